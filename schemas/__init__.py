@@ -1,0 +1,124 @@
+"""certhub's canonical certification schema.
+
+Pydantic v2 models of every message exchanged through the hub, the resident
+ID number (GB 11643) and Guangdong region code (GB/T 2260) types, and the
+message-type registry with JSON Schema export. Imports no other certhub package.
+
+Exceptions::
+
+    ValueError
+    ├── InvalidResidentId    malformed resident ID number (message never holds the number)
+    └── UnknownRegion        region code malformed or not a current Guangdong division
+    LookupError
+    └── UnknownMessageType   no model for a message type string ("did you mean …")
+"""
+
+from .certification import CertificationEvent
+from .common import (
+    ActorRef,
+    Channel,
+    EvidenceRef,
+    FreeText,
+    Identifier,
+    Message,
+    Money,
+    PersonName,
+    PersonRef,
+    RegionRef,
+)
+from .enums import (
+    CertificationMethod,
+    CertificationOutcome,
+    ChannelKind,
+    DecisionAction,
+    EvidenceKind,
+    RecoveryStatus,
+    ReportReason,
+    Role,
+    SuspensionReason,
+    TaskDisposal,
+    TaskKind,
+    TaskStatus,
+)
+from .regions import (
+    GUANGDONG_COUNTIES,
+    CountyCode,
+    UnknownRegion,
+    VillageCode,
+    city_code_of,
+    city_name,
+    county_name,
+)
+from .registry import (
+    MESSAGE_TYPES,
+    UnknownMessageType,
+    export_json_schemas,
+    json_schema_for,
+    model_for,
+    parse_message,
+)
+from .reports import EligibilityReport, ZeroReport
+from .resident_id import (
+    InvalidResidentId,
+    ResidentId,
+    check_character,
+    mask_ids_in_text,
+    mask_resident_id,
+    upgrade_legacy_id,
+    validate_resident_id,
+)
+from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
+
+__all__ = [
+    "GUANGDONG_COUNTIES",
+    "MESSAGE_TYPES",
+    "ActorRef",
+    "CertificationEvent",
+    "CertificationMethod",
+    "CertificationOutcome",
+    "Channel",
+    "ChannelKind",
+    "CountyCode",
+    "Decision",
+    "DecisionAction",
+    "EligibilityReport",
+    "EvidenceKind",
+    "EvidenceRef",
+    "FreeText",
+    "Identifier",
+    "InvalidResidentId",
+    "Message",
+    "Money",
+    "Overpayment",
+    "PersonName",
+    "PersonRef",
+    "RecoveryStatus",
+    "RegionRef",
+    "ReportReason",
+    "ResidentId",
+    "Restoration",
+    "Role",
+    "Suspension",
+    "SuspensionReason",
+    "TaskDisposal",
+    "TaskKind",
+    "TaskStatus",
+    "Termination",
+    "UnknownMessageType",
+    "UnknownRegion",
+    "VerificationTask",
+    "VillageCode",
+    "ZeroReport",
+    "check_character",
+    "city_code_of",
+    "city_name",
+    "county_name",
+    "export_json_schemas",
+    "json_schema_for",
+    "mask_ids_in_text",
+    "mask_resident_id",
+    "model_for",
+    "parse_message",
+    "upgrade_legacy_id",
+    "validate_resident_id",
+]

@@ -1,0 +1,87 @@
+"""Message security for certhub: keys, signed messages, trust store, tokens, receipts.
+
+Import from here; the submodules are an implementation detail::
+
+    from security import MessageVerifier, TrustStore, sign_compact
+"""
+
+from .admin import create_sender_key, trust_add
+from .errors import (
+    AlgorithmMismatch,
+    ClockSkew,
+    InvalidKeyError,
+    InvalidToken,
+    KeyExpired,
+    KeyFileError,
+    KeyRevoked,
+    MalformedMessage,
+    MessageError,
+    NotAuthorized,
+    SecurityError,
+    SenderMismatch,
+    SignatureInvalid,
+    TokenError,
+    TokenExpired,
+    TrustStoreError,
+    TypeNotAllowed,
+    TypeNotExpected,
+    UnknownKey,
+)
+from .jws import CompactJWS, parse_compact, sign_compact
+from .keyring import HubKeyring
+from .keys import (
+    Algorithm,
+    SigningKey,
+    VerifyingKey,
+    jwk_thumbprint,
+    read_private_key,
+    write_private_key,
+)
+from .receipts import RECEIPT_TYPE, ReceiptSigner, verify_receipt
+from .tokens import Reader, ReadTokenVerifier, issue_read_token
+from .trust import TrustedKey, TrustStore
+from .verify import MessageVerifier, VerifiedMessage
+
+__all__ = [
+    "RECEIPT_TYPE",
+    "Algorithm",
+    "AlgorithmMismatch",
+    "ClockSkew",
+    "CompactJWS",
+    "HubKeyring",
+    "InvalidKeyError",
+    "InvalidToken",
+    "KeyExpired",
+    "KeyFileError",
+    "KeyRevoked",
+    "MalformedMessage",
+    "MessageError",
+    "MessageVerifier",
+    "NotAuthorized",
+    "ReadTokenVerifier",
+    "Reader",
+    "ReceiptSigner",
+    "SecurityError",
+    "SenderMismatch",
+    "SignatureInvalid",
+    "SigningKey",
+    "TokenError",
+    "TokenExpired",
+    "TrustStore",
+    "TrustStoreError",
+    "TrustedKey",
+    "TypeNotAllowed",
+    "TypeNotExpected",
+    "UnknownKey",
+    "VerifiedMessage",
+    "VerifyingKey",
+    "create_sender_key",
+    "issue_read_token",
+    "jwk_thumbprint",
+    "parse_compact",
+    "read_private_key",
+    "sign_compact",
+    "trust_add",
+    "verify_receipt",
+    "write_private_key",
+]

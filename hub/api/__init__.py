@@ -1,0 +1,1 @@
+"""The HTTP API: routes, problem responses, authentication, OpenAPI."""

@@ -1,0 +1,87 @@
+"""Push endpoints: signed reports, zero reports and certification events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+
+from aiohttp import web
+
+from hub.api.problems import Problem
+from hub.context import METRICS, PIPELINE, SETTINGS
+from hub.ingress import Accepted
+from hub.store import RecordKind
+from schemas import MESSAGE_TYPES
+from security import SecurityError
+
+log = logging.getLogger(__name__)
+
+JOSE_MEDIA_TYPE = "application/jose"
+REPORT_TYPES = frozenset({"eligibility_report/v1", "zero_report/v1"})
+CERTIFICATION_TYPES = frozenset({"certification_event/v1"})
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/v1/reports")
+async def push_report(request: web.Request) -> web.Response:
+    """Accept one signed eligibility report or zero report."""
+    return await _push(request, RecordKind.REPORT, REPORT_TYPES)
+
+
+@routes.post("/v1/certifications")
+async def push_certification(request: web.Request) -> web.Response:
+    """Accept one signed certification event (one person, its own evidence)."""
+    return await _push(request, RecordKind.CERTIFICATION, CERTIFICATION_TYPES)
+
+
+async def _push(request: web.Request, kind: RecordKind, types: Collection[str]) -> web.Response:
+    metrics = request.app[METRICS]
+    try:
+        raw = await _read_signed_body(request)
+        accepted = await request.app[PIPELINE].accept(raw, kind=kind, allowed_types=types)
+    except (Problem, SecurityError) as exc:
+        slug = exc.slug if isinstance(exc, Problem) else exc.problem_type
+        metrics.ingress_rejections.labels(reason=slug).inc()
+        metrics.messages_received.labels(type="unverified", outcome="rejected").inc()
+        raise
+    outcome = "accepted" if accepted.outcome.created else "duplicate"
+    message_type = accepted.message.typ if accepted.message.typ in MESSAGE_TYPES else "other"
+    metrics.messages_received.labels(type=message_type, outcome=outcome).inc()
+    log.info(
+        "message %s",
+        outcome,
+        extra={
+            "sender": accepted.message.sender,
+            "message_id": accepted.message.jti,
+            "message_type": accepted.message.typ,
+            "sequence": accepted.outcome.record.sequence,
+        },
+    )
+    return web.json_response(_receipt_body(accepted), status=202)
+
+
+async def _read_signed_body(request: web.Request) -> bytes:
+    if request.content_type != JOSE_MEDIA_TYPE:
+        raise Problem(
+            "unsupported-media-type",
+            f"send one compact JWS as {JOSE_MEDIA_TYPE}, not {request.content_type!r}",
+        )
+    limit = request.app[SETTINGS].max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise Problem("body-too-large", f"a signed message may be at most {limit} bytes")
+    return await request.read()  # client_max_size enforces the limit for chunked bodies
+
+
+def _receipt_body(accepted: Accepted) -> dict[str, object]:
+    record = accepted.outcome.record
+    return {
+        "message_id": record.message_id,
+        "sender": record.sender,
+        "type": record.message_type,
+        "sequence": record.sequence,
+        "sha256": record.sha256,
+        "received_at": record.received_at.isoformat(),
+        "duplicate": not accepted.outcome.created,
+        "receipt": record.receipt,
+    }

@@ -1,0 +1,59 @@
+"""Public, non-personal endpoints: health, keys, schemas, OpenAPI, metrics."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from hub.api.openapi import openapi_document
+from hub.api.problems import Problem
+from hub.context import KEYRING, METRICS
+from schemas import MESSAGE_TYPES, UnknownMessageType, json_schema_for
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    """The process is alive and serving."""
+    return web.json_response({"status": "ok"})
+
+
+@routes.get("/.well-known/jwks.json")
+async def jwks(request: web.Request) -> web.Response:
+    """The hub's public signing keys, to verify receipts."""
+    return web.json_response(
+        request.app[KEYRING].jwks(), headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+@routes.get("/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    """The OpenAPI 3.1 description of this API."""
+    return web.json_response(openapi_document())
+
+
+@routes.get("/v1/schemas")
+async def list_schemas(request: web.Request) -> web.Response:
+    """Every canonical message type this hub knows."""
+    return web.json_response(
+        {"types": [{"type": name, "href": f"/v1/schemas/{name}"} for name in MESSAGE_TYPES]}
+    )
+
+
+@routes.get("/v1/schemas/{name}/{version}")
+async def get_schema(request: web.Request) -> web.Response:
+    """The JSON Schema of one canonical message type, e.g. eligibility_report/v1."""
+    message_type = f"{request.match_info['name']}/{request.match_info['version']}"
+    try:
+        schema = json_schema_for(message_type)
+    except UnknownMessageType as exc:
+        raise Problem("unknown-schema-type", str(exc)) from exc
+    return web.json_response(schema, content_type="application/schema+json")
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus exposition of the hub's one registry."""
+    body = generate_latest(request.app[METRICS].registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

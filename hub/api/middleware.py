@@ -1,0 +1,70 @@
+"""Middlewares: every failure becomes a problem document; every request is timed."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from hub.api.problems import Problem, render, render_security_error
+from hub.context import METRICS
+from hub.store import StoreUnavailable
+from security import SecurityError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# aiohttp's own refusals, mapped onto our catalogue.
+_HTTP_STATUS_SLUGS = {
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+}
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Render every refusal and every unexpected error as RFC 9457 JSON."""
+    instance = request.path
+    try:
+        return await handler(request)
+    except Problem as problem:
+        return render(problem, instance=instance)
+    except SecurityError as error:
+        return render_security_error(error, instance=instance)
+    except StoreUnavailable:
+        log.exception("ledger unavailable")
+        problem = Problem("store-unavailable", "the ledger cannot commit right now; retry later")
+        return render(problem, instance=instance)
+    except web.HTTPException as exc:
+        slug = _HTTP_STATUS_SLUGS.get(exc.status)
+        if slug is None or exc.status < 400:
+            raise
+        return render(Problem(slug, exc.reason), instance=instance)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render(Problem("internal-error", "the hub failed; the error was logged"))
+
+
+@web.middleware
+async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Observe request duration by route template, method and status class."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        request.app[METRICS].http_request_duration.labels(
+            route=route, method=request.method, status=f"{status // 100}xx"
+        ).observe(time.perf_counter() - started)

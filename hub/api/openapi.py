@@ -1,0 +1,185 @@
+"""The OpenAPI 3.1 document of the hub's HTTP API.
+
+Request bodies of push endpoints are compact JWS strings (``application/jose``);
+the canonical payload inside each is described by its JSON Schema, published at
+``/v1/schemas/{type}`` and linked from here with ``x-certhub-payload-types``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from hub.api.problems import CATALOGUE, problem_type_uri
+
+JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+    }
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _push(summary: str, types: list[str]) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "x-certhub-payload-types": [f"/v1/schemas/{name}" for name in types],
+            "requestBody": {
+                "required": True,
+                "content": {"application/jose": {"schema": _ref("CompactJWS")}},
+            },
+            "responses": {
+                "202": _json("Durably recorded; the hub's signed receipt.", _ref("Receipt")),
+                "400": _problem("Malformed message, payload or JSON."),
+                "401": _problem("Unknown key, bad signature, revoked or expired key."),
+                "403": _problem("The sender may not send this type, or header sender mismatch."),
+                "409": _problem("Message id reused for different bytes (replay)."),
+                "413": _problem("Body larger than the configured limit."),
+                "415": _problem("Not application/jose."),
+                "422": _problem("Payload violates the canonical schema."),
+                "503": _problem("The ledger cannot commit; retry."),
+            },
+        }
+    }
+
+
+def _pull(summary: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "security": [{"bearer": []}],
+            "parameters": [
+                {"name": "after", "in": "query", "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            ],
+            "responses": {
+                "200": _json("One page, oldest first.", _ref("Page")),
+                "400": _problem("Invalid cursor or limit."),
+                "401": _problem("Missing, invalid or expired bearer token."),
+                "403": _problem("The token's key may not read."),
+            },
+        }
+    }
+
+
+def _simple_get(summary: str, content_type: str = "application/json") -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "responses": {
+                "200": {"description": "OK", "content": {content_type: {"schema": {}}}}
+            },
+        }
+    }
+
+
+def _components() -> dict[str, Any]:
+    return {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        "schemas": {
+            "CompactJWS": {"type": "string", "pattern": JWS_PATTERN},
+            "Problem": {
+                "type": "object",
+                "required": ["type", "title", "status", "detail"],
+                "properties": {
+                    "type": {"type": "string", "enum": [problem_type_uri(s) for s in CATALOGUE]},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "instance": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "Receipt": {
+                "type": "object",
+                "required": ["message_id", "sequence", "sha256", "receipt", "duplicate"],
+                "properties": {
+                    "message_id": {"type": "string"},
+                    "sender": {"type": "string"},
+                    "type": {"type": "string"},
+                    "sequence": {"type": "integer"},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "received_at": {"type": "string", "format": "date-time"},
+                    "duplicate": {"type": "boolean"},
+                    "receipt": _ref("CompactJWS"),
+                },
+            },
+            "Page": {
+                "type": "object",
+                "required": ["items", "next_cursor", "has_more"],
+                "properties": {
+                    "items": {"type": "array", "items": _ref("LedgerItem")},
+                    "next_cursor": {"type": "string"},
+                    "has_more": {"type": "boolean"},
+                },
+            },
+            "LedgerItem": {
+                "type": "object",
+                "properties": {
+                    "sequence": {"type": "integer"},
+                    "message_id": {"type": "string"},
+                    "sender": {"type": "string"},
+                    "type": {"type": "string"},
+                    "received_at": {"type": "string", "format": "date-time"},
+                    "sha256": {"type": "string"},
+                    "payload": {"type": "object", "description": "See /v1/schemas/{type}."},
+                    "jws": _ref("CompactJWS"),
+                    "receipt": _ref("CompactJWS"),
+                },
+            },
+        },
+    }
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document (built once)."""
+    reports = ["eligibility_report/v1", "zero_report/v1"]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "certhub",
+            "version": "1",
+            "description": "Exchange hub for Guangdong's pension-eligibility certification.",
+        },
+        "paths": {
+            "/v1/reports": {
+                **_push("Push one signed eligibility or zero report.", reports),
+                **_pull("Provincial pull of reports by cursor."),
+            },
+            "/v1/certifications": {
+                **_push("Push one signed certification event.", ["certification_event/v1"]),
+                **_pull("Provincial pull of certification events by cursor."),
+            },
+            "/v1/schemas": _simple_get("List canonical message types."),
+            "/v1/schemas/{name}/{version}": {
+                "get": {
+                    "summary": "JSON Schema of one message type.",
+                    "parameters": [
+                        {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "OK", "content": {"application/schema+json": {"schema": {}}}},
+                        "404": _problem("No such message type."),
+                    },
+                }
+            },
+            "/.well-known/jwks.json": _simple_get("The hub's public keys (JWK Set)."),
+            "/openapi.json": _simple_get("This document."),
+            "/healthz": _simple_get("Liveness."),
+            "/metrics": _simple_get("Prometheus metrics.", "text/plain"),
+        },
+        "components": _components(),
+    }

@@ -1,0 +1,117 @@
+"""RFC 9457 problem details: one stable ``type`` per kind of failure.
+
+Every refusal the API gives is a :class:`Problem` (or a
+:class:`security.SecurityError`, mapped here), rendered as
+``application/problem+json``. The catalogue below is the single list of
+problem types; the OpenAPI document and the README are generated from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from aiohttp import web
+
+from security import SecurityError
+
+PROBLEM_TYPE_PREFIX: Final = "urn:certhub:problem:"
+PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
+
+# slug -> (HTTP status, title)
+CATALOGUE: Final[Mapping[str, tuple[int, str]]] = {
+    "unsupported-media-type": (415, "Unsupported media type"),
+    "body-too-large": (413, "Request body too large"),
+    "malformed-message": (400, "Malformed signed message"),
+    "invalid-utf8": (400, "Payload is not valid UTF-8"),
+    "invalid-json": (400, "Payload is not valid JSON"),
+    "schema-violation": (422, "Payload violates the schema"),
+    "replay": (409, "Message id already used"),
+    "invalid-parameter": (400, "Invalid query parameter"),
+    "invalid-cursor": (400, "Invalid cursor"),
+    "authentication-required": (401, "Authentication required"),
+    "not-found": (404, "Not found"),
+    "unknown-schema-type": (404, "Unknown schema type"),
+    "method-not-allowed": (405, "Method not allowed"),
+    "store-unavailable": (503, "Ledger unavailable"),
+    "internal-error": (500, "Internal error"),
+}
+
+
+@dataclass
+class Problem(Exception):
+    """A refusal with a stable problem type, raised anywhere in a handler."""
+
+    slug: str
+    detail: str
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.slug not in CATALOGUE:
+            raise ValueError(f"unknown problem slug {self.slug!r}")
+
+    @property
+    def status(self) -> int:
+        """HTTP status of this problem."""
+        return CATALOGUE[self.slug][0]
+
+    @property
+    def title(self) -> str:
+        """Short human title of this problem type."""
+        return CATALOGUE[self.slug][1]
+
+
+def problem_type_uri(slug: str) -> str:
+    """The ``type`` member for ``slug``."""
+    return PROBLEM_TYPE_PREFIX + slug
+
+
+def render(problem: Problem, *, instance: str | None = None) -> web.Response:
+    """An ``application/problem+json`` response for ``problem``."""
+    return _response(
+        problem.slug,
+        problem.status,
+        problem.title,
+        problem.detail,
+        instance,
+        problem.extensions,
+        problem.headers,
+    )
+
+
+def render_security_error(error: SecurityError, *, instance: str | None = None) -> web.Response:
+    """A problem response for a signature, key or token failure."""
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.http_status == 401 else {}
+    return _response(
+        error.problem_type, error.http_status, error.title, error.detail, instance, {}, headers
+    )
+
+
+def _response(
+    slug: str,
+    status: int,
+    title: str,
+    detail: str,
+    instance: str | None,
+    extensions: Mapping[str, Any],
+    headers: Mapping[str, str],
+) -> web.Response:
+    body: dict[str, Any] = {
+        "type": problem_type_uri(slug),
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    return web.Response(
+        status=status,
+        body=json.dumps(body, ensure_ascii=False).encode(),
+        content_type=PROBLEM_CONTENT_TYPE,
+        charset="utf-8",
+        headers=headers,
+    )

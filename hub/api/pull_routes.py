@@ -1,0 +1,73 @@
+"""The provincial pull: ledger records by opaque cursor, oldest first."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from hub.api.auth import require_reader
+from hub.api.cursor import decode_cursor, encode_cursor
+from hub.api.problems import Problem
+from hub.context import METRICS, SETTINGS, STORE
+from hub.store import LedgerRecord, RecordKind
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/v1/reports")
+async def pull_reports(request: web.Request) -> web.Response:
+    """Reports and zero reports after a cursor."""
+    return await _pull(request, RecordKind.REPORT)
+
+
+@routes.get("/v1/certifications")
+async def pull_certifications(request: web.Request) -> web.Response:
+    """Certification events after a cursor."""
+    return await _pull(request, RecordKind.CERTIFICATION)
+
+
+async def _pull(request: web.Request, kind: RecordKind) -> web.Response:
+    require_reader(request)
+    after = decode_cursor(request.query.get("after"), kind)
+    limit = _limit(request)
+    records = list(await request.app[STORE].page(kind, after, limit + 1))
+    has_more = len(records) > limit
+    records = records[:limit]
+    last = records[-1].sequence if records else after
+    request.app[METRICS].records_pulled.labels(kind=kind.value).inc(len(records))
+    body = {
+        "items": [_item(record) for record in records],
+        "next_cursor": encode_cursor(kind, last),
+        "has_more": has_more,
+    }
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+def _limit(request: web.Request) -> int:
+    settings = request.app[SETTINGS]
+    text = request.query.get("limit")
+    if text is None:
+        return settings.pull_default_limit
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= settings.pull_max_limit:
+        raise Problem(
+            "invalid-parameter",
+            f"limit must be a whole number from 1 to {settings.pull_max_limit}",
+            extensions={"parameter": "limit"},
+        )
+    return int(text)
+
+
+def _item(record: LedgerRecord) -> dict[str, Any]:
+    return {
+        "sequence": record.sequence,
+        "message_id": record.message_id,
+        "sender": record.sender,
+        "type": record.message_type,
+        "received_at": record.received_at.isoformat(),
+        "sha256": record.sha256,
+        "payload": json.loads(record.payload),
+        "jws": record.jws.decode("ascii"),
+        "receipt": record.receipt,
+    }

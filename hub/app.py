@@ -1,0 +1,89 @@
+"""Build the aiohttp application: wire resources at start-up, close them at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from hub.api import ingress_routes, meta_routes, pull_routes
+from hub.api.middleware import metrics_middleware, problem_middleware
+from hub.context import KEYRING, METRICS, PIPELINE, SETTINGS, STORE, TRUST
+from hub.ingress import IngressPipeline
+from hub.settings import Settings
+from hub.store import SqliteLedger
+from hub.trust_state import TrustState
+from monitoring.metrics import HubMetrics
+from security import HubKeyring, ReceiptSigner
+
+
+def create_app(settings: Settings, *, registry: CollectorRegistry | None = None) -> web.Application:
+    """A ready-to-run hub application for ``settings``."""
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[metrics_middleware, problem_middleware],
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = HubMetrics(registry or CollectorRegistry(), version=_version())
+    app.cleanup_ctx.append(_keyring)
+    app.cleanup_ctx.append(_trust)
+    app.cleanup_ctx.append(_ledger)
+    for table in (ingress_routes.routes, pull_routes.routes, meta_routes.routes):
+        app.add_routes(table)
+    return app
+
+
+async def _keyring(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[KEYRING] = await asyncio.to_thread(HubKeyring.load_or_create, settings.keys_dir)
+    yield
+
+
+async def _trust(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    state = TrustState(
+        settings.trust_store_path,
+        clock_skew=settings.clock_skew,
+        token_max_lifetime=timedelta(seconds=settings.read_token_max_lifetime_seconds),
+        metrics=app[METRICS],
+    )
+    await asyncio.to_thread(state.load)
+    app[TRUST] = state
+    watcher = asyncio.create_task(state.watch(settings.trust_reload_seconds))
+    yield
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+
+
+async def _ledger(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    metrics = app[METRICS]
+    store = await SqliteLedger.open(
+        settings.ledger_path,
+        batch_max=settings.ledger_batch_max,
+        synchronous=settings.sqlite_synchronous,
+        on_commit=metrics.ledger_batch_size.observe,
+    )
+    app[STORE] = store
+    keyring = app[KEYRING]
+    trust = app[TRUST]
+    app[PIPELINE] = IngressPipeline(
+        verifier=lambda: trust.messages,
+        store=store,
+        receipts=lambda: ReceiptSigner(keyring.active, hub_id=settings.hub_id),
+    )
+    yield
+    await store.aclose()
+
+
+def _version() -> str:
+    try:
+        return version("certhub")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0+unknown"

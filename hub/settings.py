@@ -1,0 +1,95 @@
+"""The hub's one configuration object, built once at start-up and passed down.
+
+Every setting can come from the environment (``CERTHUB_`` prefix, ``__`` for
+nested fields), from a ``.env`` file, or from files in the secrets directory.
+Nothing else in certhub reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of a certhub process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CERTHUB_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+    )
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Folder for the SQLite ledger, the hub's signing keys and the trust store.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port of the HTTP API.")
+    hub_id: str = Field(
+        default="certhub",
+        pattern=r"^[A-Za-z0-9_.:@-]{1,64}$",
+        description="Issuer name in receipts and checkpoints.",
+    )
+    trust_store: Path | None = Field(
+        default=None,
+        description="JWK Set of trusted senders; defaults to DATA_DIR/trust.jwks.json.",
+    )
+    trust_reload_seconds: float = Field(
+        default=2.0, gt=0, description="How often the trust store file is checked for changes."
+    )
+    max_body_bytes: int = Field(
+        default=1 * MiB, ge=1024, description="Largest accepted signed message, in bytes."
+    )
+    clock_skew_seconds: int = Field(
+        default=300, ge=0, description="Allowed difference between a message's iat and now."
+    )
+    read_token_max_lifetime_seconds: int = Field(
+        default=900, ge=60, description="Longest lifetime (exp - iat) a read token may have."
+    )
+    pull_default_limit: int = Field(default=100, ge=1, description="Page size of pulls.")
+    pull_max_limit: int = Field(default=1000, ge=1, description="Largest page a pull may ask.")
+    ledger_batch_max: int = Field(
+        default=512, ge=1, description="Most messages committed in one ledger transaction."
+    )
+    sqlite_synchronous: str = Field(
+        default="FULL",
+        pattern="^(FULL|EXTRA)$",
+        description="SQLite fsync level; only FULL or EXTRA keep a 202 durable.",
+    )
+    secrets_dir: Path | None = Field(
+        default=None, description="Folder of secret files (evidence keys, later issues)."
+    )
+    log_level: str = Field(default="INFO", description="Root log level.")
+
+    @field_validator("data_dir", "trust_store", "secrets_dir")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @property
+    def trust_store_path(self) -> Path:
+        """Where the trust store lives."""
+        return self.trust_store or self.data_dir / "trust.jwks.json"
+
+    @property
+    def ledger_path(self) -> Path:
+        """The embedded SQLite ledger file."""
+        return self.data_dir / "ledger.sqlite3"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Folder of the hub's own signing keys."""
+        return self.data_dir / "keys"
+
+    @property
+    def clock_skew(self) -> timedelta:
+        """Allowed clock skew as a timedelta."""
+        return timedelta(seconds=self.clock_skew_seconds)

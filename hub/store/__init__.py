@@ -1,0 +1,27 @@
+"""The ledger store: an interface and its embedded SQLite implementation."""
+
+from hub.store.base import (
+    AppendOutcome,
+    LedgerRecord,
+    LedgerStore,
+    NewMessage,
+    ReceiptFactory,
+    RecordKind,
+    ReplayConflict,
+    StoreError,
+    StoreUnavailable,
+)
+from hub.store.sqlite import SqliteLedger
+
+__all__ = [
+    "AppendOutcome",
+    "LedgerRecord",
+    "LedgerStore",
+    "NewMessage",
+    "ReceiptFactory",
+    "RecordKind",
+    "ReplayConflict",
+    "SqliteLedger",
+    "StoreError",
+    "StoreUnavailable",
+]

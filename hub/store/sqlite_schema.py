@@ -1,0 +1,106 @@
+"""DDL, migrations and row mapping of the embedded SQLite ledger."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Final
+
+from hub.store.base import LedgerRecord, NewMessage, RecordKind
+
+# Each entry upgrades the schema by one version (PRAGMA user_version).
+MIGRATIONS: Final[tuple[str, ...]] = (
+    """
+    CREATE TABLE ledger (
+        sequence     INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind         TEXT NOT NULL,
+        message_type TEXT NOT NULL,
+        sender       TEXT NOT NULL,
+        message_id   TEXT NOT NULL,
+        kid          TEXT NOT NULL,
+        sha256       TEXT NOT NULL,
+        jws          BLOB NOT NULL,
+        payload      BLOB NOT NULL,
+        received_at  TEXT NOT NULL,
+        receipt      TEXT NOT NULL,
+        county       TEXT,
+        reason       TEXT,
+        period       TEXT,
+        UNIQUE (sender, message_id)
+    );
+    CREATE INDEX ledger_kind_sequence ON ledger (kind, sequence);
+    """,
+)
+
+COLUMNS: Final = (
+    "sequence, kind, message_type, sender, message_id, kid, sha256, jws, payload,"
+    " received_at, receipt"
+)
+
+INSERT: Final = (
+    "INSERT INTO ledger (kind, message_type, sender, message_id, kid, sha256, jws, payload,"
+    " received_at, receipt, county, reason, period) VALUES (?,?,?,?,?,?,?,?,?,'',?,?,?)"
+)
+
+
+def connect(path: str, *, synchronous: str, read_only: bool = False) -> sqlite3.Connection:
+    """Open a connection tuned for a WAL ledger; autocommit off (explicit BEGIN)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    if read_only:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to the newest version; return that version."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, script.split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+def insert_params(message: NewMessage) -> tuple[object, ...]:
+    """Parameters of :data:`INSERT` for ``message``."""
+    return (
+        message.kind.value,
+        message.message_type,
+        message.sender,
+        message.message_id,
+        message.kid,
+        message.sha256,
+        message.jws,
+        message.payload,
+        message.received_at.isoformat(),
+        message.county,
+        message.reason,
+        message.period,
+    )
+
+
+def to_record(row: tuple[object, ...]) -> LedgerRecord:
+    """Map a row selected with :data:`COLUMNS` to a record."""
+    seq, kind, mtype, sender, mid, kid, digest, jws, payload, received, receipt = row
+    return LedgerRecord(
+        sequence=int(str(seq)),
+        kind=RecordKind(str(kind)),
+        message_type=str(mtype),
+        sender=str(sender),
+        message_id=str(mid),
+        kid=str(kid),
+        sha256=str(digest),
+        jws=bytes(jws),  # type: ignore[call-overload]
+        payload=bytes(payload),  # type: ignore[call-overload]
+        received_at=datetime.fromisoformat(str(received)),
+        receipt=str(receipt),
+    )

@@ -1,0 +1,117 @@
+"""A mock local reporting system (e.g. a city's 城乡养老公共服务平台).
+
+It signs each report with its own key as the registered collector and pushes
+it to the hub over HTTP, one report per request, exactly as a real city
+platform would. It also misbehaves on purpose — re-sends, tampered and
+invalid messages — so a demo shows the hub's refusals too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+
+from mocks.population import Population
+from security import SigningKey, sign_compact
+
+JOSE = "application/jose"
+
+
+@dataclass
+class PushSummary:
+    """What happened to everything pushed."""
+
+    pushed: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejections: Counter[str] = field(default_factory=Counter)
+    receipts: dict[str, str] = field(default_factory=dict)
+
+
+class ReportingSystem:
+    """Signs and pushes reports for one sender."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        key: SigningKey,
+        sender: str,
+        session: aiohttp.ClientSession,
+        population: Population | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.key = key
+        self.sender = sender
+        self.session = session
+        self.population = population or Population()
+
+    def sign(self, payload: dict[str, Any], *, jti: str | None = None) -> bytes:
+        """The compact JWS for ``payload``, typed by its ``type`` member."""
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return sign_compact(
+            body,
+            key=self.key,
+            typ=payload["type"],
+            sender=self.sender,
+            jti=jti or self.population.message_id(),
+        )
+
+    async def push(self, token: bytes, summary: PushSummary) -> None:
+        """Push one signed message and record the hub's answer in ``summary``."""
+        summary.pushed += 1
+        async with self.session.post(
+            f"{self.base_url}/v1/reports", data=token, headers={"Content-Type": JOSE}
+        ) as response:
+            body = await response.json(content_type=None)
+        if response.status == 202:
+            if body["duplicate"]:
+                summary.duplicates += 1
+            else:
+                summary.accepted += 1
+            summary.receipts[body["message_id"]] = body["receipt"]
+        else:
+            summary.rejected += 1
+            summary.rejections[body.get("type", str(response.status))] += 1
+
+    async def run(self, reports: int, *, concurrency: int = 16) -> PushSummary:
+        """Push ``reports`` reports and a zero report, re-send some, and try bad ones."""
+        summary = PushSummary()
+        period = datetime.now(UTC).strftime("%Y-%m")
+        tokens = [self.sign(self.population.eligibility_report()) for _ in range(reports)]
+        tokens.append(self.sign(self.population.zero_report(period)))
+        await self._push_all(tokens, summary, concurrency)
+        resend = tokens[:: max(1, len(tokens) // 10)]  # network retries: same bytes again
+        await self._push_all(resend, summary, concurrency)
+        await self._push_all(self.bad_messages(), summary, concurrency)
+        return summary
+
+    def bad_messages(self) -> list[bytes]:
+        """Messages the hub must refuse: tampered, invalid ID, replayed message id."""
+        good = self.sign(self.population.eligibility_report())
+        head, payload, signature = good.split(b".")
+        middle = len(payload) // 2
+        flipped = b"A" if payload[middle : middle + 1] != b"A" else b"B"
+        tampered = b".".join((head, payload[:middle] + flipped + payload[middle + 1 :], signature))
+        invalid = self.population.eligibility_report()
+        number = invalid["person"]["id_number"]
+        invalid["person"]["id_number"] = number[:-1] + ("0" if number[-1] != "0" else "1")
+        reused = self.sign(self.population.eligibility_report(), jti="reused-id")
+        replay = self.sign(self.population.eligibility_report(), jti="reused-id")
+        return [tampered, self.sign(invalid), reused, replay]
+
+    async def _push_all(self, tokens: list[bytes], summary: PushSummary, concurrency: int) -> None:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(token: bytes) -> None:
+            async with gate:
+                await self.push(token, summary)
+
+        await asyncio.gather(*(one(token) for token in tokens))

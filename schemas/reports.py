@@ -1,0 +1,63 @@
+"""Messages pushed by local reporting systems: eligibility reports and zero reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar, Literal, Self
+
+from pydantic import AfterValidator, Field, model_validator
+
+from .common import ActorRef, EvidenceRef, FreeText, Message, PersonRef, RegionRef, not_in_future
+from .enums import ReportReason
+from .resident_id import shanghai_today
+
+__all__ = ["EligibilityReport", "ZeroReport"]
+
+
+def _event_date_not_in_future(value: date) -> date:
+    return not_in_future(value, "event date")
+
+
+def _period_not_in_future(value: str) -> str:
+    today = shanghai_today()
+    if value > f"{today.year:04d}-{today.month:02d}":
+        raise ValueError("period is in the future")
+    return value
+
+
+class EligibilityReport(Message):
+    """A suspected loss of eligibility, registered by whoever collected it (谁收集、谁登记)."""
+
+    MESSAGE_TYPE: ClassVar[str] = "eligibility_report/v1"
+
+    type: Literal["eligibility_report/v1"] = "eligibility_report/v1"
+    reason: ReportReason
+    person: PersonRef
+    event_date: Annotated[date, AfterValidator(_event_date_not_in_future)]
+    reporter: ActorRef
+    region: RegionRef
+    evidence: tuple[EvidenceRef, ...] = ()
+    remarks: FreeText | None = None
+
+    @model_validator(mode="after")
+    def _other_needs_remarks(self) -> Self:
+        if self.reason is ReportReason.other and not (self.remarks and self.remarks.strip()):
+            raise ValueError("reason 'other' requires remarks")
+        return self
+
+
+class ZeroReport(Message):
+    """A region's monthly statement that it has nothing to report (零报告)."""
+
+    MESSAGE_TYPE: ClassVar[str] = "zero_report/v1"
+
+    type: Literal["zero_report/v1"] = "zero_report/v1"
+    reporter: ActorRef
+    region: RegionRef
+    period: Annotated[
+        str,
+        Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="reporting month, YYYY-MM"),
+        AfterValidator(_period_not_in_future),
+    ]
+    count: Literal[0] = 0
+    remarks: FreeText | None = None

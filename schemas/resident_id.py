@@ -1,0 +1,179 @@
+"""Resident identity card numbers (公民身份号码, GB 11643-1999) and their masking.
+
+An 18-character number is: 6-digit area code of first registration, 8-digit
+birth date (YYYYMMDD), 3-digit sequence, and an ISO 7064 MOD 11-2 check
+character (``0``-``9`` or ``X``).
+
+Only the two-digit province prefix is checked against a code list. The six-digit
+area code is deliberately *not* checked: pensioners' numbers were issued under
+county codes that have since been abolished or renumbered, and a number stays
+valid for life (python-stdnum's ``cn.ric`` wrongly rejects such numbers).
+
+Error messages never contain the number itself, only what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Final
+
+from pydantic import AfterValidator, WithJsonSchema
+
+__all__ = [
+    "PROVINCE_CODES",
+    "InvalidResidentId",
+    "ResidentId",
+    "check_character",
+    "mask_ids_in_text",
+    "mask_resident_id",
+    "shanghai_today",
+    "upgrade_legacy_id",
+    "validate_resident_id",
+]
+
+CHINA_STANDARD_TIME: Final = timezone(timedelta(hours=8), "CST")
+"""UTC+8. China has observed no daylight saving since 1991, so a fixed offset
+is exact for every date the hub handles and needs no tz database."""
+
+#: Province-level prefixes of GB/T 2260 (民政部 list, 2023), plus the prefixes
+#: the Ministry of Public Security uses in residence-permit numbers for
+#: residents of Hong Kong (81), Macao (82) and Taiwan (83) (港澳台居民居住证,
+#: 国办发〔2018〕81号). 71 is GB/T 2260's code for Taiwan province.
+#: Not included: prefixes starting with 9 (2023 foreigners' permanent residence
+#: ID card, ``9`` + province code), because foreigners cannot join 城乡居保.
+PROVINCE_CODES: Final = frozenset(
+    {
+        "11", "12", "13", "14", "15",
+        "21", "22", "23",
+        "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46",
+        "50", "51", "52", "53", "54",
+        "61", "62", "63", "64", "65",
+        "71", "81", "82", "83",
+    }
+)  # fmt: skip
+
+_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS: Final = "10X98765432"  # indexed by (weighted sum mod 11)
+_EARLIEST_BIRTH: Final = date(1880, 1, 1)
+_DIGITS: Final = frozenset("0123456789")
+_ID_IN_TEXT: Final = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
+
+
+class InvalidResidentId(ValueError):  # noqa: N818 - public API name
+    """A resident ID number is malformed; the message says why, never the number."""
+
+
+def shanghai_today() -> date:
+    """Return today's date in China Standard Time (Asia/Shanghai, UTC+8)."""
+    return datetime.now(CHINA_STANDARD_TIME).date()
+
+
+def check_character(first17: str) -> str:
+    """Compute the ISO 7064 MOD 11-2 check character for the first 17 digits.
+
+    Raises:
+        InvalidResidentId: if ``first17`` is not exactly 17 ASCII digits.
+    """
+    if len(first17) != 17:
+        raise InvalidResidentId("wrong length")
+    if not _DIGITS.issuperset(first17):
+        raise InvalidResidentId("non-digit character")
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def _birth_date(yyyymmdd: str, today: date) -> date:
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        raise InvalidResidentId("birth date is not a real date") from None
+    if born > today:
+        raise InvalidResidentId("birth date in the future")
+    if born < _EARLIEST_BIRTH:
+        raise InvalidResidentId("birth date before 1880")
+    return born
+
+
+def validate_resident_id(value: str, *, today: date | None = None) -> str:
+    """Validate an 18-character resident ID number and return it normalised.
+
+    A trailing lower-case ``x`` is normalised to ``X``. Fifteen-digit legacy
+    numbers are refused here; convert them with :func:`upgrade_legacy_id`.
+
+    Args:
+        value: the candidate number.
+        today: the date birth dates may not exceed; defaults to today in UTC+8.
+
+    Raises:
+        InvalidResidentId: naming the first rule the number breaks.
+    """
+    if len(value) != 18:
+        raise InvalidResidentId("wrong length")
+    first17, last = value[:17], value[17].upper()
+    if not _DIGITS.issuperset(first17) or last not in _DIGITS | {"X"}:
+        raise InvalidResidentId("non-digit character")
+    if first17[:2] not in PROVINCE_CODES:
+        raise InvalidResidentId("unknown province code")
+    _birth_date(first17[6:14], shanghai_today() if today is None else today)
+    if check_character(first17) != last:
+        raise InvalidResidentId("check character mismatch")
+    return first17 + last
+
+
+def upgrade_legacy_id(id15: str, *, today: date | None = None) -> str:
+    """Convert a 15-digit legacy number (YYMMDD birth date, 19xx) to 18 characters.
+
+    The century ``19`` is inserted before the birth date and the check
+    character appended; the result is then validated as a whole.
+
+    Raises:
+        InvalidResidentId: if the input is not 15 digits or the result is invalid.
+    """
+    if len(id15) != 15:
+        raise InvalidResidentId("wrong length")
+    if not _DIGITS.issuperset(id15):
+        raise InvalidResidentId("non-digit character")
+    first17 = id15[:6] + "19" + id15[6:]
+    return validate_resident_id(first17 + check_character(first17), today=today)
+
+
+def mask_resident_id(value: str) -> str:
+    """Mask an ID number for display: first 6 and last 2 characters kept.
+
+    ``440102199001011234`` becomes ``440102**********34``. Strings that are
+    neither 15 nor 18 characters long are replaced by stars entirely, so a
+    malformed number can never leak.
+    """
+    if len(value) not in (15, 18):
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 8) + value[-2:]
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Mask every substring of ``text`` that looks like an ID number.
+
+    Matches 17 digits followed by a digit or ``X``/``x``, or 15 digits, each
+    bounded by non-digits. Used by log filters and error messages.
+    """
+    return _ID_IN_TEXT.sub(lambda match: mask_resident_id(match.group()), text)
+
+
+def _validate_for_pydantic(value: str) -> str:
+    return validate_resident_id(value)
+
+
+ResidentId = Annotated[
+    str,
+    AfterValidator(_validate_for_pydantic),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-9]{17}[0-9Xx]$",
+            "description": "18-character resident ID number (GB 11643), "
+            "ISO 7064 MOD 11-2 check character; lower-case x is normalised to X",
+        }
+    ),
+]
+"""An 18-character resident ID number, validated by :func:`validate_resident_id`."""

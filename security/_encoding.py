@@ -1,0 +1,80 @@
+"""Strict base64url and JSON codecs shared by every wire format in ``security``.
+
+Strictness matters for signatures: a decoder that accepted padding, other
+alphabets or non-zero trailing bits would let several distinct tokens carry
+the same signature bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+
+__all__ = ["b64url_decode", "b64url_encode", "json_dumps", "json_dumps_pretty", "json_loads"]
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64url_encode(data: bytes) -> str:
+    """Encode bytes as base64url without padding (RFC 7515 §2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Decode canonical unpadded base64url.
+
+    Raises:
+        ValueError: padding, a character outside the base64url alphabet, an
+            impossible length or non-zero trailing bits.
+    """
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not unpadded base64url")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except binascii.Error as exc:  # pragma: no cover - guarded by the regex
+        raise ValueError("not base64url") from exc
+    if b64url_encode(data) != text:
+        raise ValueError("non-canonical base64url (trailing bits set)")
+    return data
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate JSON member {key!r}")
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def json_loads(data: bytes | str) -> Any:
+    """Parse JSON refusing duplicate object members, NaN and Infinity.
+
+    Raises:
+        ValueError: invalid UTF-8, invalid JSON, a duplicate member or a
+            non-standard constant.
+    """
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    return json.loads(
+        text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
+    )
+
+
+def json_dumps(value: Any) -> bytes:
+    """Serialise to compact UTF-8 JSON, keeping member order (deterministic output)."""
+    return json.dumps(
+        value, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def json_dumps_pretty(value: Any) -> bytes:
+    """Serialise to indented UTF-8 JSON for files people review in diffs."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")

@@ -1,0 +1,173 @@
+"""Short-lived bearer read tokens (RFC 7519 JWT, signed with the same keys as messages).
+
+A reader signs a token with its own key; the hub accepts it if the key is
+trusted with ``may_read``, the audience is the hub, and the token is short-lived.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ._clock import require_aware, utc_now
+from ._compact import encode_compact, split_compact
+from ._encoding import json_dumps, json_loads
+from ._identifiers import require_sender_id
+from .errors import InvalidToken, MalformedMessage, NotAuthorized, TokenExpired
+from .keys import SigningKey
+from .trust import TrustedKey, TrustStore
+
+__all__ = ["ReadTokenVerifier", "Reader", "issue_read_token"]
+
+_MAX_NUMERIC_DATE = 2**53
+
+
+def issue_read_token(
+    key: SigningKey,
+    *,
+    sender: str,
+    lifetime: timedelta = timedelta(minutes=5),
+    audience: str = "certhub",
+    scope: str = "read",
+    now: datetime | None = None,
+) -> str:
+    """Issue a signed read token for ``sender``.
+
+    Args:
+        key: the reader's signing key (trusted by the hub with ``may_read``).
+        sender: the reader's sender id (``iss`` and ``sub``).
+        lifetime: time until ``exp``; the hub refuses long-lived tokens.
+        audience: ``aud``, the hub id.
+        scope: space-separated scopes; the hub requires ``read``.
+        now: issue time (defaults to the current time).
+    """
+    iat = int((now or utc_now()).timestamp())
+    claims = {
+        "iss": require_sender_id(sender),
+        "sub": sender,
+        "aud": audience,
+        "iat": iat,
+        "nbf": iat,
+        "exp": iat + int(lifetime.total_seconds()),
+        "jti": uuid.uuid4().hex,
+        "scope": scope,
+    }
+    header = {"alg": key.alg, "kid": key.kid, "typ": "JWT"}
+    return encode_compact(header, json_dumps(claims), key).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who presented a valid read token."""
+
+    sender: str
+    kid: str
+    role: str | None
+    expires_at: datetime
+
+
+def _numeric_date(claims: dict[str, Any], name: str) -> float:
+    value = claims.get(name)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value < _MAX_NUMERIC_DATE
+    ):
+        raise InvalidToken(f"claim {name!r} must be a NumericDate")
+    return value
+
+
+class ReadTokenVerifier:
+    """Verify bearer read tokens against the trust store.
+
+    Args:
+        trust_store: who may read.
+        audience: the ``aud`` the token must name.
+        max_lifetime: longest accepted ``exp - iat``.
+        clock_skew: tolerance for ``iat``/``nbf`` slightly in the future.
+        clock: returns the current aware datetime.
+    """
+
+    def __init__(
+        self,
+        trust_store: TrustStore,
+        *,
+        audience: str = "certhub",
+        max_lifetime: timedelta = timedelta(minutes=15),
+        clock_skew: timedelta = timedelta(seconds=60),
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._trust_store = trust_store
+        self._audience = audience
+        self._max_lifetime = max_lifetime.total_seconds()
+        self._skew = clock_skew.total_seconds()
+        self._clock = clock
+
+    def verify(self, token: str) -> Reader:
+        """Verify a token and return who presented it.
+
+        Raises:
+            InvalidToken: malformed, not a JWT, unknown/revoked/expired key,
+                bad signature, wrong issuer or audience, not yet valid, too long-lived.
+            TokenExpired: ``exp`` has passed.
+            NotAuthorized: the key may not read, or ``scope`` lacks ``read``.
+        """
+        try:
+            header, payload, signature, signing_input = split_compact(token.encode("ascii"))
+        except (MalformedMessage, UnicodeEncodeError, AttributeError) as exc:
+            raise InvalidToken(f"malformed token: {exc}") from exc
+        if header.get("typ") != "JWT":
+            raise InvalidToken("header typ must be 'JWT'")
+        trusted = self._trusted(header)
+        if not trusted.key.verify(signature, signing_input):
+            raise InvalidToken("signature does not verify")
+        try:
+            claims = json_loads(payload)
+        except ValueError as exc:
+            raise InvalidToken(f"claims are not valid JSON: {exc}") from exc
+        if not isinstance(claims, dict):
+            raise InvalidToken("claims must be a JSON object")
+        exp = self._check_claims(claims, trusted)
+        return Reader(trusted.sender, trusted.kid, trusted.role, datetime.fromtimestamp(exp, UTC))
+
+    def _trusted(self, header: dict[str, Any]) -> TrustedKey:
+        trusted = self._trust_store.get(header["kid"])
+        if trusted is None:
+            raise InvalidToken(f"kid {header['kid']!r} is not trusted")
+        if trusted.revoked:
+            raise InvalidToken(f"key {trusted.kid!r} is revoked")
+        if trusted.is_expired(require_aware(self._clock(), "clock")):
+            raise InvalidToken(f"key {trusted.kid!r} expired")
+        if header["alg"] != trusted.key.alg:
+            raise InvalidToken(f"alg {header['alg']} does not match key {trusted.kid!r}")
+        return trusted
+
+    def _check_claims(self, claims: dict[str, Any], trusted: TrustedKey) -> float:
+        issuer = claims.get("iss")
+        if issuer != trusted.sender or claims.get("sub", issuer) != issuer:
+            raise InvalidToken("iss/sub do not name the key's sender")
+        aud = claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if self._audience not in audiences:
+            raise InvalidToken(f"token is not for audience {self._audience!r}")
+        now = self._clock().timestamp()
+        exp = _numeric_date(claims, "exp")
+        iat = _numeric_date(claims, "iat")
+        nbf = _numeric_date(claims, "nbf") if "nbf" in claims else iat
+        if exp <= now:
+            raise TokenExpired("token has expired")
+        if max(iat, nbf) > now + self._skew:
+            raise InvalidToken("token is not valid yet (iat/nbf in the future)")
+        if exp - iat > self._max_lifetime:
+            raise InvalidToken(f"token lifetime exceeds {int(self._max_lifetime)}s")
+        if not trusted.may_read:
+            raise NotAuthorized(f"sender {trusted.sender!r} may not read")
+        scope = claims.get("scope")
+        if not isinstance(scope, str) or "read" not in scope.split():
+            raise NotAuthorized("token scope does not include 'read'")
+        return exp

@@ -1,0 +1,252 @@
+"""The trust store: which public keys belong to which sender, and what each may do.
+
+On disk it is a JWK Set whose keys carry an extension member::
+
+    {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "...", "kid": "...",
+               "certhub": {"sender": "yunfu-platform",
+                           "may_send": ["eligibility_report/v1"],
+                           "may_read": false, "role": null,
+                           "not_after": "2026-01-01T00:00:00Z", "revoked": false}}]}
+
+``sender`` and ``may_send`` are required; the other members default to
+``false``/``null``. Unknown members in ``certhub`` are refused so a typo can't
+silently change permissions. A store object is immutable; changes return a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ._clock import require_aware, rfc3339
+from ._encoding import json_dumps_pretty, json_loads
+from ._files import replace_atomic
+from ._identifiers import require_sender_id
+from .errors import InvalidKeyError, TrustStoreError
+from .keys import VerifyingKey
+
+__all__ = ["TrustStore", "TrustedKey"]
+
+_EXTENSION = "certhub"
+_PERMISSION_MEMBERS = frozenset({"sender", "may_send", "may_read", "role", "not_after", "revoked"})
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedKey:
+    """A sender's public key with what that sender is allowed to do."""
+
+    key: VerifyingKey
+    sender: str
+    may_send: frozenset[str]
+    may_read: bool = False
+    role: str | None = None
+    not_after: datetime | None = None
+    revoked: bool = False
+
+    @property
+    def kid(self) -> str:
+        """Key id of the underlying key."""
+        return self.key.kid
+
+    def is_expired(self, now: datetime) -> bool:
+        """Tell whether the key is past its ``not_after`` at ``now``."""
+        return self.not_after is not None and now >= self.not_after
+
+    def to_jwk(self) -> dict[str, Any]:
+        """Export as a trust store JWK entry, ``certhub`` extension included."""
+        permissions = {
+            "sender": self.sender,
+            "may_send": sorted(self.may_send),
+            "may_read": self.may_read,
+            "role": self.role,
+            "not_after": None if self.not_after is None else rfc3339(self.not_after),
+            "revoked": self.revoked,
+        }
+        return {**self.key.to_jwk(), _EXTENSION: permissions}
+
+
+def _optional(ext: Mapping[str, Any], name: str, kind: type[bool] | type[str]) -> Any:
+    """Read an optional member: bools default to False, strings to None (null allowed)."""
+    default = False if kind is bool else None
+    value = ext.get(name, default)
+    if (value is None and default is None) or type(value) is kind:
+        return value
+    nullable = " or null" if default is None else ""
+    raise ValueError(f"certhub.{name} must be {kind.__name__}{nullable}")
+
+
+def _parse_not_after(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return require_aware(datetime.fromisoformat(value), "certhub.not_after")
+    except ValueError as exc:
+        raise ValueError(f"certhub.not_after: {exc}") from exc
+
+
+def _entry_from_jwk(jwk: Mapping[str, Any]) -> TrustedKey:
+    """Build a TrustedKey from one JWK Set member; raises ValueError/InvalidKeyError."""
+    ext = jwk.get(_EXTENSION)
+    if not isinstance(ext, Mapping):
+        raise ValueError(f"missing {_EXTENSION!r} object")
+    unknown = sorted(set(ext) - _PERMISSION_MEMBERS)
+    if unknown:
+        raise ValueError(f"unknown certhub member(s) {', '.join(unknown)}")
+    may_send = ext.get("may_send")
+    if not isinstance(may_send, list) or not all(isinstance(t, str) and t for t in may_send):
+        raise ValueError("certhub.may_send must be a list of type strings")
+    return TrustedKey(
+        key=VerifyingKey.from_jwk(jwk),
+        sender=require_sender_id(ext.get("sender")),
+        may_send=frozenset(may_send),
+        may_read=_optional(ext, "may_read", bool),
+        role=_optional(ext, "role", str),
+        not_after=_parse_not_after(_optional(ext, "not_after", str)),
+        revoked=_optional(ext, "revoked", bool),
+    )
+
+
+class TrustStore:
+    """Immutable mapping of ``kid`` to TrustedKey, loaded from and saved to a JWK Set."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: Collection[TrustedKey] = ()) -> None:
+        by_kid: dict[str, TrustedKey] = {}
+        for entry in entries:
+            if entry.kid in by_kid:
+                raise TrustStoreError(f"duplicate kid {entry.kid!r}")
+            by_kid[entry.kid] = entry
+        self._entries: Mapping[str, TrustedKey] = MappingProxyType(by_kid)
+
+    @classmethod
+    def empty(cls) -> TrustStore:
+        """Return a store that trusts nobody."""
+        return cls()
+
+    @classmethod
+    def load(cls, path: Path) -> TrustStore:
+        """Load and validate every entry of a trust store file.
+
+        Raises:
+            TrustStoreError: unreadable file, invalid JSON (duplicate members
+                included), or an invalid entry, named by index and kid.
+        """
+        try:
+            document = json_loads(path.read_bytes())
+        except OSError as exc:
+            raise TrustStoreError(f"cannot read trust store {path}: {exc.strerror}") from exc
+        except ValueError as exc:
+            raise TrustStoreError(f"trust store {path} is not valid JSON: {exc}") from exc
+        if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+            raise TrustStoreError(f"trust store {path} must be an object with a 'keys' list")
+        entries = []
+        seen: set[str] = set()
+        for index, jwk in enumerate(document["keys"]):
+            kid = jwk.get("kid") if isinstance(jwk, dict) else None
+            where = f"trust store {path}, entry {index} (kid {kid!r})"
+            if not isinstance(jwk, dict):
+                raise TrustStoreError(f"{where}: must be a JSON object")
+            try:
+                entry = _entry_from_jwk(jwk)
+            except (ValueError, InvalidKeyError) as exc:
+                raise TrustStoreError(f"{where}: {exc}") from exc
+            if entry.kid in seen:
+                raise TrustStoreError(f"{where}: duplicate kid")
+            seen.add(entry.kid)
+            entries.append(entry)
+        return cls(entries)
+
+    def get(self, kid: str) -> TrustedKey | None:
+        """Return the entry for ``kid``, or None if the key is not trusted."""
+        return self._entries.get(kid)
+
+    def add(
+        self,
+        jwk: Mapping[str, Any],
+        *,
+        sender: str,
+        may_send: Collection[str],
+        may_read: bool = False,
+        role: str | None = None,
+        not_after: datetime | None = None,
+    ) -> TrustStore:
+        """Return a new store that also trusts ``jwk`` with the given permissions.
+
+        Re-adding the same key under the same kid replaces its permissions (a
+        revocation stays in force). The same kid for different key material,
+        or the same key material under another kid, is refused.
+
+        Raises:
+            TrustStoreError: invalid JWK, sender id, types or ``not_after``, or a
+                conflict as described above.
+        """
+        if isinstance(may_send, str) or not all(isinstance(t, str) and t for t in may_send):
+            raise TrustStoreError("may_send must be a collection of type strings")
+        try:
+            key = VerifyingKey.from_jwk(jwk)
+            entry = TrustedKey(
+                key=key,
+                sender=require_sender_id(sender),
+                may_send=frozenset(may_send),
+                may_read=bool(may_read),
+                role=role,
+                not_after=None if not_after is None else require_aware(not_after, "not_after"),
+            )
+        except (ValueError, InvalidKeyError) as exc:
+            raise TrustStoreError(f"cannot add key: {exc}") from exc
+        return self._with(entry)
+
+    def _with(self, entry: TrustedKey) -> TrustStore:
+        existing = self._entries.get(entry.kid)
+        if existing is not None and existing.key.thumbprint() != entry.key.thumbprint():
+            raise TrustStoreError(f"kid {entry.kid!r} is already trusted for another key")
+        for other in self._entries.values():
+            if other.kid != entry.kid and other.key.thumbprint() == entry.key.thumbprint():
+                raise TrustStoreError(f"this key is already trusted as kid {other.kid!r}")
+        if existing is not None:
+            entry = replace(entry, revoked=existing.revoked)
+        return TrustStore([*(e for e in self if e.kid != entry.kid), entry])
+
+    def revoke(self, kid: str) -> TrustStore:
+        """Return a new store in which ``kid`` is revoked.
+
+        Raises:
+            TrustStoreError: ``kid`` is not in the store.
+        """
+        entry = self._entries.get(kid)
+        if entry is None:
+            raise TrustStoreError(f"kid {kid!r} is not in the trust store")
+        revoked = replace(entry, revoked=True)
+        return TrustStore([revoked if e.kid == kid else e for e in self])
+
+    def save(self, path: Path) -> None:
+        """Write the store to ``path`` atomically (temporary file + ``os.replace``).
+
+        Raises:
+            TrustStoreError: the file cannot be written; the old one is then intact.
+        """
+        document = {"keys": [entry.to_jwk() for entry in self]}
+        data = json_dumps_pretty(document)
+        try:
+            replace_atomic(path, data, mode=0o644)
+        except OSError as exc:
+            raise TrustStoreError(f"cannot write trust store {path}: {exc.strerror}") from exc
+
+    def to_public_jwks(self) -> dict[str, list[dict[str, str]]]:
+        """Return a plain JWK Set of the keys that are not revoked (no ``certhub`` member)."""
+        return {"keys": [entry.key.to_jwk() for entry in self if not entry.revoked]}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[TrustedKey]:
+        return iter(self._entries.values())
+
+    def __repr__(self) -> str:
+        return f"TrustStore({len(self)} keys)"
+

@@ -1,0 +1,138 @@
+"""Shared sample payloads for the schema tests: one valid instance per message type."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from schemas import check_character
+
+SHA_A = "a" * 64
+SHA_B = "0123456789abcdef" * 4
+
+
+def make_id(first17: str) -> str:
+    """Complete 17 digits with their check character."""
+    return first17 + check_character(first17)
+
+
+PERSON_ID = make_id("44010219500101123")
+
+
+def _iso(delta: timedelta) -> str:
+    return (datetime.now(UTC) + delta).isoformat()
+
+
+def build_samples() -> dict[str, dict[str, Any]]:
+    """Return one valid JSON-compatible payload per message type."""
+    region = {"county": "440103", "village": "440103001001"}
+    person = {"id_number": PERSON_ID, "name": "陈大文", "region": region}
+    actor = {"id": "coord-001", "role": "coordinator", "name": "李四"}
+    reviewer = {"id": "rev@county", "role": "county_reviewer"}
+    evidence = [
+        {"sha256": SHA_A, "kind": "id_image", "media_type": "image/jpeg"},
+        {"sha256": SHA_B, "kind": "onsite_photo", "media_type": "image/png"},
+    ]
+    past = _iso(-timedelta(hours=1))
+    return {
+        "eligibility_report/v1": {
+            "type": "eligibility_report/v1",
+            "reason": "death",
+            "person": person,
+            "event_date": "2024-03-15",
+            "reporter": actor,
+            "region": {"county": "440103"},
+            "evidence": [{"sha256": SHA_A, "kind": "death_certificate", "media_type": "application/pdf"}],
+            "remarks": "家属告知",
+        },
+        "zero_report/v1": {
+            "type": "zero_report/v1",
+            "reporter": actor,
+            "region": region,
+            "period": "2024-02",
+            "count": 0,
+        },
+        "certification_event/v1": {
+            "type": "certification_event/v1",
+            "person": person,
+            "method": "counter",
+            "channel": {"kind": "counter", "code": "GZ-LW-01"},
+            "outcome": "certified",
+            "occurred_at": past,
+            "evidence": evidence,
+            "operator": {"id": "staff-9", "role": "town_staff"},
+            "valid_until": (datetime.now(UTC) + timedelta(days=300)).date().isoformat(),
+        },
+        "decision/v1": {
+            "type": "decision/v1",
+            "subject_id": "report:2024:000123",
+            "action": "reject",
+            "actor": reviewer,
+            "reasons": ["证据不足"],
+            "decided_at": past,
+        },
+        "verification_task/v1": {
+            "type": "verification_task/v1",
+            "task_id": "task-1",
+            "person": person,
+            "kind": "death",
+            "status": "confirmed",
+            "sources": ["cmp:2024-03:civil_affairs:77"],
+            "opened_at": _iso(-timedelta(days=3)),
+            "resolved_at": past,
+            "disposal": "terminate",
+        },
+        "suspension/v1": {
+            "type": "suspension/v1",
+            "person": person,
+            "reason": "not_certified",
+            "effective_from": "2024-04-01",
+            "decided_by": reviewer,
+            "decided_at": past,
+        },
+        "termination/v1": {
+            "type": "termination/v1",
+            "person": person,
+            "reason": "death",
+            "event_date": "2024-03-15",
+            "effective_from": "2024-04-01",
+            "family_notified": True,
+            "task_id": "task-1",
+            "decided_by": reviewer,
+            "decided_at": past,
+        },
+        "overpayment/v1": {
+            "type": "overpayment/v1",
+            "person": person,
+            "period_from": "2024-04-01",
+            "period_to": "2024-06-30",
+            "months": 3,
+            "monthly_amount": "238.00",
+            "amount": "714.00",
+            "recovered_amount": "100.00",
+            "recovery_status": "partially_recovered",
+        },
+        "restoration/v1": {
+            "type": "restoration/v1",
+            "person": person,
+            "suspended_since": "2022-01-01",
+            "restore_from": "2024-05-01",
+            "back_pay_from": "2022-01-01",
+            "back_pay_to": "2024-04-30",
+            "monthly_amount": "238.00",
+            "back_pay_amount": "6664.00",
+            "bank_account": "6222021234567890123",
+            "bank_account_on_file": "6222***********0123",
+            "requested_by": actor,
+            "requested_at": past,
+            "approvals": [reviewer, {"id": "muni-1", "role": "municipal_approver"}],
+        },
+    }
+
+
+@pytest.fixture
+def samples() -> dict[str, dict[str, Any]]:
+    """One valid payload per message type (fresh copy per test)."""
+    return build_samples()
