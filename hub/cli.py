@@ -181,3 +181,7 @@ def _demo(args: argparse.Namespace) -> int:
     summary = asyncio.run(run_demo(args.data, reports=args.reports))
     print(json.dumps(summary.as_dict(), ensure_ascii=False))
     return 0 if summary.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

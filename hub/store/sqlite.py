@@ -1,23 +1,30 @@
 """The embedded ledger: SQLite in WAL mode with group commit.
 
-One writer thread owns the write connection. Appends queue up while it is
-committing, and the next transaction takes all of them at once, so many
-requests share one fsync (group commit) while each caller still gets its
-answer only after its row is durable. Reads run on a small thread pool with
-their own connections, so they never wait behind a commit.
+Appends are applied on the event-loop thread (a few microseconds of SQL and
+the receipt signature each) inside an open transaction; only ``COMMIT`` — the
+fsync, which runs without the GIL — goes to a worker thread. Appends that
+arrive during a commit wait for the next one, so many requests share one
+fsync, and each caller is answered only after its row is durable.
+
+Keeping the per-message SQL off worker threads matters: a thread that drops
+and re-takes the GIL around every statement waits up to the interpreter's
+switch interval each time the event loop holds it (the "convoy effect").
+
+One process owns a ledger file (an exclusive lock next to it), which is what
+lets the writer assign sequence numbers itself.
 """
 
 from __future__ import annotations
 
 import asyncio
-import queue
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from hub.store import sqlite_schema as schema
 from hub.store.base import (
@@ -30,8 +37,6 @@ from hub.store.base import (
     StoreError,
     StoreUnavailable,
 )
-
-T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -46,21 +51,27 @@ class SqliteLedger:
 
     def __init__(
         self,
+        conn: sqlite3.Connection,
         path: Path,
+        lock_fd: int,
         *,
-        batch_max: int = 512,
-        synchronous: str = "FULL",
-        on_commit: Callable[[int], None] | None = None,
+        batch_max: int,
+        synchronous: str,
+        on_commit: Callable[[int], None] | None,
     ) -> None:
+        self._conn = conn
         self._path = str(path)
+        self._lock_fd = lock_fd
         self._batch_max = batch_max
         self._synchronous = synchronous
-        self._jobs: queue.SimpleQueue[_Append | None] = queue.SimpleQueue()
-        self._local = threading.local()
+        self._on_commit = on_commit  # observes each batch's size
+        self._pending: list[_Append] = []
+        self._flushing: asyncio.Task[None] | None = None
+        self._closed = False
+        self._next_sequence = int(conn.execute(schema.NEXT_SEQUENCE).fetchone()[0])
+        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-commit")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ledger-read")
-        self._writer: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._on_commit = on_commit  # called from the writer thread with each batch's size
+        self._local = threading.local()
 
     @classmethod
     async def open(
@@ -71,27 +82,30 @@ class SqliteLedger:
         synchronous: str = "FULL",
         on_commit: Callable[[int], None] | None = None,
     ) -> SqliteLedger:
-        """Create or upgrade the ledger at ``path`` and start its writer."""
-        store = cls(path, batch_max=batch_max, synchronous=synchronous, on_commit=on_commit)
+        """Lock, create or upgrade the ledger at ``path``."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await asyncio.to_thread(schema.connect, store._path, synchronous=synchronous)
-        await asyncio.to_thread(schema.migrate, conn)
-        store._loop = asyncio.get_running_loop()
-        store._writer = threading.Thread(
-            target=store._write_loop, args=(conn,), name="ledger-writer", daemon=True
+        lock_fd = _lock(path.with_name(path.name + ".lock"))
+        try:
+            conn = await asyncio.to_thread(schema.connect, str(path), synchronous=synchronous)
+            await asyncio.to_thread(schema.migrate, conn)
+        except BaseException:
+            os.close(lock_fd)
+            raise
+        return cls(
+            conn, path, lock_fd, batch_max=batch_max, synchronous=synchronous, on_commit=on_commit
         )
-        store._writer.start()
-        return store
 
     async def append(self, message: NewMessage, receipt_for: ReceiptFactory) -> AppendOutcome:
         """Queue ``message`` for the next group commit and wait until it is durable."""
-        if self._writer is None or not self._writer.is_alive():
+        if self._closed:
             raise StoreUnavailable("the ledger is closed")
         future: asyncio.Future[AppendOutcome] = asyncio.get_running_loop().create_future()
-        # A caller that goes away (client disconnect) must not lose the outcome
-        # silently: the write still commits and a re-send gets the same receipt.
+        # A caller that goes away (client disconnect) does not stop the write:
+        # it commits, and a re-send of the same bytes gets the same receipt.
         future.add_done_callback(_mark_retrieved)
-        self._jobs.put(_Append(message, receipt_for, future))
+        self._pending.append(_Append(message, receipt_for, future))
+        if self._flushing is None:
+            self._flushing = asyncio.create_task(self._flush())
         return await asyncio.shield(future)
 
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
@@ -120,14 +134,79 @@ class SqliteLedger:
         return int(str(rows[0][0]))
 
     async def aclose(self) -> None:
-        """Commit what is queued, stop the writer and close all connections."""
-        if self._writer is not None:
-            self._jobs.put(None)
-            await asyncio.to_thread(self._writer.join)
-            self._writer = None
+        """Commit what is queued, then close connections and release the lock."""
+        self._closed = True
+        if self._flushing is not None:
+            await self._flushing
+        self._committer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
+        self._conn.close()
+        os.close(self._lock_fd)
 
-    # -- reader side -----------------------------------------------------
+    # -- writing ---------------------------------------------------------
+
+    async def _flush(self) -> None:
+        """Commit batches until nothing is pending."""
+        try:
+            while self._pending:
+                batch = self._pending[: self._batch_max]
+                del self._pending[: self._batch_max]
+                results = await self._commit(batch)
+                for job, outcome in results:
+                    _settle(job, outcome)
+        finally:
+            self._flushing = None
+
+    async def _commit(
+        self, batch: list[_Append]
+    ) -> list[tuple[_Append, AppendOutcome | StoreError]]:
+        conn = self._conn
+        first_sequence = self._next_sequence
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            results = [(job, self._apply(job)) for job in batch]
+            await asyncio.get_running_loop().run_in_executor(
+                self._committer, conn.execute, "COMMIT"
+            )
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._next_sequence = first_sequence
+            failure = StoreUnavailable(f"ledger commit failed: {exc}")
+            return [(job, failure) for job in batch]
+        if self._on_commit is not None:
+            self._on_commit(len(batch))
+        return results
+
+    def _apply(self, job: _Append) -> AppendOutcome | StoreError:
+        """Insert one message inside the open transaction (or find its twin).
+
+        The insert is tried first: a duplicate is the rare case, and the
+        UNIQUE (sender, message_id) constraint finds it without a prior SELECT.
+        """
+        message = job.message
+        sequence = self._next_sequence
+        receipt = job.receipt_for(sequence)
+        try:
+            self._conn.execute(schema.INSERT, schema.insert_params(sequence, message, receipt))
+        except sqlite3.IntegrityError:
+            return self._existing(message)
+        self._next_sequence += 1
+        return AppendOutcome(schema.new_record(sequence, message, receipt), created=True)
+
+    def _existing(self, message: NewMessage) -> AppendOutcome | StoreError:
+        row = self._conn.execute(
+            f"SELECT {schema.COLUMNS} FROM ledger WHERE sender=? AND message_id=?",
+            (message.sender, message.message_id),
+        ).fetchone()
+        if row is None:  # the constraint that failed was not (sender, message_id)
+            return StoreUnavailable("ledger refused the row")
+        existing = schema.to_record(row)
+        if existing.sha256 == message.sha256:
+            return AppendOutcome(existing, created=False)
+        return ReplayConflict("message id already used for a different message")
+
+    # -- reading ---------------------------------------------------------
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         loop = asyncio.get_running_loop()
@@ -140,90 +219,16 @@ class SqliteLedger:
             self._local.conn = conn
         return conn.execute(sql, params).fetchall()
 
-    # -- writer side -----------------------------------------------------
 
-    def _write_loop(self, conn: sqlite3.Connection) -> None:
-        running = True
-        while running:
-            first = self._jobs.get()
-            batch: list[_Append] = []
-            if first is None:
-                running = False
-            else:
-                batch.append(first)
-            while running and len(batch) < self._batch_max:
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    running = False
-                else:
-                    batch.append(job)
-            if batch:
-                self._settle(self._commit(conn, batch))
-        conn.close()
-
-    def _commit(
-        self, conn: sqlite3.Connection, batch: list[_Append]
-    ) -> list[tuple[_Append, AppendOutcome | BaseException]]:
-        results: list[tuple[_Append, AppendOutcome | BaseException]] = []
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            for job in batch:
-                results.append((job, self._apply_one(conn, job)))
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            failure = StoreUnavailable(f"ledger commit failed: {exc}")
-            return [(job, failure) for job in batch]
-        if self._on_commit is not None:
-            self._on_commit(len(batch))
-        return results
-
-    def _apply_one(self, conn: sqlite3.Connection, job: _Append) -> AppendOutcome | StoreError:
-        message = job.message
-        row = conn.execute(
-            f"SELECT {schema.COLUMNS} FROM ledger WHERE sender=? AND message_id=?",
-            (message.sender, message.message_id),
-        ).fetchone()
-        if row is not None:
-            existing = schema.to_record(row)
-            if existing.sha256 == message.sha256:
-                return AppendOutcome(existing, created=False)
-            return ReplayConflict("message id already used for a different message")
-        conn.execute("SAVEPOINT one")
-        try:
-            sequence = conn.execute(schema.INSERT, schema.insert_params(message)).lastrowid
-            assert sequence is not None  # noqa: S101 - sqlite always sets it after INSERT
-            receipt = job.receipt_for(sequence)
-            conn.execute("UPDATE ledger SET receipt=? WHERE sequence=?", (receipt, sequence))
-        except Exception as exc:
-            conn.execute("ROLLBACK TO one")
-            conn.execute("RELEASE one")
-            return StoreUnavailable(f"could not record message: {exc}")
-        conn.execute("RELEASE one")
-        record = LedgerRecord(
-            sequence=sequence,
-            kind=message.kind,
-            message_type=message.message_type,
-            sender=message.sender,
-            message_id=message.message_id,
-            kid=message.kid,
-            sha256=message.sha256,
-            jws=message.jws,
-            payload=message.payload,
-            received_at=message.received_at,
-            receipt=receipt,
-        )
-        return AppendOutcome(record, created=True)
-
-    def _settle(self, results: list[tuple[_Append, AppendOutcome | BaseException]]) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        loop.call_soon_threadsafe(_resolve_all, results)
+def _lock(path: Path) -> int:
+    """Hold an exclusive lock on ``path`` for the life of the process."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreUnavailable(f"another certhub process is using the ledger {path.stem}") from None
+    return fd
 
 
 def _mark_retrieved(future: asyncio.Future[AppendOutcome]) -> None:
@@ -231,12 +236,10 @@ def _mark_retrieved(future: asyncio.Future[AppendOutcome]) -> None:
         future.exception()
 
 
-def _resolve_all(results: list[tuple[_Append, AppendOutcome | BaseException]]) -> None:
-    """Hand each waiting caller its outcome (runs on the event loop)."""
-    for job, outcome in results:
-        if job.future.done():
-            continue
-        if isinstance(outcome, BaseException):
-            job.future.set_exception(outcome)
-        else:
-            job.future.set_result(outcome)
+def _settle(job: _Append, outcome: AppendOutcome | StoreError) -> None:
+    if job.future.done():
+        return
+    if isinstance(outcome, StoreError):
+        job.future.set_exception(outcome)
+    else:
+        job.future.set_result(outcome)

@@ -38,8 +38,12 @@ COLUMNS: Final = (
 )
 
 INSERT: Final = (
-    "INSERT INTO ledger (kind, message_type, sender, message_id, kid, sha256, jws, payload,"
-    " received_at, receipt, county, reason, period) VALUES (?,?,?,?,?,?,?,?,?,'',?,?,?)"
+    "INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid, sha256, jws,"
+    " payload, received_at, receipt, county, reason, period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+NEXT_SEQUENCE: Final = (
+    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name='ledger'), 0) + 1"
 )
 
 
@@ -70,9 +74,10 @@ def migrate(conn: sqlite3.Connection) -> int:
     return len(MIGRATIONS)
 
 
-def insert_params(message: NewMessage) -> tuple[object, ...]:
+def insert_params(sequence: int, message: NewMessage, receipt: str) -> tuple[object, ...]:
     """Parameters of :data:`INSERT` for ``message``."""
     return (
+        sequence,
         message.kind.value,
         message.message_type,
         message.sender,
@@ -82,9 +87,27 @@ def insert_params(message: NewMessage) -> tuple[object, ...]:
         message.jws,
         message.payload,
         message.received_at.isoformat(),
+        receipt,
         message.county,
         message.reason,
         message.period,
+    )
+
+
+def new_record(sequence: int, message: NewMessage, receipt: str) -> LedgerRecord:
+    """The record ``message`` becomes once inserted at ``sequence``."""
+    return LedgerRecord(
+        sequence=sequence,
+        kind=message.kind,
+        message_type=message.message_type,
+        sender=message.sender,
+        message_id=message.message_id,
+        kid=message.kid,
+        sha256=message.sha256,
+        jws=message.jws,
+        payload=message.payload,
+        received_at=message.received_at,
+        receipt=receipt,
     )
 
 

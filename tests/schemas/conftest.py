@@ -44,7 +44,9 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "event_date": "2024-03-15",
             "reporter": actor,
             "region": {"county": "440103"},
-            "evidence": [{"sha256": SHA_A, "kind": "death_certificate", "media_type": "application/pdf"}],
+            "evidence": [
+                {"sha256": SHA_A, "kind": "death_certificate", "media_type": "application/pdf"}
+            ],
             "remarks": "家属告知",
         },
         "zero_report/v1": {

@@ -77,8 +77,9 @@ def test_naughty_remarks_survive_byte_exact(text: str, samples: Samples) -> None
     payload = samples["eligibility_report/v1"] | {"remarks": text}
     report = _parse(EligibilityReport, payload)
     again = EligibilityReport.model_validate_json(report.model_dump_json(), strict=True)
-    assert report.remarks.encode() == text.encode()
-    assert again.remarks.encode() == text.encode()
+    assert report.remarks is not None
+    assert again.remarks is not None
+    assert report.remarks.encode() == again.remarks.encode() == text.encode()
 
 
 @pytest.mark.parametrize("text", [t for t in NAUGHTY if 1 <= len(t) <= 100])

@@ -12,7 +12,7 @@ from security import Algorithm, MessageVerifier, SigningKey, TrustStore, sign_co
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 REPORT = "eligibility_report/v1"
 SENDER = "yunfu-platform"
-PAYLOAD = '{"type":"eligibility_report/v1","reason":"death"}'.encode()
+PAYLOAD = b'{"type":"eligibility_report/v1","reason":"death"}'
 
 
 @pytest.fixture(params=["EdDSA", "ES256"])

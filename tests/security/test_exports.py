@@ -1,0 +1,27 @@
+"""The package exports exactly what we mean to, and every error has a stable problem type."""
+
+from __future__ import annotations
+
+import inspect
+
+import security
+from security import errors
+
+
+def test_all_is_exported_and_documented() -> None:
+    exported = set(security.__all__)
+    public = {name for name in vars(security) if not name.startswith("_")}
+    submodules = {"admin", "errors", "jws", "keyring", "keys", "receipts", "tokens", "trust",
+                  "verify"}
+    assert public - submodules == exported
+    for name in exported - {"Algorithm", "RECEIPT_TYPE"}:
+        assert inspect.getdoc(getattr(security, name)), name
+
+
+def test_problem_types_are_unique_slugs() -> None:
+    classes = [c for c in vars(errors).values()
+               if isinstance(c, type) and issubclass(c, errors.SecurityError)]
+    slugs = [c.problem_type for c in classes]
+    assert len(set(slugs)) == len(slugs)
+    assert all(s.replace("-", "").isalpha() and s.islower() for s in slugs)
+    assert errors.KeyRevoked("x").detail == "x"

@@ -1,0 +1,142 @@
+"""MessageVerifier: every rejection reason, with its stable problem type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from security import (
+    AlgorithmMismatch,
+    ClockSkew,
+    KeyExpired,
+    KeyRevoked,
+    MessageVerifier,
+    SecurityError,
+    SenderMismatch,
+    SignatureInvalid,
+    SigningKey,
+    TrustStore,
+    TypeNotAllowed,
+    TypeNotExpected,
+    UnknownKey,
+)
+from security._compact import encode_compact
+from security.jws import parse_compact
+
+from .conftest import NOW, PAYLOAD, REPORT, SENDER  # type: ignore[import-not-found]
+
+
+def _problem(exc: pytest.ExceptionInfo[SecurityError]) -> tuple[str, int]:
+    return exc.value.problem_type, exc.value.http_status
+
+
+def test_accepts_and_exposes_message(
+    verifier: MessageVerifier, signed: Callable[..., bytes]
+) -> None:
+    import hashlib
+
+    raw = signed(jti="m-1")
+    message = verifier.verify(raw, allowed_types=[REPORT])
+    assert (message.sender, message.typ, message.jti) == (SENDER, REPORT, "m-1")
+    assert message.payload == PAYLOAD
+    assert message.digest == hashlib.sha256(raw).hexdigest()
+    assert message.trusted.role == "city"
+    verifier.check_freshness(message)
+
+
+def test_unknown_key(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
+    stranger = SigningKey.generate()
+    with pytest.raises(UnknownKey) as exc:
+        verifier.verify(signed(key=stranger))
+    assert _problem(exc) == ("unknown-key", 401)
+
+
+def test_revoked_key(
+    store: TrustStore, sender_key: SigningKey, signed: Callable[..., bytes]
+) -> None:
+    verifier = MessageVerifier(store.revoke(sender_key.kid), clock=lambda: NOW)
+    with pytest.raises(KeyRevoked) as exc:
+        verifier.verify(signed())
+    assert _problem(exc) == ("key-revoked", 401)
+
+
+def test_expired_key(sender_key: SigningKey, signed: Callable[..., bytes]) -> None:
+    store = TrustStore.empty().add(
+        sender_key.public_jwk(), sender=SENDER, may_send=[REPORT], not_after=NOW
+    )
+    with pytest.raises(KeyExpired) as exc:
+        MessageVerifier(store, clock=lambda: NOW).verify(signed())
+    assert _problem(exc) == ("key-expired", 401)
+    later_store = TrustStore.empty().add(
+        sender_key.public_jwk(), sender=SENDER, may_send=[REPORT], not_after=NOW + timedelta(1)
+    )
+    MessageVerifier(later_store, clock=lambda: NOW).verify(signed())
+
+
+def test_algorithm_mismatch(verifier: MessageVerifier, sender_key: SigningKey) -> None:
+    header = {
+        "alg": "ES256" if sender_key.alg == "EdDSA" else "EdDSA",
+        "kid": sender_key.kid, "typ": REPORT, "iat": 1, "jti": "j", "iss": SENDER,
+    }
+    # Sign with the right key but claim the other algorithm in the header.
+    token = encode_compact(header, PAYLOAD, sender_key)
+    with pytest.raises(AlgorithmMismatch) as exc:
+        verifier.verify(token)
+    assert _problem(exc) == ("algorithm-mismatch", 400)
+
+
+def test_sender_mismatch(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
+    with pytest.raises(SenderMismatch) as exc:
+        verifier.verify(signed(sender="shaoguan-platform"))
+    assert _problem(exc) == ("sender-mismatch", 403)
+
+
+def test_type_not_expected(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
+    with pytest.raises(TypeNotExpected) as exc:
+        verifier.verify(signed(), allowed_types=["zero_report/v1"])
+    assert _problem(exc) == ("type-not-expected", 400)
+
+
+def test_type_not_allowed(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
+    with pytest.raises(TypeNotAllowed) as exc:
+        verifier.verify(signed(typ="certification_event/v1"))
+    assert _problem(exc) == ("type-not-allowed", 403)
+
+
+def test_signature_invalid(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
+    header, payload, _ = signed().split(b".")
+    other = signed(jti="other").split(b".")[2]
+    with pytest.raises(SignatureInvalid) as exc:
+        verifier.verify(b".".join([header, payload, other]))
+    assert _problem(exc) == ("signature-invalid", 401)
+
+
+@pytest.mark.parametrize("offset", [-301, 301, -10_000, 10_000])
+def test_clock_skew_both_directions(
+    verifier: MessageVerifier, signed: Callable[..., bytes], offset: int
+) -> None:
+    message = verifier.verify(signed(iat=int(NOW.timestamp()) + offset))  # verify ignores age
+    with pytest.raises(ClockSkew) as exc:
+        verifier.check_freshness(message)
+    assert _problem(exc) == ("clock-skew", 400)
+
+
+@pytest.mark.parametrize("offset", [-300, 0, 300])
+def test_within_skew_is_fresh(
+    verifier: MessageVerifier, signed: Callable[..., bytes], offset: int
+) -> None:
+    verifier.check_freshness(verifier.verify(signed(iat=int(NOW.timestamp()) + offset)))
+
+
+def test_malformed_problem_type(verifier: MessageVerifier) -> None:
+    from security import MalformedMessage
+
+    with pytest.raises(MalformedMessage) as exc:
+        verifier.verify(b"a.b")
+    assert _problem(exc) == ("malformed-message", 400)
+
+
+def test_parse_does_not_need_trust(signed: Callable[..., bytes]) -> None:
+    assert parse_compact(signed()).typ == REPORT
