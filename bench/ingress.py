@@ -35,9 +35,9 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mocks.local_reporting import ReportingSystem  # noqa: E402
-from mocks.population import Population  # noqa: E402
-from security import create_sender_key, read_private_key, trust_add  # noqa: E402
+from mocks.local_reporting import ReportingSystem
+from mocks.population import Population
+from security import create_sender_key, read_private_key, trust_add
 
 SENDER = "bench-city"
 
@@ -114,8 +114,15 @@ async def closed_loop(
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return Result(name, "peak", len(latencies), errors, elapsed,
-                  percentile(latencies, 0.5), percentile(latencies, 0.99))
+    return Result(
+        name,
+        "peak",
+        len(latencies),
+        errors,
+        elapsed,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+    )
 
 
 async def open_loop(
@@ -141,8 +148,15 @@ async def open_loop(
         begin = time.perf_counter() + 0.2
         await asyncio.gather(*(one(begin + i / rate, next(tokens)) for i in range(total)))
         elapsed = time.perf_counter() - begin
-    return Result(name, "paced", len(latencies), errors, elapsed,
-                  percentile(latencies, 0.5), percentile(latencies, 0.99))
+    return Result(
+        name,
+        "paced",
+        len(latencies),
+        errors,
+        elapsed,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+    )
 
 
 HEADERS = {"Content-Type": "application/jose"}
@@ -163,8 +177,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measure(server: str, url: str, tokens: Iterator[bytes], args: argparse.Namespace,
-                  pid: int, rate: float | None) -> list[Result]:
+async def measure(
+    server: str,
+    url: str,
+    tokens: Iterator[bytes],
+    args: argparse.Namespace,
+    *,
+    pid: int,
+    rate: float | None,
+) -> list[Result]:
     """Warm up, then the peak phase, then (given a rate) the paced phase."""
     await closed_loop(url, tokens, args.concurrency, args.warmup, server)
     results = []
@@ -191,15 +212,29 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="certhub-bench-"))
     key_path, jwk_path = create_sender_key(SENDER, work / "parties")
     (work / "data").mkdir()
-    trust_add(work / "data" / "trust.jwks.json", jwk_path, sender=SENDER,
-              may_send=["eligibility_report/v1"], may_read=False)
+    trust_add(
+        work / "data" / "trust.jwks.json",
+        jwk_path,
+        sender=SENDER,
+        may_send=["eligibility_report/v1"],
+        may_read=False,
+    )
     per_server = int((args.seconds * 2 + args.warmup) * args.max_rate)
     tokens = iter(sign_tokens(key_path, per_server * 2))
     env = dict(os.environ, CERTHUB_DATA_DIR=str(work / "data"), CERTHUB_LOG_LEVEL="WARNING")
     bare_port, hub_port = free_port(), free_port()
     python = sys.executable
-    bare = start([python, str(ROOT / "bench" / "bare_server.py"), "--port", str(bare_port),
-                  "--jwk", str(jwk_path)], env)
+    bare = start(
+        [
+            python,
+            str(ROOT / "bench" / "bare_server.py"),
+            "--port",
+            str(bare_port),
+            "--jwk",
+            str(jwk_path),
+        ],
+        env,
+    )
     hub = start([python, "-m", "hub.cli", "serve", "--port", str(hub_port)], env)
     try:
         deadline = time.monotonic() + 30
@@ -207,12 +242,12 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         await wait_ready(f"http://127.0.0.1:{hub_port}/healthz", deadline)
         hub_url = f"http://127.0.0.1:{hub_port}/v1/reports"
         bare_url = f"http://127.0.0.1:{bare_port}/v1/reports"
-        hub_peak = await measure("hub", hub_url, tokens, args, hub.pid, None)
+        hub_peak = await measure("hub", hub_url, tokens, args, pid=hub.pid, rate=None)
         half = hub_peak[0].rate / 2
         cpu_before = cpu_seconds(hub.pid)
         hub_paced = await open_loop(hub_url, tokens, half, args.seconds, "hub")
         hub_paced.cpu_us_per_request = (cpu_seconds(hub.pid) - cpu_before) / hub_paced.ok * 1e6
-        bare_results = await measure("bare", bare_url, tokens, args, bare.pid, half)
+        bare_results = await measure("bare", bare_url, tokens, args, pid=bare.pid, rate=half)
     finally:
         for process in (bare, hub):
             process.terminate()
@@ -245,20 +280,30 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--max-rate", type=float, default=4000.0,
-                        help="upper bound of requests/s used to size the pre-signed pool")
+    parser.add_argument(
+        "--max-rate",
+        type=float,
+        default=4000.0,
+        help="upper bound of requests/s used to size the pre-signed pool",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     figures = asyncio.run(run(args))
-    print(f"{'server':6} {'phase':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
-          f" {'CPU us/req':>10}")
+    print(
+        f"{'server':6} {'phase':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+        f" {'CPU us/req':>10}"
+    )
     for row in figures["results"]:  # type: ignore[attr-defined]
-        print(f"{row['server']:6} {row['phase']:6} {row['rate']:9.1f} {row['p50_ms']:8.2f}"
-              f" {row['p99_ms']:8.2f} {row['errors']:6} {row['cpu_us_per_request']:10.0f}")
+        print(
+            f"{row['server']:6} {row['phase']:6} {row['rate']:9.1f} {row['p50_ms']:8.2f}"
+            f" {row['p99_ms']:8.2f} {row['errors']:6} {row['cpu_us_per_request']:10.0f}"
+        )
     print(f"hub/bare peak throughput: {figures['hub_over_bare_peak']:.1%}")
     print(f"bare/hub CPU per request: {figures['bare_over_hub_cpu_per_request']:.1%}")
-    print(f"ledger rows after the run: {figures['ledger_rows']}"
-          f" (hub accepted in measured phases: {figures['hub_accepted_measured']}, plus warm-up)")
+    print(
+        f"ledger rows after the run: {figures['ledger_rows']}"
+        f" (hub accepted in measured phases: {figures['hub_accepted_measured']}, plus warm-up)"
+    )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

@@ -135,8 +135,12 @@ def _trust_add(args: argparse.Namespace) -> int:
     if not may_send and not args.may_read:
         raise CliError("give --may-send TYPES and/or --may-read; a key with no rights is useless")
     entry = trust_add(
-        _trust_path(args), args.jwk, sender=args.sender, may_send=may_send,
-        may_read=args.may_read, role=args.role,
+        _trust_path(args),
+        args.jwk,
+        sender=args.sender,
+        may_send=may_send,
+        may_read=args.may_read,
+        role=args.role,
     )
     print(f"trusted {entry.key.kid} for sender {entry.sender}")
     return 0
@@ -147,7 +151,8 @@ def _check_types(names: Sequence[str]) -> None:
 
     unknown = [name for name in names if name not in MESSAGE_TYPES]
     if unknown:
-        raise CliError(f"unknown message type(s) {', '.join(unknown)}; known: {', '.join(MESSAGE_TYPES)}")
+        known = ", ".join(MESSAGE_TYPES)
+        raise CliError(f"unknown message type(s) {', '.join(unknown)}; known: {known}")
 
 
 def _trust_list(args: argparse.Namespace) -> int:
@@ -155,7 +160,8 @@ def _trust_list(args: argparse.Namespace) -> int:
 
     for entry in TrustStore.load(_trust_path(args)):
         rights = ",".join(sorted(entry.may_send)) or "-"
-        print(f"{entry.key.kid}  {entry.sender}  send={rights}  read={entry.may_read}  role={entry.role}")
+        read = "yes" if entry.may_read else "no"
+        print(f"{entry.key.kid}  {entry.sender}  send={rights}  read={read}  role={entry.role}")
     return 0
 
 

@@ -74,7 +74,7 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
     started = time.perf_counter()
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="certhub-demo-"))
     settings = Settings(data_dir=data_dir, port=0)
-    reporter_jwk, province_jwk = _enrol_parties(settings)
+    reporter_jwk = _enrol_parties(settings)
     runner = web.AppRunner(create_app(settings), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -91,8 +91,11 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
                 session=session,
             )
             pushed = await city.run(reports)
-            print(f"pushed {pushed.pushed}: {pushed.accepted} accepted, "
-                  f"{pushed.duplicates} duplicates, {pushed.rejected} rejected", file=out)
+            print(
+                f"pushed {pushed.pushed}: {pushed.accepted} accepted, "
+                f"{pushed.duplicates} duplicates, {pushed.rejected} rejected",
+                file=out,
+            )
             province = ProvincialSystem(
                 base_url,
                 key=read_private_key(data_dir / "parties" / f"{PROVINCE}.key.pem"),
@@ -101,15 +104,17 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
                 sender_keys={reporter_jwk["kid"]: reporter_jwk},
             )
             pulled = await province.pull_all("reports")
-            print(f"pulled {pulled.pulled} in {pulled.pages} pages, "
-                  f"{pulled.verified} re-verified", file=out)
+            print(
+                f"pulled {pulled.pulled} in {pulled.pages} pages, {pulled.verified} re-verified",
+                file=out,
+            )
     finally:
         await runner.cleanup()
     return DemoSummary(data_dir, pushed, pulled, time.perf_counter() - started)
 
 
-def _enrol_parties(settings: Settings) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Give the two mock parties keys and enrol them in the hub's trust store."""
+def _enrol_parties(settings: Settings) -> dict[str, Any]:
+    """Give the two mock parties keys and enrol them; return the reporter's public JWK."""
     parties = settings.data_dir / "parties"
     _, reporter_public = create_sender_key(REPORTER, parties)
     _, province_public = create_sender_key(PROVINCE, parties)
@@ -130,5 +135,4 @@ def _enrol_parties(settings: Settings) -> tuple[dict[str, Any], dict[str, Any]]:
         role="provincial_system",
     )
     reporter: dict[str, Any] = json.loads(reporter_public.read_text())
-    province: dict[str, Any] = json.loads(province_public.read_text())
-    return reporter, province
+    return reporter

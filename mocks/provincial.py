@@ -53,9 +53,7 @@ class ProvincialSystem:
         self.sender = sender
         self.session = session
         # kid -> (sender, public key): the province's own copy of who signs what
-        self.sender_keys = {
-            kid: VerifyingKey.from_jwk(jwk) for kid, jwk in sender_keys.items()
-        }
+        self.sender_keys = {kid: VerifyingKey.from_jwk(jwk) for kid, jwk in sender_keys.items()}
 
     async def pull_all(self, collection: str = "reports", *, limit: int = 100) -> PullSummary:
         """Pull ``collection`` from the beginning to the end, verifying each record."""
@@ -103,17 +101,14 @@ class ProvincialSystem:
             receipt = verify_receipt(item["receipt"], hub_jwks)
         except SecurityError as exc:
             return f"{exc.problem_type}: {exc.detail}"
-        expected = {
-            "message_id": jws.jti,
-            "sender": jws.sender,
-            "sha256": hashlib.sha256(raw).hexdigest(),
-            "ledger_sequence": item["sequence"],
+        digest = hashlib.sha256(raw).hexdigest()
+        checks = {
+            "receipt message_id": receipt.get("message_id") == jws.jti,
+            "receipt sender": receipt.get("sender") == jws.sender,
+            "receipt sha256": receipt.get("sha256") == digest,
+            "receipt ledger_sequence": receipt.get("ledger_sequence") == item["sequence"],
+            "record sha256": item["sha256"] == digest,
+            "record payload": json.loads(jws.payload) == item["payload"],
         }
-        for name, value in expected.items():
-            if receipt.get(name) != value:
-                return f"receipt {name} does not match the record"
-        if item["sha256"] != expected["sha256"]:
-            return "digest does not match the JWS bytes"
-        if json.loads(jws.payload) != item["payload"]:
-            return "payload differs from the signed payload"
-        return None
+        failed = [name for name, ok in checks.items() if not ok]
+        return f"{', '.join(failed)} do(es) not match the signed message" if failed else None

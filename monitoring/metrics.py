@@ -16,9 +16,13 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 class HubMetrics:
     """The hub's metrics: ingress, ledger, pull and HTTP."""
 
-    def __init__(self, registry: CollectorRegistry, *, version: str = "0", commit: str = "") -> None:
+    def __init__(
+        self, registry: CollectorRegistry, *, version: str = "0", commit: str = ""
+    ) -> None:
         self.registry = registry
-        self.build_info = Info("certhub_build", "Version of the running certhub.", registry=registry)
+        self.build_info = Info(
+            "certhub_build", "Version of the running certhub.", registry=registry
+        )
         self.build_info.info({"version": version, "commit": commit or "unknown"})
         self.messages_received = Counter(
             "certhub_messages_received_total",

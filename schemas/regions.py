@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-class UnknownRegion(ValueError):  # noqa: N818 - public API name, used by other packages
+class UnknownRegion(ValueError):
     """A region code is malformed or not a current Guangdong division."""
 
 

@@ -46,7 +46,7 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
 """Every message type the hub accepts or publishes, by its ``type`` string."""
 
 
-class UnknownMessageType(LookupError):  # noqa: N818 - public API name
+class UnknownMessageType(LookupError):
     """A message type string names no model; the message suggests close matches."""
 
     def __init__(self, message_type: str) -> None:

@@ -61,7 +61,7 @@ _DIGITS: Final = frozenset("0123456789")
 _ID_IN_TEXT: Final = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
 
 
-class InvalidResidentId(ValueError):  # noqa: N818 - public API name
+class InvalidResidentId(ValueError):
     """A resident ID number is malformed; the message says why, never the number."""
 
 

@@ -30,7 +30,6 @@ Hierarchy::
 
 # The leaf names (MalformedMessage, UnknownKey, ...) are the agreed public API and read as
 # outcomes; an "Error" suffix on each would add noise, hence the file-wide N818 waiver.
-# ruff: noqa: N818
 
 from __future__ import annotations
 

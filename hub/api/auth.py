@@ -21,4 +21,5 @@ def require_reader(request: web.Request) -> Reader:
             headers={"WWW-Authenticate": 'Bearer realm="certhub"'},
         )
     token = header[len(_SCHEME) :].strip()
-    return request.app[TRUST].tokens.verify(token)
+    reader: Reader = request.app[TRUST].tokens.verify(token)
+    return reader

@@ -38,8 +38,8 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return render_security_error(error, instance=instance)
     except StoreUnavailable:
         log.exception("ledger unavailable")
-        problem = Problem("store-unavailable", "the ledger cannot commit right now; retry later")
-        return render(problem, instance=instance)
+        unavailable = Problem("store-unavailable", "the ledger cannot commit right now; retry")
+        return render(unavailable, instance=instance)
     except web.HTTPException as exc:
         slug = _HTTP_STATUS_SLUGS.get(exc.status)
         if slug is None or exc.status < 400:

@@ -77,9 +77,7 @@ def _simple_get(summary: str, content_type: str = "application/json") -> dict[st
     return {
         "get": {
             "summary": summary,
-            "responses": {
-                "200": {"description": "OK", "content": {content_type: {"schema": {}}}}
-            },
+            "responses": {"200": {"description": "OK", "content": {content_type: {"schema": {}}}}},
         }
     }
 
@@ -167,11 +165,24 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "JSON Schema of one message type.",
                     "parameters": [
-                        {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
-                        {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {
+                            "name": "name",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "version",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
                     ],
                     "responses": {
-                        "200": {"description": "OK", "content": {"application/schema+json": {"schema": {}}}},
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/schema+json": {"schema": {}}},
+                        },
                         "404": _problem("No such message type."),
                     },
                 }

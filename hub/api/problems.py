@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from security import SecurityError
+from security import SecurityError, TokenError
 
 PROBLEM_TYPE_PREFIX: Final = "urn:certhub:problem:"
 PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
@@ -71,34 +71,21 @@ def problem_type_uri(slug: str) -> str:
 
 def render(problem: Problem, *, instance: str | None = None) -> web.Response:
     """An ``application/problem+json`` response for ``problem``."""
-    return _response(
-        problem.slug,
-        problem.status,
-        problem.title,
-        problem.detail,
-        instance,
-        problem.extensions,
-        problem.headers,
-    )
+    body = _body(problem.slug, problem.status, problem.title, problem.detail, instance)
+    body.update(problem.extensions)
+    return _response(body, problem.headers)
 
 
 def render_security_error(error: SecurityError, *, instance: str | None = None) -> web.Response:
     """A problem response for a signature, key or token failure."""
-    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.http_status == 401 else {}
-    return _response(
-        error.problem_type, error.http_status, error.title, error.detail, instance, {}, headers
-    )
+    body = _body(error.problem_type, error.http_status, error.title, error.detail, instance)
+    # Only bearer-token failures challenge the client (RFC 6750 §3).
+    is_token = isinstance(error, TokenError) and error.http_status == 401
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if is_token else {}
+    return _response(body, headers)
 
 
-def _response(
-    slug: str,
-    status: int,
-    title: str,
-    detail: str,
-    instance: str | None,
-    extensions: Mapping[str, Any],
-    headers: Mapping[str, str],
-) -> web.Response:
+def _body(slug: str, status: int, title: str, detail: str, instance: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": problem_type_uri(slug),
         "title": title,
@@ -107,9 +94,12 @@ def _response(
     }
     if instance:
         body["instance"] = instance
-    body.update(extensions)
+    return body
+
+
+def _response(body: Mapping[str, Any], headers: Mapping[str, str]) -> web.Response:
     return web.Response(
-        status=status,
+        status=int(body["status"]),
         body=json.dumps(body, ensure_ascii=False).encode(),
         content_type=PROBLEM_CONTENT_TYPE,
         charset="utf-8",

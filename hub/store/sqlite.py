@@ -111,7 +111,7 @@ class SqliteLedger:
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
         """The record a sender stored under ``message_id``, if any."""
         rows = await self._read(
-            f"SELECT {schema.COLUMNS} FROM ledger WHERE sender=? AND message_id=?",
+            schema.SELECT_BY_MESSAGE_ID,
             (sender, message_id),
         )
         return schema.to_record(rows[0]) if rows else None
@@ -119,8 +119,7 @@ class SqliteLedger:
     async def page(self, kind: RecordKind, after: int, limit: int) -> Sequence[LedgerRecord]:
         """Records of ``kind`` after sequence ``after``, oldest first."""
         rows = await self._read(
-            f"SELECT {schema.COLUMNS} FROM ledger WHERE kind=? AND sequence>?"
-            " ORDER BY sequence LIMIT ?",
+            schema.SELECT_PAGE,
             (kind.value, after, limit),
         )
         return [schema.to_record(row) for row in rows]
@@ -196,7 +195,7 @@ class SqliteLedger:
 
     def _existing(self, message: NewMessage) -> AppendOutcome | StoreError:
         row = self._conn.execute(
-            f"SELECT {schema.COLUMNS} FROM ledger WHERE sender=? AND message_id=?",
+            schema.SELECT_BY_MESSAGE_ID,
             (message.sender, message.message_id),
         ).fetchone()
         if row is None:  # the constraint that failed was not (sender, message_id)

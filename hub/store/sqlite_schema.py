@@ -42,6 +42,13 @@ INSERT: Final = (
     " payload, received_at, receipt, county, reason, period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
+# The column list is a constant: no caller input ever reaches these strings.
+SELECT_BY_MESSAGE_ID: Final = f"SELECT {COLUMNS} FROM ledger WHERE sender=? AND message_id=?"  # noqa: S608
+SELECT_PAGE: Final = (
+    f"SELECT {COLUMNS} FROM ledger WHERE kind=? AND sequence>?"  # noqa: S608
+    " ORDER BY sequence LIMIT ?"
+)
+
 NEXT_SEQUENCE: Final = (
     "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name='ledger'), 0) + 1"
 )
