@@ -110,6 +110,10 @@ class LedgerStore(Protocol):
         """How many records the ledger holds (of one kind, or all)."""
         ...
 
+    async def ping(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the ledger can be read and written."""
+        ...
+
     async def aclose(self) -> None:
         """Finish pending writes and release the database."""
         ...

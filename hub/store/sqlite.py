@@ -132,6 +132,18 @@ class SqliteLedger:
             rows = await self._read("SELECT count(*) FROM ledger WHERE kind=?", (kind.value,))
         return int(str(rows[0][0]))
 
+    async def ping(self) -> None:
+        """Readiness: open for writes, file readable, and its folder writable with space."""
+        if self._closed:
+            raise StoreUnavailable("the ledger is closed")
+        try:
+            await self._read("SELECT 1 FROM ledger LIMIT 1", ())
+            free = await asyncio.to_thread(_free_bytes, Path(self._path).parent)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(f"ledger not readable: {exc}") from exc
+        if free < MIN_FREE_BYTES:
+            raise StoreUnavailable(f"only {free} bytes free next to the ledger")
+
     async def aclose(self) -> None:
         """Commit what is queued, then close connections and release the lock."""
         self._closed = True
@@ -217,6 +229,16 @@ class SqliteLedger:
             conn = schema.connect(self._path, synchronous=self._synchronous, read_only=True)
             self._local.conn = conn
         return conn.execute(sql, params).fetchall()
+
+
+MIN_FREE_BYTES = 64 * 1024 * 1024  # below this a commit may fail mid-batch: report not ready
+
+
+def _free_bytes(folder: Path) -> int:
+    if not os.access(folder, os.W_OK):
+        raise OSError(f"{folder} is not writable")
+    stat = os.statvfs(folder)
+    return stat.f_bavail * stat.f_frsize
 
 
 def _lock(path: Path) -> int:
