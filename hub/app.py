@@ -12,13 +12,16 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from hub.api import ingress_routes, meta_routes, pull_routes
+from hub.api.correlation import correlation_middleware
 from hub.api.middleware import metrics_middleware, problem_middleware
 from hub.context import KEYRING, METRICS, PIPELINE, SETTINGS, STORE, TRUST
+from hub.health import install_health
 from hub.ingress import IngressPipeline
 from hub.settings import Settings
 from hub.store import SqliteLedger
 from hub.trust_state import TrustState
 from monitoring.metrics import HubMetrics
+from monitoring.server import serve_metrics
 from security import HubKeyring, ReceiptSigner
 
 
@@ -26,10 +29,15 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     """A ready-to-run hub application for ``settings``."""
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[metrics_middleware, problem_middleware],
+        middlewares=[correlation_middleware, metrics_middleware, problem_middleware],
     )
     app[SETTINGS] = settings
     app[METRICS] = HubMetrics(registry or CollectorRegistry(), version=_version())
+    install_health(app)
+    if settings.metrics_port is not None:  # first up, last down: scrapes outlive the rest
+        app.cleanup_ctx.append(
+            serve_metrics(app[METRICS].registry, host=settings.host, port=settings.metrics_port)
+        )
     app.cleanup_ctx.append(_keyring)
     app.cleanup_ctx.append(_trust)
     app.cleanup_ctx.append(_ledger)

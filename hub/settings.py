@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port of the HTTP API.")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Also serve /metrics on this port (same host); unset = API port only.",
+    )
     hub_id: str = Field(
         default="certhub",
         pattern=r"^[A-Za-z0-9_.:@-]{1,64}$",

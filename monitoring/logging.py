@@ -2,7 +2,12 @@
 
 One JSON object per line. Every rendered message and every extra field passes
 through :func:`schemas.mask_ids_in_text`, so a resident ID number never
-reaches a log file whole, whoever wrote the log call.
+reaches a log file whole, whoever wrote the log call. Person names are never
+logged at all: log calls pass identifiers and counts, not payloads.
+
+The request being served is named by a correlation id held in a context
+variable; :class:`CorrelationFilter` stamps it on every record, so each line
+of one request (and of tasks it starts) carries the same ``correlation_id``.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
@@ -21,6 +27,21 @@ _STANDARD: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None
     "asctime",
     "taskName",
 }
+
+
+correlation_id: ContextVar[str | None] = ContextVar("certhub_correlation_id", default=None)
+"""The correlation id of the request (or job) this code runs for, if any."""
+
+
+class CorrelationFilter(logging.Filter):
+    """Stamp the current correlation id on each record that passes through a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Add ``correlation_id`` unless the record already carries one; never drop."""
+        current = correlation_id.get()
+        if current is not None and not hasattr(record, "correlation_id"):
+            record.correlation_id = current
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -50,10 +71,17 @@ def _mask(value: Any) -> Any:
     return mask_ids_in_text(str(value))
 
 
-def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
-    """Send all logs as masked JSON lines to ``stream`` (stderr by default)."""
+def json_handler(stream: TextIO | None = None) -> logging.Handler:
+    """A handler writing masked JSON lines with correlation ids to ``stream`` (stderr)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(CorrelationFilter())
+    return handler
+
+
+def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+    """Send all logs as masked JSON lines to ``stream`` (stderr by default)."""
+    handler = json_handler(stream)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -2,38 +2,84 @@
 
 Every process builds one :class:`HubMetrics` at start-up around its own
 ``CollectorRegistry`` (tests get a fresh one each). Label values are of bounded
-cardinality: message types, outcomes, reasons, routes — never an ID number or
-a message id.
+cardinality: message types, outcomes, reasons, routes, city codes, configured
+sender and adapter names — never an ID number, a name or a message id.
+
+Some metrics are defined before the code that feeds them exists (outbox,
+delivery, dead letters, compliance, verification tasks), so dashboards and
+alert rules can rely on one set of names from the start.
 """
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
+from monitoring.labels import certification_labels, report_labels
+
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+UNVERIFIED = "unverified"
+"""Sender/type label of a message refused before its signature was trusted."""
+
+VALIDATION_REASONS = frozenset({"invalid-utf8", "invalid-json", "schema-violation"})
+REPLAY_REASON = "replay"
 
 
 class HubMetrics:
-    """The hub's metrics: ingress, ledger, pull and HTTP."""
+    """The hub's metrics: ingress, ledger, pull, HTTP, outbox, delivery and domain counts."""
 
     def __init__(
         self, registry: CollectorRegistry, *, version: str = "0", commit: str = ""
     ) -> None:
         self.registry = registry
         self.build_info = Info(
-            "certhub_build", "Version of the running certhub.", registry=registry
+            "certhub_build", "Version and commit of the running certhub.", registry=registry
         )
         self.build_info.info({"version": version, "commit": commit or "unknown"})
+        self._define_ingress(registry)
+        self._define_ledger(registry)
+        self._define_egress(registry)
+        self._define_domain(registry)
+        self.trust_store_keys = Gauge(
+            "certhub_trust_store_keys",
+            "Keys currently loaded in the trust store.",
+            registry=registry,
+        )
+        self.trust_store_reloads = Counter(
+            "certhub_trust_store_reloads_total",
+            "Trust store reloads from file, by outcome.",
+            ["outcome"],
+            registry=registry,
+        )
+
+    def _define_ingress(self, registry: CollectorRegistry) -> None:
         self.messages_received = Counter(
             "certhub_messages_received_total",
-            "Signed messages received at ingress, by schema type and outcome.",
-            ["type", "outcome"],
+            "Signed messages received at ingress, by schema type, sender and outcome "
+            "(accepted, duplicate, rejected).",
+            ["type", "sender", "outcome"],
             registry=registry,
         )
         self.ingress_rejections = Counter(
             "certhub_ingress_rejections_total",
             "Messages refused at ingress, by problem type.",
             ["reason"],
+            registry=registry,
+        )
+        self.signature_failures = Counter(
+            "certhub_signature_failures_total",
+            "Messages refused by signature, key or sender checks, by problem type.",
+            ["reason"],
+            registry=registry,
+        )
+        self.validation_failures = Counter(
+            "certhub_validation_failures_total",
+            "Signed messages whose payload failed UTF-8, JSON or schema validation, by reason.",
+            ["reason"],
+            registry=registry,
+        )
+        self.replay_rejections = Counter(
+            "certhub_replay_rejections_total",
+            "Messages refused because the sender reused a message id for other bytes.",
             registry=registry,
         )
         self.http_request_duration = Histogram(
@@ -43,6 +89,8 @@ class HubMetrics:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+
+    def _define_ledger(self, registry: CollectorRegistry) -> None:
         self.ledger_write_duration = Histogram(
             "certhub_ledger_write_duration_seconds",
             "Time from queueing a ledger append to its durable commit.",
@@ -61,14 +109,86 @@ class HubMetrics:
             ["kind"],
             registry=registry,
         )
-        self.trust_store_keys = Gauge(
-            "certhub_trust_store_keys",
-            "Keys currently loaded in the trust store.",
+
+    def _define_egress(self, registry: CollectorRegistry) -> None:
+        self.outbox_backlog = Gauge(
+            "certhub_outbox_backlog_messages",
+            "Outbox rows committed but not yet published to the broker.",
             registry=registry,
         )
-        self.trust_store_reloads = Counter(
-            "certhub_trust_store_reloads_total",
-            "Trust store reloads from file, by outcome.",
-            ["outcome"],
+        self.outbox_oldest_age = Gauge(
+            "certhub_outbox_oldest_age_seconds",
+            "Age of the oldest unpublished outbox row; 0 when the outbox is empty.",
             registry=registry,
         )
+        self.deliveries = Counter(
+            "certhub_deliveries_total",
+            "Deliveries to departments by adapter and outcome (delivered, retried, dead_lettered).",
+            ["adapter", "outcome"],
+            registry=registry,
+        )
+        self.dlq_depth = Gauge(
+            "certhub_dlq_messages",
+            "Messages waiting in the dead-letter queue for an operator.",
+            registry=registry,
+        )
+
+    def _define_domain(self, registry: CollectorRegistry) -> None:
+        self.certifications = Counter(
+            "certhub_certifications_total",
+            "Certification events newly recorded, by method, channel kind and outcome.",
+            ["method", "channel", "outcome"],
+            registry=registry,
+        )
+        self.reports = Counter(
+            "certhub_reports_total",
+            "Eligibility reports newly recorded, by reason and prefecture-level city code.",
+            ["reason", "city"],
+            registry=registry,
+        )
+        self.zero_reports = Counter(
+            "certhub_zero_reports_total",
+            "Monthly zero reports newly recorded, by prefecture-level city code.",
+            ["city"],
+            registry=registry,
+        )
+        self.report_missing_regions = Gauge(
+            "certhub_report_missing_regions",
+            "County-level regions of a city with neither a report nor a zero report "
+            "for the current period.",
+            ["city"],
+            registry=registry,
+        )
+        self.report_deadline = Gauge(
+            "certhub_report_deadline_timestamp_seconds",
+            "Unix time of the current period's deadline for reports and zero reports.",
+            registry=registry,
+        )
+        self.verification_tasks = Gauge(
+            "certhub_verification_tasks",
+            "Verification tasks (待核实) by status.",
+            ["status"],
+            registry=registry,
+        )
+
+    def count_rejection(self, reason: str, *, security: bool) -> None:
+        """Count a refused message under every metric its problem type belongs to."""
+        self.ingress_rejections.labels(reason=reason).inc()
+        self.messages_received.labels(type=UNVERIFIED, sender=UNVERIFIED, outcome="rejected").inc()
+        if security:
+            self.signature_failures.labels(reason=reason).inc()
+        elif reason in VALIDATION_REASONS:
+            self.validation_failures.labels(reason=reason).inc()
+        elif reason == REPLAY_REASON:
+            self.replay_rejections.inc()
+
+    def count_recorded(self, message_type: str, payload: bytes) -> None:
+        """Count a newly recorded message by its domain labels (reason/city, method/channel)."""
+        if message_type == "eligibility_report/v1":
+            reason, city = report_labels(payload)
+            self.reports.labels(reason=reason, city=city).inc()
+        elif message_type == "zero_report/v1":
+            self.zero_reports.labels(city=report_labels(payload)[1]).inc()
+        elif message_type == "certification_event/v1":
+            method, channel, outcome = certification_labels(payload)
+            self.certifications.labels(method=method, channel=channel, outcome=outcome).inc()

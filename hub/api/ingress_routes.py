@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Collection
 
 from aiohttp import web
@@ -37,28 +38,49 @@ async def push_certification(request: web.Request) -> web.Response:
 
 async def _push(request: web.Request, kind: RecordKind, types: Collection[str]) -> web.Response:
     metrics = request.app[METRICS]
+    started = time.perf_counter()
     try:
         raw = await _read_signed_body(request)
         accepted = await request.app[PIPELINE].accept(raw, kind=kind, allowed_types=types)
     except (Problem, SecurityError) as exc:
         slug = exc.slug if isinstance(exc, Problem) else exc.problem_type
-        metrics.ingress_rejections.labels(reason=slug).inc()
-        metrics.messages_received.labels(type="unverified", outcome="rejected").inc()
+        metrics.count_rejection(slug, security=isinstance(exc, SecurityError))
+        log.info(
+            "message rejected: %s",
+            slug,
+            extra={
+                "route": request.path,
+                "outcome": "rejected",
+                "reason": slug,
+                "duration_ms": _ms_since(started),
+            },
+        )
         raise
     outcome = "accepted" if accepted.outcome.created else "duplicate"
     message_type = accepted.message.typ if accepted.message.typ in MESSAGE_TYPES else "other"
-    metrics.messages_received.labels(type=message_type, outcome=outcome).inc()
+    metrics.messages_received.labels(
+        type=message_type, sender=accepted.message.sender, outcome=outcome
+    ).inc()
+    if accepted.outcome.created:
+        metrics.count_recorded(message_type, accepted.message.payload)
     log.info(
         "message %s",
         outcome,
         extra={
+            "route": request.path,
+            "outcome": outcome,
             "sender": accepted.message.sender,
             "message_id": accepted.message.jti,
             "message_type": accepted.message.typ,
             "sequence": accepted.outcome.record.sequence,
+            "duration_ms": _ms_since(started),
         },
     )
     return web.json_response(_receipt_body(accepted), status=202)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1e3, 2)
 
 
 async def _read_signed_body(request: web.Request) -> bytes:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.api.openapi import openapi_document
 from hub.api.problems import Problem
 from hub.context import KEYRING, METRICS
+from hub.health import READINESS
+from monitoring.server import metrics_response
 from schemas import MESSAGE_TYPES, UnknownMessageType, json_schema_for
 
 routes = web.RouteTableDef()
@@ -17,6 +18,20 @@ routes = web.RouteTableDef()
 async def healthz(request: web.Request) -> web.Response:
     """The process is alive and serving."""
     return web.json_response({"status": "ok"})
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    """Ready to take traffic: every readiness check passes (503 with detail otherwise)."""
+    results = await request.app[READINESS].run()
+    ready = all(result.ok for result in results)
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": {result.name: result.as_dict() for result in results},
+    }
+    return web.json_response(
+        body, status=200 if ready else 503, headers={"Cache-Control": "no-store"}
+    )
 
 
 @routes.get("/.well-known/jwks.json")
@@ -55,5 +70,4 @@ async def get_schema(request: web.Request) -> web.Response:
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus exposition of the hub's one registry."""
-    body = generate_latest(request.app[METRICS].registry)
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+    return metrics_response(request.app[METRICS].registry)

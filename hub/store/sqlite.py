@@ -197,7 +197,10 @@ class SqliteLedger:
         """
         message = job.message
         sequence = self._next_sequence
-        receipt = job.receipt_for(sequence)
+        try:
+            receipt = job.receipt_for(sequence)
+        except Exception as exc:  # a signing failure fails this message only
+            return StoreUnavailable(f"could not sign the receipt: {exc}")
         try:
             self._conn.execute(schema.INSERT, schema.insert_params(sequence, message, receipt))
         except sqlite3.IntegrityError:

@@ -1,0 +1,84 @@
+"""The small per-role protocols the hub depends on — never on an adapter class.
+
+Inbound roles turn a department's native records into canonical ``schemas``
+objects; outbound roles take a canonical request, call the department and
+return a canonical result. Every role can be closed with ``aclose()``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from schemas import CertificationEvent
+
+from .types import (
+    CancellationPage,
+    CertificationPage,
+    IdentityVerification,
+    Notification,
+    NotificationReceipt,
+    PersonCheck,
+    UplinkReceipt,
+)
+
+__all__ = [
+    "CancellationFeed",
+    "CertificationSource",
+    "CertificationUplink",
+    "Closeable",
+    "IdentityVerifier",
+    "Notifier",
+]
+
+
+@runtime_checkable
+class Closeable(Protocol):
+    """Anything holding connections that must be released at shutdown."""
+
+    async def aclose(self) -> None:
+        """Release connections; the object is unusable afterwards."""
+
+
+@runtime_checkable
+class IdentityVerifier(Closeable, Protocol):
+    """Outbound: check a person, name and on-site photo against the e-ID licence."""
+
+    async def verify_person(self, check: PersonCheck) -> IdentityVerification:
+        """The department's verdict on ``check``."""
+
+
+@runtime_checkable
+class CancellationFeed(Closeable, Protocol):
+    """Inbound: household-registration cancellations since a date, page by page."""
+
+    async def cancellations_since(
+        self, since: date, *, page: str | None = None
+    ) -> CancellationPage:
+        """One page of cancellations on or after ``since``, starting at ``page``."""
+
+
+@runtime_checkable
+class CertificationSource(Closeable, Protocol):
+    """Inbound: biometric certification results since a cursor, as canonical events."""
+
+    async def pull_certifications(self, cursor: str | None, *, limit: int) -> CertificationPage:
+        """The page after ``cursor`` (None = from the start), at most ``limit`` records."""
+
+
+@runtime_checkable
+class CertificationUplink(Closeable, Protocol):
+    """Outbound: push one of Guangdong's certifications upward (never a batch)."""
+
+    async def push_certification(
+        self, event: CertificationEvent, *, delivery_id: str
+    ) -> UplinkReceipt:
+        """Deliver ``event``; the same ``delivery_id`` never takes effect twice."""
+
+
+@runtime_checkable
+class Notifier(Closeable, Protocol):
+    """Outbound: send one SMS; the same notification id is never sent twice."""
+
+    async def notify(self, notification: Notification) -> NotificationReceipt:
+        """Send ``notification`` (or acknowledge it again if already sent)."""

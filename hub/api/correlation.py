@@ -1,0 +1,56 @@
+"""Correlation ids: one id per request, in every log line of it and in the response.
+
+A caller may send its own id in ``X-Request-ID`` (or ``X-Correlation-ID`` /
+``Correlation-ID``) to tie our logs to theirs; it is used only when it is a
+short token of safe characters that does not look like an ID number —
+otherwise the hub makes a fresh one. The id is echoed in ``X-Request-ID``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Final
+
+from aiohttp import web
+
+from hub.api.middleware import Handler
+from monitoring.logging import correlation_id
+from schemas import mask_ids_in_text
+
+RESPONSE_HEADER: Final = "X-Request-ID"
+REQUEST_HEADERS: Final = ("X-Request-ID", "X-Correlation-ID", "Correlation-ID")
+_SANE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
+
+
+def sane_correlation_id(value: str | None) -> str | None:
+    """``value`` if it may be logged and echoed as a correlation id, else ``None``."""
+    if value is None or _SANE.fullmatch(value) is None:
+        return None
+    if mask_ids_in_text(value) != value:  # a resident ID number must never be logged
+        return None
+    return value
+
+
+def new_correlation_id() -> str:
+    """A fresh random correlation id."""
+    return uuid.uuid4().hex
+
+
+@web.middleware
+async def correlation_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bind the request's correlation id for its logs and echo it to the caller."""
+    incoming = (request.headers.get(name) for name in REQUEST_HEADERS)
+    current = next(filter(None, map(sane_correlation_id, incoming)), None)
+    current = current or new_correlation_id()
+    token = correlation_id.set(current)
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers[RESPONSE_HEADER] = current
+        raise
+    finally:
+        correlation_id.reset(token)
+    if not response.prepared:
+        response.headers[RESPONSE_HEADER] = current
+    return response

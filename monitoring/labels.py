@@ -1,0 +1,73 @@
+"""Bounded metric label values derived from a validated payload.
+
+Only enum members and prefecture-level city codes ever become label values;
+anything else collapses to ``other`` / ``unknown``, so a label can never carry
+an ID number, a name or a free-text value, whatever the payload holds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from schemas import (
+    CertificationMethod,
+    CertificationOutcome,
+    ChannelKind,
+    ReportReason,
+    UnknownRegion,
+    city_code_of,
+)
+
+OTHER = "other"
+UNKNOWN_CITY = "unknown"
+
+
+def report_labels(payload: bytes) -> tuple[str, str]:
+    """``(reason, city)`` of an eligibility or zero report; city is the 6-digit city code."""
+    document = _document(payload)
+    region = _mapping(document.get("region")) or _mapping(
+        _mapping(document.get("person")).get("region")
+    )
+    return _member(ReportReason, document.get("reason")), city_label(region.get("county"))
+
+
+def certification_labels(payload: bytes) -> tuple[str, str, str]:
+    """``(method, channel kind, outcome)`` of a certification event."""
+    document = _document(payload)
+    channel = _mapping(document.get("channel")).get("kind")
+    return (
+        _member(CertificationMethod, document.get("method")),
+        _member(ChannelKind, channel),
+        _member(CertificationOutcome, document.get("outcome")),
+    )
+
+
+def city_label(county: object) -> str:
+    """The prefecture-level city code of a county code, or ``unknown``."""
+    if not isinstance(county, str):
+        return UNKNOWN_CITY
+    try:
+        return city_code_of(county)
+    except UnknownRegion:
+        return UNKNOWN_CITY
+
+
+def _member(enum: type[StrEnum], value: object) -> str:
+    if isinstance(value, str) and value in enum.__members__.values():
+        return value
+    return OTHER
+
+
+def _document(payload: bytes) -> Mapping[str, Any]:
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        return {}
+    return _mapping(document)
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -1,0 +1,104 @@
+"""Test kit for a running hub: parties, signing, pushing, pulling."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from hub.settings import Settings
+from mocks.population import Population
+from security import SigningKey, TrustStore, issue_read_token, sign_compact
+
+REPORT_TYPES = ["eligibility_report/v1", "zero_report/v1"]
+JOSE = {"Content-Type": "application/jose"}
+
+
+@dataclass
+class Hub:
+    """A test hub and the parties it trusts."""
+
+    client: TestClient[Any, Any]
+    settings: Settings
+    keys: dict[str, SigningKey]
+    population: Population = field(default_factory=lambda: Population(seed=11))
+    counter: int = 0
+
+    def sign(
+        self,
+        payload: dict[str, Any] | bytes,
+        *,
+        party: str = "city",
+        sender: str | None = None,
+        typ: str | None = None,
+        jti: str | None = None,
+        iat: int | None = None,
+    ) -> bytes:
+        """A compact JWS of ``payload`` by ``party``'s key."""
+        if isinstance(payload, bytes):
+            body = payload
+        else:
+            body = json.dumps(payload, ensure_ascii=False).encode()
+            typ = typ or payload["type"]
+        self.counter += 1
+        return sign_compact(
+            body,
+            key=self.keys[party],
+            typ=typ or "eligibility_report/v1",
+            sender=sender or party,
+            jti=jti or f"msg-{self.counter}",
+            iat=iat,
+        )
+
+    def report(self, **changes: Any) -> dict[str, Any]:
+        """A valid eligibility-report payload with ``changes`` applied."""
+        return self.population.eligibility_report() | changes
+
+    async def push(
+        self, token: bytes, path: str = "/v1/reports", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """POST ``token`` and return (status, JSON body)."""
+        response = await self.client.post(path, data=token, headers=headers or JOSE)
+        return response.status, await response.json(content_type=None)
+
+    def bearer(self, party: str = "province", **kwargs: Any) -> dict[str, str]:
+        """An Authorization header with a fresh read token of ``party``."""
+        token = issue_read_token(self.keys[party], sender=party, **kwargs)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def pull(self, path: str = "/v1/reports", **params: str) -> tuple[int, dict[str, Any]]:
+        """GET a pull page as the provincial system."""
+        response = await self.client.get(path, params=params, headers=self.bearer())
+        return response.status, await response.json(content_type=None)
+
+    async def stored(self) -> int:
+        """How many ledger records exist."""
+        from hub.context import STORE
+
+        return await self.client.app[STORE].count()
+
+
+def write_trust_store(path: Path, keys: dict[str, SigningKey]) -> None:
+    """Enrol the standard parties; the ``intruder`` stays unknown."""
+    store = TrustStore.empty()
+    rights: dict[str, tuple[list[str], bool]] = {
+        "city": (REPORT_TYPES, False),
+        "other-city": (REPORT_TYPES, False),
+        "channel": (["certification_event/v1"], False),
+        "province": ([], True),
+    }
+    for party, (may_send, may_read) in rights.items():
+        store = store.add(
+            keys[party].public_jwk(), sender=party, may_send=may_send, may_read=may_read
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store.save(path)
+
+
+def an_hour_ago() -> datetime:
+    """A time well outside the default clock skew."""
+    return datetime.now(UTC) - timedelta(hours=1)
