@@ -42,7 +42,7 @@ class PolicyConfig(BaseModel):
     )
     max_concurrent: int = Field(default=16, ge=1, description="Bulkhead: calls in flight.")
     max_waiting: int = Field(
-        default=64, ge=0, description="Bulkhead: calls allowed to wait for a slot; more are refused."
+        default=64, ge=0, description="Bulkhead: calls that may wait for a slot; more are refused."
     )
 
     @model_validator(mode="after")
@@ -58,7 +58,7 @@ class AdapterConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = Field(default=True, description="A disabled adapter is not started.")
-    base_url: AnyHttpUrl = Field(description="The department's endpoint (SOAP address or REST root).")
+    base_url: AnyHttpUrl = Field(description="Department endpoint: SOAP address or REST root.")
     connect_timeout: float = Field(default=2.0, gt=0, description="TCP/TLS connect timeout, s.")
     max_response_bytes: int = Field(
         default=4 * MiB, ge=1024, description="Larger answers are refused as ResponseTooLarge."

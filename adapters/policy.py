@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base
 
 from monitoring.adapter_metrics import AdapterMetrics
 
@@ -53,7 +54,7 @@ class _Bulkhead:
         self._max_waiting = max_waiting
         self._waiting = 0
 
-    async def acquire(self, timeout: float, *, adapter: str, operation: str) -> None:
+    async def acquire(self, patience: float, *, adapter: str, operation: str) -> None:
         if not self._slots.locked():
             await self._slots.acquire()
             return
@@ -61,7 +62,7 @@ class _Bulkhead:
             raise BulkheadFull("bulkhead full", adapter=adapter, operation=operation)
         self._waiting += 1
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(patience):
                 await self._slots.acquire()
         except TimeoutError:
             raise BulkheadFull(
@@ -72,6 +73,18 @@ class _Bulkhead:
 
     def release(self) -> None:
         self._slots.release()
+
+
+class _StopAtDeadline(stop_base):
+    """Stop when the coming backoff would end past the call's total deadline."""
+
+    def __init__(self, policy: ResiliencePolicy, started: float) -> None:
+        self._policy = policy
+        self._started = started
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        elapsed = self._policy.clock() - self._started
+        return elapsed + retry_state.upcoming_sleep >= self._policy.config.deadline
 
 
 class ResiliencePolicy:
@@ -104,8 +117,8 @@ class ResiliencePolicy:
         self.testing = testing
         self.planned_waits: deque[float] = deque(maxlen=1000)
         self._metrics = metrics
-        self._clock = clock
-        self._rng = rng or random.Random()
+        self.clock = clock
+        self._rng = rng or random.Random()  # noqa: S311  # jitter, not cryptography
         self._bulkhead = _Bulkhead(config.max_concurrent, config.max_waiting)
         self._children: dict[str, tuple[Callable[[float], None], Callable[[], None]]] = {}
         self.breaker = CircuitBreaker(
@@ -123,7 +136,7 @@ class ResiliencePolicy:
             AdapterError: the last attempt's error, or CircuitOpen / BulkheadFull /
                 DepartmentTimeout raised by the policy itself.
         """
-        started = self._clock()
+        started = self.clock()
         observe, retried = self._metric_children(operation)
         outcome = "ok"
         try:
@@ -138,7 +151,7 @@ class ResiliencePolicy:
             outcome = exc.outcome
             raise
         finally:
-            observe(self._clock() - started)
+            observe(self.clock() - started)
             self._metrics.requests.labels(self.adapter, operation, outcome).inc()
 
     async def _attempts(
@@ -149,7 +162,7 @@ class ResiliencePolicy:
         retried: Callable[[], None],
     ) -> T:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.config.max_attempts) | self._past_deadline(started),
+            stop=stop_after_attempt(self.config.max_attempts) | _StopAtDeadline(self, started),
             wait=self._backoff,
             retry=retry_if_exception(self._is_retryable),
             sleep=self._sleep,
@@ -165,7 +178,7 @@ class ResiliencePolicy:
         self, operation: str, attempt: Callable[[], Awaitable[T]], started: float
     ) -> T:
         self.breaker.admit(adapter=self.adapter, operation=operation)
-        budget = min(self.config.attempt_timeout, self.config.deadline - (self._clock() - started))
+        budget = min(self.config.attempt_timeout, self.config.deadline - (self.clock() - started))
         try:
             async with asyncio.timeout(max(budget, 0.0)):
                 result = await attempt()
@@ -190,13 +203,6 @@ class ResiliencePolicy:
     def _is_retryable(self, exc: BaseException) -> bool:
         return isinstance(exc, self.transient_errors) and not isinstance(exc, _LOCAL_REFUSALS)
 
-    def _past_deadline(self, started: float) -> Callable[[RetryCallState], bool]:
-        def stop(state: RetryCallState) -> bool:
-            upcoming = state.upcoming_sleep
-            return self._clock() - started + upcoming >= self.config.deadline
-
-        return stop
-
     def _backoff(self, state: RetryCallState) -> float:
         """Full jitter: uniform in [0, min(cap, initial·2^(n-1))], or a longer Retry-After."""
         ceiling = min(
@@ -215,13 +221,15 @@ class ResiliencePolicy:
         if not self.testing:
             await asyncio.sleep(seconds)
 
-    def _metric_children(self, operation: str) -> tuple[Callable[[float], None], Callable[[], None]]:
+    def _metric_children(
+        self, operation: str
+    ) -> tuple[Callable[[float], None], Callable[[], None]]:
         """Label-bound metric methods for ``operation``, cached (labels() is not free)."""
         children = self._children.get(operation)
         if children is None:
             observe = self._metrics.duration.labels(self.adapter, operation).observe
             retried = self._metrics.retries.labels(self.adapter, operation).inc
-            children = self._children[operation] = (observe, lambda: retried())
+            children = self._children[operation] = (observe, retried)
         return children
 
     def _on_circuit_change(self, state: CircuitState) -> None:

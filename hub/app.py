@@ -11,10 +11,11 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from hub.api import ingress_routes, meta_routes, pull_routes
+from hub.api import evidence_routes, ingress_routes, meta_routes, pull_routes
 from hub.api.correlation import correlation_middleware
 from hub.api.middleware import metrics_middleware, problem_middleware
-from hub.context import KEYRING, METRICS, PIPELINE, SETTINGS, STORE, TRUST
+from hub.context import EVIDENCE, KEYRING, METRICS, PIPELINE, SETTINGS, STORE, TRUST
+from hub.evidence import open_vault
 from hub.health import install_health
 from hub.ingress import IngressPipeline
 from hub.settings import Settings
@@ -41,7 +42,10 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(_keyring)
     app.cleanup_ctx.append(_trust)
     app.cleanup_ctx.append(_ledger)
-    for table in (ingress_routes.routes, pull_routes.routes, meta_routes.routes):
+    app.cleanup_ctx.append(_evidence)
+    for table in (
+        ingress_routes.routes, pull_routes.routes, meta_routes.routes, evidence_routes.routes
+    ):
         app.add_routes(table)
     return app
 
@@ -88,6 +92,11 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
     )
     yield
     await store.aclose()
+
+
+async def _evidence(app: web.Application) -> AsyncIterator[None]:
+    app[EVIDENCE] = await asyncio.to_thread(open_vault, app[SETTINGS])
+    yield
 
 
 def _version() -> str:

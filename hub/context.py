@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hub.evidence import EvidenceVault
 from hub.ingress import IngressPipeline
 from hub.settings import Settings
 from hub.store import LedgerStore
@@ -17,3 +18,4 @@ TRUST = web.AppKey("trust", TrustState)
 KEYRING = web.AppKey("keyring", HubKeyring)
 STORE = web.AppKey("store", LedgerStore)
 PIPELINE = web.AppKey("pipeline", IngressPipeline)
+EVIDENCE = web.AppKey("evidence", EvidenceVault)

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1 * MiB, ge=1024, description="Largest accepted signed message, in bytes."
     )
+    evidence_max_bytes: int = Field(
+        default=10 * MiB, ge=1024, description="Largest accepted piece of evidence, in bytes."
+    )
     clock_skew_seconds: int = Field(
         default=300, ge=0, description="Allowed difference between a message's iat and now."
     )

@@ -27,6 +27,7 @@ from .common import (
     RegionRef,
 )
 from .enums import (
+    BenefitStatus,
     CertificationMethod,
     CertificationOutcome,
     ChannelKind,
@@ -39,6 +40,7 @@ from .enums import (
     TaskDisposal,
     TaskKind,
     TaskStatus,
+    VerificationMethod,
 )
 from .regions import (
     GUANGDONG_COUNTIES,
@@ -67,12 +69,15 @@ from .resident_id import (
     upgrade_legacy_id,
     validate_resident_id,
 )
+from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
 
 __all__ = [
     "GUANGDONG_COUNTIES",
     "MESSAGE_TYPES",
     "ActorRef",
+    "BenefitRecord",
+    "BenefitStatus",
     "CertificationEvent",
     "CertificationMethod",
     "CertificationOutcome",
@@ -103,9 +108,11 @@ __all__ = [
     "TaskDisposal",
     "TaskKind",
     "TaskStatus",
+    "TaskTransition",
     "Termination",
     "UnknownMessageType",
     "UnknownRegion",
+    "VerificationMethod",
     "VerificationTask",
     "VillageCode",
     "ZeroReport",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "BenefitStatus",
     "CertificationMethod",
     "CertificationOutcome",
     "ChannelKind",
@@ -20,6 +21,7 @@ __all__ = [
     "TaskDisposal",
     "TaskKind",
     "TaskStatus",
+    "VerificationMethod",
 ]
 
 
@@ -148,3 +150,20 @@ class EvidenceKind(StrEnum):
     court_judgment = "court_judgment"
     household_cancellation = "household_cancellation"
     other = "other"
+
+
+class VerificationMethod(StrEnum):
+    """How a verification task was checked (核实方式)."""
+
+    contact_person = "contact_person"
+    on_site_check = "on_site_check"
+    department_letter = "department_letter"
+    data_comparison = "data_comparison"
+
+
+class BenefitStatus(StrEnum):
+    """A pensioner's benefit status on the provincial roster."""
+
+    active = "active"
+    suspended = "suspended"
+    terminated = "terminated"

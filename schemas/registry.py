@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from .certification import CertificationEvent
 from .reports import EligibilityReport, ZeroReport
+from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
 
 __all__ = [
@@ -41,6 +42,8 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
         "termination/v1": Termination,
         "overpayment/v1": Overpayment,
         "restoration/v1": Restoration,
+        "task_transition/v1": TaskTransition,
+        "benefit_record/v1": BenefitRecord,
     }
 )
 """Every message type the hub accepts or publishes, by its ``type`` string."""

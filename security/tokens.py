@@ -2,6 +2,8 @@
 
 A reader signs a token with its own key; the hub accepts it if the key is
 trusted with ``may_read``, the audience is the hub, and the token is short-lived.
+Evidence uploads use the same tokens with scope ``evidence``, signed by a key
+that may send messages (it need not read).
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ def issue_read_token(
         sender: the reader's sender id (``iss`` and ``sub``).
         lifetime: time until ``exp``; the hub refuses long-lived tokens.
         audience: ``aud``, the hub id.
-        scope: space-separated scopes; the hub requires ``read``.
+        scope: space-separated scopes; the hub requires ``read`` for reads and
+            ``evidence`` for evidence uploads.
         now: issue time (defaults to the current time).
     """
     iat = int((now or utc_now()).timestamp())
@@ -108,14 +111,24 @@ class ReadTokenVerifier:
         self._skew = clock_skew.total_seconds()
         self._clock = clock
 
-    def verify(self, token: str) -> Reader:
+    def verify(
+        self, token: str, *, scope: str = "read", require_read_permission: bool = True
+    ) -> Reader:
         """Verify a token and return who presented it.
+
+        Args:
+            token: the compact JWT from the ``Authorization`` header.
+            scope: the scope the token's ``scope`` claim must include.
+            require_read_permission: the key must be trusted with ``may_read``;
+                when ``False`` (e.g. evidence uploads, scope ``evidence``) it must
+                instead be allowed to send at least one message type.
 
         Raises:
             InvalidToken: malformed, not a JWT, unknown/revoked/expired key,
                 bad signature, wrong issuer or audience, not yet valid, too long-lived.
             TokenExpired: ``exp`` has passed.
-            NotAuthorized: the key may not read, or ``scope`` lacks ``read``.
+            NotAuthorized: the key lacks the permission asked for, or ``scope``
+                lacks the scope asked for.
         """
         try:
             header, payload, signature, signing_input = split_compact(token.encode("ascii"))
@@ -133,6 +146,7 @@ class ReadTokenVerifier:
         if not isinstance(claims, dict):
             raise InvalidToken("claims must be a JSON object")
         exp = self._check_claims(claims, trusted)
+        _check_permission(claims, trusted, scope, require_read_permission=require_read_permission)
         return Reader(trusted.sender, trusted.kid, trusted.role, datetime.fromtimestamp(exp, UTC))
 
     def _trusted(self, header: dict[str, Any]) -> TrustedKey:
@@ -165,9 +179,16 @@ class ReadTokenVerifier:
             raise InvalidToken("token is not valid yet (iat/nbf in the future)")
         if exp - iat > self._max_lifetime:
             raise InvalidToken(f"token lifetime exceeds {int(self._max_lifetime)}s")
-        if not trusted.may_read:
-            raise NotAuthorized(f"sender {trusted.sender!r} may not read")
-        scope = claims.get("scope")
-        if not isinstance(scope, str) or "read" not in scope.split():
-            raise NotAuthorized("token scope does not include 'read'")
         return exp
+
+
+def _check_permission(
+    claims: dict[str, Any], trusted: TrustedKey, scope: str, *, require_read_permission: bool
+) -> None:
+    if require_read_permission and not trusted.may_read:
+        raise NotAuthorized(f"sender {trusted.sender!r} may not read")
+    if not require_read_permission and not trusted.may_send:
+        raise NotAuthorized(f"sender {trusted.sender!r} may not send anything")
+    granted = claims.get("scope")
+    if not isinstance(granted, str) or scope not in granted.split():
+        raise NotAuthorized(f"token scope does not include {scope!r}")

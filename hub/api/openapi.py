@@ -13,6 +13,16 @@ from typing import Any
 from hub.api.problems import CATALOGUE, problem_type_uri
 
 JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"
+_EVIDENCE_META: dict[str, Any] = {
+    "type": "object",
+    "required": ["sha256", "media_type", "size", "href"],
+    "properties": {
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "media_type": {"type": "string", "enum": ["image/jpeg", "image/png", "application/pdf"]},
+        "size": {"type": "integer", "minimum": 1},
+        "href": {"type": "string"},
+    },
+}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -160,6 +170,64 @@ def openapi_document() -> dict[str, Any]:
                 **_push("Push one signed certification event.", ["certification_event/v1"]),
                 **_pull("Provincial pull of certification events by cursor."),
             },
+            "/v1/evidence": {
+                "post": {
+                    "summary": "Upload one piece of evidence (JPEG, PNG or PDF).",
+                    "description": (
+                        "Raw body; Content-Type is the declared media type, checked against the "
+                        "content's magic bytes. At most CERTHUB_EVIDENCE_MAX_BYTES (10 MiB). "
+                        "Optional RFC 9530 `Content-Digest: sha-256=:BASE64:`. Bearer token "
+                        "with scope `evidence` signed by a key that may send. Stored by SHA-256, "
+                        "encrypted (AES-256-GCM) under keys in SECRETS_DIR/evidence or "
+                        "DATA_DIR/secrets/evidence."
+                    ),
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            media: {"schema": {"type": "string", "format": "binary"}}
+                            for media in ("image/jpeg", "image/png", "application/pdf")
+                        },
+                    },
+                    "responses": {
+                        "201": _json("Stored; `Location` names it.", _EVIDENCE_META),
+                        "200": _json("Already stored; nothing changed.", _EVIDENCE_META),
+                        "400": _problem("Truncated evidence or Content-Digest mismatch."),
+                        "401": _problem("Missing, invalid or expired bearer token."),
+                        "403": _problem("The token's key may not send, or lacks scope evidence."),
+                        "413": _problem("Larger than CERTHUB_EVIDENCE_MAX_BYTES."),
+                        "415": _problem("Not JPEG/PNG/PDF, or not the declared type."),
+                    },
+                }
+            },
+            "/v1/evidence/{digest}": {
+                "get": {
+                    "summary": "Download one piece of evidence, decrypted and digest-checked.",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        {
+                            "name": "digest",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The evidence, as an attachment (no-store, nosniff).",
+                            "content": {
+                                media: {"schema": {"type": "string", "format": "binary"}}
+                                for media in ("image/jpeg", "image/png", "application/pdf")
+                            },
+                        },
+                        "400": _problem("Not a 64-hex SHA-256 digest."),
+                        "401": _problem("Missing, invalid or expired bearer token."),
+                        "403": _problem("The token's key may not read."),
+                        "404": _problem("No evidence under this digest."),
+                        "500": _problem("Stored evidence failed its integrity check (logged)."),
+                    },
+                }
+            },
             "/v1/schemas": _simple_get("List canonical message types."),
             "/v1/schemas/{name}/{version}": {
                 "get": {
@@ -190,6 +258,7 @@ def openapi_document() -> dict[str, Any]:
             "/.well-known/jwks.json": _simple_get("The hub's public keys (JWK Set)."),
             "/openapi.json": _simple_get("This document."),
             "/healthz": _simple_get("Liveness."),
+            "/readyz": _simple_get("Readiness, with per-check detail (503 when not ready)."),
             "/metrics": _simple_get("Prometheus metrics.", "text/plain"),
         },
         "components": _components(),

@@ -36,6 +36,13 @@ CATALOGUE: Final[Mapping[str, tuple[int, str]]] = {
     "unknown-schema-type": (404, "Unknown schema type"),
     "method-not-allowed": (405, "Method not allowed"),
     "store-unavailable": (503, "Ledger unavailable"),
+    "evidence-type-mismatch": (415, "Evidence content differs from its declared type"),
+    "evidence-unsupported": (415, "Evidence is not a JPEG, PNG or PDF"),
+    "evidence-truncated": (400, "Evidence is truncated"),
+    "digest-mismatch": (400, "Content-Digest does not match the body"),
+    "evidence-too-large": (413, "Evidence too large"),
+    "evidence-not-found": (404, "Evidence not found"),
+    "evidence-corrupt": (500, "Stored evidence is corrupt"),
     "internal-error": (500, "Internal error"),
 }
 

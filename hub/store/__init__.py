@@ -2,6 +2,10 @@
 
 from hub.store.base import (
     AppendOutcome,
+    Conflict,
+    ItemRow,
+    StatRow,
+    TaskRow,
     LedgerRecord,
     LedgerStore,
     NewMessage,
@@ -15,6 +19,10 @@ from hub.store.sqlite import SqliteLedger
 
 __all__ = [
     "AppendOutcome",
+    "Conflict",
+    "ItemRow",
+    "StatRow",
+    "TaskRow",
     "LedgerRecord",
     "LedgerStore",
     "NewMessage",

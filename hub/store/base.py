@@ -4,6 +4,7 @@ Exceptions::
 
     StoreError
     ├── ReplayConflict     a sender reused a message id for different bytes
+    ├── Conflict           a precondition failed: changed concurrently, or a guard refused
     └── StoreUnavailable   the database could not commit (disk, lock, connection)
 """
 
@@ -13,14 +14,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from hub.store.effects import NO_EFFECTS, Effects
+
+if TYPE_CHECKING:
+    from hub.store.audit_chain import AuditEntry
 
 
 class RecordKind(StrEnum):
-    """Which provincial pull a ledger record belongs to."""
+    """Which collection (and provincial pull) a ledger record belongs to."""
 
     REPORT = "report"
     CERTIFICATION = "certification"
+    DECISION = "decision"
+    RESTORATION = "restoration"
+    TASK_TRANSITION = "task_transition"
+    ROSTER = "roster"
+    OUTCOME = "outcome"  # signed by the hub itself: task states, terminations, …
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +54,10 @@ class NewMessage:
     county: str | None = None
     reason: str | None = None
     period: str | None = None
+    village: str | None = None
+    person_id: str | None = None
+    channel: str | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +75,40 @@ class LedgerRecord:
     payload: bytes
     received_at: datetime
     receipt: str
+    status: str | None = None  # the item's review status, for records under review
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """A record under two-level review."""
+
+    item_id: int
+    kind: str
+    status: str
+    version: int
+    accepted_by: str | None
+    decided_by: str | None
+    municipal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A verification task's stored snapshot and its concurrency version."""
+
+    task_id: str
+    snapshot: bytes
+    version: int
+    changed_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """One group of a statistics query."""
+
+    section: str
+    key: str
+    count: int
+    amount_cents: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +131,20 @@ class ReplayConflict(StoreError):
     """The sender already used this message id for a message with other bytes."""
 
 
+class Conflict(StoreError):
+    """A precondition of the message's effects failed; nothing of it was stored.
+
+    ``slug`` names the problem for the API (``conflict`` for a concurrent
+    change, ``zero-report-conflict`` for a zero report beside real reports).
+    """
+
+    def __init__(self, slug: str, detail: str) -> None:
+        """Fail with problem ``slug``."""
+        super().__init__(detail)
+        self.slug = slug
+        self.detail = detail
+
+
 class StoreUnavailable(StoreError):
     """The ledger could not durably commit; nothing was acknowledged."""
 
@@ -89,13 +152,62 @@ class StoreUnavailable(StoreError):
 class LedgerStore(Protocol):
     """The durable, append-only, idempotent ledger."""
 
-    async def append(self, message: NewMessage, receipt_for: ReceiptFactory) -> AppendOutcome:
-        """Commit ``message`` unless the same (sender, message id) exists.
+    async def append(
+        self, message: NewMessage, receipt_for: ReceiptFactory, effects: Effects = NO_EFFECTS
+    ) -> AppendOutcome:
+        """Commit ``message`` and its ``effects`` unless the same (sender, message id) exists.
 
-        Returns only after the record is durable. The same bytes again return
-        the existing record with ``created=False``; other bytes under the same
-        message id raise :class:`ReplayConflict`.
+        Returns only after the record, its effects and their audit entries are
+        durable. The same bytes again return the existing record with
+        ``created=False``; other bytes under the same message id raise
+        :class:`ReplayConflict`; a failed precondition raises :class:`Conflict`.
         """
+        ...
+
+    async def get_record(self, sequence: int) -> LedgerRecord | None:
+        """The record at ``sequence``."""
+        ...
+
+    async def page_all(self, after: int, limit: int) -> Sequence[LedgerRecord]:
+        """Every record after ``after``, of any kind, oldest first."""
+        ...
+
+    async def get_item(self, item_id: int) -> ItemRow | None:
+        """The review state of an item."""
+        ...
+
+    async def get_task(self, task_id: str) -> TaskRow | None:
+        """A verification task by id."""
+        ...
+
+    async def find_open_task(self, person_id: str, kind: str) -> TaskRow | None:
+        """The open task of this person and kind, if any."""
+        ...
+
+    async def list_tasks(
+        self, *, status: str | None, region: str | None, after: int, limit: int
+    ) -> Sequence[TaskRow]:
+        """Tasks changed after cursor ``after`` (their ``changed_seq``)."""
+        ...
+
+    async def get_roster(self, person_id: str) -> bytes | None:
+        """The roster entry (canonical JSON) of a person."""
+        ...
+
+    async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
+        """Unit codes with reports in ``period``, and each zero-reporting unit's first time."""
+        ...
+
+    async def stats(self, period: str, group_by: str) -> list[StatRow]:
+        """Grouped counts for a period, computed by the database."""
+        ...
+
+    async def audit_entries(self, after: int, limit: int) -> list[AuditEntry]:
+        """Audit links after ``after``."""
+        ...
+
+    async def audit_checkpoints(self) -> list[tuple[int, str, str]]:
+        """Signed checkpoints (audit seq, head hash, JWS)."""
         ...
 
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:

@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.store import sqlite_schema as schema
+from hub.store.audit_chain import AuditChain
 from hub.store.base import (
     AppendOutcome,
+    Conflict,
     LedgerRecord,
     NewMessage,
     ReceiptFactory,
@@ -37,16 +39,24 @@ from hub.store.base import (
     StoreError,
     StoreUnavailable,
 )
+from hub.store.effects import NO_EFFECTS, Effects
+from hub.store.sqlite_effects import EffectWriter
+from hub.store.sqlite_queries import SqliteQueries
 
 
 @dataclass(slots=True)
 class _Append:
     message: NewMessage
     receipt_for: ReceiptFactory
+    effects: Effects
     future: asyncio.Future[AppendOutcome]
 
 
-class SqliteLedger:
+CheckpointSigner = Callable[[int, str], str]
+"""Signs the audit chain's head (sequence, hash) with the hub's key."""
+
+
+class SqliteLedger(SqliteQueries):
     """A :class:`~hub.store.base.LedgerStore` in one SQLite file."""
 
     def __init__(
@@ -58,6 +68,8 @@ class SqliteLedger:
         batch_max: int,
         synchronous: str,
         on_commit: Callable[[int], None] | None,
+        checkpoint: CheckpointSigner | None,
+        checkpoint_every: int,
     ) -> None:
         self._conn = conn
         self._path = str(path)
@@ -69,6 +81,10 @@ class SqliteLedger:
         self._flushing: asyncio.Task[None] | None = None
         self._closed = False
         self._next_sequence = int(conn.execute(schema.NEXT_SEQUENCE).fetchone()[0])
+        self._chain = AuditChain(*schema.audit_head(conn))
+        self._checkpoint = checkpoint
+        self._checkpoint_every = checkpoint_every
+        self._effects = EffectWriter(conn, self._chain, self._take_sequence)
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-commit")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ledger-read")
         self._local = threading.local()
@@ -81,8 +97,14 @@ class SqliteLedger:
         batch_max: int = 512,
         synchronous: str = "FULL",
         on_commit: Callable[[int], None] | None = None,
+        checkpoint: CheckpointSigner | None = None,
+        checkpoint_every: int = 1000,
     ) -> SqliteLedger:
-        """Lock, create or upgrade the ledger at ``path``."""
+        """Lock, create or upgrade the ledger at ``path``.
+
+        ``checkpoint`` signs the audit chain's head every ``checkpoint_every``
+        entries and when the ledger closes.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = _lock(path.with_name(path.name + ".lock"))
         try:
@@ -92,18 +114,27 @@ class SqliteLedger:
             os.close(lock_fd)
             raise
         return cls(
-            conn, path, lock_fd, batch_max=batch_max, synchronous=synchronous, on_commit=on_commit
+            conn,
+            path,
+            lock_fd,
+            batch_max=batch_max,
+            synchronous=synchronous,
+            on_commit=on_commit,
+            checkpoint=checkpoint,
+            checkpoint_every=checkpoint_every,
         )
 
-    async def append(self, message: NewMessage, receipt_for: ReceiptFactory) -> AppendOutcome:
-        """Queue ``message`` for the next group commit and wait until it is durable."""
+    async def append(
+        self, message: NewMessage, receipt_for: ReceiptFactory, effects: Effects = NO_EFFECTS
+    ) -> AppendOutcome:
+        """Queue ``message`` and its effects for the next group commit; wait until durable."""
         if self._closed:
             raise StoreUnavailable("the ledger is closed")
         future: asyncio.Future[AppendOutcome] = asyncio.get_running_loop().create_future()
         # A caller that goes away (client disconnect) does not stop the write:
         # it commits, and a re-send of the same bytes gets the same receipt.
         future.add_done_callback(_mark_retrieved)
-        self._pending.append(_Append(message, receipt_for, future))
+        self._pending.append(_Append(message, receipt_for, effects, future))
         if self._flushing is None:
             self._flushing = asyncio.create_task(self._flush())
         return await asyncio.shield(future)
@@ -149,6 +180,7 @@ class SqliteLedger:
         self._closed = True
         if self._flushing is not None:
             await self._flushing
+        await self._final_checkpoint()
         self._committer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self._conn.close()
@@ -173,9 +205,11 @@ class SqliteLedger:
     ) -> list[tuple[_Append, AppendOutcome | StoreError]]:
         conn = self._conn
         first_sequence = self._next_sequence
+        chain_mark = self._chain.mark()
         try:
             conn.execute("BEGIN IMMEDIATE")
             results = [(job, self._apply(job)) for job in batch]
+            self._maybe_checkpoint(chain_mark[0])
             await asyncio.get_running_loop().run_in_executor(
                 self._committer, conn.execute, "COMMIT"
             )
@@ -183,6 +217,7 @@ class SqliteLedger:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._next_sequence = first_sequence
+            self._chain.restore(chain_mark)
             failure = StoreUnavailable(f"ledger commit failed: {exc}")
             return [(job, failure) for job in batch]
         if self._on_commit is not None:
@@ -190,10 +225,12 @@ class SqliteLedger:
         return results
 
     def _apply(self, job: _Append) -> AppendOutcome | StoreError:
-        """Insert one message inside the open transaction (or find its twin).
+        """Insert one message and its effects inside the open transaction.
 
         The insert is tried first: a duplicate is the rare case, and the
         UNIQUE (sender, message_id) constraint finds it without a prior SELECT.
+        Effects run under a savepoint so a failed precondition undoes this
+        message only.
         """
         message = job.message
         sequence = self._next_sequence
@@ -201,12 +238,58 @@ class SqliteLedger:
             receipt = job.receipt_for(sequence)
         except Exception as exc:  # a signing failure fails this message only
             return StoreUnavailable(f"could not sign the receipt: {exc}")
+        chain_mark = self._chain.mark()
+        self._conn.execute("SAVEPOINT message")
         try:
             self._conn.execute(schema.INSERT, schema.insert_params(sequence, message, receipt))
         except sqlite3.IntegrityError:
+            self._conn.execute("RELEASE message")
             return self._existing(message)
         self._next_sequence += 1
+        try:
+            at = message.received_at.isoformat()
+            self._effects.audit(
+                at, "message_accepted", str(sequence), message.sender, message.sha256
+            )
+            self._effects.apply(sequence, message, job.effects)
+        except (Conflict, sqlite3.IntegrityError) as exc:
+            self._conn.execute("ROLLBACK TO message")
+            self._conn.execute("RELEASE message")
+            self._next_sequence = sequence
+            self._chain.restore(chain_mark)
+            if isinstance(exc, Conflict):
+                return exc
+            return Conflict("conflict", f"changed meanwhile; retry ({exc})")
+        self._conn.execute("RELEASE message")
         return AppendOutcome(schema.new_record(sequence, message, receipt), created=True)
+
+    def _take_sequence(self) -> int:
+        sequence = self._next_sequence
+        self._next_sequence += 1
+        return sequence
+
+    def _maybe_checkpoint(self, before: int) -> None:
+        every = self._checkpoint_every
+        if self._checkpoint is not None and self._chain.seq // every > before // every:
+            self._write_checkpoint()
+
+    def _write_checkpoint(self) -> None:
+        assert self._checkpoint is not None  # noqa: S101 - callers check
+        seq, head = self._chain.mark()
+        self._conn.execute(
+            "INSERT OR REPLACE INTO audit_checkpoints (audit_seq, hash, jws) VALUES (?,?,?)",
+            (seq, head, self._checkpoint(seq, head)),
+        )
+
+    async def _final_checkpoint(self) -> None:
+        """Sign the head once more at shutdown so the newest entries are pinned too."""
+        if self._checkpoint is None or self._chain.seq == 0:
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._write_checkpoint()
+        await asyncio.get_running_loop().run_in_executor(
+            self._committer, self._conn.execute, "COMMIT"
+        )
 
     def _existing(self, message: NewMessage) -> AppendOutcome | StoreError:
         row = self._conn.execute(

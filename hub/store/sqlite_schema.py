@@ -6,6 +6,7 @@ import sqlite3
 from datetime import datetime
 from typing import Final
 
+from hub.store.audit_chain import GENESIS
 from hub.store.base import LedgerRecord, NewMessage, RecordKind
 
 # Each entry upgrades the schema by one version (PRAGMA user_version).
@@ -30,6 +31,74 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX ledger_kind_sequence ON ledger (kind, sequence);
     """,
+    """
+    ALTER TABLE ledger ADD COLUMN village TEXT;
+    ALTER TABLE ledger ADD COLUMN person_id TEXT;
+    ALTER TABLE ledger ADD COLUMN channel TEXT;
+    ALTER TABLE ledger ADD COLUMN outcome TEXT;
+    CREATE INDEX ledger_period ON ledger (period, message_type);
+    CREATE TABLE items (
+        item_id     INTEGER PRIMARY KEY REFERENCES ledger (sequence),
+        kind        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        accepted_by TEXT,
+        decided_by  TEXT,
+        municipal   INTEGER NOT NULL DEFAULT 0,
+        version     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE tasks (
+        task_id     TEXT PRIMARY KEY,
+        person_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        county      TEXT NOT NULL,
+        village     TEXT,
+        snapshot    BLOB NOT NULL,
+        version     INTEGER NOT NULL,
+        changed_seq INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX tasks_one_open ON tasks (person_id, kind)
+        WHERE status IN ('open', 'in_progress');
+    CREATE INDEX tasks_changed ON tasks (changed_seq);
+    CREATE TABLE roster (
+        person_id TEXT PRIMARY KEY,
+        as_of     TEXT NOT NULL,
+        snapshot  BLOB NOT NULL,
+        sequence  INTEGER NOT NULL
+    );
+    CREATE TABLE notices (
+        notice_id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        text      TEXT NOT NULL,
+        sequence  INTEGER NOT NULL,
+        sent_at   TEXT
+    );
+    CREATE TABLE overpayments (
+        task_id      TEXT PRIMARY KEY,
+        person_id    TEXT NOT NULL,
+        county       TEXT NOT NULL,
+        period       TEXT NOT NULL,
+        months       INTEGER NOT NULL,
+        amount_cents INTEGER NOT NULL,
+        sequence     INTEGER NOT NULL
+    );
+    CREATE TABLE audit (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        subject   TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        digest    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    );
+    CREATE TABLE audit_checkpoints (
+        audit_seq INTEGER PRIMARY KEY,
+        hash      TEXT NOT NULL,
+        jws       TEXT NOT NULL
+    )
+    """,
 )
 
 COLUMNS: Final = (
@@ -39,14 +108,16 @@ COLUMNS: Final = (
 
 INSERT: Final = (
     "INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid, sha256, jws,"
-    " payload, received_at, receipt, county, reason, period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " payload, received_at, receipt, county, reason, period, village, person_id, channel, outcome)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 # The column list is a constant: no caller input ever reaches these strings.
-SELECT_BY_MESSAGE_ID: Final = f"SELECT {COLUMNS} FROM ledger WHERE sender=? AND message_id=?"  # noqa: S608
+SELECT_BY_MESSAGE_ID: Final = f"SELECT {COLUMNS} FROM ledger WHERE sender=? AND message_id=?"
 SELECT_PAGE: Final = (
-    f"SELECT {COLUMNS} FROM ledger WHERE kind=? AND sequence>?"  # noqa: S608
-    " ORDER BY sequence LIMIT ?"
+    "SELECT " + ", ".join(f"ledger.{c.strip()}" for c in COLUMNS.split(",")) + ", items.status"
+    " FROM ledger LEFT JOIN items ON items.item_id = ledger.sequence"
+    " WHERE ledger.kind=? AND ledger.sequence>? ORDER BY ledger.sequence LIMIT ?"
 )
 
 NEXT_SEQUENCE: Final = (
@@ -81,6 +152,12 @@ def migrate(conn: sqlite3.Connection) -> int:
     return len(MIGRATIONS)
 
 
+def audit_head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The last audit entry's (seq, hash), or the genesis head of an empty chain."""
+    row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
 def insert_params(sequence: int, message: NewMessage, receipt: str) -> tuple[object, ...]:
     """Parameters of :data:`INSERT` for ``message``."""
     return (
@@ -98,6 +175,10 @@ def insert_params(sequence: int, message: NewMessage, receipt: str) -> tuple[obj
         message.county,
         message.reason,
         message.period,
+        message.village,
+        message.person_id,
+        message.channel,
+        message.outcome,
     )
 
 
@@ -120,7 +201,8 @@ def new_record(sequence: int, message: NewMessage, receipt: str) -> LedgerRecord
 
 def to_record(row: tuple[object, ...]) -> LedgerRecord:
     """Map a row selected with :data:`COLUMNS` to a record."""
-    seq, kind, mtype, sender, mid, kid, digest, jws, payload, received, receipt = row
+    seq, kind, mtype, sender, mid, kid, digest, jws, payload, received, receipt = row[:11]
+    status = str(row[11]) if len(row) > 11 and row[11] is not None else None
     return LedgerRecord(
         sequence=int(str(seq)),
         kind=RecordKind(str(kind)),
@@ -133,4 +215,5 @@ def to_record(row: tuple[object, ...]) -> LedgerRecord:
         payload=bytes(payload),  # type: ignore[call-overload]
         received_at=datetime.fromisoformat(str(received)),
         receipt=str(receipt),
+        status=status,
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from hub.cli import main
+from schemas import MESSAGE_TYPES
 from security import ReadTokenVerifier, TrustStore
 
 CERTHUB = [sys.executable, "-m", "hub.cli"]
@@ -92,7 +93,7 @@ def test_trust_add_refuses_a_private_jwk(
 
 def test_schemas_export_writes_every_type(tmp_path: Path) -> None:
     assert main(["schemas", "export", str(tmp_path)]) == 0
-    assert len(list(tmp_path.glob("*.json"))) == 9
+    assert len(list(tmp_path.glob("*.json"))) == len(MESSAGE_TYPES)
 
 
 def test_token_issue_prints_a_verifiable_read_token(

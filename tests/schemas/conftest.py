@@ -131,6 +131,25 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "requested_at": past,
             "approvals": [reviewer, {"id": "muni-1", "role": "municipal_approver"}],
         },
+        "task_transition/v1": {
+            "type": "task_transition/v1",
+            "task_id": "task-1",
+            "to_status": "confirmed",
+            "method": "department_letter",
+            "outcome": "民政部门火化记录核实死亡",
+            "event_date": "2024-03-15",
+            "actor": reviewer,
+            "at": past,
+        },
+        "benefit_record/v1": {
+            "type": "benefit_record/v1",
+            "person": person,
+            "status": "active",
+            "monthly_amount": "238.00",
+            "paid_through": "2024-06",
+            "bank_account_on_file": "6222***********0123",
+            "as_of": past,
+        },
     }
 
 

@@ -23,7 +23,7 @@ from schemas import (
 Samples = dict[str, dict[str, Any]]
 
 
-def test_table_lists_the_nine_types_and_is_read_only() -> None:
+def test_table_lists_every_type_and_is_read_only() -> None:
     assert sorted(MESSAGE_TYPES) == sorted(
         f"{name}/v1"
         for name in (
@@ -36,6 +36,8 @@ def test_table_lists_the_nine_types_and_is_read_only() -> None:
             "termination",
             "overpayment",
             "restoration",
+            "task_transition",
+            "benefit_record",
         )
     )
     for message_type, model in MESSAGE_TYPES.items():
@@ -109,6 +111,7 @@ def test_exported_members() -> None:
         "registry",
         "reports",
         "resident_id",
+        "transitions",
         "workflow",
     }
     assert set(schemas.__all__) == public - modules

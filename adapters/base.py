@@ -1,0 +1,91 @@
+"""What every department adapter shares: configuration, resilience policy, metrics.
+
+A concrete adapter subclasses :class:`Adapter`, names its configuration model,
+its operations and the errors it declares transient, and implements one or
+more role protocols from :mod:`adapters.protocols`, running each department
+call through :meth:`Adapter.call`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import ClassVar, TypeVar
+
+import httpx
+
+from monitoring.adapter_metrics import AdapterMetrics
+
+from .config import AdapterConfig
+from .errors import DepartmentTimeout, DepartmentUnavailable, TransientError
+from .policy import ResiliencePolicy
+
+__all__ = ["Adapter", "AdapterOptions"]
+
+T = TypeVar("T")
+
+
+class AdapterOptions:
+    """Process-wide collaborators every adapter is built with (not configuration).
+
+    Args:
+        metrics: where call metrics go.
+        transport: replaces the network for every HTTP call (tests, benchmarks).
+        testing: the policy computes backoffs but does not sleep.
+        clock: monotonic clock for deadlines and the breaker.
+        rng: jitter randomness; seed for reproducible waits.
+    """
+
+    def __init__(
+        self,
+        metrics: AdapterMetrics,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        testing: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.metrics = metrics
+        self.transport = transport
+        self.testing = testing
+        self.clock = clock
+        self.rng = rng
+
+
+class Adapter:
+    """Base of department adapters: holds the config and runs calls under the policy."""
+
+    name: ClassVar[str]
+    config_model: ClassVar[type[AdapterConfig]] = AdapterConfig
+    operations: ClassVar[frozenset[str]] = frozenset()
+    transient_errors: ClassVar[tuple[type[TransientError], ...]] = (
+        DepartmentUnavailable,
+        DepartmentTimeout,
+    )
+
+    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+        self.config = config
+        self.options = options
+        self.policy = ResiliencePolicy(
+            self.name,
+            config.policy,
+            transient_errors=self.transient_errors,
+            metrics=options.metrics,
+            testing=options.testing,
+            clock=options.clock,
+            rng=options.rng,
+        )
+
+    async def call(self, operation: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run one department call (``attempt`` may run several times) under the policy."""
+        if operation not in self.operations:
+            raise ValueError(f"{self.name} has no operation {operation!r}")
+        return await self.policy.call(operation, attempt)
+
+    async def aclose(self) -> None:
+        """Release the adapter's connections; subclasses extend this."""
+
+    def __repr__(self) -> str:
+        """Name and endpoint, never credentials."""
+        return f"<{type(self).__name__} {self.name} {self.config.root}>"

@@ -1,0 +1,5 @@
+"""Ministry certification system / national social-insurance platform: REST adapter."""
+
+from .adapter import MinistryAdapter, MinistryConfig
+
+__all__ = ["MinistryAdapter", "MinistryConfig"]

@@ -1,0 +1,131 @@
+"""The ministry certification system / national social-insurance platform adapter (REST).
+
+Implements :class:`~adapters.protocols.CertificationSource` (pull biometric
+certification results since a cursor, as canonical ``CertificationEvent``s)
+and :class:`~adapters.protocols.CertificationUplink` (push one Guangdong
+result upward, idempotent by delivery id). Every body is checked against
+``adapters/contracts/ministry.openapi.json``; pulled pages must carry the
+ministry's signature.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+
+from schemas import CertificationEvent
+
+from ..base import Adapter, AdapterOptions
+from ..config import AdapterConfig
+from ..contracts import CONTRACTS_DIR
+from ..errors import AdapterSetupError, RequestRejected, ResponseInvalid
+from ..http import check_status, make_client, translate_httpx_errors
+from ..openapi import load_contract
+from ..types import CertificationPage, RejectedRecord, UplinkReceipt
+from . import translate
+from .signature import SIGNATURE_HEADER, AnswerVerifier
+
+__all__ = ["MinistryAdapter", "MinistryConfig"]
+
+OPENAPI_PATH = CONTRACTS_DIR / "ministry.openapi.json"
+PULL_PATH = "/api/v1/certification-results"
+PUSH_PATH = "/api/v1/provincial-results"
+
+
+class MinistryConfig(AdapterConfig):
+    """Settings of the ministry adapter; ``department_key_path`` is required."""
+
+    department_key_path: Path
+
+
+class MinistryAdapter(Adapter):
+    """Pulls national certification results and pushes Guangdong's upward."""
+
+    name: ClassVar[str] = "ministry"
+    config_model: ClassVar[type[AdapterConfig]] = MinistryConfig
+    operations: ClassVar[frozenset[str]] = frozenset({"pull_certifications", "push_certification"})
+
+    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+        super().__init__(config, options)
+        if config.department_key_path is None:
+            raise AdapterSetupError("ministry adapter needs department_key_path")
+        self._verifier = AnswerVerifier.from_file(config.department_key_path)
+        self._contract = load_contract(OPENAPI_PATH)
+        self._http = make_client(config, options.transport)
+
+    async def pull_certifications(self, cursor: str | None, *, limit: int) -> CertificationPage:
+        """The next page of certification results after ``cursor``."""
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
+
+        async def attempt() -> CertificationPage:
+            with translate_httpx_errors():
+                response = await self._http.get(PULL_PATH, params=params)
+            check_status(response)
+            self._verifier.check(response.content, response.headers.get(SIGNATURE_HEADER))
+            page = self._json(response, "ResultPage")
+            return _page(page)
+
+        return await self.call("pull_certifications", attempt)
+
+    async def push_certification(
+        self, event: CertificationEvent, *, delivery_id: str
+    ) -> UplinkReceipt:
+        """Push one certification; the same ``delivery_id`` is accepted once."""
+        body = translate.provincial_result(event)
+        problems = self._contract.problems("ProvincialResult", body)
+        if problems:
+            raise RequestRejected(f"provincial result breaks the contract: {problems[0]}")
+
+        async def attempt() -> UplinkReceipt:
+            with translate_httpx_errors():
+                response = await self._http.post(
+                    PUSH_PATH, json=body, headers={"Idempotency-Key": delivery_id}
+                )
+            check_status(response)
+            acceptance = self._json(response, "Acceptance")
+            return UplinkReceipt(
+                delivery_id=delivery_id,
+                ministry_id=acceptance["slbh"],
+                accepted_at=datetime.fromisoformat(acceptance["slsj"]),
+                duplicate=acceptance["duplicate"],
+            )
+
+        return await self.call("push_certification", attempt)
+
+    def _json(self, response: httpx.Response, component: str) -> Any:
+        """The body parsed and checked against ``component``, or ResponseInvalid."""
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            raise ResponseInvalid(f"{component}: body is not JSON") from None
+        problems = self._contract.problems(component, body)
+        if problems:
+            raise ResponseInvalid(f"{component} breaks the contract: {'; '.join(problems[:3])}")
+        return body
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._http.aclose()
+
+
+def _page(page: dict[str, Any]) -> CertificationPage:
+    events: list[CertificationEvent] = []
+    rejected: list[RejectedRecord] = []
+    for record in page["records"]:
+        result = translate.event_from_record(record)
+        if isinstance(result, RejectedRecord):
+            rejected.append(result)
+        else:
+            events.append(result)
+    return CertificationPage(
+        events=tuple(events),
+        rejected=tuple(rejected),
+        next_cursor=page["next_cursor"],
+        has_more=page["has_more"],
+    )

@@ -1,0 +1,91 @@
+"""The SMS gateway adapter: the outbound notifier for result feedback.
+
+Implements :class:`~adapters.protocols.Notifier`. Sending is idempotent per
+``notification_id`` — the id travels to the gateway, which never sends the
+same id twice, so retries (and outbox redeliveries) are safe. Any resident ID
+number in the text is masked before it leaves certhub.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from schemas import mask_ids_in_text
+
+from ..base import Adapter, AdapterOptions
+from ..config import AdapterConfig
+from ..contracts import CONTRACTS_DIR
+from ..errors import RequestRejected, ResponseInvalid
+from ..http import check_status, make_client, translate_httpx_errors
+from ..openapi import load_contract
+from ..types import Notification, NotificationReceipt
+
+__all__ = ["SmsConfig", "SmsGatewayAdapter"]
+
+OPENAPI_PATH = CONTRACTS_DIR / "sms.openapi.json"
+SEND_PATH = "/sms/v1/messages"
+
+
+class SmsConfig(AdapterConfig):
+    """Settings of the SMS gateway adapter."""
+
+    sign_name: str = Field(
+        default="广东人社", min_length=2, max_length=12, description="短信签名 shown as 【…】."
+    )
+
+
+class SmsGatewayAdapter(Adapter):
+    """Sends one SMS per call through the gateway's REST API."""
+
+    name: ClassVar[str] = "sms"
+    config_model: ClassVar[type[AdapterConfig]] = SmsConfig
+    operations: ClassVar[frozenset[str]] = frozenset({"notify"})
+
+    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+        super().__init__(config, options)
+        self.sign_name = config.sign_name if isinstance(config, SmsConfig) else "广东人社"
+        self._contract = load_contract(OPENAPI_PATH)
+        self._http = make_client(config, options.transport)
+
+    def message_body(self, notification: Notification) -> dict[str, Any]:
+        """The gateway request for ``notification``, with ID numbers masked."""
+        return {
+            "notification_id": notification.notification_id,
+            "mobile": notification.mobile,
+            "sign_name": self.sign_name,
+            "content": mask_ids_in_text(notification.text),
+        }
+
+    async def notify(self, notification: Notification) -> NotificationReceipt:
+        """Send ``notification`` once; a repeat returns the first receipt."""
+        body = self.message_body(notification)
+        problems = self._contract.problems("Message", body)
+        if problems:
+            raise RequestRejected(f"SMS breaks the gateway contract: {problems[0]}")
+
+        async def attempt() -> NotificationReceipt:
+            with translate_httpx_errors():
+                response = await self._http.post(SEND_PATH, json=body)
+            check_status(response)
+            try:
+                receipt = json.loads(response.content)
+            except ValueError:
+                raise ResponseInvalid("receipt is not JSON") from None
+            problems = self._contract.problems("Receipt", receipt)
+            if problems:
+                raise ResponseInvalid(f"receipt breaks the contract: {problems[0]}")
+            return NotificationReceipt(
+                notification_id=notification.notification_id,
+                gateway_id=receipt["message_id"],
+                segments=receipt["segments"],
+                duplicate=receipt["duplicate"],
+            )
+
+        return await self.call("notify", attempt)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._http.aclose()

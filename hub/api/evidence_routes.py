@@ -1,0 +1,126 @@
+"""Evidence endpoints: upload by a sending system, download by a reader.
+
+Uploads are raw bodies (JPEG, PNG or PDF) checked by content; the response
+names the evidence by its SHA-256, which reports and certifications then cite.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Final
+
+from aiohttp import web
+
+from hub.api.auth import require_reader
+from hub.api.problems import Problem
+from hub.context import EVIDENCE, TRUST
+from hub.evidence import (
+    EvidenceCorrupt,
+    EvidenceMeta,
+    EvidenceNotFound,
+    EvidenceRejected,
+    is_digest,
+    parse_content_digest,
+)
+from security import Reader
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_SCOPE: Final = "evidence"
+_SCHEME: Final = "bearer "
+_CHUNK_BYTES: Final = 64 * 1024
+_EXTENSIONS: Final = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/v1/evidence")
+async def upload_evidence(request: web.Request) -> web.Response:
+    """Store one piece of evidence; ``201`` when new, ``200`` when already stored."""
+    uploader = _require_uploader(request)
+    vault = request.app[EVIDENCE]
+    try:
+        header = request.headers.get("Content-Digest")
+        claimed = parse_content_digest(header) if header is not None else None
+        data = await _read_body(request, vault.max_bytes)
+        meta = await vault.put(data, declared_type=request.content_type, content_digest=claimed)
+    except EvidenceRejected as exc:
+        log.info("evidence refused: %s", exc.slug, extra={"sender": uploader.sender})
+        raise Problem(exc.slug, exc.detail) from exc
+    href = f"/v1/evidence/{meta.sha256}"
+    log.info(
+        "evidence %s",
+        "stored" if meta.created else "already stored",
+        extra={"sender": uploader.sender, "sha256": meta.sha256, "size": meta.size},
+    )
+    return web.json_response(
+        _meta_body(meta, href), status=201 if meta.created else 200, headers={"Location": href}
+    )
+
+
+@routes.get("/v1/evidence/{digest}")
+async def download_evidence(request: web.Request) -> web.Response:
+    """Serve one piece of evidence, decrypted and digest-checked, to a reader."""
+    reader = require_reader(request)
+    digest = request.match_info["digest"]
+    if not is_digest(digest):
+        raise Problem("invalid-parameter", "an evidence digest is 64 lowercase hex characters")
+    try:
+        data, meta = await request.app[EVIDENCE].get(digest)
+    except EvidenceNotFound as exc:
+        raise Problem("evidence-not-found", "no evidence is stored under this digest") from exc
+    except EvidenceCorrupt as exc:
+        log.error("stored evidence %s failed its integrity check: %s", digest, exc)
+        raise Problem(
+            "evidence-corrupt", "stored evidence failed its integrity check; the error was logged"
+        ) from exc
+    log.info("evidence served", extra={"sender": reader.sender, "sha256": digest})
+    filename = f"{digest}.{_EXTENSIONS.get(meta.media_type, 'bin')}"
+    return web.Response(
+        body=data,
+        content_type=meta.media_type,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(digest)).decode()}:",
+        },
+    )
+
+
+def _require_uploader(request: web.Request) -> Reader:
+    """The sender a bearer token with scope ``evidence`` proves; refuse anonymous uploads."""
+    header = request.headers.get("Authorization", "")
+    token = header[len(_SCHEME) :].strip() if header.lower().startswith(_SCHEME) else ""
+    if not token:
+        raise Problem(
+            "authentication-required",
+            "uploading evidence needs a bearer token with scope 'evidence' signed by a key "
+            "that may send messages",
+            headers={"WWW-Authenticate": 'Bearer realm="certhub"'},
+        )
+    tokens = request.app[TRUST].tokens
+    uploader: Reader = tokens.verify(token, scope=EVIDENCE_SCOPE, require_read_permission=False)
+    return uploader
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, refusing more than ``limit`` bytes without buffering past it.
+
+    Read from the stream, not ``request.read()``: the app's ``client_max_size``
+    is the (smaller) signed-message limit.
+    """
+    too_large = EvidenceRejected("evidence-too-large", f"evidence may be at most {limit} bytes")
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(_CHUNK_BYTES):
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _meta_body(meta: EvidenceMeta, href: str) -> dict[str, object]:
+    return {"sha256": meta.sha256, "media_type": meta.media_type, "size": meta.size, "href": href}

@@ -1,0 +1,129 @@
+"""State changes committed atomically with a ledger record.
+
+The workflow's pure functions decide *what* changes; these plain records say
+it to the store, which applies them in the same transaction as the ledger
+row and its audit entries — all or nothing. Preconditions (``expected_version``,
+``ZeroReportGuard``) make a concurrent change fail the whole message with
+:class:`~hub.store.base.Conflict` instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOpen:
+    """Make the appended record an item under two-level review."""
+
+    kind: str
+    municipal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ItemUpdate:
+    """Move an item to a new status if it is still at ``expected_version``."""
+
+    item_id: int
+    expected_version: int
+    status: str
+    accepted_by: str | None
+    decided_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskWrite:
+    """Insert a task (``expected_version`` None) or update it if still at that version."""
+
+    task_id: str
+    person_id: str
+    kind: str
+    status: str
+    county: str
+    village: str | None
+    snapshot: bytes  # canonical JSON of the VerificationTask
+    expected_version: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RosterWrite:
+    """The provincial roster entry for one person (latest ``as_of`` wins)."""
+
+    person_id: str
+    as_of: str
+    snapshot: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class HubRecord:
+    """A record the hub itself signed (task state, termination, …), appended to the ledger."""
+
+    message_type: str
+    sender: str
+    kid: str
+    message_id: str
+    sha256: str
+    jws: bytes
+    payload: bytes
+    county: str | None
+    reason: str | None
+    period: str | None
+    person_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeWrite:
+    """An SMS to send, idempotent by ``notice_id`` (the outbox of notifications)."""
+
+    notice_id: str
+    person_id: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverpaymentWrite:
+    """An overpayment to recover, for statistics by period and region."""
+
+    task_id: str
+    person_id: str
+    county: str
+    period: str
+    months: int
+    amount: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditWrite:
+    """One more link in the audit chain (besides the automatic "message accepted")."""
+
+    action: str
+    subject: str
+    actor: str
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class ZeroReportGuard:
+    """Refuse the message if any of ``units`` sent eligibility reports in ``period``."""
+
+    units: tuple[str, ...]
+    period: str
+
+
+@dataclass(frozen=True, slots=True)
+class Effects:
+    """Everything one message changes besides its own ledger row."""
+
+    item: ItemOpen | None = None
+    item_update: ItemUpdate | None = None
+    tasks: tuple[TaskWrite, ...] = ()
+    roster: RosterWrite | None = None
+    outcomes: tuple[HubRecord, ...] = ()
+    notices: tuple[NoticeWrite, ...] = ()
+    overpayments: tuple[OverpaymentWrite, ...] = ()
+    audit: tuple[AuditWrite, ...] = ()
+    zero_report_guard: ZeroReportGuard | None = None
+
+
+NO_EFFECTS = Effects()

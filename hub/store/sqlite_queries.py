@@ -1,0 +1,196 @@
+"""Read queries of the SQLite ledger: items, tasks, roster, compliance, statistics, audit.
+
+Mixed into :class:`~hub.store.sqlite.SqliteLedger`; every query runs on the
+reader threads and aggregates in SQL, never by loading rows into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final
+
+from hub.store import sqlite_schema as schema
+from hub.store.audit_chain import AuditEntry
+from hub.store.base import ItemRow, LedgerRecord, RecordKind, StatRow, TaskRow
+
+Row = tuple[object, ...]
+
+# group_by -> SQL expression per section (None: the section has no such grouping)
+_REPORT_KEYS: Final = {
+    "city": "substr(county, 1, 4) || '00'",
+    "county": "county",
+    "reason": "reason",
+    "method": None,
+}
+_CERT_KEYS: Final = {
+    "city": "substr(county, 1, 4) || '00'",
+    "county": "county",
+    "reason": None,
+    "method": "reason || '/' || coalesce(channel, '-') || '/' || coalesce(outcome, '-')",
+}
+_TASK_KEYS: Final = {
+    "city": "substr(county, 1, 4) || '00'",
+    "county": "county",
+    "reason": "kind",
+    "method": None,
+}
+GROUPINGS: Final = tuple(_REPORT_KEYS)
+
+
+class SqliteQueries:
+    """Read-side queries; relies on ``_read`` from the ledger class."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[Row]:
+        raise NotImplementedError
+
+    async def get_record(self, sequence: int) -> LedgerRecord | None:
+        """The ledger record at ``sequence``."""
+        rows = await self._read(
+            f"SELECT {schema.COLUMNS} FROM ledger WHERE sequence=?", (sequence,)
+        )
+        return schema.to_record(rows[0]) if rows else None
+
+    async def page_all(self, after: int, limit: int) -> Sequence[LedgerRecord]:
+        """Every record after ``after`` regardless of kind (audit, export)."""
+        rows = await self._read(
+            f"SELECT {schema.COLUMNS} FROM ledger WHERE sequence>? ORDER BY sequence LIMIT ?",
+            (after, limit),
+        )
+        return [schema.to_record(row) for row in rows]
+
+    async def get_item(self, item_id: int) -> ItemRow | None:
+        """The review state of item ``item_id``."""
+        rows = await self._read(
+            "SELECT item_id, kind, status, version, accepted_by, decided_by, municipal"
+            " FROM items WHERE item_id=?",
+            (item_id,),
+        )
+        if not rows:
+            return None
+        item, kind, status, version, accepted, decided, municipal = rows[0]
+        return ItemRow(
+            int(str(item)),
+            str(kind),
+            str(status),
+            int(str(version)),
+            _text(accepted),
+            _text(decided),
+            bool(municipal),
+        )
+
+    async def get_task(self, task_id: str) -> TaskRow | None:
+        """A task by id."""
+        rows = await self._read(_TASK_SELECT + " WHERE task_id=?", (task_id,))
+        return _task(rows[0]) if rows else None
+
+    async def find_open_task(self, person_id: str, kind: str) -> TaskRow | None:
+        """The open (or in-progress) task of this person and kind, if any."""
+        rows = await self._read(
+            _TASK_SELECT + " WHERE person_id=? AND kind=? AND status IN ('open','in_progress')",
+            (person_id, kind),
+        )
+        return _task(rows[0]) if rows else None
+
+    async def list_tasks(
+        self, *, status: str | None, region: str | None, after: int, limit: int
+    ) -> Sequence[TaskRow]:
+        """Tasks changed after cursor ``after``, optionally by status and region prefix."""
+        sql = _TASK_SELECT + " WHERE changed_seq>?"
+        params: list[object] = [after]
+        if status is not None:
+            sql += " AND status=?"
+            params.append(status)
+        if region is not None:
+            sql += " AND (county=? OR village LIKE ?)"
+            params += [region[:6], region + "%"]
+        rows = await self._read(sql + " ORDER BY changed_seq LIMIT ?", (*params, limit))
+        return [_task(row) for row in rows]
+
+    async def get_roster(self, person_id: str) -> bytes | None:
+        """The provincial roster entry of a person (canonical JSON)."""
+        rows = await self._read("SELECT snapshot FROM roster WHERE person_id=?", (person_id,))
+        return bytes(rows[0][0]) if rows else None  # type: ignore[call-overload]
+
+    async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
+        """Unit codes that sent reports in ``period``, and first zero-report times."""
+        reported: set[str] = set()
+        for county, village in await self._read(
+            "SELECT DISTINCT county, village FROM ledger"
+            " WHERE message_type='eligibility_report/v1' AND period=?",
+            (period,),
+        ):
+            reported.update(code for code in (county, village) if code)  # type: ignore[misc]
+        zero: dict[str, datetime] = {}
+        for county, village, received in await self._read(
+            "SELECT county, village, min(received_at) FROM ledger"
+            " WHERE message_type='zero_report/v1' AND period=? GROUP BY county, village",
+            (period,),
+        ):
+            zero[str(village or county)] = datetime.fromisoformat(str(received))
+        return reported, zero
+
+    async def stats(self, period: str, group_by: str) -> list[StatRow]:
+        """Counts for ``period`` grouped by ``group_by`` (one of :data:`GROUPINGS`)."""
+        result: list[StatRow] = []
+        key = _REPORT_KEYS[group_by] or "reason"
+        result += await self._grouped(
+            "reports", key, "ledger", "message_type='eligibility_report/v1' AND period=?", period
+        )
+        key = _CERT_KEYS[group_by] or "reason"
+        result += await self._grouped(
+            "certifications",
+            key,
+            "ledger",
+            "message_type='certification_event/v1' AND period=?",
+            period,
+        )
+        key = _TASK_KEYS[group_by] or "status"
+        result += await self._grouped("tasks", f"{key} || ':' || status", "tasks", "1=1", None)
+        city = "substr(county, 1, 4) || '00'"
+        over_key = {"city": city, "county": "county"}.get(group_by, "'all'")
+        sql = (
+            f"SELECT {over_key}, count(*), sum(amount_cents) FROM overpayments"
+            " WHERE period=? GROUP BY 1 ORDER BY 1"
+        )
+        rows = await self._read(sql, (period,))
+        result += [StatRow("overpayments", str(k), int(str(n)), int(str(c))) for k, n, c in rows]
+        return result
+
+    async def _grouped(
+        self, section: str, key: str, table: str, where: str, period: str | None
+    ) -> list[StatRow]:
+        rows = await self._read(
+            f"SELECT {key}, count(*) FROM {table} WHERE {where} GROUP BY 1 ORDER BY 1",
+            (period,) if period is not None else (),
+        )
+        return [StatRow(section, str(k), int(str(n))) for k, n in rows]
+
+    async def audit_entries(self, after: int, limit: int) -> list[AuditEntry]:
+        """Audit links after ``after``, in order."""
+        rows = await self._read(
+            "SELECT seq, at, action, subject, actor, digest, prev_hash, hash FROM audit"
+            " WHERE seq>? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [AuditEntry(int(str(r[0])), *(str(v) for v in r[1:])) for r in rows]
+
+    async def audit_checkpoints(self) -> list[tuple[int, str, str]]:
+        """Signed checkpoints: (audit seq, head hash, JWS)."""
+        rows = await self._read("SELECT audit_seq, hash, jws FROM audit_checkpoints ORDER BY 1", ())
+        return [(int(str(s)), str(h), str(j)) for s, h, j in rows]
+
+
+_TASK_SELECT: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
+
+
+def _task(row: Row) -> TaskRow:
+    task_id, snapshot, version, changed = row
+    return TaskRow(str(task_id), bytes(snapshot), int(str(version)), int(str(changed)))  # type: ignore[call-overload]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+__all__ = ["GROUPINGS", "RecordKind", "SqliteQueries"]

@@ -1,0 +1,28 @@
+"""Calendar-month arithmetic for benefit periods (benefits are paid by month)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+
+def month_index(day: date) -> int:
+    """Months since year 0 — differences of these count whole months."""
+    return day.year * 12 + day.month - 1
+
+
+def first_of_next_month(day: date) -> date:
+    """The first day of the month after ``day``'s month."""
+    index = month_index(day) + 1
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def last_day_of_month(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def parse_month(text: str) -> date:
+    """``YYYY-MM`` as the first day of that month."""
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)

@@ -1,0 +1,48 @@
+"""SMS texts the procedure sends (Chinese, never an ID number, names masked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from schemas import CertificationEvent, PersonRef, VerificationTask
+
+SIGNATURE = "【广东人社】"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One SMS to send, idempotent by ``notice_id``; the gateway resolves the number."""
+
+    notice_id: str
+    person: PersonRef
+    kind: str
+    text: str
+
+
+def masked_name(name: str) -> str:
+    """Keep the surname (the first character, or the part before ``·``), mask the rest."""
+    if "·" in name:
+        head = name.split("·", 1)[0]
+        return head + "·" + "*" * 2
+    return name[:1] + "*" * max(1, len(name) - 1)
+
+
+def family_termination_notice(task: VerificationTask, event_date: date) -> Notice:
+    """Tell the family the benefit ended and which one-time payments to claim."""
+    text = (
+        f"{SIGNATURE}{masked_name(task.person.name)}家属您好：经核实，其城乡居民基本养老保险待遇"
+        f"自{event_date:%Y年%m月%d日}起终止。请携带相关材料到当地社保经办机构申领丧葬补助金"
+        "和个人账户余额，并办理参保关系终止手续。"
+    )
+    return Notice(f"termination:{task.task_id}", task.person, "family_termination", text)
+
+
+def certification_result_notice(event: CertificationEvent, item_id: int) -> Notice:
+    """Tell the pensioner their certification was approved and until when it holds."""
+    until = f"，有效期至{event.valid_until:%Y年%m月%d日}" if event.valid_until else ""
+    text = (
+        f"{SIGNATURE}{masked_name(event.person.name)}您好：您的养老保险待遇领取资格认证"
+        f"已审核通过{until}。如有疑问请致电12333。"
+    )
+    return Notice(f"certification:{item_id}", event.person, "certification_result", text)

@@ -1,0 +1,93 @@
+"""How a verification task moves on, and the provincial roster it is checked against."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar, Literal, Self
+
+from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+
+from .common import (
+    ActorRef,
+    EvidenceRef,
+    FreeText,
+    Identifier,
+    Message,
+    Money,
+    PersonRef,
+    not_in_future,
+)
+from .enums import BenefitStatus, TaskStatus, VerificationMethod
+
+__all__ = ["BenefitRecord", "TaskTransition"]
+
+
+def _event_date_not_in_future(value: date) -> date:
+    return not_in_future(value, "event date")
+
+
+class TaskTransition(Message):
+    """One step of a verification task (待核实): picked up, confirmed or cleared.
+
+    A confirmation states the confirmed event date (e.g. the date of death) and,
+    for imprisonment, the end of the sentence; the hub then disposes of the
+    case by its kind (termination or suspension) and computes any overpayment.
+    """
+
+    MESSAGE_TYPE: ClassVar[str] = "task_transition/v1"
+
+    type: Literal["task_transition/v1"] = "task_transition/v1"
+    task_id: Identifier
+    to_status: Literal[TaskStatus.in_progress, TaskStatus.confirmed, TaskStatus.cleared]
+    method: VerificationMethod | None = None
+    outcome: FreeText | None = Field(default=None, max_length=1000)
+    event_date: Annotated[date, AfterValidator(_event_date_not_in_future)] | None = None
+    suspend_until: date | None = Field(
+        default=None, description="end of a prison sentence; suspension lasts until then"
+    )
+    evidence: tuple[EvidenceRef, ...] = ()
+    actor: ActorRef
+    at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _resolution_needs_method_and_outcome(self) -> Self:
+        if self.to_status is not TaskStatus.in_progress and (
+            self.method is None or not (self.outcome and self.outcome.strip())
+        ):
+            raise ValueError("confirming or clearing a task requires the method and outcome")
+        if self.to_status is not TaskStatus.confirmed and self.event_date is not None:
+            raise ValueError("event_date belongs to a confirmation only")
+        until, start = self.suspend_until, self.event_date
+        if until is not None and start is not None and until <= start:
+            raise ValueError("suspend_until must be after event_date")
+        return self
+
+
+class BenefitRecord(Message):
+    """A pensioner's entry on the provincial roster, as the provincial system sends it.
+
+    The hub needs it to compute overpayments (monthly amount, paid through
+    which month) and to check restorations (status, suspension start, bank
+    account on file).
+    """
+
+    MESSAGE_TYPE: ClassVar[str] = "benefit_record/v1"
+
+    type: Literal["benefit_record/v1"] = "benefit_record/v1"
+    person: PersonRef
+    status: BenefitStatus
+    monthly_amount: Money
+    paid_through: Annotated[
+        str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="last month paid, YYYY-MM")
+    ]
+    suspended_since: date | None = None
+    bank_account_on_file: Annotated[
+        str, Field(pattern=r"^[0-9*]{0,28}[0-9]{4}$", description="masked except the last 4")
+    ]
+    as_of: AwareDatetime
+
+    @model_validator(mode="after")
+    def _suspension_date_when_suspended(self) -> Self:
+        if (self.status is BenefitStatus.suspended) != (self.suspended_since is not None):
+            raise ValueError("suspended_since is required exactly when status is suspended")
+        return self

@@ -1,0 +1,129 @@
+"""The fault behaviour every department adapter must show, written once.
+
+A department suite inherits :class:`FaultContract` and provides ``adapter``,
+``faults`` (a :class:`~tests.contract.support.FaultControl`) and ``call`` (one
+representative department call). Only mock-backed suites inherit it: real
+departments cannot be told to fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from adapters import (
+    Adapter,
+    AdapterError,
+    CircuitOpen,
+    CircuitState,
+    DepartmentTimeout,
+    DepartmentUnavailable,
+    RequestRejected,
+    ResponseInvalid,
+    ResponseTooLarge,
+)
+
+from .support import FaultControl, sample
+
+Call = Callable[[], Awaitable[Any]]
+
+
+class FaultContract:
+    """Transient faults retried, persistent ones open the circuit, permanent never retried."""
+
+    async def test_transient_error_is_retried_then_succeeds(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.script("error", "error")
+        await call()
+        assert await faults.requests() == 3
+        registry = adapter.options.metrics.registry
+        assert sample(registry, "certhub_adapter_retries_total", adapter=adapter.name,
+                      operation=self.operation) == 2  # fmt: skip
+
+    async def test_persistent_error_opens_the_circuit(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.set(rates={"error": 1.0})
+        with pytest.raises(DepartmentUnavailable):
+            await call()
+        assert adapter.policy.breaker.state is CircuitState.open
+        with pytest.raises(CircuitOpen):
+            await call()
+        assert await faults.requests() == 3  # the open circuit kept the second call home
+        registry = adapter.options.metrics.registry
+        assert sample(registry, "certhub_adapter_circuit_state", adapter=adapter.name) == 2
+
+    async def test_permanent_refusal_is_never_retried(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.set(rates={"reject": 1.0})
+        with pytest.raises(RequestRejected):
+            await call()
+        assert await faults.requests() == 1
+        assert adapter.policy.breaker.state is CircuitState.closed
+
+    async def test_throttle_honours_retry_after(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.script("throttle", retry_after=7)
+        await call()
+        assert list(adapter.policy.planned_waits) == [7.0]
+
+    async def test_hang_times_out_and_is_retried(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.script("hang")
+        await call()
+        assert await faults.requests() == 2
+
+    async def test_persistent_hang_ends_in_a_timeout(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.set(rates={"hang": 1.0})
+        with pytest.raises(DepartmentTimeout):
+            await call()
+
+    async def test_connection_reset_is_retried(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.script("reset")
+        await call()
+        assert await faults.requests() == 2
+
+    async def test_malformed_payload_is_permanent(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.set(rates={"malformed": 1.0})
+        with pytest.raises(ResponseInvalid) as caught:
+            await call()
+        assert await faults.requests() == 1
+        assert not isinstance(caught.value, ResponseTooLarge)
+
+    async def test_huge_response_is_refused(
+        self, adapter: Adapter, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.set(rates={"huge": 1.0}, huge_bytes=2 * 1024 * 1024)
+        with pytest.raises(ResponseTooLarge):
+            await call()
+
+    @pytest.mark.parametrize(
+        "kind", ["error", "reject", "hang", "reset", "malformed", "huge", "throttle"]
+    )
+    async def test_caller_only_ever_sees_certhub_errors(
+        self, adapter: Adapter, faults: FaultControl, call: Call, kind: str
+    ) -> None:
+        await faults.set(rates={kind: 1.0}, huge_bytes=2 * 1024 * 1024, retry_after=0)
+        with pytest.raises(AdapterError) as caught:
+            await call()
+        assert type(caught.value).__module__ == "adapters.errors"
+
+    async def test_latency_within_the_timeout_is_tolerated(
+        self, faults: FaultControl, call: Call
+    ) -> None:
+        await faults.set(latency_ms=(5, 20), seed=3)
+        await call()
+
+    operation: str = ""

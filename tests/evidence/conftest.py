@@ -1,0 +1,84 @@
+"""Fixtures: a running hub on 127.0.0.1 (as in tests/hub) plus evidence helpers."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientResponse
+from hubkit import Hub, write_trust_store
+from prometheus_client import CollectorRegistry
+
+from hub.app import create_app
+from hub.context import EVIDENCE
+from hub.evidence import EvidenceVault
+from hub.settings import Settings
+from security import SigningKey
+
+
+@pytest.fixture
+def party_keys() -> dict[str, SigningKey]:
+    """One key per party: ``city`` sends, ``province`` reads, ``intruder`` is unknown."""
+    parties = ("city", "other-city", "channel", "province", "intruder")
+    return {party: SigningKey.generate() for party in parties}
+
+
+@pytest.fixture
+def hub_factory(
+    aiohttp_client: Callable[..., Any], tmp_path: Path, party_keys: dict[str, SigningKey]
+) -> Callable[..., Any]:
+    """Start a hub with optional settings overrides."""
+
+    async def start(**overrides: Any) -> Hub:
+        settings = Settings(data_dir=tmp_path / "data", **overrides)
+        write_trust_store(settings.trust_store_path, party_keys)
+        client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
+        return Hub(client, settings, party_keys)
+
+    return start
+
+
+@pytest.fixture
+async def hub(hub_factory: Callable[..., Any]) -> Hub:
+    """A hub with default settings."""
+    started: Hub = await hub_factory()
+    return started
+
+
+def vault_of(hub: Hub) -> EvidenceVault:
+    """The running hub's evidence vault."""
+    return hub.client.app[EVIDENCE]
+
+
+def stored_blobs(hub: Hub) -> list[Path]:
+    """Every file under the vault folder (temporary files included)."""
+    root = hub.settings.data_dir / "evidence"
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+async def upload(
+    hub: Hub,
+    data: bytes,
+    content_type: str,
+    *,
+    party: str = "city",
+    headers: dict[str, str] | None = None,
+) -> tuple[ClientResponse, dict[str, Any]]:
+    """POST ``data`` as ``party`` with an evidence-scoped token; the response and its JSON."""
+    sent = {"Content-Type": content_type, **hub.bearer(party, scope="evidence"), **(headers or {})}
+    # A file-like body: aiohttp warns about large raw ``bytes`` bodies.
+    response = await hub.client.post("/v1/evidence", data=io.BytesIO(data), headers=sent)
+    return response, await response.json(content_type=None)
+
+
+async def download(hub: Hub, digest: str, *, party: str = "province") -> ClientResponse:
+    """GET the evidence ``digest`` as ``party`` with a read token."""
+    return await hub.client.get(f"/v1/evidence/{digest}", headers=hub.bearer(party))
+
+
+def problem_slug(body: dict[str, Any]) -> str:
+    """The slug of a problem document's ``type``."""
+    return str(body["type"]).removeprefix("urn:certhub:problem:")

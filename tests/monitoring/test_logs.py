@@ -1,0 +1,147 @@
+"""Structured logs: a correlation id per request, a line per ingress outcome, no personal data."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.demo import run_demo
+from mocks.local_reporting import ReportingSystem
+from monitoring.logging import correlation_id, json_handler
+from schemas import InvalidResidentId, check_character, validate_resident_id
+
+# every 18-character window that could be an ID number, overlapping ones included
+CANDIDATE = re.compile(r"(?=([0-9]{17}[0-9Xx]))")
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """Everything logged (DEBUG and up) as the hub's JSON lines, in memory."""
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    """The JSON objects logged so far."""
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+
+
+def unmasked_ids(text: str) -> list[str]:
+    """Valid resident ID numbers appearing whole in ``text``."""
+    found = []
+    for match in CANDIDATE.finditer(text):
+        try:
+            found.append(validate_resident_id(match.group(1)))
+        except InvalidResidentId:
+            continue
+    return found
+
+
+async def test_the_callers_request_id_is_echoed_and_on_every_log_line(
+    running_hub: Any, json_logs: io.StringIO
+) -> None:
+    city = running_hub.city()
+    token = city.sign(city.population.eligibility_report())
+    headers = {"Content-Type": "application/jose", "X-Request-ID": "ops-trace-0001"}
+    async with running_hub.session.post(
+        f"{running_hub.base_url}/v1/reports", data=token, headers=headers
+    ) as response:
+        assert response.status == 202
+        assert response.headers["X-Request-ID"] == "ops-trace-0001"
+    ingress = [line for line in lines(json_logs) if line.get("route") == "/v1/reports"]
+    assert len(ingress) == 1
+    line = ingress[0]
+    assert line["correlation_id"] == "ops-trace-0001"
+    assert line["outcome"] == "accepted"
+    assert line["sender"] == "yunfu-platform"
+    assert line["message_type"] == "eligibility_report/v1"
+    assert isinstance(line["duration_ms"], float)
+    assert line["message_id"]
+    assert correlation_id.get() is None  # nothing leaks out of the request
+
+
+@pytest.mark.parametrize(
+    "offered",
+    [
+        "44010219500101123" + check_character("44010219500101123"),  # an ID number
+        "has spaces in it",
+        "x" * 200,
+        "short",
+    ],
+)
+async def test_an_unsafe_request_id_is_replaced(running_hub: Any, offered: str) -> None:
+    async with running_hub.session.get(
+        f"{running_hub.base_url}/v1/nothing", headers={"X-Correlation-ID": offered}
+    ) as response:
+        assert response.status == 404  # problem responses carry the id too
+        echoed = response.headers["X-Request-ID"]
+    assert echoed != offered
+    assert re.fullmatch(r"[0-9a-f]{32}", echoed)
+
+
+async def test_a_rejection_is_logged_once_with_its_reason(
+    running_hub: Any, json_logs: io.StringIO
+) -> None:
+    city = running_hub.city()
+    async with running_hub.session.post(
+        f"{running_hub.base_url}/v1/reports",
+        data=city.bad_messages()[0],  # tampered
+        headers={"Content-Type": "application/jose"},
+    ) as response:
+        assert response.status >= 400
+        generated = response.headers["X-Request-ID"]
+    ingress = [line for line in lines(json_logs) if line.get("route") == "/v1/reports"]
+    assert [(line["outcome"], line["reason"]) for line in ingress] == [
+        ("rejected", "signature-invalid")
+    ]
+    assert ingress[0]["correlation_id"] == generated
+
+
+async def test_a_full_demo_logs_no_id_number_and_no_name(
+    tmp_path: Path, json_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[dict[str, Any]] = []
+    sign = ReportingSystem.sign
+
+    def spy(self: ReportingSystem, payload: dict[str, Any], *, jti: str | None = None) -> bytes:
+        sent.append(payload)
+        return sign(self, payload, jti=jti)
+
+    monkeypatch.setattr(ReportingSystem, "sign", spy)
+    out = io.StringIO()
+    summary = await run_demo(tmp_path / "demo", reports=60, out=out)
+    assert summary.ok
+    text = json_logs.getvalue() + out.getvalue()
+    logged = lines(json_logs)
+    accepted = [line for line in logged if line.get("outcome") == "accepted"]
+    assert len(accepted) == summary.pushed.accepted  # one line per ingress outcome
+    assert len({line["correlation_id"] for line in accepted}) == len(accepted)
+    ids = [p["person"]["id_number"] for p in sent if "person" in p]
+    names = {p["person"]["name"] for p in sent if "person" in p}
+    names |= {p["reporter"]["name"] for p in sent if p.get("reporter", {}).get("name")}
+    assert len(ids) >= 60
+    assert names
+    assert unmasked_ids(text) == []
+    assert [name for name in names if name in text] == []
+
+
+def test_an_id_number_passed_to_a_log_call_is_masked(json_logs: io.StringIO) -> None:
+    number = "44010219500101123" + check_character("44010219500101123")
+    logging.getLogger("certhub.test").warning("person %s", number, extra={"id": number})
+    assert unmasked_ids(json_logs.getvalue()) == []
+    assert "440102**********" in json_logs.getvalue()
+    assert unmasked_ids(f"leaked {number}!") == [number]  # the scanner does find a whole one
