@@ -11,13 +11,27 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from hub.api import evidence_routes, ingress_routes, meta_routes, pull_routes
+from hub.api import evidence_routes, ingress_routes, meta_routes, procedure_routes, pull_routes
 from hub.api.correlation import correlation_middleware
 from hub.api.middleware import metrics_middleware, problem_middleware
-from hub.context import EVIDENCE, KEYRING, METRICS, PIPELINE, SETTINGS, STORE, TRUST
+from hub.audit import checkpoint_signer
+from hub.context import (
+    EVIDENCE,
+    KEYRING,
+    METRICS,
+    PIPELINE,
+    PROCEDURE,
+    REPORTING_UNITS,
+    SETTINGS,
+    STORE,
+    TRUST,
+)
 from hub.evidence import open_vault
 from hub.health import install_health
 from hub.ingress import IngressPipeline
+from hub.procedure.context import ProcedureContext
+from hub.procedure.outcomes import OutcomeSigner
+from hub.reporting_units import load_reporting_units
 from hub.settings import Settings
 from hub.store import SqliteLedger
 from hub.trust_state import TrustState
@@ -43,8 +57,13 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(_trust)
     app.cleanup_ctx.append(_ledger)
     app.cleanup_ctx.append(_evidence)
+    app.cleanup_ctx.append(_procedure)
     for table in (
-        ingress_routes.routes, pull_routes.routes, meta_routes.routes, evidence_routes.routes
+        ingress_routes.routes,
+        pull_routes.routes,
+        meta_routes.routes,
+        evidence_routes.routes,
+        procedure_routes.routes,
     ):
         app.add_routes(table)
     return app
@@ -81,6 +100,7 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
         batch_max=settings.ledger_batch_max,
         synchronous=settings.sqlite_synchronous,
         on_commit=metrics.ledger_batch_size.observe,
+        checkpoint=checkpoint_signer(lambda: app[KEYRING].active, settings.hub_id),
     )
     app[STORE] = store
     keyring = app[KEYRING]
@@ -96,6 +116,18 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
 
 async def _evidence(app: web.Application) -> AsyncIterator[None]:
     app[EVIDENCE] = await asyncio.to_thread(open_vault, app[SETTINGS])
+    yield
+
+
+async def _procedure(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    keyring = app[KEYRING]
+    app[PROCEDURE] = ProcedureContext(
+        store=app[STORE],
+        missing_evidence=app[EVIDENCE].missing,
+        outcomes=OutcomeSigner(lambda: keyring.active, hub_id=settings.hub_id),
+    )
+    app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
     yield
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from hub.settings import Settings
+from hub.store import StoreUnavailable
+from monitoring.server import MetricsPortInUse
 from schemas import export_json_schemas
 from security import (
     SecurityError,
@@ -42,7 +44,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Command = args.command
     try:
         return command(args)
-    except (CliError, SecurityError, TrustStoreError, KeyFileError, ValidationError) as exc:
+    except (
+        CliError,
+        SecurityError,
+        TrustStoreError,
+        KeyFileError,
+        ValidationError,
+        StoreUnavailable,  # at start-up: another hub holds the data folder
+        MetricsPortInUse,
+    ) as exc:
         print(f"certhub: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

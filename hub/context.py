@@ -6,9 +6,11 @@ from aiohttp import web
 
 from hub.evidence import EvidenceVault
 from hub.ingress import IngressPipeline
+from hub.procedure.context import ProcedureContext
 from hub.settings import Settings
 from hub.store import LedgerStore
 from hub.trust_state import TrustState
+from hub.workflow.compliance import ReportingUnit
 from monitoring.metrics import HubMetrics
 from security import HubKeyring
 
@@ -19,3 +21,5 @@ KEYRING = web.AppKey("keyring", HubKeyring)
 STORE = web.AppKey("store", LedgerStore)
 PIPELINE = web.AppKey("pipeline", IngressPipeline)
 EVIDENCE = web.AppKey("evidence", EvidenceVault)
+PROCEDURE = web.AppKey("procedure", ProcedureContext)
+REPORTING_UNITS = web.AppKey("reporting_units", tuple[ReportingUnit, ...])

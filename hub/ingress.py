@@ -13,19 +13,23 @@ receipt is signed inside the same transaction. Order of checks:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from hub.api.problems import Problem
 from hub.store import AppendOutcome, LedgerStore, NewMessage, RecordKind, ReplayConflict
+from hub.store.effects import NO_EFFECTS, Effects
 from schemas import mask_ids_in_text, parse_message
 from security import ClockSkew, MessageVerifier, ReceiptSigner, VerifiedMessage
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+Plan = Callable[[VerifiedMessage, BaseModel], Awaitable[Effects]]
+"""Derives the state changes a verified, valid message causes (may refuse it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +57,18 @@ class IngressPipeline:
         self._clock = clock
 
     async def accept(
-        self, raw: bytes, *, kind: RecordKind, allowed_types: Collection[str]
+        self,
+        raw: bytes,
+        *,
+        kind: RecordKind,
+        allowed_types: Collection[str],
+        plan: Plan | None = None,
     ) -> Accepted:
-        """Verify, validate and record ``raw``; raise a Problem/SecurityError otherwise."""
+        """Verify, validate and record ``raw`` with the effects ``plan`` derives.
+
+        Raises a Problem, SecurityError, Refusal or store Conflict otherwise;
+        nothing is stored then.
+        """
         verifier = self._verifier()
         message = verifier.verify(raw, allowed_types=allowed_types)
         payload = validate_payload(message.typ, message.payload)
@@ -66,10 +79,11 @@ class IngressPipeline:
             if existing is not None and existing.sha256 == message.digest:
                 return Accepted(AppendOutcome(existing, created=False), message)
             raise
+        effects = await plan(message, payload) if plan is not None else NO_EFFECTS
         new = _new_message(message, payload, kind, self._clock())
         signer = self._receipts()
         try:
-            outcome = await self._store.append(new, lambda seq: _receipt(signer, new, seq))
+            outcome = await self._store.append(new, lambda seq: _receipt(signer, new, seq), effects)
         except ReplayConflict as exc:
             raise Problem(
                 "replay",
@@ -106,7 +120,10 @@ def _field_error(error: Any) -> dict[str, str]:
 def _new_message(
     message: VerifiedMessage, payload: BaseModel, kind: RecordKind, now: datetime
 ) -> NewMessage:
-    county, reason, period = _index_attributes(payload)
+    person = getattr(payload, "person", None)
+    region = getattr(payload, "region", None) or getattr(person, "region", None)
+    channel = getattr(payload, "channel", None)
+    outcome = getattr(payload, "outcome", None)
     return NewMessage(
         kind=kind,
         message_type=message.typ,
@@ -117,27 +134,32 @@ def _new_message(
         jws=message.raw,
         payload=message.payload,
         received_at=now,
-        county=county,
-        reason=reason,
-        period=period,
+        county=getattr(region, "county", None),
+        village=getattr(region, "village", None),
+        reason=_text(getattr(payload, "reason", None) or getattr(payload, "method", None)),
+        period=_period(payload, now),
+        person_id=getattr(person, "id_number", None),
+        channel=_text(getattr(channel, "kind", None)),
+        outcome=_text(outcome),
     )
 
 
-def _index_attributes(payload: BaseModel) -> tuple[str | None, str | None, str | None]:
-    """Low-cardinality columns the ledger indexes: county, reason/method, month."""
-    person = getattr(payload, "person", None)
-    region = getattr(payload, "region", None) or getattr(person, "region", None)
-    kind = getattr(payload, "reason", None) or getattr(payload, "method", None)
-    period: str | None = getattr(payload, "period", None)
-    if period is None:
-        when: date | datetime | None = getattr(payload, "event_date", None) or getattr(
-            payload, "occurred_at", None
-        )
-        if isinstance(when, datetime):
-            when = when.astimezone(CHINA_STANDARD_TIME)
-        period = when.strftime("%Y-%m") if when is not None else None
-    county = getattr(region, "county", None)
-    return county, (str(kind) if kind is not None else None), period
+def _period(payload: BaseModel, now: datetime) -> str:
+    """The month a message counts for, in China Standard Time.
+
+    A zero report names its period; a certification counts for the month it
+    happened; everything else for the month the hub received it — the
+    province's monthly reporting counts what was filed that month.
+    """
+    declared: str | None = getattr(payload, "period", None)
+    if declared is not None:
+        return declared
+    occurred: datetime | None = getattr(payload, "occurred_at", None)
+    return (occurred or now).astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m")
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _receipt(signer: ReceiptSigner, message: NewMessage, sequence: int) -> str:

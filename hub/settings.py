@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         default=None, description="Folder of secret files (evidence keys, later issues)."
     )
     log_level: str = Field(default="INFO", description="Root log level.")
+    reporting_units: Path | None = Field(
+        default=None,
+        description="CSV (code,name) of the counties/villages that must report monthly;"
+        " defaults to DATA_DIR/reporting_units.csv when that file exists.",
+    )
+    report_deadline_day: int = Field(
+        default=5, ge=1, le=28, description="Day of the next month by which a month is reported."
+    )
 
     @field_validator("data_dir", "trust_store", "secrets_dir")
     @classmethod
@@ -87,6 +95,11 @@ class Settings(BaseSettings):
     def trust_store_path(self) -> Path:
         """Where the trust store lives."""
         return self.trust_store or self.data_dir / "trust.jwks.json"
+
+    @property
+    def reporting_units_path(self) -> Path:
+        """Where the list of reporting units lives."""
+        return self.reporting_units or self.data_dir / "reporting_units.csv"
 
     @property
     def ledger_path(self) -> Path:

@@ -108,7 +108,7 @@ async def serve(mock: MockDepartment, host: str = "127.0.0.1", port: int = 0) ->
     app.middlewares.append(_neutralized)
     runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, shutdown_timeout=0.5)
+    site = web.TCPSite(runner, host, port)
     await site.start()
     bound = runner.addresses[0][1]
     try:

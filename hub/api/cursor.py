@@ -11,18 +11,17 @@ import binascii
 import json
 
 from hub.api.problems import Problem
-from hub.store import RecordKind
 
 _VERSION = 1
 
 
-def encode_cursor(kind: RecordKind, sequence: int) -> str:
+def encode_cursor(kind: str, sequence: int) -> str:
     """The cursor that continues after ``sequence``."""
-    raw = json.dumps({"v": _VERSION, "k": kind.value, "s": sequence}, separators=(",", ":"))
+    raw = json.dumps({"v": _VERSION, "k": str(kind), "s": sequence}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
 
 
-def decode_cursor(cursor: str | None, kind: RecordKind) -> int:
+def decode_cursor(cursor: str | None, kind: str) -> int:
     """The sequence a cursor stands for; 0 (the beginning) for none."""
     if not cursor:
         return 0
@@ -34,12 +33,12 @@ def decode_cursor(cursor: str | None, kind: RecordKind) -> int:
         sequence = data["s"]
         valid = (
             data.get("v") == _VERSION
-            and data.get("k") == kind.value
+            and data.get("k") == str(kind)
             and type(sequence) is int
             and sequence >= 0
         )
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError) as exc:
         raise Problem("invalid-cursor", "the cursor is not one this hub issued") from exc
     if not valid:
-        raise Problem("invalid-cursor", f"the cursor is not a {kind.value} cursor of this hub")
+        raise Problem("invalid-cursor", f"the cursor is not a {kind} cursor of this hub")
     return int(sequence)

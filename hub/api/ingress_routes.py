@@ -1,17 +1,20 @@
-"""Push endpoints: signed reports, zero reports and certification events."""
+"""Push endpoints: reports, zero reports, certification events, restorations, roster."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Collection
+from functools import partial
 
 from aiohttp import web
 
 from hub.api.problems import Problem
-from hub.context import METRICS, PIPELINE, SETTINGS
-from hub.ingress import Accepted
-from hub.store import RecordKind
+from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS
+from hub.ingress import Accepted, Plan
+from hub.procedure.intake import plan_intake
+from hub.store import Conflict, RecordKind
+from hub.workflow.refusals import Refusal
 from schemas import MESSAGE_TYPES
 from security import SecurityError
 
@@ -27,23 +30,45 @@ routes = web.RouteTableDef()
 @routes.post("/v1/reports")
 async def push_report(request: web.Request) -> web.Response:
     """Accept one signed eligibility report or zero report."""
-    return await _push(request, RecordKind.REPORT, REPORT_TYPES)
+    return await push(request, RecordKind.REPORT, REPORT_TYPES, _intake(request))
 
 
 @routes.post("/v1/certifications")
 async def push_certification(request: web.Request) -> web.Response:
     """Accept one signed certification event (one person, its own evidence)."""
-    return await _push(request, RecordKind.CERTIFICATION, CERTIFICATION_TYPES)
+    return await push(request, RecordKind.CERTIFICATION, CERTIFICATION_TYPES, _intake(request))
 
 
-async def _push(request: web.Request, kind: RecordKind, types: Collection[str]) -> web.Response:
+@routes.post("/v1/restorations")
+async def push_restoration(request: web.Request) -> web.Response:
+    """Accept one signed restoration request, checked against the roster."""
+    return await push(request, RecordKind.RESTORATION, {"restoration/v1"}, _intake(request))
+
+
+@routes.post("/v1/roster")
+async def push_roster(request: web.Request) -> web.Response:
+    """Accept one signed roster entry from the provincial system."""
+    return await push(request, RecordKind.ROSTER, {"benefit_record/v1"}, _intake(request))
+
+
+def _intake(request: web.Request) -> Plan:
+    context = request.app[PROCEDURE]
+    return partial(plan_intake, context)
+
+
+async def push(
+    request: web.Request, kind: RecordKind, types: Collection[str], plan: Plan
+) -> web.Response:
+    """Read, verify, plan and record one signed message; answer with its receipt."""
     metrics = request.app[METRICS]
     started = time.perf_counter()
     try:
         raw = await _read_signed_body(request)
-        accepted = await request.app[PIPELINE].accept(raw, kind=kind, allowed_types=types)
-    except (Problem, SecurityError) as exc:
-        slug = exc.slug if isinstance(exc, Problem) else exc.problem_type
+        accepted = await request.app[PIPELINE].accept(
+            raw, kind=kind, allowed_types=types, plan=plan
+        )
+    except (Problem, SecurityError, Refusal, Conflict) as exc:
+        slug = exc.problem_type if isinstance(exc, SecurityError) else exc.slug
         metrics.count_rejection(slug, security=isinstance(exc, SecurityError))
         log.info(
             "message rejected: %s",

@@ -10,7 +10,8 @@ from aiohttp import web
 
 from hub.api.problems import Problem, render, render_security_error
 from hub.context import METRICS
-from hub.store import StoreUnavailable
+from hub.store import Conflict, StoreUnavailable
+from hub.workflow.refusals import Refusal
 from security import SecurityError
 
 log = logging.getLogger(__name__)
@@ -29,25 +30,30 @@ _HTTP_STATUS_SLUGS = {
 @web.middleware
 async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Render every refusal and every unexpected error as RFC 9457 JSON."""
-    instance = request.path
     try:
         return await handler(request)
-    except Problem as problem:
-        return render(problem, instance=instance)
     except SecurityError as error:
-        return render_security_error(error, instance=instance)
-    except StoreUnavailable:
-        log.exception("ledger unavailable")
-        unavailable = Problem("store-unavailable", "the ledger cannot commit right now; retry")
-        return render(unavailable, instance=instance)
+        return render_security_error(error, instance=request.path)
     except web.HTTPException as exc:
         slug = _HTTP_STATUS_SLUGS.get(exc.status)
         if slug is None or exc.status < 400:
             raise
-        return render(Problem(slug, exc.reason), instance=instance)
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return render(Problem("internal-error", "the hub failed; the error was logged"))
+        return render(Problem(slug, exc.reason), instance=request.path)
+    except Exception as exc:  # every failure must become a problem document
+        return render(_as_problem(exc, request), instance=request.path)
+
+
+def _as_problem(exc: Exception, request: web.Request) -> Problem:
+    """The problem document for a failure raised by a handler."""
+    if isinstance(exc, Problem):
+        return exc
+    if isinstance(exc, Refusal | Conflict):
+        return Problem(exc.slug, exc.detail)
+    if isinstance(exc, StoreUnavailable):
+        log.error("ledger unavailable: %s", exc)
+        return Problem("store-unavailable", "the ledger cannot commit right now; retry")
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return Problem("internal-error", "the hub failed; the error was logged")
 
 
 @web.middleware

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from hub.api.problems import CATALOGUE, problem_type_uri
+from hub.api.problems import ALL_PROBLEMS, problem_type_uri
 
 JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"
 _EVIDENCE_META: dict[str, Any] = {
@@ -101,7 +101,7 @@ def _components() -> dict[str, Any]:
                 "type": "object",
                 "required": ["type", "title", "status", "detail"],
                 "properties": {
-                    "type": {"type": "string", "enum": [problem_type_uri(s) for s in CATALOGUE]},
+                    "type": {"type": "string", "enum": [problem_type_uri(s) for s in ALL_PROBLEMS]},
                     "title": {"type": "string"},
                     "status": {"type": "integer"},
                     "detail": {"type": "string"},
@@ -153,6 +153,8 @@ def _components() -> dict[str, Any]:
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document (built once)."""
+    from hub.api.openapi_procedure import procedure_paths  # noqa: PLC0415 - it imports this module
+
     reports = ["eligibility_report/v1", "zero_report/v1"]
     return {
         "openapi": "3.1.0",
@@ -162,6 +164,7 @@ def openapi_document() -> dict[str, Any]:
             "description": "Exchange hub for Guangdong's pension-eligibility certification.",
         },
         "paths": {
+            **procedure_paths(),
             "/v1/reports": {
                 **_push("Push one signed eligibility or zero report.", reports),
                 **_pull("Provincial pull of reports by cursor."),

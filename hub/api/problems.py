@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from hub.workflow.refusals import WORKFLOW_PROBLEMS
 from security import SecurityError, TokenError
 
 PROBLEM_TYPE_PREFIX: Final = "urn:certhub:problem:"
@@ -46,6 +47,9 @@ CATALOGUE: Final[Mapping[str, tuple[int, str]]] = {
     "internal-error": (500, "Internal error"),
 }
 
+ALL_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {**CATALOGUE, **WORKFLOW_PROBLEMS}
+"""The API's own problems and those of the procedure rules."""
+
 
 @dataclass
 class Problem(Exception):
@@ -57,18 +61,18 @@ class Problem(Exception):
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.slug not in CATALOGUE:
+        if self.slug not in ALL_PROBLEMS:
             raise ValueError(f"unknown problem slug {self.slug!r}")
 
     @property
     def status(self) -> int:
         """HTTP status of this problem."""
-        return CATALOGUE[self.slug][0]
+        return ALL_PROBLEMS[self.slug][0]
 
     @property
     def title(self) -> str:
         """Short human title of this problem type."""
-        return CATALOGUE[self.slug][1]
+        return ALL_PROBLEMS[self.slug][1]
 
 
 def problem_type_uri(slug: str) -> str:

@@ -28,10 +28,28 @@ async def pull_certifications(request: web.Request) -> web.Response:
     return await _pull(request, RecordKind.CERTIFICATION)
 
 
+@routes.get("/v1/decisions")
+async def pull_decisions(request: web.Request) -> web.Response:
+    """Signed decisions (受理/审核) after a cursor."""
+    return await _pull(request, RecordKind.DECISION)
+
+
+@routes.get("/v1/restorations")
+async def pull_restorations(request: web.Request) -> web.Response:
+    """Restoration requests, with their review status, after a cursor."""
+    return await _pull(request, RecordKind.RESTORATION)
+
+
+@routes.get("/v1/outcomes")
+async def pull_outcomes(request: web.Request) -> web.Response:
+    """Records the hub signed: task states, terminations, suspensions, overpayments."""
+    return await _pull(request, RecordKind.OUTCOME)
+
+
 async def _pull(request: web.Request, kind: RecordKind) -> web.Response:
     require_reader(request)
     after = decode_cursor(request.query.get("after"), kind)
-    limit = _limit(request)
+    limit = page_limit(request)
     records = list(await request.app[STORE].page(kind, after, limit + 1))
     has_more = len(records) > limit
     records = records[:limit]
@@ -45,7 +63,8 @@ async def _pull(request: web.Request, kind: RecordKind) -> web.Response:
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
-def _limit(request: web.Request) -> int:
+def page_limit(request: web.Request) -> int:
+    """The ``limit`` query parameter, checked against the configured bounds."""
     settings = request.app[SETTINGS]
     text = request.query.get("limit")
     if text is None:
@@ -70,4 +89,5 @@ def _item(record: LedgerRecord) -> dict[str, Any]:
         "payload": json.loads(record.payload),
         "jws": record.jws.decode("ascii"),
         "receipt": record.receipt,
+        **({"status": record.status} if record.status else {}),
     }

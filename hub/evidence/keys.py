@@ -119,8 +119,10 @@ def _new_key_id() -> str:
 def _read_keys(directory: Path) -> dict[str, bytes]:
     if not directory.is_dir():
         raise EvidenceKeyError(f"evidence key folder {directory} does not exist")
-    keys = {path.name.removesuffix(_KEY_SUFFIX): _read_key(path)
-            for path in sorted(directory.glob(f"*{_KEY_SUFFIX}"))}
+    keys = {
+        path.name.removesuffix(_KEY_SUFFIX): _read_key(path)
+        for path in sorted(directory.glob(f"*{_KEY_SUFFIX}"))
+    }
     if not keys:
         raise EvidenceKeyError(f"no <key-id>{_KEY_SUFFIX} files in {directory}")
     return keys

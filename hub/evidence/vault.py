@@ -193,5 +193,3 @@ class EvidenceVault:
 
     def _lock_of(self, digest: str) -> threading.Lock:
         return self._locks[int(digest[:4], 16) % _LOCK_STRIPES]
-
-

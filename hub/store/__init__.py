@@ -4,16 +4,16 @@ from hub.store.base import (
     AppendOutcome,
     Conflict,
     ItemRow,
-    StatRow,
-    TaskRow,
     LedgerRecord,
     LedgerStore,
     NewMessage,
     ReceiptFactory,
     RecordKind,
     ReplayConflict,
+    StatRow,
     StoreError,
     StoreUnavailable,
+    TaskRow,
 )
 from hub.store.sqlite import SqliteLedger
 
@@ -21,8 +21,6 @@ __all__ = [
     "AppendOutcome",
     "Conflict",
     "ItemRow",
-    "StatRow",
-    "TaskRow",
     "LedgerRecord",
     "LedgerStore",
     "NewMessage",
@@ -30,6 +28,8 @@ __all__ = [
     "RecordKind",
     "ReplayConflict",
     "SqliteLedger",
+    "StatRow",
     "StoreError",
     "StoreUnavailable",
+    "TaskRow",
 ]

@@ -105,9 +105,9 @@ class AuditWrite:
 
 @dataclass(frozen=True, slots=True)
 class ZeroReportGuard:
-    """Refuse the message if any of ``units`` sent eligibility reports in ``period``."""
+    """Refuse the message if ``unit`` (a village or county code) sent reports in ``period``."""
 
-    units: tuple[str, ...]
+    unit: str
     period: str
 
 

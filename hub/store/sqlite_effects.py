@@ -94,12 +94,12 @@ class EffectWriter:
             self.audit(at, entry.action, entry.subject, entry.actor, entry.digest)
 
     def _guard_zero_report(self, guard: ZeroReportGuard) -> None:
-        marks = ",".join("?" * len(guard.units))
+        column = "village" if len(guard.unit) == 12 else "county"
         sql = (
             "SELECT 1 FROM ledger WHERE message_type='eligibility_report/v1' AND period=?"
-            f" AND (county IN ({marks}) OR village IN ({marks})) LIMIT 1"
+            f" AND {column}=? LIMIT 1"
         )
-        row = self._conn.execute(sql, (guard.period, *guard.units, *guard.units)).fetchone()
+        row = self._conn.execute(sql, (guard.period, guard.unit)).fetchone()
         if row is not None:
             raise Conflict(
                 "zero-report-conflict",

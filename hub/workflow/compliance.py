@@ -82,8 +82,3 @@ def compliance(
         overdue = status is ComplianceStatus.MISSING and now > due
         result.append(UnitCompliance(unit, status, late, overdue))
     return result
-
-
-def unit_codes(county: str, village: str | None) -> tuple[str, ...]:
-    """Codes of every unit a message from this region counts for (village and county)."""
-    return (county, village) if village else (county,)

@@ -1,0 +1,106 @@
+"""OpenAPI paths of the procedure: decisions, restorations, roster, tasks, compliance, stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.api.openapi import _json, _problem, _pull, _push
+
+_PAGE = {"$ref": "#/components/schemas/Page"}
+_OBJECT: dict[str, Any] = {"type": "object"}
+
+
+def _param(name: str, where: str = "query", **schema: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "schema": schema or {"type": "string"},
+    }
+
+
+def _reader_get(summary: str, params: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "security": [{"bearer": []}],
+            "parameters": params,
+            "responses": {
+                "200": _json("OK", body),
+                "400": _problem("Invalid parameter, cursor or period."),
+                "401": _problem("Missing, invalid or expired bearer token."),
+                "403": _problem("The token's key may not read."),
+            },
+        }
+    }
+
+
+def _signed_post(summary: str, types: list[str], params: list[dict[str, Any]]) -> dict[str, Any]:
+    operation = _push(summary, types)
+    operation["post"]["parameters"] = params
+    operation["post"]["responses"] |= {
+        "404": _problem("No such item or task."),
+        "409": _problem("Out of order, concurrent change, or replay."),
+    }
+    return operation
+
+
+def procedure_paths() -> dict[str, Any]:
+    """The paths added by the province's procedure."""
+    decision_params = [
+        _param(
+            "collection", "path", type="string", enum=["reports", "certifications", "restorations"]
+        ),
+        _param("item_id", "path", type="string", pattern="^[0-9]{1,18}$"),
+    ]
+    task_param = [_param("task_id", "path")]
+    period = _param("period", type="string", pattern="^[0-9]{4}-[0-9]{2}$")
+    return {
+        "/v1/{collection}/{item_id}/decisions": _signed_post(
+            "A signed decision (accept 受理 / approve or reject 审核) on one item.",
+            ["decision/v1"],
+            decision_params,
+        ),
+        "/v1/restorations": {
+            **_push("Request one restoration; checked against the roster.", ["restoration/v1"]),
+            **_pull("Restoration requests with their review status."),
+        },
+        "/v1/roster": _push(
+            "The provincial system's roster entry for one person.", ["benefit_record/v1"]
+        ),
+        "/v1/decisions": _pull("Signed decisions by cursor."),
+        "/v1/outcomes": _pull("Hub-signed task states, terminations, suspensions, overpayments."),
+        "/v1/verification-tasks": _reader_get(
+            "The verification list (待核实名单) by status and region, by cursor.",
+            [
+                _param(
+                    "status", type="string", enum=["open", "in_progress", "confirmed", "cleared"]
+                ),
+                _param("region", type="string", pattern="^[0-9]{6,12}$"),
+                _param("after"),
+                _param("limit", type="integer", minimum=1),
+            ],
+            _PAGE,
+        ),
+        "/v1/verification-tasks/{task_id}": _reader_get(
+            "One verification task.", task_param, _OBJECT
+        ),
+        "/v1/verification-tasks/{task_id}/transitions": _signed_post(
+            "A signed task step; a confirmation terminates or suspends the benefit.",
+            ["task_transition/v1"],
+            task_param,
+        ),
+        "/v1/compliance": _reader_get(
+            "Each reporting unit's status for a month: reported, zero_reported, missing.",
+            [period],
+            _OBJECT,
+        ),
+        "/v1/stats": _reader_get(
+            "Counts for a month grouped by city, county, reason or method.",
+            [
+                period,
+                _param("group_by", type="string", enum=["city", "county", "reason", "method"]),
+            ],
+            _OBJECT,
+        ),
+    }

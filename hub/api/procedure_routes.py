@@ -1,0 +1,180 @@
+"""The procedure over HTTP: decisions, task steps, the task list, compliance, statistics."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from hub.api.auth import require_reader
+from hub.api.cursor import decode_cursor, encode_cursor
+from hub.api.ingress_routes import push
+from hub.api.problems import Problem
+from hub.api.pull_routes import page_limit
+from hub.context import PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
+from hub.ingress import Plan
+from hub.procedure.context import ProcedureContext
+from hub.procedure.review import plan_decision, plan_transition
+from hub.store import RecordKind
+from hub.store.effects import Effects
+from hub.store.sqlite_queries import GROUPINGS
+from hub.workflow.compliance import ReportingUnit, check_period, compliance, deadline
+from hub.workflow.decisions import ItemKind
+from schemas import Decision, TaskStatus, TaskTransition
+from schemas.resident_id import shanghai_today
+from security import VerifiedMessage
+
+routes = web.RouteTableDef()
+COLLECTIONS = {
+    "reports": ItemKind.REPORT,
+    "certifications": ItemKind.CERTIFICATION,
+    "restorations": ItemKind.RESTORATION,
+}
+TASK_CURSOR = "task"
+
+
+@routes.post(r"/v1/{collection:reports|certifications|restorations}/{item_id}/decisions")
+async def post_decision(request: web.Request) -> web.Response:
+    """Accept (受理), approve or reject (审核) one item, by a signed decision."""
+    kind = COLLECTIONS[request.match_info["collection"]]
+    text = request.match_info["item_id"]
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise Problem("not-found", f"no item {text!r}")
+    plan = _typed(Decision, partial(_decide, request.app[PROCEDURE], kind, int(text)))
+    return await push(request, RecordKind.DECISION, {"decision/v1"}, plan)
+
+
+@routes.post("/v1/verification-tasks/{task_id}/transitions")
+async def post_transition(request: web.Request) -> web.Response:
+    """Move a verification task on by a signed step; confirmation disposes of the benefit."""
+    task_id = request.match_info["task_id"]
+    plan = _typed(TaskTransition, partial(_transition, request.app[PROCEDURE], task_id))
+    return await push(request, RecordKind.TASK_TRANSITION, {"task_transition/v1"}, plan)
+
+
+async def _decide(
+    ctx: ProcedureContext, kind: ItemKind, item_id: int, message: VerifiedMessage, payload: Decision
+) -> Effects:
+    return await plan_decision(ctx, message, payload, kind, item_id)
+
+
+async def _transition(
+    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: TaskTransition
+) -> Effects:
+    return await plan_transition(ctx, message, payload, task_id)
+
+
+def _typed(model: type[BaseModel], plan: Any) -> Plan:
+    """A plan that only runs for payloads of ``model`` (the endpoint's one type)."""
+
+    async def run(message: VerifiedMessage, payload: BaseModel) -> Effects:
+        if not isinstance(payload, model):  # allowed_types already guarantees it
+            raise Problem("schema-violation", f"expected {model.__name__}")
+        effects: Effects = await plan(message, payload)
+        return effects
+
+    return run
+
+
+@routes.get("/v1/verification-tasks")
+async def list_tasks(request: web.Request) -> web.Response:
+    """The verification list (待核实名单), by status and region, oldest change first."""
+    require_reader(request)
+    status = request.query.get("status")
+    if status is not None and status not in TaskStatus.__members__:
+        raise Problem("invalid-parameter", f"status must be one of {', '.join(TaskStatus)}")
+    region = request.query.get("region")
+    if region is not None and (
+        not region.isascii() or not region.isdigit() or not 6 <= len(region) <= 12
+    ):
+        raise Problem("invalid-parameter", "region must be a 6- to 12-digit region code")
+    after = decode_cursor(request.query.get("after"), TASK_CURSOR)
+    limit = page_limit(request)
+    rows = list(
+        await request.app[STORE].list_tasks(
+            status=status, region=region, after=after, limit=limit + 1
+        )
+    )
+    page = rows[:limit]
+    body = {
+        "items": [json.loads(row.snapshot) | {"version": row.version} for row in page],
+        "next_cursor": encode_cursor(TASK_CURSOR, page[-1].changed_seq if page else after),
+        "has_more": len(rows) > limit,
+    }
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/v1/verification-tasks/{task_id}")
+async def get_task(request: web.Request) -> web.Response:
+    """One verification task's current state."""
+    require_reader(request)
+    row = await request.app[STORE].get_task(request.match_info["task_id"])
+    if row is None:
+        raise Problem("not-found", "no such verification task")
+    return web.json_response(json.loads(row.snapshot) | {"version": row.version})
+
+
+@routes.get("/v1/compliance")
+async def get_compliance(request: web.Request) -> web.Response:
+    """Which reporting units reported, zero-reported (late?) or are missing for a month."""
+    require_reader(request)
+    period = _period(request)
+    settings = request.app[SETTINGS]
+    reported, zero = await request.app[STORE].compliance_inputs(period)
+    due = deadline(period, settings.report_deadline_day)
+    units: tuple[ReportingUnit, ...] = request.app[REPORTING_UNITS]
+    rows = compliance(
+        units,
+        reported=reported,
+        zero_reported=zero,
+        due=due,
+        now=datetime.now(UTC),
+    )
+    return web.json_response(
+        {
+            "period": period,
+            "deadline": due.isoformat(),
+            "units": [
+                {
+                    "code": r.unit.code,
+                    "name": r.unit.name,
+                    "status": r.status,
+                    "late": r.late,
+                    "overdue": r.overdue,
+                }
+                for r in rows
+            ],
+        }
+    )
+
+
+@routes.get("/v1/stats")
+async def get_stats(request: web.Request) -> web.Response:
+    """Counts for a month grouped by city, county, reason or method (computed in SQL)."""
+    require_reader(request)
+    period = _period(request)
+    group_by = request.query.get("group_by", "city")
+    if group_by not in GROUPINGS:
+        raise Problem("invalid-parameter", f"group_by must be one of {', '.join(GROUPINGS)}")
+    sections: dict[str, list[dict[str, Any]]] = {
+        "reports": [],
+        "certifications": [],
+        "tasks": [],
+        "overpayments": [],
+    }
+    for row in await request.app[STORE].stats(period, group_by):
+        entry: dict[str, Any] = {"key": row.key, "count": row.count}
+        if row.section == "overpayments":
+            entry["amount"] = f"{row.amount_cents / 100:.2f}"
+        sections[row.section].append(entry)
+    return web.json_response({"period": period, "group_by": group_by, **sections})
+
+
+def _period(request: web.Request) -> str:
+    period = request.query.get("period", "")
+    check_period(period, shanghai_today())
+    return period

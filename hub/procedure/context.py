@@ -1,0 +1,43 @@
+"""What every planner needs: the store, evidence lookup, the outcome signer, a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from hub.procedure.outcomes import OutcomeSigner
+from hub.store import LedgerStore
+from hub.workflow.decisions import Signer
+from hub.workflow.refusals import Refusal
+from schemas import EvidenceRef, Role
+from security import VerifiedMessage
+
+MissingEvidence = Callable[[Iterable[str]], Awaitable[set[str]]]
+
+
+@dataclass(frozen=True)
+class ProcedureContext:
+    """Shared collaborators of the planners."""
+
+    store: LedgerStore
+    missing_evidence: MissingEvidence
+    outcomes: OutcomeSigner
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    async def require_evidence(self, evidence: Iterable[EvidenceRef]) -> None:
+        """Refuse references to evidence the hub does not hold."""
+        digests = [item.sha256 for item in evidence]
+        if not digests:
+            return
+        missing = await self.missing_evidence(digests)
+        if missing:
+            listed = ", ".join(sorted(missing))
+            raise Refusal("evidence-missing", f"upload these first (POST /v1/evidence): {listed}")
+
+
+def signer_of(message: VerifiedMessage) -> Signer:
+    """The sender and its trust-store role (None when the entry has no valid role)."""
+    role = message.trusted.role
+    known = role is not None and role in Role.__members__
+    return Signer(message.sender, Role(role) if known and role else None)

@@ -1,0 +1,59 @@
+"""Records the hub itself signs: task states, terminations, suspensions, overpayments.
+
+They are appended to the ledger like any pushed message, so the provincial
+system pulls them by cursor and verifies them against ``/.well-known/jwks.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+
+from hub.store.effects import HubRecord
+from schemas import Message, PersonRef
+from schemas.resident_id import CHINA_STANDARD_TIME
+from security import SigningKey, sign_compact
+
+
+class OutcomeSigner:
+    """Signs canonical models as the hub and wraps them as ledger records."""
+
+    def __init__(self, key: Callable[[], SigningKey], *, hub_id: str) -> None:
+        """Sign with the keyring's active key (looked up at each call: keys rotate)."""
+        self._key = key
+        self._hub_id = hub_id
+
+    def record(
+        self,
+        model: Message,
+        *,
+        message_id: str,
+        person: PersonRef,
+        reason: str | None,
+        at: datetime,
+    ) -> HubRecord:
+        """``model`` as a hub-signed ledger record about ``person``."""
+        key = self._key()
+        payload = model.model_dump_json().encode()
+        jws = sign_compact(
+            payload,
+            key=key,
+            typ=model.MESSAGE_TYPE,
+            sender=self._hub_id,
+            jti=message_id,
+            iat=int(at.timestamp()),
+        )
+        return HubRecord(
+            message_type=model.MESSAGE_TYPE,
+            sender=self._hub_id,
+            kid=key.kid,
+            message_id=message_id,
+            sha256=hashlib.sha256(jws).hexdigest(),
+            jws=jws,
+            payload=payload,
+            county=person.region.county,
+            reason=reason,
+            period=at.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m"),
+            person_id=person.id_number,
+        )

@@ -1,0 +1,213 @@
+"""Planners for decisions on items (受理/审核) and for verification-task steps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hub.procedure.context import ProcedureContext, signer_of
+from hub.store import TaskRow
+from hub.store.effects import (
+    AuditWrite,
+    Effects,
+    HubRecord,
+    ItemUpdate,
+    NoticeWrite,
+    OverpaymentWrite,
+    TaskWrite,
+)
+from hub.workflow.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
+from hub.workflow.disposal import Disposal, dispose
+from hub.workflow.notices import Notice, certification_result_notice
+from hub.workflow.refusals import Refusal
+from hub.workflow.tasks import TaskRecord, advance, task_for_report
+from schemas import (
+    BenefitRecord,
+    CertificationEvent,
+    Decision,
+    EligibilityReport,
+    TaskStatus,
+    TaskTransition,
+    VerificationTask,
+)
+from security import VerifiedMessage
+
+
+async def plan_decision(
+    ctx: ProcedureContext,
+    message: VerifiedMessage,
+    decision: Decision,
+    kind: ItemKind,
+    item_id: int,
+) -> Effects:
+    """Apply the two-level rules to item ``item_id``; approval opens tasks or sends SMS."""
+    if decision.subject_id != str(item_id):
+        raise Refusal(
+            "subject-mismatch", f"the decision names {decision.subject_id!r}, not {item_id}"
+        )
+    row = await ctx.store.get_item(item_id)
+    if row is None or row.kind != kind:
+        raise Refusal("item-not-found", f"no {kind} under review has id {item_id}")
+    before = ItemState(
+        item_id,
+        ItemKind(row.kind),
+        ItemStatus(row.status),
+        row.version,
+        row.accepted_by,
+        row.decided_by,
+        row.municipal,
+    )
+    after = decide(before, decision, signer_of(message))
+    update = ItemUpdate(item_id, row.version, after.status, after.accepted_by, after.decided_by)
+    audit = AuditWrite(f"item_{after.status}", str(item_id), message.sender, message.digest)
+    effects = Effects(item_update=update, audit=(audit,))
+    if after.status is ItemStatus.APPROVED:
+        effects = await _on_approval(ctx, effects, kind, item_id)
+    return effects
+
+
+async def _on_approval(
+    ctx: ProcedureContext, effects: Effects, kind: ItemKind, item_id: int
+) -> Effects:
+    record = await ctx.store.get_record(item_id)
+    if record is None:  # the item row references it; only a corrupt ledger gets here
+        raise Refusal("item-not-found", f"record {item_id} is missing")
+    if kind is ItemKind.CERTIFICATION:
+        event = CertificationEvent.model_validate_json(record.payload)
+        notice = _notice_write(certification_result_notice(event, item_id))
+        return _extend(effects, notices=(notice,))
+    if kind is ItemKind.REPORT:
+        report = EligibilityReport.model_validate_json(record.payload)
+        existing = await _task_record(ctx, report.person.id_number, report.reason.value)
+        task = task_for_report(existing, report, str(item_id), ctx.clock())
+        if task is not None:
+            return _extend(effects, **_task_effects(ctx, task, existing))
+    return effects
+
+
+async def plan_transition(
+    ctx: ProcedureContext, message: VerifiedMessage, step: TaskTransition, task_id: str
+) -> Effects:
+    """Move a verification task on; a confirmation disposes of the benefit."""
+    if step.task_id != task_id:
+        raise Refusal("subject-mismatch", f"the transition names {step.task_id!r}, not {task_id}")
+    row = await ctx.store.get_task(task_id)
+    if row is None:
+        raise Refusal("task-not-found", f"no verification task {task_id!r}")
+    record = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
+    role = authenticated_actor(step.actor, signer_of(message))
+    task = advance(record, step, role)
+    effects = _extend(Effects(), **_task_effects(ctx, task, record))
+    effects = _extend(
+        effects, audit=(AuditWrite(f"task_{task.status}", task_id, message.sender, message.digest),)
+    )
+    if task.status is TaskStatus.confirmed:
+        disposal = dispose(
+            task,
+            event_date=step.event_date or await _reported_event_date(ctx, task),
+            suspend_until=step.suspend_until,
+            roster=await _roster(ctx, task),
+            decided_by=step.actor,
+            at=step.at,
+        )
+        effects = _extend(effects, **_disposal_effects(ctx, task, disposal, message))
+    return effects
+
+
+def _task_effects(
+    ctx: ProcedureContext, task: VerificationTask, existing: TaskRecord | None
+) -> dict[str, tuple[object, ...]]:
+    version = existing.version + 1 if existing else 0
+    write = TaskWrite(
+        task_id=task.task_id,
+        person_id=task.person.id_number,
+        kind=task.kind.value,
+        status=task.status.value,
+        county=task.person.region.county,
+        village=task.person.region.village,
+        snapshot=task.model_dump_json().encode(),
+        expected_version=existing.version if existing else None,
+    )
+    outcome = ctx.outcomes.record(
+        task,
+        message_id=f"task:{task.task_id}:v{version}",
+        person=task.person,
+        reason=task.kind.value,
+        at=ctx.clock(),
+    )
+    return {"tasks": (write,), "outcomes": (outcome,)}
+
+
+def _disposal_effects(
+    ctx: ProcedureContext, task: VerificationTask, disposal: Disposal, message: VerifiedMessage
+) -> dict[str, tuple[object, ...]]:
+    outcomes: list[HubRecord] = []
+    audit: list[AuditWrite] = []
+    for model in (disposal.termination, disposal.suspension, disposal.overpayment):
+        if model is not None:
+            name = model.MESSAGE_TYPE.split("/")[0]
+            outcomes.append(
+                ctx.outcomes.record(
+                    model,
+                    message_id=f"{name}:{task.task_id}",
+                    person=task.person,
+                    reason=task.kind.value,
+                    at=ctx.clock(),
+                )
+            )
+            audit.append(AuditWrite(name, task.task_id, message.sender, outcomes[-1].sha256))
+    over = disposal.overpayment
+    overpayments = (
+        ()
+        if over is None
+        else (
+            OverpaymentWrite(
+                task.task_id,
+                task.person.id_number,
+                task.person.region.county,
+                outcomes[-1].period or "",
+                over.months,
+                str(over.amount),
+            ),
+        )
+    )
+    notices = () if disposal.notice is None else (_notice_write(disposal.notice),)
+    return {
+        "outcomes": tuple(outcomes),
+        "audit": tuple(audit),
+        "overpayments": overpayments,
+        "notices": notices,
+    }
+
+
+def _notice_write(notice: Notice) -> NoticeWrite:
+    return NoticeWrite(notice.notice_id, notice.person.id_number, notice.kind, notice.text)
+
+
+async def _task_record(ctx: ProcedureContext, person_id: str, kind: str) -> TaskRecord | None:
+    row: TaskRow | None = await ctx.store.find_open_task(person_id, kind)
+    if row is None:
+        return None
+    return TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
+
+
+async def _reported_event_date(ctx: ProcedureContext, task: VerificationTask) -> date:
+    """The earliest event date among the reports that raised the task."""
+    dates = []
+    for source in task.sources:
+        record = await ctx.store.get_record(int(source)) if source.isdigit() else None
+        if record is not None:
+            dates.append(EligibilityReport.model_validate_json(record.payload).event_date)
+    if not dates:
+        raise Refusal("task-transition-invalid", "a confirmation must state the event_date")
+    return min(dates)
+
+
+async def _roster(ctx: ProcedureContext, task: VerificationTask) -> BenefitRecord | None:
+    snapshot = await ctx.store.get_roster(task.person.id_number)
+    return BenefitRecord.model_validate_json(snapshot) if snapshot else None
+
+
+def _extend(effects: Effects, **more: tuple[object, ...]) -> Effects:
+    """``effects`` with the tuples in ``more`` appended to its fields of the same name."""
+    merged = {name: (*getattr(effects, name), *items) for name, items in more.items()}
+    return Effects(**{**{f: getattr(effects, f) for f in effects.__slots__}, **merged})

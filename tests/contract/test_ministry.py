@@ -1,0 +1,106 @@
+"""The ministry contract against the mock (with faults) and, marked ``real``, a real endpoint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters import create_adapter
+from adapters.ministry import MinistryAdapter
+from mocks.ministry import MinistryMock
+from schemas import CertificationEvent, check_character
+
+from .conftest import ContractSettings
+from .ministry_contract import MinistryContract, MinistryFaultContract, Native
+from .support import TEST_POLICY, FaultControl, options
+
+
+def _native(base_url: str) -> Native:
+    async def fetch(cursor: str | None, limit: int) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        async with httpx.AsyncClient(base_url=base_url, trust_env=False) as client:
+            response = await client.get("/api/v1/certification-results", params=params)
+            response.raise_for_status()
+            return response.json()  # type: ignore[no-any-return]
+
+    return fetch
+
+
+@pytest.fixture
+def event() -> CertificationEvent:
+    """A counter certification in Guangdong, as the workflow would push it."""
+    first17 = "44532119500312002"
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    return CertificationEvent.model_validate(
+        {
+            "person": {"id_number": first17 + check_character(first17), "name": "阿依古丽·买买提",
+                       "region": {"county": "445321"}},
+            "method": "face",
+            "channel": {"kind": "yuezhizhu_kiosk", "code": "YZZ-0931"},
+            "outcome": "certified",
+            "occurred_at": now.isoformat(),
+            "valid_until": (now.date() + timedelta(days=300)).isoformat(),
+        }
+    )  # fmt: skip
+
+
+class TestMinistryAgainstMock(MinistryContract, MinistryFaultContract):
+    """Every behaviour and every fault, against the REST mock."""
+
+    @pytest.fixture
+    async def adapter(
+        self, ministry_mock: tuple[MinistryMock, str], tmp_path: Path
+    ) -> AsyncIterator[MinistryAdapter]:
+        key_path = tmp_path / "ministry.jwk.json"
+        key_path.write_text(json.dumps(ministry_mock[0].public_jwk()), encoding="utf-8")
+        settings = {"base_url": ministry_mock[1], "department_key_path": str(key_path),
+                    "policy": TEST_POLICY, "max_response_bytes": 1024 * 1024}  # fmt: skip
+        adapter = create_adapter("ministry", settings, options())
+        assert isinstance(adapter, MinistryAdapter)
+        yield adapter
+        await adapter.aclose()
+
+    @pytest.fixture
+    def native(self, ministry_mock: tuple[MinistryMock, str]) -> Native:
+        return _native(ministry_mock[1])
+
+    @pytest.fixture
+    def faults(self, ministry_mock: tuple[MinistryMock, str]) -> FaultControl:
+        return FaultControl(ministry_mock[1])
+
+    async def test_the_mock_has_rejectable_records(self, adapter: MinistryAdapter) -> None:
+        page = await adapter.pull_certifications(None, limit=80)
+        assert [item.record_id for item in page.rejected] == ["RZ00000039", "RZ00000079"]
+        assert all("person.id_number" in item.reason for item in page.rejected)
+        assert date.today() >= page.events[0].occurred_at.date()
+
+
+@pytest.mark.real
+class TestMinistryAgainstRealEndpoint(MinistryContract):
+    """Behaviour only, against ``CERTHUB_CONTRACT_MINISTRY__BASE_URL`` (+ key path)."""
+
+    @pytest.fixture(autouse=True)
+    def _named_endpoint(self, contract_settings: ContractSettings) -> None:
+        if contract_settings.ministry is None:
+            pytest.skip("no real ministry endpoint named (CERTHUB_CONTRACT_MINISTRY__BASE_URL)")
+
+    @pytest.fixture
+    async def adapter(
+        self, contract_settings: ContractSettings
+    ) -> AsyncIterator[MinistryAdapter]:
+        assert contract_settings.ministry is not None
+        adapter = create_adapter("ministry", contract_settings.ministry, options())
+        assert isinstance(adapter, MinistryAdapter)
+        yield adapter
+        await adapter.aclose()
+
+    @pytest.fixture
+    def native(self, contract_settings: ContractSettings) -> Native:
+        assert contract_settings.ministry is not None
+        return _native(str(contract_settings.ministry["base_url"]))
