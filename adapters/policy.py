@@ -121,6 +121,7 @@ class ResiliencePolicy:
         self._rng = rng or random.Random()  # noqa: S311  # jitter, not cryptography
         self._bulkhead = _Bulkhead(config.max_concurrent, config.max_waiting)
         self._children: dict[str, tuple[Callable[[float], None], Callable[[], None]]] = {}
+        self._counters: dict[tuple[str, str], Callable[[], None]] = {}
         self.breaker = CircuitBreaker(
             failure_threshold=config.failure_threshold,
             reset_timeout=config.reset_timeout,
@@ -152,7 +153,7 @@ class ResiliencePolicy:
             raise
         finally:
             observe(self.clock() - started)
-            self._metrics.requests.labels(self.adapter, operation, outcome).inc()
+            self._count(operation, outcome)
 
     async def _attempts(
         self,
@@ -161,6 +162,22 @@ class ResiliencePolicy:
         started: float,
         retried: Callable[[], None],
     ) -> T:
+        # Fast path: the first attempt runs without tenacity, whose per-call set-up
+        # costs far more than the rest of the policy. If it fails retryably, tenacity
+        # takes over and is shown that first failure, so waits, stops and attempt
+        # numbers are exactly as if it had run the first attempt itself.
+        try:
+            return await self._one_attempt(operation, attempt, started)
+        except AdapterError as exc:
+            if self.config.max_attempts == 1 or not self._is_retryable(exc):
+                raise
+            first_failure: list[AdapterError] = [exc]
+
+        async def replaying(shifted: float) -> T:
+            if first_failure:
+                raise first_failure.pop()
+            return await self._one_attempt(operation, attempt, shifted)
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.config.max_attempts) | _StopAtDeadline(self, started),
             wait=self._backoff,
@@ -171,8 +188,7 @@ class ResiliencePolicy:
         )
         async for try_ in retrying:
             with try_:
-                shifted = started - self.virtual_idle(try_.retry_state)
-                return await self._one_attempt(operation, attempt, shifted)
+                return await replaying(started - self.virtual_idle(try_.retry_state))
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
     async def _one_attempt(
@@ -236,6 +252,14 @@ class ResiliencePolicy:
             retried = self._metrics.retries.labels(self.adapter, operation).inc
             children = self._children[operation] = (observe, retried)
         return children
+
+    def _count(self, operation: str, outcome: str) -> None:
+        key = (operation, outcome)
+        increment = self._counters.get(key)
+        if increment is None:
+            child = self._metrics.requests.labels(self.adapter, operation, outcome)
+            increment = self._counters[key] = child.inc
+        increment()
 
     def _on_circuit_change(self, state: CircuitState) -> None:
         self._metrics.set_circuit_state(self.adapter, state.value)

@@ -19,6 +19,8 @@ from hub.context import (
     EVIDENCE,
     KEYRING,
     METRICS,
+    NOTICES,
+    NOTIFIER,
     PIPELINE,
     PROCEDURE,
     REPORTING_UNITS,
@@ -29,6 +31,7 @@ from hub.context import (
 from hub.evidence import open_vault
 from hub.health import install_health
 from hub.ingress import IngressPipeline
+from hub.notify import LoggingNotifier, NoticeDispatcher
 from hub.procedure.context import ProcedureContext
 from hub.procedure.outcomes import OutcomeSigner
 from hub.reporting_units import load_reporting_units
@@ -58,6 +61,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(_ledger)
     app.cleanup_ctx.append(_evidence)
     app.cleanup_ctx.append(_procedure)
+    app.cleanup_ctx.append(_notices)
     for table in (
         ingress_routes.routes,
         pull_routes.routes,
@@ -129,6 +133,19 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
     )
     app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
     yield
+
+
+async def _notices(app: web.Application) -> AsyncIterator[None]:
+    if NOTIFIER not in app:  # a deployment or test may provide its own
+        app[NOTIFIER] = LoggingNotifier()
+    dispatcher = NoticeDispatcher(app[STORE], app[NOTIFIER])
+    app[NOTICES] = dispatcher
+    task = asyncio.create_task(dispatcher.run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await app[NOTIFIER].aclose()
 
 
 def _version() -> str:

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from hub.cli_ops import add_ops_commands
+from hub.evidence import EvidenceError
+from hub.reporting_units import ReportingUnitsError
 from hub.settings import Settings
 from hub.store import StoreUnavailable
 from monitoring.server import MetricsPortInUse
@@ -52,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ValidationError,
         StoreUnavailable,  # at start-up: another hub holds the data folder
         MetricsPortInUse,
+        EvidenceError,  # e.g. an unsafe or missing evidence key folder
+        ReportingUnitsError,
+        FileNotFoundError,
     ) as exc:
         print(f"certhub: error: {exc}", file=sys.stderr)
         return 2
@@ -103,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--sender", required=True)
     issue.add_argument("--minutes", type=int, default=5)
     issue.set_defaults(command=_token_issue)
+
+    add_ops_commands(sub)
 
     demo = sub.add_parser("demo", help="run an end-to-end exchange against mock departments")
     demo.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from hub.evidence import EvidenceVault
 from hub.ingress import IngressPipeline
+from hub.notify import NoticeDispatcher, Notifier
 from hub.procedure.context import ProcedureContext
 from hub.settings import Settings
 from hub.store import LedgerStore
@@ -23,3 +24,5 @@ PIPELINE = web.AppKey("pipeline", IngressPipeline)
 EVIDENCE = web.AppKey("evidence", EvidenceVault)
 PROCEDURE = web.AppKey("procedure", ProcedureContext)
 REPORTING_UNITS = web.AppKey("reporting_units", tuple[ReportingUnit, ...])
+NOTIFIER = web.AppKey("notifier", Notifier)
+NOTICES = web.AppKey("notices", NoticeDispatcher)

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from hub.api.auth import require_reader
 from hub.api.problems import Problem
-from hub.context import EVIDENCE, TRUST
+from hub.context import EVIDENCE, STORE, TRUST
 from hub.evidence import (
     EvidenceCorrupt,
     EvidenceMeta,
@@ -49,6 +49,10 @@ async def upload_evidence(request: web.Request) -> web.Response:
         log.info("evidence refused: %s", exc.slug, extra={"sender": uploader.sender})
         raise Problem(exc.slug, exc.detail) from exc
     href = f"/v1/evidence/{meta.sha256}"
+    if meta.created:  # the audit chain records every blob that enters the vault
+        await request.app[STORE].record_audit(
+            "evidence_stored", meta.sha256, uploader.sender, meta.sha256
+        )
     log.info(
         "evidence %s",
         "stored" if meta.created else "already stored",

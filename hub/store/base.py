@@ -210,6 +210,18 @@ class LedgerStore(Protocol):
         """Signed checkpoints (audit seq, head hash, JWS)."""
         ...
 
+    async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
+        """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
+        ...
+
+    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
+        """Notices not sent yet: (notice id, person id, kind, text), oldest first."""
+        ...
+
+    async def mark_notice_sent(self, notice_id: str) -> None:
+        """Record that the SMS gateway accepted a notice."""
+        ...
+
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
         """The record a sender stored under ``message_id``, if any."""
         ...

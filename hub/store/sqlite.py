@@ -21,20 +21,20 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hub.store import sqlite_schema as schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import (
     AppendOutcome,
     Conflict,
-    LedgerRecord,
     NewMessage,
     ReceiptFactory,
-    RecordKind,
     ReplayConflict,
     StoreError,
     StoreUnavailable,
@@ -49,7 +49,15 @@ class _Append:
     message: NewMessage
     receipt_for: ReceiptFactory
     effects: Effects
-    future: asyncio.Future[AppendOutcome]
+    future: asyncio.Future[Any]
+
+
+@dataclass(slots=True)
+class _Write:
+    """A small write that is not a message (audit-only entry, notice sent) in the batch."""
+
+    apply: Callable[[sqlite3.Connection, EffectWriter], object]
+    future: asyncio.Future[Any]
 
 
 CheckpointSigner = Callable[[int, str], str]
@@ -77,7 +85,7 @@ class SqliteLedger(SqliteQueries):
         self._batch_max = batch_max
         self._synchronous = synchronous
         self._on_commit = on_commit  # observes each batch's size
-        self._pending: list[_Append] = []
+        self._pending: list[_Append | _Write] = []
         self._flushing: asyncio.Task[None] | None = None
         self._closed = False
         self._next_sequence = int(conn.execute(schema.NEXT_SEQUENCE).fetchone()[0])
@@ -124,44 +132,81 @@ class SqliteLedger(SqliteQueries):
             checkpoint_every=checkpoint_every,
         )
 
+    @classmethod
+    async def open_read_only(cls, path: Path) -> SqliteLedger:
+        """Open an existing ledger for reading only, beside a running hub (no lock, no writes)."""
+        if not await asyncio.to_thread(path.is_file):
+            raise StoreUnavailable(f"no ledger at {path}")
+        conn = await asyncio.to_thread(
+            schema.connect, str(path), synchronous="FULL", read_only=True
+        )
+        ledger = cls(
+            conn,
+            path,
+            -1,
+            batch_max=1,
+            synchronous="FULL",
+            on_commit=None,
+            checkpoint=None,
+            checkpoint_every=1,
+        )
+        ledger._closed = True  # refuses every write
+        return ledger
+
     async def append(
         self, message: NewMessage, receipt_for: ReceiptFactory, effects: Effects = NO_EFFECTS
     ) -> AppendOutcome:
         """Queue ``message`` and its effects for the next group commit; wait until durable."""
         if self._closed:
             raise StoreUnavailable("the ledger is closed")
-        future: asyncio.Future[AppendOutcome] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         # A caller that goes away (client disconnect) does not stop the write:
         # it commits, and a re-send of the same bytes gets the same receipt.
         future.add_done_callback(_mark_retrieved)
-        self._pending.append(_Append(message, receipt_for, effects, future))
+        self._enqueue(_Append(message, receipt_for, effects, future))
+        outcome: AppendOutcome = await asyncio.shield(future)
+        return outcome
+
+    async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
+        """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
+
+        def write(conn: sqlite3.Connection, effects: EffectWriter) -> None:
+            at = datetime.now(UTC).isoformat()
+            effects.audit(at, action, subject, actor, digest)
+
+        await self._write(write)
+
+    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
+        """Notices not yet sent: (notice id, person id, kind, text), oldest first."""
+        rows = await self._read(
+            "SELECT notice_id, person_id, kind, text FROM notices WHERE sent_at IS NULL"
+            " ORDER BY sequence LIMIT ?",
+            (limit,),
+        )
+        return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
+
+    async def mark_notice_sent(self, notice_id: str) -> None:
+        """Record that the gateway accepted a notice, with an audit entry."""
+
+        def write(conn: sqlite3.Connection, effects: EffectWriter) -> None:
+            at = datetime.now(UTC).isoformat()
+            conn.execute("UPDATE notices SET sent_at=? WHERE notice_id=?", (at, notice_id))
+            effects.audit(at, "notice_sent", notice_id, "hub", "-")
+
+        await self._write(write)
+
+    async def _write(self, apply: Callable[[sqlite3.Connection, EffectWriter], object]) -> None:
+        if self._closed:
+            raise StoreUnavailable("the ledger is closed")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_mark_retrieved)
+        self._enqueue(_Write(apply, future))
+        await asyncio.shield(future)
+
+    def _enqueue(self, job: _Append | _Write) -> None:
+        self._pending.append(job)
         if self._flushing is None:
             self._flushing = asyncio.create_task(self._flush())
-        return await asyncio.shield(future)
-
-    async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
-        """The record a sender stored under ``message_id``, if any."""
-        rows = await self._read(
-            schema.SELECT_BY_MESSAGE_ID,
-            (sender, message_id),
-        )
-        return schema.to_record(rows[0]) if rows else None
-
-    async def page(self, kind: RecordKind, after: int, limit: int) -> Sequence[LedgerRecord]:
-        """Records of ``kind`` after sequence ``after``, oldest first."""
-        rows = await self._read(
-            schema.SELECT_PAGE,
-            (kind.value, after, limit),
-        )
-        return [schema.to_record(row) for row in rows]
-
-    async def count(self, kind: RecordKind | None = None) -> int:
-        """How many records the ledger holds."""
-        if kind is None:
-            rows = await self._read("SELECT count(*) FROM ledger", ())
-        else:
-            rows = await self._read("SELECT count(*) FROM ledger WHERE kind=?", (kind.value,))
-        return int(str(rows[0][0]))
 
     async def ping(self) -> None:
         """Readiness: open for writes, file readable, and its folder writable with space."""
@@ -184,7 +229,8 @@ class SqliteLedger(SqliteQueries):
         self._committer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self._conn.close()
-        os.close(self._lock_fd)
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
 
     # -- writing ---------------------------------------------------------
 
@@ -200,15 +246,13 @@ class SqliteLedger(SqliteQueries):
         finally:
             self._flushing = None
 
-    async def _commit(
-        self, batch: list[_Append]
-    ) -> list[tuple[_Append, AppendOutcome | StoreError]]:
+    async def _commit(self, batch: list[_Append | _Write]) -> list[tuple[_Append | _Write, object]]:
         conn = self._conn
         first_sequence = self._next_sequence
         chain_mark = self._chain.mark()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            results = [(job, self._apply(job)) for job in batch]
+            results = [(job, self._run(job)) for job in batch]
             self._maybe_checkpoint(chain_mark[0])
             await asyncio.get_running_loop().run_in_executor(
                 self._committer, conn.execute, "COMMIT"
@@ -223,6 +267,21 @@ class SqliteLedger(SqliteQueries):
         if self._on_commit is not None:
             self._on_commit(len(batch))
         return results
+
+    def _run(self, job: _Append | _Write) -> object:
+        if isinstance(job, _Append):
+            return self._apply(job)
+        mark = self._chain.mark()
+        self._conn.execute("SAVEPOINT write")
+        try:
+            result = job.apply(self._conn, self._effects)
+        except sqlite3.Error as exc:
+            self._conn.execute("ROLLBACK TO write")
+            self._conn.execute("RELEASE write")
+            self._chain.restore(mark)
+            return StoreUnavailable(f"write failed: {exc}")
+        self._conn.execute("RELEASE write")
+        return result
 
     def _apply(self, job: _Append) -> AppendOutcome | StoreError:
         """Insert one message and its effects inside the open transaction.
@@ -303,19 +362,6 @@ class SqliteLedger(SqliteQueries):
             return AppendOutcome(existing, created=False)
         return ReplayConflict("message id already used for a different message")
 
-    # -- reading ---------------------------------------------------------
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, self._read_sync, sql, params)
-
-    def _read_sync(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = schema.connect(self._path, synchronous=self._synchronous, read_only=True)
-            self._local.conn = conn
-        return conn.execute(sql, params).fetchall()
-
 
 MIN_FREE_BYTES = 64 * 1024 * 1024  # below this a commit may fail mid-batch: report not ready
 
@@ -338,12 +384,12 @@ def _lock(path: Path) -> int:
     return fd
 
 
-def _mark_retrieved(future: asyncio.Future[AppendOutcome]) -> None:
+def _mark_retrieved(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
 
 
-def _settle(job: _Append, outcome: AppendOutcome | StoreError) -> None:
+def _settle(job: _Append | _Write, outcome: object) -> None:
     if job.future.done():
         return
     if isinstance(outcome, StoreError):

@@ -6,7 +6,11 @@ reader threads and aggregates in SQL, never by loading rows into Python.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Final
 
@@ -39,10 +43,50 @@ GROUPINGS: Final = tuple(_REPORT_KEYS)
 
 
 class SqliteQueries:
-    """Read-side queries; relies on ``_read`` from the ledger class."""
+    """The read side: every query on a small pool of read-only connections.
 
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[Row]:
-        raise NotImplementedError
+    The ledger class sets the attributes below when it opens.
+    """
+
+    _path: str
+    _synchronous: str
+    _readers: ThreadPoolExecutor
+    _local: threading.local
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._read_sync, sql, params)
+
+    def _read_sync(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = schema.connect(self._path, synchronous=self._synchronous, read_only=True)
+            self._local.conn = conn
+        return conn.execute(sql, params).fetchall()
+
+    async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
+        """The record a sender stored under ``message_id``, if any."""
+        rows = await self._read(
+            schema.SELECT_BY_MESSAGE_ID,
+            (sender, message_id),
+        )
+        return schema.to_record(rows[0]) if rows else None
+
+    async def page(self, kind: RecordKind, after: int, limit: int) -> Sequence[LedgerRecord]:
+        """Records of ``kind`` after sequence ``after``, oldest first."""
+        rows = await self._read(
+            schema.SELECT_PAGE,
+            (kind.value, after, limit),
+        )
+        return [schema.to_record(row) for row in rows]
+
+    async def count(self, kind: RecordKind | None = None) -> int:
+        """How many records the ledger holds."""
+        if kind is None:
+            rows = await self._read("SELECT count(*) FROM ledger", ())
+        else:
+            rows = await self._read("SELECT count(*) FROM ledger WHERE kind=?", (kind.value,))
+        return int(str(rows[0][0]))
 
     async def get_record(self, sequence: int) -> LedgerRecord | None:
         """The ledger record at ``sequence``."""

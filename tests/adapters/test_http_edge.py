@@ -39,7 +39,8 @@ def test_statuses_map_to_the_error_tree(status: int, error: type[Exception]) -> 
 def test_503_carries_retry_after() -> None:
     with pytest.raises(DepartmentUnavailable) as caught:
         check_status(httpx.Response(503, headers={"Retry-After": "9"}))
-    assert caught.value.retry_after == 9 and caught.value.status == 503
+    assert caught.value.retry_after == 9
+    assert caught.value.status == 503
 
 
 @pytest.mark.parametrize(

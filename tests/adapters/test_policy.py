@@ -99,7 +99,9 @@ async def test_backoff_is_full_jitter_within_exponential_bounds() -> None:
     await subject.call("op", Scripted(*(DepartmentUnavailable("x") for _ in range(3))))
     waits = list(subject.planned_waits)
     assert len(waits) == 3
-    assert 0 <= waits[0] <= 0.5 and 0 <= waits[1] <= 0.8 and 0 <= waits[2] <= 0.8
+    assert 0 <= waits[0] <= 0.5
+    assert 0 <= waits[1] <= 0.8
+    assert 0 <= waits[2] <= 0.8
 
 
 async def test_retry_after_is_honoured_when_longer() -> None:
@@ -143,7 +145,8 @@ async def test_circuit_opens_half_opens_and_closes() -> None:
     untouched = Scripted()
     with pytest.raises(CircuitOpen) as caught:
         await subject.call("op", untouched)
-    assert untouched.calls == 0 and caught.value.retry_after == pytest.approx(30)
+    assert untouched.calls == 0
+    assert caught.value.retry_after == pytest.approx(30)
     clock.now += 31
     assert subject.breaker.state is CircuitState.half_open
     assert await subject.call("op", Scripted()) == "ok"

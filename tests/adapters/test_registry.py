@@ -53,8 +53,9 @@ def test_unknown_setting_is_refused(options: AdapterOptions) -> None:
 
 
 async def test_adapters_satisfy_their_role_protocols(options: AdapterOptions, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from security import SigningKey
     import json
+
+    from security import SigningKey
 
     key = tmp_path / "k.json"
     key.write_text(json.dumps(SigningKey.generate().public_jwk()), encoding="utf-8")
@@ -67,7 +68,8 @@ async def test_adapters_satisfy_their_role_protocols(options: AdapterOptions, tm
         options,
     )
     assert set(built) == {"eid", "ministry"}
-    assert isinstance(built["eid"], IdentityVerifier) and isinstance(built["eid"], CancellationFeed)
+    assert isinstance(built["eid"], IdentityVerifier)
+    assert isinstance(built["eid"], CancellationFeed)
     assert isinstance(built["ministry"], CertificationSource)
     assert isinstance(built["ministry"], CertificationUplink)
     for adapter in built.values():

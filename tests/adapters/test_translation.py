@@ -29,14 +29,17 @@ def test_a_record_becomes_a_certification_event() -> None:
     event = ministry.event_from_record(record())
     assert isinstance(event, CertificationEvent)
     assert event.method is CertificationMethod.finger_vein
-    assert event.channel.kind is ChannelKind.e_ssc and event.channel.code == "DEV-1"
-    assert event.person.name == "冼桂英" and event.person.region.county == "445321"
+    assert event.channel.kind is ChannelKind.e_ssc
+    assert event.channel.code == "DEV-1"
+    assert event.person.name == "冼桂英"
+    assert event.person.region.county == "445321"
     assert event.evidence == ()
 
 
 def test_a_failed_certification_has_no_validity() -> None:
     event = ministry.event_from_record(record(rzjg="0"))
-    assert isinstance(event, CertificationEvent) and event.valid_until is None
+    assert isinstance(event, CertificationEvent)
+    assert event.valid_until is None
 
 
 @pytest.mark.parametrize(
@@ -44,7 +47,8 @@ def test_a_failed_certification_has_no_validity() -> None:
 )
 def test_untranslatable_records_are_rejected_without_the_number(changes: dict[str, str]) -> None:
     result = ministry.event_from_record(record(**changes))
-    assert isinstance(result, RejectedRecord) and result.record_id == "RZ1"
+    assert isinstance(result, RejectedRecord)
+    assert result.record_id == "RZ1"
     assert ID not in result.reason
 
 
@@ -79,8 +83,10 @@ def test_result_sms_is_chinese_and_masks_the_id() -> None:
     event = ministry.event_from_record(record())
     assert isinstance(event, CertificationEvent)
     text = certification_result_text(event)
-    assert ID not in text and "445321**********" in text
-    assert "已通过" in text and "有效期至" in text
+    assert ID not in text
+    assert "445321**********" in text
+    assert "已通过" in text
+    assert "有效期至" in text
     failed = ministry.event_from_record(record(rzjg="0"))
     assert isinstance(failed, CertificationEvent)
     assert "未通过" in certification_result_text(failed)

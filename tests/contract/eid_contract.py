@@ -15,6 +15,7 @@ import pytest
 from adapters import (
     CancellationReason,
     CircuitState,
+    DepartmentUnavailable,
     IdentityVerdict,
     PersonCheck,
     UnsafePayload,
@@ -44,7 +45,9 @@ class EidSample:
     since: date
     cancellations: list[dict[str, Any]] | None = None
 
-    def check(self, who: Known, *, name: str | None = None, photo: bytes | None = None) -> PersonCheck:
+    def check(
+        self, who: Known, *, name: str | None = None, photo: bytes | None = None
+    ) -> PersonCheck:
         """A person check for ``who``, optionally with a wrong name or photo."""
         return PersonCheck(
             id_number=who.id_number,
@@ -62,7 +65,8 @@ class EidContract:
         result = await adapter.verify_person(check)
         assert result.verdict is IdentityVerdict.match
         assert result.request_id == check.request_id
-        assert result.similarity is not None and result.similarity >= 0.8
+        assert result.similarity is not None
+        assert result.similarity >= 0.8
         assert result.checked_at.tzinfo is not None
         assert result.licence_id
         assert result.date_of_death is None
@@ -84,7 +88,8 @@ class EidContract:
     ) -> None:
         result = await adapter.verify_person(people.check(people.deceased))
         assert result.verdict is IdentityVerdict.deceased
-        assert result.date_of_death is not None and result.date_of_death <= date.today()
+        assert result.date_of_death is not None
+        assert result.date_of_death <= date.today()
 
     async def test_cancellations_paged_and_translated(
         self, adapter: EidAdapter, people: EidSample
@@ -131,7 +136,7 @@ class EidFaultContract(FaultContract):
         self, adapter: EidAdapter, faults: FaultControl, call: Call
     ) -> None:
         await faults.set(rates={"error": 1.0})
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(DepartmentUnavailable) as caught:
             await call()
         assert type(caught.value.__cause__).__module__.startswith("zeep")
         assert adapter.policy.breaker.state is CircuitState.open

@@ -42,12 +42,17 @@ class TestEidAgainstMock(EidContract, EidFaultContract):
             {
                 "id_number": item.id_number,
                 "name": item.name,
-                "reason": {"01": "death", "02": "emigration", "03": "military_service",
-                           "04": "duplicate_registration", "99": "other"}[item.reason],
+                "reason": {
+                    "01": "death",
+                    "02": "emigration",
+                    "03": "military_service",
+                    "04": "duplicate_registration",
+                    "99": "other",
+                }[item.reason],
                 "cancelled_on": item.cancelled_on.isoformat(),
                 "county": item.county,
                 "authority": item.authority,
-            }  # fmt: skip
+            }
             for item in mock.registry.cancellations
             if item.cancelled_on >= since
         ]

@@ -91,9 +91,7 @@ class TestMinistryAgainstRealEndpoint(MinistryContract):
             pytest.skip("no real ministry endpoint named (CERTHUB_CONTRACT_MINISTRY__BASE_URL)")
 
     @pytest.fixture
-    async def adapter(
-        self, contract_settings: ContractSettings
-    ) -> AsyncIterator[MinistryAdapter]:
+    async def adapter(self, contract_settings: ContractSettings) -> AsyncIterator[MinistryAdapter]:
         assert contract_settings.ministry is not None
         adapter = create_adapter("ministry", contract_settings.ministry, options())
         assert isinstance(adapter, MinistryAdapter)

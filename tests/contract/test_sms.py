@@ -50,7 +50,8 @@ class TestSmsAgainstMock(SmsContract, SmsFaultContract):
         sent = list(sms_mock[0].sent.values())
         assert len(sent) == 1
         assert sent[0].text.startswith("【广东人社】王秀英您好")
-        assert FULL_ID not in sent[0].text and "440102**********36" in sent[0].text
+        assert FULL_ID not in sent[0].text
+        assert "440102**********36" in sent[0].text
 
 
 @pytest.mark.real
