@@ -9,6 +9,14 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from evidence_samples import (
+    SAMPLES,
+    elf_executable,
+    jpeg,
+    pdf,
+    png,
+    windows_executable,
+)
 from hubkit import Hub
 
 from .conftest import (  # type: ignore[import-not-found]
@@ -17,14 +25,6 @@ from .conftest import (  # type: ignore[import-not-found]
     stored_blobs,
     upload,
     vault_of,
-)
-from .samples import (  # type: ignore[import-not-found]
-    SAMPLES,
-    elf_executable,
-    jpeg,
-    pdf,
-    png,
-    windows_executable,
 )
 
 MEDIA_TYPES = sorted(SAMPLES)

@@ -6,12 +6,11 @@ import base64
 import hashlib
 
 import pytest
+from evidence_samples import SAMPLES, jpeg, pdf, png
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hub.evidence import EvidenceRejected, parse_content_digest, sniff_media_type
-
-from .samples import SAMPLES, jpeg, pdf, png  # type: ignore[import-not-found]
 
 REFUSALS = {"evidence-unsupported", "evidence-truncated"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

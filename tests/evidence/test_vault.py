@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from evidence_samples import jpeg, pdf, png
 from prometheus_client import CollectorRegistry
 
 import hub.evidence
@@ -25,8 +26,6 @@ from hub.evidence import (
     EvidenceVault,
 )
 from hub.settings import Settings
-
-from .samples import jpeg, pdf, png  # type: ignore[import-not-found]
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""Fixtures: a hub with a party in every role, and its reporting units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from procedurekit import PARTIES, Office, trust_store
+from prometheus_client import CollectorRegistry
+
+from hub.app import create_app
+from hub.context import NOTIFIER
+from hub.notify import LoggingNotifier
+from hub.settings import Settings
+from security import SigningKey
+
+UNITS = """# test reporting units
+code,name
+440103001201,甲村
+440103001202,乙村
+440103001203,丙村
+"""
+
+
+@pytest.fixture
+def keys() -> dict[str, SigningKey]:
+    """One key per party."""
+    return {party: SigningKey.generate() for party in PARTIES}
+
+
+@pytest.fixture
+async def office(
+    aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
+) -> Office:
+    """A running hub; its notifier records every SMS."""
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.data_dir.mkdir(parents=True)
+    trust_store(keys).save(settings.trust_store_path)
+    settings.reporting_units_path.write_text(UNITS, encoding="utf-8")
+    app = create_app(settings, registry=CollectorRegistry())
+    app[NOTIFIER] = LoggingNotifier()
+    client = await aiohttp_client(app)
+    return Office(client, settings, keys)

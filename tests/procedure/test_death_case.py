@@ -1,0 +1,152 @@
+"""The whole case of issue 3, through the HTTP API, as the province would run it.
+
+A coordinator reports a death with a cremation certificate; town staff accept;
+the county approves; a verification task opens; it is confirmed; the benefit
+is terminated from the date of death, the overpayment computed, the family
+notified; the provincial system pulls everything; the audit chain verifies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from procedurekit import Office, evidence_payloads
+
+from hub.audit import verify_ledger
+from hub.context import KEYRING, NOTIFIER, STORE
+from hub.notify import LoggingNotifier
+from security import VerifyingKey, parse_compact
+from security.trust import TrustStore
+
+TODAY = datetime.now(UTC).astimezone().date()
+
+
+def months_ago(n: int) -> date:
+    index = TODAY.year * 12 + TODAY.month - 1 - n
+    return date(index // 12, index % 12 + 1, 15)
+
+
+async def roster_entry(office: Office, person: dict[str, Any]) -> None:
+    status, body = await office.post(
+        "/v1/roster",
+        "province",
+        {
+            "type": "benefit_record/v1",
+            "person": person,
+            "status": "active",
+            "monthly_amount": "238.00",
+            "paid_through": TODAY.strftime("%Y-%m"),
+            "bank_account_on_file": "6222***********0123",
+            "as_of": datetime.now(UTC).isoformat(),
+        },
+    )
+    assert status == 202, body
+
+
+async def wait_for_sms(notifier: LoggingNotifier, notice_id: str) -> str:
+    deadline = time.monotonic() + 10
+    while notice_id not in notifier.sent:
+        assert time.monotonic() < deadline, f"no SMS {notice_id}"
+        await asyncio.sleep(0.02)
+    return notifier.sent[notice_id]
+
+
+async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms(
+    office: Office,
+) -> None:
+    person = office.people.person()
+    await roster_entry(office, person)
+    died = months_ago(3)
+    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    report = office.people.eligibility_report() | {
+        "reason": "death",
+        "person": person,
+        "event_date": died.isoformat(),
+        "region": person["region"],
+        "evidence": [
+            {
+                "sha256": certificate,
+                "kind": "cremation_certificate",
+                "media_type": "application/pdf",
+            }
+        ],
+    }
+    status, receipt = await office.post("/v1/reports", "city", report)
+    assert status == 202, receipt
+    item = receipt["sequence"]
+
+    assert (await office.decide("reports", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("reports", item, "county-1", "approve")
+    assert status == 202, body
+
+    status, page = await office.get(
+        "/v1/verification-tasks", status="open", region=person["region"]["county"]
+    )
+    assert status == 200
+    (task,) = page["items"]
+    assert task["kind"] == "death"
+    assert task["sources"] == [str(item)]
+    assert task["evidence"][0]["sha256"] == certificate
+
+    assert (await office.step(task["task_id"], "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(
+        task["task_id"], "county-1", "confirmed", event_date=died.isoformat()
+    )
+    assert status == 202, body
+
+    status, page = await office.get("/v1/outcomes")
+    kinds = [item["type"] for item in page["items"]]
+    assert kinds.count("verification_task/v1") == 3  # opened, in progress, confirmed
+    termination = next(i for i in page["items"] if i["type"] == "termination/v1")["payload"]
+    overpayment = next(i for i in page["items"] if i["type"] == "overpayment/v1")["payload"]
+    assert termination["effective_from"] == died.isoformat()
+    assert termination["family_notified"] is True
+    assert overpayment["months"] == 3
+    assert Decimal(overpayment["amount"]) == Decimal("714.00")
+
+    # every outcome is signed by the hub and verifies against its published keys
+    jwks = await (await office.client.get("/.well-known/jwks.json")).json()
+    hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in jwks["keys"]}
+    for item_ in page["items"]:
+        jws = parse_compact(item_["jws"].encode())
+        assert hub_keys[jws.kid].verify(jws.signature, jws.signing_input)
+        assert json.loads(jws.payload) == item_["payload"]
+
+    notifier = office.client.app[NOTIFIER]
+    assert isinstance(notifier, LoggingNotifier)
+    text = await wait_for_sms(notifier, f"termination:{task['task_id']}")
+    assert person["id_number"] not in text
+    assert person["name"] not in text or len(person["name"]) == 1
+    assert "丧葬补助金" in text
+
+    status, reports = await office.get("/v1/reports")
+    (pulled,) = [r for r in reports["items"] if r["sequence"] == item]
+    assert pulled["status"] == "approved"
+    status, stats = await office.get("/v1/stats", period=TODAY.strftime("%Y-%m"), group_by="reason")
+    assert {"key": "death", "count": 1} in stats["reports"]
+    assert stats["overpayments"] == [{"key": "all", "count": 1, "amount": "714.00"}]
+
+    store = office.client.app[STORE]
+    keyring = office.client.app[KEYRING]
+    hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
+    report_ = await verify_ledger(
+        store, trust=TrustStore.load(office.settings.trust_store_path), hub_keys=hub_keys
+    )
+    assert report_.ok, report_.problems
+    assert report_.entries > 10
+    actions = [e.action for e in await store.audit_entries(0, 1000)]
+    for expected in (
+        "evidence_stored",
+        "item_accepted",
+        "item_approved",
+        "task_confirmed",
+        "termination",
+        "overpayment",
+        "notice_sent",
+    ):
+        assert expected in actions, expected

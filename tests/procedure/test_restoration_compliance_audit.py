@@ -1,0 +1,144 @@
+"""Restoration through the API, monthly compliance, tamper detection by `certhub audit verify`."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from procedurekit import Office
+
+PROBLEM = "urn:certhub:problem:"
+
+
+async def suspended_roster(office: Office, person: dict[str, Any], since: str) -> None:
+    status, body = await office.post(
+        "/v1/roster",
+        "province",
+        {
+            "type": "benefit_record/v1",
+            "person": person,
+            "status": "suspended",
+            "suspended_since": since,
+            "monthly_amount": "238.00",
+            "paid_through": "2022-12",
+            "bank_account_on_file": "6222***********0123",
+            "as_of": datetime.now(UTC).isoformat(),
+        },
+    )
+    assert status == 202, body
+
+
+def restoration(person: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {
+        "type": "restoration/v1",
+        "person": person,
+        "suspended_since": "2023-01-01",
+        "restore_from": "2024-05-01",
+        "back_pay_from": "2023-01-01",
+        "back_pay_to": "2024-04-30",
+        "monthly_amount": "238.00",
+        "back_pay_amount": "3808.00",
+        "bank_account": "6222021234567890123",
+        "bank_account_on_file": "6222***********0123",
+        "requested_by": {"id": "town-1", "role": "town_staff"},
+        "requested_at": datetime.now(UTC).isoformat(),
+    } | changes
+
+
+async def test_restoration_after_more_than_a_year_needs_the_municipal_approver(
+    office: Office,
+) -> None:
+    person = office.people.person()
+    await suspended_roster(office, person, "2023-01-01")
+    status, body = await office.post("/v1/restorations", "town-1", restoration(person))
+    assert status == 202, body
+    item = body["sequence"]
+    assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("restorations", item, "county-1", "approve")
+    assert (status, body["type"]) == (403, PROBLEM + "municipal-approval-required")
+    assert (await office.decide("restorations", item, "muni-1", "approve"))[0] == 202
+    _, page = await office.get("/v1/restorations")
+    assert page["items"][0]["status"] == "approved"
+
+
+async def test_restoration_with_amounts_off_by_one_month_is_refused(office: Office) -> None:
+    person = office.people.person()
+    await suspended_roster(office, person, "2023-01-01")
+    before = await office.ledger_size()
+    for amount in ("3570.00", "4046.00"):  # 15 or 17 months instead of 16
+        status, body = await office.post(
+            "/v1/restorations", "town-1", restoration(person, back_pay_amount=amount)
+        )
+        assert (status, body["type"]) == (422, PROBLEM + "restoration-amount-mismatch"), body
+    status, body = await office.post(
+        "/v1/restorations", "town-1", restoration(person, bank_account="6222029999999990000")
+    )
+    assert (status, body["type"]) == (422, PROBLEM + "bank-account-mismatch")
+    assert await office.ledger_size() == before
+
+
+async def test_compliance_lists_reported_zero_reported_and_missing_units(office: Office) -> None:
+    period = datetime.now(UTC).astimezone().strftime("%Y-%m")
+    village = {"county": "440103", "village": "440103001201"}
+    report = office.people.eligibility_report() | {"region": village}
+    zero = office.people.zero_report(period) | {
+        "region": {"county": "440103", "village": "440103001202"}
+    }
+    assert (await office.post("/v1/reports", "city", report))[0] == 202
+    assert (await office.post("/v1/reports", "city", zero))[0] == 202
+    status, body = await office.get("/v1/compliance", period=period)
+    assert status == 200
+    assert [(u["name"], u["status"], u["late"]) for u in body["units"]] == [
+        ("甲村", "reported", False),
+        ("乙村", "zero_reported", False),
+        ("丙村", "missing", False),
+    ]
+    status, body = await office.get("/v1/compliance", period="2999-01")
+    assert (status, body["type"]) == (400, PROBLEM + "invalid-period")
+
+
+async def run_cli(*args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub.cli",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, output.decode()
+
+
+async def test_audit_verify_passes_then_names_the_first_tampered_row(office: Office) -> None:
+    item = (await office.post("/v1/reports", "city", office.people.eligibility_report()))[1][
+        "sequence"
+    ]
+    await office.decide("reports", item, "town-1", "accept")
+    data = office.settings.data_dir
+    await office.client.close()  # stop the hub: its last checkpoint is signed at shutdown
+    code, output = await run_cli("audit", "verify", "--data", str(data))
+    assert code == 0, output
+    assert "OK" in output
+    with sqlite3.connect(data / "ledger.sqlite3") as conn:
+        conn.execute("UPDATE audit SET actor='someone-else' WHERE seq=2")
+    code, output = await run_cli("audit", "verify", "--data", str(data))
+    assert code == 1
+    assert "audit entry 2" in output
+
+
+async def test_audit_verify_catches_an_edited_payload(office: Office) -> None:
+    await office.post("/v1/reports", "city", office.people.eligibility_report())
+    data = office.settings.data_dir
+    await office.client.close()
+    with sqlite3.connect(data / "ledger.sqlite3") as conn:
+        conn.execute(
+            "UPDATE ledger SET payload = replace(payload, 'death', 'other') WHERE sequence=1"
+        )
+        conn.execute("UPDATE ledger SET payload = CAST(payload || ' ' AS BLOB) WHERE sequence=1")
+    code, output = await run_cli("audit", "verify", "--data", str(data))
+    assert code == 1
+    assert "ledger record 1" in output

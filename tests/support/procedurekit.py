@@ -1,0 +1,136 @@
+"""Test kit for the procedure: a hub whose trust store has a party in every role."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from evidence_samples import pdf, png
+from hubkit import JOSE
+
+from hub.settings import Settings
+from mocks.population import Population
+from security import SigningKey, TrustStore, issue_read_token, sign_compact
+
+REPORTS = ["eligibility_report/v1", "zero_report/v1"]
+STAFF = ["decision/v1", "task_transition/v1", "restoration/v1"]
+
+# party -> (role, may_send, may_read)
+PARTIES: dict[str, tuple[str, list[str], bool]] = {
+    "city": ("reporting_system", REPORTS, False),
+    "channel": ("channel", ["certification_event/v1"], False),
+    "town-1": ("town_staff", STAFF, False),
+    "town-2": ("town_staff", STAFF, False),
+    "county-1": ("county_reviewer", STAFF, True),
+    "county-2": ("county_reviewer", STAFF, True),
+    "muni-1": ("municipal_approver", ["decision/v1"], False),
+    "det-1": ("benefit_determiner", ["decision/v1"], False),
+    "province": ("provincial_system", ["benefit_record/v1"], True),
+}
+
+
+def trust_store(keys: dict[str, SigningKey]) -> TrustStore:
+    """Every party of :data:`PARTIES` with its role and rights."""
+    store = TrustStore.empty()
+    for party, (role, may_send, may_read) in PARTIES.items():
+        store = store.add(
+            keys[party].public_jwk(),
+            sender=party,
+            may_send=may_send,
+            may_read=may_read,
+            role=role,
+        )
+    return store
+
+
+@dataclass
+class Office:
+    """A running hub and the parties that work with it."""
+
+    client: TestClient[Any, Any]
+    settings: Settings
+    keys: dict[str, SigningKey]
+    people: Population = field(default_factory=lambda: Population(seed=21))
+    counter: int = 0
+
+    def sign(self, party: str, payload: dict[str, Any]) -> bytes:
+        """``payload`` signed by ``party`` (typ from its ``type``)."""
+        self.counter += 1
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        return sign_compact(
+            body, key=self.keys[party], typ=payload["type"], sender=party, jti=f"m{self.counter}"
+        )
+
+    async def post(
+        self, path: str, party: str, payload: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """POST a signed message; (status, JSON body)."""
+        response = await self.client.post(path, data=self.sign(party, payload), headers=JOSE)
+        return response.status, await response.json(content_type=None)
+
+    async def get(self, path: str, party: str = "province", **params: str) -> tuple[int, Any]:
+        """GET as a reader."""
+        token = issue_read_token(self.keys[party], sender=party)
+        response = await self.client.get(
+            path, params=params, headers={"Authorization": f"Bearer {token}"}
+        )
+        return response.status, await response.json(content_type=None)
+
+    async def upload(self, data: bytes, media_type: str, party: str = "city") -> str:
+        """Store evidence; its digest."""
+        token = issue_read_token(self.keys[party], sender=party, scope="evidence")
+        response = await self.client.post(
+            "/v1/evidence",
+            data=io.BytesIO(data),
+            headers={"Content-Type": media_type, "Authorization": f"Bearer {token}"},
+        )
+        assert response.status in (200, 201), await response.text()
+        digest: str = (await response.json())["sha256"]
+        return digest
+
+    async def decide(
+        self, collection: str, item: int, party: str, action: str, **extra: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """A signed decision by ``party`` acting in its trusted role."""
+        role = extra.pop("role", PARTIES[party][0])
+        payload = {
+            "type": "decision/v1",
+            "subject_id": str(item),
+            "action": action,
+            "actor": {"id": party, "role": role},
+            "decided_at": datetime.now(UTC).isoformat(),
+            "reasons": ["材料不全"] if action == "reject" else [],
+        } | extra
+        return await self.post(f"/v1/{collection}/{item}/decisions", party, payload)
+
+    async def step(
+        self, task_id: str, party: str, to: str, **extra: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """A signed verification-task step."""
+        payload: dict[str, Any] = {
+            "type": "task_transition/v1",
+            "task_id": task_id,
+            "to_status": to,
+            "actor": {"id": party, "role": PARTIES[party][0]},
+            "at": datetime.now(UTC).isoformat(),
+        }
+        if to != "in_progress":
+            payload |= {"method": "department_letter", "outcome": "民政部门火化记录核实"}
+        return await self.post(
+            f"/v1/verification-tasks/{task_id}/transitions", party, payload | extra
+        )
+
+    async def ledger_size(self) -> int:
+        """Records in the ledger (to prove refusals store nothing)."""
+        from hub.context import STORE
+
+        return await self.client.app[STORE].count()
+
+
+def evidence_payloads() -> dict[str, bytes]:
+    """A cremation certificate PDF, an ID image and an on-site photo."""
+    return {"pdf": pdf("火化证明"), "id": png(100, "ID card"), "photo": png(200, "on-site photo")}
