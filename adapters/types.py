@@ -120,12 +120,14 @@ class CertificationPage(BaseModel):
     """One page of certification results pulled from the ministry.
 
     ``next_cursor`` is where the next pull starts, also past rejected records,
-    which are reported rather than silently dropped.
+    which are reported rather than silently dropped. ``record_ids[i]`` is the
+    ministry's id of ``events[i]`` — a stable idempotency key for ingesting it.
     """
 
     model_config = _FROZEN
 
     events: tuple[CertificationEvent, ...]
+    record_ids: tuple[str, ...] = ()
     rejected: tuple[RejectedRecord, ...] = ()
     next_cursor: str
     has_more: bool

@@ -3,8 +3,9 @@
 The hub runs in this process on 127.0.0.1 (SQLite ledger, its own keys); a
 mock city reporting platform signs and pushes a few hundred reports over
 HTTP; a mock provincial system pulls everything by cursor and re-verifies
-every signature and receipt on its own. The summary says whether the
-numbers add up.
+every signature and receipt on its own. Then one reported death is walked
+through the whole procedure (``hub/demo_case.py``), and after the hub stops
+the audit chain is verified offline. The summary says whether it all adds up.
 """
 
 from __future__ import annotations
@@ -21,13 +22,35 @@ import aiohttp
 from aiohttp import web
 
 from hub.app import create_app
+from hub.audit import AuditReport, verify_ledger
+from hub.demo_case import CaseSummary, run_death_case
 from hub.settings import Settings
+from hub.store import SqliteLedger
+from mocks.county_office import StaffMember
 from mocks.local_reporting import PushSummary, ReportingSystem
 from mocks.provincial import ProvincialSystem, PullSummary
-from security import create_sender_key, read_private_key, trust_add
+from security import (
+    HubKeyring,
+    SigningKey,
+    TrustStore,
+    VerifyingKey,
+    create_sender_key,
+    read_private_key,
+    trust_add,
+)
 
 REPORTER = "yunfu-platform"
 PROVINCE = "gd-provincial"
+TOWN = "town-yuncheng-01"
+COUNTY = "county-yuncheng-review"
+STAFF_TYPES = ["decision/v1", "task_transition/v1", "restoration/v1"]
+# party -> (may send, may read, role)
+PARTIES: dict[str, tuple[list[str], bool, str]] = {
+    REPORTER: (["eligibility_report/v1", "zero_report/v1"], False, "reporting_system"),
+    PROVINCE: (["benefit_record/v1"], True, "provincial_system"),
+    TOWN: (STAFF_TYPES, True, "town_staff"),
+    COUNTY: (STAFF_TYPES, True, "county_reviewer"),
+}
 # The deliberately bad messages ReportingSystem.bad_messages sends: tampered,
 # invalid ID number, and a replayed message id (its first use is accepted).
 EXPECTED_REJECTIONS = 3
@@ -41,6 +64,8 @@ class DemoSummary:
     pushed: PushSummary
     pulled: PullSummary
     seconds: float
+    case: CaseSummary
+    audit: AuditReport
 
     @property
     def ok(self) -> bool:
@@ -50,6 +75,8 @@ class DemoSummary:
             and self.pulled.verified == self.pulled.pulled
             and self.pushed.rejected == EXPECTED_REJECTIONS
             and not self.pulled.failures
+            and self.case.ok
+            and self.audit.ok
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -64,6 +91,13 @@ class DemoSummary:
             "pulled": self.pulled.pulled,
             "verified": self.pulled.verified,
             "failures": self.pulled.failures[:5],
+            "death_case": {
+                "termination_from": self.case.termination_from,
+                "overpaid_months": self.case.overpaid_months,
+                "overpaid_amount": self.case.overpaid_amount,
+            },
+            "audit_entries": self.audit.entries,
+            "audit_ok": self.audit.ok,
             "seconds": round(self.seconds, 2),
             "data_dir": str(self.data_dir),
         }
@@ -74,7 +108,7 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
     started = time.perf_counter()
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="certhub-demo-"))
     settings = Settings(data_dir=data_dir, port=0)
-    reporter_jwk = _enrol_parties(settings)
+    jwks = _enrol_parties(settings)
     runner = web.AppRunner(create_app(settings), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -85,10 +119,7 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
     try:
         async with aiohttp.ClientSession() as session:
             city = ReportingSystem(
-                base_url,
-                key=read_private_key(data_dir / "parties" / f"{REPORTER}.key.pem"),
-                sender=REPORTER,
-                session=session,
+                base_url, key=_key(settings, REPORTER), sender=REPORTER, session=session
             )
             pushed = await city.run(reports)
             print(
@@ -98,41 +129,79 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
             )
             province = ProvincialSystem(
                 base_url,
-                key=read_private_key(data_dir / "parties" / f"{PROVINCE}.key.pem"),
+                key=_key(settings, PROVINCE),
                 sender=PROVINCE,
                 session=session,
-                sender_keys={reporter_jwk["kid"]: reporter_jwk},
+                sender_keys={jwk["kid"]: jwk for jwk in jwks.values()},
             )
             pulled = await province.pull_all("reports")
             print(
                 f"pulled {pulled.pulled} in {pulled.pages} pages, {pulled.verified} re-verified",
                 file=out,
             )
+            staff = {
+                name: StaffMember(
+                    base_url,
+                    key=_key(settings, name),
+                    actor_id=name,
+                    role=PARTIES[name][2],
+                    session=session,
+                )
+                for name in (TOWN, COUNTY)
+            }
+            case = await run_death_case(
+                base_url,
+                session,
+                city=city,
+                province=province,
+                town=staff[TOWN],
+                county=staff[COUNTY],
+            )
+            print(
+                f"death case: terminated from {case.termination_from}, overpaid "
+                f"{case.overpaid_months} months = {case.overpaid_amount} yuan, family notified; "
+                f"{case.outcomes_verified} hub-signed outcomes and "
+                f"{case.decisions_verified} decisions re-verified by the province",
+                file=out,
+            )
     finally:
         await runner.cleanup()
-    return DemoSummary(data_dir, pushed, pulled, time.perf_counter() - started)
+    audit = await _verify_audit(settings)
+    print(
+        f"audit verify: {'OK' if audit.ok else 'BROKEN'} ({audit.entries} entries, "
+        f"{audit.checkpoints} signed checkpoints, {audit.records} records re-verified)",
+        file=out,
+    )
+    return DemoSummary(data_dir, pushed, pulled, time.perf_counter() - started, case, audit)
 
 
-def _enrol_parties(settings: Settings) -> dict[str, Any]:
-    """Give the two mock parties keys and enrol them; return the reporter's public JWK."""
-    parties = settings.data_dir / "parties"
-    _, reporter_public = create_sender_key(REPORTER, parties)
-    _, province_public = create_sender_key(PROVINCE, parties)
-    trust_add(
-        settings.trust_store_path,
-        reporter_public,
-        sender=REPORTER,
-        may_send=["eligibility_report/v1", "zero_report/v1"],
-        may_read=False,
-        role="reporting_system",
-    )
-    trust_add(
-        settings.trust_store_path,
-        province_public,
-        sender=PROVINCE,
-        may_send=[],
-        may_read=True,
-        role="provincial_system",
-    )
-    reporter: dict[str, Any] = json.loads(reporter_public.read_text())
-    return reporter
+async def _verify_audit(settings: Settings) -> AuditReport:
+    keyring = HubKeyring.load_or_create(settings.keys_dir)
+    hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
+    ledger = await SqliteLedger.open_read_only(settings.ledger_path)
+    try:
+        trust = TrustStore.load(settings.trust_store_path)
+        return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)
+    finally:
+        await ledger.aclose()
+
+
+def _key(settings: Settings, party: str) -> SigningKey:
+    return read_private_key(settings.data_dir / "parties" / f"{party}.key.pem")
+
+
+def _enrol_parties(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Give every mock party a key and enrol it; return their public JWKs by party."""
+    jwks: dict[str, dict[str, Any]] = {}
+    for party, (may_send, may_read, role) in PARTIES.items():
+        _, public = create_sender_key(party, settings.data_dir / "parties")
+        trust_add(
+            settings.trust_store_path,
+            public,
+            sender=party,
+            may_send=may_send,
+            may_read=may_read,
+            role=role,
+        )
+        jwks[party] = json.loads(public.read_text())
+    return jwks

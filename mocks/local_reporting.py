@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 
 from mocks.population import Population
-from security import SigningKey, sign_compact
+from security import SigningKey, issue_read_token, sign_compact
 
 JOSE = "application/jose"
 
@@ -80,6 +80,30 @@ class ReportingSystem:
         else:
             summary.rejected += 1
             summary.rejections[body.get("type", str(response.status))] += 1
+
+    async def push_one(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Sign and push one report; the hub's receipt body (raises unless 202)."""
+        async with self.session.post(
+            f"{self.base_url}/v1/reports", data=self.sign(payload), headers={"Content-Type": JOSE}
+        ) as response:
+            body: dict[str, Any] = await response.json(content_type=None)
+            if response.status != 202:
+                raise RuntimeError(f"report refused: {body.get('type')}: {body.get('detail')}")
+            return body
+
+    async def upload_evidence(self, data: bytes, media_type: str) -> str:
+        """Upload a document (bearer token with scope ``evidence``); its SHA-256."""
+        token = issue_read_token(self.key, sender=self.sender, scope="evidence")
+        async with self.session.post(
+            f"{self.base_url}/v1/evidence",
+            data=data,
+            headers={"Content-Type": media_type, "Authorization": f"Bearer {token}"},
+        ) as response:
+            body: dict[str, Any] = await response.json(content_type=None)
+            if response.status not in (200, 201):
+                raise RuntimeError(f"evidence refused: {body.get('type')}: {body.get('detail')}")
+            digest: str = body["sha256"]
+            return digest
 
     async def run(self, reports: int, *, concurrency: int = 16) -> PushSummary:
         """Push ``reports`` reports and a zero report, re-send some, and try bad ones."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -22,6 +24,7 @@ from security import (
     VerifyingKey,
     issue_read_token,
     parse_compact,
+    sign_compact,
     verify_receipt,
 )
 
@@ -54,6 +57,30 @@ class ProvincialSystem:
         self.session = session
         # kid -> (sender, public key): the province's own copy of who signs what
         self.sender_keys = {kid: VerifyingKey.from_jwk(jwk) for kid, jwk in sender_keys.items()}
+        self.hub_keys: dict[str, VerifyingKey] = {}  # fetched from the hub at each pull
+
+    async def push_roster(self, person: Mapping[str, Any], **entry: Any) -> dict[str, Any]:
+        """Send the hub this person's roster entry (monthly amount, paid through, account)."""
+        payload = {
+            "type": "benefit_record/v1",
+            "person": dict(person),
+            "as_of": datetime.now(UTC).isoformat(),
+            **entry,
+        }
+        token = sign_compact(
+            json.dumps(payload, ensure_ascii=False).encode(),
+            key=self.key,
+            typ="benefit_record/v1",
+            sender=self.sender,
+            jti=uuid.uuid4().hex,
+        )
+        async with self.session.post(
+            f"{self.base_url}/v1/roster", data=token, headers={"Content-Type": "application/jose"}
+        ) as response:
+            body: dict[str, Any] = await response.json(content_type=None)
+            if response.status != 202:
+                raise RuntimeError(f"roster refused: {body.get('type')}: {body.get('detail')}")
+            return body
 
     async def pull_all(self, collection: str = "reports", *, limit: int = 100) -> PullSummary:
         """Pull ``collection`` from the beginning to the end, verifying each record."""
@@ -61,6 +88,7 @@ class ProvincialSystem:
         async with self.session.get(f"{self.base_url}/.well-known/jwks.json") as response:
             response.raise_for_status()
             hub_jwks = await response.json()
+        self.hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in hub_jwks["keys"]}
         cursor = ""
         while True:
             page = await self._page(collection, cursor, limit)
@@ -75,6 +103,17 @@ class ProvincialSystem:
             cursor = page["next_cursor"]
             if not page["has_more"]:
                 return summary
+
+    async def pull_records(self, collection: str, *, limit: int = 100) -> list[dict[str, Any]]:
+        """Every item of ``collection`` as pulled (verification is :meth:`pull_all`'s job)."""
+        items: list[dict[str, Any]] = []
+        cursor = ""
+        while True:
+            page = await self._page(collection, cursor, limit)
+            items += page["items"]
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                return items
 
     async def _page(self, collection: str, cursor: str, limit: int) -> dict[str, Any]:
         token = issue_read_token(self.key, sender=self.sender)
@@ -93,11 +132,13 @@ class ProvincialSystem:
         raw = item["jws"].encode("ascii")
         try:
             jws = parse_compact(raw)
-            key = self.sender_keys.get(jws.kid)
+            key = self.sender_keys.get(jws.kid) or self.hub_keys.get(jws.kid)
             if key is None:
                 return f"signed by unknown key {jws.kid}"
             if not key.verify(jws.signature, jws.signing_input):
-                return "sender signature does not verify"
+                return "signature does not verify"
+            if jws.kid in self.hub_keys and not item["receipt"]:
+                return None if json.loads(jws.payload) == item["payload"] else "payload differs"
             receipt = verify_receipt(item["receipt"], hub_jwks)
         except SecurityError as exc:
             return f"{exc.problem_type}: {exc.detail}"

@@ -116,6 +116,7 @@ class MinistryAdapter(Adapter):
 
 def _page(page: dict[str, Any]) -> CertificationPage:
     events: list[CertificationEvent] = []
+    record_ids: list[str] = []
     rejected: list[RejectedRecord] = []
     for record in page["records"]:
         result = translate.event_from_record(record)
@@ -123,8 +124,10 @@ def _page(page: dict[str, Any]) -> CertificationPage:
             rejected.append(result)
         else:
             events.append(result)
+            record_ids.append(record["rzid"])
     return CertificationPage(
         events=tuple(events),
+        record_ids=tuple(record_ids),
         rejected=tuple(rejected),
         next_cursor=page["next_cursor"],
         has_more=page["has_more"],

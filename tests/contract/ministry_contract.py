@@ -51,6 +51,7 @@ class MinistryContract:
         raw = await native(None, 20)
         page = await adapter.pull_certifications(None, limit=20)
         by_remark = {event.remarks: event for event in page.events}
+        assert [f"部级认证记录 {rid}" for rid in page.record_ids] == list(by_remark)
         rejected = {item.record_id for item in page.rejected}
         for record in raw["records"]:
             if record["rzid"] in rejected:
