@@ -1,0 +1,50 @@
+"""Read queries of the PostgreSQL ledger: the SQLite ledger's portable SQL, on a pool.
+
+Every read query of :class:`~hub.store.sqlite_queries.SqliteQueries` is plain
+SQL that PostgreSQL accepts as is once its ``?`` placeholders are numbered, so
+the PostgreSQL ledger runs the very same statements: the two backends cannot
+drift apart in what a read returns. Only the transport (:meth:`_read`) differs.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import asyncpg
+
+from hub.store import postgres_schema as schema
+from hub.store.base import StoreUnavailable
+from hub.store.sqlite_queries import SqliteQueries
+
+# What a lost or refused connection looks like from asyncpg: recoverable, so
+# it becomes StoreUnavailable (503, retry) rather than a 500.
+CONNECTION_ERRORS: Final = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+)
+
+
+class PostgresQueries(SqliteQueries):
+    """The read side on a pool of PostgreSQL connections; the ledger sets ``_pool``."""
+
+    _pool: asyncpg.Pool
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        try:
+            rows = await self._pool.fetch(schema.dollar(sql), *params)
+        except CONNECTION_ERRORS as exc:
+            raise StoreUnavailable(f"ledger database unreachable: {exc}") from exc
+        return [tuple(row) for row in rows]
+
+    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
+        """Notices not yet sent: (notice id, person id, kind, text), oldest first."""
+        rows = await self._read(
+            "SELECT notice_id, person_id, kind, text FROM notices WHERE sent_at IS NULL"
+            " ORDER BY sequence, notice_id LIMIT ?",
+            (limit,),
+        )
+        return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
