@@ -7,15 +7,19 @@ return a canonical result. Every role can be closed with ``aclose()``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Protocol, runtime_checkable
 
 from schemas import CertificationEvent
 
 from .types import (
+    AccountCheck,
+    AccountVerification,
     CancellationPage,
     CertificationPage,
     IdentityVerification,
+    InboundBatch,
     Notification,
     NotificationReceipt,
     PersonCheck,
@@ -23,13 +27,23 @@ from .types import (
 )
 
 __all__ = [
+    "AccountVerifier",
     "CancellationFeed",
+    "CertificationIngest",
+    "CertificationStream",
     "CertificationSource",
     "CertificationUplink",
     "Closeable",
     "IdentityVerifier",
+    "InboundTranslator",
     "Notifier",
 ]
+
+CertificationIngest = Callable[[CertificationEvent, str], Awaitable[None]]
+"""Hub callback for a streamed event and its stable message id.
+
+It raises a :class:`~adapters.errors.TransientError` to have the event
+redelivered later, any other exception to have it dead-lettered."""
 
 
 @runtime_checkable
@@ -82,3 +96,43 @@ class Notifier(Closeable, Protocol):
 
     async def notify(self, notification: Notification) -> NotificationReceipt:
         """Send ``notification`` (or acknowledge it again if already sent)."""
+
+
+@runtime_checkable
+class AccountVerifier(Closeable, Protocol):
+    """Outbound: does this bank account belong to this person, and is it open?"""
+
+    async def check_account(self, check: AccountCheck) -> AccountVerification:
+        """The bank's verdict on ``check``."""
+
+
+@runtime_checkable
+class CertificationStream(Closeable, Protocol):
+    """Inbound: certification events a department pushes through a broker."""
+
+    async def start(self, ingest: CertificationIngest) -> None:
+        """Start consuming; each good event is acknowledged only after ``ingest`` returns."""
+
+
+@runtime_checkable
+class InboundTranslator(Closeable, Protocol):
+    """Inbound: authenticate a department's HTTP push or upload and translate it.
+
+    ``accepts`` is ``"messages"`` (one record per request, e.g. a webhook) or
+    ``"uploads"`` (a file of many records, answered row by row).
+    """
+
+    @property
+    def accepts(self) -> str:
+        """``"messages"`` or ``"uploads"``."""
+
+    async def translate(
+        self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]
+    ) -> InboundBatch:
+        """The translated items and per-item errors.
+
+        Raises:
+            SignatureRejected: authentication failed (nothing was translated).
+            RequestRejected: the whole request is unusable; ``status`` says how
+                (409 replay, 413 too large, 415 media type, 422 content).
+        """

@@ -14,15 +14,28 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from schemas import CertificationEvent, Identifier, PersonName, ResidentId, mask_resident_id
+from schemas import (
+    CertificationEvent,
+    Identifier,
+    Message,
+    PersonName,
+    ResidentId,
+    mask_resident_id,
+)
 
 __all__ = [
+    "AccountCheck",
+    "AccountVerdict",
+    "AccountVerification",
     "CancellationPage",
     "CancellationReason",
     "CertificationPage",
     "HouseholdCancellation",
     "IdentityVerdict",
     "IdentityVerification",
+    "InboundBatch",
+    "InboundItem",
+    "ItemError",
     "Notification",
     "NotificationReceipt",
     "PersonCheck",
@@ -168,3 +181,76 @@ class NotificationReceipt(BaseModel):
     gateway_id: str
     segments: int = Field(ge=1)
     duplicate: bool = False
+
+
+AccountNumber = Annotated[str, Field(pattern=r"^[0-9]{8,32}$")]
+
+
+class AccountCheck(_MaskedIds):
+    """Restoration's bank-account consistency check: account + holder name + ID number."""
+
+    account_number: AccountNumber
+    name: PersonName
+    id_number: ResidentId
+    request_id: Identifier
+
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        """Yield repr fields with the ID and the account number masked."""
+        for key, value in super().__repr_args__():
+            masked = key == "account_number" and isinstance(value, str)
+            yield key, (value[:4] + "****" + value[-4:]) if masked else value
+
+
+class AccountVerdict(StrEnum):
+    """What the bank says about an :class:`AccountCheck`."""
+
+    consistent = "consistent"
+    inconsistent = "inconsistent"
+    account_closed = "account_closed"
+
+
+class AccountVerification(BaseModel):
+    """The bank's answer to one :class:`AccountCheck`."""
+
+    model_config = _FROZEN
+
+    request_id: Identifier
+    verdict: AccountVerdict
+    bank_code: str
+    checked_at: AwareDatetime
+
+
+class InboundItem(BaseModel):
+    """One translated inbound record: a canonical message and its stable message id.
+
+    ``position`` says where it came from (row or line number; 0 for a single push).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    position: int = Field(ge=0)
+    message_id: Identifier
+    message: Message
+
+
+class ItemError(BaseModel):
+    """Why one row, line or record of an inbound file could not be translated.
+
+    ``reason`` and ``column`` never hold an ID number (masked before construction).
+    """
+
+    model_config = _FROZEN
+
+    position: int = Field(ge=0)
+    column: str | None = None
+    reason: str
+
+
+class InboundBatch(BaseModel):
+    """What an inbound push or upload translated into: items to ingest, errors per item."""
+
+    model_config = _FROZEN
+
+    items: tuple[InboundItem, ...] = ()
+    errors: tuple[ItemError, ...] = ()
+    total: int = Field(default=0, ge=0, description="Records seen, good and bad.")

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
@@ -28,6 +29,8 @@ from hub.context import (
     STORE,
     TRUST,
 )
+from hub.departments import check_identity
+from hub.departments_context import DEPARTMENTS, departments_context, ministry_context
 from hub.evidence import open_vault
 from hub.health import install_health
 from hub.ingress import IngressPipeline
@@ -37,6 +40,7 @@ from hub.procedure.outcomes import OutcomeSigner
 from hub.reporting_units import load_reporting_units
 from hub.settings import Settings
 from hub.store import SqliteLedger
+from hub.store.postgres import PostgresLedger
 from hub.trust_state import TrustState
 from monitoring.metrics import HubMetrics
 from monitoring.server import serve_metrics
@@ -60,8 +64,10 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(_trust)
     app.cleanup_ctx.append(_ledger)
     app.cleanup_ctx.append(_evidence)
+    app.cleanup_ctx.append(departments_context)
     app.cleanup_ctx.append(_procedure)
     app.cleanup_ctx.append(_notices)
+    app.cleanup_ctx.append(ministry_context)
     for table in (
         ingress_routes.routes,
         pull_routes.routes,
@@ -99,13 +105,23 @@ async def _trust(app: web.Application) -> AsyncIterator[None]:
 async def _ledger(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     metrics = app[METRICS]
-    store = await SqliteLedger.open(
-        settings.ledger_path,
-        batch_max=settings.ledger_batch_max,
-        synchronous=settings.sqlite_synchronous,
-        on_commit=metrics.ledger_batch_size.observe,
-        checkpoint=checkpoint_signer(lambda: app[KEYRING].active, settings.hub_id),
-    )
+    checkpoint = checkpoint_signer(lambda: app[KEYRING].active, settings.hub_id)
+    store: SqliteLedger | PostgresLedger
+    if settings.database_url is not None:
+        store = await PostgresLedger.open(
+            settings.database_url,
+            batch_max=settings.ledger_batch_max,
+            on_commit=metrics.ledger_batch_size.observe,
+            checkpoint=checkpoint,
+        )
+    else:
+        store = await SqliteLedger.open(
+            settings.ledger_path,
+            batch_max=settings.ledger_batch_max,
+            synchronous=settings.sqlite_synchronous,
+            on_commit=metrics.ledger_batch_size.observe,
+            checkpoint=checkpoint,
+        )
     app[STORE] = store
     keyring = app[KEYRING]
     trust = app[TRUST]
@@ -126,10 +142,19 @@ async def _evidence(app: web.Application) -> AsyncIterator[None]:
 async def _procedure(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     keyring = app[KEYRING]
+    vault = app[EVIDENCE]
+    identity = app[DEPARTMENTS].identity
+
+    async def read_evidence(digest: str) -> bytes:
+        return (await vault.get(digest))[0]
+
     app[PROCEDURE] = ProcedureContext(
         store=app[STORE],
-        missing_evidence=app[EVIDENCE].missing,
+        missing_evidence=vault.missing,
         outcomes=OutcomeSigner(lambda: keyring.active, hub_id=settings.hub_id),
+        read_evidence=read_evidence,
+        identity_check=partial(check_identity, identity) if identity is not None else None,
+        identity_required=settings.identity_check == "required",
     )
     app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
     yield

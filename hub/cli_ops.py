@@ -1,4 +1,4 @@
-"""Operator commands: ``audit verify`` and ``evidence rotate-key``."""
+"""Operator commands: ``audit verify``, ``evidence rotate-key`` and ``db upgrade``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 from hub.audit import AuditReport, verify_ledger
 from hub.evidence import EvidenceKeyring, evidence_key_folder
 from hub.settings import Settings
-from hub.store import SqliteLedger
+from hub.store import SqliteLedger, StoreUnavailable
+from hub.store.postgres_schema import upgrade as upgrade_schema
 from security import HubKeyring, TrustStore, VerifyingKey
 
 
@@ -23,10 +24,19 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     verify.add_argument("--data", type=Path, required=True, help="the hub's data folder")
     verify.set_defaults(command=audit_verify)
+    mocks = sub.add_parser("mocks", help="mock departments").add_subparsers(required=True)
+    up = mocks.add_parser("up", help="run every mock department on 127.0.0.1 until interrupted")
+    up.add_argument("--config", type=Path, help="JSON file of mock settings (ports, faults)")
+    up.add_argument("--seed", type=int, help="seed of the mock data")
+    up.set_defaults(command=mocks_up)
     evidence = sub.add_parser("evidence", help="evidence at rest").add_subparsers(required=True)
     rotate = evidence.add_parser("rotate-key", help="make a new active evidence key")
     rotate.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
     rotate.set_defaults(command=evidence_rotate_key)
+    db = sub.add_parser("db", help="the PostgreSQL ledger database").add_subparsers(required=True)
+    upgrade = db.add_parser("upgrade", help="migrate the ledger schema to the newest version")
+    upgrade.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
+    upgrade.set_defaults(command=db_upgrade)
 
 
 def audit_verify(args: argparse.Namespace) -> int:
@@ -53,6 +63,25 @@ async def _verify(settings: Settings) -> AuditReport:
         return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)
     finally:
         await ledger.aclose()
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    """Run the PostgreSQL ledger's pending migrations and print the schema version."""
+    url = args.database_url or Settings().database_url
+    if not url:
+        raise StoreUnavailable("no database: pass --database-url or set CERTHUB_DATABASE_URL")
+    print(f"ledger schema version {asyncio.run(upgrade_schema(url))}")
+    return 0
+
+
+def mocks_up(args: argparse.Namespace) -> int:
+    """Serve the mocks (``python -m mocks`` with the same options)."""
+    from mocks.__main__ import main as serve_mocks  # noqa: PLC0415 - only this command needs it
+
+    options = [*(["--config", str(args.config)] if args.config else [])]
+    options += ["--seed", str(args.seed)] if args.seed is not None else []
+    serve_mocks(options)
+    return 0
 
 
 def evidence_rotate_key(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,10 +74,30 @@ class Settings(BaseSettings):
         pattern="^(FULL|EXTRA)$",
         description="SQLite fsync level; only FULL or EXTRA keep a 202 durable.",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL ledger, e.g. postgresql://postgres@127.0.0.1:5432/certhub;"
+        " unset = the embedded SQLite ledger in DATA_DIR.",
+    )
     secrets_dir: Path | None = Field(
         default=None, description="Folder of secret files (evidence keys, later issues)."
     )
     log_level: str = Field(default="INFO", description="Root log level.")
+    adapters: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Department adapters by name (eid, ministry, sms, …) with their settings,"
+        " e.g. CERTHUB_ADAPTERS__SMS__BASE_URL.",
+    )
+    identity_check: Literal["required", "off"] = Field(
+        default="required",
+        description="Counter and home-visit certifications must pass the public-security e-ID"
+        " check (rule 4); 'off' only where no e-ID service exists (tests, drills).",
+    )
+    ministry_pull_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How often the ministry's certification results are pulled; 0: only on demand.",
+    )
     reporting_units: Path | None = Field(
         default=None,
         description="CSV (code,name) of the counties/villages that must report monthly;"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar, Literal, Self
+from collections.abc import Iterable
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
@@ -84,7 +85,17 @@ class BenefitRecord(Message):
     bank_account_on_file: Annotated[
         str, Field(pattern=r"^[0-9*]{0,28}[0-9]{4}$", description="masked except the last 4")
     ]
+    contact_mobile: Annotated[
+        str | None,
+        Field(pattern=r"^1[3-9][0-9]{9}$", description="the registered mobile number, for SMS"),
+    ] = None
     as_of: AwareDatetime
+
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        """Yield repr fields with the mobile number masked."""
+        for key, value in super().__repr_args__():
+            masked = value[:3] + "****" + value[-4:] if key == "contact_mobile" and value else value
+            yield key, masked
 
     @model_validator(mode="after")
     def _suspension_date_when_suspended(self) -> Self:

@@ -10,10 +10,12 @@ from hub.procedure.outcomes import OutcomeSigner
 from hub.store import LedgerStore
 from hub.workflow.decisions import Signer
 from hub.workflow.refusals import Refusal
-from schemas import EvidenceRef, Role
+from schemas import CertificationEvent, EvidenceRef, Role
 from security import VerifiedMessage
 
 MissingEvidence = Callable[[Iterable[str]], Awaitable[set[str]]]
+ReadEvidence = Callable[[str], Awaitable[bytes]]
+IdentityCheck = Callable[[CertificationEvent, bytes, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class ProcedureContext:
     store: LedgerStore
     missing_evidence: MissingEvidence
     outcomes: OutcomeSigner
+    read_evidence: ReadEvidence | None = None
+    identity_check: IdentityCheck | None = None  # None: the e-ID check is switched off
+    identity_required: bool = True
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def require_evidence(self, evidence: Iterable[EvidenceRef]) -> None:

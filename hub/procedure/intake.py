@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel
 
 from hub.procedure.context import ProcedureContext, signer_of
@@ -19,7 +21,10 @@ from hub.workflow.restoration import check_restoration
 from schemas import (
     BenefitRecord,
     CertificationEvent,
+    CertificationMethod,
+    CertificationOutcome,
     EligibilityReport,
+    EvidenceKind,
     Restoration,
     Role,
     ZeroReport,
@@ -28,20 +33,28 @@ from schemas.certification import ASSISTED_METHODS
 from security import VerifiedMessage
 
 RESTORATION_REQUESTERS = frozenset({Role.town_staff, Role.county_reviewer})
+E_ID_METHODS = frozenset({CertificationMethod.counter, CertificationMethod.home_visit})
 
 
 async def plan_intake(
     ctx: ProcedureContext, message: VerifiedMessage, payload: BaseModel
 ) -> Effects:
     """The effects of a pushed message, by its canonical type."""
+    # A department feed (ministry, banks) cites evidence it keeps itself — biometric
+    # images never leave it; the hub records the digests. Everyone else uploads first.
+    held_elsewhere = signer_of(message).role is Role.department
     if isinstance(payload, EligibilityReport):
-        await ctx.require_evidence(payload.evidence)
+        if not held_elsewhere:
+            await ctx.require_evidence(payload.evidence)
         return Effects(item=ItemOpen(ItemKind.REPORT))
     if isinstance(payload, ZeroReport):
         unit = payload.region.village or payload.region.county
         return Effects(zero_report_guard=ZeroReportGuard(unit, payload.period))
     if isinstance(payload, CertificationEvent):
-        await ctx.require_evidence(payload.evidence)
+        if not held_elsewhere:
+            await ctx.require_evidence(payload.evidence)
+        if payload.method in E_ID_METHODS and payload.outcome is CertificationOutcome.certified:
+            await _check_identity(ctx, message, payload)
         assisted = payload.method in ASSISTED_METHODS
         return Effects(item=ItemOpen(ItemKind.CERTIFICATION)) if assisted else NO_EFFECTS
     if isinstance(payload, Restoration):
@@ -49,6 +62,24 @@ async def plan_intake(
     if isinstance(payload, BenefitRecord):
         return _plan_roster(message, payload)
     return NO_EFFECTS
+
+
+async def _check_identity(
+    ctx: ProcedureContext, message: VerifiedMessage, event: CertificationEvent
+) -> None:
+    """Rule 4: the person, photo and ID document are checked against the e-ID licence."""
+    if not ctx.identity_required:
+        return
+    if ctx.identity_check is None or ctx.read_evidence is None:
+        raise Refusal(
+            "identity-check-unavailable", "no e-ID service is configured for counter certification"
+        )
+    photos = [e for e in event.evidence if e.kind is EvidenceKind.onsite_photo]
+    if not photos or photos[0].media_type != "image/jpeg":
+        raise Refusal("identity-photo-invalid", "the e-ID check needs the on-site photo as JPEG")
+    photo = await ctx.read_evidence(photos[0].sha256)
+    request_id = re.sub(r"[^A-Za-z0-9_.:-]", "-", f"{message.sender}.{message.jti}")[:128]
+    await ctx.identity_check(event, photo, request_id)
 
 
 async def _plan_restoration(

@@ -5,8 +5,8 @@ transaction (``synchronous_commit=on``, so ``COMMIT`` returns after the WAL
 flush) commits everything that queued while the previous one was
 committing; each caller is answered only once its row is durable. Each
 message with effects runs under a ``SAVEPOINT``, so a failed precondition
-undoes that message only. A plain message (no effects) costs one round trip:
-its row and its "message accepted" audit link go in one statement.
+undoes that message only. Plain messages (no effects) are stored in bulk, a
+run of them in two statements (:mod:`hub.store.postgres_bulk`).
 
 Several hub processes may write the same database (scale-out). Two things
 then need a single writer at a time:
@@ -30,53 +30,36 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
 from hub.store import postgres_schema as schema
-from hub.store import sqlite_schema
-from hub.store.audit_chain import AuditChain
 from hub.store.base import (
     AppendOutcome,
-    Conflict,
     NewMessage,
     ReceiptFactory,
-    ReplayConflict,
-    StoreError,
     StoreUnavailable,
 )
 from hub.store.effects import NO_EFFECTS, Effects
+from hub.store.postgres_commit import (
+    DATABASE_ERRORS,
+    Append,
+    Write,
+    begin,
+    connect_pool,
+    mark_retrieved,
+    run_batch,
+    settle,
+)
 from hub.store.postgres_effects import GroupWrite
-from hub.store.postgres_queries import CONNECTION_ERRORS, PostgresQueries
+from hub.store.postgres_queries import PostgresQueries
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
 
 _log = logging.getLogger(__name__)
-_DATABASE_ERRORS = (asyncpg.PostgresError, *CONNECTION_ERRORS)
-
-
-@dataclass(slots=True)
-class _Append:
-    message: NewMessage
-    receipt_for: ReceiptFactory
-    effects: Effects
-    future: asyncio.Future[Any]
-
-
-@dataclass(slots=True)
-class _Write:
-    """A small write that is not a message (audit-only entry, notice sent) in the batch."""
-
-    apply: Callable[[GroupWrite], Awaitable[object]]
-    future: asyncio.Future[Any]
-
-
-class _Duplicate(Exception):
-    """The (sender, message id) is stored already; leave the savepoint."""
 
 
 class PostgresLedger(PostgresQueries):
@@ -98,7 +81,7 @@ class PostgresLedger(PostgresQueries):
         self._checkpoint = checkpoint
         self._checkpoint_every = checkpoint_every
         self._read_only = read_only
-        self._pending: list[_Append | _Write] = []
+        self._pending: list[Append | Write] = []
         self._flushing: asyncio.Task[None] | None = None
         self._closed = read_only  # a read-only ledger refuses every write
 
@@ -121,11 +104,11 @@ class PostgresLedger(PostgresQueries):
         Raises:
             StoreUnavailable: the database cannot be reached or migrated.
         """
-        pool = await _pool(url, pool_size, {})
+        pool = await connect_pool(url, pool_size, {})
         try:
             async with pool.acquire() as conn:
                 await schema.migrate(conn)
-        except _DATABASE_ERRORS as exc:
+        except DATABASE_ERRORS as exc:
             await pool.close()
             raise StoreUnavailable(f"cannot migrate the ledger database: {exc}") from exc
         return cls(
@@ -139,11 +122,11 @@ class PostgresLedger(PostgresQueries):
     @classmethod
     async def open_read_only(cls, url: str) -> PostgresLedger:
         """Open an existing ledger for reading only, beside running hubs (no migration)."""
-        pool = await _pool(url, 2, {"default_transaction_read_only": "on"})
+        pool = await connect_pool(url, 2, {"default_transaction_read_only": "on"})
         try:
             async with pool.acquire() as conn:
                 version = await schema.schema_version(conn)
-        except _DATABASE_ERRORS as exc:
+        except DATABASE_ERRORS as exc:
             await pool.close()
             raise StoreUnavailable(f"cannot read the ledger database: {exc}") from exc
         if version == 0:
@@ -162,8 +145,8 @@ class PostgresLedger(PostgresQueries):
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         # A caller that goes away (client disconnect) does not stop the write:
         # it commits, and a re-send of the same bytes gets the same receipt.
-        future.add_done_callback(_mark_retrieved)
-        self._enqueue(_Append(message, receipt_for, effects, future))
+        future.add_done_callback(mark_retrieved)
+        self._enqueue(Append(message, receipt_for, effects, future))
         outcome: AppendOutcome = await asyncio.shield(future)
         return outcome
 
@@ -195,7 +178,7 @@ class PostgresLedger(PostgresQueries):
             standby = await self._pool.fetchval(
                 "SELECT pg_is_in_recovery() FROM (SELECT count(*) FROM ledger WHERE false) AS t"
             )
-        except _DATABASE_ERRORS as exc:
+        except DATABASE_ERRORS as exc:
             raise StoreUnavailable(f"ledger not readable: {exc}") from exc
         if standby:
             raise StoreUnavailable("the ledger database is a read-only standby")
@@ -207,7 +190,7 @@ class PostgresLedger(PostgresQueries):
             await self._flushing
         try:
             await self._final_checkpoint()
-        except _DATABASE_ERRORS as exc:
+        except DATABASE_ERRORS as exc:
             raise StoreUnavailable(f"could not sign the final checkpoint: {exc}") from exc
         finally:
             await self._pool.close()
@@ -218,11 +201,11 @@ class PostgresLedger(PostgresQueries):
         if self._closed:
             raise StoreUnavailable("the ledger is closed")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        future.add_done_callback(_mark_retrieved)
-        self._enqueue(_Write(apply, future))
+        future.add_done_callback(mark_retrieved)
+        self._enqueue(Write(apply, future))
         await asyncio.shield(future)
 
-    def _enqueue(self, job: _Append | _Write) -> None:
+    def _enqueue(self, job: Append | Write) -> None:
         self._pending.append(job)
         if self._flushing is None:
             self._flushing = asyncio.create_task(self._flush())
@@ -234,18 +217,18 @@ class PostgresLedger(PostgresQueries):
                 batch = self._pending[: self._batch_max]
                 del self._pending[: self._batch_max]
                 for job, outcome in await self._commit(batch):
-                    _settle(job, outcome)
+                    settle(job, outcome)
         finally:
             self._flushing = None
 
-    async def _commit(self, batch: list[_Append | _Write]) -> list[tuple[_Append | _Write, object]]:
+    async def _commit(self, batch: list[Append | Write]) -> list[tuple[Append | Write, object]]:
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                group = await _begin(conn)
+                group = await begin(conn)
                 before = group.chain.seq
-                results = [(job, await self._run(group, job)) for job in batch]
+                results = list(zip(batch, await run_batch(group, batch), strict=True))
                 await self._maybe_checkpoint(group, before)
-        except _DATABASE_ERRORS as exc:
+        except DATABASE_ERRORS as exc:
             failure = StoreUnavailable(f"ledger commit failed: {exc}")
             return [(job, failure) for job in batch]
         except Exception as exc:  # a bug must not leave callers waiting forever
@@ -255,50 +238,6 @@ class PostgresLedger(PostgresQueries):
         if self._on_commit is not None:
             self._on_commit(len(batch))
         return results
-
-    async def _run(self, group: GroupWrite, job: _Append | _Write) -> object:
-        if isinstance(job, _Append):
-            return await self._apply(group, job)
-        mark = group.mark()
-        try:
-            async with group.conn.transaction():  # a savepoint
-                return await job.apply(group)
-        except asyncpg.PostgresError as exc:
-            group.restore(mark)
-            return StoreUnavailable(f"write failed: {exc}")
-
-    async def _apply(self, group: GroupWrite, job: _Append) -> AppendOutcome | StoreError:
-        """Insert one message and its effects inside the open transaction.
-
-        The insert is tried first (``ON CONFLICT DO NOTHING``): a duplicate is
-        the rare case, and the unique (sender, message_id) constraint finds it
-        without a prior SELECT.
-        """
-        message = job.message
-        mark = group.mark()
-        sequence = group.take_sequence()
-        try:
-            receipt = job.receipt_for(sequence)
-        except Exception as exc:  # a signing failure fails this message only
-            group.restore(mark)
-            return StoreUnavailable(f"could not sign the receipt: {exc}")
-        try:
-            if job.effects == NO_EFFECTS:  # nothing can fail: no savepoint needed
-                await _insert_accepted(group, sequence, message, receipt)
-            else:
-                async with group.conn.transaction():  # a savepoint
-                    await _insert_accepted(group, sequence, message, receipt)
-                    await group.apply(sequence, message, job.effects)
-        except _Duplicate:
-            group.restore(mark)
-            return await _existing(group.conn, message)
-        except Conflict as exc:
-            group.restore(mark)
-            return exc
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            group.restore(mark)
-            return Conflict("conflict", f"changed meanwhile; retry ({exc})")
-        return AppendOutcome(sqlite_schema.new_record(sequence, message, receipt), created=True)
 
     async def _maybe_checkpoint(self, group: GroupWrite, before: int) -> None:
         every = self._checkpoint_every
@@ -315,79 +254,9 @@ class PostgresLedger(PostgresQueries):
         if self._checkpoint is None or self._read_only:
             return
         async with self._pool.acquire() as conn, conn.transaction():
-            group = await _begin(conn)
+            group = await begin(conn)
             if group.chain.seq > 0:
                 await self._write_checkpoint(group)
-
-
-async def _pool(url: str, size: int, settings: dict[str, str]) -> asyncpg.Pool:
-    """A connection pool whose commits wait for the WAL flush (a 202 must be durable)."""
-    try:
-        return await asyncpg.create_pool(
-            url,
-            min_size=1,
-            max_size=size,
-            timeout=10.0,  # connecting, not queries: a hub must not hang at start-up
-            server_settings={
-                "synchronous_commit": "on",
-                "application_name": "certhub",
-                **settings,
-            },
-        )
-    except _DATABASE_ERRORS as exc:
-        raise StoreUnavailable(f"cannot reach the ledger database: {exc}") from exc
-
-
-async def _begin(conn: schema.Conn) -> GroupWrite:
-    """Take the writer lock, then read where the ledger and the audit chain stand."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", schema.WRITER_LOCK)
-    next_sequence, audit_seq, head = schema.parse_heads(await conn.fetchrow(schema.HEADS))
-    return GroupWrite(conn, next_sequence, AuditChain(audit_seq, head))
-
-
-async def _insert_accepted(
-    group: GroupWrite, sequence: int, message: NewMessage, receipt: str
-) -> None:
-    """Insert the row and its "message accepted" link; raise :class:`_Duplicate` if it exists."""
-    link = group.chain.next(
-        message.received_at.isoformat(),
-        "message_accepted",
-        str(sequence),
-        message.sender,
-        message.sha256,
-    )
-    inserted = await group.conn.fetchval(
-        schema.INSERT_ACCEPTED,
-        *sqlite_schema.insert_params(sequence, message, receipt),
-        *(link.seq, link.at, link.action, link.subject, link.actor, link.digest),
-        *(link.prev_hash, link.hash),
-    )
-    if inserted is None:
-        raise _Duplicate
-
-
-async def _existing(conn: schema.Conn, message: NewMessage) -> AppendOutcome | StoreError:
-    row = await conn.fetchrow(schema.SELECT_BY_MESSAGE_ID, message.sender, message.message_id)
-    if row is None:  # the constraint that failed was not (sender, message_id)
-        return StoreUnavailable("ledger refused the row")
-    existing = sqlite_schema.to_record(tuple(row))
-    if existing.sha256 == message.sha256:
-        return AppendOutcome(existing, created=False)
-    return ReplayConflict("message id already used for a different message")
-
-
-def _mark_retrieved(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled():
-        future.exception()
-
-
-def _settle(job: _Append | _Write, outcome: object) -> None:
-    if job.future.done():
-        return
-    if isinstance(outcome, StoreError):
-        job.future.set_exception(outcome)
-    else:
-        job.future.set_result(outcome)
 
 
 __all__ = ["CheckpointSigner", "PostgresLedger"]

@@ -8,6 +8,7 @@ drift apart in what a read returns. Only the transport (:meth:`_read`) differs.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
 import asyncpg
@@ -16,16 +17,7 @@ from hub.store import postgres_schema as schema
 from hub.store.base import StoreUnavailable
 from hub.store.sqlite_queries import SqliteQueries
 
-# What a lost or refused connection looks like from asyncpg: recoverable, so
-# it becomes StoreUnavailable (503, retry) rather than a 500.
-CONNECTION_ERRORS: Final = (
-    OSError,
-    TimeoutError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.AdminShutdownError,
-)
+CONNECTION_ERRORS: Final = schema.CONNECTION_ERRORS
 
 
 class PostgresQueries(SqliteQueries):
@@ -38,7 +30,7 @@ class PostgresQueries(SqliteQueries):
             rows = await self._pool.fetch(schema.dollar(sql), *params)
         except CONNECTION_ERRORS as exc:
             raise StoreUnavailable(f"ledger database unreachable: {exc}") from exc
-        return [tuple(row) for row in rows]
+        return [tuple(_sqlite_value(value) for value in row) for row in rows]
 
     async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
         """Notices not yet sent: (notice id, person id, kind, text), oldest first."""
@@ -48,3 +40,10 @@ class PostgresQueries(SqliteQueries):
             (limit,),
         )
         return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
+
+
+def _sqlite_value(value: object) -> object:
+    """``sum()`` of integers is ``numeric`` in PostgreSQL; SQLite answers an integer."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value

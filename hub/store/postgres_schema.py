@@ -22,10 +22,23 @@ from hub.store.base import StoreUnavailable
 Conn = asyncpg.Connection | PoolConnectionProxy
 """A connection of our own or one lent by a pool."""
 
+# What a lost or refused connection looks like from asyncpg: recoverable, so
+# it becomes StoreUnavailable (503, retry) rather than a 500.
+CONNECTION_ERRORS: Final = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+)
+
 WRITER_LOCK: Final = 0x63657274_6C656467  # "certledg": serialises ledger writers across processes
 MIGRATION_LOCK: Final = 0x63657274_6D696772  # "certmigr": one process migrates at a time
 
 # Each entry upgrades the schema by one version (row in ``schema_version``).
+# Text compares byte by byte (COLLATE "C"), as in SQLite: ordering, ``min`` and
+# the roster's ``as_of`` comparison never depend on the server's locale.
 MIGRATIONS: Final[tuple[str, ...]] = (
     """
     CREATE TABLE ledger (
@@ -112,7 +125,7 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         hash      TEXT NOT NULL,
         jws       TEXT NOT NULL
     );
-    """,
+    """.replace("TEXT", 'TEXT COLLATE "C"'),
 )
 
 
@@ -191,9 +204,16 @@ async def schema_version(conn: Conn) -> int:
 
 
 async def upgrade(url: str) -> int:
-    """Connect to ``url``, migrate to the newest schema and return its version."""
-    conn = await asyncpg.connect(url)
+    """Connect to ``url``, migrate to the newest schema and return its version.
+
+    Raises:
+        StoreUnavailable: the database cannot be reached or refused the DDL.
+    """
     try:
-        return await migrate(conn)
-    finally:
-        await conn.close()
+        conn = await asyncpg.connect(url, timeout=10.0)
+        try:
+            return await migrate(conn)
+        finally:
+            await conn.close()
+    except (asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+        raise StoreUnavailable(f"cannot upgrade the ledger database: {exc}") from exc

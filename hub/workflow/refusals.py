@@ -27,6 +27,10 @@ WORKFLOW_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "restoration-amount-mismatch": (422, "Back-pay amount does not add up"),
     "bank-account-mismatch": (422, "Bank account differs from the account on file"),
     "invalid-period": (400, "Invalid period"),
+    "identity-not-verified": (422, "The e-ID check did not confirm the person"),
+    "identity-check-unavailable": (503, "The e-ID service is unavailable; retry"),
+    "identity-check-failed": (502, "The e-ID service refused the check"),
+    "identity-photo-invalid": (422, "The on-site photo must be a stored JPEG"),
 }
 
 

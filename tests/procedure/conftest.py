@@ -34,8 +34,12 @@ def keys() -> dict[str, SigningKey]:
 async def office(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> Office:
-    """A running hub; its notifier records every SMS."""
-    settings = Settings(data_dir=tmp_path / "data")
+    """A running hub without department adapters; its notifier records every SMS.
+
+    The e-ID check is off here (no e-ID service); ``test_departments.py``
+    runs the same procedure against the mock departments with it on.
+    """
+    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
     settings.data_dir.mkdir(parents=True)
     trust_store(keys).save(settings.trust_store_path)
     settings.reporting_units_path.write_text(UNITS, encoding="utf-8")

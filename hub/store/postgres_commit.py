@@ -1,0 +1,191 @@
+"""One group-commit transaction of the PostgreSQL ledger: its jobs and how each is applied.
+
+:func:`begin` takes the writer lock and reads where the ledger stands;
+:func:`run_batch` applies the queued jobs inside the open transaction: runs of
+plain messages in bulk, a message with effects under its own savepoint.
+See :mod:`hub.store.postgres` for why the lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import asyncpg
+
+from hub.store import postgres_schema as schema
+from hub.store import sqlite_schema
+from hub.store.audit_chain import AuditChain
+from hub.store.base import (
+    AppendOutcome,
+    Conflict,
+    NewMessage,
+    ReceiptFactory,
+    ReplayConflict,
+    StoreError,
+    StoreUnavailable,
+)
+from hub.store.effects import NO_EFFECTS, Effects
+from hub.store.postgres_bulk import append_plain
+from hub.store.postgres_effects import GroupWrite
+
+DATABASE_ERRORS: Final = (asyncpg.PostgresError, *schema.CONNECTION_ERRORS)
+
+
+@dataclass(slots=True)
+class Append:
+    """A message to append, waiting for the group commit."""
+
+    message: NewMessage
+    receipt_for: ReceiptFactory
+    effects: Effects
+    future: asyncio.Future[Any]
+
+
+@dataclass(slots=True)
+class Write:
+    """A small write that is not a message (audit-only entry, notice sent) in the batch."""
+
+    apply: Callable[[GroupWrite], Awaitable[object]]
+    future: asyncio.Future[Any]
+
+
+class _Duplicate(Exception):
+    """The (sender, message id) is stored already; leave the savepoint."""
+
+
+async def run_batch(group: GroupWrite, batch: list[Append | Write]) -> list[object]:
+    """Apply every job in order in the open transaction; each one's result or error.
+
+    Runs of plain messages go to :func:`~hub.store.postgres_bulk.append_plain`
+    together; everything else one by one under its own savepoint.
+    """
+    results: dict[int, object] = {}
+    plain: list[tuple[int, Append]] = []
+    for index, job in enumerate(batch):
+        if isinstance(job, Append) and job.effects == NO_EFFECTS:
+            plain.append((index, job))
+            continue
+        results.update(await append_plain(group, plain))
+        plain = []
+        results[index] = await run_job(group, job)
+    results.update(await append_plain(group, plain))
+    return [results[index] for index in range(len(batch))]
+
+
+async def run_job(group: GroupWrite, job: Append | Write) -> object:
+    """Apply ``job`` in the open transaction; its result or the :class:`StoreError` for it."""
+    if isinstance(job, Append):
+        return await _apply(group, job)
+    mark = group.mark()
+    try:
+        async with group.conn.transaction():  # a savepoint
+            return await job.apply(group)
+    except asyncpg.PostgresError as exc:
+        group.restore(mark)
+        return StoreUnavailable(f"write failed: {exc}")
+
+
+async def _apply(group: GroupWrite, job: Append) -> AppendOutcome | StoreError:
+    """Insert one message and its effects inside the open transaction.
+
+    The insert is tried first (``ON CONFLICT DO NOTHING``): a duplicate is
+    the rare case, and the unique (sender, message_id) constraint finds it
+    without a prior SELECT.
+    """
+    message = job.message
+    mark = group.mark()
+    sequence = group.take_sequence()
+    try:
+        receipt = job.receipt_for(sequence)
+    except Exception as exc:  # a signing failure fails this message only
+        group.restore(mark)
+        return StoreUnavailable(f"could not sign the receipt: {exc}")
+    try:
+        async with group.conn.transaction():  # a savepoint
+            await _insert_accepted(group, sequence, message, receipt)
+            await group.apply(sequence, message, job.effects)
+    except _Duplicate:
+        group.restore(mark)
+        return await _existing(group.conn, message)
+    except Conflict as exc:
+        group.restore(mark)
+        return exc
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        group.restore(mark)
+        return Conflict("conflict", f"changed meanwhile; retry ({exc})")
+    return AppendOutcome(sqlite_schema.new_record(sequence, message, receipt), created=True)
+
+
+async def connect_pool(url: str, size: int, settings: dict[str, str]) -> asyncpg.Pool:
+    """A connection pool whose commits wait for the WAL flush (a 202 must be durable)."""
+    try:
+        return await asyncpg.create_pool(
+            url,
+            min_size=1,
+            max_size=size,
+            timeout=10.0,  # connecting, not queries: a hub must not hang at start-up
+            server_settings={
+                "synchronous_commit": "on",
+                "application_name": "certhub",
+                **settings,
+            },
+        )
+    except DATABASE_ERRORS as exc:
+        raise StoreUnavailable(f"cannot reach the ledger database: {exc}") from exc
+
+
+async def begin(conn: schema.Conn) -> GroupWrite:
+    """Take the writer lock, then read where the ledger and the audit chain stand."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", schema.WRITER_LOCK)
+    next_sequence, audit_seq, head = schema.parse_heads(await conn.fetchrow(schema.HEADS))
+    return GroupWrite(conn, next_sequence, AuditChain(audit_seq, head))
+
+
+async def _insert_accepted(
+    group: GroupWrite, sequence: int, message: NewMessage, receipt: str
+) -> None:
+    """Insert the row and its "message accepted" link; raise :class:`_Duplicate` if it exists."""
+    link = group.chain.next(
+        message.received_at.isoformat(),
+        "message_accepted",
+        str(sequence),
+        message.sender,
+        message.sha256,
+    )
+    inserted = await group.conn.fetchval(
+        schema.INSERT_ACCEPTED,
+        *sqlite_schema.insert_params(sequence, message, receipt),
+        *(link.seq, link.at, link.action, link.subject, link.actor, link.digest),
+        *(link.prev_hash, link.hash),
+    )
+    if inserted is None:
+        raise _Duplicate
+
+
+async def _existing(conn: schema.Conn, message: NewMessage) -> AppendOutcome | StoreError:
+    row = await conn.fetchrow(schema.SELECT_BY_MESSAGE_ID, message.sender, message.message_id)
+    if row is None:  # the constraint that failed was not (sender, message_id)
+        return StoreUnavailable("ledger refused the row")
+    existing = sqlite_schema.to_record(tuple(row))
+    if existing.sha256 == message.sha256:
+        return AppendOutcome(existing, created=False)
+    return ReplayConflict("message id already used for a different message")
+
+
+def mark_retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark a failure as seen: a caller that went away must not cause a warning."""
+    if not future.cancelled():
+        future.exception()
+
+
+def settle(job: Append | Write, outcome: object) -> None:
+    """Answer the job's caller with ``outcome`` (a result or a store error)."""
+    if job.future.done():
+        return
+    if isinstance(outcome, StoreError):
+        job.future.set_exception(outcome)
+    else:
+        job.future.set_result(outcome)
