@@ -10,11 +10,13 @@ the audit chain is verified offline. The summary says whether it all adds up.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,11 +26,13 @@ from aiohttp import web
 from hub.app import create_app
 from hub.audit import AuditReport, verify_ledger
 from hub.demo_case import CaseSummary, run_death_case
+from hub.departments_context import MINISTRY_PULL
 from hub.settings import Settings
 from hub.store import SqliteLedger
 from mocks.county_office import StaffMember
 from mocks.local_reporting import PushSummary, ReportingSystem
 from mocks.provincial import ProvincialSystem, PullSummary
+from mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
 from security import (
     HubKeyring,
     SigningKey,
@@ -107,65 +111,32 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
     """Run the whole exchange and return its summary."""
     started = time.perf_counter()
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="certhub-demo-"))
-    settings = Settings(data_dir=data_dir, port=0)
-    jwks = _enrol_parties(settings)
-    runner = web.AppRunner(create_app(settings), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    base_url = f"http://{host}:{port}"
-    print(f"hub listening on {base_url}, data in {data_dir}", file=out)
-    try:
-        async with aiohttp.ClientSession() as session:
-            city = ReportingSystem(
-                base_url, key=_key(settings, REPORTER), sender=REPORTER, session=session
-            )
-            pushed = await city.run(reports)
-            print(
-                f"pushed {pushed.pushed}: {pushed.accepted} accepted, "
-                f"{pushed.duplicates} duplicates, {pushed.rejected} rejected",
-                file=out,
-            )
-            province = ProvincialSystem(
-                base_url,
-                key=_key(settings, PROVINCE),
-                sender=PROVINCE,
-                session=session,
-                sender_keys={jwk["kid"]: jwk for jwk in jwks.values()},
-            )
-            pulled = await province.pull_all("reports")
-            print(
-                f"pulled {pulled.pulled} in {pulled.pages} pages, {pulled.verified} re-verified",
-                file=out,
-            )
-            staff = {
-                name: StaffMember(
-                    base_url,
-                    key=_key(settings, name),
-                    actor_id=name,
-                    role=PARTIES[name][2],
-                    session=session,
+    async with run_mocks(_mock_departments(data_dir)) as departments:
+        settings = Settings(
+            data_dir=data_dir,
+            port=0,
+            adapters=departments.adapter_settings,
+            ministry_pull_seconds=0,
+        )
+        jwks = _enrol_parties(settings)
+        app = create_app(settings)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        host, port = runner.addresses[0][:2]
+        base_url = f"http://{host}:{port}"
+        print(f"hub listening on {base_url}, data in {data_dir}", file=out)
+        try:
+            async with aiohttp.ClientSession() as session:
+                parties = _Parties(base_url, session, settings, jwks)
+                pushed, pulled = await _bulk_exchange(parties, reports, out)
+                case = await _death_case(parties, departments, out)
+                ministry = await app[MINISTRY_PULL].pull_once()
+                print(
+                    f"ministry certification results pulled into the ledger: {ministry}", file=out
                 )
-                for name in (TOWN, COUNTY)
-            }
-            case = await run_death_case(
-                base_url,
-                session,
-                city=city,
-                province=province,
-                town=staff[TOWN],
-                county=staff[COUNTY],
-            )
-            print(
-                f"death case: terminated from {case.termination_from}, overpaid "
-                f"{case.overpaid_months} months = {case.overpaid_amount} yuan, family notified; "
-                f"{case.outcomes_verified} hub-signed outcomes and "
-                f"{case.decisions_verified} decisions re-verified by the province",
-                file=out,
-            )
-    finally:
-        await runner.cleanup()
+        finally:
+            await runner.cleanup()
     audit = await _verify_audit(settings)
     print(
         f"audit verify: {'OK' if audit.ok else 'BROKEN'} ({audit.entries} entries, "
@@ -173,6 +144,92 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
         file=out,
     )
     return DemoSummary(data_dir, pushed, pulled, time.perf_counter() - started, case, audit)
+
+
+@dataclass(frozen=True)
+class _Parties:
+    """How the mock parties reach the hub."""
+
+    base_url: str
+    session: aiohttp.ClientSession
+    settings: Settings
+    jwks: dict[str, dict[str, Any]]
+
+    def reporting_system(self) -> ReportingSystem:
+        return ReportingSystem(
+            self.base_url,
+            key=_key(self.settings, REPORTER),
+            sender=REPORTER,
+            session=self.session,
+        )
+
+    def province(self) -> ProvincialSystem:
+        return ProvincialSystem(
+            self.base_url,
+            key=_key(self.settings, PROVINCE),
+            sender=PROVINCE,
+            session=self.session,
+            sender_keys={jwk["kid"]: jwk for jwk in self.jwks.values()},
+        )
+
+    def staff(self, name: str) -> StaffMember:
+        return StaffMember(
+            self.base_url,
+            key=_key(self.settings, name),
+            actor_id=name,
+            role=PARTIES[name][2],
+            session=self.session,
+        )
+
+
+async def _bulk_exchange(
+    parties: _Parties, reports: int, out: TextIO
+) -> tuple[PushSummary, PullSummary]:
+    pushed = await parties.reporting_system().run(reports)
+    print(
+        f"pushed {pushed.pushed}: {pushed.accepted} accepted, "
+        f"{pushed.duplicates} duplicates, {pushed.rejected} rejected",
+        file=out,
+    )
+    pulled = await parties.province().pull_all("reports")
+    print(
+        f"pulled {pulled.pulled} in {pulled.pages} pages, {pulled.verified} re-verified", file=out
+    )
+    return pushed, pulled
+
+
+async def _death_case(parties: _Parties, departments: RunningMocks, out: TextIO) -> CaseSummary:
+    case = await run_death_case(
+        parties.base_url,
+        parties.session,
+        city=parties.reporting_system(),
+        province=parties.province(),
+        town=parties.staff(TOWN),
+        county=parties.staff(COUNTY),
+    )
+    sms = await _wait_for(lambda: case.notice_id in departments.sms.sent)
+    print(
+        f"death case: terminated from {case.termination_from}, overpaid "
+        f"{case.overpaid_months} months = {case.overpaid_amount} yuan; family SMS "
+        f"{'delivered by the gateway' if sms else 'NOT delivered'}; {case.outcomes_verified} "
+        f"hub-signed outcomes and {case.decisions_verified} decisions re-verified by the province",
+        file=out,
+    )
+    return case if sms else replace(case, outcomes_verified=0)
+
+
+async def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+def _mock_departments(data_dir: Path) -> MocksConfig:
+    free = MockSettings(port=0)
+    return MocksConfig(key_dir=data_dir / "mocks", eid=free, ministry=free, sms=free)
 
 
 async def _verify_audit(settings: Settings) -> AuditReport:

@@ -32,6 +32,7 @@ class CaseSummary:
     overpaid_amount: str
     outcomes_verified: int
     decisions_verified: int
+    notice_id: str
 
     @property
     def ok(self) -> bool:
@@ -64,6 +65,7 @@ async def run_death_case(
         monthly_amount="238.00",
         paid_through=datetime.now(CHINA_STANDARD_TIME).strftime("%Y-%m"),
         bank_account_on_file="6222***********0123",
+        contact_mobile="13800138000",
     )
     certificate = await city.upload_evidence(certificate_pdf(), "application/pdf")
     report: dict[str, Any] = people.eligibility_report() | {
@@ -104,4 +106,5 @@ async def run_death_case(
         overpaid_amount=overpayment["amount"],
         outcomes_verified=outcomes.verified if not outcomes.failures else 0,
         decisions_verified=decisions.verified if not decisions.failures else 0,
+        notice_id=f"termination:{task['task_id']}",
     )

@@ -144,6 +144,21 @@ async def test_duplicates_inside_one_batch_are_resolved(ledger_factory: Backend)
     await ledger.aclose()
 
 
+async def test_a_plain_resend_of_a_message_with_effects_in_the_same_batch(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    with_item, resent, after = await asyncio.gather(
+        ledger.append(message(1), receipt, Effects(item=ItemOpen("report"))),
+        ledger.append(message(1), receipt),
+        ledger.append(message(2), receipt),
+    )
+    assert (with_item.created, resent.created, after.created) == (True, False, True)
+    assert resent.record.sequence == with_item.record.sequence == 1
+    assert after.record.sequence == 2
+    await ledger.aclose()
+
+
 async def test_records_survive_reopening_and_sequences_continue(ledger_factory: Backend) -> None:
     ledger = await ledger_factory.open()
     await asyncio.gather(*(ledger.append(message(n), receipt) for n in range(10)))

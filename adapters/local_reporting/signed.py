@@ -1,0 +1,93 @@
+"""What the local reporting adapters share: settings, the platform's keys, errors per field.
+
+A city platform signs what it sends with its own Ed25519/ES256 key, held in
+a JWK Set (a certhub trust store) the adapter is configured with. Signature
+and permission failures become :class:`~adapters.errors.SignatureRejected`;
+a body that is not a signed message at all becomes
+:class:`~adapters.errors.RequestRejected`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+from pydantic import AnyHttpUrl, Field, ValidationError
+
+from schemas import mask_ids_in_text
+from security import (
+    MalformedMessage,
+    MessageVerifier,
+    SecurityError,
+    TrustStore,
+    TrustStoreError,
+    VerifiedMessage,
+)
+
+from ..config import AdapterConfig
+from ..errors import AdapterSetupError, RequestRejected, SignatureRejected
+from ..types import ItemError
+
+__all__ = ["PlatformConfig", "check_size", "field_errors", "load_verifier", "verify_signed"]
+
+KiB: Final = 1024
+
+
+class PlatformConfig(AdapterConfig):
+    """Settings of an adapter a city platform pushes to."""
+
+    base_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1/"), description="Unused: the platform pushes to us."
+    )
+    platform_keys_path: Path = Field(description="JWK Set (trust store) of the platform's keys.")
+    max_body_bytes: int = Field(default=2 * 1024 * KiB, ge=KiB)
+
+
+def load_verifier(path: Path) -> MessageVerifier:
+    """A verifier over the platform's keys.
+
+    Raises:
+        AdapterSetupError: the key file is missing or invalid.
+    """
+    try:
+        return MessageVerifier(TrustStore.load(path))
+    except TrustStoreError as exc:
+        raise AdapterSetupError(f"platform keys {path.name}: unusable") from exc
+
+
+def check_size(body: bytes, limit: int) -> None:
+    """Refuse bodies over ``limit`` bytes (413)."""
+    if len(body) > limit:
+        raise RequestRejected(f"body of {len(body)} bytes over the limit {limit}", status=413)
+
+
+def verify_signed(verifier: MessageVerifier, token: bytes, typ: str) -> VerifiedMessage:
+    """Verify ``token`` as a message of type ``typ``.
+
+    Raises:
+        RequestRejected: not a well-formed signed message (400).
+        SignatureRejected: unknown key, bad signature, wrong sender or type.
+    """
+    try:
+        return verifier.verify(token, allowed_types={typ})
+    except MalformedMessage as exc:
+        raise RequestRejected(f"not a signed message: {exc}", status=400) from exc
+    except SecurityError as exc:
+        raise SignatureRejected(f"{type(exc).__name__}: {exc}") from exc
+
+
+def field_errors(
+    exc: ValidationError, position: int, columns: Mapping[str, str]
+) -> tuple[ItemError, ...]:
+    """Per-field errors of a translation, named by native column; inputs never echoed."""
+    errors = []
+    seen: set[tuple[str, str]] = set()
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        path = ".".join(str(part) for part in error["loc"])
+        column = next((name for prefix, name in columns.items() if path.startswith(prefix)), path)
+        reason = mask_ids_in_text(error["msg"])
+        if (column, reason) not in seen:
+            seen.add((column, reason))
+            errors.append(ItemError(position=position, column=column or None, reason=reason))
+    return tuple(errors)
