@@ -9,7 +9,9 @@ a body that is not a signed message at all becomes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
@@ -25,11 +27,19 @@ from security import (
     VerifiedMessage,
 )
 
+from ..base import Adapter
 from ..config import AdapterConfig
-from ..errors import AdapterSetupError, RequestRejected, SignatureRejected
+from ..errors import AdapterError, AdapterSetupError, RequestRejected, SignatureRejected
 from ..types import ItemError
 
-__all__ = ["PlatformConfig", "check_size", "field_errors", "load_verifier", "verify_signed"]
+__all__ = [
+    "PlatformConfig",
+    "check_size",
+    "field_errors",
+    "load_verifier",
+    "observed",
+    "verify_signed",
+]
 
 KiB: Final = 1024
 
@@ -91,3 +101,23 @@ def field_errors(
             seen.add((column, reason))
             errors.append(ItemError(position=position, column=column or None, reason=reason))
     return tuple(errors)
+
+
+@contextmanager
+def observed(adapter: Adapter, operation: str) -> Iterator[None]:
+    """Count and time one inbound translation in the adapter metrics.
+
+    Inbound refusals do not go through the resilience policy: a sender's bad
+    signatures must not open a circuit that then refuses good pushes.
+    """
+    metrics = adapter.options.metrics
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        yield
+    except AdapterError as exc:
+        outcome = exc.outcome
+        raise
+    finally:
+        metrics.requests.labels(adapter.name, operation, outcome).inc()
+        metrics.duration.labels(adapter.name, operation).observe(time.perf_counter() - started)

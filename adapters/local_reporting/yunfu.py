@@ -30,7 +30,14 @@ from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
 from ..errors import AdapterSetupError, RequestRejected
 from ..types import InboundBatch, InboundItem, ItemError
-from .signed import PlatformConfig, check_size, field_errors, load_verifier, verify_signed
+from .signed import (
+    PlatformConfig,
+    check_size,
+    field_errors,
+    load_verifier,
+    observed,
+    verify_signed,
+)
 from .vocabulary import EVIDENCE_KINDS, REASONS
 
 __all__ = ["MESSAGE_TYPE", "YunfuPlatformAdapter", "report_from_native"]
@@ -70,6 +77,10 @@ class YunfuPlatformAdapter(Adapter):
         self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]
     ) -> InboundBatch:
         """One verified report, or the reasons it cannot be one."""
+        with observed(self, "translate"):
+            return self._translate(body, headers)
+
+    def _translate(self, body: bytes, headers: Mapping[str, str]) -> InboundBatch:
         media = headers.get("Content-Type", "").split(";")[0].strip()
         if media != JOSE:
             raise RequestRejected(f"send {JOSE}, not {media!r}", status=415)

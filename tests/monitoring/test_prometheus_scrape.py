@@ -56,7 +56,7 @@ class Prometheus:
         }
         (workdir / "prometheus.yml").write_text(json.dumps(config))  # JSON is valid YAML
         self.log = (workdir / "prometheus.log").open("wb")
-        self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+        self.process = subprocess.Popen(
             [
                 binary,
                 f"--config.file={workdir / 'prometheus.yml'}",
