@@ -30,8 +30,8 @@ __all__ = [
     "AccountVerifier",
     "CancellationFeed",
     "CertificationIngest",
-    "CertificationStream",
     "CertificationSource",
+    "CertificationStream",
     "CertificationUplink",
     "Closeable",
     "IdentityVerifier",
@@ -125,6 +125,10 @@ class InboundTranslator(Closeable, Protocol):
     @property
     def accepts(self) -> str:
         """``"messages"`` or ``"uploads"``."""
+
+    @property
+    def produces(self) -> frozenset[str]:
+        """The canonical message types its items can be (the hub enrols it for these)."""
 
     async def translate(
         self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
@@ -123,21 +124,20 @@ class BankTerminalPublisher:
     def faulty(self, fault: TerminalFault, code: str) -> tuple[bytes, str]:
         """A body and content type showing ``fault``."""
         native = self.native(code)
-        if fault is TerminalFault.unsigned:
-            return json.dumps(native).encode(), "application/jose"
-        if fault is TerminalFault.bad_signature:
-            head, payload, signature = self.sign(native).split(b".")
-            other = self.sign(self.native(code)).split(b".")[2]
-            return b".".join((head, payload, other if other != signature else b"AAAA")), "application/jose"
         if fault is TerminalFault.wrong_content_type:
             return self.sign(native), "application/json"
-        if fault is TerminalFault.oversized:
-            return self.sign(native | {"bz": "x" * 128 * 1024}), "application/jose"
-        if fault is TerminalFault.unknown_bank:
-            return self.sign(native | {"yhdm": "999"}), "application/jose"
-        if fault is TerminalFault.malformed:
-            return b"eyJhbGciOiJFZERTQSJ9.e30.%%%", "application/jose"
-        return self.sign(native | {"rzfs": "9"}), "application/jose"
+        if fault is TerminalFault.bad_signature:
+            head, payload, _signature = self.sign(native).split(b".")
+            other = self.sign(self.native(code)).split(b".")[2]  # another message's signature
+            return b".".join((head, payload, other)), "application/jose"
+        bodies: dict[TerminalFault, Callable[[], bytes]] = {
+            TerminalFault.unsigned: lambda: json.dumps(native).encode(),
+            TerminalFault.oversized: lambda: self.sign(native | {"bz": "x" * 128 * 1024}),
+            TerminalFault.unknown_bank: lambda: self.sign(native | {"yhdm": "999"}),
+            TerminalFault.malformed: lambda: b"eyJhbGciOiJFZERTQSJ9.e30.%%%",
+            TerminalFault.invalid_record: lambda: self.sign(native | {"rzfs": "9"}),
+        }
+        return bodies[fault](), "application/jose"
 
     async def publish(self, body: bytes, *, content_type: str, code: str = "102") -> None:
         """Publish one message (publisher-confirmed)."""

@@ -127,7 +127,7 @@ def write_reconciliation(
     stream.write(header)
     crc = zlib.crc32(header)
     count = 0
-    for count, record in enumerate(records, start=1):  # noqa: B007 - count is the result
+    for count, record in enumerate(records, start=1):
         line = detail_line(count, record)
         damaged = _damage(line, faults[count]) if count in faults else line
         stream.write(damaged)

@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from schemas import (
+    GUANGDONG_COUNTIES,
     CertificationEvent,
     CertificationMethod,
     CertificationOutcome,
     ChannelKind,
-    GUANGDONG_COUNTIES,
     mask_ids_in_text,
     mask_resident_id,
     validate_resident_id,
@@ -172,7 +172,7 @@ def _field(data: bytes, spec: tuple[str, int, int, str]) -> str:
         except UnicodeDecodeError as exc:
             raise ValueError(f"invalid GBK byte at column {offset + exc.start + 1}") from None
         return text.rstrip(" ")
-    if kind == "digits" or kind == "literal":
+    if kind in {"digits", "literal"}:
         if kind == "digits" and not chunk.isdigit():
             raise ValueError("not all digits")
         return chunk.decode("ascii", "replace")

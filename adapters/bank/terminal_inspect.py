@@ -44,6 +44,7 @@ from security import (
     SenderMismatch,
     SignatureInvalid,
     UnknownKey,
+    VerifiedMessage,
 )
 
 __all__ = [
@@ -92,10 +93,23 @@ def inspect_message(
     max_bytes: int,
 ) -> Inspected | DeadLetter:
     """Check one delivery in order: type, size, signature, bank, record."""
+    envelope = _envelope(body, content_type, verifier=verifier, max_bytes=max_bytes)
+    if isinstance(envelope, DeadLetter):
+        return envelope
+    return _payload(envelope, bank_codes)
+
+
+def _envelope(
+    body: bytes, content_type: str | None, *, verifier: MessageVerifier, max_bytes: int
+) -> VerifiedMessage | DeadLetter:
     if content_type != JOSE:
         return DeadLetter("wrong_content_type", f"content type {content_type!r}, not {JOSE}")
     if len(body) > max_bytes:
         return DeadLetter("oversized", f"{len(body)} bytes, limit {max_bytes}", "too_large")
+    return _signature(body, verifier)
+
+
+def _signature(body: bytes, verifier: MessageVerifier) -> VerifiedMessage | DeadLetter:
     if not _COMPACT.match(body):
         return DeadLetter("unsigned", "body is not a compact JWS")
     try:
@@ -106,6 +120,10 @@ def inspect_message(
         return DeadLetter("bad_signature", f"{type(exc).__name__}: {exc}", "signature")
     except SecurityError as exc:
         return DeadLetter("not_allowed", f"{type(exc).__name__}: {exc}")
+    return verified
+
+
+def _payload(verified: VerifiedMessage, bank_codes: frozenset[str]) -> Inspected | DeadLetter:
     sender_code = verified.sender.removeprefix("bank:")
     try:
         native = json.loads(verified.payload)

@@ -65,6 +65,7 @@ class YunfuPlatformAdapter(Adapter):
     config_model: ClassVar[type[AdapterConfig]] = PlatformConfig
     operations: ClassVar[frozenset[str]] = frozenset({"translate"})
     accepts = "messages"
+    produces = frozenset({"eligibility_report/v1", "zero_report/v1"})
 
     def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
         super().__init__(config, options)
@@ -135,12 +136,17 @@ def _report(native: dict[str, Any]) -> dict[str, Any]:
         "event_date": native["发生日期"],
         "reporter": _reporter(native),
         "region": region,
-        "evidence": [
-            {"sha256": item["摘要"], "kind": EVIDENCE_KINDS.get(item["类型"], item["类型"]),
-             "media_type": item["格式"]}
-            for item in native.get("佐证材料") or []
-        ],  # fmt: skip
+        "evidence": [_evidence(item) for item in native.get("佐证材料") or []],
         "remarks": native.get("备注"),
+    }
+
+
+def _evidence(item: dict[str, Any]) -> dict[str, Any]:
+    kind = item["类型"]
+    return {
+        "sha256": item["摘要"],
+        "kind": EVIDENCE_KINDS.get(kind, kind),
+        "media_type": item["格式"],
     }
 
 

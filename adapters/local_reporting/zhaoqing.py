@@ -48,6 +48,7 @@ class ZhaoqingUploadAdapter(Adapter):
     config_model: ClassVar[type[AdapterConfig]] = PlatformConfig
     operations: ClassVar[frozenset[str]] = frozenset({"translate"})
     accepts = "uploads"
+    produces = frozenset({"eligibility_report/v1", "zero_report/v1"})
 
     def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
         super().__init__(config, options)
@@ -67,7 +68,8 @@ class ZhaoqingUploadAdapter(Adapter):
             check_size(body, self.settings.max_body_bytes)
             town, period = params.get("town", ""), params.get("period", "")
             if not _TOWN.match(town) or not _PERIOD.match(period):
-                raise RequestRejected("town (44 + 7 digits) and period (YYYY-MM) needed", status=400)
+                needed = "town (44 + 7 digits) and period (YYYY-MM) are needed"
+                raise RequestRejected(needed, status=400)
             self._verify(body, headers.get(SIGNATURE_HEADER, ""))
             return parse_monthly_csv(body, town=town, period=period)
 

@@ -35,7 +35,9 @@ from .vocabulary import REASONS, ZERO_REPORT
 __all__ = ["COLUMNS", "REQUIRED", "parse_monthly_csv"]
 
 BOM: Final = b"\xef\xbb\xbf"
-REQUIRED: Final = ("序号", "身份证号", "姓名", "事由", "发生日期", "村居代码", "登记人编号", "登记人姓名")
+REQUIRED: Final = (
+    "序号", "身份证号", "姓名", "事由", "发生日期", "村居代码", "登记人编号", "登记人姓名",
+)  # fmt: skip
 COLUMNS: Final = (*REQUIRED, "备注")
 _FIELD_COLUMNS: Final = {
     "person.id_number": "身份证号",
@@ -111,8 +113,8 @@ def _decode(raw: bytes, utf8: bool) -> str | ItemError:
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return ItemError(position=0, reason=f"byte {exc.start + 1} is not UTF-8 (mixed "
-                                                "encodings? the file began with a UTF-8 BOM)")  # fmt: skip
+            reason = f"byte {exc.start + 1} is not UTF-8 (mixed encodings? the file has a BOM)"
+            return ItemError(position=0, reason=reason)
     if not raw.isascii():
         try:
             raw.decode("utf-8")
@@ -179,10 +181,8 @@ def _message(scan: _Scan, number: int, row: dict[str, str]) -> Message | None:
                 scan.errors.append(ItemError(position=number, column=filled[0],
                                              reason="must be empty on a 零报告 row"))  # fmt: skip
                 return None
-            return ZeroReport.model_validate(
-                {"reporter": reporter, "region": region, "period": scan.period,
-                 "remarks": remarks}  # fmt: skip
-            )
+            zero = {"reporter": reporter, "region": region, "period": scan.period}
+            return ZeroReport.model_validate(zero | {"remarks": remarks})
         if row["事由"] not in REASONS:
             scan.errors.append(ItemError(position=number, column="事由",
                                          reason="unknown 事由; use " + "、".join(REASONS)

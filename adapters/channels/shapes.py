@@ -1,0 +1,170 @@
+"""The four self-service channels and their own callback JSON shapes. Pure translation.
+
+=================  =======================  ==========================================
+adapter            channel                  native shape (abridged)
+=================  =======================  ==========================================
+``gdrs_app``       广东人社 app              eventId, certType FACE|FINGERPRINT, user{idCard,
+                                            realName, areaCode}, result PASS|FAIL,
+                                            certTime (epoch ms), photoDigest
+``yueshengshi``    粤省事                    bizSeq, authMode face, subject{certNo, name,
+                                            regionCode}, passed (bool), finishedAt (ISO 8601)
+``yuezhizhu``      粤智助 kiosks             txnId, kioskNo, method 人脸|指纹, person{sfzh, xm,
+                                            xzqh}, status 成功|失败, time "YYYY-MM-DD hh:mm:ss" CST
+``ss_terminal``    社保自助终端              serialNo, terminalId, bioType 1|2, idNo, name,
+                                            county, resultCode "0000" = certified,
+                                            timestamp yyyyMMddHHmmss CST
+=================  =======================  ==========================================
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, ClassVar, Final
+
+from pydantic import ValidationError
+
+from schemas import (
+    CertificationEvent,
+    CertificationMethod,
+    CertificationOutcome,
+    ChannelKind,
+    EvidenceKind,
+)
+
+from ..local_reporting.signed import field_errors
+from ..types import ItemError
+from .webhook import ChannelWebhookAdapter
+
+__all__ = ["GdrsAppAdapter", "SsTerminalAdapter", "YueshengshiAdapter", "YuezhizhuAdapter"]
+
+CST: Final = timezone(timedelta(hours=8))
+FACE, FINGER = CertificationMethod.face, CertificationMethod.fingerprint
+CERTIFIED, FAILED = CertificationOutcome.certified, CertificationOutcome.failed
+
+
+def _event(
+    kind: ChannelKind,
+    *,
+    person: tuple[Any, Any, Any],
+    method: CertificationMethod,
+    certified: bool,
+    at: datetime,
+    code: str | None = None,
+    photo: str | None = None,
+) -> CertificationEvent:
+    evidence = (
+        [{"sha256": photo, "kind": EvidenceKind.onsite_photo, "media_type": "image/jpeg"}]
+        if photo else []
+    )  # fmt: skip
+    return CertificationEvent.model_validate(
+        {
+            "person": {"id_number": person[0], "name": person[1], "region": {"county": person[2]}},
+            "method": method,
+            "channel": {"kind": kind, "code": code},
+            "outcome": CERTIFIED if certified else FAILED,
+            "occurred_at": at,
+            "evidence": evidence,
+        }
+    )
+
+
+_COLUMNS: Final = {"person.id_number": "id", "person.name": "name", "person.region": "region",
+                   "occurred_at": "time", "evidence": "photo", "channel": "device"}  # fmt: skip
+
+
+class _Translating(ChannelWebhookAdapter):
+    id_field: ClassVar[str]
+
+    def event_from_native(
+        self, native: dict[str, Any]
+    ) -> tuple[str, CertificationEvent] | ItemError:
+        """Translate; any missing field, unknown code or invalid value is one error."""
+        try:
+            return str(native[self.id_field]), self.translate_native(native)
+        except ValidationError as exc:
+            return field_errors(exc, 0, _COLUMNS)[0]
+        except KeyError as exc:
+            return ItemError(position=0, column=str(exc.args[0]), reason="missing or unknown value")
+        except (TypeError, ValueError, AttributeError, OverflowError):
+            return ItemError(position=0, reason="malformed callback")
+
+    def translate_native(self, native: dict[str, Any]) -> CertificationEvent:
+        """The canonical event (raises KeyError / ValueError / ValidationError)."""
+        raise NotImplementedError
+
+
+class GdrsAppAdapter(_Translating):
+    """广东人社 app."""
+
+    name: ClassVar[str] = "gdrs_app"
+    id_field: ClassVar[str] = "eventId"
+
+    def translate_native(self, native: dict[str, Any]) -> CertificationEvent:
+        """See the module table."""
+        user = native["user"]
+        return _event(
+            ChannelKind.app_gdrs,
+            person=(user["idCard"], user["realName"], user["areaCode"]),
+            method={"FACE": FACE, "FINGERPRINT": FINGER}[native["certType"]],
+            certified={"PASS": True, "FAIL": False}[native["result"]],
+            at=datetime.fromtimestamp(int(native["certTime"]) / 1000, UTC),
+            photo=native.get("photoDigest"),
+        )
+
+
+class YueshengshiAdapter(_Translating):
+    """粤省事."""
+
+    name: ClassVar[str] = "yueshengshi"
+    id_field: ClassVar[str] = "bizSeq"
+
+    def translate_native(self, native: dict[str, Any]) -> CertificationEvent:
+        """See the module table."""
+        subject = native["subject"]
+        passed = native["passed"]
+        if not isinstance(passed, bool):
+            raise KeyError("passed")
+        return _event(
+            ChannelKind.yueshengshi,
+            person=(subject["certNo"], subject["name"], subject["regionCode"]),
+            method={"face": FACE}[native["authMode"]],
+            certified=passed,
+            at=datetime.fromisoformat(native["finishedAt"]),
+        )
+
+
+class YuezhizhuAdapter(_Translating):
+    """粤智助 government-service kiosks."""
+
+    name: ClassVar[str] = "yuezhizhu"
+    id_field: ClassVar[str] = "txnId"
+
+    def translate_native(self, native: dict[str, Any]) -> CertificationEvent:
+        """See the module table."""
+        person = native["person"]
+        return _event(
+            ChannelKind.yuezhizhu_kiosk,
+            person=(person["sfzh"], person["xm"], person["xzqh"]),
+            method={"人脸": FACE, "指纹": FINGER}[native["method"]],
+            certified={"成功": True, "失败": False}[native["status"]],
+            at=datetime.strptime(native["time"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST),
+            code=native["kioskNo"],
+        )
+
+
+class SsTerminalAdapter(_Translating):
+    """Social-security self-service terminals (社保自助终端)."""
+
+    name: ClassVar[str] = "ss_terminal"
+    id_field: ClassVar[str] = "serialNo"
+
+    def translate_native(self, native: dict[str, Any]) -> CertificationEvent:
+        """See the module table."""
+        return _event(
+            ChannelKind.ss_terminal,
+            person=(native["idNo"], native["name"], native["county"]),
+            method={1: FACE, 2: FINGER}[native["bioType"]],
+            certified=native["resultCode"] == "0000",
+            at=datetime.strptime(native["timestamp"], "%Y%m%d%H%M%S").replace(tzinfo=CST),
+            code=native["terminalId"],
+        )

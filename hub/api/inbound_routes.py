@@ -1,0 +1,238 @@
+"""Inbound adapters' endpoints and the AMQP consumer: native pushes into the same ledger path.
+
+``POST /v1/inbound/{adapter}/messages`` takes one native, department-signed
+record (a city platform's JSON report, a channel's webhook callback) and
+answers like a signed push: 202 with the hub's receipt. ``POST
+/v1/inbound/{adapter}/uploads`` takes a file of many records (a town's monthly
+CSV) and answers 200 with a report per row; a file with no usable row is a
+422 problem listing why. Each adapter authenticates its department itself
+(:class:`adapters.protocols.InboundTranslator`); every translated item then
+goes through :class:`hub.inbound.InboundIngestor` — verify, validate, plan,
+ledger, receipt — exactly as an HTTP push does.
+
+Adapters come from the ``adapters`` settings section (or ``app[INBOUND_SETTINGS]``
+set before start-up); each one gets its signing identity in the trust store at
+start, and stream adapters (bank terminals over AMQP) are started and stopped
+by :func:`inbound_ctx`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+
+from adapters import AdapterOptions, create_adapter, load_adapter
+from adapters.errors import AdapterError, RequestRejected, SignatureRejected, TransientError
+from adapters.protocols import CertificationStream, InboundTranslator
+from adapters.types import InboundBatch, InboundItem, ItemError
+from hub.api.problems import Problem
+from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
+from hub.inbound import InboundIngestor, InboundSender, enrol_inbound
+from hub.procedure.intake import plan_intake
+from hub.store import Conflict, LedgerRecord, LedgerStore, StoreUnavailable
+from hub.workflow.refusals import Refusal
+from monitoring.adapter_metrics import AdapterMetrics
+from schemas import CertificationEvent, mask_ids_in_text
+from security import SecurityError
+
+log = logging.getLogger(__name__)
+
+routes = web.RouteTableDef()
+_STREAM_TYPES = frozenset({CertificationEvent.MESSAGE_TYPE})
+_REFUSALS = (Problem, SecurityError, Refusal, Conflict)
+_STATUS_SLUGS = {409: "replay", 413: "body-too-large", 415: "unsupported-media-type",
+                 400: "malformed-message"}  # fmt: skip
+
+
+@dataclass
+class InboundHub:
+    """The running inbound adapters, their signing identities and the ingestor."""
+
+    ingestor: InboundIngestor
+    store: LedgerStore
+    translators: dict[str, InboundTranslator] = field(default_factory=dict)
+    streams: dict[str, CertificationStream] = field(default_factory=dict)
+    senders: dict[str, InboundSender] = field(default_factory=dict)
+
+    async def ingest(self, adapter: str, item: InboundItem) -> tuple[LedgerRecord, bool]:
+        """Record one item as ``adapter``; the record and whether it was new."""
+        sender = self.senders[adapter]
+        known = await self.store.find(sender.sender, item.message_id)
+        record = await self.ingestor.ingest(sender, item.message, item.message_id)
+        return record, known is None
+
+
+INBOUND = web.AppKey("inbound", InboundHub)
+INBOUND_SETTINGS = web.AppKey("inbound_settings", dict[str, dict[str, Any]])
+"""``{adapter name: raw settings}``; defaults to the ``adapters`` settings section."""
+ADAPTER_METRICS = web.AppKey("adapter_metrics", AdapterMetrics)
+
+
+async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Build the inbound adapters, enrol them, start the streams; close all at shutdown."""
+    settings = app[SETTINGS]
+    section = app.get(INBOUND_SETTINGS) or dict(getattr(settings, "adapters", None) or {})
+    if ADAPTER_METRICS not in app:
+        app[ADAPTER_METRICS] = AdapterMetrics(app[METRICS].registry)
+    options = AdapterOptions(app[ADAPTER_METRICS])
+    plan = partial(plan_intake, app[PROCEDURE])
+    inbound = InboundHub(InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
+    app[INBOUND] = inbound
+    try:
+        await _open(inbound, section, options)
+        for name, adapter in {**inbound.translators, **inbound.streams}.items():
+            types = adapter.produces if isinstance(adapter, InboundTranslator) else _STREAM_TYPES
+            inbound.senders[name] = await asyncio.to_thread(
+                enrol_inbound, settings.keys_dir, settings.trust_store_path, name, sorted(types)
+            )
+        await asyncio.to_thread(app[TRUST].reload_if_changed)
+        for name, stream in inbound.streams.items():
+            await stream.start(partial(_ingest_streamed, inbound, name))
+        yield
+    finally:
+        for adapter in [*inbound.streams.values(), *inbound.translators.values()]:
+            await adapter.aclose()
+
+
+async def _open(inbound: InboundHub, section: Mapping[str, Any], options: AdapterOptions) -> None:
+    """Create every enabled inbound adapter of ``section``; outbound ones are not ours."""
+    for name, raw in section.items():
+        cls = load_adapter(name)
+        inbound_kind = hasattr(cls, "translate") or hasattr(cls, "start")
+        if not raw.get("enabled", True) or not inbound_kind:
+            continue
+        adapter = create_adapter(name, raw, options)
+        if isinstance(adapter, InboundTranslator):
+            inbound.translators[name] = adapter
+        elif isinstance(adapter, CertificationStream):
+            inbound.streams[name] = adapter
+        else:
+            await adapter.aclose()
+
+
+async def _ingest_streamed(
+    inbound: InboundHub, adapter: str, event: CertificationEvent, message_id: str
+) -> None:
+    """The stream callback: a ledger outage is transient, a refusal is permanent."""
+    try:
+        await inbound.ingest(adapter, InboundItem(position=0, message_id=message_id, message=event))
+    except StoreUnavailable as exc:
+        raise TransientError("the ledger cannot commit right now") from exc
+    except _REFUSALS as exc:
+        raise RequestRejected(f"hub refused it: {_slug(exc)}") from exc
+
+
+@routes.post("/v1/inbound/{adapter}/messages")
+async def push_native(request: web.Request) -> web.Response:
+    """One department-signed native record → the ledger; answered with the receipt."""
+    name, batch = await _translate(request, "messages")
+    if not batch.items:
+        raise _unusable("the record cannot be translated", batch.errors)
+    record, created = await _recorded(request, name, batch.items[0])
+    return web.json_response(_receipt(record, created), status=202)
+
+
+@routes.post("/v1/inbound/{adapter}/uploads")
+async def upload_file(request: web.Request) -> web.Response:
+    """A file of records: every row validated first, then each good row recorded."""
+    name, batch = await _translate(request, "uploads")
+    if not batch.items:
+        raise _unusable("no row of the file can be accepted", batch.errors)
+    rows: list[dict[str, Any]] = [_row_error(error) for error in batch.errors]
+    for item in batch.items:
+        try:
+            record, created = await _recorded(request, name, item)
+        except _REFUSALS as exc:
+            reason = mask_ids_in_text(f"{_slug(exc)}: {getattr(exc, 'detail', exc)}")
+            rows.append({"row": item.position, "status": "rejected", "reason": reason})
+            continue
+        rows.append({"row": item.position, "status": "accepted" if created else "duplicate",
+                     "message_id": record.message_id, "sequence": record.sequence})  # fmt: skip
+    rows.sort(key=lambda row: int(row["row"]))
+    counts = {status: sum(row["status"] == status for row in rows)
+              for status in ("accepted", "duplicate", "rejected")}  # fmt: skip
+    return web.json_response({"total": batch.total, **counts, "rows": rows})
+
+
+async def _translate(request: web.Request, accepts: str) -> tuple[str, InboundBatch]:
+    name = request.match_info["adapter"]
+    translator = request.app[INBOUND].translators.get(name)
+    if translator is None or translator.accepts != accepts:
+        raise Problem("not-found", f"no inbound adapter {name!r} takes {accepts} here")
+    body = await request.read()
+    try:
+        batch = await translator.translate(body, request.headers, request.query)
+    except SignatureRejected as exc:
+        _count_rejection(request, "authentication-required", security=True)
+        raise Problem("authentication-required", str(exc)) from exc
+    except RequestRejected as exc:
+        slug = _STATUS_SLUGS.get(exc.status or 422, "schema-violation")
+        _count_rejection(request, slug, security=False)
+        raise Problem(slug, str(exc)) from exc
+    except AdapterError as exc:
+        log.error("inbound adapter %s failed: %s", name, exc)
+        raise Problem("internal-error", "the inbound adapter failed; the error was logged") from exc
+    return name, batch
+
+
+async def _recorded(
+    request: web.Request, name: str, item: InboundItem
+) -> tuple[LedgerRecord, bool]:
+    metrics = request.app[METRICS]
+    try:
+        record, created = await request.app[INBOUND].ingest(name, item)
+    except _REFUSALS as exc:
+        metrics.count_rejection(_slug(exc), security=isinstance(exc, SecurityError))
+        raise
+    outcome = "accepted" if created else "duplicate"
+    metrics.messages_received.labels(
+        type=record.message_type, sender=record.sender, outcome=outcome
+    ).inc()
+    if created:
+        metrics.count_recorded(record.message_type, record.payload)
+    return record, created
+
+
+def _count_rejection(request: web.Request, slug: str, *, security: bool) -> None:
+    request.app[METRICS].count_rejection(slug, security=security)
+
+
+def _slug(exc: Exception) -> str:
+    if isinstance(exc, SecurityError):
+        return exc.problem_type
+    return str(getattr(exc, "slug", type(exc).__name__))
+
+
+def _row_error(error: ItemError) -> dict[str, Any]:
+    row: dict[str, Any] = {"row": error.position, "status": "rejected", "reason": error.reason}
+    if error.column:
+        row["column"] = error.column
+    return row
+
+
+def _unusable(detail: str, errors: tuple[ItemError, ...]) -> Problem:
+    listed = [
+        {"row": e.position, "detail": mask_ids_in_text(e.reason),
+         **({"column": e.column} if e.column else {})}
+        for e in errors
+    ]  # fmt: skip
+    return Problem("schema-violation", detail, extensions={"errors": listed})
+
+
+def _receipt(record: LedgerRecord, created: bool) -> dict[str, object]:
+    return {
+        "message_id": record.message_id,
+        "sender": record.sender,
+        "type": record.message_type,
+        "sequence": record.sequence,
+        "sha256": record.sha256,
+        "received_at": record.received_at.isoformat(),
+        "duplicate": not created,
+        "receipt": record.receipt,
+    }
