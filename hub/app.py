@@ -12,7 +12,14 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from hub.api import evidence_routes, ingress_routes, meta_routes, procedure_routes, pull_routes
+from hub.api import (
+    evidence_routes,
+    inbound_routes,
+    ingress_routes,
+    meta_routes,
+    procedure_routes,
+    pull_routes,
+)
 from hub.api.correlation import correlation_middleware
 from hub.api.middleware import metrics_middleware, problem_middleware
 from hub.audit import checkpoint_signer
@@ -67,6 +74,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(departments_context)
     app.cleanup_ctx.append(_procedure)
     app.cleanup_ctx.append(_notices)
+    app.cleanup_ctx.append(inbound_routes.inbound_ctx)  # after the ledger: adapters ingest into it
     app.cleanup_ctx.append(ministry_context)
     for table in (
         ingress_routes.routes,
@@ -74,6 +82,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         meta_routes.routes,
         evidence_routes.routes,
         procedure_routes.routes,
+        inbound_routes.routes,
     ):
         app.add_routes(table)
     return app

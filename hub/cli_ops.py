@@ -9,7 +9,8 @@ from pathlib import Path
 from hub.audit import AuditReport, verify_ledger
 from hub.evidence import EvidenceKeyring, evidence_key_folder
 from hub.settings import Settings
-from hub.store import SqliteLedger, StoreUnavailable
+from hub.store import LedgerStore, SqliteLedger, StoreUnavailable
+from hub.store.postgres import PostgresLedger
 from hub.store.postgres_schema import upgrade as upgrade_schema
 from security import HubKeyring, TrustStore, VerifyingKey
 
@@ -22,7 +23,12 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     verify = audit.add_parser(
         "verify", help="re-check the audit chain, checkpoints and every stored JWS"
     )
-    verify.add_argument("--data", type=Path, required=True, help="the hub's data folder")
+    verify.add_argument(
+        "--data", type=Path, required=True, help="the hub's data folder (keys, trust store)"
+    )
+    verify.add_argument(
+        "--database-url", help="verify the PostgreSQL ledger (default: DATA's SQLite ledger)"
+    )
     verify.set_defaults(command=audit_verify)
     mocks = sub.add_parser("mocks", help="mock departments").add_subparsers(required=True)
     up = mocks.add_parser("up", help="run every mock department on 127.0.0.1 until interrupted")
@@ -42,7 +48,7 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def audit_verify(args: argparse.Namespace) -> int:
     """Verify offline; print a summary and the problems; exit 1 if anything is broken."""
     settings = Settings(data_dir=args.data)
-    report = asyncio.run(_verify(settings))
+    report = asyncio.run(_verify(settings, args.database_url))
     print(
         f"audit entries {report.entries}, checkpoints {report.checkpoints},"
         f" ledger records {report.records}: {'OK' if report.ok else 'BROKEN'}"
@@ -52,13 +58,17 @@ def audit_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-async def _verify(settings: Settings) -> AuditReport:
+async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
     if not settings.keys_dir.is_dir():
         raise FileNotFoundError(f"no hub keys in {settings.keys_dir}")
     keyring = HubKeyring.load_or_create(settings.keys_dir)
     hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
     trust = TrustStore.load(settings.trust_store_path)
-    ledger = await SqliteLedger.open_read_only(settings.ledger_path)
+    ledger: LedgerStore
+    if database_url:
+        ledger = await PostgresLedger.open_read_only(database_url)
+    else:
+        ledger = await SqliteLedger.open_read_only(settings.ledger_path)
     try:
         return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)
     finally:

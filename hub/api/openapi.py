@@ -153,6 +153,7 @@ def _components() -> dict[str, Any]:
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document (built once)."""
+    from hub.api.openapi_inbound import inbound_paths  # noqa: PLC0415 - it imports this module
     from hub.api.openapi_procedure import procedure_paths  # noqa: PLC0415 - it imports this module
 
     reports = ["eligibility_report/v1", "zero_report/v1"]
@@ -165,6 +166,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "paths": {
             **procedure_paths(),
+            **inbound_paths(),
             "/v1/reports": {
                 **_push("Push one signed eligibility or zero report.", reports),
                 **_pull("Provincial pull of reports by cursor."),

@@ -1,0 +1,71 @@
+"""`certhub audit verify --database-url` on a real PostgreSQL ledger, clean and tampered."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+
+from hub.audit import checkpoint_signer
+from hub.store import NewMessage, RecordKind
+from hub.store.postgres import PostgresLedger
+from security import HubKeyring, SigningKey, TrustStore, sign_compact
+
+
+async def run_cli(*args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub.cli",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, output.decode()
+
+
+async def test_verify_passes_then_finds_the_tampered_entry(pg_url: str, tmp_path: Path) -> None:
+    keyring = HubKeyring.load_or_create(tmp_path / "keys")
+    sender = SigningKey.generate()
+    TrustStore.empty().add(
+        sender.public_jwk(), sender="city", may_send=["zero_report/v1"], may_read=False
+    ).save(tmp_path / "trust.jwks.json")
+    ledger = await PostgresLedger.open(
+        pg_url, checkpoint=checkpoint_signer(lambda: keyring.active, "certhub")
+    )
+    for n in range(5):
+        payload = json.dumps({"n": n}).encode()
+        jws = sign_compact(payload, key=sender, typ="zero_report/v1", sender="city", jti=f"m{n}")
+        message = NewMessage(
+            kind=RecordKind.REPORT,
+            message_type="zero_report/v1",
+            sender="city",
+            message_id=f"m{n}",
+            kid=sender.kid,
+            sha256=hashlib.sha256(jws).hexdigest(),
+            jws=jws,
+            payload=payload,
+            received_at=datetime.now(UTC),
+        )
+        await ledger.append(message, lambda seq: f"receipt-{seq}")
+    await ledger.aclose()
+
+    verify = ("audit", "verify", "--data", str(tmp_path), "--database-url", pg_url)
+    code, output = await run_cli(*verify)
+    assert code == 0, output
+    assert "audit entries 5" in output
+
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await conn.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 3")
+    finally:
+        await conn.close()
+    code, output = await run_cli(*verify)
+    assert code == 1
+    assert "audit entry 3" in output
