@@ -31,11 +31,15 @@ from .errors import (
 )
 from .policy import ResiliencePolicy
 from .protocols import (
+    AccountVerifier,
     CancellationFeed,
+    CertificationIngest,
     CertificationSource,
+    CertificationStream,
     CertificationUplink,
     Closeable,
     IdentityVerifier,
+    InboundTranslator,
     Notifier,
 )
 from .registry import (
@@ -46,12 +50,18 @@ from .registry import (
     load_adapter,
 )
 from .types import (
+    AccountCheck,
+    AccountVerdict,
+    AccountVerification,
     CancellationPage,
     CancellationReason,
     CertificationPage,
     HouseholdCancellation,
     IdentityVerdict,
     IdentityVerification,
+    InboundBatch,
+    InboundItem,
+    ItemError,
     Notification,
     NotificationReceipt,
     PersonCheck,
@@ -61,6 +71,10 @@ from .types import (
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "AccountCheck",
+    "AccountVerdict",
+    "AccountVerification",
+    "AccountVerifier",
     "Adapter",
     "AdapterConfig",
     "AdapterError",
@@ -71,8 +85,10 @@ __all__ = [
     "CancellationFeed",
     "CancellationPage",
     "CancellationReason",
+    "CertificationIngest",
     "CertificationPage",
     "CertificationSource",
+    "CertificationStream",
     "CertificationUplink",
     "CircuitBreaker",
     "CircuitOpen",
@@ -84,6 +100,10 @@ __all__ = [
     "IdentityVerdict",
     "IdentityVerification",
     "IdentityVerifier",
+    "InboundBatch",
+    "InboundItem",
+    "InboundTranslator",
+    "ItemError",
     "Notification",
     "NotificationReceipt",
     "Notifier",

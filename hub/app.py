@@ -27,8 +27,6 @@ from hub.context import (
     EVIDENCE,
     KEYRING,
     METRICS,
-    NOTICES,
-    NOTIFIER,
     PIPELINE,
     PROCEDURE,
     REPORTING_UNITS,
@@ -36,12 +34,12 @@ from hub.context import (
     STORE,
     TRUST,
 )
+from hub.delivery.context import delivery_context
 from hub.departments import check_identity
 from hub.departments_context import DEPARTMENTS, departments_context, ministry_context
 from hub.evidence import open_vault
 from hub.health import install_health
 from hub.ingress import IngressPipeline
-from hub.notify import LoggingNotifier, NoticeDispatcher
 from hub.procedure.context import ProcedureContext
 from hub.procedure.outcomes import OutcomeSigner
 from hub.reporting_units import load_reporting_units
@@ -73,17 +71,18 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(_evidence)
     app.cleanup_ctx.append(departments_context)
     app.cleanup_ctx.append(_procedure)
-    app.cleanup_ctx.append(_notices)
+    app.cleanup_ctx.append(delivery_context)  # outbox relay and consumers, by role
     app.cleanup_ctx.append(inbound_routes.inbound_ctx)  # after the ledger: adapters ingest into it
     app.cleanup_ctx.append(ministry_context)
-    for table in (
+    api = (
         ingress_routes.routes,
         pull_routes.routes,
         meta_routes.routes,
         evidence_routes.routes,
         procedure_routes.routes,
         inbound_routes.routes,
-    ):
+    )
+    for table in api if settings.role != "worker" else (WORKER_ROUTES,):
         app.add_routes(table)
     return app
 
@@ -164,22 +163,18 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
         read_evidence=read_evidence,
         identity_check=partial(check_identity, identity) if identity is not None else None,
         identity_required=settings.identity_check == "required",
+        uplink=app[DEPARTMENTS].uplink is not None,
     )
     app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
     yield
 
 
-async def _notices(app: web.Application) -> AsyncIterator[None]:
-    if NOTIFIER not in app:  # a deployment or test may provide its own
-        app[NOTIFIER] = LoggingNotifier()
-    dispatcher = NoticeDispatcher(app[STORE], app[NOTIFIER])
-    app[NOTICES] = dispatcher
-    task = asyncio.create_task(dispatcher.run())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    await app[NOTIFIER].aclose()
+WORKER_ROUTES = [
+    web.get("/healthz", meta_routes.healthz),
+    web.get("/readyz", meta_routes.readyz),
+    web.get("/metrics", meta_routes.metrics),
+]
+"""A worker serves no API: only its health and metrics."""
 
 
 def _version() -> str:

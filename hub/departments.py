@@ -1,6 +1,7 @@
 """The hub's departments: adapters built from settings, used through their role protocols.
 
-* SMS gateway → :class:`SmsNotifier`, behind the notice outbox (``hub.notify``);
+* SMS gateway → :class:`SmsNotifier`, behind the outbox (``hub.delivery``);
+* ministry uplink → approved certifications pushed upward through the outbox;
 * public-security e-ID → :func:`check_identity`, for counter and home-visit
   certification (rule 4: person, photo and ID document against the e-ID licence);
 * ministry certification results → :class:`MinistryPull`, a periodic pull whose
@@ -22,6 +23,7 @@ from adapters import (
     Adapter,
     AdapterError,
     CertificationSource,
+    CertificationUplink,
     IdentityVerdict,
     IdentityVerifier,
     Notification,
@@ -54,6 +56,12 @@ class Departments:
         """The SMS gateway, if configured."""
         adapter = self.adapters.get("sms")
         return adapter if isinstance(adapter, Notifier) else None
+
+    @property
+    def uplink(self) -> CertificationUplink | None:
+        """Where approved certifications are pushed upward (the ministry), if configured."""
+        adapter = self.adapters.get("ministry")
+        return adapter if isinstance(adapter, CertificationUplink) else None
 
     @property
     def ministry(self) -> CertificationSource | None:

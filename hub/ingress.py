@@ -23,7 +23,15 @@ from pydantic import BaseModel, ValidationError
 from hub.api.problems import Problem
 from hub.store import AppendOutcome, LedgerStore, NewMessage, RecordKind, ReplayConflict
 from hub.store.effects import NO_EFFECTS, Effects
-from schemas import mask_ids_in_text, parse_message
+from schemas import (
+    CertificationEvent,
+    EligibilityReport,
+    PersonRef,
+    RegionRef,
+    ZeroReport,
+    mask_ids_in_text,
+    parse_message,
+)
 from security import ClockSkew, MessageVerifier, ReceiptSigner, VerifiedMessage
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -38,6 +46,7 @@ class Accepted:
 
     outcome: AppendOutcome
     message: VerifiedMessage
+    payload: BaseModel
 
 
 class IngressPipeline:
@@ -77,7 +86,7 @@ class IngressPipeline:
         except ClockSkew:
             existing = await self._store.find(message.sender, message.jti)
             if existing is not None and existing.sha256 == message.digest:
-                return Accepted(AppendOutcome(existing, created=False), message)
+                return Accepted(AppendOutcome(existing, created=False), message, payload)
             raise
         effects = await plan(message, payload) if plan is not None else NO_EFFECTS
         new = _new_message(message, payload, kind, self._clock())
@@ -89,7 +98,7 @@ class IngressPipeline:
                 "replay",
                 f"message id {message.jti!r} was already used by this sender for another message",
             ) from exc
-        return Accepted(outcome, message)
+        return Accepted(outcome, message, payload)
 
 
 def validate_payload(message_type: str, payload: bytes) -> BaseModel:
@@ -120,10 +129,7 @@ def _field_error(error: Any) -> dict[str, str]:
 def _new_message(
     message: VerifiedMessage, payload: BaseModel, kind: RecordKind, now: datetime
 ) -> NewMessage:
-    person = getattr(payload, "person", None)
-    region = getattr(payload, "region", None) or getattr(person, "region", None)
-    channel = getattr(payload, "channel", None)
-    outcome = getattr(payload, "outcome", None)
+    columns = _columns(payload, now)
     return NewMessage(
         kind=kind,
         message_type=message.typ,
@@ -134,32 +140,46 @@ def _new_message(
         jws=message.raw,
         payload=message.payload,
         received_at=now,
-        county=getattr(region, "county", None),
-        village=getattr(region, "village", None),
-        reason=_text(getattr(payload, "reason", None) or getattr(payload, "method", None)),
-        period=_period(payload, now),
-        person_id=getattr(person, "id_number", None),
-        channel=_text(getattr(channel, "kind", None)),
-        outcome=_text(outcome),
+        **columns,
     )
 
 
-def _period(payload: BaseModel, now: datetime) -> str:
-    """The month a message counts for, in China Standard Time.
+def _columns(payload: BaseModel, now: datetime) -> dict[str, str | None]:
+    """The indexed columns of a payload: region, person, reason/method, channel, month.
 
-    A zero report names its period; a certification counts for the month it
-    happened; everything else for the month the hub received it — the
-    province's monthly reporting counts what was filed that month.
+    A report counts for the month the hub received it (the province's monthly
+    reporting counts what was filed that month); a zero report for the period
+    it names; a certification for the month it happened (China Standard Time).
+    Dispatch by type: probing pydantic models for absent attributes is slow.
     """
-    declared: str | None = getattr(payload, "period", None)
-    if declared is not None:
-        return declared
-    occurred: datetime | None = getattr(payload, "occurred_at", None)
-    return (occurred or now).astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m")
+    if isinstance(payload, EligibilityReport):
+        return _region(payload.region) | {
+            "reason": payload.reason.value,
+            "period": _month(now),
+            "person_id": payload.person.id_number,
+        }
+    if isinstance(payload, ZeroReport):
+        return _region(payload.region) | {"period": payload.period}
+    if isinstance(payload, CertificationEvent):
+        return _region(payload.person.region) | {
+            "reason": payload.method.value,
+            "period": _month(payload.occurred_at),
+            "person_id": payload.person.id_number,
+            "channel": payload.channel.kind.value,
+            "outcome": payload.outcome.value,
+        }
+    person: PersonRef | None = getattr(payload, "person", None)
+    if person is None:
+        return {"period": _month(now)}
+    return _region(person.region) | {"period": _month(now), "person_id": person.id_number}
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+def _region(region: RegionRef) -> dict[str, str | None]:
+    return {"county": region.county, "village": region.village}
+
+
+def _month(moment: datetime) -> str:
+    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m")
 
 
 def _receipt(signer: ReceiptSigner, message: NewMessage, sequence: int) -> str:

@@ -106,6 +106,56 @@ class Settings(BaseSettings):
     report_deadline_day: int = Field(
         default=5, ge=1, le=28, description="Day of the next month by which a month is reported."
     )
+    role: Literal["all", "ingress", "worker"] = Field(
+        default="all",
+        description="ingress: HTTP API only; worker: outbox relay and consumers only; all: both.",
+    )
+    broker: Literal["memory", "rabbitmq"] = Field(
+        default="memory",
+        description="Delivery broker: in-process (driven by the durable outbox) or RabbitMQ.",
+    )
+    amqp_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/",
+        description="RabbitMQ connection when BROKER=rabbitmq.",
+    )
+    amqp_prefix: str = Field(
+        default="certhub",
+        pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+        description="Prefix of the RabbitMQ exchanges and queues (one per hub deployment).",
+    )
+    delivery_concurrency: int = Field(
+        default=16, ge=1, le=1000, description="Deliveries in progress per worker (prefetch)."
+    )
+    delivery_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts of one delivery before it is dead-lettered."
+    )
+    delivery_backoff_initial: float = Field(
+        default=2.0, gt=0, description="Seconds before the second attempt; doubles each time."
+    )
+    delivery_backoff_max: float = Field(
+        default=600.0, gt=0, description="Longest wait between two attempts, in seconds."
+    )
+    delivery_lease_seconds: float = Field(
+        default=30.0, gt=0, description="A claimed, unpublished outbox row is claimed again after."
+    )
+    delivery_redeliver_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="A published row still undelivered after this is published again.",
+    )
+    delivery_poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often the relay looks for due outbox rows."
+    )
+    max_outbox_backlog: int = Field(
+        default=100_000,
+        ge=1,
+        description="Undelivered outbox rows beyond which ingress answers 429 (overloaded).",
+    )
+    max_in_flight: int = Field(
+        default=2_000,
+        ge=1,
+        description="Messages being accepted at once beyond which ingress answers 429.",
+    )
 
     @field_validator("data_dir", "trust_store", "secrets_dir")
     @classmethod

@@ -133,8 +133,8 @@ class BankTerminalPublisher:
         bodies: dict[TerminalFault, Callable[[], bytes]] = {
             TerminalFault.unsigned: lambda: json.dumps(native).encode(),
             TerminalFault.oversized: lambda: self.sign(native | {"bz": "x" * 128 * 1024}),
-            TerminalFault.unknown_bank: lambda: self.sign(native | {"yhdm": "999"}),
-            TerminalFault.malformed: lambda: b"eyJhbGciOiJFZERTQSJ9.e30.%%%",
+            TerminalFault.unknown_bank: lambda: self.sign(native | {"yhdm": "999"}, signer=code),
+            TerminalFault.malformed: lambda: b"eyJhbGciOiJub25lIn0.e30.AAAA",  # alg none
             TerminalFault.invalid_record: lambda: self.sign(native | {"rzfs": "9"}),
         }
         return bodies[fault](), "application/jose"

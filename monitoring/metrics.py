@@ -13,6 +13,7 @@ alert rules can rely on one set of names from the start.
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from pydantic import BaseModel
 
 from monitoring.labels import certification_labels, report_labels
 
@@ -182,7 +183,7 @@ class HubMetrics:
         elif reason == REPLAY_REASON:
             self.replay_rejections.inc()
 
-    def count_recorded(self, message_type: str, payload: bytes) -> None:
+    def count_recorded(self, message_type: str, payload: bytes | BaseModel) -> None:
         """Count a newly recorded message by its domain labels (reason/city, method/channel)."""
         if message_type == "eligibility_report/v1":
             reason, city = report_labels(payload)

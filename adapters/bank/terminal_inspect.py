@@ -11,6 +11,9 @@ interface names them)::
     rzfs  1 face, 2 fingerprint     rzjg  1 certified, 0 failed
     rzsj  ISO 8601 time with offset zpzy  SHA-256 of the on-site photo (optional)
 
+The photo stays with the bank; its digest is kept in ``remarks`` (not as
+``evidence``, which names files the hub itself holds).
+
 Every refusal names a stable reason (the dead-letter header) and a detail
 that never holds an ID number.
 """
@@ -31,7 +34,6 @@ from schemas import (
     CertificationMethod,
     CertificationOutcome,
     ChannelKind,
-    EvidenceKind,
     mask_ids_in_text,
 )
 from security import (
@@ -63,6 +65,7 @@ _OUTCOMES: Final = {"1": CertificationOutcome.certified, "0": CertificationOutco
 _BAD_SIGNATURE: Final = (
     UnknownKey, SignatureInvalid, KeyRevoked, KeyExpired, AlgorithmMismatch, SenderMismatch,
 )  # fmt: skip
+_SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _COMPACT: Final = re.compile(rb"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
 
 
@@ -145,12 +148,10 @@ def _payload(verified: VerifiedMessage, bank_codes: frozenset[str]) -> Inspected
 def event_from_native(native: dict[str, Any]) -> CertificationEvent | DeadLetter:
     """The canonical event of one native record, or why it cannot be one."""
     try:
-        evidence = []
-        if native.get("zpzy"):
-            evidence.append(
-                {"sha256": native["zpzy"], "kind": EvidenceKind.onsite_photo,
-                 "media_type": "image/jpeg"}
-            )  # fmt: skip
+        photo = native.get("zpzy")
+        if photo is not None and not _SHA256.match(str(photo)):
+            raise KeyError("zpzy")
+        remarks = f"银行终端 {native['zdbh']} 流水 {native['lsh']}"
         return CertificationEvent(
             person={
                 "id_number": native["sfzh"],
@@ -161,8 +162,7 @@ def event_from_native(native: dict[str, Any]) -> CertificationEvent | DeadLetter
             channel={"kind": ChannelKind.bank_terminal, "code": native["yhdm"]},
             outcome=_OUTCOMES[native["rzjg"]],
             occurred_at=datetime.fromisoformat(native["rzsj"]),
-            evidence=tuple(evidence),
-            remarks=f"银行终端 {native['zdbh']} 流水 {native['lsh']}",
+            remarks=f"{remarks} 照片摘要 {photo}" if photo else remarks,
         )
     except ValidationError as exc:
         fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})

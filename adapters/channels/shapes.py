@@ -28,7 +28,6 @@ from schemas import (
     CertificationMethod,
     CertificationOutcome,
     ChannelKind,
-    EvidenceKind,
 )
 
 from ..local_reporting.signed import field_errors
@@ -52,10 +51,6 @@ def _event(
     code: str | None = None,
     photo: str | None = None,
 ) -> CertificationEvent:
-    evidence = (
-        [{"sha256": photo, "kind": EvidenceKind.onsite_photo, "media_type": "image/jpeg"}]
-        if photo else []
-    )  # fmt: skip
     return CertificationEvent.model_validate(
         {
             "person": {"id_number": person[0], "name": person[1], "region": {"county": person[2]}},
@@ -63,9 +58,17 @@ def _event(
             "channel": {"kind": kind, "code": code},
             "outcome": CERTIFIED if certified else FAILED,
             "occurred_at": at,
-            "evidence": evidence,
+            "remarks": f"照片摘要 {photo}" if photo else None,
         }
     )
+
+
+def _code(native: dict[str, Any], name: str, table: dict[Any, Any]) -> Any:
+    """``table[native[name]]``; an unknown code is a KeyError naming the field."""
+    try:
+        return table[native[name]]
+    except (KeyError, TypeError):
+        raise KeyError(name) from None
 
 
 _COLUMNS: Final = {"person.id_number": "id", "person.name": "name", "person.region": "region",
@@ -105,8 +108,8 @@ class GdrsAppAdapter(_Translating):
         return _event(
             ChannelKind.app_gdrs,
             person=(user["idCard"], user["realName"], user["areaCode"]),
-            method={"FACE": FACE, "FINGERPRINT": FINGER}[native["certType"]],
-            certified={"PASS": True, "FAIL": False}[native["result"]],
+            method=_code(native, "certType", {"FACE": FACE, "FINGERPRINT": FINGER}),
+            certified=_code(native, "result", {"PASS": True, "FAIL": False}),
             at=datetime.fromtimestamp(int(native["certTime"]) / 1000, UTC),
             photo=native.get("photoDigest"),
         )
@@ -127,7 +130,7 @@ class YueshengshiAdapter(_Translating):
         return _event(
             ChannelKind.yueshengshi,
             person=(subject["certNo"], subject["name"], subject["regionCode"]),
-            method={"face": FACE}[native["authMode"]],
+            method=_code(native, "authMode", {"face": FACE}),
             certified=passed,
             at=datetime.fromisoformat(native["finishedAt"]),
         )
@@ -145,8 +148,8 @@ class YuezhizhuAdapter(_Translating):
         return _event(
             ChannelKind.yuezhizhu_kiosk,
             person=(person["sfzh"], person["xm"], person["xzqh"]),
-            method={"人脸": FACE, "指纹": FINGER}[native["method"]],
-            certified={"成功": True, "失败": False}[native["status"]],
+            method=_code(native, "method", {"人脸": FACE, "指纹": FINGER}),
+            certified=_code(native, "status", {"成功": True, "失败": False}),
             at=datetime.strptime(native["time"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST),
             code=native["kioskNo"],
         )
@@ -163,7 +166,7 @@ class SsTerminalAdapter(_Translating):
         return _event(
             ChannelKind.ss_terminal,
             person=(native["idNo"], native["name"], native["county"]),
-            method={1: FACE, 2: FINGER}[native["bioType"]],
+            method=_code(native, "bioType", {1: FACE, 2: FINGER}),
             certified=native["resultCode"] == "0000",
             at=datetime.strptime(native["timestamp"], "%Y%m%d%H%M%S").replace(tzinfo=CST),
             code=native["terminalId"],

@@ -10,34 +10,33 @@ CSV) and answers 200 with a report per row; a file with no usable row is a
 goes through :class:`hub.inbound.InboundIngestor` — verify, validate, plan,
 ledger, receipt — exactly as an HTTP push does.
 
-Adapters come from the ``adapters`` settings section (or ``app[INBOUND_SETTINGS]``
-set before start-up); each one gets its signing identity in the trust store at
-start, and stream adapters (bank terminals over AMQP) are started and stopped
-by :func:`inbound_ctx`.
+Adapters come from the ``adapters`` settings section (built with the other
+departments); each inbound one gets its signing identity in the trust store
+at start, and stream adapters (bank terminals over AMQP) are started and
+stopped by :func:`inbound_ctx`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from aiohttp import web
 
-from adapters import AdapterOptions, create_adapter, load_adapter
 from adapters.errors import AdapterError, RequestRejected, SignatureRejected, TransientError
 from adapters.protocols import CertificationStream, InboundTranslator
 from adapters.types import InboundBatch, InboundItem, ItemError
 from hub.api.problems import Problem
 from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
+from hub.departments_context import DEPARTMENTS
 from hub.inbound import InboundIngestor, InboundSender, enrol_inbound
 from hub.procedure.intake import plan_intake
 from hub.store import Conflict, LedgerRecord, LedgerStore, StoreUnavailable
 from hub.workflow.refusals import Refusal
-from monitoring.adapter_metrics import AdapterMetrics
 from schemas import CertificationEvent, mask_ids_in_text
 from security import SecurityError
 
@@ -69,51 +68,41 @@ class InboundHub:
 
 
 INBOUND = web.AppKey("inbound", InboundHub)
-INBOUND_SETTINGS = web.AppKey("inbound_settings", dict[str, dict[str, Any]])
-"""``{adapter name: raw settings}``; defaults to the ``adapters`` settings section."""
-ADAPTER_METRICS = web.AppKey("adapter_metrics", AdapterMetrics)
 
 
 async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Build the inbound adapters, enrol them, start the streams; close all at shutdown."""
+    """Enrol the configured inbound adapters, start the streams; stop them at shutdown.
+
+    The adapters themselves are built (and finally closed) with every other
+    department in :func:`hub.departments_context.departments_context`.
+    """
     settings = app[SETTINGS]
-    section = app.get(INBOUND_SETTINGS) or dict(getattr(settings, "adapters", None) or {})
-    if ADAPTER_METRICS not in app:
-        app[ADAPTER_METRICS] = AdapterMetrics(app[METRICS].registry)
-    options = AdapterOptions(app[ADAPTER_METRICS])
     plan = partial(plan_intake, app[PROCEDURE])
     inbound = InboundHub(InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
-    app[INBOUND] = inbound
-    try:
-        await _open(inbound, section, options)
-        for name, adapter in {**inbound.translators, **inbound.streams}.items():
-            types = adapter.produces if isinstance(adapter, InboundTranslator) else _STREAM_TYPES
-            inbound.senders[name] = await asyncio.to_thread(
-                enrol_inbound, settings.keys_dir, settings.trust_store_path, name, sorted(types)
-            )
-        await asyncio.to_thread(app[TRUST].reload_if_changed)
-        for name, stream in inbound.streams.items():
-            await stream.start(partial(_ingest_streamed, inbound, name))
-        yield
-    finally:
-        for adapter in [*inbound.streams.values(), *inbound.translators.values()]:
-            await adapter.aclose()
-
-
-async def _open(inbound: InboundHub, section: Mapping[str, Any], options: AdapterOptions) -> None:
-    """Create every enabled inbound adapter of ``section``; outbound ones are not ours."""
-    for name, raw in section.items():
-        cls = load_adapter(name)
-        inbound_kind = hasattr(cls, "translate") or hasattr(cls, "start")
-        if not raw.get("enabled", True) or not inbound_kind:
-            continue
-        adapter = create_adapter(name, raw, options)
+    for name, adapter in app[DEPARTMENTS].adapters.items():
         if isinstance(adapter, InboundTranslator):
             inbound.translators[name] = adapter
         elif isinstance(adapter, CertificationStream):
             inbound.streams[name] = adapter
-        else:
-            await adapter.aclose()
+    app[INBOUND] = inbound
+    enrolled: dict[str, InboundTranslator | CertificationStream] = {
+        **inbound.translators,
+        **inbound.streams,
+    }
+    for name, role in enrolled.items():
+        types = role.produces if isinstance(role, InboundTranslator) else _STREAM_TYPES
+        inbound.senders[name] = await asyncio.to_thread(
+            enrol_inbound, settings.keys_dir, settings.trust_store_path, name, sorted(types)
+        )
+    if inbound.senders:
+        await asyncio.to_thread(app[TRUST].reload_if_changed)
+    try:
+        for name, stream in inbound.streams.items():
+            await stream.start(partial(_ingest_streamed, inbound, name))
+        yield
+    finally:
+        for stream in inbound.streams.values():  # stop consuming before the ledger closes
+            await stream.aclose()
 
 
 async def _ingest_streamed(

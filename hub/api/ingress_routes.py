@@ -11,6 +11,7 @@ from aiohttp import web
 
 from hub.api.problems import Problem
 from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS
+from hub.delivery.backpressure import LOAD
 from hub.ingress import Accepted, Plan
 from hub.procedure.intake import plan_intake
 from hub.store import Conflict, RecordKind
@@ -63,10 +64,11 @@ async def push(
     metrics = request.app[METRICS]
     started = time.perf_counter()
     try:
-        raw = await _read_signed_body(request)
-        accepted = await request.app[PIPELINE].accept(
-            raw, kind=kind, allowed_types=types, plan=plan
-        )
+        async with request.app[LOAD].admit():  # 429 rather than unbounded queues
+            raw = await _read_signed_body(request)
+            accepted = await request.app[PIPELINE].accept(
+                raw, kind=kind, allowed_types=types, plan=plan
+            )
     except (Problem, SecurityError, Refusal, Conflict) as exc:
         slug = exc.problem_type if isinstance(exc, SecurityError) else exc.slug
         metrics.count_rejection(slug, security=isinstance(exc, SecurityError))
@@ -87,7 +89,7 @@ async def push(
         type=message_type, sender=accepted.message.sender, outcome=outcome
     ).inc()
     if accepted.outcome.created:
-        metrics.count_recorded(message_type, accepted.message.payload)
+        metrics.count_recorded(message_type, accepted.payload)
     log.info(
         "message %s",
         outcome,

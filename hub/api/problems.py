@@ -37,6 +37,7 @@ CATALOGUE: Final[Mapping[str, tuple[int, str]]] = {
     "unknown-schema-type": (404, "Unknown schema type"),
     "method-not-allowed": (405, "Method not allowed"),
     "store-unavailable": (503, "Ledger unavailable"),
+    "overloaded": (429, "Hub overloaded; retry later"),
     "evidence-type-mismatch": (415, "Evidence content differs from its declared type"),
     "evidence-unsupported": (415, "Evidence is not a JPEG, PNG or PDF"),
     "evidence-truncated": (400, "Evidence is truncated"),

@@ -28,6 +28,7 @@ class ProcedureContext:
     read_evidence: ReadEvidence | None = None
     identity_check: IdentityCheck | None = None  # None: the e-ID check is switched off
     identity_required: bool = True
+    uplink: bool = False  # a ministry uplink is configured: certifications go upward
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def require_evidence(self, evidence: Iterable[EvidenceRef]) -> None:

@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel
 
 from hub.procedure.context import ProcedureContext, signer_of
+from hub.procedure.uplink import uplink_delivery
 from hub.store.effects import (
     NO_EFFECTS,
     AuditWrite,
@@ -51,17 +52,29 @@ async def plan_intake(
         unit = payload.region.village or payload.region.county
         return Effects(zero_report_guard=ZeroReportGuard(unit, payload.period))
     if isinstance(payload, CertificationEvent):
-        if not held_elsewhere:
-            await ctx.require_evidence(payload.evidence)
-        if payload.method in E_ID_METHODS and payload.outcome is CertificationOutcome.certified:
-            await _check_identity(ctx, message, payload)
-        assisted = payload.method in ASSISTED_METHODS
-        return Effects(item=ItemOpen(ItemKind.CERTIFICATION)) if assisted else NO_EFFECTS
+        return await _plan_certification(ctx, message, payload, held_elsewhere=held_elsewhere)
     if isinstance(payload, Restoration):
         return await _plan_restoration(ctx, message, payload)
     if isinstance(payload, BenefitRecord):
         return _plan_roster(message, payload)
     return NO_EFFECTS
+
+
+async def _plan_certification(
+    ctx: ProcedureContext,
+    message: VerifiedMessage,
+    event: CertificationEvent,
+    *,
+    held_elsewhere: bool,
+) -> Effects:
+    if not held_elsewhere:
+        await ctx.require_evidence(event.evidence)
+    if event.method in E_ID_METHODS and event.outcome is CertificationOutcome.certified:
+        await _check_identity(ctx, message, event)
+    if event.method in ASSISTED_METHODS:
+        return Effects(item=ItemOpen(ItemKind.CERTIFICATION))  # goes upward once approved
+    upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
+    return Effects(outbox=upward) if upward else NO_EFFECTS
 
 
 async def _check_identity(

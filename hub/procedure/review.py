@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from hub.procedure.context import ProcedureContext, signer_of
+from hub.procedure.uplink import uplink_delivery
 from hub.store import TaskRow
 from hub.store.effects import (
     AuditWrite,
@@ -74,7 +75,8 @@ async def _on_approval(
     if kind is ItemKind.CERTIFICATION:
         event = CertificationEvent.model_validate_json(record.payload)
         notice = _notice_write(certification_result_notice(event, item_id))
-        return _extend(effects, notices=(notice,))
+        upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
+        return _extend(effects, notices=(notice,), outbox=upward)
     if kind is ItemKind.REPORT:
         report = EligibilityReport.model_validate_json(record.payload)
         existing = await _task_record(ctx, report.person.id_number, report.reason.value)

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from hub.store.effects import NO_EFFECTS, Effects
+from hub.store.outbox import OutboxStore
 
 if TYPE_CHECKING:
     from hub.store.audit_chain import AuditEntry
@@ -149,8 +150,8 @@ class StoreUnavailable(StoreError):
     """The ledger could not durably commit; nothing was acknowledged."""
 
 
-class LedgerStore(Protocol):
-    """The durable, append-only, idempotent ledger."""
+class LedgerStore(OutboxStore, Protocol):
+    """The durable, append-only, idempotent ledger, with its transactional outbox."""
 
     async def append(
         self, message: NewMessage, receipt_for: ReceiptFactory, effects: Effects = NO_EFFECTS

@@ -82,6 +82,23 @@ class NoticeWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxWrite:
+    """A delivery to another party, committed with its cause (the transactional outbox).
+
+    ``delivery_id`` is stable, so writing it twice (a re-planned message)
+    queues one delivery; the dispatcher records it once delivered, so a
+    redelivery never repeats the department call's effect.
+    ``correlation_id`` defaults to the causing ledger sequence.
+    """
+
+    delivery_id: str
+    destination: str  # the adapter name, e.g. "sms", "ministry"
+    operation: str  # what to call on it, e.g. "notify", "push_certification"
+    payload: bytes  # canonical JSON
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OverpaymentWrite:
     """An overpayment to recover, for statistics by period and region."""
 
@@ -120,10 +137,28 @@ class Effects:
     tasks: tuple[TaskWrite, ...] = ()
     roster: RosterWrite | None = None
     outcomes: tuple[HubRecord, ...] = ()
-    notices: tuple[NoticeWrite, ...] = ()
+    notices: tuple[NoticeWrite, ...] = ()  # each also queues an "sms" delivery
+    outbox: tuple[OutboxWrite, ...] = ()
     overpayments: tuple[OverpaymentWrite, ...] = ()
     audit: tuple[AuditWrite, ...] = ()
     zero_report_guard: ZeroReportGuard | None = None
+
+    @property
+    def conditional(self) -> bool:
+        """Whether any effect can fail a precondition (and so needs a savepoint).
+
+        Opening an item for the new record, upserting the roster, queuing a
+        notice and auditing cannot fail; version checks, guards and rows with
+        their own unique ids can.
+        """
+        return bool(
+            self.item_update
+            or self.tasks
+            or self.outcomes
+            or self.overpayments
+            or self.outbox
+            or self.zero_report_guard
+        )
 
 
 NO_EFFECTS = Effects()

@@ -54,6 +54,7 @@ from hub.store.postgres_commit import (
     settle,
 )
 from hub.store.postgres_effects import GroupWrite
+from hub.store.postgres_outbox import PostgresOutbox
 from hub.store.postgres_queries import PostgresQueries
 
 CheckpointSigner = Callable[[int, str], str]
@@ -62,7 +63,7 @@ CheckpointSigner = Callable[[int, str], str]
 _log = logging.getLogger(__name__)
 
 
-class PostgresLedger(PostgresQueries):
+class PostgresLedger(PostgresQueries, PostgresOutbox):
     """A :class:`~hub.store.base.LedgerStore` in a PostgreSQL database."""
 
     def __init__(
@@ -197,13 +198,13 @@ class PostgresLedger(PostgresQueries):
 
     # -- writing ---------------------------------------------------------
 
-    async def _write(self, apply: Callable[[GroupWrite], Awaitable[object]]) -> None:
+    async def _write(self, apply: Callable[[GroupWrite], Awaitable[object]]) -> Any:
         if self._closed:
             raise StoreUnavailable("the ledger is closed")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         future.add_done_callback(mark_retrieved)
         self._enqueue(Write(apply, future))
-        await asyncio.shield(future)
+        return await asyncio.shield(future)
 
     def _enqueue(self, job: Append | Write) -> None:
         self._pending.append(job)

@@ -12,8 +12,8 @@ from typing import Final
 
 import asyncpg
 
+from hub.store import outbox, sqlite_schema
 from hub.store import postgres_schema as schema
-from hub.store import sqlite_schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import Conflict, NewMessage, RecordKind
 from hub.store.effects import (
@@ -39,6 +39,7 @@ _NOTICE_INSERT: Final = (
     "INSERT INTO notices (notice_id, person_id, kind, text, sequence)"
     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notice_id) DO NOTHING"
 )
+_OUTBOX_INSERT: Final = schema.dollar(outbox.INSERT)
 _OVERPAYMENT_INSERT: Final = (
     "INSERT INTO overpayments (task_id, person_id, county, period, months, amount_cents,"
     " sequence) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -113,6 +114,9 @@ class GroupWrite:
             await self._append_outcome(record, message)
         for n in effects.notices:
             await conn.execute(_NOTICE_INSERT, n.notice_id, n.person_id, n.kind, n.text, sequence)
+        created = message.received_at.timestamp()
+        for write in (*map(outbox.notice_delivery, effects.notices), *effects.outbox):
+            await conn.execute(_OUTBOX_INSERT, *outbox.insert_params(write, sequence, created))
         for over in effects.overpayments:
             await self._overpayment(over, sequence)
         at = message.received_at.isoformat()

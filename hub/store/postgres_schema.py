@@ -126,6 +126,13 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         jws       TEXT NOT NULL
     );
     """.replace("TEXT", 'TEXT COLLATE "C"'),
+    sqlite_schema.OUTBOX_MIGRATION.replace("TEXT", 'TEXT COLLATE "C"')
+    .replace("BLOB", "BYTEA")
+    .replace("REAL", "DOUBLE PRECISION")
+    .replace("INTEGER NOT NULL\n", "BIGINT NOT NULL\n")
+    .replace("CAST(json_object(", "convert_to(json_build_object(")
+    .replace(") AS BLOB)", ")::text, 'UTF8')")
+    .replace(") AS BYTEA)", ")::text, 'UTF8')"),
 )
 
 

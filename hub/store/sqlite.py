@@ -41,6 +41,7 @@ from hub.store.base import (
 )
 from hub.store.effects import NO_EFFECTS, Effects
 from hub.store.sqlite_effects import EffectWriter
+from hub.store.sqlite_outbox import SqliteOutbox
 from hub.store.sqlite_queries import SqliteQueries
 
 
@@ -64,7 +65,7 @@ CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
 
 
-class SqliteLedger(SqliteQueries):
+class SqliteLedger(SqliteQueries, SqliteOutbox):
     """A :class:`~hub.store.base.LedgerStore` in one SQLite file."""
 
     def __init__(
@@ -195,13 +196,13 @@ class SqliteLedger(SqliteQueries):
 
         await self._write(write)
 
-    async def _write(self, apply: Callable[[sqlite3.Connection, EffectWriter], object]) -> None:
+    async def _write(self, apply: Callable[[sqlite3.Connection, EffectWriter], object]) -> Any:
         if self._closed:
             raise StoreUnavailable("the ledger is closed")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         future.add_done_callback(_mark_retrieved)
         self._enqueue(_Write(apply, future))
-        await asyncio.shield(future)
+        return await asyncio.shield(future)
 
     def _enqueue(self, job: _Append | _Write) -> None:
         self._pending.append(job)
@@ -257,7 +258,7 @@ class SqliteLedger(SqliteQueries):
             await asyncio.get_running_loop().run_in_executor(
                 self._committer, conn.execute, "COMMIT"
             )
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreError) as exc:  # the whole batch fails, nothing is stored
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._next_sequence = first_sequence
@@ -298,11 +299,16 @@ class SqliteLedger(SqliteQueries):
         except Exception as exc:  # a signing failure fails this message only
             return StoreUnavailable(f"could not sign the receipt: {exc}")
         chain_mark = self._chain.mark()
-        self._conn.execute("SAVEPOINT message")
+        # A savepoint costs two statements; only effects that can fail need one.
+        # Without it the INSERT is still atomic on its own (statement rollback).
+        guarded = job.effects.conditional
+        if guarded:
+            self._conn.execute("SAVEPOINT message")
         try:
             self._conn.execute(schema.INSERT, schema.insert_params(sequence, message, receipt))
         except sqlite3.IntegrityError:
-            self._conn.execute("RELEASE message")
+            if guarded:
+                self._conn.execute("RELEASE message")
             return self._existing(message)
         self._next_sequence += 1
         try:
@@ -312,6 +318,8 @@ class SqliteLedger(SqliteQueries):
             )
             self._effects.apply(sequence, message, job.effects)
         except (Conflict, sqlite3.IntegrityError) as exc:
+            if not guarded:  # an unconditional effect failed: fail the batch, roll back all
+                raise
             self._conn.execute("ROLLBACK TO message")
             self._conn.execute("RELEASE message")
             self._next_sequence = sequence
@@ -319,7 +327,8 @@ class SqliteLedger(SqliteQueries):
             if isinstance(exc, Conflict):
                 return exc
             return Conflict("conflict", f"changed meanwhile; retry ({exc})")
-        self._conn.execute("RELEASE message")
+        if guarded:
+            self._conn.execute("RELEASE message")
         return AppendOutcome(schema.new_record(sequence, message, receipt), created=True)
 
     def _take_sequence(self) -> int:

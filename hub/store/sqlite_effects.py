@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable
 from decimal import Decimal
 
+from hub.store import outbox
 from hub.store.audit_chain import AuditChain
 from hub.store.base import Conflict, NewMessage, RecordKind
 from hub.store.effects import Effects, HubRecord, ItemUpdate, TaskWrite, ZeroReportGuard
@@ -75,6 +76,7 @@ class EffectWriter:
                 " VALUES (?,?,?,?,?) ON CONFLICT (notice_id) DO NOTHING",
                 (notice.notice_id, notice.person_id, notice.kind, notice.text, sequence),
             )
+        self._outbox(sequence, message, effects)
         for over in effects.overpayments:
             cents = int(Decimal(over.amount) * 100)
             self._conn.execute(
@@ -92,6 +94,13 @@ class EffectWriter:
             )
         for entry in effects.audit:
             self.audit(at, entry.action, entry.subject, entry.actor, entry.digest)
+
+    def _outbox(self, sequence: int, message: NewMessage, effects: Effects) -> None:
+        """Queue the deliveries (notices included) in the same transaction."""
+        created = message.received_at.timestamp()
+        writes = [*map(outbox.notice_delivery, effects.notices), *effects.outbox]
+        for write in writes:
+            self._conn.execute(outbox.INSERT, outbox.insert_params(write, sequence, created))
 
     def _guard_zero_report(self, guard: ZeroReportGuard) -> None:
         column = "village" if len(guard.unit) == 12 else "county"

@@ -99,7 +99,38 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         jws       TEXT NOT NULL
     )
     """,
+    """
+    CREATE TABLE outbox (
+        delivery_id     TEXT PRIMARY KEY,
+        destination     TEXT NOT NULL,
+        operation       TEXT NOT NULL,
+        payload         BLOB NOT NULL,
+        correlation_id  TEXT,
+        created_at      REAL NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        state           TEXT NOT NULL DEFAULT 'pending',
+        last_error      TEXT,
+        sequence        INTEGER NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('pending', 'published');
+    CREATE INDEX outbox_state ON outbox (state, destination);
+    CREATE TABLE deliveries (
+        delivery_id  TEXT PRIMARY KEY,
+        destination  TEXT NOT NULL,
+        delivered_at REAL NOT NULL
+    );
+    INSERT INTO outbox (delivery_id, destination, operation, payload, created_at,
+        next_attempt_at, sequence)
+        SELECT notice_id, 'sms', 'notify',
+            CAST(json_object('kind', kind, 'person_id', person_id, 'text', text) AS BLOB),
+            0, 0, sequence
+        FROM notices WHERE sent_at IS NULL
+    """,
 )
+
+OUTBOX_MIGRATION: Final = MIGRATIONS[2]
+"""Outbox and deliveries (both backends; PostgreSQL adapts the types)."""
 
 COLUMNS: Final = (
     "sequence, kind, message_type, sender, message_id, kid, sha256, jws, payload,"

@@ -1,0 +1,97 @@
+"""Inbound AMQP: departments publish signed JWS messages to the ingress exchange.
+
+The routing key names the collection, as the HTTP path does (``reports``,
+``certifications``, ``restorations``, ``roster``), and each message goes
+through exactly the same :meth:`~hub.ingress.IngressPipeline.accept` with the
+same intake plan as ``POST /v1/<collection>``. An accepted message is acked
+after it is durably in the ledger (a receipt is published to ``reply_to``
+when the sender asked for one); a refused one is copied to the DLQ with its
+problem type in the headers, then acked; a ledger that cannot commit leaves
+the message on the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+
+import aiormq
+from aio_pika.abc import AbstractIncomingMessage
+
+from hub.api.problems import Problem, problem_type_uri
+from hub.delivery.rabbit import AMQP_ERRORS, RabbitBroker, settle
+from hub.ingress import IngressPipeline, Plan
+from hub.store import Conflict, RecordKind, StoreUnavailable
+from hub.workflow.refusals import Refusal
+from security import SecurityError
+
+log = logging.getLogger(__name__)
+
+ROUTES: Mapping[str, tuple[RecordKind, frozenset[str]]] = {
+    "reports": (RecordKind.REPORT, frozenset({"eligibility_report/v1", "zero_report/v1"})),
+    "certifications": (RecordKind.CERTIFICATION, frozenset({"certification_event/v1"})),
+    "restorations": (RecordKind.RESTORATION, frozenset({"restoration/v1"})),
+    "roster": (RecordKind.ROSTER, frozenset({"benefit_record/v1"})),
+}
+
+
+class AmqpIngress:
+    """Consumes the ingress queue into the ledger."""
+
+    def __init__(self, broker: RabbitBroker, pipeline: IngressPipeline, plan: Plan) -> None:
+        """Accept through ``pipeline`` with the intake ``plan``."""
+        self._broker = broker
+        self._pipeline = pipeline
+        self._plan = plan
+
+    async def start(self) -> None:
+        """Begin consuming."""
+        await self._broker.consume_ingress(self.on_message)
+
+    async def on_message(self, message: AbstractIncomingMessage) -> None:
+        """Verify, validate and record one message; settle it accordingly."""
+        route = ROUTES.get(message.routing_key or "")
+        try:
+            if route is None:
+                raise Problem("not-found", f"no collection {message.routing_key!r}")
+            kind, types = route
+            accepted = await self._pipeline.accept(
+                message.body, kind=kind, allowed_types=types, plan=self._plan
+            )
+        except StoreUnavailable:
+            await settle(message, requeue=True)  # not stored: try again later
+            return
+        except (Problem, SecurityError, Refusal, Conflict) as exc:
+            await self._refuse(message, exc)
+            return
+        record = accepted.outcome.record
+        if message.reply_to:
+            await self._reply(message, record.receipt, record.sequence)
+        await settle(message, requeue=None)
+
+    async def _refuse(self, message: AbstractIncomingMessage, exc: Exception) -> None:
+        slug = exc.problem_type if isinstance(exc, SecurityError) else getattr(exc, "slug", "")
+        log.info("inbound AMQP message refused: %s", slug)
+        headers: dict[str, str] = {
+            "x-problem-type": problem_type_uri(str(slug)),
+            "x-routing-key": message.routing_key or "",
+        }
+        try:
+            await self._broker.dead_letter(message.body, headers)
+        except AMQP_ERRORS:
+            await settle(message, requeue=True)  # the copy failed: keep the original
+            return
+        await settle(message, requeue=None)
+
+    async def _reply(self, message: AbstractIncomingMessage, receipt: str, seq: int) -> None:
+        body = json.dumps({"sequence": seq, "receipt": receipt}).encode()
+        properties = aiormq.spec.Basic.Properties(
+            correlation_id=message.correlation_id, content_type="application/json"
+        )
+        try:
+            await message.channel.basic_publish(
+                body, routing_key=str(message.reply_to), properties=properties
+            )
+        except AMQP_ERRORS as exc:  # a receipt is a courtesy; the ledger record is what counts
+            log.info("receipt reply not sent: %s", exc)

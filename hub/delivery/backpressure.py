@@ -1,0 +1,96 @@
+"""Back-pressure: refuse new work with 429 before the hub grows without bound.
+
+:class:`OutboxMonitor` reads the outbox's counts periodically (one cheap
+grouped query), feeds the outbox and dead-letter gauges, and remembers the
+backlog; :class:`LoadShedder` answers ingress with ``overloaded`` (429,
+``Retry-After``) while the undelivered backlog or the messages being
+accepted right now pass their limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from hub.api.problems import Problem
+from hub.store import LedgerStore, StoreError
+from hub.store.outbox import OutboxStats
+from monitoring.metrics import HubMetrics
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMonitor:
+    """The outbox's latest counts, refreshed every ``interval`` seconds."""
+
+    def __init__(self, store: LedgerStore, metrics: HubMetrics, *, interval: float) -> None:
+        """Read ``store`` and publish to ``metrics``."""
+        self._store = store
+        self._metrics = metrics
+        self._interval = interval
+        self.stats = OutboxStats()
+
+    async def refresh(self) -> OutboxStats:
+        """Read the counts now and update the gauges."""
+        stats = await self._store.outbox_stats()
+        self.stats = stats
+        self._metrics.outbox_backlog.set(stats.backlog)
+        oldest = stats.oldest_undelivered_at
+        self._metrics.outbox_oldest_age.set(0 if oldest is None else max(0, time.time() - oldest))
+        self._metrics.dlq_depth.set(stats.dead)
+        return stats
+
+    async def run(self) -> None:
+        """Refresh until cancelled; a failed read keeps the last counts."""
+        while True:
+            try:
+                await self.refresh()
+            except StoreError as exc:
+                log.warning("outbox counts not refreshed: %s", exc)
+            await asyncio.sleep(self._interval)
+
+
+class LoadShedder:
+    """Admission control for ingress."""
+
+    def __init__(self, monitor: OutboxMonitor, *, max_backlog: int, max_in_flight: int) -> None:
+        """Refuse past ``max_backlog`` undelivered rows or ``max_in_flight`` messages."""
+        self._monitor = monitor
+        self._max_backlog = max_backlog
+        self._max_in_flight = max_in_flight
+        self.in_flight = 0
+
+    def check(self) -> None:
+        """Raise ``overloaded`` when a limit is passed."""
+        if self.in_flight >= self._max_in_flight:
+            raise _overloaded(f"{self.in_flight} messages are being accepted already", 1)
+        backlog = self._monitor.stats.backlog
+        if backlog >= self._max_backlog:
+            raise _overloaded(f"{backlog} deliveries are waiting to be delivered", 5)
+
+    @contextlib.asynccontextmanager
+    async def admit(self) -> AsyncIterator[None]:
+        """Check, then count the message as in flight until the block ends."""
+        self.check()
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+
+
+def _overloaded(detail: str, retry_after: int) -> Problem:
+    return Problem(
+        "overloaded",
+        f"the hub is overloaded ({detail}); retry after {retry_after} s",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+LOAD = web.AppKey("load", LoadShedder)
+"""The running hub's admission control (set by the delivery context)."""

@@ -1,0 +1,99 @@
+"""Start-up and shutdown of delivery: outbox monitor, back-pressure, broker, relay, consumers.
+
+By role (``CERTHUB_ROLE``): ``ingress`` only watches the outbox (metrics and
+back-pressure) — workers deliver what it queues; ``worker`` and ``all`` also
+run the relay and the consumers, and with RabbitMQ consume the inbound
+AMQP queue. The broker adds its ``broker`` readiness check here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from functools import partial
+
+from aiohttp import web
+
+from hub.context import METRICS, NOTICES, NOTIFIER, PIPELINE, PROCEDURE, SETTINGS, STORE
+from hub.delivery.amqp_ingress import AmqpIngress
+from hub.delivery.backpressure import LOAD, LoadShedder, OutboxMonitor
+from hub.delivery.broker import Broker
+from hub.delivery.destinations import MINISTRY, SMS, Deliver, sms_destination, uplink_destination
+from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
+from hub.delivery.memory import InProcessBroker
+from hub.delivery.rabbit import RabbitBroker
+from hub.delivery.relay import OutboxRelay, RelayTiming
+from hub.delivery.service import DeliveryService, NoDelivery
+from hub.departments_context import DEPARTMENTS
+from hub.health import READINESS
+from hub.notify import LoggingNotifier
+from hub.procedure.intake import plan_intake
+
+DELIVERY = web.AppKey("delivery", DeliveryService)
+
+
+async def delivery_context(app: web.Application) -> AsyncIterator[None]:
+    """Wire delivery for this process's role; stop it in reverse order."""
+    settings = app[SETTINGS]
+    if NOTIFIER not in app:  # a deployment or test may provide its own
+        app[NOTIFIER] = LoggingNotifier()
+    monitor = OutboxMonitor(app[STORE], app[METRICS], interval=settings.delivery_poll_seconds)
+    app[LOAD] = LoadShedder(
+        monitor, max_backlog=settings.max_outbox_backlog, max_in_flight=settings.max_in_flight
+    )
+    watching = asyncio.create_task(monitor.run())
+    service: DeliveryService | None = None
+    app[NOTICES] = NoDelivery()
+    try:
+        if settings.role != "ingress":
+            service = _service(app)
+            app[READINESS].register("broker", service.broker.ping)
+            await service.start()
+            app[DELIVERY] = service
+            app[NOTICES] = service
+            if isinstance(service.broker, RabbitBroker):
+                plan = partial(plan_intake, app[PROCEDURE])
+                await AmqpIngress(service.broker, app[PIPELINE], plan).start()
+        yield
+    finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
+        if service is not None:
+            await service.aclose()
+        await app[NOTIFIER].aclose()
+
+
+def _service(app: web.Application) -> DeliveryService:
+    settings = app[SETTINGS]
+    broker: Broker
+    if settings.broker == "rabbitmq":
+        broker = RabbitBroker(
+            settings.amqp_url, prefix=settings.amqp_prefix, prefetch=settings.delivery_concurrency
+        )
+        batch = 256
+    else:
+        broker = InProcessBroker(concurrency=settings.delivery_concurrency)
+        batch = 2 * settings.delivery_concurrency
+    policy = RetryPolicy(
+        max_attempts=settings.delivery_max_attempts,
+        backoff_initial=settings.delivery_backoff_initial,
+        backoff_max=settings.delivery_backoff_max,
+    )
+    dispatcher = DeliveryDispatcher(app[STORE], _destinations(app), policy, app[METRICS])
+    timing = RelayTiming(
+        poll=settings.delivery_poll_seconds,
+        lease=settings.delivery_lease_seconds,
+        redeliver=settings.delivery_redeliver_seconds,
+        batch=batch,
+    )
+    return DeliveryService(app[STORE], broker, dispatcher, OutboxRelay(app[STORE], broker, timing))
+
+
+def _destinations(app: web.Application) -> dict[str, Deliver]:
+    destinations = {SMS: sms_destination(app[NOTIFIER])}
+    uplink = app[DEPARTMENTS].uplink
+    if uplink is not None:
+        destinations[MINISTRY] = uplink_destination(uplink)
+    return destinations

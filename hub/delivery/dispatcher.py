@@ -1,0 +1,117 @@
+"""Idempotent delivery: call the department once per delivery id, record the outcome.
+
+Before the call the dispatcher looks the id up in ``deliveries``; after a
+successful call it records the id, closing the outbox row, in one audited
+transaction. A redelivered envelope (a broker redelivery, a relay that
+published twice, a second worker) therefore never repeats the effect; if a
+crash falls between the call and the record, the department's own
+idempotency by the same id absorbs the second call (belt and braces).
+
+Failures: a :class:`~adapters.PermanentError` or the last allowed attempt
+dead-letters the delivery; anything else is retried later with exponential
+backoff and jitter, never sooner than a department's ``Retry-After`` or an
+open circuit's ``retry_after``. The adapters' own policy already retried
+inside the call; this is the slower outer loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from adapters import PermanentError
+from hub.delivery.broker import Envelope, Verdict
+from hub.delivery.destinations import Deliver
+from hub.store import LedgerStore
+from hub.store import outbox_changes as change
+from monitoring.metrics import HubMetrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """The outer loop's bounds."""
+
+    max_attempts: int = 8
+    backoff_initial: float = 2.0
+    backoff_max: float = 600.0
+
+    def delay(self, attempts: int, retry_after: float | None) -> float:
+        """Seconds to wait after the ``attempts``-th failure (full jitter on the upper half)."""
+        ceiling = min(self.backoff_max, self.backoff_initial * 2.0 ** (attempts - 1))
+        wait: float = ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not secrecy
+        return max(wait, retry_after or 0.0)
+
+
+class DeliveryDispatcher:
+    """Handles envelopes from any broker: check, call, record."""
+
+    def __init__(
+        self,
+        store: LedgerStore,
+        destinations: Mapping[str, Deliver],
+        policy: RetryPolicy,
+        metrics: HubMetrics,
+    ) -> None:
+        """Deliver through ``destinations`` (by outbox destination name)."""
+        self._store = store
+        self._destinations = destinations
+        self._policy = policy
+        self._metrics = metrics
+
+    @property
+    def destinations(self) -> list[str]:
+        """The destinations this hub can deliver to."""
+        return sorted(self._destinations)
+
+    async def handle(self, envelope: Envelope) -> Verdict:
+        """Deliver ``envelope`` at most once in effect; the verdict for the broker."""
+        if await self._store.is_delivered(envelope.delivery_id):
+            self._count(envelope, "duplicate")
+            return Verdict.ACK
+        deliver = self._destinations.get(envelope.destination)
+        try:
+            if deliver is None:
+                raise LookupError(f"no adapter configured for {envelope.destination!r}")
+            await deliver(envelope)
+        except Exception as exc:  # classified below; a bug is retried, then dead-lettered
+            return await self._failed(envelope, exc)
+        at = datetime.now(UTC)
+        steps = change.delivered(
+            envelope.delivery_id, envelope.destination, at.timestamp(), at.isoformat()
+        )
+        await self._store.outbox_apply(steps)
+        self._count(envelope, "delivered")
+        return Verdict.ACK
+
+    async def _failed(self, envelope: Envelope, exc: Exception) -> Verdict:
+        attempts = envelope.attempts + 1
+        error = type(exc).__name__
+        if isinstance(exc, PermanentError) or attempts >= self._policy.max_attempts:
+            await self._store.outbox_apply(change.dead(envelope.delivery_id, attempts, error))
+            self._count(envelope, "dead_lettered")
+            log.warning(
+                "delivery %s dead-lettered after %d attempt(s): %s",
+                envelope.delivery_id,
+                attempts,
+                error,
+            )
+            return Verdict.DEAD
+        retry_after = getattr(exc, "retry_after", None)
+        wait = self._policy.delay(
+            attempts, float(retry_after) if isinstance(retry_after, int | float) else None
+        )
+        steps = change.retried(envelope.delivery_id, attempts, time.time() + wait, error)
+        await self._store.outbox_apply(steps)
+        self._count(envelope, "retried")
+        log.info("delivery %s retried in %.1f s: %s", envelope.delivery_id, wait, error)
+        return Verdict.ACK
+
+    def _count(self, envelope: Envelope, outcome: str) -> None:
+        adapter = envelope.destination if envelope.destination in self._destinations else "other"
+        self._metrics.deliveries.labels(adapter=adapter, outcome=outcome).inc()

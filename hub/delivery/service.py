@@ -1,0 +1,71 @@
+"""One worker's delivery machinery: relay, broker and dispatcher, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+from hub.delivery.broker import Broker, Envelope
+from hub.delivery.dispatcher import DeliveryDispatcher
+from hub.delivery.relay import OutboxRelay
+from hub.store import LedgerStore
+
+
+class DeliveryService:
+    """Relays the outbox through the broker to the dispatcher (a worker's job)."""
+
+    def __init__(
+        self,
+        store: LedgerStore,
+        broker: Broker,
+        dispatcher: DeliveryDispatcher,
+        relay: OutboxRelay,
+        *,
+        consume: bool = True,
+    ) -> None:
+        """Wire the parts; nothing runs before :meth:`start`."""
+        self.store = store
+        self.broker = broker
+        self.dispatcher = dispatcher
+        self.relay = relay
+        self._consume = consume
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Declare and consume every destination, then start relaying."""
+        handler = self.dispatcher.handle if self._consume else None
+        await self.broker.start(self.dispatcher.destinations, handler)
+        self._task = asyncio.create_task(self.relay.run())
+
+    def wake(self) -> None:
+        """A commit queued deliveries: relay now rather than at the next poll."""
+        self.relay.wake()
+
+    async def drain(self) -> int:
+        """Deliver every due row now, bypassing the broker (tests, ``certhub`` one-shots)."""
+        delivered = 0
+        while rows := await self.store.claim_outbox(100, time.time(), 60.0):
+            for row in rows:
+                await self.dispatcher.handle(Envelope.of(row))
+                delivered += await self.store.is_delivered(row.delivery_id)
+        return delivered
+
+    async def aclose(self) -> None:
+        """Stop relaying, then stop the broker (unacked work returns to the outbox or queue)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.broker.aclose()
+
+
+class NoDelivery:
+    """The ingress role's stand-in: it queues deliveries, workers deliver them."""
+
+    def wake(self) -> None:
+        """Workers poll the outbox; nothing to wake here."""
+
+    async def drain(self) -> int:
+        """Nothing is delivered by this process."""
+        return 0

@@ -1,0 +1,212 @@
+"""The transactional outbox and the record of delivered ids, common to both backends.
+
+An outbox row is written in the same transaction as the ledger record that
+causes it (:class:`~hub.store.effects.OutboxWrite`). Its life::
+
+    pending ──claim (lease)──▶ published ──delivered──▶ delivered
+       ▲  ▲                       │  │
+       │  └──── retry (backoff) ──┘  └── permanent / max attempts ──▶ dead
+       └──────────────── dlq replay ────────────────────────────────┘
+
+A claim only moves ``next_attempt_at`` forward (a lease): a relay that dies
+before publishing leaves the row to be claimed again when the lease ends.
+Every state change is one audited statement; the statements live here, as
+:class:`Step` lists, and each backend only executes them, so the two cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final, Protocol
+
+from hub.store.effects import NoticeWrite, OutboxWrite
+
+
+class OutboxState(StrEnum):
+    """Where a delivery stands."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One delivery as stored; times are Unix seconds."""
+
+    delivery_id: str
+    destination: str
+    operation: str
+    payload: bytes
+    correlation_id: str | None
+    created_at: float
+    attempts: int
+    next_attempt_at: float
+    state: OutboxState
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    """Counts for metrics and back-pressure."""
+
+    pending: int = 0
+    published: int = 0
+    dead: int = 0
+    oldest_undelivered_at: float | None = None
+
+    @property
+    def backlog(self) -> int:
+        """Deliveries committed but not delivered yet (and not dead)."""
+        return self.pending + self.published
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterFilter:
+    """Which dead letters an operator means: by adapter, age and error class."""
+
+    destination: str | None = None
+    created_before: float | None = None
+    error: str | None = None
+    delivery_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One statement of an outbox state change (``?`` placeholders).
+
+    ``audit`` (action, subject, actor) is appended to the audit chain when
+    the statement changed a row; ``required`` stops the remaining steps when
+    it changed none (the change was made already, or is not allowed).
+    """
+
+    sql: str
+    params: tuple[object, ...]
+    audit: tuple[str, str, str] | None = None
+    required: bool = False
+
+
+COLUMNS: Final = (
+    "delivery_id, destination, operation, payload, correlation_id, created_at, attempts,"
+    " next_attempt_at, state, last_error"
+)
+INSERT: Final = (
+    "INSERT INTO outbox (delivery_id, destination, operation, payload, correlation_id,"
+    " created_at, attempts, next_attempt_at, state, sequence)"
+    " VALUES (?,?,?,?,?,?,0,?,'pending',?) ON CONFLICT (delivery_id) DO NOTHING"
+)
+CLAIM: Final = (
+    "UPDATE outbox SET next_attempt_at=? WHERE delivery_id IN (SELECT delivery_id FROM outbox"
+    " WHERE state IN ('pending','published') AND next_attempt_at<=?"
+    " ORDER BY next_attempt_at LIMIT ?{lock}) RETURNING " + COLUMNS
+)
+STATS: Final = (
+    "SELECT state, count(*), min(created_at) FROM outbox"
+    " WHERE state IN ('pending','published','dead') GROUP BY state"
+)
+GET: Final = f"SELECT {COLUMNS} FROM outbox WHERE delivery_id=?"
+DELIVERED: Final = "SELECT 1 FROM deliveries WHERE delivery_id=?"
+
+
+class OutboxStore(Protocol):
+    """The outbox side of the ledger store."""
+
+    async def claim_outbox(self, limit: int, now: float, lease: float) -> list[OutboxRow]:
+        """Due rows (pending, or published and overdue), leased until ``now + lease``."""
+        ...
+
+    async def outbox_apply(self, steps: Sequence[Step]) -> int:
+        """Run one state change's steps in one transaction; how many audited steps took effect."""
+        ...
+
+    async def outbox_stats(self) -> OutboxStats:
+        """Counts by state and the oldest undelivered row's creation time."""
+        ...
+
+    async def get_outbox(self, delivery_id: str) -> OutboxRow | None:
+        """One delivery by id."""
+        ...
+
+    async def dead_letters(self, where: DeadLetterFilter, limit: int) -> list[OutboxRow]:
+        """Dead deliveries matching ``where``, oldest first."""
+        ...
+
+    async def is_delivered(self, delivery_id: str) -> bool:
+        """Whether the dispatcher recorded this delivery as done."""
+        ...
+
+
+def insert_params(write: OutboxWrite, sequence: int, created_at: float) -> tuple[object, ...]:
+    """Parameters of :data:`INSERT` for one outbox write caused by record ``sequence``."""
+    correlation = write.correlation_id or str(sequence)
+    return (
+        write.delivery_id,
+        write.destination,
+        write.operation,
+        write.payload,
+        correlation,
+        created_at,
+        created_at,
+        sequence,
+    )
+
+
+def notice_delivery(notice: NoticeWrite) -> OutboxWrite:
+    """The SMS delivery of a notice: the notice id is the delivery id (the gateway's key)."""
+    body = {"person_id": notice.person_id, "kind": notice.kind, "text": notice.text}
+    payload = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+    return OutboxWrite(notice.notice_id, "sms", "notify", payload)
+
+
+def to_row(row: Sequence[object]) -> OutboxRow:
+    """Map a row selected with :data:`COLUMNS`."""
+    did, dest, op, payload, corr, created, attempts, next_at, state, error = row
+    return OutboxRow(
+        delivery_id=str(did),
+        destination=str(dest),
+        operation=str(op),
+        payload=bytes(payload),  # type: ignore[call-overload]
+        correlation_id=None if corr is None else str(corr),
+        created_at=float(created),  # type: ignore[arg-type]
+        attempts=int(attempts),  # type: ignore[call-overload]
+        next_attempt_at=float(next_at),  # type: ignore[arg-type]
+        state=OutboxState(str(state)),
+        last_error=None if error is None else str(error),
+    )
+
+
+def stats_of(rows: Sequence[Sequence[object]]) -> OutboxStats:
+    """Fold :data:`STATS` rows."""
+    counts = {str(state): int(n) for state, n, _ in rows}  # type: ignore[call-overload]
+    oldest = [float(at) for state, _, at in rows if state != "dead" and at is not None]  # type: ignore[arg-type]
+    return OutboxStats(
+        pending=counts.get("pending", 0),
+        published=counts.get("published", 0),
+        dead=counts.get("dead", 0),
+        oldest_undelivered_at=min(oldest) if oldest else None,
+    )
+
+
+def dead_letter_query(where: DeadLetterFilter, limit: int) -> tuple[str, tuple[object, ...]]:
+    """SQL and parameters selecting dead letters; only constant fragments are joined."""
+    clauses = ["state='dead'"]
+    params: list[object] = []
+    if where.destination is not None:
+        clauses.append("destination=?")
+        params.append(where.destination)
+    if where.created_before is not None:
+        clauses.append("created_at<?")
+        params.append(where.created_before)
+    if where.error is not None:
+        clauses.append("last_error=?")
+        params.append(where.error)
+    if where.delivery_ids:
+        clauses.append("delivery_id IN (" + ",".join("?" * len(where.delivery_ids)) + ")")
+        params.extend(where.delivery_ids)
+    sql = f"SELECT {COLUMNS} FROM outbox WHERE " + " AND ".join(clauses)
+    return sql + " ORDER BY created_at, delivery_id LIMIT ?", (*params, limit)

@@ -1,0 +1,98 @@
+"""The outbox's state changes as audited statement lists (see :mod:`hub.store.outbox`).
+
+Each function returns the :class:`~hub.store.outbox.Step` list a backend
+runs in one transaction with ``outbox_apply``. Guards in the ``WHERE``
+clauses make every change idempotent and safe between competing workers: a
+delivery already recorded is not recorded again, a dead letter is replayed
+once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hub.store.outbox import Step
+
+HUB: str = "hub"
+UNDELIVERED = "state IN ('pending','published')"
+
+
+def published(delivery_ids: Iterable[str], redeliver_at: float) -> list[Step]:
+    """The broker confirmed these; publish again after ``redeliver_at`` if still undelivered."""
+    return [
+        Step(
+            "UPDATE outbox SET state='published', next_attempt_at=?"
+            " WHERE delivery_id=? AND state='pending'",
+            (redeliver_at, delivery_id),
+            audit=("outbox_published", delivery_id, HUB),
+        )
+        for delivery_id in delivery_ids
+    ]
+
+
+def delivered(delivery_id: str, destination: str, at: float, at_iso: str) -> list[Step]:
+    """The adapter call succeeded: record the id (once), close the row and its notice."""
+    return [
+        Step(
+            "INSERT INTO deliveries (delivery_id, destination, delivered_at) VALUES (?,?,?)"
+            " ON CONFLICT (delivery_id) DO NOTHING",
+            (delivery_id, destination, at),
+            # an SMS keeps the audit vocabulary it had before the general outbox
+            audit=("notice_sent" if destination == "sms" else "delivered", delivery_id, HUB),
+            required=True,
+        ),
+        Step("UPDATE outbox SET state='delivered' WHERE delivery_id=?", (delivery_id,)),
+        Step(
+            "UPDATE notices SET sent_at=? WHERE notice_id=? AND sent_at IS NULL",
+            (at_iso, delivery_id),
+        ),
+    ]
+
+
+def retried(delivery_id: str, attempts: int, next_attempt_at: float, error: str) -> list[Step]:
+    """A transient failure: wait until ``next_attempt_at`` (the relay publishes it again)."""
+    return [
+        Step(
+            "UPDATE outbox SET state='pending', attempts=?, next_attempt_at=?, last_error=?"
+            f" WHERE delivery_id=? AND {UNDELIVERED}",
+            (attempts, next_attempt_at, error, delivery_id),
+            audit=("delivery_retried", delivery_id, HUB),
+        )
+    ]
+
+
+def dead(delivery_id: str, attempts: int, error: str) -> list[Step]:
+    """A permanent failure or the last attempt: park it for an operator."""
+    return [
+        Step(
+            "UPDATE outbox SET state='dead', attempts=?, last_error=?"
+            f" WHERE delivery_id=? AND {UNDELIVERED}",
+            (attempts, error, delivery_id),
+            audit=("dead_lettered", delivery_id, HUB),
+        )
+    ]
+
+
+def replayed(delivery_ids: Iterable[str], actor: str, now: float) -> list[Step]:
+    """An operator sends dead letters through the normal path again, with fresh attempts."""
+    return [
+        Step(
+            "UPDATE outbox SET state='pending', attempts=0, next_attempt_at=?, last_error=NULL"
+            " WHERE delivery_id=? AND state='dead'",
+            (now, delivery_id),
+            audit=("dlq_replayed", delivery_id, actor),
+        )
+        for delivery_id in delivery_ids
+    ]
+
+
+def purged(delivery_ids: Iterable[str], actor: str) -> list[Step]:
+    """An operator drops dead letters for good (the audit chain keeps that it happened)."""
+    return [
+        Step(
+            "DELETE FROM outbox WHERE delivery_id=? AND state='dead'",
+            (delivery_id,),
+            audit=("dlq_purged", delivery_id, actor),
+        )
+        for delivery_id in delivery_ids
+    ]

@@ -1,0 +1,79 @@
+"""The outbox side of the SQLite ledger: claims and audited state changes in the writer's batch.
+
+Mixed into :class:`~hub.store.sqlite.SqliteLedger`. Writes join the group
+commit like any other small write, so a delivery's state change shares an
+fsync with the messages committed beside it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.store import outbox
+from hub.store.outbox import DeadLetterFilter, OutboxRow, OutboxStats, Step
+from hub.store.sqlite_effects import EffectWriter
+
+Apply = Callable[[sqlite3.Connection, EffectWriter], object]
+
+
+class SqliteOutbox:
+    """Outbox queries and changes; the ledger class provides ``_write`` and ``_read``."""
+
+    async def _write(self, apply: Apply) -> Any:
+        raise NotImplementedError  # provided by SqliteLedger
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # provided by SqliteQueries
+
+    async def claim_outbox(self, limit: int, now: float, lease: float) -> list[OutboxRow]:
+        """Due rows, leased until ``now + lease`` so no other claim takes them meanwhile."""
+
+        def claim(conn: sqlite3.Connection, _: EffectWriter) -> list[OutboxRow]:
+            rows = conn.execute(outbox.CLAIM.format(lock=""), (now + lease, now, limit))
+            return sorted(map(outbox.to_row, rows.fetchall()), key=_age)
+
+        rows: list[OutboxRow] = await self._write(claim)
+        return rows
+
+    async def outbox_apply(self, steps: Sequence[Step]) -> int:
+        """Run the steps of one state change in the next group commit."""
+
+        def apply(conn: sqlite3.Connection, effects: EffectWriter) -> int:
+            done = 0
+            at = datetime.now(UTC).isoformat()
+            for step in steps:
+                changed = conn.execute(step.sql, step.params).rowcount
+                if changed and step.audit is not None:
+                    effects.audit(at, *step.audit, "-")
+                    done += 1
+                if step.required and not changed:
+                    break
+            return done
+
+        done: int = await self._write(apply)
+        return done
+
+    async def outbox_stats(self) -> OutboxStats:
+        """Counts by state and the oldest undelivered row's creation time."""
+        return outbox.stats_of(await self._read(outbox.STATS, ()))
+
+    async def get_outbox(self, delivery_id: str) -> OutboxRow | None:
+        """One delivery by id."""
+        rows = await self._read(outbox.GET, (delivery_id,))
+        return outbox.to_row(rows[0]) if rows else None
+
+    async def dead_letters(self, where: DeadLetterFilter, limit: int) -> list[OutboxRow]:
+        """Dead deliveries matching ``where``, oldest first."""
+        sql, params = outbox.dead_letter_query(where, limit)
+        return [outbox.to_row(row) for row in await self._read(sql, params)]
+
+    async def is_delivered(self, delivery_id: str) -> bool:
+        """Whether the dispatcher recorded this delivery as done."""
+        return bool(await self._read(outbox.DELIVERED, (delivery_id,)))
+
+
+def _age(row: OutboxRow) -> tuple[float, str]:
+    return row.created_at, row.delivery_id

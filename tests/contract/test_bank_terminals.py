@@ -1,0 +1,169 @@
+"""Bank terminal events over real RabbitMQ: ingested then acked, every fault dead-lettered."""
+
+# ruff: noqa: F811 - the RabbitMQ fixtures are imported from the support kit
+
+from __future__ import annotations
+
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+from banksupport import (  # noqa: F401 - fixtures
+    Ingested,
+    StartAdapter,
+    Topology,
+    amqp,
+    dead_letters,
+    publisher,
+    start_adapter,
+    topology,
+)
+
+from adapters import DepartmentUnavailable, RequestRejected
+from adapters.bank import BankTerminalAdapter
+from adapters.bank.terminal import DETAIL_HEADER, REASON_HEADER
+from mocks.bank import BankTerminalPublisher, TerminalFault
+from schemas import CertificationMethod, ChannelKind
+
+from .support import sample
+
+
+async def test_signed_events_become_canonical_events_and_are_acked(
+    start_adapter: StartAdapter,
+    publisher: BankTerminalPublisher,
+    amqp: AbstractRobustConnection,
+    topology: Topology,
+) -> None:
+    ingest = Ingested()
+    adapter = await start_adapter(ingest)
+    natives = [publisher.native(code) for code in ("102", "105", "403")]
+    for native in natives:
+        await publisher.publish(
+            publisher.sign(native), content_type="application/jose", code=native["yhdm"]
+        )
+    await ingest.until(lambda: len(ingest.events) == 3)
+    by_serial = {
+        event.remarks.split()[3]: event for event in ingest.events.values() if event.remarks
+    }
+    for native in natives:
+        event = by_serial[native["lsh"]]
+        assert event.person.id_number == native["sfzh"]
+        assert event.person.name == native["xm"]
+        assert event.person.region.county == native["xzqh"]
+        assert event.channel.kind is ChannelKind.bank_terminal
+        assert event.channel.code == native["yhdm"]
+        assert (
+            event.method
+            is {"1": CertificationMethod.face, "2": CertificationMethod.fingerprint}[native["rzfs"]]
+        )
+        assert event.remarks
+        assert event.remarks.endswith(native["zpzy"])
+    assert all(mid.startswith("bank") for mid in ingest.events)
+    await adapter.aclose()
+    channel = await amqp.channel()
+    queue = await channel.declare_queue(topology.queue, durable=True, passive=True)
+    assert queue.declaration_result.message_count == 0  # all acked
+    await channel.close()
+    registry = adapter.options.metrics.registry
+    assert (
+        sample(
+            registry,
+            "certhub_adapter_requests_total",
+            adapter="bank_terminals",
+            operation="deliver",
+            outcome="ok",
+        )
+        == 3
+    )
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (TerminalFault.wrong_content_type, "wrong_content_type"),
+        (TerminalFault.oversized, "oversized"),
+        (TerminalFault.unsigned, "unsigned"),
+        (TerminalFault.bad_signature, "bad_signature"),
+        (TerminalFault.unknown_bank, "unknown_bank"),
+        (TerminalFault.malformed, "malformed"),
+        (TerminalFault.invalid_record, "invalid_record"),
+    ],
+)
+async def test_every_bad_message_is_dead_lettered_with_its_reason_and_the_rest_processed(
+    *,
+    start_adapter: StartAdapter,
+    publisher: BankTerminalPublisher,
+    amqp: AbstractRobustConnection,
+    topology: Topology,
+    fault: TerminalFault,
+    reason: str,
+) -> None:
+    ingest = Ingested()
+    await start_adapter(ingest)
+    body, content_type = publisher.faulty(fault, "104")
+    await publisher.publish(body, content_type=content_type, code="104")
+    good = publisher.native("104")
+    await publisher.publish(publisher.sign(good), content_type="application/jose", code="104")
+    [letter] = await dead_letters(amqp, topology.dlq, 1)
+    assert letter.headers[REASON_HEADER] == reason
+    assert letter.body == body
+    assert good["sfzh"] not in str(letter.headers[DETAIL_HEADER])
+    await ingest.until(lambda: len(ingest.events) == 1)
+    assert [e.person.id_number for e in ingest.events.values()] == [good["sfzh"]]
+
+
+async def test_a_bank_signing_for_another_bank_is_dead_lettered(
+    start_adapter: StartAdapter,
+    publisher: BankTerminalPublisher,
+    amqp: AbstractRobustConnection,
+    topology: Topology,
+) -> None:
+    await start_adapter(Ingested())
+    native = publisher.native("102")
+    await publisher.publish(publisher.sign(native, signer="103"), content_type="application/jose")
+    [letter] = await dead_letters(amqp, topology.dlq, 1)
+    assert letter.headers[REASON_HEADER] == "bank_mismatch"
+
+
+async def test_a_transient_ingest_failure_redelivers_and_ingests_once(
+    start_adapter: StartAdapter, publisher: BankTerminalPublisher
+) -> None:
+    ingest = Ingested(fail_next=[DepartmentUnavailable("ledger busy")])
+    await start_adapter(ingest)
+    await publisher.publish(
+        publisher.sign(publisher.native("301")), content_type="application/jose"
+    )
+    await ingest.until(lambda: len(ingest.events) == 1)
+    assert ingest.calls == 2
+    assert len(ingest.events) == 1
+
+
+async def test_a_refusal_by_the_hub_is_dead_lettered_not_dropped(
+    start_adapter: StartAdapter,
+    publisher: BankTerminalPublisher,
+    amqp: AbstractRobustConnection,
+    topology: Topology,
+) -> None:
+    ingest = Ingested(fail_next=[RequestRejected("hub refused it: replay")])
+    await start_adapter(ingest)
+    await publisher.publish(
+        publisher.sign(publisher.native("308")), content_type="application/jose"
+    )
+    [letter] = await dead_letters(amqp, topology.dlq, 1)
+    assert letter.headers[REASON_HEADER] == "ingest_refused"
+    assert "replay" in str(letter.headers[DETAIL_HEADER])
+
+
+async def test_an_unreachable_broker_is_a_transient_certhub_error(
+    start_adapter: StartAdapter,
+) -> None:
+    with pytest.raises(DepartmentUnavailable):
+        await start_adapter(
+            Ingested(),
+            amqp_url="amqp://guest:guest@127.0.0.1:1/",
+            policy={"attempt_timeout": 1.0, "deadline": 2.0, "max_attempts": 2},
+        )
+
+
+def test_the_adapter_class_is_registered() -> None:
+    from adapters import load_adapter
+
+    assert load_adapter("bank_terminals") is BankTerminalAdapter

@@ -1,0 +1,49 @@
+"""A running hub with the inbound adapters configured against the mock departments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hubkit import Hub, write_trust_store
+from inboundkit import Departments, inbound_settings
+from prometheus_client import CollectorRegistry
+
+from hub.app import create_app
+from hub.settings import Settings
+from mocks.channels import CHANNELS, ChannelCallbacks
+from mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
+from security import SigningKey
+
+
+@pytest.fixture
+def departments() -> Departments:
+    return Departments(
+        YunfuPlatform(), ZhaoqingPlatform(), {name: ChannelCallbacks(name) for name in CHANNELS}
+    )
+
+
+@pytest.fixture
+def inbound_hub_factory(
+    aiohttp_client: Callable[..., Any], tmp_path: Path, departments: Departments
+) -> Callable[..., Any]:
+    async def start(extra: dict[str, dict[str, Any]] | None = None, **overrides: Any) -> Hub:
+        adapters = inbound_settings(tmp_path / "departments", departments) | (extra or {})
+        settings = Settings(data_dir=tmp_path / "data", adapters=adapters, **overrides)
+        keys = {
+            party: SigningKey.generate()
+            for party in ("city", "other-city", "channel", "province", "intruder")
+        }
+        write_trust_store(settings.trust_store_path, keys)
+        client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
+        return Hub(client, settings, keys)
+
+    return start
+
+
+@pytest.fixture
+async def hub(inbound_hub_factory: Callable[..., Any]) -> Hub:
+    started: Hub = await inbound_hub_factory()
+    return started
