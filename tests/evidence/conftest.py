@@ -3,49 +3,17 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp import ClientResponse
-from hubkit import Hub, write_trust_store
-from prometheus_client import CollectorRegistry
+from hub_fixtures import hub, hub_factory, party_keys
+from hubkit import Hub
 
-from hub.app import create_app
 from hub.context import EVIDENCE
 from hub.evidence import EvidenceVault
-from hub.settings import Settings
-from security import SigningKey
 
-
-@pytest.fixture
-def party_keys() -> dict[str, SigningKey]:
-    """One key per party: ``city`` sends, ``province`` reads, ``intruder`` is unknown."""
-    parties = ("city", "other-city", "channel", "province", "intruder")
-    return {party: SigningKey.generate() for party in parties}
-
-
-@pytest.fixture
-def hub_factory(
-    aiohttp_client: Callable[..., Any], tmp_path: Path, party_keys: dict[str, SigningKey]
-) -> Callable[..., Any]:
-    """Start a hub with optional settings overrides."""
-
-    async def start(**overrides: Any) -> Hub:
-        settings = Settings(data_dir=tmp_path / "data", **overrides)
-        write_trust_store(settings.trust_store_path, party_keys)
-        client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-        return Hub(client, settings, party_keys)
-
-    return start
-
-
-@pytest.fixture
-async def hub(hub_factory: Callable[..., Any]) -> Hub:
-    """A hub with default settings."""
-    started: Hub = await hub_factory()
-    return started
+__all__ = ["hub", "hub_factory", "party_keys", "stored_blobs", "upload", "vault_of"]
 
 
 def vault_of(hub: Hub) -> EvidenceVault:

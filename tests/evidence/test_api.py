@@ -41,8 +41,12 @@ async def test_upload_and_download_round_trip(hub: Hub, media_type: str) -> None
     digest_header = {"Content-Digest": _content_digest(data)}
     response, body = await upload(hub, data, media_type, headers=digest_header)
     assert response.status == 201
-    assert body == {"sha256": digest, "media_type": media_type, "size": len(data),
-                    "href": f"/v1/evidence/{digest}"}
+    assert body == {
+        "sha256": digest,
+        "media_type": media_type,
+        "size": len(data),
+        "href": f"/v1/evidence/{digest}",
+    }
     assert response.headers["Location"] == body["href"]
 
     served = await download(hub, digest)
@@ -98,8 +102,20 @@ async def test_the_same_content_twice_is_stored_once(hub: Hub) -> None:
         (pdf()[:200], "application/pdf", 400, "evidence-truncated"),
     ],
     ids=[
-        "pdf-as-jpeg", "png-as-pdf", "jpeg-as-octet-stream", "windows-exe", "elf", "zip", "html",
-        "empty", "jpeg-no-eoi", "jpeg-half", "png-no-iend", "png-half", "pdf-no-eof", "pdf-half",
+        "pdf-as-jpeg",
+        "png-as-pdf",
+        "jpeg-as-octet-stream",
+        "windows-exe",
+        "elf",
+        "zip",
+        "html",
+        "empty",
+        "jpeg-no-eoi",
+        "jpeg-half",
+        "png-no-iend",
+        "png-half",
+        "pdf-no-eof",
+        "pdf-half",
     ],
 )
 async def test_bad_content_is_refused_and_nothing_stored(

@@ -55,8 +55,9 @@ def _complete_length(data: bytes) -> int:
     return data.rindex(b"%%EOF") + 5 if data.startswith(b"%PDF-") else len(data)
 
 
-@pytest.mark.parametrize("sample", [jpeg(), png(), pdf(), pdf(padding=3000)],
-                         ids=["jpeg", "png", "pdf", "long-pdf"])
+@pytest.mark.parametrize(
+    "sample", [jpeg(), png(), pdf(), pdf(padding=3000)], ids=["jpeg", "png", "pdf", "long-pdf"]
+)
 @given(cut=st.integers(min_value=1))
 def test_truncating_any_valid_sample_is_detected(sample: bytes, cut: int) -> None:
     kept = cut % _complete_length(sample)

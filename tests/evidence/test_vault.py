@@ -65,8 +65,9 @@ async def test_putting_again_is_idempotent(vault: EvidenceVault, tmp_path: Path)
 async def test_concurrent_puts_of_the_same_bytes_store_it_once(
     vault: EvidenceVault, tmp_path: Path
 ) -> None:
-    metas = await asyncio.gather(*(vault.put(pdf(), declared_type="application/pdf")
-                                   for _ in range(8)))
+    metas = await asyncio.gather(
+        *(vault.put(pdf(), declared_type="application/pdf") for _ in range(8))
+    )
     assert sum(meta.created for meta in metas) == 1
     assert len({meta.sha256 for meta in metas}) == 1
     assert len(files_in(tmp_path / "blobs")) == 1

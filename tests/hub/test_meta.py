@@ -68,8 +68,7 @@ async def test_metrics_count_outcomes_with_bounded_labels(hub: Hub) -> None:
     text = await (await hub.client.get("/metrics")).text()
     assert (
         'certhub_messages_received_total{outcome="accepted",sender="city",'
-        'type="eligibility_report/v1"} 1.0'
-        in text
+        'type="eligibility_report/v1"} 1.0' in text
     )
     assert 'certhub_ingress_rejections_total{reason="unknown-key"} 1.0' in text
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from clirun import run_cli
 from procedurekit import Office
 
 PROBLEM = "urn:certhub:problem:"
@@ -98,19 +97,6 @@ async def test_compliance_lists_reported_zero_reported_and_missing_units(office:
     ]
     status, body = await office.get("/v1/compliance", period="2999-01")
     assert (status, body["type"]) == (400, PROBLEM + "invalid-period")
-
-
-async def run_cli(*args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub.cli",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode or 0, output.decode()
 
 
 async def test_audit_verify_passes_then_names_the_first_tampered_row(office: Office) -> None:

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
+from clirun import run_cli
 
 from hub.audit import checkpoint_signer
 from hub.store import NewMessage, RecordKind
 from hub.store.postgres import PostgresLedger
 from security import HubKeyring, SigningKey, TrustStore, sign_compact
-
-
-async def run_cli(*args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub.cli",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode or 0, output.decode()
 
 
 async def test_verify_passes_then_finds_the_tampered_entry(pg_url: str, tmp_path: Path) -> None:
