@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from hub.cli_dlq import add_dlq_commands
 from hub.cli_ops import add_ops_commands
 from hub.evidence import EvidenceError
 from hub.reporting_units import ReportingUnitsError
@@ -74,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (CERTHUB_HOST)")
     serve.add_argument("--port", type=int, help="listen port (CERTHUB_PORT)")
     serve.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+    serve.add_argument(
+        "--role", choices=["all", "ingress", "worker"], help="what this process runs (CERTHUB_ROLE)"
+    )
     serve.set_defaults(command=_serve)
 
     keys = sub.add_parser("keys", help="manage sender keys").add_subparsers(required=True)
@@ -111,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue.set_defaults(command=_token_issue)
 
     add_ops_commands(sub)
+    add_dlq_commands(sub)
 
     demo = sub.add_parser("demo", help="run an end-to-end exchange against mock departments")
     demo.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")
@@ -130,7 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
     from hub.app import create_app
     from monitoring.logging import configure_logging
 
-    settings = _settings(args, host=args.host, port=args.port)
+    settings = _settings(args, host=args.host, port=args.port, role=args.role)
     configure_logging(settings.log_level)
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
     return 0

@@ -62,7 +62,7 @@ _FIELDS: Final[dict[str, list[tuple[str, int, int, str]]]] = {
 }
 _METHODS: Final = {"1": CertificationMethod.face, "2": CertificationMethod.fingerprint}
 _OUTCOMES: Final = {"1": CertificationOutcome.certified, "0": CertificationOutcome.failed}
-_ASCII_OK: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_ASCII_OK: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 
 class ReconciliationRefused(RequestRejected):
@@ -162,6 +162,10 @@ def _field(data: bytes, spec: tuple[str, int, int, str]) -> str:
     """One field's text, checked against its kind; raises ValueError naming the problem."""
     _name, offset, width, kind = spec
     chunk = data[offset : offset + width]
+    if kind == "digits":  # the commonest kind first
+        if not chunk.isdigit():
+            raise ValueError("not all digits")
+        return chunk.decode("ascii")
     if kind == "spaces":
         if chunk.strip(b" "):
             raise ValueError("filler is not all spaces")
@@ -177,7 +181,7 @@ def _field(data: bytes, spec: tuple[str, int, int, str]) -> str:
             raise ValueError("not all digits")
         return chunk.decode("ascii", "replace")
     stripped = chunk.rstrip(b" ")
-    if not stripped or not set(stripped) <= _ASCII_OK:
+    if not stripped or stripped.translate(None, _ASCII_OK):
         raise ValueError("not left-justified letters and digits")
     return stripped.decode("ascii")
 
@@ -333,8 +337,17 @@ def _record(number: int, values: dict[str, str]) -> ReconciliationRecord:
     outcome = _OUTCOMES.get(values["outcome"])
     if outcome is None:
         raise _FieldError("outcome", f"unknown outcome code {values['outcome']}")
+    stamp = values["occurred_at"]
     try:
-        occurred = datetime.strptime(values["occurred_at"], "%Y%m%d%H%M%S").replace(tzinfo=CST)
+        occurred = datetime(
+            int(stamp[0:4]),
+            int(stamp[4:6]),
+            int(stamp[6:8]),
+            int(stamp[8:10]),
+            int(stamp[10:12]),
+            int(stamp[12:14]),
+            tzinfo=CST,
+        )  # fmt: skip  (strptime costs a third of the parse)
     except ValueError:
         raise _FieldError("occurred_at", "not a date and time") from None
     if not values["name"]:

@@ -11,8 +11,9 @@ interface names them)::
     rzfs  1 face, 2 fingerprint     rzjg  1 certified, 0 failed
     rzsj  ISO 8601 time with offset zpzy  SHA-256 of the on-site photo (optional)
 
-The photo stays with the bank; its digest is kept in ``remarks`` (not as
-``evidence``, which names files the hub itself holds).
+The photo stays with the bank; its digest is cited as ``onsite_photo``
+evidence held by the department (the adapter's sender has the trust-store
+role ``department``, for which the hub records digests without the files).
 
 Every refusal names a stable reason (the dead-letter header) and a detail
 that never holds an ID number.
@@ -162,7 +163,8 @@ def event_from_native(native: dict[str, Any]) -> CertificationEvent | DeadLetter
             channel={"kind": ChannelKind.bank_terminal, "code": native["yhdm"]},
             outcome=_OUTCOMES[native["rzjg"]],
             occurred_at=datetime.fromisoformat(native["rzsj"]),
-            remarks=f"{remarks} 照片摘要 {photo}" if photo else remarks,
+            evidence=_photo_evidence(photo),
+            remarks=remarks,
         )
     except ValidationError as exc:
         fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})
@@ -178,3 +180,10 @@ def _message_id(code: str, jti: str) -> str:
     if len(candidate) <= 128:
         return candidate
     return f"bank{code}.{hashlib.sha256(jti.encode()).hexdigest()}"
+
+
+def _photo_evidence(digest: object) -> tuple[dict[str, str], ...]:
+    """The on-site photo the bank keeps, cited by its digest (JPEG, as terminals capture)."""
+    if digest is None:
+        return ()
+    return ({"sha256": str(digest), "kind": "onsite_photo", "media_type": "image/jpeg"},)

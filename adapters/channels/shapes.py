@@ -58,7 +58,12 @@ def _event(
             "channel": {"kind": kind, "code": code},
             "outcome": CERTIFIED if certified else FAILED,
             "occurred_at": at,
-            "remarks": f"照片摘要 {photo}" if photo else None,
+            # the photo stays with the channel; its digest is cited as department-held evidence
+            "evidence": (
+                [{"sha256": photo, "kind": "onsite_photo", "media_type": "image/jpeg"}]
+                if photo
+                else []
+            ),
         }
     )
 

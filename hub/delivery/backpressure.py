@@ -60,7 +60,7 @@ class LoadShedder:
 
     def __init__(self, monitor: OutboxMonitor, *, max_backlog: int, max_in_flight: int) -> None:
         """Refuse past ``max_backlog`` undelivered rows or ``max_in_flight`` messages."""
-        self._monitor = monitor
+        self.monitor = monitor
         self._max_backlog = max_backlog
         self._max_in_flight = max_in_flight
         self.in_flight = 0
@@ -69,7 +69,7 @@ class LoadShedder:
         """Raise ``overloaded`` when a limit is passed."""
         if self.in_flight >= self._max_in_flight:
             raise _overloaded(f"{self.in_flight} messages are being accepted already", 1)
-        backlog = self._monitor.stats.backlog
+        backlog = self.monitor.stats.backlog
         if backlog >= self._max_backlog:
             raise _overloaded(f"{backlog} deliveries are waiting to be delivered", 5)
 

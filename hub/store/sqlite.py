@@ -177,25 +177,6 @@ class SqliteLedger(SqliteQueries, SqliteOutbox):
 
         await self._write(write)
 
-    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
-        """Notices not yet sent: (notice id, person id, kind, text), oldest first."""
-        rows = await self._read(
-            "SELECT notice_id, person_id, kind, text FROM notices WHERE sent_at IS NULL"
-            " ORDER BY sequence LIMIT ?",
-            (limit,),
-        )
-        return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
-
-    async def mark_notice_sent(self, notice_id: str) -> None:
-        """Record that the gateway accepted a notice, with an audit entry."""
-
-        def write(conn: sqlite3.Connection, effects: EffectWriter) -> None:
-            at = datetime.now(UTC).isoformat()
-            conn.execute("UPDATE notices SET sent_at=? WHERE notice_id=?", (at, notice_id))
-            effects.audit(at, "notice_sent", notice_id, "hub", "-")
-
-        await self._write(write)
-
     async def _write(self, apply: Callable[[sqlite3.Connection, EffectWriter], object]) -> Any:
         if self._closed:
             raise StoreUnavailable("the ledger is closed")

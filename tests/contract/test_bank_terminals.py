@@ -55,7 +55,8 @@ async def test_signed_events_become_canonical_events_and_are_acked(
             is {"1": CertificationMethod.face, "2": CertificationMethod.fingerprint}[native["rzfs"]]
         )
         assert event.remarks
-        assert event.remarks.endswith(native["zpzy"])
+        photos = [(item.sha256, item.kind) for item in event.evidence]
+        assert photos == [(native["zpzy"], "onsite_photo")]
     assert all(mid.startswith("bank") for mid in ingest.events)
     await adapter.aclose()
     channel = await amqp.channel()

@@ -9,12 +9,10 @@ between claim and delivery loses nothing.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
-from datetime import UTC, datetime
 from typing import Any
 
-from deliverykit import CountingDepartment
+from deliverykit import CountingDepartment, queue
 from prometheus_client import CollectorRegistry
 
 from adapters import CircuitOpen, DepartmentTimeout, RequestRejected
@@ -23,32 +21,10 @@ from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
 from hub.delivery.memory import InProcessBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.delivery.service import DeliveryService
-from hub.store import NewMessage, RecordKind
-from hub.store.effects import Effects, OutboxWrite
 from hub.store.outbox import OutboxState
 from monitoring.metrics import HubMetrics
 
 FAST = RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.02)
-
-
-async def queue(ledger: Any, count: int, destination: str = "sms") -> list[str]:
-    """Commit one message causing ``count`` deliveries; their ids."""
-    ids = [f"d{n}" for n in range(count)]
-    writes = tuple(OutboxWrite(i, destination, "notify", b"{}") for i in ids)
-    jws = f"jws-{time.monotonic_ns()}".encode()
-    message = NewMessage(
-        kind=RecordKind.CERTIFICATION,
-        message_type="certification_event/v1",
-        sender="city",
-        message_id=jws.decode(),
-        kid="kid",
-        sha256=hashlib.sha256(jws).hexdigest(),
-        jws=jws,
-        payload=b"{}",
-        received_at=datetime.now(UTC),
-    )
-    await ledger.append(message, lambda s: f"r{s}", Effects(outbox=writes))
-    return ids
 
 
 def dispatcher(ledger: Any, department: CountingDepartment, policy: RetryPolicy = FAST) -> Any:

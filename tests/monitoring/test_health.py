@@ -57,7 +57,7 @@ async def test_healthz_and_readyz_report_every_check(running_hub: Any) -> None:
     status, ready = await get_json(running_hub.session, f"{running_hub.base_url}/readyz")
     assert status == 200
     assert ready["status"] == "ready"
-    assert set(ready["checks"]) == {"store", "trust_store", "signing_key"}
+    assert set(ready["checks"]) == {"store", "trust_store", "signing_key", "broker"}
     assert all(check["ok"] for check in ready["checks"].values())
     assert ready["checks"]["trust_store"]["detail"] == "1 of 1 keys usable"
 

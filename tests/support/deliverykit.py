@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -19,3 +22,32 @@ class CountingDepartment:
         if self.failures:
             raise self.failures.pop(0)
         self.effects.add(envelope.delivery_id)
+
+
+async def commit(ledger: Any, writes: tuple[Any, ...]) -> None:
+    """Commit one hub record whose effects queue ``writes`` (outbox rows)."""
+    from hub.store import NewMessage, RecordKind
+    from hub.store.effects import Effects
+
+    jws = f"jws-{time.monotonic_ns()}".encode()
+    message = NewMessage(
+        kind=RecordKind.OUTCOME,
+        message_type="test/v1",
+        sender="hub",
+        message_id=jws.decode(),
+        kid="kid",
+        sha256=hashlib.sha256(jws).hexdigest(),
+        jws=jws,
+        payload=b"{}",
+        received_at=datetime.now(UTC),
+    )
+    await ledger.append(message, lambda sequence: f"r{sequence}", Effects(outbox=writes))
+
+
+async def queue(ledger: Any, count: int, destination: str = "sms") -> list[str]:
+    """Commit ``count`` deliveries ``d0`` … to ``destination``; their ids."""
+    from hub.store.effects import OutboxWrite
+
+    ids = [f"d{n}" for n in range(count)]
+    await commit(ledger, tuple(OutboxWrite(i, destination, "notify", b"{}") for i in ids))
+    return ids

@@ -1,0 +1,134 @@
+"""``certhub dlq list|show|replay|purge``: dead letters for operators, on either backend.
+
+Dead letters are outbox rows in state ``dead`` (the outbox is the truth;
+RabbitMQ's DLQ only mirrors them). Filters: ``--adapter``, ``--older-than``
+(``90s``, ``15m``, ``2h``, ``7d``), ``--error`` (the error class). ``replay``
+puts them back on the normal path with fresh attempts; ``purge`` drops them.
+Both are audited, one audit entry per delivery, with the operator as actor.
+On SQLite they need the hub stopped (one process owns the ledger file);
+on PostgreSQL they run beside the workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hub.settings import Settings
+from hub.store import SqliteLedger, StoreUnavailable
+from hub.store import outbox_changes as change
+from hub.store.outbox import DeadLetterFilter, OutboxRow
+from hub.store.postgres import PostgresLedger
+from schemas import mask_ids_in_text
+
+Ledger = SqliteLedger | PostgresLedger
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``certhub dlq …``."""
+    dlq = sub.add_parser("dlq", help="dead-lettered deliveries").add_subparsers(required=True)
+    for name, text in (
+        ("list", "list dead letters"),
+        ("show", "show dead letters in full"),
+        ("replay", "send dead letters through the normal path again"),
+        ("purge", "delete dead letters (audited)"),
+    ):
+        command = dlq.add_parser(name, help=text)
+        command.add_argument("ids", nargs="*", metavar="DELIVERY_ID")
+        command.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+        command.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
+        command.add_argument("--adapter", help="only this destination (sms, ministry, …)")
+        command.add_argument("--older-than", type=_age, help="e.g. 90s, 15m, 2h, 7d")
+        command.add_argument("--error", help="only this error class, e.g. CircuitOpen")
+        command.add_argument("--limit", type=int, default=1000)
+        command.set_defaults(command=_run, action=name)
+
+
+def _age(text: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number and s, m, h or d (e.g. 2h)")
+    return float(match[1]) * _UNITS[match[2]]
+
+
+def _run(args: argparse.Namespace) -> int:
+    return asyncio.run(_dlq(args))
+
+
+async def _dlq(args: argparse.Namespace) -> int:
+    writes = args.action in {"replay", "purge"}
+    ledger = await _open(args, writable=writes)
+    try:
+        where = DeadLetterFilter(
+            destination=args.adapter,
+            created_before=None if args.older_than is None else time.time() - args.older_than,
+            error=args.error,
+            delivery_ids=tuple(args.ids),
+        )
+        rows = await ledger.dead_letters(where, args.limit)
+        if args.action == "list":
+            _print_list(rows)
+        elif args.action == "show":
+            _print_full(rows)
+        else:
+            await _change(ledger, args.action, rows)
+    finally:
+        await ledger.aclose()
+    return 0
+
+
+async def _change(ledger: Ledger, action: str, rows: Sequence[OutboxRow]) -> None:
+    actor = f"ops:{getpass.getuser()}"
+    ids = [row.delivery_id for row in rows]
+    if action == "replay":
+        done = await ledger.outbox_apply(change.replayed(ids, actor, time.time()))
+    else:
+        done = await ledger.outbox_apply(change.purged(ids, actor))
+    print(f"{action.removesuffix('e')}ed {done} dead letter(s)")
+
+
+async def _open(args: argparse.Namespace, *, writable: bool) -> Ledger:
+    settings = Settings(
+        **{k: v for k, v in {"data_dir": args.data, "database_url": args.database_url}.items() if v}
+    )
+    if settings.database_url is not None:
+        if writable:
+            return await PostgresLedger.open(settings.database_url)
+        return await PostgresLedger.open_read_only(settings.database_url)
+    if not settings.ledger_path.is_file():
+        raise StoreUnavailable(f"no ledger at {settings.ledger_path}")
+    if writable:
+        return await SqliteLedger.open(settings.ledger_path)
+    return await SqliteLedger.open_read_only(settings.ledger_path)
+
+
+def _print_list(rows: Sequence[OutboxRow]) -> None:
+    for row in rows:
+        created = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(row.created_at))
+        print(
+            f"{row.delivery_id}  {row.destination}  {row.operation}  attempts={row.attempts}"
+            f"  error={row.last_error or '-'}  created={created}Z"
+        )
+    print(f"{len(rows)} dead letter(s)")
+
+
+def _print_full(rows: Sequence[OutboxRow]) -> None:
+    for row in rows:
+        body = {
+            "delivery_id": row.delivery_id,
+            "destination": row.destination,
+            "operation": row.operation,
+            "correlation_id": row.correlation_id,
+            "attempts": row.attempts,
+            "last_error": row.last_error,
+            "created_at": row.created_at,
+            "payload": mask_ids_in_text(row.payload.decode("utf-8", "replace")),
+        }
+        print(json.dumps(body, ensure_ascii=False, indent=2))

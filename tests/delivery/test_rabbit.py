@@ -1,0 +1,86 @@
+"""The RabbitMQ binding against the real broker (127.0.0.1:5672): confirms, acks, the DLQ.
+
+Each test names its exchanges and queues under a prefix of its own and
+deletes them afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aio_pika
+import pytest
+from deliverykit import CountingDepartment, queue
+from prometheus_client import CollectorRegistry
+
+from adapters import RequestRejected
+from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
+from hub.delivery.rabbit import RabbitBroker
+from hub.delivery.relay import OutboxRelay, RelayTiming
+from hub.delivery.service import DeliveryService
+from hub.store import SqliteLedger
+from hub.store.outbox import OutboxState
+from monitoring.metrics import HubMetrics
+
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    """A unique topology prefix, deleted after the test."""
+    name = f"test-{secrets.token_hex(4)}"
+    yield name
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        for queue_name in ("dlq", "ingress", "delivery.sms"):
+            await channel.queue_delete(f"{name}.{queue_name}")
+        for exchange in ("dlx", "deliveries", "ingress"):
+            await channel.exchange_delete(f"{name}.{exchange}")
+
+
+async def until(predicate: Any, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not await predicate():
+        assert time.monotonic() < deadline, "not reached in time"
+        await asyncio.sleep(0.05)
+
+
+async def test_outbox_to_rabbitmq_to_department_once_each_and_dead_letters_mirrored(
+    tmp_path: Any, prefix: str
+) -> None:
+    ledger = await SqliteLedger.open(tmp_path / "ledger.sqlite3")
+    department = CountingDepartment(failures=[RequestRejected("no such number")])
+    ids = await queue(ledger, 30)
+    broker = RabbitBroker(AMQP_URL, prefix=prefix, prefetch=8)
+    metrics = HubMetrics(CollectorRegistry(), version="test")
+    dispatcher = DeliveryDispatcher(ledger, {"sms": department}, RetryPolicy(), metrics)
+    relay = OutboxRelay(ledger, broker, RelayTiming(poll=0.05, lease=5, batch=16))
+    service = DeliveryService(ledger, broker, dispatcher, relay)
+    await service.start()
+    try:
+        assert (await broker.ping()).startswith("connected")
+
+        async def settled() -> bool:
+            stats = await ledger.outbox_stats()
+            return stats.backlog == 0 and stats.dead == 1
+
+        await until(settled)
+        dead = [i for i in ids if (await ledger.get_outbox(i)).state is OutboxState.DEAD]
+        assert len(dead) == 1
+        assert department.effects == set(ids) - set(dead)
+        assert all(count == 1 for count in department.calls.values())
+        connection = await aio_pika.connect(AMQP_URL)
+        async with connection:
+            channel = await connection.channel()
+            dlq = await channel.get_queue(f"{prefix}.dlq")
+            message = await dlq.get(timeout=5)
+            assert message.message_id == dead[0]
+            await message.ack()
+    finally:
+        await service.aclose()
+        await ledger.aclose()
