@@ -13,52 +13,30 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from hub.store.effects import NO_EFFECTS, Effects
 from hub.store.outbox import OutboxStore
+from hub.store.records import NewMessage, RecordKind
+
+__all__ = [
+    "AppendOutcome",
+    "Conflict",
+    "ItemRow",
+    "LedgerRecord",
+    "LedgerStore",
+    "NewMessage",
+    "ReceiptFactory",
+    "RecordKind",
+    "ReplayConflict",
+    "StatRow",
+    "StoreError",
+    "StoreUnavailable",
+    "TaskRow",
+]
 
 if TYPE_CHECKING:
     from hub.store.audit_chain import AuditEntry
-
-
-class RecordKind(StrEnum):
-    """Which collection (and provincial pull) a ledger record belongs to."""
-
-    REPORT = "report"
-    CERTIFICATION = "certification"
-    DECISION = "decision"
-    RESTORATION = "restoration"
-    TASK_TRANSITION = "task_transition"
-    ROSTER = "roster"
-    OUTCOME = "outcome"  # signed by the hub itself: task states, terminations, …
-
-
-@dataclass(frozen=True, slots=True)
-class NewMessage:
-    """A verified, validated message about to be appended to the ledger.
-
-    ``jws`` is the exact byte string received; ``payload`` the exact signed
-    payload bytes, so a record can be re-verified by anyone later.
-    """
-
-    kind: RecordKind
-    message_type: str
-    sender: str
-    message_id: str
-    kid: str
-    sha256: str
-    jws: bytes
-    payload: bytes
-    received_at: datetime
-    county: str | None = None
-    reason: str | None = None
-    period: str | None = None
-    village: str | None = None
-    person_id: str | None = None
-    channel: str | None = None
-    outcome: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,9 @@ row and its audit entries — all or nothing. Preconditions (``expected_version`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from hub.store.records import NewMessage, RecordKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,24 @@ class HubRecord:
     reason: str | None
     period: str | None
     person_id: str | None
+
+    def as_message(self, received_at: datetime) -> NewMessage:
+        """The ledger row of this record (kind ``outcome``), stamped like its cause."""
+        return NewMessage(
+            kind=RecordKind.OUTCOME,
+            message_type=self.message_type,
+            sender=self.sender,
+            message_id=self.message_id,
+            kid=self.kid,
+            sha256=self.sha256,
+            jws=self.jws,
+            payload=self.payload,
+            received_at=received_at,
+            county=self.county,
+            reason=self.reason,
+            period=self.period,
+            person_id=self.person_id,
+        )
 
 
 @dataclass(frozen=True, slots=True)

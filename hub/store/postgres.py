@@ -27,32 +27,18 @@ Batching keeps the cost of this serialisation to one lock wait per batch.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 
 from hub.store import postgres_schema as schema
 from hub.store.base import (
-    AppendOutcome,
-    NewMessage,
-    ReceiptFactory,
     StoreUnavailable,
 )
-from hub.store.effects import NO_EFFECTS, Effects
-from hub.store.postgres_commit import (
-    DATABASE_ERRORS,
-    Append,
-    Write,
-    begin,
-    connect_pool,
-    mark_retrieved,
-    run_batch,
-    settle,
-)
+from hub.store.group_commit import GroupCommitQueue, Job
+from hub.store.postgres_commit import DATABASE_ERRORS, begin, connect_pool, run_batch
 from hub.store.postgres_effects import GroupWrite
 from hub.store.postgres_outbox import PostgresOutbox
 from hub.store.postgres_queries import PostgresQueries
@@ -63,7 +49,7 @@ CheckpointSigner = Callable[[int, str], str]
 _log = logging.getLogger(__name__)
 
 
-class PostgresLedger(PostgresQueries, PostgresOutbox):
+class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
     """A :class:`~hub.store.base.LedgerStore` in a PostgreSQL database."""
 
     def __init__(
@@ -77,13 +63,11 @@ class PostgresLedger(PostgresQueries, PostgresOutbox):
         read_only: bool = False,
     ) -> None:
         self._pool = pool
-        self._batch_max = batch_max
+        self._init_queue(batch_max)
         self._on_commit = on_commit  # observes each batch's size
         self._checkpoint = checkpoint
         self._checkpoint_every = checkpoint_every
         self._read_only = read_only
-        self._pending: list[Append | Write] = []
-        self._flushing: asyncio.Task[None] | None = None
         self._closed = read_only  # a read-only ledger refuses every write
 
     @classmethod
@@ -137,20 +121,6 @@ class PostgresLedger(PostgresQueries, PostgresOutbox):
             pool, batch_max=1, on_commit=None, checkpoint=None, checkpoint_every=1, read_only=True
         )
 
-    async def append(
-        self, message: NewMessage, receipt_for: ReceiptFactory, effects: Effects = NO_EFFECTS
-    ) -> AppendOutcome:
-        """Queue ``message`` and its effects for the next group commit; wait until durable."""
-        if self._closed:
-            raise StoreUnavailable("the ledger is closed")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        # A caller that goes away (client disconnect) does not stop the write:
-        # it commits, and a re-send of the same bytes gets the same receipt.
-        future.add_done_callback(mark_retrieved)
-        self._enqueue(Append(message, receipt_for, effects, future))
-        outcome: AppendOutcome = await asyncio.shield(future)
-        return outcome
-
     async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
         """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
 
@@ -198,31 +168,7 @@ class PostgresLedger(PostgresQueries, PostgresOutbox):
 
     # -- writing ---------------------------------------------------------
 
-    async def _write(self, apply: Callable[[GroupWrite], Awaitable[object]]) -> Any:
-        if self._closed:
-            raise StoreUnavailable("the ledger is closed")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        future.add_done_callback(mark_retrieved)
-        self._enqueue(Write(apply, future))
-        return await asyncio.shield(future)
-
-    def _enqueue(self, job: Append | Write) -> None:
-        self._pending.append(job)
-        if self._flushing is None:
-            self._flushing = asyncio.create_task(self._flush())
-
-    async def _flush(self) -> None:
-        """Commit batches until nothing is pending."""
-        try:
-            while self._pending:
-                batch = self._pending[: self._batch_max]
-                del self._pending[: self._batch_max]
-                for job, outcome in await self._commit(batch):
-                    settle(job, outcome)
-        finally:
-            self._flushing = None
-
-    async def _commit(self, batch: list[Append | Write]) -> list[tuple[Append | Write, object]]:
+    async def _commit(self, batch: list[Job]) -> list[tuple[Job, object]]:
         try:
             async with self._pool.acquire() as conn, conn.transaction():
                 group = await begin(conn)

@@ -18,7 +18,7 @@ from hub.store.base import AppendOutcome, LedgerRecord, ReplayConflict, StoreUna
 from hub.store.postgres_effects import GroupWrite
 
 if TYPE_CHECKING:
-    from hub.store.postgres_commit import Append
+    from hub.store.group_commit import Append
 
 _LEDGER_TYPES: Final = ("bigint",) + ("text",) * 6 + ("bytea",) * 2 + ("text",) * 9
 _AUDIT_TYPES: Final = ("bigint",) + ("text",) * 7

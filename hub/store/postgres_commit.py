@@ -8,10 +8,7 @@ See :mod:`hub.store.postgres` for why the lock.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import asyncpg
 
@@ -22,41 +19,23 @@ from hub.store.base import (
     AppendOutcome,
     Conflict,
     NewMessage,
-    ReceiptFactory,
     ReplayConflict,
     StoreError,
     StoreUnavailable,
 )
-from hub.store.effects import NO_EFFECTS, Effects
+from hub.store.effects import NO_EFFECTS
+from hub.store.group_commit import Append, Job
 from hub.store.postgres_bulk import append_plain
 from hub.store.postgres_effects import GroupWrite
 
 DATABASE_ERRORS: Final = (asyncpg.PostgresError, *schema.CONNECTION_ERRORS)
 
 
-@dataclass(slots=True)
-class Append:
-    """A message to append, waiting for the group commit."""
-
-    message: NewMessage
-    receipt_for: ReceiptFactory
-    effects: Effects
-    future: asyncio.Future[Any]
-
-
-@dataclass(slots=True)
-class Write:
-    """A small write that is not a message (audit-only entry, notice sent) in the batch."""
-
-    apply: Callable[[GroupWrite], Awaitable[object]]
-    future: asyncio.Future[Any]
-
-
 class _Duplicate(Exception):
     """The (sender, message id) is stored already; leave the savepoint."""
 
 
-async def run_batch(group: GroupWrite, batch: list[Append | Write]) -> list[object]:
+async def run_batch(group: GroupWrite, batch: list[Job]) -> list[object]:
     """Apply every job in order in the open transaction; each one's result or error.
 
     Runs of plain messages go to :func:`~hub.store.postgres_bulk.append_plain`
@@ -75,7 +54,7 @@ async def run_batch(group: GroupWrite, batch: list[Append | Write]) -> list[obje
     return [results[index] for index in range(len(batch))]
 
 
-async def run_job(group: GroupWrite, job: Append | Write) -> object:
+async def run_job(group: GroupWrite, job: Job) -> object:
     """Apply ``job`` in the open transaction; its result or the :class:`StoreError` for it."""
     if isinstance(job, Append):
         return await _apply(group, job)
@@ -173,19 +152,3 @@ async def _existing(conn: schema.Conn, message: NewMessage) -> AppendOutcome | S
     if existing.sha256 == message.sha256:
         return AppendOutcome(existing, created=False)
     return ReplayConflict("message id already used for a different message")
-
-
-def mark_retrieved(future: asyncio.Future[Any]) -> None:
-    """Mark a failure as seen: a caller that went away must not cause a warning."""
-    if not future.cancelled():
-        future.exception()
-
-
-def settle(job: Append | Write, outcome: object) -> None:
-    """Answer the job's caller with ``outcome`` (a result or a store error)."""
-    if job.future.done():
-        return
-    if isinstance(outcome, StoreError):
-        job.future.set_exception(outcome)
-    else:
-        job.future.set_result(outcome)

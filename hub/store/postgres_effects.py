@@ -15,7 +15,7 @@ import asyncpg
 from hub.store import outbox, sqlite_schema
 from hub.store import postgres_schema as schema
 from hub.store.audit_chain import AuditChain
-from hub.store.base import Conflict, NewMessage, RecordKind
+from hub.store.base import Conflict, NewMessage
 from hub.store.effects import (
     Effects,
     HubRecord,
@@ -182,21 +182,7 @@ class GroupWrite:
 
     async def _append_outcome(self, record: HubRecord, cause: NewMessage) -> None:
         sequence = self.take_sequence()
-        outcome = NewMessage(
-            kind=RecordKind.OUTCOME,
-            message_type=record.message_type,
-            sender=record.sender,
-            message_id=record.message_id,
-            kid=record.kid,
-            sha256=record.sha256,
-            jws=record.jws,
-            payload=record.payload,
-            received_at=cause.received_at,
-            county=record.county,
-            reason=record.reason,
-            period=record.period,
-            person_id=record.person_id,
-        )
+        outcome = record.as_message(cause.received_at)
         await self.conn.execute(schema.INSERT, *sqlite_schema.insert_params(sequence, outcome, ""))
         await self.audit(
             outcome.received_at.isoformat(),

@@ -23,10 +23,8 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from hub.store import sqlite_schema as schema
 from hub.store.audit_chain import AuditChain
@@ -34,38 +32,20 @@ from hub.store.base import (
     AppendOutcome,
     Conflict,
     NewMessage,
-    ReceiptFactory,
     ReplayConflict,
     StoreError,
     StoreUnavailable,
 )
-from hub.store.effects import NO_EFFECTS, Effects
+from hub.store.group_commit import Append, GroupCommitQueue, Job
 from hub.store.sqlite_effects import EffectWriter
 from hub.store.sqlite_outbox import SqliteOutbox
 from hub.store.sqlite_queries import SqliteQueries
-
-
-@dataclass(slots=True)
-class _Append:
-    message: NewMessage
-    receipt_for: ReceiptFactory
-    effects: Effects
-    future: asyncio.Future[Any]
-
-
-@dataclass(slots=True)
-class _Write:
-    """A small write that is not a message (audit-only entry, notice sent) in the batch."""
-
-    apply: Callable[[sqlite3.Connection, EffectWriter], object]
-    future: asyncio.Future[Any]
-
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
 
 
-class SqliteLedger(SqliteQueries, SqliteOutbox):
+class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
     """A :class:`~hub.store.base.LedgerStore` in one SQLite file."""
 
     def __init__(
@@ -83,12 +63,9 @@ class SqliteLedger(SqliteQueries, SqliteOutbox):
         self._conn = conn
         self._path = str(path)
         self._lock_fd = lock_fd
-        self._batch_max = batch_max
+        self._init_queue(batch_max)
         self._synchronous = synchronous
         self._on_commit = on_commit  # observes each batch's size
-        self._pending: list[_Append | _Write] = []
-        self._flushing: asyncio.Task[None] | None = None
-        self._closed = False
         self._next_sequence = int(conn.execute(schema.NEXT_SEQUENCE).fetchone()[0])
         self._chain = AuditChain(*schema.audit_head(conn))
         self._checkpoint = checkpoint
@@ -154,20 +131,6 @@ class SqliteLedger(SqliteQueries, SqliteOutbox):
         ledger._closed = True  # refuses every write
         return ledger
 
-    async def append(
-        self, message: NewMessage, receipt_for: ReceiptFactory, effects: Effects = NO_EFFECTS
-    ) -> AppendOutcome:
-        """Queue ``message`` and its effects for the next group commit; wait until durable."""
-        if self._closed:
-            raise StoreUnavailable("the ledger is closed")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        # A caller that goes away (client disconnect) does not stop the write:
-        # it commits, and a re-send of the same bytes gets the same receipt.
-        future.add_done_callback(_mark_retrieved)
-        self._enqueue(_Append(message, receipt_for, effects, future))
-        outcome: AppendOutcome = await asyncio.shield(future)
-        return outcome
-
     async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
         """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
 
@@ -176,19 +139,6 @@ class SqliteLedger(SqliteQueries, SqliteOutbox):
             effects.audit(at, action, subject, actor, digest)
 
         await self._write(write)
-
-    async def _write(self, apply: Callable[[sqlite3.Connection, EffectWriter], object]) -> Any:
-        if self._closed:
-            raise StoreUnavailable("the ledger is closed")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        future.add_done_callback(_mark_retrieved)
-        self._enqueue(_Write(apply, future))
-        return await asyncio.shield(future)
-
-    def _enqueue(self, job: _Append | _Write) -> None:
-        self._pending.append(job)
-        if self._flushing is None:
-            self._flushing = asyncio.create_task(self._flush())
 
     async def ping(self) -> None:
         """Readiness: open for writes, file readable, and its folder writable with space."""
@@ -216,19 +166,7 @@ class SqliteLedger(SqliteQueries, SqliteOutbox):
 
     # -- writing ---------------------------------------------------------
 
-    async def _flush(self) -> None:
-        """Commit batches until nothing is pending."""
-        try:
-            while self._pending:
-                batch = self._pending[: self._batch_max]
-                del self._pending[: self._batch_max]
-                results = await self._commit(batch)
-                for job, outcome in results:
-                    _settle(job, outcome)
-        finally:
-            self._flushing = None
-
-    async def _commit(self, batch: list[_Append | _Write]) -> list[tuple[_Append | _Write, object]]:
+    async def _commit(self, batch: list[Job]) -> list[tuple[Job, object]]:
         conn = self._conn
         first_sequence = self._next_sequence
         chain_mark = self._chain.mark()
@@ -250,8 +188,8 @@ class SqliteLedger(SqliteQueries, SqliteOutbox):
             self._on_commit(len(batch))
         return results
 
-    def _run(self, job: _Append | _Write) -> object:
-        if isinstance(job, _Append):
+    def _run(self, job: Job) -> object:
+        if isinstance(job, Append):
             return self._apply(job)
         mark = self._chain.mark()
         self._conn.execute("SAVEPOINT write")
@@ -265,7 +203,7 @@ class SqliteLedger(SqliteQueries, SqliteOutbox):
         self._conn.execute("RELEASE write")
         return result
 
-    def _apply(self, job: _Append) -> AppendOutcome | StoreError:
+    def _apply(self, job: Append) -> AppendOutcome | StoreError:
         """Insert one message and its effects inside the open transaction.
 
         The insert is tried first: a duplicate is the rare case, and the
@@ -372,17 +310,3 @@ def _lock(path: Path) -> int:
         os.close(fd)
         raise StoreUnavailable(f"another certhub process is using the ledger {path.stem}") from None
     return fd
-
-
-def _mark_retrieved(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled():
-        future.exception()
-
-
-def _settle(job: _Append | _Write, outcome: object) -> None:
-    if job.future.done():
-        return
-    if isinstance(outcome, StoreError):
-        job.future.set_exception(outcome)
-    else:
-        job.future.set_result(outcome)

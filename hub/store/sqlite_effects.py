@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from hub.store import outbox
 from hub.store.audit_chain import AuditChain
-from hub.store.base import Conflict, NewMessage, RecordKind
+from hub.store.base import Conflict, NewMessage
 from hub.store.effects import Effects, HubRecord, ItemUpdate, TaskWrite, ZeroReportGuard
 from hub.store.sqlite_schema import INSERT, insert_params
 
@@ -162,21 +162,7 @@ class EffectWriter:
 
     def _append_outcome(self, record: HubRecord, cause: NewMessage) -> None:
         sequence = self._next_sequence()
-        outcome = NewMessage(
-            kind=RecordKind.OUTCOME,
-            message_type=record.message_type,
-            sender=record.sender,
-            message_id=record.message_id,
-            kid=record.kid,
-            sha256=record.sha256,
-            jws=record.jws,
-            payload=record.payload,
-            received_at=cause.received_at,
-            county=record.county,
-            reason=record.reason,
-            period=record.period,
-            person_id=record.person_id,
-        )
+        outcome = record.as_message(cause.received_at)
         self._conn.execute(INSERT, insert_params(sequence, outcome, ""))
         self.audit(
             outcome.received_at.isoformat(),

@@ -1,0 +1,112 @@
+"""Group commit, shared by every ledger backend: one queue, many messages per transaction.
+
+Callers enqueue appends (and small writes) and wait on a future; one flush
+task takes up to ``batch_max`` jobs at a time and hands them to the backend's
+``_commit``, which applies them in one transaction and returns each job's
+outcome. Every caller is answered only after its transaction committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hub.store.base import AppendOutcome, ReceiptFactory, StoreError, StoreUnavailable
+from hub.store.effects import NO_EFFECTS, Effects
+from hub.store.records import NewMessage
+
+
+@dataclass(slots=True)
+class Append:
+    """A message to append, waiting for the group commit."""
+
+    message: NewMessage
+    receipt_for: ReceiptFactory
+    effects: Effects
+    future: asyncio.Future[Any]
+
+
+@dataclass(slots=True)
+class Write:
+    """A small write that is not a message (audit-only entry, notice sent) in the batch.
+
+    ``apply`` is backend-specific: it gets the backend's transaction handle.
+    """
+
+    apply: Callable[..., Any]
+    future: asyncio.Future[Any]
+
+
+Job = Append | Write
+
+
+class GroupCommitQueue:
+    """The queue half of a ledger; the backend provides ``_commit``."""
+
+    _pending: list[Job]
+    _flushing: asyncio.Task[None] | None
+    _closed: bool
+    _batch_max: int
+
+    def _init_queue(self, batch_max: int) -> None:
+        self._pending = []
+        self._flushing = None
+        self._closed = False
+        self._batch_max = batch_max
+
+    async def append(
+        self, message: NewMessage, receipt_for: ReceiptFactory, effects: Effects = NO_EFFECTS
+    ) -> AppendOutcome:
+        """Queue ``message`` and its effects for the next group commit; wait until durable."""
+        outcome: AppendOutcome = await self._submit(
+            lambda future: Append(message, receipt_for, effects, future)
+        )
+        return outcome
+
+    async def _write(self, apply: Callable[..., Any]) -> Any:
+        return await self._submit(lambda future: Write(apply, future))
+
+    async def _submit(self, job_for: Callable[[asyncio.Future[Any]], Job]) -> Any:
+        if self._closed:
+            raise StoreUnavailable("the ledger is closed")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        # A caller that goes away (client disconnect) does not stop the write:
+        # it commits, and a re-send of the same bytes gets the same receipt.
+        future.add_done_callback(mark_retrieved)
+        self._pending.append(job_for(future))
+        if self._flushing is None:
+            self._flushing = asyncio.create_task(self._flush())
+        return await asyncio.shield(future)
+
+    async def _flush(self) -> None:
+        """Commit batches until nothing is pending."""
+        try:
+            while self._pending:
+                batch = self._pending[: self._batch_max]
+                del self._pending[: self._batch_max]
+                for job, outcome in await self._commit(batch):
+                    settle(job, outcome)
+        finally:
+            self._flushing = None
+
+    async def _commit(self, batch: list[Job]) -> list[tuple[Job, object]]:
+        """Apply ``batch`` in one transaction; each job's result or StoreError."""
+        raise NotImplementedError
+
+
+def mark_retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark a failure as seen: a caller that went away must not cause a warning."""
+    if not future.cancelled():
+        future.exception()
+
+
+def settle(job: Job, outcome: object) -> None:
+    """Answer the job's caller with ``outcome`` (a result or a store error)."""
+    if job.future.done():
+        return
+    if isinstance(outcome, StoreError):
+        job.future.set_exception(outcome)
+    else:
+        job.future.set_result(outcome)
