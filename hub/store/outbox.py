@@ -210,3 +210,33 @@ def dead_letter_query(where: DeadLetterFilter, limit: int) -> tuple[str, tuple[o
         params.extend(where.delivery_ids)
     sql = f"SELECT {COLUMNS} FROM outbox WHERE " + " AND ".join(clauses)
     return sql + " ORDER BY created_at, delivery_id LIMIT ?", (*params, limit)
+
+
+class OutboxReads:
+    """The outbox's read side, the same SQL on every backend (``_read`` adapts placeholders)."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # provided by the ledger's query class
+
+    async def outbox_stats(self) -> OutboxStats:
+        """Counts by state and the oldest undelivered row's creation time."""
+        return stats_of(await self._read(STATS, ()))
+
+    async def get_outbox(self, delivery_id: str) -> OutboxRow | None:
+        """One delivery by id."""
+        rows = await self._read(GET, (delivery_id,))
+        return to_row(rows[0]) if rows else None
+
+    async def dead_letters(self, where: DeadLetterFilter, limit: int) -> list[OutboxRow]:
+        """Dead deliveries matching ``where``, oldest first."""
+        sql, params = dead_letter_query(where, limit)
+        return [to_row(row) for row in await self._read(sql, params)]
+
+    async def is_delivered(self, delivery_id: str) -> bool:
+        """Whether the dispatcher recorded this delivery as done."""
+        return bool(await self._read(DELIVERED, (delivery_id,)))
+
+
+def by_age(row: OutboxRow) -> tuple[float, str]:
+    """Sort key: oldest first, ties by delivery id."""
+    return row.created_at, row.delivery_id

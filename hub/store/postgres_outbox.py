@@ -17,13 +17,13 @@ import asyncpg
 from hub.store import outbox
 from hub.store import postgres_schema as schema
 from hub.store.base import StoreUnavailable
-from hub.store.outbox import DeadLetterFilter, OutboxRow, OutboxStats, Step
+from hub.store.outbox import OutboxRow, Step
 from hub.store.postgres_effects import GroupWrite
 
 _CLAIM: Final = schema.dollar(outbox.CLAIM.format(lock=" FOR UPDATE SKIP LOCKED"))
 
 
-class PostgresOutbox:
+class PostgresOutbox(outbox.OutboxReads):
     """Outbox queries and changes; the ledger class provides ``_pool``, ``_write``, ``_read``."""
 
     _pool: asyncpg.Pool
@@ -40,7 +40,7 @@ class PostgresOutbox:
             rows = await self._pool.fetch(_CLAIM, now + lease, now, limit)
         except (asyncpg.PostgresError, *schema.CONNECTION_ERRORS) as exc:
             raise StoreUnavailable(f"cannot claim outbox rows: {exc}") from exc
-        return sorted((outbox.to_row(tuple(row)) for row in rows), key=_age)
+        return sorted((outbox.to_row(tuple(row)) for row in rows), key=outbox.by_age)
 
     async def outbox_apply(self, steps: Sequence[Step]) -> int:
         """Run the steps of one state change in the next group commit."""
@@ -60,25 +60,3 @@ class PostgresOutbox:
 
         done: int = await self._write(apply)
         return done
-
-    async def outbox_stats(self) -> OutboxStats:
-        """Counts by state and the oldest undelivered row's creation time."""
-        return outbox.stats_of(await self._read(outbox.STATS, ()))
-
-    async def get_outbox(self, delivery_id: str) -> OutboxRow | None:
-        """One delivery by id."""
-        rows = await self._read(outbox.GET, (delivery_id,))
-        return outbox.to_row(rows[0]) if rows else None
-
-    async def dead_letters(self, where: DeadLetterFilter, limit: int) -> list[OutboxRow]:
-        """Dead deliveries matching ``where``, oldest first."""
-        sql, params = outbox.dead_letter_query(where, limit)
-        return [outbox.to_row(row) for row in await self._read(sql, params)]
-
-    async def is_delivered(self, delivery_id: str) -> bool:
-        """Whether the dispatcher recorded this delivery as done."""
-        return bool(await self._read(outbox.DELIVERED, (delivery_id,)))
-
-
-def _age(row: OutboxRow) -> tuple[float, str]:
-    return row.created_at, row.delivery_id

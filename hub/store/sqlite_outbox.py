@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.store import outbox
-from hub.store.outbox import DeadLetterFilter, OutboxRow, OutboxStats, Step
+from hub.store.outbox import OutboxRow, Step
 from hub.store.sqlite_effects import EffectWriter
 
 Apply = Callable[[sqlite3.Connection, EffectWriter], object]
 
 
-class SqliteOutbox:
+class SqliteOutbox(outbox.OutboxReads):
     """Outbox queries and changes; the ledger class provides ``_write`` and ``_read``."""
 
     async def _write(self, apply: Apply) -> Any:
@@ -52,7 +52,7 @@ class SqliteOutbox:
 
         def claim(conn: sqlite3.Connection, _: EffectWriter) -> list[OutboxRow]:
             rows = conn.execute(outbox.CLAIM.format(lock=""), (now + lease, now, limit))
-            return sorted(map(outbox.to_row, rows.fetchall()), key=_age)
+            return sorted(map(outbox.to_row, rows.fetchall()), key=outbox.by_age)
 
         rows: list[OutboxRow] = await self._write(claim)
         return rows
@@ -74,25 +74,3 @@ class SqliteOutbox:
 
         done: int = await self._write(apply)
         return done
-
-    async def outbox_stats(self) -> OutboxStats:
-        """Counts by state and the oldest undelivered row's creation time."""
-        return outbox.stats_of(await self._read(outbox.STATS, ()))
-
-    async def get_outbox(self, delivery_id: str) -> OutboxRow | None:
-        """One delivery by id."""
-        rows = await self._read(outbox.GET, (delivery_id,))
-        return outbox.to_row(rows[0]) if rows else None
-
-    async def dead_letters(self, where: DeadLetterFilter, limit: int) -> list[OutboxRow]:
-        """Dead deliveries matching ``where``, oldest first."""
-        sql, params = outbox.dead_letter_query(where, limit)
-        return [outbox.to_row(row) for row in await self._read(sql, params)]
-
-    async def is_delivered(self, delivery_id: str) -> bool:
-        """Whether the dispatcher recorded this delivery as done."""
-        return bool(await self._read(outbox.DELIVERED, (delivery_id,)))
-
-
-def _age(row: OutboxRow) -> tuple[float, str]:
-    return row.created_at, row.delivery_id
