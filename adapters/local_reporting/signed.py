@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import ClassVar, Final
 
 from pydantic import AnyHttpUrl, Field, ValidationError
 
@@ -27,10 +27,10 @@ from security import (
     VerifiedMessage,
 )
 
-from ..base import Adapter
+from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
 from ..errors import AdapterError, AdapterSetupError, RequestRejected, SignatureRejected
-from ..types import ItemError
+from ..types import InboundBatch, ItemError
 
 __all__ = [
     "PlatformConfig",
@@ -121,3 +121,35 @@ def observed(adapter: Adapter, operation: str) -> Iterator[None]:
     finally:
         metrics.requests.labels(adapter.name, operation, outcome).inc()
         metrics.duration.labels(adapter.name, operation).observe(time.perf_counter() - started)
+
+
+class SignedPlatformAdapter(Adapter):
+    """A city platform that signs what it sends with its own key; subclasses translate.
+
+    Construction (config check, the platform's verifier) and the metrics
+    around ``translate`` are the same for every such platform.
+    """
+
+    config_model: ClassVar[type[AdapterConfig]] = PlatformConfig
+    operations: ClassVar[frozenset[str]] = frozenset({"translate"})
+    produces = frozenset({"eligibility_report/v1", "zero_report/v1"})
+
+    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+        """Check the config type and load the platform's public keys."""
+        super().__init__(config, options)
+        if not isinstance(config, PlatformConfig):
+            raise AdapterSetupError(f"{self.name} needs PlatformConfig")
+        self.settings = config
+        self._verifier = load_verifier(config.platform_keys_path)
+
+    async def translate(
+        self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]
+    ) -> InboundBatch:
+        """Verify and translate one push; each record an item or an error."""
+        with observed(self, "translate"):
+            return self._translate(body, headers, params)
+
+    def _translate(
+        self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]
+    ) -> InboundBatch:
+        raise NotImplementedError

@@ -26,16 +26,12 @@ from pydantic import ValidationError
 
 from schemas import EligibilityReport, Message, Role, ZeroReport
 
-from ..base import Adapter, AdapterOptions
-from ..config import AdapterConfig
-from ..errors import AdapterSetupError, RequestRejected
+from ..errors import RequestRejected
 from ..types import InboundBatch, InboundItem, ItemError
 from .signed import (
-    PlatformConfig,
+    SignedPlatformAdapter,
     check_size,
     field_errors,
-    load_verifier,
-    observed,
     verify_signed,
 )
 from .vocabulary import EVIDENCE_KINDS, REASONS
@@ -58,30 +54,15 @@ COLUMNS: Final = {
 }
 
 
-class YunfuPlatformAdapter(Adapter):
-    """Verifies and translates the Yunfu platform's pushed reports."""
+class YunfuPlatformAdapter(SignedPlatformAdapter):
+    """Verifies and translates the Yunfu platform's pushed reports (one per request)."""
 
     name: ClassVar[str] = "yunfu"
-    config_model: ClassVar[type[AdapterConfig]] = PlatformConfig
-    operations: ClassVar[frozenset[str]] = frozenset({"translate"})
     accepts = "messages"
-    produces = frozenset({"eligibility_report/v1", "zero_report/v1"})
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
-        super().__init__(config, options)
-        if not isinstance(config, PlatformConfig):
-            raise AdapterSetupError("yunfu needs PlatformConfig")
-        self.settings = config
-        self._verifier = load_verifier(config.platform_keys_path)
-
-    async def translate(
+    def _translate(
         self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]
     ) -> InboundBatch:
-        """One verified report, or the reasons it cannot be one."""
-        with observed(self, "translate"):
-            return self._translate(body, headers)
-
-    def _translate(self, body: bytes, headers: Mapping[str, str]) -> InboundBatch:
         media = headers.get("Content-Type", "").split(";")[0].strip()
         if media != JOSE:
             raise RequestRejected(f"send {JOSE}, not {media!r}", status=415)

@@ -19,11 +19,9 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar, Final
 
-from ..base import Adapter, AdapterOptions
-from ..config import AdapterConfig
-from ..errors import AdapterSetupError, RequestRejected, SignatureRejected
+from ..errors import RequestRejected, SignatureRejected
 from ..types import InboundBatch
-from .signed import PlatformConfig, check_size, load_verifier, observed, verify_signed
+from .signed import SignedPlatformAdapter, check_size, verify_signed
 from .zhaoqing_csv import parse_monthly_csv
 
 __all__ = ["MESSAGE_TYPE", "SIGNATURE_HEADER", "ZhaoqingUploadAdapter", "detached"]
@@ -41,37 +39,26 @@ def detached(token: bytes) -> str:
     return f"{head.decode()}..{signature.decode()}"
 
 
-class ZhaoqingUploadAdapter(Adapter):
+class ZhaoqingUploadAdapter(SignedPlatformAdapter):
     """Verifies a town's monthly CSV and translates it row by row."""
 
     name: ClassVar[str] = "zhaoqing"
-    config_model: ClassVar[type[AdapterConfig]] = PlatformConfig
-    operations: ClassVar[frozenset[str]] = frozenset({"translate"})
     accepts = "uploads"
-    produces = frozenset({"eligibility_report/v1", "zero_report/v1"})
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
-        super().__init__(config, options)
-        if not isinstance(config, PlatformConfig):
-            raise AdapterSetupError("zhaoqing needs PlatformConfig")
-        self.settings = config
-        self._verifier = load_verifier(config.platform_keys_path)
-
-    async def translate(
+    def _translate(
         self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]
     ) -> InboundBatch:
         """All rows of the file, each an item or a row error."""
-        with observed(self, "translate"):
-            media = headers.get("Content-Type", "").split(";")[0].strip()
-            if media != "text/csv":
-                raise RequestRejected(f"send text/csv, not {media!r}", status=415)
-            check_size(body, self.settings.max_body_bytes)
-            town, period = params.get("town", ""), params.get("period", "")
-            if not _TOWN.match(town) or not _PERIOD.match(period):
-                needed = "town (44 + 7 digits) and period (YYYY-MM) are needed"
-                raise RequestRejected(needed, status=400)
-            self._verify(body, headers.get(SIGNATURE_HEADER, ""))
-            return parse_monthly_csv(body, town=town, period=period)
+        media = headers.get("Content-Type", "").split(";")[0].strip()
+        if media != "text/csv":
+            raise RequestRejected(f"send text/csv, not {media!r}", status=415)
+        check_size(body, self.settings.max_body_bytes)
+        town, period = params.get("town", ""), params.get("period", "")
+        if not _TOWN.match(town) or not _PERIOD.match(period):
+            needed = "town (44 + 7 digits) and period (YYYY-MM) are needed"
+            raise RequestRejected(needed, status=400)
+        self._verify(body, headers.get(SIGNATURE_HEADER, ""))
+        return parse_monthly_csv(body, town=town, period=period)
 
     def _verify(self, body: bytes, signature: str) -> None:
         if not _DETACHED.match(signature):
