@@ -1,4 +1,7 @@
-"""Plain messages (no effects) of a group commit, stored with one statement per run of them.
+"""Plain messages of a group commit, stored with one statement per run of them.
+
+A message is plain when its only effect, if any, is opening its own item
+under review (the common case: eligibility reports, assisted certifications).
 
 Per-message round trips would make PostgreSQL several times slower than
 SQLite, whose statements are in-process calls. Consecutive plain messages of
@@ -11,10 +14,12 @@ savepoint is needed; the writer lock guarantees nobody else inserts meanwhile.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from hub.store import sqlite_schema
 from hub.store.base import AppendOutcome, LedgerRecord, ReplayConflict, StoreUnavailable
+from hub.store.effects import NO_EFFECTS, Effects
 from hub.store.postgres_effects import GroupWrite
 
 if TYPE_CHECKING:
@@ -29,13 +34,25 @@ def _unnest(types: tuple[str, ...], first: int) -> str:
     return f"SELECT * FROM unnest({arrays})"
 
 
+_ITEM_TYPES: Final = ("bigint", "text", "boolean")
+_ITEMS_FIRST: Final = 1 + len(_LEDGER_TYPES) + len(_AUDIT_TYPES)
 BULK_INSERT: Final = (
     "WITH fresh AS (INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid,"
     " sha256, jws, payload, received_at, receipt, county, reason, period, village, person_id,"
-    f" channel, outcome) {_unnest(_LEDGER_TYPES, 1)})"
-    " INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
-    f" {_unnest(_AUDIT_TYPES, 1 + len(_LEDGER_TYPES))}"
+    f" channel, outcome) {_unnest(_LEDGER_TYPES, 1)}),"
+    " links AS (INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
+    f" {_unnest(_AUDIT_TYPES, 1 + len(_LEDGER_TYPES))})"
+    " INSERT INTO items (item_id, kind, status, municipal)"
+    f" SELECT item_id, kind, 'received', municipal FROM unnest(${_ITEMS_FIRST}::bigint[],"
+    f" ${_ITEMS_FIRST + 1}::text[], ${_ITEMS_FIRST + 2}::boolean[]) AS t(item_id, kind, municipal)"
 )
+
+
+def is_plain(effects: Effects) -> bool:
+    """Whether a message with ``effects`` can be stored by the bulk path."""
+    return effects == NO_EFFECTS or replace(effects, item=None) == NO_EFFECTS
+
+
 SELECT_STORED: Final = (
     f"SELECT {sqlite_schema.COLUMNS} FROM ledger WHERE (sender, message_id) IN"
     " (SELECT * FROM unnest($1::text[], $2::text[]))"
@@ -56,6 +73,7 @@ async def append_plain(group: GroupWrite, run: list[tuple[int, Append]]) -> dict
         stored[record.sender, record.message_id] = record
     rows: list[tuple[object, ...]] = []
     links: list[tuple[object, ...]] = []
+    items: list[tuple[object, ...]] = []
     outcomes: dict[int, object] = {}
     for index, job in run:
         message = job.message
@@ -81,8 +99,11 @@ async def append_plain(group: GroupWrite, run: list[tuple[int, Append]]) -> dict
         at = message.received_at.isoformat()
         e = group.chain.next(at, "message_accepted", str(sequence), message.sender, message.sha256)
         links.append((e.seq, e.at, e.action, e.subject, e.actor, e.digest, e.prev_hash, e.hash))
+        if job.effects.item is not None:
+            items.append((sequence, job.effects.item.kind, job.effects.item.municipal))
         outcomes[index] = AppendOutcome(record, created=True)
     if rows:
+        item_columns = [list(c) for c in zip(*items, strict=True)] if items else [[], [], []]
         columns = [*zip(*rows, strict=True), *zip(*links, strict=True)]
-        await group.conn.execute(BULK_INSERT, *map(list, columns))
+        await group.conn.execute(BULK_INSERT, *map(list, columns), *item_columns)
     return outcomes

@@ -23,9 +23,8 @@ from hub.store.base import (
     StoreError,
     StoreUnavailable,
 )
-from hub.store.effects import NO_EFFECTS
 from hub.store.group_commit import Append, Job
-from hub.store.postgres_bulk import append_plain
+from hub.store.postgres_bulk import append_plain, is_plain
 from hub.store.postgres_effects import GroupWrite
 
 DATABASE_ERRORS: Final = (asyncpg.PostgresError, *schema.CONNECTION_ERRORS)
@@ -44,7 +43,7 @@ async def run_batch(group: GroupWrite, batch: list[Job]) -> list[object]:
     results: dict[int, object] = {}
     plain: list[tuple[int, Append]] = []
     for index, job in enumerate(batch):
-        if isinstance(job, Append) and job.effects == NO_EFFECTS:
+        if isinstance(job, Append) and is_plain(job.effects):
             plain.append((index, job))
             continue
         results.update(await append_plain(group, plain))
