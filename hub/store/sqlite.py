@@ -40,6 +40,7 @@ from hub.store.group_commit import Append, GroupCommitQueue, Job
 from hub.store.sqlite_effects import EffectWriter
 from hub.store.sqlite_outbox import SqliteOutbox
 from hub.store.sqlite_queries import SqliteQueries
+from hub.store.sqlite_wal import WalCheckpointer
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
@@ -74,6 +75,7 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-commit")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ledger-read")
         self._local = threading.local()
+        self._wal: WalCheckpointer | None = None  # the writer's background checkpoints
 
     @classmethod
     async def open(
@@ -99,7 +101,8 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         except BaseException:
             os.close(lock_fd)
             raise
-        return cls(
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpointer does it, off the commit path
+        ledger = cls(
             conn,
             path,
             lock_fd,
@@ -109,6 +112,9 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
         )
+        ledger._wal = WalCheckpointer(str(path))
+        ledger._wal.start()
+        return ledger
 
     @classmethod
     async def open_read_only(cls, path: Path) -> SqliteLedger:
@@ -158,6 +164,8 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         if self._flushing is not None:
             await self._flushing
         await self._final_checkpoint()
+        if self._wal is not None:
+            await self._wal.aclose()
         self._committer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self._conn.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from hub.store import SqliteLedger, StoreUnavailable
+from hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable
 
 
 async def test_a_second_process_cannot_open_the_same_ledger(tmp_path: Path) -> None:
@@ -21,3 +23,30 @@ async def test_a_second_process_cannot_open_the_same_ledger(tmp_path: Path) -> N
 async def test_read_only_open_needs_an_existing_ledger(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="no ledger"):
         await SqliteLedger.open_read_only(tmp_path / "missing.db")
+
+
+async def test_the_write_ahead_log_is_checkpointed_off_the_commit_path(tmp_path: Path) -> None:
+    ledger = await SqliteLedger.open(tmp_path / "l.db")
+    assert ledger._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    for n in range(200):
+        jws = f"token-{n}".encode()
+        await ledger.append(
+            NewMessage(
+                kind=RecordKind.REPORT,
+                message_type="zero_report/v1",
+                sender="city",
+                message_id=f"m{n}",
+                kid="k",
+                sha256=hashlib.sha256(jws).hexdigest(),
+                jws=jws,
+                payload=b"{}",
+                received_at=datetime.now(UTC),
+            ),
+            lambda seq: f"receipt-{seq}",
+        )
+    await ledger.aclose()
+    wal = tmp_path / "l.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0  # truncated at close
+    reopened = await SqliteLedger.open(tmp_path / "l.db")
+    assert await reopened.count() == 200
+    await reopened.aclose()
