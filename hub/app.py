@@ -23,6 +23,7 @@ from hub.api import (
 from hub.api.correlation import correlation_middleware
 from hub.api.middleware import metrics_middleware, problem_middleware
 from hub.audit import checkpoint_signer
+from hub.compliance_watch import compliance_context
 from hub.context import (
     EVIDENCE,
     KEYRING,
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(_evidence)
     app.cleanup_ctx.append(departments_context)
     app.cleanup_ctx.append(_procedure)
+    app.cleanup_ctx.append(compliance_context)  # compliance and task gauges for the alerts
     app.cleanup_ctx.append(delivery_context)  # outbox relay and consumers, by role
     app.cleanup_ctx.append(inbound_routes.inbound_ctx)  # after the ledger: adapters ingest into it
     app.cleanup_ctx.append(ministry_context)
