@@ -92,9 +92,10 @@ def _city(code: str) -> str:
 
 async def compliance_context(app: web.Application) -> AsyncIterator[None]:
     """Run the watch for the life of the hub."""
+    units: tuple[ReportingUnit, ...] = app[REPORTING_UNITS]
     watch = ComplianceWatch(
         app[STORE],
-        app[REPORTING_UNITS],
+        units,
         app[METRICS],
         deadline_day=app[SETTINGS].report_deadline_day,
     )
