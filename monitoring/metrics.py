@@ -155,14 +155,14 @@ class HubMetrics:
         )
         self.report_missing_regions = Gauge(
             "certhub_report_missing_regions",
-            "County-level regions of a city with neither a report nor a zero report "
-            "for the current period.",
+            "Reporting units (counties or villages) of a city with neither a report nor a "
+            "zero report for last month, which is due by the deadline day of this month.",
             ["city"],
             registry=registry,
         )
         self.report_deadline = Gauge(
             "certhub_report_deadline_timestamp_seconds",
-            "Unix time of the current period's deadline for reports and zero reports.",
+            "Unix time of the deadline for last month's reports and zero reports.",
             registry=registry,
         )
         self.verification_tasks = Gauge(
