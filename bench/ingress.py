@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -222,6 +223,12 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     per_server = int((args.seconds * 2 + args.warmup) * args.max_rate)
     tokens = iter(sign_tokens(key_path, per_server * 2))
     env = dict(os.environ, CERTHUB_DATA_DIR=str(work / "data"), CERTHUB_LOG_LEVEL="WARNING")
+    database_url = None
+    if args.database_url:  # a throw-away database on that server, dropped at the end
+        database = f"certhub_bench_{os.getpid()}_{int(time.time())}"
+        await pg_admin(args.database_url, f'CREATE DATABASE "{database}"')
+        database_url = args.database_url.rsplit("/", 1)[0] + f"/{database}"
+        env["CERTHUB_DATABASE_URL"] = database_url
     bare_port, hub_port = free_port(), free_port()
     python = sys.executable
     bare = start(
@@ -254,8 +261,14 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             process.wait(timeout=30)
     results = [*hub_peak, hub_paced, *bare_results]
     accepted = sum(r.ok for r in results if r.server == "hub")
-    warm = await_count(work / "data" / "ledger.sqlite3")
+    if database_url is None:
+        warm = await_count(work / "data" / "ledger.sqlite3")
+    else:
+        warm = await pg_count(database_url)
+        drop = f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)'
+        await pg_admin(args.database_url, drop)
     return {
+        "ledger": "sqlite" if database_url is None else "postgresql",
         "results": [asdict(r) | {"rate": round(r.rate, 1)} for r in results],
         "hub_over_bare_peak": round(hub_peak[0].rate / bare_results[0].rate, 3),
         "bare_over_hub_cpu_per_request": round(
@@ -274,6 +287,24 @@ def await_count(path: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM ledger").fetchone()[0])
 
 
+async def pg_admin(url: str, sql: str) -> None:
+    """Run one statement on a PostgreSQL server's maintenance database."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def pg_count(url: str) -> int:
+    """Rows in the hub's PostgreSQL ledger after it stopped."""
+    conn = await asyncpg.connect(url)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM ledger"))
+    finally:
+        await conn.close()
+
+
 def main() -> None:
     """Parse arguments, run, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -286,9 +317,15 @@ def main() -> None:
         default=4000.0,
         help="upper bound of requests/s used to size the pre-signed pool",
     )
+    parser.add_argument(
+        "--database-url",
+        help="run the hub on PostgreSQL: a throw-away database is created on this server"
+        " (e.g. postgresql://postgres@127.0.0.1:5432/postgres) and dropped; default SQLite",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     figures = asyncio.run(run(args))
+    print(f"ledger: {figures['ledger']}")
     print(
         f"{'server':6} {'phase':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
         f" {'CPU us/req':>10}"

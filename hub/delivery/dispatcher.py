@@ -16,6 +16,7 @@ inside the call; this is the slower outer loop.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -63,6 +64,7 @@ class DeliveryDispatcher:
         self._destinations = destinations
         self._policy = policy
         self._metrics = metrics
+        self._recording: set[asyncio.Future[None]] = set()
 
     @property
     def destinations(self) -> list[str]:
@@ -81,13 +83,21 @@ class DeliveryDispatcher:
             await deliver(envelope)
         except Exception as exc:  # classified below; a bug is retried, then dead-lettered
             return await self._failed(envelope, exc)
+        # The effect happened: record it even if this consumer is cancelled meanwhile (a
+        # broker channel closing cancels its callbacks), so the record and the count stand.
+        recording = asyncio.ensure_future(self._delivered(envelope))
+        self._recording.add(recording)
+        recording.add_done_callback(self._recording.discard)
+        await asyncio.shield(recording)
+        return Verdict.ACK
+
+    async def _delivered(self, envelope: Envelope) -> None:
         at = datetime.now(UTC)
         steps = change.delivered(
             envelope.delivery_id, envelope.destination, at.timestamp(), at.isoformat()
         )
         await self._store.outbox_apply(steps)
         self._count(envelope, "delivered")
-        return Verdict.ACK
 
     async def _failed(self, envelope: Envelope, exc: Exception) -> Verdict:
         attempts = envelope.attempts + 1

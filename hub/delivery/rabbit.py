@@ -181,7 +181,9 @@ class RabbitBroker:
             raise BrokerUnavailable("the RabbitMQ binding is not started")
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=self._prefetch)
-        queue = await channel.get_queue(queue_name, ensure=False)
+        # Declared (same arguments: a no-op), not ``get_queue``: only a declared queue is
+        # registered with the robust channel, which re-consumes it after a reconnect.
+        queue = await channel.declare_queue(queue_name, durable=True, arguments=self._quorum())
         await queue.consume(handler, no_ack=False)
 
 

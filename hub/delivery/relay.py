@@ -6,6 +6,8 @@ write. A row whose publish failed gets its lease released so it goes again
 as soon as the broker is back; a relay that dies mid-way leaves leased rows
 that the next claim takes once the lease ends. Nothing is lost either way,
 and a row published twice is delivered once (the dispatcher checks its id).
+The "published" mark only applies to a row still under this relay's claim: a
+consumer quick enough to have scheduled a retry first keeps its schedule.
 """
 
 from __future__ import annotations
@@ -56,11 +58,13 @@ class OutboxRelay:
         results = await asyncio.gather(
             *(self._broker.publish(Envelope.of(row)) for row in rows), return_exceptions=True
         )
-        confirmed = [row.delivery_id for row, r in zip(rows, results, strict=True) if r is None]
+        confirmed = [row for row, r in zip(rows, results, strict=True) if r is None]
         failed = [row for row, r in zip(rows, results, strict=True) if r is not None]
         if confirmed and self._broker.durable:
             redeliver_at = time.time() + self._timing.redeliver
-            await self._store.outbox_apply(change.published(confirmed, redeliver_at))
+            leases = {row.delivery_id: row.next_attempt_at for row in confirmed}
+            steps = change.published(leases, redeliver_at, claimed_until=leases)
+            await self._store.outbox_apply(steps)
         if failed:
             await self._store.outbox_apply(_released(failed))
             raise next(r for r in results if isinstance(r, BaseException))
@@ -74,6 +78,8 @@ class OutboxRelay:
                     pass  # a full batch: more are probably due
             except (BrokerError, StoreError) as exc:
                 log.warning("outbox relay paused: %s", exc)
+            except Exception:  # a relay that dies silently would stall every delivery
+                log.exception("outbox relay round failed; trying again next round")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._timing.poll)

@@ -9,7 +9,7 @@ once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from hub.store.outbox import Step
 
@@ -17,17 +17,34 @@ HUB: str = "hub"
 UNDELIVERED = "state IN ('pending','published')"
 
 
-def published(delivery_ids: Iterable[str], redeliver_at: float) -> list[Step]:
-    """The broker confirmed these; publish again after ``redeliver_at`` if still undelivered."""
-    return [
-        Step(
-            "UPDATE outbox SET state='published', next_attempt_at=?"
-            " WHERE delivery_id=? AND state='pending'",
-            (redeliver_at, delivery_id),
-            audit=("outbox_published", delivery_id, HUB),
+def published(
+    delivery_ids: Iterable[str],
+    redeliver_at: float,
+    *,
+    claimed_until: Mapping[str, float] | None = None,
+) -> list[Step]:
+    """The broker confirmed these; publish again after ``redeliver_at`` if still undelivered.
+
+    ``claimed_until`` (the lease each row got from its claim) narrows the change to rows
+    still under that very claim: a consumer may have handled the message already and
+    scheduled a retry (``pending`` again, a new ``next_attempt_at``) before this mark
+    runs, and that schedule must stand rather than wait for ``redeliver_at``.
+    """
+    steps = []
+    for delivery_id in delivery_ids:
+        sql = "UPDATE outbox SET state='published', next_attempt_at=? WHERE delivery_id=?"
+        params: tuple[object, ...] = (redeliver_at, delivery_id)
+        if claimed_until is not None and delivery_id in claimed_until:
+            sql += " AND next_attempt_at=?"
+            params += (claimed_until[delivery_id],)
+        steps.append(
+            Step(
+                sql + " AND state='pending'",
+                params,
+                audit=("outbox_published", delivery_id, HUB),
+            )
         )
-        for delivery_id in delivery_ids
-    ]
+    return steps
 
 
 def delivered(delivery_id: str, destination: str, at: float, at_iso: str) -> list[Step]:
