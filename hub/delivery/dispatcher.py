@@ -92,11 +92,9 @@ class DeliveryDispatcher:
         return Verdict.ACK
 
     async def _delivered(self, envelope: Envelope) -> None:
-        at = datetime.now(UTC)
-        steps = change.delivered(
-            envelope.delivery_id, envelope.destination, at.timestamp(), at.isoformat()
+        await self._store.mark_delivered(
+            envelope.delivery_id, envelope.destination, datetime.now(UTC)
         )
-        await self._store.outbox_apply(steps)
         self._count(envelope, "delivered")
 
     async def _failed(self, envelope: Envelope, exc: Exception) -> Verdict:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from hub.delivery.broker import Broker, BrokerError, Envelope
 from hub.store import LedgerStore, StoreError
-from hub.store import outbox_changes as change
 from hub.store.outbox import OutboxRow, Step
 
 log = logging.getLogger(__name__)
@@ -63,8 +62,7 @@ class OutboxRelay:
         if confirmed and self._broker.durable:
             redeliver_at = time.time() + self._timing.redeliver
             leases = {row.delivery_id: row.next_attempt_at for row in confirmed}
-            steps = change.published(leases, redeliver_at, claimed_until=leases)
-            await self._store.outbox_apply(steps)
+            await self._store.mark_published(leases, redeliver_at)
         if failed:
             await self._store.outbox_apply(_released(failed))
             raise next(r for r in results if isinstance(r, BaseException))

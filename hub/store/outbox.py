@@ -18,8 +18,9 @@ drift apart.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Final, Protocol
 
@@ -122,6 +123,21 @@ class OutboxStore(Protocol):
 
     async def outbox_apply(self, steps: Sequence[Step]) -> int:
         """Run one state change's steps in one transaction; how many audited steps took effect."""
+        ...
+
+    async def mark_delivered(self, delivery_id: str, destination: str, at: datetime) -> int:
+        """The department call succeeded: record the id once, close the row and its notice.
+
+        Returns 1 when this call recorded it, 0 when it was recorded already.
+        """
+        ...
+
+    async def mark_published(self, leases: Mapping[str, float], redeliver_at: float) -> int:
+        """The broker confirmed these rows (delivery id → the lease it was claimed with).
+
+        Each becomes ``published`` with ``redeliver_at`` — only if still under that
+        very claim (a consumer may already have scheduled a retry). Returns how many.
+        """
         ...
 
     async def outbox_stats(self) -> OutboxStats:

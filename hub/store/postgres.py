@@ -174,6 +174,7 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
                 group = await begin(conn)
                 before = group.chain.seq
                 results = list(zip(batch, await run_batch(group, batch), strict=True))
+                await group.flush_audit()
                 await self._maybe_checkpoint(group, before)
         except DATABASE_ERRORS as exc:
             failure = StoreUnavailable(f"ledger commit failed: {exc}")

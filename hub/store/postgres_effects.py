@@ -25,9 +25,10 @@ from hub.store.effects import (
     ZeroReportGuard,
 )
 
-AUDIT_INSERT: Final = (
+AUDIT_BULK_INSERT: Final = (
     "INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],"
+    " $6::text[], $7::text[], $8::text[])"
 )
 _ROSTER_UPSERT: Final = (
     "INSERT INTO roster (person_id, as_of, snapshot, sequence) VALUES ($1, $2, $3, $4)"
@@ -65,6 +66,9 @@ class GroupWrite:
         self.conn = conn
         self.next_sequence = next_sequence
         self.chain = chain
+        # Audit links wait here and go in with one statement before COMMIT: a
+        # round trip per link would cost more than everything else a change does.
+        self.links: list[tuple[object, ...]] = []
 
     def take_sequence(self) -> int:
         """The next ledger sequence, now used."""
@@ -72,21 +76,28 @@ class GroupWrite:
         self.next_sequence += 1
         return sequence
 
-    def mark(self) -> tuple[int, tuple[int, str]]:
-        """Where sequences and the chain stand, to restore after a rolled-back savepoint."""
-        return self.next_sequence, self.chain.mark()
+    def mark(self) -> tuple[int, tuple[int, str], int]:
+        """Where sequences, the chain and the pending links stand, for a savepoint rollback."""
+        return self.next_sequence, self.chain.mark(), len(self.links)
 
-    def restore(self, mark: tuple[int, tuple[int, str]]) -> None:
+    def restore(self, mark: tuple[int, tuple[int, str], int]) -> None:
         """Go back to a state returned by :meth:`mark`."""
-        self.next_sequence, chain_mark = mark
+        self.next_sequence, chain_mark, links = mark
         self.chain.restore(chain_mark)
+        del self.links[links:]
 
     async def audit(self, at: str, action: str, subject: str, actor: str, digest: str) -> None:
-        """Append one audit link."""
+        """Append one audit link (written by :meth:`flush_audit`, in this transaction)."""
         e = self.chain.next(at, action, subject, actor, digest)
-        await self.conn.execute(
-            AUDIT_INSERT, e.seq, e.at, e.action, e.subject, e.actor, e.digest, e.prev_hash, e.hash
+        self.links.append(
+            (e.seq, e.at, e.action, e.subject, e.actor, e.digest, e.prev_hash, e.hash)
         )
+
+    async def flush_audit(self) -> None:
+        """Insert every pending audit link with one statement."""
+        if self.links:
+            await self.conn.execute(AUDIT_BULK_INSERT, *map(list, zip(*self.links, strict=True)))
+            self.links.clear()
 
     async def apply(self, sequence: int, message: NewMessage, effects: Effects) -> None:
         """Write every effect of the message stored at ``sequence``."""

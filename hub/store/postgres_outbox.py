@@ -8,19 +8,34 @@ commit (they extend the audit chain, which has one writer at a time).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import asyncpg
 
-from hub.store import outbox
+from hub.store import outbox, outbox_changes
 from hub.store import postgres_schema as schema
 from hub.store.base import StoreUnavailable
 from hub.store.outbox import OutboxRow, Step
 from hub.store.postgres_effects import GroupWrite
 
 _CLAIM: Final = schema.dollar(outbox.CLAIM.format(lock=" FOR UPDATE SKIP LOCKED"))
+# Only a delivery id recorded for the first time closes its outbox row and notice.
+_MARK_DELIVERED: Final = (
+    "WITH d AS (INSERT INTO deliveries (delivery_id, destination, delivered_at)"
+    " VALUES ($1, $2, $3) ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id),"
+    " o AS (UPDATE outbox SET state='delivered' WHERE delivery_id IN (SELECT delivery_id FROM d)),"
+    " n AS (UPDATE notices SET sent_at=$4 WHERE sent_at IS NULL"
+    " AND notice_id IN (SELECT delivery_id FROM d))"
+    " SELECT count(*) FROM d"
+)
+_MARK_PUBLISHED: Final = (
+    "UPDATE outbox AS o SET state='published', next_attempt_at=$3"
+    " FROM unnest($1::text[], $2::float8[]) AS t(delivery_id, claimed)"
+    " WHERE o.delivery_id=t.delivery_id AND o.next_attempt_at=t.claimed AND o.state='pending'"
+    " RETURNING o.delivery_id"
+)
 
 
 class PostgresOutbox(outbox.OutboxReads):
@@ -60,3 +75,37 @@ class PostgresOutbox(outbox.OutboxReads):
 
         done: int = await self._write(apply)
         return done
+
+    async def mark_published(self, leases: Mapping[str, float], redeliver_at: float) -> int:
+        """Mark confirmed rows published with one set-based statement, not one per row."""
+        ids = sorted(leases)
+
+        async def apply(group: GroupWrite) -> int:
+            rows = await group.conn.fetch(
+                _MARK_PUBLISHED, ids, [leases[i] for i in ids], redeliver_at
+            )
+            at = datetime.now(UTC).isoformat()
+            for (delivery_id,) in sorted(tuple(row) for row in rows):
+                await group.audit(at, "outbox_published", delivery_id, outbox_changes.HUB, "-")
+            return len(rows)
+
+        marked: int = await self._write(apply)
+        return marked
+
+    async def mark_delivered(self, delivery_id: str, destination: str, at: datetime) -> int:
+        """Record a delivery with one statement (the three steps as data-modifying CTEs)."""
+
+        async def apply(group: GroupWrite) -> int:
+            new = await group.conn.fetchval(
+                _MARK_DELIVERED, delivery_id, destination, at.timestamp(), at.isoformat()
+            )
+            if new:
+                # an SMS keeps the audit vocabulary it had before the general outbox
+                action = "notice_sent" if destination == "sms" else "delivered"
+                await group.audit(
+                    datetime.now(UTC).isoformat(), action, delivery_id, outbox_changes.HUB, "-"
+                )
+            return int(new)
+
+        recorded: int = await self._write(apply)
+        return recorded

@@ -8,11 +8,11 @@ fsync with the messages committed beside it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.store import outbox
+from hub.store import outbox, outbox_changes
 from hub.store.outbox import OutboxRow, Step
 from hub.store.sqlite_effects import EffectWriter
 
@@ -74,3 +74,14 @@ class SqliteOutbox(outbox.OutboxReads):
 
         done: int = await self._write(apply)
         return done
+
+    async def mark_published(self, leases: Mapping[str, float], redeliver_at: float) -> int:
+        """Mark confirmed rows published (statements are in-process calls here: no batching)."""
+        return await self.outbox_apply(
+            outbox_changes.published(leases, redeliver_at, claimed_until=leases)
+        )
+
+    async def mark_delivered(self, delivery_id: str, destination: str, at: datetime) -> int:
+        """Record a delivery (the audited steps of ``outbox_changes.delivered``)."""
+        steps = outbox_changes.delivered(delivery_id, destination, at.timestamp(), at.isoformat())
+        return await self.outbox_apply(steps)
