@@ -10,7 +10,7 @@ from functools import partial
 from aiohttp import web
 
 from hub.api.problems import Problem
-from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS
+from hub.context import METRICS, NOTICES, PIPELINE, PROCEDURE, SETTINGS
 from hub.delivery.backpressure import LOAD
 from hub.ingress import Accepted, Plan
 from hub.procedure.intake import plan_intake
@@ -83,6 +83,8 @@ async def push(
             },
         )
         raise
+    if accepted.outcome.created:
+        request.app[NOTICES].wake()  # it may have queued deliveries: relay now, not at the poll
     outcome = "accepted" if accepted.outcome.created else "duplicate"
     message_type = accepted.message.typ if accepted.message.typ in MESSAGE_TYPES else "other"
     metrics.messages_received.labels(

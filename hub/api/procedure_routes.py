@@ -15,7 +15,7 @@ from hub.api.cursor import decode_cursor, encode_cursor
 from hub.api.ingress_routes import push
 from hub.api.problems import Problem
 from hub.api.pull_routes import page_limit
-from hub.context import NOTICES, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
+from hub.context import PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
 from hub.ingress import Plan
 from hub.procedure.context import ProcedureContext
 from hub.procedure.review import plan_decision, plan_transition
@@ -45,9 +45,7 @@ async def post_decision(request: web.Request) -> web.Response:
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise Problem("not-found", f"no item {text!r}")
     plan = _typed(Decision, partial(_decide, request.app[PROCEDURE], kind, int(text)))
-    response = await push(request, RecordKind.DECISION, {"decision/v1"}, plan)
-    request.app[NOTICES].wake()  # an approval may have queued an SMS
-    return response
+    return await push(request, RecordKind.DECISION, {"decision/v1"}, plan)
 
 
 @routes.post("/v1/verification-tasks/{task_id}/transitions")
@@ -55,9 +53,7 @@ async def post_transition(request: web.Request) -> web.Response:
     """Move a verification task on by a signed step; confirmation disposes of the benefit."""
     task_id = request.match_info["task_id"]
     plan = _typed(TaskTransition, partial(_transition, request.app[PROCEDURE], task_id))
-    response = await push(request, RecordKind.TASK_TRANSITION, {"task_transition/v1"}, plan)
-    request.app[NOTICES].wake()  # a confirmed death queues the family's SMS
-    return response
+    return await push(request, RecordKind.TASK_TRANSITION, {"task_transition/v1"}, plan)
 
 
 async def _decide(
