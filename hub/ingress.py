@@ -47,6 +47,7 @@ class Accepted:
     outcome: AppendOutcome
     message: VerifiedMessage
     payload: BaseModel
+    queued_deliveries: bool = False  # the commit wrote outbox rows: the relay has work
 
 
 class IngressPipeline:
@@ -98,7 +99,9 @@ class IngressPipeline:
                 "replay",
                 f"message id {message.jti!r} was already used by this sender for another message",
             ) from exc
-        return Accepted(outcome, message, payload)
+        return Accepted(
+            outcome, message, payload, queued_deliveries=bool(effects.outbox or effects.notices)
+        )
 
 
 def validate_payload(message_type: str, payload: bytes) -> BaseModel:

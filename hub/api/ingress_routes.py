@@ -83,8 +83,8 @@ async def push(
             },
         )
         raise
-    if accepted.outcome.created:
-        request.app[NOTICES].wake()  # it may have queued deliveries: relay now, not at the poll
+    if accepted.outcome.created and accepted.queued_deliveries:
+        request.app[NOTICES].wake()  # relay the new deliveries now, not at the next poll
     outcome = "accepted" if accepted.outcome.created else "duplicate"
     message_type = accepted.message.typ if accepted.message.typ in MESSAGE_TYPES else "other"
     metrics.messages_received.labels(
