@@ -73,14 +73,18 @@ class ComplianceWatch:
         for status in ("open", "in_progress", "confirmed", "cleared"):
             self._metrics.verification_tasks.labels(status=status).set(by_status.get(status, 0))
 
+    async def refresh_now(self) -> None:
+        """Refresh for the present moment; a failure is logged, never raised."""
+        try:
+            await self.refresh(datetime.now(CHINA_STANDARD_TIME))
+        except Exception as exc:  # gauges must never take the hub down
+            log.warning("compliance gauges not refreshed: %s", exc)
+
     async def run(self, interval: float) -> None:
-        """Refresh until cancelled; a failed round is logged and retried."""
+        """Refresh every ``interval`` seconds until cancelled (the first at start-up)."""
         while True:
-            try:
-                await self.refresh(datetime.now(CHINA_STANDARD_TIME))
-            except Exception as exc:  # gauges must never take the hub down
-                log.warning("compliance gauges not refreshed: %s", exc)
             await asyncio.sleep(interval)
+            await self.refresh_now()
 
 
 def _city(code: str) -> str:
@@ -100,6 +104,7 @@ async def compliance_context(app: web.Application) -> AsyncIterator[None]:
         deadline_day=app[SETTINGS].report_deadline_day,
     )
     app[COMPLIANCE_WATCH] = watch
+    await watch.refresh_now()  # complete before the hub serves: no gauge starts empty
     task = asyncio.create_task(watch.run(60.0))
     yield
     task.cancel()
