@@ -30,6 +30,7 @@ from aiohttp import web
 from adapters.errors import AdapterError, RequestRejected, SignatureRejected, TransientError
 from adapters.protocols import CertificationStream, InboundTranslator
 from adapters.types import InboundBatch, InboundItem, ItemError
+from hub.api.ingress_routes import receipt_body
 from hub.api.problems import Problem
 from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
 from hub.departments_context import DEPARTMENTS
@@ -124,7 +125,7 @@ async def push_native(request: web.Request) -> web.Response:
     if not batch.items:
         raise _unusable("the record cannot be translated", batch.errors)
     record, created = await _recorded(request, name, batch.items[0])
-    return web.json_response(_receipt(record, created), status=202)
+    return web.json_response(receipt_body(record, created=created), status=202)
 
 
 @routes.post("/v1/inbound/{adapter}/uploads")
@@ -212,16 +213,3 @@ def _unusable(detail: str, errors: tuple[ItemError, ...]) -> Problem:
         for e in errors
     ]  # fmt: skip
     return Problem("schema-violation", detail, extensions={"errors": listed})
-
-
-def _receipt(record: LedgerRecord, created: bool) -> dict[str, object]:
-    return {
-        "message_id": record.message_id,
-        "sender": record.sender,
-        "type": record.message_type,
-        "sequence": record.sequence,
-        "sha256": record.sha256,
-        "received_at": record.received_at.isoformat(),
-        "duplicate": not created,
-        "receipt": record.receipt,
-    }

@@ -12,9 +12,9 @@ from aiohttp import web
 from hub.api.problems import Problem
 from hub.context import METRICS, NOTICES, PIPELINE, PROCEDURE, SETTINGS
 from hub.delivery.backpressure import LOAD
-from hub.ingress import Accepted, Plan
+from hub.ingress import Plan
 from hub.procedure.intake import plan_intake
-from hub.store import Conflict, RecordKind
+from hub.store import Conflict, LedgerRecord, RecordKind
 from hub.workflow.refusals import Refusal
 from schemas import MESSAGE_TYPES
 from security import SecurityError
@@ -105,7 +105,9 @@ async def push(
             "duration_ms": _ms_since(started),
         },
     )
-    return web.json_response(_receipt_body(accepted), status=202)
+    return web.json_response(
+        receipt_body(accepted.outcome.record, created=accepted.outcome.created), status=202
+    )
 
 
 def _ms_since(started: float) -> float:
@@ -127,8 +129,8 @@ async def _read_signed_body(request: web.Request) -> bytes:
     return body
 
 
-def _receipt_body(accepted: Accepted) -> dict[str, object]:
-    record = accepted.outcome.record
+def receipt_body(record: LedgerRecord, *, created: bool) -> dict[str, object]:
+    """The 202 body of an accepted message: ids, digest, sequence and the signed receipt."""
     return {
         "message_id": record.message_id,
         "sender": record.sender,
@@ -136,6 +138,6 @@ def _receipt_body(accepted: Accepted) -> dict[str, object]:
         "sequence": record.sequence,
         "sha256": record.sha256,
         "received_at": record.received_at.isoformat(),
-        "duplicate": not accepted.outcome.created,
+        "duplicate": not created,
         "receipt": record.receipt,
     }
