@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import asyncpg
 import pytest
+from pgkit import throwaway_database
 from procedurekit import PARTIES
 
 from hub.store import SqliteLedger
 from hub.store.postgres import PostgresLedger
 from security import SigningKey
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-async def admin(sql: str) -> None:
-    """Run one statement as the PostgreSQL superuser."""
-    conn = await asyncpg.connect(ADMIN_URL, timeout=10)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _sync(sql: str) -> None:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(lambda: asyncio.run(admin(sql))).result()
-
 
 @pytest.fixture
 def database_url() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped after it."""
-    name = f"certhub_delivery_{secrets.token_hex(6)}"
-    _sync(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        _sync(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database("certhub_delivery") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

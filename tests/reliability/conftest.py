@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
+from pgkit import throwaway_database
 
 from .kit import CountingMinistry, Deployment, Parties
-
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-# --- PostgreSQL -----------------------------------------------------------------------------
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL, timeout=10)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _sync(sql: str) -> None:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(lambda: asyncio.run(_admin(sql))).result()
 
 
 @pytest.fixture
 def pg_database() -> Any:
     """A fresh PostgreSQL database for one test, dropped after it."""
-    name = f"certhub_rel_{secrets.token_hex(6)}"
-    _sync(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        _sync(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database("certhub_rel") as url:
+        yield url
 
 
 # --- fixtures -------------------------------------------------------------------------------

@@ -43,7 +43,6 @@ from aiohttp import web
 from mocks.population import Population
 from security import SigningKey, TrustStore, sign_compact
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 SENDER = "channel"
 JOSE = {"Content-Type": "application/jose"}

@@ -8,50 +8,29 @@ so CI cannot pass without exercising the real database.
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import pytest
+from pgkit import throwaway_database
 
 from hub.store import SqliteLedger
 from hub.store.postgres import PostgresLedger
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 T = TypeVar("T")
 
 Ledger = SqliteLedger | PostgresLedger
 
 
-def run_outside_the_test_loop(coro_factory: Callable[[], Any]) -> Any:
-    """Run a coroutine to completion on a loop of its own (session-scoped set-up)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(coro_factory())).result()
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL, timeout=10)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh database ``certhub_test_<random>`` for this run, dropped at the end."""
-    name = f"certhub_test_{secrets.token_hex(6)}"
-    run_outside_the_test_loop(lambda: _admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        run_outside_the_test_loop(lambda: _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_database("certhub_test") as url:
+        yield url
 
 
 async def reset_database(url: str) -> None:
