@@ -133,11 +133,14 @@ def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from hub.app import create_app
+    from hub.gc_tuning import tune_gc_after_startup
     from monitoring.logging import configure_logging
 
     settings = _settings(args, host=args.host, port=args.port, role=args.role)
     configure_logging(settings.log_level)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    app = create_app(settings)
+    app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
 
 

@@ -182,7 +182,8 @@ def _region(region: RegionRef) -> dict[str, str | None]:
 
 
 def _month(moment: datetime) -> str:
-    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m")
+    local = moment.astimezone(CHINA_STANDARD_TIME)
+    return f"{local.year:04d}-{local.month:02d}"  # strftime is several times slower
 
 
 def _receipt(signer: ReceiptSigner, message: NewMessage, sequence: int) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from pydantic import BaseModel
 
+from monitoring.children import Children
 from monitoring.labels import certification_labels, report_labels
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -51,6 +52,12 @@ class HubMetrics:
             ["outcome"],
             registry=registry,
         )
+        # Hot-path children, looked up once per label combination.
+        self._received = Children(self.messages_received)
+        self._http = Children(self.http_request_duration)
+        self._reports = Children(self.reports)
+        self._zero_reports = Children(self.zero_reports)
+        self._certifications = Children(self.certifications)
 
     def _define_ingress(self, registry: CollectorRegistry) -> None:
         self.messages_received = Counter(
@@ -175,7 +182,7 @@ class HubMetrics:
     def count_rejection(self, reason: str, *, security: bool) -> None:
         """Count a refused message under every metric its problem type belongs to."""
         self.ingress_rejections.labels(reason=reason).inc()
-        self.messages_received.labels(type=UNVERIFIED, sender=UNVERIFIED, outcome="rejected").inc()
+        self._received(UNVERIFIED, UNVERIFIED, "rejected").inc()
         if security:
             self.signature_failures.labels(reason=reason).inc()
         elif reason in VALIDATION_REASONS:
@@ -183,13 +190,23 @@ class HubMetrics:
         elif reason == REPLAY_REASON:
             self.replay_rejections.inc()
 
+    def count_verified(
+        self, message_type: str, sender: str, payload: bytes | BaseModel, *, created: bool
+    ) -> None:
+        """Count a verified message as accepted or duplicate; a new one by its domain labels too."""
+        self._received(message_type, sender, "accepted" if created else "duplicate").inc()
+        if created:
+            self.count_recorded(message_type, payload)
+
+    def observe_http(self, route: str, method: str, status_class: str, seconds: float) -> None:
+        """Observe one HTTP request's duration under its route template and status class."""
+        self._http(route, method, status_class).observe(seconds)
+
     def count_recorded(self, message_type: str, payload: bytes | BaseModel) -> None:
         """Count a newly recorded message by its domain labels (reason/city, method/channel)."""
         if message_type == "eligibility_report/v1":
-            reason, city = report_labels(payload)
-            self.reports.labels(reason=reason, city=city).inc()
+            self._reports(*report_labels(payload)).inc()
         elif message_type == "zero_report/v1":
-            self.zero_reports.labels(city=report_labels(payload)[1]).inc()
+            self._zero_reports(report_labels(payload)[1]).inc()
         elif message_type == "certification_event/v1":
-            method, channel, outcome = certification_labels(payload)
-            self.certifications.labels(method=method, channel=channel, outcome=outcome).inc()
+            self._certifications(*certification_labels(payload)).inc()

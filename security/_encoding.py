@@ -59,6 +59,11 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
+# Built once: json.loads/json.dumps with options construct a new codec per call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def json_loads(data: bytes | str) -> Any:
     """Parse JSON refusing duplicate object members, NaN and Infinity.
 
@@ -67,16 +72,12 @@ def json_loads(data: bytes | str) -> Any:
             non-standard constant.
     """
     text = data.decode("utf-8") if isinstance(data, bytes) else data
-    return json.loads(
-        text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
-    )
+    return _DECODER.decode(text)
 
 
 def json_dumps(value: Any) -> bytes:
     """Serialise to compact UTF-8 JSON, keeping member order (deterministic output)."""
-    return json.dumps(
-        value, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def json_dumps_pretty(value: Any) -> bytes:

@@ -9,7 +9,7 @@ otherwise the hub makes a fresh one. The id is echoed in ``X-Request-ID``.
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from typing import Final
 
 from aiohttp import web
@@ -33,16 +33,21 @@ def sane_correlation_id(value: str | None) -> str | None:
 
 
 def new_correlation_id() -> str:
-    """A fresh random correlation id."""
-    return uuid.uuid4().hex
+    """A fresh random correlation id (128 bits, hex)."""
+    return secrets.token_hex(16)
 
 
 @web.middleware
 async def correlation_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Bind the request's correlation id for its logs and echo it to the caller."""
-    incoming = (request.headers.get(name) for name in REQUEST_HEADERS)
-    current = next(filter(None, map(sane_correlation_id, incoming)), None)
-    current = current or new_correlation_id()
+    headers = request.headers
+    current = None
+    for name in REQUEST_HEADERS:
+        current = sane_correlation_id(headers.get(name))
+        if current is not None:
+            break
+    else:
+        current = new_correlation_id()
     token = correlation_id.set(current)
     try:
         response = await handler(request)

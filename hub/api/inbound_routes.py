@@ -180,12 +180,7 @@ async def _recorded(
     except _REFUSALS as exc:
         metrics.count_rejection(_slug(exc), security=isinstance(exc, SecurityError))
         raise
-    outcome = "accepted" if created else "duplicate"
-    metrics.messages_received.labels(
-        type=record.message_type, sender=record.sender, outcome=outcome
-    ).inc()
-    if created:
-        metrics.count_recorded(record.message_type, record.payload)
+    metrics.count_verified(record.message_type, record.sender, record.payload, created=created)
     return record, created
 
 

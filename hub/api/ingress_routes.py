@@ -83,31 +83,27 @@ async def push(
             },
         )
         raise
-    if accepted.outcome.created and accepted.queued_deliveries:
+    created = accepted.outcome.created
+    if created and accepted.queued_deliveries:
         request.app[NOTICES].wake()  # relay the new deliveries now, not at the next poll
-    outcome = "accepted" if accepted.outcome.created else "duplicate"
-    message_type = accepted.message.typ if accepted.message.typ in MESSAGE_TYPES else "other"
-    metrics.messages_received.labels(
-        type=message_type, sender=accepted.message.sender, outcome=outcome
-    ).inc()
-    if accepted.outcome.created:
-        metrics.count_recorded(message_type, accepted.payload)
-    log.info(
-        "message %s",
-        outcome,
-        extra={
-            "route": request.path,
-            "outcome": outcome,
-            "sender": accepted.message.sender,
-            "message_id": accepted.message.jti,
-            "message_type": accepted.message.typ,
-            "sequence": accepted.outcome.record.sequence,
-            "duration_ms": _ms_since(started),
-        },
-    )
-    return web.json_response(
-        receipt_body(accepted.outcome.record, created=accepted.outcome.created), status=202
-    )
+    message = accepted.message
+    message_type = message.typ if message.typ in MESSAGE_TYPES else "other"
+    metrics.count_verified(message_type, message.sender, accepted.payload, created=created)
+    if log.isEnabledFor(logging.INFO):  # the fields cost more than a skipped call
+        log.info(
+            "message %s",
+            "accepted" if created else "duplicate",
+            extra={
+                "route": request.path,
+                "outcome": "accepted" if created else "duplicate",
+                "sender": message.sender,
+                "message_id": message.jti,
+                "message_type": message.typ,
+                "sequence": accepted.outcome.record.sequence,
+                "duration_ms": _ms_since(started),
+            },
+        )
+    return web.json_response(receipt_body(accepted.outcome.record, created=created), status=202)
 
 
 def _ms_since(started: float) -> float:

@@ -71,6 +71,6 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
     finally:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "unmatched"
-        request.app[METRICS].http_request_duration.labels(
-            route=route, method=request.method, status=f"{status // 100}xx"
-        ).observe(time.perf_counter() - started)
+        request.app[METRICS].observe_http(
+            route, request.method, f"{status // 100}xx", time.perf_counter() - started
+        )

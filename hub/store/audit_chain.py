@@ -33,13 +33,12 @@ Fields = tuple[int, str, str, str, str, str]
 """An entry's content: seq, at, action, subject, actor, digest."""
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once
+
+
 def link_hash(prev_hash: str, fields: Fields) -> str:
     """The hash of an entry given the previous hash (canonical JSON, SHA-256)."""
-    material = json.dumps(
-        [prev_hash, *fields],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    material = _CANONICAL.encode([prev_hash, *fields])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
