@@ -38,7 +38,13 @@ from hub.store.base import (
     StoreUnavailable,
 )
 from hub.store.group_commit import GroupCommitQueue, Job
-from hub.store.postgres_commit import DATABASE_ERRORS, begin, connect_pool, run_batch
+from hub.store.postgres_commit import (
+    DATABASE_ERRORS,
+    begin,
+    connect_pool,
+    connect_writer,
+    run_batch,
+)
 from hub.store.postgres_effects import GroupWrite
 from hub.store.postgres_outbox import PostgresOutbox
 from hub.store.postgres_queries import PostgresQueries
@@ -55,6 +61,7 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
     def __init__(
         self,
         pool: asyncpg.Pool,
+        url: str,
         *,
         batch_max: int,
         on_commit: Callable[[int], None] | None,
@@ -69,6 +76,8 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
         self._checkpoint_every = checkpoint_every
         self._read_only = read_only
         self._closed = read_only  # a read-only ledger refuses every write
+        self._url = url
+        self._writer: asyncpg.Connection | None = None
 
     @classmethod
     async def open(
@@ -98,6 +107,7 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
             raise StoreUnavailable(f"cannot migrate the ledger database: {exc}") from exc
         return cls(
             pool,
+            url,
             batch_max=batch_max,
             on_commit=on_commit,
             checkpoint=checkpoint,
@@ -118,7 +128,13 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
             await pool.close()
             raise StoreUnavailable("no certhub ledger in that database")
         return cls(
-            pool, batch_max=1, on_commit=None, checkpoint=None, checkpoint_every=1, read_only=True
+            pool,
+            url,
+            batch_max=1,
+            on_commit=None,
+            checkpoint=None,
+            checkpoint_every=1,
+            read_only=True,
         )
 
     async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
@@ -164,28 +180,54 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
         except DATABASE_ERRORS as exc:
             raise StoreUnavailable(f"could not sign the final checkpoint: {exc}") from exc
         finally:
+            await self._release_writer()
             await self._pool.close()
+
+    def terminate(self) -> None:
+        """Drop every connection at once, committing nothing (as a crashed process would)."""
+        self._closed = True
+        if self._writer is not None:
+            self._writer.terminate()
+            self._writer = None
+        self._pool.terminate()
 
     # -- writing ---------------------------------------------------------
 
     async def _commit(self, batch: list[Job]) -> list[tuple[Job, object]]:
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
+            conn = await self._writer_connection()
+            async with conn.transaction():
                 group = await begin(conn)
                 before = group.chain.seq
                 results = list(zip(batch, await run_batch(group, batch), strict=True))
                 await group.flush_audit()
                 await self._maybe_checkpoint(group, before)
         except DATABASE_ERRORS as exc:
+            await self._release_writer()  # perhaps broken: the next batch connects afresh
             failure = StoreUnavailable(f"ledger commit failed: {exc}")
             return [(job, failure) for job in batch]
         except Exception as exc:  # a bug must not leave callers waiting forever
             _log.exception("ledger group commit failed")
+            await self._release_writer()
             failure = StoreUnavailable(f"ledger commit failed: {exc}")
             return [(job, failure) for job in batch]
         if self._on_commit is not None:
             self._on_commit(len(batch))
         return results
+
+    async def _writer_connection(self) -> asyncpg.Connection:
+        """The connection every group commit uses, kept from one batch to the next."""
+        if self._writer is None or self._writer.is_closed():
+            self._writer = await connect_writer(self._url)
+        return self._writer
+
+    async def _release_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None and not writer.is_closed():
+            try:
+                await writer.close(timeout=5)
+            except (*DATABASE_ERRORS, TimeoutError):  # broken or stuck: drop it
+                writer.terminate()
 
     async def _maybe_checkpoint(self, group: GroupWrite, before: int) -> None:
         every = self._checkpoint_every

@@ -97,6 +97,9 @@ async def _apply(group: GroupWrite, job: Append) -> AppendOutcome | StoreError:
     return AppendOutcome(sqlite_schema.new_record(sequence, message, receipt), created=True)
 
 
+_CONNECT_TIMEOUT: Final = 10.0  # connecting, not queries: a hub must not hang at start-up
+
+
 async def connect_pool(url: str, size: int, settings: dict[str, str]) -> asyncpg.Pool:
     """A connection pool whose commits wait for the WAL flush (a 202 must be durable)."""
     try:
@@ -104,15 +107,27 @@ async def connect_pool(url: str, size: int, settings: dict[str, str]) -> asyncpg
             url,
             min_size=1,
             max_size=size,
-            timeout=10.0,  # connecting, not queries: a hub must not hang at start-up
-            server_settings={
-                "synchronous_commit": "on",
-                "application_name": "certhub",
-                **settings,
-            },
+            timeout=_CONNECT_TIMEOUT,
+            server_settings=_server_settings(settings),
         )
     except DATABASE_ERRORS as exc:
         raise StoreUnavailable(f"cannot reach the ledger database: {exc}") from exc
+
+
+async def connect_writer(url: str) -> asyncpg.Connection:
+    """The group commit's own connection, with the pool's durability settings.
+
+    Kept apart from the pool: taking a pooled connection per batch costs a
+    session reset on every release (a round trip each batch waits for), and
+    holding one would starve the readers of a small pool.
+    """
+    return await asyncpg.connect(
+        url, timeout=_CONNECT_TIMEOUT, server_settings=_server_settings({})
+    )
+
+
+def _server_settings(settings: dict[str, str]) -> dict[str, str]:
+    return {"synchronous_commit": "on", "application_name": "certhub", **settings}
 
 
 async def begin(conn: schema.Conn) -> GroupWrite:

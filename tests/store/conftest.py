@@ -90,7 +90,7 @@ class Backend:
         """Close PostgreSQL pools a failed test left open (SQLite closes with its test)."""
         for ledger in self.opened:
             if isinstance(ledger, PostgresLedger) and not ledger._pool.is_closing():
-                ledger._pool.terminate()
+                ledger.terminate()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
