@@ -40,7 +40,18 @@ _NOTICE_INSERT: Final = (
     "INSERT INTO notices (notice_id, person_id, kind, text, sequence)"
     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (notice_id) DO NOTHING"
 )
-_OUTBOX_INSERT: Final = schema.dollar(outbox.INSERT)
+# All the deliveries a message queues in one statement (a record may queue hundreds: a
+# round trip each, under the writer lock, held up every other writer). Same columns and
+# conflict rule as ``outbox.INSERT``; an id twice keeps its first row, as one by one.
+_OUTBOX_INSERT: Final = (
+    "INSERT INTO outbox (delivery_id, destination, operation, payload, correlation_id,"
+    " created_at, attempts, next_attempt_at, state, sequence)"
+    " SELECT delivery_id, destination, operation, payload, correlation_id, created_at, 0,"
+    " next_attempt_at, 'pending', sequence FROM unnest($1::text[], $2::text[], $3::text[],"
+    " $4::bytea[], $5::text[], $6::float8[], $7::float8[], $8::bigint[])"
+    " AS t(delivery_id, destination, operation, payload, correlation_id, created_at,"
+    " next_attempt_at, sequence) ON CONFLICT (delivery_id) DO NOTHING"
+)
 _OVERPAYMENT_INSERT: Final = (
     "INSERT INTO overpayments (task_id, person_id, county, period, months, amount_cents,"
     " sequence) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -125,14 +136,20 @@ class GroupWrite:
             await self._append_outcome(record, message)
         for n in effects.notices:
             await conn.execute(_NOTICE_INSERT, n.notice_id, n.person_id, n.kind, n.text, sequence)
-        created = message.received_at.timestamp()
-        for write in (*map(outbox.notice_delivery, effects.notices), *effects.outbox):
-            await conn.execute(_OUTBOX_INSERT, *outbox.insert_params(write, sequence, created))
+        await self._queue_deliveries(sequence, message, effects)
         for over in effects.overpayments:
             await self._overpayment(over, sequence)
         at = message.received_at.isoformat()
         for entry in effects.audit:
             await self.audit(at, entry.action, entry.subject, entry.actor, entry.digest)
+
+    async def _queue_deliveries(self, sequence: int, message: NewMessage, effects: Effects) -> None:
+        """Insert the message's outbox rows (its notices' SMS included) with one statement."""
+        created = message.received_at.timestamp()
+        writes = (*map(outbox.notice_delivery, effects.notices), *effects.outbox)
+        if writes:
+            rows = [outbox.insert_params(write, sequence, created) for write in writes]
+            await self.conn.execute(_OUTBOX_INSERT, *map(list, zip(*rows, strict=True)))
 
     async def _guard_zero_report(self, guard: ZeroReportGuard) -> None:
         column = "village" if len(guard.unit) == 12 else "county"

@@ -3,7 +3,9 @@
 Claims run on the pool, outside the writer lock, with ``FOR UPDATE SKIP
 LOCKED``: competing relays on several hosts each take different rows and
 never wait for the ledger's writers. Audited state changes join the group
-commit (they extend the audit chain, which has one writer at a time).
+commit (they extend the audit chain, which has one writer at a time); the
+consumers' delivery records and delivered-id checks go in batches
+(:mod:`hub.store.postgres_deliveries`).
 """
 
 from __future__ import annotations
@@ -18,18 +20,10 @@ from hub.store import outbox, outbox_changes
 from hub.store import postgres_schema as schema
 from hub.store.base import StoreUnavailable
 from hub.store.outbox import OutboxRow, Step
+from hub.store.postgres_deliveries import DeliveredLookup, DeliveryRecorder
 from hub.store.postgres_effects import GroupWrite
 
 _CLAIM: Final = schema.dollar(outbox.CLAIM.format(lock=" FOR UPDATE SKIP LOCKED"))
-# Only a delivery id recorded for the first time closes its outbox row and notice.
-_MARK_DELIVERED: Final = (
-    "WITH d AS (INSERT INTO deliveries (delivery_id, destination, delivered_at)"
-    " VALUES ($1, $2, $3) ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id),"
-    " o AS (UPDATE outbox SET state='delivered' WHERE delivery_id IN (SELECT delivery_id FROM d)),"
-    " n AS (UPDATE notices SET sent_at=$4 WHERE sent_at IS NULL"
-    " AND notice_id IN (SELECT delivery_id FROM d))"
-    " SELECT count(*) FROM d"
-)
 _MARK_PUBLISHED: Final = (
     "UPDATE outbox AS o SET state='published', next_attempt_at=$3"
     " FROM unnest($1::text[], $2::float8[]) AS t(delivery_id, claimed)"
@@ -42,6 +36,9 @@ class PostgresOutbox(outbox.OutboxReads):
     """Outbox queries and changes; the ledger class provides ``_pool``, ``_write``, ``_read``."""
 
     _pool: asyncpg.Pool
+    # Made on first use (the ledger's constructor belongs to the append path), one per ledger.
+    _recorder: DeliveryRecorder | None = None
+    _lookup: DeliveredLookup | None = None
 
     async def _write(self, apply: Callable[[GroupWrite], Awaitable[object]]) -> Any:
         raise NotImplementedError  # provided by PostgresLedger
@@ -93,19 +90,13 @@ class PostgresOutbox(outbox.OutboxReads):
         return marked
 
     async def mark_delivered(self, delivery_id: str, destination: str, at: datetime) -> int:
-        """Record a delivery with one statement (the three steps as data-modifying CTEs)."""
+        """Record a delivery together with every other one reported for the same group write."""
+        if self._recorder is None:
+            self._recorder = DeliveryRecorder(self._write)
+        return await self._recorder.record(delivery_id, destination, at)
 
-        async def apply(group: GroupWrite) -> int:
-            new = await group.conn.fetchval(
-                _MARK_DELIVERED, delivery_id, destination, at.timestamp(), at.isoformat()
-            )
-            if new:
-                # an SMS keeps the audit vocabulary it had before the general outbox
-                action = "notice_sent" if destination == "sms" else "delivered"
-                await group.audit(
-                    datetime.now(UTC).isoformat(), action, delivery_id, outbox_changes.HUB, "-"
-                )
-            return int(new)
-
-        recorded: int = await self._write(apply)
-        return recorded
+    async def is_delivered(self, delivery_id: str) -> bool:
+        """Whether the delivery is recorded; concurrent checks share one query."""
+        if self._lookup is None:
+            self._lookup = DeliveredLookup(self._pool)
+        return await self._lookup(delivery_id)

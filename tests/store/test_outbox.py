@@ -72,6 +72,24 @@ async def test_outbox_rows_commit_with_their_cause_only(ledger_factory: Backend)
     await ledger.aclose()
 
 
+async def test_a_delivery_id_queued_twice_is_one_delivery_the_first_write(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    writes = tuple(OutboxWrite(f"q{n}", "ministry", "push", b"{}") for n in range(300))
+    again = OutboxWrite("q7", "sms", "other", b"{}")
+    await ledger.append(message(1), receipt, Effects(outbox=(*writes, again)))
+    await ledger.append(
+        message(2), receipt, Effects(outbox=(OutboxWrite("q8", "sms", "x", b"{}"),))
+    )
+    rows = await ledger.claim_outbox(1000, now=2e9, lease=30)
+    assert len(rows) == 300
+    by_id = {row.delivery_id: row for row in rows}
+    assert (by_id["q7"].destination, by_id["q7"].operation) == ("ministry", "push")
+    assert (by_id["q8"].destination, by_id["q8"].correlation_id) == ("ministry", "1")
+    await ledger.aclose()
+
+
 async def test_state_changes_are_audited_once(ledger_factory: Backend) -> None:
     ledger = await ledger_factory.open()
     notice = NoticeWrite("n1", "P1", "certification_result", "text")
