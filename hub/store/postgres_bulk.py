@@ -5,11 +5,13 @@ under review (the common case: eligibility reports, assisted certifications).
 
 Per-message round trips would make PostgreSQL several times slower than
 SQLite, whose statements are in-process calls. Consecutive plain messages of
-a batch are therefore resolved together: one query finds those already
-stored (idempotent re-sends and replays), the rest get their sequences,
-receipts and audit links in Python, and one statement inserts every row and
-link through ``unnest``. Nothing in such a run can fail a precondition, so no
-savepoint is needed; the writer lock guarantees nobody else inserts meanwhile.
+a batch are therefore stored together, in one statement through ``unnest``:
+their sequences, receipts and audit links are computed in Python as if none
+were stored yet (the common case), and the statement inserts them only if
+that is so. Otherwise (an idempotent re-send, a replay) one query first
+finds those already stored and the rest are inserted. Nothing in such a run
+can fail a precondition, so no savepoint is needed; the writer lock
+guarantees nobody else inserts meanwhile, so the statement's own check holds.
 """
 
 from __future__ import annotations
@@ -48,6 +50,26 @@ BULK_INSERT: Final = (
 )
 
 
+_NONE_STORED: Final = (
+    "none_stored AS (SELECT NOT EXISTS (SELECT 1 FROM ledger WHERE (sender, message_id) IN"
+    " (SELECT * FROM unnest($4::text[], $5::text[]))) AS yes)"
+)
+# BULK_INSERT, but every insert only when no message of the run is stored yet.
+BULK_INSERT_IF_NONE_STORED: Final = (
+    f"WITH {_NONE_STORED},"
+    " fresh AS (INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid,"
+    " sha256, jws, payload, received_at, receipt, county, reason, period, village, person_id,"
+    f" channel, outcome) {_unnest(_LEDGER_TYPES, 1)} WHERE (SELECT yes FROM none_stored)),"
+    " links AS (INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
+    f" {_unnest(_AUDIT_TYPES, 1 + len(_LEDGER_TYPES))} WHERE (SELECT yes FROM none_stored)),"
+    " items AS (INSERT INTO items (item_id, kind, status, municipal)"
+    f" SELECT item_id, kind, 'received', municipal FROM unnest(${_ITEMS_FIRST}::bigint[],"
+    f" ${_ITEMS_FIRST + 1}::text[], ${_ITEMS_FIRST + 2}::boolean[]) AS t(item_id, kind, municipal)"
+    " WHERE (SELECT yes FROM none_stored))"
+    " SELECT yes FROM none_stored"
+)
+
+
 def is_plain(effects: Effects) -> bool:
     """Whether a message with ``effects`` can be stored by the bulk path."""
     return effects == NO_EFFECTS or replace(effects, item=None) == NO_EFFECTS
@@ -64,6 +86,14 @@ async def append_plain(group: GroupWrite, run: list[tuple[int, Append]]) -> dict
     if not run:
         return {}
     messages = [job.message for _, job in run]
+    if len({(m.sender, m.message_id) for m in messages}) == len(messages):
+        mark = group.mark()
+        outcomes, columns = _prepare(group, run, {})
+        if not columns:  # every receipt failed: nothing to insert
+            return outcomes
+        if await group.conn.fetchval(BULK_INSERT_IF_NONE_STORED, *columns):
+            return outcomes
+        group.restore(mark)  # some are stored already: find them, insert the rest
     found = await group.conn.fetch(
         SELECT_STORED, [m.sender for m in messages], [m.message_id for m in messages]
     )
@@ -71,6 +101,21 @@ async def append_plain(group: GroupWrite, run: list[tuple[int, Append]]) -> dict
     for row in found:
         record = sqlite_schema.to_record(tuple(row))
         stored[record.sender, record.message_id] = record
+    outcomes, columns = _prepare(group, run, stored)
+    if columns:
+        await group.conn.execute(BULK_INSERT, *columns)
+    return outcomes
+
+
+def _prepare(
+    group: GroupWrite, run: list[tuple[int, Append]], stored: dict[tuple[str, str], LedgerRecord]
+) -> tuple[dict[int, object], list[list[object]]]:
+    """Outcomes of the run given what is ``stored``, and the column arrays of the new rows.
+
+    Takes a sequence, signs a receipt and chains an audit link for each new
+    message; ``stored`` gains the new records, so a second copy of a message
+    in the run is its duplicate. The columns are empty when nothing is new.
+    """
     rows: list[tuple[object, ...]] = []
     links: list[tuple[object, ...]] = []
     items: list[tuple[object, ...]] = []
@@ -102,8 +147,8 @@ async def append_plain(group: GroupWrite, run: list[tuple[int, Append]]) -> dict
         if job.effects.item is not None:
             items.append((sequence, job.effects.item.kind, job.effects.item.municipal))
         outcomes[index] = AppendOutcome(record, created=True)
-    if rows:
-        item_columns = [list(c) for c in zip(*items, strict=True)] if items else [[], [], []]
-        columns = [*zip(*rows, strict=True), *zip(*links, strict=True)]
-        await group.conn.execute(BULK_INSERT, *map(list, columns), *item_columns)
-    return outcomes
+    if not rows:
+        return outcomes, []
+    item_columns = [list(c) for c in zip(*items, strict=True)] if items else [[], [], []]
+    columns = [*zip(*rows, strict=True), *zip(*links, strict=True)]
+    return outcomes, [*map(list, columns), *item_columns]

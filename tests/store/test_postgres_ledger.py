@@ -186,3 +186,32 @@ async def test_the_hub_stores_in_postgresql_when_a_database_url_is_set(
     assert await reader.count(RecordKind.REPORT) == 1
     assert await reader.audit_checkpoints()  # signed with the hub's key at shutdown
     await reader.aclose()
+
+
+async def test_a_batch_with_stored_messages_and_copies_stores_each_new_one_once(
+    pg_url: str,
+) -> None:
+    """The one-statement insert assumes nothing in a batch is stored; when that fails it must
+    fall back without a gap in sequences or a broken audit chain."""
+    ledger = await PostgresLedger.open(pg_url)
+    first = await ledger.append(message(1, "a"), receipt)
+    resent = await asyncio.gather(  # one batch: a re-send and two new messages
+        ledger.append(message(1, "a"), receipt),
+        ledger.append(message(2, "a"), receipt),
+        ledger.append(message(3, "a"), receipt),
+    )
+    copies = await asyncio.gather(  # one batch holding the same new message twice
+        ledger.append(message(4, "a"), receipt),
+        ledger.append(message(4, "a"), receipt),
+    )
+    following = await ledger.append(message(5, "a"), receipt)
+    assert [o.created for o in resent] == [False, True, True]
+    assert resent[0].record == first.record
+    assert sorted(o.record.sequence for o in resent[1:]) == [2, 3]
+    assert sorted(o.created for o in copies) == [False, True]
+    assert copies[0].record.sequence == copies[1].record.sequence == 4
+    assert following.record.sequence == 5
+    entries = await ledger.audit_entries(0, 100)
+    assert [int(e.subject) for e in entries] == [1, 2, 3, 4, 5]
+    assert first_broken(entries) is None
+    await ledger.aclose()
