@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hub.store import outbox
 from hub.store import sqlite_schema as schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import (
@@ -168,9 +169,22 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
             await self._wal.aclose()
         self._committer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
+        loop_reader: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if loop_reader is not None:  # is_delivered reads on the loop thread
+            loop_reader.close()
         self._conn.close()
         if self._lock_fd >= 0:
             os.close(self._lock_fd)
+
+    async def is_delivered(self, delivery_id: str) -> bool:
+        """Whether the dispatcher recorded this delivery as done (checked before every call).
+
+        Read on the event loop, on that thread's own read-only connection: one
+        indexed row of a WAL database costs less than handing the query to a
+        reader thread and taking the GIL back, which every delivery paid.
+        Like every read here it sees committed rows only.
+        """
+        return bool(self._read_sync(outbox.DELIVERED, (delivery_id,)))
 
     # -- writing ---------------------------------------------------------
 
