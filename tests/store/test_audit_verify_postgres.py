@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 from clirun import run_cli
+from ledgerkit import signed_zero_report
 
 from hub.audit import checkpoint_signer
-from hub.store import NewMessage, RecordKind
 from hub.store.postgres import PostgresLedger
-from security import HubKeyring, SigningKey, TrustStore, sign_compact
+from security import HubKeyring, SigningKey, TrustStore
 
 
 async def test_verify_passes_then_finds_the_tampered_entry(pg_url: str, tmp_path: Path) -> None:
@@ -26,19 +23,7 @@ async def test_verify_passes_then_finds_the_tampered_entry(pg_url: str, tmp_path
         pg_url, checkpoint=checkpoint_signer(lambda: keyring.active, "certhub")
     )
     for n in range(5):
-        payload = json.dumps({"n": n}).encode()
-        jws = sign_compact(payload, key=sender, typ="zero_report/v1", sender="city", jti=f"m{n}")
-        message = NewMessage(
-            kind=RecordKind.REPORT,
-            message_type="zero_report/v1",
-            sender="city",
-            message_id=f"m{n}",
-            kid=sender.kid,
-            sha256=hashlib.sha256(jws).hexdigest(),
-            jws=jws,
-            payload=payload,
-            received_at=datetime.now(UTC),
-        )
+        message = signed_zero_report(n, sender)
         await ledger.append(message, lambda seq: f"receipt-{seq}")
     await ledger.aclose()
 

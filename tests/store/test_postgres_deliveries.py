@@ -12,22 +12,21 @@ batch and every caller hears so.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 from clirun import run_cli
+from ledgerkit import signed_zero_report
 
 from hub.audit import checkpoint_signer
-from hub.store import NewMessage, RecordKind, StoreUnavailable
+from hub.store import NewMessage, StoreUnavailable
 from hub.store.audit_chain import first_broken
 from hub.store.effects import Effects, NoticeWrite, OutboxWrite
 from hub.store.outbox import OutboxState
 from hub.store.postgres import PostgresLedger
-from security import HubKeyring, SigningKey, TrustStore, sign_compact
+from security import HubKeyring, SigningKey, TrustStore
 
 T0 = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 SENDER = SigningKey.generate()
@@ -35,19 +34,7 @@ SENDER = SigningKey.generate()
 
 def signed(n: int) -> NewMessage:
     """A record ``certhub audit verify`` accepts (signed by a sender in the trust store)."""
-    payload = json.dumps({"n": n}).encode()
-    jws = sign_compact(payload, key=SENDER, typ="zero_report/v1", sender="city", jti=f"m{n}")
-    return NewMessage(
-        kind=RecordKind.REPORT,
-        message_type="zero_report/v1",
-        sender="city",
-        message_id=f"m{n}",
-        kid=SENDER.kid,
-        sha256=hashlib.sha256(jws).hexdigest(),
-        jws=jws,
-        payload=payload,
-        received_at=datetime.now(UTC),
-    )
+    return signed_zero_report(n, SENDER)
 
 
 async def queue(ledger: PostgresLedger, *ids: str, notices: tuple[str, ...] = ()) -> None:
