@@ -90,12 +90,13 @@ async def push(
     message_type = message.typ if message.typ in MESSAGE_TYPES else "other"
     metrics.count_verified(message_type, message.sender, accepted.payload, created=created)
     if log.isEnabledFor(logging.INFO):  # the fields cost more than a skipped call
+        outcome = "accepted" if created else "duplicate"
         log.info(
             "message %s",
-            "accepted" if created else "duplicate",
+            outcome,
             extra={
                 "route": request.path,
-                "outcome": "accepted" if created else "duplicate",
+                "outcome": outcome,
                 "sender": message.sender,
                 "message_id": message.jti,
                 "message_type": message.typ,

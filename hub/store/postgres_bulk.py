@@ -36,36 +36,33 @@ def _unnest(types: tuple[str, ...], first: int) -> str:
     return f"SELECT * FROM unnest({arrays})"
 
 
-_ITEM_TYPES: Final = ("bigint", "text", "boolean")
 _ITEMS_FIRST: Final = 1 + len(_LEDGER_TYPES) + len(_AUDIT_TYPES)
-BULK_INSERT: Final = (
-    "WITH fresh AS (INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid,"
-    " sha256, jws, payload, received_at, receipt, county, reason, period, village, person_id,"
-    f" channel, outcome) {_unnest(_LEDGER_TYPES, 1)}),"
-    " links AS (INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
-    f" {_unnest(_AUDIT_TYPES, 1 + len(_LEDGER_TYPES))})"
-    " INSERT INTO items (item_id, kind, status, municipal)"
-    f" SELECT item_id, kind, 'received', municipal FROM unnest(${_ITEMS_FIRST}::bigint[],"
-    f" ${_ITEMS_FIRST + 1}::text[], ${_ITEMS_FIRST + 2}::boolean[]) AS t(item_id, kind, municipal)"
-)
 
 
-_NONE_STORED: Final = (
-    "none_stored AS (SELECT NOT EXISTS (SELECT 1 FROM ledger WHERE (sender, message_id) IN"
-    " (SELECT * FROM unnest($4::text[], $5::text[]))) AS yes)"
-)
+def _inserts(condition: str) -> tuple[str, str, str]:
+    """The ledger rows, audit links and items inserts of a run, each with ``condition``."""
+    return (
+        "INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid, sha256,"
+        " jws, payload, received_at, receipt, county, reason, period, village, person_id,"
+        f" channel, outcome) {_unnest(_LEDGER_TYPES, 1)}{condition}",
+        "INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
+        f" {_unnest(_AUDIT_TYPES, 1 + len(_LEDGER_TYPES))}{condition}",
+        "INSERT INTO items (item_id, kind, status, municipal)"
+        f" SELECT item_id, kind, 'received', municipal FROM unnest(${_ITEMS_FIRST}::bigint[],"
+        f" ${_ITEMS_FIRST + 1}::text[], ${_ITEMS_FIRST + 2}::boolean[])"
+        f" AS t(item_id, kind, municipal){condition}",
+    )
+
+
+_LEDGER, _LINKS, _ITEMS = _inserts("")
+BULK_INSERT: Final = f"WITH fresh AS ({_LEDGER}), links AS ({_LINKS}) {_ITEMS}"
+
 # BULK_INSERT, but every insert only when no message of the run is stored yet.
+_LEDGER_IF, _LINKS_IF, _ITEMS_IF = _inserts(" WHERE (SELECT yes FROM none_stored)")
 BULK_INSERT_IF_NONE_STORED: Final = (
-    f"WITH {_NONE_STORED},"
-    " fresh AS (INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid,"
-    " sha256, jws, payload, received_at, receipt, county, reason, period, village, person_id,"
-    f" channel, outcome) {_unnest(_LEDGER_TYPES, 1)} WHERE (SELECT yes FROM none_stored)),"
-    " links AS (INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
-    f" {_unnest(_AUDIT_TYPES, 1 + len(_LEDGER_TYPES))} WHERE (SELECT yes FROM none_stored)),"
-    " items AS (INSERT INTO items (item_id, kind, status, municipal)"
-    f" SELECT item_id, kind, 'received', municipal FROM unnest(${_ITEMS_FIRST}::bigint[],"
-    f" ${_ITEMS_FIRST + 1}::text[], ${_ITEMS_FIRST + 2}::boolean[]) AS t(item_id, kind, municipal)"
-    " WHERE (SELECT yes FROM none_stored))"
+    "WITH none_stored AS (SELECT NOT EXISTS (SELECT 1 FROM ledger WHERE (sender, message_id)"
+    " IN (SELECT * FROM unnest($4::text[], $5::text[]))) AS yes),"
+    f" fresh AS ({_LEDGER_IF}), links AS ({_LINKS_IF}), items AS ({_ITEMS_IF})"
     " SELECT yes FROM none_stored"
 )
 
