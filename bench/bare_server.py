@@ -1,6 +1,7 @@
 """The floor for this stack: an aiohttp handler that only verifies Ed25519 and answers 202.
 
-Started by ``bench/ingress.py`` as a separate process, one worker, like the hub.
+Started by ``bench/ingress.py`` as separate processes, as many as the hub has
+(the hub and its signature helper), sharing one port (``SO_REUSEPORT``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,14 @@ def main() -> None:
     parser.add_argument("--jwk", type=Path, required=True)
     args = parser.parse_args()
     jwk = json.loads(args.jwk.read_text())
-    web.run_app(make_app(jwk), host="127.0.0.1", port=args.port, print=None, access_log=None)
+    web.run_app(
+        make_app(jwk),
+        host="127.0.0.1",
+        port=args.port,
+        print=None,
+        access_log=None,
+        reuse_port=True,
+    )
 
 
 if __name__ == "__main__":

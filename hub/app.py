@@ -32,6 +32,7 @@ from hub.context import (
     PROCEDURE,
     REPORTING_UNITS,
     SETTINGS,
+    SIGNATURES,
     STORE,
     TRUST,
 )
@@ -40,7 +41,7 @@ from hub.departments import check_identity
 from hub.departments_context import DEPARTMENTS, departments_context, ministry_context
 from hub.evidence import open_vault
 from hub.health import install_health
-from hub.ingress import IngressPipeline
+from hub.ingress import IngressPipeline, receipt_presigner
 from hub.procedure.context import ProcedureContext
 from hub.procedure.outcomes import OutcomeSigner
 from hub.reporting_units import load_reporting_units
@@ -50,7 +51,7 @@ from hub.store.postgres import PostgresLedger
 from hub.trust_state import TrustState
 from monitoring.metrics import HubMetrics
 from monitoring.server import serve_metrics
-from security import HubKeyring, ReceiptSigner
+from security import HubKeyring, ReceiptSigner, SignatureHelper
 
 
 def create_app(settings: Settings, *, registry: CollectorRegistry | None = None) -> web.Application:
@@ -68,6 +69,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         )
     app.cleanup_ctx.append(_keyring)
     app.cleanup_ctx.append(_trust)
+    app.cleanup_ctx.append(_signatures)
     app.cleanup_ctx.append(_ledger)
     app.cleanup_ctx.append(_evidence)
     app.cleanup_ctx.append(departments_context)
@@ -112,9 +114,18 @@ async def _trust(app: web.Application) -> AsyncIterator[None]:
         await watcher
 
 
+async def _signatures(app: web.Application) -> AsyncIterator[None]:
+    helper = await SignatureHelper.start() if app[SETTINGS].signature_helper else None
+    app[SIGNATURES] = helper
+    yield
+    if helper is not None:
+        await helper.aclose()
+
+
 async def _ledger(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     metrics = app[METRICS]
+    helper = app[SIGNATURES]
     checkpoint = checkpoint_signer(lambda: app[KEYRING].active, settings.hub_id)
     store: SqliteLedger | PostgresLedger
     if settings.database_url is not None:
@@ -131,6 +142,7 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
             synchronous=settings.sqlite_synchronous,
             on_commit=metrics.ledger_batch_size.observe,
             checkpoint=checkpoint,
+            presigner=receipt_presigner(helper) if helper is not None else None,
         )
     app[STORE] = store
     keyring = app[KEYRING]
@@ -138,10 +150,23 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
     app[PIPELINE] = IngressPipeline(
         verifier=lambda: trust.messages,
         store=store,
-        receipts=lambda: ReceiptSigner(keyring.active, hub_id=settings.hub_id),
+        receipts=partial(_receipt_signer, keyring, settings.hub_id, {}),
+        signatures=helper,
     )
     yield
     await store.aclose()
+
+
+def _receipt_signer(
+    keyring: HubKeyring, hub_id: str, made: dict[str, ReceiptSigner]
+) -> ReceiptSigner:
+    """The signer for the keyring's active key (built once per key, not per message)."""
+    key = keyring.active
+    signer = made.get(key.kid)
+    if signer is None:
+        made.clear()
+        signer = made[key.kid] = ReceiptSigner(key, hub_id=hub_id)
+    return signer
 
 
 async def _evidence(app: web.Application) -> AsyncIterator[None]:

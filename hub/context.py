@@ -13,7 +13,7 @@ from hub.store import LedgerStore
 from hub.trust_state import TrustState
 from hub.workflow.compliance import ReportingUnit
 from monitoring.metrics import HubMetrics
-from security import HubKeyring
+from security import HubKeyring, SignatureHelper
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", HubMetrics)
@@ -21,6 +21,7 @@ TRUST = web.AppKey("trust", TrustState)
 KEYRING = web.AppKey("keyring", HubKeyring)
 STORE = web.AppKey("store", LedgerStore)
 PIPELINE = web.AppKey("pipeline", IngressPipeline)
+SIGNATURES: web.AppKey[SignatureHelper | None] = web.AppKey("signatures")
 EVIDENCE = web.AppKey("evidence", EvidenceVault)
 PROCEDURE = web.AppKey("procedure", ProcedureContext)
 REPORTING_UNITS = web.AppKey("reporting_units", tuple[ReportingUnit, ...])

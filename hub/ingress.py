@@ -13,7 +13,7 @@ receipt is signed inside the same transaction. Order of checks:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -21,7 +21,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from hub.api.problems import Problem
-from hub.store import AppendOutcome, LedgerStore, NewMessage, RecordKind, ReplayConflict
+from hub.store import (
+    AppendOutcome,
+    LedgerStore,
+    NewMessage,
+    ReceiptFactory,
+    RecordKind,
+    ReplayConflict,
+)
+from hub.store.base import Presigner
 from hub.store.effects import NO_EFFECTS, Effects
 from schemas import (
     CertificationEvent,
@@ -32,7 +40,14 @@ from schemas import (
     mask_ids_in_text,
     parse_message,
 )
-from security import ClockSkew, MessageVerifier, ReceiptSigner, VerifiedMessage
+from security import (
+    ClockSkew,
+    MessageVerifier,
+    ReceiptDraft,
+    ReceiptSigner,
+    SignatureHelper,
+    VerifiedMessage,
+)
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
@@ -60,11 +75,13 @@ class IngressPipeline:
         store: LedgerStore,
         receipts: Callable[[], ReceiptSigner],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        signatures: SignatureHelper | None = None,
     ) -> None:
         self._verifier = verifier  # a callable: the trust store reloads while we run
         self._store = store
         self._receipts = receipts
         self._clock = clock
+        self._signatures = signatures  # checks signatures on another core
 
     async def accept(
         self,
@@ -80,7 +97,10 @@ class IngressPipeline:
         nothing is stored then.
         """
         verifier = self._verifier()
-        message = verifier.verify(raw, allowed_types=allowed_types)
+        if self._signatures is not None:
+            message = await verifier.verify_on(self._signatures, raw, allowed_types=allowed_types)
+        else:
+            message = verifier.verify(raw, allowed_types=allowed_types)
         payload = validate_payload(message.typ, message.payload)
         try:
             verifier.check_freshness(message)
@@ -91,9 +111,15 @@ class IngressPipeline:
             raise
         effects = await plan(message, payload) if plan is not None else NO_EFFECTS
         new = _new_message(message, payload, kind, self._clock())
-        signer = self._receipts()
+        receipt = self._receipts().draft(
+            message_id=new.message_id,
+            sender=new.sender,
+            digest=new.sha256,
+            received_at=new.received_at,
+            message_type=new.message_type,
+        )
         try:
-            outcome = await self._store.append(new, lambda seq: _receipt(signer, new, seq), effects)
+            outcome = await self._store.append(new, receipt, effects)
         except ReplayConflict as exc:
             raise Problem(
                 "replay",
@@ -186,12 +212,21 @@ def _month(moment: datetime) -> str:
     return f"{local.year:04d}-{local.month:02d}"  # strftime is several times slower
 
 
-def _receipt(signer: ReceiptSigner, message: NewMessage, sequence: int) -> str:
-    return signer.sign(
-        message_id=message.message_id,
-        sender=message.sender,
-        digest=message.sha256,
-        sequence=sequence,
-        received_at=message.received_at,
-        message_type=message.message_type,
-    )
+def receipt_presigner(helper: SignatureHelper) -> Presigner:
+    """A store presigner that has ``helper`` sign receipt drafts, one batch per key."""
+
+    async def presign(requests: Sequence[tuple[ReceiptFactory, int]]) -> list[str | None]:
+        receipts: list[str | None] = [None] * len(requests)
+        by_key: dict[str, list[tuple[int, ReceiptDraft, bytes]]] = {}
+        for index, (draft, sequence) in enumerate(requests):
+            if isinstance(draft, ReceiptDraft):  # anything else signs in the transaction
+                signing_input = draft.signing_input(sequence)
+                by_key.setdefault(draft.signer.key.kid, []).append((index, draft, signing_input))
+        for drafts in by_key.values():
+            key = drafts[0][1].signer.key
+            signatures = await helper.sign_many(key, [entry[2] for entry in drafts])
+            for (index, draft, signing_input), signature in zip(drafts, signatures, strict=True):
+                receipts[index] = draft.finish(signing_input, signature)
+        return receipts
+
+    return presign

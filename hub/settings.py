@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     ledger_batch_max: int = Field(
         default=512, ge=1, description="Most messages committed in one ledger transaction."
     )
+    signature_helper: bool = Field(
+        default=True,
+        description=(
+            "Check message signatures in a helper process on another core"
+            " (falls back to the event loop if it dies)."
+        ),
+    )
     sqlite_synchronous: str = Field(
         default="FULL",
         pattern="^(FULL|EXTRA)$",

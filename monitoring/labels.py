@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from enum import StrEnum
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -55,6 +56,11 @@ def city_label(county: object) -> str:
     """The prefecture-level city code of a county code, or ``unknown``."""
     if not isinstance(county, str):
         return UNKNOWN_CITY
+    return _city_of(county)
+
+
+@lru_cache(maxsize=4096)  # a few hundred real counties; the bound keeps junk input harmless
+def _city_of(county: str) -> str:
     try:
         return city_code_of(county)
     except UnknownRegion:
@@ -62,9 +68,14 @@ def city_label(county: object) -> str:
 
 
 def _member(enum: type[StrEnum], value: object) -> str:
-    if isinstance(value, str) and value in enum.__members__.values():
-        return value
+    if isinstance(value, str) and value in _values(enum):
+        return str(value)  # an enum member becomes its plain value
     return OTHER
+
+
+@cache
+def _values(enum: type[StrEnum]) -> frozenset[str]:
+    return frozenset(member.value for member in enum)
 
 
 def _document(payload: Payload) -> Mapping[str, Any]:

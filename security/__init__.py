@@ -37,7 +37,8 @@ from .keys import (
     read_private_key,
     write_private_key,
 )
-from .receipts import RECEIPT_TYPE, ReceiptSigner, verify_receipt
+from .offload import SignatureHelper
+from .receipts import RECEIPT_TYPE, ReceiptDraft, ReceiptSigner, verify_receipt
 from .tokens import Reader, ReadTokenVerifier, issue_read_token
 from .trust import TrustedKey, TrustStore
 from .verify import MessageVerifier, VerifiedMessage
@@ -60,9 +61,11 @@ __all__ = [
     "NotAuthorized",
     "ReadTokenVerifier",
     "Reader",
+    "ReceiptDraft",
     "ReceiptSigner",
     "SecurityError",
     "SenderMismatch",
+    "SignatureHelper",
     "SignatureInvalid",
     "SigningKey",
     "TokenError",

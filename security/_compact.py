@@ -15,7 +15,14 @@ from ._encoding import b64url_decode, b64url_encode, json_dumps, json_loads
 from .errors import MalformedMessage
 from .keys import ALGORITHMS, SigningKey
 
-__all__ = ["FORBIDDEN_HEADER_MEMBERS", "Segments", "encode_compact", "split_compact"]
+__all__ = [
+    "FORBIDDEN_HEADER_MEMBERS",
+    "Segments",
+    "compact_signing_input",
+    "encode_compact",
+    "join_compact",
+    "split_compact",
+]
 
 FORBIDDEN_HEADER_MEMBERS = frozenset({"crit", "jku", "jwk", "x5u", "x5c", "b64"})
 
@@ -25,9 +32,18 @@ Segments = tuple[dict[str, Any], bytes, bytes, bytes]
 
 def encode_compact(header: Mapping[str, Any], payload: bytes, key: SigningKey) -> bytes:
     """Sign ``payload`` under ``header`` and return the compact serialization (ASCII)."""
-    signing_input = f"{b64url_encode(json_dumps(dict(header)))}.{b64url_encode(payload)}"
-    signature = key.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{b64url_encode(signature)}".encode("ascii")
+    signing_input = compact_signing_input(header, payload)
+    return join_compact(signing_input, key.sign(signing_input))
+
+
+def compact_signing_input(header: Mapping[str, Any], payload: bytes) -> bytes:
+    """The bytes a JWS signature covers: ``b64url(header) "." b64url(payload)``."""
+    return f"{b64url_encode(json_dumps(dict(header)))}.{b64url_encode(payload)}".encode("ascii")
+
+
+def join_compact(signing_input: bytes, signature: bytes) -> bytes:
+    """The compact serialization from its signing input and signature."""
+    return signing_input + b"." + b64url_encode(signature).encode("ascii")
 
 
 def _segment(text: str, name: str) -> bytes:

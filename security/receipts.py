@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ._clock import rfc3339
-from ._compact import encode_compact
+from ._compact import compact_signing_input, join_compact
 from ._encoding import json_dumps, json_loads
 from ._identifiers import is_message_id, require_sender_id
 from .errors import (
@@ -32,7 +33,7 @@ from .errors import (
 from .jws import parse_compact
 from .keys import SigningKey, VerifyingKey
 
-__all__ = ["RECEIPT_TYPE", "ReceiptSigner", "verify_receipt"]
+__all__ = ["RECEIPT_TYPE", "ReceiptDraft", "ReceiptSigner", "verify_receipt"]
 
 RECEIPT_TYPE = "receipt/v1"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -58,6 +59,11 @@ class ReceiptSigner:
         self._key = key
         self._hub_id = require_sender_id(hub_id)
 
+    @property
+    def key(self) -> SigningKey:
+        """The hub key receipts are signed with."""
+        return self._key
+
     def sign(
         self,
         *,
@@ -74,18 +80,49 @@ class ReceiptSigner:
             ValueError: ``digest`` is not lowercase SHA-256 hex, ``sequence`` is
                 negative or not an int, or ``received_at`` is naive.
         """
+        draft = self.draft(
+            message_id=message_id,
+            sender=sender,
+            digest=digest,
+            received_at=received_at,
+            message_type=message_type,
+        )
+        return draft(sequence)
+
+    def draft(
+        self,
+        *,
+        message_id: str,
+        sender: str,
+        digest: str,
+        received_at: datetime,
+        message_type: str,
+    ) -> ReceiptDraft:
+        """A receipt for an accepted message that still waits for its ledger sequence.
+
+        Raises:
+            ValueError: ``digest`` is not lowercase SHA-256 hex.
+        """
         if not _SHA256_HEX.fullmatch(digest):
             raise ValueError("digest must be lowercase SHA-256 hex")
+        return ReceiptDraft(self, message_id, sender, digest, received_at, message_type)
+
+    def signing_input(self, draft: ReceiptDraft, sequence: int) -> bytes:
+        """The bytes the signature of ``draft``'s receipt covers at ledger position ``sequence``.
+
+        Raises:
+            ValueError: ``sequence`` is negative or not an int, or ``received_at`` is naive.
+        """
         if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
             raise ValueError("sequence must be a non-negative int")
         payload = {
             "type": RECEIPT_TYPE,
-            "message_id": message_id,
-            "sender": sender,
-            "message_type": message_type,
-            "sha256": digest,
+            "message_id": draft.message_id,
+            "sender": draft.sender,
+            "message_type": draft.message_type,
+            "sha256": draft.digest,
             "ledger_sequence": sequence,
-            "received_at": rfc3339(received_at),
+            "received_at": rfc3339(draft.received_at),
         }
         # Every header member is valid by construction (``iss`` checked once, ``jti``
         # by _receipt_id), so the per-message header checks of sign_compact are skipped:
@@ -94,11 +131,41 @@ class ReceiptSigner:
             "alg": self._key.alg,
             "kid": self._key.kid,
             "typ": RECEIPT_TYPE,
-            "iat": max(0, int(received_at.timestamp())),
-            "jti": _receipt_id(sender, message_id),
+            "iat": max(0, int(draft.received_at.timestamp())),
+            "jti": _receipt_id(draft.sender, draft.message_id),
             "iss": self._hub_id,
         }
-        return encode_compact(header, json_dumps(payload), self._key).decode("ascii")
+        return compact_signing_input(header, json_dumps(payload))
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptDraft:
+    """An accepted message's receipt before the ledger gives it a sequence number.
+
+    Calling it with the sequence signs it here; ``signing_input`` and
+    ``finish`` let the signature be made elsewhere (the signature helper).
+    """
+
+    signer: ReceiptSigner
+    message_id: str
+    sender: str
+    digest: str
+    received_at: datetime
+    message_type: str
+
+    def __call__(self, sequence: int) -> str:
+        """The signed receipt (compact JWS) for ledger position ``sequence``."""
+        signing_input = self.signing_input(sequence)
+        return self.finish(signing_input, self.signer.key.sign(signing_input))
+
+    def signing_input(self, sequence: int) -> bytes:
+        """The bytes the receipt's signature covers, for ledger position ``sequence``."""
+        return self.signer.signing_input(self, sequence)
+
+    @staticmethod
+    def finish(signing_input: bytes, signature: bytes) -> str:
+        """The compact receipt from its signing input and the signature over it."""
+        return join_compact(signing_input, signature).decode("ascii")
 
 
 def _find_key(jwks: Mapping[str, Any], kid: str) -> VerifyingKey:

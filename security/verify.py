@@ -27,6 +27,7 @@ from .errors import (
     UnknownKey,
 )
 from .jws import CompactJWS, parse_compact
+from .offload import SignatureHelper
 from .trust import TrustedKey, TrustStore
 
 __all__ = ["MessageVerifier", "VerifiedMessage"]
@@ -101,6 +102,31 @@ class MessageVerifier:
             AlgorithmMismatch, SenderMismatch, TypeNotExpected, TypeNotAllowed,
             SignatureInvalid: see ``security.errors``.
         """
+        jws, trusted = self._admit(raw, allowed_types)
+        if not trusted.key.verify(jws.signature, jws.signing_input):
+            raise SignatureInvalid("signature does not verify")
+        return _verified(jws, trusted, raw)
+
+    async def verify_on(
+        self,
+        helper: SignatureHelper,
+        raw: bytes,
+        *,
+        allowed_types: Collection[str] | None = None,
+    ) -> VerifiedMessage:
+        """:meth:`verify`, with the signature arithmetic done by ``helper`` on another core.
+
+        Every trust decision is taken here, before the helper sees the message.
+        """
+        jws, trusted = self._admit(raw, allowed_types)
+        if not await helper.verify(trusted.key, jws.signature, jws.signing_input):
+            raise SignatureInvalid("signature does not verify")
+        return _verified(jws, trusted, raw)
+
+    def _admit(
+        self, raw: bytes, allowed_types: Collection[str] | None
+    ) -> tuple[CompactJWS, TrustedKey]:
+        """Parse and check everything but the signature itself."""
         jws = parse_compact(raw)
         trusted = self._usable_key(jws.kid)
         if jws.alg != trusted.key.alg:
@@ -111,10 +137,7 @@ class MessageVerifier:
             raise TypeNotExpected(f"this endpoint does not accept {jws.typ!r}")
         if jws.typ not in trusted.may_send:
             raise TypeNotAllowed(f"sender {trusted.sender!r} may not send {jws.typ!r}")
-        if not trusted.key.verify(jws.signature, jws.signing_input):
-            raise SignatureInvalid("signature does not verify")
-        digest = hashlib.sha256(raw).hexdigest()
-        return VerifiedMessage(jws=jws, trusted=trusted, raw=raw, digest=digest)
+        return jws, trusted
 
     def check_freshness(self, message: VerifiedMessage) -> None:
         """Check that ``iat`` is within the clock skew of now, in both directions.
@@ -136,3 +159,8 @@ class MessageVerifier:
         if trusted.is_expired(self._clock()):
             raise KeyExpired(f"key {kid!r} expired")
         return trusted
+
+
+def _verified(jws: CompactJWS, trusted: TrustedKey, raw: bytes) -> VerifiedMessage:
+    digest = hashlib.sha256(raw).hexdigest()
+    return VerifiedMessage(jws=jws, trusted=trusted, raw=raw, digest=digest)

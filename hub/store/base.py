@@ -10,7 +10,7 @@ Exceptions::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -26,6 +26,7 @@ __all__ = [
     "LedgerRecord",
     "LedgerStore",
     "NewMessage",
+    "Presigner",
     "ReceiptFactory",
     "RecordKind",
     "ReplayConflict",
@@ -100,6 +101,10 @@ class AppendOutcome:
 
 ReceiptFactory = Callable[[int], str]
 """Signs the receipt for a record once its ledger sequence is known."""
+
+Presigner = Callable[[Sequence[tuple[ReceiptFactory, int]]], Awaitable[Sequence[str | None]]]
+"""Signs a batch's receipts for the sequences they are expected to get, ahead of its
+transaction (``None``: that one is signed in the transaction as usual)."""
 
 
 class StoreError(Exception):

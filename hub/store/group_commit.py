@@ -26,6 +26,13 @@ class Append:
     receipt_for: ReceiptFactory
     effects: Effects
     future: asyncio.Future[Any]
+    presigned: tuple[int, str] | None = None  # (sequence, receipt) signed ahead of the commit
+
+    def receipt(self, sequence: int) -> str:
+        """The receipt for ``sequence``: the one signed ahead if it was for this sequence."""
+        if self.presigned is not None and self.presigned[0] == sequence:
+            return self.presigned[1]
+        return self.receipt_for(sequence)
 
 
 @dataclass(slots=True)
@@ -75,10 +82,15 @@ class GroupCommitQueue:
         # A caller that goes away (client disconnect) does not stop the write:
         # it commits, and a re-send of the same bytes gets the same receipt.
         future.add_done_callback(mark_retrieved)
-        self._pending.append(job_for(future))
+        job = job_for(future)
+        self._pending.append(job)
+        self._queued(job)
         if self._flushing is None:
             self._flushing = asyncio.create_task(self._flush())
         return await asyncio.shield(future)
+
+    def _queued(self, job: Job) -> None:
+        """Called as each job joins the queue (a backend may start work on it early)."""
 
     async def _flush(self) -> None:
         """Commit batches until nothing is pending."""

@@ -33,11 +33,13 @@ from hub.store.base import (
     AppendOutcome,
     Conflict,
     NewMessage,
+    Presigner,
     ReplayConflict,
     StoreError,
     StoreUnavailable,
 )
 from hub.store.group_commit import Append, GroupCommitQueue, Job
+from hub.store.presign import Presigning
 from hub.store.sqlite_effects import EffectWriter
 from hub.store.sqlite_outbox import SqliteOutbox
 from hub.store.sqlite_queries import SqliteQueries
@@ -61,6 +63,7 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         on_commit: Callable[[int], None] | None,
         checkpoint: CheckpointSigner | None,
         checkpoint_every: int,
+        presigner: Presigner | None = None,
     ) -> None:
         self._conn = conn
         self._path = str(path)
@@ -72,6 +75,9 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         self._chain = AuditChain(*schema.audit_head(conn))
         self._checkpoint = checkpoint
         self._checkpoint_every = checkpoint_every
+        # Receipts signed as appends join the queue, for the sequence each will get.
+        self._presigning = Presigning(presigner) if presigner is not None else None
+        self._foreseen_sequence = self._next_sequence
         self._effects = EffectWriter(conn, self._chain, self._take_sequence)
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-commit")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ledger-read")
@@ -88,11 +94,14 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         on_commit: Callable[[int], None] | None = None,
         checkpoint: CheckpointSigner | None = None,
         checkpoint_every: int = 1000,
+        presigner: Presigner | None = None,
     ) -> SqliteLedger:
         """Lock, create or upgrade the ledger at ``path``.
 
         ``checkpoint`` signs the audit chain's head every ``checkpoint_every``
-        entries and when the ledger closes.
+        entries and when the ledger closes. ``presigner`` signs each batch's
+        receipts before its transaction begins (the transaction signs any it
+        did not, or that got another sequence).
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = _lock(path.with_name(path.name + ".lock"))
@@ -112,6 +121,7 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
             on_commit=on_commit,
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
+            presigner=presigner,
         )
         ledger._wal = WalCheckpointer(str(path))
         ledger._wal.start()
@@ -190,12 +200,15 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
 
     async def _commit(self, batch: list[Job]) -> list[tuple[Job, object]]:
         conn = self._conn
+        if self._presigning is not None:  # only this task moves _next_sequence meanwhile
+            await self._presigning.ready(batch, self._next_sequence)
         first_sequence = self._next_sequence
         chain_mark = self._chain.mark()
         try:
             conn.execute("BEGIN IMMEDIATE")
             results = [(job, self._run(job)) for job in batch]
             self._maybe_checkpoint(chain_mark[0])
+            self._foresee()
             await asyncio.get_running_loop().run_in_executor(
                 self._committer, conn.execute, "COMMIT"
             )
@@ -204,11 +217,22 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
                 conn.execute("ROLLBACK")
             self._next_sequence = first_sequence
             self._chain.restore(chain_mark)
+            self._foresee()
             failure = StoreUnavailable(f"ledger commit failed: {exc}")
             return [(job, failure) for job in batch]
         if self._on_commit is not None:
             self._on_commit(len(batch))
         return results
+
+    def _queued(self, job: Job) -> None:
+        if self._presigning is not None and isinstance(job, Append):
+            self._presigning.expect(job, self._foreseen_sequence)
+            self._foreseen_sequence += 1
+
+    def _foresee(self) -> None:
+        """Re-base the foreseen sequences on the ledger's, past the appends still queued."""
+        queued = sum(isinstance(job, Append) for job in self._pending)
+        self._foreseen_sequence = self._next_sequence + queued
 
     def _run(self, job: Job) -> object:
         if isinstance(job, Append):
@@ -236,7 +260,7 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         message = job.message
         sequence = self._next_sequence
         try:
-            receipt = job.receipt_for(sequence)
+            receipt = job.receipt(sequence)
         except Exception as exc:  # a signing failure fails this message only
             return StoreUnavailable(f"could not sign the receipt: {exc}")
         chain_mark = self._chain.mark()
