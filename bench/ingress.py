@@ -60,6 +60,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     cpu_us_per_request: float = float("nan")
+    rate_asked: float = float("nan")  # the paced phase's target rate
 
     @property
     def rate(self) -> float:
@@ -210,8 +211,38 @@ async def measure(
         result = await closed_loop(url, tokens, args.concurrency, args.seconds, server)
     else:
         result = await open_loop(url, tokens, rate, args.seconds, server)
+        result.rate_asked = rate
     result.cpu_us_per_request = (cpu_seconds(pids) - cpu_before) / max(1, result.ok) * 1e6
     return result
+
+
+@dataclass
+class Side:
+    """One server under test: its URL, the reports it gets and its processes."""
+
+    name: str
+    url: str
+    tokens: Iterator[bytes]
+    pids: list[int]
+
+
+async def alternate(
+    hub: Side, bare: Side, args: argparse.Namespace
+) -> tuple[list[tuple[Result, Result]], list[Result]]:
+    """Warm both up, then peak rounds alternating hub and bare, then both paced."""
+    for side in (hub, bare):
+        await closed_loop(side.url, side.tokens, args.concurrency, args.warmup, side.name)
+    rounds = []
+    for _ in range(args.rounds):
+        hub_peak = await measure(hub.name, hub.url, hub.tokens, args, pids=hub.pids)
+        bare_peak = await measure(bare.name, bare.url, bare.tokens, args, pids=bare.pids)
+        rounds.append((hub_peak, bare_peak))
+    half = statistics.median(hub_peak.rate for hub_peak, _ in rounds) / 2
+    paced = [
+        await measure(side.name, side.url, side.tokens, args, pids=side.pids, rate=half)
+        for side in (hub, bare)
+    ]
+    return rounds, paced
 
 
 def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -255,21 +286,11 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         bare = [start([*bare_cmd, "--jwk", str(jwk_path)], env) for _ in range(processes)]
         servers += bare
         await wait_ready(f"http://127.0.0.1:{bare_port}/", time.monotonic() + 30)
-        hub_url = f"http://127.0.0.1:{hub_port}/v1/reports"
-        bare_url = f"http://127.0.0.1:{bare_port}/v1/reports"
-        hub_pids, bare_pids = [hub.pid], [process.pid for process in bare]
-        await closed_loop(hub_url, hub_tokens, args.concurrency, args.warmup, "hub")
-        await closed_loop(bare_url, bare_tokens, args.concurrency, args.warmup, "bare")
-        rounds = []
-        for _ in range(args.rounds):
-            hub_peak = await measure("hub", hub_url, hub_tokens, args, pids=hub_pids)
-            bare_peak = await measure("bare", bare_url, bare_tokens, args, pids=bare_pids)
-            rounds.append((hub_peak, bare_peak))
-        half = statistics.median(hub.rate for hub, _ in rounds) / 2
-        paced = [
-            await measure("hub", hub_url, hub_tokens, args, pids=hub_pids, rate=half),
-            await measure("bare", bare_url, bare_tokens, args, pids=bare_pids, rate=half),
-        ]
+        hub_side = Side("hub", f"http://127.0.0.1:{hub_port}/v1/reports", hub_tokens, [hub.pid])
+        bare_side = Side(
+            "bare", f"http://127.0.0.1:{bare_port}/v1/reports", bare_tokens, [p.pid for p in bare]
+        )
+        rounds, paced = await alternate(hub_side, bare_side, args)
     finally:
         for process in servers:
             process.terminate()
@@ -282,6 +303,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         warm = await pg_count(database_url)
         drop = f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)'
         await pg_admin(args.database_url, drop)
+    half = paced[0].rate_asked
     ratios = [hub.rate / bare.rate for hub, bare in rounds]
     cpu_ratios = [bare.cpu_us_per_request / hub.cpu_us_per_request for hub, bare in rounds]
     return {

@@ -115,7 +115,11 @@ async def _trust(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _signatures(app: web.Application) -> AsyncIterator[None]:
-    helper = await SignatureHelper.start() if app[SETTINGS].signature_helper else None
+    settings = app[SETTINGS]
+    wanted = settings.signature_helper and settings.role != "worker"  # workers take no pushes
+    helper = await SignatureHelper.start() if wanted else None
+    if helper is not None:
+        app[METRICS].watch_signature_helper(lambda: helper.running)
     app[SIGNATURES] = helper
     yield
     if helper is not None:

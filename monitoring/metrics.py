@@ -12,6 +12,8 @@ alert rules can rely on one set of names from the start.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from pydantic import BaseModel
 
@@ -52,6 +54,7 @@ class HubMetrics:
             ["outcome"],
             registry=registry,
         )
+        self._registry = registry
         # Hot-path children, looked up once per label combination.
         self._received = Children(self.messages_received)
         self._http = Children(self.http_request_duration)
@@ -197,6 +200,18 @@ class HubMetrics:
         self._received(message_type, sender, "accepted" if created else "duplicate").inc()
         if created:
             self.count_recorded(message_type, payload)
+
+    def watch_signature_helper(self, is_up: Callable[[], bool]) -> None:
+        """Report whether the signature helper process is serving (read at each scrape).
+
+        Only a hub that runs a helper has this gauge, so turning the helper off
+        does not look like an outage.
+        """
+        Gauge(
+            "certhub_signature_helper_up",
+            "1 while signatures are checked in the helper process, 0 while on the event loop.",
+            registry=self._registry,
+        ).set_function(lambda: float(is_up()))
 
     def observe_http(self, route: str, method: str, status_class: str, seconds: float) -> None:
         """Observe one HTTP request's duration under its route template and status class."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -32,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from .keys import SigningKey, VerifyingKey
 from .signature_wire import (
+    MAX_SIGNATURE,
     SIGN_ED25519,
     SIGN_ES256,
     VALID,
@@ -90,6 +92,8 @@ class SignatureHelper:
 
     async def verify(self, key: VerifyingKey, signature: bytes, data: bytes) -> bool:
         """Whether ``signature`` (JWS form) over ``data`` is valid for ``key``."""
+        if len(signature) > MAX_SIGNATURE:  # too long for the wire, and for any valid signature
+            return False
         op, raw = self._wire_key(key.kid, key, private=False)
         try:
             (answer,) = await self._submit([(op, raw, signature, data)])
@@ -162,8 +166,13 @@ class SignatureHelper:
         if self._transport is None:
             _fail(waiters)
             return
+        try:
+            frame = encode_batch(items)
+        except struct.error:  # a field too long for the wire: this batch is done on the loop
+            _fail(waiters)
+            return
         self._in_flight.append(waiters)
-        self._transport.write(encode_batch(items))
+        self._transport.write(frame)
 
     def _answered(self, body: bytes) -> None:
         waiters = self._in_flight.popleft() if self._in_flight else []
@@ -231,7 +240,16 @@ class SignatureHelper:
         finally:
             theirs.close()
         loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_unix_connection(lambda: _HelperProtocol(self), sock=ours)
+        try:
+            transport, _ = await loop.create_unix_connection(
+                lambda: _HelperProtocol(self), sock=ours
+            )
+        except BaseException:  # no helper nobody can reach: stop the child, free the socket
+            ours.close()
+            self._process.kill()
+            await self._process.wait()
+            self._process = None
+            raise
         self._transport = transport
 
 

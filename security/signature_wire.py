@@ -22,6 +22,7 @@ SIGN_ED25519 = 2  # key: 32-byte private key; no signature sent
 SIGN_ES256 = 3  # key: 32-byte private scalar; no signature sent
 
 VALID = b"\x01"
+MAX_SIGNATURE = 0xFFFF  # the longest signature an item can carry (2-byte length)
 
 _LENGTH = struct.Struct(">I")
 _ITEM = struct.Struct(">BBHI")
@@ -47,10 +48,14 @@ def encode_batch(items: Iterable[Item]) -> bytes:
 def decode_batch(body: bytes) -> list[Item]:
     """The items of a request body; raises ValueError if it is malformed."""
     view = memoryview(body)
+    if len(body) < _LENGTH.size:
+        raise ValueError("truncated signature batch")
     (count,) = _LENGTH.unpack_from(view, 0)
     offset = _LENGTH.size
     items: list[Item] = []
     for _ in range(count):
+        if offset + _ITEM.size > len(body):
+            raise ValueError("truncated signature batch")
         alg, key_len, sig_len, data_len = _ITEM.unpack_from(view, offset)
         offset += _ITEM.size
         end_key = offset + key_len

@@ -9,6 +9,7 @@ permission; this process only does the arithmetic, on another core.
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 
@@ -102,11 +103,17 @@ def serve(sock: socket.socket) -> None:
 
 
 def main() -> None:
-    """Entry point: serve on the inherited socket ``argv[1]``."""
+    """Entry point: serve on the inherited socket ``argv[1]``.
+
+    Ctrl-C in the hub's terminal reaches this process too; it is ignored so
+    the hub decides when its helper stops (by closing the socket). If the hub
+    dies, the socket closes all the same and this process ends.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sock = socket.socket(fileno=int(sys.argv[1]))
     try:
         serve(sock)
-    except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+    except (BrokenPipeError, ConnectionResetError):
         pass
     finally:
         sock.close()

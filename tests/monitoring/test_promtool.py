@@ -115,6 +115,7 @@ def test_dashboard_covers_every_metric_ops_needs() -> None:
         "certhub_report_missing_regions",
         "certhub_verification_tasks",
         "certhub_trust_key_not_after_timestamp_seconds",
+        "certhub_signature_helper_up",
         "certhub_build_info",
         'up{job="certhub"}',
     ]

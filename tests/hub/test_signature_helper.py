@@ -1,0 +1,92 @@
+"""The hub's signature helper process, seen through the HTTP API.
+
+Signatures are checked and receipts signed in a helper process; the answers
+a sender gets must not depend on whether the helper is there, busy, dead or
+switched off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hubkit import Hub
+
+from hub.context import METRICS, SIGNATURES
+from security import SignatureHelper, offload, verify_receipt
+
+PROBLEM = "urn:certhub:problem:"
+
+
+def helper_of(hub: Hub) -> SignatureHelper:
+    """The running app's signature helper."""
+    helper: SignatureHelper | None = hub.client.server.app[SIGNATURES]
+    assert helper is not None
+    return helper
+
+
+async def until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait until ``condition`` holds (the helper has no event to await), at most ``within`` s."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polling a state with no event behind it
+            await asyncio.sleep(0.01)
+
+
+async def push_and_verify(hub: Hub, count: int) -> None:
+    """Push ``count`` reports at once and a tampered one; check every answer."""
+    tokens = [hub.sign(hub.report()) for _ in range(count)]
+    results = await asyncio.gather(*(hub.push(token) for token in tokens))
+    jwks = await (await hub.client.get("/.well-known/jwks.json")).json()
+    for status, body in results:
+        assert status == 202, body
+        assert verify_receipt(body["receipt"], jwks)["ledger_sequence"] == body["sequence"]
+    status, body = await hub.push(tampered(hub.sign(hub.report())))
+    assert status == 401, body
+    assert body["type"] == PROBLEM + "signature-invalid"
+
+
+def tampered(token: bytes) -> bytes:
+    """``token`` with one base64url character in the middle of its payload changed."""
+    header, payload, signature = token.split(b".")
+    middle = len(payload) // 2
+    changed = b"B" if payload[middle : middle + 1] == b"A" else b"A"
+    return b".".join((header, payload[:middle] + changed + payload[middle + 1 :], signature))
+
+
+async def test_a_burst_is_checked_and_receipted_through_the_helper(hub: Hub) -> None:
+    assert helper_of(hub).running
+    await push_and_verify(hub, 40)
+    assert await hub.stored() == 40
+
+
+async def test_the_hub_keeps_answering_when_the_helper_dies_and_restarts_it(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(offload, "RESTART_PAUSE", 0.0)
+    helper = helper_of(hub)
+    process = helper._process
+    assert process is not None
+    registry = hub.client.server.app[METRICS].registry
+    assert registry.get_sample_value("certhub_signature_helper_up") == 1
+    process.kill()
+    await until(lambda: not helper.running)
+    assert registry.get_sample_value("certhub_signature_helper_up") == 0
+    await push_and_verify(hub, 10)  # checked on the event loop meanwhile
+    await until(lambda: helper.running)
+    assert helper._process is not process
+    assert registry.get_sample_value("certhub_signature_helper_up") == 1
+    await push_and_verify(hub, 10)
+    assert await hub.stored() == 20
+
+
+async def test_without_the_helper_the_answers_are_the_same(
+    hub_factory: Callable[..., Any],
+) -> None:
+    hub: Hub = await hub_factory(signature_helper=False)
+    assert hub.client.server.app[SIGNATURES] is None
+    registry = hub.client.server.app[METRICS].registry
+    assert registry.get_sample_value("certhub_signature_helper_up") is None  # no false alarm
+    await push_and_verify(hub, 20)
+    assert await hub.stored() == 20
