@@ -18,6 +18,7 @@ thread and a new helper is started after a pause.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import struct
@@ -246,7 +247,8 @@ class SignatureHelper:
             )
         except BaseException:  # no helper nobody can reach: stop the child, free the socket
             ours.close()
-            self._process.kill()
+            with contextlib.suppress(ProcessLookupError):  # it may have ended already
+                self._process.kill()
             await self._process.wait()
             self._process = None
             raise
