@@ -1,7 +1,9 @@
 """The ingress pipeline: verify → validate → record → receipt.
 
-A pushed message is accepted only after it is durably in the ledger; the
-receipt is signed inside the same transaction. Order of checks:
+A pushed message is accepted only after it is durably in the ledger; its
+receipt names the ledger sequence it got and is stored in the same
+transaction (signed there, or ahead of it by the signature helper for the
+sequence the ledger foresaw). Order of checks:
 
 1. signature and sender permissions (``security``),
 2. payload: UTF-8, JSON, canonical schema (``schemas``),

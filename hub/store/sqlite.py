@@ -99,9 +99,9 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         """Lock, create or upgrade the ledger at ``path``.
 
         ``checkpoint`` signs the audit chain's head every ``checkpoint_every``
-        entries and when the ledger closes. ``presigner`` signs each batch's
-        receipts before its transaction begins (the transaction signs any it
-        did not, or that got another sequence).
+        entries and when the ledger closes. ``presigner`` signs receipts as
+        appends join the queue, for the sequence each is foreseen to get (the
+        transaction signs any it did not, or that got another sequence).
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = _lock(path.with_name(path.name + ".lock"))
