@@ -11,7 +11,8 @@ only writes one frame per batch and reads one frame back.
 The hub keeps every trust decision (which key, may this sender send this
 type); the helper only does the arithmetic. To sign receipts it is handed
 the hub's receipt key: it is the hub's own child, over a socket pair no
-other process can reach. If the helper dies, the work falls back to the loop
+other process can reach. If the helper dies, or hangs (a batch unanswered
+for ``ANSWER_TIMEOUT``; it is then killed), the work falls back to the loop
 thread and a new helper is started after a pause.
 """
 
@@ -49,6 +50,7 @@ from .signature_wire import (
 log = logging.getLogger(__name__)
 
 RESTART_PAUSE = 5.0  # seconds between attempts to replace a dead helper
+ANSWER_TIMEOUT = 5.0  # seconds a batch may go unanswered before the helper counts as hung
 HELPER_EXIT_WAIT = 5.0  # seconds the helper gets to exit after its socket closes
 
 
@@ -75,6 +77,7 @@ class SignatureHelper:
         self._transport: asyncio.Transport | None = None
         self._process: asyncio.subprocess.Process | None = None
         self._send_scheduled = False
+        self._sent = self._answered_batches = 0
         self._closed = False
         self._next_start = 0.0
         self._starting: asyncio.Task[None] | None = None
@@ -174,6 +177,11 @@ class SignatureHelper:
             return
         self._in_flight.append(waiters)
         self._transport.write(frame)
+        self._sent += 1
+        # A helper that hangs (stopped, swapping) must not hang the hub's requests.
+        asyncio.get_running_loop().call_later(
+            ANSWER_TIMEOUT, self._check_answered, self._transport, self._sent
+        )
 
     def _answered(self, body: bytes) -> None:
         waiters = self._in_flight.popleft() if self._in_flight else []
@@ -187,6 +195,7 @@ class SignatureHelper:
             if self._transport is not None:
                 self._transport.abort()
             return
+        self._answered_batches += 1
         start = 0
         for waiter in waiters:
             if not waiter.future.done():
@@ -194,6 +203,15 @@ class SignatureHelper:
             start += waiter.count
         if self._pending_waiters and not self._send_scheduled:
             self._send()
+
+    def _check_answered(self, transport: asyncio.Transport, serial: int) -> None:
+        if transport is not self._transport or self._answered_batches >= serial:
+            return
+        log.error("signature helper gave no answer for %.0f s; replacing it", ANSWER_TIMEOUT)
+        if self._process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self._process.kill()
+        transport.abort()  # connection_lost: the waiting checks fall back to the loop
 
     def _lost(self, exc: Exception | None) -> None:
         self._transport = None
@@ -253,6 +271,7 @@ class SignatureHelper:
             self._process = None
             raise
         self._transport = transport
+        self._sent = self._answered_batches = 0  # batches on this connection
 
 
 class _HelperProtocol(asyncio.Protocol):

@@ -7,6 +7,7 @@ from the helper (not from the in-process fallback), inline crypto is made to fai
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -398,6 +399,26 @@ async def test_a_killed_helper_is_replaced_after_the_pause(
         await _check_answers(helper, sender_key, only_helper=inline)
     assert helper._process is second
     assert helper.running
+
+
+async def test_a_hung_helper_is_replaced_and_its_checks_answered_here(
+    helper: SignatureHelper, sender_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(offload, "ANSWER_TIMEOUT", 0.3)
+    monkeypatch.setattr(offload, "RESTART_PAUSE", 3600.0)
+    hung = helper._process
+    assert hung is not None
+    hung.send_signal(signal.SIGSTOP)  # alive, holding its socket, answering nothing
+    public = sender_key.verifying_key()
+    good = sender_key.sign(DATA)
+    async with asyncio.timeout(WAIT):
+        verdicts = await asyncio.gather(
+            helper.verify(public, good, DATA), helper.verify(public, good, DATA + b".")
+        )
+    assert verdicts == [True, False]
+    assert not helper.running
+    async with asyncio.timeout(WAIT):
+        assert await hung.wait() == -signal.SIGKILL  # the hung process is not left behind
 
 
 # -- closing -------------------------------------------------------------------
