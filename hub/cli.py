@@ -140,7 +140,9 @@ def _serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     app = create_app(settings)
     app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    # No aiohttp access log: the routes log each request themselves, as masked JSON
+    # with its outcome (configure_logging silences aiohttp.access anyway).
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
     return 0
 
 

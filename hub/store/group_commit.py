@@ -79,15 +79,16 @@ class GroupCommitQueue:
         if self._closed:
             raise StoreUnavailable("the ledger is closed")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        # A caller that goes away (client disconnect) does not stop the write:
-        # it commits, and a re-send of the same bytes gets the same receipt.
+        # A caller that goes away (client disconnect) does not stop the write: the
+        # job stays queued and commits (a cancelled future is skipped when settled),
+        # and a re-send of the same bytes gets the same receipt.
         future.add_done_callback(mark_retrieved)
         job = job_for(future)
         self._pending.append(job)
         self._queued(job)
         if self._flushing is None:
             self._flushing = asyncio.create_task(self._flush())
-        return await asyncio.shield(future)
+        return await future
 
     def _queued(self, job: Job) -> None:
         """Called as each job joins the queue (a backend may start work on it early)."""

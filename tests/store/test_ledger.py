@@ -109,6 +109,21 @@ async def test_concurrent_appends_share_commits_and_get_distinct_sequences(
     assert len(batches) < 50  # group commit: many messages per commit
 
 
+async def test_a_caller_that_goes_away_still_has_its_message_committed(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    gone = asyncio.ensure_future(ledger.append(message(1), receipt))
+    await asyncio.sleep(0)  # queued: it waits for the group commit
+    gone.cancel()
+    stayed = await ledger.append(message(2), receipt)
+    assert gone.cancelled()
+    committed = await ledger.find("city", "m1")
+    assert committed is not None
+    assert [committed.sequence, stayed.record.sequence] == [1, 2]
+    await ledger.aclose()
+
+
 async def test_same_bytes_again_return_the_original_record(ledger_factory: Backend) -> None:
     ledger = await ledger_factory.open()
     first = await ledger.append(message(1), receipt)
