@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from functools import partial
@@ -116,7 +117,8 @@ async def _trust(app: web.Application) -> AsyncIterator[None]:
 
 async def _signatures(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    wanted = settings.signature_helper and settings.role != "worker"  # workers take no pushes
+    # Workers take no pushes; on one CPU a helper would only add hand-overs.
+    wanted = settings.signature_helper and settings.role != "worker" and _usable_cpus() > 1
     helper = await SignatureHelper.start() if wanted else None
     if helper is not None:
         app[METRICS].watch_signature_helper(lambda: helper.running)
@@ -124,6 +126,11 @@ async def _signatures(app: web.Application) -> AsyncIterator[None]:
     yield
     if helper is not None:
         await helper.aclose()
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity, e.g. a container's cpuset)."""
+    return len(os.sched_getaffinity(0))
 
 
 async def _ledger(app: web.Application) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hubkit import Hub
 
+from hub import app as app_module
 from hub.context import METRICS, SIGNATURES
 from security import SignatureHelper, offload, verify_receipt
 
@@ -90,3 +91,12 @@ async def test_without_the_helper_the_answers_are_the_same(
     assert registry.get_sample_value("certhub_signature_helper_up") is None  # no false alarm
     await push_and_verify(hub, 20)
     assert await hub.stored() == 20
+
+
+async def test_on_one_cpu_the_hub_runs_no_helper(
+    hub_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "_usable_cpus", lambda: 1)
+    hub: Hub = await hub_factory()
+    assert hub.client.server.app[SIGNATURES] is None
+    await push_and_verify(hub, 5)
