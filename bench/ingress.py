@@ -41,6 +41,8 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from procstat import children, cpu_seconds
+
 from mocks.local_reporting import ReportingSystem
 from mocks.population import Population
 from security import create_sender_key, read_private_key, trust_add
@@ -177,23 +179,6 @@ def sign_tokens(key_path: Path, count: int) -> list[bytes]:
     city.sender = SENDER
     city.population = Population(seed=7)
     return [city.sign(city.population.eligibility_report()) for _ in range(count)]
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the processes and their live children have used (Linux /proc)."""
-    total = 0
-    for pid in [*pids, *(child for parent in pids for child in children(parent))]:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    """The live child processes of ``pid`` (the hub's signature helper)."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += map(int, (task / "children").read_text().split())
-    return found
 
 
 async def measure(
