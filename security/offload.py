@@ -25,7 +25,6 @@ import socket
 import struct
 import subprocess
 import sys
-import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,7 +78,7 @@ class SignatureHelper:
         self._send_scheduled = False
         self._sent = self._answered_batches = 0
         self._closed = False
-        self._next_start = 0.0
+        self._restart_timer: asyncio.TimerHandle | None = None
         self._starting: asyncio.Task[None] | None = None
 
     @classmethod
@@ -120,6 +119,8 @@ class SignatureHelper:
     async def aclose(self) -> None:
         """Stop the helper; checks still pending fall back to the loop thread."""
         self._closed = True
+        if self._restart_timer is not None:
+            self._restart_timer.cancel()
         if self._starting is not None:
             await asyncio.gather(self._starting, return_exceptions=True)
         if self._transport is not None:
@@ -149,7 +150,6 @@ class SignatureHelper:
     async def _submit(self, items: list[Item]) -> list[bytes]:
         """Queue ``items`` for this loop turn's batch; their answers, or HelperGone."""
         if self._transport is None:
-            self._maybe_restart()
             raise HelperGone
         future: asyncio.Future[list[bytes]] = asyncio.get_running_loop().create_future()
         self._pending_items += items
@@ -218,7 +218,7 @@ class SignatureHelper:
         self._fail_all()
         if not self._closed:
             log.error("signature helper process ended (%s); checking on the event loop", exc)
-            self._next_start = time.monotonic() + RESTART_PAUSE
+            self._restart_later()
 
     def _fail_all(self) -> None:
         batches = [*self._in_flight, self._pending_waiters]
@@ -227,11 +227,15 @@ class SignatureHelper:
         for waiters in batches:
             _fail(waiters)
 
-    def _maybe_restart(self) -> None:
-        if self._closed or self._starting is not None or time.monotonic() < self._next_start:
-            return
-        self._next_start = time.monotonic() + RESTART_PAUSE
-        self._starting = asyncio.get_running_loop().create_task(self._restart())
+    def _restart_later(self) -> None:
+        """Start a new helper after the pause, whether or not messages arrive meanwhile."""
+        loop = asyncio.get_running_loop()
+        self._restart_timer = loop.call_later(RESTART_PAUSE, self._begin_restart)
+
+    def _begin_restart(self) -> None:
+        self._restart_timer = None
+        if not self._closed and self._starting is None and self._transport is None:
+            self._starting = asyncio.get_running_loop().create_task(self._restart())
 
     async def _restart(self) -> None:
         try:
@@ -239,6 +243,7 @@ class SignatureHelper:
             log.warning("signature helper process restarted")
         except OSError as exc:
             log.error("could not restart the signature helper: %s", exc)
+            self._restart_later()
         finally:
             self._starting = None
 

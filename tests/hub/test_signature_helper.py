@@ -65,7 +65,7 @@ async def test_a_burst_is_checked_and_receipted_through_the_helper(hub: Hub) -> 
 async def test_the_hub_keeps_answering_when_the_helper_dies_and_restarts_it(
     hub: Hub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(offload, "RESTART_PAUSE", 0.0)
+    monkeypatch.setattr(offload, "RESTART_PAUSE", 0.5)
     helper = helper_of(hub)
     process = helper._process
     assert process is not None
