@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import secrets
+import string
 from typing import Final
 
 from aiohttp import web
@@ -33,17 +34,19 @@ def sane_correlation_id(value: str | None) -> str | None:
     return value
 
 
-_PROCESS_PREFIX: Final = secrets.token_hex(8)
+# 14 random letters (65 bits) per process: letters only, so an id never holds the
+# long run of digits that log masking would take for an ID number and star out.
+_PROCESS_PREFIX: Final = "".join(secrets.choice(string.ascii_lowercase) for _ in range(14))
 _SERIAL = itertools.count(1)
 
 
 def new_correlation_id() -> str:
-    """A fresh correlation id: 64 random bits per process, then a serial (32 hex digits).
+    """A fresh correlation id: a random per-process prefix, ``-``, then a hex serial.
 
     Unique across processes and restarts without a system call per request
     (``secrets`` reads the kernel's random source every time).
     """
-    return f"{_PROCESS_PREFIX}{next(_SERIAL):016x}"
+    return f"{_PROCESS_PREFIX}-{next(_SERIAL):x}"
 
 
 @web.middleware

@@ -90,7 +90,7 @@ async def test_an_unsafe_request_id_is_replaced(running_hub: Any, offered: str) 
         assert response.status == 404  # problem responses carry the id too
         echoed = response.headers["X-Request-ID"]
     assert echoed != offered
-    assert re.fullmatch(r"[0-9a-f]{32}", echoed)
+    assert re.fullmatch(r"[a-z]{14}-[0-9a-f]+", echoed)  # a fresh id of the hub's own
 
 
 async def test_a_rejection_is_logged_once_with_its_reason(

@@ -1,0 +1,27 @@
+"""Correlation ids the hub makes: unique, and never mistaken for an ID number in the logs."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hub.api import correlation
+from hub.api.correlation import new_correlation_id, sane_correlation_id
+from schemas import mask_ids_in_text
+
+
+@given(serial=st.integers(min_value=1, max_value=2**64))
+def test_a_generated_id_survives_log_masking_and_may_be_echoed(serial: int) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(correlation, "_SERIAL", itertools.count(serial))
+        made = new_correlation_id()
+    assert mask_ids_in_text(made) == made  # a run of digits would be starred out
+    assert sane_correlation_id(made) == made
+
+
+def test_generated_ids_are_distinct() -> None:
+    made = {new_correlation_id() for _ in range(10_000)}
+    assert len(made) == 10_000
