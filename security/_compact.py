@@ -91,5 +91,5 @@ def split_compact(token: bytes) -> Segments:
     header = _header(_segment(parts[0], "header"))
     payload = _segment(parts[1], "payload")
     signature = _segment(parts[2], "signature")
-    signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+    signing_input = token[: len(parts[0]) + 1 + len(parts[1])]  # ASCII: characters are bytes
     return header, payload, signature, signing_input

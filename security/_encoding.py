@@ -10,14 +10,23 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["b64url_decode", "b64url_encode", "json_dumps", "json_dumps_pretty", "json_loads"]
+__all__ = [
+    "b64url_decode",
+    "b64url_encode",
+    "json_dumps",
+    "json_dumps_pretty",
+    "json_flat_object",
+    "json_loads",
+]
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _VALUE = {char: index for index, char in enumerate(_ALPHABET)}
 # Unused low bits of the last character, by ``len(text) % 4`` (2: 4 bits, 3: 2 bits).
 _TRAILING_BITS = {0: 0, 2: 0b1111, 3: 0b11}
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")  # built once; b64decode(altchars=) builds it per call
 
 
 def b64url_encode(data: bytes) -> str:
@@ -38,7 +47,8 @@ def b64url_decode(text: str) -> bytes:
     if remainder == 1 or "=" in text or "+" in text or "/" in text:
         raise ValueError("not unpadded base64url")
     try:
-        data = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+        padded = (text + "=" * (-len(text) % 4)).encode("ascii").translate(_FROM_URLSAFE)
+        data = binascii.a2b_base64(padded, strict_mode=True)
     except (binascii.Error, ValueError) as exc:  # a character outside the alphabet
         raise ValueError("not unpadded base64url") from exc
     if text and _VALUE[text[-1]] & _TRAILING_BITS[remainder]:
@@ -62,6 +72,7 @@ def _refuse_constant(name: str) -> Any:
 # Built once: json.loads/json.dumps with options construct a new codec per call.
 _DECODER = json.JSONDecoder(object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_quote: Callable[[str], str] = json.encoder.encode_basestring  # what _ENCODER uses for strings
 
 
 def json_loads(data: bytes | str) -> Any:
@@ -73,6 +84,23 @@ def json_loads(data: bytes | str) -> Any:
     """
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     return _DECODER.decode(text)
+
+
+def json_flat_object(members: Iterable[tuple[str, str | int]]) -> str:
+    """Compact JSON for an object of string and integer members: ``json_dumps``'s exact text.
+
+    The receipt of every accepted message is built from such an object; this
+    skips building an encoder per call (a third of the cost).
+    """
+    return "{" + ",".join([f"{_quote(key)}:{_scalar(value)}" for key, value in members]) + "}"
+
+
+def _scalar(value: str | int) -> str:
+    if value.__class__ is str:
+        return _quote(value)  # type: ignore[arg-type]
+    if value.__class__ is int:
+        return str(value)
+    raise TypeError(f"not a string or integer: {value!r}")
 
 
 def json_dumps(value: Any) -> bytes:

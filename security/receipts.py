@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from ._clock import rfc3339
-from ._compact import compact_signing_input, join_compact
-from ._encoding import json_dumps, json_loads
+from ._compact import join_compact
+from ._encoding import b64url_encode, json_flat_object, json_loads
 from ._identifiers import is_message_id, require_sender_id
 from .errors import (
     AlgorithmMismatch,
@@ -115,27 +115,31 @@ class ReceiptSigner:
         """
         if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
             raise ValueError("sequence must be a non-negative int")
-        payload = {
-            "type": RECEIPT_TYPE,
-            "message_id": draft.message_id,
-            "sender": draft.sender,
-            "message_type": draft.message_type,
-            "sha256": draft.digest,
-            "ledger_sequence": sequence,
-            "received_at": rfc3339(draft.received_at),
-        }
+        payload = json_flat_object(
+            (
+                ("type", RECEIPT_TYPE),
+                ("message_id", draft.message_id),
+                ("sender", draft.sender),
+                ("message_type", draft.message_type),
+                ("sha256", draft.digest),
+                ("ledger_sequence", sequence),
+                ("received_at", rfc3339(draft.received_at)),
+            )
+        )
         # Every header member is valid by construction (``iss`` checked once, ``jti``
         # by _receipt_id), so the per-message header checks of sign_compact are skipped:
         # this runs for every accepted message. Member order as sign_compact's.
-        header = {
-            "alg": self._key.alg,
-            "kid": self._key.kid,
-            "typ": RECEIPT_TYPE,
-            "iat": max(0, int(draft.received_at.timestamp())),
-            "jti": _receipt_id(draft.sender, draft.message_id),
-            "iss": self._hub_id,
-        }
-        return compact_signing_input(header, json_dumps(payload))
+        header = json_flat_object(
+            (
+                ("alg", self._key.alg),
+                ("kid", self._key.kid),
+                ("typ", RECEIPT_TYPE),
+                ("iat", max(0, int(draft.received_at.timestamp()))),
+                ("jti", _receipt_id(draft.sender, draft.message_id)),
+                ("iss", self._hub_id),
+            )
+        )
+        return f"{b64url_encode(header.encode())}.{b64url_encode(payload.encode())}".encode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
