@@ -97,7 +97,7 @@ def json_flat_object(members: Iterable[tuple[str, str | int]]) -> str:
 
 def _scalar(value: str | int) -> str:
     if value.__class__ is str:
-        return _quote(value)  # type: ignore[arg-type]
+        return _quote(value)
     if value.__class__ is int:
         return str(value)
     raise TypeError(f"not a string or integer: {value!r}")
