@@ -35,12 +35,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import aiohttp
 import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from load import Result, closed_loop, open_loop, wait_ready
 from procstat import children, cpu_seconds
 
 from mocks.local_reporting import ReportingSystem
@@ -50,26 +50,6 @@ from security import create_sender_key, read_private_key, trust_add
 SENDER = "bench-city"
 
 
-@dataclass
-class Result:
-    """One measured phase."""
-
-    server: str
-    phase: str
-    ok: int
-    errors: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-    cpu_us_per_request: float = float("nan")
-    rate_asked: float = float("nan")  # the paced phase's target rate
-
-    @property
-    def rate(self) -> float:
-        """Successful requests per second."""
-        return self.ok / self.seconds
-
-
 def free_port() -> int:
     """An unused loopback port."""
     with socket.socket() as sock:
@@ -77,98 +57,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile of ``values`` in milliseconds."""
-    if len(values) < 2:
-        return values[0] * 1000 if values else float("nan")
-    return statistics.quantiles(values, n=1000)[int(q * 1000) - 1] * 1000
-
-
-async def wait_ready(url: str, deadline: float) -> None:
-    """Poll ``url`` until it answers or the deadline passes."""
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            try:
-                async with session.get(url) as response:
-                    if response.status < 500:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
-async def closed_loop(
-    url: str, tokens: Iterator[bytes], concurrency: int, seconds: float, name: str
-) -> Result:
-    """Keep ``concurrency`` requests in flight for ``seconds``."""
-    latencies: list[float] = []
-    errors = 0
-    stop = time.perf_counter() + seconds
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def worker() -> None:
-            nonlocal errors
-            while time.perf_counter() < stop:
-                token = next(tokens)
-                started = time.perf_counter()
-                async with session.post(url, data=token, headers=HEADERS) as response:
-                    await response.read()
-                    if response.status == 202:
-                        latencies.append(time.perf_counter() - started)
-                    else:
-                        errors += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return Result(
-        name,
-        "peak",
-        len(latencies),
-        errors,
-        elapsed,
-        percentile(latencies, 0.5),
-        percentile(latencies, 0.99),
-    )
-
-
-async def open_loop(
-    url: str, tokens: Iterator[bytes], rate: float, seconds: float, name: str
-) -> Result:
-    """Send at a fixed ``rate``; latency counts from each request's scheduled time."""
-    latencies: list[float] = []
-    errors = 0
-    total = int(rate * seconds)
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def one(scheduled: float, token: bytes) -> None:
-            nonlocal errors
-            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            async with session.post(url, data=token, headers=HEADERS) as response:
-                await response.read()
-                if response.status == 202:
-                    latencies.append(time.perf_counter() - scheduled)
-                else:
-                    errors += 1
-
-        begin = time.perf_counter() + 0.2
-        await asyncio.gather(*(one(begin + i / rate, next(tokens)) for i in range(total)))
-        elapsed = time.perf_counter() - begin
-    return Result(
-        name,
-        "paced",
-        len(latencies),
-        errors,
-        elapsed,
-        percentile(latencies, 0.5),
-        percentile(latencies, 0.99),
-    )
-
-
-HEADERS = {"Content-Type": "application/jose"}
 BARE_POOL = 20_000  # distinct reports the bare handler cycles through
 
 
@@ -182,22 +70,16 @@ def sign_tokens(key_path: Path, count: int) -> list[bytes]:
 
 
 async def measure(
-    server: str,
-    url: str,
-    tokens: Iterator[bytes],
-    args: argparse.Namespace,
-    *,
-    pids: list[int],
-    rate: float | None = None,
+    side: Side, args: argparse.Namespace, *, in_flight: int = 0, rate: float | None = None
 ) -> Result:
-    """One phase against one server: peak (closed loop) or, given a rate, paced."""
-    cpu_before = cpu_seconds(pids)
+    """One phase against one server: peak (closed loop, ``in_flight``) or, given a rate, paced."""
+    cpu_before = cpu_seconds(side.pids)
     if rate is None:
-        result = await closed_loop(url, tokens, args.concurrency, args.seconds, server)
+        result = await closed_loop(side.url, side.tokens, in_flight, args.seconds, side.name)
     else:
-        result = await open_loop(url, tokens, rate, args.seconds, server)
+        result = await open_loop(side.url, side.tokens, rate, args.seconds, side.name)
         result.rate_asked = rate
-    result.cpu_us_per_request = (cpu_seconds(pids) - cpu_before) / max(1, result.ok) * 1e6
+    result.cpu_us_per_request = (cpu_seconds(side.pids) - cpu_before) / max(1, result.ok) * 1e6
     return result
 
 
@@ -211,23 +93,35 @@ class Side:
     pids: list[int]
 
 
+async def peak(side: Side, args: argparse.Namespace) -> tuple[Result, list[Result]]:
+    """The server's best closed-loop rate over the levels of ``--concurrency``, and all of them.
+
+    A server's peak is the rate it reaches once enough requests are in flight
+    to keep it busy, and that number differs: the bare handler is saturated
+    with a few dozen, a group commit batches what is in flight and needs more.
+    """
+    results = [await measure(side, args, in_flight=level) for level in args.concurrency]
+    return max(results, key=lambda result: result.rate), results
+
+
 async def alternate(
     hub: Side, bare: Side, args: argparse.Namespace
-) -> tuple[list[tuple[Result, Result]], list[Result]]:
-    """Warm both up, then peak rounds alternating hub and bare, then both paced."""
+) -> tuple[list[tuple[Result, Result]], list[Result], list[Result]]:
+    """Warm both up, then peak rounds alternating hub and bare, then both paced.
+
+    Returns each round's (hub, bare) peaks, every closed-loop phase, and the paced phases.
+    """
     for side in (hub, bare):
-        await closed_loop(side.url, side.tokens, args.concurrency, args.warmup, side.name)
-    rounds = []
+        await closed_loop(side.url, side.tokens, args.concurrency[0], args.warmup, side.name)
+    rounds, phases = [], []
     for _ in range(args.rounds):
-        hub_peak = await measure(hub.name, hub.url, hub.tokens, args, pids=hub.pids)
-        bare_peak = await measure(bare.name, bare.url, bare.tokens, args, pids=bare.pids)
+        hub_peak, hub_phases = await peak(hub, args)
+        bare_peak, bare_phases = await peak(bare, args)
         rounds.append((hub_peak, bare_peak))
+        phases += hub_phases + bare_phases
     half = statistics.median(hub_peak.rate for hub_peak, _ in rounds) / 2
-    paced = [
-        await measure(side.name, side.url, side.tokens, args, pids=side.pids, rate=half)
-        for side in (hub, bare)
-    ]
-    return rounds, paced
+    paced = [await measure(side, args, rate=half) for side in (hub, bare)]
+    return rounds, phases, paced
 
 
 def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -249,9 +143,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     )
     # Every report the hub gets is new (a re-send would be a cheap duplicate);
     # the bare handler keeps no state, so it cycles through a pool of them.
-    hub_seconds = args.seconds * (args.rounds + 1) + args.warmup
+    hub_seconds = args.seconds * (args.rounds * len(args.concurrency) + 1) + args.warmup
     signed = sign_tokens(key_path, int(hub_seconds * args.max_rate))
-    hub_tokens, bare_tokens = iter(signed), itertools.cycle(signed[: BARE_POOL])
+    hub_tokens, bare_tokens = iter(signed), itertools.cycle(signed[:BARE_POOL])
     env = dict(os.environ, CERTHUB_DATA_DIR=str(work / "data"), CERTHUB_LOG_LEVEL="WARNING")
     database_url = None
     if args.database_url:  # a throw-away database on that server, dropped at the end
@@ -275,12 +169,12 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         bare_side = Side(
             "bare", f"http://127.0.0.1:{bare_port}/v1/reports", bare_tokens, [p.pid for p in bare]
         )
-        rounds, paced = await alternate(hub_side, bare_side, args)
+        rounds, phases, paced = await alternate(hub_side, bare_side, args)
     finally:
         for process in servers:
             process.terminate()
             process.wait(timeout=30)
-    results = [*(result for pair in rounds for result in pair), *paced]
+    results = [*phases, *paced]
     accepted = sum(r.ok for r in results if r.server == "hub")
     if database_url is None:
         warm = await_count(work / "data" / "ledger.sqlite3")
@@ -302,6 +196,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "hub_accepted_measured": accepted,
         "processes_per_server": processes,
         "concurrency": args.concurrency,
+        "peak_in_flight_by_round": [[hub.in_flight, bare.in_flight] for hub, bare in rounds],
         "cpu_count": os.cpu_count(),
     }
 
@@ -344,9 +239,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating hub/bare peak rounds")
     parser.add_argument(
         "--concurrency",
-        type=int,
-        default=64,
-        help="requests in flight in the peak phases (group commit batches what is in flight)",
+        type=lambda text: [int(level) for level in text.split(",")],
+        default=[64, 128],
+        help="requests in flight in the peak phases, comma-separated: each server's peak is"
+        " its best rate over these levels (default 64,128)",
     )
     parser.add_argument(
         "--max-rate",
@@ -364,16 +260,21 @@ def main() -> None:
     figures = asyncio.run(run(args))
     print(f"ledger: {figures['ledger']}, {figures['processes_per_server']} process(es) per server")
     print(
-        f"{'server':6} {'phase':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
-        f" {'CPU us/req':>10}"
+        f"{'server':6} {'phase':6} {'flight':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'errors':>6} {'CPU us/req':>10}"
     )
     for row in figures["results"]:  # type: ignore[attr-defined]
         print(
-            f"{row['server']:6} {row['phase']:6} {row['rate']:9.1f} {row['p50_ms']:8.2f}"
+            f"{row['server']:6} {row['phase']:6} {row['in_flight'] or '':>6} {row['rate']:9.1f}"
+            f" {row['p50_ms']:8.2f}"
             f" {row['p99_ms']:8.2f} {row['errors']:6} {row['cpu_us_per_request']:10.0f}"
         )
     by_round = ", ".join(f"{ratio:.1%}" for ratio in figures["hub_over_bare_peak_by_round"])  # type: ignore[attr-defined]
     print(f"hub/bare peak throughput: {figures['hub_over_bare_peak']:.1%} (median of {by_round})")
+    levels = figures["peak_in_flight_by_round"]
+    hub_levels = ", ".join(str(hub) for hub, _ in levels)  # type: ignore[attr-defined]
+    bare_levels = ", ".join(str(bare) for _, bare in levels)  # type: ignore[attr-defined]
+    print(f"peaks reached with in flight: hub {hub_levels}; bare {bare_levels}")
     print(f"bare/hub CPU per request: {figures['bare_over_hub_cpu_per_request']:.1%} (median)")
     print(
         f"ledger rows after the run: {figures['ledger_rows']}"

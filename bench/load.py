@@ -1,0 +1,127 @@
+"""Load generators of the ingress benchmark: a closed loop (peak) and an open loop (paced)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import aiohttp
+
+
+@dataclass
+class Result:
+    """One measured phase."""
+
+    server: str
+    phase: str
+    ok: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us_per_request: float = float("nan")
+    rate_asked: float = float("nan")  # the paced phase's target rate
+    in_flight: int = 0  # the peak phase's requests in flight
+
+    @property
+    def rate(self) -> float:
+        """Successful requests per second."""
+        return self.ok / self.seconds
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile of ``values`` in milliseconds."""
+    if len(values) < 2:
+        return values[0] * 1000 if values else float("nan")
+    return statistics.quantiles(values, n=1000)[int(q * 1000) - 1] * 1000
+
+
+async def wait_ready(url: str, deadline: float) -> None:
+    """Poll ``url`` until it answers or the deadline passes."""
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(url) as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+async def closed_loop(
+    url: str, tokens: Iterator[bytes], concurrency: int, seconds: float, name: str
+) -> Result:
+    """Keep ``concurrency`` requests in flight for ``seconds``."""
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < stop:
+                token = next(tokens)
+                started = time.perf_counter()
+                async with session.post(url, data=token, headers=HEADERS) as response:
+                    await response.read()
+                    if response.status == 202:
+                        latencies.append(time.perf_counter() - started)
+                    else:
+                        errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return Result(
+        name,
+        "peak",
+        len(latencies),
+        errors,
+        elapsed,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+        in_flight=concurrency,
+    )
+
+
+async def open_loop(
+    url: str, tokens: Iterator[bytes], rate: float, seconds: float, name: str
+) -> Result:
+    """Send at a fixed ``rate``; latency counts from each request's scheduled time."""
+    latencies: list[float] = []
+    errors = 0
+    total = int(rate * seconds)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(scheduled: float, token: bytes) -> None:
+            nonlocal errors
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            async with session.post(url, data=token, headers=HEADERS) as response:
+                await response.read()
+                if response.status == 202:
+                    latencies.append(time.perf_counter() - scheduled)
+                else:
+                    errors += 1
+
+        begin = time.perf_counter() + 0.2
+        await asyncio.gather(*(one(begin + i / rate, next(tokens)) for i in range(total)))
+        elapsed = time.perf_counter() - begin
+    return Result(
+        name,
+        "paced",
+        len(latencies),
+        errors,
+        elapsed,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+    )
+
+
+HEADERS = {"Content-Type": "application/jose"}
