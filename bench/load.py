@@ -68,26 +68,15 @@ async def closed_loop(
             while time.perf_counter() < stop:
                 token = next(tokens)
                 started = time.perf_counter()
-                async with session.post(url, data=token, headers=HEADERS) as response:
-                    await response.read()
-                    if response.status == 202:
-                        latencies.append(time.perf_counter() - started)
-                    else:
-                        errors += 1
+                if await _post(session, url, token):
+                    latencies.append(time.perf_counter() - started)
+                else:
+                    errors += 1
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return Result(
-        name,
-        "peak",
-        len(latencies),
-        errors,
-        elapsed,
-        percentile(latencies, 0.5),
-        percentile(latencies, 0.99),
-        in_flight=concurrency,
-    )
+    return _result(name, "peak", latencies, errors, elapsed, in_flight=concurrency)
 
 
 async def open_loop(
@@ -103,24 +92,42 @@ async def open_loop(
         async def one(scheduled: float, token: bytes) -> None:
             nonlocal errors
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            async with session.post(url, data=token, headers=HEADERS) as response:
-                await response.read()
-                if response.status == 202:
-                    latencies.append(time.perf_counter() - scheduled)
-                else:
-                    errors += 1
+            if await _post(session, url, token):
+                latencies.append(time.perf_counter() - scheduled)
+            else:
+                errors += 1
 
         begin = time.perf_counter() + 0.2
         await asyncio.gather(*(one(begin + i / rate, next(tokens)) for i in range(total)))
         elapsed = time.perf_counter() - begin
+    return _result(name, "paced", latencies, errors, elapsed)
+
+
+async def _post(session: aiohttp.ClientSession, url: str, token: bytes) -> bool:
+    """Push one signed report; whether the server accepted it (202)."""
+    async with session.post(url, data=token, headers=HEADERS) as response:
+        await response.read()
+        return response.status == 202
+
+
+def _result(
+    name: str,
+    phase: str,
+    latencies: list[float],
+    errors: int,
+    elapsed: float,
+    *,
+    in_flight: int = 0,
+) -> Result:
     return Result(
         name,
-        "paced",
+        phase,
         len(latencies),
         errors,
         elapsed,
         percentile(latencies, 0.5),
         percentile(latencies, 0.99),
+        in_flight=in_flight,
     )
 
 
