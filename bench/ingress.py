@@ -6,10 +6,11 @@ Both servers run on loopback with the same number of processes (the hub and
 its signature helper; the bare handler twice on one port); this process is
 the load generator. It measures
 
-* peak: closed loop, ``--concurrency`` requests in flight, accepted/s and
-  latency, in ``--rounds`` rounds that alternate hub and bare, so both see
-  the same machine (this shared VM drifts by ±20% within minutes); the
-  hub/bare ratio is the median of the rounds' ratios;
+* peak: closed loops at each ``--concurrency`` level (requests in flight),
+  accepted/s and latency, in ``--rounds`` rounds that alternate hub and
+  bare, so both see the same machine (this shared VM drifts by ±20% within
+  minutes); a server's peak in a round is its best level, and the hub/bare
+  ratio is the median of the rounds' ratios;
 * paced: open loop at half the hub's median peak rate, latency measured from
   each request's scheduled start (no coordinated omission);
 
@@ -97,8 +98,8 @@ async def peak(side: Side, args: argparse.Namespace) -> tuple[Result, list[Resul
     """The server's best closed-loop rate over the levels of ``--concurrency``, and all of them.
 
     A server's peak is the rate it reaches once enough requests are in flight
-    to keep it busy, and that number differs: the bare handler is saturated
-    with a few dozen, a group commit batches what is in flight and needs more.
+    to keep it busy, and that number need not be the same for both servers
+    (a group commit batches what is in flight).
     """
     results = [await measure(side, args, in_flight=level) for level in args.concurrency]
     return max(results, key=lambda result: result.rate), results
