@@ -30,7 +30,6 @@ import asyncio
 import hashlib
 import json
 import secrets
-import statistics
 import sys
 import tempfile
 import time
@@ -46,6 +45,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from load import percentile
 from prometheus_client import CollectorRegistry
 
 from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
@@ -77,13 +77,6 @@ class Result:
     def rate(self) -> float:
         """Delivered messages per second."""
         return self.delivered / self.seconds
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile of ``values`` (seconds) in milliseconds."""
-    if len(values) < 2:
-        return values[0] * 1000 if values else float("nan")
-    return statistics.quantiles(values, n=1000)[int(q * 1000) - 1] * 1000
 
 
 class Department:
