@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._encoding import b64url_decode, b64url_encode, json_dumps, json_loads
+from ._encoding import b64url_decode, b64url_encode, check_json_bounds, json_dumps, json_loads
 from .errors import MalformedMessage
 from .keys import ALGORITHMS, SigningKey
 
@@ -25,6 +25,10 @@ __all__ = [
 ]
 
 FORBIDDEN_HEADER_MEMBERS = frozenset({"crit", "jku", "jwk", "x5u", "x5c", "b64"})
+HEADER_MAX_BYTES = 8 * 1024
+"""A protected header is a handful of short members; anything longer is refused unparsed."""
+HEADER_MAX_DEPTH = 8
+"""Certhub headers are flat objects; deep nesting is refused before the JSON decoder recurses."""
 
 Segments = tuple[dict[str, Any], bytes, bytes, bytes]
 """(header, payload, signature, signing input) of a parsed token."""
@@ -57,7 +61,9 @@ def _segment(text: str, name: str) -> bytes:
 
 def _header(raw: bytes) -> dict[str, Any]:
     try:
-        header = json_loads(raw)
+        text = raw.decode("utf-8")
+        check_json_bounds(text, max_depth=HEADER_MAX_DEPTH, max_chars=HEADER_MAX_BYTES)
+        header = json_loads(text)
     except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise MalformedMessage(f"protected header is not valid JSON: {exc}") from exc
     if not isinstance(header, dict):

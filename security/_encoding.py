@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 __all__ = [
     "b64url_decode",
     "b64url_encode",
+    "check_json_bounds",
     "json_dumps",
     "json_dumps_pretty",
     "json_flat_object",
@@ -84,6 +86,32 @@ def json_loads(data: bytes | str) -> Any:
     """
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     return _DECODER.decode(text)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def check_json_bounds(text: str, *, max_depth: int, max_chars: int) -> None:
+    """Refuse JSON text too long or nested too deep before any parser sees it.
+
+    The standard decoder recurses once per array or object level and raises
+    ``RecursionError`` (not ``ValueError``) about 1,000 levels down; a header or
+    token nested that deep must be an ordinary refusal, so the depth is counted
+    here without recursion. Brackets inside strings do not count.
+
+    Raises:
+        ValueError: longer than ``max_chars`` or nested deeper than ``max_depth``.
+    """
+    if len(text) > max_chars:
+        raise ValueError(f"JSON text longer than {max_chars} characters")
+    if text.count("[") + text.count("{") <= max_depth:  # cannot nest deeper: skip the scan
+        return
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > max_depth:
+            raise ValueError(f"JSON nested deeper than {max_depth} levels")
 
 
 def json_flat_object(members: Iterable[tuple[str, str | int]]) -> str:

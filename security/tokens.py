@@ -17,7 +17,7 @@ from typing import Any
 
 from ._clock import require_aware, utc_now
 from ._compact import encode_compact, split_compact
-from ._encoding import json_dumps, json_loads
+from ._encoding import check_json_bounds, json_dumps, json_loads
 from ._identifiers import require_sender_id
 from .errors import InvalidToken, MalformedMessage, NotAuthorized, TokenExpired
 from .keys import SigningKey
@@ -26,6 +26,10 @@ from .trust import TrustedKey, TrustStore
 __all__ = ["ReadTokenVerifier", "Reader", "issue_read_token"]
 
 _MAX_NUMERIC_DATE = 2**53
+CLAIMS_MAX_BYTES = 16 * 1024
+"""Read-token claims are a few short members (an ``aud`` list at most); longer is refused."""
+CLAIMS_MAX_DEPTH = 8
+"""Claims nested deeper are refused before the JSON decoder recurses."""
 
 
 def issue_read_token(
@@ -140,7 +144,9 @@ class ReadTokenVerifier:
         if not trusted.key.verify(signature, signing_input):
             raise InvalidToken("signature does not verify")
         try:
-            claims = json_loads(payload)
+            text = payload.decode("utf-8")
+            check_json_bounds(text, max_depth=CLAIMS_MAX_DEPTH, max_chars=CLAIMS_MAX_BYTES)
+            claims = json_loads(text)
         except ValueError as exc:
             raise InvalidToken(f"claims are not valid JSON: {exc}") from exc
         if not isinstance(claims, dict):
