@@ -43,7 +43,7 @@ from hub.departments_context import DEPARTMENTS, departments_context, ministry_c
 from hub.evidence import open_vault
 from hub.health import install_health
 from hub.ingress import IngressPipeline, receipt_presigner
-from hub.procedure.context import ProcedureContext
+from hub.procedure.context import ProcedureContext, party_in
 from hub.procedure.outcomes import OutcomeSigner
 from hub.reporting_units import load_reporting_units
 from hub.settings import Settings
@@ -202,6 +202,7 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
         identity_check=partial(check_identity, identity) if identity is not None else None,
         identity_required=settings.identity_check == "required",
         uplink=app[DEPARTMENTS].uplink is not None,
+        parties=lambda sender: party_in(app[TRUST].store, sender),  # reloads take effect
     )
     app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
     yield

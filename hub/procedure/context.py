@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from hub.procedure.outcomes import OutcomeSigner
 from hub.store import LedgerStore
 from hub.workflow.decisions import Signer
+from hub.workflow.parties import PartyLookup
 from hub.workflow.refusals import Refusal
 from schemas import CertificationEvent, EvidenceRef, Role
-from security import VerifiedMessage
+from schemas.resident_id import CHINA_STANDARD_TIME
+from security import TrustStore, VerifiedMessage
 
 MissingEvidence = Callable[[Iterable[str]], Awaitable[set[str]]]
 ReadEvidence = Callable[[str], Awaitable[bytes]]
@@ -30,6 +33,11 @@ class ProcedureContext:
     identity_required: bool = True
     uplink: bool = False  # a ministry uplink is configured: certifications go upward
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    parties: PartyLookup = field(default=lambda _sender: None)  # the trust store's parties
+
+    def today(self) -> date:
+        """The hub's calendar day (China Standard Time): what "decided on" means."""
+        return self.clock().astimezone(CHINA_STANDARD_TIME).date()
 
     async def require_evidence(self, evidence: Iterable[EvidenceRef]) -> None:
         """Refuse references to evidence the hub does not hold."""
@@ -47,3 +55,21 @@ def signer_of(message: VerifiedMessage) -> Signer:
     role = message.trusted.role
     known = role is not None and role in Role.__members__
     return Signer(message.sender, Role(role) if known and role else None)
+
+
+def party_in(store: TrustStore, sender: str) -> Signer | None:
+    """``sender`` as a party of ``store`` (a key not revoked), or None."""
+    return _parties(store).get(sender)
+
+
+@functools.lru_cache(maxsize=4)  # a store is immutable; a reload makes a new one
+def _parties(store: TrustStore) -> Mapping[str, Signer]:
+    parties: dict[str, Signer] = {}
+    for entry in store:
+        if entry.revoked:
+            continue
+        known = entry.role is not None and entry.role in Role.__members__
+        role = Role(entry.role) if known and entry.role else None
+        if parties.get(entry.sender, Signer(entry.sender, None)).role is None:
+            parties[entry.sender] = Signer(entry.sender, role)
+    return parties

@@ -12,13 +12,16 @@ from hub.store.effects import (
     NO_EFFECTS,
     AuditWrite,
     Effects,
+    EvidenceBinding,
     ItemOpen,
+    MonthsClaim,
     RosterWrite,
     ZeroReportGuard,
 )
 from hub.workflow.decisions import ItemKind, authenticated_actor
+from hub.workflow.parties import check_certifier, check_reporter
 from hub.workflow.refusals import Refusal
-from hub.workflow.restoration import check_restoration
+from hub.workflow.restoration import RestorationCheck, check_restoration
 from schemas import (
     BenefitRecord,
     CertificationEvent,
@@ -35,6 +38,8 @@ from security import VerifiedMessage
 
 RESTORATION_REQUESTERS = frozenset({Role.town_staff, Role.county_reviewer})
 E_ID_METHODS = frozenset({CertificationMethod.counter, CertificationMethod.home_visit})
+PERSONAL_EVIDENCE = frozenset({EvidenceKind.id_image, EvidenceKind.onsite_photo})
+"""Evidence of who was there: it certifies one person only."""
 
 
 async def plan_intake(
@@ -42,16 +47,21 @@ async def plan_intake(
 ) -> Effects:
     """The effects of a pushed message, by its canonical type."""
     # A department feed (ministry, banks) cites evidence it keeps itself — biometric
-    # images never leave it; the hub records the digests. Everyone else uploads first.
-    held_elsewhere = signer_of(message).role is Role.department
+    # images never leave it; the hub records the digests. Everyone else uploads first,
+    # and so does a department for staff-assisted certifications (counter, home visit,
+    # social organisation): their ID image and on-site photo are kept by the hub (rule 4).
+    department = signer_of(message).role is Role.department
     if isinstance(payload, EligibilityReport):
-        if not held_elsewhere:
+        check_reporter(payload.reporter, signer_of(message), ctx.parties)
+        if not department:
             await ctx.require_evidence(payload.evidence)
         return Effects(item=ItemOpen(ItemKind.REPORT))
     if isinstance(payload, ZeroReport):
+        check_reporter(payload.reporter, signer_of(message), ctx.parties)
         unit = payload.region.village or payload.region.county
         return Effects(zero_report_guard=ZeroReportGuard(unit, payload.period))
     if isinstance(payload, CertificationEvent):
+        held_elsewhere = department and payload.method not in ASSISTED_METHODS
         return await _plan_certification(ctx, message, payload, held_elsewhere=held_elsewhere)
     if isinstance(payload, Restoration):
         return await _plan_restoration(ctx, message, payload)
@@ -67,14 +77,19 @@ async def _plan_certification(
     *,
     held_elsewhere: bool,
 ) -> Effects:
+    check_certifier(event, signer_of(message), ctx.parties)
     if not held_elsewhere:
         await ctx.require_evidence(event.evidence)
     if event.method in E_ID_METHODS and event.outcome is CertificationOutcome.certified:
         await _check_identity(ctx, message, event)
-    if event.method in ASSISTED_METHODS:
-        return Effects(item=ItemOpen(ItemKind.CERTIFICATION))  # goes upward once approved
+    person = event.person.id_number
+    bindings = tuple(
+        EvidenceBinding(e.sha256, person) for e in event.evidence if e.kind in PERSONAL_EVIDENCE
+    )
+    if event.method in ASSISTED_METHODS:  # goes upward once approved
+        return Effects(item=ItemOpen(ItemKind.CERTIFICATION), evidence_bindings=bindings)
     upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
-    return Effects(outbox=upward) if upward else NO_EFFECTS
+    return Effects(outbox=upward, evidence_bindings=bindings)
 
 
 async def _check_identity(
@@ -103,10 +118,24 @@ async def _plan_restoration(
         raise Refusal("role-not-permitted", f"role {role.value!r} may not request a restoration")
     if restoration.account_change_evidence is not None:
         await ctx.require_evidence([restoration.account_change_evidence])
-    snapshot = await ctx.store.get_roster(restoration.person.id_number)
+    check = await recheck_restoration(ctx, restoration)
+    claim = MonthsClaim(restoration.person.id_number, "back_paid", check.back_paid)
+    return Effects(item=ItemOpen(ItemKind.RESTORATION, municipal=check.municipal), months=(claim,))
+
+
+async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -> RestorationCheck:
+    """Check a restoration against the facts as they are today: roster, terminations, months.
+
+    Run at the request and again at every decision, so an approval never acts
+    on a roster that changed in between, and the suspension's length is counted
+    to the day of the decision.
+    """
+    person = restoration.person.id_number
+    snapshot = await ctx.store.get_roster(person)
     roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
-    check = check_restoration(restoration, roster)
-    return Effects(item=ItemOpen(ItemKind.RESTORATION, municipal=check.municipal))
+    closed = await ctx.store.closed_benefit(person)
+    terminated_by = f"{closed[0]}, task {closed[1]}" if closed else None
+    return check_restoration(restoration, roster, on=ctx.today(), terminated_by=terminated_by)
 
 
 def _plan_roster(message: VerifiedMessage, record: BenefitRecord) -> Effects:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from hub.procedure.context import ProcedureContext, signer_of
+from hub.procedure.intake import recheck_restoration
 from hub.procedure.uplink import uplink_delivery
 from hub.store import TaskRow
 from hub.store.effects import (
     AuditWrite,
+    BenefitClosure,
     Effects,
     HubRecord,
     ItemUpdate,
+    MonthsClaim,
     NoticeWrite,
     OverpaymentWrite,
     TaskWrite,
@@ -23,11 +28,17 @@ from hub.workflow.refusals import Refusal
 from hub.workflow.tasks import TaskRecord, advance, task_for_report
 from schemas import (
     BenefitRecord,
+    BenefitStatus,
     CertificationEvent,
     Decision,
+    DecisionAction,
     EligibilityReport,
+    Overpayment,
+    Restoration,
+    Suspension,
     TaskStatus,
     TaskTransition,
+    Termination,
     VerificationTask,
 )
 from security import VerifiedMessage
@@ -48,6 +59,9 @@ async def plan_decision(
     row = await ctx.store.get_item(item_id)
     if row is None or row.kind != kind:
         raise Refusal("item-not-found", f"no {kind} under review has id {item_id}")
+    municipal = row.municipal
+    if kind is ItemKind.RESTORATION and decision.action is not DecisionAction.reject:
+        municipal = municipal or await _restoration_municipal(ctx, item_id)
     before = ItemState(
         item_id,
         ItemKind(row.kind),
@@ -55,12 +69,15 @@ async def plan_decision(
         row.version,
         row.accepted_by,
         row.decided_by,
-        row.municipal,
+        municipal,
     )
     after = decide(before, decision, signer_of(message))
     update = ItemUpdate(item_id, row.version, after.status, after.accepted_by, after.decided_by)
     audit = AuditWrite(f"item_{after.status}", str(item_id), message.sender, message.digest)
-    effects = Effects(item_update=update, audit=(audit,))
+    # A rejected restoration pays nothing: its months are free for a corrected request.
+    freed = (str(item_id),) if kind is ItemKind.RESTORATION else ()
+    rejected = after.status is ItemStatus.REJECTED
+    effects = Effects(item_update=update, audit=(audit,), release_months=freed if rejected else ())
     if after.status is ItemStatus.APPROVED:
         effects = await _on_approval(ctx, effects, kind, item_id)
     return effects
@@ -79,6 +96,10 @@ async def _on_approval(
         return _extend(effects, notices=(notice,), outbox=upward)
     if kind is ItemKind.REPORT:
         report = EligibilityReport.model_validate_json(record.payload)
+        closed = await _closed_by(ctx, report.person.id_number)
+        if closed is not None:  # linked to the closed history; no task, no money effect
+            link = AuditWrite("report_linked", f"{item_id}>{closed}", "hub", record.sha256)
+            return _extend(effects, audit=(link,))
         existing = await _task_record(ctx, report.person.id_number, report.reason.value)
         task = task_for_report(existing, report, str(item_id), ctx.clock())
         if task is not None:
@@ -98,21 +119,53 @@ async def plan_transition(
     record = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
     role = authenticated_actor(step.actor, signer_of(message))
     task = advance(record, step, role)
+    closed = await _closed_by(ctx, task.person.id_number)
+    if task.status is TaskStatus.confirmed and closed is not None:
+        # The benefit is terminated already: the finding is recorded, nothing is paid,
+        # terminated or recovered again.
+        task = task.model_copy(update={"remarks": f"benefit already terminated ({closed})"})
     effects = _extend(Effects(), **_task_effects(ctx, task, record))
     effects = _extend(
         effects, audit=(AuditWrite(f"task_{task.status}", task_id, message.sender, message.digest),)
     )
-    if task.status is TaskStatus.confirmed:
+    if task.status is TaskStatus.confirmed and closed is None:
+        person = task.person.id_number
         disposal = dispose(
             task,
             event_date=step.event_date or await _reported_event_date(ctx, task),
             suspend_until=step.suspend_until,
             roster=await _roster(ctx, task),
             decided_by=step.actor,
-            at=step.at,
+            at=task.resolved_at or step.at,
+            recovered=await ctx.store.counted_months(person, "recovered"),
         )
         effects = _extend(effects, **_disposal_effects(ctx, task, disposal, message))
+        months = disposal.recovered_months
+        claim = MonthsClaim(person, "recovered", months, task.task_id) if months else None
+        term = disposal.termination
+        closure = BenefitClosure(person, term.reason, task.task_id) if term else None
+        effects = replace(effects, months=(claim,) if claim else (), closure=closure)
     return effects
+
+
+async def _restoration_municipal(ctx: ProcedureContext, item_id: int) -> bool:
+    """Re-check a restoration on today's facts; whether it now needs municipal approval."""
+    record = await ctx.store.get_record(item_id)
+    if record is None:  # the item row references it; only a corrupt ledger gets here
+        raise Refusal("item-not-found", f"record {item_id} is missing")
+    check = await recheck_restoration(ctx, Restoration.model_validate_json(record.payload))
+    return check.municipal
+
+
+async def _closed_by(ctx: ProcedureContext, person_id: str) -> str | None:
+    """What closed this person's benefit: the hub's own termination, or the roster's."""
+    closed = await ctx.store.closed_benefit(person_id)
+    if closed is not None:
+        return f"{closed[0]}, task {closed[1]}"
+    snapshot = await ctx.store.get_roster(person_id)
+    if snapshot and BenefitRecord.model_validate_json(snapshot).status is BenefitStatus.terminated:
+        return "the roster says terminated"
+    return None
 
 
 def _task_effects(
@@ -144,31 +197,39 @@ def _disposal_effects(
 ) -> dict[str, tuple[object, ...]]:
     outcomes: list[HubRecord] = []
     audit: list[AuditWrite] = []
-    for model in (disposal.termination, disposal.suspension, disposal.overpayment):
-        if model is not None:
-            name = model.MESSAGE_TYPE.split("/")[0]
-            outcomes.append(
-                ctx.outcomes.record(
-                    model,
-                    message_id=f"{name}:{task.task_id}",
-                    person=task.person,
-                    reason=task.kind.value,
-                    at=ctx.clock(),
-                )
+    # (model, audit action, message id); the first overpayment keeps its historic id and
+    # further runs of months (paid again after an earlier recovery) get ":2", ":3", …
+    named: list[tuple[Termination | Suspension | Overpayment, str, str]] = [
+        (m, m.MESSAGE_TYPE.split("/")[0], f"{m.MESSAGE_TYPE.split('/')[0]}:{task.task_id}")
+        for m in (disposal.termination, disposal.suspension)
+        if m is not None
+    ]
+    for n, over in enumerate(disposal.overpayments, start=1):
+        suffix = "" if n == 1 else f":{n}"
+        named.append((over, "overpayment", f"overpayment:{task.task_id}{suffix}"))
+    for model, action, message_id in named:
+        outcomes.append(
+            ctx.outcomes.record(
+                model,
+                message_id=message_id,
+                person=task.person,
+                reason=task.kind.value,
+                at=ctx.clock(),
             )
-            audit.append(AuditWrite(name, task.task_id, message.sender, outcomes[-1].sha256))
-    over = disposal.overpayment
+        )
+        audit.append(AuditWrite(action, task.task_id, message.sender, outcomes[-1].sha256))
+    overs = disposal.overpayments
     overpayments = (
         ()
-        if over is None
+        if not overs
         else (
             OverpaymentWrite(
                 task.task_id,
                 task.person.id_number,
                 task.person.region.county,
-                outcomes[-1].period or "",
-                over.months,
-                str(over.amount),
+                outcomes[-len(overs)].period or "",
+                sum(o.months for o in overs),
+                str(sum((o.amount for o in overs), Decimal(0))),
             ),
         )
     )

@@ -178,6 +178,14 @@ class LedgerStore(OutboxStore, Protocol):
         """The roster entry (canonical JSON) of a person."""
         ...
 
+    async def closed_benefit(self, person_id: str) -> tuple[str, str] | None:
+        """(reason, task id) of the hub's own termination of this person's benefit, if any."""
+        ...
+
+    async def counted_months(self, person_id: str, purpose: str) -> frozenset[str]:
+        """The months (``YYYY-MM``) of this person already ``back_paid`` or ``recovered``."""
+        ...
+
     async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
         """Unit codes with reports in ``period``, and each zero-reporting unit's first time."""
         ...

@@ -132,6 +132,39 @@ class OverpaymentWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthsClaim:
+    """Months of a person's benefit paid back or recovered, each at most once.
+
+    The ledger keys them by (person, purpose, month): a month claimed twice
+    for the same purpose fails the whole message (``months-already-counted``).
+    ``source`` is the task id or restoration item id; None means the record
+    this message appends (a restoration request's own ledger sequence).
+    """
+
+    person_id: str
+    purpose: str  # "back_paid" | "recovered"
+    months: tuple[str, ...]  # YYYY-MM
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitClosure:
+    """The hub terminated this person's benefit; once per person (a ledger key)."""
+
+    person_id: str
+    reason: str
+    task_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceBinding:
+    """An ID image or on-site photo certifies this person and nobody else (a ledger key)."""
+
+    sha256: str
+    person_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditWrite:
     """One more link in the audit chain (besides the automatic "message accepted")."""
 
@@ -163,6 +196,10 @@ class Effects:
     overpayments: tuple[OverpaymentWrite, ...] = ()
     audit: tuple[AuditWrite, ...] = ()
     zero_report_guard: ZeroReportGuard | None = None
+    months: tuple[MonthsClaim, ...] = ()
+    release_months: tuple[str, ...] = ()  # sources whose back-paid months are freed (rejected)
+    closure: BenefitClosure | None = None
+    evidence_bindings: tuple[EvidenceBinding, ...] = ()
 
     @property
     def conditional(self) -> bool:
@@ -179,6 +216,9 @@ class Effects:
             or self.overpayments
             or self.outbox
             or self.zero_report_guard
+            or self.months
+            or self.closure
+            or self.evidence_bindings
         )
 
 

@@ -12,7 +12,7 @@ from typing import Final
 
 import asyncpg
 
-from hub.store import outbox, sqlite_schema
+from hub.store import money, outbox, sqlite_schema
 from hub.store import postgres_schema as schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import Conflict, NewMessage
@@ -20,6 +20,7 @@ from hub.store.effects import (
     Effects,
     HubRecord,
     ItemUpdate,
+    MonthsClaim,
     OverpaymentWrite,
     TaskWrite,
     ZeroReportGuard,
@@ -139,9 +140,37 @@ class GroupWrite:
         await self._queue_deliveries(sequence, message, effects)
         for over in effects.overpayments:
             await self._overpayment(over, sequence)
+        await self._money(sequence, effects)
         at = message.received_at.isoformat()
         for entry in effects.audit:
             await self.audit(at, entry.action, entry.subject, entry.actor, entry.digest)
+
+    async def _money(self, sequence: int, effects: Effects) -> None:
+        """Months, closures and evidence bindings: each refused by its key when counted twice."""
+        conn = self.conn
+        for source in effects.release_months:
+            await conn.execute(schema.dollar(money.RELEASE_MONTHS), source)
+        for claim in effects.months:
+            await self._claim(claim, sequence)
+        if (c := effects.closure) is not None:
+            try:
+                await conn.execute(
+                    schema.dollar(money.CLOSE_BENEFIT), c.person_id, c.reason, c.task_id, sequence
+                )
+            except asyncpg.UniqueViolationError as exc:
+                raise money.already_closed(c) from exc
+        for b in effects.evidence_bindings:
+            await conn.execute(schema.dollar(money.BIND_EVIDENCE), b.sha256, b.person_id, sequence)
+            if await conn.fetchval(schema.dollar(money.BOUND_PERSON), b.sha256) != b.person_id:
+                raise money.other_person(b)
+
+    async def _claim(self, claim: MonthsClaim, sequence: int) -> None:
+        source = claim.source or str(sequence)
+        rows = [(claim.person_id, claim.purpose, m, source, sequence) for m in claim.months]
+        try:
+            await self.conn.executemany(schema.dollar(money.CLAIM_MONTH), rows)
+        except asyncpg.UniqueViolationError as exc:
+            raise money.months_taken(claim) from exc
 
     async def _queue_deliveries(self, sequence: int, message: NewMessage, effects: Effects) -> None:
         """Insert the message's outbox rows (its notices' SMS included) with one statement."""

@@ -133,6 +133,68 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     .replace("CAST(json_object(", "convert_to(json_build_object(")
     .replace(") AS BLOB)", ")::text, 'UTF8')")
     .replace(") AS BYTEA)", ")::text, 'UTF8')"),
+    # The same tables as SQLite's fourth migration, backfilled with PostgreSQL's JSON.
+    """
+    CREATE TABLE benefit_months (
+        person_id TEXT NOT NULL,
+        purpose   TEXT NOT NULL,
+        month     TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        sequence  BIGINT NOT NULL,
+        PRIMARY KEY (person_id, purpose, month)
+    );
+    CREATE INDEX benefit_months_source ON benefit_months (source, purpose);
+    CREATE TABLE closed_benefits (
+        person_id TEXT PRIMARY KEY,
+        reason    TEXT NOT NULL,
+        task_id   TEXT NOT NULL,
+        sequence  BIGINT NOT NULL
+    );
+    CREATE TABLE evidence_people (
+        sha256    TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        sequence  BIGINT NOT NULL
+    );
+    INSERT INTO closed_benefits (person_id, reason, task_id, sequence)
+        SELECT DISTINCT ON (person_id) person_id,
+            convert_from(payload, 'UTF8')::jsonb ->> 'reason',
+            coalesce(convert_from(payload, 'UTF8')::jsonb ->> 'task_id', ''), sequence
+        FROM ledger WHERE message_type = 'termination/v1' AND kind = 'outcome'
+        AND person_id IS NOT NULL ORDER BY person_id, sequence;
+    INSERT INTO benefit_months (person_id, purpose, month, source, sequence)
+        SELECT person_id, purpose, to_char(m, 'YYYY-MM'), source, sequence
+        FROM (
+            SELECT person_id, 'recovered' AS purpose,
+                (convert_from(payload, 'UTF8')::jsonb ->> 'period_from')::date AS first,
+                (convert_from(payload, 'UTF8')::jsonb ->> 'period_to')::date AS last,
+                coalesce(convert_from(payload, 'UTF8')::jsonb ->> 'task_id', '') AS source,
+                sequence
+            FROM ledger WHERE message_type = 'overpayment/v1' AND kind = 'outcome'
+            AND person_id IS NOT NULL
+            UNION ALL
+            SELECT ledger.person_id, 'back_paid',
+                (convert_from(payload, 'UTF8')::jsonb ->> 'back_pay_from')::date,
+                (convert_from(payload, 'UTF8')::jsonb ->> 'back_pay_to')::date,
+                sequence::text, sequence
+            FROM ledger JOIN items ON items.item_id = ledger.sequence
+            WHERE ledger.message_type = 'restoration/v1' AND items.status != 'rejected'
+            AND ledger.person_id IS NOT NULL
+        ) AS spans,
+        generate_series(date_trunc('month', first), date_trunc('month', last), '1 month') AS m
+        ORDER BY sequence
+        ON CONFLICT DO NOTHING;
+    INSERT INTO evidence_people (sha256, person_id, sequence)
+        SELECT e ->> 'sha256',
+            convert_from(l.payload, 'UTF8')::jsonb -> 'person' ->> 'id_number', l.sequence
+        FROM ledger AS l,
+            jsonb_array_elements(
+                coalesce(convert_from(l.payload, 'UTF8')::jsonb -> 'evidence', '[]'::jsonb)
+            ) AS e
+        WHERE l.message_type = 'certification_event/v1'
+        AND e ->> 'kind' IN ('id_image', 'onsite_photo')
+        ORDER BY l.sequence
+        ON CONFLICT DO NOTHING;
+    """.replace("TEXT", 'TEXT COLLATE "C"'),
 )
 
 

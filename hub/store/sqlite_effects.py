@@ -9,7 +9,26 @@ from decimal import Decimal
 from hub.store import outbox
 from hub.store.audit_chain import AuditChain
 from hub.store.base import Conflict, NewMessage
-from hub.store.effects import Effects, HubRecord, ItemUpdate, TaskWrite, ZeroReportGuard
+from hub.store.effects import (
+    BenefitClosure,
+    Effects,
+    EvidenceBinding,
+    HubRecord,
+    ItemUpdate,
+    MonthsClaim,
+    TaskWrite,
+    ZeroReportGuard,
+)
+from hub.store.money import (
+    BIND_EVIDENCE,
+    BOUND_PERSON,
+    CLAIM_MONTH,
+    CLOSE_BENEFIT,
+    RELEASE_MONTHS,
+    already_closed,
+    months_taken,
+    other_person,
+)
 from hub.store.sqlite_schema import INSERT, insert_params
 
 AUDIT_INSERT = (
@@ -92,8 +111,44 @@ class EffectWriter:
                     sequence,
                 ),
             )
+        self._money(sequence, effects)
         for entry in effects.audit:
             self.audit(at, entry.action, entry.subject, entry.actor, entry.digest)
+
+    def _money(self, sequence: int, effects: Effects) -> None:
+        """Months, closures and evidence bindings: each refused by its key when counted twice."""
+        for source in effects.release_months:
+            self._conn.execute(RELEASE_MONTHS, (source,))
+        for claim in effects.months:
+            self._claim(claim, sequence)
+        if effects.closure is not None:
+            self._close(effects.closure, sequence)
+        for binding in effects.evidence_bindings:
+            self._bind(binding, sequence)
+
+    def _claim(self, claim: MonthsClaim, sequence: int) -> None:
+        source = claim.source or str(sequence)
+        try:
+            self._conn.executemany(
+                CLAIM_MONTH,
+                [(claim.person_id, claim.purpose, m, source, sequence) for m in claim.months],
+            )
+        except sqlite3.IntegrityError as exc:
+            raise months_taken(claim) from exc
+
+    def _close(self, closure: BenefitClosure, sequence: int) -> None:
+        try:
+            self._conn.execute(
+                CLOSE_BENEFIT, (closure.person_id, closure.reason, closure.task_id, sequence)
+            )
+        except sqlite3.IntegrityError as exc:
+            raise already_closed(closure) from exc
+
+    def _bind(self, binding: EvidenceBinding, sequence: int) -> None:
+        self._conn.execute(BIND_EVIDENCE, (binding.sha256, binding.person_id, sequence))
+        (person,) = self._conn.execute(BOUND_PERSON, (binding.sha256,)).fetchone()
+        if person != binding.person_id:
+            raise other_person(binding)
 
     def _outbox(self, sequence: int, message: NewMessage, effects: Effects) -> None:
         """Queue the deliveries (notices included) in the same transaction."""

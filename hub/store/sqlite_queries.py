@@ -156,6 +156,21 @@ class SqliteQueries:
         rows = await self._read("SELECT snapshot FROM roster WHERE person_id=?", (person_id,))
         return bytes(rows[0][0]) if rows else None  # type: ignore[call-overload]
 
+    async def closed_benefit(self, person_id: str) -> tuple[str, str] | None:
+        """(reason, task id) of the hub's termination of this person's benefit, if any."""
+        rows = await self._read(
+            "SELECT reason, task_id FROM closed_benefits WHERE person_id=?", (person_id,)
+        )
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    async def counted_months(self, person_id: str, purpose: str) -> frozenset[str]:
+        """The months (``YYYY-MM``) of this person already ``back_paid`` or ``recovered``."""
+        rows = await self._read(
+            "SELECT month FROM benefit_months WHERE person_id=? AND purpose=?",
+            (person_id, purpose),
+        )
+        return frozenset(str(row[0]) for row in rows)
+
     async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
         """Unit codes that sent reports in ``period``, and first zero-report times."""
         reported: set[str] = set()

@@ -127,6 +127,65 @@ MIGRATIONS: Final[tuple[str, ...]] = (
             0, 0, sequence
         FROM notices WHERE sent_at IS NULL
     """,
+    # Money safety (issue 13): the ledger itself refuses a month paid back or recovered
+    # twice, a second termination, one photo certifying two people. Existing ledgers are
+    # backfilled from their own records; a duplicate already there keeps its first row.
+    """
+    CREATE TABLE benefit_months (
+        person_id TEXT NOT NULL,
+        purpose   TEXT NOT NULL,
+        month     TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        sequence  INTEGER NOT NULL,
+        PRIMARY KEY (person_id, purpose, month)
+    );
+    CREATE INDEX benefit_months_source ON benefit_months (source, purpose);
+    CREATE TABLE closed_benefits (
+        person_id TEXT PRIMARY KEY,
+        reason    TEXT NOT NULL,
+        task_id   TEXT NOT NULL,
+        sequence  INTEGER NOT NULL
+    );
+    CREATE TABLE evidence_people (
+        sha256    TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        sequence  INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO closed_benefits (person_id, reason, task_id, sequence)
+        SELECT person_id, json_extract(CAST(payload AS TEXT), '$.reason'),
+            coalesce(json_extract(CAST(payload AS TEXT), '$.task_id'), ''), sequence
+        FROM ledger WHERE message_type = 'termination/v1' AND kind = 'outcome'
+        AND person_id IS NOT NULL ORDER BY sequence;
+    WITH RECURSIVE spans (person_id, purpose, month, last, source, sequence) AS (
+        SELECT person_id, 'recovered',
+            substr(json_extract(CAST(payload AS TEXT), '$.period_from'), 1, 7),
+            substr(json_extract(CAST(payload AS TEXT), '$.period_to'), 1, 7),
+            coalesce(json_extract(CAST(payload AS TEXT), '$.task_id'), ''), sequence
+        FROM ledger WHERE message_type = 'overpayment/v1' AND kind = 'outcome'
+        AND person_id IS NOT NULL
+        UNION ALL
+        SELECT ledger.person_id, 'back_paid',
+            substr(json_extract(CAST(payload AS TEXT), '$.back_pay_from'), 1, 7),
+            substr(json_extract(CAST(payload AS TEXT), '$.back_pay_to'), 1, 7),
+            CAST(sequence AS TEXT), sequence
+        FROM ledger JOIN items ON items.item_id = ledger.sequence
+        WHERE ledger.message_type = 'restoration/v1' AND items.status != 'rejected'
+        AND ledger.person_id IS NOT NULL
+        UNION ALL
+        SELECT person_id, purpose, strftime('%Y-%m', month || '-01', '+1 month'), last,
+            source, sequence
+        FROM spans WHERE month < last
+    )
+    INSERT OR IGNORE INTO benefit_months (person_id, purpose, month, source, sequence)
+        SELECT person_id, purpose, month, source, sequence FROM spans ORDER BY sequence;
+    INSERT OR IGNORE INTO evidence_people (sha256, person_id, sequence)
+        SELECT json_extract(e.value, '$.sha256'),
+            json_extract(CAST(l.payload AS TEXT), '$.person.id_number'), l.sequence
+        FROM ledger AS l, json_each(CAST(l.payload AS TEXT), '$.evidence') AS e
+        WHERE l.message_type = 'certification_event/v1'
+        AND json_extract(e.value, '$.kind') IN ('id_image', 'onsite_photo')
+        ORDER BY l.sequence
+    """,
 )
 
 OUTBOX_MIGRATION: Final = MIGRATIONS[2]

@@ -4,16 +4,19 @@ Death, loss of nationality and duplicate receipt terminate the benefit from
 the confirmed event date and the family is told to claim the one-time
 payments; imprisonment suspends it for the sentence; missing suspends it.
 Benefits remain payable for the month of the event; every month paid after
-it, up to the roster's ``paid_through``, is an overpayment to recover.
+it, up to the roster's ``paid_through``, is an overpayment to recover — once:
+months an earlier disposal already recovers are left out (and the ledger
+refuses a month recovered twice).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from hub.workflow.months import first_of_next_month, last_day_of_month, month_index, parse_month
+from hub.workflow.months import last_day_of_month, month_index, month_label, parse_month
 from hub.workflow.notices import Notice, family_termination_notice
 from schemas import (
     ActorRef,
@@ -34,8 +37,22 @@ class Disposal:
 
     termination: Termination | None = None
     suspension: Suspension | None = None
-    overpayment: Overpayment | None = None
+    overpayments: tuple[Overpayment, ...] = ()  # one per run of months not recovered yet
     notice: Notice | None = None
+
+    @property
+    def overpayment(self) -> Overpayment | None:
+        """The first (usually the only) overpayment."""
+        return self.overpayments[0] if self.overpayments else None
+
+    @property
+    def recovered_months(self) -> tuple[str, ...]:
+        """Every month the overpayments recover, ``YYYY-MM``."""
+        return tuple(
+            month_label(i)
+            for over in self.overpayments
+            for i in range(month_index(over.period_from), month_index(over.period_to) + 1)
+        )
 
 
 def dispose(
@@ -46,9 +63,13 @@ def dispose(
     roster: BenefitRecord | None,
     decided_by: ActorRef,
     at: datetime,
+    recovered: Collection[str] = (),
 ) -> Disposal:
-    """Terminate or suspend by the task's disposal, with the overpayment if any."""
-    overpayment = overpaid(task, event_date, roster)
+    """Terminate or suspend by the task's disposal, with the overpayment if any.
+
+    ``recovered`` lists the months (``YYYY-MM``) already recovered from this person.
+    """
+    overpayments = overpaid(task, event_date, roster, recovered)
     if task.disposal is TaskDisposal.suspend:
         reason = (
             SuspensionReason.imprisonment
@@ -65,7 +86,7 @@ def dispose(
             decided_at=at,
             remarks=remarks,
         )
-        return Disposal(suspension=suspension, overpayment=overpayment)
+        return Disposal(suspension=suspension, overpayments=overpayments)
     notify = task.kind in (TaskKind.death, TaskKind.loss_of_nationality)
     termination = Termination(
         person=task.person,
@@ -78,25 +99,38 @@ def dispose(
         decided_at=at,
     )
     notice = family_termination_notice(task, event_date) if notify else None
-    return Disposal(termination=termination, overpayment=overpayment, notice=notice)
+    return Disposal(termination=termination, overpayments=overpayments, notice=notice)
 
 
 def overpaid(
-    task: VerificationTask, event_date: date, roster: BenefitRecord | None
-) -> Overpayment | None:
-    """Months paid after the event month, per the roster; None if nothing was overpaid."""
+    task: VerificationTask,
+    event_date: date,
+    roster: BenefitRecord | None,
+    recovered: Collection[str] = (),
+) -> tuple[Overpayment, ...]:
+    """Months paid after the event month, per the roster, not recovered yet; one per run."""
     if roster is None:
-        return None
-    paid_through = parse_month(roster.paid_through)
-    months = month_index(paid_through) - month_index(event_date)
-    if months <= 0:
-        return None
+        return ()
+    last = month_index(parse_month(roster.paid_through))
+    after_event = range(month_index(event_date) + 1, last + 1)
+    due = [i for i in after_event if month_label(i) not in recovered]
+    runs: list[list[int]] = []
+    for index in due:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
     monthly = Decimal(roster.monthly_amount)
+    return tuple(_overpayment(task, run[0], run[-1], monthly) for run in runs)
+
+
+def _overpayment(task: VerificationTask, first: int, last: int, monthly: Decimal) -> Overpayment:
+    months = last - first + 1
     return Overpayment(
         person=task.person,
         task_id=task.task_id,
-        period_from=first_of_next_month(event_date),
-        period_to=last_day_of_month(paid_through),
+        period_from=parse_month(month_label(first)),
+        period_to=last_day_of_month(parse_month(month_label(last))),
         months=months,
         monthly_amount=monthly,
         amount=monthly * months,

@@ -26,3 +26,13 @@ def parse_month(text: str) -> date:
     """``YYYY-MM`` as the first day of that month."""
     year, month = text.split("-")
     return date(int(year), int(month), 1)
+
+
+def month_label(index: int) -> str:
+    """The ``YYYY-MM`` label of a :func:`month_index`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def months_in(start: date, end: date) -> tuple[str, ...]:
+    """Every month from ``start``'s to ``end``'s, inclusive, as ``YYYY-MM``."""
+    return tuple(month_label(i) for i in range(month_index(start), month_index(end) + 1))

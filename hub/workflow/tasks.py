@@ -8,7 +8,7 @@ time; a second report about the same person and kind joins it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from hub.workflow.refusals import Refusal
@@ -38,6 +38,8 @@ ALLOWED: Final = {
 }
 WORKING_ROLES: Final = frozenset({Role.town_staff, Role.county_reviewer})
 CONFIRMING_ROLES: Final = frozenset({Role.county_reviewer})
+CLOCK_SKEW: Final = timedelta(seconds=300)
+"""A step dated this much before the task opened is the sender's clock (or whole seconds)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +87,33 @@ def advance(record: TaskRecord, step: TaskTransition, role: Role) -> Verificatio
         )
     update: dict[str, object] = {"status": step.to_status, "assignee": step.actor}
     if step.to_status is not TaskStatus.in_progress:
-        update |= {"resolved_at": step.at, "remarks": f"{step.method}: {step.outcome}"}
+        update |= {
+            "resolved_at": resolved_at(task, step),
+            "remarks": f"{step.method}: {step.outcome}",
+        }
     if step.evidence:
         update["evidence"] = (*task.evidence, *(e for e in step.evidence if e not in task.evidence))
     if step.to_status is TaskStatus.confirmed:
         update["disposal"] = DISPOSAL_DEFAULTS[task.kind]
     return _revalidated(task, update)
+
+
+def resolved_at(task: VerificationTask, step: TaskTransition) -> datetime:
+    """When ``step`` resolves ``task``: its ``at``, never before the task opened.
+
+    A client's clock may run behind the hub's by the allowed skew (and whole-second
+    timestamps drop the fraction), so a step dated up to :data:`CLOCK_SKEW` before
+    ``opened_at`` counts as at ``opened_at``; earlier than that is refused.
+    """
+    if step.at >= task.opened_at:
+        return step.at
+    if task.opened_at - step.at > CLOCK_SKEW:
+        raise Refusal(
+            "task-transition-invalid",
+            f"the step is dated {step.at.isoformat()}, before task {task.task_id} opened "
+            f"({task.opened_at.isoformat()})",
+        )
+    return task.opened_at
 
 
 def _revalidated(task: VerificationTask, update: dict[str, object]) -> VerificationTask:

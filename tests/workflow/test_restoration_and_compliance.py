@@ -54,23 +54,50 @@ def roster(r: Restoration, **changes: Any) -> BenefitRecord:
     return BenefitRecord.model_validate(fields | changes)
 
 
-def refused(slug: str, r: Restoration, record: BenefitRecord | None = None) -> None:
+TODAY = NOW.date()
+
+
+def refused(slug: str, r: Restoration, record: BenefitRecord | None = None, **kw: Any) -> None:
     with pytest.raises(Refusal) as caught:
-        check_restoration(r, record)
+        check_restoration(r, record or roster(r), on=TODAY, **kw)
     assert caught.value.slug == slug, caught.value.detail
 
 
 def test_a_sound_restoration_passes() -> None:
     r = restoration()
-    check = check_restoration(r, roster(r))
+    check = check_restoration(r, roster(r), on=TODAY)
     assert (check.months, check.municipal) == (4, False)
+    assert check.back_paid == ("2024-01", "2024-02", "2024-03", "2024-04")
 
 
 def test_more_than_a_year_suspended_needs_municipal_approval() -> None:
     r = restoration(
         suspended_since="2023-01-01", back_pay_from="2023-01-01", back_pay_amount="3808.00"
     )
-    assert check_restoration(r, None).municipal is True
+    record = roster(r, suspended_since="2023-01-01", paid_through="2022-12")
+    assert check_restoration(r, record, on=TODAY).municipal is True
+
+
+@pytest.mark.parametrize(("days", "municipal"), [(364, False), (365, False), (366, True)])
+def test_the_year_is_counted_from_the_rosters_suspension_to_the_day_of_the_check(
+    days: int, municipal: bool
+) -> None:
+    r = restoration()  # suspended 2024-01-01; restore_from 2024-05-01 looks like 4 months
+    on = date(2024, 1, 1) + timedelta(days=days)
+    assert check_restoration(r, roster(r), on=on).municipal is municipal
+
+
+def test_a_person_without_a_roster_entry_or_terminated_by_the_hub_is_not_restored() -> None:
+    r = restoration()
+    with pytest.raises(Refusal) as caught:
+        check_restoration(r, None, on=TODAY)
+    assert caught.value.slug == "restoration-no-roster"
+    refused("restoration-not-suspended", r, terminated_by="death, task task-7")
+
+
+def test_back_pay_for_months_the_roster_paid_is_refused() -> None:
+    r = restoration()
+    refused("restoration-period-invalid", r, roster(r, paid_through="2024-01"))
 
 
 @pytest.mark.parametrize("amount", ["714.00", "1190.00", "952.01"])
@@ -94,7 +121,7 @@ def test_another_account_needs_its_own_evidence() -> None:
     refused("bank-account-mismatch", restoration(bank_account="6222029999999999999"))
     evidence = {"sha256": "a" * 64, "kind": "other", "media_type": "application/pdf"}
     other = restoration(bank_account="6222029999999999999", account_change_evidence=evidence)
-    assert check_restoration(other, None).months == 4
+    assert check_restoration(other, roster(other), on=TODAY).months == 4
 
 
 def test_the_roster_must_agree() -> None:

@@ -1,0 +1,56 @@
+"""Ledger keys that make money effects happen at most once (issue 13).
+
+* ``benefit_months`` — (person, purpose, month): a month is back-paid by one
+  restoration and recovered by one overpayment, never twice;
+* ``closed_benefits`` — one termination per person: a terminated benefit
+  stays terminated;
+* ``evidence_people`` — an ID image or on-site photo certifies one person.
+
+The statements are portable (SQLite's ``?``; PostgreSQL numbers them) and a
+violation becomes a :class:`~hub.store.base.Conflict` with its own slug,
+never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from hub.store.base import Conflict
+from hub.store.effects import BenefitClosure, EvidenceBinding, MonthsClaim
+
+CLAIM_MONTH: Final = (
+    "INSERT INTO benefit_months (person_id, purpose, month, source, sequence)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+RELEASE_MONTHS: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'back_paid'"
+CLOSE_BENEFIT: Final = (
+    "INSERT INTO closed_benefits (person_id, reason, task_id, sequence) VALUES (?, ?, ?, ?)"
+)
+BIND_EVIDENCE: Final = (
+    "INSERT INTO evidence_people (sha256, person_id, sequence) VALUES (?, ?, ?)"
+    " ON CONFLICT (sha256) DO NOTHING"
+)
+BOUND_PERSON: Final = "SELECT person_id FROM evidence_people WHERE sha256 = ?"
+
+
+def months_taken(claim: MonthsClaim) -> Conflict:
+    """The refusal of a month counted twice."""
+    what = "back-paid" if claim.purpose == "back_paid" else "recovered"
+    return Conflict(
+        "months-already-counted",
+        f"a month of {claim.months[0]}..{claim.months[-1]} is already {what} for this person",
+    )
+
+
+def already_closed(closure: BenefitClosure) -> Conflict:
+    """The refusal of a second termination."""
+    return Conflict("conflict", f"the benefit was terminated meanwhile (task {closure.task_id})")
+
+
+def other_person(binding: EvidenceBinding) -> Conflict:
+    """The refusal of evidence that already certified someone else."""
+    return Conflict(
+        "evidence-other-person",
+        f"evidence {binding.sha256[:12]}… already certified another person; "
+        "each certification has its own evidence",
+    )
