@@ -16,51 +16,47 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from adapters import AdapterError
+from hub.cli_common import CliError, one_line
 from hub.cli_dlq import add_dlq_commands
 from hub.cli_ops import add_ops_commands
+from hub.cli_trust import add_trust_commands
+from hub.delivery.broker import BrokerError
 from hub.evidence import EvidenceError
 from hub.reporting_units import ReportingUnitsError
 from hub.settings import Settings
 from hub.store import StoreUnavailable
-from monitoring.server import MetricsPortInUse
 from schemas import export_json_schemas
-from security import (
-    SecurityError,
-    TrustStoreError,
-    create_sender_key,
-    issue_read_token,
-    read_private_key,
-    trust_add,
-)
-from security.errors import KeyFileError
+from security import SecurityError, create_sender_key, issue_read_token, read_private_key
+
+__all__ = ["CliError", "build_parser", "main"]
 
 Command = Callable[[argparse.Namespace], int]
 
-
-class CliError(Exception):
-    """A refusal to report as ``certhub: error: …``."""
+# What an operator's mistake or a missing service raises; anything else is a bug
+# and keeps its traceback.
+REFUSALS: tuple[type[Exception], ...] = (
+    CliError,
+    SecurityError,  # trust store, key files, tokens
+    ValidationError,  # settings and config files, in one line
+    StoreUnavailable,  # another hub holds the data folder; PostgreSQL down
+    EvidenceError,  # e.g. an unsafe or missing evidence key folder
+    ReportingUnitsError,
+    AdapterError,  # unknown adapter, invalid adapter settings or key files
+    BrokerError,  # RabbitMQ down
+    OSError,  # ports in use, unreadable or unwritable files
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``certhub`` script."""
+    """Entry point of the ``certhub`` script: exit 2 with one line on any refusal."""
     parser = build_parser()
     args = parser.parse_args(argv)
     command: Command = args.command
     try:
         return command(args)
-    except (
-        CliError,
-        SecurityError,
-        TrustStoreError,
-        KeyFileError,
-        ValidationError,
-        StoreUnavailable,  # at start-up: another hub holds the data folder
-        MetricsPortInUse,
-        EvidenceError,  # e.g. an unsafe or missing evidence key folder
-        ReportingUnitsError,
-        FileNotFoundError,
-    ) as exc:
-        print(f"certhub: error: {exc}", file=sys.stderr)
+    except REFUSALS as exc:
+        print(f"certhub: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -87,20 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--alg", choices=["EdDSA", "ES256"], default="EdDSA")
     new.set_defaults(command=_keys_new)
 
-    trust = sub.add_parser("trust", help="manage the trust store").add_subparsers(required=True)
-    add = trust.add_parser("add", help="trust a sender's public JWK")
-    add.add_argument("jwk", type=Path, metavar="PUBLIC_JWK")
-    add.add_argument("--sender", required=True)
-    add.add_argument("--may-send", default="", help="comma-separated message types")
-    add.add_argument("--may-read", action="store_true", help="may pull personal data")
-    add.add_argument("--role", help="the sender's role (for decisions)")
-    add.add_argument("--store", type=Path, help="trust store file (default DATA/trust.jwks.json)")
-    add.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
-    add.set_defaults(command=_trust_add)
-    show = trust.add_parser("list", help="list trusted keys")
-    show.add_argument("--store", type=Path)
-    show.add_argument("--data", type=Path)
-    show.set_defaults(command=_trust_list)
+    add_trust_commands(sub)
 
     schemas = sub.add_parser("schemas", help="canonical schemas").add_subparsers(required=True)
     export = schemas.add_parser("export", help="write every JSON Schema into DIR")
@@ -130,66 +113,18 @@ def _settings(args: argparse.Namespace, **extra: object) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
+    from hub.cli_serve import serve
 
-    from hub.app import create_app
-    from hub.gc_tuning import tune_gc_after_startup
-    from monitoring.logging import configure_logging
-
-    settings = _settings(args, host=args.host, port=args.port, role=args.role)
-    configure_logging(settings.log_level)
-    app = create_app(settings)
-    app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
-    # No aiohttp access log: the routes log each request themselves, as masked JSON
-    # with its outcome (configure_logging silences aiohttp.access anyway).
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
-    return 0
+    return serve(_settings(args, host=args.host, port=args.port, role=args.role))
 
 
 def _keys_new(args: argparse.Namespace) -> int:
-    private, public = create_sender_key(args.sender, args.out, args.alg)
+    try:
+        private, public = create_sender_key(args.sender, args.out, args.alg)
+    except ValueError as exc:  # an invalid sender id, e.g. a path
+        raise CliError(str(exc)) from None
     print(f"private key: {private} (mode 0600, keep it secret)")
     print(f"public JWK:  {public} (give it to the hub operator: certhub trust add)")
-    return 0
-
-
-def _trust_path(args: argparse.Namespace) -> Path:
-    return args.store or _settings(args).trust_store_path
-
-
-def _trust_add(args: argparse.Namespace) -> int:
-    may_send = [name.strip() for name in args.may_send.split(",") if name.strip()]
-    _check_types(may_send)
-    if not may_send and not args.may_read:
-        raise CliError("give --may-send TYPES and/or --may-read; a key with no rights is useless")
-    entry = trust_add(
-        _trust_path(args),
-        args.jwk,
-        sender=args.sender,
-        may_send=may_send,
-        may_read=args.may_read,
-        role=args.role,
-    )
-    print(f"trusted {entry.key.kid} for sender {entry.sender}")
-    return 0
-
-
-def _check_types(names: Sequence[str]) -> None:
-    from schemas import MESSAGE_TYPES
-
-    unknown = [name for name in names if name not in MESSAGE_TYPES]
-    if unknown:
-        known = ", ".join(MESSAGE_TYPES)
-        raise CliError(f"unknown message type(s) {', '.join(unknown)}; known: {known}")
-
-
-def _trust_list(args: argparse.Namespace) -> int:
-    from security import TrustStore
-
-    for entry in TrustStore.load(_trust_path(args)):
-        rights = ",".join(sorted(entry.may_send)) or "-"
-        read = "yes" if entry.may_read else "no"
-        print(f"{entry.key.kid}  {entry.sender}  send={rights}  read={read}  role={entry.role}")
     return 0
 
 
@@ -200,8 +135,13 @@ def _schemas_export(args: argparse.Namespace) -> int:
 
 
 def _token_issue(args: argparse.Namespace) -> int:
-    if not 1 <= args.minutes <= 60:
-        raise CliError("--minutes must be from 1 to 60")
+    # The hub refuses tokens living longer than its limit: refuse them here, not there.
+    limit = Settings().read_token_max_lifetime_seconds
+    if not 1 <= args.minutes * 60 <= limit:
+        raise CliError(
+            f"--minutes must be from 1 to {limit // 60}: the hub refuses read tokens living"
+            f" longer than {limit // 60} minutes (CERTHUB_READ_TOKEN_MAX_LIFETIME_SECONDS={limit})"
+        )
     key = read_private_key(args.key)
     print(issue_read_token(key, sender=args.sender, lifetime=timedelta(minutes=args.minutes)))
     return 0

@@ -4,7 +4,11 @@ Dead letters are outbox rows in state ``dead`` (the outbox is the truth;
 RabbitMQ's DLQ only mirrors them). Filters: ``--adapter``, ``--older-than``
 (``90s``, ``15m``, ``2h``, ``7d``), ``--error`` (the error class). ``replay``
 puts them back on the normal path with fresh attempts; ``purge`` drops them.
-Both are audited, one audit entry per delivery, with the operator as actor.
+Both are audited, one audit entry per delivery, with the operator as actor,
+and both say how many matching dead letters are left (``--limit`` caps one
+run, it never hides the rest). ``purge`` first shows what would go; unless
+the delivery ids were named, it asks (or needs ``--yes``; with no terminal
+and no ``--yes`` it refuses), and ``--dry-run`` only shows.
 On SQLite they need the hub stopped (one process owns the ledger file);
 on PostgreSQL they run beside the workers.
 """
@@ -16,10 +20,12 @@ import asyncio
 import getpass
 import json
 import re
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from hub.cli_common import CliError, ask
 from hub.settings import Settings
 from hub.store import SqliteLedger, StoreUnavailable
 from hub.store import outbox_changes as change
@@ -29,6 +35,7 @@ from schemas import mask_ids_in_text
 
 Ledger = SqliteLedger | PostgresLedger
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ALL = 1_000_000  # more dead letters than this is an outage to fix, not a list to read
 
 
 def add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,8 +54,21 @@ def add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         command.add_argument("--adapter", help="only this destination (sms, ministry, …)")
         command.add_argument("--older-than", type=_age, help="e.g. 90s, 15m, 2h, 7d")
         command.add_argument("--error", help="only this error class, e.g. CircuitOpen")
-        command.add_argument("--limit", type=int, default=1000)
+        command.add_argument("--limit", type=_limit, default=1000, help="at most this many")
+        if name == "purge":
+            command.add_argument("--yes", action="store_true", help="do not ask")
+            command.add_argument("--dry-run", action="store_true", help="only show what would go")
         command.set_defaults(command=_run, action=name)
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= _ALL:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number from 1 to {_ALL}")
+    return value
 
 
 def _age(text: str) -> float:
@@ -72,26 +92,57 @@ async def _dlq(args: argparse.Namespace) -> int:
             error=args.error,
             delivery_ids=tuple(args.ids),
         )
-        rows = await ledger.dead_letters(where, args.limit)
-        if args.action == "list":
-            _print_list(rows)
-        elif args.action == "show":
-            _print_full(rows)
-        else:
-            await _change(ledger, args.action, rows)
+        if not writes:
+            rows = await ledger.dead_letters(where, args.limit)
+            (_print_list if args.action == "list" else _print_full)(rows)
+            return 0
+        # Every match, so what a --limit leaves is counted, not hidden.
+        matching = await ledger.dead_letters(where, _ALL)
+        chosen = matching[: args.limit]
+        if args.action == "purge" and not _purge_confirmed(args, where, chosen, len(matching)):
+            return 0
+        done = await _change(ledger, args.action, chosen)
+        verb = args.action.removesuffix("e")
+        print(f"{verb}ed {done} dead letter(s); {_left(args.limit, len(matching) - done)}")
     finally:
         await ledger.aclose()
     return 0
 
 
-async def _change(ledger: Ledger, action: str, rows: Sequence[OutboxRow]) -> None:
+def _left(limit: int, count: int) -> str:
+    more = f" (run again, or raise --limit {limit})" if count else ""
+    return f"{count} matching dead letter(s) remain{more}"
+
+
+def _purge_confirmed(
+    args: argparse.Namespace, where: DeadLetterFilter, rows: Sequence[OutboxRow], matching: int
+) -> bool:
+    """Show what would go; True when it may go (named ids, --yes, or a yes on the terminal)."""
+    _print_list(rows, summary=False)
+    rest = matching - len(rows)
+    tail = f"; {rest} more match and stay (--limit {args.limit})" if rest else ""
+    print(f"{len(rows)} dead letter(s) would be purged{tail}")
+    if args.dry_run:
+        print("dry run: nothing purged")
+        return False
+    named = bool(where.delivery_ids) and where == DeadLetterFilter(delivery_ids=where.delivery_ids)
+    if not rows or args.yes or named:  # naming the ids is the confirmation
+        return True
+    if not sys.stdin.isatty():
+        raise CliError(f"purging {len(rows)} dead letter(s) needs --yes (no terminal to ask on)")
+    if ask(f"purge these {len(rows)} dead letter(s)?"):
+        return True
+    raise CliError("not confirmed: nothing purged")
+
+
+async def _change(ledger: Ledger, action: str, rows: Sequence[OutboxRow]) -> int:
     actor = f"ops:{getpass.getuser()}"
     ids = [row.delivery_id for row in rows]
+    if not ids:
+        return 0
     if action == "replay":
-        done = await ledger.outbox_apply(change.replayed(ids, actor, time.time()))
-    else:
-        done = await ledger.outbox_apply(change.purged(ids, actor))
-    print(f"{action.removesuffix('e')}ed {done} dead letter(s)")
+        return await ledger.outbox_apply(change.replayed(ids, actor, time.time()))
+    return await ledger.outbox_apply(change.purged(ids, actor))
 
 
 async def _open(args: argparse.Namespace, *, writable: bool) -> Ledger:
@@ -109,14 +160,15 @@ async def _open(args: argparse.Namespace, *, writable: bool) -> Ledger:
     return await SqliteLedger.open_read_only(settings.ledger_path)
 
 
-def _print_list(rows: Sequence[OutboxRow]) -> None:
+def _print_list(rows: Sequence[OutboxRow], *, summary: bool = True) -> None:
     for row in rows:
         created = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(row.created_at))
         print(
             f"{row.delivery_id}  {row.destination}  {row.operation}  attempts={row.attempts}"
             f"  error={row.last_error or '-'}  created={created}Z"
         )
-    print(f"{len(rows)} dead letter(s)")
+    if summary:
+        print(f"{len(rows)} dead letter(s)")
 
 
 def _print_full(rows: Sequence[OutboxRow]) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from pathlib import Path
 
 from hub.audit import AuditReport, verify_ledger
+from hub.cli_common import CliError
 from hub.evidence import EvidenceKeyring, evidence_key_folder
 from hub.settings import Settings
 from hub.store import LedgerStore, SqliteLedger, StoreUnavailable
@@ -85,9 +87,17 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 
 def mocks_up(args: argparse.Namespace) -> int:
-    """Serve the mocks (``python -m mocks`` with the same options)."""
-    from mocks.__main__ import main as serve_mocks  # noqa: PLC0415 - only this command needs it
+    """Serve the mocks (``python -m mocks`` with the same options), config checked first."""
+    from mocks.__main__ import main as serve_mocks
+    from mocks.runner import MocksConfig
 
+    if args.config is not None:
+        # Read and validate here so a bad file is one error line, not a traceback.
+        try:
+            raw = json.loads(args.config.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{args.config} is not valid JSON: {exc}") from None
+        MocksConfig.model_validate(raw)
     options = [*(["--config", str(args.config)] if args.config else [])]
     options += ["--seed", str(args.seed)] if args.seed is not None else []
     serve_mocks(options)

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MiB = 1024 * 1024
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -89,7 +90,9 @@ class Settings(BaseSettings):
     secrets_dir: Path | None = Field(
         default=None, description="Folder of secret files (evidence keys, later issues)."
     )
-    log_level: str = Field(default="INFO", description="Root log level.")
+    log_level: str = Field(
+        default="INFO", description="Root log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
     adapters: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Department adapters by name (eid, ministry, sms, …) with their settings,"
@@ -192,4 +195,13 @@ class Settings(BaseSettings):
     @property
     def clock_skew(self) -> timedelta:
         """Allowed clock skew as a timedelta."""
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        # Checked here, not by logging at start-up: a typo must refuse before anything is made.
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(_LOG_LEVELS)}")
+        return level
+
         return timedelta(seconds=self.clock_skew_seconds)

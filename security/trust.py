@@ -174,12 +174,15 @@ class TrustStore:
         may_read: bool = False,
         role: str | None = None,
         not_after: datetime | None = None,
+        move: bool = False,
     ) -> TrustStore:
         """Return a new store that also trusts ``jwk`` with the given permissions.
 
         Re-adding the same key under the same kid replaces its permissions (a
-        revocation stays in force). The same kid for different key material,
-        or the same key material under another kid, is refused.
+        revocation stays in force). Re-adding it for another sender is refused
+        unless ``move`` is true: a key silently changing hands would let one
+        party sign as another. The same kid for different key material, or the
+        same key material under another kid, is refused.
 
         Raises:
             TrustStoreError: invalid JWK, sender id, types or ``not_after``, or a
@@ -199,12 +202,17 @@ class TrustStore:
             )
         except (ValueError, InvalidKeyError) as exc:
             raise TrustStoreError(f"cannot add key: {exc}") from exc
-        return self._with(entry)
+        return self._with(entry, move=move)
 
-    def _with(self, entry: TrustedKey) -> TrustStore:
+    def _with(self, entry: TrustedKey, *, move: bool) -> TrustStore:
         existing = self._entries.get(entry.kid)
         if existing is not None and existing.key.thumbprint() != entry.key.thumbprint():
             raise TrustStoreError(f"kid {entry.kid!r} is already trusted for another key")
+        if existing is not None and existing.sender != entry.sender and not move:
+            raise TrustStoreError(
+                f"key {entry.kid!r} is already trusted for sender {existing.sender!r};"
+                f" moving it to {entry.sender!r} must be asked for (--move)"
+            )
         for other in self._entries.values():
             if other.kid != entry.kid and other.key.thumbprint() == entry.key.thumbprint():
                 raise TrustStoreError(f"this key is already trusted as kid {other.kid!r}")
@@ -249,4 +257,3 @@ class TrustStore:
 
     def __repr__(self) -> str:
         return f"TrustStore({len(self)} keys)"
-

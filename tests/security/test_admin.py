@@ -40,7 +40,8 @@ def test_trust_add_updates_existing_store(tmp_path: Path) -> None:
     _, jwk_a = create_sender_key("a", tmp_path)
     _, jwk_b = create_sender_key("b", tmp_path)
     trust_add(store_path, jwk_a, sender="a", may_send=["x/v1"], may_read=False)
-    trust_add(store_path, jwk_b, sender="b", may_send=["x/v1"], may_read=True, role="province")
+    trust_add(store_path, jwk_b, sender="b", may_send=["x/v1"], may_read=True,
+              role="provincial_system")
     updated = trust_add(store_path, jwk_a, sender="a", may_send=["y/v1"], may_read=True)
     assert updated.may_send == {"y/v1"}
     assert len(TrustStore.load(store_path)) == 2

@@ -1,0 +1,53 @@
+"""What every ``certhub`` sub-command shares: its refusal and how a refusal is printed.
+
+README promises one line ``certhub: error: …`` and exit status 2 for an
+operator's mistake; :func:`one_line` turns any refusal (a pydantic
+``ValidationError`` with many errors included) into that one line.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from schemas import mask_ids_in_text
+
+__all__ = ["CliError", "ask", "one_line", "setting_name"]
+
+
+class CliError(Exception):
+    """A refusal to report as ``certhub: error: …`` (exit status 2)."""
+
+
+def setting_name(loc: Sequence[int | str]) -> str:
+    """The environment variable of a settings field location, e.g. ``CERTHUB_PORT``."""
+    return "CERTHUB_" + "__".join(str(part).upper() for part in loc)
+
+
+def one_line(exc: BaseException) -> str:
+    """The refusal as one line: every validation error joined, inputs never echoed."""
+    if isinstance(exc, ValidationError):
+        settings = exc.title == "Settings"
+        parts = []
+        # include_input=False: a rejected value may be a password or an ID number.
+        for error in exc.errors(include_input=False, include_url=False, include_context=False):
+            where = ".".join(str(part) for part in error["loc"]) or exc.title
+            if settings and error["loc"]:
+                where = setting_name(error["loc"])
+            parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+        text = f"invalid {'settings' if settings else exc.title}: " + "; ".join(parts)
+    else:
+        text = str(exc) or type(exc).__name__
+    return mask_ids_in_text(" ".join(text.split()))
+
+
+def ask(question: str) -> bool:
+    """Ask a yes/no question on the terminal; anything but y/yes is no."""
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes"}

@@ -1,0 +1,141 @@
+"""Operator mistakes: one line ``certhub: error: …``, exit 2, and nothing written (issue 14.11, 14.13)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hub.cli import main
+
+CERTHUB = [sys.executable, "-m", "hub.cli"]
+
+
+def _tree(folder: Path) -> set[str]:
+    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty current folder (no .env) and no CERTHUB_ variables from outside."""
+    for name in list(os.environ):
+        if name.startswith("CERTHUB_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port another process is listening on."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield int(holder.getsockname()[1])
+
+
+def _refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("certhub: error: ")
+    assert "Traceback" not in captured.err
+    return lines[0]
+
+
+START_MISTAKES = {
+    "port out of range": ({}, ["--port", "99999"], "CERTHUB_PORT"),
+    "unknown log level": ({"CERTHUB_LOG_LEVEL": "verbose"}, [], "CERTHUB_LOG_LEVEL"),
+    "unknown adapter name": (
+        {"CERTHUB_ADAPTERS__SMSS__BASE_URL": "x"},
+        [],
+        "did you mean 'sms'",
+    ),
+    "unknown adapter field": (
+        {"CERTHUB_ADAPTERS__SMS__BOGUS_FIELD": "1"},
+        [],
+        "CERTHUB_ADAPTERS__SMS__BOGUS_FIELD",
+    ),
+    "rabbitmq down": (
+        {"CERTHUB_BROKER": "rabbitmq", "CERTHUB_AMQP_URL": "amqp://guest:secret@127.0.0.1:1/"},
+        [],
+        "RabbitMQ at amqp://guest:***@127.0.0.1:1/ unreachable",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(START_MISTAKES))
+def test_a_refused_start_is_one_line_and_leaves_nothing_behind(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, mistake: str
+) -> None:
+    env, extra, named = START_MISTAKES[mistake]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    line = _refused(capsys, ["serve", "--port", "0", "--data", "data", *extra])
+    assert named in line
+    assert "secret" not in line
+    assert _tree(workdir) == set()  # no ledger, keys/, secrets/ or evidence/
+
+
+def test_serve_on_a_port_in_use_is_one_line_from_the_real_process(
+    workdir: Path, busy_port: int
+) -> None:
+    result = subprocess.run(
+        [*CERTHUB, "serve", "--port", str(busy_port), "--data", "data"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"certhub: error: port {busy_port} on 127.0.0.1 is in use (CERTHUB_PORT)"
+    ]
+    assert _tree(workdir) == set()
+
+
+def test_keys_new_refuses_a_path_as_sender(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = _refused(capsys, ["keys", "new", "--sender", "a/../x", "--out", "keys"])
+    assert "invalid sender id" in line
+    assert _tree(workdir) == set()
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [("{bad", "is not valid JSON"), ('{"no_such_option": 1}', "no_such_option")],
+)
+def test_mocks_up_refuses_a_bad_config_file(
+    workdir: Path, capsys: pytest.CaptureFixture[str], content: str, named: str
+) -> None:
+    (workdir / "mocks.json").write_text(content)
+    assert named in _refused(capsys, ["mocks", "up", "--config", "mocks.json"])
+
+
+def test_token_issue_refuses_a_lifetime_the_hub_would_refuse(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["keys", "new", "--sender", "reader", "--out", "keys"])
+    capsys.readouterr()
+    argv = ["token", "issue", "--key", "keys/reader.key.pem", "--sender", "reader"]
+    line = _refused(capsys, [*argv, "--minutes", "30"])
+    assert "15 minutes" in line
+    assert main([*argv, "--minutes", "15"]) == 0
+    assert capsys.readouterr().out.count(".") == 2  # a compact JWS
+
+
+def test_token_issue_follows_the_hub_setting(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CERTHUB_READ_TOKEN_MAX_LIFETIME_SECONDS", "3600")
+    main(["keys", "new", "--sender", "reader", "--out", "keys"])
+    argv = ["token", "issue", "--key", "keys/reader.key.pem", "--sender", "reader"]
+    assert main([*argv, "--minutes", "30"]) == 0
