@@ -15,6 +15,7 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from .certification import CertificationEvent
+from .conditions import CONDITIONAL_RULES
 from .reports import EligibilityReport, ZeroReport
 from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
@@ -98,6 +99,10 @@ def json_schema_for(message_type: str) -> dict[str, Any]:
     model = model_for(message_type)
     name, _, version = message_type.partition("/")
     schema = model.model_json_schema(mode="validation")
+    # Cross-field rules the models check in code, said in JSON Schema where it can.
+    rules = CONDITIONAL_RULES.get(message_type, ())
+    if rules:
+        schema["allOf"] = [*schema.get("allOf", ()), *rules]
     return {"$schema": JSON_SCHEMA_DIALECT, "$id": f"urn:certhub:schema:{name}:{version}", **schema}
 
 
