@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -51,7 +52,10 @@ REFUSALS: tuple[type[Exception], ...] = (
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``certhub`` script: exit 2 with one line on any refusal."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (one line already printed) or --help
+        return exc.code if isinstance(exc.code, int) else 2
     command: Command = args.command
     try:
         return command(args)
@@ -62,9 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with README's one error line instead of a usage block (sub-parsers inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``certhub: error: …`` and exit 2."""
+        self.exit(2, f"certhub: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
-    parser = argparse.ArgumentParser(prog="certhub", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="certhub", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the hub")

@@ -26,13 +26,13 @@ __all__ = ["preflight", "serve"]
 
 def serve(settings: Settings) -> int:
     """Run the hub until interrupted, after :func:`preflight`."""
+    preflight(settings)
     from aiohttp import web
 
     from hub.app import create_app
     from hub.gc_tuning import tune_gc_after_startup
     from monitoring.logging import configure_logging
 
-    preflight(settings)
     configure_logging(settings.log_level)
     app = create_app(settings)
     app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
