@@ -103,7 +103,7 @@ class IngressPipeline:
             message = await verifier.verify_on(self._signatures, raw, allowed_types=allowed_types)
         else:
             message = verifier.verify(raw, allowed_types=allowed_types)
-        payload = validate_payload(message.typ, message.payload)
+        payload = validate_payload(message.typ, message.payload, now=self._clock())
         try:
             verifier.check_freshness(message)
         except ClockSkew:
@@ -132,14 +132,20 @@ class IngressPipeline:
         )
 
 
-def validate_payload(message_type: str, payload: bytes) -> BaseModel:
-    """Parse the signed payload into its canonical model, or raise a Problem."""
+def validate_payload(
+    message_type: str, payload: bytes, *, now: datetime | None = None
+) -> BaseModel:
+    """Parse the signed payload into its canonical model, or raise a Problem.
+
+    ``now`` is the hub's time the payload's dates are judged against (no event
+    after it beyond the clock skew).
+    """
     try:
         payload.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Problem("invalid-utf8", f"payload byte {exc.start} is not valid UTF-8") from exc
     try:
-        return parse_message(message_type, payload)
+        return parse_message(message_type, payload, now=now)
     except ValidationError as exc:
         errors = exc.errors(include_input=False, include_url=False, include_context=False)
         if any(error["type"] == "json_invalid" for error in errors):

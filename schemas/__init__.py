@@ -15,6 +15,8 @@ Exceptions::
 
 from .certification import CertificationEvent
 from .common import (
+    CLOCK_SKEW,
+    SCHEME_START,
     ActorRef,
     Channel,
     EvidenceRef,
@@ -63,6 +65,7 @@ from .reports import EligibilityReport, ZeroReport
 from .resident_id import (
     InvalidResidentId,
     ResidentId,
+    birth_date_of,
     check_character,
     mask_ids_in_text,
     mask_resident_id,
@@ -73,8 +76,10 @@ from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
 
 __all__ = [
+    "CLOCK_SKEW",
     "GUANGDONG_COUNTIES",
     "MESSAGE_TYPES",
+    "SCHEME_START",
     "ActorRef",
     "BenefitRecord",
     "BenefitStatus",
@@ -116,6 +121,7 @@ __all__ = [
     "VerificationTask",
     "VillageCode",
     "ZeroReport",
+    "birth_date_of",
     "check_character",
     "city_code_of",
     "city_name",

@@ -6,14 +6,24 @@ model carrying more than one person.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, ClassVar, Final, Literal, Self
 
-from pydantic import AfterValidator, AwareDatetime, model_validator
+from pydantic import AfterValidator, AwareDatetime, ValidationInfo, model_validator
 
-from .common import ActorRef, Channel, EvidenceRef, FreeText, Message, PersonRef
+from .common import (
+    CLOCK_SKEW,
+    SCHEME_START,
+    ActorRef,
+    Channel,
+    EvidenceRef,
+    FreeText,
+    Message,
+    PersonRef,
+    validation_now,
+)
 from .enums import CertificationMethod, CertificationOutcome, EvidenceKind
-from .resident_id import CHINA_STANDARD_TIME
+from .resident_id import CHINA_STANDARD_TIME, birth_date_of
 
 __all__ = ["ASSISTED_METHODS", "CertificationEvent"]
 
@@ -22,11 +32,9 @@ ASSISTED_METHODS: Final = frozenset(
 )
 """Methods performed by staff: they need an operator and stored ID image + on-site photo."""
 
-_CLOCK_SKEW: Final = timedelta(minutes=5)
 
-
-def _not_in_future(value: datetime) -> datetime:
-    if value > datetime.now(UTC) + _CLOCK_SKEW:
+def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
+    if value > validation_now(info) + CLOCK_SKEW:
         raise ValueError("occurred_at is more than 5 minutes in the future")
     return value
 
@@ -55,6 +63,16 @@ class CertificationEvent(Message):
     operator: ActorRef | None = None
     valid_until: date | None = None
     remarks: FreeText | None = None
+
+    @model_validator(mode="after")
+    def _occurred_when_possible(self) -> Self:
+        # an epoch-seconds value read as milliseconds lands in January 1970: refuse, never store
+        day = self.occurred_at.astimezone(CHINA_STANDARD_TIME).date()
+        if day < SCHEME_START:
+            raise ValueError(f"occurred_at is before {SCHEME_START}, when the scheme began")
+        if day < birth_date_of(self.person.id_number):
+            raise ValueError("occurred_at is before the person's birth date (from the ID number)")
+        return self
 
     @model_validator(mode="after")
     def _assisted_needs_operator_and_evidence(self) -> Self:

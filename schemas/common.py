@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, ClassVar, Final, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
 from .enums import ChannelKind, EvidenceKind, Role
 from .regions import CountyCode, VillageCode
-from .resident_id import ResidentId, mask_resident_id, shanghai_today
+from .resident_id import CHINA_STANDARD_TIME, ResidentId, mask_resident_id
 
 __all__ = [
+    "CLOCK_SKEW",
     "MODEL_CONFIG",
+    "SCHEME_START",
     "ActorRef",
     "Channel",
     "EvidenceRef",
@@ -26,11 +38,36 @@ __all__ = [
     "PersonRef",
     "RegionRef",
     "not_in_future",
+    "validation_now",
 ]
 
 MODEL_CONFIG: Final = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 """Every model refuses unknown fields and is immutable. Inputs are hidden from
 ``str(ValidationError)`` because they may hold ID numbers."""
+
+
+CLOCK_SKEW: Final = timedelta(minutes=5)
+"""How far ahead of the hub's clock a sender's timestamp may be (as for ``iat``)."""
+
+SCHEME_START: Final = date(2009, 1, 1)
+"""No certification before this day (China Standard Time): the new rural pension
+pilot (新农保, 国发〔2009〕32号) began in 2009, the urban one in 2011, and the two
+were unified as 城乡居保 in 2014 (国发〔2014〕8号). Nobody was certified for
+these benefits earlier, so an older date is a wrong unit or a typo."""
+
+
+def validation_now(info: ValidationInfo | None) -> datetime:
+    """The "now" a validation judges dates against (aware, UTC).
+
+    A caller that knows its clock passes ``context={"now": <aware datetime>}``
+    (the hub's ingress does; tests do, to stay deterministic); otherwise the
+    system clock.
+    """
+    context = info.context if info is not None else None
+    now = context.get("now") if isinstance(context, Mapping) else None
+    if isinstance(now, datetime) and now.tzinfo is not None:
+        return now.astimezone(UTC)
+    return datetime.now(UTC)
 
 
 def _refuse_unstorable(value: str) -> str:
@@ -54,12 +91,57 @@ FreeText = Annotated[
 """Any Unicode text up to 1000 code points except NUL and lone surrogates; never
 stripped or normalised, so it round-trips byte-exact."""
 
+# Control (ESC, newlines), format (zero-width, bidi overrides) and line/paragraph
+# separators: invisible or terminal-active, so two names that look alike could differ.
+_NOT_IN_NAMES: Final = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _refuse_invisible(value: str) -> str:
+    """Refuse blank names and control/format characters; keep all else byte-exact."""
+    if not value.isprintable():  # printable text holds none of them: the usual fast path
+        for char in value:
+            if unicodedata.category(char) in _NOT_IN_NAMES:
+                raise ValueError(f"a name may not contain U+{ord(char):04X} (control or format)")
+    if value.isspace():
+        raise ValueError("a name may not be blank")
+    return value
+
+
+@cache
+def _name_pattern() -> str:
+    """The name rule as a JSON Schema pattern (built once, from Python's Unicode tables)."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x110000):
+        if unicodedata.category(chr(code)) in _NOT_IN_NAMES:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    refused = "".join(_class_range(low, high) for low, high in ranges)
+    return f"^(?!\\s*$)[^{refused}]+$"
+
+
+def _class_range(low: int, high: int) -> str:
+    # \uXXXX for the BMP; astral characters literally (ECMA-262 ``u`` mode and Python agree)
+    def one(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    return one(low) if low == high else f"{one(low)}-{one(high)}"
+
+
+def _name_schema(schema: dict[str, Any]) -> None:
+    schema["pattern"] = _name_pattern()
+
+
 PersonName = Annotated[
     str,
-    Field(min_length=1, max_length=100, json_schema_extra=_NO_NUL_SCHEMA),
+    Field(min_length=1, max_length=100, json_schema_extra=_name_schema),
     AfterValidator(_refuse_unstorable),
+    AfterValidator(_refuse_invisible),
 ]
-"""A person's name as written (1..100 code points, e.g. ``买买提·艾力``), kept byte-exact."""
+"""A person's name as written (1..100 code points, e.g. ``买买提·艾力``, rare CJK such
+as ``𠮷``), kept byte-exact; never blank or whitespace-only, and free of control,
+format, line- and paragraph-separator characters (Unicode Cc, Cf, Zl, Zp)."""
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
 """An opaque ASCII identifier of a message, task or other subject."""
@@ -80,13 +162,15 @@ Money = Annotated[
 """A non-negative amount in yuan with at most two decimal places."""
 
 
-def not_in_future(value: date, what: str) -> date:
+def not_in_future(value: date, what: str, info: ValidationInfo | None = None) -> date:
     """Return ``value`` unless it is after today in China Standard Time.
+
+    Today is taken from :func:`validation_now` of ``info``.
 
     Raises:
         ValueError: naming ``what`` if the date is in the future.
     """
-    if value > shanghai_today():
+    if value > validation_now(info).astimezone(CHINA_STANDARD_TIME).date():
         raise ValueError(f"{what} is in the future")
     return value
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -75,17 +76,19 @@ def model_for(message_type: str) -> type[BaseModel]:
         raise UnknownMessageType(message_type) from None
 
 
-def parse_message(message_type: str, payload: bytes) -> BaseModel:
+def parse_message(message_type: str, payload: bytes, *, now: datetime | None = None) -> BaseModel:
     """Parse JSON ``payload`` strictly as ``message_type``.
 
     The payload's own ``type`` field must equal ``message_type`` (when present;
     it defaults to it). Coercions such as ``"5"`` for an integer are refused.
+    Dates are judged against ``now`` (an aware datetime; the system clock if None).
 
     Raises:
         UnknownMessageType: if no such type exists.
         pydantic.ValidationError: if the payload does not conform, unchanged.
     """
-    return model_for(message_type).model_validate_json(payload, strict=True)
+    context = None if now is None else {"now": now}
+    return model_for(message_type).model_validate_json(payload, strict=True, context=context)
 
 
 def json_schema_for(message_type: str) -> dict[str, Any]:

@@ -5,21 +5,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
-from .common import ActorRef, EvidenceRef, FreeText, Message, PersonRef, RegionRef, not_in_future
+from .common import (
+    ActorRef,
+    EvidenceRef,
+    FreeText,
+    Message,
+    PersonRef,
+    RegionRef,
+    not_in_future,
+    validation_now,
+)
 from .enums import ReportReason
-from .resident_id import shanghai_today
+from .resident_id import CHINA_STANDARD_TIME, birth_date_of
 
 __all__ = ["EligibilityReport", "ZeroReport"]
 
 
-def _event_date_not_in_future(value: date) -> date:
-    return not_in_future(value, "event date")
+def _event_date_not_in_future(value: date, info: ValidationInfo) -> date:
+    return not_in_future(value, "event date", info)
 
 
-def _period_not_in_future(value: str) -> str:
-    today = shanghai_today()
+def _period_not_in_future(value: str, info: ValidationInfo) -> str:
+    today = validation_now(info).astimezone(CHINA_STANDARD_TIME).date()
     if value > f"{today.year:04d}-{today.month:02d}":
         raise ValueError("period is in the future")
     return value
@@ -38,6 +47,13 @@ class EligibilityReport(Message):
     region: RegionRef
     evidence: tuple[EvidenceRef, ...] = ()
     remarks: FreeText | None = None
+
+    @model_validator(mode="after")
+    def _event_after_birth(self) -> Self:
+        # a death (or anything else) dated before the person was born is a typo or a wrong person
+        if self.event_date < birth_date_of(self.person.id_number):
+            raise ValueError("event_date is before the person's birth date (from the ID number)")
+        return self
 
     @model_validator(mode="after")
     def _other_needs_remarks(self) -> Self:

@@ -25,6 +25,7 @@ __all__ = [
     "PROVINCE_CODES",
     "InvalidResidentId",
     "ResidentId",
+    "birth_date_of",
     "check_character",
     "mask_ids_in_text",
     "mask_resident_id",
@@ -60,6 +61,9 @@ _CHECK_CHARS: Final = "10X98765432"  # indexed by (weighted sum mod 11)
 _EARLIEST_BIRTH: Final = date(1880, 1, 1)
 _DIGITS: Final = frozenset("0123456789")
 _ID_IN_TEXT: Final = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
+# Masking looks for people's numbers wherever they are issued (foreigners' permanent
+# residence cards start with 9), so it checks structure, not the province list.
+_MASK_BIRTH_YEARS: Final = range(1800, 2100)
 
 
 class InvalidResidentId(ValueError):
@@ -95,6 +99,18 @@ def _birth_date(yyyymmdd: str, today: date) -> date:
     if born < _EARLIEST_BIRTH:
         raise InvalidResidentId("birth date before 1880")
     return born
+
+
+def birth_date_of(id_number: str) -> date:
+    """The birth date written in an 18-character number already validated.
+
+    Raises:
+        InvalidResidentId: if the birth date part is not a real date.
+    """
+    try:
+        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        raise InvalidResidentId("birth date is not a real date") from None
 
 
 def validate_resident_id(value: str, *, today: date | None = None) -> str:
@@ -153,12 +169,37 @@ def mask_resident_id(value: str) -> str:
 
 
 def mask_ids_in_text(text: str) -> str:
-    """Mask every substring of ``text`` that looks like an ID number.
+    """Mask every real ID number in ``text``, and nothing else.
 
-    Matches 17 digits followed by a digit or ``X``/``x``, or 15 digits, each
-    bounded by non-digits. Used by log filters and error messages.
+    A candidate is a run of 17 digits and a digit or ``X``/``x``, or of 15
+    digits, bounded by non-digits. It is masked only if it is an ID number's
+    structure: an 18-character one needs a real birth date and a matching
+    ISO 7064 check character; a 15-digit legacy one (no check character) a
+    known province code and a real 19YYMMDD birth date. So message ids,
+    serials and timestamps that merely hold many digits stay readable in
+    logs. Used by log filters and error messages.
     """
-    return _ID_IN_TEXT.sub(lambda match: mask_resident_id(match.group()), text)
+    return _ID_IN_TEXT.sub(_mask_if_id, text)
+
+
+def _mask_if_id(match: re.Match[str]) -> str:
+    found = match.group()
+    return mask_resident_id(found) if _looks_issued(found) else found
+
+
+def _looks_issued(candidate: str) -> bool:
+    if len(candidate) == 15:
+        birth, real = "19" + candidate[6:12], candidate[:2] in PROVINCE_CODES
+    else:
+        birth = candidate[6:14]
+        real = check_character(candidate[:17]) == candidate[17].upper()
+    if not real or int(birth[:4]) not in _MASK_BIRTH_YEARS:
+        return False
+    try:
+        date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
+    except ValueError:
+        return False
+    return True
 
 
 def _validate_for_pydantic(value: str) -> str:

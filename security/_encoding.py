@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 __all__ = [
+    "DuplicateMember",
     "b64url_decode",
     "b64url_encode",
     "check_json_bounds",
@@ -58,11 +59,15 @@ def b64url_decode(text: str) -> bytes:
     return data
 
 
+class DuplicateMember(ValueError):
+    """A JSON object has a member name twice (parsers disagree on which one counts)."""
+
+
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"duplicate JSON member {key!r}")
+            raise DuplicateMember(f"duplicate JSON member {key!r}")
         result[key] = value
     return result
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ._clock import utc_now
+from ._members import DuplicateMember, refuse_duplicate_members
 from .errors import (
     AlgorithmMismatch,
     ClockSkew,
     KeyExpired,
     KeyRevoked,
+    MalformedMessage,
     SenderMismatch,
     SignatureInvalid,
     TypeNotAllowed,
@@ -100,7 +102,8 @@ class MessageVerifier:
         Raises:
             MalformedMessage, UnknownKey, KeyRevoked, KeyExpired,
             AlgorithmMismatch, SenderMismatch, TypeNotExpected, TypeNotAllowed,
-            SignatureInvalid: see ``security.errors``.
+            SignatureInvalid: see ``security.errors``. A payload that is JSON
+            with a member twice in one object is a MalformedMessage.
         """
         jws, trusted = self._admit(raw, allowed_types)
         if not trusted.key.verify(jws.signature, jws.signing_input):
@@ -162,5 +165,10 @@ class MessageVerifier:
 
 
 def _verified(jws: CompactJWS, trusted: TrustedKey, raw: bytes) -> VerifiedMessage:
+    # After the signature: unauthenticated bytes are not worth parsing twice.
+    try:
+        refuse_duplicate_members(jws.payload)
+    except DuplicateMember as exc:
+        raise MalformedMessage(f"payload: {exc}; each member may appear once per object") from exc
     digest = hashlib.sha256(raw).hexdigest()
     return VerifiedMessage(jws=jws, trusted=trusted, raw=raw, digest=digest)

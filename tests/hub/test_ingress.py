@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import time
+import unicodedata
 from typing import Any
 
 import pytest
@@ -85,6 +86,12 @@ def _feb_30(hub: Hub) -> dict[str, Any]:
     return report
 
 
+def _member_twice(hub: Hub, member: str, second: Any) -> bytes:
+    """A report whose JSON text has ``member`` twice (the second value last)."""
+    text = json.dumps(hub.report(), ensure_ascii=False)
+    return hub.sign(f'{text[:-1]},"{member}":{json.dumps(second)}}}'.encode())
+
+
 # name -> (build(hub) -> (token, path, headers), status, problem slug)
 CASES: dict[str, Any] = {
     "tampered payload": (
@@ -141,6 +148,16 @@ CASES: dict[str, Any] = {
         "invalid-utf8",
     ),
     "payload not json": (lambda h: (h.sign(b"not json at all"), None, None), 400, "invalid-json"),
+    "a member twice in the payload": (
+        lambda h: (_member_twice(h, "reason", "imprisonment"), None, None),
+        400,
+        "malformed-message",
+    ),
+    "two persons in the payload": (
+        lambda h: (_member_twice(h, "person", h.population.person()), None, None),
+        400,
+        "malformed-message",
+    ),
     "wrong check digit": (lambda h: (h.sign(_bad_id(h)), None, None), 422, "schema-violation"),
     "birth date 30 february": (lambda h: (h.sign(_feb_30(h)), None, None), 422, "schema-violation"),
     "unknown region": (
@@ -206,6 +223,25 @@ async def test_a_replayed_message_id_with_other_content_is_refused(hub: Hub) -> 
     assert await hub.stored() == 1
 
 
+async def test_a_late_resend_with_other_bytes_never_gets_the_old_receipt(hub: Hub) -> None:
+    first = hub.sign(hub.report(reason="death"), jti="late-one")
+    status, accepted = await hub.push(first)
+    assert status == 202, accepted
+    stale = int(an_hour_ago().timestamp())
+    changed = hub.sign(hub.report(reason="imprisonment"), jti="late-one", iat=stale)
+    status, body = await hub.push(changed)
+    assert (status, body["type"]) == (400, PROBLEM + "clock-skew"), body
+    assert "receipt" not in body
+    fresh_change = hub.sign(hub.report(reason="imprisonment"), jti="late-one")
+    status, body = await hub.push(fresh_change)
+    assert (status, body["type"]) == (409, PROBLEM + "replay"), body
+    status, again = await hub.push(first)  # the very same bytes: the old receipt
+    assert (status, again["duplicate"], again["receipt"]) == (202, True, accepted["receipt"])
+    assert await hub.stored() == 1
+    _, page = await hub.pull()
+    assert [item["payload"]["reason"] for item in page["items"]] == ["death"]
+
+
 async def test_the_same_message_id_from_two_senders_is_two_messages(hub: Hub) -> None:
     assert (await hub.push(hub.sign(hub.report(), jti="shared")))[0] == 202
     token = hub.sign(hub.report(), party="other-city", jti="shared")
@@ -258,16 +294,33 @@ NAUGHTY = [
 ]
 
 
+def _a_possible_name(text: str) -> bool:
+    """Visible text only: no control, format or separator character (Cc, Cf, Zl, Zp)."""
+    invisible = {"Cc", "Cf", "Zl", "Zp"}
+    return not text.isspace() and all(unicodedata.category(c) not in invisible for c in text)
+
+
 @pytest.mark.parametrize("text", NAUGHTY)
 async def test_naughty_strings_are_stored_and_returned_byte_exact(hub: Hub, text: str) -> None:
     report = hub.report(remarks=text)
-    report["person"]["name"] = text[:100]
-    report["reporter"]["name"] = text[:100]
+    name = text[:100] if _a_possible_name(text[:100]) else "阿依古丽·买买提"
+    report["person"]["name"] = name
+    report["reporter"]["name"] = name
     status, body = await hub.push(hub.sign(report))
     assert status == 202, body
     status, page = await hub.pull()
     assert status == 200
     (item,) = page["items"]
     assert item["payload"]["remarks"] == text
-    assert item["payload"]["person"]["name"] == text[:100]
-    assert item["payload"]["reporter"]["name"] == text[:100]
+    assert item["payload"]["person"]["name"] == name
+    assert item["payload"]["reporter"]["name"] == name
+
+
+@pytest.mark.parametrize("text", [t[:100] for t in NAUGHTY if not _a_possible_name(t[:100])])
+async def test_invisible_names_are_refused_and_nothing_is_stored(hub: Hub, text: str) -> None:
+    report = hub.report()
+    report["person"]["name"] = text
+    status, body = await hub.push(hub.sign(report))
+    assert (status, body["type"]) == (422, PROBLEM + "schema-violation"), body
+    assert [error["pointer"] for error in body["errors"]] == ["/person/name"]
+    assert await hub.stored() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -82,13 +83,29 @@ def test_naughty_remarks_survive_byte_exact(text: str, samples: Samples) -> None
     assert report.remarks.encode() == again.remarks.encode() == text.encode()
 
 
-@pytest.mark.parametrize("text", [t for t in NAUGHTY if 1 <= len(t) <= 100])
+def _a_possible_name(text: str) -> bool:
+    """Names may hold anything visible: no control/format/separator character, not blank."""
+    invisible = any(unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} for char in text)
+    return 1 <= len(text) <= 100 and not invisible and not text.isspace()
+
+
+@pytest.mark.parametrize("text", [t for t in NAUGHTY if _a_possible_name(t)])
 def test_naughty_names_survive_byte_exact(text: str, samples: Samples) -> None:
     payload = samples["eligibility_report/v1"]
     payload["person"]["name"] = text
     report = _parse(EligibilityReport, payload)
     assert report.person.name.encode() == text.encode()
     assert EligibilityReport.model_validate_json(report.model_dump_json()).person.name == text
+
+
+@pytest.mark.parametrize(
+    "text", [t for t in NAUGHTY if 1 <= len(t) <= 100 and not _a_possible_name(t)]
+)
+def test_naughty_invisible_names_are_refused(text: str, samples: Samples) -> None:
+    payload = samples["eligibility_report/v1"]
+    payload["person"]["name"] = text
+    with pytest.raises(ValidationError, match=r"person\.name"):
+        _parse(EligibilityReport, payload)
 
 
 @pytest.mark.parametrize("bad", ["a\x00b", "\x00", "ok\ud800", "\udfff"])

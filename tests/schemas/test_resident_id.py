@@ -155,14 +155,113 @@ def test_mask_never_shows_the_middle(number: str) -> None:
 def test_mask_ids_in_text() -> None:
     x_number = _id_with_check_x()
     text = (
-        f"人员440102199001011234已死亡；旧号440102900101123，"
+        f"人员44010219900101123X已死亡；旧号440102900101123，"
         f"号码{x_number.lower()}; order 1234567890123456789 ok"
     )
     masked = mask_ids_in_text(text)
-    assert "440102199001011234" not in masked
+    assert "44010219900101123X" not in masked
     assert "440102900101123" not in masked
     assert x_number.lower() not in masked
-    assert "440102**********34" in masked
+    assert "440102**********3X" in masked
     assert "440102*******23" in masked
     assert "1234567890123456789" in masked  # 19 digits: not an ID number
     assert mask_ids_in_text("no numbers here") == "no numbers here"
+
+
+# Independently computed GB 11643 vectors: ISO 7064 MOD 11-2 done by hand with the
+# recursive form (p = 2(p + d) mod 11, check = (12 - p) mod 11, 10 written X), not with
+# the weight table. Every one of the 17 digits is non-zero, so a wrong weight in any
+# position changes the check character of every vector; all 11 check characters occur.
+GB11643_VECTORS = [
+    "445381195811274616",  # 罗定市 (Yunfu)
+    "441881196211192834",  # 英德市
+    "44532219371218769X",  # 郁南县
+    "441224194511263922",  # 怀集县
+    "441723195411298488",  # 阳西县
+    "44522419671214536X",  # 惠来县
+    "44512219731121974X",  # 饶平县
+    "445323195612153957",  # 云安
+    "441581194811266176",  # 陆丰市
+    "441427193911257287",  # 蕉岭县
+    "441523195912222499",  # 陆河县
+    "445381194611173365",
+    "445381195211289857",
+    "445381196412197427",
+    "445381195711241120",
+    "445381195711241171",
+    "445381195711241163",
+    "32118319551118621X",  # 句容市 (Jiangsu): the province list is not only 44
+]
+
+
+def _by_hand(first17: str) -> str:
+    """ISO 7064 MOD 11-2, recursive form (independent of the project's weight table)."""
+    p = 0
+    for char in first17:
+        p = (p + int(char)) * 2 % 11
+    return "0123456789X"[(12 - p) % 11]
+
+
+@pytest.mark.parametrize("number", GB11643_VECTORS)
+def test_fixed_vectors_are_valid_and_their_check_character_is_exact(number: str) -> None:
+    assert "0" not in number[:17]
+    assert _by_hand(number[:17]) == number[17]  # the vectors themselves are right
+    assert check_character(number[:17]) == number[17]
+    assert validate_resident_id(number) == number
+    for wrong in (c for c in DIGITS + "X" if c != number[17]):
+        with pytest.raises(InvalidResidentId, match="check character mismatch"):
+            validate_resident_id(number[:17] + wrong)
+
+
+def test_all_eleven_check_characters_occur_in_the_vectors() -> None:
+    assert {number[17] for number in GB11643_VECTORS} == set(DIGITS + "X")
+
+
+@pytest.mark.parametrize("position", range(17))
+def test_a_wrong_weight_in_any_position_is_caught(
+    position: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemas import resident_id
+
+    right = resident_id._WEIGHTS
+    for delta in range(1, 11):  # every other weight modulo 11
+        weights = list(right)
+        weights[position] = (right[position] + delta) % 11
+        monkeypatch.setattr(resident_id, "_WEIGHTS", tuple(weights))
+        assert not all(check_character(n[:17]) == n[17] for n in GB11643_VECTORS)
+    monkeypatch.setattr(resident_id, "_WEIGHTS", right)
+    assert all(check_character(n[:17]) == n[17] for n in GB11643_VECTORS)
+
+
+@given(valid_ids(), st.text(alphabet=st.characters(blacklist_categories=["Nd"]), max_size=20))
+def test_every_real_number_is_masked_wherever_it_sits(number: str, around: str) -> None:
+    for text in (number, f"{around}{number}{around}", f"id={number.lower()};"):
+        masked = mask_ids_in_text(text)
+        assert number not in masked.upper()
+        assert mask_resident_id(number) in masked.upper()
+
+
+@given(valid_ids(), st.data())
+def test_eighteen_digits_that_are_no_id_number_stay_readable(
+    number: str, data: st.DataObject
+) -> None:
+    wrong = data.draw(st.sampled_from([c for c in DIGITS if c != number[17]]))
+    not_an_id = number[:17] + wrong
+    message_id = f"msg-{not_an_id}"
+    assert mask_ids_in_text(message_id) == message_id
+    no_date = number[:10] + "13" + number[12:17]  # month 13
+    no_date += _by_hand(no_date)
+    assert mask_ids_in_text(f"serial {no_date}") == f"serial {no_date}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jti msg-202612060930151234 ok",  # 18 digits, wrong check character
+        "gdrs_app.GDR202612060000001",  # a channel serial: 15 digits, no province 20
+        "order 1234567890123456789",  # 19 digits
+        "trace 000000000000000000",  # zeros: no birth date
+    ],
+)
+def test_message_ids_and_serials_are_not_taken_for_id_numbers(text: str) -> None:
+    assert mask_ids_in_text(text) == text
