@@ -13,11 +13,12 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from pydantic import ValidationError
 
 from adapters import AdapterError
+from hub.cli_bank import add_bank_commands
 from hub.cli_common import CliError, one_line
 from hub.cli_dlq import add_dlq_commands
 from hub.cli_ops import add_ops_commands
@@ -77,7 +78,11 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = _Parser(prog="certhub", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    # Sub-parsers are _Parser too (argparse uses the parent's class); typed as their base.
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(required=True, metavar="COMMAND"),
+    )
 
     serve = sub.add_parser("serve", help="run the hub")
     serve.add_argument("--host", help="listen address (CERTHUB_HOST)")
@@ -111,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_ops_commands(sub)
     add_dlq_commands(sub)
+    add_bank_commands(sub)
 
     demo = sub.add_parser("demo", help="run an end-to-end exchange against mock departments")
     demo.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")

@@ -57,9 +57,7 @@ def test_purge_without_a_filter_and_without_a_terminal_refuses(
     assert asyncio.run(_dead(data)) == 5
 
 
-def test_dry_run_shows_and_changes_nothing(
-    data: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_dry_run_shows_and_changes_nothing(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dlq", "purge", "--data", str(data), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert out.count("sms-") == 5

@@ -1,0 +1,116 @@
+"""``certhub bank import FILE``: a reconciliation file into the ledger like any inbound record."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from hub.cli import main
+from hub.store import SqliteLedger
+from mocks.bank_files import LineFault, TerminalRecord, write_reconciliation
+from mocks.population import Population
+from security import MessageVerifier, TrustStore
+
+SENDER = "adapter:bank_reconciliation"
+
+
+def _records(count: int) -> list[TerminalRecord]:
+    population = Population(seed=5)
+    records = []
+    for index in range(count):
+        person = population.person()
+        records.append(
+            TerminalRecord(
+                serial=f"S{index:08d}",
+                terminal="T-0001",
+                id_number=person["id_number"],
+                name=person["name"],
+                county=person["region"]["county"],
+                method="1",
+                outcome="1",
+                occurred_at=datetime(2026, 3, 14, 9, index % 60),
+            )
+        )
+    return records
+
+
+def _file(folder: Path, records: list[TerminalRecord], **options: object) -> Path:
+    path = folder / "recon-102-20260314.dat"
+    with path.open("wb") as stream:
+        write_reconciliation(
+            stream,
+            bank_code="102",
+            file_date=date(2026, 3, 14),
+            records=records,
+            **options,  # type: ignore[arg-type]
+        )
+    return path
+
+
+async def _recorded(data: Path) -> list[tuple[str, dict[str, object]]]:
+    """(message id, payload) of every record the import signed, re-verified from the ledger."""
+    ledger = await SqliteLedger.open_read_only(data / "ledger.sqlite3")
+    verifier = MessageVerifier(TrustStore.load(data / "trust.jwks.json"))
+    try:
+        found = []
+        for serial in range(10):
+            record = await ledger.find(SENDER, f"recon102.S{serial:08d}")
+            if record is not None:
+                verified = verifier.verify(record.jws)
+                assert verified.typ == "certification_event/v1"
+                found.append((record.message_id, json.loads(record.payload)))
+        return found
+    finally:
+        await ledger.aclose()
+
+
+def test_every_good_line_is_recorded_once_and_bad_lines_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    path = _file(tmp_path, _records(6), faults={3: LineFault.invalid_gbk})
+    assert main(["bank", "import", str(path), "--data", str(data)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("line 4: name: invalid GBK byte")  # header is line 1
+    assert out[-1] == (
+        "recon-102-20260314.dat: bank 102, 2026-03-14, batch 1:"
+        " 6 lines, 5 recorded, 0 already recorded, 1 refused"
+    )
+    recorded = asyncio.run(_recorded(data))
+    assert [message_id for message_id, _ in recorded] == [
+        f"recon102.S{n:08d}" for n in (0, 1, 3, 4, 5)
+    ]
+    payload = recorded[0][1]
+    assert payload["channel"] == {"kind": "bank_terminal", "code": "102"}
+    # Importing the same file again records nothing new.
+    assert main(["bank", "import", str(path), "--data", str(data)]) == 1
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[-1]
+        .endswith("6 lines, 0 recorded, 5 already recorded, 1 refused")
+    )
+
+
+def test_a_clean_file_exits_0_and_shows_progress_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _file(tmp_path, _records(3))
+    assert main(["bank", "import", str(path), "--data", str(tmp_path / "d"), "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "100% 3/3 lines" in captured.err
+    assert captured.out.endswith("3 lines, 3 recorded, 0 already recorded, 0 refused\n")
+
+
+def test_a_refused_file_records_nothing_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    path = _file(tmp_path, _records(4), count_delta=1)  # the trailer's count is wrong
+    assert main(["bank", "import", str(path), "--data", str(data)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("certhub: error: recon-102-20260314.dat: trailer count 5")
+    assert not data.exists()
