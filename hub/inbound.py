@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.api.problems import Problem
 from hub.ingress import IngressPipeline, Plan
 from hub.store import LedgerRecord, LedgerStore, RecordKind
 from schemas import CertificationEvent, EligibilityReport, Message, ZeroReport
@@ -79,15 +80,25 @@ class InboundIngestor:
         """Record one translated message once; raises what an HTTP push would be refused with.
 
         A record the adapter already ingested under ``message_id`` is returned
-        as it is — a re-pull after a crash changes nothing.
+        as it is — a re-pull after a crash changes nothing — if it translates
+        to the same canonical payload; other content under that id (a channel
+        re-sending an event with ``result`` changed) is a ``replay`` Problem
+        (409), as for a pushed message: the first record stands, nothing is
+        stored, and the department must send the correction under a new id.
         """
         kind = KIND_OF.get(type(message))
         if kind is None:
             raise TypeError(f"no inbound route for {type(message).__name__}")
+        payload = json.dumps(message.model_dump(mode="json"), ensure_ascii=False).encode()
         existing = await self._store.find(source.sender, message_id)
         if existing is not None:
+            if existing.payload != payload:  # a changed record under a used id: never a duplicate
+                raise Problem(
+                    "replay",
+                    f"record id {message_id!r} was already recorded with other content; "
+                    "a correction needs a record id of its own",
+                )
             return existing
-        payload = json.dumps(message.model_dump(mode="json"), ensure_ascii=False).encode()
         token = sign_compact(
             payload,
             key=source.key,

@@ -116,6 +116,13 @@ class HubMetrics:
         )
         self.records_pulled = Counter(
             "certhub_records_pulled_total",
+        self.evidence_refusals = Counter(
+            "certhub_evidence_refused_total",
+            "Evidence uploads refused (nothing stored), by problem type: content checks "
+            "(not decodable, trailing data, too many pixels, active content …) and limits.",
+            ["reason"],
+            registry=registry,
+        )
             "Ledger records handed out by the provincial pull, by record kind.",
             ["kind"],
             registry=registry,

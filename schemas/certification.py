@@ -33,9 +33,21 @@ ASSISTED_METHODS: Final = frozenset(
 """Methods performed by staff: they need an operator and stored ID image + on-site photo."""
 
 
-def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
+def _occurred_when_possible(value: datetime, info: ValidationInfo) -> datetime:
+    """Refuse a time the certification cannot have happened at.
+
+    A field validator (not a model one) so the error points at ``occurred_at``;
+    ``person`` is declared first, so it is already validated here (absent if invalid).
+    """
     if value > validation_now(info) + CLOCK_SKEW:
         raise ValueError("occurred_at is more than 5 minutes in the future")
+    # an epoch-seconds value read as milliseconds lands in January 1970: refuse, never store
+    day = value.astimezone(CHINA_STANDARD_TIME).date()
+    if day < SCHEME_START:
+        raise ValueError(f"occurred_at is before {SCHEME_START}, when the scheme began")
+    person = info.data.get("person")
+    if isinstance(person, PersonRef) and day < birth_date_of(person.id_number):
+        raise ValueError("occurred_at is before the person's birth date (from the ID number)")
     return value
 
 
@@ -58,21 +70,11 @@ class CertificationEvent(Message):
     method: CertificationMethod
     channel: Channel
     outcome: CertificationOutcome
-    occurred_at: Annotated[AwareDatetime, AfterValidator(_not_in_future)]
+    occurred_at: Annotated[AwareDatetime, AfterValidator(_occurred_when_possible)]
     evidence: tuple[EvidenceRef, ...] = ()
     operator: ActorRef | None = None
     valid_until: date | None = None
     remarks: FreeText | None = None
-
-    @model_validator(mode="after")
-    def _occurred_when_possible(self) -> Self:
-        # an epoch-seconds value read as milliseconds lands in January 1970: refuse, never store
-        day = self.occurred_at.astimezone(CHINA_STANDARD_TIME).date()
-        if day < SCHEME_START:
-            raise ValueError(f"occurred_at is before {SCHEME_START}, when the scheme began")
-        if day < birth_date_of(self.person.id_number):
-            raise ValueError("occurred_at is before the person's birth date (from the ID number)")
-        return self
 
     @model_validator(mode="after")
     def _assisted_needs_operator_and_evidence(self) -> Self:

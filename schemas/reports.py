@@ -23,7 +23,12 @@ from .resident_id import CHINA_STANDARD_TIME, birth_date_of
 __all__ = ["EligibilityReport", "ZeroReport"]
 
 
-def _event_date_not_in_future(value: date, info: ValidationInfo) -> date:
+def _event_date_possible(value: date, info: ValidationInfo) -> date:
+    """Not in the future, not before the person's birth (``person`` is validated first)."""
+    person = info.data.get("person")
+    # a death (or anything else) dated before the person was born is a typo or a wrong person
+    if isinstance(person, PersonRef) and value < birth_date_of(person.id_number):
+        raise ValueError("event date is before the person's birth date (from the ID number)")
     return not_in_future(value, "event date", info)
 
 
@@ -42,18 +47,11 @@ class EligibilityReport(Message):
     type: Literal["eligibility_report/v1"] = "eligibility_report/v1"
     reason: ReportReason
     person: PersonRef
-    event_date: Annotated[date, AfterValidator(_event_date_not_in_future)]
+    event_date: Annotated[date, AfterValidator(_event_date_possible)]
     reporter: ActorRef
     region: RegionRef
     evidence: tuple[EvidenceRef, ...] = ()
     remarks: FreeText | None = None
-
-    @model_validator(mode="after")
-    def _event_after_birth(self) -> Self:
-        # a death (or anything else) dated before the person was born is a typo or a wrong person
-        if self.event_date < birth_date_of(self.person.id_number):
-            raise ValueError("event_date is before the person's birth date (from the ID number)")
-        return self
 
     @model_validator(mode="after")
     def _other_needs_remarks(self) -> Self:

@@ -5,6 +5,7 @@ Import from here; the submodules are an implementation detail::
     from security import MessageVerifier, TrustStore, sign_compact
 """
 
+from ._members import DuplicateMember, refuse_duplicate_members
 from .admin import create_sender_key, trust_add
 from .errors import (
     AlgorithmMismatch,
@@ -49,6 +50,7 @@ __all__ = [
     "AlgorithmMismatch",
     "ClockSkew",
     "CompactJWS",
+    "DuplicateMember",
     "HubKeyring",
     "InvalidKeyError",
     "InvalidToken",
@@ -83,6 +85,7 @@ __all__ = [
     "jwk_thumbprint",
     "parse_compact",
     "read_private_key",
+    "refuse_duplicate_members",
     "sign_compact",
     "trust_add",
     "verify_receipt",

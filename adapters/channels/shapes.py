@@ -5,7 +5,7 @@ adapter            channel                  native shape (abridged)
 =================  =======================  ==========================================
 ``gdrs_app``       广东人社 app              eventId, certType FACE|FINGERPRINT, user{idCard,
                                             realName, areaCode}, result PASS|FAIL,
-                                            certTime (epoch ms), photoDigest
+                                            certTime (epoch ms, an integer), photoDigest
 ``yueshengshi``    粤省事                    bizSeq, authMode face, subject{certNo, name,
                                             regionCode}, passed (bool), finishedAt (ISO 8601)
 ``yuezhizhu``      粤智助 kiosks             txnId, kioskNo, method 人脸|指纹, person{sfzh, xm,
@@ -14,6 +14,13 @@ adapter            channel                  native shape (abridged)
                                             county, resultCode "0000" = certified,
                                             timestamp yyyyMMddHHmmss CST
 =================  =======================  ==========================================
+
+``certTime`` is Unix time in **milliseconds**. A value below 10^11 (before
+1973-03-03 as milliseconds, after the year 5138 as seconds) is a time sent in
+seconds: it is refused naming ``certTime``, never stored as a certification
+in January 1970. Every channel's time must also pass the canonical schema's
+plausibility rules (not before 2009-01-01, not before the person's birth, not
+more than 5 minutes ahead of the hub's clock).
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ from .webhook import ChannelWebhookAdapter
 __all__ = ["GdrsAppAdapter", "SsTerminalAdapter", "YueshengshiAdapter", "YuezhizhuAdapter"]
 
 CST: Final = timezone(timedelta(hours=8))
+MILLIS_FLOOR: Final = 10**11
+"""Smallest plausible ``certTime``: below it the value is in seconds, not milliseconds."""
 FACE, FINGER = CertificationMethod.face, CertificationMethod.fingerprint
 CERTIFIED, FAILED = CertificationOutcome.certified, CertificationOutcome.failed
 
@@ -68,6 +77,25 @@ def _event(
     )
 
 
+class _FieldRefused(ValueError):
+    """A native field holds a value that cannot be what the channel meant."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def _epoch_millis(native: dict[str, Any], name: str) -> datetime:
+    """``native[name]`` as epoch milliseconds; seconds or a non-integer are refused."""
+    value = native[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _FieldRefused(name, f"{name} must be an integer: Unix time in milliseconds")
+    if value < MILLIS_FLOOR:
+        raise _FieldRefused(name, f"{name} must be Unix time in milliseconds, not seconds")
+    return datetime.fromtimestamp(value / 1000, UTC)
+
+
 def _code(native: dict[str, Any], name: str, table: dict[Any, Any]) -> Any:
     """``table[native[name]]``; an unknown code is a KeyError naming the field."""
     try:
@@ -93,7 +121,9 @@ class _Translating(ChannelWebhookAdapter):
             return field_errors(exc, 0, _COLUMNS)[0]
         except KeyError as exc:
             return ItemError(position=0, column=str(exc.args[0]), reason="missing or unknown value")
-        except (TypeError, ValueError, AttributeError, OverflowError):
+        except _FieldRefused as exc:
+            return ItemError(position=0, column=exc.column, reason=exc.reason)
+        except (TypeError, ValueError, AttributeError, OverflowError, OSError):
             return ItemError(position=0, reason="malformed callback")
 
     def translate_native(self, native: dict[str, Any]) -> CertificationEvent:
@@ -115,7 +145,7 @@ class GdrsAppAdapter(_Translating):
             person=(user["idCard"], user["realName"], user["areaCode"]),
             method=_code(native, "certType", {"FACE": FACE, "FINGERPRINT": FINGER}),
             certified=_code(native, "result", {"PASS": True, "FAIL": False}),
-            at=datetime.fromtimestamp(int(native["certTime"]) / 1000, UTC),
+            at=_epoch_millis(native, "certTime"),
             photo=native.get("photoDigest"),
         )
 

@@ -17,7 +17,11 @@ a nonce is remembered for twice that window — the same callback (or any
 callback reusing a nonce) within the window is refused as a replay (409);
 after the window the timestamp refuses it. The channel's own event id also
 becomes the ledger message id, so even a replay that slipped through after a
-restart would store nothing new.
+restart would store nothing new; the same event id with other content (a
+``result`` changed from PASS to FAIL) is refused by the hub as a replay (409),
+so a channel corrects an event by sending it under a new event id.
+
+The body is JSON with no member twice in any object (400 otherwise).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any, ClassVar, Final
 from pydantic import AnyHttpUrl, Field
 
 from schemas import CertificationEvent
+from security import DuplicateMember, refuse_duplicate_members
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
@@ -137,7 +142,10 @@ class ChannelWebhookAdapter(Adapter):
             check_size(body, self.settings.max_body_bytes)
             self._authenticate(body, headers)
             try:
+                refuse_duplicate_members(body)  # one meaning per callback, as for signed pushes
                 native = json.loads(body)
+            except DuplicateMember as exc:
+                raise RequestRejected(f"body: {exc}", status=400) from None
             except ValueError:
                 raise RequestRejected("body is not JSON", status=400) from None
             return self._batch(native)

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from hub.api.auth import require_reader
 from hub.api.problems import Problem
-from hub.context import EVIDENCE, STORE, TRUST
+from hub.context import EVIDENCE, METRICS, STORE, TRUST
 from hub.evidence import (
     EvidenceCorrupt,
     EvidenceMeta,
@@ -48,6 +48,7 @@ async def upload_evidence(request: web.Request) -> web.Response:
     except EvidenceRejected as exc:
         log.info("evidence refused: %s", exc.slug, extra={"sender": uploader.sender})
         raise Problem(exc.slug, exc.detail) from exc
+        request.app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
     href = f"/v1/evidence/{meta.sha256}"
     if meta.created:  # the audit chain records every blob that enters the vault
         await request.app[STORE].record_audit(

@@ -223,6 +223,10 @@ def openapi_document() -> dict[str, Any]:
                             "content": {
                                 media: {"schema": {"type": "string", "format": "binary"}}
                                 for media in ("image/jpeg", "image/png", "application/pdf")
+                        "422": _problem(
+                            "Not decodable as its type, data after its end, too many pixels, "
+                            "GPS location, or a PDF that is encrypted or has active content."
+                        ),
                             },
                         },
                         "400": _problem("Not a 64-hex SHA-256 digest."),

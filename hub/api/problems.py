@@ -2,13 +2,26 @@
 
 Every refusal the API gives is a :class:`Problem` (or a
 :class:`security.SecurityError`, mapped here), rendered as
-``application/problem+json``. The catalogue below is the single list of
-problem types; the OpenAPI document and the README are generated from it.
+``application/problem+json``.
+
+:data:`ALL_PROBLEMS` is the one catalogue: the routes render only its slugs,
+and ``/openapi.json`` lists exactly its slugs. Each slug is written once, beside
+what raises it, as one line ``slug: (status, title)``:
+
+- the API's own refusals: :data:`CATALOGUE` below;
+- the procedure's rules: ``hub.workflow.refusals.WORKFLOW_PROBLEMS``;
+- signed messages and read tokens: the ``security.MessageError`` and
+  ``security.TokenError`` leaf classes (their ``problem_type``,
+  ``http_status`` and ``title``), collected here.
+
+``tests/hub/test_openapi_problems.py`` checks that README's slug tables list
+exactly these slugs, with their statuses.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -16,7 +29,9 @@ from typing import Any, Final
 from aiohttp import web
 
 from hub.workflow.refusals import WORKFLOW_PROBLEMS
-from security import SecurityError, TokenError
+from security import MessageError, SecurityError, TokenError
+
+log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_PREFIX: Final = "urn:certhub:problem:"
 PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
@@ -25,7 +40,6 @@ PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
 CATALOGUE: Final[Mapping[str, tuple[int, str]]] = {
     "unsupported-media-type": (415, "Unsupported media type"),
     "body-too-large": (413, "Request body too large"),
-    "malformed-message": (400, "Malformed signed message"),
     "invalid-utf8": (400, "Payload is not valid UTF-8"),
     "invalid-json": (400, "Payload is not valid JSON"),
     "schema-violation": (422, "Payload violates the schema"),
@@ -48,8 +62,26 @@ CATALOGUE: Final[Mapping[str, tuple[int, str]]] = {
     "internal-error": (500, "Internal error"),
 }
 
-ALL_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {**CATALOGUE, **WORKFLOW_PROBLEMS}
-"""The API's own problems and those of the procedure rules."""
+
+def _security_problems() -> dict[str, tuple[int, str]]:
+    """Each refusal class of a signed message or read token, by its slug."""
+    found: dict[str, tuple[int, str]] = {}
+    pending: list[type[SecurityError]] = [MessageError, TokenError]
+    while pending:
+        kind = pending.pop()
+        subclasses = kind.__subclasses__()
+        pending.extend(subclasses)
+        if not subclasses:  # the bases are never raised; their leaves are
+            found[kind.problem_type] = (kind.http_status, kind.title)
+    return found
+
+
+ALL_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
+    **CATALOGUE,
+    **WORKFLOW_PROBLEMS,
+    **_security_problems(),
+}
+"""Every problem the API can answer with: its own, the procedure's, and security's."""
 
 
 @dataclass
@@ -89,7 +121,16 @@ def render(problem: Problem, *, instance: str | None = None) -> web.Response:
 
 
 def render_security_error(error: SecurityError, *, instance: str | None = None) -> web.Response:
-    """A problem response for a signature, key or token failure."""
+    """A problem response for a signature, key or token failure.
+
+    A security error outside the catalogue (a key file or trust store failing
+    while a request is served) is the hub's fault: ``internal-error``, logged.
+    """
+    if error.problem_type not in ALL_PROBLEMS:
+        log.error("security failure while serving a request: %s", error)
+        return render(
+            Problem("internal-error", "the hub failed; the error was logged"), instance=instance
+        )
     body = _body(error.problem_type, error.http_status, error.title, error.detail, instance)
     # Only bearer-token failures challenge the client (RFC 6750 §3).
     is_token = isinstance(error, TokenError) and error.http_status == 401

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from adapters import create_adapter
-from adapters.channels import ChannelWebhookAdapter
+from adapters.channels import (
+    NONCE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    ChannelWebhookAdapter,
+    sign_callback,
+)
 from adapters.errors import RequestRejected, SignatureRejected
 from mocks.channels import CHANNELS, ChannelCallbacks
 from schemas import CertificationMethod, CertificationOutcome, ChannelKind
@@ -91,3 +97,60 @@ async def test_an_untranslatable_callback_is_an_item_error(tmp_path: Path) -> No
     with pytest.raises(RequestRejected) as media:
         await adapter.translate(body, headers | {"Content-Type": "text/plain"}, {})
     assert media.value.status == 415
+
+
+async def test_a_cert_time_in_seconds_is_refused_naming_the_field(tmp_path: Path) -> None:
+    channel = ChannelCallbacks("gdrs_app")
+    adapter = _adapter(channel, tmp_path)
+    native = channel.callback()
+    millis = native["certTime"]
+    for wrong, reason in [
+        (millis // 1000, "not seconds"),  # read as ms this was 1970-01-21
+        (str(millis), "must be an integer"),
+        (float(millis), "must be an integer"),
+        (True, "must be an integer"),
+    ]:
+        body, headers = channel.signed(native | {"certTime": wrong})
+        batch = await adapter.translate(body, headers, {})
+        assert not batch.items, wrong
+        assert (batch.errors[0].column, reason in batch.errors[0].reason) == ("certTime", True)
+    body, headers = channel.signed(native)
+    [item] = (await adapter.translate(body, headers, {})).items
+    assert item.message.occurred_at.timestamp() * 1000 == millis
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value"),
+    [
+        ("gdrs_app", "certTime", 1_230_739_199_000),  # 2008-12-31 23:59:59 CST: before the scheme
+        ("yuezhizhu", "time", "2008-12-31 23:59:59"),
+        ("ss_terminal", "timestamp", "19700121000000"),
+        ("yueshengshi", "finishedAt", "2099-01-01T00:00:00+08:00"),  # the future
+    ],
+)
+async def test_implausible_times_are_refused_by_the_schema(
+    tmp_path: Path, name: str, field: str, value: object
+) -> None:
+    channel = ChannelCallbacks(name)
+    adapter = _adapter(channel, tmp_path)
+    body, headers = channel.signed(channel.callback() | {field: value})
+    batch = await adapter.translate(body, headers, {})
+    assert not batch.items
+    assert batch.errors[0].column == "time"
+
+
+async def test_a_callback_with_a_member_twice_is_refused(tmp_path: Path) -> None:
+    channel = ChannelCallbacks("gdrs_app")
+    adapter = _adapter(channel, tmp_path)
+    text = json.dumps(channel.callback(certified=True), ensure_ascii=False)
+    body = (text[:-1] + ', "result": "FAIL"}').encode()  # PASS first, FAIL last
+    stamp, nonce = int(time.time()), "n" * 24
+    headers = {
+        "Content-Type": "application/json",
+        TIMESTAMP_HEADER: str(stamp),
+        NONCE_HEADER: nonce,
+        SIGNATURE_HEADER: sign_callback(channel.secret, stamp, nonce, body),
+    }
+    with pytest.raises(RequestRejected, match="duplicate JSON member 'result'") as refused:
+        await adapter.translate(body, headers, {})
+    assert refused.value.status == 400

@@ -157,8 +157,9 @@ def test_no_certification_before_the_person_was_born() -> None:
     born = date(2012, 5, 5)
     birthday = datetime.combine(born, time(0, 0), CST)
     assert _parse("certification_event/v1", _event(birthday, born))
-    with pytest.raises(ValidationError, match="before the person's birth date"):
+    with pytest.raises(ValidationError, match="before the person's birth date") as refused:
         _parse("certification_event/v1", _event(birthday - timedelta(seconds=1), born))
+    assert [error["loc"] for error in refused.value.errors()] == [("occurred_at",)]
 
 
 def test_the_future_is_judged_against_the_validations_now() -> None:
@@ -190,8 +191,9 @@ def test_a_certification_is_accepted_exactly_when_it_could_have_happened(
 def test_a_death_before_the_persons_birth_is_refused() -> None:
     born_1950 = _person_born(date(1950, 3, 2))
     report = _payload("eligibility_report/v1", person=born_1950, event_date="1900-01-01")
-    with pytest.raises(ValidationError, match="before the person's birth date"):
+    with pytest.raises(ValidationError, match="before the person's birth date") as refused:
         _parse("eligibility_report/v1", report)
+    assert [error["loc"] for error in refused.value.errors()] == [("event_date",)]
     report["event_date"] = "1950-03-01"
     with pytest.raises(ValidationError, match="before the person's birth date"):
         _parse("eligibility_report/v1", report)

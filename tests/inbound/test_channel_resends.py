@@ -1,0 +1,71 @@
+"""Channel callbacks through the hub: a changed re-send is a replay; implausible times refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubkit import Hub
+from inboundkit import Departments
+
+PROBLEM = "urn:certhub:problem:"
+GDRS = "/v1/inbound/gdrs_app/messages"
+
+
+async def _post(hub: Hub, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    response = await hub.client.post(GDRS, data=body, headers=headers)
+    return response.status, await response.json(content_type=None)
+
+
+async def test_the_same_event_id_with_changed_content_is_a_replay_never_a_duplicate(
+    hub: Hub, departments: Departments
+) -> None:
+    channel = departments.channels["gdrs_app"]
+    passed = channel.callback(certified=True)
+    status, first = await _post(hub, *channel.signed(passed))
+    assert status == 202, first
+    # the channel re-sends the event: fresh nonce and timestamp, result PASS -> FAIL
+    status, changed = await _post(hub, *channel.signed(passed | {"result": "FAIL"}))
+    assert (status, changed["type"]) == (409, PROBLEM + "replay"), changed
+    assert "id of its own" in changed["detail"]
+    # the same content again (a retry of the first callback) is the idempotent duplicate
+    status, again = await _post(hub, *channel.signed(passed))
+    assert (status, again["duplicate"], again["sequence"]) == (202, True, first["sequence"])
+    assert await hub.stored() == 1
+    _, page = await hub.pull("/v1/certifications")
+    assert [item["payload"]["outcome"] for item in page["items"]] == ["certified"]
+    # a correction under an event id of its own is recorded
+    status, corrected = await _post(
+        hub, *channel.signed(passed | {"eventId": passed["eventId"] + "-C1", "result": "FAIL"})
+    )
+    assert (status, corrected["duplicate"]) == (202, False), corrected
+    assert await hub.stored() == 2
+
+
+async def test_a_cert_time_in_seconds_is_refused_and_nothing_is_stored(
+    hub: Hub, departments: Departments
+) -> None:
+    channel = departments.channels["gdrs_app"]
+    native = channel.callback()
+    status, body = await _post(
+        hub, *channel.signed(native | {"certTime": native["certTime"] // 1000})
+    )
+    assert (status, body["type"]) == (422, PROBLEM + "schema-violation"), body
+    assert body["errors"][0]["column"] == "certTime"
+    assert "milliseconds" in body["errors"][0]["detail"]
+    assert await hub.stored() == 0
+
+
+async def test_a_certification_before_the_scheme_is_refused_naming_the_time(
+    hub: Hub, departments: Departments
+) -> None:
+    channel = departments.channels["yuezhizhu"]
+    native = channel.callback() | {"time": "2008-06-30 10:00:00"}
+    body_bytes, headers = channel.signed(native)
+    response = await hub.client.post(
+        "/v1/inbound/yuezhizhu/messages", data=body_bytes, headers=headers
+    )
+    body = await response.json(content_type=None)
+    assert (response.status, body["type"]) == (422, PROBLEM + "schema-violation"), body
+    assert body["errors"][0]["column"] == "time"
+    assert "2009-01-01" in body["errors"][0]["detail"]
+    assert await hub.stored() == 0
