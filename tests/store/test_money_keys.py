@@ -1,0 +1,147 @@
+"""The ledger's money keys (issue 13) on both backends: counted once, whatever the code does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from hub.store import Conflict, NewMessage, RecordKind
+from hub.store.effects import (
+    BenefitClosure,
+    Effects,
+    EvidenceBinding,
+    HubRecord,
+    ItemOpen,
+    MonthsClaim,
+)
+
+if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
+    from conftest import Backend
+
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def message(n: int, message_type: str = "decision/v1", payload: Any = None) -> NewMessage:
+    jws = f"token-{n}".encode()
+    return NewMessage(
+        kind=RecordKind.CERTIFICATION,
+        message_type=message_type,
+        sender="town-1",
+        message_id=f"m{n}",
+        kid="kid",
+        sha256=hashlib.sha256(jws).hexdigest(),
+        jws=jws,
+        payload=json.dumps(payload or {}).encode(),
+        received_at=T0 + timedelta(seconds=n),
+        person_id="P1",
+    )
+
+
+def outcome(n: int, message_type: str, payload: dict[str, Any]) -> HubRecord:
+    return HubRecord(
+        message_type=message_type,
+        sender="hub",
+        kid="hub-kid",
+        message_id=f"o{n}",
+        sha256=f"{n:064x}",
+        jws=f"hub-{n}".encode(),
+        payload=json.dumps(payload).encode(),
+        county="440103",
+        reason="death",
+        period="2026-12",
+        person_id="P1",
+    )
+
+
+def receipt(sequence: int) -> str:
+    return f"receipt-{sequence}"
+
+
+def recovered(*months: str, source: str = "t1") -> Effects:
+    return Effects(months=(MonthsClaim("P1", "recovered", months, source),))
+
+
+async def refused(ledger: Any, n: int, effects: Effects, slug: str) -> None:
+    before = await ledger.count()
+    with pytest.raises(Conflict) as caught:
+        await ledger.append(message(n), receipt, effects)
+    assert caught.value.slug == slug
+    assert await ledger.count() == before
+
+
+async def test_a_month_is_recovered_and_back_paid_at_most_once(ledger_factory: Backend) -> None:
+    ledger = await ledger_factory.open()
+    await ledger.append(message(1), receipt, recovered("2026-09", "2026-10", "2026-11"))
+    await refused(ledger, 2, recovered("2026-11", "2026-12", source="t2"), "months-already-counted")
+    assert await ledger.counted_months("P1", "recovered") == {"2026-09", "2026-10", "2026-11"}
+
+    back = MonthsClaim("P1", "back_paid", ("2026-10", "2026-11"))  # this record's own sequence
+    made = await ledger.append(
+        message(3), receipt, Effects(item=ItemOpen("restoration"), months=(back,))
+    )
+    await refused(ledger, 4, Effects(months=(back,)), "months-already-counted")
+    source = str(made.record.sequence)
+    await ledger.append(message(5), receipt, Effects(release_months=(source,)))  # rejected
+    await ledger.append(message(6), receipt, Effects(months=(back,)))
+    assert await ledger.counted_months("P1", "back_paid") == {"2026-10", "2026-11"}
+    await ledger.aclose()
+
+
+async def test_one_termination_per_person_and_one_person_per_photo(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    await ledger.append(message(1), receipt, Effects(closure=BenefitClosure("P1", "death", "t1")))
+    await refused(ledger, 2, Effects(closure=BenefitClosure("P1", "death", "t2")), "conflict")
+    assert await ledger.closed_benefit("P1") == ("death", "t1")
+    assert await ledger.closed_benefit("P2") is None
+
+    photo = "ab" * 32
+    await ledger.append(
+        message(3), receipt, Effects(evidence_bindings=(EvidenceBinding(photo, "P1"),))
+    )
+    await ledger.append(
+        message(4), receipt, Effects(evidence_bindings=(EvidenceBinding(photo, "P1"),))
+    )
+    other = Effects(evidence_bindings=(EvidenceBinding(photo, "P2"),))
+    await refused(ledger, 5, other, "evidence-other-person")
+    await ledger.aclose()
+
+
+async def test_a_ledger_from_before_the_keys_opens_with_them_backfilled(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    overpaid = {"task_id": "t1", "period_from": "2026-09-01", "period_to": "2026-11-30"}
+    twice = overpaid | {"task_id": "t2", "period_from": "2026-11-01"}  # an old double recovery
+    terminated = {"reason": "death", "task_id": "t1"}
+    records = (
+        outcome(1, "overpayment/v1", overpaid),
+        outcome(2, "overpayment/v1", twice),
+        outcome(3, "termination/v1", terminated),
+        outcome(4, "termination/v1", terminated | {"task_id": "t2"}),
+    )
+    await ledger.append(message(1), receipt, Effects(outcomes=records))
+    photo = {"sha256": "cd" * 32, "kind": "onsite_photo", "media_type": "image/png"}
+    cert = {"person": {"id_number": "P1"}, "evidence": [photo]}
+    await ledger.append(message(2, "certification_event/v1", cert), receipt)
+    await ledger.aclose()
+    # back to the schema before the keys (SQLite 3, PostgreSQL 2), with the records kept
+    drop = "DROP TABLE benefit_months; DROP TABLE closed_benefits; DROP TABLE evidence_people"
+    for statement in drop.split("; "):
+        await ledger_factory.execute(statement)
+    if ledger_factory.name == "sqlite":
+        await ledger_factory.execute("PRAGMA user_version=3")
+    else:
+        await ledger_factory.execute("DELETE FROM schema_version WHERE version = 3")
+
+    ledger = await ledger_factory.open()
+    assert await ledger.counted_months("P1", "recovered") == {"2026-09", "2026-10", "2026-11"}
+    assert await ledger.closed_benefit("P1") == ("death", "t1")
+    other = Effects(evidence_bindings=(EvidenceBinding(photo["sha256"], "P2"),))
+    await refused(ledger, 3, other, "evidence-other-person")
+    await ledger.aclose()
