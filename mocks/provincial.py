@@ -137,7 +137,7 @@ class ProvincialSystem:
                 return f"signed by unknown key {jws.kid}"
             if not key.verify(jws.signature, jws.signing_input):
                 return "signature does not verify"
-            if jws.kid in self.hub_keys and not item["receipt"]:
+            if jws.kid in self.hub_keys and not item.get("receipt"):
                 return None if json.loads(jws.payload) == item["payload"] else "payload differs"
             receipt = verify_receipt(item["receipt"], hub_jwks)
         except SecurityError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from hub.api.openapi_schemas import task_schemas
 from hub.api.problems import ALL_PROBLEMS, problem_type_uri
 
 JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"
@@ -134,18 +135,38 @@ def _components() -> dict[str, Any]:
             },
             "LedgerItem": {
                 "type": "object",
+                "required": [
+                    "sequence",
+                    "message_id",
+                    "sender",
+                    "type",
+                    "received_at",
+                    "sha256",
+                    "payload",
+                    "jws",
+                ],
                 "properties": {
                     "sequence": {"type": "integer"},
                     "message_id": {"type": "string"},
                     "sender": {"type": "string"},
                     "type": {"type": "string"},
                     "received_at": {"type": "string", "format": "date-time"},
-                    "sha256": {"type": "string"},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                     "payload": {"type": "object", "description": "See /v1/schemas/{type}."},
                     "jws": _ref("CompactJWS"),
-                    "receipt": _ref("CompactJWS"),
+                    "receipt": {
+                        **_ref("CompactJWS"),
+                        "description": "The hub's receipt for a message it received. Absent "
+                        "on records the hub signed itself (/v1/outcomes): their `jws` is the "
+                        "hub's own signature.",
+                    },
+                    "status": {
+                        "type": "string",
+                        "description": "Review status of an item that takes decisions.",
+                    },
                 },
             },
+            **task_schemas(),
         },
     }
 
@@ -202,6 +223,10 @@ def openapi_document() -> dict[str, Any]:
                         "403": _problem("The token's key may not send, or lacks scope evidence."),
                         "413": _problem("Larger than CERTHUB_EVIDENCE_MAX_BYTES."),
                         "415": _problem("Not JPEG/PNG/PDF, or not the declared type."),
+                        "422": _problem(
+                            "Not decodable as its type, data after its end, too many pixels, "
+                            "GPS location, or a PDF that is encrypted or has active content."
+                        ),
                     },
                 }
             },
@@ -223,10 +248,6 @@ def openapi_document() -> dict[str, Any]:
                             "content": {
                                 media: {"schema": {"type": "string", "format": "binary"}}
                                 for media in ("image/jpeg", "image/png", "application/pdf")
-                        "422": _problem(
-                            "Not decodable as its type, data after its end, too many pixels, "
-                            "GPS location, or a PDF that is encrypted or has active content."
-                        ),
                             },
                         },
                         "400": _problem("Not a 64-hex SHA-256 digest."),

@@ -6,7 +6,8 @@ from typing import Any
 
 from hub.api.openapi import _json, _problem, _pull, _push
 
-_PAGE = {"$ref": "#/components/schemas/Page"}
+_TASK_PAGE = {"$ref": "#/components/schemas/VerificationTaskPage"}
+_TASK = {"$ref": "#/components/schemas/VerificationTaskItem"}
 _OBJECT: dict[str, Any] = {"type": "object"}
 
 
@@ -33,6 +34,11 @@ def _reader_get(summary: str, params: list[dict[str, Any]], body: dict[str, Any]
             },
         }
     }
+
+
+def _with_404(operation: dict[str, Any], description: str) -> dict[str, Any]:
+    operation["get"]["responses"]["404"] = _problem(description)
+    return operation
 
 
 def _signed_post(summary: str, types: list[str], params: list[dict[str, Any]]) -> dict[str, Any]:
@@ -80,10 +86,10 @@ def procedure_paths() -> dict[str, Any]:
                 _param("after"),
                 _param("limit", type="integer", minimum=1),
             ],
-            _PAGE,
+            _TASK_PAGE,
         ),
-        "/v1/verification-tasks/{task_id}": _reader_get(
-            "One verification task.", task_param, _OBJECT
+        "/v1/verification-tasks/{task_id}": _with_404(
+            _reader_get("One verification task.", task_param, _TASK), "No such task."
         ),
         "/v1/verification-tasks/{task_id}/transitions": _signed_post(
             "A signed task step; a confirmation terminates or suspends the benefit.",

@@ -88,6 +88,7 @@ def _item(record: LedgerRecord) -> dict[str, Any]:
         "sha256": record.sha256,
         "payload": json.loads(record.payload),
         "jws": record.jws.decode("ascii"),
-        "receipt": record.receipt,
+        # Records the hub signed itself (outcomes) have no receipt: their jws is the hub's.
+        **({"receipt": record.receipt} if record.receipt else {}),
         **({"status": record.status} if record.status else {}),
     }

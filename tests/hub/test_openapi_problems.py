@@ -1,0 +1,141 @@
+"""One problem catalogue: the routes, ``/openapi.json`` and README name the same slugs.
+
+Also proves the suite-wide contract check (``tests/support/openapi_contract.py``) is not
+vacuous: it reports the drifts issue 13 found.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+from hubkit import Hub
+from jsonschema import Draft202012Validator
+from openapi_contract import check_exchange
+
+from hub.api.problems import ALL_PROBLEMS, PROBLEM_TYPE_PREFIX, Problem, render
+from security import SigningKey
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+SECURITY_SLUGS = {
+    "unknown-key",
+    "key-revoked",
+    "key-expired",
+    "signature-invalid",
+    "algorithm-mismatch",
+    "sender-mismatch",
+    "type-not-expected",
+    "type-not-allowed",
+    "clock-skew",
+    "invalid-token",
+    "token-expired",
+    "not-authorized",
+}
+
+
+def readme_slugs() -> dict[str, set[int]]:
+    """Each slug in README's ``| slug | status | when |`` tables, with its documented statuses."""
+    found: dict[str, set[int]] = {}
+    in_table = False
+    for line in README.splitlines():
+        if line.startswith("| slug | status |"):
+            in_table = True
+            continue
+        if not line.startswith("|"):
+            in_table = False
+        if not in_table or line.startswith("|---"):
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        slugs = re.findall(r"`([a-z0-9-]+)`", cells[0])
+        statuses = [int(status) for status in re.findall(r"\d{3}", cells[1])]
+        for index, slug in enumerate(slugs):
+            # "404 / 404 / 405" pairs up; "409 / 422" for four slugs means one of them.
+            mine = {statuses[index]} if len(statuses) == len(slugs) else set(statuses)
+            found.setdefault(slug, set()).update(mine)
+    return found
+
+
+def test_readme_lists_exactly_the_catalogue_with_its_statuses() -> None:
+    documented = readme_slugs()
+    assert sorted(set(documented) - set(ALL_PROBLEMS)) == [], "README slugs not in the catalogue"
+    assert sorted(set(ALL_PROBLEMS) - set(documented)) == [], "catalogue slugs not in README"
+    wrong = {
+        slug: (status, documented[slug])
+        for slug, (status, _) in ALL_PROBLEMS.items()
+        if status not in documented[slug]
+    }
+    assert wrong == {}
+
+
+def test_the_catalogue_holds_the_security_refusals() -> None:
+    assert SECURITY_SLUGS <= set(ALL_PROBLEMS)
+    assert Problem("unknown-key", "x").status == 401
+
+
+async def test_openapi_lists_every_problem_type(hub: Hub) -> None:
+    document: dict[str, Any] = await (await hub.client.get("/openapi.json")).json()
+    listed = document["components"]["schemas"]["Problem"]["properties"]["type"]["enum"]
+    assert sorted(listed) == sorted(PROBLEM_TYPE_PREFIX + slug for slug in ALL_PROBLEMS)
+
+
+async def test_a_401_body_matches_the_published_problem_schema(hub: Hub) -> None:
+    document: dict[str, Any] = await (await hub.client.get("/openapi.json")).json()
+    problem_schema = document["components"]["schemas"]["Problem"]
+    intruder = SigningKey.generate()
+    hub.keys["stranger"] = intruder
+    status, body = await hub.push(hub.sign(hub.report(), party="stranger"))
+    assert (status, body["type"]) == (401, PROBLEM_TYPE_PREFIX + "unknown-key")
+    Draft202012Validator(problem_schema).validate(body)
+
+
+def _request(method: str, path: str) -> web.Request:
+    return make_mocked_request(method, path, headers={"Host": "127.0.0.1"})
+
+
+@pytest.mark.parametrize(
+    ("problem", "expected"),
+    [
+        ({"type": PROBLEM_TYPE_PREFIX + "no-such-slug"}, "is not one of"),
+        ({"status": "401"}, "is not of type 'integer'"),
+    ],
+)
+def test_the_contract_check_reports_an_undocumented_problem(
+    problem: dict[str, Any], expected: str
+) -> None:
+    body = {"type": PROBLEM_TYPE_PREFIX + "not-found", "title": "t", "status": 404, "detail": "d"}
+    response = web.json_response(
+        body | problem, status=404, content_type="application/problem+json"
+    )
+    violations = check_exchange(_request("GET", "/nowhere"), None, response)
+    assert any(expected in violation for violation in violations), violations
+
+
+def test_the_contract_check_reports_an_undocumented_status() -> None:
+    response = render(Problem("internal-error", "boom"))
+    violations = check_exchange(_request("GET", "/v1/schemas"), None, response)
+    assert violations
+    assert "500" in violations[0]
+
+
+def test_the_contract_check_reports_an_empty_receipt_on_a_page_item() -> None:
+    # What /v1/outcomes answered before issue 13: `"receipt": ""` on every item.
+    item = {
+        "sequence": 1,
+        "message_id": "m",
+        "sender": "hub",
+        "type": "termination/v1",
+        "received_at": "2026-01-01T00:00:00+00:00",
+        "sha256": "0" * 64,
+        "payload": {},
+        "jws": "a.b.c",
+        "receipt": "",
+    }
+    page = {"items": [item], "next_cursor": "c", "has_more": False}
+    violations = check_exchange(
+        _request("GET", "/v1/outcomes"), None, web.json_response(page)
+    )
+    assert any("receipt" in violation for violation in violations), violations
