@@ -93,6 +93,13 @@ class HubMetrics:
             "Messages refused because the sender reused a message id for other bytes.",
             registry=registry,
         )
+        self.evidence_refusals = Counter(
+            "certhub_evidence_refused_total",
+            "Evidence uploads refused (nothing stored), by problem type: content checks "
+            "(not decodable, trailing data, too many pixels, active content …) and limits.",
+            ["reason"],
+            registry=registry,
+        )
         self.http_request_duration = Histogram(
             "certhub_http_request_duration_seconds",
             "HTTP request duration by route template, method and status class.",

@@ -47,6 +47,7 @@ async def upload_evidence(request: web.Request) -> web.Response:
         meta = await vault.put(data, declared_type=request.content_type, content_digest=claimed)
     except EvidenceRejected as exc:
         log.info("evidence refused: %s", exc.slug, extra={"sender": uploader.sender})
+        request.app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
         raise Problem(exc.slug, exc.detail) from exc
         request.app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
     href = f"/v1/evidence/{meta.sha256}"

@@ -1,10 +1,11 @@
 """Content-addressed, encrypted storage of evidence (ID images, on-site photos, certificates).
 
-Each upload is checked by content (JPEG, PNG or PDF), addressed by the SHA-256
-of its plaintext, sealed with AES-256-GCM under the keyring's active key and
-written atomically to ``<directory>/<first two hex>/<digest>``. Reading
-decrypts with the key the blob names and re-checks the digest, so a blob that
-changed on disk is never served.
+Each upload is checked by content (a decodable JPEG or PNG, an inert PDF),
+addressed by the SHA-256 of its plaintext, sealed with AES-256-GCM under the
+keyring's active key and written atomically to
+``<directory>/<first two hex>/<digest>``. Reading decrypts with the key the
+blob names and re-checks the digest, so a blob that changed on disk is never
+served.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Final
 
 from hub.evidence._files import fsync_directory, write_durably
 from hub.evidence.blob import open_blob, seal
+from hub.evidence.content_check import check_content
 from hub.evidence.errors import EvidenceCorrupt, EvidenceNotFound, EvidenceRejected
 from hub.evidence.keys import EvidenceKeyring
 from hub.evidence.sniff import sniff_media_type
@@ -109,8 +111,9 @@ class EvidenceVault:
 
         Raises:
             EvidenceRejected: ``evidence-too-large``, ``digest-mismatch``,
-                ``evidence-unsupported``, ``evidence-truncated`` or
-                ``evidence-type-mismatch``; nothing is stored.
+                ``evidence-unsupported``, ``evidence-type-mismatch``, or any
+                refusal of :func:`~hub.evidence.content_check.check_content`;
+                nothing is stored.
         """
         return await asyncio.to_thread(self._put, data, declared_type, content_digest)
 
@@ -147,6 +150,7 @@ class EvidenceVault:
                 "evidence-type-mismatch",
                 f"declared as {declared_type!r} but the content is {media_type}",
             )
+        check_content(data, media_type)
         with self._lock_of(digest):
             existing = self._existing(digest)
             if existing is not None:

@@ -142,7 +142,10 @@ async def test_a_hub_with_an_unsafe_key_folder_does_not_start(tmp_path: Path) ->
 
 def test_the_package_exports_what_we_mean() -> None:
     public = {name for name in vars(hub.evidence) if not name.startswith("_")}
-    submodules = {"blob", "config", "content_digest", "errors", "keys", "sniff", "vault"}
+    submodules = {
+        "blob", "config", "content_check", "content_digest", "errors", "images", "keys",
+        "pdfs", "sniff", "structure", "vault",
+    }  # fmt: skip
     assert public - submodules == set(hub.evidence.__all__)
     for name in hub.evidence.__all__:
         if name != "MEDIA_TYPES":

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from evidence_samples import pdf
 from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
@@ -75,9 +76,7 @@ def person_of(eid: EidPerson) -> dict[str, Any]:
 async def counter_certification(
     office: Office, person: dict[str, Any], photo: bytes
 ) -> tuple[int, dict[str, Any]]:
-    id_image = await office.upload(
-        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf"
-    )
+    id_image = await office.upload(pdf("ID card scan"), "application/pdf")
     onsite = await office.upload(photo, "image/jpeg")
     event = {
         "type": "certification_event/v1",
