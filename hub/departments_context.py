@@ -25,6 +25,7 @@ async def departments_context(app: web.Application) -> AsyncIterator[None]:
     metrics = AdapterMetrics(app[METRICS].registry)
     departments = Departments(create_adapters(settings.adapters, AdapterOptions(metrics)))
     app[DEPARTMENTS] = departments
+    app[TRUST].watch_adapters(departments.adapters.values())  # their key files reload too
     if departments.sms is not None:
         app[NOTIFIER] = SmsNotifier(departments.sms, app[STORE])
     try:

@@ -29,7 +29,7 @@ from ._identifiers import require_sender_id
 from .errors import InvalidKeyError, TrustStoreError
 from .keys import VerifyingKey
 
-__all__ = ["TrustStore", "TrustedKey"]
+__all__ = ["TrustStore", "TrustStoreFile", "TrustedKey"]
 
 _EXTENSION = "certhub"
 _PERMISSION_MEMBERS = frozenset({"sender", "may_send", "may_read", "role", "not_after", "revoked"})
@@ -257,3 +257,57 @@ class TrustStore:
 
     def __repr__(self) -> str:
         return f"TrustStore({len(self)} keys)"
+
+
+class TrustStoreFile:
+    """A trust store file and the store last loaded from it: the one reload mechanism.
+
+    Every inbound check the hub makes — its own trust store, a city platform's
+    or a bank's keys — reads a file like this, and the hub's watcher calls
+    :meth:`reload_if_changed` on each, so ``certhub trust add|revoke --store``
+    takes effect on a running hub the same way for all of them. A file that
+    fails to load is refused and the previous, valid store stays in force.
+    """
+
+    __slots__ = ("_stamp", "path", "store")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.store = TrustStore.empty()
+        self._stamp: tuple[int, int] | None = None
+
+    @classmethod
+    def open(cls, path: Path, *, missing_ok: bool = False) -> TrustStoreFile:
+        """Load ``path`` now.
+
+        Raises:
+            TrustStoreError: the file is invalid, or missing and not ``missing_ok``.
+        """
+        file = cls(path)
+        stamp = file._file_stamp()
+        if stamp is None and not missing_ok:
+            raise TrustStoreError(f"no trust store at {path}")
+        file.store = TrustStore.load(path) if stamp is not None else TrustStore.empty()
+        file._stamp = stamp
+        return file
+
+    def reload_if_changed(self) -> bool:
+        """Reload when the file's size or mtime changed; True when a new store is in force.
+
+        Raises:
+            TrustStoreError: the changed file is invalid; the previous store
+                stays, and the same broken file is not retried.
+        """
+        stamp = self._file_stamp()
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        self.store = TrustStore.load(self.path) if stamp is not None else TrustStore.empty()
+        return True
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (info.st_mtime_ns, info.st_size)

@@ -40,13 +40,14 @@ from aio_pika.abc import (
 from pydantic import AnyHttpUrl, Field, SecretStr
 
 from schemas import mask_ids_in_text
-from security import MessageVerifier, TrustStore, TrustStoreError
+from security.trust import TrustStoreFile
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
 from ..errors import AdapterSetupError, DepartmentUnavailable, RequestRejected, TransientError
+from ..local_reporting.signed import PlatformKeys
 from ..protocols import CertificationIngest
-from .terminal_inspect import DeadLetter, inspect_message
+from .terminal_inspect import MESSAGE_TYPE, DeadLetter, inspect_message
 
 __all__ = ["BANK_CODES", "BankTerminalAdapter", "BankTerminalConfig"]
 
@@ -85,17 +86,15 @@ class BankTerminalAdapter(Adapter):
     config_model: ClassVar[type[AdapterConfig]] = BankTerminalConfig
     operations: ClassVar[frozenset[str]] = frozenset({"connect", "deliver"})
     transient_errors: ClassVar[tuple[type[TransientError], ...]] = (DepartmentUnavailable,)
+    native_types: ClassVar[frozenset[str]] = frozenset({MESSAGE_TYPE})  # for trust add --may-send
 
     def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+        """Check the config type and load the banks' public keys."""
         super().__init__(config, options)
         if not isinstance(config, BankTerminalConfig):
             raise AdapterSetupError("bank_terminals needs BankTerminalConfig")
         self.settings = config
-        try:
-            trust = TrustStore.load(config.bank_keys_path)
-        except TrustStoreError as exc:
-            raise AdapterSetupError(f"bank keys {config.bank_keys_path.name}: unusable") from exc
-        self._verifier = MessageVerifier(trust)
+        self.bank_keys = PlatformKeys(config.bank_keys_path, what="bank keys")
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractChannel | None = None
         self._dlx: AbstractExchange | None = None
@@ -105,6 +104,10 @@ class BankTerminalAdapter(Adapter):
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+
+    def trust_files(self) -> dict[str, TrustStoreFile]:
+        """The key files the hub reloads for this adapter (by a name for its logs)."""
+        return {self.name: self.bank_keys.file}
 
     async def start(self, ingest: CertificationIngest) -> None:
         """Connect, declare the topology and start consuming."""
@@ -161,7 +164,7 @@ class BankTerminalAdapter(Adapter):
         checked = inspect_message(
             message.body,
             message.content_type,
-            verifier=self._verifier,
+            verifier=self.bank_keys.verifier,  # the file as the hub last reloaded it
             bank_codes=cfg.bank_codes,
             max_bytes=cfg.max_message_bytes,
         )

@@ -26,6 +26,7 @@ from security import (
     TrustStoreError,
     VerifiedMessage,
 )
+from security.trust import TrustStoreFile
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
@@ -34,6 +35,7 @@ from ..types import InboundBatch, ItemError
 
 __all__ = [
     "PlatformConfig",
+    "PlatformKeys",
     "check_size",
     "field_errors",
     "load_verifier",
@@ -55,15 +57,40 @@ class PlatformConfig(AdapterConfig):
 
 
 def load_verifier(path: Path) -> MessageVerifier:
-    """A verifier over the platform's keys.
+    """A verifier over the platform's keys as they are now.
 
     Raises:
         AdapterSetupError: the key file is missing or invalid.
     """
-    try:
-        return MessageVerifier(TrustStore.load(path))
-    except TrustStoreError as exc:
-        raise AdapterSetupError(f"platform keys {path.name}: unusable") from exc
+    return MessageVerifier(PlatformKeys(path).file.store)
+
+
+class PlatformKeys:
+    """The platform's key file (a trust store) and a verifier over its current content.
+
+    The hub reloads :attr:`file` with its own trust store (see ``trust_files``),
+    so ``certhub trust add|revoke --store FILE`` reaches a running adapter.
+    """
+
+    def __init__(self, path: Path, *, what: str = "platform keys") -> None:
+        """Load ``path`` now (``what`` names it in errors).
+
+        Raises:
+            AdapterSetupError: the key file is missing or invalid.
+        """
+        try:
+            self.file = TrustStoreFile.open(path)
+        except TrustStoreError as exc:
+            raise AdapterSetupError(f"{what} {path.name}: unusable: {exc}") from exc
+        self._built: tuple[TrustStore, MessageVerifier] | None = None
+
+    @property
+    def verifier(self) -> MessageVerifier:
+        """A verifier over the store in force (rebuilt only after a reload)."""
+        store = self.file.store
+        if self._built is None or self._built[0] is not store:
+            self._built = (store, MessageVerifier(store))
+        return self._built[1]
 
 
 def check_size(body: bytes, limit: int) -> None:
@@ -140,7 +167,15 @@ class SignedPlatformAdapter(Adapter):
         if not isinstance(config, PlatformConfig):
             raise AdapterSetupError(f"{self.name} needs PlatformConfig")
         self.settings = config
-        self._verifier = load_verifier(config.platform_keys_path)
+        self.platform_keys = PlatformKeys(config.platform_keys_path)
+
+    @property
+    def _verifier(self) -> MessageVerifier:
+        return self.platform_keys.verifier
+
+    def trust_files(self) -> dict[str, TrustStoreFile]:
+        """The key files the hub reloads for this adapter (by a name for its logs)."""
+        return {self.name: self.platform_keys.file}
 
     async def translate(
         self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]

@@ -59,6 +59,7 @@ class YunfuPlatformAdapter(SignedPlatformAdapter):
 
     name: ClassVar[str] = "yunfu"
     accepts = "messages"
+    native_types: ClassVar[frozenset[str]] = frozenset({MESSAGE_TYPE})  # for trust add --may-send
 
     def _translate(
         self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]

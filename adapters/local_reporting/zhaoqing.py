@@ -44,6 +44,8 @@ class ZhaoqingUploadAdapter(SignedPlatformAdapter):
 
     name: ClassVar[str] = "zhaoqing"
     accepts = "uploads"
+    # What the platform's keys may be trusted for (certhub trust add --may-send).
+    native_types: ClassVar[frozenset[str]] = frozenset({MESSAGE_TYPE})
 
     def _translate(
         self, body: bytes, headers: Mapping[str, str], params: Mapping[str, str]
