@@ -51,12 +51,20 @@ class SmsGatewayAdapter(Adapter):
         self._http = make_client(config, options.transport)
 
     def message_body(self, notification: Notification) -> dict[str, Any]:
-        """The gateway request for ``notification``, with ID numbers masked."""
+        """The gateway request for ``notification``, with ID numbers masked.
+
+        The gateway prepends 【sign_name】 itself; a text that already starts
+        with that sign has it removed, so the family never reads it twice.
+        """
+        content = mask_ids_in_text(notification.text)
+        sign = f"【{self.sign_name}】"
+        while content.startswith(sign):
+            content = content[len(sign) :]
         return {
             "notification_id": notification.notification_id,
             "mobile": notification.mobile,
             "sign_name": self.sign_name,
-            "content": mask_ids_in_text(notification.text),
+            "content": content,
         }
 
     async def notify(self, notification: Notification) -> NotificationReceipt:

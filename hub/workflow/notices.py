@@ -1,4 +1,9 @@
-"""SMS texts the procedure sends (Chinese, never an ID number, names masked)."""
+"""SMS texts the procedure sends (Chinese, never an ID number, names masked).
+
+The texts carry no 短信签名 (【广东人社】): the SMS gateway prepends the sign
+configured for the adapter (``sign_name``), so a text that brought its own
+would show it twice.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from schemas import CertificationEvent, PersonRef, VerificationTask
-
-SIGNATURE = "【广东人社】"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +34,7 @@ def masked_name(name: str) -> str:
 def family_termination_notice(task: VerificationTask, event_date: date) -> Notice:
     """Tell the family the benefit ended and which one-time payments to claim."""
     text = (
-        f"{SIGNATURE}{masked_name(task.person.name)}家属您好：经核实，其城乡居民基本养老保险待遇"
+        f"{masked_name(task.person.name)}家属您好：经核实，其城乡居民基本养老保险待遇"
         f"自{event_date:%Y年%m月%d日}起终止。请携带相关材料到当地社保经办机构申领丧葬补助金"
         "和个人账户余额，并办理参保关系终止手续。"
     )
@@ -42,7 +45,7 @@ def certification_result_notice(event: CertificationEvent, item_id: int) -> Noti
     """Tell the pensioner their certification was approved and until when it holds."""
     until = f"，有效期至{event.valid_until:%Y年%m月%d日}" if event.valid_until else ""
     text = (
-        f"{SIGNATURE}{masked_name(event.person.name)}您好：您的养老保险待遇领取资格认证"
+        f"{masked_name(event.person.name)}您好：您的养老保险待遇领取资格认证"
         f"已审核通过{until}。如有疑问请致电12333。"
     )
     return Notice(f"certification:{item_id}", event.person, "certification_result", text)

@@ -38,6 +38,6 @@ def test_zeep_refuses_entities_even_when_dtds_are_allowed() -> None:
 
 
 def test_adapter_errors_mask_id_numbers() -> None:
-    error = AdapterError("person 440102195003121236 not found", adapter="eid", operation="x")
-    assert "440102195003121236" not in str(error)
+    error = AdapterError("person 440102195003121231 not found", adapter="eid", operation="x")
+    assert "440102195003121231" not in str(error)
     assert str(error).startswith("eid.x: ")

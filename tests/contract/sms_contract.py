@@ -16,7 +16,7 @@ from adapters.sms import SmsGatewayAdapter
 from .faults_contract import Call, FaultContract
 from .support import FaultControl
 
-FULL_ID = "440102195003121236"  # valid check character: a real-looking number
+FULL_ID = "440102195003121231"  # a real-looking number: its check character is right
 
 
 def _id() -> str:

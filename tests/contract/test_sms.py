@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from adapters import Notification, create_adapter
 from adapters.sms import SmsGatewayAdapter
+from hub.workflow.notices import certification_result_notice, family_termination_notice
 from mocks.sms import SmsMock
+from schemas import CertificationEvent, VerificationTask
 
 from .conftest import ContractSettings
 from .sms_contract import FULL_ID, SmsContract, SmsFaultContract
@@ -51,7 +54,35 @@ class TestSmsAgainstMock(SmsContract, SmsFaultContract):
         assert len(sent) == 1
         assert sent[0].text.startswith("【广东人社】王秀英您好")
         assert FULL_ID not in sent[0].text
-        assert "440102**********36" in sent[0].text
+        assert "440102**********31" in sent[0].text
+
+    async def test_the_hubs_notices_show_the_sign_once(
+        self, adapter: SmsGatewayAdapter, sms_mock: tuple[SmsMock, str]
+    ) -> None:
+        person = {"id_number": FULL_ID, "name": "王秀英", "region": {"county": "440103"}}
+        task = VerificationTask.model_validate(
+            {"task_id": "t-1", "person": person, "kind": "death", "status": "confirmed",
+             "sources": ["report:1"], "opened_at": "2026-01-05T10:00:00+08:00",
+             "resolved_at": "2026-01-06T10:00:00+08:00", "disposal": "terminate"}
+        )  # fmt: skip
+        event = CertificationEvent.model_validate(
+            {"person": person, "method": "face", "channel": {"kind": "app_gdrs"},
+             "outcome": "certified", "occurred_at": "2026-01-05T10:00:00+08:00",
+             "valid_until": "2027-01-05"}
+        )  # fmt: skip
+        notices = [family_termination_notice(task, date(2026, 1, 2)),
+                   certification_result_notice(event, 7)]  # fmt: skip
+        for notice in notices:
+            await adapter.notify(
+                Notification(notification_id=notice.notice_id, mobile="13912345678",
+                             text=notice.text)
+            )  # fmt: skip
+            text = sms_mock[0].sent[notice.notice_id].text
+            assert text.startswith("【广东人社】王")
+            assert text.count("【广东人社】") == 1, text
+        signed = Notification(notification_id="n-signed", mobile="13912345678",
+                              text="【广东人社】王秀英您好。")  # fmt: skip
+        assert adapter.message_body(signed)["content"] == "王秀英您好。"
 
 
 @pytest.mark.real

@@ -20,13 +20,13 @@ async def test_eid_answers_a_request_breaking_the_xsd_with_a_client_fault() -> N
     async with serve(EidMock()) as url, httpx.AsyncClient(trust_env=False) as client:
         bad = soap(
             "<tns:VerifyPerson><tns:RequestId>r1</tns:RequestId>"
-            "<tns:IdNumber>440102195003121236</tns:IdNumber></tns:VerifyPerson>"
+            "<tns:IdNumber>440102195003121231</tns:IdNumber></tns:VerifyPerson>"
         )
         response = await client.post(url + "/eid/soap", content=bad)
         assert response.status_code == 500
         assert b"soap:Client" in response.content
         assert b"breaks eid.xsd" in response.content
-        assert b"440102195003121236" not in response.content
+        assert b"440102195003121231" not in response.content
 
 
 async def test_eid_refuses_a_request_with_a_dtd() -> None:
@@ -64,7 +64,7 @@ async def test_sms_refuses_a_full_id_number_and_unknown_callers() -> None:
     mock = SmsMock(api_key="k")
     async with serve(mock) as url, httpx.AsyncClient(trust_env=False) as client:
         body = {"notification_id": "n1", "mobile": "13912345678", "sign_name": "广东人社",
-                "content": "身份证号440102195003121236"}  # fmt: skip
+                "content": "身份证号440102195003121231"}  # fmt: skip
         assert (await client.post(url + "/sms/v1/messages", json=body)).status_code == 401
         auth = {"Authorization": "Bearer k"}
         refused = await client.post(url + "/sms/v1/messages", json=body, headers=auth)

@@ -147,3 +147,35 @@ def test_an_id_number_passed_to_a_log_call_is_masked(json_logs: io.StringIO) -> 
     assert unmasked_ids(json_logs.getvalue()) == []
     assert "440102**********" in json_logs.getvalue()
     assert unmasked_ids(f"leaked {number}!") == [number]  # the scanner does find a whole one
+
+
+def test_an_id_number_in_an_exception_and_its_traceback_is_masked(
+    json_logs: io.StringIO,
+) -> None:
+    number = "44538119581127461" + check_character("44538119581127461")
+    other = "44010219500101123" + check_character("44010219500101123")
+    try:
+        try:
+            raise KeyError(f"no roster entry for {other}")
+        except KeyError as cause:
+            error = ValueError(f"person {number} refused")
+            error.add_note(f"while checking {number.lower()}")
+            raise error from cause
+    except ValueError:
+        logging.getLogger("certhub.test").exception("intake failed")
+    text = json_logs.getvalue()
+    (line,) = [entry for entry in lines(json_logs) if entry["message"] == "intake failed"]
+    assert "Traceback" in line["exception"]
+    assert "ValueError: person 445381**********16 refused" in line["exception"]
+    assert "440102**********" in line["exception"]  # the chained cause too
+    assert unmasked_ids(text) == []
+    assert number not in text
+    assert other not in text
+
+
+def test_message_ids_with_eighteen_digits_stay_readable_in_logs(json_logs: io.StringIO) -> None:
+    message_id = "msg-202612060930151234"  # 18 digits in a row, but no ID number
+    serial = "gdrs_app.GDR202612060000001"
+    logging.getLogger("certhub.test").warning("accepted %s and %s", message_id, serial)
+    (line,) = [entry for entry in lines(json_logs) if entry["logger"] == "certhub.test"]
+    assert line["message"] == f"accepted {message_id} and {serial}"
