@@ -22,6 +22,8 @@ from hub.api import (
     pull_routes,
 )
 from hub.api.correlation import correlation_middleware
+from hub.api.cursor import CURSORS, CursorCodec, load_or_create_cursor_key
+from hub.api.edge import EDGE, EdgeLimits, edge_middleware, server_header
 from hub.api.middleware import metrics_middleware, problem_middleware
 from hub.audit import checkpoint_signer
 from hub.compliance_watch import compliance_context
@@ -46,6 +48,7 @@ from hub.ingress import IngressPipeline, receipt_presigner
 from hub.procedure.context import ProcedureContext, party_in
 from hub.procedure.outcomes import OutcomeSigner
 from hub.reporting_units import load_reporting_units
+from hub.serving import edge_handler_args
 from hub.settings import Settings
 from hub.store import SqliteLedger
 from hub.store.postgres import PostgresLedger
@@ -59,16 +62,28 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     """A ready-to-run hub application for ``settings``."""
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[correlation_middleware, metrics_middleware, problem_middleware],
+        middlewares=[
+            edge_middleware,
+            correlation_middleware,
+            metrics_middleware,
+            problem_middleware,
+        ],
+        handler_args=edge_handler_args(settings),
     )
     app[SETTINGS] = settings
     app[METRICS] = HubMetrics(registry or CollectorRegistry(), version=_version())
+    app[EDGE] = EdgeLimits(
+        max_pending=settings.http_max_pending_bodies,
+        body_timeout=settings.http_body_timeout_seconds,
+    )
+    app.on_response_prepare.append(server_header)
     install_health(app)
     if settings.metrics_port is not None:  # first up, last down: scrapes outlive the rest
         app.cleanup_ctx.append(
             serve_metrics(app[METRICS].registry, host=settings.host, port=settings.metrics_port)
         )
     app.cleanup_ctx.append(_keyring)
+    app.cleanup_ctx.append(_cursors)
     app.cleanup_ctx.append(_trust)
     app.cleanup_ctx.append(_signatures)
     app.cleanup_ctx.append(_ledger)
@@ -95,6 +110,12 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
 async def _keyring(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[KEYRING] = await asyncio.to_thread(HubKeyring.load_or_create, settings.keys_dir)
+    yield
+
+
+async def _cursors(app: web.Application) -> AsyncIterator[None]:
+    key = await asyncio.to_thread(load_or_create_cursor_key, app[SETTINGS].cursor_key_path)
+    app[CURSORS] = CursorCodec(key)
     yield
 
 

@@ -10,6 +10,8 @@ cleanup context — so this module never needs to know about it.
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +22,12 @@ from aiohttp import web
 from hub.context import KEYRING, METRICS, STORE, TRUST
 from monitoring.collectors import KeyExpiryCollector, KeyValidity
 from schemas import mask_ids_in_text
+
+log = logging.getLogger(__name__)
+
+# A file-system path at the start of a word (absolute, home-relative or a drive);
+# "postgresql://host/db" is not one: its slashes follow a colon.
+_PATH = re.compile(r"""(?:(?<=^)|(?<=[\s'"(=]))(?:~|[A-Za-z]:)?[/\\][^\s'"()]*""")
 
 ReadinessCheck = Callable[[], Awaitable[str]]
 """Returns a short detail when healthy; raises (any exception) when not."""
@@ -73,8 +81,18 @@ class Readiness:
         except TimeoutError:
             ok, detail = False, f"no answer within {self._timeout:g} s"
         except Exception as exc:  # any failure of a probe means "not ready", with its reason
-            ok, detail = False, mask_ids_in_text(str(exc) or type(exc).__name__)
+            ok, detail = False, public_detail(exc)
+            log.warning("readiness check %s failed: %s", name, exc)  # the log keeps the paths
         return CheckResult(name, ok, detail, time.perf_counter() - started)
+
+
+def public_detail(exc: BaseException) -> str:
+    """Why a check failed, for anyone to read: no file-system paths, no ID numbers.
+
+    ``/readyz`` is anonymous; where the hub keeps its files is for its log.
+    """
+    text = str(exc) or type(exc).__name__
+    return mask_ids_in_text(_PATH.sub("<path>", text))
 
 
 READINESS = web.AppKey("readiness", Readiness)

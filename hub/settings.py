@@ -166,6 +166,29 @@ class Settings(BaseSettings):
         ge=1,
         description="Messages being accepted at once beyond which ingress answers 429.",
     )
+    http_idle_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A connection that completes no request head this long after it opened"
+        " or after its last response is closed (idle keep-alive and slow headers alike).",
+    )
+    http_body_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A request body not fully received this long after its head is refused"
+        " (408 body-timeout) and its connection closed.",
+    )
+    http_max_connections: int = Field(
+        default=512,
+        ge=1,
+        description="Open client connections beyond which a new one is answered 503 and closed.",
+    )
+    http_max_pending_bodies: int = Field(
+        default=128,
+        ge=1,
+        description="Requests still receiving their (not yet authenticated) body beyond which"
+        " another such request is answered 429 overloaded.",
+    )
 
     @field_validator("data_dir", "trust_store", "secrets_dir")
     @classmethod
@@ -186,6 +209,11 @@ class Settings(BaseSettings):
     def ledger_path(self) -> Path:
         """The embedded SQLite ledger file."""
         return self.data_dir / "ledger.sqlite3"
+
+    @property
+    def cursor_key_path(self) -> Path:
+        """The deployment's pull-cursor key: ``SECRETS_DIR/cursor.key`` or ``DATA_DIR/secrets/``."""
+        return (self.secrets_dir or self.data_dir / "secrets") / "cursor.key"
 
     @property
     def keys_dir(self) -> Path:

@@ -44,6 +44,60 @@ class CorrelationFilter(logging.Filter):
         return True
 
 
+class FloodGuard(logging.Filter):
+    """Let at most ``burst`` warnings or errors of one kind through per ``window`` seconds.
+
+    A hostile client (or a full disk) can make the same error happen thousands
+    of times a second; logging each one floods the disk that the ledger needs.
+    A kind is the logger and the message template, so different failures are
+    never silenced by one another. What is held back is counted (the
+    ``certhub_log_records_suppressed_total`` metric reads :attr:`suppressed`)
+    and the next record of that kind that passes says how many were.
+    """
+
+    _MAX_KINDS = 1024  # templates are few; a caller formatting its own text must not grow this
+
+    def __init__(self, *, burst: int = 20, window: float = 60.0) -> None:
+        """Allow ``burst`` records of one kind per ``window`` seconds."""
+        super().__init__()
+        self._burst = burst
+        self._window = window
+        self._kinds: dict[tuple[str, str], list[float]] = {}  # kind -> [window start, count, held]
+        self.suppressed: dict[str, int] = {}
+        """Records held back so far, by level name."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Pass every record below WARNING; pass others while their kind is under its burst."""
+        if record.levelno < logging.WARNING:
+            return True
+        kind = (record.name, str(record.msg))
+        state = self._kinds.get(kind)
+        if state is None or record.created - state[0] >= self._window:
+            if len(self._kinds) >= self._MAX_KINDS:
+                self._kinds.clear()
+            held = 0 if state is None else int(state[2])
+            self._kinds[kind] = [record.created, 1, 0]
+            if held:
+                record.suppressed_before = held
+            return True
+        if state[1] < self._burst:
+            state[1] += 1
+            return True
+        state[2] += 1
+        self.suppressed[record.levelname] = self.suppressed.get(record.levelname, 0) + 1
+        return False
+
+
+def flood_guards() -> list[FloodGuard]:
+    """The flood guards on the root logger's handlers (what the metric reports)."""
+    return [
+        guard
+        for handler in logging.getLogger().handlers
+        for guard in handler.filters
+        if isinstance(guard, FloodGuard)
+    ]
+
+
 class JsonFormatter(logging.Formatter):
     """Render a record as one masked JSON line."""
 
@@ -76,6 +130,7 @@ def json_handler(stream: TextIO | None = None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(CorrelationFilter())
+    handler.addFilter(FloodGuard())  # a repeated error cannot fill the disk
     return handler
 
 

@@ -12,13 +12,16 @@ alert rules can rely on one set of names from the start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
 from pydantic import BaseModel
 
 from monitoring.children import Children
 from monitoring.labels import certification_labels, report_labels
+from monitoring.logging import flood_guards
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 UNVERIFIED = "unverified"
@@ -26,6 +29,25 @@ UNVERIFIED = "unverified"
 
 VALIDATION_REASONS = frozenset({"invalid-utf8", "invalid-json", "schema-violation"})
 REPLAY_REASON = "replay"
+
+
+class SuppressedLogsCollector(Collector):
+    """``certhub_log_records_suppressed_total``: log records the flood guard held back."""
+
+    def collect(self) -> Iterator[Metric]:
+        """Sum the process's flood guards by level at scrape time."""
+        family = CounterMetricFamily(
+            "certhub_log_records_suppressed",
+            "Warnings and errors not written because the same kind repeated too often.",
+            labels=["level"],
+        )
+        totals: dict[str, int] = {}
+        for guard in flood_guards():
+            for level, count in guard.suppressed.items():
+                totals[level] = totals.get(level, 0) + count
+        for level, count in sorted(totals.items()):
+            family.add_metric([level], count)
+        yield family
 
 
 class HubMetrics:
@@ -40,6 +62,7 @@ class HubMetrics:
         )
         self.build_info.info({"version": version, "commit": commit or "unknown"})
         self._define_ingress(registry)
+        self._define_edge(registry)
         self._define_ledger(registry)
         self._define_egress(registry)
         self._define_domain(registry)
@@ -108,6 +131,21 @@ class HubMetrics:
             registry=registry,
         )
 
+    def _define_edge(self, registry: CollectorRegistry) -> None:
+        self.edge_refusals = Counter(
+            "certhub_http_edge_refusals_total",
+            "Connections and requests refused or cut at the HTTP edge, by the cap or timeout "
+            "that bit (connection_cap, pending_bodies, body_timeout).",
+            ["reason"],
+            registry=registry,
+        )
+        self.client_disconnects = Counter(
+            "certhub_http_client_disconnects_total",
+            "Requests whose client went away before the answer (not server errors).",
+            registry=registry,
+        )
+        registry.register(SuppressedLogsCollector())
+
     def _define_ledger(self, registry: CollectorRegistry) -> None:
         self.ledger_write_duration = Histogram(
             "certhub_ledger_write_duration_seconds",
@@ -123,13 +161,6 @@ class HubMetrics:
         )
         self.records_pulled = Counter(
             "certhub_records_pulled_total",
-        self.evidence_refusals = Counter(
-            "certhub_evidence_refused_total",
-            "Evidence uploads refused (nothing stored), by problem type: content checks "
-            "(not decodable, trailing data, too many pixels, active content …) and limits.",
-            ["reason"],
-            registry=registry,
-        )
             "Ledger records handed out by the provincial pull, by record kind.",
             ["kind"],
             registry=registry,

@@ -1,44 +1,124 @@
-"""Opaque pull cursors: a record kind and a ledger sequence, base64url-encoded.
+"""Opaque, tamper-evident pull cursors: a record kind and a ledger sequence, signed.
 
-A cursor is bound to its kind, so a report cursor cannot be replayed against
-the certification pull. Clients must treat it as an opaque string.
+A cursor is ``base64url(JSON {"v", "k", "s"}) "." base64url(HMAC-SHA-256)``
+under the deployment's cursor key. It is bound to its kind, so a report
+cursor cannot be replayed against the certification pull, and a cursor made
+by hand (or edited) is refused: only this deployment's hub processes, which
+share the key file, can make one. Clients must treat it as an opaque string.
+
+Cursors of version 1 (unsigned, before the key existed) are refused too: a
+signature check that accepted them would accept any hand-made cursor.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import hashlib
+import hmac
 import json
+import os
+import secrets
+from pathlib import Path
+
+from aiohttp import web
 
 from hub.api.problems import Problem
 
-_VERSION = 1
+__all__ = ["CURSORS", "CursorCodec", "load_or_create_cursor_key"]
+
+_VERSION = 2
+_MAX_CHARS = 200
+_MAC_BYTES = 16  # 128-bit tag: forging one is out of reach, the cursor stays short
+MAX_SEQUENCE = 2**63 - 1
+"""Ledger sequences are signed 64-bit integers in both databases."""
+KEY_BYTES = 32
 
 
-def encode_cursor(kind: str, sequence: int) -> str:
-    """The cursor that continues after ``sequence``."""
-    raw = json.dumps({"v": _VERSION, "k": str(kind), "s": sequence}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
+class CursorCodec:
+    """Make and check the cursors of one deployment (one shared key)."""
+
+    def __init__(self, key: bytes) -> None:
+        """Sign cursors with ``key`` (at least 32 bytes)."""
+        if len(key) < KEY_BYTES:
+            raise ValueError(f"a cursor key needs at least {KEY_BYTES} bytes")
+        self._key = key
+
+    def encode(self, kind: str, sequence: int) -> str:
+        """The cursor that continues after ``sequence`` in collection ``kind``."""
+        raw = json.dumps({"v": _VERSION, "k": str(kind), "s": sequence}, separators=(",", ":"))
+        body = _b64(raw.encode())
+        return f"{body}.{_b64(self._mac(body))}"
+
+    def decode(self, cursor: str | None, kind: str) -> int:
+        """The sequence a cursor stands for; 0 (the beginning) for none.
+
+        Raises:
+            Problem: ``invalid-cursor`` for anything this deployment did not issue
+                for ``kind``.
+        """
+        if not cursor:
+            return 0
+        body, _, tag = cursor.partition(".")
+        if len(cursor) > _MAX_CHARS or not hmac.compare_digest(_unb64(tag), self._mac(body)):
+            raise Problem("invalid-cursor", "the cursor is not one this hub issued")
+        data = json.loads(_unb64(body))  # our own signed JSON from here on
+        sequence = data.get("s")
+        if data.get("k") != str(kind) or type(sequence) is not int:
+            raise Problem("invalid-cursor", f"the cursor is not a {kind} cursor of this hub")
+        if not 0 <= sequence <= MAX_SEQUENCE:  # a hub never issues one, but never trust it
+            raise Problem("invalid-cursor", "the cursor's position is out of range")
+        return sequence
+
+    def _mac(self, body: str) -> bytes:
+        message = f"certhub-cursor/{_VERSION}:{body}".encode("ascii", "replace")
+        return hmac.new(self._key, message, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
-def decode_cursor(cursor: str | None, kind: str) -> int:
-    """The sequence a cursor stands for; 0 (the beginning) for none."""
-    if not cursor:
-        return 0
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    """Decoded base64url, or ``b""`` for anything that is not (never equal to a tag)."""
     try:
-        if len(cursor) > 200:
-            raise ValueError("too long")
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        sequence = data["s"]
-        valid = (
-            data.get("v") == _VERSION
-            and data.get("k") == str(kind)
-            and type(sequence) is int
-            and sequence >= 0
-        )
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError) as exc:
-        raise Problem("invalid-cursor", "the cursor is not one this hub issued") from exc
-    if not valid:
-        raise Problem("invalid-cursor", f"the cursor is not a {kind} cursor of this hub")
-    return int(sequence)
+        return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode("ascii"))
+    except (ValueError, binascii.Error):  # UnicodeEncodeError is a ValueError
+        return b""
+
+
+def load_or_create_cursor_key(path: Path) -> bytes:
+    """The deployment's cursor key at ``path``, made (mode 0600) on first start.
+
+    Every hub process of a deployment must read the same file (a shared data
+    folder or secrets folder): a cursor one process issued is checked by any
+    other. The file appears whole or not at all, and a process starting at
+    the same time as another uses whichever key was linked first.
+
+    Raises:
+        ValueError: the file exists but holds fewer than 32 bytes.
+        OSError: the file cannot be read or made.
+    """
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(secrets.token_bytes(KEY_BYTES))
+                file.flush()
+                os.fsync(file.fileno())
+            # link, not rename: a whole file appears or nothing, and never over another's
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            draft.unlink()
+    key = path.read_bytes()
+    if len(key) < KEY_BYTES:
+        raise ValueError(f"cursor key {path.name} holds {len(key)} bytes; it needs {KEY_BYTES}")
+    return key
+
+
+CURSORS = web.AppKey("cursors", CursorCodec)
+"""The running hub's cursor codec (set at start-up from the cursor key file)."""

@@ -20,6 +20,7 @@ from hub.evidence import (
     EvidenceMeta,
     EvidenceNotFound,
     EvidenceRejected,
+    EvidenceVault,
     is_digest,
     parse_content_digest,
 )
@@ -44,12 +45,11 @@ async def upload_evidence(request: web.Request) -> web.Response:
         header = request.headers.get("Content-Digest")
         claimed = parse_content_digest(header) if header is not None else None
         data = await _read_body(request, vault.max_bytes)
-        meta = await vault.put(data, declared_type=request.content_type, content_digest=claimed)
+        meta = await _store(vault, data, request.content_type, claimed)
     except EvidenceRejected as exc:
         log.info("evidence refused: %s", exc.slug, extra={"sender": uploader.sender})
         request.app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
         raise Problem(exc.slug, exc.detail) from exc
-        request.app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
     href = f"/v1/evidence/{meta.sha256}"
     if meta.created:  # the audit chain records every blob that enters the vault
         await request.app[STORE].record_audit(
@@ -126,6 +126,23 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
         if len(body) > limit:
             raise too_large
     return bytes(body)
+
+
+async def _store(
+    vault: EvidenceVault, data: bytes, declared_type: str, claimed: str | None
+) -> EvidenceMeta:
+    """Put ``data`` in the vault; a vault that cannot write is ``store-unavailable`` (503).
+
+    Like a ledger that cannot commit: the hub's storage, not the upload, is at
+    fault, and the sender should retry later. The path stays in the log.
+    """
+    try:
+        return await vault.put(data, declared_type=declared_type, content_digest=claimed)
+    except OSError as exc:
+        log.error("evidence vault cannot store: %s", exc)
+        raise Problem(
+            "store-unavailable", "the evidence store cannot write right now; retry"
+        ) from exc
 
 
 def _meta_body(meta: EvidenceMeta, href: str) -> dict[str, object]:

@@ -64,8 +64,10 @@ async def push(
     metrics = request.app[METRICS]
     started = time.perf_counter()
     try:
+        # The body is read before admission: bytes nobody has signed yet (a slow or
+        # stalled upload) must not occupy the in-flight slots of verified work.
+        raw = await _read_signed_body(request)
         async with request.app[LOAD].admit():  # 429 rather than unbounded queues
-            raw = await _read_signed_body(request)
             accepted = await request.app[PIPELINE].accept(
                 raw, kind=kind, allowed_types=types, plan=plan
             )

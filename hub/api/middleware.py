@@ -1,13 +1,20 @@
-"""Middlewares: every failure becomes a problem document; every request is timed."""
+"""Middlewares: every failure becomes a problem document; every request is timed.
+
+A client that goes away mid-request is not a server failure: it is neither
+logged as an error nor counted as a 5xx (it is counted as a client
+disconnect, status class ``4xx`` like nginx's 499).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from hub.api.edge import BodyTimeout
 from hub.api.problems import Problem, render, render_security_error
 from hub.context import METRICS
 from hub.store import Conflict, StoreUnavailable
@@ -17,6 +24,9 @@ from security import SecurityError
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+CLIENT_CLOSED = 499
+"""Status recorded for a request whose client went away (nginx's convention)."""
 
 # aiohttp's own refusals, mapped onto our catalogue.
 _HTTP_STATUS_SLUGS = {
@@ -38,15 +48,28 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         slug = _HTTP_STATUS_SLUGS.get(exc.status)
         if slug is None or exc.status < 400:
             raise
-        return render(Problem(slug, exc.reason), instance=request.path)
+        allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else {}
+        return render(Problem(slug, exc.reason, headers=allow), instance=request.path)
     except Exception as exc:  # every failure must become a problem document
+        if client_gone(request, exc):
+            # Nobody is left to answer; raising would make aiohttp log a 500.
+            return web.Response(status=CLIENT_CLOSED, reason="Client Closed Request")
         return render(_as_problem(exc, request), instance=request.path)
+
+
+def client_gone(request: web.Request, exc: BaseException) -> bool:
+    """Whether ``exc`` only says that the client went away mid-request."""
+    transport = request.transport
+    closed = transport is None or transport.is_closing()
+    return closed and isinstance(exc, OSError)  # ConnectionResetError and kin
 
 
 def _as_problem(exc: Exception, request: web.Request) -> Problem:
     """The problem document for a failure raised by a handler."""
     if isinstance(exc, Problem):
         return exc
+    if isinstance(exc, BodyTimeout):
+        return Problem("body-timeout", str(exc))  # the edge closes the connection
     if isinstance(exc, Refusal | Conflict):
         return Problem(exc.slug, exc.detail)
     if isinstance(exc, StoreUnavailable):
@@ -68,7 +91,12 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
     except web.HTTPException as exc:
         status = exc.status
         raise
+    except asyncio.CancelledError:  # the connection was dropped with handler cancellation on
+        status = CLIENT_CLOSED
+        raise
     finally:
+        if status == CLIENT_CLOSED:
+            request.app[METRICS].client_disconnects.inc()
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "unmatched"
         request.app[METRICS].observe_http(

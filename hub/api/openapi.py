@@ -227,10 +227,6 @@ def openapi_document() -> dict[str, Any]:
                             "Not decodable as its type, data after its end, too many pixels, "
                             "GPS location, or a PDF that is encrypted or has active content."
                         ),
-                        "422": _problem(
-                            "Not decodable as its type, data after its end, too many pixels, "
-                            "GPS location, or a PDF that is encrypted or has active content."
-                        ),
                     },
                 }
             },

@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from hub.api.auth import require_reader
-from hub.api.cursor import decode_cursor, encode_cursor
+from hub.api.cursor import CURSORS
 from hub.api.ingress_routes import push
 from hub.api.problems import Problem
 from hub.api.pull_routes import page_limit
@@ -92,7 +92,8 @@ async def list_tasks(request: web.Request) -> web.Response:
         not region.isascii() or not region.isdigit() or not 6 <= len(region) <= 12
     ):
         raise Problem("invalid-parameter", "region must be a 6- to 12-digit region code")
-    after = decode_cursor(request.query.get("after"), TASK_CURSOR)
+    cursors = request.app[CURSORS]
+    after = cursors.decode(request.query.get("after"), TASK_CURSOR)
     limit = page_limit(request)
     rows = list(
         await request.app[STORE].list_tasks(
@@ -102,7 +103,7 @@ async def list_tasks(request: web.Request) -> web.Response:
     page = rows[:limit]
     body = {
         "items": [json.loads(row.snapshot) | {"version": row.version} for row in page],
-        "next_cursor": encode_cursor(TASK_CURSOR, page[-1].changed_seq if page else after),
+        "next_cursor": cursors.encode(TASK_CURSOR, page[-1].changed_seq if page else after),
         "has_more": len(rows) > limit,
     }
     return web.json_response(body, headers={"Cache-Control": "no-store"})

@@ -5,6 +5,11 @@ grouped query), feeds the outbox and dead-letter gauges, and remembers the
 backlog; :class:`LoadShedder` answers ingress with ``overloaded`` (429,
 ``Retry-After``) while the undelivered backlog or the messages being
 accepted right now pass their limits.
+
+A message is admitted only once its body has been read: a client still
+sending (or stalling) holds no in-flight slot, so anonymous slow uploads
+cannot make valid pushes get 429. Slow bodies have their own cap and
+deadline at the HTTP edge (``hub.api.edge``).
 """
 
 from __future__ import annotations

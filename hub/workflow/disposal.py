@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from hub.workflow.months import last_day_of_month, month_index, month_label, parse_month
 from hub.workflow.notices import Notice, family_termination_notice
+from hub.workflow.refusals import Refusal
 from schemas import (
     ActorRef,
     BenefitRecord,
@@ -28,6 +29,7 @@ from schemas import (
     TaskKind,
     Termination,
     VerificationTask,
+    birth_date_of,
 )
 
 
@@ -68,7 +70,14 @@ def dispose(
     """Terminate or suspend by the task's disposal, with the overpayment if any.
 
     ``recovered`` lists the months (``YYYY-MM``) already recovered from this person.
+
+    Raises:
+        Refusal: ``task-transition-invalid`` if ``event_date`` is before the
+            person's birth date (a death in 1900 of someone born in 1950 would
+            recover every month ever paid).
     """
+    if event_date < birth_date_of(task.person.id_number):
+        raise Refusal("task-transition-invalid", "event_date is before the person's birth date")
     overpayments = overpaid(task, event_date, roster, recovered)
     if task.disposal is TaskDisposal.suspend:
         reason = (

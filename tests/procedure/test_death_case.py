@@ -150,3 +150,29 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
         "notice_sent",
     ):
         assert expected in actions, expected
+
+
+async def test_a_death_dated_before_the_persons_birth_is_refused(office: Office) -> None:
+    person = office.people.person()
+    await roster_entry(office, person)
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": person, "region": person["region"],
+        "event_date": "1900-01-01",
+    }  # fmt: skip
+    status, body = await office.post("/v1/reports", "city", report)
+    assert (status, body["type"]) == (422, "urn:certhub:problem:schema-violation"), body
+    assert [error["pointer"] for error in body["errors"]] == ["/event_date"]
+    report["event_date"] = months_ago(2).isoformat()
+    status, receipt = await office.post("/v1/reports", "city", report)
+    assert status == 202, receipt
+    assert (await office.decide("reports", receipt["sequence"], "town-1", "accept"))[0] == 202
+    assert (await office.decide("reports", receipt["sequence"], "county-1", "approve"))[0] == 202
+    _, page = await office.get("/v1/verification-tasks", status="open")
+    (task,) = page["items"]
+    before = await office.ledger_size()
+    status, body = await office.step(
+        task["task_id"], "county-1", "confirmed", event_date="1900-01-01"
+    )
+    assert (status, body["type"]) == (409, "urn:certhub:problem:task-transition-invalid"), body
+    assert "birth" in body["detail"]
+    assert await office.ledger_size() == before

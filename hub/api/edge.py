@@ -1,0 +1,111 @@
+"""The HTTP edge per request: how long a body may take, how many may be pending.
+
+Nobody is authenticated before a request's body has arrived (a push is
+proved by the signature inside it), so slow bodies are anonymous load. They
+get their own cap (:attr:`Settings.http_max_pending_bodies`, 429 beyond it)
+and a deadline (:attr:`Settings.http_body_timeout_seconds`, 408 and the
+connection closed), and never count toward the messages in flight.
+
+Connections themselves (how many, how long idle) are bounded where they are
+accepted: :mod:`hub.serving`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from hub.api.problems import Problem, render
+from hub.context import METRICS, SETTINGS
+
+__all__ = ["EDGE", "BodyTimeout", "EdgeLimits", "edge_middleware", "server_header"]
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SERVER_NAME = "certhub"
+"""The ``Server`` header: no framework or language versions for a scanner to match."""
+
+
+class BodyTimeout(Exception):
+    """The request body did not arrive within the body deadline."""
+
+
+class EdgeLimits:
+    """Requests whose body is still arriving, counted against their cap."""
+
+    def __init__(self, *, max_pending: int, body_timeout: float) -> None:
+        """Allow ``max_pending`` such requests, each ``body_timeout`` seconds for its body."""
+        self.max_pending = max_pending
+        self.body_timeout = body_timeout
+        self.pending = 0
+
+
+EDGE = web.AppKey("edge", EdgeLimits)
+
+
+@web.middleware
+async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Cap and time requests whose body has not fully arrived when the handler starts."""
+    if request.content.is_eof():  # no body, or all of it already here
+        return await handler(request)
+    limits = request.app[EDGE]
+    if limits.pending >= limits.max_pending:
+        request.app[METRICS].edge_refusals.labels(reason="pending_bodies").inc()
+        log.warning("cap reached: %d request bodies pending; refusing another", limits.pending)
+        busy = Problem(
+            "overloaded",
+            f"the hub is receiving {limits.pending} request bodies already; retry after 1 s",
+            headers={"Retry-After": "1"},
+        )
+        response = render(busy, instance=request.path)  # outside the problem middleware
+        response.force_close()  # the unread body is not drained
+        return response
+    limits.pending += 1
+    expired: list[bool] = []
+    timer = asyncio.get_running_loop().call_later(
+        limits.body_timeout, _expire_body, request, expired
+    )
+    try:
+        response = await handler(request)
+    finally:
+        timer.cancel()
+        limits.pending -= 1
+    if expired:
+        await _answer_and_close(request, response)
+    return response
+
+
+def _expire_body(request: web.Request, expired: list[bool]) -> None:
+    """Wake the handler's pending read with :class:`BodyTimeout` if the body is still open."""
+    if request.content.is_eof():
+        return
+    expired.append(True)
+    request.app[METRICS].edge_refusals.labels(reason="body_timeout").inc()
+    seconds = request.app[SETTINGS].http_body_timeout_seconds
+    log.warning(
+        "body timeout: %s %s still incomplete after %g s", request.method, request.path, seconds
+    )
+    request.content.set_exception(BodyTimeout(f"the request body took longer than {seconds:g} s"))
+
+
+async def _answer_and_close(request: web.Request, response: web.StreamResponse) -> None:
+    """Send the answer now and close: the rest of a timed-out body is never read.
+
+    Without this aiohttp would linger to drain the body and meet the timeout
+    error again, logging it as unhandled.
+    """
+    if isinstance(response, web.Response):
+        response.force_close()
+        await response.prepare(request)
+        await response.write_eof()
+    request.protocol.force_close()
+
+
+async def server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare``: name the service, not the software versions behind it."""
+    response.headers["Server"] = SERVER_NAME
