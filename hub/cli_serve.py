@@ -27,18 +27,16 @@ __all__ = ["preflight", "serve"]
 def serve(settings: Settings) -> int:
     """Run the hub until interrupted, after :func:`preflight`."""
     preflight(settings)
-    from aiohttp import web
-
     from hub.app import create_app
     from hub.gc_tuning import tune_gc_after_startup
+    from hub.serving import run_hub
     from monitoring.logging import configure_logging
 
     configure_logging(settings.log_level)
     app = create_app(settings)
     app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
-    # No aiohttp access log: the routes log each request themselves, as masked JSON
-    # with its outcome (configure_logging silences aiohttp.access anyway).
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    # Behind the connection cap and idle timeouts of hub.serving (not web.run_app).
+    run_hub(app, settings)
     return 0
 
 
