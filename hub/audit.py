@@ -63,24 +63,28 @@ async def verify_ledger(
 ) -> AuditReport:
     """Check the whole chain, every checkpoint and every stored JWS."""
     report = AuditReport()
-    heads = await _verify_chain(store, report)
-    await _verify_checkpoints(store, heads, hub_keys, report)
+    heads, broken_at = await _verify_chain(store, report)
+    await _verify_checkpoints(store, heads, broken_at, hub_keys, report)
     await _verify_records(store, trust, hub_keys, report)
     return report
 
 
-async def _verify_chain(store: LedgerStore, report: AuditReport) -> dict[int, str]:
+async def _verify_chain(
+    store: LedgerStore, report: AuditReport
+) -> tuple[dict[int, str], int | None]:
+    """Each verified entry's hash by sequence, and the first broken entry's sequence."""
     heads: dict[int, str] = {}
     prev, after = GENESIS, 0
     while batch := await store.audit_entries(after, PAGE):
         broken = first_broken(batch, prev)
+        whole = batch if broken is None else [e for e in batch if e.seq < broken.seq]
+        heads.update((entry.seq, entry.hash) for entry in whole)
+        report.entries += len(whole)
         if broken is not None:
             report.problems.append(_describe(broken))
-            return heads
-        heads.update((entry.seq, entry.hash) for entry in batch)
-        report.entries += len(batch)
+            return heads, broken.seq
         prev, after = batch[-1].hash, batch[-1].seq
-    return heads
+    return heads, None
 
 
 def _describe(entry: AuditEntry) -> str:
@@ -93,6 +97,7 @@ def _describe(entry: AuditEntry) -> str:
 async def _verify_checkpoints(
     store: LedgerStore,
     heads: Mapping[int, str],
+    broken_at: int | None,
     hub_keys: Mapping[str, VerifyingKey],
     report: AuditReport,
 ) -> None:
@@ -101,6 +106,8 @@ async def _verify_checkpoints(
         claims = _verified_payload(token.encode(), hub_keys)
         if claims is None or claims.get("audit_seq") != seq or claims.get("hash") != head:
             report.problems.append(f"checkpoint at audit entry {seq} is not validly signed")
+        elif broken_at is not None and seq >= broken_at:
+            continue  # past the first break the chain is unknown; that break is reported
         elif heads and heads.get(seq) != head:
             report.problems.append(f"checkpoint at audit entry {seq} disagrees with the chain")
 
