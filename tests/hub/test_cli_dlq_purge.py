@@ -1,4 +1,4 @@
-"""``certhub dlq purge``: shows what would go, asks or needs --yes, says what remains (issue 14.17)."""
+"""``certhub dlq purge``: shows what would go, asks or needs --yes, says what remains (14.17)."""
 
 from __future__ import annotations
 

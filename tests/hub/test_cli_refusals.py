@@ -1,4 +1,4 @@
-"""Operator mistakes: one line ``certhub: error: …``, exit 2, and nothing written (issue 14.11, 14.13)."""
+"""Operator mistakes: one line ``certhub: error: …``, exit 2, nothing written (14.11, 14.13)."""
 
 from __future__ import annotations
 
