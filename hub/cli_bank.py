@@ -109,17 +109,18 @@ async def _import(
     from hub.inbound import enrol_inbound
     from hub.procedure.intake import plan_intake
 
-    sender = await asyncio.to_thread(
-        enrol_inbound,
-        settings.keys_dir,
-        settings.trust_store_path,
-        SENDER_NAME,
-        ["certification_event/v1"],
-    )
     app = create_app(settings, registry=CollectorRegistry())
     runner = web.AppRunner(app)
     await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
     try:
+        # Enrolled once the ledger is ours: a hub holding it refuses us before we write.
+        sender = await asyncio.to_thread(
+            enrol_inbound,
+            settings.keys_dir,
+            settings.trust_store_path,
+            SENDER_NAME,
+            ["certification_event/v1"],
+        )
         await asyncio.to_thread(app[TRUST].reload_if_changed)
         plan = partial(plan_intake, app[PROCEDURE])
         importer = _Importer(InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE], sender)
