@@ -19,12 +19,15 @@ from hostile_evidence import (
     html_in_png_markers,
     jpeg_with_camera_exif,
     jpeg_with_gps,
+    jpeg_with_xmp_gps,
     jpeg_zip_polyglot,
     pdf_encrypted,
     pdf_with_uri_link,
     photo_jpeg,
     png_bomb,
     png_with_data_after_iend,
+    png_with_exif_gps,
+    png_with_xmp_gps,
     scan_png,
 )
 from hubkit import Hub
@@ -65,6 +68,9 @@ ATTACKS: dict[str, tuple[Callable[[], bytes], str, int, str]] = {
     "png-after-iend": (png_with_data_after_iend, "image/png", 422, "evidence-trailing-data"),
     "png-bomb": (png_bomb, "image/png", 422, "evidence-too-many-pixels"),
     "jpeg-with-gps": (jpeg_with_gps, "image/jpeg", 422, "evidence-location-data"),
+    "jpeg-with-xmp-gps": (jpeg_with_xmp_gps, "image/jpeg", 422, "evidence-location-data"),
+    "png-with-exif-gps": (png_with_exif_gps, "image/png", 422, "evidence-location-data"),
+    "png-with-xmp-gps": (png_with_xmp_gps, "image/png", 422, "evidence-location-data"),
     "pdf-encrypted": (pdf_encrypted, "application/pdf", 422, "evidence-encrypted"),
     "pdf-zip-polyglot": (
         lambda: pdf() + jpeg_zip_polyglot(), "application/pdf", 422, "evidence-trailing-data",

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -114,6 +114,37 @@ def jpeg_with_gps() -> bytes:
     gps = {1: "N", 2: (23.0, 7.0, 30.0), 3: "E", 4: (113.0, 15.0, 50.0)}
     exif[0x8825] = gps  # GPSInfo IFD
     return photo_jpeg(exif=exif.tobytes())
+
+
+_XMP_WITH_LOCATION = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    'xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="23,7.5N" '
+    'exif:GPSLongitude="113,15.8E"/></rdf:RDF></x:xmpmeta>'
+)
+
+
+def jpeg_with_xmp_gps() -> bytes:
+    """A real JPEG whose XMP packet (not EXIF) holds the coordinates."""
+    return photo_jpeg(xmp=_XMP_WITH_LOCATION.encode())
+
+
+def png_with_xmp_gps() -> bytes:
+    """A real PNG with the coordinates in a compressed iTXt XMP chunk."""
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", _XMP_WITH_LOCATION, zip=True)
+    out = io.BytesIO()
+    Image.new("L", (16, 16), 90).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def png_with_exif_gps() -> bytes:
+    """A real PNG with an eXIf chunk holding a GPS IFD."""
+    exif = Image.Exif()
+    exif[0x8825] = {2: (23.0, 7.0, 30.0), 4: (113.0, 15.0, 50.0)}
+    out = io.BytesIO()
+    Image.new("L", (16, 16), 90).save(out, "PNG", exif=exif.tobytes())
+    return out.getvalue()
 
 
 def jpeg_with_camera_exif() -> bytes:
