@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from hub.cli import main
+from hub.cli_common import one_line, setting_name
+from hub.cli_trust import parse_not_after
+from hub.settings import Settings
 
 CERTHUB = [sys.executable, "-m", "hub.cli"]
 
@@ -139,3 +148,32 @@ def test_token_issue_follows_the_hub_setting(
     main(["keys", "new", "--sender", "reader", "--out", "keys"])
     argv = ["token", "issue", "--key", "keys/reader.key.pem", "--sender", "reader"]
     assert main([*argv, "--minutes", "30"]) == 0
+
+
+@given(st.dictionaries(st.sampled_from(sorted(Settings.model_fields)), st.text(), max_size=6))
+@hypothesis_settings(max_examples=60, deadline=None)
+def test_any_settings_refusal_is_one_line_naming_variables_not_values(
+    values: dict[str, str],
+) -> None:
+    try:
+        Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        line = one_line(exc)
+        assert "\n" not in line
+        assert line.startswith("invalid settings: CERTHUB_")
+        for error in exc.errors():
+            assert setting_name(error["loc"]) in line
+
+
+@given(st.text(st.characters(codec="utf-8"), max_size=40))
+@hypothesis_settings(max_examples=200)
+def test_not_after_accepts_only_future_times_with_an_offset(text: str) -> None:
+    try:
+        when: datetime | str = parse_not_after(text)
+    except argparse.ArgumentTypeError as exc:
+        when = str(exc)
+    if isinstance(when, str):  # refused: one line for argparse to print
+        assert "\n" not in when
+    else:
+        assert when.tzinfo is not None
+        assert when > datetime.now(UTC)
