@@ -106,6 +106,7 @@ def test_exported_members() -> None:
     modules = {
         "certification",
         "common",
+        "conditions",
         "enums",
         "regions",
         "registry",
