@@ -195,6 +195,15 @@ class Settings(BaseSettings):
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        # Checked here, not by logging at start-up: a typo must refuse before anything is made.
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(_LOG_LEVELS)}")
+        return level
+
     @property
     def trust_store_path(self) -> Path:
         """Where the trust store lives."""
@@ -223,13 +232,4 @@ class Settings(BaseSettings):
     @property
     def clock_skew(self) -> timedelta:
         """Allowed clock skew as a timedelta."""
-    @field_validator("log_level")
-    @classmethod
-    def _known_level(cls, value: str) -> str:
-        # Checked here, not by logging at start-up: a typo must refuse before anything is made.
-        level = value.strip().upper()
-        if level not in _LOG_LEVELS:
-            raise ValueError(f"use one of {', '.join(_LOG_LEVELS)}")
-        return level
-
         return timedelta(seconds=self.clock_skew_seconds)
