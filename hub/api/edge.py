@@ -62,9 +62,9 @@ async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamR
             f"the hub is receiving {limits.pending} request bodies already; retry after 1 s",
             headers={"Retry-After": "1"},
         )
-        response = render(busy, instance=request.path)  # outside the problem middleware
-        response.force_close()  # the unread body is not drained
-        return response
+        refusal = render(busy, instance=request.path)  # outside the problem middleware
+        refusal.force_close()  # the unread body is not drained
+        return refusal
     limits.pending += 1
     expired: list[bool] = []
     timer = asyncio.get_running_loop().call_later(

@@ -31,6 +31,8 @@ from hub.health import READINESS
 from hub.serving import start_hub
 from hub.settings import Settings
 from mocks.population import Population
+from monitoring.logging import FloodGuard
+from monitoring.metrics import HubMetrics
 from security import SigningKey, issue_read_token, sign_compact
 from security._encoding import b64url_encode
 
@@ -201,6 +203,19 @@ async def test_a_deeply_nested_protected_header_is_malformed(
     assert _errors(caplog) == []
 
 
+async def test_huge_numbers_in_a_header_are_malformed(start: Callable[..., Any]) -> None:
+    async with start() as hub:
+        for iat in (b"9" * 5000, b"1e400", b"9" * 400):
+            header = b'{"alg":"EdDSA","kid":"%s","typ":"eligibility_report/v1","iat":%s}' % (
+                hub.keys["city"].kid.encode(),
+                iat,
+            )
+            token = f"{b64url_encode(header)}.{b64url_encode(b'{}')}.{b64url_encode(b'x' * 64)}"
+            status, _, body = await hub.push(token.encode())
+            assert (status, problem(body)) == (400, "malformed-message")
+        assert hub.server_errors() == 0
+
+
 async def test_a_deeply_nested_bearer_token_is_an_invalid_token(
     start: Callable[..., Any], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -317,8 +332,6 @@ async def test_connections_past_the_cap_get_503_and_are_closed(
 
 
 def test_log_floods_are_cut_and_counted() -> None:
-    from monitoring.logging import FloodGuard
-
     guard = FloodGuard(burst=3, window=60)
     records = [
         logging.LogRecord("x", logging.ERROR, __file__, 1, "accept failed: %s", ("EMFILE",), None)
@@ -332,7 +345,18 @@ def test_log_floods_are_cut_and_counted() -> None:
     later = logging.LogRecord("x", logging.ERROR, __file__, 1, "accept failed: %s", ("E",), None)
     later.created += 61
     assert guard.filter(later)
-    assert later.suppressed_before == 97
+    assert getattr(later, "suppressed_before", None) == 97
+    handler = logging.NullHandler()
+    handler.addFilter(guard)
+    logging.getLogger().addHandler(handler)
+    try:
+        metrics = HubMetrics(CollectorRegistry())
+        value = metrics.registry.get_sample_value(
+            "certhub_log_records_suppressed_total", {"level": "ERROR"}
+        )
+        assert value == 97
+    finally:
+        logging.getLogger().removeHandler(handler)
 
 
 # 4. A client that goes away is not a server error -----------------------------------
