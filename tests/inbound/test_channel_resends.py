@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hubkit import Hub
@@ -68,4 +69,22 @@ async def test_a_certification_before_the_scheme_is_refused_naming_the_time(
     assert (response.status, body["type"]) == (422, PROBLEM + "schema-violation"), body
     assert body["errors"][0]["column"] == "time"
     assert "2009-01-01" in body["errors"][0]["detail"]
+    assert await hub.stored() == 0
+
+
+async def test_a_city_platform_record_with_a_member_twice_is_refused(
+    hub: Hub, departments: Departments
+) -> None:
+    from security import sign_compact
+
+    yunfu = departments.yunfu
+    text = json.dumps(yunfu.report(事由="死亡"), ensure_ascii=False)
+    body = (text[:-1] + ', "事由": "服刑"}').encode()  # death first, imprisonment last
+    token = sign_compact(body, key=yunfu.key, typ=yunfu.message_type, sender=yunfu.sender)
+    response = await hub.client.post(
+        "/v1/inbound/yunfu/messages", data=token, headers={"Content-Type": "application/jose"}
+    )
+    problem = await response.json(content_type=None)
+    assert (response.status, problem["type"]) == (400, PROBLEM + "malformed-message"), problem
+    assert "duplicate JSON member '事由'" in problem["detail"]
     assert await hub.stored() == 0
