@@ -61,7 +61,10 @@ class CursorCodec:
         if not cursor:
             return 0
         body, _, tag = cursor.partition(".")
-        if len(cursor) > _MAX_CHARS or not hmac.compare_digest(_unb64(tag), self._mac(body)):
+        # The tag is compared as text: one canonical spelling, no ignored trailing bits.
+        if len(cursor) > _MAX_CHARS or not hmac.compare_digest(
+            tag.encode("ascii", "replace"), _b64(self._mac(body)).encode("ascii")
+        ):
             raise Problem("invalid-cursor", "the cursor is not one this hub issued")
         data = json.loads(_unb64(body))  # our own signed JSON from here on
         sequence = data.get("s")
