@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from operator import mul
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 
 __all__ = [
     "PROVINCE_CODES",
@@ -202,7 +202,11 @@ def _looks_issued(candidate: str) -> bool:
     return True
 
 
-def _validate_for_pydantic(value: str) -> str:
+def _validate_for_pydantic(value: str, info: ValidationInfo) -> str:
+    # "today" follows the validation's "now" (context={"now": ...}), like every date rule
+    now = info.context.get("now") if isinstance(info.context, dict) else None
+    if isinstance(now, datetime) and now.tzinfo is not None:
+        return validate_resident_id(value, today=now.astimezone(CHINA_STANDARD_TIME).date())
     return validate_resident_id(value)
 
 

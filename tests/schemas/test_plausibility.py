@@ -209,3 +209,11 @@ def test_report_dates_in_the_future_follow_the_validations_now() -> None:
     with pytest.raises(ValidationError, match="period is in the future"):
         _parse("zero_report/v1", zero)
     assert _parse("zero_report/v1", zero, now=datetime(2026, 6, 30, 16, tzinfo=UTC))  # CST July
+
+
+def test_a_birth_date_after_the_validations_now_is_refused() -> None:
+    report = _payload("eligibility_report/v1", person=_person_born(date(2026, 6, 2)))
+    report["event_date"] = "2026-06-02"
+    with pytest.raises(ValidationError, match="birth date in the future"):
+        _parse("eligibility_report/v1", report)  # NOW is 2026-06-01 in China
+    assert _parse("eligibility_report/v1", report, now=datetime(2026, 6, 2, 1, tzinfo=UTC))
