@@ -21,10 +21,15 @@ import asyncio
 import json
 import logging
 import signal
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestHandler
 
+from hub.api.edge import SERVER_NAME
+from hub.api.problems import Problem, render
 from hub.context import METRICS, SETTINGS
 from hub.settings import Settings
 from monitoring.metrics import HubMetrics
@@ -69,6 +74,34 @@ class _Refusal(asyncio.Protocol):
         transport.close()
 
 
+class _EdgeRequestHandler(RequestHandler):
+    """aiohttp's per-connection handler, answering unparseable requests like the API does.
+
+    A request aiohttp cannot parse never reaches the app: aiohttp answers it
+    itself, as text, with its version in ``Server``, and logs a traceback at
+    ERROR. A malformed request is the client's mistake: it gets a problem
+    document (``malformed-request``), ``Server: certhub``, and one INFO line.
+    """
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        """The answer to a request that failed before or outside the app's middlewares."""
+        if isinstance(exc, HttpProcessingError) and 400 <= status < 500:
+            log.info("malformed HTTP request refused: %s (%d)", type(exc).__name__, status)
+            detail = f"the request is not valid HTTP/1.1 ({type(exc).__name__})"
+            response: web.StreamResponse = render(Problem("malformed-request", detail))
+            response.force_close()
+        else:
+            response = super().handle_error(request, status, exc, message)
+        response.headers["Server"] = SERVER_NAME
+        return response
+
+
 class GuardedSite(web.BaseSite):
     """A TCP site that refuses connections past a cap instead of accepting them all."""
 
@@ -80,13 +113,21 @@ class GuardedSite(web.BaseSite):
         *,
         max_connections: int,
         metrics: HubMetrics,
+        handler_args: Mapping[str, Any],
     ) -> None:
-        """Listen on ``host:port``; keep at most ``max_connections`` open."""
+        """Listen on ``host:port``; keep at most ``max_connections`` open.
+
+        ``handler_args`` are the request-handler options the app was made with
+        (:func:`edge_handler_args`): this site makes the handlers itself.
+        """
         super().__init__(runner)
         self._host = host
         self._port = port
         self._max_connections = max_connections
         self._metrics = metrics
+        # No aiohttp access log: the routes log each request themselves, masked.
+        self._handler_args: dict[str, Any] = {"access_log": None, **handler_args}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def name(self) -> str:
@@ -96,21 +137,22 @@ class GuardedSite(web.BaseSite):
     async def start(self) -> None:
         """Start listening."""
         await super().start()
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
             self._protocol, self._host, self._port, reuse_address=True, backlog=self._backlog
         )
 
     def _protocol(self) -> asyncio.BaseProtocol:
         server = self._runner.server
-        if server is None:  # the runner was cleaned up under a connection being accepted
+        if server is None or self._loop is None:  # cleaned up under a connection being accepted
             return _Refusal()
         open_now = len(server.connections)
         if open_now >= self._max_connections:
             self._metrics.edge_refusals.labels(reason="connection_cap").inc()
             log.warning("cap reached: %d connections open; refusing a new one", open_now)
             return _Refusal()
-        return server()
+        # The runner's server stays the manager: it tracks and, at shutdown, closes them.
+        return _EdgeRequestHandler(server, loop=self._loop, **self._handler_args)
 
 
 async def start_hub(app: web.Application, host: str, port: int) -> web.AppRunner:
@@ -124,6 +166,7 @@ async def start_hub(app: web.Application, host: str, port: int) -> web.AppRunner
             port,
             max_connections=app[SETTINGS].http_max_connections,
             metrics=app[METRICS],
+            handler_args=edge_handler_args(app[SETTINGS]),
         )
         await site.start()
     except BaseException:

@@ -41,6 +41,7 @@ CATALOGUE: Final[Mapping[str, tuple[int, str]]] = {
     "unsupported-media-type": (415, "Unsupported media type"),
     "body-too-large": (413, "Request body too large"),
     "body-timeout": (408, "Request body not received in time"),
+    "malformed-request": (400, "Malformed HTTP request"),
     "invalid-utf8": (400, "Payload is not valid UTF-8"),
     "invalid-json": (400, "Payload is not valid JSON"),
     "schema-violation": (422, "Payload violates the schema"),

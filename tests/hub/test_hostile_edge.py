@@ -459,3 +459,19 @@ async def test_405_names_the_allowed_methods_and_server_names_no_versions(
         assert headers["server"] == SERVER_NAME
         _, headers, _ = await hub.get("/healthz")
         assert headers["server"] == SERVER_NAME
+
+
+async def test_unparseable_requests_get_a_problem_without_versions_or_tracebacks(
+    start: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = (
+        "GARBAGE\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: hub\r\nBad Header\r\n\r\n",
+        "GET /" + "a" * 9000 + " HTTP/1.1\r\nHost: hub\r\n\r\n",
+    )
+    async with start() as hub:
+        for head in broken:
+            status, headers, body = await hub.request(head)
+            assert (status, problem(body)) == (400, "malformed-request")
+            assert headers["server"] == SERVER_NAME
+    assert _errors(caplog) == []
