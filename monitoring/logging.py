@@ -50,19 +50,23 @@ class FloodGuard(logging.Filter):
     A hostile client (or a full disk) can make the same error happen thousands
     of times a second; logging each one floods the disk that the ledger needs.
     A kind is the logger and the message template, so different failures are
-    never silenced by one another. What is held back is counted (the
+    never silenced by one another; a logger whose messages carry their own
+    varying text (asyncio's, for one) is also held to ten bursts per window
+    in all. What is held back is counted (the
     ``certhub_log_records_suppressed_total`` metric reads :attr:`suppressed`)
     and the next record of that kind that passes says how many were.
     """
 
     _MAX_KINDS = 1024  # templates are few; a caller formatting its own text must not grow this
+    _LOGGER_BURSTS = 10
 
     def __init__(self, *, burst: int = 20, window: float = 60.0) -> None:
         """Allow ``burst`` records of one kind per ``window`` seconds."""
         super().__init__()
         self._burst = burst
         self._window = window
-        self._kinds: dict[tuple[str, str], list[float]] = {}  # kind -> [window start, count, held]
+        # kind -> [window start, records passed, records held]; a logger's total under (name, "")
+        self._kinds: dict[tuple[str, str], list[float]] = {}
         self.suppressed: dict[str, int] = {}
         """Records held back so far, by level name."""
 
@@ -70,22 +74,29 @@ class FloodGuard(logging.Filter):
         """Pass every record below WARNING; pass others while their kind is under its burst."""
         if record.levelno < logging.WARNING:
             return True
-        kind = (record.name, str(record.msg))
-        state = self._kinds.get(kind)
-        if state is None or record.created - state[0] >= self._window:
-            if len(self._kinds) >= self._MAX_KINDS:
-                self._kinds.clear()
-            held = 0 if state is None else int(state[2])
-            self._kinds[kind] = [record.created, 1, 0]
-            if held:
-                record.suppressed_before = held
+        kind = self._window_of((record.name, str(record.msg)), record)
+        total = self._window_of((record.name, ""), record)
+        if kind[1] < self._burst and total[1] < self._burst * self._LOGGER_BURSTS:
+            if kind[1] == 0 and kind[2]:
+                record.suppressed_before = int(kind[2])
+                kind[2] = 0
+            kind[1] += 1
+            total[1] += 1
             return True
-        if state[1] < self._burst:
-            state[1] += 1
-            return True
-        state[2] += 1
+        kind[2] += 1
         self.suppressed[record.levelname] = self.suppressed.get(record.levelname, 0) + 1
         return False
+
+    def _window_of(self, key: tuple[str, str], record: logging.LogRecord) -> list[float]:
+        """The counters of ``key``, restarted when their window has passed (held ones kept)."""
+        state = self._kinds.get(key)
+        if state is None:
+            if len(self._kinds) >= self._MAX_KINDS:
+                self._kinds.clear()
+            state = self._kinds[key] = [record.created, 0, 0]
+        elif record.created - state[0] >= self._window:
+            state[0], state[1] = record.created, 0
+        return state
 
 
 def flood_guards() -> list[FloodGuard]:

@@ -346,6 +346,12 @@ def test_log_floods_are_cut_and_counted() -> None:
     later.created += 61
     assert guard.filter(later)
     assert getattr(later, "suppressed_before", None) == 97
+    varied = [
+        logging.LogRecord("asyncio", logging.ERROR, __file__, 1, f"accept on fd {n}", (), None)
+        for n in range(100)
+    ]
+    per_logger = FloodGuard(burst=3, window=60)
+    assert sum(per_logger.filter(record) for record in varied) == 30  # ten bursts per logger
     handler = logging.NullHandler()
     handler.addFilter(guard)
     logging.getLogger().addHandler(handler)
