@@ -61,7 +61,8 @@ def client_gone(request: web.Request, exc: BaseException) -> bool:
     """Whether ``exc`` only says that the client went away mid-request."""
     transport = request.transport
     closed = transport is None or transport.is_closing()
-    return closed and isinstance(exc, OSError)  # ConnectionResetError and kin
+    # aiohttp wakes a pending body read with ConnectionResetError("Connection lost").
+    return closed and isinstance(exc, ConnectionError)
 
 
 def _as_problem(exc: Exception, request: web.Request) -> Problem:
