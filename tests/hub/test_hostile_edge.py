@@ -27,7 +27,7 @@ from prometheus_client import CollectorRegistry
 
 from hub.api.edge import EDGE, SERVER_NAME
 from hub.app import create_app
-from hub.health import READINESS
+from hub.health import READINESS, public_detail
 from hub.serving import start_hub
 from hub.settings import Settings
 from mocks.population import Population
@@ -481,3 +481,18 @@ async def test_unparseable_requests_get_a_problem_without_versions_or_tracebacks
             assert (status, problem(body)) == (400, "malformed-request")
             assert headers["server"] == SERVER_NAME
     assert _errors(caplog) == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "shown"),
+    [
+        (OSError("/srv/certhub/var is not writable"), "<path> is not writable"),
+        (
+            Exception("ledger not readable: [Errno 30] Read-only file system: '/srv/x/ledger'"),
+            "ledger not readable: [Errno 30] Read-only file system: '<path>'",
+        ),
+        (Exception("no answer from postgresql://hub@db:5432/certhub"), None),
+    ],
+)
+def test_readiness_details_never_show_paths(failure: Exception, shown: str | None) -> None:
+    assert public_detail(failure) == (shown if shown is not None else str(failure))
