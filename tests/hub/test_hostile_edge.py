@@ -239,6 +239,7 @@ async def test_stalled_anonymous_bodies_take_no_in_flight_slot(start: Callable[.
             writer.write(post_head(1000).encode() + b"x" * 10)
             await writer.drain()
             stalled.append((reader, writer))
+        await eventually(lambda: hub.app[EDGE].pending == 4)  # all four handlers are waiting
         status, _, body = await hub.push(hub.signed_report())
         assert status == 202, body
         for _, writer in stalled:
