@@ -171,6 +171,20 @@ def _components() -> dict[str, Any]:
     }
 
 
+def _with_edge_refusals(paths: dict[str, Any]) -> None:
+    """Every operation that takes a body may meet the HTTP edge's refusals (hub/api/edge.py)."""
+    timeout = _problem(
+        "The body did not arrive within CERTHUB_HTTP_BODY_TIMEOUT_SECONDS; connection closed."
+    )
+    busy = _problem("Too many bodies or messages in flight, or the outbox backlog; retry later.")
+    busy["headers"] = {"Retry-After": {"required": True, "schema": {"type": "string"}}}
+    for operations in paths.values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault("408", timeout)
+                operation["responses"].setdefault("429", busy)
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document (built once)."""
@@ -178,7 +192,7 @@ def openapi_document() -> dict[str, Any]:
     from hub.api.openapi_procedure import procedure_paths  # noqa: PLC0415 - it imports this module
 
     reports = ["eligibility_report/v1", "zero_report/v1"]
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "certhub",
@@ -293,3 +307,5 @@ def openapi_document() -> dict[str, Any]:
         },
         "components": _components(),
     }
+    _with_edge_refusals(document["paths"])
+    return document
