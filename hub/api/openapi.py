@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from hub.api.openapi_schemas import task_schemas
+from hub.api.openapi_schemas import reader_schemas, task_schemas
 from hub.api.problems import ALL_PROBLEMS, problem_type_uri
+from hub.workflow.decisions import ItemStatus
 
 JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"
 _EVIDENCE_META: dict[str, Any] = {
@@ -84,13 +85,21 @@ def _pull(summary: str) -> dict[str, Any]:
     }
 
 
-def _simple_get(summary: str, content_type: str = "application/json") -> dict[str, Any]:
+def _simple_get(
+    summary: str, content_type: str = "application/json", schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    content = {content_type: {"schema": schema or {}}}
     return {
-        "get": {
-            "summary": summary,
-            "responses": {"200": {"description": "OK", "content": {content_type: {"schema": {}}}}},
-        }
+        "get": {"summary": summary, "responses": {"200": {"description": "OK", "content": content}}}
     }
+
+
+def _readiness() -> dict[str, Any]:
+    operation = _simple_get("Readiness, with per-check detail.", schema=_ref("Readiness"))
+    operation["get"]["responses"]["503"] = _json(
+        "Not ready; `checks` says which.", _ref("Readiness")
+    )
+    return operation
 
 
 def _components() -> dict[str, Any]:
@@ -161,12 +170,13 @@ def _components() -> dict[str, Any]:
                         "hub's own signature.",
                     },
                     "status": {
-                        "type": "string",
+                        "enum": [status.value for status in ItemStatus],
                         "description": "Review status of an item that takes decisions.",
                     },
                 },
             },
             **task_schemas(),
+            **reader_schemas(),
         },
     }
 
@@ -272,7 +282,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
-            "/v1/schemas": _simple_get("List canonical message types."),
+            "/v1/schemas": _simple_get("List canonical message types.", schema=_ref("SchemaList")),
             "/v1/schemas/{name}/{version}": {
                 "get": {
                     "summary": "JSON Schema of one message type.",
@@ -301,8 +311,8 @@ def openapi_document() -> dict[str, Any]:
             },
             "/.well-known/jwks.json": _simple_get("The hub's public keys (JWK Set)."),
             "/openapi.json": _simple_get("This document."),
-            "/healthz": _simple_get("Liveness."),
-            "/readyz": _simple_get("Readiness, with per-check detail (503 when not ready)."),
+            "/healthz": _simple_get("Liveness.", schema=_ref("Health")),
+            "/readyz": _readiness(),
             "/metrics": _simple_get("Prometheus metrics.", "text/plain"),
         },
         "components": _components(),

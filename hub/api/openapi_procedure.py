@@ -8,7 +8,6 @@ from hub.api.openapi import _json, _problem, _pull, _push
 
 _TASK_PAGE = {"$ref": "#/components/schemas/VerificationTaskPage"}
 _TASK = {"$ref": "#/components/schemas/VerificationTaskItem"}
-_OBJECT: dict[str, Any] = {"type": "object"}
 
 
 def _param(name: str, where: str = "query", **schema: Any) -> dict[str, Any]:
@@ -99,7 +98,7 @@ def procedure_paths() -> dict[str, Any]:
         "/v1/compliance": _reader_get(
             "Each reporting unit's status for a month: reported, zero_reported, missing.",
             [period],
-            _OBJECT,
+            {"$ref": "#/components/schemas/Compliance"},
         ),
         "/v1/stats": _reader_get(
             "Counts for a month grouped by city, county, reason or method.",
@@ -107,6 +106,6 @@ def procedure_paths() -> dict[str, Any]:
                 period,
                 _param("group_by", type="string", enum=["city", "county", "reason", "method"]),
             ],
-            _OBJECT,
+            {"$ref": "#/components/schemas/Stats"},
         ),
     }

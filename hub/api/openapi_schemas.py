@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.workflow.compliance import ComplianceStatus
 from schemas import VerificationTask
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
@@ -39,3 +40,81 @@ def task_schemas() -> dict[str, Any]:
         },
     }
     return components
+
+
+def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+_COUNT = _object(["key", "count"], {"key": {"type": "string"}, "count": {"type": "integer"}})
+_MONEY_COUNT = _object(
+    ["key", "count", "amount"],
+    {
+        "key": {"type": "string"},
+        "count": {"type": "integer"},
+        "amount": {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"},
+    },
+)
+
+
+def reader_schemas() -> dict[str, Any]:
+    """The bodies of compliance, statistics, health, readiness and the schema list."""
+    period = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}
+    unit = _object(
+        ["code", "name", "status", "late", "overdue"],
+        {
+            "code": {"type": "string", "pattern": "^[0-9]{6}([0-9]{6})?$"},
+            "name": {"type": "string"},
+            "status": {"enum": [status.value for status in ComplianceStatus]},
+            "late": {"type": "boolean", "description": "a zero report after the deadline"},
+            "overdue": {"type": "boolean", "description": "missing, and the deadline passed"},
+        },
+    )
+    check = _object(
+        ["ok", "detail", "duration_ms"],
+        {
+            "ok": {"type": "boolean"},
+            "detail": {"type": "string"},
+            "duration_ms": {"type": "number"},
+        },
+    )
+    return {
+        "Compliance": _object(
+            ["period", "deadline", "units"],
+            {
+                "period": period,
+                "deadline": {"type": "string", "format": "date-time"},
+                "units": {"type": "array", "items": unit},
+            },
+        ),
+        "Stats": _object(
+            ["period", "group_by", "reports", "certifications", "tasks", "overpayments"],
+            {
+                "period": period,
+                "group_by": {"enum": ["city", "county", "reason", "method"]},
+                "reports": {"type": "array", "items": _COUNT},
+                "certifications": {"type": "array", "items": _COUNT},
+                "tasks": {"type": "array", "items": _COUNT},
+                "overpayments": {"type": "array", "items": _MONEY_COUNT},
+            },
+        ),
+        "Health": _object(["status"], {"status": {"const": "ok"}}),
+        "Readiness": _object(
+            ["status", "checks"],
+            {
+                "status": {"enum": ["ready", "not ready"]},
+                "checks": {"type": "object", "additionalProperties": check},
+            },
+        ),
+        "SchemaList": _object(
+            ["types"],
+            {
+                "types": {
+                    "type": "array",
+                    "items": _object(
+                        ["type", "href"], {"type": {"type": "string"}, "href": {"type": "string"}}
+                    ),
+                }
+            },
+        ),
+    }
