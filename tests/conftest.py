@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiohttp import web
+from aiohttp.test_utils import BaseTestServer
 from openapi_contract import ContractCheck
 
 from hub.context import SETTINGS
 
 
-@pytest.fixture
-def aiohttp_client(aiohttp_client: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
-    """pytest-aiohttp's ``aiohttp_client``, checking each hub exchange against ``/openapi.json``.
+@pytest.fixture(autouse=True)
+def openapi_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[ContractCheck]:
+    """Check each exchange with a hub app against ``/openapi.json``; fail the test on drift.
 
-    Apps of the mock departments pass through unchanged; a hub app gets the contract
-    check outermost. The test fails at teardown with every departure it saw.
+    Every test server (pytest-aiohttp's ``aiohttp_client``, or a ``TestServer`` built
+    by hand) that serves a hub app gets the contract check as its outermost
+    middleware; apps of the mock departments pass through unchanged. The test fails
+    at teardown with every departure it saw.
     """
     contract = ContractCheck()
+    start_server = BaseTestServer.start_server
 
-    async def start(app: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(app, web.Application) and SETTINGS in app:
+    async def start_checked(self: BaseTestServer, *args: Any, **kwargs: Any) -> None:
+        app = getattr(self, "app", None)
+        if app is not None and SETTINGS in app and not app.frozen:
             app.middlewares.insert(0, contract.middleware)
-        return await aiohttp_client(app, *args, **kwargs)
+        await start_server(self, *args, **kwargs)
 
-    yield start
+    monkeypatch.setattr(BaseTestServer, "start_server", start_checked)
+    yield contract
     if contract.violations:
         listed = "\n".join(dict.fromkeys(contract.violations))
         pytest.fail(f"responses or accepted requests depart from /openapi.json:\n{listed}")

@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from hubkit import Hub
 from jsonschema import Draft202012Validator
-from openapi_contract import check_exchange
+from openapi_contract import ContractCheck, check_exchange
 
 from hub.api.problems import ALL_PROBLEMS, PROBLEM_TYPE_PREFIX, Problem, render
 from security import SigningKey
@@ -137,3 +137,14 @@ def test_the_contract_check_reports_an_empty_receipt_on_a_page_item() -> None:
     page = {"items": [item], "next_cursor": "c", "has_more": False}
     violations = check_exchange(_request("GET", "/v1/outcomes"), None, web.json_response(page))
     assert any("receipt" in violation for violation in violations), violations
+
+
+async def test_every_hub_exchange_in_the_tests_is_checked(
+    hub: Hub, openapi_contract: ContractCheck
+) -> None:
+    assert hub.client.app.middlewares[0].__name__ == "check_contract"
+    before = openapi_contract.checked
+    assert (await hub.client.get("/healthz")).status == 200
+    assert (await hub.client.get("/no/such/path")).status == 404
+    assert openapi_contract.checked == before + 2
+    assert openapi_contract.violations == []

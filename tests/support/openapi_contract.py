@@ -112,6 +112,7 @@ class ContractCheck:
     """Collects every way a hub's answers (or accepted requests) depart from its document."""
 
     violations: list[str] = field(default_factory=list)
+    checked: int = 0
 
     @property
     def middleware(self) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
@@ -123,6 +124,7 @@ class ContractCheck:
             # The handler read the body whole (request.read()) or streamed it; only the
             # first leaves the bytes on the request.
             body: bytes | None = getattr(request, "_read_bytes", None)
+            self.checked += 1
             self.violations.extend(
                 f"{request.method} {request.path} -> {response.status}: {problem}"
                 for problem in check_exchange(request, body, response)
