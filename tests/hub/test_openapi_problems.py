@@ -17,7 +17,15 @@ from hubkit import Hub
 from jsonschema import Draft202012Validator
 from openapi_contract import ContractCheck, check_exchange
 
-from hub.api.problems import ALL_PROBLEMS, PROBLEM_TYPE_PREFIX, Problem, render
+from hub.api.problems import (
+    ALL_PROBLEMS,
+    CATALOGUE,
+    PROBLEM_TYPE_PREFIX,
+    WORKFLOW_PROBLEMS,
+    Problem,
+    _security_problems,
+    render,
+)
 from security import SigningKey
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -69,6 +77,11 @@ def test_readme_lists_exactly_the_catalogue_with_its_statuses() -> None:
         if status not in documented[slug]
     }
     assert wrong == {}
+
+
+def test_each_slug_is_written_in_one_place_only() -> None:
+    sources = [set(CATALOGUE), set(WORKFLOW_PROBLEMS), set(_security_problems())]
+    assert sum(len(source) for source in sources) == len(ALL_PROBLEMS)
 
 
 def test_the_catalogue_holds_the_security_refusals() -> None:
