@@ -61,7 +61,8 @@ async def plan_decision(
         raise Refusal("item-not-found", f"no {kind} under review has id {item_id}")
     municipal = row.municipal
     if kind is ItemKind.RESTORATION and decision.action is not DecisionAction.reject:
-        municipal = municipal or await _restoration_municipal(ctx, item_id)
+        now_municipal = await _restoration_municipal(ctx, item_id)  # re-checks every fact
+        municipal = municipal or now_municipal
     before = ItemState(
         item_id,
         ItemKind(row.kind),

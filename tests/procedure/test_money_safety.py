@@ -142,9 +142,12 @@ async def test_a_day_passing_between_request_and_approval_is_counted(office: Off
     )
 
 
-async def test_an_approval_on_stale_roster_facts_is_refused(office: Office) -> None:
+@pytest.mark.parametrize(("days", "approver"), [(120, "county-1"), (500, "muni-1")])
+async def test_an_approval_on_stale_roster_facts_is_refused(
+    office: Office, days: int, approver: str
+) -> None:
     person = office.people.person()
-    since = today() - timedelta(days=120)
+    since = today() - timedelta(days=days)
     await suspended(office, person, since)
     item = await requested(office, restoration(person, since))
     await roster(
@@ -154,7 +157,7 @@ async def test_an_approval_on_stale_roster_facts_is_refused(office: Office) -> N
     await refused(
         office,
         (422, "restoration-amount-mismatch"),
-        await office.decide("restorations", item, "county-1", "approve"),
+        await office.decide("restorations", item, approver, "approve"),
     )
 
 
