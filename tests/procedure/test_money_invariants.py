@@ -114,15 +114,19 @@ class MoneyHistory(RuleBasedStateMachine):
 
     @initialize(since_days=st.sampled_from(SINCE_DAYS), amount=st.sampled_from(AMOUNTS))
     def suspended_on_the_roster(self, since_days: int, amount: Decimal) -> None:
-        self.roster_update("suspended", amount, since_days, 0)
+        self.roster_update("suspended", amount, since_days, 0, late=False)
 
     @rule(
         status=st.sampled_from(["active", "suspended", "suspended", "terminated"]),
         amount=st.sampled_from(AMOUNTS),
         since_days=st.sampled_from(SINCE_DAYS),
         paid_lag=st.integers(0, 2),
+        late=st.sampled_from([False, False, True]),
     )
-    def roster_update(self, status: str, amount: Decimal, since_days: int, paid_lag: int) -> None:
+    def roster_update(
+        self, status: str, amount: Decimal, since_days: int, paid_lag: int, *, late: bool
+    ) -> None:
+        """A roster entry; a ``late`` one is older than the entry in force and changes nothing."""
         since = TODAY - timedelta(days=since_days)
         paid = TODAY if status == "active" else since
         index = month_index(paid) - paid_lag
@@ -133,13 +137,14 @@ class MoneyHistory(RuleBasedStateMachine):
             "monthly_amount": str(amount),
             "paid_through": f"{index // 12:04d}-{index % 12 + 1:02d}",
             "bank_account_on_file": "6222***********0123",
-            "as_of": datetime.now(UTC).isoformat(),
+            "as_of": (datetime.now(UTC) - timedelta(hours=6 if late else 0)).isoformat(),
         }
         if status == "suspended":
             entry["suspended_since"] = since.isoformat()
         status_code, body = self.run(self.office.post("/v1/roster", "province", entry))
         assert status_code == 202, body
-        self.roster = entry | {"since": since if status == "suspended" else None}
+        if self.roster is None or entry["as_of"] >= self.roster["as_of"]:
+            self.roster = entry | {"since": since if status == "suspended" else None}
 
     @rule(
         reason=st.sampled_from(["death", "imprisonment", "missing", "missing"]),
