@@ -9,6 +9,9 @@ Only the exception classes the adapter lists in ``transient_errors`` are
 retried; everything else ends the call at once. Metrics are recorded for
 every call, retry and breaker transition.
 
+How this in-call layer and the hub's durable retries share one backoff is
+told in :mod:`adapters.retry`.
+
 ``testing=True`` computes every wait but does not sleep, and remembers the
 waits in :attr:`ResiliencePolicy.planned_waits` for assertions — no
 monkeypatching of ``asyncio.sleep``.
@@ -39,6 +42,7 @@ from .errors import (
     DepartmentUnavailable,
     TransientError,
 )
+from .retry import backoff
 
 __all__ = ["ResiliencePolicy"]
 
@@ -225,16 +229,19 @@ class ResiliencePolicy:
         return isinstance(exc, self.transient_errors) and not isinstance(exc, _LOCAL_REFUSALS)
 
     def _backoff(self, state: RetryCallState) -> float:
-        """Full jitter: uniform in [0, min(cap, initial·2^(n-1))], or a longer Retry-After."""
-        ceiling = min(
-            self.config.backoff_max, self.config.backoff_initial * 2 ** (state.attempt_number - 1)
-        )
-        wait = self._rng.uniform(0.0, ceiling)
+        """The in-call layer's :func:`~adapters.retry.backoff` (full jitter), or a longer
+        Retry-After; one too long to wait in-call ends the call (the durable layer waits)."""
         exc = state.outcome.exception() if state.outcome is not None else None
-        if isinstance(exc, DepartmentUnavailable) and exc.retry_after is not None:
-            if exc.retry_after > self.config.max_retry_after:
-                return math.inf  # the stop condition ends the call: too long to wait in-call
-            wait = max(wait, exc.retry_after)
+        retry_after = exc.retry_after if isinstance(exc, DepartmentUnavailable) else None
+        wait = backoff(
+            state.attempt_number,
+            initial=self.config.backoff_initial,
+            cap=self.config.backoff_max,
+            retry_after=retry_after,
+            rng=self._rng,
+        )
+        if retry_after is not None and retry_after > self.config.max_retry_after:
+            return math.inf  # the stop condition ends the call
         return wait
 
     async def _sleep(self, seconds: float) -> None:

@@ -48,7 +48,8 @@ sys.path.insert(0, str(ROOT))
 from load import percentile
 from prometheus_client import CollectorRegistry
 
-from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
+from adapters.retry import DurableRetry
+from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.rabbit import RabbitBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.delivery.service import DeliveryService
@@ -123,9 +124,7 @@ class HubPath:
         self.prefix = f"bench-{secrets.token_hex(4)}"
         self.broker = RabbitBroker(AMQP_URL, prefix=self.prefix, prefetch=prefetch)
         metrics = HubMetrics(CollectorRegistry(), version="bench")
-        dispatcher = DeliveryDispatcher(
-            ledger, {DESTINATION: department}, RetryPolicy(), metrics
-        )
+        dispatcher = DeliveryDispatcher(ledger, {DESTINATION: department}, DurableRetry(), metrics)
         timing = RelayTiming(poll=0.5, lease=30, redeliver=900, batch=BATCH)
         relay = OutboxRelay(ledger, self.broker, timing)
         self.service = DeliveryService(ledger, self.broker, dispatcher, relay)

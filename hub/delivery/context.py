@@ -15,12 +15,13 @@ from functools import partial
 
 from aiohttp import web
 
+from adapters.retry import DurableRetry
 from hub.context import METRICS, NOTICES, NOTIFIER, PIPELINE, PROCEDURE, SETTINGS, STORE
 from hub.delivery.amqp_ingress import AmqpIngress
 from hub.delivery.backpressure import LOAD, LoadShedder, OutboxMonitor
 from hub.delivery.broker import Broker
 from hub.delivery.destinations import MINISTRY, SMS, Deliver, sms_destination, uplink_destination
-from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
+from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.memory import InProcessBroker
 from hub.delivery.rabbit import RabbitBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
@@ -76,7 +77,7 @@ def _service(app: web.Application) -> DeliveryService:
     else:
         broker = InProcessBroker(concurrency=settings.delivery_concurrency)
         batch = 2 * settings.delivery_concurrency
-    policy = RetryPolicy(
+    policy = DurableRetry(
         max_attempts=settings.delivery_max_attempts,
         backoff_initial=settings.delivery_backoff_initial,
         backoff_max=settings.delivery_backoff_max,

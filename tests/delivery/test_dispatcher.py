@@ -16,18 +16,19 @@ from deliverykit import CountingDepartment, queue
 from prometheus_client import CollectorRegistry
 
 from adapters import CircuitOpen, DepartmentTimeout, RequestRejected
+from adapters.retry import DurableRetry
 from hub.delivery.broker import Envelope, Verdict
-from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
+from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.memory import InProcessBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.delivery.service import DeliveryService
 from hub.store.outbox import OutboxState
 from monitoring.metrics import HubMetrics
 
-FAST = RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.02)
+FAST = DurableRetry(max_attempts=3, backoff_initial=0.01, backoff_max=0.02)
 
 
-def dispatcher(ledger: Any, department: CountingDepartment, policy: RetryPolicy = FAST) -> Any:
+def dispatcher(ledger: Any, department: CountingDepartment, policy: DurableRetry = FAST) -> Any:
     metrics = HubMetrics(CollectorRegistry(), version="test")
     return DeliveryDispatcher(ledger, {"sms": department}, policy, metrics)
 

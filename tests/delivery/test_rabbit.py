@@ -18,7 +18,8 @@ from deliverykit import CountingDepartment, queue
 from prometheus_client import CollectorRegistry
 
 from adapters import RequestRejected
-from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
+from adapters.retry import DurableRetry
+from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.rabbit import RabbitBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.delivery.service import DeliveryService
@@ -58,7 +59,7 @@ async def test_outbox_to_rabbitmq_to_department_once_each_and_dead_letters_mirro
     ids = await queue(ledger, 30)
     broker = RabbitBroker(AMQP_URL, prefix=prefix, prefetch=8)
     metrics = HubMetrics(CollectorRegistry(), version="test")
-    dispatcher = DeliveryDispatcher(ledger, {"sms": department}, RetryPolicy(), metrics)
+    dispatcher = DeliveryDispatcher(ledger, {"sms": department}, DurableRetry(), metrics)
     relay = OutboxRelay(ledger, broker, RelayTiming(poll=0.05, lease=5, batch=16))
     service = DeliveryService(ledger, broker, dispatcher, relay)
     await service.start()

@@ -18,8 +18,9 @@ from deliverykit import CountingDepartment, queue
 from prometheus_client import CollectorRegistry
 
 from adapters import DepartmentUnavailable
+from adapters.retry import DurableRetry
 from hub.delivery.broker import Envelope, Handler
-from hub.delivery.dispatcher import DeliveryDispatcher, RetryPolicy
+from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.store import SqliteLedger
 from hub.store.outbox import OutboxState
@@ -62,7 +63,7 @@ async def test_a_retry_scheduled_before_the_published_mark_keeps_its_schedule(
         ids = await queue(ledger, 5, destination="ministry")
         department = CountingDepartment(failures=[DepartmentUnavailable("down")] * 5)
         metrics = HubMetrics(CollectorRegistry(), version="test")
-        policy = RetryPolicy(backoff_initial=1.0, backoff_max=1.0)
+        policy = DurableRetry(backoff_initial=1.0, backoff_max=1.0)
         dispatcher = DeliveryDispatcher(ledger, {"ministry": department}, policy, metrics)
         broker = InstantBroker()
         await broker.start(["ministry"], dispatcher.handle)
