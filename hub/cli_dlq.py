@@ -28,7 +28,6 @@ from pathlib import Path
 from hub.cli_common import CliError, ask
 from hub.settings import Settings
 from hub.store import SqliteLedger, StoreUnavailable
-from hub.store import outbox_changes as change
 from hub.store.outbox import DeadLetterFilter, OutboxRow
 from hub.store.postgres import PostgresLedger
 from schemas import mask_ids_in_text
@@ -141,8 +140,8 @@ async def _change(ledger: Ledger, action: str, rows: Sequence[OutboxRow]) -> int
     if not ids:
         return 0
     if action == "replay":
-        return await ledger.outbox_apply(change.replayed(ids, actor, time.time()))
-    return await ledger.outbox_apply(change.purged(ids, actor))
+        return await ledger.replay_dead_letters(ids, actor, time.time())
+    return await ledger.purge_dead_letters(ids, actor)
 
 
 async def _open(args: argparse.Namespace, *, writable: bool) -> Ledger:

@@ -28,7 +28,6 @@ from adapters import PermanentError
 from hub.delivery.broker import Envelope, Verdict
 from hub.delivery.destinations import Deliver
 from hub.store import LedgerStore
-from hub.store import outbox_changes as change
 from monitoring.metrics import HubMetrics
 
 log = logging.getLogger(__name__)
@@ -101,7 +100,7 @@ class DeliveryDispatcher:
         attempts = envelope.attempts + 1
         error = type(exc).__name__
         if isinstance(exc, PermanentError) or attempts >= self._policy.max_attempts:
-            await self._store.outbox_apply(change.dead(envelope.delivery_id, attempts, error))
+            await self._store.dead_letter(envelope.delivery_id, attempts, error)
             self._count(envelope, "dead_lettered")
             log.warning(
                 "delivery %s dead-lettered after %d attempt(s): %s",
@@ -114,8 +113,7 @@ class DeliveryDispatcher:
         wait = self._policy.delay(
             attempts, float(retry_after) if isinstance(retry_after, int | float) else None
         )
-        steps = change.retried(envelope.delivery_id, attempts, time.time() + wait, error)
-        await self._store.outbox_apply(steps)
+        await self._store.retry_delivery(envelope.delivery_id, attempts, time.time() + wait, error)
         self._count(envelope, "retried")
         log.info("delivery %s retried in %.1f s: %s", envelope.delivery_id, wait, error)
         return Verdict.ACK

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from hub.delivery.broker import Broker, BrokerError, Envelope
 from hub.store import LedgerStore, StoreError
-from hub.store.outbox import OutboxRow, Step
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ class OutboxRelay:
             leases = {row.delivery_id: row.next_attempt_at for row in confirmed}
             await self._store.mark_published(leases, redeliver_at)
         if failed:
-            await self._store.outbox_apply(_released(failed))
+            await self._store.release_leases([row.delivery_id for row in failed], time.time())
             raise next(r for r in results if isinstance(r, BaseException))
         return len(confirmed)
 
@@ -81,15 +80,3 @@ class OutboxRelay:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._timing.poll)
-
-
-def _released(rows: list[OutboxRow]) -> list[Step]:
-    """Unaudited: end the lease of rows the broker did not take (no state changes)."""
-    now = time.time()
-    return [
-        Step(
-            "UPDATE outbox SET next_attempt_at=? WHERE delivery_id=? AND next_attempt_at>?",
-            (now, row.delivery_id, now),
-        )
-        for row in rows
-    ]

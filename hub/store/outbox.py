@@ -10,15 +10,16 @@ causes it (:class:`~hub.store.effects.OutboxWrite`). Its life::
 
 A claim only moves ``next_attempt_at`` forward (a lease): a relay that dies
 before publishing leaves the row to be claimed again when the lease ends.
-Every state change is one audited statement; the statements live here, as
-:class:`Step` lists, and each backend only executes them, so the two cannot
-drift apart.
+Every state change is one audited statement; the statements live in
+:mod:`hub.store.outbox_changes`, as :class:`Step` lists behind named
+transitions, and each backend only executes them, so the two cannot drift
+apart and no caller writes SQL.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -121,8 +122,26 @@ class OutboxStore(Protocol):
         """Due rows (pending, or published and overdue), leased until ``now + lease``."""
         ...
 
-    async def outbox_apply(self, steps: Sequence[Step]) -> int:
-        """Run one state change's steps in one transaction; how many audited steps took effect."""
+    async def release_leases(self, delivery_ids: Iterable[str], now: float) -> None:
+        """The broker did not take these: they may be claimed again from ``now``."""
+        ...
+
+    async def retry_delivery(
+        self, delivery_id: str, attempts: int, next_attempt_at: float, error: str
+    ) -> int:
+        """A transient failure: publish again after ``next_attempt_at``; 1 if the row changed."""
+        ...
+
+    async def dead_letter(self, delivery_id: str, attempts: int, error: str) -> int:
+        """A permanent failure or the last attempt: park it for an operator; 1 if it changed."""
+        ...
+
+    async def replay_dead_letters(self, delivery_ids: Iterable[str], actor: str, now: float) -> int:
+        """Send dead letters through the normal path again; how many were dead."""
+        ...
+
+    async def purge_dead_letters(self, delivery_ids: Iterable[str], actor: str) -> int:
+        """Drop dead letters for good (the audit chain keeps that it happened); how many."""
         ...
 
     async def mark_delivered(self, delivery_id: str, destination: str, at: datetime) -> int:

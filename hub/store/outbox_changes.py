@@ -4,12 +4,14 @@ Each function returns the :class:`~hub.store.outbox.Step` list a backend
 runs in one transaction with ``outbox_apply``. Guards in the ``WHERE``
 clauses make every change idempotent and safe between competing workers: a
 delivery already recorded is not recorded again, a dead letter is replayed
-once.
+once. Callers never see the statements: they call the named transitions of
+:class:`OutboxTransitions` (``retry_delivery``, ``dead_letter``, …), which
+both backends share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from hub.store.outbox import Step
 
@@ -103,6 +105,17 @@ def replayed(delivery_ids: Iterable[str], actor: str, now: float) -> list[Step]:
     ]
 
 
+def released(delivery_ids: Iterable[str], now: float) -> list[Step]:
+    """Unaudited: end the lease of rows the broker did not take (no state changes)."""
+    return [
+        Step(
+            "UPDATE outbox SET next_attempt_at=? WHERE delivery_id=? AND next_attempt_at>?",
+            (now, delivery_id, now),
+        )
+        for delivery_id in delivery_ids
+    ]
+
+
 def purged(delivery_ids: Iterable[str], actor: str) -> list[Step]:
     """An operator drops dead letters for good (the audit chain keeps that it happened)."""
     return [
@@ -113,3 +126,32 @@ def purged(delivery_ids: Iterable[str], actor: str) -> list[Step]:
         )
         for delivery_id in delivery_ids
     ]
+
+
+class OutboxTransitions:
+    """The outbox's named state changes, the same on every backend (``outbox_apply`` runs them)."""
+
+    async def outbox_apply(self, steps: Sequence[Step]) -> int:
+        raise NotImplementedError  # provided by the backend's outbox class
+
+    async def release_leases(self, delivery_ids: Iterable[str], now: float) -> None:
+        """The broker did not take these: they may be claimed again from ``now``."""
+        await self.outbox_apply(released(delivery_ids, now))
+
+    async def retry_delivery(
+        self, delivery_id: str, attempts: int, next_attempt_at: float, error: str
+    ) -> int:
+        """A transient failure: publish again after ``next_attempt_at``; 1 if the row changed."""
+        return await self.outbox_apply(retried(delivery_id, attempts, next_attempt_at, error))
+
+    async def dead_letter(self, delivery_id: str, attempts: int, error: str) -> int:
+        """A permanent failure or the last attempt: park it for an operator; 1 if it changed."""
+        return await self.outbox_apply(dead(delivery_id, attempts, error))
+
+    async def replay_dead_letters(self, delivery_ids: Iterable[str], actor: str, now: float) -> int:
+        """Send dead letters through the normal path again; how many were dead."""
+        return await self.outbox_apply(replayed(delivery_ids, actor, now))
+
+    async def purge_dead_letters(self, delivery_ids: Iterable[str], actor: str) -> int:
+        """Drop dead letters for good (the audit chain keeps that it happened); how many."""
+        return await self.outbox_apply(purged(delivery_ids, actor))

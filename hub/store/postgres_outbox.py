@@ -32,7 +32,7 @@ _MARK_PUBLISHED: Final = (
 )
 
 
-class PostgresOutbox(outbox.OutboxReads):
+class PostgresOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
     """Outbox queries and changes; the ledger class provides ``_pool``, ``_write``, ``_read``."""
 
     _pool: asyncpg.Pool

@@ -19,7 +19,7 @@ from hub.store.sqlite_effects import EffectWriter
 Apply = Callable[[sqlite3.Connection, EffectWriter], object]
 
 
-class SqliteOutbox(outbox.OutboxReads):
+class SqliteOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
     """Outbox queries and changes; the ledger class provides ``_write`` and ``_read``."""
 
     async def _write(self, apply: Apply) -> Any:

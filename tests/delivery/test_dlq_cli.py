@@ -11,7 +11,6 @@ from deliverykit import commit
 
 from hub.cli import main
 from hub.store import SqliteLedger
-from hub.store import outbox_changes as change
 from hub.store.effects import OutboxWrite
 from hub.store.outbox import OutboxState
 from hub.store.postgres import PostgresLedger
@@ -25,8 +24,8 @@ async def _dead_letters(ledger: Any) -> None:
         OutboxWrite("up-1", "ministry", "push_certification", b"{}"),
     )
     await commit(ledger, writes)
-    await ledger.outbox_apply(change.dead("sms-1", 8, "CircuitOpen"))
-    await ledger.outbox_apply(change.dead("up-1", 1, "RequestRejected"))
+    await ledger.dead_letter("sms-1", 8, "CircuitOpen")
+    await ledger.dead_letter("up-1", 1, "RequestRejected")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

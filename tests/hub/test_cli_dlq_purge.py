@@ -11,7 +11,6 @@ from deliverykit import commit
 
 from hub.cli import main
 from hub.store import SqliteLedger
-from hub.store import outbox_changes as change
 from hub.store.effects import OutboxWrite
 from hub.store.outbox import DeadLetterFilter
 
@@ -24,7 +23,7 @@ async def _store_dead_letters(folder: Path, count: int) -> None:
         )
         await commit(ledger, writes)
         for index in range(count):
-            await ledger.outbox_apply(change.dead(f"sms-{index}", 8, "CircuitOpen"))
+            await ledger.dead_letter(f"sms-{index}", 8, "CircuitOpen")
     finally:
         await ledger.aclose()
 

@@ -18,7 +18,7 @@ from hub.store import Conflict, NewMessage, RecordKind
 from hub.store.audit_chain import first_broken
 from hub.store.effects import Effects, ItemUpdate, NoticeWrite, OutboxWrite
 from hub.store.outbox import DeadLetterFilter, OutboxState
-from hub.store.outbox_changes import dead, delivered, published, purged, replayed, retried
+from hub.store.outbox_changes import delivered, published
 
 if TYPE_CHECKING:
     from conftest import Backend
@@ -72,6 +72,18 @@ async def test_outbox_rows_commit_with_their_cause_only(ledger_factory: Backend)
     await ledger.aclose()
 
 
+async def test_a_released_lease_lets_the_row_be_claimed_again_at_once(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    await ledger.append(message(1), receipt, Effects(outbox=(UPLINK,)))
+    assert len(await ledger.claim_outbox(10, now=2e9, lease=30)) == 1
+    await ledger.release_leases(["up-1"], 2e9 + 1)
+    again = await ledger.claim_outbox(10, now=2e9 + 1, lease=30)
+    assert [(row.delivery_id, row.state) for row in again] == [("up-1", OutboxState.PENDING)]
+    await ledger.aclose()
+
+
 async def test_a_delivery_id_queued_twice_is_one_delivery_the_first_write(
     ledger_factory: Backend,
 ) -> None:
@@ -103,8 +115,8 @@ async def test_state_changes_are_audited_once(ledger_factory: Backend) -> None:
     assert await ledger.outbox_apply(delivered("n1", "sms", 1.0, "2024-01-01")) == 0
     assert await ledger.is_delivered("n1")
     assert await ledger.pending_notices(10) == []
-    assert await ledger.outbox_apply(retried("up-1", 1, 5.0, "DepartmentTimeout")) == 1
-    assert await ledger.outbox_apply(dead("up-1", 2, "RequestRejected")) == 1
+    assert await ledger.retry_delivery("up-1", 1, 5.0, "DepartmentTimeout") == 1
+    assert await ledger.dead_letter("up-1", 2, "RequestRejected") == 1
     row = await ledger.get_outbox("up-1")
     assert row is not None
     assert (row.state, row.attempts, row.last_error) == (OutboxState.DEAD, 2, "RequestRejected")
@@ -128,7 +140,7 @@ async def test_dead_letters_filter_replay_and_purge(ledger_factory: Backend) -> 
     )
     await ledger.append(message(1), receipt, Effects(outbox=writes))
     for n in range(4):
-        await ledger.outbox_apply(dead(f"d{n}", 3, "CircuitOpen" if n < 2 else "RequestRejected"))
+        await ledger.dead_letter(f"d{n}", 3, "CircuitOpen" if n < 2 else "RequestRejected")
     everything = await ledger.dead_letters(DeadLetterFilter(), 10)
     assert [row.delivery_id for row in everything] == ["d0", "d1", "d2", "d3"]
     sms = await ledger.dead_letters(DeadLetterFilter(destination="sms"), 10)
@@ -136,10 +148,10 @@ async def test_dead_letters_filter_replay_and_purge(ledger_factory: Backend) -> 
     circuit = await ledger.dead_letters(DeadLetterFilter(error="CircuitOpen"), 10)
     assert [row.delivery_id for row in circuit] == ["d0", "d1"]
     assert await ledger.dead_letters(DeadLetterFilter(created_before=0.0), 10) == []
-    assert await ledger.outbox_apply(replayed(["d0", "d1"], "ops", 10.0)) == 2
-    assert await ledger.outbox_apply(replayed(["d0"], "ops", 10.0)) == 0  # not dead any more
+    assert await ledger.replay_dead_letters(["d0", "d1"], "ops", 10.0) == 2
+    assert await ledger.replay_dead_letters(["d0"], "ops", 10.0) == 0  # not dead any more
     assert {row.delivery_id for row in await ledger.claim_outbox(10, 11.0, 5)} == {"d0", "d1"}
-    assert await ledger.outbox_apply(purged(["d2", "d0"], "ops")) == 1
+    assert await ledger.purge_dead_letters(["d2", "d0"], "ops") == 1
     assert await ledger.get_outbox("d2") is None
     assert [row.delivery_id for row in await ledger.dead_letters(DeadLetterFilter(), 10)] == ["d3"]
     await ledger.aclose()
