@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -45,6 +44,7 @@ from hub.departments_context import DEPARTMENTS, departments_context, ministry_c
 from hub.evidence import open_vault
 from hub.health import install_health
 from hub.ingress import IngressPipeline, receipt_presigner
+from hub.periodic import running
 from hub.procedure.context import ProcedureContext, party_in
 from hub.procedure.outcomes import OutcomeSigner
 from hub.reporting_units import load_reporting_units
@@ -129,11 +129,8 @@ async def _trust(app: web.Application) -> AsyncIterator[None]:
     )
     await asyncio.to_thread(state.load)
     app[TRUST] = state
-    watcher = asyncio.create_task(state.watch(settings.trust_reload_seconds))
-    yield
-    watcher.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watcher
+    async with running(state.watch(settings.trust_reload_seconds)):
+        yield
 
 
 async def _signatures(app: web.Application) -> AsyncIterator[None]:

@@ -9,8 +9,6 @@ passed. It also publishes verification tasks by status.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
@@ -19,6 +17,7 @@ from datetime import datetime
 from aiohttp import web
 
 from hub.context import METRICS, REPORTING_UNITS, SETTINGS, STORE
+from hub.periodic import every, running
 from hub.store import LedgerStore
 from hub.workflow.compliance import ComplianceStatus, ReportingUnit, compliance, deadline
 from hub.workflow.months import month_index
@@ -82,9 +81,7 @@ class ComplianceWatch:
 
     async def run(self, interval: float) -> None:
         """Refresh every ``interval`` seconds until cancelled (the first at start-up)."""
-        while True:
-            await asyncio.sleep(interval)
-            await self.refresh_now()
+        await every(interval, self.refresh_now, what="compliance gauges", wait_first=True)
 
 
 def _city(code: str) -> str:
@@ -105,11 +102,8 @@ async def compliance_context(app: web.Application) -> AsyncIterator[None]:
     )
     app[COMPLIANCE_WATCH] = watch
     await watch.refresh_now()  # complete before the hub serves: no gauge starts empty
-    task = asyncio.create_task(watch.run(60.0))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with running(watch.run(60.0)):
+        yield
 
 
 COMPLIANCE_WATCH = web.AppKey("compliance_watch", ComplianceWatch)

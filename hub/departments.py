@@ -32,6 +32,7 @@ from adapters import (
     PersonCheck,
 )
 from hub.inbound import InboundIngestor, InboundSender
+from hub.periodic import every
 from hub.store import LedgerStore
 from hub.workflow.refusals import Refusal
 from schemas import BenefitRecord, CertificationEvent
@@ -178,12 +179,7 @@ class MinistryPull:
 
     async def run(self, interval: float) -> None:
         """Pull every ``interval`` seconds until cancelled; failures wait for the next round."""
-        while True:
-            try:
-                await self.pull_once()
-            except AdapterError as exc:
-                log.warning("ministry pull failed, retrying next round: %s", exc)
-            await asyncio.sleep(interval)
+        await every(interval, self.pull_once, what="ministry pull", expected=(AdapterError,))
 
     def _read_cursor(self) -> str | None:
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -13,6 +12,7 @@ from adapters import AdapterOptions, create_adapters
 from hub.context import METRICS, NOTIFIER, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
 from hub.departments import Departments, MinistryPull, SmsNotifier
 from hub.inbound import InboundIngestor, enrol_inbound
+from hub.periodic import running
 from hub.procedure.intake import plan_intake
 from monitoring.adapter_metrics import AdapterMetrics
 
@@ -53,12 +53,8 @@ async def ministry_context(app: web.Application) -> AsyncIterator[None]:
     pull = MinistryPull(source, ingestor, sender, settings.data_dir / "state" / "ministry.cursor")
     app[MINISTRY_PULL] = pull
     interval = settings.ministry_pull_seconds
-    task = asyncio.create_task(pull.run(interval)) if interval > 0 else None
-    yield
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async with running(*([pull.run(interval)] if interval > 0 else [])):
+        yield
 
 
 MINISTRY_PULL = web.AppKey("ministry_pull", MinistryPull)

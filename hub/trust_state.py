@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from hub.periodic import every
 from monitoring.metrics import HubMetrics
 from security import MessageVerifier, ReadTokenVerifier, TrustStore, TrustStoreError
 from security.trust import TrustStoreFile
@@ -83,9 +84,11 @@ class TrustState:
 
     async def watch(self, interval: float) -> None:
         """Poll the files for changes until cancelled."""
-        while True:
-            await asyncio.sleep(interval)
+
+        async def reload() -> None:
             await asyncio.to_thread(self.reload_if_changed)
+
+        await every(interval, reload, what="trust store watch", wait_first=True)
 
     def _reload(self, what: str, file: TrustStoreFile) -> bool:
         try:

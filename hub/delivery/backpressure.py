@@ -14,7 +14,6 @@ deadline at the HTTP edge (``hub.api.edge``).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -23,6 +22,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from hub.api.problems import Problem
+from hub.periodic import every
 from hub.store import LedgerStore, StoreError
 from hub.store.outbox import OutboxStats
 from monitoring.metrics import HubMetrics
@@ -52,12 +52,7 @@ class OutboxMonitor:
 
     async def run(self) -> None:
         """Refresh until cancelled; a failed read keeps the last counts."""
-        while True:
-            try:
-                await self.refresh()
-            except StoreError as exc:
-                log.warning("outbox counts not refreshed: %s", exc)
-            await asyncio.sleep(self._interval)
+        await every(self._interval, self.refresh, what="outbox counts", expected=(StoreError,))
 
 
 class LoadShedder:

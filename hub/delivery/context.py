@@ -8,8 +8,6 @@ AMQP queue. The broker adds its ``broker`` readiness check here.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -29,6 +27,7 @@ from hub.delivery.service import DeliveryService, NoDelivery
 from hub.departments_context import DEPARTMENTS
 from hub.health import READINESS
 from hub.notify import LoggingNotifier
+from hub.periodic import BackgroundTasks
 from hub.procedure.intake import plan_intake
 
 DELIVERY = web.AppKey("delivery", DeliveryService)
@@ -43,7 +42,8 @@ async def delivery_context(app: web.Application) -> AsyncIterator[None]:
     app[LOAD] = LoadShedder(
         monitor, max_backlog=settings.max_outbox_backlog, max_in_flight=settings.max_in_flight
     )
-    watching = asyncio.create_task(monitor.run())
+    watching = BackgroundTasks()
+    watching.start(monitor.run())
     service: DeliveryService | None = None
     app[NOTICES] = NoDelivery()
     try:
@@ -58,9 +58,7 @@ async def delivery_context(app: web.Application) -> AsyncIterator[None]:
                 await AmqpIngress(service.broker, app[PIPELINE], plan).start()
         yield
     finally:
-        watching.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watching
+        await watching.stop()
         if service is not None:
             await service.aclose()
         await app[NOTIFIER].aclose()

@@ -11,41 +11,26 @@ Failures: a :class:`~adapters.PermanentError` or the last allowed attempt
 dead-letters the delivery; anything else is retried later with exponential
 backoff and jitter, never sooner than a department's ``Retry-After`` or an
 open circuit's ``retry_after``. The adapters' own policy already retried
-inside the call; this is the slower outer loop.
+inside the call; this is the slower, durable layer (both layers and their
+one backoff function: :mod:`adapters.retry`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters import PermanentError
+from adapters.retry import DurableRetry
 from hub.delivery.broker import Envelope, Verdict
 from hub.delivery.destinations import Deliver
 from hub.store import LedgerStore
 from monitoring.metrics import HubMetrics
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """The outer loop's bounds."""
-
-    max_attempts: int = 8
-    backoff_initial: float = 2.0
-    backoff_max: float = 600.0
-
-    def delay(self, attempts: int, retry_after: float | None) -> float:
-        """Seconds to wait after the ``attempts``-th failure (full jitter on the upper half)."""
-        ceiling = min(self.backoff_max, self.backoff_initial * 2.0 ** (attempts - 1))
-        wait: float = ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not secrecy
-        return max(wait, retry_after or 0.0)
 
 
 class DeliveryDispatcher:
@@ -55,7 +40,7 @@ class DeliveryDispatcher:
         self,
         store: LedgerStore,
         destinations: Mapping[str, Deliver],
-        policy: RetryPolicy,
+        policy: DurableRetry,
         metrics: HubMetrics,
     ) -> None:
         """Deliver through ``destinations`` (by outbox destination name)."""

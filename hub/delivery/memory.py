@@ -9,11 +9,11 @@ bounded, so a slow department stalls the relay instead of filling memory.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Collection
 
 from hub.delivery.broker import Envelope, Handler
+from hub.periodic import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class InProcessBroker:
         """Run ``concurrency`` consumers; hold at most ``capacity`` envelopes (2 × by default)."""
         self._queue: asyncio.Queue[Envelope] = asyncio.Queue(capacity or 2 * concurrency)
         self._concurrency = concurrency
-        self._workers: list[asyncio.Task[None]] = []
+        self._workers = BackgroundTasks()
 
     @property
     def durable(self) -> bool:
@@ -36,9 +36,8 @@ class InProcessBroker:
         """Start the consumers (every destination shares them)."""
         if handler is None:
             return
-        self._workers = [
-            asyncio.create_task(self._consume(handler)) for _ in range(self._concurrency)
-        ]
+        for _ in range(self._concurrency):
+            self._workers.start(self._consume(handler))
 
     async def publish(self, envelope: Envelope) -> None:
         """Queue ``envelope``; waits while the queue is full (back-pressure on the relay)."""
@@ -50,11 +49,7 @@ class InProcessBroker:
 
     async def aclose(self) -> None:
         """Stop the consumers; queued envelopes are re-claimed from the outbox later."""
-        for worker in self._workers:
-            worker.cancel()
-        for worker in self._workers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+        await self._workers.stop()
 
     async def _consume(self, handler: Handler) -> None:
         while True:

@@ -13,12 +13,12 @@ consumer quick enough to have scheduled a retry first keeps its schedule.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass
 
 from hub.delivery.broker import Broker, BrokerError, Envelope
+from hub.periodic import every
 from hub.store import LedgerStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -69,14 +69,14 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled; broker and store failures wait for the next round."""
-        while True:
-            try:
-                while await self.relay_once() >= self._timing.batch:
-                    pass  # a full batch: more are probably due
-            except (BrokerError, StoreError) as exc:
-                log.warning("outbox relay paused: %s", exc)
-            except Exception:  # a relay that dies silently would stall every delivery
-                log.exception("outbox relay round failed; trying again next round")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._timing.poll)
+        await every(
+            self._timing.poll,
+            self._relay_due,
+            what="outbox relay",
+            expected=(BrokerError, StoreError),
+            wake=self._wake,
+        )
+
+    async def _relay_due(self) -> None:
+        while await self.relay_once() >= self._timing.batch:
+            pass  # a full batch: more are probably due

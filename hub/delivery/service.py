@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 
 from hub.delivery.broker import Broker, Envelope
 from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.relay import OutboxRelay
+from hub.periodic import BackgroundTasks
 from hub.store import LedgerStore
 
 
@@ -30,13 +29,13 @@ class DeliveryService:
         self.dispatcher = dispatcher
         self.relay = relay
         self._consume = consume
-        self._task: asyncio.Task[None] | None = None
+        self._relaying = BackgroundTasks()
 
     async def start(self) -> None:
         """Declare and consume every destination, then start relaying."""
         handler = self.dispatcher.handle if self._consume else None
         await self.broker.start(self.dispatcher.destinations, handler)
-        self._task = asyncio.create_task(self.relay.run())
+        self._relaying.start(self.relay.run())
 
     def wake(self) -> None:
         """A commit queued deliveries: relay now rather than at the next poll."""
@@ -53,10 +52,7 @@ class DeliveryService:
 
     async def aclose(self) -> None:
         """Stop relaying, then stop the broker (unacked work returns to the outbox or queue)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._relaying.stop()
         await self.broker.aclose()
 
 
