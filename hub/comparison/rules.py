@@ -1,0 +1,256 @@
+"""The comparison's rules: each one named SQL step over the loaded snapshot.
+
+Every rule reads tables earlier steps made and creates one table; none
+writes anywhere else, so each is tested alone on a handful of rows
+(tests/comparison/test_rules.py). Each output row carries its *why*: the rule
+id and the source records (department, record id, kind, date, grade).
+
+Rule ids (written into every output):
+
+- ``R-CLEAN``    a feed row becomes a canonical record only if its kind belongs to its
+                 department, its dates parse, it is not in the future nor before the
+                 birth date in the ID number, and it is not a duplicate; others are refused
+                 with a reason and counted;
+- ``R-MATCH``    a record is matched on a valid ID number only;
+- ``R-NAME-ONLY`` a record with an invalid ID number is matched on name key + birth
+                 date + county and only queued for a person, never acted on;
+- ``R-REVERSAL`` a department's void withdraws its earlier record: the record is not
+                 used, and the reversal is listed (a task or termination it caused must
+                 be undone by a person);
+- ``R-DIRECT``   direct evidence of loss proposes one verification task per person and
+                 kind; a grade-B source alone waits for a second department;
+- ``R-ALIVE``    auxiliary evidence inside the period, and no direct evidence at all,
+                 certifies the person for the cycle (data comparison, 免办).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from hub.comparison.catalogue import AUXILIARY_KINDS, DEPARTMENTS, DIRECT_KINDS, VOID_KIND
+
+__all__ = [
+    "RULES",
+    "RunWindow",
+    "certify_seen_alive",
+    "clean_feed",
+    "clean_roster",
+    "match_by_id",
+    "propose_tasks",
+    "queue_name_only",
+    "reverse_voids",
+]
+
+
+@dataclass(frozen=True)
+class RunWindow:
+    """The period compared: its first day, the last day records may carry, and the city."""
+
+    start: date
+    as_of: date
+    city: str | None = None
+
+
+def _values(rows: list[tuple[str, ...]], alias: str) -> str:
+    body = ", ".join("(" + ", ".join(f"'{v}'" for v in row) + ")" for row in rows)
+    return f"(VALUES {body}) AS {alias}"
+
+
+_KINDS = _values(
+    [(d.name, d.grade, k) for d in DEPARTMENTS.values() for k in sorted(d.kinds | {VOID_KIND})],
+    "k(department, grade, kind)",
+)
+_DIRECT = _values(sorted((k, t.value) for k, t in DIRECT_KINDS.items()), "d(kind, task_kind)")
+_AUX = ", ".join(f"'{k}'" for k in sorted(AUXILIARY_KINDS))
+_SOURCE = (
+    "struct_pack(department := department, record_id := record_id, kind := kind,"
+    " event_date := event, grade := grade)"
+)
+
+
+def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-CLEAN on the roster: ``roster`` (valid, one row per ID number) and ``roster_refused``."""
+    city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
+    con.execute(
+        f"""CREATE OR REPLACE TABLE roster_rows AS
+        SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
+               nullif(trim(village), '') AS village, row_number() OVER () AS n
+        FROM roster_raw WHERE true {city}"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE roster_checked AS
+        SELECT *, CASE
+            WHEN NOT id_valid(id_number, DATE '{window.as_of}') THEN 'invalid-id'
+            WHEN county IS NULL OR NOT regexp_full_match(county, '44[0-9]{{4}}')
+                THEN 'invalid-county'
+            WHEN name IS NULL OR trim(name) = '' THEN 'missing-name'
+            WHEN count(*) OVER (PARTITION BY id_number) > 1 THEN 'duplicate-row'
+        END AS reason FROM roster_rows"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE roster AS
+        SELECT id_number, name, county, village, substr(county, 1, 4) AS city,
+               id_birth(id_number) AS birth_date, name_key(name) AS name_key
+        FROM roster_checked WHERE reason IS NULL"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE roster_refused AS
+        SELECT 'roster' AS source, reason, 'line ' || (n + 1) || ' id ' || id_number AS sample
+        FROM roster_checked WHERE reason IS NOT NULL
+        UNION ALL
+        SELECT 'roster', lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
+        FROM rejects_roster"""
+    )
+
+
+def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-CLEAN on the feeds: ``evidence`` (canonical records) and ``feed_refused``.
+
+    In a city's partition a refused row counts there if its feed county is in the
+    city; rows the CSV reader could not parse count in the province-wide run only.
+    """
+    in_city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
+    unparsed = "false" if window.city else "true"
+    con.execute(
+        f"""CREATE OR REPLACE TABLE feed_typed AS
+        SELECT f.department, trim(f.record_id) AS record_id, upper(trim(f.id_number)) AS id_number,
+               f.name, try_cast(f.birth_date AS DATE) AS given_birth, trim(f.county) AS county,
+               trim(f.kind) AS kind, try_cast(f.event_date AS DATE) AS event,
+               nullif(trim(f.voids_record_id), '') AS voids_record_id, k.grade,
+               count(*) OVER (PARTITION BY f.department, f.record_id) AS copies,
+               count(DISTINCT hash(f.id_number, f.kind, f.event_date, f.voids_record_id))
+                   OVER (PARTITION BY f.department, f.record_id) AS versions,
+               row_number() OVER (PARTITION BY f.department, f.record_id) AS copy
+        FROM feed_raw f LEFT JOIN {_KINDS} ON k.department = f.department AND k.kind = f.kind"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE feed_checked AS
+        SELECT *, CASE
+            WHEN record_id IS NULL OR record_id = '' THEN 'missing-record-id'
+            WHEN versions > 1 THEN 'conflicting-record-id'
+            WHEN copy > 1 THEN 'duplicate-row'
+            WHEN grade IS NULL THEN 'unknown-kind'
+            WHEN event IS NULL THEN 'bad-date'
+            WHEN event > DATE '{window.as_of}' THEN 'future-event-date'
+            WHEN NOT id_valid(id_number, DATE '{window.as_of}') THEN 'invalid-id'
+            WHEN event < id_birth(id_number) THEN 'event-before-birth'
+            WHEN kind = '{VOID_KIND}' AND voids_record_id IS NULL THEN 'void-without-record'
+        END AS reason FROM feed_typed"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE evidence AS
+        SELECT department, record_id, id_number, name, kind, event, grade, voids_record_id
+        FROM feed_checked WHERE reason IS NULL"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE feed_refused AS
+        SELECT department AS source, reason, 'record ' || record_id || ' id ' || id_number AS sample
+        FROM feed_checked WHERE reason IS NOT NULL {in_city}
+        UNION ALL
+        SELECT source, lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
+        FROM rejects_feed WHERE {unparsed}"""
+    )
+
+
+def match_by_id(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-MATCH: ``matched`` (records of people on the roster) and ``unmatched`` counts."""
+    con.execute(
+        """CREATE OR REPLACE TABLE matched AS
+        SELECT e.*, r.city, r.county, r.village, r.name AS roster_name
+        FROM evidence e JOIN roster r USING (id_number)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE unmatched AS
+        SELECT department, count(*) AS records FROM evidence e
+        WHERE NOT EXISTS (SELECT 1 FROM roster r WHERE r.id_number = e.id_number)
+        GROUP BY department"""
+    )
+
+
+def reverse_voids(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-REVERSAL: ``reversals`` listed, ``active`` = matched records nobody withdrew."""
+    con.execute(
+        f"""CREATE OR REPLACE TABLE reversals AS
+        SELECT v.id_number, v.roster_name AS name, v.city, v.county, v.department,
+               v.voids_record_id AS voided_record_id, o.kind AS voided_kind,
+               o.event AS voided_event_date, v.record_id AS void_record_id,
+               v.event AS void_date, 'R-REVERSAL' AS rule
+        FROM matched v LEFT JOIN matched o
+          ON o.department = v.department AND o.record_id = v.voids_record_id
+         AND o.id_number = v.id_number AND o.kind <> '{VOID_KIND}'
+        WHERE v.kind = '{VOID_KIND}'"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE active AS
+        SELECT m.* FROM matched m
+        WHERE m.kind <> '{VOID_KIND}' AND NOT EXISTS (
+            SELECT 1 FROM reversals r
+            WHERE r.department = m.department AND r.voided_record_id = m.record_id)"""
+    )
+
+
+def propose_tasks(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-DIRECT: ``proposals``, one per person and task kind, with status by grade."""
+    con.execute(
+        f"""CREATE OR REPLACE TABLE proposals AS
+        SELECT a.id_number, any_value(a.roster_name) AS name, any_value(a.city) AS city,
+               any_value(a.county) AS county, d.task_kind, min(a.event) AS event_date,
+               CASE WHEN bool_or(a.grade = 'A') OR count(DISTINCT a.department) >= 2
+                    THEN 'open' ELSE 'awaiting_second_source' END AS status,
+               list({_SOURCE} ORDER BY a.event, a.department, a.record_id) AS sources,
+               'R-DIRECT' AS rule
+        FROM active a JOIN {_DIRECT} USING (kind)
+        GROUP BY a.id_number, d.task_kind"""
+    )
+
+
+def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-ALIVE: ``certifications`` for people seen alive in the period with no direct evidence.
+
+    Any direct record blocks 免办, also one waiting for a second source: a person
+    the comparison may be about to suspend is never certified by it.
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TABLE seen_alive AS
+        SELECT id_number, any_value(roster_name) AS name, any_value(city) AS city,
+               any_value(county) AS county, any_value(village) AS village,
+               max(event) AS last_seen,
+               list({_SOURCE} ORDER BY event DESC, department, record_id)[1:3] AS sources
+        FROM active
+        WHERE kind IN ({_AUX}) AND event BETWEEN DATE '{window.start}' AND DATE '{window.as_of}'
+        GROUP BY id_number"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE certifications AS
+        SELECT s.*, 'R-ALIVE' AS rule FROM seen_alive s
+        WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.id_number = s.id_number)"""
+    )
+
+
+def queue_name_only(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-NAME-ONLY: ``review`` — invalid-ID records that match a roster entry by name."""
+    con.execute(
+        f"""CREATE OR REPLACE TABLE review AS
+        SELECT f.department, f.record_id, f.kind, f.event AS event_date, f.grade,
+               r.id_number AS candidate_id_number, r.name AS candidate_name, r.city,
+               'R-NAME-ONLY' AS rule
+        FROM feed_checked f JOIN roster r
+          ON r.name_key = name_key(f.name) AND r.birth_date = f.given_birth
+         AND r.county = f.county
+        WHERE f.reason = 'invalid-id' AND f.kind <> '{VOID_KIND}'"""
+    )
+
+
+RULES = (
+    clean_roster,
+    clean_feed,
+    match_by_id,
+    reverse_voids,
+    propose_tasks,
+    certify_seen_alive,
+    queue_name_only,
+)
+"""Every rule in the order a run applies them."""

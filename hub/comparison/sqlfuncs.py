@@ -1,0 +1,79 @@
+"""SQL macros the comparison runs in DuckDB: ID-number validity and name keys.
+
+The comparison never loops over rows in Python, so the rules of
+:mod:`schemas.resident_id` are written once more in SQL. A property test
+(tests/comparison/test_sqlfuncs.py) proves the two agree on generated numbers,
+so the SQL cannot drift from the schema's own validator.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import duckdb
+
+from schemas.resident_id import PROVINCE_CODES
+
+__all__ = ["install_macros", "normalise_name", "sql_path"]
+
+_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+# Middle-dot variants people and systems type for the separator in names such as
+# 买买提·艾力: all are read as U+00B7.
+_DOTS: Final = "•・．‧･∙⋅.。︒﹒"
+# Every kind of space is dropped: "陈 大文" and "陈大文" are one name.
+_SPACES: Final = " \u3000\u00a0\t"
+_FULL_WIDTH: Final = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
+_HALF_WIDTH: Final = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F))
+
+
+def normalise_name(name: str) -> str:
+    """The name key used for name-only matching (Python twin of the SQL ``name_key``).
+
+    Full-width forms become half-width, spaces vanish, every dot variant becomes
+    ``·`` and Latin letters are upper-cased; Chinese characters stay as written.
+    """
+    table = str.maketrans(_FULL_WIDTH + _DOTS, _HALF_WIDTH + "·" * len(_DOTS))
+    half = name.translate(table)
+    half = half.translate(str.maketrans("", "", _SPACES)).replace(".", "·")
+    return half.upper()
+
+
+def sql_path(path: object) -> str:
+    """A file path as an SQL string literal (quotes doubled: a folder may be named anything)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _check_sum_sql(arg: str) -> str:
+    terms = " + ".join(
+        f"(ascii(substr({arg}, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(_WEIGHTS)
+    )
+    return f"(({terms}) % 11)"
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create macros ``id_valid(s, today)``, ``id_check(s)``, ``id_birth(s)``, ``name_key(s)``."""
+    provinces = ", ".join(f"'{code}'" for code in sorted(PROVINCE_CODES))
+    fw, hw = _FULL_WIDTH.replace("'", "''"), _HALF_WIDTH.replace("'", "''")
+    check = f"substr('10X98765432', {_check_sum_sql('s')} + 1, 1)"
+    con.execute(f"CREATE OR REPLACE MACRO id_check(s) AS {check}")
+    con.execute(
+        "CREATE OR REPLACE MACRO id_birth(s) AS "
+        "CAST(try_strptime(substr(s, 7, 8), '%Y%m%d') AS DATE)"
+    )
+    # Same order of checks as validate_resident_id: length, characters, province,
+    # a real birth date from 1880 to today, then the ISO 7064 MOD 11-2 character.
+    con.execute(
+        "CREATE OR REPLACE MACRO id_valid(s, today) AS coalesce("
+        "length(s) = 18 AND regexp_full_match(s, '[0-9]{17}[0-9X]')"
+        f" AND substr(s, 1, 2) IN ({provinces})"
+        " AND id_birth(s) BETWEEN DATE '1880-01-01' AND today"
+        " AND id_check(s) = substr(s, 18, 1)"
+        ", false)"
+    )
+    dots = _DOTS.replace("'", "''")
+    con.execute(
+        "CREATE OR REPLACE MACRO name_key(s) AS upper(replace(regexp_replace("
+        f"translate(s, '{fw}{dots}', '{hw}{'·' * len(_DOTS)}'),"
+        " '[ \u3000\u00a0\t]', '', 'g'), '.', '·'))"
+    )

@@ -1,0 +1,104 @@
+"""A run's summary: what was compared, what came out, what was refused and why.
+
+Counts are by city; refused rows are counted per source and reason with up to
+three samples each, every ID number in a sample masked. The 免办 ratio is the
+share of the roster certified by this run without any action of theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any, Final
+
+import duckdb
+
+from hub.comparison.loading import FileNote
+from hub.comparison.rules import RunWindow
+from schemas import mask_resident_id
+
+__all__ = ["SAMPLES", "mask_sample", "summarise"]
+
+SAMPLES: Final = 3
+# Any long run of digits in a refused row may be an ID number, valid or not: mask them all
+# (mask_ids_in_text masks only real numbers, and an invalid one is still a person's).
+_DIGIT_RUN: Final = re.compile(r"[0-9]{8,}[0-9Xx]?")
+
+
+def mask_sample(text: str) -> str:
+    """``text`` with every run of 8 or more digits masked (first 6 and last 2 kept if 15/18)."""
+    return _DIGIT_RUN.sub(lambda m: mask_resident_id(m.group()), text)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[Any, ...]]:
+    return con.execute(query).fetchall()
+
+
+def _by_city(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    cities: dict[str, dict[str, Any]] = {}
+    for city, roster in _rows(con, "SELECT city, count(*) FROM roster GROUP BY city"):
+        cities[city] = {"roster": roster, "certified": 0, "tasks": {}, "reversals": 0, "review": 0}
+    for city, n in _rows(con, "SELECT city, count(*) FROM certifications GROUP BY city"):
+        cities[city]["certified"] = n
+    for city, kind, status, n in _rows(
+        con, "SELECT city, task_kind, status, count(*) FROM proposals GROUP BY ALL"
+    ):
+        cities[city]["tasks"].setdefault(kind, {})[status] = n
+    for table in ("reversals", "review"):
+        for city, n in _rows(con, f"SELECT city, count(*) FROM {table} GROUP BY city"):
+            cities[city][table] = n
+    for entry in cities.values():
+        entry["exempt_ratio"] = round(entry["certified"] / entry["roster"], 6)
+    return dict(sorted(cities.items()))
+
+
+def _refused(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    query = f"""SELECT source, reason, count(*), list(sample ORDER BY sample)[1:{SAMPLES}]
+        FROM (SELECT * FROM roster_refused UNION ALL SELECT * FROM feed_refused)
+        GROUP BY source, reason ORDER BY source, reason"""
+    for source, reason, count, samples in _rows(con, query):
+        out.setdefault(source, {})[reason] = {
+            "count": count,
+            "samples": [mask_sample(s or "") for s in samples],
+        }
+    return out
+
+
+def summarise(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    period: str,
+    window: RunWindow,
+    notes: list[FileNote],
+) -> dict[str, Any]:
+    """The summary document of a run (JSON-ready, no ID number unmasked)."""
+    cities = _by_city(con)
+    roster = sum(c["roster"] for c in cities.values())
+    certified = sum(c["certified"] for c in cities.values())
+    tasks: dict[str, dict[str, int]] = {}
+    for kind, status, n in _rows(
+        con, "SELECT task_kind, status, count(*) FROM proposals GROUP BY ALL"
+    ):
+        tasks.setdefault(kind, {})[status] = n
+    blocked = _rows(con, "SELECT count(*) FROM seen_alive s JOIN proposals p USING (id_number)")[0][
+        0
+    ]
+    return {
+        "run_id": run_id,
+        "period": period,
+        "city": window.city,
+        "as_of": window.as_of.isoformat(),
+        "roster": roster,
+        "certified": certified,
+        "exempt_ratio": round(certified / roster, 6) if roster else 0.0,
+        "seen_alive_but_direct_evidence": blocked,
+        "tasks": dict(sorted(tasks.items())),
+        "reversals": _rows(con, "SELECT count(*) FROM reversals")[0][0],
+        "review": _rows(con, "SELECT count(*) FROM review")[0][0],
+        "feed_records": _rows(con, "SELECT count(*) FROM feed_raw")[0][0],
+        "unmatched": dict(_rows(con, "SELECT department, records FROM unmatched ORDER BY 1")),
+        "refused": _refused(con),
+        "notes": [asdict(note) for note in notes],
+        "cities": cities,
+    }

@@ -1,0 +1,29 @@
+"""A small generated data set, made once per test session (generation is deterministic)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
+from hub.comparison.generate import generate
+
+PERIOD = "2026-10"
+TODAY = date(2026, 12, 1)  # the run happens after the period: nothing of it is "future"
+OPTIONS = RunOptions(memory_limit="512MB", threads=2, today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """20,000 pensioners and their feeds for 2026-10, seed 3."""
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder, 20_000, period=PERIOD, seed=3)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def province_run(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> ComparisonRun:
+    """The province-wide run over the generated set."""
+    return run_comparison(generated, tmp_path_factory.mktemp("runs"), PERIOD, options=OPTIONS)
