@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from hub.store import sqlite_schema
+from hub.store import ledger_rows
 from hub.store.base import AppendOutcome, LedgerRecord, ReplayConflict, StoreUnavailable
 from hub.store.effects import NO_EFFECTS, Effects
 from hub.store.postgres_effects import GroupWrite
@@ -73,7 +73,7 @@ def is_plain(effects: Effects) -> bool:
 
 
 SELECT_STORED: Final = (
-    f"SELECT {sqlite_schema.COLUMNS} FROM ledger WHERE (sender, message_id) IN"
+    f"SELECT {ledger_rows.COLUMNS} FROM ledger WHERE (sender, message_id) IN"
     " (SELECT * FROM unnest($1::text[], $2::text[]))"
 )
 
@@ -96,7 +96,7 @@ async def append_plain(group: GroupWrite, run: list[tuple[int, Append]]) -> dict
     )
     stored: dict[tuple[str, str], LedgerRecord] = {}
     for row in found:
-        record = sqlite_schema.to_record(tuple(row))
+        record = ledger_rows.to_record(tuple(row))
         stored[record.sender, record.message_id] = record
     outcomes, columns = _prepare(group, run, stored)
     if columns:
@@ -135,9 +135,9 @@ def _prepare(
             outcomes[index] = StoreUnavailable(f"could not sign the receipt: {exc}")
             continue
         group.take_sequence()
-        record = sqlite_schema.new_record(sequence, message, receipt)
+        record = ledger_rows.new_record(sequence, message, receipt)
         stored[message.sender, message.message_id] = record
-        rows.append(sqlite_schema.insert_params(sequence, message, receipt))
+        rows.append(ledger_rows.insert_params(sequence, message, receipt))
         at = message.received_at.isoformat()
         e = group.chain.next(at, "message_accepted", str(sequence), message.sender, message.sha256)
         links.append((e.seq, e.at, e.action, e.subject, e.actor, e.digest, e.prev_hash, e.hash))

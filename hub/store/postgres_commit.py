@@ -12,8 +12,8 @@ from typing import Final
 
 import asyncpg
 
+from hub.store import ledger_rows
 from hub.store import postgres_schema as schema
-from hub.store import sqlite_schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import (
     AppendOutcome,
@@ -94,7 +94,7 @@ async def _apply(group: GroupWrite, job: Append) -> AppendOutcome | StoreError:
     except asyncpg.IntegrityConstraintViolationError as exc:
         group.restore(mark)
         return Conflict("conflict", f"changed meanwhile; retry ({exc})")
-    return AppendOutcome(sqlite_schema.new_record(sequence, message, receipt), created=True)
+    return AppendOutcome(ledger_rows.new_record(sequence, message, receipt), created=True)
 
 
 _CONNECT_TIMEOUT: Final = 10.0  # connecting, not queries: a hub must not hang at start-up
@@ -150,7 +150,7 @@ async def _insert_accepted(
     )
     inserted = await group.conn.fetchval(
         schema.INSERT_ACCEPTED,
-        *sqlite_schema.insert_params(sequence, message, receipt),
+        *ledger_rows.insert_params(sequence, message, receipt),
         *(link.seq, link.at, link.action, link.subject, link.actor, link.digest),
         *(link.prev_hash, link.hash),
     )
@@ -162,7 +162,7 @@ async def _existing(conn: schema.Conn, message: NewMessage) -> AppendOutcome | S
     row = await conn.fetchrow(schema.SELECT_BY_MESSAGE_ID, message.sender, message.message_id)
     if row is None:  # the constraint that failed was not (sender, message_id)
         return StoreUnavailable("ledger refused the row")
-    existing = sqlite_schema.to_record(tuple(row))
+    existing = ledger_rows.to_record(tuple(row))
     if existing.sha256 == message.sha256:
         return AppendOutcome(existing, created=False)
     return ReplayConflict("message id already used for a different message")

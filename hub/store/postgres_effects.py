@@ -12,7 +12,7 @@ from typing import Final
 
 import asyncpg
 
-from hub.store import money, outbox, sqlite_schema
+from hub.store import ledger_rows, money, outbox
 from hub.store import postgres_schema as schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import Conflict, NewMessage
@@ -240,7 +240,7 @@ class GroupWrite:
     async def _append_outcome(self, record: HubRecord, cause: NewMessage) -> None:
         sequence = self.take_sequence()
         outcome = record.as_message(cause.received_at)
-        await self.conn.execute(schema.INSERT, *sqlite_schema.insert_params(sequence, outcome, ""))
+        await self.conn.execute(schema.INSERT, *ledger_rows.insert_params(sequence, outcome, ""))
         await self.audit(
             outcome.received_at.isoformat(),
             "outcome_recorded",

@@ -1,10 +1,8 @@
-"""DDL, versioned migrations and SQL dialect helpers of the PostgreSQL ledger.
+"""The PostgreSQL dialect: connection errors, locks, migration runner, placeholders.
 
-The tables mirror :mod:`hub.store.sqlite_schema` column for column (``BYTEA``
-for ``BLOB``, ``BIGINT`` for sequences) so both backends answer the same
-queries; timestamps stay ISO-8601 text, as in SQLite, so a record reads back
-exactly as it was appended. The portable statements of the SQLite modules are
-reused here with :func:`dollar` turning their ``?`` placeholders into ``$n``.
+The tables are those of :mod:`hub.store.tables`, in PostgreSQL's type names;
+the portable statements are shared with SQLite, :func:`dollar` turning their
+``?`` placeholders into ``$n``.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from typing import Final
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from hub.store import sqlite_schema
+from hub.store import ledger_rows, tables
 from hub.store.audit_chain import GENESIS
 from hub.store.base import StoreUnavailable
 
@@ -36,167 +34,6 @@ CONNECTION_ERRORS: Final = (
 WRITER_LOCK: Final = 0x63657274_6C656467  # "certledg": serialises ledger writers across processes
 MIGRATION_LOCK: Final = 0x63657274_6D696772  # "certmigr": one process migrates at a time
 
-# Each entry upgrades the schema by one version (row in ``schema_version``).
-# Text compares byte by byte (COLLATE "C"), as in SQLite: ordering, ``min`` and
-# the roster's ``as_of`` comparison never depend on the server's locale.
-MIGRATIONS: Final[tuple[str, ...]] = (
-    """
-    CREATE TABLE ledger (
-        sequence     BIGINT PRIMARY KEY,
-        kind         TEXT NOT NULL,
-        message_type TEXT NOT NULL,
-        sender       TEXT NOT NULL,
-        message_id   TEXT NOT NULL,
-        kid          TEXT NOT NULL,
-        sha256       TEXT NOT NULL,
-        jws          BYTEA NOT NULL,
-        payload      BYTEA NOT NULL,
-        received_at  TEXT NOT NULL,
-        receipt      TEXT NOT NULL,
-        county       TEXT,
-        reason       TEXT,
-        period       TEXT,
-        village      TEXT,
-        person_id    TEXT,
-        channel      TEXT,
-        outcome      TEXT,
-        UNIQUE (sender, message_id)
-    );
-    CREATE INDEX ledger_kind_sequence ON ledger (kind, sequence);
-    CREATE INDEX ledger_period ON ledger (period, message_type);
-    CREATE TABLE items (
-        item_id     BIGINT PRIMARY KEY REFERENCES ledger (sequence),
-        kind        TEXT NOT NULL,
-        status      TEXT NOT NULL,
-        accepted_by TEXT,
-        decided_by  TEXT,
-        municipal   BOOLEAN NOT NULL DEFAULT false,
-        version     INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE tasks (
-        task_id     TEXT PRIMARY KEY,
-        person_id   TEXT NOT NULL,
-        kind        TEXT NOT NULL,
-        status      TEXT NOT NULL,
-        county      TEXT NOT NULL,
-        village     TEXT,
-        snapshot    BYTEA NOT NULL,
-        version     INTEGER NOT NULL,
-        changed_seq BIGINT NOT NULL
-    );
-    CREATE UNIQUE INDEX tasks_one_open ON tasks (person_id, kind)
-        WHERE status IN ('open', 'in_progress');
-    CREATE INDEX tasks_changed ON tasks (changed_seq);
-    CREATE TABLE roster (
-        person_id TEXT PRIMARY KEY,
-        as_of     TEXT NOT NULL,
-        snapshot  BYTEA NOT NULL,
-        sequence  BIGINT NOT NULL
-    );
-    CREATE TABLE notices (
-        notice_id TEXT PRIMARY KEY,
-        person_id TEXT NOT NULL,
-        kind      TEXT NOT NULL,
-        text      TEXT NOT NULL,
-        sequence  BIGINT NOT NULL,
-        sent_at   TEXT
-    );
-    CREATE TABLE overpayments (
-        task_id      TEXT PRIMARY KEY,
-        person_id    TEXT NOT NULL,
-        county       TEXT NOT NULL,
-        period       TEXT NOT NULL,
-        months       INTEGER NOT NULL,
-        amount_cents BIGINT NOT NULL,
-        sequence     BIGINT NOT NULL
-    );
-    CREATE TABLE audit (
-        seq       BIGINT PRIMARY KEY,
-        at        TEXT NOT NULL,
-        action    TEXT NOT NULL,
-        subject   TEXT NOT NULL,
-        actor     TEXT NOT NULL,
-        digest    TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash      TEXT NOT NULL
-    );
-    CREATE TABLE audit_checkpoints (
-        audit_seq BIGINT PRIMARY KEY,
-        hash      TEXT NOT NULL,
-        jws       TEXT NOT NULL
-    );
-    """.replace("TEXT", 'TEXT COLLATE "C"'),
-    sqlite_schema.OUTBOX_MIGRATION.replace("TEXT", 'TEXT COLLATE "C"')
-    .replace("BLOB", "BYTEA")
-    .replace("REAL", "DOUBLE PRECISION")
-    .replace("INTEGER NOT NULL\n", "BIGINT NOT NULL\n")
-    .replace("CAST(json_object(", "convert_to(json_build_object(")
-    .replace(") AS BLOB)", ")::text, 'UTF8')")
-    .replace(") AS BYTEA)", ")::text, 'UTF8')"),
-    # The same tables as SQLite's fourth migration, backfilled with PostgreSQL's JSON.
-    """
-    CREATE TABLE benefit_months (
-        person_id TEXT NOT NULL,
-        purpose   TEXT NOT NULL,
-        month     TEXT NOT NULL,
-        source    TEXT NOT NULL,
-        sequence  BIGINT NOT NULL,
-        PRIMARY KEY (person_id, purpose, month)
-    );
-    CREATE INDEX benefit_months_source ON benefit_months (source, purpose);
-    CREATE TABLE closed_benefits (
-        person_id TEXT PRIMARY KEY,
-        reason    TEXT NOT NULL,
-        task_id   TEXT NOT NULL,
-        sequence  BIGINT NOT NULL
-    );
-    CREATE TABLE evidence_people (
-        sha256    TEXT PRIMARY KEY,
-        person_id TEXT NOT NULL,
-        sequence  BIGINT NOT NULL
-    );
-    INSERT INTO closed_benefits (person_id, reason, task_id, sequence)
-        SELECT DISTINCT ON (person_id) person_id,
-            convert_from(payload, 'UTF8')::jsonb ->> 'reason',
-            coalesce(convert_from(payload, 'UTF8')::jsonb ->> 'task_id', ''), sequence
-        FROM ledger WHERE message_type = 'termination/v1' AND kind = 'outcome'
-        AND person_id IS NOT NULL ORDER BY person_id, sequence;
-    INSERT INTO benefit_months (person_id, purpose, month, source, sequence)
-        SELECT person_id, purpose, to_char(m, 'YYYY-MM'), source, sequence
-        FROM (
-            SELECT person_id, 'recovered' AS purpose,
-                (convert_from(payload, 'UTF8')::jsonb ->> 'period_from')::date AS first,
-                (convert_from(payload, 'UTF8')::jsonb ->> 'period_to')::date AS last,
-                coalesce(convert_from(payload, 'UTF8')::jsonb ->> 'task_id', '') AS source,
-                sequence
-            FROM ledger WHERE message_type = 'overpayment/v1' AND kind = 'outcome'
-            AND person_id IS NOT NULL
-            UNION ALL
-            SELECT ledger.person_id, 'back_paid',
-                (convert_from(payload, 'UTF8')::jsonb ->> 'back_pay_from')::date,
-                (convert_from(payload, 'UTF8')::jsonb ->> 'back_pay_to')::date,
-                sequence::text, sequence
-            FROM ledger JOIN items ON items.item_id = ledger.sequence
-            WHERE ledger.message_type = 'restoration/v1' AND items.status != 'rejected'
-            AND ledger.person_id IS NOT NULL
-        ) AS spans,
-        generate_series(date_trunc('month', first), date_trunc('month', last), '1 month') AS m
-        ORDER BY sequence
-        ON CONFLICT DO NOTHING;
-    INSERT INTO evidence_people (sha256, person_id, sequence)
-        SELECT e ->> 'sha256',
-            convert_from(l.payload, 'UTF8')::jsonb -> 'person' ->> 'id_number', l.sequence
-        FROM ledger AS l,
-            jsonb_array_elements(
-                coalesce(convert_from(l.payload, 'UTF8')::jsonb -> 'evidence', '[]'::jsonb)
-            ) AS e
-        WHERE l.message_type = 'certification_event/v1'
-        AND e ->> 'kind' IN ('id_image', 'onsite_photo')
-        ORDER BY l.sequence
-        ON CONFLICT DO NOTHING;
-    """.replace("TEXT", 'TEXT COLLATE "C"'),
-)
-
 
 @functools.cache
 def dollar(sql: str) -> str:
@@ -209,8 +46,8 @@ def dollar(sql: str) -> str:
     return "".join(numbered) + parts[-1]
 
 
-INSERT: Final = dollar(sqlite_schema.INSERT)
-SELECT_BY_MESSAGE_ID: Final = dollar(sqlite_schema.SELECT_BY_MESSAGE_ID)
+INSERT: Final = dollar(ledger_rows.INSERT)
+SELECT_BY_MESSAGE_ID: Final = dollar(ledger_rows.SELECT_BY_MESSAGE_ID)
 
 # One round trip per plain message: the row and its "message accepted" link,
 # the link only if the row was new (a duplicate inserts nothing at all).
@@ -253,15 +90,13 @@ async def migrate(conn: Conn) -> int:
     """
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-        )
+        await conn.execute(tables.schema_version_table("postgres"))
         current = int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
-        for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-            await conn.execute(script)
+        for number, statements in tables.pending(current, "postgres"):
+            for statement in statements:
+                await conn.execute(statement)
             await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", number)
-    return len(MIGRATIONS)
+    return len(tables.LADDER)
 
 
 async def schema_version(conn: Conn) -> int:

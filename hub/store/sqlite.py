@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hub.store import outbox
+from hub.store import ledger_rows, outbox
 from hub.store import sqlite_schema as schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import (
@@ -270,7 +270,9 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
         if guarded:
             self._conn.execute("SAVEPOINT message")
         try:
-            self._conn.execute(schema.INSERT, schema.insert_params(sequence, message, receipt))
+            self._conn.execute(
+                ledger_rows.INSERT, ledger_rows.insert_params(sequence, message, receipt)
+            )
         except sqlite3.IntegrityError:
             if guarded:
                 self._conn.execute("RELEASE message")
@@ -294,7 +296,7 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
             return Conflict("conflict", f"changed meanwhile; retry ({exc})")
         if guarded:
             self._conn.execute("RELEASE message")
-        return AppendOutcome(schema.new_record(sequence, message, receipt), created=True)
+        return AppendOutcome(ledger_rows.new_record(sequence, message, receipt), created=True)
 
     def _take_sequence(self) -> int:
         sequence = self._next_sequence
@@ -326,12 +328,12 @@ class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
 
     def _existing(self, message: NewMessage) -> AppendOutcome | StoreError:
         row = self._conn.execute(
-            schema.SELECT_BY_MESSAGE_ID,
+            ledger_rows.SELECT_BY_MESSAGE_ID,
             (message.sender, message.message_id),
         ).fetchone()
         if row is None:  # the constraint that failed was not (sender, message_id)
             return StoreUnavailable("ledger refused the row")
-        existing = schema.to_record(row)
+        existing = ledger_rows.to_record(row)
         if existing.sha256 == message.sha256:
             return AppendOutcome(existing, created=False)
         return ReplayConflict("message id already used for a different message")

@@ -19,6 +19,7 @@ from hub.store.effects import (
     TaskWrite,
     ZeroReportGuard,
 )
+from hub.store.ledger_rows import INSERT, insert_params
 from hub.store.money import (
     BIND_EVIDENCE,
     BOUND_PERSON,
@@ -29,7 +30,6 @@ from hub.store.money import (
     months_taken,
     other_person,
 )
-from hub.store.sqlite_schema import INSERT, insert_params
 
 AUDIT_INSERT = (
     "INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"

@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Final
 
-from hub.store import sqlite_schema as schema
+from hub.store import ledger_rows as schema
 from hub.store.audit_chain import AuditEntry
 from hub.store.base import ItemRow, LedgerRecord, RecordKind, StatRow, TaskRow
+from hub.store.sqlite_schema import connect
 
 Row = tuple[object, ...]
 
@@ -60,7 +61,7 @@ class SqliteQueries:
     def _read_sync(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = schema.connect(self._path, synchronous=self._synchronous, read_only=True)
+            conn = connect(self._path, synchronous=self._synchronous, read_only=True)
             self._local.conn = conn
         return conn.execute(sql, params).fetchall()
 

@@ -130,14 +130,11 @@ async def test_a_ledger_from_before_the_keys_opens_with_them_backfilled(
     cert = {"person": {"id_number": "P1"}, "evidence": [photo]}
     await ledger.append(message(2, "certification_event/v1", cert), receipt)
     await ledger.aclose()
-    # back to the schema before the keys (SQLite 3, PostgreSQL 2), with the records kept
+    # back to the schema before the keys (version 2), with the records kept
     drop = "DROP TABLE benefit_months; DROP TABLE closed_benefits; DROP TABLE evidence_people"
     for statement in drop.split("; "):
         await ledger_factory.execute(statement)
-    if ledger_factory.name == "sqlite":
-        await ledger_factory.execute("PRAGMA user_version=3")
-    else:
-        await ledger_factory.execute("DELETE FROM schema_version WHERE version = 3")
+    await ledger_factory.execute("DELETE FROM schema_version WHERE version = 3")
 
     ledger = await ledger_factory.open()
     assert await ledger.counted_months("P1", "recovered") == {"2026-09", "2026-10", "2026-11"}

@@ -24,7 +24,7 @@ from hub.settings import Settings
 from hub.store import NewMessage, RecordKind, StoreUnavailable
 from hub.store.audit_chain import first_broken
 from hub.store.postgres import PostgresLedger
-from hub.store.postgres_schema import MIGRATIONS
+from hub.store.tables import LADDER
 from security import SigningKey
 
 
@@ -114,7 +114,7 @@ async def test_migrations_run_once_even_when_hubs_start_together(pg_url: str) ->
         versions = await conn.fetch("SELECT version FROM schema_version ORDER BY version")
     finally:
         await conn.close()
-    assert [row["version"] for row in versions] == list(range(1, len(MIGRATIONS) + 1))
+    assert [row["version"] for row in versions] == list(range(1, len(LADDER) + 1))
     for ledger in ledgers:
         await ledger.aclose()
 
@@ -124,7 +124,7 @@ async def test_db_upgrade_command_migrates_and_prints_the_version(
 ) -> None:
     status = await asyncio.to_thread(main, ["db", "upgrade", "--database-url", pg_url])
     assert status == 0
-    assert capsys.readouterr().out.strip() == f"ledger schema version {len(MIGRATIONS)}"
+    assert capsys.readouterr().out.strip() == f"ledger schema version {len(LADDER)}"
     reader = await PostgresLedger.open_read_only(pg_url)  # the schema is there now
     assert await reader.count() == 0
     await reader.aclose()

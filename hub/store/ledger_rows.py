@@ -1,0 +1,92 @@
+"""A ledger row as both dialects store and read it: columns, insert parameters, records.
+
+The statements use ``?`` placeholders; PostgreSQL numbers them
+(:func:`hub.store.postgres_schema.dollar`). The column list is a constant: no
+caller input ever reaches these strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from hub.store.base import LedgerRecord, NewMessage, RecordKind
+
+COLUMNS: Final = (
+    "sequence, kind, message_type, sender, message_id, kid, sha256, jws, payload,"
+    " received_at, receipt"
+)
+
+INSERT: Final = (
+    "INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid, sha256, jws,"
+    " payload, received_at, receipt, county, reason, period, village, person_id, channel, outcome)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+SELECT_BY_MESSAGE_ID: Final = f"SELECT {COLUMNS} FROM ledger WHERE sender=? AND message_id=?"
+SELECT_PAGE: Final = (
+    "SELECT " + ", ".join(f"ledger.{c.strip()}" for c in COLUMNS.split(",")) + ", items.status"
+    " FROM ledger LEFT JOIN items ON items.item_id = ledger.sequence"
+    " WHERE ledger.kind=? AND ledger.sequence>? ORDER BY ledger.sequence LIMIT ?"
+)
+
+
+def insert_params(sequence: int, message: NewMessage, receipt: str) -> tuple[object, ...]:
+    """Parameters of :data:`INSERT` for ``message``."""
+    return (
+        sequence,
+        message.kind.value,
+        message.message_type,
+        message.sender,
+        message.message_id,
+        message.kid,
+        message.sha256,
+        message.jws,
+        message.payload,
+        message.received_at.isoformat(),
+        receipt,
+        message.county,
+        message.reason,
+        message.period,
+        message.village,
+        message.person_id,
+        message.channel,
+        message.outcome,
+    )
+
+
+def new_record(sequence: int, message: NewMessage, receipt: str) -> LedgerRecord:
+    """The record ``message`` becomes once inserted at ``sequence``."""
+    return LedgerRecord(
+        sequence=sequence,
+        kind=message.kind,
+        message_type=message.message_type,
+        sender=message.sender,
+        message_id=message.message_id,
+        kid=message.kid,
+        sha256=message.sha256,
+        jws=message.jws,
+        payload=message.payload,
+        received_at=message.received_at,
+        receipt=receipt,
+    )
+
+
+def to_record(row: tuple[object, ...]) -> LedgerRecord:
+    """Map a row selected with :data:`COLUMNS` to a record."""
+    seq, kind, mtype, sender, mid, kid, digest, jws, payload, received, receipt = row[:11]
+    status = str(row[11]) if len(row) > 11 and row[11] is not None else None
+    return LedgerRecord(
+        sequence=int(str(seq)),
+        kind=RecordKind(str(kind)),
+        message_type=str(mtype),
+        sender=str(sender),
+        message_id=str(mid),
+        kid=str(kid),
+        sha256=str(digest),
+        jws=bytes(jws),  # type: ignore[call-overload]
+        payload=bytes(payload),  # type: ignore[call-overload]
+        received_at=datetime.fromisoformat(str(received)),
+        receipt=str(receipt),
+        status=status,
+    )

@@ -1,0 +1,362 @@
+# ruff: noqa: E501 - the SQL is frozen byte for byte as it shipped
+"""The migration ladders as certhub shipped them before the ledger had one runner (frozen).
+
+A ledger built by these at any version must open with today's code and end
+at today's schema: the on-disk format stays compatible. SQLite counted its
+versions in ``PRAGMA user_version``, PostgreSQL in ``schema_version`` rows.
+"""
+
+from __future__ import annotations
+
+SQLITE: tuple[str, ...] = (
+    """
+    CREATE TABLE ledger (
+        sequence     INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind         TEXT NOT NULL,
+        message_type TEXT NOT NULL,
+        sender       TEXT NOT NULL,
+        message_id   TEXT NOT NULL,
+        kid          TEXT NOT NULL,
+        sha256       TEXT NOT NULL,
+        jws          BLOB NOT NULL,
+        payload      BLOB NOT NULL,
+        received_at  TEXT NOT NULL,
+        receipt      TEXT NOT NULL,
+        county       TEXT,
+        reason       TEXT,
+        period       TEXT,
+        UNIQUE (sender, message_id)
+    );
+    CREATE INDEX ledger_kind_sequence ON ledger (kind, sequence);
+    """,
+    """
+    ALTER TABLE ledger ADD COLUMN village TEXT;
+    ALTER TABLE ledger ADD COLUMN person_id TEXT;
+    ALTER TABLE ledger ADD COLUMN channel TEXT;
+    ALTER TABLE ledger ADD COLUMN outcome TEXT;
+    CREATE INDEX ledger_period ON ledger (period, message_type);
+    CREATE TABLE items (
+        item_id     INTEGER PRIMARY KEY REFERENCES ledger (sequence),
+        kind        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        accepted_by TEXT,
+        decided_by  TEXT,
+        municipal   INTEGER NOT NULL DEFAULT 0,
+        version     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE tasks (
+        task_id     TEXT PRIMARY KEY,
+        person_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        county      TEXT NOT NULL,
+        village     TEXT,
+        snapshot    BLOB NOT NULL,
+        version     INTEGER NOT NULL,
+        changed_seq INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX tasks_one_open ON tasks (person_id, kind)
+        WHERE status IN ('open', 'in_progress');
+    CREATE INDEX tasks_changed ON tasks (changed_seq);
+    CREATE TABLE roster (
+        person_id TEXT PRIMARY KEY,
+        as_of     TEXT NOT NULL,
+        snapshot  BLOB NOT NULL,
+        sequence  INTEGER NOT NULL
+    );
+    CREATE TABLE notices (
+        notice_id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        text      TEXT NOT NULL,
+        sequence  INTEGER NOT NULL,
+        sent_at   TEXT
+    );
+    CREATE TABLE overpayments (
+        task_id      TEXT PRIMARY KEY,
+        person_id    TEXT NOT NULL,
+        county       TEXT NOT NULL,
+        period       TEXT NOT NULL,
+        months       INTEGER NOT NULL,
+        amount_cents INTEGER NOT NULL,
+        sequence     INTEGER NOT NULL
+    );
+    CREATE TABLE audit (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        subject   TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        digest    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    );
+    CREATE TABLE audit_checkpoints (
+        audit_seq INTEGER PRIMARY KEY,
+        hash      TEXT NOT NULL,
+        jws       TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE outbox (
+        delivery_id     TEXT PRIMARY KEY,
+        destination     TEXT NOT NULL,
+        operation       TEXT NOT NULL,
+        payload         BLOB NOT NULL,
+        correlation_id  TEXT,
+        created_at      REAL NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        state           TEXT NOT NULL DEFAULT 'pending',
+        last_error      TEXT,
+        sequence        INTEGER NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('pending', 'published');
+    CREATE INDEX outbox_state ON outbox (state, destination);
+    CREATE TABLE deliveries (
+        delivery_id  TEXT PRIMARY KEY,
+        destination  TEXT NOT NULL,
+        delivered_at REAL NOT NULL
+    );
+    INSERT INTO outbox (delivery_id, destination, operation, payload, created_at,
+        next_attempt_at, sequence)
+        SELECT notice_id, 'sms', 'notify',
+            CAST(json_object('kind', kind, 'person_id', person_id, 'text', text) AS BLOB),
+            0, 0, sequence
+        FROM notices WHERE sent_at IS NULL
+    """,
+    """
+    CREATE TABLE benefit_months (
+        person_id TEXT NOT NULL,
+        purpose   TEXT NOT NULL,
+        month     TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        sequence  INTEGER NOT NULL,
+        PRIMARY KEY (person_id, purpose, month)
+    );
+    CREATE INDEX benefit_months_source ON benefit_months (source, purpose);
+    CREATE TABLE closed_benefits (
+        person_id TEXT PRIMARY KEY,
+        reason    TEXT NOT NULL,
+        task_id   TEXT NOT NULL,
+        sequence  INTEGER NOT NULL
+    );
+    CREATE TABLE evidence_people (
+        sha256    TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        sequence  INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO closed_benefits (person_id, reason, task_id, sequence)
+        SELECT person_id, json_extract(CAST(payload AS TEXT), '$.reason'),
+            coalesce(json_extract(CAST(payload AS TEXT), '$.task_id'), ''), sequence
+        FROM ledger WHERE message_type = 'termination/v1' AND kind = 'outcome'
+        AND person_id IS NOT NULL ORDER BY sequence;
+    WITH RECURSIVE spans (person_id, purpose, month, last, source, sequence) AS (
+        SELECT person_id, 'recovered',
+            substr(json_extract(CAST(payload AS TEXT), '$.period_from'), 1, 7),
+            substr(json_extract(CAST(payload AS TEXT), '$.period_to'), 1, 7),
+            coalesce(json_extract(CAST(payload AS TEXT), '$.task_id'), ''), sequence
+        FROM ledger WHERE message_type = 'overpayment/v1' AND kind = 'outcome'
+        AND person_id IS NOT NULL
+        UNION ALL
+        SELECT ledger.person_id, 'back_paid',
+            substr(json_extract(CAST(payload AS TEXT), '$.back_pay_from'), 1, 7),
+            substr(json_extract(CAST(payload AS TEXT), '$.back_pay_to'), 1, 7),
+            CAST(sequence AS TEXT), sequence
+        FROM ledger JOIN items ON items.item_id = ledger.sequence
+        WHERE ledger.message_type = 'restoration/v1' AND items.status != 'rejected'
+        AND ledger.person_id IS NOT NULL
+        UNION ALL
+        SELECT person_id, purpose, strftime('%Y-%m', month || '-01', '+1 month'), last,
+            source, sequence
+        FROM spans WHERE month < last
+    )
+    INSERT OR IGNORE INTO benefit_months (person_id, purpose, month, source, sequence)
+        SELECT person_id, purpose, month, source, sequence FROM spans ORDER BY sequence;
+    INSERT OR IGNORE INTO evidence_people (sha256, person_id, sequence)
+        SELECT json_extract(e.value, '$.sha256'),
+            json_extract(CAST(l.payload AS TEXT), '$.person.id_number'), l.sequence
+        FROM ledger AS l, json_each(CAST(l.payload AS TEXT), '$.evidence') AS e
+        WHERE l.message_type = 'certification_event/v1'
+        AND json_extract(e.value, '$.kind') IN ('id_image', 'onsite_photo')
+        ORDER BY l.sequence
+    """,
+)
+
+POSTGRES: tuple[str, ...] = (
+    """
+    CREATE TABLE ledger (
+        sequence     BIGINT PRIMARY KEY,
+        kind         TEXT COLLATE "C" NOT NULL,
+        message_type TEXT COLLATE "C" NOT NULL,
+        sender       TEXT COLLATE "C" NOT NULL,
+        message_id   TEXT COLLATE "C" NOT NULL,
+        kid          TEXT COLLATE "C" NOT NULL,
+        sha256       TEXT COLLATE "C" NOT NULL,
+        jws          BYTEA NOT NULL,
+        payload      BYTEA NOT NULL,
+        received_at  TEXT COLLATE "C" NOT NULL,
+        receipt      TEXT COLLATE "C" NOT NULL,
+        county       TEXT COLLATE "C",
+        reason       TEXT COLLATE "C",
+        period       TEXT COLLATE "C",
+        village      TEXT COLLATE "C",
+        person_id    TEXT COLLATE "C",
+        channel      TEXT COLLATE "C",
+        outcome      TEXT COLLATE "C",
+        UNIQUE (sender, message_id)
+    );
+    CREATE INDEX ledger_kind_sequence ON ledger (kind, sequence);
+    CREATE INDEX ledger_period ON ledger (period, message_type);
+    CREATE TABLE items (
+        item_id     BIGINT PRIMARY KEY REFERENCES ledger (sequence),
+        kind        TEXT COLLATE "C" NOT NULL,
+        status      TEXT COLLATE "C" NOT NULL,
+        accepted_by TEXT COLLATE "C",
+        decided_by  TEXT COLLATE "C",
+        municipal   BOOLEAN NOT NULL DEFAULT false,
+        version     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE tasks (
+        task_id     TEXT COLLATE "C" PRIMARY KEY,
+        person_id   TEXT COLLATE "C" NOT NULL,
+        kind        TEXT COLLATE "C" NOT NULL,
+        status      TEXT COLLATE "C" NOT NULL,
+        county      TEXT COLLATE "C" NOT NULL,
+        village     TEXT COLLATE "C",
+        snapshot    BYTEA NOT NULL,
+        version     INTEGER NOT NULL,
+        changed_seq BIGINT NOT NULL
+    );
+    CREATE UNIQUE INDEX tasks_one_open ON tasks (person_id, kind)
+        WHERE status IN ('open', 'in_progress');
+    CREATE INDEX tasks_changed ON tasks (changed_seq);
+    CREATE TABLE roster (
+        person_id TEXT COLLATE "C" PRIMARY KEY,
+        as_of     TEXT COLLATE "C" NOT NULL,
+        snapshot  BYTEA NOT NULL,
+        sequence  BIGINT NOT NULL
+    );
+    CREATE TABLE notices (
+        notice_id TEXT COLLATE "C" PRIMARY KEY,
+        person_id TEXT COLLATE "C" NOT NULL,
+        kind      TEXT COLLATE "C" NOT NULL,
+        text      TEXT COLLATE "C" NOT NULL,
+        sequence  BIGINT NOT NULL,
+        sent_at   TEXT COLLATE "C"
+    );
+    CREATE TABLE overpayments (
+        task_id      TEXT COLLATE "C" PRIMARY KEY,
+        person_id    TEXT COLLATE "C" NOT NULL,
+        county       TEXT COLLATE "C" NOT NULL,
+        period       TEXT COLLATE "C" NOT NULL,
+        months       INTEGER NOT NULL,
+        amount_cents BIGINT NOT NULL,
+        sequence     BIGINT NOT NULL
+    );
+    CREATE TABLE audit (
+        seq       BIGINT PRIMARY KEY,
+        at        TEXT COLLATE "C" NOT NULL,
+        action    TEXT COLLATE "C" NOT NULL,
+        subject   TEXT COLLATE "C" NOT NULL,
+        actor     TEXT COLLATE "C" NOT NULL,
+        digest    TEXT COLLATE "C" NOT NULL,
+        prev_hash TEXT COLLATE "C" NOT NULL,
+        hash      TEXT COLLATE "C" NOT NULL
+    );
+    CREATE TABLE audit_checkpoints (
+        audit_seq BIGINT PRIMARY KEY,
+        hash      TEXT COLLATE "C" NOT NULL,
+        jws       TEXT COLLATE "C" NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE outbox (
+        delivery_id     TEXT COLLATE "C" PRIMARY KEY,
+        destination     TEXT COLLATE "C" NOT NULL,
+        operation       TEXT COLLATE "C" NOT NULL,
+        payload         BYTEA NOT NULL,
+        correlation_id  TEXT COLLATE "C",
+        created_at      DOUBLE PRECISION NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at DOUBLE PRECISION NOT NULL,
+        state           TEXT COLLATE "C" NOT NULL DEFAULT 'pending',
+        last_error      TEXT COLLATE "C",
+        sequence        BIGINT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('pending', 'published');
+    CREATE INDEX outbox_state ON outbox (state, destination);
+    CREATE TABLE deliveries (
+        delivery_id  TEXT COLLATE "C" PRIMARY KEY,
+        destination  TEXT COLLATE "C" NOT NULL,
+        delivered_at DOUBLE PRECISION NOT NULL
+    );
+    INSERT INTO outbox (delivery_id, destination, operation, payload, created_at,
+        next_attempt_at, sequence)
+        SELECT notice_id, 'sms', 'notify',
+            convert_to(json_build_object('kind', kind, 'person_id', person_id, 'text', text)::text, 'UTF8'),
+            0, 0, sequence
+        FROM notices WHERE sent_at IS NULL
+    """,
+    """
+    CREATE TABLE benefit_months (
+        person_id TEXT COLLATE "C" NOT NULL,
+        purpose   TEXT COLLATE "C" NOT NULL,
+        month     TEXT COLLATE "C" NOT NULL,
+        source    TEXT COLLATE "C" NOT NULL,
+        sequence  BIGINT NOT NULL,
+        PRIMARY KEY (person_id, purpose, month)
+    );
+    CREATE INDEX benefit_months_source ON benefit_months (source, purpose);
+    CREATE TABLE closed_benefits (
+        person_id TEXT COLLATE "C" PRIMARY KEY,
+        reason    TEXT COLLATE "C" NOT NULL,
+        task_id   TEXT COLLATE "C" NOT NULL,
+        sequence  BIGINT NOT NULL
+    );
+    CREATE TABLE evidence_people (
+        sha256    TEXT COLLATE "C" PRIMARY KEY,
+        person_id TEXT COLLATE "C" NOT NULL,
+        sequence  BIGINT NOT NULL
+    );
+    INSERT INTO closed_benefits (person_id, reason, task_id, sequence)
+        SELECT DISTINCT ON (person_id) person_id,
+            convert_from(payload, 'UTF8')::jsonb ->> 'reason',
+            coalesce(convert_from(payload, 'UTF8')::jsonb ->> 'task_id', ''), sequence
+        FROM ledger WHERE message_type = 'termination/v1' AND kind = 'outcome'
+        AND person_id IS NOT NULL ORDER BY person_id, sequence;
+    INSERT INTO benefit_months (person_id, purpose, month, source, sequence)
+        SELECT person_id, purpose, to_char(m, 'YYYY-MM'), source, sequence
+        FROM (
+            SELECT person_id, 'recovered' AS purpose,
+                (convert_from(payload, 'UTF8')::jsonb ->> 'period_from')::date AS first,
+                (convert_from(payload, 'UTF8')::jsonb ->> 'period_to')::date AS last,
+                coalesce(convert_from(payload, 'UTF8')::jsonb ->> 'task_id', '') AS source,
+                sequence
+            FROM ledger WHERE message_type = 'overpayment/v1' AND kind = 'outcome'
+            AND person_id IS NOT NULL
+            UNION ALL
+            SELECT ledger.person_id, 'back_paid',
+                (convert_from(payload, 'UTF8')::jsonb ->> 'back_pay_from')::date,
+                (convert_from(payload, 'UTF8')::jsonb ->> 'back_pay_to')::date,
+                sequence::text, sequence
+            FROM ledger JOIN items ON items.item_id = ledger.sequence
+            WHERE ledger.message_type = 'restoration/v1' AND items.status != 'rejected'
+            AND ledger.person_id IS NOT NULL
+        ) AS spans,
+        generate_series(date_trunc('month', first), date_trunc('month', last), '1 month') AS m
+        ORDER BY sequence
+        ON CONFLICT DO NOTHING;
+    INSERT INTO evidence_people (sha256, person_id, sequence)
+        SELECT e ->> 'sha256',
+            convert_from(l.payload, 'UTF8')::jsonb -> 'person' ->> 'id_number', l.sequence
+        FROM ledger AS l,
+            jsonb_array_elements(
+                coalesce(convert_from(l.payload, 'UTF8')::jsonb -> 'evidence', '[]'::jsonb)
+            ) AS e
+        WHERE l.message_type = 'certification_event/v1'
+        AND e ->> 'kind' IN ('id_image', 'onsite_photo')
+        ORDER BY l.sequence
+        ON CONFLICT DO NOTHING;
+    """,
+)
