@@ -6,7 +6,7 @@ from aiohttp import web
 
 from hub.evidence import EvidenceVault
 from hub.ingress import IngressPipeline
-from hub.notify import NoticeDispatcher, Notifier
+from hub.notify import NoticeSender, OutboxDelivery
 from hub.procedure.context import ProcedureContext
 from hub.settings import Settings
 from hub.store import LedgerStore
@@ -25,5 +25,6 @@ SIGNATURES: web.AppKey[SignatureHelper | None] = web.AppKey("signatures")
 EVIDENCE = web.AppKey("evidence", EvidenceVault)
 PROCEDURE = web.AppKey("procedure", ProcedureContext)
 REPORTING_UNITS = web.AppKey("reporting_units", tuple[ReportingUnit, ...])
-NOTIFIER = web.AppKey("notifier", Notifier)
-NOTICES = web.AppKey("notices", NoticeDispatcher)
+NOTICE_SENDER = web.AppKey("notice_sender", NoticeSender)
+OUTBOX_DELIVERY = web.AppKey("outbox_delivery", OutboxDelivery)
+NOTICES = OUTBOX_DELIVERY  # the old name, until hub/api/ingress_routes.py moves to the new one

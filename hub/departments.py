@@ -1,14 +1,17 @@
-"""The hub's departments: adapters built from settings, used through their role protocols.
+"""The hub's departments: adapters built from settings, found by the roles they play.
 
-* SMS gateway → :class:`SmsNotifier`, behind the outbox (``hub.delivery``);
-* ministry uplink → approved certifications pushed upward through the outbox;
-* public-security e-ID → :func:`check_identity`, for counter and home-visit
-  certification (rule 4: person, photo and ID document against the e-ID licence);
-* ministry certification results → :class:`MinistryPull`, a periodic pull whose
-  events enter the ledger through :class:`~hub.inbound.InboundIngestor`.
+* notifier (the SMS gateway) and uplink (the ministry's certification push)
+  → behind the outbox, in :mod:`hub.delivery`;
+* identity (public-security e-ID) → :func:`check_identity`, for counter and
+  home-visit certification (rule 4: person, photo and ID document against the
+  e-ID licence);
+* certification source (the ministry's certification results) →
+  :class:`MinistryPull`, a periodic pull whose events enter the ledger through
+  :class:`~hub.inbound.InboundIngestor`.
 
-Nothing here knows a concrete adapter class; names come from settings and
-the ``certhub.adapters`` entry points.
+Nothing here knows a concrete adapter class or name; adapters come from
+settings and the ``certhub.adapters`` entry points, and play a role by
+implementing its protocol (:data:`ROLES`).
 """
 
 from __future__ import annotations
@@ -16,58 +19,92 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters import (
     Adapter,
     AdapterError,
+    AdapterSetupError,
     CertificationSource,
     CertificationUplink,
     IdentityVerdict,
     IdentityVerifier,
-    Notification,
     Notifier,
     PermanentError,
     PersonCheck,
 )
 from hub.inbound import InboundIngestor, InboundSender
 from hub.periodic import every
-from hub.store import LedgerStore
 from hub.workflow.refusals import Refusal
-from schemas import BenefitRecord, CertificationEvent
+from schemas import CertificationEvent
 
 log = logging.getLogger(__name__)
 
 
+ROLES: Mapping[str, type[object]] = {
+    "identity": IdentityVerifier,
+    "notifier": Notifier,
+    "uplink": CertificationUplink,
+    "certification_source": CertificationSource,
+}
+"""The roles the hub gives departments, by the role protocol an adapter implements.
+
+An adapter plays a role by implementing its protocol, whatever its name; when
+several configured adapters could play one, settings choose
+(``CERTHUB_ADAPTER_ROLES__UPLINK=ministry``). A new department is therefore
+one adapter and its settings: nothing in ``hub/`` names it."""
+
+
 @dataclass(frozen=True)
 class Departments:
-    """The configured adapters, by role."""
+    """The configured adapters, and which of them plays each role.
+
+    Raises:
+        AdapterSetupError: a role choice names an unknown role or an adapter that
+            is not configured or cannot play it, or several adapters could play a
+            role and settings choose none.
+    """
 
     adapters: dict[str, Adapter] = field(default_factory=dict)
+    role_choices: Mapping[str, str] = field(default_factory=dict)
+    players: Mapping[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Resolve every role once, so a wrong choice fails start-up."""
+        object.__setattr__(self, "players", _players(self.adapters, self.role_choices))
+
+    def player(self, role: str) -> str | None:
+        """The name of the adapter playing ``role``, if any."""
+        return self.players.get(role)
+
+    def _playing(self, role: str) -> Adapter | None:
+        name = self.players.get(role)
+        return None if name is None else self.adapters[name]
 
     @property
     def identity(self) -> IdentityVerifier | None:
         """The e-ID verifier, if configured."""
-        adapter = self.adapters.get("eid")
+        adapter = self._playing("identity")
         return adapter if isinstance(adapter, IdentityVerifier) else None
 
     @property
-    def sms(self) -> Notifier | None:
+    def notifier(self) -> Notifier | None:
         """The SMS gateway, if configured."""
-        adapter = self.adapters.get("sms")
+        adapter = self._playing("notifier")
         return adapter if isinstance(adapter, Notifier) else None
 
     @property
     def uplink(self) -> CertificationUplink | None:
         """Where approved certifications are pushed upward (the ministry), if configured."""
-        adapter = self.adapters.get("ministry")
+        adapter = self._playing("uplink")
         return adapter if isinstance(adapter, CertificationUplink) else None
 
     @property
-    def ministry(self) -> CertificationSource | None:
-        """The ministry's certification results, if configured."""
-        adapter = self.adapters.get("ministry")
+    def certification_source(self) -> CertificationSource | None:
+        """Where certification results are pulled from (the ministry), if configured."""
+        adapter = self._playing("certification_source")
         return adapter if isinstance(adapter, CertificationSource) else None
 
     async def aclose(self) -> None:
@@ -76,30 +113,24 @@ class Departments:
             await adapter.aclose()
 
 
-class NoContact(Exception):
-    """The roster has no mobile number for the person; the notice waits for one."""
-
-
-class SmsNotifier:
-    """The hub's notifier over the SMS gateway adapter; the number comes from the roster."""
-
-    def __init__(self, gateway: Notifier, store: LedgerStore) -> None:
-        """Send through ``gateway``; look numbers up in ``store``'s roster."""
-        self._gateway = gateway
-        self._store = store
-
-    async def send(self, notice_id: str, person_id: str, text: str) -> None:
-        """Send once per ``notice_id`` (the gateway is idempotent by it)."""
-        snapshot = await self._store.get_roster(person_id)
-        mobile = BenefitRecord.model_validate_json(snapshot).contact_mobile if snapshot else None
-        if mobile is None:
-            raise NoContact(f"no registered mobile number for notice {notice_id}")
-        await self._gateway.notify(
-            Notification(notification_id=notice_id, mobile=mobile, text=text)
-        )
-
-    async def aclose(self) -> None:
-        """The departments own the gateway's connection."""
+def _players(adapters: Mapping[str, Adapter], choices: Mapping[str, str]) -> dict[str, str]:
+    for role in choices:
+        if role not in ROLES:
+            raise AdapterSetupError(f"no role {role!r} (roles: {', '.join(sorted(ROLES))})")
+    players: dict[str, str] = {}
+    for role, protocol in ROLES.items():
+        able = sorted(name for name, adapter in adapters.items() if isinstance(adapter, protocol))
+        chosen = choices.get(role)
+        if chosen is not None and chosen not in able:
+            raise AdapterSetupError(f"adapter {chosen!r} is not configured to play {role!r}")
+        if chosen is None and len(able) > 1:
+            raise AdapterSetupError(
+                f"adapters {', '.join(able)} could each play {role!r}: choose one in"
+                f" adapter_roles.{role}"
+            )
+        if chosen or able:
+            players[role] = chosen or able[0]
+    return players
 
 
 async def check_identity(

@@ -1,4 +1,4 @@
-"""Start-up and shutdown of the departments: adapters, the SMS notifier, the ministry pull."""
+"""Start-up and shutdown of the departments: adapters by role, the certification-source pull."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from functools import partial
 
 from aiohttp import web
 
-from adapters import AdapterOptions, create_adapters
-from hub.context import METRICS, NOTIFIER, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
-from hub.departments import Departments, MinistryPull, SmsNotifier
+from adapters import AdapterOptions, AdapterSetupError, create_adapters
+from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
+from hub.departments import Departments, MinistryPull
 from hub.inbound import InboundIngestor, enrol_inbound
 from hub.periodic import running
 from hub.procedure.intake import plan_intake
@@ -23,11 +23,15 @@ async def departments_context(app: web.Application) -> AsyncIterator[None]:
     """Build the configured adapters; a wrong adapter name fails start-up here."""
     settings = app[SETTINGS]
     metrics = AdapterMetrics(app[METRICS].registry)
-    departments = Departments(create_adapters(settings.adapters, AdapterOptions(metrics)))
+    adapters = create_adapters(settings.adapters, AdapterOptions(metrics))
+    try:
+        departments = Departments(adapters, settings.adapter_roles)
+    except AdapterSetupError:
+        for adapter in adapters.values():
+            await adapter.aclose()
+        raise
     app[DEPARTMENTS] = departments
     app[TRUST].watch_adapters(departments.adapters.values())  # their key files reload too
-    if departments.sms is not None:
-        app[NOTIFIER] = SmsNotifier(departments.sms, app[STORE])
     try:
         yield
     finally:
@@ -35,17 +39,18 @@ async def departments_context(app: web.Application) -> AsyncIterator[None]:
 
 
 async def ministry_context(app: web.Application) -> AsyncIterator[None]:
-    """Pull the ministry's certification results periodically, when it is configured."""
+    """Pull certification results periodically from the department playing that role, if any."""
     settings = app[SETTINGS]
-    source = app[DEPARTMENTS].ministry
-    if source is None:
+    source = app[DEPARTMENTS].certification_source
+    name = app[DEPARTMENTS].player("certification_source")
+    if source is None or name is None:
         yield
         return
     sender = await asyncio.to_thread(
         enrol_inbound,
         settings.keys_dir,
         settings.trust_store_path,
-        "ministry",
+        name,
         ["certification_event/v1"],
     )
     await asyncio.to_thread(app[TRUST].reload_if_changed)

@@ -1,11 +1,13 @@
-"""Sending the procedure's SMS notices through the transactional outbox.
+"""What the API and the procedure need of delivery: a notice sender and the outbox's trigger.
 
 Notices are written in the same transaction as the decision that causes
 them, each with an ``sms`` outbox row, so none is lost; :mod:`hub.delivery`
-sends them through a :class:`Notifier` and records each notice id once
-delivered. A notifier must be idempotent by notice id too (the SMS gateway
+sends them through a :class:`NoticeSender` and records each notice id once
+delivered. A sender must be idempotent by notice id too (the SMS gateway
 adapter is), so a crash between sending and recording never texts a
-pensioner twice.
+pensioner twice. (Not to be confused with :class:`adapters.Notifier`, the
+department role a gateway plays: a notice sender turns a person into a
+mobile number and calls it.)
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from schemas import mask_ids_in_text
 log = logging.getLogger(__name__)
 
 
-class Notifier(Protocol):
-    """Delivers one SMS; calling it again with the same ``notice_id`` sends nothing new."""
+class NoticeSender(Protocol):
+    """Sends one notice to a person; the same ``notice_id`` again sends nothing new."""
 
     async def send(self, notice_id: str, person_id: str, text: str) -> None:
         """Send ``text`` to the phone registered for ``person_id``."""
@@ -30,7 +32,7 @@ class Notifier(Protocol):
         ...
 
 
-class LoggingNotifier:
+class LoggingNoticeSender:
     """The embedded default: records what would be sent, and logs it (masked)."""
 
     def __init__(self) -> None:
@@ -48,8 +50,8 @@ class LoggingNotifier:
         """Nothing to release."""
 
 
-class NoticeDispatcher(Protocol):
-    """What the API needs of the delivery machinery (:mod:`hub.delivery`)."""
+class OutboxDelivery(Protocol):
+    """What the API needs of the delivery machinery (:mod:`hub.delivery`): wake it, drain it."""
 
     def wake(self) -> None:
         """A commit queued deliveries (an SMS notice, an uplink): relay them now."""

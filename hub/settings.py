@@ -98,6 +98,11 @@ class Settings(BaseSettings):
         description="Department adapters by name (eid, ministry, sms, …) with their settings,"
         " e.g. CERTHUB_ADAPTERS__SMS__BASE_URL.",
     )
+    adapter_roles: dict[str, str] = Field(
+        default_factory=dict,
+        description="Which configured adapter plays a role (identity, notifier, uplink,"
+        " certification_source) when several could, e.g. CERTHUB_ADAPTER_ROLES__UPLINK=ministry.",
+    )
     identity_check: Literal["required", "off"] = Field(
         default="required",
         description="Counter and home-visit certifications must pass the public-security e-ID"

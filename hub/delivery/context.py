@@ -14,19 +14,28 @@ from functools import partial
 from aiohttp import web
 
 from adapters.retry import DurableRetry
-from hub.context import METRICS, NOTICES, NOTIFIER, PIPELINE, PROCEDURE, SETTINGS, STORE
+from hub.context import (
+    METRICS,
+    NOTICE_SENDER,
+    OUTBOX_DELIVERY,
+    PIPELINE,
+    PROCEDURE,
+    SETTINGS,
+    STORE,
+)
 from hub.delivery.amqp_ingress import AmqpIngress
 from hub.delivery.backpressure import LOAD, LoadShedder, OutboxMonitor
 from hub.delivery.broker import Broker
-from hub.delivery.destinations import MINISTRY, SMS, Deliver, sms_destination, uplink_destination
+from hub.delivery.destinations import role_destinations
 from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.memory import InProcessBroker
+from hub.delivery.notices import SmsNoticeSender
 from hub.delivery.rabbit import RabbitBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.delivery.service import DeliveryService, NoDelivery
 from hub.departments_context import DEPARTMENTS
 from hub.health import READINESS
-from hub.notify import LoggingNotifier
+from hub.notify import LoggingNoticeSender, NoticeSender
 from hub.periodic import BackgroundTasks
 from hub.procedure.intake import plan_intake
 
@@ -36,8 +45,8 @@ DELIVERY = web.AppKey("delivery", DeliveryService)
 async def delivery_context(app: web.Application) -> AsyncIterator[None]:
     """Wire delivery for this process's role; stop it in reverse order."""
     settings = app[SETTINGS]
-    if NOTIFIER not in app:  # a deployment or test may provide its own
-        app[NOTIFIER] = LoggingNotifier()
+    if NOTICE_SENDER not in app:  # a deployment or test may provide its own
+        app[NOTICE_SENDER] = _notice_sender(app)
     monitor = OutboxMonitor(app[STORE], app[METRICS], interval=settings.delivery_poll_seconds)
     app[LOAD] = LoadShedder(
         monitor, max_backlog=settings.max_outbox_backlog, max_in_flight=settings.max_in_flight
@@ -45,14 +54,14 @@ async def delivery_context(app: web.Application) -> AsyncIterator[None]:
     watching = BackgroundTasks()
     watching.start(monitor.run())
     service: DeliveryService | None = None
-    app[NOTICES] = NoDelivery()
+    app[OUTBOX_DELIVERY] = NoDelivery()
     try:
         if settings.role != "ingress":
             service = _service(app)
             app[READINESS].register("broker", service.broker.ping)
             await service.start()
             app[DELIVERY] = service
-            app[NOTICES] = service
+            app[OUTBOX_DELIVERY] = service
             if isinstance(service.broker, RabbitBroker):
                 plan = partial(plan_intake, app[PROCEDURE])
                 await AmqpIngress(service.broker, app[PIPELINE], plan).start()
@@ -61,7 +70,7 @@ async def delivery_context(app: web.Application) -> AsyncIterator[None]:
         await watching.stop()
         if service is not None:
             await service.aclose()
-        await app[NOTIFIER].aclose()
+        await app[NOTICE_SENDER].aclose()
 
 
 def _service(app: web.Application) -> DeliveryService:
@@ -80,7 +89,8 @@ def _service(app: web.Application) -> DeliveryService:
         backoff_initial=settings.delivery_backoff_initial,
         backoff_max=settings.delivery_backoff_max,
     )
-    dispatcher = DeliveryDispatcher(app[STORE], _destinations(app), policy, app[METRICS])
+    destinations = role_destinations(app[DEPARTMENTS], app[NOTICE_SENDER])
+    dispatcher = DeliveryDispatcher(app[STORE], destinations, policy, app[METRICS])
     timing = RelayTiming(
         poll=settings.delivery_poll_seconds,
         lease=settings.delivery_lease_seconds,
@@ -90,9 +100,7 @@ def _service(app: web.Application) -> DeliveryService:
     return DeliveryService(app[STORE], broker, dispatcher, OutboxRelay(app[STORE], broker, timing))
 
 
-def _destinations(app: web.Application) -> dict[str, Deliver]:
-    destinations = {SMS: sms_destination(app[NOTIFIER])}
-    uplink = app[DEPARTMENTS].uplink
-    if uplink is not None:
-        destinations[MINISTRY] = uplink_destination(uplink)
-    return destinations
+def _notice_sender(app: web.Application) -> NoticeSender:
+    """Over the department that plays the notifier role; the embedded default only logs."""
+    gateway = app[DEPARTMENTS].notifier
+    return LoggingNoticeSender() if gateway is None else SmsNoticeSender(gateway, app[STORE])

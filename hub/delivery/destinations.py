@@ -1,10 +1,16 @@
-"""What each outbox destination means: the department call behind an envelope.
+"""What each outbox destination means: the department role, and the call, behind an envelope.
 
-* ``sms`` / ``notify`` → the hub's :class:`~hub.notify.Notifier` (the SMS
-  gateway through :class:`~hub.departments.SmsNotifier`, or the logging
-  notifier of the embedded default), idempotent by notice id;
-* ``ministry`` / ``push_certification`` → the ministry's
-  :class:`~adapters.CertificationUplink`, idempotent by delivery id.
+A destination names a *role*, not an adapter: whichever configured adapter
+plays the role (:data:`hub.departments.ROLES`) is called. The two names are
+stored in outbox rows and broker queue names since the first release, so
+they keep the names of the roles' first departments:
+
+* ``sms`` / ``notify`` → the notifier role, through the hub's
+  :class:`~hub.notify.NoticeSender` (:class:`~hub.delivery.notices.SmsNoticeSender`
+  over the gateway, or the logging sender of the embedded default),
+  idempotent by notice id;
+* ``ministry`` / ``push_certification`` → the uplink role
+  (:class:`~adapters.CertificationUplink`), idempotent by delivery id.
 """
 
 from __future__ import annotations
@@ -16,22 +22,31 @@ from pydantic import ValidationError
 
 from adapters import CertificationUplink, RequestRejected
 from hub.delivery.broker import Envelope
-from hub.notify import Notifier
+from hub.departments import Departments
+from hub.notify import NoticeSender
 from schemas import CertificationEvent
 
 Deliver = Callable[[Envelope], Awaitable[None]]
 """Performs one delivery; raises an adapter error (or anything: transient) on failure."""
 
-SMS = "sms"
-MINISTRY = "ministry"
+NOTICES = "sms"  # the notifier role's destination
+UPLINK = "ministry"  # the uplink role's destination
 
 
-def sms_destination(notifier: Notifier) -> Deliver:
-    """Send a notice's SMS; the notice id is the delivery id."""
+def role_destinations(departments: Departments, notices: NoticeSender) -> dict[str, Deliver]:
+    """Every destination whose role is played here, with the call behind it."""
+    destinations = {NOTICES: notice_destination(notices)}
+    if departments.uplink is not None:
+        destinations[UPLINK] = uplink_destination(departments.uplink)
+    return destinations
+
+
+def notice_destination(notices: NoticeSender) -> Deliver:
+    """Send a notice; the notice id is the delivery id."""
 
     async def deliver(envelope: Envelope) -> None:
         body = _json(envelope)
-        await notifier.send(envelope.delivery_id, str(body["person_id"]), str(body["text"]))
+        await notices.send(envelope.delivery_id, str(body["person_id"]), str(body["text"]))
 
     return deliver
 

@@ -11,8 +11,8 @@ from procedurekit import PARTIES, Office, trust_store
 from prometheus_client import CollectorRegistry
 
 from hub.app import create_app
-from hub.context import NOTIFIER
-from hub.notify import LoggingNotifier
+from hub.context import NOTICE_SENDER
+from hub.notify import LoggingNoticeSender
 from hub.settings import Settings
 from security import SigningKey
 
@@ -44,6 +44,6 @@ async def office(
     trust_store(keys).save(settings.trust_store_path)
     settings.reporting_units_path.write_text(UNITS, encoding="utf-8")
     app = create_app(settings, registry=CollectorRegistry())
-    app[NOTIFIER] = LoggingNotifier()
+    app[NOTICE_SENDER] = LoggingNoticeSender()
     client = await aiohttp_client(app)
     return Office(client, settings, keys)

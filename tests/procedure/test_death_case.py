@@ -18,8 +18,8 @@ from typing import Any
 from procedurekit import Office, evidence_payloads
 
 from hub.audit import verify_ledger
-from hub.context import KEYRING, NOTIFIER, STORE
-from hub.notify import LoggingNotifier
+from hub.context import KEYRING, NOTICE_SENDER, STORE
+from hub.notify import LoggingNoticeSender
 from security import VerifyingKey, parse_compact
 from security.trust import TrustStore
 
@@ -48,7 +48,7 @@ async def roster_entry(office: Office, person: dict[str, Any]) -> None:
     assert status == 202, body
 
 
-async def wait_for_sms(notifier: LoggingNotifier, notice_id: str) -> str:
+async def wait_for_sms(notifier: LoggingNoticeSender, notice_id: str) -> str:
     deadline = time.monotonic() + 10
     while notice_id not in notifier.sent:
         assert time.monotonic() < deadline, f"no SMS {notice_id}"
@@ -117,8 +117,8 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
         assert hub_keys[jws.kid].verify(jws.signature, jws.signing_input)
         assert json.loads(jws.payload) == item_["payload"]
 
-    notifier = office.client.app[NOTIFIER]
-    assert isinstance(notifier, LoggingNotifier)
+    notifier = office.client.app[NOTICE_SENDER]
+    assert isinstance(notifier, LoggingNoticeSender)
     text = await wait_for_sms(notifier, f"termination:{task['task_id']}")
     assert person["id_number"] not in text
     assert person["name"] not in text or len(person["name"]) == 1

@@ -43,8 +43,8 @@ from procedurekit import PARTIES, Office, trust_store
 from prometheus_client import CollectorRegistry
 
 from hub.app import create_app
-from hub.context import NOTIFIER, PROCEDURE
-from hub.notify import LoggingNotifier
+from hub.context import NOTICE_SENDER, PROCEDURE
+from hub.notify import LoggingNoticeSender
 from hub.settings import Settings
 from hub.workflow.months import first_of_next_month, month_index, months_in, parse_month
 from schemas.resident_id import CHINA_STANDARD_TIME
@@ -89,7 +89,7 @@ class MoneyHistory(RuleBasedStateMachine):
         keys = {party: SigningKey.generate() for party in PARTIES}
         trust_store(keys).save(settings.trust_store_path)
         app = create_app(settings, registry=CollectorRegistry())
-        app[NOTIFIER] = LoggingNotifier()
+        app[NOTICE_SENDER] = LoggingNoticeSender()
         client: TestClient[Any, Any] = TestClient(TestServer(app))
         await client.start_server()
         ctx = app[PROCEDURE]

@@ -136,13 +136,13 @@ async def test_a_decision_must_name_the_item_in_the_url(office: Office) -> None:
 async def test_approved_certification_sends_the_pensioner_an_sms(office: Office) -> None:
     from procedurekit import PARTIES  # noqa: F401 - the parties' roles drive the decisions
 
-    from hub.context import NOTICES, NOTIFIER
+    from hub.context import NOTICE_SENDER, OUTBOX_DELIVERY
 
     item = await assisted_certification(office)
     await office.decide("certifications", item, "town-1", "accept")
     assert (await office.decide("certifications", item, "county-1", "approve"))[0] == 202
-    await office.client.app[NOTICES].drain()
-    text = office.client.app[NOTIFIER].sent[f"certification:{item}"]  # type: ignore[attr-defined]
+    await office.client.app[OUTBOX_DELIVERY].drain()
+    text = office.client.app[NOTICE_SENDER].sent[f"certification:{item}"]  # type: ignore[attr-defined]
     assert "审核通过" in text
 
 

@@ -1,0 +1,38 @@
+"""Procedure notices to pensioners over the department that plays the notifier role (SMS).
+
+A notice's outbox row holds the person and the text; the mobile number is
+looked up in the roster only when the notice is sent, so a number corrected
+meanwhile is the one used.
+"""
+
+from __future__ import annotations
+
+from adapters import Notification, Notifier
+from hub.store import LedgerStore
+from schemas import BenefitRecord
+
+
+class NoContact(Exception):
+    """The roster has no mobile number for the person; the notice waits for one."""
+
+
+class SmsNoticeSender:
+    """The hub's :class:`~hub.notify.NoticeSender` over the SMS gateway adapter."""
+
+    def __init__(self, gateway: Notifier, store: LedgerStore) -> None:
+        """Send through ``gateway``; look numbers up in ``store``'s roster."""
+        self._gateway = gateway
+        self._store = store
+
+    async def send(self, notice_id: str, person_id: str, text: str) -> None:
+        """Send once per ``notice_id`` (the gateway is idempotent by it)."""
+        snapshot = await self._store.get_roster(person_id)
+        mobile = BenefitRecord.model_validate_json(snapshot).contact_mobile if snapshot else None
+        if mobile is None:
+            raise NoContact(f"no registered mobile number for notice {notice_id}")
+        await self._gateway.notify(
+            Notification(notification_id=notice_id, mobile=mobile, text=text)
+        )
+
+    async def aclose(self) -> None:
+        """The departments own the gateway's connection."""
