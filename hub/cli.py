@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from adapters import AdapterError
 from hub.cli_bank import add_bank_commands
+from hub.cli_compare import add_compare_commands
 from hub.cli_common import CliError, one_line
 from hub.cli_dlq import add_dlq_commands
 from hub.cli_ops import add_ops_commands
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ops_commands(sub)
     add_dlq_commands(sub)
     add_bank_commands(sub)
+    add_compare_commands(sub)
 
     demo = sub.add_parser("demo", help="run an end-to-end exchange against mock departments")
     demo.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")

@@ -1,0 +1,89 @@
+"""A seen-alive row of a run → the ``certification_event/v1`` the hub records for that person.
+
+One message per person (batch certification stays abolished in the ledger),
+signed by the hub as ``adapter:comparison``. The message id is derived from
+the period and the person only, so a re-run of the period — or of one city —
+finds the record already there and records nothing new. The ID number is
+hashed into the id (message ids appear in logs and receipts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Final
+
+import duckdb
+
+from hub.comparison.sqlfuncs import sql_path
+from schemas import (
+    CertificationEvent,
+    CertificationMethod,
+    CertificationOutcome,
+    Channel,
+    ChannelKind,
+    PersonRef,
+    RegionRef,
+)
+from schemas.resident_id import CHINA_STANDARD_TIME
+
+__all__ = ["ADAPTER_NAME", "CERTIFICATION_COLUMNS", "certification_event", "message_id", "rows"]
+
+ADAPTER_NAME: Final = "comparison"
+"""The hub signs the comparison's messages as ``adapter:comparison``."""
+
+CERTIFICATION_COLUMNS: Final = ("id_number", "name", "county", "village", "last_seen", "sources")
+_NOON: Final = time(12, 0, tzinfo=CHINA_STANDARD_TIME)
+
+
+def message_id(period: str, id_number: str) -> str:
+    """``cmp.<period>.<32 hex>``: the same person and period always give the same id."""
+    digest = hashlib.sha256(f"{period}|{id_number}".encode()).hexdigest()[:32]
+    return f"cmp.{period}.{digest}"
+
+
+def _why(period: str, sources: Sequence[dict[str, Any]]) -> str:
+    cited = "; ".join(
+        f"{s['department']}:{s['record_id']} {s['kind']} {s['event_date']} grade {s['grade']}"
+        for s in sources
+    )
+    return f"R-ALIVE {period}: seen alive, no direct evidence of loss; sources {cited}"[:1000]
+
+
+def certification_event(period: str, row: tuple[Any, ...]) -> CertificationEvent:
+    """The event for one row of ``certifications.parquet`` (columns :data:`CERTIFICATION_COLUMNS`).
+
+    ``occurred_at`` is noon (China time) of the latest auxiliary record: the day
+    the person was last seen alive, not the day the hub ran.
+
+    Raises:
+        pydantic.ValidationError: the roster entry is not a valid person (e.g. a county
+            code no longer current); the caller counts it as refused.
+    """
+    id_number, name, county, village, last_seen, sources = row
+    seen: date = last_seen
+    return CertificationEvent(
+        person=PersonRef(
+            id_number=id_number, name=name, region=RegionRef(county=county, village=village)
+        ),
+        method=CertificationMethod.data_comparison,
+        channel=Channel(kind=ChannelKind.department_data, code=ADAPTER_NAME),
+        outcome=CertificationOutcome.certified,
+        occurred_at=datetime.combine(seen, _NOON),
+        remarks=_why(period, sources),
+    )
+
+
+def rows(path: Path, batch: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The certifications of a run in batches of ``batch`` rows (memory bounded)."""
+    con = duckdb.connect(config={"memory_limit": "256MB", "threads": 1})
+    try:
+        cursor = con.execute(
+            f"SELECT {', '.join(CERTIFICATION_COLUMNS)} FROM read_parquet({sql_path(path)})"
+        )
+        while chunk := cursor.fetchmany(batch):
+            yield chunk
+    finally:
+        con.close()
