@@ -1,9 +1,12 @@
 """What every department adapter shares: configuration, resilience policy, metrics.
 
-A concrete adapter subclasses :class:`Adapter`, names its configuration model,
-its operations and the errors it declares transient, and implements one or
-more role protocols from :mod:`adapters.protocols`, running each department
-call through :meth:`Adapter.call`.
+A concrete adapter subclasses :class:`Adapter` parametrised by its
+configuration model (``class SmsGatewayAdapter(Adapter[SmsConfig])``, with
+``config_model = SmsConfig``), names its operations and the errors it
+declares transient, and implements one or more role protocols from
+:mod:`adapters.protocols` (implementing a role's protocol is how an adapter
+says it plays that role), running each department call through
+:meth:`Adapter.call`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 import httpx
 
@@ -24,6 +27,7 @@ from .policy import ResiliencePolicy
 __all__ = ["Adapter", "AdapterOptions"]
 
 T = TypeVar("T")
+ConfigT = TypeVar("ConfigT", bound=AdapterConfig)
 
 
 class AdapterOptions:
@@ -53,8 +57,12 @@ class AdapterOptions:
         self.rng = rng
 
 
-class Adapter:
-    """Base of department adapters: holds the config and runs calls under the policy."""
+class Adapter(Generic[ConfigT]):
+    """Base of department adapters: holds the config and runs calls under the policy.
+
+    ``config_model`` must be the class ``ConfigT`` stands for: the registry
+    validates settings with it, so ``self.config`` is of that type.
+    """
 
     name: ClassVar[str]
     config_model: ClassVar[type[AdapterConfig]] = AdapterConfig
@@ -64,8 +72,8 @@ class Adapter:
         DepartmentTimeout,
     )
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
-        self.config = config
+    def __init__(self, config: ConfigT, options: AdapterOptions) -> None:
+        self.config: ConfigT = config
         self.options = options
         self.policy = ResiliencePolicy(
             self.name,

@@ -37,7 +37,7 @@ def adapter_names() -> list[str]:
     return sorted(_entry_points())
 
 
-def load_adapter(name: str) -> type[Adapter]:
+def load_adapter(name: str) -> type[Adapter[Any]]:
     """Import and return the adapter class registered as ``name``.
 
     Raises:
@@ -60,7 +60,9 @@ def load_adapter(name: str) -> type[Adapter]:
     return cls
 
 
-def create_adapter(name: str, raw_config: Mapping[str, Any], options: AdapterOptions) -> Adapter:
+def create_adapter(
+    name: str, raw_config: Mapping[str, Any], options: AdapterOptions
+) -> Adapter[Any]:
     """Build adapter ``name`` from its raw settings mapping, validated by its own model.
 
     Raises:
@@ -78,7 +80,7 @@ def create_adapter(name: str, raw_config: Mapping[str, Any], options: AdapterOpt
 
 def create_adapters(
     section: Mapping[str, Mapping[str, Any]], options: AdapterOptions
-) -> dict[str, Adapter]:
+) -> dict[str, Adapter[Any]]:
     """Build every enabled adapter of a settings section ``{name: settings}``.
 
     All names are resolved first, so one typo fails start-up before any

@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from adapters import (
     Adapter,
@@ -67,7 +68,7 @@ class Departments:
             role and settings choose none.
     """
 
-    adapters: dict[str, Adapter] = field(default_factory=dict)
+    adapters: dict[str, Adapter[Any]] = field(default_factory=dict)
     role_choices: Mapping[str, str] = field(default_factory=dict)
     players: Mapping[str, str] = field(init=False)
 
@@ -79,7 +80,7 @@ class Departments:
         """The name of the adapter playing ``role``, if any."""
         return self.players.get(role)
 
-    def _playing(self, role: str) -> Adapter | None:
+    def _playing(self, role: str) -> Adapter[Any] | None:
         name = self.players.get(role)
         return None if name is None else self.adapters[name]
 
@@ -113,7 +114,7 @@ class Departments:
             await adapter.aclose()
 
 
-def _players(adapters: Mapping[str, Adapter], choices: Mapping[str, str]) -> dict[str, str]:
+def _players(adapters: Mapping[str, Adapter[Any]], choices: Mapping[str, str]) -> dict[str, str]:
     for role in choices:
         if role not in ROLES:
             raise AdapterSetupError(f"no role {role!r} (roles: {', '.join(sorted(ROLES))})")

@@ -31,7 +31,7 @@ _VERDICTS: Final = {
 }
 
 
-class BankAccountAdapter(Adapter):
+class BankAccountAdapter(Adapter[AdapterConfig]):
     """Asks a bank whether an account is the pensioner's and still open."""
 
     name: ClassVar[str] = "bank_accounts"

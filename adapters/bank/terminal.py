@@ -44,7 +44,7 @@ from security.trust import TrustStoreFile
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
-from ..errors import AdapterSetupError, DepartmentUnavailable, RequestRejected, TransientError
+from ..errors import DepartmentUnavailable, RequestRejected, TransientError
 from ..local_reporting.signed import PlatformKeys
 from ..protocols import CertificationIngest
 from .terminal_inspect import MESSAGE_TYPE, DeadLetter, inspect_message
@@ -79,7 +79,7 @@ class BankTerminalConfig(AdapterConfig):
     prefetch: int = Field(default=64, ge=1, le=10_000)
 
 
-class BankTerminalAdapter(Adapter):
+class BankTerminalAdapter(Adapter[BankTerminalConfig]):
     """Consumes the banks' signed terminal certification events."""
 
     name: ClassVar[str] = "bank_terminals"
@@ -88,12 +88,9 @@ class BankTerminalAdapter(Adapter):
     transient_errors: ClassVar[tuple[type[TransientError], ...]] = (DepartmentUnavailable,)
     native_types: ClassVar[frozenset[str]] = frozenset({MESSAGE_TYPE})  # for trust add --may-send
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
-        """Check the config type and load the banks' public keys."""
+    def __init__(self, config: BankTerminalConfig, options: AdapterOptions) -> None:
+        """Load the banks' public keys."""
         super().__init__(config, options)
-        if not isinstance(config, BankTerminalConfig):
-            raise AdapterSetupError("bank_terminals needs BankTerminalConfig")
-        self.settings = config
         self.bank_keys = PlatformKeys(config.bank_keys_path, what="bank keys")
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractChannel | None = None
@@ -123,13 +120,13 @@ class BankTerminalAdapter(Adapter):
     async def _connect(self) -> AbstractRobustConnection:
         with _translate_amqp_errors():
             return await aio_pika.connect_robust(
-                self.settings.amqp_url.get_secret_value(),
-                timeout=self.settings.connect_timeout,
+                self.config.amqp_url.get_secret_value(),
+                timeout=self.config.connect_timeout,
                 client_properties={"connection_name": "certhub bank_terminals"},
             )
 
     async def _declare_and_consume(self, connection: AbstractRobustConnection) -> None:
-        cfg = self.settings
+        cfg = self.config
         channel = self._channel = await connection.channel(publisher_confirms=True)
         await channel.set_qos(prefetch_count=cfg.prefetch)
         self._dlx = await channel.declare_exchange(
@@ -160,7 +157,7 @@ class BankTerminalAdapter(Adapter):
                 self._idle.set()
 
     async def _handle(self, message: AbstractIncomingMessage) -> str:
-        cfg = self.settings
+        cfg = self.config
         checked = inspect_message(
             message.body,
             message.content_type,
@@ -189,7 +186,7 @@ class BankTerminalAdapter(Adapter):
         headers: dict[str, Any] = dict(message.headers or {})
         headers[REASON_HEADER] = letter.reason
         headers[DETAIL_HEADER] = mask_ids_in_text(letter.detail)[:500]
-        headers["x-certhub-queue"] = self.settings.queue
+        headers["x-certhub-queue"] = self.config.queue
         copy = aio_pika.Message(
             body=message.body,
             headers=headers,

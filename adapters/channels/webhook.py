@@ -108,7 +108,7 @@ class ChannelConfig(AdapterConfig):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
 
-class ChannelWebhookAdapter(Adapter):
+class ChannelWebhookAdapter(Adapter[ChannelConfig]):
     """Base of the channel webhooks; subclasses name the channel and translate its JSON."""
 
     config_model: ClassVar[type[AdapterConfig]] = ChannelConfig
@@ -116,11 +116,8 @@ class ChannelWebhookAdapter(Adapter):
     accepts = "messages"
     produces = frozenset({"certification_event/v1"})
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+    def __init__(self, config: ChannelConfig, options: AdapterOptions) -> None:
         super().__init__(config, options)
-        if not isinstance(config, ChannelConfig):
-            raise AdapterSetupError(f"{self.name} needs ChannelConfig")
-        self.settings = config
         try:
             self._secret = config.secret_path.read_bytes().strip()
         except OSError as exc:
@@ -139,7 +136,7 @@ class ChannelWebhookAdapter(Adapter):
             media = headers.get("Content-Type", "").split(";")[0].strip()
             if media != "application/json":
                 raise RequestRejected(f"send application/json, not {media!r}", status=415)
-            check_size(body, self.settings.max_body_bytes)
+            check_size(body, self.config.max_body_bytes)
             self._authenticate(body, headers)
             try:
                 refuse_duplicate_members(body)  # one meaning per callback, as for signed pushes

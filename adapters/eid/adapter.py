@@ -30,16 +30,16 @@ class EidConfig(AdapterConfig):
     page_size: int = Field(default=200, ge=1, le=500, description="Cancellations per page.")
 
 
-class EidAdapter(Adapter):
+class EidAdapter(Adapter[EidConfig]):
     """Verifies persons and lists household-registration cancellations over SOAP."""
 
     name: ClassVar[str] = "eid"
     config_model: ClassVar[type[AdapterConfig]] = EidConfig
     operations: ClassVar[frozenset[str]] = frozenset({"verify_person", "cancellations_since"})
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+    def __init__(self, config: EidConfig, options: AdapterOptions) -> None:
         super().__init__(config, options)
-        self.page_size = config.page_size if isinstance(config, EidConfig) else 200
+        self.page_size = config.page_size
         self._http = make_client(config, options.transport)
         self._wsdl_http = httpx.Client(trust_env=False)  # unused: the WSDL is a local file
         self._zeep, self._service = open_service(str(config.base_url), self._http, self._wsdl_http)

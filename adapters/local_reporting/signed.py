@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 from pydantic import AnyHttpUrl, Field, ValidationError
 
@@ -131,7 +131,7 @@ def field_errors(
 
 
 @contextmanager
-def observed(adapter: Adapter, operation: str) -> Iterator[None]:
+def observed(adapter: Adapter[Any], operation: str) -> Iterator[None]:
     """Count and time one inbound translation in the adapter metrics.
 
     Inbound refusals do not go through the resilience policy: a sender's bad
@@ -150,7 +150,7 @@ def observed(adapter: Adapter, operation: str) -> Iterator[None]:
         metrics.duration.labels(adapter.name, operation).observe(time.perf_counter() - started)
 
 
-class SignedPlatformAdapter(Adapter):
+class SignedPlatformAdapter(Adapter[PlatformConfig]):
     """A city platform that signs what it sends with its own key; subclasses translate.
 
     Construction (config check, the platform's verifier) and the metrics
@@ -161,12 +161,9 @@ class SignedPlatformAdapter(Adapter):
     operations: ClassVar[frozenset[str]] = frozenset({"translate"})
     produces = frozenset({"eligibility_report/v1", "zero_report/v1"})
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
-        """Check the config type and load the platform's public keys."""
+    def __init__(self, config: PlatformConfig, options: AdapterOptions) -> None:
+        """Load the platform's public keys."""
         super().__init__(config, options)
-        if not isinstance(config, PlatformConfig):
-            raise AdapterSetupError(f"{self.name} needs PlatformConfig")
-        self.settings = config
         self.platform_keys = PlatformKeys(config.platform_keys_path)
 
     @property

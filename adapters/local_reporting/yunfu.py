@@ -67,7 +67,7 @@ class YunfuPlatformAdapter(SignedPlatformAdapter):
         media = headers.get("Content-Type", "").split(";")[0].strip()
         if media != JOSE:
             raise RequestRejected(f"send {JOSE}, not {media!r}", status=415)
-        check_size(body, self.settings.max_body_bytes)
+        check_size(body, self.config.max_body_bytes)
         verified = verify_signed(self._verifier, body, MESSAGE_TYPE)
         try:
             native = json.loads(verified.payload)

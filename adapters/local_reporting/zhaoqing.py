@@ -54,7 +54,7 @@ class ZhaoqingUploadAdapter(SignedPlatformAdapter):
         media = headers.get("Content-Type", "").split(";")[0].strip()
         if media != "text/csv":
             raise RequestRejected(f"send text/csv, not {media!r}", status=415)
-        check_size(body, self.settings.max_body_bytes)
+        check_size(body, self.config.max_body_bytes)
         town, period = params.get("town", ""), params.get("period", "")
         if not _TOWN.match(town) or not _PERIOD.match(period):
             needed = "town (44 + 7 digits) and period (YYYY-MM) are needed"

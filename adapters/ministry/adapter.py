@@ -42,14 +42,14 @@ class MinistryConfig(AdapterConfig):
     department_key_path: Path
 
 
-class MinistryAdapter(Adapter):
+class MinistryAdapter(Adapter[MinistryConfig]):
     """Pulls national certification results and pushes Guangdong's upward."""
 
     name: ClassVar[str] = "ministry"
     config_model: ClassVar[type[AdapterConfig]] = MinistryConfig
     operations: ClassVar[frozenset[str]] = frozenset({"pull_certifications", "push_certification"})
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+    def __init__(self, config: MinistryConfig, options: AdapterOptions) -> None:
         super().__init__(config, options)
         if config.department_key_path is None:
             raise AdapterSetupError("ministry adapter needs department_key_path")

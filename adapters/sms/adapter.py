@@ -37,16 +37,16 @@ class SmsConfig(AdapterConfig):
     )
 
 
-class SmsGatewayAdapter(Adapter):
+class SmsGatewayAdapter(Adapter[SmsConfig]):
     """Sends one SMS per call through the gateway's REST API."""
 
     name: ClassVar[str] = "sms"
     config_model: ClassVar[type[AdapterConfig]] = SmsConfig
     operations: ClassVar[frozenset[str]] = frozenset({"notify"})
 
-    def __init__(self, config: AdapterConfig, options: AdapterOptions) -> None:
+    def __init__(self, config: SmsConfig, options: AdapterOptions) -> None:
         super().__init__(config, options)
-        self.sign_name = config.sign_name if isinstance(config, SmsConfig) else "广东人社"
+        self.sign_name = config.sign_name
         self._contract = load_contract(OPENAPI_PATH)
         self._http = make_client(config, options.transport)
 
