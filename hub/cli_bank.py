@@ -32,20 +32,16 @@ from pydantic import ValidationError
 from adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
 from adapters.bank.reconciliation import ReconciliationRefused
 from adapters.types import ItemError
-from hub.api.problems import Problem
 from hub.cli_common import CliError, one_line
 from hub.inbound import InboundIngestor, InboundSender
 from hub.settings import Settings
-from hub.store import Conflict, LedgerStore
-from hub.workflow.refusals import Refusal
-from schemas import mask_ids_in_text
-from security import SecurityError
+from hub.store import LedgerStore
+from schemas import Refusal, mask_ids_in_text
 
 __all__ = ["SENDER_NAME", "add_bank_commands"]
 
 SENDER_NAME = "bank_reconciliation"  # signs as adapter:bank_reconciliation
 _CHUNK = 128  # lines recorded concurrently: the ledger commits them in groups
-_REFUSALS = (Problem, SecurityError, Refusal, Conflict)  # as for any inbound record
 
 
 def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -183,10 +179,9 @@ class _Importer:
         except ValidationError as exc:
             fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})
             return f"line {item.line}: not a valid certification event at {', '.join(fields)}"
-        except _REFUSALS as exc:
-            slug = getattr(exc, "problem_type", None) or getattr(exc, "slug", type(exc).__name__)
-            detail = getattr(exc, "detail", None) or str(exc)
-            return mask_ids_in_text(f"line {item.line}: refused by the hub: {slug}: {detail}")
+        except Refusal as exc:  # as for any inbound record
+            detail = f"{exc.slug}: {exc.detail}"
+            return mask_ids_in_text(f"line {item.line}: refused by the hub: {detail}")
         return None
 
 

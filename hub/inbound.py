@@ -17,10 +17,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.api.problems import Problem
 from hub.ingress import IngressPipeline, Plan
 from hub.store import LedgerRecord, LedgerStore, RecordKind
-from schemas import CertificationEvent, EligibilityReport, Message, ZeroReport
+from schemas import CertificationEvent, EligibilityReport, Message, Refusal, ZeroReport
 from security import SigningKey, TrustStore, read_private_key, sign_compact, write_private_key
 
 KIND_OF: dict[type[Message], RecordKind] = {
@@ -82,7 +81,7 @@ class InboundIngestor:
         A record the adapter already ingested under ``message_id`` is returned
         as it is — a re-pull after a crash changes nothing — if it translates
         to the same canonical payload; other content under that id (a channel
-        re-sending an event with ``result`` changed) is a ``replay`` Problem
+        re-sending an event with ``result`` changed) is a ``replay`` refusal
         (409), as for a pushed message: the first record stands, nothing is
         stored, and the department must send the correction under a new id.
         """
@@ -93,7 +92,7 @@ class InboundIngestor:
         existing = await self._store.find(source.sender, message_id)
         if existing is not None:
             if existing.payload != payload:  # a changed record under a used id: never a duplicate
-                raise Problem(
+                raise Refusal(
                     "replay",
                     f"record id {message_id!r} was already recorded with other content; "
                     "a correction needs a record id of its own",

@@ -22,7 +22,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from hub.api.problems import Problem
 from hub.store import (
     AppendOutcome,
     LedgerStore,
@@ -37,6 +36,7 @@ from schemas import (
     CertificationEvent,
     EligibilityReport,
     PersonRef,
+    Refusal,
     RegionRef,
     ZeroReport,
     mask_ids_in_text,
@@ -95,7 +95,7 @@ class IngressPipeline:
     ) -> Accepted:
         """Verify, validate and record ``raw`` with the effects ``plan`` derives.
 
-        Raises a Problem, SecurityError, Refusal or store Conflict otherwise;
+        Raises a :class:`schemas.Refusal` (security, payload, rule or ledger) otherwise;
         nothing is stored then.
         """
         verifier = self._verifier()
@@ -123,7 +123,7 @@ class IngressPipeline:
         try:
             outcome = await self._store.append(new, receipt, effects)
         except ReplayConflict as exc:
-            raise Problem(
+            raise Refusal(
                 "replay",
                 f"message id {message.jti!r} was already used by this sender for another message",
             ) from exc
@@ -135,7 +135,7 @@ class IngressPipeline:
 def validate_payload(
     message_type: str, payload: bytes, *, now: datetime | None = None
 ) -> BaseModel:
-    """Parse the signed payload into its canonical model, or raise a Problem.
+    """Parse the signed payload into its canonical model, or raise a :class:`schemas.Refusal`.
 
     ``now`` is the hub's time the payload's dates are judged against (no event
     after it beyond the clock skew).
@@ -143,17 +143,17 @@ def validate_payload(
     try:
         payload.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Problem("invalid-utf8", f"payload byte {exc.start} is not valid UTF-8") from exc
+        raise Refusal("invalid-utf8", f"payload byte {exc.start} is not valid UTF-8") from exc
     try:
         return parse_message(message_type, payload, now=now)
     except ValidationError as exc:
         errors = exc.errors(include_input=False, include_url=False, include_context=False)
         if any(error["type"] == "json_invalid" for error in errors):
-            raise Problem("invalid-json", "the payload is not a JSON document") from exc
-        raise Problem(
+            raise Refusal("invalid-json", "the payload is not a JSON document") from exc
+        raise Refusal(
             "schema-violation",
             f"the {message_type} payload violates the schema in {len(errors)} place(s)",
-            extensions={"errors": [_field_error(error) for error in errors]},
+            {"errors": [_field_error(error) for error in errors]},
         ) from exc
 
 

@@ -29,8 +29,9 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
 from hub.api.edge import SERVER_NAME
-from hub.api.problems import Problem, render
+from hub.api.problems import render
 from hub.context import METRICS, SETTINGS
+from hub.problems import Problem
 from hub.settings import Settings
 from monitoring.metrics import HubMetrics
 

@@ -141,7 +141,7 @@ class ProvincialSystem:
                 return None if json.loads(jws.payload) == item["payload"] else "payload differs"
             receipt = verify_receipt(item["receipt"], hub_jwks)
         except SecurityError as exc:
-            return f"{exc.problem_type}: {exc.detail}"
+            return f"{exc.slug}: {exc.detail}"
         digest = hashlib.sha256(raw).hexdigest()
         checks = {
             "receipt message_id": receipt.get("message_id") == jws.jti,

@@ -11,6 +11,7 @@ Exceptions::
     └── UnknownRegion        region code malformed or not a current Guangdong division
     LookupError
     └── UnknownMessageType   no model for a message type string ("did you mean …")
+    Refusal                  root of every refusal in certhub: a problem slug and a detail
 """
 
 from .certification import CertificationEvent
@@ -44,6 +45,7 @@ from .enums import (
     TaskStatus,
     VerificationMethod,
 )
+from .refusal import PROBLEM_TYPE_PREFIX, Refusal, problem_type_uri
 from .regions import (
     GUANGDONG_COUNTIES,
     CountyCode,
@@ -79,6 +81,7 @@ __all__ = [
     "CLOCK_SKEW",
     "GUANGDONG_COUNTIES",
     "MESSAGE_TYPES",
+    "PROBLEM_TYPE_PREFIX",
     "SCHEME_START",
     "ActorRef",
     "BenefitRecord",
@@ -103,6 +106,7 @@ __all__ = [
     "PersonName",
     "PersonRef",
     "RecoveryStatus",
+    "Refusal",
     "RegionRef",
     "ReportReason",
     "ResidentId",
@@ -132,6 +136,7 @@ __all__ = [
     "mask_resident_id",
     "model_for",
     "parse_message",
+    "problem_type_uri",
     "upgrade_legacy_id",
     "validate_resident_id",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Container
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,131 @@ def test_modules_stay_small(package: str) -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
     ]
     assert not big, big
+
+
+# --- inside hub/: no import cycle, and the layers' order -------------------------------------
+
+HUB = ROOT / "hub"
+RUNTIME = {"hub.app", "hub.serving"}
+"""The only modules outside ``hub/api`` that may import it: they build and serve the app."""
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking_only(node: ast.AST) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imported(node: ast.AST, module: str, is_package: bool, modules: Container[str]) -> list[str]:
+    """The modules an import statement names, relative ones resolved.
+
+    ``from x import y`` names ``x.y`` if that is a module, else ``x`` (where ``y`` is defined).
+    """
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    base = node.module or ""
+    if node.level:
+        package = module.split(".")[: None if is_package else -1]
+        package = package[: len(package) - node.level + 1]
+        base = ".".join([*package, base] if base else package)
+    named = (f"{base}.{alias.name}" for alias in node.names)
+    return [name if name in modules else base for name in named]
+
+
+def hub_import_graph() -> dict[str, set[str]]:
+    """Module → the hub modules it imports when it runs (``if TYPE_CHECKING:`` blocks excluded).
+
+    Imports inside functions count: a cycle postponed into a function body is still a cycle.
+    """
+    paths = {_module_name(path): path for path in HUB.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module, path in paths.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        found: set[str] = set()
+        pending: list[ast.AST] = [tree]
+        while pending:
+            node = pending.pop()
+            if _type_checking_only(node):
+                continue
+            found.update(_imported(node, module, path.name == "__init__.py", paths))
+            pending.extend(ast.iter_child_nodes(node))
+        graph[module] = {name for name in found if name in paths and name != module}
+    return graph
+
+
+def _unit(module: str) -> str:
+    """The capability a module belongs to: ``hub.<package or loose module>``."""
+    return ".".join(module.split(".")[:2])
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of ``graph`` as a path ``[a, b, …, a]``, or ``[]`` if there is none."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for following in sorted(graph.get(node, ())):
+            if state.get(following) == 1:
+                return [*path[path.index(following) :], following]
+            if following not in state and (cycle := visit(following)):
+                return cycle
+        state[node] = 2
+        path.pop()
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (cycle := visit(start)):
+            return cycle
+    return []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+def test_no_import_cycle_between_hub_modules() -> None:
+    cycle = find_cycle(hub_import_graph())
+    assert not cycle, " -> ".join(cycle)
+
+
+def test_no_import_cycle_between_hub_packages() -> None:
+    units: dict[str, set[str]] = {}
+    for module, imported in hub_import_graph().items():
+        units.setdefault(_unit(module), set()).update(
+            _unit(name) for name in imported if _unit(name) != _unit(module)
+        )
+    cycle = find_cycle(units)
+    assert not cycle, " -> ".join(cycle)
+
+
+def test_the_rules_import_nothing_of_hub_but_themselves() -> None:
+    leaks = {
+        f"{module} imports {name}"
+        for module, imported in hub_import_graph().items()
+        if module.startswith("hub.workflow")
+        for name in imported
+        if not name.startswith("hub.workflow")
+    }
+    assert not leaks, sorted(leaks)
+
+
+def test_the_api_is_the_top_layer() -> None:
+    users = {
+        f"{module} imports {name}"
+        for module, imported in hub_import_graph().items()
+        if not module.startswith("hub.api") and module not in RUNTIME
+        for name in imported
+        if name.startswith("hub.api")
+    }
+    assert not users, sorted(users)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.problems import Problem
 from hub.context import TRUST
+from hub.problems import Problem
 from security import Reader
 
 _SCHEME = "bearer "

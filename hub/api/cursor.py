@@ -24,7 +24,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from hub.api.problems import Problem
+from hub.problems import Problem
 
 __all__ = ["CURSORS", "CursorCodec", "load_or_create_cursor_key"]
 

@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.api.problems import Problem, render
+from hub.api.problems import render
 from hub.context import METRICS, SETTINGS
+from hub.problems import Problem
 
 __all__ = ["EDGE", "BodyTimeout", "EdgeLimits", "edge_middleware", "server_header"]
 

@@ -13,7 +13,6 @@ from typing import Final
 from aiohttp import web
 
 from hub.api.auth import require_reader
-from hub.api.problems import Problem
 from hub.context import EVIDENCE, METRICS, STORE, TRUST
 from hub.evidence import (
     EvidenceCorrupt,
@@ -24,6 +23,7 @@ from hub.evidence import (
     is_digest,
     parse_content_digest,
 )
+from hub.problems import Problem
 from security import Reader
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ async def upload_evidence(request: web.Request) -> web.Response:
     except EvidenceRejected as exc:
         log.info("evidence refused: %s", exc.slug, extra={"sender": uploader.sender})
         request.app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
-        raise Problem(exc.slug, exc.detail) from exc
+        raise  # a Refusal: the problem middleware answers it
     href = f"/v1/evidence/{meta.sha256}"
     if meta.created:  # the audit chain records every blob that enters the vault
         await request.app[STORE].record_audit(

@@ -31,21 +31,19 @@ from adapters.errors import AdapterError, RequestRejected, SignatureRejected, Tr
 from adapters.protocols import CertificationStream, InboundTranslator
 from adapters.types import InboundBatch, InboundItem, ItemError
 from hub.api.ingress_routes import receipt_body
-from hub.api.problems import Problem
 from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
 from hub.departments_context import DEPARTMENTS
 from hub.inbound import InboundIngestor, InboundSender, enrol_inbound
+from hub.problems import Problem, problem_for
 from hub.procedure.intake import plan_intake
-from hub.store import Conflict, LedgerRecord, LedgerStore, StoreUnavailable
-from hub.workflow.refusals import Refusal
-from schemas import CertificationEvent, mask_ids_in_text
+from hub.store import LedgerRecord, LedgerStore, StoreUnavailable
+from schemas import CertificationEvent, Refusal, mask_ids_in_text
 from security import SecurityError
 
 log = logging.getLogger(__name__)
 
 routes = web.RouteTableDef()
 _STREAM_TYPES = frozenset({CertificationEvent.MESSAGE_TYPE})
-_REFUSALS = (Problem, SecurityError, Refusal, Conflict)
 _STATUS_SLUGS = {409: "replay", 413: "body-too-large", 415: "unsupported-media-type",
                  400: "malformed-message"}  # fmt: skip
 
@@ -114,8 +112,8 @@ async def _ingest_streamed(
         await inbound.ingest(adapter, InboundItem(position=0, message_id=message_id, message=event))
     except StoreUnavailable as exc:
         raise TransientError("the ledger cannot commit right now") from exc
-    except _REFUSALS as exc:
-        raise RequestRejected(f"hub refused it: {_slug(exc)}") from exc
+    except Refusal as exc:
+        raise RequestRejected(f"hub refused it: {problem_for(exc).slug}") from exc
 
 
 @routes.post("/v1/inbound/{adapter}/messages")
@@ -138,8 +136,9 @@ async def upload_file(request: web.Request) -> web.Response:
     for item in batch.items:
         try:
             record, created = await _recorded(request, name, item)
-        except _REFUSALS as exc:
-            reason = mask_ids_in_text(f"{_slug(exc)}: {getattr(exc, 'detail', exc)}")
+        except Refusal as exc:
+            problem = problem_for(exc)
+            reason = mask_ids_in_text(f"{problem.slug}: {problem.detail}")
             rows.append({"row": item.position, "status": "rejected", "reason": reason})
             continue
         rows.append({"row": item.position, "status": "accepted" if created else "duplicate",
@@ -177,8 +176,8 @@ async def _recorded(
     metrics = request.app[METRICS]
     try:
         record, created = await request.app[INBOUND].ingest(name, item)
-    except _REFUSALS as exc:
-        metrics.count_rejection(_slug(exc), security=isinstance(exc, SecurityError))
+    except Refusal as exc:
+        metrics.count_rejection(exc.slug, security=isinstance(exc, SecurityError))
         raise
     metrics.count_verified(record.message_type, record.sender, record.payload, created=created)
     return record, created
@@ -186,12 +185,6 @@ async def _recorded(
 
 def _count_rejection(request: web.Request, slug: str, *, security: bool) -> None:
     request.app[METRICS].count_rejection(slug, security=security)
-
-
-def _slug(exc: Exception) -> str:
-    if isinstance(exc, SecurityError):
-        return exc.problem_type
-    return str(getattr(exc, "slug", type(exc).__name__))
 
 
 def _row_error(error: ItemError) -> dict[str, Any]:

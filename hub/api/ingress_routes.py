@@ -9,14 +9,13 @@ from functools import partial
 
 from aiohttp import web
 
-from hub.api.problems import Problem
-from hub.context import METRICS, NOTICES, PIPELINE, PROCEDURE, SETTINGS
+from hub.context import METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
 from hub.delivery.backpressure import LOAD
 from hub.ingress import Plan
+from hub.problems import Problem
 from hub.procedure.intake import plan_intake
-from hub.store import Conflict, LedgerRecord, RecordKind
-from hub.workflow.refusals import Refusal
-from schemas import MESSAGE_TYPES
+from hub.store import LedgerRecord, RecordKind
+from schemas import MESSAGE_TYPES, Refusal
 from security import SecurityError
 
 log = logging.getLogger(__name__)
@@ -71,8 +70,8 @@ async def push(
             accepted = await request.app[PIPELINE].accept(
                 raw, kind=kind, allowed_types=types, plan=plan
             )
-    except (Problem, SecurityError, Refusal, Conflict) as exc:
-        slug = exc.problem_type if isinstance(exc, SecurityError) else exc.slug
+    except Refusal as exc:
+        slug = exc.slug
         metrics.count_rejection(slug, security=isinstance(exc, SecurityError))
         log.info(
             "message rejected: %s",
@@ -87,7 +86,7 @@ async def push(
         raise
     created = accepted.outcome.created
     if created and accepted.queued_deliveries:
-        request.app[NOTICES].wake()  # relay the new deliveries now, not at the next poll
+        request.app[OUTBOX_DELIVERY].wake()  # relay the new deliveries now, not at the next poll
     message = accepted.message
     message_type = message.typ if message.typ in MESSAGE_TYPES else "other"
     metrics.count_verified(message_type, message.sender, accepted.payload, created=created)

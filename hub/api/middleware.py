@@ -8,20 +8,15 @@ disconnect, status class ``4xx`` like nginx's 499).
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from hub.api.edge import BodyTimeout
-from hub.api.problems import Problem, render, render_security_error
+from hub.api.problems import render
 from hub.context import METRICS
-from hub.store import Conflict, StoreUnavailable
-from hub.workflow.refusals import Refusal
-from security import SecurityError
-
-log = logging.getLogger(__name__)
+from hub.problems import Problem, problem_for
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -42,8 +37,6 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
     """Render every refusal and every unexpected error as RFC 9457 JSON."""
     try:
         return await handler(request)
-    except SecurityError as error:
-        return render_security_error(error, instance=request.path)
     except web.HTTPException as exc:
         slug = _HTTP_STATUS_SLUGS.get(exc.status)
         if slug is None or exc.status < 400:
@@ -67,17 +60,9 @@ def client_gone(request: web.Request, exc: BaseException) -> bool:
 
 def _as_problem(exc: Exception, request: web.Request) -> Problem:
     """The problem document for a failure raised by a handler."""
-    if isinstance(exc, Problem):
-        return exc
     if isinstance(exc, BodyTimeout):
         return Problem("body-timeout", str(exc))  # the edge closes the connection
-    if isinstance(exc, Refusal | Conflict):
-        return Problem(exc.slug, exc.detail)
-    if isinstance(exc, StoreUnavailable):
-        log.error("ledger unavailable: %s", exc)
-        return Problem("store-unavailable", "the ledger cannot commit right now; retry")
-    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
-    return Problem("internal-error", "the hub failed; the error was logged")
+    return problem_for(exc, where=f"{request.method} {request.path}")
 
 
 @web.middleware

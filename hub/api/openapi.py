@@ -10,9 +10,19 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from hub.api.openapi_inbound import inbound_paths
+from hub.api.openapi_parts import (
+    json_response,
+    problem_response,
+    pull_operation,
+    push_operation,
+    ref,
+)
+from hub.api.openapi_procedure import procedure_paths
 from hub.api.openapi_schemas import reader_schemas, task_schemas
-from hub.api.problems import ALL_PROBLEMS, problem_type_uri
+from hub.problems import ALL_PROBLEMS
 from hub.workflow.decisions import ItemStatus
+from schemas import problem_type_uri
 
 JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"
 _EVIDENCE_META: dict[str, Any] = {
@@ -27,64 +37,6 @@ _EVIDENCE_META: dict[str, Any] = {
 }
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _problem(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": _ref("Problem")}},
-    }
-
-
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _push(summary: str, types: list[str]) -> dict[str, Any]:
-    return {
-        "post": {
-            "summary": summary,
-            "x-certhub-payload-types": [f"/v1/schemas/{name}" for name in types],
-            "requestBody": {
-                "required": True,
-                "content": {"application/jose": {"schema": _ref("CompactJWS")}},
-            },
-            "responses": {
-                "202": _json("Durably recorded; the hub's signed receipt.", _ref("Receipt")),
-                "400": _problem("Malformed message, payload or JSON."),
-                "401": _problem("Unknown key, bad signature, revoked or expired key."),
-                "403": _problem("The sender may not send this type, or header sender mismatch."),
-                "409": _problem("Message id reused for different bytes (replay)."),
-                "413": _problem("Body larger than the configured limit."),
-                "415": _problem("Not application/jose."),
-                "422": _problem("Payload violates the canonical schema."),
-                "503": _problem("The ledger cannot commit; retry."),
-            },
-        }
-    }
-
-
-def _pull(summary: str) -> dict[str, Any]:
-    return {
-        "get": {
-            "summary": summary,
-            "security": [{"bearer": []}],
-            "parameters": [
-                {"name": "after", "in": "query", "schema": {"type": "string"}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            ],
-            "responses": {
-                "200": _json("One page, oldest first.", _ref("Page")),
-                "400": _problem("Invalid cursor or limit."),
-                "401": _problem("Missing, invalid or expired bearer token."),
-                "403": _problem("The token's key may not read."),
-            },
-        }
-    }
-
-
 def _simple_get(
     summary: str, content_type: str = "application/json", schema: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -95,9 +47,9 @@ def _simple_get(
 
 
 def _readiness() -> dict[str, Any]:
-    operation = _simple_get("Readiness, with per-check detail.", schema=_ref("Readiness"))
-    operation["get"]["responses"]["503"] = _json(
-        "Not ready; `checks` says which.", _ref("Readiness")
+    operation = _simple_get("Readiness, with per-check detail.", schema=ref("Readiness"))
+    operation["get"]["responses"]["503"] = json_response(
+        "Not ready; `checks` says which.", ref("Readiness")
     )
     return operation
 
@@ -130,14 +82,14 @@ def _components() -> dict[str, Any]:
                     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                     "received_at": {"type": "string", "format": "date-time"},
                     "duplicate": {"type": "boolean"},
-                    "receipt": _ref("CompactJWS"),
+                    "receipt": ref("CompactJWS"),
                 },
             },
             "Page": {
                 "type": "object",
                 "required": ["items", "next_cursor", "has_more"],
                 "properties": {
-                    "items": {"type": "array", "items": _ref("LedgerItem")},
+                    "items": {"type": "array", "items": ref("LedgerItem")},
                     "next_cursor": {"type": "string"},
                     "has_more": {"type": "boolean"},
                 },
@@ -162,9 +114,9 @@ def _components() -> dict[str, Any]:
                     "received_at": {"type": "string", "format": "date-time"},
                     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                     "payload": {"type": "object", "description": "See /v1/schemas/{type}."},
-                    "jws": _ref("CompactJWS"),
+                    "jws": ref("CompactJWS"),
                     "receipt": {
-                        **_ref("CompactJWS"),
+                        **ref("CompactJWS"),
                         "description": "The hub's receipt for a message it received. Absent "
                         "on records the hub signed itself (/v1/outcomes): their `jws` is the "
                         "hub's own signature.",
@@ -183,10 +135,12 @@ def _components() -> dict[str, Any]:
 
 def _with_edge_refusals(paths: dict[str, Any]) -> None:
     """Every operation that takes a body may meet the HTTP edge's refusals (hub/api/edge.py)."""
-    timeout = _problem(
+    timeout = problem_response(
         "The body did not arrive within CERTHUB_HTTP_BODY_TIMEOUT_SECONDS; connection closed."
     )
-    busy = _problem("Too many bodies or messages in flight, or the outbox backlog; retry later.")
+    busy = problem_response(
+        "Too many bodies or messages in flight, or the outbox backlog; retry later."
+    )
     busy["headers"] = {"Retry-After": {"required": True, "schema": {"type": "string"}}}
     for operations in paths.values():
         for operation in operations.values():
@@ -198,9 +152,6 @@ def _with_edge_refusals(paths: dict[str, Any]) -> None:
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document (built once)."""
-    from hub.api.openapi_inbound import inbound_paths  # noqa: PLC0415 - it imports this module
-    from hub.api.openapi_procedure import procedure_paths  # noqa: PLC0415 - it imports this module
-
     reports = ["eligibility_report/v1", "zero_report/v1"]
     document: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -213,12 +164,14 @@ def openapi_document() -> dict[str, Any]:
             **procedure_paths(),
             **inbound_paths(),
             "/v1/reports": {
-                **_push("Push one signed eligibility or zero report.", reports),
-                **_pull("Provincial pull of reports by cursor."),
+                **push_operation("Push one signed eligibility or zero report.", reports),
+                **pull_operation("Provincial pull of reports by cursor."),
             },
             "/v1/certifications": {
-                **_push("Push one signed certification event.", ["certification_event/v1"]),
-                **_pull("Provincial pull of certification events by cursor."),
+                **push_operation(
+                    "Push one signed certification event.", ["certification_event/v1"]
+                ),
+                **pull_operation("Provincial pull of certification events by cursor."),
             },
             "/v1/evidence": {
                 "post": {
@@ -240,14 +193,16 @@ def openapi_document() -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        "201": _json("Stored; `Location` names it.", _EVIDENCE_META),
-                        "200": _json("Already stored; nothing changed.", _EVIDENCE_META),
-                        "400": _problem("Truncated evidence or Content-Digest mismatch."),
-                        "401": _problem("Missing, invalid or expired bearer token."),
-                        "403": _problem("The token's key may not send, or lacks scope evidence."),
-                        "413": _problem("Larger than CERTHUB_EVIDENCE_MAX_BYTES."),
-                        "415": _problem("Not JPEG/PNG/PDF, or not the declared type."),
-                        "422": _problem(
+                        "201": json_response("Stored; `Location` names it.", _EVIDENCE_META),
+                        "200": json_response("Already stored; nothing changed.", _EVIDENCE_META),
+                        "400": problem_response("Truncated evidence or Content-Digest mismatch."),
+                        "401": problem_response("Missing, invalid or expired bearer token."),
+                        "403": problem_response(
+                            "The token's key may not send, or lacks scope evidence."
+                        ),
+                        "413": problem_response("Larger than CERTHUB_EVIDENCE_MAX_BYTES."),
+                        "415": problem_response("Not JPEG/PNG/PDF, or not the declared type."),
+                        "422": problem_response(
                             "Not decodable as its type, data after its end, too many pixels, "
                             "GPS location, or a PDF that is encrypted or has active content."
                         ),
@@ -274,15 +229,17 @@ def openapi_document() -> dict[str, Any]:
                                 for media in ("image/jpeg", "image/png", "application/pdf")
                             },
                         },
-                        "400": _problem("Not a 64-hex SHA-256 digest."),
-                        "401": _problem("Missing, invalid or expired bearer token."),
-                        "403": _problem("The token's key may not read."),
-                        "404": _problem("No evidence under this digest."),
-                        "500": _problem("Stored evidence failed its integrity check (logged)."),
+                        "400": problem_response("Not a 64-hex SHA-256 digest."),
+                        "401": problem_response("Missing, invalid or expired bearer token."),
+                        "403": problem_response("The token's key may not read."),
+                        "404": problem_response("No evidence under this digest."),
+                        "500": problem_response(
+                            "Stored evidence failed its integrity check (logged)."
+                        ),
                     },
                 }
             },
-            "/v1/schemas": _simple_get("List canonical message types.", schema=_ref("SchemaList")),
+            "/v1/schemas": _simple_get("List canonical message types.", schema=ref("SchemaList")),
             "/v1/schemas/{name}/{version}": {
                 "get": {
                     "summary": "JSON Schema of one message type.",
@@ -305,13 +262,13 @@ def openapi_document() -> dict[str, Any]:
                             "description": "OK",
                             "content": {"application/schema+json": {"schema": {}}},
                         },
-                        "404": _problem("No such message type."),
+                        "404": problem_response("No such message type."),
                     },
                 }
             },
             "/.well-known/jwks.json": _simple_get("The hub's public keys (JWK Set)."),
             "/openapi.json": _simple_get("This document."),
-            "/healthz": _simple_get("Liveness.", schema=_ref("Health")),
+            "/healthz": _simple_get("Liveness.", schema=ref("Health")),
             "/readyz": _readiness(),
             "/metrics": _simple_get("Prometheus metrics.", "text/plain"),
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.api.openapi import _json, _problem, _ref
+from hub.api.openapi_parts import json_response, problem_response, ref
 
 _ADAPTER = {
     "name": "adapter",
@@ -40,14 +40,14 @@ _ROW_REPORT: dict[str, Any] = {
     },
 }
 _REFUSALS = {
-    "400": _problem("Not a well-formed signed request."),
-    "401": _problem("Signature, key, timestamp or nonce headers do not authenticate."),
-    "404": _problem("No such inbound adapter (or not one for this endpoint)."),
-    "409": _problem("A replayed callback, or a message id reused."),
-    "413": _problem("Body larger than the adapter's limit."),
-    "415": _problem("Not the media type this adapter takes."),
-    "422": _problem("Nothing usable: `errors` lists each problem (row, column, detail)."),
-    "503": _problem("The ledger cannot commit; retry (idempotent)."),
+    "400": problem_response("Not a well-formed signed request."),
+    "401": problem_response("Signature, key, timestamp or nonce headers do not authenticate."),
+    "404": problem_response("No such inbound adapter (or not one for this endpoint)."),
+    "409": problem_response("A replayed callback, or a message id reused."),
+    "413": problem_response("Body larger than the adapter's limit."),
+    "415": problem_response("Not the media type this adapter takes."),
+    "422": problem_response("Nothing usable: `errors` lists each problem (row, column, detail)."),
+    "503": problem_response("The ledger cannot commit; retry (idempotent)."),
 }
 
 
@@ -62,12 +62,14 @@ def inbound_paths() -> dict[str, Any]:
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/jose": {"schema": _ref("CompactJWS")},
+                        "application/jose": {"schema": ref("CompactJWS")},
                         "application/json": {"schema": {"type": "object"}},
                     },
                 },
                 "responses": {
-                    "202": _json("Durably recorded; the hub's signed receipt.", _ref("Receipt")),
+                    "202": json_response(
+                        "Durably recorded; the hub's signed receipt.", ref("Receipt")
+                    ),
                     **_REFUSALS,
                 },
             }
@@ -85,7 +87,7 @@ def inbound_paths() -> dict[str, Any]:
                     "required": True,
                     "content": {"text/csv": {"schema": {"type": "string"}}},
                 },
-                "responses": {"200": _json("One entry per row.", _ROW_REPORT), **_REFUSALS},
+                "responses": {"200": json_response("One entry per row.", _ROW_REPORT), **_REFUSALS},
             }
         },
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.api.openapi import _json, _problem, _pull, _push
+from hub.api.openapi_parts import json_response, problem_response, pull_operation, push_operation
 
 _TASK_PAGE = {"$ref": "#/components/schemas/VerificationTaskPage"}
 _TASK = {"$ref": "#/components/schemas/VerificationTaskItem"}
@@ -26,26 +26,26 @@ def _reader_get(summary: str, params: list[dict[str, Any]], body: dict[str, Any]
             "security": [{"bearer": []}],
             "parameters": params,
             "responses": {
-                "200": _json("OK", body),
-                "400": _problem("Invalid parameter, cursor or period."),
-                "401": _problem("Missing, invalid or expired bearer token."),
-                "403": _problem("The token's key may not read."),
+                "200": json_response("OK", body),
+                "400": problem_response("Invalid parameter, cursor or period."),
+                "401": problem_response("Missing, invalid or expired bearer token."),
+                "403": problem_response("The token's key may not read."),
             },
         }
     }
 
 
 def _with_404(operation: dict[str, Any], description: str) -> dict[str, Any]:
-    operation["get"]["responses"]["404"] = _problem(description)
+    operation["get"]["responses"]["404"] = problem_response(description)
     return operation
 
 
 def _signed_post(summary: str, types: list[str], params: list[dict[str, Any]]) -> dict[str, Any]:
-    operation = _push(summary, types)
+    operation = push_operation(summary, types)
     operation["post"]["parameters"] = params
     operation["post"]["responses"] |= {
-        "404": _problem("No such item or task."),
-        "409": _problem("Out of order, concurrent change, or replay."),
+        "404": problem_response("No such item or task."),
+        "409": problem_response("Out of order, concurrent change, or replay."),
     }
     return operation
 
@@ -67,14 +67,18 @@ def procedure_paths() -> dict[str, Any]:
             decision_params,
         ),
         "/v1/restorations": {
-            **_push("Request one restoration; checked against the roster.", ["restoration/v1"]),
-            **_pull("Restoration requests with their review status."),
+            **push_operation(
+                "Request one restoration; checked against the roster.", ["restoration/v1"]
+            ),
+            **pull_operation("Restoration requests with their review status."),
         },
-        "/v1/roster": _push(
+        "/v1/roster": push_operation(
             "The provincial system's roster entry for one person.", ["benefit_record/v1"]
         ),
-        "/v1/decisions": _pull("Signed decisions by cursor."),
-        "/v1/outcomes": _pull("Hub-signed task states, terminations, suspensions, overpayments."),
+        "/v1/decisions": pull_operation("Signed decisions by cursor."),
+        "/v1/outcomes": pull_operation(
+            "Hub-signed task states, terminations, suspensions, overpayments."
+        ),
         "/v1/verification-tasks": _reader_get(
             "The verification list (待核实名单) by status and region, by cursor.",
             [

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 from hub.api.auth import require_reader
 from hub.api.cursor import CURSORS
 from hub.api.ingress_routes import push
-from hub.api.problems import Problem
 from hub.api.pull_routes import page_limit
 from hub.context import PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
 from hub.ingress import Plan
+from hub.problems import Problem
 from hub.procedure.context import ProcedureContext
 from hub.procedure.review import plan_decision, plan_transition
 from hub.store import RecordKind

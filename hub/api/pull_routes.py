@@ -9,8 +9,8 @@ from aiohttp import web
 
 from hub.api.auth import require_reader
 from hub.api.cursor import CURSORS
-from hub.api.problems import Problem
 from hub.context import METRICS, SETTINGS, STORE
+from hub.problems import Problem
 from hub.store import LedgerRecord, RecordKind
 
 routes = web.RouteTableDef()

@@ -19,12 +19,11 @@ from collections.abc import Mapping
 import aiormq
 from aio_pika.abc import AbstractIncomingMessage
 
-from hub.api.problems import Problem, problem_type_uri
 from hub.delivery.rabbit import AMQP_ERRORS, RabbitBroker, settle
 from hub.ingress import IngressPipeline, Plan
-from hub.store import Conflict, RecordKind, StoreUnavailable
-from hub.workflow.refusals import Refusal
-from security import SecurityError
+from hub.problems import problem_for
+from hub.store import RecordKind, StoreUnavailable
+from schemas import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ class AmqpIngress:
         route = ROUTES.get(message.routing_key or "")
         try:
             if route is None:
-                raise Problem("not-found", f"no collection {message.routing_key!r}")
+                raise Refusal("not-found", f"no collection {message.routing_key!r}")
             kind, types = route
             accepted = await self._pipeline.accept(
                 message.body, kind=kind, allowed_types=types, plan=self._plan
@@ -62,7 +61,7 @@ class AmqpIngress:
         except StoreUnavailable:
             await settle(message, requeue=True)  # not stored: try again later
             return
-        except (Problem, SecurityError, Refusal, Conflict) as exc:
+        except Refusal as exc:
             await self._refuse(message, exc)
             return
         record = accepted.outcome.record
@@ -70,11 +69,11 @@ class AmqpIngress:
             await self._reply(message, record.receipt, record.sequence)
         await settle(message, requeue=None)
 
-    async def _refuse(self, message: AbstractIncomingMessage, exc: Exception) -> None:
-        slug = exc.problem_type if isinstance(exc, SecurityError) else getattr(exc, "slug", "")
-        log.info("inbound AMQP message refused: %s", slug)
+    async def _refuse(self, message: AbstractIncomingMessage, exc: Refusal) -> None:
+        problem = problem_for(exc, where=f"AMQP {message.routing_key}")
+        log.info("inbound AMQP message refused: %s", problem.slug)
         headers: dict[str, str] = {
-            "x-problem-type": problem_type_uri(str(slug)),
+            "x-problem-type": problem.type_uri,
             "x-routing-key": message.routing_key or "",
         }
         try:

@@ -21,8 +21,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from hub.api.problems import Problem
 from hub.periodic import every
+from hub.problems import Problem
 from hub.store import LedgerStore, StoreError
 from hub.store.outbox import OutboxStats
 from monitoring.metrics import HubMetrics

@@ -1,7 +1,7 @@
 """Errors of the evidence vault, one small tree::
 
     EvidenceError                 root: anything the vault refuses or cannot do
-    ├── EvidenceRejected          a permanent refusal of an upload (carries a problem slug)
+    ├── EvidenceRejected          a permanent refusal of an upload (also a schemas.Refusal)
     ├── EvidenceNotFound          no blob is stored under that digest
     ├── EvidenceCorrupt           a stored blob fails decryption or its digest check
     └── EvidenceKeyError          the key folder is missing, unsafe or malformed
@@ -11,6 +11,8 @@
 """
 
 from __future__ import annotations
+
+from schemas import Refusal
 
 __all__ = [
     "EvidenceCorrupt",
@@ -25,18 +27,16 @@ class EvidenceError(Exception):
     """Root of every evidence vault error."""
 
 
-class EvidenceRejected(EvidenceError):
-    """An upload refused for a reason the client can fix.
+class EvidenceRejected(EvidenceError, Refusal):
+    """An upload refused for a reason the client can fix (a :class:`schemas.Refusal`).
 
     Args:
         slug: the stable problem type (``evidence-truncated``, ``digest-mismatch`` …).
         detail: a human explanation, without personal data.
     """
 
-    def __init__(self, slug: str, detail: str) -> None:
-        super().__init__(f"{slug}: {detail}")
-        self.slug = slug
-        self.detail = detail
+    def __str__(self) -> str:
+        return f"{self.slug}: {self.detail}"
 
 
 class EvidenceNotFound(EvidenceError):

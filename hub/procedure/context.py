@@ -11,8 +11,7 @@ from hub.procedure.outcomes import OutcomeSigner
 from hub.store import LedgerStore
 from hub.workflow.decisions import Signer
 from hub.workflow.parties import PartyLookup
-from hub.workflow.refusals import Refusal
-from schemas import CertificationEvent, EvidenceRef, Role
+from schemas import CertificationEvent, EvidenceRef, Refusal, Role
 from schemas.resident_id import CHINA_STANDARD_TIME
 from security import TrustStore, VerifiedMessage
 

@@ -20,7 +20,6 @@ from hub.store.effects import (
 )
 from hub.workflow.decisions import ItemKind, authenticated_actor
 from hub.workflow.parties import check_certifier, check_reporter
-from hub.workflow.refusals import Refusal
 from hub.workflow.restoration import RestorationCheck, check_restoration
 from schemas import (
     BenefitRecord,
@@ -29,6 +28,7 @@ from schemas import (
     CertificationOutcome,
     EligibilityReport,
     EvidenceKind,
+    Refusal,
     Restoration,
     Role,
     ZeroReport,

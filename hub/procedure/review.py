@@ -24,7 +24,6 @@ from hub.store.effects import (
 from hub.workflow.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
 from hub.workflow.disposal import Disposal, dispose
 from hub.workflow.notices import Notice, certification_result_notice
-from hub.workflow.refusals import Refusal
 from hub.workflow.tasks import TaskRecord, advance, task_for_report
 from schemas import (
     BenefitRecord,
@@ -34,6 +33,7 @@ from schemas import (
     DecisionAction,
     EligibilityReport,
     Overpayment,
+    Refusal,
     Restoration,
     Suspension,
     TaskStatus,

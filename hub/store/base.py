@@ -5,6 +5,7 @@ Exceptions::
     StoreError
     ├── ReplayConflict     a sender reused a message id for different bytes
     ├── Conflict           a precondition failed: changed concurrently, or a guard refused
+    │                      (also a schemas.Refusal, with its problem slug)
     └── StoreUnavailable   the database could not commit (disk, lock, connection)
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from hub.store.effects import NO_EFFECTS, Effects
 from hub.store.outbox import OutboxStore
 from hub.store.records import NewMessage, RecordKind
+from schemas import Refusal
 
 __all__ = [
     "AppendOutcome",
@@ -115,18 +117,12 @@ class ReplayConflict(StoreError):
     """The sender already used this message id for a message with other bytes."""
 
 
-class Conflict(StoreError):
+class Conflict(StoreError, Refusal):
     """A precondition of the message's effects failed; nothing of it was stored.
 
-    ``slug`` names the problem for the API (``conflict`` for a concurrent
-    change, ``zero-report-conflict`` for a zero report beside real reports).
+    A :class:`schemas.Refusal`: ``Conflict(slug, detail)``, ``conflict`` for a
+    concurrent change, ``zero-report-conflict`` for a zero report beside real reports.
     """
-
-    def __init__(self, slug: str, detail: str) -> None:
-        """Fail with problem ``slug``."""
-        super().__init__(detail)
-        self.slug = slug
-        self.detail = detail
 
 
 class StoreUnavailable(StoreError):

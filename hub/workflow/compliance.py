@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from hub.workflow.months import first_of_next_month, parse_month
-from hub.workflow.refusals import Refusal
+from schemas import Refusal
 from schemas.resident_id import CHINA_STANDARD_TIME
 
 

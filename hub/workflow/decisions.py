@@ -13,8 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
-from hub.workflow.refusals import Refusal
-from schemas import ActorRef, Decision, DecisionAction, Role
+from schemas import ActorRef, Decision, DecisionAction, Refusal, Role
 
 
 class ItemKind(StrEnum):

@@ -18,11 +18,11 @@ from decimal import Decimal
 
 from hub.workflow.months import last_day_of_month, month_index, month_label, parse_month
 from hub.workflow.notices import Notice, family_termination_notice
-from hub.workflow.refusals import Refusal
 from schemas import (
     ActorRef,
     BenefitRecord,
     Overpayment,
+    Refusal,
     Suspension,
     SuspensionReason,
     TaskDisposal,

@@ -21,8 +21,7 @@ from collections.abc import Callable
 from typing import Final
 
 from hub.workflow.decisions import Signer
-from hub.workflow.refusals import Refusal
-from schemas import ActorRef, CertificationEvent, CertificationMethod, Role
+from schemas import ActorRef, CertificationEvent, CertificationMethod, Refusal, Role
 from schemas.certification import ASSISTED_METHODS
 
 PartyLookup = Callable[[str], Signer | None]

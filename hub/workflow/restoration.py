@@ -22,8 +22,7 @@ from decimal import Decimal
 from typing import Final
 
 from hub.workflow.months import last_day_of_month, month_index, months_in, parse_month
-from hub.workflow.refusals import Refusal
-from schemas import BenefitRecord, BenefitStatus, Restoration
+from schemas import BenefitRecord, BenefitStatus, Refusal, Restoration
 
 MUNICIPAL_AFTER_DAYS: Final = 365
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from hub.workflow.refusals import Refusal
 from schemas import (
     EligibilityReport,
+    Refusal,
     ReportReason,
     Role,
     TaskDisposal,

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.api.cursor import MAX_SEQUENCE, CursorCodec, load_or_create_cursor_key
-from hub.api.problems import Problem
+from hub.problems import Problem
 
 KEY = bytes(range(32))
 KINDS = st.sampled_from(["report", "certification", "decision", "task"])

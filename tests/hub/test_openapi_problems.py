@@ -6,6 +6,7 @@ vacuous: it reports the drifts issue 13 found.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any
@@ -17,18 +18,20 @@ from hubkit import Hub
 from jsonschema import Draft202012Validator
 from openapi_contract import ContractCheck, check_exchange
 
-from hub.api.problems import (
+from hub.api.problems import render
+from hub.problems import (
     ALL_PROBLEMS,
-    CATALOGUE,
-    PROBLEM_TYPE_PREFIX,
-    WORKFLOW_PROBLEMS,
+    EDGE_PROBLEMS,
+    EVIDENCE_PROBLEMS,
+    PROCEDURE_PROBLEMS,
+    SECURITY_PROBLEMS,
     Problem,
-    _security_problems,
-    render,
 )
-from security import SigningKey
+from schemas import PROBLEM_TYPE_PREFIX
+from security import MessageError, SigningKey, TokenError
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECURITY_SLUGS = {
     "unknown-key",
     "key-revoked",
@@ -80,8 +83,42 @@ def test_readme_lists_exactly_the_catalogue_with_its_statuses() -> None:
 
 
 def test_each_slug_is_written_in_one_place_only() -> None:
-    sources = [set(CATALOGUE), set(WORKFLOW_PROBLEMS), set(_security_problems())]
-    assert sum(len(source) for source in sources) == len(ALL_PROBLEMS)
+    sections = [EDGE_PROBLEMS, EVIDENCE_PROBLEMS, PROCEDURE_PROBLEMS, SECURITY_PROBLEMS]
+    assert sum(len(section) for section in sections) == len(ALL_PROBLEMS)
+
+
+def _leaves(kind: type[Exception]) -> set[type[Exception]]:
+    below = kind.__subclasses__()
+    return set().union(*map(_leaves, below)) if below else {kind}
+
+
+def test_each_message_and_token_refusal_of_security_is_in_the_catalogue() -> None:
+    slugs = {leaf.slug for leaf in _leaves(MessageError) | _leaves(TokenError)}  # type: ignore[attr-defined]
+    assert slugs == set(SECURITY_PROBLEMS)
+
+
+REFUSING = {"Refusal", "Problem", "Conflict", "EvidenceRejected"}
+
+
+def raised_slugs() -> dict[str, str]:
+    """Each literal slug a refusal is built with anywhere in hub/, with where."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "hub").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            slug = node.args[0].value if isinstance(node.args[0], ast.Constant) else None
+            if name in REFUSING and isinstance(slug, str):
+                found.setdefault(slug, f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_slug_raised_is_in_the_catalogue() -> None:
+    # Refusals below the edge cannot check their slug when built: this does, for all of them.
+    raised = raised_slugs()
+    assert len(raised) > 50  # the scan sees the rules, the ledger, the vault and the edge
+    assert {slug: where for slug, where in raised.items() if slug not in ALL_PROBLEMS} == {}
 
 
 def test_the_catalogue_holds_the_security_refusals() -> None:

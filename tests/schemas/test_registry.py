@@ -110,6 +110,7 @@ def test_exported_members() -> None:
         "enums",
         "regions",
         "registry",
+        "refusal",
         "reports",
         "resident_id",
         "transitions",

@@ -1,10 +1,11 @@
-"""The package exports exactly what we mean to, and every error has a stable problem type."""
+"""The package exports exactly what we mean to, and every error is a Refusal with a stable slug."""
 
 from __future__ import annotations
 
 import inspect
 
 import security
+from schemas import Refusal
 from security import errors
 
 
@@ -21,7 +22,9 @@ def test_all_is_exported_and_documented() -> None:
 def test_problem_types_are_unique_slugs() -> None:
     classes = [c for c in vars(errors).values()
                if isinstance(c, type) and issubclass(c, errors.SecurityError)]
-    slugs = [c.problem_type for c in classes]
+    slugs = [c.slug for c in classes]
     assert len(set(slugs)) == len(slugs)
     assert all(s.replace("-", "").isalpha() and s.islower() for s in slugs)
     assert errors.KeyRevoked("x").detail == "x"
+    assert isinstance(errors.KeyRevoked("x"), Refusal)
+    assert errors.KeyRevoked("x").slug == "key-revoked"

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.workflow.decisions import ItemKind, ItemState, ItemStatus, Signer, decide
-from hub.workflow.refusals import Refusal
-from schemas import ActorRef, Decision, DecisionAction, Role
+from schemas import ActorRef, Decision, DecisionAction, Refusal, Role
 
 
 def decision(action: str, actor: str, role: Role) -> Decision:

@@ -9,9 +9,8 @@ import pytest
 
 from hub.workflow.decisions import Signer
 from hub.workflow.parties import check_certifier, check_reporter
-from hub.workflow.refusals import Refusal
 from mocks.population import Population
-from schemas import ActorRef, CertificationEvent, Role
+from schemas import ActorRef, CertificationEvent, Refusal, Role
 
 KEYED = {"town-1": Role.town_staff, "det-1": Role.benefit_determiner, "coord-7": Role.coordinator}
 

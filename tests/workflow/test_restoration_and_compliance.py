@@ -15,10 +15,9 @@ from hub.workflow.compliance import (
     compliance,
     deadline,
 )
-from hub.workflow.refusals import Refusal
 from hub.workflow.restoration import account_matches, check_restoration
 from mocks.population import Population
-from schemas import BenefitRecord, Restoration
+from schemas import BenefitRecord, Refusal, Restoration
 
 NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
 

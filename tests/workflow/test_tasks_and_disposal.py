@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from hub.workflow.disposal import dispose
-from hub.workflow.refusals import Refusal
 from hub.workflow.tasks import TaskRecord, advance, task_for_report
 from mocks.population import Population
 from schemas import (
     ActorRef,
     BenefitRecord,
     EligibilityReport,
+    Refusal,
     Role,
     TaskDisposal,
     TaskStatus,

@@ -1,0 +1,95 @@
+"""The AMQP ingress refuses as the HTTP edge does: one catalogue, one ``problem_for``.
+
+A refused message is copied to the DLQ with its problem type and acked; a
+refusal the catalogue does not know (a key file failing mid-message) is the
+hub's own failure, dead-lettered as ``internal-error`` like its HTTP answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pytest
+
+from hub.delivery.amqp_ingress import AmqpIngress
+from hub.delivery.rabbit import RabbitBroker
+from hub.ingress import IngressPipeline, Plan
+from hub.store import Conflict, StoreUnavailable
+from schemas import PROBLEM_TYPE_PREFIX, Refusal
+from security import KeyFileError, UnknownKey
+
+
+@dataclass
+class FakeBroker:
+    """Records the dead-lettered copies (the only broker call a refusal makes)."""
+
+    dead: list[dict[str, str]] = field(default_factory=list)
+
+    async def dead_letter(self, body: bytes, headers: dict[str, str]) -> None:
+        self.dead.append(headers)
+
+
+@dataclass
+class FakeMessage:
+    """The parts of an incoming aio-pika message the ingress reads, and how it was settled."""
+
+    routing_key: str
+    body: bytes = b"x.y.z"
+    reply_to: str | None = None
+    settled: list[str] = field(default_factory=list)
+
+    async def ack(self) -> None:
+        self.settled.append("ack")
+
+    async def reject(self, requeue: bool = False) -> None:
+        self.settled.append("requeue" if requeue else "reject")
+
+
+@dataclass
+class RefusingPipeline:
+    """An ingress pipeline whose every message fails with ``error``."""
+
+    error: Exception
+
+    async def accept(self, raw: bytes, **_: Any) -> Any:
+        raise self.error
+
+
+async def _consume(error: Exception, routing_key: str = "reports") -> tuple[FakeBroker, list[str]]:
+    broker = FakeBroker()
+    pipeline = cast(IngressPipeline, RefusingPipeline(error))
+    ingress = AmqpIngress(cast(RabbitBroker, broker), pipeline, plan=cast(Plan, None))
+    message = FakeMessage(routing_key)
+    await ingress.on_message(message)  # type: ignore[arg-type]
+    return broker, message.settled
+
+
+@pytest.mark.parametrize(
+    ("error", "slug"),
+    [
+        (UnknownKey("no key 'k1'"), "unknown-key"),
+        (Conflict("zero-report-conflict", "reports exist"), "zero-report-conflict"),
+        (Refusal("same-actor", "accepted and approved by one person"), "same-actor"),
+        (KeyFileError("the hub key cannot be read"), "internal-error"),
+    ],
+)
+async def test_a_refused_message_is_dead_lettered_with_its_catalogue_problem(
+    error: Exception, slug: str
+) -> None:
+    broker, settled = await _consume(error)
+    assert [copy["x-problem-type"] for copy in broker.dead] == [PROBLEM_TYPE_PREFIX + slug]
+    assert settled == ["ack"]
+
+
+async def test_an_unknown_collection_is_not_found() -> None:
+    broker, settled = await _consume(UnknownKey("unused"), routing_key="nowhere")
+    assert broker.dead == [
+        {"x-problem-type": PROBLEM_TYPE_PREFIX + "not-found", "x-routing-key": "nowhere"}
+    ]
+    assert settled == ["ack"]
+
+
+async def test_a_ledger_outage_leaves_the_message_queued() -> None:
+    broker, settled = await _consume(StoreUnavailable("disk full"))
+    assert (broker.dead, settled) == ([], ["requeue"])
