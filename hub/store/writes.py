@@ -1,0 +1,189 @@
+"""Every write of a message's effects, described once for both dialects.
+
+:func:`plan` turns one message's :class:`~hub.store.effects.Effects` into a
+list of dialect-neutral operations: statements with their parameters (``?``
+placeholders), the row count each must change, the refusal when it does not
+(or when it hits a unique key), and the audit links in between. Each backend
+has a small executor that runs such a list inside its open transaction
+(:class:`~hub.store.sqlite_effects.EffectWriter` on ``sqlite3``,
+:class:`~hub.store.postgres_effects.GroupWrite` on asyncpg); what is written,
+in which order, and what refuses it lives here only, so the two cannot drift.
+An executor may run an operation its own faster way (PostgreSQL inserts many
+rows with one ``unnest`` statement) as long as the outcome is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+from hub.store import ledger_rows, money, outbox
+from hub.store.base import Conflict
+from hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
+from hub.store.records import NewMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One statement; ``refused`` when it did not change ``expect`` rows (if given), and
+    ``unique`` when it hit a unique key (if given)."""
+
+    sql: str
+    params: tuple[object, ...]
+    expect: int | None = None
+    refused: Conflict | None = None
+    unique: Conflict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunMany:
+    """One statement for each of ``rows``; ``unique`` as for :class:`Run`."""
+
+    sql: str
+    rows: Sequence[tuple[object, ...]]
+    unique: Conflict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A query whose first value (None when no row) must be ``expect``, else ``refused``."""
+
+    sql: str
+    params: tuple[object, ...]
+    expect: object
+    refused: Conflict
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One more link of the audit chain."""
+
+    at: str
+    action: str
+    subject: str
+    actor: str
+    digest: str
+
+
+Op = Run | RunMany | Check | Link
+
+ITEM_OPEN: Final = "INSERT INTO items (item_id, kind, status, municipal) VALUES (?,?,'received',?)"
+ITEM_UPDATE: Final = (
+    "UPDATE items SET status=?, accepted_by=?, decided_by=?, version=version+1"
+    " WHERE item_id=? AND version=?"
+)
+TASK_INSERT: Final = (
+    "INSERT INTO tasks (task_id, person_id, kind, status, county, village, snapshot, version,"
+    " changed_seq) VALUES (?,?,?,?,?,?,?,0,?)"
+)
+TASK_UPDATE: Final = (
+    "UPDATE tasks SET status=?, snapshot=?, version=version+1, changed_seq=?"
+    " WHERE task_id=? AND version=?"
+)
+ROSTER_UPSERT: Final = (
+    "INSERT INTO roster (person_id, as_of, snapshot, sequence) VALUES (?,?,?,?)"
+    " ON CONFLICT (person_id) DO UPDATE SET as_of=excluded.as_of,"
+    " snapshot=excluded.snapshot, sequence=excluded.sequence"
+    " WHERE excluded.as_of >= roster.as_of"
+)
+NOTICE_INSERT: Final = (
+    "INSERT INTO notices (notice_id, person_id, kind, text, sequence)"
+    " VALUES (?,?,?,?,?) ON CONFLICT (notice_id) DO NOTHING"
+)
+OVERPAYMENT_INSERT: Final = (
+    "INSERT INTO overpayments (task_id, person_id, county, period, months, amount_cents,"
+    " sequence) VALUES (?,?,?,?,?,?,?)"
+)
+_REPORTS_OF_UNIT: Final = (
+    "SELECT 1 FROM ledger WHERE message_type='eligibility_report/v1' AND period=?"
+    " AND {column}=? LIMIT 1"
+)
+CHANGED_MEANWHILE: Final = "changed meanwhile; retry"
+
+
+def plan(
+    sequence: int, message: NewMessage, effects: Effects, take_sequence: Callable[[], int]
+) -> list[Op]:
+    """What storing ``effects`` of ``message`` (at ``sequence``) writes, in order.
+
+    ``take_sequence`` hands out the ledger sequences of the hub's own records
+    (outcomes) the effects append.
+    """
+    if effects is NO_EFFECTS:  # the common case on the ingress path: nothing to build
+        return []
+    ops: list[Op] = []
+    if (guard := effects.zero_report_guard) is not None:
+        column = "village" if len(guard.unit) == 12 else "county"
+        detail = f"this region already sent eligibility reports for {guard.period}"
+        refusal = Conflict("zero-report-conflict", detail)
+        sql = _REPORTS_OF_UNIT.format(column=column)
+        ops.append(Check(sql, (guard.period, guard.unit), None, refusal))
+    if effects.item is not None:
+        ops.append(Run(ITEM_OPEN, (sequence, effects.item.kind, effects.item.municipal)))
+    if (u := effects.item_update) is not None:
+        refusal = Conflict("conflict", f"item {u.item_id} {CHANGED_MEANWHILE}")
+        update = (u.status, u.accepted_by, u.decided_by, u.item_id, u.expected_version)
+        ops.append(Run(ITEM_UPDATE, update, expect=1, refused=refusal))
+    ops += [_task(task, sequence) for task in effects.tasks]
+    if (r := effects.roster) is not None:
+        ops.append(Run(ROSTER_UPSERT, (r.person_id, r.as_of, r.snapshot, sequence)))
+    for record in effects.outcomes:
+        ops += _outcome(record, message, take_sequence())
+    for n in effects.notices:
+        ops.append(Run(NOTICE_INSERT, (n.notice_id, n.person_id, n.kind, n.text, sequence)))
+    ops += _deliveries(sequence, message, effects)
+    for o in effects.overpayments:
+        cents = int(Decimal(o.amount) * 100)
+        params = (o.task_id, o.person_id, o.county, o.period, o.months, cents, sequence)
+        ops.append(Run(OVERPAYMENT_INSERT, params))
+    ops += _money(sequence, effects)
+    at = message.received_at.isoformat()
+    ops += [Link(at, a.action, a.subject, a.actor, a.digest) for a in effects.audit]
+    return ops
+
+
+def _task(task: TaskWrite, sequence: int) -> Run:
+    if task.expected_version is None:
+        opened = Conflict("conflict", "a task for this person and kind opened meanwhile")
+        row = (task.task_id, task.person_id, task.kind, task.status, task.county)
+        return Run(TASK_INSERT, (*row, task.village, task.snapshot, sequence), unique=opened)
+    refusal = Conflict("conflict", f"task {task.task_id} {CHANGED_MEANWHILE}")
+    update = (task.status, task.snapshot, sequence, task.task_id, task.expected_version)
+    return Run(TASK_UPDATE, update, expect=1, refused=refusal)
+
+
+def _outcome(record: HubRecord, cause: NewMessage, sequence: int) -> list[Op]:
+    """A record the hub signed, appended at ``sequence`` with its own audit link."""
+    outcome = record.as_message(cause.received_at)
+    at = outcome.received_at.isoformat()
+    return [
+        Run(ledger_rows.INSERT, ledger_rows.insert_params(sequence, outcome, "")),
+        Link(at, "outcome_recorded", str(sequence), record.sender, record.sha256),
+    ]
+
+
+def _deliveries(sequence: int, message: NewMessage, effects: Effects) -> list[Op]:
+    """The deliveries (notices' SMS included), queued in the same transaction."""
+    writes = [*map(outbox.notice_delivery, effects.notices), *effects.outbox]
+    if not writes:
+        return []
+    created = message.received_at.timestamp()
+    return [RunMany(outbox.INSERT, [outbox.insert_params(w, sequence, created) for w in writes])]
+
+
+def _money(sequence: int, effects: Effects) -> list[Op]:
+    """Months, closures and evidence bindings: each refused by its key when counted twice."""
+    ops: list[Op] = [Run(money.RELEASE_MONTHS, (source,)) for source in effects.release_months]
+    for claim in effects.months:
+        source = claim.source or str(sequence)
+        rows = [(claim.person_id, claim.purpose, m, source, sequence) for m in claim.months]
+        ops.append(RunMany(money.CLAIM_MONTH, rows, unique=money.months_taken(claim)))
+    if (c := effects.closure) is not None:
+        params = (c.person_id, c.reason, c.task_id, sequence)
+        ops.append(Run(money.CLOSE_BENEFIT, params, unique=money.already_closed(c)))
+    for b in effects.evidence_bindings:
+        ops.append(Run(money.BIND_EVIDENCE, (b.sha256, b.person_id, sequence)))
+        ops.append(Check(money.BOUND_PERSON, (b.sha256,), b.person_id, money.other_person(b)))
+    return ops
