@@ -12,12 +12,7 @@ mobile number and calls it.)
 
 from __future__ import annotations
 
-import logging
 from typing import Protocol
-
-from schemas import mask_ids_in_text
-
-log = logging.getLogger(__name__)
 
 
 class NoticeSender(Protocol):
@@ -30,24 +25,6 @@ class NoticeSender(Protocol):
     async def aclose(self) -> None:
         """Release connections."""
         ...
-
-
-class LoggingNoticeSender:
-    """The embedded default: records what would be sent, and logs it (masked)."""
-
-    def __init__(self) -> None:
-        """Start with nothing sent."""
-        self.sent: dict[str, str] = {}
-
-    async def send(self, notice_id: str, person_id: str, text: str) -> None:
-        """Remember the text once per notice id and log it."""
-        if notice_id in self.sent:
-            return
-        self.sent[notice_id] = text
-        log.info("sms sent", extra={"notice_id": notice_id, "text": mask_ids_in_text(text)})
-
-    async def aclose(self) -> None:
-        """Nothing to release."""
 
 
 class OutboxDelivery(Protocol):

@@ -29,13 +29,13 @@ from hub.delivery.broker import Broker
 from hub.delivery.destinations import role_destinations
 from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.memory import InProcessBroker
-from hub.delivery.notices import SmsNoticeSender
+from hub.delivery.notices import LoggingNoticeSender, SmsNoticeSender
 from hub.delivery.rabbit import RabbitBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.delivery.service import DeliveryService, NoDelivery
 from hub.departments_context import DEPARTMENTS
 from hub.health import READINESS
-from hub.notify import LoggingNoticeSender, NoticeSender
+from hub.notify import NoticeSender
 from hub.periodic import BackgroundTasks
 from hub.procedure.intake import plan_intake
 

@@ -1,4 +1,5 @@
-"""Procedure notices to pensioners over the department that plays the notifier role (SMS).
+"""Procedure notices to pensioners: over the department that plays the notifier role (SMS),
+or only logged (the embedded default).
 
 A notice's outbox row holds the person and the text; the mobile number is
 looked up in the roster only when the notice is sent, so a number corrected
@@ -7,9 +8,13 @@ meanwhile is the one used.
 
 from __future__ import annotations
 
+import logging
+
 from adapters import Notification, Notifier
 from hub.store import LedgerStore
-from schemas import BenefitRecord
+from schemas import BenefitRecord, mask_ids_in_text
+
+log = logging.getLogger(__name__)
 
 
 class NoContact(Exception):
@@ -36,3 +41,21 @@ class SmsNoticeSender:
 
     async def aclose(self) -> None:
         """The departments own the gateway's connection."""
+
+
+class LoggingNoticeSender:
+    """The embedded default: records what would be sent, and logs it (masked)."""
+
+    def __init__(self) -> None:
+        """Start with nothing sent."""
+        self.sent: dict[str, str] = {}
+
+    async def send(self, notice_id: str, person_id: str, text: str) -> None:
+        """Remember the text once per notice id and log it."""
+        if notice_id in self.sent:
+            return
+        self.sent[notice_id] = text
+        log.info("sms sent", extra={"notice_id": notice_id, "text": mask_ids_in_text(text)})
+
+    async def aclose(self) -> None:
+        """Nothing to release."""

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from hub.app import create_app
 from hub.context import NOTICE_SENDER
-from hub.notify import LoggingNoticeSender
+from hub.delivery.notices import LoggingNoticeSender
 from hub.settings import Settings
 from security import SigningKey
 

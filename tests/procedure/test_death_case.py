@@ -19,7 +19,7 @@ from procedurekit import Office, evidence_payloads
 
 from hub.audit import verify_ledger
 from hub.context import KEYRING, NOTICE_SENDER, STORE
-from hub.notify import LoggingNoticeSender
+from hub.delivery.notices import LoggingNoticeSender
 from security import VerifyingKey, parse_compact
 from security.trust import TrustStore
 

@@ -44,7 +44,7 @@ from prometheus_client import CollectorRegistry
 
 from hub.app import create_app
 from hub.context import NOTICE_SENDER, PROCEDURE
-from hub.notify import LoggingNoticeSender
+from hub.delivery.notices import LoggingNoticeSender
 from hub.settings import Settings
 from hub.workflow.months import first_of_next_month, month_index, months_in, parse_month
 from schemas.resident_id import CHINA_STANDARD_TIME
