@@ -27,4 +27,3 @@ PROCEDURE = web.AppKey("procedure", ProcedureContext)
 REPORTING_UNITS = web.AppKey("reporting_units", tuple[ReportingUnit, ...])
 NOTICE_SENDER = web.AppKey("notice_sender", NoticeSender)
 OUTBOX_DELIVERY = web.AppKey("outbox_delivery", OutboxDelivery)
-NOTICES = OUTBOX_DELIVERY  # the old name, until hub/api/ingress_routes.py moves to the new one
