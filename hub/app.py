@@ -50,8 +50,7 @@ from hub.procedure.outcomes import OutcomeSigner
 from hub.reporting_units import load_reporting_units
 from hub.serving import edge_handler_args
 from hub.settings import Settings
-from hub.store import SqliteLedger
-from hub.store.postgres import PostgresLedger
+from hub.store import open_ledger
 from hub.trust_state import TrustState
 from monitoring.metrics import HubMetrics
 from monitoring.server import serve_metrics
@@ -156,23 +155,12 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
     metrics = app[METRICS]
     helper = app[SIGNATURES]
     checkpoint = checkpoint_signer(lambda: app[KEYRING].active, settings.hub_id)
-    store: SqliteLedger | PostgresLedger
-    if settings.database_url is not None:
-        store = await PostgresLedger.open(
-            settings.database_url,
-            batch_max=settings.ledger_batch_max,
-            on_commit=metrics.ledger_batch_size.observe,
-            checkpoint=checkpoint,
-        )
-    else:
-        store = await SqliteLedger.open(
-            settings.ledger_path,
-            batch_max=settings.ledger_batch_max,
-            synchronous=settings.sqlite_synchronous,
-            on_commit=metrics.ledger_batch_size.observe,
-            checkpoint=checkpoint,
-            presigner=receipt_presigner(helper) if helper is not None else None,
-        )
+    store = await open_ledger(
+        settings,
+        on_commit=metrics.ledger_batch_size.observe,
+        checkpoint=checkpoint,
+        presigner=receipt_presigner(helper) if helper is not None else None,
+    )
     app[STORE] = store
     keyring = app[KEYRING]
     trust = app[TRUST]

@@ -27,12 +27,10 @@ from pathlib import Path
 
 from hub.cli_common import CliError, ask
 from hub.settings import Settings
-from hub.store import SqliteLedger, StoreUnavailable
+from hub.store import Ledger, StoreUnavailable, open_ledger
 from hub.store.outbox import DeadLetterFilter, OutboxRow
-from hub.store.postgres import PostgresLedger
 from schemas import mask_ids_in_text
 
-Ledger = SqliteLedger | PostgresLedger
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ALL = 1_000_000  # more dead letters than this is an outage to fix, not a list to read
 
@@ -148,15 +146,9 @@ async def _open(args: argparse.Namespace, *, writable: bool) -> Ledger:
     settings = Settings(
         **{k: v for k, v in {"data_dir": args.data, "database_url": args.database_url}.items() if v}
     )
-    if settings.database_url is not None:
-        if writable:
-            return await PostgresLedger.open(settings.database_url)
-        return await PostgresLedger.open_read_only(settings.database_url)
-    if not settings.ledger_path.is_file():
+    if settings.database_url is None and not settings.ledger_path.is_file():
         raise StoreUnavailable(f"no ledger at {settings.ledger_path}")
-    if writable:
-        return await SqliteLedger.open(settings.ledger_path)
-    return await SqliteLedger.open_read_only(settings.ledger_path)
+    return await open_ledger(settings, read_only=not writable)
 
 
 def _print_list(rows: Sequence[OutboxRow], *, summary: bool = True) -> None:

@@ -11,8 +11,7 @@ from hub.audit import AuditReport, verify_ledger
 from hub.cli_common import CliError
 from hub.evidence import EvidenceKeyring, evidence_key_folder
 from hub.settings import Settings
-from hub.store import LedgerStore, SqliteLedger, StoreUnavailable
-from hub.store.postgres import PostgresLedger
+from hub.store import StoreUnavailable, open_ledger
 from hub.store.postgres_schema import upgrade as upgrade_schema
 from security import HubKeyring, TrustStore, VerifyingKey
 
@@ -66,11 +65,9 @@ async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
     keyring = HubKeyring.load_or_create(settings.keys_dir)
     hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
     trust = TrustStore.load(settings.trust_store_path)
-    ledger: LedgerStore
-    if database_url:
-        ledger = await PostgresLedger.open_read_only(database_url)
-    else:
-        ledger = await SqliteLedger.open_read_only(settings.ledger_path)
+    ledger = await open_ledger(
+        settings.model_copy(update={"database_url": database_url or None}), read_only=True
+    )
     try:
         return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)
     finally:

@@ -28,7 +28,7 @@ from hub.audit import AuditReport, verify_ledger
 from hub.demo_case import CaseSummary, run_death_case
 from hub.departments_context import MINISTRY_PULL
 from hub.settings import Settings
-from hub.store import SqliteLedger
+from hub.store import open_ledger
 from mocks.county_office import StaffMember
 from mocks.local_reporting import PushSummary, ReportingSystem
 from mocks.provincial import ProvincialSystem, PullSummary
@@ -235,7 +235,7 @@ def _mock_departments(data_dir: Path) -> MocksConfig:
 async def _verify_audit(settings: Settings) -> AuditReport:
     keyring = HubKeyring.load_or_create(settings.keys_dir)
     hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
-    ledger = await SqliteLedger.open_read_only(settings.ledger_path)
+    ledger = await open_ledger(settings, read_only=True)
     try:
         trust = TrustStore.load(settings.trust_store_path)
         return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)

@@ -1,4 +1,4 @@
-"""The ledger store: an interface and its embedded SQLite implementation."""
+"""The ledger store: its interface, the SQLite and PostgreSQL dialects, and :func:`open_ledger`."""
 
 from hub.store.base import (
     AppendOutcome,
@@ -15,12 +15,14 @@ from hub.store.base import (
     StoreUnavailable,
     TaskRow,
 )
+from hub.store.opening import Ledger, open_ledger
 from hub.store.sqlite import SqliteLedger
 
 __all__ = [
     "AppendOutcome",
     "Conflict",
     "ItemRow",
+    "Ledger",
     "LedgerRecord",
     "LedgerStore",
     "NewMessage",
@@ -32,4 +34,5 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "TaskRow",
+    "open_ledger",
 ]

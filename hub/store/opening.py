@@ -1,0 +1,79 @@
+"""One way to open the ledger, for the app, the CLIs and the demo alike.
+
+The settings choose the dialect: a ``database_url`` means PostgreSQL, none
+the embedded SQLite file in the data folder. A read-only ledger opens beside
+a running hub (no lock, no migration) and refuses every write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from hub.store.base import Presigner
+from hub.store.postgres import CheckpointSigner, PostgresLedger
+from hub.store.sqlite import SqliteLedger
+
+Ledger = SqliteLedger | PostgresLedger
+"""A ledger of either dialect (both satisfy :class:`~hub.store.base.LedgerStore`)."""
+
+
+class LedgerSettings(Protocol):
+    """What opening a ledger reads from :class:`hub.settings.Settings`."""
+
+    @property
+    def database_url(self) -> str | None:
+        """PostgreSQL URL, or None for the embedded SQLite ledger."""
+        ...
+
+    @property
+    def ledger_path(self) -> Path:
+        """The embedded SQLite ledger file."""
+        ...
+
+    @property
+    def ledger_batch_max(self) -> int:
+        """Most messages committed in one transaction."""
+        ...
+
+    @property
+    def sqlite_synchronous(self) -> str:
+        """SQLite's fsync level."""
+        ...
+
+
+async def open_ledger(
+    settings: LedgerSettings,
+    *,
+    read_only: bool = False,
+    on_commit: Callable[[int], None] | None = None,
+    checkpoint: CheckpointSigner | None = None,
+    presigner: Presigner | None = None,
+) -> Ledger:
+    """Open (and migrate, unless ``read_only``) the ledger the settings name.
+
+    ``on_commit`` observes each group commit's size, ``checkpoint`` signs the
+    audit chain's head, ``presigner`` signs receipts ahead of the transaction
+    (SQLite only: PostgreSQL learns sequences under its writer lock).
+
+    Raises:
+        StoreUnavailable: the ledger cannot be opened (missing, locked, unreachable).
+    """
+    url = settings.database_url
+    if read_only:
+        if url is not None:
+            return await PostgresLedger.open_read_only(url)
+        return await SqliteLedger.open_read_only(settings.ledger_path)
+    if url is not None:
+        return await PostgresLedger.open(
+            url, batch_max=settings.ledger_batch_max, on_commit=on_commit, checkpoint=checkpoint
+        )
+    return await SqliteLedger.open(
+        settings.ledger_path,
+        batch_max=settings.ledger_batch_max,
+        synchronous=settings.sqlite_synchronous,
+        on_commit=on_commit,
+        checkpoint=checkpoint,
+        presigner=presigner,
+    )

@@ -1,0 +1,48 @@
+"""``open_ledger``: the settings choose the dialect; read-only opens beside a writer."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from hub.settings import Settings
+from hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable, open_ledger
+from hub.store.postgres import PostgresLedger
+
+if TYPE_CHECKING:
+    from conftest import Backend
+
+
+def message() -> NewMessage:
+    jws = b"token"
+    return NewMessage(
+        kind=RecordKind.REPORT,
+        message_type="eligibility_report/v1",
+        sender="city",
+        message_id="m1",
+        kid="kid",
+        sha256=hashlib.sha256(jws).hexdigest(),
+        jws=jws,
+        payload=b"{}",
+        received_at=datetime.now(UTC),
+    )
+
+
+async def test_the_settings_choose_the_dialect_and_read_only_refuses_writes(
+    ledger_factory: Backend, tmp_path: Path
+) -> None:
+    url = ledger_factory.location if ledger_factory.name == "postgres" else None
+    settings = Settings(data_dir=tmp_path, database_url=url)
+    writer = await open_ledger(settings)
+    assert isinstance(writer, PostgresLedger if url else SqliteLedger)
+    await writer.append(message(), lambda seq: f"receipt-{seq}")
+    reader = await open_ledger(settings, read_only=True)
+    assert await reader.count() == 1
+    with pytest.raises(StoreUnavailable):
+        await reader.append(message(), lambda seq: f"receipt-{seq}")
+    await reader.aclose()
+    await writer.aclose()
