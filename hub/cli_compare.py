@@ -37,7 +37,7 @@ from hub.workflow.refusals import Refusal
 from schemas.resident_id import shanghai_today
 from security import SecurityError
 
-__all__ = ["add_compare_commands"]
+__all__ = ["LedgerTally", "add_compare_commands", "record_certifications"]
 
 _BATCH = 4096  # rows read from the run's Parquet at a time: memory stays bounded
 _CHUNK = 256  # certifications recorded concurrently: the ledger commits them in groups
@@ -114,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
             bar.done()
     summary = result.summary
     if not args.no_ledger:
-        tally = asyncio.run(_record(settings, result, args.period, show))
+        tally = asyncio.run(record_certifications(settings, result, args.period, show=show))
         summary["ledger"] = asdict(tally)
         path = settings.data_dir / "comparison-runs" / f"{result.run_id}.json"
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -141,7 +141,7 @@ def _line(summary: dict[str, Any]) -> str:
 
 
 @dataclass
-class _Tally:
+class LedgerTally:
     """What happened to the run's certifications in the ledger."""
 
     recorded: int = 0
@@ -151,7 +151,9 @@ class _Tally:
     per_second: float = 0.0
 
 
-async def _record(settings: Settings, run: ComparisonRun, period: str, show: bool) -> _Tally:
+async def record_certifications(
+    settings: Settings, run: ComparisonRun, period: str, *, show: bool = False
+) -> LedgerTally:
     """Start the hub's resources (not its HTTP server) and record each certification."""
     from aiohttp import web
     from prometheus_client import CollectorRegistry
@@ -165,7 +167,7 @@ async def _record(settings: Settings, run: ComparisonRun, period: str, show: boo
     runner = web.AppRunner(app)
     await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
     bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
-    tally, began = _Tally(), time.perf_counter()
+    tally, began = LedgerTally(), time.perf_counter()
     try:
         sender = await asyncio.to_thread(
             enrol_inbound,

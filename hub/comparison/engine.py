@@ -110,6 +110,7 @@ def run_comparison(
             }
         )
         try:
+            con.execute("SET enable_progress_bar = false")  # ours is the one on the terminal
             install_macros(con)
             timed = _Timer(durations, on_step, steps)
             notes = timed("load roster", lambda: load_roster(con, inputs, Path(scratch)))

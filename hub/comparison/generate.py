@@ -111,6 +111,7 @@ def generate(out: Path, pensioners: int, *, period: str, seed: int = 1) -> Gener
     (out / "truth").mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"memory_limit": "2GB"})
     try:
+        con.execute("SET enable_progress_bar = false")
         install_macros(con)
         nslots = _slots(con)
         _lists(con)
@@ -155,7 +156,8 @@ def _people_sql(n: int, seed: int, nslots: int, start: date) -> str:
 
 def _roster_sql() -> str:
     return """CREATE TABLE people_id AS
-    SELECT *, id17 || id_check(id17) AS id_number FROM people"""
+    SELECT * EXCLUDE (n17), id17 || id_check_n(n17) AS id_number
+    FROM (SELECT *, CAST(id17 AS BIGINT) AS n17 FROM people)"""
 
 
 def _copy(con: duckdb.DuckDBPyConnection, out: Path) -> None:

@@ -75,15 +75,16 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """R-CLEAN on the roster: ``roster`` (valid, one row per ID number) and ``roster_refused``."""
     city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
     con.execute(
-        f"""CREATE OR REPLACE TABLE roster_rows AS
-        SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
-               nullif(trim(village), '') AS village, row_number() OVER () AS n
-        FROM roster_raw WHERE true {city}"""
+        f"""CREATE OR REPLACE VIEW roster_rows AS
+        SELECT *, id17_number(id_number) AS n17 FROM (
+            SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
+                   nullif(trim(village), '') AS village
+            FROM roster_raw WHERE true {city})"""
     )
     con.execute(
         f"""CREATE OR REPLACE TABLE roster_checked AS
         SELECT *, CASE
-            WHEN NOT id_valid(id_number, DATE '{window.as_of}') THEN 'invalid-id'
+            WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
             WHEN county IS NULL OR NOT regexp_full_match(county, '44[0-9]{{4}}')
                 THEN 'invalid-county'
             WHEN name IS NULL OR trim(name) = '' THEN 'missing-name'
@@ -93,12 +94,12 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     con.execute(
         """CREATE OR REPLACE TABLE roster AS
         SELECT id_number, name, county, village, substr(county, 1, 4) AS city,
-               id_birth(id_number) AS birth_date, name_key(name) AS name_key
+               id_birth(id_number) AS birth_date
         FROM roster_checked WHERE reason IS NULL"""
     )
     con.execute(
         """CREATE OR REPLACE TABLE roster_refused AS
-        SELECT 'roster' AS source, reason, 'line ' || (n + 1) || ' id ' || id_number AS sample
+        SELECT 'roster' AS source, reason, 'id ' || id_number AS sample
         FROM roster_checked WHERE reason IS NOT NULL
         UNION ALL
         SELECT 'roster', lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
@@ -115,7 +116,8 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     in_city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
     unparsed = "false" if window.city else "true"
     con.execute(
-        f"""CREATE OR REPLACE TABLE feed_typed AS
+        f"""CREATE OR REPLACE VIEW feed_typed AS
+        SELECT *, id17_number(id_number) AS n17 FROM (
         SELECT f.department, trim(f.record_id) AS record_id, upper(trim(f.id_number)) AS id_number,
                f.name, try_cast(f.birth_date AS DATE) AS given_birth, trim(f.county) AS county,
                trim(f.kind) AS kind, try_cast(f.event_date AS DATE) AS event,
@@ -124,7 +126,7 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
                count(DISTINCT hash(f.id_number, f.kind, f.event_date, f.voids_record_id))
                    OVER (PARTITION BY f.department, f.record_id) AS versions,
                row_number() OVER (PARTITION BY f.department, f.record_id) AS copy
-        FROM feed_raw f LEFT JOIN {_KINDS} ON k.department = f.department AND k.kind = f.kind"""
+        FROM feed_raw f LEFT JOIN {_KINDS} ON k.department = f.department AND k.kind = f.kind)"""
     )
     con.execute(
         f"""CREATE OR REPLACE TABLE feed_checked AS
@@ -135,7 +137,7 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
             WHEN grade IS NULL THEN 'unknown-kind'
             WHEN event IS NULL THEN 'bad-date'
             WHEN event > DATE '{window.as_of}' THEN 'future-event-date'
-            WHEN NOT id_valid(id_number, DATE '{window.as_of}') THEN 'invalid-id'
+            WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
             WHEN event < id_birth(id_number) THEN 'event-before-birth'
             WHEN kind = '{VOID_KIND}' AND voids_record_id IS NULL THEN 'void-without-record'
         END AS reason FROM feed_typed"""
@@ -218,7 +220,7 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
         SELECT id_number, any_value(roster_name) AS name, any_value(city) AS city,
                any_value(county) AS county, any_value(village) AS village,
                max(event) AS last_seen,
-               list({_SOURCE} ORDER BY event DESC, department, record_id)[1:3] AS sources
+               max_by({_SOURCE}, (event, department, record_id), 3) AS sources
         FROM active
         WHERE kind IN ({_AUX}) AND event BETWEEN DATE '{window.start}' AND DATE '{window.as_of}'
         GROUP BY id_number"""
@@ -231,16 +233,27 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
 
 
 def queue_name_only(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
-    """R-NAME-ONLY: ``review`` — invalid-ID records that match a roster entry by name."""
+    """R-NAME-ONLY: ``review`` — invalid-ID records that match a roster entry by name.
+
+    Joined on birth date and county first, names compared only among those few
+    candidates: a name key over the whole roster would cost more than the run.
+    """
     con.execute(
-        f"""CREATE OR REPLACE TABLE review AS
-        SELECT f.department, f.record_id, f.kind, f.event AS event_date, f.grade,
-               r.id_number AS candidate_id_number, r.name AS candidate_name, r.city,
-               'R-NAME-ONLY' AS rule
-        FROM feed_checked f JOIN roster r
-          ON r.name_key = name_key(f.name) AND r.birth_date = f.given_birth
-         AND r.county = f.county
-        WHERE f.reason = 'invalid-id' AND f.kind <> '{VOID_KIND}'"""
+        f"""CREATE OR REPLACE TEMP TABLE unnumbered AS
+        SELECT department, record_id, kind, event, grade, given_birth, county,
+               name_key(name) AS key
+        FROM feed_checked WHERE reason = 'invalid-id' AND kind <> '{VOID_KIND}'"""
+    )
+    con.execute(
+        # MATERIALIZED: else DuckDB computes the name key over the whole roster before joining
+        """CREATE OR REPLACE TABLE review AS
+        WITH candidates AS MATERIALIZED (
+            SELECT f.department, f.record_id, f.kind, f.event AS event_date, f.grade,
+                   r.id_number AS candidate_id_number, r.name AS candidate_name, r.city, f.key
+            FROM unnumbered f JOIN roster r
+              ON r.birth_date = f.given_birth AND r.county = f.county)
+        SELECT * EXCLUDE (key), 'R-NAME-ONLY' AS rule FROM candidates
+        WHERE name_key(candidate_name) = key"""
     )
 
 

@@ -45,18 +45,25 @@ def sql_path(path: object) -> str:
 
 
 def _check_sum_sql(arg: str) -> str:
-    terms = " + ".join(
-        f"(ascii(substr({arg}, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(_WEIGHTS)
-    )
-    return f"(({terms}) % 11)"
+    # Digits by integer division of the 17-digit number: about 3x faster than 17 substr()s.
+    terms = " + ".join(f"(({arg} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(_WEIGHTS))
+    return f"CAST(({terms}) % 11 AS INTEGER)"
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create macros ``id_valid(s, today)``, ``id_check(s)``, ``id_birth(s)``, ``name_key(s)``."""
+    """Create the ID-number and name macros on ``con``.
+
+    ``id_valid(s, today)`` and ``id_check(s)`` work on the text; in bulk, compute
+    ``n17 = id17_number(s)`` once as a column and call ``id_valid_n(s, n17, today)``
+    and ``id_check_n(n17)``: a macro's argument is re-evaluated at each use.
+    ``id_birth(s)`` is the birth date, ``name_key(s)`` the key of name-only matching.
+    """
     provinces = ", ".join(f"'{code}'" for code in sorted(PROVINCE_CODES))
     fw, hw = _FULL_WIDTH.replace("'", "''"), _HALF_WIDTH.replace("'", "''")
-    check = f"substr('10X98765432', {_check_sum_sql('s')} + 1, 1)"
-    con.execute(f"CREATE OR REPLACE MACRO id_check(s) AS {check}")
+    con.execute("CREATE OR REPLACE MACRO id17_number(s) AS try_cast(substr(s, 1, 17) AS BIGINT)")
+    check = f"substr('10X98765432', {_check_sum_sql('n')} + 1, 1)"
+    con.execute(f"CREATE OR REPLACE MACRO id_check_n(n) AS {check}")
+    con.execute("CREATE OR REPLACE MACRO id_check(s) AS id_check_n(id17_number(s))")
     con.execute(
         "CREATE OR REPLACE MACRO id_birth(s) AS "
         "CAST(try_strptime(substr(s, 7, 8), '%Y%m%d') AS DATE)"
@@ -64,12 +71,15 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     # Same order of checks as validate_resident_id: length, characters, province,
     # a real birth date from 1880 to today, then the ISO 7064 MOD 11-2 character.
     con.execute(
-        "CREATE OR REPLACE MACRO id_valid(s, today) AS coalesce("
+        "CREATE OR REPLACE MACRO id_valid_n(s, n, today) AS coalesce("
         "length(s) = 18 AND regexp_full_match(s, '[0-9]{17}[0-9X]')"
         f" AND substr(s, 1, 2) IN ({provinces})"
         " AND id_birth(s) BETWEEN DATE '1880-01-01' AND today"
-        " AND id_check(s) = substr(s, 18, 1)"
+        " AND id_check_n(n) = substr(s, 18, 1)"
         ", false)"
+    )
+    con.execute(
+        "CREATE OR REPLACE MACRO id_valid(s, today) AS id_valid_n(s, id17_number(s), today)"
     )
     dots = _DOTS.replace("'", "''")
     con.execute(
