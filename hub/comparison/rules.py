@@ -81,6 +81,10 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
                    nullif(trim(village), '') AS village
             FROM roster_raw WHERE true {city})"""
     )
+    con.execute(  # an aggregate, not a window over every row: repeats are rare
+        """CREATE OR REPLACE TEMP TABLE roster_repeats AS
+        SELECT id_number FROM roster_rows GROUP BY id_number HAVING count(*) > 1"""
+    )
     con.execute(
         f"""CREATE OR REPLACE TABLE roster_checked AS
         SELECT *, CASE
@@ -88,7 +92,7 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
             WHEN county IS NULL OR NOT regexp_full_match(county, '44[0-9]{{4}}')
                 THEN 'invalid-county'
             WHEN name IS NULL OR trim(name) = '' THEN 'missing-name'
-            WHEN count(*) OVER (PARTITION BY id_number) > 1 THEN 'duplicate-row'
+            WHEN id_number IN (SELECT id_number FROM roster_repeats) THEN 'duplicate-row'
         END AS reason FROM roster_rows"""
     )
     con.execute(
@@ -115,18 +119,30 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """
     in_city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
     unparsed = "false" if window.city else "true"
+    # Repeated record ids are rare: find them by aggregate, number only their copies
+    # (a window over every row costs more than the rest of the cleaning).
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE feed_repeats AS
+        SELECT department, trim(record_id) AS record_id,
+               count(DISTINCT hash(id_number, kind, event_date, voids_record_id)) AS versions
+        FROM feed_raw GROUP BY ALL HAVING count(*) > 1"""
+    )
     con.execute(
         f"""CREATE OR REPLACE VIEW feed_typed AS
-        SELECT *, id17_number(id_number) AS n17 FROM (
-        SELECT f.department, trim(f.record_id) AS record_id, upper(trim(f.id_number)) AS id_number,
-               f.name, try_cast(f.birth_date AS DATE) AS given_birth, trim(f.county) AS county,
-               trim(f.kind) AS kind, try_cast(f.event_date AS DATE) AS event,
-               nullif(trim(f.voids_record_id), '') AS voids_record_id, k.grade,
-               count(*) OVER (PARTITION BY f.department, f.record_id) AS copies,
-               count(DISTINCT hash(f.id_number, f.kind, f.event_date, f.voids_record_id))
-                   OVER (PARTITION BY f.department, f.record_id) AS versions,
-               row_number() OVER (PARTITION BY f.department, f.record_id) AS copy
-        FROM feed_raw f LEFT JOIN {_KINDS} ON k.department = f.department AND k.kind = f.kind)"""
+        WITH base AS (
+            SELECT *, id17_number(id_number) AS n17 FROM (
+            SELECT f.department, trim(f.record_id) AS record_id,
+                   upper(trim(f.id_number)) AS id_number, f.name,
+                   try_cast(f.birth_date AS DATE) AS given_birth, trim(f.county) AS county,
+                   trim(f.kind) AS kind, try_cast(f.event_date AS DATE) AS event,
+                   nullif(trim(f.voids_record_id), '') AS voids_record_id, k.grade
+            FROM feed_raw f
+            LEFT JOIN {_KINDS} ON k.department = f.department AND k.kind = f.kind))
+        SELECT b.*, 1 AS copy, 1 AS versions
+        FROM base b ANTI JOIN feed_repeats r USING (department, record_id)
+        UNION ALL
+        SELECT b.*, row_number() OVER (PARTITION BY b.department, b.record_id) AS copy, r.versions
+        FROM base b JOIN feed_repeats r USING (department, record_id)"""
     )
     con.execute(
         f"""CREATE OR REPLACE TABLE feed_checked AS

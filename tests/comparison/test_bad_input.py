@@ -175,3 +175,13 @@ def test_a_grade_b_source_alone_waits_for_a_second_department(tmp_path: Path) ->
         "death": {"awaiting_second_source": 1},
         "loss_of_nationality": {"awaiting_second_source": 1},
     }
+
+
+def test_a_person_twice_on_the_roster_is_refused_and_never_certified(tmp_path: Path) -> None:
+    _roster(tmp_path)
+    with (tmp_path / "roster.csv").open("a", encoding="utf-8") as stream:
+        stream.write(f"{ALICE},陈大文,440103,440103001001\n")
+    summary = _run(tmp_path, tmp_path, health=_alive())
+    assert summary["refused"]["roster"]["duplicate-row"]["count"] == 2
+    assert summary["roster"] == 2
+    assert summary["certified"] == 0
