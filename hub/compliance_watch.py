@@ -23,7 +23,7 @@ from hub.workflow.compliance import ComplianceStatus, ReportingUnit, compliance,
 from hub.workflow.months import month_index
 from monitoring.metrics import HubMetrics
 from schemas import UnknownRegion, city_code_of
-from schemas.resident_id import CHINA_STANDARD_TIME
+from schemas.clock import CHINA_STANDARD_TIME
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from mocks.documents import certificate_pdf
 from mocks.local_reporting import ReportingSystem
 from mocks.population import Population
 from mocks.provincial import ProvincialSystem
-from schemas.resident_id import CHINA_STANDARD_TIME
+from schemas.clock import CHINA_STANDARD_TIME
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +37,8 @@ from adapters import (
 )
 from hub.inbound import InboundIngestor, InboundSender
 from hub.periodic import every
-from hub.workflow.refusals import Refusal
-from schemas import CertificationEvent
+from schemas import CertificationEvent, Refusal
+from security import replace_atomic
 
 log = logging.getLogger(__name__)
 
@@ -221,9 +220,4 @@ class MinistryPull:
 
     def _write_cursor(self, cursor: str) -> None:
         self._cursor_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self._cursor_file.with_suffix(".tmp")
-        with temporary.open("w", encoding="ascii") as handle:
-            handle.write(cursor)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(self._cursor_file)
+        replace_atomic(self._cursor_file, cursor.encode("ascii"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -42,6 +42,7 @@ from schemas import (
     mask_ids_in_text,
     parse_message,
 )
+from schemas.clock import CHINA_STANDARD_TIME
 from security import (
     ClockSkew,
     MessageVerifier,
@@ -50,8 +51,6 @@ from security import (
     SignatureHelper,
     VerifiedMessage,
 )
-
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 Plan = Callable[[VerifiedMessage, BaseModel], Awaitable[Effects]]
 """Derives the state changes a verified, valid message causes (may refuse it)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
@@ -23,6 +23,7 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from aiohttp import web
 
+from schemas.clock import CHINA_STANDARD_TIME as CST
 from security import SigningKey, TrustStore, sign_compact
 
 from .contracts import OpenApi
@@ -37,7 +38,6 @@ ACCOUNT_CONTRACT: Final = (
     Path(__file__).resolve().parent.parent / "adapters" / "bank" / "account.openapi.json"
 )
 MESSAGE_TYPE: Final = "bank_terminal_certification/v1"
-CST: Final = timezone(timedelta(hours=8))
 
 
 class TerminalFault(StrEnum):

@@ -13,15 +13,16 @@ import hmac
 import json
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Final
+
+from schemas.clock import CHINA_STANDARD_TIME as CST
 
 from .population import Population
 
 __all__ = ["CHANNELS", "ChannelCallbacks"]
 
 CHANNELS: Final = ("gdrs_app", "yueshengshi", "yuezhizhu", "ss_terminal")
-CST: Final = timezone(timedelta(hours=8))
 
 
 class ChannelCallbacks:

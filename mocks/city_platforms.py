@@ -9,7 +9,6 @@ GBK and can mix in the bad rows real files contain.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -17,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from schemas import ReportReason
-from security import SigningKey, TrustStore, sign_compact
+from security import SigningKey, TrustStore, b64url_encode, sign_compact
 
 from .population import Population
 
@@ -148,4 +147,4 @@ class ZhaoqingPlatform(_SigningPlatform):
     @staticmethod
     def payload_segment(data: bytes) -> str:
         """base64url of ``data`` (for checking a detached signature by hand)."""
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+        return b64url_encode(data)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Literal
+
+from schemas.clock import CHINA_STANDARD_TIME
 
 from .photos import jpeg_photo
 from .population import Population
@@ -82,7 +84,7 @@ class EidRegistry:
 
     def checked_at(self) -> str:
         """Now, as the service writes it: xsd:dateTime in China Standard Time."""
-        return datetime.now(timezone(timedelta(hours=8))).isoformat(timespec="seconds")
+        return datetime.now(CHINA_STANDARD_TIME).isoformat(timespec="seconds")
 
     def first(self, status: Status) -> EidPerson:
         """The first person with ``status`` (for tests and demos)."""

@@ -11,16 +11,16 @@ by ``Idempotency-Key``. Requests and answers are validated against
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
 from schemas import check_character
-from security import SigningKey
+from schemas.clock import CHINA_STANDARD_TIME as CST
+from security import SigningKey, b64url_encode
 
 from .contracts import openapi
 from .faults import FaultConfig, FaultKind
@@ -33,7 +33,6 @@ __all__ = ["MinistryMock"]
 
 PULL = "/api/v1/certification-results"
 PUSH = "/api/v1/provincial-results"
-CST = timezone(timedelta(hours=8))
 
 
 class MinistryMock(MockDepartment):
@@ -74,10 +73,10 @@ class MinistryMock(MockDepartment):
         assert not self.contract.problems("ResultPage", page), "mock drifted from contract"  # noqa: S101
         body = json_body(page)
         signed = body + b"tampered" if kind is FaultKind.bad_signature else body
-        signature = base64.urlsafe_b64encode(self.key.sign(signed)).rstrip(b"=").decode()
+        signature = b64url_encode(self.key.sign(signed))
         if kind is FaultKind.malformed:
             body = body[: len(body) // 2]
-            signature = base64.urlsafe_b64encode(self.key.sign(body)).rstrip(b"=").decode()
+            signature = b64url_encode(self.key.sign(body))
         return web.Response(
             body=body,
             content_type="application/json",

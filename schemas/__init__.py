@@ -15,6 +15,7 @@ Exceptions::
 """
 
 from .certification import CertificationEvent
+from .clock import CHINA_STANDARD_TIME, shanghai_today
 from .common import (
     CLOCK_SKEW,
     SCHEME_START,
@@ -78,6 +79,7 @@ from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
 
 __all__ = [
+    "CHINA_STANDARD_TIME",
     "CLOCK_SKEW",
     "GUANGDONG_COUNTIES",
     "MESSAGE_TYPES",
@@ -137,6 +139,7 @@ __all__ = [
     "model_for",
     "parse_message",
     "problem_type_uri",
+    "shanghai_today",
     "upgrade_legacy_id",
     "validate_resident_id",
 ]

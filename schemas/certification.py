@@ -11,6 +11,7 @@ from typing import Annotated, ClassVar, Final, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, ValidationInfo, model_validator
 
+from .clock import CHINA_STANDARD_TIME
 from .common import (
     CLOCK_SKEW,
     SCHEME_START,
@@ -23,7 +24,7 @@ from .common import (
     validation_now,
 )
 from .enums import CertificationMethod, CertificationOutcome, EvidenceKind
-from .resident_id import CHINA_STANDARD_TIME, birth_date_of
+from .resident_id import birth_date_of
 
 __all__ = ["ASSISTED_METHODS", "CertificationEvent"]
 

@@ -19,9 +19,10 @@ from pydantic import (
     model_validator,
 )
 
+from .clock import CHINA_STANDARD_TIME
 from .enums import ChannelKind, EvidenceKind, Role
 from .regions import CountyCode, VillageCode
-from .resident_id import CHINA_STANDARD_TIME, ResidentId, mask_resident_id
+from .resident_id import ResidentId, mask_resident_id
 
 __all__ = [
     "CLOCK_SKEW",

@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
+from .clock import CHINA_STANDARD_TIME
 from .common import (
     ActorRef,
     EvidenceRef,
@@ -18,7 +19,7 @@ from .common import (
     validation_now,
 )
 from .enums import ReportReason
-from .resident_id import CHINA_STANDARD_TIME, birth_date_of
+from .resident_id import birth_date_of
 
 __all__ = ["EligibilityReport", "ZeroReport"]
 

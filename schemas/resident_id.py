@@ -15,13 +15,16 @@ Error messages never contain the number itself, only what is wrong with it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from operator import mul
 from typing import Annotated, Final
 
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 
+from .clock import CHINA_STANDARD_TIME, shanghai_today
+
 __all__ = [
+    "CHINA_STANDARD_TIME",  # defined in schemas.clock; re-exported for older imports
     "PROVINCE_CODES",
     "InvalidResidentId",
     "ResidentId",
@@ -29,14 +32,10 @@ __all__ = [
     "check_character",
     "mask_ids_in_text",
     "mask_resident_id",
-    "shanghai_today",
+    "shanghai_today",  # defined in schemas.clock; re-exported for older imports
     "upgrade_legacy_id",
     "validate_resident_id",
 ]
-
-CHINA_STANDARD_TIME: Final = timezone(timedelta(hours=8), "CST")
-"""UTC+8. China has observed no daylight saving since 1991, so a fixed offset
-is exact for every date the hub handles and needs no tz database."""
 
 #: Province-level prefixes of GB/T 2260 (民政部 list, 2023), plus the prefixes
 #: the Ministry of Public Security uses in residence-permit numbers for
@@ -68,11 +67,6 @@ _MASK_BIRTH_YEARS: Final = range(1800, 2100)
 
 class InvalidResidentId(ValueError):
     """A resident ID number is malformed; the message says why, never the number."""
-
-
-def shanghai_today() -> date:
-    """Return today's date in China Standard Time (Asia/Shanghai, UTC+8)."""
-    return datetime.now(CHINA_STANDARD_TIME).date()
 
 
 def check_character(first17: str) -> str:

@@ -1,10 +1,15 @@
 """Message security for certhub: keys, signed messages, trust store, tokens, receipts.
 
-Import from here; the submodules are an implementation detail::
+Import from here; the submodules are an implementation detail. The strict
+base64url codec (``b64url_encode``/``b64url_decode``) is the one every package
+uses, and ``create_exclusive``/``replace_atomic`` are the one crash-safe
+file write::
 
     from security import MessageVerifier, TrustStore, sign_compact
 """
 
+from ._encoding import b64url_decode, b64url_encode
+from ._files import create_exclusive, fsync_directory, replace_atomic
 from ._members import DuplicateMember, refuse_duplicate_members
 from .admin import create_sender_key, trust_add
 from .errors import (
@@ -80,12 +85,17 @@ __all__ = [
     "UnknownKey",
     "VerifiedMessage",
     "VerifyingKey",
+    "b64url_decode",
+    "b64url_encode",
+    "create_exclusive",
     "create_sender_key",
+    "fsync_directory",
     "issue_read_token",
     "jwk_thumbprint",
     "parse_compact",
     "read_private_key",
     "refuse_duplicate_members",
+    "replace_atomic",
     "sign_compact",
     "trust_add",
     "verify_receipt",

@@ -1,4 +1,12 @@
-"""Crash-safe file writes: exclusive creation and atomic replacement."""
+"""Crash-safe file writes, the one implementation: exclusive creation and atomic replacement.
+
+Both write a private temporary sibling, ``fsync`` it, put it in place with
+one atomic step (``os.link`` refuses an existing name, ``os.replace``
+replaces it) and ``fsync`` the folder, so that a crash leaves the old file or
+the new one, never a partial one, and a completed write survives power loss.
+Key files, the trust store, the evidence vault and its keys, the pull-cursor
+key and the ministry pull cursor all write through here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-__all__ = ["create_exclusive", "replace_atomic"]
+__all__ = ["create_exclusive", "fsync_directory", "replace_atomic"]
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
@@ -27,6 +35,15 @@ def _temp_sibling(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
 
 
+def fsync_directory(directory: Path) -> None:
+    """Make a new name in ``directory`` (rename, link, mkdir) durable."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def create_exclusive(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Create ``path`` holding ``data``; never overwrite, never expose a partial file.
 
@@ -44,6 +61,7 @@ def create_exclusive(path: Path, data: bytes, mode: int = 0o600) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+    fsync_directory(path.parent)
 
 
 def replace_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -60,3 +78,4 @@ def replace_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+    fsync_directory(path.parent)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ._clock import rfc3339
+from schemas.clock import rfc3339
+
 from ._compact import join_compact
 from ._encoding import b64url_encode, json_flat_object, json_loads
 from ._identifiers import is_message_id, require_sender_id

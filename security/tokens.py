@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ._clock import require_aware, utc_now
+from schemas.clock import require_aware, utc_now
+
 from ._compact import encode_compact, split_compact
 from ._encoding import check_json_bounds, json_dumps, json_loads
 from ._identifiers import require_sender_id

@@ -22,7 +22,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ._clock import require_aware, rfc3339
+from schemas.clock import require_aware, rfc3339
+
 from ._encoding import json_dumps_pretty, json_loads
 from ._files import replace_atomic
 from ._identifiers import require_sender_id

@@ -14,7 +14,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ._clock import utc_now
+from schemas.clock import utc_now
+
 from ._members import DuplicateMember, refuse_duplicate_members
 from .errors import (
     AlgorithmMismatch,

@@ -200,3 +200,44 @@ def test_the_api_is_the_top_layer() -> None:
         if name.startswith("hub.api")
     }
     assert not users, sorted(users)
+
+
+# --- one definition each: China Standard Time, base64url, the crash-safe file write -----------
+
+ONE_PLACE: dict[str, str] = {
+    "timedelta(hours=8)": "schemas/clock.py",  # China Standard Time
+    "base64.urlsafe_b64encode": "security/_encoding.py",
+    "base64.urlsafe_b64decode": "security/_encoding.py",
+    "os.replace": "security/_files.py",
+    "os.rename": "security/_files.py",
+    "os.link": "security/_files.py",
+}
+
+
+def _calls(path: Path) -> set[str]:
+    """``module.function`` and ``timedelta(hours=N)`` as written in the calls of ``path``."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            found.add(f"{func.value.id}.{func.attr}")
+        if isinstance(func, ast.Name) and func.id == "timedelta":
+            found.update(
+                f"timedelta(hours={keyword.value.value})"
+                for keyword in node.keywords
+                if keyword.arg == "hours" and isinstance(keyword.value, ast.Constant)
+            )
+    return found
+
+
+def test_each_helper_is_written_once() -> None:
+    elsewhere = sorted(
+        f"{path.relative_to(ROOT)} calls {call} (use {home})"
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        for call in _calls(path)
+        if (home := ONE_PLACE.get(call)) is not None and str(path.relative_to(ROOT)) != home
+    )
+    assert not elsewhere, elsewhere

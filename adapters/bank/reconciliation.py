@@ -23,7 +23,7 @@ import json
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO, Final
 
@@ -37,6 +37,7 @@ from schemas import (
     mask_resident_id,
     validate_resident_id,
 )
+from schemas.clock import CHINA_STANDARD_TIME as CST
 
 from ..errors import RequestRejected
 from ..types import ItemError
@@ -55,7 +56,6 @@ LAYOUT: Final = json.loads(LAYOUT_PATH.read_text(encoding="utf-8"))
 RECORD_LENGTH: Final[int] = LAYOUT["record_length"]
 LINE_END: Final = b"\r\n"
 LINE_LENGTH: Final = RECORD_LENGTH + len(LINE_END)
-CST: Final = timezone(timedelta(hours=8))
 _FIELDS: Final[dict[str, list[tuple[str, int, int, str]]]] = {
     kind: [(str(f[0]), int(f[1]), int(f[2]), str(f[3])) for f in fields]
     for kind, fields in LAYOUT["records"].items()

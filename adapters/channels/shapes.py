@@ -25,7 +25,7 @@ more than 5 minutes ahead of the hub's clock).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
 from pydantic import ValidationError
@@ -36,6 +36,7 @@ from schemas import (
     CertificationOutcome,
     ChannelKind,
 )
+from schemas.clock import CHINA_STANDARD_TIME as CST
 
 from ..local_reporting.signed import field_errors
 from ..types import ItemError
@@ -43,7 +44,6 @@ from .webhook import ChannelWebhookAdapter
 
 __all__ = ["GdrsAppAdapter", "SsTerminalAdapter", "YueshengshiAdapter", "YuezhizhuAdapter"]
 
-CST: Final = timezone(timedelta(hours=8))
 MILLIS_FLOOR: Final = 10**11
 """Smallest plausible ``certTime``: below it the value is in seconds, not milliseconds."""
 FACE, FINGER = CertificationMethod.face, CertificationMethod.fingerprint

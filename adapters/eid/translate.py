@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
 from pydantic import ValidationError
+
+from schemas.clock import CHINA_STANDARD_TIME as CST
 
 from ..errors import ResponseInvalid
 from ..types import (
@@ -20,7 +22,6 @@ from ..types import (
 
 __all__ = ["REASONS", "VERDICTS", "cancellation_page", "verification", "verify_request"]
 
-CST: Final = timezone(timedelta(hours=8), "CST")
 VERDICTS: Final = {
     "MATCH": IdentityVerdict.match,
     "MISMATCH": IdentityVerdict.mismatch,

@@ -14,10 +14,11 @@ its content, so uploading the same file again stores nothing new.
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Mapping
 from typing import ClassVar, Final
+
+from security import b64url_encode
 
 from ..errors import RequestRejected, SignatureRejected
 from ..types import InboundBatch
@@ -66,5 +67,5 @@ class ZhaoqingUploadAdapter(SignedPlatformAdapter):
         if not _DETACHED.match(signature):
             raise SignatureRejected(f"{SIGNATURE_HEADER} must be a detached compact JWS")
         head, _, tail = signature.partition("..")
-        payload = base64.urlsafe_b64encode(body).rstrip(b"=").decode()
+        payload = b64url_encode(body)
         verify_signed(self._verifier, f"{head}.{payload}.{tail}".encode(), MESSAGE_TYPE)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from pathlib import Path
 
-from security import InvalidKeyError, VerifyingKey
+from security import InvalidKeyError, VerifyingKey, b64url_decode
 
 from ..errors import AdapterSetupError, SignatureRejected
 
@@ -43,8 +41,8 @@ class AnswerVerifier:
         if not header:
             raise SignatureRejected("answer is not signed")
         try:
-            signature = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
-        except (binascii.Error, ValueError):
+            signature = b64url_decode(header)
+        except ValueError:
             raise SignatureRejected("signature header is not base64url") from None
         if not self.key.verify(signature, body):
             raise SignatureRejected("signature does not verify")

@@ -12,19 +12,17 @@ signature check that accepted them would accept any hand-made cursor.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from pathlib import Path
 
 from aiohttp import web
 
 from hub.problems import Problem
+from security import b64url_decode, b64url_encode, create_exclusive
 
 __all__ = ["CURSORS", "CursorCodec", "load_or_create_cursor_key"]
 
@@ -48,8 +46,8 @@ class CursorCodec:
     def encode(self, kind: str, sequence: int) -> str:
         """The cursor that continues after ``sequence`` in collection ``kind``."""
         raw = json.dumps({"v": _VERSION, "k": str(kind), "s": sequence}, separators=(",", ":"))
-        body = _b64(raw.encode())
-        return f"{body}.{_b64(self._mac(body))}"
+        body = b64url_encode(raw.encode())
+        return f"{body}.{b64url_encode(self._mac(body))}"
 
     def decode(self, cursor: str | None, kind: str) -> int:
         """The sequence a cursor stands for; 0 (the beginning) for none.
@@ -63,7 +61,7 @@ class CursorCodec:
         body, _, tag = cursor.partition(".")
         # The tag is compared as text: one canonical spelling, no ignored trailing bits.
         if len(cursor) > _MAX_CHARS or not hmac.compare_digest(
-            tag.encode("ascii", "replace"), _b64(self._mac(body)).encode("ascii")
+            tag.encode("ascii", "replace"), b64url_encode(self._mac(body)).encode("ascii")
         ):
             raise Problem("invalid-cursor", "the cursor is not one this hub issued")
         data = json.loads(_unb64(body))  # our own signed JSON from here on
@@ -79,15 +77,11 @@ class CursorCodec:
         return hmac.new(self._key, message, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _unb64(text: str) -> bytes:
     """Decoded base64url, or ``b""`` for anything that is not (never equal to a tag)."""
     try:
-        return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode("ascii"))
-    except (ValueError, binascii.Error):  # UnicodeEncodeError is a ValueError
+        return b64url_decode(text)
+    except ValueError:
         return b""
 
 
@@ -105,18 +99,9 @@ def load_or_create_cursor_key(path: Path) -> bytes:
     """
     if not path.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(secrets.token_bytes(KEY_BYTES))
-                file.flush()
-                os.fsync(file.fileno())
-            # link, not rename: a whole file appears or nothing, and never over another's
-            with contextlib.suppress(FileExistsError):
-                os.link(draft, path)
-        finally:
-            draft.unlink()
+        # linked, not renamed: a whole file appears or nothing, and never over another's
+        with contextlib.suppress(FileExistsError):
+            create_exclusive(path, secrets.token_bytes(KEY_BYTES))
     key = path.read_bytes()
     if len(key) < KEY_BYTES:
         raise ValueError(f"cursor key {path.name} holds {len(key)} bytes; it needs {KEY_BYTES}")

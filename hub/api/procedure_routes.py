@@ -21,11 +21,11 @@ from hub.procedure.context import ProcedureContext
 from hub.procedure.review import plan_decision, plan_transition
 from hub.store import RecordKind
 from hub.store.effects import Effects
-from hub.store.sqlite_queries import GROUPINGS
+from hub.store.queries import GROUPINGS
 from hub.workflow.compliance import ReportingUnit, check_period, compliance, deadline
 from hub.workflow.decisions import ItemKind
 from schemas import Decision, TaskStatus, TaskTransition
-from schemas.resident_id import shanghai_today
+from schemas.clock import shanghai_today
 from security import VerifiedMessage
 
 routes = web.RouteTableDef()

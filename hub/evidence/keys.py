@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from hub.evidence._files import write_durably
 from hub.evidence.errors import EvidenceKeyError
+from security import create_exclusive, replace_atomic
 
 __all__ = ["KEY_BYTES", "EvidenceKeyring"]
 
@@ -161,9 +161,9 @@ def _read_active(directory: Path) -> str:
 def _write_key(directory: Path, key_id: str) -> bytes:
     key = secrets.token_bytes(KEY_BYTES)
     path = directory / f"{key_id}{_KEY_SUFFIX}"
-    write_durably(path, base64.b64encode(key) + b"\n", exclusive=True)
+    create_exclusive(path, base64.b64encode(key) + b"\n")
     return key
 
 
 def _write_active(directory: Path, key_id: str) -> None:
-    write_durably(directory / _ACTIVE, f"{key_id}\n".encode())
+    replace_atomic(directory / _ACTIVE, f"{key_id}\n".encode(), mode=0o600)

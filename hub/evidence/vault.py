@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from hub.evidence._files import fsync_directory, write_durably
 from hub.evidence.blob import open_blob, seal
 from hub.evidence.content_check import check_content
 from hub.evidence.errors import EvidenceCorrupt, EvidenceNotFound, EvidenceRejected
 from hub.evidence.keys import EvidenceKeyring
 from hub.evidence.sniff import sniff_media_type
+from security import fsync_directory, replace_atomic
 
 __all__ = ["EvidenceMeta", "EvidenceVault", "is_digest"]
 
@@ -178,7 +178,7 @@ class EvidenceVault:
         if not path.parent.is_dir():
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fsync_directory(path.parent.parent)
-        write_durably(path, blob)
+        replace_atomic(path, blob, mode=0o600)
         return EvidenceMeta(digest, media_type, len(data), key_id, created=True)
 
     def _get(self, digest: str) -> tuple[bytes, EvidenceMeta]:

@@ -12,7 +12,7 @@ from hub.store import LedgerStore
 from hub.workflow.decisions import Signer
 from hub.workflow.parties import PartyLookup
 from schemas import CertificationEvent, EvidenceRef, Refusal, Role
-from schemas.resident_id import CHINA_STANDARD_TIME
+from schemas.clock import CHINA_STANDARD_TIME
 from security import TrustStore, VerifiedMessage
 
 MissingEvidence = Callable[[Iterable[str]], Awaitable[set[str]]]

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from hub.store.effects import HubRecord
 from schemas import Message, PersonRef
-from schemas.resident_id import CHINA_STANDARD_TIME
+from schemas.clock import CHINA_STANDARD_TIME
 from security import SigningKey, sign_compact
 
 

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from hub.workflow.months import first_of_next_month, parse_month
 from schemas import Refusal
-from schemas.resident_id import CHINA_STANDARD_TIME
+from schemas.clock import CHINA_STANDARD_TIME
 
 
 class ComplianceStatus(StrEnum):

@@ -11,7 +11,7 @@ from procedurekit import Office, evidence_payloads, trust_store
 
 from hub.context import PROCEDURE, TRUST
 from hub.workflow.months import first_of_next_month, month_index
-from schemas.resident_id import CHINA_STANDARD_TIME
+from schemas.clock import CHINA_STANDARD_TIME
 from security import SigningKey
 
 PROBLEM = "urn:certhub:problem:"

@@ -105,6 +105,7 @@ def test_exported_members() -> None:
     public = {name for name in dir(schemas) if not name.startswith("_")}
     modules = {
         "certification",
+        "clock",
         "common",
         "conditions",
         "enums",

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from security._clock import rfc3339
+from schemas.clock import rfc3339
 from security._compact import compact_signing_input
 from security._encoding import json_dumps, json_flat_object
 from security.keys import SigningKey

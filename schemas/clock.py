@@ -1,15 +1,29 @@
-"""Time helpers: one definition of "now" and of the RFC 3339 form we emit."""
+"""The one clock module: China Standard Time, "now", and the RFC 3339 form certhub emits.
+
+Every package that needs the province's calendar day or a timestamp imports
+it from here (``schemas`` is below everything, so anything may).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Final
 
-__all__ = ["require_aware", "rfc3339", "utc_now"]
+__all__ = ["CHINA_STANDARD_TIME", "require_aware", "rfc3339", "shanghai_today", "utc_now"]
+
+CHINA_STANDARD_TIME: Final = timezone(timedelta(hours=8), "CST")
+"""UTC+8. China has observed no daylight saving since 1991, so a fixed offset
+is exact for every date the hub handles and needs no tz database."""
 
 
 def utc_now() -> datetime:
     """Return the current time as an aware UTC datetime (the default clock)."""
     return datetime.now(UTC)
+
+
+def shanghai_today() -> date:
+    """Return today's date in China Standard Time (Asia/Shanghai, UTC+8)."""
+    return datetime.now(CHINA_STANDARD_TIME).date()
 
 
 def require_aware(value: datetime, what: str) -> datetime:
