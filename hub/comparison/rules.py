@@ -96,7 +96,7 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
         END AS reason FROM roster_rows"""
     )
     con.execute(
-        """CREATE OR REPLACE TABLE roster AS
+        """CREATE OR REPLACE VIEW roster AS
         SELECT id_number, name, county, village, substr(county, 1, 4) AS city,
                id_birth(id_number) AS birth_date
         FROM roster_checked WHERE reason IS NULL"""
@@ -159,7 +159,7 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
         END AS reason FROM feed_typed"""
     )
     con.execute(
-        """CREATE OR REPLACE TABLE evidence AS
+        """CREATE OR REPLACE VIEW evidence AS
         SELECT department, record_id, id_number, name, kind, event, grade, voids_record_id
         FROM feed_checked WHERE reason IS NULL"""
     )
