@@ -12,7 +12,7 @@ from hub.cli_common import CliError
 from hub.evidence import EvidenceKeyring, evidence_key_folder
 from hub.settings import Settings
 from hub.store import StoreUnavailable, open_ledger
-from hub.store.postgres_schema import upgrade as upgrade_schema
+from hub.store.postgres.schema import upgrade as upgrade_schema
 from security import HubKeyring, TrustStore, VerifyingKey
 
 

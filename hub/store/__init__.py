@@ -16,7 +16,7 @@ from hub.store.base import (
     TaskRow,
 )
 from hub.store.opening import Ledger, open_ledger
-from hub.store.sqlite import SqliteLedger
+from hub.store.sqlite.ledger import SqliteLedger
 
 __all__ = [
     "AppendOutcome",

@@ -1,7 +1,7 @@
 """A ledger row as both dialects store and read it: columns, insert parameters, records.
 
 The statements use ``?`` placeholders; PostgreSQL numbers them
-(:func:`hub.store.postgres_schema.dollar`). The column list is a constant: no
+(:func:`hub.store.postgres.schema.dollar`). The column list is a constant: no
 caller input ever reaches these strings.
 """
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from hub.store.base import Presigner
 from hub.store.postgres import CheckpointSigner, PostgresLedger
-from hub.store.sqlite import SqliteLedger
+from hub.store.sqlite.ledger import SqliteLedger
 
 Ledger = SqliteLedger | PostgresLedger
 """A ledger of either dialect (both satisfy :class:`~hub.store.base.LedgerStore`)."""

@@ -5,8 +5,8 @@ list of dialect-neutral operations: statements with their parameters (``?``
 placeholders), the row count each must change, the refusal when it does not
 (or when it hits a unique key), and the audit links in between. Each backend
 has a small executor that runs such a list inside its open transaction
-(:class:`~hub.store.sqlite_effects.EffectWriter` on ``sqlite3``,
-:class:`~hub.store.postgres_effects.GroupWrite` on asyncpg); what is written,
+(:class:`~hub.store.sqlite.executor.EffectWriter` on ``sqlite3``,
+:class:`~hub.store.postgres.executor.GroupWrite` on asyncpg); what is written,
 in which order, and what refuses it lives here only, so the two cannot drift.
 An executor may run an operation its own faster way (PostgreSQL inserts many
 rows with one ``unnest`` statement) as long as the outcome is the same.

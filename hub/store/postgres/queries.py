@@ -1,10 +1,4 @@
-"""Read queries of the PostgreSQL ledger: the SQLite ledger's portable SQL, on a pool.
-
-Every read query of :class:`~hub.store.sqlite_queries.SqliteQueries` is plain
-SQL that PostgreSQL accepts as is once its ``?`` placeholders are numbered, so
-the PostgreSQL ledger runs the very same statements: the two backends cannot
-drift apart in what a read returns. Only the transport (:meth:`_read`) differs.
-"""
+"""The PostgreSQL read transport: the ledger's portable read queries, on a pool."""
 
 from __future__ import annotations
 
@@ -13,14 +7,14 @@ from typing import Final
 
 import asyncpg
 
-from hub.store import postgres_schema as schema
 from hub.store.base import StoreUnavailable
-from hub.store.sqlite_queries import SqliteQueries
+from hub.store.postgres import schema
+from hub.store.queries import LedgerReads
 
 CONNECTION_ERRORS: Final = schema.CONNECTION_ERRORS
 
 
-class PostgresQueries(SqliteQueries):
+class PostgresQueries(LedgerReads):
     """The read side on a pool of PostgreSQL connections; the ledger sets ``_pool``."""
 
     _pool: asyncpg.Pool

@@ -31,7 +31,7 @@ from hub.store.audit_chain import AuditEntry
 from hub.store.base import StoreUnavailable
 from hub.store.group_commit import mark_retrieved
 from hub.store.outbox_changes import HUB
-from hub.store.postgres_effects import GroupWrite
+from hub.store.postgres.executor import GroupWrite
 
 # One statement per group write for every delivery reported meanwhile. Only an id recorded
 # for the first time closes its outbox row and notice. The audit links are computed before,

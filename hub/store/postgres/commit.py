@@ -13,7 +13,6 @@ from typing import Final
 import asyncpg
 
 from hub.store import ledger_rows
-from hub.store import postgres_schema as schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import (
     AppendOutcome,
@@ -24,8 +23,9 @@ from hub.store.base import (
     StoreUnavailable,
 )
 from hub.store.group_commit import Append, Job
-from hub.store.postgres_bulk import append_plain, is_plain
-from hub.store.postgres_effects import GroupWrite
+from hub.store.postgres import schema
+from hub.store.postgres.bulk import append_plain, is_plain
+from hub.store.postgres.executor import GroupWrite
 
 DATABASE_ERRORS: Final = (asyncpg.PostgresError, *schema.CONNECTION_ERRORS)
 
@@ -37,7 +37,7 @@ class _Duplicate(Exception):
 async def run_batch(group: GroupWrite, batch: list[Job]) -> list[object]:
     """Apply every job in order in the open transaction; each one's result or error.
 
-    Runs of plain messages go to :func:`~hub.store.postgres_bulk.append_plain`
+    Runs of plain messages go to :func:`~hub.store.postgres.bulk.append_plain`
     together; everything else one by one under its own savepoint.
     """
     results: dict[int, object] = {}

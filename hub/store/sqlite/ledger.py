@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hub.store import ledger_rows, outbox
-from hub.store import sqlite_schema as schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import (
     AppendOutcome,
@@ -40,16 +39,17 @@ from hub.store.base import (
 )
 from hub.store.group_commit import Append, GroupCommitQueue, Job
 from hub.store.presign import Presigning
-from hub.store.sqlite_effects import EffectWriter
-from hub.store.sqlite_outbox import SqliteOutbox
-from hub.store.sqlite_queries import SqliteQueries
-from hub.store.sqlite_wal import WalCheckpointer
+from hub.store.sqlite import schema
+from hub.store.sqlite.executor import EffectWriter
+from hub.store.sqlite.outbox import SqliteOutbox
+from hub.store.sqlite.reads import SqliteReads
+from hub.store.sqlite.wal import WalCheckpointer
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
 
 
-class SqliteLedger(GroupCommitQueue, SqliteQueries, SqliteOutbox):
+class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox):
     """A :class:`~hub.store.base.LedgerStore` in one SQLite file."""
 
     def __init__(

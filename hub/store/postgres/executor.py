@@ -15,10 +15,10 @@ from typing import Final
 import asyncpg
 
 from hub.store import outbox, writes
-from hub.store import postgres_schema as schema
 from hub.store.audit_chain import AuditChain
 from hub.store.base import NewMessage
 from hub.store.effects import Effects
+from hub.store.postgres import schema
 
 AUDIT_BULK_INSERT: Final = (
     "INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"

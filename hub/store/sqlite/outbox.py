@@ -14,7 +14,7 @@ from typing import Any
 
 from hub.store import outbox, outbox_changes
 from hub.store.outbox import OutboxRow, Step
-from hub.store.sqlite_effects import EffectWriter
+from hub.store.sqlite.executor import EffectWriter
 
 Apply = Callable[[sqlite3.Connection, EffectWriter], object]
 
@@ -26,7 +26,7 @@ class SqliteOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
         raise NotImplementedError  # provided by SqliteLedger
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # provided by SqliteQueries
+        raise NotImplementedError  # provided by SqliteReads
 
     async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
         """Notices not yet sent: (notice id, person id, kind, text), oldest first."""

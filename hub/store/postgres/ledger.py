@@ -6,7 +6,7 @@ flush) commits everything that queued while the previous one was
 committing; each caller is answered only once its row is durable. Each
 message with effects runs under a ``SAVEPOINT``, so a failed precondition
 undoes that message only. Plain messages (no effects) are stored in bulk, a
-run of them in two statements (:mod:`hub.store.postgres_bulk`).
+run of them in two statements (:mod:`hub.store.postgres.bulk`).
 
 Several hub processes may write the same database (scale-out). Two things
 then need a single writer at a time:
@@ -33,21 +33,21 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from hub.store import postgres_schema as schema
 from hub.store.base import (
     StoreUnavailable,
 )
 from hub.store.group_commit import GroupCommitQueue, Job
-from hub.store.postgres_commit import (
+from hub.store.postgres import schema
+from hub.store.postgres.commit import (
     DATABASE_ERRORS,
     begin,
     connect_pool,
     connect_writer,
     run_batch,
 )
-from hub.store.postgres_effects import GroupWrite
-from hub.store.postgres_outbox import PostgresOutbox
-from hub.store.postgres_queries import PostgresQueries
+from hub.store.postgres.executor import GroupWrite
+from hub.store.postgres.outbox import PostgresOutbox
+from hub.store.postgres.queries import PostgresQueries
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final
 from hub.store import ledger_rows
 from hub.store.base import AppendOutcome, LedgerRecord, ReplayConflict, StoreUnavailable
 from hub.store.effects import NO_EFFECTS, Effects
-from hub.store.postgres_effects import GroupWrite
+from hub.store.postgres.executor import GroupWrite
 
 if TYPE_CHECKING:
     from hub.store.group_commit import Append

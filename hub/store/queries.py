@@ -1,23 +1,20 @@
-"""Read queries of the SQLite ledger: items, tasks, roster, compliance, statistics, audit.
+"""Read queries of the ledger: records, items, tasks, roster, compliance, statistics, audit.
 
-Mixed into :class:`~hub.store.sqlite.SqliteLedger`; every query runs on the
-reader threads and aggregates in SQL, never by loading rows into Python.
+Plain SQL that both dialects accept (PostgreSQL numbers the ``?``
+placeholders), so the two cannot drift apart in what a read returns; every
+query aggregates in SQL, never by loading rows into Python. Only the
+transport (``_read``) is the dialect's.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Final
 
 from hub.store import ledger_rows as schema
 from hub.store.audit_chain import AuditEntry
 from hub.store.base import ItemRow, LedgerRecord, RecordKind, StatRow, TaskRow
-from hub.store.sqlite_schema import connect
 
 Row = tuple[object, ...]
 
@@ -43,27 +40,11 @@ _TASK_KEYS: Final = {
 GROUPINGS: Final = tuple(_REPORT_KEYS)
 
 
-class SqliteQueries:
-    """The read side: every query on a small pool of read-only connections.
-
-    The ledger class sets the attributes below when it opens.
-    """
-
-    _path: str
-    _synchronous: str
-    _readers: ThreadPoolExecutor
-    _local: threading.local
+class LedgerReads:
+    """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, self._read_sync, sql, params)
-
-    def _read_sync(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self._path, synchronous=self._synchronous, read_only=True)
-            self._local.conn = conn
-        return conn.execute(sql, params).fetchall()
+        raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
 
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
         """The record a sender stored under ``message_id``, if any."""
@@ -253,4 +234,4 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-__all__ = ["GROUPINGS", "RecordKind", "SqliteQueries"]
+__all__ = ["GROUPINGS", "LedgerReads", "RecordKind"]
