@@ -21,12 +21,15 @@ from hub.api import (
     pull_routes,
 )
 from hub.api.correlation import correlation_middleware
-from hub.api.cursor import CURSORS, CursorCodec, load_or_create_cursor_key
-from hub.api.edge import EDGE, EdgeLimits, edge_middleware, server_header
+from hub.api.cursor import CursorCodec, load_or_create_cursor_key
+from hub.api.edge import EdgeLimits, edge_middleware, server_header
 from hub.api.middleware import metrics_middleware, problem_middleware
 from hub.audit import checkpoint_signer
 from hub.compliance_watch import compliance_context
 from hub.context import (
+    CURSORS,
+    DEPARTMENTS,
+    EDGE,
     EVIDENCE,
     KEYRING,
     METRICS,
@@ -40,7 +43,7 @@ from hub.context import (
 )
 from hub.delivery.context import delivery_context
 from hub.departments import check_identity
-from hub.departments_context import DEPARTMENTS, departments_context, ministry_context
+from hub.departments_context import departments_context, ministry_context
 from hub.evidence import open_vault
 from hub.health import install_health
 from hub.ingress import IngressPipeline, receipt_presigner

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from hub.context import METRICS, REPORTING_UNITS, SETTINGS, STORE
+from hub.context import COMPLIANCE_WATCH, METRICS, REPORTING_UNITS, SETTINGS, STORE
 from hub.periodic import every, running
 from hub.store import LedgerStore
 from hub.workflow.compliance import ComplianceStatus, ReportingUnit, compliance, deadline
@@ -104,6 +104,3 @@ async def compliance_context(app: web.Application) -> AsyncIterator[None]:
     await watch.refresh_now()  # complete before the hub serves: no gauge starts empty
     async with running(watch.run(60.0)):
         yield
-
-
-COMPLIANCE_WATCH = web.AppKey("compliance_watch", ComplianceWatch)

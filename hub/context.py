@@ -1,29 +1,62 @@
-"""Typed application keys: the resources a running hub wires at start-up."""
+"""Every typed application key of the hub, in one module: what a running hub wires at start-up.
+
+Each key is declared with the type of what it holds; the types are imported
+for the type checker only, so this module imports nothing of ``hub`` when it
+runs and every layer (routes, delivery, departments, health) may read the
+app's resources through it without an import cycle.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
-from hub.evidence import EvidenceVault
-from hub.ingress import IngressPipeline
-from hub.notify import NoticeSender, OutboxDelivery
-from hub.procedure.context import ProcedureContext
-from hub.settings import Settings
-from hub.store import LedgerStore
-from hub.trust_state import TrustState
-from hub.workflow.compliance import ReportingUnit
-from monitoring.metrics import HubMetrics
-from security import HubKeyring, SignatureHelper
+if TYPE_CHECKING:
+    from hub.api.cursor import CursorCodec
+    from hub.api.edge import EdgeLimits
+    from hub.api.inbound_routes import InboundHub
+    from hub.compliance_watch import ComplianceWatch
+    from hub.delivery.backpressure import LoadShedder
+    from hub.delivery.service import DeliveryService
+    from hub.departments import Departments, MinistryPull
+    from hub.evidence import EvidenceVault
+    from hub.health import Readiness
+    from hub.ingress import IngressPipeline
+    from hub.notify import NoticeSender, OutboxDelivery
+    from hub.procedure.context import ProcedureContext
+    from hub.settings import Settings
+    from hub.store import LedgerStore
+    from hub.trust_state import TrustState
+    from hub.workflow.compliance import ReportingUnit
+    from monitoring.metrics import HubMetrics
+    from security import HubKeyring, SignatureHelper
 
-SETTINGS = web.AppKey("settings", Settings)
-METRICS = web.AppKey("metrics", HubMetrics)
-TRUST = web.AppKey("trust", TrustState)
-KEYRING = web.AppKey("keyring", HubKeyring)
-STORE = web.AppKey("store", LedgerStore)
-PIPELINE = web.AppKey("pipeline", IngressPipeline)
+# The runtime: settings, metrics, readiness, the HTTP edge.
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+METRICS: web.AppKey[HubMetrics] = web.AppKey("metrics")
+READINESS: web.AppKey[Readiness] = web.AppKey("readiness")
+EDGE: web.AppKey[EdgeLimits] = web.AppKey("edge")
+LOAD: web.AppKey[LoadShedder] = web.AppKey("load")
+CURSORS: web.AppKey[CursorCodec] = web.AppKey("cursors")
+
+# Keys and signatures.
+TRUST: web.AppKey[TrustState] = web.AppKey("trust")
+KEYRING: web.AppKey[HubKeyring] = web.AppKey("keyring")
 SIGNATURES: web.AppKey[SignatureHelper | None] = web.AppKey("signatures")
-EVIDENCE = web.AppKey("evidence", EvidenceVault)
-PROCEDURE = web.AppKey("procedure", ProcedureContext)
-REPORTING_UNITS = web.AppKey("reporting_units", tuple[ReportingUnit, ...])
-NOTICE_SENDER = web.AppKey("notice_sender", NoticeSender)
-OUTBOX_DELIVERY = web.AppKey("outbox_delivery", OutboxDelivery)
+
+# The ledger, ingress and the procedure.
+STORE: web.AppKey[LedgerStore] = web.AppKey("store")
+PIPELINE: web.AppKey[IngressPipeline] = web.AppKey("pipeline")
+EVIDENCE: web.AppKey[EvidenceVault] = web.AppKey("evidence")
+PROCEDURE: web.AppKey[ProcedureContext] = web.AppKey("procedure")
+REPORTING_UNITS: web.AppKey[tuple[ReportingUnit, ...]] = web.AppKey("reporting_units")
+COMPLIANCE_WATCH: web.AppKey[ComplianceWatch] = web.AppKey("compliance_watch")
+
+# Departments, inbound adapters and delivery.
+DEPARTMENTS: web.AppKey[Departments] = web.AppKey("departments")
+MINISTRY_PULL: web.AppKey[MinistryPull] = web.AppKey("ministry_pull")
+INBOUND: web.AppKey[InboundHub] = web.AppKey("inbound")
+NOTICE_SENDER: web.AppKey[NoticeSender] = web.AppKey("notice_sender")
+OUTBOX_DELIVERY: web.AppKey[OutboxDelivery] = web.AppKey("outbox_delivery")
+DELIVERY: web.AppKey[DeliveryService] = web.AppKey("delivery")

@@ -25,8 +25,8 @@ from aiohttp import web
 
 from hub.app import create_app
 from hub.audit import AuditReport, verify_ledger
+from hub.context import MINISTRY_PULL
 from hub.demo_case import CaseSummary, run_death_case
-from hub.departments_context import MINISTRY_PULL
 from hub.settings import Settings
 from hub.store import open_ledger
 from mocks.county_office import StaffMember

@@ -9,14 +9,21 @@ from functools import partial
 from aiohttp import web
 
 from adapters import AdapterOptions, AdapterSetupError, create_adapters
-from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
+from hub.context import (
+    DEPARTMENTS,
+    METRICS,
+    MINISTRY_PULL,
+    PIPELINE,
+    PROCEDURE,
+    SETTINGS,
+    STORE,
+    TRUST,
+)
 from hub.departments import Departments, MinistryPull
 from hub.inbound import InboundIngestor, enrol_inbound
 from hub.periodic import running
 from hub.procedure.intake import plan_intake
 from monitoring.adapter_metrics import AdapterMetrics
-
-DEPARTMENTS = web.AppKey("departments", Departments)
 
 
 async def departments_context(app: web.Application) -> AsyncIterator[None]:
@@ -60,6 +67,3 @@ async def ministry_context(app: web.Application) -> AsyncIterator[None]:
     interval = settings.ministry_pull_seconds
     async with running(*([pull.run(interval)] if interval > 0 else [])):
         yield
-
-
-MINISTRY_PULL = web.AppKey("ministry_pull", MinistryPull)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from hub.context import KEYRING, METRICS, STORE, TRUST
+from hub.context import KEYRING, METRICS, READINESS, STORE, TRUST
 from monitoring.collectors import KeyExpiryCollector, KeyValidity
 from schemas import mask_ids_in_text
 
@@ -93,9 +93,6 @@ def public_detail(exc: BaseException) -> str:
     """
     text = str(exc) or type(exc).__name__
     return mask_ids_in_text(_PATH.sub("<path>", text))
-
-
-READINESS = web.AppKey("readiness", Readiness)
 
 
 def install_health(app: web.Application) -> None:

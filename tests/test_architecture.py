@@ -223,6 +223,8 @@ def _calls(path: Path) -> set[str]:
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             found.add(f"{func.value.id}.{func.attr}")
+        if isinstance(func, ast.Name):
+            found.add(func.id)
         if isinstance(func, ast.Name) and func.id == "timedelta":
             found.update(
                 f"timedelta(hours={keyword.value.value})"
@@ -239,5 +241,14 @@ def test_each_helper_is_written_once() -> None:
         for path in (ROOT / package).rglob("*.py")
         for call in _calls(path)
         if (home := ONE_PLACE.get(call)) is not None and str(path.relative_to(ROOT)) != home
+    )
+    assert not elsewhere, elsewhere
+
+
+def test_every_app_key_is_declared_in_hub_context() -> None:
+    elsewhere = sorted(
+        str(path.relative_to(ROOT))
+        for path in HUB.rglob("*.py")
+        if path != HUB / "context.py" and {"web.AppKey", "AppKey"} & _calls(path)
     )
     assert not elsewhere, elsewhere

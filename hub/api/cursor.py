@@ -19,12 +19,10 @@ import json
 import secrets
 from pathlib import Path
 
-from aiohttp import web
-
 from hub.problems import Problem
 from security import b64url_decode, b64url_encode, create_exclusive
 
-__all__ = ["CURSORS", "CursorCodec", "load_or_create_cursor_key"]
+__all__ = ["CursorCodec", "load_or_create_cursor_key"]
 
 _VERSION = 2
 _MAX_CHARS = 200
@@ -106,7 +104,3 @@ def load_or_create_cursor_key(path: Path) -> bytes:
     if len(key) < KEY_BYTES:
         raise ValueError(f"cursor key {path.name} holds {len(key)} bytes; it needs {KEY_BYTES}")
     return key
-
-
-CURSORS = web.AppKey("cursors", CursorCodec)
-"""The running hub's cursor codec (set at start-up from the cursor key file)."""

@@ -19,10 +19,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from hub.api.problems import render
-from hub.context import METRICS, SETTINGS
+from hub.context import EDGE, METRICS, SETTINGS
 from hub.problems import Problem
 
-__all__ = ["EDGE", "BodyTimeout", "EdgeLimits", "edge_middleware", "server_header"]
+__all__ = ["BodyTimeout", "EdgeLimits", "edge_middleware", "server_header"]
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,6 @@ class EdgeLimits:
         self.max_pending = max_pending
         self.body_timeout = body_timeout
         self.pending = 0
-
-
-EDGE = web.AppKey("edge", EdgeLimits)
 
 
 @web.middleware

@@ -31,8 +31,7 @@ from adapters.errors import AdapterError, RequestRejected, SignatureRejected, Tr
 from adapters.protocols import CertificationStream, InboundTranslator
 from adapters.types import InboundBatch, InboundItem, ItemError
 from hub.api.ingress_routes import receipt_body
-from hub.context import METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
-from hub.departments_context import DEPARTMENTS
+from hub.context import DEPARTMENTS, INBOUND, METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
 from hub.inbound import InboundIngestor, InboundSender, enrol_inbound
 from hub.problems import Problem, problem_for
 from hub.procedure.intake import plan_intake
@@ -64,9 +63,6 @@ class InboundHub:
         known = await self.store.find(sender.sender, item.message_id)
         record = await self.ingestor.ingest(sender, item.message, item.message_id)
         return record, known is None
-
-
-INBOUND = web.AppKey("inbound", InboundHub)
 
 
 async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -9,8 +9,7 @@ from functools import partial
 
 from aiohttp import web
 
-from hub.context import METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
-from hub.delivery.backpressure import LOAD
+from hub.context import LOAD, METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
 from hub.ingress import Plan
 from hub.problems import Problem
 from hub.procedure.intake import plan_intake

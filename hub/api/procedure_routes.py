@@ -11,10 +11,9 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from hub.api.auth import require_reader
-from hub.api.cursor import CURSORS
 from hub.api.ingress_routes import push
 from hub.api.pull_routes import page_limit
-from hub.context import PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
+from hub.context import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
 from hub.ingress import Plan
 from hub.problems import Problem
 from hub.procedure.context import ProcedureContext

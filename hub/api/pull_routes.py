@@ -8,8 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.api.auth import require_reader
-from hub.api.cursor import CURSORS
-from hub.context import METRICS, SETTINGS, STORE
+from hub.context import CURSORS, METRICS, SETTINGS, STORE
 from hub.problems import Problem
 from hub.store import LedgerRecord, RecordKind
 

@@ -19,8 +19,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-from aiohttp import web
-
 from hub.periodic import every
 from hub.problems import Problem
 from hub.store import LedgerStore, StoreError
@@ -90,7 +88,3 @@ def _overloaded(detail: str, retry_after: int) -> Problem:
         f"the hub is overloaded ({detail}); retry after {retry_after} s",
         headers={"Retry-After": str(retry_after)},
     )
-
-
-LOAD = web.AppKey("load", LoadShedder)
-"""The running hub's admission control (set by the delivery context)."""

@@ -15,16 +15,20 @@ from aiohttp import web
 
 from adapters.retry import DurableRetry
 from hub.context import (
+    DELIVERY,
+    DEPARTMENTS,
+    LOAD,
     METRICS,
     NOTICE_SENDER,
     OUTBOX_DELIVERY,
     PIPELINE,
     PROCEDURE,
+    READINESS,
     SETTINGS,
     STORE,
 )
 from hub.delivery.amqp_ingress import AmqpIngress
-from hub.delivery.backpressure import LOAD, LoadShedder, OutboxMonitor
+from hub.delivery.backpressure import LoadShedder, OutboxMonitor
 from hub.delivery.broker import Broker
 from hub.delivery.destinations import role_destinations
 from hub.delivery.dispatcher import DeliveryDispatcher
@@ -33,13 +37,9 @@ from hub.delivery.notices import LoggingNoticeSender, SmsNoticeSender
 from hub.delivery.rabbit import RabbitBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.delivery.service import DeliveryService, NoDelivery
-from hub.departments_context import DEPARTMENTS
-from hub.health import READINESS
 from hub.notify import NoticeSender
 from hub.periodic import BackgroundTasks
 from hub.procedure.intake import plan_intake
-
-DELIVERY = web.AppKey("delivery", DeliveryService)
 
 
 async def delivery_context(app: web.Application) -> AsyncIterator[None]:

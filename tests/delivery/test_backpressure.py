@@ -11,8 +11,7 @@ from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
 from hub.app import create_app
-from hub.context import STORE
-from hub.delivery.backpressure import LOAD
+from hub.context import LOAD, STORE
 from hub.settings import Settings
 from hub.store import NewMessage, RecordKind
 from hub.store.effects import Effects, OutboxWrite

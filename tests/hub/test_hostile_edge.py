@@ -25,9 +25,10 @@ from evidence_samples import png
 from hubkit import write_trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.api.edge import EDGE, SERVER_NAME
+from hub.api.edge import SERVER_NAME
 from hub.app import create_app
-from hub.health import READINESS, public_detail
+from hub.context import EDGE, READINESS
+from hub.health import public_detail
 from hub.serving import start_hub
 from hub.settings import Settings
 from mocks.population import Population

@@ -18,8 +18,8 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.app import create_app
-from hub.context import STORE
-from hub.health import READINESS, NotReady, Readiness
+from hub.context import READINESS, STORE
+from hub.health import NotReady, Readiness
 from hub.settings import Settings
 from hub.store import StoreUnavailable
 from monitoring.server import MetricsPortInUse

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from procedurekit import Office
 
-from hub.compliance_watch import COMPLIANCE_WATCH, watched_period
-from hub.context import METRICS
+from hub.compliance_watch import watched_period
+from hub.context import COMPLIANCE_WATCH, METRICS
 
 
 def gauge(office: Office, name: str, **labels: str) -> float | None:

@@ -19,7 +19,7 @@ from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
 from hub.app import create_app
-from hub.departments_context import MINISTRY_PULL
+from hub.context import MINISTRY_PULL
 from hub.settings import Settings
 from mocks.eid_registry import EidPerson
 from mocks.faults import FaultConfig, FaultKind
