@@ -23,15 +23,20 @@ from schemas import Refusal
 
 __all__ = [
     "AppendOutcome",
+    "AuditLog",
     "Conflict",
     "ItemRow",
     "LedgerRecord",
     "LedgerStore",
+    "Lifecycle",
     "NewMessage",
     "Presigner",
+    "ProcedureReads",
     "ReceiptFactory",
     "RecordKind",
+    "RecordStore",
     "ReplayConflict",
+    "Reporting",
     "StatRow",
     "StoreError",
     "StoreUnavailable",
@@ -129,8 +134,8 @@ class StoreUnavailable(StoreError):
     """The ledger could not durably commit; nothing was acknowledged."""
 
 
-class LedgerStore(OutboxStore, Protocol):
-    """The durable, append-only, idempotent ledger, with its transactional outbox."""
+class RecordStore(Protocol):
+    """The records: append idempotently, find one, page through them."""
 
     async def append(
         self, message: NewMessage, receipt_for: ReceiptFactory, effects: Effects = NO_EFFECTS
@@ -144,13 +149,29 @@ class LedgerStore(OutboxStore, Protocol):
         """
         ...
 
+    async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
+        """The record a sender stored under ``message_id``, if any."""
+        ...
+
     async def get_record(self, sequence: int) -> LedgerRecord | None:
         """The record at ``sequence``."""
+        ...
+
+    async def page(self, kind: RecordKind, after: int, limit: int) -> Sequence[LedgerRecord]:
+        """Records of ``kind`` with sequence greater than ``after``, oldest first."""
         ...
 
     async def page_all(self, after: int, limit: int) -> Sequence[LedgerRecord]:
         """Every record after ``after``, of any kind, oldest first."""
         ...
+
+    async def count(self, kind: RecordKind | None = None) -> int:
+        """How many records the ledger holds (of one kind, or all)."""
+        ...
+
+
+class ProcedureReads(Protocol):
+    """What the procedure planners read: items under review, tasks, roster, money keys."""
 
     async def get_item(self, item_id: int) -> ItemRow | None:
         """The review state of an item."""
@@ -182,6 +203,10 @@ class LedgerStore(OutboxStore, Protocol):
         """The months (``YYYY-MM``) of this person already ``back_paid`` or ``recovered``."""
         ...
 
+
+class Reporting(Protocol):
+    """Figures the database computes: compliance inputs and statistics."""
+
     async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
         """Unit codes with reports in ``period``, and each zero-reporting unit's first time."""
         ...
@@ -189,6 +214,10 @@ class LedgerStore(OutboxStore, Protocol):
     async def stats(self, period: str, group_by: str) -> list[StatRow]:
         """Grouped counts for a period, computed by the database."""
         ...
+
+
+class AuditLog(Protocol):
+    """The audit chain: its links, its signed checkpoints, and entries of no record."""
 
     async def audit_entries(self, after: int, limit: int) -> list[AuditEntry]:
         """Audit links after ``after``."""
@@ -202,25 +231,9 @@ class LedgerStore(OutboxStore, Protocol):
         """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
         ...
 
-    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
-        """Notices not sent yet: (notice id, person id, kind, text), oldest first."""
-        ...
 
-    async def mark_notice_sent(self, notice_id: str) -> None:
-        """Record that the SMS gateway accepted a notice."""
-        ...
-
-    async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
-        """The record a sender stored under ``message_id``, if any."""
-        ...
-
-    async def page(self, kind: RecordKind, after: int, limit: int) -> Sequence[LedgerRecord]:
-        """Records of ``kind`` with sequence greater than ``after``, oldest first."""
-        ...
-
-    async def count(self, kind: RecordKind | None = None) -> int:
-        """How many records the ledger holds (of one kind, or all)."""
-        ...
+class Lifecycle(Protocol):
+    """Readiness and shutdown."""
 
     async def ping(self) -> None:
         """Raise :class:`StoreUnavailable` unless the ledger can be read and written."""
@@ -229,3 +242,13 @@ class LedgerStore(OutboxStore, Protocol):
     async def aclose(self) -> None:
         """Finish pending writes and release the database."""
         ...
+
+
+class LedgerStore(
+    RecordStore, ProcedureReads, Reporting, AuditLog, OutboxStore, Lifecycle, Protocol
+):
+    """The durable, append-only, idempotent ledger, with its transactional outbox: every role.
+
+    A component that needs one role only should ask for that protocol
+    (e.g. the delivery relay for :class:`~hub.store.outbox.OutboxStore`).
+    """

@@ -115,15 +115,38 @@ GET: Final = f"SELECT {COLUMNS} FROM outbox WHERE delivery_id=?"
 DELIVERED: Final = "SELECT 1 FROM deliveries WHERE delivery_id=?"
 
 
-class OutboxStore(Protocol):
-    """The outbox side of the ledger store."""
+class OutboxRelaying(Protocol):
+    """What the relay does: claim due rows with a lease, mark them published, release them."""
 
     async def claim_outbox(self, limit: int, now: float, lease: float) -> list[OutboxRow]:
         """Due rows (pending, or published and overdue), leased until ``now + lease``."""
         ...
 
+    async def mark_published(self, leases: Mapping[str, float], redeliver_at: float) -> int:
+        """The broker confirmed these rows (delivery id → the lease it was claimed with).
+
+        Each becomes ``published`` with ``redeliver_at`` — only if still under that
+        very claim (a consumer may already have scheduled a retry). Returns how many.
+        """
+        ...
+
     async def release_leases(self, delivery_ids: Iterable[str], now: float) -> None:
         """The broker did not take these: they may be claimed again from ``now``."""
+        ...
+
+
+class DeliveryRecords(Protocol):
+    """What a consumer records: delivered once, or retried later, or dead-lettered."""
+
+    async def is_delivered(self, delivery_id: str) -> bool:
+        """Whether the dispatcher recorded this delivery as done."""
+        ...
+
+    async def mark_delivered(self, delivery_id: str, destination: str, at: datetime) -> int:
+        """The department call succeeded: record the id once, close the row and its notice.
+
+        Returns 1 when this call recorded it, 0 when it was recorded already.
+        """
         ...
 
     async def retry_delivery(
@@ -136,28 +159,9 @@ class OutboxStore(Protocol):
         """A permanent failure or the last attempt: park it for an operator; 1 if it changed."""
         ...
 
-    async def replay_dead_letters(self, delivery_ids: Iterable[str], actor: str, now: float) -> int:
-        """Send dead letters through the normal path again; how many were dead."""
-        ...
 
-    async def purge_dead_letters(self, delivery_ids: Iterable[str], actor: str) -> int:
-        """Drop dead letters for good (the audit chain keeps that it happened); how many."""
-        ...
-
-    async def mark_delivered(self, delivery_id: str, destination: str, at: datetime) -> int:
-        """The department call succeeded: record the id once, close the row and its notice.
-
-        Returns 1 when this call recorded it, 0 when it was recorded already.
-        """
-        ...
-
-    async def mark_published(self, leases: Mapping[str, float], redeliver_at: float) -> int:
-        """The broker confirmed these rows (delivery id → the lease it was claimed with).
-
-        Each becomes ``published`` with ``redeliver_at`` — only if still under that
-        very claim (a consumer may already have scheduled a retry). Returns how many.
-        """
-        ...
+class DeadLetters(Protocol):
+    """What operators see and do: counts, one row, dead letters replayed or purged."""
 
     async def outbox_stats(self) -> OutboxStats:
         """Counts by state and the oldest undelivered row's creation time."""
@@ -171,9 +175,29 @@ class OutboxStore(Protocol):
         """Dead deliveries matching ``where``, oldest first."""
         ...
 
-    async def is_delivered(self, delivery_id: str) -> bool:
-        """Whether the dispatcher recorded this delivery as done."""
+    async def replay_dead_letters(self, delivery_ids: Iterable[str], actor: str, now: float) -> int:
+        """Send dead letters through the normal path again; how many were dead."""
         ...
+
+    async def purge_dead_letters(self, delivery_ids: Iterable[str], actor: str) -> int:
+        """Drop dead letters for good (the audit chain keeps that it happened); how many."""
+        ...
+
+
+class Notices(Protocol):
+    """SMS notices not sent yet, and their sending recorded."""
+
+    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
+        """Notices not sent yet: (notice id, person id, kind, text), oldest first."""
+        ...
+
+    async def mark_notice_sent(self, notice_id: str) -> None:
+        """Record that the SMS gateway accepted a notice."""
+        ...
+
+
+class OutboxStore(OutboxRelaying, DeliveryRecords, DeadLetters, Notices, Protocol):
+    """The outbox side of the ledger store, every role; callers name transitions, never SQL."""
 
 
 def insert_params(write: OutboxWrite, sequence: int, created_at: float) -> tuple[object, ...]:

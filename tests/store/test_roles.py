@@ -1,0 +1,43 @@
+"""The ledger's protocol is split by role, and no role hands a caller raw SQL."""
+
+from __future__ import annotations
+
+import inspect
+
+from hub.store import SqliteLedger
+from hub.store.base import (
+    AuditLog,
+    LedgerStore,
+    Lifecycle,
+    ProcedureReads,
+    RecordStore,
+    Reporting,
+)
+from hub.store.outbox import DeadLetters, DeliveryRecords, Notices, OutboxRelaying, OutboxStore
+from hub.store.postgres import PostgresLedger
+
+ROLES = (RecordStore, ProcedureReads, Reporting, AuditLog, Lifecycle)
+OUTBOX_ROLES = (OutboxRelaying, DeliveryRecords, DeadLetters, Notices)
+ALL_ROLES = ROLES + OUTBOX_ROLES
+
+
+def test_every_method_of_the_ledger_belongs_to_exactly_one_role() -> None:
+    declared = [name for role in ALL_ROLES for name in vars(role) if not name.startswith("_")]
+    assert len(declared) == len(set(declared))
+    everything = {name for name, _ in inspect.getmembers(LedgerStore) if not name.startswith("_")}
+    assert everything == set(declared)
+    assert all(len([n for n in vars(role) if not n.startswith("_")]) <= 7 for role in ALL_ROLES)
+
+
+def test_callers_get_named_outbox_transitions_never_statements() -> None:
+    outbox = {name for name, _ in inspect.getmembers(OutboxStore) if not name.startswith("_")}
+    assert "outbox_apply" not in outbox
+    assert {"release_leases", "retry_delivery", "dead_letter"} <= outbox
+    assert {"replay_dead_letters", "purge_dead_letters"} <= outbox
+
+
+def test_both_dialects_play_every_role() -> None:
+    for ledger in (SqliteLedger, PostgresLedger):
+        for role in ALL_ROLES:
+            missing = [n for n in vars(role) if not n.startswith("_") and not hasattr(ledger, n)]
+            assert missing == [], (ledger.__name__, role.__name__)
