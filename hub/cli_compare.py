@@ -33,9 +33,8 @@ from hub.comparison.engine import ComparisonRun, RunOptions, parse_period, run_c
 from hub.comparison.loading import ComparisonInputError
 from hub.comparison.progress import ProgressBar
 from hub.settings import Settings
-from hub.workflow.refusals import Refusal
+from schemas import Refusal
 from schemas.resident_id import shanghai_today
-from security import SecurityError
 
 __all__ = ["LedgerTally", "add_compare_commands", "record_certifications"]
 
@@ -186,7 +185,7 @@ async def record_certifications(
                 return "already"  # one certification per person and period, whatever re-runs
             try:
                 await ingestor.ingest(sender, certification_event(period, row), mid)
-            except (ValidationError, Refusal, SecurityError) as exc:
+            except (ValidationError, Refusal) as exc:  # every refusal of the hub is a Refusal
                 print(f"certhub: refused: {one_line(exc)}", file=sys.stderr)
                 return "refused"
             return "recorded"

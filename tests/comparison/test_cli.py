@@ -95,3 +95,28 @@ def test_a_malformed_period_or_city_is_refused(
     common = ["compare", "run", "--input", str(small), "--data", str(tmp_path), "--no-ledger"]
     assert main([*common, *argv]) == 2
     assert capsys.readouterr().err.startswith("certhub: error: ")
+
+
+def test_a_certification_the_hub_refuses_is_counted_and_the_exit_status_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from schemas.resident_id import check_character
+
+    first17 = "44999919500101002"  # a county code that is not (or no longer) current
+    number = first17 + check_character(first17)
+    (tmp_path / "roster.csv").write_text(
+        f"id_number,name,county,village\n{number},陈大文,449999,\n", encoding="utf-8"
+    )
+    (tmp_path / "health.csv").write_text(
+        "record_id,id_number,name,birth_date,county,kind,event_date,voids_record_id\n"
+        f"M1,{number},陈大文,,,medical_visit,2026-09-05,\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    argv = ["compare", "run", "--period", "2026-09", "--input", str(tmp_path), "--data", str(data)]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert number not in captured.err + captured.out
+    summary = json.loads((data / "comparison-runs" / "2026-09-all.json").read_text())
+    assert summary["ledger"]["refused"] == 1
+    assert summary["ledger"]["recorded"] == 0
