@@ -27,7 +27,7 @@ from schemas import (
     PersonRef,
     RegionRef,
 )
-from schemas.resident_id import CHINA_STANDARD_TIME
+from schemas.clock import CHINA_STANDARD_TIME
 
 __all__ = ["ADAPTER_NAME", "CERTIFICATION_COLUMNS", "certification_event", "message_id", "rows"]
 

@@ -30,7 +30,7 @@ from hub.comparison.loading import load_feeds, load_roster
 from hub.comparison.rules import RULES, RunWindow
 from hub.comparison.sqlfuncs import install_macros, sql_path
 from hub.comparison.summary import summarise
-from schemas.resident_id import shanghai_today
+from schemas.clock import shanghai_today
 
 __all__ = ["ComparisonRun", "RunOptions", "parse_period", "run_comparison"]
 

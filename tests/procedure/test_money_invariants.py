@@ -47,7 +47,7 @@ from hub.context import NOTICE_SENDER, PROCEDURE
 from hub.delivery.notices import LoggingNoticeSender
 from hub.settings import Settings
 from hub.workflow.months import first_of_next_month, month_index, months_in, parse_month
-from schemas.resident_id import CHINA_STANDARD_TIME
+from schemas.clock import CHINA_STANDARD_TIME
 from security import SigningKey
 
 TODAY = datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()

@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from schemas import MESSAGE_TYPES, EligibilityReport, PersonRef, Restoration, ZeroReport
-from schemas.resident_id import shanghai_today
+from schemas.clock import shanghai_today
 
 Samples = dict[str, dict[str, Any]]
 

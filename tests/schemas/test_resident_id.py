@@ -18,7 +18,8 @@ from schemas import (
     upgrade_legacy_id,
     validate_resident_id,
 )
-from schemas.resident_id import PROVINCE_CODES, shanghai_today
+from schemas.clock import shanghai_today
+from schemas.resident_id import PROVINCE_CODES
 
 TODAY = shanghai_today()
 DIGITS = "0123456789"
