@@ -34,7 +34,7 @@ from hub.comparison.loading import ComparisonInputError
 from hub.comparison.progress import ProgressBar
 from hub.settings import Settings
 from schemas import Refusal
-from schemas.resident_id import shanghai_today
+from schemas.clock import shanghai_today
 
 __all__ = ["LedgerTally", "add_compare_commands", "record_certifications"]
 

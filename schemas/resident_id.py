@@ -24,7 +24,6 @@ from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 from .clock import CHINA_STANDARD_TIME, shanghai_today
 
 __all__ = [
-    "CHINA_STANDARD_TIME",  # defined in schemas.clock; re-exported for older imports
     "PROVINCE_CODES",
     "InvalidResidentId",
     "ResidentId",
@@ -32,7 +31,6 @@ __all__ = [
     "check_character",
     "mask_ids_in_text",
     "mask_resident_id",
-    "shanghai_today",  # defined in schemas.clock; re-exported for older imports
     "upgrade_legacy_id",
     "validate_resident_id",
 ]
