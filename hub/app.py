@@ -46,6 +46,7 @@ from hub.departments import check_identity
 from hub.departments_context import departments_context, ministry_context
 from hub.evidence import open_vault
 from hub.health import install_health
+from hub.inbound import adapter_sender
 from hub.ingress import IngressPipeline, receipt_presigner
 from hub.periodic import running
 from hub.procedure.context import ProcedureContext, party_in
@@ -210,11 +211,15 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
         read_evidence=read_evidence,
         identity_check=partial(check_identity, identity) if identity is not None else None,
         identity_required=settings.identity_check == "required",
-        uplink=app[DEPARTMENTS].uplink is not None,
+        uplink_sender=_uplink_sender(app[DEPARTMENTS].player("uplink")),
         parties=lambda sender: party_in(app[TRUST].store, sender),  # reloads take effect
     )
     app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
     yield
+
+
+def _uplink_sender(player: str | None) -> str | None:
+    return None if player is None else adapter_sender(player)
 
 
 WORKER_ROUTES = [

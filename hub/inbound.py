@@ -38,11 +38,16 @@ class InboundSender:
     may_send: frozenset[str]
 
 
+def adapter_sender(adapter: str) -> str:
+    """The sender id the hub signs an inbound adapter's records under."""
+    return f"adapter:{adapter}"
+
+
 def enrol_inbound(
     keys_dir: Path, trust_path: Path, adapter: str, may_send: Collection[str]
 ) -> InboundSender:
     """The adapter's key (created on first use, 0600) and its trust-store entry (idempotent)."""
-    sender = f"adapter:{adapter}"
+    sender = adapter_sender(adapter)
     path = keys_dir / "adapters" / f"{adapter}.key.pem"
     if path.exists():
         key = read_private_key(path)

@@ -30,7 +30,9 @@ class ProcedureContext:
     read_evidence: ReadEvidence | None = None
     identity_check: IdentityCheck | None = None  # None: the e-ID check is switched off
     identity_required: bool = True
-    uplink: bool = False  # a ministry uplink is configured: certifications go upward
+    # The sender id ("adapter:<name>") of the department playing the uplink role, if one
+    # does: certifications go upward to it, except those it gave us itself.
+    uplink_sender: str | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     parties: PartyLookup = field(default=lambda _sender: None)  # the trust store's parties
 

@@ -3,8 +3,9 @@
 A self-service certification is final when it is recorded; an assisted one
 when it is approved. Either way the ministry gets it once, under a delivery
 id derived from the sender's message id (stable, and within the ministry's
-``Idempotency-Key`` alphabet). Events the ministry itself gave us (pulled
-through ``adapter:ministry``) are never sent back.
+``Idempotency-Key`` alphabet). Events the uplink department itself gave
+us (pulled and signed as ``adapter:<its name>``, e.g. ``adapter:ministry``)
+are never sent back.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import hashlib
 from hub.procedure.context import ProcedureContext
 from hub.store.effects import OutboxWrite
 
-MINISTRY_SENDER = "adapter:ministry"
-
 
 def uplink_delivery(
     ctx: ProcedureContext, sender: str, message_id: str, payload: bytes
 ) -> tuple[OutboxWrite, ...]:
-    """The outbox row pushing this certification upward, or none (no uplink, or from there)."""
-    if not ctx.uplink or sender == MINISTRY_SENDER:
+    """The outbox row pushing this certification upward, or none (no uplink, or from there).
+
+    ``"ministry"`` is the uplink role's destination (``hub.delivery.destinations.UPLINK``),
+    a stored name: whichever adapter plays the role is called.
+    """
+    if ctx.uplink_sender is None or sender == ctx.uplink_sender:
         return ()
     key = hashlib.sha256(f"{sender}\0{message_id}".encode()).hexdigest()[:40]
     return (OutboxWrite(f"uplink:{key}", "ministry", "push_certification", payload),)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ from prometheus_client import CollectorRegistry
 from adapters import AdapterSetupError, CertificationUplink, Notifier
 from hub.app import create_app
 from hub.departments import Departments
+from hub.inbound import adapter_sender
+from hub.procedure.context import ProcedureContext
+from hub.procedure.uplink import uplink_delivery
 from hub.settings import Settings
 from mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
 from schemas.resident_id import check_character
@@ -142,3 +146,16 @@ async def test_a_gateway_under_a_new_name_sends_the_certified_pensioners_sms(
     while f"certification:{item}" not in mocks.sms.sent:
         assert time.monotonic() < deadline, "the renamed gateway sent nothing"
         await asyncio.sleep(0.02)
+
+
+def test_certifications_go_up_to_the_uplink_whatever_its_name_except_its_own() -> None:
+    ctx = ProcedureContext(
+        store=None,  # type: ignore[arg-type]
+        missing_evidence=None,  # type: ignore[arg-type]
+        outcomes=None,  # type: ignore[arg-type]
+        uplink_sender=adapter_sender("provincial_bridge"),
+    )
+    (row,) = uplink_delivery(ctx, "channel:gdrs_app", "m-1", b"{}")
+    assert (row.destination, row.operation) == ("ministry", "push_certification")
+    assert uplink_delivery(ctx, "adapter:provincial_bridge", "m-2", b"{}") == ()
+    assert uplink_delivery(replace(ctx, uplink_sender=None), "channel:gdrs_app", "m-1", b"{}") == ()
