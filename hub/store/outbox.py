@@ -11,7 +11,7 @@ causes it (:class:`~hub.store.effects.OutboxWrite`). Its life::
 A claim only moves ``next_attempt_at`` forward (a lease): a relay that dies
 before publishing leaves the row to be claimed again when the lease ends.
 Every state change is one audited statement; the statements live in
-:mod:`hub.store.outbox_changes`, as :class:`Step` lists behind named
+:mod:`hub.store.outbox_changes`, as statement lists behind named
 transitions, and each backend only executes them, so the two cannot drift
 apart and no caller writes SQL.
 """
@@ -76,21 +76,6 @@ class DeadLetterFilter:
     created_before: float | None = None
     error: str | None = None
     delivery_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One statement of an outbox state change (``?`` placeholders).
-
-    ``audit`` (action, subject, actor) is appended to the audit chain when
-    the statement changed a row; ``required`` stops the remaining steps when
-    it changed none (the change was made already, or is not allowed).
-    """
-
-    sql: str
-    params: tuple[object, ...]
-    audit: tuple[str, str, str] | None = None
-    required: bool = False
 
 
 COLUMNS: Final = (

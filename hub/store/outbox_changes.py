@@ -1,6 +1,6 @@
 """The outbox's state changes as audited statement lists (see :mod:`hub.store.outbox`).
 
-Each function returns the :class:`~hub.store.outbox.Step` list a backend
+Each function returns the :class:`~hub.store.writes.Run` list a backend
 runs in one transaction with ``outbox_apply``. Guards in the ``WHERE``
 clauses make every change idempotent and safe between competing workers: a
 delivery already recorded is not recorded again, a dead letter is replayed
@@ -11,9 +11,9 @@ both backends share.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
-from hub.store.outbox import Step
+from hub.store.writes import LedgerWrites, Run
 
 HUB: str = "hub"
 UNDELIVERED = "state IN ('pending','published')"
@@ -24,7 +24,7 @@ def published(
     redeliver_at: float,
     *,
     claimed_until: Mapping[str, float] | None = None,
-) -> list[Step]:
+) -> list[Run]:
     """The broker confirmed these; publish again after ``redeliver_at`` if still undelivered.
 
     ``claimed_until`` (the lease each row got from its claim) narrows the change to rows
@@ -40,7 +40,7 @@ def published(
             sql += " AND next_attempt_at=?"
             params += (claimed_until[delivery_id],)
         steps.append(
-            Step(
+            Run(
                 sql + " AND state='pending'",
                 params,
                 audit=("outbox_published", delivery_id, HUB),
@@ -49,10 +49,10 @@ def published(
     return steps
 
 
-def delivered(delivery_id: str, destination: str, at: float, at_iso: str) -> list[Step]:
+def delivered(delivery_id: str, destination: str, at: float, at_iso: str) -> list[Run]:
     """The adapter call succeeded: record the id (once), close the row and its notice."""
     return [
-        Step(
+        Run(
             "INSERT INTO deliveries (delivery_id, destination, delivered_at) VALUES (?,?,?)"
             " ON CONFLICT (delivery_id) DO NOTHING",
             (delivery_id, destination, at),
@@ -60,18 +60,18 @@ def delivered(delivery_id: str, destination: str, at: float, at_iso: str) -> lis
             audit=("notice_sent" if destination == "sms" else "delivered", delivery_id, HUB),
             required=True,
         ),
-        Step("UPDATE outbox SET state='delivered' WHERE delivery_id=?", (delivery_id,)),
-        Step(
+        Run("UPDATE outbox SET state='delivered' WHERE delivery_id=?", (delivery_id,)),
+        Run(
             "UPDATE notices SET sent_at=? WHERE notice_id=? AND sent_at IS NULL",
             (at_iso, delivery_id),
         ),
     ]
 
 
-def retried(delivery_id: str, attempts: int, next_attempt_at: float, error: str) -> list[Step]:
+def retried(delivery_id: str, attempts: int, next_attempt_at: float, error: str) -> list[Run]:
     """A transient failure: wait until ``next_attempt_at`` (the relay publishes it again)."""
     return [
-        Step(
+        Run(
             "UPDATE outbox SET state='pending', attempts=?, next_attempt_at=?, last_error=?"
             f" WHERE delivery_id=? AND {UNDELIVERED}",
             (attempts, next_attempt_at, error, delivery_id),
@@ -80,10 +80,10 @@ def retried(delivery_id: str, attempts: int, next_attempt_at: float, error: str)
     ]
 
 
-def dead(delivery_id: str, attempts: int, error: str) -> list[Step]:
+def dead(delivery_id: str, attempts: int, error: str) -> list[Run]:
     """A permanent failure or the last attempt: park it for an operator."""
     return [
-        Step(
+        Run(
             "UPDATE outbox SET state='dead', attempts=?, last_error=?"
             f" WHERE delivery_id=? AND {UNDELIVERED}",
             (attempts, error, delivery_id),
@@ -92,10 +92,10 @@ def dead(delivery_id: str, attempts: int, error: str) -> list[Step]:
     ]
 
 
-def replayed(delivery_ids: Iterable[str], actor: str, now: float) -> list[Step]:
+def replayed(delivery_ids: Iterable[str], actor: str, now: float) -> list[Run]:
     """An operator sends dead letters through the normal path again, with fresh attempts."""
     return [
-        Step(
+        Run(
             "UPDATE outbox SET state='pending', attempts=0, next_attempt_at=?, last_error=NULL"
             " WHERE delivery_id=? AND state='dead'",
             (now, delivery_id),
@@ -105,10 +105,10 @@ def replayed(delivery_ids: Iterable[str], actor: str, now: float) -> list[Step]:
     ]
 
 
-def released(delivery_ids: Iterable[str], now: float) -> list[Step]:
+def released(delivery_ids: Iterable[str], now: float) -> list[Run]:
     """Unaudited: end the lease of rows the broker did not take (no state changes)."""
     return [
-        Step(
+        Run(
             "UPDATE outbox SET next_attempt_at=? WHERE delivery_id=? AND next_attempt_at>?",
             (now, delivery_id, now),
         )
@@ -116,10 +116,10 @@ def released(delivery_ids: Iterable[str], now: float) -> list[Step]:
     ]
 
 
-def purged(delivery_ids: Iterable[str], actor: str) -> list[Step]:
+def purged(delivery_ids: Iterable[str], actor: str) -> list[Run]:
     """An operator drops dead letters for good (the audit chain keeps that it happened)."""
     return [
-        Step(
+        Run(
             "DELETE FROM outbox WHERE delivery_id=? AND state='dead'",
             (delivery_id,),
             audit=("dlq_purged", delivery_id, actor),
@@ -128,11 +128,8 @@ def purged(delivery_ids: Iterable[str], actor: str) -> list[Step]:
     ]
 
 
-class OutboxTransitions:
+class OutboxTransitions(LedgerWrites):
     """The outbox's named state changes, the same on every backend (``outbox_apply`` runs them)."""
-
-    async def outbox_apply(self, steps: Sequence[Step]) -> int:
-        raise NotImplementedError  # provided by the backend's outbox class
 
     async def release_leases(self, delivery_ids: Iterable[str], now: float) -> None:
         """The broker did not take these: they may be claimed again from ``now``."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -28,13 +29,20 @@ from hub.store.records import NewMessage
 @dataclass(frozen=True, slots=True)
 class Run:
     """One statement; ``refused`` when it did not change ``expect`` rows (if given), and
-    ``unique`` when it hit a unique key (if given)."""
+    ``unique`` when it hit a unique key (if given).
+
+    ``audit`` (action, subject, actor) is chained when the statement changed a
+    row (an executor counts those); ``required`` stops the remaining operations
+    when it changed none (the change was made already, or is not allowed).
+    """
 
     sql: str
     params: tuple[object, ...]
     expect: int | None = None
     refused: Conflict | None = None
     unique: Conflict | None = None
+    audit: tuple[str, str, str] | None = None
+    required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,3 +195,29 @@ def _money(sequence: int, effects: Effects) -> list[Op]:
         ops.append(Run(money.BIND_EVIDENCE, (b.sha256, b.person_id, sequence)))
         ops.append(Check(money.BOUND_PERSON, (b.sha256,), b.person_id, money.other_person(b)))
     return ops
+
+
+def now() -> str:
+    """The time stamp of a write that no message carries (an outbox change, a notice sent)."""
+    return datetime.now(UTC).isoformat()
+
+
+class LedgerWrites:
+    """The writes that are not messages, the same on both dialects (``_run_ops`` runs them)."""
+
+    async def _run_ops(self, ops: Sequence[Op]) -> int:
+        raise NotImplementedError  # the dialect's group write and executor
+
+    async def outbox_apply(self, ops: Sequence[Op]) -> int:
+        """Run one outbox state change in the next group commit; how many audited rows changed."""
+        return await self._run_ops(ops)
+
+    async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
+        """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
+        await self._run_ops([Link(now(), action, subject, actor, digest)])
+
+    async def mark_notice_sent(self, notice_id: str) -> None:
+        """Record that the gateway accepted a notice, with an audit entry."""
+        at = now()
+        sent = Run("UPDATE notices SET sent_at=? WHERE notice_id=?", (at, notice_id))
+        await self._run_ops([sent, Link(at, "notice_sent", notice_id, "hub", "-")])

@@ -86,24 +86,37 @@ class GroupWrite:
         """Write every effect of the message stored at ``sequence``."""
         await self.run(writes.plan(sequence, message, effects, self.take_sequence))
 
-    async def run(self, ops: Iterable[writes.Op]) -> None:
-        """Run ``ops`` in order; a refusal raises its :class:`~hub.store.base.Conflict`."""
-        conn = self.conn
+    async def run(self, ops: Iterable[writes.Op]) -> int:
+        """Run ``ops`` in order; how many audited statements changed rows.
+
+        A refusal raises its :class:`~hub.store.base.Conflict`.
+        """
+        conn, audited, at = self.conn, 0, ""
         for op in ops:
             if isinstance(op, writes.Link):
                 await self.audit(op.at, op.action, op.subject, op.actor, op.digest)
-            elif isinstance(op, writes.Check):
+                continue
+            if isinstance(op, writes.Check):
                 if await conn.fetchval(schema.dollar(op.sql), *op.params) != op.expect:
                     raise op.refused
-            else:
-                try:
-                    changed = await self._run(op)
-                except asyncpg.UniqueViolationError as exc:
-                    if op.unique is None:
-                        raise
-                    raise op.unique from exc
-                if isinstance(op, writes.Run) and op.refused is not None and changed != op.expect:
-                    raise op.refused
+                continue
+            try:
+                changed = await self._run(op)
+            except asyncpg.UniqueViolationError as exc:
+                if op.unique is None:
+                    raise
+                raise op.unique from exc
+            if isinstance(op, writes.RunMany):
+                continue
+            if op.refused is not None and changed != op.expect:
+                raise op.refused
+            if changed and op.audit is not None:
+                at = at or writes.now()
+                await self.audit(at, *op.audit, "-")
+                audited += 1
+            if op.required and not changed:
+                break
+        return audited
 
     async def _run(self, op: writes.Run | writes.RunMany) -> int:
         """Execute one statement (or its bulk form); the rows it changed."""

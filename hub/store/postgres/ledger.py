@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import asyncpg
 
@@ -136,26 +135,6 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
             checkpoint_every=1,
             read_only=True,
         )
-
-    async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
-        """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
-
-        async def write(group: GroupWrite) -> None:
-            await group.audit(datetime.now(UTC).isoformat(), action, subject, actor, digest)
-
-        await self._write(write)
-
-    async def mark_notice_sent(self, notice_id: str) -> None:
-        """Record that the gateway accepted a notice, with an audit entry."""
-
-        async def write(group: GroupWrite) -> None:
-            at = datetime.now(UTC).isoformat()
-            await group.conn.execute(
-                "UPDATE notices SET sent_at = $1 WHERE notice_id = $2", at, notice_id
-            )
-            await group.audit(at, "notice_sent", notice_id, "hub", "-")
-
-        await self._write(write)
 
     async def ping(self) -> None:
         """Readiness: open for writes, the ledger readable, the server not a standby."""

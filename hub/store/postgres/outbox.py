@@ -16,9 +16,9 @@ from typing import Any, Final
 
 import asyncpg
 
-from hub.store import outbox, outbox_changes
+from hub.store import outbox, outbox_changes, writes
 from hub.store.base import StoreUnavailable
-from hub.store.outbox import OutboxRow, Step
+from hub.store.outbox import OutboxRow
 from hub.store.postgres import schema
 from hub.store.postgres.deliveries import DeliveredLookup, DeliveryRecorder
 from hub.store.postgres.executor import GroupWrite
@@ -54,23 +54,13 @@ class PostgresOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
             raise StoreUnavailable(f"cannot claim outbox rows: {exc}") from exc
         return sorted((outbox.to_row(tuple(row)) for row in rows), key=outbox.by_age)
 
-    async def outbox_apply(self, steps: Sequence[Step]) -> int:
-        """Run the steps of one state change in the next group commit."""
+    async def _run_ops(self, ops: Sequence[writes.Op]) -> int:
+        """Run ``ops`` in the next group commit (its executor)."""
 
-        async def apply(group: GroupWrite) -> int:
-            done = 0
-            at = datetime.now(UTC).isoformat()
-            for step in steps:
-                status = await group.conn.execute(schema.dollar(step.sql), *step.params)
-                changed = int(status.rsplit(" ", 1)[-1])
-                if changed and step.audit is not None:
-                    await group.audit(at, *step.audit, "-")
-                    done += 1
-                if step.required and not changed:
-                    break
-            return done
+        async def run(group: GroupWrite) -> int:
+            return await group.run(ops)
 
-        done: int = await self._write(apply)
+        done: int = await self._write(run)
         return done
 
     async def mark_published(self, leases: Mapping[str, float], redeliver_at: float) -> int:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from hub.store import writes
 from hub.store.audit_chain import AuditChain
-from hub.store.base import NewMessage
+from hub.store.base import Conflict, NewMessage
 from hub.store.effects import Effects
 
 AUDIT_INSERT = (
@@ -41,9 +42,12 @@ class EffectWriter:
         """Write every effect of the message stored at ``sequence``."""
         self.run(writes.plan(sequence, message, effects, self._next_sequence))
 
-    def run(self, ops: Iterable[writes.Op]) -> None:
-        """Run ``ops`` in order; a refusal raises its :class:`~hub.store.base.Conflict`."""
-        conn = self._conn
+    def run(self, ops: Iterable[writes.Op]) -> int:
+        """Run ``ops`` in order; how many audited statements changed rows.
+
+        A refusal raises its :class:`~hub.store.base.Conflict`.
+        """
+        conn, audited, at = self._conn, 0, ""
         for op in ops:
             if isinstance(op, writes.Link):
                 self.audit(op.at, op.action, op.subject, op.actor, op.digest)
@@ -51,15 +55,27 @@ class EffectWriter:
                 row = conn.execute(op.sql, op.params).fetchone()
                 if (None if row is None else row[0]) != op.expect:
                     raise op.refused
+            elif isinstance(op, writes.RunMany):
+                self._guarded(op.unique, conn.executemany, op.sql, op.rows)
             else:
-                try:
-                    if isinstance(op, writes.RunMany):
-                        conn.executemany(op.sql, op.rows)
-                        continue
-                    changed = conn.execute(op.sql, op.params).rowcount
-                except sqlite3.IntegrityError as exc:
-                    if op.unique is None:
-                        raise
-                    raise op.unique from exc
+                changed = self._guarded(op.unique, conn.execute, op.sql, op.params).rowcount
                 if op.refused is not None and changed != op.expect:
                     raise op.refused
+                if changed and op.audit is not None:
+                    at = at or writes.now()
+                    self.audit(at, *op.audit, "-")
+                    audited += 1
+                if op.required and not changed:
+                    break
+        return audited
+
+    @staticmethod
+    def _guarded(
+        unique: Conflict | None, execute: Callable[[str, Any], sqlite3.Cursor], sql: str, p: Any
+    ) -> sqlite3.Cursor:
+        try:
+            return execute(sql, p)
+        except sqlite3.IntegrityError as exc:
+            if unique is None:
+                raise
+            raise unique from exc

@@ -23,7 +23,6 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 from hub.store import ledger_rows, outbox
@@ -147,15 +146,6 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox):
         )
         ledger._closed = True  # refuses every write
         return ledger
-
-    async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
-        """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
-
-        def write(conn: sqlite3.Connection, effects: EffectWriter) -> None:
-            at = datetime.now(UTC).isoformat()
-            effects.audit(at, action, subject, actor, digest)
-
-        await self._write(write)
 
     async def ping(self) -> None:
         """Readiness: open for writes, file readable, and its folder writable with space."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from hub.store import outbox, outbox_changes
-from hub.store.outbox import OutboxRow, Step
+from hub.store import outbox, outbox_changes, writes
+from hub.store.outbox import OutboxRow
 from hub.store.sqlite.executor import EffectWriter
 
 Apply = Callable[[sqlite3.Connection, EffectWriter], object]
@@ -37,16 +37,6 @@ class SqliteOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
         )
         return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
 
-    async def mark_notice_sent(self, notice_id: str) -> None:
-        """Record that the gateway accepted a notice, with an audit entry."""
-
-        def write(conn: sqlite3.Connection, effects: EffectWriter) -> None:
-            at = datetime.now(UTC).isoformat()
-            conn.execute("UPDATE notices SET sent_at=? WHERE notice_id=?", (at, notice_id))
-            effects.audit(at, "notice_sent", notice_id, "hub", "-")
-
-        await self._write(write)
-
     async def claim_outbox(self, limit: int, now: float, lease: float) -> list[OutboxRow]:
         """Due rows, leased until ``now + lease`` so no other claim takes them meanwhile."""
 
@@ -57,22 +47,13 @@ class SqliteOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
         rows: list[OutboxRow] = await self._write(claim)
         return rows
 
-    async def outbox_apply(self, steps: Sequence[Step]) -> int:
-        """Run the steps of one state change in the next group commit."""
+    async def _run_ops(self, ops: Sequence[writes.Op]) -> int:
+        """Run ``ops`` in the next group commit (the writer's executor)."""
 
-        def apply(conn: sqlite3.Connection, effects: EffectWriter) -> int:
-            done = 0
-            at = datetime.now(UTC).isoformat()
-            for step in steps:
-                changed = conn.execute(step.sql, step.params).rowcount
-                if changed and step.audit is not None:
-                    effects.audit(at, *step.audit, "-")
-                    done += 1
-                if step.required and not changed:
-                    break
-            return done
+        def run(conn: sqlite3.Connection, executor: EffectWriter) -> int:
+            return executor.run(ops)
 
-        done: int = await self._write(apply)
+        done: int = await self._write(run)
         return done
 
     async def mark_published(self, leases: Mapping[str, float], redeliver_at: float) -> int:
