@@ -43,7 +43,7 @@ from hub.context import (
 )
 from hub.delivery.context import delivery_context
 from hub.departments import check_identity
-from hub.departments_context import departments_context, ministry_context
+from hub.departments_context import certification_pull_context, departments_context
 from hub.evidence import open_vault
 from hub.health import install_health
 from hub.inbound import adapter_sender
@@ -96,7 +96,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(compliance_context)  # compliance and task gauges for the alerts
     app.cleanup_ctx.append(delivery_context)  # outbox relay and consumers, by role
     app.cleanup_ctx.append(inbound_routes.inbound_ctx)  # after the ledger: adapters ingest into it
-    app.cleanup_ctx.append(ministry_context)
+    app.cleanup_ctx.append(certification_pull_context)
     api = (
         ingress_routes.routes,
         pull_routes.routes,

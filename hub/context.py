@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from hub.compliance_watch import ComplianceWatch
     from hub.delivery.backpressure import LoadShedder
     from hub.delivery.service import DeliveryService
-    from hub.departments import Departments, MinistryPull
+    from hub.departments import CertificationPull, Departments
     from hub.evidence import EvidenceVault
     from hub.health import Readiness
     from hub.ingress import IngressPipeline
@@ -55,7 +55,7 @@ COMPLIANCE_WATCH: web.AppKey[ComplianceWatch] = web.AppKey("compliance_watch")
 
 # Departments, inbound adapters and delivery.
 DEPARTMENTS: web.AppKey[Departments] = web.AppKey("departments")
-MINISTRY_PULL: web.AppKey[MinistryPull] = web.AppKey("ministry_pull")
+CERTIFICATION_PULL: web.AppKey[CertificationPull] = web.AppKey("certification_pull")
 INBOUND: web.AppKey[InboundHub] = web.AppKey("inbound")
 NOTICE_SENDER: web.AppKey[NoticeSender] = web.AppKey("notice_sender")
 OUTBOX_DELIVERY: web.AppKey[OutboxDelivery] = web.AppKey("outbox_delivery")

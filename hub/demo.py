@@ -25,7 +25,7 @@ from aiohttp import web
 
 from hub.app import create_app
 from hub.audit import AuditReport, verify_ledger
-from hub.context import MINISTRY_PULL
+from hub.context import CERTIFICATION_PULL
 from hub.demo_case import CaseSummary, run_death_case
 from hub.settings import Settings
 from hub.store import open_ledger
@@ -131,7 +131,7 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
                 parties = _Parties(base_url, session, settings, jwks)
                 pushed, pulled = await _bulk_exchange(parties, reports, out)
                 case = await _death_case(parties, departments, out)
-                ministry = await app[MINISTRY_PULL].pull_once()
+                ministry = await app[CERTIFICATION_PULL].pull_once()
                 print(
                     f"ministry certification results pulled into the ledger: {ministry}", file=out
                 )

@@ -6,7 +6,7 @@
   home-visit certification (rule 4: person, photo and ID document against the
   e-ID licence);
 * certification source (the ministry's certification results) →
-  :class:`MinistryPull`, a periodic pull whose events enter the ledger through
+  :class:`CertificationPull`, a periodic pull whose events enter the ledger through
   :class:`~hub.inbound.InboundIngestor`.
 
 Nothing here knows a concrete adapter class or name; adapters come from
@@ -164,11 +164,12 @@ async def check_identity(
     raise Refusal("identity-not-verified", details[result.verdict])
 
 
-class MinistryPull:
-    """Pulls the ministry's certification results into the ledger, page by page.
+class CertificationPull:
+    """Pulls certification results (the ministry's) into the ledger, page by page.
 
-    The cursor is saved (atomically) only after every event of a page was
-    recorded, and each event's message id is the ministry's record id, so a
+    The source is the department playing the certification-source role. The
+    cursor is saved (atomically) only after every event of a page was
+    recorded, and each event's message id is the source's record id, so a
     crash at any moment re-pulls at most one page and records nothing twice.
     """
 
@@ -187,7 +188,7 @@ class MinistryPull:
         self._lock = asyncio.Lock()  # one pull at a time: the cursor has one writer
 
     async def pull_once(self, *, limit: int = 200) -> int:
-        """Pull until the ministry has nothing more; return how many events were recorded."""
+        """Pull until the source has nothing more; return how many events were recorded."""
         async with self._lock:
             return await self._pull(limit)
 
@@ -198,19 +199,21 @@ class MinistryPull:
             page = await self._source.pull_certifications(cursor, limit=limit)
             for event, record_id in zip(page.events, page.record_ids, strict=True):
                 try:
-                    await self._ingestor.ingest(self._sender, event, f"ministry-{record_id}")
+                    # "ministry-" since the first release: the ids already in ledgers stay valid
+                    message_id = f"ministry-{record_id}"
+                    await self._ingestor.ingest(self._sender, event, message_id)
                     recorded += 1
                 except Refusal as exc:
-                    log.warning("ministry record %s refused: %s", record_id, exc.slug)
+                    log.warning("pulled record %s refused: %s", record_id, exc.slug)
             for rejected in page.rejected:
-                log.warning("ministry record could not be translated: %s", rejected)
+                log.warning("pulled record could not be translated: %s", rejected)
             await asyncio.to_thread(self._write_cursor, page.next_cursor)
             if not page.has_more:
                 return recorded
 
     async def run(self, interval: float) -> None:
         """Pull every ``interval`` seconds until cancelled; failures wait for the next round."""
-        await every(interval, self.pull_once, what="ministry pull", expected=(AdapterError,))
+        await every(interval, self.pull_once, what="certification pull", expected=(AdapterError,))
 
     def _read_cursor(self) -> str | None:
         try:

@@ -10,16 +10,16 @@ from aiohttp import web
 
 from adapters import AdapterOptions, AdapterSetupError, create_adapters
 from hub.context import (
+    CERTIFICATION_PULL,
     DEPARTMENTS,
     METRICS,
-    MINISTRY_PULL,
     PIPELINE,
     PROCEDURE,
     SETTINGS,
     STORE,
     TRUST,
 )
-from hub.departments import Departments, MinistryPull
+from hub.departments import CertificationPull, Departments
 from hub.inbound import InboundIngestor, enrol_inbound
 from hub.periodic import running
 from hub.procedure.intake import plan_intake
@@ -45,7 +45,7 @@ async def departments_context(app: web.Application) -> AsyncIterator[None]:
         await departments.aclose()
 
 
-async def ministry_context(app: web.Application) -> AsyncIterator[None]:
+async def certification_pull_context(app: web.Application) -> AsyncIterator[None]:
     """Pull certification results periodically from the department playing that role, if any."""
     settings = app[SETTINGS]
     source = app[DEPARTMENTS].certification_source
@@ -62,8 +62,10 @@ async def ministry_context(app: web.Application) -> AsyncIterator[None]:
     )
     await asyncio.to_thread(app[TRUST].reload_if_changed)
     ingestor = InboundIngestor(app[PIPELINE], app[STORE], partial(plan_intake, app[PROCEDURE]))
-    pull = MinistryPull(source, ingestor, sender, settings.data_dir / "state" / "ministry.cursor")
-    app[MINISTRY_PULL] = pull
+    pull = CertificationPull(
+        source, ingestor, sender, settings.data_dir / "state" / "ministry.cursor"
+    )
+    app[CERTIFICATION_PULL] = pull
     interval = settings.ministry_pull_seconds
     async with running(*([pull.run(interval)] if interval > 0 else [])):
         yield

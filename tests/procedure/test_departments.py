@@ -19,7 +19,7 @@ from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
 from hub.app import create_app
-from hub.context import MINISTRY_PULL
+from hub.context import CERTIFICATION_PULL
 from hub.settings import Settings
 from mocks.eid_registry import EidPerson
 from mocks.faults import FaultConfig, FaultKind
@@ -155,7 +155,7 @@ async def test_an_unreachable_e_id_service_refuses_with_503(
 
 
 async def test_the_ministry_pull_records_each_result_once(office: Office) -> None:
-    pull = office.client.app[MINISTRY_PULL]
+    pull = office.client.app[CERTIFICATION_PULL]
     recorded = await pull.pull_once()
     assert recorded > 0
     size = await office.ledger_size()
