@@ -13,15 +13,12 @@ consumer quick enough to have scheduled a retry first keeps its schedule.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from dataclasses import dataclass
 
 from hub.delivery.broker import Broker, BrokerError, Envelope
 from hub.periodic import every
 from hub.store import LedgerStore, StoreError
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

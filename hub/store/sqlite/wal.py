@@ -12,12 +12,10 @@ leaves a small log behind.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
-log = logging.getLogger(__name__)
+from hub.periodic import BackgroundTasks, every
 
 
 class WalCheckpointer:
@@ -29,31 +27,31 @@ class WalCheckpointer:
         self._interval = interval
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-wal")
         self._conn: sqlite3.Connection | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTasks()
 
     def start(self) -> None:
         """Begin checkpointing in the background."""
-        self._task = asyncio.create_task(self._run())
+        self._background.start(
+            every(
+                self._interval,
+                self._passive,
+                what="WAL checkpoint",
+                expected=(sqlite3.Error,),  # busy or I/O: the next round tries again
+                wait_first=True,
+            )
+        )
 
     async def aclose(self) -> None:
         """Stop, truncate the log once more, release the connection."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._background.stop()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._checkpoint, "TRUNCATE")
         await loop.run_in_executor(self._executor, self._close)
         self._executor.shutdown(wait=True)
 
-    async def _run(self) -> None:
+    async def _passive(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await loop.run_in_executor(self._executor, self._checkpoint, "PASSIVE")
-            except sqlite3.Error as exc:  # busy or I/O: the next round tries again
-                log.warning("WAL checkpoint failed: %s", exc)
+        await loop.run_in_executor(self._executor, self._checkpoint, "PASSIVE")
 
     def _checkpoint(self, mode: str) -> None:
         if self._conn is None:
