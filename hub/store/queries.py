@@ -207,6 +207,15 @@ class LedgerReads:
         )
         return [StatRow(section, str(k), int(str(n))) for k, n in rows]
 
+    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
+        """Notices not yet sent: (notice id, person id, kind, text), oldest first."""
+        rows = await self._read(
+            "SELECT notice_id, person_id, kind, text FROM notices WHERE sent_at IS NULL"
+            " ORDER BY sequence, notice_id LIMIT ?",
+            (limit,),
+        )
+        return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
+
     async def audit_entries(self, after: int, limit: int) -> list[AuditEntry]:
         """Audit links after ``after``, in order."""
         rows = await self._read(

@@ -26,15 +26,6 @@ class PostgresQueries(LedgerReads):
             raise StoreUnavailable(f"ledger database unreachable: {exc}") from exc
         return [tuple(_sqlite_value(value) for value in row) for row in rows]
 
-    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
-        """Notices not yet sent: (notice id, person id, kind, text), oldest first."""
-        rows = await self._read(
-            "SELECT notice_id, person_id, kind, text FROM notices WHERE sent_at IS NULL"
-            " ORDER BY sequence, notice_id LIMIT ?",
-            (limit,),
-        )
-        return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
-
 
 def _sqlite_value(value: object) -> object:
     """``sum()`` of integers is ``numeric`` in PostgreSQL; SQLite answers an integer."""

@@ -28,15 +28,6 @@ class SqliteOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # provided by SqliteReads
 
-    async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
-        """Notices not yet sent: (notice id, person id, kind, text), oldest first."""
-        rows = await self._read(
-            "SELECT notice_id, person_id, kind, text FROM notices WHERE sent_at IS NULL"
-            " ORDER BY sequence LIMIT ?",
-            (limit,),
-        )
-        return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
-
     async def claim_outbox(self, limit: int, now: float, lease: float) -> list[OutboxRow]:
         """Due rows, leased until ``now + lease`` so no other claim takes them meanwhile."""
 
