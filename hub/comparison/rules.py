@@ -232,14 +232,18 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
     the comparison may be about to suspend is never certified by it.
     """
     con.execute(
+        # Aggregate the ID number alone, then join the roster for the rest: carrying the
+        # names through the aggregate made it spill (46 s instead of 2.5 s at 3M).
         f"""CREATE OR REPLACE TABLE seen_alive AS
-        SELECT id_number, any_value(roster_name) AS name, any_value(city) AS city,
-               any_value(county) AS county, any_value(village) AS village,
-               max(event) AS last_seen,
-               max_by({_SOURCE}, (event, department, record_id), 3) AS sources
-        FROM active
-        WHERE kind IN ({_AUX}) AND event BETWEEN DATE '{window.start}' AND DATE '{window.as_of}'
-        GROUP BY id_number"""
+        WITH top AS (
+            SELECT id_number, max(event) AS last_seen,
+                   max_by({_SOURCE}, (event, department, record_id), 3) AS sources
+            FROM active
+            WHERE kind IN ({_AUX})
+              AND event BETWEEN DATE '{window.start}' AND DATE '{window.as_of}'
+            GROUP BY id_number)
+        SELECT t.id_number, r.name, r.city, r.county, r.village, t.last_seen, t.sources
+        FROM top t JOIN roster r USING (id_number)"""
     )
     con.execute(
         """CREATE OR REPLACE TABLE certifications AS

@@ -79,6 +79,10 @@ def test_seen_alive_in_the_period_and_nothing_direct_certifies(
             (BEN, "health", "H1", "death", "2026-10-20"),  # any direct evidence blocks 免办
         ],
     )
+    con.execute(
+        "CREATE TABLE roster AS SELECT DISTINCT id_number, roster_name AS name, city, county,"
+        " village FROM active"
+    )
     rules.propose_tasks(con, WINDOW)
     rules.certify_seen_alive(con, WINDOW)
     got = con.execute("SELECT id_number, last_seen, sources, rule FROM certifications").fetchall()
