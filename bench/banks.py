@@ -38,9 +38,9 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
-from hub.app import create_app
-from hub.context import STORE
-from hub.settings import Settings
+from hub.core.keys import STORE
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
 from mocks.bank import BankTerminalPublisher
 from mocks.bank_files import TerminalRecord, write_reconciliation
 from mocks.population import Population

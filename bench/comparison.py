@@ -87,9 +87,9 @@ def _ledger(runs: Path, limit: int) -> dict[str, Any]:
 
     import duckdb
 
-    from hub.cli_compare import record_certifications
+    from hub.cli.compare import record_certifications
     from hub.comparison.engine import ComparisonRun
-    from hub.settings import Settings
+    from hub.core.settings import Settings
 
     sample = runs / "ledger-sample" / f"{PERIOD}-all"
     sample.mkdir(parents=True)

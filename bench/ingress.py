@@ -156,7 +156,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         env["CERTHUB_DATABASE_URL"] = database_url
     bare_port, hub_port = free_port(), free_port()
     python = sys.executable
-    hub = start([python, "-m", "hub.cli", "serve", "--port", str(hub_port)], env)
+    hub = start([python, "-m", "hub.cli.main", "serve", "--port", str(hub_port)], env)
     servers = [hub]
     try:
         await wait_ready(f"http://127.0.0.1:{hub_port}/healthz", time.monotonic() + 30)

@@ -72,7 +72,7 @@ EVIDENCE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "evidence-corrupt": (500, "Stored evidence is corrupt"),
 }
 
-# The procedure's rules (hub.workflow, hub.procedure) and the ledger's guards (hub.store).
+# The procedure's rules (hub.rules, hub.procedure) and the ledger's guards (hub.store).
 PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "forged-role": (403, "Actor does not match the signing key"),
     "role-not-permitted": (403, "Role may not take this decision"),

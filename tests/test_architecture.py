@@ -77,8 +77,13 @@ def test_modules_stay_small(package: str) -> None:
 # --- inside hub/: no import cycle, and the layers' order -------------------------------------
 
 HUB = ROOT / "hub"
-RUNTIME = {"hub.app", "hub.serving"}
+RUNTIME = {"hub.runtime.app", "hub.runtime.serving"}
 """The only modules outside ``hub/api`` that may import it: they build and serve the app."""
+CAPABILITIES = {
+    "api", "audit", "cli", "comparison", "compliance", "core", "delivery", "departments",
+    "evidence", "ingress", "problems", "procedure", "rules", "runtime", "store",
+}  # fmt: skip
+"""``ls hub/``: one name per capability (README's Architecture table says what each holds)."""
 
 
 def _module_name(path: Path) -> str:
@@ -184,9 +189,56 @@ def test_the_rules_import_nothing_of_hub_but_themselves() -> None:
     leaks = {
         f"{module} imports {name}"
         for module, imported in hub_import_graph().items()
-        if module.startswith("hub.workflow")
+        if module.startswith("hub.rules")
         for name in imported
-        if not name.startswith("hub.workflow")
+        if not name.startswith("hub.rules")
+    }
+    assert not leaks, sorted(leaks)
+
+
+def test_hub_is_laid_out_by_capability() -> None:
+    names = {
+        path.stem if path.suffix == ".py" else path.name
+        for path in HUB.iterdir()
+        if path.name != "__init__.py" and (path.suffix == ".py" or (path / "__init__.py").exists())
+    }
+    assert names == CAPABILITIES
+
+
+def test_every_hub_package_says_what_it_holds() -> None:
+    silent = sorted(
+        str(path.relative_to(ROOT))
+        for path in HUB.rglob("*/")
+        if "__pycache__" not in path.parts
+        and any(path.glob("*.py"))
+        and ast.get_docstring(ast.parse((path / "__init__.py").read_text(encoding="utf-8")))
+        is None
+    )
+    assert not silent, silent
+
+
+def test_only_the_cli_imports_the_mocks() -> None:
+    users = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in HUB.rglob("*.py")
+        if not path.is_relative_to(HUB / "cli")
+        for name in imports_of(path)
+        if name.split(".")[0] == "mocks"
+    )
+    assert not users, users
+
+
+def test_the_core_imports_nothing_of_hub_and_only_the_cli_imports_the_runtime() -> None:
+    graph = hub_import_graph()
+    leaks = {
+        f"{module} imports {name}"
+        for module, imported in graph.items()
+        for name in imported
+        if (module.startswith("hub.core") and not name.startswith("hub.core"))
+        or (
+            name.startswith("hub.runtime")
+            and not module.startswith(("hub.runtime", "hub.cli"))
+        )
     }
     assert not leaks, sorted(leaks)
 
@@ -245,10 +297,10 @@ def test_each_helper_is_written_once() -> None:
     assert not elsewhere, elsewhere
 
 
-def test_every_app_key_is_declared_in_hub_context() -> None:
+def test_every_app_key_is_declared_in_hub_core_keys() -> None:
     elsewhere = sorted(
         str(path.relative_to(ROOT))
         for path in HUB.rglob("*.py")
-        if path != HUB / "context.py" and {"web.AppKey", "AppKey"} & _calls(path)
+        if path != HUB / "core" / "keys.py" and {"web.AppKey", "AppKey"} & _calls(path)
     )
     assert not elsewhere, elsewhere

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

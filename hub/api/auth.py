@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.context import TRUST
+from hub.core.keys import TRUST
 from hub.problems import Problem
 from security import Reader
 

@@ -13,7 +13,7 @@ from typing import Final
 from aiohttp import web
 
 from hub.api.auth import require_reader
-from hub.context import EVIDENCE, METRICS, STORE, TRUST
+from hub.core.keys import EVIDENCE, METRICS, STORE, TRUST
 from hub.evidence import (
     EvidenceCorrupt,
     EvidenceMeta,

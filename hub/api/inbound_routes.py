@@ -7,7 +7,7 @@ answers like a signed push: 202 with the hub's receipt. ``POST
 CSV) and answers 200 with a report per row; a file with no usable row is a
 422 problem listing why. Each adapter authenticates its department itself
 (:class:`adapters.protocols.InboundTranslator`); every translated item then
-goes through :class:`hub.inbound.InboundIngestor` — verify, validate, plan,
+goes through :class:`hub.ingress.inbound.InboundIngestor` — verify, validate, plan,
 ledger, receipt — exactly as an HTTP push does.
 
 Adapters come from the ``adapters`` settings section (built with the other
@@ -31,8 +31,8 @@ from adapters.errors import AdapterError, RequestRejected, SignatureRejected, Tr
 from adapters.protocols import CertificationStream, InboundTranslator
 from adapters.types import InboundBatch, InboundItem, ItemError
 from hub.api.ingress_routes import receipt_body
-from hub.context import DEPARTMENTS, INBOUND, METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
-from hub.inbound import InboundIngestor, InboundSender, enrol_inbound
+from hub.core.keys import DEPARTMENTS, INBOUND, METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
+from hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
 from hub.problems import Problem, problem_for
 from hub.procedure.intake import plan_intake
 from hub.store import LedgerRecord, LedgerStore, StoreUnavailable
@@ -69,7 +69,7 @@ async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     """Enrol the configured inbound adapters, start the streams; stop them at shutdown.
 
     The adapters themselves are built (and finally closed) with every other
-    department in :func:`hub.departments_context.departments_context`.
+    department in :func:`hub.departments.context.departments_context`.
     """
     settings = app[SETTINGS]
     plan = partial(plan_intake, app[PROCEDURE])

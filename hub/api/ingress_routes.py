@@ -9,8 +9,8 @@ from functools import partial
 
 from aiohttp import web
 
-from hub.context import LOAD, METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
-from hub.ingress import Plan
+from hub.core.keys import LOAD, METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
+from hub.ingress.pipeline import Plan
 from hub.problems import Problem
 from hub.procedure.intake import plan_intake
 from hub.store import LedgerRecord, RecordKind

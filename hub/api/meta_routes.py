@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.api.openapi import openapi_document
-from hub.context import KEYRING, METRICS, READINESS
+from hub.core.keys import KEYRING, METRICS, READINESS
 from hub.problems import Problem
 from monitoring.server import metrics_response
 from schemas import MESSAGE_TYPES, UnknownMessageType, json_schema_for

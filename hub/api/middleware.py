@@ -15,7 +15,7 @@ from aiohttp import web
 
 from hub.api.edge import BodyTimeout
 from hub.api.problems import render
-from hub.context import METRICS
+from hub.core.keys import METRICS
 from hub.problems import Problem, problem_for
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

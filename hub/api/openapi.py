@@ -21,7 +21,7 @@ from hub.api.openapi_parts import (
 from hub.api.openapi_procedure import procedure_paths
 from hub.api.openapi_schemas import reader_schemas, task_schemas
 from hub.problems import ALL_PROBLEMS
-from hub.workflow.decisions import ItemStatus
+from hub.rules.decisions import ItemStatus
 from schemas import problem_type_uri
 
 JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"

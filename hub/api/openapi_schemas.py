@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.workflow.compliance import ComplianceStatus
+from hub.rules.compliance import ComplianceStatus
 from schemas import VerificationTask
 
 _REF_TEMPLATE = "#/components/schemas/{model}"

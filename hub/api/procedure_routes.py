@@ -13,16 +13,16 @@ from pydantic import BaseModel
 from hub.api.auth import require_reader
 from hub.api.ingress_routes import push
 from hub.api.pull_routes import page_limit
-from hub.context import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
-from hub.ingress import Plan
+from hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
+from hub.ingress.pipeline import Plan
 from hub.problems import Problem
 from hub.procedure.context import ProcedureContext
 from hub.procedure.review import plan_decision, plan_transition
+from hub.rules.compliance import ReportingUnit, check_period, compliance, deadline
+from hub.rules.decisions import ItemKind
 from hub.store import RecordKind
 from hub.store.effects import Effects
 from hub.store.queries import GROUPINGS
-from hub.workflow.compliance import ReportingUnit, check_period, compliance, deadline
-from hub.workflow.decisions import ItemKind
 from schemas import Decision, TaskStatus, TaskTransition
 from schemas.clock import shanghai_today
 from security import VerifiedMessage

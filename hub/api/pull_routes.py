@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.api.auth import require_reader
-from hub.context import CURSORS, METRICS, SETTINGS, STORE
+from hub.core.keys import CURSORS, METRICS, SETTINGS, STORE
 from hub.problems import Problem
 from hub.store import LedgerRecord, RecordKind
 

@@ -2,7 +2,7 @@
 
 The routing key names the collection, as the HTTP path does (``reports``,
 ``certifications``, ``restorations``, ``roster``), and each message goes
-through exactly the same :meth:`~hub.ingress.IngressPipeline.accept` with the
+through exactly the same :meth:`~hub.ingress.pipeline.IngressPipeline.accept` with the
 same intake plan as ``POST /v1/<collection>``. An accepted message is acked
 after it is durably in the ledger (a receipt is published to ``reply_to``
 when the sender asked for one); a refused one is copied to the DLQ with its
@@ -20,7 +20,7 @@ import aiormq
 from aio_pika.abc import AbstractIncomingMessage
 
 from hub.delivery.rabbit import AMQP_ERRORS, RabbitBroker, settle
-from hub.ingress import IngressPipeline, Plan
+from hub.ingress.pipeline import IngressPipeline, Plan
 from hub.problems import problem_for
 from hub.store import RecordKind, StoreUnavailable
 from schemas import Refusal

@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-from hub.periodic import every
+from hub.core.periodic import every
 from hub.problems import Problem
 from hub.store import LedgerStore, StoreError
 from hub.store.outbox import OutboxStats

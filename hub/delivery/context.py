@@ -14,7 +14,7 @@ from functools import partial
 from aiohttp import web
 
 from adapters.retry import DurableRetry
-from hub.context import (
+from hub.core.keys import (
     DELIVERY,
     DEPARTMENTS,
     LOAD,
@@ -27,6 +27,7 @@ from hub.context import (
     SETTINGS,
     STORE,
 )
+from hub.core.periodic import BackgroundTasks
 from hub.delivery.amqp_ingress import AmqpIngress
 from hub.delivery.backpressure import LoadShedder, OutboxMonitor
 from hub.delivery.broker import Broker
@@ -34,11 +35,10 @@ from hub.delivery.destinations import role_destinations
 from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.memory import InProcessBroker
 from hub.delivery.notices import LoggingNoticeSender, SmsNoticeSender
+from hub.delivery.notify import NoticeSender
 from hub.delivery.rabbit import RabbitBroker
 from hub.delivery.relay import OutboxRelay, RelayTiming
 from hub.delivery.service import DeliveryService, NoDelivery
-from hub.notify import NoticeSender
-from hub.periodic import BackgroundTasks
 from hub.procedure.intake import plan_intake
 
 

@@ -1,12 +1,12 @@
 """What each outbox destination means: the department role, and the call, behind an envelope.
 
 A destination names a *role*, not an adapter: whichever configured adapter
-plays the role (:data:`hub.departments.ROLES`) is called. The two names are
+plays the role (:data:`hub.departments.registry.ROLES`) is called. The two names are
 stored in outbox rows and broker queue names since the first release, so
 they keep the names of the roles' first departments:
 
 * ``sms`` / ``notify`` → the notifier role, through the hub's
-  :class:`~hub.notify.NoticeSender` (:class:`~hub.delivery.notices.SmsNoticeSender`
+  :class:`~hub.delivery.notify.NoticeSender` (:class:`~hub.delivery.notices.SmsNoticeSender`
   over the gateway, or the logging sender of the embedded default),
   idempotent by notice id;
 * ``ministry`` / ``push_certification`` → the uplink role
@@ -22,8 +22,8 @@ from pydantic import ValidationError
 
 from adapters import CertificationUplink, RequestRejected
 from hub.delivery.broker import Envelope
-from hub.departments import Departments
-from hub.notify import NoticeSender
+from hub.delivery.notify import NoticeSender
+from hub.departments.registry import Departments
 from schemas import CertificationEvent
 
 Deliver = Callable[[Envelope], Awaitable[None]]

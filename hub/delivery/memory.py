@@ -12,8 +12,8 @@ import asyncio
 import logging
 from collections.abc import Collection
 
+from hub.core.periodic import BackgroundTasks
 from hub.delivery.broker import Envelope, Handler
-from hub.periodic import BackgroundTasks
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ class NoContact(Exception):
 
 
 class SmsNoticeSender:
-    """The hub's :class:`~hub.notify.NoticeSender` over the SMS gateway adapter."""
+    """The hub's :class:`~hub.delivery.notify.NoticeSender` over the SMS gateway adapter."""
 
     def __init__(self, gateway: Notifier, store: LedgerStore) -> None:
         """Send through ``gateway``; look numbers up in ``store``'s roster."""

@@ -16,8 +16,8 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+from hub.core.periodic import every
 from hub.delivery.broker import Broker, BrokerError, Envelope
-from hub.periodic import every
 from hub.store import LedgerStore, StoreError
 
 

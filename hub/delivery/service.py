@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
+from hub.core.periodic import BackgroundTasks
 from hub.delivery.broker import Broker, Envelope
 from hub.delivery.dispatcher import DeliveryDispatcher
 from hub.delivery.relay import OutboxRelay
-from hub.periodic import BackgroundTasks
 from hub.store import LedgerStore
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hub.core.settings import Settings
 from hub.evidence.keys import EvidenceKeyring
 from hub.evidence.vault import EvidenceVault
-from hub.settings import Settings
 
 __all__ = ["evidence_key_folder", "open_vault"]
 

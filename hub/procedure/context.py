@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from hub.procedure.outcomes import OutcomeSigner
+from hub.rules.decisions import Signer
+from hub.rules.parties import PartyLookup
 from hub.store import LedgerStore
-from hub.workflow.decisions import Signer
-from hub.workflow.parties import PartyLookup
 from schemas import CertificationEvent, EvidenceRef, Refusal, Role
 from schemas.clock import CHINA_STANDARD_TIME
 from security import TrustStore, VerifiedMessage

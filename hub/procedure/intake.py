@@ -8,6 +8,9 @@ from pydantic import BaseModel
 
 from hub.procedure.context import ProcedureContext, signer_of
 from hub.procedure.uplink import uplink_delivery
+from hub.rules.decisions import ItemKind, authenticated_actor
+from hub.rules.parties import check_certifier, check_reporter
+from hub.rules.restoration import RestorationCheck, check_restoration
 from hub.store.effects import (
     NO_EFFECTS,
     AuditWrite,
@@ -18,9 +21,6 @@ from hub.store.effects import (
     RosterWrite,
     ZeroReportGuard,
 )
-from hub.workflow.decisions import ItemKind, authenticated_actor
-from hub.workflow.parties import check_certifier, check_reporter
-from hub.workflow.restoration import RestorationCheck, check_restoration
 from schemas import (
     BenefitRecord,
     CertificationEvent,

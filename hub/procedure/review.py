@@ -9,6 +9,10 @@ from decimal import Decimal
 from hub.procedure.context import ProcedureContext, signer_of
 from hub.procedure.intake import recheck_restoration
 from hub.procedure.uplink import uplink_delivery
+from hub.rules.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
+from hub.rules.disposal import Disposal, dispose
+from hub.rules.notices import Notice, certification_result_notice
+from hub.rules.tasks import TaskRecord, advance, task_for_report
 from hub.store import TaskRow
 from hub.store.effects import (
     AuditWrite,
@@ -21,10 +25,6 @@ from hub.store.effects import (
     OverpaymentWrite,
     TaskWrite,
 )
-from hub.workflow.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
-from hub.workflow.disposal import Disposal, dispose
-from hub.workflow.notices import Notice, certification_result_notice
-from hub.workflow.tasks import TaskRecord, advance, task_for_report
 from schemas import (
     BenefitRecord,
     BenefitStatus,

@@ -20,7 +20,7 @@ Ledger = SqliteLedger | PostgresLedger
 
 
 class LedgerSettings(Protocol):
-    """What opening a ledger reads from :class:`hub.settings.Settings`."""
+    """What opening a ledger reads from :class:`hub.core.settings.Settings`."""
 
     @property
     def database_url(self) -> str | None:

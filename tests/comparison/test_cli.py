@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from hub.cli import main
+from hub.cli.main import main
 from hub.comparison.certify import message_id
 from hub.store import SqliteLedger
 from security import MessageVerifier, TrustStore

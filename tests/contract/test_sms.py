@@ -10,7 +10,7 @@ import pytest
 
 from adapters import Notification, create_adapter
 from adapters.sms import SmsGatewayAdapter
-from hub.workflow.notices import certification_result_notice, family_termination_notice
+from hub.rules.notices import certification_result_notice, family_termination_notice
 from mocks.sms import SmsMock
 from schemas import CertificationEvent, VerificationTask
 

@@ -14,7 +14,7 @@ import pytest
 
 from hub.delivery.amqp_ingress import AmqpIngress
 from hub.delivery.rabbit import RabbitBroker
-from hub.ingress import IngressPipeline, Plan
+from hub.ingress.pipeline import IngressPipeline, Plan
 from hub.store import Conflict, StoreUnavailable
 from schemas import PROBLEM_TYPE_PREFIX, Refusal
 from security import KeyFileError, UnknownKey

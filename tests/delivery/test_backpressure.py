@@ -10,9 +10,9 @@ from typing import Any
 from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.app import create_app
-from hub.context import LOAD, STORE
-from hub.settings import Settings
+from hub.core.keys import LOAD, STORE
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
 from hub.store import NewMessage, RecordKind
 from hub.store.effects import Effects, OutboxWrite
 from security import SigningKey

@@ -1,4 +1,4 @@
-"""Background loops (hub.periodic): a failed round never ends a loop; stop really stops it."""
+"""Background loops (hub.core.periodic): a failed round never ends a loop; stop really stops it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import asyncio
 
 from prometheus_client import CollectorRegistry
 
+from hub.core.periodic import BackgroundTasks, every, running
 from hub.delivery.backpressure import OutboxMonitor
-from hub.periodic import BackgroundTasks, every, running
 from hub.store.outbox import OutboxStats
 from monitoring.metrics import HubMetrics
 

@@ -21,12 +21,12 @@ from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
 from adapters import AdapterSetupError, CertificationUplink, Notifier
-from hub.app import create_app
-from hub.departments import Departments
-from hub.inbound import adapter_sender
+from hub.core.settings import Settings
+from hub.departments.registry import Departments
+from hub.ingress.inbound import adapter_sender
 from hub.procedure.context import ProcedureContext
 from hub.procedure.uplink import uplink_delivery
-from hub.settings import Settings
+from hub.runtime.app import create_app
 from mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
 from schemas.resident_id import check_character
 from security import SigningKey

@@ -14,7 +14,7 @@ from evidence_samples import jpeg, pdf, png
 from prometheus_client import CollectorRegistry
 
 import hub.evidence
-from hub.app import create_app
+from hub.core.settings import Settings
 from hub.evidence import (
     EvidenceCorrupt,
     EvidenceError,
@@ -25,7 +25,7 @@ from hub.evidence import (
     EvidenceRejected,
     EvidenceVault,
 )
-from hub.settings import Settings
+from hub.runtime.app import create_app
 
 
 @pytest.fixture

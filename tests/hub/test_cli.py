@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from hub.cli import main
+from hub.cli.main import main
 from schemas import MESSAGE_TYPES
 from security import ReadTokenVerifier, TrustStore
 
-CERTHUB = [sys.executable, "-m", "hub.cli"]
+CERTHUB = [sys.executable, "-m", "hub.cli.main"]
 
 
 def test_keys_new_writes_a_private_key_only_the_owner_can_read(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.cli import main
+from hub.cli.main import main
 from hub.store import SqliteLedger
 from mocks.bank_files import LineFault, TerminalRecord, write_reconciliation
 from mocks.population import Population

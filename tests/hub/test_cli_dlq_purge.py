@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from deliverykit import commit
 
-from hub.cli import main
+from hub.cli.main import main
 from hub.store import SqliteLedger
 from hub.store.effects import OutboxWrite
 from hub.store.outbox import DeadLetterFilter

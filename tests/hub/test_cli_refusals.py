@@ -17,12 +17,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from hub.cli import main
-from hub.cli_common import one_line, setting_name
-from hub.cli_trust import parse_not_after
-from hub.settings import Settings
+from hub.cli.common import one_line, setting_name
+from hub.cli.main import main
+from hub.cli.trust import parse_not_after
+from hub.core.settings import Settings
 
-CERTHUB = [sys.executable, "-m", "hub.cli"]
+CERTHUB = [sys.executable, "-m", "hub.cli.main"]
 
 
 def _tree(folder: Path) -> set[str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hubkit import Hub
 
-from hub.cli import main
-from hub.context import TRUST
+from hub.cli.main import main
+from hub.core.keys import TRUST
 from security import TrustStore
 
 

@@ -1,6 +1,6 @@
 """Hostile clients against the HTTP edge, over real sockets on 127.0.0.1.
 
-Each test starts the hub the way ``certhub serve`` does (``hub.serving``,
+Each test starts the hub the way ``certhub serve`` does (``hub.runtime.serving``,
 behind its connection cap) with small timeouts from settings, and talks raw
 HTTP/1.1 through ``asyncio.open_connection``: slow and stalled bodies, idle
 and half-sent connections, deep nesting, huge numbers and disconnects. None
@@ -26,11 +26,11 @@ from hubkit import write_trust_store
 from prometheus_client import CollectorRegistry
 
 from hub.api.edge import SERVER_NAME
-from hub.app import create_app
-from hub.context import EDGE, READINESS
-from hub.health import public_detail
-from hub.serving import start_hub
-from hub.settings import Settings
+from hub.core.keys import EDGE, READINESS
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
+from hub.runtime.health import public_detail
+from hub.runtime.serving import start_hub
 from mocks.population import Population
 from monitoring.logging import FloodGuard
 from monitoring.metrics import HubMetrics

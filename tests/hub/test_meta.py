@@ -8,7 +8,7 @@ from hubkit import Hub
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from hub.context import KEYRING
+from hub.core.keys import KEYRING
 from schemas import MESSAGE_TYPES
 
 

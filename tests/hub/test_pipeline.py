@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.ingress import IngressPipeline
+from hub.ingress.pipeline import IngressPipeline
 from hub.store import RecordKind, SqliteLedger
 from mocks.population import Population
 from security import ClockSkew, MessageVerifier, ReceiptSigner, SigningKey, TrustStore, sign_compact

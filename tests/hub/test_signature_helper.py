@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from hubkit import Hub
 
-from hub import app as app_module
-from hub.context import METRICS, SIGNATURES
+from hub.core.keys import METRICS, SIGNATURES
+from hub.runtime import app as app_module
 from security import SignatureHelper, offload, verify_receipt
 
 PROBLEM = "urn:certhub:problem:"

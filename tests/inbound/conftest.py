@@ -11,8 +11,8 @@ from hubkit import Hub, write_trust_store
 from inboundkit import Departments, inbound_settings
 from prometheus_client import CollectorRegistry
 
-from hub.app import create_app
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
 from mocks.channels import CHANNELS, ChannelCallbacks
 from mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
 from security import SigningKey

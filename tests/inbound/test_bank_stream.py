@@ -20,7 +20,7 @@ from banksupport import (  # noqa: F401 - fixtures
 from hubkit import Hub
 
 from adapters.bank.terminal import REASON_HEADER
-from hub.context import METRICS
+from hub.core.keys import METRICS
 from mocks.bank import BankTerminalPublisher, TerminalFault
 
 

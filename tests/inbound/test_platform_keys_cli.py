@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from inboundkit import Departments
 
-from hub.cli import main
-from hub.context import TRUST
+from hub.cli.main import main
+from hub.core.keys import TRUST
 from security import read_private_key
 
 TOWN = "441202101"

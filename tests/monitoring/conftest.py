@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from hub.app import create_app
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
 from mocks.local_reporting import PushSummary, ReportingSystem
 from security import create_sender_key, read_private_key, trust_add
 

@@ -17,10 +17,10 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.app import create_app
-from hub.context import READINESS, STORE
-from hub.health import NotReady, Readiness
-from hub.settings import Settings
+from hub.core.keys import READINESS, STORE
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
+from hub.runtime.health import NotReady, Readiness
 from hub.store import StoreUnavailable
 from monitoring.server import MetricsPortInUse
 from security import create_sender_key, trust_add

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from hub.demo import run_demo
+from hub.cli.demo import run_demo
 from mocks.local_reporting import ReportingSystem
 from monitoring.logging import correlation_id, json_handler
 from schemas import InvalidResidentId, check_character, validate_resident_id

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.context import METRICS
+from hub.core.keys import METRICS
 from mocks.population import Population
 from monitoring.collectors import KeyExpiryCollector, latest_expiry
 from monitoring.labels import certification_labels, city_label, report_labels

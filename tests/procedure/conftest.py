@@ -10,10 +10,10 @@ import pytest
 from procedurekit import PARTIES, Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.app import create_app
-from hub.context import NOTICE_SENDER
+from hub.core.keys import NOTICE_SENDER
+from hub.core.settings import Settings
 from hub.delivery.notices import LoggingNoticeSender
-from hub.settings import Settings
+from hub.runtime.app import create_app
 from security import SigningKey
 
 UNITS = """# test reporting units

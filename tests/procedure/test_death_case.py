@@ -18,7 +18,7 @@ from typing import Any
 from procedurekit import Office, evidence_payloads
 
 from hub.audit import verify_ledger
-from hub.context import KEYRING, NOTICE_SENDER, STORE
+from hub.core.keys import KEYRING, NOTICE_SENDER, STORE
 from hub.delivery.notices import LoggingNoticeSender
 from security import VerifyingKey, parse_compact
 from security.trust import TrustStore

@@ -18,9 +18,9 @@ from evidence_samples import pdf
 from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.app import create_app
-from hub.context import CERTIFICATION_PULL
-from hub.settings import Settings
+from hub.core.keys import CERTIFICATION_PULL
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
 from mocks.eid_registry import EidPerson
 from mocks.faults import FaultConfig, FaultKind
 from mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks

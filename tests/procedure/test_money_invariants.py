@@ -42,11 +42,11 @@ from pgkit import throwaway_database
 from procedurekit import PARTIES, Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.app import create_app
-from hub.context import NOTICE_SENDER, PROCEDURE
+from hub.core.keys import NOTICE_SENDER, PROCEDURE
+from hub.core.settings import Settings
 from hub.delivery.notices import LoggingNoticeSender
-from hub.settings import Settings
-from hub.workflow.months import first_of_next_month, month_index, months_in, parse_month
+from hub.rules.months import first_of_next_month, month_index, months_in, parse_month
+from hub.runtime.app import create_app
 from schemas.clock import CHINA_STANDARD_TIME
 from security import SigningKey
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from procedurekit import Office, evidence_payloads, trust_store
 
-from hub.context import PROCEDURE, TRUST
-from hub.workflow.months import first_of_next_month, month_index
+from hub.core.keys import PROCEDURE, TRUST
+from hub.rules.months import first_of_next_month, month_index
 from schemas.clock import CHINA_STANDARD_TIME
 from security import SigningKey
 

@@ -293,7 +293,7 @@ class HubProcess:
 
     def start(self) -> None:
         """Start (again) on the same port."""
-        command = [sys.executable, "-m", "hub.cli", "serve", "--role", self.role]
+        command = [sys.executable, "-m", "hub.cli.main", "serve", "--role", self.role]
         command += ["--port", str(self.port)]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
@@ -442,7 +442,7 @@ class Deployment:
     def cli(self, *args: str, seconds: float = 60.0) -> subprocess.CompletedProcess[str]:
         """Run ``certhub ARGS`` against this deployment."""
         return subprocess.run(
-            [sys.executable, "-m", "hub.cli", *args],
+            [sys.executable, "-m", "hub.cli.main", *args],
             env=self.env(),
             cwd=self.work,
             capture_output=True,

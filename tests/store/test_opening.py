@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable, open_ledger
 from hub.store.postgres import PostgresLedger
 

@@ -18,9 +18,9 @@ import pytest
 from hubkit import Hub, write_trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.app import create_app
-from hub.cli import main
-from hub.settings import Settings
+from hub.cli.main import main
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
 from hub.store import NewMessage, RecordKind, StoreUnavailable
 from hub.store.audit_chain import first_broken
 from hub.store.postgres import PostgresLedger

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from ledgerkit import signed_zero_report
 
-from hub.ingress import receipt_presigner
+from hub.ingress.pipeline import receipt_presigner
 from hub.store import AppendOutcome, ReceiptFactory, SqliteLedger
 from security import ReceiptSigner, SignatureHelper, SigningKey, verify_receipt
 

@@ -13,8 +13,8 @@ import pytest
 from hubkit import Hub, write_trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.app import create_app
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.runtime.app import create_app
 from security import SigningKey
 
 

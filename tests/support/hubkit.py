@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from mocks.population import Population
 from security import SigningKey, TrustStore, issue_read_token, sign_compact
 
@@ -77,7 +77,7 @@ class Hub:
 
     async def stored(self) -> int:
         """How many ledger records exist."""
-        from hub.context import STORE
+        from hub.core.keys import STORE
 
         return await self.client.app[STORE].count()
 

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from evidence_samples import pdf, png
 from hubkit import JOSE
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from mocks.population import Population
 from security import SigningKey, TrustStore, issue_read_token, sign_compact
 
@@ -126,7 +126,7 @@ class Office:
 
     async def ledger_size(self) -> int:
         """Records in the ledger (to prove refusals store nothing)."""
-        from hub.context import STORE
+        from hub.core.keys import STORE
 
         return await self.client.app[STORE].count()
 

@@ -1,0 +1,211 @@
+"""``certhub bank import FILE``: a bank's daily reconciliation file into the ledger.
+
+Each detail line is a certification the bank's terminal performed, so it
+becomes the canonical ``certification_event/v1`` it describes (channel
+``bank_terminal``, the bank's code, its serial and terminal in the remarks)
+and enters the ledger exactly as every inbound record does
+(:class:`~hub.ingress.inbound.InboundIngestor`): signed by the hub as sender
+``adapter:bank_reconciliation``, verified, validated, planned, recorded,
+receipted. The message id is ``recon<bank>.<serial>``, so importing the same
+file again records nothing new.
+
+The whole file is verified first (structure, count, checksum): a refused
+file records nothing (exit 2). Then each line is recorded or reported with
+its line number and reason; a summary ends the run; exit status 1 when any
+line was refused. On SQLite the hub must be stopped (one process owns the
+ledger); on PostgreSQL the import runs beside the hub.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
+from adapters.bank.reconciliation import ReconciliationRefused
+from adapters.types import ItemError
+from hub.cli.common import CliError, one_line
+from hub.core.settings import Settings
+from hub.ingress.inbound import InboundIngestor, InboundSender
+from hub.store import LedgerStore
+from schemas import Refusal, mask_ids_in_text
+
+__all__ = ["SENDER_NAME", "add_bank_commands"]
+
+SENDER_NAME = "bank_reconciliation"  # signs as adapter:bank_reconciliation
+_CHUNK = 128  # lines recorded concurrently: the ledger commits them in groups
+
+
+def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``certhub bank import``."""
+    bank = sub.add_parser("bank", help="bank files").add_subparsers(required=True)
+    command = bank.add_parser("import", help="record a bank reconciliation file in the ledger")
+    command.add_argument("file", type=Path, metavar="FILE")
+    command.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+    command.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
+    command.add_argument(
+        "--progress", action="store_true", help="show progress on stderr even when not a terminal"
+    )
+    command.set_defaults(command=bank_import)
+
+
+@dataclass
+class _Tally:
+    """What happened to the lines so far."""
+
+    lines: int = 0
+    recorded: int = 0
+    already: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def bank_import(args: argparse.Namespace) -> int:
+    """Verify, then record line by line; 0 all recorded, 1 some lines refused, 2 file refused."""
+    parsed = ReconciliationFile(args.file, known_banks=BANK_CODES)
+    try:
+        summary = parsed.verify()  # nothing is recorded from a file that does not hold
+    except ReconciliationRefused as exc:
+        raise CliError(one_line(exc)) from None
+    overrides = {"data_dir": args.data, "database_url": args.database_url}
+    settings = Settings(
+        **{k: v for k, v in overrides.items() if v is not None},
+        role="ingress",  # queue deliveries for the hub's workers; deliver nothing from here
+        signature_helper=False,
+        ministry_pull_seconds=0,
+        metrics_port=None,
+    )
+    show = args.progress or sys.stderr.isatty()
+    progress = _Progress(sys.stderr, summary.count) if show else None
+    tally = asyncio.run(_import(settings, parsed, summary.bank_code, progress))
+    print(
+        f"{args.file.name}: bank {summary.bank_code}, {summary.file_date}, batch {summary.batch}:"
+        f" {tally.lines} lines, {tally.recorded} recorded, {tally.already} already recorded,"
+        f" {len(tally.refused)} refused"
+    )
+    return 1 if tally.refused else 0
+
+
+async def _import(
+    settings: Settings, parsed: ReconciliationFile, bank_code: str, progress: _Progress | None
+) -> _Tally:
+    """Start the hub's resources (not its HTTP server) and record every line through them."""
+    from aiohttp import web
+    from prometheus_client import CollectorRegistry
+
+    from hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
+    from hub.ingress.inbound import enrol_inbound
+    from hub.procedure.intake import plan_intake
+    from hub.runtime.app import create_app
+
+    app = create_app(settings, registry=CollectorRegistry())
+    runner = web.AppRunner(app)
+    await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
+    try:
+        # Enrolled once the ledger is ours: a hub holding it refuses us before we write.
+        sender = await asyncio.to_thread(
+            enrol_inbound,
+            settings.keys_dir,
+            settings.trust_store_path,
+            SENDER_NAME,
+            ["certification_event/v1"],
+        )
+        await asyncio.to_thread(app[TRUST].reload_if_changed)
+        plan = partial(plan_intake, app[PROCEDURE])
+        importer = _Importer(InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE], sender)
+        chunk: list[ReconciliationRecord | ItemError] = []
+        for item in parsed:  # streaming: one chunk of lines in memory at a time
+            chunk.append(item)
+            if len(chunk) == _CHUNK:
+                await importer.record(bank_code, chunk, progress)
+                chunk = []
+        await importer.record(bank_code, chunk, progress)
+        return importer.tally
+    except ReconciliationRefused as exc:  # the file changed while it was read
+        raise CliError(one_line(exc)) from None
+    finally:
+        if progress is not None:
+            progress.done()
+        await runner.cleanup()
+
+
+@dataclass
+class _Importer:
+    """Records lines as ``sender`` through the inbound path and keeps the tally."""
+
+    ingestor: InboundIngestor
+    store: LedgerStore
+    sender: InboundSender
+    tally: _Tally = field(default_factory=_Tally)
+
+    async def record(
+        self,
+        bank_code: str,
+        chunk: Sequence[ReconciliationRecord | ItemError],
+        progress: _Progress | None,
+    ) -> None:
+        """Record one chunk concurrently; report its refusals in line order."""
+        outcomes = await asyncio.gather(*(self._one(bank_code, item) for item in chunk))
+        for outcome in outcomes:
+            self.tally.lines += 1
+            if outcome is None:
+                self.tally.recorded += 1
+            elif outcome == "":
+                self.tally.already += 1
+            else:
+                self.tally.refused.append(outcome)
+                print(outcome)
+        if progress is not None:
+            progress.advance(len(chunk))
+
+    async def _one(self, bank_code: str, item: ReconciliationRecord | ItemError) -> str | None:
+        """None: recorded now; "": recorded before; otherwise the refusal as one line."""
+        if isinstance(item, ItemError):
+            column = f" {item.column}:" if item.column else ""
+            return f"line {item.position}:{column} {item.reason}"
+        message_id = f"recon{bank_code}.{item.serial}"
+        try:
+            event = item.event(bank_code)
+            if await self.store.find(self.sender.sender, message_id) is not None:
+                return ""
+            await self.ingestor.ingest(self.sender, event, message_id)
+        except ValidationError as exc:
+            fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})
+            return f"line {item.line}: not a valid certification event at {', '.join(fields)}"
+        except Refusal as exc:  # as for any inbound record
+            detail = f"{exc.slug}: {exc.detail}"
+            return mask_ids_in_text(f"line {item.line}: refused by the hub: {detail}")
+        return None
+
+
+class _Progress:
+    """A one-line progress bar on a terminal (rewritten in place, at most every 1%)."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self._stream = stream
+        self._total = max(total, 1)
+        self._done = 0
+        self._shown = -1
+
+    def advance(self, lines: int) -> None:
+        """``lines`` more lines handled."""
+        self._done += lines
+        percent = min(100, self._done * 100 // self._total)
+        if percent != self._shown:
+            self._shown = percent
+            bar = "#" * (percent // 4)
+            self._stream.write(f"\r[{bar:<25}] {percent:3d}% {self._done}/{self._total} lines")
+            self._stream.flush()
+
+    def done(self) -> None:
+        """End the bar's line."""
+        if self._shown >= 0:
+            self._stream.write("\n")
+            self._stream.flush()

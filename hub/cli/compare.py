@@ -1,0 +1,206 @@
+"""``certhub compare generate|run``: the monthly information comparison (信息比对).
+
+``run`` compares a roster snapshot with the departments' feeds for one period
+(see :mod:`hub.comparison`), then records each seen-alive pensioner's
+certification in the ledger exactly as every inbound record is recorded
+(:class:`~hub.ingress.inbound.InboundIngestor`): one ``certification_event/v1`` per
+person, signed by the hub as ``adapter:comparison``, verified, validated,
+planned, recorded, receipted. Message ids come from period + person, so a
+re-run records nothing new. Proposals of verification tasks, reversals and
+the name-only review queue are written as files beside the summary
+(``DATA/comparison-runs/<period>-<city|all>.json``) for staff to act on.
+On SQLite the hub must be stopped (one process owns the ledger).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hub.cli.common import CliError, one_line
+from hub.comparison.certify import ADAPTER_NAME, certification_event, message_id, rows
+from hub.comparison.engine import ComparisonRun, RunOptions, parse_period, run_comparison
+from hub.comparison.loading import ComparisonInputError
+from hub.comparison.progress import ProgressBar
+from hub.core.settings import Settings
+from schemas import Refusal
+from schemas.clock import shanghai_today
+
+__all__ = ["LedgerTally", "add_compare_commands", "record_certifications"]
+
+_BATCH = 4096  # rows read from the run's Parquet at a time: memory stays bounded
+_CHUNK = 256  # certifications recorded concurrently: the ledger commits them in groups
+
+
+def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``certhub compare generate`` and ``certhub compare run``."""
+    compare = sub.add_parser("compare", help="monthly information comparison")
+    commands = compare.add_subparsers(required=True)
+    gen = commands.add_parser("generate", help="write a synthetic roster, feeds and their truth")
+    gen.add_argument("--pensioners", type=int, required=True, metavar="N")
+    gen.add_argument("--out", type=Path, required=True, metavar="DIR")
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--period", help="YYYY-MM the feeds cover (default: last month)")
+    gen.set_defaults(command=_generate)
+    run = commands.add_parser("run", help="compare a period and record its certifications")
+    run.add_argument("--period", required=True, help="YYYY-MM")
+    run.add_argument("--input", type=Path, required=True, metavar="DIR", help="roster + feeds")
+    run.add_argument("--city", help="one city's 4-digit prefix (4401..4453); default all")
+    run.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+    run.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
+    run.add_argument("--no-ledger", action="store_true", help="compare only; record nothing")
+    run.add_argument("--progress", action="store_true", help="progress on stderr, also off a TTY")
+    run.set_defaults(command=_run)
+
+
+def _last_month() -> str:
+    first = shanghai_today().replace(day=1) - timedelta(days=1)
+    return f"{first:%Y-%m}"
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from hub.comparison.generate import generate
+
+    period = args.period or _last_month()
+    try:
+        parse_period(period)
+        began = time.perf_counter()
+        made = generate(args.out, args.pensioners, period=period, seed=args.seed)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    rows_written = sum(made.feed_rows.values())
+    print(
+        f"{args.out}: {made.pensioners} pensioners, {rows_written} feed rows for {period}"
+        f" in {time.perf_counter() - began:.1f} s (truth in {args.out / 'truth'})"
+    )
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    overrides = {"data_dir": args.data, "database_url": args.database_url}
+    settings = Settings(
+        **{k: v for k, v in overrides.items() if v is not None},
+        role="ingress",  # queue deliveries for the hub's workers; deliver nothing from here
+        signature_helper=False,
+        ministry_pull_seconds=0,
+        metrics_port=None,
+    )
+    show = args.progress or sys.stderr.isatty()
+    bar = ProgressBar(sys.stderr, 1, "steps") if show else None
+    try:
+        result = run_comparison(
+            args.input,
+            settings.data_dir / "comparison-runs",
+            args.period,
+            city=args.city,
+            options=RunOptions(),
+            on_step=bar.step if bar else None,
+        )
+    except (ComparisonInputError, ValueError) as exc:
+        raise CliError(one_line(exc)) from None
+    finally:
+        if bar is not None:
+            bar.done()
+    summary = result.summary
+    if not args.no_ledger:
+        tally = asyncio.run(record_certifications(settings, result, args.period, show=show))
+        summary["ledger"] = asdict(tally)
+        path = settings.data_dir / "comparison-runs" / f"{result.run_id}.json"
+        path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
+    print(_line(summary))
+    return 1 if summary.get("ledger", {}).get("refused") else 0
+
+
+def _line(summary: dict[str, Any]) -> str:
+    tasks = sum(n for kinds in summary["tasks"].values() for n in kinds.values())
+    refused = sum(e["count"] for r in summary["refused"].values() for e in r.values())
+    ledger = summary.get("ledger")
+    recorded = (
+        f", ledger: {ledger['recorded']} recorded, {ledger['already']} already, "
+        f"{ledger['refused']} refused"
+        if ledger
+        else ""
+    )
+    return (
+        f"comparison {summary['run_id']}: {summary['roster']} on the roster, "
+        f"{summary['certified']} certified (免办 {summary['exempt_ratio']:.2%}), "
+        f"{tasks} task proposals, {summary['reversals']} reversals, "
+        f"{summary['review']} for review, {refused} feed rows refused{recorded}"
+    )
+
+
+@dataclass
+class LedgerTally:
+    """What happened to the run's certifications in the ledger."""
+
+    recorded: int = 0
+    already: int = 0
+    refused: int = 0
+    seconds: float = 0.0
+    per_second: float = 0.0
+
+
+async def record_certifications(
+    settings: Settings, run: ComparisonRun, period: str, *, show: bool = False
+) -> LedgerTally:
+    """Start the hub's resources (not its HTTP server) and record each certification."""
+    from aiohttp import web
+    from prometheus_client import CollectorRegistry
+
+    from hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
+    from hub.ingress.inbound import InboundIngestor, enrol_inbound
+    from hub.procedure.intake import plan_intake
+    from hub.runtime.app import create_app
+
+    app = create_app(settings, registry=CollectorRegistry())
+    runner = web.AppRunner(app)
+    await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
+    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
+    tally, began = LedgerTally(), time.perf_counter()
+    try:
+        sender = await asyncio.to_thread(
+            enrol_inbound,
+            settings.keys_dir,
+            settings.trust_store_path,
+            ADAPTER_NAME,
+            ["certification_event/v1"],
+        )
+        await asyncio.to_thread(app[TRUST].reload_if_changed)
+        ingestor = InboundIngestor(app[PIPELINE], app[STORE], partial(plan_intake, app[PROCEDURE]))
+        store = app[STORE]
+
+        async def one(row: tuple[Any, ...]) -> str:
+            mid = message_id(period, row[0])
+            if await store.find(sender.sender, mid) is not None:
+                return "already"  # one certification per person and period, whatever re-runs
+            try:
+                await ingestor.ingest(sender, certification_event(period, row), mid)
+            except (ValidationError, Refusal) as exc:  # every refusal of the hub is a Refusal
+                print(f"certhub: refused: {one_line(exc)}", file=sys.stderr)
+                return "refused"
+            return "recorded"
+
+        for batch in rows(run.certifications, _BATCH):
+            for start in range(0, len(batch), _CHUNK):
+                chunk = batch[start : start + _CHUNK]
+                for outcome in await asyncio.gather(*(one(row) for row in chunk)):
+                    setattr(tally, outcome, getattr(tally, outcome) + 1)
+                if bar is not None:
+                    bar.advance(len(chunk))
+    finally:
+        if bar is not None:
+            bar.done()
+        await runner.cleanup()
+    tally.seconds = round(time.perf_counter() - began, 3)
+    tally.per_second = round((tally.recorded + tally.already) / max(tally.seconds, 1e-6), 1)
+    return tally

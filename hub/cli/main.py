@@ -1,0 +1,181 @@
+"""``certhub`` command line: serve, keys, trust, schemas, tokens, demo.
+
+Every failure ends with one line ``certhub: error: …`` on stderr and exit
+status 2; nothing is written when a command is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import NoReturn, cast
+
+from pydantic import ValidationError
+
+from adapters import AdapterError
+from hub.cli.bank import add_bank_commands
+from hub.cli.common import CliError, one_line
+from hub.cli.compare import add_compare_commands
+from hub.cli.dlq import add_dlq_commands
+from hub.cli.ops import add_ops_commands
+from hub.cli.trust import add_trust_commands
+from hub.compliance.reporting_units import ReportingUnitsError
+from hub.core.settings import Settings
+from hub.delivery.broker import BrokerError
+from hub.evidence import EvidenceError
+from hub.store import StoreUnavailable
+from schemas import export_json_schemas
+from security import SecurityError, create_sender_key, issue_read_token, read_private_key
+
+__all__ = ["CliError", "build_parser", "main"]
+
+Command = Callable[[argparse.Namespace], int]
+
+# What an operator's mistake or a missing service raises; anything else is a bug
+# and keeps its traceback.
+REFUSALS: tuple[type[Exception], ...] = (
+    CliError,
+    SecurityError,  # trust store, key files, tokens
+    ValidationError,  # settings and config files, in one line
+    StoreUnavailable,  # another hub holds the data folder; PostgreSQL down
+    EvidenceError,  # e.g. an unsafe or missing evidence key folder
+    ReportingUnitsError,
+    AdapterError,  # unknown adapter, invalid adapter settings or key files
+    BrokerError,  # RabbitMQ down
+    OSError,  # ports in use, unreadable or unwritable files
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``certhub`` script: exit 2 with one line on any refusal."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (one line already printed) or --help
+        return exc.code if isinstance(exc.code, int) else 2
+    command: Command = args.command
+    try:
+        return command(args)
+    except REFUSALS as exc:
+        print(f"certhub: error: {one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with README's one error line instead of a usage block (sub-parsers inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``certhub: error: …`` and exit 2."""
+        self.exit(2, f"certhub: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = _Parser(prog="certhub", description=__doc__.splitlines()[0])
+    # Sub-parsers are _Parser too (argparse uses the parent's class); typed as their base.
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(required=True, metavar="COMMAND"),
+    )
+
+    serve = sub.add_parser("serve", help="run the hub")
+    serve.add_argument("--host", help="listen address (CERTHUB_HOST)")
+    serve.add_argument("--port", type=int, help="listen port (CERTHUB_PORT)")
+    serve.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+    serve.add_argument(
+        "--role", choices=["all", "ingress", "worker"], help="what this process runs (CERTHUB_ROLE)"
+    )
+    serve.set_defaults(command=_serve)
+
+    keys = sub.add_parser("keys", help="manage sender keys").add_subparsers(required=True)
+    new = keys.add_parser("new", help="create a signing key for a sender")
+    new.add_argument("--sender", required=True)
+    new.add_argument("--out", type=Path, required=True, help="folder for the key files")
+    new.add_argument("--alg", choices=["EdDSA", "ES256"], default="EdDSA")
+    new.set_defaults(command=_keys_new)
+
+    add_trust_commands(sub)
+
+    schemas = sub.add_parser("schemas", help="canonical schemas").add_subparsers(required=True)
+    export = schemas.add_parser("export", help="write every JSON Schema into DIR")
+    export.add_argument("directory", type=Path, metavar="DIR")
+    export.set_defaults(command=_schemas_export)
+
+    token = sub.add_parser("token", help="read tokens").add_subparsers(required=True)
+    issue = token.add_parser("issue", help="issue a short-lived read token")
+    issue.add_argument("--key", type=Path, required=True, help="the reader's private key file")
+    issue.add_argument("--sender", required=True)
+    issue.add_argument("--minutes", type=int, default=5)
+    issue.set_defaults(command=_token_issue)
+
+    add_ops_commands(sub)
+    add_dlq_commands(sub)
+    add_bank_commands(sub)
+    add_compare_commands(sub)
+
+    demo = sub.add_parser("demo", help="run an end-to-end exchange against mock departments")
+    demo.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")
+    demo.add_argument("--reports", type=int, default=300, help="how many reports to push")
+    demo.set_defaults(command=_demo)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra: object) -> Settings:
+    overrides = {"data_dir": getattr(args, "data", None), **extra}
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from hub.cli.serve import serve
+
+    return serve(_settings(args, host=args.host, port=args.port, role=args.role))
+
+
+def _keys_new(args: argparse.Namespace) -> int:
+    try:
+        private, public = create_sender_key(args.sender, args.out, args.alg)
+    except ValueError as exc:  # an invalid sender id, e.g. a path
+        raise CliError(str(exc)) from None
+    print(f"private key: {private} (mode 0600, keep it secret)")
+    print(f"public JWK:  {public} (give it to the hub operator: certhub trust add)")
+    return 0
+
+
+def _schemas_export(args: argparse.Namespace) -> int:
+    for path in export_json_schemas(args.directory):
+        print(path)
+    return 0
+
+
+def _token_issue(args: argparse.Namespace) -> int:
+    # The hub refuses tokens living longer than its limit: refuse them here, not there.
+    limit = Settings().read_token_max_lifetime_seconds
+    if not 1 <= args.minutes * 60 <= limit:
+        raise CliError(
+            f"--minutes must be from 1 to {limit // 60}: the hub refuses read tokens living"
+            f" longer than {limit // 60} minutes (CERTHUB_READ_TOKEN_MAX_LIFETIME_SECONDS={limit})"
+        )
+    key = read_private_key(args.key)
+    print(issue_read_token(key, sender=args.sender, lifetime=timedelta(minutes=args.minutes)))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from hub.cli.demo import run_demo
+
+    if not 1 <= args.reports <= 100_000:
+        raise CliError("--reports must be from 1 to 100000")
+    summary = asyncio.run(run_demo(args.data, reports=args.reports))
+    print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    return 0 if summary.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

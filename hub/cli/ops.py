@@ -1,0 +1,109 @@
+"""Operator commands: ``audit verify``, ``evidence rotate-key`` and ``db upgrade``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+
+from hub.audit import AuditReport, verify_ledger
+from hub.cli.common import CliError
+from hub.core.settings import Settings
+from hub.evidence import EvidenceKeyring, evidence_key_folder
+from hub.store import StoreUnavailable, open_ledger
+from hub.store.postgres.schema import upgrade as upgrade_schema
+from security import HubKeyring, TrustStore, VerifyingKey
+
+
+def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the operator sub-commands."""
+    audit = sub.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
+        required=True
+    )
+    verify = audit.add_parser(
+        "verify", help="re-check the audit chain, checkpoints and every stored JWS"
+    )
+    verify.add_argument(
+        "--data", type=Path, required=True, help="the hub's data folder (keys, trust store)"
+    )
+    verify.add_argument(
+        "--database-url", help="verify the PostgreSQL ledger (default: DATA's SQLite ledger)"
+    )
+    verify.set_defaults(command=audit_verify)
+    mocks = sub.add_parser("mocks", help="mock departments").add_subparsers(required=True)
+    up = mocks.add_parser("up", help="run every mock department on 127.0.0.1 until interrupted")
+    up.add_argument("--config", type=Path, help="JSON file of mock settings (ports, faults)")
+    up.add_argument("--seed", type=int, help="seed of the mock data")
+    up.set_defaults(command=mocks_up)
+    evidence = sub.add_parser("evidence", help="evidence at rest").add_subparsers(required=True)
+    rotate = evidence.add_parser("rotate-key", help="make a new active evidence key")
+    rotate.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+    rotate.set_defaults(command=evidence_rotate_key)
+    db = sub.add_parser("db", help="the PostgreSQL ledger database").add_subparsers(required=True)
+    upgrade = db.add_parser("upgrade", help="migrate the ledger schema to the newest version")
+    upgrade.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
+    upgrade.set_defaults(command=db_upgrade)
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    """Verify offline; print a summary and the problems; exit 1 if anything is broken."""
+    settings = Settings(data_dir=args.data)
+    report = asyncio.run(_verify(settings, args.database_url))
+    print(
+        f"audit entries {report.entries}, checkpoints {report.checkpoints},"
+        f" ledger records {report.records}: {'OK' if report.ok else 'BROKEN'}"
+    )
+    for problem in report.problems:
+        print(f"  {problem}")
+    return 0 if report.ok else 1
+
+
+async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
+    if not settings.keys_dir.is_dir():
+        raise FileNotFoundError(f"no hub keys in {settings.keys_dir}")
+    keyring = HubKeyring.load_or_create(settings.keys_dir)
+    hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
+    trust = TrustStore.load(settings.trust_store_path)
+    ledger = await open_ledger(
+        settings.model_copy(update={"database_url": database_url or None}), read_only=True
+    )
+    try:
+        return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)
+    finally:
+        await ledger.aclose()
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    """Run the PostgreSQL ledger's pending migrations and print the schema version."""
+    url = args.database_url or Settings().database_url
+    if not url:
+        raise StoreUnavailable("no database: pass --database-url or set CERTHUB_DATABASE_URL")
+    print(f"ledger schema version {asyncio.run(upgrade_schema(url))}")
+    return 0
+
+
+def mocks_up(args: argparse.Namespace) -> int:
+    """Serve the mocks (``python -m mocks`` with the same options), config checked first."""
+    from mocks.__main__ import main as serve_mocks
+    from mocks.runner import MocksConfig
+
+    if args.config is not None:
+        # Read and validate here so a bad file is one error line, not a traceback.
+        try:
+            raw = json.loads(args.config.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{args.config} is not valid JSON: {exc}") from None
+        MocksConfig.model_validate(raw)
+    options = [*(["--config", str(args.config)] if args.config else [])]
+    options += ["--seed", str(args.seed)] if args.seed is not None else []
+    serve_mocks(options)
+    return 0
+
+
+def evidence_rotate_key(args: argparse.Namespace) -> int:
+    """Create a new active evidence key; old ones stay for reading."""
+    settings = Settings(**({"data_dir": args.data} if args.data else {}))
+    keyring = EvidenceKeyring.load(evidence_key_folder(settings))
+    print(f"new active evidence key {keyring.rotate()}; restart running hubs to seal with it")
+    return 0

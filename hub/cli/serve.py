@@ -1,0 +1,149 @@
+"""``certhub serve``: check everything an operator can get wrong, then start the hub.
+
+A refused start writes nothing: the hub's start-up creates its keys, trust
+store, ledger and evidence folders, so every check that can fail on an
+operator's mistake — settings, adapter names and fields, the listen ports,
+RabbitMQ, the trust store and reporting-units files — runs here first and
+ends in one ``certhub: error: …`` line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+from urllib.parse import urlsplit, urlunsplit
+
+from prometheus_client import CollectorRegistry
+
+from hub.cli.common import CliError, one_line
+from hub.core.settings import Settings
+from security import TrustStore
+
+__all__ = ["preflight", "serve"]
+
+
+def serve(settings: Settings) -> int:
+    """Run the hub until interrupted, after :func:`preflight`."""
+    preflight(settings)
+    from hub.runtime.app import create_app
+    from hub.runtime.gc_tuning import tune_gc_after_startup
+    from hub.runtime.serving import run_hub
+    from monitoring.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    app = create_app(settings)
+    app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
+    # Behind the connection cap and idle timeouts of hub.runtime.serving (not web.run_app).
+    run_hub(app, settings)
+    return 0
+
+
+def preflight(settings: Settings) -> None:
+    """Every start-up check that can fail on a mistake, before anything is created.
+
+    Raises:
+        CliError: the first problem found, in one line.
+    """
+    _check_port(settings.host, settings.port, "CERTHUB_PORT")
+    if settings.metrics_port is not None:
+        _check_port(settings.host, settings.metrics_port, "CERTHUB_METRICS_PORT")
+    _check_files(settings)
+    asyncio.run(_check_adapters(settings))
+    if settings.broker == "rabbitmq" and settings.role != "ingress":
+        asyncio.run(_check_rabbitmq(settings.amqp_url))
+
+
+def _check_port(host: str, port: int, name: str) -> None:
+    """Bind the port as aiohttp will (address reuse on), then let it go."""
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CliError(f"cannot listen on {host!r}: {exc.strerror}") from None
+    for family, kind, proto, _name, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                why = "is in use" if exc.errno == errno.EADDRINUSE else f": {exc.strerror}"
+                raise CliError(f"port {port} on {host} {why} ({name})") from None
+
+
+def _check_files(settings: Settings) -> None:
+    """The trust store and reporting units, if present, must load as the hub will load them."""
+    from hub.compliance.reporting_units import ReportingUnitsError, load_reporting_units
+    from security import TrustStoreError
+
+    if settings.trust_store_path.exists():
+        try:
+            TrustStore.load(settings.trust_store_path)
+        except TrustStoreError as exc:
+            raise CliError(one_line(exc)) from None
+    try:
+        load_reporting_units(settings)
+    except (ReportingUnitsError, OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"reporting units: {one_line(exc)}") from None
+
+
+async def _check_adapters(settings: Settings) -> None:
+    """Build every configured adapter (names, fields, key files) and close it again.
+
+    Adapters open no connection until first used, so building them is a
+    complete, side-effect-free check of their settings.
+    """
+    from pydantic import ValidationError
+
+    from adapters import AdapterOptions, create_adapters, load_adapter
+    from monitoring.adapter_metrics import AdapterMetrics
+
+    for name, raw in settings.adapters.items():
+        cls = load_adapter(name)  # "did you mean …" for a wrong name
+        try:
+            cls.config_model.model_validate(dict(raw))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{setting_name_of(name, err['loc'])}: {err['msg']}"
+                for err in exc.errors(include_input=False, include_url=False)
+            )
+            raise CliError(f"adapter {name!r}: {problems}") from None
+    built = create_adapters(settings.adapters, AdapterOptions(AdapterMetrics(CollectorRegistry())))
+    for adapter in built.values():
+        await adapter.aclose()
+
+
+def setting_name_of(adapter: str, loc: tuple[int | str, ...]) -> str:
+    """``CERTHUB_ADAPTERS__SMS__BASE_URL`` for field ``base_url`` of adapter ``sms``."""
+    return "CERTHUB_ADAPTERS__" + "__".join(str(part).upper() for part in (adapter, *loc))
+
+
+async def _check_rabbitmq(url: str) -> None:
+    """Connect once (a few seconds at most) so a broker that is down refuses the start."""
+    import aio_pika
+
+    quiet = [logging.getLogger(name) for name in ("aiormq", "aio_pika")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:  # their own "cannot connect" lines would make the refusal two lines
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        connection = await aio_pika.connect(url, timeout=5)
+    except Exception as exc:
+        raise CliError(
+            f"RabbitMQ at {_without_password(url)} unreachable: {one_line(exc)}"
+        ) from None
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+    await connection.close()
+
+
+def _without_password(url: str) -> str:
+    """The URL with its password replaced, for an error line."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -1,0 +1,140 @@
+"""``certhub trust add|list|revoke``: the trust store file every inbound check reads.
+
+One file format (a JWK Set with a ``certhub`` member per key) serves the hub's
+own trust store and the platform/bank key files the inbound adapters verify
+with (``--store FILE``); a running hub reloads each when it changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hub.cli.common import CliError
+from hub.core.settings import Settings
+from schemas import MESSAGE_TYPES, Role
+from security import TrustStore
+from security.admin import trust_add, trust_revoke
+
+__all__ = ["add_trust_commands", "known_types", "parse_not_after"]
+
+
+def add_trust_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``certhub trust …``."""
+    trust = sub.add_parser("trust", help="manage the trust store").add_subparsers(required=True)
+    add = trust.add_parser("add", help="trust a sender's public JWK")
+    add.add_argument("jwk", type=Path, metavar="PUBLIC_JWK")
+    add.add_argument("--sender", required=True)
+    add.add_argument("--may-send", default="", help="comma-separated message types")
+    add.add_argument("--may-read", action="store_true", help="may pull personal data")
+    add.add_argument(
+        "--role", choices=[role.value for role in Role], help="the sender's role (for decisions)"
+    )
+    add.add_argument(
+        "--not-after",
+        type=parse_not_after,
+        help="the key expires then (ISO 8601 with a UTC offset, e.g. 2027-01-01T00:00+08:00)",
+    )
+    add.add_argument(
+        "--move", action="store_true", help="the key is trusted for another sender: move it"
+    )
+    _store_options(add)
+    add.set_defaults(command=_trust_add)
+    show = trust.add_parser("list", help="list trusted keys")
+    _store_options(show)
+    show.set_defaults(command=_trust_list)
+    revoke = trust.add_parser("revoke", help="revoke a key for good (by kid)")
+    revoke.add_argument("kid", metavar="KID")
+    _store_options(revoke)
+    revoke.set_defaults(command=_trust_revoke)
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", type=Path, help="trust store file (default DATA/trust.jwks.json)"
+    )
+    parser.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+
+
+def parse_not_after(text: str) -> datetime:
+    """An expiry time: ISO 8601 with an explicit offset, in the future."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset (Z or +08:00)")
+    if when <= datetime.now(UTC):
+        raise argparse.ArgumentTypeError(f"{text!r} is in the past; use trust revoke instead")
+    return when
+
+
+def known_types() -> dict[str, str]:
+    """Every type a key may be trusted for: canonical types and adapters' native ones.
+
+    Returns:
+        type -> who reads it (``schemas`` or the adapter's name).
+    """
+    from adapters import adapter_names, load_adapter
+
+    types = dict.fromkeys(MESSAGE_TYPES, "schemas")
+    for name in adapter_names():
+        for native in sorted(getattr(load_adapter(name), "native_types", frozenset())):
+            types.setdefault(native, name)
+    return types
+
+
+def _check_types(names: Sequence[str]) -> None:
+    known = known_types()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise CliError(f"unknown message type(s) {', '.join(unknown)}; known: {', '.join(known)}")
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    if args.store is not None:
+        return Path(args.store)
+    return Settings(**({"data_dir": args.data} if args.data else {})).trust_store_path
+
+
+def _trust_add(args: argparse.Namespace) -> int:
+    may_send = [name.strip() for name in args.may_send.split(",") if name.strip()]
+    _check_types(may_send)
+    if not may_send and not args.may_read:
+        raise CliError("give --may-send TYPES and/or --may-read; a key with no rights is useless")
+    try:
+        entry = trust_add(
+            _store_path(args),
+            args.jwk,
+            sender=args.sender,
+            may_send=may_send,
+            may_read=args.may_read,
+            role=args.role,
+            not_after=args.not_after,
+            move=args.move,
+        )
+    except ValueError as exc:  # an invalid sender id
+        raise CliError(str(exc)) from None
+    state = " (revoked: it stays revoked)" if entry.revoked else ""
+    print(f"trusted {entry.kid} for sender {entry.sender}{state}")
+    return 0
+
+
+def _trust_list(args: argparse.Namespace) -> int:
+    for entry in TrustStore.load(_store_path(args)):
+        rights = ",".join(sorted(entry.may_send)) or "-"
+        read = "yes" if entry.may_read else "no"
+        expiry = "-" if entry.not_after is None else entry.not_after.isoformat()
+        print(
+            f"{entry.kid}  {entry.sender}  send={rights}  read={read}  role={entry.role}"
+            f"  not_after={expiry}  revoked={'yes' if entry.revoked else 'no'}"
+        )
+    return 0
+
+
+def _trust_revoke(args: argparse.Namespace) -> int:
+    entry = trust_revoke(_store_path(args), args.kid)
+    print(f"revoked {entry.kid} (sender {entry.sender}); running hubs reload the store")
+    return 0

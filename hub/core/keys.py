@@ -1,0 +1,62 @@
+"""Every typed application key of the hub, in one module: what a running hub wires at start-up.
+
+Each key is declared with the type of what it holds; the types are imported
+for the type checker only, so this module imports nothing of ``hub`` when it
+runs and every layer (routes, delivery, departments, health) may read the
+app's resources through it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from hub.api.cursor import CursorCodec
+    from hub.api.edge import EdgeLimits
+    from hub.api.inbound_routes import InboundHub
+    from hub.compliance.watch import ComplianceWatch
+    from hub.core.settings import Settings
+    from hub.delivery.backpressure import LoadShedder
+    from hub.delivery.notify import NoticeSender, OutboxDelivery
+    from hub.delivery.service import DeliveryService
+    from hub.departments.registry import CertificationPull, Departments
+    from hub.evidence import EvidenceVault
+    from hub.ingress.pipeline import IngressPipeline
+    from hub.procedure.context import ProcedureContext
+    from hub.rules.compliance import ReportingUnit
+    from hub.runtime.health import Readiness
+    from hub.runtime.trust_state import TrustState
+    from hub.store import LedgerStore
+    from monitoring.metrics import HubMetrics
+    from security import HubKeyring, SignatureHelper
+
+# The runtime: settings, metrics, readiness, the HTTP edge.
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+METRICS: web.AppKey[HubMetrics] = web.AppKey("metrics")
+READINESS: web.AppKey[Readiness] = web.AppKey("readiness")
+EDGE: web.AppKey[EdgeLimits] = web.AppKey("edge")
+LOAD: web.AppKey[LoadShedder] = web.AppKey("load")
+CURSORS: web.AppKey[CursorCodec] = web.AppKey("cursors")
+
+# Keys and signatures.
+TRUST: web.AppKey[TrustState] = web.AppKey("trust")
+KEYRING: web.AppKey[HubKeyring] = web.AppKey("keyring")
+SIGNATURES: web.AppKey[SignatureHelper | None] = web.AppKey("signatures")
+
+# The ledger, ingress and the procedure.
+STORE: web.AppKey[LedgerStore] = web.AppKey("store")
+PIPELINE: web.AppKey[IngressPipeline] = web.AppKey("pipeline")
+EVIDENCE: web.AppKey[EvidenceVault] = web.AppKey("evidence")
+PROCEDURE: web.AppKey[ProcedureContext] = web.AppKey("procedure")
+REPORTING_UNITS: web.AppKey[tuple[ReportingUnit, ...]] = web.AppKey("reporting_units")
+COMPLIANCE_WATCH: web.AppKey[ComplianceWatch] = web.AppKey("compliance_watch")
+
+# Departments, inbound adapters and delivery.
+DEPARTMENTS: web.AppKey[Departments] = web.AppKey("departments")
+CERTIFICATION_PULL: web.AppKey[CertificationPull] = web.AppKey("certification_pull")
+INBOUND: web.AppKey[InboundHub] = web.AppKey("inbound")
+NOTICE_SENDER: web.AppKey[NoticeSender] = web.AppKey("notice_sender")
+OUTBOX_DELIVERY: web.AppKey[OutboxDelivery] = web.AppKey("outbox_delivery")
+DELIVERY: web.AppKey[DeliveryService] = web.AppKey("delivery")

@@ -1,0 +1,71 @@
+"""Start-up and shutdown of the departments: adapters by role, the certification-source pull."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from functools import partial
+
+from aiohttp import web
+
+from adapters import AdapterOptions, AdapterSetupError, create_adapters
+from hub.core.keys import (
+    CERTIFICATION_PULL,
+    DEPARTMENTS,
+    METRICS,
+    PIPELINE,
+    PROCEDURE,
+    SETTINGS,
+    STORE,
+    TRUST,
+)
+from hub.core.periodic import running
+from hub.departments.registry import CertificationPull, Departments
+from hub.ingress.inbound import InboundIngestor, enrol_inbound
+from hub.procedure.intake import plan_intake
+from monitoring.adapter_metrics import AdapterMetrics
+
+
+async def departments_context(app: web.Application) -> AsyncIterator[None]:
+    """Build the configured adapters; a wrong adapter name fails start-up here."""
+    settings = app[SETTINGS]
+    metrics = AdapterMetrics(app[METRICS].registry)
+    adapters = create_adapters(settings.adapters, AdapterOptions(metrics))
+    try:
+        departments = Departments(adapters, settings.adapter_roles)
+    except AdapterSetupError:
+        for adapter in adapters.values():
+            await adapter.aclose()
+        raise
+    app[DEPARTMENTS] = departments
+    app[TRUST].watch_adapters(departments.adapters.values())  # their key files reload too
+    try:
+        yield
+    finally:
+        await departments.aclose()
+
+
+async def certification_pull_context(app: web.Application) -> AsyncIterator[None]:
+    """Pull certification results periodically from the department playing that role, if any."""
+    settings = app[SETTINGS]
+    source = app[DEPARTMENTS].certification_source
+    name = app[DEPARTMENTS].player("certification_source")
+    if source is None or name is None:
+        yield
+        return
+    sender = await asyncio.to_thread(
+        enrol_inbound,
+        settings.keys_dir,
+        settings.trust_store_path,
+        name,
+        ["certification_event/v1"],
+    )
+    await asyncio.to_thread(app[TRUST].reload_if_changed)
+    ingestor = InboundIngestor(app[PIPELINE], app[STORE], partial(plan_intake, app[PROCEDURE]))
+    pull = CertificationPull(
+        source, ingestor, sender, settings.data_dir / "state" / "ministry.cursor"
+    )
+    app[CERTIFICATION_PULL] = pull
+    interval = settings.ministry_pull_seconds
+    async with running(*([pull.run(interval)] if interval > 0 else [])):
+        yield

@@ -1,0 +1,226 @@
+"""The hub's departments: adapters built from settings, found by the roles they play.
+
+* notifier (the SMS gateway) and uplink (the ministry's certification push)
+  → behind the outbox, in :mod:`hub.delivery`;
+* identity (public-security e-ID) → :func:`check_identity`, for counter and
+  home-visit certification (rule 4: person, photo and ID document against the
+  e-ID licence);
+* certification source (the ministry's certification results) →
+  :class:`CertificationPull`, a periodic pull whose events enter the ledger through
+  :class:`~hub.ingress.inbound.InboundIngestor`.
+
+Nothing here knows a concrete adapter class or name; adapters come from
+settings and the ``certhub.adapters`` entry points, and play a role by
+implementing its protocol (:data:`ROLES`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adapters import (
+    Adapter,
+    AdapterError,
+    AdapterSetupError,
+    CertificationSource,
+    CertificationUplink,
+    IdentityVerdict,
+    IdentityVerifier,
+    Notifier,
+    PermanentError,
+    PersonCheck,
+)
+from hub.core.periodic import every
+from hub.ingress.inbound import InboundIngestor, InboundSender
+from schemas import CertificationEvent, Refusal
+from security import replace_atomic
+
+log = logging.getLogger(__name__)
+
+
+ROLES: Mapping[str, type[object]] = {
+    "identity": IdentityVerifier,
+    "notifier": Notifier,
+    "uplink": CertificationUplink,
+    "certification_source": CertificationSource,
+}
+"""The roles the hub gives departments, by the role protocol an adapter implements.
+
+An adapter plays a role by implementing its protocol, whatever its name; when
+several configured adapters could play one, settings choose
+(``CERTHUB_ADAPTER_ROLES__UPLINK=ministry``). A new department is therefore
+one adapter and its settings: nothing in ``hub/`` names it."""
+
+
+@dataclass(frozen=True)
+class Departments:
+    """The configured adapters, and which of them plays each role.
+
+    Raises:
+        AdapterSetupError: a role choice names an unknown role or an adapter that
+            is not configured or cannot play it, or several adapters could play a
+            role and settings choose none.
+    """
+
+    adapters: dict[str, Adapter[Any]] = field(default_factory=dict)
+    role_choices: Mapping[str, str] = field(default_factory=dict)
+    players: Mapping[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Resolve every role once, so a wrong choice fails start-up."""
+        object.__setattr__(self, "players", _players(self.adapters, self.role_choices))
+
+    def player(self, role: str) -> str | None:
+        """The name of the adapter playing ``role``, if any."""
+        return self.players.get(role)
+
+    def _playing(self, role: str) -> Adapter[Any] | None:
+        name = self.players.get(role)
+        return None if name is None else self.adapters[name]
+
+    @property
+    def identity(self) -> IdentityVerifier | None:
+        """The e-ID verifier, if configured."""
+        adapter = self._playing("identity")
+        return adapter if isinstance(adapter, IdentityVerifier) else None
+
+    @property
+    def notifier(self) -> Notifier | None:
+        """The SMS gateway, if configured."""
+        adapter = self._playing("notifier")
+        return adapter if isinstance(adapter, Notifier) else None
+
+    @property
+    def uplink(self) -> CertificationUplink | None:
+        """Where approved certifications are pushed upward (the ministry), if configured."""
+        adapter = self._playing("uplink")
+        return adapter if isinstance(adapter, CertificationUplink) else None
+
+    @property
+    def certification_source(self) -> CertificationSource | None:
+        """Where certification results are pulled from (the ministry), if configured."""
+        adapter = self._playing("certification_source")
+        return adapter if isinstance(adapter, CertificationSource) else None
+
+    async def aclose(self) -> None:
+        """Close every adapter."""
+        for adapter in self.adapters.values():
+            await adapter.aclose()
+
+
+def _players(adapters: Mapping[str, Adapter[Any]], choices: Mapping[str, str]) -> dict[str, str]:
+    for role in choices:
+        if role not in ROLES:
+            raise AdapterSetupError(f"no role {role!r} (roles: {', '.join(sorted(ROLES))})")
+    players: dict[str, str] = {}
+    for role, protocol in ROLES.items():
+        able = sorted(name for name, adapter in adapters.items() if isinstance(adapter, protocol))
+        chosen = choices.get(role)
+        if chosen is not None and chosen not in able:
+            raise AdapterSetupError(f"adapter {chosen!r} is not configured to play {role!r}")
+        if chosen is None and len(able) > 1:
+            raise AdapterSetupError(
+                f"adapters {', '.join(able)} could each play {role!r}: choose one in"
+                f" adapter_roles.{role}"
+            )
+        if chosen or able:
+            players[role] = chosen or able[0]
+    return players
+
+
+async def check_identity(
+    verifier: IdentityVerifier, event: CertificationEvent, photo_jpeg: bytes, request_id: str
+) -> None:
+    """Refuse the certification unless the e-ID service says the person matches."""
+    check = PersonCheck(
+        id_number=event.person.id_number,
+        name=event.person.name,
+        photo_jpeg=photo_jpeg,
+        request_id=request_id,
+    )
+    try:
+        result = await verifier.verify_person(check)
+    except PermanentError as exc:
+        raise Refusal(
+            "identity-check-failed", f"the e-ID service refused the check: {exc}"
+        ) from exc
+    except AdapterError as exc:
+        raise Refusal(
+            "identity-check-unavailable", f"the e-ID service is unavailable: {exc}"
+        ) from exc
+    if result.verdict is IdentityVerdict.match:
+        return
+    details = {
+        IdentityVerdict.mismatch: "person, photo or ID document differ from the e-ID licence",
+        IdentityVerdict.licence_revoked: "the e-ID licence is revoked",
+        IdentityVerdict.deceased: "the household register records this person as deceased;"
+        " report the death instead",
+    }
+    raise Refusal("identity-not-verified", details[result.verdict])
+
+
+class CertificationPull:
+    """Pulls certification results (the ministry's) into the ledger, page by page.
+
+    The source is the department playing the certification-source role. The
+    cursor is saved (atomically) only after every event of a page was
+    recorded, and each event's message id is the source's record id, so a
+    crash at any moment re-pulls at most one page and records nothing twice.
+    """
+
+    def __init__(
+        self,
+        source: CertificationSource,
+        ingestor: InboundIngestor,
+        sender: InboundSender,
+        cursor_file: Path,
+    ) -> None:
+        """Pull from ``source`` as ``sender``; keep the cursor in ``cursor_file``."""
+        self._source = source
+        self._ingestor = ingestor
+        self._sender = sender
+        self._cursor_file = cursor_file
+        self._lock = asyncio.Lock()  # one pull at a time: the cursor has one writer
+
+    async def pull_once(self, *, limit: int = 200) -> int:
+        """Pull until the source has nothing more; return how many events were recorded."""
+        async with self._lock:
+            return await self._pull(limit)
+
+    async def _pull(self, limit: int) -> int:
+        recorded = 0
+        while True:
+            cursor = await asyncio.to_thread(self._read_cursor)
+            page = await self._source.pull_certifications(cursor, limit=limit)
+            for event, record_id in zip(page.events, page.record_ids, strict=True):
+                try:
+                    # "ministry-" since the first release: the ids already in ledgers stay valid
+                    message_id = f"ministry-{record_id}"
+                    await self._ingestor.ingest(self._sender, event, message_id)
+                    recorded += 1
+                except Refusal as exc:
+                    log.warning("pulled record %s refused: %s", record_id, exc.slug)
+            for rejected in page.rejected:
+                log.warning("pulled record could not be translated: %s", rejected)
+            await asyncio.to_thread(self._write_cursor, page.next_cursor)
+            if not page.has_more:
+                return recorded
+
+    async def run(self, interval: float) -> None:
+        """Pull every ``interval`` seconds until cancelled; failures wait for the next round."""
+        await every(interval, self.pull_once, what="certification pull", expected=(AdapterError,))
+
+    def _read_cursor(self) -> str | None:
+        try:
+            return self._cursor_file.read_text(encoding="ascii").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _write_cursor(self, cursor: str) -> None:
+        self._cursor_file.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomic(self._cursor_file, cursor.encode("ascii"))

@@ -1,0 +1,116 @@
+"""Inbound adapters feed the ledger through exactly the same path as pushed messages.
+
+An inbound adapter (ministry pull, bank terminal events, a city platform's
+native JSON) verifies the department's own authentication, translates the
+native record into a canonical ``schemas`` model, and hands it here. The hub
+signs it with that adapter's own key — enrolled in the trust store as sender
+``adapter:<name>`` with exactly the types it may produce — and runs it through
+:class:`~hub.ingress.pipeline.IngressPipeline` like any HTTP push: verify, validate,
+plan, ledger, receipt. A stable ``message_id`` from the department's record
+id makes re-ingesting the same record idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.ingress.pipeline import IngressPipeline, Plan
+from hub.store import LedgerRecord, LedgerStore, RecordKind
+from schemas import CertificationEvent, EligibilityReport, Message, Refusal, ZeroReport
+from security import SigningKey, TrustStore, read_private_key, sign_compact, write_private_key
+
+KIND_OF: dict[type[Message], RecordKind] = {
+    CertificationEvent: RecordKind.CERTIFICATION,
+    EligibilityReport: RecordKind.REPORT,
+    ZeroReport: RecordKind.REPORT,
+}
+
+
+@dataclass(frozen=True)
+class InboundSender:
+    """One inbound adapter's signing identity."""
+
+    sender: str
+    key: SigningKey
+    may_send: frozenset[str]
+
+
+def adapter_sender(adapter: str) -> str:
+    """The sender id the hub signs an inbound adapter's records under."""
+    return f"adapter:{adapter}"
+
+
+def enrol_inbound(
+    keys_dir: Path, trust_path: Path, adapter: str, may_send: Collection[str]
+) -> InboundSender:
+    """The adapter's key (created on first use, 0600) and its trust-store entry (idempotent)."""
+    sender = adapter_sender(adapter)
+    path = keys_dir / "adapters" / f"{adapter}.key.pem"
+    if path.exists():
+        key = read_private_key(path)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = SigningKey.generate()
+        write_private_key(key, path)
+    store = TrustStore.load(trust_path) if trust_path.exists() else TrustStore.empty()
+    entry = store.get(key.kid)
+    if entry is None or entry.may_send != frozenset(may_send):
+        store = store.add(
+            key.public_jwk(),
+            sender=sender,
+            may_send=list(may_send),
+            may_read=False,
+            role="department",
+        )
+        store.save(trust_path)
+    return InboundSender(sender, key, frozenset(may_send))
+
+
+class InboundIngestor:
+    """Signs translated canonical messages as the adapter and records them."""
+
+    def __init__(self, pipeline: IngressPipeline, store: LedgerStore, plan: Plan) -> None:
+        """Record through ``pipeline`` with the intake ``plan`` (same as HTTP pushes)."""
+        self._pipeline = pipeline
+        self._store = store
+        self._plan = plan
+
+    async def ingest(
+        self, source: InboundSender, message: Message, message_id: str
+    ) -> LedgerRecord:
+        """Record one translated message once; raises what an HTTP push would be refused with.
+
+        A record the adapter already ingested under ``message_id`` is returned
+        as it is — a re-pull after a crash changes nothing — if it translates
+        to the same canonical payload; other content under that id (a channel
+        re-sending an event with ``result`` changed) is a ``replay`` refusal
+        (409), as for a pushed message: the first record stands, nothing is
+        stored, and the department must send the correction under a new id.
+        """
+        kind = KIND_OF.get(type(message))
+        if kind is None:
+            raise TypeError(f"no inbound route for {type(message).__name__}")
+        payload = json.dumps(message.model_dump(mode="json"), ensure_ascii=False).encode()
+        existing = await self._store.find(source.sender, message_id)
+        if existing is not None:
+            if existing.payload != payload:  # a changed record under a used id: never a duplicate
+                raise Refusal(
+                    "replay",
+                    f"record id {message_id!r} was already recorded with other content; "
+                    "a correction needs a record id of its own",
+                )
+            return existing
+        token = sign_compact(
+            payload,
+            key=source.key,
+            typ=message.MESSAGE_TYPE,
+            sender=source.sender,
+            jti=message_id,
+        )
+        accepted = await self._pipeline.accept(
+            token, kind=kind, allowed_types={message.MESSAGE_TYPE}, plan=self._plan
+        )
+        return accepted.outcome.record

@@ -1,0 +1,146 @@
+"""What a confirmed verification task does to the benefit (rule 6), and what was overpaid.
+
+Death, loss of nationality and duplicate receipt terminate the benefit from
+the confirmed event date and the family is told to claim the one-time
+payments; imprisonment suspends it for the sentence; missing suspends it.
+Benefits remain payable for the month of the event; every month paid after
+it, up to the roster's ``paid_through``, is an overpayment to recover — once:
+months an earlier disposal already recovers are left out (and the ledger
+refuses a month recovered twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from hub.rules.months import last_day_of_month, month_index, month_label, parse_month
+from hub.rules.notices import Notice, family_termination_notice
+from schemas import (
+    ActorRef,
+    BenefitRecord,
+    Overpayment,
+    Refusal,
+    Suspension,
+    SuspensionReason,
+    TaskDisposal,
+    TaskKind,
+    Termination,
+    VerificationTask,
+    birth_date_of,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Disposal:
+    """The benefit changes one confirmed task causes."""
+
+    termination: Termination | None = None
+    suspension: Suspension | None = None
+    overpayments: tuple[Overpayment, ...] = ()  # one per run of months not recovered yet
+    notice: Notice | None = None
+
+    @property
+    def overpayment(self) -> Overpayment | None:
+        """The first (usually the only) overpayment."""
+        return self.overpayments[0] if self.overpayments else None
+
+    @property
+    def recovered_months(self) -> tuple[str, ...]:
+        """Every month the overpayments recover, ``YYYY-MM``."""
+        return tuple(
+            month_label(i)
+            for over in self.overpayments
+            for i in range(month_index(over.period_from), month_index(over.period_to) + 1)
+        )
+
+
+def dispose(
+    task: VerificationTask,
+    *,
+    event_date: date,
+    suspend_until: date | None,
+    roster: BenefitRecord | None,
+    decided_by: ActorRef,
+    at: datetime,
+    recovered: Collection[str] = (),
+) -> Disposal:
+    """Terminate or suspend by the task's disposal, with the overpayment if any.
+
+    ``recovered`` lists the months (``YYYY-MM``) already recovered from this person.
+
+    Raises:
+        Refusal: ``task-transition-invalid`` if ``event_date`` is before the
+            person's birth date (a death in 1900 of someone born in 1950 would
+            recover every month ever paid).
+    """
+    if event_date < birth_date_of(task.person.id_number):
+        raise Refusal("task-transition-invalid", "event_date is before the person's birth date")
+    overpayments = overpaid(task, event_date, roster, recovered)
+    if task.disposal is TaskDisposal.suspend:
+        reason = (
+            SuspensionReason.imprisonment
+            if task.kind is TaskKind.imprisonment
+            else SuspensionReason.missing
+        )
+        remarks = f"until {suspend_until.isoformat()}" if suspend_until else None
+        suspension = Suspension(
+            person=task.person,
+            reason=reason,
+            effective_from=event_date,
+            task_id=task.task_id,
+            decided_by=decided_by,
+            decided_at=at,
+            remarks=remarks,
+        )
+        return Disposal(suspension=suspension, overpayments=overpayments)
+    notify = task.kind in (TaskKind.death, TaskKind.loss_of_nationality)
+    termination = Termination(
+        person=task.person,
+        reason=task.kind,
+        event_date=event_date,
+        effective_from=event_date,
+        family_notified=notify,
+        task_id=task.task_id,
+        decided_by=decided_by,
+        decided_at=at,
+    )
+    notice = family_termination_notice(task, event_date) if notify else None
+    return Disposal(termination=termination, overpayments=overpayments, notice=notice)
+
+
+def overpaid(
+    task: VerificationTask,
+    event_date: date,
+    roster: BenefitRecord | None,
+    recovered: Collection[str] = (),
+) -> tuple[Overpayment, ...]:
+    """Months paid after the event month, per the roster, not recovered yet; one per run."""
+    if roster is None:
+        return ()
+    last = month_index(parse_month(roster.paid_through))
+    after_event = range(month_index(event_date) + 1, last + 1)
+    due = [i for i in after_event if month_label(i) not in recovered]
+    runs: list[list[int]] = []
+    for index in due:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    monthly = Decimal(roster.monthly_amount)
+    return tuple(_overpayment(task, run[0], run[-1], monthly) for run in runs)
+
+
+def _overpayment(task: VerificationTask, first: int, last: int, monthly: Decimal) -> Overpayment:
+    months = last - first + 1
+    return Overpayment(
+        person=task.person,
+        task_id=task.task_id,
+        period_from=parse_month(month_label(first)),
+        period_to=last_day_of_month(parse_month(month_label(last))),
+        months=months,
+        monthly_amount=monthly,
+        amount=monthly * months,
+    )

@@ -1,0 +1,237 @@
+"""Build the aiohttp application: wire resources at start-up, close them at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from functools import partial
+from importlib.metadata import PackageNotFoundError, version
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from hub.api import (
+    evidence_routes,
+    inbound_routes,
+    ingress_routes,
+    meta_routes,
+    procedure_routes,
+    pull_routes,
+)
+from hub.api.correlation import correlation_middleware
+from hub.api.cursor import CursorCodec, load_or_create_cursor_key
+from hub.api.edge import EdgeLimits, edge_middleware, server_header
+from hub.api.middleware import metrics_middleware, problem_middleware
+from hub.audit import checkpoint_signer
+from hub.compliance.reporting_units import load_reporting_units
+from hub.compliance.watch import compliance_context
+from hub.core.keys import (
+    CURSORS,
+    DEPARTMENTS,
+    EDGE,
+    EVIDENCE,
+    KEYRING,
+    METRICS,
+    PIPELINE,
+    PROCEDURE,
+    REPORTING_UNITS,
+    SETTINGS,
+    SIGNATURES,
+    STORE,
+    TRUST,
+)
+from hub.core.periodic import running
+from hub.core.settings import Settings
+from hub.delivery.context import delivery_context
+from hub.departments.context import certification_pull_context, departments_context
+from hub.departments.registry import check_identity
+from hub.evidence import open_vault
+from hub.ingress.inbound import adapter_sender
+from hub.ingress.pipeline import IngressPipeline, receipt_presigner
+from hub.procedure.context import ProcedureContext, party_in
+from hub.procedure.outcomes import OutcomeSigner
+from hub.runtime.health import install_health
+from hub.runtime.serving import edge_handler_args
+from hub.runtime.trust_state import TrustState
+from hub.store import open_ledger
+from monitoring.metrics import HubMetrics
+from monitoring.server import serve_metrics
+from security import HubKeyring, ReceiptSigner, SignatureHelper
+
+
+def create_app(settings: Settings, *, registry: CollectorRegistry | None = None) -> web.Application:
+    """A ready-to-run hub application for ``settings``."""
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[
+            edge_middleware,
+            correlation_middleware,
+            metrics_middleware,
+            problem_middleware,
+        ],
+        handler_args=edge_handler_args(settings),
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = HubMetrics(registry or CollectorRegistry(), version=_version())
+    app[EDGE] = EdgeLimits(
+        max_pending=settings.http_max_pending_bodies,
+        body_timeout=settings.http_body_timeout_seconds,
+    )
+    app.on_response_prepare.append(server_header)
+    install_health(app)
+    if settings.metrics_port is not None:  # first up, last down: scrapes outlive the rest
+        app.cleanup_ctx.append(
+            serve_metrics(app[METRICS].registry, host=settings.host, port=settings.metrics_port)
+        )
+    app.cleanup_ctx.append(_keyring)
+    app.cleanup_ctx.append(_cursors)
+    app.cleanup_ctx.append(_trust)
+    app.cleanup_ctx.append(_signatures)
+    app.cleanup_ctx.append(_ledger)
+    app.cleanup_ctx.append(_evidence)
+    app.cleanup_ctx.append(departments_context)
+    app.cleanup_ctx.append(_procedure)
+    app.cleanup_ctx.append(compliance_context)  # compliance and task gauges for the alerts
+    app.cleanup_ctx.append(delivery_context)  # outbox relay and consumers, by role
+    app.cleanup_ctx.append(inbound_routes.inbound_ctx)  # after the ledger: adapters ingest into it
+    app.cleanup_ctx.append(certification_pull_context)
+    api = (
+        ingress_routes.routes,
+        pull_routes.routes,
+        meta_routes.routes,
+        evidence_routes.routes,
+        procedure_routes.routes,
+        inbound_routes.routes,
+    )
+    for table in api if settings.role != "worker" else (WORKER_ROUTES,):
+        app.add_routes(table)
+    return app
+
+
+async def _keyring(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[KEYRING] = await asyncio.to_thread(HubKeyring.load_or_create, settings.keys_dir)
+    yield
+
+
+async def _cursors(app: web.Application) -> AsyncIterator[None]:
+    key = await asyncio.to_thread(load_or_create_cursor_key, app[SETTINGS].cursor_key_path)
+    app[CURSORS] = CursorCodec(key)
+    yield
+
+
+async def _trust(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    state = TrustState(
+        settings.trust_store_path,
+        clock_skew=settings.clock_skew,
+        token_max_lifetime=timedelta(seconds=settings.read_token_max_lifetime_seconds),
+        metrics=app[METRICS],
+    )
+    await asyncio.to_thread(state.load)
+    app[TRUST] = state
+    async with running(state.watch(settings.trust_reload_seconds)):
+        yield
+
+
+async def _signatures(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    # Workers take no pushes; on one CPU a helper would only add hand-overs.
+    wanted = settings.signature_helper and settings.role != "worker" and _usable_cpus() > 1
+    helper = await SignatureHelper.start() if wanted else None
+    if helper is not None:
+        app[METRICS].watch_signature_helper(lambda: helper.running)
+    app[SIGNATURES] = helper
+    yield
+    if helper is not None:
+        await helper.aclose()
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity, e.g. a container's cpuset)."""
+    return len(os.sched_getaffinity(0))
+
+
+async def _ledger(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    metrics = app[METRICS]
+    helper = app[SIGNATURES]
+    checkpoint = checkpoint_signer(lambda: app[KEYRING].active, settings.hub_id)
+    store = await open_ledger(
+        settings,
+        on_commit=metrics.ledger_batch_size.observe,
+        checkpoint=checkpoint,
+        presigner=receipt_presigner(helper) if helper is not None else None,
+    )
+    app[STORE] = store
+    keyring = app[KEYRING]
+    trust = app[TRUST]
+    app[PIPELINE] = IngressPipeline(
+        verifier=lambda: trust.messages,
+        store=store,
+        receipts=partial(_receipt_signer, keyring, settings.hub_id, {}),
+        signatures=helper,
+    )
+    yield
+    await store.aclose()
+
+
+def _receipt_signer(
+    keyring: HubKeyring, hub_id: str, made: dict[str, ReceiptSigner]
+) -> ReceiptSigner:
+    """The signer for the keyring's active key (built once per key, not per message)."""
+    key = keyring.active
+    signer = made.get(key.kid)
+    if signer is None:
+        made.clear()
+        signer = made[key.kid] = ReceiptSigner(key, hub_id=hub_id)
+    return signer
+
+
+async def _evidence(app: web.Application) -> AsyncIterator[None]:
+    app[EVIDENCE] = await asyncio.to_thread(open_vault, app[SETTINGS])
+    yield
+
+
+async def _procedure(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    keyring = app[KEYRING]
+    vault = app[EVIDENCE]
+    identity = app[DEPARTMENTS].identity
+
+    async def read_evidence(digest: str) -> bytes:
+        return (await vault.get(digest))[0]
+
+    app[PROCEDURE] = ProcedureContext(
+        store=app[STORE],
+        missing_evidence=vault.missing,
+        outcomes=OutcomeSigner(lambda: keyring.active, hub_id=settings.hub_id),
+        read_evidence=read_evidence,
+        identity_check=partial(check_identity, identity) if identity is not None else None,
+        identity_required=settings.identity_check == "required",
+        uplink_sender=_uplink_sender(app[DEPARTMENTS].player("uplink")),
+        parties=lambda sender: party_in(app[TRUST].store, sender),  # reloads take effect
+    )
+    app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
+    yield
+
+
+def _uplink_sender(player: str | None) -> str | None:
+    return None if player is None else adapter_sender(player)
+
+
+WORKER_ROUTES = [
+    web.get("/healthz", meta_routes.healthz),
+    web.get("/readyz", meta_routes.readyz),
+    web.get("/metrics", meta_routes.metrics),
+]
+"""A worker serves no API: only its health and metrics."""
+
+
+def _version() -> str:
+    try:
+        return version("certhub")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0+unknown"

@@ -1,0 +1,193 @@
+"""Serve the hub's app behind connection limits: a cap on open connections, idle timeouts.
+
+aiohttp's ``web.run_app`` accepts every connection the kernel hands it and,
+with its defaults, lets an idle or half-sent one live for minutes: enough
+slow clients exhaust the file descriptors, and then nobody (not even the
+SQLite checkpoint) can open anything. Here:
+
+- the idle / header timeout is aiohttp's keep-alive timer, which runs from
+  the moment a connection opens until a request head is complete and again
+  after each response (:func:`edge_handler_args`, applied by ``create_app``);
+- past :attr:`Settings.http_max_connections` open connections a new one gets
+  a one-line ``503`` and is closed at once (:class:`GuardedSite`), counted in
+  ``certhub_http_edge_refusals_total{reason="connection_cap"}`` and logged
+  (the log's flood guard keeps a storm of these to a few lines a minute);
+- request bodies have their own deadline and cap (:mod:`hub.api.edge`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestHandler
+
+from hub.api.edge import SERVER_NAME
+from hub.api.problems import render
+from hub.core.keys import METRICS, SETTINGS
+from hub.core.settings import Settings
+from hub.problems import Problem
+from monitoring.metrics import HubMetrics
+
+__all__ = ["GuardedSite", "edge_handler_args", "run_hub", "start_hub"]
+
+log = logging.getLogger(__name__)
+
+
+def edge_handler_args(settings: Settings) -> dict[str, Any]:
+    """aiohttp request-handler options for the edge's timeouts (``Application(handler_args=)``)."""
+    return {"keepalive_timeout": settings.http_idle_timeout_seconds}
+
+
+def _refusal_bytes() -> bytes:
+    body = json.dumps(
+        {
+            "type": "urn:certhub:problem:overloaded",
+            "title": "Hub overloaded; retry later",
+            "status": 503,
+            "detail": "too many open connections; retry after 1 s",
+        }
+    ).encode()
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\nServer: certhub\r\n"
+        "Content-Type: application/problem+json\r\nRetry-After: 1\r\n"
+        f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+_REFUSAL = _refusal_bytes()
+
+
+class _Refusal(asyncio.Protocol):
+    """A connection over the cap: one 503, then closed (never handed to aiohttp)."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Answer and close; the request, if any, is never read."""
+        if isinstance(transport, asyncio.WriteTransport):  # always, for a TCP server
+            transport.write(_REFUSAL)
+        transport.close()
+
+
+class _EdgeRequestHandler(RequestHandler):
+    """aiohttp's per-connection handler, answering unparseable requests like the API does.
+
+    A request aiohttp cannot parse never reaches the app: aiohttp answers it
+    itself, as text, with its version in ``Server``, and logs a traceback at
+    ERROR. A malformed request is the client's mistake: it gets a problem
+    document (``malformed-request``), ``Server: certhub``, and one INFO line.
+    """
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        """The answer to a request that failed before or outside the app's middlewares."""
+        if isinstance(exc, HttpProcessingError) and 400 <= status < 500:
+            log.info("malformed HTTP request refused: %s (%d)", type(exc).__name__, status)
+            detail = f"the request is not valid HTTP/1.1 ({type(exc).__name__})"
+            response: web.StreamResponse = render(Problem("malformed-request", detail))
+            response.force_close()
+        else:
+            response = super().handle_error(request, status, exc, message)
+        response.headers["Server"] = SERVER_NAME
+        return response
+
+
+class GuardedSite(web.BaseSite):
+    """A TCP site that refuses connections past a cap instead of accepting them all."""
+
+    def __init__(
+        self,
+        runner: web.AppRunner,
+        host: str,
+        port: int,
+        *,
+        max_connections: int,
+        metrics: HubMetrics,
+        handler_args: Mapping[str, Any],
+    ) -> None:
+        """Listen on ``host:port``; keep at most ``max_connections`` open.
+
+        ``handler_args`` are the request-handler options the app was made with
+        (:func:`edge_handler_args`): this site makes the handlers itself.
+        """
+        super().__init__(runner)
+        self._host = host
+        self._port = port
+        self._max_connections = max_connections
+        self._metrics = metrics
+        # No aiohttp access log: the routes log each request themselves, masked.
+        self._handler_args: dict[str, Any] = {"access_log": None, **handler_args}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def name(self) -> str:
+        """The site's URL, as aiohttp's own sites name themselves."""
+        return f"http://{self._host}:{self._port}"
+
+    async def start(self) -> None:
+        """Start listening."""
+        await super().start()
+        loop = self._loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            self._protocol, self._host, self._port, reuse_address=True, backlog=self._backlog
+        )
+
+    def _protocol(self) -> asyncio.BaseProtocol:
+        server = self._runner.server
+        if server is None or self._loop is None:  # cleaned up under a connection being accepted
+            return _Refusal()
+        open_now = len(server.connections)
+        if open_now >= self._max_connections:
+            self._metrics.edge_refusals.labels(reason="connection_cap").inc()
+            log.warning("cap reached: %d connections open; refusing a new one", open_now)
+            return _Refusal()
+        # The runner's server stays the manager: it tracks and, at shutdown, closes them.
+        return _EdgeRequestHandler(server, loop=self._loop, **self._handler_args)
+
+
+async def start_hub(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Set ``app`` up and listen on ``host:port`` behind its connection cap; clean up the runner."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = GuardedSite(
+            runner,
+            host,
+            port,
+            max_connections=app[SETTINGS].http_max_connections,
+            metrics=app[METRICS],
+            handler_args=edge_handler_args(app[SETTINGS]),
+        )
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner
+
+
+def run_hub(app: web.Application, settings: Settings) -> None:
+    """Serve ``app`` until SIGINT or SIGTERM (what ``web.run_app`` does, behind the cap)."""
+    asyncio.run(_serve_until_signal(app, settings))
+
+
+async def _serve_until_signal(app: web.Application, settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runner = await start_hub(app, settings.host, settings.port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,164 @@
+"""Verification tasks: open/join, transitions, disposal by kind, overpayment."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from hub.rules.disposal import dispose
+from hub.rules.tasks import TaskRecord, advance, task_for_report
+from mocks.population import Population
+from schemas import (
+    ActorRef,
+    BenefitRecord,
+    EligibilityReport,
+    Refusal,
+    Role,
+    TaskDisposal,
+    TaskStatus,
+    TaskTransition,
+)
+
+NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
+COUNTY = ActorRef(id="county-1", role=Role.county_reviewer)
+TOWN = ActorRef(id="town-1", role=Role.town_staff)
+
+
+def report(reason: str = "death", **changes: Any) -> EligibilityReport:
+    payload = Population(seed=3).eligibility_report() | {"reason": reason, "remarks": "x"} | changes
+    return EligibilityReport.model_validate(payload)
+
+
+def step(to: str, actor: ActorRef = COUNTY, **changes: Any) -> TaskTransition:
+    fields: dict[str, Any] = {"task_id": "task-1", "to_status": to, "actor": actor, "at": NOW}
+    if to != "in_progress":
+        fields |= {"method": "department_letter", "outcome": "核实"}
+    return TaskTransition.model_validate(fields | changes)
+
+
+def roster(paid_through: str = "2024-06", monthly: str = "238.00") -> BenefitRecord:
+    person = report().person
+    return BenefitRecord(
+        person=person,
+        status="active",
+        monthly_amount=Decimal(monthly),
+        paid_through=paid_through,
+        bank_account_on_file="****1234",
+        as_of=NOW,
+    )
+
+
+def test_an_approved_death_report_opens_a_task_and_a_second_one_joins_it() -> None:
+    first = task_for_report(None, report(), "10", NOW)
+    assert first is not None
+    assert (first.kind, first.status, first.sources) == ("death", TaskStatus.open, ("10",))
+    joined = task_for_report(TaskRecord(first, 0), report(), "11", NOW)
+    assert joined is not None
+    assert joined.sources == ("10", "11")
+    assert joined.task_id == first.task_id
+
+
+def test_reason_other_opens_no_task() -> None:
+    assert task_for_report(None, report("other"), "10", NOW) is None
+
+
+def test_lifecycle_and_refusals() -> None:
+    task = task_for_report(None, report(), "10", NOW)
+    assert task is not None
+    working = advance(TaskRecord(task, 0), step("in_progress", TOWN), Role.town_staff)
+    assert working.status is TaskStatus.in_progress
+    with pytest.raises(Refusal) as caught:
+        advance(TaskRecord(working, 1), step("confirmed", TOWN), Role.town_staff)
+    assert caught.value.slug == "role-not-permitted"
+    confirmed = advance(
+        TaskRecord(working, 1),
+        step("confirmed", event_date=date(2024, 3, 15)),
+        Role.county_reviewer,
+    )
+    assert (confirmed.status, confirmed.disposal) == (TaskStatus.confirmed, TaskDisposal.terminate)
+    assert confirmed.resolved_at == NOW
+    with pytest.raises(Refusal) as caught:
+        advance(TaskRecord(confirmed, 2), step("cleared"), Role.county_reviewer)
+    assert caught.value.slug == "task-transition-invalid"
+
+
+def test_confirmed_death_terminates_from_the_event_date_with_overpayment_and_notice() -> None:
+    task = task_for_report(None, report(), "10", NOW)
+    assert task is not None
+    confirmed = advance(
+        TaskRecord(task, 0), step("confirmed", event_date=date(2024, 3, 15)), Role.county_reviewer
+    )
+    result = dispose(
+        confirmed,
+        event_date=date(2024, 3, 15),
+        suspend_until=None,
+        roster=roster("2024-06"),
+        decided_by=COUNTY,
+        at=NOW,
+    )
+    assert result.termination is not None
+    assert result.termination.effective_from == date(2024, 3, 15)
+    assert result.termination.family_notified is True
+    assert result.overpayment is not None
+    assert (result.overpayment.months, result.overpayment.amount) == (3, Decimal("714.00"))
+    assert result.overpayment.period_from == date(2024, 4, 1)
+    assert result.overpayment.period_to == date(2024, 6, 30)
+    assert result.notice is not None
+    assert task.person.id_number not in result.notice.text
+    assert "丧葬补助金" in result.notice.text
+
+
+def test_no_overpayment_when_paid_only_through_the_event_month() -> None:
+    task = task_for_report(None, report(), "10", NOW)
+    assert task is not None
+    confirmed = advance(TaskRecord(task, 0), step("confirmed"), Role.county_reviewer)
+    result = dispose(
+        confirmed,
+        event_date=date(2024, 6, 2),
+        suspend_until=None,
+        roster=roster("2024-06"),
+        decided_by=COUNTY,
+        at=NOW,
+    )
+    assert result.overpayment is None
+
+
+def test_imprisonment_suspends_for_the_sentence_without_family_notice() -> None:
+    task = task_for_report(None, report("imprisonment"), "10", NOW)
+    assert task is not None
+    confirmed = advance(TaskRecord(task, 0), step("confirmed"), Role.county_reviewer)
+    assert confirmed.disposal is TaskDisposal.suspend
+    result = dispose(
+        confirmed,
+        event_date=date(2024, 5, 1),
+        suspend_until=date(2026, 5, 1),
+        roster=None,
+        decided_by=COUNTY,
+        at=NOW,
+    )
+    assert result.suspension is not None
+    assert result.suspension.reason == "imprisonment"
+    assert result.suspension.remarks == "until 2026-05-01"
+    assert (result.termination, result.notice, result.overpayment) == (None, None, None)
+
+
+def test_duplicate_receipt_terminates_the_duplicate_without_family_notice() -> None:
+    task = task_for_report(None, report("duplicate_receipt"), "10", NOW)
+    assert task is not None
+    confirmed = advance(TaskRecord(task, 0), step("confirmed"), Role.county_reviewer)
+    result = dispose(
+        confirmed,
+        event_date=date(2024, 1, 1),
+        suspend_until=None,
+        roster=roster(),
+        decided_by=COUNTY,
+        at=NOW,
+    )
+    assert result.termination is not None
+    assert result.termination.family_notified is False
+    assert result.notice is None
+    assert result.overpayment is not None
+    assert result.overpayment.months == 5
