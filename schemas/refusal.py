@@ -19,7 +19,7 @@ and nothing lower exists. Hierarchy::
     ├── hub.evidence.EvidenceRejected    an evidence upload was refused
     └── hub.problems.Problem             the HTTP edge's own refusals (and headers)
 
-The pure rules (``hub.workflow``) raise :class:`Refusal` itself.
+The pure rules (``hub.rules``) raise :class:`Refusal` itself.
 """
 
 from __future__ import annotations
