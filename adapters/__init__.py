@@ -4,10 +4,10 @@ The hub depends on the protocols and on :func:`create_adapters`; concrete
 adapters are found through the ``certhub.adapters`` entry-point group and
 imported on first use::
 
-    from adapters import AdapterOptions, create_adapters
+    from certhub.adapters import AdapterOptions, create_adapters
     adapters = create_adapters(settings.adapters, AdapterOptions(AdapterMetrics(registry)))
 
-See :mod:`adapters.errors` for the error tree.
+See :mod:`certhub.adapters.errors` for the error tree.
 """
 
 from .base import Adapter, AdapterOptions

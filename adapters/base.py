@@ -4,7 +4,7 @@ A concrete adapter subclasses :class:`Adapter` parametrised by its
 configuration model (``class SmsGatewayAdapter(Adapter[SmsConfig])``, with
 ``config_model = SmsConfig``), names its operations and the errors it
 declares transient, and implements one or more role protocols from
-:mod:`adapters.protocols` (implementing a role's protocol is how an adapter
+:mod:`certhub.adapters.protocols` (implementing a role's protocol is how an adapter
 says it plays that role), running each department call through
 :meth:`Adapter.call`.
 """
@@ -18,7 +18,7 @@ from typing import ClassVar, Generic, TypeVar
 
 import httpx
 
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 from .config import AdapterConfig
 from .errors import DepartmentTimeout, DepartmentUnavailable, TransientError

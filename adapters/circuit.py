@@ -3,7 +3,7 @@
 Closed: calls pass; each attempt that fails in a way that blames the
 department counts, a success resets the count. After ``failure_threshold``
 consecutive failures the circuit opens: calls are refused with
-:class:`~adapters.errors.CircuitOpen` until ``reset_timeout`` has passed. Then
+:class:`~certhub.adapters.errors.CircuitOpen` until ``reset_timeout`` has passed. Then
 it is half-open: exactly one probe passes; its success closes the circuit, its
 failure opens it again for another ``reset_timeout``.
 """

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from schemas import mask_ids_in_text
+from certhub.schemas import mask_ids_in_text
 
 __all__ = [
     "AdapterError",

@@ -2,7 +2,7 @@
 
 Per call: a bulkhead slot (bounded concurrency and waiting), then up to
 ``max_attempts`` attempts inside a total ``deadline``. Each attempt is admitted
-by the adapter's :class:`~adapters.circuit.CircuitBreaker` and bounded by
+by the adapter's :class:`~certhub.adapters.circuit.CircuitBreaker` and bounded by
 ``attempt_timeout``. Between attempts the policy waits a full-jitter
 exponential backoff, or the department's ``Retry-After`` when that is longer.
 Only the exception classes the adapter lists in ``transient_errors`` are
@@ -10,7 +10,7 @@ retried; everything else ends the call at once. Metrics are recorded for
 every call, retry and breaker transition.
 
 How this in-call layer and the hub's durable retries share one backoff is
-told in :mod:`adapters.retry`.
+told in :mod:`certhub.adapters.retry`.
 
 ``testing=True`` computes every wait but does not sleep, and remembers the
 waits in :attr:`ResiliencePolicy.planned_waits` for assertions — no
@@ -30,7 +30,7 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 from .circuit import CircuitBreaker, CircuitState
 from .config import PolicyConfig
@@ -229,7 +229,7 @@ class ResiliencePolicy:
         return isinstance(exc, self.transient_errors) and not isinstance(exc, _LOCAL_REFUSALS)
 
     def _backoff(self, state: RetryCallState) -> float:
-        """The in-call layer's :func:`~adapters.retry.backoff` (full jitter), or a longer
+        """The in-call layer's :func:`~certhub.adapters.retry.backoff` (full jitter), or a longer
         Retry-After; one too long to wait in-call ends the call (the durable layer waits)."""
         exc = state.outcome.exception() if state.outcome is not None else None
         retry_after = exc.retry_after if isinstance(exc, DepartmentUnavailable) else None

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Protocol, runtime_checkable
 
-from schemas import CertificationEvent
+from certhub.schemas import CertificationEvent
 
 from .types import (
     AccountCheck,
@@ -42,7 +42,7 @@ __all__ = [
 CertificationIngest = Callable[[CertificationEvent, str], Awaitable[None]]
 """Hub callback for a streamed event and its stable message id.
 
-It raises a :class:`~adapters.errors.TransientError` to have the event
+It raises a :class:`~certhub.adapters.errors.TransientError` to have the event
 redelivered later, any other exception to have it dead-lettered."""
 
 

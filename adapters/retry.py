@@ -3,18 +3,18 @@
 A delivery (an SMS notice, a certification pushed upward) is retried in two
 layers, on purpose, with the same :func:`backoff` and different bounds:
 
-1. **In-call** (:class:`~adapters.policy.ResiliencePolicy`, tenacity): one
+1. **In-call** (:class:`~certhub.adapters.policy.ResiliencePolicy`, tenacity): one
    delivery attempt makes up to ``PolicyConfig.max_attempts`` calls inside a
    total deadline of seconds, with short waits (0.2 s doubling to 5 s). It
    rides out a dropped connection or a brief 503 while the caller waits.
-2. **Durable** (:class:`DurableRetry`, read by ``hub.delivery.dispatcher``):
+2. **Durable** (:class:`DurableRetry`, read by ``certhub.hub.delivery.dispatcher``):
    when the in-call layer gives up on a transient failure, the outbox row is
    rescheduled (``next_attempt_at``) with long waits (2 s doubling to 10 min),
    up to ``max_attempts`` delivery attempts, then dead-lettered. It survives
    a department down for hours and a hub restart, because the schedule is in
    the ledger, not in memory.
 
-A permanent error (:class:`~adapters.errors.PermanentError`) ends both layers
+A permanent error (:class:`~certhub.adapters.errors.PermanentError`) ends both layers
 at once. Either layer waits at least a department's ``Retry-After``.
 """
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from schemas import (
+from certhub.schemas import (
     CertificationEvent,
     Identifier,
     Message,

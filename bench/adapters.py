@@ -26,8 +26,13 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import httpx
 from prometheus_client import CollectorRegistry
 
-from adapters import DepartmentTimeout, DepartmentUnavailable, PolicyConfig, ResiliencePolicy
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.adapters import (
+    DepartmentTimeout,
+    DepartmentUnavailable,
+    PolicyConfig,
+    ResiliencePolicy,
+)
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 TARGET_US = 50.0
 

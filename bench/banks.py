@@ -37,13 +37,13 @@ import aio_pika
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
-from hub.core.keys import STORE
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from mocks.bank import BankTerminalPublisher
-from mocks.bank_files import TerminalRecord, write_reconciliation
-from mocks.population import Population
+from certhub.adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
+from certhub.hub.core.keys import STORE
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.mocks.bank import BankTerminalPublisher
+from certhub.mocks.bank_files import TerminalRecord, write_reconciliation
+from certhub.mocks.population import Population
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 JOSE = "application/jose"

@@ -9,7 +9,7 @@
    (``ru_maxrss`` from ``wait4``) is read: the *bare join* — DuckDB reads the
    roster CSV and every feed CSV and counts the rows joined on the ID number
    (``ignore_errors``: it refuses nothing by name) — and the *full run*
-   (:func:`hub.comparison.engine.run_comparison`: load, every rule, outputs,
+   (:func:`certhub.hub.comparison.engine.run_comparison`: load, every rule, outputs,
    summary), both from CSV. The best round of each is reported and their ratio.
 3. The first ``--ledger-records`` certifications of the run are recorded in a
    fresh SQLite ledger through the inbound path (``certhub compare run``'s own
@@ -49,7 +49,7 @@ def _child(kind: str, *args: str) -> tuple[dict[str, Any], float]:
 
 def _child_main(kind: str, args: list[str]) -> dict[str, Any]:
     if kind == "generate":
-        from hub.comparison.generate import generate
+        from certhub.hub.comparison.generate import generate
 
         began = time.perf_counter()
         made = generate(Path(args[0]), int(args[1]), period=PERIOD, seed=7)
@@ -57,7 +57,7 @@ def _child_main(kind: str, args: list[str]) -> dict[str, Any]:
     if kind == "bare":
         return _bare(Path(args[0]))
     if kind == "run":
-        from hub.comparison.engine import RunOptions, run_comparison
+        from certhub.hub.comparison.engine import RunOptions, run_comparison
 
         began = time.perf_counter()
         run = run_comparison(Path(args[0]), Path(args[1]), PERIOD, options=RunOptions())
@@ -87,9 +87,9 @@ def _ledger(runs: Path, limit: int) -> dict[str, Any]:
 
     import duckdb
 
-    from hub.cli.compare import record_certifications
-    from hub.comparison.engine import ComparisonRun
-    from hub.core.settings import Settings
+    from certhub.hub.cli.compare import record_certifications
+    from certhub.hub.comparison.engine import ComparisonRun
+    from certhub.hub.core.settings import Settings
 
     sample = runs / "ledger-sample" / f"{PERIOD}-all"
     sample.mkdir(parents=True)

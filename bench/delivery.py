@@ -12,7 +12,7 @@ in-process fake department (an ``async`` function recording the call time).
   that server and dropped), the relay claims and publishes them with confirms
   and marks them published, the consumer's dispatcher checks the delivery id,
   calls the department and records the delivery — the production code, wired
-  as ``hub.delivery.context`` wires it.
+  as ``certhub.hub.delivery.context`` wires it.
 * **bare**: publish with confirms (pipelined in windows of the relay's batch)
   and consume with manual ack after the department call — no ledger at all.
 
@@ -48,15 +48,15 @@ sys.path.insert(0, str(ROOT))
 from load import percentile
 from prometheus_client import CollectorRegistry
 
-from adapters.retry import DurableRetry
-from hub.delivery.dispatcher import DeliveryDispatcher
-from hub.delivery.rabbit import RabbitBroker
-from hub.delivery.relay import OutboxRelay, RelayTiming
-from hub.delivery.service import DeliveryService
-from hub.store import LedgerStore, NewMessage, RecordKind, SqliteLedger
-from hub.store.effects import Effects, OutboxWrite
-from hub.store.postgres import PostgresLedger
-from monitoring.metrics import HubMetrics
+from certhub.adapters.retry import DurableRetry
+from certhub.hub.delivery.dispatcher import DeliveryDispatcher
+from certhub.hub.delivery.rabbit import RabbitBroker
+from certhub.hub.delivery.relay import OutboxRelay, RelayTiming
+from certhub.hub.delivery.service import DeliveryService
+from certhub.hub.store import LedgerStore, NewMessage, RecordKind, SqliteLedger
+from certhub.hub.store.effects import Effects, OutboxWrite
+from certhub.hub.store.postgres import PostgresLedger
+from certhub.monitoring.metrics import HubMetrics
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DESTINATION = "ministry"

@@ -44,9 +44,9 @@ sys.path.insert(0, str(ROOT))
 from load import Result, closed_loop, open_loop, wait_ready
 from procstat import children, cpu_seconds
 
-from mocks.local_reporting import ReportingSystem
-from mocks.population import Population
-from security import create_sender_key, read_private_key, trust_add
+from certhub.mocks.local_reporting import ReportingSystem
+from certhub.mocks.population import Population
+from certhub.security import create_sender_key, read_private_key, trust_add
 
 SENDER = "bench-city"
 
@@ -156,7 +156,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         env["CERTHUB_DATABASE_URL"] = database_url
     bare_port, hub_port = free_port(), free_port()
     python = sys.executable
-    hub = start([python, "-m", "hub.cli.main", "serve", "--port", str(hub_port)], env)
+    hub = start([python, "-m", "certhub.hub.cli.main", "serve", "--port", str(hub_port)], env)
     servers = [hub]
     try:
         await wait_ready(f"http://127.0.0.1:{hub_port}/healthz", time.monotonic() + 30)

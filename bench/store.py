@@ -31,8 +31,8 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hub.store import LedgerStore, NewMessage, RecordKind, SqliteLedger
-from hub.store.postgres import PostgresLedger
+from certhub.hub.store import LedgerStore, NewMessage, RecordKind, SqliteLedger
+from certhub.hub.store.postgres import PostgresLedger
 
 
 def make_messages(count: int, size: int, run: str) -> list[NewMessage]:

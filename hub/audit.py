@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.store import LedgerRecord, LedgerStore, RecordKind
-from hub.store.audit_chain import GENESIS, AuditEntry, first_broken
-from security import (
+from certhub.hub.store import LedgerRecord, LedgerStore, RecordKind
+from certhub.hub.store.audit_chain import GENESIS, AuditEntry, first_broken
+from certhub.security import (
     SecurityError,
     SigningKey,
     TrustStore,

@@ -2,13 +2,13 @@
 
 Everything that refuses raises a :class:`schemas.Refusal` carrying only a
 slug and a detail; statuses and titles are decided here, once, for every
-edge: the HTTP routes and middlewares (``hub.api``), the AMQP ingress and the
+edge: the HTTP routes and middlewares (``certhub.hub.api``), the AMQP ingress and the
 inbound adapters. :data:`ALL_PROBLEMS` is also what ``/openapi.json`` lists,
 and ``tests/hub/test_openapi_problems.py`` checks that README's slug tables
 name exactly these slugs with these statuses. Each slug is written once, in
 the section of whoever raises it.
 
-No aiohttp here: the HTTP rendering lives in ``hub.api.problems``.
+No aiohttp here: the HTTP rendering lives in ``certhub.hub.api.problems``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
-from hub.store import StoreUnavailable
-from schemas import Refusal
-from security import TokenError
+from certhub.hub.store import StoreUnavailable
+from certhub.schemas import Refusal
+from certhub.security import TokenError
 
 __all__ = [
     "ALL_PROBLEMS",
@@ -55,7 +55,7 @@ EDGE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "internal-error": (500, "Internal error"),
 }
 
-# The evidence vault (hub.evidence).
+# The evidence vault (certhub.hub.evidence).
 EVIDENCE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "evidence-type-mismatch": (415, "Evidence content differs from its declared type"),
     "evidence-unsupported": (415, "Evidence is not a JPEG, PNG or PDF"),
@@ -72,7 +72,8 @@ EVIDENCE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "evidence-corrupt": (500, "Stored evidence is corrupt"),
 }
 
-# The procedure's rules (hub.rules, hub.procedure) and the ledger's guards (hub.store).
+# The procedure's rules (certhub.hub.rules, certhub.hub.procedure) and the ledger's guards
+# (certhub.hub.store).
 PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "forged-role": (403, "Actor does not match the signing key"),
     "role-not-permitted": (403, "Role may not take this decision"),

@@ -1,4 +1,4 @@
-"""``python -m mocks [--config mocks.json] [--seed N]``: run every mock department.
+"""``python -m certhub.mocks [--config mocks.json] [--seed N]``: run every mock department.
 
 Prints each mock's URL, its admin endpoint (``PUT /_admin/faults`` changes
 faults at run time) and the adapter settings that point certhub at the mocks,
@@ -18,7 +18,7 @@ from .runner import MocksConfig, run_mocks
 
 
 def _config(argv: list[str] | None) -> MocksConfig:
-    parser = argparse.ArgumentParser(prog="python -m mocks", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m certhub.mocks", description=__doc__)
     parser.add_argument("--config", type=Path, help="JSON file of MocksConfig (ports, faults)")
     parser.add_argument("--seed", type=int, help="seed of the mock data (overrides the file)")
     args = parser.parse_args(argv)

@@ -4,7 +4,7 @@
   key and publishes them to the banks' AMQP exchange — or, on request, the
   faults a real network produces (unsigned, wrongly signed, wrong content
   type, oversized, unknown bank code, malformed, invalid record).
-* Reconciliation files come from :func:`mocks.bank_files.write_reconciliation`.
+* Reconciliation files come from :func:`certhub.mocks.bank_files.write_reconciliation`.
 * :class:`BankAccountMock` answers ``POST /api/v1/account-checks``, validating
   requests and answers against the adapter's ``account.openapi.json``.
 """
@@ -23,8 +23,8 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from aiohttp import web
 
-from schemas.clock import CHINA_STANDARD_TIME as CST
-from security import SigningKey, TrustStore, sign_compact
+from certhub.schemas.clock import CHINA_STANDARD_TIME as CST
+from certhub.security import SigningKey, TrustStore, sign_compact
 
 from .contracts import OpenApi
 from .faults import FaultConfig, FaultKind

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from schemas.clock import CHINA_STANDARD_TIME as CST
+from certhub.schemas.clock import CHINA_STANDARD_TIME as CST
 
 from .population import Population
 

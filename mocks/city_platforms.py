@@ -2,7 +2,7 @@
 
 Both sign with their own key (a certhub trust store holds the public half,
 the hub's adapter is configured with it). Native payloads come from the
-seeded :class:`~mocks.population.Population`, in the platforms' own Chinese
+seeded :class:`~certhub.mocks.population.Population`, in the platforms' own Chinese
 field names; :meth:`ZhaoqingPlatform.monthly_csv` writes UTF-8 with BOM or
 GBK and can mix in the bad rows real files contain.
 """
@@ -15,8 +15,8 @@ import json
 from datetime import date, timedelta
 from typing import Any, Final
 
-from schemas import ReportReason
-from security import SigningKey, TrustStore, b64url_encode, sign_compact
+from certhub.schemas import ReportReason
+from certhub.security import SigningKey, TrustStore, b64url_encode, sign_compact
 
 from .population import Population
 

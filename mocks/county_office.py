@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from security import SigningKey, issue_read_token, sign_compact
+from certhub.security import SigningKey, issue_read_token, sign_compact
 
 JOSE = {"Content-Type": "application/jose"}
 

@@ -1,6 +1,6 @@
 """The e-ID mock's data: people with licences, their photos, and cancelled registrations.
 
-Built from :class:`mocks.population.Population` so ID numbers, regions and
+Built from :class:`certhub.mocks.population.Population` so ID numbers, regions and
 names are realistic and a seed reproduces everything. Face comparison is
 stood in for by comparing the on-site photo with the registered one.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from schemas.clock import CHINA_STANDARD_TIME
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 from .photos import jpeg_photo
 from .population import Population

@@ -17,8 +17,8 @@ from typing import Any
 
 import aiohttp
 
-from mocks.population import Population
-from security import SigningKey, issue_read_token, sign_compact
+from certhub.mocks.population import Population
+from certhub.security import SigningKey, issue_read_token, sign_compact
 
 JOSE = "application/jose"
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
-from schemas import check_character
-from schemas.clock import CHINA_STANDARD_TIME as CST
-from security import SigningKey, b64url_encode
+from certhub.schemas import check_character
+from certhub.schemas.clock import CHINA_STANDARD_TIME as CST
+from certhub.security import SigningKey, b64url_encode
 
 from .contracts import openapi
 from .faults import FaultConfig, FaultKind

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
-from schemas import GUANGDONG_COUNTIES, ReportReason, check_character
+from certhub.schemas import GUANGDONG_COUNTIES, ReportReason, check_character
 
 SURNAMES: Final = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡"

@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from security import (
+from certhub.security import (
     SecurityError,
     SigningKey,
     VerifyingKey,

@@ -1,6 +1,6 @@
 """Start every mock department from one configuration (ports, faults, seed).
 
-Used by ``python -m mocks`` and by tests. Besides the URLs it yields the
+Used by ``python -m certhub.mocks`` and by tests. Besides the URLs it yields the
 adapter settings that point certhub at the mocks, ready for the hub's
 ``adapters`` settings section.
 """

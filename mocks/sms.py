@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from schemas import mask_ids_in_text
+from certhub.schemas import mask_ids_in_text
 
 from .contracts import openapi
 from .faults import FaultConfig, FaultKind

@@ -11,7 +11,7 @@ from typing import Final
 
 from lxml import etree
 
-from schemas import mask_ids_in_text
+from certhub.schemas import mask_ids_in_text
 
 __all__ = [
     "NS",

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas import (
+from certhub.schemas import (
     CertificationMethod,
     CertificationOutcome,
     ChannelKind,

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
-from schemas import mask_ids_in_text
+from certhub.schemas import mask_ids_in_text
 
 # Attributes every LogRecord has; anything else was passed through ``extra=``.
 _STANDARD: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {

@@ -19,9 +19,9 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pydantic import BaseModel
 
-from monitoring.children import Children
-from monitoring.labels import certification_labels, report_labels
-from monitoring.logging import flood_guards
+from certhub.monitoring.children import Children
+from certhub.monitoring.labels import certification_labels, report_labels
+from certhub.monitoring.logging import flood_guards
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 UNVERIFIED = "unverified"

@@ -15,11 +15,11 @@ and nothing lower exists. Hierarchy::
 
     Refusal                              schemas (this module)
     ├── security.SecurityError           signed messages, read tokens, keys
-    ├── hub.store.Conflict               a ledger precondition failed
-    ├── hub.evidence.EvidenceRejected    an evidence upload was refused
-    └── hub.problems.Problem             the HTTP edge's own refusals (and headers)
+    ├── certhub.hub.store.Conflict               a ledger precondition failed
+    ├── certhub.hub.evidence.EvidenceRejected    an evidence upload was refused
+    └── certhub.hub.problems.Problem             the HTTP edge's own refusals (and headers)
 
-The pure rules (``hub.rules``) raise :class:`Refusal` itself.
+The pure rules (``certhub.hub.rules``) raise :class:`Refusal` itself.
 """
 
 from __future__ import annotations

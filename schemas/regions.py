@@ -42,7 +42,7 @@ class _CodeList:
 
 
 def _load() -> _CodeList:
-    data = resources.files(__package__ or "schemas").joinpath("data/guangdong_counties.csv")
+    data = resources.files(__package__ or "certhub.schemas").joinpath("data/guangdong_counties.csv")
     text = data.read_text("utf-8")
     rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
     cities = {row["city_code"]: row["city_name"] for row in rows}

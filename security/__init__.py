@@ -5,7 +5,7 @@ base64url codec (``b64url_encode``/``b64url_decode``) is the one every package
 uses, and ``create_exclusive``/``replace_atomic`` are the one crash-safe
 file write::
 
-    from security import MessageVerifier, TrustStore, sign_compact
+    from certhub.security import MessageVerifier, TrustStore, sign_compact
 """
 
 from ._encoding import b64url_decode, b64url_encode

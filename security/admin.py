@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
-from schemas import Role
+from certhub.schemas import Role
 
 from ._encoding import json_dumps_pretty, json_loads
 from ._files import create_exclusive

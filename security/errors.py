@@ -37,7 +37,7 @@ Hierarchy::
 
 from __future__ import annotations
 
-from schemas import Refusal
+from certhub.schemas import Refusal
 
 __all__ = [
     "AlgorithmMismatch",

@@ -253,7 +253,7 @@ class SignatureHelper:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "security.signature_worker",
+                "certhub.security.signature_worker",
                 str(theirs.fileno()),
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,

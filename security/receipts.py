@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from schemas.clock import rfc3339
+from certhub.schemas.clock import rfc3339
 
 from ._compact import join_compact
 from ._encoding import b64url_encode, json_flat_object, json_loads

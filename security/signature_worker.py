@@ -1,6 +1,6 @@
-"""The helper process that does signature arithmetic for :mod:`security.offload`.
+"""The helper process that does signature arithmetic for :mod:`certhub.security.offload`.
 
-Run as ``python -m security.signature_worker FD``: ``FD`` is the helper's end
+Run as ``python -m certhub.security.signature_worker FD``: ``FD`` is the helper's end
 of a socket pair. It reads batches of operations (check a signature, or sign
 bytes with a key it is given), does each and answers in order. It holds no
 trust decisions: the hub has already chosen the key and checked every

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from schemas.clock import require_aware, utc_now
+from certhub.schemas.clock import require_aware, utc_now
 
 from ._compact import encode_compact, split_compact
 from ._encoding import check_json_bounds, json_dumps, json_loads

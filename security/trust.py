@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from schemas.clock import require_aware, rfc3339
+from certhub.schemas.clock import require_aware, rfc3339
 
 from ._encoding import json_dumps_pretty, json_loads
 from ._files import replace_atomic

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from schemas.clock import utc_now
+from certhub.schemas.clock import utc_now
 
 from ._members import DuplicateMember, refuse_duplicate_members
 from .errors import (
@@ -103,7 +103,7 @@ class MessageVerifier:
         Raises:
             MalformedMessage, UnknownKey, KeyRevoked, KeyExpired,
             AlgorithmMismatch, SenderMismatch, TypeNotExpected, TypeNotAllowed,
-            SignatureInvalid: see ``security.errors``. A payload that is JSON
+            SignatureInvalid: see ``certhub.security.errors``. A payload that is JSON
             with a member twice in one object is a MalformedMessage.
         """
         jws, trusted = self._admit(raw, allowed_types)

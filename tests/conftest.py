@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import BaseTestServer
 from openapi_contract import ContractCheck
 
-from hub.core.keys import SETTINGS
+from certhub.hub.core.keys import SETTINGS
 
 
 @pytest.fixture(autouse=True)

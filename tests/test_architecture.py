@@ -28,16 +28,45 @@ FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
 }
 
 
+def local(name: str) -> str:
+    """``certhub.hub.store`` → ``hub.store``: the folder an import of the namespace names."""
+    return name.removeprefix("certhub.")
+
+
 def imports_of(path: Path) -> set[str]:
+    """Every module an absolute import in ``path`` names, ``certhub.`` dropped."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
+            names.update(local(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            names.add(local(node.module))
+            names.update(local(f"{node.module}.{alias.name}") for alias in node.names)
     return names
+
+
+def test_every_import_of_the_project_goes_through_certhub() -> None:
+    bare = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for folder in (*PACKAGES, "tests", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        for name in _absolute_imports(path)
+        if name.split(".")[0] in PACKAGES
+    )
+    assert not bare, bare
+
+
+def _absolute_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    nodes = list(ast.walk(tree))
+    return {
+        alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names
+    } | {
+        node.module
+        for node in nodes
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+    }
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -104,10 +133,10 @@ def _imported(node: ast.AST, module: str, is_package: bool, modules: Container[s
     ``from x import y`` names ``x.y`` if that is a module, else ``x`` (where ``y`` is defined).
     """
     if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
+        return [local(alias.name) for alias in node.names]
     if not isinstance(node, ast.ImportFrom):
         return []
-    base = node.module or ""
+    base = local(node.module or "")
     if node.level:
         package = module.split(".")[: None if is_package else -1]
         package = package[: len(package) - node.level + 1]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.core.settings import Settings
+from certhub.hub.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

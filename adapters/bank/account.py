@@ -1,6 +1,6 @@
 """Bank account-consistency check (账户一致性核验): the outbound REST call restoration uses.
 
-Implements :class:`~adapters.protocols.AccountVerifier`: account number +
+Implements :class:`~certhub.adapters.protocols.AccountVerifier`: account number +
 holder name + ID number → consistent / inconsistent / account closed. Bodies
 are checked against ``account.openapi.json``, which the mock bank validates
 against too. The check is read-only, so the policy may retry it freely.

@@ -10,7 +10,7 @@ over the file, each in constant memory:
    refuses the whole file (:class:`ReconciliationRefused`) before a single
    record is handed on.
 2. Iterating yields each detail line as a :class:`ReconciliationRecord`, or an
-   :class:`~adapters.types.ItemError` naming the line, the field and the
+   :class:`~certhub.adapters.types.ItemError` naming the line, the field and the
    reason (invalid GBK bytes, a bad digit field, an invalid ID number …).
 
 Files are immutable once the bank has dropped them; a file changing between
@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO, Final
 
-from schemas import (
+from certhub.schemas import (
     GUANGDONG_COUNTIES,
     CertificationEvent,
     CertificationMethod,
@@ -37,7 +37,7 @@ from schemas import (
     mask_resident_id,
     validate_resident_id,
 )
-from schemas.clock import CHINA_STANDARD_TIME as CST
+from certhub.schemas.clock import CHINA_STANDARD_TIME as CST
 
 from ..errors import RequestRejected
 from ..types import ItemError

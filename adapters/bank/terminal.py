@@ -1,12 +1,12 @@
 """Bank terminal certification events over AMQP (aio-pika), acked only once ingested.
 
-Implements :class:`~adapters.protocols.CertificationStream`. At start the
+Implements :class:`~certhub.adapters.protocols.CertificationStream`. At start the
 adapter connects (under the resilience policy), declares the banks' exchange,
 its queue, and a dead-letter exchange + queue of its own, then consumes:
 
-* a good message (see :mod:`adapters.bank.terminal_inspect`) is handed to the
+* a good message (see :mod:`certhub.adapters.bank.terminal_inspect`) is handed to the
   hub's ingest callback and acked only after the callback returns; a
-  :class:`~adapters.errors.TransientError` from the callback nacks it for
+  :class:`~certhub.adapters.errors.TransientError` from the callback nacks it for
   redelivery;
 * anything else — wrong content type, oversized, unsigned, wrongly signed,
   malformed, unknown bank, an invalid record, or a record the hub refuses — is
@@ -39,8 +39,8 @@ from aio_pika.abc import (
 )
 from pydantic import AnyHttpUrl, Field, SecretStr
 
-from schemas import mask_ids_in_text
-from security.trust import TrustStoreFile
+from certhub.schemas import mask_ids_in_text
+from certhub.security.trust import TrustStoreFile
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig

@@ -30,14 +30,14 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from schemas import (
+from certhub.schemas import (
     CertificationEvent,
     CertificationMethod,
     CertificationOutcome,
     ChannelKind,
     mask_ids_in_text,
 )
-from security import (
+from certhub.security import (
     AlgorithmMismatch,
     KeyExpired,
     KeyRevoked,

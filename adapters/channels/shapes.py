@@ -30,13 +30,13 @@ from typing import Any, ClassVar, Final
 
 from pydantic import ValidationError
 
-from schemas import (
+from certhub.schemas import (
     CertificationEvent,
     CertificationMethod,
     CertificationOutcome,
     ChannelKind,
 )
-from schemas.clock import CHINA_STANDARD_TIME as CST
+from certhub.schemas.clock import CHINA_STANDARD_TIME as CST
 
 from ..local_reporting.signed import field_errors
 from ..types import ItemError

@@ -38,8 +38,8 @@ from typing import Any, ClassVar, Final
 
 from pydantic import AnyHttpUrl, Field
 
-from schemas import CertificationEvent
-from security import DuplicateMember, refuse_duplicate_members
+from certhub.schemas import CertificationEvent
+from certhub.security import DuplicateMember, refuse_duplicate_members
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig

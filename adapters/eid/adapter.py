@@ -1,7 +1,7 @@
 """The public-security e-ID licence adapter (公安电子证照), SOAP 1.1 through zeep.
 
-Implements :class:`~adapters.protocols.IdentityVerifier` for counter and
-home-visit certification and :class:`~adapters.protocols.CancellationFeed`
+Implements :class:`~certhub.adapters.protocols.IdentityVerifier` for counter and
+home-visit certification and :class:`~certhub.adapters.protocols.CancellationFeed`
 for the monthly information comparison. The WSDL is the one kept in
 ``adapters/contracts``; only the endpoint comes from settings.
 """

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from schemas.clock import CHINA_STANDARD_TIME as CST
+from certhub.schemas.clock import CHINA_STANDARD_TIME as CST
 
 from ..errors import ResponseInvalid
 from ..types import (

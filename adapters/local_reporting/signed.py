@@ -2,9 +2,9 @@
 
 A city platform signs what it sends with its own Ed25519/ES256 key, held in
 a JWK Set (a certhub trust store) the adapter is configured with. Signature
-and permission failures become :class:`~adapters.errors.SignatureRejected`;
+and permission failures become :class:`~certhub.adapters.errors.SignatureRejected`;
 a body that is not a signed message at all becomes
-:class:`~adapters.errors.RequestRejected`.
+:class:`~certhub.adapters.errors.RequestRejected`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Final
 
 from pydantic import AnyHttpUrl, Field, ValidationError
 
-from schemas import mask_ids_in_text
-from security import (
+from certhub.schemas import mask_ids_in_text
+from certhub.security import (
     MalformedMessage,
     MessageVerifier,
     SecurityError,
@@ -26,7 +26,7 @@ from security import (
     TrustStoreError,
     VerifiedMessage,
 )
-from security.trust import TrustStoreFile
+from certhub.security.trust import TrustStoreFile
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig

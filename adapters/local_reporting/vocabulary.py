@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from schemas import EvidenceKind, ReportReason
+from certhub.schemas import EvidenceKind, ReportReason
 
 __all__ = ["EVIDENCE_KINDS", "REASONS", "ZERO_REPORT"]
 

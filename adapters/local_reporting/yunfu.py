@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Final
 
 from pydantic import ValidationError
 
-from schemas import EligibilityReport, Message, Role, ZeroReport
+from certhub.schemas import EligibilityReport, Message, Role, ZeroReport
 
 from ..errors import RequestRejected
 from ..types import InboundBatch, InboundItem, ItemError

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar, Final
 
-from security import b64url_encode
+from certhub.security import b64url_encode
 
 from ..errors import RequestRejected, SignatureRejected
 from ..types import InboundBatch

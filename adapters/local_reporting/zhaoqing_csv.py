@@ -26,7 +26,7 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from schemas import EligibilityReport, Message, Role, ZeroReport, mask_ids_in_text
+from certhub.schemas import EligibilityReport, Message, Role, ZeroReport, mask_ids_in_text
 
 from ..types import InboundBatch, InboundItem, ItemError
 from .signed import field_errors

@@ -1,8 +1,8 @@
 """The ministry certification system / national social-insurance platform adapter (REST).
 
-Implements :class:`~adapters.protocols.CertificationSource` (pull biometric
+Implements :class:`~certhub.adapters.protocols.CertificationSource` (pull biometric
 certification results since a cursor, as canonical ``CertificationEvent``s)
-and :class:`~adapters.protocols.CertificationUplink` (push one Guangdong
+and :class:`~certhub.adapters.protocols.CertificationUplink` (push one Guangdong
 result upward, idempotent by delivery id). Every body is checked against
 ``adapters/contracts/ministry.openapi.json``; pulled pages must carry the
 ministry's signature.
@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from schemas import CertificationEvent
+from certhub.schemas import CertificationEvent
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig

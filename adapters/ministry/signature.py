@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from security import InvalidKeyError, VerifyingKey, b64url_decode
+from certhub.security import InvalidKeyError, VerifyingKey, b64url_decode
 
 from ..errors import AdapterSetupError, SignatureRejected
 

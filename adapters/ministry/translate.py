@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from schemas import (
+from certhub.schemas import (
     CertificationEvent,
     CertificationMethod,
     CertificationOutcome,

@@ -1,6 +1,6 @@
 """The SMS gateway adapter: the outbound notifier for result feedback.
 
-Implements :class:`~adapters.protocols.Notifier`. Sending is idempotent per
+Implements :class:`~certhub.adapters.protocols.Notifier`. Sending is idempotent per
 ``notification_id`` — the id travels to the gateway, which never sends the
 same id twice, so retries (and outbox redeliveries) are safe. Any resident ID
 number in the text is masked before it leaves certhub.
@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from schemas import mask_ids_in_text
+from certhub.schemas import mask_ids_in_text
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig

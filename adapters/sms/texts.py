@@ -6,7 +6,7 @@ whether the certification passed and until when it is valid.
 
 from __future__ import annotations
 
-from schemas import CertificationEvent, CertificationOutcome, mask_resident_id
+from certhub.schemas import CertificationEvent, CertificationOutcome, mask_resident_id
 
 __all__ = ["certification_result_text"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.core.keys import TRUST
-from hub.problems import Problem
-from security import Reader
+from certhub.hub.core.keys import TRUST
+from certhub.hub.problems import Problem
+from certhub.security import Reader
 
 _SCHEME = "bearer "
 

@@ -16,9 +16,9 @@ from typing import Final
 
 from aiohttp import web
 
-from hub.api.middleware import Handler
-from monitoring.logging import correlation_id
-from schemas import mask_ids_in_text
+from certhub.hub.api.middleware import Handler
+from certhub.monitoring.logging import correlation_id
+from certhub.schemas import mask_ids_in_text
 
 RESPONSE_HEADER: Final = "X-Request-ID"
 REQUEST_HEADERS: Final = ("X-Request-ID", "X-Correlation-ID", "Correlation-ID")

@@ -19,8 +19,8 @@ import json
 import secrets
 from pathlib import Path
 
-from hub.problems import Problem
-from security import b64url_decode, b64url_encode, create_exclusive
+from certhub.hub.problems import Problem
+from certhub.security import b64url_decode, b64url_encode, create_exclusive
 
 __all__ = ["CursorCodec", "load_or_create_cursor_key"]
 

@@ -7,7 +7,7 @@ and a deadline (:attr:`Settings.http_body_timeout_seconds`, 408 and the
 connection closed), and never count toward the messages in flight.
 
 Connections themselves (how many, how long idle) are bounded where they are
-accepted: :mod:`hub.runtime.serving`.
+accepted: :mod:`certhub.hub.runtime.serving`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.api.problems import render
-from hub.core.keys import EDGE, METRICS, SETTINGS
-from hub.problems import Problem
+from certhub.hub.api.problems import render
+from certhub.hub.core.keys import EDGE, METRICS, SETTINGS
+from certhub.hub.problems import Problem
 
 __all__ = ["BodyTimeout", "EdgeLimits", "edge_middleware", "server_header"]
 

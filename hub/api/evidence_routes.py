@@ -12,9 +12,9 @@ from typing import Final
 
 from aiohttp import web
 
-from hub.api.auth import require_reader
-from hub.core.keys import EVIDENCE, METRICS, STORE, TRUST
-from hub.evidence import (
+from certhub.hub.api.auth import require_reader
+from certhub.hub.core.keys import EVIDENCE, METRICS, STORE, TRUST
+from certhub.hub.evidence import (
     EvidenceCorrupt,
     EvidenceMeta,
     EvidenceNotFound,
@@ -23,8 +23,8 @@ from hub.evidence import (
     is_digest,
     parse_content_digest,
 )
-from hub.problems import Problem
-from security import Reader
+from certhub.hub.problems import Problem
+from certhub.security import Reader
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ answers like a signed push: 202 with the hub's receipt. ``POST
 /v1/inbound/{adapter}/uploads`` takes a file of many records (a town's monthly
 CSV) and answers 200 with a report per row; a file with no usable row is a
 422 problem listing why. Each adapter authenticates its department itself
-(:class:`adapters.protocols.InboundTranslator`); every translated item then
-goes through :class:`hub.ingress.inbound.InboundIngestor` — verify, validate, plan,
+(:class:`certhub.adapters.protocols.InboundTranslator`); every translated item then
+goes through :class:`certhub.hub.ingress.inbound.InboundIngestor` — verify, validate, plan,
 ledger, receipt — exactly as an HTTP push does.
 
 Adapters come from the ``adapters`` settings section (built with the other
@@ -27,17 +27,26 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.errors import AdapterError, RequestRejected, SignatureRejected, TransientError
-from adapters.protocols import CertificationStream, InboundTranslator
-from adapters.types import InboundBatch, InboundItem, ItemError
-from hub.api.ingress_routes import receipt_body
-from hub.core.keys import DEPARTMENTS, INBOUND, METRICS, PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
-from hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
-from hub.problems import Problem, problem_for
-from hub.procedure.intake import plan_intake
-from hub.store import LedgerRecord, LedgerStore, StoreUnavailable
-from schemas import CertificationEvent, Refusal, mask_ids_in_text
-from security import SecurityError
+from certhub.adapters.errors import AdapterError, RequestRejected, SignatureRejected, TransientError
+from certhub.adapters.protocols import CertificationStream, InboundTranslator
+from certhub.adapters.types import InboundBatch, InboundItem, ItemError
+from certhub.hub.api.ingress_routes import receipt_body
+from certhub.hub.core.keys import (
+    DEPARTMENTS,
+    INBOUND,
+    METRICS,
+    PIPELINE,
+    PROCEDURE,
+    SETTINGS,
+    STORE,
+    TRUST,
+)
+from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
+from certhub.hub.problems import Problem, problem_for
+from certhub.hub.procedure.intake import plan_intake
+from certhub.hub.store import LedgerRecord, LedgerStore, StoreUnavailable
+from certhub.schemas import CertificationEvent, Refusal, mask_ids_in_text
+from certhub.security import SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +78,7 @@ async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     """Enrol the configured inbound adapters, start the streams; stop them at shutdown.
 
     The adapters themselves are built (and finally closed) with every other
-    department in :func:`hub.departments.context.departments_context`.
+    department in :func:`certhub.hub.departments.context.departments_context`.
     """
     settings = app[SETTINGS]
     plan = partial(plan_intake, app[PROCEDURE])

@@ -9,13 +9,13 @@ from functools import partial
 
 from aiohttp import web
 
-from hub.core.keys import LOAD, METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
-from hub.ingress.pipeline import Plan
-from hub.problems import Problem
-from hub.procedure.intake import plan_intake
-from hub.store import LedgerRecord, RecordKind
-from schemas import MESSAGE_TYPES, Refusal
-from security import SecurityError
+from certhub.hub.core.keys import LOAD, METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
+from certhub.hub.ingress.pipeline import Plan
+from certhub.hub.problems import Problem
+from certhub.hub.procedure.intake import plan_intake
+from certhub.hub.store import LedgerRecord, RecordKind
+from certhub.schemas import MESSAGE_TYPES, Refusal
+from certhub.security import SecurityError
 
 log = logging.getLogger(__name__)
 

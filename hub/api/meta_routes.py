@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.openapi import openapi_document
-from hub.core.keys import KEYRING, METRICS, READINESS
-from hub.problems import Problem
-from monitoring.server import metrics_response
-from schemas import MESSAGE_TYPES, UnknownMessageType, json_schema_for
+from certhub.hub.api.openapi import openapi_document
+from certhub.hub.core.keys import KEYRING, METRICS, READINESS
+from certhub.hub.problems import Problem
+from certhub.monitoring.server import metrics_response
+from certhub.schemas import MESSAGE_TYPES, UnknownMessageType, json_schema_for
 
 routes = web.RouteTableDef()
 

@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.api.edge import BodyTimeout
-from hub.api.problems import render
-from hub.core.keys import METRICS
-from hub.problems import Problem, problem_for
+from certhub.hub.api.edge import BodyTimeout
+from certhub.hub.api.problems import render
+from certhub.hub.core.keys import METRICS
+from certhub.hub.problems import Problem, problem_for
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from hub.api.openapi_inbound import inbound_paths
-from hub.api.openapi_parts import (
+from certhub.hub.api.openapi_inbound import inbound_paths
+from certhub.hub.api.openapi_parts import (
     json_response,
     problem_response,
     pull_operation,
     push_operation,
     ref,
 )
-from hub.api.openapi_procedure import procedure_paths
-from hub.api.openapi_schemas import reader_schemas, task_schemas
-from hub.problems import ALL_PROBLEMS
-from hub.rules.decisions import ItemStatus
-from schemas import problem_type_uri
+from certhub.hub.api.openapi_procedure import procedure_paths
+from certhub.hub.api.openapi_schemas import reader_schemas, task_schemas
+from certhub.hub.problems import ALL_PROBLEMS
+from certhub.hub.rules.decisions import ItemStatus
+from certhub.schemas import problem_type_uri
 
 JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"
 _EVIDENCE_META: dict[str, Any] = {

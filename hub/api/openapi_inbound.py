@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.api.openapi_parts import json_response, problem_response, ref
+from certhub.hub.api.openapi_parts import json_response, problem_response, ref
 
 _ADAPTER = {
     "name": "adapter",

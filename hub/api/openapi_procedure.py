@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.api.openapi_parts import json_response, problem_response, pull_operation, push_operation
+from certhub.hub.api.openapi_parts import (
+    json_response,
+    problem_response,
+    pull_operation,
+    push_operation,
+)
 
 _TASK_PAGE = {"$ref": "#/components/schemas/VerificationTaskPage"}
 _TASK = {"$ref": "#/components/schemas/VerificationTaskItem"}

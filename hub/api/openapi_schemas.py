@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.rules.compliance import ComplianceStatus
-from schemas import VerificationTask
+from certhub.hub.rules.compliance import ComplianceStatus
+from certhub.schemas import VerificationTask
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
 

@@ -1,7 +1,7 @@
 """RFC 9457 problem documents over HTTP: the catalogue's answers as aiohttp responses.
 
 What a refusal answers (status, title) is decided by the one catalogue in
-:mod:`hub.problems`; this module only writes it as
+:mod:`certhub.hub.problems`; this module only writes it as
 ``application/problem+json``.
 """
 
@@ -13,8 +13,8 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from hub.problems import Problem
-from schemas import problem_type_uri
+from certhub.hub.problems import Problem
+from certhub.schemas import problem_type_uri
 
 __all__ = ["PROBLEM_CONTENT_TYPE", "render"]
 

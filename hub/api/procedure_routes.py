@@ -10,22 +10,22 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from hub.api.auth import require_reader
-from hub.api.ingress_routes import push
-from hub.api.pull_routes import page_limit
-from hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
-from hub.ingress.pipeline import Plan
-from hub.problems import Problem
-from hub.procedure.context import ProcedureContext
-from hub.procedure.review import plan_decision, plan_transition
-from hub.rules.compliance import ReportingUnit, check_period, compliance, deadline
-from hub.rules.decisions import ItemKind
-from hub.store import RecordKind
-from hub.store.effects import Effects
-from hub.store.queries import GROUPINGS
-from schemas import Decision, TaskStatus, TaskTransition
-from schemas.clock import shanghai_today
-from security import VerifiedMessage
+from certhub.hub.api.auth import require_reader
+from certhub.hub.api.ingress_routes import push
+from certhub.hub.api.pull_routes import page_limit
+from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
+from certhub.hub.ingress.pipeline import Plan
+from certhub.hub.problems import Problem
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.review import plan_decision, plan_transition
+from certhub.hub.rules.compliance import ReportingUnit, check_period, compliance, deadline
+from certhub.hub.rules.decisions import ItemKind
+from certhub.hub.store import RecordKind
+from certhub.hub.store.effects import Effects
+from certhub.hub.store.queries import GROUPINGS
+from certhub.schemas import Decision, TaskStatus, TaskTransition
+from certhub.schemas.clock import shanghai_today
+from certhub.security import VerifiedMessage
 
 routes = web.RouteTableDef()
 COLLECTIONS = {

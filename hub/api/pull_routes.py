@@ -7,10 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.auth import require_reader
-from hub.core.keys import CURSORS, METRICS, SETTINGS, STORE
-from hub.problems import Problem
-from hub.store import LedgerRecord, RecordKind
+from certhub.hub.api.auth import require_reader
+from certhub.hub.core.keys import CURSORS, METRICS, SETTINGS, STORE
+from certhub.hub.problems import Problem
+from certhub.hub.store import LedgerRecord, RecordKind
 
 routes = web.RouteTableDef()
 

@@ -1,7 +1,7 @@
-"""The ``certhub`` command line (:mod:`hub.cli.main`) and the demo.
+"""The ``certhub`` command line (:mod:`certhub.hub.cli.main`) and the demo.
 
 One module per group of sub-commands (serve, bank, dlq, ops, trust, compare), the
-shared error handling in :mod:`hub.cli.common`, and the demo (:mod:`hub.cli.demo`,
-:mod:`hub.cli.demo_case`) that runs the hub against the simulated departments. This is the
+shared error handling in :mod:`certhub.hub.cli.common`, and the demo (:mod:`certhub.hub.cli.demo`,
+:mod:`certhub.hub.cli.demo_case`) that runs the hub against the simulated departments. This is the
 only package of ``hub`` allowed to import ``mocks``.
 """

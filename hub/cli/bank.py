@@ -4,7 +4,7 @@ Each detail line is a certification the bank's terminal performed, so it
 becomes the canonical ``certification_event/v1`` it describes (channel
 ``bank_terminal``, the bank's code, its serial and terminal in the remarks)
 and enters the ledger exactly as every inbound record does
-(:class:`~hub.ingress.inbound.InboundIngestor`): signed by the hub as sender
+(:class:`~certhub.hub.ingress.inbound.InboundIngestor`): signed by the hub as sender
 ``adapter:bank_reconciliation``, verified, validated, planned, recorded,
 receipted. The message id is ``recon<bank>.<serial>``, so importing the same
 file again records nothing new.
@@ -29,14 +29,14 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
-from adapters.bank.reconciliation import ReconciliationRefused
-from adapters.types import ItemError
-from hub.cli.common import CliError, one_line
-from hub.core.settings import Settings
-from hub.ingress.inbound import InboundIngestor, InboundSender
-from hub.store import LedgerStore
-from schemas import Refusal, mask_ids_in_text
+from certhub.adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
+from certhub.adapters.bank.reconciliation import ReconciliationRefused
+from certhub.adapters.types import ItemError
+from certhub.hub.cli.common import CliError, one_line
+from certhub.hub.core.settings import Settings
+from certhub.hub.ingress.inbound import InboundIngestor, InboundSender
+from certhub.hub.store import LedgerStore
+from certhub.schemas import Refusal, mask_ids_in_text
 
 __all__ = ["SENDER_NAME", "add_bank_commands"]
 
@@ -100,10 +100,10 @@ async def _import(
     from aiohttp import web
     from prometheus_client import CollectorRegistry
 
-    from hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
-    from hub.ingress.inbound import enrol_inbound
-    from hub.procedure.intake import plan_intake
-    from hub.runtime.app import create_app
+    from certhub.hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
+    from certhub.hub.ingress.inbound import enrol_inbound
+    from certhub.hub.procedure.intake import plan_intake
+    from certhub.hub.runtime.app import create_app
 
     app = create_app(settings, registry=CollectorRegistry())
     runner = web.AppRunner(app)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from schemas import mask_ids_in_text
+from certhub.schemas import mask_ids_in_text
 
 __all__ = ["CliError", "ask", "one_line", "setting_name"]
 

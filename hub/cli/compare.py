@@ -1,9 +1,9 @@
 """``certhub compare generate|run``: the monthly information comparison (信息比对).
 
 ``run`` compares a roster snapshot with the departments' feeds for one period
-(see :mod:`hub.comparison`), then records each seen-alive pensioner's
+(see :mod:`certhub.hub.comparison`), then records each seen-alive pensioner's
 certification in the ledger exactly as every inbound record is recorded
-(:class:`~hub.ingress.inbound.InboundIngestor`): one ``certification_event/v1`` per
+(:class:`~certhub.hub.ingress.inbound.InboundIngestor`): one ``certification_event/v1`` per
 person, signed by the hub as ``adapter:comparison``, verified, validated,
 planned, recorded, receipted. Message ids come from period + person, so a
 re-run records nothing new. Proposals of verification tasks, reversals and
@@ -27,14 +27,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub.cli.common import CliError, one_line
-from hub.comparison.certify import ADAPTER_NAME, certification_event, message_id, rows
-from hub.comparison.engine import ComparisonRun, RunOptions, parse_period, run_comparison
-from hub.comparison.loading import ComparisonInputError
-from hub.comparison.progress import ProgressBar
-from hub.core.settings import Settings
-from schemas import Refusal
-from schemas.clock import shanghai_today
+from certhub.hub.cli.common import CliError, one_line
+from certhub.hub.comparison.certify import ADAPTER_NAME, certification_event, message_id, rows
+from certhub.hub.comparison.engine import ComparisonRun, RunOptions, parse_period, run_comparison
+from certhub.hub.comparison.loading import ComparisonInputError
+from certhub.hub.comparison.progress import ProgressBar
+from certhub.hub.core.settings import Settings
+from certhub.schemas import Refusal
+from certhub.schemas.clock import shanghai_today
 
 __all__ = ["LedgerTally", "add_compare_commands", "record_certifications"]
 
@@ -69,7 +69,7 @@ def _last_month() -> str:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from hub.comparison.generate import generate
+    from certhub.hub.comparison.generate import generate
 
     period = args.period or _last_month()
     try:
@@ -157,10 +157,10 @@ async def record_certifications(
     from aiohttp import web
     from prometheus_client import CollectorRegistry
 
-    from hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
-    from hub.ingress.inbound import InboundIngestor, enrol_inbound
-    from hub.procedure.intake import plan_intake
-    from hub.runtime.app import create_app
+    from certhub.hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
+    from certhub.hub.ingress.inbound import InboundIngestor, enrol_inbound
+    from certhub.hub.procedure.intake import plan_intake
+    from certhub.hub.runtime.app import create_app
 
     app = create_app(settings, registry=CollectorRegistry())
     runner = web.AppRunner(app)

@@ -23,17 +23,17 @@ from typing import Any, TextIO
 import aiohttp
 from aiohttp import web
 
-from hub.audit import AuditReport, verify_ledger
-from hub.cli.demo_case import CaseSummary, run_death_case
-from hub.core.keys import CERTIFICATION_PULL
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from hub.store import open_ledger
-from mocks.county_office import StaffMember
-from mocks.local_reporting import PushSummary, ReportingSystem
-from mocks.provincial import ProvincialSystem, PullSummary
-from mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
-from security import (
+from certhub.hub.audit import AuditReport, verify_ledger
+from certhub.hub.cli.demo_case import CaseSummary, run_death_case
+from certhub.hub.core.keys import CERTIFICATION_PULL
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.hub.store import open_ledger
+from certhub.mocks.county_office import StaffMember
+from certhub.mocks.local_reporting import PushSummary, ReportingSystem
+from certhub.mocks.provincial import ProvincialSystem, PullSummary
+from certhub.mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
+from certhub.security import (
     HubKeyring,
     SigningKey,
     TrustStore,

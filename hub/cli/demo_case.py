@@ -15,12 +15,12 @@ from typing import Any
 
 import aiohttp
 
-from mocks.county_office import StaffMember
-from mocks.documents import certificate_pdf
-from mocks.local_reporting import ReportingSystem
-from mocks.population import Population
-from mocks.provincial import ProvincialSystem
-from schemas.clock import CHINA_STANDARD_TIME
+from certhub.mocks.county_office import StaffMember
+from certhub.mocks.documents import certificate_pdf
+from certhub.mocks.local_reporting import ReportingSystem
+from certhub.mocks.population import Population
+from certhub.mocks.provincial import ProvincialSystem
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 
 @dataclass(frozen=True)

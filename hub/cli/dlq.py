@@ -25,11 +25,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from hub.cli.common import CliError, ask
-from hub.core.settings import Settings
-from hub.store import Ledger, StoreUnavailable, open_ledger
-from hub.store.outbox import DeadLetterFilter, OutboxRow
-from schemas import mask_ids_in_text
+from certhub.hub.cli.common import CliError, ask
+from certhub.hub.core.settings import Settings
+from certhub.hub.store import Ledger, StoreUnavailable, open_ledger
+from certhub.hub.store.outbox import DeadLetterFilter, OutboxRow
+from certhub.schemas import mask_ids_in_text
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ALL = 1_000_000  # more dead letters than this is an outage to fix, not a list to read

@@ -17,20 +17,20 @@ from typing import NoReturn, cast
 
 from pydantic import ValidationError
 
-from adapters import AdapterError
-from hub.cli.bank import add_bank_commands
-from hub.cli.common import CliError, one_line
-from hub.cli.compare import add_compare_commands
-from hub.cli.dlq import add_dlq_commands
-from hub.cli.ops import add_ops_commands
-from hub.cli.trust import add_trust_commands
-from hub.compliance.reporting_units import ReportingUnitsError
-from hub.core.settings import Settings
-from hub.delivery.broker import BrokerError
-from hub.evidence import EvidenceError
-from hub.store import StoreUnavailable
-from schemas import export_json_schemas
-from security import SecurityError, create_sender_key, issue_read_token, read_private_key
+from certhub.adapters import AdapterError
+from certhub.hub.cli.bank import add_bank_commands
+from certhub.hub.cli.common import CliError, one_line
+from certhub.hub.cli.compare import add_compare_commands
+from certhub.hub.cli.dlq import add_dlq_commands
+from certhub.hub.cli.ops import add_ops_commands
+from certhub.hub.cli.trust import add_trust_commands
+from certhub.hub.compliance.reporting_units import ReportingUnitsError
+from certhub.hub.core.settings import Settings
+from certhub.hub.delivery.broker import BrokerError
+from certhub.hub.evidence import EvidenceError
+from certhub.hub.store import StoreUnavailable
+from certhub.schemas import export_json_schemas
+from certhub.security import SecurityError, create_sender_key, issue_read_token, read_private_key
 
 __all__ = ["CliError", "build_parser", "main"]
 
@@ -133,7 +133,7 @@ def _settings(args: argparse.Namespace, **extra: object) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from hub.cli.serve import serve
+    from certhub.hub.cli.serve import serve
 
     return serve(_settings(args, host=args.host, port=args.port, role=args.role))
 
@@ -168,7 +168,7 @@ def _token_issue(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from hub.cli.demo import run_demo
+    from certhub.hub.cli.demo import run_demo
 
     if not 1 <= args.reports <= 100_000:
         raise CliError("--reports must be from 1 to 100000")

@@ -7,13 +7,13 @@ import asyncio
 import json
 from pathlib import Path
 
-from hub.audit import AuditReport, verify_ledger
-from hub.cli.common import CliError
-from hub.core.settings import Settings
-from hub.evidence import EvidenceKeyring, evidence_key_folder
-from hub.store import StoreUnavailable, open_ledger
-from hub.store.postgres.schema import upgrade as upgrade_schema
-from security import HubKeyring, TrustStore, VerifyingKey
+from certhub.hub.audit import AuditReport, verify_ledger
+from certhub.hub.cli.common import CliError
+from certhub.hub.core.settings import Settings
+from certhub.hub.evidence import EvidenceKeyring, evidence_key_folder
+from certhub.hub.store import StoreUnavailable, open_ledger
+from certhub.hub.store.postgres.schema import upgrade as upgrade_schema
+from certhub.security import HubKeyring, TrustStore, VerifyingKey
 
 
 def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,9 +84,9 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 
 def mocks_up(args: argparse.Namespace) -> int:
-    """Serve the mocks (``python -m mocks`` with the same options), config checked first."""
-    from mocks.__main__ import main as serve_mocks
-    from mocks.runner import MocksConfig
+    """Serve the mocks (``python -m certhub.mocks`` with the same options), config checked first."""
+    from certhub.mocks.__main__ import main as serve_mocks
+    from certhub.mocks.runner import MocksConfig
 
     if args.config is not None:
         # Read and validate here so a bad file is one error line, not a traceback.

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from prometheus_client import CollectorRegistry
 
-from hub.cli.common import CliError, one_line
-from hub.core.settings import Settings
-from security import TrustStore
+from certhub.hub.cli.common import CliError, one_line
+from certhub.hub.core.settings import Settings
+from certhub.security import TrustStore
 
 __all__ = ["preflight", "serve"]
 
@@ -27,15 +27,15 @@ __all__ = ["preflight", "serve"]
 def serve(settings: Settings) -> int:
     """Run the hub until interrupted, after :func:`preflight`."""
     preflight(settings)
-    from hub.runtime.app import create_app
-    from hub.runtime.gc_tuning import tune_gc_after_startup
-    from hub.runtime.serving import run_hub
-    from monitoring.logging import configure_logging
+    from certhub.hub.runtime.app import create_app
+    from certhub.hub.runtime.gc_tuning import tune_gc_after_startup
+    from certhub.hub.runtime.serving import run_hub
+    from certhub.monitoring.logging import configure_logging
 
     configure_logging(settings.log_level)
     app = create_app(settings)
     app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
-    # Behind the connection cap and idle timeouts of hub.runtime.serving (not web.run_app).
+    # Behind the connection cap and idle timeouts of certhub.hub.runtime.serving (not web.run_app).
     run_hub(app, settings)
     return 0
 
@@ -75,8 +75,8 @@ def _check_port(host: str, port: int, name: str) -> None:
 
 def _check_files(settings: Settings) -> None:
     """The trust store and reporting units, if present, must load as the hub will load them."""
-    from hub.compliance.reporting_units import ReportingUnitsError, load_reporting_units
-    from security import TrustStoreError
+    from certhub.hub.compliance.reporting_units import ReportingUnitsError, load_reporting_units
+    from certhub.security import TrustStoreError
 
     if settings.trust_store_path.exists():
         try:
@@ -97,8 +97,8 @@ async def _check_adapters(settings: Settings) -> None:
     """
     from pydantic import ValidationError
 
-    from adapters import AdapterOptions, create_adapters, load_adapter
-    from monitoring.adapter_metrics import AdapterMetrics
+    from certhub.adapters import AdapterOptions, create_adapters, load_adapter
+    from certhub.monitoring.adapter_metrics import AdapterMetrics
 
     for name, raw in settings.adapters.items():
         cls = load_adapter(name)  # "did you mean …" for a wrong name

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hub.cli.common import CliError
-from hub.core.settings import Settings
-from schemas import MESSAGE_TYPES, Role
-from security import TrustStore
-from security.admin import trust_add, trust_revoke
+from certhub.hub.cli.common import CliError
+from certhub.hub.core.settings import Settings
+from certhub.schemas import MESSAGE_TYPES, Role
+from certhub.security import TrustStore
+from certhub.security.admin import trust_add, trust_revoke
 
 __all__ = ["add_trust_commands", "known_types", "parse_not_after"]
 
@@ -77,7 +77,7 @@ def known_types() -> dict[str, str]:
     Returns:
         type -> who reads it (``schemas`` or the adapter's name).
     """
-    from adapters import adapter_names, load_adapter
+    from certhub.adapters import adapter_names, load_adapter
 
     types = dict.fromkeys(MESSAGE_TYPES, "schemas")
     for name in adapter_names():

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from schemas import TaskKind
+from certhub.schemas import TaskKind
 
 __all__ = [
     "AUXILIARY_KINDS",

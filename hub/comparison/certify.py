@@ -17,8 +17,8 @@ from typing import Any, Final
 
 import duckdb
 
-from hub.comparison.sqlfuncs import sql_path
-from schemas import (
+from certhub.hub.comparison.sqlfuncs import sql_path
+from certhub.schemas import (
     CertificationEvent,
     CertificationMethod,
     CertificationOutcome,
@@ -27,7 +27,7 @@ from schemas import (
     PersonRef,
     RegionRef,
 )
-from schemas.clock import CHINA_STANDARD_TIME
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 __all__ = ["ADAPTER_NAME", "CERTIFICATION_COLUMNS", "certification_event", "message_id", "rows"]
 

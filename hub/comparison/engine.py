@@ -5,7 +5,7 @@ scratch folder beyond it), so its footprint is bounded whatever the roster
 size. Outputs are written beside the summary: ``proposals.json``,
 ``reversals.json`` and ``review.json`` (newline-delimited JSON, one object per
 line, each with its rule id and sources), and ``certifications.parquet``, which
-:mod:`hub.comparison.sink` streams into the ledger in batches. A run's id is
+:mod:`certhub.hub.comparison.sink` streams into the ledger in batches. A run's id is
 ``<period>-<city or all>``: re-running it rewrites the same files with the
 same content.
 """
@@ -26,11 +26,11 @@ from typing import Any
 
 import duckdb
 
-from hub.comparison.loading import load_feeds, load_roster
-from hub.comparison.rules import RULES, RunWindow
-from hub.comparison.sqlfuncs import install_macros, sql_path
-from hub.comparison.summary import summarise
-from schemas.clock import shanghai_today
+from certhub.hub.comparison.loading import load_feeds, load_roster
+from certhub.hub.comparison.rules import RULES, RunWindow
+from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
+from certhub.hub.comparison.summary import summarise
+from certhub.schemas.clock import shanghai_today
 
 __all__ = ["ComparisonRun", "RunOptions", "parse_period", "run_comparison"]
 

@@ -27,9 +27,9 @@ from typing import Final
 
 import duckdb
 
-from hub.comparison.engine import parse_period
-from hub.comparison.generate_sql import feed_sql, truth_sql
-from hub.comparison.sqlfuncs import install_macros, sql_path
+from certhub.hub.comparison.engine import parse_period
+from certhub.hub.comparison.generate_sql import feed_sql, truth_sql
+from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
 
 __all__ = ["CITY_WEIGHTS", "MAX_PENSIONERS", "GeneratedSet", "generate"]
 
@@ -58,7 +58,8 @@ class GeneratedSet:
 
 
 def _counties() -> list[tuple[str, str]]:
-    text = resources.files("schemas").joinpath("data/guangdong_counties.csv").read_text("utf-8")
+    data = resources.files("certhub.schemas").joinpath("data/guangdong_counties.csv")
+    text = data.read_text("utf-8")
     rows = list(csv.reader(line for line in text.splitlines() if not line.startswith("#")))
     by_city: dict[str, list[str]] = {}
     for code, _name, city_code, _city in rows[1:]:

@@ -1,4 +1,4 @@
-"""The generator's plan, feeds and truth as SQL (see :mod:`hub.comparison.generate`).
+"""The generator's plan, feeds and truth as SQL (see :mod:`certhub.hub.comparison.generate`).
 
 Shares planted per 100,000 people: 300 deaths (which departments report them
 varies: civil affairs and health, civil affairs alone, health alone — grade B,
@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from hub.comparison.sqlfuncs import sql_path
+from certhub.hub.comparison.sqlfuncs import sql_path
 
 __all__ = ["feed_sql", "truth_sql"]
 

@@ -3,7 +3,7 @@
 Nothing here loops over rows: DuckDB's CSV reader parses, and refuses what it
 cannot parse into its rejects tables (missing or extra columns, invalid UTF-8);
 the checks of the canonical record (ID number, dates, kind) are SQL in
-:mod:`hub.comparison.rules`. Python only looks at each file's header and, for a
+:mod:`certhub.hub.comparison.rules`. Python only looks at each file's header and, for a
 file that is not UTF-8, transcodes it from GB18030 (a superset of GBK) in
 chunks — departments' exports are often GBK.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from hub.comparison.catalogue import DEPARTMENTS, FEED_COLUMNS, ROSTER_COLUMNS
-from hub.comparison.sqlfuncs import sql_path
+from certhub.hub.comparison.catalogue import DEPARTMENTS, FEED_COLUMNS, ROSTER_COLUMNS
+from certhub.hub.comparison.sqlfuncs import sql_path
 
 __all__ = ["ComparisonInputError", "FileNote", "load_feeds", "load_roster"]
 

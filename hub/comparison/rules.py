@@ -30,7 +30,7 @@ from datetime import date
 
 import duckdb
 
-from hub.comparison.catalogue import AUXILIARY_KINDS, DEPARTMENTS, DIRECT_KINDS, VOID_KIND
+from certhub.hub.comparison.catalogue import AUXILIARY_KINDS, DEPARTMENTS, DIRECT_KINDS, VOID_KIND
 
 __all__ = [
     "RULES",

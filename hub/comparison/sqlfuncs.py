@@ -1,7 +1,7 @@
 """SQL macros the comparison runs in DuckDB: ID-number validity and name keys.
 
 The comparison never loops over rows in Python, so the rules of
-:mod:`schemas.resident_id` are written once more in SQL. A property test
+:mod:`certhub.schemas.resident_id` are written once more in SQL. A property test
 (tests/comparison/test_sqlfuncs.py) proves the two agree on generated numbers,
 so the SQL cannot drift from the schema's own validator.
 """
@@ -12,7 +12,7 @@ from typing import Final
 
 import duckdb
 
-from schemas.resident_id import PROVINCE_CODES
+from certhub.schemas.resident_id import PROVINCE_CODES
 
 __all__ = ["install_macros", "normalise_name", "sql_path"]
 

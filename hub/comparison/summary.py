@@ -13,9 +13,9 @@ from typing import Any, Final
 
 import duckdb
 
-from hub.comparison.loading import FileNote
-from hub.comparison.rules import RunWindow
-from schemas import mask_resident_id
+from certhub.hub.comparison.loading import FileNote
+from certhub.hub.comparison.rules import RunWindow
+from certhub.schemas import mask_resident_id
 
 __all__ = ["SAMPLES", "mask_sample", "summarise"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from hub.core.settings import Settings
-from hub.rules.compliance import ReportingUnit
-from schemas import GUANGDONG_COUNTIES
+from certhub.hub.core.settings import Settings
+from certhub.hub.rules.compliance import ReportingUnit
+from certhub.schemas import GUANGDONG_COUNTIES
 
 
 class ReportingUnitsError(ValueError):

@@ -16,14 +16,14 @@ from datetime import datetime
 
 from aiohttp import web
 
-from hub.core.keys import COMPLIANCE_WATCH, METRICS, REPORTING_UNITS, SETTINGS, STORE
-from hub.core.periodic import every, running
-from hub.rules.compliance import ComplianceStatus, ReportingUnit, compliance, deadline
-from hub.rules.months import month_index
-from hub.store import LedgerStore
-from monitoring.metrics import HubMetrics
-from schemas import UnknownRegion, city_code_of
-from schemas.clock import CHINA_STANDARD_TIME
+from certhub.hub.core.keys import COMPLIANCE_WATCH, METRICS, REPORTING_UNITS, SETTINGS, STORE
+from certhub.hub.core.periodic import every, running
+from certhub.hub.rules.compliance import ComplianceStatus, ReportingUnit, compliance, deadline
+from certhub.hub.rules.months import month_index
+from certhub.hub.store import LedgerStore
+from certhub.monitoring.metrics import HubMetrics
+from certhub.schemas import UnknownRegion, city_code_of
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 log = logging.getLogger(__name__)
 

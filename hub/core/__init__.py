@@ -1,8 +1,9 @@
 """What every capability of the hub stands on: settings, the typed app keys, background loops.
 
-* :mod:`hub.core.settings` — :class:`~hub.core.settings.Settings`, read from the environment;
-* :mod:`hub.core.keys` — every aiohttp ``AppKey`` of the hub, in one module;
-* :mod:`hub.core.periodic` — the one helper that runs and stops a background loop.
+* :mod:`certhub.hub.core.settings` — :class:`~certhub.hub.core.settings.Settings`, read
+  from the environment;
+* :mod:`certhub.hub.core.keys` — every aiohttp ``AppKey`` of the hub, in one module;
+* :mod:`certhub.hub.core.periodic` — the one helper that runs and stops a background loop.
 
 It imports nothing of ``hub`` when it runs, so every other package may import it.
 """

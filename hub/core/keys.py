@@ -13,24 +13,24 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from hub.api.cursor import CursorCodec
-    from hub.api.edge import EdgeLimits
-    from hub.api.inbound_routes import InboundHub
-    from hub.compliance.watch import ComplianceWatch
-    from hub.core.settings import Settings
-    from hub.delivery.backpressure import LoadShedder
-    from hub.delivery.notify import NoticeSender, OutboxDelivery
-    from hub.delivery.service import DeliveryService
-    from hub.departments.registry import CertificationPull, Departments
-    from hub.evidence import EvidenceVault
-    from hub.ingress.pipeline import IngressPipeline
-    from hub.procedure.context import ProcedureContext
-    from hub.rules.compliance import ReportingUnit
-    from hub.runtime.health import Readiness
-    from hub.runtime.trust_state import TrustState
-    from hub.store import LedgerStore
-    from monitoring.metrics import HubMetrics
-    from security import HubKeyring, SignatureHelper
+    from certhub.hub.api.cursor import CursorCodec
+    from certhub.hub.api.edge import EdgeLimits
+    from certhub.hub.api.inbound_routes import InboundHub
+    from certhub.hub.compliance.watch import ComplianceWatch
+    from certhub.hub.core.settings import Settings
+    from certhub.hub.delivery.backpressure import LoadShedder
+    from certhub.hub.delivery.notify import NoticeSender, OutboxDelivery
+    from certhub.hub.delivery.service import DeliveryService
+    from certhub.hub.departments.registry import CertificationPull, Departments
+    from certhub.hub.evidence import EvidenceVault
+    from certhub.hub.ingress.pipeline import IngressPipeline
+    from certhub.hub.procedure.context import ProcedureContext
+    from certhub.hub.rules.compliance import ReportingUnit
+    from certhub.hub.runtime.health import Readiness
+    from certhub.hub.runtime.trust_state import TrustState
+    from certhub.hub.store import LedgerStore
+    from certhub.monitoring.metrics import HubMetrics
+    from certhub.security import HubKeyring, SignatureHelper
 
 # The runtime: settings, metrics, readiness, the HTTP edge.
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")

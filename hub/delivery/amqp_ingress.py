@@ -2,7 +2,7 @@
 
 The routing key names the collection, as the HTTP path does (``reports``,
 ``certifications``, ``restorations``, ``roster``), and each message goes
-through exactly the same :meth:`~hub.ingress.pipeline.IngressPipeline.accept` with the
+through exactly the same :meth:`~certhub.hub.ingress.pipeline.IngressPipeline.accept` with the
 same intake plan as ``POST /v1/<collection>``. An accepted message is acked
 after it is durably in the ledger (a receipt is published to ``reply_to``
 when the sender asked for one); a refused one is copied to the DLQ with its
@@ -19,11 +19,11 @@ from collections.abc import Mapping
 import aiormq
 from aio_pika.abc import AbstractIncomingMessage
 
-from hub.delivery.rabbit import AMQP_ERRORS, RabbitBroker, settle
-from hub.ingress.pipeline import IngressPipeline, Plan
-from hub.problems import problem_for
-from hub.store import RecordKind, StoreUnavailable
-from schemas import Refusal
+from certhub.hub.delivery.rabbit import AMQP_ERRORS, RabbitBroker, settle
+from certhub.hub.ingress.pipeline import IngressPipeline, Plan
+from certhub.hub.problems import problem_for
+from certhub.hub.store import RecordKind, StoreUnavailable
+from certhub.schemas import Refusal
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ accepted right now pass their limits.
 A message is admitted only once its body has been read: a client still
 sending (or stalling) holds no in-flight slot, so anonymous slow uploads
 cannot make valid pushes get 429. Slow bodies have their own cap and
-deadline at the HTTP edge (``hub.api.edge``).
+deadline at the HTTP edge (``certhub.hub.api.edge``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-from hub.core.periodic import every
-from hub.problems import Problem
-from hub.store import LedgerStore, StoreError
-from hub.store.outbox import OutboxStats
-from monitoring.metrics import HubMetrics
+from certhub.hub.core.periodic import every
+from certhub.hub.problems import Problem
+from certhub.hub.store import LedgerStore, StoreError
+from certhub.hub.store.outbox import OutboxStats
+from certhub.monitoring.metrics import HubMetrics
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The broker seam: publish with confirm, consume with manual ack, dead-letter.
 
-Two bindings implement it: :class:`~hub.delivery.memory.InProcessBroker`
-(the embedded default) and :class:`~hub.delivery.rabbit.RabbitBroker`.
+Two bindings implement it: :class:`~certhub.hub.delivery.memory.InProcessBroker`
+(the embedded default) and :class:`~certhub.hub.delivery.rabbit.RabbitBroker`.
 Neither holds the truth about a delivery: the outbox table does. A broker
 only moves envelopes from the relay to a consumer; what it loses in a crash
 the relay publishes again.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from hub.store.outbox import OutboxRow
+from certhub.hub.store.outbox import OutboxRow
 
 
 class BrokerError(Exception):

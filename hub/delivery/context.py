@@ -13,8 +13,8 @@ from functools import partial
 
 from aiohttp import web
 
-from adapters.retry import DurableRetry
-from hub.core.keys import (
+from certhub.adapters.retry import DurableRetry
+from certhub.hub.core.keys import (
     DELIVERY,
     DEPARTMENTS,
     LOAD,
@@ -27,19 +27,19 @@ from hub.core.keys import (
     SETTINGS,
     STORE,
 )
-from hub.core.periodic import BackgroundTasks
-from hub.delivery.amqp_ingress import AmqpIngress
-from hub.delivery.backpressure import LoadShedder, OutboxMonitor
-from hub.delivery.broker import Broker
-from hub.delivery.destinations import role_destinations
-from hub.delivery.dispatcher import DeliveryDispatcher
-from hub.delivery.memory import InProcessBroker
-from hub.delivery.notices import LoggingNoticeSender, SmsNoticeSender
-from hub.delivery.notify import NoticeSender
-from hub.delivery.rabbit import RabbitBroker
-from hub.delivery.relay import OutboxRelay, RelayTiming
-from hub.delivery.service import DeliveryService, NoDelivery
-from hub.procedure.intake import plan_intake
+from certhub.hub.core.periodic import BackgroundTasks
+from certhub.hub.delivery.amqp_ingress import AmqpIngress
+from certhub.hub.delivery.backpressure import LoadShedder, OutboxMonitor
+from certhub.hub.delivery.broker import Broker
+from certhub.hub.delivery.destinations import role_destinations
+from certhub.hub.delivery.dispatcher import DeliveryDispatcher
+from certhub.hub.delivery.memory import InProcessBroker
+from certhub.hub.delivery.notices import LoggingNoticeSender, SmsNoticeSender
+from certhub.hub.delivery.notify import NoticeSender
+from certhub.hub.delivery.rabbit import RabbitBroker
+from certhub.hub.delivery.relay import OutboxRelay, RelayTiming
+from certhub.hub.delivery.service import DeliveryService, NoDelivery
+from certhub.hub.procedure.intake import plan_intake
 
 
 async def delivery_context(app: web.Application) -> AsyncIterator[None]:

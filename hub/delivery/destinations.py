@@ -1,12 +1,13 @@
 """What each outbox destination means: the department role, and the call, behind an envelope.
 
 A destination names a *role*, not an adapter: whichever configured adapter
-plays the role (:data:`hub.departments.registry.ROLES`) is called. The two names are
+plays the role (:data:`certhub.hub.departments.registry.ROLES`) is called. The two names are
 stored in outbox rows and broker queue names since the first release, so
 they keep the names of the roles' first departments:
 
 * ``sms`` / ``notify`` → the notifier role, through the hub's
-  :class:`~hub.delivery.notify.NoticeSender` (:class:`~hub.delivery.notices.SmsNoticeSender`
+  :class:`~certhub.hub.delivery.notify.NoticeSender`
+  (:class:`~certhub.hub.delivery.notices.SmsNoticeSender`
   over the gateway, or the logging sender of the embedded default),
   idempotent by notice id;
 * ``ministry`` / ``push_certification`` → the uplink role
@@ -20,11 +21,11 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import ValidationError
 
-from adapters import CertificationUplink, RequestRejected
-from hub.delivery.broker import Envelope
-from hub.delivery.notify import NoticeSender
-from hub.departments.registry import Departments
-from schemas import CertificationEvent
+from certhub.adapters import CertificationUplink, RequestRejected
+from certhub.hub.delivery.broker import Envelope
+from certhub.hub.delivery.notify import NoticeSender
+from certhub.hub.departments.registry import Departments
+from certhub.schemas import CertificationEvent
 
 Deliver = Callable[[Envelope], Awaitable[None]]
 """Performs one delivery; raises an adapter error (or anything: transient) on failure."""

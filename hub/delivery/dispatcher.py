@@ -12,7 +12,7 @@ dead-letters the delivery; anything else is retried later with exponential
 backoff and jitter, never sooner than a department's ``Retry-After`` or an
 open circuit's ``retry_after``. The adapters' own policy already retried
 inside the call; this is the slower, durable layer (both layers and their
-one backoff function: :mod:`adapters.retry`).
+one backoff function: :mod:`certhub.adapters.retry`).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from adapters import PermanentError
-from adapters.retry import DurableRetry
-from hub.delivery.broker import Envelope, Verdict
-from hub.delivery.destinations import Deliver
-from hub.store import LedgerStore
-from monitoring.metrics import HubMetrics
+from certhub.adapters import PermanentError
+from certhub.adapters.retry import DurableRetry
+from certhub.hub.delivery.broker import Envelope, Verdict
+from certhub.hub.delivery.destinations import Deliver
+from certhub.hub.store import LedgerStore
+from certhub.monitoring.metrics import HubMetrics
 
 log = logging.getLogger(__name__)
 

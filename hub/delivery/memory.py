@@ -12,8 +12,8 @@ import asyncio
 import logging
 from collections.abc import Collection
 
-from hub.core.periodic import BackgroundTasks
-from hub.delivery.broker import Envelope, Handler
+from certhub.hub.core.periodic import BackgroundTasks
+from certhub.hub.delivery.broker import Envelope, Handler
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 
-from adapters import Notification, Notifier
-from hub.store import LedgerStore
-from schemas import BenefitRecord, mask_ids_in_text
+from certhub.adapters import Notification, Notifier
+from certhub.hub.store import LedgerStore
+from certhub.schemas import BenefitRecord, mask_ids_in_text
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class NoContact(Exception):
 
 
 class SmsNoticeSender:
-    """The hub's :class:`~hub.delivery.notify.NoticeSender` over the SMS gateway adapter."""
+    """The hub's :class:`~certhub.hub.delivery.notify.NoticeSender` over the SMS gateway adapter."""
 
     def __init__(self, gateway: Notifier, store: LedgerStore) -> None:
         """Send through ``gateway``; look numbers up in ``store``'s roster."""

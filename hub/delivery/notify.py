@@ -1,7 +1,7 @@
 """What the API and the procedure need of delivery: a notice sender and the outbox's trigger.
 
 Notices are written in the same transaction as the decision that causes
-them, each with an ``sms`` outbox row, so none is lost; :mod:`hub.delivery`
+them, each with an ``sms`` outbox row, so none is lost; :mod:`certhub.hub.delivery`
 sends them through a :class:`NoticeSender` and records each notice id once
 delivered. A sender must be idempotent by notice id too (the SMS gateway
 adapter is), so a crash between sending and recording never texts a
@@ -28,7 +28,7 @@ class NoticeSender(Protocol):
 
 
 class OutboxDelivery(Protocol):
-    """What the API needs of the delivery machinery (:mod:`hub.delivery`): wake it, drain it."""
+    """What the API needs of the delivery machinery (:mod:`~certhub.hub.delivery`): wake, drain."""
 
     def wake(self) -> None:
         """A commit queued deliveries (an SMS notice, an uplink): relay them now."""

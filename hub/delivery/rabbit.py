@@ -15,7 +15,7 @@ is the outbox's ``next_attempt_at`` (the relay publishes a retried delivery
 again when it is due), so a retry survives any restart and shows in
 ``certhub dlq``. The robust connection reconnects with a fixed interval and
 restores channels, queues and consumers; publishes in the gap fail with
-:class:`~hub.delivery.broker.BrokerUnavailable` and stay in the outbox.
+:class:`~certhub.hub.delivery.broker.BrokerUnavailable` and stay in the outbox.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
-from hub.delivery.broker import BrokerUnavailable, Envelope, Handler, Verdict
+from certhub.hub.delivery.broker import BrokerUnavailable, Envelope, Handler, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ IngressHandler = Callable[[AbstractIncomingMessage], Awaitable[None]]
 
 
 class RabbitBroker:
-    """A :class:`~hub.delivery.broker.Broker` on RabbitMQ."""
+    """A :class:`~certhub.hub.delivery.broker.Broker` on RabbitMQ."""
 
     def __init__(self, url: str, *, prefix: str, prefetch: int) -> None:
         """Connect to ``url`` on :meth:`start`; name everything under ``prefix``."""

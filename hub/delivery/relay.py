@@ -16,9 +16,9 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from hub.core.periodic import every
-from hub.delivery.broker import Broker, BrokerError, Envelope
-from hub.store import LedgerStore, StoreError
+from certhub.hub.core.periodic import every
+from certhub.hub.delivery.broker import Broker, BrokerError, Envelope
+from certhub.hub.store import LedgerStore, StoreError
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from hub.core.periodic import BackgroundTasks
-from hub.delivery.broker import Broker, Envelope
-from hub.delivery.dispatcher import DeliveryDispatcher
-from hub.delivery.relay import OutboxRelay
-from hub.store import LedgerStore
+from certhub.hub.core.periodic import BackgroundTasks
+from certhub.hub.delivery.broker import Broker, Envelope
+from certhub.hub.delivery.dispatcher import DeliveryDispatcher
+from certhub.hub.delivery.relay import OutboxRelay
+from certhub.hub.store import LedgerStore
 
 
 class DeliveryService:

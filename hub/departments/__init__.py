@@ -1,8 +1,8 @@
 """The departments the hub talks to, found by the roles their adapters play.
 
-* :mod:`hub.departments.registry` — adapters built from settings, by role; the identity
+* :mod:`certhub.hub.departments.registry` — adapters built from settings, by role; the identity
   check and the certification-source pull;
-* :mod:`hub.departments.context` — their start-up and shutdown in the app.
+* :mod:`certhub.hub.departments.context` — their start-up and shutdown in the app.
 
-Delivery to a department (outbox, retries, dead letters) is :mod:`hub.delivery`.
+Delivery to a department (outbox, retries, dead letters) is :mod:`certhub.hub.delivery`.
 """

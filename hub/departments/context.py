@@ -8,8 +8,8 @@ from functools import partial
 
 from aiohttp import web
 
-from adapters import AdapterOptions, AdapterSetupError, create_adapters
-from hub.core.keys import (
+from certhub.adapters import AdapterOptions, AdapterSetupError, create_adapters
+from certhub.hub.core.keys import (
     CERTIFICATION_PULL,
     DEPARTMENTS,
     METRICS,
@@ -19,11 +19,11 @@ from hub.core.keys import (
     STORE,
     TRUST,
 )
-from hub.core.periodic import running
-from hub.departments.registry import CertificationPull, Departments
-from hub.ingress.inbound import InboundIngestor, enrol_inbound
-from hub.procedure.intake import plan_intake
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.hub.core.periodic import running
+from certhub.hub.departments.registry import CertificationPull, Departments
+from certhub.hub.ingress.inbound import InboundIngestor, enrol_inbound
+from certhub.hub.procedure.intake import plan_intake
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 
 async def departments_context(app: web.Application) -> AsyncIterator[None]:

@@ -1,13 +1,13 @@
 """The hub's departments: adapters built from settings, found by the roles they play.
 
 * notifier (the SMS gateway) and uplink (the ministry's certification push)
-  → behind the outbox, in :mod:`hub.delivery`;
+  → behind the outbox, in :mod:`certhub.hub.delivery`;
 * identity (public-security e-ID) → :func:`check_identity`, for counter and
   home-visit certification (rule 4: person, photo and ID document against the
   e-ID licence);
 * certification source (the ministry's certification results) →
   :class:`CertificationPull`, a periodic pull whose events enter the ledger through
-  :class:`~hub.ingress.inbound.InboundIngestor`.
+  :class:`~certhub.hub.ingress.inbound.InboundIngestor`.
 
 Nothing here knows a concrete adapter class or name; adapters come from
 settings and the ``certhub.adapters`` entry points, and play a role by
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from adapters import (
+from certhub.adapters import (
     Adapter,
     AdapterError,
     AdapterSetupError,
@@ -35,10 +35,10 @@ from adapters import (
     PermanentError,
     PersonCheck,
 )
-from hub.core.periodic import every
-from hub.ingress.inbound import InboundIngestor, InboundSender
-from schemas import CertificationEvent, Refusal
-from security import replace_atomic
+from certhub.hub.core.periodic import every
+from certhub.hub.ingress.inbound import InboundIngestor, InboundSender
+from certhub.schemas import CertificationEvent, Refusal
+from certhub.security import replace_atomic
 
 log = logging.getLogger(__name__)
 

@@ -2,21 +2,21 @@
 
 Import from here::
 
-    from hub.evidence import EvidenceVault, EvidenceKeyring, EvidenceMeta
+    from certhub.hub.evidence import EvidenceVault, EvidenceKeyring, EvidenceMeta
 """
 
-from hub.evidence.config import evidence_key_folder, open_vault
-from hub.evidence.content_digest import parse_content_digest
-from hub.evidence.errors import (
+from certhub.hub.evidence.config import evidence_key_folder, open_vault
+from certhub.hub.evidence.content_digest import parse_content_digest
+from certhub.hub.evidence.errors import (
     EvidenceCorrupt,
     EvidenceError,
     EvidenceKeyError,
     EvidenceNotFound,
     EvidenceRejected,
 )
-from hub.evidence.keys import EvidenceKeyring
-from hub.evidence.sniff import MEDIA_TYPES, sniff_media_type
-from hub.evidence.vault import EvidenceMeta, EvidenceVault, is_digest
+from certhub.hub.evidence.keys import EvidenceKeyring
+from certhub.hub.evidence.sniff import MEDIA_TYPES, sniff_media_type
+from certhub.hub.evidence.vault import EvidenceMeta, EvidenceVault, is_digest
 
 __all__ = [
     "MEDIA_TYPES",

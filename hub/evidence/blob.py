@@ -25,7 +25,7 @@ from typing import Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from hub.evidence.errors import EvidenceCorrupt, EvidenceKeyError
+from certhub.hub.evidence.errors import EvidenceCorrupt, EvidenceKeyError
 
 __all__ = ["MAGIC", "SealedHeader", "open_blob", "seal"]
 

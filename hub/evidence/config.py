@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.core.settings import Settings
-from hub.evidence.keys import EvidenceKeyring
-from hub.evidence.vault import EvidenceVault
+from certhub.hub.core.settings import Settings
+from certhub.hub.evidence.keys import EvidenceKeyring
+from certhub.hub.evidence.vault import EvidenceVault
 
 __all__ = ["evidence_key_folder", "open_vault"]
 

@@ -17,9 +17,9 @@ sender fixes the file before hashing it.
 
 from __future__ import annotations
 
-from hub.evidence.images import check_image
-from hub.evidence.pdfs import check_pdf
-from hub.evidence.sniff import PDF
+from certhub.hub.evidence.images import check_image
+from certhub.hub.evidence.pdfs import check_pdf
+from certhub.hub.evidence.sniff import PDF
 
 __all__ = ["check_content"]
 
@@ -28,7 +28,7 @@ def check_content(data: bytes, media_type: str) -> None:
     """Refuse ``data`` unless it is one whole, decodable, inert file of ``media_type``.
 
     Blocking and CPU-bound (decoding, parsing): call it from a worker thread,
-    as :meth:`hub.evidence.EvidenceVault.put` does.
+    as :meth:`certhub.hub.evidence.EvidenceVault.put` does.
 
     Raises:
         EvidenceRejected: ``evidence-truncated``, ``evidence-not-decodable``,

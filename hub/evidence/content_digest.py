@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import Final
 
-from hub.evidence.errors import EvidenceRejected
+from certhub.hub.evidence.errors import EvidenceRejected
 
 __all__ = ["parse_content_digest"]
 

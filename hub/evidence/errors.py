@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from schemas import Refusal
+from certhub.schemas import Refusal
 
 __all__ = [
     "EvidenceCorrupt",

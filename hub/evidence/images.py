@@ -1,6 +1,6 @@
 """JPEG and PNG evidence, proven by decoding: whole structure, bounded pixels, no location.
 
-Order matters for cost: the byte walk (:mod:`hub.evidence.structure`) and the
+Order matters for cost: the byte walk (:mod:`certhub.hub.evidence.structure`) and the
 header come first, so a decompression bomb — a tiny file declaring billions
 of pixels — is refused from its declared size before one pixel is inflated.
 
@@ -19,9 +19,9 @@ from typing import Final
 
 from PIL import ExifTags, ImageFile, JpegImagePlugin, PngImagePlugin
 
-from hub.evidence.errors import EvidenceRejected
-from hub.evidence.sniff import JPEG
-from hub.evidence.structure import jpeg_end, png_end, refuse_undecodable
+from certhub.hub.evidence.errors import EvidenceRejected
+from certhub.hub.evidence.sniff import JPEG
+from certhub.hub.evidence.structure import jpeg_end, png_end, refuse_undecodable
 
 __all__ = ["MAX_PIXELS", "check_image"]
 

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from hub.evidence.errors import EvidenceKeyError
-from security import create_exclusive, replace_atomic
+from certhub.hub.evidence.errors import EvidenceKeyError
+from certhub.security import create_exclusive, replace_atomic
 
 __all__ = ["KEY_BYTES", "EvidenceKeyring"]
 

@@ -23,8 +23,8 @@ from typing import Final
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
-from hub.evidence.errors import EvidenceRejected
-from hub.evidence.structure import pdf_end, refuse_undecodable
+from certhub.hub.evidence.errors import EvidenceRejected
+from certhub.hub.evidence.structure import pdf_end, refuse_undecodable
 
 __all__ = ["check_pdf"]
 

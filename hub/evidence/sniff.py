@@ -3,7 +3,7 @@
 Only three kinds of evidence exist: JPEG photos, PNG scans and PDF documents,
 each recognised here by its leading signature. Anything else — an executable,
 an archive, an HTML page — is unsupported. The signature only says what the
-file claims to be: :mod:`hub.evidence.content_check` then proves it, by
+file claims to be: :mod:`certhub.hub.evidence.content_check` then proves it, by
 walking the file's structure and decoding it with a real decoder.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from hub.evidence.errors import EvidenceRejected
+from certhub.hub.evidence.errors import EvidenceRejected
 
 __all__ = ["JPEG", "MEDIA_TYPES", "PDF", "PNG", "sniff_media_type"]
 

@@ -15,7 +15,7 @@ import re
 import zlib
 from typing import Final
 
-from hub.evidence.errors import EvidenceRejected
+from certhub.hub.evidence.errors import EvidenceRejected
 
 __all__ = ["jpeg_end", "pdf_end", "png_end", "refuse_truncated", "refuse_undecodable"]
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from hub.evidence.blob import open_blob, seal
-from hub.evidence.content_check import check_content
-from hub.evidence.errors import EvidenceCorrupt, EvidenceNotFound, EvidenceRejected
-from hub.evidence.keys import EvidenceKeyring
-from hub.evidence.sniff import sniff_media_type
-from security import fsync_directory, replace_atomic
+from certhub.hub.evidence.blob import open_blob, seal
+from certhub.hub.evidence.content_check import check_content
+from certhub.hub.evidence.errors import EvidenceCorrupt, EvidenceNotFound, EvidenceRejected
+from certhub.hub.evidence.keys import EvidenceKeyring
+from certhub.hub.evidence.sniff import sniff_media_type
+from certhub.security import fsync_directory, replace_atomic
 
 __all__ = ["EvidenceMeta", "EvidenceVault", "is_digest"]
 
@@ -112,7 +112,7 @@ class EvidenceVault:
         Raises:
             EvidenceRejected: ``evidence-too-large``, ``digest-mismatch``,
                 ``evidence-unsupported``, ``evidence-type-mismatch``, or any
-                refusal of :func:`~hub.evidence.content_check.check_content`;
+                refusal of :func:`~certhub.hub.evidence.content_check.check_content`;
                 nothing is stored.
         """
         return await asyncio.to_thread(self._put, data, declared_type, content_digest)

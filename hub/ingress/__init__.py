@@ -1,7 +1,8 @@
 """How a message enters the ledger: verify → validate → plan → record → receipt.
 
-* :mod:`hub.ingress.pipeline` — :class:`~hub.ingress.pipeline.IngressPipeline`, the one
-  path every pushed message takes (HTTP and AMQP);
-* :mod:`hub.ingress.inbound` — department records (ministry pull, bank events, city
+* :mod:`certhub.hub.ingress.pipeline` —
+  :class:`~certhub.hub.ingress.pipeline.IngressPipeline`, the one path every pushed
+  message takes (HTTP and AMQP);
+* :mod:`certhub.hub.ingress.inbound` — department records (ministry pull, bank events, city
   platforms) signed by the hub and sent down the very same path.
 """

@@ -5,7 +5,7 @@ native JSON) verifies the department's own authentication, translates the
 native record into a canonical ``schemas`` model, and hands it here. The hub
 signs it with that adapter's own key — enrolled in the trust store as sender
 ``adapter:<name>`` with exactly the types it may produce — and runs it through
-:class:`~hub.ingress.pipeline.IngressPipeline` like any HTTP push: verify, validate,
+:class:`~certhub.hub.ingress.pipeline.IngressPipeline` like any HTTP push: verify, validate,
 plan, ledger, receipt. A stable ``message_id`` from the department's record
 id makes re-ingesting the same record idempotent.
 """
@@ -17,10 +17,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.ingress.pipeline import IngressPipeline, Plan
-from hub.store import LedgerRecord, LedgerStore, RecordKind
-from schemas import CertificationEvent, EligibilityReport, Message, Refusal, ZeroReport
-from security import SigningKey, TrustStore, read_private_key, sign_compact, write_private_key
+from certhub.hub.ingress.pipeline import IngressPipeline, Plan
+from certhub.hub.store import LedgerRecord, LedgerStore, RecordKind
+from certhub.schemas import CertificationEvent, EligibilityReport, Message, Refusal, ZeroReport
+from certhub.security import (
+    SigningKey,
+    TrustStore,
+    read_private_key,
+    sign_compact,
+    write_private_key,
+)
 
 KIND_OF: dict[type[Message], RecordKind] = {
     CertificationEvent: RecordKind.CERTIFICATION,

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from hub.store import (
+from certhub.hub.store import (
     AppendOutcome,
     LedgerStore,
     NewMessage,
@@ -30,9 +30,9 @@ from hub.store import (
     RecordKind,
     ReplayConflict,
 )
-from hub.store.base import Presigner
-from hub.store.effects import NO_EFFECTS, Effects
-from schemas import (
+from certhub.hub.store.base import Presigner
+from certhub.hub.store.effects import NO_EFFECTS, Effects
+from certhub.schemas import (
     CertificationEvent,
     EligibilityReport,
     PersonRef,
@@ -42,8 +42,8 @@ from schemas import (
     mask_ids_in_text,
     parse_message,
 )
-from schemas.clock import CHINA_STANDARD_TIME
-from security import (
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import (
     ClockSkew,
     MessageVerifier,
     ReceiptDraft,

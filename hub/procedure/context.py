@@ -7,13 +7,13 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from hub.procedure.outcomes import OutcomeSigner
-from hub.rules.decisions import Signer
-from hub.rules.parties import PartyLookup
-from hub.store import LedgerStore
-from schemas import CertificationEvent, EvidenceRef, Refusal, Role
-from schemas.clock import CHINA_STANDARD_TIME
-from security import TrustStore, VerifiedMessage
+from certhub.hub.procedure.outcomes import OutcomeSigner
+from certhub.hub.rules.decisions import Signer
+from certhub.hub.rules.parties import PartyLookup
+from certhub.hub.store import LedgerStore
+from certhub.schemas import CertificationEvent, EvidenceRef, Refusal, Role
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import TrustStore, VerifiedMessage
 
 MissingEvidence = Callable[[Iterable[str]], Awaitable[set[str]]]
 ReadEvidence = Callable[[str], Awaitable[bytes]]

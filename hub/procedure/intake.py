@@ -6,12 +6,12 @@ import re
 
 from pydantic import BaseModel
 
-from hub.procedure.context import ProcedureContext, signer_of
-from hub.procedure.uplink import uplink_delivery
-from hub.rules.decisions import ItemKind, authenticated_actor
-from hub.rules.parties import check_certifier, check_reporter
-from hub.rules.restoration import RestorationCheck, check_restoration
-from hub.store.effects import (
+from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.procedure.uplink import uplink_delivery
+from certhub.hub.rules.decisions import ItemKind, authenticated_actor
+from certhub.hub.rules.parties import check_certifier, check_reporter
+from certhub.hub.rules.restoration import RestorationCheck, check_restoration
+from certhub.hub.store.effects import (
     NO_EFFECTS,
     AuditWrite,
     Effects,
@@ -21,7 +21,7 @@ from hub.store.effects import (
     RosterWrite,
     ZeroReportGuard,
 )
-from schemas import (
+from certhub.schemas import (
     BenefitRecord,
     CertificationEvent,
     CertificationMethod,
@@ -33,8 +33,8 @@ from schemas import (
     Role,
     ZeroReport,
 )
-from schemas.certification import ASSISTED_METHODS
-from security import VerifiedMessage
+from certhub.schemas.certification import ASSISTED_METHODS
+from certhub.security import VerifiedMessage
 
 RESTORATION_REQUESTERS = frozenset({Role.town_staff, Role.county_reviewer})
 E_ID_METHODS = frozenset({CertificationMethod.counter, CertificationMethod.home_visit})

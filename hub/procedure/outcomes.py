@@ -10,10 +10,10 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
-from hub.store.effects import HubRecord
-from schemas import Message, PersonRef
-from schemas.clock import CHINA_STANDARD_TIME
-from security import SigningKey, sign_compact
+from certhub.hub.store.effects import HubRecord
+from certhub.schemas import Message, PersonRef
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import SigningKey, sign_compact
 
 
 class OutcomeSigner:

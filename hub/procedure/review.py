@@ -6,15 +6,15 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from hub.procedure.context import ProcedureContext, signer_of
-from hub.procedure.intake import recheck_restoration
-from hub.procedure.uplink import uplink_delivery
-from hub.rules.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
-from hub.rules.disposal import Disposal, dispose
-from hub.rules.notices import Notice, certification_result_notice
-from hub.rules.tasks import TaskRecord, advance, task_for_report
-from hub.store import TaskRow
-from hub.store.effects import (
+from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.procedure.intake import recheck_restoration
+from certhub.hub.procedure.uplink import uplink_delivery
+from certhub.hub.rules.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
+from certhub.hub.rules.disposal import Disposal, dispose
+from certhub.hub.rules.notices import Notice, certification_result_notice
+from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
+from certhub.hub.store import TaskRow
+from certhub.hub.store.effects import (
     AuditWrite,
     BenefitClosure,
     Effects,
@@ -25,7 +25,7 @@ from hub.store.effects import (
     OverpaymentWrite,
     TaskWrite,
 )
-from schemas import (
+from certhub.schemas import (
     BenefitRecord,
     BenefitStatus,
     CertificationEvent,
@@ -41,7 +41,7 @@ from schemas import (
     Termination,
     VerificationTask,
 )
-from security import VerifiedMessage
+from certhub.security import VerifiedMessage
 
 
 async def plan_decision(

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 
-from hub.procedure.context import ProcedureContext
-from hub.store.effects import OutboxWrite
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.store.effects import OutboxWrite
 
 
 def uplink_delivery(
@@ -21,7 +21,7 @@ def uplink_delivery(
 ) -> tuple[OutboxWrite, ...]:
     """The outbox row pushing this certification upward, or none (no uplink, or from there).
 
-    ``"ministry"`` is the uplink role's destination (``hub.delivery.destinations.UPLINK``),
+    ``"ministry"`` is the uplink role's destination (``certhub.hub.delivery.destinations.UPLINK``),
     a stored name: whichever adapter plays the role is called.
     """
     if ctx.uplink_sender is None or sender == ctx.uplink_sender:

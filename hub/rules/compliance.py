@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from hub.rules.months import first_of_next_month, parse_month
-from schemas import Refusal
-from schemas.clock import CHINA_STANDARD_TIME
+from certhub.hub.rules.months import first_of_next_month, parse_month
+from certhub.schemas import Refusal
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 
 class ComplianceStatus(StrEnum):

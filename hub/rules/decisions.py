@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
-from schemas import ActorRef, Decision, DecisionAction, Refusal, Role
+from certhub.schemas import ActorRef, Decision, DecisionAction, Refusal, Role
 
 
 class ItemKind(StrEnum):

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from hub.rules.months import last_day_of_month, month_index, month_label, parse_month
-from hub.rules.notices import Notice, family_termination_notice
-from schemas import (
+from certhub.hub.rules.months import last_day_of_month, month_index, month_label, parse_month
+from certhub.hub.rules.notices import Notice, family_termination_notice
+from certhub.schemas import (
     ActorRef,
     BenefitRecord,
     Overpayment,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from schemas import CertificationEvent, PersonRef, VerificationTask
+from certhub.schemas import CertificationEvent, PersonRef, VerificationTask
 
 
 @dataclass(frozen=True, slots=True)

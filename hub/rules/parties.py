@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from hub.rules.decisions import Signer
-from schemas import ActorRef, CertificationEvent, CertificationMethod, Refusal, Role
-from schemas.certification import ASSISTED_METHODS
+from certhub.hub.rules.decisions import Signer
+from certhub.schemas import ActorRef, CertificationEvent, CertificationMethod, Refusal, Role
+from certhub.schemas.certification import ASSISTED_METHODS
 
 PartyLookup = Callable[[str], Signer | None]
 """The trust-store party with this sender id (its role), or None when it has no key."""

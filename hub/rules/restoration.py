@@ -21,8 +21,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
-from hub.rules.months import last_day_of_month, month_index, months_in, parse_month
-from schemas import BenefitRecord, BenefitStatus, Refusal, Restoration
+from certhub.hub.rules.months import last_day_of_month, month_index, months_in, parse_month
+from certhub.schemas import BenefitRecord, BenefitStatus, Refusal, Restoration
 
 MUNICIPAL_AFTER_DAYS: Final = 365
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from schemas import (
+from certhub.schemas import (
     EligibilityReport,
     Refusal,
     ReportReason,

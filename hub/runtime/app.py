@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from hub.api import (
+from certhub.hub.api import (
     evidence_routes,
     inbound_routes,
     ingress_routes,
@@ -20,14 +20,14 @@ from hub.api import (
     procedure_routes,
     pull_routes,
 )
-from hub.api.correlation import correlation_middleware
-from hub.api.cursor import CursorCodec, load_or_create_cursor_key
-from hub.api.edge import EdgeLimits, edge_middleware, server_header
-from hub.api.middleware import metrics_middleware, problem_middleware
-from hub.audit import checkpoint_signer
-from hub.compliance.reporting_units import load_reporting_units
-from hub.compliance.watch import compliance_context
-from hub.core.keys import (
+from certhub.hub.api.correlation import correlation_middleware
+from certhub.hub.api.cursor import CursorCodec, load_or_create_cursor_key
+from certhub.hub.api.edge import EdgeLimits, edge_middleware, server_header
+from certhub.hub.api.middleware import metrics_middleware, problem_middleware
+from certhub.hub.audit import checkpoint_signer
+from certhub.hub.compliance.reporting_units import load_reporting_units
+from certhub.hub.compliance.watch import compliance_context
+from certhub.hub.core.keys import (
     CURSORS,
     DEPARTMENTS,
     EDGE,
@@ -42,23 +42,23 @@ from hub.core.keys import (
     STORE,
     TRUST,
 )
-from hub.core.periodic import running
-from hub.core.settings import Settings
-from hub.delivery.context import delivery_context
-from hub.departments.context import certification_pull_context, departments_context
-from hub.departments.registry import check_identity
-from hub.evidence import open_vault
-from hub.ingress.inbound import adapter_sender
-from hub.ingress.pipeline import IngressPipeline, receipt_presigner
-from hub.procedure.context import ProcedureContext, party_in
-from hub.procedure.outcomes import OutcomeSigner
-from hub.runtime.health import install_health
-from hub.runtime.serving import edge_handler_args
-from hub.runtime.trust_state import TrustState
-from hub.store import open_ledger
-from monitoring.metrics import HubMetrics
-from monitoring.server import serve_metrics
-from security import HubKeyring, ReceiptSigner, SignatureHelper
+from certhub.hub.core.periodic import running
+from certhub.hub.core.settings import Settings
+from certhub.hub.delivery.context import delivery_context
+from certhub.hub.departments.context import certification_pull_context, departments_context
+from certhub.hub.departments.registry import check_identity
+from certhub.hub.evidence import open_vault
+from certhub.hub.ingress.inbound import adapter_sender
+from certhub.hub.ingress.pipeline import IngressPipeline, receipt_presigner
+from certhub.hub.procedure.context import ProcedureContext, party_in
+from certhub.hub.procedure.outcomes import OutcomeSigner
+from certhub.hub.runtime.health import install_health
+from certhub.hub.runtime.serving import edge_handler_args
+from certhub.hub.runtime.trust_state import TrustState
+from certhub.hub.store import open_ledger
+from certhub.monitoring.metrics import HubMetrics
+from certhub.monitoring.server import serve_metrics
+from certhub.security import HubKeyring, ReceiptSigner, SignatureHelper
 
 
 def create_app(settings: Settings, *, registry: CollectorRegistry | None = None) -> web.Application:

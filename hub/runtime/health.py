@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from hub.core.keys import KEYRING, METRICS, READINESS, STORE, TRUST
-from monitoring.collectors import KeyExpiryCollector, KeyValidity
-from schemas import mask_ids_in_text
+from certhub.hub.core.keys import KEYRING, METRICS, READINESS, STORE, TRUST
+from certhub.monitoring.collectors import KeyExpiryCollector, KeyValidity
+from certhub.schemas import mask_ids_in_text
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ SQLite checkpoint) can open anything. Here:
   a one-line ``503`` and is closed at once (:class:`GuardedSite`), counted in
   ``certhub_http_edge_refusals_total{reason="connection_cap"}`` and logged
   (the log's flood guard keeps a storm of these to a few lines a minute);
-- request bodies have their own deadline and cap (:mod:`hub.api.edge`).
+- request bodies have their own deadline and cap (:mod:`certhub.hub.api.edge`).
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
-from hub.api.edge import SERVER_NAME
-from hub.api.problems import render
-from hub.core.keys import METRICS, SETTINGS
-from hub.core.settings import Settings
-from hub.problems import Problem
-from monitoring.metrics import HubMetrics
+from certhub.hub.api.edge import SERVER_NAME
+from certhub.hub.api.problems import render
+from certhub.hub.core.keys import METRICS, SETTINGS
+from certhub.hub.core.settings import Settings
+from certhub.hub.problems import Problem
+from certhub.monitoring.metrics import HubMetrics
 
 __all__ = ["GuardedSite", "edge_handler_args", "run_hub", "start_hub"]
 

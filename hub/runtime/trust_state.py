@@ -4,7 +4,7 @@
 change up within ``trust_reload_seconds`` without a restart. That holds for
 the hub's own trust store and for every key file an inbound adapter verifies
 a department's signatures with (a city platform's or a bank's keys): the
-adapters hand their :class:`~security.trust.TrustStoreFile` to
+adapters hand their :class:`~certhub.security.trust.TrustStoreFile` to
 :meth:`TrustState.watch_file`, and one watcher reloads them all the same way.
 A file that fails to load is refused and the previous, valid store stays in
 force.
@@ -19,10 +19,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from hub.core.periodic import every
-from monitoring.metrics import HubMetrics
-from security import MessageVerifier, ReadTokenVerifier, TrustStore, TrustStoreError
-from security.trust import TrustStoreFile
+from certhub.hub.core.periodic import every
+from certhub.monitoring.metrics import HubMetrics
+from certhub.security import MessageVerifier, ReadTokenVerifier, TrustStore, TrustStoreError
+from certhub.security.trust import TrustStoreFile
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The ledger store: its interface, the SQLite and PostgreSQL dialects, and :func:`open_ledger`."""
 
-from hub.store.base import (
+from certhub.hub.store.base import (
     AppendOutcome,
     Conflict,
     ItemRow,
@@ -15,8 +15,8 @@ from hub.store.base import (
     StoreUnavailable,
     TaskRow,
 )
-from hub.store.opening import Ledger, open_ledger
-from hub.store.sqlite.ledger import SqliteLedger
+from certhub.hub.store.opening import Ledger, open_ledger
+from certhub.hub.store.sqlite.ledger import SqliteLedger
 
 __all__ = [
     "AppendOutcome",

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from hub.store.effects import NO_EFFECTS, Effects
-from hub.store.outbox import OutboxStore
-from hub.store.records import NewMessage, RecordKind
-from schemas import Refusal
+from certhub.hub.store.effects import NO_EFFECTS, Effects
+from certhub.hub.store.outbox import OutboxStore
+from certhub.hub.store.records import NewMessage, RecordKind
+from certhub.schemas import Refusal
 
 __all__ = [
     "AppendOutcome",
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from hub.store.audit_chain import AuditEntry
+    from certhub.hub.store.audit_chain import AuditEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,5 +250,5 @@ class LedgerStore(
     """The durable, append-only, idempotent ledger, with its transactional outbox: every role.
 
     A component that needs one role only should ask for that protocol
-    (e.g. the delivery relay for :class:`~hub.store.outbox.OutboxStore`).
+    (e.g. the delivery relay for :class:`~certhub.hub.store.outbox.OutboxStore`).
     """

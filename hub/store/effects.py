@@ -4,7 +4,7 @@ The workflow's pure functions decide *what* changes; these plain records say
 it to the store, which applies them in the same transaction as the ledger
 row and its audit entries — all or nothing. Preconditions (``expected_version``,
 ``ZeroReportGuard``) make a concurrent change fail the whole message with
-:class:`~hub.store.base.Conflict` instead of overwriting it.
+:class:`~certhub.hub.store.base.Conflict` instead of overwriting it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from hub.store.records import NewMessage, RecordKind
+from certhub.hub.store.records import NewMessage, RecordKind
 
 
 @dataclass(frozen=True, slots=True)

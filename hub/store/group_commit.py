@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.store.base import AppendOutcome, ReceiptFactory, StoreError, StoreUnavailable
-from hub.store.effects import NO_EFFECTS, Effects
-from hub.store.records import NewMessage
+from certhub.hub.store.base import AppendOutcome, ReceiptFactory, StoreError, StoreUnavailable
+from certhub.hub.store.effects import NO_EFFECTS, Effects
+from certhub.hub.store.records import NewMessage
 
 
 @dataclass(slots=True)

@@ -1,7 +1,7 @@
 """A ledger row as both dialects store and read it: columns, insert parameters, records.
 
 The statements use ``?`` placeholders; PostgreSQL numbers them
-(:func:`hub.store.postgres.schema.dollar`). The column list is a constant: no
+(:func:`certhub.hub.store.postgres.schema.dollar`). The column list is a constant: no
 caller input ever reaches these strings.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from hub.store.base import LedgerRecord, NewMessage, RecordKind
+from certhub.hub.store.base import LedgerRecord, NewMessage, RecordKind
 
 COLUMNS: Final = (
     "sequence, kind, message_type, sender, message_id, kid, sha256, jws, payload,"

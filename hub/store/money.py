@@ -7,7 +7,7 @@
 * ``evidence_people`` — an ID image or on-site photo certifies one person.
 
 The statements are portable (SQLite's ``?``; PostgreSQL numbers them) and a
-violation becomes a :class:`~hub.store.base.Conflict` with its own slug,
+violation becomes a :class:`~certhub.hub.store.base.Conflict` with its own slug,
 never a 500.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from hub.store.base import Conflict
-from hub.store.effects import BenefitClosure, EvidenceBinding, MonthsClaim
+from certhub.hub.store.base import Conflict
+from certhub.hub.store.effects import BenefitClosure, EvidenceBinding, MonthsClaim
 
 CLAIM_MONTH: Final = (
     "INSERT INTO benefit_months (person_id, purpose, month, source, sequence)"

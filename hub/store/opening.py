@@ -11,16 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from hub.store.base import Presigner
-from hub.store.postgres import CheckpointSigner, PostgresLedger
-from hub.store.sqlite.ledger import SqliteLedger
+from certhub.hub.store.base import Presigner
+from certhub.hub.store.postgres import CheckpointSigner, PostgresLedger
+from certhub.hub.store.sqlite.ledger import SqliteLedger
 
 Ledger = SqliteLedger | PostgresLedger
-"""A ledger of either dialect (both satisfy :class:`~hub.store.base.LedgerStore`)."""
+"""A ledger of either dialect (both satisfy :class:`~certhub.hub.store.base.LedgerStore`)."""
 
 
 class LedgerSettings(Protocol):
-    """What opening a ledger reads from :class:`hub.core.settings.Settings`."""
+    """What opening a ledger reads from :class:`certhub.hub.core.settings.Settings`."""
 
     @property
     def database_url(self) -> str | None:

@@ -1,7 +1,7 @@
 """The transactional outbox and the record of delivered ids, common to both backends.
 
 An outbox row is written in the same transaction as the ledger record that
-causes it (:class:`~hub.store.effects.OutboxWrite`). Its life::
+causes it (:class:`~certhub.hub.store.effects.OutboxWrite`). Its life::
 
     pending ──claim (lease)──▶ published ──delivered──▶ delivered
        ▲  ▲                       │  │
@@ -11,7 +11,7 @@ causes it (:class:`~hub.store.effects.OutboxWrite`). Its life::
 A claim only moves ``next_attempt_at`` forward (a lease): a relay that dies
 before publishing leaves the row to be claimed again when the lease ends.
 Every state change is one audited statement; the statements live in
-:mod:`hub.store.outbox_changes`, as statement lists behind named
+:mod:`certhub.hub.store.outbox_changes`, as statement lists behind named
 transitions, and each backend only executes them, so the two cannot drift
 apart and no caller writes SQL.
 """
@@ -25,7 +25,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final, Protocol
 
-from hub.store.effects import NoticeWrite, OutboxWrite
+from certhub.hub.store.effects import NoticeWrite, OutboxWrite
 
 
 class OutboxState(StrEnum):

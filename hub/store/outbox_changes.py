@@ -1,6 +1,6 @@
-"""The outbox's state changes as audited statement lists (see :mod:`hub.store.outbox`).
+"""The outbox's state changes as audited statement lists (see :mod:`certhub.hub.store.outbox`).
 
-Each function returns the :class:`~hub.store.writes.Run` list a backend
+Each function returns the :class:`~certhub.hub.store.writes.Run` list a backend
 runs in one transaction with ``outbox_apply``. Guards in the ``WHERE``
 clauses make every change idempotent and safe between competing workers: a
 delivery already recorded is not recorded again, a dead letter is replayed
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from hub.store.writes import LedgerWrites, Run
+from certhub.hub.store.writes import LedgerWrites, Run
 
 HUB: str = "hub"
 UNDELIVERED = "state IN ('pending','published')"

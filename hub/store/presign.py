@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from hub.store.base import Presigner
-from hub.store.group_commit import Append, Job
+from certhub.hub.store.base import Presigner
+from certhub.hub.store.group_commit import Append, Job
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
-from hub.store import ledger_rows as schema
-from hub.store.audit_chain import AuditEntry
-from hub.store.base import ItemRow, LedgerRecord, RecordKind, StatRow, TaskRow
+from certhub.hub.store import ledger_rows as schema
+from certhub.hub.store.audit_chain import AuditEntry
+from certhub.hub.store.base import ItemRow, LedgerRecord, RecordKind, StatRow, TaskRow
 
 Row = tuple[object, ...]
 

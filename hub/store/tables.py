@@ -11,8 +11,8 @@ reads back exactly as it was appended.
 has in a ``schema_version`` table and :func:`pending` says what is left to
 run. Only the backfills of existing rows differ by dialect (their JSON
 functions do), and only those are written twice. The two runners — a few
-lines each, in :mod:`hub.store.sqlite.schema` and
-:mod:`hub.store.postgres.schema` — only execute what :func:`pending` returns.
+lines each, in :mod:`certhub.hub.store.sqlite.schema` and
+:mod:`certhub.hub.store.postgres.schema` — only execute what :func:`pending` returns.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Every write of a message's effects, described once for both dialects.
 
-:func:`plan` turns one message's :class:`~hub.store.effects.Effects` into a
+:func:`plan` turns one message's :class:`~certhub.hub.store.effects.Effects` into a
 list of dialect-neutral operations: statements with their parameters (``?``
 placeholders), the row count each must change, the refusal when it does not
 (or when it hits a unique key), and the audit links in between. Each backend
 has a small executor that runs such a list inside its open transaction
-(:class:`~hub.store.sqlite.executor.EffectWriter` on ``sqlite3``,
-:class:`~hub.store.postgres.executor.GroupWrite` on asyncpg); what is written,
+(:class:`~certhub.hub.store.sqlite.executor.EffectWriter` on ``sqlite3``,
+:class:`~certhub.hub.store.postgres.executor.GroupWrite` on asyncpg); what is written,
 in which order, and what refuses it lives here only, so the two cannot drift.
 An executor may run an operation its own faster way (PostgreSQL inserts many
 rows with one ``unnest`` statement) as long as the outcome is the same.
@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
-from hub.store import ledger_rows, money, outbox
-from hub.store.base import Conflict
-from hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
-from hub.store.records import NewMessage
+from certhub.hub.store import ledger_rows, money, outbox
+from certhub.hub.store.base import Conflict
+from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
+from certhub.hub.store.records import NewMessage
 
 
 @dataclass(frozen=True, slots=True)

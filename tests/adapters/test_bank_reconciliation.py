@@ -13,16 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.bank import (
+from certhub.adapters.bank import (
     BANK_CODES,
     ReconciliationFile,
     ReconciliationRecord,
     ReconciliationRefused,
 )
-from adapters.types import ItemError
-from mocks.bank_files import LineFault, TerminalRecord, write_reconciliation
-from mocks.population import COUNTIES
-from schemas import check_character
+from certhub.adapters.types import ItemError
+from certhub.mocks.bank_files import LineFault, TerminalRecord, write_reconciliation
+from certhub.mocks.population import COUNTIES
+from certhub.schemas import check_character
 
 CST = timezone(timedelta(hours=8))
 DAY = date(2026, 3, 14)

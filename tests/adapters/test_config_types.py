@@ -6,7 +6,7 @@ from typing import Any, get_args, get_origin
 
 import pytest
 
-from adapters import Adapter, adapter_names, load_adapter
+from certhub.adapters import Adapter, adapter_names, load_adapter
 
 
 def declared_config(cls: type[Adapter[Any]]) -> type:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import adapters
-from adapters import errors
+from certhub import adapters
+from certhub.adapters import errors
 
 
 def test_all_names_exist_and_are_documented() -> None:
@@ -23,7 +23,7 @@ def test_every_error_is_in_the_tree_docstring() -> None:
 def test_metric_names_follow_conventions() -> None:
     from prometheus_client import CollectorRegistry
 
-    from monitoring.adapter_metrics import AdapterMetrics
+    from certhub.monitoring.adapter_metrics import AdapterMetrics
 
     registry = CollectorRegistry()
     AdapterMetrics(registry).set_circuit_state("eid", "open")

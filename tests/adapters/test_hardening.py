@@ -7,8 +7,8 @@ from zeep import Settings
 from zeep.exceptions import DTDForbidden, EntitiesForbidden, XMLSyntaxError
 from zeep.loader import parse_xml
 
-from adapters.errors import AdapterError
-from mocks.soap_xml import billion_laughs, external_entity, response_element
+from certhub.adapters.errors import AdapterError
+from certhub.mocks.soap_xml import billion_laughs, external_entity, response_element
 
 SETTINGS = Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
 

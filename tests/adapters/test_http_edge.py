@@ -7,14 +7,19 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from adapters import (
+from certhub.adapters import (
     DepartmentTimeout,
     DepartmentUnavailable,
     RequestRejected,
     ResponseInvalid,
     ResponseTooLarge,
 )
-from adapters.http import CappedTransport, check_status, parse_retry_after, translate_httpx_errors
+from certhub.adapters.http import (
+    CappedTransport,
+    check_status,
+    parse_retry_after,
+    translate_httpx_errors,
+)
 
 
 def test_retry_after_in_seconds_and_as_a_date() -> None:

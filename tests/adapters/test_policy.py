@@ -8,7 +8,7 @@ import random
 import pytest
 from prometheus_client import CollectorRegistry
 
-from adapters import (
+from certhub.adapters import (
     BulkheadFull,
     CircuitOpen,
     CircuitState,
@@ -19,7 +19,7 @@ from adapters import (
     ResiliencePolicy,
     ResponseInvalid,
 )
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 
 class FakeClock:

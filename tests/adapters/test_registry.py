@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
-from adapters import (
+from certhub.adapters import (
     AdapterNotFound,
     AdapterOptions,
     AdapterSetupError,
@@ -19,7 +19,7 @@ from adapters import (
     create_adapters,
     load_adapter,
 )
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_unknown_setting_is_refused(options: AdapterOptions) -> None:
 async def test_adapters_satisfy_their_role_protocols(options: AdapterOptions, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from security import SigningKey
+    from certhub.security import SigningKey
 
     key = tmp_path / "k.json"
     key.write_text(json.dumps(SigningKey.generate().public_jwk()), encoding="utf-8")

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
-from adapters import DepartmentUnavailable, PolicyConfig, ResiliencePolicy
-from adapters.retry import DurableRetry, backoff
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.adapters import DepartmentUnavailable, PolicyConfig, ResiliencePolicy
+from certhub.adapters.retry import DurableRetry, backoff
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 
 @given(

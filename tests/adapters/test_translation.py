@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from adapters import IdentityVerdict, RejectedRecord, ResponseInvalid
-from adapters.eid import translate as eid
-from adapters.ministry import translate as ministry
-from adapters.sms import certification_result_text
-from schemas import CertificationEvent, CertificationMethod, ChannelKind, check_character
+from certhub.adapters import IdentityVerdict, RejectedRecord, ResponseInvalid
+from certhub.adapters.eid import translate as eid
+from certhub.adapters.ministry import translate as ministry
+from certhub.adapters.sms import certification_result_text
+from certhub.schemas import CertificationEvent, CertificationMethod, ChannelKind, check_character
 
 ID = "44532119500312002" + check_character("44532119500312002")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
-from hub.comparison.generate import generate
+from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
+from certhub.hub.comparison.generate import generate
 
 PERIOD = "2026-10"
 TODAY = date(2026, 12, 1)  # the run happens after the period: nothing of it is "future"

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from hub.comparison.catalogue import FEED_COLUMNS
-from hub.comparison.engine import run_comparison
-from hub.comparison.loading import ComparisonInputError
-from schemas.resident_id import check_character
+from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.comparison.engine import run_comparison
+from certhub.hub.comparison.loading import ComparisonInputError
+from certhub.schemas.resident_id import check_character
 
 from .conftest import OPTIONS
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from hub.cli.main import main
-from hub.comparison.certify import message_id
-from hub.store import SqliteLedger
-from security import MessageVerifier, TrustStore
+from certhub.hub.cli.main import main
+from certhub.hub.comparison.certify import message_id
+from certhub.hub.store import SqliteLedger
+from certhub.security import MessageVerifier, TrustStore
 
 SENDER = "adapter:comparison"
 
@@ -100,7 +100,7 @@ def test_a_malformed_period_or_city_is_refused(
 def test_a_certification_the_hub_refuses_is_counted_and_the_exit_status_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from schemas.resident_id import check_character
+    from certhub.schemas.resident_id import check_character
 
     first17 = "44999919500101002"  # a county code that is not (or no longer) current
     number = first17 + check_character(first17)

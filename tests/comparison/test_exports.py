@@ -1,12 +1,12 @@
-"""hub.comparison exports what we mean, each with a docstring."""
+"""certhub.hub.comparison exports what we mean, each with a docstring."""
 
 from __future__ import annotations
 
-import hub.comparison
+from certhub.hub import comparison
 
 
 def test_the_package_exports_what_we_mean() -> None:
-    assert sorted(hub.comparison.__all__) == [
+    assert sorted(comparison.__all__) == [
         "CITIES",
         "ComparisonInputError",
         "ComparisonRun",
@@ -20,12 +20,12 @@ def test_the_package_exports_what_we_mean() -> None:
         "parse_period",
         "run_comparison",
     ]
-    for name in hub.comparison.__all__:
-        assert hasattr(hub.comparison, name)
+    for name in comparison.__all__:
+        assert hasattr(comparison, name)
 
 
 def test_every_rule_says_why() -> None:
-    for rule in hub.comparison.RULES:
+    for rule in comparison.RULES:
         assert rule.__doc__
         assert rule.__doc__.startswith(("R-", "R-CLEAN"))
-    assert len(hub.comparison.CITIES) == 21
+    assert len(comparison.CITIES) == 21

@@ -7,10 +7,10 @@ from datetime import date
 import duckdb
 import pytest
 
-from hub.comparison import rules
-from hub.comparison.rules import RunWindow
-from hub.comparison.sqlfuncs import install_macros
-from schemas.resident_id import check_character
+from certhub.hub.comparison import rules
+from certhub.hub.comparison.rules import RunWindow
+from certhub.hub.comparison.sqlfuncs import install_macros
+from certhub.schemas.resident_id import check_character
 
 WINDOW = RunWindow(date(2026, 10, 1), date(2026, 10, 31))
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.comparison.sqlfuncs import install_macros, normalise_name
-from schemas import validate_resident_id
-from schemas.resident_id import InvalidResidentId, check_character
+from certhub.hub.comparison.sqlfuncs import install_macros, normalise_name
+from certhub.schemas import validate_resident_id
+from certhub.schemas.resident_id import InvalidResidentId, check_character
 
 TODAY = date(2026, 12, 1)
 

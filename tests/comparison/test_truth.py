@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from hub.comparison.engine import ComparisonRun, run_comparison
-from schemas import validate_resident_id
+from certhub.hub.comparison.engine import ComparisonRun, run_comparison
+from certhub.schemas import validate_resident_id
 
 from .conftest import OPTIONS, PERIOD, TODAY
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mocks.eid import EidMock
-from mocks.eid_registry import EidRegistry
-from mocks.ministry import MinistryMock
-from mocks.server import serve
-from mocks.sms import SmsMock
+from certhub.mocks.eid import EidMock
+from certhub.mocks.eid_registry import EidRegistry
+from certhub.mocks.ministry import MinistryMock
+from certhub.mocks.server import serve
+from certhub.mocks.sms import SmsMock
 
 
 class ContractSettings(BaseSettings):

@@ -1,6 +1,6 @@
 """The e-ID licence service contract, written once, run against the mock and real endpoints.
 
-Subclasses provide ``adapter`` (an :class:`~adapters.eid.EidAdapter`) and
+Subclasses provide ``adapter`` (an :class:`~certhub.adapters.eid.EidAdapter`) and
 ``people`` (an :class:`EidSample` of persons the endpoint knows).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from adapters import (
+from certhub.adapters import (
     CancellationReason,
     CircuitState,
     DepartmentUnavailable,
@@ -20,7 +20,7 @@ from adapters import (
     PersonCheck,
     UnsafePayload,
 )
-from adapters.eid import EidAdapter
+from certhub.adapters.eid import EidAdapter
 
 from .faults_contract import Call, FaultContract
 from .support import FaultControl

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from adapters import (
+from certhub.adapters import (
     Adapter,
     AdapterError,
     CircuitOpen,
@@ -118,7 +118,7 @@ class FaultContract:
         await faults.set(rates={kind: 1.0}, huge_bytes=2 * 1024 * 1024, retry_after=0)
         with pytest.raises(AdapterError) as caught:
             await call()
-        assert type(caught.value).__module__ == "adapters.errors"
+        assert type(caught.value).__module__ == "certhub.adapters.errors"
 
     async def test_latency_within_the_timeout_is_tolerated(
         self, faults: FaultControl, call: Call

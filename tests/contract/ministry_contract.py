@@ -1,6 +1,6 @@
 """The ministry certification system contract, written once, run against mock and real.
 
-Subclasses provide ``adapter`` (a :class:`~adapters.ministry.MinistryAdapter`),
+Subclasses provide ``adapter`` (a :class:`~certhub.adapters.ministry.MinistryAdapter`),
 ``native`` (fetches a raw page with plain httpx, to check translation field
 by field) and ``event`` (a Guangdong certification to push).
 """
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from adapters import CertificationPage, RequestRejected, ResponseInvalid, SignatureRejected
-from adapters.ministry import MinistryAdapter
-from schemas import CertificationEvent, CertificationMethod, ChannelKind
+from certhub.adapters import CertificationPage, RequestRejected, ResponseInvalid, SignatureRejected
+from certhub.adapters.ministry import MinistryAdapter
+from certhub.schemas import CertificationEvent, CertificationMethod, ChannelKind
 
 from .faults_contract import Call, FaultContract
 from .support import FaultControl

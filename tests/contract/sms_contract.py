@@ -1,6 +1,6 @@
 """The SMS gateway contract, written once, run against mock and real.
 
-Subclasses provide ``adapter`` (an :class:`~adapters.sms.SmsGatewayAdapter`)
+Subclasses provide ``adapter`` (an :class:`~certhub.adapters.sms.SmsGatewayAdapter`)
 and ``mobile`` (a number the gateway accepts for tests).
 """
 
@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from adapters import Notification, RequestRejected, ResponseInvalid
-from adapters.sms import SmsGatewayAdapter
+from certhub.adapters import Notification, RequestRejected, ResponseInvalid
+from certhub.adapters.sms import SmsGatewayAdapter
 
 from .faults_contract import Call, FaultContract
 from .support import FaultControl

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 from prometheus_client import CollectorRegistry
 
-from adapters import AdapterOptions
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.adapters import AdapterOptions
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 TEST_POLICY: dict[str, Any] = {
     "attempt_timeout": 0.25,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters import AccountVerifier, create_adapter
-from adapters.bank import BankAccountAdapter
-from adapters.types import AccountCheck, AccountVerdict
-from mocks.bank import BankAccountMock
-from mocks.server import serve
+from certhub.adapters import AccountVerifier, create_adapter
+from certhub.adapters.bank import BankAccountAdapter
+from certhub.adapters.types import AccountCheck, AccountVerdict
+from certhub.mocks.bank import BankAccountMock
+from certhub.mocks.server import serve
 
 from .faults_contract import Call, FaultContract
 from .support import TEST_POLICY, FaultControl, options

@@ -17,11 +17,11 @@ from banksupport import (  # noqa: F401 - fixtures
     topology,
 )
 
-from adapters import DepartmentUnavailable, RequestRejected
-from adapters.bank import BankTerminalAdapter
-from adapters.bank.terminal import DETAIL_HEADER, REASON_HEADER
-from mocks.bank import BankTerminalPublisher, TerminalFault
-from schemas import CertificationMethod, ChannelKind
+from certhub.adapters import DepartmentUnavailable, RequestRejected
+from certhub.adapters.bank import BankTerminalAdapter
+from certhub.adapters.bank.terminal import DETAIL_HEADER, REASON_HEADER
+from certhub.mocks.bank import BankTerminalPublisher, TerminalFault
+from certhub.schemas import CertificationMethod, ChannelKind
 
 from .support import sample
 
@@ -165,6 +165,6 @@ async def test_an_unreachable_broker_is_a_transient_certhub_error(
 
 
 def test_the_adapter_class_is_registered() -> None:
-    from adapters import load_adapter
+    from certhub.adapters import load_adapter
 
     assert load_adapter("bank_terminals") is BankTerminalAdapter

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from adapters import create_adapter
-from adapters.channels import (
+from certhub.adapters import create_adapter
+from certhub.adapters.channels import (
     NONCE_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     ChannelWebhookAdapter,
     sign_callback,
 )
-from adapters.errors import RequestRejected, SignatureRejected
-from mocks.channels import CHANNELS, ChannelCallbacks
-from schemas import CertificationMethod, CertificationOutcome, ChannelKind
+from certhub.adapters.errors import RequestRejected, SignatureRejected
+from certhub.mocks.channels import CHANNELS, ChannelCallbacks
+from certhub.schemas import CertificationMethod, CertificationOutcome, ChannelKind
 
 from .support import options
 

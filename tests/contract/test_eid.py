@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from adapters import create_adapter
-from adapters.eid import EidAdapter
-from mocks.eid import EidMock
+from certhub.adapters import create_adapter
+from certhub.adapters.eid import EidAdapter
+from certhub.mocks.eid import EidMock
 
 from .conftest import ContractSettings
 from .eid_contract import EidContract, EidFaultContract, EidSample, Known

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters import create_adapter
-from adapters.errors import RequestRejected, SignatureRejected
-from adapters.local_reporting import YunfuPlatformAdapter, ZhaoqingUploadAdapter
-from mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
-from schemas import EligibilityReport, ReportReason, Role, ZeroReport
+from certhub.adapters import create_adapter
+from certhub.adapters.errors import RequestRejected, SignatureRejected
+from certhub.adapters.local_reporting import YunfuPlatformAdapter, ZhaoqingUploadAdapter
+from certhub.mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
+from certhub.schemas import EligibilityReport, ReportReason, Role, ZeroReport
 
 from .support import options
 
@@ -176,7 +176,7 @@ async def test_zhaoqing_bad_rows_are_reported_and_the_rest_kept(
 async def test_zhaoqing_missing_or_unknown_columns_refuse_the_file(
     zhaoqing: ZhaoqingUploadAdapter, zq_platform: ZhaoqingPlatform
 ) -> None:
-    from mocks.city_platforms import HEADER
+    from certhub.mocks.city_platforms import HEADER
 
     rows = zq_platform.rows(TOWN, PERIOD, 2)
     missing = zq_platform.monthly_csv(

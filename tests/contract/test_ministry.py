@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters import create_adapter
-from adapters.ministry import MinistryAdapter
-from mocks.ministry import MinistryMock
-from schemas import CertificationEvent, check_character
+from certhub.adapters import create_adapter
+from certhub.adapters.ministry import MinistryAdapter
+from certhub.mocks.ministry import MinistryMock
+from certhub.schemas import CertificationEvent, check_character
 
 from .conftest import ContractSettings
 from .ministry_contract import MinistryContract, MinistryFaultContract, Native

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters import Notification, create_adapter
-from adapters.sms import SmsGatewayAdapter
-from hub.rules.notices import certification_result_notice, family_termination_notice
-from mocks.sms import SmsMock
-from schemas import CertificationEvent, VerificationTask
+from certhub.adapters import Notification, create_adapter
+from certhub.adapters.sms import SmsGatewayAdapter
+from certhub.hub.rules.notices import certification_result_notice, family_termination_notice
+from certhub.mocks.sms import SmsMock
+from certhub.schemas import CertificationEvent, VerificationTask
 
 from .conftest import ContractSettings
 from .sms_contract import FULL_ID, SmsContract, SmsFaultContract

@@ -9,9 +9,9 @@ import pytest
 from pgkit import throwaway_database
 from procedurekit import PARTIES
 
-from hub.store import SqliteLedger
-from hub.store.postgres import PostgresLedger
-from security import SigningKey
+from certhub.hub.store import SqliteLedger
+from certhub.hub.store.postgres import PostgresLedger
+from certhub.security import SigningKey
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from typing import Any, cast
 
 import pytest
 
-from hub.delivery.amqp_ingress import AmqpIngress
-from hub.delivery.rabbit import RabbitBroker
-from hub.ingress.pipeline import IngressPipeline, Plan
-from hub.store import Conflict, StoreUnavailable
-from schemas import PROBLEM_TYPE_PREFIX, Refusal
-from security import KeyFileError, UnknownKey
+from certhub.hub.delivery.amqp_ingress import AmqpIngress
+from certhub.hub.delivery.rabbit import RabbitBroker
+from certhub.hub.ingress.pipeline import IngressPipeline, Plan
+from certhub.hub.store import Conflict, StoreUnavailable
+from certhub.schemas import PROBLEM_TYPE_PREFIX, Refusal
+from certhub.security import KeyFileError, UnknownKey
 
 
 @dataclass

@@ -10,12 +10,12 @@ from typing import Any
 from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.core.keys import LOAD, STORE
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from hub.store import NewMessage, RecordKind
-from hub.store.effects import Effects, OutboxWrite
-from security import SigningKey
+from certhub.hub.core.keys import LOAD, STORE
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.hub.store import NewMessage, RecordKind
+from certhub.hub.store.effects import Effects, OutboxWrite
+from certhub.security import SigningKey
 
 ROSTER = {
     "type": "benefit_record/v1",

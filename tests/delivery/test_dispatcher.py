@@ -15,15 +15,15 @@ from typing import Any
 from deliverykit import CountingDepartment, queue
 from prometheus_client import CollectorRegistry
 
-from adapters import CircuitOpen, DepartmentTimeout, RequestRejected
-from adapters.retry import DurableRetry
-from hub.delivery.broker import Envelope, Verdict
-from hub.delivery.dispatcher import DeliveryDispatcher
-from hub.delivery.memory import InProcessBroker
-from hub.delivery.relay import OutboxRelay, RelayTiming
-from hub.delivery.service import DeliveryService
-from hub.store.outbox import OutboxState
-from monitoring.metrics import HubMetrics
+from certhub.adapters import CircuitOpen, DepartmentTimeout, RequestRejected
+from certhub.adapters.retry import DurableRetry
+from certhub.hub.delivery.broker import Envelope, Verdict
+from certhub.hub.delivery.dispatcher import DeliveryDispatcher
+from certhub.hub.delivery.memory import InProcessBroker
+from certhub.hub.delivery.relay import OutboxRelay, RelayTiming
+from certhub.hub.delivery.service import DeliveryService
+from certhub.hub.store.outbox import OutboxState
+from certhub.monitoring.metrics import HubMetrics
 
 FAST = DurableRetry(max_attempts=3, backoff_initial=0.01, backoff_max=0.02)
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from deliverykit import commit
 
-from hub.cli.main import main
-from hub.store import SqliteLedger
-from hub.store.effects import OutboxWrite
-from hub.store.outbox import OutboxState
-from hub.store.postgres import PostgresLedger
+from certhub.hub.cli.main import main
+from certhub.hub.store import SqliteLedger
+from certhub.hub.store.effects import OutboxWrite
+from certhub.hub.store.outbox import OutboxState
+from certhub.hub.store.postgres import PostgresLedger
 
 PERSON = "440103194901010017"  # a real-looking number: masking takes only those
 

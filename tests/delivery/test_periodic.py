@@ -6,10 +6,10 @@ import asyncio
 
 from prometheus_client import CollectorRegistry
 
-from hub.core.periodic import BackgroundTasks, every, running
-from hub.delivery.backpressure import OutboxMonitor
-from hub.store.outbox import OutboxStats
-from monitoring.metrics import HubMetrics
+from certhub.hub.core.periodic import BackgroundTasks, every, running
+from certhub.hub.delivery.backpressure import OutboxMonitor
+from certhub.hub.store.outbox import OutboxStats
+from certhub.monitoring.metrics import HubMetrics
 
 
 class FlakyCounts:

@@ -17,15 +17,15 @@ import pytest
 from deliverykit import CountingDepartment, queue
 from prometheus_client import CollectorRegistry
 
-from adapters import RequestRejected
-from adapters.retry import DurableRetry
-from hub.delivery.dispatcher import DeliveryDispatcher
-from hub.delivery.rabbit import RabbitBroker
-from hub.delivery.relay import OutboxRelay, RelayTiming
-from hub.delivery.service import DeliveryService
-from hub.store import SqliteLedger
-from hub.store.outbox import OutboxState
-from monitoring.metrics import HubMetrics
+from certhub.adapters import RequestRejected
+from certhub.adapters.retry import DurableRetry
+from certhub.hub.delivery.dispatcher import DeliveryDispatcher
+from certhub.hub.delivery.rabbit import RabbitBroker
+from certhub.hub.delivery.relay import OutboxRelay, RelayTiming
+from certhub.hub.delivery.service import DeliveryService
+from certhub.hub.store import SqliteLedger
+from certhub.hub.store.outbox import OutboxState
+from certhub.monitoring.metrics import HubMetrics
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 

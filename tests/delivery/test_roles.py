@@ -20,16 +20,16 @@ from evidence_samples import pdf
 from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from adapters import AdapterSetupError, CertificationUplink, Notifier
-from hub.core.settings import Settings
-from hub.departments.registry import Departments
-from hub.ingress.inbound import adapter_sender
-from hub.procedure.context import ProcedureContext
-from hub.procedure.uplink import uplink_delivery
-from hub.runtime.app import create_app
-from mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
-from schemas.resident_id import check_character
-from security import SigningKey
+from certhub.adapters import AdapterSetupError, CertificationUplink, Notifier
+from certhub.hub.core.settings import Settings
+from certhub.hub.departments.registry import Departments
+from certhub.hub.ingress.inbound import adapter_sender
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.uplink import uplink_delivery
+from certhub.hub.runtime.app import create_app
+from certhub.mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
+from certhub.schemas.resident_id import check_character
+from certhub.security import SigningKey
 
 
 class Gateway:
@@ -83,7 +83,7 @@ def renamed_gateway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: certhub-roles-test\nVersion: 0\n")
     (dist / "entry_points.txt").write_text(
-        "[certhub.adapters]\nguangdong_texts = adapters.sms:SmsGatewayAdapter\n"
+        "[certhub.adapters]\nguangdong_texts = certhub.adapters.sms:SmsGatewayAdapter\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     return "guangdong_texts"

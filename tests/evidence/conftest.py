@@ -10,8 +10,8 @@ from aiohttp import ClientResponse
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
 
-from hub.core.keys import EVIDENCE
-from hub.evidence import EvidenceVault
+from certhub.hub.core.keys import EVIDENCE
+from certhub.hub.evidence import EvidenceVault
 
 __all__ = ["hub", "hub_factory", "party_keys", "stored_blobs", "upload", "vault_of"]
 

@@ -262,7 +262,7 @@ async def test_a_tampered_blob_is_never_served(
     }[where]
     raw[offset] ^= 0x01
     blob.write_bytes(bytes(raw))
-    with caplog.at_level(logging.ERROR, logger="hub.api.evidence_routes"):
+    with caplog.at_level(logging.ERROR, logger="certhub.hub.api.evidence_routes"):
         response = await download(hub, body["sha256"])
     problem = await response.json(content_type=None)
     assert (response.status, problem_slug(problem)) == (500, "evidence-corrupt")

@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from hub.evidence import EvidenceRejected
-from hub.evidence.images import check_image
-from hub.evidence.pdfs import _ACTIVE_NAMES, _names_in_objects
-from hub.evidence.structure import jpeg_end, pdf_end, png_end
-from mocks.documents import certificate_pdf
-from mocks.photos import jpeg_photo
+from certhub.hub.evidence import EvidenceRejected
+from certhub.hub.evidence.images import check_image
+from certhub.hub.evidence.pdfs import _ACTIVE_NAMES, _names_in_objects
+from certhub.hub.evidence.structure import jpeg_end, pdf_end, png_end
+from certhub.mocks.documents import certificate_pdf
+from certhub.mocks.photos import jpeg_photo
 
 sizes = st.tuples(st.integers(1, 300), st.integers(1, 300))
 

@@ -32,7 +32,7 @@ from hostile_evidence import (
 )
 from hubkit import Hub
 
-from hub.core.keys import METRICS
+from certhub.hub.core.keys import METRICS
 
 from .conftest import download, problem_slug, stored_blobs, upload  # type: ignore[import-not-found]
 

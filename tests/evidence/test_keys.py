@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.core.settings import Settings
-from hub.evidence import EvidenceKeyError, EvidenceKeyring, evidence_key_folder, open_vault
+from certhub.hub.core.settings import Settings
+from certhub.hub.evidence import EvidenceKeyError, EvidenceKeyring, evidence_key_folder, open_vault
 
 
 def test_first_start_creates_a_private_folder_with_one_key(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from evidence_samples import SAMPLES, jpeg, pdf, png
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from hub.evidence import EvidenceRejected, parse_content_digest, sniff_media_type
-from hub.evidence.content_check import check_content
+from certhub.hub.evidence import EvidenceRejected, parse_content_digest, sniff_media_type
+from certhub.hub.evidence.content_check import check_content
 
 REFUSALS = {
     "evidence-unsupported",

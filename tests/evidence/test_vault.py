@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestServer
 from evidence_samples import jpeg, pdf, png
 from prometheus_client import CollectorRegistry
 
-import hub.evidence
-from hub.core.settings import Settings
-from hub.evidence import (
+from certhub.hub import evidence
+from certhub.hub.core.settings import Settings
+from certhub.hub.evidence import (
     EvidenceCorrupt,
     EvidenceError,
     EvidenceKeyError,
@@ -25,7 +25,7 @@ from hub.evidence import (
     EvidenceRejected,
     EvidenceVault,
 )
-from hub.runtime.app import create_app
+from certhub.hub.runtime.app import create_app
 
 
 @pytest.fixture
@@ -141,12 +141,12 @@ async def test_a_hub_with_an_unsafe_key_folder_does_not_start(tmp_path: Path) ->
 
 
 def test_the_package_exports_what_we_mean() -> None:
-    public = {name for name in vars(hub.evidence) if not name.startswith("_")}
+    public = {name for name in vars(evidence) if not name.startswith("_")}
     submodules = {
         "blob", "config", "content_check", "content_digest", "errors", "images", "keys",
         "pdfs", "sniff", "structure", "vault",
     }  # fmt: skip
-    assert public - submodules == set(hub.evidence.__all__)
-    for name in hub.evidence.__all__:
+    assert public - submodules == set(evidence.__all__)
+    for name in evidence.__all__:
         if name != "MEDIA_TYPES":
-            assert getattr(hub.evidence, name).__doc__, name
+            assert getattr(evidence, name).__doc__, name

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from hub.cli.main import main
-from schemas import MESSAGE_TYPES
-from security import ReadTokenVerifier, TrustStore
+from certhub.hub.cli.main import main
+from certhub.schemas import MESSAGE_TYPES
+from certhub.security import ReadTokenVerifier, TrustStore
 
-CERTHUB = [sys.executable, "-m", "hub.cli.main"]
+CERTHUB = [sys.executable, "-m", "certhub.hub.cli.main"]
 
 
 def test_keys_new_writes_a_private_key_only_the_owner_can_read(tmp_path: Path) -> None:

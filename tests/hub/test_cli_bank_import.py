@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from hub.cli.main import main
-from hub.store import SqliteLedger
-from mocks.bank_files import LineFault, TerminalRecord, write_reconciliation
-from mocks.population import Population
-from security import MessageVerifier, TrustStore
+from certhub.hub.cli.main import main
+from certhub.hub.store import SqliteLedger
+from certhub.mocks.bank_files import LineFault, TerminalRecord, write_reconciliation
+from certhub.mocks.population import Population
+from certhub.security import MessageVerifier, TrustStore
 
 SENDER = "adapter:bank_reconciliation"
 

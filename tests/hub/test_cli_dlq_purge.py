@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from deliverykit import commit
 
-from hub.cli.main import main
-from hub.store import SqliteLedger
-from hub.store.effects import OutboxWrite
-from hub.store.outbox import DeadLetterFilter
+from certhub.hub.cli.main import main
+from certhub.hub.store import SqliteLedger
+from certhub.hub.store.effects import OutboxWrite
+from certhub.hub.store.outbox import DeadLetterFilter
 
 
 async def _store_dead_letters(folder: Path, count: int) -> None:

@@ -17,12 +17,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from hub.cli.common import one_line, setting_name
-from hub.cli.main import main
-from hub.cli.trust import parse_not_after
-from hub.core.settings import Settings
+from certhub.hub.cli.common import one_line, setting_name
+from certhub.hub.cli.main import main
+from certhub.hub.cli.trust import parse_not_after
+from certhub.hub.core.settings import Settings
 
-CERTHUB = [sys.executable, "-m", "hub.cli.main"]
+CERTHUB = [sys.executable, "-m", "certhub.hub.cli.main"]
 
 
 def _tree(folder: Path) -> set[str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hubkit import Hub
 
-from hub.cli.main import main
-from hub.core.keys import TRUST
-from security import TrustStore
+from certhub.hub.cli.main import main
+from certhub.hub.core.keys import TRUST
+from certhub.security import TrustStore
 
 
 def _public_jwk(hub: Hub, party: str, folder: Path) -> str:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.api import correlation
-from hub.api.correlation import new_correlation_id, sane_correlation_id
-from schemas import mask_ids_in_text
+from certhub.hub.api import correlation
+from certhub.hub.api.correlation import new_correlation_id, sane_correlation_id
+from certhub.schemas import mask_ids_in_text
 
 
 @given(serial=st.integers(min_value=1, max_value=2**64))

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.api.cursor import MAX_SEQUENCE, CursorCodec, load_or_create_cursor_key
-from hub.problems import Problem
+from certhub.hub.api.cursor import MAX_SEQUENCE, CursorCodec, load_or_create_cursor_key
+from certhub.hub.problems import Problem
 
 KEY = bytes(range(32))
 KINDS = st.sampled_from(["report", "certification", "decision", "task"])

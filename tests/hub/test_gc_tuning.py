@@ -6,7 +6,7 @@ import gc
 
 from aiohttp import web
 
-from hub.runtime.gc_tuning import YOUNG_THRESHOLD, tune_gc_after_startup
+from certhub.hub.runtime.gc_tuning import YOUNG_THRESHOLD, tune_gc_after_startup
 
 
 async def test_startup_objects_are_frozen_and_young_collections_are_rarer() -> None:

@@ -1,6 +1,6 @@
 """Hostile clients against the HTTP edge, over real sockets on 127.0.0.1.
 
-Each test starts the hub the way ``certhub serve`` does (``hub.runtime.serving``,
+Each test starts the hub the way ``certhub serve`` does (``certhub.hub.runtime.serving``,
 behind its connection cap) with small timeouts from settings, and talks raw
 HTTP/1.1 through ``asyncio.open_connection``: slow and stalled bodies, idle
 and half-sent connections, deep nesting, huge numbers and disconnects. None
@@ -25,17 +25,17 @@ from evidence_samples import png
 from hubkit import write_trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.api.edge import SERVER_NAME
-from hub.core.keys import EDGE, READINESS
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from hub.runtime.health import public_detail
-from hub.runtime.serving import start_hub
-from mocks.population import Population
-from monitoring.logging import FloodGuard
-from monitoring.metrics import HubMetrics
-from security import SigningKey, issue_read_token, sign_compact
-from security._encoding import b64url_encode
+from certhub.hub.api.edge import SERVER_NAME
+from certhub.hub.core.keys import EDGE, READINESS
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.hub.runtime.health import public_detail
+from certhub.hub.runtime.serving import start_hub
+from certhub.mocks.population import Population
+from certhub.monitoring.logging import FloodGuard
+from certhub.monitoring.metrics import HubMetrics
+from certhub.security import SigningKey, issue_read_token, sign_compact
+from certhub.security._encoding import b64url_encode
 
 Response = tuple[int, dict[str, str], bytes]
 DEEP = b"[" * 1000 + b"]" * 1000

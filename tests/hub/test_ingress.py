@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hubkit import JOSE, Hub, an_hour_ago
 
-from security import verify_receipt
+from certhub.security import verify_receipt
 
 PROBLEM = "urn:certhub:problem:"
 
@@ -78,7 +78,7 @@ def _bad_id(hub: Hub) -> dict[str, Any]:
 
 
 def _feb_30(hub: Hub) -> dict[str, Any]:
-    from schemas import check_character
+    from certhub.schemas import check_character
 
     report = hub.report()
     first17 = report["person"]["id_number"][:6] + "19500230" + "123"

@@ -8,8 +8,8 @@ from hubkit import Hub
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from hub.core.keys import KEYRING
-from schemas import MESSAGE_TYPES
+from certhub.hub.core.keys import KEYRING
+from certhub.schemas import MESSAGE_TYPES
 
 
 async def test_openapi_document_is_valid_and_matches_the_routes(hub: Hub) -> None:

@@ -18,8 +18,8 @@ from hubkit import Hub
 from jsonschema import Draft202012Validator
 from openapi_contract import ContractCheck, check_exchange
 
-from hub.api.problems import render
-from hub.problems import (
+from certhub.hub.api.problems import render
+from certhub.hub.problems import (
     ALL_PROBLEMS,
     EDGE_PROBLEMS,
     EVIDENCE_PROBLEMS,
@@ -27,8 +27,8 @@ from hub.problems import (
     SECURITY_PROBLEMS,
     Problem,
 )
-from schemas import PROBLEM_TYPE_PREFIX
-from security import MessageError, SigningKey, TokenError
+from certhub.schemas import PROBLEM_TYPE_PREFIX
+from certhub.security import MessageError, SigningKey, TokenError
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -8,10 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from hub.ingress.pipeline import IngressPipeline
-from hub.store import RecordKind, SqliteLedger
-from mocks.population import Population
-from security import ClockSkew, MessageVerifier, ReceiptSigner, SigningKey, TrustStore, sign_compact
+from certhub.hub.ingress.pipeline import IngressPipeline
+from certhub.hub.store import RecordKind, SqliteLedger
+from certhub.mocks.population import Population
+from certhub.security import (
+    ClockSkew,
+    MessageVerifier,
+    ReceiptSigner,
+    SigningKey,
+    TrustStore,
+    sign_compact,
+)
 
 TYPES = {"eligibility_report/v1"}
 

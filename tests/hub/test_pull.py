@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hubkit import Hub
 
-from security import issue_read_token, parse_compact, verify_receipt
+from certhub.security import issue_read_token, parse_compact, verify_receipt
 
 PROBLEM = "urn:certhub:problem:"
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from hubkit import Hub
 
-from hub.core.keys import METRICS, SIGNATURES
-from hub.runtime import app as app_module
-from security import SignatureHelper, offload, verify_receipt
+from certhub.hub.core.keys import METRICS, SIGNATURES
+from certhub.hub.runtime import app as app_module
+from certhub.security import SignatureHelper, offload, verify_receipt
 
 PROBLEM = "urn:certhub:problem:"
 

@@ -11,11 +11,11 @@ from hubkit import Hub, write_trust_store
 from inboundkit import Departments, inbound_settings
 from prometheus_client import CollectorRegistry
 
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from mocks.channels import CHANNELS, ChannelCallbacks
-from mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
-from security import SigningKey
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.mocks.channels import CHANNELS, ChannelCallbacks
+from certhub.mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
+from certhub.security import SigningKey
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from typing import Any
 from docexamples import doc_examples
 from hubkit import Hub
 
-from security import SigningKey, TrustStore
+from certhub.security import SigningKey, TrustStore
 
 ZHAOQING = doc_examples("adapters/local_reporting/ZHAOQING.md")
 YUNFU = doc_examples("adapters/local_reporting/YUNFU.md")

@@ -19,9 +19,9 @@ from banksupport import (  # noqa: F401 - fixtures
 )
 from hubkit import Hub
 
-from adapters.bank.terminal import REASON_HEADER
-from hub.core.keys import METRICS
-from mocks.bank import BankTerminalPublisher, TerminalFault
+from certhub.adapters.bank.terminal import REASON_HEADER
+from certhub.hub.core.keys import METRICS
+from certhub.mocks.bank import BankTerminalPublisher, TerminalFault
 
 
 async def _stored(hub: Hub, count: int) -> None:

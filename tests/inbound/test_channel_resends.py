@@ -75,7 +75,7 @@ async def test_a_certification_before_the_scheme_is_refused_naming_the_time(
 async def test_a_city_platform_record_with_a_member_twice_is_refused(
     hub: Hub, departments: Departments
 ) -> None:
-    from security import sign_compact
+    from certhub.security import sign_compact
 
     yunfu = departments.yunfu
     text = json.dumps(yunfu.report(事由="死亡"), ensure_ascii=False)

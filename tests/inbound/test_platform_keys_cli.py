@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from inboundkit import Departments
 
-from hub.cli.main import main
-from hub.core.keys import TRUST
-from security import read_private_key
+from certhub.hub.cli.main import main
+from certhub.hub.core.keys import TRUST
+from certhub.security import read_private_key
 
 TOWN = "441202101"
 PERIOD = f"{date.today():%Y-%m}"

@@ -10,7 +10,7 @@ from typing import Any
 from hubkit import Hub
 from inboundkit import Departments
 
-from mocks.city_platforms import HEADER
+from certhub.mocks.city_platforms import HEADER
 
 TOWN = "441202101"
 PERIOD = f"{date.today():%Y-%m}"
@@ -42,7 +42,7 @@ async def test_a_yunfu_report_is_recorded_with_a_receipt_and_once(
 
 
 async def test_yunfu_refusals_store_nothing(hub: Hub, departments: Departments) -> None:
-    from mocks.city_platforms import YunfuPlatform
+    from certhub.mocks.city_platforms import YunfuPlatform
 
     stranger = YunfuPlatform()
     status, body = await _post(

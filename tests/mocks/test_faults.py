@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from mocks.faults import FaultConfig, FaultInjector, FaultKind
-from mocks.server import serve
-from mocks.sms import SmsMock
+from certhub.mocks.faults import FaultConfig, FaultInjector, FaultKind
+from certhub.mocks.server import serve
+from certhub.mocks.sms import SmsMock
 
 
 def sequence(config: FaultConfig, n: int = 200) -> list[tuple[FaultKind, float]]:

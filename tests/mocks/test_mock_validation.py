@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from mocks.eid import EidMock
-from mocks.ministry import MinistryMock
-from mocks.server import serve
-from mocks.sms import SmsMock
-from mocks.soap_xml import SOAP_ENV
+from certhub.mocks.eid import EidMock
+from certhub.mocks.ministry import MinistryMock
+from certhub.mocks.server import serve
+from certhub.mocks.sms import SmsMock
+from certhub.mocks.soap_xml import SOAP_ENV
 
 
 def soap(body: str) -> bytes:

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 from docexamples import doc_examples
 
-from mocks.__main__ import _config
-from mocks.runner import run_mocks
+from certhub.mocks.__main__ import _config
+from certhub.mocks.runner import run_mocks
 
 EXAMPLES = doc_examples("mocks/README.md")
 

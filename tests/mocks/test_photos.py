@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from mocks.photos import _DC_CODES, jpeg_photo
+from certhub.mocks.photos import _DC_CODES, jpeg_photo
 
 
 def segments(data: bytes) -> list[tuple[int, bytes]]:

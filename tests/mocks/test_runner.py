@@ -1,4 +1,4 @@
-"""``python -m mocks`` configuration and starting every mock from one config."""
+"""``python -m certhub.mocks`` configuration and starting every mock from one config."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 from prometheus_client import CollectorRegistry
 
-from adapters import AdapterOptions, Notification, create_adapters
-from mocks.__main__ import _config
-from mocks.runner import MocksConfig, MockSettings, run_mocks
-from monitoring.adapter_metrics import AdapterMetrics
+from certhub.adapters import AdapterOptions, Notification, create_adapters
+from certhub.mocks.__main__ import _config
+from certhub.mocks.runner import MocksConfig, MockSettings, run_mocks
+from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 
 def test_config_file_and_seed_override(tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from mocks.local_reporting import PushSummary, ReportingSystem
-from security import create_sender_key, read_private_key, trust_add
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.mocks.local_reporting import PushSummary, ReportingSystem
+from certhub.security import create_sender_key, read_private_key, trust_add
 
 REPO = Path(__file__).resolve().parents[2]
 MONITORING = REPO / "monitoring"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
 
-from monitoring.children import Children
+from certhub.monitoring.children import Children
 
 
 def test_one_child_per_label_combination_counting_into_the_metric() -> None:

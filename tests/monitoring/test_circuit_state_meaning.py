@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from prometheus_client import CollectorRegistry
 
-from monitoring.adapter_metrics import CIRCUIT_STATES, AdapterMetrics
+from certhub.monitoring.adapter_metrics import CIRCUIT_STATES, AdapterMetrics
 
 ROOT = Path(__file__).resolve().parents[2]
 MEANING = ", ".join(f"{value} {state.replace('_', '-')}" for state, value in CIRCUIT_STATES.items())

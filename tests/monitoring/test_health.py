@@ -17,13 +17,13 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.core.keys import READINESS, STORE
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from hub.runtime.health import NotReady, Readiness
-from hub.store import StoreUnavailable
-from monitoring.server import MetricsPortInUse
-from security import create_sender_key, trust_add
+from certhub.hub.core.keys import READINESS, STORE
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.hub.runtime.health import NotReady, Readiness
+from certhub.hub.store import StoreUnavailable
+from certhub.monitoring.server import MetricsPortInUse
+from certhub.security import create_sender_key, trust_add
 
 
 async def get_json(session: aiohttp.ClientSession, url: str) -> tuple[int, dict[str, Any]]:

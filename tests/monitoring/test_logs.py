@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from hub.cli.demo import run_demo
-from mocks.local_reporting import ReportingSystem
-from monitoring.logging import correlation_id, json_handler
-from schemas import InvalidResidentId, check_character, validate_resident_id
+from certhub.hub.cli.demo import run_demo
+from certhub.mocks.local_reporting import ReportingSystem
+from certhub.monitoring.logging import correlation_id, json_handler
+from certhub.schemas import InvalidResidentId, check_character, validate_resident_id
 
 # every 18-character window that could be an ID number, overlapping ones included
 CANDIDATE = re.compile(r"(?=([0-9]{17}[0-9Xx]))")

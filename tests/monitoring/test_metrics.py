@@ -12,12 +12,12 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.core.keys import METRICS
-from mocks.population import Population
-from monitoring.collectors import KeyExpiryCollector, latest_expiry
-from monitoring.labels import certification_labels, city_label, report_labels
-from monitoring.metrics import HubMetrics
-from security import create_sender_key, read_private_key, sign_compact, trust_add
+from certhub.hub.core.keys import METRICS
+from certhub.mocks.population import Population
+from certhub.monitoring.collectors import KeyExpiryCollector, latest_expiry
+from certhub.monitoring.labels import certification_labels, city_label, report_labels
+from certhub.monitoring.metrics import HubMetrics
+from certhub.security import create_sender_key, read_private_key, sign_compact, trust_add
 
 ISSUE_7_METRICS = {
     "certhub_build_info": "gauge",

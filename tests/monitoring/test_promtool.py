@@ -10,7 +10,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from schemas import mask_ids_in_text
+from certhub.schemas import mask_ids_in_text
 
 MONITORING = Path(__file__).resolve().parents[2] / "monitoring"
 DASHBOARD = MONITORING / "dashboards" / "certhub.json"

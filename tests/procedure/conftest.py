@@ -10,11 +10,11 @@ import pytest
 from procedurekit import PARTIES, Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.core.keys import NOTICE_SENDER
-from hub.core.settings import Settings
-from hub.delivery.notices import LoggingNoticeSender
-from hub.runtime.app import create_app
-from security import SigningKey
+from certhub.hub.core.keys import NOTICE_SENDER
+from certhub.hub.core.settings import Settings
+from certhub.hub.delivery.notices import LoggingNoticeSender
+from certhub.hub.runtime.app import create_app
+from certhub.security import SigningKey
 
 UNITS = """# test reporting units
 code,name

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from procedurekit import Office
 
-from hub.compliance.watch import watched_period
-from hub.core.keys import COMPLIANCE_WATCH, METRICS
+from certhub.hub.compliance.watch import watched_period
+from certhub.hub.core.keys import COMPLIANCE_WATCH, METRICS
 
 
 def gauge(office: Office, name: str, **labels: str) -> float | None:

@@ -17,11 +17,11 @@ from typing import Any
 
 from procedurekit import Office, evidence_payloads
 
-from hub.audit import verify_ledger
-from hub.core.keys import KEYRING, NOTICE_SENDER, STORE
-from hub.delivery.notices import LoggingNoticeSender
-from security import VerifyingKey, parse_compact
-from security.trust import TrustStore
+from certhub.hub.audit import verify_ledger
+from certhub.hub.core.keys import KEYRING, NOTICE_SENDER, STORE
+from certhub.hub.delivery.notices import LoggingNoticeSender
+from certhub.security import VerifyingKey, parse_compact
+from certhub.security.trust import TrustStore
 
 TODAY = datetime.now(UTC).astimezone().date()
 

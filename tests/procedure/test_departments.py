@@ -18,13 +18,13 @@ from evidence_samples import pdf
 from procedurekit import Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.core.keys import CERTIFICATION_PULL
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from mocks.eid_registry import EidPerson
-from mocks.faults import FaultConfig, FaultKind
-from mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
-from security import SigningKey
+from certhub.hub.core.keys import CERTIFICATION_PULL
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.mocks.eid_registry import EidPerson
+from certhub.mocks.faults import FaultConfig, FaultKind
+from certhub.mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
+from certhub.security import SigningKey
 
 PROBLEM = "urn:certhub:problem:"
 

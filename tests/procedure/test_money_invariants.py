@@ -42,13 +42,13 @@ from pgkit import throwaway_database
 from procedurekit import PARTIES, Office, trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.core.keys import NOTICE_SENDER, PROCEDURE
-from hub.core.settings import Settings
-from hub.delivery.notices import LoggingNoticeSender
-from hub.rules.months import first_of_next_month, month_index, months_in, parse_month
-from hub.runtime.app import create_app
-from schemas.clock import CHINA_STANDARD_TIME
-from security import SigningKey
+from certhub.hub.core.keys import NOTICE_SENDER, PROCEDURE
+from certhub.hub.core.settings import Settings
+from certhub.hub.delivery.notices import LoggingNoticeSender
+from certhub.hub.rules.months import first_of_next_month, month_index, months_in, parse_month
+from certhub.hub.runtime.app import create_app
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import SigningKey
 
 TODAY = datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()
 AMOUNTS = (Decimal("238.00"), Decimal("250.00"))

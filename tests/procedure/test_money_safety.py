@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from procedurekit import Office, evidence_payloads, trust_store
 
-from hub.core.keys import PROCEDURE, TRUST
-from hub.rules.months import first_of_next_month, month_index
-from schemas.clock import CHINA_STANDARD_TIME
-from security import SigningKey
+from certhub.hub.core.keys import PROCEDURE, TRUST
+from certhub.hub.rules.months import first_of_next_month, month_index
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import SigningKey
 
 PROBLEM = "urn:certhub:problem:"
 

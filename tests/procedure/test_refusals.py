@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from procedurekit import Office, evidence_payloads, trust_store
 
-from hub.core.keys import TRUST
+from certhub.hub.core.keys import TRUST
 
 PROBLEM = "urn:certhub:problem:"
 
@@ -136,7 +136,7 @@ async def test_a_decision_must_name_the_item_in_the_url(office: Office) -> None:
 async def test_approved_certification_sends_the_pensioner_an_sms(office: Office) -> None:
     from procedurekit import PARTIES  # noqa: F401 - the parties' roles drive the decisions
 
-    from hub.core.keys import NOTICE_SENDER, OUTBOX_DELIVERY
+    from certhub.hub.core.keys import NOTICE_SENDER, OUTBOX_DELIVERY
 
     item = await assisted_certification(office)
     await office.decide("certifications", item, "town-1", "accept")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from procedurekit import Office
 
-from hub.compliance.reporting_units import parse_reporting_units
+from certhub.hub.compliance.reporting_units import parse_reporting_units
 
 README = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
 PROBLEM = "urn:certhub:problem:"

@@ -6,7 +6,7 @@ uplink at :class:`CountingMinistry`, a tiny aiohttp server in the test process
 that records *every* call per ``Idempotency-Key`` — it never hides a repeat.
 A self-service certification pushed by the ``channel`` party causes exactly
 one ministry delivery, whose id the test computes from the message id (as
-:func:`hub.procedure.uplink.uplink_delivery` does).
+:func:`certhub.hub.procedure.uplink.uplink_delivery` does).
 
 Fixtures hand out the kit's objects; everything they start is stopped, and
 every queue, exchange and database they create is deleted, even when a test
@@ -40,8 +40,8 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
-from mocks.population import Population
-from security import SigningKey, TrustStore, sign_compact
+from certhub.mocks.population import Population
+from certhub.security import SigningKey, TrustStore, sign_compact
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 SENDER = "channel"
@@ -293,7 +293,7 @@ class HubProcess:
 
     def start(self) -> None:
         """Start (again) on the same port."""
-        command = [sys.executable, "-m", "hub.cli.main", "serve", "--role", self.role]
+        command = [sys.executable, "-m", "certhub.hub.cli.main", "serve", "--role", self.role]
         command += ["--port", str(self.port)]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
@@ -442,7 +442,7 @@ class Deployment:
     def cli(self, *args: str, seconds: float = 60.0) -> subprocess.CompletedProcess[str]:
         """Run ``certhub ARGS`` against this deployment."""
         return subprocess.run(
-            [sys.executable, "-m", "hub.cli.main", *args],
+            [sys.executable, "-m", "certhub.hub.cli.main", *args],
             env=self.env(),
             cwd=self.work,
             capture_output=True,

@@ -17,15 +17,15 @@ import pytest
 from deliverykit import CountingDepartment, queue
 from prometheus_client import CollectorRegistry
 
-from adapters import DepartmentUnavailable
-from adapters.retry import DurableRetry
-from hub.delivery.broker import Envelope, Handler
-from hub.delivery.dispatcher import DeliveryDispatcher
-from hub.delivery.relay import OutboxRelay, RelayTiming
-from hub.store import SqliteLedger
-from hub.store.outbox import OutboxState
-from hub.store.postgres import PostgresLedger
-from monitoring.metrics import HubMetrics
+from certhub.adapters import DepartmentUnavailable
+from certhub.adapters.retry import DurableRetry
+from certhub.hub.delivery.broker import Envelope, Handler
+from certhub.hub.delivery.dispatcher import DeliveryDispatcher
+from certhub.hub.delivery.relay import OutboxRelay, RelayTiming
+from certhub.hub.store import SqliteLedger
+from certhub.hub.store.outbox import OutboxState
+from certhub.hub.store.postgres import PostgresLedger
+from certhub.monitoring.metrics import HubMetrics
 
 
 class InstantBroker:

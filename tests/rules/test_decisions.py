@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hub.rules.decisions import ItemKind, ItemState, ItemStatus, Signer, decide
-from schemas import ActorRef, Decision, DecisionAction, Refusal, Role
+from certhub.hub.rules.decisions import ItemKind, ItemState, ItemStatus, Signer, decide
+from certhub.schemas import ActorRef, Decision, DecisionAction, Refusal, Role
 
 
 def decision(action: str, actor: str, role: Role) -> Decision:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from hub.rules.decisions import Signer
-from hub.rules.parties import check_certifier, check_reporter
-from mocks.population import Population
-from schemas import ActorRef, CertificationEvent, Refusal, Role
+from certhub.hub.rules.decisions import Signer
+from certhub.hub.rules.parties import check_certifier, check_reporter
+from certhub.mocks.population import Population
+from certhub.schemas import ActorRef, CertificationEvent, Refusal, Role
 
 KEYED = {"town-1": Role.town_staff, "det-1": Role.benefit_determiner, "coord-7": Role.coordinator}
 

@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from hub.rules.compliance import (
+from certhub.hub.rules.compliance import (
     ComplianceStatus,
     ReportingUnit,
     check_period,
     compliance,
     deadline,
 )
-from hub.rules.restoration import account_matches, check_restoration
-from mocks.population import Population
-from schemas import BenefitRecord, Refusal, Restoration
+from certhub.hub.rules.restoration import account_matches, check_restoration
+from certhub.mocks.population import Population
+from certhub.schemas import BenefitRecord, Refusal, Restoration
 
 NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
 

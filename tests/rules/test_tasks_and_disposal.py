@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from hub.rules.disposal import dispose
-from hub.rules.tasks import TaskRecord, advance, task_for_report
-from mocks.population import Population
-from schemas import (
+from certhub.hub.rules.disposal import dispose
+from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
+from certhub.mocks.population import Population
+from certhub.schemas import (
     ActorRef,
     BenefitRecord,
     EligibilityReport,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from schemas import check_character
+from certhub.schemas import check_character
 
 SHA_A = "a" * 64
 SHA_B = "0123456789abcdef" * 4

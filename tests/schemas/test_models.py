@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from schemas import MESSAGE_TYPES, EligibilityReport, PersonRef, Restoration, ZeroReport
-from schemas.clock import shanghai_today
+from certhub.schemas import MESSAGE_TYPES, EligibilityReport, PersonRef, Restoration, ZeroReport
+from certhub.schemas.clock import shanghai_today
 
 Samples = dict[str, dict[str, Any]]
 

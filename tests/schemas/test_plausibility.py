@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from schemas import SCHEME_START, check_character, json_schema_for, parse_message
+from certhub.schemas import SCHEME_START, check_character, json_schema_for, parse_message
 
 from .conftest import build_samples
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from schemas import (
+from certhub.schemas import (
     GUANGDONG_COUNTIES,
     CountyCode,
     RegionRef,
@@ -53,7 +53,8 @@ def test_mapping_is_read_only() -> None:
 
 
 def test_csv_names_its_source() -> None:
-    text = resources.files("schemas").joinpath("data/guangdong_counties.csv").read_text("utf-8")
+    data = resources.files("certhub.schemas").joinpath("data/guangdong_counties.csv")
+    text = data.read_text("utf-8")
     assert text.startswith("# source: GB/T 2260")
     assert "2023" in text.splitlines()[0]
 

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-import schemas
-from schemas import (
+from certhub import schemas
+from certhub.schemas import (
     MESSAGE_TYPES,
     UnknownMessageType,
     export_json_schemas,

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from schemas import (
+from certhub.schemas import (
     InvalidResidentId,
     ResidentId,
     check_character,
@@ -18,8 +18,8 @@ from schemas import (
     upgrade_legacy_id,
     validate_resident_id,
 )
-from schemas.clock import shanghai_today
-from schemas.resident_id import PROVINCE_CODES
+from certhub.schemas.clock import shanghai_today
+from certhub.schemas.resident_id import PROVINCE_CODES
 
 TODAY = shanghai_today()
 DIGITS = "0123456789"
@@ -222,7 +222,7 @@ def test_all_eleven_check_characters_occur_in_the_vectors() -> None:
 def test_a_wrong_weight_in_any_position_is_caught(
     position: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from schemas import resident_id
+    from certhub.schemas import resident_id
 
     right = resident_id._WEIGHTS
     for delta in range(1, 11):  # every other weight modulo 11

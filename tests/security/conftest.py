@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from security import Algorithm, MessageVerifier, SigningKey, TrustStore, sign_compact
+from certhub.security import Algorithm, MessageVerifier, SigningKey, TrustStore, sign_compact
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 REPORT = "eligibility_report/v1"

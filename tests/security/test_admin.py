@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from security import (
+from certhub.security import (
     KeyFileError,
     MessageVerifier,
     TrustStore,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import inspect
 
-import security
-from schemas import Refusal
-from security import errors
+from certhub import security
+from certhub.schemas import Refusal
+from certhub.security import errors
 
 
 def test_all_is_exported_and_documented() -> None:

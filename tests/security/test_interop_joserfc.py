@@ -15,7 +15,7 @@ from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, KeySet, OKPKey
 from joserfc.jws import JWSRegistry
 
-from security import (
+from certhub.security import (
     HubKeyring,
     MessageVerifier,
     ReadTokenVerifier,

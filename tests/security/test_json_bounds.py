@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from security import InvalidToken, MalformedMessage, SigningKey, TrustStore, parse_compact
-from security._encoding import b64url_encode, check_json_bounds
-from security.tokens import ReadTokenVerifier
+from certhub.security import InvalidToken, MalformedMessage, SigningKey, TrustStore, parse_compact
+from certhub.security._encoding import b64url_encode, check_json_bounds
+from certhub.security.tokens import ReadTokenVerifier
 
 _SCALARS = st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab', max_size=8)
 _JSON = st.recursive(

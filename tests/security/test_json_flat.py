@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.clock import rfc3339
-from security._compact import compact_signing_input
-from security._encoding import json_dumps, json_flat_object
-from security.keys import SigningKey
-from security.receipts import RECEIPT_TYPE, ReceiptSigner, _receipt_id
+from certhub.schemas.clock import rfc3339
+from certhub.security._compact import compact_signing_input
+from certhub.security._encoding import json_dumps, json_flat_object
+from certhub.security.keys import SigningKey
+from certhub.security.receipts import RECEIPT_TYPE, ReceiptSigner, _receipt_id
 
 members = st.lists(
     st.tuples(st.text(), st.one_of(st.text(), st.integers())),

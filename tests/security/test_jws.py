@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from security import (
+from certhub.security import (
     MalformedMessage,
     MessageError,
     MessageVerifier,
@@ -20,7 +20,7 @@ from security import (
     parse_compact,
     sign_compact,
 )
-from security._encoding import b64url_encode
+from certhub.security._encoding import b64url_encode
 
 from .conftest import NOW, PAYLOAD, REPORT, SENDER  # type: ignore[import-not-found]
 

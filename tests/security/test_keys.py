@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from security import (
+from certhub.security import (
     InvalidKeyError,
     KeyFileError,
     SigningKey,
@@ -17,7 +17,7 @@ from security import (
     read_private_key,
     write_private_key,
 )
-from security._encoding import b64url_encode
+from certhub.security._encoding import b64url_encode
 
 
 def test_sign_verify_round_trip(sender_key: SigningKey) -> None:

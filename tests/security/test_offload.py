@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from security import (
+from certhub.security import (
     AlgorithmMismatch,
     KeyRevoked,
     MessageError,
@@ -27,10 +27,10 @@ from security import (
     VerifyingKey,
     offload,
 )
-from security._compact import encode_compact, join_compact
-from security.jws import parse_compact
-from security.offload import HelperGone, SignatureHelper
-from security.signature_wire import MAX_SIGNATURE, VERIFY_ED25519
+from certhub.security._compact import encode_compact, join_compact
+from certhub.security.jws import parse_compact
+from certhub.security.offload import HelperGone, SignatureHelper
+from certhub.security.signature_wire import MAX_SIGNATURE, VERIFY_ED25519
 
 from .conftest import NOW, PAYLOAD, REPORT, SENDER  # type: ignore[import-not-found]
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from security import MalformedMessage, MessageVerifier, SigningKey, sign_compact
-from security._members import DuplicateMember, refuse_duplicate_members
+from certhub.security import MalformedMessage, MessageVerifier, SigningKey, sign_compact
+from certhub.security._members import DuplicateMember, refuse_duplicate_members
 
 from .conftest import NOW, REPORT, SENDER  # type: ignore[import-not-found]
 

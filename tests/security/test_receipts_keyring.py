@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from security import (
+from certhub.security import (
     HubKeyring,
     KeyFileError,
     MalformedMessage,

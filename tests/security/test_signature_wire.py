@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from security.signature_wire import (
+from certhub.security.signature_wire import (
     MAX_SIGNATURE,
     SIGN_ED25519,
     VERIFY_ED25519,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from security import NotAuthorized, ReadTokenVerifier, SigningKey, TrustStore, issue_read_token
+from certhub.security import (
+    NotAuthorized,
+    ReadTokenVerifier,
+    SigningKey,
+    TrustStore,
+    issue_read_token,
+)
 
 from .conftest import NOW, REPORT, SENDER  # type: ignore[import-not-found]
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from security import (
+from certhub.security import (
     InvalidToken,
     NotAuthorized,
     ReadTokenVerifier,
@@ -15,8 +15,8 @@ from security import (
     TrustStore,
     issue_read_token,
 )
-from security._compact import encode_compact
-from security._encoding import json_dumps
+from certhub.security._compact import encode_compact
+from certhub.security._encoding import json_dumps
 
 from .conftest import NOW, REPORT, SENDER  # type: ignore[import-not-found]
 
@@ -117,7 +117,7 @@ def test_key_state_and_form(store: TrustStore, sender_key: SigningKey) -> None:
 
 
 def test_message_is_not_a_token(store: TrustStore, sender_key: SigningKey) -> None:
-    from security import sign_compact
+    from certhub.security import sign_compact
 
     message = sign_compact(b"{}", key=sender_key, typ=REPORT, sender=SENDER).decode()
     with pytest.raises(InvalidToken, match="typ"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from security import SigningKey, TrustStore, TrustStoreError
+from certhub.security import SigningKey, TrustStore, TrustStoreError
 
 from .conftest import REPORT, SENDER  # type: ignore[import-not-found]
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from security import (
+from certhub.security import (
     AlgorithmMismatch,
     ClockSkew,
     KeyExpired,
@@ -22,8 +22,8 @@ from security import (
     TypeNotExpected,
     UnknownKey,
 )
-from security._compact import encode_compact
-from security.jws import parse_compact
+from certhub.security._compact import encode_compact
+from certhub.security.jws import parse_compact
 
 from .conftest import NOW, PAYLOAD, REPORT, SENDER  # type: ignore[import-not-found]
 
@@ -131,7 +131,7 @@ def test_within_skew_is_fresh(
 
 
 def test_malformed_problem_type(verifier: MessageVerifier) -> None:
-    from security import MalformedMessage
+    from certhub.security import MalformedMessage
 
     with pytest.raises(MalformedMessage) as exc:
         verifier.verify(b"a.b")

@@ -18,8 +18,8 @@ import asyncpg
 import pytest
 from pgkit import throwaway_database
 
-from hub.store import SqliteLedger
-from hub.store.postgres import PostgresLedger
+from certhub.hub.store import SqliteLedger
+from certhub.hub.store.postgres import PostgresLedger
 
 T = TypeVar("T")
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ledgerkit import signed_zero_report
 
-from hub.audit import PAGE, checkpoint_signer, verify_ledger
-from security import HubKeyring, SigningKey, TrustStore, VerifyingKey
+from certhub.hub.audit import PAGE, checkpoint_signer, verify_ledger
+from certhub.security import HubKeyring, SigningKey, TrustStore, VerifyingKey
 
 if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
     from conftest import Backend

@@ -8,9 +8,9 @@ import asyncpg
 from clirun import run_cli
 from ledgerkit import signed_zero_report
 
-from hub.audit import checkpoint_signer
-from hub.store.postgres import PostgresLedger
-from security import HubKeyring, SigningKey, TrustStore
+from certhub.hub.audit import checkpoint_signer
+from certhub.hub.store.postgres import PostgresLedger
+from certhub.security import HubKeyring, SigningKey, TrustStore
 
 
 async def test_verify_passes_then_finds_the_tampered_entry(pg_url: str, tmp_path: Path) -> None:

@@ -15,9 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hub.store import Conflict, NewMessage, RecordKind, ReplayConflict, StatRow, StoreUnavailable
-from hub.store.audit_chain import first_broken
-from hub.store.effects import (
+from certhub.hub.store import (
+    Conflict,
+    NewMessage,
+    RecordKind,
+    ReplayConflict,
+    StatRow,
+    StoreUnavailable,
+)
+from certhub.hub.store.audit_chain import first_broken
+from certhub.hub.store.effects import (
     AuditWrite,
     Effects,
     HubRecord,

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hub.store import Conflict, NewMessage, RecordKind
-from hub.store.effects import (
+from certhub.hub.store import Conflict, NewMessage, RecordKind
+from certhub.hub.store.effects import (
     BenefitClosure,
     Effects,
     EvidenceBinding,

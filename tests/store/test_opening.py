@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hub.core.settings import Settings
-from hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable, open_ledger
-from hub.store.postgres import PostgresLedger
+from certhub.hub.core.settings import Settings
+from certhub.hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable, open_ledger
+from certhub.hub.store.postgres import PostgresLedger
 
 if TYPE_CHECKING:
     from conftest import Backend

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hub.store import Conflict, NewMessage, RecordKind
-from hub.store.audit_chain import first_broken
-from hub.store.effects import Effects, ItemUpdate, NoticeWrite, OutboxWrite
-from hub.store.outbox import DeadLetterFilter, OutboxState
-from hub.store.outbox_changes import delivered, published
+from certhub.hub.store import Conflict, NewMessage, RecordKind
+from certhub.hub.store.audit_chain import first_broken
+from certhub.hub.store.effects import Effects, ItemUpdate, NoticeWrite, OutboxWrite
+from certhub.hub.store.outbox import DeadLetterFilter, OutboxState
+from certhub.hub.store.outbox_changes import delivered, published
 
 if TYPE_CHECKING:
     from conftest import Backend

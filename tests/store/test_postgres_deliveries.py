@@ -20,13 +20,13 @@ import pytest
 from clirun import run_cli
 from ledgerkit import signed_zero_report
 
-from hub.audit import checkpoint_signer
-from hub.store import NewMessage, StoreUnavailable
-from hub.store.audit_chain import first_broken
-from hub.store.effects import Effects, NoticeWrite, OutboxWrite
-from hub.store.outbox import OutboxState
-from hub.store.postgres import PostgresLedger
-from security import HubKeyring, SigningKey, TrustStore
+from certhub.hub.audit import checkpoint_signer
+from certhub.hub.store import NewMessage, StoreUnavailable
+from certhub.hub.store.audit_chain import first_broken
+from certhub.hub.store.effects import Effects, NoticeWrite, OutboxWrite
+from certhub.hub.store.outbox import OutboxState
+from certhub.hub.store.postgres import PostgresLedger
+from certhub.security import HubKeyring, SigningKey, TrustStore
 
 T0 = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 SENDER = SigningKey.generate()

@@ -18,14 +18,14 @@ import pytest
 from hubkit import Hub, write_trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.cli.main import main
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from hub.store import NewMessage, RecordKind, StoreUnavailable
-from hub.store.audit_chain import first_broken
-from hub.store.postgres import PostgresLedger
-from hub.store.tables import LADDER
-from security import SigningKey
+from certhub.hub.cli.main import main
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.hub.store import NewMessage, RecordKind, StoreUnavailable
+from certhub.hub.store.audit_chain import first_broken
+from certhub.hub.store.postgres import PostgresLedger
+from certhub.hub.store.tables import LADDER
+from certhub.security import SigningKey
 
 
 def message(n: int, sender: str) -> NewMessage:

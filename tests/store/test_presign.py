@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from ledgerkit import signed_zero_report
 
-from hub.ingress.pipeline import receipt_presigner
-from hub.store import AppendOutcome, ReceiptFactory, SqliteLedger
-from security import ReceiptSigner, SignatureHelper, SigningKey, verify_receipt
+from certhub.hub.ingress.pipeline import receipt_presigner
+from certhub.hub.store import AppendOutcome, ReceiptFactory, SqliteLedger
+from certhub.security import ReceiptSigner, SignatureHelper, SigningKey, verify_receipt
 
 SENDER_KEY = SigningKey.generate()
 
@@ -100,7 +100,7 @@ async def test_a_failing_presigner_leaves_the_signing_to_the_transaction(
 
     ledger = await SqliteLedger.open(tmp_path / "l.db", presigner=broken)
     try:
-        with caplog.at_level(logging.ERROR, logger="hub.store.presign"):
+        with caplog.at_level(logging.ERROR, logger="certhub.hub.store.presign"):
             outcomes = await append_all(ledger, range(20))
     finally:
         await ledger.aclose()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 
-from hub.store import SqliteLedger
-from hub.store.base import (
+from certhub.hub.store import SqliteLedger
+from certhub.hub.store.base import (
     AuditLog,
     LedgerStore,
     Lifecycle,
@@ -13,8 +13,14 @@ from hub.store.base import (
     RecordStore,
     Reporting,
 )
-from hub.store.outbox import DeadLetters, DeliveryRecords, Notices, OutboxRelaying, OutboxStore
-from hub.store.postgres import PostgresLedger
+from certhub.hub.store.outbox import (
+    DeadLetters,
+    DeliveryRecords,
+    Notices,
+    OutboxRelaying,
+    OutboxStore,
+)
+from certhub.hub.store.postgres import PostgresLedger
 
 ROLES = (RecordStore, ProcedureReads, Reporting, AuditLog, Lifecycle)
 OUTBOX_ROLES = (OutboxRelaying, DeliveryRecords, DeadLetters, Notices)

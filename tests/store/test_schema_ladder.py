@@ -1,6 +1,6 @@
 """One ladder for both dialects: ledgers built by the old per-dialect ladders open and migrate.
 
-The ledger's tables are written once (``hub.store.tables``) and both dialects
+The ledger's tables are written once (``certhub.hub.store.tables``) and both dialects
 count versions in ``schema_version``. Before that, SQLite counted in ``PRAGMA
 user_version`` on a ladder of its own (``legacy_ladders``, frozen as it
 shipped). A ledger stopped at any old version, with records in it, must open
@@ -19,9 +19,9 @@ import asyncpg
 import pytest
 from legacy_ladders import POSTGRES, SQLITE
 
-from hub.store import NewMessage, RecordKind, SqliteLedger
-from hub.store.postgres import PostgresLedger
-from hub.store.tables import LADDER
+from certhub.hub.store import NewMessage, RecordKind, SqliteLedger
+from certhub.hub.store.postgres import PostgresLedger
+from certhub.hub.store.tables import LADDER
 
 OLD_ROW = (
     "INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid, sha256, jws,"

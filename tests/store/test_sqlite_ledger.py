@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable
+from certhub.hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable
 
 
 async def test_a_second_process_cannot_open_the_same_ledger(tmp_path: Path) -> None:

@@ -14,11 +14,11 @@ import pytest
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from prometheus_client import CollectorRegistry
 
-from adapters import AdapterOptions, create_adapter
-from adapters.bank import BANK_CODES, BankTerminalAdapter
-from mocks.bank import BankTerminalPublisher
-from monitoring.adapter_metrics import AdapterMetrics
-from schemas import CertificationEvent
+from certhub.adapters import AdapterOptions, create_adapter
+from certhub.adapters.bank import BANK_CODES, BankTerminalAdapter
+from certhub.mocks.bank import BankTerminalPublisher
+from certhub.monitoring.adapter_metrics import AdapterMetrics
+from certhub.schemas import CertificationEvent
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 

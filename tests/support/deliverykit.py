@@ -26,8 +26,8 @@ class CountingDepartment:
 
 async def commit(ledger: Any, writes: tuple[Any, ...]) -> None:
     """Commit one hub record whose effects queue ``writes`` (outbox rows)."""
-    from hub.store import NewMessage, RecordKind
-    from hub.store.effects import Effects
+    from certhub.hub.store import NewMessage, RecordKind
+    from certhub.hub.store.effects import Effects
 
     jws = f"jws-{time.monotonic_ns()}".encode()
     message = NewMessage(
@@ -46,7 +46,7 @@ async def commit(ledger: Any, writes: tuple[Any, ...]) -> None:
 
 async def queue(ledger: Any, count: int, destination: str = "sms") -> list[str]:
     """Commit ``count`` deliveries ``d0`` … to ``destination``; their ids."""
-    from hub.store.effects import OutboxWrite
+    from certhub.hub.store.effects import OutboxWrite
 
     ids = [f"d{n}" for n in range(count)]
     await commit(ledger, tuple(OutboxWrite(i, destination, "notify", b"{}") for i in ids))

@@ -13,9 +13,9 @@ import pytest
 from hubkit import Hub, write_trust_store
 from prometheus_client import CollectorRegistry
 
-from hub.core.settings import Settings
-from hub.runtime.app import create_app
-from security import SigningKey
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.security import SigningKey
 
 
 @pytest.fixture

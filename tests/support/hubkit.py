@@ -10,9 +10,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from hub.core.settings import Settings
-from mocks.population import Population
-from security import SigningKey, TrustStore, issue_read_token, sign_compact
+from certhub.hub.core.settings import Settings
+from certhub.mocks.population import Population
+from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
 
 REPORT_TYPES = ["eligibility_report/v1", "zero_report/v1"]
 JOSE = {"Content-Type": "application/jose"}
@@ -77,7 +77,7 @@ class Hub:
 
     async def stored(self) -> int:
         """How many ledger records exist."""
-        from hub.core.keys import STORE
+        from certhub.hub.core.keys import STORE
 
         return await self.client.app[STORE].count()
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mocks.channels import ChannelCallbacks
-from mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
+from certhub.mocks.channels import ChannelCallbacks
+from certhub.mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
 
 
 @dataclass

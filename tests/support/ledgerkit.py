@@ -6,8 +6,8 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from hub.store import NewMessage, RecordKind
-from security import SigningKey, sign_compact
+from certhub.hub.store import NewMessage, RecordKind
+from certhub.security import SigningKey, sign_compact
 
 
 def signed_zero_report(n: int, key: SigningKey, sender: str = "city") -> NewMessage:

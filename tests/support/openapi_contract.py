@@ -2,7 +2,7 @@
 
 ``tests/conftest.py`` puts :meth:`ContractCheck.middleware` outermost in every hub app a
 test starts, so it sees the final answer (problems included). The document is the one the
-app serves (``hub.api.openapi.openapi_document``), built and compiled once per session.
+app serves (``certhub.hub.api.openapi.openapi_document``), built and compiled once per session.
 
 What is checked, and the principled exclusions:
 
@@ -41,7 +41,7 @@ from openapi_core.validation.request.validators import (
 from openapi_core.validation.response.validators import V31ResponseValidator
 from werkzeug.datastructures import Headers
 
-from hub.api.openapi import openapi_document
+from certhub.hub.api.openapi import openapi_document
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient
 from evidence_samples import pdf, png
 from hubkit import JOSE
 
-from hub.core.settings import Settings
-from mocks.population import Population
-from security import SigningKey, TrustStore, issue_read_token, sign_compact
+from certhub.hub.core.settings import Settings
+from certhub.mocks.population import Population
+from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
 
 REPORTS = ["eligibility_report/v1", "zero_report/v1"]
 STAFF = ["decision/v1", "task_transition/v1", "restoration/v1"]
@@ -126,7 +126,7 @@ class Office:
 
     async def ledger_size(self) -> int:
         """Records in the ledger (to prove refusals store nothing)."""
-        from hub.core.keys import STORE
+        from certhub.hub.core.keys import STORE
 
         return await self.client.app[STORE].count()
 

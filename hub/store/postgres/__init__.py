@@ -1,5 +1,5 @@
 """The production dialect: PostgreSQL through asyncpg, several hub processes on one database."""
 
-from hub.store.postgres.ledger import CheckpointSigner, PostgresLedger
+from certhub.hub.store.postgres.ledger import CheckpointSigner, PostgresLedger
 
 __all__ = ["CheckpointSigner", "PostgresLedger"]

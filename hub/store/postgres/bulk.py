@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from hub.store import ledger_rows
-from hub.store.base import AppendOutcome, LedgerRecord, ReplayConflict, StoreUnavailable
-from hub.store.effects import NO_EFFECTS, Effects
-from hub.store.postgres.executor import GroupWrite
+from certhub.hub.store import ledger_rows
+from certhub.hub.store.base import AppendOutcome, LedgerRecord, ReplayConflict, StoreUnavailable
+from certhub.hub.store.effects import NO_EFFECTS, Effects
+from certhub.hub.store.postgres.executor import GroupWrite
 
 if TYPE_CHECKING:
-    from hub.store.group_commit import Append
+    from certhub.hub.store.group_commit import Append
 
 _LEDGER_TYPES: Final = ("bigint",) + ("text",) * 6 + ("bytea",) * 2 + ("text",) * 9
 _AUDIT_TYPES: Final = ("bigint",) + ("text",) * 7

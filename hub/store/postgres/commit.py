@@ -3,7 +3,7 @@
 :func:`begin` takes the writer lock and reads where the ledger stands;
 :func:`run_batch` applies the queued jobs inside the open transaction: runs of
 plain messages in bulk, a message with effects under its own savepoint.
-See :mod:`hub.store.postgres` for why the lock.
+See :mod:`certhub.hub.store.postgres` for why the lock.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Final
 
 import asyncpg
 
-from hub.store import ledger_rows
-from hub.store.audit_chain import AuditChain
-from hub.store.base import (
+from certhub.hub.store import ledger_rows
+from certhub.hub.store.audit_chain import AuditChain
+from certhub.hub.store.base import (
     AppendOutcome,
     Conflict,
     NewMessage,
@@ -22,10 +22,10 @@ from hub.store.base import (
     StoreError,
     StoreUnavailable,
 )
-from hub.store.group_commit import Append, Job
-from hub.store.postgres import schema
-from hub.store.postgres.bulk import append_plain, is_plain
-from hub.store.postgres.executor import GroupWrite
+from certhub.hub.store.group_commit import Append, Job
+from certhub.hub.store.postgres import schema
+from certhub.hub.store.postgres.bulk import append_plain, is_plain
+from certhub.hub.store.postgres.executor import GroupWrite
 
 DATABASE_ERRORS: Final = (asyncpg.PostgresError, *schema.CONNECTION_ERRORS)
 
@@ -37,7 +37,7 @@ class _Duplicate(Exception):
 async def run_batch(group: GroupWrite, batch: list[Job]) -> list[object]:
     """Apply every job in order in the open transaction; each one's result or error.
 
-    Runs of plain messages go to :func:`~hub.store.postgres.bulk.append_plain`
+    Runs of plain messages go to :func:`~certhub.hub.store.postgres.bulk.append_plain`
     together; everything else one by one under its own savepoint.
     """
     results: dict[int, object] = {}

@@ -27,11 +27,11 @@ from typing import Any, Final
 
 import asyncpg
 
-from hub.store.audit_chain import AuditEntry
-from hub.store.base import StoreUnavailable
-from hub.store.group_commit import mark_retrieved
-from hub.store.outbox_changes import HUB
-from hub.store.postgres.executor import GroupWrite
+from certhub.hub.store.audit_chain import AuditEntry
+from certhub.hub.store.base import StoreUnavailable
+from certhub.hub.store.group_commit import mark_retrieved
+from certhub.hub.store.outbox_changes import HUB
+from certhub.hub.store.postgres.executor import GroupWrite
 
 # One statement per group write for every delivery reported meanwhile. Only an id recorded
 # for the first time closes its outbox row and notice. The audit links are computed before,

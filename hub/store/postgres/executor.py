@@ -1,4 +1,4 @@
-"""The asyncpg executor of :mod:`hub.store.writes`, inside one PostgreSQL group-commit transaction.
+"""The asyncpg executor of :mod:`~certhub.hub.store.writes`, in one group-commit transaction.
 
 A :class:`GroupWrite` lives for one transaction only: it starts from the next
 sequence and audit head read under the writer lock, and hands out sequences
@@ -14,11 +14,11 @@ from typing import Final
 
 import asyncpg
 
-from hub.store import outbox, writes
-from hub.store.audit_chain import AuditChain
-from hub.store.base import NewMessage
-from hub.store.effects import Effects
-from hub.store.postgres import schema
+from certhub.hub.store import outbox, writes
+from certhub.hub.store.audit_chain import AuditChain
+from certhub.hub.store.base import NewMessage
+from certhub.hub.store.effects import Effects
+from certhub.hub.store.postgres import schema
 
 AUDIT_BULK_INSERT: Final = (
     "INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
@@ -89,7 +89,7 @@ class GroupWrite:
     async def run(self, ops: Iterable[writes.Op]) -> int:
         """Run ``ops`` in order; how many audited statements changed rows.
 
-        A refusal raises its :class:`~hub.store.base.Conflict`.
+        A refusal raises its :class:`~certhub.hub.store.base.Conflict`.
         """
         conn, audited, at = self.conn, 0, ""
         for op in ops:

@@ -1,12 +1,12 @@
 """The production ledger: PostgreSQL through asyncpg, with group commit across processes.
 
-Group commit works as in :mod:`hub.store.sqlite`: appends queue, and one
+Group commit works as in :mod:`certhub.hub.store.sqlite`: appends queue, and one
 transaction (``synchronous_commit=on``, so ``COMMIT`` returns after the WAL
 flush) commits everything that queued while the previous one was
 committing; each caller is answered only once its row is durable. Each
 message with effects runs under a ``SAVEPOINT``, so a failed precondition
 undoes that message only. Plain messages (no effects) are stored in bulk, a
-run of them in two statements (:mod:`hub.store.postgres.bulk`).
+run of them in two statements (:mod:`certhub.hub.store.postgres.bulk`).
 
 Several hub processes may write the same database (scale-out). Two things
 then need a single writer at a time:
@@ -32,21 +32,21 @@ from collections.abc import Callable
 
 import asyncpg
 
-from hub.store.base import (
+from certhub.hub.store.base import (
     StoreUnavailable,
 )
-from hub.store.group_commit import GroupCommitQueue, Job
-from hub.store.postgres import schema
-from hub.store.postgres.commit import (
+from certhub.hub.store.group_commit import GroupCommitQueue, Job
+from certhub.hub.store.postgres import schema
+from certhub.hub.store.postgres.commit import (
     DATABASE_ERRORS,
     begin,
     connect_pool,
     connect_writer,
     run_batch,
 )
-from hub.store.postgres.executor import GroupWrite
-from hub.store.postgres.outbox import PostgresOutbox
-from hub.store.postgres.queries import PostgresQueries
+from certhub.hub.store.postgres.executor import GroupWrite
+from certhub.hub.store.postgres.outbox import PostgresOutbox
+from certhub.hub.store.postgres.queries import PostgresQueries
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
@@ -55,7 +55,7 @@ _log = logging.getLogger(__name__)
 
 
 class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
-    """A :class:`~hub.store.base.LedgerStore` in a PostgreSQL database."""
+    """A :class:`~certhub.hub.store.base.LedgerStore` in a PostgreSQL database."""
 
     def __init__(
         self,

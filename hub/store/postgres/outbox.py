@@ -5,7 +5,7 @@ LOCKED``: competing relays on several hosts each take different rows and
 never wait for the ledger's writers. Audited state changes join the group
 commit (they extend the audit chain, which has one writer at a time); the
 consumers' delivery records and delivered-id checks go in batches
-(:mod:`hub.store.postgres.deliveries`).
+(:mod:`certhub.hub.store.postgres.deliveries`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import Any, Final
 
 import asyncpg
 
-from hub.store import outbox, outbox_changes, writes
-from hub.store.base import StoreUnavailable
-from hub.store.outbox import OutboxRow
-from hub.store.postgres import schema
-from hub.store.postgres.deliveries import DeliveredLookup, DeliveryRecorder
-from hub.store.postgres.executor import GroupWrite
+from certhub.hub.store import outbox, outbox_changes, writes
+from certhub.hub.store.base import StoreUnavailable
+from certhub.hub.store.outbox import OutboxRow
+from certhub.hub.store.postgres import schema
+from certhub.hub.store.postgres.deliveries import DeliveredLookup, DeliveryRecorder
+from certhub.hub.store.postgres.executor import GroupWrite
 
 _CLAIM: Final = schema.dollar(outbox.CLAIM.format(lock=" FOR UPDATE SKIP LOCKED"))
 _MARK_PUBLISHED: Final = (

@@ -7,9 +7,9 @@ from typing import Final
 
 import asyncpg
 
-from hub.store.base import StoreUnavailable
-from hub.store.postgres import schema
-from hub.store.queries import LedgerReads
+from certhub.hub.store.base import StoreUnavailable
+from certhub.hub.store.postgres import schema
+from certhub.hub.store.queries import LedgerReads
 
 CONNECTION_ERRORS: Final = schema.CONNECTION_ERRORS
 

@@ -1,6 +1,6 @@
 """The PostgreSQL dialect: connection errors, locks, migration runner, placeholders.
 
-The tables are those of :mod:`hub.store.tables`, in PostgreSQL's type names;
+The tables are those of :mod:`certhub.hub.store.tables`, in PostgreSQL's type names;
 the portable statements are shared with SQLite, :func:`dollar` turning their
 ``?`` placeholders into ``$n``.
 """
@@ -13,9 +13,9 @@ from typing import Final
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from hub.store import ledger_rows, tables
-from hub.store.audit_chain import GENESIS
-from hub.store.base import StoreUnavailable
+from certhub.hub.store import ledger_rows, tables
+from certhub.hub.store.audit_chain import GENESIS
+from certhub.hub.store.base import StoreUnavailable
 
 Conn = asyncpg.Connection | PoolConnectionProxy
 """A connection of our own or one lent by a pool."""

@@ -1,5 +1,5 @@
 """The embedded dialect: one SQLite file in WAL mode, written on the event loop."""
 
-from hub.store.sqlite.ledger import SqliteLedger
+from certhub.hub.store.sqlite.ledger import SqliteLedger
 
 __all__ = ["SqliteLedger"]

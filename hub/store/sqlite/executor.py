@@ -1,4 +1,4 @@
-"""The SQLite executor of :mod:`hub.store.writes`, inside the ledger writer's open transaction.
+"""The SQLite executor of :mod:`~certhub.hub.store.writes`, in the writer's open transaction.
 
 Statements are in-process calls on the event-loop thread; the caller wraps
 them in a savepoint when they can fail.
@@ -10,10 +10,10 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hub.store import writes
-from hub.store.audit_chain import AuditChain
-from hub.store.base import Conflict, NewMessage
-from hub.store.effects import Effects
+from certhub.hub.store import writes
+from certhub.hub.store.audit_chain import AuditChain
+from certhub.hub.store.base import Conflict, NewMessage
+from certhub.hub.store.effects import Effects
 
 AUDIT_INSERT = (
     "INSERT INTO audit (seq, at, action, subject, actor, digest, prev_hash, hash)"
@@ -45,7 +45,7 @@ class EffectWriter:
     def run(self, ops: Iterable[writes.Op]) -> int:
         """Run ``ops`` in order; how many audited statements changed rows.
 
-        A refusal raises its :class:`~hub.store.base.Conflict`.
+        A refusal raises its :class:`~certhub.hub.store.base.Conflict`.
         """
         conn, audited, at = self._conn, 0, ""
         for op in ops:

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hub.store import ledger_rows, outbox
-from hub.store.audit_chain import AuditChain
-from hub.store.base import (
+from certhub.hub.store import ledger_rows, outbox
+from certhub.hub.store.audit_chain import AuditChain
+from certhub.hub.store.base import (
     AppendOutcome,
     Conflict,
     NewMessage,
@@ -36,20 +36,20 @@ from hub.store.base import (
     StoreError,
     StoreUnavailable,
 )
-from hub.store.group_commit import Append, GroupCommitQueue, Job
-from hub.store.presign import Presigning
-from hub.store.sqlite import schema
-from hub.store.sqlite.executor import EffectWriter
-from hub.store.sqlite.outbox import SqliteOutbox
-from hub.store.sqlite.reads import SqliteReads
-from hub.store.sqlite.wal import WalCheckpointer
+from certhub.hub.store.group_commit import Append, GroupCommitQueue, Job
+from certhub.hub.store.presign import Presigning
+from certhub.hub.store.sqlite import schema
+from certhub.hub.store.sqlite.executor import EffectWriter
+from certhub.hub.store.sqlite.outbox import SqliteOutbox
+from certhub.hub.store.sqlite.reads import SqliteReads
+from certhub.hub.store.sqlite.wal import WalCheckpointer
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
 
 
 class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox):
-    """A :class:`~hub.store.base.LedgerStore` in one SQLite file."""
+    """A :class:`~certhub.hub.store.base.LedgerStore` in one SQLite file."""
 
     def __init__(
         self,

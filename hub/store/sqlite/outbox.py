@@ -1,6 +1,6 @@
 """The outbox side of the SQLite ledger: claims and audited state changes in the writer's batch.
 
-Mixed into :class:`~hub.store.sqlite.SqliteLedger`. Writes join the group
+Mixed into :class:`~certhub.hub.store.sqlite.SqliteLedger`. Writes join the group
 commit like any other small write, so a delivery's state change shares an
 fsync with the messages committed beside it.
 """
@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from hub.store import outbox, outbox_changes, writes
-from hub.store.outbox import OutboxRow
-from hub.store.sqlite.executor import EffectWriter
+from certhub.hub.store import outbox, outbox_changes, writes
+from certhub.hub.store.outbox import OutboxRow
+from certhub.hub.store.sqlite.executor import EffectWriter
 
 Apply = Callable[[sqlite3.Connection, EffectWriter], object]
 

@@ -7,8 +7,8 @@ import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from hub.store.queries import LedgerReads
-from hub.store.sqlite.schema import connect
+from certhub.hub.store.queries import LedgerReads
+from certhub.hub.store.sqlite.schema import connect
 
 
 class SqliteReads(LedgerReads):

@@ -1,12 +1,12 @@
-"""The SQLite dialect: connection, migration runner, audit head (tables: hub.store.tables)."""
+"""The SQLite dialect: connection, migration runner, audit head (tables: hub/store/tables.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 from typing import Final
 
-from hub.store import tables
-from hub.store.audit_chain import GENESIS
+from certhub.hub.store import tables
+from certhub.hub.store.audit_chain import GENESIS
 
 NEXT_SEQUENCE: Final = (
     "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name='ledger'), 0) + 1"

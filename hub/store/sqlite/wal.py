@@ -15,7 +15,7 @@ import asyncio
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
-from hub.core.periodic import BackgroundTasks, every
+from certhub.hub.core.periodic import BackgroundTasks, every
 
 
 class WalCheckpointer:
