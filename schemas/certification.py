@@ -21,10 +21,10 @@ from .common import (
     FreeText,
     Message,
     PersonRef,
+    not_before_birth,
     validation_now,
 )
 from .enums import CertificationMethod, CertificationOutcome, EvidenceKind
-from .resident_id import birth_date_of
 
 __all__ = ["ASSISTED_METHODS", "CertificationEvent"]
 
@@ -46,9 +46,7 @@ def _occurred_when_possible(value: datetime, info: ValidationInfo) -> datetime:
     day = value.astimezone(CHINA_STANDARD_TIME).date()
     if day < SCHEME_START:
         raise ValueError(f"occurred_at is before {SCHEME_START}, when the scheme began")
-    person = info.data.get("person")
-    if isinstance(person, PersonRef) and day < birth_date_of(person.id_number):
-        raise ValueError("occurred_at is before the person's birth date (from the ID number)")
+    not_before_birth(day, "occurred_at", info)
     return value
 
 

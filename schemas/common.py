@@ -22,7 +22,7 @@ from pydantic import (
 from .clock import CHINA_STANDARD_TIME
 from .enums import ChannelKind, EvidenceKind, Role
 from .regions import CountyCode, VillageCode
-from .resident_id import ResidentId, mask_resident_id
+from .resident_id import ResidentId, birth_date_of, mask_resident_id
 
 __all__ = [
     "CLOCK_SKEW",
@@ -38,7 +38,10 @@ __all__ = [
     "PersonName",
     "PersonRef",
     "RegionRef",
+    "blank",
+    "not_before_birth",
     "not_in_future",
+    "require_remarks_for_other",
     "validation_now",
 ]
 
@@ -174,6 +177,36 @@ def not_in_future(value: date, what: str, info: ValidationInfo | None = None) ->
     if value > validation_now(info).astimezone(CHINA_STANDARD_TIME).date():
         raise ValueError(f"{what} is in the future")
     return value
+
+
+def not_before_birth(day: date, what: str, info: ValidationInfo) -> None:
+    """Refuse ``day`` if it is before the birth of the model's ``person``.
+
+    For a field validator declared after ``person`` (already validated there, or
+    absent if invalid): an event dated before the person was born is a typo or a
+    wrong person.
+
+    Raises:
+        ValueError: naming ``what``.
+    """
+    person = info.data.get("person")
+    if isinstance(person, PersonRef) and day < birth_date_of(person.id_number):
+        raise ValueError(f"{what} is before the person's birth date (from the ID number)")
+
+
+def blank(text: str | None) -> bool:
+    """True if ``text`` is absent or only white space."""
+    return text is None or not text.strip()
+
+
+def require_remarks_for_other(reason: str, remarks: str | None) -> None:
+    """Refuse a reason ``other`` (any enum's) that comes without remarks saying what it is.
+
+    Raises:
+        ValueError: "reason 'other' requires remarks".
+    """
+    if reason == "other" and blank(remarks):
+        raise ValueError("reason 'other' requires remarks")
 
 
 class RegionRef(BaseModel):

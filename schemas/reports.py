@@ -15,21 +15,19 @@ from .common import (
     Message,
     PersonRef,
     RegionRef,
+    not_before_birth,
     not_in_future,
+    require_remarks_for_other,
     validation_now,
 )
 from .enums import ReportReason
-from .resident_id import birth_date_of
 
 __all__ = ["EligibilityReport", "ZeroReport"]
 
 
 def _event_date_possible(value: date, info: ValidationInfo) -> date:
     """Not in the future, not before the person's birth (``person`` is validated first)."""
-    person = info.data.get("person")
-    # a death (or anything else) dated before the person was born is a typo or a wrong person
-    if isinstance(person, PersonRef) and value < birth_date_of(person.id_number):
-        raise ValueError("event date is before the person's birth date (from the ID number)")
+    not_before_birth(value, "event date", info)
     return not_in_future(value, "event date", info)
 
 
@@ -56,8 +54,7 @@ class EligibilityReport(Message):
 
     @model_validator(mode="after")
     def _other_needs_remarks(self) -> Self:
-        if self.reason is ReportReason.other and not (self.remarks and self.remarks.strip()):
-            raise ValueError("reason 'other' requires remarks")
+        require_remarks_for_other(self.reason, self.remarks)
         return self
 
 

@@ -22,7 +22,9 @@ from .common import (
     Message,
     Money,
     PersonRef,
+    blank,
     not_in_future,
+    require_remarks_for_other,
 )
 from .enums import (
     DecisionAction,
@@ -43,10 +45,6 @@ __all__ = [
 ]
 
 
-def _blank(text: str | None) -> bool:
-    return text is None or not text.strip()
-
-
 def _event_date_not_in_future(value: date) -> date:
     return not_in_future(value, "event date")
 
@@ -65,7 +63,7 @@ class Decision(Message):
 
     @model_validator(mode="after")
     def _reject_needs_reason(self) -> Self:
-        if self.action is DecisionAction.reject and all(_blank(r) for r in self.reasons):
+        if self.action is DecisionAction.reject and all(blank(r) for r in self.reasons):
             raise ValueError("a rejection requires at least one reason")
         return self
 
@@ -118,8 +116,7 @@ class Suspension(Message):
 
     @model_validator(mode="after")
     def _other_needs_remarks(self) -> Self:
-        if self.reason is SuspensionReason.other and _blank(self.remarks):
-            raise ValueError("reason 'other' requires remarks")
+        require_remarks_for_other(self.reason, self.remarks)
         return self
 
 
