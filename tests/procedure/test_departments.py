@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from evidence_samples import pdf
-from procedurekit import Office, trust_store
+from procedurekit import Office, counter_event, trust_store
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.keys import CERTIFICATION_PULL
@@ -78,19 +78,7 @@ async def counter_certification(
 ) -> tuple[int, dict[str, Any]]:
     id_image = await office.upload(pdf("ID card scan"), "application/pdf")
     onsite = await office.upload(photo, "image/jpeg")
-    event = {
-        "type": "certification_event/v1",
-        "person": person,
-        "method": "counter",
-        "channel": {"kind": "counter", "code": "YF-01"},
-        "outcome": "certified",
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "operator": {"id": "town-1", "role": "town_staff"},
-        "evidence": [
-            {"sha256": id_image, "kind": "id_image", "media_type": "application/pdf"},
-            {"sha256": onsite, "kind": "onsite_photo", "media_type": "image/jpeg"},
-        ],
-    }
+    event = counter_event(person, id_image, onsite, media_types=("application/pdf", "image/jpeg"))
     return await office.post("/v1/certifications", "channel", event)
 
 

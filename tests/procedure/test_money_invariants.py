@@ -39,7 +39,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from pgkit import throwaway_database
-from procedurekit import PARTIES, Office, trust_store
+from procedurekit import PARTIES, Office, counter_event, trust_store
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.keys import NOTICE_SENDER, PROCEDURE
@@ -253,19 +253,7 @@ class MoneyHistory(RuleBasedStateMachine):
             self.photos.append([self.run(self.office.upload(i, "image/png")) for i in images])
         person = self.others[who]
         digests = self.photos[photos]
-        event = {
-            "type": "certification_event/v1",
-            "person": person,
-            "method": "counter",
-            "channel": {"kind": "counter", "code": "YF-01"},
-            "outcome": "certified",
-            "occurred_at": datetime.now(UTC).isoformat(),
-            "operator": {"id": "town-1", "role": "town_staff"},
-            "evidence": [
-                {"sha256": digests[0], "kind": "id_image", "media_type": "image/png"},
-                {"sha256": digests[1], "kind": "onsite_photo", "media_type": "image/png"},
-            ],
-        }
+        event = counter_event(person, *digests)
         status, body = self.run(self.office.post("/v1/certifications", "channel", event))
         if status == 202:
             assert self.bound.setdefault(photos, person["id_number"]) == person["id_number"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from procedurekit import Office, evidence_payloads, trust_store
+from procedurekit import counter_event as procedure_counter_event
 
 from certhub.hub.core.keys import PROCEDURE, TRUST
 from certhub.hub.rules.months import first_of_next_month, month_index
@@ -276,19 +277,7 @@ async def test_a_confirmation_dated_just_before_the_task_opened_is_no_crash(
 
 
 def counter_event(office: Office, digests: list[str], **changes: Any) -> dict[str, Any]:
-    return {
-        "type": "certification_event/v1",
-        "person": office.people.person(),
-        "method": "counter",
-        "channel": {"kind": "counter", "code": "YF-01"},
-        "outcome": "certified",
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "operator": {"id": "town-1", "role": "town_staff"},
-        "evidence": [
-            {"sha256": digests[0], "kind": "id_image", "media_type": "image/png"},
-            {"sha256": digests[1], "kind": "onsite_photo", "media_type": "image/png"},
-        ],
-    } | changes
+    return procedure_counter_event(office.people.person(), *digests[:2]) | changes
 
 
 def with_parties(office: Office, **extra: tuple[str, list[str]]) -> None:

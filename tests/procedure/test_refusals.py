@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from procedurekit import Office, evidence_payloads, trust_store
+from procedurekit import Office, counter_event, evidence_payloads, trust_store
 
 from certhub.hub.core.keys import TRUST
 
@@ -23,19 +23,7 @@ async def report_item(office: Office, **changes: Any) -> int:
 
 async def assisted_certification(office: Office) -> int:
     digests = [await office.upload(evidence_payloads()[k], "image/png") for k in ("id", "photo")]
-    event = {
-        "type": "certification_event/v1",
-        "person": office.people.person(),
-        "method": "counter",
-        "channel": {"kind": "counter", "code": "YF-01"},
-        "outcome": "certified",
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "operator": {"id": "town-1", "role": "town_staff"},
-        "evidence": [
-            {"sha256": digests[0], "kind": "id_image", "media_type": "image/png"},
-            {"sha256": digests[1], "kind": "onsite_photo", "media_type": "image/png"},
-        ],
-    }
+    event = counter_event(office.people.person(), *digests)
     status, body = await office.post("/v1/certifications", "channel", event)
     assert status == 202, body
     return int(body["sequence"])

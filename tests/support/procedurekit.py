@@ -131,6 +131,29 @@ class Office:
         return await self.client.app[STORE].count()
 
 
+def counter_event(
+    person: dict[str, Any],
+    id_image: str,
+    onsite_photo: str,
+    *,
+    media_types: tuple[str, str] = ("image/png", "image/png"),
+) -> dict[str, Any]:
+    """A counter certification by town staff at ``YF-01``, citing two stored evidence digests."""
+    return {
+        "type": "certification_event/v1",
+        "person": person,
+        "method": "counter",
+        "channel": {"kind": "counter", "code": "YF-01"},
+        "outcome": "certified",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "operator": {"id": "town-1", "role": "town_staff"},
+        "evidence": [
+            {"sha256": id_image, "kind": "id_image", "media_type": media_types[0]},
+            {"sha256": onsite_photo, "kind": "onsite_photo", "media_type": media_types[1]},
+        ],
+    }
+
+
 def evidence_payloads() -> dict[str, bytes]:
     """A cremation certificate PDF, an ID image and an on-site photo."""
     return {"pdf": pdf("火化证明"), "id": png(100, "ID card"), "photo": png(200, "on-site photo")}
