@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from certhub.adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
 from certhub.adapters.bank.reconciliation import ReconciliationRefused
 from certhub.adapters.types import ItemError
-from certhub.hub.cli.common import CliError, one_line
+from certhub.hub.cli.common import CliError, offline_settings, one_line
 from certhub.hub.core.settings import Settings
 from certhub.hub.ingress.inbound import InboundIngestor, InboundSender
 from certhub.hub.store import LedgerStore
@@ -74,14 +74,7 @@ def bank_import(args: argparse.Namespace) -> int:
         summary = parsed.verify()  # nothing is recorded from a file that does not hold
     except ReconciliationRefused as exc:
         raise CliError(one_line(exc)) from None
-    overrides = {"data_dir": args.data, "database_url": args.database_url}
-    settings = Settings(
-        **{k: v for k, v in overrides.items() if v is not None},
-        role="ingress",  # queue deliveries for the hub's workers; deliver nothing from here
-        signature_helper=False,
-        ministry_pull_seconds=0,
-        metrics_port=None,
-    )
+    settings = offline_settings(args)
     show = args.progress or sys.stderr.isatty()
     progress = _Progress(sys.stderr, summary.count) if show else None
     tally = asyncio.run(_import(settings, parsed, summary.bank_code, progress))

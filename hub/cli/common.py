@@ -1,4 +1,5 @@
-"""What every ``certhub`` sub-command shares: its refusal and how a refusal is printed.
+"""What every ``certhub`` sub-command shares: its refusal, how a refusal is printed,
+and the settings of a one-off writer beside the hub.
 
 README promises one line ``certhub: error: …`` and exit status 2 for an
 operator's mistake; :func:`one_line` turns any refusal (a pydantic
@@ -7,14 +8,16 @@ operator's mistake; :func:`one_line` turns any refusal (a pydantic
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from certhub.hub.core.settings import Settings
 from certhub.schemas import mask_ids_in_text
 
-__all__ = ["CliError", "ask", "one_line", "setting_name"]
+__all__ = ["CliError", "ask", "offline_settings", "one_line", "setting_name"]
 
 
 class CliError(Exception):
@@ -51,3 +54,19 @@ def ask(question: str) -> bool:
     except EOFError:
         return False
     return answer.strip().lower() in {"y", "yes"}
+
+
+def offline_settings(args: argparse.Namespace) -> Settings:
+    """Settings of a sub-command that writes the ledger beside a running hub.
+
+    ``--data`` and ``--database-url`` override the environment; the rest makes
+    it a quiet writer: no helper process, no ministry pull, no metrics port.
+    """
+    overrides = {"data_dir": args.data, "database_url": args.database_url}
+    return Settings(
+        **{k: v for k, v in overrides.items() if v is not None},
+        role="ingress",  # queue deliveries for the hub's workers; deliver nothing from here
+        signature_helper=False,
+        ministry_pull_seconds=0,
+        metrics_port=None,
+    )

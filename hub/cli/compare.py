@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from certhub.hub.cli.common import CliError, one_line
+from certhub.hub.cli.common import CliError, offline_settings, one_line
 from certhub.hub.comparison.certify import ADAPTER_NAME, certification_event, message_id, rows
 from certhub.hub.comparison.engine import ComparisonRun, RunOptions, parse_period, run_comparison
 from certhub.hub.comparison.loading import ComparisonInputError
@@ -87,14 +87,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    overrides = {"data_dir": args.data, "database_url": args.database_url}
-    settings = Settings(
-        **{k: v for k, v in overrides.items() if v is not None},
-        role="ingress",  # queue deliveries for the hub's workers; deliver nothing from here
-        signature_helper=False,
-        ministry_pull_seconds=0,
-        metrics_port=None,
-    )
+    settings = offline_settings(args)
     show = args.progress or sys.stderr.isatty()
     bar = ProgressBar(sys.stderr, 1, "steps") if show else None
     try:
