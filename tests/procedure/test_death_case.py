@@ -13,7 +13,6 @@ import json
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 from procedurekit import Office, evidence_payloads
 
@@ -31,23 +30,6 @@ def months_ago(n: int) -> date:
     return date(index // 12, index % 12 + 1, 15)
 
 
-async def roster_entry(office: Office, person: dict[str, Any]) -> None:
-    status, body = await office.post(
-        "/v1/roster",
-        "province",
-        {
-            "type": "benefit_record/v1",
-            "person": person,
-            "status": "active",
-            "monthly_amount": "238.00",
-            "paid_through": TODAY.strftime("%Y-%m"),
-            "bank_account_on_file": "6222***********0123",
-            "as_of": datetime.now(UTC).isoformat(),
-        },
-    )
-    assert status == 202, body
-
-
 async def wait_for_sms(notifier: LoggingNoticeSender, notice_id: str) -> str:
     deadline = time.monotonic() + 10
     while notice_id not in notifier.sent:
@@ -60,7 +42,7 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
     office: Office,
 ) -> None:
     person = office.people.person()
-    await roster_entry(office, person)
+    await office.roster(person, paid_through=TODAY.strftime("%Y-%m"))
     died = months_ago(3)
     certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     report = office.people.eligibility_report() | {
@@ -154,7 +136,7 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
 
 async def test_a_death_dated_before_the_persons_birth_is_refused(office: Office) -> None:
     person = office.people.person()
-    await roster_entry(office, person)
+    await office.roster(person, paid_through=TODAY.strftime("%Y-%m"))
     report = office.people.eligibility_report() | {
         "reason": "death", "person": person, "region": person["region"],
         "event_date": "1900-01-01",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,21 +86,12 @@ async def test_a_matching_person_is_certified_and_told_by_sms(
 ) -> None:
     eid = mocks.eid.registry.first("valid")
     person = person_of(eid)
-    status, body = await office.post(
-        "/v1/roster",
-        "province",
-        {
-            "type": "benefit_record/v1",
-            "person": person,
-            "status": "active",
-            "monthly_amount": "238.00",
-            "paid_through": "2024-01",
-            "bank_account_on_file": "****1234",
-            "contact_mobile": "13800138000",
-            "as_of": datetime.now(UTC).isoformat(),
-        },
+    await office.roster(
+        person,
+        paid_through="2024-01",
+        bank_account_on_file="****1234",
+        contact_mobile="13800138000",
     )
-    assert status == 202, body
     status, body = await counter_certification(office, person, eid.photo)
     assert status == 202, body
     item = body["sequence"]

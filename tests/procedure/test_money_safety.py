@@ -29,20 +29,6 @@ async def refused(office: Office, expected: tuple[int, str], result: tuple[int, 
     assert await office.ledger_size() == before
 
 
-async def roster(office: Office, person: dict[str, Any], **changes: Any) -> None:
-    entry = {
-        "type": "benefit_record/v1",
-        "person": person,
-        "status": "active",
-        "monthly_amount": "238.00",
-        "paid_through": today().strftime("%Y-%m"),
-        "bank_account_on_file": "6222***********0123",
-        "as_of": datetime.now(UTC).isoformat(),
-    } | changes
-    status, body = await office.post("/v1/roster", "province", entry)
-    assert status == 202, body
-
-
 def restoration(person: dict[str, Any], since: date, **changes: Any) -> dict[str, Any]:
     """Back pay from the month after ``since`` to the end of last month; restored this month."""
     start = first_of_next_month(since)
@@ -65,10 +51,12 @@ def restoration(person: dict[str, Any], since: date, **changes: Any) -> dict[str
 
 
 async def suspended(office: Office, person: dict[str, Any], since: date) -> None:
-    await roster(
-        office, person, status="suspended", suspended_since=since.isoformat(),
+    await office.roster(
+        person,
+        status="suspended",
+        suspended_since=since.isoformat(),
         paid_through=since.strftime("%Y-%m"),
-    )  # fmt: skip
+    )
 
 
 async def requested(office: Office, payload: dict[str, Any]) -> int:
@@ -151,10 +139,13 @@ async def test_an_approval_on_stale_roster_facts_is_refused(
     since = today() - timedelta(days=days)
     await suspended(office, person, since)
     item = await requested(office, restoration(person, since))
-    await roster(
-        office, person, status="suspended", suspended_since=since.isoformat(),
-        paid_through=since.strftime("%Y-%m"), monthly_amount="250.00",
-    )  # fmt: skip
+    await office.roster(
+        person,
+        status="suspended",
+        suspended_since=since.isoformat(),
+        paid_through=since.strftime("%Y-%m"),
+        monthly_amount="250.00",
+    )
     await refused(
         office,
         (422, "restoration-amount-mismatch"),
@@ -214,7 +205,7 @@ async def test_a_terminated_benefit_is_recovered_once_whatever_is_reported_later
     office: Office,
 ) -> None:
     person = office.people.person()
-    await roster(office, person)
+    await office.roster(person)
     died = today() - timedelta(days=95)
     first = await death_case(office, person, died)
     jailed = await death_case(office, person, died - timedelta(days=40), "imprisonment")
@@ -230,7 +221,7 @@ async def test_a_terminated_benefit_is_recovered_once_whatever_is_reported_later
     assert status == 202, body
     # a later report of the same death opens no task at all
     assert await death_case(office, person, died) == ""
-    await roster(office, person, status="terminated")
+    await office.roster(person, status="terminated")
     assert await death_case(office, person, died - timedelta(days=3)) == ""
     assert await money_outcomes(office) == (terminations, overpayments)
     _, tasks = await office.get("/v1/verification-tasks", status="open")
@@ -239,7 +230,7 @@ async def test_a_terminated_benefit_is_recovered_once_whatever_is_reported_later
 
 async def test_a_person_whose_death_the_hub_confirmed_is_never_restored(office: Office) -> None:
     person = office.people.person()
-    await roster(office, person)
+    await office.roster(person)
     died = today() - timedelta(days=95)
     task = await death_case(office, person, died)
     assert (await office.step(task, "county-1", "confirmed", event_date=died.isoformat()))[0] == 202
@@ -256,7 +247,7 @@ async def test_a_confirmation_dated_just_before_the_task_opened_is_no_crash(
     office: Office,
 ) -> None:
     person = office.people.person()
-    await roster(office, person)
+    await office.roster(person)
     task = await death_case(office, person, today() - timedelta(days=10))
     _, body = await office.get(f"/v1/verification-tasks/{task}")
     opened = datetime.fromisoformat(body["opened_at"])

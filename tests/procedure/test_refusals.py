@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from procedurekit import Office, counter_event, evidence_payloads, trust_store
+from procedurekit import Office, counter_event, evidence_payloads, roster_entry, trust_store
 
 from certhub.hub.core.keys import TRUST
 
@@ -190,15 +190,9 @@ async def test_a_counter_certification_without_evidence_is_refused(office: Offic
 
 
 async def test_only_the_provincial_system_maintains_the_roster(office: Office) -> None:
-    entry = {
-        "type": "benefit_record/v1",
-        "person": office.people.person(),
-        "status": "active",
-        "monthly_amount": "238.00",
-        "paid_through": "2024-01",
-        "bank_account_on_file": "****1234",
-        "as_of": datetime.now(UTC).isoformat(),
-    }
+    entry = roster_entry(
+        office.people.person(), paid_through="2024-01", bank_account_on_file="****1234"
+    )
     before = await office.ledger_size()
     await refused(
         office, (403, "type-not-allowed"), await office.post("/v1/roster", "town-1", entry), before

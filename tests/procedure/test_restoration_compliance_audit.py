@@ -13,21 +13,7 @@ PROBLEM = "urn:certhub:problem:"
 
 
 async def suspended_roster(office: Office, person: dict[str, Any], since: str) -> None:
-    status, body = await office.post(
-        "/v1/roster",
-        "province",
-        {
-            "type": "benefit_record/v1",
-            "person": person,
-            "status": "suspended",
-            "suspended_since": since,
-            "monthly_amount": "238.00",
-            "paid_through": "2022-12",
-            "bank_account_on_file": "6222***********0123",
-            "as_of": datetime.now(UTC).isoformat(),
-        },
-    )
-    assert status == 202, body
+    await office.roster(person, status="suspended", suspended_since=since, paid_through="2022-12")
 
 
 def restoration(person: dict[str, Any], **changes: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from hubkit import JOSE
 
 from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
 
 REPORTS = ["eligibility_report/v1", "zero_report/v1"]
@@ -124,11 +125,29 @@ class Office:
             f"/v1/verification-tasks/{task_id}/transitions", party, payload | extra
         )
 
+    async def roster(self, person: dict[str, Any], **changes: Any) -> None:
+        """The provincial system puts ``person`` on the roster (see :func:`roster_entry`)."""
+        status, body = await self.post("/v1/roster", "province", roster_entry(person, **changes))
+        assert status == 202, body
+
     async def ledger_size(self) -> int:
         """Records in the ledger (to prove refusals store nothing)."""
         from certhub.hub.core.keys import STORE
 
         return await self.client.app[STORE].count()
+
+
+def roster_entry(person: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """An active benefit record of 238.00 a month, paid through this month (China time)."""
+    return {
+        "type": "benefit_record/v1",
+        "person": person,
+        "status": "active",
+        "monthly_amount": "238.00",
+        "paid_through": datetime.now(CHINA_STANDARD_TIME).strftime("%Y-%m"),
+        "bank_account_on_file": "6222***********0123",
+        "as_of": datetime.now(UTC).isoformat(),
+    } | changes
 
 
 def counter_event(
