@@ -40,13 +40,13 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
-import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from load import percentile
 from prometheus_client import CollectorRegistry
+from scratch_db import create_scratch, drop_scratch
 
 from certhub.adapters.retry import DurableRetry
 from certhub.hub.delivery.dispatcher import DeliveryDispatcher
@@ -274,15 +274,6 @@ async def _finish(
     )
 
 
-async def admin(url: str, sql: str) -> None:
-    """Run one statement on the server's maintenance database."""
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Both paths, drain then paced; the figures."""
     department = Department()
@@ -290,10 +281,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     database = None
     ledger: SqliteLedger | PostgresLedger
     if args.database_url:
-        database = f"certhub_bench_{secrets.token_hex(4)}"
-        await admin(args.database_url, f'CREATE DATABASE "{database}"')
-        url = args.database_url.rsplit("/", 1)[0] + f"/{database}"
-        ledger = await PostgresLedger.open(url)
+        database = await create_scratch(args.database_url)
+        ledger = await PostgresLedger.open(database)
     else:
         ledger = await SqliteLedger.open(work / "ledger.sqlite3", synchronous="FULL")
     hub = HubPath(ledger, department, args.prefetch)
@@ -317,7 +306,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await delete_topology(hub.prefix)
         await ledger.aclose()
         if database is not None:
-            await admin(args.database_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            await drop_scratch(args.database_url, database)
     return {
         "ledger": "postgresql" if database else "sqlite",
         "results": [asdict(r) | {"rate": round(r.rate, 1)} for r in results],

@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from load import Result, closed_loop, open_loop, wait_ready
 from procstat import children, cpu_seconds
+from scratch_db import create_scratch, drop_scratch
 
 from certhub.mocks.local_reporting import ReportingSystem
 from certhub.mocks.population import Population
@@ -150,9 +151,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     env = dict(os.environ, CERTHUB_DATA_DIR=str(work / "data"), CERTHUB_LOG_LEVEL="WARNING")
     database_url = None
     if args.database_url:  # a throw-away database on that server, dropped at the end
-        database = f"certhub_bench_{os.getpid()}_{int(time.time())}"
-        await pg_admin(args.database_url, f'CREATE DATABASE "{database}"')
-        database_url = args.database_url.rsplit("/", 1)[0] + f"/{database}"
+        database_url = await create_scratch(args.database_url)
         env["CERTHUB_DATABASE_URL"] = database_url
     bare_port, hub_port = free_port(), free_port()
     python = sys.executable
@@ -181,8 +180,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         warm = await_count(work / "data" / "ledger.sqlite3")
     else:
         warm = await pg_count(database_url)
-        drop = f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)'
-        await pg_admin(args.database_url, drop)
+        await drop_scratch(args.database_url, database_url)
     half = paced[0].rate_asked
     ratios = [hub.rate / bare.rate for hub, bare in rounds]
     cpu_ratios = [bare.cpu_us_per_request / hub.cpu_us_per_request for hub, bare in rounds]
@@ -206,15 +204,6 @@ def await_count(path: Path) -> int:
     """Rows in the hub's ledger after it stopped (durability check)."""
     with sqlite3.connect(path) as conn:
         return int(conn.execute("SELECT count(*) FROM ledger").fetchone()[0])
-
-
-async def pg_admin(url: str, sql: str) -> None:
-    """Run one statement on a PostgreSQL server's maintenance database."""
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def pg_count(url: str) -> int:

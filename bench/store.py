@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import secrets
 import statistics
 import sys
 import tempfile
@@ -26,10 +25,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch_db import create_scratch, drop_scratch
 
 from certhub.hub.store import LedgerStore, NewMessage, RecordKind, SqliteLedger
 from certhub.hub.store.postgres import PostgresLedger
@@ -91,15 +90,6 @@ async def measure(
     return rate
 
 
-async def admin(url: str, sql: str) -> None:
-    """Run one statement on the maintenance database."""
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def main() -> None:
     """Run both backends and print appends/s and the PostgreSQL/SQLite ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -119,15 +109,13 @@ async def main() -> None:
             args,
             batches,
         )
-    database = f"certhub_bench_{secrets.token_hex(4)}"
-    await admin(args.admin_url, f'CREATE DATABASE "{database}"')
-    url = args.admin_url.rsplit("/", 1)[0] + f"/{database}"
+    url = await create_scratch(args.admin_url)
     try:
         postgres = await measure(
             "postgresql", lambda: PostgresLedger.open(url, on_commit=batches.append), args, batches
         )
     finally:
-        await admin(args.admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await drop_scratch(args.admin_url, url)
     print(f"ratio postgresql/sqlite: {postgres / sqlite:.2f}")
 
 
