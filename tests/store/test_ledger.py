@@ -8,12 +8,11 @@ the same answers to the same calls.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import (
     Conflict,
@@ -47,23 +46,11 @@ REPORT = "eligibility_report/v1"
 def message(
     n: int, *, sender: str = "city", body: bytes | None = None, **fields: Any
 ) -> NewMessage:
-    jws = body or f"token-{n}".encode()
-    base = NewMessage(
-        kind=RecordKind.REPORT if n % 3 else RecordKind.CERTIFICATION,
-        message_type=REPORT,
-        sender=sender,
-        message_id=f"m{n}",
-        kid="kid",
-        sha256=hashlib.sha256(jws).hexdigest(),
-        jws=jws,
-        payload=b"{}",
-        received_at=T0 + timedelta(seconds=n),
+    kind = RecordKind.REPORT if n % 3 else RecordKind.CERTIFICATION
+    received_at = T0 + timedelta(seconds=n)
+    return unsigned_message(
+        n, jws=body, received_at=received_at, kind=kind, sender=sender, **fields
     )
-    return dataclasses.replace(base, **fields)
-
-
-def receipt(sequence: int) -> str:
-    return f"receipt-{sequence}"
 
 
 def task(task_id: str, status: str = "open", version: int | None = None) -> TaskWrite:

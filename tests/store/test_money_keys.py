@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import Conflict, NewMessage, RecordKind
 from certhub.hub.store.effects import (
@@ -26,17 +26,13 @@ T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
 def message(n: int, message_type: str = "decision/v1", payload: Any = None) -> NewMessage:
-    jws = f"token-{n}".encode()
-    return NewMessage(
+    return unsigned_message(
+        n,
+        received_at=T0 + timedelta(seconds=n),
         kind=RecordKind.CERTIFICATION,
         message_type=message_type,
         sender="town-1",
-        message_id=f"m{n}",
-        kid="kid",
-        sha256=hashlib.sha256(jws).hexdigest(),
-        jws=jws,
         payload=json.dumps(payload or {}).encode(),
-        received_at=T0 + timedelta(seconds=n),
         person_id="P1",
     )
 
@@ -55,10 +51,6 @@ def outcome(n: int, message_type: str, payload: dict[str, Any]) -> HubRecord:
         period="2026-12",
         person_id="P1",
     )
-
-
-def receipt(sequence: int) -> str:
-    return f"receipt-{sequence}"
 
 
 def recovered(*months: str, source: str = "t1") -> Effects:

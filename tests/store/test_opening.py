@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from ledgerkit import unsigned_message
 
 from certhub.hub.core.settings import Settings
-from certhub.hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable, open_ledger
+from certhub.hub.store import NewMessage, SqliteLedger, StoreUnavailable, open_ledger
 from certhub.hub.store.postgres import PostgresLedger
 
 if TYPE_CHECKING:
@@ -18,18 +17,7 @@ if TYPE_CHECKING:
 
 
 def message() -> NewMessage:
-    jws = b"token"
-    return NewMessage(
-        kind=RecordKind.REPORT,
-        message_type="eligibility_report/v1",
-        sender="city",
-        message_id="m1",
-        kid="kid",
-        sha256=hashlib.sha256(jws).hexdigest(),
-        jws=jws,
-        payload=b"{}",
-        received_at=datetime.now(UTC),
-    )
+    return unsigned_message(1, jws=b"token")
 
 
 async def test_the_settings_choose_the_dialect_and_read_only_refuses_writes(

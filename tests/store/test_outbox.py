@@ -7,12 +7,12 @@ nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import Conflict, NewMessage, RecordKind
 from certhub.hub.store.audit_chain import first_broken
@@ -27,22 +27,12 @@ T0 = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 
 
 def message(n: int) -> NewMessage:
-    jws = f"token-{n}".encode()
-    return NewMessage(
+    return unsigned_message(
+        n,
+        received_at=T0 + timedelta(seconds=n),
         kind=RecordKind.CERTIFICATION,
         message_type="certification_event/v1",
-        sender="city",
-        message_id=f"m{n}",
-        kid="kid",
-        sha256=hashlib.sha256(jws).hexdigest(),
-        jws=jws,
-        payload=b"{}",
-        received_at=T0 + timedelta(seconds=n),
     )
-
-
-def receipt(sequence: int) -> str:
-    return f"receipt-{sequence}"
 
 
 async def audit_of(ledger: Any) -> list[Any]:

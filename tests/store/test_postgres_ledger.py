@@ -7,15 +7,14 @@ skips) without it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 from hubkit import Hub, write_trust_store
+from ledgerkit import receipt, unsigned_message
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
@@ -29,22 +28,7 @@ from certhub.security import SigningKey
 
 
 def message(n: int, sender: str) -> NewMessage:
-    jws = f"{sender}-{n}".encode()
-    return NewMessage(
-        kind=RecordKind.REPORT,
-        message_type="eligibility_report/v1",
-        sender=sender,
-        message_id=f"m{n}",
-        kid="kid",
-        sha256=hashlib.sha256(jws).hexdigest(),
-        jws=jws,
-        payload=b"{}",
-        received_at=datetime.now(UTC),
-    )
-
-
-def receipt(sequence: int) -> str:
-    return f"receipt-{sequence}"
+    return unsigned_message(n, jws=f"{sender}-{n}".encode(), sender=sender)
 
 
 async def test_two_writers_on_one_database_commit_in_sequence_order(pg_url: str) -> None:

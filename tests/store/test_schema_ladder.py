@@ -10,16 +10,15 @@ ledger gets; a new ledger must have exactly the schema the old ladders built.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
+from ledgerkit import unsigned_message
 from legacy_ladders import POSTGRES, SQLITE
 
-from certhub.hub.store import NewMessage, RecordKind, SqliteLedger
+from certhub.hub.store import NewMessage, SqliteLedger
 from certhub.hub.store.postgres import PostgresLedger
 from certhub.hub.store.tables import LADDER
 
@@ -36,18 +35,7 @@ OLD_NOTICE = (
 
 
 def new_message() -> NewMessage:
-    jws = b"new-1"
-    return NewMessage(
-        kind=RecordKind.REPORT,
-        message_type="eligibility_report/v1",
-        sender="city",
-        message_id="new-1",
-        kid="kid",
-        sha256=hashlib.sha256(jws).hexdigest(),
-        jws=jws,
-        payload=b"{}",
-        received_at=datetime.now(UTC),
-    )
+    return unsigned_message(1, jws=b"new-1", message_id="new-1")
 
 
 def sqlite_shape(path: Path) -> list[tuple[object, ...]]:

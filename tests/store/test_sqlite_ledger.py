@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from ledgerkit import receipt, unsigned_message
 
-from certhub.hub.store import NewMessage, RecordKind, SqliteLedger, StoreUnavailable
+from certhub.hub.store import SqliteLedger, StoreUnavailable
 
 
 async def test_a_second_process_cannot_open_the_same_ledger(tmp_path: Path) -> None:
@@ -29,21 +28,7 @@ async def test_the_write_ahead_log_is_checkpointed_off_the_commit_path(tmp_path:
     ledger = await SqliteLedger.open(tmp_path / "l.db")
     assert ledger._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
     for n in range(200):
-        jws = f"token-{n}".encode()
-        await ledger.append(
-            NewMessage(
-                kind=RecordKind.REPORT,
-                message_type="zero_report/v1",
-                sender="city",
-                message_id=f"m{n}",
-                kid="k",
-                sha256=hashlib.sha256(jws).hexdigest(),
-                jws=jws,
-                payload=b"{}",
-                received_at=datetime.now(UTC),
-            ),
-            lambda seq: f"receipt-{seq}",
-        )
+        await ledger.append(unsigned_message(n, message_type="zero_report/v1", kid="k"), receipt)
     await ledger.aclose()
     wal = tmp_path / "l.db-wal"
     assert not wal.exists() or wal.stat().st_size == 0  # truncated at close

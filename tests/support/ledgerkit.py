@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from certhub.hub.store import NewMessage, RecordKind
 from certhub.security import SigningKey, sign_compact
+
+
+def unsigned_message(
+    n: int, *, jws: bytes | None = None, received_at: datetime | None = None, **fields: Any
+) -> NewMessage:
+    """The ``n``-th message of a store test: id ``m{n}``, JWS ``token-{n}`` (not really signed).
+
+    A report by ``city`` with an empty payload, received now; ``fields`` replace any attribute.
+    """
+    jws = jws or f"token-{n}".encode()
+    base = NewMessage(
+        kind=RecordKind.REPORT,
+        message_type="eligibility_report/v1",
+        sender="city",
+        message_id=f"m{n}",
+        kid="kid",
+        sha256=hashlib.sha256(jws).hexdigest(),
+        jws=jws,
+        payload=b"{}",
+        received_at=received_at or datetime.now(UTC),
+    )
+    return dataclasses.replace(base, **fields)
+
+
+def receipt(sequence: int) -> str:
+    """The receipt a store test hands the ledger for ``sequence``."""
+    return f"receipt-{sequence}"
 
 
 def signed_zero_report(n: int, key: SigningKey, sender: str = "city") -> NewMessage:
