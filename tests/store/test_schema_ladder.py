@@ -38,6 +38,19 @@ def new_message() -> NewMessage:
     return unsigned_message(1, jws=b"new-1", message_id="new-1")
 
 
+async def still_serves_the_old_rows(
+    ledger: SqliteLedger | PostgresLedger, old_notice: bool
+) -> None:
+    """The migrated ledger finds the old record, appends after it and delivers an old notice."""
+    record = await ledger.find("city", "old-1")
+    assert record is not None
+    assert record.receipt == "receipt-1"
+    assert (await ledger.append(new_message(), lambda seq: f"r{seq}")).record.sequence == 2
+    if old_notice:  # a notice from before the outbox became an SMS delivery
+        rows = await ledger.claim_outbox(10, now=2e9, lease=30)
+        assert [(row.delivery_id, row.destination) for row in rows] == [("n-old", "sms")]
+
+
 def sqlite_shape(path: Path) -> list[tuple[object, ...]]:
     """Columns, indexes and the schema version of a SQLite ledger, comparable across builds."""
     conn = sqlite3.connect(path)
@@ -83,13 +96,7 @@ async def test_an_old_sqlite_ledger_opens_keeps_its_records_and_gets_todays_sche
     old = tmp_path / "old.db"
     build_sqlite(old, version)
     ledger = await SqliteLedger.open(old)
-    record = await ledger.find("city", "old-1")
-    assert record is not None
-    assert record.receipt == "receipt-1"
-    assert (await ledger.append(new_message(), lambda seq: f"r{seq}")).record.sequence == 2
-    if version == 2:  # a notice from before the outbox became an SMS delivery
-        rows = await ledger.claim_outbox(10, now=2e9, lease=30)
-        assert [(row.delivery_id, row.destination) for row in rows] == [("n-old", "sms")]
+    await still_serves_the_old_rows(ledger, old_notice=version == 2)
     await ledger.aclose()
     fresh = tmp_path / "fresh.db"
     await (await SqliteLedger.open(fresh)).aclose()
@@ -165,13 +172,7 @@ async def test_an_old_postgres_ledger_opens_keeps_its_records_and_gets_todays_sc
 ) -> None:
     await build_postgres(pg_url, version)
     ledger = await PostgresLedger.open(pg_url)
-    record = await ledger.find("city", "old-1")
-    assert record is not None
-    assert record.receipt == "receipt-1"
-    assert (await ledger.append(new_message(), lambda seq: f"r{seq}")).record.sequence == 2
-    if version == 1:  # a notice from before the outbox became an SMS delivery
-        rows = await ledger.claim_outbox(10, now=2e9, lease=30)
-        assert [(row.delivery_id, row.destination) for row in rows] == [("n-old", "sms")]
+    await still_serves_the_old_rows(ledger, old_notice=version == 1)
     await ledger.aclose()
     migrated = await pg_shape(pg_url)
     await reset(pg_url)
