@@ -6,18 +6,16 @@ from its trust store — never from the message alone.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 
-from certhub.security import SigningKey, issue_read_token, sign_compact
+from certhub.mocks.hub_client import HubClient
+from certhub.security import SigningKey, issue_read_token
 
-JOSE = {"Content-Type": "application/jose"}
 
-
-class StaffMember:
+class StaffMember(HubClient):
     """One person at the office, with their signing key and role."""
 
     def __init__(
@@ -30,11 +28,9 @@ class StaffMember:
         session: aiohttp.ClientSession,
     ) -> None:
         """Act as ``actor_id`` in ``role`` against the hub at ``base_url``."""
-        self.base_url = base_url.rstrip("/")
-        self.key = key
+        super().__init__(base_url, key=key, sender=actor_id, session=session)
         self.actor_id = actor_id
         self.role = role
-        self.session = session
         self._count = 0
 
     async def decide(
@@ -81,19 +77,5 @@ class StaffMember:
 
     async def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         self._count += 1
-        token = sign_compact(
-            json.dumps(payload, ensure_ascii=False).encode(),
-            key=self.key,
-            typ=payload["type"],
-            sender=self.actor_id,
-            jti=f"{self.actor_id}-{datetime.now(UTC):%Y%m%d%H%M%S%f}-{self._count}",
-        )
-        async with self.session.post(
-            f"{self.base_url}{path}", data=token, headers=JOSE
-        ) as response:
-            body: dict[str, Any] = await response.json(content_type=None)
-            if response.status != 202:
-                raise RuntimeError(
-                    f"{path}: {response.status} {body.get('type')}: {body.get('detail')}"
-                )
-            return body
+        jti = f"{self.actor_id}-{datetime.now(UTC):%Y%m%d%H%M%S%f}-{self._count}"
+        return await self.post_signed(path, self.sign(payload, jti=jti))

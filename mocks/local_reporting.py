@@ -9,7 +9,6 @@ invalid messages — so a demo shows the hub's refusals too.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,10 +16,9 @@ from typing import Any
 
 import aiohttp
 
+from certhub.mocks.hub_client import JOSE, HubClient
 from certhub.mocks.population import Population
-from certhub.security import SigningKey, issue_read_token, sign_compact
-
-JOSE = "application/jose"
+from certhub.security import SigningKey, issue_read_token
 
 
 @dataclass
@@ -35,7 +33,7 @@ class PushSummary:
     receipts: dict[str, str] = field(default_factory=dict)
 
 
-class ReportingSystem:
+class ReportingSystem(HubClient):
     """Signs and pushes reports for one sender."""
 
     def __init__(
@@ -47,22 +45,13 @@ class ReportingSystem:
         session: aiohttp.ClientSession,
         population: Population | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.key = key
-        self.sender = sender
-        self.session = session
+        """Push as ``sender``; ``population`` makes up the people reported."""
+        super().__init__(base_url, key=key, sender=sender, session=session)
         self.population = population or Population()
 
     def sign(self, payload: dict[str, Any], *, jti: str | None = None) -> bytes:
-        """The compact JWS for ``payload``, typed by its ``type`` member."""
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        return sign_compact(
-            body,
-            key=self.key,
-            typ=payload["type"],
-            sender=self.sender,
-            jti=jti or self.population.message_id(),
-        )
+        """The compact JWS for ``payload``, with a fresh message id unless ``jti`` is given."""
+        return super().sign(payload, jti=jti or self.population.message_id())
 
     async def push(self, token: bytes, summary: PushSummary) -> None:
         """Push one signed message and record the hub's answer in ``summary``."""
@@ -83,13 +72,7 @@ class ReportingSystem:
 
     async def push_one(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Sign and push one report; the hub's receipt body (raises unless 202)."""
-        async with self.session.post(
-            f"{self.base_url}/v1/reports", data=self.sign(payload), headers={"Content-Type": JOSE}
-        ) as response:
-            body: dict[str, Any] = await response.json(content_type=None)
-            if response.status != 202:
-                raise RuntimeError(f"report refused: {body.get('type')}: {body.get('detail')}")
-            return body
+        return await self.post_signed("/v1/reports", self.sign(payload))
 
     async def upload_evidence(self, data: bytes, media_type: str) -> str:
         """Upload a document (bearer token with scope ``evidence``); its SHA-256."""

@@ -18,13 +18,13 @@ from typing import Any
 
 import aiohttp
 
+from certhub.mocks.hub_client import HubClient
 from certhub.security import (
     SecurityError,
     SigningKey,
     VerifyingKey,
     issue_read_token,
     parse_compact,
-    sign_compact,
     verify_receipt,
 )
 
@@ -39,7 +39,7 @@ class PullSummary:
     failures: list[str] = field(default_factory=list)
 
 
-class ProvincialSystem:
+class ProvincialSystem(HubClient):
     """Pulls and independently re-verifies ledger records."""
 
     def __init__(
@@ -51,10 +51,8 @@ class ProvincialSystem:
         session: aiohttp.ClientSession,
         sender_keys: Mapping[str, Mapping[str, Any]],
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.key = key
-        self.sender = sender
-        self.session = session
+        """Pull as ``sender``; ``sender_keys`` is the province's own JWK per kid."""
+        super().__init__(base_url, key=key, sender=sender, session=session)
         # kid -> (sender, public key): the province's own copy of who signs what
         self.sender_keys = {kid: VerifyingKey.from_jwk(jwk) for kid, jwk in sender_keys.items()}
         self.hub_keys: dict[str, VerifyingKey] = {}  # fetched from the hub at each pull
@@ -67,20 +65,7 @@ class ProvincialSystem:
             "as_of": datetime.now(UTC).isoformat(),
             **entry,
         }
-        token = sign_compact(
-            json.dumps(payload, ensure_ascii=False).encode(),
-            key=self.key,
-            typ="benefit_record/v1",
-            sender=self.sender,
-            jti=uuid.uuid4().hex,
-        )
-        async with self.session.post(
-            f"{self.base_url}/v1/roster", data=token, headers={"Content-Type": "application/jose"}
-        ) as response:
-            body: dict[str, Any] = await response.json(content_type=None)
-            if response.status != 202:
-                raise RuntimeError(f"roster refused: {body.get('type')}: {body.get('detail')}")
-            return body
+        return await self.post_signed("/v1/roster", self.sign(payload, jti=uuid.uuid4().hex))
 
     async def pull_all(self, collection: str = "reports", *, limit: int = 100) -> PullSummary:
         """Pull ``collection`` from the beginning to the end, verifying each record."""
