@@ -145,10 +145,7 @@ async def test_a_death_dated_before_the_persons_birth_is_refused(office: Office)
     assert (status, body["type"]) == (422, "urn:certhub:problem:schema-violation"), body
     assert [error["pointer"] for error in body["errors"]] == ["/event_date"]
     report["event_date"] = months_ago(2).isoformat()
-    status, receipt = await office.post("/v1/reports", "city", report)
-    assert status == 202, receipt
-    assert (await office.decide("reports", receipt["sequence"], "town-1", "accept"))[0] == 202
-    assert (await office.decide("reports", receipt["sequence"], "county-1", "approve"))[0] == 202
+    await office.approved_report(report)
     _, page = await office.get("/v1/verification-tasks", status="open")
     (task,) = page["items"]
     before = await office.ledger_size()

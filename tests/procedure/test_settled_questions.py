@@ -57,10 +57,7 @@ async def test_a_report_counts_for_the_unit_that_filed_it_not_where_the_person_l
 async def test_town_staff_may_clear_a_suspected_death_alone(office: Office) -> None:
     report = office.people.eligibility_report() | {"reason": "death"}
     report.pop("remarks", None)
-    status, receipt = await office.post("/v1/reports", "city", report)
-    assert status == 202, receipt
-    assert (await office.decide("reports", receipt["sequence"], "town-1", "accept"))[0] == 202
-    assert (await office.decide("reports", receipt["sequence"], "county-1", "approve"))[0] == 202
+    await office.approved_report(report)
     status, page = await office.get("/v1/verification-tasks", status="open")
     (task,) = page["items"]
     status, body = await office.step(task["task_id"], "town-1", "cleared")

@@ -108,6 +108,15 @@ class Office:
         } | extra
         return await self.post(f"/v1/{collection}/{item}/decisions", party, payload)
 
+    async def approved_report(self, report: dict[str, Any]) -> int:
+        """``report`` sent by the city, accepted by town staff, approved by the county; its item."""
+        status, receipt = await self.post("/v1/reports", "city", report)
+        assert status == 202, receipt
+        item = int(receipt["sequence"])
+        assert (await self.decide("reports", item, "town-1", "accept"))[0] == 202
+        assert (await self.decide("reports", item, "county-1", "approve"))[0] == 202
+        return item
+
     async def step(
         self, task_id: str, party: str, to: str, **extra: Any
     ) -> tuple[int, dict[str, Any]]:
