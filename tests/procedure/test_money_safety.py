@@ -67,6 +67,14 @@ async def requested(office: Office, payload: dict[str, Any]) -> int:
     return item
 
 
+async def suspended_and_requested(office: Office, days: int) -> tuple[dict[str, Any], date, int]:
+    """A person suspended ``days`` ago whose restoration town staff requested and accepted."""
+    person = office.people.person()
+    since = today() - timedelta(days=days)
+    await suspended(office, person, since)
+    return person, since, await requested(office, restoration(person, since))
+
+
 async def test_a_person_not_on_the_roster_is_not_restored(office: Office) -> None:
     person = office.people.person()
     payload = restoration(person, today() - timedelta(days=200))
@@ -81,10 +89,7 @@ async def test_a_person_not_on_the_roster_is_not_restored(office: Office) -> Non
 async def test_the_year_runs_from_the_rosters_suspension_to_the_decision_day(
     office: Office, days: int, county_may_approve: bool
 ) -> None:
-    person = office.people.person()
-    since = today() - timedelta(days=days)
-    await suspended(office, person, since)
-    item = await requested(office, restoration(person, since))
+    _, _, item = await suspended_and_requested(office, days)
     status, body = await office.decide("restorations", item, "county-1", "approve")
     if county_may_approve:
         assert status == 202, body
@@ -117,10 +122,7 @@ async def test_a_backdated_restore_from_does_not_avoid_the_municipal_approver(
 
 
 async def test_a_day_passing_between_request_and_approval_is_counted(office: Office) -> None:
-    person = office.people.person()
-    since = today() - timedelta(days=365)
-    await suspended(office, person, since)
-    item = await requested(office, restoration(person, since))
+    _, _, item = await suspended_and_requested(office, 365)
     ctx = office.client.app[PROCEDURE]
     tomorrow = datetime.now(UTC) + timedelta(days=1)
     object.__setattr__(ctx, "clock", lambda: tomorrow)  # the hub's clock moves on a day
@@ -135,10 +137,7 @@ async def test_a_day_passing_between_request_and_approval_is_counted(office: Off
 async def test_an_approval_on_stale_roster_facts_is_refused(
     office: Office, days: int, approver: str
 ) -> None:
-    person = office.people.person()
-    since = today() - timedelta(days=days)
-    await suspended(office, person, since)
-    item = await requested(office, restoration(person, since))
+    person, since, item = await suspended_and_requested(office, days)
     await office.roster(
         person,
         status="suspended",
@@ -154,10 +153,7 @@ async def test_an_approval_on_stale_roster_facts_is_refused(
 
 
 async def test_back_pay_months_are_paid_by_one_restoration_only(office: Office) -> None:
-    person = office.people.person()
-    since = today() - timedelta(days=120)
-    await suspended(office, person, since)
-    first = await requested(office, restoration(person, since))
+    person, since, first = await suspended_and_requested(office, 120)
     again = restoration(person, since, requested_at=datetime.now(UTC).isoformat())
     await refused(
         office,
