@@ -23,7 +23,6 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -93,9 +92,8 @@ async def _import(
     from aiohttp import web
     from prometheus_client import CollectorRegistry
 
-    from certhub.hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
-    from certhub.hub.ingress.inbound import enrol_inbound
-    from certhub.hub.procedure.intake import plan_intake
+    from certhub.hub.core.keys import STORE
+    from certhub.hub.departments.context import certification_intake
     from certhub.hub.runtime.app import create_app
 
     app = create_app(settings, registry=CollectorRegistry())
@@ -103,16 +101,8 @@ async def _import(
     await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
     try:
         # Enrolled once the ledger is ours: a hub holding it refuses us before we write.
-        sender = await asyncio.to_thread(
-            enrol_inbound,
-            settings.keys_dir,
-            settings.trust_store_path,
-            SENDER_NAME,
-            ["certification_event/v1"],
-        )
-        await asyncio.to_thread(app[TRUST].reload_if_changed)
-        plan = partial(plan_intake, app[PROCEDURE])
-        importer = _Importer(InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE], sender)
+        sender, ingestor = await certification_intake(app, SENDER_NAME)
+        importer = _Importer(ingestor, app[STORE], sender)
         chunk: list[ReconciliationRecord | ItemError] = []
         for item in parsed:  # streaming: one chunk of lines in memory at a time
             chunk.append(item)

@@ -21,7 +21,6 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -150,9 +149,8 @@ async def record_certifications(
     from aiohttp import web
     from prometheus_client import CollectorRegistry
 
-    from certhub.hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
-    from certhub.hub.ingress.inbound import InboundIngestor, enrol_inbound
-    from certhub.hub.procedure.intake import plan_intake
+    from certhub.hub.core.keys import STORE
+    from certhub.hub.departments.context import certification_intake
     from certhub.hub.runtime.app import create_app
 
     app = create_app(settings, registry=CollectorRegistry())
@@ -161,15 +159,7 @@ async def record_certifications(
     bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
     tally, began = LedgerTally(), time.perf_counter()
     try:
-        sender = await asyncio.to_thread(
-            enrol_inbound,
-            settings.keys_dir,
-            settings.trust_store_path,
-            ADAPTER_NAME,
-            ["certification_event/v1"],
-        )
-        await asyncio.to_thread(app[TRUST].reload_if_changed)
-        ingestor = InboundIngestor(app[PIPELINE], app[STORE], partial(plan_intake, app[PROCEDURE]))
+        sender, ingestor = await certification_intake(app, ADAPTER_NAME)
         store = app[STORE]
 
         async def one(row: tuple[Any, ...]) -> str:

@@ -21,7 +21,7 @@ from certhub.hub.core.keys import (
 )
 from certhub.hub.core.periodic import running
 from certhub.hub.departments.registry import CertificationPull, Departments
-from certhub.hub.ingress.inbound import InboundIngestor, enrol_inbound
+from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
 from certhub.hub.procedure.intake import plan_intake
 from certhub.monitoring.adapter_metrics import AdapterMetrics
 
@@ -53,15 +53,7 @@ async def certification_pull_context(app: web.Application) -> AsyncIterator[None
     if source is None or name is None:
         yield
         return
-    sender = await asyncio.to_thread(
-        enrol_inbound,
-        settings.keys_dir,
-        settings.trust_store_path,
-        name,
-        ["certification_event/v1"],
-    )
-    await asyncio.to_thread(app[TRUST].reload_if_changed)
-    ingestor = InboundIngestor(app[PIPELINE], app[STORE], partial(plan_intake, app[PROCEDURE]))
+    sender, ingestor = await certification_intake(app, name)
     pull = CertificationPull(
         source, ingestor, sender, settings.data_dir / "state" / "ministry.cursor"
     )
@@ -69,3 +61,25 @@ async def certification_pull_context(app: web.Application) -> AsyncIterator[None
     interval = settings.ministry_pull_seconds
     async with running(*([pull.run(interval)] if interval > 0 else [])):
         yield
+
+
+async def certification_intake(
+    app: web.Application, name: str
+) -> tuple[InboundSender, InboundIngestor]:
+    """Enrol ``name`` as a sender of certification events; it and the ingestor recording them.
+
+    One way in for every source of certifications: the pulled certification
+    source, the bank reconciliation import and the comparison's results all
+    go through the intake planner, exactly like a pushed event.
+    """
+    settings = app[SETTINGS]
+    sender = await asyncio.to_thread(
+        enrol_inbound,
+        settings.keys_dir,
+        settings.trust_store_path,
+        name,
+        ["certification_event/v1"],
+    )
+    await asyncio.to_thread(app[TRUST].reload_if_changed)  # the new key is trusted from now on
+    ingestor = InboundIngestor(app[PIPELINE], app[STORE], partial(plan_intake, app[PROCEDURE]))
+    return sender, ingestor
