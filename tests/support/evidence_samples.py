@@ -47,6 +47,25 @@ def png(grey: int = 128, note: str = "ID card scan") -> bytes:
     ))  # fmt: skip
 
 
+def classic_pdf(objects: list[bytes], *, preamble: bytes = b"", extra: bytes = b"") -> bytes:
+    """A PDF 1.4 of ``objects`` (numbered from 1) with a cross-reference table.
+
+    ``preamble`` (comment lines) stands after the header, ``extra`` after the objects,
+    listed nowhere.
+    """
+    out = bytearray(b"%PDF-1.4\n" + preamble)
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    out += extra
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def pdf(note: str = "cremation certificate", padding: int = 0) -> bytes:
     """A one-page PDF with a cross-reference table; ``padding`` bytes of comment make it bigger."""
     objects = [
@@ -54,18 +73,10 @@ def pdf(note: str = "cremation certificate", padding: int = 0) -> bytes:
         b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
         b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>",
     ]
-    out = bytearray(b"%PDF-1.4\n%" + note.encode() + b"\n")
+    preamble = b"%" + note.encode() + b"\n"
     if padding:
-        out += b"%" + b"x" * padding + b"\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+        preamble += b"%" + b"x" * padding + b"\n"
+    return classic_pdf(objects, preamble=preamble)
 
 
 def windows_executable() -> bytes:

@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 
+from evidence_samples import classic_pdf
 from PIL import Image, PngImagePlugin
 from pypdf import PdfWriter
 from pypdf.generic import (
@@ -189,7 +190,7 @@ def pdf_document_javascript() -> bytes:
     """A PDF with document-level JavaScript (the /Names /JavaScript tree), by hand."""
     catalog = b"<</Type/Catalog/Pages 2 0 R/Names<</JavaScript<</Names[(init)4 0 R]>>>>>>"
     script = b"<</S/JavaScript/JS(this.print\\({bUI:false}\\);)>>"
-    return _classic_pdf([catalog, *_PAGES, script])
+    return classic_pdf([catalog, *_PAGES, script])
 
 
 def pdf_launch() -> bytes:
@@ -262,25 +263,6 @@ def pdf_with_uri_link() -> bytes:
     return _written(writer)
 
 
-def _classic_pdf(objects: list[bytes], *, extra: bytes = b"") -> bytes:
-    """A PDF of ``objects`` (numbered from 1) with a cross-reference table; ``extra``
-    is written after the objects but listed nowhere."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    out += extra
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 _PAGES = [
     b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
     b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>",
@@ -291,14 +273,14 @@ def pdf_escaped_javascript_name() -> bytes:
     """/OpenAction JavaScript with its names hex-escaped (/J#61vaScript), by hand."""
     catalog = b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>"
     action = b"<</S/J#61vaScript/J#53(app.alert\\(1\\))>>"
-    return _classic_pdf([catalog, *_PAGES, action])
+    return classic_pdf([catalog, *_PAGES, action])
 
 
 def pdf_orphan_javascript() -> bytes:
     """A JavaScript action in an object no cross-reference lists (a repairing viewer finds it)."""
     catalog = b"<</Type/Catalog/Pages 2 0 R>>"
     orphan = b"9 0 obj\n<</S/JavaScript/JS(app.alert\\(1\\))>>\nendobj\n"
-    return _classic_pdf([catalog, *_PAGES], extra=orphan)
+    return classic_pdf([catalog, *_PAGES], extra=orphan)
 
 
 def pdf_javascript_in_object_stream() -> bytes:
