@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from certhub.adapters import create_adapter
+from certhub.adapters import Adapter, create_adapter
 from certhub.adapters.errors import RequestRejected, SignatureRejected
 from certhub.adapters.local_reporting import YunfuPlatformAdapter, ZhaoqingUploadAdapter
 from certhub.mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
@@ -20,6 +21,12 @@ PERIOD = f"{date.today():%Y-%m}"
 JOSE = {"Content-Type": "application/jose"}
 
 
+def trusting(name: str, platform: YunfuPlatform | ZhaoqingPlatform, keys: Path) -> Adapter[Any]:
+    """The ``name`` adapter, trusting the keys ``platform`` publishes (saved at ``keys``)."""
+    platform.trust_store().save(keys)
+    return create_adapter(name, {"platform_keys_path": str(keys)}, options())
+
+
 @pytest.fixture
 def yunfu_platform() -> YunfuPlatform:
     return YunfuPlatform()
@@ -27,9 +34,7 @@ def yunfu_platform() -> YunfuPlatform:
 
 @pytest.fixture
 def yunfu(yunfu_platform: YunfuPlatform, tmp_path: Path) -> YunfuPlatformAdapter:
-    keys = tmp_path / "yunfu.jwks.json"
-    yunfu_platform.trust_store().save(keys)
-    adapter = create_adapter("yunfu", {"platform_keys_path": str(keys)}, options())
+    adapter = trusting("yunfu", yunfu_platform, tmp_path / "yunfu.jwks.json")
     assert isinstance(adapter, YunfuPlatformAdapter)
     return adapter
 
@@ -41,9 +46,7 @@ def zq_platform() -> ZhaoqingPlatform:
 
 @pytest.fixture
 def zhaoqing(zq_platform: ZhaoqingPlatform, tmp_path: Path) -> ZhaoqingUploadAdapter:
-    keys = tmp_path / "zq.jwks.json"
-    zq_platform.trust_store().save(keys)
-    adapter = create_adapter("zhaoqing", {"platform_keys_path": str(keys)}, options())
+    adapter = trusting("zhaoqing", zq_platform, tmp_path / "zq.jwks.json")
     assert isinstance(adapter, ZhaoqingUploadAdapter)
     return adapter
 
