@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 import httpx
 from prometheus_client import CollectorRegistry
 
-from certhub.adapters import AdapterOptions
+from certhub.adapters import Adapter, AdapterOptions, create_adapter
 from certhub.monitoring.adapter_metrics import AdapterMetrics
 
 TEST_POLICY: dict[str, Any] = {
@@ -23,6 +25,19 @@ TEST_POLICY: dict[str, Any] = {
 def options() -> AdapterOptions:
     """Fresh metrics, backoff sleeps off."""
     return AdapterOptions(AdapterMetrics(CollectorRegistry()), testing=True)
+
+
+A = TypeVar("A", bound=Adapter[Any])
+
+
+@asynccontextmanager
+async def running(name: str, settings: Mapping[str, Any] | None, kind: type[A]) -> AsyncIterator[A]:
+    """Adapter ``name`` (a ``kind``) built from ``settings`` with :func:`options`; closed after."""
+    assert settings is not None  # a real endpoint's tests skip before this when it is unnamed
+    adapter = create_adapter(name, settings, options())
+    assert isinstance(adapter, kind)
+    yield adapter
+    await adapter.aclose()
 
 
 def sample(registry: CollectorRegistry, name: str, **labels: str) -> float:

@@ -8,13 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from certhub.adapters import create_adapter
 from certhub.adapters.eid import EidAdapter
 from certhub.mocks.eid import EidMock
 
 from .conftest import ContractSettings
 from .eid_contract import EidContract, EidFaultContract, EidSample, Known
-from .support import TEST_POLICY, FaultControl, options
+from .support import TEST_POLICY, FaultControl, running
 
 
 def _known(mock: EidMock, status: str) -> Known:
@@ -29,10 +28,8 @@ class TestEidAgainstMock(EidContract, EidFaultContract):
     async def adapter(self, eid_mock: tuple[EidMock, str]) -> AsyncIterator[EidAdapter]:
         settings = {"base_url": eid_mock[1] + "/eid/soap", "policy": TEST_POLICY, "page_size": 3,
                     "max_response_bytes": 1024 * 1024}  # fmt: skip
-        adapter = create_adapter("eid", settings, options())
-        assert isinstance(adapter, EidAdapter)
-        yield adapter
-        await adapter.aclose()
+        async with running("eid", settings, EidAdapter) as adapter:
+            yield adapter
 
     @pytest.fixture
     def people(self, eid_mock: tuple[EidMock, str]) -> EidSample:
@@ -81,11 +78,8 @@ class TestEidAgainstRealEndpoint(EidContract):
 
     @pytest.fixture
     async def adapter(self, contract_settings: ContractSettings) -> AsyncIterator[EidAdapter]:
-        assert contract_settings.eid is not None
-        adapter = create_adapter("eid", contract_settings.eid, options())
-        assert isinstance(adapter, EidAdapter)
-        yield adapter
-        await adapter.aclose()
+        async with running("eid", contract_settings.eid, EidAdapter) as adapter:
+            yield adapter
 
     @pytest.fixture
     def people(self, contract_settings: ContractSettings) -> EidSample:

@@ -11,14 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from certhub.adapters import create_adapter
 from certhub.adapters.ministry import MinistryAdapter
 from certhub.mocks.ministry import MinistryMock
 from certhub.schemas import CertificationEvent, check_character
 
 from .conftest import ContractSettings
 from .ministry_contract import MinistryContract, MinistryFaultContract, Native
-from .support import TEST_POLICY, FaultControl, options
+from .support import TEST_POLICY, FaultControl, running
 
 
 def _native(base_url: str) -> Native:
@@ -61,10 +60,8 @@ class TestMinistryAgainstMock(MinistryContract, MinistryFaultContract):
         key_path.write_text(json.dumps(ministry_mock[0].public_jwk()), encoding="utf-8")
         settings = {"base_url": ministry_mock[1], "department_key_path": str(key_path),
                     "policy": TEST_POLICY, "max_response_bytes": 1024 * 1024}  # fmt: skip
-        adapter = create_adapter("ministry", settings, options())
-        assert isinstance(adapter, MinistryAdapter)
-        yield adapter
-        await adapter.aclose()
+        async with running("ministry", settings, MinistryAdapter) as adapter:
+            yield adapter
 
     @pytest.fixture
     def native(self, ministry_mock: tuple[MinistryMock, str]) -> Native:
@@ -92,11 +89,8 @@ class TestMinistryAgainstRealEndpoint(MinistryContract):
 
     @pytest.fixture
     async def adapter(self, contract_settings: ContractSettings) -> AsyncIterator[MinistryAdapter]:
-        assert contract_settings.ministry is not None
-        adapter = create_adapter("ministry", contract_settings.ministry, options())
-        assert isinstance(adapter, MinistryAdapter)
-        yield adapter
-        await adapter.aclose()
+        async with running("ministry", contract_settings.ministry, MinistryAdapter) as adapter:
+            yield adapter
 
     @pytest.fixture
     def native(self, contract_settings: ContractSettings) -> Native:

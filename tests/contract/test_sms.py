@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from certhub.adapters import Notification, create_adapter
+from certhub.adapters import Notification
 from certhub.adapters.sms import SmsGatewayAdapter
 from certhub.hub.rules.notices import certification_result_notice, family_termination_notice
 from certhub.mocks.sms import SmsMock
@@ -16,7 +16,7 @@ from certhub.schemas import CertificationEvent, VerificationTask
 
 from .conftest import ContractSettings
 from .sms_contract import FULL_ID, SmsContract, SmsFaultContract
-from .support import TEST_POLICY, FaultControl, options
+from .support import TEST_POLICY, FaultControl, running
 
 
 class TestSmsAgainstMock(SmsContract, SmsFaultContract):
@@ -30,10 +30,8 @@ class TestSmsAgainstMock(SmsContract, SmsFaultContract):
         key.write_text("contract-key\n", encoding="utf-8")
         settings = {"base_url": sms_mock[1], "api_key_path": str(key), "policy": TEST_POLICY,
                     "max_response_bytes": 1024 * 1024}  # fmt: skip
-        adapter = create_adapter("sms", settings, options())
-        assert isinstance(adapter, SmsGatewayAdapter)
-        yield adapter
-        await adapter.aclose()
+        async with running("sms", settings, SmsGatewayAdapter) as adapter:
+            yield adapter
 
     @pytest.fixture
     def mobile(self) -> str:
@@ -98,11 +96,8 @@ class TestSmsAgainstRealGateway(SmsContract):
     async def adapter(
         self, contract_settings: ContractSettings
     ) -> AsyncIterator[SmsGatewayAdapter]:
-        assert contract_settings.sms is not None
-        adapter = create_adapter("sms", contract_settings.sms, options())
-        assert isinstance(adapter, SmsGatewayAdapter)
-        yield adapter
-        await adapter.aclose()
+        async with running("sms", contract_settings.sms, SmsGatewayAdapter) as adapter:
+            yield adapter
 
     @pytest.fixture
     def mobile(self, contract_settings: ContractSettings) -> str:
