@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from certhub.hub.store.records import NewMessage, RecordKind
+from certhub.hub.store.records import NewMessage, RecordKind, carried_over
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +76,7 @@ class HubRecord:
     def as_message(self, received_at: datetime) -> NewMessage:
         """The ledger row of this record (kind ``outcome``), stamped like its cause."""
         return NewMessage(
-            kind=RecordKind.OUTCOME,
-            message_type=self.message_type,
-            sender=self.sender,
-            message_id=self.message_id,
-            kid=self.kid,
-            sha256=self.sha256,
-            jws=self.jws,
-            payload=self.payload,
-            received_at=received_at,
-            county=self.county,
-            reason=self.reason,
-            period=self.period,
-            person_id=self.person_id,
+            kind=RecordKind.OUTCOME, received_at=received_at, **carried_over(self, NewMessage)
         )
 
 

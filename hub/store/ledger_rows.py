@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Final
 
 from certhub.hub.store.base import LedgerRecord, NewMessage, RecordKind
+from certhub.hub.store.records import carried_over
 
 COLUMNS: Final = (
     "sequence, kind, message_type, sender, message_id, kid, sha256, jws, payload,"
@@ -57,19 +58,7 @@ def insert_params(sequence: int, message: NewMessage, receipt: str) -> tuple[obj
 
 def new_record(sequence: int, message: NewMessage, receipt: str) -> LedgerRecord:
     """The record ``message`` becomes once inserted at ``sequence``."""
-    return LedgerRecord(
-        sequence=sequence,
-        kind=message.kind,
-        message_type=message.message_type,
-        sender=message.sender,
-        message_id=message.message_id,
-        kid=message.kid,
-        sha256=message.sha256,
-        jws=message.jws,
-        payload=message.payload,
-        received_at=message.received_at,
-        receipt=receipt,
-    )
+    return LedgerRecord(sequence=sequence, receipt=receipt, **carried_over(message, LedgerRecord))
 
 
 def to_record(row: tuple[object, ...]) -> LedgerRecord:

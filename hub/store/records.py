@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class RecordKind(StrEnum):
@@ -43,3 +47,20 @@ class NewMessage:
     person_id: str | None = None
     channel: str | None = None
     outcome: str | None = None
+
+
+_SHARED: dict[tuple[type, type], tuple[str, ...]] = {}  # (source, target) -> names, per process
+
+
+def carried_over(source: DataclassInstance, target: type[DataclassInstance]) -> dict[str, Any]:
+    """The fields of the dataclass ``source`` that the dataclass ``target`` also has, by name.
+
+    A message becomes a ledger row and then a record with the same signed
+    fields; naming them once here keeps the three shapes from drifting apart.
+    """
+    key = (type(source), target)
+    names = _SHARED.get(key)
+    if names is None:
+        wanted = {field.name for field in fields(target)}
+        names = _SHARED[key] = tuple(f.name for f in fields(type(source)) if f.name in wanted)
+    return {name: getattr(source, name) for name in names}
