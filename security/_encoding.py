@@ -12,6 +12,7 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "json_dumps_pretty",
     "json_flat_object",
     "json_loads",
+    "read_json_file",
 ]
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -91,6 +93,21 @@ def json_loads(data: bytes | str) -> Any:
     """
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     return _DECODER.decode(text)
+
+
+def read_json_file(path: Path, name: str, error: Callable[[str], Exception]) -> Any:
+    """The JSON document in ``path``, parsed as strictly as :func:`json_loads`.
+
+    Raises:
+        Exception: ``error`` of a message naming ``name``: the file cannot be
+            read, or it is not valid JSON.
+    """
+    try:
+        return json_loads(path.read_bytes())
+    except OSError as exc:
+        raise error(f"cannot read {name}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise error(f"{name} is not valid JSON: {exc}") from exc
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from certhub.schemas import Role
 
-from ._encoding import json_dumps_pretty, json_loads
+from ._encoding import json_dumps_pretty, read_json_file
 from ._files import create_exclusive
 from ._identifiers import require_sender_id
 from .errors import InvalidKeyError, KeyFileError, TrustStoreError
@@ -80,12 +80,7 @@ def trust_add(
     require_sender_id(sender)
     if role is not None and role not in _ROLES:
         raise TrustStoreError(f"unknown role {role!r}; known: {', '.join(_ROLES)}")
-    try:
-        jwk = json_loads(public_jwk_path.read_bytes())
-    except OSError as exc:
-        raise KeyFileError(f"cannot read {public_jwk_path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise KeyFileError(f"{public_jwk_path} is not valid JSON: {exc}") from exc
+    jwk = read_json_file(public_jwk_path, str(public_jwk_path), KeyFileError)
     if not isinstance(jwk, dict):
         raise KeyFileError(f"{public_jwk_path} must hold a JSON object")
     store = TrustStore.load(store_path) if store_path.exists() else TrustStore.empty()

@@ -24,7 +24,7 @@ from typing import Any
 
 from certhub.schemas.clock import require_aware, rfc3339
 
-from ._encoding import json_dumps_pretty, json_loads
+from ._encoding import json_dumps_pretty, read_json_file
 from ._files import replace_atomic
 from ._identifiers import require_sender_id
 from .errors import InvalidKeyError, TrustStoreError
@@ -137,12 +137,7 @@ class TrustStore:
             TrustStoreError: unreadable file, invalid JSON (duplicate members
                 included), or an invalid entry, named by index and kid.
         """
-        try:
-            document = json_loads(path.read_bytes())
-        except OSError as exc:
-            raise TrustStoreError(f"cannot read trust store {path}: {exc.strerror}") from exc
-        except ValueError as exc:
-            raise TrustStoreError(f"trust store {path} is not valid JSON: {exc}") from exc
+        document = read_json_file(path, f"trust store {path}", TrustStoreError)
         if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
             raise TrustStoreError(f"trust store {path} must be an object with a 'keys' list")
         entries = []
