@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hubkit import Hub, write_trust_store
+from hub_fixtures import started_hub
+from hubkit import Hub
 from inboundkit import Departments, inbound_settings
-from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
-from certhub.hub.runtime.app import create_app
 from certhub.mocks.channels import CHANNELS, ChannelCallbacks
 from certhub.mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
 from certhub.security import SigningKey
@@ -36,9 +35,7 @@ def inbound_hub_factory(
             party: SigningKey.generate()
             for party in ("city", "other-city", "channel", "province", "intruder")
         }
-        write_trust_store(settings.trust_store_path, keys)
-        client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-        return Hub(client, settings, keys)
+        return await started_hub(aiohttp_client, settings, keys)
 
     return start
 

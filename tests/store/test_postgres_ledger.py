@@ -13,13 +13,11 @@ from typing import Any
 
 import asyncpg
 import pytest
-from hubkit import Hub, write_trust_store
+from hub_fixtures import started_hub
 from ledgerkit import receipt, unsigned_message
-from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
 from certhub.hub.core.settings import Settings
-from certhub.hub.runtime.app import create_app
 from certhub.hub.store import NewMessage, RecordKind, StoreUnavailable
 from certhub.hub.store.audit_chain import first_broken
 from certhub.hub.store.postgres import PostgresLedger
@@ -157,15 +155,13 @@ async def test_the_hub_stores_in_postgresql_when_a_database_url_is_set(
 ) -> None:
     keys = {party: SigningKey.generate() for party in ("city", "other-city", "channel", "province")}
     settings = Settings(data_dir=tmp_path / "data", database_url=pg_url)
-    write_trust_store(settings.trust_store_path, keys)
-    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-    hub = Hub(client, settings, keys)
+    hub = await started_hub(aiohttp_client, settings, keys)
     status, body = await hub.push(hub.sign(hub.report()))
     assert status == 202, body
     status, page = await hub.pull()
     assert status == 200
     assert len(page["items"]) == 1
-    await client.close()
+    await hub.client.close()
     reader = await PostgresLedger.open_read_only(pg_url)
     assert await reader.count(RecordKind.REPORT) == 1
     assert await reader.audit_checkpoints()  # signed with the hub's key at shutdown

@@ -18,6 +18,15 @@ from certhub.hub.runtime.app import create_app
 from certhub.security import SigningKey
 
 
+async def started_hub(
+    aiohttp_client: Callable[..., Any], settings: Settings, keys: dict[str, SigningKey]
+) -> Hub:
+    """A hub on ``settings`` in a test client; its trust store enrols ``keys``' parties."""
+    write_trust_store(settings.trust_store_path, keys)
+    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
+    return Hub(client, settings, keys)
+
+
 @pytest.fixture
 def party_keys() -> dict[str, SigningKey]:
     """One key per party."""
@@ -33,9 +42,7 @@ def hub_factory(
 
     async def start(**overrides: Any) -> Hub:
         settings = Settings(data_dir=tmp_path / "data", **overrides)
-        write_trust_store(settings.trust_store_path, party_keys)
-        client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-        return Hub(client, settings, party_keys)
+        return await started_hub(aiohttp_client, settings, party_keys)
 
     return start
 
