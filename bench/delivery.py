@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from load import percentile
 from prometheus_client import CollectorRegistry
-from scratch_db import create_scratch, drop_scratch
+from scratch_db import add_database_url_option, create_scratch, drop_scratch
 
 from certhub.adapters.retry import DurableRetry
 from certhub.hub.delivery.dispatcher import DeliveryDispatcher
@@ -335,11 +335,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=5.0, help="length of the paced phase")
     parser.add_argument("--prefetch", type=int, default=16, help="CERTHUB_DELIVERY_CONCURRENCY")
-    parser.add_argument(
-        "--database-url",
-        help="PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres):"
-        " the hub path's ledger goes to a throw-away database there; default SQLite",
-    )
+    add_database_url_option(parser, "the hub path's ledger")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     figures = asyncio.run(run(args))

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from load import Result, closed_loop, open_loop, wait_ready
 from procstat import children, cpu_seconds
-from scratch_db import create_scratch, drop_scratch
+from scratch_db import add_database_url_option, create_scratch, drop_scratch
 
 from certhub.mocks.local_reporting import ReportingSystem
 from certhub.mocks.population import Population
@@ -240,11 +240,7 @@ def main() -> None:
         default=4000.0,
         help="upper bound of the hub's requests/s, to size the pool of pre-signed reports",
     )
-    parser.add_argument(
-        "--database-url",
-        help="run the hub on PostgreSQL: a throw-away database is created on this server"
-        " (e.g. postgresql://postgres@127.0.0.1:5432/postgres) and dropped; default SQLite",
-    )
+    add_database_url_option(parser, "the hub")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     figures = asyncio.run(run(args))

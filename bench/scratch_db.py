@@ -7,6 +7,7 @@ database gets a fresh name, so runs never meet each other's rows.
 
 from __future__ import annotations
 
+import argparse
 import secrets
 
 import asyncpg
@@ -32,3 +33,12 @@ async def drop_scratch(server_url: str, scratch_url: str) -> None:
     """Drop the database :func:`create_scratch` made, even with connections left open."""
     database = scratch_url.rsplit("/", 1)[1]
     await admin(server_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def add_database_url_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--database-url``: put ``what`` on PostgreSQL, in a scratch database on that server."""
+    parser.add_argument(
+        "--database-url",
+        help=f"run {what} on PostgreSQL: a throw-away database is created on this server"
+        " (e.g. postgresql://postgres@127.0.0.1:5432/postgres) and dropped; default SQLite",
+    )
