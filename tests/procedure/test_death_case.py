@@ -8,13 +8,11 @@ notified; the provincial system pulls everything; the audit chain verifies.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from procedurekit import Office, evidence_payloads
+from procedurekit import Office, evidence_payloads, sent_in_time
 
 from certhub.hub.audit import verify_ledger
 from certhub.hub.core.keys import KEYRING, NOTICE_SENDER, STORE
@@ -28,14 +26,6 @@ TODAY = datetime.now(UTC).astimezone().date()
 def months_ago(n: int) -> date:
     index = TODAY.year * 12 + TODAY.month - 1 - n
     return date(index // 12, index % 12 + 1, 15)
-
-
-async def wait_for_sms(notifier: LoggingNoticeSender, notice_id: str) -> str:
-    deadline = time.monotonic() + 10
-    while notice_id not in notifier.sent:
-        assert time.monotonic() < deadline, f"no SMS {notice_id}"
-        await asyncio.sleep(0.02)
-    return notifier.sent[notice_id]
 
 
 async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms(
@@ -101,7 +91,7 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
 
     notifier = office.client.app[NOTICE_SENDER]
     assert isinstance(notifier, LoggingNoticeSender)
-    text = await wait_for_sms(notifier, f"termination:{task['task_id']}")
+    text = await sent_in_time(notifier.sent, f"termination:{task['task_id']}")
     assert person["id_number"] not in text
     assert person["name"] not in text or len(person["name"]) == 1
     assert "丧葬补助金" in text

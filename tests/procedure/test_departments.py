@@ -6,15 +6,13 @@ REST ministry, REST SMS gateway) on 127.0.0.1.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from evidence_samples import pdf
-from procedurekit import Office, counter_event, trust_store
+from procedurekit import Office, counter_event, sent_in_time, trust_store
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.keys import CERTIFICATION_PULL
@@ -97,11 +95,7 @@ async def test_a_matching_person_is_certified_and_told_by_sms(
     item = body["sequence"]
     await office.decide("certifications", item, "town-1", "accept")
     assert (await office.decide("certifications", item, "county-1", "approve"))[0] == 202
-    deadline = time.monotonic() + 10
-    while f"certification:{item}" not in mocks.sms.sent:
-        assert time.monotonic() < deadline, "the SMS gateway got nothing"
-        await asyncio.sleep(0.02)
-    sent = mocks.sms.sent[f"certification:{item}"]
+    sent = await sent_in_time(mocks.sms.sent, f"certification:{item}")
     assert eid.id_number not in str(sent)
 
 

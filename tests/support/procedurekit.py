@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp.test_utils import TestClient
 from evidence_samples import pdf, png
@@ -16,6 +19,8 @@ from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
+
+T = TypeVar("T")
 
 REPORTS = ["eligibility_report/v1", "zero_report/v1"]
 STAFF = ["decision/v1", "task_transition/v1", "restoration/v1"]
@@ -180,6 +185,15 @@ def counter_event(
             {"sha256": onsite_photo, "kind": "onsite_photo", "media_type": media_types[1]},
         ],
     }
+
+
+async def sent_in_time(sent: Mapping[str, T], key: str, seconds: float = 10) -> T:
+    """What a notifier's ``sent`` record holds under ``key``, once the delivery loop has sent it."""
+    deadline = time.monotonic() + seconds
+    while key not in sent:
+        assert time.monotonic() < deadline, f"nothing sent as {key}"
+        await asyncio.sleep(0.02)
+    return sent[key]
 
 
 def evidence_payloads() -> dict[str, bytes]:
