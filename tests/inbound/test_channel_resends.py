@@ -9,11 +9,14 @@ from hubkit import Hub
 from inboundkit import Departments
 
 PROBLEM = "urn:certhub:problem:"
-GDRS = "/v1/inbound/gdrs_app/messages"
 
 
-async def _post(hub: Hub, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
-    response = await hub.client.post(GDRS, data=body, headers=headers)
+async def _post(
+    hub: Hub, body: bytes, headers: dict[str, str], department: str = "gdrs_app"
+) -> tuple[int, dict[str, Any]]:
+    response = await hub.client.post(
+        f"/v1/inbound/{department}/messages", data=body, headers=headers
+    )
     return response.status, await response.json(content_type=None)
 
 
@@ -61,12 +64,8 @@ async def test_a_certification_before_the_scheme_is_refused_naming_the_time(
 ) -> None:
     channel = departments.channels["yuezhizhu"]
     native = channel.callback() | {"time": "2008-06-30 10:00:00"}
-    body_bytes, headers = channel.signed(native)
-    response = await hub.client.post(
-        "/v1/inbound/yuezhizhu/messages", data=body_bytes, headers=headers
-    )
-    body = await response.json(content_type=None)
-    assert (response.status, body["type"]) == (422, PROBLEM + "schema-violation"), body
+    status, body = await _post(hub, *channel.signed(native), department="yuezhizhu")
+    assert (status, body["type"]) == (422, PROBLEM + "schema-violation"), body
     assert body["errors"][0]["column"] == "time"
     assert "2009-01-01" in body["errors"][0]["detail"]
     assert await hub.stored() == 0
@@ -81,10 +80,7 @@ async def test_a_city_platform_record_with_a_member_twice_is_refused(
     text = json.dumps(yunfu.report(事由="死亡"), ensure_ascii=False)
     body = (text[:-1] + ', "事由": "服刑"}').encode()  # death first, imprisonment last
     token = sign_compact(body, key=yunfu.key, typ=yunfu.message_type, sender=yunfu.sender)
-    response = await hub.client.post(
-        "/v1/inbound/yunfu/messages", data=token, headers={"Content-Type": "application/jose"}
-    )
-    problem = await response.json(content_type=None)
-    assert (response.status, problem["type"]) == (400, PROBLEM + "malformed-message"), problem
+    status, problem = await _post(hub, token, {"Content-Type": "application/jose"}, "yunfu")
+    assert (status, problem["type"]) == (400, PROBLEM + "malformed-message"), problem
     assert "duplicate JSON member '事由'" in problem["detail"]
     assert await hub.stored() == 0
