@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.outbox import OutboxStore
-from certhub.hub.store.records import NewMessage, RecordKind
+from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
 from certhub.schemas import Refusal
 
 __all__ = [
@@ -48,19 +48,10 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class LedgerRecord:
-    """A committed ledger entry with the receipt the hub gave for it."""
+class LedgerRecord(SignedMessage):
+    """A committed ledger entry: the signed message, its place and the hub's receipt for it."""
 
     sequence: int
-    kind: RecordKind
-    message_type: str
-    sender: str
-    message_id: str
-    kid: str
-    sha256: str
-    jws: bytes
-    payload: bytes
-    received_at: datetime
     receipt: str
     status: str | None = None  # the item's review status, for records under review
 

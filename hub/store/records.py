@@ -24,8 +24,8 @@ class RecordKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class NewMessage:
-    """A verified, validated message about to be appended to the ledger.
+class SignedMessage:
+    """What the ledger keeps of every message: the signed bytes and who sent them when.
 
     ``jws`` is the exact byte string received; ``payload`` the exact signed
     payload bytes, so a record can be re-verified by anyone later.
@@ -40,6 +40,16 @@ class NewMessage:
     jws: bytes
     payload: bytes
     received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage(SignedMessage):
+    """A verified, validated message about to be appended to the ledger.
+
+    Besides the signed message, the columns the ledger indexes it by (region,
+    reason, period, person, channel, outcome), taken from its payload.
+    """
+
     county: str | None = None
     reason: str | None = None
     period: str | None = None
