@@ -6,7 +6,7 @@ from typing import Final
 
 from certhub.schemas import EvidenceKind, ReportReason
 
-__all__ = ["EVIDENCE_KINDS", "REASONS", "ZERO_REPORT"]
+__all__ = ["EVIDENCE_KINDS", "REASONS", "REPORT_COLUMNS", "ZERO_REPORT"]
 
 REASONS: Final = {
     "死亡": ReportReason.death,
@@ -28,3 +28,14 @@ EVIDENCE_KINDS: Final = {
     "其他": EvidenceKind.other,
 }
 """佐证材料 类型 → canonical evidence kind."""
+
+REPORT_COLUMNS: Final = {
+    "person.id_number": "身份证号",
+    "person.name": "姓名",
+    "person.region": "村居代码",
+    "region": "村居代码",
+    "reason": "事由",
+    "event_date": "发生日期",
+    "remarks": "备注",
+}
+"""Canonical report field → the column both platforms name it with (for error messages)."""

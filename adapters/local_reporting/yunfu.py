@@ -34,23 +34,17 @@ from .signed import (
     field_errors,
     verify_signed,
 )
-from .vocabulary import EVIDENCE_KINDS, REASONS
+from .vocabulary import EVIDENCE_KINDS, REASONS, REPORT_COLUMNS
 
 __all__ = ["MESSAGE_TYPE", "YunfuPlatformAdapter", "report_from_native"]
 
 MESSAGE_TYPE: Final = "yunfu_report/v1"
 JOSE: Final = "application/jose"
 COLUMNS: Final = {
-    "person.id_number": "身份证号",
-    "person.name": "姓名",
-    "person.region": "村居代码",
-    "region": "村居代码",
-    "reason": "事由",
-    "event_date": "发生日期",
+    **REPORT_COLUMNS,
     "evidence": "佐证材料",
     "reporter": "登记人",
     "period": "报告期",
-    "remarks": "备注",
 }
 
 

@@ -30,7 +30,7 @@ from certhub.schemas import EligibilityReport, Message, Role, ZeroReport, mask_i
 
 from ..types import InboundBatch, InboundItem, ItemError
 from .signed import field_errors
-from .vocabulary import REASONS, ZERO_REPORT
+from .vocabulary import REASONS, REPORT_COLUMNS, ZERO_REPORT
 
 __all__ = ["COLUMNS", "REQUIRED", "parse_monthly_csv"]
 
@@ -40,16 +40,10 @@ REQUIRED: Final = (
 )  # fmt: skip
 COLUMNS: Final = (*REQUIRED, "备注")
 _FIELD_COLUMNS: Final = {
-    "person.id_number": "身份证号",
-    "person.name": "姓名",
-    "person.region": "村居代码",
-    "region": "村居代码",
-    "reason": "事由",
-    "event_date": "发生日期",
+    **REPORT_COLUMNS,
     "reporter.name": "登记人姓名",
     "reporter": "登记人编号",
     "period": "发生日期",
-    "remarks": "备注",
 }
 
 
