@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 
 from certhub.hub.core.settings import Settings
 from certhub.hub.rules.compliance import ReportingUnit
@@ -23,11 +22,23 @@ def load_reporting_units(settings: Settings) -> tuple[ReportingUnit, ...]:
 
 
 def parse_reporting_units(text: str, *, source: str = "<text>") -> tuple[ReportingUnit, ...]:
-    """Parse ``code,name`` lines (``#`` comments, a header line allowed)."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    """Parse ``code,name`` lines (``#`` comments, blank lines, a header line allowed).
+
+    Errors name the file's own line number (1-based, every line counted), so
+    an operator can go straight to the line: each line is parsed on its own
+    rather than after dropping comments, which would shift the count.
+    """
     units: dict[str, ReportingUnit] = {}
-    for number, row in enumerate(csv.reader(io.StringIO("\n".join(lines))), start=1):
-        if number == 1 and row[:1] == ["code"]:
+    first = True
+    # Only \n, \r\n and \r end a line, as in an editor (str.splitlines would also split
+    # at U+2028 and the like inside a name and shift every number after it).
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        row = next(csv.reader([line]), [])
+        is_header, first = first and row[:1] == ["code"], False
+        if is_header:
             continue
         if len(row) != 2:
             raise ReportingUnitsError(f"{source}: line {number}: want code,name")

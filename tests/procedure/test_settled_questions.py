@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from procedurekit import Office
 
-from certhub.hub.compliance.reporting_units import parse_reporting_units
+from certhub.hub.compliance.reporting_units import ReportingUnitsError, parse_reporting_units
 
 README = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
 PROBLEM = "urn:certhub:problem:"
@@ -34,6 +37,30 @@ def test_the_reporting_units_header_line_is_optional() -> None:
     assert with_header == without
     assert [unit.code for unit in without] == ["440103001201"]
     _says("an optional header line `code,name`")
+
+
+def test_a_reporting_units_error_names_the_files_own_line() -> None:
+    text = "# units of Yuexiu\ncode,name\n\n440103001201,甲村\n# next\n440103001201,乙村\n"
+    with pytest.raises(
+        ReportingUnitsError, match=r"^units\.csv: line 6: 440103001201 listed twice$"
+    ):
+        parse_reporting_units(text, source="units.csv")
+
+
+@given(
+    skipped=st.lists(st.sampled_from(["# a comment", "", "   "]), max_size=8),
+    unit_at=st.integers(min_value=0, max_value=8),
+    header=st.booleans(),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_the_line_number_counts_every_line_of_the_file(
+    skipped: list[str], unit_at: int, header: bool, newline: str
+) -> None:
+    before = [*skipped[:unit_at], "440103001201,甲村", *skipped[unit_at:]]
+    lines = [*(["code,name"] if header else []), *before, "not-a-unit,x"]
+    with pytest.raises(ReportingUnitsError) as raised:
+        parse_reporting_units(newline.join(lines) + newline)
+    assert f"line {len(lines)}:" in str(raised.value)
 
 
 async def test_a_report_counts_for_the_unit_that_filed_it_not_where_the_person_lives(
