@@ -117,6 +117,10 @@ def test_dashboard_covers_every_metric_ops_needs() -> None:
         "certhub_trust_key_not_after_timestamp_seconds",
         "certhub_signature_helper_up",
         "certhub_build_info",
+        "certhub_http_edge_refusals_total",
+        "certhub_http_client_disconnects_total",
+        "certhub_log_records_suppressed_total",
+        "certhub_evidence_refused_total",
         'up{job="certhub"}',
     ]
     assert [name for name in needed if name not in text] == []
