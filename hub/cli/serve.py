@@ -3,8 +3,8 @@
 A refused start writes nothing: the hub's start-up creates its keys, trust
 store, ledger and evidence folders, so every check that can fail on an
 operator's mistake — settings, adapter names and fields, the listen ports,
-RabbitMQ, the trust store and reporting-units files — runs here first and
-ends in one ``certhub: error: …`` line.
+RabbitMQ, the trust store, reporting-units and pull-cursor key files — runs
+here first and ends in one ``certhub: error: …`` line.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import os
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,7 +22,11 @@ from certhub.hub.cli.common import CliError, one_line
 from certhub.hub.core.settings import Settings
 from certhub.security import TrustStore
 
-__all__ = ["preflight", "serve"]
+__all__ = ["CURSOR_KEY_BYTES", "preflight", "serve"]
+
+CURSOR_KEY_BYTES = 32
+"""hub.api.cursor.KEY_BYTES, which the cli may not import (the api is the top layer); a test
+holds the two equal."""
 
 
 def serve(settings: Settings) -> int:
@@ -50,6 +55,7 @@ def preflight(settings: Settings) -> None:
     if settings.metrics_port is not None:
         _check_port(settings.host, settings.metrics_port, "CERTHUB_METRICS_PORT")
     _check_files(settings)
+    _check_cursor_key(settings)
     asyncio.run(_check_adapters(settings))
     if settings.broker == "rabbitmq" and settings.role != "ingress":
         asyncio.run(_check_rabbitmq(settings.amqp_url))
@@ -87,6 +93,36 @@ def _check_files(settings: Settings) -> None:
         load_reporting_units(settings)
     except (ReportingUnitsError, OSError, UnicodeDecodeError) as exc:
         raise CliError(f"reporting units: {one_line(exc)}") from None
+
+
+def _check_cursor_key(settings: Settings) -> None:
+    """The pull-cursor key must load, or its folder must take a new one; nothing is made here.
+
+    A secrets folder provisioned read-only without ``cursor.key`` would
+    otherwise fail at start-up with a traceback, after other files were made.
+    """
+    path = settings.cursor_key_path
+    variable = "CERTHUB_SECRETS_DIR" if settings.secrets_dir is not None else "CERTHUB_DATA_DIR"
+    try:
+        if path.exists():
+            size = len(path.read_bytes())
+            if size < CURSOR_KEY_BYTES:
+                raise CliError(
+                    f"cursor key {path} holds {size} bytes;"
+                    f" it needs {CURSOR_KEY_BYTES} ({variable})"
+                )
+            return
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:  # start-up makes the rest
+            folder = folder.parent
+        # the check start-up's mkdir and create would fail: a folder we may write into
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise CliError(
+                f"cursor key {path} is missing and cannot be made there ({variable}):"
+                f" {folder} is not a writable folder"
+            )
+    except OSError as exc:
+        raise CliError(f"cursor key {path}: {exc.strerror or one_line(exc)} ({variable})") from None
 
 
 async def _check_adapters(settings: Settings) -> None:

@@ -17,8 +17,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from certhub.hub.api.cursor import KEY_BYTES
 from certhub.hub.cli.common import one_line, setting_name
 from certhub.hub.cli.main import main
+from certhub.hub.cli.serve import CURSOR_KEY_BYTES
 from certhub.hub.cli.trust import parse_not_after
 from certhub.hub.core.settings import Settings
 
@@ -108,6 +110,49 @@ def test_serve_on_a_port_in_use_is_one_line_from_the_real_process(
         f"certhub: error: port {busy_port} on 127.0.0.1 is in use (CERTHUB_PORT)"
     ]
     assert _tree(workdir) == set()
+
+
+def _read_only_secrets(workdir: Path) -> Path:
+    folder = workdir / "secrets"
+    folder.mkdir(mode=0o500)
+    return folder
+
+
+def _secrets_under_a_file(workdir: Path) -> Path:
+    # Root (as in CI) writes through chmod 0500, so the folder that cannot take the key is
+    # one whose parent is a regular file: start-up's mkdir fails there for every user.
+    (workdir / "mounted").write_text("not a folder")
+    return workdir / "mounted" / "secrets"
+
+
+def _short_key(workdir: Path) -> Path:
+    folder = workdir / "secrets"
+    folder.mkdir()
+    (folder / "cursor.key").write_bytes(b"too short")
+    return folder
+
+
+SECRETS_MISTAKES = {
+    "read-only folder without cursor.key": (_read_only_secrets, "cannot be made there"),
+    "folder under a regular file": (_secrets_under_a_file, "cannot be made there"),
+    "cursor.key too short": (_short_key, "holds 9 bytes; it needs 32"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(SECRETS_MISTAKES))
+def test_a_cursor_key_the_hub_cannot_load_or_make_refuses_the_start(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, mistake: str
+) -> None:
+    prepare, named = SECRETS_MISTAKES[mistake]
+    if prepare is _read_only_secrets and os.geteuid() == 0:
+        pytest.skip("root writes into a 0500 folder; the regular-file case covers root")
+    monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(prepare(workdir)))
+    before = _tree(workdir)
+    line = _refused(capsys, ["serve", "--port", "0", "--data", "data"])
+    assert named in line
+    assert "CERTHUB_SECRETS_DIR" in line
+    assert _tree(workdir) == before  # no data folder, ledger or keys made
+    assert CURSOR_KEY_BYTES == KEY_BYTES  # the pre-flight checks the length the hub needs
 
 
 def test_keys_new_refuses_a_path_as_sender(
