@@ -31,6 +31,7 @@ from certhub.hub.comparison.rules import RULES, RunWindow
 from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
 from certhub.hub.comparison.summary import summarise
 from certhub.schemas.clock import shanghai_today
+from certhub.security import replace_atomic
 
 __all__ = ["ComparisonRun", "RunOptions", "parse_period", "run_comparison"]
 
@@ -172,6 +173,5 @@ def _write(  # noqa: PLR0917 -- one private call site, every argument named ther
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
-    tmp.replace(path)
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
+    replace_atomic(path, text.encode())
