@@ -30,4 +30,8 @@ fi
 
 # promtool (metrics and alert-rule checks)
 command -v promtool >/dev/null || apt_install prometheus
+
+# Chromium and CJK fonts (browser tests: Playwright drives Debian's Chromium, never its own download)
+[ -x /usr/bin/chromium ] || apt_install chromium
+fc-list :lang=zh 2>/dev/null | grep -q . || apt_install fonts-noto-cjk
 exit 0
