@@ -199,7 +199,8 @@ class LiveHub:
 
     def bearer(self, party: str, **claims: Any) -> dict[str, str]:
         """An ``Authorization`` header with a fresh read token of ``party``."""
-        return {"Authorization": f"Bearer {issue_read_token(self.keys[party], sender=party, **claims)}"}
+        token = issue_read_token(self.keys[party], sender=party, **claims)
+        return {"Authorization": f"Bearer {token}"}
 
     def post_jws(self, path: str, token: bytes) -> httpx.Response:
         """POST a signed message as ``application/jose``."""
