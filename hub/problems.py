@@ -25,6 +25,7 @@ from certhub.security import TokenError
 __all__ = [
     "ALL_PROBLEMS",
     "EDGE_PROBLEMS",
+    "ENROLMENT_PROBLEMS",
     "EVIDENCE_PROBLEMS",
     "PROCEDURE_PROBLEMS",
     "SECURITY_PROBLEMS",
@@ -121,8 +122,23 @@ SECURITY_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "not-authorized": (403, "Not authorized to read"),
 }
 
+# Coordinators' enrolment (certhub.hub.enrolment) and area scopes.
+ENROLMENT_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
+    "enrolment-code-invalid": (403, "Enrolment code unknown, used or expired"),
+    "enrolment-request-invalid": (400, "Invalid enrolment request"),
+    "enrolment-key-invalid": (400, "Enrolment key invalid"),
+    "enrolment-rate-limited": (429, "Too many failed enrolment codes; retry later"),
+    "area-not-permitted": (403, "Outside the key's area or role"),
+}
+
 ALL_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = MappingProxyType(
-    {**EDGE_PROBLEMS, **EVIDENCE_PROBLEMS, **PROCEDURE_PROBLEMS, **SECURITY_PROBLEMS}
+    {
+        **EDGE_PROBLEMS,
+        **EVIDENCE_PROBLEMS,
+        **PROCEDURE_PROBLEMS,
+        **SECURITY_PROBLEMS,
+        **ENROLMENT_PROBLEMS,
+    }
 )
 """Every problem certhub answers with; nothing outside it is ever sent."""
 
