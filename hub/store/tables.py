@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from certhub.hub.store.deployment_tables import SHARED_IDENTITY
+
 Dialect = Literal["sqlite", "postgres"]
 
 TYPES: Final[dict[Dialect, dict[str, str]]] = {
@@ -312,6 +314,7 @@ LADDER: Final = (
     Version((LEDGER, PROCEDURE)),
     Version((OUTBOX,), _OUTBOX_BACKFILL),
     Version((MONEY_KEYS,), _MONEY_BACKFILL),
+    Version(SHARED_IDENTITY),  # keys, evidence and singleton state shared by a deployment
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 
