@@ -19,12 +19,16 @@ from ledgerkit import unsigned_message
 from legacy_ladders import POSTGRES, SQLITE
 
 from certhub.hub.store import NewMessage, SqliteLedger
-from certhub.hub.store.deployment_tables import SHARED_IDENTITY
 from certhub.hub.store.postgres import PostgresLedger
 from certhub.hub.store.tables import LADDER
 
 # Tables of the versions after the legacy ladders (schema 4 on): a new ledger has them too.
-LATER_TABLES = {statement.split()[2] for statement in SHARED_IDENTITY}
+LATER_TABLES = {
+    statement.split()[2]
+    for step in LADDER[len(POSTGRES) :]
+    for statement in step.statements("sqlite")
+    if statement.upper().startswith("CREATE TABLE")
+}
 
 OLD_ROW = (
     "INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid, sha256, jws,"
