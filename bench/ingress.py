@@ -3,19 +3,35 @@
     .venv/bin/python bench/ingress.py            # or: make bench
 
 Both servers run on loopback with the same number of processes (the hub and
-its signature helper; the bare handler twice on one port); this process is
-the load generator. It measures
+its signature helper; the bare handler twice on one port). Two load
+generators drive them, each in turn:
+
+* ``wrk`` (C, one thread, ``bench/ingress.lua``): every request posts a
+  distinct pre-signed report read from a file; its CPU share is read from
+  ``/proc/<pid>/stat`` while it runs. This is the generator the target is
+  judged by: it costs a few µs per request, so it is not what saturates;
+* this process (Python, aiohttp), the earlier generator, reported beside it
+  so the change of generator is visible.
+
+It measures
 
 * peak: closed loops at each ``--concurrency`` level (requests in flight),
   accepted/s and latency, in ``--rounds`` rounds that alternate hub and
   bare, so both see the same machine (this shared VM drifts by ±20% within
   minutes); a server's peak in a round is its best level, and the hub/bare
-  ratio is the median of the rounds' ratios;
-* paced: open loop at half the hub's median peak rate, latency measured from
-  each request's scheduled start (no coordinated omission);
+  ratio is the median of the rounds' ratios, per generator;
+* durability: after each round the hub's ledger must hold at least as many
+  new reports as the 202s it gave (a request still in flight when a phase
+  stops may commit without being counted, so the ledger may hold more);
+* paced: an open loop at half the hub's median ``wrk`` peak, latency measured
+  from each request's scheduled start (no coordinated omission). This runs
+  on the Python generator: wrk's ``delay()`` only spaces a connection's
+  requests after each answer (a closed loop: a slow answer delays the
+  following requests and hides their wait), and at half the hub's peak the
+  Python generator uses a fraction of a core (printed) — it is not the
+  bottleneck there;
 
-then checks that every report the hub accepted is in its ledger. Figures are
-printed as a table and as JSON (``--json FILE``).
+then prints a table and, with ``--json FILE``, the figures as JSON.
 """
 
 from __future__ import annotations
@@ -32,8 +48,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import asyncpg
@@ -44,6 +61,7 @@ sys.path.insert(0, str(ROOT))
 from load import Result, closed_loop, open_loop, wait_ready
 from procstat import children, cpu_seconds
 from scratch_db import add_database_url_option, create_scratch, drop_scratch
+from wrk import ensure_wrk, run_wrk, write_bodies
 
 from certhub.mocks.local_reporting import ReportingSystem
 from certhub.mocks.population import Population
@@ -60,69 +78,116 @@ def free_port() -> int:
 
 
 BARE_POOL = 20_000  # distinct reports the bare handler cycles through
+GENERATORS = ("wrk", "python")
 
 
-def sign_tokens(key_path: Path, count: int) -> list[bytes]:
-    """Pre-sign ``count`` distinct realistic reports (so signing is not measured)."""
+def _sign_chunk(key_path: Path, seed: int, count: int) -> list[bytes]:
     city = ReportingSystem.__new__(ReportingSystem)
     city.key = read_private_key(key_path)
     city.sender = SENDER
-    city.population = Population(seed=7)
+    city.population = Population(seed=seed)  # the seed makes the message ids: one per chunk
     return [city.sign(city.population.eligibility_report()) for _ in range(count)]
 
 
-async def measure(
-    side: Side, args: argparse.Namespace, *, in_flight: int = 0, rate: float | None = None
-) -> Result:
-    """One phase against one server: peak (closed loop, ``in_flight``) or, given a rate, paced."""
-    cpu_before = cpu_seconds(side.pids)
-    if rate is None:
-        result = await closed_loop(side.url, side.tokens, in_flight, args.seconds, side.name)
-    else:
-        result = await open_loop(side.url, side.tokens, rate, args.seconds, side.name)
-        result.rate_asked = rate
-    result.cpu_us_per_request = (cpu_seconds(side.pids) - cpu_before) / max(1, result.ok) * 1e6
-    return result
+def sign_tokens(key_path: Path, count: int, chunk: int = 10_000) -> list[bytes]:
+    """Pre-sign ``count`` distinct realistic reports on every core, before any server runs."""
+    sizes = [min(chunk, count - start) for start in range(0, count, chunk)]
+    with ProcessPoolExecutor(os.cpu_count()) as pool:
+        parts = pool.map(_sign_chunk, itertools.repeat(key_path), itertools.count(7), sizes)
+        return [token for part in parts for token in part]
 
 
 @dataclass
 class Side:
-    """One server under test: its URL, the reports it gets and its processes."""
+    """One server under test: its URL, the reports it gets and its processes.
+
+    ``wrk_bodies(n)`` is the file of at least ``n`` reports for one wrk phase
+    (new ones for the hub, the same cycled pool for the bare handler);
+    ``durable()`` counts the reports in the hub's ledger (None: not a ledger).
+    """
 
     name: str
     url: str
     tokens: Iterator[bytes]
     pids: list[int]
+    wrk_bodies: Callable[[int], Path]
+    wrap: bool
+    durable: Callable[[], Awaitable[int]] | None = None
+    checks: list[dict[str, int]] = field(default_factory=list)
 
 
-async def peak(side: Side, args: argparse.Namespace) -> tuple[Result, list[Result]]:
+async def measure(
+    side: Side,
+    args: argparse.Namespace,
+    generator: str,
+    *,
+    in_flight: int = 0,
+    rate: float | None = None,
+) -> Result:
+    """One phase against one server: peak (closed loop, ``in_flight``) or, given a rate, paced."""
+    cpu_before = cpu_seconds(side.pids)
+    if rate is not None:
+        result = await open_loop(side.url, side.tokens, rate, args.seconds, side.name)
+        result.rate_asked = rate
+    elif generator == "wrk":
+        bodies = side.wrk_bodies(int(args.max_rate * (args.seconds + 1)))
+        result = await run_wrk(
+            side.url,
+            bodies,
+            connections=in_flight,
+            seconds=args.seconds,
+            name=side.name,
+            wrap=side.wrap,
+            threads=args.wrk_threads,
+        )
+    else:
+        result = await closed_loop(side.url, side.tokens, in_flight, args.seconds, side.name)
+    result.cpu_us_per_request = (cpu_seconds(side.pids) - cpu_before) / max(1, result.ok) * 1e6
+    return result
+
+
+async def peak(side: Side, args: argparse.Namespace, generator: str) -> tuple[Result, list[Result]]:
     """The server's best closed-loop rate over the levels of ``--concurrency``, and all of them.
 
     A server's peak is the rate it reaches once enough requests are in flight
     to keep it busy, and that number need not be the same for both servers
-    (a group commit batches what is in flight).
+    (a group commit batches what is in flight). For the hub, the ledger is
+    counted before and after: every 202 of the phases must be in it.
     """
-    results = [await measure(side, args, in_flight=level) for level in args.concurrency]
+    before = await side.durable() if side.durable is not None else 0
+    results = [await measure(side, args, generator, in_flight=level) for level in args.concurrency]
+    if side.durable is not None:
+        added, accepted = await side.durable() - before, sum(r.ok for r in results)
+        side.checks.append({"accepted": accepted, "ledger_added": added})
+        if added < accepted:
+            raise RuntimeError(f"{accepted} reports accepted but only {added} in the ledger")
     return max(results, key=lambda result: result.rate), results
+
+
+Rounds = dict[str, list[tuple[Result, Result]]]
 
 
 async def alternate(
     hub: Side, bare: Side, args: argparse.Namespace
-) -> tuple[list[tuple[Result, Result]], list[Result], list[Result]]:
-    """Warm both up, then peak rounds alternating hub and bare, then both paced.
+) -> tuple[Rounds, list[Result], list[Result]]:
+    """Warm both up, then peak rounds alternating hub and bare per generator, then paced.
 
-    Returns each round's (hub, bare) peaks, every closed-loop phase, and the paced phases.
+    Returns each generator's rounds of (hub, bare) peaks, every closed-loop
+    phase, and the paced phases.
     """
     for side in (hub, bare):
         await closed_loop(side.url, side.tokens, args.concurrency[0], args.warmup, side.name)
-    rounds, phases = [], []
+    rounds: Rounds = {generator: [] for generator in args.generators}
+    phases: list[Result] = []
     for _ in range(args.rounds):
-        hub_peak, hub_phases = await peak(hub, args)
-        bare_peak, bare_phases = await peak(bare, args)
-        rounds.append((hub_peak, bare_peak))
-        phases += hub_phases + bare_phases
-    half = statistics.median(hub_peak.rate for hub_peak, _ in rounds) / 2
-    paced = [await measure(side, args, rate=half) for side in (hub, bare)]
+        for generator in args.generators:
+            hub_peak, hub_phases = await peak(hub, args, generator)
+            bare_peak, bare_phases = await peak(bare, args, generator)
+            rounds[generator].append((hub_peak, bare_peak))
+            phases += hub_phases + bare_phases
+    judged = rounds[args.generators[0]]
+    half = statistics.median(hub_peak.rate for hub_peak, _ in judged) / 2
+    paced = [await measure(side, args, "python", rate=half) for side in (hub, bare)]
     return rounds, phases, paced
 
 
@@ -131,9 +196,22 @@ def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def run(args: argparse.Namespace) -> dict[str, object]:
-    """The whole benchmark; returns the figures."""
-    work = Path(tempfile.mkdtemp(prefix="certhub-bench-"))
+def start_bare(
+    port: int, jwk_path: Path, processes: int, env: dict[str, str]
+) -> list[subprocess.Popen[bytes]]:
+    """The bare handler, ``processes`` times on one port (``SO_REUSEPORT``)."""
+    cmd = [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port", str(port)]
+    return [start([*cmd, "--jwk", str(jwk_path)], env) for _ in range(processes)]
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (signature helpers, ingress processes and theirs)."""
+    below = children(pid)
+    return below + [grandchild for child in below for grandchild in descendants(child)]
+
+
+def sender_trusted_by(work: Path) -> tuple[Path, Path]:
+    """The benchmark's sender key (private, public JWK), trusted by a hub on ``work/data``."""
     key_path, jwk_path = create_sender_key(SENDER, work / "parties")
     (work / "data").mkdir()
     trust_add(
@@ -143,31 +221,94 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         may_send=["eligibility_report/v1"],
         may_read=False,
     )
+    return key_path, jwk_path
+
+
+def hub_environment(work: Path) -> dict[str, str]:
+    """The hub's settings: data in ``work/data``, quiet logs."""
+    return dict(
+        os.environ,
+        CERTHUB_DATA_DIR=str(work / "data"),
+        CERTHUB_LOG_LEVEL="WARNING",
+        # The reports were signed up to the run's length (minutes) before they are sent.
+        CERTHUB_CLOCK_SKEW_SECONDS="7200",
+    )
+
+
+def tokens_needed(args: argparse.Namespace) -> tuple[int, int]:
+    """(reports for the Python phases of the hub, reports per wrk phase of the hub)."""
+    levels = len(args.concurrency)
+    python_seconds = args.warmup + args.seconds  # warm-up and the paced phase
+    if "python" in args.generators:
+        python_seconds += args.seconds * args.rounds * levels
+    per_wrk_phase = int(args.max_rate * (args.seconds + 1))
+    return int(python_seconds * args.max_rate), per_wrk_phase
+
+
+async def run(args: argparse.Namespace) -> dict[str, object]:
+    """The whole benchmark; returns the figures."""
+    if "wrk" in args.generators:
+        ensure_wrk()
+    work = Path(tempfile.mkdtemp(prefix="certhub-bench-"))
+    key_path, jwk_path = sender_trusted_by(work)
     # Every report the hub gets is new (a re-send would be a cheap duplicate);
     # the bare handler keeps no state, so it cycles through a pool of them.
-    hub_seconds = args.seconds * (args.rounds * len(args.concurrency) + 1) + args.warmup
-    signed = sign_tokens(key_path, int(hub_seconds * args.max_rate))
-    hub_tokens, bare_tokens = iter(signed), itertools.cycle(signed[:BARE_POOL])
-    env = dict(os.environ, CERTHUB_DATA_DIR=str(work / "data"), CERTHUB_LOG_LEVEL="WARNING")
+    python_count, per_wrk_phase = tokens_needed(args)
+    wrk_phases = args.rounds * len(args.concurrency) if "wrk" in args.generators else 0
+    signed = sign_tokens(key_path, python_count + wrk_phases * per_wrk_phase)
+    hub_pool = iter(signed)
+    hub_tokens = iter(list(itertools.islice(hub_pool, python_count)))
+    bare_tokens = itertools.cycle(signed[:BARE_POOL])
+    bare_file = write_bodies(work / "bare.jws", signed[:BARE_POOL])
+    phase_files = itertools.count()
+
+    def hub_bodies(count: int) -> Path:
+        path = work / f"hub-{next(phase_files)}.jws"
+        return write_bodies(path, list(itertools.islice(hub_pool, count)))
+
+    env = hub_environment(work)
     database_url = None
     if args.database_url:  # a throw-away database on that server, dropped at the end
         database_url = await create_scratch(args.database_url)
         env["CERTHUB_DATABASE_URL"] = database_url
     bare_port, hub_port = free_port(), free_port()
-    python = sys.executable
-    hub = start([python, "-m", "certhub.hub.cli.main", "serve", "--port", str(hub_port)], env)
+    serve = [sys.executable, "-m", "certhub.hub.cli.main", "serve", "--port", str(hub_port)]
+    if args.hub_processes > 1:
+        serve += ["--processes", str(args.hub_processes)]
+    hub = start(serve, env)
     servers = [hub]
+    ledger = work / "data" / "ledger.sqlite3"
+
+    async def durable() -> int:
+        if database_url is not None:
+            return await pg_count(database_url)
+        return await asyncio.to_thread(sqlite_count, ledger)
+
     try:
-        await wait_ready(f"http://127.0.0.1:{hub_port}/healthz", time.monotonic() + 30)
+        await wait_ready(f"http://127.0.0.1:{hub_port}/healthz", time.monotonic() + 60)
+        await asyncio.sleep(1.0 if args.hub_processes > 1 else 0)  # the others come up too
+        hub_pids = [hub.pid, *descendants(hub.pid)]
         # The same number of processes on both sides: the hub's signature helper counts.
-        processes = args.bare_processes or 1 + len(children(hub.pid))
-        bare_cmd = [python, str(ROOT / "bench" / "bare_server.py"), "--port", str(bare_port)]
-        bare = [start([*bare_cmd, "--jwk", str(jwk_path)], env) for _ in range(processes)]
+        processes = args.bare_processes or len(hub_pids)
+        bare = start_bare(bare_port, jwk_path, processes, env)
         servers += bare
         await wait_ready(f"http://127.0.0.1:{bare_port}/", time.monotonic() + 30)
-        hub_side = Side("hub", f"http://127.0.0.1:{hub_port}/v1/reports", hub_tokens, [hub.pid])
+        hub_side = Side(
+            "hub",
+            f"http://127.0.0.1:{hub_port}/v1/reports",
+            hub_tokens,
+            [hub.pid],
+            hub_bodies,
+            wrap=False,
+            durable=durable,
+        )
         bare_side = Side(
-            "bare", f"http://127.0.0.1:{bare_port}/v1/reports", bare_tokens, [p.pid for p in bare]
+            "bare",
+            f"http://127.0.0.1:{bare_port}/v1/reports",
+            bare_tokens,
+            [p.pid for p in bare],
+            lambda _count: bare_file,
+            wrap=True,
         )
         rounds, phases, paced = await alternate(hub_side, bare_side, args)
     finally:
@@ -176,47 +317,72 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             process.wait(timeout=30)
     results = [*phases, *paced]
     accepted = sum(r.ok for r in results if r.server == "hub")
-    if database_url is None:
-        warm = await_count(work / "data" / "ledger.sqlite3")
-    else:
-        warm = await pg_count(database_url)
+    final = await durable()
+    if database_url is not None:
         await drop_scratch(args.database_url, database_url)
-    half = paced[0].rate_asked
-    ratios = [hub.rate / bare.rate for hub, bare in rounds]
-    cpu_ratios = [bare.cpu_us_per_request / hub.cpu_us_per_request for hub, bare in rounds]
     return {
         "ledger": "sqlite" if database_url is None else "postgresql",
         "results": [asdict(r) | {"rate": round(r.rate, 1)} for r in results],
-        "hub_over_bare_peak_by_round": [round(ratio, 3) for ratio in ratios],
-        "hub_over_bare_peak": round(statistics.median(ratios), 3),
-        "bare_over_hub_cpu_per_request": round(statistics.median(cpu_ratios), 3),
-        "hub_paced_rate": round(half, 1),
-        "ledger_rows": warm,
+        "by_generator": {gen: _ratios(pairs) for gen, pairs in rounds.items()},
+        "judged_by": args.generators[0],
+        "hub_paced_rate": round(paced[0].rate_asked, 1),
+        "durability_by_round": hub_side.checks,
+        "ledger_rows": final,
         "hub_accepted_measured": accepted,
         "processes_per_server": processes,
+        "hub_processes": args.hub_processes,
         "concurrency": args.concurrency,
-        "peak_in_flight_by_round": [[hub.in_flight, bare.in_flight] for hub, bare in rounds],
         "cpu_count": os.cpu_count(),
     }
 
 
-def await_count(path: Path) -> int:
-    """Rows in the hub's ledger after it stopped (durability check)."""
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute("SELECT count(*) FROM ledger").fetchone()[0])
+def _ratios(rounds: list[tuple[Result, Result]]) -> dict[str, object]:
+    """One generator's figures: peaks, hub/bare by round and their median, its CPU share."""
+    ratios = [hub.rate / bare.rate for hub, bare in rounds]
+    cpu_ratios = [bare.cpu_us_per_request / hub.cpu_us_per_request for hub, bare in rounds]
+    return {
+        "hub_peaks": [round(hub.rate, 1) for hub, _ in rounds],
+        "bare_peaks": [round(bare.rate, 1) for _, bare in rounds],
+        "hub_over_bare_peak_by_round": [round(ratio, 3) for ratio in ratios],
+        "hub_over_bare_peak": round(statistics.median(ratios), 3),
+        "bare_over_hub_cpu_per_request": round(statistics.median(cpu_ratios), 3),
+        "generator_cpu_share_at_peaks": [
+            round(side.generator_cpu_share, 3) for pair in rounds for side in pair
+        ],
+        "peak_in_flight_by_round": [[hub.in_flight, bare.in_flight] for hub, bare in rounds],
+    }
+
+
+def sqlite_count(path: Path) -> int:
+    """Reports in the hub's SQLite ledger (a reader beside the running hub, or after it)."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
+        query = "SELECT count(*) FROM ledger WHERE sender = ?"
+        return int(conn.execute(query, (SENDER,)).fetchone()[0])
 
 
 async def pg_count(url: str) -> int:
-    """Rows in the hub's PostgreSQL ledger after it stopped."""
+    """Reports in the hub's PostgreSQL ledger."""
     conn = await asyncpg.connect(url)
     try:
-        return int(await conn.fetchval("SELECT count(*) FROM ledger"))
+        return int(await conn.fetchval("SELECT count(*) FROM ledger WHERE sender = $1", SENDER))
     finally:
         await conn.close()
 
 
-def main() -> None:
-    """Parse arguments, run, print."""
+def _levels(text: str) -> list[int]:
+    return [int(level) for level in text.split(",")]
+
+
+def _generators(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    unknown = set(names) - set(GENERATORS)
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"use one or both of {', '.join(GENERATORS)}")
+    return names
+
+
+def parse_args() -> argparse.Namespace:
+    """The benchmark's options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--warmup", type=float, default=2.0)
@@ -224,16 +390,29 @@ def main() -> None:
         "--bare-processes",
         type=int,
         default=0,
-        help="processes of the bare handler (default: as many as the hub has, helper included)",
+        help="processes of the bare handler (default: as many as the hub has, helpers included)",
+    )
+    parser.add_argument(
+        "--hub-processes",
+        type=int,
+        default=1,
+        help="HTTP processes of the hub (certhub serve --processes N; default 1)",
     )
     parser.add_argument("--rounds", type=int, default=3, help="alternating hub/bare peak rounds")
     parser.add_argument(
         "--concurrency",
-        type=lambda text: [int(level) for level in text.split(",")],
+        type=_levels,
         default=[64, 128],
         help="requests in flight in the peak phases, comma-separated: each server's peak is"
         " its best rate over these levels (default 64,128)",
     )
+    parser.add_argument(
+        "--generators",
+        type=_generators,
+        default=list(GENERATORS),
+        help="load generators, comma-separated, the first judged and paced by (default wrk,python)",
+    )
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument(
         "--max-rate",
         type=float,
@@ -242,32 +421,52 @@ def main() -> None:
     )
     add_database_url_option(parser, "the hub")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Parse arguments, run, print."""
+    args = parse_args()
     figures = asyncio.run(run(args))
-    print(f"ledger: {figures['ledger']}, {figures['processes_per_server']} process(es) per server")
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+def report(figures: dict[str, object]) -> None:
+    """The figures as a table and a few lines."""
     print(
-        f"{'server':6} {'phase':6} {'flight':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
-        f" {'errors':>6} {'CPU us/req':>10}"
+        f"ledger: {figures['ledger']}; {figures['processes_per_server']} process(es) per server"
+        f" ({figures['hub_processes']} HTTP process(es) of the hub)"
+    )
+    print(
+        f"{'gen':6} {'server':6} {'phase':6} {'flight':>6} {'req/s':>9} {'p50 ms':>8}"
+        f" {'p99 ms':>8} {'errors':>6} {'CPU us/req':>10} {'gen CPU':>7}"
     )
     for row in figures["results"]:  # type: ignore[attr-defined]
         print(
-            f"{row['server']:6} {row['phase']:6} {row['in_flight'] or '':>6} {row['rate']:9.1f}"
-            f" {row['p50_ms']:8.2f}"
-            f" {row['p99_ms']:8.2f} {row['errors']:6} {row['cpu_us_per_request']:10.0f}"
+            f"{row['generator']:6} {row['server']:6} {row['phase']:6} {row['in_flight'] or '':>6}"
+            f" {row['rate']:9.1f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['errors']:6}"
+            f" {row['cpu_us_per_request']:10.0f} {row['generator_cpu_share']:7.1%}"
         )
-    by_round = ", ".join(f"{ratio:.1%}" for ratio in figures["hub_over_bare_peak_by_round"])  # type: ignore[attr-defined]
-    print(f"hub/bare peak throughput: {figures['hub_over_bare_peak']:.1%} (median of {by_round})")
-    levels = figures["peak_in_flight_by_round"]
-    hub_levels = ", ".join(str(hub) for hub, _ in levels)  # type: ignore[attr-defined]
-    bare_levels = ", ".join(str(bare) for _, bare in levels)  # type: ignore[attr-defined]
-    print(f"peaks reached with in flight: hub {hub_levels}; bare {bare_levels}")
-    print(f"bare/hub CPU per request: {figures['bare_over_hub_cpu_per_request']:.1%} (median)")
+    for generator, figs in figures["by_generator"].items():  # type: ignore[attr-defined]
+        by_round = ", ".join(f"{ratio:.1%}" for ratio in figs["hub_over_bare_peak_by_round"])
+        shares = figs["generator_cpu_share_at_peaks"]
+        print(
+            f"{generator}: hub/bare peak {figs['hub_over_bare_peak']:.1%} (median of {by_round});"
+            f" hub {figs['hub_peaks']} bare {figs['bare_peaks']} req/s;"
+            f" generator CPU {min(shares):.0%}–{max(shares):.0%} of a core at the peaks"
+        )
+    paced = [row for row in figures["results"] if row["phase"] == "paced"]  # type: ignore[attr-defined]
     print(
-        f"ledger rows after the run: {figures['ledger_rows']}"
-        f" (hub accepted in measured phases: {figures['hub_accepted_measured']}, plus warm-up)"
+        f"paced at {figures['hub_paced_rate']} req/s (half the {figures['judged_by']} peak):"
+        f" hub p99 {paced[0]['p99_ms']:.1f} ms, generator CPU {paced[0]['generator_cpu_share']:.0%}"
     )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    print(
+        f"durable: every round's 202s are in the ledger {figures['durability_by_round']};"
+        f" {figures['ledger_rows']} reports after the run"
+        f" (accepted in measured phases: {figures['hub_accepted_measured']}, plus warm-up)"
+    )
 
 
 if __name__ == "__main__":

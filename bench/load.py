@@ -25,6 +25,8 @@ class Result:
     cpu_us_per_request: float = float("nan")
     rate_asked: float = float("nan")  # the paced phase's target rate
     in_flight: int = 0  # the peak phase's requests in flight
+    generator: str = "python"  # the load generator: "python" (this file) or "wrk"
+    generator_cpu_share: float = float("nan")  # its CPU use, a fraction of one core
 
     @property
     def rate(self) -> float:
@@ -59,6 +61,7 @@ async def closed_loop(
     """Keep ``concurrency`` requests in flight for ``seconds``."""
     latencies: list[float] = []
     errors = 0
+    cpu_before = time.process_time()
     stop = time.perf_counter() + seconds
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -76,7 +79,9 @@ async def closed_loop(
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return _result(name, "peak", latencies, errors, elapsed, in_flight=concurrency)
+    result = _result(name, "peak", latencies, errors, elapsed, in_flight=concurrency)
+    result.generator_cpu_share = (time.process_time() - cpu_before) / elapsed
+    return result
 
 
 async def open_loop(
@@ -86,6 +91,7 @@ async def open_loop(
     latencies: list[float] = []
     errors = 0
     total = int(rate * seconds)
+    cpu_before = time.process_time()
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
 
@@ -100,7 +106,9 @@ async def open_loop(
         begin = time.perf_counter() + 0.2
         await asyncio.gather(*(one(begin + i / rate, next(tokens)) for i in range(total)))
         elapsed = time.perf_counter() - begin
-    return _result(name, "paced", latencies, errors, elapsed)
+    result = _result(name, "paced", latencies, errors, elapsed)
+    result.generator_cpu_share = (time.process_time() - cpu_before) / elapsed
+    return result
 
 
 async def _post(session: aiohttp.ClientSession, url: str, token: bytes) -> bool:
