@@ -29,6 +29,11 @@ def setting_name(loc: Sequence[int | str]) -> str:
     return "CERTHUB_" + "__".join(str(part).upper() for part in loc)
 
 
+def _unknown_key(loc: Sequence[int | str]) -> str:
+    """An unknown key as written in ``.env`` (where a certhub key carries its prefix)."""
+    return "__".join(str(part) for part in loc).upper()
+
+
 def one_line(exc: BaseException) -> str:
     """The refusal as one line: every validation error joined, inputs never echoed."""
     if isinstance(exc, ValidationError):
@@ -37,6 +42,10 @@ def one_line(exc: BaseException) -> str:
         # include_input=False: a rejected value may be a password or an ID number.
         for error in exc.errors(include_input=False, include_url=False, include_context=False):
             where = ".".join(str(part) for part in error["loc"]) or exc.title
+            if settings and error["type"] == "extra_forbidden":
+                # Only .env (or a caller's keyword) can name an unknown setting.
+                parts.append(f"{_unknown_key(error['loc'])}: unknown setting (check .env)")
+                continue
             if settings and error["loc"]:
                 where = setting_name(error["loc"])
             parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")

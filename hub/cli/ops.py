@@ -7,6 +7,8 @@ import asyncio
 import json
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from certhub.hub.audit import AuditReport, verify_ledger
 from certhub.hub.cli.common import CliError
 from certhub.hub.core.settings import Settings
@@ -66,7 +68,10 @@ async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
     hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
     trust = TrustStore.load(settings.trust_store_path)
     ledger = await open_ledger(
-        settings.model_copy(update={"database_url": database_url or None}), read_only=True
+        settings.model_copy(
+            update={"database_url": SecretStr(database_url) if database_url else None}
+        ),
+        read_only=True,
     )
     try:
         return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)
@@ -76,7 +81,8 @@ async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
 
 def db_upgrade(args: argparse.Namespace) -> int:
     """Run the PostgreSQL ledger's pending migrations and print the schema version."""
-    url = args.database_url or Settings().database_url
+    configured = Settings().database_url
+    url = args.database_url or (configured.get_secret_value() if configured else None)
     if not url:
         raise StoreUnavailable("no database: pass --database-url or set CERTHUB_DATABASE_URL")
     print(f"ledger schema version {asyncio.run(upgrade_schema(url))}")

@@ -14,12 +14,12 @@ import errno
 import logging
 import os
 import socket
-from urllib.parse import urlsplit, urlunsplit
 
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
 from certhub.hub.cli.common import CliError, one_line
-from certhub.hub.core.settings import Settings
+from certhub.hub.core.settings import Settings, masked_url
 from certhub.security import TrustStore
 
 __all__ = ["CURSOR_KEY_BYTES", "preflight", "serve"]
@@ -156,7 +156,7 @@ def setting_name_of(adapter: str, loc: tuple[int | str, ...]) -> str:
     return "CERTHUB_ADAPTERS__" + "__".join(str(part).upper() for part in (adapter, *loc))
 
 
-async def _check_rabbitmq(url: str) -> None:
+async def _check_rabbitmq(url: SecretStr) -> None:
     """Connect once (a few seconds at most) so a broker that is down refuses the start."""
     import aio_pika
 
@@ -165,21 +165,10 @@ async def _check_rabbitmq(url: str) -> None:
     for logger in quiet:  # their own "cannot connect" lines would make the refusal two lines
         logger.setLevel(logging.CRITICAL + 1)
     try:
-        connection = await aio_pika.connect(url, timeout=5)
+        connection = await aio_pika.connect(url.get_secret_value(), timeout=5)
     except Exception as exc:
-        raise CliError(
-            f"RabbitMQ at {_without_password(url)} unreachable: {one_line(exc)}"
-        ) from None
+        raise CliError(f"RabbitMQ at {masked_url(url)} unreachable: {one_line(exc)}") from None
     finally:
         for logger, level in zip(quiet, levels, strict=True):
             logger.setLevel(level)
     await connection.close()
-
-
-def _without_password(url: str) -> str:
-    """The URL with its password replaced, for an error line."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))

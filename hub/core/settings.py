@@ -1,8 +1,13 @@
 """The hub's one configuration object, built once at start-up and passed down.
 
 Every setting can come from the environment (``CERTHUB_`` prefix, ``__`` for
-nested fields), from a ``.env`` file, or from files in the secrets directory.
-Nothing else in certhub reads ``os.environ``.
+nested fields), from a ``.env`` file, or -- the settings holding passwords --
+from files in the secrets directory (``SECRETS_DIR/database_url``,
+``SECRETS_DIR/amqp_url``). Nothing else in certhub reads ``os.environ``.
+
+Those passwords are ``SecretStr``: ``repr``, ``str`` and logs show ``**********``
+(or :func:`masked_url`); only the code that opens the connection calls
+``get_secret_value()``. An unknown key in ``.env`` is refused, naming the key.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 MiB = 1024 * 1024
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -25,7 +32,8 @@ class Settings(BaseSettings):
         env_prefix="CERTHUB_",
         env_nested_delimiter="__",
         env_file=".env",
-        extra="ignore",
+        # A typo in .env (CERTHUB_DATABSE_URL) must refuse start-up, not be silently ignored.
+        extra="forbid",
         frozen=True,
     )
 
@@ -82,13 +90,15 @@ class Settings(BaseSettings):
         pattern="^(FULL|EXTRA)$",
         description="SQLite fsync level; only FULL or EXTRA keep a 202 durable.",
     )
-    database_url: str | None = Field(
+    database_url: SecretStr | None = Field(
         default=None,
         description="PostgreSQL ledger, e.g. postgresql://postgres@127.0.0.1:5432/certhub;"
-        " unset = the embedded SQLite ledger in DATA_DIR.",
+        " unset = the embedded SQLite ledger in DATA_DIR; or the file SECRETS_DIR/database_url.",
     )
     secrets_dir: Path | None = Field(
-        default=None, description="Folder of secret files (evidence keys, later issues)."
+        default=None,
+        description="Folder of secret files: evidence keys, cursor.key, and the settings"
+        " database_url and amqp_url (one file each, read when not set otherwise).",
     )
     log_level: str = Field(
         default="INFO", description="Root log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."
@@ -129,9 +139,9 @@ class Settings(BaseSettings):
         default="memory",
         description="Delivery broker: in-process (driven by the durable outbox) or RabbitMQ.",
     )
-    amqp_url: str = Field(
-        default="amqp://guest:guest@127.0.0.1:5672/",
-        description="RabbitMQ connection when BROKER=rabbitmq.",
+    amqp_url: SecretStr = Field(
+        default=SecretStr("amqp://guest:guest@127.0.0.1:5672/"),
+        description="RabbitMQ connection when BROKER=rabbitmq; or the file SECRETS_DIR/amqp_url.",
     )
     amqp_prefix: str = Field(
         default="certhub",
@@ -195,6 +205,18 @@ class Settings(BaseSettings):
         " another such request is answered 429 overloaded.",
     )
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then ``.env``, then the secrets folder's files."""
+        return init_settings, env_settings, dotenv_settings, SecretFileSource(settings_cls)
+
     @field_validator("data_dir", "trust_store", "secrets_dir")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
@@ -238,3 +260,45 @@ class Settings(BaseSettings):
     def clock_skew(self) -> timedelta:
         """Allowed clock skew as a timedelta."""
         return timedelta(seconds=self.clock_skew_seconds)
+
+
+SECRET_FILE_FIELDS = ("database_url", "amqp_url")
+"""Settings that may be read from a file of the same name in ``SECRETS_DIR``."""
+
+
+class SecretFileSource(PydanticBaseSettingsSource):
+    """The settings holding passwords, read from ``SECRETS_DIR/<name>`` when not given otherwise.
+
+    ``SECRETS_DIR`` itself comes from the sources before this one (arguments,
+    environment, ``.env``), so a systemd credentials folder or a Docker
+    secrets mount can hold them without the password ever being in the
+    environment. A trailing newline (``echo … >file``) is not part of the value.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Not used: :meth:`__call__` reads the folder once."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        """The secret files present for settings no earlier source set."""
+        folder = self.current_state.get("secrets_dir")
+        if not folder:
+            return {}
+        found: dict[str, Any] = {}
+        for name in SECRET_FILE_FIELDS:
+            path = Path(folder).expanduser() / name
+            if name not in self.current_state and path.is_file():
+                found[name] = path.read_text(encoding="utf-8").rstrip("\r\n")
+        return found
+
+
+def masked_url(url: SecretStr | None) -> str | None:
+    """A connection URL fit for logs: scheme, user, host, port and path; the password ``***``."""
+    if url is None:
+        return None
+    parts = urlsplit(url.get_secret_value())
+    netloc = parts.netloc
+    if parts.password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}:***@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

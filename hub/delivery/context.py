@@ -78,7 +78,9 @@ def _service(app: web.Application) -> DeliveryService:
     broker: Broker
     if settings.broker == "rabbitmq":
         broker = RabbitBroker(
-            settings.amqp_url, prefix=settings.amqp_prefix, prefetch=settings.delivery_concurrency
+            settings.amqp_url.get_secret_value(),
+            prefix=settings.amqp_prefix,
+            prefetch=settings.delivery_concurrency,
         )
         batch = 256
     else:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from pydantic import SecretStr
+
 from certhub.hub.store.base import Presigner
 from certhub.hub.store.postgres import CheckpointSigner, PostgresLedger
 from certhub.hub.store.sqlite.ledger import SqliteLedger
@@ -23,7 +25,7 @@ class LedgerSettings(Protocol):
     """What opening a ledger reads from :class:`certhub.hub.core.settings.Settings`."""
 
     @property
-    def database_url(self) -> str | None:
+    def database_url(self) -> SecretStr | None:
         """PostgreSQL URL, or None for the embedded SQLite ledger."""
         ...
 
@@ -60,7 +62,8 @@ async def open_ledger(
     Raises:
         StoreUnavailable: the ledger cannot be opened (missing, locked, unreachable).
     """
-    url = settings.database_url
+    # Unwrapped here, at the connection, and nowhere else: the URL holds a password.
+    url = settings.database_url.get_secret_value() if settings.database_url else None
     if read_only:
         if url is not None:
             return await PostgresLedger.open_read_only(url)

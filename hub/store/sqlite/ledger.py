@@ -105,6 +105,7 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox):
         path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = _lock(path.with_name(path.name + ".lock"))
         try:
+            _create_private(path)
             conn = await asyncio.to_thread(schema.connect, str(path), synchronous=synchronous)
             await asyncio.to_thread(schema.migrate, conn)
         except BaseException:
@@ -337,6 +338,15 @@ def _free_bytes(folder: Path) -> int:
         raise OSError(f"{folder} is not writable")
     stat = os.statvfs(folder)
     return stat.f_bavail * stat.f_frsize
+
+
+def _create_private(path: Path) -> None:
+    """Create the ledger file 0600 before SQLite does (it would use 0644 less the umask).
+
+    The ledger holds personal data; SQLite gives its ``-wal`` and ``-shm``
+    files the database file's mode, so they are private too.
+    """
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
 
 
 def _lock(path: Path) -> int:
