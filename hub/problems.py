@@ -91,6 +91,7 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "zero-report-conflict": (409, "Reports exist for this region and period"),
     "task-not-found": (404, "No such verification task"),
     "task-transition-invalid": (409, "Task transition not allowed"),
+    "second-source-required": (422, "Grade-B evidence needs a second department"),
     "restoration-not-suspended": (409, "The benefit is not suspended"),
     "restoration-no-roster": (409, "The person has no roster entry"),
     "restoration-period-invalid": (422, "Back-pay period invalid"),
@@ -103,6 +104,14 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "identity-check-unavailable": (503, "The e-ID service is unavailable; retry"),
     "identity-check-failed": (502, "The e-ID service refused the check"),
     "identity-photo-invalid": (422, "The on-site photo must be a stored JPEG"),
+    "overpayment-not-found": (404, "The task has no overpayment"),
+    "recovery-exceeds-balance": (409, "More than what remains of the overpayment"),
+    "recovery-date-invalid": (422, "Recovered before the overpaid period"),
+    "recovery-already-recorded": (409, "This bank serial or receipt is already recorded"),
+    "overpayment-settled": (409, "The overpayment is recovered or written off"),
+    "write-off-pending": (409, "A write-off request is under review"),
+    "write-off-amount-mismatch": (422, "A write-off covers exactly what remains"),
+    "write-off-stale": (409, "Money was recovered after the write-off was asked for"),
 }
 
 # Signed messages and read tokens (the leaves of security.MessageError and security.TokenError).

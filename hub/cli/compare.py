@@ -19,26 +19,19 @@ import asyncio
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from certhub.hub.cli.common import CliError, offline_settings, one_line
-from certhub.hub.comparison.certify import ADAPTER_NAME, certification_event, message_id, rows
-from certhub.hub.comparison.engine import ComparisonRun, RunOptions, parse_period, run_comparison
+from certhub.hub.cli.compare_ledger import record_run
+from certhub.hub.comparison.engine import RunOptions, parse_period, run_comparison
 from certhub.hub.comparison.loading import ComparisonInputError
 from certhub.hub.comparison.progress import ProgressBar
-from certhub.hub.core.settings import Settings
-from certhub.schemas import Refusal
 from certhub.schemas.clock import shanghai_today
 
-__all__ = ["LedgerTally", "add_compare_commands", "record_certifications"]
-
-_BATCH = 4096  # rows read from the run's Parquet at a time: memory stays bounded
-_CHUNK = 256  # certifications recorded concurrently: the ledger commits them in groups
+__all__ = ["add_compare_commands"]
 
 
 def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,9 +39,11 @@ def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     compare = sub.add_parser("compare", help="monthly information comparison")
     commands = compare.add_subparsers(required=True)
     gen = commands.add_parser("generate", help="write a synthetic roster, feeds and their truth")
-    gen.add_argument("--pensioners", type=int, required=True, metavar="N")
-    gen.add_argument("--out", type=Path, required=True, metavar="DIR")
-    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument(
+        "--pensioners", type=int, required=True, metavar="N", help="roster size to generate"
+    )
+    gen.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write")
+    gen.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
     gen.add_argument("--period", help="YYYY-MM the feeds cover (default: last month)")
     gen.set_defaults(command=_generate)
     run = commands.add_parser("run", help="compare a period and record its certifications")
@@ -105,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
             bar.done()
     summary = result.summary
     if not args.no_ledger:
-        tally = asyncio.run(record_certifications(settings, result, args.period, show=show))
+        tally = asyncio.run(record_run(settings, result, args.period, show=show))
         summary["ledger"] = asdict(tally)
         path = settings.data_dir / "comparison-runs" / f"{result.run_id}.json"
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -129,61 +124,3 @@ def _line(summary: dict[str, Any]) -> str:
         f"{tasks} task proposals, {summary['reversals']} reversals, "
         f"{summary['review']} for review, {refused} feed rows refused{recorded}"
     )
-
-
-@dataclass
-class LedgerTally:
-    """What happened to the run's certifications in the ledger."""
-
-    recorded: int = 0
-    already: int = 0
-    refused: int = 0
-    seconds: float = 0.0
-    per_second: float = 0.0
-
-
-async def record_certifications(
-    settings: Settings, run: ComparisonRun, period: str, *, show: bool = False
-) -> LedgerTally:
-    """Start the hub's resources (not its HTTP server) and record each certification."""
-    from aiohttp import web
-    from prometheus_client import CollectorRegistry
-
-    from certhub.hub.core.keys import STORE
-    from certhub.hub.departments.context import certification_intake
-    from certhub.hub.runtime.app import create_app
-
-    app = create_app(settings, registry=CollectorRegistry())
-    runner = web.AppRunner(app)
-    await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
-    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
-    tally, began = LedgerTally(), time.perf_counter()
-    try:
-        sender, ingestor = await certification_intake(app, ADAPTER_NAME)
-        store = app[STORE]
-
-        async def one(row: tuple[Any, ...]) -> str:
-            mid = message_id(period, row[0])
-            if await store.find(sender.sender, mid) is not None:
-                return "already"  # one certification per person and period, whatever re-runs
-            try:
-                await ingestor.ingest(sender, certification_event(period, row), mid)
-            except (ValidationError, Refusal) as exc:  # every refusal of the hub is a Refusal
-                print(f"certhub: refused: {one_line(exc)}", file=sys.stderr)
-                return "refused"
-            return "recorded"
-
-        for batch in rows(run.certifications, _BATCH):
-            for start in range(0, len(batch), _CHUNK):
-                chunk = batch[start : start + _CHUNK]
-                for outcome in await asyncio.gather(*(one(row) for row in chunk)):
-                    setattr(tally, outcome, getattr(tally, outcome) + 1)
-                if bar is not None:
-                    bar.advance(len(chunk))
-    finally:
-        if bar is not None:
-            bar.done()
-        await runner.cleanup()
-    tally.seconds = round(time.perf_counter() - began, 3)
-    tally.per_second = round((tally.recorded + tally.already) / max(tally.seconds, 1e-6), 1)
-    return tally

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
 from certhub.hub.store import LedgerRecord, LedgerStore, RecordKind
-from certhub.schemas import CertificationEvent, EligibilityReport, Message, Refusal, ZeroReport
+from certhub.schemas import (
+    CertificationEvent,
+    EligibilityReport,
+    Message,
+    Refusal,
+    TaskTransition,
+    ZeroReport,
+)
 from certhub.security import (
     SigningKey,
     TrustStore,
@@ -32,6 +39,7 @@ KIND_OF: dict[type[Message], RecordKind] = {
     CertificationEvent: RecordKind.CERTIFICATION,
     EligibilityReport: RecordKind.REPORT,
     ZeroReport: RecordKind.REPORT,
+    TaskTransition: RecordKind.TASK_TRANSITION,  # the comparison clearing on a void
 }
 
 

@@ -6,6 +6,9 @@ rule 5, "whoever collects, registers"):
 * a person signing with their own key (a coordinator on a phone, town or
   county staff) registers as themselves: ``reporter`` is the signer, in the
   signer's trusted role;
+* the hub's own comparison (``adapter:comparison``) is a machine reporter: it
+  reports in its own name, citing the departments' records it matched
+  (:mod:`certhub.hub.rules.comparison` holds that rule and its grade rule);
 * a system relaying what its coordinators collected (a city platform, a
   department feed) names a collector — a coordinator or town staff — who is
   not another party with a key of their own (that party signs for itself);
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from certhub.hub.rules.comparison import MACHINE_REPORTER, check_machine_reporter
 from certhub.hub.rules.decisions import Signer
 from certhub.schemas import ActorRef, CertificationEvent, CertificationMethod, Refusal, Role
 from certhub.schemas.certification import ASSISTED_METHODS
@@ -62,6 +66,9 @@ def check_reporter(reporter: ActorRef, signer: Signer, parties: PartyLookup) -> 
                 f"the report names reporter {reporter.id!r} as {reporter.role.value!r}, but it "
                 f"is signed by {signer.sender!r} as {signer.role.value}",
             )
+        return
+    if MACHINE_REPORTER in (signer.sender, reporter.id):
+        check_machine_reporter(reporter, signer)
         return
     if reporter.role not in COLLECTOR_ROLES:
         raise Refusal(

@@ -1,0 +1,231 @@
+"""The comparison as a reporter: what the hub's own machine may say, and how a void is undone.
+
+Design decision (DESIGN.md §7 rule 5 and rule 8). "Whoever collects,
+registers" names a person for every report a system relays; the monthly
+information comparison has no such person — it is the hub reading the
+departments' registers. So it is a reporter of its own kind, the **machine
+reporter** ``adapter:comparison``:
+
+* it reports only in its own name (``reporter`` is the signing key's sender,
+  in the key's role ``department``), never for a coordinator;
+* its evidence is the departments' source records it matched, cited in the
+  report's ``remarks`` (``department:record_id kind date grade G``), so the
+  grade rule is re-checked from the signed message itself, not from the
+  sender's word: a grade-A source (a register of record) opens a task alone;
+  grade-B sources need two different departments (:func:`check_grades`);
+* because the grade rule stands where a person's acceptance and approval
+  stand for a relayed report, the machine's report opens (or joins) the
+  verification task at once. The task is a suspicion to verify: confirming
+  it — and any termination — stays a county reviewer's step.
+
+A department's void withdraws one of its records (:func:`reversal_action`):
+the task it alone raised is cleared; a task other evidence still supports is
+kept; a task already confirmed, whose termination followed, is never
+reopened by the machine — a restoration is *proposed* for a person to file
+and approve through the restoration procedure (rule 7).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Final
+
+from certhub.hub.rules.decisions import Signer
+from certhub.hub.rules.notices import Notice, masked_name
+from certhub.schemas import (
+    ActorRef,
+    CertificationEvent,
+    EligibilityReport,
+    Refusal,
+    Role,
+    TaskStatus,
+    VerificationTask,
+)
+
+__all__ = [
+    "MACHINE_REPORTER",
+    "MACHINE_ROLE",
+    "ReversalAction",
+    "SourceRecord",
+    "check_grades",
+    "check_machine_reporter",
+    "cite",
+    "cited",
+    "exempt_notice",
+    "machine_actor",
+    "opens_alone",
+    "reversal_action",
+    "void_message_id",
+    "void_text",
+    "withdrawn",
+]
+
+MACHINE_REPORTER: Final = "adapter:comparison"
+"""The sender id of the hub's own comparison (its key is the hub's, enrolled on first run)."""
+MACHINE_ROLE: Final = Role.department
+MAX_CITED: Final = 10
+"""Sources cited in one message (the strongest first): ``remarks`` holds 1000 characters."""
+
+_SOURCE = re.compile(
+    r"(?P<department>[a-z_]+):(?P<record_id>\S+) (?P<kind>[a-z_]+)"
+    r" (?P<event_date>\d{4}-\d{2}-\d{2}) grade (?P<grade>[ABC])"
+)
+_WITHDRAWS = re.compile(r"withdraws (?P<department>[a-z_]+):(?P<record_id>\S+)")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceRecord:
+    """One department record a finding rests on (the canonical comparison record's key facts)."""
+
+    department: str
+    record_id: str
+    kind: str
+    event_date: date
+    grade: str
+
+    def text(self) -> str:
+        """``department:record_id kind YYYY-MM-DD grade G`` — the form cited in remarks."""
+        return (
+            f"{self.department}:{self.record_id} {self.kind} {self.event_date.isoformat()}"
+            f" grade {self.grade}"
+        )
+
+
+def machine_actor() -> ActorRef:
+    """The comparison as an actor: reporter of its reports, author of its voids."""
+    return ActorRef(id=MACHINE_REPORTER, role=MACHINE_ROLE)
+
+
+def cite(rule: str, period: str, sources: Iterable[SourceRecord]) -> str:
+    """The remarks of a machine message: the rule, the period and the sources, grade A first."""
+    ranked = sorted(sources, key=lambda s: (s.grade, s.event_date, s.department, s.record_id))
+    return f"{rule} {period}: sources " + "; ".join(s.text() for s in ranked[:MAX_CITED])
+
+
+def cited(remarks: str | None) -> tuple[SourceRecord, ...]:
+    """The sources a machine message cites (empty when it cites none)."""
+    return tuple(
+        SourceRecord(
+            m["department"], m["record_id"], m["kind"], date.fromisoformat(m["event_date"]),
+            m["grade"],
+        )
+        for m in _SOURCE.finditer(remarks or "")
+    )  # fmt: skip
+
+
+def opens_alone(sources: Iterable[SourceRecord]) -> bool:
+    """The grade rule: a grade-A source, or grade-B sources of two different departments."""
+    listed = [s for s in sources if s.grade in {"A", "B"}]
+    return any(s.grade == "A" for s in listed) or len({s.department for s in listed}) >= 2
+
+
+def check_machine_reporter(reporter: ActorRef, signer: Signer) -> None:
+    """The machine reports in its own name only, under its own key (``forged-role`` else)."""
+    if signer.sender != MACHINE_REPORTER or signer.role is not MACHINE_ROLE:
+        raise Refusal(
+            "forged-role",
+            f"only the hub's comparison ({MACHINE_REPORTER}, role department) reports as the "
+            f"machine, not {signer.sender!r}",
+        )
+    if reporter.id != MACHINE_REPORTER or reporter.role is not MACHINE_ROLE:
+        raise Refusal(
+            "forged-role",
+            f"the comparison reports in its own name, not as {reporter.id!r} ({reporter.role})",
+        )
+
+
+def check_grades(report: EligibilityReport) -> tuple[SourceRecord, ...]:
+    """The sources of a machine report, if they satisfy the grade rule; else a refusal.
+
+    Raises:
+        Refusal: ``second-source-required`` — no source cited, or grade-B sources of one
+            department only (they wait for a second department before a task opens).
+    """
+    sources = cited(report.remarks)
+    if not opens_alone(sources):
+        found = ", ".join(s.text() for s in sources) or "none"
+        raise Refusal(
+            "second-source-required",
+            "a task opens on one grade-A source or grade-B sources of two departments; "
+            f"cited: {found}",
+        )
+    return sources
+
+
+def void_message_id(department: str, record_id: str) -> str:
+    """``cmpv.<32 hex>``: the machine's step for a department's void of one record, once."""
+    return "cmpv." + hashlib.sha256(f"{department}|{record_id}".encode()).hexdigest()[:32]
+
+
+def void_text(period: str, department: str, void_record_id: str, voided_record_id: str) -> str:
+    """The outcome of the machine's clearing step: which record the department withdrew."""
+    return (
+        f"R-REVERSAL {period}: {department} void {void_record_id} withdraws "
+        f"{department}:{voided_record_id}"
+    )
+
+
+def withdrawn(outcome: str | None) -> tuple[str, str] | None:
+    """(department, record id) a machine clearing step withdraws, or None if it names none."""
+    found = _WITHDRAWS.search(outcome or "")
+    return (found["department"], found["record_id"]) if found else None
+
+
+class ReversalAction(StrEnum):
+    """What a department's void does to the task its record raised."""
+
+    CLEAR = "cleared"  # the void took away all the task rested on
+    KEEP = "kept"  # other evidence (another source, a person's report) still stands
+    PROPOSE_RESTORATION = "restoration_proposed"  # confirmed and terminated: a person decides
+    NONE = "no_effect"  # the task was already cleared, or confirmed without a termination
+
+
+def reversal_action(
+    task: VerificationTask,
+    voided: Collection[tuple[str, str]],
+    machine_sources: Mapping[str, tuple[SourceRecord, ...]],
+    *,
+    terminated_by_task: bool,
+) -> ReversalAction:
+    """What withdrawing the records ``voided`` does to ``task``.
+
+    Args:
+        task: the task the withdrawn record raised or joined.
+        voided: (department, record id) of the record withdrawn now and of those
+            withdrawn before (they support nothing either).
+        machine_sources: for each of the task's sources that is a machine report, the
+            records it cited; a source missing here is a person's report.
+        terminated_by_task: the person's benefit was terminated by this task.
+    """
+    people = [s for s in task.sources if s not in machine_sources]
+    remaining = [
+        record
+        for cited_records in machine_sources.values()
+        for record in cited_records
+        if (record.department, record.record_id) not in voided
+    ]
+    if task.status is TaskStatus.cleared:
+        return ReversalAction.NONE
+    if task.status is TaskStatus.confirmed:
+        return ReversalAction.PROPOSE_RESTORATION if terminated_by_task else ReversalAction.NONE
+    if people or opens_alone(remaining):
+        return ReversalAction.KEEP
+    return ReversalAction.CLEAR
+
+
+def exempt_notice(event: CertificationEvent, message_id: str) -> Notice:
+    """Tell a pensioner certified by data comparison (免办) that they need do nothing.
+
+    Idempotent per person and period: ``message_id`` is the certification's, derived
+    from the period and the person only.
+    """
+    text = (
+        f"{masked_name(event.person.name)}您好：根据部门信息比对，您本认证周期的城乡居民基本养老"
+        "保险待遇领取资格认证已完成，无需本人办理。如有疑问请致电12333。"
+    )
+    return Notice(f"exempt:{message_id}", event.person, "exempt_certified", text)
