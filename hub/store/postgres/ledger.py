@@ -47,6 +47,7 @@ from certhub.hub.store.postgres.commit import (
 from certhub.hub.store.postgres.executor import GroupWrite
 from certhub.hub.store.postgres.outbox import PostgresOutbox
 from certhub.hub.store.postgres.queries import PostgresQueries
+from certhub.hub.store.service_points import ServicePointTable
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
@@ -54,7 +55,7 @@ CheckpointSigner = Callable[[int, str], str]
 _log = logging.getLogger(__name__)
 
 
-class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox):
+class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox, ServicePointTable):
     """A :class:`~certhub.hub.store.base.LedgerStore` in a PostgreSQL database."""
 
     def __init__(

@@ -38,6 +38,7 @@ from certhub.hub.store.base import (
 )
 from certhub.hub.store.group_commit import Append, GroupCommitQueue, Job
 from certhub.hub.store.presign import Presigning
+from certhub.hub.store.service_points import ServicePointTable
 from certhub.hub.store.sqlite import schema
 from certhub.hub.store.sqlite.executor import EffectWriter
 from certhub.hub.store.sqlite.outbox import SqliteOutbox
@@ -48,7 +49,7 @@ CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
 
 
-class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox):
+class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTable):
     """A :class:`~certhub.hub.store.base.LedgerStore` in one SQLite file."""
 
     def __init__(
