@@ -110,7 +110,8 @@ RUNTIME = {"hub.runtime.app", "hub.runtime.serving"}
 """The only modules outside ``hub/api`` that may import it: they build and serve the app."""
 CAPABILITIES = {
     "api", "audit", "cli", "comparison", "compliance", "core", "delivery", "departments",
-    "evidence", "ingress", "problems", "procedure", "rules", "runtime", "service_points",
+    "evidence", "ingress", "problems", "procedure", "register", "rules", "runtime",
+    "service_points",
     "store",
 }  # fmt: skip
 """``ls hub/``: one name per capability (README's Architecture table says what each holds)."""

@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.procedure.register_entry import register_entry, roster_columns
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
 from certhub.hub.rules.parties import check_certifier, check_reporter
@@ -86,10 +87,10 @@ async def _plan_certification(
     bindings = tuple(
         EvidenceBinding(e.sha256, person) for e in event.evidence if e.kind in PERSONAL_EVIDENCE
     )
-    if event.method in ASSISTED_METHODS:  # goes upward once approved
+    if event.method in ASSISTED_METHODS:  # goes upward, and counts, once approved
         return Effects(item=ItemOpen(ItemKind.CERTIFICATION), evidence_bindings=bindings)
     upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
-    return Effects(outbox=upward, evidence_bindings=bindings)
+    return Effects(outbox=upward, evidence_bindings=bindings, certified=register_entry(event))
 
 
 async def _check_identity(
@@ -145,6 +146,7 @@ def _plan_roster(message: VerifiedMessage, record: BenefitRecord) -> Effects:
         person_id=record.person.id_number,
         as_of=record.as_of.isoformat(),
         snapshot=message.payload,
+        **roster_columns(record),
     )
     audit = AuditWrite(
         "roster_updated", record.person.id_number[-4:], message.sender, message.digest

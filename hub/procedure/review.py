@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import recheck_restoration
+from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
 from certhub.hub.rules.disposal import Disposal, dispose
@@ -94,6 +95,7 @@ async def _on_approval(
         event = CertificationEvent.model_validate_json(record.payload)
         notice = _notice_write(certification_result_notice(event, item_id))
         upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
+        effects = replace(effects, certified=register_entry(event, item_id))
         return _extend(effects, notices=(notice,), outbox=upward)
     if kind is ItemKind.REPORT:
         report = EligibilityReport.model_validate_json(record.payload)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.outbox import OutboxStore
 from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
+from certhub.hub.store.register_reads import RegisterReads
 from certhub.schemas import Refusal
 
 __all__ = [
@@ -236,7 +237,14 @@ class Lifecycle(Protocol):
 
 
 class LedgerStore(
-    RecordStore, ProcedureReads, Reporting, AuditLog, OutboxStore, Lifecycle, Protocol
+    RecordStore,
+    ProcedureReads,
+    Reporting,
+    AuditLog,
+    OutboxStore,
+    RegisterReads,
+    Lifecycle,
+    Protocol,
 ):
     """The durable, append-only, idempotent ledger, with its transactional outbox: every role.
 

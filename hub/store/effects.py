@@ -55,6 +55,11 @@ class RosterWrite:
     person_id: str
     as_of: str
     snapshot: bytes
+    # the register's copy of the entry (hub/store/register.py), written in the same transaction
+    area: str | None = None  # village code, or the county's when the roster names no village
+    name: str | None = None
+    status: str | None = None
+    suspended_since: str | None = None  # ISO date
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +158,25 @@ class EvidenceBinding:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterCertification:
+    """A passed certification for the register (the cycle rule is hub/register/cycle.py).
+
+    ``sequence`` is the certification's own ledger record; None means the
+    record this message appends (a staff-assisted one counts once approved,
+    from the approval, naming the certification's record).
+    """
+
+    person_id: str
+    certified_on: str  # ISO date, China Standard Time
+    month: int  # its month index (year * 12 + month - 1)
+    method: str
+    channel: str
+    area: str
+    name: str
+    sequence: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AuditWrite:
     """One more link in the audit chain (besides the automatic "message accepted")."""
 
@@ -188,6 +212,7 @@ class Effects:
     release_months: tuple[str, ...] = ()  # sources whose back-paid months are freed (rejected)
     closure: BenefitClosure | None = None
     evidence_bindings: tuple[EvidenceBinding, ...] = ()
+    certified: RegisterCertification | None = None  # the register's; cannot fail
 
     @property
     def conditional(self) -> bool:

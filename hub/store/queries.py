@@ -15,6 +15,7 @@ from typing import Final
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import ItemRow, LedgerRecord, RecordKind, StatRow, TaskRow
+from certhub.hub.store.register_reads import RegisterQueries
 
 Row = tuple[object, ...]
 
@@ -40,7 +41,7 @@ _TASK_KEYS: Final = {
 GROUPINGS: Final = tuple(_REPORT_KEYS)
 
 
-class LedgerReads:
+class LedgerReads(RegisterQueries):
     """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:

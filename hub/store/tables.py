@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
+from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
 from certhub.hub.store.service_point_tables import SERVICE_POINTS
 
 Dialect = Literal["sqlite", "postgres"]
@@ -317,6 +318,7 @@ LADDER: Final = (
     Version((MONEY_KEYS,), _MONEY_BACKFILL),
     Version(SHARED_IDENTITY),  # keys, evidence and singleton state shared by a deployment
     Version((SERVICE_POINTS,)),  # the e-map's service-point registry (issue 18)
+    Version((REGISTER,), REGISTER_BACKFILL),  # the certification register (issue 17)
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
-from certhub.hub.store import ledger_rows, money, outbox
+from certhub.hub.store import ledger_rows, money, outbox, register
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
 from certhub.hub.store.records import NewMessage
@@ -137,6 +137,10 @@ def plan(
     ops += [_task(task, sequence) for task in effects.tasks]
     if (r := effects.roster) is not None:
         ops.append(Run(ROSTER_UPSERT, (r.person_id, r.as_of, r.snapshot, sequence)))
+        ops.append(Run(register.ROSTER, register.roster_params(r)))
+    if (c := effects.certified) is not None:
+        person, link = register.certified_params(c, sequence)
+        ops += [Run(register.CERTIFIED, person), Run(register.LINKED, link)]
     for record in effects.outcomes:
         ops += _outcome(record, message, take_sequence())
     for n in effects.notices:

@@ -1,0 +1,212 @@
+"""Read queries of the certification register, the same SQL on both dialects.
+
+Every list is one indexed query over ``register_people``: which people it
+holds is a condition on their roster status, due month and suspension date;
+the area is a prefix of the row's region code (its village code, else its
+county's) as a range over the index, so a list filter and a reader's area
+scope intersect into one prefix before the query; pages run in ID-number order
+after a cursor. Month arguments are month indexes (``year * 12 + month - 1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final, Protocol
+
+__all__ = [
+    "PersonRegister",
+    "RegisterCertificationRow",
+    "RegisterList",
+    "RegisterQueries",
+    "RegisterQuery",
+    "RegisterReads",
+]
+
+
+class RegisterList(StrEnum):
+    """The lists readers page through."""
+
+    DUE = "due"  # active, due month in [month_from, month_to]
+    OVERDUE = "overdue"  # active, due month before month_from (never certified: no due month)
+    SUSPENDED = "suspended"  # suspended, not covered by a certification on the day it began
+    LONG_SUSPENDED = "long_suspended"  # suspended (any reason) since before ``before``
+    PEOPLE = "people"  # everyone on the roster, optionally by name or ID-number ending
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterQuery:
+    """One page of one list: ``area`` is a region-code prefix (None: the whole province)."""
+
+    kind: RegisterList
+    after: str  # the last ID number of the previous page ("" for the first)
+    limit: int
+    area: str | None = None
+    month_from: int = 0
+    month_to: int = 0
+    before: str = ""  # ISO date: long suspensions began before it
+    name: str | None = None  # part of the name
+    id_ending: str | None = None  # the last characters of the ID number
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRegister:
+    """One person's register row."""
+
+    person_id: str
+    area: str | None
+    name: str | None
+    roster_status: str | None
+    suspended_since: str | None
+    last_on: str | None
+    last_method: str | None
+    last_channel: str | None
+    last_sequence: int | None
+    record_sequence: int | None
+    record_month: int | None
+    due_month: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterCertificationRow:
+    """A passed certification and the certification of record it counts under."""
+
+    sequence: int
+    certified_on: str
+    month: int
+    method: str
+    channel: str
+    of_record: int
+
+
+_PERSON: Final = (
+    "SELECT person_id, area, name, roster_status, suspended_since, last_on, last_method,"
+    " last_channel, last_sequence, record_sequence, record_month, due_month FROM register_people"
+)
+_SUSPENDED_MONTH: Final = (
+    "(CAST(substr(suspended_since, 1, 4) AS INTEGER) * 12"
+    " + CAST(substr(suspended_since, 6, 2) AS INTEGER) - 1)"
+)
+_LISTS: Final = {
+    RegisterList.DUE: "roster_status = 'active' AND due_month >= ? AND due_month <= ?",
+    RegisterList.OVERDUE: "roster_status = 'active' AND (due_month IS NULL OR due_month < ?)",
+    RegisterList.SUSPENDED: (
+        f"roster_status = 'suspended' AND (due_month IS NULL OR due_month < {_SUSPENDED_MONTH})"
+    ),
+    RegisterList.LONG_SUSPENDED: "roster_status = 'suspended' AND suspended_since < ?",
+    RegisterList.PEOPLE: "roster_status IS NOT NULL",
+}
+
+
+def _where(query: RegisterQuery) -> tuple[str, list[object]]:
+    """The query's condition and parameters (list, area, search, cursor)."""
+    sql = _LISTS[query.kind]
+    by_kind: dict[RegisterList, list[object]] = {
+        RegisterList.DUE: [query.month_from, query.month_to],
+        RegisterList.OVERDUE: [query.month_from],
+        RegisterList.LONG_SUSPENDED: [query.before],
+    }
+    params = by_kind.get(query.kind, [])
+    if query.area is not None:  # digits only: ':' sorts right after '9'
+        sql += " AND area >= ? AND area < ?"
+        params += [query.area, query.area + ":"]
+    if query.name:
+        sql += " AND name LIKE ? ESCAPE '\\'"
+        escaped = query.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    if query.id_ending:  # digits and X only (checked by the caller)
+        sql += " AND person_id LIKE ?"
+        params.append("%" + query.id_ending)
+    return sql + " AND person_id > ?", [*params, query.after]
+
+
+class RegisterQueries:
+    """The register's reads; the dialect provides ``_read`` (mixed into its reads)."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # the dialect's transport
+
+    async def register_person(self, person_id: str) -> PersonRegister | None:
+        """One person's register row, if the roster or a certification named them."""
+        rows = await self._read(_PERSON + " WHERE person_id = ?", (person_id,))
+        return _person(rows[0]) if rows else None
+
+    async def register_certifications(self, person_id: str) -> list[RegisterCertificationRow]:
+        """Every passed certification of a person, in ledger order, with its record."""
+        rows = await self._read(
+            "SELECT sequence, certified_on, month, method, channel, of_record"
+            " FROM register_certifications WHERE person_id = ? ORDER BY sequence",
+            (person_id,),
+        )
+        return [
+            RegisterCertificationRow(
+                int(str(s)), str(d), int(str(m)), str(meth), str(ch), int(str(rec))
+            )
+            for s, d, m, meth, ch, rec in rows
+        ]
+
+    async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
+        """One page of a list, in ID-number order after ``query.after``."""
+        where, params = _where(query)
+        sql = f"{_PERSON} WHERE {where} ORDER BY person_id LIMIT ?"
+        return [_person(row) for row in await self._read(sql, (*params, query.limit))]
+
+    async def register_records(self, month_from: int, month_to: int, area: str | None) -> int:
+        """People counted in months ``month_from..month_to``: certifications of record there."""
+        sql = (
+            "SELECT count(*) FROM register_certifications AS c"
+            " JOIN register_people AS p ON p.person_id = c.person_id"
+            " WHERE c.sequence = c.of_record AND c.month >= ? AND c.month <= ?"
+        )
+        params: list[object] = [month_from, month_to]
+        if area is not None:
+            sql += " AND p.area >= ? AND p.area < ?"
+            params += [area, area + ":"]
+        rows = await self._read(sql, tuple(params))
+        return int(str(rows[0][0]))
+
+
+class RegisterReads(Protocol):
+    """What the register asks of a ledger (:class:`RegisterQueries` is every ledger's)."""
+
+    async def register_person(self, person_id: str) -> PersonRegister | None:
+        """One person's register row, if the roster or a certification named them."""
+        ...
+
+    async def register_certifications(self, person_id: str) -> list[RegisterCertificationRow]:
+        """Every passed certification of a person, in ledger order, with its record."""
+        ...
+
+    async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
+        """One page of a list, in ID-number order after ``query.after``."""
+        ...
+
+    async def register_records(self, month_from: int, month_to: int, area: str | None) -> int:
+        """People counted in months ``month_from..month_to``: certifications of record there."""
+        ...
+
+
+def _person(row: tuple[object, ...]) -> PersonRegister:
+    (person, area, name, status, since, last_on, method, channel, last, record, rmonth, due) = row
+    return PersonRegister(
+        str(person),
+        _text(area),
+        _text(name),
+        _text(status),
+        _text(since),
+        _text(last_on),
+        _text(method),
+        _text(channel),
+        _int(last),
+        _int(record),
+        _int(rmonth),
+        _int(due),
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(str(value))
