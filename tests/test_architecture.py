@@ -112,7 +112,7 @@ CAPABILITIES = {
     "api", "audit", "cli", "comparison", "compliance", "core", "delivery", "departments",
     "evidence", "ingress", "problems", "procedure", "register", "rules", "runtime",
     "service_points",
-    "store",
+    "store", "web",
 }  # fmt: skip
 """``ls hub/``: one name per capability (README's Architecture table says what each holds)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from certhub.hub.api.openapi_entrance import entrance_paths
 from certhub.hub.api.openapi_inbound import inbound_paths
 from certhub.hub.api.openapi_parts import (
     json_response,
@@ -163,6 +164,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             **procedure_paths(),
             **inbound_paths(),
+            **entrance_paths(),
             "/v1/reports": {
                 **push_operation("Push one signed eligibility or zero report.", reports),
                 **pull_operation("Provincial pull of reports by cursor."),

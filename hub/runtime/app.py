@@ -13,6 +13,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.api import (
+    entrance_routes,
     evidence_routes,
     inbound_routes,
     ingress_routes,
@@ -56,6 +57,7 @@ from certhub.hub.runtime.health import install_health
 from certhub.hub.runtime.serving import edge_handler_args
 from certhub.hub.runtime.trust_state import TrustState
 from certhub.hub.store import open_ledger
+from certhub.hub.web import entrance
 from certhub.monitoring.metrics import HubMetrics
 from certhub.monitoring.server import serve_metrics
 from certhub.security import HubKeyring, ReceiptSigner, SignatureHelper
@@ -104,6 +106,8 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         evidence_routes.routes,
         procedure_routes.routes,
         inbound_routes.routes,
+        entrance_routes.routes,
+        entrance.routes,
     )
     for table in api if settings.role != "worker" else (WORKER_ROUTES,):
         app.add_routes(table)

@@ -157,6 +157,12 @@ class RecordStore(Protocol):
         """Every record after ``after``, of any kind, oldest first."""
         ...
 
+    async def sender_page(
+        self, sender: str, kind: RecordKind, before: int, limit: int
+    ) -> Sequence[LedgerRecord]:
+        """Records of ``kind`` that ``sender`` signed, before ``before``, newest first."""
+        ...
+
     async def count(self, kind: RecordKind | None = None) -> int:
         """How many records the ledger holds (of one kind, or all)."""
         ...
@@ -181,6 +187,10 @@ class ProcedureReads(Protocol):
         self, *, status: str | None, region: str | None, after: int, limit: int
     ) -> Sequence[TaskRow]:
         """Tasks changed after cursor ``after`` (their ``changed_seq``)."""
+        ...
+
+    async def tasks_of(self, person_ids: Sequence[str]) -> Sequence[TaskRow]:
+        """Every task (any status) of these people."""
         ...
 
     async def get_roster(self, person_id: str) -> bytes | None:

@@ -1,0 +1,63 @@
+// Enrolment without passwords: the phone makes its own Ed25519 key (non-extractable)
+// and a one-time code from the county binds the public half to this coordinator's
+// village in the hub's trust store (README, "Coordinators' enrolment and area scopes").
+
+import { kv } from "./db.js";
+import { Offline, Refused, postJson } from "./hub.js";
+import { newKeyPair, publicJwk } from "./jws.js";
+import { button, field, h, note, show } from "./ui.js";
+
+const MESSAGES = {
+  "enrolment-code-invalid": "登记码无效、已用过或已过期。请向县（区）社保经办机构重新领取。",
+  "enrolment-rate-limited": "尝试次数过多，请过几分钟再试。",
+  "enrolment-request-invalid": "登记码格式不对：应为 12 位数字。",
+  "enrolment-key-invalid": "本机密钥未被接受，请重新打开本页再试。",
+};
+
+export async function enrolScreen() {
+  const code = h("input", {
+    type: "text", inputmode: "numeric", autocomplete: "one-time-code",
+    placeholder: "1234-5678-9012", maxlength: "20", name: "code",
+  });
+  const status = h("div", { "aria-live": "polite" });
+  const submit = button("登记本机", async () => {
+    submit.disabled = true;
+    status.replaceChildren(note("正在生成本机密钥并登记…"));
+    try {
+      await enrol(code.value);
+      document.getElementById("main").dispatchEvent(new Event("enrolled"));
+    } catch (error) {
+      status.replaceChildren(note(explain(error), "error"));
+      submit.disabled = false;
+    }
+  });
+  show(
+    "登记本机",
+    h("p", { class: "lead" }, "请输入县（区）社保经办机构发给您的一次性登记码。"),
+    h("p", {}, "本机会生成自己的签名密钥，私钥只存在这部手机里，不会发出。以后您上报的每一件事都由本机签名。"),
+    field("登记码", code, "12 位数字，可带横线"),
+    submit,
+    status,
+  );
+  code.focus();
+}
+
+async function enrol(code) {
+  const keys = await newKeyPair();
+  const jwk = await publicJwk(keys.publicKey);
+  const { body } = await postJson("/v1/enrolments", { code, jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x } });
+  if (body.kid !== jwk.kid) throw new Error("the hub bound another key");
+  await kv.put("identity", {
+    keys, kid: body.kid, sender: body.sender, role: body.role, area: body.area,
+    county: body.area.slice(0, 6), notAfter: body.not_after, enrolledAt: Date.now(),
+  });
+}
+
+function explain(error) {
+  if (error instanceof Offline) return "登记需要网络。请到有信号的地方再试。";
+  if (error instanceof Refused) {
+    const slug = (error.problem.type || "").split(":").pop();
+    return MESSAGES[slug] || `登记未成功：${error.message}`;
+  }
+  return `登记未成功：${error.message}`;
+}

@@ -1,0 +1,139 @@
+// Talking to the hub: reads with the phone's own bearer tokens, pushes of signed
+// messages, evidence uploads, and the outbox that sends what was made offline.
+
+import { kv, outbox } from "./db.js";
+import { b64, bearerToken, randomId, sha256, signMessage, verifyReceipt } from "./jws.js";
+
+export class Offline extends Error {}
+export class Refused extends Error {
+  constructor(problem) {
+    super(problem.detail || problem.title || "refused");
+    this.problem = problem;
+  }
+}
+
+let clockOffset = 0; // seconds the hub's clock is ahead of the phone's (from its Date header)
+
+export function hubNow() {
+  return Math.floor(Date.now() / 1000 + clockOffset);
+}
+
+async function call(path, init = {}) {
+  let response;
+  try {
+    response = await fetch(path, { cache: "no-store", ...init });
+  } catch {
+    throw new Offline("no connection");
+  }
+  const date = Date.parse(response.headers.get("Date") || "");
+  if (!Number.isNaN(date)) clockOffset = (date - Date.now()) / 1000;
+  const type = response.headers.get("Content-Type") || "";
+  const body = type.includes("json") ? await response.json() : null;
+  if (!response.ok) throw new Refused(body || { title: `HTTP ${response.status}` });
+  return { status: response.status, body };
+}
+
+/** GET a JSON read as the enrolled phone; the last good answer is kept for offline use. */
+export async function read(identity, path) {
+  try {
+    const token = await bearerToken(identity, "read", hubNow());
+    const { body } = await call(path, { headers: { Authorization: `Bearer ${token}` } });
+    await kv.put(`cache:${path}`, { body, at: Date.now() });
+    return { body, cached: false };
+  } catch (error) {
+    const kept = error instanceof Offline ? await kv.get(`cache:${path}`) : null;
+    if (!kept) throw error;
+    return { body: kept.body, cached: true, at: kept.at };
+  }
+}
+
+export async function postJson(path, value) {
+  return call(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(value),
+  });
+}
+
+async function upload(identity, photo) {
+  const digest = b64(await sha256(await photo.blob.arrayBuffer()));
+  const token = await bearerToken(identity, "evidence", hubNow());
+  await call("/v1/evidence", {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": photo.blob.type,
+      "Content-Digest": `sha-256=:${digest}:`,
+    },
+    body: photo.blob,
+  });
+}
+
+/** Sign ``payload`` now and queue it with its photos; the outbox sends it when it can. */
+export async function queueMessage(identity, payload, photos = []) {
+  const jti = `app-${randomId()}`;
+  const token = await signMessage(identity, payload, { jti, iat: hubNow() });
+  await outbox.put({ jti, token, payload, photos, state: "queued", created: Date.now() });
+  changed();
+  return jti;
+}
+
+function changed() {
+  window.dispatchEvent(new Event("outbox-changed"));
+}
+
+let flushing = null;
+
+/** Send everything queued, oldest first; stop at the first sign of no connection. */
+export function flush(identity) {
+  flushing ??= sendAll(identity).finally(() => {
+    flushing = null;
+  });
+  return flushing;
+}
+
+async function sendAll(identity) {
+  for (const entry of await outbox.all()) {
+    if (entry.state !== "queued") continue;
+    try {
+      await send(identity, entry);
+    } catch (error) {
+      if (error instanceof Offline) return;
+      entry.state = "refused";
+      entry.problem = error.problem || { detail: String(error) };
+      await outbox.put(entry);
+    }
+    changed();
+  }
+}
+
+async function send(identity, entry) {
+  for (const photo of entry.photos) await upload(identity, photo);
+  let answer;
+  try {
+    answer = await push(entry.token);
+  } catch (error) {
+    // Signed long ago (no signal for a while): the hub refuses a stale iat unless it
+    // already holds these exact bytes. Re-sign the same payload under the same message
+    // id with a fresh iat; the hub cannot hold both, so the report is never doubled.
+    if (!(error instanceof Refused) || !error.problem.type?.endsWith(":clock-skew")) throw error;
+    entry.token = await signMessage(identity, entry.payload, { jti: entry.jti, iat: hubNow() });
+    await outbox.put(entry);
+    answer = await push(entry.token);
+  }
+  const jwks = (await call("/.well-known/jwks.json")).body;
+  const verified = await verifyReceipt(answer.receipt, entry.token, jwks);
+  const receipts = (await kv.get("receipts")) || [];
+  receipts.unshift({ ...answer, jti: entry.jti, verified, payload: entry.payload, at: Date.now() });
+  await kv.put("receipts", receipts.slice(0, 50));
+  await outbox.delete(entry.jti);
+}
+
+async function push(token) {
+  const { body } = await call("/v1/reports", {
+    method: "POST",
+    headers: { "Content-Type": "application/jose" },
+    body: token,
+  });
+  return body;
+}

@@ -1,0 +1,69 @@
+// My reports (上报台账) with their live status: what waits on the phone, what the hub
+// refused, and each report the hub holds, with its stage and the hub's signed receipt.
+
+import { kv, outbox } from "./db.js";
+import { Refused, read } from "./hub.js";
+import { REASONS, STAGES, button, chip, dateText, h, maskId, note, show } from "./ui.js";
+
+function title(payload) {
+  if (payload.type === "zero_report/v1") return `零报告 · ${payload.period}`;
+  return `${REASONS[payload.reason] || payload.reason} · ${payload.person.name}（${maskId(payload.person.id_number)}）`;
+}
+
+function serverTitle(item) {
+  if (item.type === "zero_report/v1") return `零报告 · ${item.period}`;
+  return `${REASONS[item.reason] || item.reason} · ${item.person.name}（${item.person.id_number}）`;
+}
+
+function stageChip(stage) {
+  const [label, tone] = STAGES[stage] || [stage, "info"];
+  return chip(label, tone);
+}
+
+function receiptLine(sequence, verified) {
+  return h("p", { class: "receipt" },
+    `回执：台账第 ${sequence} 号`, verified ? " · 中心签名已核验 ✔" : "");
+}
+
+export async function mineScreen(ctx) {
+  const waiting = await outbox.all();
+  const receipts = new Map(((await kv.get("receipts")) || []).map((r) => [r.message_id, r]));
+  const list = h("ul", { class: "cards", "aria-label": "我的上报" });
+  for (const entry of waiting) {
+    list.append(h("li", { class: "card", "data-jti": entry.jti },
+      h("strong", {}, title(entry.payload)),
+      stageChip(entry.state),
+      entry.problem ? note(entry.problem.detail || entry.problem.title, "error") : null,
+      entry.state === "refused"
+        ? button("删除这份", async () => { await outbox.delete(entry.jti); ctx.refresh(); }, { kind: "quiet" })
+        : null));
+  }
+  const status = h("div", { "aria-live": "polite" });
+  show("我的上报", status, list);
+  let answer;
+  try {
+    answer = await read(ctx.identity, "/v1/my-reports?limit=50");
+  } catch (error) {
+    status.replaceChildren(note(error instanceof Refused ? error.message : "暂时无法取得办理进度", "error"));
+    return;
+  }
+  if (answer.cached) status.replaceChildren(note(`离线：显示 ${dateText(new Date(answer.at).toISOString())} 的进度`, "wait"));
+  const shown = new Set(waiting.map((e) => e.jti));
+  for (const item of answer.body.items) {
+    if (shown.has(item.message_id)) continue;
+    const kept = receipts.get(item.message_id);
+    list.append(h("li", { class: "card", "data-jti": item.message_id },
+      h("strong", {}, serverTitle(item)),
+      stageChip(item.stage),
+      h("p", { class: "hint" }, `${dateText(item.received_at)} 收到`),
+      receiptLine(item.sequence, kept?.verified)));
+  }
+  // Sent from this phone moments ago but not in the (cached) list yet.
+  for (const [id, kept] of receipts) {
+    if (answer.body.items.some((i) => i.message_id === id) || shown.has(id)) continue;
+    if (!answer.cached) continue;
+    list.append(h("li", { class: "card", "data-jti": id },
+      h("strong", {}, title(kept.payload)), stageChip("received"), receiptLine(kept.sequence, kept.verified)));
+  }
+  if (!list.children.length) list.append(h("li", { class: "card" }, "还没有上报。"));
+}

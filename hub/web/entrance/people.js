@@ -1,0 +1,97 @@
+// My village's pensioners: the register's list for the village, kept on the phone so
+// that search (by name, or the last digits of the ID number) also works without
+// signal; each with certification status, due month and any open verification task.
+
+import { kv } from "./db.js";
+import { Refused, read } from "./hub.js";
+import { TASK_KINDS, TASK_STATUS, chip, field, h, maskId, note, show } from "./ui.js";
+
+export const REGISTER_STATUS = {
+  certified: ["已认证", "ok"],
+  due_soon: ["即将到期", "wait"],
+  overdue: ["逾期未认证", "bad"],
+  suspended: ["已暂停发放", "bad"],
+  terminated: ["已终止", "info"],
+};
+
+async function pages(ctx, path) {
+  const items = [];
+  let after = "";
+  let cached = false;
+  for (let page = 0; page < 50; page += 1) {
+    const answer = await read(ctx.identity, `${path}&limit=200${after ? `&after=${encodeURIComponent(after)}` : ""}`);
+    items.push(...answer.body.items);
+    cached ||= answer.cached;
+    if (!answer.body.has_more || answer.cached) break;
+    after = answer.body.next_cursor;
+  }
+  return { items, cached };
+}
+
+async function villagePeople(ctx) {
+  const area = ctx.identity.area;
+  const [people, tasks] = await Promise.all([
+    pages(ctx, `/v1/register/people?region=${area}`),
+    pages(ctx, `/v1/verification-tasks?region=${area}`),
+  ]);
+  const open = new Map(
+    tasks.items.filter((t) => t.status === "open" || t.status === "in_progress").map((t) => [t.person.id_number, t]),
+  );
+  return {
+    cached: people.cached || tasks.cached,
+    items: people.items.map((p) => ({ ...p, task: open.get(p.person.id_number) || null })),
+  };
+}
+
+function matches(entry, query) {
+  if (!query) return true;
+  if (/^[\dXx]+$/.test(query)) return entry.person.id_number.endsWith(query.toUpperCase());
+  return entry.person.name.includes(query);
+}
+
+function monthText(month) {
+  if (!month) return "—";
+  const [year, m] = month.split("-");
+  return `${year} 年 ${Number(m)} 月`;
+}
+
+function card(entry) {
+  const [label, tone] = REGISTER_STATUS[entry.status] || [entry.status, "info"];
+  const task = entry.task;
+  return h("li", { class: "card", "data-person": entry.person.id_number.slice(-4) },
+    h("strong", {}, `${entry.person.name}（${maskId(entry.person.id_number)}）`),
+    chip(label, tone),
+    h("p", {}, `认证到期：${monthText(entry.due_month)}`),
+    entry.last_certified ? h("p", { class: "hint" }, `上次认证：${entry.last_certified}`) : null,
+    task
+      ? h("p", {}, "核实任务：", chip(`${TASK_KINDS[task.kind] || task.kind} · ${TASK_STATUS[task.status][0]}`, "wait"))
+      : null,
+    h("a", {
+      class: "btn btn-secondary", href: `#/report?person=${entry.person.id_number}`,
+      onclick: () => kv.put("chosen-person", entry.person),
+    }, `为${entry.person.name}上报情况`));
+}
+
+export async function peopleScreen(ctx) {
+  const search = h("input", { type: "search", placeholder: "姓名，或身份证后几位", autocomplete: "off" });
+  const list = h("ul", { class: "cards", "aria-label": "本村人员" });
+  const status = h("div", { "aria-live": "polite" });
+  show("本村人员", field("查找", search), status, list);
+  let people;
+  try {
+    people = await villagePeople(ctx);
+  } catch (error) {
+    status.replaceChildren(note(error instanceof Refused ? error.message : "需要网络才能取得名单", "error"));
+    return;
+  }
+  if (people.cached) status.replaceChildren(note("离线：显示上次取得的名单", "wait"));
+  const draw = () => {
+    const query = search.value.trim();
+    const shown = people.items.filter((entry) => matches(entry, query));
+    list.replaceChildren(...shown.slice(0, 100).map(card));
+    if (!shown.length) list.append(h("li", { class: "card" }, query ? "没有找到。" : "名单为空。"));
+  };
+  search.addEventListener("input", draw);
+  draw();
+}
+
