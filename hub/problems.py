@@ -29,6 +29,7 @@ __all__ = [
     "EVIDENCE_PROBLEMS",
     "PROCEDURE_PROBLEMS",
     "SECURITY_PROBLEMS",
+    "SERVICE_POINT_PROBLEMS",
     "Problem",
     "problem_for",
 ]
@@ -140,6 +141,11 @@ ENROLMENT_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "area-not-permitted": (403, "Outside the key's area or role"),
 }
 
+# The e-map (certhub.hub.service_points): anonymous, so every parameter is hostile.
+SERVICE_POINT_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
+    "invalid-coordinates": (400, "Invalid coordinates"),
+}
+
 ALL_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = MappingProxyType(
     {
         **EDGE_PROBLEMS,
@@ -147,6 +153,7 @@ ALL_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = MappingProxyType(
         **PROCEDURE_PROBLEMS,
         **SECURITY_PROBLEMS,
         **ENROLMENT_PROBLEMS,
+        **SERVICE_POINT_PROBLEMS,
     }
 )
 """Every problem certhub answers with; nothing outside it is ever sent."""

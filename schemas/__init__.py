@@ -37,6 +37,7 @@ from .enums import (
     ChannelKind,
     DecisionAction,
     EvidenceKind,
+    RecoverySource,
     RecoveryStatus,
     ReportReason,
     Role,
@@ -46,6 +47,7 @@ from .enums import (
     TaskStatus,
     VerificationMethod,
 )
+from .recovery import OverpaymentRecovery, WriteOffRequest
 from .refusal import PROBLEM_TYPE_PREFIX, Refusal, problem_type_uri
 from .regions import (
     GUANGDONG_COUNTIES,
@@ -105,8 +107,10 @@ __all__ = [
     "Message",
     "Money",
     "Overpayment",
+    "OverpaymentRecovery",
     "PersonName",
     "PersonRef",
+    "RecoverySource",
     "RecoveryStatus",
     "Refusal",
     "RegionRef",
@@ -126,6 +130,7 @@ __all__ = [
     "VerificationMethod",
     "VerificationTask",
     "VillageCode",
+    "WriteOffRequest",
     "ZeroReport",
     "birth_date_of",
     "check_character",

@@ -14,6 +14,7 @@ __all__ = [
     "ChannelKind",
     "DecisionAction",
     "EvidenceKind",
+    "RecoverySource",
     "RecoveryStatus",
     "ReportReason",
     "Role",
@@ -138,6 +139,15 @@ class RecoveryStatus(StrEnum):
     partially_recovered = "partially_recovered"
     recovered = "recovered"
     written_off = "written_off"
+
+
+class RecoverySource(StrEnum):
+    """Where a recovered sum came from."""
+
+    personal_account = "personal_account"  # 个人账户余额抵扣
+    family = "family"  # returned by the family or the heir
+    bank_reversal = "bank_reversal"  # the bank returned payments made after the event
+    other = "other"
 
 
 class EvidenceKind(StrEnum):

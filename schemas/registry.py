@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from .certification import CertificationEvent
 from .conditions import CONDITIONAL_RULES
+from .recovery import OverpaymentRecovery, WriteOffRequest
 from .reports import EligibilityReport, ZeroReport
 from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
@@ -46,6 +47,8 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
         "restoration/v1": Restoration,
         "task_transition/v1": TaskTransition,
         "benefit_record/v1": BenefitRecord,
+        "recovery/v1": OverpaymentRecovery,
+        "write_off/v1": WriteOffRequest,
     }
 )
 """Every message type the hub accepts or publishes, by its ``type`` string."""

@@ -3,6 +3,12 @@
 Request bodies of push endpoints are compact JWS strings (``application/jose``);
 the canonical payload inside each is described by its JSON Schema, published at
 ``/v1/schemas/{type}`` and linked from here with ``x-certhub-payload-types``.
+
+Adding an operation: write its summary, parameters, body and every response
+(problems included: ``tests/conftest.py`` checks every answer against this
+document). Its ``operationId`` (``getEvidenceByDigest``), tag and shared
+headers are given by ``openapi_conventions.apply_conventions``; read the rules
+there. A shipped ``operationId`` never changes.
 """
 
 from __future__ import annotations
@@ -10,6 +16,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from certhub.hub.api.openapi_comparison import comparison_paths
+from certhub.hub.api.openapi_conventions import apply_conventions
+from certhub.hub.api.openapi_enrolment import enrolment_paths
 from certhub.hub.api.openapi_entrance import entrance_paths
 from certhub.hub.api.openapi_inbound import inbound_paths
 from certhub.hub.api.openapi_parts import (
@@ -20,7 +29,10 @@ from certhub.hub.api.openapi_parts import (
     ref,
 )
 from certhub.hub.api.openapi_procedure import procedure_paths
+from certhub.hub.api.openapi_recovery import recovery_paths
 from certhub.hub.api.openapi_schemas import reader_schemas, task_schemas
+from certhub.hub.api.openapi_service_points import service_point_paths
+from certhub.hub.core.build import package_version
 from certhub.hub.problems import ALL_PROBLEMS
 from certhub.hub.rules.decisions import ItemStatus
 from certhub.schemas import problem_type_uri
@@ -158,13 +170,17 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "certhub",
-            "version": "1",
+            "version": package_version(),
             "description": "Exchange hub for Guangdong's pension-eligibility certification.",
         },
         "paths": {
             **procedure_paths(),
+            **enrolment_paths(),
             **inbound_paths(),
             **entrance_paths(),
+            **recovery_paths(),
+            **comparison_paths(),
+            **service_point_paths(),
             "/v1/reports": {
                 **push_operation("Push one signed eligibility or zero report.", reports),
                 **pull_operation("Provincial pull of reports by cursor."),
@@ -277,4 +293,4 @@ def openapi_document() -> dict[str, Any]:
         "components": _components(),
     }
     _with_edge_refusals(document["paths"])
-    return document
+    return apply_conventions(document)

@@ -59,7 +59,10 @@ def procedure_paths() -> dict[str, Any]:
     """The paths added by the province's procedure."""
     decision_params = [
         _param(
-            "collection", "path", type="string", enum=["reports", "certifications", "restorations"]
+            "collection",
+            "path",
+            type="string",
+            enum=["reports", "certifications", "restorations", "write-offs"],
         ),
         _param("item_id", "path", type="string", pattern="^[0-9]{1,18}$"),
     ]

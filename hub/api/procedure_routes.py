@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from certhub.hub.api.auth import require_reader
+from certhub.hub.api.auth import require_in_area, require_reader
 from certhub.hub.api.ingress_routes import push
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
@@ -25,18 +25,19 @@ from certhub.hub.store.effects import Effects
 from certhub.hub.store.queries import GROUPINGS
 from certhub.schemas import Decision, TaskStatus, TaskTransition
 from certhub.schemas.clock import shanghai_today
-from certhub.security import VerifiedMessage
+from certhub.security import VerifiedMessage, in_area
 
 routes = web.RouteTableDef()
 COLLECTIONS = {
     "reports": ItemKind.REPORT,
     "certifications": ItemKind.CERTIFICATION,
     "restorations": ItemKind.RESTORATION,
+    "write-offs": ItemKind.WRITE_OFF,
 }
 TASK_CURSOR = "task"
 
 
-@routes.post(r"/v1/{collection:reports|certifications|restorations}/{item_id}/decisions")
+@routes.post(r"/v1/{collection:reports|certifications|restorations|write-offs}/{item_id}/decisions")
 async def post_decision(request: web.Request) -> web.Response:
     """Accept (受理), approve or reject (审核) one item, by a signed decision."""
     kind = COLLECTIONS[request.match_info["collection"]]
@@ -82,7 +83,7 @@ def _typed(model: type[BaseModel], plan: Any) -> Plan:
 @routes.get("/v1/verification-tasks")
 async def list_tasks(request: web.Request) -> web.Response:
     """The verification list (待核实名单), by status and region, oldest change first."""
-    require_reader(request)
+    reader = require_reader(request)
     status = request.query.get("status")
     if status is not None and status not in TaskStatus.__members__:
         raise Problem("invalid-parameter", f"status must be one of {', '.join(TaskStatus)}")
@@ -96,7 +97,7 @@ async def list_tasks(request: web.Request) -> web.Response:
     limit = page_limit(request)
     rows = list(
         await request.app[STORE].list_tasks(
-            status=status, region=region, after=after, limit=limit + 1
+            status=status, region=region, after=after, limit=limit + 1, area=reader.area
         )
     )
     page = rows[:limit]
@@ -110,23 +111,31 @@ async def list_tasks(request: web.Request) -> web.Response:
 
 @routes.get("/v1/verification-tasks/{task_id}")
 async def get_task(request: web.Request) -> web.Response:
-    """One verification task's current state."""
-    require_reader(request)
+    """One verification task's current state; a task outside the reader's area is not found."""
+    reader = require_reader(request)
     row = await request.app[STORE].get_task(request.match_info["task_id"])
     if row is None:
         raise Problem("not-found", "no such verification task")
-    return web.json_response(json.loads(row.snapshot) | {"version": row.version})
+    task = json.loads(row.snapshot)
+    region = task["person"]["region"]
+    detail = "no such verification task"
+    require_in_area(reader, region["county"], region.get("village"), detail=detail)
+    return web.json_response(task | {"version": row.version})
 
 
 @routes.get("/v1/compliance")
 async def get_compliance(request: web.Request) -> web.Response:
     """Which reporting units reported, zero-reported (late?) or are missing for a month."""
-    require_reader(request)
+    reader = require_reader(request)
     period = _period(request)
     settings = request.app[SETTINGS]
     reported, zero = await request.app[STORE].compliance_inputs(period)
     due = deadline(period, settings.report_deadline_day)
-    units: tuple[ReportingUnit, ...] = request.app[REPORTING_UNITS]
+    units: tuple[ReportingUnit, ...] = tuple(
+        unit
+        for unit in request.app[REPORTING_UNITS]
+        if in_area(reader.area, unit.code[:6], unit.code if len(unit.code) > 6 else None)
+    )
     rows = compliance(
         units,
         reported=reported,
@@ -155,7 +164,7 @@ async def get_compliance(request: web.Request) -> web.Response:
 @routes.get("/v1/stats")
 async def get_stats(request: web.Request) -> web.Response:
     """Counts for a month grouped by city, county, reason or method (computed in SQL)."""
-    require_reader(request)
+    reader = require_reader(request)
     period = _period(request)
     group_by = request.query.get("group_by", "city")
     if group_by not in GROUPINGS:
@@ -166,7 +175,7 @@ async def get_stats(request: web.Request) -> web.Response:
         "tasks": [],
         "overpayments": [],
     }
-    for row in await request.app[STORE].stats(period, group_by):
+    for row in await request.app[STORE].stats(period, group_by, area=reader.area):
         entry: dict[str, Any] = {"key": row.key, "count": row.count}
         if row.section == "overpayments":
             entry["amount"] = f"{row.amount_cents / 100:.2f}"

@@ -24,6 +24,11 @@ class OutcomeSigner:
         self._key = key
         self._hub_id = hub_id
 
+    @property
+    def hub_id(self) -> str:
+        """The sender id the hub signs its own records as."""
+        return self._hub_id
+
     def record(
         self,
         model: Message,

@@ -22,6 +22,7 @@ class ItemKind(StrEnum):
     REPORT = "report"
     CERTIFICATION = "certification"
     RESTORATION = "restoration"
+    WRITE_OFF = "write_off"  # what remains of an overpayment, written off
 
 
 class ItemStatus(StrEnum):

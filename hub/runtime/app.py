@@ -7,12 +7,13 @@ import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from functools import partial
-from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.api import (
+    comparison_routes,
+    enrolment_routes,
     entrance_routes,
     evidence_routes,
     inbound_routes,
@@ -20,6 +21,8 @@ from certhub.hub.api import (
     meta_routes,
     procedure_routes,
     pull_routes,
+    recovery_routes,
+    service_point_routes,
 )
 from certhub.hub.api.correlation import correlation_middleware
 from certhub.hub.api.cursor import CursorCodec, load_or_create_cursor_key
@@ -27,6 +30,7 @@ from certhub.hub.api.edge import EdgeLimits, edge_middleware, server_header
 from certhub.hub.api.middleware import metrics_middleware, problem_middleware
 from certhub.hub.audit import checkpoint_signer
 from certhub.hub.compliance.reporting_units import load_reporting_units
+from certhub.hub.core.build import build_commit, package_version
 from certhub.hub.compliance.watch import compliance_context
 from certhub.hub.core.keys import (
     CURSORS,
@@ -39,7 +43,9 @@ from certhub.hub.core.keys import (
     PROCEDURE,
     REPORTING_UNITS,
     SETTINGS,
+    SHARED,
     SIGNATURES,
+    SERVICE_POINTS,
     STORE,
     TRUST,
 )
@@ -48,11 +54,11 @@ from certhub.hub.core.settings import Settings
 from certhub.hub.delivery.context import delivery_context
 from certhub.hub.departments.context import certification_pull_context, departments_context
 from certhub.hub.departments.registry import check_identity
-from certhub.hub.evidence import open_vault
 from certhub.hub.ingress.inbound import adapter_sender
 from certhub.hub.ingress.pipeline import IngressPipeline, receipt_presigner
 from certhub.hub.procedure.context import ProcedureContext, party_in
 from certhub.hub.procedure.outcomes import OutcomeSigner
+from certhub.hub.runtime.deployment import deployment_context, evidence_context
 from certhub.hub.runtime.health import install_health
 from certhub.hub.runtime.serving import edge_handler_args
 from certhub.hub.runtime.trust_state import TrustState
@@ -60,7 +66,7 @@ from certhub.hub.store import open_ledger
 from certhub.hub.web import entrance
 from certhub.monitoring.metrics import HubMetrics
 from certhub.monitoring.server import serve_metrics
-from certhub.security import HubKeyring, ReceiptSigner, SignatureHelper
+from certhub.security import HubKeyring, HubSigningKeys, ReceiptSigner, SignatureHelper
 
 
 def create_app(settings: Settings, *, registry: CollectorRegistry | None = None) -> web.Application:
@@ -76,7 +82,11 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         handler_args=edge_handler_args(settings),
     )
     app[SETTINGS] = settings
-    app[METRICS] = HubMetrics(registry or CollectorRegistry(), version=_version())
+    app[METRICS] = HubMetrics(
+        registry or CollectorRegistry(),
+        version=package_version(),
+        commit=build_commit(settings.build_commit),
+    )
     app[EDGE] = EdgeLimits(
         max_pending=settings.http_max_pending_bodies,
         body_timeout=settings.http_body_timeout_seconds,
@@ -87,12 +97,14 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         app.cleanup_ctx.append(
             serve_metrics(app[METRICS].registry, host=settings.host, port=settings.metrics_port)
         )
+    app.cleanup_ctx.append(deployment_context)  # PostgreSQL: keys, evidence, singletons shared
     app.cleanup_ctx.append(_keyring)
     app.cleanup_ctx.append(_cursors)
     app.cleanup_ctx.append(_trust)
+    app.cleanup_ctx.append(enrolment_routes.enrolment_ctx)
     app.cleanup_ctx.append(_signatures)
     app.cleanup_ctx.append(_ledger)
-    app.cleanup_ctx.append(_evidence)
+    app.cleanup_ctx.append(evidence_context)
     app.cleanup_ctx.append(departments_context)
     app.cleanup_ctx.append(_procedure)
     app.cleanup_ctx.append(compliance_context)  # compliance and task gauges for the alerts
@@ -105,23 +117,37 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         meta_routes.routes,
         evidence_routes.routes,
         procedure_routes.routes,
+        enrolment_routes.routes,
+        recovery_routes.routes,
         inbound_routes.routes,
         entrance_routes.routes,
         entrance.routes,
+        comparison_routes.routes,
+        service_point_routes.routes,
+        service_point_routes.pages,
     )
     for table in api if settings.role != "worker" else (WORKER_ROUTES,):
         app.add_routes(table)
+    comparison_routes.register_comparison_metrics(app)  # read from the run summaries
     return app
 
 
 async def _keyring(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    app[KEYRING] = await asyncio.to_thread(HubKeyring.load_or_create, settings.keys_dir)
+    shared = app[SHARED]
+    if shared is not None:  # the deployment's keys, the same in every process
+        app[KEYRING] = shared.hub_keys
+    else:
+        app[KEYRING] = await asyncio.to_thread(HubKeyring.load_or_create, settings.keys_dir)
     yield
 
 
 async def _cursors(app: web.Application) -> AsyncIterator[None]:
-    key = await asyncio.to_thread(load_or_create_cursor_key, app[SETTINGS].cursor_key_path)
+    shared = app[SHARED]
+    if shared is not None:
+        key = shared.cursor_key
+    else:
+        key = await asyncio.to_thread(load_or_create_cursor_key, app[SETTINGS].cursor_key_path)
     app[CURSORS] = CursorCodec(key)
     yield
 
@@ -170,6 +196,7 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
         presigner=receipt_presigner(helper) if helper is not None else None,
     )
     app[STORE] = store
+    app[SERVICE_POINTS] = store  # the e-map's registry lives in the ledger database
     keyring = app[KEYRING]
     trust = app[TRUST]
     app[PIPELINE] = IngressPipeline(
@@ -183,7 +210,7 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
 
 
 def _receipt_signer(
-    keyring: HubKeyring, hub_id: str, made: dict[str, ReceiptSigner]
+    keyring: HubSigningKeys, hub_id: str, made: dict[str, ReceiptSigner]
 ) -> ReceiptSigner:
     """The signer for the keyring's active key (built once per key, not per message)."""
     key = keyring.active
@@ -192,11 +219,6 @@ def _receipt_signer(
         made.clear()
         signer = made[key.kid] = ReceiptSigner(key, hub_id=hub_id)
     return signer
-
-
-async def _evidence(app: web.Application) -> AsyncIterator[None]:
-    app[EVIDENCE] = await asyncio.to_thread(open_vault, app[SETTINGS])
-    yield
 
 
 async def _procedure(app: web.Application) -> AsyncIterator[None]:
@@ -232,10 +254,3 @@ WORKER_ROUTES = [
     web.get("/metrics", meta_routes.metrics),
 ]
 """A worker serves no API: only its health and metrics."""
-
-
-def _version() -> str:
-    try:
-        return version("certhub")
-    except PackageNotFoundError:  # running from a source tree without install
-        return "0+unknown"

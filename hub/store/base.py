@@ -21,6 +21,7 @@ from certhub.hub.store.outbox import OutboxStore
 from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
 from certhub.hub.store.register_reads import RegisterReads
 from certhub.schemas import Refusal
+from certhub.security.scopes import AreaScope
 
 __all__ = [
     "AppendOutcome",
@@ -78,6 +79,32 @@ class TaskRow:
     snapshot: bytes
     version: int
     changed_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class OverpaymentRow:
+    """A task's overpayment: the amount, what was recovered, and a write-off under review."""
+
+    task_id: str
+    person_id: str
+    county: str
+    period: str
+    months: int
+    amount_cents: int
+    recovered_cents: int
+    status: str
+    write_off_item: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryRow:
+    """One sum recovered against an overpayment; ``sequence`` is its ledger record."""
+
+    sequence: int
+    amount_cents: int
+    source: str
+    recovered_on: str
+    reference: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +176,14 @@ class RecordStore(Protocol):
         """The record at ``sequence``."""
         ...
 
-    async def page(self, kind: RecordKind, after: int, limit: int) -> Sequence[LedgerRecord]:
-        """Records of ``kind`` with sequence greater than ``after``, oldest first."""
+    async def page(
+        self, kind: RecordKind, after: int, limit: int, *, area: AreaScope | None = None
+    ) -> Sequence[LedgerRecord]:
+        """Records of ``kind`` with sequence greater than ``after``, oldest first, in ``area``."""
+        ...
+
+    async def cites_evidence(self, digest: str, area: AreaScope | None) -> bool:
+        """Tell whether a record inside ``area`` cites the evidence ``digest``."""
         ...
 
     async def page_all(self, after: int, limit: int) -> Sequence[LedgerRecord]:
@@ -184,9 +217,15 @@ class ProcedureReads(Protocol):
         ...
 
     async def list_tasks(
-        self, *, status: str | None, region: str | None, after: int, limit: int
+        self,
+        *,
+        status: str | None,
+        region: str | None,
+        after: int,
+        limit: int,
+        area: AreaScope | None = None,
     ) -> Sequence[TaskRow]:
-        """Tasks changed after cursor ``after`` (their ``changed_seq``)."""
+        """Tasks changed after cursor ``after`` (their ``changed_seq``), inside ``area``."""
         ...
 
     async def tasks_of(self, person_ids: Sequence[str]) -> Sequence[TaskRow]:
@@ -205,6 +244,20 @@ class ProcedureReads(Protocol):
         """The months (``YYYY-MM``) of this person already ``back_paid`` or ``recovered``."""
         ...
 
+    async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
+        """The overpayment of a verification task and its recovery balance, if any."""
+        ...
+
+    async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
+        """The sums recovered against a task's overpayment, in ledger order."""
+        ...
+
+    async def list_overpayments(
+        self, *, status: str | None, region: str | None, after: str, limit: int
+    ) -> list[OverpaymentRow]:
+        """Overpayments by task id after ``after``, optionally by status and region prefix."""
+        ...
+
 
 class Reporting(Protocol):
     """Figures the database computes: compliance inputs and statistics."""
@@ -213,8 +266,10 @@ class Reporting(Protocol):
         """Unit codes with reports in ``period``, and each zero-reporting unit's first time."""
         ...
 
-    async def stats(self, period: str, group_by: str) -> list[StatRow]:
-        """Grouped counts for a period, computed by the database."""
+    async def stats(
+        self, period: str, group_by: str, *, area: AreaScope | None = None
+    ) -> list[StatRow]:
+        """Grouped counts for a period, computed by the database, of the records in ``area``."""
         ...
 
 

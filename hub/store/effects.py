@@ -125,6 +125,35 @@ class OverpaymentWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class RecoveryWrite:
+    """A sum recovered against a task's overpayment, keyed by this message's ledger record."""
+
+    task_id: str
+    amount_cents: int
+    source: str
+    recovered_on: str  # ISO date
+    reference: str | None  # a bank serial or receipt number: recorded once
+
+
+@dataclass(frozen=True, slots=True)
+class OverpaymentChange:
+    """Move a task's overpayment balance on, if it still holds ``expected_recovered_cents``.
+
+    ``step`` says what happens: ``recovered`` (the total becomes
+    ``recovered_cents`` with ``status``), ``write_off_requested`` (this message is
+    the request under review), ``write_off_rejected`` or ``write_off_approved``
+    (for request ``item_id``).
+    """
+
+    task_id: str
+    step: str
+    expected_recovered_cents: int
+    recovered_cents: int
+    status: str
+    item_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MonthsClaim:
     """Months of a person's benefit paid back or recovered, each at most once.
 
@@ -213,6 +242,8 @@ class Effects:
     closure: BenefitClosure | None = None
     evidence_bindings: tuple[EvidenceBinding, ...] = ()
     certified: RegisterCertification | None = None  # the register's; cannot fail
+    recovery: RecoveryWrite | None = None
+    overpayment_change: OverpaymentChange | None = None
 
     @property
     def conditional(self) -> bool:
@@ -232,6 +263,8 @@ class Effects:
             or self.months
             or self.closure
             or self.evidence_bindings
+            or self.recovery
+            or self.overpayment_change
         )
 
 

@@ -13,9 +13,19 @@ from datetime import datetime
 from typing import Final
 
 from certhub.hub.store import ledger_rows as schema
+from certhub.hub.store import recovery
 from certhub.hub.store.audit_chain import AuditEntry
-from certhub.hub.store.base import ItemRow, LedgerRecord, RecordKind, StatRow, TaskRow
+from certhub.hub.store.base import (
+    ItemRow,
+    LedgerRecord,
+    OverpaymentRow,
+    RecordKind,
+    RecoveryRow,
+    StatRow,
+    TaskRow,
+)
 from certhub.hub.store.register_reads import RegisterQueries
+from certhub.security.scopes import AreaScope, area_condition
 
 Row = tuple[object, ...]
 
@@ -44,6 +54,9 @@ GROUPINGS: Final = tuple(_REPORT_KEYS)
 class LedgerReads(RegisterQueries):
     """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
 
+    _BYTES_CONTAIN: str = "instr({haystack}, ?) > 0"
+    """A condition true when the bytes column ``haystack`` holds the parameter's bytes."""
+
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
 
@@ -55,13 +68,26 @@ class LedgerReads(RegisterQueries):
         )
         return schema.to_record(rows[0]) if rows else None
 
-    async def page(self, kind: RecordKind, after: int, limit: int) -> Sequence[LedgerRecord]:
-        """Records of ``kind`` after sequence ``after``, oldest first."""
+    async def page(
+        self, kind: RecordKind, after: int, limit: int, *, area: AreaScope | None = None
+    ) -> Sequence[LedgerRecord]:
+        """Records of ``kind`` after sequence ``after``, oldest first, inside ``area`` if given."""
+        where, params = area_condition(area, county="ledger.county", village="ledger.village")
         rows = await self._read(
-            schema.SELECT_PAGE,
-            (kind.value, after, limit),
+            schema.SELECT_PAGE.format(area=where),
+            (kind.value, after, *params, limit),
         )
         return [schema.to_record(row) for row in rows]
+
+    async def cites_evidence(self, digest: str, area: AreaScope | None) -> bool:
+        """Tell whether a record inside ``area`` cites the evidence ``digest`` in its payload."""
+        where, params = area_condition(area)
+        contains = self._BYTES_CONTAIN.format(haystack="payload")
+        rows = await self._read(
+            f"SELECT 1 FROM ledger WHERE {where} AND {contains} LIMIT 1",
+            (*params, digest.encode("ascii")),
+        )
+        return bool(rows)
 
     async def count(self, kind: RecordKind | None = None) -> int:
         """How many records the ledger holds."""
@@ -120,11 +146,18 @@ class LedgerReads(RegisterQueries):
         return _task(rows[0]) if rows else None
 
     async def list_tasks(
-        self, *, status: str | None, region: str | None, after: int, limit: int
+        self,
+        *,
+        status: str | None,
+        region: str | None,
+        after: int,
+        limit: int,
+        area: AreaScope | None = None,
     ) -> Sequence[TaskRow]:
-        """Tasks changed after cursor ``after``, optionally by status and region prefix."""
-        sql = _TASK_SELECT + " WHERE changed_seq>?"
-        params: list[object] = [after]
+        """Tasks changed after cursor ``after``, optionally by status, region prefix and area."""
+        where, area_params = area_condition(area)
+        sql = _TASK_SELECT + f" WHERE changed_seq>? AND {where}"
+        params: list[object] = [after, *area_params]
         if status is not None:
             sql += " AND status=?"
             params.append(status)
@@ -172,6 +205,34 @@ class LedgerReads(RegisterQueries):
         )
         return frozenset(str(row[0]) for row in rows)
 
+    async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
+        """The overpayment of a verification task and its recovery balance, if any."""
+        rows = await self._read(recovery.SELECT_OVERPAYMENT + " WHERE o.task_id=?", (task_id,))
+        return _overpayment(rows[0]) if rows else None
+
+    async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
+        """The sums recovered against a task's overpayment, in ledger order."""
+        rows = await self._read(recovery.SELECT_RECOVERIES, (task_id,))
+        return [
+            RecoveryRow(int(str(seq)), int(str(amount)), str(source), str(on), _text(ref))
+            for seq, amount, source, on, ref in rows
+        ]
+
+    async def list_overpayments(
+        self, *, status: str | None, region: str | None, after: str, limit: int
+    ) -> list[OverpaymentRow]:
+        """Overpayments by task id after ``after``, optionally by status and region prefix."""
+        sql = recovery.SELECT_OVERPAYMENT + " WHERE o.task_id>?"
+        params: list[object] = [after]
+        if status is not None:
+            sql += " AND b.recovery_status=?"
+            params.append(status)
+        if region is not None:
+            sql += " AND o.county LIKE ?"
+            params.append(region[:6] + "%")
+        rows = await self._read(sql + " ORDER BY o.task_id LIMIT ?", (*params, limit))
+        return [_overpayment(row) for row in rows]
+
     async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
         """Unit codes that sent reports in ``period``, and first zero-report times."""
         reported: set[str] = set()
@@ -190,12 +251,19 @@ class LedgerReads(RegisterQueries):
             zero[str(village or county)] = datetime.fromisoformat(str(received))
         return reported, zero
 
-    async def stats(self, period: str, group_by: str) -> list[StatRow]:
-        """Counts for ``period`` grouped by ``group_by`` (one of :data:`GROUPINGS`)."""
+    async def stats(
+        self, period: str, group_by: str, *, area: AreaScope | None = None
+    ) -> list[StatRow]:
+        """Counts for ``period`` grouped by ``group_by`` (one of :data:`GROUPINGS`), in ``area``."""
         result: list[StatRow] = []
         key = _REPORT_KEYS[group_by] or "reason"
         result += await self._grouped(
-            "reports", key, "ledger", "message_type='eligibility_report/v1' AND period=?", period
+            "reports",
+            key,
+            "ledger",
+            "message_type='eligibility_report/v1' AND period=?",
+            period,
+            area=area,
         )
         key = _CERT_KEYS[group_by] or "reason"
         result += await self._grouped(
@@ -204,25 +272,41 @@ class LedgerReads(RegisterQueries):
             "ledger",
             "message_type='certification_event/v1' AND period=?",
             period,
+            area=area,
         )
         key = _TASK_KEYS[group_by] or "status"
-        result += await self._grouped("tasks", f"{key} || ':' || status", "tasks", "1=1", None)
-        city = "substr(county, 1, 4) || '00'"
-        over_key = {"city": city, "county": "county"}.get(group_by, "'all'")
+        result += await self._grouped(
+            "tasks", f"{key} || ':' || status", "tasks", "1=1", None, area=area
+        )
+        county = "overpayments.county"
+        over_key = {"city": f"substr({county}, 1, 4) || '00'", "county": county}.get(
+            group_by, "'all'"
+        )
+        # An overpayment's village is its task's: the overpayments table keeps the county only.
+        where, params = area_condition(area, county=county, village="tasks.village")
         sql = (
             f"SELECT {over_key}, count(*), sum(amount_cents) FROM overpayments"
-            " WHERE period=? GROUP BY 1 ORDER BY 1"
+            " LEFT JOIN tasks ON tasks.task_id = overpayments.task_id"
+            f" WHERE overpayments.period=? AND {where} GROUP BY 1 ORDER BY 1"
         )
-        rows = await self._read(sql, (period,))
+        rows = await self._read(sql, (period, *params))
         result += [StatRow("overpayments", str(k), int(str(n)), int(str(c))) for k, n, c in rows]
         return result
 
     async def _grouped(
-        self, section: str, key: str, table: str, where: str, period: str | None
+        self,
+        section: str,
+        key: str,
+        table: str,
+        where: str,
+        period: str | None,
+        *,
+        area: AreaScope | None,
     ) -> list[StatRow]:
+        inside, params = area_condition(area)
         rows = await self._read(
-            f"SELECT {key}, count(*) FROM {table} WHERE {where} GROUP BY 1 ORDER BY 1",
-            (period,) if period is not None else (),
+            f"SELECT {key}, count(*) FROM {table} WHERE {where} AND {inside} GROUP BY 1 ORDER BY 1",
+            ((period,) if period is not None else ()) + params,
         )
         return [StatRow(section, str(k), int(str(n))) for k, n in rows]
 
@@ -263,6 +347,21 @@ _SENDER_PAGE: Final = (
 def _task(row: Row) -> TaskRow:
     task_id, snapshot, version, changed = row
     return TaskRow(str(task_id), bytes(snapshot), int(str(version)), int(str(changed)))  # type: ignore[call-overload]
+
+
+def _overpayment(row: Row) -> OverpaymentRow:
+    task, person, county, period, months, amount, recovered, status, item = row
+    return OverpaymentRow(
+        str(task),
+        str(person),
+        str(county),
+        str(period),
+        int(str(months)),
+        int(str(amount)),
+        int(str(recovered)),
+        str(status),
+        None if item is None else int(str(item)),
+    )
 
 
 def _text(value: object) -> str | None:

@@ -21,6 +21,7 @@ class RecordKind(StrEnum):
     TASK_TRANSITION = "task_transition"
     ROSTER = "roster"
     OUTCOME = "outcome"  # signed by the hub itself: task states, terminations, …
+    RECOVERY = "recovery"  # sums recovered against overpayments, write-off requests
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
+from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
 from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
 from certhub.hub.store.service_point_tables import SERVICE_POINTS
 
@@ -317,6 +318,8 @@ LADDER: Final = (
     Version((OUTBOX,), _OUTBOX_BACKFILL),
     Version((MONEY_KEYS,), _MONEY_BACKFILL),
     Version(SHARED_IDENTITY),  # keys, evidence and singleton state shared by a deployment
+    # overpayment recovery: balances, sums recovered, write-offs
+    Version((RECOVERY_TABLES,), {"sqlite": BALANCE_BACKFILL, "postgres": BALANCE_BACKFILL}),
     Version((SERVICE_POINTS,)),  # the e-map's service-point registry (issue 18)
     Version((REGISTER,), REGISTER_BACKFILL),  # the certification register (issue 17)
 )

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
-from certhub.hub.store import ledger_rows, money, outbox, register
+from certhub.hub.store import ledger_rows, money, outbox, recovery, register
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
 from certhub.hub.store.records import NewMessage
@@ -150,7 +150,9 @@ def plan(
         cents = int(Decimal(o.amount) * 100)
         params = (o.task_id, o.person_id, o.county, o.period, o.months, cents, sequence)
         ops.append(Run(OVERPAYMENT_INSERT, params))
+        ops.append(Run(recovery.OPEN_BALANCE, (o.task_id,)))
     ops += _money(sequence, effects)
+    ops += _recovery(sequence, effects)
     at = message.received_at.isoformat()
     ops += [Link(at, a.action, a.subject, a.actor, a.digest) for a in effects.audit]
     return ops
@@ -201,6 +203,31 @@ def _money(sequence: int, effects: Effects) -> list[Op]:
     return ops
 
 
+def _recovery(sequence: int, effects: Effects) -> list[Op]:
+    """A sum recovered and the balance it moves, each refused when the ledger moved first."""
+    ops: list[Op] = []
+    if (w := effects.recovery) is not None:
+        row = (sequence, w.task_id, w.amount_cents, w.source, w.recovered_on, w.reference)
+        ops.append(Run(recovery.INSERT_RECOVERY, row, unique=recovery.reference_used(w)))
+    if (c := effects.overpayment_change) is not None:
+        refused = recovery.changed_meanwhile(c)
+        expected = c.expected_recovered_cents
+        sql, params = {
+            "recovered": (
+                recovery.ADD_RECOVERED,
+                (c.recovered_cents, c.status, c.task_id, expected),
+            ),
+            "write_off_requested": (recovery.OPEN_WRITE_OFF, (sequence, c.task_id, expected)),
+            "write_off_rejected": (recovery.CLOSE_WRITE_OFF, (c.task_id, c.item_id)),
+            "write_off_approved": (
+                recovery.APPROVE_WRITE_OFF,
+                (c.task_id, c.item_id, expected),
+            ),
+        }[c.step]
+        ops.append(Run(sql, params, expect=1, refused=refused))
+    return ops
+
+
 def now() -> str:
     """The time stamp of a write that no message carries (an outbox change, a notice sent)."""
     return datetime.now(UTC).isoformat()
@@ -215,6 +242,10 @@ class LedgerWrites:
     async def outbox_apply(self, ops: Sequence[Op]) -> int:
         """Run one outbox state change in the next group commit; how many audited rows changed."""
         return await self._run_ops(ops)
+
+    async def apply_writes(self, ops: Sequence[Op]) -> None:
+        """Run writes that belong to no message (a roster import) in the next group commit."""
+        await self._run_ops(ops)
 
     async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
         """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""

@@ -150,6 +150,24 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "bank_account_on_file": "6222***********0123",
             "as_of": past,
         },
+        "recovery/v1": {
+            "type": "recovery/v1",
+            "task_id": "task-1",
+            "amount": "238.00",
+            "source": "bank_reversal",
+            "recovered_on": "2024-07-10",
+            "reference": "ICBC-20240710-0001",
+            "actor": reviewer,
+            "at": past,
+        },
+        "write_off/v1": {
+            "type": "write_off/v1",
+            "task_id": "task-1",
+            "amount": "476.00",
+            "reason": "无遗产可追，继承人放弃继承",
+            "actor": reviewer,
+            "at": past,
+        },
     }
 
 

@@ -38,6 +38,8 @@ def test_table_lists_every_type_and_is_read_only() -> None:
             "restoration",
             "task_transition",
             "benefit_record",
+            "recovery",
+            "write_off",
         )
     )
     for message_type, model in MESSAGE_TYPES.items():
@@ -111,6 +113,7 @@ def test_exported_members() -> None:
         "enums",
         "regions",
         "registry",
+        "recovery",
         "refusal",
         "reports",
         "resident_id",

@@ -18,11 +18,18 @@ from certhub.hub.store.effects import (
     ItemOpen,
     MonthsClaim,
 )
+from certhub.hub.store.tables import LADDER
 
 if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
     from conftest import Backend
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def created_tables(statements: list[str]) -> list[str]:
+    """The tables a schema step creates, in order."""
+    words = [s.replace("IF NOT EXISTS ", "").split() for s in statements]
+    return [w[2] for w in words if [x.upper() for x in w[:2]] == ["CREATE", "TABLE"]]
 
 
 def message(n: int, message_type: str = "decision/v1", payload: Any = None) -> NewMessage:
@@ -122,11 +129,12 @@ async def test_a_ledger_from_before_the_keys_opens_with_them_backfilled(
     cert = {"person": {"id_number": "P1"}, "evidence": [photo]}
     await ledger.append(message(2, "certification_event/v1", cert), receipt)
     await ledger.aclose()
-    # back to the schema before the keys (version 2), with the records kept
-    drop = "DROP TABLE benefit_months; DROP TABLE closed_benefits; DROP TABLE evidence_people"
-    for statement in drop.split("; "):
-        await ledger_factory.execute(statement)
-    await ledger_factory.execute("DELETE FROM schema_version WHERE version = 3")
+    # back to the schema before the keys (version 2), with the records kept: the tables of
+    # version 3 and of every later version go (newest first: later ones may refer to them)
+    for statement in reversed(LADDER[2:]):
+        for table in reversed(created_tables(statement.statements("sqlite"))):
+            await ledger_factory.execute(f"DROP TABLE {table}")
+    await ledger_factory.execute("DELETE FROM schema_version WHERE version >= 3")
 
     ledger = await ledger_factory.open()
     assert await ledger.counted_months("P1", "recovered") == {"2026-09", "2026-10", "2026-11"}

@@ -23,7 +23,7 @@ from certhub.security import SigningKey, TrustStore, issue_read_token, sign_comp
 T = TypeVar("T")
 
 REPORTS = ["eligibility_report/v1", "zero_report/v1"]
-STAFF = ["decision/v1", "task_transition/v1", "restoration/v1"]
+STAFF = ["decision/v1", "task_transition/v1", "restoration/v1", "recovery/v1", "write_off/v1"]
 
 # party -> (role, may_send, may_read)
 PARTIES: dict[str, tuple[str, list[str], bool]] = {
@@ -34,7 +34,7 @@ PARTIES: dict[str, tuple[str, list[str], bool]] = {
     "county-1": ("county_reviewer", STAFF, True),
     "county-2": ("county_reviewer", STAFF, True),
     "muni-1": ("municipal_approver", ["decision/v1"], False),
-    "det-1": ("benefit_determiner", ["decision/v1"], False),
+    "det-1": ("benefit_determiner", ["decision/v1", "recovery/v1", "write_off/v1"], False),
     "province": ("provincial_system", ["benefit_record/v1"], True),
 }
 

@@ -1,0 +1,142 @@
+"""OpenAPI paths of overpayment recovery: sums recovered, write-off requests, balances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from certhub.hub.api.openapi_parts import json_response, problem_response, push_operation
+
+_MONEY = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$"}
+_TASK_ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,128}$"}
+_STATUS = {"type": "string", "enum": ["pending", "partially_recovered", "recovered", "written_off"]}
+
+_BALANCE: dict[str, Any] = {
+    "type": "object",
+    "description": "A task's overpayment and how far it has been recovered (amounts in yuan).",
+    "required": [
+        "task_id",
+        "person_id",
+        "county",
+        "period",
+        "months",
+        "amount",
+        "recovered",
+        "remaining",
+        "written_off",
+        "status",
+        "write_off_request",
+    ],
+    "properties": {
+        "task_id": _TASK_ID,
+        "person_id": {"type": "string"},
+        "county": {"type": "string"},
+        "period": {"type": "string", "description": "the month the overpayment was established"},
+        "months": {"type": "integer", "minimum": 1},
+        "amount": _MONEY,
+        "recovered": _MONEY,
+        "remaining": _MONEY,
+        "written_off": _MONEY,
+        "status": _STATUS,
+        "write_off_request": {
+            "type": ["integer", "null"],
+            "description": "the write-off request under review (decide it at "
+            "/v1/write-offs/{item_id}/decisions)",
+        },
+    },
+}
+_RECOVERY: dict[str, Any] = {
+    "type": "object",
+    "required": ["record", "amount", "source", "recovered_on", "reference"],
+    "properties": {
+        "record": {"type": "integer", "description": "the recovery/v1 record's ledger sequence"},
+        "amount": _MONEY,
+        "source": {
+            "type": "string",
+            "enum": ["personal_account", "family", "bank_reversal", "other"],
+        },
+        "recovered_on": {"type": "string", "format": "date"},
+        "reference": {"type": ["string", "null"]},
+    },
+}
+_PAGE: dict[str, Any] = {
+    "type": "object",
+    "required": ["items", "next_cursor", "has_more"],
+    "properties": {
+        "items": {"type": "array", "items": _BALANCE},
+        "next_cursor": {"type": "string"},
+        "has_more": {"type": "boolean"},
+    },
+}
+
+
+def _reader(summary: str, params: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "security": [{"bearer": []}],
+            "parameters": params,
+            "responses": {
+                "200": json_response("OK", body),
+                "400": problem_response("Invalid parameter or cursor."),
+                "401": problem_response("Missing, invalid or expired bearer token."),
+                "403": problem_response("The token's key may not read."),
+                "404": problem_response("No overpayment for that task."),
+            },
+        }
+    }
+
+
+def _signed(summary: str, message_type: str) -> dict[str, Any]:
+    operation = push_operation(summary, [message_type])
+    operation["post"]["parameters"] = [
+        {"name": "task_id", "in": "path", "required": True, "schema": _TASK_ID}
+    ]
+    operation["post"]["responses"] |= {
+        "404": problem_response("The task has no overpayment."),
+        "409": problem_response(
+            "Exceeds the balance, settled already, a write-off under review, a reference "
+            "recorded before, a concurrent change, or replay."
+        ),
+    }
+    return operation
+
+
+def recovery_paths() -> dict[str, Any]:
+    """The paths of overpayment recovery."""
+    task = {"name": "task_id", "in": "path", "required": True, "schema": _TASK_ID}
+    return {
+        "/v1/overpayments": _reader(
+            "Overpayments and their recovery, by task id cursor, status and region.",
+            [
+                {"name": "status", "in": "query", "schema": _STATUS},
+                {
+                    "name": "region",
+                    "in": "query",
+                    "schema": {"type": "string", "pattern": "^[0-9]{6,12}$"},
+                },
+                {"name": "after", "in": "query", "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            ],
+            _PAGE,
+        ),
+        "/v1/overpayments/{task_id}": _reader(
+            "One task's overpayment: amount, recovered, remaining, and each sum recovered.",
+            [task],
+            {
+                **_BALANCE,
+                "required": [*_BALANCE["required"], "recoveries"],
+                "properties": {
+                    **_BALANCE["properties"],
+                    "recoveries": {"type": "array", "items": _RECOVERY},
+                },
+            },
+        ),
+        "/v1/overpayments/{task_id}/recoveries": _signed(
+            "Record one sum recovered (county staff); the hub re-signs the overpayment.",
+            "recovery/v1",
+        ),
+        "/v1/overpayments/{task_id}/write-offs": _signed(
+            "Ask for what remains to be written off; decided by two other people.",
+            "write_off/v1",
+        ),
+    }

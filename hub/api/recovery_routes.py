@@ -1,0 +1,137 @@
+"""Recovering overpayments over HTTP: sums recovered, write-off requests, the balances.
+
+Decisions on a write-off request go through the common decision endpoint
+(``POST /v1/write-offs/{item_id}/decisions``), like any other item.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+
+from certhub.hub.api.auth import require_reader
+from certhub.hub.api.ingress_routes import push
+from certhub.hub.api.pull_routes import page_limit
+from certhub.hub.core.keys import PROCEDURE, STORE
+from certhub.hub.problems import Problem
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.recovery import plan_recovery, plan_write_off_request
+from certhub.hub.rules.recovery import yuan
+from certhub.hub.store import OverpaymentRow, RecordKind
+from certhub.hub.store.effects import Effects
+from certhub.schemas import OverpaymentRecovery, RecoveryStatus, WriteOffRequest
+from certhub.security import VerifiedMessage
+
+routes = web.RouteTableDef()
+
+_TASK_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_REGION = re.compile(r"^[0-9]{6,12}$")
+
+
+@routes.post("/v1/overpayments/{task_id}/recoveries")
+async def post_recovery(request: web.Request) -> web.Response:
+    """Record one sum recovered against a task's overpayment (a signed ``recovery/v1``)."""
+    task_id = _task_id(request)
+    plan = partial(_recover, request.app[PROCEDURE], task_id)
+    return await push(request, RecordKind.RECOVERY, {"recovery/v1"}, plan)
+
+
+@routes.post("/v1/overpayments/{task_id}/write-offs")
+async def post_write_off(request: web.Request) -> web.Response:
+    """Ask for what remains of a task's overpayment to be written off (two-level review)."""
+    task_id = _task_id(request)
+    plan = partial(_write_off, request.app[PROCEDURE], task_id)
+    return await push(request, RecordKind.RECOVERY, {"write_off/v1"}, plan)
+
+
+@routes.get("/v1/overpayments")
+async def list_overpayments(request: web.Request) -> web.Response:
+    """Overpayments by task id, optionally by recovery status and region, by cursor."""
+    require_reader(request)
+    status = request.query.get("status")
+    if status is not None and status not in RecoveryStatus.__members__:
+        raise Problem("invalid-parameter", f"status must be one of {', '.join(RecoveryStatus)}")
+    region = request.query.get("region")
+    if region is not None and not _REGION.fullmatch(region):
+        raise Problem("invalid-parameter", "region must be a 6- to 12-digit region code")
+    after = request.query.get("after", "")
+    if after and not _TASK_ID.fullmatch(after):
+        raise Problem("invalid-parameter", "after must be a task id from a previous page")
+    limit = page_limit(request)
+    rows = await request.app[STORE].list_overpayments(
+        status=status, region=region, after=after, limit=limit + 1
+    )
+    page = rows[:limit]
+    body = {
+        "items": [_balance(row) for row in page],
+        "next_cursor": page[-1].task_id if page else after,
+        "has_more": len(rows) > limit,
+    }
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/v1/overpayments/{task_id}")
+async def get_overpayment(request: web.Request) -> web.Response:
+    """One task's overpayment: amount, recovered, remaining, status, and each sum recovered."""
+    require_reader(request)
+    task_id = _task_id(request)
+    store = request.app[STORE]
+    row = await store.get_overpayment(task_id)
+    if row is None:
+        raise Problem("not-found", "no overpayment for that task")
+    recoveries = [
+        {
+            "record": r.sequence,
+            "amount": str(yuan(r.amount_cents)),
+            "source": r.source,
+            "recovered_on": r.recovered_on,
+            "reference": r.reference,
+        }
+        for r in await store.list_recoveries(task_id)
+    ]
+    body = _balance(row) | {"recoveries": recoveries}
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+def _balance(row: OverpaymentRow) -> dict[str, Any]:
+    written_off = row.status == RecoveryStatus.written_off
+    remaining = 0 if written_off else row.amount_cents - row.recovered_cents
+    return {
+        "task_id": row.task_id,
+        "person_id": row.person_id,
+        "county": row.county,
+        "period": row.period,
+        "months": row.months,
+        "amount": str(yuan(row.amount_cents)),
+        "recovered": str(yuan(row.recovered_cents)),
+        "remaining": str(yuan(remaining)),
+        "written_off": str(yuan(row.amount_cents - row.recovered_cents if written_off else 0)),
+        "status": row.status,
+        "write_off_request": row.write_off_item,
+    }
+
+
+def _task_id(request: web.Request) -> str:
+    task_id = request.match_info["task_id"]
+    if not _TASK_ID.fullmatch(task_id):
+        raise Problem("not-found", "no overpayment for that task")
+    return task_id
+
+
+async def _recover(
+    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: Any
+) -> Effects:
+    if not isinstance(payload, OverpaymentRecovery):  # allowed_types guarantees it
+        raise Problem("schema-violation", "expected recovery/v1")
+    return await plan_recovery(ctx, message, payload, task_id)
+
+
+async def _write_off(
+    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: Any
+) -> Effects:
+    if not isinstance(payload, WriteOffRequest):  # allowed_types guarantees it
+        raise Problem("schema-violation", "expected write_off/v1")
+    return await plan_write_off_request(ctx, message, payload, task_id)

@@ -1,0 +1,238 @@
+"""Planners for recovering overpayments: sums recorded, write-offs asked for and decided.
+
+Each plan reads the task's overpayment balance, applies the pure rules of
+:mod:`certhub.hub.rules.recovery`, and says what changes: the balance (guarded
+by the total it expects, so concurrent recoveries cannot both fit), the sum
+recorded, and the task's overpayment records re-signed by the hub with what
+was recovered — the feedback the provincial system pulls (逐级反馈).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.rules.decisions import ItemKind, ItemStatus, authenticated_actor
+from certhub.hub.rules.recovery import (
+    OverpaymentState,
+    allocate,
+    approve_write_off,
+    cents,
+    record_recovery,
+    request_write_off,
+    status_for,
+    yuan,
+)
+from certhub.hub.store.base import LedgerRecord
+from certhub.hub.store.effects import (
+    AuditWrite,
+    Effects,
+    HubRecord,
+    ItemOpen,
+    OverpaymentChange,
+    RecoveryWrite,
+)
+from certhub.schemas import (
+    Overpayment,
+    OverpaymentRecovery,
+    RecoveryStatus,
+    Refusal,
+    VerificationTask,
+    WriteOffRequest,
+)
+from certhub.security import VerifiedMessage
+
+WRITE_OFF_ITEM = ItemKind.WRITE_OFF.value
+
+
+async def plan_recovery(
+    ctx: ProcedureContext, message: VerifiedMessage, recovery: OverpaymentRecovery, task_id: str
+) -> Effects:
+    """Record one sum recovered against the overpayment of ``task_id``."""
+    _same_task(recovery.task_id, task_id)
+    role = authenticated_actor(recovery.actor, signer_of(message))
+    originals = await _originals(ctx, task_id)
+    before = await _state(ctx, task_id, originals)
+    after = record_recovery(before, recovery, role)
+    note = (
+        f"recovered {recovery.amount} ({recovery.source.value}) on {recovery.recovered_on}; "
+        f"{yuan(after.remaining_cents)} remains"
+    )
+    return Effects(
+        recovery=RecoveryWrite(
+            task_id,
+            cents(recovery.amount),
+            recovery.source.value,
+            recovery.recovered_on.isoformat(),
+            recovery.reference,
+        ),
+        overpayment_change=OverpaymentChange(
+            task_id,
+            "recovered",
+            before.recovered_cents,
+            after.recovered_cents,
+            after.status.value,
+        ),
+        outcomes=_feedback(
+            ctx,
+            originals,
+            before,
+            after,
+            step=f"r{after.recovered_cents}",
+            note=note,
+            reason=await _task_kind(ctx, task_id),
+        ),
+        audit=(AuditWrite("overpayment_recovered", task_id, message.sender, message.digest),),
+    )
+
+
+async def plan_write_off_request(
+    ctx: ProcedureContext, message: VerifiedMessage, request: WriteOffRequest, task_id: str
+) -> Effects:
+    """Open a write-off of what remains of ``task_id``'s overpayment for two-level review."""
+    _same_task(request.task_id, task_id)
+    role = authenticated_actor(request.actor, signer_of(message))
+    state = request_write_off(await _state(ctx, task_id), request, role)
+    return Effects(
+        item=ItemOpen(WRITE_OFF_ITEM),
+        overpayment_change=OverpaymentChange(
+            task_id,
+            "write_off_requested",
+            state.recovered_cents,
+            state.recovered_cents,
+            state.status.value,
+        ),
+    )
+
+
+async def write_off_decided(
+    ctx: ProcedureContext, item_id: int, status: ItemStatus, approver: str
+) -> Effects:
+    """What a final decision on write-off ``item_id`` changes (nothing while only accepted)."""
+    if status not in (ItemStatus.APPROVED, ItemStatus.REJECTED):
+        return Effects()
+    record = await ctx.store.get_record(item_id)
+    if record is None:  # the item row references it; only a corrupt ledger gets here
+        raise Refusal("item-not-found", f"record {item_id} is missing")
+    request = WriteOffRequest.model_validate_json(record.payload)
+    task_id = request.task_id
+    originals = await _originals(ctx, task_id)
+    before = await _state(ctx, task_id, originals)
+    if status is ItemStatus.REJECTED:
+        change = OverpaymentChange(
+            task_id,
+            "write_off_rejected",
+            before.recovered_cents,
+            before.recovered_cents,
+            before.status.value,
+            item_id,
+        )
+        return Effects(overpayment_change=change)
+    after = approve_write_off(before, request, item_id, approver)
+    note = f"{request.amount} written off (request {item_id}): {request.reason}"
+    change = OverpaymentChange(
+        task_id,
+        "write_off_approved",
+        before.recovered_cents,
+        before.recovered_cents,
+        RecoveryStatus.written_off.value,
+        item_id,
+    )
+    return Effects(
+        overpayment_change=change,
+        outcomes=_feedback(
+            ctx,
+            originals,
+            before,
+            after,
+            step="written-off",
+            note=note,
+            reason=await _task_kind(ctx, task_id),
+        ),
+    )
+
+
+async def _task_kind(ctx: ProcedureContext, task_id: str) -> str | None:
+    row = await ctx.store.get_task(task_id)
+    return None if row is None else VerificationTask.model_validate_json(row.snapshot).kind.value
+
+
+def _same_task(named: str, path: str) -> None:
+    if named != path:
+        raise Refusal("subject-mismatch", f"the message names task {named!r}, not {path!r}")
+
+
+async def _originals(ctx: ProcedureContext, task_id: str) -> list[tuple[LedgerRecord, Overpayment]]:
+    """The overpayment records the hub signed for ``task_id``, in the order they were made."""
+    found: list[tuple[LedgerRecord, Overpayment]] = []
+    hub = ctx.outcomes.hub_id
+    while True:
+        suffix = "" if not found else f":{len(found) + 1}"
+        record = await ctx.store.find(hub, f"overpayment:{task_id}{suffix}")
+        if record is None:
+            return found
+        found.append((record, Overpayment.model_validate_json(record.payload)))
+
+
+async def _state(
+    ctx: ProcedureContext,
+    task_id: str,
+    originals: list[tuple[LedgerRecord, Overpayment]] | None = None,
+) -> OverpaymentState:
+    row = await ctx.store.get_overpayment(task_id)
+    originals = originals if originals is not None else await _originals(ctx, task_id)
+    if row is None or not originals:
+        raise Refusal("overpayment-not-found", f"task {task_id!r} has no overpayment to recover")
+    first: date = min(over.period_from for _, over in originals)
+    return OverpaymentState(
+        task_id,
+        row.amount_cents,
+        row.recovered_cents,
+        RecoveryStatus(row.status),
+        first,
+        row.write_off_item,
+    )
+
+
+def _feedback(
+    ctx: ProcedureContext,
+    originals: list[tuple[LedgerRecord, Overpayment]],
+    before: OverpaymentState,
+    after: OverpaymentState,
+    *,
+    step: str,
+    note: str,
+    reason: str | None,
+) -> tuple[HubRecord, ...]:
+    """Each overpayment record whose recovery changed, re-signed by the hub.
+
+    ``reason`` is the task's kind, the column the statistics group by.
+    """
+    amounts = [cents(over.amount) for _, over in originals]
+    old = allocate(amounts, before.recovered_cents)
+    new = allocate(amounts, after.recovered_cents)
+    written_off = after.status is RecoveryStatus.written_off
+    records: list[HubRecord] = []
+    for (record, over), was, now, amount in zip(originals, old, new, amounts, strict=True):
+        status = status_for(amount, now)
+        if written_off and status is not RecoveryStatus.recovered:
+            status = RecoveryStatus.written_off
+        if now == was and status is status_for(amount, was):
+            continue
+        updated = over.model_copy(
+            update={
+                "recovered_amount": yuan(now),
+                "recovery_status": status,
+                "remarks": note[:1000],
+            }
+        )
+        records.append(
+            ctx.outcomes.record(
+                Overpayment.model_validate(updated.model_dump()),
+                message_id=f"{record.message_id}:{step}",
+                person=over.person,
+                reason=reason,
+                at=ctx.clock(),
+            )
+        )
+    return tuple(records)

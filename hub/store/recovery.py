@@ -1,0 +1,88 @@
+"""The ledger side of recovering overpayments: the running balance and each sum recovered.
+
+``overpayment_balances`` (one row beside each task's ``overpayments`` row) holds
+the recovered total, the recovery status and the write-off request under
+review; ``recoveries`` keeps each sum
+recorded, keyed by its ledger record, and refuses the same bank serial or
+receipt number twice. Every change of the balance names the total it expects
+to find, so two recoveries recorded at once cannot both fit into one balance.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from certhub.hub.store.base import Conflict
+from certhub.hub.store.effects import OverpaymentChange, RecoveryWrite
+
+RECOVERY_TABLES: Final = """
+CREATE TABLE overpayment_balances (
+    task_id         {TEXT} PRIMARY KEY REFERENCES overpayments (task_id),
+    recovered_cents {BIGINT} NOT NULL DEFAULT 0,
+    recovery_status {TEXT} NOT NULL DEFAULT 'pending',
+    write_off_item  {BIGINT}
+);
+CREATE TABLE recoveries (
+    sequence     {BIGINT} PRIMARY KEY REFERENCES ledger (sequence),
+    task_id      {TEXT} NOT NULL,
+    amount_cents {BIGINT} NOT NULL,
+    source       {TEXT} NOT NULL,
+    recovered_on {TEXT} NOT NULL,
+    reference    {TEXT}
+);
+CREATE INDEX recoveries_task ON recoveries (task_id, sequence);
+CREATE UNIQUE INDEX recoveries_reference ON recoveries (source, reference)
+    WHERE reference IS NOT NULL
+"""
+"""Schema step: balances beside ``overpayments`` and each sum recovered (dialect type names)."""
+
+BALANCE_BACKFILL: Final = (
+    "INSERT INTO overpayment_balances (task_id) SELECT task_id FROM overpayments"
+)
+"""Overpayments established before recovery was recorded start at nothing recovered."""
+
+OPEN_BALANCE: Final = "INSERT INTO overpayment_balances (task_id) VALUES (?)"
+INSERT_RECOVERY: Final = (
+    "INSERT INTO recoveries (sequence, task_id, amount_cents, source, recovered_on, reference)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_OPEN: Final = "recovery_status IN ('pending', 'partially_recovered')"
+ADD_RECOVERED: Final = (
+    "UPDATE overpayment_balances SET recovered_cents = ?, recovery_status = ?"
+    f" WHERE task_id = ? AND recovered_cents = ? AND {_OPEN}"
+)
+OPEN_WRITE_OFF: Final = (
+    "UPDATE overpayment_balances SET write_off_item = ?"
+    f" WHERE task_id = ? AND recovered_cents = ? AND write_off_item IS NULL AND {_OPEN}"
+)
+CLOSE_WRITE_OFF: Final = (
+    "UPDATE overpayment_balances SET write_off_item = NULL"
+    " WHERE task_id = ? AND write_off_item = ?"
+)
+APPROVE_WRITE_OFF: Final = (
+    "UPDATE overpayment_balances SET recovery_status = 'written_off', write_off_item = NULL"
+    f" WHERE task_id = ? AND write_off_item = ? AND recovered_cents = ? AND {_OPEN}"
+)
+SELECT_OVERPAYMENT: Final = (
+    "SELECT o.task_id, o.person_id, o.county, o.period, o.months, o.amount_cents,"
+    " b.recovered_cents, b.recovery_status, b.write_off_item"
+    " FROM overpayments AS o JOIN overpayment_balances AS b ON b.task_id = o.task_id"
+)
+SELECT_RECOVERIES: Final = (
+    "SELECT sequence, amount_cents, source, recovered_on, reference FROM recoveries"
+    " WHERE task_id = ? ORDER BY sequence"
+)
+
+
+def changed_meanwhile(change: OverpaymentChange) -> Conflict:
+    """The refusal when the balance moved between planning and writing."""
+    detail = f"the overpayment of task {change.task_id} changed meanwhile; retry"
+    return Conflict("conflict", detail)
+
+
+def reference_used(write: RecoveryWrite) -> Conflict:
+    """The refusal of a bank serial or receipt number recorded before."""
+    return Conflict(
+        "recovery-already-recorded",
+        f"a {write.source} recovery with reference {write.reference!r} is already recorded",
+    )

@@ -1,0 +1,126 @@
+"""The overpayment balance on both backends: a recovery fits the total it expects, or nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from ledgerkit import receipt, unsigned_message
+
+from certhub.hub.store import Conflict, NewMessage, RecordKind
+from certhub.hub.store.effects import (
+    Effects,
+    ItemOpen,
+    OverpaymentChange,
+    OverpaymentWrite,
+    RecoveryWrite,
+)
+
+if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
+    from conftest import Backend
+
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def message(n: int) -> NewMessage:
+    return unsigned_message(
+        n,
+        received_at=T0 + timedelta(seconds=n),
+        kind=RecordKind.RECOVERY,
+        message_type="recovery/v1",
+        sender="det-1",
+        payload=b"{}",
+    )
+
+
+def recovery(cents: int, expected: int, total: int, status: str, ref: str | None) -> Effects:
+    return Effects(
+        recovery=RecoveryWrite("t1", cents, "bank_reversal", "2026-11-20", ref),
+        overpayment_change=OverpaymentChange("t1", "recovered", expected, total, status),
+    )
+
+
+async def refused(ledger: Any, n: int, effects: Effects, slug: str) -> None:
+    before = await ledger.count()
+    with pytest.raises(Conflict) as caught:
+        await ledger.append(message(n), receipt, effects)
+    assert caught.value.slug == slug
+    assert await ledger.count() == before
+
+
+async def test_recoveries_move_the_balance_only_from_the_total_they_expect(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 3, "714.00")
+    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
+    row = await ledger.get_overpayment("t1")
+    assert row is not None
+    assert (row.amount_cents, row.recovered_cents, row.status) == (71400, 0, "pending")
+
+    first = await ledger.append(
+        message(2), receipt, recovery(23800, 0, 23800, "partially_recovered", "S1")
+    )
+    # planned on the old balance (0): refused, nothing written
+    await refused(ledger, 3, recovery(10000, 0, 10000, "partially_recovered", "S2"), "conflict")
+    # the same bank serial again, even on the right balance
+    await refused(
+        ledger,
+        4,
+        recovery(100, 23800, 23900, "partially_recovered", "S1"),
+        "recovery-already-recorded",
+    )
+    await ledger.append(message(5), receipt, recovery(47600, 23800, 71400, "recovered", "S3"))
+    row = await ledger.get_overpayment("t1")
+    assert row is not None
+    assert (row.recovered_cents, row.status) == (71400, "recovered")
+    # settled: even a correctly planned change finds no open balance
+    await refused(ledger, 6, recovery(1, 71400, 71401, "recovered", None), "conflict")
+    sums = await ledger.list_recoveries("t1")
+    assert [(r.sequence, r.amount_cents, r.reference) for r in sums] == [
+        (first.record.sequence, 23800, "S1"),
+        (first.record.sequence + 1, 47600, "S3"),
+    ]
+    page = await ledger.list_overpayments(status="recovered", region="4401", after="", limit=10)
+    assert [r.task_id for r in page] == ["t1"]
+    assert await ledger.list_overpayments(status="pending", region=None, after="", limit=10) == []
+    await ledger.aclose()
+
+
+async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_asked_for(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
+    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
+    ask = OverpaymentChange("t1", "write_off_requested", 0, 0, "pending")
+    made = await ledger.append(
+        message(2), receipt, Effects(item=ItemOpen("write_off"), overpayment_change=ask)
+    )
+    item = made.record.sequence
+    row = await ledger.get_overpayment("t1")
+    assert row is not None
+    assert row.write_off_item == item
+    await refused(ledger, 3, Effects(overpayment_change=ask), "conflict")  # one at a time
+
+    # money arrives meanwhile: approving on the old balance is refused
+    await ledger.append(message(4), receipt, recovery(100, 0, 100, "partially_recovered", "S9"))
+    approve = OverpaymentChange("t1", "write_off_approved", 0, 0, "written_off", item)
+    await refused(ledger, 5, Effects(overpayment_change=approve), "conflict")
+    reject = OverpaymentChange("t1", "write_off_rejected", 100, 100, "partially_recovered", item)
+    await ledger.append(message(6), receipt, Effects(overpayment_change=reject))
+    row = await ledger.get_overpayment("t1")
+    assert row is not None
+    assert row.write_off_item is None
+
+    ask = OverpaymentChange("t1", "write_off_requested", 100, 100, "partially_recovered")
+    made = await ledger.append(message(7), receipt, Effects(overpayment_change=ask))
+    approve = OverpaymentChange(
+        "t1", "write_off_approved", 100, 100, "written_off", made.record.sequence
+    )
+    await ledger.append(message(8), receipt, Effects(overpayment_change=approve))
+    row = await ledger.get_overpayment("t1")
+    assert row is not None
+    assert (row.recovered_cents, row.status, row.write_off_item) == (100, "written_off", None)
+    await ledger.aclose()
