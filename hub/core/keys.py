@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from certhub.hub.runtime.health import Readiness
     from certhub.hub.runtime.trust_state import TrustState
     from certhub.hub.store import LedgerStore
+    from certhub.hub.store.service_points import ServicePointRegistry
     from certhub.monitoring.metrics import HubMetrics
     from certhub.security import HubKeyring, SignatureHelper
 
@@ -47,6 +48,7 @@ SIGNATURES: web.AppKey[SignatureHelper | None] = web.AppKey("signatures")
 
 # The ledger, ingress and the procedure.
 STORE: web.AppKey[LedgerStore] = web.AppKey("store")
+SERVICE_POINTS: web.AppKey[ServicePointRegistry] = web.AppKey("service_points")  # the e-map
 PIPELINE: web.AppKey[IngressPipeline] = web.AppKey("pipeline")
 EVIDENCE: web.AppKey[EvidenceVault] = web.AppKey("evidence")
 PROCEDURE: web.AppKey[ProcedureContext] = web.AppKey("procedure")

@@ -1,4 +1,4 @@
-"""The e-map's service-point table on both ledgers: idempotent import, one audit link, box search."""
+"""The e-map's service-point table on both ledgers: idempotent import, one audit link, boxes."""
 
 from __future__ import annotations
 
@@ -22,10 +22,14 @@ async def test_an_import_stores_each_point_once_and_a_second_import_changes_noth
 ) -> None:
     ledger = await ledger_factory.open()
     data = SAMPLE.read_bytes()
-    first = await import_file(ledger, parse_file(data, "sample.csv"), source="s", actor="t", data=data)
+    first = await import_file(
+        ledger, parse_file(data, "sample.csv"), source="s", actor="t", data=data
+    )
     assert (first.total, first.created, first.updated, first.unchanged) == (38, 38, 0, 0)
     audit_before = await ledger.audit_entries(0, 1000)
-    again = await import_file(ledger, parse_file(data, "sample.csv"), source="s", actor="t", data=data)
+    again = await import_file(
+        ledger, parse_file(data, "sample.csv"), source="s", actor="t", data=data
+    )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 38)
     assert await ledger.audit_entries(0, 1000) == audit_before
     imported = [entry for entry in audit_before if entry.action == "service_points_imported"]
@@ -40,13 +44,19 @@ async def test_a_changed_row_replaces_the_stored_point_and_is_audited(
     data = SAMPLE.read_bytes()
     await import_file(ledger, parse_file(data, "a.csv"), source="a", actor="t", data=data)
     changed = data.replace("云城区社会保险服务中心".encode(), "云城区社保服务中心".encode())
-    report = await import_file(ledger, parse_file(changed, "b.csv"), source="b", actor="t", data=changed)
+    report = await import_file(
+        ledger, parse_file(changed, "b.csv"), source="b", actor="t", data=changed
+    )
     assert (report.created, report.updated, report.unchanged) == (0, 1, 37)
     rows = await ledger.service_points_in_county("445302")
     names = {from_row(row).id: from_row(row).name for row in rows}
     assert names["yf-445302-si-01"] == "云城区社保服务中心"
     assert len(rows) == 7
-    actions = [e.subject for e in await ledger.audit_entries(0, 1000) if e.action == "service_points_imported"]
+    actions = [
+        e.subject
+        for e in await ledger.audit_entries(0, 1000)
+        if e.action == "service_points_imported"
+    ]
     assert actions == ["a", "b"]
     await ledger.aclose()
 

@@ -52,6 +52,7 @@ _DESERIALIZERS = {
     "application/schema+json": json_loads,
     "application/jose": plain_loads,
     "text/csv": plain_loads,
+    "application/geo+json": json_loads,
 }
 
 
