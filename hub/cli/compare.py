@@ -25,17 +25,18 @@ from pathlib import Path
 from typing import Any
 
 from certhub.hub.cli.common import CliError, offline_settings, one_line
-from certhub.hub.cli.compare_ledger import record_run
+from certhub.hub.cli.compare_ledger import purge_unmatched, record_run
 from certhub.hub.comparison.engine import RunOptions, parse_period, run_comparison
 from certhub.hub.comparison.loading import ComparisonInputError
 from certhub.hub.comparison.progress import ProgressBar
+from certhub.hub.core.settings import Settings
 from certhub.schemas.clock import shanghai_today
 
 __all__ = ["add_compare_commands"]
 
 
 def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``certhub compare generate`` and ``certhub compare run``."""
+    """Register ``certhub compare generate``, ``run`` and ``purge``."""
     compare = sub.add_parser("compare", help="monthly information comparison")
     commands = compare.add_subparsers(required=True)
     gen = commands.add_parser("generate", help="write a synthetic roster, feeds and their truth")
@@ -55,6 +56,32 @@ def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     run.add_argument("--no-ledger", action="store_true", help="compare only; record nothing")
     run.add_argument("--progress", action="store_true", help="progress on stderr, also off a TTY")
     run.set_defaults(command=_run)
+    purge = commands.add_parser(
+        "purge", help="delete unmatched feed records past their retention (audited)"
+    )
+    purge.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+    purge.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
+    purge.set_defaults(command=_purge)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    settings = offline_settings(args)
+    purged = asyncio.run(_purge_now(settings))
+    days = settings.comparison_unmatched_retention_days
+    print(f"{len(purged)} file(s) of unmatched feed records older than {days} days purged")
+    return 0
+
+
+async def _purge_now(settings: Settings) -> list[str]:
+    from certhub.hub.store import open_ledger
+
+    ledger = await open_ledger(settings)
+    try:
+        runs_dir = settings.data_dir / "comparison-runs"
+        days = settings.comparison_unmatched_retention_days
+        return await purge_unmatched(ledger, runs_dir, days, time.time())
+    finally:
+        await ledger.aclose()
 
 
 def _last_month() -> str:

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -41,12 +42,13 @@ from certhub.hub.comparison.proposals import (
     void_message_id,
     void_step,
 )
+from certhub.hub.comparison.retention import expired
 from certhub.hub.core.settings import Settings
 from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
 from certhub.hub.store import LedgerStore, TaskRow
 from certhub.schemas import Refusal, TaskStatus, VerificationTask
 
-__all__ = ["MACHINE_TYPES", "LedgerTally", "record_run"]
+__all__ = ["MACHINE_TYPES", "LedgerTally", "purge_unmatched", "record_run"]
 
 MACHINE_TYPES = ("certification_event/v1", "eligibility_report/v1", "task_transition/v1")
 """What the comparison's key may sign (its trust-store entry)."""
@@ -66,6 +68,7 @@ class LedgerTally:
     reports: dict[str, int] = field(default_factory=dict)
     reversals: dict[str, int] = field(default_factory=dict)
     restoration_proposals: list[str] = field(default_factory=list)
+    purged: list[str] = field(default_factory=list)
 
     def count(self, section: dict[str, int], outcome: str) -> None:
         """One more ``outcome`` in ``section``."""
@@ -104,6 +107,9 @@ async def record_run(
         await _certifications(intake, run, period, tally, show=show)
         await _reports(intake, run, period, tally)
         await _reversals(intake, run, period, tally)
+        runs_dir = run.folder.parent
+        days = settings.comparison_unmatched_retention_days
+        tally.purged = await purge_unmatched(app[STORE], runs_dir, days, time.time())
     finally:
         await runner.cleanup()
     return tally
@@ -215,3 +221,15 @@ async def _effect(store: LedgerStore, task_id: str, before: str, person: str) ->
         closed = await store.closed_benefit(person)
         return "restoration_proposed" if closed and closed[1] == task_id else "no_effect"
     return "kept"
+
+
+async def purge_unmatched(
+    store: LedgerStore, runs_dir: Path, retention_days: int, now: float
+) -> list[str]:
+    """Delete the unmatched-record files past retention, each audited first; their subjects."""
+    purged = []
+    for old in await asyncio.to_thread(lambda: list(expired(runs_dir, retention_days, now))):
+        await store.record_audit("comparison_unmatched_purged", old.subject, "hub", old.sha256)
+        await asyncio.to_thread(old.delete)
+        purged.append(old.subject)
+    return purged

@@ -162,6 +162,7 @@ def _write(  # noqa: PLR0917 -- one private call site, every argument named ther
         "proposals.json": f"SELECT * FROM proposals {order}, task_kind",
         "reversals.json": f"SELECT * FROM reversals {order}, voided_record_id",
         "review.json": "SELECT * FROM review ORDER BY department, record_id",
+        "unmatched.parquet": "SELECT * FROM unmatched_records ORDER BY department, record_id",
     }
     for name, query in exports.items():
         fmt = "PARQUET" if name.endswith(".parquet") else "JSON"

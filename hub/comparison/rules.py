@@ -174,17 +174,21 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
 
 
 def match_by_id(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
-    """R-MATCH: ``matched`` (records of people on the roster) and ``unmatched`` counts."""
+    """R-MATCH: ``matched`` (records of people on the roster), ``unmatched_records`` and counts."""
     con.execute(
         """CREATE OR REPLACE TABLE matched AS
         SELECT e.*, r.city, r.county, r.village, r.name AS roster_name
         FROM evidence e JOIN roster r USING (id_number)"""
     )
+    con.execute(  # kept for staff, purged after the retention period (retention.py)
+        """CREATE OR REPLACE TABLE unmatched_records AS
+        SELECT department, record_id, id_number, name, kind, event AS event_date, grade
+        FROM evidence e
+        WHERE NOT EXISTS (SELECT 1 FROM roster r WHERE r.id_number = e.id_number)"""
+    )
     con.execute(
         """CREATE OR REPLACE TABLE unmatched AS
-        SELECT department, count(*) AS records FROM evidence e
-        WHERE NOT EXISTS (SELECT 1 FROM roster r WHERE r.id_number = e.id_number)
-        GROUP BY department"""
+        SELECT department, count(*) AS records FROM unmatched_records GROUP BY department"""
     )
 
 

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     )
     pull_default_limit: int = Field(default=100, ge=1, description="Page size of pulls.")
     pull_max_limit: int = Field(default=1000, ge=1, description="Largest page a pull may ask.")
+    comparison_unmatched_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days a comparison run keeps feed records that matched nobody (then purged).",
+    )
     ledger_batch_max: int = Field(
         default=512, ge=1, description="Most messages committed in one ledger transaction."
     )
