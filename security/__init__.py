@@ -34,7 +34,7 @@ from .errors import (
     UnknownKey,
 )
 from .jws import CompactJWS, parse_compact, sign_compact
-from .keyring import HubKeyring
+from .keyring import HubKeyring, HubSigningKeys
 from .keys import (
     Algorithm,
     SigningKey,
@@ -65,6 +65,7 @@ __all__ = [
     "MalformedMessage",
     "MessageError",
     "MessageVerifier",
+    "HubSigningKeys",
     "NotAuthorized",
     "ReadTokenVerifier",
     "Reader",

@@ -13,16 +13,30 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Protocol
 
 from ._files import replace_atomic
 from .errors import KeyFileError
 from .keys import Algorithm, SigningKey, read_private_key, write_private_key
 
-__all__ = ["HubKeyring"]
+__all__ = ["HubKeyring", "HubSigningKeys"]
 
 _PREFIX = "hub-signing-"
 _SUFFIX = ".pem"
 _MARKER = "active"
+
+
+class HubSigningKeys(Protocol):
+    """What signs for the hub and publishes its keys: a key folder, or a deployment's database."""
+
+    @property
+    def active(self) -> SigningKey:
+        """The key that signs now."""
+        ...
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        """Public JWK Set of every key still to be verified, active first."""
+        ...
 
 
 class HubKeyring:

@@ -23,6 +23,7 @@ from certhub.hub.evidence import (
     is_digest,
     parse_content_digest,
 )
+from certhub.hub.evidence.pg_store import DatabaseEvidenceVault
 from certhub.hub.problems import Problem
 from certhub.security import Reader
 
@@ -129,7 +130,8 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
 
 
 async def _store(
-    vault: EvidenceVault, data: bytes, declared_type: str, claimed: str | None
+    vault: EvidenceVault | DatabaseEvidenceVault, data: bytes, declared_type: str,
+    claimed: str | None,
 ) -> EvidenceMeta:
     """Put ``data`` in the vault; a vault that cannot write is ``store-unavailable`` (503).
 

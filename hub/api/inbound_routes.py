@@ -38,6 +38,7 @@ from certhub.hub.core.keys import (
     PIPELINE,
     PROCEDURE,
     SETTINGS,
+    SHARED,
     STORE,
     TRUST,
 )
@@ -95,8 +96,10 @@ async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     }
     for name, role in enrolled.items():
         types = role.produces if isinstance(role, InboundTranslator) else _STREAM_TYPES
+        shared = app[SHARED]  # PostgreSQL: the adapter signs with the deployment's key
+        key = await shared.adapter_key(name) if shared is not None else None
         inbound.senders[name] = await asyncio.to_thread(
-            enrol_inbound, settings.keys_dir, settings.trust_store_path, name, sorted(types)
+            enrol_inbound, settings.keys_dir, settings.trust_store_path, name, sorted(types), key
         )
     if inbound.senders:
         await asyncio.to_thread(app[TRUST].reload_if_changed)

@@ -132,7 +132,11 @@ def _run(args: argparse.Namespace) -> int:
         path = settings.data_dir / "comparison-runs" / f"{result.run_id}.json"
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
     print(_line(summary))
-    return 1 if summary.get("ledger", {}).get("refused") else 0
+    ledger = summary.get("ledger", {})
+    refused = ledger.get("refused", 0) + sum(
+        ledger.get(part, {}).get("refused", 0) for part in ("reports", "reversals")
+    )
+    return 1 if refused else 0
 
 
 def _line(summary: dict[str, Any]) -> str:
@@ -141,7 +145,9 @@ def _line(summary: dict[str, Any]) -> str:
     ledger = summary.get("ledger")
     recorded = (
         f", ledger: {ledger['recorded']} recorded, {ledger['already']} already, "
-        f"{ledger['refused']} refused"
+        f"{ledger['refused']} refused; tasks {ledger['reports'].get('task_opened', 0)} opened,"
+        f" {ledger['reports'].get('task_joined', 0)} joined; reversals "
+        + (", ".join(f"{n} {k}" for k, n in sorted(ledger["reversals"].items())) or "none")
         if ledger
         else ""
     )

@@ -21,6 +21,7 @@ from certhub.adapters import AdapterError
 from certhub.hub.cli.bank import add_bank_commands
 from certhub.hub.cli.common import CliError, one_line
 from certhub.hub.cli.compare import add_compare_commands
+from certhub.hub.cli.deployment_keys import add_hub_key_commands
 from certhub.hub.cli.dlq import add_dlq_commands
 from certhub.hub.cli.ops import add_ops_commands
 from certhub.hub.cli.trust import add_trust_commands
@@ -94,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(command=_serve)
 
-    keys = sub.add_parser("keys", help="manage sender keys").add_subparsers(required=True)
+    keys = sub.add_parser("keys", help="sender and hub keys").add_subparsers(required=True)
     new = keys.add_parser("new", help="create a signing key for a sender")
     new.add_argument("--sender", required=True)
     new.add_argument("--out", type=Path, required=True, help="folder for the key files")
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--minutes", type=int, default=5)
     issue.set_defaults(command=_token_issue)
 
+    add_hub_key_commands(keys)
     add_ops_commands(sub)
     add_dlq_commands(sub)
     add_bank_commands(sub)

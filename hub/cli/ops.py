@@ -11,6 +11,11 @@ from pydantic import SecretStr
 
 from certhub.hub.audit import AuditReport, verify_ledger
 from certhub.hub.cli.common import CliError
+from certhub.hub.cli.deployment_keys import (
+    deployment_verification_keys,
+    rotate_evidence_key,
+    settings_for,
+)
 from certhub.hub.core.settings import Settings
 from certhub.hub.evidence import EvidenceKeyring, evidence_key_folder
 from certhub.hub.store import StoreUnavailable, open_ledger
@@ -27,10 +32,15 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "verify", help="re-check the audit chain, checkpoints and every stored JWS"
     )
     verify.add_argument(
-        "--data", type=Path, required=True, help="the hub's data folder (keys, trust store)"
+        "--data", type=Path, help="the hub's data folder (keys, trust store; CERTHUB_DATA_DIR)"
     )
     verify.add_argument(
-        "--database-url", help="verify the PostgreSQL ledger (default: DATA's SQLite ledger)"
+        "--database-url",
+        help="verify the PostgreSQL ledger with the deployment's keys, no data folder needed"
+        " (CERTHUB_DATABASE_URL; default: DATA's SQLite ledger)",
+    )
+    verify.add_argument(
+        "--trust-store", type=Path, help="the senders' JWK Set (CERTHUB_TRUST_STORE)"
     )
     verify.set_defaults(command=audit_verify)
     mocks = sub.add_parser("mocks", help="mock departments").add_subparsers(required=True)
@@ -50,8 +60,11 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def audit_verify(args: argparse.Namespace) -> int:
     """Verify offline; print a summary and the problems; exit 1 if anything is broken."""
-    settings = Settings(data_dir=args.data)
-    report = asyncio.run(_verify(settings, args.database_url))
+    settings = settings_for(args)
+    if args.trust_store is not None:
+        settings = settings.model_copy(update={"trust_store": args.trust_store})
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    report = asyncio.run(_verify(settings, url))
     print(
         f"audit entries {report.entries}, checkpoints {report.checkpoints},"
         f" ledger records {report.records}: {'OK' if report.ok else 'BROKEN'}"
@@ -62,11 +75,13 @@ def audit_verify(args: argparse.Namespace) -> int:
 
 
 async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
-    if not settings.keys_dir.is_dir():
-        raise FileNotFoundError(f"no hub keys in {settings.keys_dir}")
-    keyring = HubKeyring.load_or_create(settings.keys_dir)
-    hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
-    trust = TrustStore.load(settings.trust_store_path)
+    hub_keys, trust = _folder_verification_keys(settings)  # a folder's keys, if it has any
+    # PostgreSQL: the deployment's keys too (those of folders that signed before are among them)
+    shared = await deployment_verification_keys(settings, database_url) if database_url else None
+    if shared is not None:
+        hub_keys, trust = {**hub_keys, **shared[0]}, shared[1]
+    if trust is None:
+        raise FileNotFoundError(f"no hub keys in {settings.keys_dir} nor a deployment key")
     ledger = await open_ledger(
         settings.model_copy(
             update={"database_url": SecretStr(database_url) if database_url else None}
@@ -77,6 +92,16 @@ async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
         return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)
     finally:
         await ledger.aclose()
+
+
+def _folder_verification_keys(
+    settings: Settings,
+) -> tuple[dict[str, VerifyingKey], TrustStore | None]:
+    if not settings.keys_dir.is_dir():
+        return {}, None
+    keyring = HubKeyring.load_or_create(settings.keys_dir)
+    hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
+    return hub_keys, TrustStore.load(settings.trust_store_path)
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
@@ -110,6 +135,10 @@ def mocks_up(args: argparse.Namespace) -> int:
 def evidence_rotate_key(args: argparse.Namespace) -> int:
     """Create a new active evidence key; old ones stay for reading."""
     settings = Settings(**({"data_dir": args.data} if args.data else {}))
+    if settings.database_url is not None:  # the deployment's keys; every process reads them
+        kid = rotate_evidence_key(settings, settings.database_url.get_secret_value())
+        print(f"new evidence key {kid}: every hub process seals with it within a minute")
+        return 0
     keyring = EvidenceKeyring.load(evidence_key_folder(settings))
     print(f"new active evidence key {keyring.rotate()}; restart running hubs to seal with it")
     return 0

@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from certhub.hub.cli.common import CliError, one_line
+from certhub.hub.cli.deployment_checks import check_deployment
 from certhub.hub.core.settings import Settings, masked_url
 from certhub.security import TrustStore
 
@@ -55,7 +56,9 @@ def preflight(settings: Settings) -> None:
     if settings.metrics_port is not None:
         _check_port(settings.host, settings.metrics_port, "CERTHUB_METRICS_PORT")
     _check_files(settings)
-    _check_cursor_key(settings)
+    check_deployment(settings)  # ingress needs PostgreSQL; the deployment key opens its keys
+    if settings.database_url is None:  # PostgreSQL: the cursor key is the deployment's
+        _check_cursor_key(settings)
     asyncio.run(_check_adapters(settings))
     if settings.broker == "rabbitmq" and settings.role != "ingress":
         asyncio.run(_check_rabbitmq(settings.amqp_url))

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from certhub.hub.api.edge import EdgeLimits
     from certhub.hub.api.inbound_routes import InboundHub
     from certhub.hub.compliance.watch import ComplianceWatch
+    from certhub.hub.core.leader import Leadership
     from certhub.hub.core.settings import Settings
     from certhub.hub.delivery.backpressure import LoadShedder
     from certhub.hub.delivery.notify import NoticeSender, OutboxDelivery
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from certhub.hub.departments.registry import CertificationPull, Departments
     from certhub.hub.evidence import EvidenceVault
     from certhub.hub.ingress.pipeline import IngressPipeline
+    from certhub.hub.evidence.pg_store import DatabaseEvidenceVault
     from certhub.hub.procedure.context import ProcedureContext
     from certhub.hub.rules.compliance import ReportingUnit
     from certhub.hub.runtime.health import Readiness
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
     from certhub.hub.store import LedgerStore
     from certhub.hub.store.service_points import ServicePointRegistry
     from certhub.monitoring.metrics import HubMetrics
-    from certhub.security import HubKeyring, SignatureHelper
+    from certhub.hub.store.postgres.shared import SharedIdentity
+    from certhub.security import HubSigningKeys, SignatureHelper
 
 # The runtime: settings, metrics, readiness, the HTTP edge.
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -43,14 +46,17 @@ CURSORS: web.AppKey[CursorCodec] = web.AppKey("cursors")
 
 # Keys and signatures.
 TRUST: web.AppKey[TrustState] = web.AppKey("trust")
-KEYRING: web.AppKey[HubKeyring] = web.AppKey("keyring")
+KEYRING: web.AppKey[HubSigningKeys] = web.AppKey("keyring")
+# What every process of a PostgreSQL deployment shares (None on the embedded ledger).
+SHARED: web.AppKey[SharedIdentity | None] = web.AppKey("shared")
+LEADERSHIP: web.AppKey[Leadership] = web.AppKey("leadership")
 SIGNATURES: web.AppKey[SignatureHelper | None] = web.AppKey("signatures")
 
 # The ledger, ingress and the procedure.
 STORE: web.AppKey[LedgerStore] = web.AppKey("store")
 SERVICE_POINTS: web.AppKey[ServicePointRegistry] = web.AppKey("service_points")  # the e-map
 PIPELINE: web.AppKey[IngressPipeline] = web.AppKey("pipeline")
-EVIDENCE: web.AppKey[EvidenceVault] = web.AppKey("evidence")
+EVIDENCE: web.AppKey[EvidenceVault | DatabaseEvidenceVault] = web.AppKey("evidence")
 PROCEDURE: web.AppKey[ProcedureContext] = web.AppKey("procedure")
 REPORTING_UNITS: web.AppKey[tuple[ReportingUnit, ...]] = web.AppKey("reporting_units")
 COMPLIANCE_WATCH: web.AppKey[ComplianceWatch] = web.AppKey("compliance_watch")

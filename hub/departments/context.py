@@ -12,18 +12,22 @@ from certhub.adapters import AdapterOptions, AdapterSetupError, create_adapters
 from certhub.hub.core.keys import (
     CERTIFICATION_PULL,
     DEPARTMENTS,
+    LEADERSHIP,
     METRICS,
     PIPELINE,
     PROCEDURE,
     SETTINGS,
+    SHARED,
     STORE,
     TRUST,
 )
-from certhub.hub.core.periodic import running
-from certhub.hub.departments.registry import CertificationPull, Departments
+from certhub.hub.departments.registry import CertificationPull, Departments, FileCursor
 from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
 from certhub.hub.procedure.intake import plan_intake
 from certhub.monitoring.adapter_metrics import AdapterMetrics
+
+PULL_SINGLETON = "ministry-pull"
+"""The certification-source pull: its leader lock and, on PostgreSQL, its cursor's name."""
 
 
 async def departments_context(app: web.Application) -> AsyncIterator[None]:
@@ -54,12 +58,17 @@ async def certification_pull_context(app: web.Application) -> AsyncIterator[None
         yield
         return
     sender, ingestor = await certification_intake(app, name)
-    pull = CertificationPull(
-        source, ingestor, sender, settings.data_dir / "state" / "ministry.cursor"
+    shared = app[SHARED]  # PostgreSQL: the cursor outlives a change of leader
+    cursor = (
+        shared.state.cursor(PULL_SINGLETON)
+        if shared is not None
+        else FileCursor(settings.data_dir / "state" / "ministry.cursor")
     )
+    pull = CertificationPull(source, ingestor, sender, cursor)
     app[CERTIFICATION_PULL] = pull
     interval = settings.ministry_pull_seconds
-    async with running(*([pull.run(interval)] if interval > 0 else [])):
+    loops = [partial(pull.run, interval)] if interval > 0 else []
+    async with app[LEADERSHIP].running(PULL_SINGLETON, *loops):  # one process of the deployment
         yield
 
 
@@ -73,12 +82,15 @@ async def certification_intake(
     go through the intake planner, exactly like a pushed event.
     """
     settings = app[SETTINGS]
+    shared = app[SHARED]  # PostgreSQL: every process signs as the adapter with one key
+    key = await shared.adapter_key(name) if shared is not None else None
     sender = await asyncio.to_thread(
         enrol_inbound,
         settings.keys_dir,
         settings.trust_store_path,
         name,
         ["certification_event/v1"],
+        key,
     )
     await asyncio.to_thread(app[TRUST].reload_if_changed)  # the new key is trusted from now on
     ingestor = InboundIngestor(app[PIPELINE], app[STORE], partial(plan_intake, app[PROCEDURE]))

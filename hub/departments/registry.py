@@ -21,7 +21,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from certhub.adapters import (
     Adapter,
@@ -178,13 +178,13 @@ class CertificationPull:
         source: CertificationSource,
         ingestor: InboundIngestor,
         sender: InboundSender,
-        cursor_file: Path,
+        cursor: PullCursor,
     ) -> None:
-        """Pull from ``source`` as ``sender``; keep the cursor in ``cursor_file``."""
+        """Pull from ``source`` as ``sender``; keep the position in ``cursor``."""
         self._source = source
         self._ingestor = ingestor
         self._sender = sender
-        self._cursor_file = cursor_file
+        self._cursor = cursor
         self._lock = asyncio.Lock()  # one pull at a time: the cursor has one writer
 
     async def pull_once(self, *, limit: int = 200) -> int:
@@ -195,7 +195,7 @@ class CertificationPull:
     async def _pull(self, limit: int) -> int:
         recorded = 0
         while True:
-            cursor = await asyncio.to_thread(self._read_cursor)
+            cursor = await self._cursor.read()
             page = await self._source.pull_certifications(cursor, limit=limit)
             for event, record_id in zip(page.events, page.record_ids, strict=True):
                 try:
@@ -207,7 +207,7 @@ class CertificationPull:
                     log.warning("pulled record %s refused: %s", record_id, exc.slug)
             for rejected in page.rejected:
                 log.warning("pulled record could not be translated: %s", rejected)
-            await asyncio.to_thread(self._write_cursor, page.next_cursor)
+            await self._cursor.write(page.next_cursor)
             if not page.has_more:
                 return recorded
 
@@ -215,12 +215,40 @@ class CertificationPull:
         """Pull every ``interval`` seconds until cancelled; failures wait for the next round."""
         await every(interval, self.pull_once, what="certification pull", expected=(AdapterError,))
 
-    def _read_cursor(self) -> str | None:
+
+class PullCursor(Protocol):
+    """Where a pull keeps its position: a file of one process, or the deployment's database."""
+
+    async def read(self) -> str | None:
+        """The saved cursor, or None before the first page."""
+        ...
+
+    async def write(self, cursor: str) -> None:
+        """Save ``cursor`` durably (after its page was recorded)."""
+        ...
+
+
+class FileCursor:
+    """A pull cursor in a file of the data folder (one hub process: the embedded ledger)."""
+
+    def __init__(self, path: Path) -> None:
+        """Kept in ``path``."""
+        self._path = path
+
+    async def read(self) -> str | None:
+        """The saved cursor, or None before the first page."""
+        return await asyncio.to_thread(self._read)
+
+    async def write(self, cursor: str) -> None:
+        """Save ``cursor`` atomically."""
+        await asyncio.to_thread(self._write, cursor)
+
+    def _read(self) -> str | None:
         try:
-            return self._cursor_file.read_text(encoding="ascii").strip() or None
+            return self._path.read_text(encoding="ascii").strip() or None
         except FileNotFoundError:
             return None
 
-    def _write_cursor(self, cursor: str) -> None:
-        self._cursor_file.parent.mkdir(parents=True, exist_ok=True)
-        replace_atomic(self._cursor_file, cursor.encode("ascii"))
+    def _write(self, cursor: str) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomic(self._path, cursor.encode("ascii"))

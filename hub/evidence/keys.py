@@ -23,7 +23,7 @@ from typing import Final
 from certhub.hub.evidence.errors import EvidenceKeyError
 from certhub.security import create_exclusive, replace_atomic
 
-__all__ = ["KEY_BYTES", "EvidenceKeyring"]
+__all__ = ["KEY_BYTES", "EvidenceKeyring", "new_key_id"]
 
 KEY_BYTES: Final = 32
 _KEY_SUFFIX: Final = ".key"
@@ -95,14 +95,14 @@ class EvidenceKeyring:
             directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             directory.mkdir(mode=0o700, exist_ok=True)
             if not any(directory.glob(f"*{_KEY_SUFFIX}")):
-                key_id = _new_key_id()
+                key_id = new_key_id()
                 _write_key(directory, key_id)
                 _write_active(directory, key_id)
         return cls.load(directory)
 
     def rotate(self) -> str:
         """Generate a new key, make it active and return its id; old keys stay for reading."""
-        key_id = _new_key_id()
+        key_id = new_key_id()
         self._keys[key_id] = _write_key(self._directory, key_id)
         _write_active(self._directory, key_id)
         self._active = key_id
@@ -112,7 +112,8 @@ class EvidenceKeyring:
         self._keys.update(_read_keys(self._directory))
 
 
-def _new_key_id() -> str:
+def new_key_id() -> str:
+    """A fresh evidence key id: the day it was made and 8 random hex digits."""
     return f"ek-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(4)}"
 
 

@@ -27,7 +27,7 @@ from certhub.hub.evidence.keys import EvidenceKeyring
 from certhub.hub.evidence.sniff import sniff_media_type
 from certhub.security import fsync_directory, replace_atomic
 
-__all__ = ["EvidenceMeta", "EvidenceVault", "is_digest"]
+__all__ = ["EvidenceMeta", "EvidenceVault", "check_upload", "is_digest"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,31 @@ class EvidenceMeta:
     size: int
     key_id: str
     created: bool
+
+
+def check_upload(
+    data: bytes, declared_type: str, content_digest: str | None, max_bytes: int
+) -> tuple[str, str]:
+    """The SHA-256 hex and media type of an acceptable upload (every vault's one check).
+
+    Raises:
+        EvidenceRejected: see :meth:`EvidenceVault.put`.
+    """
+    if len(data) > max_bytes:
+        raise EvidenceRejected("evidence-too-large", f"evidence may be at most {max_bytes} bytes")
+    digest = hashlib.sha256(data).hexdigest()
+    if content_digest is not None and content_digest.lower() != digest:
+        raise EvidenceRejected(
+            "digest-mismatch", "the body's SHA-256 differs from the Content-Digest sent"
+        )
+    media_type = sniff_media_type(data)
+    if declared_type != media_type:
+        raise EvidenceRejected(
+            "evidence-type-mismatch",
+            f"declared as {declared_type!r} but the content is {media_type}",
+        )
+    check_content(data, media_type)
+    return digest, media_type
 
 
 class EvidenceVault:
@@ -135,22 +160,7 @@ class EvidenceVault:
         return await asyncio.to_thread(self._missing, wanted)
 
     def _put(self, data: bytes, declared_type: str, content_digest: str | None) -> EvidenceMeta:
-        if len(data) > self._max_bytes:
-            raise EvidenceRejected(
-                "evidence-too-large", f"evidence may be at most {self._max_bytes} bytes"
-            )
-        digest = hashlib.sha256(data).hexdigest()
-        if content_digest is not None and content_digest.lower() != digest:
-            raise EvidenceRejected(
-                "digest-mismatch", "the body's SHA-256 differs from the Content-Digest sent"
-            )
-        media_type = sniff_media_type(data)
-        if declared_type != media_type:
-            raise EvidenceRejected(
-                "evidence-type-mismatch",
-                f"declared as {declared_type!r} but the content is {media_type}",
-            )
-        check_content(data, media_type)
+        digest, media_type = check_upload(data, declared_type, content_digest, self._max_bytes)
         with self._lock_of(digest):
             existing = self._existing(digest)
             if existing is not None:

@@ -58,14 +58,22 @@ def adapter_sender(adapter: str) -> str:
 
 
 def enrol_inbound(
-    keys_dir: Path, trust_path: Path, adapter: str, may_send: Collection[str]
+    keys_dir: Path,
+    trust_path: Path,
+    adapter: str,
+    may_send: Collection[str],
+    key: SigningKey | None = None,
 ) -> InboundSender:
-    """The adapter's key (created on first use, 0600) and its trust-store entry (idempotent)."""
+    """The adapter's key and its trust-store entry (idempotent).
+
+    ``key`` is the deployment's key for the adapter (PostgreSQL: the same in
+    every process); without one, the data folder's, created on first use (0600).
+    """
     sender = adapter_sender(adapter)
     path = keys_dir / "adapters" / f"{adapter}.key.pem"
-    if path.exists():
+    if key is None and path.exists():
         key = read_private_key(path)
-    else:
+    elif key is None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = SigningKey.generate()
         write_private_key(key, path)

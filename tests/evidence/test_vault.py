@@ -144,7 +144,7 @@ def test_the_package_exports_what_we_mean() -> None:
     public = {name for name in vars(evidence) if not name.startswith("_")}
     submodules = {
         "blob", "config", "content_check", "content_digest", "errors", "images", "keys",
-        "pdfs", "sniff", "structure", "vault",
+        "pdfs", "pg_store", "sniff", "structure", "vault",
     }  # fmt: skip
     assert public - submodules == set(evidence.__all__)
     for name in evidence.__all__:
