@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import Any
 
 from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import NewMessage, RecordKind
 from certhub.hub.store.effects import Effects, RegisterCertification
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 
-CST = timezone(timedelta(hours=8))
+CST = CHINA_STANDARD_TIME
 COUNTY = "440103"
 VILLAGE = "440103001001"
 
@@ -70,3 +71,34 @@ async def certify(ledger: Any, n: int, who: str, day: date, *args: str, **kw: An
     message = certification(n, who, day, *args, **kw)
     outcome = await ledger.append(message, receipt, entry(message, day))
     return int(outcome.record.sequence)
+
+
+def resident_id(n: int, county: str = COUNTY, born: str = "19500101") -> str:
+    """A valid 18-character ID number, distinct per ``n`` (0..999)."""
+    from certhub.schemas.resident_id import check_character
+
+    first17 = f"{county}{born}{n:03d}"
+    return first17 + check_character(first17)
+
+
+ROSTER_HEADER = (
+    "id_number,name,county,village,status,monthly_amount,paid_through,suspended_since,"
+    "bank_account_on_file,contact_mobile"
+)
+
+
+def roster_line(
+    n: int,
+    name: str = "张三",
+    *,
+    county: str = COUNTY,
+    village: str = VILLAGE,
+    status: str = "active",
+    since: str = "",
+    mobile: str = "13800138000",
+    id_number: str | None = None,
+) -> str:
+    """One CSV line of the provincial roster export."""
+    who = id_number or resident_id(n, county)
+    money = "183.00,2026-10"
+    return f"{who},{name},{county},{village},{status},{money},{since},************1234,{mobile}"

@@ -14,7 +14,7 @@ from typing import Final
 
 import asyncpg
 
-from certhub.hub.store import outbox, writes
+from certhub.hub.store import outbox, roster_import, writes
 from certhub.hub.store.audit_chain import AuditChain
 from certhub.hub.store.base import NewMessage
 from certhub.hub.store.effects import Effects
@@ -39,7 +39,7 @@ OUTBOX_BULK_INSERT: Final = (
 )
 
 # Statements an executor may run as one set-based statement over column arrays.
-BULK: Final = {outbox.INSERT: OUTBOX_BULK_INSERT}
+BULK: Final = {outbox.INSERT: OUTBOX_BULK_INSERT, **roster_import.BULK}
 
 
 class GroupWrite:

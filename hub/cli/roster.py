@@ -1,0 +1,134 @@
+"""``certhub roster import FILE``: the provincial roster in bulk, into the ledger's roster.
+
+The file (CSV in UTF-8 or GBK, or Parquet) is checked in DuckDB
+(:class:`~certhub.hub.register.importer.RosterFile`); the month's snapshot of
+the accepted rows is kept as ``DATA/roster/snapshots/YYYY-MM.parquet``; then
+the rows go into the ledger's ``roster`` (what the restoration rules read) and
+the register, a batch per group commit, and the import is one audit link. A
+re-import of the same file changes nothing. On SQLite the hub must be stopped
+(one process owns the ledger).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from certhub.hub.cli.common import CliError, offline_settings
+from certhub.hub.comparison.progress import ProgressBar
+from certhub.hub.core.settings import Settings
+from certhub.hub.register.importer import RosterFile, RosterFileError
+from certhub.hub.store import open_ledger
+from certhub.hub.store.roster_import import import_ops
+from certhub.schemas.clock import CHINA_STANDARD_TIME, shanghai_today
+from certhub.security import replace_atomic
+
+__all__ = ["add_roster_commands"]
+
+BATCH = 50_000  # rows per group commit: memory stays bounded whatever the file's size
+ACTOR = "cli:roster-import"
+
+
+def add_roster_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``certhub roster import``."""
+    roster = sub.add_parser("roster", help="the provincial roster")
+    commands = roster.add_subparsers(required=True)
+    load = commands.add_parser("import", help="load a roster file (CSV, UTF-8 or GBK; Parquet)")
+    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument(
+        "--as-of",
+        type=_moment,
+        help="when the roster was true (ISO date-time; default: the file's modification time)",
+    )
+    load.add_argument("--month", help="the snapshot's month YYYY-MM (default: the as-of month)")
+    load.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+    load.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
+    load.add_argument("--progress", action="store_true", help="progress on stderr, also off a TTY")
+    load.set_defaults(command=_import)
+
+
+def _moment(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("an ISO date or date-time, e.g. 2026-11-30") from None
+    return value if value.tzinfo else value.replace(tzinfo=CHINA_STANDARD_TIME)
+
+
+def _import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    settings = offline_settings(args)
+    moment = args.as_of or datetime.fromtimestamp(path.stat().st_mtime, CHINA_STANDARD_TIME)
+    as_of = moment.astimezone(CHINA_STANDARD_TIME).replace(microsecond=0).isoformat()
+    month = args.month or as_of[:7]
+    if len(month) != 7 or not month[:4].isdigit() or month[4] != "-" or month[5:] not in _MONTHS:
+        raise CliError(f"--month {month!r} is not YYYY-MM")
+    show = args.progress or sys.stderr.isatty()
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="certhub-roster-") as scratch:
+        roster = RosterFile(path, Path(scratch), as_of=as_of, today=shanghai_today())
+        try:
+            roster.load()
+        except RosterFileError as exc:
+            raise CliError(str(exc)) from None
+        snapshot = settings.data_dir / "roster" / "snapshots" / f"{month}.parquet"
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomic(snapshot, roster.write_snapshot())
+        checked = time.perf_counter() - began
+        digest = _sha256(path)
+        asyncio.run(_store(settings, roster, (f"{month}:{roster.accepted}", digest), show))
+    seconds = time.perf_counter() - began
+    _report(roster, snapshot, checked, seconds)
+    return 1 if roster.refused else 0
+
+
+_MONTHS = {f"{m:02d}" for m in range(1, 13)}
+
+
+async def _store(
+    settings: Settings, roster: RosterFile, audit: tuple[str, str], show: bool
+) -> None:
+    """Write the accepted rows a batch per group commit, then the import's audit link."""
+    bar = ProgressBar(sys.stderr, roster.accepted, "rows") if show else None
+    ledger = await open_ledger(settings)
+    try:
+        for batch in roster.batches(BATCH):
+            await ledger.apply_writes(import_ops(batch))
+            if bar is not None:
+                bar.advance(len(batch))
+        subject, digest = audit
+        await ledger.record_audit("roster_imported", subject, ACTOR, digest)
+    finally:
+        if bar is not None:
+            bar.done()
+        await ledger.aclose()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _report(roster: RosterFile, snapshot: Path, checked: float, seconds: float) -> None:
+    refused = sum(r.count for r in roster.refused.values())
+    rate = roster.rows / max(seconds, 1e-6)
+    print(
+        f"{roster.path.name}: {roster.rows} rows, {roster.accepted} accepted, {refused} refused"
+        f" ({checked:.1f} s checked, {seconds:.1f} s in all, {rate:,.0f} rows/s);"
+        f" snapshot {snapshot}"
+    )
+    for note in roster.notes:
+        print(f"  note: {note}")
+    for reason, rows in sorted(roster.refused.items()):
+        print(f"  refused {reason}: {rows.count} (e.g. {', '.join(rows.samples)})")

@@ -1,0 +1,296 @@
+"""The provincial roster in bulk: a CSV (UTF-8 or GBK) or Parquet file, checked in DuckDB.
+
+Nothing loops over rows in Python but the hand-over to the ledger: DuckDB
+parses the file (a line it cannot split is refused with its line number),
+checks every row against the canonical ``benefit_record/v1`` in SQL (the
+ID-number rule is the comparison's macro, :func:`certhub.hub.comparison.sqlfuncs.install_macros`),
+keeps the first row of an ID number that appears twice, builds each accepted
+row's canonical JSON, and writes the month's snapshot (all accepted rows, in
+ID-number order) as Parquet so a comparison can be re-run on the same data.
+The accepted rows then stream out in batches of bounded size.
+
+Every refused row is counted by the first rule it breaks, with a few masked
+samples (:func:`certhub.schemas.mask_resident_id`): an ID number is never
+printed whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import duckdb
+
+from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
+from certhub.schemas import mask_resident_id
+from certhub.schemas.regions import GUANGDONG_COUNTIES
+
+__all__ = [
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "RefusedRows",
+    "RosterFile",
+    "RosterFileError",
+]
+
+REQUIRED_COLUMNS: Final = (
+    "id_number",
+    "name",
+    "county",
+    "status",
+    "monthly_amount",
+    "paid_through",
+    "bank_account_on_file",
+)
+OPTIONAL_COLUMNS: Final = ("village", "suspended_since", "contact_mobile")
+COLUMNS: Final = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+SAMPLES: Final = 3
+_CHUNK: Final = 1 << 20
+
+# The first rule a row breaks names its refusal; the order is the schema's.
+_RULES: Final = (
+    ("id_number", "NOT id_valid_n(id_number, n17, DATE '{today}')"),
+    (
+        "name",
+        "name IS NULL OR length(name) > 100 OR regexp_full_match(name, '[\\s\\p{{Z}}]*')"
+        " OR regexp_matches(name, '[\\p{{Cc}}\\p{{Cf}}\\p{{Zl}}\\p{{Zp}}]')",
+    ),
+    ("county", "county IS NULL OR county NOT IN (SELECT code FROM counties)"),
+    (
+        "village",
+        "village IS NOT NULL AND NOT (regexp_full_match(village, '44[0-9]{{10}}')"
+        " AND starts_with(village, county))",
+    ),
+    ("status", "status IS NULL OR status NOT IN ('active', 'suspended', 'terminated')"),
+    (
+        "suspended_since",
+        "(status = 'suspended') <> (suspended_since IS NOT NULL) OR (suspended_since IS NOT NULL"
+        " AND (NOT regexp_full_match(suspended_since, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')"
+        " OR try_cast(suspended_since AS DATE) IS NULL))",
+    ),
+    (
+        "monthly_amount",
+        "monthly_amount IS NULL OR NOT regexp_full_match(monthly_amount,"
+        " '[0-9]{{1,12}}(\\.[0-9]{{1,2}})?')",
+    ),
+    (
+        "paid_through",
+        "paid_through IS NULL OR NOT regexp_full_match(paid_through, '[0-9]{{4}}-(0[1-9]|1[0-2])')",
+    ),
+    (
+        "bank_account_on_file",
+        "bank_account_on_file IS NULL"
+        " OR NOT regexp_full_match(bank_account_on_file, '[0-9*]{{0,28}}[0-9]{{4}}')",
+    ),
+    (
+        "contact_mobile",
+        "contact_mobile IS NOT NULL AND NOT regexp_full_match(contact_mobile, '1[3-9][0-9]{{9}}')",
+    ),
+)
+
+# A canonical benefit_record/v1 per accepted row (absent optional values are JSON null).
+_SNAPSHOT_JSON: Final = """json_object(
+    'type', 'benefit_record/v1',
+    'person', json_object('id_number', id_number, 'name', name, 'region',
+        CASE WHEN village IS NULL THEN json_object('county', county)
+        ELSE json_object('county', county, 'village', village) END),
+    'status', status, 'monthly_amount', monthly_amount, 'paid_through', paid_through,
+    'suspended_since', suspended_since, 'bank_account_on_file', bank_account_on_file,
+    'contact_mobile', contact_mobile, 'as_of', '{as_of}')"""
+
+
+class RosterFileError(ValueError):
+    """A file the import cannot use at all (unreadable, a required column missing)."""
+
+
+@dataclass
+class RefusedRows:
+    """Rows refused for one reason: how many, and a few masked samples."""
+
+    count: int = 0
+    samples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RosterFile:
+    """One roster file loaded and checked in an in-memory DuckDB.
+
+    Use :meth:`load`, then :meth:`write_snapshot` and :meth:`batches`.
+    """
+
+    path: Path
+    scratch: Path
+    as_of: str  # ISO date-time with offset: every row's as_of
+    today: date
+    rows: int = 0  # data rows read (refused lines included)
+    accepted: int = 0
+    refused: dict[str, RefusedRows] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    con: duckdb.DuckDBPyConnection = field(default_factory=duckdb.connect)
+
+    def load(self) -> None:
+        """Read, check and de-duplicate the file into table ``accepted``.
+
+        Raises:
+            RosterFileError: the file cannot be read, or lacks a required column.
+        """
+        install_macros(self.con)
+        counties = [(code,) for code in GUANGDONG_COUNTIES]
+        self.con.execute("CREATE TABLE counties (code VARCHAR PRIMARY KEY)")
+        self.con.executemany("INSERT INTO counties VALUES (?)", counties)
+        source = self._source()
+        trimmed = ", ".join(
+            f"nullif(trim(CAST({c} AS VARCHAR)), '') AS {c}"
+            if c != "name"
+            else f"nullif(CAST({c} AS VARCHAR), '') AS {c}"
+            for c in COLUMNS
+        )
+        self.con.execute(
+            f"CREATE TABLE raw AS SELECT row_number() OVER () AS row, {trimmed} FROM {source}"
+        )
+        problem = " ".join(
+            f"WHEN {rule.format(today=self.today.isoformat())} THEN '{name}'"
+            for name, rule in _RULES
+        )
+        self.con.execute(
+            f"CREATE TABLE checked AS SELECT * EXCLUDE (n17), CASE {problem} END AS problem"
+            " FROM (SELECT *, id17_number(id_number) AS n17 FROM raw)"
+        )
+        self.con.execute(
+            "CREATE TABLE accepted AS SELECT * EXCLUDE (problem, n) FROM ("
+            " SELECT *, row_number() OVER (PARTITION BY id_number ORDER BY row) AS n"
+            " FROM checked WHERE problem IS NULL) WHERE n = 1 ORDER BY id_number"
+        )
+        self._count()
+
+    def _source(self) -> str:
+        """The file as a DuckDB table expression with every column of :data:`COLUMNS`."""
+        if self.path.suffix.lower() == ".parquet":
+            try:
+                names = [
+                    r[0]
+                    for r in self.con.execute(
+                        f"DESCRIBE SELECT * FROM read_parquet({sql_path(self.path)})"
+                    ).fetchall()
+                ]
+            except duckdb.Error as exc:
+                raise RosterFileError(f"{self.path.name}: not a readable Parquet file") from exc
+            self._require(names)
+            have = ", ".join(c if c in names else f"NULL AS {c}" for c in COLUMNS)
+            return f"(SELECT {have} FROM read_parquet({sql_path(self.path)}))"
+        readable = self._as_utf8()
+        header = _header(readable)
+        self._require(header)
+        spec = ", ".join(f"'{c}': 'VARCHAR'" for c in header)
+        have = ", ".join(c if c in header else f"NULL AS {c}" for c in COLUMNS)
+        return (
+            f"(SELECT {have} FROM read_csv({sql_path(readable)}, header = true,"
+            f" auto_detect = false, delim = ',', quote = '\"', columns = {{{spec}}},"
+            " store_rejects = true, rejects_table = 'rejects', rejects_scan = 'rejects_scan'))"
+        )
+
+    def _require(self, header: list[str]) -> None:
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise RosterFileError(
+                f"{self.path.name} has no column {', '.join(missing)}: nothing was imported"
+            )
+
+    def _as_utf8(self) -> Path:
+        """The file itself if it is UTF-8, else a UTF-8 copy read as GB18030 (a superset of GBK)."""
+        if _decodes(self.path, "utf-8"):
+            return self.path
+        if not _decodes(self.path, "gb18030"):
+            raise RosterFileError(f"{self.path.name} is neither UTF-8 nor GBK text")
+        target = self.scratch / "roster.utf8.csv"
+        with (
+            self.path.open("r", encoding="gb18030", newline="") as src,
+            target.open("w", encoding="utf-8", newline="") as dst,
+        ):
+            while text := src.read(_CHUNK):
+                dst.write(text)
+        self.notes.append("GBK-encoded: read as GB18030")
+        return target
+
+    def _count(self) -> None:
+        con = self.con
+        (parsed,) = con.execute("SELECT count(*) FROM raw").fetchone() or (0,)
+        (self.accepted,) = con.execute("SELECT count(*) FROM accepted").fetchone() or (0,)
+        by_rule = con.execute(
+            "SELECT problem, count(*), list(id_number ORDER BY row)[1:3] FROM checked"
+            " WHERE problem IS NOT NULL GROUP BY problem"
+        ).fetchall()
+        for rule, count, ids in by_rule:
+            self.refused[rule] = RefusedRows(count, [_masked(i) for i in ids])
+        duplicates = con.execute(
+            "SELECT count(*), list(id_number ORDER BY row)[1:3] FROM checked AS c"
+            " WHERE problem IS NULL AND row NOT IN (SELECT row FROM accepted)"
+        ).fetchone()
+        if duplicates and duplicates[0]:
+            self.refused["duplicate"] = RefusedRows(
+                duplicates[0], [_masked(i) for i in duplicates[1]]
+            )
+        rejected = self._rejected_lines()
+        if rejected[0]:
+            self.refused["unreadable_line"] = RefusedRows(rejected[0], rejected[1])
+        self.rows = int(parsed) + rejected[0]
+
+    def _rejected_lines(self) -> tuple[int, list[str]]:
+        tables = {r[0] for r in self.con.execute("SHOW TABLES").fetchall()}
+        if "rejects" not in tables:
+            return 0, []
+        rows = self.con.execute(
+            "SELECT count(DISTINCT line), list(DISTINCT line ORDER BY line)[1:3] FROM rejects"
+        ).fetchone()
+        if not rows or not rows[0]:
+            return 0, []
+        return int(rows[0]), [f"line {line}" for line in rows[1]]
+
+    def write_snapshot(self) -> bytes:
+        """The accepted rows as Parquet bytes (ID-number order): the month's snapshot."""
+        target = self.scratch / "snapshot.parquet"
+        self.con.execute(
+            f"COPY (SELECT * EXCLUDE (row) FROM accepted ORDER BY id_number)"
+            f" TO {sql_path(target)} (FORMAT parquet, COMPRESSION zstd)"
+        )
+        return target.read_bytes()
+
+    def batches(self, size: int) -> Iterator[list[tuple[object, ...]]]:
+        """Accepted rows in ID-number order, ``size`` at a time.
+
+        Each row: (person id, as_of, snapshot JSON bytes, area, name, status, suspended since).
+        """
+        json = _SNAPSHOT_JSON.format(as_of=self.as_of)
+        cursor = self.con.execute(
+            f"SELECT id_number, '{self.as_of}', encode(CAST({json} AS VARCHAR)),"
+            " coalesce(village, county), name, status, suspended_since"
+            " FROM accepted ORDER BY id_number"
+        )
+        while batch := cursor.fetchmany(size):
+            yield batch
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    with path.open("rb") as stream:
+        try:
+            while chunk := stream.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _header(path: Path) -> list[str]:
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as stream:
+        first = stream.readline().strip().lstrip("\ufeff")
+    return [name.strip() for name in first.split(",")] if first else []
+
+
+def _masked(value: object) -> str:
+    return mask_resident_id(str(value)) if value is not None else "(none)"

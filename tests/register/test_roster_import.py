@@ -1,0 +1,210 @@
+"""``certhub roster import``: bad rows counted and masked, both encodings, Parquet, idempotent.
+
+Run in-process through the CLI's entry point, into a SQLite ledger (and one
+PostgreSQL database), and read back with the ledger's own queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import duckdb
+import pytest
+from registerkit import ROSTER_HEADER, VILLAGE, resident_id, roster_line
+
+from certhub.hub.cli.main import main
+from certhub.hub.store import SqliteLedger
+from certhub.hub.store.postgres import PostgresLedger
+from certhub.schemas import BenefitRecord
+
+WRONG_CHECK = resident_id(4)[:-1] + ("1" if resident_id(4)[-1] != "1" else "2")
+GOOD = [
+    roster_line(1, "张三"),
+    roster_line(2, "买买提·艾力", village="", status="suspended", since="2025-06-01", mobile=""),
+    roster_line(3, "𠮷野"),  # a rare character outside the BMP, kept as written
+]
+BAD = {
+    "id_number": roster_line(4, id_number=WRONG_CHECK),
+    "county": roster_line(5, county="449999", village=""),
+    "village": roster_line(6, village="440104001001"),  # another county's village
+    "status": roster_line(7, status="dead"),
+    "suspended_since": roster_line(8, status="suspended"),  # suspended since when?
+    "contact_mobile": roster_line(9, mobile="12345"),
+    "name": roster_line(10, name=" "),
+    "duplicate": roster_line(1, "张三 (again)"),
+    "unreadable_line": "440103195001010110,short,line",
+}
+AS_OF = "2026-11-30T00:00:00+08:00"
+
+
+def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\n".join([ROSTER_HEADER, *lines]) + "\n").encode(encoding))
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["roster", "import", *args, "--as-of", "2026-11-30"])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def roster_rows(data: Path) -> dict[str, tuple[str, bytes, int]]:
+    conn = sqlite3.connect(data / "ledger.sqlite3")
+    try:
+        rows = conn.execute("SELECT person_id, as_of, snapshot, sequence FROM roster").fetchall()
+    finally:
+        conn.close()
+    return {p: (a, bytes(s), q) for p, a, s, q in rows}
+
+
+def register_of(data: Path, person: str) -> Any:
+    async def read() -> Any:
+        ledger = await SqliteLedger.open_read_only(data / "ledger.sqlite3")
+        try:
+            return await ledger.register_person(person)
+        finally:
+            await ledger.aclose()
+
+    return asyncio.run(read())
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_bad_rows_are_counted_with_masked_samples_and_the_rest_loaded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    lines = [*GOOD, *BAD.values()]
+    if encoding == "gbk":  # GBK has no 𠮷: the GBK file names the third person otherwise
+        lines[2] = roster_line(3, "吉野")
+    data = tmp_path / "data"
+    code, output = run(
+        capsys, str(write_csv(tmp_path / "r.csv", lines, encoding)), "--data", str(data)
+    )
+    assert code == 1  # rows were refused
+    assert f"{len(lines)} rows, 3 accepted, {len(BAD)} refused" in output
+    for reason in BAD:
+        assert f"refused {reason}: 1 (e.g. " in output
+    assert "refused unreadable_line: 1 (e.g. line 13)" in output
+    assert f"440103**********{WRONG_CHECK[-2:]}" in output  # masked: first 6 and last 2
+    for line in lines:
+        assert line.split(",")[0] not in output  # never a whole ID number
+    assert ("GBK-encoded" in output) == (encoding == "gbk")
+    stored = roster_rows(data)
+    assert sorted(stored) == sorted(resident_id(n) for n in (1, 2, 3))
+    for person, (as_of, snapshot, sequence) in stored.items():
+        record = BenefitRecord.model_validate_json(snapshot)  # what the restoration rules read
+        assert (record.person.id_number, record.as_of.isoformat(), as_of, sequence) == (
+            person,
+            AS_OF,
+            AS_OF,
+            0,
+        )
+    suspended = BenefitRecord.model_validate_json(stored[resident_id(2)][1])
+    assert (suspended.person.name, suspended.status.value, str(suspended.suspended_since)) == (
+        "买买提·艾力",
+        "suspended",
+        "2025-06-01",
+    )
+    assert suspended.contact_mobile is None
+    assert suspended.person.region.village is None
+    row = register_of(data, resident_id(1))
+    assert (row.area, row.name, row.roster_status, row.due_month) == (
+        VILLAGE,
+        "张三",
+        "active",
+        None,
+    )
+    snapshot = data / "roster" / "snapshots" / "2026-11.parquet"
+    ids = duckdb.sql(f"SELECT id_number FROM read_parquet('{snapshot}') ORDER BY 1").fetchall()  # noqa: S608
+    assert [i for (i,) in ids] == sorted(stored)
+
+
+def test_importing_again_changes_nothing_and_a_newer_entry_wins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, csv = tmp_path / "data", write_csv(tmp_path / "r.csv", GOOD)
+    assert run(capsys, str(csv), "--data", str(data))[0] == 0
+    first = roster_rows(data)
+    conn = sqlite3.connect(data / "ledger.sqlite3")
+    newer = json.loads(first[resident_id(1)][1])
+    newer["as_of"] = "2026-12-02T09:00:00+08:00"
+    newer["status"] = "terminated"
+    with conn:  # what a later POST /v1/roster stores for one person
+        conn.execute(
+            "UPDATE roster SET as_of = ?, snapshot = ?, sequence = 7 WHERE person_id = ?",
+            (newer["as_of"], json.dumps(newer).encode(), resident_id(1)),
+        )
+    conn.close()
+    code, output = run(capsys, str(csv), "--data", str(data))
+    assert code == 0
+    assert "3 rows, 3 accepted, 0 refused" in output
+    again = roster_rows(data)
+    assert again[resident_id(2)] == first[resident_id(2)]
+    assert again[resident_id(1)][2] == 7  # the newer single change was not overwritten
+    assert BenefitRecord.model_validate_json(again[resident_id(1)][1]).status.value == "terminated"
+
+
+def test_a_parquet_roster_loads_like_its_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = write_csv(tmp_path / "r.csv", [*GOOD, BAD["status"]])
+    parquet = tmp_path / "r.parquet"
+    table = duckdb.read_csv(str(csv), all_varchar=True)
+    table.write_parquet(str(parquet))
+    code, output = run(capsys, str(parquet), "--data", str(tmp_path / "data"))
+    assert code == 1
+    assert "4 rows, 3 accepted, 1 refused" in output
+    assert sorted(roster_rows(tmp_path / "data")) == sorted(resident_id(n) for n in (1, 2, 3))
+
+
+def test_a_roster_without_a_required_column_is_refused_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "r.csv"
+    csv.write_text("id_number,name,county\n" + resident_id(1) + ",张三,440103\n")
+    data = tmp_path / "data"
+    code, output = run(capsys, str(csv), "--data", str(data))
+    assert code == 2
+    assert "has no column status, monthly_amount, paid_through, bank_account_on_file" in output
+    assert not (data / "ledger.sqlite3").exists()
+    assert not (data / "roster").exists()
+
+
+def test_a_roster_loads_into_postgresql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], register_pg_url: str
+) -> None:
+    async def empty() -> None:
+        conn = await asyncpg.connect(register_pg_url, timeout=10)
+        try:
+            await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        finally:
+            await conn.close()
+
+    asyncio.run(empty())
+    csv = write_csv(tmp_path / "r.csv", [*GOOD, BAD["county"]])
+    args = (str(csv), "--data", str(tmp_path / "data"), "--database-url", register_pg_url)
+    assert run(capsys, *args)[0] == 1
+    assert run(capsys, *args)[0] == 1  # again: nothing changes
+
+    async def read() -> tuple[Any, Any, int]:
+        ledger = await PostgresLedger.open_read_only(register_pg_url)
+        try:
+            snapshot = await ledger.get_roster(resident_id(2))
+            person = await ledger.register_person(resident_id(2))
+            rows = await ledger._read("SELECT count(*) FROM roster", ())
+            return snapshot, person, int(str(rows[0][0]))
+        finally:
+            await ledger.aclose()
+
+    snapshot, person, count = asyncio.run(read())
+    assert count == 3
+    assert BenefitRecord.model_validate_json(snapshot).suspended_since is not None
+    assert (person.roster_status, person.suspended_since, person.area) == (
+        "suspended",
+        "2025-06-01",
+        "440103",
+    )
