@@ -25,6 +25,7 @@ from certhub.hub.cli.deployment_keys import add_hub_key_commands
 from certhub.hub.cli.dlq import add_dlq_commands
 from certhub.hub.cli.ops import add_ops_commands
 from certhub.hub.cli.roster import add_roster_commands
+from certhub.hub.cli.service_points import add_service_point_commands
 from certhub.hub.cli.trust import add_trust_commands
 from certhub.hub.compliance.reporting_units import ReportingUnitsError
 from certhub.hub.core.settings import Settings
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bank_commands(sub)
     add_compare_commands(sub)
     add_roster_commands(sub)
+    add_service_point_commands(sub)
 
     demo = sub.add_parser("demo", help="run an end-to-end exchange against mock departments")
     demo.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from certhub.hub.service_points import import_file, nearest, parse_file
 from certhub.hub.service_points.registry import from_row
+from certhub.hub.service_points.sample import sample_points
 from certhub.hub.store.tables import LADDER
 
 if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
     from conftest import Backend
-
-SAMPLE = (
-    Path(__file__).resolve().parents[2] / "hub" / "service_points" / "data" / "sample_points.csv"
-)
 
 
 async def test_an_import_stores_each_point_once_and_a_second_import_changes_nothing(
     ledger_factory: Backend,
 ) -> None:
     ledger = await ledger_factory.open()
-    data = SAMPLE.read_bytes()
+    data = sample_points()
     first = await import_file(
         ledger, parse_file(data, "sample.csv"), source="s", actor="t", data=data
     )
@@ -41,7 +37,7 @@ async def test_a_changed_row_replaces_the_stored_point_and_is_audited(
     ledger_factory: Backend,
 ) -> None:
     ledger = await ledger_factory.open()
-    data = SAMPLE.read_bytes()
+    data = sample_points()
     await import_file(ledger, parse_file(data, "a.csv"), source="a", actor="t", data=data)
     changed = data.replace("云城区社会保险服务中心".encode(), "云城区社保服务中心".encode())
     report = await import_file(
@@ -65,7 +61,7 @@ async def test_the_box_search_returns_active_points_inside_the_box_only(
     ledger_factory: Backend,
 ) -> None:
     ledger = await ledger_factory.open()
-    data = SAMPLE.read_bytes()
+    data = sample_points()
     await import_file(ledger, parse_file(data, "a.csv"), source="a", actor="t", data=data)
     # A box around Yuncheng district: its temporarily closed Silao terminal is inside, not returned.
     rows = await ledger.service_points_in_box((22.90, 23.03, 112.00, 112.23), None)
