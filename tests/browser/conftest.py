@@ -14,15 +14,13 @@ Fixtures:
 - ``screenshot``: ``screenshot(page, "app-01-enrol")`` saves a full-page PNG.
 - ``accessible``: ``accessible(page)`` runs axe-core; serious or critical findings fail.
 - ``live_hub`` / ``live_hub_factory``: a hub (``create_app``) on a free port in its own
-  thread and event loop, its trust store enrolling hubkit's standard parties. Its
-  answers are checked against ``/openapi.json`` like every other test hub's.
+  thread and event loop, its trust store holding procedurekit's parties, one in each
+  role (``city``, ``town-1``, ``county-1``, ``province``, …). Its answers are checked
+  against ``/openapi.json`` like every other test hub's.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,20 +30,20 @@ import httpx
 import pytest
 from aiohttp.test_utils import TestServer
 from axe_playwright_python.sync_playwright import Axe
-from hubkit import write_trust_store
+from livehub import LiveHub, ServerThread
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from procedurekit import PARTIES, trust_store
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
-from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
+from certhub.security import SigningKey, TrustStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 PHONE = {"width": 390, "height": 844}
 # axe-core impacts that fail a test; "minor" and "moderate" findings are reported only.
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
-PARTIES = ("city", "other-city", "channel", "province", "county")
 
 
 @pytest.fixture(scope="session")
@@ -132,89 +130,9 @@ def accessible(axe: Axe) -> Callable[[Page], None]:
     return check
 
 
-class _ServerThread:
-    """An aiohttp test server on a real port, run by its own event loop in a thread.
-
-    Playwright's sync API needs the main thread free of a running loop, so the hub
-    runs beside it. ``TestServer`` (not a bare ``AppRunner``) so the suite-wide
-    OpenAPI contract check sees every exchange.
-    """
-
-    def __init__(self, server: TestServer) -> None:
-        self.server = server
-        self.loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="live-hub", daemon=True)
-
-    def start(self) -> None:
-        """Start serving; return once the port is open (or raise what stopped it)."""
-        self._thread.start()
-        self._ready.wait(30)
-        if self._failure is not None:
-            raise self._failure
-        if not self._ready.is_set():
-            raise TimeoutError("the hub did not start within 30 s")
-
-    def stop(self) -> None:
-        """Close the server (its cleanup contexts run) and end the thread."""
-        asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(30)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        try:
-            self.loop.run_until_complete(self.server.start_server())
-        except BaseException as exc:  # handed to the test thread by start()
-            self._failure = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        self.loop.run_forever()
-        self.loop.close()
-
-
-@dataclass
-class LiveHub:
-    """A hub answering on ``url``, the keys of the parties it trusts, and a sync client."""
-
-    url: str
-    settings: Settings
-    keys: dict[str, SigningKey]
-    http: httpx.Client
-    counter: int = 0
-
-    def sign(self, payload: dict[str, Any], *, party: str, typ: str | None = None) -> bytes:
-        """A compact JWS of ``payload`` by ``party``'s key, a fresh ``jti`` each time."""
-        self.counter += 1
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        return sign_compact(
-            body,
-            key=self.keys[party],
-            typ=typ or str(payload["type"]),
-            sender=party,
-            jti=f"live-{self.counter}",
-        )
-
-    def bearer(self, party: str, **claims: Any) -> dict[str, str]:
-        """An ``Authorization`` header with a fresh read token of ``party``."""
-        token = issue_read_token(self.keys[party], sender=party, **claims)
-        return {"Authorization": f"Bearer {token}"}
-
-    def post_jws(self, path: str, token: bytes) -> httpx.Response:
-        """POST a signed message as ``application/jose``."""
-        return self.http.post(path, content=token, headers={"Content-Type": "application/jose"})
-
-    def trust(self, jwk: dict[str, Any], **permissions: Any) -> None:
-        """Add ``jwk`` to the trust store file; the hub reloads it within its reload period."""
-        path = self.settings.trust_store_path
-        TrustStore.load(path).add(jwk, **permissions).save(path)
-
-
 @pytest.fixture
 def party_keys() -> dict[str, SigningKey]:
-    """One key per standard party (hubkit's, plus ``county`` for county staff's tests)."""
+    """One key per party of procedurekit (one in every role)."""
     return {party: SigningKey.generate() for party in PARTIES}
 
 
@@ -222,16 +140,23 @@ def party_keys() -> dict[str, SigningKey]:
 def live_hub_factory(
     tmp_path: Path, party_keys: dict[str, SigningKey]
 ) -> Iterator[Callable[..., LiveHub]]:
-    """Start hubs with settings overrides; each stops at teardown."""
-    running: list[tuple[_ServerThread, httpx.Client]] = []
+    """Start hubs with settings overrides (``trusting`` edits the trust store first).
 
-    def start(**overrides: Any) -> LiveHub:
+    Each stops at teardown.
+    """
+    running: list[tuple[ServerThread, httpx.Client]] = []
+
+    def start(
+        *, trusting: Callable[[TrustStore], TrustStore] | None = None, **overrides: Any
+    ) -> LiveHub:
         settings = Settings(
             data_dir=tmp_path / f"hub{len(running)}", trust_reload_seconds=0.2, **overrides
         )
-        write_trust_store(settings.trust_store_path, party_keys)
+        settings.trust_store_path.parent.mkdir(parents=True, exist_ok=True)
+        store = trust_store(party_keys)
+        (trusting(store) if trusting else store).save(settings.trust_store_path)
         app = create_app(settings, registry=CollectorRegistry())
-        thread = _ServerThread(TestServer(app, host="127.0.0.1", port=0))
+        thread = ServerThread(TestServer(app, host="127.0.0.1", port=0))
         thread.start()
         url = f"http://127.0.0.1:{thread.server.port}"
         http = httpx.Client(base_url=url, timeout=10)

@@ -182,6 +182,8 @@ def _status_and_media(
     documented = responses.get(str(status)) or responses.get("default")
     if documented is None:
         return [f"status {status} is not documented"]
+    if not media and not documented.get("content"):  # a body-less answer (304) documented so
+        return []
     if media not in documented.get("content", {}):
         return [f"media type {media!r} is not documented for {status}"]
     return []

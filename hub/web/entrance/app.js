@@ -7,7 +7,7 @@ import { flush } from "./hub.js";
 import { mineScreen } from "./mine.js";
 import { peopleScreen } from "./people.js";
 import { reportScreen } from "./report.js";
-import { h, show } from "./ui.js";
+import { h, say, show } from "./ui.js";
 import { statsScreen, tasksScreen, zeroScreen } from "./village.js";
 
 const SCREENS = {
@@ -34,6 +34,7 @@ function route() {
 
 async function render() {
   ctx.identity ??= await kv.get("identity");
+  document.body.dataset.enrolled = String(Boolean(ctx.identity));
   if (!ctx.identity) {
     await enrolScreen(ctx);
     return;
@@ -83,7 +84,8 @@ async function sendQueued() {
 window.addEventListener("hashchange", render);
 window.addEventListener("online", sendQueued);
 window.addEventListener("offline", showConnection);
-window.addEventListener("outbox-changed", () => {
+window.addEventListener("outbox-changed", (event) => {
+  if (event.detail?.sent) say("已发送，中心已签发回执", "ok");
   const { name } = route();
   if (name === "mine" || name === "") render();
 });

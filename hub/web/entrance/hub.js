@@ -78,8 +78,8 @@ export async function queueMessage(identity, payload, photos = []) {
   return jti;
 }
 
-function changed() {
-  window.dispatchEvent(new Event("outbox-changed"));
+function changed(detail = {}) {
+  window.dispatchEvent(new CustomEvent("outbox-changed", { detail }));
 }
 
 let flushing = null;
@@ -97,14 +97,21 @@ async function sendAll(identity) {
     if (entry.state !== "queued") continue;
     try {
       await send(identity, entry);
+      changed({ sent: entry.jti });
     } catch (error) {
-      if (error instanceof Offline) return;
+      if (transient(error)) return; // keep it queued; the next attempt sends it
       entry.state = "refused";
       entry.problem = error.problem || { detail: String(error) };
       await outbox.put(entry);
+      changed();
     }
-    changed();
   }
+}
+
+/** No connection, or the hub asks to retry later (overloaded, ledger unavailable). */
+function transient(error) {
+  const status = error.problem?.status;
+  return error instanceof Offline || status === 429 || status >= 500;
 }
 
 async function send(identity, entry) {

@@ -110,7 +110,7 @@ export async function reportScreen(ctx, params) {
     field("发生日期", when),
     field("情况说明", remarks, "选“其他”时必填"),
     h("div", { class: "field" },
-      h("label", { for: "camera", class: "btn btn-secondary" }, "📷 拍照（证明材料）"),
+      h("label", { for: "camera", class: "btn btn-secondary" }, "拍照或选照片（证明材料）"),
       camera, previews),
     submit,
     status,

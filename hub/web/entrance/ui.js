@@ -20,7 +20,7 @@ export function h(tag, attributes = {}, ...children) {
 export function show(title, ...content) {
   const main = document.getElementById("main");
   const heading = h("h2", { id: "screen-title", tabindex: "-1" }, title);
-  main.replaceChildren(heading, ...content);
+  main.replaceChildren(heading, ...content.filter((node) => node !== null && node !== false));
   document.title = `${title} · 协办员`;
   heading.focus({ preventScroll: true });
   window.scrollTo(0, 0);
@@ -108,8 +108,10 @@ export const TASK_KINDS = {
   duplicate_receipt: "重复领取",
 };
 
+/** The hub's own mask (schemas.resident_id): the first 6 and the last 2 characters kept. */
 export function maskId(id) {
-  return id && id.length === 18 ? `${id.slice(0, 4)}**********${id.slice(14)}` : id || "";
+  if (!id) return "";
+  return id.length === 18 || id.length === 15 ? `${id.slice(0, 6)}${"*".repeat(id.length - 8)}${id.slice(-2)}` : "*".repeat(id.length);
 }
 
 export function dateText(iso) {
