@@ -47,7 +47,7 @@ def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """Register ``certhub bank import``."""
     bank = sub.add_parser("bank", help="bank files").add_subparsers(required=True)
     command = bank.add_parser("import", help="record a bank reconciliation file in the ledger")
-    command.add_argument("file", type=Path, metavar="FILE")
+    command.add_argument("file", type=Path, metavar="FILE", help="the bank's reconciliation file")
     command.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
     command.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
     command.add_argument(

@@ -15,16 +15,18 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import aiohttp
 from aiohttp import web
 
 from certhub.hub.audit import AuditReport, verify_ledger
 from certhub.hub.cli.demo_case import CaseSummary, run_death_case
+from certhub.hub.cli.demo_comparison import ComparisonDemo, run_comparison_demo
+from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.keys import CERTIFICATION_PULL
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
@@ -42,6 +44,8 @@ from certhub.security import (
     read_private_key,
     trust_add,
 )
+
+T = TypeVar("T")
 
 REPORTER = "yunfu-platform"
 PROVINCE = "gd-provincial"
@@ -70,6 +74,7 @@ class DemoSummary:
     seconds: float
     case: CaseSummary
     audit: AuditReport
+    comparison: ComparisonDemo | None = None
 
     @property
     def ok(self) -> bool:
@@ -81,6 +86,7 @@ class DemoSummary:
             and not self.pulled.failures
             and self.case.ok
             and self.audit.ok
+            and (self.comparison is None or self.comparison.ok)
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -100,6 +106,7 @@ class DemoSummary:
                 "overpaid_months": self.case.overpaid_months,
                 "overpaid_amount": self.case.overpaid_amount,
             },
+            "comparison": self.comparison.__dict__ if self.comparison else None,
             "audit_entries": self.audit.entries,
             "audit_ok": self.audit.ok,
             "seconds": round(self.seconds, 2),
@@ -107,8 +114,10 @@ class DemoSummary:
         }
 
 
-async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.stderr) -> DemoSummary:
-    """Run the whole exchange and return its summary."""
+async def run_demo(
+    data_dir: Path | None, *, reports: int, out: TextIO = sys.stderr, progress: bool = False
+) -> DemoSummary:
+    """Run the whole exchange and return its summary (with progress bars on ``out`` if asked)."""
     started = time.perf_counter()
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="certhub-demo-"))
     async with run_mocks(_mock_departments(data_dir)) as departments:
@@ -128,7 +137,7 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
         print(f"hub listening on {base_url}, data in {data_dir}", file=out)
         try:
             async with aiohttp.ClientSession() as session:
-                parties = _Parties(base_url, session, settings, jwks)
+                parties = _Parties(base_url, session, settings, jwks, out if progress else None)
                 pushed, pulled = await _bulk_exchange(parties, reports, out)
                 case = await _death_case(parties, departments, out)
                 ministry = await app[CERTIFICATION_PULL].pull_once()
@@ -137,13 +146,15 @@ async def run_demo(data_dir: Path | None, *, reports: int, out: TextIO = sys.std
                 )
         finally:
             await runner.cleanup()
+    comparison = await run_comparison_demo(settings, out)  # the ledger is free again
     audit = await _verify_audit(settings)
     print(
         f"audit verify: {'OK' if audit.ok else 'BROKEN'} ({audit.entries} entries, "
         f"{audit.checkpoints} signed checkpoints, {audit.records} records re-verified)",
         file=out,
     )
-    return DemoSummary(data_dir, pushed, pulled, time.perf_counter() - started, case, audit)
+    seconds = time.perf_counter() - started
+    return DemoSummary(data_dir, pushed, pulled, seconds, case, audit, comparison)
 
 
 @dataclass(frozen=True)
@@ -154,17 +165,21 @@ class _Parties:
     session: aiohttp.ClientSession
     settings: Settings
     jwks: dict[str, dict[str, Any]]
+    progress: TextIO | None = None
+    """Where progress bars go, if anywhere."""
 
-    def reporting_system(self) -> ReportingSystem:
-        return ReportingSystem(
+    def reporting_system(self, bar: ProgressBar | None = None) -> ReportingSystem:
+        return _ShownReportingSystem(
+            bar,
             self.base_url,
             key=_key(self.settings, REPORTER),
             sender=REPORTER,
             session=self.session,
         )
 
-    def province(self) -> ProvincialSystem:
-        return ProvincialSystem(
+    def province(self, bar: ProgressBar | None = None) -> ProvincialSystem:
+        return _ShownProvincialSystem(
+            bar,
             self.base_url,
             key=_key(self.settings, PROVINCE),
             sender=PROVINCE,
@@ -185,17 +200,68 @@ class _Parties:
 async def _bulk_exchange(
     parties: _Parties, reports: int, out: TextIO
 ) -> tuple[PushSummary, PullSummary]:
-    pushed = await parties.reporting_system().run(reports)
+    pushed = await _with_bar(
+        parties.progress,
+        reports + 1,
+        "messages pushed",
+        lambda bar: parties.reporting_system(bar).run(reports),
+    )
     print(
         f"pushed {pushed.pushed}: {pushed.accepted} accepted, "
         f"{pushed.duplicates} duplicates, {pushed.rejected} rejected",
         file=out,
     )
-    pulled = await parties.province().pull_all("reports")
+    pulled = await _with_bar(
+        parties.progress,
+        pushed.accepted,
+        "reports pulled and re-verified",
+        lambda bar: parties.province(bar).pull_all("reports"),
+    )
     print(
         f"pulled {pulled.pulled} in {pulled.pages} pages, {pulled.verified} re-verified", file=out
     )
     return pushed, pulled
+
+
+async def _with_bar(
+    stream: TextIO | None, total: int, unit: str, work: Callable[[ProgressBar | None], Awaitable[T]]
+) -> T:
+    """Run ``work`` with a progress bar of ``total`` ``unit`` on ``stream`` (none if None)."""
+    bar = ProgressBar(stream, total, unit) if stream is not None else None
+    try:
+        return await work(bar)
+    finally:
+        if bar is not None:
+            bar.done()
+
+
+class _ShownReportingSystem(ReportingSystem):
+    """The mock city platform, advancing a progress bar with each answer it gets."""
+
+    def __init__(self, bar: ProgressBar | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._bar = bar
+
+    async def push(self, token: bytes, summary: PushSummary) -> None:
+        """Push one message, then count it."""
+        await super().push(token, summary)
+        if self._bar is not None:
+            self._bar.advance(1)
+
+
+class _ShownProvincialSystem(ProvincialSystem):
+    """The mock provincial system, advancing a progress bar with each record it checks."""
+
+    def __init__(self, bar: ProgressBar | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._bar = bar
+
+    def check(self, item: Mapping[str, Any], hub_jwks: Mapping[str, Any]) -> str | None:
+        """Re-verify one pulled record, then count it."""
+        problem = super().check(item, hub_jwks)
+        if self._bar is not None:
+            self._bar.advance(1)
+        return problem
 
 
 async def _death_case(parties: _Parties, departments: RunningMocks, out: TextIO) -> CaseSummary:

@@ -45,7 +45,9 @@ def add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         ("purge", "delete dead letters (audited)"),
     ):
         command = dlq.add_parser(name, help=text)
-        command.add_argument("ids", nargs="*", metavar="DELIVERY_ID")
+        command.add_argument(
+            "ids", nargs="*", metavar="DELIVERY_ID", help="only these (default: all that match)"
+        )
         command.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
         command.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
         command.add_argument("--adapter", help="only this destination (sms, ministry, …)")

@@ -1,4 +1,4 @@
-"""``certhub`` command line: serve, keys, trust, schemas, tokens, demo.
+"""``certhub`` command line: serve, keys, trust, schemas, tokens, demo, completion.
 
 Every failure ends with one line ``certhub: error: …`` on stderr and exit
 status 2; nothing is written when a command is refused.
@@ -21,6 +21,7 @@ from certhub.adapters import AdapterError
 from certhub.hub.cli.bank import add_bank_commands
 from certhub.hub.cli.common import CliError, one_line
 from certhub.hub.cli.compare import add_compare_commands
+from certhub.hub.cli.completion import add_completion_command
 from certhub.hub.cli.deployment_keys import add_hub_key_commands
 from certhub.hub.cli.dlq import add_dlq_commands
 from certhub.hub.cli.ops import add_ops_commands
@@ -28,6 +29,7 @@ from certhub.hub.cli.roster import add_roster_commands
 from certhub.hub.cli.service_points import add_service_point_commands
 from certhub.hub.cli.trust import add_trust_commands
 from certhub.hub.compliance.reporting_units import ReportingUnitsError
+from certhub.hub.core.build import build_commit, package_version
 from certhub.hub.core.settings import Settings
 from certhub.hub.delivery.broker import BrokerError
 from certhub.hub.evidence import EvidenceError
@@ -82,6 +84,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = _Parser(prog="certhub", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--version", action=_VersionAction, help="print the version and source commit, then exit"
+    )
     # Sub-parsers are _Parser too (argparse uses the parent's class); typed as their base.
     sub = cast(
         "argparse._SubParsersAction[argparse.ArgumentParser]",
@@ -99,23 +104,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     keys = sub.add_parser("keys", help="sender and hub keys").add_subparsers(required=True)
     new = keys.add_parser("new", help="create a signing key for a sender")
-    new.add_argument("--sender", required=True)
+    new.add_argument("--sender", required=True, help="the sender id the key will sign as")
     new.add_argument("--out", type=Path, required=True, help="folder for the key files")
-    new.add_argument("--alg", choices=["EdDSA", "ES256"], default="EdDSA")
+    new.add_argument(
+        "--alg", choices=["EdDSA", "ES256"], default="EdDSA", help="signature algorithm"
+    )
     new.set_defaults(command=_keys_new)
 
     add_trust_commands(sub)
 
     schemas = sub.add_parser("schemas", help="canonical schemas").add_subparsers(required=True)
     export = schemas.add_parser("export", help="write every JSON Schema into DIR")
-    export.add_argument("directory", type=Path, metavar="DIR")
+    export.add_argument("directory", type=Path, metavar="DIR", help="folder to write")
     export.set_defaults(command=_schemas_export)
 
     token = sub.add_parser("token", help="read tokens").add_subparsers(required=True)
     issue = token.add_parser("issue", help="issue a short-lived read token")
     issue.add_argument("--key", type=Path, required=True, help="the reader's private key file")
-    issue.add_argument("--sender", required=True)
-    issue.add_argument("--minutes", type=int, default=5)
+    issue.add_argument("--sender", required=True, help="the reader's sender id")
+    issue.add_argument("--minutes", type=int, default=5, help="lifetime (default 5)")
     issue.set_defaults(command=_token_issue)
 
     add_hub_key_commands(keys)
@@ -129,8 +136,28 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run an end-to-end exchange against mock departments")
     demo.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")
     demo.add_argument("--reports", type=int, default=300, help="how many reports to push")
+    demo.add_argument(
+        "--progress", action="store_true", help="progress bars on stderr, also off a terminal"
+    )
     demo.set_defaults(command=_demo)
+    add_completion_command(sub, parser)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the package version and the commit ``certhub_build_info`` shows."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        """Print ``certhub 0.1.0 (commit …)`` and exit 0 (even with invalid settings)."""
+        try:
+            configured = Settings().build_commit
+        except ValidationError:
+            configured = None
+        print(f"certhub {package_version()} (commit {build_commit(configured)})")
+        parser.exit(0)
 
 
 def _settings(args: argparse.Namespace, **extra: object) -> Settings:
@@ -178,7 +205,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     if not 1 <= args.reports <= 100_000:
         raise CliError("--reports must be from 1 to 100000")
-    summary = asyncio.run(run_demo(args.data, reports=args.reports))
+    show = args.progress or sys.stderr.isatty()
+    summary = asyncio.run(run_demo(args.data, reports=args.reports, progress=show))
     print(json.dumps(summary.as_dict(), ensure_ascii=False))
     return 0 if summary.ok else 1
 

@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         description="Folder of secret files: evidence keys, cursor.key, and the settings"
         " database_url and amqp_url (one file each, read when not set otherwise).",
     )
+    build_commit: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{7,40}$",
+        description="Source commit shown in certhub_build_info, set by the deployment;"
+        " unset = the git checkout's HEAD.",
+    )
     log_level: str = Field(
         default="INFO", description="Root log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."
     )
