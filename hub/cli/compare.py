@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
-from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -127,10 +125,7 @@ def _run(args: argparse.Namespace) -> int:
             bar.done()
     summary = result.summary
     if not args.no_ledger:
-        tally = asyncio.run(record_run(settings, result, args.period, show=show))
-        summary["ledger"] = asdict(tally)
-        path = settings.data_dir / "comparison-runs" / f"{result.run_id}.json"
-        path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
+        asyncio.run(record_run(settings, result, args.period, show=show))  # adds "ledger"
     print(_line(summary))
     ledger = summary.get("ledger", {})
     refused = ledger.get("refused", 0) + sum(

@@ -17,10 +17,11 @@ must be stopped (one process owns the ledger).
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -47,6 +48,7 @@ from certhub.hub.core.settings import Settings
 from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
 from certhub.hub.store import LedgerStore, TaskRow
 from certhub.schemas import Refusal, TaskStatus, VerificationTask
+from certhub.security import replace_atomic
 
 __all__ = ["MACHINE_TYPES", "LedgerTally", "purge_unmatched", "record_run"]
 
@@ -85,7 +87,11 @@ class _Intake:
 async def record_run(
     settings: Settings, run: ComparisonRun, period: str, *, show: bool = False
 ) -> LedgerTally:
-    """Start the hub's resources and record the run's certifications, reports and voids."""
+    """Record the run's certifications, reports and voids; its summary gains ``ledger``.
+
+    Starts the hub's resources (not its HTTP server), then purges unmatched
+    records past retention, and rewrites the run's summary with the tally.
+    """
     from aiohttp import web
     from prometheus_client import CollectorRegistry
 
@@ -112,6 +118,10 @@ async def record_run(
         tally.purged = await purge_unmatched(app[STORE], runs_dir, days, time.time())
     finally:
         await runner.cleanup()
+    run.summary["ledger"] = asdict(tally)
+    document = json.dumps(run.summary, ensure_ascii=False, indent=2, default=str) + "\n"
+    path = run.folder.parent / f"{run.run_id}.json"
+    await asyncio.to_thread(replace_atomic, path, document.encode())
     return tally
 
 
