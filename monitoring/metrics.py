@@ -226,6 +226,12 @@ class HubMetrics:
             ["status"],
             registry=registry,
         )
+        self.verification_tasks_overdue = Gauge(
+            "certhub_verification_tasks_overdue",
+            "Verification tasks still open after their deadline, by kind.",
+            ["kind"],
+            registry=registry,
+        )
 
     def count_rejection(self, reason: str, *, security: bool) -> None:
         """Count a refused message under every metric its problem type belongs to."""

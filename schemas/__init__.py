@@ -30,6 +30,7 @@ from .common import (
     PersonRef,
     RegionRef,
 )
+from .deadlines import TaskDeadline
 from .enums import (
     BenefitStatus,
     CertificationMethod,
@@ -120,6 +121,7 @@ __all__ = [
     "Role",
     "Suspension",
     "SuspensionReason",
+    "TaskDeadline",
     "TaskDisposal",
     "TaskKind",
     "TaskStatus",

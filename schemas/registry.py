@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from .certification import CertificationEvent
 from .conditions import CONDITIONAL_RULES
+from .deadlines import TaskDeadline
 from .recovery import OverpaymentRecovery, WriteOffRequest
 from .reports import EligibilityReport, ZeroReport
 from .transitions import BenefitRecord, TaskTransition
@@ -49,6 +50,7 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
         "benefit_record/v1": BenefitRecord,
         "recovery/v1": OverpaymentRecovery,
         "write_off/v1": WriteOffRequest,
+        "task_deadline/v1": TaskDeadline,
     }
 )
 """Every message type the hub accepts or publishes, by its ``type`` string."""

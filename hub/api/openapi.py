@@ -18,6 +18,7 @@ from typing import Any
 
 from certhub.hub.api.openapi_comparison import comparison_paths
 from certhub.hub.api.openapi_conventions import apply_conventions
+from certhub.hub.api.openapi_deadlines import deadline_paths
 from certhub.hub.api.openapi_enrolment import enrolment_paths
 from certhub.hub.api.openapi_entrance import entrance_paths
 from certhub.hub.api.openapi_inbound import inbound_paths
@@ -30,6 +31,7 @@ from certhub.hub.api.openapi_parts import (
 )
 from certhub.hub.api.openapi_procedure import procedure_paths
 from certhub.hub.api.openapi_recovery import recovery_paths
+from certhub.hub.api.openapi_register import register_paths
 from certhub.hub.api.openapi_schemas import reader_schemas, task_schemas
 from certhub.hub.api.openapi_service_points import service_point_paths
 from certhub.hub.core.build import package_version
@@ -179,8 +181,10 @@ def openapi_document() -> dict[str, Any]:
             **inbound_paths(),
             **entrance_paths(),
             **recovery_paths(),
+            **deadline_paths(),
             **comparison_paths(),
             **service_point_paths(),
+            **register_paths(),
             "/v1/reports": {
                 **push_operation("Push one signed eligibility or zero report.", reports),
                 **pull_operation("Provincial pull of reports by cursor."),

@@ -21,6 +21,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from certhub.schemas import TaskKind
+
 MiB = 1024 * 1024
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -79,6 +81,19 @@ class Settings(BaseSettings):
         default=90,
         ge=1,
         description="Days a comparison run keeps feed records that matched nobody (then purged).",
+    )
+    register_grace_months: int = Field(
+        default=0,
+        ge=0,
+        le=12,
+        description="Whole months after the due month before an overdue pensioner is liable"
+        " to suspension.",
+    )
+    register_reminders_per_cycle: int = Field(
+        default=2,
+        ge=0,
+        le=12,
+        description="Most certification reminders (SMS) one pensioner gets per cycle.",
     )
     ledger_batch_max: int = Field(
         default=512, ge=1, description="Most messages committed in one ledger transaction."
@@ -142,9 +157,31 @@ class Settings(BaseSettings):
     report_deadline_day: int = Field(
         default=5, ge=1, le=28, description="Day of the next month by which a month is reported."
     )
+    task_deadline_days: dict[str, int] = Field(
+        default_factory=dict,
+        description="Days to dispose of a verification task, by kind (death, imprisonment,"
+        " duplicate_receipt: 30; missing, loss_of_nationality: 60 unless set here).",
+    )
+    task_reminder_days: int = Field(
+        default=5, ge=0, le=60, description="Days before a task's deadline the town is reminded."
+    )
     role: Literal["all", "ingress", "worker"] = Field(
         default="all",
         description="ingress: HTTP API only; worker: outbox relay and consumers only; all: both.",
+    )
+    processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="HTTP processes sharing PORT (SO_REUSEPORT). The first plays ROLE and, on"
+        " SQLite, alone writes the ledger; the others are ingress processes (on SQLite they hand"
+        " their writes to the first over LEDGER_WRITER and answer after its commit).",
+    )
+    ledger_writer: Path | None = Field(
+        default=None,
+        description="Unix socket of the process that writes the SQLite ledger; set, this"
+        " process reads the ledger file and hands every write to that process (PROCESSES sets"
+        " it for its ingress processes: DATA_DIR/ledger-writer.sock).",
     )
     broker: Literal["memory", "rabbitmq"] = Field(
         default="memory",
@@ -233,6 +270,16 @@ class Settings(BaseSettings):
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
 
+    @field_validator("task_deadline_days")
+    @classmethod
+    def _known_task_kinds(cls, value: dict[str, int]) -> dict[str, int]:
+        for kind, days in value.items():
+            if kind not in TaskKind.__members__:
+                raise ValueError(f"unknown task kind {kind!r}; one of {', '.join(TaskKind)}")
+            if not 1 <= days <= 365:
+                raise ValueError(f"{kind}: days must be 1 to 365")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -256,6 +303,11 @@ class Settings(BaseSettings):
     def ledger_path(self) -> Path:
         """The embedded SQLite ledger file."""
         return self.data_dir / "ledger.sqlite3"
+
+    @property
+    def ledger_writer_socket(self) -> Path:
+        """Where the SQLite ledger's writer listens for its ingress processes' writes."""
+        return self.ledger_writer or self.data_dir / "ledger-writer.sock"
 
     @property
     def cursor_key_path(self) -> Path:

@@ -35,6 +35,8 @@ class ProcedureContext:
     uplink_sender: str | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     parties: PartyLookup = field(default=lambda _sender: None)  # the trust store's parties
+    # days to dispose of a task by kind (CERTHUB_TASK_DEADLINE_DAYS); unset kinds: defaults
+    deadline_days: Mapping[str, int] = field(default_factory=dict)
 
     def today(self) -> date:
         """The hub's calendar day (China Standard Time): what "decided on" means."""

@@ -11,6 +11,7 @@ from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.recovery import write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.uplink import uplink_delivery
+from certhub.hub.rules.deadlines import due_at
 from certhub.hub.rules.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
 from certhub.hub.rules.disposal import Disposal, dispose
 from certhub.hub.rules.notices import Notice, certification_result_notice
@@ -19,6 +20,7 @@ from certhub.hub.store import TaskRow
 from certhub.hub.store.effects import (
     AuditWrite,
     BenefitClosure,
+    DeadlineWrite,
     Effects,
     HubRecord,
     ItemUpdate,
@@ -197,7 +199,29 @@ def _task_effects(
         reason=task.kind.value,
         at=ctx.clock(),
     )
-    return {"tasks": (write,), "outcomes": (outcome,)}
+    return {"tasks": (write,), "outcomes": (outcome,), "deadlines": _deadline(ctx, task, existing)}
+
+
+def _deadline(
+    ctx: ProcedureContext, task: VerificationTask, existing: TaskRecord | None
+) -> tuple[DeadlineWrite, ...]:
+    """A new task's deadline, or the moment a task was disposed of (once)."""
+    if existing is None:
+        due = due_at(task.opened_at, task.kind.value, ctx.deadline_days)
+        return (
+            DeadlineWrite(
+                task.task_id,
+                "open",
+                task.opened_at.timestamp(),
+                kind=task.kind.value,
+                county=task.person.region.county,
+                village=task.person.region.village,
+                due_at=due.timestamp(),
+            ),
+        )
+    if task.resolved_at is not None and existing.task.resolved_at is None:
+        return (DeadlineWrite(task.task_id, "resolve", task.resolved_at.timestamp()),)
+    return ()
 
 
 def _disposal_effects(

@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from certhub.hub.api import (
     comparison_routes,
+    deadline_routes,
     enrolment_routes,
     entrance_routes,
     evidence_routes,
@@ -22,6 +23,7 @@ from certhub.hub.api import (
     procedure_routes,
     pull_routes,
     recovery_routes,
+    register_routes,
     service_point_routes,
 )
 from certhub.hub.api.correlation import correlation_middleware
@@ -57,6 +59,7 @@ from certhub.hub.departments.registry import check_identity
 from certhub.hub.ingress.inbound import adapter_sender
 from certhub.hub.ingress.pipeline import IngressPipeline, receipt_presigner
 from certhub.hub.procedure.context import ProcedureContext, party_in
+from certhub.hub.procedure.deadlines import deadline_context
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.runtime.deployment import deployment_context, evidence_context
 from certhub.hub.runtime.health import install_health
@@ -108,6 +111,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(departments_context)
     app.cleanup_ctx.append(_procedure)
     app.cleanup_ctx.append(compliance_context)  # compliance and task gauges for the alerts
+    app.cleanup_ctx.append(deadline_context)  # reminders and escalations of task deadlines
     app.cleanup_ctx.append(delivery_context)  # outbox relay and consumers, by role
     app.cleanup_ctx.append(inbound_routes.inbound_ctx)  # after the ledger: adapters ingest into it
     app.cleanup_ctx.append(certification_pull_context)
@@ -119,10 +123,12 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         procedure_routes.routes,
         enrolment_routes.routes,
         recovery_routes.routes,
+        deadline_routes.routes,
         inbound_routes.routes,
         entrance_routes.routes,
         entrance.routes,
         comparison_routes.routes,
+        register_routes.routes,
         service_point_routes.routes,
         service_point_routes.pages,
     )
@@ -195,6 +201,7 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
         checkpoint=checkpoint,
         presigner=receipt_presigner(helper) if helper is not None else None,
     )
+    store.observe_writes(metrics.ledger_write_duration.observe)
     app[STORE] = store
     app[SERVICE_POINTS] = store  # the e-map's registry lives in the ledger database
     keyring = app[KEYRING]
@@ -239,6 +246,7 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
         identity_required=settings.identity_check == "required",
         uplink_sender=_uplink_sender(app[DEPARTMENTS].player("uplink")),
         parties=lambda sender: party_in(app[TRUST].store, sender),  # reloads take effect
+        deadline_days=settings.task_deadline_days,
     )
     app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
     yield

@@ -3,6 +3,7 @@
 from certhub.hub.store.base import (
     AppendOutcome,
     Conflict,
+    DeadlineRow,
     ItemRow,
     LedgerRecord,
     LedgerStore,
@@ -23,6 +24,7 @@ from certhub.hub.store.sqlite.ledger import SqliteLedger
 __all__ = [
     "AppendOutcome",
     "Conflict",
+    "DeadlineRow",
     "ItemRow",
     "Ledger",
     "LedgerRecord",

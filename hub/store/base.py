@@ -108,6 +108,21 @@ class RecoveryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """A task's deadline state; times are epoch seconds."""
+
+    task_id: str
+    kind: str
+    county: str
+    village: str | None
+    opened_at: float
+    due_at: float
+    resolved_at: float | None
+    reminded_at: float | None
+    escalated_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class StatRow:
     """One group of a statistics query."""
 
@@ -246,6 +261,20 @@ class ProcedureReads(Protocol):
 
     async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
         """The overpayment of a verification task and its recovery balance, if any."""
+        ...
+
+    async def deadlines_due(
+        self, *, remind_from: float, now: float, limit: int
+    ) -> list[DeadlineRow]:
+        """Open tasks due a reminder (due by ``remind_from``) or an escalation (due before
+        ``now``) they have not had, soonest due first."""
+        ...
+
+    async def list_deadlines(
+        self, *, overdue_at: float | None, region: str | None, after: str, limit: int
+    ) -> list[DeadlineRow]:
+        """Open tasks' deadlines by task id after ``after`` (only those overdue at
+        ``overdue_at`` when given), optionally by region prefix."""
         ...
 
     async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:

@@ -77,6 +77,7 @@ class HubRecord:
     reason: str | None
     period: str | None
     person_id: str | None
+    village: str | None = None  # the person's, so village areas read it
 
     def as_message(self, received_at: datetime) -> NewMessage:
         """The ledger row of this record (kind ``outcome``), stamped like its cause."""
@@ -151,6 +152,20 @@ class OverpaymentChange:
     recovered_cents: int
     status: str
     item_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineWrite:
+    """A task's deadline: ``open`` it (with ``due_at``), ``resolve`` it, ``remind`` or
+    ``escalate`` (each once). Times are epoch seconds."""
+
+    task_id: str
+    step: str  # "open" | "resolve" | "remind" | "escalate"
+    at: float
+    kind: str = ""
+    county: str = ""
+    village: str | None = None
+    due_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +259,7 @@ class Effects:
     certified: RegisterCertification | None = None  # the register's; cannot fail
     recovery: RecoveryWrite | None = None
     overpayment_change: OverpaymentChange | None = None
+    deadlines: tuple[DeadlineWrite, ...] = ()
 
     @property
     def conditional(self) -> bool:
@@ -265,6 +281,7 @@ class Effects:
             or self.evidence_bindings
             or self.recovery
             or self.overpayment_change
+            or self.deadlines
         )
 
 

@@ -12,46 +12,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
+from certhub.hub.store import deadlines, recovery
 from certhub.hub.store import ledger_rows as schema
-from certhub.hub.store import recovery
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import (
+    DeadlineRow,
     ItemRow,
     LedgerRecord,
     OverpaymentRow,
     RecordKind,
     RecoveryRow,
-    StatRow,
     TaskRow,
 )
 from certhub.hub.store.register_reads import RegisterQueries
+from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
 from certhub.security.scopes import AreaScope, area_condition
 
 Row = tuple[object, ...]
 
-# group_by -> SQL expression per section (None: the section has no such grouping)
-_REPORT_KEYS: Final = {
-    "city": "substr(county, 1, 4) || '00'",
-    "county": "county",
-    "reason": "reason",
-    "method": None,
-}
-_CERT_KEYS: Final = {
-    "city": "substr(county, 1, 4) || '00'",
-    "county": "county",
-    "reason": None,
-    "method": "reason || '/' || coalesce(channel, '-') || '/' || coalesce(outcome, '-')",
-}
-_TASK_KEYS: Final = {
-    "city": "substr(county, 1, 4) || '00'",
-    "county": "county",
-    "reason": "kind",
-    "method": None,
-}
-GROUPINGS: Final = tuple(_REPORT_KEYS)
 
-
-class LedgerReads(RegisterQueries):
+class LedgerReads(RegisterQueries, StatisticsReads):
     """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
 
     _BYTES_CONTAIN: str = "instr({haystack}, ?) > 0"
@@ -162,8 +142,10 @@ class LedgerReads(RegisterQueries):
             sql += " AND status=?"
             params.append(status)
         if region is not None:
-            sql += " AND (county=? OR village LIKE ?)"
-            params += [region[:6], region + "%"]
+            # A prefix of the task's region (its village, else its county): a village code
+            # names that village only, not every task of its county.
+            sql += " AND coalesce(village, county) LIKE ?"
+            params.append(region + "%")
         rows = await self._read(sql + " ORDER BY changed_seq LIMIT ?", (*params, limit))
         return [_task(row) for row in rows]
 
@@ -210,6 +192,34 @@ class LedgerReads(RegisterQueries):
         rows = await self._read(recovery.SELECT_OVERPAYMENT + " WHERE o.task_id=?", (task_id,))
         return _overpayment(rows[0]) if rows else None
 
+    async def deadlines_due(
+        self, *, remind_from: float, now: float, limit: int
+    ) -> list[DeadlineRow]:
+        """Open tasks due a reminder (due by ``remind_from``) or an escalation (due before
+        ``now``) they have not had, soonest due first."""
+        rows = await self._read(
+            deadlines.SELECT + " WHERE resolved_at IS NULL AND ((reminded_at IS NULL AND"
+            " due_at <= ?) OR (escalated_at IS NULL AND due_at < ?)) ORDER BY due_at LIMIT ?",
+            (remind_from, now, limit),
+        )
+        return [_deadline(row) for row in rows]
+
+    async def list_deadlines(
+        self, *, overdue_at: float | None, region: str | None, after: str, limit: int
+    ) -> list[DeadlineRow]:
+        """Open tasks' deadlines by task id after ``after`` (only those overdue at
+        ``overdue_at`` when given), optionally by region prefix."""
+        sql = deadlines.SELECT + " WHERE resolved_at IS NULL AND task_id>?"
+        params: list[object] = [after]
+        if overdue_at is not None:
+            sql += " AND due_at<?"
+            params.append(overdue_at)
+        if region is not None:
+            sql += " AND (county=? OR village LIKE ?)"
+            params += [region[:6], region + "%"]
+        rows = await self._read(sql + " ORDER BY task_id LIMIT ?", (*params, limit))
+        return [_deadline(row) for row in rows]
+
     async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
         """The sums recovered against a task's overpayment, in ledger order."""
         rows = await self._read(recovery.SELECT_RECOVERIES, (task_id,))
@@ -251,65 +261,6 @@ class LedgerReads(RegisterQueries):
             zero[str(village or county)] = datetime.fromisoformat(str(received))
         return reported, zero
 
-    async def stats(
-        self, period: str, group_by: str, *, area: AreaScope | None = None
-    ) -> list[StatRow]:
-        """Counts for ``period`` grouped by ``group_by`` (one of :data:`GROUPINGS`), in ``area``."""
-        result: list[StatRow] = []
-        key = _REPORT_KEYS[group_by] or "reason"
-        result += await self._grouped(
-            "reports",
-            key,
-            "ledger",
-            "message_type='eligibility_report/v1' AND period=?",
-            period,
-            area=area,
-        )
-        key = _CERT_KEYS[group_by] or "reason"
-        result += await self._grouped(
-            "certifications",
-            key,
-            "ledger",
-            "message_type='certification_event/v1' AND period=?",
-            period,
-            area=area,
-        )
-        key = _TASK_KEYS[group_by] or "status"
-        result += await self._grouped(
-            "tasks", f"{key} || ':' || status", "tasks", "1=1", None, area=area
-        )
-        county = "overpayments.county"
-        over_key = {"city": f"substr({county}, 1, 4) || '00'", "county": county}.get(
-            group_by, "'all'"
-        )
-        # An overpayment's village is its task's: the overpayments table keeps the county only.
-        where, params = area_condition(area, county=county, village="tasks.village")
-        sql = (
-            f"SELECT {over_key}, count(*), sum(amount_cents) FROM overpayments"
-            " LEFT JOIN tasks ON tasks.task_id = overpayments.task_id"
-            f" WHERE overpayments.period=? AND {where} GROUP BY 1 ORDER BY 1"
-        )
-        rows = await self._read(sql, (period, *params))
-        result += [StatRow("overpayments", str(k), int(str(n)), int(str(c))) for k, n, c in rows]
-        return result
-
-    async def _grouped(
-        self,
-        section: str,
-        key: str,
-        table: str,
-        where: str,
-        period: str | None,
-        *,
-        area: AreaScope | None,
-    ) -> list[StatRow]:
-        inside, params = area_condition(area)
-        rows = await self._read(
-            f"SELECT {key}, count(*) FROM {table} WHERE {where} AND {inside} GROUP BY 1 ORDER BY 1",
-            ((period,) if period is not None else ()) + params,
-        )
-        return [StatRow(section, str(k), int(str(n))) for k, n in rows]
-
     async def pending_notices(self, limit: int) -> list[tuple[str, str, str, str]]:
         """Notices not yet sent: (notice id, person id, kind, text), oldest first."""
         rows = await self._read(
@@ -347,6 +298,19 @@ _SENDER_PAGE: Final = (
 def _task(row: Row) -> TaskRow:
     task_id, snapshot, version, changed = row
     return TaskRow(str(task_id), bytes(snapshot), int(str(version)), int(str(changed)))  # type: ignore[call-overload]
+
+
+def _deadline(row: Row) -> DeadlineRow:
+    task, kind, county, village, opened, due, resolved, reminded, escalated = row
+    return DeadlineRow(
+        str(task),
+        str(kind),
+        str(county),
+        _text(village),
+        float(str(opened)),
+        float(str(due)),
+        *(None if t is None else float(str(t)) for t in (resolved, reminded, escalated)),
+    )
 
 
 def _overpayment(row: Row) -> OverpaymentRow:

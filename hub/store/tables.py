@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL
+from certhub.hub.store.deadlines import DEADLINE_BACKFILL, DEADLINE_TABLE
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
 from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
@@ -322,6 +324,8 @@ LADDER: Final = (
     Version((RECOVERY_TABLES,), {"sqlite": BALANCE_BACKFILL, "postgres": BALANCE_BACKFILL}),
     Version((SERVICE_POINTS,)),  # the e-map's service-point registry (issue 18)
     Version((REGISTER,), REGISTER_BACKFILL),  # the certification register (issue 17)
+    Version((DEADLINE_TABLE,), DEADLINE_BACKFILL),  # deadlines of verification tasks
+    Version((), OUTCOME_VILLAGE_BACKFILL),  # outcomes' village, for village areas (issue 18)
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
-from certhub.hub.store import ledger_rows, money, outbox, recovery, register
+from certhub.hub.store import deadlines, ledger_rows, money, outbox, recovery, register
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
 from certhub.hub.store.records import NewMessage
@@ -153,6 +153,9 @@ def plan(
         ops.append(Run(recovery.OPEN_BALANCE, (o.task_id,)))
     ops += _money(sequence, effects)
     ops += _recovery(sequence, effects)
+    for write in effects.deadlines:
+        sql, values, refused = deadlines.statement(write)
+        ops.append(Run(sql, values, expect=1 if refused else None, refused=refused))
     at = message.received_at.isoformat()
     ops += [Link(at, a.action, a.subject, a.actor, a.digest) for a in effects.audit]
     return ops

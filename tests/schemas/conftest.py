@@ -160,6 +160,17 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "actor": reviewer,
             "at": past,
         },
+        "task_deadline/v1": {
+            "type": "task_deadline/v1",
+            "task_id": "task-1",
+            "kind": "death",
+            "person": person,
+            "stage": "escalated",
+            "addressed_to": "county",
+            "opened_at": "2024-03-01T09:00:00+08:00",
+            "due_at": "2024-03-31T09:00:00+08:00",
+            "at": "2024-04-01T09:00:00+08:00",
+        },
         "write_off/v1": {
             "type": "write_off/v1",
             "task_id": "task-1",

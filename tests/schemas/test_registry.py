@@ -40,6 +40,7 @@ def test_table_lists_every_type_and_is_read_only() -> None:
             "benefit_record",
             "recovery",
             "write_off",
+            "task_deadline",
         )
     )
     for message_type, model in MESSAGE_TYPES.items():
@@ -110,6 +111,7 @@ def test_exported_members() -> None:
         "clock",
         "common",
         "conditions",
+        "deadlines",
         "enums",
         "regions",
         "registry",

@@ -1,0 +1,145 @@
+"""Keeps verification tasks to their deadlines: reminds the town, escalates to the county.
+
+Every minute the sweep finds open tasks that are due a reminder or are past
+their deadline and records, for each, a ``task_deadline/v1`` signed by the
+hub (pulled with the other outcomes), with its audit link, marking the task's
+deadline row in the same transaction. A mark is made at most once: when two
+hub processes sweep at the same moment, the second finds the row marked and
+its record is not stored. It also publishes how many tasks are overdue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from certhub.hub.core.keys import METRICS, PROCEDURE, SETTINGS, STORE
+from certhub.hub.core.periodic import every, running
+from certhub.hub.procedure.outcomes import OutcomeSigner
+from certhub.hub.rules.deadlines import DEFAULT_DEADLINE_DAYS, stage_due
+from certhub.hub.store import Conflict, DeadlineRow, LedgerStore, ReplayConflict
+from certhub.hub.store.effects import AuditWrite, DeadlineWrite, Effects
+from certhub.monitoring.metrics import HubMetrics
+from certhub.schemas import TaskDeadline, VerificationTask
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+class DeadlineSweep:
+    """Reminds and escalates tasks by their deadlines, once each."""
+
+    def __init__(
+        self,
+        store: LedgerStore,
+        outcomes: OutcomeSigner,
+        metrics: HubMetrics,
+        *,
+        reminder_days: int,
+    ) -> None:
+        """Sweep ``store``; sign with ``outcomes``; publish through ``metrics``."""
+        self._store = store
+        self._outcomes = outcomes
+        self._metrics = metrics
+        self._reminder = timedelta(days=reminder_days)
+
+    async def sweep(self, now: datetime) -> int:
+        """Record every reminder and escalation due at ``now``; how many were recorded."""
+        recorded = 0
+        while True:
+            rows = await self._store.deadlines_due(
+                remind_from=(now + self._reminder).timestamp(), now=now.timestamp(), limit=BATCH
+            )
+            made = [await self._mark(row, now) for row in rows]
+            recorded += sum(made)
+            if len(rows) < BATCH or not any(made):
+                break
+        await self._publish(now)
+        return recorded
+
+    async def _mark(self, row: DeadlineRow, now: datetime) -> bool:
+        due = datetime.fromtimestamp(row.due_at, UTC)
+        stage = stage_due(
+            due,
+            now,
+            reminder_days=self._reminder.days,
+            reminded=row.reminded_at is not None,
+            escalated=row.escalated_at is not None,
+        )
+        task_row = await self._store.get_task(row.task_id)
+        if stage is None or task_row is None:
+            return False
+        task = VerificationTask.model_validate_json(task_row.snapshot)
+        notice = TaskDeadline(
+            task_id=row.task_id,
+            kind=task.kind,
+            person=task.person,
+            stage=stage,
+            addressed_to="county" if stage == "escalated" else "town",
+            opened_at=task.opened_at,
+            due_at=due,
+            at=now,
+        )
+        record = self._outcomes.record(
+            notice,
+            message_id=f"deadline:{row.task_id}:{stage}",
+            person=task.person,
+            reason=task.kind.value,
+            at=now,
+        )
+        step = "escalate" if stage == "escalated" else "remind"
+        action = "task_escalated" if stage == "escalated" else "task_reminded"
+        effects = Effects(
+            deadlines=(DeadlineWrite(row.task_id, step, now.timestamp()),),
+            audit=(AuditWrite(action, row.task_id, self._outcomes.hub_id, record.sha256),),
+        )
+        try:
+            made = await self._store.append(record.as_message(now), _no_receipt, effects)
+        except (Conflict, ReplayConflict):  # another process marked it first
+            return False
+        if not made.created:  # the same record, signed by another process at the same moment
+            return False
+        log.info("task %s: %s", row.task_id, action, extra={"task_id": row.task_id})
+        return True
+
+    async def _publish(self, now: datetime) -> None:
+        overdue: Counter[str] = Counter()
+        after = ""
+        while True:
+            rows = await self._store.list_deadlines(
+                overdue_at=now.timestamp(), region=None, after=after, limit=BATCH
+            )
+            overdue.update(row.kind for row in rows)
+            if len(rows) < BATCH:
+                break
+            after = rows[-1].task_id
+        gauge = self._metrics.verification_tasks_overdue
+        for kind in DEFAULT_DEADLINE_DAYS:  # every kind gets a value, zero included
+            gauge.labels(kind=kind).set(overdue.get(kind, 0))
+
+    async def sweep_now(self) -> None:
+        """Sweep for the present moment."""
+        await self.sweep(datetime.now(UTC))
+
+
+def _no_receipt(_sequence: int) -> str:
+    return ""  # the hub's own records carry no receipt, like every outcome
+
+
+async def deadline_context(app: web.Application) -> AsyncIterator[None]:
+    """Sweep deadlines every minute for the life of the hub (processes that write)."""
+    settings = app[SETTINGS]
+    procedure = app[PROCEDURE]
+    sweep = DeadlineSweep(
+        app[STORE],
+        procedure.outcomes,
+        app[METRICS],
+        reminder_days=settings.task_reminder_days,
+    )
+    async with running(every(60.0, sweep.sweep_now, what="task deadlines")):
+        yield

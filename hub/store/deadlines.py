@@ -1,0 +1,84 @@
+"""The ledger side of task deadlines: when each task opened, is due, was reminded, resolved.
+
+``task_deadlines`` holds one row per verification task, times as epoch
+seconds (comparable and subtractable in SQL on both dialects: the time to
+dispose of a task is ``resolved_at - opened_at``). Tasks opened before the
+table existed are backfilled from their snapshots with the default days.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from certhub.hub.rules.deadlines import DEFAULT_DEADLINE_DAYS
+from certhub.hub.store.base import Conflict
+from certhub.hub.store.effects import DeadlineWrite
+
+if TYPE_CHECKING:  # tables imports this module
+    from certhub.hub.store.tables import Dialect
+
+DEADLINE_TABLE: Final = """
+CREATE TABLE task_deadlines (
+    task_id      {TEXT} PRIMARY KEY REFERENCES tasks (task_id),
+    kind         {TEXT} NOT NULL,
+    county       {TEXT} NOT NULL,
+    village      {TEXT},
+    opened_at    {REAL} NOT NULL,
+    due_at       {REAL} NOT NULL,
+    resolved_at  {REAL},
+    reminded_at  {REAL},
+    escalated_at {REAL}
+);
+CREATE INDEX task_deadlines_open ON task_deadlines (due_at) WHERE resolved_at IS NULL
+"""
+"""Schema step: the deadline of every task (``{…}`` are the dialect's type names)."""
+
+_DAYS: Final = " ".join(
+    f"WHEN '{kind}' THEN {days}" for kind, days in sorted(DEFAULT_DEADLINE_DAYS.items())
+)
+_EPOCH: Final[dict[Dialect, str]] = {
+    "sqlite": "CAST(strftime('%s', json_extract(CAST(snapshot AS TEXT), '$.{field}')) AS REAL)",
+    "postgres": "extract(epoch FROM (convert_from(snapshot, 'UTF8')::jsonb ->> '{field}')"
+    "::timestamptz)::double precision",
+}
+DEADLINE_BACKFILL: Final[dict[Dialect, str]] = {
+    dialect: (
+        "INSERT INTO task_deadlines (task_id, kind, county, village, opened_at, due_at,"
+        " resolved_at)"
+        f" SELECT task_id, kind, county, village, {epoch.format(field='opened_at')},"
+        f" {epoch.format(field='opened_at')} + 86400 * (CASE kind {_DAYS} ELSE 30 END),"
+        f" {epoch.format(field='resolved_at')} FROM tasks"
+    )
+    for dialect, epoch in _EPOCH.items()
+}
+"""Tasks from before deadlines: the default days of their kind, resolved ones included."""
+
+_OPEN: Final = (
+    "INSERT INTO task_deadlines (task_id, kind, county, village, opened_at, due_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_RESOLVE: Final = (
+    "UPDATE task_deadlines SET resolved_at = ? WHERE task_id = ? AND resolved_at IS NULL"
+)
+_MARK: Final = {
+    "remind": "UPDATE task_deadlines SET reminded_at = ?"
+    " WHERE task_id = ? AND reminded_at IS NULL AND resolved_at IS NULL",
+    "escalate": "UPDATE task_deadlines SET escalated_at = ?"
+    " WHERE task_id = ? AND escalated_at IS NULL AND resolved_at IS NULL",
+}
+SELECT: Final = (
+    "SELECT task_id, kind, county, village, opened_at, due_at, resolved_at, reminded_at,"
+    " escalated_at FROM task_deadlines"
+)
+
+
+def statement(write: DeadlineWrite) -> tuple[str, tuple[object, ...], Conflict | None]:
+    """The SQL of one deadline change, its parameters, and the refusal when a mark finds
+    nothing to mark (another process reminded or escalated the task first)."""
+    if write.step == "open":
+        row = (write.task_id, write.kind, write.county, write.village, write.at, write.due_at)
+        return _OPEN, row, None
+    if write.step == "resolve":
+        return _RESOLVE, (write.at, write.task_id), None
+    refused = Conflict("conflict", f"task {write.task_id} was {write.step}ed meanwhile")
+    return _MARK[write.step], (write.at, write.task_id), refused
