@@ -7,12 +7,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hub_fixtures import hub, hub_factory, party_keys
 from pgkit import throwaway_database
 
 from certhub.hub.store import SqliteLedger
 from certhub.hub.store.postgres import PostgresLedger
 
 Ledger = SqliteLedger | PostgresLedger
+__all__ = ["hub", "hub_factory", "party_keys"]  # a running hub for the API tests
 
 
 @pytest.fixture(scope="session")

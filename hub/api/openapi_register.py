@@ -1,0 +1,133 @@
+"""OpenAPI paths of the certification register's lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from certhub.hub.api.openapi_parts import json_response, problem_response
+
+_MONTH = {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}$"}
+_DAY = {"type": ["string", "null"], "format": "date"}
+_ENTRY: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "person",
+        "status",
+        "roster_status",
+        "suspended_since",
+        "last_certification",
+        "certification_of_record",
+        "cycle",
+        "due_month",
+        "liable_from",
+    ],
+    "properties": {
+        "person": {
+            "type": "object",
+            "required": ["id_number", "name", "area"],
+            "properties": {
+                "id_number": {"type": "string"},
+                "name": {"type": ["string", "null"]},
+                "area": {"type": ["string", "null"], "description": "village code, else county"},
+            },
+        },
+        "status": {
+            "type": "string",
+            "enum": [
+                "certified",
+                "due",
+                "overdue",
+                "not_certified",
+                "suspended",
+                "terminated",
+                "not_on_roster",
+            ],
+        },
+        "roster_status": {"type": ["string", "null"]},
+        "suspended_since": _DAY,
+        "last_certification": {
+            "type": ["object", "null"],
+            "required": ["on", "method", "channel", "ledger_sequence"],
+            "properties": {
+                "on": {"type": "string", "format": "date"},
+                "method": {"type": "string"},
+                "channel": {"type": "string"},
+                "ledger_sequence": {"type": "integer"},
+            },
+        },
+        "certification_of_record": {
+            "type": ["object", "null"],
+            "required": ["ledger_sequence", "month"],
+            "properties": {"ledger_sequence": {"type": "integer"}, "month": _MONTH},
+        },
+        "cycle": {
+            "type": ["object", "null"],
+            "required": ["from", "to", "covered_until"],
+            "properties": {
+                "from": _MONTH,
+                "to": _MONTH,
+                "covered_until": {"type": "string", "format": "date"},
+            },
+        },
+        "due_month": _MONTH,
+        "liable_from": {
+            **_DAY,
+            "description": "the first day the person is liable to suspension if still uncertified",
+        },
+    },
+}
+_PAGE: dict[str, Any] = {
+    "type": "object",
+    "required": ["items", "next_cursor", "has_more"],
+    "properties": {
+        "list": {"type": "string"},
+        "on": {"type": "string", "format": "date"},
+        "items": {"type": "array", "items": _ENTRY},
+        "next_cursor": {"type": "string"},
+        "has_more": {"type": "boolean"},
+    },
+}
+_LISTS = {
+    "due": "Active pensioners due this month or in the next within-1 months (within=1..3).",
+    "overdue": "Active pensioners past their due month (or never certified), with liable_from.",
+    "suspended": "Suspended on the roster and not covered by a certification when it began.",
+    "long-suspended": "Suspended for more than 365 days (the clean-up list; rule 7).",
+    "people": "Everyone on the roster in an area (required), by part of the name or ID ending.",
+}
+
+
+def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema}
+
+
+def register_paths() -> dict[str, Any]:
+    """The register's list paths."""
+    common = [
+        _query("area", {"type": "string", "pattern": "^[0-9]{6}([0-9]{3}){0,2}$"}),
+        _query("on", {"type": "string", "format": "date"}),
+        _query("after", {"type": "string"}),
+        _query("limit", {"type": "integer", "minimum": 1}),
+    ]
+    extra = {
+        "due": [_query("within", {"type": "integer", "enum": [1, 2, 3]})],
+        "people": [
+            _query("name", {"type": "string", "minLength": 1, "maxLength": 20}),
+            _query("id_ending", {"type": "string", "pattern": "^[0-9X]{4,6}$"}),
+        ],
+    }
+    return {
+        f"/v1/register/{name}": {
+            "get": {
+                "summary": summary,
+                "security": [{"bearer": []}],
+                "parameters": common + extra.get(name, []),
+                "responses": {
+                    "200": json_response("One page in ID-number order.", _PAGE),
+                    "400": problem_response("Invalid parameter or cursor."),
+                    "401": problem_response("Missing, invalid or expired bearer token."),
+                    "403": problem_response("The token's key may not read."),
+                },
+            }
+        }
+        for name, summary in _LISTS.items()
+    }

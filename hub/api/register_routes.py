@@ -1,0 +1,127 @@
+"""The certification register's lists for readers (bearer read tokens), paged by cursor.
+
+``GET /v1/register/{due,overdue,suspended,long-suspended,people}``: see
+:mod:`certhub.hub.register.lists`. ``?area=`` (a 6-, 9- or 12-digit region
+code) narrows a list; a reader whose token is confined to an area reads only
+inside it (the two prefixes intersect; disjoint ones give an empty page).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiohttp import web
+
+from certhub.hub.api.auth import require_reader
+from certhub.hub.api.pull_routes import page_limit
+from certhub.hub.core.keys import CURSORS, SETTINGS, STORE
+from certhub.hub.problems import Problem
+from certhub.hub.register.lists import ListRequest, entry, person_key, query_for
+from certhub.hub.store.register_reads import RegisterList
+from certhub.schemas.clock import shanghai_today
+from certhub.security import Reader
+from certhub.security.scopes import AreaScope, parse_area
+
+routes = web.RouteTableDef()
+
+_PATHS = {
+    "due": RegisterList.DUE,
+    "overdue": RegisterList.OVERDUE,
+    "suspended": RegisterList.SUSPENDED,
+    "long-suspended": RegisterList.LONG_SUSPENDED,
+    "people": RegisterList.PEOPLE,
+}
+_EMPTY = "-"  # an area no reader can see: the page is empty
+
+
+@routes.get(r"/v1/register/{list:due|overdue|suspended|long-suspended|people}")
+async def register_list(request: web.Request) -> web.Response:
+    """One page of a register list."""
+    reader = require_reader(request)
+    kind = _PATHS[request.match_info["list"]]
+    area = _area(reader, request.query.get("area"))
+    if kind is RegisterList.PEOPLE and area is None:
+        raise _invalid("area", "the people list needs an area (a town or village code)")
+    on = _day(request.query.get("on"))
+    cursors = request.app[CURSORS]
+    cursor_kind = f"register-{kind.value}"
+    limit = page_limit(request)
+    if area == _EMPTY:
+        body = {"items": [], "next_cursor": cursors.encode(cursor_kind, 0), "has_more": False}
+        return web.json_response(body, headers={"Cache-Control": "no-store"})
+    ask = ListRequest(
+        kind=kind,
+        on=on,
+        after=cursors.decode(request.query.get("after"), cursor_kind),
+        limit=limit + 1,
+        area=area,
+        within=_within(request.query.get("within")),
+        name=_name(request.query.get("name")),
+        id_ending=_id_ending(request.query.get("id_ending")),
+    )
+    rows = await request.app[STORE].register_page(query_for(ask))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    grace = request.app[SETTINGS].register_grace_months
+    last = person_key(rows[-1].person_id) if rows else ask.after
+    body = {
+        "list": kind.value,
+        "on": on.isoformat(),
+        "items": [entry(row, on, grace) for row in rows],
+        "next_cursor": cursors.encode(cursor_kind, last),
+        "has_more": has_more,
+    }
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+def _area(reader: Reader, asked: str | None) -> str | None:
+    """The prefix to read: the asked area inside the reader's own (None: the province)."""
+    scope: AreaScope | None = reader.area
+    if asked is None:
+        return scope.prefix if scope else None
+    try:
+        wanted = parse_area(asked)
+    except ValueError:
+        raise _invalid("area", "area must be a Guangdong 6-, 9- or 12-digit region code") from None
+    if scope is None or scope.contains(wanted):
+        return wanted.prefix
+    return scope.prefix if wanted.contains(scope) else _EMPTY
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return shanghai_today()
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _invalid("on", "on must be a date YYYY-MM-DD") from None
+
+
+def _within(text: str | None) -> int:
+    if text is None:
+        return 3
+    if text not in ("1", "2", "3"):
+        raise _invalid("within", "within must be 1, 2 or 3 (months, this one included)")
+    return int(text)
+
+
+def _name(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not 1 <= len(text) <= 20 or not text.isprintable() or text.isspace():
+        raise _invalid("name", "name must be 1 to 20 printable characters")
+    return text
+
+
+def _id_ending(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not 4 <= len(text) <= 6 or not all(c in "0123456789X" for c in text):
+        raise _invalid("id_ending", "id_ending must be the last 4 to 6 characters of an ID number")
+    return text
+
+
+def _invalid(parameter: str, detail: str) -> Problem:
+    return Problem("invalid-parameter", detail, extensions={"parameter": parameter})
