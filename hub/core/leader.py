@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, Final
 
@@ -59,6 +60,11 @@ class Leadership:
         self._retry = retry
         self._leading: set[str] = set()
 
+    @staticmethod
+    def session_name(name: str) -> str:
+        """The lock session's ``application_name``: which process leads is one query away."""
+        return f"certhub leader {name} pid {os.getpid()}"
+
     def leads(self, name: str) -> bool:
         """Whether this process runs singleton ``name`` now."""
         return self._url is None or name in self._leading
@@ -80,7 +86,7 @@ class Leadership:
                 conn = await asyncpg.connect(
                     url,
                     timeout=_CONNECT_TIMEOUT,
-                    server_settings={"application_name": f"certhub leader {name}", **_KEEPALIVES},
+                    server_settings={"application_name": self.session_name(name), **_KEEPALIVES},
                 )
                 await self._take(conn, name)
                 await self._lead(conn, name, loops)

@@ -1,0 +1,84 @@
+"""Singletons run in one process of a deployment, and move when their leader's session dies."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from contextlib import AsyncExitStack
+from typing import Any
+
+import asyncpg
+
+from certhub.hub.core.leader import LEADER_LOCK_CLASS, Leadership
+
+RETRY = 0.2
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll ``condition()`` until true; fail past ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        await asyncio.sleep(0.05)
+
+
+async def test_one_of_three_runs_the_loop_and_another_takes_over_when_its_session_dies(
+    pg_database: str,
+) -> None:
+    rounds: Counter[int] = Counter()
+
+    def loop_of(index: int) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def loop() -> None:
+            while True:
+                rounds[index] += 1
+                await asyncio.sleep(0.05)
+
+        return loop
+
+    processes = [Leadership(pg_database, retry=RETRY) for _ in range(3)]
+    async with AsyncExitStack() as stack:
+        for index, process in enumerate(processes):
+            await stack.enter_async_context(process.running("pull", loop_of(index)))
+        await wait_for(lambda: sum(p.leads("pull") for p in processes) == 1, 5, "a leader")
+        leader = next(i for i, p in enumerate(processes) if p.leads("pull"))
+        await asyncio.sleep(5 * RETRY)
+        assert sum(p.leads("pull") for p in processes) == 1  # still exactly one
+        assert set(rounds) == {leader}  # only the leader's loop ever ran
+
+        # The leader's database session dies (its process was killed, its machine lost).
+        conn = await asyncpg.connect(pg_database)
+        try:
+            killed = await conn.fetchval(
+                "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks AS l"
+                " WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objsubid = 2"
+                " AND l.granted",
+                LEADER_LOCK_CLASS,
+            )
+            assert killed == 1
+        finally:
+            await conn.close()
+        await wait_for(lambda: not processes[leader].leads("pull"), 5, "old leader steps down")
+        started = time.monotonic()
+        await wait_for(lambda: sum(p.leads("pull") for p in processes) == 1, 5, "a new leader")
+        assert time.monotonic() - started < 5 * RETRY + 1
+        before = dict(rounds)
+        await asyncio.sleep(5 * RETRY)
+        runners = {i for i in rounds if rounds[i] > before.get(i, 0)}
+        assert len(runners) == 1  # one loop runs at a time, whoever leads now
+    assert not any(p.leads("pull") for p in processes)  # shut down: nobody leads
+
+
+async def test_without_a_database_the_only_process_simply_runs_the_loop() -> None:
+    ran = asyncio.Event()
+
+    async def loop() -> None:
+        ran.set()
+        await asyncio.Event().wait()
+
+    sole = Leadership(None)
+    async with sole.running("pull", loop):
+        await asyncio.wait_for(ran.wait(), 2)
+        assert sole.leads("pull")
+
