@@ -191,9 +191,10 @@ async def alternate(
     return rounds, phases, paced
 
 
-def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start a server process with its output discarded."""
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start(cmd: list[str], env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start a server process, its errors in ``log`` (else discarded)."""
+    with open(log or os.devnull, "ab") as errors:
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
 
 
 def start_bare(
@@ -275,7 +276,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     serve = [sys.executable, "-m", "certhub.hub.cli.main", "serve", "--port", str(hub_port)]
     if args.hub_processes > 1:
         serve += ["--processes", str(args.hub_processes)]
-    hub = start(serve, env)
+    hub = start(serve, env, work / "hub.log")
     servers = [hub]
     ledger = work / "data" / "ledger.sqlite3"
 

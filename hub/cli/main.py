@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--role", choices=["all", "ingress", "worker"], help="what this process runs (CERTHUB_ROLE)"
     )
+    serve.add_argument(
+        "--processes",
+        type=int,
+        help="HTTP processes sharing the port; the others are ingress processes"
+        " (CERTHUB_PROCESSES)",
+    )
     serve.set_defaults(command=_serve)
 
     keys = sub.add_parser("keys", help="sender and hub keys").add_subparsers(required=True)
@@ -168,7 +174,11 @@ def _settings(args: argparse.Namespace, **extra: object) -> Settings:
 def _serve(args: argparse.Namespace) -> int:
     from certhub.hub.cli.serve import serve
 
-    return serve(_settings(args, host=args.host, port=args.port, role=args.role))
+    return serve(
+        _settings(
+            args, host=args.host, port=args.port, role=args.role, processes=args.processes
+        )
+    )
 
 
 def _keys_new(args: argparse.Namespace) -> int:

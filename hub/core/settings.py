@@ -183,6 +183,20 @@ class Settings(BaseSettings):
         " process reads the ledger file and hands every write to that process (PROCESSES sets"
         " it for its ingress processes: DATA_DIR/ledger-writer.sock).",
     )
+    processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="HTTP processes sharing PORT (SO_REUSEPORT). The first plays ROLE and, on"
+        " SQLite, alone writes the ledger; the others are ingress processes (on SQLite they hand"
+        " their writes to the first over LEDGER_WRITER and answer after its commit).",
+    )
+    ledger_writer: Path | None = Field(
+        default=None,
+        description="Unix socket of the process that writes the SQLite ledger; set, this"
+        " process reads the ledger file and hands every write to that process (PROCESSES sets"
+        " it for its ingress processes: DATA_DIR/ledger-writer.sock).",
+    )
     broker: Literal["memory", "rabbitmq"] = Field(
         default="memory",
         description="Delivery broker: in-process (driven by the durable outbox) or RabbitMQ.",
@@ -303,6 +317,11 @@ class Settings(BaseSettings):
     def ledger_path(self) -> Path:
         """The embedded SQLite ledger file."""
         return self.data_dir / "ledger.sqlite3"
+
+    @property
+    def ledger_writer_socket(self) -> Path:
+        """Where the SQLite ledger's writer listens for its ingress processes' writes."""
+        return self.ledger_writer or self.data_dir / "ledger-writer.sock"
 
     @property
     def ledger_writer_socket(self) -> Path:

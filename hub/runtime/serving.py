@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -33,6 +33,7 @@ from certhub.hub.api.problems import render
 from certhub.hub.core.keys import METRICS, SETTINGS
 from certhub.hub.core.settings import Settings
 from certhub.hub.problems import Problem
+from certhub.hub.runtime.processes import more_processes
 from certhub.monitoring.metrics import HubMetrics
 
 __all__ = ["GuardedSite", "edge_handler_args", "run_hub", "start_hub"]
@@ -115,15 +116,19 @@ class GuardedSite(web.BaseSite):
         max_connections: int,
         metrics: HubMetrics,
         handler_args: Mapping[str, Any],
+        reuse_port: bool = False,
     ) -> None:
         """Listen on ``host:port``; keep at most ``max_connections`` open.
 
         ``handler_args`` are the request-handler options the app was made with
         (:func:`edge_handler_args`): this site makes the handlers itself.
+        ``reuse_port`` lets the deployment's other HTTP processes listen on the
+        same port (``SO_REUSEPORT``: the kernel spreads new connections over them).
         """
         super().__init__(runner)
         self._host = host
         self._port = port
+        self._reuse_port = reuse_port
         self._max_connections = max_connections
         self._metrics = metrics
         # No aiohttp access log: the routes log each request themselves, masked.
@@ -140,8 +145,19 @@ class GuardedSite(web.BaseSite):
         await super().start()
         loop = self._loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            self._protocol, self._host, self._port, reuse_address=True, backlog=self._backlog
+            self._protocol,
+            self._host,
+            self._port,
+            reuse_address=True,
+            reuse_port=self._reuse_port or None,
+            backlog=self._backlog,
         )
+
+    @property
+    def port(self) -> int:
+        """The port listened on (the one the system chose, for port 0)."""
+        sockets = self._server.sockets if isinstance(self._server, asyncio.Server) else ()
+        return int(sockets[0].getsockname()[1]) if sockets else self._port
 
     def _protocol(self) -> asyncio.BaseProtocol:
         server = self._runner.server
@@ -156,8 +172,13 @@ class GuardedSite(web.BaseSite):
         return _EdgeRequestHandler(server, loop=self._loop, **self._handler_args)
 
 
-async def start_hub(app: web.Application, host: str, port: int) -> web.AppRunner:
-    """Set ``app`` up and listen on ``host:port`` behind its connection cap; clean up the runner."""
+async def start_hub(
+    app: web.Application, host: str, port: int, *, reuse_port: bool = False
+) -> web.AppRunner:
+    """Set ``app`` up and listen on ``host:port`` behind its connection cap; clean up the runner.
+
+    ``reuse_port``: the port is shared with the deployment's other HTTP processes.
+    """
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
@@ -168,6 +189,7 @@ async def start_hub(app: web.Application, host: str, port: int) -> web.AppRunner
             max_connections=app[SETTINGS].http_max_connections,
             metrics=app[METRICS],
             handler_args=edge_handler_args(app[SETTINGS]),
+            reuse_port=reuse_port,
         )
         await site.start()
     except BaseException:
@@ -176,18 +198,43 @@ async def start_hub(app: web.Application, host: str, port: int) -> web.AppRunner
     return runner
 
 
-def run_hub(app: web.Application, settings: Settings) -> None:
-    """Serve ``app`` until SIGINT or SIGTERM (what ``web.run_app`` does, behind the cap)."""
-    asyncio.run(_serve_until_signal(app, settings))
+def run_hub(
+    app: web.Application,
+    settings: Settings,
+    *,
+    share_port: bool = False,
+    stop_also: Callable[[asyncio.Event], Coroutine[Any, Any, None]] | None = None,
+) -> None:
+    """Serve ``app`` until SIGINT or SIGTERM (what ``web.run_app`` does, behind the cap).
+
+    With ``settings.processes`` above 1 this process listens with
+    ``SO_REUSEPORT`` and starts the other HTTP processes
+    (:mod:`certhub.hub.runtime.processes`); ``share_port`` is how those
+    listen. ``stop_also`` may set the stop event too (an ingress process
+    stops when the process that started it is gone).
+    """
+    asyncio.run(_serve_until_signal(app, settings, share_port=share_port, stop_also=stop_also))
 
 
-async def _serve_until_signal(app: web.Application, settings: Settings) -> None:
+async def _serve_until_signal(
+    app: web.Application,
+    settings: Settings,
+    *,
+    share_port: bool,
+    stop_also: Callable[[asyncio.Event], Coroutine[Any, Any, None]] | None,
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    runner = await start_hub(app, settings.host, settings.port)
+    sharing = share_port or settings.processes > 1
+    runner = await start_hub(app, settings.host, settings.port, reuse_port=sharing)
+    watcher = asyncio.create_task(stop_also(stop)) if stop_also is not None else None
     try:
-        await stop.wait()
+        # The other processes stop first: their writes still need this one.
+        async with more_processes(app, runner, stop):
+            await stop.wait()
     finally:
+        if watcher is not None:
+            watcher.cancel()
         await runner.cleanup()

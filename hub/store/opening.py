@@ -1,7 +1,8 @@
 """One way to open the ledger, for the app, the CLIs and the demo alike.
 
 The settings choose the dialect: a ``database_url`` means PostgreSQL, none
-the embedded SQLite file in the data folder. A read-only ledger opens beside
+the embedded SQLite file in the data folder (written through the writer
+process when this is one of its ingress processes). A read-only ledger opens beside
 a running hub (no lock, no migration) and refuses every write.
 """
 
@@ -16,6 +17,7 @@ from pydantic import SecretStr
 from certhub.hub.store.base import Presigner
 from certhub.hub.store.postgres import CheckpointSigner, PostgresLedger
 from certhub.hub.store.sqlite.ledger import SqliteLedger
+from certhub.hub.store.sqlite.writer_client import WriterClientLedger
 
 Ledger = SqliteLedger | PostgresLedger
 """A ledger of either dialect (both satisfy :class:`~certhub.hub.store.base.LedgerStore`)."""
@@ -42,6 +44,11 @@ class LedgerSettings(Protocol):
     @property
     def sqlite_synchronous(self) -> str:
         """SQLite's fsync level."""
+        ...
+
+    @property
+    def ledger_writer(self) -> Path | None:
+        """The SQLite writer process's socket, when this process is one of its ingress processes."""
         ...
 
 
@@ -72,6 +79,8 @@ async def open_ledger(
         return await PostgresLedger.open(
             url, batch_max=settings.ledger_batch_max, on_commit=on_commit, checkpoint=checkpoint
         )
+    if settings.ledger_writer is not None:  # an ingress process: the writer commits
+        return await WriterClientLedger.connect(settings.ledger_path, settings.ledger_writer)
     return await SqliteLedger.open(
         settings.ledger_path,
         batch_max=settings.ledger_batch_max,
