@@ -19,6 +19,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from certhub.hub.cli.common import CliError, offline_settings
 from certhub.hub.core.settings import Settings
@@ -114,7 +115,7 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _read(settings: Settings, county: str) -> dict[str, object]:
+async def _read(settings: Settings, county: str) -> dict[str, Any]:
     try:
         ledger = await open_ledger(settings, read_only=True)
     except StoreUnavailable as exc:

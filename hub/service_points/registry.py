@@ -69,18 +69,18 @@ def from_row(row: PointRow) -> ServicePoint:
     (pid, kind, name, address, county, lat, lon, methods, hours, access, org, phone, status) = row
     return ServicePoint(
         id=str(pid),
-        kind=str(kind),  # type: ignore[arg-type]  # validated into PointKind
+        kind=str(kind),
         name=str(name),
         address=str(address),
         county=str(county),
         lat=float(str(lat)),
         lon=float(str(lon)),
-        methods=_split(methods),  # type: ignore[arg-type]
+        methods=_split(methods),
         hours=str(hours),
-        accessibility=_split(access),  # type: ignore[arg-type]
+        accessibility=_split(access),
         organization=None if org is None else str(org),
         phone=None if phone is None else str(phone),
-        status=str(status),  # type: ignore[arg-type]
+        status=str(status),
     )
 
 

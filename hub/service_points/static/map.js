@@ -115,23 +115,47 @@ function svg(name, attributes) {
   return element;
 }
 
-/** A sketch around the origin: equirectangular, in GCJ-02 degrees, scaled to fit. */
+const METRES_PER_DEGREE = 111195; // on the mean Earth sphere
+const RINGS = [500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000];
+const RADIUS = 105; // the sketch's radius in viewBox units (viewBox 340 × 240, centre 170,120)
+
+/**
+ * A sketch around the origin, in GCJ-02 (the frame of a Chinese base map). Directions
+ * are true; distances are drawn on a square-root scale so near points do not pile up
+ * under far ones, with labelled rings to read them by.
+ */
 function plot(origin, features) {
   const box = $("plot");
   box.replaceChildren(box.querySelector("title"));
   const [lat0, lon0] = wgs84ToGcj02(origin.lat, origin.lon);
   const cos = Math.cos((lat0 * Math.PI) / 180);
-  const offsets = features.map((f) => [(f.properties.gcj02[0] - lon0) * cos, f.properties.gcj02[1] - lat0]);
-  const reach = Math.max(1e-4, ...offsets.map(([x, y]) => Math.max(Math.abs(x) / 150, Math.abs(y) / 100)));
-  box.append(svg("path", { d: "M160 120h20M170 110v20", class: "plot-origin" }));
+  const offsets = features.map((f) => [
+    (f.properties.gcj02[0] - lon0) * cos * METRES_PER_DEGREE,
+    (f.properties.gcj02[1] - lat0) * METRES_PER_DEGREE,
+  ]);
+  const farthest = Math.max(100, ...offsets.map(([x, y]) => Math.hypot(x, y)));
+  const scale = (metres) => RADIUS * Math.sqrt(metres / farthest);
+  let drawn = 0;
+  for (const ring of RINGS.filter((metres) => metres <= farthest)) {
+    if (scale(ring) - drawn < 16) continue; // labels 16 units apart at least
+    drawn = scale(ring);
+    box.append(svg("circle", { cx: 170, cy: 120, r: scale(ring), class: "plot-ring" }));
+    const label = svg("text", { x: 172, y: 120 - scale(ring) - 2, class: "plot-ring-label" });
+    label.textContent = distanceText(ring);
+    box.append(label);
+  }
   offsets.forEach(([x, y], index) => {
-    const cx = 170 + x / reach;
-    const cy = 120 - y / reach;
-    box.append(svg("circle", { cx, cy, r: 12, class: "plot-point" }));
+    const distance = Math.hypot(x, y);
+    const reach = distance > 0 ? scale(distance) / distance : 0;
+    const cx = 170 + x * reach;
+    const cy = 120 - y * reach;
+    box.append(svg("circle", { cx, cy, r: 11, class: "plot-point" }));
     const label = svg("text", { x: cx, y: cy + 5, "text-anchor": "middle", class: "plot-label" });
     label.textContent = String(index + 1);
     box.append(label);
   });
+  box.append(svg("path", { d: "M158 120h24M170 108v24", class: "plot-origin-halo" }));
+  box.append(svg("path", { d: "M158 120h24M170 108v24", class: "plot-origin" }));
 }
 
 function locate() {
