@@ -9,9 +9,15 @@ file write::
 """
 
 from ._encoding import b64url_decode, b64url_encode
-from ._files import create_exclusive, fsync_directory, replace_atomic
+from ._files import (
+    create_exclusive,
+    exclusive_lock,
+    fsync_directory,
+    load_or_create_secret,
+    replace_atomic,
+)
 from ._members import DuplicateMember, refuse_duplicate_members
-from .admin import create_sender_key, trust_add
+from .admin import create_sender_key, trust_add, trust_bind
 from .errors import (
     AlgorithmMismatch,
     ClockSkew,
@@ -45,6 +51,7 @@ from .keys import (
 )
 from .offload import SignatureHelper
 from .receipts import RECEIPT_TYPE, ReceiptDraft, ReceiptSigner, verify_receipt
+from .scopes import AreaScope, area_condition, in_area, parse_area
 from .tokens import Reader, ReadTokenVerifier, issue_read_token
 from .trust import TrustedKey, TrustStore
 from .verify import MessageVerifier, VerifiedMessage
@@ -53,10 +60,12 @@ __all__ = [
     "RECEIPT_TYPE",
     "Algorithm",
     "AlgorithmMismatch",
+    "AreaScope",
     "ClockSkew",
     "CompactJWS",
     "DuplicateMember",
     "HubKeyring",
+    "HubSigningKeys",
     "InvalidKeyError",
     "InvalidToken",
     "KeyExpired",
@@ -65,7 +74,6 @@ __all__ = [
     "MalformedMessage",
     "MessageError",
     "MessageVerifier",
-    "HubSigningKeys",
     "NotAuthorized",
     "ReadTokenVerifier",
     "Reader",
@@ -86,19 +94,25 @@ __all__ = [
     "UnknownKey",
     "VerifiedMessage",
     "VerifyingKey",
+    "area_condition",
     "b64url_decode",
     "b64url_encode",
     "create_exclusive",
     "create_sender_key",
+    "exclusive_lock",
     "fsync_directory",
+    "in_area",
     "issue_read_token",
     "jwk_thumbprint",
+    "load_or_create_secret",
+    "parse_area",
     "parse_compact",
     "read_private_key",
     "refuse_duplicate_members",
     "replace_atomic",
     "sign_compact",
     "trust_add",
+    "trust_bind",
     "verify_receipt",
     "write_private_key",
 ]

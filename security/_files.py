@@ -11,11 +11,19 @@ key and the ministry pull cursor all write through here.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["create_exclusive", "fsync_directory", "replace_atomic"]
+__all__ = [
+    "create_exclusive",
+    "exclusive_lock",
+    "fsync_directory",
+    "load_or_create_secret",
+    "replace_atomic",
+]
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
@@ -79,3 +87,46 @@ def replace_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             tmp.unlink()
         raise
     fsync_directory(path.parent)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for a read-modify-write of ``path`` (a ``.lock`` sibling).
+
+    The trust store and the enrolment codes are edited by the CLI and by the
+    running hub (an enrolment binds a key, a code is used once): without the
+    lock, two writers that both read the old file would each drop the other's
+    change. ``flock`` is released by the kernel if the holder dies.
+
+    Raises:
+        OSError: the lock file cannot be created (e.g. a read-only folder).
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def load_or_create_secret(path: Path, size: int = 32) -> bytes:
+    """The secret at ``path``, made (``size`` random bytes, mode 0600) when missing.
+
+    Every hub process of a deployment (and the CLI) must read the same file:
+    the file appears whole or not at all, and a process starting at the same
+    time as another uses whichever secret was linked first.
+
+    Raises:
+        ValueError: the file exists but holds fewer than ``size`` bytes.
+        OSError: the file cannot be read or made.
+    """
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # linked, not renamed: a whole file appears or nothing, and never over another's
+        with contextlib.suppress(FileExistsError):
+            create_exclusive(path, secrets.token_bytes(size))
+    secret = path.read_bytes()
+    if len(secret) < size:
+        raise ValueError(f"secret {path.name} holds {len(secret)} bytes; it needs {size}")
+    return secret

@@ -1,24 +1,30 @@
 """Operations behind the ``certhub`` CLI: create a sender's key pair, trust or revoke a key.
 
-Plain functions so the hub's argparse CLI stays a thin shell over them.
+Plain functions so the hub's argparse CLI stays a thin shell over them. Every
+change of the trust store file is a read-modify-write under its lock
+(:func:`~certhub.security.exclusive_lock`): the CLI and the running hub (which
+binds enrolled phones' keys) may change it at the same time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from certhub.schemas import Role
 
 from ._encoding import json_dumps_pretty, read_json_file
-from ._files import create_exclusive
+from ._files import create_exclusive, exclusive_lock
 from ._identifiers import require_sender_id
 from .errors import InvalidKeyError, KeyFileError, TrustStoreError
 from .keys import Algorithm, SigningKey, VerifyingKey, write_private_key
+from .scopes import AreaScope
 from .trust import TrustedKey, TrustStore
 
-__all__ = ["create_sender_key", "trust_add", "trust_revoke"]
+__all__ = ["create_sender_key", "trust_add", "trust_bind", "trust_revoke"]
 
 _ROLES = tuple(role.value for role in Role)
 
@@ -62,13 +68,14 @@ def trust_add(
     role: str | None = None,
     not_after: datetime | None = None,
     move: bool = False,
+    area: AreaScope | None = None,
 ) -> TrustedKey:
     """Add (or update the permissions of) a public key in the trust store file.
 
     The store file (and its folder) is created if missing and rewritten
     atomically, after every check passed. Re-adding a key for the same sender
-    keeps its role and expiry unless new ones are given; giving it to another
-    sender needs ``move``.
+    keeps its role, expiry and area unless new ones are given; giving it to
+    another sender needs ``move``.
 
     Raises:
         ValueError: ``sender`` is not a valid sender id.
@@ -83,29 +90,69 @@ def trust_add(
     jwk = read_json_file(public_jwk_path, str(public_jwk_path), KeyFileError)
     if not isinstance(jwk, dict):
         raise KeyFileError(f"{public_jwk_path} must hold a JSON object")
-    store = TrustStore.load(store_path) if store_path.exists() else TrustStore.empty()
     try:
         kid = VerifyingKey.from_jwk(jwk).kid
     except InvalidKeyError as exc:
         raise TrustStoreError(f"cannot add key: {exc}") from exc
-    existing = store.get(kid)
-    if existing is not None and existing.sender == sender:
-        role = existing.role if role is None else role
-        not_after = existing.not_after if not_after is None else not_after
-    store = store.add(
-        jwk,
-        sender=sender,
-        may_send=may_send,
-        may_read=may_read,
-        role=role,
-        not_after=not_after,
-        move=move,
-    )
-    _save(store, store_path)
-    entry = store.get(kid)
-    if entry is None:  # pragma: no cover - add() just put it there
-        raise TrustStoreError("added key not found in the saved store")
-    return entry
+    with _editing(store_path) as current:
+        existing = current.get(kid)
+        if existing is not None and existing.sender == sender:
+            role = existing.role if role is None else role
+            not_after = existing.not_after if not_after is None else not_after
+            area = existing.area if area is None else area
+        store = current.add(
+            jwk,
+            sender=sender,
+            may_send=may_send,
+            may_read=may_read,
+            role=role,
+            not_after=not_after,
+            move=move,
+            area=area,
+        )
+        _save(store, store_path)
+    return _entry(store, kid)
+
+
+def trust_bind(
+    store_path: Path,
+    jwk: Mapping[str, Any],
+    *,
+    sender: str,
+    may_send: Collection[str],
+    role: str,
+    area: AreaScope,
+    not_after: datetime | None,
+) -> TrustedKey:
+    """Trust a new key (an enrolled phone's), refusing a key or sender already in the store.
+
+    Unlike :func:`trust_add`, nothing that is already trusted is ever changed:
+    an enrolment binds a fresh key to a fresh sender, or nothing.
+
+    Raises:
+        TrustStoreError: the JWK is invalid, the key (by thumbprint) or the
+            sender is already in the store, or the store cannot be written.
+    """
+    with _editing(store_path) as current:
+        if any(entry.sender == sender for entry in current):
+            raise TrustStoreError(f"sender {sender!r} already has a key")
+        try:
+            kid = VerifyingKey.from_jwk(jwk).kid
+        except InvalidKeyError as exc:
+            raise TrustStoreError(f"cannot add key: {exc}") from exc
+        if current.get(kid) is not None:
+            raise TrustStoreError(f"key {kid!r} is already trusted")
+        store = current.add(
+            jwk,
+            sender=sender,
+            may_send=may_send,
+            may_read=True,
+            role=role,
+            not_after=not_after,
+            area=area,
+        )
+        _save(store, store_path)
+    return _entry(store, kid)
 
 
 def trust_revoke(store_path: Path, kid: str) -> TrustedKey:
@@ -116,11 +163,28 @@ def trust_revoke(store_path: Path, kid: str) -> TrustedKey:
     """
     if not store_path.exists():
         raise TrustStoreError(f"no trust store at {store_path}")
-    store = TrustStore.load(store_path).revoke(kid)
-    _save(store, store_path)
+    with _editing(store_path) as current:
+        store = current.revoke(kid)
+        _save(store, store_path)
+    return _entry(store, kid)
+
+
+@contextmanager
+def _editing(store_path: Path) -> Iterator[TrustStore]:
+    """The store as it is now, held under the file's lock until the block has saved it."""
+    with ExitStack() as stack:
+        try:
+            store_path.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(exclusive_lock(store_path))
+        except OSError as exc:
+            raise TrustStoreError(f"cannot lock {store_path}: {exc.strerror}") from exc
+        yield TrustStore.load(store_path) if store_path.exists() else TrustStore.empty()
+
+
+def _entry(store: TrustStore, kid: str) -> TrustedKey:
     entry = store.get(kid)
-    if entry is None:  # pragma: no cover - revoke() keeps the entry
-        raise TrustStoreError("revoked key not found in the saved store")
+    if entry is None:  # pragma: no cover - the caller just put it there
+        raise TrustStoreError("key not found in the saved store")
     return entry
 
 

@@ -4,6 +4,10 @@ A reader signs a token with its own key; the hub accepts it if the key is
 trusted with ``may_read``, the audience is the hub, and the token is short-lived.
 Evidence uploads use the same tokens with scope ``evidence``, signed by a key
 that may send messages (it need not read).
+
+A token reads at most its key's area (:mod:`certhub.security.scopes`); an
+``area`` claim narrows it further (a county key minting a token for one
+village), and a claim outside the key's area is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ._encoding import check_json_bounds, json_dumps, json_loads
 from ._identifiers import require_sender_id
 from .errors import InvalidToken, MalformedMessage, NotAuthorized, TokenExpired
 from .keys import SigningKey
+from .scopes import AreaScope, parse_area
 from .trust import TrustedKey, TrustStore
 
 __all__ = ["ReadTokenVerifier", "Reader", "issue_read_token"]
@@ -41,6 +46,7 @@ def issue_read_token(
     audience: str = "certhub",
     scope: str = "read",
     now: datetime | None = None,
+    area: str | None = None,
 ) -> str:
     """Issue a signed read token for ``sender``.
 
@@ -52,6 +58,8 @@ def issue_read_token(
         scope: space-separated scopes; the hub requires ``read`` for reads and
             ``evidence`` for evidence uploads.
         now: issue time (defaults to the current time).
+        area: an ``area`` claim narrowing what the token reads to a region
+            inside the key's area (``None``: the key's whole area).
     """
     iat = int((now or utc_now()).timestamp())
     claims = {
@@ -63,6 +71,7 @@ def issue_read_token(
         "exp": iat + int(lifetime.total_seconds()),
         "jti": uuid.uuid4().hex,
         "scope": scope,
+        **({"area": area} if area is not None else {}),
     }
     header = {"alg": key.alg, "kid": key.kid, "typ": "JWT"}
     return encode_compact(header, json_dumps(claims), key).decode("ascii")
@@ -76,6 +85,8 @@ class Reader:
     kid: str
     role: str | None
     expires_at: datetime
+    area: AreaScope | None = None
+    """What the reader may read: ``None`` is the whole province (see :mod:`.scopes`)."""
 
 
 def _numeric_date(claims: dict[str, Any], name: str) -> float:
@@ -132,8 +143,9 @@ class ReadTokenVerifier:
             InvalidToken: malformed, not a JWT, unknown/revoked/expired key,
                 bad signature, wrong issuer or audience, not yet valid, too long-lived.
             TokenExpired: ``exp`` has passed.
-            NotAuthorized: the key lacks the permission asked for, or ``scope``
-                lacks the scope asked for.
+            NotAuthorized: the key lacks the permission asked for, ``scope``
+                lacks the scope asked for, or the ``area`` claim is outside
+                the key's area.
         """
         try:
             header, payload, signature, signing_input = split_compact(token.encode("ascii"))
@@ -154,7 +166,9 @@ class ReadTokenVerifier:
             raise InvalidToken("claims must be a JSON object")
         exp = self._check_claims(claims, trusted)
         _check_permission(claims, trusted, scope, require_read_permission=require_read_permission)
-        return Reader(trusted.sender, trusted.kid, trusted.role, datetime.fromtimestamp(exp, UTC))
+        expires_at = datetime.fromtimestamp(exp, UTC)
+        area = _token_area(claims, trusted.area)
+        return Reader(trusted.sender, trusted.kid, trusted.role, expires_at, area)
 
     def _trusted(self, header: dict[str, Any]) -> TrustedKey:
         trusted = self._trust_store.get(header["kid"])
@@ -187,6 +201,19 @@ class ReadTokenVerifier:
         if exp - iat > self._max_lifetime:
             raise InvalidToken(f"token lifetime exceeds {int(self._max_lifetime)}s")
         return exp
+
+
+def _token_area(claims: dict[str, Any], key_area: AreaScope | None) -> AreaScope | None:
+    """The area the token reads: its ``area`` claim if any, which must lie in the key's."""
+    if "area" not in claims:
+        return key_area
+    try:
+        area = parse_area(claims["area"])
+    except ValueError as exc:
+        raise InvalidToken(f"claim 'area' is not a region code: {exc}") from exc
+    if key_area is not None and not key_area.contains(area):
+        raise NotAuthorized(f"claim 'area' {area.code} is outside the key's area {key_area.code}")
+    return area
 
 
 def _check_permission(

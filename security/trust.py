@@ -6,11 +6,15 @@ On disk it is a JWK Set whose keys carry an extension member::
                "certhub": {"sender": "yunfu-platform",
                            "may_send": ["eligibility_report/v1"],
                            "may_read": false, "role": null,
-                           "not_after": "2026-01-01T00:00:00Z", "revoked": false}}]}
+                           "not_after": "2026-01-01T00:00:00Z", "revoked": false,
+                           "area": "445302"}}]}
 
 ``sender`` and ``may_send`` are required; the other members default to
-``false``/``null``. Unknown members in ``certhub`` are refused so a typo can't
-silently change permissions. A store object is immutable; changes return a new one.
+``false``/``null``. ``area`` (a region code, :mod:`certhub.security.scopes`)
+confines what the key may read; absent, it reads the whole province, and it
+is only written when set, so older hubs keep reading stores without scoped
+keys. Unknown members in ``certhub`` are refused so a typo can't silently
+change permissions. A store object is immutable; changes return a new one.
 """
 
 from __future__ import annotations
@@ -29,11 +33,14 @@ from ._files import replace_atomic
 from ._identifiers import require_sender_id
 from .errors import InvalidKeyError, TrustStoreError
 from .keys import VerifyingKey
+from .scopes import AreaScope, parse_area
 
 __all__ = ["TrustStore", "TrustStoreFile", "TrustedKey"]
 
 _EXTENSION = "certhub"
-_PERMISSION_MEMBERS = frozenset({"sender", "may_send", "may_read", "role", "not_after", "revoked"})
+_PERMISSION_MEMBERS = frozenset(
+    {"sender", "may_send", "may_read", "role", "not_after", "revoked", "area"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,7 @@ class TrustedKey:
     role: str | None = None
     not_after: datetime | None = None
     revoked: bool = False
+    area: AreaScope | None = None  # None: the whole province
 
     @property
     def kid(self) -> str:
@@ -66,6 +74,7 @@ class TrustedKey:
             "role": self.role,
             "not_after": None if self.not_after is None else rfc3339(self.not_after),
             "revoked": self.revoked,
+            **({"area": self.area.code} if self.area is not None else {}),
         }
         return {**self.key.to_jwk(), _EXTENSION: permissions}
 
@@ -108,7 +117,17 @@ def _entry_from_jwk(jwk: Mapping[str, Any]) -> TrustedKey:
         role=_optional(ext, "role", str),
         not_after=_parse_not_after(_optional(ext, "not_after", str)),
         revoked=_optional(ext, "revoked", bool),
+        area=_parse_area(_optional(ext, "area", str)),
     )
+
+
+def _parse_area(value: str | None) -> AreaScope | None:
+    if value is None:
+        return None
+    try:
+        return parse_area(value)
+    except ValueError as exc:
+        raise ValueError(f"certhub.area {value!r}: {exc}") from exc
 
 
 class TrustStore:
@@ -171,13 +190,15 @@ class TrustStore:
         role: str | None = None,
         not_after: datetime | None = None,
         move: bool = False,
+        area: AreaScope | None = None,
     ) -> TrustStore:
         """Return a new store that also trusts ``jwk`` with the given permissions.
 
         Re-adding the same key under the same kid replaces its permissions (a
         revocation stays in force). Re-adding it for another sender is refused
         unless ``move`` is true: a key silently changing hands would let one
-        party sign as another. The same kid for different key material, or the
+        party sign as another. ``area`` confines what the key may read
+        (``None``: the whole province). The same kid for different key material, or the
         same key material under another kid, is refused.
 
         Raises:
@@ -195,6 +216,7 @@ class TrustStore:
                 may_read=bool(may_read),
                 role=role,
                 not_after=None if not_after is None else require_aware(not_after, "not_after"),
+                area=area,
             )
         except (ValueError, InvalidKeyError) as exc:
             raise TrustStoreError(f"cannot add key: {exc}") from exc

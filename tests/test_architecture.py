@@ -110,7 +110,7 @@ RUNTIME = {"hub.runtime.app", "hub.runtime.serving"}
 """The only modules outside ``hub/api`` that may import it: they build and serve the app."""
 CAPABILITIES = {
     "api", "audit", "cli", "comparison", "compliance", "core", "delivery", "departments",
-    "evidence", "ingress", "problems", "procedure", "register", "rules", "runtime",
+    "enrolment", "evidence", "ingress", "problems", "procedure", "register", "rules", "runtime",
     "service_points",
     "store", "web",
 }  # fmt: skip

@@ -1,4 +1,12 @@
-"""Bearer-token authentication for reads of personal data."""
+"""Bearer-token authentication for reads of personal data, and the reader's area.
+
+Every read endpoint starts with :func:`require_reader`; the :class:`Reader` it
+returns carries the area the reader may read (``reader.area``, ``None`` for
+the whole province). Lists filter by it in SQL with
+:func:`certhub.security.area_condition`; a one-record read checks the record
+with :func:`require_in_area`, which answers a record outside the area exactly
+like a missing one (404), so a reader learns nothing of what it may not see.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ from aiohttp import web
 
 from certhub.hub.core.keys import TRUST
 from certhub.hub.problems import Problem
-from certhub.security import Reader
+from certhub.security import Reader, in_area
 
 _SCHEME = "bearer "
 
@@ -23,3 +31,27 @@ def require_reader(request: web.Request) -> Reader:
     token = header[len(_SCHEME) :].strip()
     reader: Reader = request.app[TRUST].tokens.verify(token)
     return reader
+
+
+def require_in_area(
+    reader: Reader,
+    county: str | None,
+    village: str | None,
+    *,
+    slug: str = "not-found",
+    detail: str = "no such record",
+) -> None:
+    """Refuse a record of this county/village outside the reader's area as not found.
+
+    Args:
+        reader: who asks (:func:`require_reader`).
+        county: the record's 6-digit county code (``None`` if it has none).
+        village: the record's 12-digit village code (``None`` if it has none).
+        slug: the 404 slug the endpoint uses for a record that does not exist.
+        detail: that 404's detail, word for word, so the two answers are alike.
+
+    Raises:
+        Problem: ``slug`` when the record is outside ``reader.area``.
+    """
+    if not in_area(reader.area, county, village):
+        raise Problem(slug, detail)

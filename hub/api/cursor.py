@@ -12,15 +12,13 @@ signature check that accepted them would accept any hand-made cursor.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import secrets
 from pathlib import Path
 
 from certhub.hub.problems import Problem
-from certhub.security import b64url_decode, b64url_encode, create_exclusive
+from certhub.security import b64url_decode, b64url_encode, load_or_create_secret
 
 __all__ = ["CursorCodec", "load_or_create_cursor_key"]
 
@@ -95,12 +93,7 @@ def load_or_create_cursor_key(path: Path) -> bytes:
         ValueError: the file exists but holds fewer than 32 bytes.
         OSError: the file cannot be read or made.
     """
-    if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # linked, not renamed: a whole file appears or nothing, and never over another's
-        with contextlib.suppress(FileExistsError):
-            create_exclusive(path, secrets.token_bytes(KEY_BYTES))
-    key = path.read_bytes()
-    if len(key) < KEY_BYTES:
-        raise ValueError(f"cursor key {path.name} holds {len(key)} bytes; it needs {KEY_BYTES}")
-    return key
+    try:
+        return load_or_create_secret(path, KEY_BYTES)
+    except ValueError as exc:
+        raise ValueError(f"cursor key: {exc}") from exc

@@ -68,15 +68,22 @@ async def upload_evidence(request: web.Request) -> web.Response:
 
 @routes.get("/v1/evidence/{digest}")
 async def download_evidence(request: web.Request) -> web.Response:
-    """Serve one piece of evidence, decrypted and digest-checked, to a reader."""
+    """Serve one piece of evidence, decrypted and digest-checked, to a reader.
+
+    A reader confined to an area gets only evidence that a record in its area
+    cites; any other digest is answered exactly as one never stored.
+    """
     reader = require_reader(request)
     digest = request.match_info["digest"]
     if not is_digest(digest):
         raise Problem("invalid-parameter", "an evidence digest is 64 lowercase hex characters")
+    not_found = Problem("evidence-not-found", "no evidence is stored under this digest")
+    if reader.area is not None and not await request.app[STORE].cites_evidence(digest, reader.area):
+        raise not_found
     try:
         data, meta = await request.app[EVIDENCE].get(digest)
     except EvidenceNotFound as exc:
-        raise Problem("evidence-not-found", "no evidence is stored under this digest") from exc
+        raise not_found from exc
     except EvidenceCorrupt as exc:
         log.error("stored evidence %s failed its integrity check: %s", digest, exc)
         raise Problem(

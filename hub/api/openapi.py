@@ -18,6 +18,7 @@ from typing import Any
 
 from certhub.hub.api.openapi_comparison import comparison_paths
 from certhub.hub.api.openapi_conventions import apply_conventions
+from certhub.hub.api.openapi_enrolment import enrolment_paths
 from certhub.hub.api.openapi_deadlines import deadline_paths
 from certhub.hub.api.openapi_enrolment import enrolment_paths
 from certhub.hub.api.openapi_entrance import entrance_paths
@@ -177,6 +178,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "paths": {
             **procedure_paths(),
+            **enrolment_paths(),
             **enrolment_paths(),
             **inbound_paths(),
             **entrance_paths(),

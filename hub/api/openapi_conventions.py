@@ -72,6 +72,8 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "map": "The pensioners' e-map (static assets).",
     "enrolment-codes": "One-time codes county staff issue to enrol a coordinator's phone.",
     "enrolments": "Phones' keys bound with a code, listed by area, revoked when lost.",
+    "enrolment-codes": "One-time codes county staff issue to enrol a coordinator's phone.",
+    "enrolments": "Phones' keys bound with a code, listed by area, revoked when lost.",
 }
 
 _CORRELATION_HEADER: dict[str, Any] = {

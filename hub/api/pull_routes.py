@@ -46,11 +46,11 @@ async def pull_outcomes(request: web.Request) -> web.Response:
 
 
 async def _pull(request: web.Request, kind: RecordKind) -> web.Response:
-    require_reader(request)
+    reader = require_reader(request)
     cursors = request.app[CURSORS]
     after = cursors.decode(request.query.get("after"), kind)
     limit = page_limit(request)
-    records = list(await request.app[STORE].page(kind, after, limit + 1))
+    records = list(await request.app[STORE].page(kind, after, limit + 1, area=reader.area))
     has_more = len(records) > limit
     records = records[:limit]
     last = records[-1].sequence if records else after

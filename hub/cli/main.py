@@ -24,10 +24,11 @@ from certhub.hub.cli.compare import add_compare_commands
 from certhub.hub.cli.completion import add_completion_command
 from certhub.hub.cli.deployment_keys import add_hub_key_commands
 from certhub.hub.cli.dlq import add_dlq_commands
+from certhub.hub.cli.enrol import add_enrol_commands
 from certhub.hub.cli.ops import add_ops_commands
 from certhub.hub.cli.roster import add_roster_commands
 from certhub.hub.cli.service_points import add_service_point_commands
-from certhub.hub.cli.trust import add_trust_commands
+from certhub.hub.cli.trust import add_trust_commands, parse_area_option
 from certhub.hub.compliance.reporting_units import ReportingUnitsError
 from certhub.hub.core.build import build_commit, package_version
 from certhub.hub.core.settings import Settings
@@ -129,7 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--key", type=Path, required=True, help="the reader's private key file")
     issue.add_argument("--sender", required=True, help="the reader's sender id")
     issue.add_argument("--minutes", type=int, default=5, help="lifetime (default 5)")
+    issue.add_argument(
+        "--area", type=parse_area_option, help="read only this region, inside the key's area"
+    )
     issue.set_defaults(command=_token_issue)
+    add_enrol_commands(sub)
 
     add_hub_key_commands(keys)
     add_ops_commands(sub)
@@ -206,7 +211,9 @@ def _token_issue(args: argparse.Namespace) -> int:
             f" longer than {limit // 60} minutes (CERTHUB_READ_TOKEN_MAX_LIFETIME_SECONDS={limit})"
         )
     key = read_private_key(args.key)
-    print(issue_read_token(key, sender=args.sender, lifetime=timedelta(minutes=args.minutes)))
+    area = None if args.area is None else args.area.code
+    lifetime = timedelta(minutes=args.minutes)
+    print(issue_read_token(key, sender=args.sender, lifetime=lifetime, area=area))
     return 0
 
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from certhub.hub.cli.common import CliError
 from certhub.hub.core.settings import Settings
+from certhub.hub.enrolment import STAFF_TYPES
 from certhub.schemas import MESSAGE_TYPES, Role
-from certhub.security import TrustStore
+from certhub.security import AreaScope, TrustStore, parse_area
 from certhub.security.admin import trust_add, trust_revoke
 
-__all__ = ["add_trust_commands", "known_types", "parse_not_after"]
+__all__ = ["add_trust_commands", "known_types", "parse_area_option", "parse_not_after"]
 
 
 def add_trust_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,6 +40,11 @@ def add_trust_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     add.add_argument(
         "--move", action="store_true", help="the key is trusted for another sender: move it"
+    )
+    add.add_argument(
+        "--area",
+        type=parse_area_option,
+        help="read only this region: a city, county, 9-digit town or 12-digit village code",
     )
     _store_options(add)
     add.set_defaults(command=_trust_add)
@@ -71,6 +77,14 @@ def parse_not_after(text: str) -> datetime:
     return when
 
 
+def parse_area_option(text: str) -> AreaScope:
+    """An area: a Guangdong city, county, town (9 digits) or village (12 digits) code."""
+    try:
+        return parse_area(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an area: {exc}") from None
+
+
 def known_types() -> dict[str, str]:
     """Every type a key may be trusted for: canonical types and adapters' native ones.
 
@@ -80,6 +94,7 @@ def known_types() -> dict[str, str]:
     from certhub.adapters import adapter_names, load_adapter
 
     types = dict.fromkeys(MESSAGE_TYPES, "schemas")
+    types.update(dict.fromkeys(sorted(STAFF_TYPES), "enrolment"))
     for name in adapter_names():
         for native in sorted(getattr(load_adapter(name), "native_types", frozenset())):
             types.setdefault(native, name)
@@ -114,6 +129,7 @@ def _trust_add(args: argparse.Namespace) -> int:
             role=args.role,
             not_after=args.not_after,
             move=args.move,
+            area=args.area,
         )
     except ValueError as exc:  # an invalid sender id
         raise CliError(str(exc)) from None
@@ -127,9 +143,10 @@ def _trust_list(args: argparse.Namespace) -> int:
         rights = ",".join(sorted(entry.may_send)) or "-"
         read = "yes" if entry.may_read else "no"
         expiry = "-" if entry.not_after is None else entry.not_after.isoformat()
+        area = "province" if entry.area is None else entry.area.code
         print(
             f"{entry.kid}  {entry.sender}  send={rights}  read={read}  role={entry.role}"
-            f"  not_after={expiry}  revoked={'yes' if entry.revoked else 'no'}"
+            f"  area={area}  not_after={expiry}  revoked={'yes' if entry.revoked else 'no'}"
         )
     return 0
 

@@ -58,6 +58,7 @@ class OutcomeSigner:
             jws=jws,
             payload=payload,
             county=person.region.county,
+            village=person.region.village,
             reason=reason,
             period=at.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m"),
             person_id=person.id_number,

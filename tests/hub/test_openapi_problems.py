@@ -22,6 +22,7 @@ from certhub.hub.api.problems import render
 from certhub.hub.problems import (
     ALL_PROBLEMS,
     EDGE_PROBLEMS,
+    ENROLMENT_PROBLEMS,
     EVIDENCE_PROBLEMS,
     PROCEDURE_PROBLEMS,
     SECURITY_PROBLEMS,
@@ -83,7 +84,13 @@ def test_readme_lists_exactly_the_catalogue_with_its_statuses() -> None:
 
 
 def test_each_slug_is_written_in_one_place_only() -> None:
-    sections = [EDGE_PROBLEMS, EVIDENCE_PROBLEMS, PROCEDURE_PROBLEMS, SECURITY_PROBLEMS]
+    sections = [
+        EDGE_PROBLEMS,
+        EVIDENCE_PROBLEMS,
+        PROCEDURE_PROBLEMS,
+        SECURITY_PROBLEMS,
+        ENROLMENT_PROBLEMS,
+    ]
     assert sum(len(section) for section in sections) == len(ALL_PROBLEMS)
 
 

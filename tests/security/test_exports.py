@@ -13,7 +13,7 @@ def test_all_is_exported_and_documented() -> None:
     exported = set(security.__all__)
     public = {name for name in vars(security) if not name.startswith("_")}
     submodules = {"admin", "errors", "jws", "keyring", "keys", "offload", "receipts",
-                  "signature_wire", "signature_worker", "tokens", "trust", "verify"}
+                  "scopes", "signature_wire", "signature_worker", "tokens", "trust", "verify"}
     assert public - submodules == exported
     for name in exported - {"Algorithm", "RECEIPT_TYPE"}:
         assert inspect.getdoc(getattr(security, name)), name

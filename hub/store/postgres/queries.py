@@ -18,6 +18,7 @@ class PostgresQueries(LedgerReads):
     """The read side on a pool of PostgreSQL connections; the ledger sets ``_pool``."""
 
     _pool: asyncpg.Pool
+    _BYTES_CONTAIN = "position(? in {haystack}) > 0"
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         try:

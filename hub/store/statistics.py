@@ -1,0 +1,102 @@
+"""Read queries of the statistics: counts per section, grouped, computed in SQL.
+
+The same SQL on both dialects (like :mod:`certhub.hub.store.queries`, which
+mixes this in); a reader's area (:mod:`certhub.security.scopes`) narrows
+every section to the records inside it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from certhub.hub.store.base import StatRow
+from certhub.security.scopes import AreaScope, area_condition
+
+__all__ = ["GROUPINGS", "StatisticsReads"]
+
+# group_by -> SQL expression per section (None: the section has no such grouping)
+_REPORT_KEYS: Final = {
+    "city": "substr(county, 1, 4) || '00'",
+    "county": "county",
+    "reason": "reason",
+    "method": None,
+}
+_CERT_KEYS: Final = {
+    "city": "substr(county, 1, 4) || '00'",
+    "county": "county",
+    "reason": None,
+    "method": "reason || '/' || coalesce(channel, '-') || '/' || coalesce(outcome, '-')",
+}
+_TASK_KEYS: Final = {
+    "city": "substr(county, 1, 4) || '00'",
+    "county": "county",
+    "reason": "kind",
+    "method": None,
+}
+GROUPINGS: Final = tuple(_REPORT_KEYS)
+
+
+class StatisticsReads:
+    """Grouped counts of reports, certifications, tasks and overpayments; the dialect reads."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
+
+    async def stats(
+        self, period: str, group_by: str, *, area: AreaScope | None = None
+    ) -> list[StatRow]:
+        """Counts for ``period`` grouped by ``group_by`` (one of :data:`GROUPINGS`), in ``area``."""
+        result: list[StatRow] = []
+        key = _REPORT_KEYS[group_by] or "reason"
+        result += await self._grouped(
+            "reports",
+            key,
+            "ledger",
+            "message_type='eligibility_report/v1' AND period=?",
+            period,
+            area=area,
+        )
+        key = _CERT_KEYS[group_by] or "reason"
+        result += await self._grouped(
+            "certifications",
+            key,
+            "ledger",
+            "message_type='certification_event/v1' AND period=?",
+            period,
+            area=area,
+        )
+        key = _TASK_KEYS[group_by] or "status"
+        result += await self._grouped(
+            "tasks", f"{key} || ':' || status", "tasks", "1=1", None, area=area
+        )
+        county = "overpayments.county"
+        over_key = {"city": f"substr({county}, 1, 4) || '00'", "county": county}.get(
+            group_by, "'all'"
+        )
+        # An overpayment's village is its task's: the overpayments table keeps the county only.
+        where, params = area_condition(area, county=county, village="tasks.village")
+        sql = (
+            f"SELECT {over_key}, count(*), sum(amount_cents) FROM overpayments"
+            " LEFT JOIN tasks ON tasks.task_id = overpayments.task_id"
+            f" WHERE overpayments.period=? AND {where} GROUP BY 1 ORDER BY 1"
+        )
+        rows = await self._read(sql, (period, *params))
+        result += [StatRow("overpayments", str(k), int(str(n)), int(str(c))) for k, n, c in rows]
+        return result
+
+    async def _grouped(
+        self,
+        section: str,
+        key: str,
+        table: str,
+        where: str,
+        period: str | None,
+        *,
+        area: AreaScope | None,
+    ) -> list[StatRow]:
+        inside, params = area_condition(area)
+        rows = await self._read(
+            f"SELECT {key}, count(*) FROM {table} WHERE {where} AND {inside} GROUP BY 1 ORDER BY 1",
+            ((period,) if period is not None else ()) + params,
+        )
+        return [StatRow(section, str(k), int(str(n))) for k, n in rows]

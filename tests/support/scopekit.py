@@ -1,0 +1,155 @@
+"""Test kit for area scopes: records in four villages of two counties, readers confined to areas.
+
+Villages A and B share the town 440103001 of 荔湾区 (440103); C is in another
+town of the same county; D is in 福田区 (440304), another city. Every kind of
+record the read endpoints serve exists in more than one of them, sent through
+the real HTTP API by the procedure's parties (procedurekit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from evidence_samples import pdf, png
+from procedurekit import Office, counter_event
+
+from certhub.hub.rules.months import first_of_next_month, month_index
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import parse_area
+
+X, Y = "440103", "440304"
+A, B, C, D = "440103001201", "440103001202", "440103002201", "440304001201"
+VILLAGES = {A: X, B: X, C: X, D: Y}
+UNITS = f"code,name\n{A},甲村\n{B},乙村\n{C},丙村\n{D},丁村\n"
+
+# Readers confined to an area: party -> (role, area). Coordinators may also report.
+SCOPED: dict[str, tuple[str, str]] = {
+    "coord-a": ("coordinator", A),
+    "coord-b": ("coordinator", B),
+    "town-x1": ("town_staff", A[:9]),
+    "county-x": ("county_reviewer", X),
+    "city-gz": ("reporting_system", "440100"),  # 广州市: X, not D
+}
+
+
+def today() -> date:
+    """Today in China Standard Time (the ledger's months)."""
+    return datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()
+
+
+@dataclass
+class World:
+    """The office, and what was put in it: people, evidence, items, tasks."""
+
+    office: Office
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)  # village -> a digest cited there
+    tasks: dict[str, str] = field(default_factory=dict)  # village -> task id
+
+    async def read(self, path: str, party: str, **params: str) -> tuple[int, Any]:
+        """GET ``path`` as ``party`` (a fresh read token of its key)."""
+        return await self.office.get(path, party, **params)
+
+    async def items(self, path: str, party: str, **params: str) -> list[dict[str, Any]]:
+        """Every item of a cursor collection as ``party`` sees it, page by page (2 a page)."""
+        items: list[dict[str, Any]] = []
+        cursor: dict[str, str] = {}
+        while True:
+            status, page = await self.read(path, party, limit="2", **params, **cursor)
+            assert status == 200, page
+            items += page["items"]
+            if not page["has_more"]:
+                return items
+            cursor = {"after": page["next_cursor"]}
+
+
+def village_of(payload: dict[str, Any]) -> str | None:
+    """The region of a record as its payload says (the test's own reading, not the hub's)."""
+    region = payload.get("region") if payload.get("type", "").endswith("report/v1") else None
+    person = payload.get("person")
+    if region is None and isinstance(person, dict):
+        region = person["region"]
+    return None if region is None else region.get("village") or region["county"]
+
+
+def inside(area: str | None, village: str | None) -> bool:
+    """The expected answer, computed from the payload's region and the area's prefix."""
+    return area is None or (village is not None and village.startswith(parse_area(area).prefix))
+
+
+async def build_world(office: Office) -> World:
+    """Reports, tasks, outcomes, a zero report, certifications and a restoration in A–D."""
+    world = World(office)
+    for village, county in VILLAGES.items():
+        person = office.people.person() | {"region": {"county": county, "village": village}}
+        world.people[village] = person
+    died = today().replace(day=1) - timedelta(days=70)
+    await office.roster(world.people[A])  # paid through this month: an overpayment
+    for village in (A, B, D):
+        digest = await office.upload(pdf(f"火化证明 {village}"), "application/pdf")
+        world.evidence[village] = digest
+        person = world.people[village]
+        report = office.people.eligibility_report() | {
+            "reason": "death",
+            "person": person,
+            "region": person["region"],
+            "event_date": died.isoformat(),
+            "evidence": [
+                {"sha256": digest, "kind": "cremation_certificate", "media_type": "application/pdf"}
+            ],
+        }
+        await office.approved_report(report)
+    status, page = await office.get("/v1/verification-tasks")
+    assert status == 200, page
+    world.tasks = {task["person"]["region"]["village"]: task["task_id"] for task in page["items"]}
+    assert (await office.step(world.tasks[A], "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(
+        world.tasks[A], "county-1", "confirmed", event_date=died.isoformat()
+    )
+    assert status == 202, body
+    zero = office.people.zero_report(today().strftime("%Y-%m"))
+    zero["region"] = {"county": X, "village": C}
+    assert (await office.post("/v1/reports", "city", zero))[0] == 202
+    for village in (C, D):
+        id_image = await office.upload(png(10 + len(world.evidence), f"ID {village}"), "image/png")
+        photo = await office.upload(png(90 + len(world.evidence), f"photo {village}"), "image/png")
+        world.evidence[f"photo {village}"] = photo
+        status, body = await office.post(
+            "/v1/certifications", "channel", counter_event(world.people[village], id_image, photo)
+        )
+        assert status == 202, body
+    await _restoration(office, world.people[B])
+    return world
+
+
+async def _restoration(office: Office, person: dict[str, Any]) -> None:
+    """``person`` suspended 200 days ago; town staff ask for the restoration."""
+    since = today() - timedelta(days=200)
+    await office.roster(
+        person,
+        status="suspended",
+        suspended_since=since.isoformat(),
+        paid_through=since.strftime("%Y-%m"),
+    )
+    start = first_of_next_month(since)
+    restore_from = today().replace(day=1)
+    months = month_index(restore_from) - month_index(start)
+    payload = {
+        "type": "restoration/v1",
+        "person": person,
+        "suspended_since": since.isoformat(),
+        "restore_from": restore_from.isoformat(),
+        "back_pay_from": start.isoformat(),
+        "back_pay_to": (restore_from - timedelta(days=1)).isoformat(),
+        "monthly_amount": "238.00",
+        "back_pay_amount": str(Decimal("238.00") * months),
+        "bank_account": "6222021234567890123",
+        "bank_account_on_file": "6222***********0123",
+        "requested_by": {"id": "town-1", "role": "town_staff"},
+        "requested_at": datetime.now(UTC).isoformat(),
+    }
+    status, body = await office.post("/v1/restorations", "town-1", payload)
+    assert status == 202, body
