@@ -1,0 +1,78 @@
+"""``certhub serve`` refuses, in one line and exit 2, a deployment that could not work."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+from certhub.hub.cli.main import main
+from certhub.hub.store.postgres.keys import DeploymentKeyStore
+from certhub.hub.store.postgres.shared import FolderKeys, SharedIdentity
+
+
+def tree(folder: Path) -> set[str]:
+    """Every path under ``folder``."""
+    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty current folder and no CERTHUB_ variables from outside."""
+    for name in list(os.environ):
+        if name.startswith("CERTHUB_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    """The one error line of a refused command."""
+    assert main(argv) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("certhub: error: ")
+    return lines[0]
+
+
+def test_ingress_only_on_the_embedded_ledger_is_refused_before_anything_is_made(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = refused(capsys, ["serve", "--port", "0", "--data", "data", "--role", "ingress"])
+    assert line == (
+        "certhub: error: role ingress needs the PostgreSQL ledger (CERTHUB_DATABASE_URL):"
+        " on the embedded SQLite ledger no worker could ever deliver its outbox"
+    )
+    assert tree(workdir) == set()
+
+
+def test_a_process_with_another_deployment_key_is_refused_before_it_signs_anything(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    pg_database: str,
+) -> None:  # fmt: skip
+    async def first_process() -> None:  # made the deployment's keys under its own key
+        store = await DeploymentKeyStore.open(pg_database, secrets.token_bytes(32))
+        folder = FolderKeys(workdir / "k", workdir / "c", lambda: [], lambda: "ek-1")
+        await SharedIdentity.open(store, folder)
+        await store.aclose()
+
+    asyncio.run(first_process())
+    provisioned = workdir / "secrets"
+    provisioned.mkdir()
+    (provisioned / "deployment.key").write_bytes(secrets.token_bytes(32))
+    (provisioned / "deployment.key").chmod(0o600)
+    monkeypatch.setenv("CERTHUB_DATABASE_URL", pg_database)
+    monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(provisioned))
+    before = tree(workdir)
+    line = refused(capsys, ["serve", "--port", "0", "--data", "data"])
+    assert "the deployment key does not open key" in line
+    assert "every process of a deployment needs the same SECRETS_DIR/deployment.key" in line
+    assert line.endswith("(CERTHUB_SECRETS_DIR)")
+    assert tree(workdir) == before  # no data folder, ledger or keys made
+
+    (provisioned / "deployment.key").write_bytes(b"short")
+    line = refused(capsys, ["serve", "--port", "0", "--data", "data"])
+    assert "holds 5 bytes; it needs 32" in line
