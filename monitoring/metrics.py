@@ -264,6 +264,22 @@ class HubMetrics:
             registry=self._registry,
         ).set_function(lambda: float(is_up()))
 
+    def watch_ledger_wal(self, size: Callable[[], int], limit: int) -> None:
+        """Report the SQLite ledger's write-ahead log size (read at each scrape) and its bound.
+
+        Only a hub on the embedded ledger has these gauges.
+        """
+        Gauge(
+            "certhub_ledger_wal_bytes",
+            "Size of the SQLite ledger's write-ahead log file.",
+            registry=self._registry,
+        ).set_function(lambda: float(size()))
+        Gauge(
+            "certhub_ledger_wal_limit_bytes",
+            "The bound the writer keeps the write-ahead log near (CERTHUB_SQLITE_WAL_MAX_BYTES).",
+            registry=self._registry,
+        ).set(limit)
+
     def observe_http(self, route: str, method: str, status_class: str, seconds: float) -> None:
         """Observe one HTTP request's duration under its route template and status class."""
         self._http(route, method, status_class).observe(seconds)

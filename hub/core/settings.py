@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         pattern="^(FULL|EXTRA)$",
         description="SQLite fsync level; only FULL or EXTRA keep a 202 durable.",
     )
+    sqlite_wal_max_bytes: int = Field(
+        default=64 * MiB,
+        ge=1 * MiB,
+        description="Bound of the SQLite write-ahead log: past it the writer empties the log"
+        " between two group commits (also SQLite's journal_size_limit).",
+    )
     database_url: SecretStr | None = Field(
         default=None,
         description="PostgreSQL ledger, e.g. postgresql://postgres@127.0.0.1:5432/certhub;"

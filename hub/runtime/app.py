@@ -65,7 +65,7 @@ from certhub.hub.runtime.deployment import deployment_context, evidence_context
 from certhub.hub.runtime.health import install_health
 from certhub.hub.runtime.serving import edge_handler_args
 from certhub.hub.runtime.trust_state import TrustState
-from certhub.hub.store import open_ledger
+from certhub.hub.store import SqliteLedger, open_ledger
 from certhub.hub.web import entrance
 from certhub.monitoring.metrics import HubMetrics
 from certhub.monitoring.server import serve_metrics
@@ -203,6 +203,8 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
     )
     store.observe_writes(metrics.ledger_write_duration.observe)
     app[STORE] = store
+    if isinstance(store, SqliteLedger) and settings.ledger_writer is None:  # the file's writer
+        metrics.watch_ledger_wal(store.wal_bytes, settings.sqlite_wal_max_bytes)
     app[SERVICE_POINTS] = store  # the e-map's registry lives in the ledger database
     keyring = app[KEYRING]
     trust = app[TRUST]

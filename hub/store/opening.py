@@ -47,6 +47,11 @@ class LedgerSettings(Protocol):
         ...
 
     @property
+    def sqlite_wal_max_bytes(self) -> int:
+        """Bound of the SQLite write-ahead log."""
+        ...
+
+    @property
     def ledger_writer(self) -> Path | None:
         """The SQLite writer process's socket, when this process is one of its ingress processes."""
         ...
@@ -88,4 +93,5 @@ async def open_ledger(
         on_commit=on_commit,
         checkpoint=checkpoint,
         presigner=presigner,
+        wal_limit_bytes=settings.sqlite_wal_max_bytes,
     )

@@ -43,7 +43,7 @@ from certhub.hub.store.sqlite import schema
 from certhub.hub.store.sqlite.executor import EffectWriter
 from certhub.hub.store.sqlite.outbox import SqliteOutbox
 from certhub.hub.store.sqlite.reads import SqliteReads
-from certhub.hub.store.sqlite.wal import WalCheckpointer
+from certhub.hub.store.sqlite.wal import DEFAULT_LIMIT_BYTES, WalCheckpointer, wal_bytes
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
@@ -95,8 +95,12 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
         checkpoint: CheckpointSigner | None = None,
         checkpoint_every: int = 1000,
         presigner: Presigner | None = None,
+        wal_limit_bytes: int = DEFAULT_LIMIT_BYTES,
     ) -> SqliteLedger:
         """Lock, create or upgrade the ledger at ``path``.
+
+        The write-ahead log is kept near ``wal_limit_bytes`` (see
+        :mod:`certhub.hub.store.sqlite.wal`).
 
         ``checkpoint`` signs the audit chain's head every ``checkpoint_every``
         entries and when the ledger closes. ``presigner`` signs receipts as
@@ -113,6 +117,7 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
             os.close(lock_fd)
             raise
         conn.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpointer does it, off the commit path
+        conn.execute(f"PRAGMA journal_size_limit={int(wal_limit_bytes)}")
         ledger = cls(
             conn,
             path,
@@ -124,7 +129,7 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
             checkpoint_every=checkpoint_every,
             presigner=presigner,
         )
-        ledger._wal = WalCheckpointer(str(path))
+        ledger._wal = WalCheckpointer(str(path), limit_bytes=wal_limit_bytes)
         ledger._wal.start()
         return ledger
 
@@ -178,6 +183,10 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
         if self._lock_fd >= 0:
             os.close(self._lock_fd)
 
+    def wal_bytes(self) -> int:
+        """The size of the ledger's write-ahead log file now (a metric)."""
+        return wal_bytes(self._path)
+
     async def is_delivered(self, delivery_id: str) -> bool:
         """Whether the dispatcher recorded this delivery as done (checked before every call).
 
@@ -194,6 +203,10 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
         conn = self._conn
         if self._presigning is not None:  # only this task moves _next_sequence meanwhile
             await self._presigning.ready(batch, self._next_sequence)
+        if self._wal is not None and self._wal.reset_due:  # between batches, off the loop
+            await asyncio.get_running_loop().run_in_executor(
+                self._committer, self._wal.reset_on, conn
+            )
         first_sequence = self._next_sequence
         chain_mark = self._chain.mark()
         try:

@@ -1,33 +1,79 @@
-"""Background WAL checkpoints, so no commit ever stalls on copying the log.
+"""Background WAL checkpoints, so no commit stalls on copying the log and the log stays bounded.
 
 SQLite's automatic checkpoint runs inside the ``COMMIT`` that crosses its
 threshold: that commit then also copies the write-ahead log into the
 database file and fsyncs it, and every request waiting on it waits longer —
 a tail-latency spike. The writer therefore turns automatic checkpoints off
 and this task checkpoints in ``PASSIVE`` mode on its own connection and
-thread, which never blocks the writer; at close a ``TRUNCATE`` checkpoint
-leaves a small log behind.
+thread every second, which never blocks the writer.
+
+A passive checkpoint copies frames but never *resets* the log: SQLite
+starts writing the log from its beginning again only when a write begins
+after every frame was copied, and under sustained load new frames always
+arrived meanwhile — the log grew to 1.9 GB while 300,000 reports were
+pushed in 3 minutes. So the log is bounded in two ways:
+
+- past ``limit_bytes`` the writer resets it itself, between two group
+  commits (:meth:`WalCheckpointer.reset_on`, on the commit thread, never
+  on the event loop): a ``TRUNCATE`` checkpoint, which has little left to
+  copy because the passive ones copied the rest, and leaves an empty file.
+  Appends that arrive meanwhile wait for the next batch, as they do for an
+  fsync;
+- ``journal_size_limit`` (set by the ledger to the same bound) truncates the
+  file whenever SQLite resets the log on its own (after a quiet moment).
+
+At close a ``TRUNCATE`` checkpoint leaves an empty log behind. The log's
+size is a metric (``certhub_ledger_wal_bytes``) with an alert when it stays
+well past the bound (a reader holding an old snapshot, or a disk too slow).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from certhub.hub.core.periodic import BackgroundTasks, every
 
+__all__ = ["DEFAULT_LIMIT_BYTES", "WalCheckpointer", "wal_bytes"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+def wal_bytes(database: str | Path) -> int:
+    """The size of the database's write-ahead log file (0 when there is none)."""
+    try:
+        return os.stat(f"{database}-wal").st_size
+    except FileNotFoundError:
+        return 0
+
 
 class WalCheckpointer:
-    """Checkpoints one database's WAL every ``interval`` seconds until closed."""
+    """Checkpoints one database's WAL every ``interval`` seconds until closed; bounds its size."""
 
-    def __init__(self, path: str, *, interval: float = 1.0) -> None:
-        """Checkpoint the database at ``path``."""
+    def __init__(
+        self, path: str, *, interval: float = 1.0, limit_bytes: int = DEFAULT_LIMIT_BYTES
+    ) -> None:
+        """Checkpoint the database at ``path``; ask for a reset past ``limit_bytes`` of log."""
         self._path = path
         self._interval = interval
+        self.limit_bytes = limit_bytes
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-wal")
         self._conn: sqlite3.Connection | None = None
         self._background = BackgroundTasks()
+        self._size = wal_bytes(path)
+        self.resets = 0  # log resets the writer made (for tests and logs)
+
+    @property
+    def reset_due(self) -> bool:
+        """Whether the log has grown past its bound (one ``stat``: a few µs per group commit)."""
+        self._size = wal_bytes(self._path)
+        return self._size > self.limit_bytes
 
     def start(self) -> None:
         """Begin checkpointing in the background."""
@@ -40,6 +86,25 @@ class WalCheckpointer:
                 wait_first=True,
             )
         )
+
+    def reset_on(self, writer: sqlite3.Connection) -> None:
+        """Copy what is left and empty the log, on the writer's connection, between transactions.
+
+        Called by the writer on its commit thread when :attr:`reset_due`. A
+        failure (a reader holding an old snapshot past the busy timeout) is
+        logged; the next commit tries again.
+        """
+        try:
+            busy, frames, copied = writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            log.warning("WAL reset failed (%s); retrying after the next commit", exc)
+            return
+        before, self._size = self._size, wal_bytes(self._path)
+        if busy:
+            log.warning("WAL reset incomplete: %d of %d frames copied", copied, frames)
+        else:
+            self.resets += 1
+            log.debug("WAL reset from %d bytes", before)
 
     async def aclose(self) -> None:
         """Stop, truncate the log once more, release the connection."""
@@ -56,7 +121,10 @@ class WalCheckpointer:
     def _checkpoint(self, mode: str) -> None:
         if self._conn is None:
             self._conn = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
-        self._conn.execute(f"PRAGMA wal_checkpoint({mode})")
+        try:
+            self._conn.execute(f"PRAGMA wal_checkpoint({mode})")
+        finally:
+            self._size = wal_bytes(self._path)
 
     def _close(self) -> None:
         if self._conn is not None:
