@@ -14,6 +14,7 @@ Exceptions::
     Refusal                  root of every refusal in certhub: a problem slug and a detail
 """
 
+from .biometrics import BiometricEnrolment, BiometricModality, Consent, EnrolmentStatus
 from .certification import CertificationEvent
 from .clock import CHINA_STANDARD_TIME, shanghai_today
 from .common import (
@@ -91,15 +92,19 @@ __all__ = [
     "ActorRef",
     "BenefitRecord",
     "BenefitStatus",
+    "BiometricEnrolment",
+    "BiometricModality",
     "CertificationEvent",
     "CertificationMethod",
     "CertificationOutcome",
     "Channel",
     "ChannelKind",
+    "Consent",
     "CountyCode",
     "Decision",
     "DecisionAction",
     "EligibilityReport",
+    "EnrolmentStatus",
     "EvidenceKind",
     "EvidenceRef",
     "FreeText",

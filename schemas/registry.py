@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
+from .biometrics import BiometricEnrolment
 from .certification import CertificationEvent
 from .conditions import CONDITIONAL_RULES
 from .deadlines import TaskDeadline
@@ -51,6 +52,7 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
         "recovery/v1": OverpaymentRecovery,
         "write_off/v1": WriteOffRequest,
         "task_deadline/v1": TaskDeadline,
+        "biometric_enrolment/v1": BiometricEnrolment,
     }
 )
 """Every message type the hub accepts or publishes, by its ``type`` string."""

@@ -24,7 +24,7 @@ _TASK_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 @routes.get("/v1/task-deadlines")
 async def list_deadlines(request: web.Request) -> web.Response:
     """Open verification tasks with their deadlines, by task id; ``overdue=true`` for the late."""
-    require_reader(request)
+    reader = require_reader(request)
     overdue = request.query.get("overdue", "false")
     if overdue not in ("true", "false"):
         raise Problem("invalid-parameter", "overdue must be true or false")
@@ -37,7 +37,11 @@ async def list_deadlines(request: web.Request) -> web.Response:
     limit = page_limit(request)
     now = time.time()
     rows = await request.app[STORE].list_deadlines(
-        overdue_at=now if overdue == "true" else None, region=region, after=after, limit=limit + 1
+        overdue_at=now if overdue == "true" else None,
+        region=region,
+        after=after,
+        limit=limit + 1,
+        area=reader.area,
     )
     page = rows[:limit]
     body = {

@@ -16,9 +16,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from certhub.hub.api.openapi_biometrics import biometric_paths
 from certhub.hub.api.openapi_comparison import comparison_paths
 from certhub.hub.api.openapi_conventions import apply_conventions
-from certhub.hub.api.openapi_enrolment import enrolment_paths
 from certhub.hub.api.openapi_deadlines import deadline_paths
 from certhub.hub.api.openapi_enrolment import enrolment_paths
 from certhub.hub.api.openapi_entrance import entrance_paths
@@ -179,11 +179,11 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             **procedure_paths(),
             **enrolment_paths(),
-            **enrolment_paths(),
             **inbound_paths(),
             **entrance_paths(),
             **recovery_paths(),
             **deadline_paths(),
+            **biometric_paths(),
             **comparison_paths(),
             **service_point_paths(),
             **register_paths(),

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from certhub.hub.api.auth import require_reader
+from certhub.hub.api.auth import require_in_area, require_reader
 from certhub.hub.api.ingress_routes import push
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import PROCEDURE, STORE
@@ -50,7 +50,7 @@ async def post_write_off(request: web.Request) -> web.Response:
 @routes.get("/v1/overpayments")
 async def list_overpayments(request: web.Request) -> web.Response:
     """Overpayments by task id, optionally by recovery status and region, by cursor."""
-    require_reader(request)
+    reader = require_reader(request)
     status = request.query.get("status")
     if status is not None and status not in RecoveryStatus.__members__:
         raise Problem("invalid-parameter", f"status must be one of {', '.join(RecoveryStatus)}")
@@ -62,7 +62,7 @@ async def list_overpayments(request: web.Request) -> web.Response:
         raise Problem("invalid-parameter", "after must be a task id from a previous page")
     limit = page_limit(request)
     rows = await request.app[STORE].list_overpayments(
-        status=status, region=region, after=after, limit=limit + 1
+        status=status, region=region, after=after, limit=limit + 1, area=reader.area
     )
     page = rows[:limit]
     body = {
@@ -76,12 +76,13 @@ async def list_overpayments(request: web.Request) -> web.Response:
 @routes.get("/v1/overpayments/{task_id}")
 async def get_overpayment(request: web.Request) -> web.Response:
     """One task's overpayment: amount, recovered, remaining, status, and each sum recovered."""
-    require_reader(request)
+    reader = require_reader(request)
     task_id = _task_id(request)
     store = request.app[STORE]
     row = await store.get_overpayment(task_id)
     if row is None:
         raise Problem("not-found", "no overpayment for that task")
+    require_in_area(reader, row.county, None, detail="no overpayment for that task")
     recoveries = [
         {
             "record": r.sequence,

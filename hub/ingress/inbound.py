@@ -19,7 +19,9 @@ from pathlib import Path
 
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
 from certhub.hub.store import LedgerRecord, LedgerStore, RecordKind
+from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import (
+    BiometricEnrolment,
     CertificationEvent,
     EligibilityReport,
     Message,
@@ -28,6 +30,7 @@ from certhub.schemas import (
     ZeroReport,
 )
 from certhub.security import (
+    SecurityError,
     SigningKey,
     TrustStore,
     read_private_key,
@@ -40,6 +43,7 @@ KIND_OF: dict[type[Message], RecordKind] = {
     EligibilityReport: RecordKind.REPORT,
     ZeroReport: RecordKind.REPORT,
     TaskTransition: RecordKind.TASK_TRANSITION,  # the comparison clearing on a void
+    BiometricEnrolment: RecordKind.BIOMETRIC,  # the national platform's enrolment feed
 }
 
 
@@ -94,11 +98,23 @@ def enrol_inbound(
 class InboundIngestor:
     """Signs translated canonical messages as the adapter and records them."""
 
-    def __init__(self, pipeline: IngressPipeline, store: LedgerStore, plan: Plan) -> None:
-        """Record through ``pipeline`` with the intake ``plan`` (same as HTTP pushes)."""
+    def __init__(
+        self,
+        pipeline: IngressPipeline,
+        store: LedgerStore,
+        plan: Plan,
+        metrics: HubMetrics | None = None,
+    ) -> None:
+        """Record through ``pipeline`` with the intake ``plan`` (same as HTTP pushes).
+
+        ``metrics`` counts each record as a push is counted (received, certifications,
+        refusals), so what arrives through an adapter shows on the same dashboards and
+        alerts; None for a one-off writer beside the hub (``certhub bank import``).
+        """
         self._pipeline = pipeline
         self._store = store
         self._plan = plan
+        self._metrics = metrics
 
     async def ingest(
         self, source: InboundSender, message: Message, message_id: str
@@ -112,6 +128,21 @@ class InboundIngestor:
         (409), as for a pushed message: the first record stands, nothing is
         stored, and the department must send the correction under a new id.
         """
+        try:
+            record, created = await self._record(source, message, message_id)
+        except Refusal as exc:
+            if self._metrics is not None:
+                self._metrics.count_rejection(exc.slug, security=isinstance(exc, SecurityError))
+            raise
+        if self._metrics is not None:
+            self._metrics.count_verified(
+                record.message_type, record.sender, record.payload, created=created
+            )
+        return record
+
+    async def _record(
+        self, source: InboundSender, message: Message, message_id: str
+    ) -> tuple[LedgerRecord, bool]:
         kind = KIND_OF.get(type(message))
         if kind is None:
             raise TypeError(f"no inbound route for {type(message).__name__}")
@@ -124,7 +155,7 @@ class InboundIngestor:
                     f"record id {message_id!r} was already recorded with other content; "
                     "a correction needs a record id of its own",
                 )
-            return existing
+            return existing, False
         token = sign_compact(
             payload,
             key=source.key,
@@ -135,4 +166,4 @@ class InboundIngestor:
         accepted = await self._pipeline.accept(
             token, kind=kind, allowed_types={message.MESSAGE_TYPE}, plan=self._plan
         )
-        return accepted.outcome.record
+        return accepted.outcome.record, accepted.outcome.created

@@ -12,6 +12,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.api import (
+    biometric_routes,
     comparison_routes,
     deadline_routes,
     enrolment_routes,
@@ -32,8 +33,8 @@ from certhub.hub.api.edge import EdgeLimits, edge_middleware, server_header
 from certhub.hub.api.middleware import metrics_middleware, problem_middleware
 from certhub.hub.audit import checkpoint_signer
 from certhub.hub.compliance.reporting_units import load_reporting_units
-from certhub.hub.core.build import build_commit, package_version
 from certhub.hub.compliance.watch import compliance_context
+from certhub.hub.core.build import build_commit, package_version
 from certhub.hub.core.keys import (
     CURSORS,
     DEPARTMENTS,
@@ -61,13 +62,14 @@ from certhub.hub.ingress.pipeline import IngressPipeline, receipt_presigner
 from certhub.hub.procedure.context import ProcedureContext, party_in
 from certhub.hub.procedure.deadlines import deadline_context
 from certhub.hub.procedure.outcomes import OutcomeSigner
+from certhub.hub.register.reminders import reminder_context
 from certhub.hub.runtime.deployment import deployment_context, evidence_context
 from certhub.hub.runtime.health import install_health
 from certhub.hub.runtime.serving import edge_handler_args
 from certhub.hub.runtime.trust_state import TrustState
 from certhub.hub.store import SqliteLedger, open_ledger
 from certhub.hub.web import entrance
-from certhub.monitoring.metrics import HubMetrics
+from certhub.monitoring.metrics import HubMetrics, register_process_collectors
 from certhub.monitoring.server import serve_metrics
 from certhub.security import HubKeyring, HubSigningKeys, ReceiptSigner, SignatureHelper
 
@@ -85,10 +87,10 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         handler_args=edge_handler_args(settings),
     )
     app[SETTINGS] = settings
+    registry = registry or CollectorRegistry()
+    register_process_collectors(registry)
     app[METRICS] = HubMetrics(
-        registry or CollectorRegistry(),
-        version=package_version(),
-        commit=build_commit(settings.build_commit),
+        registry, version=package_version(), commit=build_commit(settings.build_commit)
     )
     app[EDGE] = EdgeLimits(
         max_pending=settings.http_max_pending_bodies,
@@ -112,6 +114,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(_procedure)
     app.cleanup_ctx.append(compliance_context)  # compliance and task gauges for the alerts
     app.cleanup_ctx.append(deadline_context)  # reminders and escalations of task deadlines
+    app.cleanup_ctx.append(reminder_context)  # certification reminders before the due month
     app.cleanup_ctx.append(delivery_context)  # outbox relay and consumers, by role
     app.cleanup_ctx.append(inbound_routes.inbound_ctx)  # after the ledger: adapters ingest into it
     app.cleanup_ctx.append(certification_pull_context)
@@ -124,6 +127,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         enrolment_routes.routes,
         recovery_routes.routes,
         deadline_routes.routes,
+        biometric_routes.routes,
         inbound_routes.routes,
         entrance_routes.routes,
         entrance.routes,

@@ -2,6 +2,7 @@
 
 from certhub.hub.store.base import (
     AppendOutcome,
+    BiometricRow,
     Conflict,
     DeadlineRow,
     ItemRow,
@@ -23,6 +24,7 @@ from certhub.hub.store.sqlite.ledger import SqliteLedger
 
 __all__ = [
     "AppendOutcome",
+    "BiometricRow",
     "Conflict",
     "DeadlineRow",
     "ItemRow",

@@ -108,6 +108,18 @@ class RecoveryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class BiometricRow:
+    """The latest status a channel reported for one of a person's biometric models."""
+
+    modality: str
+    status: str
+    occurred_at: str
+    channel: str
+    sequence: int
+    area: str  # the person's village, else county, as the channel reported it
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineRow:
     """A task's deadline state; times are epoch seconds."""
 
@@ -259,9 +271,34 @@ class ProcedureReads(Protocol):
         """The months (``YYYY-MM``) of this person already ``back_paid`` or ``recovered``."""
         ...
 
+class RecoveryReads(Protocol):
+    """Overpayments and what has been recovered of them."""
+
     async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
         """The overpayment of a verification task and its recovery balance, if any."""
         ...
+
+
+    async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
+        """The sums recovered against a task's overpayment, in ledger order."""
+        ...
+
+
+    async def list_overpayments(
+        self,
+        *,
+        status: str | None,
+        region: str | None,
+        after: str,
+        limit: int,
+        area: AreaScope | None = None,
+    ) -> list[OverpaymentRow]:
+        """Overpayments by task id after ``after``, optionally by status and region prefix."""
+        ...
+
+
+class AccountabilityReads(Protocol):
+    """Who must act or can act: task deadlines, biometric enrolments and face attempts."""
 
     async def deadlines_due(
         self, *, remind_from: float, now: float, limit: int
@@ -270,22 +307,30 @@ class ProcedureReads(Protocol):
         ``now``) they have not had, soonest due first."""
         ...
 
+
     async def list_deadlines(
-        self, *, overdue_at: float | None, region: str | None, after: str, limit: int
+        self,
+        *,
+        overdue_at: float | None,
+        region: str | None,
+        after: str,
+        limit: int,
+        area: AreaScope | None = None,
     ) -> list[DeadlineRow]:
         """Open tasks' deadlines by task id after ``after`` (only those overdue at
         ``overdue_at`` when given), optionally by region prefix."""
         ...
 
-    async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
-        """The sums recovered against a task's overpayment, in ledger order."""
+
+    async def get_biometrics(self, person_id: str) -> list[BiometricRow]:
+        """The person's biometric models as the channels last reported them."""
         ...
 
-    async def list_overpayments(
-        self, *, status: str | None, region: str | None, after: str, limit: int
-    ) -> list[OverpaymentRow]:
-        """Overpayments by task id after ``after``, optionally by status and region prefix."""
+
+    async def failed_face_attempts(self, person_id: str) -> int:
+        """Failed face certifications of the person since their last passed certification."""
         ...
+
 
 
 class Reporting(Protocol):
@@ -337,6 +382,8 @@ class LedgerStore(
     AuditLog,
     OutboxStore,
     RegisterReads,
+    RecoveryReads,
+    AccountabilityReads,
     Lifecycle,
     Protocol,
 ):

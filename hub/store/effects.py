@@ -169,6 +169,18 @@ class DeadlineWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class BiometricWrite:
+    """The latest biometric enrolment status of a person's model (a later report wins)."""
+
+    person_id: str
+    modality: str
+    status: str
+    occurred_at: str  # ISO-8601 in UTC, so that text order is time order
+    channel: str
+    area: str  # the person's village, else county
+
+
+@dataclass(frozen=True, slots=True)
 class MonthsClaim:
     """Months of a person's benefit paid back or recovered, each at most once.
 
@@ -260,6 +272,7 @@ class Effects:
     recovery: RecoveryWrite | None = None
     overpayment_change: OverpaymentChange | None = None
     deadlines: tuple[DeadlineWrite, ...] = ()
+    biometric: BiometricWrite | None = None
 
     @property
     def conditional(self) -> bool:

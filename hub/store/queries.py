@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
-from certhub.hub.store import deadlines, recovery
+from certhub.hub.store import biometrics, deadlines, recovery
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import (
+    BiometricRow,
     DeadlineRow,
     ItemRow,
     LedgerRecord,
@@ -205,12 +206,19 @@ class LedgerReads(RegisterQueries, StatisticsReads):
         return [_deadline(row) for row in rows]
 
     async def list_deadlines(
-        self, *, overdue_at: float | None, region: str | None, after: str, limit: int
+        self,
+        *,
+        overdue_at: float | None,
+        region: str | None,
+        after: str,
+        limit: int,
+        area: AreaScope | None = None,
     ) -> list[DeadlineRow]:
         """Open tasks' deadlines by task id after ``after`` (only those overdue at
-        ``overdue_at`` when given), optionally by region prefix."""
-        sql = deadlines.SELECT + " WHERE resolved_at IS NULL AND task_id>?"
-        params: list[object] = [after]
+        ``overdue_at`` when given), optionally by region prefix, inside ``area``."""
+        inside, area_params = area_condition(area)
+        sql = deadlines.SELECT + f" WHERE resolved_at IS NULL AND {inside} AND task_id>?"
+        params: list[object] = [*area_params, after]
         if overdue_at is not None:
             sql += " AND due_at<?"
             params.append(overdue_at)
@@ -219,6 +227,19 @@ class LedgerReads(RegisterQueries, StatisticsReads):
             params += [region[:6], region + "%"]
         rows = await self._read(sql + " ORDER BY task_id LIMIT ?", (*params, limit))
         return [_deadline(row) for row in rows]
+
+    async def get_biometrics(self, person_id: str) -> list[BiometricRow]:
+        """The person's biometric models as the channels last reported them."""
+        rows = await self._read(biometrics.SELECT, (person_id,))
+        return [
+            BiometricRow(str(m), str(status), str(at), str(channel), int(str(seq)), str(area))
+            for m, status, at, channel, seq, area in rows
+        ]
+
+    async def failed_face_attempts(self, person_id: str) -> int:
+        """Failed face certifications of the person since their last passed certification."""
+        rows = await self._read(biometrics.FAILED_FACE_ATTEMPTS, (person_id, person_id))
+        return int(str(rows[0][0]))
 
     async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
         """The sums recovered against a task's overpayment, in ledger order."""
@@ -229,11 +250,19 @@ class LedgerReads(RegisterQueries, StatisticsReads):
         ]
 
     async def list_overpayments(
-        self, *, status: str | None, region: str | None, after: str, limit: int
+        self,
+        *,
+        status: str | None,
+        region: str | None,
+        after: str,
+        limit: int,
+        area: AreaScope | None = None,
     ) -> list[OverpaymentRow]:
-        """Overpayments by task id after ``after``, optionally by status and region prefix."""
-        sql = recovery.SELECT_OVERPAYMENT + " WHERE o.task_id>?"
-        params: list[object] = [after]
+        """Overpayments by task id after ``after``, optionally by status and region prefix,
+        inside ``area`` (an overpayment is the county's: a village area sees none)."""
+        inside, area_params = area_condition(area, county="o.county", village="NULL")
+        sql = recovery.SELECT_OVERPAYMENT + f" WHERE {inside} AND o.task_id>?"
+        params: list[object] = [*area_params, after]
         if status is not None:
             sql += " AND b.recovery_status=?"
             params.append(status)

@@ -22,6 +22,7 @@ class RecordKind(StrEnum):
     ROSTER = "roster"
     OUTCOME = "outcome"  # signed by the hub itself: task states, terminations, …
     RECOVERY = "recovery"  # sums recovered against overpayments, write-off requests
+    BIOMETRIC = "biometric"  # biometric enrolment status from the channels (never templates)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL
+from certhub.hub.store.biometrics import BIOMETRIC_TABLES
 from certhub.hub.store.deadlines import DEADLINE_BACKFILL, DEADLINE_TABLE
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
@@ -326,6 +327,7 @@ LADDER: Final = (
     Version((REGISTER,), REGISTER_BACKFILL),  # the certification register (issue 17)
     Version((DEADLINE_TABLE,), DEADLINE_BACKFILL),  # deadlines of verification tasks
     Version((), OUTCOME_VILLAGE_BACKFILL),  # outcomes' village, for village areas (issue 18)
+    Version((BIOMETRIC_TABLES,)),  # the biometric enrolment registry (issue 19 §1)
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

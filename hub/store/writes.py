@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
-from certhub.hub.store import deadlines, ledger_rows, money, outbox, recovery, register
+from certhub.hub.store import biometrics, deadlines, ledger_rows, money, outbox, recovery, register
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
 from certhub.hub.store.records import NewMessage
@@ -153,6 +153,9 @@ def plan(
         ops.append(Run(recovery.OPEN_BALANCE, (o.task_id,)))
     ops += _money(sequence, effects)
     ops += _recovery(sequence, effects)
+    if (b := effects.biometric) is not None:
+        row = (b.person_id, b.modality, b.status, b.occurred_at, b.channel, b.area, sequence)
+        ops.append(Run(biometrics.UPSERT, row))
     for write in effects.deadlines:
         sql, values, refused = deadlines.statement(write)
         ops.append(Run(sql, values, expect=1 if refused else None, refused=refused))
@@ -246,9 +249,10 @@ class LedgerWrites:
         """Run one outbox state change in the next group commit; how many audited rows changed."""
         return await self._run_ops(ops)
 
-    async def apply_writes(self, ops: Sequence[Op]) -> None:
-        """Run writes that belong to no message (a roster import) in the next group commit."""
-        await self._run_ops(ops)
+    async def apply_writes(self, ops: Sequence[Op]) -> int:
+        """Run writes that belong to no message (a roster import, a reminder) in the next group
+        commit; how many audited statements changed rows."""
+        return await self._run_ops(ops)
 
     async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:
         """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""

@@ -160,6 +160,15 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "actor": reviewer,
             "at": past,
         },
+        "biometric_enrolment/v1": {
+            "type": "biometric_enrolment/v1",
+            "person": person,
+            "modality": "face",
+            "status": "enrolled",
+            "occurred_at": "2024-03-01T09:00:00+08:00",
+            "channel": {"kind": "app_gdrs", "code": "gdrs"},
+            "consent": {"given_at": "2024-03-01T08:59:00+08:00", "method": "in_app"},
+        },
         "task_deadline/v1": {
             "type": "task_deadline/v1",
             "task_id": "task-1",

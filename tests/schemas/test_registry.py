@@ -41,6 +41,7 @@ def test_table_lists_every_type_and_is_read_only() -> None:
             "recovery",
             "write_off",
             "task_deadline",
+            "biometric_enrolment",
         )
     )
     for message_type, model in MESSAGE_TYPES.items():
@@ -107,6 +108,7 @@ def test_parse_message_refuses_bad_json(payload: bytes) -> None:
 def test_exported_members() -> None:
     public = {name for name in dir(schemas) if not name.startswith("_")}
     modules = {
+        "biometrics",
         "certification",
         "clock",
         "common",

@@ -26,10 +26,10 @@ if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-def created_tables(statements: list[str]) -> list[str]:
-    """The tables a schema step creates, in order."""
+def created(statements: list[str], what: str) -> list[str]:
+    """The tables (``what="TABLE"``) or indexes a schema step creates, in order."""
     words = [s.replace("IF NOT EXISTS ", "").split() for s in statements]
-    return [w[2] for w in words if [x.upper() for x in w[:2]] == ["CREATE", "TABLE"]]
+    return [w[2] for w in words if [x.upper() for x in w[:2]] == ["CREATE", what]]
 
 
 def message(n: int, message_type: str = "decision/v1", payload: Any = None) -> NewMessage:
@@ -131,9 +131,12 @@ async def test_a_ledger_from_before_the_keys_opens_with_them_backfilled(
     await ledger.aclose()
     # back to the schema before the keys (version 2), with the records kept: the tables of
     # version 3 and of every later version go (newest first: later ones may refer to them)
-    for statement in reversed(LADDER[2:]):
-        for table in reversed(created_tables(statement.statements("sqlite"))):
+    for step in reversed(LADDER[2:]):
+        statements = step.statements("sqlite")
+        for table in reversed(created(statements, "TABLE")):
             await ledger_factory.execute(f"DROP TABLE {table}")
+        for index in created(statements, "INDEX"):  # on the older tables that stay
+            await ledger_factory.execute(f"DROP INDEX IF EXISTS {index}")
     await ledger_factory.execute("DELETE FROM schema_version WHERE version >= 3")
 
     ledger = await ledger_factory.open()

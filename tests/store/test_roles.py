@@ -6,11 +6,13 @@ import inspect
 
 from certhub.hub.store import SqliteLedger
 from certhub.hub.store.base import (
+    AccountabilityReads,
     AuditLog,
     LedgerStore,
     Lifecycle,
     ProcedureReads,
     RecordStore,
+    RecoveryReads,
     Reporting,
 )
 from certhub.hub.store.outbox import (
@@ -22,7 +24,15 @@ from certhub.hub.store.outbox import (
 )
 from certhub.hub.store.postgres import PostgresLedger
 
-ROLES = (RecordStore, ProcedureReads, Reporting, AuditLog, Lifecycle)
+ROLES = (
+    RecordStore,
+    ProcedureReads,
+    RecoveryReads,
+    AccountabilityReads,
+    Reporting,
+    AuditLog,
+    Lifecycle,
+)
 OUTBOX_ROLES = (OutboxRelaying, DeliveryRecords, DeadLetters, Notices)
 ALL_ROLES = ROLES + OUTBOX_ROLES
 

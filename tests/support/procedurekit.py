@@ -28,7 +28,7 @@ STAFF = ["decision/v1", "task_transition/v1", "restoration/v1", "recovery/v1", "
 # party -> (role, may_send, may_read)
 PARTIES: dict[str, tuple[str, list[str], bool]] = {
     "city": ("reporting_system", REPORTS, False),
-    "channel": ("channel", ["certification_event/v1"], False),
+    "channel": ("channel", ["certification_event/v1", "biometric_enrolment/v1"], False),
     "town-1": ("town_staff", STAFF, False),
     "town-2": ("town_staff", STAFF, False),
     "county-1": ("county_reviewer", STAFF, True),

@@ -1,0 +1,81 @@
+"""OpenAPI paths of the biometric enrolment registry (status only, never templates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from certhub.hub.api.openapi_parts import json_response, problem_response, push_operation
+
+_MODALITY = {"type": "string", "enum": ["face", "fingerprint", "finger_vein"]}
+_PERSON: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "person_id",
+        "models",
+        "failed_face_attempts",
+        "face_attempts_before_review",
+        "route",
+    ],
+    "properties": {
+        "person_id": {"type": "string"},
+        "models": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["modality", "status", "occurred_at", "channel", "record"],
+                "properties": {
+                    "modality": _MODALITY,
+                    "status": {"type": "string", "enum": ["enrolled", "withdrawn"]},
+                    "occurred_at": {"type": "string", "format": "date-time"},
+                    "channel": {"type": "string"},
+                    "record": {"type": "integer", "description": "the ledger record it came in"},
+                },
+            },
+        },
+        "failed_face_attempts": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "failed face certifications since the last passed certification",
+        },
+        "face_attempts_before_review": {"type": "integer"},
+        "route": {
+            "type": "string",
+            "enum": [
+                "self_service",
+                "manual_review",
+                "fingerprint_terminal",
+                "counter_or_home_visit",
+            ],
+        },
+    },
+}
+
+
+def biometric_paths() -> dict[str, Any]:
+    """The paths of the biometric enrolment registry."""
+    return {
+        "/v1/biometric-enrolments": push_operation(
+            "A channel reports a biometric model enrolled or withdrawn (no template).",
+            ["biometric_enrolment/v1"],
+        ),
+        "/v1/biometric-enrolments/{person_id}": {
+            "get": {
+                "summary": "A person's biometric models and the way they can certify now.",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {
+                        "name": "person_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": json_response("OK", _PERSON),
+                    "401": problem_response("Missing, invalid or expired bearer token."),
+                    "403": problem_response("The token's key may not read."),
+                    "404": problem_response("Not a valid ID number, or outside the area."),
+                },
+            }
+        },
+    }

@@ -1,0 +1,138 @@
+"""The biometric enrolment registry through the HTTP API: status only, and how one certifies.
+
+A channel reports models enrolled and withdrawn; the hub keeps the latest
+status per model, counts failed face attempts since the last pass, and says
+which way the person can certify: self-service by face, a fingerprint
+terminal, a counter or home visit, or a person's review after three failed
+face attempts. A payload that carries anything like a template is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from procedurekit import Office
+
+from certhub.hub.problems import ALL_PROBLEMS
+from certhub.schemas import problem_type_uri
+from certhub.security import issue_read_token
+
+NOW = datetime.now(UTC)
+
+
+def enrolment(person: dict[str, Any], modality: str, status: str, at: datetime) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "type": "biometric_enrolment/v1",
+        "person": person,
+        "modality": modality,
+        "status": status,
+        "occurred_at": at.isoformat(),
+        "channel": {"kind": "app_gdrs", "code": "gdrs"},
+    }
+    if status == "enrolled":
+        payload["consent"] = {
+            "given_at": (at - timedelta(minutes=1)).isoformat(),
+            "method": "in_app",
+        }
+    return payload
+
+
+def face_attempt(person: dict[str, Any], outcome: str, at: datetime) -> dict[str, Any]:
+    return {
+        "type": "certification_event/v1",
+        "person": person,
+        "method": "face",
+        "channel": {"kind": "app_gdrs", "code": "gdrs"},
+        "outcome": outcome,
+        "occurred_at": at.isoformat(),
+    }
+
+
+async def route(office: Office, person: dict[str, Any]) -> dict[str, Any]:
+    status, body = await office.get(f"/v1/biometric-enrolments/{person['id_number']}")
+    assert status == 200, body
+    return body
+
+
+async def report(
+    office: Office, payload: dict[str, Any], path: str = "/v1/biometric-enrolments"
+) -> None:
+    status, body = await office.post(path, "channel", payload)
+    assert status == 202, body
+
+
+async def test_three_failed_face_attempts_send_a_person_to_review_until_one_passes(
+    office: Office,
+) -> None:
+    person = office.people.person()
+    assert (await route(office, person))["route"] == "counter_or_home_visit"
+    await report(office, enrolment(person, "face", "enrolled", NOW - timedelta(days=30)))
+    body = await route(office, person)
+    assert body["route"] == "self_service"
+    assert [(m["modality"], m["status"]) for m in body["models"]] == [("face", "enrolled")]
+
+    for n in range(3):
+        at = NOW - timedelta(hours=3 - n)
+        await report(office, face_attempt(person, "failed", at), "/v1/certifications")
+        body = await route(office, person)
+        assert body["failed_face_attempts"] == n + 1
+        assert body["route"] == ("manual_review" if n == 2 else "self_service")
+    await report(office, face_attempt(person, "certified", NOW), "/v1/certifications")
+    body = await route(office, person)
+    assert (body["failed_face_attempts"], body["route"]) == (0, "self_service")
+
+
+async def test_the_latest_status_wins_whatever_order_it_arrives_in(office: Office) -> None:
+    person = office.people.person()
+    await report(office, enrolment(person, "face", "withdrawn", NOW - timedelta(days=1)))
+    await report(office, enrolment(person, "face", "enrolled", NOW - timedelta(days=10)))  # older
+    await report(office, enrolment(person, "finger_vein", "enrolled", NOW - timedelta(days=5)))
+    body = await route(office, person)
+    assert [(m["modality"], m["status"]) for m in body["models"]] == [
+        ("face", "withdrawn"),
+        ("finger_vein", "enrolled"),
+    ]
+    assert body["route"] == "fingerprint_terminal"
+
+
+async def test_a_template_an_image_or_an_enrolment_without_consent_is_refused(
+    office: Office,
+) -> None:
+    person = office.people.person()
+    good = enrolment(person, "face", "enrolled", NOW)
+    before = await office.ledger_size()
+    for bad in (
+        good | {"template": "AAECAwQF"},
+        good | {"face_image": "data:image/jpeg;base64,/9j/"},
+        {k: v for k, v in good.items() if k != "consent"},
+        good
+        | {"consent": {"given_at": (NOW + timedelta(hours=1)).isoformat(), "method": "in_app"}},
+    ):
+        status, body = await office.post("/v1/biometric-enrolments", "channel", bad)
+        assert (status, body["type"]) == (
+            ALL_PROBLEMS["schema-violation"][0],
+            problem_type_uri("schema-violation"),
+        ), body
+    assert await office.ledger_size() == before
+    assert (await route(office, person))["models"] == []
+
+
+async def test_a_reader_outside_the_persons_area_is_told_nothing(office: Office) -> None:
+    person = office.people.person()
+    await report(office, enrolment(person, "face", "enrolled", NOW))
+    county = person["region"]["county"]
+    other = "440104" if county != "440104" else "440105"
+
+    async def read(area: str) -> int:
+        token = issue_read_token(office.keys["province"], sender="province", area=area)
+        response = await office.client.get(
+            f"/v1/biometric-enrolments/{person['id_number']}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return response.status
+
+    assert await read(county) == 200
+    assert await read(other) == 404
+    status, body = await office.get("/v1/biometric-enrolments/not-an-id")
+    assert status == 404, body
