@@ -10,9 +10,13 @@ after a cursor. Month arguments are month indexes (``year * 12 + month - 1``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
+
+if TYPE_CHECKING:  # writes imports this module's neighbours; typing only
+    from certhub.hub.store.writes import Op
 
 __all__ = [
     "PersonRegister",
@@ -87,6 +91,11 @@ _SUSPENDED_MONTH: Final = (
     "(CAST(substr(suspended_since, 1, 4) AS INTEGER) * 12"
     " + CAST(substr(suspended_since, 6, 2) AS INTEGER) - 1)"
 )
+_REMINDERS_DUE: Final = (
+    _PERSON + " WHERE roster_status = 'active' AND due_month >= ? AND due_month <= ?"
+    " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < ? - due_month)"
+    " AND person_id > ? ORDER BY person_id LIMIT ?"
+)
 _LISTS: Final = {
     RegisterList.DUE: "roster_status = 'active' AND due_month >= ? AND due_month <= ?",
     RegisterList.OVERDUE: "roster_status = 'active' AND (due_month IS NULL OR due_month < ?)",
@@ -151,6 +160,16 @@ class RegisterQueries:
         sql = f"{_PERSON} WHERE {where} ORDER BY person_id LIMIT ?"
         return [_person(row) for row in await self._read(sql, (*params, query.limit))]
 
+    async def reminders_due(
+        self, month: int, per_cycle: int, after: str, limit: int
+    ) -> list[PersonRegister]:
+        """Active people due in ``month`` or the next ``per_cycle - 1`` months whose latest
+        open reminder slot is not counted yet, in ID-number order after ``after``."""
+        rows = await self._read(
+            _REMINDERS_DUE, (month, month + per_cycle - 1, month + per_cycle, after, limit)
+        )
+        return [_person(row) for row in rows]
+
     async def register_records(self, month_from: int, month_to: int, area: str | None) -> int:
         """People counted in months ``month_from..month_to``: certifications of record there."""
         sql = (
@@ -167,7 +186,12 @@ class RegisterQueries:
 
 
 class RegisterReads(Protocol):
-    """What the register asks of a ledger (:class:`RegisterQueries` is every ledger's)."""
+    """What the register asks of a ledger (:class:`RegisterQueries` is every ledger's), and
+    the writes that belong to no message (an import, a reminder)."""
+
+    async def apply_writes(self, ops: Sequence[Op]) -> int:
+        """Run ``ops`` in the next group commit; how many audited statements changed rows."""
+        ...
 
     async def register_person(self, person_id: str) -> PersonRegister | None:
         """One person's register row, if the roster or a certification named them."""
@@ -179,6 +203,12 @@ class RegisterReads(Protocol):
 
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
         """One page of a list, in ID-number order after ``query.after``."""
+        ...
+
+    async def reminders_due(
+        self, month: int, per_cycle: int, after: str, limit: int
+    ) -> list[PersonRegister]:
+        """People whose latest open reminder slot is not counted yet (see the implementation)."""
         ...
 
     async def register_records(self, month_from: int, month_to: int, area: str | None) -> int:

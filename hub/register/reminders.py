@@ -1,0 +1,93 @@
+"""Certification reminders: an SMS to pensioners before their due month, at most N per cycle.
+
+Every hour the sweep finds active pensioners due this month or in the next
+``CERTHUB_REGISTER_REMINDERS_PER_CYCLE - 1`` months whose latest reminder slot
+is still open (:mod:`certhub.hub.store.register_reminders`) and queues one
+notice each through the notices outbox; the SMS goes to the mobile number the
+roster registers for the person (the pensioner's or a family contact's) —
+a notice waits while the roster has none (:mod:`certhub.hub.delivery.notices`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import date
+
+from aiohttp import web
+
+from certhub.hub.core.keys import SETTINGS, STORE
+from certhub.hub.core.periodic import every, running
+from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.notices import masked_name
+from certhub.hub.store import LedgerStore
+from certhub.hub.store.effects import NoticeWrite
+from certhub.hub.store.register_reads import PersonRegister
+from certhub.hub.store.register_reminders import reminder_ops
+from certhub.schemas.clock import shanghai_today
+
+__all__ = ["ReminderSweep", "reminder_context", "reminder_notice"]
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+KIND = "certification_reminder"
+
+
+def reminder_notice(person_id: str, name: str | None, due: int, slot: int) -> NoticeWrite:
+    """The reminder for slot ``slot`` of due month ``due`` (month index); no ID number in it."""
+    year, month = month_label(due).split("-")
+    text = (
+        f"{masked_name(name) if name else ''}您好：您的城乡居民养老保险待遇领取资格认证"
+        f"须在{year}年{int(month)}月底前完成。可通过掌上12333、广东人社、粤省事或到村（社区）"
+        "服务点办理；如已认证请忽略本短信。"
+    )
+    # the delivery id names the cycle and slot, never the ID number (a digest of it)
+    who = hashlib.sha256(person_id.encode()).hexdigest()[:20]
+    return NoticeWrite(f"reminder:{month_label(due)}:{slot}:{who}", person_id, KIND, text)
+
+
+class ReminderSweep:
+    """Queues the reminders that are due, each once."""
+
+    def __init__(self, store: LedgerStore, *, per_cycle: int) -> None:
+        """Sweep ``store``; at most ``per_cycle`` reminders per person and due month."""
+        self._store = store
+        self._per_cycle = per_cycle
+
+    async def sweep(self, today: date) -> int:
+        """Queue every reminder due on ``today`` (China Standard Time); how many were queued."""
+        if self._per_cycle == 0:
+            return 0
+        month, after, queued = month_index(today), "", 0
+        while True:
+            rows = await self._store.reminders_due(month, self._per_cycle, after, BATCH)
+            for row in rows:
+                queued += await self._remind(row, month)
+            if len(rows) < BATCH:
+                return queued
+            after = rows[-1].person_id
+
+    async def _remind(self, row: PersonRegister, month: int) -> int:
+        due = row.due_month
+        if due is None:  # the query selects due people only
+            return 0
+        slot = month - due + self._per_cycle
+        notice = reminder_notice(row.person_id, row.name, due, slot)
+        ops = reminder_ops(notice, due=due, slot=slot, created_at=time.time())
+        return await self._store.apply_writes(ops)
+
+    async def sweep_now(self) -> None:
+        """Sweep for today."""
+        queued = await self.sweep(shanghai_today())
+        if queued:
+            log.info("certification reminders queued: %d", queued)
+
+
+async def reminder_context(app: web.Application) -> AsyncIterator[None]:
+    """Sweep reminders every hour for the life of the hub."""
+    sweep = ReminderSweep(app[STORE], per_cycle=app[SETTINGS].register_reminders_per_cycle)
+    async with running(every(3600.0, sweep.sweep_now, what="certification reminders")):
+        yield
