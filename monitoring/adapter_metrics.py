@@ -43,8 +43,17 @@ CIRCUIT_STATES: Final = {"closed": 0, "half_open": 1, "open": 2}
 class AdapterMetrics:
     """Department-call metrics: requests, durations, retries and circuit state."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(
+        self, registry: CollectorRegistry, *, signature_failures: Counter | None = None
+    ) -> None:
+        """Define the metrics on ``registry``.
+
+        ``signature_failures`` is the hub's ``certhub_signature_failures_total``: a
+        department message an adapter refuses for its signature (bank terminals
+        over AMQP) is counted there too, so one alert sees every channel.
+        """
         self.registry = registry
+        self._signature_failures = signature_failures
         self.requests = Counter(
             "certhub_adapter_requests_total",
             "Calls to departments through an adapter, by adapter, operation and outcome.",
@@ -70,6 +79,11 @@ class AdapterMetrics:
             ["adapter"],
             registry=registry,
         )
+
+    def count_signature_failure(self) -> None:
+        """A department's message refused inside an adapter for its signature."""
+        if self._signature_failures is not None:
+            self._signature_failures.labels(reason="signature-invalid").inc()
 
     def set_circuit_state(self, adapter: str, state: str) -> None:
         """Record the breaker of ``adapter`` entering ``state`` (a key of CIRCUIT_STATES)."""

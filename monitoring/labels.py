@@ -20,12 +20,25 @@ from certhub.schemas import (
     CertificationOutcome,
     ChannelKind,
     ReportReason,
+    Role,
     UnknownRegion,
     city_code_of,
 )
 
 OTHER = "other"
 UNKNOWN_CITY = "unknown"
+
+PERSONAL_ROLES = frozenset(
+    {
+        Role.coordinator,
+        Role.town_staff,
+        Role.county_reviewer,
+        Role.municipal_approver,
+        Role.benefit_determiner,
+        Role.ops,
+    }
+)
+"""Roles held by people: thousands of keys (one per coordinator's phone), one label each role."""
 
 
 Payload = bytes | BaseModel
@@ -50,6 +63,16 @@ def certification_labels(payload: Payload) -> tuple[str, str, str]:
         _member(ChannelKind, channel),
         _member(CertificationOutcome, document.get("outcome")),
     )
+
+
+def sender_label(sender: str, role: str | None) -> str:
+    """The ``sender`` label of a message: the sender id for a system, ``role:<role>`` for a person.
+
+    Systems (city platforms, the province, channels, banks, adapters) are a
+    configured set of tens; a person's key (a coordinator's phone, a reviewer)
+    would make a series each, so people are counted by their role.
+    """
+    return f"role:{role}" if role in PERSONAL_ROLES else sender
 
 
 def city_label(county: object) -> str:

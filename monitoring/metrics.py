@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+)
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pydantic import BaseModel
@@ -48,6 +56,19 @@ class SuppressedLogsCollector(Collector):
         for level, count in sorted(totals.items()):
             family.add_metric([level], count)
         yield family
+
+
+def register_process_collectors(registry: CollectorRegistry) -> None:
+    """``process_*`` (CPU, memory, open files, start time) and ``python_info`` on ``registry``.
+
+    A hub process's own registry is not prometheus_client's default one, which
+    would have them; without these, a leak or a restart loop is invisible.
+    """
+    for collector in (ProcessCollector, PlatformCollector):
+        try:
+            collector(registry=registry)
+        except ValueError:  # a registry shared by two apps of one process has them already
+            continue
 
 
 class HubMetrics:

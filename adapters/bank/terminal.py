@@ -166,6 +166,8 @@ class BankTerminalAdapter(Adapter[BankTerminalConfig]):
             max_bytes=cfg.max_message_bytes,
         )
         if isinstance(checked, DeadLetter):
+            if checked.outcome == "signature":
+                self.options.metrics.count_signature_failure()
             await self._dead_letter(message, checked)
             return checked.outcome
         assert self._ingest is not None  # noqa: S101 - set by start()

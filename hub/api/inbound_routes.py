@@ -47,7 +47,6 @@ from certhub.hub.problems import Problem, problem_for
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.store import LedgerRecord, LedgerStore, StoreUnavailable
 from certhub.schemas import CertificationEvent, Refusal, mask_ids_in_text
-from certhub.security import SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,8 @@ async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     """
     settings = app[SETTINGS]
     plan = partial(plan_intake, app[PROCEDURE])
-    inbound = InboundHub(InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
+    ingestor = InboundIngestor(app[PIPELINE], app[STORE], plan, app[METRICS])  # it counts
+    inbound = InboundHub(ingestor, app[STORE])
     for name, adapter in app[DEPARTMENTS].adapters.items():
         if isinstance(adapter, InboundTranslator):
             inbound.translators[name] = adapter
@@ -181,14 +181,8 @@ async def _translate(request: web.Request, accepts: str) -> tuple[str, InboundBa
 async def _recorded(
     request: web.Request, name: str, item: InboundItem
 ) -> tuple[LedgerRecord, bool]:
-    metrics = request.app[METRICS]
-    try:
-        record, created = await request.app[INBOUND].ingest(name, item)
-    except Refusal as exc:
-        metrics.count_rejection(exc.slug, security=isinstance(exc, SecurityError))
-        raise
-    metrics.count_verified(record.message_type, record.sender, record.payload, created=created)
-    return record, created
+    # Counted by the ingestor, as records from streams and pulls are.
+    return await request.app[INBOUND].ingest(name, item)
 
 
 def _count_rejection(request: web.Request, slug: str, *, security: bool) -> None:

@@ -14,6 +14,7 @@ from certhub.hub.ingress.pipeline import Plan
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.store import LedgerRecord, RecordKind
+from certhub.monitoring.labels import sender_label
 from certhub.schemas import MESSAGE_TYPES, Refusal
 from certhub.security import SecurityError
 
@@ -88,7 +89,8 @@ async def push(
         request.app[OUTBOX_DELIVERY].wake()  # relay the new deliveries now, not at the next poll
     message = accepted.message
     message_type = message.typ if message.typ in MESSAGE_TYPES else "other"
-    metrics.count_verified(message_type, message.sender, accepted.payload, created=created)
+    sender = sender_label(message.sender, message.trusted.role)  # bounded: people by role
+    metrics.count_verified(message_type, sender, accepted.payload, created=created)
     if log.isEnabledFor(logging.INFO):  # the fields cost more than a skipped call
         outcome = "accepted" if created else "duplicate"
         log.info(

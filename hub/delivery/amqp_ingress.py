@@ -23,7 +23,10 @@ from certhub.hub.delivery.rabbit import AMQP_ERRORS, RabbitBroker, settle
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
 from certhub.hub.problems import problem_for
 from certhub.hub.store import RecordKind, StoreUnavailable
+from certhub.monitoring.labels import sender_label
+from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import Refusal
+from certhub.security import SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +41,14 @@ ROUTES: Mapping[str, tuple[RecordKind, frozenset[str]]] = {
 class AmqpIngress:
     """Consumes the ingress queue into the ledger."""
 
-    def __init__(self, broker: RabbitBroker, pipeline: IngressPipeline, plan: Plan) -> None:
-        """Accept through ``pipeline`` with the intake ``plan``."""
+    def __init__(
+        self, broker: RabbitBroker, pipeline: IngressPipeline, plan: Plan, metrics: HubMetrics
+    ) -> None:
+        """Accept through ``pipeline`` with the intake ``plan``; count as HTTP pushes count."""
         self._broker = broker
         self._pipeline = pipeline
         self._plan = plan
+        self._metrics = metrics
 
     async def start(self) -> None:
         """Begin consuming."""
@@ -62,9 +68,15 @@ class AmqpIngress:
             await settle(message, requeue=True)  # not stored: try again later
             return
         except Refusal as exc:
+            # The same counters as an HTTP push: the signature-failure alert sees AMQP too.
+            self._metrics.count_rejection(exc.slug, security=isinstance(exc, SecurityError))
             await self._refuse(message, exc)
             return
         record = accepted.outcome.record
+        sender = sender_label(accepted.message.sender, accepted.message.trusted.role)
+        self._metrics.count_verified(
+            record.message_type, sender, accepted.payload, created=accepted.outcome.created
+        )
         if message.reply_to:
             await self._reply(message, record.receipt, record.sequence)
         await settle(message, requeue=None)

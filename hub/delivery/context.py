@@ -64,7 +64,7 @@ async def delivery_context(app: web.Application) -> AsyncIterator[None]:
             app[OUTBOX_DELIVERY] = service
             if isinstance(service.broker, RabbitBroker):
                 plan = partial(plan_intake, app[PROCEDURE])
-                await AmqpIngress(service.broker, app[PIPELINE], plan).start()
+                await AmqpIngress(service.broker, app[PIPELINE], plan, app[METRICS]).start()
         yield
     finally:
         await watching.stop()

@@ -33,7 +33,10 @@ PULL_SINGLETON = "ministry-pull"
 async def departments_context(app: web.Application) -> AsyncIterator[None]:
     """Build the configured adapters; a wrong adapter name fails start-up here."""
     settings = app[SETTINGS]
-    metrics = AdapterMetrics(app[METRICS].registry)
+    hub_metrics = app[METRICS]
+    metrics = AdapterMetrics(
+        hub_metrics.registry, signature_failures=hub_metrics.signature_failures
+    )
     adapters = create_adapters(settings.adapters, AdapterOptions(metrics))
     try:
         departments = Departments(adapters, settings.adapter_roles)
@@ -93,5 +96,6 @@ async def certification_intake(
         key,
     )
     await asyncio.to_thread(app[TRUST].reload_if_changed)  # the new key is trusted from now on
-    ingestor = InboundIngestor(app[PIPELINE], app[STORE], partial(plan_intake, app[PROCEDURE]))
+    plan = partial(plan_intake, app[PROCEDURE])
+    ingestor = InboundIngestor(app[PIPELINE], app[STORE], plan, app[METRICS])
     return sender, ingestor

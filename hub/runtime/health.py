@@ -21,6 +21,7 @@ from aiohttp import web
 
 from certhub.hub.core.keys import KEYRING, METRICS, READINESS, STORE, TRUST
 from certhub.monitoring.collectors import KeyExpiryCollector, KeyValidity
+from certhub.monitoring.labels import sender_label
 from certhub.schemas import mask_ids_in_text
 
 log = logging.getLogger(__name__)
@@ -136,4 +137,9 @@ def _trusted_keys(app: web.Application) -> Iterable[KeyValidity]:
     trust = app.get(TRUST)
     if trust is None:
         return []
-    return [(key.sender, key.not_after) for key in trust.store if not key.revoked]
+    # People's keys (thousands) by role, systems' by sender: a bounded label.
+    return [
+        (sender_label(key.sender, key.role), key.not_after)
+        for key in trust.store
+        if not key.revoked
+    ]

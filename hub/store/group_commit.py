@@ -9,6 +9,7 @@ outcome. Every caller is answered only after its transaction committed.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,15 @@ class GroupCommitQueue:
     _flushing: asyncio.Task[None] | None
     _closed: bool
     _batch_max: int
+    _write_observer: Callable[[float], None] | None = None
+
+    def observe_writes(self, observer: Callable[[float], None]) -> None:
+        """Tell ``observer`` each committed write's seconds from queueing to durable commit.
+
+        Every write goes through the queue (appends, decisions, audit-only entries,
+        notices), so this is ``certhub_ledger_write_duration_seconds`` for all of them.
+        """
+        self._write_observer = observer
 
     def _init_queue(self, batch_max: int) -> None:
         self._pending = []
@@ -84,11 +94,15 @@ class GroupCommitQueue:
         # and a re-send of the same bytes gets the same receipt.
         future.add_done_callback(mark_retrieved)
         job = job_for(future)
+        started = time.perf_counter()
         self._pending.append(job)
         self._queued(job)
         if self._flushing is None:
             self._flushing = asyncio.create_task(self._flush())
-        return await future
+        result = await future  # a refused write raises: only durable commits are observed
+        if self._write_observer is not None:
+            self._write_observer(time.perf_counter() - started)
+        return result
 
     def _queued(self, job: Job) -> None:
         """Called as each job joins the queue (a backend may start work on it early)."""
