@@ -29,6 +29,7 @@ from certhub.hub.cli.demo_comparison import ComparisonDemo, run_comparison_demo
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.keys import CERTIFICATION_PULL
 from certhub.hub.core.settings import Settings
+from certhub.hub.enrolment import EnrolmentCodeRequest, enrolment_for
 from certhub.hub.runtime.app import create_app
 from certhub.hub.store import open_ledger
 from certhub.mocks.county_office import StaffMember
@@ -153,8 +154,28 @@ async def run_demo(
         f"{audit.checkpoints} signed checkpoints, {audit.records} records re-verified)",
         file=out,
     )
+    _invite_a_coordinator(settings, case.village, out)
     seconds = time.perf_counter() - started
     return DemoSummary(data_dir, pushed, pulled, seconds, case, audit, comparison)
+
+
+DEFAULT_PORT: int = Settings.model_fields["port"].default
+"""Where ``certhub serve`` listens unless told otherwise."""
+
+
+def _invite_a_coordinator(settings: Settings, village: str, out: TextIO) -> None:
+    """Print how to open the coordinators' entrance, with a ready one-time enrolment code."""
+    request = EnrolmentCodeRequest(
+        type="enrolment_code_request/v1", village=village, role="coordinator"
+    )
+    issued = enrolment_for(settings).issue(request, staff=None)
+    print(
+        f"coordinators' entrance: run `certhub serve --data {settings.data_dir}`, open "
+        f"http://127.0.0.1:{DEFAULT_PORT}/app/ and enter the enrolment code {issued.code} "
+        f"(a coordinator of village {village}, valid until {issued.expires_at:%Y-%m-%d %H:%M} "
+        "UTC, once)",
+        file=out,
+    )
 
 
 @dataclass(frozen=True)

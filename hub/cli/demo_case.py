@@ -33,6 +33,8 @@ class CaseSummary:
     outcomes_verified: int
     decisions_verified: int
     notice_id: str
+    village: str
+    """The dead pensioner's village (the entrance's invitation enrols a coordinator there)."""
 
     @property
     def ok(self) -> bool:
@@ -107,4 +109,5 @@ async def run_death_case(
         outcomes_verified=outcomes.verified if not outcomes.failures else 0,
         decisions_verified=decisions.verified if not decisions.failures else 0,
         notice_id=f"termination:{task['task_id']}",
+        village=person["region"]["village"],
     )

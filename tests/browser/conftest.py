@@ -114,11 +114,17 @@ def axe() -> Axe:
 
 
 @pytest.fixture
-def accessible(axe: Axe) -> Callable[[Page], None]:
-    """Fail when axe-core finds a serious or critical accessibility violation on the page."""
+def accessible(axe: Axe) -> Callable[..., None]:
+    """Fail when axe-core finds a serious or critical accessibility violation on the page.
 
-    def check(page: Page) -> None:
-        results = axe.run(page)
+    ``accessible(page, aaa=True)`` also runs axe's WCAG AAA contrast rule (7:1 for text).
+    """
+
+    def check(page: Page, *, aaa: bool = False) -> None:
+        options: dict[str, Any] = {"resultTypes": ["violations"]}
+        if aaa:
+            options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
+        results = axe.run(page, options=options)
         blocking = [
             f"{v['id']} ({v['impact']}): {v['help']} — "
             + "; ".join(node["target"][0] for node in v["nodes"][:3])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -11,12 +13,17 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
 from certhub.schemas import MESSAGE_TYPES
-from certhub.security import ReadTokenVerifier, TrustStore
+from certhub.security import ReadTokenVerifier, SigningKey, TrustStore
 
 CERTHUB = [sys.executable, "-m", "certhub.hub.cli.main"]
 
@@ -191,3 +198,19 @@ def test_demo_exchange_adds_up(tmp_path: Path) -> None:
     assert summary["ok"] is True
     assert summary["accepted"] == summary["pulled"] == summary["verified"] == 42
     assert summary["rejected"] == 3
+    # The printed enrolment code binds a phone's key on a hub over the demo's data.
+    invitation = [line for line in result.stderr.splitlines() if "enrolment code" in line]
+    found = re.search(r"code ([0-9-]+) \(a coordinator of village (\d{12})", invitation[0])
+    assert found is not None, invitation
+    enrolled = asyncio.run(_enrol_a_phone(tmp_path / "demo", found[1]))
+    assert (enrolled["role"], enrolled["area"]) == ("coordinator", found[2])
+
+
+async def _enrol_a_phone(data: Path, code: str) -> dict[str, Any]:
+    app = create_app(Settings(data_dir=data), registry=CollectorRegistry())
+    jwk = {k: v for k, v in SigningKey.generate().public_jwk().items() if k in ("kty", "crv", "x")}
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post("/v1/enrolments", json={"code": code, "jwk": jwk})
+        assert response.status == 201, await response.text()
+        answer: dict[str, Any] = await response.json()
+        return answer

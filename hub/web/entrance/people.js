@@ -2,17 +2,20 @@
 // that search (by name, or the last digits of the ID number) also works without
 // signal; each with certification status, due month and any open verification task.
 
-import { kv } from "./db.js";
 import { Refused, read } from "./hub.js";
 import { TASK_KINDS, TASK_STATUS, chip, field, h, maskId, note, show } from "./ui.js";
 
+// The register's statuses (README, "The certification register").
 export const REGISTER_STATUS = {
   certified: ["已认证", "ok"],
-  due_soon: ["即将到期", "wait"],
+  due: ["即将到期", "wait"],
   overdue: ["逾期未认证", "bad"],
+  not_certified: ["未认证", "bad"],
   suspended: ["已暂停发放", "bad"],
   terminated: ["已终止", "info"],
+  not_on_roster: ["不在待遇名册", "info"],
 };
+const NEEDS_CERTIFYING = new Set(["due", "overdue", "not_certified"]);
 
 async function pages(ctx, path) {
   const items = [];
@@ -31,15 +34,18 @@ async function pages(ctx, path) {
 async function villagePeople(ctx) {
   const area = ctx.identity.area;
   const [people, tasks] = await Promise.all([
-    pages(ctx, `/v1/register/people?region=${area}`),
+    pages(ctx, `/v1/register/people?area=${area}`),
     pages(ctx, `/v1/verification-tasks?region=${area}`),
   ]);
-  const open = new Map(
-    tasks.items.filter((t) => t.status === "open" || t.status === "in_progress").map((t) => [t.person.id_number, t]),
-  );
+  // Each person's latest task, whatever its state: a confirmed death matters as much as an open one.
+  const latest = new Map();
+  for (const task of tasks.items) {
+    const known = latest.get(task.person.id_number);
+    if (!known || known.opened_at < task.opened_at) latest.set(task.person.id_number, task);
+  }
   return {
     cached: people.cached || tasks.cached,
-    items: people.items.map((p) => ({ ...p, task: open.get(p.person.id_number) || null })),
+    items: people.items.map((p) => ({ ...p, task: latest.get(p.person.id_number) || null })),
   };
 }
 
@@ -55,20 +61,32 @@ function monthText(month) {
   return `${year} 年 ${Number(m)} 月`;
 }
 
+/** The person as a report names them: ID number, name and the registered village. */
+export function personRef(entry) {
+  const area = entry.person.area || "";
+  const region = area.length === 12 ? { county: area.slice(0, 6), village: area } : null;
+  return { id_number: entry.person.id_number, name: entry.person.name, region };
+}
+
 function card(entry) {
   const [label, tone] = REGISTER_STATUS[entry.status] || [entry.status, "info"];
   const task = entry.task;
+  const last = entry.last_certification;
   return h("li", { class: "card", "data-person": entry.person.id_number.slice(-4) },
     h("strong", {}, `${entry.person.name}（${maskId(entry.person.id_number)}）`),
     chip(label, tone),
     h("p", {}, `认证到期：${monthText(entry.due_month)}`),
-    entry.last_certified ? h("p", { class: "hint" }, `上次认证：${entry.last_certified}`) : null,
+    last ? h("p", { class: "hint" }, `上次认证：${last.on}`) : null,
     task
-      ? h("p", {}, "核实任务：", chip(`${TASK_KINDS[task.kind] || task.kind} · ${TASK_STATUS[task.status][0]}`, "wait"))
+      ? h("p", {}, "核实任务：", chip(`${TASK_KINDS[task.kind] || task.kind} · ${TASK_STATUS[task.status][0]}`, TASK_STATUS[task.status][1]))
+      : null,
+    NEEDS_CERTIFYING.has(entry.status) && task?.status !== "confirmed"
+      ? h("a", { class: "btn btn-secondary", href: `/map/?place=${entry.person.area}` }, "附近哪里可以认证")
       : null,
     h("a", {
       class: "btn btn-secondary", href: `#/report?person=${entry.person.id_number}`,
-      onclick: () => kv.put("chosen-person", entry.person),
+      // Synchronous, so the report screen (opened by this very click) finds it.
+      onclick: () => sessionStorage.setItem("chosen-person", JSON.stringify(personRef(entry))),
     }, `为${entry.person.name}上报情况`));
 }
 

@@ -2,7 +2,6 @@
 // evidence. The report is signed on the phone at once and queued; it is sent now if
 // there is signal, or as soon as there is.
 
-import { kv } from "./db.js";
 import { flush, queueMessage } from "./hub.js";
 import { compressPhoto } from "./photo.js";
 import { EVIDENCE_KINDS, REASONS, button, chinaToday, field, h, maskId, note, say, show } from "./ui.js";
@@ -23,7 +22,7 @@ function birthDate(id) {
 }
 
 export async function reportScreen(ctx, params) {
-  const chosen = (await kv.get("chosen-person")) || null;
+  const chosen = JSON.parse(sessionStorage.getItem("chosen-person") || "null");
   const person = params.get("person") && chosen?.id_number === params.get("person") ? chosen : null;
   const today = chinaToday().date;
   const photos = [];
@@ -66,7 +65,7 @@ export async function reportScreen(ctx, params) {
     if (!payload) return;
     submit.disabled = true;
     const jti = await queueMessage(ctx.identity, payload, photos.map(({ blob, sha256, kind }) => ({ blob, sha256, kind })));
-    await kv.delete("chosen-person");
+    sessionStorage.removeItem("chosen-person");
     say(navigator.onLine ? "已签名，正在发送…" : "已签名保存，有网络时自动发送", "ok");
     ctx.go(`#/mine?new=${jti}`);
     flush(ctx.identity);
@@ -86,7 +85,7 @@ export async function reportScreen(ctx, params) {
       return null;
     }
     const region = { county: ctx.identity.county, village: ctx.identity.area };
-    const registered = person?.region?.county ? person.region : region;
+    const registered = person?.region || region; // the register's village, else the coordinator's
     return {
       type: "eligibility_report/v1",
       reason,
