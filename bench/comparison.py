@@ -13,7 +13,8 @@
    summary), both from CSV. The best round of each is reported and their ratio.
 3. The first ``--ledger-records`` certifications of the run are recorded in a
    fresh SQLite ledger through the inbound path (``certhub compare run``'s own
-   code) and the rate reported.
+   code: one signed message per person, verified on a signature-helper process,
+   validated, planned with its 免办 SMS, group-committed) and the rate reported.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def _ledger(runs: Path, limit: int) -> dict[str, Any]:
 
     import duckdb
 
-    from certhub.hub.cli.compare import record_certifications
+    from certhub.hub.cli.compare_ledger import record_run
     from certhub.hub.comparison.engine import ComparisonRun
     from certhub.hub.core.settings import Settings
 
@@ -105,7 +106,7 @@ def _ledger(runs: Path, limit: int) -> dict[str, Any]:
         ministry_pull_seconds=0,
         metrics_port=None,
     )
-    tally = asyncio.run(record_certifications(settings, run, PERIOD))
+    tally = asyncio.run(record_run(settings, run, PERIOD))
     return {"recorded": tally.recorded, "seconds": tally.seconds, "per_second": tally.per_second}
 
 
