@@ -114,14 +114,16 @@ async def nearest(
     while True:
         found = await _within(registry, lat, lon, radius, method)
         if len(found) >= limit or radius >= HALF_CIRCUMFERENCE_M:
-            return found[:limit]
+            # Only the answer's rows become validated points (about 0.1 ms each).
+            return [Nearby(from_row(row), distance) for distance, _, row in found[:limit]]
         radius = min(radius * 2, HALF_CIRCUMFERENCE_M)
 
 
 async def _within(
     registry: ServicePointRegistry, lat: float, lon: float, radius: float, method: str | None
-) -> list[Nearby]:
-    found: list[Nearby] = []
+) -> list[tuple[float, str, PointRow]]:
+    """(distance, id, row) of every point within ``radius``, nearest first (ties by id)."""
+    found: list[tuple[float, str, PointRow]] = []
     for box in search_boxes(lat, lon, radius):
         rows = await registry.service_points_in_box(
             (box.south, box.north, box.west, box.east), method
@@ -129,8 +131,8 @@ async def _within(
         for row in rows:
             distance = haversine_m(lat, lon, float(str(row[5])), float(str(row[6])))
             if distance <= radius:
-                found.append(Nearby(from_row(row), distance))
-    found.sort(key=lambda near: (near.distance_m, near.point.id))
+                found.append((distance, str(row[0]), row))
+    found.sort(key=lambda near: near[:2])
     return found
 
 
