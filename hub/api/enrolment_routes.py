@@ -31,6 +31,7 @@ from certhub.hub.enrolment import (
     enrolment_for,
     normalise_code,
 )
+from certhub.hub.enrolment.codes import CODE_INVALID
 from certhub.hub.enrolment.service import enrolled_keys
 from certhub.hub.problems import Problem
 from certhub.security import TrustedKey, TrustStoreError, VerifiedMessage
@@ -92,7 +93,7 @@ async def enrol(request: web.Request) -> web.Response:
     enrolment = request.app[ENROLMENT]
     try:
         if code is None:
-            raise Problem("enrolment-code-invalid", "an enrolment code is 12 digits")
+            raise Problem("enrolment-code-invalid", CODE_INVALID)
         trusted = await _on_files(lambda: enrolment.enrol(code, body.get("jwk")))
     except Problem as exc:
         if exc.slug == "enrolment-code-invalid":

@@ -30,12 +30,15 @@ from certhub.hub.problems import Problem
 from certhub.schemas.clock import utc_now
 from certhub.security import TrustedKey, exclusive_lock, load_or_create_secret, replace_atomic
 
-__all__ = ["CodeBook", "CodeRecord", "IssuedCode", "normalise_code"]
+__all__ = ["CODE_INVALID", "CodeBook", "CodeRecord", "IssuedCode", "normalise_code"]
 
 CODE_DIGITS: Final = 12
 KEEP_AFTER_EXPIRY: Final = timedelta(days=7)
 _SECRET_BYTES: Final = 32
-_INVALID: Final = "this enrolment code is unknown, used or expired; ask the county for a new one"
+CODE_INVALID: Final = (
+    "this enrolment code is unknown, used or expired; ask the county for a new one"
+)
+"""The one detail of every refused code: unknown, used, expired or malformed alike."""
 
 
 def normalise_code(text: object) -> str | None:
@@ -191,7 +194,7 @@ class CodeBook:
             matches = [i for i, r in enumerate(records) if hmac.compare_digest(r.mac, mac)]
             record = records[matches[0]] if matches else None
             if record is None or record.used_at is not None or record.expires_at <= now:
-                raise Problem("enrolment-code-invalid", _INVALID)
+                raise Problem("enrolment-code-invalid", CODE_INVALID)
             trusted = bind(record)
             records[matches[0]] = replace(record, used_at=now, kid=trusted.kid)
         return trusted

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from certhub.hub.core.settings import Settings
-from certhub.hub.enrolment.codes import CodeBook, CodeRecord, IssuedCode
+from certhub.hub.enrolment.codes import CODE_INVALID, CodeBook, CodeRecord, IssuedCode
 from certhub.hub.enrolment.messages import EnrolmentCodeRequest, KeyRevocation
 from certhub.hub.problems import Problem
 from certhub.schemas import Role
@@ -112,7 +112,7 @@ class Enrolment:
 
         def bind(record: CodeRecord) -> TrustedKey:
             if self._sender_taken(record.sender):  # bound before a crash kept the code open
-                raise Problem("enrolment-code-invalid", "this enrolment code was used")
+                raise Problem("enrolment-code-invalid", CODE_INVALID)
             try:
                 return trust_bind(
                     self.trust_store_path,
