@@ -9,14 +9,22 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from procedurekit import PARTIES, Office, trust_store
+from prometheus_client import CollectorRegistry
+
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
 from certhub.hub.store import SqliteLedger
+from certhub.mocks.population import Population
 from certhub.schemas import VerificationTask
 from certhub.schemas.resident_id import check_character
+from certhub.security import SigningKey
 
 HEADER = ",".join(FEED_COLUMNS) + "\n"
 
@@ -156,7 +164,6 @@ def test_grade_b_alone_never_reaches_the_ledger_and_a_forged_grade_is_refused(
 
     from certhub.hub.cli.compare_ledger import record_run
     from certhub.hub.comparison.engine import ComparisonRun
-    from certhub.hub.core.settings import Settings
 
     settings = Settings(data_dir=data, metrics_port=None, ministry_pull_seconds=0)
     run = ComparisonRun("2026-09-all", proposals.parent, {"certified": 0})
@@ -165,61 +172,102 @@ def test_grade_b_alone_never_reaches_the_ledger_and_a_forged_grade_is_refused(
     assert _tasks(data, DAN) == []
 
 
+@dataclass
+class _Case:
+    """A hub's data folder with a procedure office, and one person on two months' inputs."""
+
+    tmp: Path
+    settings: Settings
+    keys: dict[str, SigningKey]
+    person: dict[str, Any]
+
+    @classmethod
+    def make(cls, tmp: Path, feeds: dict[str, str]) -> _Case:
+        keys = {party: SigningKey.generate() for party in PARTIES}
+        settings = Settings(data_dir=tmp / "data", identity_check="off")
+        settings.data_dir.mkdir(parents=True)
+        trust_store(keys).save(settings.trust_store_path)
+        person = Population(seed=5).person()
+        number, county = person["id_number"], person["region"]["county"]
+        for period, feed in feeds.items():
+            folder = tmp / period
+            folder.mkdir()
+            (folder / "roster.csv").write_text(
+                f"id_number,name,county,village\n{number},{person['name']},{county},\n",
+                encoding="utf-8",
+            )
+            (folder / "civil_affairs.csv").write_text(
+                HEADER + feed.format(number=number), encoding="utf-8"
+            )
+        return cls(tmp, settings, keys, person)
+
+    def run(self, period: str) -> dict[str, Any]:
+        data = str(self.settings.data_dir)
+        assert main(["compare", "run", "--period", period, "--input", str(self.tmp / period),
+                     "--data", data]) == 0  # fmt: skip
+        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
+        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
+        return ledger
+
+    async def office(self, aiohttp_client: Any) -> Office:
+        client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
+        return Office(client, self.settings, self.keys)
+
+
+CREMATED = "C1,{number},某人,,,cremation,2026-09-03,\n"
+VOIDED = "V1,{number},某人,,,void,2026-10-02,C1\n"
+
+
 async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_nothing(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    from procedurekit import Office, trust_store
-    from prometheus_client import CollectorRegistry
+    case = _Case.make(tmp_path, {"2026-09": CREMATED, "2026-10": VOIDED})
+    number = case.person["id_number"]
+    assert (await asyncio.to_thread(case.run, "2026-09"))["reports"] == {"task_opened": 1}
 
-    from certhub.hub.core.settings import Settings
-    from certhub.hub.runtime.app import create_app
-    from certhub.security import SigningKey
-
-    keys = {party: SigningKey.generate() for party in ("city", "town-1", "county-1", "province")}
-    keys |= {p: SigningKey.generate() for p in ("channel", "town-2", "county-2", "muni-1", "det-1")}
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
-    settings.data_dir.mkdir(parents=True)
-    trust_store(keys).save(settings.trust_store_path)
-    person = Office(None, settings, keys).people.person()  # type: ignore[arg-type]
-    number, county = person["id_number"], person["region"]["county"]
-    roster = f"id_number,name,county,village\n{number},{person['name']},{county},\n"
-    for period, feed in (
-        ("2026-09", _row("C1", number, "cremation", "2026-09-03")),
-        ("2026-10", _row("V1", number, "void", "2026-10-02", voids="C1")),
-    ):
-        folder = tmp_path / period
-        folder.mkdir()
-        (folder / "roster.csv").write_text(roster, encoding="utf-8")
-        (folder / "civil_affairs.csv").write_text(HEADER + feed, encoding="utf-8")
-
-    def run(period: str) -> int:
-        data = str(settings.data_dir)
-        return main(["compare", "run", "--period", period, "--input", str(tmp_path / period),
-                     "--data", data])  # fmt: skip
-
-    assert await asyncio.to_thread(run, "2026-09") == 0
-
-    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-    office = Office(client, settings, keys)
-    await office.roster(person, paid_through="2026-11")
-    (task,) = _tasks(settings.data_dir, number)
+    office = await case.office(aiohttp_client)
+    await office.roster(case.person, paid_through="2026-11")
+    (task,) = _tasks(case.settings.data_dir, number)
     assert (await office.step(task.task_id, "town-1", "in_progress"))[0] == 202
     status, body = await office.step(
         task.task_id, "county-1", "confirmed", event_date="2026-09-03"
     )
     assert status == 202, body
-    await client.close()
+    await office.client.close()
 
-    assert await asyncio.to_thread(run, "2026-10") == 0
-    summary = json.loads((settings.data_dir / "comparison-runs" / "2026-10-all.json").read_text())
-    assert summary["ledger"]["reversals"] == {"restoration_proposed": 1}
-    assert summary["ledger"]["restoration_proposals"] == [task.task_id]
-    (after,) = _tasks(settings.data_dir, number)
+    ledger = await asyncio.to_thread(case.run, "2026-10")
+    assert ledger["reversals"] == {"restoration_proposed": 1}
+    assert ledger["restoration_proposals"] == [task.task_id]
+    (after,) = _tasks(case.settings.data_dir, number)
     assert after.status == "confirmed"  # never undone by the machine: a person decides
-    ledger = await SqliteLedger.open_read_only(settings.data_dir / "ledger.sqlite3")
+    store = await SqliteLedger.open_read_only(case.settings.data_dir / "ledger.sqlite3")
     try:
-        assert await ledger.closed_benefit(number) is not None
+        assert await store.closed_benefit(number) is not None
     finally:
-        await ledger.aclose()
-    actions = [a for (a,) in _query(settings.data_dir, "SELECT action FROM audit")]
+        await store.aclose()
+    actions = [a for (a,) in _query(case.settings.data_dir, "SELECT action FROM audit")]
     assert "reversal_restoration_proposed" in actions
+
+
+async def test_a_coordinators_open_task_is_joined_and_outlives_the_departments_void(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    case = _Case.make(tmp_path, {"2026-09": CREMATED, "2026-10": VOIDED})
+    number = case.person["id_number"]
+    office = await case.office(aiohttp_client)
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": case.person, "event_date": "2026-09-01",
+        "region": case.person["region"],
+    }  # fmt: skip
+    item = await office.approved_report(report)
+    await office.client.close()
+
+    assert (await asyncio.to_thread(case.run, "2026-09"))["reports"] == {"task_joined": 1}
+    (task,) = _tasks(case.settings.data_dir, number)  # one task, not a second
+    assert task.task_id == f"task-{item}"
+    assert task.sources[0] == str(item)
+    assert task.sources[1].startswith("cmpr.2026-09.")
+    # the department withdraws its record; the coordinator's report still stands
+    assert (await asyncio.to_thread(case.run, "2026-10"))["reversals"] == {"kept": 1}
+    (task,) = _tasks(case.settings.data_dir, number)
+    assert task.status == "open"
