@@ -162,8 +162,9 @@ def _write(  # noqa: PLR0917 -- one private call site, every argument named ther
         "proposals.json": f"SELECT * FROM proposals {order}, task_kind",
         "reversals.json": f"SELECT * FROM reversals {order}, voided_record_id",
         "review.json": "SELECT * FROM review ORDER BY department, record_id",
-        "unmatched.parquet": "SELECT * FROM unmatched_records ORDER BY department, record_id",
     }
+    if window.city is None:  # a city's run cannot tell a record matches nobody in the province
+        exports["unmatched.parquet"] = "SELECT * FROM unmatched_records ORDER BY ALL"
     for name, query in exports.items():
         fmt = "PARQUET" if name.endswith(".parquet") else "JSON"
         con.execute(f"COPY ({query}) TO {sql_path(staging / name)} (FORMAT {fmt})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import sqlite3
@@ -13,8 +14,11 @@ import pytest
 
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.comparison.engine import ComparisonRun, run_comparison
 from certhub.hub.comparison.retention import expired
 from certhub.schemas.resident_id import check_character
+
+from .conftest import OPTIONS, PERIOD
 
 DAY = 86_400
 
@@ -103,3 +107,15 @@ def test_the_boundary_and_a_bad_period(tmp_path: Path) -> None:
     assert list(expired(tmp_path, 10, now - 1)) == []
     with pytest.raises(ValueError, match="at least one day"):
         list(expired(tmp_path, 0, now))
+
+
+def test_the_kept_records_are_the_truths_unmatched_and_a_city_run_keeps_none(
+    province_run: ComparisonRun, generated: Path, tmp_path: Path
+) -> None:
+    with (generated / "truth" / "unmatched.csv").open(encoding="utf-8") as stream:
+        truth = {r["department"]: int(r["n"]) for r in csv.DictReader(stream)}
+    kept = province_run.folder / "unmatched.parquet"
+    counted = duckdb.sql(f"SELECT department, count(*) FROM '{kept}' GROUP BY ALL").fetchall()
+    assert dict(counted) == truth
+    city = run_comparison(generated, tmp_path, PERIOD, city="4453", options=OPTIONS)
+    assert not (city.folder / "unmatched.parquet").exists()
