@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import sys
 from pathlib import Path
 
 from pydantic import SecretStr
 
-from certhub.hub.audit import AuditReport, verify_ledger
+from certhub.hub.audit import AuditReport, Progress, verify_ledger
 from certhub.hub.cli.common import CliError
 from certhub.hub.cli.deployment_keys import (
     deployment_verification_keys,
     rotate_evidence_key,
     settings_for,
 )
+from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.settings import Settings
 from certhub.hub.evidence import EvidenceKeyring, evidence_key_folder
 from certhub.hub.store import StoreUnavailable, open_ledger
@@ -42,6 +45,15 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     verify.add_argument(
         "--trust-store", type=Path, help="the senders' JWK Set (CERTHUB_TRUST_STORE)"
     )
+    verify.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes checking signatures (default: one per usable CPU)",
+    )
+    verify.add_argument(
+        "--progress", action="store_true", help="progress bar on stderr, also off a terminal"
+    )
     verify.set_defaults(command=audit_verify)
     mocks = sub.add_parser("mocks", help="mock departments").add_subparsers(required=True)
     up = mocks.add_parser("up", help="run every mock department on 127.0.0.1 until interrupted")
@@ -64,7 +76,9 @@ def audit_verify(args: argparse.Namespace) -> int:
     if args.trust_store is not None:
         settings = settings.model_copy(update={"trust_store": args.trust_store})
     url = settings.database_url.get_secret_value() if settings.database_url else None
-    report = asyncio.run(_verify(settings, url))
+    workers = args.workers if args.workers > 0 else len(os.sched_getaffinity(0))
+    bar = _records_bar() if args.progress or sys.stderr.isatty() else None
+    report = asyncio.run(_verify(settings, url, workers=workers, progress=bar))
     print(
         f"audit entries {report.entries}, checkpoints {report.checkpoints},"
         f" ledger records {report.records}: {'OK' if report.ok else 'BROKEN'}"
@@ -74,7 +88,25 @@ def audit_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
+def _records_bar() -> Progress:
+    """Advance a progress bar of ledger records on stderr; ends its line when all are done."""
+    bars: list[ProgressBar] = []
+    shown = [0]  # records the bar has counted
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(ProgressBar(sys.stderr, total, "ledger records"))
+        bars[0].advance(done - shown[0])
+        if done >= total > shown[0]:
+            bars[0].done()
+        shown[0] = done
+
+    return progress
+
+
+async def _verify(
+    settings: Settings, database_url: str | None, *, workers: int, progress: Progress | None
+) -> AuditReport:
     hub_keys, trust = _folder_verification_keys(settings)  # a folder's keys, if it has any
     # PostgreSQL: the deployment's keys too (those of folders that signed before are among them)
     shared = await deployment_verification_keys(settings, database_url) if database_url else None
@@ -89,7 +121,9 @@ async def _verify(settings: Settings, database_url: str | None) -> AuditReport:
         read_only=True,
     )
     try:
-        return await verify_ledger(ledger, trust=trust, hub_keys=hub_keys)
+        return await verify_ledger(
+            ledger, trust=trust, hub_keys=hub_keys, workers=workers, progress=progress
+        )
     finally:
         await ledger.aclose()
 
