@@ -31,7 +31,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from axe_playwright_python.sync_playwright import Axe
 from livehub import LiveHub, ServerThread
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from procedurekit import PARTIES, trust_store
 from prometheus_client import CollectorRegistry
 
@@ -42,6 +42,9 @@ from certhub.security import SigningKey, TrustStore
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 PHONE = {"width": 390, "height": 844}
+# The machine is shared with other suites; waits are generous, a passing test never waits them out.
+TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)
 # axe-core impacts that fail a test; "minor" and "moderate" findings are reported only.
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
@@ -84,7 +87,7 @@ def phone_page(browser: Browser) -> Iterator[Page]:
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     watch = PageWatch()
     page.on("console", watch.console)
@@ -165,7 +168,7 @@ def live_hub_factory(
         thread = ServerThread(TestServer(app, host="127.0.0.1", port=0))
         thread.start()
         url = f"http://127.0.0.1:{thread.server.port}"
-        http = httpx.Client(base_url=url, timeout=10)
+        http = httpx.Client(base_url=url, timeout=30)
         running.append((thread, http))
         return LiveHub(url, settings, party_keys, http)
 

@@ -13,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +257,33 @@ def test_the_zero_report_is_one_tap_and_shows_its_deadline(
     page.get_by_role("link", name="首页").click()
     page.get_by_role("link", name="本月零报告").click()
     expect(page.get_by_role("button", name=re.compile("提交零报告"))).to_be_disabled()
+
+
+def test_a_report_signed_long_ago_is_signed_again_under_the_same_message_id(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    page = phone_page
+    (person,) = pensioners(hub, 1, VILLAGE)
+    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    now = datetime.now(UTC)
+    page.context.set_offline(True)
+    page.clock.install(time=now - timedelta(minutes=20))  # made 20 minutes ago, no signal
+    page.get_by_role("link", name="上报", exact=True).click()
+    page.get_by_label("姓名").fill(person["name"])
+    page.get_by_label("身份证号").fill(person["id_number"])
+    page.locator("label.choice", has_text="失踪").click()
+    page.get_by_role("button", name="签名并上报").click()
+    queued = card(page, person["name"])
+    expect(queued).to_contain_text("待发送")
+    jti = queued.get_attribute("data-jti")
+
+    page.clock.set_system_time(datetime.now(UTC))
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # timers are the fake clock's
+    expect(queued.locator(".receipt")).to_contain_text("中心签名已核验")
+
+    (stored,) = hub.read("/v1/reports")["items"]
+    header = json.loads(b64url_decode(stored["jws"].split(".")[0]))
+    assert header["jti"] == jti
+    assert abs(header["iat"] - datetime.now(UTC).timestamp()) < 120  # signed again, fresh
+    assert stored["payload"]["reason"] == "missing"
