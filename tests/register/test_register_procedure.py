@@ -1,0 +1,134 @@
+"""The register through the procedure: the roster by POST /v1/roster, a counter certification
+counted only once the county approves it, a rejected one never."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from evidence_samples import png
+from procedurekit import PARTIES, Office, counter_event, trust_store
+from prometheus_client import CollectorRegistry
+
+from certhub.hub.core.keys import NOTICE_SENDER
+from certhub.hub.core.settings import Settings
+from certhub.hub.delivery.notices import LoggingNoticeSender
+from certhub.hub.runtime.app import create_app
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import SigningKey
+
+
+@pytest.fixture
+async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
+    """A hub with a party in every role (no e-ID service: the identity check is off)."""
+    keys = {party: SigningKey.generate() for party in PARTIES}
+    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
+    settings.data_dir.mkdir(parents=True)
+    trust_store(keys).save(settings.trust_store_path)
+    app = create_app(settings, registry=CollectorRegistry())
+    app[NOTICE_SENDER] = LoggingNoticeSender()
+    return Office(await aiohttp_client(app), settings, keys)
+
+
+async def village_entry(office: Office, person: dict[str, Any]) -> dict[str, Any]:
+    """The person's entry in their village's people list, today."""
+    area = person["region"].get("village") or person["region"]["county"]
+    status, body = await office.get("/v1/register/people", area=area)
+    assert status == 200, body
+    found = [i for i in body["items"] if i["person"]["id_number"] == person["id_number"]]
+    assert len(found) == 1
+    return found[0]
+
+
+async def counter_certification(office: Office, person: dict[str, Any]) -> int:
+    # evidence of its own per certification: one photo certifies one person
+    id_image = await office.upload(png(note=f"ID card {person['id_number'][-4:]}"), "image/png")
+    photo = await office.upload(png(note=f"on site {person['id_number'][-4:]}"), "image/png")
+    status, body = await office.post(
+        "/v1/certifications", "channel", counter_event(person, id_image, photo)
+    )
+    assert status == 202, body
+    return int(body["sequence"])
+
+
+async def test_a_counter_certification_counts_once_the_county_approves(office: Office) -> None:
+    person = office.people.person()
+    await office.roster(person, contact_mobile="13800138000")
+    assert (await village_entry(office, person))["status"] == "not_certified"
+    item = await counter_certification(office, person)
+    assert (await village_entry(office, person))["last_certification"] is None  # under review
+    assert (await office.decide("certifications", item, "town-1", "accept"))[0] == 202
+    assert (await village_entry(office, person))["last_certification"] is None
+    assert (await office.decide("certifications", item, "county-1", "approve"))[0] == 202
+    entry = await village_entry(office, person)
+    today = datetime.now(CHINA_STANDARD_TIME).date()
+    assert entry["last_certification"] == {
+        "on": today.isoformat(),
+        "method": "counter",
+        "channel": "counter",
+        "ledger_sequence": item,
+    }
+    assert entry["certification_of_record"] == {
+        "ledger_sequence": item,
+        "month": f"{today:%Y-%m}",
+    }
+    assert entry["status"] == "certified"
+    # the same person through an app the same day: linked to the counter's record
+    event = {
+        "type": "certification_event/v1",
+        "person": person,
+        "method": "face",
+        "channel": {"kind": "app_gdrs"},
+        "outcome": "certified",
+        "occurred_at": datetime.now(UTC).isoformat(),
+    }
+    status, body = await office.post("/v1/certifications", "channel", event)
+    assert status == 202, body
+    entry = await village_entry(office, person)
+    assert entry["certification_of_record"]["ledger_sequence"] == item
+    assert entry["last_certification"]["ledger_sequence"] == body["sequence"]
+
+
+async def test_a_rejected_or_failed_certification_never_counts(office: Office) -> None:
+    person = office.people.person()
+    await office.roster(person)
+    item = await counter_certification(office, person)
+    assert (await office.decide("certifications", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("certifications", item, "county-1", "reject"))[0] == 202
+    failed = {
+        "type": "certification_event/v1",
+        "person": person,
+        "method": "face",
+        "channel": {"kind": "app_12333"},
+        "outcome": "failed",
+        "occurred_at": datetime.now(UTC).isoformat(),
+    }
+    assert (await office.post("/v1/certifications", "channel", failed))[0] == 202
+    entry = await village_entry(office, person)
+    assert (entry["status"], entry["last_certification"]) == ("not_certified", None)
+
+
+async def test_single_roster_changes_reach_the_register_newest_first(office: Office) -> None:
+    person = office.people.person()
+    now = datetime.now(UTC)
+    await office.roster(person, as_of=now.isoformat())
+    since = (now - timedelta(days=400)).astimezone(CHINA_STANDARD_TIME).date().isoformat()
+    await office.roster(
+        person,
+        status="suspended",
+        suspended_since=since,
+        as_of=(now + timedelta(seconds=1)).isoformat(),
+    )
+    await office.roster(person, as_of=(now - timedelta(days=1)).isoformat())  # older: ignored
+    entry = await village_entry(office, person)
+    assert (entry["status"], entry["roster_status"], entry["suspended_since"]) == (
+        "suspended",
+        "suspended",
+        since,
+    )
+    status, body = await office.get("/v1/register/long-suspended")
+    assert status == 200
+    assert [i["person"]["id_number"] for i in body["items"]] == [person["id_number"]]
