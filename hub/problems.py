@@ -113,6 +113,12 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "write-off-pending": (409, "A write-off request is under review"),
     "write-off-amount-mismatch": (422, "A write-off covers exactly what remains"),
     "write-off-stale": (409, "Money was recovered after the write-off was asked for"),
+    "rating-link-invalid": (404, "Not a rating link this hub issued"),
+    "rating-invalid": (400, "A rating needs a score from 1 to 5"),
+    "rating-not-ratable": (422, "Not a service that can be rated"),
+    "rating-exists": (409, "This service has been rated already"),
+    "rating-not-found": (404, "No such rating"),
+    "rating-follow-up-closed": (409, "The rating has no open follow-up"),
 }
 
 # Signed messages and read tokens (the leaves of security.MessageError and security.TokenError).

@@ -49,6 +49,7 @@ from .enums import (
     TaskStatus,
     VerificationMethod,
 )
+from .ratings import RatingFollowUp, ServiceRating
 from .recovery import OverpaymentRecovery, WriteOffRequest
 from .refusal import PROBLEM_TYPE_PREFIX, Refusal, problem_type_uri
 from .regions import (
@@ -116,6 +117,7 @@ __all__ = [
     "OverpaymentRecovery",
     "PersonName",
     "PersonRef",
+    "RatingFollowUp",
     "RecoverySource",
     "RecoveryStatus",
     "Refusal",
@@ -124,6 +126,7 @@ __all__ = [
     "ResidentId",
     "Restoration",
     "Role",
+    "ServiceRating",
     "Suspension",
     "SuspensionReason",
     "TaskDeadline",

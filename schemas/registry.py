@@ -19,6 +19,7 @@ from .biometrics import BiometricEnrolment
 from .certification import CertificationEvent
 from .conditions import CONDITIONAL_RULES
 from .deadlines import TaskDeadline
+from .ratings import RatingFollowUp, ServiceRating
 from .recovery import OverpaymentRecovery, WriteOffRequest
 from .reports import EligibilityReport, ZeroReport
 from .transitions import BenefitRecord, TaskTransition
@@ -53,6 +54,8 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
         "write_off/v1": WriteOffRequest,
         "task_deadline/v1": TaskDeadline,
         "biometric_enrolment/v1": BiometricEnrolment,
+        "service_rating/v1": ServiceRating,
+        "rating_followup/v1": RatingFollowUp,
     }
 )
 """Every message type the hub accepts or publishes, by its ``type`` string."""

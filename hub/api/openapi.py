@@ -31,6 +31,7 @@ from certhub.hub.api.openapi_parts import (
     ref,
 )
 from certhub.hub.api.openapi_procedure import procedure_paths
+from certhub.hub.api.openapi_ratings import rating_paths
 from certhub.hub.api.openapi_recovery import recovery_paths
 from certhub.hub.api.openapi_register import register_paths
 from certhub.hub.api.openapi_schemas import reader_schemas, task_schemas
@@ -184,6 +185,7 @@ def openapi_document() -> dict[str, Any]:
             **recovery_paths(),
             **deadline_paths(),
             **biometric_paths(),
+            **rating_paths(),
             **comparison_paths(),
             **service_point_paths(),
             **register_paths(),

@@ -25,17 +25,17 @@ if TYPE_CHECKING:
     from certhub.hub.departments.registry import CertificationPull, Departments
     from certhub.hub.enrolment import Enrolment, FailureLimiter
     from certhub.hub.evidence import EvidenceVault
-    from certhub.hub.ingress.pipeline import IngressPipeline
     from certhub.hub.evidence.pg_store import DatabaseEvidenceVault
+    from certhub.hub.ingress.pipeline import IngressPipeline
     from certhub.hub.procedure.context import ProcedureContext
     from certhub.hub.rules.compliance import ReportingUnit
     from certhub.hub.runtime.health import Readiness
     from certhub.hub.runtime.trust_state import TrustState
     from certhub.hub.store import LedgerStore
+    from certhub.hub.store.postgres.shared import SharedIdentity
     from certhub.hub.store.service_points import ServicePointRegistry
     from certhub.monitoring.metrics import HubMetrics
-    from certhub.hub.store.postgres.shared import SharedIdentity
-    from certhub.security import HubSigningKeys, SignatureHelper
+    from certhub.security import HubSigningKeys, Reader, SignatureHelper
 
 # The runtime: settings, metrics, readiness, the HTTP edge.
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -72,3 +72,6 @@ INBOUND: web.AppKey[InboundHub] = web.AppKey("inbound")
 NOTICE_SENDER: web.AppKey[NoticeSender] = web.AppKey("notice_sender")
 OUTBOX_DELIVERY: web.AppKey[OutboxDelivery] = web.AppKey("outbox_delivery")
 DELIVERY: web.AppKey[DeliveryService] = web.AppKey("delivery")
+
+# Per request: who read personal data (set by hub.api.auth, logged by hub.api.access_log).
+READER: web.RequestKey[Reader] = web.RequestKey("reader")

@@ -168,26 +168,18 @@ class Settings(BaseSettings):
         description="Days to dispose of a verification task, by kind (death, imprisonment,"
         " duplicate_receipt: 30; missing, loss_of_nationality: 60 unless set here).",
     )
+    rating_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?$",
+        description="Public base URL of the hub; when set, certification-result SMS carry a"
+        " link to rate the service (BASE/rate/<link>).",
+    )
     task_reminder_days: int = Field(
         default=5, ge=0, le=60, description="Days before a task's deadline the town is reminded."
     )
     role: Literal["all", "ingress", "worker"] = Field(
         default="all",
         description="ingress: HTTP API only; worker: outbox relay and consumers only; all: both.",
-    )
-    processes: int = Field(
-        default=1,
-        ge=1,
-        le=64,
-        description="HTTP processes sharing PORT (SO_REUSEPORT). The first plays ROLE and, on"
-        " SQLite, alone writes the ledger; the others are ingress processes (on SQLite they hand"
-        " their writes to the first over LEDGER_WRITER and answer after its commit).",
-    )
-    ledger_writer: Path | None = Field(
-        default=None,
-        description="Unix socket of the process that writes the SQLite ledger; set, this"
-        " process reads the ledger file and hands every write to that process (PROCESSES sets"
-        " it for its ingress processes: DATA_DIR/ledger-writer.sock).",
     )
     processes: int = Field(
         default=1,
@@ -323,11 +315,6 @@ class Settings(BaseSettings):
     def ledger_path(self) -> Path:
         """The embedded SQLite ledger file."""
         return self.data_dir / "ledger.sqlite3"
-
-    @property
-    def ledger_writer_socket(self) -> Path:
-        """Where the SQLite ledger's writer listens for its ingress processes' writes."""
-        return self.ledger_writer or self.data_dir / "ledger-writer.sock"
 
     @property
     def ledger_writer_socket(self) -> Path:

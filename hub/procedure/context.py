@@ -37,6 +37,8 @@ class ProcedureContext:
     parties: PartyLookup = field(default=lambda _sender: None)  # the trust store's parties
     # days to dispose of a task by kind (CERTHUB_TASK_DEADLINE_DAYS); unset kinds: defaults
     deadline_days: Mapping[str, int] = field(default_factory=dict)
+    # the link an SMS carries to rate the service at a ledger sequence (None: no link)
+    rating_link: Callable[[int], str] | None = None
 
     def today(self) -> date:
         """The hub's calendar day (China Standard Time): what "decided on" means."""

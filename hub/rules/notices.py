@@ -41,11 +41,17 @@ def family_termination_notice(task: VerificationTask, event_date: date) -> Notic
     return Notice(f"termination:{task.task_id}", task.person, "family_termination", text)
 
 
-def certification_result_notice(event: CertificationEvent, item_id: int) -> Notice:
-    """Tell the pensioner their certification was approved and until when it holds."""
+def certification_result_notice(
+    event: CertificationEvent, item_id: int, rating_link: str | None = None
+) -> Notice:
+    """Tell the pensioner their certification was approved and until when it holds.
+
+    With ``rating_link``, the text ends with the link to rate the service (好差评).
+    """
     until = f"，有效期至{event.valid_until:%Y年%m月%d日}" if event.valid_until else ""
+    rate = f"欢迎评价本次服务：{rating_link} " if rating_link else ""
     text = (
         f"{masked_name(event.person.name)}您好：您的养老保险待遇领取资格认证"
-        f"已审核通过{until}。如有疑问请致电12333。"
+        f"已审核通过{until}。{rate}如有疑问请致电12333。"
     )
     return Notice(f"certification:{item_id}", event.person, "certification_result", text)

@@ -23,10 +23,12 @@ from certhub.hub.api import (
     meta_routes,
     procedure_routes,
     pull_routes,
+    rating_routes,
     recovery_routes,
     register_routes,
     service_point_routes,
 )
+from certhub.hub.api.access_log import pii_access_log
 from certhub.hub.api.correlation import correlation_middleware
 from certhub.hub.api.cursor import CursorCodec, load_or_create_cursor_key
 from certhub.hub.api.edge import EdgeLimits, edge_middleware, server_header
@@ -45,10 +47,10 @@ from certhub.hub.core.keys import (
     PIPELINE,
     PROCEDURE,
     REPORTING_UNITS,
+    SERVICE_POINTS,
     SETTINGS,
     SHARED,
     SIGNATURES,
-    SERVICE_POINTS,
     STORE,
     TRUST,
 )
@@ -82,6 +84,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
             edge_middleware,
             correlation_middleware,
             metrics_middleware,
+            pii_access_log,  # sees the problem middleware's answers too
             problem_middleware,
         ],
         handler_args=edge_handler_args(settings),
@@ -128,6 +131,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         recovery_routes.routes,
         deadline_routes.routes,
         biometric_routes.routes,
+        rating_routes.routes,
         inbound_routes.routes,
         entrance_routes.routes,
         entrance.routes,
@@ -253,6 +257,11 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
         uplink_sender=_uplink_sender(app[DEPARTMENTS].player("uplink")),
         parties=lambda sender: party_in(app[TRUST].store, sender),  # reloads take effect
         deadline_days=settings.task_deadline_days,
+        rating_link=(
+            partial(rating_routes.rating_link, app[CURSORS], settings.rating_base_url)
+            if settings.rating_base_url
+            else None
+        ),
     )
     app[REPORTING_UNITS] = await asyncio.to_thread(load_reporting_units, settings)
     yield

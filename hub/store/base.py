@@ -120,6 +120,25 @@ class BiometricRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RatingRow:
+    """A rating and, for a bad one, its follow-up (times are epoch seconds)."""
+
+    rating: int
+    service_record: int
+    service_kind: str
+    score: int
+    rater: str
+    via: str
+    area: str
+    rated_at: float
+    follow_up_due: float | None
+    called_back_at: float | None
+    visited_at: float | None
+    rectified_at: float | None
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineRow:
     """A task's deadline state; times are epoch seconds."""
 
@@ -298,7 +317,7 @@ class RecoveryReads(Protocol):
 
 
 class AccountabilityReads(Protocol):
-    """Who must act or can act: task deadlines, biometric enrolments and face attempts."""
+    """Who must act or can act: task deadlines, biometric enrolments, ratings to follow up."""
 
     async def deadlines_due(
         self, *, remind_from: float, now: float, limit: int
@@ -329,6 +348,17 @@ class AccountabilityReads(Protocol):
 
     async def failed_face_attempts(self, person_id: str) -> int:
         """Failed face certifications of the person since their last passed certification."""
+        ...
+
+    async def get_rating(self, rating: int) -> RatingRow | None:
+        """A rating by its ledger record, with its follow-up."""
+        ...
+
+    async def list_ratings(
+        self, *, open_follow_ups: bool, after: int, limit: int, area: AreaScope | None = None
+    ) -> list[RatingRow]:
+        """Ratings after ``after`` (only those with an open follow-up when asked), inside
+        ``area``."""
         ...
 
 

@@ -181,6 +181,30 @@ class BiometricWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class RatingWrite:
+    """One rating of one service event (the message's own record is the rating's id)."""
+
+    service_record: int
+    service_kind: str
+    score: int
+    rater: str
+    via: str  # "sms_link" | "channel_app"
+    area: str
+    rated_at: float  # epoch seconds
+    follow_up_due: float | None  # a bad rating's follow-up deadline
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpWrite:
+    """What the town did about a bad rating (refused once it is rectified)."""
+
+    rating: int
+    action: str  # "callback" | "visit" | "rectified"
+    at: float
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
 class MonthsClaim:
     """Months of a person's benefit paid back or recovered, each at most once.
 
@@ -273,6 +297,8 @@ class Effects:
     overpayment_change: OverpaymentChange | None = None
     deadlines: tuple[DeadlineWrite, ...] = ()
     biometric: BiometricWrite | None = None
+    rating: RatingWrite | None = None
+    follow_up: FollowUpWrite | None = None
 
     @property
     def conditional(self) -> bool:
@@ -295,6 +321,8 @@ class Effects:
             or self.recovery
             or self.overpayment_change
             or self.deadlines
+            or self.rating
+            or self.follow_up
         )
 
 

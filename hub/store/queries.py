@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
-from certhub.hub.store import biometrics, deadlines, recovery
+from certhub.hub.store import biometrics, deadlines, ratings, recovery
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import (
@@ -21,6 +21,7 @@ from certhub.hub.store.base import (
     ItemRow,
     LedgerRecord,
     OverpaymentRow,
+    RatingRow,
     RecordKind,
     RecoveryRow,
     TaskRow,
@@ -241,6 +242,23 @@ class LedgerReads(RegisterQueries, StatisticsReads):
         rows = await self._read(biometrics.FAILED_FACE_ATTEMPTS, (person_id, person_id))
         return int(str(rows[0][0]))
 
+    async def get_rating(self, rating: int) -> RatingRow | None:
+        """A rating by its ledger record, with its follow-up."""
+        rows = await self._read(ratings.SELECT + " WHERE r.sequence=?", (rating,))
+        return _rating(rows[0]) if rows else None
+
+    async def list_ratings(
+        self, *, open_follow_ups: bool, after: int, limit: int, area: AreaScope | None = None
+    ) -> list[RatingRow]:
+        """Ratings after ``after`` (only those with an open follow-up when asked), inside
+        ``area``."""
+        inside, params = area_condition(area, county="r.area", village="NULL")
+        sql = ratings.SELECT + f" WHERE {inside} AND r.sequence>?"
+        if open_follow_ups:
+            sql += " AND f.due_at IS NOT NULL AND f.rectified_at IS NULL"
+        rows = await self._read(sql + " ORDER BY r.sequence LIMIT ?", (*params, after, limit))
+        return [_rating(row) for row in rows]
+
     async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
         """The sums recovered against a task's overpayment, in ledger order."""
         rows = await self._read(recovery.SELECT_RECOVERIES, (task_id,))
@@ -327,6 +345,22 @@ _SENDER_PAGE: Final = (
 def _task(row: Row) -> TaskRow:
     task_id, snapshot, version, changed = row
     return TaskRow(str(task_id), bytes(snapshot), int(str(version)), int(str(changed)))  # type: ignore[call-overload]
+
+
+def _rating(row: Row) -> RatingRow:
+    seq, record, kind, score, rater, via, area, rated, *follow, outcome = row
+    return RatingRow(
+        int(str(seq)),
+        int(str(record)),
+        str(kind),
+        int(str(score)),
+        str(rater),
+        str(via),
+        str(area),
+        float(str(rated)),
+        *(None if t is None else float(str(t)) for t in follow),
+        _text(outcome),
+    )
 
 
 def _deadline(row: Row) -> DeadlineRow:

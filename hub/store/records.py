@@ -22,6 +22,7 @@ class RecordKind(StrEnum):
     ROSTER = "roster"
     OUTCOME = "outcome"  # signed by the hub itself: task states, terminations, …
     RECOVERY = "recovery"  # sums recovered against overpayments, write-off requests
+    RATING = "rating"  # service evaluations from channel apps and their follow-ups
     BIOMETRIC = "biometric"  # biometric enrolment status from the channels (never templates)
 
 

@@ -24,6 +24,7 @@ from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL
 from certhub.hub.store.biometrics import BIOMETRIC_TABLES
 from certhub.hub.store.deadlines import DEADLINE_BACKFILL, DEADLINE_TABLE
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
+from certhub.hub.store.ratings import RATING_TABLES
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
 from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
 from certhub.hub.store.service_point_tables import SERVICE_POINTS
@@ -328,6 +329,7 @@ LADDER: Final = (
     Version((DEADLINE_TABLE,), DEADLINE_BACKFILL),  # deadlines of verification tasks
     Version((), OUTCOME_VILLAGE_BACKFILL),  # outcomes' village, for village areas (issue 18)
     Version((BIOMETRIC_TABLES,)),  # the biometric enrolment registry (issue 19 §1)
+    Version((RATING_TABLES,)),  # service evaluation: ratings and follow-ups (issue 19 §4)
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

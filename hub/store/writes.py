@@ -20,7 +20,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
-from certhub.hub.store import biometrics, deadlines, ledger_rows, money, outbox, recovery, register
+from certhub.hub.store import (
+    biometrics,
+    deadlines,
+    ledger_rows,
+    money,
+    outbox,
+    ratings,
+    recovery,
+    register,
+)
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
 from certhub.hub.store.records import NewMessage
@@ -156,6 +165,7 @@ def plan(
     if (b := effects.biometric) is not None:
         row = (b.person_id, b.modality, b.status, b.occurred_at, b.channel, b.area, sequence)
         ops.append(Run(biometrics.UPSERT, row))
+    ops += _ratings(sequence, effects)
     for write in effects.deadlines:
         sql, values, refused = deadlines.statement(write)
         ops.append(Run(sql, values, expect=1 if refused else None, refused=refused))
@@ -231,6 +241,21 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
             ),
         }[c.step]
         ops.append(Run(sql, params, expect=1, refused=refused))
+    return ops
+
+
+def _ratings(sequence: int, effects: Effects) -> list[Op]:
+    """A rating (once per service) with its follow-up, or a step of a follow-up."""
+    ops: list[Op] = []
+    if (r := effects.rating) is not None:
+        row = (sequence, r.service_record, r.service_kind, r.score, r.rater, r.via, r.area)
+        ops.append(Run(ratings.INSERT_RATING, (*row, r.rated_at), unique=ratings.rated_already()))
+        if r.follow_up_due is not None:
+            ops.append(Run(ratings.OPEN_FOLLOW_UP, (sequence, r.area, r.follow_up_due)))
+    if (f := effects.follow_up) is not None:
+        params = (f.at, f.outcome, f.rating)
+        refused = ratings.follow_up_closed()
+        ops.append(Run(ratings.FOLLOW_UP[f.action], params, expect=1, refused=refused))
     return ops
 
 

@@ -1,14 +1,16 @@
-"""Task deadlines: the exact moments a reminder and an escalation become due."""
+"""Deadlines: when a task is reminded and escalated, and when a bad rating is due put right."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from certhub.hub.rules.deadlines import DEFAULT_DEADLINE_DAYS, due_at, stage_due
+from certhub.hub.rules.ratings import follow_up_due, working_days_after
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 OPENED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 DUE = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)  # 30 days later, written out by hand
@@ -52,3 +54,18 @@ def test_a_task_is_escalated_exactly_when_it_is_past_due(
     stage = stage_due(due, now, reminder_days=reminder_days, reminded=True, escalated=False)
     assert (stage == "escalated") == (offset > 0)
     assert stage in (None, "escalated")
+
+
+@pytest.mark.parametrize(
+    ("start", "due"),
+    [
+        (date(2026, 12, 4), date(2026, 12, 25)),  # a Friday: three full weeks on
+        (date(2026, 12, 5), date(2026, 12, 25)),  # a Saturday counts from Monday
+        (date(2026, 12, 7), date(2026, 12, 28)),  # a Monday: the fifteenth is a Monday
+        (date(2026, 12, 31), date(2027, 1, 21)),  # across the year
+    ],
+)
+def test_a_bad_rating_is_put_right_within_fifteen_working_days(start: date, due: date) -> None:
+    assert working_days_after(start, 15) == due
+    rated = datetime.combine(start, time(23, 30), CHINA_STANDARD_TIME)
+    assert follow_up_due(rated) == datetime.combine(due, time(23, 59, 59), CHINA_STANDARD_TIME)

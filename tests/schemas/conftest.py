@@ -169,6 +169,22 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "channel": {"kind": "app_gdrs", "code": "gdrs"},
             "consent": {"given_at": "2024-03-01T08:59:00+08:00", "method": "in_app"},
         },
+        "service_rating/v1": {
+            "type": "service_rating/v1",
+            "service_record": 42,
+            "score": 2,
+            "rater": "family",
+            "comment": "排队太久",
+            "rated_at": past,
+        },
+        "rating_followup/v1": {
+            "type": "rating_followup/v1",
+            "rating_id": 43,
+            "action": "callback",
+            "outcome": "已电话回访，解释原因并致歉",
+            "actor": actor,
+            "at": past,
+        },
         "task_deadline/v1": {
             "type": "task_deadline/v1",
             "task_id": "task-1",

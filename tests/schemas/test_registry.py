@@ -42,6 +42,8 @@ def test_table_lists_every_type_and_is_read_only() -> None:
             "write_off",
             "task_deadline",
             "biometric_enrolment",
+            "service_rating",
+            "rating_followup",
         )
     )
     for message_type, model in MESSAGE_TYPES.items():
@@ -115,6 +117,7 @@ def test_exported_members() -> None:
         "conditions",
         "deadlines",
         "enums",
+        "ratings",
         "regions",
         "registry",
         "recovery",

@@ -23,12 +23,23 @@ from certhub.security import SigningKey, TrustStore, issue_read_token, sign_comp
 T = TypeVar("T")
 
 REPORTS = ["eligibility_report/v1", "zero_report/v1"]
-STAFF = ["decision/v1", "task_transition/v1", "restoration/v1", "recovery/v1", "write_off/v1"]
+STAFF = [
+    "decision/v1",
+    "task_transition/v1",
+    "restoration/v1",
+    "recovery/v1",
+    "write_off/v1",
+    "rating_followup/v1",
+]
 
 # party -> (role, may_send, may_read)
 PARTIES: dict[str, tuple[str, list[str], bool]] = {
     "city": ("reporting_system", REPORTS, False),
-    "channel": ("channel", ["certification_event/v1", "biometric_enrolment/v1"], False),
+    "channel": (
+        "channel",
+        ["certification_event/v1", "biometric_enrolment/v1", "service_rating/v1"],
+        False,
+    ),
     "town-1": ("town_staff", STAFF, False),
     "town-2": ("town_staff", STAFF, False),
     "county-1": ("county_reviewer", STAFF, True),

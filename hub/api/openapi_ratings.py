@@ -1,0 +1,189 @@
+"""OpenAPI paths of service evaluation: the SMS link's page, ratings, follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from certhub.hub.api.openapi_parts import json_response, problem_response, push_operation
+
+_MOMENT = {"type": ["string", "null"], "format": "date-time"}
+_RATING: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "rating",
+        "service_record",
+        "service_kind",
+        "score",
+        "rater",
+        "via",
+        "area",
+        "rated_at",
+        "follow_up",
+    ],
+    "properties": {
+        "rating": {"type": "integer", "description": "the rating's ledger record"},
+        "service_record": {"type": "integer"},
+        "service_kind": {"type": "string", "enum": ["certification", "report"]},
+        "score": {"type": "integer", "minimum": 1, "maximum": 5},
+        "rater": {"type": "string", "enum": ["pensioner", "family"]},
+        "via": {"type": "string", "enum": ["sms_link", "channel_app"]},
+        "area": {"type": "string"},
+        "rated_at": {"type": "string", "format": "date-time"},
+        "follow_up": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": [
+                        "due_at",
+                        "called_back_at",
+                        "visited_at",
+                        "rectified_at",
+                        "outcome",
+                    ],
+                    "properties": {
+                        "due_at": {"type": "string", "format": "date-time"},
+                        "called_back_at": _MOMENT,
+                        "visited_at": _MOMENT,
+                        "rectified_at": _MOMENT,
+                        "outcome": {"type": ["string", "null"]},
+                    },
+                },
+            ]
+        },
+    },
+}
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+_LINK = {
+    "name": "link",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,300}$"},
+}
+_RATING_ID = {
+    "name": "rating_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+}
+_READ_ERRORS = {
+    "401": problem_response("Missing, invalid or expired bearer token."),
+    "403": problem_response("The token's key may not read."),
+}
+
+
+def _signed(summary: str, message_type: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+    operation = push_operation(summary, [message_type])
+    if params:
+        operation["post"]["parameters"] = params
+    operation["post"]["responses"] |= {
+        "404": problem_response("No such rating."),
+        "409": problem_response("Rated already, follow-up closed, or replay."),
+    }
+    return operation
+
+
+def rating_paths() -> dict[str, Any]:
+    """The paths of service evaluation."""
+    return {
+        "/rate.css": {
+            "get": {
+                "summary": "The rating page's style sheet.",
+                "responses": {
+                    "200": {
+                        "description": "CSS",
+                        "content": {"text/css": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/rate/{link}": {
+            "get": {
+                "summary": "The rating form an SMS links to (HTML, no script, no login).",
+                "parameters": [_LINK],
+                "responses": {
+                    "200": {"description": "The form.", "content": _HTML},
+                    "404": problem_response("Not a link this deployment issued."),
+                },
+            },
+            "post": {
+                "summary": "Submit the form: one rating per service event.",
+                "parameters": [_LINK],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "score": {"type": "string", "pattern": "^[1-5]$"},
+                                    "rater": {"type": "string", "enum": ["pensioner", "family"]},
+                                    "comment": {"type": "string", "maxLength": 500},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {"description": "Thanks (HTML).", "content": _HTML},
+                    "400": problem_response("No score from 1 to 5."),
+                    "404": problem_response("Not a link this deployment issued."),
+                    "409": {"description": "Rated already (HTML).", "content": _HTML},
+                    "422": problem_response("The linked record is not a ratable service."),
+                },
+            },
+        },
+        "/v1/service-ratings": {
+            **_signed(
+                "A channel app's rating of a service that came through it.",
+                "service_rating/v1",
+                [],
+            ),
+            "get": {
+                "summary": "Ratings by id (follow_up=open: bad ratings not yet put right).",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {
+                        "name": "follow_up",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["all", "open"]},
+                    },
+                    {"name": "after", "in": "query", "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                ],
+                "responses": {
+                    "200": json_response(
+                        "One page by rating id.",
+                        {
+                            "type": "object",
+                            "required": ["items", "next_cursor", "has_more"],
+                            "properties": {
+                                "items": {"type": "array", "items": _RATING},
+                                "next_cursor": {"type": "string"},
+                                "has_more": {"type": "boolean"},
+                            },
+                        },
+                    ),
+                    "400": problem_response("Invalid parameter or cursor."),
+                    **_READ_ERRORS,
+                },
+            },
+        },
+        "/v1/service-ratings/{rating_id}": {
+            "get": {
+                "summary": "One rating with its follow-up.",
+                "security": [{"bearer": []}],
+                "parameters": [_RATING_ID],
+                "responses": {
+                    "200": json_response("OK", _RATING),
+                    "404": problem_response("No such rating, or outside the area."),
+                    **_READ_ERRORS,
+                },
+            }
+        },
+        "/v1/service-ratings/{rating_id}/follow-ups": _signed(
+            "Town staff or the county record a call-back, a visit or the fix.",
+            "rating_followup/v1",
+            [_RATING_ID],
+        ),
+    }

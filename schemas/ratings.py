@@ -1,0 +1,45 @@
+"""Service evaluation (好差评): a pensioner rates a service, a bad rating is followed up.
+
+A pensioner or their family rates one service event — a certification, or a
+report the office handled — once, from the link in the SMS the hub sent or
+in a channel's app; a rating of 1 or 2 opens a follow-up for the town, who
+calls back, visits and puts things right within 15 working days.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from .common import ActorRef, FreeText, Message
+
+__all__ = ["RatingFollowUp", "ServiceRating"]
+
+Score = Annotated[int, Field(ge=1, le=5, description="1 very dissatisfied … 5 very satisfied")]
+
+
+class ServiceRating(Message):
+    """One rating of one service event (the ledger record of a certification or report)."""
+
+    MESSAGE_TYPE: ClassVar[str] = "service_rating/v1"
+
+    type: Literal["service_rating/v1"] = "service_rating/v1"
+    service_record: Annotated[int, Field(ge=1, description="the rated record's ledger sequence")]
+    score: Score
+    rater: Literal["pensioner", "family"]
+    comment: Annotated[FreeText, Field(max_length=500)] | None = None
+    rated_at: AwareDatetime
+
+
+class RatingFollowUp(Message):
+    """What the town did about a bad rating: a phone call-back, a visit, the fix."""
+
+    MESSAGE_TYPE: ClassVar[str] = "rating_followup/v1"
+
+    type: Literal["rating_followup/v1"] = "rating_followup/v1"
+    rating_id: Annotated[int, Field(ge=1, description="the rating's ledger sequence")]
+    action: Literal["callback", "visit", "rectified"]
+    outcome: FreeText
+    actor: ActorRef
+    at: AwareDatetime
