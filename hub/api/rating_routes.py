@@ -95,7 +95,7 @@ async def rate_by_link(request: web.Request) -> web.Response:
         rating = ServiceRating(
             service_record=service,
             score=int(str(form.get("score", ""))),
-            rater=str(form.get("rater", "pensioner")),  # type: ignore[arg-type]
+            rater=str(form.get("rater", "pensioner")),
             comment=str(form.get("comment", "")).strip() or None,
             rated_at=datetime.now(UTC),
         )

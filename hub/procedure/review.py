@@ -100,8 +100,8 @@ async def _on_approval(
         raise Refusal("item-not-found", f"record {item_id} is missing")
     if kind is ItemKind.CERTIFICATION:
         event = CertificationEvent.model_validate_json(record.payload)
-        link = ctx.rating_link(item_id) if ctx.rating_link else None
-        notice = _notice_write(certification_result_notice(event, item_id, link))
+        rate_at = ctx.rating_link(item_id) if ctx.rating_link else None
+        notice = _notice_write(certification_result_notice(event, item_id, rate_at))
         upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
         effects = replace(effects, certified=register_entry(event, item_id))
         return _extend(effects, notices=(notice,), outbox=upward)

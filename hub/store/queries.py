@@ -348,7 +348,7 @@ def _task(row: Row) -> TaskRow:
 
 
 def _rating(row: Row) -> RatingRow:
-    seq, record, kind, score, rater, via, area, rated, *follow, outcome = row
+    seq, record, kind, score, rater, via, area, rated, due, called, visited, fixed, outcome = row
     return RatingRow(
         int(str(seq)),
         int(str(record)),
@@ -358,9 +358,16 @@ def _rating(row: Row) -> RatingRow:
         str(via),
         str(area),
         float(str(rated)),
-        *(None if t is None else float(str(t)) for t in follow),
+        _moment(due),
+        _moment(called),
+        _moment(visited),
+        _moment(fixed),
         _text(outcome),
     )
+
+
+def _moment(value: object) -> float | None:
+    return None if value is None else float(str(value))
 
 
 def _deadline(row: Row) -> DeadlineRow:
