@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from certhub.hub.store.base import StoreUnavailable
 from certhub.hub.store.postgres import schema
 from certhub.hub.store.postgres.commit import DATABASE_ERRORS, connect_pool
-from certhub.security import SigningKey, create_exclusive
+from certhub.security import SigningKey, load_or_create_secret
 
 __all__ = [
     "DEPLOYMENT_KEY_BYTES",
@@ -80,12 +80,10 @@ def load_deployment_key(path: Path, *, create: bool = True) -> bytes:
             or readable by group or others.
     """
     if create and not path.exists():
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError):  # another process linked one first
-                create_exclusive(path, secrets.token_bytes(DEPLOYMENT_KEY_BYTES))
-        except OSError as exc:
-            raise DeploymentKeyError(f"cannot make deployment key {path}: {exc.strerror}") from exc
+        try:  # whole or not at all; a process starting at the same time uses the first made
+            load_or_create_secret(path, DEPLOYMENT_KEY_BYTES)
+        except (OSError, ValueError) as exc:
+            raise DeploymentKeyError(f"cannot make deployment key {path}: {exc}") from exc
     try:
         key = path.read_bytes()
         mode = os.stat(path).st_mode
