@@ -26,6 +26,7 @@ from certhub.hub.problems import (
     EVIDENCE_PROBLEMS,
     PROCEDURE_PROBLEMS,
     SECURITY_PROBLEMS,
+    SERVICE_POINT_PROBLEMS,
     Problem,
 )
 from certhub.schemas import PROBLEM_TYPE_PREFIX
@@ -90,6 +91,7 @@ def test_each_slug_is_written_in_one_place_only() -> None:
         PROCEDURE_PROBLEMS,
         SECURITY_PROBLEMS,
         ENROLMENT_PROBLEMS,
+        SERVICE_POINT_PROBLEMS,
     ]
     assert sum(len(section) for section in sections) == len(ALL_PROBLEMS)
 
