@@ -67,7 +67,7 @@ async def exercise(deployment: Deployment) -> None:
     hub.start()
     await hub.ready()
     assert hub.process is not None
-    await until(lambda: _true(len(ingress_pids(hub.process.pid)) == 1), 30, "ingress process up")
+    await until(lambda: _answering(hub.url, 2), 60, "both processes answering")
     messages = deployment.parties.certifications(MESSAGES + 40)
 
     answers = await push_on_fresh_connections(hub.url, messages[:40])
@@ -107,6 +107,17 @@ async def exercise(deployment: Deployment) -> None:
     assert hub.process.returncode == 0, hub.tail()
     assert all(_gone(pid) for pid in children)
     assert not (deployment.data_dir / "ledger-writer.sock").exists()
+
+
+async def _answering(url: str, processes: int) -> bool:
+    """Whether health checks on fresh connections have reached ``processes`` processes."""
+    seen = set()
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        for _ in range(20):
+            async with session.get(url + "/healthz") as answer:
+                seen.add(answer.headers["X-Request-ID"].split("-")[0])
+    return len(seen) >= processes
 
 
 async def _hub_keys(url: str) -> dict:
