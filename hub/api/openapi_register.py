@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from certhub.hub.api.openapi_parts import json_response, problem_response
+from certhub.hub.store.register_reads import SUMMARY_FIELDS
 
 _MONTH = {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}$"}
 _DAY = {"type": ["string", "null"], "format": "date"}
@@ -100,8 +101,29 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "schema": schema}
 
 
+_COUNT = {"type": "integer", "minimum": 0}
+_SUMMARY: dict[str, Any] = {
+    "type": "object",
+    "required": ["on", "area", "people", "last_12_months"],
+    "properties": {
+        "on": {"type": "string", "format": "date"},
+        "area": {"type": ["string", "null"], "description": "the region-code prefix counted"},
+        "people": {
+            "type": "object",
+            "required": list(SUMMARY_FIELDS),
+            "properties": dict.fromkeys(SUMMARY_FIELDS, _COUNT),
+        },
+        "last_12_months": {
+            "type": "object",
+            "required": ["people_certified", "certifications"],
+            "properties": {"people_certified": _COUNT, "certifications": _COUNT},
+        },
+    },
+}
+
+
 def register_paths() -> dict[str, Any]:
-    """The register's list paths."""
+    """The register's list paths and its summary."""
     common = [
         _query("area", {"type": "string", "pattern": "^[0-9]{6}([0-9]{3}){0,2}$"}),
         _query("on", {"type": "string", "format": "date"}),
@@ -115,7 +137,7 @@ def register_paths() -> dict[str, Any]:
             _query("id_ending", {"type": "string", "pattern": "^[0-9X]{4,6}$"}),
         ],
     }
-    return {
+    lists = {
         f"/v1/register/{name}": {
             "get": {
                 "summary": summary,
@@ -131,3 +153,17 @@ def register_paths() -> dict[str, Any]:
         }
         for name, summary in _LISTS.items()
     }
+    summary = {
+        "get": {
+            "summary": "People of an area in each state; people certified in 12 months.",
+            "security": [{"bearer": []}],
+            "parameters": common[:2],
+            "responses": {
+                "200": json_response("Counts of people (not of events).", _SUMMARY),
+                "400": problem_response("Invalid parameter."),
+                "401": problem_response("Missing, invalid or expired bearer token."),
+                "403": problem_response("The token's key may not read."),
+            },
+        }
+    }
+    return {**lists, "/v1/register/summary": summary}

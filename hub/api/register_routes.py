@@ -1,14 +1,16 @@
 """The certification register's lists for readers (bearer read tokens), paged by cursor.
 
 ``GET /v1/register/{due,overdue,suspended,long-suspended,people}``: see
-:mod:`certhub.hub.register.lists`. ``?area=`` (a 6-, 9- or 12-digit region
-code) narrows a list; a reader whose token is confined to an area reads only
-inside it (the two prefixes intersect; disjoint ones give an empty page).
+:mod:`certhub.hub.register.lists`; ``GET /v1/register/summary``: how many
+people of an area are in each state (statistics count people, not events).
+``?area=`` (a 6-, 9- or 12-digit region code) narrows a list; a reader whose
+token is confined to an area reads only inside it (the two prefixes
+intersect; disjoint ones give an empty page).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from aiohttp import web
 
@@ -17,7 +19,9 @@ from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, SETTINGS, STORE
 from certhub.hub.problems import Problem
 from certhub.hub.register.lists import ListRequest, entry, person_key, query_for
-from certhub.hub.store.register_reads import RegisterList
+from certhub.hub.rules.months import month_index
+from certhub.hub.rules.restoration import MUNICIPAL_AFTER_DAYS
+from certhub.hub.store.register_reads import SUMMARY_FIELDS, RegisterList
 from certhub.schemas.clock import shanghai_today
 from certhub.security import Reader
 from certhub.security.scopes import AreaScope, parse_area
@@ -70,6 +74,29 @@ async def register_list(request: web.Request) -> web.Response:
         "items": [entry(row, on, grace) for row in rows],
         "next_cursor": cursors.encode(cursor_kind, last),
         "has_more": has_more,
+    }
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/v1/register/summary")
+async def register_summary(request: web.Request) -> web.Response:
+    """How many people of an area are in each state on a day; people certified in 12 months."""
+    reader = require_reader(request)
+    area = _area(reader, request.query.get("area"))
+    on = _day(request.query.get("on"))
+    store = request.app[STORE]
+    month = month_index(on)
+    before = (on - timedelta(days=MUNICIPAL_AFTER_DAYS)).isoformat()
+    if area == _EMPTY:
+        counts, (people, events) = dict.fromkeys(SUMMARY_FIELDS, 0), (0, 0)
+    else:
+        counts = await store.register_summary(month, before, area)
+        people, events = await store.register_certified(month - 11, month, area)
+    body = {
+        "on": on.isoformat(),
+        "area": None if area == _EMPTY else area,
+        "people": counts,
+        "last_12_months": {"people_certified": people, "certifications": events},
     }
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # writes imports this module's neighbours; typing only
     from certhub.hub.store.writes import Op
 
 __all__ = [
+    "SUMMARY_FIELDS",
     "PersonRegister",
     "RegisterCertificationRow",
     "RegisterList",
@@ -90,6 +91,33 @@ _PERSON: Final = (
 _SUSPENDED_MONTH: Final = (
     "(CAST(substr(suspended_since, 1, 4) AS INTEGER) * 12"
     " + CAST(substr(suspended_since, 6, 2) AS INTEGER) - 1)"
+)
+SUMMARY_FIELDS: Final = (
+    "on_roster",
+    "certified",
+    "due",
+    "overdue",
+    "not_certified",
+    "suspended",
+    "suspended_not_certified",
+    "long_suspended",
+    "terminated",
+)
+"""The states :meth:`RegisterQueries.register_summary` counts, in its columns' order."""
+
+_ACTIVE: Final = "roster_status = 'active'"
+_SUMMARY: Final = (
+    "SELECT sum(CASE WHEN roster_status IS NOT NULL THEN 1 ELSE 0 END),"
+    f" sum(CASE WHEN {_ACTIVE} AND due_month > ? THEN 1 ELSE 0 END),"
+    f" sum(CASE WHEN {_ACTIVE} AND due_month >= ? AND due_month <= ? THEN 1 ELSE 0 END),"
+    f" sum(CASE WHEN {_ACTIVE} AND due_month < ? THEN 1 ELSE 0 END),"
+    f" sum(CASE WHEN {_ACTIVE} AND due_month IS NULL THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN roster_status = 'suspended' THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN roster_status = 'suspended' AND (due_month IS NULL"
+    f" OR due_month < {_SUSPENDED_MONTH}) THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN roster_status = 'suspended' AND suspended_since < ? THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN roster_status = 'terminated' THEN 1 ELSE 0 END)"
+    " FROM register_people"
 )
 _REMINDERS_DUE: Final = (
     _PERSON + " WHERE roster_status = 'active' AND due_month >= ? AND due_month <= ?"
@@ -170,6 +198,32 @@ class RegisterQueries:
         )
         return [_person(row) for row in rows]
 
+    async def register_summary(self, month: int, before: str, area: str | None) -> dict[str, int]:
+        """How many people of an area are in each state in ``month`` (the lists' rules)."""
+        sql, params = _SUMMARY, [month + 2, month, month + 2, month, before]
+        if area is not None:
+            sql += " WHERE area >= ? AND area < ?"
+            params += [area, area + ":"]
+        row = (await self._read(sql, tuple(params)))[0]
+        return {name: int(str(value or 0)) for name, value in zip(SUMMARY_FIELDS, row, strict=True)}
+
+    async def register_certified(
+        self, month_from: int, month_to: int, area: str | None
+    ) -> tuple[int, int]:
+        """(people counted, passed certifications) in months ``month_from..month_to``."""
+        sql = (
+            "SELECT sum(CASE WHEN c.sequence = c.of_record THEN 1 ELSE 0 END), count(*)"
+            " FROM register_certifications AS c"
+            " JOIN register_people AS p ON p.person_id = c.person_id"
+            " WHERE c.month >= ? AND c.month <= ?"
+        )
+        params: list[object] = [month_from, month_to]
+        if area is not None:
+            sql += " AND p.area >= ? AND p.area < ?"
+            params += [area, area + ":"]
+        people, events = (await self._read(sql, tuple(params)))[0]
+        return int(str(people or 0)), int(str(events or 0))
+
     async def register_records(self, month_from: int, month_to: int, area: str | None) -> int:
         """People counted in months ``month_from..month_to``: certifications of record there."""
         sql = (
@@ -209,6 +263,16 @@ class RegisterReads(Protocol):
         self, month: int, per_cycle: int, after: str, limit: int
     ) -> list[PersonRegister]:
         """People whose latest open reminder slot is not counted yet (see the implementation)."""
+        ...
+
+    async def register_summary(self, month: int, before: str, area: str | None) -> dict[str, int]:
+        """How many people of an area are in each state in ``month`` (:data:`SUMMARY_FIELDS`)."""
+        ...
+
+    async def register_certified(
+        self, month_from: int, month_to: int, area: str | None
+    ) -> tuple[int, int]:
+        """(people counted, passed certifications) in months ``month_from..month_to``."""
         ...
 
     async def register_records(self, month_from: int, month_to: int, area: str | None) -> int:

@@ -168,3 +168,30 @@ async def test_bad_parameters_and_cursors_are_refused(hub: Hub) -> None:
         assert body["type"] == f"urn:certhub:problem:{slug}", (name, params)
     response = await hub.client.get("/v1/register/due")
     assert response.status == 401
+
+
+async def test_the_summary_counts_people_not_certifications(hub: Hub) -> None:
+    await setting_the_scene(hub)
+    response = await hub.client.get("/v1/register/summary", params={"on": ON}, headers=hub.bearer())
+    body = await response.json()
+    assert response.status == 200, body
+    assert body["people"] == {
+        "on_roster": 7,
+        "certified": 0,  # nobody is due later than May 2027
+        "due": 3,  # A, C, G: March to May 2027
+        "overdue": 1,  # B
+        "not_certified": 1,  # D
+        "suspended": 2,  # E, F
+        "suspended_not_certified": 1,  # E
+        "long_suspended": 1,  # E
+        "terminated": 0,
+    }
+    # April 2026 .. March 2027: B (Feb 2026) and A's March 2026 records are outside it;
+    # C (May), F (June) inside
+    assert body["last_12_months"] == {"people_certified": 2, "certifications": 2}
+    on_2026 = await hub.client.get(
+        "/v1/register/summary", params={"on": "2026-12-31", "area": COUNTY}, headers=hub.bearer()
+    )
+    counted = (await on_2026.json())["last_12_months"]
+    # A (three channels, one person), B, C, F in 440103; G is in another county
+    assert counted == {"people_certified": 4, "certifications": 6}
