@@ -89,6 +89,11 @@ async def download_evidence(request: web.Request) -> web.Response:
         raise Problem(
             "evidence-corrupt", "stored evidence failed its integrity check; the error was logged"
         ) from exc
+    except OSError as exc:  # the folder or the deployment's database cannot be read now
+        log.error("evidence store cannot read: %s", exc)
+        raise Problem(
+            "store-unavailable", "the evidence store cannot be read right now; retry"
+        ) from exc
     log.info("evidence served", extra={"sender": reader.sender, "sha256": digest})
     filename = f"{digest}.{_EXTENSIONS.get(meta.media_type, 'bin')}"
     return web.Response(

@@ -208,7 +208,8 @@ def openapi_document() -> dict[str, Any]:
                         "Optional RFC 9530 `Content-Digest: sha-256=:BASE64:`. Bearer token "
                         "with scope `evidence` signed by a key that may send. Stored by SHA-256, "
                         "encrypted (AES-256-GCM) under keys in SECRETS_DIR/evidence or "
-                        "DATA_DIR/secrets/evidence."
+                        "DATA_DIR/secrets/evidence; on PostgreSQL, evidence and its keys are "
+                        "the deployment's, in the database, readable through every process."
                     ),
                     "security": [{"bearer": []}],
                     "requestBody": {
@@ -261,6 +262,9 @@ def openapi_document() -> dict[str, Any]:
                         "404": problem_response("No evidence under this digest."),
                         "500": problem_response(
                             "Stored evidence failed its integrity check (logged)."
+                        ),
+                        "503": problem_response(
+                            "The evidence store cannot be read right now (store-unavailable)."
                         ),
                     },
                 }

@@ -304,3 +304,13 @@ async def test_after_key_rotation_old_evidence_stays_readable(hub: Hub) -> None:
     assert new_key.encode() in vault.path_of(new["sha256"]).read_bytes()
     for body, grey in ((old, 10), (new, 20)):
         assert await (await download(hub, body["sha256"])).read() == png(grey=grey)
+
+
+async def test_a_store_that_cannot_be_read_answers_503_store_unavailable(hub: Hub) -> None:
+    data = png(grey=3)
+    _, body = await upload(hub, data, "image/png")
+    blob = vault_of(hub).path_of(body["sha256"])
+    blob.unlink()
+    blob.mkdir()  # reading it is an I/O error, as a failed disk or database would be
+    response = await download(hub, body["sha256"])
+    assert (response.status, problem_slug(await response.json())) == (503, "store-unavailable")
