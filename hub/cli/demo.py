@@ -26,6 +26,7 @@ from aiohttp import web
 from certhub.hub.audit import AuditReport, verify_ledger
 from certhub.hub.cli.demo_case import CaseSummary, run_death_case
 from certhub.hub.cli.demo_comparison import ComparisonDemo, run_comparison_demo
+from certhub.hub.cli.service_points import load_sample
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.keys import CERTIFICATION_PULL
 from certhub.hub.core.settings import Settings
@@ -148,6 +149,12 @@ async def run_demo(
         finally:
             await runner.cleanup()
     comparison = await run_comparison_demo(settings, out)  # the ledger is free again
+    points = await load_sample(settings)  # the e-map's sample, audited like any import
+    print(
+        f"e-map: {points.created + points.unchanged} sample service points; with the hub"
+        f" serving, open http://127.0.0.1:{DEFAULT_PORT}/map/",
+        file=out,
+    )
     audit = await _verify_audit(settings)
     print(
         f"audit verify: {'OK' if audit.ok else 'BROKEN'} ({audit.entries} entries, "

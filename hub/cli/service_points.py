@@ -32,10 +32,11 @@ from certhub.hub.service_points import (
 )
 from certhub.hub.service_points.geojson import feature_collection
 from certhub.hub.service_points.registry import from_row
+from certhub.hub.service_points.sample import SAMPLE_NAME, sample_points
 from certhub.hub.store import StoreUnavailable, open_ledger
 from certhub.security import replace_atomic
 
-__all__ = ["ACTOR", "add_service_point_commands"]
+__all__ = ["ACTOR", "add_service_point_commands", "load_sample"]
 
 ACTOR = "cli:service-points-import"
 
@@ -125,3 +126,9 @@ async def _read(settings: Settings, county: str) -> dict[str, Any]:
     finally:
         await ledger.aclose()
     return feature_collection(from_row(row) for row in rows)
+
+
+async def load_sample(settings: Settings) -> ImportReport:
+    """Import the shipped Yunfu/Zhaoqing sample (the demo's e-map); the ledger must be free."""
+    data = sample_points()
+    return await _store(settings, parse_file(data, SAMPLE_NAME), SAMPLE_NAME, data)
