@@ -24,22 +24,23 @@ from playwright.sync_api import Page, expect
 from procedurekit import STAFF, roster_entry
 
 from certhub.mocks.population import Population
-from certhub.security import TrustStore, b64url_decode, parse_compact
+from certhub.security import TrustedKey, TrustStore, b64url_decode, parse_compact
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
 OTHER_VILLAGE = {"county": "440825", "village": "440825028237"}
 CODE_REQUEST = "enrolment_code_request/v1"
+REVOCATION = "key_revocation/v1"
 Shot = Callable[[Page, str], Path]
 
 
 def county_issues_codes(store: TrustStore) -> TrustStore:
-    """The county reviewer may also ask for enrolment codes (README, enrolment)."""
+    """The county reviewer may also issue enrolment codes and revoke phones (README)."""
     entry = store.get(next(e.kid for e in store if e.sender == "county-1"))
     assert entry is not None
     return store.add(
         entry.key.to_jwk(),
         sender="county-1",
-        may_send=[*STAFF, CODE_REQUEST],
+        may_send=[*STAFF, CODE_REQUEST, REVOCATION],
         may_read=True,
         role="county_reviewer",
     )
@@ -90,6 +91,12 @@ def photo_with_location(path: Path) -> Path:
     gps.update({1: "N", 2: (22.0, 54.0, 0.0), 3: "E", 4: (112.0, 2.0, 0.0)})
     image.save(path, "JPEG", exif=exif, quality=95)
     return path
+
+
+def coordinators(hub: LiveHub) -> list[TrustedKey]:
+    """The coordinators' keys in the hub's trust store, revoked ones included."""
+    store = TrustStore.load(hub.settings.trust_store_path)
+    return [entry for entry in store if entry.role == "coordinator"]
 
 
 def card(page: Page, text: str) -> Any:
@@ -147,6 +154,9 @@ def test_a_coordinator_finds_a_pensioner_reports_a_death_offline_and_follows_it(
     page.get_by_label("身份证号").fill(second["id_number"])
     page.locator("label.choice", has_text="服刑").click()
     page.get_by_role("button", name="签名并上报").click()
+    expect(card(page, second["name"])).to_contain_text("待发送")
+    page.reload()  # still no signal: the service worker serves the page, IndexedDB the queue
+    expect(page.get_by_role("heading", name="我的上报")).to_be_visible()
     expect(card(page, second["name"])).to_contain_text("待发送")
     screenshot(page, "app-06-offline-queued")
     assert len(hub.read("/v1/reports")["items"]) == 1
@@ -287,3 +297,30 @@ def test_a_report_signed_long_ago_is_signed_again_under_the_same_message_id(
     assert header["jti"] == jti
     assert abs(header["iat"] - datetime.now(UTC).timestamp()) < 120  # signed again, fresh
     assert stored["payload"]["reason"] == "missing"
+
+
+def test_a_phone_the_county_revoked_says_so_and_enrols_again(
+    hub: LiveHub, phone_page: Page, screenshot: Shot, accessible: Callable[..., None]
+) -> None:
+    page = phone_page
+    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    (phone,) = [
+        e for e in TrustStore.load(hub.settings.trust_store_path) if e.role == "coordinator"
+    ]
+    lost = {"type": REVOCATION, "kid": phone.kid, "reason": "手机丢失"}
+    response = hub.push("/v1/enrolments/revocations", "county-1", lost)
+    assert response.status_code == 200, response.text
+
+    page.get_by_role("link", name="我的上报", exact=True).click()
+    expect(page.get_by_role("heading", name="本机已停用")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("停用")
+    screenshot(page, "app-12-revoked")
+    accessible(page, aaa=True)
+    page.get_by_role("button", name="重新登记本机").click()
+    page.get_by_label("登记码").fill(enrolment_code(hub, VILLAGE["village"]))
+    page.get_by_role("button", name="登记本机").click()
+    expect(page.get_by_role("heading", name="首页")).to_be_visible()
+    coordinators = [
+        e for e in TrustStore.load(hub.settings.trust_store_path) if e.role == "coordinator"
+    ]
+    assert [(e.kid == phone.kid, e.revoked) for e in coordinators] == [(True, True), (False, False)]

@@ -7,7 +7,7 @@ import { flush } from "./hub.js";
 import { mineScreen } from "./mine.js";
 import { peopleScreen } from "./people.js";
 import { reportScreen } from "./report.js";
-import { h, say, show } from "./ui.js";
+import { button, h, note, problemText, say, show } from "./ui.js";
 import { statsScreen, tasksScreen, zeroScreen } from "./village.js";
 
 const SCREENS = {
@@ -88,6 +88,18 @@ window.addEventListener("outbox-changed", (event) => {
   if (event.detail?.sent) say("已发送，中心已签发回执", "ok");
   const { name } = route();
   if (name === "mine" || name === "") render();
+});
+window.addEventListener("key-rejected", (event) => {
+  show(
+    "本机已停用",
+    note(problemText(event.detail), "error"),
+    h("p", {}, "已签名但未发出的上报不会再发送。请向县（区）社保经办机构领取新的登记码，重新登记本机。"),
+    button("重新登记本机", async () => {
+      await kv.delete("identity");
+      ctx.identity = null;
+      go("#/");
+    }),
+  );
 });
 document.getElementById("main").addEventListener("enrolled", async () => {
   ctx.identity = await kv.get("identity");

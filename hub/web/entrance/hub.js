@@ -12,6 +12,10 @@ export class Refused extends Error {
   }
 }
 
+// A signed message refused because the hub no longer trusts this phone's key (revoked
+// after a loss, expired, removed). Reads say only "invalid-token"; see read().
+const KEY_REJECTED = new Set(["key-revoked", "key-expired", "unknown-key"]);
+
 let clockOffset = 0; // seconds the hub's clock is ahead of the phone's (from its Date header)
 
 export function hubNow() {
@@ -29,15 +33,41 @@ async function call(path, init = {}) {
   if (!Number.isNaN(date)) clockOffset = (date - Date.now()) / 1000;
   const type = response.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await response.json() : null;
-  if (!response.ok) throw new Refused(body || { title: `HTTP ${response.status}` });
+  if (!response.ok) {
+    const refused = new Refused(body || { title: `HTTP ${response.status}` });
+    if (KEY_REJECTED.has(slugOf(refused))) keyRejected(refused.problem);
+    throw refused;
+  }
   return { status: response.status, body };
+}
+
+/** GET a JSON read as the enrolled phone; the last good answer is kept for offline use. */
+function slugOf(error) {
+  return (error?.problem?.type || "").split(":").pop();
+}
+
+function keyRejected(problem) {
+  window.dispatchEvent(new CustomEvent("key-rejected", { detail: problem }));
+}
+
+async function authorisedGet(identity, path) {
+  const token = await bearerToken(identity, "read", hubNow());
+  return (await call(path, { headers: { Authorization: `Bearer ${token}` } })).body;
 }
 
 /** GET a JSON read as the enrolled phone; the last good answer is kept for offline use. */
 export async function read(identity, path) {
   try {
-    const token = await bearerToken(identity, "read", hubNow());
-    const { body } = await call(path, { headers: { Authorization: `Bearer ${token}` } });
+    const body = await authorisedGet(identity, path).catch(async (error) => {
+      // The phone makes its tokens well, so an invalid one means a wrong phone clock (the
+      // refusal's Date header has just corrected it) or a key the hub no longer trusts:
+      // one more try tells the two apart.
+      if (slugOf(error) !== "invalid-token") throw error;
+      return authorisedGet(identity, path).catch((again) => {
+        if (slugOf(again) === "invalid-token") keyRejected(again.problem);
+        throw again;
+      });
+    });
     await kv.put(`cache:${path}`, { body, at: Date.now() });
     return { body, cached: false };
   } catch (error) {

@@ -2,8 +2,8 @@
 // refused, and each report the hub holds, with its stage and the hub's signed receipt.
 
 import { kv, outbox } from "./db.js";
-import { Refused, read } from "./hub.js";
-import { REASONS, STAGES, button, chip, dateText, h, maskId, note, show } from "./ui.js";
+import { read } from "./hub.js";
+import { REASONS, STAGES, button, chip, dateText, failureText, h, maskId, note, problemText, show } from "./ui.js";
 
 function title(payload) {
   if (payload.type === "zero_report/v1") return `零报告 · ${payload.period}`;
@@ -33,7 +33,7 @@ export async function mineScreen(ctx) {
     list.append(h("li", { class: "card", "data-jti": entry.jti },
       h("strong", {}, title(entry.payload)),
       stageChip(entry.state),
-      entry.problem ? note(entry.problem.detail || entry.problem.title, "error") : null,
+      entry.problem ? note(problemText(entry.problem), "error") : null,
       entry.state === "refused"
         ? button("删除这份", async () => { await outbox.delete(entry.jti); ctx.refresh(); }, { kind: "quiet" })
         : null));
@@ -44,7 +44,7 @@ export async function mineScreen(ctx) {
   try {
     answer = await read(ctx.identity, "/v1/my-reports?limit=50");
   } catch (error) {
-    status.replaceChildren(note(error instanceof Refused ? error.message : "暂时无法取得办理进度", "error"));
+    status.replaceChildren(note(failureText(error, "暂时无法取得办理进度"), "error"));
     return;
   }
   if (answer.cached) status.replaceChildren(note(`离线：显示 ${dateText(new Date(answer.at).toISOString())} 的进度`, "wait"));

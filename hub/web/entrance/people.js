@@ -2,8 +2,8 @@
 // that search (by name, or the last digits of the ID number) also works without
 // signal; each with certification status, due month and any open verification task.
 
-import { Refused, read } from "./hub.js";
-import { TASK_KINDS, TASK_STATUS, chip, field, h, maskId, note, show } from "./ui.js";
+import { read } from "./hub.js";
+import { TASK_KINDS, TASK_STATUS, chip, failureText, field, h, maskId, note, show } from "./ui.js";
 
 // The register's statuses (README, "The certification register").
 export const REGISTER_STATUS = {
@@ -99,7 +99,7 @@ export async function peopleScreen(ctx) {
   try {
     people = await villagePeople(ctx);
   } catch (error) {
-    status.replaceChildren(note(error instanceof Refused ? error.message : "需要网络才能取得名单", "error"));
+    status.replaceChildren(note(failureText(error, "需要网络才能取得名单"), "error"));
     return;
   }
   if (people.cached) status.replaceChildren(note("离线：显示上次取得的名单", "wait"));

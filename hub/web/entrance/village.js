@@ -2,8 +2,8 @@
 // assigned to the village, and a few numbers for the month.
 
 import { outbox } from "./db.js";
-import { Refused, flush, queueMessage, read } from "./hub.js";
-import { REASONS, TASK_KINDS, TASK_STATUS, button, chinaToday, chip, dateText, h, maskId, note, say, show } from "./ui.js";
+import { flush, queueMessage, read } from "./hub.js";
+import { REASONS, TASK_KINDS, TASK_STATUS, button, chinaToday, chip, dateText, failureText, h, maskId, note, say, show } from "./ui.js";
 
 function previousMonth(month) {
   const [year, m] = month.split("-").map(Number);
@@ -36,7 +36,7 @@ export async function zeroScreen(ctx) {
   try {
     target = await openPeriod(ctx);
   } catch (error) {
-    status.replaceChildren(note(error instanceof Refused ? error.message : "需要网络才能查看截止日期", "error"));
+    status.replaceChildren(note(failureText(error, "需要网络才能查看截止日期"), "error"));
     return;
   }
   const queued = (await outbox.all()).some((e) => e.payload.type === "zero_report/v1" && e.payload.period === target.period);
@@ -93,7 +93,7 @@ export async function tasksScreen(ctx) {
   try {
     answer = await villageTasks(ctx);
   } catch (error) {
-    list.replaceWith(note(error instanceof Refused ? error.message : "需要网络", "error"));
+    list.replaceWith(note(failureText(error, "需要网络"), "error"));
     return;
   }
   const open = (t) => (t.status === "open" || t.status === "in_progress" ? 0 : 1);
@@ -130,6 +130,6 @@ export async function statsScreen(ctx) {
         h("dt", {}, "零报告"), h("dd", {}, unit ? { missing: "未报告", reported: "已上报", zero_reported: "已零报告" }[unit.status] : "—")),
     );
   } catch (error) {
-    box.replaceChildren(note(error instanceof Refused ? error.message : "需要网络", "error"));
+    box.replaceChildren(note(failureText(error, "需要网络"), "error"));
   }
 }
