@@ -152,3 +152,6 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Reads of personal data are always logged, whatever the level (hub/api/access_log.py).
+    logging.getLogger("certhub.access").setLevel(logging.INFO)
+    logging.getLogger("certhub.lifecycle").setLevel(logging.INFO)  # start-up and shutdown lines

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from certhub.hub.core.keys import TRUST
+from certhub.hub.core.keys import READER, TRUST
 from certhub.hub.problems import Problem
 from certhub.security import Reader, in_area
 
@@ -30,6 +30,7 @@ def require_reader(request: web.Request) -> Reader:
         )
     token = header[len(_SCHEME) :].strip()
     reader: Reader = request.app[TRUST].tokens.verify(token)
+    request[READER] = reader  # the access log names who read (hub/api/access_log.py)
     return reader
 
 

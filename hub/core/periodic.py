@@ -6,6 +6,11 @@ started and stopped by :class:`BackgroundTasks` or :func:`running`, so each
 has the same guarantees: a failed round is logged and the next round comes
 (a loop that dies silently would stall deliveries or freeze gauges), and
 shutdown cancels the task and waits until it has really ended.
+
+An outage (PostgreSQL or RabbitMQ away) fails every round of every loop, twice
+a second for the relay: a loop logs its first failed round, then at most one
+"still failing" line per :data:`QUIET_SECONDS` with the count, and one line
+when it works again -- a bounded rate, however long the outage.
 """
 
 from __future__ import annotations
@@ -13,12 +18,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, NoReturn
 
-__all__ = ["BackgroundTasks", "every", "running"]
+__all__ = ["QUIET_SECONDS", "BackgroundTasks", "every", "running"]
 
 log = logging.getLogger(__name__)
+
+QUIET_SECONDS = 60.0
+"""While a loop keeps failing, at most one log line per this many seconds."""
 
 
 async def every(
@@ -29,6 +38,7 @@ async def every(
     expected: tuple[type[Exception], ...] = (),
     wake: asyncio.Event | None = None,
     wait_first: bool = False,
+    quiet: float = QUIET_SECONDS,
 ) -> NoReturn:
     """Run ``step`` every ``interval`` seconds until cancelled.
 
@@ -39,17 +49,61 @@ async def every(
             Either way the next round comes.
         wake: when given, setting it starts the next round at once.
         wait_first: wait one interval before the first round (its caller ran one already).
+        quiet: while rounds keep failing, at most one log line per this many seconds.
     """
     if wait_first:
         await _pause(interval, wake)
+    failing = _Failing(what, quiet)
     while True:
         try:
             await step()
         except expected as exc:
-            log.warning("%s: round failed, trying again next round: %s", what, exc)
-        except Exception:
-            log.exception("%s: round failed, trying again next round", what)
+            failing.failed(exc, traceback=False)
+        except Exception as exc:
+            failing.failed(exc, traceback=True)
+        else:
+            failing.succeeded()
         await _pause(interval, wake)
+
+
+class _Failing:
+    """A loop's run of failed rounds, and when it last said so."""
+
+    def __init__(self, what: str, quiet: float) -> None:
+        self._what, self._quiet = what, quiet
+        self._rounds = 0
+        self._since = self._said = 0.0
+
+    def failed(self, exc: Exception, *, traceback: bool) -> None:
+        now = time.monotonic()
+        self._rounds += 1
+        if self._rounds == 1:
+            self._since = self._said = now
+            log.warning(
+                "%s: round failed, trying again next round: %s",
+                self._what,
+                exc,
+                exc_info=exc if traceback else None,
+            )
+        elif now - self._said >= self._quiet:
+            self._said = now
+            log.warning(
+                "%s: still failing, %d rounds in %.0f s: %s",
+                self._what,
+                self._rounds,
+                now - self._since,
+                exc,
+            )
+
+    def succeeded(self) -> None:
+        if self._rounds:
+            log.warning(
+                "%s: working again after %d failed rounds in %.0f s",
+                self._what,
+                self._rounds,
+                time.monotonic() - self._since,
+            )
+            self._rounds = 0
 
 
 async def _pause(interval: float, wake: asyncio.Event | None) -> None:

@@ -28,6 +28,7 @@ from certhub.adapters.retry import DurableRetry
 from certhub.hub.delivery.broker import Envelope, Verdict
 from certhub.hub.delivery.destinations import Deliver
 from certhub.hub.store import LedgerStore
+from certhub.monitoring.logging import correlation_id
 from certhub.monitoring.metrics import HubMetrics
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,20 @@ class DeliveryDispatcher:
         return sorted(self._destinations)
 
     async def handle(self, envelope: Envelope) -> Verdict:
-        """Deliver ``envelope`` at most once in effect; the verdict for the broker."""
+        """Deliver ``envelope`` at most once in effect; the verdict for the broker.
+
+        Every log line of the delivery (the adapter's included) carries the
+        correlation id of the request that caused it, so one id follows a report
+        from its push to the department's answer.
+        """
+        bound = correlation_id.set(envelope.correlation_id or envelope.delivery_id)
+        try:
+            return await self._handle(envelope)
+        finally:
+            correlation_id.reset(bound)
+
+    async def _handle(self, envelope: Envelope) -> Verdict:
+        started = time.perf_counter()
         if await self._store.is_delivered(envelope.delivery_id):
             self._count(envelope, "duplicate")
             return Verdict.ACK
@@ -73,6 +87,20 @@ class DeliveryDispatcher:
         self._recording.add(recording)
         recording.add_done_callback(self._recording.discard)
         await asyncio.shield(recording)
+        log.info(
+            "delivery %s delivered to %s",
+            envelope.delivery_id,
+            envelope.destination,
+            extra={
+                "event": "delivered",
+                "delivery_id": envelope.delivery_id,
+                "destination": envelope.destination,
+                "operation": envelope.operation,
+                "attempt": envelope.attempts + 1,
+                "request_bytes": len(envelope.payload),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
         return Verdict.ACK
 
     async def _delivered(self, envelope: Envelope) -> None:

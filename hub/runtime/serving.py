@@ -33,6 +33,7 @@ from certhub.hub.api.problems import render
 from certhub.hub.core.keys import METRICS, SETTINGS
 from certhub.hub.core.settings import Settings
 from certhub.hub.problems import Problem
+from certhub.hub.runtime.lifecycle import log_started, log_stopped
 from certhub.hub.runtime.processes import more_processes
 from certhub.monitoring.metrics import HubMetrics
 
@@ -225,10 +226,12 @@ async def _serve_until_signal(
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    received: list[str] = []  # which signal stopped us, for the shutdown line
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, _on_signal, stop, received, signum)
     sharing = share_port or settings.processes > 1
     runner = await start_hub(app, settings.host, settings.port, reuse_port=sharing)
+    started = log_started(app, runner)
     watcher = asyncio.create_task(stop_also(stop)) if stop_also is not None else None
     try:
         # The other processes stop first: their writes still need this one.
@@ -238,3 +241,9 @@ async def _serve_until_signal(
         if watcher is not None:
             watcher.cancel()
         await runner.cleanup()
+        log_stopped(started, received[0] if received else "stop requested")
+
+
+def _on_signal(stop: asyncio.Event, received: list[str], signum: signal.Signals) -> None:
+    received.append(signum.name)
+    stop.set()

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from certhub.hub.delivery.amqp_ingress import AmqpIngress
 from certhub.hub.delivery.rabbit import RabbitBroker
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
 from certhub.hub.store import Conflict, StoreUnavailable
+from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import PROBLEM_TYPE_PREFIX, Refusal
 from certhub.security import KeyFileError, UnknownKey
 
@@ -56,10 +58,13 @@ class RefusingPipeline:
         raise self.error
 
 
-async def _consume(error: Exception, routing_key: str = "reports") -> tuple[FakeBroker, list[str]]:
+async def _consume(
+    error: Exception, routing_key: str = "reports", metrics: HubMetrics | None = None
+) -> tuple[FakeBroker, list[str]]:
     broker = FakeBroker()
     pipeline = cast(IngressPipeline, RefusingPipeline(error))
-    ingress = AmqpIngress(cast(RabbitBroker, broker), pipeline, plan=cast(Plan, None))
+    metrics = metrics or HubMetrics(CollectorRegistry())
+    ingress = AmqpIngress(cast(RabbitBroker, broker), pipeline, cast(Plan, None), metrics)
     message = FakeMessage(routing_key)
     await ingress.on_message(message)  # type: ignore[arg-type]
     return broker, message.settled
@@ -80,6 +85,14 @@ async def test_a_refused_message_is_dead_lettered_with_its_catalogue_problem(
     broker, settled = await _consume(error)
     assert [copy["x-problem-type"] for copy in broker.dead] == [PROBLEM_TYPE_PREFIX + slug]
     assert settled == ["ack"]
+
+
+async def test_a_refusal_over_amqp_is_counted_like_one_over_http() -> None:
+    registry = CollectorRegistry()
+    await _consume(UnknownKey("no key 'k1'"), metrics=HubMetrics(registry))
+    value = registry.get_sample_value
+    assert value("certhub_signature_failures_total", {"reason": "unknown-key"}) == 1
+    assert value("certhub_ingress_rejections_total", {"reason": "unknown-key"}) == 1
 
 
 async def test_an_unknown_collection_is_not_found() -> None:
