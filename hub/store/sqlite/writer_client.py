@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from certhub.hub.store import ledger_rows
 from certhub.hub.store.base import AppendOutcome, ReceiptFactory, StoreUnavailable
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.group_commit import mark_retrieved
@@ -144,8 +145,11 @@ class WriterClientLedger(SqliteLedger):
         """
         if not _drafted_for(receipt_for, message):
             raise TypeError("an ingress process appends with a receipt draft of the message")
-        outcome: AppendOutcome = await self._channel.call("append", message, effects)
-        return outcome
+        answer = await self._channel.call("append", message, effects)
+        if isinstance(answer, AppendOutcome):  # a re-send: the stored record
+            return answer
+        sequence, receipt = answer
+        return AppendOutcome(ledger_rows.new_record(sequence, message, receipt), created=True)
 
     async def _run_ops(self, ops: Sequence[Op]) -> int:
         count: int = await self._channel.call("ops", tuple(ops))

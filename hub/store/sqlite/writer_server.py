@@ -125,7 +125,10 @@ class LedgerWriterServer:
                 received_at=message.received_at,
                 message_type=message.message_type,
             )
-            return await self._store.append(message, draft, effects)
+            outcome = await self._store.append(message, draft, effects)
+            if outcome.created:  # the caller has the message: its place and receipt suffice
+                return outcome.record.sequence, outcome.record.receipt
+            return outcome
         if operation == "ops":
             (ops,) = arguments
             if not all(isinstance(op, Run | RunMany | Check | Link) for op in ops):

@@ -83,9 +83,11 @@ class _Reducers(dict[type, Callable[[Any], Any]]):
             reducer = _refusal
         elif dataclasses.is_dataclass(cls) and cls.__module__ in _ALLOWED:
             reducer = _by_fields(cls)
-        elif issubclass(cls, enum.Enum) and cls.__module__ not in _ALLOWED:
-            reducer = _plain
-        else:  # pickled as pickle does (classes by name); not cached, so rare types only
+        elif issubclass(cls, enum.Enum):
+            reducer = _plain if cls.__module__ not in _ALLOWED else _member
+        elif issubclass(cls, type):  # a class itself (an enum's metaclass): by its name
+            reducer = _by_name
+        else:  # pickled as pickle does; not cached, so rare types only
             raise KeyError(cls)
         self[cls] = reducer
         return reducer
@@ -111,6 +113,14 @@ def _own(obj: Any) -> tuple[Any, ...]:
     return reduced
 
 
+def _member(obj: enum.Enum) -> tuple[Any, ...]:
+    return type(obj), (obj.value,)
+
+
+def _by_name(obj: type) -> str:
+    return obj.__qualname__
+
+
 def _plain(obj: enum.Enum) -> tuple[Any, ...]:
     if isinstance(obj, str):
         return str, (str(obj),)
@@ -118,7 +128,9 @@ def _plain(obj: enum.Enum) -> tuple[Any, ...]:
 
 
 _REDUCERS = _Reducers(copyreg.dispatch_table)
-_REDUCERS.update(dict.fromkeys((datetime.datetime, datetime.timezone), _own))  # in every message
+_REDUCERS.update(  # in every message: its time, in its time zone
+    dict.fromkeys((datetime.datetime, datetime.timezone, datetime.timedelta), _own)
+)
 
 
 class _LedgerUnpickler(pickle.Unpickler):
@@ -126,13 +138,21 @@ class _LedgerUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         """The class ``module.name`` if it is one of the ledger's records."""
+        found = _ADMITTED.get((module, name))
+        if found is not None:
+            return found
         if module in _ALLOWED:
             names = _ALLOWED[module]
             if names is None or name in names:
                 found = super().find_class(module, name)
                 if isinstance(found, type):
+                    _ADMITTED[module, name] = found
                     return found
         raise FrameError(f"a ledger frame may not name {module}.{name}")
+
+
+_ADMITTED: dict[tuple[str, str], type] = {}
+"""Classes admitted once (every frame names the same few)."""
 
 
 def encode(call_id: int, value: object) -> bytes:
