@@ -80,6 +80,7 @@ from .resident_id import (
     upgrade_legacy_id,
     validate_resident_id,
 )
+from .suspension_proposal import SuspensionProposal
 from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
 
@@ -128,6 +129,7 @@ __all__ = [
     "Role",
     "ServiceRating",
     "Suspension",
+    "SuspensionProposal",
     "SuspensionReason",
     "TaskDeadline",
     "TaskDisposal",

@@ -62,7 +62,13 @@ def procedure_paths() -> dict[str, Any]:
             "collection",
             "path",
             type="string",
-            enum=["reports", "certifications", "restorations", "write-offs"],
+            enum=[
+                "reports",
+                "certifications",
+                "restorations",
+                "write-offs",
+                "suspension-proposals",
+            ],
         ),
         _param("item_id", "path", type="string", pattern="^[0-9]{1,18}$"),
     ]

@@ -33,11 +33,15 @@ COLLECTIONS = {
     "certifications": ItemKind.CERTIFICATION,
     "restorations": ItemKind.RESTORATION,
     "write-offs": ItemKind.WRITE_OFF,
+    "suspension-proposals": ItemKind.SUSPENSION,
 }
 TASK_CURSOR = "task"
 
 
-@routes.post(r"/v1/{collection:reports|certifications|restorations|write-offs}/{item_id}/decisions")
+@routes.post(
+    r"/v1/{collection:reports|certifications|restorations|write-offs|suspension-proposals}"
+    "/{item_id}/decisions"
+)
 async def post_decision(request: web.Request) -> web.Response:
     """Accept (受理), approve or reject (审核) one item, by a signed decision."""
     kind = COLLECTIONS[request.match_info["collection"]]

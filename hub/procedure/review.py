@@ -10,6 +10,7 @@ from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.recovery import write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
+from certhub.hub.procedure.register_suspension import suspension_approved
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.deadlines import due_at
 from certhub.hub.rules.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
@@ -85,6 +86,8 @@ async def plan_decision(
     effects = Effects(item_update=update, audit=(audit,), release_months=freed if rejected else ())
     if after.status is ItemStatus.APPROVED:
         effects = await _on_approval(ctx, effects, kind, item_id)
+    if kind is ItemKind.SUSPENSION and after.status is ItemStatus.APPROVED:
+        effects = await suspension_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.WRITE_OFF:
         money = await write_off_decided(ctx, item_id, after.status, decision.actor.id)
         effects = replace(effects, overpayment_change=money.overpayment_change)

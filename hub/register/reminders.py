@@ -89,5 +89,7 @@ class ReminderSweep:
 async def reminder_context(app: web.Application) -> AsyncIterator[None]:
     """Sweep reminders every hour for the life of the hub."""
     sweep = ReminderSweep(app[STORE], per_cycle=app[SETTINGS].register_reminders_per_cycle)
-    async with running(every(3600.0, sweep.sweep_now, what="certification reminders")):
+    # the first round waits an hour too: a test hub never sends one behind its test's back
+    loop = every(3600.0, sweep.sweep_now, what="certification reminders", wait_first=True)
+    async with running(loop):
         yield

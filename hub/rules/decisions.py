@@ -23,6 +23,7 @@ class ItemKind(StrEnum):
     CERTIFICATION = "certification"
     RESTORATION = "restoration"
     WRITE_OFF = "write_off"  # what remains of an overpayment, written off
+    SUSPENSION = "suspension"  # an overdue pensioner proposed for suspension (the register's)
 
 
 class ItemStatus(StrEnum):

@@ -65,6 +65,7 @@ from certhub.hub.procedure.context import ProcedureContext, party_in
 from certhub.hub.procedure.deadlines import deadline_context
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.register.reminders import reminder_context
+from certhub.hub.register.suspensions import proposal_context
 from certhub.hub.runtime.deployment import deployment_context, evidence_context
 from certhub.hub.runtime.health import install_health
 from certhub.hub.runtime.serving import edge_handler_args
@@ -118,6 +119,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(compliance_context)  # compliance and task gauges for the alerts
     app.cleanup_ctx.append(deadline_context)  # reminders and escalations of task deadlines
     app.cleanup_ctx.append(reminder_context)  # certification reminders before the due month
+    app.cleanup_ctx.append(proposal_context)  # overdue → a suspension proposal to decide
     app.cleanup_ctx.append(delivery_context)  # outbox relay and consumers, by role
     app.cleanup_ctx.append(inbound_routes.inbound_ctx)  # after the ledger: adapters ingest into it
     app.cleanup_ctx.append(certification_pull_context)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from hub_fixtures import hub, hub_factory, party_keys
 from pgkit import throwaway_database
+from procedurekit import PARTIES, Office, trust_store
+from prometheus_client import CollectorRegistry
 
+from certhub.hub.core.keys import NOTICE_SENDER
+from certhub.hub.core.settings import Settings
+from certhub.hub.delivery.notices import LoggingNoticeSender
+from certhub.hub.runtime.app import create_app
 from certhub.hub.store import SqliteLedger
 from certhub.hub.store.postgres import PostgresLedger
+from certhub.security import SigningKey
 
 Ledger = SqliteLedger | PostgresLedger
 __all__ = ["hub", "hub_factory", "party_keys"]  # a running hub for the API tests
@@ -79,3 +87,15 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     for ledger in found.opened:
         if isinstance(ledger, PostgresLedger) and not ledger._pool.is_closing():
             ledger.terminate()
+
+
+@pytest.fixture
+async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
+    """A hub with a party in every role (no e-ID service: the identity check is off)."""
+    keys = {party: SigningKey.generate() for party in PARTIES}
+    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
+    settings.data_dir.mkdir(parents=True)
+    trust_store(keys).save(settings.trust_store_path)
+    app = create_app(settings, registry=CollectorRegistry())
+    app[NOTICE_SENDER] = LoggingNoticeSender()
+    return Office(await aiohttp_client(app), settings, keys)

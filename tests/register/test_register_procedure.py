@@ -3,34 +3,13 @@ counted only once the county approves it, a rejected one never."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from evidence_samples import png
-from procedurekit import PARTIES, Office, counter_event, trust_store
-from prometheus_client import CollectorRegistry
+from procedurekit import Office, counter_event
 
-from certhub.hub.core.keys import NOTICE_SENDER
-from certhub.hub.core.settings import Settings
-from certhub.hub.delivery.notices import LoggingNoticeSender
-from certhub.hub.runtime.app import create_app
 from certhub.schemas.clock import CHINA_STANDARD_TIME
-from certhub.security import SigningKey
-
-
-@pytest.fixture
-async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
-    """A hub with a party in every role (no e-ID service: the identity check is off)."""
-    keys = {party: SigningKey.generate() for party in PARTIES}
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
-    settings.data_dir.mkdir(parents=True)
-    trust_store(keys).save(settings.trust_store_path)
-    app = create_app(settings, registry=CollectorRegistry())
-    app[NOTICE_SENDER] = LoggingNoticeSender()
-    return Office(await aiohttp_client(app), settings, keys)
 
 
 async def village_entry(office: Office, person: dict[str, Any]) -> dict[str, Any]:

@@ -185,6 +185,15 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "actor": actor,
             "at": past,
         },
+        "suspension_proposal/v1": {
+            "type": "suspension_proposal/v1",
+            "person": person,
+            "due_month": "2024-02",
+            "liable_from": "2024-03-01",
+            "last_certified_on": "2023-02-10",
+            "last_certification_sequence": 17,
+            "proposed_at": "2024-03-01T09:00:00+08:00",
+        },
         "task_deadline/v1": {
             "type": "task_deadline/v1",
             "task_id": "task-1",

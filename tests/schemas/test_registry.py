@@ -44,6 +44,7 @@ def test_table_lists_every_type_and_is_read_only() -> None:
             "biometric_enrolment",
             "service_rating",
             "rating_followup",
+            "suspension_proposal",
         )
     )
     for message_type, model in MESSAGE_TYPES.items():
@@ -124,6 +125,7 @@ def test_exported_members() -> None:
         "refusal",
         "reports",
         "resident_id",
+        "suspension_proposal",
         "transitions",
         "workflow",
     }

@@ -1,0 +1,55 @@
+"""The county approves a suspension proposal of the register: only then the hub suspends.
+
+A proposal (``suspension_proposal/v1``) is never a suspension. When the county
+approves one, the hub signs the ``suspension/v1`` (reason ``not_certified``,
+from the day the pensioner became liable), decided by the approver, in the
+same transaction as the decision. If the pensioner was certified after the
+proposal (the register's due month moved on), the approval is refused: there
+is nothing to suspend, and the county rejects the proposal instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.rules.months import month_index, month_label, parse_month
+from certhub.hub.store.effects import AuditWrite, Effects
+from certhub.schemas import Decision, Refusal, Suspension, SuspensionProposal, SuspensionReason
+
+__all__ = ["suspension_approved"]
+
+
+async def suspension_approved(
+    ctx: ProcedureContext, effects: Effects, item_id: int, decision: Decision
+) -> Effects:
+    """``effects`` of the approval of proposal ``item_id`` with the hub's suspension added."""
+    record = await ctx.store.get_record(item_id)
+    if record is None:  # the item row references it; only a corrupt ledger gets here
+        raise Refusal("item-not-found", f"record {item_id} is missing")
+    proposal = SuspensionProposal.model_validate_json(record.payload)
+    row = await ctx.store.register_person(proposal.person.id_number)
+    proposed_due = month_index(parse_month(proposal.due_month))
+    if row is not None and row.due_month is not None and row.due_month > proposed_due:
+        raise Refusal(
+            "conflict",
+            f"the pensioner was certified after the proposal (due {month_label(row.due_month)}"
+            " now): nothing to suspend; reject the proposal",
+        )
+    suspension = Suspension(
+        person=proposal.person,
+        reason=SuspensionReason.not_certified,
+        effective_from=proposal.liable_from,
+        decided_by=decision.actor,
+        decided_at=decision.decided_at,
+        remarks=f"逾期未认证: cycle due {proposal.due_month}, proposal {item_id}",
+    )
+    outcome = ctx.outcomes.record(
+        suspension,
+        message_id=f"suspension:proposal:{item_id}",
+        person=proposal.person,
+        reason=SuspensionReason.not_certified.value,
+        at=ctx.clock(),
+    )
+    audit = AuditWrite("suspension", str(item_id), decision.actor.id, outcome.sha256)
+    return replace(effects, outcomes=(*effects.outcomes, outcome), audit=(*effects.audit, audit))

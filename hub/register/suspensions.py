@@ -1,0 +1,130 @@
+"""Overdue → a suspension *proposal* for a person to confirm, never an automatic stop.
+
+Every six hours the sweep finds active pensioners past their due month whose
+``liable_from`` has come (the day after the due month, plus
+``CERTHUB_REGISTER_GRACE_MONTHS``) and records for each one
+``suspension_proposal/v1``, signed by the hub and opened as an item under
+review: town staff accept it, the county approves or rejects it
+(``POST /v1/suspension-proposals/{item}/decisions``); only the approval makes
+the hub sign the suspension (:mod:`certhub.hub.procedure.register_suspension`).
+One proposal per person and due month (its message id), so a rejected one is
+not proposed again for the same cycle. A pensioner who never passed a
+certification the hub knows of has no due month and is not proposed (the
+overdue list shows them as ``not_certified``). A later certification is
+restored through the existing restoration request (rule 7).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from aiohttp import web
+
+from certhub.hub.core.keys import PROCEDURE, SETTINGS, STORE
+from certhub.hub.core.periodic import every, running
+from certhub.hub.procedure.outcomes import OutcomeSigner
+from certhub.hub.register.cycle import liable_from
+from certhub.hub.rules.decisions import ItemKind
+from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.store import Conflict, LedgerStore, ReplayConflict
+from certhub.hub.store.effects import AuditWrite, Effects, ItemOpen
+from certhub.hub.store.register_reads import PersonRegister, RegisterList, RegisterQuery
+from certhub.schemas import PersonRef, RegionRef, SuspensionProposal
+from certhub.schemas.clock import shanghai_today
+
+__all__ = ["ProposalSweep", "proposal_context"]
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+SWEEP_SECONDS = 6 * 3600.0
+
+
+class ProposalSweep:
+    """Records the suspension proposals that are due, each once."""
+
+    def __init__(self, store: LedgerStore, outcomes: OutcomeSigner, *, grace_months: int) -> None:
+        """Sweep ``store``; sign with ``outcomes``."""
+        self._store = store
+        self._outcomes = outcomes
+        self._grace = grace_months
+
+    async def sweep(self, today: date, now: datetime | None = None) -> int:
+        """Propose every pensioner liable to suspension on ``today``; how many were proposed."""
+        at = now or datetime.now(UTC)
+        # overdue with liable_from <= today: due month + 1 + grace <= this month
+        query = RegisterQuery(
+            RegisterList.OVERDUE, after="", limit=BATCH, month_from=month_index(today) - self._grace
+        )
+        proposed = 0
+        while True:
+            rows = await self._store.register_page(query)
+            for row in rows:
+                proposed += await self._propose(row, at)
+            if len(rows) < BATCH:
+                return proposed
+            query = replace(query, after=rows[-1].person_id)
+
+    async def _propose(self, row: PersonRegister, at: datetime) -> int:
+        person = _person(row)
+        if row.due_month is None or person is None:
+            return 0
+        who = hashlib.sha256(row.person_id.encode()).hexdigest()[:20]
+        message_id = f"suspension-proposal:{month_label(row.due_month)}:{who}"
+        if await self._store.find(self._outcomes.hub_id, message_id) is not None:
+            return 0  # proposed already for this cycle (whatever was decided)
+        proposal = SuspensionProposal(
+            person=person,
+            due_month=month_label(row.due_month),
+            liable_from=liable_from(row.due_month, self._grace),
+            last_certified_on=date.fromisoformat(row.last_on) if row.last_on else None,
+            last_certification_sequence=row.last_sequence,
+            proposed_at=at,
+        )
+        record = self._outcomes.record(
+            proposal, message_id=message_id, person=person, reason="not_certified", at=at
+        )
+        audit = AuditWrite("suspension_proposed", message_id, self._outcomes.hub_id, record.sha256)
+        effects = Effects(item=ItemOpen(ItemKind.SUSPENSION), audit=(audit,))
+        try:
+            made = await self._store.append(record.as_message(at), _no_receipt, effects)
+        except (Conflict, ReplayConflict):  # another process proposed it first
+            return 0
+        return 1 if made.created else 0
+
+    async def sweep_now(self) -> None:
+        """Sweep for today."""
+        proposed = await self.sweep(shanghai_today())
+        if proposed:
+            log.info("suspension proposals recorded: %d", proposed)
+
+
+def _person(row: PersonRegister) -> PersonRef | None:
+    """The person as the roster names them (None without a name or an area)."""
+    if not row.name or not row.area:
+        return None
+    village = row.area if len(row.area) == 12 else None
+    return PersonRef(
+        id_number=row.person_id,
+        name=row.name,
+        region=RegionRef(county=row.area[:6], village=village),
+    )
+
+
+def _no_receipt(_sequence: int) -> str:
+    return ""  # the hub's own records carry no receipt, like every outcome
+
+
+async def proposal_context(app: web.Application) -> AsyncIterator[None]:
+    """Sweep suspension proposals every six hours for the life of the hub."""
+    sweep = ProposalSweep(
+        app[STORE], app[PROCEDURE].outcomes, grace_months=app[SETTINGS].register_grace_months
+    )
+    # the first round waits too: a hub restarted often still sweeps, a test hub never does
+    loop = every(SWEEP_SECONDS, sweep.sweep_now, what="suspension proposals", wait_first=True)
+    async with running(loop):
+        yield
