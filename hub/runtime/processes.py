@@ -71,8 +71,10 @@ async def more_processes(
             signers = receipt_signers(app[KEYRING], settings.hub_id)
             writer = LedgerWriterServer(store, signers, socket_path)
             await writer.start()
-        env = ingress_environment(settings, _bound_port(runner, settings), socket_path)
-        group = IngressProcesses(env)
+        port = _bound_port(runner, settings)
+        group = IngressProcesses(
+            lambda index: ingress_environment(settings, port, socket_path, index)
+        )
         try:
             group.start(settings.processes - 1)
             yield
@@ -119,12 +121,16 @@ def receipt_signers(keyring: HubSigningKeys, hub_id: str) -> Callable[[], Receip
     return signer
 
 
-def ingress_environment(settings: Settings, port: int, writer_socket: Path) -> dict[str, str]:
-    """The environment of an ingress process: this one's, with what makes it an ingress process.
+def ingress_environment(
+    settings: Settings, port: int, writer_socket: Path, index: int
+) -> dict[str, str]:
+    """The environment of ingress process ``index`` (1, 2, …): this one's, made an ingress one.
 
     Settings an operator gave on the command line (host, port, data folder)
     are passed on explicitly; everything else (environment, ``.env``, the
-    secrets folder) the ingress process reads as this one did.
+    secrets folder) the ingress process reads as this one did. With
+    ``METRICS_PORT`` set, ingress process ``index`` serves its own metrics on
+    ``METRICS_PORT + index``, so every process can be scraped.
     """
     env = dict(
         os.environ,
@@ -137,14 +143,20 @@ def ingress_environment(settings: Settings, port: int, writer_socket: Path) -> d
     )
     if settings.database_url is None:
         env["CERTHUB_LEDGER_WRITER"] = str(writer_socket)
+    env.pop("CERTHUB_METRICS_PORT", None)
+    if settings.metrics_port is not None:
+        env["CERTHUB_METRICS_PORT"] = str(settings.metrics_port + index)
     return env
 
 
 class IngressProcesses:
     """The ingress processes of this deployment, kept running until stopped."""
 
-    def __init__(self, env: dict[str, str], command: list[str] | None = None) -> None:
-        """Start each process as ``command`` (default: ``python -m ...ingress_process``)."""
+    def __init__(
+        self, env: Callable[[int], dict[str, str]], command: list[str] | None = None
+    ) -> None:
+        """Start process ``i`` (1, 2, …) as ``command`` (default: ``python -m
+        ...ingress_process``) with environment ``env(i)``."""
         self._env = env
         self._command = command or [sys.executable, "-m", "certhub.hub.runtime.ingress_process"]
         self._stopping = False
@@ -159,7 +171,7 @@ class IngressProcesses:
 
     def start(self, count: int) -> None:
         """Start ``count`` ingress processes, each kept alive by its own task."""
-        self._keepers = [asyncio.create_task(self._keep(index)) for index in range(count)]
+        self._keepers = [asyncio.create_task(self._keep(index)) for index in range(1, count + 1)]
 
     async def stop(self) -> None:
         """SIGTERM every process, wait for them (SIGKILL after the grace period)."""
@@ -174,9 +186,9 @@ class IngressProcesses:
     async def _keep(self, index: int) -> None:
         deaths = 0
         while not self._stopping:
-            process = await asyncio.create_subprocess_exec(*self._command, env=self._env)
+            process = await asyncio.create_subprocess_exec(*self._command, env=self._env(index))
             self._running[index] = process
-            log.info("ingress process %d started (pid %d)", index + 1, process.pid)
+            log.info("ingress process %d started (pid %d)", index, process.pid)
             started = asyncio.get_running_loop().time()
             code = await self._wait(process)
             del self._running[index]
@@ -188,7 +200,7 @@ class IngressProcesses:
             log.error(
                 "ingress process %d (pid %d) exited with %s after %.0f s; starting it again in"
                 " %.0f s",
-                index + 1,
+                index,
                 process.pid,
                 code,
                 lived,
