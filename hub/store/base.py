@@ -20,6 +20,7 @@ from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.outbox import OutboxStore
 from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
 from certhub.hub.store.register_reads import RegisterReads
+from certhub.hub.store.sender_reads import SenderReads
 from certhub.schemas import Refusal
 from certhub.security.scopes import AreaScope
 
@@ -236,12 +237,6 @@ class RecordStore(Protocol):
         """Every record after ``after``, of any kind, oldest first."""
         ...
 
-    async def sender_page(
-        self, sender: str, kind: RecordKind, before: int, limit: int
-    ) -> Sequence[LedgerRecord]:
-        """Records of ``kind`` that ``sender`` signed, before ``before``, newest first."""
-        ...
-
     async def count(self, kind: RecordKind | None = None) -> int:
         """How many records the ledger holds (of one kind, or all)."""
         ...
@@ -272,10 +267,6 @@ class ProcedureReads(Protocol):
         area: AreaScope | None = None,
     ) -> Sequence[TaskRow]:
         """Tasks changed after cursor ``after`` (their ``changed_seq``), inside ``area``."""
-        ...
-
-    async def tasks_of(self, person_ids: Sequence[str]) -> Sequence[TaskRow]:
-        """Every task (any status) of these people."""
         ...
 
     async def get_roster(self, person_id: str) -> bytes | None:
@@ -412,6 +403,7 @@ class LedgerStore(
     AuditLog,
     OutboxStore,
     RegisterReads,
+    SenderReads,
     RecoveryReads,
     AccountabilityReads,
     Lifecycle,

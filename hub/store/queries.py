@@ -27,13 +27,14 @@ from certhub.hub.store.base import (
     TaskRow,
 )
 from certhub.hub.store.register_reads import RegisterQueries
+from certhub.hub.store.sender_queries import SenderQueries
 from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
 from certhub.security.scopes import AreaScope, area_condition
 
 Row = tuple[object, ...]
 
 
-class LedgerReads(RegisterQueries, StatisticsReads):
+class LedgerReads(RegisterQueries, SenderQueries, StatisticsReads):
     """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
 
     _BYTES_CONTAIN: str = "instr({haystack}, ?) > 0"
@@ -150,24 +151,6 @@ class LedgerReads(RegisterQueries, StatisticsReads):
             params.append(region + "%")
         rows = await self._read(sql + " ORDER BY changed_seq LIMIT ?", (*params, limit))
         return [_task(row) for row in rows]
-
-    async def sender_page(
-        self, sender: str, kind: RecordKind, before: int, limit: int
-    ) -> Sequence[LedgerRecord]:
-        """Records of ``kind`` that ``sender`` signed, before ``before``, newest first.
-
-        Each carries its review status (``items.status``) like a pull page's records.
-        """
-        rows = await self._read(_SENDER_PAGE, (sender, kind.value, before, limit))
-        return [schema.to_record(row) for row in rows]
-
-    async def tasks_of(self, person_ids: Sequence[str]) -> Sequence[TaskRow]:
-        """Every verification task (any status) of these people, oldest change first."""
-        if not person_ids:
-            return []
-        marks = ", ".join("?" for _ in person_ids)
-        sql = f"{_TASK_SELECT} WHERE person_id IN ({marks}) ORDER BY changed_seq"
-        return [_task(row) for row in await self._read(sql, tuple(person_ids))]
 
     async def get_roster(self, person_id: str) -> bytes | None:
         """The provincial roster entry of a person (canonical JSON)."""
@@ -333,13 +316,6 @@ class LedgerReads(RegisterQueries, StatisticsReads):
 
 
 _TASK_SELECT: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
-_SENDER_PAGE: Final = (
-    "SELECT "
-    + ", ".join(f"ledger.{c.strip()}" for c in schema.COLUMNS.split(","))
-    + ", items.status FROM ledger LEFT JOIN items ON items.item_id = ledger.sequence"
-    " WHERE ledger.sender=? AND ledger.kind=? AND ledger.sequence<?"
-    " ORDER BY ledger.sequence DESC LIMIT ?"
-)
 
 
 def _task(row: Row) -> TaskRow:

@@ -1,0 +1,54 @@
+"""The queries behind :class:`~certhub.hub.store.sender_reads.SenderReads`, both dialects.
+
+Plain SQL both dialects accept; the dialect provides ``_read``. A sender's
+records are found through the ledger's ``UNIQUE (sender, message_id)`` index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from certhub.hub.store import ledger_rows as schema
+from certhub.hub.store.base import LedgerRecord, TaskRow
+from certhub.hub.store.records import RecordKind
+
+__all__ = ["SenderQueries"]
+
+_SENDER_PAGE: Final = (
+    "SELECT "
+    + ", ".join(f"ledger.{c.strip()}" for c in schema.COLUMNS.split(","))
+    + ", items.status FROM ledger LEFT JOIN items ON items.item_id = ledger.sequence"
+    " WHERE ledger.sender=? AND ledger.kind=? AND ledger.sequence<?"
+    " ORDER BY ledger.sequence DESC LIMIT ?"
+)
+_TASKS: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
+
+
+class SenderQueries:
+    """A sender's reads; the dialect provides ``_read`` (mixed into its reads)."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # the dialect's transport
+
+    async def sender_page(
+        self, sender: str, kind: RecordKind, before: int, limit: int
+    ) -> Sequence[LedgerRecord]:
+        """Records of ``kind`` that ``sender`` signed, before ``before``, newest first.
+
+        Each carries its review status (``items.status``) like a pull page's records.
+        """
+        rows = await self._read(_SENDER_PAGE, (sender, kind.value, before, limit))
+        return [schema.to_record(row) for row in rows]
+
+    async def tasks_of(self, person_ids: Sequence[str]) -> Sequence[TaskRow]:
+        """Every verification task (any status) of these people, oldest change first."""
+        if not person_ids:
+            return []
+        marks = ", ".join("?" for _ in person_ids)
+        sql = f"{_TASKS} WHERE person_id IN ({marks}) ORDER BY changed_seq"
+        rows = await self._read(sql, tuple(person_ids))
+        return [
+            TaskRow(str(task), bytes(snapshot), int(str(version)), int(str(changed)))  # type: ignore[call-overload]
+            for task, snapshot, version, changed in rows
+        ]
