@@ -31,6 +31,9 @@ fi
 # promtool (metrics and alert-rule checks)
 command -v promtool >/dev/null || apt_install prometheus
 
+# systemd-analyze (the units in deploy/systemd are verified; systemd need not be running)
+command -v systemd-analyze >/dev/null || apt_install systemd
+
 # Chromium and CJK fonts (browser tests: Playwright drives Debian's Chromium, never its own download)
 [ -x /usr/bin/chromium ] || apt_install chromium
 fc-list :lang=zh 2>/dev/null | grep -q . || apt_install fonts-noto-cjk
