@@ -23,6 +23,7 @@ from certhub.hub.api.openapi_deadlines import deadline_paths
 from certhub.hub.api.openapi_enrolment import enrolment_paths
 from certhub.hub.api.openapi_entrance import entrance_paths
 from certhub.hub.api.openapi_inbound import inbound_paths
+from certhub.hub.api.openapi_kpis import kpi_paths
 from certhub.hub.api.openapi_parts import (
     json_response,
     problem_response,
@@ -186,6 +187,7 @@ def openapi_document() -> dict[str, Any]:
             **deadline_paths(),
             **biometric_paths(),
             **rating_paths(),
+            **kpi_paths(),
             **comparison_paths(),
             **service_point_paths(),
             **register_paths(),

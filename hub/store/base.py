@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from certhub.hub.store.assessment import Row, Scope
     from certhub.hub.store.audit_chain import AuditEntry
 
 
@@ -354,6 +355,32 @@ class AccountabilityReads(Protocol):
 
 
 
+class AssessmentReads(Protocol):
+    """The assessment figures by unit (:mod:`certhub.hub.store.assessment`), in SQL."""
+
+    async def kpi_people(self, month: int, scope: Scope) -> dict[str, Row]:
+        """People on the roster: covered, never certified, overdue, months overdue, enrolled."""
+        ...
+
+    async def kpi_records(self, month: int, scope: Scope) -> dict[str, Row]:
+        """Certifications of record in the month, and those by data comparison."""
+        ...
+
+    async def kpi_tasks(self, start: float, end: float, at: float, scope: Scope) -> dict[str, Row]:
+        """Tasks resolved, median and p90 seconds, overdue at ``at``."""
+        ...
+
+    async def kpi_money(self, period: str, scope: Scope) -> dict[str, Row]:
+        """Overpayments of the month: count, cents overpaid, recovered, written off."""
+        ...
+
+    async def kpi_ratings(
+        self, start: float, end: float, at: float, scope: Scope
+    ) -> dict[str, Row]:
+        """Ratings of the month: count, score total, bad ones, follow-ups late at ``at``."""
+        ...
+
+
 class Reporting(Protocol):
     """Figures the database computes: compliance inputs and statistics."""
 
@@ -406,6 +433,7 @@ class LedgerStore(
     SenderReads,
     RecoveryReads,
     AccountabilityReads,
+    AssessmentReads,
     Lifecycle,
     Protocol,
 ):

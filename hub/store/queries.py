@@ -14,6 +14,7 @@ from typing import Final
 
 from certhub.hub.store import biometrics, deadlines, ratings, recovery
 from certhub.hub.store import ledger_rows as schema
+from certhub.hub.store.assessment import AssessmentQueries
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import (
     BiometricRow,
@@ -34,7 +35,7 @@ from certhub.security.scopes import AreaScope, area_condition
 Row = tuple[object, ...]
 
 
-class LedgerReads(RegisterQueries, SenderQueries, StatisticsReads):
+class LedgerReads(RegisterQueries, SenderQueries, StatisticsReads, AssessmentQueries):
     """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
 
     _BYTES_CONTAIN: str = "instr({haystack}, ?) > 0"

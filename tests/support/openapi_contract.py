@@ -46,7 +46,13 @@ from certhub.hub.api.openapi import openapi_document
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Media types whose bytes are opaque: status and media type are checked, never the body.
-OPAQUE_MEDIA = ("image/", "application/pdf", "text/plain", "application/octet-stream")
+OPAQUE_MEDIA = (
+    "image/",
+    "application/pdf",
+    "text/plain",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.",  # XLSX downloads
+)
 _DESERIALIZERS = {
     "application/problem+json": json_loads,
     "application/schema+json": json_loads,
