@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect
 from procedurekit import STAFF, roster_entry
 
 from certhub.mocks.population import Population
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import TrustedKey, TrustStore, b64url_decode, parse_compact
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
@@ -262,11 +263,17 @@ def test_the_zero_report_is_one_tap_and_shows_its_deadline(
 
     (zero,) = hub.read("/v1/reports")["items"]
     period = zero["payload"]["period"]
-    units = hub.read("/v1/compliance", period=period)["units"]
+    compliance = hub.read("/v1/compliance", period=period)
+    units = compliance["units"]
     assert [(u["code"], u["status"]) for u in units] == [(VILLAGE["village"], "zero_reported")]
     page.get_by_role("link", name="首页").click()
     page.get_by_role("link", name="本月零报告").click()
     expect(page.get_by_role("button", name=re.compile("提交零报告"))).to_be_disabled()
+    due = datetime.fromisoformat(compliance["deadline"]).astimezone(CHINA_STANDARD_TIME)
+    assert (due.hour, due.minute) == (23, 59)
+    expect(page.locator("#deadline")).to_have_text(f"{due.year}年{due.month}月{due.day}日 23:59")
+    year, month = period.split("-")
+    expect(page.get_by_text(f"{year} 年 {int(month)} 月", exact=True)).to_be_visible()
 
 
 def test_a_report_signed_long_ago_is_signed_again_under_the_same_message_id(

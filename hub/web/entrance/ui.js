@@ -114,12 +114,14 @@ export function maskId(id) {
   return id.length === 18 || id.length === 15 ? `${id.slice(0, 6)}${"*".repeat(id.length - 8)}${id.slice(-2)}` : "*".repeat(id.length);
 }
 
-export function dateText(iso) {
+/** A moment in China Standard Time, e.g. 12月6日 15:52 (with the year when asked). */
+export function dateText(iso, { year = false } = {}) {
   if (!iso) return "";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const f = new Intl.DateTimeFormat("zh-CN", {
-    timeZone: "Asia/Shanghai", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit",
+    timeZone: "Asia/Shanghai", year: year ? "numeric" : undefined, month: "long", day: "numeric",
+    hour: "2-digit", minute: "2-digit",
   });
   return f.format(d);
 }

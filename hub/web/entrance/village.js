@@ -62,7 +62,7 @@ export async function zeroScreen(ctx) {
     "本月零报告",
     h("dl", { class: "facts" },
       h("dt", {}, "报告月份"), h("dd", {}, periodText(target.period)),
-      h("dt", {}, "截止时间"), h("dd", { id: "deadline" }, dateText(target.deadline)),
+      h("dt", {}, "截止时间"), h("dd", { id: "deadline" }, dateText(target.deadline, { year: true })),
       h("dt", {}, "状态"), h("dd", {}, target.unit
         ? chip({ missing: "未报告", reported: "已上报", zero_reported: "已零报告" }[target.unit.status], target.unit.status === "missing" ? "wait" : "ok")
         : chip("本村不在必报名单", "info"))),
