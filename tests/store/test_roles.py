@@ -7,6 +7,7 @@ import inspect
 from certhub.hub.store import SqliteLedger
 from certhub.hub.store.base import (
     AccountabilityReads,
+    AssessmentReads,
     AuditLog,
     LedgerStore,
     Lifecycle,
@@ -29,6 +30,7 @@ ROLES = (
     ProcedureReads,
     RecoveryReads,
     AccountabilityReads,
+    AssessmentReads,
     Reporting,
     AuditLog,
     Lifecycle,
