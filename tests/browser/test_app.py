@@ -331,3 +331,25 @@ def test_a_phone_the_county_revoked_says_so_and_enrols_again(
         e for e in TrustStore.load(hub.settings.trust_store_path) if e.role == "coordinator"
     ]
     assert [(e.kid == phone.kid, e.revoked) for e in coordinators] == [(True, True), (False, False)]
+
+
+def test_a_report_with_mistakes_is_neither_signed_nor_sent(hub: LiveHub, phone_page: Page) -> None:
+    page = phone_page
+    (person,) = pensioners(hub, 1, VILLAGE)
+    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    page.get_by_role("link", name="上报", exact=True).click()
+    page.get_by_label("姓名").fill(person["name"])
+    wrong_check = person["id_number"][:17] + ("0" if person["id_number"][17] != "0" else "1")
+    page.get_by_label("身份证号").fill(wrong_check)
+    page.get_by_role("button", name="签名并上报").click()
+    problems = page.get_by_role("alert")
+    expect(problems).to_contain_text("请选择原因")
+    expect(problems).to_contain_text("身份证号不正确")
+
+    page.get_by_label("身份证号").fill(person["id_number"])
+    page.locator("label.choice", has_text="其他").click()
+    page.get_by_role("button", name="签名并上报").click()
+    expect(problems).to_have_text("原因为“其他”时请写明情况")
+    page.get_by_role("link", name="我的上报", exact=True).click()
+    expect(page.locator(".card")).to_have_text("还没有上报。")
+    assert hub.read("/v1/reports")["items"] == []

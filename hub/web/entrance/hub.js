@@ -6,9 +6,10 @@ import { b64, bearerToken, randomId, sha256, signMessage, verifyReceipt } from "
 
 export class Offline extends Error {}
 export class Refused extends Error {
-  constructor(problem) {
+  constructor(problem, status) {
     super(problem.detail || problem.title || "refused");
     this.problem = problem;
+    this.status = status;
   }
 }
 
@@ -34,14 +35,13 @@ async function call(path, init = {}) {
   const type = response.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await response.json() : null;
   if (!response.ok) {
-    const refused = new Refused(body || { title: `HTTP ${response.status}` });
+    const refused = new Refused(body || { title: `HTTP ${response.status}` }, response.status);
     if (KEY_REJECTED.has(slugOf(refused))) keyRejected(refused.problem);
     throw refused;
   }
   return { status: response.status, body };
 }
 
-/** GET a JSON read as the enrolled phone; the last good answer is kept for offline use. */
 function slugOf(error) {
   return (error?.problem?.type || "").split(":").pop();
 }
@@ -140,8 +140,7 @@ async function sendAll(identity) {
 
 /** No connection, or the hub asks to retry later (overloaded, ledger unavailable). */
 function transient(error) {
-  const status = error.problem?.status;
-  return error instanceof Offline || status === 429 || status >= 500;
+  return error instanceof Offline || error.status === 429 || error.status >= 500;
 }
 
 async function send(identity, entry) {

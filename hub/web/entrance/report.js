@@ -27,7 +27,7 @@ export async function reportScreen(ctx, params) {
   const today = chinaToday().date;
   const photos = [];
 
-  const name = h("input", { type: "text", autocomplete: "off", value: person?.name || "" });
+  const name = h("input", { type: "text", autocomplete: "off", maxlength: "100", value: person?.name || "" });
   const id = h("input", {
     type: "text", autocomplete: "off", inputmode: "text", maxlength: "18",
     value: person?.id_number || "", autocapitalize: "characters",
@@ -36,13 +36,14 @@ export async function reportScreen(ctx, params) {
     "fieldset",
     { class: "choices" },
     h("legend", {}, "原因"),
+    // Nothing chosen at first: a report of death must never be one thumb-slip away.
     Object.entries(REASONS).map(([value, label], i) =>
       h("label", { class: "choice" },
-        h("input", { type: "radio", name: "reason", value, checked: i === 0 }), h("span", {}, label)),
+        h("input", { type: "radio", name: "reason", value, required: i === 0 }), h("span", {}, label)),
     ),
   );
   const when = h("input", { type: "date", max: today, value: today });
-  const remarks = h("textarea", { rows: "3", maxlength: "500" });
+  const remarks = h("textarea", { rows: "3", maxlength: "1000" }); // the schema's FreeText
   const previews = h("ul", { class: "photos", "aria-label": "已拍照片" });
   const camera = h("input", {
     type: "file", accept: "image/*", capture: "environment", multiple: true, class: "visually-hidden",
@@ -52,13 +53,21 @@ export async function reportScreen(ctx, params) {
 
   camera.addEventListener("change", async () => {
     for (const file of camera.files) {
-      const photo = await compressPhoto(file);
-      photo.kind = DEFAULT_KIND[reasons.querySelector("input:checked").value] || "onsite_photo";
-      photos.push(photo);
+      try {
+        const photo = await compressPhoto(file);
+        photo.kind = DEFAULT_KIND[chosenReason()] || "onsite_photo";
+        photos.push(photo);
+      } catch {
+        status.replaceChildren(note(`照片“${file.name}”无法读取，请重新拍照`, "error"));
+      }
     }
     camera.value = "";
     drawPhotos(previews, photos);
   });
+
+  function chosenReason() {
+    return reasons.querySelector("input:checked")?.value || null;
+  }
 
   const submit = button("签名并上报", async () => {
     const payload = build();
@@ -74,7 +83,8 @@ export async function reportScreen(ctx, params) {
   function build() {
     const problems = [];
     const idNumber = id.value.trim().toUpperCase();
-    const reason = reasons.querySelector("input:checked").value;
+    const reason = chosenReason();
+    if (!reason) problems.push("请选择原因");
     if (!name.value.trim()) problems.push("请填写姓名");
     if (!validId(idNumber)) problems.push("身份证号不正确（18 位，最后一位可为 X）");
     if (!when.value || when.value > today) problems.push("日期不能晚于今天");
