@@ -4,10 +4,11 @@ The run opens its own in-memory DuckDB with a memory limit (spilling to a
 scratch folder beyond it), so its footprint is bounded whatever the roster
 size. Outputs are written beside the summary: ``proposals.json``,
 ``reversals.json`` and ``review.json`` (newline-delimited JSON, one object per
-line, each with its rule id and sources), and ``certifications.parquet``, which
-:mod:`certhub.hub.comparison.sink` streams into the ledger in batches. A run's id is
-``<period>-<city or all>``: re-running it rewrites the same files with the
-same content.
+line, each with its rule id and sources), ``unmatched.parquet`` (province-wide
+runs; purged after the retention period, :mod:`.retention`) and
+``certifications.parquet``; :mod:`certhub.hub.cli.compare_ledger` streams
+them into the ledger in batches. A run's id is ``<period>-<city or all>``:
+re-running it rewrites the same files with the same content.
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ Rule ids (written into every output):
                  used, and the reversal is listed (a task or termination it caused must
                  be undone by a person);
 - ``R-DIRECT``   direct evidence of loss proposes one verification task per person and
-                 kind; a grade-B source alone waits for a second department;
+                 kind; a grade-B source alone waits for a second department (an ``open``
+                 proposal becomes the machine reporter's report, whose grade the hub's
+                 rules check again: :mod:`certhub.hub.rules.comparison`);
 - ``R-ALIVE``    auxiliary evidence inside the period, and no direct evidence at all,
                  certifies the person for the cycle (data comparison, 免办).
 """
