@@ -1,11 +1,13 @@
-"""Public, non-personal endpoints: health, keys, schemas, OpenAPI, metrics."""
+"""Public, non-personal endpoints: health, keys, schemas, OpenAPI, AsyncAPI, metrics."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from certhub.hub.api.openapi import openapi_document
-from certhub.hub.core.keys import KEYRING, METRICS, READINESS
+from certhub.hub.core.build import package_version
+from certhub.hub.core.keys import KEYRING, METRICS, READINESS, SETTINGS
+from certhub.hub.delivery.asyncapi import asyncapi_document
 from certhub.hub.problems import Problem
 from certhub.monitoring.server import metrics_response
 from certhub.schemas import MESSAGE_TYPES, UnknownMessageType, json_schema_for
@@ -45,6 +47,14 @@ async def jwks(request: web.Request) -> web.Response:
 async def openapi(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 description of this API."""
     return web.json_response(openapi_document())
+
+
+@routes.get("/asyncapi.json")
+async def asyncapi(request: web.Request) -> web.Response:
+    """The AsyncAPI 2.6 description of this deployment's AMQP channels."""
+    settings = request.app[SETTINGS]
+    document = asyncapi_document(settings.amqp_prefix, version=package_version())
+    return web.json_response(document)
 
 
 @routes.get("/v1/schemas")

@@ -300,6 +300,10 @@ def openapi_document() -> dict[str, Any]:
             },
             "/.well-known/jwks.json": _simple_get("The hub's public keys (JWK Set)."),
             "/openapi.json": _simple_get("This document."),
+            "/asyncapi.json": _simple_get(
+                "The AsyncAPI 2.6 document of the AMQP channels (exchanges, queues, routing"
+                " keys, message schemas) of this deployment."
+            ),
             "/healthz": _simple_get("Liveness.", schema=ref("Health")),
             "/readyz": _readiness(),
             "/metrics": _simple_get("Prometheus metrics.", "text/plain"),

@@ -72,8 +72,6 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "map": "The pensioners' e-map (static assets).",
     "enrolment-codes": "One-time codes county staff issue to enrol a coordinator's phone.",
     "enrolments": "Phones' keys bound with a code, listed by area, revoked when lost.",
-    "enrolment-codes": "One-time codes county staff issue to enrol a coordinator's phone.",
-    "enrolments": "Phones' keys bound with a code, listed by area, revoked when lost.",
 }
 
 _CORRELATION_HEADER: dict[str, Any] = {
@@ -115,10 +113,12 @@ SCHEMA_EXAMPLES: dict[str, Any] = {
 def apply_conventions(document: dict[str, Any]) -> dict[str, Any]:
     """Give every operation of ``document`` its id, tags and shared headers; return it."""
     used_tags: set[str] = set()
+    owners: dict[str, str] = {}
     for path, operations in document["paths"].items():
         for method in METHODS:
             if method in operations:
                 used_tags.update(_finish_operation(path, method, operations[method]))
+                _claim(owners, operations[method]["operationId"], f"{method.upper()} {path}")
     document["tags"] = [
         {"name": tag, "description": TAG_DESCRIPTIONS.get(tag, f"Operations on /v1/{tag}.")}
         for tag in sorted(used_tags)
@@ -127,6 +127,16 @@ def apply_conventions(document: dict[str, Any]) -> dict[str, Any]:
     components.setdefault("responses", {})["MethodNotAllowed"] = _method_not_allowed()
     _add_examples(components.get("schemas", {}))
     return document
+
+
+def _claim(owners: dict[str, str], operation: str, where: str) -> None:
+    """Refuse a second operation under one id, saying how to fix it."""
+    if operation in owners:
+        raise ValueError(
+            f"operationId {operation!r} of {where} is already {owners[operation]}'s: give the"
+            ' newer operation an "operationId" of its own (hub/api/openapi_conventions.py)'
+        )
+    owners[operation] = where
 
 
 def operation_id(method: str, path: str) -> str:

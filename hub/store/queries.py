@@ -40,6 +40,10 @@ class LedgerReads(RegisterQueries, SenderQueries, StatisticsReads, AssessmentQue
 
     _BYTES_CONTAIN: str = "instr({haystack}, ?) > 0"
     """A condition true when the bytes column ``haystack`` holds the parameter's bytes."""
+    _DECISION_SUBJECT: str = (
+        "CAST(json_extract(CAST(ledger.payload AS TEXT), '$.subject_id') AS INTEGER)"
+    )
+    """The ledger sequence of the item a decision row decides (its signed ``subject_id``)."""
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
@@ -57,6 +61,13 @@ class LedgerReads(RegisterQueries, SenderQueries, StatisticsReads, AssessmentQue
     ) -> Sequence[LedgerRecord]:
         """Records of ``kind`` after sequence ``after``, oldest first, inside ``area`` if given."""
         where, params = area_condition(area, county="ledger.county", village="ledger.village")
+        if area is not None and kind is RecordKind.DECISION:
+            # A decision names no region: it is in the area of the item it decides.
+            inside, params = area_condition(area, county="item.county", village="item.village")
+            where = (
+                "EXISTS (SELECT 1 FROM ledger AS item"
+                f" WHERE item.sequence = {self._DECISION_SUBJECT} AND {inside})"
+            )
         rows = await self._read(
             schema.SELECT_PAGE.format(area=where),
             (kind.value, after, *params, limit),

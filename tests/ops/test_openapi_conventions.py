@@ -181,3 +181,17 @@ async def test_a_method_a_path_lacks_is_405_with_allow_naming_the_documented_one
         assert response.headers["X-Request-ID"]
         allowed = set(response.headers["Allow"].split(",")) - {"HEAD"}  # HEAD comes with GET
         assert allowed == {m.upper() for m in document["paths"][path]}, path
+
+
+def test_two_operations_under_one_id_are_refused_with_the_fix() -> None:
+    document = {
+        "paths": {
+            "/v1/public/disclosure": {"get": {"responses": {}}},
+            "/public/disclosure": {"get": {"responses": {}}},  # the same conventional id
+        },
+        "components": {"schemas": {}},
+    }
+    with pytest.raises(ValueError, match=r"getPublicDisclosure.*operationId\" of its own"):
+        apply_conventions(document)
+    document["paths"]["/public/disclosure"]["get"]["operationId"] = "getPublicDisclosurePage"
+    apply_conventions(document)

@@ -26,11 +26,28 @@ READERS = ["coord-a", "coord-b", "town-x1", "county-x", "city-gz"]
 async def test_each_pull_serves_a_scoped_reader_exactly_its_area(world: World, path: str) -> None:
     everything = await world.items(path, "province")
     assert everything, f"the world has no {path}: the test would prove nothing"
+    regions = await _item_regions(world)
     for reader in READERS:
         area = SCOPED[reader][1]
-        expected = [i["sequence"] for i in everything if inside(area, village_of(i["payload"]))]
+        expected = [i["sequence"] for i in everything if inside(area, _region(i, regions))]
         got = await world.items(path, reader)
         assert [i["sequence"] for i in got] == expected, (path, reader)
+
+
+async def _item_regions(world: World) -> dict[str, str | None]:
+    """Each item under review (its sequence) and its region, as the payloads say."""
+    items = []
+    for path in ("/v1/reports", "/v1/certifications", "/v1/restorations"):
+        items += await world.items(path, "province")
+    return {str(i["sequence"]): village_of(i["payload"]) for i in items}
+
+
+def _region(item: dict[str, Any], regions: dict[str, str | None]) -> str | None:
+    """A record's region; a decision's is the region of the item it decides."""
+    payload = item["payload"]
+    if payload["type"] == "decision/v1":
+        return regions[payload["subject_id"]]
+    return village_of(payload)
 
 
 async def test_the_pulls_hold_what_each_area_should_see(world: World) -> None:
@@ -47,9 +64,10 @@ async def test_the_pulls_hold_what_each_area_should_see(world: World) -> None:
     outcomes = await world.items("/v1/outcomes", "coord-a")
     assert {i["type"] for i in outcomes} >= {"termination/v1", "overpayment/v1"}
     assert {village_of(i["payload"]) for i in outcomes} == {A}
-    # Decisions name no region: only province-wide readers get them.
+    # A decision is in the area of the item it decides: A's and B's, accepted and approved.
     assert len(await world.items("/v1/decisions", "province")) == 6
-    assert await world.items("/v1/decisions", "county-x") == []
+    assert len(await world.items("/v1/decisions", "county-x")) == 4
+    assert len(await world.items("/v1/decisions", "coord-a")) == 2
 
 
 async def test_a_town_and_a_city_key_read_their_villages(world: World) -> None:

@@ -75,6 +75,23 @@ async def test_pages_evidence_and_statistics_stay_inside_the_area(
     assert await ids(Y) == ["m5", "m7"]
     page = await ledger.page(RecordKind.REPORT, 1, 1, area=parse_area(X))
     assert [record.message_id for record in page] == ["m2"]  # cursors run inside the area
+    for n, subject in [(20, "1"), (21, "2"), (22, "5"), (23, "x1")]:
+        decision = {"type": "decision/v1", "subject_id": subject, "action": "accept"}
+        await ledger.append(
+            unsigned_message(n, kind=RecordKind.DECISION, message_type="decision/v1",
+                             payload=json.dumps(decision).encode()),
+            receipt,
+        )  # fmt: skip
+
+    async def decisions(area: str | None) -> list[str]:
+        scope = None if area is None else parse_area(area)
+        page = await ledger.page(RecordKind.DECISION, 0, 100, area=scope)
+        return [record.message_id for record in page]
+
+    assert await decisions(None) == ["m20", "m21", "m22", "m23"]
+    assert await decisions(X) == ["m20", "m21"]  # the items decided are in X: A and B
+    assert await decisions(A) == ["m20"]
+    assert await decisions(Y) == ["m22"]
 
     assert await ledger.cites_evidence(DIGEST_A, parse_area(A))
     assert await ledger.cites_evidence(DIGEST_A, parse_area(X))

@@ -19,6 +19,10 @@ class PostgresQueries(LedgerReads):
 
     _pool: asyncpg.Pool
     _BYTES_CONTAIN = "position(? in {haystack}) > 0"
+    _DECISION_SUBJECT = (
+        "(SELECT CASE WHEN s ~ '^[0-9]{1,18}$' THEN s::bigint END"
+        " FROM (SELECT convert_from(ledger.payload, 'UTF8')::jsonb ->> 'subject_id' AS s) AS d)"
+    )
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         try:
