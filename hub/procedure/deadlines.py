@@ -14,11 +14,12 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from aiohttp import web
 
-from certhub.hub.core.keys import METRICS, PROCEDURE, SETTINGS, STORE
-from certhub.hub.core.periodic import every, running
+from certhub.hub.core.keys import LEADERSHIP, METRICS, PROCEDURE, SETTINGS, STORE
+from certhub.hub.core.periodic import every
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.rules.deadlines import DEFAULT_DEADLINE_DAYS, stage_due
 from certhub.hub.store import Conflict, DeadlineRow, LedgerStore, ReplayConflict
@@ -141,5 +142,6 @@ async def deadline_context(app: web.Application) -> AsyncIterator[None]:
         app[METRICS],
         reminder_days=settings.task_reminder_days,
     )
-    async with running(every(60.0, sweep.sweep_now, what="task deadlines")):
+    loop = partial(every, 60.0, sweep.sweep_now, what="task deadlines")
+    async with app[LEADERSHIP].running("task-deadlines", loop):  # one process of the deployment
         yield

@@ -21,11 +21,12 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import partial
 
 from aiohttp import web
 
-from certhub.hub.core.keys import PROCEDURE, SETTINGS, STORE
-from certhub.hub.core.periodic import every, running
+from certhub.hub.core.keys import LEADERSHIP, PROCEDURE, SETTINGS, STORE
+from certhub.hub.core.periodic import every
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.register.cycle import liable_from
 from certhub.hub.rules.decisions import ItemKind
@@ -125,6 +126,8 @@ async def proposal_context(app: web.Application) -> AsyncIterator[None]:
         app[STORE], app[PROCEDURE].outcomes, grace_months=app[SETTINGS].register_grace_months
     )
     # the first round waits too: a hub restarted often still sweeps, a test hub never does
-    loop = every(SWEEP_SECONDS, sweep.sweep_now, what="suspension proposals", wait_first=True)
-    async with running(loop):
+    loop = partial(
+        every, SWEEP_SECONDS, sweep.sweep_now, what="suspension proposals", wait_first=True
+    )
+    async with app[LEADERSHIP].running("suspension-proposals", loop):  # one per deployment
         yield
