@@ -14,12 +14,13 @@ import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator
+from functools import partial
 from datetime import date
 
 from aiohttp import web
 
-from certhub.hub.core.keys import SETTINGS, STORE
-from certhub.hub.core.periodic import every, running
+from certhub.hub.core.keys import LEADERSHIP, SETTINGS, STORE
+from certhub.hub.core.periodic import every
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.notices import masked_name
 from certhub.hub.store import LedgerStore
@@ -90,6 +91,6 @@ async def reminder_context(app: web.Application) -> AsyncIterator[None]:
     """Sweep reminders every hour for the life of the hub."""
     sweep = ReminderSweep(app[STORE], per_cycle=app[SETTINGS].register_reminders_per_cycle)
     # the first round waits an hour too: a test hub never sends one behind its test's back
-    loop = every(3600.0, sweep.sweep_now, what="certification reminders", wait_first=True)
-    async with running(loop):
+    loop = partial(every, 3600.0, sweep.sweep_now, what="certification reminders", wait_first=True)
+    async with app[LEADERSHIP].running("certification-reminders", loop):  # one per deployment
         yield
