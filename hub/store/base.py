@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.outbox import OutboxStore
 from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
-from certhub.hub.store.register_reads import RegisterReads
+from certhub.hub.store.register_reads import CertificationRegister
 from certhub.hub.store.sender_reads import SenderReads
 from certhub.schemas import Refusal
 from certhub.security.scopes import AreaScope
@@ -429,7 +429,7 @@ class LedgerStore(
     Reporting,
     AuditLog,
     OutboxStore,
-    RegisterReads,
+    CertificationRegister,
     SenderReads,
     RecoveryReads,
     AccountabilityReads,

@@ -28,6 +28,7 @@ from certhub.hub.store.base import (
     TaskRow,
 )
 from certhub.hub.store.register_reads import RegisterQueries
+from certhub.hub.store.register_writes import RegisterWriting
 from certhub.hub.store.sender_queries import SenderQueries
 from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
 from certhub.security.scopes import AreaScope, area_condition
@@ -35,7 +36,9 @@ from certhub.security.scopes import AreaScope, area_condition
 Row = tuple[object, ...]
 
 
-class LedgerReads(RegisterQueries, SenderQueries, StatisticsReads, AssessmentQueries):
+class LedgerReads(
+    RegisterQueries, RegisterWriting, SenderQueries, StatisticsReads, AssessmentQueries
+):
     """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
 
     _BYTES_CONTAIN: str = "instr({haystack}, ?) > 0"
