@@ -149,10 +149,13 @@ def test_a_coordinator_finds_a_pensioner_reports_a_death_offline_and_follows_it(
     # No signal: the second report is signed and kept on the phone.
     page.context.set_offline(True)
     expect(page.locator("#net")).to_have_text("○ 离线")
-    page.get_by_role("link", name="上报", exact=True).click()
     second = people[1]
-    page.get_by_label("姓名").fill(second["name"])
-    page.get_by_label("身份证号").fill(second["id_number"])
+    page.get_by_role("link", name="人员", exact=True).click()  # the list kept on the phone
+    expect(page.get_by_text("离线：显示上次取得的名单")).to_be_visible()
+    page.get_by_label("查找").fill(second["name"])
+    expect(page.locator(".card")).to_have_count(1)
+    page.get_by_role("link", name=f"为{second['name']}上报情况").click()
+    expect(page.get_by_label("身份证号")).to_have_value(second["id_number"])
     page.locator("label.choice", has_text="服刑").click()
     page.get_by_role("button", name="签名并上报").click()
     expect(card(page, second["name"])).to_contain_text("待发送")

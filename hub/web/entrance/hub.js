@@ -55,25 +55,55 @@ async function authorisedGet(identity, path) {
   return (await call(path, { headers: { Authorization: `Bearer ${token}` } })).body;
 }
 
+/** A GET as the enrolled phone, telling a wrong clock from a key the hub no longer trusts. */
+function checkedGet(identity, path) {
+  return authorisedGet(identity, path).catch(async (error) => {
+    // The phone makes its tokens well, so an invalid one means a wrong phone clock (the
+    // refusal's Date header has just corrected it) or a key the hub no longer trusts:
+    // one more try tells the two apart.
+    if (slugOf(error) !== "invalid-token") throw error;
+    return authorisedGet(identity, path).catch((again) => {
+      if (slugOf(again) === "invalid-token") keyRejected(again.problem);
+      throw again;
+    });
+  });
+}
+
 /** GET a JSON read as the enrolled phone; the last good answer is kept for offline use. */
 export async function read(identity, path) {
   try {
-    const body = await authorisedGet(identity, path).catch(async (error) => {
-      // The phone makes its tokens well, so an invalid one means a wrong phone clock (the
-      // refusal's Date header has just corrected it) or a key the hub no longer trusts:
-      // one more try tells the two apart.
-      if (slugOf(error) !== "invalid-token") throw error;
-      return authorisedGet(identity, path).catch((again) => {
-        if (slugOf(again) === "invalid-token") keyRejected(again.problem);
-        throw again;
-      });
-    });
+    const body = await checkedGet(identity, path);
     await kv.put(`cache:${path}`, { body, at: Date.now() });
     return { body, cached: false };
   } catch (error) {
     const kept = error instanceof Offline ? await kv.get(`cache:${path}`) : null;
     if (!kept) throw error;
     return { body: kept.body, cached: true, at: kept.at };
+  }
+}
+
+const PAGE = 200; // within every deployment's CERTHUB_PULL_MAX_LIMIT (default 1000)
+const MAX_PAGES = 50; // a village's list is hundreds of people, never ten thousand
+
+/** Every page of a cursor list (``path`` has a query already); the whole list is kept offline. */
+export async function readAll(identity, path) {
+  const key = `cache:all:${path}`;
+  try {
+    const items = [];
+    let after = "";
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const cursor = after ? `&after=${encodeURIComponent(after)}` : "";
+      const body = await checkedGet(identity, `${path}&limit=${PAGE}${cursor}`);
+      items.push(...body.items);
+      if (!body.has_more) break;
+      after = body.next_cursor;
+    }
+    await kv.put(key, { items, at: Date.now() });
+    return { items, cached: false };
+  } catch (error) {
+    const kept = error instanceof Offline ? await kv.get(key) : null;
+    if (!kept) throw error;
+    return { items: kept.items, cached: true, at: kept.at };
   }
 }
 

@@ -2,7 +2,7 @@
 // that search (by name, or the last digits of the ID number) also works without
 // signal; each with certification status, due month and any open verification task.
 
-import { read } from "./hub.js";
+import { readAll } from "./hub.js";
 import { TASK_KINDS, TASK_STATUS, chip, failureText, field, h, maskId, note, show } from "./ui.js";
 
 // The register's statuses (README, "The certification register").
@@ -17,25 +17,11 @@ export const REGISTER_STATUS = {
 };
 const NEEDS_CERTIFYING = new Set(["due", "overdue", "not_certified"]);
 
-async function pages(ctx, path) {
-  const items = [];
-  let after = "";
-  let cached = false;
-  for (let page = 0; page < 50; page += 1) {
-    const answer = await read(ctx.identity, `${path}&limit=200${after ? `&after=${encodeURIComponent(after)}` : ""}`);
-    items.push(...answer.body.items);
-    cached ||= answer.cached;
-    if (!answer.body.has_more || answer.cached) break;
-    after = answer.body.next_cursor;
-  }
-  return { items, cached };
-}
-
 async function villagePeople(ctx) {
   const area = ctx.identity.area;
   const [people, tasks] = await Promise.all([
-    pages(ctx, `/v1/register/people?area=${area}`),
-    pages(ctx, `/v1/verification-tasks?region=${area}`),
+    readAll(ctx.identity, `/v1/register/people?area=${area}`),
+    readAll(ctx.identity, `/v1/verification-tasks?region=${area}`),
   ]);
   // Each person's latest task, whatever its state: a confirmed death matters as much as an open one.
   const latest = new Map();

@@ -2,7 +2,7 @@
 // assigned to the village, and a few numbers for the month.
 
 import { outbox } from "./db.js";
-import { flush, queueMessage, read } from "./hub.js";
+import { flush, queueMessage, read, readAll } from "./hub.js";
 import { REASONS, TASK_KINDS, TASK_STATUS, button, chinaToday, chip, dateText, failureText, h, maskId, note, say, show } from "./ui.js";
 
 function previousMonth(month) {
@@ -73,17 +73,8 @@ export async function zeroScreen(ctx) {
   );
 }
 
-async function villageTasks(ctx) {
-  const items = [];
-  let after = "";
-  for (let page = 0; page < 10; page += 1) {
-    const query = `/v1/verification-tasks?region=${ctx.identity.area}&limit=100${after ? `&after=${after}` : ""}`;
-    const { body, cached } = await read(ctx.identity, query);
-    items.push(...body.items);
-    if (!body.has_more || cached) return { items, cached };
-    after = encodeURIComponent(body.next_cursor);
-  }
-  return { items, cached: false };
+function villageTasks(ctx) {
+  return readAll(ctx.identity, `/v1/verification-tasks?region=${ctx.identity.area}`);
 }
 
 export async function tasksScreen(ctx) {
