@@ -88,10 +88,10 @@ async def register_summary(request: web.Request) -> web.Response:
     month = month_index(on)
     before = (on - timedelta(days=MUNICIPAL_AFTER_DAYS)).isoformat()
     if area == _EMPTY:
-        counts, (people, events) = dict.fromkeys(SUMMARY_FIELDS, 0), (0, 0)
+        counts = dict.fromkeys((*SUMMARY_FIELDS, "people_certified", "certifications"), 0)
     else:
         counts = await store.register_summary(month, before, area)
-        people, events = await store.register_certified(month - 11, month, area)
+    people, events = counts.pop("people_certified"), counts.pop("certifications")
     body = {
         "on": on.isoformat(),
         "area": None if area == _EMPTY else area,

@@ -25,7 +25,6 @@ from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.settings import Settings
 from certhub.hub.register.importer import RosterFile, RosterFileError
 from certhub.hub.store import open_ledger
-from certhub.hub.store.roster_import import import_ops
 from certhub.schemas.clock import CHINA_STANDARD_TIME, shanghai_today
 from certhub.security import replace_atomic
 
@@ -101,7 +100,7 @@ async def _store(
     ledger = await open_ledger(settings)
     try:
         for batch in roster.batches(BATCH):
-            await ledger.apply_writes(import_ops(batch))
+            await ledger.import_roster(batch)
             if bar is not None:
                 bar.advance(len(batch))
         subject, digest = audit

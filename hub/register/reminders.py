@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import AsyncIterator
-from functools import partial
 from datetime import date
+from functools import partial
 
 from aiohttp import web
 
@@ -26,7 +25,6 @@ from certhub.hub.rules.notices import masked_name
 from certhub.hub.store import LedgerStore
 from certhub.hub.store.effects import NoticeWrite
 from certhub.hub.store.register_reads import PersonRegister
-from certhub.hub.store.register_reminders import reminder_ops
 from certhub.schemas.clock import shanghai_today
 
 __all__ = ["ReminderSweep", "reminder_context", "reminder_notice"]
@@ -77,8 +75,7 @@ class ReminderSweep:
             return 0
         slot = month - due + self._per_cycle
         notice = reminder_notice(row.person_id, row.name, due, slot)
-        ops = reminder_ops(notice, due=due, slot=slot, created_at=time.time())
-        return await self._store.apply_writes(ops)
+        return int(await self._store.queue_reminder(notice, due=due, slot=slot))
 
     async def sweep_now(self) -> None:
         """Sweep for today."""

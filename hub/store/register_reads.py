@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
-if TYPE_CHECKING:  # writes imports this module's neighbours; typing only
-    from certhub.hub.store.writes import Op
+if TYPE_CHECKING:
+    from certhub.hub.store.effects import NoticeWrite
 
 __all__ = [
     "SUMMARY_FIELDS",
+    "CertificationRegister",
     "PersonRegister",
     "RegisterCertificationRow",
     "RegisterList",
     "RegisterQueries",
     "RegisterQuery",
-    "RegisterReads",
 ]
 
 
@@ -119,6 +119,11 @@ _SUMMARY: Final = (
     " sum(CASE WHEN roster_status = 'terminated' THEN 1 ELSE 0 END)"
     " FROM register_people"
 )
+_CERTIFIED: Final = (
+    "SELECT sum(CASE WHEN c.sequence = c.of_record THEN 1 ELSE 0 END), count(*)"
+    " FROM register_certifications AS c JOIN register_people AS p ON p.person_id = c.person_id"
+    " WHERE c.month >= ? AND c.month <= ?"
+)
 _REMINDERS_DUE: Final = (
     _PERSON + " WHERE roster_status = 'active' AND due_month >= ? AND due_month <= ?"
     " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < ? - due_month)"
@@ -198,54 +203,35 @@ class RegisterQueries:
         )
         return [_person(row) for row in rows]
 
-    async def register_summary(self, month: int, before: str, area: str | None) -> dict[str, int]:
-        """How many people of an area are in each state in ``month`` (the lists' rules)."""
+    async def register_summary(
+        self, month: int, before: str, area: str | None, counted_from: int | None = None
+    ) -> dict[str, int]:
+        """How many people of an area are in each state in ``month`` (the lists' rules), and
+        in months ``counted_from`` (default: the 12 months to ``month``) .. ``month`` the
+        people counted (certifications of record) and the passed certifications recorded."""
         sql, params = _SUMMARY, [month + 2, month, month + 2, month, before]
         if area is not None:
             sql += " WHERE area >= ? AND area < ?"
             params += [area, area + ":"]
         row = (await self._read(sql, tuple(params)))[0]
-        return {name: int(str(value or 0)) for name, value in zip(SUMMARY_FIELDS, row, strict=True)}
-
-    async def register_certified(
-        self, month_from: int, month_to: int, area: str | None
-    ) -> tuple[int, int]:
-        """(people counted, passed certifications) in months ``month_from..month_to``."""
-        sql = (
-            "SELECT sum(CASE WHEN c.sequence = c.of_record THEN 1 ELSE 0 END), count(*)"
-            " FROM register_certifications AS c"
-            " JOIN register_people AS p ON p.person_id = c.person_id"
-            " WHERE c.month >= ? AND c.month <= ?"
-        )
-        params: list[object] = [month_from, month_to]
+        counts = {
+            name: int(str(value or 0)) for name, value in zip(SUMMARY_FIELDS, row, strict=True)
+        }
+        first = month - 11 if counted_from is None else counted_from
+        sql, params = _CERTIFIED, [first, month]
         if area is not None:
             sql += " AND p.area >= ? AND p.area < ?"
             params += [area, area + ":"]
         people, events = (await self._read(sql, tuple(params)))[0]
-        return int(str(people or 0)), int(str(events or 0))
-
-    async def register_records(self, month_from: int, month_to: int, area: str | None) -> int:
-        """People counted in months ``month_from..month_to``: certifications of record there."""
-        sql = (
-            "SELECT count(*) FROM register_certifications AS c"
-            " JOIN register_people AS p ON p.person_id = c.person_id"
-            " WHERE c.sequence = c.of_record AND c.month >= ? AND c.month <= ?"
-        )
-        params: list[object] = [month_from, month_to]
-        if area is not None:
-            sql += " AND p.area >= ? AND p.area < ?"
-            params += [area, area + ":"]
-        rows = await self._read(sql, tuple(params))
-        return int(str(rows[0][0]))
+        return counts | {
+            "people_certified": int(str(people or 0)),
+            "certifications": int(str(events or 0)),
+        }
 
 
-class RegisterReads(Protocol):
-    """What the register asks of a ledger (:class:`RegisterQueries` is every ledger's), and
-    the writes that belong to no message (an import, a reminder)."""
-
-    async def apply_writes(self, ops: Sequence[Op]) -> int:
-        """Run ``ops`` in the next group commit; how many audited statements changed rows."""
-        ...
+class CertificationRegister(Protocol):
+    """What the register asks of a ledger (:class:`RegisterQueries` and
+    :class:`~certhub.hub.store.register_writes.RegisterWriting` are every ledger's)."""
 
     async def register_person(self, person_id: str) -> PersonRegister | None:
         """One person's register row, if the roster or a certification named them."""
@@ -265,18 +251,18 @@ class RegisterReads(Protocol):
         """People whose latest open reminder slot is not counted yet (see the implementation)."""
         ...
 
-    async def register_summary(self, month: int, before: str, area: str | None) -> dict[str, int]:
-        """How many people of an area are in each state in ``month`` (:data:`SUMMARY_FIELDS`)."""
+    async def register_summary(
+        self, month: int, before: str, area: str | None, counted_from: int | None = None
+    ) -> dict[str, int]:
+        """People of an area in each state, and counted in a window (see the implementation)."""
         ...
 
-    async def register_certified(
-        self, month_from: int, month_to: int, area: str | None
-    ) -> tuple[int, int]:
-        """(people counted, passed certifications) in months ``month_from..month_to``."""
+    async def import_roster(self, rows: Sequence[tuple[object, ...]]) -> None:
+        """Write one batch of a roster import (hub/store/roster_import.py) in a group commit."""
         ...
 
-    async def register_records(self, month_from: int, month_to: int, area: str | None) -> int:
-        """People counted in months ``month_from..month_to``: certifications of record there."""
+    async def queue_reminder(self, notice: NoticeWrite, *, due: int, slot: int) -> bool:
+        """Queue one certification reminder unless its slot was counted; whether it was."""
         ...
 
 

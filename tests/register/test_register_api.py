@@ -13,7 +13,6 @@ from hubkit import Hub
 from registerkit import COUNTY, VILLAGE, resident_id
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.store.roster_import import import_ops
 
 ON = "2027-03-15"
 OTHER_COUNTY = "440104"
@@ -37,7 +36,7 @@ async def roster(hub: Hub, *entries: tuple[str, str, str | None]) -> None:
         area = VILLAGE if who[:6] == COUNTY else who[:6]
         snapshot = json.dumps({"person": person(who), "status": status}).encode()
         rows.append((who, AS_OF, snapshot, area, NAMES[who], status, since))
-    await hub.client.app[STORE].apply_writes(import_ops(rows))
+    await hub.client.app[STORE].import_roster(rows)
 
 
 async def certify(

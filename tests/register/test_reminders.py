@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from registerkit import VILLAGE, certify, resident_id
 
 from certhub.hub.register.reminders import ReminderSweep
-from certhub.hub.store.roster_import import import_ops
 
 if TYPE_CHECKING:
     from conftest import Backend
@@ -29,7 +28,7 @@ async def scene(ledger: Any) -> None:
             (U, "active", None),
         ]
     ]
-    await ledger.apply_writes(import_ops(rows))
+    await ledger.import_roster(rows)
     for n, (who, day) in enumerate(
         [
             (X, date(2026, 3, 10)),  # due 2027-03

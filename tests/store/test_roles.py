@@ -24,9 +24,11 @@ from certhub.hub.store.outbox import (
     OutboxStore,
 )
 from certhub.hub.store.postgres import PostgresLedger
+from certhub.hub.store.register_reads import CertificationRegister
 
 ROLES = (
     RecordStore,
+    CertificationRegister,
     ProcedureReads,
     RecoveryReads,
     AccountabilityReads,

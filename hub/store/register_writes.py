@@ -1,0 +1,43 @@
+"""The register's writes that belong to no message: a roster import batch, a reminder.
+
+Named operations, so a caller never hands the ledger statements: the SQL lives
+in :mod:`certhub.hub.store.roster_import` and
+:mod:`certhub.hub.store.register_reminders`. Mixed into both dialects' ledgers
+(through :class:`~certhub.hub.store.queries.LedgerReads`); the ledger's own
+``apply_writes`` (:class:`~certhub.hub.store.writes.LedgerWrites`) runs them in
+its next group commit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from certhub.hub.store.register_reminders import reminder_ops
+from certhub.hub.store.roster_import import import_ops
+
+if TYPE_CHECKING:
+    from certhub.hub.store.effects import NoticeWrite
+    from certhub.hub.store.writes import Op
+
+__all__ = ["RegisterWriting"]
+
+
+class RegisterWriting:
+    """:meth:`import_roster` and :meth:`queue_reminder` over the ledger's group commit."""
+
+    if TYPE_CHECKING:  # the ledger's (writes.LedgerWrites); not defined here, so not shadowed
+
+        async def apply_writes(self, ops: Sequence[Op]) -> int:
+            """Run ``ops`` in the next group commit."""
+            ...
+
+    async def import_roster(self, rows: Sequence[tuple[object, ...]]) -> None:
+        """Write one batch of roster rows (person, as_of, snapshot, area, name, status, since)."""
+        await self.apply_writes(import_ops(rows))
+
+    async def queue_reminder(self, notice: NoticeWrite, *, due: int, slot: int) -> bool:
+        """Queue one certification reminder unless its slot was counted; whether it was."""
+        ops = reminder_ops(notice, due=due, slot=slot, created_at=time.time())
+        return bool(await self.apply_writes(ops))
