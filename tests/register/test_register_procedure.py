@@ -111,3 +111,57 @@ async def test_single_roster_changes_reach_the_register_newest_first(office: Off
     status, body = await office.get("/v1/register/long-suspended")
     assert status == 200
     assert [i["person"]["id_number"] for i in body["items"]] == [person["id_number"]]
+
+
+async def test_the_comparison_an_app_and_a_bank_terminal_count_one_person(office: Office) -> None:
+    from datetime import date
+
+    from certhub.hub.comparison.certify import ADAPTER_NAME, certification_event, message_id
+    from certhub.hub.departments.context import certification_intake
+
+    person = office.people.person()
+    await office.roster(person)
+    region = person["region"]
+    app_event = {
+        "type": "certification_event/v1",
+        "person": person,
+        "method": "face",
+        "channel": {"kind": "app_12333"},
+        "outcome": "certified",
+        "occurred_at": "2026-03-02T10:00:00+08:00",
+    }
+    status, body = await office.post("/v1/certifications", "channel", app_event)
+    assert status == 202, body
+    record = int(body["sequence"])
+    sender, ingestor = await certification_intake(office.client.app, ADAPTER_NAME)
+    row = (
+        person["id_number"],
+        person["name"],
+        region["county"],
+        region.get("village"),
+        date(2026, 4, 10),
+        [],
+    )
+    await ingestor.ingest(
+        sender, certification_event("2026-04", row), message_id("2026-04", person["id_number"])
+    )
+    bank = app_event | {
+        "method": "fingerprint",
+        "channel": {"kind": "bank_terminal", "code": "ICBC-0001"},
+        "occurred_at": "2026-05-01T09:00:00+08:00",
+    }
+    assert (await office.post("/v1/certifications", "channel", bank))[0] == 202
+    entry = await village_entry(office, person)
+    assert entry["certification_of_record"] == {"ledger_sequence": record, "month": "2026-03"}
+    last = entry["last_certification"]
+    assert (last["on"], last["method"], last["channel"]) == (
+        "2026-05-01",
+        "fingerprint",
+        "bank_terminal",
+    )
+    assert entry["due_month"] == "2027-05"
+    area = region.get("village") or region["county"]
+    status, summary = await office.get("/v1/register/summary", area=area, on="2026-06-30")
+    assert status == 200, summary
+    # one person counted, three certifications recorded (the comparison's among them)
+    assert summary["last_12_months"] == {"people_certified": 1, "certifications": 3}
