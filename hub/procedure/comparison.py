@@ -10,8 +10,9 @@
   already closed gets no task, the report is linked to that history;
 * a **clearing step** carries a department's void: the rule decides whether
   the task is cleared, kept, or — confirmed and terminated — a restoration is
-  proposed to a person (an audit entry; the restoration itself is filed and
-  approved by staff, never by the machine).
+  proposed to a person (the task, still confirmed, is re-signed with the
+  proposal in its remarks, so staff and the province see it; the restoration
+  itself is filed and approved by staff, never by the machine).
 """
 
 from __future__ import annotations
@@ -120,6 +121,12 @@ async def _plan_void(
     voids = {voided, *withdrawn_before}
     action = reversal_action(record.task, voids, machine, terminated_by_task=terminated)
     audit = AuditWrite(f"reversal_{action}", step.task_id, message.sender, message.digest)
+    if action is ReversalAction.PROPOSE_RESTORATION:
+        # The task stays confirmed; its re-signed state tells staff (task list) and the
+        # province (/v1/outcomes) that a restoration is to be filed and approved by people.
+        remarks = f"restoration proposed, to be filed and approved by staff: {step.outcome}"
+        flagged = record.task.model_copy(update={"remarks": remarks[:1000]})
+        return _extend(Effects(audit=(audit,)), **_task_effects(ctx, flagged, record))
     if action is not ReversalAction.CLEAR:
         return Effects(audit=(audit,))
     task = record.task.model_copy(

@@ -240,6 +240,13 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
     assert ledger["restoration_proposals"] == [task.task_id]
     (after,) = _tasks(case.settings.data_dir, number)
     assert after.status == "confirmed"  # never undone by the machine: a person decides
+    assert (after.remarks or "").startswith("restoration proposed, to be filed and approved")
+    assert "withdraws civil_affairs:C1" in (after.remarks or "")
+    outcomes = _query(
+        case.settings.data_dir,
+        "SELECT message_id FROM ledger WHERE kind = 'outcome' AND message_id LIKE 'task:%'",
+    )  # opened, in progress, confirmed, and re-signed with the proposal: the province pulls it
+    assert [m for (m,) in outcomes] == [f"task:{task.task_id}:v{n}" for n in range(4)]
     store = await SqliteLedger.open_read_only(case.settings.data_dir / "ledger.sqlite3")
     try:
         assert await store.closed_benefit(number) is not None
