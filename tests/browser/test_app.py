@@ -32,6 +32,17 @@ OTHER_VILLAGE = {"county": "440825", "village": "440825028237"}
 CODE_REQUEST = "enrolment_code_request/v1"
 REVOCATION = "key_revocation/v1"
 Shot = Callable[[Page, str], Path]
+STORED_ON_THE_PHONE = """async () => {
+  const db = await new Promise((done) => {
+    const opening = indexedDB.open("certhub-entrance");
+    opening.onsuccess = () => done(opening.result);
+  });
+  const count = (store) => new Promise((done) => {
+    const counting = db.transaction(store).objectStore(store).count();
+    counting.onsuccess = () => done(counting.result);
+  });
+  return { kv: await count("kv"), outbox: await count("outbox") };
+}"""
 
 
 def county_issues_codes(store: TrustStore) -> TrustStore:
@@ -324,6 +335,11 @@ def test_a_phone_the_county_revoked_says_so_and_enrols_again(
     page.get_by_role("link", name="我的上报", exact=True).click()
     expect(page.get_by_role("heading", name="本机已停用")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("停用")
+    expect(page.get_by_text("已清除")).to_be_visible()
+    assert page.evaluate(STORED_ON_THE_PHONE) == {
+        "kv": 0,
+        "outbox": 0,
+    }  # a lost phone keeps nothing
     screenshot(page, "app-12-revoked")
     accessible(page, aaa=True)
     page.get_by_role("button", name="重新登记本机").click()

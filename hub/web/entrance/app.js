@@ -89,16 +89,17 @@ window.addEventListener("outbox-changed", (event) => {
   const { name } = route();
   if (name === "mine" || name === "") render();
 });
-window.addEventListener("key-rejected", (event) => {
+window.addEventListener("key-rejected", async (event) => {
+  // A revoked key is most often a lost phone: whoever holds it now must not find the
+  // village's list, the receipts or unsent reports on it. Everything goes at once.
+  await Promise.all([kv.clear(), outbox.clear()]);
+  sessionStorage.clear();
+  ctx.identity = null;
   show(
     "本机已停用",
     note(problemText(event.detail), "error"),
-    h("p", {}, "已签名但未发出的上报不会再发送。请向县（区）社保经办机构领取新的登记码，重新登记本机。"),
-    button("重新登记本机", async () => {
-      await kv.delete("identity");
-      ctx.identity = null;
-      go("#/");
-    }),
+    h("p", {}, "本机保存的名单、回执和未发出的上报已清除。请向县（区）社保经办机构领取新的登记码，重新登记本机。"),
+    button("重新登记本机", () => go("#/")),
   );
 });
 document.getElementById("main").addEventListener("enrolled", async () => {

@@ -34,10 +34,12 @@ export const kv = {
   get: (key) => run("kv", "readonly", (s) => s.get(key)),
   put: (key, value) => run("kv", "readwrite", (s) => s.put(value, key)),
   delete: (key) => run("kv", "readwrite", (s) => s.delete(key)),
+  clear: () => run("kv", "readwrite", (s) => s.clear()),
 };
 
 export const outbox = {
   all: async () => (await run("outbox", "readonly", (s) => s.getAll())).sort((a, b) => a.created - b.created),
   put: (entry) => run("outbox", "readwrite", (s) => s.put(entry)),
   delete: (jti) => run("outbox", "readwrite", (s) => s.delete(jti)),
+  clear: () => run("outbox", "readwrite", (s) => s.clear()),
 };
