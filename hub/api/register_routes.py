@@ -94,7 +94,8 @@ async def register_summary(request: web.Request) -> web.Response:
     people, events = counts.pop("people_certified"), counts.pop("certifications")
     body = {
         "on": on.isoformat(),
-        "area": None if area == _EMPTY else area,
+        # disjoint from the reader's area: the asked one, counted as nothing
+        "area": request.query.get("area") if area == _EMPTY else area,
         "people": counts,
         "last_12_months": {"people_certified": people, "certifications": events},
     }

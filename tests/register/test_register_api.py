@@ -192,5 +192,13 @@ async def test_the_summary_counts_people_not_certifications(hub: Hub) -> None:
         "/v1/register/summary", params={"on": "2026-12-31", "area": COUNTY}, headers=hub.bearer()
     )
     counted = (await on_2026.json())["last_12_months"]
+    elsewhere = await hub.client.get(
+        "/v1/register/summary",
+        params={"on": ON, "area": OTHER_COUNTY},
+        headers=hub.bearer(area=COUNTY),
+    )
+    outside = await elsewhere.json()
+    assert outside["area"] == OTHER_COUNTY
+    assert set(outside["people"].values()) == {0}  # another county: nothing, never its figures
     # A (three channels, one person), B, C, F in 440103; G is in another county
     assert counted == {"people_certified": 4, "certifications": 6}
