@@ -7,7 +7,7 @@ ignores them; CI keeps the folder as an artefact) and an axe-core check.
 
 Fixtures:
 
-- ``browser`` (session): one Chromium for the whole run.
+- ``browser`` (module): one Chromium per test module (see its docstring: not the session).
 - ``phone_page``: a fresh 390×844 touch context in ``zh-CN`` (Asia/Shanghai). The
   test fails at teardown if the page threw an uncaught error or the browser refused
   something under the Content-Security-Policy.
@@ -49,9 +49,15 @@ expect.set_options(timeout=TIMEOUT_MS)
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, for the whole session."""
+    """Debian's Chromium, headless, for one test module.
+
+    Not for the session: while Playwright's sync API is open, the main thread has a
+    running event loop, and every async test collected after tests/browser (tests/hub,
+    tests/procedure, …) fails with "Cannot run the event loop while another loop is
+    running".
+    """
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make services` (apt-get install chromium)")
     with sync_playwright() as playwright:
