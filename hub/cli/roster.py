@@ -76,14 +76,16 @@ def _import(args: argparse.Namespace) -> int:
         roster = RosterFile(path, Path(scratch), as_of=as_of, today=shanghai_today())
         try:
             roster.load()
+            snapshot = settings.data_dir / "roster" / "snapshots" / f"{month}.parquet"
+            snapshot.parent.mkdir(parents=True, exist_ok=True)
+            replace_atomic(snapshot, roster.write_snapshot())
+            checked = time.perf_counter() - began
+            digest = _sha256(path)
+            asyncio.run(_store(settings, roster, (f"{month}:{roster.accepted}", digest), show))
         except RosterFileError as exc:
             raise CliError(str(exc)) from None
-        snapshot = settings.data_dir / "roster" / "snapshots" / f"{month}.parquet"
-        snapshot.parent.mkdir(parents=True, exist_ok=True)
-        replace_atomic(snapshot, roster.write_snapshot())
-        checked = time.perf_counter() - began
-        digest = _sha256(path)
-        asyncio.run(_store(settings, roster, (f"{month}:{roster.accepted}", digest), show))
+        finally:
+            roster.close()
     seconds = time.perf_counter() - began
     _report(roster, snapshot, checked, seconds)
     return 1 if roster.refused else 0

@@ -119,7 +119,7 @@ class RefusedRows:
 class RosterFile:
     """One roster file loaded and checked in an in-memory DuckDB.
 
-    Use :meth:`load`, then :meth:`write_snapshot` and :meth:`batches`.
+    Use :meth:`load`, then :meth:`write_snapshot` and :meth:`batches`; :meth:`close` at the end.
     """
 
     path: Path
@@ -258,6 +258,10 @@ class RosterFile:
             f" TO {sql_path(target)} (FORMAT parquet, COMPRESSION zstd)"
         )
         return target.read_bytes()
+
+    def close(self) -> None:
+        """Release the in-memory database."""
+        self.con.close()
 
     def batches(self, size: int) -> Iterator[list[tuple[object, ...]]]:
         """Accepted rows in ID-number order, ``size`` at a time.
