@@ -221,7 +221,8 @@ VOIDED = "V1,{number},某人,,,void,2026-10-02,C1\n"
 async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_nothing(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    case = _Case.make(tmp_path, {"2026-09": CREMATED, "2026-10": VOIDED})
+    later = "D2,{number},某人,,,death,2026-11-01,\n"  # the benefit is closed by then
+    case = _Case.make(tmp_path, {"2026-09": CREMATED, "2026-10": VOIDED, "2026-11": later})
     number = case.person["id_number"]
     assert (await asyncio.to_thread(case.run, "2026-09"))["reports"] == {"task_opened": 1}
 
@@ -254,6 +255,11 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
         await store.aclose()
     actions = [a for (a,) in _query(case.settings.data_dir, "SELECT action FROM audit")]
     assert "reversal_restoration_proposed" in actions
+    # direct evidence about a person whose benefit is closed opens no task: linked only
+    assert (await asyncio.to_thread(case.run, "2026-11"))["reports"] == {"linked_to_closed": 1}
+    assert len(_tasks(case.settings.data_dir, number)) == 1
+    actions = [a for (a,) in _query(case.settings.data_dir, "SELECT action FROM audit")]
+    assert "report_linked" in actions
 
 
 async def test_a_coordinators_open_task_is_joined_and_outlives_the_departments_void(
