@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import importlib.util
 import logging
 import os
 import socket
@@ -20,7 +21,9 @@ from pydantic import SecretStr
 
 from certhub.hub.cli.common import CliError, one_line
 from certhub.hub.cli.deployment_checks import check_deployment
+from certhub.hub.core.build import package_version
 from certhub.hub.core.settings import Settings, masked_url
+from certhub.monitoring.tracing import configure_tracing, shutdown_tracing
 from certhub.security import TrustStore
 
 __all__ = ["CURSOR_KEY_BYTES", "preflight", "serve"]
@@ -39,11 +42,31 @@ def serve(settings: Settings) -> int:
     from certhub.monitoring.logging import configure_logging
 
     configure_logging(settings.log_level)
+    _start_tracing(settings)
     app = create_app(settings)
     app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
     # Behind the connection cap and idle timeouts of certhub.hub.runtime.serving (not web.run_app).
-    run_hub(app, settings)
+    try:
+        run_hub(app, settings)
+    finally:
+        shutdown_tracing()  # the last spans leave before the process does
     return 0
+
+
+def _start_tracing(settings: Settings) -> None:
+    """Export spans over OTLP when ``CERTHUB_OTLP_ENDPOINT`` is set (off by default)."""
+    if settings.otlp_endpoint is None:
+        return
+    configure_tracing(
+        service="certhub",
+        attributes={
+            "service.version": package_version(),
+            "service.instance.id": f"{socket.gethostname()}:{os.getpid()}",
+            "certhub.role": settings.role,
+            "certhub.hub_id": settings.hub_id,
+        },
+        endpoint=settings.otlp_endpoint,
+    )
 
 
 def preflight(settings: Settings) -> None:
@@ -53,6 +76,7 @@ def preflight(settings: Settings) -> None:
         CliError: the first problem found, in one line.
     """
     _check_port(settings.host, settings.port, "CERTHUB_PORT")
+    _check_tracing(settings)
     if settings.metrics_port is not None:
         _check_port(settings.host, settings.metrics_port, "CERTHUB_METRICS_PORT")
     _check_files(settings)
@@ -62,6 +86,15 @@ def preflight(settings: Settings) -> None:
     asyncio.run(_check_adapters(settings))
     if settings.broker == "rabbitmq" and settings.role != "ingress":
         asyncio.run(_check_rabbitmq(settings.amqp_url))
+
+
+def _check_tracing(settings: Settings) -> None:
+    """Traces asked for need the optional extra installed."""
+    if settings.otlp_endpoint is not None and importlib.util.find_spec("opentelemetry") is None:
+        raise CliError(
+            "CERTHUB_OTLP_ENDPOINT is set but OpenTelemetry is not installed:"
+            " pip install 'certhub[tracing]'"
+        )
 
 
 def _check_port(host: str, port: int, name: str) -> None:

@@ -132,6 +132,11 @@ class Settings(BaseSettings):
         description="Source commit shown in certhub_build_info, set by the deployment;"
         " unset = the git checkout's HEAD.",
     )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="Export OpenTelemetry traces over OTLP/HTTP to this URL, e.g."
+        " http://collector:4318/v1/traces (needs the certhub[tracing] extra); unset = no traces.",
+    )
     log_level: str = Field(
         default="INFO", description="Root log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."
     )

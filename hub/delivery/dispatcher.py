@@ -30,6 +30,7 @@ from certhub.hub.delivery.destinations import Deliver
 from certhub.hub.store import LedgerStore
 from certhub.monitoring.logging import correlation_id
 from certhub.monitoring.metrics import HubMetrics
+from certhub.monitoring.tracing import Attributes, set_attributes, span
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,18 @@ class DeliveryDispatcher:
         from its push to the department's answer.
         """
         bound = correlation_id.set(envelope.correlation_id or envelope.delivery_id)
+        attributes: Attributes = {
+            "certhub.delivery.id": envelope.delivery_id,
+            "certhub.destination": envelope.destination,
+            "certhub.operation": envelope.operation,
+            "certhub.attempt": envelope.attempts + 1,
+            "messaging.message.body.size": len(envelope.payload),
+        }
         try:
-            return await self._handle(envelope)
+            with span(f"delivery {envelope.destination}", attributes) as current:
+                verdict = await self._handle(envelope)
+                set_attributes(current, {"certhub.verdict": verdict.value})
+                return verdict
         finally:
             correlation_id.reset(bound)
 
@@ -78,7 +89,8 @@ class DeliveryDispatcher:
         try:
             if deliver is None:
                 raise LookupError(f"no adapter configured for {envelope.destination!r}")
-            await deliver(envelope)
+            with span(f"department call {envelope.destination}"):  # error status if it raises
+                await deliver(envelope)
         except Exception as exc:  # classified below; a bug is retried, then dead-lettered
             return await self._failed(envelope, exc)
         # The effect happened: record it even if this consumer is cancelled meanwhile (a

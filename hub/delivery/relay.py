@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from certhub.hub.core.periodic import every
 from certhub.hub.delivery.broker import Broker, BrokerError, Envelope
 from certhub.hub.store import LedgerStore, StoreError
+from certhub.monitoring.logging import correlation_id
+from certhub.monitoring.tracing import Attributes, span
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ class OutboxRelay:
         if not rows:
             return 0
         results = await asyncio.gather(
-            *(self._broker.publish(Envelope.of(row)) for row in rows), return_exceptions=True
+            *(self._publish(Envelope.of(row)) for row in rows), return_exceptions=True
         )
         confirmed = [row for row, r in zip(rows, results, strict=True) if r is None]
         failed = [row for row, r in zip(rows, results, strict=True) if r is not None]
@@ -63,6 +65,17 @@ class OutboxRelay:
             await self._store.release_leases([row.delivery_id for row in failed], time.time())
             raise next(r for r in results if isinstance(r, BaseException))
         return len(confirmed)
+
+    async def _publish(self, envelope: Envelope) -> None:
+        """Publish one row under the correlation id of the request that queued it (its own task)."""
+        correlation_id.set(envelope.correlation_id or envelope.delivery_id)
+        attributes: Attributes = {
+            "certhub.delivery.id": envelope.delivery_id,
+            "certhub.destination": envelope.destination,
+            "messaging.message.body.size": len(envelope.payload),
+        }
+        with span(f"outbox publish {envelope.destination}", attributes):
+            await self._broker.publish(envelope)
 
     async def run(self) -> None:
         """Relay until cancelled; broker and store failures wait for the next round."""

@@ -32,6 +32,7 @@ from certhub.hub.store import (
 )
 from certhub.hub.store.base import Presigner
 from certhub.hub.store.effects import NO_EFFECTS, Effects
+from certhub.monitoring.tracing import set_attributes, span
 from certhub.schemas import (
     CertificationEvent,
     EligibilityReport,
@@ -95,8 +96,22 @@ class IngressPipeline:
         """Verify, validate and record ``raw`` with the effects ``plan`` derives.
 
         Raises a :class:`schemas.Refusal` (security, payload, rule or ledger) otherwise;
-        nothing is stored then.
+        nothing is stored then. Traced (when tracing is on) with who sent what.
         """
+        attributes = {"certhub.kind": kind.value, "messaging.message.body.size": len(raw)}
+        with span("ingress accept", attributes) as current:
+            accepted = await self._accept(raw, kind=kind, allowed_types=allowed_types, plan=plan)
+            set_attributes(current, _traced(accepted))
+            return accepted
+
+    async def _accept(
+        self,
+        raw: bytes,
+        *,
+        kind: RecordKind,
+        allowed_types: Collection[str],
+        plan: Plan | None,
+    ) -> Accepted:
         verifier = self._verifier()
         if self._signatures is not None:
             message = await verifier.verify_on(self._signatures, raw, allowed_types=allowed_types)
@@ -129,6 +144,18 @@ class IngressPipeline:
         return Accepted(
             outcome, message, payload, queued_deliveries=bool(effects.outbox or effects.notices)
         )
+
+
+def _traced(accepted: Accepted) -> dict[str, str | int | bool]:
+    """Who sent what, and where it went: span attributes (no personal data)."""
+    message, outcome = accepted.message, accepted.outcome
+    return {
+        "certhub.sender": message.sender,
+        "certhub.message_type": message.typ,
+        "certhub.message_id": message.jti,
+        "certhub.ledger.sequence": outcome.record.sequence,
+        "certhub.duplicate": not outcome.created,
+    }
 
 
 def validate_payload(

@@ -34,6 +34,7 @@ from certhub.hub.api.correlation import correlation_middleware
 from certhub.hub.api.cursor import CursorCodec, load_or_create_cursor_key
 from certhub.hub.api.edge import EdgeLimits, edge_middleware, server_header
 from certhub.hub.api.middleware import metrics_middleware, problem_middleware
+from certhub.hub.api.tracing_middleware import trace_requests
 from certhub.hub.audit import checkpoint_signer
 from certhub.hub.compliance.reporting_units import load_reporting_units
 from certhub.hub.compliance.watch import compliance_context
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         middlewares=[
             edge_middleware,
             correlation_middleware,
+            trace_requests,  # the correlation id is bound; problems are answers inside it
             metrics_middleware,
             pii_access_log,  # sees the problem middleware's answers too
             problem_middleware,

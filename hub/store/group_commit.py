@@ -17,6 +17,7 @@ from typing import Any
 from certhub.hub.store.base import AppendOutcome, ReceiptFactory, StoreError, StoreUnavailable
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
+from certhub.monitoring.tracing import span
 
 
 @dataclass(slots=True)
@@ -99,7 +100,8 @@ class GroupCommitQueue:
         self._queued(job)
         if self._flushing is None:
             self._flushing = asyncio.create_task(self._flush())
-        result = await future  # a refused write raises: only durable commits are observed
+        with span("ledger write", {"certhub.ledger.queued": len(self._pending)}):
+            result = await future  # a refused write raises: only durable commits are observed
         if self._write_observer is not None:
             self._write_observer(time.perf_counter() - started)
         return result
