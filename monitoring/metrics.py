@@ -12,7 +12,7 @@ alert rules can rely on one set of names from the start.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from prometheus_client import (
     CollectorRegistry,
@@ -36,6 +36,8 @@ UNVERIFIED = "unverified"
 """Sender/type label of a message refused before its signature was trusted."""
 
 VALIDATION_REASONS = frozenset({"invalid-utf8", "invalid-json", "schema-violation"})
+EDGE_REASONS = ("connection_cap", "pending_bodies", "body_timeout")
+"""The caps and timeouts of the HTTP edge (``certhub_http_edge_refusals_total{reason}``)."""
 REPLAY_REASON = "replay"
 
 
@@ -253,6 +255,21 @@ class HubMetrics:
             ["kind"],
             registry=registry,
         )
+
+    def start_at_zero(self, signature_reasons: Iterable[str]) -> None:
+        """Create the alerted refusal series at 0 before the first refusal.
+
+        ``increase()`` cannot see a counter's first increment when the series is
+        born at 1 (the first spike would not fire ``CerthubSignatureFailuresSpike``),
+        and a panel of a series that does not exist yet shows "no data", not 0.
+        ``signature_reasons`` are the security problem slugs the hub can refuse with.
+        """
+        for reason in signature_reasons:
+            self.signature_failures.labels(reason=reason)
+        for reason in VALIDATION_REASONS:
+            self.validation_failures.labels(reason=reason)
+        for reason in EDGE_REASONS:
+            self.edge_refusals.labels(reason=reason)
 
     def count_rejection(self, reason: str, *, security: bool) -> None:
         """Count a refused message under every metric its problem type belongs to."""

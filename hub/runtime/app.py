@@ -63,6 +63,7 @@ from certhub.hub.departments.context import certification_pull_context, departme
 from certhub.hub.departments.registry import check_identity
 from certhub.hub.ingress.inbound import adapter_sender
 from certhub.hub.ingress.pipeline import IngressPipeline, receipt_presigner
+from certhub.hub.problems import SECURITY_PROBLEMS
 from certhub.hub.procedure.context import ProcedureContext, party_in
 from certhub.hub.procedure.deadlines import deadline_context
 from certhub.hub.procedure.outcomes import OutcomeSigner
@@ -99,6 +100,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app[METRICS] = HubMetrics(
         registry, version=package_version(), commit=build_commit(settings.build_commit)
     )
+    app[METRICS].start_at_zero(SECURITY_PROBLEMS)
     app[EDGE] = EdgeLimits(
         max_pending=settings.http_max_pending_bodies,
         body_timeout=settings.http_body_timeout_seconds,

@@ -61,12 +61,16 @@ async def test_metrics_include_process_health(hub: Hub) -> None:
     assert rss.value > 10 * 1024 * 1024  # a real reading of this process, not a placeholder
 
 
-async def test_build_info_names_the_checkout_commit(hub: Hub) -> None:
+def _git_head() -> str:
     git = shutil.which("git")
     assert git is not None
-    head = subprocess.run(
+    return subprocess.run(
         [git, "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+async def test_build_info_names_the_checkout_commit(hub: Hub) -> None:
+    head = _git_head()
     [info] = (await _scrape(hub))["certhub_build_info"].samples
     assert info.labels["commit"] == head
     assert info.labels["commit"] != "unknown"
@@ -187,3 +191,26 @@ def test_every_selector_follows_the_job_and_instance_variables() -> None:
         if 'job=~"$job"' not in (m.group(2) or "") or 'instance=~"$instance"' not in m.group(2)
     ]
     assert unscoped == []
+
+
+async def test_the_alerted_refusal_series_exist_at_zero_from_the_first_scrape(hub: Hub) -> None:
+    families = await _scrape(hub)
+    zero = {
+        (family, sample.labels["reason"])
+        for family in ("certhub_signature_failures", "certhub_validation_failures")
+        for sample in families[family].samples
+        if sample.name.endswith("_total") and sample.value == 0
+    }
+    assert ("certhub_signature_failures", "signature-invalid") in zero
+    assert ("certhub_signature_failures", "unknown-key") in zero
+    assert {reason for family, reason in zero if family == "certhub_validation_failures"} == {
+        "invalid-utf8",
+        "invalid-json",
+        "schema-violation",
+    }
+    edge = {
+        s.labels["reason"]: s.value
+        for s in families["certhub_http_edge_refusals"].samples
+        if s.name.endswith("_total")
+    }
+    assert edge == {"connection_cap": 0, "pending_bodies": 0, "body_timeout": 0}
