@@ -25,7 +25,7 @@ from procedurekit import STAFF, roster_entry
 
 from certhub.mocks.population import Population
 from certhub.schemas.clock import CHINA_STANDARD_TIME
-from certhub.security import TrustedKey, TrustStore, b64url_decode, parse_compact
+from certhub.security import SigningKey, TrustedKey, TrustStore, b64url_decode, parse_compact
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
 OTHER_VILLAGE = {"county": "440825", "village": "440825028237"}
@@ -366,3 +366,24 @@ def test_a_report_with_mistakes_is_neither_signed_nor_sent(hub: LiveHub, phone_p
     page.get_by_role("link", name="我的上报", exact=True).click()
     expect(page.locator(".card")).to_have_text("还没有上报。")
     assert hub.read("/v1/reports")["items"] == []
+
+
+def test_a_receipt_that_does_not_verify_is_shown_as_such(hub: LiveHub, phone_page: Page) -> None:
+    page = phone_page
+    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    # Someone between the phone and the hub answers with other keys than the hub's.
+    other = {
+        "keys": [SigningKey.generate().public_jwk() | {"kid": k["kid"]} for k in hub_keys(hub)]
+    }
+    page.route("**/.well-known/jwks.json", lambda route: route.fulfill(json=other))
+    page.get_by_role("link", name="本月零报告").click()
+    page.get_by_role("button", name=re.compile("提交零报告")).click()
+    warning = card(page, "零报告").get_by_role("alert")
+    expect(warning).to_contain_text("回执签名未通过核验")
+    assert len(hub.read("/v1/reports")["items"]) == 1  # the hub did take it
+
+
+def hub_keys(hub: LiveHub) -> list[dict[str, Any]]:
+    keys: list[dict[str, Any]] = hub.http.get("/.well-known/jwks.json").json()["keys"]
+    assert keys
+    return keys

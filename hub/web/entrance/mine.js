@@ -20,7 +20,12 @@ function stageChip(stage) {
   return chip(label, tone);
 }
 
+// ``verified`` is known only for what this phone sent: true, false (a receipt that does
+// not verify is a reason to call the county), or undefined (sent from elsewhere).
 function receiptLine(sequence, verified) {
+  if (verified === false) {
+    return note(`回执：台账第 ${sequence} 号 · 回执签名未通过核验，请告知县（区）社保经办机构`, "error");
+  }
   return h("p", { class: "receipt" },
     `回执：台账第 ${sequence} 号`, verified ? " · 中心签名已核验 ✔" : "");
 }
