@@ -114,5 +114,8 @@ def area_condition(
     """
     if area is None:
         return "1=1", ()
-    # The prefix is digits only (parse_area), so it holds no LIKE wildcard.
-    return f"coalesce({village}, {county}) LIKE ?", (area.prefix + "%",)
+    # A prefix as a range, so an index on the region (the ledger's ledger_region) serves it:
+    # region codes are ASCII digits, and ":" sorts right after "9" in both dialects
+    # (byte order: SQLite's BINARY, PostgreSQL's COLLATE "C").
+    region = f"coalesce({village}, {county})"
+    return f"{region} >= ? AND {region} < ?", (area.prefix, area.prefix + ":")

@@ -1,4 +1,4 @@
-"""Schema step: the village of records the hub signed itself, so village areas can read them.
+"""Schema steps for area scopes: outcomes' village, and an index of the records' regions.
 
 Area scopes (:mod:`certhub.security.scopes`) filter ledger rows by their
 ``county`` and ``village`` columns. Outcomes (task states, terminations,
@@ -13,7 +13,7 @@ from typing import Final, Literal
 
 Dialect = Literal["sqlite", "postgres"]  # tables.Dialect (which imports this module)
 
-__all__ = ["OUTCOME_VILLAGE_BACKFILL"]
+__all__ = ["OUTCOME_VILLAGE_BACKFILL", "REGION_INDEX"]
 
 OUTCOME_VILLAGE_BACKFILL: Final[dict[Dialect, str]] = {
     "sqlite": """
@@ -26,3 +26,10 @@ OUTCOME_VILLAGE_BACKFILL: Final[dict[Dialect, str]] = {
         WHERE kind = 'outcome' AND village IS NULL
     """,
 }
+
+REGION_INDEX: Final = (
+    "CREATE INDEX ledger_region ON ledger (kind, coalesce(village, county), sequence)"
+)
+"""Each kind's records by region, the range an area condition asks for
+(:func:`certhub.security.area_condition`): a village's pull page and a scoped
+reader's evidence check read that area's records, not the whole ledger."""

@@ -28,9 +28,10 @@ SELECT_BY_MESSAGE_ID: Final = f"SELECT {COLUMNS} FROM ledger WHERE sender=? AND 
 SELECT_PAGE: Final = (
     "SELECT " + ", ".join(f"ledger.{c.strip()}" for c in COLUMNS.split(",")) + ", items.status"
     " FROM ledger LEFT JOIN items ON items.item_id = ledger.sequence"
-    " WHERE ledger.kind=? AND ledger.sequence>? AND {area} ORDER BY ledger.sequence LIMIT ?"
+    " WHERE ledger.kind=? AND ledger.sequence>? AND {area} ORDER BY {order} LIMIT ?"
 )
-"""One kind's records after a sequence; ``{area}`` is an area condition (``1=1`` for all)."""
+"""One kind's records after a sequence; ``{area}`` is an area condition (``1=1`` for all),
+``{order}`` the sequence, as a column or (to steer the planner) as an expression."""
 
 
 def insert_params(sequence: int, message: NewMessage, receipt: str) -> tuple[object, ...]:

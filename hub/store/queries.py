@@ -34,6 +34,7 @@ from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
 from certhub.security.scopes import AreaScope, area_condition
 
 Row = tuple[object, ...]
+_COUNTY_DIGITS: Final = 6
 
 
 class LedgerReads(
@@ -64,6 +65,12 @@ class LedgerReads(
     ) -> Sequence[LedgerRecord]:
         """Records of ``kind`` after sequence ``after``, oldest first, inside ``area`` if given."""
         where, params = area_condition(area, county="ledger.county", village="ledger.village")
+        order = "ledger.sequence"
+        if area is not None and len(area.prefix) > _COUNTY_DIGITS:
+            # A town or village is a sliver of the ledger: read it through ledger_region and
+            # sort it, rather than walk every record of the kind in sequence order to find
+            # its few (`+ 0` keeps the planner off the sequence index; 1000x on a sparse village).
+            order = "ledger.sequence + 0"
         if area is not None and kind is RecordKind.DECISION:
             # A decision names no region: it is in the area of the item it decides.
             inside, params = area_condition(area, county="item.county", village="item.village")
@@ -71,8 +78,9 @@ class LedgerReads(
                 "EXISTS (SELECT 1 FROM ledger AS item"
                 f" WHERE item.sequence = {self._DECISION_SUBJECT} AND {inside})"
             )
+            order = "ledger.sequence"
         rows = await self._read(
-            schema.SELECT_PAGE.format(area=where),
+            schema.SELECT_PAGE.format(area=where, order=order),
             (kind.value, after, *params, limit),
         )
         return [schema.to_record(row) for row in rows]
@@ -81,9 +89,12 @@ class LedgerReads(
         """Tell whether a record inside ``area`` cites the evidence ``digest`` in its payload."""
         where, params = area_condition(area)
         contains = self._BYTES_CONTAIN.format(haystack="payload")
+        # Every kind, spelled out: the region index (ledger_region) leads by kind.
+        kinds = tuple(kind.value for kind in RecordKind)
+        marks = ", ".join("?" for _ in kinds)
         rows = await self._read(
-            f"SELECT 1 FROM ledger WHERE {where} AND {contains} LIMIT 1",
-            (*params, digest.encode("ascii")),
+            f"SELECT 1 FROM ledger WHERE kind IN ({marks}) AND {where} AND {contains} LIMIT 1",
+            (*kinds, *params, digest.encode("ascii")),
         )
         return bool(rows)
 

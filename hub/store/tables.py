@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL
+from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL, REGION_INDEX
 from certhub.hub.store.biometrics import BIOMETRIC_TABLES
 from certhub.hub.store.deadlines import DEADLINE_BACKFILL, DEADLINE_TABLE
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
@@ -330,6 +330,7 @@ LADDER: Final = (
     Version((), OUTCOME_VILLAGE_BACKFILL),  # outcomes' village, for village areas (issue 18)
     Version((BIOMETRIC_TABLES,)),  # the biometric enrolment registry (issue 19 §1)
     Version((RATING_TABLES,)),  # service evaluation: ratings and follow-ups (issue 19 §4)
+    Version((REGION_INDEX,)),  # records by region, for area-scoped reads (issue 18)
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 
