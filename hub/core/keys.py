@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from certhub.hub.rules.compliance import ReportingUnit
     from certhub.hub.runtime.health import Readiness
     from certhub.hub.runtime.trust_state import TrustState
+    from certhub.hub.service_points.exports import GeoJsonExports
     from certhub.hub.store import LedgerStore
     from certhub.hub.store.postgres.shared import SharedIdentity
     from certhub.hub.store.service_points import ServicePointRegistry
@@ -59,6 +60,7 @@ ENROLMENT_LIMITER: web.AppKey[FailureLimiter] = web.AppKey("enrolment_limiter")
 # The ledger, ingress and the procedure.
 STORE: web.AppKey[LedgerStore] = web.AppKey("store")
 SERVICE_POINTS: web.AppKey[ServicePointRegistry] = web.AppKey("service_points")  # the e-map
+SERVICE_POINT_EXPORTS: web.AppKey[GeoJsonExports] = web.AppKey("service_point_exports")
 PIPELINE: web.AppKey[IngressPipeline] = web.AppKey("pipeline")
 EVIDENCE: web.AppKey[EvidenceVault | DatabaseEvidenceVault] = web.AppKey("evidence")
 PROCEDURE: web.AppKey[ProcedureContext] = web.AppKey("procedure")

@@ -49,6 +49,7 @@ from certhub.hub.core.keys import (
     PIPELINE,
     PROCEDURE,
     REPORTING_UNITS,
+    SERVICE_POINT_EXPORTS,
     SERVICE_POINTS,
     SETTINGS,
     SHARED,
@@ -73,6 +74,7 @@ from certhub.hub.runtime.deployment import deployment_context, evidence_context
 from certhub.hub.runtime.health import install_health
 from certhub.hub.runtime.serving import edge_handler_args
 from certhub.hub.runtime.trust_state import TrustState
+from certhub.hub.service_points.exports import GeoJsonExports
 from certhub.hub.store import SqliteLedger, open_ledger
 from certhub.hub.web import entrance
 from certhub.monitoring.metrics import HubMetrics, register_process_collectors
@@ -222,6 +224,7 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
     if isinstance(store, SqliteLedger) and settings.ledger_writer is None:  # the file's writer
         metrics.watch_ledger_wal(store.wal_bytes, settings.sqlite_wal_max_bytes)
     app[SERVICE_POINTS] = store  # the e-map's registry lives in the ledger database
+    app[SERVICE_POINT_EXPORTS] = GeoJsonExports()
     keyring = app[KEYRING]
     trust = app[TRUST]
     app[PIPELINE] = IngressPipeline(
