@@ -17,14 +17,13 @@ from typing import Final
 
 from aiohttp import web
 
-from certhub.hub.core.keys import SERVICE_POINTS
+from certhub.hub.core.keys import SERVICE_POINT_EXPORTS, SERVICE_POINTS
 from certhub.hub.problems import Problem
 from certhub.hub.service_points import MAX_LIMIT, nearest
 from certhub.hub.service_points.geo import wgs84_to_gcj02
-from certhub.hub.service_points.geojson import feature, feature_collection
+from certhub.hub.service_points.geojson import feature
 from certhub.hub.service_points.model import OFFERED_METHODS
 from certhub.hub.service_points.places import places
-from certhub.hub.service_points.registry import from_row
 from certhub.hub.service_points.vocabulary import METHOD_LABELS
 from certhub.hub.web.pages import StaticPages, page_routes
 
@@ -66,7 +65,7 @@ async def nearest_points(request: web.Request) -> web.Response:
 
 @routes.get("/v1/service-points.geojson")
 async def export_points(request: web.Request) -> web.Response:
-    """Every point (any status) as GeoJSON, optionally of one city or county (``county``)."""
+    """Every point (any status) as GeoJSON, optionally of one city or county (cached)."""
     prefix = _single(request, "county") or "44"
     if not _COUNTY_PREFIX.match(prefix):
         raise Problem(
@@ -74,12 +73,9 @@ async def export_points(request: web.Request) -> web.Response:
             "county must be a Guangdong city (4 digits) or county (6 digits) code",
             extensions={"parameter": "county"},
         )
-    rows = await request.app[SERVICE_POINTS].service_points_in_county(prefix)
-    return web.json_response(
-        feature_collection(from_row(row) for row in rows),
-        content_type="application/geo+json",
-        headers=_PUBLIC,
-    )
+    exports = request.app[SERVICE_POINT_EXPORTS]
+    body = await exports.body(request.app[SERVICE_POINTS], prefix)
+    return web.Response(body=body, content_type="application/geo+json", headers=_PUBLIC)
 
 
 @routes.get("/v1/service-points/places")

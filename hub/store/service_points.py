@@ -46,6 +46,9 @@ IN_BOX: Final = (
 ALL_IN_COUNTY: Final = (
     f"SELECT {COLUMNS} FROM service_points WHERE county LIKE ? ORDER BY point_id"
 )
+VERSION: Final = (
+    "SELECT count(*), coalesce(max(updated_at), '') FROM service_points WHERE county LIKE ?"
+)
 
 
 class ServicePointRegistry(Protocol):
@@ -69,6 +72,10 @@ class ServicePointRegistry(Protocol):
 
     async def service_points_in_county(self, prefix: str) -> list[PointRow]:
         """Every point (any status) whose county code starts with ``prefix``, by id."""
+        ...
+
+    async def service_points_version(self, prefix: str) -> tuple[int, str]:
+        """(count, last change) of the points under ``prefix``: equal means unchanged."""
         ...
 
 
@@ -112,3 +119,8 @@ class ServicePointTable:
     async def service_points_in_county(self, prefix: str) -> list[PointRow]:
         """Every point whose county code starts with ``prefix`` (``""``: all), by id."""
         return await self._read(ALL_IN_COUNTY, (f"{prefix}%",))
+
+    async def service_points_version(self, prefix: str) -> tuple[int, str]:
+        """(count, last change) of the points under ``prefix``: an import changes it."""
+        ((count, changed),) = await self._read(VERSION, (f"{prefix}%",))
+        return int(str(count)), str(changed)

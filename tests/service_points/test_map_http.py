@@ -6,7 +6,8 @@ import json
 
 from hubkit import Hub
 
-from certhub.hub.service_points import parse_file
+from certhub.hub.core.keys import SERVICE_POINT_EXPORTS, SERVICE_POINTS
+from certhub.hub.service_points import import_file, parse_file
 from certhub.hub.service_points.sample import sample_points
 
 PROBLEM = "urn:certhub:problem:"
@@ -77,3 +78,19 @@ async def test_the_page_and_its_modules_come_with_a_strict_csp(hub: Hub) -> None
         assert "https://" not in await response.text()
     missing = await hub.client.get("/map/..%2Fdata%2Fplaces.csv")
     assert missing.status == 404
+
+
+async def test_the_export_is_built_once_until_an_import_changes_the_registry(
+    mapped_hub: Hub,
+) -> None:
+    exports = mapped_hub.client.app[SERVICE_POINT_EXPORTS]
+    first = await (await mapped_hub.client.get("/v1/service-points.geojson")).read()
+    again = await (await mapped_hub.client.get("/v1/service-points.geojson")).read()
+    assert (again, exports.builds) == (first, 1)
+    changed = sample_points().replace("云城区社会保险服务中心".encode(), "云城区社保中心".encode())
+    registry = mapped_hub.client.app[SERVICE_POINTS]
+    await import_file(registry, parse_file(changed, "b.csv"), source="b", actor="t", data=changed)
+    after = json.loads(await (await mapped_hub.client.get("/v1/service-points.geojson")).read())
+    assert exports.builds == 2
+    names = {feature["id"]: feature["properties"]["name"] for feature in after["features"]}
+    assert names["yf-445302-si-01"] == "云城区社保中心"

@@ -39,11 +39,17 @@ async def test_a_changed_row_replaces_the_stored_point_and_is_audited(
     ledger = await ledger_factory.open()
     data = sample_points()
     await import_file(ledger, parse_file(data, "a.csv"), source="a", actor="t", data=data)
+    before = await ledger.service_points_version("4453")
+    zhaoqing = await ledger.service_points_version("4412")
+    assert before[0] == 21
     changed = data.replace("云城区社会保险服务中心".encode(), "云城区社保服务中心".encode())
     report = await import_file(
         ledger, parse_file(changed, "b.csv"), source="b", actor="t", data=changed
     )
     assert (report.created, report.updated, report.unchanged) == (0, 1, 37)
+    assert (await ledger.service_points_version("4453"))[0] == 21
+    assert await ledger.service_points_version("4453") != before  # Yunfu changed
+    assert await ledger.service_points_version("4412") == zhaoqing  # Zhaoqing did not
     rows = await ledger.service_points_in_county("445302")
     names = {from_row(row).id: from_row(row).name for row in rows}
     assert names["yf-445302-si-01"] == "云城区社保服务中心"
