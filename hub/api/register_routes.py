@@ -38,11 +38,10 @@ _PATHS = {
 _EMPTY = "-"  # an area no reader can see: the page is empty
 
 
-@routes.get(r"/v1/register/{list:due|overdue|suspended|long-suspended|people}")
 async def register_list(request: web.Request) -> web.Response:
-    """One page of a register list."""
+    """One page of a register list (its name is the path's last part)."""
     reader = require_reader(request)
-    kind = _PATHS[request.match_info["list"]]
+    kind = _PATHS[request.path.rsplit("/", 1)[-1]]
     area = _area(reader, request.query.get("area"))
     if kind is RegisterList.PEOPLE and area is None:
         raise _invalid("area", "the people list needs an area (a town or village code)")
@@ -76,6 +75,10 @@ async def register_list(request: web.Request) -> web.Response:
         "has_more": has_more,
     }
     return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+for _name in _PATHS:  # one plain path per list, as the OpenAPI document names them
+    routes.get(f"/v1/register/{_name}")(register_list)
 
 
 @routes.get("/v1/register/summary")
