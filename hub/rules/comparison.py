@@ -102,9 +102,19 @@ def machine_actor() -> ActorRef:
 
 
 def cite(rule: str, period: str, sources: Iterable[SourceRecord]) -> str:
-    """The remarks of a machine message: the rule, the period and the sources, grade A first."""
+    """The remarks of a machine message: the rule, the period and the sources.
+
+    The strongest record of each department comes first (grade A first), so the
+    :data:`MAX_CITED` kept always carry what the grade rule needs.
+    """
     ranked = sorted(sources, key=lambda s: (s.grade, s.event_date, s.department, s.record_id))
-    return f"{rule} {period}: sources " + "; ".join(s.text() for s in ranked[:MAX_CITED])
+    firsts: list[SourceRecord] = []
+    rest: list[SourceRecord] = []
+    for source in ranked:
+        seen = any(f.department == source.department for f in firsts)
+        (rest if seen else firsts).append(source)
+    cited_here = [*firsts, *rest][:MAX_CITED]
+    return f"{rule} {period}: sources " + "; ".join(s.text() for s in cited_here)
 
 
 def cited(remarks: str | None) -> tuple[SourceRecord, ...]:

@@ -52,6 +52,16 @@ def test_a_citation_reads_back_exactly_grade_a_first() -> None:
     assert cited(None) == ()
 
 
+def test_a_long_citation_keeps_each_departments_strongest_record() -> None:
+    """Eleven health reports and one exit-entry record: the second department is kept."""
+    health = [_src("health", f"H{n:02d}", "B") for n in range(11)]
+    exit_entry = SourceRecord("exit_entry", "E1", "emigration", date(2026, 9, 30), "B")
+    kept = cited(cite("R-DIRECT", "2026-09", [*health, exit_entry]))
+    assert len(kept) == 10
+    assert kept[:2] == (health[0], exit_entry)
+    assert opens_alone(kept)
+
+
 def _report(remarks: str, reporter: ActorRef | None = None) -> EligibilityReport:
     return EligibilityReport(
         reason="death",
