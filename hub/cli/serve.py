@@ -21,9 +21,8 @@ from pydantic import SecretStr
 
 from certhub.hub.cli.common import CliError, one_line
 from certhub.hub.cli.deployment_checks import check_deployment
-from certhub.hub.core.build import package_version
 from certhub.hub.core.settings import Settings, masked_url
-from certhub.monitoring.tracing import configure_tracing, shutdown_tracing
+from certhub.monitoring.tracing import shutdown_tracing
 from certhub.security import TrustStore
 
 __all__ = ["CURSOR_KEY_BYTES", "preflight", "serve"]
@@ -38,11 +37,12 @@ def serve(settings: Settings) -> int:
     preflight(settings)
     from certhub.hub.runtime.app import create_app
     from certhub.hub.runtime.gc_tuning import tune_gc_after_startup
+    from certhub.hub.runtime.lifecycle import start_tracing
     from certhub.hub.runtime.serving import run_hub
     from certhub.monitoring.logging import configure_logging
 
     configure_logging(settings.log_level)
-    _start_tracing(settings)
+    start_tracing(settings)
     app = create_app(settings)
     app.on_startup.append(tune_gc_after_startup)  # runs after every resource is loaded
     # Behind the connection cap and idle timeouts of certhub.hub.runtime.serving (not web.run_app).
@@ -51,22 +51,6 @@ def serve(settings: Settings) -> int:
     finally:
         shutdown_tracing()  # the last spans leave before the process does
     return 0
-
-
-def _start_tracing(settings: Settings) -> None:
-    """Export spans over OTLP when ``CERTHUB_OTLP_ENDPOINT`` is set (off by default)."""
-    if settings.otlp_endpoint is None:
-        return
-    configure_tracing(
-        service="certhub",
-        attributes={
-            "service.version": package_version(),
-            "service.instance.id": f"{socket.gethostname()}:{os.getpid()}",
-            "certhub.role": settings.role,
-            "certhub.hub_id": settings.hub_id,
-        },
-        endpoint=settings.otlp_endpoint,
-    )
 
 
 def preflight(settings: Settings) -> None:

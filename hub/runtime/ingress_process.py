@@ -15,8 +15,10 @@ import os
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
 from certhub.hub.runtime.gc_tuning import tune_gc_after_startup
+from certhub.hub.runtime.lifecycle import start_tracing
 from certhub.hub.runtime.serving import run_hub
 from certhub.monitoring.logging import configure_logging
+from certhub.monitoring.tracing import shutdown_tracing
 
 __all__ = ["main", "stop_when_orphaned"]
 
@@ -33,9 +35,13 @@ def main() -> None:
     """Serve as one ingress process until stopped."""
     settings = Settings()
     configure_logging(settings.log_level)
+    start_tracing(settings)  # each process exports its own spans
     app = create_app(settings)
     app.on_startup.append(tune_gc_after_startup)
-    run_hub(app, settings, share_port=True, stop_also=stop_when_orphaned)
+    try:
+        run_hub(app, settings, share_port=True, stop_also=stop_when_orphaned)
+    finally:
+        shutdown_tracing()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The two lines an operator looks for first: this process started (where, as what), and stopped.
+"""A hub process's start and stop: the two lines an operator looks for first, and tracing.
 
 ``certhub started`` names the version and commit, the role, the addresses the
 process listens on, its pid, the ledger and the broker (URLs without their
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 
 from aiohttp import web
@@ -18,8 +19,9 @@ from aiohttp import web
 from certhub.hub.core.build import build_commit, package_version
 from certhub.hub.core.keys import SETTINGS
 from certhub.hub.core.settings import Settings, masked_url
+from certhub.monitoring.tracing import configure_tracing
 
-__all__ = ["LIFECYCLE_LOGGER", "log_started", "log_stopped"]
+__all__ = ["LIFECYCLE_LOGGER", "log_started", "log_stopped", "start_tracing"]
 
 LIFECYCLE_LOGGER = "certhub.lifecycle"
 log = logging.getLogger(LIFECYCLE_LOGGER)
@@ -60,6 +62,22 @@ def log_stopped(started: float, reason: str) -> None:
         uptime,
         os.getpid(),
         extra={"event": "stopped", "reason": reason, "uptime_seconds": round(uptime, 1)},
+    )
+
+
+def start_tracing(settings: Settings) -> None:
+    """Export spans over OTLP when ``CERTHUB_OTLP_ENDPOINT`` is set (off by default)."""
+    if settings.otlp_endpoint is None:
+        return
+    configure_tracing(
+        service="certhub",
+        attributes={
+            "service.version": package_version(),
+            "service.instance.id": f"{socket.gethostname()}:{os.getpid()}",
+            "certhub.role": settings.role,
+            "certhub.hub_id": settings.hub_id,
+        },
+        endpoint=settings.otlp_endpoint,
     )
 
 
