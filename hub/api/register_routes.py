@@ -77,8 +77,8 @@ async def register_list(request: web.Request) -> web.Response:
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
-for _name in _PATHS:  # one plain path per list, as the OpenAPI document names them
-    routes.get(f"/v1/register/{_name}")(register_list)
+for _list_path in _PATHS:  # one plain path per list, as the OpenAPI document names them
+    routes.get(f"/v1/register/{_list_path}")(register_list)
 
 
 @routes.get("/v1/register/summary")
