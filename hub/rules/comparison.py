@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Final
+from urllib.parse import quote, unquote
 
 from certhub.hub.rules.decisions import Signer
 from certhub.hub.rules.notices import Notice, masked_name
@@ -76,6 +78,13 @@ _SOURCE = re.compile(
     r" (?P<event_date>\d{4}-\d{2}-\d{2}) grade (?P<grade>[ABC])"
 )
 _WITHDRAWS = re.compile(r"withdraws (?P<department>[a-z_]+):(?P<record_id>\S+)")
+# A record id is cited percent-encoded where it holds a space, ';', '%' or non-ASCII,
+# so any id a department uses reads back exactly.
+_ID_SAFE: Final = string.punctuation.replace(";", "").replace("%", "")
+
+
+def _id_text(record_id: str) -> str:
+    return quote(record_id, safe=_ID_SAFE)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -90,10 +99,8 @@ class SourceRecord:
 
     def text(self) -> str:
         """``department:record_id kind YYYY-MM-DD grade G`` — the form cited in remarks."""
-        return (
-            f"{self.department}:{self.record_id} {self.kind} {self.event_date.isoformat()}"
-            f" grade {self.grade}"
-        )
+        when = self.event_date.isoformat()
+        return f"{self.department}:{_id_text(self.record_id)} {self.kind} {when} grade {self.grade}"
 
 
 def machine_actor() -> ActorRef:
@@ -121,8 +128,8 @@ def cited(remarks: str | None) -> tuple[SourceRecord, ...]:
     """The sources a machine message cites (empty when it cites none)."""
     return tuple(
         SourceRecord(
-            m["department"], m["record_id"], m["kind"], date.fromisoformat(m["event_date"]),
-            m["grade"],
+            m["department"], unquote(m["record_id"]), m["kind"],
+            date.fromisoformat(m["event_date"]), m["grade"],
         )
         for m in _SOURCE.finditer(remarks or "")
     )  # fmt: skip
@@ -175,15 +182,15 @@ def void_message_id(department: str, record_id: str) -> str:
 def void_text(period: str, department: str, void_record_id: str, voided_record_id: str) -> str:
     """The outcome of the machine's clearing step: which record the department withdrew."""
     return (
-        f"R-REVERSAL {period}: {department} void {void_record_id} withdraws "
-        f"{department}:{voided_record_id}"
+        f"R-REVERSAL {period}: {department} void {_id_text(void_record_id)} withdraws "
+        f"{department}:{_id_text(voided_record_id)}"
     )
 
 
 def withdrawn(outcome: str | None) -> tuple[str, str] | None:
     """(department, record id) a machine clearing step withdraws, or None if it names none."""
     found = _WITHDRAWS.search(outcome or "")
-    return (found["department"], found["record_id"]) if found else None
+    return (found["department"], unquote(found["record_id"])) if found else None
 
 
 class ReversalAction(StrEnum):

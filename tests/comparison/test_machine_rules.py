@@ -16,6 +16,7 @@ from certhub.hub.rules.comparison import (
     machine_actor,
     opens_alone,
     reversal_action,
+    void_text,
     withdrawn,
 )
 from certhub.hub.rules.decisions import Signer
@@ -50,6 +51,15 @@ def test_a_citation_reads_back_exactly_grade_a_first() -> None:
     )
     assert cited(text) == (sources[1], sources[0])
     assert cited(None) == ()
+
+
+def test_any_record_id_reads_back_exactly() -> None:
+    odd = [_src("civil_affairs", "火化 2026;07%", "A"), _src("health", "H 1", "B")]
+    text = cite("R-DIRECT", "2026-09", odd)
+    assert "火化" not in text
+    assert set(cited(text)) == set(odd)
+    step = void_text("2026-10", "health", "V 9", "H 1;x")
+    assert withdrawn(step) == ("health", "H 1;x")
 
 
 def test_a_long_citation_keeps_each_departments_strongest_record() -> None:
