@@ -1,0 +1,71 @@
+"""Reads of one kind's records inside a reader's area: the pull page and evidence citations.
+
+The same SQL on both dialects (mixed into :class:`~certhub.hub.store.queries.LedgerReads`);
+a dialect overrides the two fragments below. The area is
+:mod:`certhub.security.scopes`' range over the ``ledger_region`` index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from certhub.hub.store import ledger_rows as schema
+from certhub.hub.store.base import LedgerRecord, RecordKind
+from certhub.security.scopes import AreaScope, area_condition
+
+__all__ = ["PullReads"]
+
+_COUNTY_DIGITS: Final = 6
+
+
+class PullReads:
+    """The pull page of a kind, and whether a record cites a piece of evidence, in an area."""
+
+    _BYTES_CONTAIN: str = "instr({haystack}, ?) > 0"
+    """A condition true when the bytes column ``haystack`` holds the parameter's bytes."""
+    _DECISION_SUBJECT: str = (
+        "CAST(json_extract(CAST(ledger.payload AS TEXT), '$.subject_id') AS INTEGER)"
+    )
+    """The ledger sequence of the item a decision row decides (its signed ``subject_id``)."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
+
+    async def page(
+        self, kind: RecordKind, after: int, limit: int, *, area: AreaScope | None = None
+    ) -> Sequence[LedgerRecord]:
+        """Records of ``kind`` after sequence ``after``, oldest first, inside ``area`` if given."""
+        where, params = area_condition(area, county="ledger.county", village="ledger.village")
+        order = "ledger.sequence"
+        if area is not None and len(area.prefix) > _COUNTY_DIGITS:
+            # A town or village is a sliver of the ledger: read it through ledger_region and
+            # sort it, rather than walk every record of the kind in sequence order to find
+            # its few (`+ 0` keeps the planner off the sequence index; 1000x on a sparse village).
+            order = "ledger.sequence + 0"
+        if area is not None and kind is RecordKind.DECISION:
+            # A decision names no region: it is in the area of the item it decides.
+            inside, params = area_condition(area, county="item.county", village="item.village")
+            where = (
+                "EXISTS (SELECT 1 FROM ledger AS item"
+                f" WHERE item.sequence = {self._DECISION_SUBJECT} AND {inside})"
+            )
+            order = "ledger.sequence"
+        rows = await self._read(
+            schema.SELECT_PAGE.format(area=where, order=order),
+            (kind.value, after, *params, limit),
+        )
+        return [schema.to_record(row) for row in rows]
+
+    async def cites_evidence(self, digest: str, area: AreaScope | None) -> bool:
+        """Tell whether a record inside ``area`` cites the evidence ``digest`` in its payload."""
+        where, params = area_condition(area)
+        contains = self._BYTES_CONTAIN.format(haystack="payload")
+        # Every kind, spelled out: the region index (ledger_region) leads by kind.
+        kinds = tuple(kind.value for kind in RecordKind)
+        marks = ", ".join("?" for _ in kinds)
+        rows = await self._read(
+            f"SELECT 1 FROM ledger WHERE kind IN ({marks}) AND {where} AND {contains} LIMIT 1",
+            (*kinds, *params, digest.encode("ascii")),
+        )
+        return bool(rows)
