@@ -42,7 +42,7 @@ function matches(entry, query) {
 }
 
 function monthText(month) {
-  if (!month) return "—";
+  if (!month) return "没有认证记录";
   const [year, m] = month.split("-");
   return `${year} 年 ${Number(m)} 月`;
 }
