@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -48,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -311,7 +312,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             lambda _count: bare_file,
             wrap=True,
         )
-        rounds, phases, paced = await alternate(hub_side, bare_side, args)
+        async with watching_wal(ledger):
+            rounds, phases, paced = await alternate(hub_side, bare_side, args)
     finally:
         for process in servers:
             process.terminate()
@@ -328,6 +330,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "judged_by": args.generators[0],
         "hub_paced_rate": round(paced[0].rate_asked, 1),
         "durability_by_round": hub_side.checks,
+        "largest_wal_bytes": _largest.get(ledger, 0),
         "ledger_rows": final,
         "hub_accepted_measured": accepted,
         "processes_per_server": processes,
@@ -352,6 +355,28 @@ def _ratios(rounds: list[tuple[Result, Result]]) -> dict[str, object]:
         ],
         "peak_in_flight_by_round": [[hub.in_flight, bare.in_flight] for hub, bare in rounds],
     }
+
+
+_largest: dict[Path, int] = {}
+
+
+@contextlib.asynccontextmanager
+async def watching_wal(ledger: Path) -> AsyncIterator[None]:
+    """While inside, note the largest size the hub's SQLite write-ahead log reaches."""
+
+    async def watch() -> None:
+        wal = ledger.with_name(ledger.name + "-wal")
+        while True:
+            with contextlib.suppress(FileNotFoundError):
+                _largest[ledger] = max(_largest.get(ledger, 0), wal.stat().st_size)
+            await asyncio.sleep(0.5)
+
+    task = asyncio.create_task(watch())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def sqlite_count(path: Path) -> int:
@@ -463,6 +488,7 @@ def report(figures: dict[str, object]) -> None:
         f"paced at {figures['hub_paced_rate']} req/s (half the {figures['judged_by']} peak):"
         f" hub p99 {paced[0]['p99_ms']:.1f} ms, generator CPU {paced[0]['generator_cpu_share']:.0%}"
     )
+    print(f"largest SQLite WAL during the run: {figures['largest_wal_bytes'] / 2**20:.1f} MiB")
     print(
         f"durable: every round's 202s are in the ledger {figures['durability_by_round']};"
         f" {figures['ledger_rows']} reports after the run"
