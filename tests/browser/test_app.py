@@ -209,6 +209,23 @@ def test_a_coordinator_finds_a_pensioner_reports_a_death_offline_and_follows_it(
     page.goto(f"{hub.url}/app/#/zero")
     expect(page.get_by_text("本村本月已有上报")).to_be_visible()
 
+    # The county confirms the death: the coordinator sees the benefit terminated.
+    (task,) = hub.read("/v1/verification-tasks", status="open")["items"]
+    confirmed = {
+        "type": "task_transition/v1",
+        "task_id": task["task_id"],
+        "to_status": "confirmed",
+        "method": "department_letter",
+        "outcome": "民政部门火化记录核实",
+        "event_date": reports[0]["payload"]["event_date"],
+        "actor": {"id": "county-1", "role": "county_reviewer"},
+        "at": datetime.now(UTC).isoformat(),
+    }
+    path = f"/v1/verification-tasks/{task['task_id']}/transitions"
+    assert hub.push(path, "county-1", confirmed).status_code == 202
+    page.get_by_role("link", name="我的上报", exact=True).click()
+    expect(card(page, mine["name"])).to_contain_text("已终止待遇")
+
 
 def decision(party: str, item: int, action: str) -> dict[str, Any]:
     role = "town_staff" if party.startswith("town") else "county_reviewer"
