@@ -1,14 +1,17 @@
 """Singletons of a deployment: loops that run in one process only, the leader of a PostgreSQL lock.
 
 Some background loops act on the world rather than on their own process:
-the ministry pull asks the ministry for new results and moves one cursor.
-With several hub processes on one database, exactly one of them should run
-each such loop. :meth:`Leadership.running` contends for a session-level
-advisory lock named after the loop, on a connection of its own:
+the ministry pull asks the ministry for new results and moves one cursor;
+the sweeps (task deadlines, suspension proposals, reminders) write the
+hub's own records. With several hub processes on one database, exactly one
+of them should run these. Each process contends for one session-level
+advisory lock, the deployment's *leader lock*, on one connection of its own
+(whatever the number of singletons):
 
-* the process that takes the lock leads and runs the loops; it checks its
-  connection every ``retry`` seconds and stops them as soon as the check
-  fails (the server may already have given the lock to another process);
+* the process that takes the lock leads and runs every singleton loop
+  registered with :meth:`Leadership.running`; it checks its connection every
+  ``retry`` seconds and stops the loops as soon as the check fails (the
+  server may already have given the lock to another process);
 * the others try again every ``retry`` seconds, so when the leader dies its
   session ends, the server frees the lock and a follower takes over within
   about ``retry`` seconds. TCP keepalives on the connection bound how long
@@ -31,13 +34,13 @@ from typing import Any, Final
 
 import asyncpg
 
-from certhub.hub.core.periodic import running
+from certhub.hub.core.periodic import BackgroundTasks
 
-__all__ = ["LEADER_LOCK_CLASS", "Leadership"]
+__all__ = ["LEADER_LOCK", "Leadership"]
 
 log = logging.getLogger(__name__)
 
-LEADER_LOCK_CLASS: Final = 0x63657274  # "cert": first key of the leaders' two-key advisory locks
+LEADER_LOCK: Final = (0x63657274, 0x6C656164)  # "cert", "lead": the two keys of the leader lock
 _CONNECT_TIMEOUT: Final = 10.0
 # The server drops a silent leader's session (and frees its lock) after about 10 + 3 * 5 s.
 _KEEPALIVES: Final = {
@@ -52,67 +55,97 @@ Loop = Callable[[], Coroutine[Any, Any, object]]
 
 
 class Leadership:
-    """Runs singleton loops in the one process of the deployment that holds their lock."""
+    """Runs singleton loops in the one process of the deployment that holds the leader lock."""
 
     def __init__(self, url: str | None, *, retry: float = 2.0) -> None:
         """Contend on the database at ``url`` (None: the only process, always leading)."""
         self._url = url
         self._retry = retry
-        self._leading: set[str] = set()
+        self._loops: dict[str, tuple[Loop, ...]] = {}
+        self._running: dict[str, BackgroundTasks] = {}
+        self._leading = False
+        self._contender: asyncio.Task[None] | None = None
 
     @staticmethod
-    def session_name(name: str) -> str:
+    def session_name() -> str:
         """The lock session's ``application_name``: which process leads is one query away."""
-        return f"certhub leader {name} pid {os.getpid()}"
+        return f"certhub leader pid {os.getpid()}"
 
     def leads(self, name: str) -> bool:
         """Whether this process runs singleton ``name`` now."""
-        return self._url is None or name in self._leading
+        return name in self._running
 
     @contextlib.asynccontextmanager
     async def running(self, name: str, *loops: Loop) -> AsyncIterator[None]:
-        """Run ``loops`` whenever this process leads ``name``, for the body of an ``async with``."""
-        if self._url is None:
-            async with running(*(loop() for loop in loops)):
-                yield
-            return
-        async with running(self._contend(self._url, name, loops)):
+        """Run ``loops`` whenever this process leads, for the body of an ``async with``."""
+        self._loops[name] = loops
+        if self._url is None or self._leading:
+            self._start(name)
+        if self._url is not None and self._contender is None:
+            self._contender = asyncio.create_task(self._contend(self._url))
+        try:
             yield
+        finally:
+            del self._loops[name]
+            await self._stop(name)
+            if not self._loops and self._contender is not None:
+                contender, self._contender = self._contender, None
+                contender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await contender
 
-    async def _contend(self, url: str, name: str, loops: tuple[Loop, ...]) -> None:
+    def _start(self, name: str) -> None:
+        if name in self._running:
+            return
+        tasks = self._running[name] = BackgroundTasks()
+        for loop in self._loops[name]:
+            tasks.start(loop())
+
+    async def _stop(self, name: str) -> None:
+        tasks = self._running.pop(name, None)
+        if tasks is not None:
+            await tasks.stop()
+
+    async def _contend(self, url: str) -> None:
         while True:
             conn: asyncpg.Connection | None = None
             try:
                 conn = await asyncpg.connect(
                     url,
                     timeout=_CONNECT_TIMEOUT,
-                    server_settings={"application_name": self.session_name(name), **_KEEPALIVES},
+                    server_settings={"application_name": self.session_name(), **_KEEPALIVES},
                 )
-                await self._take(conn, name)
-                await self._lead(conn, name, loops)
+                await self._take(conn)
+                await self._lead(conn)
             except _LOST as exc:
-                log.warning("singleton %s: lock connection lost: %s", name, exc)
+                log.warning("leader lock connection lost: %s", exc)
             finally:
-                if name in self._leading:
-                    self._leading.discard(name)
-                    log.warning("singleton %s: no longer leading in this process", name)
+                await self._step_down()
                 if conn is not None:
                     conn.terminate()  # ends the session: the server frees the lock at once
             await asyncio.sleep(self._retry)
 
-    async def _take(self, conn: asyncpg.Connection, name: str) -> None:
-        """Wait until this session holds the lock of ``name``."""
-        take = "SELECT pg_try_advisory_lock($1, hashtext($2))"
+    async def _take(self, conn: asyncpg.Connection) -> None:
+        """Wait until this session holds the deployment's leader lock."""
+        take = "SELECT pg_try_advisory_lock($1, $2)"
         while True:  # polled: the lock's release is the server's news, which no event brings here
-            if await asyncio.wait_for(conn.fetchval(take, LEADER_LOCK_CLASS, name), self._retry):
+            if await asyncio.wait_for(conn.fetchval(take, *LEADER_LOCK), self._retry):
                 return
             await asyncio.sleep(self._retry)
 
-    async def _lead(self, conn: asyncpg.Connection, name: str, loops: tuple[Loop, ...]) -> None:
-        """Run the loops while the lock's connection answers."""
-        self._leading.add(name)
-        log.info("singleton %s: leading in this process", name)
-        async with running(*(loop() for loop in loops)):
-            while True:
-                await asyncio.sleep(self._retry)
-                await asyncio.wait_for(conn.fetchval("SELECT 1"), self._retry)
+    async def _lead(self, conn: asyncpg.Connection) -> None:
+        """Run every registered loop while the lock's connection answers."""
+        self._leading = True
+        log.info("leading the deployment's singletons: %s", ", ".join(sorted(self._loops)))
+        for name in self._loops:
+            self._start(name)
+        while True:
+            await asyncio.sleep(self._retry)
+            await asyncio.wait_for(conn.fetchval("SELECT 1"), self._retry)
+
+    async def _step_down(self) -> None:
+        if self._leading:
+            self._leading = False
+            log.warning("no longer leading the deployment's singletons")
+        for name in list(self._running):
+            await self._stop(name)

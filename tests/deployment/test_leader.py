@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from certhub.hub.core.leader import LEADER_LOCK_CLASS, Leadership
+from certhub.hub.core.leader import LEADER_LOCK, Leadership
 
 RETRY = 0.2
 
@@ -38,11 +38,25 @@ async def test_one_of_three_runs_the_loop_and_another_takes_over_when_its_sessio
         return loop
 
     processes = [Leadership(pg_database, retry=RETRY) for _ in range(3)]
+    swept: Counter[int] = Counter()
+
+    def sweep_of(index: int) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def sweep() -> None:
+            swept[index] += 1
+            await asyncio.Event().wait()
+
+        return sweep
+
     async with AsyncExitStack() as stack:
         for index, process in enumerate(processes):
             await stack.enter_async_context(process.running("pull", loop_of(index)))
+            await stack.enter_async_context(process.running("sweep", sweep_of(index)))
         await wait_for(lambda: sum(p.leads("pull") for p in processes) == 1, 5, "a leader")
         leader = next(i for i, p in enumerate(processes) if p.leads("pull"))
+        assert processes[leader].leads("sweep")  # one leader runs every singleton
+        assert set(swept) == {leader}
+        sessions = await lock_sessions(pg_database)
+        assert len(sessions) == 3  # one lock connection per process, however many singletons
         await asyncio.sleep(5 * RETRY)
         assert sum(p.leads("pull") for p in processes) == 1  # still exactly one
         assert set(rounds) == {leader}  # only the leader's loop ever ran
@@ -52,9 +66,10 @@ async def test_one_of_three_runs_the_loop_and_another_takes_over_when_its_sessio
         try:
             killed = await conn.fetchval(
                 "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks AS l"
-                " WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objsubid = 2"
-                " AND l.granted",
-                LEADER_LOCK_CLASS,
+                " WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2"
+                " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND l.objsubid = 2 AND l.granted",
+                *LEADER_LOCK,
             )
             assert killed == 1
         finally:
@@ -67,7 +82,21 @@ async def test_one_of_three_runs_the_loop_and_another_takes_over_when_its_sessio
         await asyncio.sleep(5 * RETRY)
         runners = {i for i in rounds if rounds[i] > before.get(i, 0)}
         assert len(runners) == 1  # one loop runs at a time, whoever leads now
+        assert len(swept) == 2  # the sweep moved with it
     assert not any(p.leads("pull") for p in processes)  # shut down: nobody leads
+
+
+async def lock_sessions(url: str) -> list[str]:
+    """The application names of the leader-lock connections."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT application_name FROM pg_stat_activity"
+            " WHERE application_name LIKE 'certhub leader pid %' AND datname = current_database()"
+        )
+        return [str(row[0]) for row in rows]
+    finally:
+        await conn.close()
 
 
 async def test_without_a_database_the_only_process_simply_runs_the_loop() -> None:
