@@ -146,6 +146,13 @@ class HubMetrics:
             ["reason"],
             registry=registry,
         )
+        self.enrolments = Counter(
+            "certhub_enrolments_total",
+            "Coordinators' enrolment by outcome: code_issued, enrolled, code_invalid (a wrong, "
+            "used or expired code), key_invalid, rate_limited, revoked.",
+            ["outcome"],
+            registry=registry,
+        )
         self.http_request_duration = Histogram(
             "certhub_http_request_duration_seconds",
             "HTTP request duration by route template, method and status class.",

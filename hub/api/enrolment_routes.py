@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from certhub.hub.api.auth import require_reader
 from certhub.hub.api.ingress_routes import _read_signed_body
-from certhub.hub.core.keys import ENROLMENT, ENROLMENT_LIMITER, SETTINGS, STORE, TRUST
+from certhub.hub.core.keys import ENROLMENT, ENROLMENT_LIMITER, METRICS, SETTINGS, STORE, TRUST
 from certhub.hub.enrolment import (
     CODE_REQUEST_TYPE,
     REVOCATION_TYPE,
@@ -43,6 +43,11 @@ routes = web.RouteTableDef()
 _JSON_MEDIA_TYPE: Final = "application/json"
 _ENROL_MAX_BYTES: Final = 8 * 1024  # a code and a public JWK: a few hundred bytes
 _NO_STORE: Final = {"Cache-Control": "no-store"}
+_COUNTED: Final = {  # refusals of POST /v1/enrolments worth watching (guessing, broken apps)
+    "enrolment-code-invalid": "code_invalid",
+    "enrolment-key-invalid": "key_invalid",
+    "enrolment-rate-limited": "rate_limited",
+}
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")
 
@@ -67,6 +72,7 @@ async def issue_code(request: web.Request) -> web.Response:
     await request.app[STORE].record_audit(
         "enrolment_code_issued", issued.code_id, message.sender, message.digest
     )
+    request.app[METRICS].enrolments.labels(outcome="code_issued").inc()
     log.info(
         "enrolment code issued",
         extra={"sender": message.sender, "code_id": issued.code_id, "village": issued.village},
@@ -87,18 +93,22 @@ async def enrol(request: web.Request) -> web.Response:
     """Bind a phone's public key with a one-time code: no other authentication."""
     limiter = request.app[ENROLMENT_LIMITER]
     client = request.remote or "-"
-    limiter.check(client)
-    body = await _json_body(request)
-    code = normalise_code(body.get("code"))
+    outcomes = request.app[METRICS].enrolments
     enrolment = request.app[ENROLMENT]
     try:
+        limiter.check(client)
+        body = await _json_body(request)
+        code = normalise_code(body.get("code"))
         if code is None:
             raise Problem("enrolment-code-invalid", CODE_INVALID)
         trusted = await _on_files(lambda: enrolment.enrol(code, body.get("jwk")))
     except Problem as exc:
         if exc.slug == "enrolment-code-invalid":
             limiter.failed(client)
+        if exc.slug in _COUNTED:
+            outcomes.labels(outcome=_COUNTED[exc.slug]).inc()
         raise
+    outcomes.labels(outcome="enrolled").inc()
     await asyncio.to_thread(request.app[TRUST].reload_if_changed)  # usable here at once
     digest = hashlib.sha256(json.dumps(trusted.key.to_jwk(), sort_keys=True).encode()).hexdigest()
     await request.app[STORE].record_audit("key_enrolled", trusted.kid, trusted.sender, digest)
@@ -133,6 +143,7 @@ async def revoke(request: web.Request) -> web.Response:
     entry = await _on_files(lambda: enrolment.revoke(payload, staff=message.trusted))
     await asyncio.to_thread(request.app[TRUST].reload_if_changed)  # refused here at once
     await request.app[STORE].record_audit("key_revoked", entry.kid, message.sender, message.digest)
+    request.app[METRICS].enrolments.labels(outcome="revoked").inc()
     log.info("enrolled key revoked", extra={"sender": message.sender, "kid": entry.kid})
     body = {"kid": entry.kid, "sender": entry.sender, "revoked": True}
     return web.json_response(body, headers=_NO_STORE)

@@ -9,7 +9,7 @@ from typing import Any
 from enrolkit import A, B, County, D, Phone
 from evidence_samples import pdf
 
-from certhub.hub.core.keys import STORE, TRUST
+from certhub.hub.core.keys import METRICS, STORE, TRUST
 from certhub.security import SigningKey, jwk_thumbprint
 
 PROBLEM = "urn:certhub:problem:"
@@ -176,6 +176,12 @@ async def test_guessing_is_cut_off_after_ten_wrong_codes(county: County) -> None
     # The right code was not looked at: it is still unused.
     store = county.office.client.app[TRUST].store
     assert not any(entry.sender == issued["sender"] for entry in store)
+    registry = county.office.client.app[METRICS].registry
+    counted = {
+        outcome: registry.get_sample_value("certhub_enrolments_total", {"outcome": outcome})
+        for outcome in ("code_issued", "code_invalid", "rate_limited", "enrolled")
+    }
+    assert counted == {"code_issued": 1, "code_invalid": 10, "rate_limited": 1, "enrolled": None}
 
 
 async def test_only_a_county_reviewer_of_the_village_issues_codes(county: County) -> None:
