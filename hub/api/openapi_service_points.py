@@ -169,16 +169,56 @@ def _places() -> dict[str, Any]:
     }
     body = {
         "type": "object",
-        "required": ["places", "methods"],
+        "required": ["places", "methods", "tiles"],
         "properties": {
             "places": {"type": "array", "items": place},
             "methods": {"type": "array", "items": method},
+            "tiles": {
+                "description": "The local base map (DATA_DIR/map-tiles), or null without one.",
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["template", "zooms"],
+                        "properties": {
+                            "template": {"const": "/map/tiles/{z}/{x}/{y}.png"},
+                            "zooms": {
+                                "type": "array",
+                                "items": {"type": "integer", "minimum": 0, "maximum": 20},
+                                "minItems": 2,
+                                "maxItems": 2,
+                            },
+                        },
+                    },
+                ],
+            },
         },
     }
     return {
         "get": {
             "summary": "Places to search from without a position; methods to filter by.",
             "responses": {"200": json_response("Places, by code.", body)},
+        }
+    }
+
+
+def _tile() -> dict[str, Any]:
+    digits = {"type": "string", "pattern": "^[0-9]{1,7}$"}
+    return {
+        "get": {
+            "summary": "A tile of the hub's local base map (GCJ-02, Web Mercator), if it has one.",
+            "parameters": [
+                {"name": name, "in": "path", "required": True, "schema": digits}
+                for name in ("z", "x", "y")
+            ],
+            "responses": {
+                "200": {
+                    "description": "The PNG tile.",
+                    "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "304": {"description": "The client's copy is current."},
+                "404": problem_response("No local base map, or no such tile."),
+            },
         }
     }
 
@@ -218,4 +258,5 @@ def service_point_paths() -> dict[str, Any]:
         "/v1/service-points/places": _places(),
         "/map/": _page("The social-security e-map (HTML).", named=False),
         "/map/{asset}": _page("A file of the e-map: ES module or style sheet.", named=True),
+        "/map/tiles/{z}/{x}/{y}.png": _tile(),
     }

@@ -11,19 +11,21 @@ picked.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from importlib import resources
 from typing import Final
 
 from aiohttp import web
 
-from certhub.hub.core.keys import SERVICE_POINT_EXPORTS, SERVICE_POINTS
+from certhub.hub.core.keys import SERVICE_POINT_EXPORTS, SERVICE_POINTS, SETTINGS
 from certhub.hub.problems import Problem
 from certhub.hub.service_points import MAX_LIMIT, nearest
 from certhub.hub.service_points.geo import wgs84_to_gcj02
 from certhub.hub.service_points.geojson import feature
 from certhub.hub.service_points.model import OFFERED_METHODS
 from certhub.hub.service_points.places import places
+from certhub.hub.service_points.tiles import TEMPLATE, tile_file, zoom_range
 from certhub.hub.service_points.vocabulary import METHOD_LABELS
 from certhub.hub.web.pages import StaticPages, page_routes
 
@@ -35,6 +37,11 @@ DEFAULT_LIMIT: Final = 5
 _DEGREES: Final = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{1,10})?$")
 _COUNTY_PREFIX: Final = re.compile(r"^44([0-9]{2}){0,2}$")
 _PUBLIC: Final = {"Cache-Control": "public, max-age=60"}
+_TILE_HEADERS: Final = {
+    "Content-Type": "image/png",  # set now: the contract check reads it before the file is sent
+    "Cache-Control": "public, max-age=86400",
+    "X-Content-Type-Options": "nosniff",
+}
 
 routes = web.RouteTableDef()
 
@@ -81,11 +88,23 @@ async def export_points(request: web.Request) -> web.Response:
 @routes.get("/v1/service-points/places")
 async def list_places(request: web.Request) -> web.Response:
     """Where "nearest to a chosen county or village" starts (county seats), and the methods."""
+    zooms = await asyncio.to_thread(zoom_range, request.app[SETTINGS].data_dir)
     body = {
         "places": [{"code": p.code, "name": p.name, "lat": p.lat, "lon": p.lon} for p in places()],
         "methods": [{"code": m.value, "label": label} for m, label in METHOD_LABELS.items()],
+        "tiles": None if zooms is None else {"template": TEMPLATE, "zooms": list(zooms)},
     }
     return web.json_response(body, headers=_PUBLIC)
+
+
+@routes.get(r"/map/tiles/{z:[0-9]{1,2}}/{x:[0-9]{1,7}}/{y:[0-9]{1,7}}.png")
+async def tile(request: web.Request) -> web.StreamResponse:
+    """One tile of the local base map (``DATA_DIR/map-tiles``), if the deployment has one."""
+    z, x, y = (int(request.match_info[name]) for name in ("z", "x", "y"))
+    path = await asyncio.to_thread(tile_file, request.app[SETTINGS].data_dir, z, x, y)
+    if path is None:
+        raise Problem("not-found", "no such tile in this hub's local base map")
+    return web.FileResponse(path, headers=_TILE_HEADERS)
 
 
 def _single(request: web.Request, name: str) -> str | None:

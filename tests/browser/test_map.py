@@ -9,12 +9,14 @@ tests/browser/screenshots/ (map-NN-*.png).
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from livehub import LiveHub
+from PIL import Image, ImageDraw
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from certhub.hub.core.settings import Settings
@@ -53,6 +55,33 @@ def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
     started = live_hub_factory()
     assert started.settings.data_dir == data_dir
     return started
+
+
+def tile_set(data_dir: Path, zooms: range, box: tuple[float, float, float, float]) -> int:
+    """Plain PNG tiles (grey, a dark edge, their z/x/y written on) over (S, N, W, E); how many."""
+    south, north, west, east = box
+    made = 0
+    for z in zooms:
+        (x0, y0), (x1, y1) = tile_of(north, west, z), tile_of(south, east, z)
+        for x in range(x0, x1 + 1):
+            for y in range(y0, y1 + 1):
+                image = Image.new("RGB", (256, 256), (226, 232, 226))
+                draw = ImageDraw.Draw(image)
+                draw.rectangle((0, 0, 255, 255), outline=(150, 160, 150))
+                draw.text((8, 8), f"{z}/{x}/{y}", fill=(90, 90, 90))
+                path = data_dir / "map-tiles" / str(z) / str(x) / f"{y}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                image.save(path)
+                made += 1
+    return made
+
+
+def tile_of(lat: float, lon: float, z: int) -> tuple[int, int]:
+    """The Web Mercator tile holding (lat, lon) at zoom ``z``."""
+    n = 2**z
+    sin = math.sin(math.radians(lat))
+    y = (0.5 - math.log((1 + sin) / (1 - sin)) / (4 * math.pi)) * n
+    return int((lon + 180) / 360 * n), int(y)
 
 
 @pytest.fixture
@@ -162,3 +191,32 @@ def test_the_page_shifts_to_gcj02_exactly_as_the_api_and_the_published_points(
         assert lat == pytest.approx(published[0], abs=1e-12)
         assert lon == pytest.approx(published[1], abs=1e-12)
         assert (lat, lon) == pytest.approx(wgs84_to_gcj02(*wgs), abs=1e-13)
+
+
+def test_a_local_base_map_lies_under_the_points(
+    hub: LiveHub, phone_page: Page, offline: list[str], screenshot: Shot
+) -> None:
+    page = phone_page
+    made = tile_set(hub.settings.data_dir, range(8, 13), (22.6, 23.3, 111.6, 112.5))
+    served: list[str] = []
+    page.on(
+        "response",
+        lambda r: served.append(r.url) if r.status == 200 and "/map/tiles/" in r.url else None,
+    )
+    located(page.context, hub.url, YUNCHENG_SEAT)
+    page.goto(f"{hub.url}/map/")
+    page.get_by_role("button", name="用我现在的位置查找").click()
+    expect(page.get_by_role("status")).to_have_text("找到 5 个服务点。")
+    # The farthest point (Todong, 11.8 km) lies 0.1053° west: 153 pixels at zoom 11 (70 m a
+    # pixel), inside the sketch's 155; at zoom 12 it would be 307. So zoom 11.
+    expect(page.locator("#plot")).to_have_attribute("data-zoom", "11")
+    expect(page.locator("#plot image")).not_to_have_count(0)
+    expect(page.locator("#caption")).to_contain_text("底图")
+    page.wait_for_load_state("networkidle")
+    assert served, "no tile was loaded"
+    assert all("/map/tiles/11/" in url for url in served), served
+    assert made > len(served)
+    screenshot(page, "map-06-local-base-map")
+    missing = hub.http.get("/map/tiles/11/0/0.png")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")

@@ -94,3 +94,24 @@ async def test_the_export_is_built_once_until_an_import_changes_the_registry(
     assert exports.builds == 2
     names = {feature["id"]: feature["properties"]["name"] for feature in after["features"]}
     assert names["yf-445302-si-01"] == "云城区社保中心"
+
+
+async def test_tiles_come_from_the_data_folder_or_not_at_all(hub: Hub) -> None:
+    body = await (await hub.client.get("/v1/service-points/places")).json()
+    assert body["tiles"] is None
+    assert (await hub.client.get("/map/tiles/3/1/1.png")).status == 404
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # served as stored: bytes, not decoded
+    for z, x, y in ((3, 6, 3), (5, 25, 13)):
+        path = hub.settings.data_dir / "map-tiles" / str(z) / str(x) / f"{y}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+    (hub.settings.data_dir / "map-tiles" / "notes").mkdir()
+    body = await (await hub.client.get("/v1/service-points/places")).json()
+    assert body["tiles"] == {"template": "/map/tiles/{z}/{x}/{y}.png", "zooms": [3, 5]}
+    found = await hub.client.get("/map/tiles/5/25/13.png")
+    assert (found.status, found.content_type, await found.read()) == (200, "image/png", png)
+    for missing in ("/map/tiles/5/25/14.png", "/map/tiles/3/8/3.png", "/map/tiles/21/0/0.png"):
+        response = await hub.client.get(missing)
+        assert response.status == 404, missing
+        assert (await response.json())["type"] == PROBLEM + "not-found"
+    assert (await hub.client.get("/map/tiles/5/25/..%2F13.png")).status == 404

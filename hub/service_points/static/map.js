@@ -119,24 +119,42 @@ const METRES_PER_DEGREE = 111195; // on the mean Earth sphere
 const RINGS = [500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000];
 const RADIUS = 105; // the sketch's radius in viewBox units (viewBox 340 × 240, centre 170,120)
 
-/**
- * A sketch around the origin, in GCJ-02 (the frame of a Chinese base map). Directions
- * are true; distances are drawn on a square-root scale so near points do not pile up
- * under far ones, with labelled rings to read them by.
- */
+/** Where the plot's frame is drawn from: the hub's local base map, or none (set at start). */
+let tiles = null;
+
 function plot(origin, features) {
   const box = $("plot");
   box.replaceChildren(box.querySelector("title"));
   const [lat0, lon0] = wgs84ToGcj02(origin.lat, origin.lon);
+  const gcj = features.map((f) => [f.properties.gcj02[1], f.properties.gcj02[0]]);
+  const offsets = tiles ? onTiles(box, lat0, lon0, gcj) : sketch(box, lat0, lon0, gcj);
+  offsets.forEach(([x, y], index) => {
+    box.append(svg("circle", { cx: 170 + x, cy: 120 + y, r: 11, class: "plot-point" }));
+    const label = svg("text", { x: 170 + x, y: 125 + y, "text-anchor": "middle", class: "plot-label" });
+    label.textContent = String(index + 1);
+    box.append(label);
+  });
+  box.append(svg("path", { d: "M158 120h24M170 108v24", class: "plot-origin-halo" }));
+  box.append(svg("path", { d: "M158 120h24M170 108v24", class: "plot-origin" }));
+  $("caption").textContent = tiles
+    ? "底图为本中心保存的地图；红十字为查找位置，圆点为服务点（编号与下方列表一致）。"
+    : "示意图：红十字为查找位置，圆点为服务点（编号与下方列表一致）；向上为北，虚线圈标出距离。";
+}
+
+/**
+ * No base map: true directions, distances on a square-root scale (near points do not
+ * pile up under far ones) with labelled rings to read them by. Offsets from the centre.
+ */
+function sketch(box, lat0, lon0, points) {
   const cos = Math.cos((lat0 * Math.PI) / 180);
-  const offsets = features.map((f) => [
-    (f.properties.gcj02[0] - lon0) * cos * METRES_PER_DEGREE,
-    (f.properties.gcj02[1] - lat0) * METRES_PER_DEGREE,
+  const metres = points.map(([lat, lon]) => [
+    (lon - lon0) * cos * METRES_PER_DEGREE,
+    (lat - lat0) * METRES_PER_DEGREE,
   ]);
-  const farthest = Math.max(100, ...offsets.map(([x, y]) => Math.hypot(x, y)));
-  const scale = (metres) => RADIUS * Math.sqrt(metres / farthest);
+  const farthest = Math.max(100, ...metres.map(([x, y]) => Math.hypot(x, y)));
+  const scale = (distance) => RADIUS * Math.sqrt(distance / farthest);
   let drawn = 0;
-  for (const ring of RINGS.filter((metres) => metres <= farthest)) {
+  for (const ring of RINGS.filter((distance) => distance <= farthest)) {
     if (scale(ring) - drawn < 16) continue; // labels 16 units apart at least
     drawn = scale(ring);
     box.append(svg("circle", { cx: 170, cy: 120, r: scale(ring), class: "plot-ring" }));
@@ -144,18 +162,50 @@ function plot(origin, features) {
     label.textContent = distanceText(ring);
     box.append(label);
   }
-  offsets.forEach(([x, y], index) => {
+  return metres.map(([x, y]) => {
     const distance = Math.hypot(x, y);
     const reach = distance > 0 ? scale(distance) / distance : 0;
-    const cx = 170 + x * reach;
-    const cy = 120 - y * reach;
-    box.append(svg("circle", { cx, cy, r: 11, class: "plot-point" }));
-    const label = svg("text", { x: cx, y: cy + 5, "text-anchor": "middle", class: "plot-label" });
-    label.textContent = String(index + 1);
-    box.append(label);
+    return [x * reach, -y * reach];
   });
-  box.append(svg("path", { d: "M158 120h24M170 108v24", class: "plot-origin-halo" }));
-  box.append(svg("path", { d: "M158 120h24M170 108v24", class: "plot-origin" }));
+}
+
+/** Web Mercator pixel of a GCJ-02 point at zoom ``z`` (256-pixel tiles). */
+function worldPixel(lat, lon, z) {
+  const size = 256 * 2 ** z;
+  const sin = Math.sin((lat * Math.PI) / 180);
+  return [((lon + 180) / 360) * size, (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * size];
+}
+
+/** The local base map at the closest zoom that shows every point; offsets from the centre. */
+function onTiles(box, lat0, lon0, points) {
+  const [lowest, highest] = tiles.zooms;
+  let zoom = lowest;
+  for (let z = highest; z >= lowest; z -= 1) {
+    const [cx, cy] = worldPixel(lat0, lon0, z);
+    const fits = points.every(([lat, lon]) => {
+      const [px, py] = worldPixel(lat, lon, z);
+      return Math.abs(px - cx) <= 155 && Math.abs(py - cy) <= 105;
+    });
+    if (fits) {
+      zoom = z;
+      break;
+    }
+  }
+  const [cx, cy] = worldPixel(lat0, lon0, zoom);
+  const left = cx - 170;
+  const top = cy - 120;
+  const last = 2 ** zoom - 1;
+  for (let tx = Math.max(0, Math.floor(left / 256)); tx <= Math.min(last, Math.floor((left + 340) / 256)); tx += 1) {
+    for (let ty = Math.max(0, Math.floor(top / 256)); ty <= Math.min(last, Math.floor((top + 240) / 256)); ty += 1) {
+      const href = tiles.template.replace("{z}", zoom).replace("{x}", tx).replace("{y}", ty);
+      box.append(svg("image", { href, x: tx * 256 - left, y: ty * 256 - top, width: 256, height: 256 }));
+    }
+  }
+  box.dataset.zoom = String(zoom);
+  return points.map(([lat, lon]) => {
+    const [px, py] = worldPixel(lat, lon, zoom);
+    return [px - cx, py - cy];
+  });
 }
 
 function locate() {
@@ -193,6 +243,7 @@ async function start() {
     return;
   }
   places = data.places;
+  tiles = data.tiles;
   $("place").append(...places.map((place) => option(place.code, place.name)));
   $("method").append(...data.methods.map((method) => option(method.code, method.label)));
   const params = new URLSearchParams(window.location.search);
