@@ -176,11 +176,14 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     """The small JSON object a phone posts; anything else is ``enrolment-request-invalid``."""
     if request.content_type != _JSON_MEDIA_TYPE:
         raise Problem("unsupported-media-type", f"send {_JSON_MEDIA_TYPE}")
+    too_large = Problem("body-too-large", f"an enrolment is at most {_ENROL_MAX_BYTES} bytes")
     if request.content_length is not None and request.content_length > _ENROL_MAX_BYTES:
-        raise Problem("body-too-large", f"an enrolment is at most {_ENROL_MAX_BYTES} bytes")
-    raw = await request.content.read(_ENROL_MAX_BYTES + 1)
-    if len(raw) > _ENROL_MAX_BYTES:
-        raise Problem("body-too-large", f"an enrolment is at most {_ENROL_MAX_BYTES} bytes")
+        raise too_large
+    raw = bytearray()
+    async for chunk in request.content.iter_chunked(1024):  # to its end, never past the bound
+        raw += chunk
+        if len(raw) > _ENROL_MAX_BYTES:
+            raise too_large
     try:
         body = json.loads(raw)
     except ValueError as exc:

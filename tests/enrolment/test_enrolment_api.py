@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from enrolkit import A, B, County, D, Phone
@@ -262,3 +264,19 @@ async def test_staff_revoke_only_enrolled_keys_in_their_area(county: County) -> 
     city = county.office.client.app[TRUST].store.get(city_kid)
     assert city is not None
     assert not city.revoked
+
+
+async def test_an_enrolment_sent_in_pieces_is_read_to_its_end(county: County) -> None:
+    status, issued = await county.request_code("county-x", village=A)
+    assert status == 201
+    body = json.dumps({"code": issued["code"], "jwk": Phone().webcrypto_jwk()}).encode()
+
+    async def pieces() -> AsyncIterator[bytes]:  # a weak connection: 7 bytes at a time
+        for start in range(0, len(body), 7):
+            yield body[start : start + 7]
+            await asyncio.sleep(0.001)
+
+    response = await county.office.client.post(
+        "/v1/enrolments", data=pieces(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 201, await response.text()
