@@ -280,3 +280,17 @@ async def test_an_enrolment_sent_in_pieces_is_read_to_its_end(county: County) ->
         "/v1/enrolments", data=pieces(), headers={"Content-Type": "application/json"}
     )
     assert response.status == 201, await response.text()
+
+
+async def test_a_p256_key_enrols_where_a_browser_lacks_ed25519(county: County) -> None:
+    status, issued = await county.request_code("county-x", village=A)
+    assert status == 201
+    phone = Phone(key=SigningKey.generate("ES256"))
+    status, enrolled = await county.enrol(issued["code"], phone.webcrypto_jwk())
+    assert status == 201, enrolled
+    assert enrolled["kid"] == jwk_thumbprint(phone.key.public_jwk())
+    phone.enrolled = enrolled
+    status, receipt = await county.push(phone, county.report(phone, A))
+    assert status == 202, receipt
+    response = await county.office.client.get("/v1/reports", headers=phone.bearer())
+    assert [i["sequence"] for i in (await response.json())["items"]] == [receipt["sequence"]]

@@ -38,7 +38,7 @@ class Phone:
 
     def webcrypto_jwk(self) -> dict[str, Any]:
         """The public key as ``crypto.subtle.exportKey('jwk', …)`` gives it (no kid)."""
-        jwk = {k: v for k, v in self.key.public_jwk().items() if k in ("kty", "crv", "x")}
+        jwk = {k: v for k, v in self.key.public_jwk().items() if k in ("kty", "crv", "x", "y")}
         return jwk | {"ext": True, "key_ops": ["verify"]}
 
     def sign(self, payload: dict[str, Any]) -> bytes:
