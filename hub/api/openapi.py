@@ -20,6 +20,7 @@ from certhub.hub.api.openapi_biometrics import biometric_paths
 from certhub.hub.api.openapi_comparison import comparison_paths
 from certhub.hub.api.openapi_conventions import apply_conventions
 from certhub.hub.api.openapi_deadlines import deadline_paths
+from certhub.hub.api.openapi_disclosure import disclosure_paths
 from certhub.hub.api.openapi_enrolment import enrolment_paths
 from certhub.hub.api.openapi_entrance import entrance_paths
 from certhub.hub.api.openapi_inbound import inbound_paths
@@ -188,6 +189,7 @@ def openapi_document() -> dict[str, Any]:
             **biometric_paths(),
             **rating_paths(),
             **kpi_paths(),
+            **disclosure_paths(),
             **comparison_paths(),
             **service_point_paths(),
             **register_paths(),

@@ -179,6 +179,13 @@ class Settings(BaseSettings):
         description="Public base URL of the hub; when set, certification-result SMS carry a"
         " link to rate the service (BASE/rate/<link>).",
     )
+    disclosure_threshold: int = Field(
+        default=5,
+        ge=3,
+        le=100,
+        description="The smallest count the public disclosure publishes; smaller cells, and"
+        " those that would give them back by subtraction, are withheld.",
+    )
     task_reminder_days: int = Field(
         default=5, ge=0, le=60, description="Days before a task's deadline the town is reminded."
     )

@@ -380,6 +380,12 @@ class AssessmentReads(Protocol):
         """Ratings of the month: count, score total, bad ones, follow-ups late at ``at``."""
         ...
 
+    async def disclosure_counts(
+        self, month: int, period: str, start: float, end: float
+    ) -> dict[tuple[str, str], int]:
+        """(county, measure) → count of the month, for the public disclosure."""
+        ...
+
 
 class Reporting(Protocol):
     """Figures the database computes: compliance inputs and statistics."""

@@ -27,6 +27,7 @@ from certhub.hub.store.base import (
     RecoveryRow,
     TaskRow,
 )
+from certhub.hub.store.disclosure import DisclosureQueries
 from certhub.hub.store.pull_reads import PullReads
 from certhub.hub.store.register_reads import RegisterQueries
 from certhub.hub.store.register_writes import RegisterWriting
@@ -44,6 +45,7 @@ class LedgerReads(
     StatisticsReads,
     PullReads,
     AssessmentQueries,
+    DisclosureQueries,
 ):
     """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
 
