@@ -109,7 +109,8 @@ HUB = ROOT / "hub"
 RUNTIME = {"hub.runtime.app", "hub.runtime.serving"}
 """The only modules outside ``hub/api`` that may import it: they build and serve the app."""
 CAPABILITIES = {
-    "api", "audit", "cli", "comparison", "compliance", "core", "delivery", "departments",
+    "accountability", "api", "audit", "cli", "comparison", "compliance", "core", "delivery",
+    "departments",
     "enrolment", "evidence", "ingress", "problems", "procedure", "register", "rules", "runtime",
     "service_points",
     "store", "web",
