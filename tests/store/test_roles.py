@@ -25,10 +25,12 @@ from certhub.hub.store.outbox import (
 )
 from certhub.hub.store.postgres import PostgresLedger
 from certhub.hub.store.register_reads import CertificationRegister
+from certhub.hub.store.sender_reads import SenderReads
 
 ROLES = (
     RecordStore,
     CertificationRegister,
+    SenderReads,
     ProcedureReads,
     RecoveryReads,
     AccountabilityReads,
