@@ -42,9 +42,10 @@ async def test_sustained_writes_keep_the_log_near_its_bound(tmp_path: Path) -> N
     finally:
         await ledger.aclose()
     assert await asyncio.to_thread(_count, path) == 3000
-    # every 50-message commit adds < 256 KiB of log: the bound plus one batch, never more
+    # the bound plus a few batches (a reset waits while the background checkpoint runs);
+    # without the reset this log reaches 6.5 MB
     batch_bytes = max(b - a for a, b in itertools.pairwise(sizes) if b > a)
-    assert max(sizes) <= LIMIT + batch_bytes
+    assert max(sizes) <= LIMIT + 4 * batch_bytes
     assert resets >= 3  # ~1 MB of log was written in all
     assert wal_bytes(path) == 0  # emptied at close
 

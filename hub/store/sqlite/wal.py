@@ -100,7 +100,9 @@ class WalCheckpointer:
             log.warning("WAL reset failed (%s); retrying after the next commit", exc)
             return
         before, self._size = self._size, wal_bytes(self._path)
-        if busy:
+        if busy and frames < 0:  # the background checkpoint is running: try after the next commit
+            log.debug("WAL reset deferred: a checkpoint is in progress")
+        elif busy:
             log.warning("WAL reset incomplete: %d of %d frames copied", copied, frames)
         else:
             self.resets += 1
