@@ -42,9 +42,7 @@ DATABASE_WIDE = (
 async def _scrape(hub: Hub) -> dict[str, Any]:
     response = await hub.client.get("/metrics")
     assert response.status == 200
-    return {
-        family.name: family for family in text_string_to_metric_families(await response.text())
-    }
+    return {family.name: family for family in text_string_to_metric_families(await response.text())}
 
 
 async def test_metrics_include_process_health(hub: Hub) -> None:
