@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -10,30 +9,20 @@ from typing import Any
 from aiohttp import web
 
 from certhub.hub.api.auth import require_reader
+from certhub.hub.api.params import KEY_CURSOR, after_param, choice_param, page, region_param
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import STORE
-from certhub.hub.problems import Problem
 from certhub.hub.store import DeadlineRow
 
 routes = web.RouteTableDef()
-
-_REGION = re.compile(r"^[0-9]{6,12}$")
-_TASK_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-
 
 @routes.get("/v1/task-deadlines")
 async def list_deadlines(request: web.Request) -> web.Response:
     """Open verification tasks with their deadlines, by task id; ``overdue=true`` for the late."""
     reader = require_reader(request)
-    overdue = request.query.get("overdue", "false")
-    if overdue not in ("true", "false"):
-        raise Problem("invalid-parameter", "overdue must be true or false")
-    region = request.query.get("region")
-    if region is not None and not _REGION.fullmatch(region):
-        raise Problem("invalid-parameter", "region must be a 6- to 12-digit region code")
-    after = request.query.get("after", "")
-    if after and not _TASK_ID.fullmatch(after):
-        raise Problem("invalid-parameter", "after must be a task id from a previous page")
+    overdue = choice_param(request, "overdue", ("true", "false"), "false")
+    region = region_param(request)
+    after = after_param(request, KEY_CURSOR)
     limit = page_limit(request)
     now = time.time()
     rows = await request.app[STORE].list_deadlines(
@@ -43,13 +32,7 @@ async def list_deadlines(request: web.Request) -> web.Response:
         limit=limit + 1,
         area=reader.area,
     )
-    page = rows[:limit]
-    body = {
-        "items": [_deadline(row, now) for row in page],
-        "next_cursor": page[-1].task_id if page else after,
-        "has_more": len(rows) > limit,
-    }
-    return web.json_response(body, headers={"Cache-Control": "no-store"})
+    return page(rows, limit, lambda row: _deadline(row, now), lambda row: row.task_id, after)
 
 
 def _deadline(row: DeadlineRow, now: float) -> dict[str, Any]:

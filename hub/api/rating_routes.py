@@ -10,7 +10,6 @@ post signed ``service_rating/v1`` messages; town staff post signed
 from __future__ import annotations
 
 import html
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from aiohttp import web
 from certhub.hub.api.auth import require_in_area, require_reader
 from certhub.hub.api.cursor import CursorCodec
 from certhub.hub.api.ingress_routes import push
+from certhub.hub.api.params import NUMBER_CURSOR, after_param, choice_param, page
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, PROCEDURE, STORE
 from certhub.hub.problems import Problem
@@ -142,26 +142,13 @@ async def post_follow_up(request: web.Request) -> web.Response:
 async def list_ratings(request: web.Request) -> web.Response:
     """Ratings by record (``follow_up=open``: bad ratings not yet put right), in the area."""
     reader = require_reader(request)
-    follow_up = request.query.get("follow_up", "all")
-    if follow_up not in ("all", "open"):
-        raise Problem("invalid-parameter", "follow_up must be all or open")
-    after_text = request.query.get("after", "0")
-    if not re.fullmatch(r"[0-9]{1,18}", after_text):
-        raise Problem("invalid-parameter", "after must be a rating id from a previous page")
+    follow_up = choice_param(request, "follow_up", ("all", "open"), "all")
+    after = after_param(request, NUMBER_CURSOR, "0")
     limit = page_limit(request)
     rows = await request.app[STORE].list_ratings(
-        open_follow_ups=follow_up == "open",
-        after=int(after_text),
-        limit=limit + 1,
-        area=reader.area,
+        open_follow_ups=follow_up == "open", after=int(after), limit=limit + 1, area=reader.area
     )
-    page = rows[:limit]
-    body = {
-        "items": [_rating(row) for row in page],
-        "next_cursor": str(page[-1].rating if page else after_text),
-        "has_more": len(rows) > limit,
-    }
-    return web.json_response(body, headers={"Cache-Control": "no-store"})
+    return page(rows, limit, _rating, lambda row: row.rating, after)
 
 
 @routes.get(r"/v1/service-ratings/{rating_id:[0-9]{1,18}}")

@@ -6,7 +6,6 @@ Decisions on a write-off request go through the common decision endpoint
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Any
 
@@ -14,6 +13,7 @@ from aiohttp import web
 
 from certhub.hub.api.auth import require_in_area, require_reader
 from certhub.hub.api.ingress_routes import push
+from certhub.hub.api.params import KEY_CURSOR, after_param, choice_param, page, region_param
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.problems import Problem
@@ -26,10 +26,6 @@ from certhub.schemas import OverpaymentRecovery, RecoveryStatus, WriteOffRequest
 from certhub.security import VerifiedMessage
 
 routes = web.RouteTableDef()
-
-_TASK_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-_REGION = re.compile(r"^[0-9]{6,12}$")
-
 
 @routes.post("/v1/overpayments/{task_id}/recoveries")
 async def post_recovery(request: web.Request) -> web.Response:
@@ -52,25 +48,15 @@ async def list_overpayments(request: web.Request) -> web.Response:
     """Overpayments by task id, optionally by recovery status and region, by cursor."""
     reader = require_reader(request)
     status = request.query.get("status")
-    if status is not None and status not in RecoveryStatus.__members__:
-        raise Problem("invalid-parameter", f"status must be one of {', '.join(RecoveryStatus)}")
-    region = request.query.get("region")
-    if region is not None and not _REGION.fullmatch(region):
-        raise Problem("invalid-parameter", "region must be a 6- to 12-digit region code")
-    after = request.query.get("after", "")
-    if after and not _TASK_ID.fullmatch(after):
-        raise Problem("invalid-parameter", "after must be a task id from a previous page")
+    if status is not None:
+        choice_param(request, "status", tuple(RecoveryStatus), "")
+    region = region_param(request)
+    after = after_param(request, KEY_CURSOR)
     limit = page_limit(request)
     rows = await request.app[STORE].list_overpayments(
         status=status, region=region, after=after, limit=limit + 1, area=reader.area
     )
-    page = rows[:limit]
-    body = {
-        "items": [_balance(row) for row in page],
-        "next_cursor": page[-1].task_id if page else after,
-        "has_more": len(rows) > limit,
-    }
-    return web.json_response(body, headers={"Cache-Control": "no-store"})
+    return page(rows, limit, _balance, lambda row: row.task_id, after)
 
 
 @routes.get("/v1/overpayments/{task_id}")
@@ -117,7 +103,7 @@ def _balance(row: OverpaymentRow) -> dict[str, Any]:
 
 def _task_id(request: web.Request) -> str:
     task_id = request.match_info["task_id"]
-    if not _TASK_ID.fullmatch(task_id):
+    if not KEY_CURSOR.fullmatch(task_id):
         raise Problem("not-found", "no overpayment for that task")
     return task_id
 
