@@ -51,6 +51,7 @@ from certhub.security import (
     ReceiptSigner,
     SignatureHelper,
     VerifiedMessage,
+    in_area,
 )
 
 Plan = Callable[[VerifiedMessage, BaseModel], Awaitable[Effects]]
@@ -118,6 +119,7 @@ class IngressPipeline:
         else:
             message = verifier.verify(raw, allowed_types=allowed_types)
         payload = validate_payload(message.typ, message.payload, now=self._clock())
+        check_sender_area(message, payload)
         try:
             verifier.check_freshness(message)
         except ClockSkew:
@@ -156,6 +158,31 @@ def _traced(accepted: Accepted) -> dict[str, str | int | bool]:
         "certhub.ledger.sequence": outcome.record.sequence,
         "certhub.duplicate": not outcome.created,
     }
+
+
+def check_sender_area(message: VerifiedMessage, payload: BaseModel) -> None:
+    """A key confined to an area speaks only for it: a report, zero report or certification
+    about a place outside the key's area is refused (``area-not-permitted``).
+
+    The area was set for reading (a village coordinator's phone); the same key
+    filing for another village would register what it may not even read.
+    """
+    area = message.trusted.area
+    if area is None:
+        return
+    region = _region_of(payload)
+    if region is not None and not in_area(area, region.county, region.village):
+        raise Refusal(
+            "area-not-permitted",
+            f"this key speaks for area {area.code}, not for {region.village or region.county}",
+        )
+
+
+def _region_of(payload: BaseModel) -> RegionRef | None:
+    if isinstance(payload, EligibilityReport | ZeroReport):
+        return payload.region
+    person: PersonRef | None = getattr(payload, "person", None)
+    return None if person is None else person.region
 
 
 def validate_payload(

@@ -1,0 +1,43 @@
+"""A key confined to an area speaks only for it: a village coordinator files for its village.
+
+The area was given for reading; a coordinator's phone filing a report or a
+zero report for another village would register what it may not even read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from procedurekit import Office
+from scopekit import A, B, X
+
+from certhub.schemas import problem_type_uri
+
+
+def report(office: Office, party: str, village: str) -> dict[str, Any]:
+    region = {"county": X, "village": village}
+    return office.people.eligibility_report() | {
+        "reason": "missing",
+        "person": office.people.person() | {"region": region},
+        "region": region,
+        "reporter": {"id": party, "role": "coordinator"},
+    }
+
+
+async def test_a_coordinator_reports_for_its_own_village_only(office: Office) -> None:
+    status, receipt = await office.post("/v1/reports", "coord-a", report(office, "coord-a", A))
+    assert status == 202, receipt
+    before = await office.ledger_size()
+    status, problem = await office.post("/v1/reports", "coord-a", report(office, "coord-a", B))
+    assert (status, problem["type"]) == (403, problem_type_uri("area-not-permitted"))
+    zero = {
+        "type": "zero_report/v1",
+        "reporter": {"id": "coord-a", "role": "coordinator"},
+        "region": {"county": X, "village": B},
+        "period": datetime.now(UTC).strftime("%Y-%m"),
+        "count": 0,
+    }
+    status, problem = await office.post("/v1/reports", "coord-a", zero)
+    assert (status, problem["type"]) == (403, problem_type_uri("area-not-permitted"))
+    assert await office.ledger_size() == before
