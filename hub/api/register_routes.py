@@ -18,7 +18,7 @@ from certhub.hub.api.auth import require_reader
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, SETTINGS, STORE
 from certhub.hub.problems import Problem
-from certhub.hub.register.lists import ListRequest, entry, person_key, query_for
+from certhub.hub.register.lists import ListRequest, entry, list_page
 from certhub.hub.rules.months import month_index
 from certhub.hub.rules.restoration import MUNICIPAL_AFTER_DAYS
 from certhub.hub.store.register_reads import SUMMARY_FIELDS, RegisterList
@@ -56,17 +56,14 @@ async def register_list(request: web.Request) -> web.Response:
         kind=kind,
         on=on,
         after=cursors.decode(request.query.get("after"), cursor_kind),
-        limit=limit + 1,
+        limit=limit,
         area=area,
         within=_within(request.query.get("within")),
         name=_name(request.query.get("name")),
         id_ending=_id_ending(request.query.get("id_ending")),
     )
-    rows = await request.app[STORE].register_page(query_for(ask))
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    rows, last, has_more = await list_page(request.app[STORE], ask)
     grace = request.app[SETTINGS].register_grace_months
-    last = person_key(rows[-1].person_id) if rows else ask.after
     body = {
         "list": kind.value,
         "on": on.isoformat(),

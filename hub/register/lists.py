@@ -17,18 +17,34 @@ integer (:func:`person_key`), signed by the hub like the pull's cursors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Final
 
 from certhub.hub.register.cycle import CYCLE_MONTHS, covered_until, liable_from
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.restoration import MUNICIPAL_AFTER_DAYS
-from certhub.hub.store.register_reads import PersonRegister, RegisterList, RegisterQuery
+from certhub.hub.store.register_reads import (
+    CertificationRegister,
+    PersonRegister,
+    RegisterList,
+    RegisterQuery,
+)
 
-__all__ = ["ListRequest", "entry", "person_id_of", "person_key", "query_for", "status_of"]
+__all__ = [
+    "KEY_SPAN",
+    "ListRequest",
+    "entry",
+    "list_page",
+    "person_id_of",
+    "person_key",
+    "query_for",
+    "status_of",
+]
 
 _CHECK_VALUES: Final = "0123456789X"
+KEY_SPAN: Final = 10**17 * 11
+"""Person keys are below this; the due list's cursor adds the month's offset times it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +53,8 @@ class ListRequest:
 
     kind: RegisterList
     on: date
-    after: int  # the cursor's person key (0: from the start)
-    limit: int
+    after: int  # the cursor's key (0: from the start; the due list adds a month offset)
+    limit: int  # rows wanted
     area: str | None = None  # the area prefix, already intersected with the reader's
     within: int = 3  # due list: this month and the next within - 1
     name: str | None = None
@@ -59,19 +75,55 @@ def person_id_of(key: int) -> str:
 
 
 def query_for(request: ListRequest) -> RegisterQuery:
-    """The store query of one page."""
+    """The store query of one page (of the due list: of the month the cursor is in)."""
     month = month_index(request.on)
+    offset, after = divmod(request.after, KEY_SPAN)
+    due = request.kind is RegisterList.DUE
     return RegisterQuery(
         kind=request.kind,
-        after=person_id_of(request.after),
+        after=person_id_of(after),
         limit=request.limit,
         area=request.area,
-        month_from=month,
-        month_to=month + request.within - 1,
+        month_from=month + offset if due else month,
         before=(request.on - timedelta(days=MUNICIPAL_AFTER_DAYS)).isoformat(),
         name=request.name,
         id_ending=request.id_ending,
     )
+
+
+async def list_page(
+    store: CertificationRegister, request: ListRequest
+) -> tuple[list[PersonRegister], int, bool]:
+    """One page: its rows (at most ``request.limit``), the cursor key after it, whether more.
+
+    The due list runs month by month, soonest first and in ID-number order
+    within a month, so every query is one range of the (due month, ID number)
+    index; its cursor key carries the month's offset (:data:`KEY_SPAN`).
+    """
+    rows: list[PersonRegister] = []
+    ask = request
+    if request.kind is RegisterList.DUE and request.after // KEY_SPAN >= request.within:
+        return rows, request.after, False  # a cursor past the months asked for
+    while True:
+        found = await store.register_page(
+            query_for(replace(ask, limit=request.limit + 1 - len(rows)))
+        )
+        rows += found
+        offset = ask.after // KEY_SPAN
+        last_month = request.kind is not RegisterList.DUE or offset + 1 >= request.within
+        if len(rows) > request.limit or last_month:
+            break
+        ask = replace(ask, after=(offset + 1) * KEY_SPAN)  # the next month, from its start
+    more = len(rows) > request.limit
+    rows = rows[: request.limit]
+    if not rows:
+        return rows, ask.after, more
+    month_offset = (
+        rows[-1].due_month - month_index(request.on)
+        if request.kind is RegisterList.DUE and rows[-1].due_month is not None
+        else 0
+    )
+    return rows, month_offset * KEY_SPAN + person_key(rows[-1].person_id), more
 
 
 def status_of(row: PersonRegister, on: date) -> str:

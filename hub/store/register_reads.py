@@ -1,7 +1,9 @@
 """Read queries of the certification register, the same SQL on both dialects.
 
 Every list is one indexed query over ``register_people``: which people it
-holds is a condition on their roster status, due month and suspension date;
+holds is a condition on their roster status, due month and suspension date
+(the due list one month at a time, so the (due month, ID number) index gives
+the order);
 the area is a prefix of the row's region code (its village code, else its
 county's) as a range over the index, so a list filter and a reader's area
 scope intersect into one prefix before the query; pages run in ID-number order
@@ -32,7 +34,7 @@ __all__ = [
 class RegisterList(StrEnum):
     """The lists readers page through."""
 
-    DUE = "due"  # active, due month in [month_from, month_to]
+    DUE = "due"  # active, due in month_from (the lists page through the months one by one)
     OVERDUE = "overdue"  # active, due month before month_from (never certified: no due month)
     SUSPENDED = "suspended"  # suspended, not covered by a certification on the day it began
     LONG_SUSPENDED = "long_suspended"  # suspended (any reason) since before ``before``
@@ -47,8 +49,7 @@ class RegisterQuery:
     after: str  # the last ID number of the previous page ("" for the first)
     limit: int
     area: str | None = None
-    month_from: int = 0
-    month_to: int = 0
+    month_from: int = 0  # due: the month due in; overdue: due before it
     before: str = ""  # ISO date: long suspensions began before it
     name: str | None = None  # part of the name
     id_ending: str | None = None  # the last characters of the ID number
@@ -130,7 +131,8 @@ _REMINDERS_DUE: Final = (
     " AND person_id > ? ORDER BY person_id LIMIT ?"
 )
 _LISTS: Final = {
-    RegisterList.DUE: "roster_status = 'active' AND due_month >= ? AND due_month <= ?",
+    # one month at a time: an equality on the index's first column keeps ID-number order
+    RegisterList.DUE: "roster_status = 'active' AND due_month = ?",
     RegisterList.OVERDUE: "roster_status = 'active' AND (due_month IS NULL OR due_month < ?)",
     RegisterList.SUSPENDED: (
         f"roster_status = 'suspended' AND (due_month IS NULL OR due_month < {_SUSPENDED_MONTH})"
@@ -144,7 +146,7 @@ def _where(query: RegisterQuery) -> tuple[str, list[object]]:
     """The query's condition and parameters (list, area, search, cursor)."""
     sql = _LISTS[query.kind]
     by_kind: dict[RegisterList, list[object]] = {
-        RegisterList.DUE: [query.month_from, query.month_to],
+        RegisterList.DUE: [query.month_from],
         RegisterList.OVERDUE: [query.month_from],
         RegisterList.LONG_SUSPENDED: [query.before],
     }

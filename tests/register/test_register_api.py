@@ -112,7 +112,13 @@ async def test_due_overdue_and_suspended_lists_for_one_day(hub: Hub) -> None:
         "ledger_sequence": seq["A-bank"],
     }  # same day as the app's: the one recorded later is the last
     assert a["liable_from"] == "2027-04-01"
-    assert people(await page(hub, "due", within="3")) == [A, C, G]
+    assert people(await page(hub, "due", within="3")) == [A, G, C]  # soonest month first
+    first = await page(hub, "due", within="3", limit="2")
+    assert (people(first), first["has_more"]) == ([A, G], True)
+    rest = await page(hub, "due", within="3", limit="2", after=first["next_cursor"])
+    assert (people(rest), rest["has_more"]) == ([C], False)
+    one = await page(hub, "due", within="3", limit="1", after=first["next_cursor"])
+    assert (people(one), one["has_more"]) == ([C], False)
     overdue = await page(hub, "overdue")
     assert people(overdue) == [B, D]
     b, d = overdue["items"]
