@@ -39,7 +39,7 @@ def add_roster_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     roster = sub.add_parser("roster", help="the provincial roster")
     commands = roster.add_subparsers(required=True)
     load = commands.add_parser("import", help="load a roster file (CSV, UTF-8 or GBK; Parquet)")
-    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("file", type=Path, metavar="FILE", help="the roster file to load")
     load.add_argument(
         "--as-of",
         type=_moment,
