@@ -75,7 +75,10 @@ def _import(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="certhub-roster-") as scratch:
         roster = RosterFile(path, Path(scratch), as_of=as_of, today=shanghai_today())
         try:
-            roster.load()
+            steps = ProgressBar(sys.stderr, 4, "steps") if show else None
+            roster.load(on_step=steps.step if steps else None)
+            if steps is not None:
+                steps.done()
             snapshot = settings.data_dir / "roster" / "snapshots" / f"{month}.parquet"
             snapshot.parent.mkdir(parents=True, exist_ok=True)
             replace_atomic(snapshot, roster.write_snapshot())

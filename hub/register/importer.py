@@ -17,7 +17,7 @@ printed whole.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -132,12 +132,15 @@ class RosterFile:
     notes: list[str] = field(default_factory=list)
     con: duckdb.DuckDBPyConnection = field(default_factory=duckdb.connect)
 
-    def load(self) -> None:
+    def load(self, on_step: Callable[[str, int, int], None] | None = None) -> None:
         """Read, check and de-duplicate the file into table ``accepted``.
+
+        ``on_step(name, done, steps)`` hears of each step finished (a progress bar).
 
         Raises:
             RosterFileError: the file cannot be read, or lacks a required column.
         """
+        step = on_step or (lambda _name, _done, _steps: None)
         install_macros(self.con)
         counties = [(code,) for code in GUANGDONG_COUNTIES]
         self.con.execute("CREATE TABLE counties (code VARCHAR PRIMARY KEY)")
@@ -152,6 +155,7 @@ class RosterFile:
         self.con.execute(
             f"CREATE TABLE raw AS SELECT row_number() OVER () AS row, {trimmed} FROM {source}"
         )
+        step("read", 1, 4)
         problem = " ".join(
             f"WHEN {rule.format(today=self.today.isoformat())} THEN '{name}'"
             for name, rule in _RULES
@@ -160,12 +164,15 @@ class RosterFile:
             f"CREATE TABLE checked AS SELECT * EXCLUDE (n17), CASE {problem} END AS problem"
             " FROM (SELECT *, id17_number(id_number) AS n17 FROM raw)"
         )
+        step("checked", 2, 4)
         self.con.execute(
             "CREATE TABLE accepted AS SELECT * EXCLUDE (problem, n) FROM ("
             " SELECT *, row_number() OVER (PARTITION BY id_number ORDER BY row) AS n"
             " FROM checked WHERE problem IS NULL) WHERE n = 1 ORDER BY id_number"
         )
+        step("de-duplicated", 3, 4)
         self._count()
+        step("counted", 4, 4)
 
     def _source(self) -> str:
         """The file as a DuckDB table expression with every column of :data:`COLUMNS`."""

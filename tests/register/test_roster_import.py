@@ -158,7 +158,8 @@ def test_a_parquet_roster_loads_like_its_csv(
     code, output = run(capsys, str(parquet), "--data", str(tmp_path / "data"), "--progress")
     assert code == 1
     assert "4 rows, 3 accepted, 1 refused" in output
-    assert "100% 3/3 rows" in output  # the progress bar, with rate and ETA
+    assert "[4/4] counted" in output  # the checking steps, then the rows' bar with its ETA
+    assert "100% 3/3 rows" in output
     assert "ETA" in output
     assert sorted(roster_rows(tmp_path / "data")) == sorted(resident_id(n) for n in (1, 2, 3))
 
