@@ -21,12 +21,12 @@ from pydantic import BaseModel
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
-from certhub.hub.procedure.review import (
-    _closed_by,
-    _extend,
-    _notice_write,
-    _task_effects,
-    _task_record,
+from certhub.hub.procedure.tasks import (
+    closed_by,
+    extend,
+    notice_write,
+    task_effects,
+    task_record,
 )
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
@@ -64,8 +64,8 @@ async def plan_comparison(
         raise Refusal("forged-role", f"{message.sender!r} is not the hub's comparison")
     if isinstance(payload, CertificationEvent):
         effects = await plan_intake(ctx, message, payload)
-        notice = _notice_write(exempt_notice(payload, message.jti))
-        return _extend(effects, notices=(notice,))
+        notice = notice_write(exempt_notice(payload, message.jti))
+        return extend(effects, notices=(notice,))
     if isinstance(payload, EligibilityReport):
         return await _plan_report(ctx, message, payload)
     if isinstance(payload, TaskTransition):
@@ -79,17 +79,17 @@ async def _plan_report(
     check_reporter(report.reporter, signer_of(message), ctx.parties)
     check_grades(report)
     person = report.person.id_number
-    closed = await _closed_by(ctx, person)
+    closed = await closed_by(ctx, person)
     if closed is not None:  # no task on a closed benefit: the report joins that history
         return Effects(audit=(AuditWrite("report_linked", closed, message.sender, message.digest),))
-    existing = await _task_record(ctx, person, report.reason.value)
+    existing = await task_record(ctx, person, report.reason.value)
     task = task_for_report(existing, report, message.jti, ctx.clock())
     if task is None:
         raise Refusal("schema-violation", f"reason {report.reason.value!r} opens no task")
     action = "task_joined" if existing else "task_opened"
-    effects = _extend(Effects(), **_task_effects(ctx, task, existing))
+    effects = extend(Effects(), **task_effects(ctx, task, existing))
     audit = AuditWrite(action, task.task_id, message.sender, message.digest)
-    return _extend(effects, audit=(audit,))
+    return extend(effects, audit=(audit,))
 
 
 async def _plan_void(
@@ -126,7 +126,7 @@ async def _plan_void(
         # province (/v1/outcomes) that a restoration is to be filed and approved by people.
         remarks = f"restoration proposed, to be filed and approved by staff: {step.outcome}"
         flagged = record.task.model_copy(update={"remarks": remarks[:1000]})
-        return _extend(Effects(audit=(audit,)), **_task_effects(ctx, flagged, record))
+        return extend(Effects(audit=(audit,)), **task_effects(ctx, flagged, record))
     if action is not ReversalAction.CLEAR:
         return Effects(audit=(audit,))
     task = record.task.model_copy(
@@ -138,7 +138,7 @@ async def _plan_void(
         }
     )
     task = VerificationTask.model_validate(task.model_dump())  # every model rule again
-    return _extend(Effects(audit=(audit,)), **_task_effects(ctx, task, record))
+    return extend(Effects(audit=(audit,)), **task_effects(ctx, task, record))
 
 
 async def _machine_sources(

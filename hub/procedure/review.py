@@ -11,28 +11,23 @@ from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.recovery import write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
+from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.uplink import uplink_delivery
-from certhub.hub.rules.deadlines import due_at
 from certhub.hub.rules.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
 from certhub.hub.rules.disposal import Disposal, dispose
-from certhub.hub.rules.notices import Notice, certification_result_notice
+from certhub.hub.rules.notices import certification_result_notice
 from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
-from certhub.hub.store import TaskRow
 from certhub.hub.store.effects import (
     AuditWrite,
     BenefitClosure,
-    DeadlineWrite,
     Effects,
     HubRecord,
     ItemUpdate,
     MonthsClaim,
-    NoticeWrite,
     OverpaymentWrite,
-    TaskWrite,
 )
 from certhub.schemas import (
     BenefitRecord,
-    BenefitStatus,
     CertificationEvent,
     Decision,
     DecisionAction,
@@ -91,7 +86,7 @@ async def plan_decision(
     if kind is ItemKind.WRITE_OFF:
         money = await write_off_decided(ctx, item_id, after.status, decision.actor.id)
         effects = replace(effects, overpayment_change=money.overpayment_change)
-        effects = _extend(effects, outcomes=money.outcomes)
+        effects = extend(effects, outcomes=money.outcomes)
     return effects
 
 
@@ -104,20 +99,20 @@ async def _on_approval(
     if kind is ItemKind.CERTIFICATION:
         event = CertificationEvent.model_validate_json(record.payload)
         rate_at = ctx.rating_link(item_id) if ctx.rating_link else None
-        notice = _notice_write(certification_result_notice(event, item_id, rate_at))
+        notice = notice_write(certification_result_notice(event, item_id, rate_at))
         upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
         effects = replace(effects, certified=register_entry(event, item_id))
-        return _extend(effects, notices=(notice,), outbox=upward)
+        return extend(effects, notices=(notice,), outbox=upward)
     if kind is ItemKind.REPORT:
         report = EligibilityReport.model_validate_json(record.payload)
-        closed = await _closed_by(ctx, report.person.id_number)
+        closed = await closed_by(ctx, report.person.id_number)
         if closed is not None:  # linked to the closed history; no task, no money effect
             link = AuditWrite("report_linked", f"{item_id}>{closed}", "hub", record.sha256)
-            return _extend(effects, audit=(link,))
-        existing = await _task_record(ctx, report.person.id_number, report.reason.value)
+            return extend(effects, audit=(link,))
+        existing = await task_record(ctx, report.person.id_number, report.reason.value)
         task = task_for_report(existing, report, str(item_id), ctx.clock())
         if task is not None:
-            return _extend(effects, **_task_effects(ctx, task, existing))
+            return extend(effects, **task_effects(ctx, task, existing))
     return effects
 
 
@@ -133,13 +128,13 @@ async def plan_transition(
     record = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
     role = authenticated_actor(step.actor, signer_of(message))
     task = advance(record, step, role)
-    closed = await _closed_by(ctx, task.person.id_number)
+    closed = await closed_by(ctx, task.person.id_number)
     if task.status is TaskStatus.confirmed and closed is not None:
         # The benefit is terminated already: the finding is recorded, nothing is paid,
         # terminated or recovered again.
         task = task.model_copy(update={"remarks": f"benefit already terminated ({closed})"})
-    effects = _extend(Effects(), **_task_effects(ctx, task, record))
-    effects = _extend(
+    effects = extend(Effects(), **task_effects(ctx, task, record))
+    effects = extend(
         effects, audit=(AuditWrite(f"task_{task.status}", task_id, message.sender, message.digest),)
     )
     if task.status is TaskStatus.confirmed and closed is None:
@@ -153,7 +148,7 @@ async def plan_transition(
             at=task.resolved_at or step.at,
             recovered=await ctx.store.counted_months(person, "recovered"),
         )
-        effects = _extend(effects, **_disposal_effects(ctx, task, disposal, message))
+        effects = extend(effects, **_disposal_effects(ctx, task, disposal, message))
         months = disposal.recovered_months
         claim = MonthsClaim(person, "recovered", months, task.task_id) if months else None
         term = disposal.termination
@@ -169,63 +164,6 @@ async def _restoration_municipal(ctx: ProcedureContext, item_id: int) -> bool:
         raise Refusal("item-not-found", f"record {item_id} is missing")
     check = await recheck_restoration(ctx, Restoration.model_validate_json(record.payload))
     return check.municipal
-
-
-async def _closed_by(ctx: ProcedureContext, person_id: str) -> str | None:
-    """What closed this person's benefit: the hub's own termination, or the roster's."""
-    closed = await ctx.store.closed_benefit(person_id)
-    if closed is not None:
-        return f"{closed[0]}, task {closed[1]}"
-    snapshot = await ctx.store.get_roster(person_id)
-    if snapshot and BenefitRecord.model_validate_json(snapshot).status is BenefitStatus.terminated:
-        return "the roster says terminated"
-    return None
-
-
-def _task_effects(
-    ctx: ProcedureContext, task: VerificationTask, existing: TaskRecord | None
-) -> dict[str, tuple[object, ...]]:
-    version = existing.version + 1 if existing else 0
-    write = TaskWrite(
-        task_id=task.task_id,
-        person_id=task.person.id_number,
-        kind=task.kind.value,
-        status=task.status.value,
-        county=task.person.region.county,
-        village=task.person.region.village,
-        snapshot=task.model_dump_json().encode(),
-        expected_version=existing.version if existing else None,
-    )
-    outcome = ctx.outcomes.record(
-        task,
-        message_id=f"task:{task.task_id}:v{version}",
-        person=task.person,
-        reason=task.kind.value,
-        at=ctx.clock(),
-    )
-    return {"tasks": (write,), "outcomes": (outcome,), "deadlines": _deadline(ctx, task, existing)}
-
-
-def _deadline(
-    ctx: ProcedureContext, task: VerificationTask, existing: TaskRecord | None
-) -> tuple[DeadlineWrite, ...]:
-    """A new task's deadline, or the moment a task was disposed of (once)."""
-    if existing is None:
-        due = due_at(task.opened_at, task.kind.value, ctx.deadline_days)
-        return (
-            DeadlineWrite(
-                task.task_id,
-                "open",
-                task.opened_at.timestamp(),
-                kind=task.kind.value,
-                county=task.person.region.county,
-                village=task.person.region.village,
-                due_at=due.timestamp(),
-            ),
-        )
-    if task.resolved_at is not None and existing.task.resolved_at is None:
-        return (DeadlineWrite(task.task_id, "resolve", task.resolved_at.timestamp()),)
-    return ()
 
 
 def _disposal_effects(
@@ -269,24 +207,13 @@ def _disposal_effects(
             ),
         )
     )
-    notices = () if disposal.notice is None else (_notice_write(disposal.notice),)
+    notices = () if disposal.notice is None else (notice_write(disposal.notice),)
     return {
         "outcomes": tuple(outcomes),
         "audit": tuple(audit),
         "overpayments": overpayments,
         "notices": notices,
     }
-
-
-def _notice_write(notice: Notice) -> NoticeWrite:
-    return NoticeWrite(notice.notice_id, notice.person.id_number, notice.kind, notice.text)
-
-
-async def _task_record(ctx: ProcedureContext, person_id: str, kind: str) -> TaskRecord | None:
-    row: TaskRow | None = await ctx.store.find_open_task(person_id, kind)
-    if row is None:
-        return None
-    return TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
 
 
 async def _reported_event_date(ctx: ProcedureContext, task: VerificationTask) -> date:
@@ -306,7 +233,3 @@ async def _roster(ctx: ProcedureContext, task: VerificationTask) -> BenefitRecor
     return BenefitRecord.model_validate_json(snapshot) if snapshot else None
 
 
-def _extend(effects: Effects, **more: tuple[object, ...]) -> Effects:
-    """``effects`` with the tuples in ``more`` appended to its fields of the same name."""
-    merged = {name: (*getattr(effects, name), *items) for name, items in more.items()}
-    return Effects(**{**{f: getattr(effects, f) for f in effects.__slots__}, **merged})
