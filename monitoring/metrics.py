@@ -28,6 +28,7 @@ from prometheus_client.registry import Collector
 from pydantic import BaseModel
 
 from certhub.monitoring.children import Children
+from certhub.monitoring.kpi_metrics import KpiCollector
 from certhub.monitoring.labels import certification_labels, report_labels
 from certhub.monitoring.logging import flood_guards
 
@@ -100,6 +101,8 @@ class HubMetrics:
             ["outcome"],
             registry=registry,
         )
+        self.kpis = KpiCollector()  # fed by the hub's KPI refresh (hub/accountability)
+        registry.register(self.kpis)
         self._registry = registry
         # Hot-path children, looked up once per label combination.
         self._received = Children(self.messages_received)

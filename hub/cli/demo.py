@@ -24,6 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from certhub.hub.audit import AuditReport, verify_ledger
+from certhub.hub.cli.demo_accountability import AccountabilityDemo, run_accountability_demo
 from certhub.hub.cli.demo_case import CaseSummary, run_death_case
 from certhub.hub.cli.demo_comparison import ComparisonDemo, run_comparison_demo
 from certhub.hub.cli.service_points import load_sample
@@ -77,6 +78,7 @@ class DemoSummary:
     case: CaseSummary
     audit: AuditReport
     comparison: ComparisonDemo | None = None
+    accountability: AccountabilityDemo | None = None
 
     @property
     def ok(self) -> bool:
@@ -89,6 +91,7 @@ class DemoSummary:
             and self.case.ok
             and self.audit.ok
             and (self.comparison is None or self.comparison.ok)
+            and (self.accountability is None or self.accountability.ok)
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -109,6 +112,7 @@ class DemoSummary:
                 "overpaid_amount": self.case.overpaid_amount,
             },
             "comparison": self.comparison.__dict__ if self.comparison else None,
+            "kpis_on_metrics": len(self.accountability.scraped) if self.accountability else None,
             "audit_entries": self.audit.entries,
             "audit_ok": self.audit.ok,
             "seconds": round(self.seconds, 2),
@@ -155,6 +159,7 @@ async def run_demo(
         f" serving, open http://127.0.0.1:{DEFAULT_PORT}/map/",
         file=out,
     )
+    accountability = await run_accountability_demo(settings, out)  # every KPI with a value
     audit = await _verify_audit(settings)
     print(
         f"audit verify: {'OK' if audit.ok else 'BROKEN'} ({audit.entries} entries, "
@@ -163,7 +168,7 @@ async def run_demo(
     )
     _invite_a_coordinator(settings, case.village, out)
     seconds = time.perf_counter() - started
-    return DemoSummary(data_dir, pushed, pulled, seconds, case, audit, comparison)
+    return DemoSummary(data_dir, pushed, pulled, seconds, case, audit, comparison, accountability)
 
 
 DEFAULT_PORT: int = Settings.model_fields["port"].default

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from certhub.hub.accountability.kpi_metrics import KpiPublisher
     from certhub.hub.api.cursor import CursorCodec
     from certhub.hub.api.edge import EdgeLimits
     from certhub.hub.api.inbound_routes import InboundHub
@@ -66,6 +67,7 @@ EVIDENCE: web.AppKey[EvidenceVault | DatabaseEvidenceVault] = web.AppKey("eviden
 PROCEDURE: web.AppKey[ProcedureContext] = web.AppKey("procedure")
 REPORTING_UNITS: web.AppKey[tuple[ReportingUnit, ...]] = web.AppKey("reporting_units")
 COMPLIANCE_WATCH: web.AppKey[ComplianceWatch] = web.AppKey("compliance_watch")
+KPI_METRICS: web.AppKey[KpiPublisher] = web.AppKey("kpi_metrics")  # the KPI gauges
 
 # Departments, inbound adapters and delivery.
 DEPARTMENTS: web.AppKey[Departments] = web.AppKey("departments")

@@ -11,6 +11,7 @@ from functools import partial
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from certhub.hub.accountability.kpi_metrics import kpi_metrics_context
 from certhub.hub.api import (
     biometric_routes,
     comparison_routes,
@@ -126,6 +127,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
     app.cleanup_ctx.append(_procedure)
     app.cleanup_ctx.append(compliance_context)  # compliance and task gauges for the alerts
     app.cleanup_ctx.append(deadline_context)  # reminders and escalations of task deadlines
+    app.cleanup_ctx.append(kpi_metrics_context)  # the assessment KPIs as gauges
     app.cleanup_ctx.append(reminder_context)  # certification reminders before the due month
     app.cleanup_ctx.append(proposal_context)  # overdue → a suspension proposal to decide
     app.cleanup_ctx.append(delivery_context)  # outbox relay and consumers, by role
