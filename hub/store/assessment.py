@@ -63,6 +63,7 @@ SELECT {unit} AS unit, count(*),
         WHERE b.person_id = p.person_id AND b.status = 'enrolled') THEN 1 ELSE 0 END)
 FROM register_people AS p LEFT JOIN latest AS l ON l.person_id = p.person_id
 WHERE p.area IS NOT NULL AND p.roster_status IS NOT NULL AND p.roster_status != 'terminated'
+    AND NOT EXISTS (SELECT 1 FROM closed_benefits AS cb WHERE cb.person_id = p.person_id)
     AND {inside}
 GROUP BY 1
 """

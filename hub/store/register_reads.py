@@ -85,9 +85,15 @@ class RegisterCertificationRow:
     of_record: int
 
 
+# A benefit the hub terminated (a death it confirmed) reads as terminated whatever the roster
+# says until the province's next roster: such a person is never due, overdue or reminded.
+CLOSED: Final = (
+    "EXISTS (SELECT 1 FROM closed_benefits AS cb WHERE cb.person_id = register_people.person_id)"
+)
 _PERSON: Final = (
-    "SELECT person_id, area, name, roster_status, suspended_since, last_on, last_method,"
-    " last_channel, last_sequence, record_sequence, record_month, due_month FROM register_people"
+    f"SELECT person_id, area, name, CASE WHEN {CLOSED} THEN 'terminated' ELSE roster_status END,"
+    " suspended_since, last_on, last_method, last_channel, last_sequence, record_sequence,"
+    " record_month, due_month FROM register_people"
 )
 _SUSPENDED_MONTH: Final = (
     "(CAST(substr(suspended_since, 1, 4) AS INTEGER) * 12"
@@ -106,18 +112,19 @@ SUMMARY_FIELDS: Final = (
 )
 """The states :meth:`RegisterQueries.register_summary` counts, in its columns' order."""
 
-_ACTIVE: Final = "roster_status = 'active'"
+_ACTIVE: Final = f"roster_status = 'active' AND NOT {CLOSED}"
+_SUSPENDED: Final = f"roster_status = 'suspended' AND NOT {CLOSED}"
 _SUMMARY: Final = (
     "SELECT sum(CASE WHEN roster_status IS NOT NULL THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_ACTIVE} AND due_month > ? THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_ACTIVE} AND due_month >= ? AND due_month <= ? THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_ACTIVE} AND due_month < ? THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_ACTIVE} AND due_month IS NULL THEN 1 ELSE 0 END),"
-    " sum(CASE WHEN roster_status = 'suspended' THEN 1 ELSE 0 END),"
-    " sum(CASE WHEN roster_status = 'suspended' AND (due_month IS NULL"
+    f" sum(CASE WHEN {_SUSPENDED} THEN 1 ELSE 0 END),"
+    f" sum(CASE WHEN {_SUSPENDED} AND (due_month IS NULL"
     f" OR due_month < {_SUSPENDED_MONTH}) THEN 1 ELSE 0 END),"
-    " sum(CASE WHEN roster_status = 'suspended' AND suspended_since < ? THEN 1 ELSE 0 END),"
-    " sum(CASE WHEN roster_status = 'terminated' THEN 1 ELSE 0 END)"
+    f" sum(CASE WHEN {_SUSPENDED} AND suspended_since < ? THEN 1 ELSE 0 END),"
+    f" sum(CASE WHEN roster_status = 'terminated' OR {CLOSED} THEN 1 ELSE 0 END)"
     " FROM register_people"
 )
 _CERTIFIED: Final = (
@@ -126,18 +133,18 @@ _CERTIFIED: Final = (
     " WHERE c.month >= ? AND c.month <= ?"
 )
 _REMINDERS_DUE: Final = (
-    _PERSON + " WHERE roster_status = 'active' AND due_month >= ? AND due_month <= ?"
+    _PERSON + f" WHERE {_ACTIVE} AND due_month >= ? AND due_month <= ?"
     " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < ? - due_month)"
     " AND person_id > ? ORDER BY person_id LIMIT ?"
 )
 _LISTS: Final = {
     # one month at a time: an equality on the index's first column keeps ID-number order
-    RegisterList.DUE: "roster_status = 'active' AND due_month = ?",
-    RegisterList.OVERDUE: "roster_status = 'active' AND (due_month IS NULL OR due_month < ?)",
+    RegisterList.DUE: f"{_ACTIVE} AND due_month = ?",
+    RegisterList.OVERDUE: f"{_ACTIVE} AND (due_month IS NULL OR due_month < ?)",
     RegisterList.SUSPENDED: (
-        f"roster_status = 'suspended' AND (due_month IS NULL OR due_month < {_SUSPENDED_MONTH})"
+        f"{_SUSPENDED} AND (due_month IS NULL OR due_month < {_SUSPENDED_MONTH})"
     ),
-    RegisterList.LONG_SUSPENDED: "roster_status = 'suspended' AND suspended_since < ?",
+    RegisterList.LONG_SUSPENDED: f"{_SUSPENDED} AND suspended_since < ?",
     RegisterList.PEOPLE: "roster_status IS NOT NULL",
 }
 

@@ -24,6 +24,8 @@ __all__ = ["CLAIM_REMINDER", "reminder_ops"]
 CLAIM_REMINDER: Final = (
     "UPDATE register_people SET reminded_for = ?, reminders = ?"
     " WHERE person_id = ? AND due_month = ? AND roster_status = 'active'"
+    " AND NOT EXISTS (SELECT 1 FROM closed_benefits AS cb"
+    " WHERE cb.person_id = register_people.person_id)"
     " AND (reminded_for IS NULL OR reminded_for <> ? OR reminders < ?)"
 )
 """Count a reminder for the due month (a reminder slot), unless one was counted already."""

@@ -9,7 +9,8 @@ this test runs, built through the HTTP API as the province would:
 * 乙: C never certified (a withdrawn fingerprint model), D certified this
   month by data comparison (免办; rates it 5), E reported dead by 乙 this
   month: the task opened ten days ago and was confirmed today; three months
-  overpaid (714.00), 238.00 recovered.
+  overpaid (714.00), 238.00 recovered; E is no longer counted among the people
+  (the hub terminated the benefit, whatever the roster still says).
 * 丙: nothing at all (missing its report).
 
 The expected figures below are counted from that list, not computed by the code.
@@ -163,7 +164,7 @@ VILLAGES: dict[str, dict[str, Any]] = {
                  "overdue_avg_months": 2.0, "reporting_units": 1, "reported_in_time": 1,
                  "report_compliance": 1.0, "biometric_enrolled": 1, "biometric_coverage": 0.5,
                  "ratings": 1, "rating_avg": 2.0, "bad_ratings": 1},
-    V2: EMPTY | {"people": 3, "covered": 1, "coverage": 0.3333, "never_certified": 2,
+    V2: EMPTY | {"people": 2, "covered": 1, "coverage": 0.5, "never_certified": 1,
                  "records": 1, "records_by_comparison": 1, "mianban_share": 1.0,
                  "reporting_units": 1, "reported_in_time": 1, "report_compliance": 1.0,
                  "tasks_resolved": 1, "task_days_median": 10.0, "task_days_p90": 10.0,
@@ -171,12 +172,12 @@ VILLAGES: dict[str, dict[str, Any]] = {
     V3: EMPTY | {"reporting_units": 1, "report_compliance": 0.0},
 }  # fmt: skip
 TOTAL: dict[str, Any] = EMPTY | {
-    "people": 5, "covered": 2, "coverage": 0.4, "never_certified": 2, "overdue": 1,
+    "people": 4, "covered": 2, "coverage": 0.5, "never_certified": 1, "overdue": 1,
     "overdue_avg_months": 2.0, "records": 1, "records_by_comparison": 1, "mianban_share": 1.0,
     "reporting_units": 3, "reported_in_time": 2, "report_compliance": 0.6667,
     "tasks_resolved": 1, "task_days_median": 10.0, "task_days_p90": 10.0, "overpayments": 1,
     "overpaid": "714.00", "recovered": "238.00", "recovery_rate": 0.3333,
-    "biometric_enrolled": 1, "biometric_coverage": 0.2, "ratings": 2, "rating_avg": 3.5,
+    "biometric_enrolled": 1, "biometric_coverage": 0.25, "ratings": 2, "rating_avg": 3.5,
     "bad_ratings": 1,
 }  # fmt: skip
 
@@ -198,7 +199,7 @@ async def test_every_kpi_of_a_known_month_by_village_town_and_in_total(office: O
     assert status == 200
     units = {row["unit"]: row for row in town["units"]}
     assert set(units) == {COUNTY, TOWN}  # the overpayment is known to its county only
-    assert units[TOWN]["people"] == 5
+    assert units[TOWN]["people"] == 4
     assert units[TOWN]["reported_in_time"] == 2
     assert units[TOWN]["rating_avg"] == 3.5
 
@@ -237,7 +238,7 @@ async def test_the_exports_hold_the_same_figures(office: Office) -> None:
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [r["unit"] for r in rows] == [*(u["unit"] for u in body["units"]), "all"]
-    assert rows[-1]["coverage"] == "0.4"
+    assert rows[-1]["coverage"] == "0.5"
     assert rows[-1]["overpaid"] == "714.00"
 
     response = await office.client.get("/v1/kpis", params=params | {"format": "xlsx"}, headers=auth)
@@ -247,7 +248,7 @@ async def test_the_exports_hold_the_same_figures(office: Office) -> None:
     table = list(sheet.iter_rows(values_only=True))
     header = table[0]
     by_unit = {row[0]: dict(zip(header, row, strict=True)) for row in table[1:]}
-    assert by_unit["all"]["people"] == 5
+    assert by_unit["all"]["people"] == 4
     assert by_unit["all"]["recovery_rate"] == 0.3333
     assert by_unit[V2]["task_days_median"] == 10.0
     assert by_unit[V3]["coverage"] is None
@@ -260,7 +261,7 @@ async def test_the_trend_has_twelve_months_and_bad_requests_are_refused(office: 
     months = trend["months"]
     assert len(months) == 12
     assert months[-1]["period"] == PERIOD
-    assert months[-1]["people"] == 5
+    assert months[-1]["people"] == 4
     two_back = next(m for m in months if m["period"] == months_ago(2).strftime("%Y-%m"))
     assert two_back["covered"] == 2  # A (that month) and B (twelve months before it)
     for params in (
