@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from certhub.hub.cli.common import one_line
+from certhub.hub.comparison.bulk_record import BulkCertifier
 from certhub.hub.comparison.certify import ADAPTER_NAME, message_id, rows
 from certhub.hub.comparison.certify import certification_event as event
 from certhub.hub.comparison.engine import ComparisonRun
@@ -44,9 +45,16 @@ from certhub.hub.comparison.proposals import (
     void_step,
 )
 from certhub.hub.comparison.retention import expired
+from certhub.hub.comparison.signing import BatchSigner
 from certhub.hub.core.settings import Settings
-from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
+from certhub.hub.ingress.inbound import (
+    InboundIngestor,
+    InboundSender,
+    adapter_key_path,
+    enrol_inbound,
+)
 from certhub.hub.store import LedgerStore, TaskRow
+from certhub.hub.store.bulk_append import BulkAppender
 from certhub.schemas import Refusal, TaskStatus, VerificationTask
 from certhub.security import replace_atomic
 
@@ -57,6 +65,7 @@ MACHINE_TYPES = ("certification_event/v1", "eligibility_report/v1", "task_transi
 _BATCH = 4096  # rows read from the run's Parquet at a time: memory stays bounded
 _CHUNK = 256  # certifications recorded concurrently: the ledger commits them in groups
 _HELPER_FROM = 5000  # from this many certifications a signature-helper process pays its start
+_SIGN_WORKERS = 2  # processes signing the bulk's messages (measured: bench/comparison.py)
 
 
 @dataclass
@@ -86,12 +95,22 @@ class _Intake:
 
 
 async def record_run(
-    settings: Settings, run: ComparisonRun, period: str, *, show: bool = False
+    settings: Settings,
+    run: ComparisonRun,
+    period: str,
+    *,
+    show: bool = False,
+    bulk: bool = True,
+    sign_workers: int | None = None,
 ) -> LedgerTally:
     """Record the run's certifications, reports and voids; its summary gains ``ledger``.
 
     Starts the hub's resources (not its HTTP server), then purges unmatched
     records past retention, and rewrites the run's summary with the tally.
+    ``bulk`` records the certifications batch-wise
+    (:mod:`certhub.hub.comparison.bulk_record`; the same records, much faster) when the
+    ledger can, else one by one through the inbound path; ``sign_workers``
+    processes sign them (None: two from :data:`_HELPER_FROM` certifications on).
     """
     from aiohttp import web
     from prometheus_client import CollectorRegistry
@@ -100,7 +119,8 @@ async def record_run(
     from certhub.hub.procedure.comparison import plan_comparison
     from certhub.hub.runtime.app import create_app
 
-    if int(run.summary.get("certified", 0)) >= _HELPER_FROM:  # verify on the other core
+    many = int(run.summary.get("certified", 0)) >= _HELPER_FROM
+    if many and not bulk:  # verify on the other core
         settings = settings.model_copy(update={"signature_helper": True})
     app = create_app(settings, registry=CollectorRegistry())
     runner = web.AppRunner(app)
@@ -113,7 +133,20 @@ async def record_run(
         await asyncio.to_thread(app[TRUST].reload_if_changed)  # trusted from now on
         plan = partial(plan_comparison, app[PROCEDURE])
         intake = _Intake(sender, InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
-        await _certifications(intake, run, period, tally, show=show)
+        store = app[STORE]
+        if bulk and isinstance(store, BulkAppender):
+            workers = (_SIGN_WORKERS if many else 0) if sign_workers is None else sign_workers
+            trust = app[TRUST]
+            certifier = BulkCertifier(
+                sender,
+                store,
+                lambda: trust.messages,
+                plan,
+                BatchSigner(sender.key, adapter_key_path(settings.keys_dir, ADAPTER_NAME), workers),
+            )
+            await _bulk_certifications(certifier, run, period, tally, show=show)
+        else:
+            await _certifications(intake, run, period, tally, show=show)
         await _reports(intake, run, period, tally)
         await _reversals(intake, run, period, tally)
         runs_dir = run.folder.parent
@@ -126,6 +159,26 @@ async def record_run(
     path = run.folder.parent / f"{run.run_id}.json"
     await asyncio.to_thread(replace_atomic, path, document.encode())
     return tally
+
+
+async def _bulk_certifications(
+    certifier: BulkCertifier, run: ComparisonRun, period: str, tally: LedgerTally, *, show: bool
+) -> None:
+    """The certifications batch-wise, each its own signed message (see ``bulk_record``)."""
+    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
+    began = time.perf_counter()
+    try:
+        advance = bar.advance if bar is not None else None
+        done = await certifier.record(period, rows(run.certifications, _BATCH), advance)
+    finally:
+        certifier.signer.close()
+        if bar is not None:
+            bar.done()
+    for reason in done.reasons:
+        print(f"certhub: refused {reason}", file=sys.stderr)
+    tally.recorded, tally.already, tally.refused = done.recorded, done.already, done.refused
+    tally.seconds = round(time.perf_counter() - began, 3)
+    tally.per_second = round((tally.recorded + tally.already) / max(tally.seconds, 1e-6), 1)
 
 
 async def _ingest(intake: _Intake, build: Callable[[], Any], mid: str) -> str:
@@ -180,9 +233,7 @@ async def _reports(intake: _Intake, run: ComparisonRun, period: str, tally: Ledg
         tally.count(tally.reports, outcome)
 
 
-async def _reversals(
-    intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally
-) -> None:
+async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:
     """Each void → a clearing step for the task citing the withdrawn record, if any does."""
     for reversal in json_lines(run.folder / "reversals.json"):
         mid = void_message_id(reversal["department"], reversal["voided_record_id"])

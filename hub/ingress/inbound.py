@@ -61,6 +61,11 @@ def adapter_sender(adapter: str) -> str:
     return f"adapter:{adapter}"
 
 
+def adapter_key_path(keys_dir: Path, adapter: str) -> Path:
+    """Where the data folder keeps an inbound adapter's private key (PEM, 0600)."""
+    return keys_dir / "adapters" / f"{adapter}.key.pem"
+
+
 def enrol_inbound(
     keys_dir: Path,
     trust_path: Path,
@@ -74,7 +79,7 @@ def enrol_inbound(
     every process); without one, the data folder's, created on first use (0600).
     """
     sender = adapter_sender(adapter)
-    path = keys_dir / "adapters" / f"{adapter}.key.pem"
+    path = adapter_key_path(keys_dir, adapter)
     if key is None and path.exists():
         key = read_private_key(path)
     elif key is None:

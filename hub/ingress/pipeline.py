@@ -216,6 +216,14 @@ def _field_error(error: Any) -> dict[str, str]:
     return {"pointer": pointer, "detail": mask_ids_in_text(error["msg"]), "code": error["type"]}
 
 
+def ledger_message(
+    message: VerifiedMessage, payload: BaseModel, kind: RecordKind, now: datetime
+) -> NewMessage:
+    """The ledger row of a verified, valid ``message`` received at ``now``, as :meth:`accept`
+    stores it (for a bulk writer of the hub's own adapter messages)."""
+    return _new_message(message, payload, kind, now)
+
+
 def _new_message(
     message: VerifiedMessage, payload: BaseModel, kind: RecordKind, now: datetime
 ) -> NewMessage:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from certhub.hub.store.base import AppendOutcome, ReceiptFactory, StoreError, StoreUnavailable
+from certhub.hub.store.bulk_append import BulkMessage, BulkOutcome
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
 from certhub.monitoring.tracing import span
@@ -82,6 +83,21 @@ class GroupCommitQueue:
             lambda future: Append(message, receipt_for, effects, future)
         )
         return outcome
+
+    async def append_many(self, batch: Sequence[BulkMessage]) -> list[BulkOutcome]:
+        """Append ``batch`` in one transaction, one write job in the queue (see
+        :mod:`certhub.hub.store.bulk_append`); each message's outcome, in order.
+
+        All or nothing: a failure stores none of the batch.
+        """
+        if not batch:
+            return []
+        outcomes: list[BulkOutcome] = await self._write(self._bulk_writer(batch))
+        return outcomes
+
+    def _bulk_writer(self, batch: Sequence[BulkMessage]) -> Callable[..., Any]:
+        """The backend's write job storing ``batch`` (its ``apply``)."""
+        raise NotImplementedError
 
     async def _write(self, apply: Callable[..., Any]) -> Any:
         return await self._submit(lambda future: Write(apply, future))

@@ -28,15 +28,19 @@ Batching keeps the cost of this serialisation to one lock wait per batch.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import asyncpg
 
 from certhub.hub.store.base import (
+    LedgerRecord,
     StoreUnavailable,
 )
+from certhub.hub.store.bulk_append import BulkMessage, BulkOutcome, find_many
 from certhub.hub.store.group_commit import GroupCommitQueue, Job
 from certhub.hub.store.postgres import schema
+from certhub.hub.store.postgres.bulk_append import append_bulk
 from certhub.hub.store.postgres.commit import (
     DATABASE_ERRORS,
     begin,
@@ -194,6 +198,16 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox, ServiceP
         if self._on_commit is not None:
             self._on_commit(len(batch))
         return results
+
+    def _bulk_writer(self, batch: Sequence[BulkMessage]) -> Callable[..., Any]:
+        async def apply(group: GroupWrite) -> list[BulkOutcome]:
+            return await append_bulk(group, batch)
+
+        return apply
+
+    async def find_many(self, sender: str, message_ids: Sequence[str]) -> dict[str, LedgerRecord]:
+        """The records ``sender`` stored under any of ``message_ids``, by message id."""
+        return await find_many(self._read, sender, message_ids)
 
     async def _writer_connection(self) -> asyncpg.Connection:
         """The connection every group commit uses, kept from one batch to the next."""

@@ -21,25 +21,29 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from certhub.hub.store import ledger_rows, outbox
 from certhub.hub.store.audit_chain import AuditChain
 from certhub.hub.store.base import (
     AppendOutcome,
     Conflict,
+    LedgerRecord,
     NewMessage,
     Presigner,
     ReplayConflict,
     StoreError,
     StoreUnavailable,
 )
+from certhub.hub.store.bulk_append import BulkMessage, BulkOutcome, find_many
 from certhub.hub.store.group_commit import Append, GroupCommitQueue, Job
 from certhub.hub.store.presign import Presigning
 from certhub.hub.store.service_points import ServicePointTable
 from certhub.hub.store.sqlite import schema
+from certhub.hub.store.sqlite.bulk_append import append_bulk
 from certhub.hub.store.sqlite.executor import EffectWriter
 from certhub.hub.store.sqlite.outbox import SqliteOutbox
 from certhub.hub.store.sqlite.reads import SqliteReads
@@ -242,7 +246,7 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
     def _run(self, job: Job) -> object:
         if isinstance(job, Append):
             return self._apply(job)
-        mark = self._chain.mark()
+        mark, sequence = self._chain.mark(), self._next_sequence
         self._conn.execute("SAVEPOINT write")
         try:
             result = job.apply(self._conn, self._effects)
@@ -250,6 +254,7 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
             self._conn.execute("ROLLBACK TO write")
             self._conn.execute("RELEASE write")
             self._chain.restore(mark)
+            self._next_sequence = sequence  # a bulk append takes sequences
             return StoreUnavailable(f"write failed: {exc}")
         self._conn.execute("RELEASE write")
         return result
@@ -302,6 +307,16 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
         if guarded:
             self._conn.execute("RELEASE message")
         return AppendOutcome(ledger_rows.new_record(sequence, message, receipt), created=True)
+
+    def _bulk_writer(self, batch: Sequence[BulkMessage]) -> Callable[..., Any]:
+        def apply(conn: sqlite3.Connection, _writer: EffectWriter) -> list[BulkOutcome]:
+            return append_bulk(conn, self._chain, self._take_sequence, batch)
+
+        return apply
+
+    async def find_many(self, sender: str, message_ids: Sequence[str]) -> dict[str, LedgerRecord]:
+        """The records ``sender`` stored under any of ``message_ids``, by message id."""
+        return await find_many(self._read, sender, message_ids)
 
     def _take_sequence(self) -> int:
         sequence = self._next_sequence

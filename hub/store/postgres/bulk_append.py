@@ -1,0 +1,75 @@
+"""The PostgreSQL executor of :mod:`~certhub.hub.store.bulk_append`, in one group commit.
+
+Every statement is a round trip under the writer lock, so the bulk's ledger
+rows go in with one ``unnest`` insert, its audit links with the group's own
+(:meth:`~certhub.hub.store.postgres.executor.GroupWrite.flush_audit`), the
+deliveries with the outbox's ``unnest`` form, and each other statement of
+the plans once with ``executemany`` (pipelined by asyncpg). The writer runs
+it under a savepoint: a database error undoes the bulk (sequences and links
+included) and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from certhub.hub.store import ledger_rows
+from certhub.hub.store.base import LedgerRecord
+from certhub.hub.store.bulk_append import (
+    LOOKUP_CHUNK,
+    BulkMessage,
+    BulkOutcome,
+    ids_by_sender,
+    plan_bulk,
+)
+from certhub.hub.store.postgres import schema
+from certhub.hub.store.postgres.executor import BULK, GroupWrite
+
+_TYPES: Final = ("bigint",) + ("text",) * 6 + ("bytea",) * 2 + ("text",) * 9
+LEDGER_BULK_INSERT: Final = (
+    "INSERT INTO ledger (sequence, kind, message_type, sender, message_id, kid, sha256, jws,"
+    " payload, received_at, receipt, county, reason, period, village, person_id, channel,"
+    " outcome) SELECT * FROM unnest("
+    + ", ".join(f"${n}::{kind}[]" for n, kind in enumerate(_TYPES, start=1))
+    + ")"
+)
+""":data:`~certhub.hub.store.ledger_rows.INSERT` for column arrays (same columns, in order)."""
+
+_STORED: Final = (
+    f"SELECT {ledger_rows.COLUMNS} FROM ledger WHERE sender = $1 AND message_id = ANY($2::text[])"
+)
+
+
+async def append_bulk(group: GroupWrite, batch: Sequence[BulkMessage]) -> list[BulkOutcome]:
+    """Store ``batch`` in the open transaction; each message's outcome, in order.
+
+    Raises:
+        asyncpg.PostgresError: the database refused a statement (the caller's savepoint
+            undoes the bulk).
+    """
+    plan = plan_bulk(batch, await _stored(group, batch), group.take_sequence, group.chain)
+    conn = group.conn
+    if plan.ledger:
+        await conn.execute(LEDGER_BULK_INSERT, *map(list, zip(*plan.ledger, strict=True)))
+    group.links.extend(plan.links)  # inserted with the group's other links before COMMIT
+    for sql, rows in plan.statements.items():
+        if (bulk := BULK.get(sql)) is not None:
+            await conn.execute(bulk, *map(list, zip(*rows, strict=True)))
+        else:
+            await conn.executemany(schema.dollar(sql), rows)
+    return plan.outcomes
+
+
+async def _stored(
+    group: GroupWrite, batch: Sequence[BulkMessage]
+) -> dict[tuple[str, str], LedgerRecord]:
+    """The batch's messages already in the ledger, read under the writer lock."""
+    found: dict[tuple[str, str], LedgerRecord] = {}
+    for sender, ids in ids_by_sender(batch).items():
+        for start in range(0, len(ids), LOOKUP_CHUNK * 20):
+            chunk = ids[start : start + LOOKUP_CHUNK * 20]
+            for row in await group.conn.fetch(_STORED, sender, chunk):
+                record = ledger_rows.to_record(tuple(row))
+                found[record.sender, record.message_id] = record
+    return found
