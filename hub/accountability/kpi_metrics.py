@@ -10,8 +10,9 @@ months (``GET /v1/kpis/trend``'s months). The snapshot goes to
 One process of the deployment computes them (the leader's singleton, like
 the deadline sweep): the figures are the deployment's, not a process's, and
 the queries read the whole ledger. Series are bounded: 28 province + 28 per
-county (Guangdong has 122 county-level units) + 6 per township with data
-(about 1,600 in the province) + 28 × 12 trend — under 14,000 at most. A
+county (at most the 124 county codes of ``GUANGDONG_COUNTIES``) + 6 per
+township with data (about 1,600 in Guangdong; at most :data:`MAX_TOWNS`)
++ 28 × 12 trend — under 16,000. A
 record known only to its county (an overpayment) is in its county's series,
 not in a pseudo-township named by the county code (the rankings rank towns).
 """
@@ -36,7 +37,7 @@ from certhub.hub.store.assessment import LEVEL_DIGITS, Scope
 from certhub.monitoring.kpi_metrics import KpiCollector, KpiSnapshot
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
-__all__ = ["INTERVAL_SECONDS", "PROVINCE", "TOWN_KPIS", "TREND_MONTHS", "KpiPublisher"]
+__all__ = ["INTERVAL_SECONDS", "MAX_TOWNS", "PROVINCE", "TOWN_KPIS", "TREND_MONTHS", "KpiPublisher"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ TOWN_KPIS: Final = (
 )
 """The KPIs published per township: what the county ranks its townships by."""
 ALL_KPIS: Final = tuple(k.name for k in KPIS)
+MAX_TOWNS: Final = 2000
+"""Township units published at most (Guangdong has about 1,600): region codes come from
+senders, so a bad town code must not grow the series without bound."""
 
 
 class KpiPublisher:
@@ -84,9 +88,15 @@ class KpiPublisher:
         period = month_label(this_month)
         units: dict[tuple[str, str], dict[str, Any]] = {("province", PROVINCE): trend[period]}
         for level in ("county", "town"):
-            for code, figures in _figures(await self._month(period, level, now)):
-                if len(code) == LEVEL_DIGITS[level]:  # not a county's own money at town level
-                    units[(level, code)] = figures
+            rows = [
+                (code, figures)
+                for code, figures in _figures(await self._month(period, level, now))
+                if len(code) == LEVEL_DIGITS[level]  # not a county's own money at town level
+            ]
+            if level == "town" and len(rows) > MAX_TOWNS:
+                log.warning("KPI gauges: %d towns, the first %d published", len(rows), MAX_TOWNS)
+                rows = rows[:MAX_TOWNS]
+            units.update(((level, code), figures) for code, figures in rows)
         snapshot = KpiSnapshot(
             refreshed_at=time.time(),
             units=units,

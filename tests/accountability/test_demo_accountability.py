@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
+from certhub.hub.accountability import kpi_metrics
 from certhub.hub.accountability.kpi_metrics import PROVINCE, TREND_MONTHS
 from certhub.hub.accountability.kpis import KPIS
 from certhub.hub.cli.demo_accountability import COUNTY, run_accountability_demo
@@ -37,6 +39,8 @@ from certhub.hub.core.keys import LEADERSHIP, METRICS
 from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.runtime.app import create_app
+from certhub.hub.store import open_ledger
+from certhub.monitoring.kpi_metrics import KpiCollector
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 NAMES = {k.name for k in KPIS}
@@ -140,3 +144,21 @@ def _series(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
         for sample in family.samples:
             found.setdefault(sample.name, []).append((sample.labels, sample.value))
     return found
+
+
+async def test_townships_past_the_bound_are_left_out_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = tmp_path / "demo"
+    await run_accountability_demo(Settings(data_dir=data), io.StringIO())
+    monkeypatch.setattr(kpi_metrics, "MAX_TOWNS", 1)
+    store = await open_ledger(Settings(data_dir=data), read_only=True)
+    try:
+        publisher = kpi_metrics.KpiPublisher(store, KpiCollector(), units=(), deadline_day=10)
+        snapshot = await publisher.refresh(datetime.now(UTC))
+    finally:
+        await store.aclose()
+    towns = sorted(area for level, area in snapshot.units if level == "town")
+    assert towns == ["445302001"]  # the first in code order; 445302002 left out
+    assert ("county", COUNTY) in snapshot.units
+    assert "2 towns, the first 1 published" in caplog.text
