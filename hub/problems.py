@@ -134,6 +134,7 @@ SECURITY_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "signature-invalid": (401, "Invalid signature"),
     "clock-skew": (400, "Message time outside allowed clock skew"),
     "invalid-token": (401, "Invalid token"),
+    "token-key-revoked": (401, "The read token's key is revoked"),
     "token-expired": (401, "Token expired"),
     "not-authorized": (403, "Not authorized to read"),
 }

@@ -154,6 +154,15 @@ class InvalidToken(TokenError):
     slug = "invalid-token"
 
 
+class TokenKeyRevoked(TokenError):
+    """The token is signed (validly) by a key that has been revoked: a lost phone, say.
+
+    Said only once the signature verifies, so only the key's holder learns it.
+    """
+
+    slug = "token-key-revoked"
+
+
 class TokenExpired(TokenError):
     """The token's ``exp`` has passed."""
 

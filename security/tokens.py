@@ -24,7 +24,13 @@ from certhub.schemas.clock import require_aware, utc_now
 from ._compact import encode_compact, split_compact
 from ._encoding import check_json_bounds, json_dumps, json_loads
 from ._identifiers import require_sender_id
-from .errors import InvalidToken, MalformedMessage, NotAuthorized, TokenExpired
+from .errors import (
+    InvalidToken,
+    MalformedMessage,
+    NotAuthorized,
+    TokenExpired,
+    TokenKeyRevoked,
+)
 from .keys import SigningKey
 from .scopes import AreaScope, parse_area
 from .trust import TrustedKey, TrustStore
@@ -156,6 +162,8 @@ class ReadTokenVerifier:
         trusted = self._trusted(header)
         if not trusted.key.verify(signature, signing_input):
             raise InvalidToken("signature does not verify")
+        if trusted.revoked:  # told only to whoever holds the key (a phone reported lost)
+            raise TokenKeyRevoked(f"key {trusted.kid!r} is revoked")
         try:
             text = payload.decode("utf-8")
             check_json_bounds(text, max_depth=CLAIMS_MAX_DEPTH, max_chars=CLAIMS_MAX_BYTES)
@@ -174,8 +182,6 @@ class ReadTokenVerifier:
         trusted = self._trust_store.get(header["kid"])
         if trusted is None:
             raise InvalidToken(f"kid {header['kid']!r} is not trusted")
-        if trusted.revoked:
-            raise InvalidToken(f"key {trusted.kid!r} is revoked")
         if trusted.is_expired(require_aware(self._clock(), "clock")):
             raise InvalidToken(f"key {trusted.kid!r} expired")
         if header["alg"] != trusted.key.alg:

@@ -236,7 +236,7 @@ async def test_a_lost_phone_is_revoked_by_the_county_and_refused_at_once(county:
     status, refused = await county.push(phone, county.report(phone, A))
     assert (status, slug(refused)) == (401, "key-revoked")
     response = await county.office.client.get("/v1/reports", headers=phone.bearer())
-    assert (response.status, slug(await response.json())) == (401, "invalid-token")
+    assert (response.status, slug(await response.json())) == (401, "token-key-revoked")
     status, body = await county.office.get("/v1/enrolments", "county-x")
     assert [i["revoked"] for i in body["items"] if i["kid"] == kid] == [True]
     audit = await county.office.client.app[STORE].audit_entries(0, 1000)

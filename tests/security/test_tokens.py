@@ -12,6 +12,7 @@ from certhub.security import (
     ReadTokenVerifier,
     SigningKey,
     TokenExpired,
+    TokenKeyRevoked,
     TrustStore,
     issue_read_token,
 )
@@ -101,8 +102,11 @@ def test_audience_list_accepted(reader_verifier: ReadTokenVerifier, sender_key: 
 
 def test_key_state_and_form(store: TrustStore, sender_key: SigningKey) -> None:
     token = issue_read_token(sender_key, sender=SENDER, now=NOW)
-    with pytest.raises(InvalidToken, match="revoked"):
+    with pytest.raises(TokenKeyRevoked, match="revoked"):
         ReadTokenVerifier(store.revoke(sender_key.kid), clock=lambda: NOW).verify(token)
+    forged = token.rsplit(".", 1)[0] + "." + issue_read_token(sender_key, sender="x").split(".")[2]
+    with pytest.raises(InvalidToken, match="signature"):  # revocation is told to the key only
+        ReadTokenVerifier(store.revoke(sender_key.kid), clock=lambda: NOW).verify(forged)
     with pytest.raises(InvalidToken, match="not trusted"):
         ReadTokenVerifier(TrustStore.empty(), clock=lambda: NOW).verify(token)
     verifier = ReadTokenVerifier(store, clock=lambda: NOW)

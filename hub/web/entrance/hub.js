@@ -14,8 +14,9 @@ export class Refused extends Error {
 }
 
 // A signed message refused because the hub no longer trusts this phone's key (revoked
-// after a loss, expired, removed). Reads say only "invalid-token"; see read().
-const KEY_REJECTED = new Set(["key-revoked", "key-expired", "unknown-key"]);
+// after a loss, expired, removed). A read with a revoked key says "token-key-revoked"; other
+// unusable keys say only "invalid-token"; see read().
+const KEY_REJECTED = new Set(["key-revoked", "token-key-revoked", "key-expired", "unknown-key"]);
 
 let clockOffset = 0; // seconds the hub's clock is ahead of the phone's (from its Date header)
 

@@ -137,6 +137,7 @@ export function chinaToday() {
 // The hub's refusals (RFC 9457 problem types) a coordinator can meet, in plain words.
 const PROBLEMS = {
   "key-revoked": "本机已被县（区）停用（例如手机丢失后）。请重新领取登记码。",
+  "token-key-revoked": "本机已被县（区）停用（例如手机丢失后）。请重新领取登记码。",
   "unknown-key": "中心不认识本机的密钥。请重新领取登记码。",
   "key-expired": "本机登记已过期。请重新领取登记码。",
   "token-expired": "本机时间不准，请校正手机时间后再试。",
