@@ -118,6 +118,7 @@ async def run_accountability_demo(settings: Settings, out: TextIO) -> Accountabi
         settings.reporting_units_path.write_text(UNITS, encoding="utf-8")
     hub_settings = Settings(
         data_dir=settings.data_dir,
+        database_url=settings.database_url,  # the demo's ledger, whichever backend
         port=0,
         identity_check="off",  # no counter certification this month; the mocks have stopped
         ministry_pull_seconds=0,

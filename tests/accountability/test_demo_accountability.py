@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from pgkit import throwaway_database
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -58,9 +60,21 @@ ZERO_BY_DESIGN = {"zero_reported_late", "follow_ups_late"}
 """Nothing in the demo month is late yet: these are 0, every other figure is not."""
 
 
-async def test_the_demo_month_gives_every_kpi_a_value_and_a_series(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """A fresh demo data folder, its ledger embedded or in a throw-away PostgreSQL database."""
+    if request.param == "sqlite":
+        yield Settings(data_dir=tmp_path / "demo")
+        return
+    with throwaway_database("kpi_demo") as url:
+        yield Settings(data_dir=tmp_path / "demo", database_url=url)
+
+
+async def test_the_demo_month_gives_every_kpi_a_value_and_a_series(
+    demo_settings: Settings,
+) -> None:
     out = io.StringIO()
-    result = await run_accountability_demo(Settings(data_dir=tmp_path / "demo"), out)
+    result = await run_accountability_demo(demo_settings, out)
 
     assert result.period == datetime.now(CHINA_STANDARD_TIME).strftime("%Y-%m")
     assert {k: result.county[k] for k in NAMES} == COUNTY_FIGURES
