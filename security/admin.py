@@ -24,7 +24,10 @@ from .keys import Algorithm, SigningKey, VerifyingKey, write_private_key
 from .scopes import AreaScope
 from .trust import TrustedKey, TrustStore
 
-__all__ = ["create_sender_key", "trust_add", "trust_bind", "trust_revoke"]
+__all__ = [
+    "create_sender_key", "read_key_to_trust", "trust_add", "trust_bind", "trust_revoke",
+    "with_added", "with_bound",
+]  # fmt: skip
 
 _ROLES = tuple(role.value for role in Role)
 
@@ -84,6 +87,27 @@ def trust_add(
             :class:`~schemas.Role`, the key belongs to another sender and
             ``move`` is false, or the kid conflicts.
     """
+    jwk = read_key_to_trust(public_jwk_path, sender=sender, role=role)
+    kid = VerifyingKey.from_jwk(jwk).kid
+    with _editing(store_path) as current:
+        store = with_added(
+            current, jwk, sender=sender, may_send=may_send, may_read=may_read, role=role,
+            not_after=not_after, move=move, area=area,
+        )  # fmt: skip
+        _save(store, store_path)
+    return _entry(store, kid)
+
+
+def read_key_to_trust(
+    public_jwk_path: Path, *, sender: str, role: str | None
+) -> dict[str, Any]:
+    """The public JWK file :func:`trust_add` reads, with the sender id and role checked first.
+
+    Raises:
+        ValueError: ``sender`` is not a valid sender id.
+        KeyFileError: the JWK file cannot be read or is not a JSON object.
+        TrustStoreError: ``role`` is not a :class:`~schemas.Role`, or the JWK is not a key.
+    """
     require_sender_id(sender)
     if role is not None and role not in _ROLES:
         raise TrustStoreError(f"unknown role {role!r}; known: {', '.join(_ROLES)}")
@@ -91,27 +115,45 @@ def trust_add(
     if not isinstance(jwk, dict):
         raise KeyFileError(f"{public_jwk_path} must hold a JSON object")
     try:
+        VerifyingKey.from_jwk(jwk)
+    except InvalidKeyError as exc:
+        raise TrustStoreError(f"cannot add key: {exc}") from exc
+    return jwk
+
+
+def with_added(
+    current: TrustStore,
+    jwk: Mapping[str, Any],
+    *,
+    sender: str,
+    may_send: Collection[str],
+    may_read: bool,
+    role: str | None = None,
+    not_after: datetime | None = None,
+    move: bool = False,
+    area: AreaScope | None = None,
+) -> TrustStore:
+    """``current`` with ``jwk`` trusted as :func:`trust_add` does it, wherever the store is kept.
+
+    Re-adding a key for the same sender keeps its role, expiry and area unless
+    new ones are given (the database store applies the same rule through this).
+
+    Raises:
+        TrustStoreError: as :meth:`TrustStore.add`.
+    """
+    try:
         kid = VerifyingKey.from_jwk(jwk).kid
     except InvalidKeyError as exc:
         raise TrustStoreError(f"cannot add key: {exc}") from exc
-    with _editing(store_path) as current:
-        existing = current.get(kid)
-        if existing is not None and existing.sender == sender:
-            role = existing.role if role is None else role
-            not_after = existing.not_after if not_after is None else not_after
-            area = existing.area if area is None else area
-        store = current.add(
-            jwk,
-            sender=sender,
-            may_send=may_send,
-            may_read=may_read,
-            role=role,
-            not_after=not_after,
-            move=move,
-            area=area,
-        )
-        _save(store, store_path)
-    return _entry(store, kid)
+    existing = current.get(kid)
+    if existing is not None and existing.sender == sender:
+        role = existing.role if role is None else role
+        not_after = existing.not_after if not_after is None else not_after
+        area = existing.area if area is None else area
+    return current.add(
+        jwk, sender=sender, may_send=may_send, may_read=may_read, role=role,
+        not_after=not_after, move=move, area=area,
+    )  # fmt: skip
 
 
 def trust_bind(
@@ -134,25 +176,41 @@ def trust_bind(
             sender is already in the store, or the store cannot be written.
     """
     with _editing(store_path) as current:
-        if any(entry.sender == sender for entry in current):
-            raise TrustStoreError(f"sender {sender!r} already has a key")
-        try:
-            kid = VerifyingKey.from_jwk(jwk).kid
-        except InvalidKeyError as exc:
-            raise TrustStoreError(f"cannot add key: {exc}") from exc
-        if current.get(kid) is not None:
-            raise TrustStoreError(f"key {kid!r} is already trusted")
-        store = current.add(
-            jwk,
-            sender=sender,
-            may_send=may_send,
-            may_read=True,
-            role=role,
+        store = with_bound(
+            current, jwk, sender=sender, may_send=may_send, role=role, area=area,
             not_after=not_after,
-            area=area,
-        )
+        )  # fmt: skip
         _save(store, store_path)
-    return _entry(store, kid)
+    return _entry(store, VerifyingKey.from_jwk(jwk).kid)
+
+
+def with_bound(
+    current: TrustStore,
+    jwk: Mapping[str, Any],
+    *,
+    sender: str,
+    may_send: Collection[str],
+    role: str,
+    area: AreaScope,
+    not_after: datetime | None,
+) -> TrustStore:
+    """``current`` with a new key bound as :func:`trust_bind` does it, wherever the store is kept.
+
+    Raises:
+        TrustStoreError: the JWK is invalid, or the key or the sender is already in ``current``.
+    """
+    if any(entry.sender == sender for entry in current):
+        raise TrustStoreError(f"sender {sender!r} already has a key")
+    try:
+        kid = VerifyingKey.from_jwk(jwk).kid
+    except InvalidKeyError as exc:
+        raise TrustStoreError(f"cannot add key: {exc}") from exc
+    if current.get(kid) is not None:
+        raise TrustStoreError(f"key {kid!r} is already trusted")
+    return current.add(
+        jwk, sender=sender, may_send=may_send, may_read=True, role=role, not_after=not_after,
+        area=area,
+    )  # fmt: skip
 
 
 def trust_revoke(store_path: Path, kid: str) -> TrustedKey:

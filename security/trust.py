@@ -157,13 +157,26 @@ class TrustStore:
                 included), or an invalid entry, named by index and kid.
         """
         document = read_json_file(path, f"trust store {path}", TrustStoreError)
+        return cls.from_jwk_set(document, f"trust store {path}")
+
+    @classmethod
+    def from_jwk_set(cls, document: object, source: str) -> TrustStore:
+        """Validate every entry of a trust store document (``{"keys": [...]}``) from ``source``.
+
+        The one reader of the format, whether it came from a file or from the
+        deployment database's rows (:meth:`TrustedKey.to_jwk` writes both).
+
+        Raises:
+            TrustStoreError: not an object with a ``keys`` list, or an invalid
+                or duplicate entry, named by index and kid.
+        """
         if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
-            raise TrustStoreError(f"trust store {path} must be an object with a 'keys' list")
+            raise TrustStoreError(f"{source} must be an object with a 'keys' list")
         entries = []
         seen: set[str] = set()
         for index, jwk in enumerate(document["keys"]):
             kid = jwk.get("kid") if isinstance(jwk, dict) else None
-            where = f"trust store {path}, entry {index} (kid {kid!r})"
+            where = f"{source}, entry {index} (kid {kid!r})"
             if not isinstance(jwk, dict):
                 raise TrustStoreError(f"{where}: must be a JSON object")
             try:

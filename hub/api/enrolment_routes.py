@@ -9,11 +9,10 @@ anonymous write, bounded by :class:`~certhub.hub.enrolment.FailureLimiter`;
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, Final, TypeVar
 
 from aiohttp import web
@@ -21,7 +20,15 @@ from pydantic import BaseModel, ValidationError
 
 from certhub.hub.api.auth import require_reader
 from certhub.hub.api.ingress_routes import _read_signed_body
-from certhub.hub.core.keys import ENROLMENT, ENROLMENT_LIMITER, METRICS, SETTINGS, STORE, TRUST
+from certhub.hub.core.keys import (
+    ENROLMENT,
+    ENROLMENT_LIMITER,
+    METRICS,
+    SETTINGS,
+    SHARED,
+    STORE,
+    TRUST,
+)
 from certhub.hub.enrolment import (
     CODE_REQUEST_TYPE,
     REVOCATION_TYPE,
@@ -32,8 +39,10 @@ from certhub.hub.enrolment import (
     normalise_code,
 )
 from certhub.hub.enrolment.codes import CODE_INVALID
+from certhub.hub.enrolment.database import DatabaseEnrolment
 from certhub.hub.enrolment.service import enrolled_keys
 from certhub.hub.problems import Problem
+from certhub.hub.store import StoreUnavailable
 from certhub.security import TrustedKey, TrustStoreError, VerifiedMessage
 
 log = logging.getLogger(__name__)
@@ -53,8 +62,12 @@ Result = TypeVar("Result")
 
 
 async def enrolment_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Wire the enrolment (codes file, trust store file) and its bound on guessing."""
-    app[ENROLMENT] = enrolment_for(app[SETTINGS])
+    """Wire the enrolment (the folder's files, or the deployment's database) and its bound."""
+    shared = app[SHARED]  # PostgreSQL: codes and keys where every process reaches them
+    if shared is None:
+        app[ENROLMENT] = enrolment_for(app[SETTINGS])
+    else:
+        app[ENROLMENT] = await DatabaseEnrolment.open(shared.store)
     app[ENROLMENT_LIMITER] = FailureLimiter()
     yield
 
@@ -64,8 +77,8 @@ async def issue_code(request: web.Request) -> web.Response:
     """A one-time code that enrols one coordinator's phone for a village (county reviewers)."""
     message, payload = await _staff_request(request, CODE_REQUEST_TYPE, EnrolmentCodeRequest)
     enrolment = request.app[ENROLMENT]
-    issued = await _on_files(
-        lambda: enrolment.issue(
+    issued = await _recorded(
+        enrolment.issue_code(
             payload, staff=message.trusted, request_id=f"{message.sender}:{message.jti}"
         )
     )
@@ -101,7 +114,7 @@ async def enrol(request: web.Request) -> web.Response:
         code = normalise_code(body.get("code"))
         if code is None:
             raise Problem("enrolment-code-invalid", CODE_INVALID)
-        trusted = await _on_files(lambda: enrolment.enrol(code, body.get("jwk")))
+        trusted = await _recorded(enrolment.enrol_key(code, body.get("jwk")))
     except Problem as exc:
         if exc.slug == "enrolment-code-invalid":
             limiter.failed(client)
@@ -109,7 +122,7 @@ async def enrol(request: web.Request) -> web.Response:
             outcomes.labels(outcome=_COUNTED[exc.slug]).inc()
         raise
     outcomes.labels(outcome="enrolled").inc()
-    await asyncio.to_thread(request.app[TRUST].reload_if_changed)  # usable here at once
+    await request.app[TRUST].refresh()  # usable here at once (elsewhere at the next poll)
     digest = hashlib.sha256(json.dumps(trusted.key.to_jwk(), sort_keys=True).encode()).hexdigest()
     await request.app[STORE].record_audit("key_enrolled", trusted.kid, trusted.sender, digest)
     log.info("key enrolled", extra={"sender": trusted.sender, "kid": trusted.kid})
@@ -140,8 +153,8 @@ async def revoke(request: web.Request) -> web.Response:
     """Revoke an enrolled key (a lost phone) inside the county reviewer's area, for good."""
     message, payload = await _staff_request(request, REVOCATION_TYPE, KeyRevocation)
     enrolment = request.app[ENROLMENT]
-    entry = await _on_files(lambda: enrolment.revoke(payload, staff=message.trusted))
-    await asyncio.to_thread(request.app[TRUST].reload_if_changed)  # refused here at once
+    entry = await _recorded(enrolment.revoke_key(payload, staff=message.trusted))
+    await request.app[TRUST].refresh()  # refused here at once (elsewhere at the next poll)
     await request.app[STORE].record_audit("key_revoked", entry.kid, message.sender, message.digest)
     request.app[METRICS].enrolments.labels(outcome="revoked").inc()
     log.info("enrolled key revoked", extra={"sender": message.sender, "kid": entry.kid})
@@ -193,13 +206,12 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-async def _on_files(work: Callable[[], Result]) -> Result:
-    """Run a codes-file / trust-store change off the event loop; a file failure is a 503."""
+async def _recorded(work: Awaitable[Result]) -> Result:
+    """Await a change of the codes or the trust store; a file or database failure is a 503."""
     try:
-        result: Awaitable[Result] = asyncio.to_thread(work)
-        return await result
-    except (OSError, TrustStoreError, ValueError) as exc:
-        log.error("enrolment files cannot be changed: %s", exc)
+        return await work
+    except (OSError, TrustStoreError, ValueError, StoreUnavailable) as exc:
+        log.error("the enrolment cannot be recorded: %s", exc)
         raise Problem(
             "store-unavailable", "the enrolment cannot be recorded right now; retry"
         ) from exc

@@ -1,23 +1,30 @@
-"""``certhub trust add|list|revoke``: the trust store file every inbound check reads.
+"""``certhub trust add|list|revoke``: the trust store every inbound check reads.
 
 One file format (a JWK Set with a ``certhub`` member per key) serves the hub's
 own trust store and the platform/bank key files the inbound adapters verify
-with (``--store FILE``); a running hub reloads each when it changes.
+with (``--store FILE``); a running hub reloads each when it changes. With
+PostgreSQL as the ledger (``--database-url`` or ``CERTHUB_DATABASE_URL``,
+and no ``--store``) the hub's own trust store is the deployment's, in the
+database: the same operations change its rows, and every hub process
+reloads them within ``CERTHUB_TRUST_RELOAD_SECONDS``.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from certhub.hub.cli.common import CliError
+from certhub.hub.cli.deployment_keys import settings_for
 from certhub.hub.core.settings import Settings
 from certhub.hub.enrolment import STAFF_TYPES
+from certhub.hub.store.postgres.trust import DatabaseTrustStore
 from certhub.schemas import MESSAGE_TYPES, Role
-from certhub.security import AreaScope, TrustStore, parse_area
-from certhub.security.admin import trust_add, trust_revoke
+from certhub.security import AreaScope, TrustedKey, TrustStore, VerifyingKey, parse_area
+from certhub.security.admin import read_key_to_trust, trust_add, trust_revoke, with_added
 
 __all__ = ["add_trust_commands", "known_types", "parse_area_option", "parse_not_after"]
 
@@ -62,6 +69,10 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
         "--store", type=Path, help="trust store file (default DATA/trust.jwks.json)"
     )
     parser.add_argument("--data", type=Path, help="data folder (CERTHUB_DATA_DIR)")
+    parser.add_argument(
+        "--database-url",
+        help="the deployment's trust store in PostgreSQL (CERTHUB_DATABASE_URL); not with --store",
+    )
 
 
 def parse_not_after(text: str) -> datetime:
@@ -114,12 +125,49 @@ def _store_path(args: argparse.Namespace) -> Path:
     return Settings(**({"data_dir": args.data} if args.data else {})).trust_store_path
 
 
+def _database(args: argparse.Namespace) -> str | None:
+    """The deployment database whose trust store the command changes, if it is one's."""
+    if args.store is not None:
+        if args.database_url:
+            raise CliError("--store names a file; leave out --database-url")
+        return None  # an adapter's key file, or a file asked for by name
+    url = settings_for(args).database_url
+    return None if url is None else url.get_secret_value()
+
+
+def _in_database(url: str, change: Callable[[TrustStore], TrustStore] | None) -> TrustStore:
+    """Apply ``change`` to the deployment's trust store (None: read it), as one transaction."""
+
+    async def run() -> TrustStore:
+        async with DatabaseTrustStore.connected(url) as store:
+            if change is None:
+                return (await store.load())[1]
+            return await store.edit(change)
+
+    return asyncio.run(run())
+
+
+def _entry(store: TrustStore, kid: str) -> TrustedKey:
+    entry = store.get(kid)
+    if entry is None:  # pragma: no cover - the change just put it there
+        raise CliError(f"key {kid} is not in the trust store after the change")
+    return entry
+
+
 def _trust_add(args: argparse.Namespace) -> int:
     may_send = [name.strip() for name in args.may_send.split(",") if name.strip()]
     _check_types(may_send)
     if not may_send and not args.may_read:
         raise CliError("give --may-send TYPES and/or --may-read; a key with no rights is useless")
+    url = _database(args)
     try:
+        if url is not None:
+            jwk = read_key_to_trust(args.jwk, sender=args.sender, role=args.role)
+            added = _in_database(url, lambda store: with_added(
+                store, jwk, sender=args.sender, may_send=may_send, may_read=args.may_read,
+                role=args.role, not_after=args.not_after, move=args.move, area=args.area,
+            ))  # fmt: skip
+            return _added(_entry(added, VerifyingKey.from_jwk(jwk).kid))
         entry = trust_add(
             _store_path(args),
             args.jwk,
@@ -133,13 +181,19 @@ def _trust_add(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:  # an invalid sender id
         raise CliError(str(exc)) from None
+    return _added(entry)
+
+
+def _added(entry: TrustedKey) -> int:
     state = " (revoked: it stays revoked)" if entry.revoked else ""
     print(f"trusted {entry.kid} for sender {entry.sender}{state}")
     return 0
 
 
 def _trust_list(args: argparse.Namespace) -> int:
-    for entry in TrustStore.load(_store_path(args)):
+    url = _database(args)
+    store = TrustStore.load(_store_path(args)) if url is None else _in_database(url, None)
+    for entry in store:
         rights = ",".join(sorted(entry.may_send)) or "-"
         read = "yes" if entry.may_read else "no"
         expiry = "-" if entry.not_after is None else entry.not_after.isoformat()
@@ -152,6 +206,10 @@ def _trust_list(args: argparse.Namespace) -> int:
 
 
 def _trust_revoke(args: argparse.Namespace) -> int:
-    entry = trust_revoke(_store_path(args), args.kid)
+    url = _database(args)
+    if url is None:
+        entry = trust_revoke(_store_path(args), args.kid)
+    else:
+        entry = _entry(_in_database(url, lambda store: store.revoke(args.kid)), args.kid)
     print(f"revoked {entry.kid} (sender {entry.sender}); running hubs reload the store")
     return 0

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from certhub.hub.delivery.notify import NoticeSender, OutboxDelivery
     from certhub.hub.delivery.service import DeliveryService
     from certhub.hub.departments.registry import CertificationPull, Departments
-    from certhub.hub.enrolment import Enrolment, FailureLimiter
+    from certhub.hub.enrolment import EnrolmentOffice, FailureLimiter
     from certhub.hub.evidence import EvidenceVault
     from certhub.hub.evidence.pg_store import DatabaseEvidenceVault
     from certhub.hub.ingress.pipeline import IngressPipeline
@@ -54,8 +54,8 @@ KEYRING: web.AppKey[HubSigningKeys] = web.AppKey("keyring")
 SHARED: web.AppKey[SharedIdentity | None] = web.AppKey("shared")
 LEADERSHIP: web.AppKey[Leadership] = web.AppKey("leadership")
 SIGNATURES: web.AppKey[SignatureHelper | None] = web.AppKey("signatures")
-# Coordinators' enrolment: the codes file with the trust store, and the bound on guessing.
-ENROLMENT: web.AppKey[Enrolment] = web.AppKey("enrolment")
+# Coordinators' enrolment: codes with the trust store (files, or PostgreSQL), the bound on guessing.
+ENROLMENT: web.AppKey[EnrolmentOffice] = web.AppKey("enrolment")
 ENROLMENT_LIMITER: web.AppKey[FailureLimiter] = web.AppKey("enrolment_limiter")
 
 # The ledger, ingress and the procedure.

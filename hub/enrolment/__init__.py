@@ -15,7 +15,12 @@ from certhub.hub.enrolment.messages import (
     EnrolmentCodeRequest,
     KeyRevocation,
 )
-from certhub.hub.enrolment.service import ENROLLED_ROLES, Enrolment, enrolment_for
+from certhub.hub.enrolment.service import (
+    ENROLLED_ROLES,
+    Enrolment,
+    EnrolmentOffice,
+    enrolment_for,
+)
 
 __all__ = [
     "CODE_REQUEST_TYPE",
@@ -25,6 +30,7 @@ __all__ = [
     "CodeBook",
     "Enrolment",
     "EnrolmentCodeRequest",
+    "EnrolmentOffice",
     "FailureLimiter",
     "IssuedCode",
     "KeyRevocation",

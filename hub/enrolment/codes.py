@@ -30,7 +30,10 @@ from certhub.hub.problems import Problem
 from certhub.schemas.clock import utc_now
 from certhub.security import TrustedKey, exclusive_lock, load_or_create_secret, replace_atomic
 
-__all__ = ["CODE_INVALID", "CodeBook", "CodeRecord", "IssuedCode", "normalise_code"]
+__all__ = [
+    "CODE_INVALID", "CodeBook", "CodeRecord", "IssuedCode", "code_mac", "display_code",
+    "draw_code", "normalise_code",
+]  # fmt: skip
 
 CODE_DIGITS: Final = 12
 KEEP_AFTER_EXPIRY: Final = timedelta(days=7)
@@ -51,8 +54,19 @@ def normalise_code(text: object) -> str | None:
     return digits
 
 
-def _display(code: str) -> str:
+def display_code(code: str) -> str:
+    """The 12 digits as shown to staff: ``1234-5678-9012``."""
     return "-".join(code[i : i + 4] for i in range(0, CODE_DIGITS, 4))
+
+
+def draw_code() -> tuple[str, str]:
+    """A new random code (12 digits) and its id (8 hex digits, shown in the audit chain)."""
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}", secrets.token_hex(4)
+
+
+def code_mac(key: bytes, code: str) -> str:
+    """What is stored of ``code``: ``HMAC-SHA-256(key, code)`` in hex."""
+    return hmac.new(key, code.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +167,7 @@ class CodeBook:
             OSError: the file cannot be written.
         """
         now = self._clock()
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        code_id = secrets.token_hex(4)
+        code, code_id = draw_code()
         with self._editing(now) as records:
             if request is not None and any(r.request == request for r in records):
                 raise Problem("replay", "this signed request already made an enrolment code")
@@ -174,7 +187,8 @@ class CodeBook:
                 request=request,
             )
             records.append(record)
-        return IssuedCode(_display(code), code_id, village, role, record.sender, record.expires_at)
+        shown = display_code(code)
+        return IssuedCode(shown, code_id, village, role, record.sender, record.expires_at)
 
     def redeem(self, code: str, bind: Callable[[CodeRecord], TrustedKey]) -> TrustedKey:
         """Use ``code`` once: ``bind`` trusts the key, then the code is marked used.
@@ -206,7 +220,7 @@ class CodeBook:
     def _mac(self, code: str) -> str:
         if self._key is None:
             self._key = load_or_create_secret(self.secret_path, _SECRET_BYTES)
-        return hmac.new(self._key, code.encode("ascii"), hashlib.sha256).hexdigest()
+        return code_mac(self._key, code)
 
     @contextmanager
     def _editing(self, now: datetime) -> Iterator[list[CodeRecord]]:

@@ -9,10 +9,11 @@ read; the ingress and the read endpoints treat the key like any other.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from certhub.hub.core.settings import Settings
 from certhub.hub.enrolment.codes import CODE_INVALID, CodeBook, CodeRecord, IssuedCode
@@ -32,7 +33,10 @@ from certhub.security import (
 )
 from certhub.security.admin import trust_revoke
 
-__all__ = ["CODES_FILE", "ENROLLED_ROLES", "KEY_LIFETIME", "Enrolment", "enrolment_for"]
+__all__ = [
+    "CODES_FILE", "ENROLLED_ROLES", "KEY_LIFETIME", "Enrolment", "EnrolmentOffice",
+    "area_holds", "check_staff", "enrolment_for",
+]  # fmt: skip
 
 ENROLLED_ROLES: Final[Mapping[str, tuple[str, ...]]] = {
     Role.coordinator.value: ("eligibility_report/v1", "zero_report/v1"),
@@ -46,6 +50,29 @@ MAC_KEY_FILE: Final = "enrolment.key"
 
 _PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "k"})
 _PUBLIC_MEMBERS: Final = ("kty", "crv", "x", "y")
+
+
+class EnrolmentOffice(Protocol):
+    """What the HTTP routes ask of an enrolment, wherever its codes and trust store are kept.
+
+    :class:`Enrolment` keeps them in the data folder's files;
+    :class:`~certhub.hub.enrolment.database.DatabaseEnrolment` in the
+    deployment's database (PostgreSQL), so every process agrees.
+    """
+
+    async def issue_code(
+        self, request: EnrolmentCodeRequest, *, staff: TrustedKey, request_id: str
+    ) -> IssuedCode:
+        """As :meth:`Enrolment.issue`."""
+        ...
+
+    async def enrol_key(self, code: str, jwk: object) -> TrustedKey:
+        """As :meth:`Enrolment.enrol`."""
+        ...
+
+    async def revoke_key(self, revocation: KeyRevocation, *, staff: TrustedKey) -> TrustedKey:
+        """As :meth:`Enrolment.revoke`."""
+        ...
 
 
 class Enrolment:
@@ -84,7 +111,7 @@ class Enrolment:
             OSError: the codes file cannot be written.
         """
         if staff is not None:
-            _check_staff(staff, parse_area(request.village))
+            check_staff(staff, parse_area(request.village))
         if request.sender is not None and self._sender_taken(request.sender):
             raise Problem("enrolment-request-invalid", f"sender {request.sender!r} already exists")
         issued_by = "cli" if staff is None else staff.sender
@@ -141,9 +168,23 @@ class Enrolment:
         if staff.role != ISSUER_ROLE:
             raise Problem("area-not-permitted", f"only a {ISSUER_ROLE} revokes enrolled keys")
         entry = self._store().get(revocation.kid)
-        if entry is None or entry.area is None or not _holds(staff.area, entry.area):
+        if entry is None or entry.area is None or not area_holds(staff.area, entry.area):
             raise Problem("not-found", "no enrolled key with this kid in your area")
         return trust_revoke(self.trust_store_path, entry.kid)
+
+    async def issue_code(
+        self, request: EnrolmentCodeRequest, *, staff: TrustedKey, request_id: str
+    ) -> IssuedCode:
+        """:meth:`issue`, off the event loop (it reads and writes files under their locks)."""
+        return await asyncio.to_thread(self.issue, request, staff=staff, request_id=request_id)
+
+    async def enrol_key(self, code: str, jwk: object) -> TrustedKey:
+        """:meth:`enrol`, off the event loop."""
+        return await asyncio.to_thread(self.enrol, code, jwk)
+
+    async def revoke_key(self, revocation: KeyRevocation, *, staff: TrustedKey) -> TrustedKey:
+        """:meth:`revoke`, off the event loop."""
+        return await asyncio.to_thread(self.revoke, revocation, staff=staff)
 
     def _store(self) -> TrustStore:
         path = self.trust_store_path
@@ -155,7 +196,7 @@ class Enrolment:
 
 def enrolled_keys(store: TrustStore, area: AreaScope | None) -> list[TrustedKey]:
     """The keys that have an area inside ``area`` (``None``: every key that has one), by sender."""
-    inside = [e for e in store if e.area is not None and _holds(area, e.area)]
+    inside = [e for e in store if e.area is not None and area_holds(area, e.area)]
     return sorted(inside, key=lambda entry: (entry.sender, entry.kid))
 
 
@@ -185,12 +226,14 @@ def enrolment_for(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     return Enrolment(codes, settings.trust_store_path, clock=clock)
 
 
-def _check_staff(staff: TrustedKey, village: AreaScope) -> None:
+def check_staff(staff: TrustedKey, village: AreaScope) -> None:
+    """Refuse (``area-not-permitted``) a staff key that may not issue a code for ``village``."""
     if staff.role != ISSUER_ROLE:
         raise Problem("area-not-permitted", f"only a {ISSUER_ROLE} issues enrolment codes")
-    if not _holds(staff.area, village):
+    if not area_holds(staff.area, village):
         raise Problem("area-not-permitted", f"village {village.code} is outside your area")
 
 
-def _holds(outer: AreaScope | None, inner: AreaScope) -> bool:
+def area_holds(outer: AreaScope | None, inner: AreaScope) -> bool:
+    """Whether ``inner`` lies inside ``outer`` (``None``: the whole province)."""
     return outer is None or outer.contains(inner)

@@ -72,7 +72,7 @@ from certhub.hub.procedure.deadlines import deadline_context
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.register.reminders import reminder_context
 from certhub.hub.register.suspensions import proposal_context
-from certhub.hub.runtime.deployment import deployment_context, evidence_context
+from certhub.hub.runtime.deployment import deployment_context, evidence_context, shared_trust
 from certhub.hub.runtime.health import install_health
 from certhub.hub.runtime.serving import edge_handler_args
 from certhub.hub.runtime.trust_state import TrustState
@@ -187,8 +187,10 @@ async def _trust(app: web.Application) -> AsyncIterator[None]:
         clock_skew=settings.clock_skew,
         token_max_lifetime=timedelta(seconds=settings.read_token_max_lifetime_seconds),
         metrics=app[METRICS],
+        database=shared_trust(app[SHARED]),  # PostgreSQL: the deployment's, in every process
     )
     await asyncio.to_thread(state.load)
+    await state.load_database()
     app[TRUST] = state
     async with running(state.watch(settings.trust_reload_seconds)):
         yield

@@ -31,9 +31,11 @@ from certhub.hub.store.postgres.keys import (
     load_deployment_key,
 )
 from certhub.hub.store.postgres.shared import REFRESH_SECONDS, FolderKeys, SharedIdentity
+from certhub.hub.store.postgres.trust import DatabaseTrustStore
 
 __all__ = [
-    "database_url", "deployment_context", "evidence_context", "folder_keys", "open_identity"
+    "database_url", "deployment_context", "evidence_context", "folder_keys", "open_identity",
+    "shared_trust",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,11 @@ async def open_identity(settings: Settings, url: str) -> SharedIdentity:
     except BaseException:
         await store.aclose()
         raise
+
+
+def shared_trust(identity: SharedIdentity | None) -> DatabaseTrustStore | None:
+    """The deployment's trust store (PostgreSQL), on the key store's connections; else None."""
+    return None if identity is None else DatabaseTrustStore(identity.store.pool)
 
 
 def folder_keys(settings: Settings) -> FolderKeys:

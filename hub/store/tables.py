@@ -28,6 +28,7 @@ from certhub.hub.store.ratings import RATING_TABLES
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
 from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
 from certhub.hub.store.service_point_tables import SERVICE_POINTS
+from certhub.hub.store.trust_tables import SHARED_TRUST
 
 Dialect = Literal["sqlite", "postgres"]
 
@@ -331,6 +332,7 @@ LADDER: Final = (
     Version((BIOMETRIC_TABLES,)),  # the biometric enrolment registry (issue 19 §1)
     Version((RATING_TABLES,)),  # service evaluation: ratings and follow-ups (issue 19 §4)
     Version((REGION_INDEX,)),  # records by region, for area-scoped reads (issue 18)
+    Version(SHARED_TRUST),  # the trust store and enrolment codes shared by a deployment
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

@@ -1,0 +1,321 @@
+"""On PostgreSQL the trust store and enrolment codes are the deployment's; on SQLite, a folder's.
+
+Two hub apps with SEPARATE data folders share one PostgreSQL database (as two
+machines do): only process A's folder holds a trust store file, which it
+folds into the database at start. Through the real HTTP API and the real CLI:
+a key added with ``certhub trust add --database-url`` is accepted by both
+within the reload interval and refused by both once revoked; an enrolment
+code issued through A enrols a phone through B, whose key then works at A,
+and a revocation through A is refused at B (401 ``key-revoked``). A SQLite
+hub keeps both in its folder's files and leaves the tables empty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from enrolkit import ENROLLERS, STAFF_TYPES, A, County, Phone
+from procedurekit import PARTIES, Office, trust_store
+from prometheus_client import CollectorRegistry
+
+from certhub.hub.cli.main import main as cli
+from certhub.hub.core.keys import TRUST
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.hub.store.postgres import schema
+from certhub.hub.store.postgres.trust import DatabaseTrustStore, merged
+from certhub.security import SigningKey, TrustStore, issue_read_token, parse_area
+
+RELOAD = 0.25  # CERTHUB_TRUST_RELOAD_SECONDS of both processes
+PROBLEM = "urn:certhub:problem:"
+Client = Any
+
+
+def staff_store(keys: dict[str, SigningKey]) -> TrustStore:
+    """The parties and the county staff who may enrol phones (as the enrolment tests trust them)."""
+    store = trust_store(keys)
+    for party, (role, area) in ENROLLERS.items():
+        store = store.add(
+            keys[party].public_jwk(), sender=party, may_send=[*STAFF_TYPES, "decision/v1"],
+            may_read=True, role=role, area=None if area is None else parse_area(area),
+        )  # fmt: skip
+    return store
+
+
+def settings_for(tmp_path: Path, name: str, url: str | None) -> Settings:
+    """A process's settings: its own data folder, the deployment's secrets and database."""
+    data = tmp_path / name
+    data.mkdir()
+    if url is None:  # one process, one folder: its secrets in DATA/secrets, as ever
+        return Settings(data_dir=data, identity_check="off", trust_reload_seconds=RELOAD)
+    secrets_dir = tmp_path / "secrets"
+    if not secrets_dir.exists():
+        secrets_dir.mkdir(mode=0o700)
+        (secrets_dir / "deployment.key").write_bytes(secrets.token_bytes(32))
+        (secrets_dir / "deployment.key").chmod(0o600)
+    return Settings(
+        data_dir=data, secrets_dir=secrets_dir, database_url=url, identity_check="off",
+        trust_reload_seconds=RELOAD,
+    )  # fmt: skip
+
+
+async def two_processes(
+    aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path, url: str,
+    keys: dict[str, SigningKey],
+) -> tuple[Office, Office]:  # fmt: skip
+    """Process A (its folder holds the trust store file) and B (no file), on one database."""
+    first = settings_for(tmp_path, "a", url)
+    staff_store(keys).save(first.trust_store_path)
+    second = settings_for(tmp_path, "b", url)
+    offices: list[Office] = []
+    for settings in (first, second):  # A first: it folds its file into the database
+        client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
+        offices.append(Office(client, settings, keys, counter=10_000 * len(offices)))
+    return offices[0], offices[1]  # their signed messages' ids never meet (replays are global)
+
+
+def slug(body: dict[str, Any]) -> str:
+    return str(body.get("type", "")).removeprefix(PROBLEM)
+
+
+async def read_status(office: Office, key: SigningKey, sender: str) -> int:
+    """The status of one pull page read with a token ``sender`` signs."""
+    token = issue_read_token(key, sender=sender)
+    response = await office.client.get("/v1/reports", headers={"Authorization": f"Bearer {token}"})
+    return int(response.status)
+
+
+async def seconds_until(check: Callable[[], Awaitable[bool]], limit: float = 10.0) -> float:
+    """How long until ``check()`` holds (polled every 20 ms); fails after ``limit`` seconds."""
+    start = time.monotonic()
+    while not await check():
+        assert time.monotonic() - start < limit, "never happened"
+        await asyncio.sleep(0.02)
+    return time.monotonic() - start
+
+
+async def run_cli(*argv: str) -> int:
+    """``certhub ARGV`` in a thread (it runs its own event loop)."""
+    return await asyncio.to_thread(cli, list(argv))
+
+
+async def test_trust_add_and_revoke_by_cli_reach_both_processes_within_the_reload_interval(
+    pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
+    a, b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    # B has no trust file: it knows the province's key from A's file, through the database.
+    assert not b.settings.trust_store_path.exists()
+    assert await read_status(b, keys["province"], "province") == 200
+
+    newcomer = SigningKey.generate()
+    jwk_path = tmp_path / "newcomer.jwk.json"
+    jwk_path.write_text(json.dumps(newcomer.public_jwk()))
+    assert await read_status(a, newcomer, "newcomer") == 401
+    assert await read_status(b, newcomer, "newcomer") == 401
+    capsys.readouterr()
+    assert await run_cli("trust", "add", str(jwk_path), "--sender", "newcomer", "--may-read",
+                         "--database-url", pg_database) == 0  # fmt: skip
+    assert f"trusted {newcomer.kid} for sender newcomer" in capsys.readouterr().out
+    added = await asyncio.gather(
+        seconds_until(lambda: _status_is(a, newcomer, 200)),
+        seconds_until(lambda: _status_is(b, newcomer, 200)),
+    )
+    assert max(added) < RELOAD + 1.0, added
+    # The database holds it; neither folder's file does (B has none, A's is as provisioned).
+    assert newcomer.kid not in {entry.kid for entry in TrustStore.load(a.settings.trust_store_path)}
+    assert await run_cli("trust", "list", "--database-url", pg_database) == 0
+    listed = capsys.readouterr().out
+    assert f"{newcomer.kid}  newcomer  send=-  read=yes" in listed
+    assert f"{keys['province'].kid}  province" in listed  # adopted from A's file
+
+    assert await run_cli("trust", "revoke", newcomer.kid, "--database-url", pg_database) == 0
+    refused = await asyncio.gather(
+        seconds_until(lambda: _status_is(a, newcomer, 401)),
+        seconds_until(lambda: _status_is(b, newcomer, 401)),
+    )
+    assert max(refused) < RELOAD + 1.0, refused
+    # Re-adding keeps it revoked, as in a file.
+    assert await run_cli("trust", "add", str(jwk_path), "--sender", "newcomer", "--may-read",
+                         "--database-url", pg_database) == 0  # fmt: skip
+    assert "revoked: it stays revoked" in capsys.readouterr().out
+    print(f"reload latency: add {max(added):.3f} s, revoke {max(refused):.3f} s")
+
+
+async def _status_is(office: Office, key: SigningKey, status: int) -> bool:
+    return await read_status(office, key, "newcomer") == status
+
+
+async def test_a_code_issued_through_one_process_enrols_through_another_and_revocation_reaches_all(
+    pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
+) -> None:  # the database is dropped after the processes stopped
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
+    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    a, b = County(office_a), County(office_b)
+    status, issued = await a.request_code("county-x", village=A)
+    assert status == 201, issued
+    phone = Phone()
+    status, enrolled = await b.enrol(issued["code"], phone.webcrypto_jwk())
+    assert status == 201, enrolled
+    phone.enrolled = enrolled
+    # The code is used up for the whole deployment, not only at B.
+    status, again = await a.enrol(issued["code"], Phone().webcrypto_jwk())
+    assert (status, slug(again)) == (403, "enrolment-code-invalid")
+    # B trusts the key at once; A within the reload interval.
+    status, receipt = await b.push(phone, b.report(phone, A))
+    assert status == 202, receipt
+
+    async def accepted_at_a() -> bool:
+        status, _ = await a.push(phone, a.report(phone, A))
+        return status == 202
+
+    latency = await seconds_until(accepted_at_a)
+    assert latency < RELOAD + 1.0
+    for office in (office_a, office_b):  # in the database, in no folder's files
+        assert not (office.settings.data_dir / "enrolment-codes.json").exists()
+        assert not (office.settings.data_dir / "secrets" / "enrolment.key").exists()
+    assert not office_b.settings.trust_store_path.exists()
+
+    revocation = {"type": "key_revocation/v1", "kid": enrolled["kid"], "reason": "手机丢失"}
+    status, body = await office_a.post("/v1/enrolments/revocations", "county-x", revocation)
+    assert status == 200, body
+
+    async def refused_at_b() -> bool:
+        status, body = await b.push(phone, b.report(phone, A))
+        return (status, slug(body)) == (401, "key-revoked")
+
+    assert await seconds_until(refused_at_b) < RELOAD + 1.0
+    status, body = await a.push(phone, a.report(phone, A))
+    assert (status, slug(body)) == (401, "key-revoked")  # A refuses it at once
+
+
+async def test_a_code_the_cli_issues_into_the_database_enrols_through_any_process(
+    pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
+    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(tmp_path / "secrets"))  # the deployment key
+    capsys.readouterr()
+    empty = tmp_path / "cli"  # a machine with no data folder of its own
+    assert await run_cli("enrol", "issue", "--village", A, "--sender", "coord-cli",
+                         "--data", str(empty), "--database-url", pg_database) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    code = printed.split()[1]
+    assert "sender coord-cli" in printed
+    assert not (empty / "enrolment-codes.json").exists()
+    phone = Phone()
+    status, enrolled = await County(office_b).enrol(code, phone.webcrypto_jwk())
+    assert status == 201, enrolled
+    assert enrolled["sender"] == "coord-cli"
+    # The same sender cannot be asked for again, through the CLI or through A.
+    assert await run_cli("enrol", "issue", "--village", A, "--sender", "coord-cli",
+                         "--database-url", pg_database) == 2  # fmt: skip
+    assert "already exists" in capsys.readouterr().err
+    status, body = await County(office_a).request_code("county-x", village=A, sender="coord-cli")
+    assert (status, slug(body)) == (400, "enrolment-request-invalid")
+
+
+async def test_concurrent_enrolments_through_two_processes_all_stay(
+    pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
+) -> None:  # the database is dropped after the processes stopped
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
+    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    counties = [County(office_a), County(office_b)]
+    codes = []
+    for n in range(8):
+        status, issued = await counties[n % 2].request_code("county-x", village=A)
+        assert status == 201, issued
+        codes.append(issued["code"])
+    phones = [Phone() for _ in codes]
+    answers = await asyncio.gather(*(
+        counties[n % 2].enrol(code, phone.webcrypto_jwk())
+        for n, (code, phone) in enumerate(zip(codes, phones, strict=True))
+    ))  # fmt: skip
+    assert [status for status, _ in answers] == [201] * 8
+    pool = await asyncpg.create_pool(pg_database, min_size=1, max_size=1)
+    try:
+        _, store = await DatabaseTrustStore(pool).load()
+        used = await pool.fetchval("SELECT count(*) FROM enrolment_codes WHERE used_at IS NOT NULL")
+    finally:
+        await pool.close()
+    assert {phone.key.kid for phone in phones} <= {entry.kid for entry in store}
+    assert used == 8
+    for office in (office_a, office_b):  # and every process ends up with all of them
+        await office.client.app[TRUST].refresh()
+        assert all(office.client.app[TRUST].store.get(p.key.kid) for p in phones)
+
+
+async def test_adopting_a_folder_file_twice_changes_nothing_and_revocations_win(
+    pg_database: str,
+) -> None:
+    keys = {party: SigningKey.generate() for party in ["city", "bank", "late"]}
+    folder = TrustStore.empty()
+    for party in ("city", "bank"):
+        folder = folder.add(keys[party].public_jwk(), sender=party, may_send=["zero_report/v1"])
+    pool = await asyncpg.create_pool(pg_database, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await schema.migrate(conn)
+        store = DatabaseTrustStore(pool)
+        assert await store.adopt(folder) == 2
+        assert await store.version() == 1
+        assert await store.adopt(folder) == 0  # idempotent: no write, same version
+        assert await store.version() == 1
+        # The database narrows the city's rights; a stale file neither widens them back ...
+        await store.edit(lambda s: s.add(keys["city"].public_jwk(), sender="city", may_send=[]))
+        # ... nor undoes a revocation, while its own revocation and new keys are carried over.
+        await store.edit(lambda s: s.revoke(keys["bank"].kid))
+        stale = folder.add(keys["late"].public_jwk(), sender="late", may_send=["x/v1"])
+        assert await store.adopt(stale) == 1
+        _, now = await store.load()
+        city, bank, late = (now.get(keys[p].kid) for p in ("city", "bank", "late"))
+        assert city is not None
+        assert city.may_send == frozenset()
+        assert bank is not None
+        assert bank.revoked
+        assert late is not None
+        assert not late.revoked
+        assert await store.adopt(stale.revoke(keys["city"].kid)) == 1
+        _, now = await store.load()
+        assert now.get(keys["city"].kid).revoked  # type: ignore[union-attr]
+    finally:
+        await pool.close()
+
+
+def test_merge_keeps_the_databases_entry_and_leaves_out_a_key_known_under_another_kid() -> None:
+    key = SigningKey.generate()
+    database = TrustStore.empty().add(key.public_jwk(), sender="city", may_send=["a/v1"])
+    renamed = {**key.public_jwk(), "kid": "another-name"}
+    folder = TrustStore.empty().add(renamed, sender="thief", may_send=["b/v1"])
+    result = merged(database, folder)
+    assert [(e.kid, e.sender, sorted(e.may_send)) for e in result] == [(key.kid, "city", ["a/v1"])]
+
+
+async def test_a_sqlite_hub_keeps_codes_and_keys_in_its_folder_and_the_tables_empty(
+    aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
+) -> None:
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
+    settings = settings_for(tmp_path, "solo", None)
+    staff_store(keys).save(settings.trust_store_path)
+    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
+    county = County(Office(client, settings, keys))
+    phone = await county.enrolled_phone(A)
+    assert TrustStore.load(settings.trust_store_path).get(phone.enrolled["kid"]) is not None
+    assert (settings.data_dir / "enrolment-codes.json").exists()
+    with sqlite3.connect(settings.data_dir / "ledger.sqlite3") as db:
+        counts = [
+            db.execute("SELECT count(*) FROM trust_entries").fetchone()[0],
+            db.execute("SELECT count(*) FROM enrolment_codes").fetchone()[0],
+        ]
+    assert counts == [0, 0]
