@@ -33,6 +33,7 @@ import asyncio
 import logging
 import os
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -68,6 +69,7 @@ class WalCheckpointer:
         self._background = BackgroundTasks()
         self._size = wal_bytes(path)
         self.resets = 0  # log resets the writer made (for tests and logs)
+        self.last_reset_seconds = 0.0  # how long the last one held the next batch back
 
     @property
     def reset_due(self) -> bool:
@@ -94,19 +96,21 @@ class WalCheckpointer:
         failure (a reader holding an old snapshot past the busy timeout) is
         logged; the next commit tries again.
         """
+        started = time.monotonic()
         try:
             busy, frames, copied = writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         except sqlite3.Error as exc:
             log.warning("WAL reset failed (%s); retrying after the next commit", exc)
             return
         before, self._size = self._size, wal_bytes(self._path)
+        self.last_reset_seconds = time.monotonic() - started
         if busy and frames < 0:  # the background checkpoint is running: try after the next commit
             log.debug("WAL reset deferred: a checkpoint is in progress")
         elif busy:
             log.warning("WAL reset incomplete: %d of %d frames copied", copied, frames)
         else:
             self.resets += 1
-            log.debug("WAL reset from %d bytes", before)
+            log.debug("WAL reset from %d bytes in %.3f s", before, self.last_reset_seconds)
 
     async def aclose(self) -> None:
         """Stop, truncate the log once more, release the connection."""
