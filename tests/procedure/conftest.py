@@ -7,21 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from procedurekit import PARTIES, Office, trust_store
-from prometheus_client import CollectorRegistry
+from procedurekit import PARTIES, UNITS, Office, open_office
 
-from certhub.hub.core.keys import NOTICE_SENDER
-from certhub.hub.core.settings import Settings
-from certhub.hub.delivery.notices import LoggingNoticeSender
-from certhub.hub.runtime.app import create_app
 from certhub.security import SigningKey
-
-UNITS = """# test reporting units
-code,name
-440103001201,甲村
-440103001202,乙村
-440103001203,丙村
-"""
 
 
 @pytest.fixture
@@ -39,11 +27,4 @@ async def office(
     The e-ID check is off here (no e-ID service); ``test_departments.py``
     runs the same procedure against the mock departments with it on.
     """
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
-    settings.data_dir.mkdir(parents=True)
-    trust_store(keys).save(settings.trust_store_path)
-    settings.reporting_units_path.write_text(UNITS, encoding="utf-8")
-    app = create_app(settings, registry=CollectorRegistry())
-    app[NOTICE_SENDER] = LoggingNoticeSender()
-    client = await aiohttp_client(app)
-    return Office(client, settings, keys)
+    return await open_office(aiohttp_client, tmp_path / "data", keys, units=UNITS)

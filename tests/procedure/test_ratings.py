@@ -16,14 +16,11 @@ from typing import Any
 
 import pytest
 from evidence_samples import png
-from procedurekit import Office, counter_event, sent_in_time, trust_store
-from prometheus_client import CollectorRegistry
+from procedurekit import Office, counter_event, open_office, sent_in_time
 
 from certhub.hub.core.keys import NOTICE_SENDER
-from certhub.hub.core.settings import Settings
 from certhub.hub.delivery.notices import LoggingNoticeSender
 from certhub.hub.rules.ratings import working_days_after
-from certhub.hub.runtime.app import create_app
 from certhub.schemas import problem_type_uri
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey
@@ -36,12 +33,7 @@ async def office(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> Office:
     """The procedure's hub, with rating links in its SMS."""
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off", rating_base_url=BASE)
-    settings.data_dir.mkdir(parents=True)
-    trust_store(keys).save(settings.trust_store_path)
-    app = create_app(settings, registry=CollectorRegistry())
-    app[NOTICE_SENDER] = LoggingNoticeSender()
-    return Office(await aiohttp_client(app), settings, keys)
+    return await open_office(aiohttp_client, tmp_path / "data", keys, rating_base_url=BASE)
 
 
 async def certified(office: Office) -> tuple[int, str]:

@@ -6,14 +6,16 @@ import asyncio
 import io
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp.test_utils import TestClient
 from evidence_samples import pdf, png
 from hubkit import JOSE
+from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
@@ -48,6 +50,14 @@ PARTIES: dict[str, tuple[str, list[str], bool]] = {
     "det-1": ("benefit_determiner", ["decision/v1", "recovery/v1", "write_off/v1"], False),
     "province": ("provincial_system", ["benefit_record/v1"], True),
 }
+
+
+UNITS = """# three villages of one town of 广州市越秀区 that must report monthly
+code,name
+440103001201,甲村
+440103001202,乙村
+440103001203,丙村
+"""
 
 
 def trust_store(keys: dict[str, SigningKey]) -> TrustStore:
@@ -160,6 +170,30 @@ class Office:
         from certhub.hub.core.keys import STORE
 
         return await self.client.app[STORE].count()
+
+
+async def open_office(
+    client_for: Callable[..., Awaitable[TestClient[Any, Any]]],
+    data: Path,
+    keys: dict[str, SigningKey],
+    *,
+    units: str | None = None,
+    **settings: Any,
+) -> Office:
+    """A running hub whose trust store holds every party of :data:`PARTIES`, its notifier
+    recording every SMS; the e-ID check is off unless ``settings`` say otherwise."""
+    from certhub.hub.core.keys import NOTICE_SENDER
+    from certhub.hub.delivery.notices import LoggingNoticeSender
+    from certhub.hub.runtime.app import create_app
+
+    config = Settings(data_dir=data, **({"identity_check": "off"} | settings))
+    config.data_dir.mkdir(parents=True)
+    trust_store(keys).save(config.trust_store_path)
+    if units is not None:
+        config.reporting_units_path.write_text(units, encoding="utf-8")
+    app = create_app(config, registry=CollectorRegistry())
+    app[NOTICE_SENDER] = LoggingNoticeSender()
+    return Office(await client_for(app), config, keys)
 
 
 def roster_entry(person: dict[str, Any], **changes: Any) -> dict[str, Any]:
