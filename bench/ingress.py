@@ -206,6 +206,18 @@ def start_bare(
     return [start([*cmd, "--jwk", str(jwk_path)], env) for _ in range(processes)]
 
 
+async def settled_processes(pid: int, seconds: float = 20.0) -> list[int]:
+    """``pid`` and its descendants once their number has held for 2 s (helpers and ingress
+    processes start after the first answers)."""
+    found, steady, deadline = [pid], 0.0, time.monotonic() + seconds
+    while steady < 2.0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        now = [pid, *descendants(pid)]
+        steady = steady + 0.5 if len(now) == len(found) else 0.0
+        found = now
+    return found
+
+
 def descendants(pid: int) -> list[int]:
     """Every live process below ``pid`` (signature helpers, ingress processes and theirs)."""
     below = children(pid)
@@ -288,8 +300,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
 
     try:
         await wait_ready(f"http://127.0.0.1:{hub_port}/healthz", time.monotonic() + 60)
-        await asyncio.sleep(1.0 if args.hub_processes > 1 else 0)  # the others come up too
-        hub_pids = [hub.pid, *descendants(hub.pid)]
+        hub_pids = await settled_processes(hub.pid)
         # The same number of processes on both sides: the hub's signature helper counts.
         processes = args.bare_processes or len(hub_pids)
         bare = start_bare(bare_port, jwk_path, processes, env)
