@@ -12,9 +12,17 @@
    (:func:`certhub.hub.comparison.engine.run_comparison`: load, every rule, outputs,
    summary), both from CSV. The best round of each is reported and their ratio.
 3. The first ``--ledger-records`` certifications of the run are recorded in a
-   fresh SQLite ledger through the inbound path (``certhub compare run``'s own
-   code: one signed message per person, verified on a signature-helper process,
-   validated, planned with its 免办 SMS, group-committed) and the rate reported.
+   fresh SQLite ledger by ``certhub compare run``'s own code (the bulk path: one
+   signed message per person, signed on two worker processes, validated per
+   batch, planned with its 免办 SMS, one transaction per batch) and the rate reported.
+
+``--ledger-only [--ledger-records 20000 100000] [--database-url URL]``
+measures the ledger writes alone: one by one through the inbound path
+(before; ``--single-records`` of them, it manages a few hundred a second)
+against the bulk path with 0 and 2 signing workers (after), interleaved in
+the same run, the median of ``--rounds`` (3) rounds, each in a fresh child
+process and ledger; ``cpu_share`` is the cores the child and its signing
+workers kept busy on average (the PostgreSQL server's are not counted).
 """
 
 from __future__ import annotations
@@ -31,6 +39,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scratch_db import add_database_url_option
 
 PERIOD = "2026-10"
 
@@ -70,7 +81,7 @@ def _child_main(kind: str, args: list[str]) -> dict[str, Any]:
         run = run_comparison(Path(args[0]), Path(args[1]), PERIOD, options=RunOptions())
         return {"seconds": time.perf_counter() - began, "summary": run.summary}
     if kind == "ledger":
-        return _ledger(Path(args[0]), int(args[1]))
+        return _ledger(Path(args[0]), int(args[1]), args[2], int(args[3]), args[4])
     raise SystemExit(f"unknown child {kind}")
 
 
@@ -89,8 +100,12 @@ def _bare(folder: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - began, "joined": count[0] if count else 0}
 
 
-def _ledger(runs: Path, limit: int) -> dict[str, Any]:
+def _ledger(runs: Path, limit: int, mode: str, workers: int, url: str) -> dict[str, Any]:
+    """Record the run's first ``limit`` certifications into a fresh ledger, ``mode`` ``one``
+    (one by one, the inbound path) or ``bulk``; wall and CPU time of the recording."""
     import asyncio
+    import resource
+    import secrets
 
     import duckdb
 
@@ -98,7 +113,8 @@ def _ledger(runs: Path, limit: int) -> dict[str, Any]:
     from certhub.hub.comparison.engine import ComparisonRun
     from certhub.hub.core.settings import Settings
 
-    sample = runs / "ledger-sample" / f"{PERIOD}-all"
+    tag = secrets.token_hex(4)
+    sample = runs / f"ledger-sample-{tag}" / f"{PERIOD}-all"
     sample.mkdir(parents=True)
     source = runs / f"{PERIOD}-all" / "certifications.parquet"
     duckdb.execute(
@@ -106,27 +122,129 @@ def _ledger(runs: Path, limit: int) -> dict[str, Any]:
     )
     run = ComparisonRun(f"{PERIOD}-all", sample, {"certified": limit})
     settings = Settings(
-        data_dir=runs / "ledger-data",
+        data_dir=runs / f"ledger-data-{tag}",
+        database_url=None if url == "-" else url,
         role="ingress",
         signature_helper=False,
         ministry_pull_seconds=0,
         metrics_port=None,
     )
-    tally = asyncio.run(record_run(settings, run, PERIOD))
-    return {"recorded": tally.recorded, "seconds": tally.seconds, "per_second": tally.per_second}
+
+    def cpu() -> float:  # this process and its reaped children (the signing workers)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    cpu_before, began = cpu(), time.perf_counter()
+    tally = asyncio.run(
+        record_run(settings, run, PERIOD, bulk=mode == "bulk", sign_workers=workers)
+    )
+    wall, used = time.perf_counter() - began, cpu() - cpu_before
+    return {
+        "recorded": tally.recorded,
+        "seconds": tally.seconds,
+        "per_second": tally.per_second,
+        "cpu_share": round(used / wall, 2),  # cores busy on average (the database server's not)
+    }
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+async def _scratch(server: str | None, count: int) -> list[str]:
+    """``count`` fresh databases on ``server`` (``-``: SQLite files instead)."""
+    if server is None:
+        return ["-"] * count
+    from scratch_db import create_scratch
+
+    return [await create_scratch(server) for _ in range(count)]
+
+
+def _ledger_only(args: argparse.Namespace) -> None:
+    """Before (one by one) and after (bulk, per signing-worker count) in the same run,
+    each the median of ``--rounds`` rounds, each round in a fresh child and ledger."""
+    import asyncio
+
+    from scratch_db import drop_scratch
+
+    largest = max(args.ledger_records)
+    pensioners = args.pensioners if args.pensioners_given else int(largest * 2.5)
+    with tempfile.TemporaryDirectory(prefix="bench-comparison-ledger-") as tmp:
+        data, runs = Path(tmp) / "in", Path(tmp) / "runs"
+        _child("generate", str(data), str(pensioners))
+        run, _ = _child("run", str(data), str(runs))
+        certified = int(run["summary"]["certified"])
+        if certified < largest:
+            raise SystemExit(f"only {certified} certifications: raise --pensioners")
+        plans = [("one", 0, min(n, args.single_records), n) for n in args.ledger_records]
+        plans += [("bulk", w, n, n) for n in args.ledger_records for w in args.sign_workers]
+        rounds: dict[tuple[str, int, int, int], list[dict[str, Any]]] = {p: [] for p in plans}
+        urls = asyncio.run(_scratch(args.database_url, len(plans) * args.rounds))
+        try:
+            for number in range(args.rounds):  # interleaved: the machine's noise hits all alike
+                for index, plan in enumerate(plans):
+                    url = urls[number * len(plans) + index]
+                    mode, workers, records, _ = plan
+                    answer, rss = _child("ledger", str(runs), str(records), mode, str(workers), url)
+                    rounds[plan].append(answer | {"peak_rss_mib": round(rss)})
+        finally:
+            for url in urls if args.database_url else []:
+                asyncio.run(drop_scratch(args.database_url, url))
+        results = []
+        for (mode, workers, records, size), answers in rounds.items():
+            results.append({
+                "backend": "postgresql" if args.database_url else "sqlite",
+                "certifications": size,
+                "mode": mode if mode == "one" else f"bulk, {workers} signing workers",
+                "recorded_per_round": records,
+                "per_second_median": round(_median([a["per_second"] for a in answers])),
+                "per_second_rounds": [round(a["per_second"]) for a in answers],
+                "cpu_share_median": _median([a["cpu_share"] for a in answers]),
+                "peak_rss_mib": max(a["peak_rss_mib"] for a in answers),
+            })  # fmt: skip
+        print(json.dumps({"pensioners": pensioners, "certified": certified, "results": results},
+                         indent=2, ensure_ascii=False))  # fmt: skip
 
 
 def main() -> None:
     """Generate, then measure bare join vs full run in alternating rounds, then ledger writes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pensioners", type=int, default=1_000_000)
-    parser.add_argument("--ledger-records", type=int, default=20_000, help="0 skips the ledger")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pensioners", type=int, default=None)
+    parser.add_argument(
+        "--ledger-records", type=int, nargs="+", default=[20_000], help="0 skips the ledger"
+    )
+    parser.add_argument("--rounds", type=int, default=None, help="default 2, --ledger-only 3")
+    parser.add_argument(
+        "--ledger-only",
+        action="store_true",
+        help="only the ledger writes: one by one (before) against bulk (after), same run",
+    )
+    parser.add_argument(
+        "--single-records",
+        type=int,
+        default=3_000,
+        help="--ledger-only: certifications recorded one by one (a few hundred a second)",
+    )
+    parser.add_argument(
+        "--sign-workers", type=int, nargs="+", default=[0, 2], help="--ledger-only: bulk signers"
+    )
+    add_database_url_option(parser, "the --ledger-only writes")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child_main(args.child[0], args.child[1:]), default=str))
         return
+    args.pensioners_given = args.pensioners is not None
+    if args.ledger_only:
+        args.rounds = args.rounds or 3
+        _ledger_only(args)
+        return
+    args.pensioners = args.pensioners or 1_000_000
+    args.rounds = args.rounds or 2
+    args.ledger_records = args.ledger_records[0]
     with tempfile.TemporaryDirectory(prefix="bench-comparison-") as tmp:
         data, runs = Path(tmp) / "in", Path(tmp) / "runs"
         made, gen_rss = _child("generate", str(data), str(args.pensioners))
@@ -139,7 +257,9 @@ def main() -> None:
         best_full = min(full, key=lambda r: r[0]["seconds"])
         ledger, ledger_rss = {"recorded": 0, "per_second": None}, 0.0
         if args.ledger_records:  # 0: the engine alone
-            ledger, ledger_rss = _child("ledger", str(runs), str(args.ledger_records))
+            ledger, ledger_rss = _child(
+                "ledger", str(runs), str(args.ledger_records), "bulk", "2", "-"
+            )
         summary = best_full[0]["summary"]
         result = {
             "pensioners": args.pensioners,
