@@ -14,6 +14,7 @@ _ENTRY: dict[str, Any] = {
     "required": [
         "person",
         "status",
+        "certify_by",
         "roster_status",
         "suspended_since",
         "last_certification",
@@ -43,6 +44,17 @@ _ENTRY: dict[str, Any] = {
                 "terminated",
                 "not_on_roster",
             ],
+        },
+        "certify_by": {
+            "type": "string",
+            "enum": [
+                "self_service",
+                "manual_review",
+                "fingerprint_terminal",
+                "counter_or_home_visit",
+            ],
+            "description": "how the person can certify now (biometric models enrolled, failed"
+            " face attempts since the last pass)",
         },
         "roster_status": {"type": ["string", "null"]},
         "suspended_since": _DAY,

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from certhub.hub.register.cycle import CYCLE_MONTHS, covered_until, liable_from
+from certhub.hub.rules.biometrics import certification_route
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.restoration import MUNICIPAL_AFTER_DAYS
 from certhub.hub.store.register_reads import (
@@ -30,6 +31,7 @@ from certhub.hub.store.register_reads import (
     RegisterList,
     RegisterQuery,
 )
+from certhub.schemas import BiometricModality, EnrolmentStatus
 
 __all__ = [
     "KEY_SPAN",
@@ -141,6 +143,16 @@ def status_of(row: PersonRegister, on: date) -> str:
     return "due" if row.due_month <= month + 2 else "certified"
 
 
+def certify_by(row: PersonRegister) -> str:
+    """How the person can certify now: the biometric route (``hub.rules.biometrics``)."""
+    models = {}
+    if row.face_enrolled:
+        models[BiometricModality.face] = EnrolmentStatus.enrolled
+    if row.finger_enrolled:
+        models[BiometricModality.fingerprint] = EnrolmentStatus.enrolled
+    return certification_route(models, row.failed_face_attempts)
+
+
 def entry(row: PersonRegister, on: date, grace_months: int = 0) -> dict[str, Any]:
     """One list entry: the person, their status, last certification, cycle and due month."""
     due = row.due_month
@@ -162,6 +174,7 @@ def entry(row: PersonRegister, on: date, grace_months: int = 0) -> dict[str, Any
     return {
         "person": {"id_number": row.person_id, "name": row.name, "area": row.area},
         "status": status_of(row, on),
+        "certify_by": certify_by(row),
         "roster_status": row.roster_status,
         "suspended_since": row.suspended_since,
         "last_certification": last,

@@ -71,6 +71,9 @@ class PersonRegister:
     record_sequence: int | None
     record_month: int | None
     due_month: int | None
+    face_enrolled: bool = False
+    finger_enrolled: bool = False  # a fingerprint or finger-vein model
+    failed_face_attempts: int = 0  # since the last passed certification
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +93,22 @@ class RegisterCertificationRow:
 CLOSED: Final = (
     "EXISTS (SELECT 1 FROM closed_benefits AS cb WHERE cb.person_id = register_people.person_id)"
 )
+# How the person can certify now (hub.rules.biometrics): models enrolled, and failed face
+# attempts since the last pass (the ledger's index of certification events by person).
+_ROUTE: Final = (
+    "EXISTS (SELECT 1 FROM biometric_enrolments AS b WHERE b.person_id ="
+    " register_people.person_id AND b.modality = 'face' AND b.status = 'enrolled'),"
+    " EXISTS (SELECT 1 FROM biometric_enrolments AS b WHERE b.person_id ="
+    " register_people.person_id AND b.modality IN ('fingerprint', 'finger_vein')"
+    " AND b.status = 'enrolled'),"
+    " (SELECT count(*) FROM ledger AS l WHERE l.message_type = 'certification_event/v1'"
+    " AND l.person_id = register_people.person_id AND l.reason = 'face'"
+    " AND l.outcome = 'failed' AND l.sequence > coalesce(register_people.last_sequence, 0))"
+)
 _PERSON: Final = (
     f"SELECT person_id, area, name, CASE WHEN {CLOSED} THEN 'terminated' ELSE roster_status END,"
     " suspended_since, last_on, last_method, last_channel, last_sequence, record_sequence,"
-    " record_month, due_month FROM register_people"
+    f" record_month, due_month, {_ROUTE} FROM register_people"
 )
 _SUSPENDED_MONTH: Final = (
     "(CAST(substr(suspended_since, 1, 4) AS INTEGER) * 12"
@@ -276,7 +291,10 @@ class CertificationRegister(Protocol):
 
 
 def _person(row: tuple[object, ...]) -> PersonRegister:
-    (person, area, name, status, since, last_on, method, channel, last, record, rmonth, due) = row
+    (person, area, name, status, since, last_on, method, channel, last, record, rmonth, due) = row[
+        :12
+    ]
+    face, finger, failed = row[12:15] if len(row) > 12 else (False, False, 0)
     return PersonRegister(
         str(person),
         _text(area),
@@ -290,6 +308,9 @@ def _person(row: tuple[object, ...]) -> PersonRegister:
         _int(record),
         _int(rmonth),
         _int(due),
+        bool(face),
+        bool(finger),
+        int(str(failed)),
     )
 
 

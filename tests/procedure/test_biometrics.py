@@ -136,3 +136,25 @@ async def test_a_reader_outside_the_persons_area_is_told_nothing(office: Office)
     assert await read(other) == 404
     status, body = await office.get("/v1/biometric-enrolments/not-an-id")
     assert status == 404, body
+
+
+async def test_the_registers_lists_say_how_each_person_can_certify(office: Office) -> None:
+    person = office.people.person()
+    await office.roster(person)
+    area = person["region"].get("village") or person["region"]["county"]
+
+    async def certify_by() -> str:
+        status, body = await office.get("/v1/register/people", area=area)
+        assert status == 200, body
+        (entry,) = [e for e in body["items"] if e["person"]["id_number"] == person["id_number"]]
+        return str(entry["certify_by"])
+
+    assert await certify_by() == "counter_or_home_visit"
+    await report(office, enrolment(person, "fingerprint", "enrolled", NOW - timedelta(days=3)))
+    assert await certify_by() == "fingerprint_terminal"
+    await report(office, enrolment(person, "face", "enrolled", NOW - timedelta(days=2)))
+    assert await certify_by() == "self_service"
+    for n in range(3):
+        failed = face_attempt(person, "failed", NOW - timedelta(hours=3 - n))
+        await report(office, failed, "/v1/certifications")
+    assert await certify_by() == "manual_review"
