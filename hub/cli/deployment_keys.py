@@ -37,6 +37,7 @@ from certhub.hub.store.postgres.shared import (
     ROTATION_GRACE_SECONDS,
     adapter_purpose,
 )
+from certhub.hub.store.postgres.trust import TRUST_KEY, DatabaseTrustStore, merged
 from certhub.security import HubKeyring, SigningKey, TrustStore, VerifyingKey
 
 __all__ = [
@@ -107,7 +108,7 @@ def rotate_evidence_key(settings: Settings, url: str) -> str:
 async def deployment_verification_keys(
     settings: Settings, url: str
 ) -> tuple[dict[str, VerifyingKey], TrustStore] | None:
-    """The hub's public keys and a trust store that also knows the inbound adapters' keys.
+    """The hub's public keys and the deployment's trust store, with the inbound adapters' keys.
 
     Read from the database without changing it; each key is authenticated by
     opening its seal with the deployment key, so a key slipped into the
@@ -123,10 +124,15 @@ async def deployment_verification_keys(
         store = DeploymentKeyStore(pool, key)
         hub = await store.keys(HUB_SIGNING)
         adapters = await store.keys_under(adapter_purpose(""))
+        shared_trust = None
+        if trust_key := await store.keys(TRUST_KEY):  # the senders enrolled or added there
+            shared_trust = (await DatabaseTrustStore(pool, trust_key[0].secret).load())[1]
     finally:
         await pool.close()
     path = settings.trust_store_path
     trust = TrustStore.load(path) if path.exists() else TrustStore.empty()
+    if shared_trust is not None:
+        trust = merged(shared_trust, trust)
     known = {entry.key.kid for entry in trust}
     for stored in adapters:
         if stored.public_jwk is not None and stored.kid not in known:

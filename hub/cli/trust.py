@@ -21,6 +21,7 @@ from certhub.hub.cli.common import CliError
 from certhub.hub.cli.deployment_keys import settings_for
 from certhub.hub.core.settings import Settings
 from certhub.hub.enrolment import STAFF_TYPES
+from certhub.hub.store.postgres.keys import deployment_key_path, load_deployment_key
 from certhub.hub.store.postgres.trust import DatabaseTrustStore
 from certhub.schemas import MESSAGE_TYPES, Role
 from certhub.security import AreaScope, TrustedKey, TrustStore, VerifyingKey, parse_area
@@ -125,21 +126,32 @@ def _store_path(args: argparse.Namespace) -> Path:
     return Settings(**({"data_dir": args.data} if args.data else {})).trust_store_path
 
 
-def _database(args: argparse.Namespace) -> str | None:
-    """The deployment database whose trust store the command changes, if it is one's."""
+def _database(args: argparse.Namespace) -> Settings | None:
+    """The settings naming the deployment database whose trust store the command changes, if any."""
     if args.store is not None:
         if args.database_url:
             raise CliError("--store names a file; leave out --database-url")
         return None  # an adapter's key file, or a file asked for by name
-    url = settings_for(args).database_url
-    return None if url is None else url.get_secret_value()
+    settings = settings_for(args)
+    return None if settings.database_url is None else settings
 
 
-def _in_database(url: str, change: Callable[[TrustStore], TrustStore] | None) -> TrustStore:
-    """Apply ``change`` to the deployment's trust store (None: read it), as one transaction."""
+def _in_database(
+    settings: Settings, change: Callable[[TrustStore], TrustStore] | None
+) -> TrustStore:
+    """Apply ``change`` to the deployment's trust store (None: read it), as one transaction.
+
+    Its rows are authenticated under the deployment key, so this needs it as
+    ``certhub keys rotate`` does (``CERTHUB_SECRETS_DIR`` or ``DATA/secrets/``).
+    """
+    url = settings.database_url
+    if url is None:  # pragma: no cover - _database returned these settings for their URL
+        raise CliError("no database URL")
+    path = deployment_key_path(settings.secrets_dir, settings.data_dir)
 
     async def run() -> TrustStore:
-        async with DatabaseTrustStore.connected(url) as store:
+        key = await asyncio.to_thread(load_deployment_key, path, create=False)
+        async with DatabaseTrustStore.connected(url.get_secret_value(), key) as store:
             if change is None:
                 return (await store.load())[1]
             return await store.edit(change)
@@ -159,11 +171,11 @@ def _trust_add(args: argparse.Namespace) -> int:
     _check_types(may_send)
     if not may_send and not args.may_read:
         raise CliError("give --may-send TYPES and/or --may-read; a key with no rights is useless")
-    url = _database(args)
+    shared = _database(args)
     try:
-        if url is not None:
+        if shared is not None:
             jwk = read_key_to_trust(args.jwk, sender=args.sender, role=args.role)
-            added = _in_database(url, lambda store: with_added(
+            added = _in_database(shared, lambda store: with_added(
                 store, jwk, sender=args.sender, may_send=may_send, may_read=args.may_read,
                 role=args.role, not_after=args.not_after, move=args.move, area=args.area,
             ))  # fmt: skip
@@ -191,8 +203,8 @@ def _added(entry: TrustedKey) -> int:
 
 
 def _trust_list(args: argparse.Namespace) -> int:
-    url = _database(args)
-    store = TrustStore.load(_store_path(args)) if url is None else _in_database(url, None)
+    shared = _database(args)
+    store = TrustStore.load(_store_path(args)) if shared is None else _in_database(shared, None)
     for entry in store:
         rights = ",".join(sorted(entry.may_send)) or "-"
         read = "yes" if entry.may_read else "no"
@@ -206,10 +218,10 @@ def _trust_list(args: argparse.Namespace) -> int:
 
 
 def _trust_revoke(args: argparse.Namespace) -> int:
-    url = _database(args)
-    if url is None:
+    shared = _database(args)
+    if shared is None:
         entry = trust_revoke(_store_path(args), args.kid)
     else:
-        entry = _entry(_in_database(url, lambda store: store.revoke(args.kid)), args.kid)
+        entry = _entry(_in_database(shared, lambda store: store.revoke(args.kid)), args.kid)
     print(f"revoked {entry.kid} (sender {entry.sender}); running hubs reload the store")
     return 0

@@ -78,7 +78,7 @@ class DatabaseEnrolment:
             StoreUnavailable: the database cannot be reached.
         """
         stored = await keys.ensure(ENROLMENT_KEY, lambda: NewKey.random("enrolment-1"))
-        return cls(DatabaseTrustStore(keys.pool), stored[0].secret, clock=clock)
+        return cls(await DatabaseTrustStore.open(keys), stored[0].secret, clock=clock)
 
     async def issue_code(
         self, request: EnrolmentCodeRequest, *, staff: TrustedKey | None, request_id: str | None

@@ -187,7 +187,7 @@ async def _trust(app: web.Application) -> AsyncIterator[None]:
         clock_skew=settings.clock_skew,
         token_max_lifetime=timedelta(seconds=settings.read_token_max_lifetime_seconds),
         metrics=app[METRICS],
-        database=shared_trust(app[SHARED]),  # PostgreSQL: the deployment's, in every process
+        database=await shared_trust(app[SHARED]),  # PostgreSQL: the deployment's, in every process
     )
     await asyncio.to_thread(state.load)
     await state.load_database()

@@ -86,9 +86,9 @@ async def open_identity(settings: Settings, url: str) -> SharedIdentity:
         raise
 
 
-def shared_trust(identity: SharedIdentity | None) -> DatabaseTrustStore | None:
+async def shared_trust(identity: SharedIdentity | None) -> DatabaseTrustStore | None:
     """The deployment's trust store (PostgreSQL), on the key store's connections; else None."""
-    return None if identity is None else DatabaseTrustStore(identity.store.pool)
+    return None if identity is None else await DatabaseTrustStore.open(identity.store)
 
 
 def folder_keys(settings: Settings) -> FolderKeys:

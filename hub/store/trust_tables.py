@@ -13,7 +13,10 @@ a trust store file holds (the key and its ``certhub`` member, written by
 :meth:`~certhub.security.TrustedKey.to_jwk` and read back by
 :meth:`~certhub.security.TrustStore.from_jwk_set`), so the file and the table
 cannot drift apart. ``sender`` and ``revoked`` repeat two of its members for
-lookups. ``changed`` is the store's change counter when the row last changed:
+lookups. ``tag`` authenticates ``kid`` and ``jwk`` (HMAC-SHA-256 under a key
+the deployment key seals), so a row written by anyone without the deployment
+key — a database administrator, an injected statement — is refused instead of
+trusted. ``changed`` is the store's change counter when the row last changed:
 ``max(changed)`` is the store's version, which every process polls.
 
 ``enrolment_codes`` holds a code only as its HMAC (``mac``) under the
@@ -30,6 +33,7 @@ CREATE TABLE trust_entries (
     sender     {TEXT} NOT NULL,
     jwk        {TEXT} NOT NULL,
     revoked    {BOOL} NOT NULL DEFAULT {FALSE},
+    tag        {TEXT} NOT NULL,
     changed    {BIGINT} NOT NULL,
     updated_at {REAL} NOT NULL
 );

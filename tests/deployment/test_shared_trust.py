@@ -31,10 +31,16 @@ from certhub.hub.cli.main import main as cli
 from certhub.hub.core.keys import TRUST
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
-from certhub.hub.store.postgres import schema
 from certhub.hub.store.postgres.trust import DatabaseTrustStore, merged
-from certhub.security import SigningKey, TrustStore, issue_read_token, parse_area
+from certhub.security import (
+    SigningKey,
+    TrustStore,
+    TrustStoreError,
+    issue_read_token,
+    parse_area,
+)
 
+DEPLOYMENT_KEY = bytes(range(32))
 RELOAD = 0.25  # CERTHUB_TRUST_RELOAD_SECONDS of both processes
 PROBLEM = "urn:certhub:problem:"
 Client = Any
@@ -110,10 +116,11 @@ async def run_cli(*argv: str) -> int:
 
 async def test_trust_add_and_revoke_by_cli_reach_both_processes_within_the_reload_interval(
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
     a, b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(tmp_path / "secrets"))  # the deployment key
     # B has no trust file: it knows the province's key from A's file, through the database.
     assert not b.settings.trust_store_path.exists()
     assert await read_status(b, keys["province"], "province") == 200
@@ -243,12 +250,13 @@ async def test_concurrent_enrolments_through_two_processes_all_stay(
         for n, (code, phone) in enumerate(zip(codes, phones, strict=True))
     ))  # fmt: skip
     assert [status for status, _ in answers] == [201] * 8
-    pool = await asyncpg.create_pool(pg_database, min_size=1, max_size=1)
+    async with DatabaseTrustStore.connected(pg_database, tmp_deployment_key(tmp_path)) as shared:
+        _, store = await shared.load()
+    conn = await asyncpg.connect(pg_database)
     try:
-        _, store = await DatabaseTrustStore(pool).load()
-        used = await pool.fetchval("SELECT count(*) FROM enrolment_codes WHERE used_at IS NOT NULL")
+        used = await conn.fetchval("SELECT count(*) FROM enrolment_codes WHERE used_at IS NOT NULL")
     finally:
-        await pool.close()
+        await conn.close()
     assert {phone.key.kid for phone in phones} <= {entry.kid for entry in store}
     assert used == 8
     for office in (office_a, office_b):  # and every process ends up with all of them
@@ -263,11 +271,7 @@ async def test_adopting_a_folder_file_twice_changes_nothing_and_revocations_win(
     folder = TrustStore.empty()
     for party in ("city", "bank"):
         folder = folder.add(keys[party].public_jwk(), sender=party, may_send=["zero_report/v1"])
-    pool = await asyncpg.create_pool(pg_database, min_size=1, max_size=2)
-    try:
-        async with pool.acquire() as conn:
-            await schema.migrate(conn)
-        store = DatabaseTrustStore(pool)
+    async with DatabaseTrustStore.connected(pg_database, DEPLOYMENT_KEY) as store:
         assert await store.adopt(folder) == 2
         assert await store.version() == 1
         assert await store.adopt(folder) == 0  # idempotent: no write, same version
@@ -278,7 +282,8 @@ async def test_adopting_a_folder_file_twice_changes_nothing_and_revocations_win(
         await store.edit(lambda s: s.revoke(keys["bank"].kid))
         stale = folder.add(keys["late"].public_jwk(), sender="late", may_send=["x/v1"])
         assert await store.adopt(stale) == 1
-        _, now = await store.load()
+        version, now = await store.load()
+        assert version == 4
         city, bank, late = (now.get(keys[p].kid) for p in ("city", "bank", "late"))
         assert city is not None
         assert city.may_send == frozenset()
@@ -289,8 +294,38 @@ async def test_adopting_a_folder_file_twice_changes_nothing_and_revocations_win(
         assert await store.adopt(stale.revoke(keys["city"].kid)) == 1
         _, now = await store.load()
         assert now.get(keys["city"].kid).revoked  # type: ignore[union-attr]
+
+
+async def test_a_row_written_without_the_deployment_key_is_refused_and_the_last_store_stays(
+    pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
+) -> None:
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
+    a, _ = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    intruder = SigningKey.generate()
+    entry = TrustStore.empty().add(
+        intruder.public_jwk(), sender="province", may_send=[], may_read=True
+    )
+    row = json.dumps(entry.get(intruder.kid).to_jwk())  # type: ignore[union-attr]
+    conn = await asyncpg.connect(pg_database)
+    try:  # what a database administrator could do: a row with any tag, a higher version
+        await conn.execute(
+            "INSERT INTO trust_entries (kid, sender, jwk, revoked, tag, changed, updated_at)"
+            " VALUES ($1, 'province', $2, false, $3, 1000, 0)",
+            intruder.kid, row, "00" * 32,
+        )  # fmt: skip
     finally:
-        await pool.close()
+        await conn.close()
+    assert not await a.client.app[TRUST].refresh()  # refused: the previous store stays
+    assert await read_status(a, intruder, "province") == 401
+    assert await read_status(a, keys["province"], "province") == 200
+    with pytest.raises(TrustStoreError, match=f"{intruder.kid}.*not written with this"):
+        async with DatabaseTrustStore.connected(pg_database, tmp_deployment_key(tmp_path)) as s:
+            await s.load()
+
+
+def tmp_deployment_key(tmp_path: Path) -> bytes:
+    """The deployment key :func:`settings_for` provisioned."""
+    return (tmp_path / "secrets" / "deployment.key").read_bytes()
 
 
 def test_merge_keeps_the_databases_entry_and_leaves_out_a_key_known_under_another_kid() -> None:

@@ -13,6 +13,13 @@ phones enrolling through two processes) both stay, as the file's lock
 guarantees on one machine. Each change raises the store's version
 (``max(changed)``), which every process polls to reload.
 
+Every row carries an HMAC of its kid and JWK under the deployment's trust
+key (purpose :data:`TRUST_KEY` in ``deployment_keys``, sealed under the
+deployment key). Only a holder of the deployment key — a hub process, the CLI
+on a provisioned machine — writes a row that loads; a row slipped in with SQL
+makes the whole store refuse to load (the previous one stays in force), so
+database access alone never makes anyone a trusted sender.
+
 A machine's trust store file is folded in (:func:`merged`): keys it holds
 that the database lacks are added, and its revocations carried over; for a
 key both know, the database's permissions stand. Both steps only ever add
@@ -24,6 +31,8 @@ is safe on any number of machines.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -33,21 +42,23 @@ from typing import Final
 import asyncpg
 
 from certhub.hub.store.base import StoreUnavailable
-from certhub.hub.store.postgres import schema
-from certhub.hub.store.postgres.commit import DATABASE_ERRORS, connect_pool
+from certhub.hub.store.postgres.commit import DATABASE_ERRORS
+from certhub.hub.store.postgres.keys import DeploymentKeyStore, NewKey
 from certhub.hub.store.postgres.schema import Conn
-from certhub.security import TrustedKey, TrustStore
+from certhub.security import TrustedKey, TrustStore, TrustStoreError
 
-__all__ = ["TRUST_LOCK", "DatabaseTrustStore", "merged"]
+__all__ = ["TRUST_KEY", "TRUST_LOCK", "DatabaseTrustStore", "merged"]
 
 TRUST_LOCK: Final = 0x63657274_74727374  # "certtrst": one writer of trust_entries at a time
+TRUST_KEY: Final = "trust-entries"
+"""The purpose of the rows' HMAC key in ``deployment_keys``."""
 _SOURCE: Final = "the deployment's trust store (trust_entries)"
-_SELECT: Final = "SELECT jwk, changed FROM trust_entries ORDER BY kid"
+_SELECT: Final = "SELECT kid, jwk, tag, changed FROM trust_entries ORDER BY kid"
 _UPSERT: Final = (
-    "INSERT INTO trust_entries (kid, sender, jwk, revoked, changed, updated_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kid) DO UPDATE SET sender = excluded.sender,"
-    " jwk = excluded.jwk, revoked = excluded.revoked, changed = excluded.changed,"
-    " updated_at = excluded.updated_at"
+    "INSERT INTO trust_entries (kid, sender, jwk, revoked, tag, changed, updated_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kid) DO UPDATE SET"
+    " sender = excluded.sender, jwk = excluded.jwk, revoked = excluded.revoked,"
+    " tag = excluded.tag, changed = excluded.changed, updated_at = excluded.updated_at"
 )
 
 
@@ -77,31 +88,38 @@ def merged(database: TrustStore, folder: TrustStore) -> TrustStore:
 class DatabaseTrustStore:
     """Read and change ``trust_entries`` through a pool whose schema is migrated."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        """Use ``pool`` (e.g. the deployment key store's)."""
+    def __init__(self, pool: asyncpg.Pool, tag_key: bytes) -> None:
+        """Use ``pool`` (e.g. the deployment key store's) and the rows' HMAC key."""
         self._pool = pool
+        self._tag_key = tag_key
+
+    @classmethod
+    async def open(cls, keys: DeploymentKeyStore) -> DatabaseTrustStore:
+        """The deployment's trust store, on the key store's connections; its HMAC key made once.
+
+        Raises:
+            DeploymentKeyError: the stored key does not open under this deployment key.
+            StoreUnavailable: the database cannot be reached.
+        """
+        stored = await keys.ensure(TRUST_KEY, lambda: NewKey.random("trust-1"))
+        return cls(keys.pool, stored[0].secret)
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def connected(cls, url: str) -> AsyncIterator[DatabaseTrustStore]:
-        """The trust store of the database at ``url`` on a connection of its own (the CLI's).
+    async def connected(cls, url: str, deployment_key: bytes) -> AsyncIterator[DatabaseTrustStore]:
+        """The trust store of the database at ``url`` on connections of its own (the CLI's).
 
         The schema is brought up to date first, as every process does at start.
 
         Raises:
+            DeploymentKeyError: the database's keys are sealed under another deployment key.
             StoreUnavailable: the database cannot be reached or migrated.
         """
-        pool = await connect_pool(url, 1, {})
+        keys = await DeploymentKeyStore.open(url, deployment_key)
         try:
-            async with pool.acquire() as conn:
-                await schema.migrate(conn)
-        except DATABASE_ERRORS as exc:
-            await pool.close()
-            raise StoreUnavailable(f"cannot migrate the ledger database: {exc}") from exc
-        try:
-            yield cls(pool)
+            yield await cls.open(keys)
         finally:
-            await pool.close()
+            await keys.aclose()
 
     async def version(self) -> int:
         """The store's version: raised by every change (0 while it is empty).
@@ -125,13 +143,13 @@ class DatabaseTrustStore:
         """
         try:
             async with self._pool.acquire() as conn:
-                return await _read(conn)
+                return await self._read(conn)
         except DATABASE_ERRORS as exc:
             raise StoreUnavailable(f"cannot read the trust store: {exc}") from exc
 
     async def read_in(self, conn: Conn) -> tuple[int, TrustStore]:
         """The store and its version as the caller's transaction on ``conn`` sees them."""
-        return await _read(conn)
+        return await self._read(conn)
 
     async def edit(self, change: Callable[[TrustStore], TrustStore]) -> TrustStore:
         """Apply ``change`` to the store as it is now, alone, and keep its result.
@@ -146,13 +164,15 @@ class DatabaseTrustStore:
     async def edit_in(self, conn: Conn, change: Callable[[TrustStore], TrustStore]) -> TrustStore:
         """:meth:`edit` inside the caller's transaction on ``conn`` (committed with it)."""
         await conn.execute("SELECT pg_advisory_xact_lock($1)", TRUST_LOCK)
-        version, before = await _read(conn)
+        version, before = await self._read(conn)
         after = change(before)
-        rows = [
-            (entry.kid, entry.sender, _jwk_text(entry), entry.revoked, version + 1, time.time())
-            for entry in after
-            if (old := before.get(entry.kid)) is None or _jwk_text(old) != _jwk_text(entry)
-        ]
+        now, rows = time.time(), []
+        for entry in after:
+            text = _jwk_text(entry)
+            old = before.get(entry.kid)
+            if old is None or _jwk_text(old) != text:
+                tag = self._tag(entry.kid, text)
+                rows.append((entry.kid, entry.sender, text, entry.revoked, tag, version + 1, now))
         if rows:
             await conn.executemany(_UPSERT, rows)
         return after
@@ -173,6 +193,26 @@ class DatabaseTrustStore:
         await self.edit(fold)
         return changed
 
+    async def _read(self, conn: Conn) -> tuple[int, TrustStore]:
+        rows = await conn.fetch(_SELECT)
+        forged = [
+            row["kid"]
+            for row in rows
+            if not hmac.compare_digest(row["tag"], self._tag(row["kid"], row["jwk"]))
+        ]
+        if forged:
+            raise TrustStoreError(
+                f"{_SOURCE}: row(s) {', '.join(forged)} were not written with this deployment key;"
+                " refused (remove them, then add the keys with certhub trust add)"
+            )
+        document = {"keys": [json.loads(row["jwk"]) for row in rows]}
+        version = max((int(row["changed"]) for row in rows), default=0)
+        return version, TrustStore.from_jwk_set(document, _SOURCE)
+
+    def _tag(self, kid: str, jwk_text: str) -> str:
+        message = kid.encode() + b"\0" + jwk_text.encode()
+        return hmac.new(self._tag_key, message, hashlib.sha256).hexdigest()
+
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Conn]:
         """A connection in a transaction; database failures become :class:`StoreUnavailable`."""
@@ -181,13 +221,6 @@ class DatabaseTrustStore:
                 yield conn
         except DATABASE_ERRORS as exc:
             raise StoreUnavailable(f"cannot write the trust store: {exc}") from exc
-
-
-async def _read(conn: Conn) -> tuple[int, TrustStore]:
-    rows = await conn.fetch(_SELECT)
-    document = {"keys": [json.loads(row["jwk"]) for row in rows]}
-    version = max((int(row["changed"]) for row in rows), default=0)
-    return version, TrustStore.from_jwk_set(document, _SOURCE)
 
 
 def _jwk_text(entry: TrustedKey) -> str:
