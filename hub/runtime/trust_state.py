@@ -48,7 +48,7 @@ class HoldsTrustFiles(Protocol):
 
 
 class TrustState:
-    """Current verifiers built from the trust store file, and the adapters' key files."""
+    """Current verifiers from the trust store (file or deployment's) and adapters' key files."""
 
     def __init__(
         self,

@@ -164,8 +164,9 @@ async def _status_is(office: Office, key: SigningKey, status: int) -> bool:
 
 
 async def test_a_code_issued_through_one_process_enrols_through_another_and_revocation_reaches_all(
-    pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
-) -> None:  # the database is dropped after the processes stopped
+    pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
     keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
     office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
     a, b = County(office_a), County(office_b)
@@ -204,6 +205,13 @@ async def test_a_code_issued_through_one_process_enrols_through_another_and_revo
     assert await seconds_until(refused_at_b) < RELOAD + 1.0
     status, body = await a.push(phone, a.report(phone, A))
     assert (status, slug(body)) == (401, "key-revoked")  # A refuses it at once
+    # The phone's reports verify in the audit from a machine with no folder of its own:
+    # its key comes from the deployment's trust store (revoked now, but it signed them).
+    monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(tmp_path / "secrets"))
+    empty = tmp_path / "auditor"
+    empty.mkdir()
+    assert await run_cli("audit", "verify", "--data", str(empty), "--database-url",
+                         pg_database) == 0  # fmt: skip
 
 
 async def test_a_code_the_cli_issues_into_the_database_enrols_through_any_process(
