@@ -362,3 +362,26 @@ async def test_a_sqlite_hub_keeps_codes_and_keys_in_its_folder_and_the_tables_em
             db.execute("SELECT count(*) FROM enrolment_codes").fetchone()[0],
         ]
     assert counts == [0, 0]
+
+
+async def test_a_change_to_one_machines_trust_file_reaches_the_other_through_the_database(
+    pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
+) -> None:
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
+    a, b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    # An operator on A's machine edits its file the old way (no --database-url) ...
+    late = SigningKey.generate()
+    jwk_path = tmp_path / "late.jwk.json"
+    jwk_path.write_text(json.dumps(late.public_jwk()))
+    file = str(a.settings.trust_store_path)
+    assert await run_cli("trust", "add", str(jwk_path), "--sender", "newcomer", "--may-read",
+                         "--store", file) == 0  # fmt: skip
+    assert await read_status(b, keys["county-1"], "county-1") == 200
+    assert await run_cli("trust", "revoke", keys["county-1"].kid, "--store", file) == 0
+    # ... A folds the new key and the revocation into the database, and B follows.
+    await seconds_until(lambda: _status_is(b, late, 200))
+    await seconds_until(lambda: _county_refused(b, keys["county-1"]))
+
+
+async def _county_refused(office: Office, key: SigningKey) -> bool:
+    return await read_status(office, key, "county-1") == 401
