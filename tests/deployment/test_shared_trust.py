@@ -42,6 +42,7 @@ from certhub.security import (
 
 DEPLOYMENT_KEY = bytes(range(32))
 RELOAD = 0.25  # CERTHUB_TRUST_RELOAD_SECONDS of both processes
+WITHIN = 2.0  # a change reaches every process by then (the interval, a loaded machine's slack)
 PROBLEM = "urn:certhub:problem:"
 Client = Any
 
@@ -138,7 +139,7 @@ async def test_trust_add_and_revoke_by_cli_reach_both_processes_within_the_reloa
         seconds_until(lambda: _status_is(a, newcomer, 200)),
         seconds_until(lambda: _status_is(b, newcomer, 200)),
     )
-    assert max(added) < RELOAD + 1.0, added
+    assert max(added) < WITHIN, added
     # The database holds it; neither folder's file does (B has none, A's is as provisioned).
     assert newcomer.kid not in {entry.kid for entry in TrustStore.load(a.settings.trust_store_path)}
     assert await run_cli("trust", "list", "--database-url", pg_database) == 0
@@ -151,7 +152,7 @@ async def test_trust_add_and_revoke_by_cli_reach_both_processes_within_the_reloa
         seconds_until(lambda: _status_is(a, newcomer, 401)),
         seconds_until(lambda: _status_is(b, newcomer, 401)),
     )
-    assert max(refused) < RELOAD + 1.0, refused
+    assert max(refused) < WITHIN, refused
     # Re-adding keeps it revoked, as in a file.
     assert await run_cli("trust", "add", str(jwk_path), "--sender", "newcomer", "--may-read",
                          "--database-url", pg_database) == 0  # fmt: skip
@@ -172,6 +173,9 @@ async def test_a_code_issued_through_one_process_enrols_through_another_and_revo
     a, b = County(office_a), County(office_b)
     status, issued = await a.request_code("county-x", village=A)
     assert status == 201, issued
+    private = {**Phone().key.public_jwk(), "d": "AAAA"}  # a broken app sends its private key
+    status, refused = await a.enrol(issued["code"], private)
+    assert (status, slug(refused)) == (400, "enrolment-key-invalid")  # the code stays usable
     phone = Phone()
     status, enrolled = await b.enrol(issued["code"], phone.webcrypto_jwk())
     assert status == 201, enrolled
@@ -188,7 +192,7 @@ async def test_a_code_issued_through_one_process_enrols_through_another_and_revo
         return status == 202
 
     latency = await seconds_until(accepted_at_a)
-    assert latency < RELOAD + 1.0
+    assert latency < WITHIN
     for office in (office_a, office_b):  # in the database, in no folder's files
         assert not (office.settings.data_dir / "enrolment-codes.json").exists()
         assert not (office.settings.data_dir / "secrets" / "enrolment.key").exists()
@@ -202,7 +206,7 @@ async def test_a_code_issued_through_one_process_enrols_through_another_and_revo
         status, body = await b.push(phone, b.report(phone, A))
         return (status, slug(body)) == (401, "key-revoked")
 
-    assert await seconds_until(refused_at_b) < RELOAD + 1.0
+    assert await seconds_until(refused_at_b) < WITHIN
     status, body = await a.push(phone, a.report(phone, A))
     assert (status, slug(body)) == (401, "key-revoked")  # A refuses it at once
     # The phone's reports verify in the audit from a machine with no folder of its own:
