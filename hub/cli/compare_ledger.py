@@ -55,6 +55,7 @@ from certhub.hub.ingress.inbound import (
 )
 from certhub.hub.store import LedgerStore, TaskRow
 from certhub.hub.store.bulk_append import BulkAppender
+from certhub.hub.store.sqlite.writer_client import WriterClientLedger
 from certhub.schemas import Refusal, TaskStatus, VerificationTask
 from certhub.security import replace_atomic
 
@@ -134,7 +135,9 @@ async def record_run(
         plan = partial(plan_comparison, app[PROCEDURE])
         intake = _Intake(sender, InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
         store = app[STORE]
-        if bulk and isinstance(store, BulkAppender):
+        # An ingress process's client of the SQLite writer sends single appends over the
+        # socket only: there the certifications go one by one.
+        if bulk and isinstance(store, BulkAppender) and not isinstance(store, WriterClientLedger):
             workers = (_SIGN_WORKERS if many else 0) if sign_workers is None else sign_workers
             trust = app[TRUST]
             certifier = BulkCertifier(
