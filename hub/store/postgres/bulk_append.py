@@ -36,9 +36,17 @@ LEDGER_BULK_INSERT: Final = (
 )
 """:data:`~certhub.hub.store.ledger_rows.INSERT` for column arrays (same columns, in order)."""
 
-_STORED: Final = (
-    f"SELECT {ledger_rows.COLUMNS} FROM ledger WHERE sender = $1 AND message_id = ANY($2::text[])"
+STORED: Final = (
+    "SELECT "
+    + ", ".join(f"ledger.{c.strip()}" for c in ledger_rows.COLUMNS.split(","))
+    + " FROM unnest(?::text[]) AS m(id)"
+    " JOIN ledger ON ledger.sender = ? AND ledger.message_id = m.id"
 )
+"""The records of one sender under a list of message ids, ``?`` placeholders (ids, sender).
+
+A join on the ids, so each is one probe of the (sender, message id) index; with
+``message_id = ANY(…)`` (or ``IN``) the planner scanned every record of the sender
+and filtered — a lookup per batch that grew with the ledger."""
 
 
 async def append_bulk(group: GroupWrite, batch: Sequence[BulkMessage]) -> list[BulkOutcome]:
@@ -69,7 +77,7 @@ async def _stored(
     for sender, ids in ids_by_sender(batch).items():
         for start in range(0, len(ids), LOOKUP_CHUNK * 20):
             chunk = ids[start : start + LOOKUP_CHUNK * 20]
-            for row in await group.conn.fetch(_STORED, sender, chunk):
+            for row in await group.conn.fetch(schema.dollar(STORED), chunk, sender):
                 record = ledger_rows.to_record(tuple(row))
                 found[record.sender, record.message_id] = record
     return found

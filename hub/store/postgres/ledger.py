@@ -33,14 +33,15 @@ from typing import Any
 
 import asyncpg
 
+from certhub.hub.store import ledger_rows
 from certhub.hub.store.base import (
     LedgerRecord,
     StoreUnavailable,
 )
-from certhub.hub.store.bulk_append import BulkMessage, BulkOutcome, find_many
+from certhub.hub.store.bulk_append import BulkMessage, BulkOutcome
 from certhub.hub.store.group_commit import GroupCommitQueue, Job
 from certhub.hub.store.postgres import schema
-from certhub.hub.store.postgres.bulk_append import append_bulk
+from certhub.hub.store.postgres.bulk_append import STORED, append_bulk
 from certhub.hub.store.postgres.commit import (
     DATABASE_ERRORS,
     begin,
@@ -207,7 +208,11 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox, ServiceP
 
     async def find_many(self, sender: str, message_ids: Sequence[str]) -> dict[str, LedgerRecord]:
         """The records ``sender`` stored under any of ``message_ids``, by message id."""
-        return await find_many(self._read, sender, message_ids)
+        found: dict[str, LedgerRecord] = {}
+        for row in await self._read(STORED, (list(message_ids), sender)):
+            record = ledger_rows.to_record(row)
+            found[record.message_id] = record
+        return found
 
     async def _writer_connection(self) -> asyncpg.Connection:
         """The connection every group commit uses, kept from one batch to the next."""
