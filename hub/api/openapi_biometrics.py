@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import json_response, problem_response, push_operation
+from certhub.hub.api.openapi_parts import push_operation, reader_get
 
 _MODALITY = {"type": "string", "enum": ["face", "fingerprint", "finger_vein"]}
 _PERSON: dict[str, Any] = {
@@ -58,24 +58,10 @@ def biometric_paths() -> dict[str, Any]:
             "A channel reports a biometric model enrolled or withdrawn (no template).",
             ["biometric_enrolment/v1"],
         ),
-        "/v1/biometric-enrolments/{person_id}": {
-            "get": {
-                "summary": "A person's biometric models and the way they can certify now.",
-                "security": [{"bearer": []}],
-                "parameters": [
-                    {
-                        "name": "person_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    }
-                ],
-                "responses": {
-                    "200": json_response("OK", _PERSON),
-                    "401": problem_response("Missing, invalid or expired bearer token."),
-                    "403": problem_response("The token's key may not read."),
-                    "404": problem_response("Not a valid ID number, or outside the area."),
-                },
-            }
-        },
+        "/v1/biometric-enrolments/{person_id}": reader_get(
+            "A person's biometric models and the way they can certify now.",
+            [{"name": "person_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            _PERSON,
+            errors={"404": "Not a valid ID number, or outside the area."},
+        ),
     }

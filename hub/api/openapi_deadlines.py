@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import json_response, problem_response
+from certhub.hub.api.openapi_parts import page_of, query, reader_get
 
 _MOMENT = {"type": ["string", "null"], "format": "date-time"}
 _DEADLINE: dict[str, Any] = {
@@ -48,41 +48,15 @@ _DEADLINE: dict[str, Any] = {
 def deadline_paths() -> dict[str, Any]:
     """The path of task deadlines."""
     return {
-        "/v1/task-deadlines": {
-            "get": {
-                "summary": "Open verification tasks with their deadlines (overdue=true: the late).",
-                "security": [{"bearer": []}],
-                "parameters": [
-                    {
-                        "name": "overdue",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": ["true", "false"]},
-                    },
-                    {
-                        "name": "region",
-                        "in": "query",
-                        "schema": {"type": "string", "pattern": "^[0-9]{6,12}$"},
-                    },
-                    {"name": "after", "in": "query", "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                ],
-                "responses": {
-                    "200": json_response(
-                        "One page by task id.",
-                        {
-                            "type": "object",
-                            "required": ["items", "next_cursor", "has_more"],
-                            "properties": {
-                                "items": {"type": "array", "items": _DEADLINE},
-                                "next_cursor": {"type": "string"},
-                                "has_more": {"type": "boolean"},
-                            },
-                        },
-                    ),
-                    "400": problem_response("Invalid parameter or cursor."),
-                    "401": problem_response("Missing, invalid or expired bearer token."),
-                    "403": problem_response("The token's key may not read."),
-                },
-            }
-        }
+        "/v1/task-deadlines": reader_get(
+            "Open verification tasks with their deadlines (overdue=true: the late).",
+            [
+                query("overdue", {"type": "string", "enum": ["true", "false"]}),
+                query("region", {"type": "string", "pattern": "^[0-9]{6,12}$"}),
+                query("after", {"type": "string"}),
+                query("limit", {"type": "integer", "minimum": 1}),
+            ],
+            page_of(_DEADLINE),
+            errors={"400": "Invalid parameter or cursor."},
+        )
     }

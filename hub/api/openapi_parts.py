@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["json_response", "problem_response", "pull_operation", "push_operation", "ref"]
+__all__ = [
+    "json_response",
+    "page_of",
+    "problem_response",
+    "pull_operation",
+    "push_operation",
+    "query",
+    "reader_get",
+    "ref",
+]
 
 
 def ref(name: str) -> dict[str, str]:
@@ -68,5 +77,48 @@ def pull_operation(summary: str) -> dict[str, Any]:
                 "401": problem_response("Missing, invalid or expired bearer token."),
                 "403": problem_response("The token's key may not read."),
             },
+        }
+    }
+
+
+def query(name: str, schema: dict[str, Any], *, required: bool = False) -> dict[str, Any]:
+    """A query parameter."""
+    return {"name": name, "in": "query", "required": required, "schema": schema}
+
+
+def page_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A page of a list endpoint: ``items``, ``next_cursor``, ``has_more``."""
+    return {
+        "type": "object",
+        "required": ["items", "next_cursor", "has_more"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "next_cursor": {"type": "string"},
+            "has_more": {"type": "boolean"},
+        },
+    }
+
+
+def reader_get(
+    summary: str,
+    parameters: list[dict[str, Any]],
+    body: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The GET of a read endpoint under a bearer token: 200 ``body``, 401, 403, and ``errors``
+    (status → description) such as a 400 for bad parameters or a 404."""
+    responses: dict[str, Any] = {
+        "200": json_response("OK", body),
+        "401": problem_response("Missing, invalid or expired bearer token."),
+        "403": problem_response("The token's key may not read."),
+    }
+    responses |= {status: problem_response(text) for status, text in (errors or {}).items()}
+    return {
+        "get": {
+            "summary": summary,
+            "security": [{"bearer": []}],
+            "parameters": parameters,
+            "responses": responses,
         }
     }

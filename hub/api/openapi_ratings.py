@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import json_response, problem_response, push_operation
+from certhub.hub.api.openapi_parts import (
+    page_of,
+    problem_response,
+    push_operation,
+    query,
+    reader_get,
+)
 
 _MOMENT = {"type": ["string", "null"], "format": "date-time"}
 _RATING: dict[str, Any] = {
@@ -65,10 +71,6 @@ _RATING_ID = {
     "in": "path",
     "required": True,
     "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
-}
-_READ_ERRORS = {
-    "401": problem_response("Missing, invalid or expired bearer token."),
-    "403": problem_response("The token's key may not read."),
 }
 
 
@@ -139,48 +141,23 @@ def rating_paths() -> dict[str, Any]:
                 "service_rating/v1",
                 [],
             ),
-            "get": {
-                "summary": "Ratings by id (follow_up=open: bad ratings not yet put right).",
-                "security": [{"bearer": []}],
-                "parameters": [
-                    {
-                        "name": "follow_up",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": ["all", "open"]},
-                    },
-                    {"name": "after", "in": "query", "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            **reader_get(
+                "Ratings by id (follow_up=open: bad ratings not yet put right).",
+                [
+                    query("follow_up", {"type": "string", "enum": ["all", "open"]}),
+                    query("after", {"type": "string"}),
+                    query("limit", {"type": "integer", "minimum": 1}),
                 ],
-                "responses": {
-                    "200": json_response(
-                        "One page by rating id.",
-                        {
-                            "type": "object",
-                            "required": ["items", "next_cursor", "has_more"],
-                            "properties": {
-                                "items": {"type": "array", "items": _RATING},
-                                "next_cursor": {"type": "string"},
-                                "has_more": {"type": "boolean"},
-                            },
-                        },
-                    ),
-                    "400": problem_response("Invalid parameter or cursor."),
-                    **_READ_ERRORS,
-                },
-            },
+                page_of(_RATING),
+                errors={"400": "Invalid parameter or cursor."},
+            ),
         },
-        "/v1/service-ratings/{rating_id}": {
-            "get": {
-                "summary": "One rating with its follow-up.",
-                "security": [{"bearer": []}],
-                "parameters": [_RATING_ID],
-                "responses": {
-                    "200": json_response("OK", _RATING),
-                    "404": problem_response("No such rating, or outside the area."),
-                    **_READ_ERRORS,
-                },
-            }
-        },
+        "/v1/service-ratings/{rating_id}": reader_get(
+            "One rating with its follow-up.",
+            [_RATING_ID],
+            _RATING,
+            errors={"404": "No such rating, or outside the area."},
+        ),
         "/v1/service-ratings/{rating_id}/follow-ups": _signed(
             "Town staff or the county record a call-back, a visit or the fix.",
             "rating_followup/v1",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import json_response, problem_response, push_operation
+from certhub.hub.api.openapi_parts import (
+    page_of,
+    problem_response,
+    push_operation,
+    query,
+    reader_get,
+)
 
 _MONEY = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$"}
 _TASK_ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,128}$"}
@@ -58,34 +64,6 @@ _RECOVERY: dict[str, Any] = {
         "reference": {"type": ["string", "null"]},
     },
 }
-_PAGE: dict[str, Any] = {
-    "type": "object",
-    "required": ["items", "next_cursor", "has_more"],
-    "properties": {
-        "items": {"type": "array", "items": _BALANCE},
-        "next_cursor": {"type": "string"},
-        "has_more": {"type": "boolean"},
-    },
-}
-
-
-def _reader(summary: str, params: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "get": {
-            "summary": summary,
-            "security": [{"bearer": []}],
-            "parameters": params,
-            "responses": {
-                "200": json_response("OK", body),
-                "400": problem_response("Invalid parameter or cursor."),
-                "401": problem_response("Missing, invalid or expired bearer token."),
-                "403": problem_response("The token's key may not read."),
-                "404": problem_response("No overpayment for that task."),
-            },
-        }
-    }
-
-
 def _signed(summary: str, message_type: str) -> dict[str, Any]:
     operation = push_operation(summary, [message_type])
     operation["post"]["parameters"] = [
@@ -105,21 +83,18 @@ def recovery_paths() -> dict[str, Any]:
     """The paths of overpayment recovery."""
     task = {"name": "task_id", "in": "path", "required": True, "schema": _TASK_ID}
     return {
-        "/v1/overpayments": _reader(
+        "/v1/overpayments": reader_get(
             "Overpayments and their recovery, by task id cursor, status and region.",
             [
-                {"name": "status", "in": "query", "schema": _STATUS},
-                {
-                    "name": "region",
-                    "in": "query",
-                    "schema": {"type": "string", "pattern": "^[0-9]{6,12}$"},
-                },
-                {"name": "after", "in": "query", "schema": {"type": "string"}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                query("status", _STATUS),
+                query("region", {"type": "string", "pattern": "^[0-9]{6,12}$"}),
+                query("after", {"type": "string"}),
+                query("limit", {"type": "integer", "minimum": 1}),
             ],
-            _PAGE,
+            page_of(_BALANCE),
+            errors={"400": "Invalid parameter or cursor."},
         ),
-        "/v1/overpayments/{task_id}": _reader(
+        "/v1/overpayments/{task_id}": reader_get(
             "One task's overpayment: amount, recovered, remaining, and each sum recovered.",
             [task],
             {
@@ -130,6 +105,7 @@ def recovery_paths() -> dict[str, Any]:
                     "recoveries": {"type": "array", "items": _RECOVERY},
                 },
             },
+            errors={"404": "No overpayment for that task."},
         ),
         "/v1/overpayments/{task_id}/recoveries": _signed(
             "Record one sum recovered (county staff); the hub re-signs the overpayment.",
