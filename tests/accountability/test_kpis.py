@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import openpyxl
-from procedurekit import Office, evidence_payloads
+from procedurekit import Office
 
 from certhub.hub.core.keys import PROCEDURE
 from certhub.schemas.clock import CHINA_STANDARD_TIME
@@ -98,29 +98,12 @@ async def build_month(office: Office) -> None:
     await accepted(office, "/v1/reports", "city", zero)
 
     # E: reported dead three months ago; the task opened ten days ago, confirmed today
-    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     died = months_ago(3)
-    report = office.people.eligibility_report() | {
-        "reason": "death",
-        "person": e,
-        "event_date": died.isoformat(),
-        "region": e["region"],
-        "reporter": office.people.reporter(e["region"]),
-        "evidence": [
-            {
-                "sha256": certificate,
-                "kind": "cremation_certificate",
-                "media_type": "application/pdf",
-            }
-        ],
-    }
     context = office.client.app[PROCEDURE]
     ten_days_ago = datetime.now(UTC) - timedelta(days=10)
     object.__setattr__(context, "clock", lambda: ten_days_ago)
-    await office.approved_report(report)
+    task = await office.reported_death(e, died, reporter=office.people.reporter(e["region"]))
     object.__setattr__(context, "clock", lambda: datetime.now(UTC))
-    _, tasks = await office.get("/v1/verification-tasks", status="open")
-    (task,) = tasks["items"]
     status, body = await office.step(
         task["task_id"], "county-1", "confirmed", event_date=died.isoformat()
     )

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from procedurekit import Office, evidence_payloads
+from procedurekit import Office
 
 from certhub.hub.problems import ALL_PROBLEMS
 from certhub.schemas import problem_type_uri
@@ -34,28 +34,7 @@ async def overpaid_task(office: Office) -> str:
     """A death three months ago, confirmed today: 714.00 overpaid; the task id."""
     person = office.people.person()
     await office.roster(person, paid_through=TODAY.strftime("%Y-%m"))
-    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    died = months_ago(3)
-    report = office.people.eligibility_report() | {
-        "reason": "death",
-        "person": person,
-        "event_date": died.isoformat(),
-        "region": person["region"],
-        "evidence": [
-            {
-                "sha256": certificate,
-                "kind": "cremation_certificate",
-                "media_type": "application/pdf",
-            }
-        ],
-    }
-    await office.approved_report(report)
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200
-    task_id: str = page["items"][-1]["task_id"]
-    status, body = await office.step(task_id, "county-1", "confirmed", event_date=died.isoformat())
-    assert status == 202, body
-    return task_id
+    return await office.confirmed_death(person, months_ago(3))
 
 
 def recovery(task_id: str, amount: str, party: str = "det-1", **extra: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from procedurekit import Office, evidence_payloads
+from procedurekit import Office
 
 from certhub.hub.core.keys import METRICS, PROCEDURE, STORE
 from certhub.hub.procedure.deadlines import DeadlineSweep
@@ -24,23 +24,7 @@ async def open_task(office: Office) -> dict[str, Any]:
     """A reported death, approved: the verification task it opened."""
     person = office.people.person()
     await office.roster(person)
-    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    report = office.people.eligibility_report() | {
-        "reason": "death",
-        "person": person,
-        "region": person["region"],
-        "evidence": [
-            {
-                "sha256": certificate,
-                "kind": "cremation_certificate",
-                "media_type": "application/pdf",
-            }
-        ],
-    }
-    item = await office.approved_report(report)
-    _, page = await office.get("/v1/verification-tasks", status="open")
-    (task,) = [t for t in page["items"] if t["sources"] == [str(item)]]
-    return task
+    return await office.reported_death(person, datetime.now(UTC).date() - timedelta(days=5))
 
 
 def sweep(office: Office, reminder_days: int = 5) -> DeadlineSweep:

@@ -169,33 +169,11 @@ async def test_the_comparison_an_app_and_a_bank_terminal_count_one_person(office
 
 async def test_a_pensioner_whose_death_the_hub_confirmed_is_never_due_again(office: Office) -> None:
     """The roster still says active until the province's next one; the register does not wait."""
-    from evidence_samples import pdf
-
     person = office.people.person()
     await office.roster(person, contact_mobile="13800138000")
     assert (await village_entry(office, person))["status"] == "not_certified"
-    certificate = await office.upload(pdf("火化证明"), "application/pdf")
     died = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=40)).date()
-    report = office.people.eligibility_report() | {
-        "reason": "death",
-        "person": person,
-        "event_date": died.isoformat(),
-        "region": person["region"],
-        "evidence": [
-            {
-                "sha256": certificate,
-                "kind": "cremation_certificate",
-                "media_type": "application/pdf",
-            }
-        ],
-    }
-    await office.approved_report(report)
-    _, tasks = await office.get("/v1/verification-tasks", status="open")
-    (task,) = [t for t in tasks["items"] if t["person"]["id_number"] == person["id_number"]]
-    status, body = await office.step(
-        task["task_id"], "county-1", "confirmed", event_date=died.isoformat()
-    )
-    assert status == 202, body
+    await office.confirmed_death(person, died)
     entry = await village_entry(office, person)
     assert entry["status"] == "terminated"
     area = person["region"].get("village") or person["region"]["county"]

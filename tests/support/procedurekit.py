@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -142,6 +142,40 @@ class Office:
         assert (await self.decide("reports", item, "town-1", "accept"))[0] == 202
         assert (await self.decide("reports", item, "county-1", "approve"))[0] == 202
         return item
+
+    async def reported_death(
+        self, person: dict[str, Any], died: date, **changes: Any
+    ) -> dict[str, Any]:
+        """A death of ``person`` on ``died`` reported by the city with a cremation certificate,
+        accepted by town staff and approved by the county: the task it opened."""
+        certificate = await self.upload(evidence_payloads()["pdf"], "application/pdf")
+        report = self.people.eligibility_report() | {
+            "reason": "death",
+            "person": person,
+            "event_date": died.isoformat(),
+            "region": person["region"],
+            "evidence": [
+                {
+                    "sha256": certificate,
+                    "kind": "cremation_certificate",
+                    "media_type": "application/pdf",
+                }
+            ],
+        } | changes
+        item = await self.approved_report(report)
+        status, page = await self.get("/v1/verification-tasks", status="open")
+        assert status == 200, page
+        (task,) = [t for t in page["items"] if t["sources"] == [str(item)]]
+        return dict(task)
+
+    async def confirmed_death(self, person: dict[str, Any], died: date) -> str:
+        """:meth:`reported_death`, then confirmed by the county: the task id."""
+        task = await self.reported_death(person, died)
+        status, body = await self.step(
+            task["task_id"], "county-1", "confirmed", event_date=died.isoformat()
+        )
+        assert status == 202, body
+        return str(task["task_id"])
 
     async def step(
         self, task_id: str, party: str, to: str, **extra: Any
