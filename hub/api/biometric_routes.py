@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from certhub.hub.api.auth import require_in_area, require_reader
-from certhub.hub.api.ingress_routes import push
+from certhub.hub.api.ingress_routes import push_one
 from certhub.hub.core.keys import STORE
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.biometrics import plan_biometric
@@ -24,7 +24,7 @@ routes = web.RouteTableDef()
 @routes.post("/v1/biometric-enrolments")
 async def post_enrolment(request: web.Request) -> web.Response:
     """A channel reports a biometric model enrolled or withdrawn (status only, no template)."""
-    return await push(request, RecordKind.BIOMETRIC, {"biometric_enrolment/v1"}, _plan)
+    return await push_one(request, RecordKind.BIOMETRIC, BiometricEnrolment, _plan)
 
 
 @routes.get("/v1/biometric-enrolments/{person_id}")
@@ -63,7 +63,5 @@ async def get_enrolments(request: web.Request) -> web.Response:
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
-async def _plan(message: VerifiedMessage, payload: Any) -> Effects:
-    if not isinstance(payload, BiometricEnrolment):  # allowed_types guarantees it
-        raise Problem("schema-violation", "expected biometric_enrolment/v1")
-    return plan_biometric(message, payload)
+async def _plan(message: VerifiedMessage, enrolment: BiometricEnrolment) -> Effects:
+    return plan_biometric(message, enrolment)

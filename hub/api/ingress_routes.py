@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from functools import partial
+from typing import TypeVar
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from certhub.hub.core.keys import LOAD, METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
 from certhub.hub.ingress.pipeline import Plan
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.store import LedgerRecord, RecordKind
+from certhub.hub.store.effects import Effects
 from certhub.monitoring.labels import sender_label
-from certhub.schemas import MESSAGE_TYPES, Refusal
-from certhub.security import SecurityError
+from certhub.schemas import MESSAGE_TYPES, Message, Refusal
+from certhub.security import SecurityError, VerifiedMessage
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,25 @@ async def push_roster(request: web.Request) -> web.Response:
 def _intake(request: web.Request) -> Plan:
     context = request.app[PROCEDURE]
     return partial(plan_intake, context)
+
+
+M = TypeVar("M", bound=Message)
+
+
+async def push_one(
+    request: web.Request,
+    kind: RecordKind,
+    model: type[M],
+    plan: Callable[[VerifiedMessage, M], Awaitable[Effects]],
+) -> web.Response:
+    """:func:`push` for an endpoint of exactly one message type, planned by ``plan``."""
+
+    async def run(message: VerifiedMessage, payload: BaseModel) -> Effects:
+        if not isinstance(payload, model):  # allowed_types already guarantees it
+            raise Problem("schema-violation", f"expected {model.MESSAGE_TYPE}")
+        return await plan(message, payload)
+
+    return await push(request, kind, {model.MESSAGE_TYPE}, run)
 
 
 async def push(

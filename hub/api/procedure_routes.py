@@ -8,13 +8,11 @@ from functools import partial
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel
 
 from certhub.hub.api.auth import require_in_area, require_reader
-from certhub.hub.api.ingress_routes import push
+from certhub.hub.api.ingress_routes import push_one
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
-from certhub.hub.ingress.pipeline import Plan
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.review import plan_decision, plan_transition
@@ -48,16 +46,16 @@ async def post_decision(request: web.Request) -> web.Response:
     text = request.match_info["item_id"]
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise Problem("not-found", f"no item {text!r}")
-    plan = _typed(Decision, partial(_decide, request.app[PROCEDURE], kind, int(text)))
-    return await push(request, RecordKind.DECISION, {"decision/v1"}, plan)
+    plan = partial(_decide, request.app[PROCEDURE], kind, int(text))
+    return await push_one(request, RecordKind.DECISION, Decision, plan)
 
 
 @routes.post("/v1/verification-tasks/{task_id}/transitions")
 async def post_transition(request: web.Request) -> web.Response:
     """Move a verification task on by a signed step; confirmation disposes of the benefit."""
     task_id = request.match_info["task_id"]
-    plan = _typed(TaskTransition, partial(_transition, request.app[PROCEDURE], task_id))
-    return await push(request, RecordKind.TASK_TRANSITION, {"task_transition/v1"}, plan)
+    plan = partial(_transition, request.app[PROCEDURE], task_id)
+    return await push_one(request, RecordKind.TASK_TRANSITION, TaskTransition, plan)
 
 
 async def _decide(
@@ -70,18 +68,6 @@ async def _transition(
     ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: TaskTransition
 ) -> Effects:
     return await plan_transition(ctx, message, payload, task_id)
-
-
-def _typed(model: type[BaseModel], plan: Any) -> Plan:
-    """A plan that only runs for payloads of ``model`` (the endpoint's one type)."""
-
-    async def run(message: VerifiedMessage, payload: BaseModel) -> Effects:
-        if not isinstance(payload, model):  # allowed_types already guarantees it
-            raise Problem("schema-violation", f"expected {model.__name__}")
-        effects: Effects = await plan(message, payload)
-        return effects
-
-    return run
 
 
 @routes.get("/v1/verification-tasks")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
 from certhub.hub.api.auth import require_in_area, require_reader
 from certhub.hub.api.cursor import CursorCodec
-from certhub.hub.api.ingress_routes import push
+from certhub.hub.api.ingress_routes import push_one
 from certhub.hub.api.params import NUMBER_CURSOR, after_param, choice_param, page
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, PROCEDURE, STORE
@@ -114,28 +115,22 @@ async def rate_by_link(request: web.Request) -> web.Response:
 @routes.post("/v1/service-ratings")
 async def post_channel_rating(request: web.Request) -> web.Response:
     """A channel app's signed rating of a service that came through it."""
-    context = request.app[PROCEDURE]
-
-    async def plan(message: VerifiedMessage, payload: Any) -> Effects:
-        if not isinstance(payload, ServiceRating):  # allowed_types guarantees it
-            raise Problem("schema-violation", "expected service_rating/v1")
-        return await plan_channel_rating(context, message, payload)
-
-    return await push(request, RecordKind.RATING, {"service_rating/v1"}, plan)
+    plan = partial(plan_channel_rating, request.app[PROCEDURE])
+    return await push_one(request, RecordKind.RATING, ServiceRating, plan)
 
 
 @routes.post(r"/v1/service-ratings/{rating_id:[0-9]{1,18}}/follow-ups")
 async def post_follow_up(request: web.Request) -> web.Response:
     """A signed step of a bad rating's follow-up: call-back, visit, rectified."""
-    context: ProcedureContext = request.app[PROCEDURE]
     rating_id = int(request.match_info["rating_id"])
+    plan = partial(_follow_up, request.app[PROCEDURE], rating_id)
+    return await push_one(request, RecordKind.RATING, RatingFollowUp, plan)
 
-    async def plan(message: VerifiedMessage, payload: Any) -> Effects:
-        if not isinstance(payload, RatingFollowUp):  # allowed_types guarantees it
-            raise Problem("schema-violation", "expected rating_followup/v1")
-        return await plan_follow_up(context, message, payload, rating_id)
 
-    return await push(request, RecordKind.RATING, {"rating_followup/v1"}, plan)
+async def _follow_up(
+    ctx: ProcedureContext, rating_id: int, message: VerifiedMessage, step: RatingFollowUp
+) -> Effects:
+    return await plan_follow_up(ctx, message, step, rating_id)
 
 
 @routes.get("/v1/service-ratings")

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from certhub.hub.api.auth import require_in_area, require_reader
-from certhub.hub.api.ingress_routes import push
+from certhub.hub.api.ingress_routes import push_one
 from certhub.hub.api.params import KEY_CURSOR, after_param, choice_param, page, region_param
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import PROCEDURE, STORE
@@ -30,17 +30,15 @@ routes = web.RouteTableDef()
 @routes.post("/v1/overpayments/{task_id}/recoveries")
 async def post_recovery(request: web.Request) -> web.Response:
     """Record one sum recovered against a task's overpayment (a signed ``recovery/v1``)."""
-    task_id = _task_id(request)
-    plan = partial(_recover, request.app[PROCEDURE], task_id)
-    return await push(request, RecordKind.RECOVERY, {"recovery/v1"}, plan)
+    plan = partial(_recover, request.app[PROCEDURE], _task_id(request))
+    return await push_one(request, RecordKind.RECOVERY, OverpaymentRecovery, plan)
 
 
 @routes.post("/v1/overpayments/{task_id}/write-offs")
 async def post_write_off(request: web.Request) -> web.Response:
     """Ask for what remains of a task's overpayment to be written off (two-level review)."""
-    task_id = _task_id(request)
-    plan = partial(_write_off, request.app[PROCEDURE], task_id)
-    return await push(request, RecordKind.RECOVERY, {"write_off/v1"}, plan)
+    plan = partial(_write_off, request.app[PROCEDURE], _task_id(request))
+    return await push_one(request, RecordKind.RECOVERY, WriteOffRequest, plan)
 
 
 @routes.get("/v1/overpayments")
@@ -109,16 +107,12 @@ def _task_id(request: web.Request) -> str:
 
 
 async def _recover(
-    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: Any
+    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: OverpaymentRecovery
 ) -> Effects:
-    if not isinstance(payload, OverpaymentRecovery):  # allowed_types guarantees it
-        raise Problem("schema-violation", "expected recovery/v1")
     return await plan_recovery(ctx, message, payload, task_id)
 
 
 async def _write_off(
-    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: Any
+    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: WriteOffRequest
 ) -> Effects:
-    if not isinstance(payload, WriteOffRequest):  # allowed_types guarantees it
-        raise Problem("schema-violation", "expected write_off/v1")
     return await plan_write_off_request(ctx, message, payload, task_id)
