@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import secrets
 import subprocess
 import sys
 import time
@@ -68,14 +67,9 @@ async def deployment(
         work=tmp_path, parties=Parties(), ministry=ministry, database_url=pg_database,
         broker="rabbitmq",
     )  # fmt: skip
-    secrets_dir = tmp_path / "secrets"
-    secrets_dir.mkdir(mode=0o700)
-    (secrets_dir / "deployment.key").write_bytes(secrets.token_bytes(32))
-    (secrets_dir / "deployment.key").chmod(0o600)
-    made.extra_env = {
-        "CERTHUB_SECRETS_DIR": str(secrets_dir),
-        "CERTHUB_MINISTRY_PULL_SECONDS": "3600",  # the singleton: one round when leading
-    }
+    made.provision_secrets(
+        CERTHUB_MINISTRY_PULL_SECONDS="3600"  # the singleton: one round when leading
+    )
     yield made
     await made.aclose()
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import shutil
 import subprocess
 import time
@@ -77,11 +76,7 @@ async def deployment(
         work=tmp_path, parties=Parties(), ministry=ministry, database_url=pg_database,
         broker="rabbitmq",
     )  # fmt: skip
-    secrets_dir = tmp_path / "secrets"
-    secrets_dir.mkdir(mode=0o700)
-    (secrets_dir / "deployment.key").write_bytes(secrets.token_bytes(32))
-    (secrets_dir / "deployment.key").chmod(0o600)
-    made.extra_env = {"CERTHUB_SECRETS_DIR": str(secrets_dir), "CERTHUB_LOG_LEVEL": "ERROR"}
+    made.provision_secrets(CERTHUB_LOG_LEVEL="ERROR")
     yield made
     await made.aclose()
 

@@ -397,6 +397,16 @@ class Deployment:
         """The hub's data folder (shared by its processes: keys, trust store)."""
         return self.work / "data"
 
+    def provision_secrets(self, **env: str) -> Path:
+        """A secrets folder with a fresh deployment key (0600) for every process, plus ``env``."""
+        folder = self.work / "secrets"
+        folder.mkdir(mode=0o700)
+        key = folder / "deployment.key"
+        key.write_bytes(secrets.token_bytes(32))
+        key.chmod(0o600)
+        self.extra_env = {"CERTHUB_SECRETS_DIR": str(folder), **env}
+        return folder
+
     def env(self, **overrides: str) -> dict[str, str]:
         """The environment of a hub process."""
         key_file = self.work / "ministry.jwk.json"
