@@ -13,8 +13,8 @@
    summary), both from CSV. The best round of each is reported and their ratio.
 3. The first ``--ledger-records`` certifications of the run are recorded in a
    fresh SQLite ledger by ``certhub compare run``'s own code (the bulk path: one
-   signed message per person, signed on two worker processes, validated per
-   batch, planned with its 免办 SMS, one transaction per batch) and the rate reported.
+   signed message per person, signed in batches, a sample re-verified and
+   re-parsed, planned with its 免办 SMS, one transaction per batch) and the rate.
 
 ``--ledger-only [--ledger-records 20000 100000] [--database-url URL]``
 measures the ledger writes alone: one by one through the inbound path
@@ -258,7 +258,7 @@ def main() -> None:
         ledger, ledger_rss = {"recorded": 0, "per_second": None}, 0.0
         if args.ledger_records:  # 0: the engine alone
             ledger, ledger_rss = _child(
-                "ledger", str(runs), str(args.ledger_records), "bulk", "2", "-"
+                "ledger", str(runs), str(args.ledger_records), "bulk", "0", "-"
             )
         summary = best_full[0]["summary"]
         result = {

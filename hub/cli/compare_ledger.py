@@ -66,7 +66,7 @@ MACHINE_TYPES = ("certification_event/v1", "eligibility_report/v1", "task_transi
 _BATCH = 4096  # rows read from the run's Parquet at a time: memory stays bounded
 _CHUNK = 256  # certifications recorded concurrently: the ledger commits them in groups
 _HELPER_FROM = 5000  # from this many certifications a signature-helper process pays its start
-_SIGN_WORKERS = 2  # processes signing the bulk's messages (measured: bench/comparison.py)
+_SIGN_WORKERS = 0  # processes signing a large bulk: none paid on 2 shared cores (bench/README.md)
 
 
 @dataclass
@@ -111,7 +111,8 @@ async def record_run(
     ``bulk`` records the certifications batch-wise
     (:mod:`certhub.hub.comparison.bulk_record`; the same records, much faster) when the
     ledger can, else one by one through the inbound path; ``sign_workers``
-    processes sign them (None: two from :data:`_HELPER_FROM` certifications on).
+    processes sign them (None: :data:`_SIGN_WORKERS` from :data:`_HELPER_FROM`
+    certifications on).
     """
     from aiohttp import web
     from prometheus_client import CollectorRegistry
