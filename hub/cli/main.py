@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -61,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``certhub`` script: exit 2 with one line on any refusal."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_key_ids_as_values(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # a usage error (one line already printed) or --help
         return exc.code if isinstance(exc.code, int) else 2
     command: Command = args.command
@@ -72,6 +73,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+_KEY_ID = re.compile(r"-[A-Za-z0-9_-]{42}")
+"""An RFC 7638 thumbprint (43 base64url characters) that happens to start with ``-``."""
+
+
+def _key_ids_as_values(argv: Sequence[str]) -> list[str]:
+    """``argv`` with a key id that starts with ``-`` moved behind ``--``.
+
+    One key id in 64 starts with ``-``; argparse would take ``trust revoke -Cm…`` for an
+    unknown option and refuse the revocation of a lost phone's key.
+    """
+    kids = [a for a in argv if _KEY_ID.fullmatch(a)]
+    if not kids or "--" in argv:
+        return list(argv)
+    return [a for a in argv if a not in kids] + ["--", *kids]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -117,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--alg", choices=["EdDSA", "ES256"], default="EdDSA", help="signature algorithm"
     )
     new.set_defaults(command=_keys_new)
+    add_hub_key_commands(keys)
 
     add_trust_commands(sub)
 
@@ -136,7 +154,6 @@ def build_parser() -> argparse.ArgumentParser:
     issue.set_defaults(command=_token_issue)
     add_enrol_commands(sub)
 
-    add_hub_key_commands(keys)
     add_ops_commands(sub)
     add_dlq_commands(sub)
     add_bank_commands(sub)

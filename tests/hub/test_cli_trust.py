@@ -11,7 +11,7 @@ from hubkit import Hub
 
 from certhub.hub.cli.main import main
 from certhub.hub.core.keys import TRUST
-from certhub.security import TrustStore
+from certhub.security import SigningKey, TrustStore
 
 
 def _public_jwk(hub: Hub, party: str, folder: Path) -> str:
@@ -100,3 +100,15 @@ async def test_revoke_and_expiry_reach_the_running_hub(
     # Re-adding a revoked key does not bring it back.
     assert _add(hub, _public_jwk(hub, "city", tmp_path), "--sender", "city") == 0
     assert "stays revoked" in capsys.readouterr().out
+
+
+def test_a_key_id_that_starts_with_a_dash_is_revoked_like_any_other(tmp_path: Path) -> None:
+    """One thumbprint in 64 starts with '-': argparse must not take it for an option."""
+    while not (key := SigningKey.generate()).kid.startswith("-"):
+        pass
+    store = tmp_path / "trust.jwks.json"
+    TrustStore.empty().add(key.public_jwk(), sender="lost-phone", may_send=[]).save(store)
+    assert main(["trust", "revoke", key.kid, "--store", str(store)]) == 0
+    entry = TrustStore.load(store).get(key.kid)
+    assert entry is not None
+    assert entry.revoked
