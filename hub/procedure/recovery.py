@@ -108,13 +108,21 @@ async def plan_write_off_request(
 async def write_off_decided(
     ctx: ProcedureContext, item_id: int, status: ItemStatus, approver: str
 ) -> Effects:
-    """What a final decision on write-off ``item_id`` changes (nothing while only accepted)."""
-    if status not in (ItemStatus.APPROVED, ItemStatus.REJECTED):
-        return Effects()
+    """What a decision on write-off ``item_id`` changes (nothing while only accepted).
+
+    The person who asked for the write-off takes no decision on it: neither accepts
+    nor approves nor rejects (separation of duties, with money at stake).
+    """
     record = await ctx.store.get_record(item_id)
     if record is None:  # the item row references it; only a corrupt ledger gets here
         raise Refusal("item-not-found", f"record {item_id} is missing")
     request = WriteOffRequest.model_validate_json(record.payload)
+    if approver == request.actor.id:
+        raise Refusal(
+            "same-actor", f"{approver!r} asked for write-off {item_id} and may not decide it"
+        )
+    if status not in (ItemStatus.APPROVED, ItemStatus.REJECTED):
+        return Effects()
     task_id = request.task_id
     originals = await _originals(ctx, task_id)
     before = await _state(ctx, task_id, originals)
