@@ -21,3 +21,9 @@ def children(pid: int) -> list[int]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         found += map(int, (task / "children").read_text().split())
     return found
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (signature helpers, ingress processes and theirs)."""
+    below = children(pid)
+    return below + [grandchild for child in below for grandchild in descendants(child)]
