@@ -11,6 +11,7 @@ from aiohttp import web
 
 from certhub.hub.api.auth import require_in_area, require_reader
 from certhub.hub.api.ingress_routes import push_one
+from certhub.hub.api.params import region_param
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
 from certhub.hub.problems import Problem
@@ -77,11 +78,7 @@ async def list_tasks(request: web.Request) -> web.Response:
     status = request.query.get("status")
     if status is not None and status not in TaskStatus.__members__:
         raise Problem("invalid-parameter", f"status must be one of {', '.join(TaskStatus)}")
-    region = request.query.get("region")
-    if region is not None and (
-        not region.isascii() or not region.isdigit() or not 6 <= len(region) <= 12
-    ):
-        raise Problem("invalid-parameter", "region must be a 6- to 12-digit region code")
+    region = region_param(request)
     cursors = request.app[CURSORS]
     after = cursors.decode(request.query.get("after"), TASK_CURSOR)
     limit = page_limit(request)

@@ -23,7 +23,7 @@ from certhub.hub.core.periodic import every
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.rules.deadlines import DEFAULT_DEADLINE_DAYS, stage_due
 from certhub.hub.store import Conflict, DeadlineRow, LedgerStore, ReplayConflict
-from certhub.hub.store.effects import AuditWrite, DeadlineWrite, Effects
+from certhub.hub.store.effects import AuditWrite, DeadlineWrite, Effects, no_receipt
 from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import TaskDeadline, VerificationTask
 
@@ -100,7 +100,7 @@ class DeadlineSweep:
             audit=(AuditWrite(action, row.task_id, self._outcomes.hub_id, record.sha256),),
         )
         try:
-            made = await self._store.append(record.as_message(now), _no_receipt, effects)
+            made = await self._store.append(record.as_message(now), no_receipt, effects)
         except (Conflict, ReplayConflict):  # another process marked it first
             return False
         if not made.created:  # the same record, signed by another process at the same moment
@@ -127,9 +127,6 @@ class DeadlineSweep:
         """Sweep for the present moment."""
         await self.sweep(datetime.now(UTC))
 
-
-def _no_receipt(_sequence: int) -> str:
-    return ""  # the hub's own records carry no receipt, like every outcome
 
 
 async def deadline_context(app: web.Application) -> AsyncIterator[None]:

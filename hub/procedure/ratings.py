@@ -22,7 +22,7 @@ from certhub.hub.rules.ratings import (
     rated_service,
 )
 from certhub.hub.store import ReplayConflict
-from certhub.hub.store.effects import AuditWrite, Effects, FollowUpWrite, RatingWrite
+from certhub.hub.store.effects import AuditWrite, Effects, FollowUpWrite, RatingWrite, no_receipt
 from certhub.hub.store.ratings import rated_already
 from certhub.schemas import PersonRef, RatingFollowUp, Refusal, ServiceRating, parse_message
 from certhub.security import VerifiedMessage
@@ -57,7 +57,7 @@ async def record_link_rating(ctx: ProcedureContext, rating: ServiceRating, now: 
     audit = AuditWrite("service_rated", str(rating.service_record), "sms_link", record.sha256)
     effects = Effects(rating=effects.rating, audit=(audit,))
     try:
-        made = await ctx.store.append(record.as_message(now), _no_receipt, effects)
+        made = await ctx.store.append(record.as_message(now), no_receipt, effects)
     except ReplayConflict as exc:  # the same link, rated again with other content
         raise rated_already() from exc
     if not made.created:
@@ -107,6 +107,3 @@ async def _rating_effects(
     )
     return effects, person
 
-
-def _no_receipt(_sequence: int) -> str:
-    return ""  # the hub's own records carry no receipt, like every outcome

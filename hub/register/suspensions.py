@@ -32,7 +32,7 @@ from certhub.hub.register.cycle import liable_from
 from certhub.hub.rules.decisions import ItemKind
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.store import Conflict, LedgerStore, ReplayConflict
-from certhub.hub.store.effects import AuditWrite, Effects, ItemOpen
+from certhub.hub.store.effects import AuditWrite, Effects, ItemOpen, no_receipt
 from certhub.hub.store.register_reads import PersonRegister, RegisterList, RegisterQuery
 from certhub.schemas import PersonRef, RegionRef, SuspensionProposal
 from certhub.schemas.clock import shanghai_today
@@ -92,7 +92,7 @@ class ProposalSweep:
         audit = AuditWrite("suspension_proposed", message_id, self._outcomes.hub_id, record.sha256)
         effects = Effects(item=ItemOpen(ItemKind.SUSPENSION), audit=(audit,))
         try:
-            made = await self._store.append(record.as_message(at), _no_receipt, effects)
+            made = await self._store.append(record.as_message(at), no_receipt, effects)
         except (Conflict, ReplayConflict):  # another process proposed it first
             return 0
         return 1 if made.created else 0
@@ -115,9 +115,6 @@ def _person(row: PersonRegister) -> PersonRef | None:
         region=RegionRef(county=row.area[:6], village=village),
     )
 
-
-def _no_receipt(_sequence: int) -> str:
-    return ""  # the hub's own records carry no receipt, like every outcome
 
 
 async def proposal_context(app: web.Application) -> AsyncIterator[None]:

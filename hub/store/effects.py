@@ -86,6 +86,16 @@ class HubRecord:
         )
 
 
+def no_receipt(_sequence: int) -> str:
+    """The receipt of a record the hub appends on its own initiative: none.
+
+    A receipt is the hub's signed answer to a sender; the hub's own records (a task
+    deadline's escalation, a rating given through a link, a suspension proposal) have
+    no other sender to answer, like every outcome.
+    """
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class NoticeWrite:
     """An SMS to send, idempotent by ``notice_id`` (the outbox of notifications)."""
