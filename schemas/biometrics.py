@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ValidationInfo, model_validator
 
@@ -63,8 +63,6 @@ def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
 
 class BiometricEnrolment(Message):
     """A person's biometric model enrolled or withdrawn at a channel (status only)."""
-
-    MESSAGE_TYPE: ClassVar[str] = "biometric_enrolment/v1"
 
     type: Literal["biometric_enrolment/v1"] = "biometric_enrolment/v1"
     person: PersonRef

@@ -7,7 +7,7 @@ model carrying more than one person.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, ClassVar, Final, Literal, Self
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, ValidationInfo, model_validator
 
@@ -61,8 +61,6 @@ def _one_cycle_after(start: date) -> date:
 
 class CertificationEvent(Message):
     """One person's certification through one channel, with its evidence digests."""
-
-    MESSAGE_TYPE: ClassVar[str] = "certification_event/v1"
 
     type: Literal["certification_event/v1"] = "certification_event/v1"
     person: PersonRef

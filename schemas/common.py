@@ -272,20 +272,23 @@ class ActorRef(BaseModel):
 
 
 class Message(BaseModel):
-    """Base of every top-level message; subclasses declare ``type`` and ``MESSAGE_TYPE``.
+    """Base of every top-level message; a subclass declares only ``type``.
 
-    ``type`` is a ``Literal`` defaulting to ``MESSAGE_TYPE``, checked when the
-    subclass is defined so the two cannot drift apart.
+    ``type`` is a ``Literal`` with its one value as default (``type:
+    Literal["decision/v1"] = "decision/v1"``); :attr:`MESSAGE_TYPE` is read from
+    it when the subclass is defined, so the two cannot drift apart.
     """
 
     model_config = MODEL_CONFIG
 
     MESSAGE_TYPE: ClassVar[str]
+    """The wire name of the message type, e.g. ``decision/v1`` (the ``type`` default)."""
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        """Check that the subclass's ``type`` default equals its ``MESSAGE_TYPE``."""
+        """Take :attr:`MESSAGE_TYPE` from the subclass's ``type`` default."""
         super().__pydantic_init_subclass__(**kwargs)
         field = cls.model_fields.get("type")
-        if field is None or field.default != cls.MESSAGE_TYPE:
-            raise TypeError(f"{cls.__name__}.type must default to MESSAGE_TYPE")
+        if field is None or not isinstance(field.default, str):
+            raise TypeError(f"{cls.__name__}.type must be a Literal with its value as default")
+        cls.MESSAGE_TYPE = field.default

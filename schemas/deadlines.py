@@ -9,7 +9,7 @@ pulls them with the other outcomes.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Self
+from typing import Literal, Self
 
 from pydantic import AwareDatetime, model_validator
 
@@ -21,8 +21,6 @@ __all__ = ["TaskDeadline"]
 
 class TaskDeadline(Message):
     """A verification task near or past its deadline, as the hub records it."""
-
-    MESSAGE_TYPE: ClassVar[str] = "task_deadline/v1"
 
     type: Literal["task_deadline/v1"] = "task_deadline/v1"
     task_id: Identifier

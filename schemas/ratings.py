@@ -8,7 +8,7 @@ calls back, visits and puts things right within 15 working days.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -22,8 +22,6 @@ Score = Annotated[int, Field(ge=1, le=5, description="1 very dissatisfied … 5 
 class ServiceRating(Message):
     """One rating of one service event (the ledger record of a certification or report)."""
 
-    MESSAGE_TYPE: ClassVar[str] = "service_rating/v1"
-
     type: Literal["service_rating/v1"] = "service_rating/v1"
     service_record: Annotated[int, Field(ge=1, description="the rated record's ledger sequence")]
     score: Score
@@ -34,8 +32,6 @@ class ServiceRating(Message):
 
 class RatingFollowUp(Message):
     """What the town did about a bad rating: a phone call-back, a visit, the fix."""
-
-    MESSAGE_TYPE: ClassVar[str] = "rating_followup/v1"
 
     type: Literal["rating_followup/v1"] = "rating_followup/v1"
     rating_id: Annotated[int, Field(ge=1, description="the rating's ledger sequence")]

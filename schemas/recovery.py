@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
@@ -31,8 +31,6 @@ def _recovered_on_not_in_future(value: date) -> date:
 
 class OverpaymentRecovery(Message):
     """One sum recovered against the overpayment of verification task ``task_id``."""
-
-    MESSAGE_TYPE: ClassVar[str] = "recovery/v1"
 
     type: Literal["recovery/v1"] = "recovery/v1"
     task_id: Identifier
@@ -55,8 +53,6 @@ class OverpaymentRecovery(Message):
 
 class WriteOffRequest(Message):
     """A request to write off what remains of an overpayment (核销), for two-level review."""
-
-    MESSAGE_TYPE: ClassVar[str] = "write_off/v1"
 
     type: Literal["write_off/v1"] = "write_off/v1"
     task_id: Identifier

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
@@ -41,8 +41,6 @@ def _period_not_in_future(value: str, info: ValidationInfo) -> str:
 class EligibilityReport(Message):
     """A suspected loss of eligibility, registered by whoever collected it (谁收集、谁登记)."""
 
-    MESSAGE_TYPE: ClassVar[str] = "eligibility_report/v1"
-
     type: Literal["eligibility_report/v1"] = "eligibility_report/v1"
     reason: ReportReason
     person: PersonRef
@@ -60,8 +58,6 @@ class EligibilityReport(Message):
 
 class ZeroReport(Message):
     """A region's monthly statement that it has nothing to report (零报告)."""
-
-    MESSAGE_TYPE: ClassVar[str] = "zero_report/v1"
 
     type: Literal["zero_report/v1"] = "zero_report/v1"
     reporter: ActorRef

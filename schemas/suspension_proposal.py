@@ -11,7 +11,7 @@ on the proposal.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -22,8 +22,6 @@ __all__ = ["SuspensionProposal"]
 
 class SuspensionProposal(Message):
     """An overdue pensioner proposed for suspension, with the facts the register holds."""
-
-    MESSAGE_TYPE: ClassVar[str] = "suspension_proposal/v1"
 
     type: Literal["suspension_proposal/v1"] = "suspension_proposal/v1"
     person: PersonRef

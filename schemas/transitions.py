@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
@@ -34,8 +34,6 @@ class TaskTransition(Message):
     for imprisonment, the end of the sentence; the hub then disposes of the
     case by its kind (termination or suspension) and computes any overpayment.
     """
-
-    MESSAGE_TYPE: ClassVar[str] = "task_transition/v1"
 
     type: Literal["task_transition/v1"] = "task_transition/v1"
     task_id: Identifier
@@ -71,8 +69,6 @@ class BenefitRecord(Message):
     which month) and to check restorations (status, suspension start, bank
     account on file).
     """
-
-    MESSAGE_TYPE: ClassVar[str] = "benefit_record/v1"
 
     type: Literal["benefit_record/v1"] = "benefit_record/v1"
     person: PersonRef

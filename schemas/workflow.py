@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
@@ -52,8 +52,6 @@ def _event_date_not_in_future(value: date) -> date:
 class Decision(Message):
     """Accept (受理), approve or reject (审核) a subject such as a report or restoration."""
 
-    MESSAGE_TYPE: ClassVar[str] = "decision/v1"
-
     type: Literal["decision/v1"] = "decision/v1"
     subject_id: Identifier
     action: DecisionAction
@@ -70,8 +68,6 @@ class Decision(Message):
 
 class VerificationTask(Message):
     """A suspicion to verify one by one (待核实), from comparison or reports."""
-
-    MESSAGE_TYPE: ClassVar[str] = "verification_task/v1"
 
     type: Literal["verification_task/v1"] = "verification_task/v1"
     task_id: Identifier
@@ -103,8 +99,6 @@ class VerificationTask(Message):
 class Suspension(Message):
     """Benefit payment suspended (暂停发放) from a date."""
 
-    MESSAGE_TYPE: ClassVar[str] = "suspension/v1"
-
     type: Literal["suspension/v1"] = "suspension/v1"
     person: PersonRef
     reason: SuspensionReason
@@ -123,8 +117,6 @@ class Suspension(Message):
 class Termination(Message):
     """Benefit terminated (终止) for death, loss of nationality or duplicate entitlement."""
 
-    MESSAGE_TYPE: ClassVar[str] = "termination/v1"
-
     type: Literal["termination/v1"] = "termination/v1"
     person: PersonRef
     reason: Literal[TaskKind.death, TaskKind.loss_of_nationality, TaskKind.duplicate_receipt]
@@ -141,8 +133,6 @@ class Termination(Message):
 
 class Overpayment(Message):
     """Benefit paid after eligibility ended, and how far it has been recovered."""
-
-    MESSAGE_TYPE: ClassVar[str] = "overpayment/v1"
 
     type: Literal["overpayment/v1"] = "overpayment/v1"
     person: PersonRef
@@ -177,8 +167,6 @@ class Restoration(Message):
 
     ``repr`` masks the bank account as it masks ID numbers.
     """
-
-    MESSAGE_TYPE: ClassVar[str] = "restoration/v1"
 
     type: Literal["restoration/v1"] = "restoration/v1"
     person: PersonRef

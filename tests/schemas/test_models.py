@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from certhub.schemas import MESSAGE_TYPES, EligibilityReport, PersonRef, Restoration, ZeroReport
+from certhub.schemas import (
+    MESSAGE_TYPES,
+    EligibilityReport,
+    Message,
+    PersonRef,
+    Restoration,
+    ZeroReport,
+)
 from certhub.schemas.clock import shanghai_today
 
 Samples = dict[str, dict[str, Any]]
@@ -71,6 +78,16 @@ def test_round_trip(message_type: str, samples: Samples) -> None:
     parsed = _parse(model, samples[message_type])
     assert model.model_validate_json(parsed.model_dump_json(), strict=True) == parsed
     assert parsed.type == message_type == model.MESSAGE_TYPE  # type: ignore[attr-defined]
+
+
+def test_a_message_without_a_typed_default_is_refused_when_defined() -> None:
+    """MESSAGE_TYPE is read from the ``type`` default, so a class lacking one cannot exist."""
+    with pytest.raises(TypeError, match="must be a Literal with its value as default"):
+
+        class Untyped(Message):
+            """No ``type`` field."""
+
+            remarks: str | None = None
 
 
 @pytest.mark.parametrize("text", NAUGHTY)
