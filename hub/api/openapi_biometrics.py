@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from certhub.hub.api.openapi_parts import push_operation, reader_get
+from certhub.hub.api.openapi_parts import path_param, push_operation, reader_get
+from certhub.hub.rules.biometrics import Route
 
 _MODALITY = {"type": "string", "enum": ["face", "fingerprint", "finger_vein"]}
 _PERSON: dict[str, Any] = {
@@ -38,15 +39,7 @@ _PERSON: dict[str, Any] = {
             "description": "failed face certifications since the last passed certification",
         },
         "face_attempts_before_review": {"type": "integer"},
-        "route": {
-            "type": "string",
-            "enum": [
-                "self_service",
-                "manual_review",
-                "fingerprint_terminal",
-                "counter_or_home_visit",
-            ],
-        },
+        "route": {"type": "string", "enum": list(get_args(Route))},
     },
 }
 
@@ -60,7 +53,7 @@ def biometric_paths() -> dict[str, Any]:
         ),
         "/v1/biometric-enrolments/{person_id}": reader_get(
             "A person's biometric models and the way they can certify now.",
-            [{"name": "person_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            [path_param("person_id")],
             _PERSON,
             errors={"404": "Not a valid ID number, or outside the area."},
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import page_of, query, reader_get
+from certhub.hub.api.openapi_parts import REGION_PREFIX, cursor_query, page_of, query, reader_get
 
 _MOMENT = {"type": ["string", "null"], "format": "date-time"}
 _DEADLINE: dict[str, Any] = {
@@ -52,9 +52,8 @@ def deadline_paths() -> dict[str, Any]:
             "Open verification tasks with their deadlines (overdue=true: the late).",
             [
                 query("overdue", {"type": "string", "enum": ["true", "false"]}),
-                query("region", {"type": "string", "pattern": "^[0-9]{6,12}$"}),
-                query("after", {"type": "string"}),
-                query("limit", {"type": "integer", "minimum": 1}),
+                query("region", REGION_PREFIX),
+                *cursor_query(),
             ],
             page_of(_DEADLINE),
             errors={"400": "Invalid parameter or cursor."},

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import json_response, problem_response
-from certhub.hub.web.pages import MEDIA_TYPES
+from certhub.hub.api.openapi_parts import json_response, page_asset, problem_response
 
 __all__ = ["entrance_paths"]
 
@@ -60,36 +59,11 @@ _MY_REPORT: dict[str, Any] = {
 }
 
 
-def _page_asset(summary: str, *, named: bool) -> dict[str, Any]:
-    headers = {
-        name: {"required": True, "schema": {"type": "string"}}
-        for name in ("Content-Security-Policy", "ETag")
-    }
-    media = sorted({value.split(";")[0] for value in MEDIA_TYPES.values()})
-    operation: dict[str, Any] = {
-        "summary": summary,
-        "responses": {
-            "200": {
-                "description": "The file, under a strict Content-Security-Policy.",
-                "headers": headers,
-                "content": {name: {"schema": {}} for name in media},
-            },
-            "304": {"description": "The client's copy (If-None-Match) is current."},
-            "404": problem_response("No such page or asset."),
-        },
-    }
-    if named:
-        operation["parameters"] = [
-            {"name": "asset", "in": "path", "required": True, "schema": {"type": "string"}}
-        ]
-    return {"get": operation}
-
-
 def entrance_paths() -> dict[str, Any]:
     """``/app/``, ``/app/{asset}`` and ``/v1/my-reports``."""
     return {
-        "/app/": _page_asset("The coordinators' mobile entrance (HTML).", named=False),
-        "/app/{asset}": _page_asset(
+        "/app/": page_asset("The coordinators' mobile entrance (HTML).", named=False),
+        "/app/{asset}": page_asset(
             "A file of the entrance: ES module, style sheet, service worker, manifest, icon.",
             named=True,
         ),

@@ -5,80 +5,52 @@ from __future__ import annotations
 from typing import Any
 
 from certhub.hub.api.openapi_parts import (
-    json_response,
-    problem_response,
+    REGION_PREFIX,
+    cursor_query,
+    path_param,
     pull_operation,
     push_operation,
+    query,
+    reader_get,
 )
 
 _TASK_PAGE = {"$ref": "#/components/schemas/VerificationTaskPage"}
 _TASK = {"$ref": "#/components/schemas/VerificationTaskItem"}
 
 
-def _param(name: str, where: str = "query", **schema: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": where == "path",
-        "schema": schema or {"type": "string"},
-    }
-
-
-def _reader_get(summary: str, params: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "get": {
-            "summary": summary,
-            "security": [{"bearer": []}],
-            "parameters": params,
-            "responses": {
-                "200": json_response("OK", body),
-                "400": problem_response("Invalid parameter, cursor or period."),
-                "401": problem_response("Missing, invalid or expired bearer token."),
-                "403": problem_response("The token's key may not read."),
-            },
-        }
-    }
-
-
-def _with_404(operation: dict[str, Any], description: str) -> dict[str, Any]:
-    operation["get"]["responses"]["404"] = problem_response(description)
-    return operation
-
-
-def _signed_post(summary: str, types: list[str], params: list[dict[str, Any]]) -> dict[str, Any]:
-    operation = push_operation(summary, types)
-    operation["post"]["parameters"] = params
-    operation["post"]["responses"] |= {
-        "404": problem_response("No such item or task."),
-        "409": problem_response("Out of order, concurrent change, or replay."),
-    }
-    return operation
+_BAD_QUERY = {"400": "Invalid parameter, cursor or period."}
+_ITEM_ERRORS = {
+    "404": "No such item or task.",
+    "409": "Out of order, concurrent change, or replay.",
+}
 
 
 def procedure_paths() -> dict[str, Any]:
     """The paths added by the province's procedure."""
     decision_params = [
-        _param(
+        path_param(
             "collection",
-            "path",
-            type="string",
-            enum=[
-                "reports",
-                "certifications",
-                "restorations",
-                "write-offs",
-                "suspension-proposals",
-            ],
+            {
+                "type": "string",
+                "enum": [
+                    "reports",
+                    "certifications",
+                    "restorations",
+                    "write-offs",
+                    "suspension-proposals",
+                ],
+            },
         ),
-        _param("item_id", "path", type="string", pattern="^[0-9]{1,18}$"),
+        path_param("item_id", {"type": "string", "pattern": "^[0-9]{1,18}$"}),
     ]
-    task_param = [_param("task_id", "path")]
-    period = _param("period", type="string", pattern="^[0-9]{4}-[0-9]{2}$")
+    task_param = [path_param("task_id")]
+    period = query("period", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"})
     return {
-        "/v1/{collection}/{item_id}/decisions": _signed_post(
+        "/v1/{collection}/{item_id}/decisions": push_operation(
             "A signed decision (accept 受理 / approve or reject 审核) on one item.",
             ["decision/v1"],
-            decision_params,
+            parameters=decision_params,
+            errors=_ITEM_ERRORS,
         ),
         "/v1/restorations": {
             **push_operation(
@@ -93,37 +65,46 @@ def procedure_paths() -> dict[str, Any]:
         "/v1/outcomes": pull_operation(
             "Hub-signed task states, terminations, suspensions, overpayments."
         ),
-        "/v1/verification-tasks": _reader_get(
+        "/v1/verification-tasks": reader_get(
             "The verification list (待核实名单) by status and region, by cursor.",
             [
-                _param(
-                    "status", type="string", enum=["open", "in_progress", "confirmed", "cleared"]
+                query(
+                    "status",
+                    {"type": "string", "enum": ["open", "in_progress", "confirmed", "cleared"]},
                 ),
-                _param("region", type="string", pattern="^[0-9]{6,12}$"),
-                _param("after"),
-                _param("limit", type="integer", minimum=1),
+                query("region", REGION_PREFIX),
+                *cursor_query(),
             ],
             _TASK_PAGE,
+            errors=_BAD_QUERY,
         ),
-        "/v1/verification-tasks/{task_id}": _with_404(
-            _reader_get("One verification task.", task_param, _TASK), "No such task."
+        "/v1/verification-tasks/{task_id}": reader_get(
+            "One verification task.",
+            task_param,
+            _TASK,
+            errors=_BAD_QUERY | {"404": "No such task."},
         ),
-        "/v1/verification-tasks/{task_id}/transitions": _signed_post(
+        "/v1/verification-tasks/{task_id}/transitions": push_operation(
             "A signed task step; a confirmation terminates or suspends the benefit.",
             ["task_transition/v1"],
-            task_param,
+            parameters=task_param,
+            errors=_ITEM_ERRORS,
         ),
-        "/v1/compliance": _reader_get(
+        "/v1/compliance": reader_get(
             "Each reporting unit's status for a month: reported, zero_reported, missing.",
             [period],
             {"$ref": "#/components/schemas/Compliance"},
+            errors=_BAD_QUERY,
         ),
-        "/v1/stats": _reader_get(
+        "/v1/stats": reader_get(
             "Counts for a month grouped by city, county, reason or method.",
             [
                 period,
-                _param("group_by", type="string", enum=["city", "county", "reason", "method"]),
+                query(
+                    "group_by", {"type": "string", "enum": ["city", "county", "reason", "method"]}
+                ),
             ],
             {"$ref": "#/components/schemas/Stats"},
+            errors=_BAD_QUERY,
         ),
     }

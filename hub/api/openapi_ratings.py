@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from certhub.hub.api.openapi_parts import (
+    cursor_query,
     page_of,
+    path_param,
     problem_response,
     push_operation,
     query,
@@ -60,29 +62,14 @@ _RATING: dict[str, Any] = {
     },
 }
 _HTML = {"text/html": {"schema": {"type": "string"}}}
-_LINK = {
-    "name": "link",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,300}$"},
-}
-_RATING_ID = {
-    "name": "rating_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
-}
+_LINK = path_param("link", {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,300}$"})
+_RATING_ID = path_param("rating_id", {"type": "string", "pattern": "^[0-9]{1,18}$"})
 
 
-def _signed(summary: str, message_type: str, params: list[dict[str, Any]]) -> dict[str, Any]:
-    operation = push_operation(summary, [message_type])
-    if params:
-        operation["post"]["parameters"] = params
-    operation["post"]["responses"] |= {
-        "404": problem_response("No such rating."),
-        "409": problem_response("Rated already, follow-up closed, or replay."),
-    }
-    return operation
+_RATING_ERRORS = {
+    "404": "No such rating.",
+    "409": "Rated already, follow-up closed, or replay.",
+}
 
 
 def rating_paths() -> dict[str, Any]:
@@ -136,17 +123,16 @@ def rating_paths() -> dict[str, Any]:
             },
         },
         "/v1/service-ratings": {
-            **_signed(
+            **push_operation(
                 "A channel app's rating of a service that came through it.",
-                "service_rating/v1",
-                [],
+                ["service_rating/v1"],
+                errors=_RATING_ERRORS,
             ),
             **reader_get(
                 "Ratings by id (follow_up=open: bad ratings not yet put right).",
                 [
                     query("follow_up", {"type": "string", "enum": ["all", "open"]}),
-                    query("after", {"type": "string"}),
-                    query("limit", {"type": "integer", "minimum": 1}),
+                    *cursor_query(),
                 ],
                 page_of(_RATING),
                 errors={"400": "Invalid parameter or cursor."},
@@ -158,9 +144,10 @@ def rating_paths() -> dict[str, Any]:
             _RATING,
             errors={"404": "No such rating, or outside the area."},
         ),
-        "/v1/service-ratings/{rating_id}/follow-ups": _signed(
+        "/v1/service-ratings/{rating_id}/follow-ups": push_operation(
             "Town staff or the county record a call-back, a visit or the fix.",
-            "rating_followup/v1",
-            [_RATING_ID],
+            ["rating_followup/v1"],
+            parameters=[_RATING_ID],
+            errors=_RATING_ERRORS,
         ),
     }

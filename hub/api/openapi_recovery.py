@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from certhub.hub.api.openapi_parts import (
+    REGION_PREFIX,
+    cursor_query,
     page_of,
-    problem_response,
+    path_param,
     push_operation,
     query,
     reader_get,
@@ -64,32 +66,31 @@ _RECOVERY: dict[str, Any] = {
         "reference": {"type": ["string", "null"]},
     },
 }
+
+
 def _signed(summary: str, message_type: str) -> dict[str, Any]:
-    operation = push_operation(summary, [message_type])
-    operation["post"]["parameters"] = [
-        {"name": "task_id", "in": "path", "required": True, "schema": _TASK_ID}
-    ]
-    operation["post"]["responses"] |= {
-        "404": problem_response("The task has no overpayment."),
-        "409": problem_response(
-            "Exceeds the balance, settled already, a write-off under review, a reference "
-            "recorded before, a concurrent change, or replay."
-        ),
-    }
-    return operation
+    return push_operation(
+        summary,
+        [message_type],
+        parameters=[path_param("task_id", _TASK_ID)],
+        errors={
+            "404": "The task has no overpayment.",
+            "409": "Exceeds the balance, settled already, a write-off under review, a reference "
+            "recorded before, a concurrent change, or replay.",
+        },
+    )
 
 
 def recovery_paths() -> dict[str, Any]:
     """The paths of overpayment recovery."""
-    task = {"name": "task_id", "in": "path", "required": True, "schema": _TASK_ID}
+    task = path_param("task_id", _TASK_ID)
     return {
         "/v1/overpayments": reader_get(
             "Overpayments and their recovery, by task id cursor, status and region.",
             [
                 query("status", _STATUS),
-                query("region", {"type": "string", "pattern": "^[0-9]{6,12}$"}),
-                query("after", {"type": "string"}),
-                query("limit", {"type": "integer", "minimum": 1}),
+                query("region", REGION_PREFIX),
+                *cursor_query(),
             ],
             page_of(_BALANCE),
             errors={"400": "Invalid parameter or cursor."},

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from certhub.hub.api.openapi_parts import json_response, problem_response
+from certhub.hub.api.openapi_parts import cursor_query, query, reader_get
+from certhub.hub.rules.biometrics import Route
 from certhub.hub.store.register_reads import SUMMARY_FIELDS
 
 _MONTH = {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}$"}
@@ -47,12 +48,7 @@ _ENTRY: dict[str, Any] = {
         },
         "certify_by": {
             "type": "string",
-            "enum": [
-                "self_service",
-                "manual_review",
-                "fingerprint_terminal",
-                "counter_or_home_visit",
-            ],
+            "enum": list(get_args(Route)),
             "description": "how the person can certify now (biometric models enrolled, failed"
             " face attempts since the last pass)",
         },
@@ -109,10 +105,6 @@ _LISTS = {
 }
 
 
-def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "schema": schema}
-
-
 _COUNT = {"type": "integer", "minimum": 0}
 _SUMMARY: dict[str, Any] = {
     "type": "object",
@@ -137,45 +129,32 @@ _SUMMARY: dict[str, Any] = {
 def register_paths() -> dict[str, Any]:
     """The register's list paths and its summary."""
     common = [
-        _query("area", {"type": "string", "pattern": "^[0-9]{6}([0-9]{3}){0,2}$"}),
-        _query("on", {"type": "string", "format": "date"}),
-        _query("after", {"type": "string"}),
-        _query("limit", {"type": "integer", "minimum": 1}),
+        query("area", {"type": "string", "pattern": "^[0-9]{6}([0-9]{3}){0,2}$"}),
+        query("on", {"type": "string", "format": "date"}),
+        *cursor_query(),
     ]
     extra = {
-        "due": [_query("within", {"type": "integer", "enum": [1, 2, 3]})],
+        "due": [query("within", {"type": "integer", "enum": [1, 2, 3]})],
         "people": [
-            _query("name", {"type": "string", "minLength": 1, "maxLength": 20}),
-            _query("id_ending", {"type": "string", "pattern": "^[0-9X]{4,6}$"}),
+            query("name", {"type": "string", "minLength": 1, "maxLength": 20}),
+            query("id_ending", {"type": "string", "pattern": "^[0-9X]{4,6}$"}),
         ],
     }
     lists = {
-        f"/v1/register/{name}": {
-            "get": {
-                "summary": summary,
-                "security": [{"bearer": []}],
-                "parameters": common + extra.get(name, []),
-                "responses": {
-                    "200": json_response("One page in ID-number order.", _PAGE),
-                    "400": problem_response("Invalid parameter or cursor."),
-                    "401": problem_response("Missing, invalid or expired bearer token."),
-                    "403": problem_response("The token's key may not read."),
-                },
-            }
-        }
+        f"/v1/register/{name}": reader_get(
+            summary,
+            common + extra.get(name, []),
+            _PAGE,
+            ok="One page in ID-number order.",
+            errors={"400": "Invalid parameter or cursor."},
+        )
         for name, summary in _LISTS.items()
     }
-    summary = {
-        "get": {
-            "summary": "People of an area in each state; people certified in 12 months.",
-            "security": [{"bearer": []}],
-            "parameters": common[:2],
-            "responses": {
-                "200": json_response("Counts of people (not of events).", _SUMMARY),
-                "400": problem_response("Invalid parameter."),
-                "401": problem_response("Missing, invalid or expired bearer token."),
-                "403": problem_response("The token's key may not read."),
-            },
-        }
-    }
+    summary = reader_get(
+        "People of an area in each state; people certified in 12 months.",
+        common[:2],
+        _SUMMARY,
+        ok="Counts of people (not of events).",
+        errors={"400": "Invalid parameter."},
+    )
     return {**lists, "/v1/register/summary": summary}

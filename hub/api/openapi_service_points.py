@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import json_response, problem_response
+from certhub.hub.api.openapi_parts import json_response, page_asset, problem_response
 from certhub.hub.service_points import MAX_LIMIT
 from certhub.hub.service_points.model import OFFERED_METHODS, Access, PointKind, PointStatus
-from certhub.hub.web.pages import MEDIA_TYPES
 
 __all__ = ["service_point_paths"]
 
@@ -223,40 +222,13 @@ def _tile() -> dict[str, Any]:
     }
 
 
-def _page(summary: str, *, named: bool) -> dict[str, Any]:
-    headers = {
-        name: {"required": True, "schema": {"type": "string"}}
-        for name in ("Content-Security-Policy", "ETag")
-    }
-    operation: dict[str, Any] = {
-        "summary": summary,
-        "responses": {
-            "200": {
-                "description": "The file, under a strict Content-Security-Policy.",
-                "headers": headers,
-                "content": {
-                    name: {"schema": {}}
-                    for name in sorted({value.split(";")[0] for value in MEDIA_TYPES.values()})
-                },
-            },
-            "304": {"description": "The client's copy (If-None-Match) is current."},
-            "404": problem_response("No such page or asset."),
-        },
-    }
-    if named:
-        operation["parameters"] = [
-            {"name": "asset", "in": "path", "required": True, "schema": {"type": "string"}}
-        ]
-    return {"get": operation}
-
-
 def service_point_paths() -> dict[str, Any]:
     """The e-map's paths."""
     return {
         "/v1/service-points/nearest": _nearest(),
         "/v1/service-points.geojson": _export(),
         "/v1/service-points/places": _places(),
-        "/map/": _page("The social-security e-map (HTML).", named=False),
-        "/map/{asset}": _page("A file of the e-map: ES module or style sheet.", named=True),
+        "/map/": page_asset("The social-security e-map (HTML).", named=False),
+        "/map/{asset}": page_asset("A file of the e-map: ES module or style sheet.", named=True),
         "/map/tiles/{z}/{x}/{y}.png": _tile(),
     }
