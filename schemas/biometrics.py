@@ -17,14 +17,13 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ValidationInfo, model_validator
 
 from .common import (
-    CLOCK_SKEW,
     MODEL_CONFIG,
     Channel,
     FreeText,
     Identifier,
     Message,
     PersonRef,
-    validation_now,
+    not_ahead_of_clock,
 )
 
 __all__ = ["BiometricEnrolment", "BiometricModality", "Consent", "EnrolmentStatus"]
@@ -56,9 +55,7 @@ class Consent(BaseModel):
 
 
 def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
-    if value > validation_now(info) + CLOCK_SKEW:
-        raise ValueError("occurred_at is more than 5 minutes in the future")
-    return value
+    return not_ahead_of_clock(value, "occurred_at", info)
 
 
 class BiometricEnrolment(Message):

@@ -13,7 +13,6 @@ from pydantic import AfterValidator, AwareDatetime, ValidationInfo, model_valida
 
 from .clock import CHINA_STANDARD_TIME
 from .common import (
-    CLOCK_SKEW,
     SCHEME_START,
     ActorRef,
     Channel,
@@ -21,8 +20,8 @@ from .common import (
     FreeText,
     Message,
     PersonRef,
+    not_ahead_of_clock,
     not_before_birth,
-    validation_now,
 )
 from .enums import CertificationMethod, CertificationOutcome, EvidenceKind
 
@@ -40,8 +39,7 @@ def _occurred_when_possible(value: datetime, info: ValidationInfo) -> datetime:
     A field validator (not a model one) so the error points at ``occurred_at``;
     ``person`` is declared first, so it is already validated here (absent if invalid).
     """
-    if value > validation_now(info) + CLOCK_SKEW:
-        raise ValueError("occurred_at is more than 5 minutes in the future")
+    not_ahead_of_clock(value, "occurred_at", info)
     # an epoch-seconds value read as milliseconds lands in January 1970: refuse, never store
     day = value.astimezone(CHINA_STANDARD_TIME).date()
     if day < SCHEME_START:

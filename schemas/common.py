@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, ClassVar, Final, Literal, Self
+from typing import Annotated, Any, ClassVar, Final, Literal, Protocol, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -33,14 +33,19 @@ __all__ = [
     "EvidenceRef",
     "FreeText",
     "Identifier",
+    "MaskedAccount",
     "Message",
     "Money",
+    "Month",
     "PersonName",
     "PersonRef",
     "RegionRef",
     "blank",
+    "not_ahead_of_clock",
     "not_before_birth",
     "not_in_future",
+    "not_in_future_check",
+    "other_needs_remarks",
     "require_remarks_for_other",
     "validation_now",
 ]
@@ -165,6 +170,12 @@ Money = Annotated[
 ]
 """A non-negative amount in yuan with at most two decimal places."""
 
+Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+"""A calendar month written ``YYYY-MM``; a field adds what month it is as description."""
+
+MaskedAccount = Annotated[str, Field(pattern=r"^[0-9*]{0,28}[0-9]{4}$")]
+"""A bank account as kept on file: masked with ``*`` except at least its last 4 digits."""
+
 
 def not_in_future(value: date, what: str, info: ValidationInfo | None = None) -> date:
     """Return ``value`` unless it is after today in China Standard Time.
@@ -176,6 +187,29 @@ def not_in_future(value: date, what: str, info: ValidationInfo | None = None) ->
     """
     if value > validation_now(info).astimezone(CHINA_STANDARD_TIME).date():
         raise ValueError(f"{what} is in the future")
+    return value
+
+
+def not_in_future_check(what: str) -> AfterValidator:
+    """A field validator refusing a date after today, naming ``what`` (see :func:`not_in_future`).
+
+    It takes no validation context, so today is the system clock's.
+    """
+
+    def check(value: date) -> date:
+        return not_in_future(value, what)
+
+    return AfterValidator(check)
+
+
+def not_ahead_of_clock(value: datetime, what: str, info: ValidationInfo | None) -> datetime:
+    """Return ``value`` unless it is more than :data:`CLOCK_SKEW` after :func:`validation_now`.
+
+    Raises:
+        ValueError: naming ``what``.
+    """
+    if value > validation_now(info) + CLOCK_SKEW:
+        raise ValueError(f"{what} is more than 5 minutes in the future")
     return value
 
 
@@ -207,6 +241,26 @@ def require_remarks_for_other(reason: str, remarks: str | None) -> None:
     """
     if reason == "other" and blank(remarks):
         raise ValueError("reason 'other' requires remarks")
+
+
+class _ReasonWithRemarks(Protocol):
+    @property
+    def reason(self) -> str: ...
+    @property
+    def remarks(self) -> str | None: ...
+
+
+_WithRemarks = TypeVar("_WithRemarks", bound=_ReasonWithRemarks)
+
+
+def other_needs_remarks(model: _WithRemarks) -> _WithRemarks:
+    """A model validator (``mode="after"``): :func:`require_remarks_for_other` on the model.
+
+    For a message with ``reason`` and ``remarks`` fields; declare it in the class body
+    as ``_other_needs_remarks = model_validator(mode="after")(other_needs_remarks)``.
+    """
+    require_remarks_for_other(model.reason, model.remarks)
+    return model
 
 
 class RegionRef(BaseModel):

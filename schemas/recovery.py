@@ -17,16 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
-from .common import ActorRef, FreeText, Identifier, Message, Money, blank, not_in_future
+from .common import ActorRef, FreeText, Identifier, Message, Money, blank, not_in_future_check
 from .enums import RecoverySource
 
 __all__ = ["OverpaymentRecovery", "WriteOffRequest"]
-
-
-def _recovered_on_not_in_future(value: date) -> date:
-    return not_in_future(value, "recovered_on")
 
 
 class OverpaymentRecovery(Message):
@@ -36,7 +32,7 @@ class OverpaymentRecovery(Message):
     task_id: Identifier
     amount: Annotated[Money, Field(gt=Decimal(0))]
     source: RecoverySource
-    recovered_on: Annotated[date, AfterValidator(_recovered_on_not_in_future)]
+    recovered_on: Annotated[date, not_in_future_check("recovered_on")]
     reference: Identifier | None = Field(
         default=None, description="the bank's serial or the receipt number, when there is one"
     )

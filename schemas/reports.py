@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
@@ -13,11 +13,12 @@ from .common import (
     EvidenceRef,
     FreeText,
     Message,
+    Month,
     PersonRef,
     RegionRef,
     not_before_birth,
     not_in_future,
-    require_remarks_for_other,
+    other_needs_remarks,
     validation_now,
 )
 from .enums import ReportReason
@@ -50,10 +51,7 @@ class EligibilityReport(Message):
     evidence: tuple[EvidenceRef, ...] = ()
     remarks: FreeText | None = None
 
-    @model_validator(mode="after")
-    def _other_needs_remarks(self) -> Self:
-        require_remarks_for_other(self.reason, self.remarks)
-        return self
+    _other_needs_remarks = model_validator(mode="after")(other_needs_remarks)
 
 
 class ZeroReport(Message):
@@ -63,8 +61,8 @@ class ZeroReport(Message):
     reporter: ActorRef
     region: RegionRef
     period: Annotated[
-        str,
-        Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="reporting month, YYYY-MM"),
+        Month,
+        Field(description="reporting month, YYYY-MM"),
         AfterValidator(_period_not_in_future),
     ]
     count: Literal[0] = 0

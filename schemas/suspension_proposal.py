@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from .common import FreeText, Message, PersonRef
+from .common import FreeText, Message, Month, PersonRef
 
 __all__ = ["SuspensionProposal"]
 
@@ -25,9 +25,7 @@ class SuspensionProposal(Message):
 
     type: Literal["suspension_proposal/v1"] = "suspension_proposal/v1"
     person: PersonRef
-    due_month: Annotated[
-        str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="the cycle's last month")
-    ]
+    due_month: Annotated[Month, Field(description="the cycle's last month")]
     liable_from: date
     last_certified_on: date | None = None
     last_certification_sequence: int | None = Field(default=None, ge=1)

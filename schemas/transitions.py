@@ -6,25 +6,23 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from .common import (
     ActorRef,
     EvidenceRef,
     FreeText,
     Identifier,
+    MaskedAccount,
     Message,
     Money,
+    Month,
     PersonRef,
-    not_in_future,
+    not_in_future_check,
 )
 from .enums import BenefitStatus, TaskStatus, VerificationMethod
 
 __all__ = ["BenefitRecord", "TaskTransition"]
-
-
-def _event_date_not_in_future(value: date) -> date:
-    return not_in_future(value, "event date")
 
 
 class TaskTransition(Message):
@@ -40,7 +38,7 @@ class TaskTransition(Message):
     to_status: Literal[TaskStatus.in_progress, TaskStatus.confirmed, TaskStatus.cleared]
     method: VerificationMethod | None = None
     outcome: FreeText | None = Field(default=None, max_length=1000)
-    event_date: Annotated[date, AfterValidator(_event_date_not_in_future)] | None = None
+    event_date: Annotated[date, not_in_future_check("event date")] | None = None
     suspend_until: date | None = Field(
         default=None, description="end of a prison sentence; suspension lasts until then"
     )
@@ -74,13 +72,9 @@ class BenefitRecord(Message):
     person: PersonRef
     status: BenefitStatus
     monthly_amount: Money
-    paid_through: Annotated[
-        str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="last month paid, YYYY-MM")
-    ]
+    paid_through: Annotated[Month, Field(description="last month paid, YYYY-MM")]
     suspended_since: date | None = None
-    bank_account_on_file: Annotated[
-        str, Field(pattern=r"^[0-9*]{0,28}[0-9]{4}$", description="masked except the last 4")
-    ]
+    bank_account_on_file: Annotated[MaskedAccount, Field(description="masked except the last 4")]
     contact_mobile: Annotated[
         str | None,
         Field(pattern=r"^1[3-9][0-9]{9}$", description="the registered mobile number, for SMS"),

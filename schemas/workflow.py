@@ -12,19 +12,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from .common import (
     ActorRef,
     EvidenceRef,
     FreeText,
     Identifier,
+    MaskedAccount,
     Message,
     Money,
     PersonRef,
     blank,
-    not_in_future,
-    require_remarks_for_other,
+    not_in_future_check,
+    other_needs_remarks,
 )
 from .enums import (
     DecisionAction,
@@ -43,10 +44,6 @@ __all__ = [
     "Termination",
     "VerificationTask",
 ]
-
-
-def _event_date_not_in_future(value: date) -> date:
-    return not_in_future(value, "event date")
 
 
 class Decision(Message):
@@ -108,10 +105,7 @@ class Suspension(Message):
     decided_at: AwareDatetime
     remarks: FreeText | None = None
 
-    @model_validator(mode="after")
-    def _other_needs_remarks(self) -> Self:
-        require_remarks_for_other(self.reason, self.remarks)
-        return self
+    _other_needs_remarks = model_validator(mode="after")(other_needs_remarks)
 
 
 class Termination(Message):
@@ -120,7 +114,7 @@ class Termination(Message):
     type: Literal["termination/v1"] = "termination/v1"
     person: PersonRef
     reason: Literal[TaskKind.death, TaskKind.loss_of_nationality, TaskKind.duplicate_receipt]
-    event_date: Annotated[date, AfterValidator(_event_date_not_in_future)]
+    event_date: Annotated[date, not_in_future_check("event date")]
     effective_from: date
     family_notified: bool = Field(
         description="family told about one-time payments (funeral grant, account balance)"
@@ -178,11 +172,8 @@ class Restoration(Message):
     back_pay_amount: Money
     bank_account: Annotated[str, Field(pattern=r"^[0-9]{8,32}$")]
     bank_account_on_file: Annotated[
-        str,
-        Field(
-            pattern=r"^[0-9*]{0,28}[0-9]{4}$",
-            description="account on file, masked except at least its last 4 digits",
-        ),
+        MaskedAccount,
+        Field(description="account on file, masked except at least its last 4 digits"),
     ]
     account_change_evidence: EvidenceRef | None = None
     requested_by: ActorRef

@@ -248,6 +248,13 @@ def test_reject_needs_reason(samples: Samples) -> None:
         ("restoration/v1", {"bank_account_on_file": "6222****"}, "pattern"),
         ("suspension/v1", {"reason": "other"}, "remarks"),
         ("termination/v1", {"reason": "missing"}, "reason"),
+        ("termination/v1", {"event_date": "2999-01-01"}, "event date is in the future"),
+        ("task_transition/v1", {"event_date": "2999-01-01"}, "event date is in the future"),
+        ("recovery/v1", {"recovered_on": "2999-01-01"}, "recovered_on is in the future"),
+        ("biometric_enrolment/v1", {"occurred_at": "2999-01-01T00:00:00+08:00"}, "5 minutes"),
+        ("benefit_record/v1", {"paid_through": "2024-13"}, "pattern"),
+        ("benefit_record/v1", {"bank_account_on_file": "6222****"}, "pattern"),
+        ("suspension_proposal/v1", {"due_month": "2024-2"}, "pattern"),
     ],
 )
 def test_workflow_consistency(
