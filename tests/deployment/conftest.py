@@ -1,15 +1,7 @@
-"""Fixtures of the deployment tests: a throw-away PostgreSQL database per test."""
+"""Fixtures of the deployment tests: a throw-away PostgreSQL database, hub processes on it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from deployment_fixtures import deployment, deployment_env, ministry, pg_database
 
-import pytest
-from pgkit import throwaway_database
-
-
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for one test, dropped after it."""
-    with throwaway_database("certhub_dep") as url:
-        yield url
+__all__ = ["deployment", "deployment_env", "ministry", "pg_database"]

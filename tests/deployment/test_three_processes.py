@@ -20,7 +20,6 @@ import hashlib
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,6 @@ from certhub.security import issue_read_token, parse_compact, verify_receipt
 from tests.reliability.kit import (
     JOSE,
     SENDER,
-    CountingMinistry,
     Deployment,
     HubProcess,
     Message,
@@ -50,39 +48,9 @@ Session = aiohttp.ClientSession
 
 
 @pytest.fixture
-async def ministry() -> AsyncIterator[CountingMinistry]:
-    """The counting ministry, listening."""
-    department = CountingMinistry()
-    await department.start()
-    yield department
-    await department.aclose()
-
-
-@pytest.fixture
-async def deployment(
-    tmp_path: Path, ministry: CountingMinistry, pg_database: str
-) -> AsyncIterator[Deployment]:
-    """The deployment (database, broker prefix, provisioned secrets); stopped and cleaned after."""
-    made = Deployment(
-        work=tmp_path, parties=Parties(), ministry=ministry, database_url=pg_database,
-        broker="rabbitmq",
-    )  # fmt: skip
-    made.provision_secrets(
-        CERTHUB_MINISTRY_PULL_SECONDS="3600"  # the singleton: one round when leading
-    )
-    yield made
-    await made.aclose()
-
-
-def start(deployment: Deployment, name: str, role: str) -> HubProcess:
-    """A process with a data folder of its own (the same trust store provisioned into it)."""
-    folder = deployment.work / f"data-{name}"
-    folder.mkdir()
-    deployment.parties.trust_store().save(folder / "trust.jwks.json")
-    hub = HubProcess(name, role, deployment.env(CERTHUB_DATA_DIR=str(folder)), deployment.work)
-    deployment.processes.append(hub)
-    hub.start()
-    return hub
+def deployment_env() -> dict[str, str]:
+    """The ministry pull is the singleton under test: one round while a process leads."""
+    return {"CERTHUB_MINISTRY_PULL_SECONDS": "3600"}
 
 
 def bearer(parties: Parties, scope: str = "read") -> dict[str, str]:
@@ -184,10 +152,10 @@ async def test_two_ingress_and_a_worker_on_separate_folders_are_one_hub(
     deployment: Deployment, pg_database: str
 ) -> None:
     started = time.monotonic()
-    first = start(deployment, "ingress-a", "ingress")
+    first = deployment.start_with_own_folder("ingress-a", "ingress")
     await first.ready()  # migrates the empty database and makes the deployment's keys
-    second = start(deployment, "ingress-b", "ingress")
-    worker = start(deployment, "worker", "worker")
+    second = deployment.start_with_own_folder("ingress-b", "ingress")
+    worker = deployment.start_with_own_folder("worker", "worker")
     await asyncio.gather(second.ready(), worker.ready())
     ingress = [first, second]
     parties = deployment.parties

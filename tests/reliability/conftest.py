@@ -7,28 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pgkit import throwaway_database
+from deployment_fixtures import ministry, pg_database
 
 from .kit import CountingMinistry, Deployment, Parties
 
-
-@pytest.fixture
-def pg_database() -> Any:
-    """A fresh PostgreSQL database for one test, dropped after it."""
-    with throwaway_database("certhub_rel") as url:
-        yield url
-
-
-# --- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def ministry() -> AsyncIterator[CountingMinistry]:
-    """The counting ministry, listening."""
-    department = CountingMinistry()
-    await department.start()
-    yield department
-    await department.aclose()
+__all__ = ["ministry", "pg_database"]
 
 
 @pytest.fixture

@@ -449,6 +449,20 @@ class Deployment:
         self.processes.append(hub)
         return hub
 
+    def start_with_own_folder(self, name: str, role: str) -> HubProcess:
+        """Start a process with a data folder of its own, as on a machine of its own.
+
+        Only what an operator provisions alike reaches it: the trust store (copied
+        into its folder) and the secrets folder of :meth:`provision_secrets`.
+        """
+        folder = self.work / f"data-{name}"
+        folder.mkdir()
+        self.parties.trust_store().save(folder / "trust.jwks.json")
+        hub = HubProcess(name, role, self.env(CERTHUB_DATA_DIR=str(folder)), self.work)
+        self.processes.append(hub)
+        hub.start()
+        return hub
+
     def cli(self, *args: str, seconds: float = 60.0) -> subprocess.CompletedProcess[str]:
         """Run ``certhub ARGS`` against this deployment."""
         return subprocess.run(
