@@ -31,6 +31,23 @@ SIMPLE_MEASURES: Final = (
     "comparison_tasks_opened",
     "comparison_tasks_cleared",
 )
+ROW_FIELDS: Final = (
+    "level",
+    "code",
+    "name",
+    "certified",
+    "certified_by_method",
+    "mianban_share",
+    "suspensions",
+    "terminations",
+    "restorations",
+    "recoveries",
+    "recovered_amount",
+    "comparison_tasks_opened",
+    "comparison_tasks_cleared",
+    "comparison_error_rate",
+)
+"""The fields of one published row, in order (the JSON, the CSV's columns and OpenAPI)."""
 NOTE: Final = (
     "null: fewer than {threshold}, or withheld so that a smaller figure cannot be recomputed"
     " from the others"

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from certhub.hub.accountability.disclosure import ROW_FIELDS
 from certhub.hub.api.openapi_parts import problem_response
 
 _COUNT = {"type": ["integer", "null"], "minimum": 0}
 _RATIO = {"type": ["number", "null"], "minimum": 0}
 _ROW: dict[str, Any] = {
     "type": "object",
-    "required": [
-        "level",
-        "code",
-        "name",
-        "certified",
-        "certified_by_method",
-        "mianban_share",
-        "suspensions",
-        "terminations",
-        "restorations",
-        "recoveries",
-        "recovered_amount",
-        "comparison_tasks_opened",
-        "comparison_tasks_cleared",
-        "comparison_error_rate",
-    ],
+    "required": list(ROW_FIELDS),
     "properties": {
         "level": {"type": "string", "enum": ["province", "city", "county"]},
         "code": {"type": "string", "pattern": "^[0-9]{6}$"},
