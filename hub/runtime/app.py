@@ -74,6 +74,7 @@ from certhub.hub.register.reminders import reminder_context
 from certhub.hub.register.suspensions import proposal_context
 from certhub.hub.runtime.deployment import deployment_context, evidence_context, shared_trust
 from certhub.hub.runtime.health import install_health
+from certhub.hub.runtime.processes import receipt_signers
 from certhub.hub.runtime.serving import edge_handler_args
 from certhub.hub.runtime.trust_state import TrustState
 from certhub.hub.service_points.exports import GeoJsonExports
@@ -81,7 +82,7 @@ from certhub.hub.store import SqliteLedger, open_ledger
 from certhub.hub.web import entrance
 from certhub.monitoring.metrics import HubMetrics, register_process_collectors
 from certhub.monitoring.server import serve_metrics
-from certhub.security import HubKeyring, HubSigningKeys, ReceiptSigner, SignatureHelper
+from certhub.security import HubKeyring, SignatureHelper
 
 
 def create_app(settings: Settings, *, registry: CollectorRegistry | None = None) -> web.Application:
@@ -236,23 +237,11 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
     app[PIPELINE] = IngressPipeline(
         verifier=lambda: trust.messages,
         store=store,
-        receipts=partial(_receipt_signer, keyring, settings.hub_id, {}),
+        receipts=receipt_signers(keyring, settings.hub_id),
         signatures=helper,
     )
     yield
     await store.aclose()
-
-
-def _receipt_signer(
-    keyring: HubSigningKeys, hub_id: str, made: dict[str, ReceiptSigner]
-) -> ReceiptSigner:
-    """The signer for the keyring's active key (built once per key, not per message)."""
-    key = keyring.active
-    signer = made.get(key.kid)
-    if signer is None:
-        made.clear()
-        signer = made[key.kid] = ReceiptSigner(key, hub_id=hub_id)
-    return signer
 
 
 async def _procedure(app: web.Application) -> AsyncIterator[None]:
