@@ -20,7 +20,7 @@ from certhub.hub.store.postgres.keys import (
     load_deployment_key,
 )
 
-__all__ = ["check_deployment"]
+__all__ = ["check_deployment", "key_folder_variable", "must_be_makeable"]
 
 
 def check_deployment(settings: Settings) -> None:
@@ -38,9 +38,9 @@ def check_deployment(settings: Settings) -> None:
         return
     url = settings.database_url.get_secret_value()
     path = deployment_key_path(settings.secrets_dir, settings.data_dir)
-    variable = "CERTHUB_SECRETS_DIR" if settings.secrets_dir is not None else "CERTHUB_DATA_DIR"
+    variable = key_folder_variable(settings)
     if not path.exists():
-        _must_be_makeable(path, variable)
+        must_be_makeable(path, "deployment key", variable)
         return
     try:
         key = load_deployment_key(path, create=False)
@@ -51,13 +51,23 @@ def check_deployment(settings: Settings) -> None:
         raise CliError(one_line(exc)) from None
 
 
-def _must_be_makeable(path: Path, variable: str) -> None:
-    """The folder start-up would make ``path`` in must take it (a first process makes the key)."""
+def key_folder_variable(settings: Settings) -> str:
+    """The setting that placed a key file, to name in a refusal."""
+    return "CERTHUB_SECRETS_DIR" if settings.secrets_dir is not None else "CERTHUB_DATA_DIR"
+
+
+def must_be_makeable(path: Path, what: str, variable: str) -> None:
+    """The folder start-up would make ``path`` in must take it (a first process makes the key).
+
+    Raises:
+        CliError: naming ``what`` is missing and ``variable``, the setting that placed it.
+    """
     folder = path.parent
     while not folder.exists() and folder != folder.parent:  # start-up makes the rest
         folder = folder.parent
+    # the check start-up's mkdir and create would fail: a folder we may write into
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise CliError(
-            f"deployment key {path} is missing and cannot be made there ({variable}):"
+            f"{what} {path} is missing and cannot be made there ({variable}):"
             f" {folder} is not a writable folder"
         )

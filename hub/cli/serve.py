@@ -13,14 +13,17 @@ import asyncio
 import errno
 import importlib.util
 import logging
-import os
 import socket
 
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from certhub.hub.cli.common import CliError, one_line
-from certhub.hub.cli.deployment_checks import check_deployment
+from certhub.hub.cli.deployment_checks import (
+    check_deployment,
+    key_folder_variable,
+    must_be_makeable,
+)
 from certhub.hub.core.settings import Settings, masked_url
 from certhub.monitoring.tracing import shutdown_tracing
 from certhub.security import TrustStore
@@ -122,7 +125,7 @@ def _check_cursor_key(settings: Settings) -> None:
     otherwise fail at start-up with a traceback, after other files were made.
     """
     path = settings.cursor_key_path
-    variable = "CERTHUB_SECRETS_DIR" if settings.secrets_dir is not None else "CERTHUB_DATA_DIR"
+    variable = key_folder_variable(settings)
     try:
         if path.exists():
             size = len(path.read_bytes())
@@ -132,15 +135,7 @@ def _check_cursor_key(settings: Settings) -> None:
                     f" it needs {CURSOR_KEY_BYTES} ({variable})"
                 )
             return
-        folder = path.parent
-        while not folder.exists() and folder != folder.parent:  # start-up makes the rest
-            folder = folder.parent
-        # the check start-up's mkdir and create would fail: a folder we may write into
-        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-            raise CliError(
-                f"cursor key {path} is missing and cannot be made there ({variable}):"
-                f" {folder} is not a writable folder"
-            )
+        must_be_makeable(path, "cursor key", variable)
     except OSError as exc:
         raise CliError(f"cursor key {path}: {exc.strerror or one_line(exc)} ({variable})") from None
 
