@@ -117,11 +117,8 @@ async def _store(
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    with path.open("rb") as stream:  # streamed: the file may be larger than memory
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _report(roster: RosterFile, snapshot: Path, checked: float, seconds: float) -> None:

@@ -45,11 +45,8 @@ class Expired:
 
 
 def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            sha.update(chunk)
-    return sha.hexdigest()
+    with path.open("rb") as stream:  # streamed: the file may be larger than memory
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def expired(runs_dir: Path, retention_days: int, now: float) -> Iterator[Expired]:
