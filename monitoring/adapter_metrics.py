@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter
+
+from certhub.monitoring.families import Families
 
 __all__ = ["ADAPTER_LATENCY_BUCKETS", "CIRCUIT_STATES", "OUTCOMES", "AdapterMetrics"]
 
@@ -54,30 +56,27 @@ class AdapterMetrics:
         """
         self.registry = registry
         self._signature_failures = signature_failures
-        self.requests = Counter(
+        on = Families(registry)
+        self.requests = on.counter(
             "certhub_adapter_requests_total",
             "Calls to departments through an adapter, by adapter, operation and outcome.",
             ["adapter", "operation", "outcome"],
-            registry=registry,
         )
-        self.duration = Histogram(
+        self.duration = on.histogram(
             "certhub_adapter_request_duration_seconds",
             "Duration of one adapter call, all attempts and backoffs included.",
             ["adapter", "operation"],
             buckets=ADAPTER_LATENCY_BUCKETS,
-            registry=registry,
         )
-        self.retries = Counter(
+        self.retries = on.counter(
             "certhub_adapter_retries_total",
             "Attempts made after the first one, by adapter and operation.",
             ["adapter", "operation"],
-            registry=registry,
         )
-        self.circuit_state = Gauge(
+        self.circuit_state = on.gauge(
             "certhub_adapter_circuit_state",
             "Circuit breaker state per adapter: 0 closed, 1 half-open, 2 open.",
             ["adapter"],
-            registry=registry,
         )
 
     def count_signature_failure(self) -> None:

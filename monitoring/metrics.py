@@ -16,9 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 
 from prometheus_client import (
     CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
     Info,
     PlatformCollector,
     ProcessCollector,
@@ -28,6 +25,7 @@ from prometheus_client.registry import Collector
 from pydantic import BaseModel
 
 from certhub.monitoring.children import Children
+from certhub.monitoring.families import Families
 from certhub.monitoring.kpi_metrics import KpiCollector
 from certhub.monitoring.labels import certification_labels, report_labels
 from certhub.monitoring.logging import flood_guards
@@ -81,29 +79,27 @@ class HubMetrics:
         self, registry: CollectorRegistry, *, version: str = "0", commit: str = ""
     ) -> None:
         self.registry = registry
+        on = self._families = Families(registry)
         self.build_info = Info(
             "certhub_build", "Version and commit of the running certhub.", registry=registry
         )
         self.build_info.info({"version": version, "commit": commit or "unknown"})
-        self._define_ingress(registry)
-        self._define_edge(registry)
-        self._define_ledger(registry)
-        self._define_egress(registry)
-        self._define_domain(registry)
-        self.trust_store_keys = Gauge(
+        self._define_ingress(on)
+        self._define_edge(on)
+        self._define_ledger(on)
+        self._define_egress(on)
+        self._define_domain(on)
+        self.trust_store_keys = on.gauge(
             "certhub_trust_store_keys",
             "Keys currently loaded in the trust store.",
-            registry=registry,
         )
-        self.trust_store_reloads = Counter(
+        self.trust_store_reloads = on.counter(
             "certhub_trust_store_reloads_total",
             "Trust store reloads from file, by outcome.",
             ["outcome"],
-            registry=registry,
         )
         self.kpis = KpiCollector()  # fed by the hub's KPI refresh (hub/accountability)
         registry.register(self.kpis)
-        self._registry = registry
         # Hot-path children, looked up once per label combination.
         self._received = Children(self.messages_received)
         self._http = Children(self.http_request_duration)
@@ -111,159 +107,135 @@ class HubMetrics:
         self._zero_reports = Children(self.zero_reports)
         self._certifications = Children(self.certifications)
 
-    def _define_ingress(self, registry: CollectorRegistry) -> None:
-        self.messages_received = Counter(
+    def _define_ingress(self, on: Families) -> None:
+        self.messages_received = on.counter(
             "certhub_messages_received_total",
             "Signed messages received at ingress, by schema type, sender and outcome "
             "(accepted, duplicate, rejected).",
             ["type", "sender", "outcome"],
-            registry=registry,
         )
-        self.ingress_rejections = Counter(
+        self.ingress_rejections = on.counter(
             "certhub_ingress_rejections_total",
             "Messages refused at ingress, by problem type.",
             ["reason"],
-            registry=registry,
         )
-        self.signature_failures = Counter(
+        self.signature_failures = on.counter(
             "certhub_signature_failures_total",
             "Messages refused by signature, key or sender checks, by problem type.",
             ["reason"],
-            registry=registry,
         )
-        self.validation_failures = Counter(
+        self.validation_failures = on.counter(
             "certhub_validation_failures_total",
             "Signed messages whose payload failed UTF-8, JSON or schema validation, by reason.",
             ["reason"],
-            registry=registry,
         )
-        self.replay_rejections = Counter(
+        self.replay_rejections = on.counter(
             "certhub_replay_rejections_total",
             "Messages refused because the sender reused a message id for other bytes.",
-            registry=registry,
         )
-        self.evidence_refusals = Counter(
+        self.evidence_refusals = on.counter(
             "certhub_evidence_refused_total",
             "Evidence uploads refused (nothing stored), by problem type: content checks "
             "(not decodable, trailing data, too many pixels, active content …) and limits.",
             ["reason"],
-            registry=registry,
         )
-        self.enrolments = Counter(
+        self.enrolments = on.counter(
             "certhub_enrolments_total",
             "Coordinators' enrolment by outcome: code_issued, enrolled, code_invalid (a wrong, "
             "used or expired code), key_invalid, rate_limited, revoked.",
             ["outcome"],
-            registry=registry,
         )
-        self.http_request_duration = Histogram(
+        self.http_request_duration = on.histogram(
             "certhub_http_request_duration_seconds",
             "HTTP request duration by route template, method and status class.",
             ["route", "method", "status"],
             buckets=LATENCY_BUCKETS,
-            registry=registry,
         )
 
-    def _define_edge(self, registry: CollectorRegistry) -> None:
-        self.edge_refusals = Counter(
+    def _define_edge(self, on: Families) -> None:
+        self.edge_refusals = on.counter(
             "certhub_http_edge_refusals_total",
             "Connections and requests refused or cut at the HTTP edge, by the cap or timeout "
             "that bit (connection_cap, pending_bodies, body_timeout).",
             ["reason"],
-            registry=registry,
         )
-        self.client_disconnects = Counter(
+        self.client_disconnects = on.counter(
             "certhub_http_client_disconnects_total",
             "Requests whose client went away before the answer (not server errors).",
-            registry=registry,
         )
-        registry.register(SuppressedLogsCollector())
+        on.registry.register(SuppressedLogsCollector())
 
-    def _define_ledger(self, registry: CollectorRegistry) -> None:
-        self.ledger_write_duration = Histogram(
+    def _define_ledger(self, on: Families) -> None:
+        self.ledger_write_duration = on.histogram(
             "certhub_ledger_write_duration_seconds",
             "Time from queueing a ledger append to its durable commit.",
             buckets=LATENCY_BUCKETS,
-            registry=registry,
         )
-        self.ledger_batch_size = Histogram(
+        self.ledger_batch_size = on.histogram(
             "certhub_ledger_batch_messages",
             "Messages committed per ledger transaction (group commit).",
             buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
-            registry=registry,
         )
-        self.records_pulled = Counter(
+        self.records_pulled = on.counter(
             "certhub_records_pulled_total",
             "Ledger records handed out by the provincial pull, by record kind.",
             ["kind"],
-            registry=registry,
         )
 
-    def _define_egress(self, registry: CollectorRegistry) -> None:
-        self.outbox_backlog = Gauge(
+    def _define_egress(self, on: Families) -> None:
+        self.outbox_backlog = on.gauge(
             "certhub_outbox_backlog_messages",
             "Outbox rows committed but not yet published to the broker.",
-            registry=registry,
         )
-        self.outbox_oldest_age = Gauge(
+        self.outbox_oldest_age = on.gauge(
             "certhub_outbox_oldest_age_seconds",
             "Age of the oldest unpublished outbox row; 0 when the outbox is empty.",
-            registry=registry,
         )
-        self.deliveries = Counter(
+        self.deliveries = on.counter(
             "certhub_deliveries_total",
             "Deliveries to departments by adapter and outcome (delivered, retried, dead_lettered).",
             ["adapter", "outcome"],
-            registry=registry,
         )
-        self.dlq_depth = Gauge(
+        self.dlq_depth = on.gauge(
             "certhub_dlq_messages",
             "Messages waiting in the dead-letter queue for an operator.",
-            registry=registry,
         )
 
-    def _define_domain(self, registry: CollectorRegistry) -> None:
-        self.certifications = Counter(
+    def _define_domain(self, on: Families) -> None:
+        self.certifications = on.counter(
             "certhub_certifications_total",
             "Certification events newly recorded, by method, channel kind and outcome.",
             ["method", "channel", "outcome"],
-            registry=registry,
         )
-        self.reports = Counter(
+        self.reports = on.counter(
             "certhub_reports_total",
             "Eligibility reports newly recorded, by reason and prefecture-level city code.",
             ["reason", "city"],
-            registry=registry,
         )
-        self.zero_reports = Counter(
+        self.zero_reports = on.counter(
             "certhub_zero_reports_total",
             "Monthly zero reports newly recorded, by prefecture-level city code.",
             ["city"],
-            registry=registry,
         )
-        self.report_missing_regions = Gauge(
+        self.report_missing_regions = on.gauge(
             "certhub_report_missing_regions",
             "Reporting units (counties or villages) of a city with neither a report nor a "
             "zero report for last month, which is due by the deadline day of this month.",
             ["city"],
-            registry=registry,
         )
-        self.report_deadline = Gauge(
+        self.report_deadline = on.gauge(
             "certhub_report_deadline_timestamp_seconds",
             "Unix time of the deadline for last month's reports and zero reports.",
-            registry=registry,
         )
-        self.verification_tasks = Gauge(
+        self.verification_tasks = on.gauge(
             "certhub_verification_tasks",
             "Verification tasks (待核实) by status.",
             ["status"],
-            registry=registry,
         )
-        self.verification_tasks_overdue = Gauge(
+        self.verification_tasks_overdue = on.gauge(
             "certhub_verification_tasks_overdue",
             "Verification tasks still open after their deadline, by kind.",
             ["kind"],
-            registry=registry,
         )
 
     def start_at_zero(self, signature_reasons: Iterable[str]) -> None:
@@ -306,10 +278,9 @@ class HubMetrics:
         Only a hub that runs a helper has this gauge, so turning the helper off
         does not look like an outage.
         """
-        Gauge(
+        self._families.gauge(
             "certhub_signature_helper_up",
             "1 while signatures are checked in the helper process, 0 while on the event loop.",
-            registry=self._registry,
         ).set_function(lambda: float(is_up()))
 
     def watch_ledger_wal(self, size: Callable[[], int], limit: int) -> None:
@@ -317,15 +288,13 @@ class HubMetrics:
 
         Only a hub on the embedded ledger has these gauges.
         """
-        Gauge(
+        self._families.gauge(
             "certhub_ledger_wal_bytes",
             "Size of the SQLite ledger's write-ahead log file.",
-            registry=self._registry,
         ).set_function(lambda: float(size()))
-        Gauge(
+        self._families.gauge(
             "certhub_ledger_wal_limit_bytes",
             "The bound the writer keeps the write-ahead log near (CERTHUB_SQLITE_WAL_MAX_BYTES).",
-            registry=self._registry,
         ).set(limit)
 
     def observe_http(self, route: str, method: str, status_class: str, seconds: float) -> None:
