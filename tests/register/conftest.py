@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from hub_fixtures import hub, hub_factory, party_keys
+from ledger_backends import BACKENDS, Backend, empty_backend
 from pgkit import throwaway_database
 from procedurekit import PARTIES, Office, trust_store
 from prometheus_client import CollectorRegistry
@@ -17,11 +17,8 @@ from certhub.hub.core.keys import NOTICE_SENDER
 from certhub.hub.core.settings import Settings
 from certhub.hub.delivery.notices import LoggingNoticeSender
 from certhub.hub.runtime.app import create_app
-from certhub.hub.store import SqliteLedger
-from certhub.hub.store.postgres import PostgresLedger
 from certhub.security import SigningKey
 
-Ledger = SqliteLedger | PostgresLedger
 __all__ = ["hub", "hub_factory", "party_keys"]  # a running hub for the API tests
 
 
@@ -32,61 +29,12 @@ def register_pg_url() -> Iterator[str]:
         yield url
 
 
-class Backend:
-    """Opens ledgers of one dialect at one location and closes them after the test."""
-
-    def __init__(self, name: str, location: str) -> None:
-        self.name, self.location = name, location
-        self.opened: list[Ledger] = []
-
-    async def open(self) -> Ledger:
-        """A writable, migrated ledger."""
-        ledger: Ledger
-        if self.name == "sqlite":
-            ledger = await SqliteLedger.open(Path(self.location))
-        else:
-            ledger = await PostgresLedger.open(self.location)
-        self.opened.append(ledger)
-        return ledger
-
-    async def execute(self, *statements: str) -> None:
-        """Run raw SQL behind the ledger's back (to rewind its schema)."""
-        if self.name == "sqlite":
-            import sqlite3
-
-            conn = sqlite3.connect(self.location)
-            try:
-                for sql in statements:
-                    conn.execute(sql)
-                conn.commit()
-            finally:
-                conn.close()
-            return
-        pg = await asyncpg.connect(self.location, timeout=10)
-        try:
-            for sql in statements:
-                await pg.execute(sql)
-        finally:
-            await pg.close()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     """The backend under test, empty."""
-    if request.param == "sqlite":
-        found = Backend("sqlite", str(tmp_path / "ledger.db"))
-    else:
-        url: str = request.getfixturevalue("register_pg_url")
-        conn = await asyncpg.connect(url, timeout=10)
-        try:
-            await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        finally:
-            await conn.close()
-        found = Backend("postgres", url)
+    found = await empty_backend(request, tmp_path, "register_pg_url")
     yield found
-    for ledger in found.opened:
-        if isinstance(ledger, PostgresLedger) and not ledger._pool.is_closing():
-            ledger.terminate()
+    await found.release()
 
 
 @pytest.fixture

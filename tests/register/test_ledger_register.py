@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
+from ledger_backends import Backend
 from registerkit import certify, person
 
 from certhub.hub.register.cycle import Certified, fold
 from certhub.hub.rules.months import month_label
-
-if TYPE_CHECKING:
-    from conftest import Backend
 
 
 def label(index: int | None) -> str | None:

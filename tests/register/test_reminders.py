@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ledger_backends import Backend
 from registerkit import VILLAGE, certify, resident_id
 
 from certhub.hub.register.reminders import ReminderSweep
-
-if TYPE_CHECKING:
-    from conftest import Backend
 
 X, Y, Z, W, V, U = (resident_id(n) for n in range(1, 7))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
+from ledger_backends import Backend
 from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import RecordKind
@@ -20,9 +20,6 @@ from certhub.hub.store.base import StatRow
 from certhub.hub.store.effects import Effects, OverpaymentWrite, TaskWrite
 from certhub.hub.store.records import NewMessage
 from certhub.security import parse_area
-
-if TYPE_CHECKING:
-    from conftest import Backend
 
 X, Y = "440103", "440204"
 A, B = "440103001201", "440103001202"

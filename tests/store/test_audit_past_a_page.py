@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ledger_backends import Backend
 from ledgerkit import signed_zero_report
 
 from certhub.hub.audit import PAGE, checkpoint_signer, verify_ledger
 from certhub.security import HubKeyring, SigningKey, TrustStore, VerifyingKey
-
-if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
-    from conftest import Backend
 
 MESSAGES = PAGE + 205  # more audit entries and records than one page holds
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
+from ledger_backends import Backend
 from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import (
@@ -35,9 +36,6 @@ from certhub.hub.store.effects import (
     TaskWrite,
     ZeroReportGuard,
 )
-
-if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
-    from conftest import Backend
 
 T0 = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 REPORT = "eligibility_report/v1"

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
+from ledger_backends import Backend
 from ledgerkit import unsigned_message
 
 from certhub.hub.core.settings import Settings
 from certhub.hub.store import NewMessage, SqliteLedger, StoreUnavailable, open_ledger
 from certhub.hub.store.postgres import PostgresLedger
-
-if TYPE_CHECKING:
-    from conftest import Backend
 
 
 def message() -> NewMessage:

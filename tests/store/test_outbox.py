@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
+from ledger_backends import Backend
 from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import Conflict, NewMessage, RecordKind
@@ -19,9 +20,6 @@ from certhub.hub.store.audit_chain import first_broken
 from certhub.hub.store.effects import Effects, ItemUpdate, NoticeWrite, OutboxWrite
 from certhub.hub.store.outbox import DeadLetterFilter, OutboxState
 from certhub.hub.store.outbox_changes import delivered, published
-
-if TYPE_CHECKING:
-    from conftest import Backend
 
 T0 = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
+from ledger_backends import Backend
 from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import Conflict, NewMessage, RecordKind
@@ -16,9 +17,6 @@ from certhub.hub.store.effects import (
     OverpaymentWrite,
     RecoveryWrite,
 )
-
-if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
-    from conftest import Backend
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 

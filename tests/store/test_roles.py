@@ -16,6 +16,7 @@ from certhub.hub.store.base import (
     RecoveryReads,
     Reporting,
 )
+from certhub.hub.store.comparison_jobs import PartitionLedger
 from certhub.hub.store.outbox import (
     DeadLetters,
     DeliveryRecords,
@@ -38,6 +39,7 @@ ROLES = (
     Reporting,
     AuditLog,
     Lifecycle,
+    PartitionLedger,
 )
 OUTBOX_ROLES = (OutboxRelaying, DeliveryRecords, DeadLetters, Notices)
 ALL_ROLES = ROLES + OUTBOX_ROLES

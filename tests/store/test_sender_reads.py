@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ledger_backends import Backend
 from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import Effects, ItemOpen, TaskWrite
-
-if TYPE_CHECKING:
-    from conftest import Backend
 
 NEWEST = 2**62
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from ledger_backends import Backend
 
 from certhub.hub.service_points import import_file, nearest, parse_file
 from certhub.hub.service_points.registry import from_row
 from certhub.hub.service_points.sample import sample_points
 from certhub.hub.store.tables import LADDER
-
-if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
-    from conftest import Backend
 
 
 async def test_an_import_stores_each_point_once_and_a_second_import_changes_nothing(

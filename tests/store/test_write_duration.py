@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
 
 import pytest
+from ledger_backends import Backend
 from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import ReplayConflict
-
-if TYPE_CHECKING:
-    from conftest import Backend
 
 
 async def test_each_committed_write_is_observed_once_and_a_refused_one_never(
