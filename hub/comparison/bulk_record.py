@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +40,13 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from certhub.hub.comparison.certify import certification_event, message_id
+from certhub.hub.comparison.bulk_plan import plan_batch
+from certhub.hub.comparison.certify import (
+    certification_event,
+    event_payload,
+    message_id,
+    templated_payload,
+)
 from certhub.hub.comparison.signing import BatchSigner, Header
 from certhub.hub.ingress.inbound import InboundSender
 from certhub.hub.ingress.pipeline import (
@@ -135,9 +140,8 @@ class BulkCertifier:
             except ValidationError as exc:
                 self.tally.refuse(mid, f"{exc.error_count()} schema error(s)")
                 continue
-            payload = json.dumps(event.model_dump(mode="json"), ensure_ascii=False).encode()
-            items.append((mid, payload, event))
-        return _Prepared(self._validated(items))
+            items.append((mid, templated_payload(event) or event_payload(event), event))
+        return _Prepared(self._validated(_serialised(items)))
 
     def _validated(
         self, items: list[tuple[str, bytes, CertificationEvent]]
@@ -190,14 +194,22 @@ class BulkCertifier:
             return
         trusted = self._sample(tokens)
         header = dict(trusted.jws.header)
-        batch: list[BulkMessage] = []
+        messages: list[VerifiedMessage] = []
+        events: list[CertificationEvent] = []
         for token, (mid, _, event) in zip(tokens, prepared.items, strict=True):
             message = trusted if trusted.raw == token else _signed(trusted, token, header, mid)
             try:
                 check_sender_area(message, event)
-                effects = await self.plan(message, event)
             except Refusal as exc:
                 self.tally.refuse(mid, f"{exc.slug}: {exc.detail}")
+                continue
+            messages.append(message)
+            events.append(event)
+        batch: list[BulkMessage] = []
+        planned = await plan_batch(self.plan, messages, events)
+        for message, event, effects in zip(messages, events, planned, strict=True):
+            if isinstance(effects, Refusal):
+                self.tally.refuse(message.jti, f"{effects.slug}: {effects.detail}")
                 continue
             batch.append(
                 BulkMessage(ledger_message(message, event, RecordKind.CERTIFICATION, now), effects)
@@ -220,6 +232,20 @@ class BulkCertifier:
         if first.sender != self.sender.sender or last.trusted.key.kid != first.trusted.key.kid:
             raise Refusal("forged-role", f"the batch is not signed as {self.sender.sender}")
         return first
+
+
+def _serialised(
+    items: list[tuple[str, bytes, CertificationEvent]],
+) -> list[tuple[str, bytes, CertificationEvent]]:
+    """``items`` with payloads exactly as the inbound path serialises them.
+
+    They were made from a template (:func:`templated_payload`); the first and the
+    last are checked against the model's own serialisation, and if either differs
+    (the schema changed under the template), every payload is made the model's way.
+    """
+    if all(payload == event_payload(event) for _, payload, event in items[:1] + items[-1:]):
+        return items
+    return [(mid, event_payload(event), event) for mid, _, event in items]
 
 
 def _signed(

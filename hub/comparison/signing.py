@@ -14,13 +14,22 @@ working on the previous batch meanwhile. ``bench/comparison.py
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
+import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
-from certhub.security import SigningKey, read_private_key, sign_compact
+from certhub.security import (
+    MalformedMessage,
+    SigningKey,
+    b64url_encode,
+    read_private_key,
+    sign_compact,
+)
 
 __all__ = ["BatchSigner", "Header"]
 
@@ -42,12 +51,63 @@ def _load_key(path: str) -> None:
 
 
 def _sign(key: SigningKey, header: Header, items: Sequence[tuple[bytes, str]]) -> list[bytes]:
-    return [
-        sign_compact(
-            payload, key=key, typ=header.typ, sender=header.sender, jti=jti, iat=header.iat
-        )
-        for payload, jti in items
-    ]
+    """Each item's JWS: the first by :func:`sign_compact`, the others from its header's
+    template when that gives the first one's very bytes (see :class:`_HeaderTemplate`)."""
+    if not items:
+        return []
+    payload, jti = items[0]
+    first = sign_compact(
+        payload, key=key, typ=header.typ, sender=header.sender, jti=jti, iat=header.iat
+    )
+    template = _HeaderTemplate.of(key, header)
+    if key.alg != "EdDSA" or template.sign(key, payload, jti) != first:
+        # ES256 signatures are randomised (no byte check possible), or the template is wrong
+        return [first] + [
+            sign_compact(p, key=key, typ=header.typ, sender=header.sender, jti=j, iat=header.iat)
+            for p, j in items[1:]
+        ]
+    return [first] + [template.sign(key, p, j) for p, j in items[1:]]
+
+
+def _compact(value: object) -> str:
+    """JSON as the JWS header is written (compact, UTF-8 kept); a mismatch shows in the check."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+_MESSAGE_ID: Final = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # what sign_compact allows as jti
+
+
+@dataclass(frozen=True, slots=True)
+class _HeaderTemplate:
+    """A batch's protected header as text around its message id.
+
+    Every message of a batch has the same header but for ``jti`` (type, sender,
+    issue time, key), which :func:`sign_compact` checks once for the batch's
+    first message; the others' headers are that text with their own id put in
+    — an id needs no JSON escaping, because only ``[A-Za-z0-9_.:-]`` passes.
+    Building, checking and serialising the header dict per message cost about
+    as much as a fifth of the signature.
+    """
+
+    before: str
+    after: str
+
+    @classmethod
+    def of(cls, key: SigningKey, header: Header) -> _HeaderTemplate:
+        """The template of ``header`` signed by ``key`` (members in sign_compact's order)."""
+        mark = "\x00jti\x00"
+        members = {"alg": key.alg, "kid": key.kid, "typ": header.typ, "iat": header.iat}
+        text = _compact({**members, "jti": mark, "iss": header.sender})
+        before, _, after = text.partition(_compact(mark))
+        return cls(before, after)
+
+    def sign(self, key: SigningKey, payload: bytes, jti: str) -> bytes:
+        """The compact JWS of ``payload`` under this header with ``jti``."""
+        if not _MESSAGE_ID.fullmatch(jti):  # sign_compact refuses it with its own error
+            raise MalformedMessage("header jti must match [A-Za-z0-9_.:-]{1,128}")
+        header = b64url_encode(f'{self.before}"{jti}"{self.after}'.encode())
+        signing_input = f"{header}.{b64url_encode(payload)}".encode("ascii")
+        return signing_input + b"." + b64url_encode(key.sign(signing_input)).encode("ascii")
 
 
 def _sign_in_worker(header: Header, items: Sequence[tuple[bytes, str]]) -> list[bytes]:

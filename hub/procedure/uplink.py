@@ -26,5 +26,14 @@ def uplink_delivery(
     """
     if ctx.uplink_sender is None or sender == ctx.uplink_sender:
         return ()
+    return (
+        OutboxWrite(
+            uplink_delivery_id(sender, message_id), "ministry", "push_certification", payload
+        ),
+    )
+
+
+def uplink_delivery_id(sender: str, message_id: str) -> str:
+    """The delivery id of the certification ``message_id`` of ``sender`` going upward."""
     key = hashlib.sha256(f"{sender}\0{message_id}".encode()).hexdigest()[:40]
-    return (OutboxWrite(f"uplink:{key}", "ministry", "push_certification", payload),)
+    return f"uplink:{key}"

@@ -51,6 +51,7 @@ __all__ = [
     "BulkOutcome",
     "BulkPlan",
     "NotBulk",
+    "collect_statement",
     "find_many",
     "ids_by_sender",
     "lookup_sql",
@@ -148,12 +149,23 @@ def _collect(plan: BulkPlan, ops: Iterable[writes.Op], chain: AuditChain) -> Non
     for op in ops:
         if isinstance(op, writes.Link):
             plan.links.append(_link(chain, op.at, op.action, op.subject, op.actor, op.digest))
-        elif isinstance(op, writes.RunMany) and op.unique is None:
-            plan.statements.setdefault(op.sql, []).extend(op.rows)
-        elif isinstance(op, writes.Run) and _unconditional(op):
-            plan.statements.setdefault(op.sql, []).append(op.params)
         else:
-            raise NotBulk(f"this operation can refuse or must be counted: {op.sql[:60]!r}")
+            collect_statement(plan.statements, op)
+
+
+def collect_statement(statements: dict[str, list[tuple[object, ...]]], op: writes.Op) -> None:
+    """Add ``op``'s rows to ``statements`` (rows by SQL text, in first-seen order).
+
+    Raises:
+        NotBulk: ``op`` can refuse, must be counted, or is an audit link.
+    """
+    if isinstance(op, writes.RunMany) and op.unique is None:
+        statements.setdefault(op.sql, []).extend(op.rows)
+    elif isinstance(op, writes.Run) and _unconditional(op):
+        statements.setdefault(op.sql, []).append(op.params)
+    else:
+        what = "an audit link" if isinstance(op, writes.Link) else repr(op.sql[:60])
+        raise NotBulk(f"this operation can refuse or must be counted: {what}")
 
 
 def _unconditional(op: writes.Run) -> bool:

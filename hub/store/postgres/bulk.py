@@ -1,7 +1,13 @@
 """Plain messages of a group commit, stored with one statement per run of them.
 
-A message is plain when its only effect, if any, is opening its own item
-under review (the common case: eligibility reports, assisted certifications).
+A message is plain when its effects, if any, cannot refuse: opening its own
+item under review (eligibility reports, assisted certifications), and the
+register write, uplink delivery and notices of a passed certification
+(:func:`is_plain`). The register's, outbox's and notices' statements of a run
+go in after its ledger rows, each once for the run in its ``unnest`` form
+(:meth:`~certhub.hub.store.postgres.executor.GroupWrite.run_statements`) —
+the same rows as one by one, because a run never holds two certifications of
+one person (:func:`person_of`: the caller ends the run there).
 
 Per-message round trips would make PostgreSQL several times slower than
 SQLite, whose statements are in-process calls. Consecutive plain messages of
@@ -19,8 +25,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from certhub.hub.store import ledger_rows
+from certhub.hub.store import ledger_rows, writes
 from certhub.hub.store.base import AppendOutcome, LedgerRecord, ReplayConflict, StoreUnavailable
+from certhub.hub.store.bulk_append import collect_statement
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.postgres.executor import GroupWrite
 
@@ -68,8 +75,17 @@ BULK_INSERT_IF_NONE_STORED: Final = (
 
 
 def is_plain(effects: Effects) -> bool:
-    """Whether a message with ``effects`` can be stored by the bulk path."""
-    return effects == NO_EFFECTS or replace(effects, item=None) == NO_EFFECTS
+    """Whether a message with ``effects`` can be stored by the bulk path: an item opened,
+    a register write, deliveries (``ON CONFLICT DO NOTHING``) and notices at most."""
+    if effects is NO_EFFECTS:
+        return True
+    rest = replace(effects, item=None, certified=None, outbox=(), notices=())
+    return rest == NO_EFFECTS
+
+
+def person_of(effects: Effects) -> str | None:
+    """The person whose register row ``effects`` upsert (one per run: see the module)."""
+    return None if effects.certified is None else effects.certified.person_id
 
 
 SELECT_STORED: Final = (
@@ -85,10 +101,11 @@ async def append_plain(group: GroupWrite, run: list[tuple[int, Append]]) -> dict
     messages = [job.message for _, job in run]
     if len({(m.sender, m.message_id) for m in messages}) == len(messages):
         mark = group.mark()
-        outcomes, columns = _prepare(group, run, {})
+        outcomes, columns, statements = _prepare(group, run, {})
         if not columns:  # every receipt failed: nothing to insert
             return outcomes
         if await group.conn.fetchval(BULK_INSERT_IF_NONE_STORED, *columns):
+            await group.run_statements(statements)
             return outcomes
         group.restore(mark)  # some are stored already: find them, insert the rest
     found = await group.conn.fetch(
@@ -98,16 +115,18 @@ async def append_plain(group: GroupWrite, run: list[tuple[int, Append]]) -> dict
     for row in found:
         record = ledger_rows.to_record(tuple(row))
         stored[record.sender, record.message_id] = record
-    outcomes, columns = _prepare(group, run, stored)
+    outcomes, columns, statements = _prepare(group, run, stored)
     if columns:
         await group.conn.execute(BULK_INSERT, *columns)
+        await group.run_statements(statements)
     return outcomes
 
 
 def _prepare(
     group: GroupWrite, run: list[tuple[int, Append]], stored: dict[tuple[str, str], LedgerRecord]
-) -> tuple[dict[int, object], list[list[object]]]:
-    """Outcomes of the run given what is ``stored``, and the column arrays of the new rows.
+) -> tuple[dict[int, object], list[list[object]], dict[str, list[tuple[object, ...]]]]:
+    """Outcomes of the run given what is ``stored``, the column arrays of the new rows, and
+    the rows of their other effects' statements (register, deliveries, notices) by SQL.
 
     Takes a sequence, signs a receipt and chains an audit link for each new
     message; ``stored`` gains the new records, so a second copy of a message
@@ -116,6 +135,7 @@ def _prepare(
     rows: list[tuple[object, ...]] = []
     links: list[tuple[object, ...]] = []
     items: list[tuple[object, ...]] = []
+    statements: dict[str, list[tuple[object, ...]]] = {}
     outcomes: dict[int, object] = {}
     for index, job in run:
         message = job.message
@@ -143,9 +163,13 @@ def _prepare(
         links.append((e.seq, e.at, e.action, e.subject, e.actor, e.digest, e.prev_hash, e.hash))
         if job.effects.item is not None:
             items.append((sequence, job.effects.item.kind, job.effects.item.municipal))
+        # the same writes.plan as one by one, but the item (inserted with the ledger rows)
+        rest = replace(job.effects, item=None)
+        for op in writes.plan(sequence, message, rest, group.take_sequence):
+            collect_statement(statements, op)
         outcomes[index] = AppendOutcome(record, created=True)
     if not rows:
-        return outcomes, []
+        return outcomes, [], {}
     item_columns = [list(c) for c in zip(*items, strict=True)] if items else [[], [], []]
     columns = [*zip(*rows, strict=True), *zip(*links, strict=True)]
-    return outcomes, [*map(list, columns), *item_columns]
+    return outcomes, [*map(list, columns), *item_columns], statements

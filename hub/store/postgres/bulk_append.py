@@ -3,8 +3,9 @@
 Every statement is a round trip under the writer lock, so the bulk's ledger
 rows go in with one ``unnest`` insert, its audit links with the group's own
 (:meth:`~certhub.hub.store.postgres.executor.GroupWrite.flush_audit`), the
-deliveries with the outbox's ``unnest`` form, and each other statement of
-the plans once with ``executemany`` (pipelined by asyncpg). The writer runs
+deliveries, register rows and notices with their ``unnest`` forms
+(:data:`~certhub.hub.store.postgres.executor.BULK`), and any other statement
+of the plans once with ``executemany`` (pipelined by asyncpg). The writer runs
 it under a savepoint: a database error undoes the bulk (sequences and links
 included) and nothing else.
 """
@@ -24,7 +25,7 @@ from certhub.hub.store.bulk_append import (
     plan_bulk,
 )
 from certhub.hub.store.postgres import schema
-from certhub.hub.store.postgres.executor import BULK, GroupWrite
+from certhub.hub.store.postgres.executor import GroupWrite
 
 _TYPES: Final = ("bigint",) + ("text",) * 6 + ("bytea",) * 2 + ("text",) * 9
 LEDGER_BULK_INSERT: Final = (
@@ -61,11 +62,7 @@ async def append_bulk(group: GroupWrite, batch: Sequence[BulkMessage]) -> list[B
     if plan.ledger:
         await conn.execute(LEDGER_BULK_INSERT, *map(list, zip(*plan.ledger, strict=True)))
     group.links.extend(plan.links)  # inserted with the group's other links before COMMIT
-    for sql, rows in plan.statements.items():
-        if (bulk := BULK.get(sql)) is not None:
-            await conn.execute(bulk, *map(list, zip(*rows, strict=True)))
-        else:
-            await conn.executemany(schema.dollar(sql), rows)
+    await group.run_statements(plan.statements)
     return plan.outcomes
 
 

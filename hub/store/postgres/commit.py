@@ -24,7 +24,7 @@ from certhub.hub.store.base import (
 )
 from certhub.hub.store.group_commit import Append, Job
 from certhub.hub.store.postgres import schema
-from certhub.hub.store.postgres.bulk import append_plain, is_plain
+from certhub.hub.store.postgres.bulk import append_plain, is_plain, person_of
 from certhub.hub.store.postgres.executor import GroupWrite
 
 DATABASE_ERRORS: Final = (asyncpg.PostgresError, *schema.CONNECTION_ERRORS)
@@ -42,12 +42,18 @@ async def run_batch(group: GroupWrite, batch: list[Job]) -> list[object]:
     """
     results: dict[int, object] = {}
     plain: list[tuple[int, Append]] = []
+    people: set[str] = set()  # whose register row the run upserts: once each per run
     for index, job in enumerate(batch):
         if isinstance(job, Append) and is_plain(job.effects):
+            if (person := person_of(job.effects)) is not None:
+                if person in people:  # a second certification of one person: a new run
+                    results.update(await append_plain(group, plain))
+                    plain, people = [], set()
+                people.add(person)
             plain.append((index, job))
             continue
         results.update(await append_plain(group, plain))
-        plain = []
+        plain, people = [], set()
         results[index] = await run_job(group, job)
     results.update(await append_plain(group, plain))
     return [results[index] for index in range(len(batch))]

@@ -9,12 +9,12 @@ insert: on PostgreSQL every statement is a round trip under the writer lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 import asyncpg
 
-from certhub.hub.store import outbox, roster_import, writes
+from certhub.hub.store import outbox, register, roster_import, writes
 from certhub.hub.store.audit_chain import AuditChain
 from certhub.hub.store.base import NewMessage
 from certhub.hub.store.effects import Effects
@@ -38,8 +38,45 @@ OUTBOX_BULK_INSERT: Final = (
     " next_attempt_at, sequence) ON CONFLICT (delivery_id) DO NOTHING"
 )
 
+
+# The register's and the notices' statements over column arrays (same columns, conflict
+# rules and updates): a bulk of certifications writes them once per bulk, not once per row.
+# Valid only for rows about distinct people (an upsert may not touch one row twice in a
+# statement), which every caller guarantees: a bulk refuses a person twice.
+def _over_arrays(sql: str, values: str, arrays: str) -> str:
+    """``sql`` with its one ``values`` clause read from column ``arrays`` instead."""
+    if sql.count(values) != 1:  # the statement changed: its array form must change with it
+        raise RuntimeError(f"no single {values!r} in {sql[:60]!r}")
+    return sql.replace(values, arrays)
+
+
+REGISTER_CERTIFIED_BULK: Final = _over_arrays(
+    register.CERTIFIED,
+    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+    " $6::text[], $7::bigint[], $8::bigint[], $9::integer[], $10::integer[])",
+)
+REGISTER_LINKED_BULK: Final = (
+    "INSERT INTO register_certifications (sequence, person_id, certified_on, month, method,"
+    " channel, of_record) SELECT s, p, d, m, how, via,"
+    " (SELECT record_sequence FROM register_people WHERE person_id = q)"
+    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[],"
+    " $7::text[]) AS t(s, p, d, m, how, via, q) ON CONFLICT (sequence) DO NOTHING"
+)
+NOTICE_BULK_INSERT: Final = (
+    "INSERT INTO notices (notice_id, person_id, kind, text, sequence)"
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])"
+    " ON CONFLICT (notice_id) DO NOTHING"
+)
+
 # Statements an executor may run as one set-based statement over column arrays.
-BULK: Final = {outbox.INSERT: OUTBOX_BULK_INSERT, **roster_import.BULK}
+BULK: Final = {
+    outbox.INSERT: OUTBOX_BULK_INSERT,
+    register.CERTIFIED: REGISTER_CERTIFIED_BULK,
+    register.LINKED: REGISTER_LINKED_BULK,
+    writes.NOTICE_INSERT: NOTICE_BULK_INSERT,
+    **roster_import.BULK,
+}
 
 
 class GroupWrite:
@@ -117,6 +154,15 @@ class GroupWrite:
             if op.required and not changed:
                 break
         return audited
+
+    async def run_statements(self, statements: Mapping[str, Sequence[tuple[object, ...]]]) -> None:
+        """Run each statement for all its rows, in order: its :data:`BULK` form over column
+        arrays where there is one (one round trip), else ``executemany`` (pipelined)."""
+        for sql, rows in statements.items():
+            if (bulk := BULK.get(sql)) is not None:
+                await self.conn.execute(bulk, *map(list, zip(*rows, strict=True)))
+            else:
+                await self.conn.executemany(schema.dollar(sql), rows)
 
     async def _run(self, op: writes.Run | writes.RunMany) -> int:
         """Execute one statement (or its bulk form); the rows it changed."""
