@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.rules.decisions import Signer
 from certhub.hub.rules.parties import PartyLookup
-from certhub.hub.store import LedgerStore
+from certhub.hub.store import LedgerRecord, LedgerStore
 from certhub.schemas import CertificationEvent, EvidenceRef, Refusal, Role
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import TrustStore, VerifiedMessage
@@ -43,6 +43,18 @@ class ProcedureContext:
     def today(self) -> date:
         """The hub's calendar day (China Standard Time): what "decided on" means."""
         return self.clock().astimezone(CHINA_STANDARD_TIME).date()
+
+    async def item_record(self, item_id: int) -> LedgerRecord:
+        """The ledger record of review item ``item_id``.
+
+        Raises:
+            Refusal: ``item-not-found``; the item row references its record, so only a
+                corrupt ledger gets here.
+        """
+        record = await self.store.get_record(item_id)
+        if record is None:
+            raise Refusal("item-not-found", f"record {item_id} is missing")
+        return record
 
     async def require_evidence(self, evidence: Iterable[EvidenceRef]) -> None:
         """Refuse references to evidence the hub does not hold."""

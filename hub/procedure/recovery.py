@@ -113,9 +113,7 @@ async def write_off_decided(
     The person who asked for the write-off takes no decision on it: neither accepts
     nor approves nor rejects (separation of duties, with money at stake).
     """
-    record = await ctx.store.get_record(item_id)
-    if record is None:  # the item row references it; only a corrupt ledger gets here
-        raise Refusal("item-not-found", f"record {item_id} is missing")
+    record = await ctx.item_record(item_id)
     request = WriteOffRequest.model_validate_json(record.payload)
     if approver == request.actor.id:
         raise Refusal(

@@ -24,9 +24,7 @@ async def suspension_approved(
     ctx: ProcedureContext, effects: Effects, item_id: int, decision: Decision
 ) -> Effects:
     """``effects`` of the approval of proposal ``item_id`` with the hub's suspension added."""
-    record = await ctx.store.get_record(item_id)
-    if record is None:  # the item row references it; only a corrupt ledger gets here
-        raise Refusal("item-not-found", f"record {item_id} is missing")
+    record = await ctx.item_record(item_id)
     proposal = SuspensionProposal.model_validate_json(record.payload)
     row = await ctx.store.register_person(proposal.person.id_number)
     proposed_due = month_index(parse_month(proposal.due_month))

@@ -93,9 +93,7 @@ async def plan_decision(
 async def _on_approval(
     ctx: ProcedureContext, effects: Effects, kind: ItemKind, item_id: int
 ) -> Effects:
-    record = await ctx.store.get_record(item_id)
-    if record is None:  # the item row references it; only a corrupt ledger gets here
-        raise Refusal("item-not-found", f"record {item_id} is missing")
+    record = await ctx.item_record(item_id)
     if kind is ItemKind.CERTIFICATION:
         event = CertificationEvent.model_validate_json(record.payload)
         rate_at = ctx.rating_link(item_id) if ctx.rating_link else None
@@ -159,9 +157,7 @@ async def plan_transition(
 
 async def _restoration_municipal(ctx: ProcedureContext, item_id: int) -> bool:
     """Re-check a restoration on today's facts; whether it now needs municipal approval."""
-    record = await ctx.store.get_record(item_id)
-    if record is None:  # the item row references it; only a corrupt ledger gets here
-        raise Refusal("item-not-found", f"record {item_id} is missing")
+    record = await ctx.item_record(item_id)
     check = await recheck_restoration(ctx, Restoration.model_validate_json(record.payload))
     return check.municipal
 
