@@ -16,6 +16,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from .errors import RequestRejected, ResponseInvalid
+
 __all__ = ["OpenApiContract", "load_contract"]
 
 _BASE_URI = "urn:certhub:contract"
@@ -44,6 +46,31 @@ class OpenApiContract:
         return sorted(
             f"{error.json_path}: {error.validator}" for error in validator.iter_errors(instance)
         )
+
+    def check_request(self, component: str, body: object) -> None:
+        """Refuse, before anything is sent, a request ``body`` that breaks ``component``.
+
+        Raises:
+            RequestRejected: naming the first place it breaks (permanent: never retried).
+        """
+        problems = self.problems(component, body)
+        if problems:
+            raise RequestRejected(f"{component} breaks the contract: {problems[0]}")
+
+    def parse_answer(self, component: str, content: bytes) -> Any:
+        """A department's answer ``content`` parsed as JSON and checked against ``component``.
+
+        Raises:
+            ResponseInvalid: not JSON, or naming up to three places where it breaks.
+        """
+        try:
+            answer = json.loads(content)
+        except ValueError:
+            raise ResponseInvalid(f"{component}: body is not JSON") from None
+        problems = self.problems(component, answer)
+        if problems:
+            raise ResponseInvalid(f"{component} breaks the contract: {'; '.join(problems[:3])}")
+        return answer
 
 
 @cache

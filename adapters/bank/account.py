@@ -8,14 +8,13 @@ against too. The check is read-only, so the policy may retry it freely.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
-from ..errors import RequestRejected, ResponseInvalid
+from ..errors import ResponseInvalid
 from ..http import check_status, make_client, translate_httpx_errors
 from ..openapi import load_contract
 from ..types import AccountCheck, AccountVerdict, AccountVerification
@@ -50,8 +49,7 @@ class BankAccountAdapter(Adapter[AdapterConfig]):
             "hm": check.name,
             "zjhm": check.id_number,
         }
-        if self._contract.problems("AccountCheck", body):
-            raise RequestRejected("account check breaks the contract")
+        self._contract.check_request("AccountCheck", body)
 
         async def attempt() -> AccountVerification:
             with translate_httpx_errors():
@@ -70,13 +68,7 @@ class BankAccountAdapter(Adapter[AdapterConfig]):
         return await self.call("check_account", attempt)
 
     def _answer(self, content: bytes) -> Any:
-        try:
-            answer = json.loads(content)
-        except ValueError:
-            raise ResponseInvalid("AccountVerdict: body is not JSON") from None
-        problems = self._contract.problems("AccountVerdict", answer)
-        if problems:
-            raise ResponseInvalid(f"AccountVerdict breaks the contract: {problems[0]}")
+        answer = self._contract.parse_answer("AccountVerdict", content)
         try:
             datetime.fromisoformat(answer["hysj"])
         except ValueError:

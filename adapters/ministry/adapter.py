@@ -10,19 +10,16 @@ ministry's signature.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
-
-import httpx
 
 from certhub.schemas import CertificationEvent
 
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
 from ..contracts import CONTRACTS_DIR
-from ..errors import AdapterSetupError, RequestRejected, ResponseInvalid
+from ..errors import AdapterSetupError
 from ..http import check_status, make_client, translate_httpx_errors
 from ..openapi import load_contract
 from ..types import CertificationPage, RejectedRecord, UplinkReceipt
@@ -68,7 +65,7 @@ class MinistryAdapter(Adapter[MinistryConfig]):
                 response = await self._http.get(PULL_PATH, params=params)
             check_status(response)
             self._verifier.check(response.content, response.headers.get(SIGNATURE_HEADER))
-            page = self._json(response, "ResultPage")
+            page = self._contract.parse_answer("ResultPage", response.content)
             return _page(page)
 
         return await self.call("pull_certifications", attempt)
@@ -78,9 +75,7 @@ class MinistryAdapter(Adapter[MinistryConfig]):
     ) -> UplinkReceipt:
         """Push one certification; the same ``delivery_id`` is accepted once."""
         body = translate.provincial_result(event)
-        problems = self._contract.problems("ProvincialResult", body)
-        if problems:
-            raise RequestRejected(f"provincial result breaks the contract: {problems[0]}")
+        self._contract.check_request("ProvincialResult", body)
 
         async def attempt() -> UplinkReceipt:
             with translate_httpx_errors():
@@ -88,7 +83,7 @@ class MinistryAdapter(Adapter[MinistryConfig]):
                     PUSH_PATH, json=body, headers={"Idempotency-Key": delivery_id}
                 )
             check_status(response)
-            acceptance = self._json(response, "Acceptance")
+            acceptance = self._contract.parse_answer("Acceptance", response.content)
             return UplinkReceipt(
                 delivery_id=delivery_id,
                 ministry_id=acceptance["slbh"],
@@ -97,17 +92,6 @@ class MinistryAdapter(Adapter[MinistryConfig]):
             )
 
         return await self.call("push_certification", attempt)
-
-    def _json(self, response: httpx.Response, component: str) -> Any:
-        """The body parsed and checked against ``component``, or ResponseInvalid."""
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            raise ResponseInvalid(f"{component}: body is not JSON") from None
-        problems = self._contract.problems(component, body)
-        if problems:
-            raise ResponseInvalid(f"{component} breaks the contract: {'; '.join(problems[:3])}")
-        return body
 
     async def aclose(self) -> None:
         """Close the HTTP client."""

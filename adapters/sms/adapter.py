@@ -8,7 +8,6 @@ number in the text is masked before it leaves certhub.
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -18,7 +17,6 @@ from certhub.schemas import mask_ids_in_text
 from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
 from ..contracts import CONTRACTS_DIR
-from ..errors import RequestRejected, ResponseInvalid
 from ..http import check_status, make_client, translate_httpx_errors
 from ..openapi import load_contract
 from ..types import Notification, NotificationReceipt
@@ -70,21 +68,13 @@ class SmsGatewayAdapter(Adapter[SmsConfig]):
     async def notify(self, notification: Notification) -> NotificationReceipt:
         """Send ``notification`` once; a repeat returns the first receipt."""
         body = self.message_body(notification)
-        problems = self._contract.problems("Message", body)
-        if problems:
-            raise RequestRejected(f"SMS breaks the gateway contract: {problems[0]}")
+        self._contract.check_request("Message", body)
 
         async def attempt() -> NotificationReceipt:
             with translate_httpx_errors():
                 response = await self._http.post(SEND_PATH, json=body)
             check_status(response)
-            try:
-                receipt = json.loads(response.content)
-            except ValueError:
-                raise ResponseInvalid("receipt is not JSON") from None
-            problems = self._contract.problems("Receipt", receipt)
-            if problems:
-                raise ResponseInvalid(f"receipt breaks the contract: {problems[0]}")
+            receipt = self._contract.parse_answer("Receipt", response.content)
             return NotificationReceipt(
                 notification_id=notification.notification_id,
                 gateway_id=receipt["message_id"],
