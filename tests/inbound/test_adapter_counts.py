@@ -5,23 +5,10 @@ bad bank signature reaches ``certhub_signature_failures_total``, the counter
 the signature-failure alert watches.
 """
 
-# ruff: noqa: F811 - the RabbitMQ fixtures are imported from the support kit
-
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
 from aio_pika.abc import AbstractRobustConnection
-from banksupport import (  # noqa: F401 - fixtures
-    Topology,
-    amqp,
-    dead_letters,
-    eventually,
-    publisher,
-    topology,
-)
+from banksupport import Topology, dead_letters, eventually, publish_signed
 from hubkit import Hub
 
 from certhub.hub.core.keys import METRICS
@@ -29,22 +16,13 @@ from certhub.mocks.bank import BankTerminalPublisher, TerminalFault
 
 
 async def test_bank_terminal_events_are_counted_and_bad_signatures_reach_the_alert(
-    inbound_hub_factory: Callable[..., Any],
+    bank_terminal_hub: Hub,
     publisher: BankTerminalPublisher,
     topology: Topology,
     amqp: AbstractRobustConnection,
-    tmp_path: Path,
 ) -> None:
-    keys = tmp_path / "banks.jwks.json"
-    publisher.trust_store().save(keys)
-    hub: Hub = await inbound_hub_factory({"bank_terminals": topology.settings(keys)})
-    natives = [publisher.native(code) for code in ("102", "103")]
-    for native in natives:
-        await publisher.publish(
-            publisher.sign(native, jti=f"j-{native['lsh']}"),
-            content_type="application/jose",
-            code=native["yhdm"],
-        )
+    hub = bank_terminal_hub
+    await publish_signed(publisher, [publisher.native(code) for code in ("102", "103")])
     body, content_type = publisher.faulty(TerminalFault.bad_signature, "104")
     await publisher.publish(body, content_type=content_type, code="104")
     await dead_letters(amqp, topology.dlq, 1)

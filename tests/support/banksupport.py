@@ -111,6 +111,17 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0)
             await settle()
 
 
+async def publish_signed(publisher: BankTerminalPublisher, natives: list[dict[str, Any]]) -> None:
+    """Publish each native event signed by its bank, ``jti`` from its serial (a redelivery
+    of the same event repeats it)."""
+    for native in natives:
+        await publisher.publish(
+            publisher.sign(native, jti=f"j-{native['lsh']}"),
+            content_type="application/jose",
+            code=native["yhdm"],
+        )
+
+
 @pytest.fixture
 async def amqp() -> AsyncIterator[AbstractRobustConnection]:
     """A connection of the test's own, for inspecting and cleaning up."""
