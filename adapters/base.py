@@ -1,8 +1,8 @@
 """What every department adapter shares: configuration, resilience policy, metrics.
 
 A concrete adapter subclasses :class:`Adapter` parametrised by its
-configuration model (``class SmsGatewayAdapter(Adapter[SmsConfig])``, with
-``config_model = SmsConfig``), names its operations and the errors it
+configuration model (``class SmsGatewayAdapter(Adapter[SmsConfig])``, which
+is also the ``config_model`` the registry validates with), names its operations and the errors it
 declares transient, and implements one or more role protocols from
 :mod:`certhub.adapters.protocols` (implementing a role's protocol is how an adapter
 says it plays that role), running each department call through
@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
 import httpx
 
@@ -60,7 +60,8 @@ class AdapterOptions:
 class Adapter(Generic[ConfigT]):
     """Base of department adapters: holds the config and runs calls under the policy.
 
-    ``config_model`` must be the class ``ConfigT`` stands for: the registry
+    ``config_model`` is the class ``ConfigT`` stands for, taken from the
+    ``Adapter[SomeConfig]`` base when the subclass is defined: the registry
     validates settings with it, so ``self.config`` is of that type.
     """
 
@@ -71,6 +72,16 @@ class Adapter(Generic[ConfigT]):
         DepartmentUnavailable,
         DepartmentTimeout,
     )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Set ``config_model`` from the ``Adapter[SomeConfig]`` the subclass names as base."""
+        super().__init_subclass__(**kwargs)
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            if get_origin(base) is not Adapter:
+                continue
+            (config,) = get_args(base)
+            if isinstance(config, type) and issubclass(config, AdapterConfig):  # not a TypeVar
+                cls.config_model = config
 
     def __init__(self, config: ConfigT, options: AdapterOptions) -> None:
         self.config: ConfigT = config

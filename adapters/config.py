@@ -1,7 +1,8 @@
 """How an adapter is configured: endpoint, timeouts, resilience limits and key files.
 
 Each adapter class names its own model (a subclass of :class:`AdapterConfig`)
-in ``config_model``; the hub keeps one raw mapping per adapter name in its
+as its base's parameter, ``Adapter[SmsConfig]``, which becomes its ``config_model``;
+the hub keeps one raw mapping per adapter name in its
 settings and lets :func:`adapters.create_adapter` validate it.
 """
 

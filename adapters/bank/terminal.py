@@ -83,7 +83,6 @@ class BankTerminalAdapter(Adapter[BankTerminalConfig]):
     """Consumes the banks' signed terminal certification events."""
 
     name: ClassVar[str] = "bank_terminals"
-    config_model: ClassVar[type[AdapterConfig]] = BankTerminalConfig
     operations: ClassVar[frozenset[str]] = frozenset({"connect", "deliver"})
     transient_errors: ClassVar[tuple[type[TransientError], ...]] = (DepartmentUnavailable,)
     native_types: ClassVar[frozenset[str]] = frozenset({MESSAGE_TYPE})  # for trust add --may-send

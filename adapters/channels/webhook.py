@@ -111,7 +111,6 @@ class ChannelConfig(AdapterConfig):
 class ChannelWebhookAdapter(Adapter[ChannelConfig]):
     """Base of the channel webhooks; subclasses name the channel and translate its JSON."""
 
-    config_model: ClassVar[type[AdapterConfig]] = ChannelConfig
     operations: ClassVar[frozenset[str]] = frozenset({"translate"})
     accepts = "messages"
     produces = frozenset({"certification_event/v1"})

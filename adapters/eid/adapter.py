@@ -34,7 +34,6 @@ class EidAdapter(Adapter[EidConfig]):
     """Verifies persons and lists household-registration cancellations over SOAP."""
 
     name: ClassVar[str] = "eid"
-    config_model: ClassVar[type[AdapterConfig]] = EidConfig
     operations: ClassVar[frozenset[str]] = frozenset({"verify_person", "cancellations_since"})
 
     def __init__(self, config: EidConfig, options: AdapterOptions) -> None:

@@ -157,7 +157,6 @@ class SignedPlatformAdapter(Adapter[PlatformConfig]):
     around ``translate`` are the same for every such platform.
     """
 
-    config_model: ClassVar[type[AdapterConfig]] = PlatformConfig
     operations: ClassVar[frozenset[str]] = frozenset({"translate"})
     produces = frozenset({"eligibility_report/v1", "zero_report/v1"})
 

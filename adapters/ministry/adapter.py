@@ -43,7 +43,6 @@ class MinistryAdapter(Adapter[MinistryConfig]):
     """Pulls national certification results and pushes Guangdong's upward."""
 
     name: ClassVar[str] = "ministry"
-    config_model: ClassVar[type[AdapterConfig]] = MinistryConfig
     operations: ClassVar[frozenset[str]] = frozenset({"pull_certifications", "push_certification"})
 
     def __init__(self, config: MinistryConfig, options: AdapterOptions) -> None:

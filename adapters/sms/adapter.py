@@ -39,7 +39,6 @@ class SmsGatewayAdapter(Adapter[SmsConfig]):
     """Sends one SMS per call through the gateway's REST API."""
 
     name: ClassVar[str] = "sms"
-    config_model: ClassVar[type[AdapterConfig]] = SmsConfig
     operations: ClassVar[frozenset[str]] = frozenset({"notify"})
 
     def __init__(self, config: SmsConfig, options: AdapterOptions) -> None:
