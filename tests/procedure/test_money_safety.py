@@ -7,19 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from procedurekit import Office, evidence_payloads, trust_store
+from procedurekit import Office, evidence_payloads, restoration, today, trust_store
 from procedurekit import counter_event as procedure_counter_event
 
 from certhub.hub.core.keys import PROCEDURE, TRUST
 from certhub.hub.rules.months import first_of_next_month, month_index
-from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey
 
 PROBLEM = "urn:certhub:problem:"
-
-
-def today() -> date:
-    return datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()
 
 
 async def refused(office: Office, expected: tuple[int, str], result: tuple[int, Any]) -> None:
@@ -27,36 +22,6 @@ async def refused(office: Office, expected: tuple[int, str], result: tuple[int, 
     status, body = result
     assert (status, body.get("type")) == (expected[0], PROBLEM + expected[1]), body
     assert await office.ledger_size() == before
-
-
-def restoration(person: dict[str, Any], since: date, **changes: Any) -> dict[str, Any]:
-    """Back pay from the month after ``since`` to the end of last month; restored this month."""
-    start = first_of_next_month(since)
-    restore_from = today().replace(day=1)
-    months = month_index(restore_from) - month_index(start)
-    return {
-        "type": "restoration/v1",
-        "person": person,
-        "suspended_since": since.isoformat(),
-        "restore_from": restore_from.isoformat(),
-        "back_pay_from": start.isoformat(),
-        "back_pay_to": (restore_from - timedelta(days=1)).isoformat(),
-        "monthly_amount": "238.00",
-        "back_pay_amount": str(Decimal("238.00") * months),
-        "bank_account": "6222021234567890123",
-        "bank_account_on_file": "6222***********0123",
-        "requested_by": {"id": "town-1", "role": "town_staff"},
-        "requested_at": datetime.now(UTC).isoformat(),
-    } | changes
-
-
-async def suspended(office: Office, person: dict[str, Any], since: date) -> None:
-    await office.roster(
-        person,
-        status="suspended",
-        suspended_since=since.isoformat(),
-        paid_through=since.strftime("%Y-%m"),
-    )
 
 
 async def requested(office: Office, payload: dict[str, Any]) -> int:
@@ -71,7 +36,7 @@ async def suspended_and_requested(office: Office, days: int) -> tuple[dict[str, 
     """A person suspended ``days`` ago whose restoration town staff requested and accepted."""
     person = office.people.person()
     since = today() - timedelta(days=days)
-    await suspended(office, person, since)
+    await office.suspended(person, since)
     return person, since, await requested(office, restoration(person, since))
 
 
@@ -103,7 +68,7 @@ async def test_a_backdated_restore_from_does_not_avoid_the_municipal_approver(
 ) -> None:
     person = office.people.person()
     since = today() - timedelta(days=460)  # 15 months
-    await suspended(office, person, since)
+    await office.suspended(person, since)
     payload = restoration(person, since)
     start = date.fromisoformat(payload["back_pay_from"])
     short = first_of_next_month(start + timedelta(days=190))  # looks like 7 months
@@ -227,7 +192,7 @@ async def test_a_person_whose_death_the_hub_confirmed_is_never_restored(office: 
     task = await death_case(office, person, died)
     assert (await office.step(task, "county-1", "confirmed", event_date=died.isoformat()))[0] == 202
     since = died + timedelta(days=1)
-    await suspended(office, person, since)  # the roster, wrongly, says only suspended
+    await office.suspended(person, since)  # the roster, wrongly, says only suspended
     await refused(
         office,
         (409, "restoration-not-suspended"),

@@ -8,7 +8,8 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from hubkit import JOSE
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
+from certhub.hub.rules.months import first_of_next_month, month_index
 from certhub.mocks.population import Population
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
@@ -199,6 +201,15 @@ class Office:
         status, body = await self.post("/v1/roster", "province", roster_entry(person, **changes))
         assert status == 202, body
 
+    async def suspended(self, person: dict[str, Any], since: date) -> None:
+        """The roster shows ``person`` suspended since ``since``, paid through that month."""
+        await self.roster(
+            person,
+            status="suspended",
+            suspended_since=since.isoformat(),
+            paid_through=since.strftime("%Y-%m"),
+        )
+
     async def ledger_size(self) -> int:
         """Records in the ledger (to prove refusals store nothing)."""
         from certhub.hub.core.keys import STORE
@@ -240,6 +251,33 @@ def roster_entry(person: dict[str, Any], **changes: Any) -> dict[str, Any]:
         "paid_through": datetime.now(CHINA_STANDARD_TIME).strftime("%Y-%m"),
         "bank_account_on_file": "6222***********0123",
         "as_of": datetime.now(UTC).isoformat(),
+    } | changes
+
+
+def today() -> date:
+    """Today in China Standard Time (the ledger's months)."""
+    return datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()
+
+
+def restoration(person: dict[str, Any], since: date, **changes: Any) -> dict[str, Any]:
+    """A restoration by town staff of ``person``, suspended since ``since``: restored this
+    month at 238.00, back pay from the month after ``since`` to the end of last month."""
+    start = first_of_next_month(since)
+    restore_from = today().replace(day=1)
+    months = month_index(restore_from) - month_index(start)
+    return {
+        "type": "restoration/v1",
+        "person": person,
+        "suspended_since": since.isoformat(),
+        "restore_from": restore_from.isoformat(),
+        "back_pay_from": start.isoformat(),
+        "back_pay_to": (restore_from - timedelta(days=1)).isoformat(),
+        "monthly_amount": "238.00",
+        "back_pay_amount": str(Decimal("238.00") * months),
+        "bank_account": "6222021234567890123",
+        "bank_account_on_file": "6222***********0123",
+        "requested_by": {"id": "town-1", "role": "town_staff"},
+        "requested_at": datetime.now(UTC).isoformat(),
     } | changes
 
 

@@ -9,15 +9,12 @@ the real HTTP API by the procedure's parties (procedurekit).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 from evidence_samples import pdf, png
-from procedurekit import Office, counter_event
+from procedurekit import Office, counter_event, restoration, today
 
-from certhub.hub.rules.months import first_of_next_month, month_index
-from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import parse_area
 
 X, Y = "440103", "440304"
@@ -33,11 +30,6 @@ SCOPED: dict[str, tuple[str, str]] = {
     "county-x": ("county_reviewer", X),
     "city-gz": ("reporting_system", "440100"),  # 广州市: X, not D
 }
-
-
-def today() -> date:
-    """Today in China Standard Time (the ledger's months)."""
-    return datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()
 
 
 @dataclass
@@ -128,28 +120,6 @@ async def build_world(office: Office) -> World:
 async def _restoration(office: Office, person: dict[str, Any]) -> None:
     """``person`` suspended 200 days ago; town staff ask for the restoration."""
     since = today() - timedelta(days=200)
-    await office.roster(
-        person,
-        status="suspended",
-        suspended_since=since.isoformat(),
-        paid_through=since.strftime("%Y-%m"),
-    )
-    start = first_of_next_month(since)
-    restore_from = today().replace(day=1)
-    months = month_index(restore_from) - month_index(start)
-    payload = {
-        "type": "restoration/v1",
-        "person": person,
-        "suspended_since": since.isoformat(),
-        "restore_from": restore_from.isoformat(),
-        "back_pay_from": start.isoformat(),
-        "back_pay_to": (restore_from - timedelta(days=1)).isoformat(),
-        "monthly_amount": "238.00",
-        "back_pay_amount": str(Decimal("238.00") * months),
-        "bank_account": "6222021234567890123",
-        "bank_account_on_file": "6222***********0123",
-        "requested_by": {"id": "town-1", "role": "town_staff"},
-        "requested_at": datetime.now(UTC).isoformat(),
-    }
-    status, body = await office.post("/v1/restorations", "town-1", payload)
+    await office.suspended(person, since)
+    status, body = await office.post("/v1/restorations", "town-1", restoration(person, since))
     assert status == 202, body
