@@ -27,6 +27,7 @@ from certhub.hub.audit import AuditReport, verify_ledger
 from certhub.hub.cli.demo_accountability import AccountabilityDemo, run_accountability_demo
 from certhub.hub.cli.demo_case import CaseSummary, run_death_case
 from certhub.hub.cli.demo_comparison import ComparisonDemo, run_comparison_demo
+from certhub.hub.cli.demo_parties import DemoParty, enrol_party, party_key
 from certhub.hub.cli.service_points import load_sample
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.keys import CERTIFICATION_PULL
@@ -40,12 +41,8 @@ from certhub.mocks.provincial import ProvincialSystem, PullSummary
 from certhub.mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
 from certhub.security import (
     HubKeyring,
-    SigningKey,
     TrustStore,
     VerifyingKey,
-    create_sender_key,
-    read_private_key,
-    trust_add,
 )
 
 T = TypeVar("T")
@@ -55,12 +52,11 @@ PROVINCE = "gd-provincial"
 TOWN = "town-yuncheng-01"
 COUNTY = "county-yuncheng-review"
 STAFF_TYPES = ["decision/v1", "task_transition/v1", "restoration/v1"]
-# party -> (may send, may read, role)
-PARTIES: dict[str, tuple[list[str], bool, str]] = {
-    REPORTER: (["eligibility_report/v1", "zero_report/v1"], False, "reporting_system"),
-    PROVINCE: (["benefit_record/v1"], True, "provincial_system"),
-    TOWN: (STAFF_TYPES, True, "town_staff"),
-    COUNTY: (STAFF_TYPES, True, "county_reviewer"),
+PARTIES: dict[str, DemoParty] = {
+    REPORTER: DemoParty("reporting_system", ["eligibility_report/v1", "zero_report/v1"], False),
+    PROVINCE: DemoParty("provincial_system", ["benefit_record/v1"], True),
+    TOWN: DemoParty("town_staff", STAFF_TYPES, True),
+    COUNTY: DemoParty("county_reviewer", STAFF_TYPES, True),
 }
 # The deliberately bad messages ReportingSystem.bad_messages sends: tampered,
 # invalid ID number, and a replayed message id (its first use is accepted).
@@ -205,7 +201,7 @@ class _Parties:
         return _ShownReportingSystem(
             bar,
             self.base_url,
-            key=_key(self.settings, REPORTER),
+            key=party_key(self.settings, REPORTER),
             sender=REPORTER,
             session=self.session,
         )
@@ -214,7 +210,7 @@ class _Parties:
         return _ShownProvincialSystem(
             bar,
             self.base_url,
-            key=_key(self.settings, PROVINCE),
+            key=party_key(self.settings, PROVINCE),
             sender=PROVINCE,
             session=self.session,
             sender_keys={jwk["kid"]: jwk for jwk in self.jwks.values()},
@@ -223,9 +219,9 @@ class _Parties:
     def staff(self, name: str) -> StaffMember:
         return StaffMember(
             self.base_url,
-            key=_key(self.settings, name),
+            key=party_key(self.settings, name),
             actor_id=name,
-            role=PARTIES[name][2],
+            role=PARTIES[name].role,
             session=self.session,
         )
 
@@ -342,22 +338,9 @@ async def _verify_audit(settings: Settings) -> AuditReport:
         await ledger.aclose()
 
 
-def _key(settings: Settings, party: str) -> SigningKey:
-    return read_private_key(settings.data_dir / "parties" / f"{party}.key.pem")
-
-
 def _enrol_parties(settings: Settings) -> dict[str, dict[str, Any]]:
     """Give every mock party a key and enrol it; return their public JWKs by party."""
-    jwks: dict[str, dict[str, Any]] = {}
-    for party, (may_send, may_read, role) in PARTIES.items():
-        _, public = create_sender_key(party, settings.data_dir / "parties")
-        trust_add(
-            settings.trust_store_path,
-            public,
-            sender=party,
-            may_send=may_send,
-            may_read=may_read,
-            role=role,
-        )
-        jwks[party] = json.loads(public.read_text())
-    return jwks
+    return {
+        name: json.loads(enrol_party(settings, name, party).read_text())
+        for name, party in PARTIES.items()
+    }

@@ -49,6 +49,7 @@ from certhub.hub.cli.demo_month_messages import (
     this_month,
     today,
 )
+from certhub.hub.cli.demo_parties import DemoParty, enrol_party, party_key, party_key_path
 from certhub.hub.core.keys import KPI_METRICS, METRICS, PROCEDURE, SETTINGS, STORE
 from certhub.hub.core.settings import Settings
 from certhub.hub.procedure.deadlines import DeadlineSweep
@@ -58,7 +59,7 @@ from certhub.mocks.county_office import StaffMember
 from certhub.mocks.documents import certificate_pdf
 from certhub.mocks.hub_client import HubClient
 from certhub.mocks.population import Population
-from certhub.security import create_sender_key, issue_read_token, read_private_key, trust_add
+from certhub.security import issue_read_token
 
 __all__ = ["AccountabilityDemo", "run_accountability_demo"]
 
@@ -75,18 +76,19 @@ TOWN, COUNTY_REVIEWER, DETERMINER = (
     "yuncheng-county-acc",
     "yuncheng-determiner",
 )
-# party -> (role, may send, may read)
-PARTIES: Final[dict[str, tuple[str, list[str], bool]]] = {
-    CITY: ("reporting_system", ["eligibility_report/v1", "zero_report/v1"], False),
-    CHANNEL: (
+PARTIES: Final[dict[str, DemoParty]] = {
+    CITY: DemoParty("reporting_system", ["eligibility_report/v1", "zero_report/v1"], False),
+    CHANNEL: DemoParty(
         "channel",
         ["certification_event/v1", "biometric_enrolment/v1", "service_rating/v1"],
         False,
     ),
-    PROVINCE: ("provincial_system", ["benefit_record/v1"], True),
-    TOWN: ("town_staff", ["decision/v1", "task_transition/v1", "rating_followup/v1"], True),
-    COUNTY_REVIEWER: ("county_reviewer", ["decision/v1", "task_transition/v1"], True),
-    DETERMINER: ("benefit_determiner", ["recovery/v1", "write_off/v1"], True),
+    PROVINCE: DemoParty("provincial_system", ["benefit_record/v1"], True),
+    TOWN: DemoParty(
+        "town_staff", ["decision/v1", "task_transition/v1", "rating_followup/v1"], True
+    ),
+    COUNTY_REVIEWER: DemoParty("county_reviewer", ["decision/v1", "task_transition/v1"], True),
+    DETERMINER: DemoParty("benefit_determiner", ["recovery/v1", "write_off/v1"], True),
 }
 
 
@@ -164,7 +166,7 @@ class _Month:
         self, app: web.Application, url: str, session: aiohttp.ClientSession, settings: Settings
     ) -> None:
         self.app, self.url, self.session = app, url, session
-        self.keys = {p: read_private_key(_key_path(settings, p)) for p in PARTIES}
+        self.keys = {p: party_key(settings, p) for p in PARTIES}
         self.people = Population(seed=45)
         self.sent = 0
 
@@ -176,7 +178,7 @@ class _Month:
             self.url,
             key=self.keys[name],
             actor_id=name,
-            role=PARTIES[name][0],
+            role=PARTIES[name].role,
             session=self.session,
         )
 
@@ -345,24 +347,11 @@ def _procedure_clock(app: web.Application, moment: datetime) -> Iterator[None]:
         object.__setattr__(context, "clock", clock)
 
 
-def _key_path(settings: Settings, party: str) -> Any:
-    return settings.data_dir / "parties" / f"{party}.key.pem"
-
-
 def _enrol(settings: Settings) -> None:
     """Give each party of the month a key and trust it in its role (once per data folder)."""
-    for party, (role, may_send, may_read) in PARTIES.items():
-        if _key_path(settings, party).exists():
-            continue
-        _, public = create_sender_key(party, settings.data_dir / "parties")
-        trust_add(
-            settings.trust_store_path,
-            public,
-            sender=party,
-            may_send=may_send,
-            may_read=may_read,
-            role=role,
-        )
+    for name, party in PARTIES.items():
+        if not party_key_path(settings, name).exists():
+            enrol_party(settings, name, party)
 
 
 def _print(result: AccountabilityDemo, out: TextIO) -> None:
