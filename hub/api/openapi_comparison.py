@@ -41,6 +41,27 @@ _SUMMARY: dict[str, Any] = {
             "type": "object",
             "description": "What the ledger did with the run's results (absent: --no-ledger).",
         },
+        "state": {
+            "type": "string",
+            "enum": ["queued", "running", "completed", "failed"],
+            "description": "A run by city (--by-city): where it is; absent for a one-pass run.",
+        },
+        "partitions": {
+            "type": "object",
+            "description": "A run by city: each city's partition (state, attempts, last error).",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["state", "attempts", "error"],
+                "properties": {
+                    "state": {
+                        "type": "string",
+                        "enum": ["queued", "running", "retrying", "done", "failed"],
+                    },
+                    "attempts": {"type": "integer", "minimum": 0},
+                    "error": {"type": ["string", "null"]},
+                },
+            },
+        },
     },
 }  # fmt: skip
 

@@ -10,6 +10,11 @@ re-run records nothing new. Proposals of verification tasks, reversals and
 the name-only review queue are written as files beside the summary
 (``DATA/comparison-runs/<period>-<city|all>.json``) for staff to act on.
 On SQLite the hub must be stopped (one process owns the ledger).
+
+``run --by-city`` splits the run into its 21 city partitions
+(:mod:`certhub.hub.comparison.jobs`): on the embedded default this process
+runs them side by side; with ``CERTHUB_BROKER=rabbitmq`` it publishes them
+for the workers (``certhub serve --role worker``) and waits for all to settle.
 """
 
 from __future__ import annotations
@@ -53,6 +58,15 @@ def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     run.add_argument("--database-url", help="postgresql://… (CERTHUB_DATABASE_URL)")
     run.add_argument("--no-ledger", action="store_true", help="compare only; record nothing")
     run.add_argument("--progress", action="store_true", help="progress on stderr, also off a TTY")
+    run.add_argument(
+        "--by-city",
+        action="store_true",
+        help="split into the 21 city partitions, run as jobs: side by side here, or by the"
+        " workers with CERTHUB_BROKER=rabbitmq",
+    )
+    run.add_argument(
+        "--no-wait", action="store_true", help="--by-city: submit, do not wait for the partitions"
+    )
     run.set_defaults(command=_run)
     purge = commands.add_parser(
         "purge", help="delete unmatched feed records past their retention (audited)"
@@ -108,6 +122,18 @@ def _generate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     settings = offline_settings(args)
     show = args.progress or sys.stderr.isatty()
+    if args.by_city:
+        if args.city is not None or args.no_ledger:
+            raise CliError("--by-city runs and records every city: no --city, no --no-ledger")
+        try:
+            parse_period(args.period)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        inputs = args.input.resolve()  # the workers read it from their own working folder
+        summary = asyncio.run(_by_city(settings, inputs, args.period, args.no_wait, show))
+        return _report_by_city(summary)
+    if args.no_wait:
+        raise CliError("--no-wait goes with --by-city")
     bar = ProgressBar(sys.stderr, 1, "steps") if show else None
     try:
         result = run_comparison(
@@ -132,6 +158,56 @@ def _run(args: argparse.Namespace) -> int:
         ledger.get(part, {}).get("refused", 0) for part in ("reports", "reversals")
     )
     return 1 if refused else 0
+
+
+async def _by_city(
+    settings: Settings, inputs: Path, period: str, no_wait: bool, show: bool
+) -> dict[str, Any]:
+    """Submit the run split by city in a started hub (its partition queue); wait unless told."""
+    from aiohttp import web
+    from prometheus_client import CollectorRegistry
+
+    from certhub.hub.core.keys import COMPARISON_JOBS
+    from certhub.hub.runtime.app import create_app
+
+    app = create_app(settings, registry=CollectorRegistry())
+    runner = web.AppRunner(app)
+    await runner.setup()  # keys, trust store, ledger, procedure, and the partition queue
+    try:
+        jobs = app[COMPARISON_JOBS]
+        run = await jobs.submit(inputs, period, as_of=shanghai_today())
+        if no_wait:
+            return await jobs.summarise(run)
+
+        def progress(settled: int, total: int) -> None:
+            print(f"\r[{settled}/{total}] city partitions settled", end="", file=sys.stderr)
+
+        try:
+            return await jobs.wait(run, progress if show else None)
+        finally:
+            if show:
+                print(file=sys.stderr)
+    finally:
+        await runner.cleanup()
+
+
+def _report_by_city(summary: dict[str, Any]) -> int:
+    """Print the run's line and its partitions'; 1 if a partition failed or a record was refused."""
+    print(_line(summary))
+    partitions = summary["partitions"]
+    states: dict[str, int] = {}
+    for entry in partitions.values():
+        states[entry["state"]] = states.get(entry["state"], 0) + 1
+    counts = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+    print(f"partitions ({summary['state']}): {counts}")
+    for city, entry in partitions.items():
+        if entry["error"]:
+            print(f"  {city}: {entry['state']} after {entry['attempts']}: {entry['error']}")
+    ledger = summary.get("ledger", {})
+    refused = ledger.get("refused", 0) + sum(
+        ledger.get(part, {}).get("refused", 0) for part in ("reports", "reversals")
+    )
+    return 1 if refused or summary["state"] == "failed" else 0
 
 
 def _line(summary: dict[str, Any]) -> str:

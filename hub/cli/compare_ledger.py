@@ -1,98 +1,31 @@
-"""A comparison run's results into the ledger, all as the machine reporter ``adapter:comparison``.
+"""``certhub compare run``'s recording step: the hub's resources started for one run.
 
-Three kinds of message, each through the inbound path (signed, verified,
-validated, planned by :func:`certhub.hub.procedure.comparison.plan_comparison`,
-recorded, receipted), each once — their ids come from the facts:
-
-1. certifications (免办), one per person, with the SMS telling them so;
-2. reports of direct evidence (``open`` proposals), one per person and kind,
-   opening or joining the person's verification task;
-3. clearing steps for the departments' voids, for the task citing the
-   withdrawn record (none when no task does).
-
-The hub's resources are started (not its HTTP server); on SQLite the hub
-must be stopped (one process owns the ledger).
+The recording itself — certifications, reports of direct evidence, clearing
+steps for voids, each as the machine reporter ``adapter:comparison`` — is
+:mod:`certhub.hub.comparison.recording`, which a worker also runs for each
+city partition it takes. Here the CLI starts the hub's resources (not its
+HTTP server) around it; on SQLite the hub must be stopped (one process owns
+the ledger).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from functools import partial
-from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
-
-from certhub.hub.cli.common import one_line
-from certhub.hub.comparison.bulk_record import BulkCertifier
-from certhub.hub.comparison.certify import ADAPTER_NAME, message_id, rows
-from certhub.hub.comparison.certify import certification_event as event
 from certhub.hub.comparison.engine import ComparisonRun
-from certhub.hub.comparison.progress import ProgressBar
-from certhub.hub.comparison.proposals import (
-    OPEN,
-    eligibility_report,
-    json_lines,
-    report_message_id,
-    task_kinds_of,
-    void_message_id,
-    void_step,
+from certhub.hub.comparison.recording import (
+    MACHINE_TYPES,
+    LedgerTally,
+    Pacing,
+    comparison_sender,
+    many_certifications,
+    purge_unmatched,
+    record_into,
 )
-from certhub.hub.comparison.retention import expired
-from certhub.hub.comparison.signing import BatchSigner
 from certhub.hub.core.settings import Settings
-from certhub.hub.ingress.inbound import (
-    InboundIngestor,
-    InboundSender,
-    adapter_key_path,
-    enrol_inbound,
-)
-from certhub.hub.store import LedgerStore, TaskRow
-from certhub.hub.store.bulk_append import BulkAppender
-from certhub.hub.store.sqlite.writer_client import WriterClientLedger
-from certhub.schemas import Refusal, TaskStatus, VerificationTask
-from certhub.security import replace_atomic
 
 __all__ = ["MACHINE_TYPES", "LedgerTally", "purge_unmatched", "record_run"]
 
-MACHINE_TYPES = ("certification_event/v1", "eligibility_report/v1", "task_transition/v1")
-"""What the comparison's key may sign (its trust-store entry)."""
-_BATCH = 4096  # rows read from the run's Parquet at a time: memory stays bounded
-_CHUNK = 256  # certifications recorded concurrently: the ledger commits them in groups
-_HELPER_FROM = 5000  # from this many certifications a signature-helper process pays its start
-_SIGN_WORKERS = 0  # processes signing a large bulk: none paid on 2 shared cores (bench/README.md)
-
-
-@dataclass
-class LedgerTally:
-    """What happened to the run's results in the ledger."""
-
-    recorded: int = 0
-    already: int = 0
-    refused: int = 0
-    seconds: float = 0.0
-    per_second: float = 0.0
-    reports: dict[str, int] = field(default_factory=dict)
-    reversals: dict[str, int] = field(default_factory=dict)
-    restoration_proposals: list[str] = field(default_factory=list)
-    purged: list[str] = field(default_factory=list)
-
-    def count(self, section: dict[str, int], outcome: str) -> None:
-        """One more ``outcome`` in ``section``."""
-        section[outcome] = section.get(outcome, 0) + 1
-
-
-@dataclass(frozen=True)
-class _Intake:
-    sender: InboundSender
-    ingestor: InboundIngestor
-    store: LedgerStore
+_BATCH = Pacing.batch  # rows read from the run's Parquet at a time (tests make it small)
+_CHUNK = Pacing.chunk  # certifications recorded concurrently one by one
 
 
 async def record_run(
@@ -104,200 +37,22 @@ async def record_run(
     bulk: bool = True,
     sign_workers: int | None = None,
 ) -> LedgerTally:
-    """Record the run's certifications, reports and voids; its summary gains ``ledger``.
-
-    Starts the hub's resources (not its HTTP server), then purges unmatched
-    records past retention, and rewrites the run's summary with the tally.
-    ``bulk`` records the certifications batch-wise
-    (:mod:`certhub.hub.comparison.bulk_record`; the same records, much faster) when the
-    ledger can, else one by one through the inbound path; ``sign_workers``
-    processes sign them (None: :data:`_SIGN_WORKERS` from :data:`_HELPER_FROM`
-    certifications on).
-    """
+    """Start the hub's resources, then :func:`~certhub.hub.comparison.recording.record_into`."""
     from aiohttp import web
     from prometheus_client import CollectorRegistry
 
-    from certhub.hub.core.keys import PIPELINE, PROCEDURE, STORE, TRUST
-    from certhub.hub.procedure.comparison import plan_comparison
     from certhub.hub.runtime.app import create_app
 
-    many = int(run.summary.get("certified", 0)) >= _HELPER_FROM
-    if many and not bulk:  # verify on the other core
+    if many_certifications(run) and not bulk:  # verify on the other core
         settings = settings.model_copy(update={"signature_helper": True})
     app = create_app(settings, registry=CollectorRegistry())
     runner = web.AppRunner(app)
     await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
-    tally = LedgerTally()
     try:
-        sender = await asyncio.to_thread(
-            enrol_inbound, settings.keys_dir, settings.trust_store_path, ADAPTER_NAME, MACHINE_TYPES
-        )
-        await asyncio.to_thread(app[TRUST].reload_if_changed)  # trusted from now on
-        plan = partial(plan_comparison, app[PROCEDURE])
-        intake = _Intake(sender, InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
-        store = app[STORE]
-        # An ingress process's client of the SQLite writer sends single appends over the
-        # socket only: there the certifications go one by one.
-        if bulk and isinstance(store, BulkAppender) and not isinstance(store, WriterClientLedger):
-            workers = (_SIGN_WORKERS if many else 0) if sign_workers is None else sign_workers
-            trust = app[TRUST]
-            certifier = BulkCertifier(
-                sender,
-                store,
-                lambda: trust.messages,
-                plan,
-                BatchSigner(sender.key, adapter_key_path(settings.keys_dir, ADAPTER_NAME), workers),
-            )
-            await _bulk_certifications(certifier, run, period, tally, show=show)
-        else:
-            await _certifications(intake, run, period, tally, show=show)
-        await _reports(intake, run, period, tally)
-        await _reversals(intake, run, period, tally)
-        runs_dir = run.folder.parent
-        days = settings.comparison_unmatched_retention_days
-        tally.purged = await purge_unmatched(app[STORE], runs_dir, days, time.time())
+        sender = await comparison_sender(app)
+        return await record_into(
+            app, sender, run, period, show=show, bulk=bulk, sign_workers=sign_workers,
+            pacing=Pacing(_BATCH, _CHUNK),
+        )  # fmt: skip
     finally:
         await runner.cleanup()
-    run.summary["ledger"] = asdict(tally)
-    document = json.dumps(run.summary, ensure_ascii=False, indent=2, default=str) + "\n"
-    path = run.folder.parent / f"{run.run_id}.json"
-    await asyncio.to_thread(replace_atomic, path, document.encode())
-    return tally
-
-
-async def _bulk_certifications(
-    certifier: BulkCertifier, run: ComparisonRun, period: str, tally: LedgerTally, *, show: bool
-) -> None:
-    """The certifications batch-wise, each its own signed message (see ``bulk_record``)."""
-    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
-    began = time.perf_counter()
-    try:
-        advance = bar.advance if bar is not None else None
-        done = await certifier.record(period, rows(run.certifications, _BATCH), advance)
-    finally:
-        certifier.signer.close()
-        if bar is not None:
-            bar.done()
-    for reason in done.reasons:
-        print(f"certhub: refused {reason}", file=sys.stderr)
-    tally.recorded, tally.already, tally.refused = done.recorded, done.already, done.refused
-    tally.seconds = round(time.perf_counter() - began, 3)
-    tally.per_second = round((tally.recorded + tally.already) / max(tally.seconds, 1e-6), 1)
-
-
-async def _ingest(intake: _Intake, build: Callable[[], Any], mid: str) -> str:
-    """``recorded``, ``already`` or ``refused`` (printed, ID numbers masked)."""
-    if await intake.store.find(intake.sender.sender, mid) is not None:
-        return "already"
-    try:
-        await intake.ingestor.ingest(intake.sender, build(), mid)
-    except (ValidationError, Refusal) as exc:  # every refusal of the hub is a Refusal
-        print(f"certhub: refused {mid}: {one_line(exc)}", file=sys.stderr)
-        return "refused"
-    return "recorded"
-
-
-async def _certifications(
-    intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally, *, show: bool
-) -> None:
-    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
-    began = time.perf_counter()
-    try:
-        for batch in rows(run.certifications, _BATCH):
-            for start in range(0, len(batch), _CHUNK):
-                chunk = batch[start : start + _CHUNK]
-                jobs: list[Awaitable[str]] = [
-                    _ingest(intake, partial(event, period, r), message_id(period, r[0]))
-                    for r in chunk
-                ]
-                for outcome in await asyncio.gather(*jobs):
-                    setattr(tally, outcome, getattr(tally, outcome) + 1)
-                if bar is not None:
-                    bar.advance(len(chunk))
-    finally:
-        if bar is not None:
-            bar.done()
-    tally.seconds = round(time.perf_counter() - began, 3)
-    tally.per_second = round((tally.recorded + tally.already) / max(tally.seconds, 1e-6), 1)
-
-
-async def _reports(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:
-    """Each open proposal → a report; its outcome read back from the person's task."""
-    for proposal in json_lines(run.folder / "proposals.json"):
-        if proposal["status"] != OPEN:
-            tally.count(tally.reports, "awaiting_second_source")
-            continue
-        mid = report_message_id(period, proposal["id_number"], proposal["task_kind"])
-        outcome = await _ingest(intake, partial(eligibility_report, period, proposal), mid)
-        if outcome == "recorded":
-            task = await intake.store.find_open_task(proposal["id_number"], proposal["task_kind"])
-            outcome = "linked_to_closed" if task is None else (
-                "task_opened" if task.task_id == f"task-{mid}" else "task_joined"
-            )  # fmt: skip
-        tally.count(tally.reports, outcome)
-
-
-async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:
-    """Each void → a clearing step for the task citing the withdrawn record, if any does."""
-    for reversal in json_lines(run.folder / "reversals.json"):
-        mid = void_message_id(reversal["department"], reversal["voided_record_id"])
-        if await intake.store.find(intake.sender.sender, mid) is not None:
-            tally.count(tally.reversals, "already")
-            continue
-        outcome = "no_task"
-        for task_id, before in await _candidates(intake.store, reversal):
-            step = partial(void_step, period, reversal, task_id, datetime.now(UTC))
-            try:
-                await intake.ingestor.ingest(intake.sender, step(), mid)
-            except Refusal as exc:
-                if exc.slug == "task-transition-invalid":  # not resting on that record
-                    continue
-                print(f"certhub: refused {mid}: {one_line(exc)}", file=sys.stderr)
-                outcome = "refused"
-                break
-            outcome = await _effect(intake.store, task_id, before, reversal["id_number"])
-            if outcome == "restoration_proposed":
-                tally.restoration_proposals.append(task_id)
-            break
-        tally.count(tally.reversals, outcome)
-
-
-async def _candidates(store: LedgerStore, reversal: dict[str, Any]) -> list[tuple[str, str]]:
-    """(task id, status) of the tasks the withdrawn record may rest on: open, or terminating."""
-    person = reversal["id_number"]
-    found: list[tuple[str, str]] = []
-    for kind in task_kinds_of(reversal["department"]):
-        row = await store.find_open_task(person, kind.value)
-        if row is not None:
-            found.append((row.task_id, _status(row)))
-    closed = await store.closed_benefit(person)
-    if closed is not None and (task := await store.get_task(closed[1])) is not None:
-        found.append((task.task_id, _status(task)))
-    return found
-
-
-def _status(row: TaskRow) -> str:
-    return VerificationTask.model_validate_json(row.snapshot).status.value
-
-
-async def _effect(store: LedgerStore, task_id: str, before: str, person: str) -> str:
-    """What the recorded step did, read back from the ledger (the rule decided it there)."""
-    after = await store.get_task(task_id)
-    if after is not None and _status(after) == TaskStatus.cleared and before != TaskStatus.cleared:
-        return "cleared"
-    if before == TaskStatus.confirmed:
-        closed = await store.closed_benefit(person)
-        return "restoration_proposed" if closed and closed[1] == task_id else "no_effect"
-    return "kept"
-
-
-async def purge_unmatched(
-    store: LedgerStore, runs_dir: Path, retention_days: int, now: float
-) -> list[str]:
-    """Delete the unmatched-record files past retention, each audited first; their subjects."""
-    purged = []
-    for old in await asyncio.to_thread(lambda: list(expired(runs_dir, retention_days, now))):
-        await store.record_audit("comparison_unmatched_purged", old.subject, "hub", old.sha256)
-        await asyncio.to_thread(old.delete)
-        purged.append(old.subject)
-    return purged

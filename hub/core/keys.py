@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from certhub.hub.api.cursor import CursorCodec
     from certhub.hub.api.edge import EdgeLimits
     from certhub.hub.api.inbound_routes import InboundHub
+    from certhub.hub.comparison.jobs import ComparisonJobs
     from certhub.hub.compliance.watch import ComplianceWatch
     from certhub.hub.core.leader import Leadership
     from certhub.hub.core.settings import Settings
@@ -76,6 +77,7 @@ INBOUND: web.AppKey[InboundHub] = web.AppKey("inbound")
 NOTICE_SENDER: web.AppKey[NoticeSender] = web.AppKey("notice_sender")
 OUTBOX_DELIVERY: web.AppKey[OutboxDelivery] = web.AppKey("outbox_delivery")
 DELIVERY: web.AppKey[DeliveryService] = web.AppKey("delivery")
+COMPARISON_JOBS: web.AppKey[ComparisonJobs] = web.AppKey("comparison_jobs")  # runs by city
 
 # Per request: who read personal data (set by hub.api.auth, logged by hub.api.access_log).
 READER: web.RequestKey[Reader] = web.RequestKey("reader")

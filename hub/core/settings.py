@@ -82,6 +82,15 @@ class Settings(BaseSettings):
         ge=1,
         description="Days a comparison run keeps feed records that matched nobody (then purged).",
     )
+    comparison_parallel_partitions: int = Field(
+        default=2, ge=1, le=21, description="City partitions of a comparison one process runs."
+    )
+    comparison_partition_attempts: int = Field(
+        default=3, ge=1, le=20, description="Attempts of one city partition before it is failed."
+    )
+    comparison_partition_lease_seconds: float = Field(
+        default=3600.0, gt=0, description="Seconds before a silent worker's partition is retaken."
+    )
     register_grace_months: int = Field(
         default=0,
         ge=0,

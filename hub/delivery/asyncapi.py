@@ -16,8 +16,11 @@ a client sends to the hub, ``subscribe`` what the hub sends):
   receipt on its ``reply_to`` queue if it names one.
 - ``sms``, ``ministry``: routing keys on the direct exchange ``P.deliveries``;
   the hub's relay publishes each delivery there for the workers (*subscribe*).
-- Queues (``is: queue``): ``P.ingress``, ``P.delivery.<destination>`` and
-  ``P.dlq``, with their arguments and, under ``x-certhub-bindings``, the
+- ``comparison``: routing key on the direct exchange ``P.jobs``; a run of the
+  monthly comparison split by city publishes one job per city partition there
+  for the workers (*subscribe*).
+- Queues (``is: queue``): ``P.ingress``, ``P.delivery.<destination>``,
+  ``P.comparison`` and ``P.dlq``, with their arguments and, under ``x-certhub-bindings``, the
   exchange and routing keys that feed them.
 
 The canonical payload schemas (``schemas/``) are in ``components.schemas``
@@ -32,7 +35,7 @@ from typing import Any
 
 from certhub.hub.delivery.amqp_ingress import ROUTES
 from certhub.hub.delivery.destinations import NOTICES, UPLINK
-from certhub.hub.delivery.rabbit import DLQ_MAX_LENGTH, INGRESS_COLLECTIONS
+from certhub.hub.delivery.rabbit import DLQ_MAX_LENGTH, INGRESS_COLLECTIONS, JOB_KINDS
 from certhub.schemas import json_schema_for
 
 __all__ = ["AMQP_BINDING_VERSION", "DELIVERY_DESTINATIONS", "asyncapi_document"]
@@ -68,6 +71,15 @@ def asyncapi_document(prefix: str, *, version: str, vhost: str = "/") -> dict[st
             vhost,
             f"Deliveries to the {destination!r} destination, consumed by competing workers.",
             [(f"{prefix}.deliveries", destination)],
+        )
+    for kind in JOB_KINDS:
+        channels[kind] = _job_channel(prefix, kind, vhost)
+        channels[f"{prefix}.{kind}"] = _queue_channel(
+            prefix,
+            f"{prefix}.{kind}",
+            vhost,
+            "The comparison's city partitions, taken one at a time by competing workers.",
+            [(f"{prefix}.jobs", kind)],
         )
     channels[f"{prefix}.dlq"] = _dead_letter_channel(prefix, vhost)
     return {
@@ -146,6 +158,30 @@ def _delivery_channel(prefix: str, destination: str, vhost: str) -> dict[str, An
             ),
             "bindings": {"amqp": {"deliveryMode": 2, "bindingVersion": "0.2.0"}},
             "message": {"$ref": f"#/components/messages/{message}"},
+        },
+    }
+
+
+def _job_channel(prefix: str, kind: str, vhost: str) -> dict[str, Any]:
+    return {
+        "description": f"Jobs of the hub's {kind} for its workers (routing key {kind!r}).",
+        "bindings": {
+            "amqp": {
+                "is": "routingKey",
+                "exchange": _exchange(f"{prefix}.jobs", "direct", vhost),
+                "bindingVersion": AMQP_BINDING_VERSION,
+            }
+        },
+        "subscribe": {
+            "operationId": f"take{_camel(kind)}Partition",
+            "summary": "A run split by city publishes one job per partition (confirmed).",
+            "description": (
+                "A worker claims the partition in the ledger, runs and records it, and acks; "
+                "a failed partition is published again while attempts remain. A job whose "
+                "partition is not claimable (done, or running elsewhere) is acked unrun."
+            ),
+            "bindings": {"amqp": {"deliveryMode": 2, "bindingVersion": "0.2.0"}},
+            "message": {"$ref": "#/components/messages/ComparisonPartitionJob"},
         },
     }
 
@@ -247,6 +283,22 @@ def _messages() -> dict[str, Any]:
             "headers": headers,
             "correlationId": {"location": "$message.header#/correlation_id"},
             "payload": {"$ref": f"#/components/schemas/{_schema_key('certification_event/v1')}"},
+        },
+        "ComparisonPartitionJob": {
+            "name": "comparison-partition-job",
+            "title": "One city partition of a comparison run (the message id is run/city)",
+            "contentType": "application/json",
+            "payload": {
+                "type": "object",
+                "required": ["run_id", "period", "city", "inputs", "as_of"],
+                "properties": {
+                    "run_id": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-all$"},
+                    "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                    "city": {"type": "string", "pattern": "^44[0-9]{2}$"},
+                    "inputs": {"type": "string", "description": "The snapshot's folder."},
+                    "as_of": {"type": "string", "format": "date"},
+                },
+            },
         },
         "DeadLetter": {
             "name": "dead-letter",

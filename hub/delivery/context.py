@@ -3,7 +3,9 @@
 By role (``CERTHUB_ROLE``): ``ingress`` only watches the outbox (metrics and
 back-pressure) — workers deliver what it queues; ``worker`` and ``all`` also
 run the relay and the consumers, and with RabbitMQ consume the inbound
-AMQP queue. The broker adds its ``broker`` readiness check here.
+AMQP queue. The broker adds its ``broker`` readiness check here. Every role
+gets the comparison's partition queue (:mod:`.partition_queue`): an ingress
+process publishes partitions, the others take them.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from certhub.hub.delivery.dispatcher import DeliveryDispatcher
 from certhub.hub.delivery.memory import InProcessBroker
 from certhub.hub.delivery.notices import LoggingNoticeSender, SmsNoticeSender
 from certhub.hub.delivery.notify import NoticeSender
+from certhub.hub.delivery.partition_queue import comparison_jobs
 from certhub.hub.delivery.rabbit import RabbitBroker
 from certhub.hub.delivery.relay import OutboxRelay, RelayTiming
 from certhub.hub.delivery.service import DeliveryService, NoDelivery
@@ -65,7 +68,8 @@ async def delivery_context(app: web.Application) -> AsyncIterator[None]:
             if isinstance(service.broker, RabbitBroker):
                 plan = partial(plan_intake, app[PROCEDURE])
                 await AmqpIngress(service.broker, app[PIPELINE], plan, app[METRICS]).start()
-        yield
+        async with comparison_jobs(app):
+            yield
     finally:
         await watching.stop()
         if service is not None:

@@ -4,6 +4,7 @@ Topology, under a deployment prefix ``P``::
 
     P.deliveries (direct) ──<destination>──▶ P.delivery.<destination>  (quorum)
     P.ingress    (direct) ──<collection>───▶ P.ingress                  (quorum)
+    P.jobs       (direct) ──comparison─────▶ P.comparison               (quorum)
     P.dlx        (fanout) ─────────────────▶ P.dlq                      (quorum, bounded)
 
 Every queue dead-letters to ``P.dlx``. The relay publishes on a confirming
@@ -13,7 +14,10 @@ returned (delivered, or its retry recorded in the outbox); a handler that
 raises gets the message back on the queue after a short pause. Delayed retry
 is the outbox's ``next_attempt_at`` (the relay publishes a retried delivery
 again when it is due), so a retry survives any restart and shows in
-``certhub dlq``. The robust connection reconnects with a fixed interval and
+``certhub dlq``. ``P.comparison`` holds the comparison's city partitions
+(:mod:`certhub.hub.comparison.jobs`), taken one at a time by workers; the
+ledger's record of each partition, not the queue, decides whether it runs.
+The robust connection reconnects with a fixed interval and
 restores channels, queues and consumers; publishes in the gap fail with
 :class:`~certhub.hub.delivery.broker.BrokerUnavailable` and stay in the outbox.
 """
@@ -93,6 +97,26 @@ class RabbitBroker:
             for destination in destinations:
                 await self._consume(self.name(f"delivery.{destination}"), _deliveries(handler))
 
+    async def publish_job(self, kind: str, body: bytes, message_id: str) -> None:
+        """Publish one job to the ``P.<kind>`` queue, persistently, and wait for the confirm."""
+        if self._publisher is None:
+            raise BrokerUnavailable("the RabbitMQ binding is not started")
+        message = aio_pika.Message(
+            body,
+            message_id=message_id,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            content_type="application/json",
+        )
+        try:
+            jobs = await self._publisher.get_exchange(self.name("jobs"), ensure=False)
+            await jobs.publish(message, routing_key=kind, timeout=PUBLISH_TIMEOUT)
+        except AMQP_ERRORS as exc:
+            raise BrokerUnavailable(f"job not confirmed: {exc}") from exc
+
+    async def consume_jobs(self, kind: str, handler: IngressHandler, *, prefetch: int) -> None:
+        """Consume the ``P.<kind>`` queue, ``prefetch`` jobs at a time (the handler acks)."""
+        await self._consume(self.name(kind), handler, prefetch=prefetch)
+
     async def consume_ingress(self, handler: IngressHandler) -> None:
         """Consume the ingress queue (signed messages departments publish)."""
         await self._consume(self.name("ingress"), handler)
@@ -163,6 +187,14 @@ class RabbitBroker:
         )
         for collection in INGRESS_COLLECTIONS:
             await queue.bind(ingress, routing_key=collection)
+        jobs = await channel.declare_exchange(
+            self.name("jobs"), aio_pika.ExchangeType.DIRECT, durable=True
+        )
+        for kind in JOB_KINDS:
+            job_queue = await channel.declare_queue(
+                self.name(kind), durable=True, arguments=self._quorum()
+            )
+            await job_queue.bind(jobs, routing_key=kind)
 
     async def _declare_destination(self, destination: str) -> None:
         if self._publisher is None or self._deliveries is None:
@@ -176,11 +208,13 @@ class RabbitBroker:
     def _quorum(self) -> dict[str, Any]:
         return {"x-queue-type": "quorum", "x-dead-letter-exchange": self.name("dlx")}
 
-    async def _consume(self, queue_name: str, handler: IngressHandler) -> None:
+    async def _consume(
+        self, queue_name: str, handler: IngressHandler, *, prefetch: int | None = None
+    ) -> None:
         if self._connection is None:
             raise BrokerUnavailable("the RabbitMQ binding is not started")
         channel = await self._connection.channel()
-        await channel.set_qos(prefetch_count=self._prefetch)
+        await channel.set_qos(prefetch_count=prefetch or self._prefetch)
         # Declared (same arguments: a no-op), not ``get_queue``: only a declared queue is
         # registered with the robust channel, which re-consumes it after a reconnect.
         queue = await channel.declare_queue(queue_name, durable=True, arguments=self._quorum())
@@ -188,6 +222,8 @@ class RabbitBroker:
 
 
 INGRESS_COLLECTIONS: Final = ("reports", "certifications", "restorations", "roster")
+JOB_KINDS: Final = ("comparison",)
+"""The hub's own work queues on ``P.jobs``: the comparison's city partitions."""
 
 
 def _deliveries(handler: Handler) -> IngressHandler:

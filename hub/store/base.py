@@ -26,6 +26,7 @@ from certhub.hub.store.accountability_reads import (
     RecoveryReads,
     RecoveryRow,
 )
+from certhub.hub.store.comparison_jobs import PartitionLedger
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.outbox import OutboxStore
 from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
@@ -280,6 +281,7 @@ class LedgerStore(
     RecoveryReads,
     AccountabilityReads,
     AssessmentReads,
+    PartitionLedger,
     Lifecycle,
     Protocol,
 ):

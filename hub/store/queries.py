@@ -27,6 +27,7 @@ from certhub.hub.store.base import (
     RecoveryRow,
     TaskRow,
 )
+from certhub.hub.store.comparison_job_writes import ComparisonPartitions
 from certhub.hub.store.disclosure import DisclosureQueries
 from certhub.hub.store.pull_reads import PullReads
 from certhub.hub.store.register_reads import RegisterQueries
@@ -40,6 +41,7 @@ Row = tuple[object, ...]
 
 class LedgerReads(
     RegisterQueries,
+    ComparisonPartitions,
     RegisterWriting,
     SenderQueries,
     StatisticsReads,

@@ -22,6 +22,7 @@ from typing import Final, Literal
 
 from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL, REGION_INDEX
 from certhub.hub.store.biometrics import BIOMETRIC_TABLES
+from certhub.hub.store.comparison_jobs import COMPARISON_PARTITIONS
 from certhub.hub.store.deadlines import DEADLINE_BACKFILL, DEADLINE_TABLE
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
 from certhub.hub.store.ratings import RATING_TABLES
@@ -333,6 +334,7 @@ LADDER: Final = (
     Version((RATING_TABLES,)),  # service evaluation: ratings and follow-ups (issue 19 §4)
     Version((REGION_INDEX,)),  # records by region, for area-scoped reads (issue 18)
     Version(SHARED_TRUST),  # the trust store and enrolment codes shared by a deployment
+    Version((COMPARISON_PARTITIONS,)),  # a comparison run's city partitions (issue 17 §3)
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

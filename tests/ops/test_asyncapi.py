@@ -20,7 +20,7 @@ from referencing.jsonschema import DRAFT7
 
 from certhub.hub.delivery.amqp_ingress import ROUTES
 from certhub.hub.delivery.asyncapi import DELIVERY_DESTINATIONS, asyncapi_document
-from certhub.hub.delivery.rabbit import RabbitBroker
+from certhub.hub.delivery.rabbit import JOB_KINDS, RabbitBroker
 from certhub.schemas import json_schema_for
 
 __all__ = ["hub", "hub_factory", "party_keys"]
@@ -174,7 +174,8 @@ async def test_the_document_is_the_topology_the_hub_declares() -> None:
     assert live["exchanges"] == described["exchanges"]
     assert live["queues"] == described["queues"]
     assert live["bindings"] == described["bindings"]
-    assert len(live["bindings"]) == 4 + len(DELIVERY_DESTINATIONS) + 1  # ingress, deliveries, dlq
+    # ingress, deliveries, jobs, dlq
+    assert len(live["bindings"]) == 4 + len(DELIVERY_DESTINATIONS) + len(JOB_KINDS) + 1
     # the comparison can fail: a document missing one binding does not match
     broken = copy.deepcopy(document)
     broken["channels"][f"{prefix}.ingress"]["x-certhub-bindings"].pop()

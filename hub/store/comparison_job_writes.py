@@ -1,0 +1,117 @@
+"""The SQL of :class:`~certhub.hub.store.comparison_jobs.PartitionLedger`, on both dialects.
+
+Mixed into both ledgers (through :class:`~certhub.hub.store.queries.LedgerReads`);
+each change is one audited statement run by the ledger's own ``apply_writes``
+in its next group commit, each read one query through its ``_read``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from certhub.hub.store.comparison_jobs import (
+    ERROR_MAX,
+    HUB_ACTOR,
+    PartitionRow,
+    PartitionState,
+    partition_row,
+)
+from certhub.hub.store.writes import Run
+
+if TYPE_CHECKING:
+    from certhub.hub.store.writes import Op
+
+__all__ = ["ComparisonPartitions"]
+
+_PLAN: Final = (
+    "INSERT INTO comparison_partitions (run_id, city, period, state, attempts, updated_at)"
+    " VALUES (?, ?, ?, 'queued', 0, ?) ON CONFLICT (run_id, city) DO UPDATE"
+    " SET state = 'queued', attempts = 0, error = NULL, updated_at = excluded.updated_at"
+)
+# Claimable: waiting, or running under a worker that stopped reporting before ``stale``.
+_CLAIM: Final = (
+    "UPDATE comparison_partitions SET state = 'running', attempts = attempts + 1,"
+    " error = NULL, updated_at = ? WHERE run_id = ? AND city = ?"
+    " AND (state IN ('queued', 'retrying') OR (state = 'running' AND updated_at < ?))"
+)
+_DONE: Final = (
+    "UPDATE comparison_partitions SET state = 'done', updated_at = ?"
+    " WHERE run_id = ? AND city = ? AND state = 'running' AND attempts = ?"
+)
+_FAILED: Final = (
+    "UPDATE comparison_partitions"
+    " SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'retrying' END,"
+    " error = ?, updated_at = ?"
+    " WHERE run_id = ? AND city = ? AND state = 'running' AND attempts = ?"
+)
+_SELECT: Final = (
+    "SELECT run_id, city, period, state, attempts, error, updated_at"
+    " FROM comparison_partitions WHERE run_id = ?"
+)
+
+
+class ComparisonPartitions:
+    """:class:`PartitionLedger` over the ledger's ``apply_writes`` and ``_read`` (both dialects)."""
+
+    if TYPE_CHECKING:  # the ledger's own; not defined here, so not shadowed
+
+        async def apply_writes(self, ops: Sequence[Op]) -> int:
+            """Run ``ops`` in the next group commit."""
+            ...
+
+        async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+            """Run one read query."""
+            ...
+
+    async def plan_partitions(
+        self, run_id: str, period: str, cities: Sequence[str], *, now: float
+    ) -> None:
+        """Queue every city of ``run_id`` afresh (attempts 0): a re-run runs them all again."""
+        await self.apply_writes([
+            Run(_PLAN, (run_id, city, period, now),
+                audit=("comparison_partition_queued", f"{run_id}/{city}", HUB_ACTOR))
+            for city in cities
+        ])  # fmt: skip
+
+    async def claim_partition(
+        self, run_id: str, city: str, *, now: float, lease: float
+    ) -> int | None:
+        """Take the partition for this worker: its attempt number, or None (not claimable)."""
+        claim = Run(
+            _CLAIM,
+            (now, run_id, city, now - lease),
+            audit=("comparison_partition_claimed", f"{run_id}/{city}", HUB_ACTOR),
+        )
+        if not await self.apply_writes([claim]):
+            return None
+        rows = await self._read(_SELECT + " AND city = ?", (run_id, city))
+        return int(str(rows[0][4])) if rows else None
+
+    async def settle_partition(
+        self,
+        run_id: str,
+        city: str,
+        attempt: int,
+        *,
+        error: str | None,
+        max_attempts: int,
+        now: float,
+    ) -> PartitionState | None:
+        """Record attempt ``attempt``'s outcome (``error`` None: done); the state, or None if
+        the attempt was no longer the partition's (a later claim took it over)."""
+        subject = f"{run_id}/{city}"
+        if error is None:
+            step = Run(_DONE, (now, run_id, city, attempt),
+                       audit=("comparison_partition_done", subject, HUB_ACTOR))  # fmt: skip
+        else:
+            params = (max_attempts, error[:ERROR_MAX], now, run_id, city, attempt)
+            step = Run(_FAILED, params, audit=("comparison_partition_failed", subject, HUB_ACTOR))
+        if not await self.apply_writes([step]):
+            return None
+        rows = await self._read(_SELECT + " AND city = ?", (run_id, city))
+        return partition_row(rows[0]).state if rows else None
+
+    async def partitions(self, run_id: str) -> list[PartitionRow]:
+        """The partitions of ``run_id`` by city (empty: not a run split by city)."""
+        return [partition_row(r) for r in await self._read(_SELECT + " ORDER BY city", (run_id,))]
