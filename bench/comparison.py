@@ -73,19 +73,20 @@ def _child_main(kind: str, args: list[str]) -> dict[str, Any]:
         made = generate(Path(args[0]), int(args[1]), period=PERIOD, seed=7)
         return {"seconds": time.perf_counter() - began, "feed_rows": sum(made.feed_rows.values())}
     if kind == "bare":
-        return _bare(Path(args[0]))
+        return _bare(Path(args[0]), Path(args[1]) / "roster.csv")
     if kind == "run":
         from certhub.hub.comparison.engine import RunOptions, run_comparison
 
         began = time.perf_counter()
-        run = run_comparison(Path(args[0]), Path(args[1]), PERIOD, options=RunOptions())
+        options = RunOptions(memory_limit=args[2]) if len(args) > 2 else RunOptions()
+        run = run_comparison(Path(args[0]), Path(args[1]), PERIOD, options=options)
         return {"seconds": time.perf_counter() - began, "summary": run.summary}
     if kind == "ledger":
         return _ledger(Path(args[0]), int(args[1]), args[2], int(args[3]), args[4])
     raise SystemExit(f"unknown child {kind}")
 
 
-def _bare(folder: Path) -> dict[str, Any]:
+def _bare(folder: Path, roster: Path) -> dict[str, Any]:
     import duckdb
 
     feeds = [str(p) for p in sorted(folder.glob("*.csv")) if p.name != "roster.csv"]
@@ -95,7 +96,7 @@ def _bare(folder: Path) -> dict[str, Any]:
         "SELECT count(*) FROM read_csv(?, all_varchar = true) r"
         " JOIN read_csv(?, all_varchar = true, ignore_errors = true, union_by_name = true) f"
         " USING (id_number)",
-        [str(folder / "roster.csv"), feeds],
+        [str(roster), feeds],
     ).fetchone()
     return {"seconds": time.perf_counter() - began, "joined": count[0] if count else 0}
 
@@ -209,6 +210,34 @@ def _ledger_only(args: argparse.Namespace) -> None:
                          indent=2, ensure_ascii=False))  # fmt: skip
 
 
+def _generated(folder: Path, pensioners: int) -> tuple[dict[str, Any], float]:
+    """Generate into ``folder``, or reuse what an earlier run generated there (same size)."""
+    record = folder / "bench-generate.json"
+    if record.exists():
+        made = json.loads(record.read_text())
+        if made["pensioners"] != pensioners:
+            raise SystemExit(f"{folder} holds {made['pensioners']} pensioners, not {pensioners}")
+        return made, float(made["peak_rss_mib"])
+    made, rss = _child("generate", str(folder), str(pensioners))
+    made |= {"pensioners": pensioners, "peak_rss_mib": rss, "folder": str(folder)}
+    record.write_text(json.dumps(made))
+    return made, rss
+
+
+def _inputs(generated: str, view: Path, roster: str) -> Path:
+    """A folder of links to the feed CSVs and the roster in ``roster`` format (csv/parquet).
+
+    The bare join always reads the generated ``roster.csv`` (see :func:`_bare`);
+    the run reads whichever roster the view holds.
+    """
+    view.mkdir(parents=True)
+    for path in Path(generated).glob("*.csv"):
+        if path.name != "roster.csv":
+            (view / path.name).symlink_to(path)
+    (view / f"roster.{roster}").symlink_to(Path(generated) / f"roster.{roster}")
+    return view
+
+
 def main() -> None:
     """Generate, then measure bare join vs full run in alternating rounds, then ledger writes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -231,6 +260,13 @@ def main() -> None:
     parser.add_argument(
         "--sign-workers", type=int, nargs="+", default=[0, 2], help="--ledger-only: bulk signers"
     )
+    parser.add_argument(
+        "--data", type=Path, default=None, help="generate once into DIR and reuse it afterwards"
+    )
+    parser.add_argument(
+        "--roster", choices=("csv", "parquet"), default="csv", help="the roster the run reads"
+    )
+    parser.add_argument("--memory-limit", default=None, help="the run's DuckDB memory limit")
     add_database_url_option(parser, "the --ledger-only writes")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -246,13 +282,14 @@ def main() -> None:
     args.rounds = args.rounds or 2
     args.ledger_records = args.ledger_records[0]
     with tempfile.TemporaryDirectory(prefix="bench-comparison-") as tmp:
-        data, runs = Path(tmp) / "in", Path(tmp) / "runs"
-        made, gen_rss = _child("generate", str(data), str(args.pensioners))
-        (data / "roster.parquet").unlink()  # the runs below read CSV, as the bare join does
+        runs = Path(tmp) / "runs"
+        made, gen_rss = _generated(args.data or Path(tmp) / "in", args.pensioners)
+        data = _inputs(made["folder"], Path(tmp) / "inputs", args.roster)
         bare, full = [], []
         for _ in range(args.rounds):
-            bare.append(_child("bare", str(data)))
-            full.append(_child("run", str(data), str(runs)))
+            bare.append(_child("bare", str(data), made["folder"]))
+            limit = [args.memory_limit] if args.memory_limit else []
+            full.append(_child("run", str(data), str(runs), *limit))
         best_bare = min(bare, key=lambda r: r[0]["seconds"])
         best_full = min(full, key=lambda r: r[0]["seconds"])
         ledger, ledger_rss = {"recorded": 0, "per_second": None}, 0.0

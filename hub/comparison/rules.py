@@ -97,6 +97,8 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
             WHEN id_number IN (SELECT id_number FROM roster_repeats) THEN 'duplicate-row'
         END AS reason FROM roster_rows"""
     )
+    con.execute("DROP VIEW roster_rows")
+    con.execute("DROP TABLE roster_raw")  # checked holds it all: no second copy to spill
     con.execute(
         """CREATE OR REPLACE VIEW roster AS
         SELECT id_number, name, county, village, substr(county, 1, 4) AS city,
@@ -168,6 +170,8 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
             WHEN kind = '{VOID_KIND}' AND voids_record_id IS NULL THEN 'void-without-record'
         END AS reason FROM feed_typed"""
     )
+    con.execute("DROP VIEW feed_typed")
+    con.execute("DROP TABLE feed_raw")  # checked holds every row: no second copy to spill
     con.execute(
         """CREATE OR REPLACE VIEW evidence AS
         SELECT department, record_id, id_number, name, kind, event, grade, voids_record_id
@@ -215,8 +219,8 @@ def reverse_voids(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
          AND o.id_number = v.id_number AND o.kind <> '{VOID_KIND}'
         WHERE v.kind = '{VOID_KIND}'"""
     )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE active AS
+    con.execute(  # a view, not a copy of every matched record: its two readers filter it
+        f"""CREATE OR REPLACE VIEW active AS
         SELECT m.* FROM matched m
         WHERE m.kind <> '{VOID_KIND}' AND NOT EXISTS (
             SELECT 1 FROM reversals r

@@ -16,7 +16,6 @@ from certhub.schemas.resident_id import PROVINCE_CODES
 
 __all__ = ["install_macros", "normalise_name", "sql_path"]
 
-_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 # Middle-dot variants people and systems type for the separator in names such as
 # 买买提·艾力: all are read as U+00B7.
@@ -45,9 +44,18 @@ def sql_path(path: object) -> str:
 
 
 def _check_sum_sql(arg: str) -> str:
-    # Digits by integer division of the 17-digit number: about 3x faster than 17 substr()s.
-    terms = " + ".join(f"(({arg} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(_WEIGHTS))
-    return f"CAST(({terms}) % 11 AS INTEGER)"
+    """Σ digit·weight mod 11 of the 17-digit number ``arg``, with 16 integer divisions.
+
+    The weights are 2^(17-i) mod 11, so the sum is 2·G mod 11 where G reads the
+    decimal digits as if they were binary places: G = Σ d_j·2^j. Writing
+    ``arg // 10^m`` for the number without its last m digits, G = arg − Σ_m
+    2^(m+2)·(arg // 10^m) for m = 1..16 (each digit j gets 10^j − Σ_{m≤j}
+    2^(m+2)·10^(j−m) = 2^j). Digit by digit — ``(arg // 10^k) % 10`` times its
+    weight — took 34 divisions and 1.7x the time; integer arithmetic on the
+    number was itself about 3x faster than 17 ``substr()``s.
+    """
+    terms = " - ".join(f"{2 ** (m + 2)} * ({arg} // {10**m})" for m in range(1, 17))
+    return f"CAST((2 * ({arg} - {terms})) % 11 AS INTEGER)"
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:

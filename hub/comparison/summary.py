@@ -96,7 +96,7 @@ def summarise(
         "tasks": dict(sorted(tasks.items())),
         "reversals": _rows(con, "SELECT count(*) FROM reversals")[0][0],
         "review": _rows(con, "SELECT count(*) FROM review")[0][0],
-        "feed_records": _rows(con, "SELECT count(*) FROM feed_raw")[0][0],
+        "feed_records": _rows(con, "SELECT count(*) FROM feed_checked")[0][0],  # every parsed row
         "unmatched": dict(_rows(con, "SELECT department, records FROM unmatched ORDER BY 1")),
         "refused": _refused(con),
         "notes": [asdict(note) for note in notes],
