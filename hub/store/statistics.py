@@ -7,7 +7,8 @@ every section to the records inside it.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Final, NamedTuple
 
 from certhub.hub.store.base import StatRow
 from certhub.security.scopes import AreaScope, area_condition
@@ -36,6 +37,40 @@ _TASK_KEYS: Final = {
 GROUPINGS: Final = tuple(_REPORT_KEYS)
 
 
+class _Section(NamedTuple):
+    """A section counted by one grouped query."""
+
+    name: str
+    keys: Mapping[str, str | None]  # group_by -> SQL key (None: ``fallback``)
+    fallback: str
+    table: str
+    where: str
+    of_period: bool = True  # ``where`` takes the period as its one parameter
+    suffix: str = ""  # appended to the key (tasks are counted per status too)
+
+
+_SECTIONS: Final = (
+    _Section(
+        "reports",
+        _REPORT_KEYS,
+        "reason",
+        "ledger",
+        "message_type='eligibility_report/v1' AND period=?",
+    ),
+    _Section(
+        "certifications",
+        _CERT_KEYS,
+        "reason",
+        "ledger",
+        "message_type='certification_event/v1' AND period=?",
+    ),
+    # a task is counted whatever its period: the verification list is not monthly
+    _Section(
+        "tasks", _TASK_KEYS, "status", "tasks", "1=1", of_period=False, suffix=" || ':' || status"
+    ),
+)
+
+
 class StatisticsReads:
     """Grouped counts of reports, certifications, tasks and overpayments; the dialect reads."""
 
@@ -47,28 +82,8 @@ class StatisticsReads:
     ) -> list[StatRow]:
         """Counts for ``period`` grouped by ``group_by`` (one of :data:`GROUPINGS`), in ``area``."""
         result: list[StatRow] = []
-        key = _REPORT_KEYS[group_by] or "reason"
-        result += await self._grouped(
-            "reports",
-            key,
-            "ledger",
-            "message_type='eligibility_report/v1' AND period=?",
-            period,
-            area=area,
-        )
-        key = _CERT_KEYS[group_by] or "reason"
-        result += await self._grouped(
-            "certifications",
-            key,
-            "ledger",
-            "message_type='certification_event/v1' AND period=?",
-            period,
-            area=area,
-        )
-        key = _TASK_KEYS[group_by] or "status"
-        result += await self._grouped(
-            "tasks", f"{key} || ':' || status", "tasks", "1=1", None, area=area
-        )
+        for section in _SECTIONS:
+            result += await self._grouped(section, group_by, period, area=area)
         county = "overpayments.county"
         over_key = {"city": f"substr({county}, 1, 4) || '00'", "county": county}.get(
             group_by, "'all'"
@@ -85,18 +100,13 @@ class StatisticsReads:
         return result
 
     async def _grouped(
-        self,
-        section: str,
-        key: str,
-        table: str,
-        where: str,
-        period: str | None,
-        *,
-        area: AreaScope | None,
+        self, section: _Section, group_by: str, period: str, *, area: AreaScope | None
     ) -> list[StatRow]:
+        key = (section.keys[group_by] or section.fallback) + section.suffix
         inside, params = area_condition(area)
         rows = await self._read(
-            f"SELECT {key}, count(*) FROM {table} WHERE {where} AND {inside} GROUP BY 1 ORDER BY 1",
-            ((period,) if period is not None else ()) + params,
+            f"SELECT {key}, count(*) FROM {section.table}"
+            f" WHERE {section.where} AND {inside} GROUP BY 1 ORDER BY 1",
+            ((period,) if section.of_period else ()) + params,
         )
-        return [StatRow(section, str(k), int(str(n))) for k, n in rows]
+        return [StatRow(section.name, str(k), int(str(n))) for k, n in rows]
