@@ -50,6 +50,8 @@ from certhub.security import (
     VerifiedMessage,
 )
 
+from ..native import held_photo, invalid_fields, native_person
+
 __all__ = [
     "JOSE",
     "MESSAGE_TYPE",
@@ -154,21 +156,16 @@ def event_from_native(native: dict[str, Any]) -> CertificationEvent | DeadLetter
             raise KeyError("zpzy")
         remarks = f"银行终端 {native['zdbh']} 流水 {native['lsh']}"
         return CertificationEvent(
-            person={
-                "id_number": native["sfzh"],
-                "name": native["xm"],
-                "region": {"county": native["xzqh"]},
-            },
+            person=native_person(native["sfzh"], native["xm"], native["xzqh"]),
             method=_METHODS[native["rzfs"]],
             channel={"kind": ChannelKind.bank_terminal, "code": native["yhdm"]},
             outcome=_OUTCOMES[native["rzjg"]],
             occurred_at=datetime.fromisoformat(native["rzsj"]),
-            evidence=_photo_evidence(photo),
+            evidence=held_photo(photo),
             remarks=remarks,
         )
     except ValidationError as exc:
-        fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})
-        return DeadLetter("invalid_record", "invalid " + ", ".join(fields))
+        return DeadLetter("invalid_record", invalid_fields(exc))
     except KeyError as exc:
         return DeadLetter("invalid_record", f"missing or unknown code in field {exc.args[0]!r}")
     except (TypeError, ValueError) as exc:
@@ -180,10 +177,3 @@ def _message_id(code: str, jti: str) -> str:
     if len(candidate) <= 128:
         return candidate
     return f"bank{code}.{hashlib.sha256(jti.encode()).hexdigest()}"
-
-
-def _photo_evidence(digest: object) -> tuple[dict[str, str], ...]:
-    """The on-site photo the bank keeps, cited by its digest (JPEG, as terminals capture)."""
-    if digest is None:
-        return ()
-    return ({"sha256": str(digest), "kind": "onsite_photo", "media_type": "image/jpeg"},)

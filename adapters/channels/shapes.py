@@ -39,6 +39,7 @@ from certhub.schemas import (
 from certhub.schemas.clock import CHINA_STANDARD_TIME as CST
 
 from ..local_reporting.signed import field_errors
+from ..native import held_photo, native_person
 from ..types import ItemError
 from .webhook import ChannelWebhookAdapter
 
@@ -62,17 +63,13 @@ def _event(
 ) -> CertificationEvent:
     return CertificationEvent.model_validate(
         {
-            "person": {"id_number": person[0], "name": person[1], "region": {"county": person[2]}},
+            "person": native_person(*person),
             "method": method,
             "channel": {"kind": kind, "code": code},
             "outcome": CERTIFIED if certified else FAILED,
             "occurred_at": at,
             # the photo stays with the channel; its digest is cited as department-held evidence
-            "evidence": (
-                [{"sha256": photo, "kind": "onsite_photo", "media_type": "image/jpeg"}]
-                if photo
-                else []
-            ),
+            "evidence": held_photo(photo or None),
         }
     )
 

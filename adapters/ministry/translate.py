@@ -16,9 +16,9 @@ from certhub.schemas import (
     CertificationMethod,
     CertificationOutcome,
     ChannelKind,
-    EvidenceKind,
 )
 
+from ..native import held_photo, invalid_fields, native_person
 from ..types import RejectedRecord
 
 __all__ = [
@@ -59,34 +59,20 @@ def event_from_record(record: dict[str, Any]) -> CertificationEvent | RejectedRe
     The record has already passed the OpenAPI schema; what can still fail is
     canonical meaning (check character, county code, validity window, …).
     """
-    evidence = []
-    if "zpzy" in record:
-        evidence.append(
-            {
-                "sha256": record["zpzy"],
-                "kind": EvidenceKind.onsite_photo,
-                "media_type": "image/jpeg",
-            }
-        )
     certified = record["rzjg"] == "1"
     try:
         return CertificationEvent(
-            person={
-                "id_number": record["aac002"],
-                "name": record["aac003"],
-                "region": {"county": record["aab301"]},
-            },
+            person=native_person(record["aac002"], record["aac003"], record["aab301"]),
             method=PULL_METHODS[record["rzfs"]],
             channel={"kind": PULL_CHANNELS[record["rzqd"]], "code": record.get("sbbh")},
             outcome=CertificationOutcome.certified if certified else CertificationOutcome.failed,
             occurred_at=datetime.fromisoformat(record["rzsj"]),
-            evidence=tuple(evidence),
+            evidence=held_photo(record.get("zpzy")),
             valid_until=record.get("yxqz") if certified else None,
             remarks=f"部级认证记录 {record['rzid']}",
         )
     except ValidationError as exc:
-        fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})
-        return RejectedRecord(record_id=record["rzid"], reason="invalid " + ", ".join(fields))
+        return RejectedRecord(record_id=record["rzid"], reason=invalid_fields(exc))
     except ValueError:
         return RejectedRecord(record_id=record["rzid"], reason="invalid rzsj")
 
