@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -15,34 +16,25 @@ from certhub.hub.store import LedgerRecord, RecordKind
 routes = web.RouteTableDef()
 
 
-@routes.get("/v1/reports")
-async def pull_reports(request: web.Request) -> web.Response:
-    """Reports and zero reports after a cursor."""
-    return await _pull(request, RecordKind.REPORT)
+# Each pull path and the records it pages (OpenAPI's pull_operation describes each).
+PULLS: Final = {
+    "/v1/reports": RecordKind.REPORT,  # reports and zero reports
+    "/v1/certifications": RecordKind.CERTIFICATION,
+    "/v1/decisions": RecordKind.DECISION,  # 受理/审核
+    "/v1/restorations": RecordKind.RESTORATION,  # with their review status
+    "/v1/outcomes": RecordKind.OUTCOME,  # task states, terminations, suspensions, overpayments
+}
 
 
-@routes.get("/v1/certifications")
-async def pull_certifications(request: web.Request) -> web.Response:
-    """Certification events after a cursor."""
-    return await _pull(request, RecordKind.CERTIFICATION)
+def _pull_of(kind: RecordKind) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def pull(request: web.Request) -> web.Response:
+        return await _pull(request, kind)
+
+    return pull
 
 
-@routes.get("/v1/decisions")
-async def pull_decisions(request: web.Request) -> web.Response:
-    """Signed decisions (受理/审核) after a cursor."""
-    return await _pull(request, RecordKind.DECISION)
-
-
-@routes.get("/v1/restorations")
-async def pull_restorations(request: web.Request) -> web.Response:
-    """Restoration requests, with their review status, after a cursor."""
-    return await _pull(request, RecordKind.RESTORATION)
-
-
-@routes.get("/v1/outcomes")
-async def pull_outcomes(request: web.Request) -> web.Response:
-    """Records the hub signed: task states, terminations, suspensions, overpayments."""
-    return await _pull(request, RecordKind.OUTCOME)
+for _path, _kind in PULLS.items():
+    routes.get(_path)(_pull_of(_kind))
 
 
 async def _pull(request: web.Request, kind: RecordKind) -> web.Response:
