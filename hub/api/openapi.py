@@ -27,6 +27,7 @@ from certhub.hub.api.openapi_inbound import inbound_paths
 from certhub.hub.api.openapi_kpis import kpi_paths
 from certhub.hub.api.openapi_parts import (
     json_response,
+    page_of,
     problem_response,
     pull_operation,
     push_operation,
@@ -44,6 +45,15 @@ from certhub.hub.rules.decisions import ItemStatus
 from certhub.schemas import problem_type_uri
 
 JWS_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$"
+# What names one ledger record: in a receipt and in a pulled item alike.
+_RECORD_FIELDS: dict[str, Any] = {
+    "sequence": {"type": "integer"},
+    "message_id": {"type": "string"},
+    "sender": {"type": "string"},
+    "type": {"type": "string"},
+    "received_at": {"type": "string", "format": "date-time"},
+    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+}
 _EVIDENCE_META: dict[str, Any] = {
     "type": "object",
     "required": ["sha256", "media_type", "size", "href"],
@@ -94,44 +104,17 @@ def _components() -> dict[str, Any]:
                 "type": "object",
                 "required": ["message_id", "sequence", "sha256", "receipt", "duplicate"],
                 "properties": {
-                    "message_id": {"type": "string"},
-                    "sender": {"type": "string"},
-                    "type": {"type": "string"},
-                    "sequence": {"type": "integer"},
-                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                    "received_at": {"type": "string", "format": "date-time"},
+                    **_RECORD_FIELDS,
                     "duplicate": {"type": "boolean"},
                     "receipt": ref("CompactJWS"),
                 },
             },
-            "Page": {
-                "type": "object",
-                "required": ["items", "next_cursor", "has_more"],
-                "properties": {
-                    "items": {"type": "array", "items": ref("LedgerItem")},
-                    "next_cursor": {"type": "string"},
-                    "has_more": {"type": "boolean"},
-                },
-            },
+            "Page": page_of(ref("LedgerItem")),
             "LedgerItem": {
                 "type": "object",
-                "required": [
-                    "sequence",
-                    "message_id",
-                    "sender",
-                    "type",
-                    "received_at",
-                    "sha256",
-                    "payload",
-                    "jws",
-                ],
+                "required": [*_RECORD_FIELDS, "payload", "jws"],
                 "properties": {
-                    "sequence": {"type": "integer"},
-                    "message_id": {"type": "string"},
-                    "sender": {"type": "string"},
-                    "type": {"type": "string"},
-                    "received_at": {"type": "string", "format": "date-time"},
-                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    **_RECORD_FIELDS,
                     "payload": {"type": "object", "description": "See /v1/schemas/{type}."},
                     "jws": ref("CompactJWS"),
                     "receipt": {
