@@ -35,19 +35,7 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
     await office.roster(person, paid_through=TODAY.strftime("%Y-%m"))
     died = months_ago(3)
     certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    report = office.people.eligibility_report() | {
-        "reason": "death",
-        "person": person,
-        "event_date": died.isoformat(),
-        "region": person["region"],
-        "evidence": [
-            {
-                "sha256": certificate,
-                "kind": "cremation_certificate",
-                "media_type": "application/pdf",
-            }
-        ],
-    }
+    report = office.death_report(person, died, certificate)
     status, receipt = await office.post("/v1/reports", "city", report)
     assert status == 202, receipt
     item = receipt["sequence"]

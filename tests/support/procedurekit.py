@@ -145,13 +145,10 @@ class Office:
         assert (await self.decide("reports", item, "county-1", "approve"))[0] == 202
         return item
 
-    async def reported_death(
-        self, person: dict[str, Any], died: date, **changes: Any
-    ) -> dict[str, Any]:
-        """A death of ``person`` on ``died`` reported by the city with a cremation certificate,
-        accepted by town staff and approved by the county: the task it opened."""
-        certificate = await self.upload(evidence_payloads()["pdf"], "application/pdf")
-        report = self.people.eligibility_report() | {
+    def death_report(self, person: dict[str, Any], died: date, certificate: str) -> dict[str, Any]:
+        """The city's report that ``person`` died on ``died``, citing the stored cremation
+        certificate ``certificate`` (a PDF's digest)."""
+        return self.people.eligibility_report() | {
             "reason": "death",
             "person": person,
             "event_date": died.isoformat(),
@@ -163,8 +160,15 @@ class Office:
                     "media_type": "application/pdf",
                 }
             ],
-        } | changes
-        item = await self.approved_report(report)
+        }
+
+    async def reported_death(
+        self, person: dict[str, Any], died: date, **changes: Any
+    ) -> dict[str, Any]:
+        """A death of ``person`` on ``died`` reported by the city with a cremation certificate,
+        accepted by town staff and approved by the county: the task it opened."""
+        certificate = await self.upload(evidence_payloads()["pdf"], "application/pdf")
+        item = await self.approved_report(self.death_report(person, died, certificate) | changes)
         status, page = await self.get("/v1/verification-tasks", status="open")
         assert status == 200, page
         (task,) = [t for t in page["items"] if t["sources"] == [str(item)]]

@@ -83,17 +83,7 @@ async def build_world(office: Office) -> World:
     for village in (A, B, D):
         digest = await office.upload(pdf(f"火化证明 {village}"), "application/pdf")
         world.evidence[village] = digest
-        person = world.people[village]
-        report = office.people.eligibility_report() | {
-            "reason": "death",
-            "person": person,
-            "region": person["region"],
-            "event_date": died.isoformat(),
-            "evidence": [
-                {"sha256": digest, "kind": "cremation_certificate", "media_type": "application/pdf"}
-            ],
-        }
-        await office.approved_report(report)
+        await office.approved_report(office.death_report(world.people[village], died, digest))
     status, page = await office.get("/v1/verification-tasks")
     assert status == 200, page
     world.tasks = {task["person"]["region"]["village"]: task["task_id"] for task in page["items"]}
