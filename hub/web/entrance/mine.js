@@ -3,7 +3,7 @@
 
 import { kv, outbox } from "./db.js";
 import { read } from "./hub.js";
-import { REASONS, STAGES, button, chip, dateText, failureText, h, maskId, note, problemText, show } from "./ui.js";
+import { REASONS, STAGES, button, chip, dateText, h, loaded, maskId, note, problemText, show } from "./ui.js";
 
 function title(payload) {
   if (payload.type === "zero_report/v1") return `零报告 · ${payload.period}`;
@@ -45,13 +45,8 @@ export async function mineScreen(ctx) {
   }
   const status = h("div", { "aria-live": "polite" });
   show("我的上报", status, list);
-  let answer;
-  try {
-    answer = await read(ctx.identity, "/v1/my-reports?limit=50");
-  } catch (error) {
-    status.replaceChildren(note(failureText(error, "暂时无法取得办理进度"), "error"));
-    return;
-  }
+  const answer = await loaded(() => read(ctx.identity, "/v1/my-reports?limit=50"), status, "暂时无法取得办理进度");
+  if (answer === undefined) return;
   if (answer.cached) status.replaceChildren(note(`离线：显示 ${dateText(new Date(answer.at).toISOString())} 的进度`, "wait"));
   const shown = new Set(waiting.map((e) => e.jti));
   for (const item of answer.body.items) {

@@ -3,7 +3,7 @@
 // signal; each with certification status, due month and any open verification task.
 
 import { readAll } from "./hub.js";
-import { TASK_KINDS, TASK_STATUS, chip, failureText, field, h, maskId, note, show } from "./ui.js";
+import { TASK_KINDS, TASK_STATUS, chip, field, h, loaded, maskId, note, show } from "./ui.js";
 
 // The register's statuses (README, "The certification register").
 export const REGISTER_STATUS = {
@@ -81,13 +81,8 @@ export async function peopleScreen(ctx) {
   const list = h("ul", { class: "cards", "aria-label": "本村人员" });
   const status = h("div", { "aria-live": "polite" });
   show("本村人员", field("查找", search), status, list);
-  let people;
-  try {
-    people = await villagePeople(ctx);
-  } catch (error) {
-    status.replaceChildren(note(failureText(error, "需要网络才能取得名单"), "error"));
-    return;
-  }
+  const people = await loaded(() => villagePeople(ctx), status, "需要网络才能取得名单");
+  if (people === undefined) return;
   if (people.cached) status.replaceChildren(note("离线：显示上次取得的名单", "wait"));
   const draw = () => {
     const query = search.value.trim();

@@ -169,3 +169,16 @@ export function problemText(problem) {
 export function failureText(error, offline) {
   return error?.problem ? problemText(error.problem) : offline;
 }
+
+/**
+ * Await `load()` for a screen; if it fails, say why in `place` (`offline`: what needs the
+ * network) and give undefined, so the screen stops there.
+ */
+export async function loaded(load, place, offline) {
+  try {
+    return await load();
+  } catch (error) {
+    place.replaceChildren(note(failureText(error, offline), "error"));
+    return undefined;
+  }
+}

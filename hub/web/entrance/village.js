@@ -3,7 +3,7 @@
 
 import { outbox } from "./db.js";
 import { flush, queueMessage, read, readAll } from "./hub.js";
-import { REASONS, TASK_KINDS, TASK_STATUS, button, chinaToday, chip, dateText, failureText, h, maskId, note, say, show } from "./ui.js";
+import { REASONS, TASK_KINDS, TASK_STATUS, button, chinaToday, chip, dateText, failureText, h, loaded, maskId, note, say, show } from "./ui.js";
 
 function previousMonth(month) {
   const [year, m] = month.split("-").map(Number);
@@ -32,13 +32,8 @@ function periodText(period) {
 export async function zeroScreen(ctx) {
   const status = h("div", { "aria-live": "polite" });
   show("本月零报告", status);
-  let target;
-  try {
-    target = await openPeriod(ctx);
-  } catch (error) {
-    status.replaceChildren(note(failureText(error, "需要网络才能查看截止日期"), "error"));
-    return;
-  }
+  const target = await loaded(() => openPeriod(ctx), status, "需要网络才能查看截止日期");
+  if (target === undefined) return;
   const queued = (await outbox.all()).some((e) => e.payload.type === "zero_report/v1" && e.payload.period === target.period);
   const done = ["zero_reported", "reported"].includes(target.unit?.status) || queued;
   const explain = {
