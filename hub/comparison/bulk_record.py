@@ -196,8 +196,10 @@ class BulkCertifier:
         header = dict(trusted.jws.header)
         messages: list[VerifiedMessage] = []
         events: list[CertificationEvent] = []
-        for token, (mid, _, event) in zip(tokens, prepared.items, strict=True):
-            message = trusted if trusted.raw == token else _signed(trusted, token, header, mid)
+        for token, (mid, payload, event) in zip(tokens, prepared.items, strict=True):
+            message = (
+                trusted if trusted.raw == token else _signed(trusted, token, header, mid, payload)
+            )
             try:
                 check_sender_area(message, event)
             except Refusal as exc:
@@ -249,12 +251,12 @@ def _serialised(
 
 
 def _signed(
-    sample: VerifiedMessage, token: bytes, header: dict[str, Any], mid: str
+    sample: VerifiedMessage, token: bytes, header: dict[str, Any], mid: str, payload: bytes
 ) -> VerifiedMessage:
-    """The message the hub just signed as ``token``, its header the verified sample's but
-    for the message id — what parsing the token would give, without decoding it again."""
+    """The message the hub just signed as ``token`` over ``payload``, its header the verified
+    sample's but for the message id — what parsing the token would give, without decoding
+    it again."""
     signing_input, _, signature = token.rpartition(b".")
-    payload = b64url_decode(signing_input.partition(b".")[2].decode("ascii"))
     jws = CompactJWS(
         header | {"jti": mid}, payload, b64url_decode(signature.decode()), signing_input
     )

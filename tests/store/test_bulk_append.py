@@ -7,15 +7,19 @@ per message; a bulk that cannot be stored in bulk stores nothing.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from ledgerkit import unsigned_message
 
 from certhub.hub.store import RecordKind, ReplayConflict, StoreUnavailable
 from certhub.hub.store.bulk_append import BulkMessage
 from certhub.hub.store.effects import Effects, NoticeWrite, TaskWrite
+from certhub.hub.store.outbox import notice_delivery
 
 if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
     from conftest import Backend
@@ -105,3 +109,18 @@ async def test_a_bulk_that_cannot_go_in_bulk_stores_nothing(
     await ledger.aclose()
     assert (count, entries) == (1, 1)  # nothing of the failed bulk, not even its first
     assert later[0].record.sequence == 2  # and no sequence lost
+
+
+@given(st.text(), st.text(), st.text())
+def test_a_notice_delivery_is_the_sorted_json_of_its_body(
+    person: str, kind: str, text: str
+) -> None:
+    """Written out directly (one per 免办 certification), it is json.dumps's very bytes."""
+    delivery = notice_delivery(NoticeWrite("exempt:1", person, kind, text))
+    body = {"person_id": person, "kind": kind, "text": text}
+    assert delivery.payload == json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+    assert (delivery.delivery_id, delivery.destination, delivery.operation) == (
+        "exempt:1",
+        "sms",
+        "notify",
+    )
