@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 from pathlib import Path
 
 import pytest
+from clirun import tree, workdir
 
 from certhub.hub.cli.main import main
 from certhub.hub.store.postgres.keys import DeploymentKeyStore
 from certhub.hub.store.postgres.shared import FolderKeys, SharedIdentity
 
-
-def tree(folder: Path) -> set[str]:
-    """Every path under ``folder``."""
-    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty current folder and no CERTHUB_ variables from outside."""
-    for name in list(os.environ):
-        if name.startswith("CERTHUB_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+__all__ = ["workdir"]  # the fixture, from the CLI kit
 
 
 def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:

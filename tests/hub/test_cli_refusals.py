@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from clirun import tree, workdir
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -24,21 +25,9 @@ from certhub.hub.cli.serve import CURSOR_KEY_BYTES
 from certhub.hub.cli.trust import parse_not_after
 from certhub.hub.core.settings import Settings
 
+__all__ = ["workdir"]  # the fixture, from the CLI kit
+
 CERTHUB = [sys.executable, "-m", "certhub.hub.cli.main"]
-
-
-def _tree(folder: Path) -> set[str]:
-    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty current folder (no .env) and no CERTHUB_ variables from outside."""
-    for name in list(os.environ):
-        if name.startswith("CERTHUB_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 @pytest.fixture
@@ -91,7 +80,7 @@ def test_a_refused_start_is_one_line_and_leaves_nothing_behind(
     line = _refused(capsys, ["serve", "--port", "0", "--data", "data", *extra])
     assert named in line
     assert "secret" not in line
-    assert _tree(workdir) == set()  # no ledger, keys/, secrets/ or evidence/
+    assert tree(workdir) == set()  # no ledger, keys/, secrets/ or evidence/
 
 
 def test_serve_on_a_port_in_use_is_one_line_from_the_real_process(
@@ -109,7 +98,7 @@ def test_serve_on_a_port_in_use_is_one_line_from_the_real_process(
     assert result.stderr.splitlines() == [
         f"certhub: error: port {busy_port} on 127.0.0.1 is in use (CERTHUB_PORT)"
     ]
-    assert _tree(workdir) == set()
+    assert tree(workdir) == set()
 
 
 def _read_only_secrets(workdir: Path) -> Path:
@@ -147,11 +136,11 @@ def test_a_cursor_key_the_hub_cannot_load_or_make_refuses_the_start(
     if prepare is _read_only_secrets and os.geteuid() == 0:
         pytest.skip("root writes into a 0500 folder; the regular-file case covers root")
     monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(prepare(workdir)))
-    before = _tree(workdir)
+    before = tree(workdir)
     line = _refused(capsys, ["serve", "--port", "0", "--data", "data"])
     assert named in line
     assert "CERTHUB_SECRETS_DIR" in line
-    assert _tree(workdir) == before  # no data folder, ledger or keys made
+    assert tree(workdir) == before  # no data folder, ledger or keys made
     assert CURSOR_KEY_BYTES == KEY_BYTES  # the pre-flight checks the length the hub needs
 
 
@@ -160,7 +149,7 @@ def test_keys_new_refuses_a_path_as_sender(
 ) -> None:
     line = _refused(capsys, ["keys", "new", "--sender", "a/../x", "--out", "keys"])
     assert "invalid sender id" in line
-    assert _tree(workdir) == set()
+    assert tree(workdir) == set()
 
 
 @pytest.mark.parametrize(

@@ -9,26 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import workdir
 from pydantic import SecretStr
 
 from certhub.hub.cli.main import main
 from certhub.hub.core.settings import Settings, masked_url
 from certhub.hub.store import open_ledger
 
+__all__ = ["workdir"]  # the fixture, from the CLI kit
+
 PG_PASSWORD = "pg-Pa55word-4401"
 AMQP_PASSWORD = "amqp-Pa55word-4401"
 PG_URL = f"postgresql://certhub:{PG_PASSWORD}@127.0.0.1:1/certhub"
 AMQP_URL = f"amqp://hub:{AMQP_PASSWORD}@127.0.0.1:1/"
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty current folder (no .env) and no CERTHUB_ variables from outside."""
-    for name in list(os.environ):
-        if name.startswith("CERTHUB_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_passwords_are_in_no_repr_str_or_dump(workdir: Path) -> None:
