@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from certhub.hub.store.register_reminders import reminder_ops
-from certhub.hub.store.roster_import import import_ops
+from certhub.hub.store.roster_import import CURRENT, current_params, import_ops
 
 if TYPE_CHECKING:
     from certhub.hub.store.effects import NoticeWrite
@@ -33,9 +33,23 @@ class RegisterWriting:
             """Run ``ops`` in the next group commit."""
             ...
 
+        async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+            """Rows of one read query."""
+            ...
+
     async def import_roster(self, rows: Sequence[tuple[object, ...]]) -> None:
-        """Write one batch of roster rows (person, as_of, snapshot, area, name, status, since)."""
-        await self.apply_writes(import_ops(rows))
+        """Write one batch of roster rows (person, as_of, snapshot, area, name, status, since).
+
+        People the ledger already holds at this ``as_of`` or later are left out
+        first (:data:`~certhub.hub.store.roster_import.CURRENT`): the writes
+        would not change them, and a re-import then writes nothing.
+        """
+        if not rows:
+            return
+        current = {str(p) for (p,) in await self._read(CURRENT, current_params(rows))}
+        stale = [r for r in rows if r[0] not in current] if current else rows
+        if stale:
+            await self.apply_writes(import_ops(stale))
 
     async def queue_reminder(self, notice: NoticeWrite, *, due: int, slot: int) -> bool:
         """Queue one certification reminder unless its slot was counted; whether it was."""

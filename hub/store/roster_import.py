@@ -7,6 +7,12 @@ with the *same* ``as_of`` is left alone: importing a file again changes
 nothing. An imported entry names no ledger record (``sequence`` 0): the
 import is one audit link, ``roster_imported``, carrying the file's SHA-256.
 PostgreSQL runs each statement once per batch over column arrays (``unnest``).
+
+A batch first asks which of its people are already current (:data:`CURRENT`):
+their roster entry and register row are at least as new as the batch, so both
+statements would leave them alone. They are dropped before anything is sent,
+so importing a file again reads the ledger instead of writing it. That is safe
+because a roster entry is never deleted and its ``as_of`` never goes back.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Final
 
 from certhub.hub.store.writes import Link, Op, RunMany, now
 
-__all__ = ["BULK", "IMPORT_REGISTER", "IMPORT_ROSTER", "import_ops"]
+__all__ = ["BULK", "CURRENT", "IMPORT_REGISTER", "IMPORT_ROSTER", "current_params", "import_ops"]
 
 IMPORT_ROSTER: Final = (
     "INSERT INTO roster (person_id, as_of, snapshot, sequence) VALUES (?,?,?,0)"
@@ -35,6 +41,22 @@ IMPORT_REGISTER: Final = (
     "INSERT INTO register_people (person_id, roster_as_of, area, name, roster_status,"
     " suspended_since) VALUES (?,?,?,?,?,?)" + _REGISTER_SET
 )
+
+CURRENT: Final = (
+    "SELECT r.person_id FROM roster AS r JOIN register_people AS p ON p.person_id = r.person_id"
+    " WHERE r.person_id BETWEEN ? AND ? AND r.as_of >= ? AND p.roster_as_of >= ?"
+)
+"""People between two ID numbers whose roster entry and register row are as new as ``as_of``
+(a range over both primary keys: a sorted batch reads only its own stretch of them)."""
+
+
+def current_params(rows: Sequence[tuple[object, ...]]) -> tuple[str, str, str, str]:
+    """Parameters of :data:`CURRENT` for a batch: its lowest and highest ID number, and
+    its newest ``as_of`` (a row is skipped only when the ledger is as new as all of them)."""
+    ids = [str(r[0]) for r in rows]
+    newest = max(str(r[1]) for r in rows)
+    return min(ids), max(ids), newest, newest
+
 
 BULK: Final = {
     IMPORT_ROSTER: (
