@@ -190,12 +190,7 @@ class DeploymentKeyStore:
             StoreUnavailable: the database cannot be reached or migrated.
         """
         pool = await connect_pool(url, 2, {})
-        try:
-            async with pool.acquire() as conn:
-                await schema.migrate(conn)
-        except DATABASE_ERRORS as exc:
-            await pool.close()
-            raise StoreUnavailable(f"cannot migrate the ledger database: {exc}") from exc
+        await schema.migrate_pool(pool)
         return cls(pool, deployment_key)
 
     @property

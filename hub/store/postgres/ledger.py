@@ -104,12 +104,7 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox, ServiceP
             StoreUnavailable: the database cannot be reached or migrated.
         """
         pool = await connect_pool(url, pool_size, {})
-        try:
-            async with pool.acquire() as conn:
-                await schema.migrate(conn)
-        except DATABASE_ERRORS as exc:
-            await pool.close()
-            raise StoreUnavailable(f"cannot migrate the ledger database: {exc}") from exc
+        await schema.migrate_pool(pool)
         return cls(
             pool,
             url,

@@ -107,6 +107,20 @@ async def schema_version(conn: Conn) -> int:
     return int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
 
 
+async def migrate_pool(pool: asyncpg.Pool) -> None:
+    """Migrate the database behind ``pool`` to the newest schema; close ``pool`` if it cannot.
+
+    Raises:
+        StoreUnavailable: the database cannot be reached or migrated.
+    """
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn)
+    except (asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+        await pool.close()
+        raise StoreUnavailable(f"cannot migrate the ledger database: {exc}") from exc
+
+
 async def upgrade(url: str) -> int:
     """Connect to ``url``, migrate to the newest schema and return its version.
 
