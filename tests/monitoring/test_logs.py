@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -11,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from logkit import captured_json_logs, logged
 
 from certhub.hub.cli.demo import run_demo
 from certhub.mocks.local_reporting import ReportingSystem
-from certhub.monitoring.logging import correlation_id, json_handler
+from certhub.monitoring.logging import correlation_id
 from certhub.schemas import InvalidResidentId, check_character, validate_resident_id
 
 # every 18-character window that could be an ID number, overlapping ones included
@@ -24,20 +24,8 @@ CANDIDATE = re.compile(r"(?=([0-9]{17}[0-9Xx]))")
 @pytest.fixture
 def json_logs() -> Iterator[io.StringIO]:
     """Everything logged (DEBUG and up) as the hub's JSON lines, in memory."""
-    stream = io.StringIO()
-    handler = json_handler(stream)
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
-def lines(stream: io.StringIO) -> list[dict[str, Any]]:
-    """The JSON objects logged so far."""
-    return [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    with captured_json_logs(logging.DEBUG) as stream:
+        yield stream
 
 
 def unmasked_ids(text: str) -> list[str]:
@@ -62,7 +50,7 @@ async def test_the_callers_request_id_is_echoed_and_on_every_log_line(
     ) as response:
         assert response.status == 202
         assert response.headers["X-Request-ID"] == "ops-trace-0001"
-    ingress = [line for line in lines(json_logs) if line.get("route") == "/v1/reports"]
+    ingress = logged(json_logs, route="/v1/reports")
     assert len(ingress) == 1
     line = ingress[0]
     assert line["correlation_id"] == "ops-trace-0001"
@@ -104,7 +92,7 @@ async def test_a_rejection_is_logged_once_with_its_reason(
     ) as response:
         assert response.status >= 400
         generated = response.headers["X-Request-ID"]
-    ingress = [line for line in lines(json_logs) if line.get("route") == "/v1/reports"]
+    ingress = logged(json_logs, route="/v1/reports")
     assert [(line["outcome"], line["reason"]) for line in ingress] == [
         ("rejected", "signature-invalid")
     ]
@@ -126,8 +114,7 @@ async def test_a_full_demo_logs_no_id_number_and_no_name(
     summary = await run_demo(tmp_path / "demo", reports=60, out=out)
     assert summary.ok
     text = json_logs.getvalue() + out.getvalue()
-    logged = lines(json_logs)
-    accepted = [line for line in logged if line.get("outcome") == "accepted"]
+    accepted = logged(json_logs, outcome="accepted")
     bulk = [line for line in accepted if line.get("sender") == "yunfu-platform"]
     # one line per ingress outcome: the bulk push, plus the death case's one report
     assert len(bulk) == summary.pushed.accepted + 1
@@ -164,7 +151,7 @@ def test_an_id_number_in_an_exception_and_its_traceback_is_masked(
     except ValueError:
         logging.getLogger("certhub.test").exception("intake failed")
     text = json_logs.getvalue()
-    (line,) = [entry for entry in lines(json_logs) if entry["message"] == "intake failed"]
+    (line,) = [entry for entry in logged(json_logs) if entry["message"] == "intake failed"]
     assert "Traceback" in line["exception"]
     assert "ValueError: person 445381**********16 refused" in line["exception"]
     assert "440102**********" in line["exception"]  # the chained cause too
@@ -177,5 +164,5 @@ def test_message_ids_with_eighteen_digits_stay_readable_in_logs(json_logs: io.St
     message_id = "msg-202612060930151234"  # 18 digits in a row, but no ID number
     serial = "gdrs_app.GDR202612060000001"
     logging.getLogger("certhub.test").warning("accepted %s and %s", message_id, serial)
-    (line,) = [entry for entry in lines(json_logs) if entry["logger"] == "certhub.test"]
+    (line,) = [entry for entry in logged(json_logs) if entry["logger"] == "certhub.test"]
     assert line["message"] == f"accepted {message_id} and {serial}"
