@@ -17,17 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from deliverykit import memory_dispatcher
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
+from logkit import captured_json_logs, logged
 from pgkit import throwaway_database
-from prometheus_client import CollectorRegistry
 
-from certhub.adapters.retry import DurableRetry
 from certhub.hub.core.periodic import every
 from certhub.hub.delivery.broker import Envelope, Verdict
-from certhub.hub.delivery.dispatcher import DeliveryDispatcher
-from certhub.monitoring.logging import JsonFormatter, correlation_id, json_handler
-from certhub.monitoring.metrics import HubMetrics
+from certhub.monitoring.logging import JsonFormatter, correlation_id
 from certhub.schemas import check_character
 
 __all__ = ["hub", "hub_factory", "party_keys"]
@@ -39,20 +37,8 @@ CERTHUB = [sys.executable, "-m", "certhub.hub.cli.main"]
 @pytest.fixture
 def json_logs() -> Iterator[io.StringIO]:
     """Everything logged (INFO and up) as the hub's JSON lines, in memory."""
-    stream = io.StringIO()
-    handler = json_handler(stream)
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
-def _lines(stream: io.StringIO, **match: Any) -> list[dict[str, Any]]:
-    found = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
-    return [entry for entry in found if all(entry.get(k) == v for k, v in match.items())]
+    with captured_json_logs(logging.INFO) as stream:
+        yield stream
 
 
 # -- who read personal data ---------------------------------------------------------------
@@ -70,7 +56,7 @@ async def test_each_read_of_personal_data_is_logged_with_reader_route_and_page(
     assert status == 200
     missing = await hub.client.get("/v1/evidence/" + "0" * 64, headers=hub.bearer())
     assert missing.status == 404
-    reads = _lines(json_logs, event="pii_read")
+    reads = logged(json_logs, event="pii_read")
     assert [(r["route"], r["limit"], r["status"]) for r in reads] == [
         ("/v1/reports", "2", 200),
         ("/v1/reports", "2", 200),
@@ -91,7 +77,7 @@ async def test_a_read_without_a_valid_token_is_not_an_access(
 ) -> None:
     response = await hub.client.get("/v1/reports", headers={"Authorization": "Bearer nonsense"})
     assert response.status == 401
-    assert _lines(json_logs, event="pii_read") == []
+    assert logged(json_logs, event="pii_read") == []
 
 
 def test_an_id_number_in_a_logged_path_is_masked() -> None:
@@ -121,39 +107,20 @@ def test_the_access_log_survives_a_quiet_log_level() -> None:
 # -- deliveries ---------------------------------------------------------------------------
 
 
-class _Deliveries:
-    """The store seam of the dispatcher: what was delivered, in memory."""
-
-    def __init__(self) -> None:
-        self.delivered: set[str] = set()
-
-    async def is_delivered(self, delivery_id: str) -> bool:
-        return delivery_id in self.delivered
-
-    async def mark_delivered(self, delivery_id: str, destination: str, at: object) -> None:
-        self.delivered.add(delivery_id)
-
-
 async def test_a_delivery_logs_under_the_requests_correlation_id(json_logs: io.StringIO) -> None:
     department = logging.getLogger("certhub.adapters.sms")
 
     async def deliver(envelope: Envelope) -> None:
         department.info("sms gateway accepted the notice")
 
-    store = _Deliveries()
-    dispatcher = DeliveryDispatcher(
-        store,  # type: ignore[arg-type]
-        {"sms": deliver},
-        DurableRetry(max_attempts=3),
-        HubMetrics(CollectorRegistry()),
-    )
+    dispatcher = memory_dispatcher(deliver, max_attempts=3)
     envelope = Envelope("notice:task-7", "sms", "send", b'{"to": "138"}', "req-4f2a9c01", 0)
     assert correlation_id.get() is None
     assert await dispatcher.handle(envelope) is Verdict.ACK
     assert correlation_id.get() is None  # bound for the delivery only
-    [adapter_line] = _lines(json_logs, logger="certhub.adapters.sms")
+    [adapter_line] = logged(json_logs, logger="certhub.adapters.sms")
     assert adapter_line["correlation_id"] == "req-4f2a9c01"
-    [done] = _lines(json_logs, event="delivered")
+    [done] = logged(json_logs, event="delivered")
     assert done["correlation_id"] == "req-4f2a9c01"
     assert done["delivery_id"] == "notice:task-7"
     assert done["destination"] == "sms"
@@ -163,7 +130,7 @@ async def test_a_delivery_logs_under_the_requests_correlation_id(json_logs: io.S
     assert done["duration_ms"] >= 0
     # a redelivery of a delivered id calls nobody and logs no second delivery
     assert await dispatcher.handle(envelope) is Verdict.ACK
-    assert len(_lines(json_logs, event="delivered")) == 1
+    assert len(logged(json_logs, event="delivered")) == 1
 
 
 # -- an outage logs at a bounded rate -----------------------------------------------------

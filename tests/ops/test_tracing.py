@@ -6,22 +6,18 @@ import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from deliverykit import memory_dispatcher
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from prometheus_client import CollectorRegistry
 
 from certhub.adapters import TransientError
-from certhub.adapters.retry import DurableRetry
 from certhub.hub.cli.main import main
 from certhub.hub.delivery.broker import Envelope, Verdict
-from certhub.hub.delivery.dispatcher import DeliveryDispatcher
-from certhub.monitoring.metrics import HubMetrics
 from certhub.monitoring.tracing import configure_tracing, shutdown_tracing, span, tracing_on
 
 __all__ = ["hub", "hub_factory", "party_keys"]
@@ -93,29 +89,6 @@ async def test_a_refused_push_is_a_failed_span(hub: Hub, spans: InMemorySpanExpo
     assert attributes["http.response.status_code"] == 401
 
 
-class _Deliveries:
-    def __init__(self) -> None:
-        self.delivered: set[str] = set()
-
-    async def is_delivered(self, delivery_id: str) -> bool:
-        return delivery_id in self.delivered
-
-    async def mark_delivered(self, delivery_id: str, destination: str, at: object) -> None:
-        self.delivered.add(delivery_id)
-
-    async def retry_delivery(self, *args: object) -> None:
-        pass
-
-
-def _dispatcher(deliver: Any) -> DeliveryDispatcher:
-    return DeliveryDispatcher(
-        _Deliveries(),  # type: ignore[arg-type]
-        {"sms": deliver},
-        DurableRetry(max_attempts=5),
-        HubMetrics(CollectorRegistry()),
-    )
-
-
 async def test_a_delivery_and_its_department_call_are_spans_of_the_push(
     spans: InMemorySpanExporter,
 ) -> None:
@@ -123,7 +96,7 @@ async def test_a_delivery_and_its_department_call_are_spans_of_the_push(
         return None
 
     envelope = Envelope("notice:task-9", "sms", "notify", b'{"text": "x"}', "req-trace-0042", 2)
-    assert await _dispatcher(deliver).handle(envelope) is Verdict.ACK
+    assert await memory_dispatcher(deliver, max_attempts=5).handle(envelope) is Verdict.ACK
     found = _by_name(spans)
     delivery, call = found["delivery sms"], found["department call sms"]
     assert call.parent is not None
@@ -144,7 +117,8 @@ async def test_a_failed_department_call_is_marked_as_such(spans: InMemorySpanExp
         raise TransientError("gateway timed out")
 
     envelope = Envelope("notice:task-10", "sms", "notify", b"{}", "req-trace-0043", 0)
-    assert await _dispatcher(deliver).handle(envelope) is Verdict.ACK  # a retry is recorded
+    # a retry is recorded
+    assert await memory_dispatcher(deliver, max_attempts=5).handle(envelope) is Verdict.ACK
     call = _by_name(spans)["department call sms"]
     assert call.status.status_code is StatusCode.ERROR
     assert [event.name for event in call.events] == ["exception"]

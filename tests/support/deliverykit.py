@@ -51,3 +51,37 @@ async def queue(ledger: Any, count: int, destination: str = "sms") -> list[str]:
     ids = [f"d{n}" for n in range(count)]
     await commit(ledger, tuple(OutboxWrite(i, destination, "notify", b"{}") for i in ids))
     return ids
+
+
+@dataclass
+class MemoryDeliveries:
+    """The dispatcher's store seam in memory, for tests of what a delivery logs or traces."""
+
+    delivered: set[str] = field(default_factory=set)
+
+    async def is_delivered(self, delivery_id: str) -> bool:
+        """Whether ``delivery_id`` was delivered before."""
+        return delivery_id in self.delivered
+
+    async def mark_delivered(self, delivery_id: str, destination: str, at: object) -> None:
+        """Record ``delivery_id`` as delivered."""
+        self.delivered.add(delivery_id)
+
+    async def retry_delivery(self, *args: object) -> None:
+        """A retry goes back through the outbox, which these tests do not have."""
+
+
+def memory_dispatcher(deliver: Any, max_attempts: int) -> Any:
+    """A dispatcher of ``sms`` deliveries to ``deliver`` over :class:`MemoryDeliveries`."""
+    from prometheus_client import CollectorRegistry
+
+    from certhub.adapters.retry import DurableRetry
+    from certhub.hub.delivery.dispatcher import DeliveryDispatcher
+    from certhub.monitoring.metrics import HubMetrics
+
+    return DeliveryDispatcher(
+        MemoryDeliveries(),  # type: ignore[arg-type]
+        {"sms": deliver},
+        DurableRetry(max_attempts=max_attempts),
+        HubMetrics(CollectorRegistry()),
+    )
