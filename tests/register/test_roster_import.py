@@ -211,3 +211,25 @@ def test_a_roster_loads_into_postgresql(
         "2025-06-01",
         "440103",
     )
+
+
+def test_importing_again_writes_what_lags_behind_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A re-import skips only people whose roster entry *and* register row are current."""
+    data, csv = tmp_path / "data", write_csv(tmp_path / "r.csv", GOOD)
+    assert run(capsys, str(csv), "--data", str(data))[0] == 0
+    first = roster_rows(data)
+    conn = sqlite3.connect(data / "ledger.sqlite3")
+    with conn:  # person 2's register row lags (an older copy); person 3's roster entry is gone
+        conn.execute(
+            "UPDATE register_people SET roster_as_of = '2026-01-01T00:00:00+08:00',"
+            " roster_status = 'active' WHERE person_id = ?",
+            (resident_id(2),),
+        )
+        conn.execute("DELETE FROM roster WHERE person_id = ?", (resident_id(3),))
+    conn.close()
+    assert run(capsys, str(csv), "--data", str(data))[0] == 0
+    assert roster_rows(data) == first
+    lagging = register_of(data, resident_id(2))
+    assert (lagging.roster_status, lagging.suspended_since) == ("suspended", "2025-06-01")
