@@ -15,16 +15,14 @@ from certhub.hub.api.params import region_param
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
 from certhub.hub.problems import Problem
-from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.review import plan_decision, plan_transition
 from certhub.hub.rules.compliance import ReportingUnit, check_period, compliance, deadline
 from certhub.hub.rules.decisions import ItemKind
 from certhub.hub.store import RecordKind
-from certhub.hub.store.effects import Effects
 from certhub.hub.store.queries import GROUPINGS
 from certhub.schemas import Decision, TaskStatus, TaskTransition
 from certhub.schemas.clock import shanghai_today
-from certhub.security import VerifiedMessage, in_area
+from certhub.security import in_area
 
 routes = web.RouteTableDef()
 COLLECTIONS = {
@@ -47,7 +45,7 @@ async def post_decision(request: web.Request) -> web.Response:
     text = request.match_info["item_id"]
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise Problem("not-found", f"no item {text!r}")
-    plan = partial(_decide, request.app[PROCEDURE], kind, int(text))
+    plan = partial(plan_decision, request.app[PROCEDURE], kind, int(text))
     return await push_one(request, RecordKind.DECISION, Decision, plan)
 
 
@@ -55,20 +53,8 @@ async def post_decision(request: web.Request) -> web.Response:
 async def post_transition(request: web.Request) -> web.Response:
     """Move a verification task on by a signed step; confirmation disposes of the benefit."""
     task_id = request.match_info["task_id"]
-    plan = partial(_transition, request.app[PROCEDURE], task_id)
+    plan = partial(plan_transition, request.app[PROCEDURE], task_id)
     return await push_one(request, RecordKind.TASK_TRANSITION, TaskTransition, plan)
-
-
-async def _decide(
-    ctx: ProcedureContext, kind: ItemKind, item_id: int, message: VerifiedMessage, payload: Decision
-) -> Effects:
-    return await plan_decision(ctx, message, payload, kind, item_id)
-
-
-async def _transition(
-    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: TaskTransition
-) -> Effects:
-    return await plan_transition(ctx, message, payload, task_id)
 
 
 @routes.get("/v1/verification-tasks")

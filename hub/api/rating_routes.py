@@ -23,12 +23,9 @@ from certhub.hub.api.params import NUMBER_CURSOR, after_param, choice_param, pag
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, PROCEDURE, STORE
 from certhub.hub.problems import Problem
-from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.ratings import plan_channel_rating, plan_follow_up, record_link_rating
 from certhub.hub.store import RatingRow, RecordKind
-from certhub.hub.store.effects import Effects
 from certhub.schemas import RatingFollowUp, Refusal, ServiceRating
-from certhub.security import VerifiedMessage
 
 routes = web.RouteTableDef()
 
@@ -123,14 +120,8 @@ async def post_channel_rating(request: web.Request) -> web.Response:
 async def post_follow_up(request: web.Request) -> web.Response:
     """A signed step of a bad rating's follow-up: call-back, visit, rectified."""
     rating_id = int(request.match_info["rating_id"])
-    plan = partial(_follow_up, request.app[PROCEDURE], rating_id)
+    plan = partial(plan_follow_up, request.app[PROCEDURE], rating_id)
     return await push_one(request, RecordKind.RATING, RatingFollowUp, plan)
-
-
-async def _follow_up(
-    ctx: ProcedureContext, rating_id: int, message: VerifiedMessage, step: RatingFollowUp
-) -> Effects:
-    return await plan_follow_up(ctx, message, step, rating_id)
 
 
 @routes.get("/v1/service-ratings")

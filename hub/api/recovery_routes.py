@@ -17,27 +17,25 @@ from certhub.hub.api.params import KEY_CURSOR, after_param, choice_param, page, 
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.problems import Problem
-from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import plan_recovery, plan_write_off_request
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.store import OverpaymentRow, RecordKind
-from certhub.hub.store.effects import Effects
 from certhub.schemas import OverpaymentRecovery, RecoveryStatus, WriteOffRequest
-from certhub.security import VerifiedMessage
 
 routes = web.RouteTableDef()
+
 
 @routes.post("/v1/overpayments/{task_id}/recoveries")
 async def post_recovery(request: web.Request) -> web.Response:
     """Record one sum recovered against a task's overpayment (a signed ``recovery/v1``)."""
-    plan = partial(_recover, request.app[PROCEDURE], _task_id(request))
+    plan = partial(plan_recovery, request.app[PROCEDURE], _task_id(request))
     return await push_one(request, RecordKind.RECOVERY, OverpaymentRecovery, plan)
 
 
 @routes.post("/v1/overpayments/{task_id}/write-offs")
 async def post_write_off(request: web.Request) -> web.Response:
     """Ask for what remains of a task's overpayment to be written off (two-level review)."""
-    plan = partial(_write_off, request.app[PROCEDURE], _task_id(request))
+    plan = partial(plan_write_off_request, request.app[PROCEDURE], _task_id(request))
     return await push_one(request, RecordKind.RECOVERY, WriteOffRequest, plan)
 
 
@@ -104,15 +102,3 @@ def _task_id(request: web.Request) -> str:
     if not KEY_CURSOR.fullmatch(task_id):
         raise Problem("not-found", "no overpayment for that task")
     return task_id
-
-
-async def _recover(
-    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: OverpaymentRecovery
-) -> Effects:
-    return await plan_recovery(ctx, message, payload, task_id)
-
-
-async def _write_off(
-    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, payload: WriteOffRequest
-) -> Effects:
-    return await plan_write_off_request(ctx, message, payload, task_id)

@@ -66,7 +66,7 @@ async def record_link_rating(ctx: ProcedureContext, rating: ServiceRating, now: 
 
 
 async def plan_follow_up(
-    ctx: ProcedureContext, message: VerifiedMessage, step: RatingFollowUp, rating_id: int
+    ctx: ProcedureContext, rating_id: int, message: VerifiedMessage, step: RatingFollowUp
 ) -> Effects:
     """Record a call-back, visit or fix of a bad rating by town staff or the county."""
     if step.rating_id != rating_id:

@@ -46,7 +46,7 @@ WRITE_OFF_ITEM = ItemKind.WRITE_OFF.value
 
 
 async def plan_recovery(
-    ctx: ProcedureContext, message: VerifiedMessage, recovery: OverpaymentRecovery, task_id: str
+    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, recovery: OverpaymentRecovery
 ) -> Effects:
     """Record one sum recovered against the overpayment of ``task_id``."""
     _same_task(recovery.task_id, task_id)
@@ -87,7 +87,7 @@ async def plan_recovery(
 
 
 async def plan_write_off_request(
-    ctx: ProcedureContext, message: VerifiedMessage, request: WriteOffRequest, task_id: str
+    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, request: WriteOffRequest
 ) -> Effects:
     """Open a write-off of what remains of ``task_id``'s overpayment for two-level review."""
     _same_task(request.task_id, task_id)

@@ -46,10 +46,10 @@ from certhub.security import VerifiedMessage
 
 async def plan_decision(
     ctx: ProcedureContext,
-    message: VerifiedMessage,
-    decision: Decision,
     kind: ItemKind,
     item_id: int,
+    message: VerifiedMessage,
+    decision: Decision,
 ) -> Effects:
     """Apply the two-level rules to item ``item_id``; approval opens tasks or sends SMS."""
     if decision.subject_id != str(item_id):
@@ -115,7 +115,7 @@ async def _on_approval(
 
 
 async def plan_transition(
-    ctx: ProcedureContext, message: VerifiedMessage, step: TaskTransition, task_id: str
+    ctx: ProcedureContext, task_id: str, message: VerifiedMessage, step: TaskTransition
 ) -> Effects:
     """Move a verification task on; a confirmation disposes of the benefit."""
     if step.task_id != task_id:
