@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from certhub.hub.rules.months import last_day_of_month, month_index, month_label, parse_month
+from certhub.hub.rules.months import (
+    consecutive_spans,
+    last_day_of_month,
+    month_index,
+    month_label,
+    parse_month,
+)
 from certhub.hub.rules.notices import Notice, family_termination_notice
 from certhub.schemas import (
     ActorRef,
@@ -123,14 +129,8 @@ def overpaid(
     last = month_index(parse_month(roster.paid_through))
     after_event = range(month_index(event_date) + 1, last + 1)
     due = [i for i in after_event if month_label(i) not in recovered]
-    runs: list[list[int]] = []
-    for index in due:
-        if runs and runs[-1][-1] == index - 1:
-            runs[-1].append(index)
-        else:
-            runs.append([index])
     monthly = Decimal(roster.monthly_amount)
-    return tuple(_overpayment(task, run[0], run[-1], monthly) for run in runs)
+    return tuple(_overpayment(task, first, last, monthly) for first, last in consecutive_spans(due))
 
 
 def _overpayment(task: VerificationTask, first: int, last: int, monthly: Decimal) -> Overpayment:

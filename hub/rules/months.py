@@ -1,9 +1,23 @@
-"""Calendar-month arithmetic for benefit periods (benefits are paid by month)."""
+"""Calendar arithmetic: months of benefit periods (benefits are paid by month), and runs
+of consecutive months or days."""
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from datetime import date
+
+
+def consecutive_spans(values: Iterable[int]) -> list[tuple[int, int]]:
+    """The runs of consecutive integers in ascending ``values``, each as (first, last):
+    months paid in a row, weekdays open in a row."""
+    spans: list[tuple[int, int]] = []
+    for value in values:
+        if spans and spans[-1][1] == value - 1:
+            spans[-1] = (spans[-1][0], value)
+        else:
+            spans.append((value, value))
+    return spans
 
 
 def month_index(day: date) -> int:

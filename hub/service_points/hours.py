@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from certhub.hub.rules.months import consecutive_spans
+
 DAYS: Final = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 ALWAYS: Final = "24/7"
 _SPAN: Final = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -114,14 +116,9 @@ def _span(text: str) -> tuple[int, int]:
 
 
 def _days_text(days: tuple[int, ...]) -> str:
-    runs: list[list[int]] = []
-    for day in days:
-        if runs and runs[-1][-1] == day - 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
     return ",".join(
-        DAYS[run[0]] if len(run) == 1 else f"{DAYS[run[0]]}-{DAYS[run[-1]]}" for run in runs
+        DAYS[first] if first == last else f"{DAYS[first]}-{DAYS[last]}"
+        for first, last in consecutive_spans(days)
     )
 
 
