@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
+import pytest
 from prometheus_client import CollectorRegistry
 
 from certhub.adapters import Adapter, AdapterOptions, create_adapter
@@ -38,6 +39,33 @@ async def running(name: str, settings: Mapping[str, Any] | None, kind: type[A]) 
     assert isinstance(adapter, kind)
     yield adapter
     await adapter.aclose()
+
+
+class AgainstRealEndpoint:
+    """The real half of a contract suite (kombu's suite subclassed per backend): put first
+    in the bases of a ``real``-marked test class beside the department's contract.
+
+    The adapter is ``department`` (a ``kind``) built from the contract settings' section
+    of that name; every test skips with ``unnamed`` while that section, or any other
+    section in ``also_needed``, is not set.
+    """
+
+    department: ClassVar[str]
+    kind: ClassVar[type[Adapter[Any]]]
+    unnamed: ClassVar[str]
+    also_needed: ClassVar[tuple[str, ...]] = ()
+
+    @pytest.fixture(autouse=True)
+    def _named_endpoint(self, contract_settings: Any) -> None:
+        needed = (self.department, *self.also_needed)
+        if any(getattr(contract_settings, name) is None for name in needed):
+            pytest.skip(self.unnamed)
+
+    @pytest.fixture
+    async def adapter(self, contract_settings: Any) -> AsyncIterator[Adapter[Any]]:
+        section = getattr(contract_settings, self.department)
+        async with running(self.department, section, self.kind) as adapter:
+            yield adapter
 
 
 def sample(registry: CollectorRegistry, name: str, **labels: str) -> float:

@@ -13,7 +13,7 @@ from certhub.mocks.eid import EidMock
 
 from .conftest import ContractSettings
 from .eid_contract import EidContract, EidFaultContract, EidSample, Known
-from .support import TEST_POLICY, FaultControl, running
+from .support import TEST_POLICY, AgainstRealEndpoint, FaultControl, running
 
 
 def _known(mock: EidMock, status: str) -> Known:
@@ -68,18 +68,11 @@ class TestEidAgainstMock(EidContract, EidFaultContract):
 
 
 @pytest.mark.real
-class TestEidAgainstRealEndpoint(EidContract):
+class TestEidAgainstRealEndpoint(AgainstRealEndpoint, EidContract):
     """Behaviour only, against the endpoint named by ``CERTHUB_CONTRACT_EID__BASE_URL``."""
 
-    @pytest.fixture(autouse=True)
-    def _named_endpoint(self, contract_settings: ContractSettings) -> None:
-        if contract_settings.eid is None or contract_settings.eid_sample is None:
-            pytest.skip("no real e-ID endpoint named (CERTHUB_CONTRACT_EID__BASE_URL, _EID_SAMPLE)")
-
-    @pytest.fixture
-    async def adapter(self, contract_settings: ContractSettings) -> AsyncIterator[EidAdapter]:
-        async with running("eid", contract_settings.eid, EidAdapter) as adapter:
-            yield adapter
+    department, kind, also_needed = "eid", EidAdapter, ("eid_sample",)
+    unnamed = "no real e-ID endpoint named (CERTHUB_CONTRACT_EID__BASE_URL, _EID_SAMPLE)"
 
     @pytest.fixture
     def people(self, contract_settings: ContractSettings) -> EidSample:

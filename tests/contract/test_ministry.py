@@ -17,7 +17,7 @@ from certhub.schemas import CertificationEvent, check_character
 
 from .conftest import ContractSettings
 from .ministry_contract import MinistryContract, MinistryFaultContract, Native
-from .support import TEST_POLICY, FaultControl, running
+from .support import TEST_POLICY, AgainstRealEndpoint, FaultControl, running
 
 
 def _native(base_url: str) -> Native:
@@ -79,18 +79,11 @@ class TestMinistryAgainstMock(MinistryContract, MinistryFaultContract):
 
 
 @pytest.mark.real
-class TestMinistryAgainstRealEndpoint(MinistryContract):
+class TestMinistryAgainstRealEndpoint(AgainstRealEndpoint, MinistryContract):
     """Behaviour only, against ``CERTHUB_CONTRACT_MINISTRY__BASE_URL`` (+ key path)."""
 
-    @pytest.fixture(autouse=True)
-    def _named_endpoint(self, contract_settings: ContractSettings) -> None:
-        if contract_settings.ministry is None:
-            pytest.skip("no real ministry endpoint named (CERTHUB_CONTRACT_MINISTRY__BASE_URL)")
-
-    @pytest.fixture
-    async def adapter(self, contract_settings: ContractSettings) -> AsyncIterator[MinistryAdapter]:
-        async with running("ministry", contract_settings.ministry, MinistryAdapter) as adapter:
-            yield adapter
+    department, kind = "ministry", MinistryAdapter
+    unnamed = "no real ministry endpoint named (CERTHUB_CONTRACT_MINISTRY__BASE_URL)"
 
     @pytest.fixture
     def native(self, contract_settings: ContractSettings) -> Native:

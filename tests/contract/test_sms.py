@@ -16,7 +16,7 @@ from certhub.schemas import CertificationEvent, VerificationTask
 
 from .conftest import ContractSettings
 from .sms_contract import FULL_ID, SmsContract, SmsFaultContract
-from .support import TEST_POLICY, FaultControl, running
+from .support import TEST_POLICY, AgainstRealEndpoint, FaultControl, running
 
 
 class TestSmsAgainstMock(SmsContract, SmsFaultContract):
@@ -84,20 +84,11 @@ class TestSmsAgainstMock(SmsContract, SmsFaultContract):
 
 
 @pytest.mark.real
-class TestSmsAgainstRealGateway(SmsContract):
+class TestSmsAgainstRealGateway(AgainstRealEndpoint, SmsContract):
     """Behaviour only, against ``CERTHUB_CONTRACT_SMS__BASE_URL`` (+ api key path)."""
 
-    @pytest.fixture(autouse=True)
-    def _named_endpoint(self, contract_settings: ContractSettings) -> None:
-        if contract_settings.sms is None:
-            pytest.skip("no real SMS gateway named (CERTHUB_CONTRACT_SMS__BASE_URL)")
-
-    @pytest.fixture
-    async def adapter(
-        self, contract_settings: ContractSettings
-    ) -> AsyncIterator[SmsGatewayAdapter]:
-        async with running("sms", contract_settings.sms, SmsGatewayAdapter) as adapter:
-            yield adapter
+    department, kind = "sms", SmsGatewayAdapter
+    unnamed = "no real SMS gateway named (CERTHUB_CONTRACT_SMS__BASE_URL)"
 
     @pytest.fixture
     def mobile(self, contract_settings: ContractSettings) -> str:
