@@ -127,16 +127,7 @@ async def test_the_public_endpoints_publish_a_finished_month_only(office: Office
                 "region": {"county": county, "village": f"{county}001201"}
             }
             await office.roster(person)
-            event = {
-                "type": "certification_event/v1",
-                "person": person,
-                "method": "face",
-                "channel": {"kind": "app_gdrs"},
-                "outcome": "certified",
-                "occurred_at": when,
-            }
-            status, body = await office.post("/v1/certifications", "channel", event)
-            assert status == 202, body
+            await office.certified_in_app(person, when, app="app_gdrs")
 
     response = await office.client.get("/v1/public/disclosure", params={"period": period})
     assert response.status == 200

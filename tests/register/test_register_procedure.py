@@ -56,19 +56,10 @@ async def test_a_counter_certification_counts_once_the_county_approves(office: O
     }
     assert entry["status"] == "certified"
     # the same person through an app the same day: linked to the counter's record
-    event = {
-        "type": "certification_event/v1",
-        "person": person,
-        "method": "face",
-        "channel": {"kind": "app_gdrs"},
-        "outcome": "certified",
-        "occurred_at": datetime.now(UTC).isoformat(),
-    }
-    status, body = await office.post("/v1/certifications", "channel", event)
-    assert status == 202, body
+    through_app = await office.certified_in_app(person, app="app_gdrs")
     entry = await village_entry(office, person)
     assert entry["certification_of_record"]["ledger_sequence"] == item
-    assert entry["last_certification"]["ledger_sequence"] == body["sequence"]
+    assert entry["last_certification"]["ledger_sequence"] == through_app
 
 
 async def test_a_rejected_or_failed_certification_never_counts(office: Office) -> None:
@@ -77,15 +68,7 @@ async def test_a_rejected_or_failed_certification_never_counts(office: Office) -
     item = await counter_certification(office, person)
     assert (await office.decide("certifications", item, "town-1", "accept"))[0] == 202
     assert (await office.decide("certifications", item, "county-1", "reject"))[0] == 202
-    failed = {
-        "type": "certification_event/v1",
-        "person": person,
-        "method": "face",
-        "channel": {"kind": "app_12333"},
-        "outcome": "failed",
-        "occurred_at": datetime.now(UTC).isoformat(),
-    }
-    assert (await office.post("/v1/certifications", "channel", failed))[0] == 202
+    await office.certified_in_app(person, outcome="failed")
     entry = await village_entry(office, person)
     assert (entry["status"], entry["last_certification"]) == ("not_certified", None)
 

@@ -14,20 +14,6 @@ from certhub.hub.register.suspensions import ProposalSweep
 TODAY = date(2026, 12, 6)
 
 
-async def certified(office: Office, person: dict[str, Any], at: str) -> int:
-    event = {
-        "type": "certification_event/v1",
-        "person": person,
-        "method": "face",
-        "channel": {"kind": "app_12333"},
-        "outcome": "certified",
-        "occurred_at": at,
-    }
-    status, body = await office.post("/v1/certifications", "channel", event)
-    assert status == 202, body
-    return int(body["sequence"])
-
-
 def sweep(office: Office, grace: int = 0) -> ProposalSweep:
     app = office.client.app
     return ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=grace)
@@ -45,8 +31,8 @@ async def test_an_overdue_pensioner_is_proposed_once_and_suspended_when_approved
     late, on_time, never = (office.people.person() for _ in range(3))
     for person in (late, on_time, never):
         await office.roster(person)
-    last = await certified(office, late, "2025-10-15T10:00:00+08:00")  # due 2026-10
-    await certified(office, on_time, "2025-11-30T23:00:00+08:00")  # due 2026-11: liable 12-01
+    last = await office.certified_in_app(late, "2025-10-15T10:00:00+08:00")  # due 2026-10
+    await office.certified_in_app(on_time, "2025-11-30T23:00:00+08:00")  # due 2026-11: liable 12-01
     assert await sweep(office, grace=1).sweep(TODAY) == 1  # a month's grace: only the first
     assert await sweep(office).sweep(TODAY) == 1  # no grace: the second is liable too
     assert await sweep(office).sweep(TODAY) == 0  # once per person and cycle
@@ -74,12 +60,12 @@ async def test_an_overdue_pensioner_is_proposed_once_and_suspended_when_approved
 async def test_a_pensioner_certified_after_the_proposal_is_not_suspended(office: Office) -> None:
     person = office.people.person()
     await office.roster(person)
-    await certified(office, person, "2025-10-15T10:00:00+08:00")
+    await office.certified_in_app(person, "2025-10-15T10:00:00+08:00")
     assert await sweep(office).sweep(TODAY) == 1
     (proposal,) = await outcomes(office, "suspension_proposal/v1")
     item = proposal["sequence"]
     assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
-    await certified(office, person, "2026-12-05T09:00:00+08:00")  # certified meanwhile
+    await office.certified_in_app(person, "2026-12-05T09:00:00+08:00")  # certified meanwhile
     status, body = await office.decide("suspension-proposals", item, "county-1", "approve")
     assert status == 409, body
     assert body["type"] == "urn:certhub:problem:conflict"
@@ -91,7 +77,7 @@ async def test_a_pensioner_certified_after_the_proposal_is_not_suspended(office:
 async def test_town_staff_may_not_approve_a_proposal(office: Office) -> None:
     person = office.people.person()
     await office.roster(person)
-    await certified(office, person, "2025-09-01T10:00:00+08:00")
+    await office.certified_in_app(person, "2025-09-01T10:00:00+08:00")
     assert await sweep(office).sweep(TODAY) == 1
     (proposal,) = await outcomes(office, "suspension_proposal/v1")
     item = proposal["sequence"]

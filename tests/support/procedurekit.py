@@ -214,6 +214,28 @@ class Office:
             paid_through=since.strftime("%Y-%m"),
         )
 
+    async def certified_in_app(
+        self,
+        person: dict[str, Any],
+        at: str | None = None,
+        *,
+        app: str = "app_12333",
+        outcome: str = "certified",
+    ) -> int:
+        """A face certification of ``person`` pushed by an app channel at ``at`` (ISO 8601;
+        now by default), which needs no evidence: its ledger sequence."""
+        event = {
+            "type": "certification_event/v1",
+            "person": person,
+            "method": "face",
+            "channel": {"kind": app},
+            "outcome": outcome,
+            "occurred_at": at or datetime.now(UTC).isoformat(),
+        }
+        status, body = await self.post("/v1/certifications", "channel", event)
+        assert status == 202, body
+        return int(body["sequence"])
+
     async def ledger_size(self) -> int:
         """Records in the ledger (to prove refusals store nothing)."""
         from certhub.hub.core.keys import STORE
