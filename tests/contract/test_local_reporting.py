@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,10 +21,16 @@ PERIOD = f"{date.today():%Y-%m}"
 JOSE = {"Content-Type": "application/jose"}
 
 
-def trusting(name: str, platform: YunfuPlatform | ZhaoqingPlatform, keys: Path) -> Adapter[Any]:
-    """The ``name`` adapter, trusting the keys ``platform`` publishes (saved at ``keys``)."""
+A = TypeVar("A", bound=Adapter[Any])
+
+
+def trusting(name: str, kind: type[A], platform: YunfuPlatform | ZhaoqingPlatform, keys: Path) -> A:
+    """The ``name`` adapter (a ``kind``), trusting the keys ``platform`` publishes (saved at
+    ``keys``)."""
     platform.trust_store().save(keys)
-    return create_adapter(name, {"platform_keys_path": str(keys)}, options())
+    adapter = create_adapter(name, {"platform_keys_path": str(keys)}, options())
+    assert isinstance(adapter, kind)
+    return adapter
 
 
 @pytest.fixture
@@ -34,9 +40,7 @@ def yunfu_platform() -> YunfuPlatform:
 
 @pytest.fixture
 def yunfu(yunfu_platform: YunfuPlatform, tmp_path: Path) -> YunfuPlatformAdapter:
-    adapter = trusting("yunfu", yunfu_platform, tmp_path / "yunfu.jwks.json")
-    assert isinstance(adapter, YunfuPlatformAdapter)
-    return adapter
+    return trusting("yunfu", YunfuPlatformAdapter, yunfu_platform, tmp_path / "yunfu.jwks.json")
 
 
 @pytest.fixture
@@ -46,9 +50,7 @@ def zq_platform() -> ZhaoqingPlatform:
 
 @pytest.fixture
 def zhaoqing(zq_platform: ZhaoqingPlatform, tmp_path: Path) -> ZhaoqingUploadAdapter:
-    adapter = trusting("zhaoqing", zq_platform, tmp_path / "zq.jwks.json")
-    assert isinstance(adapter, ZhaoqingUploadAdapter)
-    return adapter
+    return trusting("zhaoqing", ZhaoqingUploadAdapter, zq_platform, tmp_path / "zq.jwks.json")
 
 
 async def test_yunfu_report_every_field(
