@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from certhub.hub.rules.disposal import dispose
+from certhub.hub.rules.disposal import Disposal, dispose
 from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
 from certhub.mocks.population import Population
 from certhub.schemas import (
@@ -20,6 +20,7 @@ from certhub.schemas import (
     TaskDisposal,
     TaskStatus,
     TaskTransition,
+    VerificationTask,
 )
 
 NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
@@ -48,6 +49,30 @@ def roster(paid_through: str = "2024-06", monthly: str = "238.00") -> BenefitRec
         paid_through=paid_through,
         bank_account_on_file="****1234",
         as_of=NOW,
+    )
+
+
+def confirmed_task(reason: str = "death", **changes: Any) -> VerificationTask:
+    """The task a ``reason`` report opens, confirmed by the county reviewer."""
+    task = task_for_report(None, report(reason), "10", NOW)
+    assert task is not None
+    return advance(TaskRecord(task, 0), step("confirmed", **changes), Role.county_reviewer)
+
+
+def disposed(
+    task: VerificationTask,
+    event_date: date,
+    benefit: BenefitRecord | None,
+    suspend_until: date | None = None,
+) -> Disposal:
+    """What the county reviewer's confirmation of ``task`` decides (now, on ``benefit``)."""
+    return dispose(
+        task,
+        event_date=event_date,
+        suspend_until=suspend_until,
+        roster=benefit,
+        decided_by=COUNTY,
+        at=NOW,
     )
 
 
@@ -86,19 +111,8 @@ def test_lifecycle_and_refusals() -> None:
 
 
 def test_confirmed_death_terminates_from_the_event_date_with_overpayment_and_notice() -> None:
-    task = task_for_report(None, report(), "10", NOW)
-    assert task is not None
-    confirmed = advance(
-        TaskRecord(task, 0), step("confirmed", event_date=date(2024, 3, 15)), Role.county_reviewer
-    )
-    result = dispose(
-        confirmed,
-        event_date=date(2024, 3, 15),
-        suspend_until=None,
-        roster=roster("2024-06"),
-        decided_by=COUNTY,
-        at=NOW,
-    )
+    task = confirmed_task(event_date=date(2024, 3, 15))
+    result = disposed(task, date(2024, 3, 15), roster("2024-06"))
     assert result.termination is not None
     assert result.termination.effective_from == date(2024, 3, 15)
     assert result.termination.family_notified is True
@@ -112,33 +126,14 @@ def test_confirmed_death_terminates_from_the_event_date_with_overpayment_and_not
 
 
 def test_no_overpayment_when_paid_only_through_the_event_month() -> None:
-    task = task_for_report(None, report(), "10", NOW)
-    assert task is not None
-    confirmed = advance(TaskRecord(task, 0), step("confirmed"), Role.county_reviewer)
-    result = dispose(
-        confirmed,
-        event_date=date(2024, 6, 2),
-        suspend_until=None,
-        roster=roster("2024-06"),
-        decided_by=COUNTY,
-        at=NOW,
-    )
+    result = disposed(confirmed_task(), date(2024, 6, 2), roster("2024-06"))
     assert result.overpayment is None
 
 
 def test_imprisonment_suspends_for_the_sentence_without_family_notice() -> None:
-    task = task_for_report(None, report("imprisonment"), "10", NOW)
-    assert task is not None
-    confirmed = advance(TaskRecord(task, 0), step("confirmed"), Role.county_reviewer)
-    assert confirmed.disposal is TaskDisposal.suspend
-    result = dispose(
-        confirmed,
-        event_date=date(2024, 5, 1),
-        suspend_until=date(2026, 5, 1),
-        roster=None,
-        decided_by=COUNTY,
-        at=NOW,
-    )
+    task = confirmed_task("imprisonment")
+    assert task.disposal is TaskDisposal.suspend
+    result = disposed(task, date(2024, 5, 1), None, suspend_until=date(2026, 5, 1))
     assert result.suspension is not None
     assert result.suspension.reason == "imprisonment"
     assert result.suspension.remarks == "until 2026-05-01"
@@ -146,17 +141,7 @@ def test_imprisonment_suspends_for_the_sentence_without_family_notice() -> None:
 
 
 def test_duplicate_receipt_terminates_the_duplicate_without_family_notice() -> None:
-    task = task_for_report(None, report("duplicate_receipt"), "10", NOW)
-    assert task is not None
-    confirmed = advance(TaskRecord(task, 0), step("confirmed"), Role.county_reviewer)
-    result = dispose(
-        confirmed,
-        event_date=date(2024, 1, 1),
-        suspend_until=None,
-        roster=roster(),
-        decided_by=COUNTY,
-        at=NOW,
-    )
+    result = disposed(confirmed_task("duplicate_receipt"), date(2024, 1, 1), roster())
     assert result.termination is not None
     assert result.termination.family_notified is False
     assert result.notice is None
