@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from certhub.hub.api.openapi_parts import path_param, push_operation, reader_get
+from certhub.hub.api.openapi_parts import (
+    MOMENT,
+    path_param,
+    push_operation,
+    reader_get,
+)
 from certhub.hub.rules.biometrics import Route
 
 _MODALITY = {"type": "string", "enum": ["face", "fingerprint", "finger_vein"]}
@@ -27,7 +32,7 @@ _PERSON: dict[str, Any] = {
                 "properties": {
                     "modality": _MODALITY,
                     "status": {"type": "string", "enum": ["enrolled", "withdrawn"]},
-                    "occurred_at": {"type": "string", "format": "date-time"},
+                    "occurred_at": MOMENT,
                     "channel": {"type": "string"},
                     "record": {"type": "integer", "description": "the ledger record it came in"},
                 },

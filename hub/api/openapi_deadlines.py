@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import REGION_PREFIX, cursor_query, page_of, query, reader_get
+from certhub.hub.api.openapi_parts import (
+    MAYBE_MOMENT,
+    MOMENT,
+    REGION_PREFIX,
+    cursor_query,
+    page_of,
+    query,
+    reader_get,
+)
 
-_MOMENT = {"type": ["string", "null"], "format": "date-time"}
 _DEADLINE: dict[str, Any] = {
     "type": "object",
     "required": [
@@ -35,12 +42,12 @@ _DEADLINE: dict[str, Any] = {
         },
         "county": {"type": "string"},
         "village": {"type": ["string", "null"]},
-        "opened_at": {"type": "string", "format": "date-time"},
-        "due_at": {"type": "string", "format": "date-time"},
+        "opened_at": MOMENT,
+        "due_at": MOMENT,
         "overdue": {"type": "boolean"},
         "days_overdue": {"type": "integer", "minimum": 0},
-        "reminded_at": _MOMENT,
-        "escalated_at": _MOMENT,
+        "reminded_at": MAYBE_MOMENT,
+        "escalated_at": MAYBE_MOMENT,
     },
 }
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import json_response, problem_response, ref
+from certhub.hub.api.openapi_parts import (
+    MAYBE_MOMENT,
+    MOMENT,
+    json_response,
+    problem_response,
+    ref,
+)
 
 __all__ = ["enrolment_paths"]
 
-_TIME = {"type": "string", "format": "date-time"}
 _AREA = {"type": "string", "pattern": "^44[0-9]{4}([0-9]{3}([0-9]{3})?)?$"}
 _ISSUED: dict[str, Any] = {
     "type": "object",
@@ -19,7 +24,7 @@ _ISSUED: dict[str, Any] = {
         "village": {"type": "string", "pattern": "^44[0-9]{10}$"},
         "role": {"type": "string", "enum": ["coordinator"]},
         "sender": {"type": "string"},
-        "expires_at": _TIME,
+        "expires_at": MOMENT,
     },
 }
 _ENROLLED: dict[str, Any] = {
@@ -32,7 +37,7 @@ _ENROLLED: dict[str, Any] = {
         "area": _AREA,
         "may_send": {"type": "array", "items": {"type": "string"}},
         "may_read": {"type": "boolean"},
-        "not_after": {"type": ["string", "null"], "format": "date-time"},
+        "not_after": MAYBE_MOMENT,
         "audience": {"type": "string", "description": "the read token's aud"},
     },
 }
@@ -44,7 +49,7 @@ _KEY: dict[str, Any] = {
         "sender": {"type": "string"},
         "role": {"type": ["string", "null"]},
         "area": _AREA,
-        "not_after": {"type": ["string", "null"], "format": "date-time"},
+        "not_after": MAYBE_MOMENT,
         "revoked": {"type": "boolean"},
     },
 }

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.openapi_parts import json_response, page_asset, problem_response
+from certhub.hub.api.openapi_parts import (
+    MOMENT,
+    json_response,
+    page_asset,
+    problem_response,
+)
 
 __all__ = ["entrance_paths"]
 
@@ -28,7 +33,7 @@ _MY_REPORT: dict[str, Any] = {
         "sequence": {"type": "integer", "minimum": 1},
         "message_id": {"type": "string"},
         "type": {"type": "string", "enum": ["eligibility_report/v1", "zero_report/v1"]},
-        "received_at": {"type": "string", "format": "date-time"},
+        "received_at": MOMENT,
         "reason": _NULLABLE_TEXT,
         "period": _NULLABLE_TEXT,
         "event_date": _NULLABLE_TEXT,

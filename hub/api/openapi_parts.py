@@ -7,6 +7,8 @@ from typing import Any
 from certhub.hub.web.pages import MEDIA_TYPES
 
 __all__ = [
+    "MAYBE_MOMENT",
+    "MOMENT",
     "REGION_PREFIX",
     "cursor_query",
     "json_response",
@@ -21,6 +23,10 @@ __all__ = [
     "ref",
 ]
 
+MOMENT: dict[str, Any] = {"type": "string", "format": "date-time"}
+"""A point in time (RFC 3339)."""
+MAYBE_MOMENT: dict[str, Any] = {"type": ["string", "null"], "format": "date-time"}
+"""A point in time, or null where it has not happened (yet)."""
 REGION_PREFIX: dict[str, Any] = {"type": "string", "pattern": "^[0-9]{6,12}$"}
 """A region-code prefix filter: a 6-digit county up to a 12-digit village."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from certhub.hub.api.openapi_parts import (
+    MAYBE_MOMENT,
+    MOMENT,
     cursor_query,
     page_of,
     path_param,
@@ -14,7 +16,6 @@ from certhub.hub.api.openapi_parts import (
     reader_get,
 )
 
-_MOMENT = {"type": ["string", "null"], "format": "date-time"}
 _RATING: dict[str, Any] = {
     "type": "object",
     "required": [
@@ -36,7 +37,7 @@ _RATING: dict[str, Any] = {
         "rater": {"type": "string", "enum": ["pensioner", "family"]},
         "via": {"type": "string", "enum": ["sms_link", "channel_app"]},
         "area": {"type": "string"},
-        "rated_at": {"type": "string", "format": "date-time"},
+        "rated_at": MOMENT,
         "follow_up": {
             "oneOf": [
                 {"type": "null"},
@@ -50,10 +51,10 @@ _RATING: dict[str, Any] = {
                         "outcome",
                     ],
                     "properties": {
-                        "due_at": {"type": "string", "format": "date-time"},
-                        "called_back_at": _MOMENT,
-                        "visited_at": _MOMENT,
-                        "rectified_at": _MOMENT,
+                        "due_at": MOMENT,
+                        "called_back_at": MAYBE_MOMENT,
+                        "visited_at": MAYBE_MOMENT,
+                        "rectified_at": MAYBE_MOMENT,
                         "outcome": {"type": ["string", "null"]},
                     },
                 },
