@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from ledger_backends import Backend
+from ledger_backends import Backend, Ledger
 
 from certhub.hub.service_points import import_file, nearest, parse_file
 from certhub.hub.service_points.registry import from_row
 from certhub.hub.service_points.sample import sample_points
 from certhub.hub.store.tables import LADDER
+
+
+async def sample_imported(backend: Backend) -> tuple[Ledger, bytes]:
+    """A new ledger with the sample points imported once (source ``a``); and the file."""
+    ledger = await backend.open()
+    data = sample_points()
+    await import_file(ledger, parse_file(data, "a.csv"), source="a", actor="t", data=data)
+    return ledger, data
 
 
 async def test_an_import_stores_each_point_once_and_a_second_import_changes_nothing(
@@ -33,9 +41,7 @@ async def test_an_import_stores_each_point_once_and_a_second_import_changes_noth
 async def test_a_changed_row_replaces_the_stored_point_and_is_audited(
     ledger_factory: Backend,
 ) -> None:
-    ledger = await ledger_factory.open()
-    data = sample_points()
-    await import_file(ledger, parse_file(data, "a.csv"), source="a", actor="t", data=data)
+    ledger, data = await sample_imported(ledger_factory)
     before = await ledger.service_points_version("4453")
     zhaoqing = await ledger.service_points_version("4412")
     assert before[0] == 21
@@ -63,9 +69,7 @@ async def test_a_changed_row_replaces_the_stored_point_and_is_audited(
 async def test_the_box_search_returns_active_points_inside_the_box_only(
     ledger_factory: Backend,
 ) -> None:
-    ledger = await ledger_factory.open()
-    data = sample_points()
-    await import_file(ledger, parse_file(data, "a.csv"), source="a", actor="t", data=data)
+    ledger, _ = await sample_imported(ledger_factory)
     # A box around Yuncheng district: its temporarily closed Silao terminal is inside, not returned.
     rows = await ledger.service_points_in_box((22.90, 23.03, 112.00, 112.23), None)
     ids = sorted(str(row[0]) for row in rows)
