@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from procedurekit import PARTIES, UNITS, Office, open_office
+from procedure_fixtures import keys, office
 
-from certhub.security import SigningKey
+__all__ = ["keys", "office"]
 
 BASE = "https://hub.example.gd.gov.cn"
 
 
 @pytest.fixture
-def keys() -> dict[str, SigningKey]:
-    """One key per party."""
-    return {party: SigningKey.generate() for party in PARTIES}
-
-
-@pytest.fixture
-async def office(
-    aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
-) -> Office:
-    """A running hub with rating links in its SMS and three reporting villages."""
-    return await open_office(
-        aiohttp_client, tmp_path / "data", keys, units=UNITS, rating_base_url=BASE
-    )
+def office_settings() -> dict[str, Any]:
+    """Rating links in the hub's SMS."""
+    return {"rating_base_url": BASE}

@@ -1,0 +1,46 @@
+"""Shared fixtures: the procedure's hub with a party in every role (procedurekit).
+
+Import them into a ``conftest.py``: ``from procedure_fixtures import keys, office``; a
+suite that needs other settings overrides :func:`office_settings` there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from procedurekit import PARTIES, UNITS, Office, open_office
+
+from certhub.security import SigningKey
+
+
+@pytest.fixture
+def keys() -> dict[str, SigningKey]:
+    """One key per party."""
+    return {party: SigningKey.generate() for party in PARTIES}
+
+
+@pytest.fixture
+def office_settings() -> dict[str, Any]:
+    """Settings of :func:`office` beyond :func:`procedurekit.open_office`'s (none here)."""
+    return {}
+
+
+@pytest.fixture
+async def office(
+    aiohttp_client: Callable[..., Any],
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+    office_settings: dict[str, Any],
+) -> Office:
+    """A running hub without department adapters and with three reporting villages; its
+    notifier records every SMS.
+
+    The e-ID check is off (no e-ID service); ``tests/procedure/test_departments.py``
+    runs the same procedure against the mock departments with it on.
+    """
+    return await open_office(
+        aiohttp_client, tmp_path / "data", keys, units=UNITS, **office_settings
+    )
