@@ -121,17 +121,22 @@ def test_each_unit_plays_its_role() -> None:
 # -- Prometheus ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("config", ["prometheus/prometheus.yml", "compose/prometheus.yml"])
-def test_the_prometheus_configs_check_and_scrape_job_certhub(config: str, tmp_path: Path) -> None:
-    shutil.copy(DEPLOY / config, tmp_path / "prometheus.yml")
-    shutil.copy(REPO / "monitoring" / "alerts.yml", tmp_path / "alerts.yml")  # as installed
-    result = subprocess.run(
-        [_tool("promtool"), "check", "config", str(tmp_path / "prometheus.yml")],
+def _promtool_check(config: Path) -> subprocess.CompletedProcess[str]:
+    """``promtool check config`` of ``config`` (the alert rules it names beside it)."""
+    return subprocess.run(
+        [_tool("promtool"), "check", "config", str(config)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize("config", ["prometheus/prometheus.yml", "compose/prometheus.yml"])
+def test_the_prometheus_configs_check_and_scrape_job_certhub(config: str, tmp_path: Path) -> None:
+    shutil.copy(DEPLOY / config, tmp_path / "prometheus.yml")
+    shutil.copy(REPO / "monitoring" / "alerts.yml", tmp_path / "alerts.yml")  # as installed
+    result = _promtool_check(tmp_path / "prometheus.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout + result.stderr
     parsed = yaml.safe_load((DEPLOY / config).read_text(encoding="utf-8"))
@@ -146,13 +151,7 @@ def test_promtool_refuses_a_broken_config(tmp_path: Path) -> None:
         text.replace("scrape_interval: 15s", "scrape_interval: soon", 1)
     )
     shutil.copy(REPO / "monitoring" / "alerts.yml", tmp_path / "alerts.yml")
-    result = subprocess.run(
-        [_tool("promtool"), "check", "config", str(tmp_path / "prometheus.yml")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _promtool_check(tmp_path / "prometheus.yml")
     assert result.returncode != 0
 
 
