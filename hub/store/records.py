@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+    from certhub.security import ReceiptDraft, ReceiptSigner
+
 
 class RecordKind(StrEnum):
     """Which collection (and provincial pull) a ledger record belongs to."""
@@ -60,6 +62,18 @@ class NewMessage(SignedMessage):
     person_id: str | None = None
     channel: str | None = None
     outcome: str | None = None
+
+
+def draft_receipt(signer: ReceiptSigner, message: SignedMessage) -> ReceiptDraft:
+    """The receipt of ``message``, drafted from its own signed fields; the ledger gives it
+    its sequence when the message commits."""
+    return signer.draft(
+        message_id=message.message_id,
+        sender=message.sender,
+        digest=message.sha256,
+        received_at=message.received_at,
+        message_type=message.message_type,
+    )
 
 
 _SHARED: dict[tuple[type, type], tuple[str, ...]] = {}  # (source, target) -> names, per process

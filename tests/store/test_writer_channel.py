@@ -22,25 +22,20 @@ from certhub.hub.rules.decisions import ItemKind
 from certhub.hub.store import SqliteLedger
 from certhub.hub.store.base import Conflict, ReplayConflict, StoreUnavailable
 from certhub.hub.store.effects import Effects, ItemOpen, ZeroReportGuard
+from certhub.hub.store.records import NewMessage, draft_receipt
 from certhub.hub.store.sqlite.writer_client import WriterClientLedger
 from certhub.hub.store.sqlite.writer_server import LedgerWriterServer
 from certhub.hub.store.sqlite.writer_wire import FrameError, decode, encode
-from certhub.security import ReceiptSigner, SigningKey, verify_receipt
+from certhub.security import ReceiptDraft, ReceiptSigner, SigningKey, verify_receipt
 
 SENDER_KEY = SigningKey.generate()
 HUB_KEY = SigningKey.generate()
 SIGNER = ReceiptSigner(HUB_KEY, hub_id="certhub-test")
 
 
-def draft(message):  # type: ignore[no-untyped-def]
+def draft(message: NewMessage) -> ReceiptDraft:
     """The pipeline's receipt draft of ``message``."""
-    return SIGNER.draft(
-        message_id=message.message_id,
-        sender=message.sender,
-        digest=message.sha256,
-        received_at=message.received_at,
-        message_type=message.message_type,
-    )
+    return draft_receipt(SIGNER, message)
 
 
 @pytest.fixture

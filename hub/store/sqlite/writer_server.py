@@ -14,43 +14,27 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from certhub.hub.store.base import ReceiptFactory, StoreError, StoreUnavailable
+from certhub.hub.store.base import StoreError, StoreUnavailable
 from certhub.hub.store.effects import Effects
-from certhub.hub.store.records import NewMessage
+from certhub.hub.store.records import NewMessage, draft_receipt
 from certhub.hub.store.sqlite.ledger import SqliteLedger
 from certhub.hub.store.sqlite.writer_wire import FrameError, decode, encode, read_frame
 from certhub.hub.store.writes import Check, Link, Run, RunMany
+from certhub.security import ReceiptSigner
 
-__all__ = ["LedgerWriterServer", "ReceiptDrafts"]
+__all__ = ["LedgerWriterServer"]
 
 log = logging.getLogger(__name__)
-
-
-class ReceiptDrafts(Protocol):
-    """Drafts receipts (the hub's :class:`~certhub.security.ReceiptSigner`)."""
-
-    def draft(
-        self,
-        *,
-        message_id: str,
-        sender: str,
-        digest: str,
-        received_at: datetime,
-        message_type: str,
-    ) -> ReceiptFactory:
-        """The receipt of an accepted message, still to be given its sequence."""
-        ...
 
 
 class LedgerWriterServer:
     """Serves ``store``'s writes on a Unix socket to the deployment's ingress processes."""
 
     def __init__(
-        self, store: SqliteLedger, receipts: Callable[[], ReceiptDrafts], path: Path
+        self, store: SqliteLedger, receipts: Callable[[], ReceiptSigner], path: Path
     ) -> None:
         """Commit into ``store``, drafting receipts with ``receipts()``, listening at ``path``."""
         self._store = store
@@ -118,13 +102,7 @@ class LedgerWriterServer:
             message, effects = arguments
             if not isinstance(message, NewMessage) or not isinstance(effects, Effects):
                 raise TypeError("append takes a NewMessage and its Effects")
-            draft = self._receipts().draft(
-                message_id=message.message_id,
-                sender=message.sender,
-                digest=message.sha256,
-                received_at=message.received_at,
-                message_type=message.message_type,
-            )
+            draft = draft_receipt(self._receipts(), message)
             outcome = await self._store.append(message, draft, effects)
             if outcome.created:  # the caller has the message: its place and receipt suffice
                 return outcome.record.sequence, outcome.record.receipt
