@@ -21,19 +21,17 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import aiohttp
-from aiohttp import web
 
 from certhub.hub.audit import AuditReport, verify_ledger
 from certhub.hub.cli.demo_accountability import AccountabilityDemo, run_accountability_demo
 from certhub.hub.cli.demo_case import CaseSummary, run_death_case
 from certhub.hub.cli.demo_comparison import ComparisonDemo, run_comparison_demo
-from certhub.hub.cli.demo_parties import DemoParty, enrol_party, party_key
+from certhub.hub.cli.demo_stage import DemoParty, enrol_party, party_key, serving
 from certhub.hub.cli.service_points import load_sample
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.keys import CERTIFICATION_PULL
 from certhub.hub.core.settings import Settings
 from certhub.hub.enrolment import EnrolmentCodeRequest, enrolment_for
-from certhub.hub.runtime.app import create_app
 from certhub.hub.store import open_ledger
 from certhub.mocks.county_office import StaffMember
 from certhub.mocks.local_reporting import PushSummary, ReportingSystem
@@ -130,14 +128,8 @@ async def run_demo(
             ministry_pull_seconds=0,
         )
         jwks = _enrol_parties(settings)
-        app = create_app(settings)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        host, port = runner.addresses[0][:2]
-        base_url = f"http://{host}:{port}"
-        print(f"hub listening on {base_url}, data in {data_dir}", file=out)
-        try:
+        async with serving(settings) as (app, base_url):
+            print(f"hub listening on {base_url}, data in {data_dir}", file=out)
             async with aiohttp.ClientSession() as session:
                 parties = _Parties(base_url, session, settings, jwks, out if progress else None)
                 pushed, pulled = await _bulk_exchange(parties, reports, out)
@@ -146,8 +138,6 @@ async def run_demo(
                 print(
                     f"ministry certification results pulled into the ledger: {ministry}", file=out
                 )
-        finally:
-            await runner.cleanup()
     comparison = await run_comparison_demo(settings, out)  # the ledger is free again
     points = await load_sample(settings)  # the e-map's sample, audited like any import
     print(

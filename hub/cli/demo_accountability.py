@@ -28,7 +28,7 @@ province totals are printed as a table, with the public disclosure's address.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TextIO
@@ -49,12 +49,11 @@ from certhub.hub.cli.demo_month_messages import (
     this_month,
     today,
 )
-from certhub.hub.cli.demo_parties import DemoParty, enrol_party, party_key, party_key_path
+from certhub.hub.cli.demo_stage import DemoParty, enrol_party, party_key, party_key_path, serving
 from certhub.hub.core.keys import KPI_METRICS, METRICS, PROCEDURE, SETTINGS, STORE
 from certhub.hub.core.settings import Settings
 from certhub.hub.procedure.deadlines import DeadlineSweep
 from certhub.hub.rules.months import month_index, month_label
-from certhub.hub.runtime.app import create_app
 from certhub.mocks.county_office import StaffMember
 from certhub.mocks.documents import certificate_pdf
 from certhub.mocks.hub_client import HubClient
@@ -128,7 +127,10 @@ async def run_accountability_demo(settings: Settings, out: TextIO) -> Accountabi
         signature_helper=False,
         rating_base_url=BASE_URL,
     )
-    async with _serving(hub_settings) as (app, url), aiohttp.ClientSession() as session:
+    async with (
+        serving(hub_settings, registry=CollectorRegistry()) as (app, url),
+        aiohttp.ClientSession() as session,
+    ):
         month = _Month(app, url, session, settings)
         await month.work()
         escalated = await month.sweep()
@@ -144,19 +146,6 @@ async def run_accountability_demo(settings: Settings, out: TextIO) -> Accountabi
     )
     _print(result, out)
     return result
-
-
-@contextlib.asynccontextmanager
-async def _serving(settings: Settings) -> AsyncIterator[tuple[web.Application, str]]:
-    app = create_app(settings, registry=CollectorRegistry())
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        host, port = runner.addresses[0][:2]
-        yield app, f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
 
 
 class _Month:

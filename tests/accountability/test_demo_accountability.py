@@ -28,7 +28,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from pgkit import throwaway_database
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
@@ -37,10 +36,10 @@ from certhub.hub.accountability import kpi_metrics
 from certhub.hub.accountability.kpi_metrics import PROVINCE, TREND_MONTHS
 from certhub.hub.accountability.kpis import KPIS
 from certhub.hub.cli.demo_accountability import COUNTY, run_accountability_demo
+from certhub.hub.cli.demo_stage import serving
 from certhub.hub.core.keys import LEADERSHIP, METRICS
 from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label
-from certhub.hub.runtime.app import create_app
 from certhub.hub.store import open_ledger
 from certhub.monitoring.kpi_metrics import KpiCollector
 from certhub.schemas.clock import CHINA_STANDARD_TIME
@@ -98,24 +97,14 @@ async def test_a_hub_serving_the_demo_data_publishes_every_panels_series(tmp_pat
     data = tmp_path / "demo"
     await run_accountability_demo(Settings(data_dir=data), io.StringIO())
     settings = Settings(data_dir=data, port=0, ministry_pull_seconds=0, signature_helper=False)
-    app = create_app(settings, registry=CollectorRegistry())
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        host, port = runner.addresses[0][:2]
+    async with serving(settings, registry=CollectorRegistry()) as (app, url):
         assert app[LEADERSHIP].leads("kpi-gauges")  # the embedded ledger: its one process
         for _ in range(200):  # the leader's loop computes the gauges once at start-up
             if app[METRICS].kpis.snapshot is not None:
                 break
             await asyncio.sleep(0.05)
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(f"http://{host}:{port}/metrics") as response,
-        ):
+        async with aiohttp.ClientSession() as session, session.get(f"{url}/metrics") as response:
             text = await response.text()
-    finally:
-        await runner.cleanup()
     series = _series(text)
 
     kpi = series["certhub_kpi"]

@@ -1,14 +1,37 @@
-"""The demos' parties: each gets a sender key in ``DATA_DIR/parties`` and a trust-store entry."""
+"""What the demos stand on: a hub serving on a free loopback port, and its parties, each
+with a sender key in ``DATA_DIR/parties`` and a trust-store entry."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import NamedTuple
 
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
 from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
 from certhub.security import SigningKey, create_sender_key, read_private_key, trust_add
 
-__all__ = ["DemoParty", "enrol_party", "party_key", "party_key_path"]
+__all__ = ["DemoParty", "enrol_party", "party_key", "party_key_path", "serving"]
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    settings: Settings, *, registry: CollectorRegistry | None = None
+) -> AsyncIterator[tuple[web.Application, str]]:
+    """A hub for ``settings`` serving on a free port of 127.0.0.1: the app and its base URL."""
+    app = create_app(settings, registry=registry)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        host, port = runner.addresses[0][:2]
+        yield app, f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
 
 
 class DemoParty(NamedTuple):
