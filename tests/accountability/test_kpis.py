@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import openpyxl
 from procedurekit import Office
 
+from certhub.hub.cli.demo_month_messages import certification, months_ago, noon
 from certhub.hub.core.keys import PROCEDURE
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
@@ -35,29 +36,8 @@ COUNTY, TOWN = "440103", "440103001"
 V1, V2, V3 = "440103001201", "440103001202", "440103001203"
 
 
-def months_ago(n: int, day: int = 15) -> date:
-    index = TODAY.year * 12 + TODAY.month - 1 - n
-    return date(index // 12, index % 12 + 1, day)
-
-
-def at_noon(day: date) -> str:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=CHINA_STANDARD_TIME).isoformat()
-
-
 def person_in(office: Office, village: str) -> dict[str, Any]:
     return office.people.person() | {"region": {"county": COUNTY, "village": village}}
-
-
-def certification(person: dict[str, Any], when: str, method: str = "face") -> dict[str, Any]:
-    kind = "department_data" if method == "data_comparison" else "app_gdrs"
-    return {
-        "type": "certification_event/v1",
-        "person": person,
-        "method": method,
-        "channel": {"kind": kind, "code": "gd"},
-        "outcome": "certified",
-        "occurred_at": when,
-    }
 
 
 async def accepted(office: Office, path: str, party: str, payload: dict[str, Any]) -> int:
@@ -72,14 +52,13 @@ async def build_month(office: Office) -> None:
     for person in (a, b, c, d, e):
         await office.roster(person, paid_through=PERIOD)
     cert_a = await accepted(
-        office, "/v1/certifications", "channel", certification(a, at_noon(months_ago(2)))
+        office, "/v1/certifications", "channel", certification(a, noon(months_ago(2)))
     )
-    await accepted(
-        office, "/v1/certifications", "channel", certification(b, at_noon(months_ago(14)))
-    )
-    now = datetime.now(UTC).isoformat()
+    await accepted(office, "/v1/certifications", "channel", certification(b, noon(months_ago(14))))
+    moment = datetime.now(UTC)
+    now = moment.isoformat()
     cert_d = await accepted(
-        office, "/v1/certifications", "channel", certification(d, now, "data_comparison")
+        office, "/v1/certifications", "channel", certification(d, moment, "data_comparison")
     )
     for person, modality, status in ((a, "face", "enrolled"), (c, "fingerprint", "withdrawn")):
         enrolment: dict[str, Any] = {
