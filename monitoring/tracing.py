@@ -108,18 +108,27 @@ Attributes = Mapping[str, AttributeValue | None]
 """Span attributes by their dotted names (``http.route``); None values are left out."""
 
 
-@contextlib.contextmanager
+_OFF: contextlib.nullcontext[None] = contextlib.nullcontext()
+"""What :func:`span` returns while tracing is off: one shared no-op (re-entrant, stateless)."""
+
+
 def span(
     name: str, attributes: Attributes | None = None, *, server: bool = False
-) -> Iterator[Span | None]:
+) -> contextlib.AbstractContextManager[Span | None]:
     """A span named ``name`` under the current one, with the correlation id; None when off.
 
     An exception leaving the block marks the span as an error and is re-raised.
     """
     tracer = _State.tracer
-    if tracer is None:
-        yield None
-        return
+    if tracer is None:  # every request passes here: no generator-based manager per call
+        return _OFF
+    return _recording(tracer, name, attributes, server=server)
+
+
+@contextlib.contextmanager
+def _recording(
+    tracer: Tracer, name: str, attributes: Attributes | None, *, server: bool
+) -> Iterator[Span]:
     from opentelemetry.trace import SpanKind  # noqa: PLC0415 - loaded by configure_tracing
 
     kind = SpanKind.SERVER if server else SpanKind.INTERNAL
