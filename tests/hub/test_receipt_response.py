@@ -19,39 +19,26 @@ times = st.datetimes(
 )
 
 
-@given(
-    message_id=st.text(),
-    sender=st.text(),
+records = st.builds(
+    LedgerRecord,
+    kind=st.just(RecordKind.REPORT),
     message_type=st.text(),
-    sequence=st.integers(min_value=0, max_value=2**63),
+    sender=st.text(),
+    message_id=st.text(),
+    kid=st.just("k"),
     sha256=st.text(),
+    jws=st.just(b""),
+    payload=st.just(b""),
     received_at=times,
+    sequence=st.integers(min_value=0, max_value=2**63),
     receipt=st.text(),
-    created=st.booleans(),
 )
+
+
+@given(records, st.booleans())
 def test_the_receipt_response_is_json_responses_exact_bytes_and_headers(
-    message_id: str,
-    sender: str,
-    message_type: str,
-    sequence: int,
-    sha256: str,
-    received_at: datetime,
-    receipt: str,
-    created: bool,
+    record: LedgerRecord, created: bool
 ) -> None:
-    record = LedgerRecord(
-        kind=RecordKind.REPORT,
-        message_type=message_type,
-        sender=sender,
-        message_id=message_id,
-        kid="k",
-        sha256=sha256,
-        jws=b"",
-        payload=b"",
-        received_at=received_at,
-        sequence=sequence,
-        receipt=receipt,
-    )
     expected = web.json_response(receipt_body(record, created=created), status=202)
     answered = receipt_response(record, created=created)
     assert answered.body == expected.body
