@@ -15,12 +15,16 @@ pushed in 3 minutes. So the log is bounded in two ways:
 
 - past ``limit_bytes`` the writer resets it itself, between two group
   commits (:meth:`WalCheckpointer.reset_on`, on the commit thread, never
-  on the event loop): a ``TRUNCATE`` checkpoint, which has little left to
-  copy because the passive ones copied the rest, and leaves an empty file.
-  Appends that arrive meanwhile wait for the next batch, as they do for an
-  fsync;
-- ``journal_size_limit`` (set by the ledger to the same bound) truncates the
-  file whenever SQLite resets the log on its own (after a quiet moment).
+  on the event loop): a ``RESTART`` checkpoint, which has little left to
+  copy because the passive ones copied the rest, after which the next
+  commit writes the log from its beginning again. Appends that arrive
+  meanwhile wait for the next batch, as they do for an fsync. Not
+  ``TRUNCATE``: cutting a 64 MiB file to nothing held the batch 300–470 ms
+  on a busy disk, against 0–150 ms for the restart (``bench/README.md``),
+  a stall every paced request behind it saw;
+- ``journal_size_limit`` (set by the ledger to the same bound) cuts the file
+  back to the bound whenever the log starts over (after a reset, or after a
+  quiet moment), so the file stays near the bound.
 
 At close a ``TRUNCATE`` checkpoint leaves an empty log behind. The log's
 size is a metric (``certhub_ledger_wal_bytes``) with an alert when it stays
@@ -68,12 +72,16 @@ class WalCheckpointer:
         self._conn: sqlite3.Connection | None = None
         self._background = BackgroundTasks()
         self._size = wal_bytes(path)
+        self._restarted = False  # a reset just succeeded; no commit has started the log over yet
         self.resets = 0  # log resets the writer made (for tests and logs)
         self.last_reset_seconds = 0.0  # how long the last one held the next batch back
 
     @property
     def reset_due(self) -> bool:
         """Whether the log has grown past its bound (one ``stat``: a few µs per group commit)."""
+        if self._restarted:  # the file keeps its size until the next commit starts it over
+            self._restarted = False
+            return False
         self._size = wal_bytes(self._path)
         return self._size > self.limit_bytes
 
@@ -90,7 +98,8 @@ class WalCheckpointer:
         )
 
     def reset_on(self, writer: sqlite3.Connection) -> None:
-        """Copy what is left and empty the log, on the writer's connection, between transactions.
+        """Copy what is left and start the log over, on the writer's connection, between
+        transactions.
 
         Called by the writer on its commit thread when :attr:`reset_due`. A
         failure (a reader holding an old snapshot past the busy timeout) is
@@ -98,7 +107,7 @@ class WalCheckpointer:
         """
         started = time.monotonic()
         try:
-            busy, frames, copied = writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy, frames, copied = writer.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
         except sqlite3.Error as exc:
             log.warning("WAL reset failed (%s); retrying after the next commit", exc)
             return
@@ -109,6 +118,7 @@ class WalCheckpointer:
         elif busy:
             log.warning("WAL reset incomplete: %d of %d frames copied", copied, frames)
         else:
+            self._restarted = True
             self.resets += 1
             log.debug("WAL reset from %d bytes in %.3f s", before, self.last_reset_seconds)
 
