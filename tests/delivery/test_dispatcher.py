@@ -95,16 +95,24 @@ async def test_an_open_circuit_is_not_retried_before_it_allows_a_probe(ledger: A
 async def test_relay_and_broker_deliver_everything_once(ledger: Any) -> None:
     department = CountingDepartment(failures=[DepartmentTimeout("x")] * 5)
     ids = await queue(ledger, 40)
-    broker = InProcessBroker(concurrency=4)
-    relay = OutboxRelay(ledger, broker, RelayTiming(poll=0.02, lease=5, batch=8))
+    await delivered_by_service(ledger, department, 4, RelayTiming(poll=0.02, lease=5, batch=8))
+    assert department.effects == set(ids)
+    assert all(department.calls[i] <= 2 for i in ids)  # at most the one retry each
+
+
+async def delivered_by_service(
+    ledger: Any, department: CountingDepartment, concurrency: int, timing: RelayTiming
+) -> None:
+    """Run the whole delivery service (relay, in-process broker, dispatcher) until the
+    outbox has nothing left to deliver, then stop it."""
+    broker = InProcessBroker(concurrency=concurrency)
+    relay = OutboxRelay(ledger, broker, timing)
     service = DeliveryService(ledger, broker, dispatcher(ledger, department), relay)
     await service.start()
     try:
         await until(lambda: _all_delivered(ledger))
     finally:
         await service.aclose()
-    assert department.effects == set(ids)
-    assert all(department.calls[i] <= 2 for i in ids)  # at most the one retry each
 
 
 async def _all_delivered(ledger: Any) -> bool:
@@ -116,12 +124,5 @@ async def test_a_crash_after_the_claim_loses_nothing(ledger: Any) -> None:
     department = CountingDepartment()
     ids = await queue(ledger, 3)
     await ledger.claim_outbox(10, time.time(), 0.2)  # claimed by a relay that then died
-    broker = InProcessBroker(concurrency=2)
-    relay = OutboxRelay(ledger, broker, RelayTiming(poll=0.02, lease=5))
-    service = DeliveryService(ledger, broker, dispatcher(ledger, department), relay)
-    await service.start()
-    try:
-        await until(lambda: _all_delivered(ledger))
-    finally:
-        await service.aclose()
+    await delivered_by_service(ledger, department, 2, RelayTiming(poll=0.02, lease=5))
     assert department.calls == dict.fromkeys(ids, 1)
