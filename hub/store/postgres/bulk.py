@@ -163,10 +163,12 @@ def _prepare(
         links.append((e.seq, e.at, e.action, e.subject, e.actor, e.digest, e.prev_hash, e.hash))
         if job.effects.item is not None:
             items.append((sequence, job.effects.item.kind, job.effects.item.municipal))
-        # the same writes.plan as one by one, but the item (inserted with the ledger rows)
-        rest = replace(job.effects, item=None)
-        for op in writes.plan(sequence, message, rest, group.take_sequence):
-            collect_statement(statements, op)
+        effects = job.effects
+        if effects.certified is not None or effects.outbox or effects.notices:
+            # the same writes.plan as one by one, but the item (inserted with the ledger rows)
+            rest = replace(effects, item=None)
+            for op in writes.plan(sequence, message, rest, group.take_sequence):
+                collect_statement(statements, op)
         outcomes[index] = AppendOutcome(record, created=True)
     if not rows:
         return outcomes, [], {}
