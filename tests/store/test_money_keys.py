@@ -6,11 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from ledger_backends import Backend
-from ledgerkit import receipt, unsigned_message
+from ledgerkit import receipt, refused, unsigned_message
 
-from certhub.hub.store import Conflict, NewMessage, RecordKind
+from certhub.hub.store import NewMessage, RecordKind
 from certhub.hub.store.effects import (
     BenefitClosure,
     Effects,
@@ -62,25 +61,19 @@ def recovered(*months: str, source: str = "t1") -> Effects:
     return Effects(months=(MonthsClaim("P1", "recovered", months, source),))
 
 
-async def refused(ledger: Any, n: int, effects: Effects, slug: str) -> None:
-    before = await ledger.count()
-    with pytest.raises(Conflict) as caught:
-        await ledger.append(message(n), receipt, effects)
-    assert caught.value.slug == slug
-    assert await ledger.count() == before
-
-
 async def test_a_month_is_recovered_and_back_paid_at_most_once(ledger_factory: Backend) -> None:
     ledger = await ledger_factory.open()
     await ledger.append(message(1), receipt, recovered("2026-09", "2026-10", "2026-11"))
-    await refused(ledger, 2, recovered("2026-11", "2026-12", source="t2"), "months-already-counted")
+    await refused(
+        ledger, message(2), recovered("2026-11", "2026-12", source="t2"), "months-already-counted"
+    )
     assert await ledger.counted_months("P1", "recovered") == {"2026-09", "2026-10", "2026-11"}
 
     back = MonthsClaim("P1", "back_paid", ("2026-10", "2026-11"))  # this record's own sequence
     made = await ledger.append(
         message(3), receipt, Effects(item=ItemOpen("restoration"), months=(back,))
     )
-    await refused(ledger, 4, Effects(months=(back,)), "months-already-counted")
+    await refused(ledger, message(4), Effects(months=(back,)), "months-already-counted")
     source = str(made.record.sequence)
     await ledger.append(message(5), receipt, Effects(release_months=(source,)))  # rejected
     await ledger.append(message(6), receipt, Effects(months=(back,)))
@@ -93,7 +86,9 @@ async def test_one_termination_per_person_and_one_person_per_photo(
 ) -> None:
     ledger = await ledger_factory.open()
     await ledger.append(message(1), receipt, Effects(closure=BenefitClosure("P1", "death", "t1")))
-    await refused(ledger, 2, Effects(closure=BenefitClosure("P1", "death", "t2")), "conflict")
+    await refused(
+        ledger, message(2), Effects(closure=BenefitClosure("P1", "death", "t2")), "conflict"
+    )
     assert await ledger.closed_benefit("P1") == ("death", "t1")
     assert await ledger.closed_benefit("P2") is None
 
@@ -105,7 +100,7 @@ async def test_one_termination_per_person_and_one_person_per_photo(
         message(4), receipt, Effects(evidence_bindings=(EvidenceBinding(photo, "P1"),))
     )
     other = Effects(evidence_bindings=(EvidenceBinding(photo, "P2"),))
-    await refused(ledger, 5, other, "evidence-other-person")
+    await refused(ledger, message(5), other, "evidence-other-person")
     await ledger.aclose()
 
 
@@ -141,5 +136,5 @@ async def test_a_ledger_from_before_the_keys_opens_with_them_backfilled(
     assert await ledger.counted_months("P1", "recovered") == {"2026-09", "2026-10", "2026-11"}
     assert await ledger.closed_benefit("P1") == ("death", "t1")
     other = Effects(evidence_bindings=(EvidenceBinding(photo["sha256"], "P2"),))
-    await refused(ledger, 3, other, "evidence-other-person")
+    await refused(ledger, message(3), other, "evidence-other-person")
     await ledger.aclose()

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import pytest
 from ledger_backends import Backend
-from ledgerkit import receipt, unsigned_message
+from ledgerkit import receipt, refused, unsigned_message
 
-from certhub.hub.store import Conflict, NewMessage, RecordKind
+from certhub.hub.store import NewMessage, RecordKind
 from certhub.hub.store.effects import (
     Effects,
     ItemOpen,
@@ -39,14 +37,6 @@ def recovery(cents: int, expected: int, total: int, status: str, ref: str | None
     )
 
 
-async def refused(ledger: Any, n: int, effects: Effects, slug: str) -> None:
-    before = await ledger.count()
-    with pytest.raises(Conflict) as caught:
-        await ledger.append(message(n), receipt, effects)
-    assert caught.value.slug == slug
-    assert await ledger.count() == before
-
-
 async def test_recoveries_move_the_balance_only_from_the_total_they_expect(
     ledger_factory: Backend,
 ) -> None:
@@ -61,11 +51,13 @@ async def test_recoveries_move_the_balance_only_from_the_total_they_expect(
         message(2), receipt, recovery(23800, 0, 23800, "partially_recovered", "S1")
     )
     # planned on the old balance (0): refused, nothing written
-    await refused(ledger, 3, recovery(10000, 0, 10000, "partially_recovered", "S2"), "conflict")
+    await refused(
+        ledger, message(3), recovery(10000, 0, 10000, "partially_recovered", "S2"), "conflict"
+    )
     # the same bank serial again, even on the right balance
     await refused(
         ledger,
-        4,
+        message(4),
         recovery(100, 23800, 23900, "partially_recovered", "S1"),
         "recovery-already-recorded",
     )
@@ -74,7 +66,7 @@ async def test_recoveries_move_the_balance_only_from_the_total_they_expect(
     assert row is not None
     assert (row.recovered_cents, row.status) == (71400, "recovered")
     # settled: even a correctly planned change finds no open balance
-    await refused(ledger, 6, recovery(1, 71400, 71401, "recovered", None), "conflict")
+    await refused(ledger, message(6), recovery(1, 71400, 71401, "recovered", None), "conflict")
     sums = await ledger.list_recoveries("t1")
     assert [(r.sequence, r.amount_cents, r.reference) for r in sums] == [
         (first.record.sequence, 23800, "S1"),
@@ -100,12 +92,12 @@ async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_ask
     row = await ledger.get_overpayment("t1")
     assert row is not None
     assert row.write_off_item == item
-    await refused(ledger, 3, Effects(overpayment_change=ask), "conflict")  # one at a time
+    await refused(ledger, message(3), Effects(overpayment_change=ask), "conflict")  # one at a time
 
     # money arrives meanwhile: approving on the old balance is refused
     await ledger.append(message(4), receipt, recovery(100, 0, 100, "partially_recovered", "S9"))
     approve = OverpaymentChange("t1", "write_off_approved", 0, 0, "written_off", item)
-    await refused(ledger, 5, Effects(overpayment_change=approve), "conflict")
+    await refused(ledger, message(5), Effects(overpayment_change=approve), "conflict")
     reject = OverpaymentChange("t1", "write_off_rejected", 100, 100, "partially_recovered", item)
     await ledger.append(message(6), receipt, Effects(overpayment_change=reject))
     row = await ledger.get_overpayment("t1")

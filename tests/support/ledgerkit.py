@@ -8,7 +8,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from certhub.hub.store import NewMessage, RecordKind
+import pytest
+
+from certhub.hub.store import Conflict, NewMessage, RecordKind
 from certhub.security import SigningKey, sign_compact
 
 
@@ -54,3 +56,12 @@ def signed_zero_report(n: int, key: SigningKey, sender: str = "city") -> NewMess
         payload=payload,
         received_at=datetime.now(UTC),
     )
+
+
+async def refused(ledger: Any, message: NewMessage, effects: Any, slug: str) -> None:
+    """Appending ``message`` with ``effects`` is refused as ``slug``, and writes nothing."""
+    before = await ledger.count()
+    with pytest.raises(Conflict) as caught:
+        await ledger.append(message, receipt, effects)
+    assert caught.value.slug == slug
+    assert await ledger.count() == before
