@@ -32,11 +32,10 @@ from certhub.hub.store.disclosure import DisclosureQueries
 from certhub.hub.store.pull_reads import PullReads
 from certhub.hub.store.register_reads import RegisterQueries
 from certhub.hub.store.register_writes import RegisterWriting
+from certhub.hub.store.rows import row_as
 from certhub.hub.store.sender_queries import SenderQueries
 from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
 from certhub.security.scopes import AreaScope, area_condition
-
-Row = tuple[object, ...]
 
 
 class LedgerReads(
@@ -92,23 +91,12 @@ class LedgerReads(
             " FROM items WHERE item_id=?",
             (item_id,),
         )
-        if not rows:
-            return None
-        item, kind, status, version, accepted, decided, municipal = rows[0]
-        return ItemRow(
-            int(str(item)),
-            str(kind),
-            str(status),
-            int(str(version)),
-            _text(accepted),
-            _text(decided),
-            bool(municipal),
-        )
+        return row_as(ItemRow, rows[0]) if rows else None
 
     async def get_task(self, task_id: str) -> TaskRow | None:
         """A task by id."""
         rows = await self._read(_TASK_SELECT + " WHERE task_id=?", (task_id,))
-        return _task(rows[0]) if rows else None
+        return row_as(TaskRow, rows[0]) if rows else None
 
     async def find_open_task(self, person_id: str, kind: str) -> TaskRow | None:
         """The open (or in-progress) task of this person and kind, if any."""
@@ -116,7 +104,7 @@ class LedgerReads(
             _TASK_SELECT + " WHERE person_id=? AND kind=? AND status IN ('open','in_progress')",
             (person_id, kind),
         )
-        return _task(rows[0]) if rows else None
+        return row_as(TaskRow, rows[0]) if rows else None
 
     async def list_tasks(
         self,
@@ -140,7 +128,7 @@ class LedgerReads(
             sql += " AND coalesce(village, county) LIKE ?"
             params.append(region + "%")
         rows = await self._read(sql + " ORDER BY changed_seq LIMIT ?", (*params, limit))
-        return [_task(row) for row in rows]
+        return [row_as(TaskRow, row) for row in rows]
 
     async def get_roster(self, person_id: str) -> bytes | None:
         """The provincial roster entry of a person (canonical JSON)."""
@@ -165,7 +153,7 @@ class LedgerReads(
     async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
         """The overpayment of a verification task and its recovery balance, if any."""
         rows = await self._read(recovery.SELECT_OVERPAYMENT + " WHERE o.task_id=?", (task_id,))
-        return _overpayment(rows[0]) if rows else None
+        return row_as(OverpaymentRow, rows[0]) if rows else None
 
     async def deadlines_due(
         self, *, remind_from: float, now: float, limit: int
@@ -177,7 +165,7 @@ class LedgerReads(
             " due_at <= ?) OR (escalated_at IS NULL AND due_at < ?)) ORDER BY due_at LIMIT ?",
             (remind_from, now, limit),
         )
-        return [_deadline(row) for row in rows]
+        return [row_as(DeadlineRow, row) for row in rows]
 
     async def list_deadlines(
         self,
@@ -200,15 +188,12 @@ class LedgerReads(
             sql += " AND (county=? OR village LIKE ?)"
             params += [region[:6], region + "%"]
         rows = await self._read(sql + " ORDER BY task_id LIMIT ?", (*params, limit))
-        return [_deadline(row) for row in rows]
+        return [row_as(DeadlineRow, row) for row in rows]
 
     async def get_biometrics(self, person_id: str) -> list[BiometricRow]:
         """The person's biometric models as the channels last reported them."""
         rows = await self._read(biometrics.SELECT, (person_id,))
-        return [
-            BiometricRow(str(m), str(status), str(at), str(channel), int(str(seq)), str(area))
-            for m, status, at, channel, seq, area in rows
-        ]
+        return [row_as(BiometricRow, row) for row in rows]
 
     async def failed_face_attempts(self, person_id: str) -> int:
         """Failed face certifications of the person since their last passed certification."""
@@ -218,7 +203,7 @@ class LedgerReads(
     async def get_rating(self, rating: int) -> RatingRow | None:
         """A rating by its ledger record, with its follow-up."""
         rows = await self._read(ratings.SELECT + " WHERE r.sequence=?", (rating,))
-        return _rating(rows[0]) if rows else None
+        return row_as(RatingRow, rows[0]) if rows else None
 
     async def list_ratings(
         self, *, open_follow_ups: bool, after: int, limit: int, area: AreaScope | None = None
@@ -230,15 +215,12 @@ class LedgerReads(
         if open_follow_ups:
             sql += " AND f.due_at IS NOT NULL AND f.rectified_at IS NULL"
         rows = await self._read(sql + " ORDER BY r.sequence LIMIT ?", (*params, after, limit))
-        return [_rating(row) for row in rows]
+        return [row_as(RatingRow, row) for row in rows]
 
     async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
         """The sums recovered against a task's overpayment, in ledger order."""
         rows = await self._read(recovery.SELECT_RECOVERIES, (task_id,))
-        return [
-            RecoveryRow(int(str(seq)), int(str(amount)), str(source), str(on), _text(ref))
-            for seq, amount, source, on, ref in rows
-        ]
+        return [row_as(RecoveryRow, row) for row in rows]
 
     async def list_overpayments(
         self,
@@ -261,7 +243,7 @@ class LedgerReads(
             sql += " AND o.county LIKE ?"
             params.append(region[:6] + "%")
         rows = await self._read(sql + " ORDER BY o.task_id LIMIT ?", (*params, limit))
-        return [_overpayment(row) for row in rows]
+        return [row_as(OverpaymentRow, row) for row in rows]
 
     async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
         """Unit codes that sent reports in ``period``, and first zero-report times."""
@@ -297,7 +279,7 @@ class LedgerReads(
             " WHERE seq>? ORDER BY seq LIMIT ?",
             (after, limit),
         )
-        return [AuditEntry(int(str(r[0])), *(str(v) for v in r[1:])) for r in rows]
+        return [row_as(AuditEntry, row) for row in rows]
 
     async def audit_checkpoints(self) -> list[tuple[int, str, str]]:
         """Signed checkpoints: (audit seq, head hash, JWS)."""
@@ -306,66 +288,5 @@ class LedgerReads(
 
 
 _TASK_SELECT: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
-
-
-def _task(row: Row) -> TaskRow:
-    task_id, snapshot, version, changed = row
-    return TaskRow(str(task_id), bytes(snapshot), int(str(version)), int(str(changed)))  # type: ignore[call-overload]
-
-
-def _rating(row: Row) -> RatingRow:
-    seq, record, kind, score, rater, via, area, rated, due, called, visited, fixed, outcome = row
-    return RatingRow(
-        int(str(seq)),
-        int(str(record)),
-        str(kind),
-        int(str(score)),
-        str(rater),
-        str(via),
-        str(area),
-        float(str(rated)),
-        _moment(due),
-        _moment(called),
-        _moment(visited),
-        _moment(fixed),
-        _text(outcome),
-    )
-
-
-def _moment(value: object) -> float | None:
-    return None if value is None else float(str(value))
-
-
-def _deadline(row: Row) -> DeadlineRow:
-    task, kind, county, village, opened, due, resolved, reminded, escalated = row
-    return DeadlineRow(
-        str(task),
-        str(kind),
-        str(county),
-        _text(village),
-        float(str(opened)),
-        float(str(due)),
-        *(None if t is None else float(str(t)) for t in (resolved, reminded, escalated)),
-    )
-
-
-def _overpayment(row: Row) -> OverpaymentRow:
-    task, person, county, period, months, amount, recovered, status, item = row
-    return OverpaymentRow(
-        str(task),
-        str(person),
-        str(county),
-        str(period),
-        int(str(months)),
-        int(str(amount)),
-        int(str(recovered)),
-        str(status),
-        None if item is None else int(str(item)),
-    )
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
 
 __all__ = ["GROUPINGS", "LedgerReads", "RecordKind"]

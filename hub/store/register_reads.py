@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
+from certhub.hub.store.rows import row_as
+
 if TYPE_CHECKING:
     from certhub.hub.store.effects import NoticeWrite
 
@@ -195,7 +197,7 @@ class RegisterQueries:
     async def register_person(self, person_id: str) -> PersonRegister | None:
         """One person's register row, if the roster or a certification named them."""
         rows = await self._read(_PERSON + " WHERE person_id = ?", (person_id,))
-        return _person(rows[0]) if rows else None
+        return row_as(PersonRegister, rows[0]) if rows else None
 
     async def register_certifications(self, person_id: str) -> list[RegisterCertificationRow]:
         """Every passed certification of a person, in ledger order, with its record."""
@@ -204,18 +206,15 @@ class RegisterQueries:
             " FROM register_certifications WHERE person_id = ? ORDER BY sequence",
             (person_id,),
         )
-        return [
-            RegisterCertificationRow(
-                int(str(s)), str(d), int(str(m)), str(meth), str(ch), int(str(rec))
-            )
-            for s, d, m, meth, ch, rec in rows
-        ]
+        return [row_as(RegisterCertificationRow, row) for row in rows]
 
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
         """One page of a list, in ID-number order after ``query.after``."""
         where, params = _where(query)
         sql = f"{_PERSON} WHERE {where} ORDER BY person_id LIMIT ?"
-        return [_person(row) for row in await self._read(sql, (*params, query.limit))]
+        return [
+            row_as(PersonRegister, row) for row in await self._read(sql, (*params, query.limit))
+        ]
 
     async def reminders_due(
         self, month: int, per_cycle: int, after: str, limit: int
@@ -225,7 +224,7 @@ class RegisterQueries:
         rows = await self._read(
             _REMINDERS_DUE, (month, month + per_cycle - 1, month + per_cycle, after, limit)
         )
-        return [_person(row) for row in rows]
+        return [row_as(PersonRegister, row) for row in rows]
 
     async def register_summary(
         self, month: int, before: str, area: str | None, counted_from: int | None = None
@@ -288,35 +287,3 @@ class CertificationRegister(Protocol):
     async def queue_reminder(self, notice: NoticeWrite, *, due: int, slot: int) -> bool:
         """Queue one certification reminder unless its slot was counted; whether it was."""
         ...
-
-
-def _person(row: tuple[object, ...]) -> PersonRegister:
-    (person, area, name, status, since, last_on, method, channel, last, record, rmonth, due) = row[
-        :12
-    ]
-    face, finger, failed = row[12:15] if len(row) > 12 else (False, False, 0)
-    return PersonRegister(
-        str(person),
-        _text(area),
-        _text(name),
-        _text(status),
-        _text(since),
-        _text(last_on),
-        _text(method),
-        _text(channel),
-        _int(last),
-        _int(record),
-        _int(rmonth),
-        _int(due),
-        bool(face),
-        bool(finger),
-        int(str(failed)),
-    )
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _int(value: object) -> int | None:
-    return None if value is None else int(str(value))

@@ -12,6 +12,7 @@ from typing import Final
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.base import LedgerRecord, TaskRow
 from certhub.hub.store.records import RecordKind
+from certhub.hub.store.rows import row_as
 
 __all__ = ["SenderQueries"]
 
@@ -48,7 +49,4 @@ class SenderQueries:
         marks = ", ".join("?" for _ in person_ids)
         sql = f"{_TASKS} WHERE person_id IN ({marks}) ORDER BY changed_seq"
         rows = await self._read(sql, tuple(person_ids))
-        return [
-            TaskRow(str(task), bytes(snapshot), int(str(version)), int(str(changed)))  # type: ignore[call-overload]
-            for task, snapshot, version, changed in rows
-        ]
+        return [row_as(TaskRow, row) for row in rows]
