@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from ledger_backends import reset_database
 from ledgerkit import unsigned_message
 from legacy_ladders import POSTGRES, SQLITE
 
@@ -158,14 +159,6 @@ async def pg_shape(url: str) -> list[tuple[object, ...]]:
         await conn.close()
 
 
-async def reset(url: str) -> None:
-    conn = await asyncpg.connect(url, timeout=10)
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    finally:
-        await conn.close()
-
-
 async def build_postgres(url: str, version: int) -> None:
     """A database as the old PostgreSQL ladder left it at ``version``, with a record."""
     conn = await asyncpg.connect(url, timeout=10)
@@ -193,7 +186,7 @@ async def test_an_old_postgres_ledger_opens_keeps_its_records_and_gets_todays_sc
     await still_serves_the_old_rows(ledger, old_notice=version == 1)
     await ledger.aclose()
     migrated = await pg_shape(pg_url)
-    await reset(pg_url)
+    await reset_database(pg_url)
     await (await PostgresLedger.open(pg_url)).aclose()
     assert migrated == await pg_shape(pg_url)
     assert migrated[-1] == ("versions", *range(1, len(LADDER) + 1))
@@ -202,7 +195,7 @@ async def test_an_old_postgres_ledger_opens_keeps_its_records_and_gets_todays_sc
 async def test_a_new_postgres_ledger_has_the_schema_the_old_ladder_built(pg_url: str) -> None:
     await build_postgres(pg_url, len(POSTGRES))
     old = await pg_shape(pg_url)
-    await reset(pg_url)
+    await reset_database(pg_url)
     await (await PostgresLedger.open(pg_url)).aclose()
     assert legacy_part(await pg_shape(pg_url)) == old
 
