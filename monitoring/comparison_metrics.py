@@ -48,7 +48,12 @@ _FAMILIES: Final = {
         "Results of the latest run the ledger refused (certifications, reports, voids).",
         ["scope"],
     ),
+    "certhub_comparison_partitions": (
+        "City partitions of the latest run split by city, by state (queued … failed).",
+        ["scope", "state"],
+    ),
 }
+PARTITION_STATES: Final = ("queued", "running", "retrying", "done", "failed")
 
 
 def run_outcomes(summary: Summary) -> dict[str, int]:
@@ -119,4 +124,10 @@ def _add(families: dict[str, GaugeMetricFamily], finished: float, summary: Summa
     refused = int(ledger.get("refused", 0))
     refused += sum(int(ledger.get(part, {}).get("refused", 0)) for part in ("reports", "reversals"))
     families["certhub_comparison_ledger_refused"].add_metric([scope], refused)
-
+    partitions = summary.get("partitions")
+    if partitions:  # a run split by city: each state, 0 included, so an alert sees it clear
+        states = [str(entry.get("state")) for entry in partitions.values()]
+        for state in PARTITION_STATES:
+            families["certhub_comparison_partitions"].add_metric(
+                [scope, state], states.count(state)
+            )

@@ -130,7 +130,10 @@ def _run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise CliError(str(exc)) from None
         inputs = args.input.resolve()  # the workers read it from their own working folder
-        summary = asyncio.run(_by_city(settings, inputs, args.period, args.no_wait, show))
+        try:
+            summary = asyncio.run(_by_city(settings, inputs, args.period, args.no_wait, show))
+        except (ComparisonInputError, ValueError) as exc:  # RunInProgress is a ValueError
+            raise CliError(one_line(exc)) from None
         return _report_by_city(summary)
     if args.no_wait:
         raise CliError("--no-wait goes with --by-city")

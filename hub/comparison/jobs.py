@@ -28,8 +28,12 @@ nothing twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -45,7 +49,13 @@ from certhub.hub.comparison.recording import comparison_sender, record_into, ref
 from certhub.hub.core.keys import SETTINGS
 from certhub.hub.core.periodic import BackgroundTasks
 from certhub.hub.ingress.inbound import InboundSender
-from certhub.hub.store.comparison_jobs import SETTLED, PartitionLedger, PartitionState
+from certhub.hub.store.base import StoreError
+from certhub.hub.store.comparison_jobs import (
+    SETTLED,
+    PartitionLedger,
+    PartitionRow,
+    PartitionState,
+)
 from certhub.security import replace_atomic
 
 __all__ = [
@@ -55,6 +65,7 @@ __all__ = [
     "LocalPartitionQueue",
     "PartitionQueue",
     "PartitionRecorder",
+    "RunInProgress",
 ]
 
 log = logging.getLogger(__name__)
@@ -112,13 +123,18 @@ class LocalPartitionQueue:
                 log.exception("comparison partition %s not handled", job.message_id)
 
 
+class RunInProgress(ValueError):
+    """The run is being worked on: it is not planned again meanwhile."""
+
+
 @dataclass(frozen=True, slots=True)
 class JobPolicy:
     """How often a partition is tried, and how long a silent worker keeps it."""
 
     max_attempts: int = 3
-    lease_seconds: float = 3600.0
+    lease_seconds: float = 120.0  # its holder touches it every quarter of this
     poll_seconds: float = 0.5  # how often :meth:`ComparisonJobs.wait` reads the ledger
+    busy_pause_seconds: float = 5.0  # before a job of a partition held elsewhere comes back
 
 
 class ComparisonJobs:
@@ -145,12 +161,14 @@ class ComparisonJobs:
 
         Raises:
             ValueError: a malformed period.
+            RunInProgress: a city of the run is at work (a ValueError).
             ComparisonInputError: the roster is missing or lacks a column (nothing queued).
             BrokerUnavailable: a job could not be published (the run stays planned; submit
                 again; :class:`~certhub.hub.delivery.broker.BrokerUnavailable`).
         """
         parse_period(period)
         run = PartitionJob(f"{period}-all", period, "all", inputs, as_of)
+        await self._check_not_running(run)
         whole = await asyncio.to_thread(whole_file_facts, inputs)  # checks the roster, too
         text = json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
         await asyncio.to_thread(_write, self._whole_path(run), text.encode())
@@ -163,29 +181,68 @@ class ComparisonJobs:
     async def handle(self, job: PartitionJob) -> None:
         """Claim, run and settle one partition; publish it again if it failed with attempts left.
 
-        A job whose partition cannot be claimed (settled, or running under a
-        live lease) is dropped: it was delivered twice.
+        A job whose partition is settled is dropped (it was delivered twice);
+        one whose partition another holder is running comes back after a
+        pause, so that if that holder died (it stops touching the partition)
+        the job is there to take it over once the lease has run out.
         """
         policy = self._policy
+        # who holds it, for an operator reading the table: machine, process, this claim
+        holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         attempt = await self._store.claim_partition(
-            job.run_id, job.city, now=time.time(), lease=policy.lease_seconds
+            job.run_id, job.city, holder, now=time.time(), lease=policy.lease_seconds
         )
         if attempt is None:
-            log.info("comparison partition %s not claimable; job dropped", job.message_id)
+            await self._not_claimed(job)
             return
         error: str | None = None
+        beating = asyncio.create_task(self._touch(job, holder))
         try:
             await self._work(job)
         except Exception as exc:  # any failure of the attempt: the policy decides what follows
             error = f"attempt {attempt}: {refusal_text(exc)}"
             log.warning("comparison partition %s failed: %s", job.message_id, error)
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
         state = await self._store.settle_partition(
-            job.run_id, job.city, attempt,
+            job.run_id, job.city, holder,
             error=error, max_attempts=policy.max_attempts, now=time.time(),
         )  # fmt: skip
         if state is PartitionState.RETRYING:
             await self._queue.publish(job)  # this partition alone, again
         await self.summarise(job)
+
+    async def _touch(self, job: PartitionJob, holder: str) -> None:
+        """Keep the partition ``holder``'s while it works (a quarter of the lease apart)."""
+        while True:
+            await asyncio.sleep(self._policy.lease_seconds / 4)
+            try:
+                await self._store.touch_partition(job.run_id, job.city, holder, now=time.time())
+            except StoreError:  # the next touch may pass; a lost lease only means a retry
+                log.warning("comparison partition %s: lease not renewed", job.message_id)
+
+    async def _not_claimed(self, job: PartitionJob) -> None:
+        found = [p for p in await self._store.partitions(job.run_id) if p.city == job.city]
+        if not found or found[0].state in SETTLED:
+            log.info("comparison partition %s settled; job dropped", job.message_id)
+            return
+        await asyncio.sleep(self._policy.busy_pause_seconds)  # its holder may yet settle it
+        await self._queue.publish(job)
+
+    async def _check_not_running(self, run: PartitionJob) -> None:
+        """Refuse to plan a run again while a city of it is at work (touched within the lease);
+        a run whose process died (its cities silent past the lease) may be planned again."""
+        fresh = time.time() - self._policy.lease_seconds
+        busy = [p for p in await self._store.partitions(run.run_id)
+                if p.state not in SETTLED and p.updated_at > fresh]  # fmt: skip
+        if busy:
+            raise RunInProgress(
+                f"comparison run {run.run_id} is in progress ({len(busy)} cities not settled);"
+                " wait for it, or submit again once it has been silent for"
+                f" {self._policy.lease_seconds:.0f} s (CERTHUB_COMPARISON_PARTITION_LEASE_SECONDS)"
+            )
 
     async def summarise(self, job: PartitionJob) -> dict[str, Any]:
         """Rewrite the run's summary until it shows the ledger's latest partition states.
@@ -201,7 +258,7 @@ class ComparisonJobs:
             text = json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n"
             path = self._runs_dir / f"{job.run_id}.json"
             await asyncio.to_thread(_write, path, text.encode())
-            if await self._store.partitions(job.run_id) == partitions:
+            if _outcomes(await self._store.partitions(job.run_id)) == _outcomes(partitions):
                 return summary
 
     async def wait(
@@ -241,6 +298,11 @@ def _read_json(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     return document
+
+
+def _outcomes(partitions: list[PartitionRow]) -> list[tuple[str, str, int, str | None]]:
+    """What a summary shows of each partition (not when it was last touched)."""
+    return [(p.city, p.state, p.attempts, p.error) for p in partitions]
 
 
 def _for_city(run: PartitionJob, city: str) -> PartitionJob:

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
         default=3, ge=1, le=20, description="Attempts of one city partition before it is failed."
     )
     comparison_partition_lease_seconds: float = Field(
-        default=3600.0, gt=0, description="Seconds before a silent worker's partition is retaken."
+        default=120.0, gt=0, description="Seconds before a silent worker's partition is retaken."
     )
     register_grace_months: int = Field(
         default=0,

@@ -27,23 +27,23 @@ __all__ = ["ComparisonPartitions"]
 _PLAN: Final = (
     "INSERT INTO comparison_partitions (run_id, city, period, state, attempts, updated_at)"
     " VALUES (?, ?, ?, 'queued', 0, ?) ON CONFLICT (run_id, city) DO UPDATE"
-    " SET state = 'queued', attempts = 0, error = NULL, updated_at = excluded.updated_at"
+    " SET state = 'queued', attempts = 0, error = NULL, holder = NULL,"
+    " updated_at = excluded.updated_at"
 )
-# Claimable: waiting, or running under a worker that stopped reporting before ``stale``.
+# Claimable: waiting, or running under a holder that stopped touching it before ``stale``.
 _CLAIM: Final = (
     "UPDATE comparison_partitions SET state = 'running', attempts = attempts + 1,"
-    " error = NULL, updated_at = ? WHERE run_id = ? AND city = ?"
+    " holder = ?, updated_at = ? WHERE run_id = ? AND city = ?"
     " AND (state IN ('queued', 'retrying') OR (state = 'running' AND updated_at < ?))"
 )
-_DONE: Final = (
-    "UPDATE comparison_partitions SET state = 'done', updated_at = ?"
-    " WHERE run_id = ? AND city = ? AND state = 'running' AND attempts = ?"
-)
+_MINE: Final = " WHERE run_id = ? AND city = ? AND state = 'running' AND holder = ?"
+_TOUCH: Final = "UPDATE comparison_partitions SET updated_at = ?" + _MINE
+# A done partition keeps the error of an earlier attempt: operators see what was retried.
+_DONE: Final = "UPDATE comparison_partitions SET state = 'done', updated_at = ?" + _MINE
 _FAILED: Final = (
     "UPDATE comparison_partitions"
     " SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'retrying' END,"
-    " error = ?, updated_at = ?"
-    " WHERE run_id = ? AND city = ? AND state = 'running' AND attempts = ?"
+    " error = ?, updated_at = ?" + _MINE
 )
 _SELECT: Final = (
     "SELECT run_id, city, period, state, attempts, error, updated_at"
@@ -75,12 +75,12 @@ class ComparisonPartitions:
         ])  # fmt: skip
 
     async def claim_partition(
-        self, run_id: str, city: str, *, now: float, lease: float
+        self, run_id: str, city: str, holder: str, *, now: float, lease: float
     ) -> int | None:
-        """Take the partition for this worker: its attempt number, or None (not claimable)."""
+        """Take the partition for ``holder``: its attempt number, or None (not claimable)."""
         claim = Run(
             _CLAIM,
-            (now, run_id, city, now - lease),
+            (holder, now, run_id, city, now - lease),
             audit=("comparison_partition_claimed", f"{run_id}/{city}", HUB_ACTOR),
         )
         if not await self.apply_writes([claim]):
@@ -88,24 +88,29 @@ class ComparisonPartitions:
         rows = await self._read(_SELECT + " AND city = ?", (run_id, city))
         return int(str(rows[0][4])) if rows else None
 
+    async def touch_partition(self, run_id: str, city: str, holder: str, *, now: float) -> None:
+        """``holder`` is still at work on the partition (its lease starts again; not audited:
+        a heartbeat changes no outcome)."""
+        await self.apply_writes([Run(_TOUCH, (now, run_id, city, holder))])
+
     async def settle_partition(
         self,
         run_id: str,
         city: str,
-        attempt: int,
+        holder: str,
         *,
         error: str | None,
         max_attempts: int,
         now: float,
     ) -> PartitionState | None:
-        """Record attempt ``attempt``'s outcome (``error`` None: done); the state, or None if
-        the attempt was no longer the partition's (a later claim took it over)."""
+        """Record ``holder``'s attempt's outcome (``error`` None: done); the state, or None if
+        the partition is no longer ``holder``'s (a later claim took it over)."""
         subject = f"{run_id}/{city}"
         if error is None:
-            step = Run(_DONE, (now, run_id, city, attempt),
+            step = Run(_DONE, (now, run_id, city, holder),
                        audit=("comparison_partition_done", subject, HUB_ACTOR))  # fmt: skip
         else:
-            params = (max_attempts, error[:ERROR_MAX], now, run_id, city, attempt)
+            params = (max_attempts, error[:ERROR_MAX], now, run_id, city, holder)
             step = Run(_FAILED, params, audit=("comparison_partition_failed", subject, HUB_ACTOR))
         if not await self.apply_writes([step]):
             return None

@@ -2,11 +2,13 @@
 
 A run split by city (:mod:`certhub.hub.comparison.jobs`) is planned here — one
 row per partition, ``queued`` — and each worker that takes a partition
-*claims* it first: only a ``queued`` or ``retrying`` partition, or one whose
-worker stopped reporting for longer than the lease, can be claimed, so a job
-delivered twice (a broker's redelivery, a republished retry) runs once at a
-time. The worker then *settles* it: ``done``, or ``retrying`` while attempts
-remain, else ``failed``. Every change is one audited statement in the
+*claims* it first under a token of its own (``holder``): only a ``queued`` or
+``retrying`` partition, or one whose holder stopped *touching* it for longer
+than the lease (the worker died), can be claimed, so a job delivered twice
+(a broker's redelivery, a republished retry) runs once at a time. The holder
+then *settles* it: ``done``, or ``retrying`` while attempts remain, else
+``failed``; a settlement or touch under another token changes nothing (the
+partition was taken over). Every change is one audited statement in the
 ledger's next group commit (the SQL is in
 :mod:`certhub.hub.store.comparison_job_writes`). Times are epoch seconds.
 
@@ -45,6 +47,7 @@ CREATE TABLE comparison_partitions (
     state      {TEXT} NOT NULL,
     attempts   INTEGER NOT NULL,
     error      {TEXT},
+    holder     {TEXT},
     updated_at {REAL} NOT NULL,
     PRIMARY KEY (run_id, city)
 )
@@ -107,23 +110,27 @@ class PartitionLedger(Protocol):
         ...
 
     async def claim_partition(
-        self, run_id: str, city: str, *, now: float, lease: float
+        self, run_id: str, city: str, holder: str, *, now: float, lease: float
     ) -> int | None:
-        """Take the partition for this worker: its attempt number, or None (not claimable)."""
+        """Take the partition for ``holder``: its attempt number, or None (not claimable)."""
+        ...
+
+    async def touch_partition(self, run_id: str, city: str, holder: str, *, now: float) -> None:
+        """``holder`` is still at work on the partition (its lease starts again)."""
         ...
 
     async def settle_partition(
         self,
         run_id: str,
         city: str,
-        attempt: int,
+        holder: str,
         *,
         error: str | None,
         max_attempts: int,
         now: float,
     ) -> PartitionState | None:
-        """Record attempt ``attempt``'s outcome (``error`` None: done); the state, or None if
-        the attempt was no longer the partition's (a later claim took it over)."""
+        """Record ``holder``'s attempt's outcome (``error`` None: done); the state, or None if
+        the partition is no longer ``holder``'s (a later claim took it over)."""
         ...
 
     async def partitions(self, run_id: str) -> list[PartitionRow]:

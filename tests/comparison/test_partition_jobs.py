@@ -21,6 +21,7 @@ from aiohttp import web
 from pgkit import throwaway_database
 from prometheus_client import CollectorRegistry
 
+from certhub.hub.api.comparison_routes import latest_summaries
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.engine import CITIES, RunOptions
 from certhub.hub.comparison.jobs import ComparisonJobs, JobPolicy, PartitionRecorder
@@ -31,6 +32,7 @@ from certhub.hub.delivery.partition_queue import RabbitPartitionQueue
 from certhub.hub.delivery.rabbit import RabbitBroker
 from certhub.hub.runtime.app import create_app
 from certhub.hub.store import LedgerStore, open_ledger
+from certhub.monitoring.comparison_metrics import ComparisonRunsCollector
 
 from .conftest import PERIOD, TODAY
 
@@ -99,6 +101,14 @@ def test_a_run_by_city_records_what_one_pass_records_and_a_rerun_adds_nothing(
     assert {m for m in recorded if m[1] == SENDER} == {
         m for m in _ledger_messages(one_pass) if m[1] == SENDER
     }
+
+    registry = CollectorRegistry()
+    runs = data / "comparison-runs"
+    registry.register(ComparisonRunsCollector(lambda: latest_summaries(runs)))
+    partitions = {state: registry.get_sample_value(
+        "certhub_comparison_partitions", {"scope": "all", "state": state}
+    ) for state in ("done", "failed", "running")}  # fmt: skip
+    assert partitions == {"done": len(CITIES), "failed": 0, "running": 0}
 
     again = _compare(generated, data, "--by-city")
     assert again["state"] == "completed"
@@ -184,7 +194,10 @@ def test_on_rabbitmq_a_failed_partition_is_retried_alone(
 
     assert first["state"] == "completed"
     partitions = first["partitions"]
-    assert partitions[busiest] == {"state": "done", "attempts": 2, "error": None}
+    assert partitions[busiest] == {
+        "state": "done", "attempts": 2,
+        "error": "attempt 1: No space left on device: /data/comparison-runs (injected)",
+    }  # fmt: skip
     assert all(p["attempts"] == 1 for city, p in partitions.items() if city != busiest)
     assert tried == {city: 2 if city == busiest else 1 for city in CITIES}  # it alone again
     assert {k: first[k] for k in SAME} == {k: reference[k] for k in SAME}
