@@ -39,7 +39,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from aiohttp import web
 
@@ -70,6 +70,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+REQUEUE_PAUSE: Final = 1.0  # before a job whose handling broke is taken again
 JobHandler = Callable[[PartitionJob], Awaitable[None]]
 PartitionWork = Callable[[PartitionJob], Awaitable[None]]
 """Runs and records one partition; raising means the attempt failed."""
@@ -119,8 +120,10 @@ class LocalPartitionQueue:
             job = await self._queue.get()
             try:
                 await handler(job)
-            except Exception:  # the ledger keeps the partition claimable after its lease
-                log.exception("comparison partition %s not handled", job.message_id)
+            except Exception:  # handling broke (the ledger away): the job comes back, as on AMQP
+                log.exception("comparison partition %s not handled; queued again", job.message_id)
+                await asyncio.sleep(REQUEUE_PAUSE)
+                await self._queue.put(job)
 
 
 class RunInProgress(ValueError):

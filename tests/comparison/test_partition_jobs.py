@@ -24,14 +24,19 @@ from prometheus_client import CollectorRegistry
 from certhub.hub.api.comparison_routes import latest_summaries
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.engine import CITIES, RunOptions
-from certhub.hub.comparison.jobs import ComparisonJobs, JobPolicy, PartitionRecorder
+from certhub.hub.comparison.jobs import (
+    ComparisonJobs,
+    JobPolicy,
+    LocalPartitionQueue,
+    PartitionRecorder,
+)
 from certhub.hub.comparison.partitions import PartitionJob
 from certhub.hub.core.keys import STORE
 from certhub.hub.core.settings import Settings
 from certhub.hub.delivery.partition_queue import RabbitPartitionQueue
 from certhub.hub.delivery.rabbit import RabbitBroker
 from certhub.hub.runtime.app import create_app
-from certhub.hub.store import LedgerStore, open_ledger
+from certhub.hub.store import LedgerStore, StoreUnavailable, open_ledger
 from certhub.monitoring.comparison_metrics import ComparisonRunsCollector
 
 from .conftest import PERIOD, TODAY
@@ -211,3 +216,23 @@ def test_on_rabbitmq_a_failed_partition_is_retried_alone(
     assert tried_again == dict.fromkeys(CITIES, 1)
     assert second["ledger"]["recorded"] == 0
     assert second["ledger"]["already"] == reference["ledger"]["recorded"]
+
+
+async def test_the_in_process_queue_hands_a_job_back_when_handling_broke() -> None:
+    queue = LocalPartitionQueue(parallel=1)
+    seen: list[str] = []
+    handled = asyncio.Event()
+
+    async def handle(job: PartitionJob) -> None:
+        seen.append(job.city)
+        if len(seen) == 1:
+            raise StoreUnavailable("ledger database unreachable")  # before any claim
+        handled.set()
+
+    await queue.start(handle)
+    try:
+        await queue.publish(PartitionJob(f"{PERIOD}-all", PERIOD, "4401", Path("/in"), TODAY))
+        await asyncio.wait_for(handled.wait(), 30)
+    finally:
+        await queue.aclose()
+    assert seen == ["4401", "4401"]
