@@ -66,6 +66,7 @@ _KINDS = _values(
     "k(department, grade, kind)",
 )
 _DIRECT = _values(sorted((k, t.value) for k, t in DIRECT_KINDS.items()), "d(kind, task_kind)")
+_DIRECT_IN = ", ".join(f"'{k}'" for k in sorted(DIRECT_KINDS))
 _AUX = ", ".join(f"'{k}'" for k in sorted(AUXILIARY_KINDS))
 _SOURCE = (
     "struct_pack(department := department, record_id := record_id, kind := kind,"
@@ -77,28 +78,32 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """R-CLEAN on the roster: ``roster`` (valid, one row per ID number) and ``roster_refused``."""
     city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
     con.execute(
-        f"""CREATE OR REPLACE VIEW roster_rows AS
-        SELECT *, id17_number(id_number) AS n17 FROM (
-            SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
-                   nullif(trim(village), '') AS village
-            FROM roster_raw WHERE true {city})"""
-    )
-    con.execute(  # an aggregate, not a window over every row: repeats are rare
-        """CREATE OR REPLACE TEMP TABLE roster_repeats AS
-        SELECT id_number FROM roster_rows GROUP BY id_number HAVING count(*) > 1"""
-    )
-    con.execute(
         f"""CREATE OR REPLACE TABLE roster_checked AS
-        SELECT *, CASE
+        SELECT * EXCLUDE (n17), CASE
             WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
             WHEN county IS NULL OR NOT regexp_full_match(county, '44[0-9]{{4}}')
                 THEN 'invalid-county'
             WHEN name IS NULL OR trim(name) = '' THEN 'missing-name'
-            WHEN id_number IN (SELECT id_number FROM roster_repeats) THEN 'duplicate-row'
-        END AS reason FROM roster_rows"""
+        END AS reason FROM (
+            SELECT *, id17_number(id_number) AS n17 FROM (
+                SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
+                       nullif(trim(village), '') AS village
+                FROM roster_raw WHERE true {city}))"""
     )
-    con.execute("DROP VIEW roster_rows")
     con.execute("DROP TABLE roster_raw")  # checked holds it all: no second copy to spill
+    # Repeats by an aggregate over the checked rows (not a second pass over the raw
+    # ones, nor a window over every row: repeats are rare). Validity depends on the
+    # number alone, so an invalid row never repeats a valid one: valid rows suffice.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE roster_repeats AS
+        SELECT id_number FROM roster_checked WHERE reason IS DISTINCT FROM 'invalid-id'
+        GROUP BY id_number HAVING count(*) > 1"""
+    )
+    if con.execute("SELECT count(*) FROM roster_repeats").fetchone() != (0,):
+        con.execute(
+            """UPDATE roster_checked SET reason = 'duplicate-row'
+            WHERE reason IS NULL AND id_number IN (SELECT id_number FROM roster_repeats)"""
+        )
     con.execute(
         """CREATE OR REPLACE VIEW roster AS
         SELECT id_number, name, county, village, substr(county, 1, 4) AS city,
@@ -139,26 +144,16 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
           ON f.department = r.department AND trim(f.record_id) = r.record_id
         GROUP BY ALL"""
     )
-    con.execute(
-        f"""CREATE OR REPLACE VIEW feed_typed AS
-        WITH base AS (
-            SELECT *, id17_number(id_number) AS n17 FROM (
-            SELECT f.department, trim(f.record_id) AS record_id,
-                   upper(trim(f.id_number)) AS id_number, f.name,
-                   try_cast(f.birth_date AS DATE) AS given_birth, trim(f.county) AS county,
-                   trim(f.kind) AS kind, try_cast(f.event_date AS DATE) AS event,
-                   nullif(trim(f.voids_record_id), '') AS voids_record_id, k.grade
-            FROM feed_raw f
-            LEFT JOIN {_KINDS} ON k.department = f.department AND k.kind = f.kind))
-        SELECT b.*, 1 AS copy, 1 AS versions
-        FROM base b ANTI JOIN feed_repeats r USING (department, record_id)
-        UNION ALL
-        SELECT b.*, row_number() OVER (PARTITION BY b.department, b.record_id) AS copy, r.versions
-        FROM base b JOIN feed_repeats r USING (department, record_id)"""
+    con.execute(  # each copy of a repeated record id numbered, in the order of the lines
+        """CREATE OR REPLACE TEMP TABLE feed_copies AS
+        SELECT f.rowid AS line, r.versions,
+               row_number() OVER (PARTITION BY f.department, r.record_id ORDER BY f.rowid) AS copy
+        FROM feed_raw f JOIN feed_repeats r
+          ON f.department = r.department AND trim(f.record_id) = r.record_id"""
     )
     con.execute(
         f"""CREATE OR REPLACE TABLE feed_checked AS
-        SELECT *, CASE
+        SELECT * EXCLUDE (n17, copy, versions), CASE
             WHEN record_id IS NULL OR record_id = '' THEN 'missing-record-id'
             WHEN versions > 1 THEN 'conflicting-record-id'
             WHEN copy > 1 THEN 'duplicate-row'
@@ -168,9 +163,18 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
             WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
             WHEN event < id_birth(id_number) THEN 'event-before-birth'
             WHEN kind = '{VOID_KIND}' AND voids_record_id IS NULL THEN 'void-without-record'
-        END AS reason FROM feed_typed"""
+        END AS reason FROM (
+            SELECT *, id17_number(id_number) AS n17 FROM (
+            SELECT f.department, trim(f.record_id) AS record_id,
+                   upper(trim(f.id_number)) AS id_number, f.name,
+                   try_cast(f.birth_date AS DATE) AS given_birth, trim(f.county) AS county,
+                   trim(f.kind) AS kind, try_cast(f.event_date AS DATE) AS event,
+                   nullif(trim(f.voids_record_id), '') AS voids_record_id, k.grade,
+                   coalesce(c.copy, 1) AS copy, coalesce(c.versions, 1) AS versions
+            FROM feed_raw f
+            LEFT JOIN {_KINDS} ON k.department = f.department AND k.kind = f.kind
+            LEFT JOIN feed_copies c ON c.line = f.rowid))"""
     )
-    con.execute("DROP VIEW feed_typed")
     con.execute("DROP TABLE feed_raw")  # checked holds every row: no second copy to spill
     con.execute(
         """CREATE OR REPLACE VIEW evidence AS
@@ -188,9 +192,14 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
 
 
 def match_by_id(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
-    """R-MATCH: ``matched`` (records of people on the roster), ``unmatched_records`` and counts."""
+    """R-MATCH: ``matched`` (records of people on the roster), ``unmatched_records`` and counts.
+
+    ``matched`` is a view: its readers (reversals, proposals, seen alive) each
+    filter it by kind first, and a copy of every matched record cost more than
+    the joins it saved.
+    """
     con.execute(
-        """CREATE OR REPLACE TABLE matched AS
+        """CREATE OR REPLACE VIEW matched AS
         SELECT e.*, r.city, r.county, r.village, r.name AS roster_name
         FROM evidence e JOIN roster r USING (id_number)"""
     )
@@ -207,24 +216,28 @@ def match_by_id(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
 
 
 def reverse_voids(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
-    """R-REVERSAL: ``reversals`` listed, ``active`` = matched records nobody withdrew."""
+    """R-REVERSAL: ``reversals`` listed, ``active`` = records nobody withdrew.
+
+    ``active`` is a view over every canonical record, on the roster or not: its
+    readers join the roster after filtering it by kind (and, for the seen-alive
+    signals, after aggregating them per person).
+    """
     con.execute(
         f"""CREATE OR REPLACE TABLE reversals AS
         SELECT v.id_number, v.roster_name AS name, v.city, v.county, v.department,
                v.voids_record_id AS voided_record_id, o.kind AS voided_kind,
                o.event AS voided_event_date, v.record_id AS void_record_id,
                v.event AS void_date, 'R-REVERSAL' AS rule
-        FROM matched v LEFT JOIN matched o
+        FROM matched v LEFT JOIN evidence o  -- same person as v: on the roster
           ON o.department = v.department AND o.record_id = v.voids_record_id
          AND o.id_number = v.id_number AND o.kind <> '{VOID_KIND}'
         WHERE v.kind = '{VOID_KIND}'"""
     )
-    con.execute(  # a view, not a copy of every matched record: its two readers filter it
+    con.execute(
         f"""CREATE OR REPLACE VIEW active AS
-        SELECT m.* FROM matched m
-        WHERE m.kind <> '{VOID_KIND}' AND NOT EXISTS (
-            SELECT 1 FROM reversals r
-            WHERE r.department = m.department AND r.voided_record_id = m.record_id)"""
+        SELECT e.* FROM evidence e ANTI JOIN reversals r
+          ON r.department = e.department AND r.voided_record_id = e.record_id
+        WHERE e.kind <> '{VOID_KIND}'"""
     )
 
 
@@ -232,39 +245,59 @@ def propose_tasks(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """R-DIRECT: ``proposals``, one per person and task kind, with status by grade."""
     con.execute(
         f"""CREATE OR REPLACE TABLE proposals AS
-        SELECT a.id_number, any_value(a.roster_name) AS name, any_value(a.city) AS city,
-               any_value(a.county) AS county, d.task_kind, min(a.event) AS event_date,
+        SELECT a.id_number, any_value(r.name) AS name, any_value(r.city) AS city,
+               any_value(r.county) AS county, d.task_kind, min(a.event) AS event_date,
                CASE WHEN bool_or(a.grade = 'A') OR count(DISTINCT a.department) >= 2
                     THEN 'open' ELSE 'awaiting_second_source' END AS status,
                list({_SOURCE} ORDER BY a.event, a.department, a.record_id) AS sources,
                'R-DIRECT' AS rule
-        FROM active a JOIN {_DIRECT} USING (kind)
+        FROM active a JOIN roster r USING (id_number) JOIN {_DIRECT} USING (kind)
+        WHERE a.kind IN ({_DIRECT_IN})  -- filters the records before they meet the roster
         GROUP BY a.id_number, d.task_kind"""
     )
+
+
+SEEN_ALIVE_BUCKET_ROWS = 1_000_000
+"""Seen-alive signals aggregated at once (a few hundred MB of per-person state)."""
 
 
 def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """R-ALIVE: ``certifications`` for people seen alive in the period with no direct evidence.
 
     Any direct record blocks 免办, also one waiting for a second source: a person
-    the comparison may be about to suspend is never certified by it.
+    the comparison may be about to suspend is never certified by it. The signals
+    are aggregated in buckets of ID numbers, one bucket per
+    :data:`SEEN_ALIVE_BUCKET_ROWS` signals: each person's top-three sources are
+    state DuckDB's aggregate cannot spill (3 million signals ran out of 1 GB).
     """
+    signals = f"""FROM active WHERE kind IN ({_AUX})
+        AND event BETWEEN DATE '{window.start}' AND DATE '{window.as_of}'"""
+    counted = con.execute(f"SELECT count(*) {signals}").fetchone()
+    buckets = max(1, -(-(counted[0] if counted else 0) // SEEN_ALIVE_BUCKET_ROWS))
+    top = f"""SELECT id_number, max(event) AS last_seen,
+               max_by({_SOURCE}, (event, department, record_id), 3) AS sources
+        {{source}} GROUP BY id_number"""
+    if buckets > 1:  # the signals once, narrow, with their bucket; each bucket's top apart
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE signals AS
+            SELECT id_number, event, department, record_id, kind, grade,
+                   hash(id_number) % {buckets} AS bucket {signals}"""
+        )
+        for bucket in range(buckets):
+            into = "INSERT INTO top_signals" if bucket else "CREATE TEMP TABLE top_signals AS"
+            con.execute(f"{into} " + top.format(source=f"FROM signals WHERE bucket = {bucket}"))
+        con.execute("DROP TABLE signals")
     con.execute(
         # Aggregate the ID number alone, then join the roster for the rest: carrying the
         # names through the aggregate made it spill (46 s instead of 2.5 s at 3M).
         f"""CREATE OR REPLACE TABLE seen_alive AS
-        WITH top AS (
-            SELECT id_number, max(event) AS last_seen,
-                   max_by({_SOURCE}, (event, department, record_id), 3) AS sources
-            FROM active
-            WHERE kind IN ({_AUX})
-              AND event BETWEEN DATE '{window.start}' AND DATE '{window.as_of}'
-            GROUP BY id_number)
+        WITH top AS ({"FROM top_signals" if buckets > 1 else top.format(source=signals)})
         SELECT t.id_number, r.name, r.city, r.county, r.village, t.last_seen, t.sources
         FROM top t JOIN roster r USING (id_number)"""
     )
-    con.execute(
-        """CREATE OR REPLACE TABLE certifications AS
+    con.execute("DROP TABLE IF EXISTS top_signals")
+    con.execute(  # a view: nearly everyone seen alive is certified, a copy would double them
+        """CREATE OR REPLACE VIEW certifications AS
         SELECT s.*, 'R-ALIVE' AS rule FROM seen_alive s
         WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.id_number = s.id_number)"""
     )

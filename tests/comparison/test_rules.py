@@ -30,7 +30,8 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def _active(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str, str]]) -> None:
-    """``active`` rows: (id_number, department, record_id, kind, event date, grade from dept)."""
+    """``active`` rows (id_number, department, record_id, kind, event date; grade from the
+    department) and the ``roster`` entries of their people."""
     grades = {"civil_affairs": "A", "health": "B", "exit_entry": "B", "canteen": "C"}
     con.execute(
         "CREATE TABLE active (id_number VARCHAR, department VARCHAR, record_id VARCHAR,"
@@ -42,6 +43,10 @@ def _active(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str,
             "INSERT INTO active VALUES (?, ?, ?, ?, ?, ?, '某人', '4401', '440103', NULL)",
             [number, dept, record, kind, when, grades[dept]],
         )
+    con.execute(
+        "CREATE TABLE roster AS SELECT DISTINCT id_number, roster_name AS name, city, county,"
+        " village FROM active"
+    )
 
 
 def test_direct_evidence_one_task_per_person_and_kind_grade_decides(
@@ -67,9 +72,11 @@ def test_direct_evidence_one_task_per_person_and_kind_grade_decides(
     ]
 
 
+@pytest.mark.parametrize("bucket_rows", [1_000_000, 1])  # one aggregate, one per signal
 def test_seen_alive_in_the_period_and_nothing_direct_certifies(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection, bucket_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(rules, "SEEN_ALIVE_BUCKET_ROWS", bucket_rows)
     _active(
         con,
         [
@@ -78,10 +85,6 @@ def test_seen_alive_in_the_period_and_nothing_direct_certifies(
             (BEN, "canteen", "M3", "canteen_meal", "2026-10-09"),
             (BEN, "health", "H1", "death", "2026-10-20"),  # any direct evidence blocks 免办
         ],
-    )
-    con.execute(
-        "CREATE TABLE roster AS SELECT DISTINCT id_number, roster_name AS name, city, county,"
-        " village FROM active"
     )
     rules.propose_tasks(con, WINDOW)
     rules.certify_seen_alive(con, WINDOW)
@@ -106,16 +109,17 @@ def test_seen_alive_in_the_period_and_nothing_direct_certifies(
 
 def test_a_void_withdraws_only_its_departments_record(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        "CREATE TABLE matched AS SELECT * FROM (VALUES"
+        "CREATE TABLE evidence AS SELECT *, NULL AS name, 'A' AS grade FROM (VALUES"
         f" ('{BEN}', 'civil_affairs', 'C1', 'cremation', DATE '2026-10-03', NULL),"
         f" ('{BEN}', 'civil_affairs', 'V1', 'void', DATE '2026-10-20', 'C1'),"
         f" ('{BEN}', 'health', 'C1', 'death', DATE '2026-10-03', NULL))"
         " AS t(id_number, department, record_id, kind, event, voids_record_id)"
     )
     con.execute(
-        "CREATE OR REPLACE TABLE matched AS SELECT *, '某人' AS roster_name, '4453' AS city,"
-        " '445302' AS county FROM matched"
+        f"CREATE TABLE roster AS SELECT '{BEN}' AS id_number, '某人' AS name, '4453' AS city,"
+        " '445302' AS county, NULL AS village"
     )
+    rules.match_by_id(con, WINDOW)
     rules.reverse_voids(con, WINDOW)
     assert con.execute(
         "SELECT department, voided_record_id, voided_kind, rule FROM reversals"
