@@ -97,11 +97,9 @@ class RecoveryReads(Protocol):
         """The overpayment of a verification task and its recovery balance, if any."""
         ...
 
-
     async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
         """The sums recovered against a task's overpayment, in ledger order."""
         ...
-
 
     async def list_overpayments(
         self,
@@ -112,7 +110,8 @@ class RecoveryReads(Protocol):
         limit: int,
         area: AreaScope | None = None,
     ) -> list[OverpaymentRow]:
-        """Overpayments by task id after ``after``, optionally by status and region prefix."""
+        """Overpayments by task id after ``after``, optionally by status and region prefix,
+        inside ``area`` (an overpayment is the county's: a village area sees none)."""
         ...
 
 
@@ -126,7 +125,6 @@ class AccountabilityReads(Protocol):
         ``now``) they have not had, soonest due first."""
         ...
 
-
     async def list_deadlines(
         self,
         *,
@@ -137,14 +135,12 @@ class AccountabilityReads(Protocol):
         area: AreaScope | None = None,
     ) -> list[DeadlineRow]:
         """Open tasks' deadlines by task id after ``after`` (only those overdue at
-        ``overdue_at`` when given), optionally by region prefix."""
+        ``overdue_at`` when given), optionally by region prefix, inside ``area``."""
         ...
-
 
     async def get_biometrics(self, person_id: str) -> list[BiometricRow]:
         """The person's biometric models as the channels last reported them."""
         ...
-
 
     async def failed_face_attempts(self, person_id: str) -> int:
         """Failed face certifications of the person since their last passed certification."""
@@ -160,7 +156,6 @@ class AccountabilityReads(Protocol):
         """Ratings after ``after`` (only those with an open follow-up when asked), inside
         ``area``."""
         ...
-
 
 
 class AssessmentReads(Protocol):

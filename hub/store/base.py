@@ -201,7 +201,7 @@ class ProcedureReads(Protocol):
         ...
 
     async def find_open_task(self, person_id: str, kind: str) -> TaskRow | None:
-        """The open task of this person and kind, if any."""
+        """The open (or in-progress) task of this person and kind, if any."""
         ...
 
     async def list_tasks(
@@ -213,11 +213,12 @@ class ProcedureReads(Protocol):
         limit: int,
         area: AreaScope | None = None,
     ) -> Sequence[TaskRow]:
-        """Tasks changed after cursor ``after`` (their ``changed_seq``), inside ``area``."""
+        """Tasks changed after cursor ``after`` (their ``changed_seq``), optionally by status
+        and region prefix, inside ``area``."""
         ...
 
     async def get_roster(self, person_id: str) -> bytes | None:
-        """The roster entry (canonical JSON) of a person."""
+        """The provincial roster entry (canonical JSON) of a person."""
         ...
 
     async def closed_benefit(self, person_id: str) -> tuple[str, str] | None:
@@ -227,6 +228,7 @@ class ProcedureReads(Protocol):
     async def counted_months(self, person_id: str, purpose: str) -> frozenset[str]:
         """The months (``YYYY-MM``) of this person already ``back_paid`` or ``recovered``."""
         ...
+
 
 class Reporting(Protocol):
     """Figures the database computes: compliance inputs and statistics."""

@@ -12,19 +12,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
+from typing_extensions import override
+
 from certhub.hub.store import biometrics, deadlines, ratings, recovery
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.assessment import AssessmentQueries
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import (
+    AccountabilityReads,
     BiometricRow,
     DeadlineRow,
     ItemRow,
     LedgerRecord,
     OverpaymentRow,
+    ProcedureReads,
     RatingRow,
     RecordKind,
+    RecoveryReads,
     RecoveryRow,
+    Reporting,
     TaskRow,
 )
 from certhub.hub.store.comparison_job_writes import ComparisonPartitions
@@ -47,8 +53,16 @@ class LedgerReads(
     PullReads,
     AssessmentQueries,
     DisclosureQueries,
+    ProcedureReads,
+    RecoveryReads,
+    AccountabilityReads,
+    Reporting,
 ):
-    """The read side, the same SQL on both dialects; the dialect provides ``_read``."""
+    """The read side, the same SQL on both dialects; the dialect provides ``_read``.
+
+    Each ``@override`` implements a role of :class:`~certhub.hub.store.base.LedgerStore`,
+    and that role's protocol is the one place that says what it returns.
+    """
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
@@ -84,8 +98,8 @@ class LedgerReads(
         )
         return [schema.to_record(row) for row in rows]
 
+    @override
     async def get_item(self, item_id: int) -> ItemRow | None:
-        """The review state of item ``item_id``."""
         rows = await self._read(
             "SELECT item_id, kind, status, version, accepted_by, decided_by, municipal"
             " FROM items WHERE item_id=?",
@@ -93,19 +107,20 @@ class LedgerReads(
         )
         return row_as(ItemRow, rows[0]) if rows else None
 
+    @override
     async def get_task(self, task_id: str) -> TaskRow | None:
-        """A task by id."""
         rows = await self._read(_TASK_SELECT + " WHERE task_id=?", (task_id,))
         return row_as(TaskRow, rows[0]) if rows else None
 
+    @override
     async def find_open_task(self, person_id: str, kind: str) -> TaskRow | None:
-        """The open (or in-progress) task of this person and kind, if any."""
         rows = await self._read(
             _TASK_SELECT + " WHERE person_id=? AND kind=? AND status IN ('open','in_progress')",
             (person_id, kind),
         )
         return row_as(TaskRow, rows[0]) if rows else None
 
+    @override
     async def list_tasks(
         self,
         *,
@@ -115,7 +130,6 @@ class LedgerReads(
         limit: int,
         area: AreaScope | None = None,
     ) -> Sequence[TaskRow]:
-        """Tasks changed after cursor ``after``, optionally by status, region prefix and area."""
         where, area_params = area_condition(area)
         sql = _TASK_SELECT + f" WHERE changed_seq>? AND {where}"
         params: list[object] = [after, *area_params]
@@ -130,36 +144,35 @@ class LedgerReads(
         rows = await self._read(sql + " ORDER BY changed_seq LIMIT ?", (*params, limit))
         return [row_as(TaskRow, row) for row in rows]
 
+    @override
     async def get_roster(self, person_id: str) -> bytes | None:
-        """The provincial roster entry of a person (canonical JSON)."""
         rows = await self._read("SELECT snapshot FROM roster WHERE person_id=?", (person_id,))
         return bytes(rows[0][0]) if rows else None  # type: ignore[call-overload]
 
+    @override
     async def closed_benefit(self, person_id: str) -> tuple[str, str] | None:
-        """(reason, task id) of the hub's termination of this person's benefit, if any."""
         rows = await self._read(
             "SELECT reason, task_id FROM closed_benefits WHERE person_id=?", (person_id,)
         )
         return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
+    @override
     async def counted_months(self, person_id: str, purpose: str) -> frozenset[str]:
-        """The months (``YYYY-MM``) of this person already ``back_paid`` or ``recovered``."""
         rows = await self._read(
             "SELECT month FROM benefit_months WHERE person_id=? AND purpose=?",
             (person_id, purpose),
         )
         return frozenset(str(row[0]) for row in rows)
 
+    @override
     async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
-        """The overpayment of a verification task and its recovery balance, if any."""
         rows = await self._read(recovery.SELECT_OVERPAYMENT + " WHERE o.task_id=?", (task_id,))
         return row_as(OverpaymentRow, rows[0]) if rows else None
 
+    @override
     async def deadlines_due(
         self, *, remind_from: float, now: float, limit: int
     ) -> list[DeadlineRow]:
-        """Open tasks due a reminder (due by ``remind_from``) or an escalation (due before
-        ``now``) they have not had, soonest due first."""
         rows = await self._read(
             deadlines.SELECT + " WHERE resolved_at IS NULL AND ((reminded_at IS NULL AND"
             " due_at <= ?) OR (escalated_at IS NULL AND due_at < ?)) ORDER BY due_at LIMIT ?",
@@ -167,6 +180,7 @@ class LedgerReads(
         )
         return [row_as(DeadlineRow, row) for row in rows]
 
+    @override
     async def list_deadlines(
         self,
         *,
@@ -176,8 +190,6 @@ class LedgerReads(
         limit: int,
         area: AreaScope | None = None,
     ) -> list[DeadlineRow]:
-        """Open tasks' deadlines by task id after ``after`` (only those overdue at
-        ``overdue_at`` when given), optionally by region prefix, inside ``area``."""
         inside, area_params = area_condition(area)
         sql = deadlines.SELECT + f" WHERE resolved_at IS NULL AND {inside} AND task_id>?"
         params: list[object] = [*area_params, after]
@@ -190,26 +202,25 @@ class LedgerReads(
         rows = await self._read(sql + " ORDER BY task_id LIMIT ?", (*params, limit))
         return [row_as(DeadlineRow, row) for row in rows]
 
+    @override
     async def get_biometrics(self, person_id: str) -> list[BiometricRow]:
-        """The person's biometric models as the channels last reported them."""
         rows = await self._read(biometrics.SELECT, (person_id,))
         return [row_as(BiometricRow, row) for row in rows]
 
+    @override
     async def failed_face_attempts(self, person_id: str) -> int:
-        """Failed face certifications of the person since their last passed certification."""
         rows = await self._read(biometrics.FAILED_FACE_ATTEMPTS, (person_id, person_id))
         return int(str(rows[0][0]))
 
+    @override
     async def get_rating(self, rating: int) -> RatingRow | None:
-        """A rating by its ledger record, with its follow-up."""
         rows = await self._read(ratings.SELECT + " WHERE r.sequence=?", (rating,))
         return row_as(RatingRow, rows[0]) if rows else None
 
+    @override
     async def list_ratings(
         self, *, open_follow_ups: bool, after: int, limit: int, area: AreaScope | None = None
     ) -> list[RatingRow]:
-        """Ratings after ``after`` (only those with an open follow-up when asked), inside
-        ``area``."""
         inside, params = area_condition(area, county="r.area", village="NULL")
         sql = ratings.SELECT + f" WHERE {inside} AND r.sequence>?"
         if open_follow_ups:
@@ -217,11 +228,12 @@ class LedgerReads(
         rows = await self._read(sql + " ORDER BY r.sequence LIMIT ?", (*params, after, limit))
         return [row_as(RatingRow, row) for row in rows]
 
+    @override
     async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
-        """The sums recovered against a task's overpayment, in ledger order."""
         rows = await self._read(recovery.SELECT_RECOVERIES, (task_id,))
         return [row_as(RecoveryRow, row) for row in rows]
 
+    @override
     async def list_overpayments(
         self,
         *,
@@ -231,8 +243,6 @@ class LedgerReads(
         limit: int,
         area: AreaScope | None = None,
     ) -> list[OverpaymentRow]:
-        """Overpayments by task id after ``after``, optionally by status and region prefix,
-        inside ``area`` (an overpayment is the county's: a village area sees none)."""
         inside, area_params = area_condition(area, county="o.county", village="NULL")
         sql = recovery.SELECT_OVERPAYMENT + f" WHERE {inside} AND o.task_id>?"
         params: list[object] = [*area_params, after]
@@ -245,8 +255,8 @@ class LedgerReads(
         rows = await self._read(sql + " ORDER BY o.task_id LIMIT ?", (*params, limit))
         return [row_as(OverpaymentRow, row) for row in rows]
 
+    @override
     async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
-        """Unit codes that sent reports in ``period``, and first zero-report times."""
         reported: set[str] = set()
         for county, village in await self._read(
             "SELECT DISTINCT county, village FROM ledger"

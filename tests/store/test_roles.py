@@ -61,7 +61,12 @@ def test_callers_get_named_outbox_transitions_never_statements() -> None:
 
 
 def test_both_dialects_play_every_role() -> None:
+    # A ledger that subclasses a role inherits its stubs: only an implementation counts.
     for ledger in (SqliteLedger, PostgresLedger):
         for role in ALL_ROLES:
-            missing = [n for n in vars(role) if not n.startswith("_") and not hasattr(ledger, n)]
+            missing = [
+                name
+                for name, stub in vars(role).items()
+                if not name.startswith("_") and getattr(ledger, name, stub) is stub
+            ]
             assert missing == [], (ledger.__name__, role.__name__)
