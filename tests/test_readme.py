@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from ports import free_port
 
 from certhub.hub.core.settings import Settings
 
@@ -64,15 +64,9 @@ def _commands(lines: list[str]) -> list[str]:
     return commands
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve_until_healthy(command: str, folder: Path, env: dict[str, str]) -> None:
     """Start a ``certhub serve`` example, wait for /healthz, stop it with SIGTERM."""
-    port = _free_port()  # the one change: 8080 may be taken on a shared test machine
+    port = free_port()  # the one change: 8080 may be taken on a shared test machine
     command = re.sub(r"--port \d+", f"--port {port}", command)
     # exec: the signal reaches certhub itself, not the shell around it
     process = subprocess.Popen(f"exec {command}", shell=True, cwd=folder, env=env)  # noqa: S602

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from ports import free_port
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
@@ -127,14 +127,8 @@ def test_token_issue_prints_a_verifiable_read_token(
     assert reader.sender == "province"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_runs_a_hub_process_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, CERTHUB_LOG_LEVEL="INFO")
     process = subprocess.Popen(
         [*CERTHUB, "serve", "--port", str(port), "--data", str(tmp_path / "data")],
@@ -163,7 +157,7 @@ def test_serve_runs_a_hub_process_and_stops_cleanly_on_sigterm(tmp_path: Path) -
 
 def test_a_second_hub_on_the_same_data_folder_fails_clearly(tmp_path: Path) -> None:
     first = subprocess.Popen(
-        [*CERTHUB, "serve", "--port", str(_free_port()), "--data", str(tmp_path)],
+        [*CERTHUB, "serve", "--port", str(free_port()), "--data", str(tmp_path)],
         stderr=subprocess.DEVNULL,
     )
     try:
@@ -172,7 +166,7 @@ def test_a_second_hub_on_the_same_data_folder_fails_clearly(tmp_path: Path) -> N
             assert time.monotonic() < deadline
             time.sleep(0.05)
         second = subprocess.run(
-            [*CERTHUB, "serve", "--port", str(_free_port()), "--data", str(tmp_path)],
+            [*CERTHUB, "serve", "--port", str(free_port()), "--data", str(tmp_path)],
             capture_output=True,
             text=True,
             timeout=30,

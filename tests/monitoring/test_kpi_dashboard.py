@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
+from prometheuskit import DASHBOARDS, panel_queries
 
 from certhub.hub.accountability.kpi_metrics import TOWN_KPIS
 from certhub.hub.accountability.kpis import KPIS
 from certhub.hub.core.keys import KPI_METRICS
 
-DASHBOARD = Path(__file__).resolve().parents[2] / "monitoring" / "dashboards" / "certhub-kpis.json"
+DASHBOARD = DASHBOARDS / "certhub-kpis.json"
 Promtool = Any
 VARIABLES = {"$job": "certhub", "$county": "445302"}
 """The dashboard's own variables, replaced the way Grafana would (one county chosen)."""
@@ -33,14 +34,7 @@ def model() -> dict[str, Any]:
 
 def queries() -> list[tuple[str, str]]:
     """``(panel title, PromQL)`` of every panel target, variables substituted."""
-    found = []
-    for panel in model()["panels"]:
-        for target in panel.get("targets", []):
-            expr = target["expr"]
-            for name, value in VARIABLES.items():
-                expr = expr.replace(name, value)
-            found.append((panel["title"], expr))
-    return found
+    return panel_queries(DASHBOARD, VARIABLES)
 
 
 def test_every_kpi_has_a_county_panel_and_the_trend_covers_them_all() -> None:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -15,18 +11,12 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+from prometheuskit import DASHBOARDS, Prometheus, panel_queries
 
-DASHBOARD = Path(__file__).resolve().parents[2] / "monitoring" / "dashboards" / "certhub.json"
+DASHBOARD = DASHBOARDS / "certhub.json"
+VARIABLES = {"$__rate_interval": "1m", "$job": "certhub", "$instance": ".*"}
 DEADLINE_SECONDS = 30.0
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    """A port free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], what: str) -> T:
@@ -40,59 +30,10 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], what: str) -> T:
     pytest.fail(f"not within {DEADLINE_SECONDS:g} s: {what}")
 
 
-class Prometheus:
-    """A ``prometheus`` process on 127.0.0.1 in a temp dir, scraping one target every second."""
-
-    def __init__(self, workdir: Path, target: str) -> None:
-        binary = shutil.which("prometheus")
-        if binary is None:
-            pytest.fail("prometheus missing: run tests/ensure_services.sh (Debian prometheus)")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        config = {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "scrape_configs": [{"job_name": "certhub", "static_configs": [{"targets": [target]}]}],
-        }
-        (workdir / "prometheus.yml").write_text(json.dumps(config))  # JSON is valid YAML
-        self.log = (workdir / "prometheus.log").open("wb")
-        self.process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={workdir / 'prometheus.yml'}",
-                f"--storage.tsdb.path={workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-            ],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    async def query(self, session: aiohttp.ClientSession, promql: str) -> dict[str, Any]:
-        """The JSON answer of ``/api/v1/query`` (errors included, not raised)."""
-        async with session.get(f"{self.url}/api/v1/query", params={"query": promql}) as response:
-            answer: dict[str, Any] = await response.json(content_type=None)
-            return answer
-
-    async def value(self, session: aiohttp.ClientSession, promql: str) -> float | None:
-        """The single value of an instant query, or None when it has no result yet."""
-        result = (await self.query(session, promql))["data"]["result"]
-        return float(result[0]["value"][1]) if result else None
-
-    def stop(self) -> None:
-        """Terminate the server (kill it if it does not stop in time)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.log.close()
-
-
 @pytest.fixture
 async def prometheus(running_hub: Any, tmp_path: Path) -> AsyncIterator[Prometheus]:
     """A real Prometheus scraping ``running_hub``; stopped after the test."""
-    server = Prometheus(tmp_path / "prometheus", urlsplit(running_hub.base_url).netloc)
+    server = Prometheus(tmp_path / "prometheus", [urlsplit(running_hub.base_url).netloc])
     try:
 
         async def ready() -> bool | None:
@@ -143,15 +84,11 @@ async def test_dashboard_queries_run_on_the_live_prometheus(
     running_hub: Any, prometheus: Prometheus
 ) -> None:
     session = running_hub.session
-    model = json.loads(DASHBOARD.read_text())
     failures = []
-    for panel in model["panels"]:
-        for target in panel.get("targets", []):
-            promql = target["expr"].replace("$__rate_interval", "1m")
-            promql = promql.replace("$job", "certhub").replace("$instance", ".*")
-            answer = await prometheus.query(session, promql)
-            if answer["status"] != "success":
-                failures.append((panel["title"], answer.get("errorType"), answer.get("error")))
+    for title, promql in panel_queries(DASHBOARD, VARIABLES):
+        answer = await prometheus.query(session, promql)
+        if answer["status"] != "success":
+            failures.append((title, answer.get("errorType"), answer.get("error")))
     assert failures == []
     bad = await prometheus.query(session, "sum(rate(certhub_reports_total[1m])")
     assert bad["errorType"] == "bad_data"  # the check above would catch a broken expression

@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from pgkit import throwaway_database
+from deployment_fixtures import deployment, ministry, pg_database
+from prometheuskit import DASHBOARDS, Prometheus, panel_queries
 
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey, issue_read_token, sign_compact
@@ -38,13 +36,13 @@ from tests.reliability.kit import (
     Deployment,
     HubProcess,
     Parties,
-    free_port,
 )
+
+__all__ = ["deployment", "ministry", "pg_database"]  # from the deployment kit
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-DASHBOARD = REPO / "monitoring" / "dashboards" / "certhub.json"
+DASHBOARD = DASHBOARDS / "certhub.json"
 VARIABLES = {"$__rate_interval": "1m", "$job": "certhub", "$instance": ".*"}
 CITY = "city-4401"  # 广州市's reporting system
 UNITS = "code,name\n440103001201,甲村\n440103001202,乙村\n440103001203,丙村\n"
@@ -53,40 +51,14 @@ FLOOD = 30  # slow bodies at once: more than the flood guard's burst of 20 per k
 
 
 @pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for the deployment."""
-    with throwaway_database("certhub_dash") as url:
-        yield url
-
-
-@pytest.fixture
-async def ministry() -> AsyncIterator[CountingMinistry]:
-    """The ministry the worker delivers certifications to."""
-    department = CountingMinistry()
-    await department.start()
-    yield department
-    await department.aclose()
-
-
-@pytest.fixture
-async def deployment(
-    tmp_path: Path, ministry: CountingMinistry, pg_database: str
-) -> AsyncIterator[Deployment]:
-    """The deployment, its deployment key provisioned; stopped and cleaned after."""
-    made = Deployment(
-        work=tmp_path, parties=Parties(), ministry=ministry, database_url=pg_database,
-        broker="rabbitmq",
-    )  # fmt: skip
-    made.provision_secrets(
-        CERTHUB_LOG_LEVEL="WARNING", CERTHUB_HTTP_BODY_TIMEOUT_SECONDS=str(BODY_TIMEOUT)
-    )
-    yield made
-    await made.aclose()
+def deployment_env() -> dict[str, str]:
+    """Quiet logs (the flood's warnings still count), and a short wait for a slow body."""
+    return {"CERTHUB_LOG_LEVEL": "WARNING", "CERTHUB_HTTP_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT)}
 
 
 def _start(deployment: Deployment, name: str, role: str, city_key: SigningKey) -> HubProcess:
-    folder = deployment.work / f"data-{name}"
-    folder.mkdir()
+    """A process of its own folder that also trusts the city's reporting system and knows
+    the reporting units."""
     trust = deployment.parties.trust_store().add(
         city_key.public_jwk(),
         sender=CITY,
@@ -94,45 +66,8 @@ def _start(deployment: Deployment, name: str, role: str, city_key: SigningKey) -
         role="reporting_system",
         not_after=datetime.now(UTC) + timedelta(days=90),
     )
-    trust.save(folder / "trust.jwks.json")
-    (folder / "reporting_units.csv").write_text(UNITS, encoding="utf-8")
-    hub = HubProcess(name, role, deployment.env(CERTHUB_DATA_DIR=str(folder)), deployment.work)
-    deployment.processes.append(hub)
-    hub.start()
-    return hub
-
-
-class _Prometheus:
-    """A prometheus server scraping ``targets`` every second as job ``certhub``."""
-
-    def __init__(self, work: Path, targets: list[str]) -> None:
-        binary = shutil.which("prometheus")
-        assert binary is not None, "prometheus missing: run tests/ensure_services.sh"
-        self.url = f"http://127.0.0.1:{free_port()}"
-        config = {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "scrape_configs": [{"job_name": "certhub", "static_configs": [{"targets": targets}]}],
-        }
-        (work / "prometheus.yml").write_text(json.dumps(config))
-        self.log = (work / "prometheus.log").open("wb")
-        self.process = subprocess.Popen(
-            [binary, f"--config.file={work / 'prometheus.yml'}",
-             f"--storage.tsdb.path={work / 'tsdb'}",
-             f"--web.listen-address={self.url.removeprefix('http://')}"],
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    async def query(self, session: aiohttp.ClientSession, promql: str) -> list[Any]:
-        async with session.get(f"{self.url}/api/v1/query", params={"query": promql}) as answer:
-            body = await answer.json(content_type=None)
-        assert body["status"] == "success", (promql, body)
-        result: list[Any] = body["data"]["result"]
-        return result
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=15)
-        self.log.close()
+    files = {"reporting_units.csv": UNITS}
+    return deployment.start_with_own_folder(name, role, trust=trust, files=files)
 
 
 async def _until(check: Any, seconds: float, what: str) -> None:
@@ -147,18 +82,6 @@ async def _until(check: Any, seconds: float, what: str) -> None:
     pytest.fail(f"not within {seconds:g} s: {what}")
 
 
-def _panels() -> list[tuple[str, str]]:
-    model = json.loads(DASHBOARD.read_text(encoding="utf-8"))
-    found = []
-    for panel in model["panels"]:
-        for target in panel.get("targets", []):
-            expr = target["expr"]
-            for variable, value in VARIABLES.items():
-                expr = expr.replace(variable, value)
-            found.append((panel["title"], expr))
-    return found
-
-
 async def test_every_panel_has_data_in_a_three_process_deployment(
     deployment: Deployment, ministry: CountingMinistry, tmp_path: Path
 ) -> None:
@@ -167,7 +90,9 @@ async def test_every_panel_has_data_in_a_three_process_deployment(
     worker = _start(deployment, "worker", "worker", city_key)
     for hub in [*hubs, worker]:
         await hub.ready()
-    prometheus = _Prometheus(tmp_path, [h.url.removeprefix("http://") for h in [*hubs, worker]])
+    prometheus = Prometheus(
+        tmp_path / "prometheus", [h.url.removeprefix("http://") for h in [*hubs, worker]]
+    )
     try:
         async with aiohttp.ClientSession() as session:
             pushed = await _traffic(session, deployment.parties, hubs)
@@ -180,7 +105,11 @@ async def test_every_panel_has_data_in_a_three_process_deployment(
             # A new series needs two scrapes before rate() shows it: ask again for a while.
             deadline = time.monotonic() + 30
             while True:
-                empty = [t for t, expr in _panels() if not await prometheus.query(session, expr)]
+                empty = [
+                    t
+                    for t, expr in panel_queries(DASHBOARD, VARIABLES)
+                    if not await prometheus.result(session, expr)
+                ]
                 if not empty or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(1)  # one scrape interval
@@ -261,17 +190,17 @@ async def _slow_body_flood(hub: HubProcess) -> None:
         writer.close()
 
 
-async def _scraped(session: aiohttp.ClientSession, prometheus: _Prometheus, pushed: int) -> bool:
-    up = await prometheus.query(session, 'sum(up{job="certhub"})')
-    accepted = await prometheus.query(
+async def _scraped(session: aiohttp.ClientSession, prometheus: Prometheus, pushed: int) -> bool:
+    up = await prometheus.result(session, 'sum(up{job="certhub"})')
+    accepted = await prometheus.result(
         session, 'sum(certhub_messages_received_total{job="certhub",outcome="accepted"})'
     )
-    delivered = await prometheus.query(
+    delivered = await prometheus.result(
         session, 'sum(certhub_deliveries_total{job="certhub",outcome="delivered"})'
     )
     # rate() and increase() need two samples of a series: a second scrape after the traffic
     rated = [
-        await prometheus.query(session, f"count(rate({name}[1m]))")
+        await prometheus.result(session, f"count(rate({name}[1m]))")
         for name in (
             "certhub_messages_received_total",
             "certhub_deliveries_total",

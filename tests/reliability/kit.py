@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +38,7 @@ import aio_pika
 import aiohttp
 import asyncpg
 from aiohttp import web
+from ports import free_port
 
 from certhub.mocks.population import Population
 from certhub.security import SigningKey, TrustStore, sign_compact
@@ -60,13 +60,6 @@ FAST: dict[str, str] = {
     "CERTHUB_DELIVERY_BACKOFF_MAX": "2",
     "CERTHUB_TRUST_RELOAD_SECONDS": "30",
 }
-
-
-def free_port() -> int:
-    """An unused loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def delivery_id_of(message_id: str) -> str:
@@ -449,15 +442,25 @@ class Deployment:
         self.processes.append(hub)
         return hub
 
-    def start_with_own_folder(self, name: str, role: str) -> HubProcess:
+    def start_with_own_folder(
+        self,
+        name: str,
+        role: str,
+        *,
+        trust: TrustStore | None = None,
+        files: dict[str, str] | None = None,
+    ) -> HubProcess:
         """Start a process with a data folder of its own, as on a machine of its own.
 
-        Only what an operator provisions alike reaches it: the trust store (copied
-        into its folder) and the secrets folder of :meth:`provision_secrets`.
+        Only what an operator provisions alike reaches it: the trust store (``trust``,
+        by default the parties'), any other ``files`` (name → text) copied into its
+        folder, and the secrets folder of :meth:`provision_secrets`.
         """
         folder = self.work / f"data-{name}"
         folder.mkdir()
-        self.parties.trust_store().save(folder / "trust.jwks.json")
+        (trust or self.parties.trust_store()).save(folder / "trust.jwks.json")
+        for file_name, text in (files or {}).items():
+            (folder / file_name).write_text(text, encoding="utf-8")
         hub = HubProcess(name, role, self.env(CERTHUB_DATA_DIR=str(folder)), self.work)
         self.processes.append(hub)
         hub.start()
