@@ -67,6 +67,17 @@ class LedgerReads(
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
 
+    async def _page(
+        self, select: str, keyset: tuple[str, object, int], *conditions: Condition | None
+    ) -> list[tuple[object, ...]]:
+        """One keyset page of ``select``: ``(key, after, limit)`` rows with ``key`` after
+        ``after`` in key order, of those meeting every condition given (``None``: no filter)."""
+        key, after, limit = keyset
+        kept = [*(c for c in conditions if c is not None), (f"{key}>?", (after,))]
+        where = " AND ".join(sql for sql, _ in kept)
+        params = tuple(value for _, values in kept for value in values)
+        return await self._read(f"{select} WHERE {where} ORDER BY {key} LIMIT ?", (*params, limit))
+
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
         """The record a sender stored under ``message_id``, if any."""
         rows = await self._read(
@@ -130,18 +141,15 @@ class LedgerReads(
         limit: int,
         area: AreaScope | None = None,
     ) -> Sequence[TaskRow]:
-        where, area_params = area_condition(area)
-        sql = _TASK_SELECT + f" WHERE changed_seq>? AND {where}"
-        params: list[object] = [after, *area_params]
-        if status is not None:
-            sql += " AND status=?"
-            params.append(status)
-        if region is not None:
+        rows = await self._page(
+            _TASK_SELECT,
+            ("changed_seq", after, limit),
+            area_condition(area),
+            _given("status=?", status),
             # A prefix of the task's region (its village, else its county): a village code
             # names that village only, not every task of its county.
-            sql += " AND coalesce(village, county) LIKE ?"
-            params.append(region + "%")
-        rows = await self._read(sql + " ORDER BY changed_seq LIMIT ?", (*params, limit))
+            None if region is None else ("coalesce(village, county) LIKE ?", (f"{region}%",)),
+        )
         return [row_as(TaskRow, row) for row in rows]
 
     @override
@@ -190,16 +198,16 @@ class LedgerReads(
         limit: int,
         area: AreaScope | None = None,
     ) -> list[DeadlineRow]:
-        inside, area_params = area_condition(area)
-        sql = deadlines.SELECT + f" WHERE resolved_at IS NULL AND {inside} AND task_id>?"
-        params: list[object] = [*area_params, after]
-        if overdue_at is not None:
-            sql += " AND due_at<?"
-            params.append(overdue_at)
-        if region is not None:
-            sql += " AND (county=? OR village LIKE ?)"
-            params += [region[:6], region + "%"]
-        rows = await self._read(sql + " ORDER BY task_id LIMIT ?", (*params, limit))
+        rows = await self._page(
+            deadlines.SELECT,
+            ("task_id", after, limit),
+            ("resolved_at IS NULL", ()),
+            area_condition(area),
+            _given("due_at<?", overdue_at),
+            None
+            if region is None
+            else ("(county=? OR village LIKE ?)", (region[:6], f"{region}%")),
+        )
         return [row_as(DeadlineRow, row) for row in rows]
 
     @override
@@ -221,11 +229,12 @@ class LedgerReads(
     async def list_ratings(
         self, *, open_follow_ups: bool, after: int, limit: int, area: AreaScope | None = None
     ) -> list[RatingRow]:
-        inside, params = area_condition(area, county="r.area", village="NULL")
-        sql = ratings.SELECT + f" WHERE {inside} AND r.sequence>?"
-        if open_follow_ups:
-            sql += " AND f.due_at IS NOT NULL AND f.rectified_at IS NULL"
-        rows = await self._read(sql + " ORDER BY r.sequence LIMIT ?", (*params, after, limit))
+        rows = await self._page(
+            ratings.SELECT,
+            ("r.sequence", after, limit),
+            area_condition(area, county="r.area", village="NULL"),
+            ("f.due_at IS NOT NULL AND f.rectified_at IS NULL", ()) if open_follow_ups else None,
+        )
         return [row_as(RatingRow, row) for row in rows]
 
     @override
@@ -243,16 +252,13 @@ class LedgerReads(
         limit: int,
         area: AreaScope | None = None,
     ) -> list[OverpaymentRow]:
-        inside, area_params = area_condition(area, county="o.county", village="NULL")
-        sql = recovery.SELECT_OVERPAYMENT + f" WHERE {inside} AND o.task_id>?"
-        params: list[object] = [*area_params, after]
-        if status is not None:
-            sql += " AND b.recovery_status=?"
-            params.append(status)
-        if region is not None:
-            sql += " AND o.county LIKE ?"
-            params.append(region[:6] + "%")
-        rows = await self._read(sql + " ORDER BY o.task_id LIMIT ?", (*params, limit))
+        rows = await self._page(
+            recovery.SELECT_OVERPAYMENT,
+            ("o.task_id", after, limit),
+            area_condition(area, county="o.county", village="NULL"),
+            _given("b.recovery_status=?", status),
+            None if region is None else ("o.county LIKE ?", (f"{region[:6]}%",)),
+        )
         return [row_as(OverpaymentRow, row) for row in rows]
 
     @override
@@ -298,5 +304,15 @@ class LedgerReads(
 
 
 _TASK_SELECT: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
+
+Condition = tuple[str, tuple[object, ...]]
+"""A SQL condition with ``?`` placeholders and its parameters."""
+
+
+def _given(sql: str, value: object) -> Condition | None:
+    """``sql`` with ``value`` as its one parameter; no condition when the filter was not
+    given (``None``)."""
+    return None if value is None else (sql, (value,))
+
 
 __all__ = ["GROUPINGS", "LedgerReads", "RecordKind"]
