@@ -7,9 +7,16 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import BaseTestServer
+from hypothesis import settings
 from openapi_contract import ContractCheck
 
 from certhub.hub.core.keys import SETTINGS
+
+# Property tests judge what an input does, not how fast: on two shared cores one example
+# (a DuckDB query, an Ed25519 signature) can exceed hypothesis's 200 ms deadline without
+# anything being wrong, and a flaky failure teaches nothing. Speed has its benchmarks.
+settings.register_profile("certhub", deadline=None)
+settings.load_profile("certhub")
 
 
 @pytest.fixture(autouse=True)
