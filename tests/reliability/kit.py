@@ -47,8 +47,8 @@ AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 SENDER = "channel"
 JOSE = {"Content-Type": "application/jose"}
 CST = timezone(timedelta(hours=8))
-QUEUES = ("dlq", "ingress", "delivery.ministry", "delivery.sms")
-EXCHANGES = ("dlx", "deliveries", "ingress")
+QUEUES = ("dlq", "ingress", "delivery.ministry", "delivery.sms", "comparison")
+EXCHANGES = ("dlx", "deliveries", "ingress", "jobs")
 
 # Fast but faithful timings: short leases, polls and backoffs; same code paths.
 FAST: dict[str, str] = {
