@@ -1,7 +1,9 @@
 """The comparison's rules: each one named SQL step over the loaded snapshot.
 
-Every rule reads tables earlier steps made and creates one table; none
-writes anywhere else, so each is tested alone on a handful of rows
+Every rule reads tables and views earlier steps made and creates its own
+(a view where its readers filter first: a copy of millions of rows costs
+more than the joins it saves, and spills); none writes anywhere else (the
+cleaning rules drop the raw tables they checked). Each is tested alone on a handful of rows
 (tests/comparison/test_rules.py). Each output row carries its *why*: the rule
 id and the source records (department, record id, kind, date, grade).
 
