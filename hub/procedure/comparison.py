@@ -9,10 +9,13 @@
   a coordinator's report) — never a second one; a person whose benefit is
   already closed gets no task, the report is linked to that history;
 * a **clearing step** carries a department's void: the rule decides whether
-  the task is cleared, kept, or — confirmed and terminated — a restoration is
-  proposed to a person (the task, still confirmed, is re-signed with the
-  proposal in its remarks, so staff and the province see it; the restoration
-  itself is filed and approved by staff, never by the machine).
+  the task is cleared, kept, or — confirmed, terminated, and every record it
+  rested on withdrawn — its termination is voided and a restoration proposed
+  (the task, still confirmed, is re-signed with the proposal in its remarks,
+  so staff and the province see it; the restoration itself is filed by staff
+  and approved by people, never by the machine — the same determination,
+  :func:`~certhub.hub.procedure.reversals.voided_termination`, lets it through
+  the restoration checks, and its approval lifts the closure).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pydantic import BaseModel
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
+from certhub.hub.procedure.reversals import machine_sources, withdrawn_records
 from certhub.hub.procedure.tasks import (
     closed_by,
     extend,
@@ -31,13 +35,10 @@ from certhub.hub.procedure.tasks import (
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
     ReversalAction,
-    SourceRecord,
     check_grades,
-    cited,
     exempt_notice,
     machine_actor,
     reversal_action,
-    void_message_id,
     withdrawn,
 )
 from certhub.hub.rules.parties import check_reporter
@@ -104,7 +105,7 @@ async def _plan_void(
     if row is None:
         raise Refusal("task-not-found", f"no verification task {step.task_id!r}")
     record = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
-    machine = await _machine_sources(ctx, record.task)
+    machine = await machine_sources(ctx, record.task)
     if not any((s.department, s.record_id) == voided for c in machine.values() for s in c):
         raise Refusal(
             "task-transition-invalid",
@@ -112,19 +113,18 @@ async def _plan_void(
         )
     closed = await ctx.store.closed_benefit(record.task.person.id_number)
     terminated = closed is not None and closed[1] == step.task_id
-    withdrawn_before = {
-        (s.department, s.record_id)
-        for c in machine.values()
-        for s in c
-        if await ctx.store.find(MACHINE_REPORTER, void_message_id(s.department, s.record_id))
-    }
-    voids = {voided, *withdrawn_before}
+    # This void is not in the ledger yet: it joins those withdrawn before (the rest of
+    # the determination is voided_termination's, which a restoration's checks use).
+    voids = {voided, *await withdrawn_records(ctx, machine)}
     action = reversal_action(record.task, voids, machine, terminated_by_task=terminated)
     audit = AuditWrite(f"reversal_{action}", step.task_id, message.sender, message.digest)
     if action is ReversalAction.PROPOSE_RESTORATION:
         # The task stays confirmed; its re-signed state tells staff (task list) and the
         # province (/v1/outcomes) that a restoration is to be filed and approved by people.
-        remarks = f"restoration proposed, to be filed and approved by staff: {step.outcome}"
+        remarks = (
+            "restoration proposed, to be filed and approved by staff: the termination is "
+            f"voided, a restoration/v1 of it can be filed now ({step.outcome})"
+        )
         flagged = record.task.model_copy(update={"remarks": remarks[:1000]})
         return extend(Effects(audit=(audit,)), **task_effects(ctx, flagged, record))
     if action is not ReversalAction.CLEAR:
@@ -139,17 +139,3 @@ async def _plan_void(
     )
     task = VerificationTask.model_validate(task.model_dump())  # every model rule again
     return extend(Effects(audit=(audit,)), **task_effects(ctx, task, record))
-
-
-async def _machine_sources(
-    ctx: ProcedureContext, task: VerificationTask
-) -> dict[str, tuple[SourceRecord, ...]]:
-    """For each of the task's sources that is a machine report, the records it cited."""
-    found: dict[str, tuple[SourceRecord, ...]] = {}
-    for source in task.sources:
-        if source.isdigit():  # an item id: a person's report
-            continue
-        record = await ctx.store.find(MACHINE_REPORTER, source)
-        if record is not None:
-            found[source] = cited(EligibilityReport.model_validate_json(record.payload).remarks)
-    return found

@@ -111,6 +111,16 @@ async def _on_approval(
         task = task_for_report(existing, report, str(item_id), ctx.clock())
         if task is not None:
             return extend(effects, **task_effects(ctx, task, existing))
+    if kind is ItemKind.RESTORATION:
+        # Re-checked at this decision: a closure still here is a voided termination
+        # (recheck_restoration refuses any other), so approving restores the benefit.
+        person = Restoration.model_validate_json(record.payload).person.id_number
+        closure = await ctx.store.closed_benefit(person)
+        if closure is not None:
+            lifted = BenefitClosure(person, *closure)
+            decided = effects.audit[0]  # the approval's own link: same actor and digest
+            audit = AuditWrite("closure_lifted", closure[1], decided.actor, decided.digest)
+            return extend(replace(effects, closure_lifted=lifted), audit=(audit,))
     return effects
 
 

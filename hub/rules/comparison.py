@@ -21,8 +21,11 @@ reporter** ``adapter:comparison``:
 A department's void withdraws one of its records (:func:`reversal_action`):
 the task it alone raised is cleared; a task other evidence still supports is
 kept; a task already confirmed, whose termination followed, is never
-reopened by the machine — a restoration is *proposed* for a person to file
-and approve through the restoration procedure (rule 7).
+reopened by the machine. Once every record its machine sources cite is
+withdrawn and no person's report stands behind it, the termination is
+*voided* (:func:`termination_voided`): a restoration is proposed, and can
+then be filed by staff and approved by people through the restoration
+procedure (rule 7, :mod:`certhub.hub.rules.restoration`).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ __all__ = [
     "machine_actor",
     "opens_alone",
     "reversal_action",
+    "termination_voided",
     "void_message_id",
     "void_text",
     "withdrawn",
@@ -198,8 +202,8 @@ class ReversalAction(StrEnum):
 
     CLEAR = "cleared"  # the void took away all the task rested on
     KEEP = "kept"  # other evidence (another source, a person's report) still stands
-    PROPOSE_RESTORATION = "restoration_proposed"  # confirmed and terminated: a person decides
-    NONE = "no_effect"  # the task was already cleared, or confirmed without a termination
+    PROPOSE_RESTORATION = "restoration_proposed"  # its termination is voided: a person decides
+    NONE = "no_effect"  # cleared already, or confirmed and not (or not wholly) voided
 
 
 def reversal_action(
@@ -229,10 +233,32 @@ def reversal_action(
     if task.status is TaskStatus.cleared:
         return ReversalAction.NONE
     if task.status is TaskStatus.confirmed:
-        return ReversalAction.PROPOSE_RESTORATION if terminated_by_task else ReversalAction.NONE
+        voided_now = terminated_by_task and termination_voided(task, voided, machine_sources)
+        return ReversalAction.PROPOSE_RESTORATION if voided_now else ReversalAction.NONE
     if people or opens_alone(remaining):
         return ReversalAction.KEEP
     return ReversalAction.CLEAR
+
+
+def termination_voided(
+    task: VerificationTask,
+    voided: Collection[tuple[str, str]],
+    machine_sources: Mapping[str, tuple[SourceRecord, ...]],
+) -> bool:
+    """Whether ``task``'s confirmation rests on nothing any more: its termination is voided.
+
+    True only when every source of the task is a machine report and every record
+    they cite is in ``voided``. A person's report (or a source the hub cannot read
+    back as a machine report) keeps the termination standing: the machine never
+    unsays what a person reported, and a termination resting on a person's word
+    is never restored by this path.
+    """
+    if task.status is not TaskStatus.confirmed or not machine_sources:
+        return False
+    if any(source not in machine_sources for source in task.sources):
+        return False
+    cited_records = [r for records in machine_sources.values() for r in records]
+    return bool(cited_records) and all((r.department, r.record_id) in voided for r in cited_records)
 
 
 def exempt_notice(event: CertificationEvent, message_id: str) -> Notice:

@@ -2,26 +2,38 @@
 
 * the roster must have the person, suspended since the same date, and the hub
   must not have terminated the benefit itself (a confirmed death is never
-  restored, whatever the roster says);
+  restored, whatever the roster says) — unless that termination is *voided*:
+  every department record it rested on was withdrawn by its department and no
+  person's report stands behind it (:func:`certhub.hub.rules.comparison.termination_voided`);
+  such a wrongly terminated benefit is checked as below, against the hub's own
+  termination instead of a suspension (:func:`check_restoration`);
 * back pay runs in whole months inside the suspension period, after the last
   month the roster paid (a month is paid once: regularly or as back pay);
 * the amount is exactly months × monthly amount (and the monthly amount is
   the roster's);
 * the bank account is the one on file, unless the change carries evidence;
 * suspended for more than 365 days, counted from the roster's
-  ``suspended_since`` to the day of the check (the request, and again each
+  ``suspended_since`` (for a voided termination, from the termination's
+  ``effective_from``) to the day of the check (the request, and again each
   decision) → municipal approval. A date the requester writes (``restore_from``)
   never shortens it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Final
 
-from certhub.hub.rules.months import last_day_of_month, month_index, months_in, parse_month
+from certhub.hub.rules.months import (
+    last_day_of_month,
+    month_index,
+    month_label,
+    months_in,
+    parse_month,
+)
 from certhub.schemas import BenefitRecord, BenefitStatus, Refusal, Restoration
 
 MUNICIPAL_AFTER_DAYS: Final = 365
@@ -36,18 +48,34 @@ class RestorationCheck:
     back_paid: tuple[str, ...] = ()  # YYYY-MM, each paid once (a ledger constraint)
 
 
+@dataclass(frozen=True, slots=True)
+class VoidedTermination:
+    """The hub's termination of a benefit whose sources were all withdrawn (found voided).
+
+    ``effective_from`` is the termination's (the confirmed event date): the day the
+    benefit stopped. ``recovered`` lists the months (``YYYY-MM``) recovered from the
+    person as overpayment.
+    """
+
+    task_id: str
+    effective_from: date
+    recovered: Collection[str] = ()
+
+
 def check_restoration(
     restoration: Restoration,
     roster: BenefitRecord | None,
     *,
     on: date,
     terminated_by: str | None = None,
+    voided: VoidedTermination | None = None,
 ) -> RestorationCheck:
     """Check ``restoration`` against the roster as it is ``on`` that day; raise a Refusal.
 
-    ``terminated_by`` names the hub's own termination of this benefit, if any.
+    ``terminated_by`` names the hub's own termination of this benefit, if any;
+    ``voided`` is that termination when its departments withdrew all it rested on.
     """
-    if terminated_by is not None:
+    if terminated_by is not None and voided is None:
         raise Refusal(
             "restoration-not-suspended",
             f"the hub terminated this benefit ({terminated_by}); it is never restored",
@@ -57,12 +85,19 @@ def check_restoration(
             "restoration-no-roster",
             "the person has no roster entry; only a suspended benefit on the roster is restored",
         )
-    suspended_since = _check_against_roster(restoration, roster)
+    if voided is not None:
+        stopped = _check_against_termination(restoration, roster, voided)
+        # The event month was payable (the disposal recovered only the months after it):
+        # back pay starts at the earliest with the month after it.
+        first = parse_month(month_label(month_index(stopped) + 1))
+    else:
+        stopped = first = _check_against_roster(restoration, roster)
     start, end = restoration.back_pay_from, restoration.back_pay_to
-    if start < suspended_since or end >= restoration.restore_from:
+    if start < first or end >= restoration.restore_from:
         raise Refusal(
             "restoration-period-invalid",
-            "back pay must lie inside the suspension (from its start, before restore_from)",
+            f"back pay must lie from {first.isoformat()} (the benefit stopped "
+            f"{stopped.isoformat()}) to before restore_from",
         )
     if start.day != 1 or end != last_day_of_month(end):
         raise Refusal("restoration-period-invalid", "back pay runs in whole calendar months")
@@ -70,6 +105,18 @@ def check_restoration(
         raise Refusal(
             "restoration-period-invalid",
             f"the roster paid through {roster.paid_through}; back pay starts after it",
+        )
+    back_paid = months_in(start, end)
+    if voided is not None and (taken := sorted(set(back_paid) & set(voided.recovered))):
+        # Money safety (issue 13: a month is paid at most once). A month recovered as an
+        # overpayment after the false death was paid by the roster; it is settled by that
+        # overpayment (written off, or refunded where it was recovered), never by back pay
+        # too. The roster's paid_through already covers such months; this holds even if
+        # a later roster rewrote paid_through.
+        raise Refusal(
+            "restoration-period-invalid",
+            f"{taken[0]}..{taken[-1]} were recovered as overpayment of task {voided.task_id}; "
+            "they are settled by that overpayment, not by back pay",
         )
     months = month_index(end) - month_index(start) + 1
     expected = Decimal(roster.monthly_amount) * months
@@ -86,9 +133,7 @@ def check_restoration(
             "the account differs from the one on file; a change needs its own evidence",
         )
     return RestorationCheck(
-        months=months,
-        municipal=needs_municipal(suspended_since, on),
-        back_paid=months_in(start, end),
+        months=months, municipal=needs_municipal(stopped, on), back_paid=back_paid
     )
 
 
@@ -108,6 +153,40 @@ def _check_against_roster(restoration: Restoration, roster: BenefitRecord) -> da
             "restoration-period-invalid",
             f"suspended_since differs from the roster ({roster.suspended_since.isoformat()})",
         )
+    _check_money_on_file(restoration, roster)
+    return roster.suspended_since
+
+
+def _check_against_termination(
+    restoration: Restoration, roster: BenefitRecord, voided: VoidedTermination
+) -> date:
+    """The day a wrongly terminated benefit stopped, once the request agrees with the facts.
+
+    Field mapping, decided here: the province applies the hub's termination, so its
+    roster says ``terminated`` — and a terminated record carries no
+    ``suspended_since`` (the schema allows it only when suspended). The day the
+    benefit stopped is therefore the hub's own termination's ``effective_from``, and
+    the request states it in ``suspended_since``. A roster still saying active or
+    suspended has not applied the termination: there is nothing of it to restore.
+    """
+    if roster.status is not BenefitStatus.terminated:
+        raise Refusal(
+            "restoration-not-suspended",
+            f"the roster says the benefit is {roster.status}, not terminated by the hub's "
+            f"task {voided.task_id}",
+        )
+    if restoration.suspended_since != voided.effective_from:
+        raise Refusal(
+            "restoration-period-invalid",
+            f"suspended_since must be the day the termination took effect "
+            f"({voided.effective_from.isoformat()})",
+        )
+    _check_money_on_file(restoration, roster)
+    return voided.effective_from
+
+
+def _check_money_on_file(restoration: Restoration, roster: BenefitRecord) -> None:
+    """The monthly amount and the account on file are the roster's."""
     if Decimal(roster.monthly_amount) != Decimal(restoration.monthly_amount):
         raise Refusal(
             "restoration-amount-mismatch",
@@ -115,7 +194,6 @@ def _check_against_roster(restoration: Restoration, roster: BenefitRecord) -> da
         )
     if roster.bank_account_on_file != restoration.bank_account_on_file:
         raise Refusal("bank-account-mismatch", "bank_account_on_file differs from the roster")
-    return roster.suspended_since
 
 
 def account_matches(account: str, on_file: str) -> bool:

@@ -301,6 +301,7 @@ class Effects:
     months: tuple[MonthsClaim, ...] = ()
     release_months: tuple[str, ...] = ()  # sources whose back-paid months are freed (rejected)
     closure: BenefitClosure | None = None
+    closure_lifted: BenefitClosure | None = None  # a voided termination's restoration approved
     evidence_bindings: tuple[EvidenceBinding, ...] = ()
     certified: RegisterCertification | None = None  # the register's; cannot fail
     recovery: RecoveryWrite | None = None
@@ -327,6 +328,7 @@ class Effects:
             or self.zero_report_guard
             or self.months
             or self.closure
+            or self.closure_lifted
             or self.evidence_bindings
             or self.recovery
             or self.overpayment_change

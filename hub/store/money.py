@@ -3,7 +3,8 @@
 * ``benefit_months`` — (person, purpose, month): a month is back-paid by one
   restoration and recovered by one overpayment, never twice;
 * ``closed_benefits`` — one termination per person: a terminated benefit
-  stays terminated;
+  stays terminated, unless a restoration of a termination its departments
+  voided is approved (the row is deleted; the ledger keeps both records);
 * ``evidence_people`` — an ID image or on-site photo certifies one person.
 
 The statements are portable (SQLite's ``?``; PostgreSQL numbers them) and a
@@ -26,6 +27,7 @@ RELEASE_MONTHS: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose
 CLOSE_BENEFIT: Final = (
     "INSERT INTO closed_benefits (person_id, reason, task_id, sequence) VALUES (?, ?, ?, ?)"
 )
+LIFT_CLOSURE: Final = "DELETE FROM closed_benefits WHERE person_id = ? AND task_id = ?"
 BIND_EVIDENCE: Final = (
     "INSERT INTO evidence_people (sha256, person_id, sequence) VALUES (?, ?, ?)"
     " ON CONFLICT (sha256) DO NOTHING"
@@ -45,6 +47,11 @@ def months_taken(claim: MonthsClaim) -> Conflict:
 def already_closed(closure: BenefitClosure) -> Conflict:
     """The refusal of a second termination."""
     return Conflict("conflict", f"the benefit was terminated meanwhile (task {closure.task_id})")
+
+
+def closure_changed(closure: BenefitClosure) -> Conflict:
+    """The refusal of lifting a termination that is no longer the one checked."""
+    return Conflict("conflict", f"the termination by task {closure.task_id} changed meanwhile")
 
 
 def other_person(binding: EvidenceBinding) -> Conflict:

@@ -213,6 +213,9 @@ def _money(sequence: int, effects: Effects) -> list[Op]:
     if (c := effects.closure) is not None:
         params = (c.person_id, c.reason, c.task_id, sequence)
         ops.append(Run(money.CLOSE_BENEFIT, params, unique=money.already_closed(c)))
+    if (c := effects.closure_lifted) is not None:
+        lifted = (c.person_id, c.task_id)
+        ops.append(Run(money.LIFT_CLOSURE, lifted, expect=1, refused=money.closure_changed(c)))
     for b in effects.evidence_bindings:
         ops.append(Run(money.BIND_EVIDENCE, (b.sha256, b.person_id, sequence)))
         ops.append(Check(money.BOUND_PERSON, (b.sha256,), b.person_id, money.other_person(b)))

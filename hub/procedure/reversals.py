@@ -1,0 +1,82 @@
+"""What a department's void has undone, read from the ledger: one answer for every planner.
+
+The comparison's clearing step (:mod:`~certhub.hub.procedure.comparison`) and
+a restoration's checks (:func:`~certhub.hub.procedure.intake.recheck_restoration`)
+both ask whether a termination is voided; both read the same facts here — the
+task's machine sources, the records their departments withdrew, the closure —
+and decide with the same pure rule (:func:`~certhub.hub.rules.comparison.reversal_action`),
+so a remark saying a restoration can be filed and the check of that
+restoration never disagree.
+"""
+
+from __future__ import annotations
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.rules.comparison import (
+    MACHINE_REPORTER,
+    ReversalAction,
+    SourceRecord,
+    cited,
+    reversal_action,
+    void_message_id,
+)
+from certhub.hub.rules.restoration import VoidedTermination
+from certhub.schemas import EligibilityReport, Termination, VerificationTask
+
+__all__ = ["machine_sources", "voided_termination", "withdrawn_records"]
+
+
+async def machine_sources(
+    ctx: ProcedureContext, task: VerificationTask
+) -> dict[str, tuple[SourceRecord, ...]]:
+    """For each of the task's sources that is a machine report, the records it cited."""
+    found: dict[str, tuple[SourceRecord, ...]] = {}
+    for source in task.sources:
+        if source.isdigit():  # an item id: a person's report
+            continue
+        record = await ctx.store.find(MACHINE_REPORTER, source)
+        if record is not None:
+            found[source] = cited(EligibilityReport.model_validate_json(record.payload).remarks)
+    return found
+
+
+async def withdrawn_records(
+    ctx: ProcedureContext, machine: dict[str, tuple[SourceRecord, ...]]
+) -> set[tuple[str, str]]:
+    """(department, record id) of the cited records whose void the ledger holds."""
+    return {
+        (s.department, s.record_id)
+        for records in machine.values()
+        for s in records
+        if await ctx.store.find(MACHINE_REPORTER, void_message_id(s.department, s.record_id))
+    }
+
+
+async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermination | None:
+    """The hub's termination by ``task_id`` if its departments withdrew all it rested on.
+
+    None when the task is unknown, did not terminate the person's benefit, rests
+    on a person's report or on any record not withdrawn, or its signed
+    termination cannot be read back (nothing is restored on facts the hub cannot show).
+    """
+    row = await ctx.store.get_task(task_id)
+    if row is None:
+        return None
+    task = VerificationTask.model_validate_json(row.snapshot)
+    person = task.person.id_number
+    closed = await ctx.store.closed_benefit(person)
+    machine = await machine_sources(ctx, task)
+    action = reversal_action(
+        task,
+        await withdrawn_records(ctx, machine),
+        machine,
+        terminated_by_task=closed is not None and closed[1] == task_id,
+    )
+    if action is not ReversalAction.PROPOSE_RESTORATION:
+        return None
+    record = await ctx.store.find(ctx.outcomes.hub_id, f"termination:{task_id}")
+    if record is None:
+        return None
+    termination = Termination.model_validate_json(record.payload)
+    recovered = await ctx.store.counted_months(person, "recovered")
+    return VoidedTermination(task_id, termination.effective_from, recovered)

@@ -1,0 +1,191 @@
+"""Issue 17, reversals: a death a department wrongly registered, then voided, is restored by people.
+
+A cremation record (grade A) from civil affairs opens a death task through
+``certhub compare run``; the county confirms it and the hub terminates the
+benefit. Next month civil affairs voids the record: the termination is voided,
+a ``restoration/v1`` filed by town staff is accepted and approved through the
+HTTP API, and the person is no longer read as terminated. Without the void, or
+when a person's report stands behind the death, the same restoration is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from procedurekit import PARTIES, Office, restoration, today, trust_store
+from prometheus_client import CollectorRegistry
+
+from certhub.hub.cli.main import main
+from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.core.keys import STORE
+from certhub.hub.core.settings import Settings
+from certhub.hub.rules.months import month_index, month_label, parse_month
+from certhub.hub.runtime.app import create_app
+from certhub.mocks.population import Population
+from certhub.schemas import VerificationTask
+from certhub.security import SigningKey
+
+PROBLEM = "urn:certhub:problem:"
+HEADER = ",".join(FEED_COLUMNS) + "\n"
+THIS_MONTH = month_index(today())
+DIED_IN = month_label(THIS_MONTH - 2)  # the month of the (false) cremation record
+VOIDED_IN = month_label(THIS_MONTH - 1)  # the month civil affairs withdraws it
+DIED = parse_month(DIED_IN) + timedelta(days=2)
+
+
+@dataclass
+class _Hub:
+    """A data folder, its trust store, one person, and the two months' comparison inputs."""
+
+    tmp: Path
+    settings: Settings
+    keys: dict[str, SigningKey]
+    person: dict[str, Any]
+    opened: int = 0
+
+    @classmethod
+    def make(cls, tmp: Path) -> _Hub:
+        keys = {party: SigningKey.generate() for party in PARTIES}
+        settings = Settings(data_dir=tmp / "data", identity_check="off")
+        settings.data_dir.mkdir(parents=True)
+        trust_store(keys).save(settings.trust_store_path)
+        person = Population(seed=11).person()
+        number, county = person["id_number"], person["region"]["county"]
+        feeds = {
+            DIED_IN: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
+            VOIDED_IN: f"V1,{number},某人,,,void,{VOIDED_IN}-02,C1\n",
+        }
+        for period, feed in feeds.items():
+            folder = tmp / period
+            folder.mkdir()
+            (folder / "roster.csv").write_text(
+                f"id_number,name,county,village\n{number},{person['name']},{county},\n",
+                encoding="utf-8",
+            )
+            (folder / "civil_affairs.csv").write_text(HEADER + feed, encoding="utf-8")
+        return cls(tmp, settings, keys, person)
+
+    async def compare(self, period: str) -> dict[str, Any]:
+        """``certhub compare run`` for ``period``; the summary's ledger section."""
+        argv = ["compare", "run", "--period", period, "--input", str(self.tmp / period),
+                "--data", str(self.settings.data_dir)]  # fmt: skip
+        assert await asyncio.to_thread(main, argv) == 0
+        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
+        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
+        return ledger
+
+    async def office(self, aiohttp_client: Any) -> Office:
+        """The hub running on the data folder; its message ids follow the last office's."""
+        client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
+        self.opened += 1
+        return Office(client, self.settings, self.keys, counter=1000 * self.opened)
+
+
+async def _death_task(office: Office) -> str:
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    assert status == 200, page
+    (task,) = page["items"]
+    return str(task["task_id"])
+
+
+async def _terminated(office: Office) -> int:
+    status, body = await office.get("/v1/register/summary", on=today().isoformat())
+    assert status == 200, body
+    return int(body["people"]["terminated"])
+
+
+async def _confirmed(office: Office, task_id: str) -> None:
+    assert (await office.step(task_id, "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(task_id, "county-1", "confirmed", event_date=DIED.isoformat())
+    assert status == 202, body
+
+
+def _restoration(person: dict[str, Any]) -> dict[str, Any]:
+    """Restored this month, back pay for last month (the roster paid through the death's
+    month: the month after it is the first unpaid), stopped on the termination's day."""
+    request = restoration(person, DIED)
+    assert request["back_pay_from"] == f"{VOIDED_IN}-01"
+    assert request["back_pay_amount"] == "238.00"  # one month × the roster's 238.00
+    return request
+
+
+async def test_a_voided_death_is_restored_by_people_and_the_person_is_no_longer_terminated(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    hub = _Hub.make(tmp_path)
+    number = hub.person["id_number"]
+    assert (await hub.compare(DIED_IN))["reports"] == {"task_opened": 1}
+
+    office = await hub.office(aiohttp_client)
+    await office.roster(hub.person, paid_through=DIED_IN)
+    task_id = await _death_task(office)
+    await _confirmed(office, task_id)
+    # the province applies the hub's termination: it stops paying after the death's month
+    await office.roster(hub.person, status="terminated", paid_through=DIED_IN)
+    assert await _terminated(office) == 1
+    status, body = await office.post("/v1/restorations", "town-1", _restoration(hub.person))
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-not-suspended"), body
+    await office.client.close()
+
+    ledger = await hub.compare(VOIDED_IN)  # civil affairs withdraws its cremation record
+    assert ledger["reversals"] == {"restoration_proposed": 1}
+    office = await hub.office(aiohttp_client)
+    store = office.client.app[STORE]
+    task = VerificationTask.model_validate_json((await store.get_task(task_id)).snapshot)
+    assert task.status == "confirmed"  # the machine never undoes a person's decision
+    assert "a restoration/v1 of it can be filed now" in (task.remarks or "")
+
+    status, body = await office.post("/v1/restorations", "town-1", _restoration(hub.person))
+    assert status == 202, body
+    item = int(body["sequence"])
+    assert await store.closed_benefit(number) is not None  # filed is not restored
+    # a month is back-paid once: a second request for it is refused by the ledger's key
+    status, body = await office.post("/v1/restorations", "town-1", _restoration(hub.person))
+    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    status, body = await office.decide("restorations", item, "town-1", "accept")
+    assert status == 202, body
+    status, body = await office.decide("restorations", item, "county-1", "approve")
+    assert status == 202, body
+
+    assert await store.closed_benefit(number) is None
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    # once the province applies the approved restoration, the register reads them active
+    await office.roster(hub.person, paid_through=VOIDED_IN)
+    assert await _terminated(office) == 0
+
+
+async def test_a_death_a_person_reported_stays_terminated_after_the_departments_void(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    hub = _Hub.make(tmp_path)
+    office = await hub.office(aiohttp_client)
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": hub.person, "event_date": DIED.isoformat(),
+        "region": hub.person["region"],
+    }  # fmt: skip
+    item = await office.approved_report(report)
+    await office.client.close()
+    assert (await hub.compare(DIED_IN))["reports"] == {"task_joined": 1}
+
+    office = await hub.office(aiohttp_client)
+    await office.roster(hub.person, paid_through=DIED_IN)
+    await _confirmed(office, f"task-{item}")
+    await office.roster(hub.person, status="terminated", paid_through=DIED_IN)
+    await office.client.close()
+    await hub.compare(VOIDED_IN)  # the department withdraws its record; the report stands
+
+    office = await hub.office(aiohttp_client)
+    row = await office.client.app[STORE].get_task(f"task-{item}")
+    task = VerificationTask.model_validate_json(row.snapshot)
+    assert task.status == "confirmed"
+    assert "restoration" not in (task.remarks or "")  # no proposal: not voided
+    before = await office.ledger_size()
+    status, body = await office.post("/v1/restorations", "town-1", _restoration(hub.person))
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-not-suspended"), body
+    assert await office.ledger_size() == before
+    assert await office.client.app[STORE].closed_benefit(hub.person["id_number"]) is not None
