@@ -16,6 +16,7 @@ from certhub.hub.rules.comparison import (
     machine_actor,
     opens_alone,
     reversal_action,
+    termination_voided,
     void_text,
     withdrawn,
 )
@@ -141,6 +142,30 @@ def test_what_a_void_does() -> None:
         terminated_by_task=False,
     )  # fmt: skip
     assert both is ReversalAction.CLEAR
+
+
+def test_a_termination_is_voided_only_when_every_record_it_rested_on_is_withdrawn() -> None:
+    c1, p1 = _src("civil_affairs", "C1", "A"), _src("public_security", "P1", "A")
+    machine = {"cmpr.a": (c1,), "cmpr.b": (p1,)}
+    one, both = {("civil_affairs", "C1")}, {("civil_affairs", "C1"), ("public_security", "P1")}
+    confirmed = _task("confirmed", ("cmpr.a", "cmpr.b"))
+
+    def action(task: VerificationTask, voided: set[tuple[str, str]]) -> ReversalAction:
+        cited_here = {s: machine[s] for s in task.sources if s in machine}
+        return reversal_action(task, voided, cited_here, terminated_by_task=True)
+
+    # P1 still says the person is dead: the termination stands, nothing is proposed
+    assert not termination_voided(confirmed, one, machine)
+    assert action(confirmed, one) is ReversalAction.NONE
+    assert termination_voided(confirmed, both, machine)
+    assert action(confirmed, both) is ReversalAction.PROPOSE_RESTORATION
+    # a person's report (item 17) behind the death: never voided by departments
+    reported = _task("confirmed", ("cmpr.a", "17"))
+    assert not termination_voided(reported, both, {"cmpr.a": (c1,)})
+    assert action(reported, both) is ReversalAction.NONE
+    # a task not confirmed, or with no machine source, terminated nothing to void
+    assert not termination_voided(_task("open", ("cmpr.a",)), one, {"cmpr.a": (c1,)})
+    assert not termination_voided(_task("confirmed", ("17",)), both, {})
 
 
 def test_a_clearing_step_names_the_withdrawn_record() -> None:

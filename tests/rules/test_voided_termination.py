@@ -1,0 +1,116 @@
+"""Restoring a benefit the hub terminated on a death its departments then voided (rule 7).
+
+Fixed vectors: a false cremation record dated 2026-09-03, the benefit paid
+through 2026-09 at 238.00 a month, terminated by task ``task-cmp`` and now
+voided. Restored from 2026-12-01, back pay for 2026-10 and 2026-11 is 2 × 238.00
+= 476.00; the benefit stopped 2026-09-03, so municipal approval is needed from
+2027-09-04 (366 days), not on 2027-09-03 (365 days).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from certhub.hub.rules.restoration import VoidedTermination, check_restoration
+from certhub.mocks.population import Population
+from certhub.schemas import BenefitRecord, Refusal, Restoration
+
+NOW = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
+TERMINATED = "death, task task-cmp"
+VOIDED = VoidedTermination("task-cmp", date(2026, 9, 3))
+
+
+def restoration(**changes: Any) -> Restoration:
+    fields: dict[str, Any] = {
+        "person": Population(seed=5).person(),
+        "suspended_since": "2026-09-03",  # the termination's effective_from
+        "restore_from": "2026-12-01",
+        "back_pay_from": "2026-10-01",
+        "back_pay_to": "2026-11-30",
+        "monthly_amount": "238.00",
+        "back_pay_amount": "476.00",
+        "bank_account": "6222021234567890123",
+        "bank_account_on_file": "6222***********0123",
+        "requested_by": {"id": "town-1", "role": "town_staff"},
+        "requested_at": NOW.isoformat(),
+    }
+    return Restoration.model_validate(fields | changes)
+
+
+def roster(r: Restoration, **changes: Any) -> BenefitRecord:
+    fields: dict[str, Any] = {
+        "person": r.person,
+        "status": "terminated",  # the province applied the hub's termination
+        "monthly_amount": "238.00",
+        "paid_through": "2026-09",
+        "bank_account_on_file": "6222***********0123",
+        "as_of": NOW,
+    }
+    return BenefitRecord.model_validate(fields | changes)
+
+
+def check(r: Restoration, record: BenefitRecord | None = None, **kw: Any) -> Any:
+    kw = {"on": NOW.date(), "terminated_by": TERMINATED, "voided": VOIDED} | kw
+    return check_restoration(r, roster(r) if record is None else record, **kw)
+
+
+def refused(slug: str, r: Restoration, record: BenefitRecord | None = None, **kw: Any) -> str:
+    with pytest.raises(Refusal) as caught:
+        check(r, record, **kw)
+    assert caught.value.slug == slug
+    return str(caught.value)
+
+
+def test_a_voided_termination_is_restored_with_back_pay_from_the_month_after_the_death() -> None:
+    result = check(restoration())
+    assert (result.months, result.municipal) == (2, False)
+    assert result.back_paid == ("2026-10", "2026-11")
+
+
+@pytest.mark.parametrize(("on", "municipal"), [(date(2027, 9, 3), False), (date(2027, 9, 4), True)])
+def test_the_year_runs_from_the_day_the_termination_took_effect(on: date, municipal: bool) -> None:
+    assert check(restoration(), on=on).municipal is municipal
+
+
+def test_without_the_void_a_termination_is_never_restored() -> None:
+    refused("restoration-not-suspended", restoration(), voided=None)
+
+
+def test_the_roster_must_have_applied_the_termination() -> None:
+    r = restoration()
+    refused("restoration-not-suspended", r, roster(r, status="active"))
+    suspended = roster(r, status="suspended", suspended_since="2026-09-03")
+    refused("restoration-not-suspended", r, suspended)
+    with pytest.raises(Refusal) as caught:
+        check_restoration(r, None, on=NOW.date(), terminated_by=TERMINATED, voided=VOIDED)
+    assert caught.value.slug == "restoration-no-roster"
+
+
+def test_the_request_states_the_day_the_termination_took_effect() -> None:
+    refused("restoration-period-invalid", restoration(suspended_since="2026-09-01"))
+
+
+def test_the_month_of_the_death_is_not_back_pay() -> None:
+    r = restoration(back_pay_from="2026-09-01", back_pay_amount="714.00")
+    refused("restoration-period-invalid", r, roster(r, paid_through="2026-08"))
+
+
+def test_no_month_the_roster_paid_is_paid_again() -> None:
+    r = restoration()
+    refused("restoration-period-invalid", r, roster(r, paid_through="2026-10"))
+
+
+def test_a_month_recovered_as_overpayment_is_not_back_pay_too() -> None:
+    # even a roster that no longer shows 2026-10 as paid: the overpayment settles it
+    voided = VoidedTermination("task-cmp", date(2026, 9, 3), frozenset({"2026-10"}))
+    text = refused("restoration-period-invalid", restoration(), voided=voided)
+    assert "2026-10..2026-10" in text
+
+
+def test_the_amount_and_the_account_are_checked_as_for_a_suspension() -> None:
+    refused("restoration-amount-mismatch", restoration(back_pay_amount="714.00"))
+    refused("restoration-amount-mismatch", restoration(monthly_amount="250.00"))
+    refused("bank-account-mismatch", restoration(bank_account="6222021234567899999"))
