@@ -1,0 +1,45 @@
+"""A voided termination's closure is lifted once, on both backends (issue 17, reversals)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ledger_backends import Backend
+from ledgerkit import receipt, refused, unsigned_message
+
+from certhub.hub.store import NewMessage, RecordKind
+from certhub.hub.store.effects import BenefitClosure, Effects
+
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def message(n: int) -> NewMessage:
+    return unsigned_message(
+        n,
+        received_at=T0 + timedelta(seconds=n),
+        kind=RecordKind.CERTIFICATION,
+        message_type="decision/v1",
+        sender="county-1",
+        payload=b"{}",
+        person_id="P1",
+    )
+
+
+async def test_the_closure_named_is_lifted_once_and_a_later_termination_closes_again(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
+    await ledger.append(message(1), receipt, Effects(closure=BenefitClosure("P1", "death", "t1")))
+    # another task's closure is not the one checked: refused, nothing written
+    stale = Effects(closure_lifted=BenefitClosure("P1", "death", "t0"))
+    await refused(ledger, message(2), stale, "conflict")
+    assert await ledger.closed_benefit("P1") == ("death", "t1")
+
+    lifted = Effects(closure_lifted=BenefitClosure("P1", "death", "t1"))
+    await ledger.append(message(3), receipt, lifted)
+    assert await ledger.closed_benefit("P1") is None
+    await refused(ledger, message(4), lifted, "conflict")  # lifted already
+    # a true death confirmed later terminates the benefit again
+    await ledger.append(message(5), receipt, Effects(closure=BenefitClosure("P1", "death", "t2")))
+    assert await ledger.closed_benefit("P1") == ("death", "t2")
+    await ledger.aclose()
