@@ -285,7 +285,7 @@ async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: Le
             tally.count(tally.reversals, "already")
             continue
         outcome = "no_task"
-        for task_id, before in await _candidates(intake.store, reversal):
+        for task_id, before, version in await _candidates(intake.store, reversal):
             step = partial(void_step, period, reversal, task_id, datetime.now(UTC))
             try:
                 await intake.ingestor.ingest(intake.sender, step(), mid)
@@ -295,39 +295,52 @@ async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: Le
                 print(f"certhub: refused {mid}: {refusal_text(exc)}", file=sys.stderr)
                 outcome = "refused"
                 break
-            outcome = await _effect(intake.store, task_id, before, reversal["id_number"])
+            outcome = await _effect(intake.store, task_id, (before, version), reversal["id_number"])
             if outcome == "restoration_proposed":
                 tally.restoration_proposals.append(task_id)
             break
         tally.count(tally.reversals, outcome)
 
 
-async def _candidates(store: LedgerStore, reversal: dict[str, Any]) -> list[tuple[str, str]]:
-    """(task id, status) of the tasks the withdrawn record may rest on: open, or terminating."""
+async def _candidates(
+    store: LedgerStore, reversal: dict[str, Any]
+) -> list[tuple[str, str, int]]:
+    """(task id, status, version) of the tasks the withdrawn record may rest on: open, or
+    terminating."""
     person = reversal["id_number"]
-    found: list[tuple[str, str]] = []
+    rows = []
     for kind in task_kinds_of(reversal["department"]):
         row = await store.find_open_task(person, kind.value)
         if row is not None:
-            found.append((row.task_id, _status(row)))
+            rows.append(row)
     closed = await store.closed_benefit(person)
     if closed is not None and (task := await store.get_task(closed[1])) is not None:
-        found.append((task.task_id, _status(task)))
-    return found
+        rows.append(task)
+    return [(row.task_id, _status(row), row.version) for row in rows]
 
 
 def _status(row: TaskRow) -> str:
     return VerificationTask.model_validate_json(row.snapshot).status.value
 
 
-async def _effect(store: LedgerStore, task_id: str, before: str, person: str) -> str:
-    """What the recorded step did, read back from the ledger (the rule decided it there)."""
+async def _effect(
+    store: LedgerStore, task_id: str, before: tuple[str, int], person: str
+) -> str:
+    """What the recorded step did, read back from the ledger (the rule decided it there).
+
+    ``before`` is the task's (status, version) ahead of the step. A confirmed task that
+    still holds the termination proposes a restoration only if the step re-signed it
+    (its version moved): a void that leaves another record standing changes nothing.
+    """
+    status, version = before
     after = await store.get_task(task_id)
-    if after is not None and _status(after) == TaskStatus.cleared and before != TaskStatus.cleared:
+    if after is not None and _status(after) == TaskStatus.cleared and status != TaskStatus.cleared:
         return "cleared"
-    if before == TaskStatus.confirmed:
+    if status == TaskStatus.confirmed:
         closed = await store.closed_benefit(person)
-        return "restoration_proposed" if closed and closed[1] == task_id else "no_effect"
+        flagged = after is not None and after.version > version
+        holds = closed is not None and closed[1] == task_id
+        return "restoration_proposed" if flagged and holds else "no_effect"
     return "kept"
 
 

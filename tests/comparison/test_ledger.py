@@ -262,6 +262,30 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
     assert "report_linked" in actions
 
 
+async def test_a_void_that_leaves_another_record_standing_is_no_proposal_in_the_tally(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    both = CREMATED + "D1,{number},某人,,,death,2026-09-02,\n"  # two records, one task
+    case = _Case.make(tmp_path, {"2026-09": both, "2026-10": VOIDED})
+    assert (await asyncio.to_thread(case.run, "2026-09"))["reports"] == {"task_opened": 1}
+    office = await case.office(aiohttp_client)
+    await office.roster(case.person, paid_through="2026-11")
+    (task,) = _tasks(case.settings.data_dir, case.person["id_number"])
+    assert (await office.step(task.task_id, "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(
+        task.task_id, "county-1", "confirmed", event_date="2026-09-02"
+    )
+    assert status == 202, body
+    await office.client.close()
+
+    ledger = await asyncio.to_thread(case.run, "2026-10")  # C1 withdrawn, D1 stands
+    assert ledger["reversals"] == {"no_effect": 1}
+    assert ledger["restoration_proposals"] == []
+    (after,) = _tasks(case.settings.data_dir, case.person["id_number"])
+    assert after.status == "confirmed"
+    assert not (after.remarks or "").startswith("restoration proposed")
+
+
 async def test_a_coordinators_open_task_is_joined_and_outlives_the_departments_void(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
