@@ -136,7 +136,18 @@ class RosterFile:
     accepted: int = 0
     refused: dict[str, RefusedRows] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    con: duckdb.DuckDBPyConnection = field(default_factory=duckdb.connect)
+    memory_limit: str = "1GB"
+    con: duckdb.DuckDBPyConnection = field(init=False)
+
+    def __post_init__(self) -> None:
+        # DuckDB's default limit is 80% of the machine's memory and an in-memory database
+        # has nowhere to spill: a 10M-row roster held 5.5 GB. Bounded, it spills to scratch.
+        self.con = duckdb.connect(
+            config={
+                "memory_limit": self.memory_limit,
+                "temp_directory": str(self.scratch / "spill"),
+            }
+        )
 
     def load(self, on_step: Callable[[str, int, int], None] | None = None) -> None:
         """Read, check and de-duplicate the file into table ``accepted``.

@@ -233,3 +233,28 @@ def test_importing_again_writes_what_lags_behind_the_file(
     assert roster_rows(data) == first
     lagging = register_of(data, resident_id(2))
     assert (lagging.roster_status, lagging.suspended_since) == ("suspended", "2025-06-01")
+
+
+def test_the_checks_run_in_bounded_memory_and_spill_to_the_scratch_folder(tmp_path: Path) -> None:
+    from datetime import date
+
+    from certhub.hub.register.importer import RosterFile
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_HEADER + "\n" + roster_line(1) + "\n", encoding="utf-8")
+    loaded = RosterFile(
+        roster, tmp_path, as_of="2026-12-01T00:00:00+08:00", today=date(2026, 12, 6),
+        memory_limit="256MB",
+    )  # fmt: skip
+    try:
+        loaded.load()
+        setting = loaded.con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+        assert loaded.accepted == 1
+    finally:
+        loaded.close()
+    assert setting is not None
+    limit, spill = setting
+    assert limit in ("256.0 MiB", "244.1 MiB")  # DuckDB prints bytes in binary units
+    assert spill == str(tmp_path / "spill")
