@@ -105,6 +105,18 @@ class LedgerTally:
         """One more ``outcome`` in ``section``."""
         section[outcome] = section.get(outcome, 0) + 1
 
+    def timed_since(self, began: float) -> None:
+        """Record the certifications' duration since ``began`` (``perf_counter``) and rate."""
+        self.seconds = round(time.perf_counter() - began, 3)
+        self.per_second = round((self.recorded + self.already) / max(self.seconds, 1e-6), 1)
+
+
+def _certifications_bar(run: ComparisonRun, show: bool) -> ProgressBar | None:
+    """A progress bar over the run's certifications, when asked to show one."""
+    if not show:
+        return None
+    return ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications")
+
 
 @dataclass(frozen=True)
 class _Intake:
@@ -203,7 +215,7 @@ async def _bulk_certifications(
     show: bool,
 ) -> None:
     """The certifications batch-wise, each its own signed message (see ``bulk_record``)."""
-    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
+    bar = _certifications_bar(run, show)
     began = time.perf_counter()
     try:
         advance = bar.advance if bar is not None else None
@@ -215,8 +227,7 @@ async def _bulk_certifications(
     for reason in done.reasons:
         print(f"certhub: refused {reason}", file=sys.stderr)
     tally.recorded, tally.already, tally.refused = done.recorded, done.already, done.refused
-    tally.seconds = round(time.perf_counter() - began, 3)
-    tally.per_second = round((tally.recorded + tally.already) / max(tally.seconds, 1e-6), 1)
+    tally.timed_since(began)
 
 
 async def _ingest(intake: _Intake, build: Callable[[], Any], mid: str) -> str:
@@ -240,7 +251,7 @@ async def _certifications(
     *,
     show: bool,
 ) -> None:
-    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
+    bar = _certifications_bar(run, show)
     began = time.perf_counter()
     try:
         for batch in rows(run.certifications, pacing.batch):
@@ -257,8 +268,7 @@ async def _certifications(
     finally:
         if bar is not None:
             bar.done()
-    tally.seconds = round(time.perf_counter() - began, 3)
-    tally.per_second = round((tally.recorded + tally.already) / max(tally.seconds, 1e-6), 1)
+    tally.timed_since(began)
 
 
 async def _reports(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:
