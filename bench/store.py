@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import statistics
 import sys
 import tempfile
@@ -36,7 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the store tests' messages: one recipe
 
+from ledgerkit import receipt, unsigned_message
 from scratch_db import create_scratch, drop_scratch
 
 from certhub.hub.store import LedgerStore, NewMessage, RecordKind, SqliteLedger
@@ -53,14 +54,10 @@ def make_messages(count: int, size: int, run: str, *, certifications: bool = Fal
     messages = []
     for n in range(count):
         jws = (f"{run}-{n}-".encode() * size)[:size]
-        message = NewMessage(
-            kind=RecordKind.REPORT,
-            message_type="eligibility_report/v1",
-            sender="city",
-            message_id=f"{run}-{n}",
-            kid="kid",
-            sha256=hashlib.sha256(jws).hexdigest(),
+        message = unsigned_message(
+            n,
             jws=jws,
+            message_id=f"{run}-{n}",
             payload=jws,
             received_at=now,
             county="440103",
@@ -98,7 +95,7 @@ async def drive(store: LedgerStore, messages: list[Item], concurrency: int) -> f
 
     async def appender() -> None:
         for message, effects in queue:
-            await store.append(message, lambda seq: f"receipt-{seq}", effects)
+            await store.append(message, receipt, effects)
 
     started = time.perf_counter()
     await asyncio.gather(*(appender() for _ in range(concurrency)))
