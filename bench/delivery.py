@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import secrets
 import sys
@@ -35,7 +34,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +41,9 @@ import aio_pika
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the delivery tests' outbox commit
 
+from deliverykit import commit as commit_outbox
 from load import percentile
 from prometheus_client import CollectorRegistry
 from scratch_db import add_database_url_option, create_scratch, drop_scratch
@@ -53,8 +53,8 @@ from certhub.hub.delivery.dispatcher import DeliveryDispatcher
 from certhub.hub.delivery.rabbit import RabbitBroker
 from certhub.hub.delivery.relay import OutboxRelay, RelayTiming
 from certhub.hub.delivery.service import DeliveryService
-from certhub.hub.store import LedgerStore, NewMessage, RecordKind, SqliteLedger
-from certhub.hub.store.effects import Effects, OutboxWrite
+from certhub.hub.store import LedgerStore, SqliteLedger
+from certhub.hub.store.effects import OutboxWrite
 from certhub.hub.store.postgres import PostgresLedger
 from certhub.monitoring.metrics import HubMetrics
 
@@ -138,19 +138,7 @@ class HubPath:
             self.counter += 1
             ids.append(f"{self.prefix}-{self.counter}")
         writes = tuple(OutboxWrite(i, DESTINATION, "push", payload(self.counter)) for i in ids)
-        jws = f"{self.prefix}-{self.counter}".encode()
-        message = NewMessage(
-            kind=RecordKind.OUTCOME,
-            message_type="bench/v1",
-            sender="bench",
-            message_id=jws.decode(),
-            kid="kid",
-            sha256=hashlib.sha256(jws).hexdigest(),
-            jws=jws,
-            payload=b"{}",
-            received_at=datetime.now(UTC),
-        )
-        await self.ledger.append(message, lambda seq: f"r{seq}", Effects(outbox=writes))
+        await commit_outbox(self.ledger, writes)
         self.service.wake()
         return [(i, started) for i in ids]
 
