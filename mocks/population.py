@@ -104,6 +104,23 @@ class Population:
             )
         return payload
 
+    def death_report(self, person: dict[str, Any], died: date, certificate: str) -> dict[str, Any]:
+        """A reporting system's report that ``person`` died on ``died``, citing the stored
+        cremation certificate ``certificate`` (a PDF's digest)."""
+        return self.eligibility_report() | {
+            "reason": "death",
+            "person": person,
+            "event_date": died.isoformat(),
+            "region": person["region"],
+            "evidence": [
+                {
+                    "sha256": certificate,
+                    "kind": "cremation_certificate",
+                    "media_type": "application/pdf",
+                }
+            ],
+        }
+
     def zero_report(self, period: str) -> dict[str, Any]:
         """A village's zero report for ``period``."""
         region = self.region()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import aiohttp
 
@@ -70,20 +69,7 @@ async def run_death_case(
         contact_mobile="13800138000",
     )
     certificate = await city.upload_evidence(certificate_pdf(), "application/pdf")
-    report: dict[str, Any] = people.eligibility_report() | {
-        "reason": "death",
-        "person": person,
-        "event_date": died.isoformat(),
-        "region": person["region"],
-        "evidence": [
-            {
-                "sha256": certificate,
-                "kind": "cremation_certificate",
-                "media_type": "application/pdf",
-            }
-        ],
-    }
-    item = (await city.push_one(report))["sequence"]
+    item = (await city.push_one(people.death_report(person, died, certificate)))["sequence"]
     await town.decide("reports", item, "accept")
     await county.decide("reports", item, "approve")
     (task,) = [

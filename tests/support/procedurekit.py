@@ -147,20 +147,8 @@ class Office:
 
     def death_report(self, person: dict[str, Any], died: date, certificate: str) -> dict[str, Any]:
         """The city's report that ``person`` died on ``died``, citing the stored cremation
-        certificate ``certificate`` (a PDF's digest)."""
-        return self.people.eligibility_report() | {
-            "reason": "death",
-            "person": person,
-            "event_date": died.isoformat(),
-            "region": person["region"],
-            "evidence": [
-                {
-                    "sha256": certificate,
-                    "kind": "cremation_certificate",
-                    "media_type": "application/pdf",
-                }
-            ],
-        }
+        certificate ``certificate`` (a PDF's digest): the demo's report, from the kit's people."""
+        return self.people.death_report(person, died, certificate)
 
     async def reported_death(
         self, person: dict[str, Any], died: date, **changes: Any
