@@ -38,6 +38,7 @@ def procedure_paths() -> dict[str, Any]:
                     "restorations",
                     "write-offs",
                     "suspension-proposals",
+                    "restoration-proposals",
                 ],
             },
         ),

@@ -24,6 +24,7 @@ class ItemKind(StrEnum):
     RESTORATION = "restoration"
     WRITE_OFF = "write_off"  # what remains of an overpayment, written off
     SUSPENSION = "suspension"  # an overdue pensioner proposed for suspension (the register's)
+    RESTORATION_PROPOSAL = "restoration_proposal"  # a voided termination proposed by the hub
 
 
 class ItemStatus(StrEnum):
