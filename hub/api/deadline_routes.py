@@ -12,7 +12,7 @@ from certhub.hub.api.auth import require_reader
 from certhub.hub.api.params import KEY_CURSOR, after_param, choice_param, page, region_param
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import STORE
-from certhub.hub.store import DeadlineRow
+from certhub.hub.store import DeadlineRow, PageQuery
 
 routes = web.RouteTableDef()
 
@@ -26,11 +26,8 @@ async def list_deadlines(request: web.Request) -> web.Response:
     limit = page_limit(request)
     now = time.time()
     rows = await request.app[STORE].list_deadlines(
+        PageQuery(after, limit + 1, region, reader.area),
         overdue_at=now if overdue == "true" else None,
-        region=region,
-        after=after,
-        limit=limit + 1,
-        area=reader.area,
     )
     return page(rows, limit, lambda row: _deadline(row, now), lambda row: row.task_id, after)
 

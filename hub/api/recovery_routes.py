@@ -19,7 +19,7 @@ from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.recovery import plan_recovery, plan_write_off_request
 from certhub.hub.rules.recovery import yuan
-from certhub.hub.store import OverpaymentRow, RecordKind
+from certhub.hub.store import OverpaymentRow, PageQuery, RecordKind
 from certhub.schemas import OverpaymentRecovery, RecoveryStatus, WriteOffRequest
 
 routes = web.RouteTableDef()
@@ -50,7 +50,7 @@ async def list_overpayments(request: web.Request) -> web.Response:
     after = after_param(request, KEY_CURSOR)
     limit = page_limit(request)
     rows = await request.app[STORE].list_overpayments(
-        status=status, region=region, after=after, limit=limit + 1, area=reader.area
+        PageQuery(after, limit + 1, region, reader.area), status=status
     )
     return page(rows, limit, _balance, lambda row: row.task_id, after)
 

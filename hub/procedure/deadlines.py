@@ -22,7 +22,7 @@ from certhub.hub.core.keys import LEADERSHIP, METRICS, PROCEDURE, SETTINGS, STOR
 from certhub.hub.core.periodic import every
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.rules.deadlines import DEFAULT_DEADLINE_DAYS, stage_due
-from certhub.hub.store import Conflict, DeadlineRow, LedgerStore, ReplayConflict
+from certhub.hub.store import Conflict, DeadlineRow, LedgerStore, PageQuery, ReplayConflict
 from certhub.hub.store.effects import AuditWrite, DeadlineWrite, Effects, no_receipt
 from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import TaskDeadline, VerificationTask
@@ -113,7 +113,7 @@ class DeadlineSweep:
         after = ""
         while True:
             rows = await self._store.list_deadlines(
-                overdue_at=now.timestamp(), region=None, after=after, limit=BATCH
+                PageQuery(after, BATCH), overdue_at=now.timestamp()
             )
             overdue.update(row.kind for row in rows)
             if len(rows) < BATCH:

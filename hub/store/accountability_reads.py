@@ -10,12 +10,29 @@ Kept beside :mod:`certhub.hub.store.base` (which composes these roles into
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from certhub.security.scopes import AreaScope
 
 if TYPE_CHECKING:
     from certhub.hub.store.assessment import Row, Scope
+
+Cursor = TypeVar("Cursor", int, str)
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery(Generic[Cursor]):
+    """One page of a reader's list: at most ``limit`` rows after cursor ``after`` (a key or a
+    sequence), of the region-code prefix ``region`` (None: any), inside ``area`` (None: all).
+
+    What each list filters on besides is its own argument; how a region or an area
+    maps onto a list's columns is its query's.
+    """
+
+    after: Cursor
+    limit: int
+    region: str | None = None
+    area: AreaScope | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +119,10 @@ class RecoveryReads(Protocol):
         ...
 
     async def list_overpayments(
-        self,
-        *,
-        status: str | None,
-        region: str | None,
-        after: str,
-        limit: int,
-        area: AreaScope | None = None,
+        self, page: PageQuery[str], *, status: str | None = None
     ) -> list[OverpaymentRow]:
-        """Overpayments by task id after ``after``, optionally by status and region prefix,
-        inside ``area`` (an overpayment is the county's: a village area sees none)."""
+        """Overpayments by task id, optionally by status (an overpayment is the county's:
+        a village area sees none)."""
         ...
 
 
@@ -126,16 +137,10 @@ class AccountabilityReads(Protocol):
         ...
 
     async def list_deadlines(
-        self,
-        *,
-        overdue_at: float | None,
-        region: str | None,
-        after: str,
-        limit: int,
-        area: AreaScope | None = None,
+        self, page: PageQuery[str], *, overdue_at: float | None = None
     ) -> list[DeadlineRow]:
-        """Open tasks' deadlines by task id after ``after`` (only those overdue at
-        ``overdue_at`` when given), optionally by region prefix, inside ``area``."""
+        """Open tasks' deadlines by task id (only those overdue at ``overdue_at`` when
+        given)."""
         ...
 
     async def get_biometrics(self, person_id: str) -> list[BiometricRow]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from typing_extensions import override
 
@@ -25,6 +25,7 @@ from certhub.hub.store.base import (
     ItemRow,
     LedgerRecord,
     OverpaymentRow,
+    PageQuery,
     ProcedureReads,
     RatingRow,
     RecordKind,
@@ -68,15 +69,16 @@ class LedgerReads(
         raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
 
     async def _page(
-        self, select: str, keyset: tuple[str, object, int], *conditions: Condition | None
+        self, select: str, key: str, page: PageQuery[Any], *conditions: Condition | None
     ) -> list[tuple[object, ...]]:
-        """One keyset page of ``select``: ``(key, after, limit)`` rows with ``key`` after
-        ``after`` in key order, of those meeting every condition given (``None``: no filter)."""
-        key, after, limit = keyset
-        kept = [*(c for c in conditions if c is not None), (f"{key}>?", (after,))]
+        """One keyset page of ``select``: ``page.limit`` rows with ``key`` after ``page.after``
+        in key order, of those meeting every condition given (``None``: no filter); the
+        page's region and area are the caller's conditions (each list has its columns)."""
+        kept = [*(c for c in conditions if c is not None), (f"{key}>?", (page.after,))]
         where = " AND ".join(sql for sql, _ in kept)
         params = tuple(value for _, values in kept for value in values)
-        return await self._read(f"{select} WHERE {where} ORDER BY {key} LIMIT ?", (*params, limit))
+        sql = f"{select} WHERE {where} ORDER BY {key} LIMIT ?"
+        return await self._read(sql, (*params, page.limit))
 
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
         """The record a sender stored under ``message_id``, if any."""
@@ -143,7 +145,8 @@ class LedgerReads(
     ) -> Sequence[TaskRow]:
         rows = await self._page(
             _TASK_SELECT,
-            ("changed_seq", after, limit),
+            "changed_seq",
+            PageQuery(after, limit),
             area_condition(area),
             _given("status=?", status),
             # A prefix of the task's region (its village, else its county): a village code
@@ -190,19 +193,15 @@ class LedgerReads(
 
     @override
     async def list_deadlines(
-        self,
-        *,
-        overdue_at: float | None,
-        region: str | None,
-        after: str,
-        limit: int,
-        area: AreaScope | None = None,
+        self, page: PageQuery[str], *, overdue_at: float | None = None
     ) -> list[DeadlineRow]:
+        region = page.region
         rows = await self._page(
             deadlines.SELECT,
-            ("task_id", after, limit),
+            "task_id",
+            page,
             ("resolved_at IS NULL", ()),
-            area_condition(area),
+            area_condition(page.area),
             _given("due_at<?", overdue_at),
             None
             if region is None
@@ -231,7 +230,8 @@ class LedgerReads(
     ) -> list[RatingRow]:
         rows = await self._page(
             ratings.SELECT,
-            ("r.sequence", after, limit),
+            "r.sequence",
+            PageQuery(after, limit),
             area_condition(area, county="r.area", village="NULL"),
             ("f.due_at IS NOT NULL AND f.rectified_at IS NULL", ()) if open_follow_ups else None,
         )
@@ -244,18 +244,14 @@ class LedgerReads(
 
     @override
     async def list_overpayments(
-        self,
-        *,
-        status: str | None,
-        region: str | None,
-        after: str,
-        limit: int,
-        area: AreaScope | None = None,
+        self, page: PageQuery[str], *, status: str | None = None
     ) -> list[OverpaymentRow]:
+        region = page.region
         rows = await self._page(
             recovery.SELECT_OVERPAYMENT,
-            ("o.task_id", after, limit),
-            area_condition(area, county="o.county", village="NULL"),
+            "o.task_id",
+            page,
+            area_condition(page.area, county="o.county", village="NULL"),
             _given("b.recovery_status=?", status),
             None if region is None else ("o.county LIKE ?", (f"{region[:6]}%",)),
         )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from ledger_backends import Backend
 from ledgerkit import receipt, refused, unsigned_message
 
-from certhub.hub.store import NewMessage, RecordKind
+from certhub.hub.store import NewMessage, PageQuery, RecordKind
 from certhub.hub.store.effects import (
     Effects,
     ItemOpen,
@@ -72,9 +72,9 @@ async def test_recoveries_move_the_balance_only_from_the_total_they_expect(
         (first.record.sequence, 23800, "S1"),
         (first.record.sequence + 1, 47600, "S3"),
     ]
-    page = await ledger.list_overpayments(status="recovered", region="4401", after="", limit=10)
+    page = await ledger.list_overpayments(PageQuery("", 10, "4401"), status="recovered")
     assert [r.task_id for r in page] == ["t1"]
-    assert await ledger.list_overpayments(status="pending", region=None, after="", limit=10) == []
+    assert await ledger.list_overpayments(PageQuery("", 10), status="pending") == []
     await ledger.aclose()
 
 
