@@ -52,6 +52,7 @@ from certhub.hub.ingress.inbound import InboundSender
 from certhub.hub.store.base import StoreError
 from certhub.hub.store.comparison_jobs import (
     SETTLED,
+    PartitionHold,
     PartitionLedger,
     PartitionRow,
     PartitionState,
@@ -192,14 +193,15 @@ class ComparisonJobs:
         policy = self._policy
         # who holds it, for an operator reading the table: machine, process, this claim
         holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        hold = PartitionHold(job.run_id, job.city, holder)
         attempt = await self._store.claim_partition(
-            job.run_id, job.city, holder, now=time.time(), lease=policy.lease_seconds
+            hold, now=time.time(), lease=policy.lease_seconds
         )
         if attempt is None:
             await self._not_claimed(job)
             return
         error: str | None = None
-        beating = asyncio.create_task(self._touch(job, holder))
+        beating = asyncio.create_task(self._touch(job, hold))
         try:
             await self._work(job)
         except Exception as exc:  # any failure of the attempt: the policy decides what follows
@@ -210,19 +212,18 @@ class ComparisonJobs:
             with contextlib.suppress(asyncio.CancelledError):
                 await beating
         state = await self._store.settle_partition(
-            job.run_id, job.city, holder,
-            error=error, max_attempts=policy.max_attempts, now=time.time(),
-        )  # fmt: skip
+            hold, error=error, max_attempts=policy.max_attempts, now=time.time()
+        )
         if state is PartitionState.RETRYING:
             await self._queue.publish(job)  # this partition alone, again
         await self.summarise(job)
 
-    async def _touch(self, job: PartitionJob, holder: str) -> None:
-        """Keep the partition ``holder``'s while it works (a quarter of the lease apart)."""
+    async def _touch(self, job: PartitionJob, hold: PartitionHold) -> None:
+        """Keep the partition held while the holder works (a quarter of the lease apart)."""
         while True:
             await asyncio.sleep(self._policy.lease_seconds / 4)
             try:
-                await self._store.touch_partition(job.run_id, job.city, holder, now=time.time())
+                await self._store.touch_partition(hold, now=time.time())
             except StoreError:  # the next touch may pass; a lost lease only means a retry
                 log.warning("comparison partition %s: lease not renewed", job.message_id)
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+from typing_extensions import override
+
 from certhub.hub.store.comparison_jobs import (
     ERROR_MAX,
     HUB_ACTOR,
+    PartitionHold,
+    PartitionLedger,
     PartitionRow,
     PartitionState,
     partition_row,
@@ -51,7 +55,7 @@ _SELECT: Final = (
 )
 
 
-class ComparisonPartitions:
+class ComparisonPartitions(PartitionLedger):
     """:class:`PartitionLedger` over the ledger's ``apply_writes`` and ``_read`` (both dialects)."""
 
     if TYPE_CHECKING:  # the ledger's own; not defined here, so not shadowed
@@ -64,59 +68,50 @@ class ComparisonPartitions:
             """Run one read query."""
             ...
 
+    @override
     async def plan_partitions(
         self, run_id: str, period: str, cities: Sequence[str], *, now: float
     ) -> None:
-        """Queue every city of ``run_id`` afresh (attempts 0): a re-run runs them all again."""
         await self.apply_writes([
             Run(_PLAN, (run_id, city, period, now),
                 audit=("comparison_partition_queued", f"{run_id}/{city}", HUB_ACTOR))
             for city in cities
         ])  # fmt: skip
 
-    async def claim_partition(
-        self, run_id: str, city: str, holder: str, *, now: float, lease: float
-    ) -> int | None:
-        """Take the partition for ``holder``: its attempt number, or None (not claimable)."""
+    @override
+    async def claim_partition(self, hold: PartitionHold, *, now: float, lease: float) -> int | None:
         claim = Run(
             _CLAIM,
-            (holder, now, run_id, city, now - lease),
-            audit=("comparison_partition_claimed", f"{run_id}/{city}", HUB_ACTOR),
+            (hold.holder, now, hold.run_id, hold.city, now - lease),
+            audit=("comparison_partition_claimed", hold.subject, HUB_ACTOR),
         )
         if not await self.apply_writes([claim]):
             return None
-        rows = await self._read(_SELECT + " AND city = ?", (run_id, city))
+        rows = await self._read(_SELECT + " AND city = ?", (hold.run_id, hold.city))
         return int(str(rows[0][4])) if rows else None
 
-    async def touch_partition(self, run_id: str, city: str, holder: str, *, now: float) -> None:
-        """``holder`` is still at work on the partition (its lease starts again; not audited:
-        a heartbeat changes no outcome)."""
-        await self.apply_writes([Run(_TOUCH, (now, run_id, city, holder))])
+    @override
+    async def touch_partition(self, hold: PartitionHold, *, now: float) -> None:
+        # not audited: a heartbeat changes no outcome
+        await self.apply_writes([Run(_TOUCH, (now, hold.run_id, hold.city, hold.holder))])
 
+    @override
     async def settle_partition(
-        self,
-        run_id: str,
-        city: str,
-        holder: str,
-        *,
-        error: str | None,
-        max_attempts: int,
-        now: float,
+        self, hold: PartitionHold, *, error: str | None, max_attempts: int, now: float
     ) -> PartitionState | None:
-        """Record ``holder``'s attempt's outcome (``error`` None: done); the state, or None if
-        the partition is no longer ``holder``'s (a later claim took it over)."""
-        subject = f"{run_id}/{city}"
+        mine = (hold.run_id, hold.city, hold.holder)
         if error is None:
-            step = Run(_DONE, (now, run_id, city, holder),
-                       audit=("comparison_partition_done", subject, HUB_ACTOR))  # fmt: skip
+            step = Run(_DONE, (now, *mine),
+                       audit=("comparison_partition_done", hold.subject, HUB_ACTOR))  # fmt: skip
         else:
-            params = (max_attempts, error[:ERROR_MAX], now, run_id, city, holder)
-            step = Run(_FAILED, params, audit=("comparison_partition_failed", subject, HUB_ACTOR))
+            params = (max_attempts, error[:ERROR_MAX], now, *mine)
+            audit = ("comparison_partition_failed", hold.subject, HUB_ACTOR)
+            step = Run(_FAILED, params, audit=audit)
         if not await self.apply_writes([step]):
             return None
-        rows = await self._read(_SELECT + " AND city = ?", (run_id, city))
+        rows = await self._read(_SELECT + " AND city = ?", (hold.run_id, hold.city))
         return partition_row(rows[0]).state if rows else None
 
+    @override
     async def partitions(self, run_id: str) -> list[PartitionRow]:
-        """The partitions of ``run_id`` by city (empty: not a run split by city)."""
         return [partition_row(r) for r in await self._read(_SELECT + " ORDER BY city", (run_id,))]

@@ -33,6 +33,7 @@ __all__ = [
     "ERROR_MAX",
     "HUB_ACTOR",
     "SETTLED",
+    "PartitionHold",
     "PartitionLedger",
     "PartitionRow",
     "PartitionState",
@@ -83,6 +84,20 @@ class PartitionRow:
     updated_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class PartitionHold:
+    """One worker's hold on one partition of a run: ``holder`` is the worker's own token."""
+
+    run_id: str
+    city: str
+    holder: str
+
+    @property
+    def subject(self) -> str:
+        """The partition as its audit entries name it."""
+        return f"{self.run_id}/{self.city}"
+
+
 ERROR_MAX: Final = 500  # characters of a failure kept (one line, no ID number: see jobs.py)
 
 
@@ -109,28 +124,19 @@ class PartitionLedger(Protocol):
         """Queue every city of ``run_id`` afresh (attempts 0): a re-run runs them all again."""
         ...
 
-    async def claim_partition(
-        self, run_id: str, city: str, holder: str, *, now: float, lease: float
-    ) -> int | None:
-        """Take the partition for ``holder``: its attempt number, or None (not claimable)."""
+    async def claim_partition(self, hold: PartitionHold, *, now: float, lease: float) -> int | None:
+        """Take the partition for its holder: the attempt number, or None (not claimable)."""
         ...
 
-    async def touch_partition(self, run_id: str, city: str, holder: str, *, now: float) -> None:
-        """``holder`` is still at work on the partition (its lease starts again)."""
+    async def touch_partition(self, hold: PartitionHold, *, now: float) -> None:
+        """The holder is still at work on the partition (its lease starts again)."""
         ...
 
     async def settle_partition(
-        self,
-        run_id: str,
-        city: str,
-        holder: str,
-        *,
-        error: str | None,
-        max_attempts: int,
-        now: float,
+        self, hold: PartitionHold, *, error: str | None, max_attempts: int, now: float
     ) -> PartitionState | None:
-        """Record ``holder``'s attempt's outcome (``error`` None: done); the state, or None if
-        the partition is no longer ``holder``'s (a later claim took it over)."""
+        """Record the holder's attempt's outcome (``error`` None: done); the state, or None if
+        the partition is no longer the holder's (a later claim took it over)."""
         ...
 
     async def partitions(self, run_id: str) -> list[PartitionRow]:
