@@ -14,10 +14,11 @@ masks any ID number that a path or cursor might carry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from functools import partial
 
 from aiohttp import web
 
+from certhub.hub.api.middleware import Handler, answer_observed
 from certhub.hub.core.keys import READER
 
 __all__ = ["ACCESS_LOGGER", "pii_access_log"]
@@ -25,37 +26,31 @@ __all__ = ["ACCESS_LOGGER", "pii_access_log"]
 ACCESS_LOGGER = "certhub.access"
 log = logging.getLogger(ACCESS_LOGGER)
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
 
 @web.middleware
 async def pii_access_log(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Log the read after the handler answered (inside the problem middleware's answer)."""
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as exc:
-        status = exc.status
-        raise
-    finally:
-        reader = request.get(READER)
-        if reader is not None:
-            resource = request.match_info.route.resource
-            log.info(
-                "personal data read",
-                extra={
-                    "event": "pii_read",
-                    "reader": reader.sender,
-                    "reader_kid": reader.kid,
-                    "reader_role": reader.role,
-                    "reader_area": "province" if reader.area is None else reader.area.code,
-                    "method": request.method,
-                    "route": resource.canonical if resource is not None else request.path,
-                    "path": request.path,
-                    "after": request.query.get("after", "")[:200],
-                    "limit": request.query.get("limit", ""),
-                    "status": status,
-                },
-            )
+    return await answer_observed(request, handler, partial(_log_read, request))
+
+
+def _log_read(request: web.Request, status: int) -> None:
+    reader = request.get(READER)
+    if reader is None:
+        return
+    resource = request.match_info.route.resource
+    log.info(
+        "personal data read",
+        extra={
+            "event": "pii_read",
+            "reader": reader.sender,
+            "reader_kid": reader.kid,
+            "reader_role": reader.role,
+            "reader_area": "province" if reader.area is None else reader.area.code,
+            "method": request.method,
+            "route": resource.canonical if resource is not None else request.path,
+            "path": request.path,
+            "after": request.query.get("after", "")[:200],
+            "limit": request.query.get("limit", ""),
+            "status": status,
+        },
+    )

@@ -65,10 +65,12 @@ def _as_problem(exc: Exception, request: web.Request) -> Problem:
     return problem_for(exc, where=f"{request.method} {request.path}")
 
 
-@web.middleware
-async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Observe request duration by route template, method and status class."""
-    started = time.perf_counter()
+async def answer_observed(
+    request: web.Request, handler: Handler, observe: Callable[[int], None]
+) -> web.StreamResponse:
+    """``handler``'s answer to ``request``, then ``observe`` called with its status however
+    it ended: the response's, an HTTP exception's, :data:`CLIENT_CLOSED` when cancelled,
+    else 500 (an exception the problem middleware outside turns into a problem document)."""
     status = 500
     try:
         response = await handler(request)
@@ -81,6 +83,15 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
         status = CLIENT_CLOSED
         raise
     finally:
+        observe(status)
+
+
+@web.middleware
+async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Observe request duration by route template, method and status class."""
+    started = time.perf_counter()
+
+    def observe(status: int) -> None:
         if status == CLIENT_CLOSED:
             request.app[METRICS].client_disconnects.inc()
         resource = request.match_info.route.resource
@@ -88,3 +99,5 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
         request.app[METRICS].observe_http(
             route, request.method, f"{status // 100}xx", time.perf_counter() - started
         )
+
+    return await answer_observed(request, handler, observe)
