@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import pytest
 from aiohttp import web
+from deliverykit import AMQP_URL, prefix
 from pgkit import throwaway_database
 from prometheus_client import CollectorRegistry
 
@@ -41,7 +39,7 @@ from certhub.monitoring.comparison_metrics import ComparisonRunsCollector
 
 from .conftest import PERIOD, TODAY
 
-AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+__all__ = ["prefix"]  # each test's own RabbitMQ topology, from the delivery kit
 SENDER = "adapter:comparison"
 SAME = (
     "roster", "certified", "exempt_ratio", "seen_alive_but_direct_evidence", "tasks",
@@ -136,20 +134,6 @@ class FailsOnce:
             self.failed = True
             raise OSError("No space left on device: /data/comparison-runs (injected)")
         await self.work(job)
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A topology prefix of this test's own, deleted afterwards."""
-    name = f"test-jobs-{secrets.token_hex(4)}"
-    yield name
-    connection = await aio_pika.connect(AMQP_URL)
-    async with connection:
-        channel = await connection.channel()
-        for queue in ("dlq", "ingress", "comparison"):
-            await channel.queue_delete(f"{name}.{queue}")
-        for exchange in ("dlx", "deliveries", "ingress", "jobs"):
-            await channel.exchange_delete(f"{name}.{exchange}")
 
 
 async def _run_by_worker(

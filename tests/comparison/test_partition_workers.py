@@ -19,13 +19,13 @@ from pathlib import Path
 
 import aio_pika
 import pytest
+from deliverykit import AMQP_URL
 from deployment_fixtures import deployment, ministry, pg_database
 
 from certhub.hub.comparison.engine import CITIES
 from tests.reliability.kit import Deployment
 
 from .conftest import PERIOD
-from .test_partition_jobs import AMQP_URL
 
 __all__ = ["deployment", "ministry", "pg_database"]
 

@@ -7,14 +7,11 @@ deletes them afterwards.
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
-import pytest
-from deliverykit import CountingDepartment, queue
+from deliverykit import AMQP_URL, CountingDepartment, prefix, queue
 from prometheus_client import CollectorRegistry
 
 from certhub.adapters import RequestRejected
@@ -27,21 +24,7 @@ from certhub.hub.store import SqliteLedger
 from certhub.hub.store.outbox import OutboxState
 from certhub.monitoring.metrics import HubMetrics
 
-AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A unique topology prefix, deleted after the test."""
-    name = f"test-{secrets.token_hex(4)}"
-    yield name
-    connection = await aio_pika.connect(AMQP_URL)
-    async with connection:
-        channel = await connection.channel()
-        for queue_name in ("dlq", "ingress", "delivery.sms"):
-            await channel.queue_delete(f"{name}.{queue_name}")
-        for exchange in ("dlx", "deliveries", "ingress"):
-            await channel.exchange_delete(f"{name}.{exchange}")
+__all__ = ["prefix"]  # each test's own topology, from the delivery kit
 
 
 async def until(predicate: Any, seconds: float = 15.0) -> None:

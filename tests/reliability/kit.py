@@ -38,17 +38,15 @@ import aio_pika
 import aiohttp
 import asyncpg
 from aiohttp import web
+from deliverykit import AMQP_URL, delete_topology
 from ports import free_port
 
 from certhub.mocks.population import Population
 from certhub.security import SigningKey, TrustStore, sign_compact
 
-AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 SENDER = "channel"
 JOSE = {"Content-Type": "application/jose"}
 CST = timezone(timedelta(hours=8))
-QUEUES = ("dlq", "ingress", "delivery.ministry", "delivery.sms", "comparison")
-EXCHANGES = ("dlx", "deliveries", "ingress", "jobs")
 
 # Fast but faithful timings: short leases, polls and backoffs; same code paths.
 FAST: dict[str, str] = {
@@ -543,17 +541,6 @@ class Deployment:
             hub.stop()
         if self.broker == "rabbitmq":
             await delete_topology(self.prefix)
-
-
-async def delete_topology(prefix: str) -> None:
-    """Delete every queue and exchange a deployment declared under ``prefix``."""
-    connection = await aio_pika.connect(AMQP_URL, timeout=10)
-    async with connection:
-        channel = await connection.channel()
-        for name in QUEUES:
-            await channel.queue_delete(f"{prefix}.{name}")
-        for name in EXCHANGES:
-            await channel.exchange_delete(f"{prefix}.{name}")
 
 
 async def queue_depth(prefix: str, suffix: str) -> int:

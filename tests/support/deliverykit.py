@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import aio_pika
+import pytest
+
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# Every queue and exchange a hub declares under its prefix (RabbitMQ ignores deleting
+# one a test never declared), so one clean-up serves every test on the real broker.
+QUEUES = ("dlq", "ingress", "delivery.ministry", "delivery.sms", "comparison")
+EXCHANGES = ("dlx", "deliveries", "ingress", "jobs")
+
+
+async def delete_topology(prefix: str) -> None:
+    """Delete every queue and exchange a hub declared under ``prefix``."""
+    connection = await aio_pika.connect(AMQP_URL, timeout=10)
+    async with connection:
+        channel = await connection.channel()
+        for name in QUEUES:
+            await channel.queue_delete(f"{prefix}.{name}")
+        for name in EXCHANGES:
+            await channel.exchange_delete(f"{prefix}.{name}")
+
+
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    """A RabbitMQ topology prefix of this test's own, deleted afterwards."""
+    name = f"test-{secrets.token_hex(4)}"
+    yield name
+    await delete_topology(name)
 
 
 @dataclass
