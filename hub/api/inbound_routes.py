@@ -31,20 +31,10 @@ from certhub.adapters.errors import AdapterError, RequestRejected, SignatureReje
 from certhub.adapters.protocols import CertificationStream, InboundTranslator
 from certhub.adapters.types import InboundBatch, InboundItem, ItemError
 from certhub.hub.api.ingress_routes import receipt_body
-from certhub.hub.core.keys import (
-    DEPARTMENTS,
-    INBOUND,
-    METRICS,
-    PIPELINE,
-    PROCEDURE,
-    SETTINGS,
-    SHARED,
-    STORE,
-    TRUST,
-)
-from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, enrol_inbound
+from certhub.hub.core.keys import DEPARTMENTS, INBOUND, METRICS, STORE, TRUST
+from certhub.hub.departments.context import enrol_adapter, intake_ingestor
+from certhub.hub.ingress.inbound import InboundIngestor, InboundSender
 from certhub.hub.problems import Problem, problem_for
-from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.store import LedgerRecord, LedgerStore, StoreUnavailable
 from certhub.schemas import CertificationEvent, Refusal, mask_ids_in_text
 
@@ -80,10 +70,7 @@ async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     The adapters themselves are built (and finally closed) with every other
     department in :func:`certhub.hub.departments.context.departments_context`.
     """
-    settings = app[SETTINGS]
-    plan = partial(plan_intake, app[PROCEDURE])
-    ingestor = InboundIngestor(app[PIPELINE], app[STORE], plan, app[METRICS])  # it counts
-    inbound = InboundHub(ingestor, app[STORE])
+    inbound = InboundHub(intake_ingestor(app), app[STORE])
     for name, adapter in app[DEPARTMENTS].adapters.items():
         if isinstance(adapter, InboundTranslator):
             inbound.translators[name] = adapter
@@ -96,11 +83,7 @@ async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     }
     for name, role in enrolled.items():
         types = role.produces if isinstance(role, InboundTranslator) else _STREAM_TYPES
-        shared = app[SHARED]  # PostgreSQL: the adapter signs with the deployment's key
-        key = await shared.adapter_key(name) if shared is not None else None
-        inbound.senders[name] = await asyncio.to_thread(
-            enrol_inbound, settings.keys_dir, settings.trust_store_path, name, sorted(types), key
-        )
+        inbound.senders[name] = await enrol_adapter(app, name, sorted(types))
     if inbound.senders:
         await asyncio.to_thread(app[TRUST].reload_if_changed)
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import partial
 
 from aiohttp import web
@@ -84,18 +84,27 @@ async def certification_intake(
     source, the bank reconciliation import and the comparison's results all
     go through the intake planner, exactly like a pushed event.
     """
-    settings = app[SETTINGS]
-    shared = app[SHARED]  # PostgreSQL: every process signs as the adapter with one key
-    key = await shared.adapter_key(name) if shared is not None else None
-    sender = await asyncio.to_thread(
-        enrol_inbound,
-        settings.keys_dir,
-        settings.trust_store_path,
-        name,
-        ["certification_event/v1"],
-        key,
-    )
+    sender = await enrol_adapter(app, name, ["certification_event/v1"])
     await asyncio.to_thread(app[TRUST].reload_if_changed)  # the new key is trusted from now on
+    return sender, intake_ingestor(app)
+
+
+def intake_ingestor(app: web.Application) -> InboundIngestor:
+    """The ingestor of what departments bring in: verified, planned by the intake planner and
+    recorded exactly like a pushed message (it counts in the hub's metrics)."""
     plan = partial(plan_intake, app[PROCEDURE])
-    ingestor = InboundIngestor(app[PIPELINE], app[STORE], plan, app[METRICS])
-    return sender, ingestor
+    return InboundIngestor(app[PIPELINE], app[STORE], plan, app[METRICS])
+
+
+async def enrol_adapter(app: web.Application, name: str, types: Sequence[str]) -> InboundSender:
+    """Enrol adapter ``name`` in the trust store as the sender of ``types`` (its key pair made
+    on first use; on PostgreSQL the deployment's one key for it, so every process signs alike).
+
+    The caller reloads the trust store once it has enrolled what it needs.
+    """
+    settings = app[SETTINGS]
+    shared = app[SHARED]
+    key = await shared.adapter_key(name) if shared is not None else None
+    return await asyncio.to_thread(
+        enrol_inbound, settings.keys_dir, settings.trust_store_path, name, list(types), key
+    )
