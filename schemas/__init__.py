@@ -80,6 +80,7 @@ from .resident_id import (
     upgrade_legacy_id,
     validate_resident_id,
 )
+from .restoration_proposal import RestorationProposal
 from .suspension_proposal import SuspensionProposal
 from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
@@ -126,6 +127,7 @@ __all__ = [
     "ReportReason",
     "ResidentId",
     "Restoration",
+    "RestorationProposal",
     "Role",
     "ServiceRating",
     "Suspension",

@@ -139,6 +139,9 @@ class RecoveryStatus(StrEnum):
     partially_recovered = "partially_recovered"
     recovered = "recovered"
     written_off = "written_off"
+    # The termination it followed was voided (a department withdrew the records): nothing
+    # more is recovered, and recovered_amount is owed back to the living pensioner.
+    voided = "voided"
 
 
 class RecoverySource(StrEnum):

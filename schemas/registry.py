@@ -22,6 +22,7 @@ from .deadlines import TaskDeadline
 from .ratings import RatingFollowUp, ServiceRating
 from .recovery import OverpaymentRecovery, WriteOffRequest
 from .reports import EligibilityReport, ZeroReport
+from .restoration_proposal import RestorationProposal
 from .suspension_proposal import SuspensionProposal
 from .transitions import BenefitRecord, TaskTransition
 from .workflow import Decision, Overpayment, Restoration, Suspension, Termination, VerificationTask
@@ -58,6 +59,7 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
         "service_rating/v1": ServiceRating,
         "rating_followup/v1": RatingFollowUp,
         "suspension_proposal/v1": SuspensionProposal,
+        "restoration_proposal/v1": RestorationProposal,
     }
 )
 """Every message type the hub accepts or publishes, by its ``type`` string."""

@@ -170,7 +170,14 @@ class Restoration(Message):
     back_pay_to: date
     monthly_amount: Money
     back_pay_amount: Money
-    bank_account: Annotated[str, Field(pattern=r"^[0-9]{8,32}$")]
+    bank_account: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[0-9]{8,32}$",
+            description="the account to pay, in full; absent: the account on file, unchanged "
+            "(a restoration the hub signs on a voided termination knows only the masked one)",
+        ),
+    ] = None
     bank_account_on_file: Annotated[
         MaskedAccount,
         Field(description="account on file, masked except at least its last 4 digits"),
@@ -187,6 +194,8 @@ class Restoration(Message):
             raise ValueError("restore_from is before suspended_since")
         if self.back_pay_from > self.back_pay_to:
             raise ValueError("back_pay_from is after back_pay_to")
+        if self.bank_account is None and self.account_change_evidence is not None:
+            raise ValueError("account_change_evidence needs the new bank_account")
         ids = [actor.id for actor in self.approvals]
         if len(ids) != len(set(ids)):
             raise ValueError("the same actor appears twice in approvals")
@@ -195,5 +204,6 @@ class Restoration(Message):
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
         """Yield repr fields with the bank account masked to its last 4 digits."""
         for key, value in super().__repr_args__():
-            masked = "*" * (len(value) - 4) + value[-4:] if key == "bank_account" else value
+            account = key == "bank_account" and value is not None
+            masked = "*" * (len(value) - 4) + value[-4:] if account else value
             yield key, masked

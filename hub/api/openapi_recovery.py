@@ -16,7 +16,10 @@ from certhub.hub.api.openapi_parts import (
 
 _MONEY = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$"}
 _TASK_ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,128}$"}
-_STATUS = {"type": "string", "enum": ["pending", "partially_recovered", "recovered", "written_off"]}
+_STATUS = {
+    "type": "string",
+    "enum": ["pending", "partially_recovered", "recovered", "written_off", "voided"],
+}
 
 _BALANCE: dict[str, Any] = {
     "type": "object",

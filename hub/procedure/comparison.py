@@ -10,12 +10,13 @@
   already closed gets no task, the report is linked to that history;
 * a **clearing step** carries a department's void: the rule decides whether
   the task is cleared, kept, or — confirmed, terminated, and every record it
-  rested on withdrawn — its termination is voided and a restoration proposed
-  (the task, still confirmed, is re-signed with the proposal in its remarks,
-  so staff and the province see it; the restoration itself is filed by staff
-  and approved by people, never by the machine — the same determination,
-  :func:`~certhub.hub.procedure.reversals.voided_termination`, lets it through
-  the restoration checks, and its approval lifts the closure).
+  rested on withdrawn — its termination is voided and a restoration proposed:
+  a ``restoration_proposal/v1`` the hub signs, opened as an item under review
+  (:mod:`~certhub.hub.procedure.restoration_proposals`), and the task, still
+  confirmed, re-signed saying so. People decide it, never the machine; staff
+  may still file a ``restoration/v1`` themselves — the same determination,
+  :func:`~certhub.hub.procedure.reversals.voided_termination`, lets either
+  through, and either approval lifts the closure.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import BaseModel
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
+from certhub.hub.procedure.restoration_proposals import proposal_message_id, proposal_record
 from certhub.hub.procedure.reversals import machine_sources, withdrawn_records
 from certhub.hub.procedure.tasks import (
     closed_by,
@@ -120,13 +122,17 @@ async def _plan_void(
     audit = AuditWrite(f"reversal_{action}", step.task_id, message.sender, message.digest)
     if action is ReversalAction.PROPOSE_RESTORATION:
         # The task stays confirmed; its re-signed state tells staff (task list) and the
-        # province (/v1/outcomes) that a restoration is to be filed and approved by people.
+        # province (/v1/outcomes) that the termination is voided and a restoration is
+        # proposed, an item for people to decide; only its approval restores.
+        proposal = await proposal_record(ctx, record.task, voids, ctx.clock())
         remarks = (
-            "restoration proposed, to be filed and approved by staff: the termination is "
-            f"voided, a restoration/v1 of it can be filed now ({step.outcome})"
+            f"restoration proposed for review ({proposal_message_id(step.task_id)}, decided "
+            f"at /v1/restoration-proposals/<item>/decisions): the termination is voided "
+            f"({step.outcome})"
         )
         flagged = record.task.model_copy(update={"remarks": remarks[:1000]})
-        return extend(Effects(audit=(audit,)), **task_effects(ctx, flagged, record))
+        effects = extend(Effects(audit=(audit,)), **task_effects(ctx, flagged, record))
+        return extend(effects, outcomes=(proposal,)) if proposal else effects
     if action is not ReversalAction.CLEAR:
         return Effects(audit=(audit,))
     task = record.task.model_copy(

@@ -158,6 +158,45 @@ async def write_off_decided(
     )
 
 
+async def overpayment_voided(ctx: ProcedureContext, task_id: str, note: str) -> tuple[Effects, int]:
+    """``task_id``'s overpayment voided with its termination; and the cents to refund.
+
+    The pensioner was alive: recovery stops (a write-off under review goes stale), and
+    each overpayment record is re-signed ``voided`` (``<original>:voided``) keeping its
+    ``recovered_amount`` — the sum taken from a living person, returned to them. Not a
+    write-off: nothing was lost. A task without an overpayment, or one voided already,
+    changes nothing.
+    """
+    row = await ctx.store.get_overpayment(task_id)
+    originals = await _originals(ctx, task_id)
+    if row is None or not originals or row.status == RecoveryStatus.voided.value:
+        return Effects(), 0
+    shares = allocate([cents(over.amount) for _, over in originals], row.recovered_cents)
+    reason = await _task_kind(ctx, task_id)
+    records = []
+    for (record, over), share in zip(originals, shares, strict=True):
+        updated = over.model_copy(
+            update={
+                "recovered_amount": yuan(share),
+                "recovery_status": RecoveryStatus.voided,
+                "remarks": note[:1000],
+            }
+        )
+        model = Overpayment.model_validate(updated.model_dump())
+        records.append(
+            ctx.outcomes.record(
+                model,
+                message_id=f"{record.message_id}:voided",
+                person=over.person,
+                reason=reason,
+                at=ctx.clock(),
+            )
+        )
+    voided = RecoveryStatus.voided.value
+    change = OverpaymentChange(task_id, "voided", row.recovered_cents, row.recovered_cents, voided)
+    return Effects(overpayment_change=change, outcomes=tuple(records)), row.recovered_cents
+
+
 async def _task_kind(ctx: ProcedureContext, task_id: str) -> str | None:
     row = await ctx.store.get_task(task_id)
     return None if row is None else VerificationTask.model_validate_json(row.snapshot).kind.value

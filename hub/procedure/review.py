@@ -8,12 +8,20 @@ from decimal import Decimal
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import recheck_restoration
-from certhub.hub.procedure.recovery import write_off_decided
+from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
+from certhub.hub.procedure.restoration_proposals import proposal_approved, recheck_proposal
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.uplink import uplink_delivery
-from certhub.hub.rules.decisions import ItemKind, ItemState, ItemStatus, authenticated_actor, decide
+from certhub.hub.rules.decisions import (
+    FINAL,
+    ItemKind,
+    ItemState,
+    ItemStatus,
+    authenticated_actor,
+    decide,
+)
 from certhub.hub.rules.disposal import Disposal, dispose
 from certhub.hub.rules.notices import certification_result_notice
 from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
@@ -63,6 +71,10 @@ async def plan_decision(
     if kind is ItemKind.RESTORATION and decision.action is not DecisionAction.reject:
         now_municipal = await _restoration_municipal(ctx, item_id)  # re-checks every fact
         municipal = municipal or now_municipal
+    rechecked = decision.action is not DecisionAction.reject and row.status not in FINAL
+    if kind is ItemKind.RESTORATION_PROPOSAL and rechecked:  # decided: out of order, below
+        _, plan = await recheck_proposal(ctx, item_id)  # re-checks every fact
+        municipal = municipal or plan.municipal
     before = ItemState(
         item_id,
         ItemKind(row.kind),
@@ -83,6 +95,8 @@ async def plan_decision(
         effects = await _on_approval(ctx, effects, kind, item_id)
     if kind is ItemKind.SUSPENSION and after.status is ItemStatus.APPROVED:
         effects = await suspension_approved(ctx, effects, item_id, decision)
+    if kind is ItemKind.RESTORATION_PROPOSAL and after.status is ItemStatus.APPROVED:
+        effects = await proposal_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.WRITE_OFF:
         money = await write_off_decided(ctx, item_id, after.status, decision.actor.id)
         effects = replace(effects, overpayment_change=money.overpayment_change)
@@ -120,7 +134,13 @@ async def _on_approval(
             lifted = BenefitClosure(person, *closure)
             decided = effects.audit[0]  # the approval's own link: same actor and digest
             audit = AuditWrite("closure_lifted", closure[1], decided.actor, decided.digest)
-            return extend(replace(effects, closure_lifted=lifted), audit=(audit,))
+            # the pensioner was alive: what was recovered of the overpayment is refunded
+            note = f"termination of task {closure[1]} voided; restoration {item_id} approved"
+            money, _ = await overpayment_voided(ctx, closure[1], f"{note}: recovery stopped")
+            effects = replace(
+                effects, closure_lifted=lifted, overpayment_change=money.overpayment_change
+            )
+            return extend(effects, audit=(audit,), outcomes=money.outcomes)
     return effects
 
 

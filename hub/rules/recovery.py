@@ -46,7 +46,7 @@ class OverpaymentState:
     @property
     def remaining_cents(self) -> int:
         """What is still to be recovered (zero once recovered or written off)."""
-        if self.status is RecoveryStatus.written_off:
+        if self.status in (RecoveryStatus.written_off, RecoveryStatus.voided):
             return 0
         return self.amount_cents - self.recovered_cents
 

@@ -109,14 +109,14 @@ def check_restoration(
     back_paid = months_in(start, end)
     if voided is not None and (taken := sorted(set(back_paid) & set(voided.recovered))):
         # Money safety (issue 13: a month is paid at most once). A month recovered as an
-        # overpayment after the false death was paid by the roster; it is settled by that
-        # overpayment (written off, or refunded where it was recovered), never by back pay
-        # too. The roster's paid_through already covers such months; this holds even if
-        # a later roster rewrote paid_through.
+        # overpayment after the false death was paid by the roster; the approval voids that
+        # overpayment and refunds what was recovered of it, never back pay too. The roster's
+        # paid_through already covers such months; this holds even if a later roster
+        # rewrote paid_through.
         raise Refusal(
             "restoration-period-invalid",
             f"{taken[0]}..{taken[-1]} were recovered as overpayment of task {voided.task_id}; "
-            "they are settled by that overpayment, not by back pay",
+            "the approval refunds what was recovered of them, they are not back pay too",
         )
     months = month_index(end) - month_index(start) + 1
     expected = Decimal(roster.monthly_amount) * months
@@ -126,7 +126,8 @@ def check_restoration(
             f"{months} months × {roster.monthly_amount} = {expected}, "
             f"not {restoration.back_pay_amount}",
         )
-    same_account = account_matches(restoration.bank_account, roster.bank_account_on_file)
+    account = restoration.bank_account  # None: the account on file, unchanged
+    same_account = account is None or account_matches(account, roster.bank_account_on_file)
     if not same_account and restoration.account_change_evidence is None:
         raise Refusal(
             "bank-account-mismatch",
@@ -134,6 +135,60 @@ def check_restoration(
         )
     return RestorationCheck(
         months=months, municipal=needs_municipal(stopped, on), back_paid=back_paid
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedRestoration:
+    """What approving the hub's proposal restores on a day: the months unpaid, the level."""
+
+    restore_from: date  # the first day of the decision's month: regular payment resumes
+    back_paid: tuple[str, ...]  # YYYY-MM, possibly none
+    monthly_amount: Decimal
+    bank_account_on_file: str  # paid there: the proposal carries no new account
+    municipal: bool
+
+    @property
+    def amount(self) -> Decimal:
+        """Back pay: months × the roster's monthly amount."""
+        return self.monthly_amount * len(self.back_paid)
+
+
+def propose_restoration(
+    voided: VoidedTermination, roster: BenefitRecord | None, *, on: date
+) -> ProposedRestoration:
+    """What restoring the voided termination pays back on ``on``; a Refusal if it cannot be.
+
+    Decided here (issue 17): the roster may say ``terminated`` (the province applied the
+    hub's termination) or still ``active`` (it had not yet): either way the hub's closure
+    is lifted, and back pay covers only the months actually unpaid — after the event's
+    month (it was payable), after ``paid_through``, after any month recovered as
+    overpayment (those were paid; what was recovered of them is refunded instead, with the
+    overpayment voided), up to the month before ``on``'s (paid regularly from then on). A
+    roster paid through this month leaves no month to back-pay. A roster saying
+    ``suspended`` is refused: a suspension of the province's own is not the hub's to lift,
+    and months inside it are not owed.
+    """
+    if roster is None:
+        raise Refusal(
+            "restoration-no-roster", "the person has no roster entry; nothing to restore yet"
+        )
+    if roster.status is BenefitStatus.suspended:
+        since = roster.suspended_since.isoformat() if roster.suspended_since else "?"
+        raise Refusal(
+            "restoration-not-suspended",
+            f"the roster says the benefit is suspended since {since}: the province's own "
+            "suspension is restored by a restoration/v1 staff file, not by this proposal",
+        )
+    paid = [month_index(voided.effective_from), month_index(parse_month(roster.paid_through))]
+    paid += [month_index(parse_month(m)) for m in voided.recovered]
+    months = tuple(month_label(i) for i in range(max(paid) + 1, month_index(on)))
+    return ProposedRestoration(
+        restore_from=on.replace(day=1),
+        back_paid=months,
+        monthly_amount=Decimal(roster.monthly_amount),
+        bank_account_on_file=roster.bank_account_on_file,
+        municipal=needs_municipal(voided.effective_from, on),
     )
 
 

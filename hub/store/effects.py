@@ -78,6 +78,7 @@ class HubRecord:
     period: str | None
     person_id: str | None
     village: str | None = None  # the person's, so village areas read it
+    item: ItemOpen | None = None  # the record is an item under review (a hub's proposal)
 
     def as_message(self, received_at: datetime) -> NewMessage:
         """The ledger row of this record (kind ``outcome``), stamped like its cause."""
@@ -153,7 +154,8 @@ class OverpaymentChange:
     ``step`` says what happens: ``recovered`` (the total becomes
     ``recovered_cents`` with ``status``), ``write_off_requested`` (this message is
     the request under review), ``write_off_rejected`` or ``write_off_approved``
-    (for request ``item_id``).
+    (for request ``item_id``), ``voided`` (the termination was voided: nothing more
+    is recovered, what was is refunded).
     """
 
     task_id: str

@@ -63,6 +63,11 @@ APPROVE_WRITE_OFF: Final = (
     "UPDATE overpayment_balances SET recovery_status = 'written_off', write_off_item = NULL"
     f" WHERE task_id = ? AND write_off_item = ? AND recovered_cents = ? AND {_OPEN}"
 )
+VOID_OVERPAYMENT: Final = (
+    "UPDATE overpayment_balances SET recovery_status = 'voided'"
+    " WHERE task_id = ? AND recovered_cents = ? AND recovery_status <> 'voided'"
+)
+"""The termination was voided: nothing more is recovered (a write-off under review goes stale)."""
 SELECT_OVERPAYMENT: Final = (
     "SELECT o.task_id, o.person_id, o.county, o.period, o.months, o.amount_cents,"
     " b.recovered_cents, b.recovery_status, b.write_off_item"

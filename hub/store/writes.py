@@ -188,10 +188,13 @@ def _outcome(record: HubRecord, cause: NewMessage, sequence: int) -> list[Op]:
     """A record the hub signed, appended at ``sequence`` with its own audit link."""
     outcome = record.as_message(cause.received_at)
     at = outcome.received_at.isoformat()
-    return [
+    ops: list[Op] = [
         Run(ledger_rows.INSERT, ledger_rows.insert_params(sequence, outcome, "")),
         Link(at, "outcome_recorded", str(sequence), record.sender, record.sha256),
     ]
+    if (item := record.item) is not None:  # a proposal the hub opens for people to decide
+        ops.append(Run(ITEM_OPEN, (sequence, item.kind, item.municipal)))
+    return ops
 
 
 def _deliveries(sequence: int, message: NewMessage, effects: Effects) -> list[Op]:
@@ -242,6 +245,7 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
                 recovery.APPROVE_WRITE_OFF,
                 (c.task_id, c.item_id, expected),
             ),
+            "voided": (recovery.VOID_OVERPAYMENT, (c.task_id, expected)),
         }[c.step]
         ops.append(Run(sql, params, expect=1, refused=refused))
     return ops

@@ -138,7 +138,7 @@ async def test_a_voided_death_is_restored_by_people_and_the_person_is_no_longer_
     store = office.client.app[STORE]
     task = VerificationTask.model_validate_json((await store.get_task(task_id)).snapshot)
     assert task.status == "confirmed"  # the machine never undoes a person's decision
-    assert "a restoration/v1 of it can be filed now" in (task.remarks or "")
+    assert "restoration proposed for review" in (task.remarks or "")
 
     status, body = await office.post("/v1/restorations", "town-1", _restoration(hub.person))
     assert status == 202, body

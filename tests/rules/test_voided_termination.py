@@ -10,11 +10,16 @@ voided. Restored from 2026-12-01, back pay for 2026-10 and 2026-11 is 2 × 238.0
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from certhub.hub.rules.restoration import VoidedTermination, check_restoration
+from certhub.hub.rules.restoration import (
+    VoidedTermination,
+    check_restoration,
+    propose_restoration,
+)
 from certhub.mocks.population import Population
 from certhub.schemas import BenefitRecord, Refusal, Restoration
 
@@ -114,3 +119,60 @@ def test_the_amount_and_the_account_are_checked_as_for_a_suspension() -> None:
     refused("restoration-amount-mismatch", restoration(back_pay_amount="714.00"))
     refused("restoration-amount-mismatch", restoration(monthly_amount="250.00"))
     refused("bank-account-mismatch", restoration(bank_account="6222021234567899999"))
+
+
+# The hub's own proposal (issue 17): what approving it back-pays on a day, by fixed vectors.
+# The false death 2026-09-03, approved on 2026-12-06: regular pay resumes 2026-12-01.
+DECIDED = date(2026, 12, 6)
+
+
+def proposed(on: date = DECIDED, voided: VoidedTermination = VOIDED, **changes: Any) -> Any:
+    return propose_restoration(voided, roster(restoration(), **changes), on=on)
+
+
+def test_a_proposal_back_pays_the_months_after_the_death_and_after_paid_through() -> None:
+    plan = proposed()  # terminated, paid through 2026-09 (the month of the death: payable)
+    assert plan.back_paid == ("2026-10", "2026-11")
+    assert plan.amount == Decimal("476.00")  # 2 × 238.00
+    assert plan.restore_from == date(2026, 12, 1)
+    assert plan.bank_account_on_file == "6222***********0123"
+    # the roster paid before the death's month only: that month is still not back pay
+    assert proposed(paid_through="2026-08").back_paid == ("2026-10", "2026-11")
+
+
+@pytest.mark.parametrize(
+    ("paid_through", "months"),
+    [("2026-10", ("2026-11",)), ("2026-11", ()), ("2026-12", ()), ("2027-01", ())],
+)
+def test_a_termination_the_province_never_applied_back_pays_only_months_unpaid(
+    paid_through: str, months: tuple[str, ...]
+) -> None:
+    plan = proposed(status="active", paid_through=paid_through)
+    assert plan.back_paid == months
+    assert plan.amount == Decimal("238.00") * len(months)
+
+
+def test_months_recovered_as_overpayment_are_refunded_not_back_paid() -> None:
+    # 2026-10 was paid, then recovered: the refund returns it; back pay starts after it
+    voided = VoidedTermination("task-cmp", date(2026, 9, 3), frozenset({"2026-10"}))
+    assert proposed(voided=voided, paid_through="2026-09").back_paid == ("2026-11",)
+
+
+def test_a_proposal_approved_in_the_month_of_the_death_back_pays_nothing() -> None:
+    assert proposed(on=date(2026, 9, 30)).back_paid == ()
+
+
+@pytest.mark.parametrize(("on", "municipal"), [(date(2027, 9, 3), False), (date(2027, 9, 4), True)])
+def test_a_proposal_needs_the_city_after_a_year_from_the_termination(
+    on: date, municipal: bool
+) -> None:
+    assert proposed(on=on).municipal is municipal
+
+
+def test_a_proposal_needs_a_roster_not_suspended() -> None:
+    with pytest.raises(Refusal) as caught:
+        propose_restoration(VOIDED, None, on=NOW.date())
+    assert caught.value.slug == "restoration-no-roster"
+    with pytest.raises(Refusal) as caught:
+        proposed(status="suspended", suspended_since="2026-10-01")
+    assert caught.value.slug == "restoration-not-suspended"

@@ -194,6 +194,16 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "last_certification_sequence": 17,
             "proposed_at": "2024-03-01T09:00:00+08:00",
         },
+        "restoration_proposal/v1": {
+            "type": "restoration_proposal/v1",
+            "person": person,
+            "task_id": "task-cmpr.2024-02.0123456789abcdef",
+            "reason": "death",
+            "event_date": "2024-02-03",
+            "effective_from": "2024-02-03",
+            "withdrawn": ["civil_affairs:C1"],
+            "proposed_at": "2024-03-01T09:00:00+08:00",
+        },
         "task_deadline/v1": {
             "type": "task_deadline/v1",
             "task_id": "task-1",

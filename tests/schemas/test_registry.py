@@ -45,6 +45,7 @@ def test_table_lists_every_type_and_is_read_only() -> None:
             "service_rating",
             "rating_followup",
             "suspension_proposal",
+            "restoration_proposal",
         )
     )
     for message_type, model in MESSAGE_TYPES.items():
@@ -125,6 +126,7 @@ def test_exported_members() -> None:
         "refusal",
         "reports",
         "resident_id",
+        "restoration_proposal",
         "suspension_proposal",
         "transitions",
         "workflow",

@@ -1,0 +1,217 @@
+"""A voided termination → a restoration *proposal* for people to decide; restored on approval.
+
+When a department's void makes a termination voided (every record its task
+rested on withdrawn, no person's report behind it —
+:func:`~certhub.hub.procedure.reversals.voided_termination`), the comparison's
+clearing step opens a ``restoration_proposal/v1`` the hub signs, as an item
+under review (:func:`proposal_record`; once per task, its message id). Town
+staff accept it; the county approves or rejects it — the municipal approver
+once the termination took effect more than 365 days before the decision.
+Every check runs again at each decision on the facts as they are then
+(:func:`recheck_proposal`): the closure still the task's, the termination still
+voided, the roster's entry (see :func:`~certhub.hub.rules.restoration.propose_restoration`).
+
+Only the approval (:func:`proposal_approved`) restores: the hub lifts its
+closure (audit ``closure_lifted``), signs the ``restoration/v1`` of the months
+unpaid (none, when the province never stopped paying: then no money message,
+the closure is lifted all the same), claims those months in the ledger (a
+staff-filed restoration of the same months is ``months-already-counted``),
+voids the task's overpayment and refunds what was recovered of it
+(:func:`~certhub.hub.procedure.recovery.overpayment_voided`), and re-signs the
+task saying so — the province reads there that the termination is withdrawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.recovery import overpayment_voided
+from certhub.hub.procedure.reversals import voided_termination
+from certhub.hub.procedure.tasks import extend, task_effects
+from certhub.hub.rules.comparison import machine_actor
+from certhub.hub.rules.decisions import ItemKind
+from certhub.hub.rules.months import last_day_of_month, parse_month
+from certhub.hub.rules.recovery import yuan
+from certhub.hub.rules.restoration import ProposedRestoration, needs_municipal, propose_restoration
+from certhub.hub.rules.tasks import TaskRecord
+from certhub.hub.store.effects import (
+    AuditWrite,
+    BenefitClosure,
+    Effects,
+    HubRecord,
+    ItemOpen,
+    MonthsClaim,
+)
+from certhub.schemas import (
+    ActorRef,
+    BenefitRecord,
+    Decision,
+    Refusal,
+    Restoration,
+    RestorationProposal,
+    Termination,
+    VerificationTask,
+)
+
+__all__ = ["proposal_approved", "proposal_message_id", "proposal_record", "recheck_proposal"]
+
+
+def proposal_message_id(task_id: str) -> str:
+    """One proposal per terminating task, whichever void and run made it."""
+    return f"restoration-proposal:{task_id}"
+
+
+async def proposal_record(
+    ctx: ProcedureContext,
+    task: VerificationTask,
+    withdrawn: set[tuple[str, str]],
+    at: datetime,
+) -> HubRecord | None:
+    """The proposal to restore ``task``'s voided termination, opened as an item under review.
+
+    None when it was proposed already, or the hub cannot read its termination back
+    (nothing is proposed on facts the hub cannot show).
+    """
+    hub = ctx.outcomes.hub_id
+    if await ctx.store.find(hub, proposal_message_id(task.task_id)) is not None:
+        return None
+    signed = await ctx.store.find(hub, f"termination:{task.task_id}")
+    if signed is None:
+        return None
+    termination = Termination.model_validate_json(signed.payload)
+    proposal = RestorationProposal(
+        person=task.person,
+        task_id=task.task_id,
+        reason=termination.reason,
+        event_date=termination.event_date,
+        effective_from=termination.effective_from,
+        withdrawn=tuple(f"{department}:{record}" for department, record in sorted(withdrawn)),
+        proposed_at=at,
+        remarks="the departments withdrew every record the termination rested on",
+    )
+    record = ctx.outcomes.record(
+        proposal,
+        message_id=proposal_message_id(task.task_id),
+        person=task.person,
+        reason=termination.reason.value,
+        at=at,
+    )
+    municipal = needs_municipal(termination.effective_from, ctx.today())
+    return replace(record, item=ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, municipal))
+
+
+async def recheck_proposal(
+    ctx: ProcedureContext, item_id: int
+) -> tuple[RestorationProposal, ProposedRestoration]:
+    """Proposal ``item_id`` checked again on today's facts: what approving it restores.
+
+    Raises:
+        Refusal: ``conflict`` — the hub's closure by the task is gone (lifted by a
+            restoration staff filed, say): nothing is left to restore, reject the
+            proposal; ``restoration-not-suspended`` — no longer voided, or the roster
+            says suspended; ``restoration-no-roster``.
+    """
+    record = await ctx.item_record(item_id)
+    proposal = RestorationProposal.model_validate_json(record.payload)
+    person = proposal.person.id_number
+    closed = await ctx.store.closed_benefit(person)
+    if closed is None or closed[1] != proposal.task_id:
+        raise Refusal(
+            "conflict",
+            f"the hub's termination by task {proposal.task_id} is no longer in force: "
+            "nothing to restore; reject the proposal",
+        )
+    voided = await voided_termination(ctx, proposal.task_id)
+    if voided is None:
+        raise Refusal(
+            "restoration-not-suspended",
+            f"the termination by task {proposal.task_id} is no longer voided",
+        )
+    snapshot = await ctx.store.get_roster(person)
+    roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
+    return proposal, propose_restoration(voided, roster, on=ctx.today())
+
+
+async def proposal_approved(
+    ctx: ProcedureContext, effects: Effects, item_id: int, decision: Decision
+) -> Effects:
+    """``effects`` of approving proposal ``item_id`` with the restoration added."""
+    proposal, plan = await recheck_proposal(ctx, item_id)
+    person = proposal.person.id_number
+    task_id = proposal.task_id
+    note = (
+        f"termination of task {task_id} voided ({', '.join(proposal.withdrawn)} withdrawn); "
+        f"restoration proposal {item_id} approved by {decision.actor.id}"
+    )
+    money, refund = await overpayment_voided(ctx, task_id, f"{note}: recovery stopped, refunded")
+    outcomes: list[HubRecord] = list(money.outcomes)
+    months: tuple[MonthsClaim, ...] = ()
+    said = "no month unpaid, no back pay"
+    if plan.back_paid:
+        item = await ctx.store.get_item(item_id)
+        accepted = _acceptor(ctx, item.accepted_by if item else None)
+        approvals = (*((accepted,) if accepted else ()), decision.actor)
+        restoration = _restoration(proposal, plan, approvals, note, refund)
+        outcomes.append(
+            ctx.outcomes.record(
+                restoration,
+                message_id=f"restoration:proposal:{item_id}",
+                person=proposal.person,
+                reason=proposal.reason.value,
+                at=ctx.clock(),
+            )
+        )
+        months = (MonthsClaim(person, "back_paid", plan.back_paid, str(item_id)),)
+        said = f"back pay {plan.back_paid[0]}..{plan.back_paid[-1]} = {plan.amount}"
+    lifted = BenefitClosure(person, proposal.reason.value, task_id)
+    decided = effects.audit[0]  # the approval's own link: same actor and digest
+    audit = AuditWrite("closure_lifted", task_id, decided.actor, decided.digest)
+    effects = replace(effects, closure_lifted=lifted, overpayment_change=money.overpayment_change)
+    effects = extend(effects, outcomes=tuple(outcomes), months=months, audit=(audit,))
+    row = await ctx.store.get_task(task_id)
+    if row is None:
+        return effects
+    task = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
+    remarks = f"{note}: the termination is withdrawn, the benefit restored ({said}"
+    remarks += f"; {yuan(refund)} recovered is refunded)" if refund else ")"
+    told = task.task.model_copy(update={"remarks": remarks[:1000]})
+    return extend(effects, **task_effects(ctx, told, task))
+
+
+def _restoration(
+    proposal: RestorationProposal,
+    plan: ProposedRestoration,
+    approvals: tuple[ActorRef, ...],
+    note: str,
+    refund_cents: int,
+) -> Restoration:
+    """The restoration the hub signs: the months unpaid, to the account on file."""
+    return Restoration(
+        person=proposal.person,
+        suspended_since=proposal.effective_from,
+        restore_from=plan.restore_from,
+        back_pay_from=parse_month(plan.back_paid[0]),
+        back_pay_to=last_day_of_month(parse_month(plan.back_paid[-1])),
+        monthly_amount=plan.monthly_amount,
+        back_pay_amount=plan.amount,
+        bank_account=None,  # the account on file: the hub knows only its masked form
+        bank_account_on_file=plan.bank_account_on_file,
+        requested_by=machine_actor(),
+        requested_at=proposal.proposed_at,
+        approvals=approvals,
+        remarks=(
+            f"{note}; overpayment refund {yuan(refund_cents)} signed apart (overpayment voided)"
+            if refund_cents
+            else note
+        )[:1000],
+    )
+
+
+def _acceptor(ctx: ProcedureContext, actor_id: str | None) -> ActorRef | None:
+    """The staff who accepted an item, in their trust-store role (the item names the id)."""
+    party = ctx.parties(actor_id) if actor_id else None
+    if party is None or party.role is None:
+        return None
+    return ActorRef(id=party.sender, role=party.role)
