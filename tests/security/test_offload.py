@@ -367,13 +367,9 @@ async def test_checks_in_flight_when_the_helper_dies_still_get_verdicts(
     ]
     await asyncio.sleep(0.01)  # the batch is written; the helper needs far longer for it
     assert helper._in_flight  # so the kill lands while the helper is working on it
-    process = helper._process
-    assert process is not None
-    process.kill()
+    await _kill(helper)
     async with asyncio.timeout(WAIT):
         assert await asyncio.gather(*tasks) == expected
-        await process.wait()
-    await _until(lambda: not helper.running)
 
 
 async def test_a_killed_helper_is_replaced_after_the_pause(
