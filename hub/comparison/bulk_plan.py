@@ -34,7 +34,7 @@ from certhub.hub.store.effects import NO_EFFECTS, Effects, OutboxWrite
 from certhub.schemas import CertificationEvent, Refusal
 from certhub.security import VerifiedMessage
 
-__all__ = ["plan_batch"]
+__all__ = ["Decided", "batch_shape", "plan_batch"]
 
 Planned = Effects | Refusal
 """A record's effects, or why the planner refused it."""
@@ -84,6 +84,34 @@ async def plan_batch(
         ]
     middle = (shape.effects(m, e) for m, e in zip(messages[1:-1], events[1:-1], strict=True))
     return [first, *middle, planned[ends[-1]]] if len(ends) > 1 else [first]
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """The planner's effects for a batch's first and last record, and the uplink they share
+    (destination, operation), if any."""
+
+    uplink: tuple[str, str] | None
+    planned: list[Effects]
+
+
+async def batch_shape(
+    plan: Plan, messages: Sequence[VerifiedMessage], events: Sequence[CertificationEvent]
+) -> Decided | None:
+    """What the planner decides for ``messages`` (a batch's first and last record); None
+    when it refuses either, decides anything but a register entry, the notice and an uplink,
+    or decides otherwise for the two (then every record is planned)."""
+    planned: list[Effects] = []
+    shapes: set[_Shape | None] = set()
+    for message, event in zip(messages, events, strict=True):
+        effects = await _planned(plan, message, event)
+        if not isinstance(effects, Effects):
+            return None
+        planned.append(effects)
+        shapes.add(_Shape.of(effects))
+    if len(shapes) != 1 or (shape := shapes.pop()) is None:
+        return None
+    return Decided(shape.uplink, planned)
 
 
 async def _planned(plan: Plan, message: VerifiedMessage, event: CertificationEvent) -> Planned:

@@ -6,13 +6,10 @@ and each goes through what :class:`~certhub.hub.ingress.inbound.InboundIngestor`
 does to one message, done for a batch at a time:
 
 1. **already there?** one lookup per batch (a re-run signs and records nothing);
-2. **payload** — built by :func:`~certhub.hub.comparison.certify.certification_event`
-   (the canonical model's validators accept or refuse each row) and serialised exactly
-   as the inbound path does; a sample is parsed again as the inbound path parses every
-   payload (see :meth:`BulkCertifier._validated` for why a sample);
-3. **signature** — :class:`~certhub.hub.comparison.signing.BatchSigner`, here or on
-   the other core;
-4. **verification of a sample only**: the first and the last message of each batch
+2. **event, payload, signature and rows** — :func:`~certhub.hub.comparison.bulk_rows.prepare`
+   (the canonical model's validators accept or refuse each row), in the signing
+   workers when there are any, else here;
+3. **verification of a sample only**: the first and the last message of each batch
    are verified against the trust store like any push (which also proves the key
    is enrolled and may send the type); the others are not re-verified. The hub
    made those signatures a moment ago with the key it just checked, and a
@@ -20,13 +17,17 @@ does to one message, done for a batch at a time:
    go wrong (a wrong or unenrolled key, a type it may not send) goes wrong for
    the sample too. The exact JWS is stored, and ``certhub audit verify`` checks
    every one later;
-5. **plan** — the same planner as one by one (register entry, uplink, the 免办
-   notice), one effects plan per record;
-6. **append** — :meth:`~certhub.hub.store.group_commit.GroupCommitQueue.append_many`:
+4. **plan** — the planner (register entry, uplink, the 免办 notice) plans the
+   first and the last record from their events validated again here; when it
+   decides what :class:`~certhub.hub.comparison.bulk_rows.CertificationRows`
+   writes out (its rows equal :func:`~certhub.hub.store.bulk_append.planned_rows`
+   of the planner's effects, byte for byte) the batch goes as those rows, else
+   every record is validated, planned and stored the full way (:meth:`BulkCertifier._full`);
+5. **append** — :meth:`~certhub.hub.store.group_commit.GroupCommitQueue.append_many`:
    one transaction per batch, all or nothing, without a receipt (the sender is
    the hub itself; see :mod:`certhub.hub.store.bulk_append`).
 
-Signing batch *n + 1* overlaps recording batch *n*.
+Preparing batch *n + 1* overlaps recording batch *n*.
 """
 
 from __future__ import annotations
@@ -40,29 +41,32 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from certhub.hub.comparison.bulk_plan import plan_batch
-from certhub.hub.comparison.certify import (
-    certification_event,
-    event_payload,
-    message_id,
-    templated_payload,
-)
+from certhub.hub.comparison import bulk_rows
+from certhub.hub.comparison.bulk_plan import batch_shape, plan_batch
+from certhub.hub.comparison.bulk_rows import CertificationRows, Prepared, Refused
+from certhub.hub.comparison.certify import certification_event, message_id
 from certhub.hub.comparison.signing import BatchSigner, Header
 from certhub.hub.ingress.inbound import InboundSender
-from certhub.hub.ingress.pipeline import (
-    Plan,
-    check_sender_area,
-    ledger_message,
-    validate_payload,
-)
+from certhub.hub.ingress.pipeline import Plan, check_sender_area, ledger_message
+from certhub.hub.procedure.uplink import uplink_delivery_id
 from certhub.hub.store import AppendOutcome, RecordKind, StoreUnavailable
-from certhub.hub.store.bulk_append import BulkAppender, BulkMessage
+from certhub.hub.store.bulk_append import (
+    BulkAppender,
+    BulkItem,
+    BulkMessage,
+    NotBulk,
+    planned_rows,
+)
 from certhub.schemas import CertificationEvent, Refusal
 from certhub.security import CompactJWS, MessageVerifier, VerifiedMessage, b64url_decode
 
 __all__ = ["BulkCertifier", "BulkTally"]
 
 TYPE: Final = CertificationEvent.MESSAGE_TYPE
+_serialised = bulk_rows.serialised  # the name the guards' tests know
+
+Row = tuple[str, tuple[Any, ...]]
+"""A certification to record: (message id, row of ``certifications.parquet``)."""
 
 
 @dataclass
@@ -81,10 +85,13 @@ class BulkTally:
 
 
 @dataclass
-class _Prepared:
-    """A batch after lookup and validation, before signing: (message id, payload, event)."""
+class _Batch:
+    """A batch on its way: its new rows, when it was received, its preparation (running)."""
 
-    items: list[tuple[str, bytes, CertificationEvent]]
+    period: str
+    rows: list[Row]
+    now: datetime
+    prepared: asyncio.Future[list[Prepared]]
 
 
 @dataclass
@@ -106,148 +113,145 @@ class BulkCertifier:
         advance: Callable[[int], None] | None = None,
     ) -> BulkTally:
         """Record every row of ``batches`` (rows of ``certifications.parquet``), in order."""
-        previous: tuple[_Prepared, asyncio.Future[list[bytes]], datetime] | None = None
+        previous: _Batch | None = None
         try:
             for rows in batches:
-                prepared = await self._prepare(period, rows)
+                new = await self._new(period, rows)
                 now = self.clock()
-                signing = asyncio.ensure_future(self._sign(prepared, now))
+                header = Header(TYPE, self.sender.sender, int(now.timestamp()))
+                args = (period, header, now)
+                preparing = asyncio.ensure_future(self.signer.map(bulk_rows.prepare, args, new))
                 if previous is not None:
-                    await self._append(*previous)
-                previous = (prepared, signing, now)
+                    await self._append(previous)
+                previous = _Batch(period, new, now, preparing)
                 if advance is not None:
                     advance(len(rows))
             if previous is not None:
-                await self._append(*previous)
+                await self._append(previous)
                 previous = None
         finally:
-            if previous is not None:  # a failure: do not leave the signing running
-                previous[1].cancel()
+            if previous is not None:  # a failure: do not leave the preparation running
+                previous.prepared.cancel()
         return self.tally
 
-    async def _prepare(self, period: str, rows: Sequence[tuple[Any, ...]]) -> _Prepared:
+    async def _new(self, period: str, rows: Sequence[tuple[Any, ...]]) -> list[Row]:
+        """The rows not recorded yet (by an earlier run, or earlier in this one)."""
         ids = [message_id(period, row[0]) for row in rows]
         stored = await self.store.find_many(self.sender.sender, ids)
-        items: list[tuple[str, bytes, CertificationEvent]] = []
+        new: list[Row] = []
         seen: set[str] = set()
         for mid, row in zip(ids, rows, strict=True):
-            if mid in stored or mid in seen:  # recorded by an earlier run, or twice in this one
+            if mid in stored or mid in seen:
                 self.tally.already += 1
                 continue
             seen.add(mid)
-            try:
-                event = certification_event(period, row)
-            except ValidationError as exc:
-                self.tally.refuse(mid, f"{exc.error_count()} schema error(s)")
-                continue
-            items.append((mid, templated_payload(event) or event_payload(event), event))
-        return _Prepared(self._validated(_serialised(items)))
+            new.append((mid, row))
+        return new
 
-    def _validated(
-        self, items: list[tuple[str, bytes, CertificationEvent]]
-    ) -> list[tuple[str, bytes, CertificationEvent]]:
-        """The items whose payload the canonical schema accepts.
-
-        Each payload is the model's own serialisation of an event its validators
-        have just accepted (:func:`certification_event`), so parsing it again only
-        proves that the serialisation round-trips under the strict JSON rules and
-        the hub's clock; the first and the last of the batch are parsed so, as the
-        inbound path parses every one, and on any refusal every item is (then
-        exactly the refused ones are left out). Parsing all of them measured
-        ≈ 90 µs a record on this machine, more than the signature.
-        """
-        if not items:
-            return []
-        now = self.clock()
-        try:
-            for _, payload, _ in (items[0], items[-1]):
-                validate_payload(TYPE, payload, now=now)
-        except Refusal:
-            return self._one_by_one(items, now)
-        return items
-
-    def _one_by_one(
-        self, items: list[tuple[str, bytes, CertificationEvent]], now: datetime
-    ) -> list[tuple[str, bytes, CertificationEvent]]:
-        kept = []
-        for mid, payload, _ in items:
-            try:
-                parsed = validate_payload(TYPE, payload, now=now)
-            except Refusal as exc:
-                self.tally.refuse(mid, f"{exc.slug}: {exc.detail}")
-                continue
-            assert isinstance(parsed, CertificationEvent)  # noqa: S101 - parsed as TYPE
-            kept.append((mid, payload, parsed))
-        return kept
-
-    async def _sign(self, prepared: _Prepared, now: datetime) -> list[bytes]:
-        header = Header(TYPE, self.sender.sender, int(now.timestamp()))
-        return await self.signer.sign(
-            header, [(payload, mid) for mid, payload, _ in prepared.items]
-        )
-
-    async def _append(
-        self, prepared: _Prepared, signing: asyncio.Future[list[bytes]], now: datetime
-    ) -> None:
-        tokens = await signing
-        if not tokens:
+    async def _append(self, batch: _Batch) -> None:
+        certifications: list[CertificationRows] = []
+        for prepared in await batch.prepared:
+            if isinstance(prepared, Refused):
+                self.tally.refuse(prepared.message_id, prepared.reason)
+            else:
+                certifications.append(prepared)
+        if not certifications:
             return
-        trusted = self._sample(tokens)
-        header = dict(trusted.jws.header)
-        messages: list[VerifiedMessage] = []
-        events: list[CertificationEvent] = []
-        for token, (mid, payload, event) in zip(tokens, prepared.items, strict=True):
-            message = (
-                trusted if trusted.raw == token else _signed(trusted, token, header, mid, payload)
-            )
-            try:
-                check_sender_area(message, event)
-            except Refusal as exc:
-                self.tally.refuse(mid, f"{exc.slug}: {exc.detail}")
-                continue
-            messages.append(message)
-            events.append(event)
-        batch: list[BulkMessage] = []
-        planned = await plan_batch(self.plan, messages, events)
-        for message, event, effects in zip(messages, events, planned, strict=True):
-            if isinstance(effects, Refusal):
-                self.tally.refuse(message.jti, f"{effects.slug}: {effects.detail}")
-                continue
-            batch.append(
-                BulkMessage(ledger_message(message, event, RecordKind.CERTIFICATION, now), effects)
-            )
-        outcomes = await self.store.append_many(batch)
-        for item, outcome in zip(batch, outcomes, strict=True):
+        trusted = self._sample(certifications[0].jws, certifications[-1].jws)
+        items: Sequence[BulkItem] | None = await self._checked(batch, certifications, trusted)
+        if items is None:
+            items = await self._full(batch, certifications, trusted)
+        outcomes = await self.store.append_many(items)
+        for item, outcome in zip(items, outcomes, strict=True):
             if isinstance(outcome, AppendOutcome):
                 self.tally.recorded += outcome.created
                 self.tally.already += not outcome.created
             elif isinstance(outcome, StoreUnavailable):
                 raise outcome
             else:  # the same message id with other bytes: the first record stands
-                self.tally.refuse(item.message.message_id, f"replay: {outcome}")
+                mid = item.message.message_id if isinstance(item, BulkMessage) else item.message_id
+                self.tally.refuse(mid, f"replay: {outcome}")
 
-    def _sample(self, tokens: Sequence[bytes]) -> VerifiedMessage:
+    async def _checked(
+        self, batch: _Batch, certifications: list[CertificationRows], trusted: VerifiedMessage
+    ) -> list[CertificationRows] | None:
+        """The batch as its written-out rows, if the planner's effects for its first and
+        last record give those very rows; None when the batch must go the full way."""
+        if trusted.trusted.area is not None:  # a confined key: each record's area is checked
+            return None
+        rows = dict(batch.rows)
+        ends = _ends(certifications)
+        header = dict(trusted.jws.header)
+        messages, events = [], []
+        for end in ends:
+            messages.append(_signed(trusted, end.jws, header, end.message_id, end.payload))
+            try:
+                events.append(certification_event(batch.period, rows[end.message_id]))
+            except ValidationError:
+                return None  # the workers accepted it: the full way says which is right
+        shape = await batch_shape(self.plan, messages, events)
+        if shape is None:
+            return None
+        if shape.uplink is not None:
+            certifications = [_uplinked(c, shape.uplink) for c in certifications]
+            ends = _ends(certifications)
+        for end, message, event, effects in zip(ends, messages, events, shape.planned, strict=True):
+            canonical = ledger_message(message, event, RecordKind.CERTIFICATION, batch.now)
+            try:
+                if end.rows(1) != planned_rows(1, canonical, effects):
+                    return None
+            except NotBulk:
+                return None
+        return certifications
+
+    async def _full(
+        self, batch: _Batch, certifications: list[CertificationRows], trusted: VerifiedMessage
+    ) -> list[BulkItem]:
+        """The batch the one-by-one way: each event validated again here, each record's area
+        checked, the planner's effects (planned once when it decides alike, see
+        :func:`plan_batch`), stored as any message."""
+        rows = dict(batch.rows)
+        header = dict(trusted.jws.header)
+        messages: list[VerifiedMessage] = []
+        events: list[CertificationEvent] = []
+        for c in certifications:
+            event = certification_event(batch.period, rows[c.message_id])
+            message = _signed(trusted, c.jws, header, c.message_id, c.payload)
+            try:
+                check_sender_area(message, event)
+            except Refusal as exc:
+                self.tally.refuse(c.message_id, f"{exc.slug}: {exc.detail}")
+                continue
+            messages.append(message)
+            events.append(event)
+        items: list[BulkItem] = []
+        planned = await plan_batch(self.plan, messages, events)
+        for message, event, effects in zip(messages, events, planned, strict=True):
+            if isinstance(effects, Refusal):
+                self.tally.refuse(message.jti, f"{effects.slug}: {effects.detail}")
+                continue
+            row = ledger_message(message, event, RecordKind.CERTIFICATION, batch.now)
+            items.append(BulkMessage(row, effects))
+        return items
+
+    def _sample(self, first_token: bytes, last_token: bytes) -> VerifiedMessage:
         """Verify the batch's first and last message as any push is; the key they proved."""
         verifier = self.verifier()
-        first = verifier.verify(tokens[0], allowed_types={TYPE})
-        last = verifier.verify(tokens[-1], allowed_types={TYPE})
+        first = verifier.verify(first_token, allowed_types={TYPE})
+        last = verifier.verify(last_token, allowed_types={TYPE})
         if first.sender != self.sender.sender or last.trusted.key.kid != first.trusted.key.kid:
             raise Refusal("forged-role", f"the batch is not signed as {self.sender.sender}")
         return first
 
 
-def _serialised(
-    items: list[tuple[str, bytes, CertificationEvent]],
-) -> list[tuple[str, bytes, CertificationEvent]]:
-    """``items`` with payloads exactly as the inbound path serialises them.
+def _ends(certifications: list[CertificationRows]) -> list[CertificationRows]:
+    """A batch's first and last record (one when it is alone)."""
+    return certifications[:1] + certifications[1:][-1:]
 
-    They were made from a template (:func:`templated_payload`); the first and the
-    last are checked against the model's own serialisation, and if either differs
-    (the schema changed under the template), every payload is made the model's way.
-    """
-    if all(payload == event_payload(event) for _, payload, event in items[:1] + items[-1:]):
-        return items
-    return [(mid, event_payload(event), event) for mid, _, event in items]
+
+def _uplinked(certification: CertificationRows, uplink: tuple[str, str]) -> CertificationRows:
+    delivery = uplink_delivery_id(certification.sender, certification.message_id)
+    return certification._replace(uplink=(delivery, *uplink))
 
 
 def _signed(
@@ -256,6 +260,8 @@ def _signed(
     """The message the hub just signed as ``token`` over ``payload``, its header the verified
     sample's but for the message id — what parsing the token would give, without decoding
     it again."""
+    if token == sample.raw:
+        return sample
     signing_input, _, signature = token.rpartition(b".")
     jws = CompactJWS(
         header | {"jti": mid}, payload, b64url_decode(signature.decode()), signing_input

@@ -37,25 +37,36 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Final, Protocol, runtime_checkable
 
 from certhub.hub.store import ledger_rows, writes
 from certhub.hub.store.audit_chain import AuditChain
-from certhub.hub.store.base import AppendOutcome, LedgerRecord, ReplayConflict, StoreError
+from certhub.hub.store.base import (
+    AppendOutcome,
+    LedgerRecord,
+    RecordKind,
+    ReplayConflict,
+    StoreError,
+)
 from certhub.hub.store.effects import Effects
 from certhub.hub.store.records import NewMessage
 
 __all__ = [
     "BulkAppender",
+    "BulkItem",
     "BulkMessage",
     "BulkOutcome",
     "BulkPlan",
     "NotBulk",
+    "Prefilled",
+    "Rows",
     "collect_statement",
     "find_many",
     "ids_by_sender",
     "lookup_sql",
     "plan_bulk",
+    "planned_rows",
 ]
 
 BulkOutcome = AppendOutcome | StoreError
@@ -71,6 +82,50 @@ class BulkMessage:
 
     message: NewMessage
     effects: Effects
+
+
+Rows = tuple[tuple[object, ...], list[tuple[str, tuple[object, ...]]]]
+"""One message's ledger row (:data:`~certhub.hub.store.ledger_rows.INSERT`'s parameters) and
+its statements, each (SQL text, parameters), in the order :func:`writes.plan` has them."""
+
+
+class Prefilled(Protocol):
+    """A message of a bulk whose rows its maker wrote out beforehand, all but the sequence.
+
+    For a maker that writes thousands of one kind of message: it checks on a sample
+    that :meth:`rows` equals :func:`planned_rows` of the message and its effects
+    (the rows :func:`plan_bulk` would write for them), and sends the
+    :class:`BulkMessage` otherwise. Its statements must be unconditional ones (as a
+    :class:`BulkMessage`'s) and its message accepted like any (no audit link of its own).
+    """
+
+    @property
+    def sender(self) -> str:
+        """The message's sender."""
+        ...
+
+    @property
+    def message_id(self) -> str:
+        """The sender's id of the message."""
+        ...
+
+    @property
+    def sha256(self) -> str:
+        """The digest of the exact JWS."""
+        ...
+
+    @property
+    def person_id(self) -> str | None:
+        """Whom the message is about (two in one bulk are refused), if anyone."""
+        ...
+
+    def rows(self, sequence: int) -> Rows:
+        """The message's rows when it is stored at ``sequence``."""
+        ...
+
+
+BulkItem = BulkMessage | Prefilled
+"""A message of a bulk: with its effects to plan, or with its rows written out."""
 
 
 class NotBulk(TypeError):
@@ -91,7 +146,7 @@ class BulkPlan:
 class BulkAppender(Protocol):
     """A ledger that can append many messages in one transaction (both dialects' writers)."""
 
-    async def append_many(self, batch: Sequence[BulkMessage]) -> list[BulkOutcome]:
+    async def append_many(self, batch: Sequence[BulkItem]) -> list[BulkOutcome]:
         """Append ``batch`` in one transaction; each message's outcome, in order."""
         ...
 
@@ -101,7 +156,7 @@ class BulkAppender(Protocol):
 
 
 def plan_bulk(
-    batch: Sequence[BulkMessage],
+    batch: Sequence[BulkItem],
     stored: Mapping[tuple[str, str], LedgerRecord],
     take_sequence: Callable[[], int],
     chain: AuditChain,
@@ -117,30 +172,84 @@ def plan_bulk(
     known = dict(stored)
     people: set[str] = set()
     for item in batch:
-        message = item.message
+        message = item.message if isinstance(item, BulkMessage) else item
         key = (message.sender, message.message_id)
         if (existing := known.get(key)) is not None:
-            plan.outcomes.append(_duplicate(existing, message))
+            plan.outcomes.append(_duplicate(existing, message.sha256))
             continue
         if message.person_id is not None:
             if message.person_id in people:
                 raise NotBulk(f"{message.message_id}: a second message about one person")
             people.add(message.person_id)
         sequence = take_sequence()
-        plan.ledger.append(ledger_rows.insert_params(sequence, message, NO_RECEIPT))
-        at = message.received_at.isoformat()
-        plan.links.append(
-            _link(chain, at, "message_accepted", str(sequence), message.sender, message.sha256)
-        )
-        _collect(plan, writes.plan(sequence, message, item.effects, take_sequence), chain)
-        record = ledger_rows.new_record(sequence, message, NO_RECEIPT)
+        if isinstance(item, BulkMessage):
+            ledger = ledger_rows.insert_params(sequence, item.message, NO_RECEIPT)
+            plan.ledger.append(ledger)
+            plan.links.append(_accepted(chain, ledger))
+            _collect(plan, writes.plan(sequence, item.message, item.effects, take_sequence), chain)
+            record = ledger_rows.new_record(sequence, item.message, NO_RECEIPT)
+        else:
+            ledger, statements = item.rows(sequence)
+            plan.ledger.append(ledger)
+            plan.links.append(_accepted(chain, ledger))
+            for sql, params in statements:
+                plan.statements.setdefault(sql, []).append(params)
+            record = _record(ledger)
         known[key] = record
         plan.outcomes.append(AppendOutcome(record, created=True))
     return plan
 
 
-def _duplicate(existing: LedgerRecord, message: NewMessage) -> BulkOutcome:
-    if existing.sha256 == message.sha256:
+def planned_rows(sequence: int, message: NewMessage, effects: Effects) -> Rows:
+    """The rows :func:`plan_bulk` writes for ``message`` and ``effects`` at ``sequence`` (what a
+    :class:`Prefilled` message's ``rows`` must equal).
+
+    Raises:
+        NotBulk: the plan cannot go in bulk, takes sequences of its own, or links in the
+            audit chain (neither can be written out beforehand).
+    """
+
+    def no_sequence() -> int:
+        raise NotBulk("the plan appends records of its own")
+
+    statements: dict[str, list[tuple[object, ...]]] = {}
+    ordered: list[tuple[str, tuple[object, ...]]] = []
+    for op in writes.plan(sequence, message, effects, no_sequence):
+        if isinstance(op, writes.Link):
+            raise NotBulk("the plan links in the audit chain")
+        collect_statement(statements, op)  # refuses what plan_bulk refuses
+        rows = op.rows if isinstance(op, writes.RunMany) else [op.params]
+        ordered += [(op.sql, row) for row in rows]
+    return ledger_rows.insert_params(sequence, message, NO_RECEIPT), ordered
+
+
+def _accepted(chain: AuditChain, ledger: tuple[object, ...]) -> tuple[object, ...]:
+    """The "message accepted" link of the ledger row ``ledger`` (its sequence, received_at,
+    sender and digest: :data:`~certhub.hub.store.ledger_rows.INSERT`'s order)."""
+    sequence, sender, digest, at = ledger[0], ledger[3], ledger[6], ledger[9]
+    return _link(chain, str(at), "message_accepted", str(sequence), str(sender), str(digest))
+
+
+def _record(ledger: tuple[object, ...]) -> LedgerRecord:
+    """The record the ledger row ``ledger`` (INSERT's parameters) becomes."""
+    sequence, kind, mtype, sender, mid, kid, digest, jws, payload, at, receipt = ledger[:11]
+    return LedgerRecord(
+        kind=RecordKind(str(kind)),
+        message_type=str(mtype),
+        sender=str(sender),
+        message_id=str(mid),
+        kid=str(kid),
+        sha256=str(digest),
+        jws=jws,  # type: ignore[arg-type]
+        payload=payload,  # type: ignore[arg-type]
+        received_at=datetime.fromisoformat(str(at)),
+        sequence=sequence,  # type: ignore[arg-type]
+        receipt=str(receipt),
+    )
+
+
+def _duplicate(existing: LedgerRecord, sha256: str) -> BulkOutcome:
+    if existing.sha256 == sha256:
         return AppendOutcome(existing, created=False)
     return ReplayConflict("message id already used for a different message")
 
@@ -206,9 +315,10 @@ async def find_many(
     return found
 
 
-def ids_by_sender(batch: Sequence[BulkMessage]) -> dict[str, list[str]]:
+def ids_by_sender(batch: Sequence[BulkItem]) -> dict[str, list[str]]:
     """The distinct message ids of ``batch`` per sender, in order."""
     ids: dict[str, dict[str, None]] = {}
     for item in batch:
-        ids.setdefault(item.message.sender, {})[item.message.message_id] = None
+        message = item.message if isinstance(item, BulkMessage) else item
+        ids.setdefault(message.sender, {})[message.message_id] = None
     return {sender: list(chunk) for sender, chunk in ids.items()}

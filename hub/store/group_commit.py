@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from certhub.hub.store.base import AppendOutcome, ReceiptFactory, StoreError, StoreUnavailable
-from certhub.hub.store.bulk_append import BulkMessage, BulkOutcome
+from certhub.hub.store.bulk_append import BulkItem, BulkOutcome
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
 from certhub.monitoring.tracing import span
@@ -84,7 +84,7 @@ class GroupCommitQueue:
         )
         return outcome
 
-    async def append_many(self, batch: Sequence[BulkMessage]) -> list[BulkOutcome]:
+    async def append_many(self, batch: Sequence[BulkItem]) -> list[BulkOutcome]:
         """Append ``batch`` in one transaction, one write job in the queue (see
         :mod:`certhub.hub.store.bulk_append`); each message's outcome, in order.
 
@@ -95,7 +95,7 @@ class GroupCommitQueue:
         outcomes: list[BulkOutcome] = await self._write(self._bulk_writer(batch))
         return outcomes
 
-    def _bulk_writer(self, batch: Sequence[BulkMessage]) -> Callable[..., Any]:
+    def _bulk_writer(self, batch: Sequence[BulkItem]) -> Callable[..., Any]:
         """The backend's write job storing ``batch`` (its ``apply``)."""
         raise NotImplementedError
 

@@ -19,7 +19,7 @@ from certhub.hub.store import ledger_rows
 from certhub.hub.store.base import LedgerRecord
 from certhub.hub.store.bulk_append import (
     LOOKUP_CHUNK,
-    BulkMessage,
+    BulkItem,
     BulkOutcome,
     ids_by_sender,
     plan_bulk,
@@ -50,7 +50,7 @@ A join on the ids, so each is one probe of the (sender, message id) index; with
 and filtered — a lookup per batch that grew with the ledger."""
 
 
-async def append_bulk(group: GroupWrite, batch: Sequence[BulkMessage]) -> list[BulkOutcome]:
+async def append_bulk(group: GroupWrite, batch: Sequence[BulkItem]) -> list[BulkOutcome]:
     """Store ``batch`` in the open transaction; each message's outcome, in order.
 
     Raises:
@@ -67,7 +67,7 @@ async def append_bulk(group: GroupWrite, batch: Sequence[BulkMessage]) -> list[B
 
 
 async def _stored(
-    group: GroupWrite, batch: Sequence[BulkMessage]
+    group: GroupWrite, batch: Sequence[BulkItem]
 ) -> dict[tuple[str, str], LedgerRecord]:
     """The batch's messages already in the ledger, read under the writer lock."""
     found: dict[tuple[str, str], LedgerRecord] = {}

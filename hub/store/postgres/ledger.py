@@ -38,7 +38,7 @@ from certhub.hub.store.base import (
     LedgerRecord,
     StoreUnavailable,
 )
-from certhub.hub.store.bulk_append import BulkMessage, BulkOutcome
+from certhub.hub.store.bulk_append import BulkItem, BulkOutcome
 from certhub.hub.store.group_commit import GroupCommitQueue, Job
 from certhub.hub.store.postgres import schema
 from certhub.hub.store.postgres.bulk_append import STORED, append_bulk
@@ -195,7 +195,7 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox, ServiceP
             self._on_commit(len(batch))
         return results
 
-    def _bulk_writer(self, batch: Sequence[BulkMessage]) -> Callable[..., Any]:
+    def _bulk_writer(self, batch: Sequence[BulkItem]) -> Callable[..., Any]:
         async def apply(group: GroupWrite) -> list[BulkOutcome]:
             return await append_bulk(group, batch)
 

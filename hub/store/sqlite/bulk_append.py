@@ -16,7 +16,7 @@ from certhub.hub.store.audit_chain import AuditChain
 from certhub.hub.store.base import LedgerRecord, StoreError, StoreUnavailable
 from certhub.hub.store.bulk_append import (
     LOOKUP_CHUNK,
-    BulkMessage,
+    BulkItem,
     BulkOutcome,
     ids_by_sender,
     lookup_sql,
@@ -29,7 +29,7 @@ def append_bulk(
     conn: sqlite3.Connection,
     chain: AuditChain,
     take_sequence: Callable[[], int],
-    batch: Sequence[BulkMessage],
+    batch: Sequence[BulkItem],
 ) -> list[BulkOutcome]:
     """Store ``batch`` in the open transaction; each message's outcome, in order.
 
@@ -51,7 +51,7 @@ def append_bulk(
 
 
 def _stored(
-    conn: sqlite3.Connection, batch: Sequence[BulkMessage]
+    conn: sqlite3.Connection, batch: Sequence[BulkItem]
 ) -> dict[tuple[str, str], LedgerRecord]:
     """The batch's messages already in the ledger, read in this transaction."""
     found: dict[tuple[str, str], LedgerRecord] = {}

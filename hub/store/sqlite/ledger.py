@@ -38,7 +38,7 @@ from certhub.hub.store.base import (
     StoreError,
     StoreUnavailable,
 )
-from certhub.hub.store.bulk_append import BulkMessage, BulkOutcome, find_many
+from certhub.hub.store.bulk_append import BulkItem, BulkOutcome, find_many
 from certhub.hub.store.group_commit import Append, GroupCommitQueue, Job
 from certhub.hub.store.presign import Presigning
 from certhub.hub.store.service_points import ServicePointTable
@@ -308,7 +308,7 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
             self._conn.execute("RELEASE message")
         return AppendOutcome(ledger_rows.new_record(sequence, message, receipt), created=True)
 
-    def _bulk_writer(self, batch: Sequence[BulkMessage]) -> Callable[..., Any]:
+    def _bulk_writer(self, batch: Sequence[BulkItem]) -> Callable[..., Any]:
         def apply(conn: sqlite3.Connection, _writer: EffectWriter) -> list[BulkOutcome]:
             return append_bulk(conn, self._chain, self._take_sequence, batch)
 
