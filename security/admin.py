@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from certhub.schemas import Role
 
@@ -25,8 +25,8 @@ from .scopes import AreaScope
 from .trust import TrustedKey, TrustStore
 
 __all__ = [
-    "create_sender_key", "read_key_to_trust", "trust_add", "trust_bind", "trust_revoke",
-    "with_added", "with_bound",
+    "KeyBinding", "KeyGrant", "create_sender_key", "read_key_to_trust", "trust_add", "trust_bind",
+    "trust_revoke", "with_added", "with_bound",
 ]  # fmt: skip
 
 _ROLES = tuple(role.value for role in Role)
@@ -61,24 +61,28 @@ def create_sender_key(sender: str, out_dir: Path, alg: Algorithm = "EdDSA") -> t
     return key_path, jwk_path
 
 
-def trust_add(
-    store_path: Path,
-    public_jwk_path: Path,
-    *,
-    sender: str,
-    may_send: Collection[str],
-    may_read: bool,
-    role: str | None = None,
-    not_after: datetime | None = None,
-    move: bool = False,
-    area: AreaScope | None = None,
-) -> TrustedKey:
+class KeyGrant(TypedDict, total=False):
+    """What :func:`trust_add` and :func:`with_added` give a key (see :meth:`TrustStore.add`).
+
+    A key re-added for the same sender keeps its role, expiry and area unless new
+    ones are given; giving it to another sender needs ``move``.
+    """
+
+    sender: Required[str]
+    may_send: Required[Collection[str]]
+    may_read: Required[bool]
+    role: str | None
+    not_after: datetime | None
+    move: bool
+    area: AreaScope | None
+
+
+def trust_add(store_path: Path, public_jwk_path: Path, **grant: Unpack[KeyGrant]) -> TrustedKey:
     """Add (or update the permissions of) a public key in the trust store file.
 
     The store file (and its folder) is created if missing and rewritten
-    atomically, after every check passed. Re-adding a key for the same sender
-    keeps its role, expiry and area unless new ones are given; giving it to
-    another sender needs ``move``.
+    atomically, after every check passed; the key gets ``grant``
+    (:class:`KeyGrant`).
 
     Raises:
         ValueError: ``sender`` is not a valid sender id.
@@ -87,13 +91,10 @@ def trust_add(
             :class:`~schemas.Role`, the key belongs to another sender and
             ``move`` is false, or the kid conflicts.
     """
-    jwk = read_key_to_trust(public_jwk_path, sender=sender, role=role)
+    jwk = read_key_to_trust(public_jwk_path, sender=grant["sender"], role=grant.get("role"))
     kid = VerifyingKey.from_jwk(jwk).kid
     with _editing(store_path) as current:
-        store = with_added(
-            current, jwk, sender=sender, may_send=may_send, may_read=may_read, role=role,
-            not_after=not_after, move=move, area=area,
-        )  # fmt: skip
+        store = with_added(current, jwk, **grant)
         _save(store, store_path)
     return _entry(store, kid)
 
@@ -122,21 +123,10 @@ def read_key_to_trust(
 
 
 def with_added(
-    current: TrustStore,
-    jwk: Mapping[str, Any],
-    *,
-    sender: str,
-    may_send: Collection[str],
-    may_read: bool,
-    role: str | None = None,
-    not_after: datetime | None = None,
-    move: bool = False,
-    area: AreaScope | None = None,
+    current: TrustStore, jwk: Mapping[str, Any], **grant: Unpack[KeyGrant]
 ) -> TrustStore:
-    """``current`` with ``jwk`` trusted as :func:`trust_add` does it, wherever the store is kept.
-
-    Re-adding a key for the same sender keeps its role, expiry and area unless
-    new ones are given (the database store applies the same rule through this).
+    """``current`` with ``jwk`` trusted as :func:`trust_add` does it, wherever the store is kept
+    (the database store applies the same rule through this).
 
     Raises:
         TrustStoreError: as :meth:`TrustStore.add`.
@@ -146,25 +136,30 @@ def with_added(
     except InvalidKeyError as exc:
         raise TrustStoreError(f"cannot add key: {exc}") from exc
     existing = current.get(kid)
-    if existing is not None and existing.sender == sender:
-        role = existing.role if role is None else role
-        not_after = existing.not_after if not_after is None else not_after
-        area = existing.area if area is None else area
-    return current.add(
-        jwk, sender=sender, may_send=may_send, may_read=may_read, role=role,
-        not_after=not_after, move=move, area=area,
-    )  # fmt: skip
+    if existing is not None and existing.sender == grant["sender"]:
+        # a key re-added for its sender keeps what is not given anew
+        if grant.get("role") is None:
+            grant["role"] = existing.role
+        if grant.get("not_after") is None:
+            grant["not_after"] = existing.not_after
+        if grant.get("area") is None:
+            grant["area"] = existing.area
+    return current.add(jwk, **grant)
+
+
+class KeyBinding(TypedDict):
+    """What :func:`trust_bind` and :func:`with_bound` give a new key: a fresh sender, what it
+    may send, its role and area (it may also read, inside its area), and its expiry."""
+
+    sender: str
+    may_send: Collection[str]
+    role: str
+    area: AreaScope
+    not_after: datetime | None
 
 
 def trust_bind(
-    store_path: Path,
-    jwk: Mapping[str, Any],
-    *,
-    sender: str,
-    may_send: Collection[str],
-    role: str,
-    area: AreaScope,
-    not_after: datetime | None,
+    store_path: Path, jwk: Mapping[str, Any], **binding: Unpack[KeyBinding]
 ) -> TrustedKey:
     """Trust a new key (an enrolled phone's), refusing a key or sender already in the store.
 
@@ -176,29 +171,20 @@ def trust_bind(
             sender is already in the store, or the store cannot be written.
     """
     with _editing(store_path) as current:
-        store = with_bound(
-            current, jwk, sender=sender, may_send=may_send, role=role, area=area,
-            not_after=not_after,
-        )  # fmt: skip
+        store = with_bound(current, jwk, **binding)
         _save(store, store_path)
     return _entry(store, VerifyingKey.from_jwk(jwk).kid)
 
 
 def with_bound(
-    current: TrustStore,
-    jwk: Mapping[str, Any],
-    *,
-    sender: str,
-    may_send: Collection[str],
-    role: str,
-    area: AreaScope,
-    not_after: datetime | None,
+    current: TrustStore, jwk: Mapping[str, Any], **binding: Unpack[KeyBinding]
 ) -> TrustStore:
     """``current`` with a new key bound as :func:`trust_bind` does it, wherever the store is kept.
 
     Raises:
         TrustStoreError: the JWK is invalid, or the key or the sender is already in ``current``.
     """
+    sender = binding["sender"]
     if any(entry.sender == sender for entry in current):
         raise TrustStoreError(f"sender {sender!r} already has a key")
     try:
@@ -207,10 +193,7 @@ def with_bound(
         raise TrustStoreError(f"cannot add key: {exc}") from exc
     if current.get(kid) is not None:
         raise TrustStoreError(f"key {kid!r} is already trusted")
-    return current.add(
-        jwk, sender=sender, may_send=may_send, may_read=True, role=role, not_after=not_after,
-        area=area,
-    )  # fmt: skip
+    return current.add(jwk, may_read=True, **binding)
 
 
 def trust_revoke(store_path: Path, kid: str) -> TrustedKey:
