@@ -19,14 +19,25 @@ JOSE = {"Content-Type": "application/jose"}
 
 
 @dataclass
-class Hub:
-    """A test hub and the parties it trusts."""
+class TrustedParties:
+    """A test hub's client and settings, and the keys of the parties its trust store knows."""
 
     client: TestClient[Any, Any]
     settings: Settings
     keys: dict[str, SigningKey]
+    counter: int = 0  # numbers the message ids the kit signs
+
+    def bearer(self, party: str = "province", **kwargs: Any) -> dict[str, str]:
+        """An Authorization header with a fresh read token of ``party``."""
+        token = issue_read_token(self.keys[party], sender=party, **kwargs)
+        return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Hub(TrustedParties):
+    """A test hub and the parties it trusts."""
+
     population: Population = field(default_factory=lambda: Population(seed=11))
-    counter: int = 0
 
     def sign(
         self,
@@ -64,11 +75,6 @@ class Hub:
         """POST ``token`` and return (status, JSON body)."""
         response = await self.client.post(path, data=token, headers=headers or JOSE)
         return response.status, await response.json(content_type=None)
-
-    def bearer(self, party: str = "province", **kwargs: Any) -> dict[str, str]:
-        """An Authorization header with a fresh read token of ``party``."""
-        token = issue_read_token(self.keys[party], sender=party, **kwargs)
-        return {"Authorization": f"Bearer {token}"}
 
     async def pull(self, path: str = "/v1/reports", **params: str) -> tuple[int, dict[str, Any]]:
         """GET a pull page as the provincial system."""

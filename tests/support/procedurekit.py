@@ -15,14 +15,14 @@ from typing import Any, TypeVar
 
 from aiohttp.test_utils import TestClient
 from evidence_samples import pdf, png
-from hubkit import JOSE
+from hubkit import JOSE, TrustedParties
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import first_of_next_month, month_index
 from certhub.mocks.population import Population
 from certhub.schemas.clock import CHINA_STANDARD_TIME
-from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
+from certhub.security import SigningKey, TrustStore, sign_compact
 
 T = TypeVar("T")
 
@@ -77,14 +77,10 @@ def trust_store(keys: dict[str, SigningKey]) -> TrustStore:
 
 
 @dataclass
-class Office:
+class Office(TrustedParties):
     """A running hub and the parties that work with it."""
 
-    client: TestClient[Any, Any]
-    settings: Settings
-    keys: dict[str, SigningKey]
     people: Population = field(default_factory=lambda: Population(seed=21))
-    counter: int = 0
 
     def sign(self, party: str, payload: dict[str, Any]) -> bytes:
         """``payload`` signed by ``party`` (typ from its ``type``)."""
@@ -103,19 +99,15 @@ class Office:
 
     async def get(self, path: str, party: str = "province", **params: str) -> tuple[int, Any]:
         """GET as a reader."""
-        token = issue_read_token(self.keys[party], sender=party)
-        response = await self.client.get(
-            path, params=params, headers={"Authorization": f"Bearer {token}"}
-        )
+        response = await self.client.get(path, params=params, headers=self.bearer(party))
         return response.status, await response.json(content_type=None)
 
     async def upload(self, data: bytes, media_type: str, party: str = "city") -> str:
         """Store evidence; its digest."""
-        token = issue_read_token(self.keys[party], sender=party, scope="evidence")
         response = await self.client.post(
             "/v1/evidence",
             data=io.BytesIO(data),
-            headers={"Content-Type": media_type, "Authorization": f"Bearer {token}"},
+            headers={"Content-Type": media_type, **self.bearer(party, scope="evidence")},
         )
         assert response.status in (200, 201), await response.text()
         digest: str = (await response.json())["sha256"]
