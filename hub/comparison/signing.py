@@ -16,6 +16,8 @@ caller keeps working on the previous batch meanwhile. ``bench/comparison.py
 from __future__ import annotations
 
 import asyncio
+import binascii
+import gc
 import json
 import multiprocessing
 import re
@@ -28,7 +30,6 @@ from typing import Any, Final, TypeVar
 from certhub.security import (
     MalformedMessage,
     SigningKey,
-    b64url_encode,
     read_private_key,
     sign_compact,
 )
@@ -38,6 +39,7 @@ __all__ = ["BatchSigner", "Header", "sign_batch"]
 T = TypeVar("T")
 
 _worker_key: SigningKey | None = None  # a worker process's key, loaded once
+_worker_frozen = False  # whether the worker's modules are out of the collector's way yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +115,28 @@ class _HeaderTemplate:
         """The compact JWS of ``payload`` under this header with ``jti``."""
         if not _MESSAGE_ID.fullmatch(jti):  # sign_compact refuses it with its own error
             raise MalformedMessage("header jti must match [A-Za-z0-9_.:-]{1,128}")
-        header = b64url_encode(f'{self.before}"{jti}"{self.after}'.encode())
-        signing_input = f"{header}.{b64url_encode(payload)}".encode("ascii")
-        return signing_input + b"." + b64url_encode(key.sign(signing_input)).encode("ascii")
+        header = _b64url(f'{self.before}"{jti}"{self.after}'.encode())
+        signing_input = header + b"." + _b64url(payload)
+        return signing_input + b"." + _b64url(key.sign(signing_input))
+
+
+_TO_URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
+
+
+def _b64url(data: bytes) -> bytes:
+    """:func:`~certhub.security.b64url_encode` as bytes, without its detour through ``str``
+    (three a message; each batch's first is made by sign_compact itself and compared)."""
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def _in_worker(work: Callable[..., list[T]], args: tuple[Any, ...], part: Sequence[Any]) -> list[T]:
+    global _worker_frozen  # noqa: PLW0603 - once per worker process
     assert _worker_key is not None  # noqa: S101 - set by the pool's initializer
+    if not _worker_frozen:
+        # Every module the work needs is imported by now (unpickling ``work`` did): the
+        # collector's full passes need not walk them again for each batch's garbage.
+        gc.freeze()
+        _worker_frozen = True
     return work(_worker_key, *args, part)
 
 
