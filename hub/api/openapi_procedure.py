@@ -12,6 +12,7 @@ from certhub.hub.api.openapi_parts import (
     push_operation,
     query,
     reader_get,
+    ref,
 )
 
 _TASK_PAGE = {"$ref": "#/components/schemas/VerificationTaskPage"}
@@ -65,6 +66,23 @@ def procedure_paths() -> dict[str, Any]:
         "/v1/decisions": pull_operation("Signed decisions by cursor."),
         "/v1/outcomes": pull_operation(
             "Hub-signed task states, terminations, suspensions, overpayments."
+        ),
+        "/v1/restoration-proposals": reader_get(
+            "Restoration proposals (voided terminations) by review status and region, by "
+            "cursor; open (received or accepted) by default.",
+            [
+                query(
+                    "status",
+                    {
+                        "type": "string",
+                        "enum": ["open", "received", "accepted", "approved", "rejected"],
+                    },
+                ),
+                query("region", REGION_PREFIX),
+                *cursor_query(),
+            ],
+            ref("Page"),
+            errors=_BAD_QUERY,
         ),
         "/v1/verification-tasks": reader_get(
             "The verification list (待核实名单) by status and region, by cursor.",

@@ -48,7 +48,7 @@ async def _pull(request: web.Request, kind: RecordKind) -> web.Response:
     last = records[-1].sequence if records else after
     request.app[METRICS].records_pulled.labels(kind=kind.value).inc(len(records))
     body = {
-        "items": [_item(record) for record in records],
+        "items": [pull_item(record) for record in records],
         "next_cursor": cursors.encode(kind, last),
         "has_more": has_more,
     }
@@ -72,7 +72,8 @@ def page_limit(request: web.Request) -> int:
     return int(text)
 
 
-def _item(record: LedgerRecord) -> dict[str, Any]:
+def pull_item(record: LedgerRecord) -> dict[str, Any]:
+    """A ledger record as a pull page shows it (a review item with its status)."""
     return {
         "sequence": record.sequence,
         "message_id": record.message_id,

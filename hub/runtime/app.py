@@ -29,6 +29,7 @@ from certhub.hub.api import (
     rating_routes,
     recovery_routes,
     register_routes,
+    restoration_proposal_routes,
     service_point_routes,
 )
 from certhub.hub.api.access_log import pii_access_log
@@ -152,6 +153,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         entrance.routes,
         comparison_routes.routes,
         register_routes.routes,
+        restoration_proposal_routes.routes,
         service_point_routes.routes,
         service_point_routes.pages,
     )

@@ -61,6 +61,7 @@ __all__ = [
     "RecoveryRow",
     "ReplayConflict",
     "Reporting",
+    "ReviewItems",
     "StatRow",
     "StoreError",
     "StoreUnavailable",
@@ -232,6 +233,17 @@ class ProcedureReads(Protocol):
         ...
 
 
+class ReviewItems(Protocol):
+    """A reader's list of items awaiting a decision (:mod:`~certhub.hub.store.review_reads`)."""
+
+    async def list_items(
+        self, kind: str, page: PageQuery[int], *, statuses: Sequence[str]
+    ) -> Sequence[LedgerRecord]:
+        """Records of items of ``kind`` in one of ``statuses``, by ledger sequence after
+        ``page.after``, of the region prefix, inside the area; each with its review status."""
+        ...
+
+
 class Reporting(Protocol):
     """Figures the database computes: compliance inputs and statistics."""
 
@@ -286,6 +298,7 @@ class LedgerStore(
     AccountabilityReads,
     AssessmentReads,
     PartitionLedger,
+    ReviewItems,
     Lifecycle,
     Protocol,
 ):

@@ -39,6 +39,7 @@ from certhub.hub.store.disclosure import DisclosureQueries
 from certhub.hub.store.pull_reads import PullReads
 from certhub.hub.store.register_reads import RegisterQueries
 from certhub.hub.store.register_writes import RegisterWriting
+from certhub.hub.store.review_reads import ReviewReads
 from certhub.hub.store.rows import row_as
 from certhub.hub.store.sender_queries import SenderQueries
 from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
@@ -46,6 +47,7 @@ from certhub.security.scopes import AreaScope, area_condition
 
 
 class LedgerReads(
+    ReviewReads,
     RegisterQueries,
     ComparisonPartitions,
     RegisterWriting,

@@ -139,6 +139,18 @@ async def audited(office: Office, action: str) -> list[str]:
     return [e.subject for e in entries if e.action == action]
 
 
+async def listed(office: Office, **query: str) -> list[tuple[int, str]]:
+    """(item, status) of each restoration proposal the readers' list shows for ``query``."""
+    status, page = await office.get("/v1/restoration-proposals", **query)
+    assert status == 200, page
+    assert all(p["type"] == "restoration_proposal/v1" for p in page["items"])
+    return [(p["sequence"], p["status"]) for p in page["items"]]
+
+
+def _other_county(person: dict[str, Any]) -> str:
+    return "440104" if person["region"]["county"] != "440104" else "440105"
+
+
 def last_day(month: str) -> str:
     """The last day of ``month`` (YYYY-MM), computed apart from the code under test."""
     year, number = (int(part) for part in month.split("-"))
@@ -170,6 +182,8 @@ async def test_a_voided_termination_is_proposed_once_and_restored_only_when_the_
     assert payload["effective_from"] == DIED.isoformat()
     assert payload["withdrawn"] == ["civil_affairs:C0"]
     item = proposal["sequence"]
+    assert await listed(office, region=person["region"]["county"]) == [(item, "received")]
+    assert await listed(office, region=_other_county(person)) == []
     assert await outcomes(office, "restoration/v1") == []  # proposed is not restored
     assert await store.closed_benefit(number) is not None
 
@@ -207,6 +221,8 @@ async def test_a_voided_termination_is_proposed_once_and_restored_only_when_the_
     assert task["status"] == "confirmed"
     assert "the termination is withdrawn" in task["remarks"]
     assert (await proposals(office))[number]["status"] == "approved"
+    assert await listed(office) == []  # nothing open any more
+    assert await listed(office, status="approved") == [(item, "approved")]
     status, body = await decide("restoration-proposals", item, "county-2", "approve")
     assert (status, body["type"]) == (409, PROBLEM + "decision-out-of-order"), body
 
@@ -226,6 +242,14 @@ async def test_a_restoration_staff_file_and_the_proposal_never_pay_a_month_twice
     office = await scene.office(aiohttp_client)
     store = office.client.app[STORE]
     items = {n: p["sequence"] for n, p in (await proposals(office)).items()}
+    status, page = await office.get("/v1/restoration-proposals", limit="1")
+    assert (status, page["has_more"]) == (200, True), page
+    status, rest = await office.get("/v1/restoration-proposals", after=page["next_cursor"])
+    assert (status, rest["has_more"]) == (200, False), rest
+    paged = [p["sequence"] for p in page["items"] + rest["items"]]
+    assert paged == sorted(items.values())
+    status, body = await office.get("/v1/restoration-proposals", status="closed")
+    assert (status, body["type"]) == (400, PROBLEM + "invalid-parameter"), body
 
     # first: staff file the same months while the proposal is open
     status, body = await office.post("/v1/restorations", "town-1", restoration(first, DIED))

@@ -15,6 +15,7 @@ from certhub.hub.store.base import (
     RecordStore,
     RecoveryReads,
     Reporting,
+    ReviewItems,
 )
 from certhub.hub.store.comparison_jobs import PartitionLedger
 from certhub.hub.store.outbox import (
@@ -40,6 +41,7 @@ ROLES = (
     AuditLog,
     Lifecycle,
     PartitionLedger,
+    ReviewItems,
 )
 OUTBOX_ROLES = (OutboxRelaying, DeliveryRecords, DeadLetters, Notices)
 ALL_ROLES = ROLES + OUTBOX_ROLES

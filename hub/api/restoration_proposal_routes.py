@@ -1,0 +1,54 @@
+"""The readers' list of restoration proposals: voided terminations awaiting people's decision.
+
+``GET /v1/restoration-proposals?status=open&region=&after=&limit=`` pages the
+hub's ``restoration_proposal/v1`` records (items under review, decided at
+``POST /v1/restoration-proposals/{item}/decisions``) in ledger order, each
+with its review status: ``open`` (the default) is received or accepted, the
+others one status each. A reader confined to an area reads inside it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiohttp import web
+
+from certhub.hub.api.auth import require_reader
+from certhub.hub.api.params import choice_param, region_param
+from certhub.hub.api.pull_routes import page_limit, pull_item
+from certhub.hub.core.keys import CURSORS, STORE
+from certhub.hub.rules.decisions import ItemKind, ItemStatus
+from certhub.hub.store import PageQuery
+
+routes = web.RouteTableDef()
+
+CURSOR: Final = "restoration-proposal"
+STATUSES: Final = {
+    "open": (ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value),
+    **{status.value: (status.value,) for status in ItemStatus},
+}
+
+
+@routes.get("/v1/restoration-proposals")
+async def list_restoration_proposals(request: web.Request) -> web.Response:
+    """One page of restoration proposals by review status and region prefix, oldest first."""
+    reader = require_reader(request)
+    status = choice_param(request, "status", tuple(STATUSES), "open")
+    region = region_param(request)
+    cursors = request.app[CURSORS]
+    after = cursors.decode(request.query.get("after"), CURSOR)
+    limit = page_limit(request)
+    records = list(
+        await request.app[STORE].list_items(
+            ItemKind.RESTORATION_PROPOSAL.value,
+            PageQuery(after, limit + 1, region, reader.area),
+            statuses=STATUSES[status],
+        )
+    )
+    page = records[:limit]
+    body = {
+        "items": [pull_item(record) for record in page],
+        "next_cursor": cursors.encode(CURSOR, page[-1].sequence if page else after),
+        "has_more": len(records) > limit,
+    }
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
