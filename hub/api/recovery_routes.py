@@ -81,7 +81,9 @@ async def get_overpayment(request: web.Request) -> web.Response:
 
 def _balance(row: OverpaymentRow) -> dict[str, Any]:
     written_off = row.status == RecoveryStatus.written_off
-    remaining = 0 if written_off else row.amount_cents - row.recovered_cents
+    # voided: the termination was voided, nothing more is recovered (what was, is refunded)
+    settled = written_off or row.status == RecoveryStatus.voided
+    remaining = 0 if settled else row.amount_cents - row.recovered_cents
     return {
         "task_id": row.task_id,
         "person_id": row.person_id,

@@ -351,6 +351,7 @@ async def test_a_termination_the_province_never_applied_is_restored_and_its_reco
     # the recovered 238.00 was taken from a living pensioner: refunded, recovery stopped
     _, balance = await office.get(f"/v1/overpayments/{overpaid}")
     assert (balance["status"], balance["recovered"]) == ("voided", "238.00")
+    assert (balance["remaining"], balance["written_off"]) == ("0.00", "0.00")  # not a loss
     voided = [
         o["payload"]
         for o in await outcomes(office, "overpayment/v1")
