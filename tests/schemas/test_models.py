@@ -255,12 +255,41 @@ def test_reject_needs_reason(samples: Samples) -> None:
         ("benefit_record/v1", {"paid_through": "2024-13"}, "pattern"),
         ("benefit_record/v1", {"bank_account_on_file": "6222****"}, "pattern"),
         ("suspension_proposal/v1", {"due_month": "2024-2"}, "pattern"),
+        ("restoration_proposal/v1", {"effective_from": "2024-02-02"}, "event_date"),
+        ("restoration_proposal/v1", {"withdrawn": []}, "at least 1"),
+        ("restoration_proposal/v1", {"reason": "missing"}, "reason"),
+        (
+            "restoration/v1",
+            {
+                "bank_account": None,
+                "account_change_evidence": {
+                    "sha256": "a" * 64,
+                    "kind": "other",
+                    "media_type": "application/pdf",
+                },
+            },
+            "needs the new bank_account",
+        ),
     ],
 )
 def test_workflow_consistency(
     message_type: str, changes: dict[str, Any], match: str, samples: Samples
 ) -> None:
     _refused(message_type, samples[message_type] | changes, match)
+
+
+def test_a_restoration_to_the_account_on_file_names_no_new_account(samples: Samples) -> None:
+    restoration = dict(samples["restoration/v1"])
+    del restoration["bank_account"]
+    parsed = _parse(MESSAGE_TYPES["restoration/v1"], restoration)
+    assert parsed.bank_account is None  # type: ignore[attr-defined]
+    assert "bank_account=None" in repr(parsed)  # masking tolerates the absent account
+
+
+def test_a_voided_overpayment_keeps_what_was_recovered_to_refund_it(samples: Samples) -> None:
+    voided = samples["overpayment/v1"] | {"recovery_status": "voided"}
+    assert str(_parse(MESSAGE_TYPES["overpayment/v1"], voided).recovered_amount) == "100.00"  # type: ignore[attr-defined]
+    _refused("overpayment/v1", voided | {"recovered_amount": "800.00"}, "exceeds")
 
 
 def test_models_are_frozen(samples: Samples) -> None:
