@@ -23,9 +23,11 @@ the task it alone raised is cleared; a task other evidence still supports is
 kept; a task already confirmed, whose termination followed, is never
 reopened by the machine. Once every record its machine sources cite is
 withdrawn and no person's report stands behind it, the termination is
-*voided* (:func:`termination_voided`): a restoration is proposed, and can
-then be filed by staff and approved by people through the restoration
-procedure (rule 7, :mod:`certhub.hub.rules.restoration`).
+*voided* (:func:`termination_voided`): the hub opens a restoration proposal,
+an item people decide (town accepts, the county or city approves), and only
+its approval restores the benefit (rule 7, :mod:`certhub.hub.rules.restoration`,
+:func:`~certhub.hub.rules.restoration.propose_restoration`); staff may still
+file a restoration themselves.
 """
 
 from __future__ import annotations

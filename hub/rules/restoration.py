@@ -6,7 +6,9 @@
   every department record it rested on was withdrawn by its department and no
   person's report stands behind it (:func:`certhub.hub.rules.comparison.termination_voided`);
   such a wrongly terminated benefit is checked as below, against the hub's own
-  termination instead of a suspension (:func:`check_restoration`);
+  termination instead of a suspension (:func:`check_restoration`), and the
+  hub's own proposal to restore it back-pays only the months unpaid
+  (:func:`propose_restoration`);
 * back pay runs in whole months inside the suspension period, after the last
   month the roster paid (a month is paid once: regularly or as back pay);
 * the amount is exactly months × monthly amount (and the monthly amount is
