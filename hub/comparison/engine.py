@@ -115,8 +115,8 @@ def run_comparison(
             con.execute("SET enable_progress_bar = false")  # ours is the one on the terminal
             install_macros(con)
             timed = _Timer(durations, on_step, steps)
-            notes = timed("load roster", lambda: load_roster(con, inputs, Path(scratch)))
-            notes += timed("load feeds", lambda: load_feeds(con, inputs, Path(scratch)))
+            notes = timed("load roster", lambda: load_roster(con, inputs, Path(scratch), window))
+            notes += timed("load feeds", lambda: load_feeds(con, inputs, Path(scratch), window))
             for rule in RULES:
                 timed(rule.__name__, lambda rule=rule: rule(con, window))  # type: ignore[misc]
             summary = timed(

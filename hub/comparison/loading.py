@@ -9,9 +9,12 @@ file DuckDB found invalid UTF-8 in, checks the whole file and, if it is GB18030
 exports are often GBK. A UTF-8 file is read once, by DuckDB alone: a Python
 pass over every byte first cost 0.16 s per million roster rows.
 
-Every feed goes straight into one table (``feed_raw``), not a table per file
-and then a copy of their union: at millions of rows each copy is memory the
-run's DuckDB must otherwise spill.
+Rows are checked as they are read (:func:`~certhub.hub.comparison.rules.checked_roster_sql`,
+:func:`~certhub.hub.comparison.rules.checked_feed_sql`): the roster goes straight
+into ``roster_checked`` and every feed into one ``feed_checked``, not a raw table
+and then a checked copy of it, nor a table per file and then a copy of their
+union: at millions of rows each copy is CPU time and memory the run's DuckDB
+must otherwise spill.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from certhub.hub.comparison.catalogue import DEPARTMENTS, FEED_COLUMNS, ROSTER_COLUMNS
+from certhub.hub.comparison.rules import RunWindow, checked_feed_sql, checked_roster_sql
 from certhub.hub.comparison.sqlfuncs import sql_path
 
 __all__ = ["ComparisonInputError", "FileNote", "load_feeds", "load_roster"]
@@ -109,22 +113,25 @@ def _csv_sql(path: Path, columns: tuple[str, ...], rejects: str) -> str:
     )
 
 
-def load_roster(con: duckdb.DuckDBPyConnection, folder: Path, scratch: Path) -> list[FileNote]:
-    """Table ``roster_raw`` (VARCHAR columns) and ``rejects_roster`` from DIR/roster.{parquet,csv}.
+def load_roster(
+    con: duckdb.DuckDBPyConnection, folder: Path, scratch: Path, window: RunWindow
+) -> list[FileNote]:
+    """Table ``roster_checked`` and ``rejects_roster`` from DIR/roster.{parquet,csv}.
 
     Raises:
         ComparisonInputError: no roster, or its header lacks one of :data:`ROSTER_COLUMNS`.
     """
     notes: list[FileNote] = []
     parquet, csv = folder / "roster.parquet", folder / "roster.csv"
-    columns = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in ROSTER_COLUMNS)
+    read = "CREATE OR REPLACE TABLE roster_checked AS "
     if parquet.exists():
         names = [
             row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {sql_path(parquet)}").fetchall()
         ]
         _require(names, "roster.parquet")
+        columns = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in ROSTER_COLUMNS)
         con.execute(
-            f"CREATE OR REPLACE TABLE roster_raw AS SELECT {columns} FROM {sql_path(parquet)}"
+            read + checked_roster_sql(f"(SELECT {columns} FROM {sql_path(parquet)})", window)
         )
         con.execute(
             "CREATE OR REPLACE TABLE rejects_roster AS SELECT"
@@ -134,13 +141,13 @@ def load_roster(con: duckdb.DuckDBPyConnection, folder: Path, scratch: Path) -> 
     if not csv.exists():
         raise ComparisonInputError(f"no roster.parquet or roster.csv in {folder}")
     _require(_header(csv), "roster.csv")
-    read, rejects = "CREATE OR REPLACE TABLE roster_raw AS SELECT * FROM ", "rej_roster"
+    rejects = "rej_roster"
     head = _utf8_head(csv)
     readable = csv if head else (_transcoded(csv, scratch, notes, "roster") or csv)
-    con.execute(read + _csv_sql(readable, ROSTER_COLUMNS, rejects))
+    con.execute(read + checked_roster_sql(_csv_sql(readable, ROSTER_COLUMNS, rejects), window))
     if head and _misencoded(con, rejects) and (utf8 := _transcoded(csv, scratch, notes, "roster")):
         rejects = "rej_roster_utf8"
-        con.execute(read + _csv_sql(utf8, ROSTER_COLUMNS, rejects))
+        con.execute(read + checked_roster_sql(_csv_sql(utf8, ROSTER_COLUMNS, rejects), window))
     con.execute(
         "CREATE OR REPLACE TABLE rejects_roster AS"
         " SELECT line, min(error_type) AS error_type, any_value(csv_line) AS csv_line"
@@ -157,8 +164,10 @@ def _require(header: list[str], name: str) -> None:
         )
 
 
-def load_feeds(con: duckdb.DuckDBPyConnection, folder: Path, scratch: Path) -> list[FileNote]:
-    """Table ``feed_raw`` (one row per parsed line, with its department) and ``rejects_feed``.
+def load_feeds(
+    con: duckdb.DuckDBPyConnection, folder: Path, scratch: Path, window: RunWindow
+) -> list[FileNote]:
+    """Table ``feed_checked`` (one row per parsed line, with its department) and ``rejects_feed``.
 
     A file for an unknown department, an empty file, or a file whose header is
     not :data:`FEED_COLUMNS` is noted and skipped (never guessed at). Notes come
@@ -177,23 +186,32 @@ def load_feeds(con: duckdb.DuckDBPyConnection, folder: Path, scratch: Path) -> l
             notes.append(FileNote(source, "unknown department: file skipped"))
         elif path.suffix == ".parquet":
             cols = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in FEED_COLUMNS)
-            parquets.append(f"SELECT '{source}' AS department, {cols} FROM {sql_path(path)}")
+            rows = f"(SELECT '{source}' AS department, {cols} FROM {sql_path(path)})"
+            parquets.append(checked_feed_sql(rows, window))
         elif found := _feed_file(path, scratch, notes):
             read[source], settled[source] = found
     empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in ("department", *FEED_COLUMNS))
-    con.execute(f"CREATE OR REPLACE TABLE feed_raw AS SELECT {empty} WHERE false")
-    parts = parquets + [_feed_sql(source, path, f"rej_{source}") for source, path in read.items()]
+    con.execute(
+        "CREATE OR REPLACE TABLE feed_checked AS "
+        + checked_feed_sql(f"(SELECT {empty} WHERE false)", window)
+    )
+    parts = parquets + [
+        _feed_sql(source, path, f"rej_{source}", window) for source, path in read.items()
+    ]
     if parts:  # one statement: DuckDB reads the files in parallel into one table
-        con.execute("INSERT INTO feed_raw BY NAME " + " UNION ALL BY NAME ".join(parts))
+        con.execute("INSERT INTO feed_checked BY NAME " + " UNION ALL BY NAME ".join(parts))
     rejected = {source: f"rej_{source}" for source in sorted(read)}
     for source, path in read.items():
         if settled[source] or not _misencoded(con, rejected[source]):
             continue
         if utf8 := _transcoded(path, scratch, noted[source], source):
             rejected[source] += "_utf8"
-            con.execute(f"DELETE FROM feed_raw WHERE department = '{source}'")
-            con.execute("INSERT INTO feed_raw BY NAME " + _feed_sql(source, utf8, rejected[source]))
-    counted = dict(con.execute("SELECT department, count(*) FROM feed_raw GROUP BY ALL").fetchall())
+            con.execute(f"DELETE FROM feed_checked WHERE department = '{source}'")
+            again = _feed_sql(source, utf8, rejected[source], window)
+            con.execute("INSERT INTO feed_checked BY NAME " + again)
+    counted = dict(
+        con.execute("SELECT department, count(*) FROM feed_checked GROUP BY ALL").fetchall()
+    )
     for source in sorted(read.keys() - counted.keys()):
         noted[source].append(FileNote(source, "empty feed: no records"))
     # DuckDB keeps one reject per missing column: one refused row is one line
@@ -231,5 +249,6 @@ def _feed_file(path: Path, scratch: Path, notes: list[FileNote]) -> tuple[Path, 
     return _transcoded(path, scratch, notes, path.stem) or path, True
 
 
-def _feed_sql(source: str, path: Path, rejects: str) -> str:
-    return f"SELECT '{source}' AS department, * FROM {_csv_sql(path, FEED_COLUMNS, rejects)}"
+def _feed_sql(source: str, path: Path, rejects: str, window: RunWindow) -> str:
+    rows = f"(SELECT '{source}' AS department, * FROM {_csv_sql(path, FEED_COLUMNS, rejects)})"
+    return checked_feed_sql(rows, window)

@@ -32,6 +32,7 @@ from typing import Any, Final
 import duckdb
 
 from certhub.hub.comparison.loading import load_feeds, load_roster
+from certhub.hub.comparison.rules import RunWindow
 from certhub.hub.comparison.sqlfuncs import install_macros
 from certhub.hub.comparison.summary import mask_sample
 from certhub.hub.store.comparison_jobs import SETTLED, PartitionRow, PartitionState
@@ -120,10 +121,12 @@ def whole_file_facts(inputs: Path) -> dict[str, Any]:
         try:
             con.execute("SET enable_progress_bar = false")
             install_macros(con)
-            notes = load_roster(con, inputs, Path(scratch))
-            notes += load_feeds(con, inputs, Path(scratch))
+            # the rows' own checks are the cities' (their as_of): any window will do here
+            window = RunWindow(date.min, date.max)
+            notes = load_roster(con, inputs, Path(scratch), window)
+            notes += load_feeds(con, inputs, Path(scratch), window)
             rows = con.execute(_UNPARSED).fetchall()
-            counted = con.execute("SELECT count(*) FROM feed_raw").fetchone()
+            counted = con.execute("SELECT count(*) FROM feed_checked").fetchone()
         finally:
             con.close()
     refused: dict[str, dict[str, Any]] = {}

@@ -2,8 +2,10 @@
 
 Every rule reads tables and views earlier steps made and creates its own
 (a view where its readers filter first: a copy of millions of rows costs
-more than the joins it saves, and spills); none writes anywhere else (the
-cleaning rules drop the raw tables they checked). Each is tested alone on a handful of rows
+more than the joins it saves, and spills); none writes anywhere else. The
+cleaning rules' row checks run as the files are read (``checked_roster_sql``,
+``checked_feed_sql``: one materialisation of each input, not a raw copy and a
+checked one); the rules add what needs every row. Each is tested alone on a handful of rows
 (tests/comparison/test_rules.py). Each output row carries its *why*: the rule
 id and the source records (department, record id, kind, date, grade).
 
@@ -40,6 +42,8 @@ __all__ = [
     "RULES",
     "RunWindow",
     "certify_seen_alive",
+    "checked_feed_sql",
+    "checked_roster_sql",
     "clean_feed",
     "clean_roster",
     "match_by_id",
@@ -63,9 +67,18 @@ def _values(rows: list[tuple[str, ...]], alias: str) -> str:
     return f"(VALUES {body}) AS {alias}"
 
 
-_KINDS = _values(
-    [(d.name, d.grade, k) for d in DEPARTMENTS.values() for k in sorted(d.kinds | {VOID_KIND})],
-    "k(department, grade, kind)",
+# A department's grade for the kinds it may send (else NULL: an unknown kind), as
+# sent: a kind with spaces around it is unknown. A CASE, not a join: with the
+# department a constant per file it folds to one test, and keeps the lines' order.
+_GRADE = (
+    "CASE "
+    + " ".join(
+        f"WHEN f.department = '{d.name}' AND f.kind IN ("
+        + ", ".join(f"'{k}'" for k in sorted(d.kinds | {VOID_KIND}))
+        + f") THEN '{d.grade}'"
+        for d in DEPARTMENTS.values()
+    )
+    + " END"
 )
 _DIRECT = _values(sorted((k, t.value) for k, t in DIRECT_KINDS.items()), "d(kind, task_kind)")
 _DIRECT_IN = ", ".join(f"'{k}'" for k in sorted(DIRECT_KINDS))
@@ -76,12 +89,15 @@ _SOURCE = (
 )
 
 
-def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
-    """R-CLEAN on the roster: ``roster`` (valid, one row per ID number) and ``roster_refused``."""
+def checked_roster_sql(source: str, window: RunWindow) -> str:
+    """R-CLEAN's row checks on the roster rows ``source`` (a table, or the CSV reader itself).
+
+    The run creates ``roster_checked`` from this as the file is read: one
+    materialisation of the roster, not a raw copy and then a checked one. Each
+    row keeps the columns later steps read and its refusal ``reason`` (NULL: valid).
+    """
     city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
-    con.execute(
-        f"""CREATE OR REPLACE TABLE roster_checked AS
-        SELECT * EXCLUDE (n17), CASE
+    return f"""SELECT * EXCLUDE (n17), CASE
             WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
             WHEN county IS NULL OR NOT regexp_full_match(county, '44[0-9]{{4}}')
                 THEN 'invalid-county'
@@ -90,9 +106,15 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
             SELECT *, id17_number(id_number) AS n17 FROM (
                 SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
                        nullif(trim(village), '') AS village
-                FROM roster_raw WHERE true {city}))"""
-    )
-    con.execute("DROP TABLE roster_raw")  # checked holds it all: no second copy to spill
+                FROM {source} WHERE true {city}))"""
+
+
+def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-CLEAN on the roster: ``roster`` (valid, one row per ID number) and ``roster_refused``.
+
+    Reads ``roster_checked`` (:func:`checked_roster_sql`, made as the file was read)
+    and adds what needs every row: repeated ID numbers.
+    """
     # Repeats by an aggregate over the checked rows (not a second pass over the raw
     # ones, nor a window over every row: repeats are rare). Validity depends on the
     # number alone, so an invalid row never repeats a valid one: valid rows suffice.
@@ -122,43 +144,16 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     )
 
 
-def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
-    """R-CLEAN on the feeds: ``evidence`` (canonical records) and ``feed_refused``.
+def checked_feed_sql(source: str, window: RunWindow) -> str:
+    """R-CLEAN's row checks on the feed rows ``source`` (with their ``department``).
 
-    In a city's partition a refused row counts there if its feed county is in the
-    city; rows the CSV reader could not parse count in the province-wide run only.
+    The run creates ``feed_checked`` from this as the files are read; what needs
+    every row (a record id sent twice) is :func:`clean_feed`'s. ``version`` hashes
+    the row's fields as sent, so two copies that differ only in spaces or in how
+    the date is written are two versions, not one.
     """
-    in_city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
-    unparsed = "false" if window.city else "true"
-    # Repeated record ids are rare: find them by aggregate, number only their copies
-    # (a window over every row costs more than the rest of the cleaning).
-    # Versions are counted for the repeated ids only: a distinct count over every row
-    # costs 2.5x the plain count that finds the repeats.
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE feed_repeats AS
-        WITH repeated AS (
-            SELECT department, trim(record_id) AS record_id FROM feed_raw
-            GROUP BY ALL HAVING count(*) > 1)
-        SELECT f.department, r.record_id,
-               count(DISTINCT hash(f.id_number, f.kind, f.event_date, f.voids_record_id))
-                   AS versions
-        FROM feed_raw f JOIN repeated r
-          ON f.department = r.department AND trim(f.record_id) = r.record_id
-        GROUP BY ALL"""
-    )
-    con.execute(  # each copy of a repeated record id numbered, in the order of the lines
-        """CREATE OR REPLACE TEMP TABLE feed_copies AS
-        SELECT f.rowid AS line, r.versions,
-               row_number() OVER (PARTITION BY f.department, r.record_id ORDER BY f.rowid) AS copy
-        FROM feed_raw f JOIN feed_repeats r
-          ON f.department = r.department AND trim(f.record_id) = r.record_id"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE feed_checked AS
-        SELECT * EXCLUDE (n17, copy, versions), CASE
+    return f"""SELECT * EXCLUDE (n17), CASE
             WHEN record_id IS NULL OR record_id = '' THEN 'missing-record-id'
-            WHEN versions > 1 THEN 'conflicting-record-id'
-            WHEN copy > 1 THEN 'duplicate-row'
             WHEN grade IS NULL THEN 'unknown-kind'
             WHEN event IS NULL THEN 'bad-date'
             WHEN event > DATE '{window.as_of}' THEN 'future-event-date'
@@ -167,17 +162,52 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
             WHEN kind = '{VOID_KIND}' AND voids_record_id IS NULL THEN 'void-without-record'
         END AS reason FROM (
             SELECT *, id17_number(id_number) AS n17 FROM (
-            SELECT f.department, trim(f.record_id) AS record_id,
-                   upper(trim(f.id_number)) AS id_number, f.name,
-                   try_cast(f.birth_date AS DATE) AS given_birth, trim(f.county) AS county,
-                   trim(f.kind) AS kind, try_cast(f.event_date AS DATE) AS event,
-                   nullif(trim(f.voids_record_id), '') AS voids_record_id, k.grade,
-                   coalesce(c.copy, 1) AS copy, coalesce(c.versions, 1) AS versions
-            FROM feed_raw f
-            LEFT JOIN {_KINDS} ON k.department = f.department AND k.kind = f.kind
-            LEFT JOIN feed_copies c ON c.line = f.rowid))"""
+            SELECT department, trim(record_id) AS record_id,
+                   upper(trim(id_number)) AS id_number, name,
+                   try_cast(birth_date AS DATE) AS given_birth, trim(county) AS county,
+                   trim(kind) AS kind, try_cast(event_date AS DATE) AS event,
+                   nullif(trim(voids_record_id), '') AS voids_record_id, grade, version
+            FROM (SELECT f.*, {_GRADE} AS grade,
+                         hash(f.id_number, f.kind, f.event_date, f.voids_record_id) AS version
+                  FROM {source} f)))"""
+
+
+def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-CLEAN on the feeds: ``evidence`` (canonical records) and ``feed_refused``.
+
+    Reads ``feed_checked`` (:func:`checked_feed_sql`, made as the files were read)
+    and refuses the copies of a repeated record id: every copy when they differ
+    (``conflicting-record-id``), else all but the first line (``duplicate-row``).
+    In a city's partition a refused row counts there if its feed county is in the
+    city; rows the CSV reader could not parse count in the province-wide run only.
+    """
+    in_city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
+    unparsed = "false" if window.city else "true"
+    # Repeated record ids are rare: find them by aggregate, number only their copies
+    # (a window over every row costs more than the rest of the cleaning), and versions
+    # are counted for the repeated ids only (a distinct count over every row costs
+    # 2.5x the plain count that finds the repeats).
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE feed_repeats AS
+        WITH repeated AS (
+            SELECT department, record_id FROM feed_checked GROUP BY ALL HAVING count(*) > 1)
+        SELECT f.department, r.record_id, count(DISTINCT f.version) AS versions
+        FROM feed_checked f JOIN repeated r
+          ON f.department = r.department AND f.record_id = r.record_id
+        GROUP BY ALL"""
     )
-    con.execute("DROP TABLE feed_raw")  # checked holds every row: no second copy to spill
+    if con.execute("SELECT count(*) FROM feed_repeats").fetchone() != (0,):
+        # each copy numbered in the order of the lines (rowid: the rows as read)
+        con.execute(
+            """UPDATE feed_checked SET reason = CASE
+                WHEN c.versions > 1 THEN 'conflicting-record-id'
+                WHEN c.copy > 1 THEN 'duplicate-row' ELSE feed_checked.reason END
+            FROM (SELECT f.rowid AS line, r.versions, row_number() OVER (
+                      PARTITION BY f.department, r.record_id ORDER BY f.rowid) AS copy
+                  FROM feed_checked f JOIN feed_repeats r
+                    ON f.department = r.department AND f.record_id = r.record_id) c
+            WHERE feed_checked.rowid = c.line AND feed_checked.record_id <> ''"""
+        )
     con.execute(
         """CREATE OR REPLACE VIEW evidence AS
         SELECT department, record_id, id_number, name, kind, event, grade, voids_record_id

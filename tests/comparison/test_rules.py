@@ -154,6 +154,7 @@ def test_cleaning_gives_each_refused_row_one_reason(con: duckdb.DuckDBPyConnecti
         "CREATE TABLE rejects_feed (source VARCHAR, line BIGINT, error_type VARCHAR,"
         " csv_line VARCHAR)"
     )
+    con.execute("CREATE TABLE feed_checked AS " + rules.checked_feed_sql("feed_raw", WINDOW))
     rules.clean_feed(con, WINDOW)
     assert dict(con.execute("SELECT record_id, reason FROM feed_checked").fetchall()) == {
         "R1": None,
