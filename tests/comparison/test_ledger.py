@@ -9,24 +9,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from procedurekit import PARTIES, Office, trust_store
-from prometheus_client import CollectorRegistry
+from comparisonkit import HEADER, ComparisonCase
 
 from certhub.hub.cli.main import main
-from certhub.hub.comparison.catalogue import FEED_COLUMNS
 from certhub.hub.core.settings import Settings
-from certhub.hub.runtime.app import create_app
 from certhub.hub.store import SqliteLedger
 from certhub.mocks.population import Population
 from certhub.schemas import VerificationTask
 from certhub.schemas.resident_id import check_character
-from certhub.security import SigningKey
-
-HEADER = ",".join(FEED_COLUMNS) + "\n"
 
 
 def _id(first17: str) -> str:
@@ -172,46 +165,13 @@ def test_grade_b_alone_never_reaches_the_ledger_and_a_forged_grade_is_refused(
     assert _tasks(data, DAN) == []
 
 
-@dataclass
-class _Case:
-    """A hub's data folder with a procedure office, and one person on two months' inputs."""
-
-    tmp: Path
-    settings: Settings
-    keys: dict[str, SigningKey]
-    person: dict[str, Any]
-
-    @classmethod
-    def make(cls, tmp: Path, feeds: dict[str, str]) -> _Case:
-        keys = {party: SigningKey.generate() for party in PARTIES}
-        settings = Settings(data_dir=tmp / "data", identity_check="off")
-        settings.data_dir.mkdir(parents=True)
-        trust_store(keys).save(settings.trust_store_path)
-        person = Population(seed=5).person()
-        number, county = person["id_number"], person["region"]["county"]
-        for period, feed in feeds.items():
-            folder = tmp / period
-            folder.mkdir()
-            (folder / "roster.csv").write_text(
-                f"id_number,name,county,village\n{number},{person['name']},{county},\n",
-                encoding="utf-8",
-            )
-            (folder / "civil_affairs.csv").write_text(
-                HEADER + feed.format(number=number), encoding="utf-8"
-            )
-        return cls(tmp, settings, keys, person)
-
-    def run(self, period: str) -> dict[str, Any]:
-        data = str(self.settings.data_dir)
-        assert main(["compare", "run", "--period", period, "--input", str(self.tmp / period),
-                     "--data", data]) == 0  # fmt: skip
-        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
-        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
-        return ledger
-
-    async def office(self, aiohttp_client: Any) -> Office:
-        client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
-        return Office(client, self.settings, self.keys)
+def _case(tmp: Path, feeds: dict[str, str]) -> ComparisonCase:
+    """One person on the roster; ``feeds`` name the person as ``{number}``."""
+    person = Population(seed=5).person()
+    number = person["id_number"]
+    return ComparisonCase.make(
+        tmp, [person], {p: f.format(number=number) for p, f in feeds.items()}
+    )
 
 
 CREMATED = "C1,{number},某人,,,cremation,2026-09-03,\n"
@@ -222,9 +182,9 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
     later = "D2,{number},某人,,,death,2026-11-01,\n"  # the benefit is closed by then
-    case = _Case.make(tmp_path, {"2026-09": CREMATED, "2026-10": VOIDED, "2026-11": later})
+    case = _case(tmp_path, {"2026-09": CREMATED, "2026-10": VOIDED, "2026-11": later})
     number = case.person["id_number"]
-    assert (await asyncio.to_thread(case.run, "2026-09"))["reports"] == {"task_opened": 1}
+    assert (await case.compare("2026-09"))["reports"] == {"task_opened": 1}
 
     office = await case.office(aiohttp_client)
     await office.roster(case.person, paid_through="2026-11")
@@ -236,7 +196,7 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
     assert status == 202, body
     await office.client.close()
 
-    ledger = await asyncio.to_thread(case.run, "2026-10")
+    ledger = await case.compare("2026-10")
     assert ledger["reversals"] == {"restoration_proposed": 1}
     assert ledger["restoration_proposals"] == [task.task_id]
     (after,) = _tasks(case.settings.data_dir, number)
@@ -256,7 +216,7 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
     actions = [a for (a,) in _query(case.settings.data_dir, "SELECT action FROM audit")]
     assert "reversal_restoration_proposed" in actions
     # direct evidence about a person whose benefit is closed opens no task: linked only
-    assert (await asyncio.to_thread(case.run, "2026-11"))["reports"] == {"linked_to_closed": 1}
+    assert (await case.compare("2026-11"))["reports"] == {"linked_to_closed": 1}
     assert len(_tasks(case.settings.data_dir, number)) == 1
     actions = [a for (a,) in _query(case.settings.data_dir, "SELECT action FROM audit")]
     assert "report_linked" in actions
@@ -266,8 +226,8 @@ async def test_a_void_that_leaves_another_record_standing_is_no_proposal_in_the_
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
     both = CREMATED + "D1,{number},某人,,,death,2026-09-02,\n"  # two records, one task
-    case = _Case.make(tmp_path, {"2026-09": both, "2026-10": VOIDED})
-    assert (await asyncio.to_thread(case.run, "2026-09"))["reports"] == {"task_opened": 1}
+    case = _case(tmp_path, {"2026-09": both, "2026-10": VOIDED})
+    assert (await case.compare("2026-09"))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
     await office.roster(case.person, paid_through="2026-11")
     (task,) = _tasks(case.settings.data_dir, case.person["id_number"])
@@ -278,7 +238,7 @@ async def test_a_void_that_leaves_another_record_standing_is_no_proposal_in_the_
     assert status == 202, body
     await office.client.close()
 
-    ledger = await asyncio.to_thread(case.run, "2026-10")  # C1 withdrawn, D1 stands
+    ledger = await case.compare("2026-10")  # C1 withdrawn, D1 stands
     assert ledger["reversals"] == {"no_effect": 1}
     assert ledger["restoration_proposals"] == []
     (after,) = _tasks(case.settings.data_dir, case.person["id_number"])
@@ -289,7 +249,7 @@ async def test_a_void_that_leaves_another_record_standing_is_no_proposal_in_the_
 async def test_a_coordinators_open_task_is_joined_and_outlives_the_departments_void(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    case = _Case.make(tmp_path, {"2026-09": CREMATED, "2026-10": VOIDED})
+    case = _case(tmp_path, {"2026-09": CREMATED, "2026-10": VOIDED})
     number = case.person["id_number"]
     office = await case.office(aiohttp_client)
     report = office.people.eligibility_report() | {
@@ -299,12 +259,12 @@ async def test_a_coordinators_open_task_is_joined_and_outlives_the_departments_v
     item = await office.approved_report(report)
     await office.client.close()
 
-    assert (await asyncio.to_thread(case.run, "2026-09"))["reports"] == {"task_joined": 1}
+    assert (await case.compare("2026-09"))["reports"] == {"task_joined": 1}
     (task,) = _tasks(case.settings.data_dir, number)  # one task, not a second
     assert task.task_id == f"task-{item}"
     assert task.sources[0] == str(item)
     assert task.sources[1].startswith("cmpr.2026-09.")
     # the department withdraws its record; the coordinator's report still stands
-    assert (await asyncio.to_thread(case.run, "2026-10"))["reversals"] == {"kept": 1}
+    assert (await case.compare("2026-10"))["reversals"] == {"kept": 1}
     (task,) = _tasks(case.settings.data_dir, number)
     assert task.status == "open"

@@ -1,0 +1,71 @@
+"""Test kit for the comparison in the ledger: a hub's data folder, people on its roster, and
+each month's civil-affairs feed, run by ``certhub compare run`` and read by an office."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from procedurekit import PARTIES, Office, trust_store
+from prometheus_client import CollectorRegistry
+
+from certhub.hub.cli.main import main
+from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.security import SigningKey
+
+HEADER = ",".join(FEED_COLUMNS) + "\n"
+
+
+@dataclass
+class ComparisonCase:
+    """A data folder whose trust store has a party in every procedure role, the people on
+    every month's roster, and one civil-affairs feed per month (``<tmp>/<period>/``)."""
+
+    tmp: Path
+    settings: Settings
+    keys: dict[str, SigningKey]
+    people: list[dict[str, Any]]
+    opened: int = 0
+
+    @classmethod
+    def make(cls, tmp: Path, people: list[dict[str, Any]], feeds: dict[str, str]) -> Self:
+        """The case of ``people`` with ``feeds`` (period → the civil-affairs rows, no header)."""
+        keys = {party: SigningKey.generate() for party in PARTIES}
+        settings = Settings(data_dir=tmp / "data", identity_check="off")
+        settings.data_dir.mkdir(parents=True)
+        trust_store(keys).save(settings.trust_store_path)
+        roster = "id_number,name,county,village\n" + "".join(
+            f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in people
+        )
+        for period, feed in feeds.items():
+            folder = tmp / period
+            folder.mkdir()
+            (folder / "roster.csv").write_text(roster, encoding="utf-8")
+            (folder / "civil_affairs.csv").write_text(HEADER + feed, encoding="utf-8")
+        return cls(tmp, settings, keys, people)
+
+    @property
+    def person(self) -> dict[str, Any]:
+        """The person of a one-person case."""
+        (only,) = self.people
+        return only
+
+    async def compare(self, period: str) -> dict[str, Any]:
+        """``certhub compare run`` for ``period``; the summary's ledger section."""
+        argv = ["compare", "run", "--period", period, "--input", str(self.tmp / period),
+                "--data", str(self.settings.data_dir)]  # fmt: skip
+        assert await asyncio.to_thread(main, argv) == 0
+        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
+        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
+        return ledger
+
+    async def office(self, aiohttp_client: Any) -> Office:
+        """The hub running on the data folder; its message ids follow the last office's."""
+        client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
+        self.opened += 1
+        return Office(client, self.settings, self.keys, counter=1000 * self.opened)
