@@ -29,6 +29,7 @@ from certhub.hub.evidence.errors import (
     EvidenceNotFound,
 )
 from certhub.hub.evidence.vault import EvidenceMeta, check_upload, is_digest
+from certhub.hub.store.postgres.commit import DATABASE_ERRORS, pooled
 
 __all__ = ["DatabaseEvidenceVault", "EvidenceDatabaseError", "SealingKeys"]
 
@@ -37,7 +38,6 @@ _INSERT: Final = (
     " ON CONFLICT (sha256) DO NOTHING"
 )
 _REPLACE: Final = "UPDATE evidence_blobs SET blob = $2, stored_at = $3 WHERE sha256 = $1"
-_DATABASE_ERRORS: Final = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 
 
 class EvidenceDatabaseError(OSError):
@@ -75,7 +75,7 @@ class DatabaseEvidenceVault:
         """
         try:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=4, timeout=10.0)
-        except _DATABASE_ERRORS as exc:
+        except DATABASE_ERRORS as exc:
             raise EvidenceDatabaseError(f"cannot reach the evidence database: {exc}") from exc
         return cls(pool, keys, max_bytes=max_bytes)
 
@@ -166,18 +166,16 @@ class DatabaseEvidenceVault:
         return bytes(rows[0][0]) if rows else None
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        try:
-            async with self._pool.acquire() as conn:
-                return list(await conn.fetch(sql, *args))
-        except _DATABASE_ERRORS as exc:
-            raise EvidenceDatabaseError(f"cannot read the evidence database: {exc}") from exc
+        async with pooled(
+            self._pool, "read the evidence database", error=EvidenceDatabaseError
+        ) as conn:
+            return list(await conn.fetch(sql, *args))
 
     async def _execute(self, sql: str, *args: Any) -> str:
-        try:
-            async with self._pool.acquire() as conn:
-                return str(await conn.execute(sql, *args))
-        except _DATABASE_ERRORS as exc:
-            raise EvidenceDatabaseError(f"cannot write the evidence database: {exc}") from exc
+        async with pooled(
+            self._pool, "write the evidence database", error=EvidenceDatabaseError
+        ) as conn:
+            return str(await conn.execute(sql, *args))
 
 
 def _folder_blobs(directory: Path) -> list[Path]:

@@ -8,6 +8,8 @@ See :mod:`certhub.hub.store.postgres` for why the lock.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Final
 
 import asyncpg
@@ -28,6 +30,31 @@ from certhub.hub.store.postgres.bulk import append_plain, is_plain, person_of
 from certhub.hub.store.postgres.executor import GroupWrite
 
 DATABASE_ERRORS: Final = (asyncpg.PostgresError, *schema.CONNECTION_ERRORS)
+
+
+@contextlib.asynccontextmanager
+async def pooled(
+    pool: asyncpg.Pool,
+    doing: str,
+    *,
+    transaction: bool = False,
+    error: Callable[[str], Exception] = StoreUnavailable,
+) -> AsyncIterator[schema.Conn]:
+    """A connection lent by ``pool`` (in a transaction when asked) for one piece of work.
+
+    A database failure inside (a lost connection, a refused statement) raises
+    ``error(f"cannot {doing}: …")``, by default :class:`StoreUnavailable`: the
+    caller's answer is "retry later" (503), not a 500.
+    """
+    try:
+        async with pool.acquire() as conn:
+            if not transaction:
+                yield conn
+                return
+            async with conn.transaction():
+                yield conn
+    except DATABASE_ERRORS as exc:
+        raise error(f"cannot {doing}: {exc}") from exc
 
 
 class _Duplicate(Exception):

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from certhub.hub.store.base import StoreUnavailable
 from certhub.hub.store.postgres import schema
-from certhub.hub.store.postgres.commit import DATABASE_ERRORS, connect_pool
+from certhub.hub.store.postgres.commit import DATABASE_ERRORS, connect_pool, pooled
 from certhub.security import SigningKey, load_or_create_secret
 
 __all__ = [
@@ -282,17 +282,11 @@ class DeploymentKeyStore:
         )
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        try:
-            async with self._pool.acquire() as conn:
-                return list(await conn.fetch(sql, *args))
-        except DATABASE_ERRORS as exc:
-            raise StoreUnavailable(f"cannot read the deployment's keys: {exc}") from exc
+        async with pooled(self._pool, "read the deployment's keys") as conn:
+            return list(await conn.fetch(sql, *args))
 
     @contextlib.asynccontextmanager
     async def _locked(self) -> Any:
-        try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", KEYS_LOCK)
-                yield conn
-        except DATABASE_ERRORS as exc:
-            raise StoreUnavailable(f"cannot write the deployment's keys: {exc}") from exc
+        async with pooled(self._pool, "write the deployment's keys", transaction=True) as conn:
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", KEYS_LOCK)
+            yield conn

@@ -12,8 +12,7 @@ from typing import Final
 
 import asyncpg
 
-from certhub.hub.store.base import StoreUnavailable
-from certhub.hub.store.postgres.commit import DATABASE_ERRORS
+from certhub.hub.store.postgres.commit import pooled
 
 __all__ = ["DeploymentState", "StateCursor"]
 
@@ -36,13 +35,8 @@ class DeploymentState:
         Raises:
             StoreUnavailable: the database cannot be read.
         """
-        try:
-            async with self._pool.acquire() as conn:
-                value = await conn.fetchval(
-                    "SELECT value FROM deployment_state WHERE name = $1", name
-                )
-        except DATABASE_ERRORS as exc:
-            raise StoreUnavailable(f"cannot read deployment state {name!r}: {exc}") from exc
+        async with pooled(self._pool, f"read deployment state {name!r}") as conn:
+            value = await conn.fetchval("SELECT value FROM deployment_state WHERE name = $1", name)
         return None if value is None else str(value)
 
     async def put(self, name: str, value: str) -> None:
@@ -51,11 +45,8 @@ class DeploymentState:
         Raises:
             StoreUnavailable: the database cannot be written.
         """
-        try:
-            async with self._pool.acquire() as conn:
-                await conn.execute(_UPSERT, name, value, time.time())
-        except DATABASE_ERRORS as exc:
-            raise StoreUnavailable(f"cannot write deployment state {name!r}: {exc}") from exc
+        async with pooled(self._pool, f"write deployment state {name!r}") as conn:
+            await conn.execute(_UPSERT, name, value, time.time())
 
     def cursor(self, name: str) -> StateCursor:
         """A pull cursor kept under ``name``."""

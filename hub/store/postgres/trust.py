@@ -41,8 +41,7 @@ from typing import Final
 
 import asyncpg
 
-from certhub.hub.store.base import StoreUnavailable
-from certhub.hub.store.postgres.commit import DATABASE_ERRORS
+from certhub.hub.store.postgres.commit import pooled
 from certhub.hub.store.postgres.keys import DeploymentKeyStore, NewKey
 from certhub.hub.store.postgres.schema import Conn
 from certhub.security import TrustedKey, TrustStore, TrustStoreError
@@ -127,11 +126,8 @@ class DatabaseTrustStore:
         Raises:
             StoreUnavailable: the database cannot be read.
         """
-        try:
-            async with self._pool.acquire() as conn:
-                value = await conn.fetchval("SELECT coalesce(max(changed), 0) FROM trust_entries")
-        except DATABASE_ERRORS as exc:
-            raise StoreUnavailable(f"cannot read the trust store: {exc}") from exc
+        async with pooled(self._pool, "read the trust store") as conn:
+            value = await conn.fetchval("SELECT coalesce(max(changed), 0) FROM trust_entries")
         return int(value)
 
     async def load(self) -> tuple[int, TrustStore]:
@@ -141,11 +137,8 @@ class DatabaseTrustStore:
             StoreUnavailable: the database cannot be read.
             TrustStoreError: a row is not a valid trust store entry.
         """
-        try:
-            async with self._pool.acquire() as conn:
-                return await self._read(conn)
-        except DATABASE_ERRORS as exc:
-            raise StoreUnavailable(f"cannot read the trust store: {exc}") from exc
+        async with pooled(self._pool, "read the trust store") as conn:
+            return await self._read(conn)
 
     async def read_in(self, conn: Conn) -> tuple[int, TrustStore]:
         """The store and its version as the caller's transaction on ``conn`` sees them."""
@@ -216,11 +209,8 @@ class DatabaseTrustStore:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Conn]:
         """A connection in a transaction; database failures become :class:`StoreUnavailable`."""
-        try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                yield conn
-        except DATABASE_ERRORS as exc:
-            raise StoreUnavailable(f"cannot write the trust store: {exc}") from exc
+        async with pooled(self._pool, "write the trust store", transaction=True) as conn:
+            yield conn
 
 
 def _jwk_text(entry: TrustedKey) -> str:
