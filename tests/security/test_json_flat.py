@@ -1,4 +1,4 @@
-"""The flat-object JSON fast path writes exactly what the general encoder writes.
+"""The receipt's JSON template writes exactly what the general encoder writes.
 
 Receipts are signed over these bytes and re-sent messages must get the very
 same receipt back, so "equivalent JSON" is not enough: the text must match.
@@ -8,34 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from certhub.schemas.clock import rfc3339
 from certhub.security._compact import compact_signing_input
-from certhub.security._encoding import json_dumps, json_flat_object
+from certhub.security._encoding import json_dumps
 from certhub.security.keys import SigningKey
 from certhub.security.receipts import RECEIPT_TYPE, ReceiptSigner, _receipt_id
-
-members = st.lists(
-    st.tuples(st.text(), st.one_of(st.text(), st.integers())),
-    unique_by=lambda member: member[0],
-    max_size=8,
-)
-
-
-@given(members)
-def test_flat_objects_are_written_exactly_as_json_dumps_writes_them(
-    pairs: list[tuple[str, str | int]],
-) -> None:
-    assert json_flat_object(pairs).encode() == json_dumps(dict(pairs))
-
-
-@pytest.mark.parametrize("value", [True, 1.5, None, ["a"], {"a": 1}])
-def test_only_strings_and_integers_are_written(value: object) -> None:
-    with pytest.raises(TypeError):
-        json_flat_object([("member", value)])  # type: ignore[list-item]
 
 
 @given(st.datetimes(timezones=st.just(UTC)), st.integers(-14 * 60, 14 * 60))
