@@ -2,8 +2,11 @@
 
 The first month (two months ago) certifies the people seen alive (免办, each
 with its SMS queued) and opens verification tasks on direct evidence; the
-second month (last month) brings one department's void of a record a task
-rested on, and the task is cleared. Runs after the hub has stopped (on
+county confirms one of those deaths (:mod:`~certhub.hub.cli.demo_reversal`).
+The second month (last month) brings civil affairs' void of two cremation
+records: the open task resting on one is cleared; the confirmed death resting
+on the other is voided, the hub proposes its restoration, and the town and
+the county decide it over the HTTP API. Runs after the hub has stopped (on
 SQLite one process owns the ledger), through ``certhub compare run``'s own
 code, so the audit check that follows covers it too.
 """
@@ -11,11 +14,12 @@ code, so the audit check that follows covers it too.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from certhub.hub.cli.compare_ledger import LedgerTally, record_run
+from certhub.hub.cli.demo_reversal import confirm_wrong_death, restore_wrong_death
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
 from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
 from certhub.hub.comparison.generate import generate
@@ -38,11 +42,14 @@ class ComparisonDemo:
     exempt_ratio: float
     tasks_opened: int
     reversal: str
+    restored: str = ""  # what approving the restoration proposal made the hub sign
 
     @property
     def ok(self) -> bool:
-        """Someone was certified, a task opened and the void cleared its task."""
-        return self.certified > 0 and self.tasks_opened > 0 and self.reversal == "cleared"
+        """Someone was certified, a task opened, a void cleared its task and a wrongly
+        confirmed death was restored by people."""
+        cleared = self.reversal == "cleared"
+        return self.certified > 0 and self.tasks_opened > 0 and cleared and bool(self.restored)
 
 
 def _months_ago(n: int) -> str:
@@ -70,32 +77,59 @@ async def run_comparison_demo(settings: Settings, out: TextIO) -> ComparisonDemo
         f"{tally.reports.get('task_opened', 0)} verification tasks opened from direct evidence",
         file=out,
     )
-    voided = _void_one(run, root / first, root / second)
+    cleared, wrong = _single_sources(run)
+    death = await confirm_wrong_death(settings, wrong)  # the county confirms; the hub terminates
+    voided = _void(root / first, root / second, (cleared, wrong))
     later = await asyncio.to_thread(run_comparison, root / second, runs, second)
     undone = await record_run(recorder, later, second)
-    reversal = next(iter(undone.reversals), "none")
-    print(f"comparison {second}: {voided} withdrawn by its department: task {reversal}", file=out)
-    return _result(first, summary, tally, reversal)
+    reversal = "cleared" if undone.reversals.get("cleared") else "none"
+    print(
+        f"comparison {second}: {voided[0]} withdrawn by its department: task {reversal}",
+        file=out,
+    )
+    restored = await restore_wrong_death(settings, death)
+    print(
+        f"wrong death: {voided[1]} withdrawn after the county had confirmed the death and the "
+        f"hub terminated the benefit: {restored or 'NO restoration proposal'}",
+        file=out,
+    )
+    return replace(_result(first, summary, tally, reversal), restored=restored)
 
 
-def _void_one(run: ComparisonRun, before: Path, folder: Path) -> str:
-    """Next month's input: the same roster, and civil affairs voiding one grade-A record."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "roster.csv").write_bytes((before / "roster.csv").read_bytes())
-    proposal = next(
+def _single_sources(run: ComparisonRun) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two tasks of two people, each resting on one record alone: any kind (to clear), and a
+    death on a civil-affairs cremation or burial record (to confirm, then void)."""
+    alone = [
         p
         for p in json_lines(run.folder / "proposals.json")
         if p["status"] == "open" and len(p["sources"]) == 1
-        and p["sources"][0]["department"] == "civil_affairs"
+    ]
+    death = next(
+        p for p in alone
+        if p["task_kind"] == "death" and p["sources"][0]["department"] == "civil_affairs"
     )  # fmt: skip
-    record = proposal["sources"][0]
+    return next(p for p in alone if p["id_number"] != death["id_number"]), death
+
+
+def _void(before: Path, folder: Path, proposals: tuple[dict[str, Any], ...]) -> list[str]:
+    """Next month's input: the same roster, and each proposal's department voiding its record."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "roster.csv").write_bytes((before / "roster.csv").read_bytes())
     when = f"{_months_ago(1)}-02"
-    line = [f"V-{record['record_id']}", proposal["id_number"], proposal["name"], "", "",
-            "void", when, record["record_id"]]  # fmt: skip
-    (folder / "civil_affairs.csv").write_text(
-        ",".join(FEED_COLUMNS) + "\n" + ",".join(line) + "\n", encoding="utf-8"
-    )
-    return f"civil_affairs:{record['record_id']} ({record['kind']})"
+    feeds: dict[str, list[str]] = {}
+    voided = []
+    for proposal in proposals:
+        record = proposal["sources"][0]
+        department = record["department"]
+        feeds.setdefault(department, [",".join(FEED_COLUMNS)]).append(",".join([
+            f"V-{record['record_id']}", proposal["id_number"], proposal["name"], "", "",
+            "void", when, record["record_id"],
+        ]))  # fmt: skip
+        voided.append(f"{department}:{record['record_id']} ({record['kind']})")
+    for department, lines in feeds.items():
+        text = "\n".join(lines) + "\n"
+        (folder / f"{department}.csv").write_text(text, encoding="utf-8")
+    return voided
 
 
 def _result(
