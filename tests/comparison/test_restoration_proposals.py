@@ -37,6 +37,7 @@ THIS_MONTH = month_label(month_index(today()))
 DIED_IN = month_label(month_index(today()) - 2)
 VOIDED_IN = month_label(month_index(today()) - 1)
 DIED = parse_month(DIED_IN) + timedelta(days=2)
+EARLIER = parse_month(month_label(month_index(today()) - 3)) + timedelta(days=2)
 
 
 @dataclass
@@ -230,11 +231,17 @@ async def test_a_voided_termination_is_proposed_once_and_restored_only_when_the_
 async def test_a_restoration_staff_file_and_the_proposal_never_pay_a_month_twice(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene = _Scene.make(tmp_path, [DIED, DIED])
+    scene = _Scene.make(tmp_path, [DIED, EARLIER])
     first, second = scene.people
     await scene.compare(DIED_IN)
-    tasks = await scene.terminated(aiohttp_client)
+    # the second died a month earlier, paid through DIED_IN: one month (238.00) overpaid
+    tasks = await scene.terminated(aiohttp_client, {second["id_number"]: {"paid_through": DIED_IN}})
     office = await scene.office(aiohttp_client)
+    overpaid = tasks[second["id_number"]]
+    status, body = await office.post(
+        f"/v1/overpayments/{overpaid}/recoveries", "det-1", recovery(overpaid, "238.00")
+    )
+    assert status == 202, body
     for person in scene.people:
         await office.roster(person, status="terminated", paid_through=DIED_IN)
     await office.client.close()
@@ -268,13 +275,22 @@ async def test_a_restoration_staff_file_and_the_proposal_never_pay_a_month_twice
     assert status == 202, body
     assert await store.counted_months(first["id_number"], "back_paid") == {VOIDED_IN}
 
-    # second: the staff-filed restoration is approved first; the proposal has nothing left
-    status, body = await office.post("/v1/restorations", "town-1", restoration(second, DIED))
+    # second: the staff-filed restoration is approved first; the proposal has nothing left.
+    # DIED_IN was paid (then recovered: refunded instead), so it is not back pay
+    filing = restoration(second, EARLIER)
+    status, body = await office.post("/v1/restorations", "town-1", filing)
+    assert (status, body["type"]) == (422, PROBLEM + "restoration-period-invalid"), body
+    filing |= {"back_pay_from": f"{VOIDED_IN}-01", "back_pay_amount": "238.00"}
+    status, body = await office.post("/v1/restorations", "town-1", filing)
     assert status == 202, body
     filed = int(body["sequence"])
     assert (await office.decide("restorations", filed, "town-1", "accept"))[0] == 202
     assert (await office.decide("restorations", filed, "county-1", "approve"))[0] == 202
     assert await store.closed_benefit(second["id_number"]) is None
+    _, balance = await office.get(f"/v1/overpayments/{overpaid}")  # refunded on this path too
+    assert (balance["status"], balance["recovered"], balance["remaining"]) == (
+        "voided", "238.00", "0.00",
+    )  # fmt: skip
     item = items[second["id_number"]]
     status, body = await office.decide("restoration-proposals", item, "town-2", "accept")
     assert (status, body["type"]) == (409, PROBLEM + "conflict"), body
