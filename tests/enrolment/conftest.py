@@ -8,11 +8,8 @@ from typing import Any
 
 import pytest
 from enrolkit import ENROLLERS, STAFF_TYPES, County
-from procedurekit import PARTIES, Office, trust_store
-from prometheus_client import CollectorRegistry
+from procedurekit import PARTIES, open_office, trust_store
 
-from certhub.hub.core.settings import Settings
-from certhub.hub.runtime.app import create_app
 from certhub.security import SigningKey, parse_area
 
 
@@ -27,8 +24,6 @@ async def county(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> County:
     """A running hub; county-x (440103) and county-all may enrol, town-x may not by role."""
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off", trust_reload_seconds=0.1)
-    settings.data_dir.mkdir(parents=True)
     store = trust_store(keys)
     for party, (role, area) in ENROLLERS.items():
         store = store.add(
@@ -39,6 +34,7 @@ async def county(
             role=role,
             area=None if area is None else parse_area(area),
         )
-    store.save(settings.trust_store_path)
-    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-    return County(Office(client, settings, keys))
+    office = await open_office(
+        aiohttp_client, tmp_path / "data", keys, store=store, trust_reload_seconds=0.1
+    )
+    return County(office)

@@ -10,13 +10,8 @@ import pytest
 from hub_fixtures import hub, hub_factory, party_keys
 from ledger_backends import BACKENDS, Backend, empty_backend
 from pgkit import throwaway_database
-from procedurekit import PARTIES, Office, trust_store
-from prometheus_client import CollectorRegistry
+from procedurekit import PARTIES, Office, open_office
 
-from certhub.hub.core.keys import NOTICE_SENDER
-from certhub.hub.core.settings import Settings
-from certhub.hub.delivery.notices import LoggingNoticeSender
-from certhub.hub.runtime.app import create_app
 from certhub.security import SigningKey
 
 __all__ = ["hub", "hub_factory", "party_keys"]  # a running hub for the API tests
@@ -41,9 +36,4 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
     """A hub with a party in every role (no e-ID service: the identity check is off)."""
     keys = {party: SigningKey.generate() for party in PARTIES}
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
-    settings.data_dir.mkdir(parents=True)
-    trust_store(keys).save(settings.trust_store_path)
-    app = create_app(settings, registry=CollectorRegistry())
-    app[NOTICE_SENDER] = LoggingNoticeSender()
-    return Office(await aiohttp_client(app), settings, keys)
+    return await open_office(aiohttp_client, tmp_path / "data", keys)

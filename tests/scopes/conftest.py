@@ -7,12 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from procedurekit import PARTIES, Office, trust_store
-from prometheus_client import CollectorRegistry
+from procedurekit import PARTIES, Office, open_office, trust_store
 from scopekit import SCOPED, UNITS, World, build_world
 
-from certhub.hub.core.settings import Settings
-from certhub.hub.runtime.app import create_app
 from certhub.security import SigningKey, parse_area
 
 
@@ -27,8 +24,6 @@ async def office(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> Office:
     """A running hub whose trust store has every procedure party and the scoped readers."""
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
-    settings.data_dir.mkdir(parents=True)
     store = trust_store(keys)
     for party, (role, area) in SCOPED.items():
         store = store.add(
@@ -39,10 +34,7 @@ async def office(
             role=role,
             area=parse_area(area),
         )
-    store.save(settings.trust_store_path)
-    settings.reporting_units_path.write_text(UNITS, encoding="utf-8")
-    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-    return Office(client, settings, keys)
+    return await open_office(aiohttp_client, tmp_path / "data", keys, units=UNITS, store=store)
 
 
 @pytest.fixture

@@ -229,17 +229,20 @@ async def open_office(
     keys: dict[str, SigningKey],
     *,
     units: str | None = None,
+    store: TrustStore | None = None,
     **settings: Any,
 ) -> Office:
-    """A running hub whose trust store holds every party of :data:`PARTIES`, its notifier
-    recording every SMS; the e-ID check is off unless ``settings`` say otherwise."""
+    """A running hub whose trust store is ``store`` (by default every party of
+    :data:`PARTIES`), its notifier recording every SMS; the e-ID check is off unless
+    ``settings`` say otherwise."""
     from certhub.hub.core.keys import NOTICE_SENDER
     from certhub.hub.delivery.notices import LoggingNoticeSender
     from certhub.hub.runtime.app import create_app
 
     config = Settings(data_dir=data, **({"identity_check": "off"} | settings))
     config.data_dir.mkdir(parents=True)
-    trust_store(keys).save(config.trust_store_path)
+    store = trust_store(keys) if store is None else store
+    store.save(config.trust_store_path)
     if units is not None:
         config.reporting_units_path.write_text(units, encoding="utf-8")
     app = create_app(config, registry=CollectorRegistry())
