@@ -18,7 +18,7 @@ from certhub.hub.problems import Problem
 from certhub.hub.procedure.review import plan_decision, plan_transition
 from certhub.hub.rules.compliance import ReportingUnit, check_period, compliance, deadline
 from certhub.hub.rules.decisions import ItemKind
-from certhub.hub.store import RecordKind
+from certhub.hub.store import PageQuery, RecordKind
 from certhub.hub.store.queries import GROUPINGS
 from certhub.schemas import Decision, TaskStatus, TaskTransition
 from certhub.schemas.clock import shanghai_today
@@ -71,7 +71,7 @@ async def list_tasks(request: web.Request) -> web.Response:
     limit = page_limit(request)
     rows = list(
         await request.app[STORE].list_tasks(
-            status=status, region=region, after=after, limit=limit + 1, area=reader.area
+            PageQuery(after, limit + 1, region, reader.area), status=status
         )
     )
     page = rows[:limit]

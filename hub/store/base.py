@@ -208,16 +208,10 @@ class ProcedureReads(Protocol):
         ...
 
     async def list_tasks(
-        self,
-        *,
-        status: str | None,
-        region: str | None,
-        after: int,
-        limit: int,
-        area: AreaScope | None = None,
+        self, page: PageQuery[int], *, status: str | None = None
     ) -> Sequence[TaskRow]:
-        """Tasks changed after cursor ``after`` (their ``changed_seq``), optionally by status
-        and region prefix, inside ``area``."""
+        """Tasks changed after the page's cursor (their ``changed_seq``), optionally by
+        status."""
         ...
 
     async def get_roster(self, person_id: str) -> bytes | None:

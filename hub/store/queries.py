@@ -137,19 +137,14 @@ class LedgerReads(
 
     @override
     async def list_tasks(
-        self,
-        *,
-        status: str | None,
-        region: str | None,
-        after: int,
-        limit: int,
-        area: AreaScope | None = None,
+        self, page: PageQuery[int], *, status: str | None = None
     ) -> Sequence[TaskRow]:
+        region = page.region
         rows = await self._page(
             _TASK_SELECT,
             "changed_seq",
-            PageQuery(after, limit),
-            area_condition(area),
+            page,
+            area_condition(page.area),
             _given("status=?", status),
             # A prefix of the task's region (its village, else its county): a village code
             # names that village only, not every task of its county.

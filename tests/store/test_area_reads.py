@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from ledger_backends import Backend
 from ledgerkit import receipt, unsigned_message
 
-from certhub.hub.store import RecordKind
+from certhub.hub.store import PageQuery, RecordKind
 from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL
 from certhub.hub.store.base import StatRow
 from certhub.hub.store.effects import Effects, OverpaymentWrite, TaskWrite
@@ -97,10 +97,9 @@ async def test_pages_evidence_and_statistics_stay_inside_the_area(
     assert await ledger.cites_evidence(DIGEST_X, parse_area(X))
     assert not await ledger.cites_evidence("c" * 64, parse_area(X))
 
-    tasks = await ledger.list_tasks(status=None, region=None, after=0, limit=10,
-                                    area=parse_area(TOWN))  # fmt: skip
+    tasks = await ledger.list_tasks(PageQuery(0, 10, area=parse_area(TOWN)))
     assert sorted(t.task_id for t in tasks) == ["tA", "tB"]
-    by_region = await ledger.list_tasks(status=None, region=B, after=0, limit=10)
+    by_region = await ledger.list_tasks(PageQuery(0, 10, region=B))
     assert [t.task_id for t in by_region] == ["tB"]  # a village code names that village only
 
     assert await ledger.stats("2024-03", "county", area=parse_area(A)) == [

@@ -18,6 +18,7 @@ from ledgerkit import receipt, unsigned_message
 from certhub.hub.store import (
     Conflict,
     NewMessage,
+    PageQuery,
     RecordKind,
     ReplayConflict,
     StatRow,
@@ -329,11 +330,11 @@ async def test_tasks_insert_update_and_one_open_task_per_person_and_kind(
     assert open_task.changed_seq == moved.record.sequence
     assert b"in_progress" in open_task.snapshot
     for region in ("440103", "4401", "440103001001"):
-        listed = await ledger.list_tasks(status="in_progress", region=region, after=0, limit=10)
+        listed = await ledger.list_tasks(PageQuery(0, 10, region), status="in_progress")
         assert [t.task_id for t in listed] == ["t1"], region
-    assert await ledger.list_tasks(status="open", region=None, after=0, limit=10) == []
-    assert await ledger.list_tasks(status=None, region="4402", after=0, limit=10) == []
-    later = await ledger.list_tasks(status=None, region=None, after=moved.record.sequence, limit=5)
+    assert await ledger.list_tasks(PageQuery(0, 10), status="open") == []
+    assert await ledger.list_tasks(PageQuery(0, 10, "4402")) == []
+    later = await ledger.list_tasks(PageQuery(moved.record.sequence, 5))
     assert later == []
     await ledger.append(message(7), receipt, Effects(tasks=(task("t1", "closed", 1),)))
     assert await ledger.find_open_task("P1", "survival") is None
