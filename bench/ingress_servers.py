@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-from procstat import descendants
+from proctree import descendants
 
 from certhub.mocks.local_reporting import ReportingSystem
 from certhub.mocks.population import Population

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from proctree import children
 
 from certhub.security import verify_receipt
 
@@ -27,19 +28,11 @@ pytestmark = pytest.mark.slow
 MESSAGES = 400
 
 
-def children_of(pid: int) -> list[int]:
-    """The live child processes of ``pid``."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += map(int, (task / "children").read_text().split())
-    return found
-
-
 def ingress_pids(parent: int) -> list[int]:
     """The ingress processes the first process started (not its signature helper)."""
     return [
         pid
-        for pid in children_of(parent)
+        for pid in children(parent)
         if b"ingress_process" in Path(f"/proc/{pid}/cmdline").read_bytes()
     ]
 
