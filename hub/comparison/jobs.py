@@ -47,7 +47,7 @@ from certhub.hub.comparison.engine import CITIES, RunOptions, parse_period, run_
 from certhub.hub.comparison.partitions import PartitionJob, merge_summaries, whole_file_facts
 from certhub.hub.comparison.recording import comparison_sender, record_into, refusal_text
 from certhub.hub.core.keys import SETTINGS
-from certhub.hub.core.periodic import BackgroundTasks
+from certhub.hub.core.periodic import WorkQueue
 from certhub.hub.ingress.inbound import InboundSender
 from certhub.hub.store.base import StoreError
 from certhub.hub.store.comparison_jobs import (
@@ -99,32 +99,27 @@ class LocalPartitionQueue:
 
     def __init__(self, *, parallel: int) -> None:
         """Run up to ``parallel`` partitions at a time."""
-        self._queue: asyncio.Queue[PartitionJob] = asyncio.Queue()
+        self._queue: WorkQueue[PartitionJob] = WorkQueue()  # unbounded: at most 21 jobs a run
         self._parallel = parallel
-        self._workers = BackgroundTasks()
 
     async def start(self, handler: JobHandler | None) -> None:
         """Start the consumers (none without a handler)."""
-        for _ in range(self._parallel if handler is not None else 0):
-            self._workers.start(self._consume(handler))  # type: ignore[arg-type]
+        if handler is not None:
+            self._queue.start(self._parallel, handler, self._again)
 
     async def publish(self, job: PartitionJob) -> None:
-        """Queue ``job`` (unbounded: at most 21 jobs per run)."""
+        """Queue ``job``."""
         await self._queue.put(job)
 
     async def aclose(self) -> None:
         """Stop the consumers."""
-        await self._workers.stop()
+        await self._queue.stop()
 
-    async def _consume(self, handler: JobHandler) -> None:
-        while True:
-            job = await self._queue.get()
-            try:
-                await handler(job)
-            except Exception:  # handling broke (the ledger away): the job comes back, as on AMQP
-                log.exception("comparison partition %s not handled; queued again", job.message_id)
-                await asyncio.sleep(REQUEUE_PAUSE)
-                await self._queue.put(job)
+    async def _again(self, job: PartitionJob) -> None:
+        # handling broke (the ledger away): the job comes back, as on AMQP
+        log.exception("comparison partition %s not handled; queued again", job.message_id)
+        await asyncio.sleep(REQUEUE_PAUSE)
+        await self._queue.put(job)
 
 
 class RunInProgress(ValueError):

@@ -20,9 +20,9 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from typing import Any, NoReturn
+from typing import Any, Generic, NoReturn, TypeVar
 
-__all__ = ["QUIET_SECONDS", "BackgroundTasks", "every", "running"]
+__all__ = ["QUIET_SECONDS", "BackgroundTasks", "WorkQueue", "every", "running"]
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,60 @@ class BackgroundTasks:
         for task in reversed(tasks):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+Item = TypeVar("Item")
+
+
+class WorkQueue(Generic[Item]):
+    """An asyncio queue drained by worker tasks of this process, one item each at a time
+    (the in-process stand-in for a broker's queue and its competing consumers).
+
+    A failed item never ends its worker: ``on_failure`` is awaited inside the
+    handler's ``except`` (so ``log.exception`` has the traceback) and decides
+    what becomes of the item.
+    """
+
+    def __init__(self, capacity: int = 0) -> None:
+        """Hold at most ``capacity`` items (0: no bound); :meth:`put` waits while full."""
+        self._queue: asyncio.Queue[Item] = asyncio.Queue(capacity)
+        self._workers = BackgroundTasks()
+
+    def start(
+        self,
+        workers: int,
+        handler: Callable[[Item], Awaitable[object]],
+        on_failure: Callable[[Item], Awaitable[None]],
+    ) -> None:
+        """Start ``workers`` tasks, each taking the next item and awaiting ``handler`` on it."""
+        for _ in range(workers):
+            self._workers.start(self._drain(handler, on_failure))
+
+    async def put(self, item: Item) -> None:
+        """Queue ``item`` (waiting for room when the queue is bounded and full)."""
+        await self._queue.put(item)
+
+    def qsize(self) -> int:
+        """How many items wait."""
+        return self._queue.qsize()
+
+    async def stop(self) -> None:
+        """Stop the workers; items still queued stay unhandled."""
+        await self._workers.stop()
+
+    async def _drain(
+        self,
+        handler: Callable[[Item], Awaitable[object]],
+        on_failure: Callable[[Item], Awaitable[None]],
+    ) -> NoReturn:
+        while True:
+            item = await self._queue.get()
+            try:
+                await handler(item)
+            except Exception:  # a worker outlives any one failure
+                await on_failure(item)
+            finally:
+                self._queue.task_done()
 
 
 @contextlib.asynccontextmanager

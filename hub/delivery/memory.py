@@ -8,11 +8,10 @@ bounded, so a slow department stalls the relay instead of filling memory.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Collection
 
-from certhub.hub.core.periodic import BackgroundTasks
+from certhub.hub.core.periodic import WorkQueue
 from certhub.hub.delivery.broker import Envelope, Handler
 
 log = logging.getLogger(__name__)
@@ -23,9 +22,8 @@ class InProcessBroker:
 
     def __init__(self, *, concurrency: int, capacity: int | None = None) -> None:
         """Run ``concurrency`` consumers; hold at most ``capacity`` envelopes (2 × by default)."""
-        self._queue: asyncio.Queue[Envelope] = asyncio.Queue(capacity or 2 * concurrency)
+        self._queue: WorkQueue[Envelope] = WorkQueue(capacity or 2 * concurrency)
         self._concurrency = concurrency
-        self._workers = BackgroundTasks()
 
     @property
     def durable(self) -> bool:
@@ -34,10 +32,8 @@ class InProcessBroker:
 
     async def start(self, destinations: Collection[str], handler: Handler | None) -> None:
         """Start the consumers (every destination shares them)."""
-        if handler is None:
-            return
-        for _ in range(self._concurrency):
-            self._workers.start(self._consume(handler))
+        if handler is not None:
+            self._queue.start(self._concurrency, handler, _not_handled)
 
     async def publish(self, envelope: Envelope) -> None:
         """Queue ``envelope``; waits while the queue is full (back-pressure on the relay)."""
@@ -49,14 +45,9 @@ class InProcessBroker:
 
     async def aclose(self) -> None:
         """Stop the consumers; queued envelopes are re-claimed from the outbox later."""
-        await self._workers.stop()
+        await self._queue.stop()
 
-    async def _consume(self, handler: Handler) -> None:
-        while True:
-            envelope = await self._queue.get()
-            try:
-                await handler(envelope)
-            except Exception:  # a consumer outlives any one failure; the lease retries it
-                log.exception("delivery %s not handled", envelope.delivery_id)
-            finally:
-                self._queue.task_done()
+
+async def _not_handled(envelope: Envelope) -> None:
+    # the outbox lease brings it back: nothing more to do here than say so
+    log.exception("delivery %s not handled", envelope.delivery_id)
