@@ -12,12 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +21,19 @@ import aiohttp
 import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
+from prometheuskit import DASHBOARDS, Prometheus, panel_queries
 
 from certhub.hub.cli.demo_accountability import COUNTY, run_accountability_demo
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
 
-DASHBOARD = Path(__file__).resolve().parents[2] / "monitoring" / "dashboards" / "certhub-kpis.json"
+DASHBOARD = DASHBOARDS / "certhub-kpis.json"
 SECONDS = 30.0
 
 
-def panel_queries() -> list[tuple[str, str]]:
+def kpi_panels() -> list[tuple[str, str]]:
     """``(panel title, PromQL)`` with the job and one county chosen."""
-    model = json.loads(DASHBOARD.read_text(encoding="utf-8"))
-    return [
-        (panel["title"], target["expr"].replace("$job", "certhub").replace("$county", COUNTY))
-        for panel in model["panels"]
-        for target in panel.get("targets", [])
-    ]
+    return panel_queries(DASHBOARD, {"$job": "certhub", "$county": COUNTY})
 
 
 @pytest.fixture
@@ -61,62 +53,28 @@ async def demo_hub(tmp_path: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def prometheus(tmp_path: Path, demo_hub: str) -> Any:
+def prometheus(tmp_path: Path, demo_hub: str) -> Iterator[Prometheus]:
     """A real Prometheus on a free port, scraping the demo hub every second."""
-    binary = shutil.which("prometheus")
-    if binary is None:
-        pytest.fail("prometheus missing: run tests/ensure_services.sh (Debian prometheus)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    work = tmp_path / "prometheus"
-    work.mkdir()
-    config = {
-        "global": {"scrape_interval": "1s"},
-        "scrape_configs": [{"job_name": "certhub", "static_configs": [{"targets": [demo_hub]}]}],
-    }
-    (work / "prometheus.yml").write_text(json.dumps(config))
-    with (work / "log").open("wb") as log:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={work / 'prometheus.yml'}",
-                f"--storage.tsdb.path={work / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    server = Prometheus(tmp_path / "prometheus", [demo_hub])
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
-async def test_every_panel_has_data_after_the_demo_month(prometheus: str) -> None:
+async def test_every_panel_has_data_after_the_demo_month(prometheus: Prometheus) -> None:
     async with aiohttp.ClientSession() as session:
 
         async def series(promql: str) -> list[Any] | None:
             try:
-                async with session.get(
-                    f"{prometheus}/api/v1/query", params={"query": promql}
-                ) as response:
-                    answer = await response.json(content_type=None)
+                return await prometheus.result(session, promql)
             except aiohttp.ClientConnectionError:
                 return None  # not listening yet
-            assert answer["status"] == "success", (promql, answer)
-            found: list[Any] = answer["data"]["result"]
-            return found
 
         deadline = time.monotonic() + SECONDS
         while not await series('certhub_kpi_trend{job="certhub"}'):  # the first scrape landed
             assert time.monotonic() < deadline, "the KPI gauges never reached Prometheus"
             await asyncio.sleep(0.2)  # polling the scrape interval, not a known duration
-        empty = [title for title, promql in panel_queries() if not await series(promql)]
+        empty = [title for title, promql in kpi_panels() if not await series(promql)]
     assert empty == []
-    assert len(panel_queries()) > 40
+    assert len(kpi_panels()) > 40
