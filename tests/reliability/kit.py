@@ -40,6 +40,7 @@ import asyncpg
 from aiohttp import web
 from deliverykit import AMQP_URL, delete_topology
 from ports import free_port
+from proctree import stop_process
 
 from certhub.mocks.population import Population
 from certhub.security import SigningKey, TrustStore, sign_compact
@@ -320,12 +321,7 @@ class HubProcess:
         """SIGTERM, then SIGKILL if it lingers."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process, grace=15)
 
     def tail(self, lines: int = 30) -> str:
         """The end of its log (for failure messages)."""

@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 from ports import free_port
+from proctree import stop_process
 
 DASHBOARDS = Path(__file__).resolve().parents[2] / "monitoring" / "dashboards"
 
@@ -63,12 +64,7 @@ class Prometheus:
 
     def stop(self) -> None:
         """Terminate the server (kill it if it does not stop in time)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
         self.log.close()
 
 
