@@ -29,12 +29,11 @@ from certhub.hub.enrolment.codes import (
 )
 from certhub.hub.enrolment.messages import EnrolmentCodeRequest, KeyRevocation
 from certhub.hub.enrolment.service import (
-    ENROLLED_ROLES,
-    ISSUER_ROLE,
-    KEY_LIFETIME,
-    area_holds,
+    check_revoker,
     check_staff,
+    enrolled_binding,
     public_jwk,
+    revocable,
 )
 from certhub.hub.problems import Problem
 from certhub.hub.store.postgres.enrolment_codes import ENROLMENT_KEY, CodeRows
@@ -143,11 +142,8 @@ class DatabaseEnrolment:
                     raise Problem("enrolment-code-invalid", CODE_INVALID)
                 if store.get(kid) is not None:
                     raise Problem("enrolment-key-invalid", "this key is already trusted")
-                return with_bound(
-                    store, public, sender=row["sender"], may_send=ENROLLED_ROLES[row["role"]],
-                    role=row["role"], area=parse_area(row["village"]),
-                    not_after=now + KEY_LIFETIME,
-                )  # fmt: skip
+                binding = enrolled_binding(row["sender"], row["role"], row["village"], now)
+                return with_bound(store, public, **binding)
 
             store = await self.trust.edit_in(conn, bind)
             await CodeRows.mark_used(conn, row["code_id"], now.timestamp(), kid)
@@ -160,14 +156,10 @@ class DatabaseEnrolment:
             Problem: ``area-not-permitted`` (not a county reviewer), ``not-found``.
             StoreUnavailable: the database cannot be written.
         """
-        if staff.role != ISSUER_ROLE:
-            raise Problem("area-not-permitted", f"only a {ISSUER_ROLE} revokes enrolled keys")
+        check_revoker(staff)
 
         def revoke(store: TrustStore) -> TrustStore:
-            entry = store.get(revocation.kid)
-            if entry is None or entry.area is None or not area_holds(staff.area, entry.area):
-                raise Problem("not-found", "no enrolled key with this kid in your area")
-            return store.revoke(entry.kid)
+            return store.revoke(revocable(store, revocation, staff).kid)
 
         return _entry(await self.trust.edit(revoke), revocation.kid)
 

@@ -31,11 +31,12 @@ from certhub.security import (
     parse_area,
     trust_bind,
 )
-from certhub.security.admin import trust_revoke
+from certhub.security.admin import KeyBinding, trust_revoke
 
 __all__ = [
     "CODES_FILE", "ENROLLED_ROLES", "KEY_LIFETIME", "Enrolment", "EnrolmentOffice",
-    "area_holds", "check_staff", "enrolment_for",
+    "area_holds", "check_revoker", "check_staff", "enrolled_binding", "enrolment_for",
+    "revocable",
 ]  # fmt: skip
 
 ENROLLED_ROLES: Final[Mapping[str, tuple[str, ...]]] = {
@@ -140,16 +141,9 @@ class Enrolment:
         def bind(record: CodeRecord) -> TrustedKey:
             if self._sender_taken(record.sender):  # bound before a crash kept the code open
                 raise Problem("enrolment-code-invalid", CODE_INVALID)
+            binding = enrolled_binding(record.sender, record.role, record.village, self._clock())
             try:
-                return trust_bind(
-                    self.trust_store_path,
-                    public,
-                    sender=record.sender,
-                    may_send=ENROLLED_ROLES[record.role],
-                    role=record.role,
-                    area=parse_area(record.village),
-                    not_after=self._clock() + KEY_LIFETIME,
-                )
+                return trust_bind(self.trust_store_path, public, **binding)
             except TrustStoreError as exc:
                 if self._store().get(VerifyingKey.from_jwk(public).kid) is None:
                     raise  # the file, not the key: the hub's failure
@@ -165,12 +159,8 @@ class Enrolment:
                 (no such key, a key with no area, or one outside the staff's area).
             TrustStoreError: the trust store cannot be written.
         """
-        if staff.role != ISSUER_ROLE:
-            raise Problem("area-not-permitted", f"only a {ISSUER_ROLE} revokes enrolled keys")
-        entry = self._store().get(revocation.kid)
-        if entry is None or entry.area is None or not area_holds(staff.area, entry.area):
-            raise Problem("not-found", "no enrolled key with this kid in your area")
-        return trust_revoke(self.trust_store_path, entry.kid)
+        check_revoker(staff)
+        return trust_revoke(self.trust_store_path, revocable(self._store(), revocation, staff).kid)
 
     async def issue_code(
         self, request: EnrolmentCodeRequest, *, staff: TrustedKey, request_id: str
@@ -224,6 +214,38 @@ def enrolment_for(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     secrets = settings.secrets_dir or settings.data_dir / "secrets"
     codes = CodeBook(settings.data_dir / CODES_FILE, secrets / MAC_KEY_FILE, clock=clock)
     return Enrolment(codes, settings.trust_store_path, clock=clock)
+
+
+def enrolled_binding(sender: str, role: str, village: str, now: datetime) -> KeyBinding:
+    """What an enrolment code binds a phone's key to: its sender, what the role may send,
+    the role, the village as its area, and :data:`KEY_LIFETIME` from ``now``."""
+    return KeyBinding(
+        sender=sender,
+        may_send=ENROLLED_ROLES[role],
+        role=role,
+        area=parse_area(village),
+        not_after=now + KEY_LIFETIME,
+    )
+
+
+def check_revoker(staff: TrustedKey) -> None:
+    """Refuse (``area-not-permitted``) a staff key that may not revoke enrolled keys."""
+    if staff.role != ISSUER_ROLE:
+        raise Problem("area-not-permitted", f"only a {ISSUER_ROLE} revokes enrolled keys")
+
+
+def revocable(store: TrustStore, revocation: KeyRevocation, staff: TrustedKey) -> TrustedKey:
+    """The enrolled key in ``store`` that ``staff`` (a revoker: :func:`check_revoker`) asks to
+    revoke.
+
+    Raises:
+        Problem: ``not-found`` (no such key, a key with no area, or one outside the
+            staff's area).
+    """
+    entry = store.get(revocation.kid)
+    if entry is None or entry.area is None or not area_holds(staff.area, entry.area):
+        raise Problem("not-found", "no enrolled key with this kid in your area")
+    return entry
 
 
 def check_staff(staff: TrustedKey, village: AreaScope) -> None:
