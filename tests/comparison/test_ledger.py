@@ -201,7 +201,13 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
     assert ledger["restoration_proposals"] == [task.task_id]
     (after,) = _tasks(case.settings.data_dir, number)
     assert after.status == "confirmed"  # never undone by the machine: a person decides
-    assert (after.remarks or "").startswith("restoration proposed, to be filed and approved")
+    assert (after.remarks or "").startswith("restoration proposed for review")
+    proposed = _query(
+        case.settings.data_dir,
+        "SELECT i.status FROM ledger AS l JOIN items AS i ON i.item_id = l.sequence"
+        f" WHERE l.message_id = 'restoration-proposal:{task.task_id}'",
+    )  # an item under review: the machine restores nothing by itself
+    assert proposed == [("received",)]
     assert "withdraws civil_affairs:C1" in (after.remarks or "")
     outcomes = _query(
         case.settings.data_dir,
