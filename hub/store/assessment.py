@@ -96,9 +96,11 @@ SELECT {unit} AS unit, count(*), sum(o.amount_cents), sum(b.recovered_cents),
     sum(CASE WHEN b.recovery_status = 'written_off'
         THEN o.amount_cents - b.recovered_cents ELSE 0 END)
 FROM overpayments AS o JOIN overpayment_balances AS b ON b.task_id = o.task_id
-WHERE o.period = ? AND {inside}
+WHERE o.period = ? AND b.recovery_status <> 'voided' AND {inside}
 GROUP BY 1
 """
+# A voided overpayment followed a termination its departments withdrew: never owed (what was
+# recovered of it is refunded), so it is neither overpaid nor recovered in the assessment.
 _RATINGS: Final = """
 SELECT {unit} AS unit, count(*), sum(score), sum(CASE WHEN score < 3 THEN 1 ELSE 0 END)
 FROM ratings WHERE rated_at >= ? AND rated_at < ? AND {inside}

@@ -93,7 +93,10 @@ class StatisticsReads:
         sql = (
             f"SELECT {over_key}, count(*), sum(amount_cents) FROM overpayments"
             " LEFT JOIN tasks ON tasks.task_id = overpayments.task_id"
-            f" WHERE overpayments.period=? AND {where} GROUP BY 1 ORDER BY 1"
+            # voided (its termination withdrawn by the departments): never owed, not counted
+            " WHERE NOT EXISTS (SELECT 1 FROM overpayment_balances AS b"
+            " WHERE b.task_id = overpayments.task_id AND b.recovery_status = 'voided')"
+            f" AND overpayments.period=? AND {where} GROUP BY 1 ORDER BY 1"
         )
         rows = await self._read(sql, (period, *params))
         result += [StatRow("overpayments", str(k), int(str(n)), int(str(c))) for k, n, c in rows]

@@ -17,6 +17,7 @@ import calendar
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -314,6 +315,17 @@ def recovery(task_id: str, amount: str) -> dict[str, Any]:
     }
 
 
+async def overpaid_figures(office: Office) -> tuple[list[tuple[str, int, str]], Decimal]:
+    """This month's overpayments in ``GET /v1/stats`` (key, count, amount) and the
+    ``overpaid`` KPI summed over the counties."""
+    status, stats = await office.get("/v1/stats", period=THIS_MONTH, group_by="reason")
+    assert status == 200, stats
+    rows = [(r["key"], r["count"], r["amount"]) for r in stats["overpayments"]]
+    status, kpis = await office.get("/v1/kpis", period=THIS_MONTH, level="county")
+    assert status == 200, kpis
+    return rows, sum((Decimal(u["overpaid"] or 0) for u in kpis["units"]), Decimal(0))
+
+
 async def approved(office: Office, item: int) -> tuple[int, dict[str, Any]]:
     """Town staff accept proposal ``item`` and the county approves it: the approval's answer."""
     status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
@@ -348,6 +360,8 @@ async def test_a_termination_the_province_never_applied_is_restored_and_its_reco
     office = await scene.office(aiohttp_client)
     store = office.client.app[STORE]
     items = {n: p["sequence"] for n, p in (await proposals(office)).items()}
+    # overpaid: 2 months of the first (476.00) and 1 of the one paid through last month
+    assert await overpaid_figures(office) == ([("all", 2, "714.00")], Decimal("714.00"))
 
     for person in (refunded, unpaid, paid):
         status, body = await approved(office, items[person["id_number"]])
@@ -380,6 +394,8 @@ async def test_a_termination_the_province_never_applied_is_restored_and_its_reco
     assert (status, body["type"]) == (409, PROBLEM + "overpayment-settled"), body
     _, task = await office.get(f"/v1/verification-tasks/{overpaid}")
     assert "238.00 recovered is refunded" in task["remarks"]
+    # never owed: neither an overpayment in the statistics nor overpaid in the assessment
+    assert await overpaid_figures(office) == ([], Decimal(0))
 
     # stale: the province suspends the last one between acceptance and approval
     item = items[suspended["id_number"]]
