@@ -25,6 +25,19 @@ async def outcomes(office: Office, message_type: str) -> list[dict[str, Any]]:
     return [item for item in body["items"] if item["type"] == message_type]
 
 
+async def accepted_proposal(office: Office, certified_at: str) -> tuple[dict[str, Any], int]:
+    """A person on the roster last certified at ``certified_at``, overdue by ``TODAY``: the sweep
+    proposes their suspension and town staff accept it. The person and the proposal's item."""
+    person = office.people.person()
+    await office.roster(person)
+    await office.certified_in_app(person, certified_at)
+    assert await sweep(office).sweep(TODAY) == 1
+    (proposal,) = await outcomes(office, "suspension_proposal/v1")
+    item = int(proposal["sequence"])
+    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    return person, item
+
+
 async def test_an_overdue_pensioner_is_proposed_once_and_suspended_when_approved(
     office: Office,
 ) -> None:
@@ -58,13 +71,7 @@ async def test_an_overdue_pensioner_is_proposed_once_and_suspended_when_approved
 
 
 async def test_a_pensioner_certified_after_the_proposal_is_not_suspended(office: Office) -> None:
-    person = office.people.person()
-    await office.roster(person)
-    await office.certified_in_app(person, "2025-10-15T10:00:00+08:00")
-    assert await sweep(office).sweep(TODAY) == 1
-    (proposal,) = await outcomes(office, "suspension_proposal/v1")
-    item = proposal["sequence"]
-    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    person, item = await accepted_proposal(office, "2025-10-15T10:00:00+08:00")
     await office.certified_in_app(person, "2026-12-05T09:00:00+08:00")  # certified meanwhile
     status, body = await office.decide("suspension-proposals", item, "county-1", "approve")
     assert status == 409, body
@@ -75,13 +82,7 @@ async def test_a_pensioner_certified_after_the_proposal_is_not_suspended(office:
 
 
 async def test_town_staff_may_not_approve_a_proposal(office: Office) -> None:
-    person = office.people.person()
-    await office.roster(person)
-    await office.certified_in_app(person, "2025-09-01T10:00:00+08:00")
-    assert await sweep(office).sweep(TODAY) == 1
-    (proposal,) = await outcomes(office, "suspension_proposal/v1")
-    item = proposal["sequence"]
-    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    _, item = await accepted_proposal(office, "2025-09-01T10:00:00+08:00")
     status, body = await office.decide("suspension-proposals", item, "town-2", "approve")
     assert status == 403, body
     assert await outcomes(office, "suspension/v1") == []
