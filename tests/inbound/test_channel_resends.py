@@ -20,6 +20,18 @@ async def _post(
     return response.status, await response.json(content_type=None)
 
 
+async def _refused_naming(
+    hub: Hub, answer: tuple[int, dict[str, Any]], column: str, words: str
+) -> None:
+    """``answer`` is a schema violation whose first error names ``column`` and says
+    ``words``, and nothing was stored."""
+    status, body = answer
+    assert (status, body["type"]) == (422, PROBLEM + "schema-violation"), body
+    assert body["errors"][0]["column"] == column
+    assert words in body["errors"][0]["detail"]
+    assert await hub.stored() == 0
+
+
 async def test_the_same_event_id_with_changed_content_is_a_replay_never_a_duplicate(
     hub: Hub, departments: Departments
 ) -> None:
@@ -50,13 +62,8 @@ async def test_a_cert_time_in_seconds_is_refused_and_nothing_is_stored(
 ) -> None:
     channel = departments.channels["gdrs_app"]
     native = channel.callback()
-    status, body = await _post(
-        hub, *channel.signed(native | {"certTime": native["certTime"] // 1000})
-    )
-    assert (status, body["type"]) == (422, PROBLEM + "schema-violation"), body
-    assert body["errors"][0]["column"] == "certTime"
-    assert "milliseconds" in body["errors"][0]["detail"]
-    assert await hub.stored() == 0
+    answer = await _post(hub, *channel.signed(native | {"certTime": native["certTime"] // 1000}))
+    await _refused_naming(hub, answer, "certTime", "milliseconds")
 
 
 async def test_a_certification_before_the_scheme_is_refused_naming_the_time(
@@ -64,11 +71,8 @@ async def test_a_certification_before_the_scheme_is_refused_naming_the_time(
 ) -> None:
     channel = departments.channels["yuezhizhu"]
     native = channel.callback() | {"time": "2008-06-30 10:00:00"}
-    status, body = await _post(hub, *channel.signed(native), department="yuezhizhu")
-    assert (status, body["type"]) == (422, PROBLEM + "schema-violation"), body
-    assert body["errors"][0]["column"] == "time"
-    assert "2009-01-01" in body["errors"][0]["detail"]
-    assert await hub.stored() == 0
+    answer = await _post(hub, *channel.signed(native), department="yuezhizhu")
+    await _refused_naming(hub, answer, "time", "2009-01-01")
 
 
 async def test_a_city_platform_record_with_a_member_twice_is_refused(
