@@ -1,0 +1,189 @@
+"""Test kit for issue 17's reversals: people whose deaths civil affairs records, then voids.
+
+A data folder with its trust store (every party of :mod:`procedurekit`), the two
+months' comparison inputs, ``certhub compare run`` and a hub over the folder;
+readers of what the hub signed. Used by ``tests/comparison/test_restoration_*.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from procedurekit import PARTIES, Office, today, trust_store
+from prometheus_client import CollectorRegistry
+
+from certhub.hub.cli.main import main
+from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.core.keys import STORE
+from certhub.hub.core.settings import Settings
+from certhub.hub.rules.months import month_index, month_label, parse_month
+from certhub.hub.runtime.app import create_app
+from certhub.mocks.population import Population
+from certhub.security import SigningKey
+
+PROBLEM = "urn:certhub:problem:"
+THIS_MONTH = month_label(month_index(today()))
+DIED_IN = month_label(month_index(today()) - 2)
+VOIDED_IN = month_label(month_index(today()) - 1)
+DIED = parse_month(DIED_IN) + timedelta(days=2)
+EARLIER = parse_month(month_label(month_index(today()) - 3)) + timedelta(days=2)
+
+
+@dataclass
+class Scene:
+    """A data folder, its trust store and people whose deaths civil affairs records, then voids."""
+
+    tmp: Path
+    settings: Settings
+    keys: dict[str, SigningKey]
+    people: list[dict[str, Any]]
+    died: dict[str, date] = field(default_factory=dict)
+    opened: int = 0
+
+    @classmethod
+    def make(cls, tmp: Path, died: list[date], *, recorded_in: str = DIED_IN) -> Scene:
+        keys = {party: SigningKey.generate() for party in PARTIES}
+        settings = Settings(data_dir=tmp / "data", identity_check="off")
+        settings.data_dir.mkdir(parents=True)
+        trust_store(keys).save(settings.trust_store_path)
+        population = Population(seed=17)
+        people = [population.person() for _ in died]
+        roster = "id_number,name,county,village\n" + "".join(
+            f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in people
+        )
+        header = ",".join(FEED_COLUMNS) + "\n"
+        feeds = {
+            recorded_in: "".join(
+                f"C{n},{p['id_number']},某人,,,cremation,{day.isoformat()},\n"
+                for n, (p, day) in enumerate(zip(people, died, strict=True))
+            ),
+            VOIDED_IN: "".join(
+                f"V{n},{p['id_number']},某人,,,void,{VOIDED_IN}-02,C{n}\n"
+                for n, p in enumerate(people)
+            ),
+        }
+        for period, feed in feeds.items():
+            folder = tmp / period
+            folder.mkdir()
+            (folder / "roster.csv").write_text(roster, encoding="utf-8")
+            (folder / "civil_affairs.csv").write_text(header + feed, encoding="utf-8")
+        scene = cls(tmp, settings, keys, people)
+        scene.died = {p["id_number"]: day for p, day in zip(people, died, strict=True)}
+        return scene
+
+    async def compare(self, period: str) -> dict[str, Any]:
+        """``certhub compare run`` for ``period``; the summary's ledger section."""
+        argv = ["compare", "run", "--period", period, "--input", str(self.tmp / period),
+                "--data", str(self.settings.data_dir)]  # fmt: skip
+        assert await asyncio.to_thread(main, argv) == 0
+        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
+        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
+        return ledger
+
+    async def office(self, aiohttp_client: Any) -> Office:
+        """The hub running on the data folder; its message ids follow the last office's."""
+        client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
+        self.opened += 1
+        return Office(client, self.settings, self.keys, counter=1000 * self.opened)
+
+    async def terminated(
+        self, aiohttp_client: Any, rosters: dict[str, dict[str, Any]] | None = None
+    ) -> dict[str, str]:
+        """Each person's death task confirmed by the county, with the roster before it
+        (``rosters`` by ID number: changes to an active entry paid through the death's
+        month); the task id of each person."""
+        rosters = rosters or {}
+        office = await self.office(aiohttp_client)
+        status, page = await office.get("/v1/verification-tasks", status="open")
+        assert status == 200, page
+        tasks = {t["person"]["id_number"]: t["task_id"] for t in page["items"]}
+        assert set(tasks) == set(self.died)
+        for person in self.people:
+            number = person["id_number"]
+            month = self.died[number].strftime("%Y-%m")
+            await office.roster(person, **({"paid_through": month} | rosters.get(number, {})))
+            step = await office.step(
+                tasks[number], "county-1", "confirmed", event_date=self.died[number].isoformat()
+            )
+            assert step[0] == 202, step
+        await office.client.close()
+        return tasks
+
+
+async def outcomes(office: Office, message_type: str) -> list[dict[str, Any]]:
+    """The hub-signed records of ``message_type`` in the provincial pull."""
+    status, body = await office.get("/v1/outcomes", limit="1000")
+    assert status == 200, body
+    return [item for item in body["items"] if item["type"] == message_type]
+
+
+async def proposals(office: Office) -> dict[str, dict[str, Any]]:
+    """The restoration proposals by the ID number they name."""
+    found = await outcomes(office, "restoration_proposal/v1")
+    return {p["payload"]["person"]["id_number"]: p for p in found}
+
+
+async def audited(office: Office, action: str) -> list[str]:
+    """Subjects of the audit entries of ``action``."""
+    entries = await office.client.app[STORE].audit_entries(0, 100_000)
+    return [e.subject for e in entries if e.action == action]
+
+
+async def listed(office: Office, **query: str) -> list[tuple[int, str]]:
+    """(item, status) of each restoration proposal the readers' list shows for ``query``."""
+    status, page = await office.get("/v1/restoration-proposals", **query)
+    assert status == 200, page
+    assert all(p["type"] == "restoration_proposal/v1" for p in page["items"])
+    return [(p["sequence"], p["status"]) for p in page["items"]]
+
+
+def other_county(person: dict[str, Any]) -> str:
+    return "440104" if person["region"]["county"] != "440104" else "440105"
+
+
+def last_day(month: str) -> str:
+    """The last day of ``month`` (YYYY-MM), computed apart from the code under test."""
+    year, number = (int(part) for part in month.split("-"))
+    return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+
+
+def recovery(task_id: str, amount: str) -> dict[str, Any]:
+    """A sum recovered by the county's benefit staff from the family, today."""
+    return {
+        "type": "recovery/v1",
+        "task_id": task_id,
+        "amount": amount,
+        "source": "family",
+        "recovered_on": today().isoformat(),
+        "actor": {"id": "det-1", "role": "benefit_determiner"},
+        "at": datetime.now(UTC).isoformat(),
+    }
+
+
+async def overpaid_figures(office: Office) -> tuple[list[tuple[str, int, str]], Decimal]:
+    """This month's overpayments in ``GET /v1/stats`` (key, count, amount) and the
+    ``overpaid`` KPI summed over the counties."""
+    status, stats = await office.get("/v1/stats", period=THIS_MONTH, group_by="reason")
+    assert status == 200, stats
+    rows = [(r["key"], r["count"], r["amount"]) for r in stats["overpayments"]]
+    status, kpis = await office.get("/v1/kpis", period=THIS_MONTH, level="county")
+    assert status == 200, kpis
+    return rows, sum((Decimal(u["overpaid"] or 0) for u in kpis["units"]), Decimal(0))
+
+
+async def approved(office: Office, item: int) -> tuple[int, dict[str, Any]]:
+    """Town staff accept proposal ``item`` and the county approves it: the approval's answer."""
+    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
+    assert status == 202, body
+    return await office.decide("restoration-proposals", item, "county-1", "approve")
+
+
+def days_ago(days: int) -> date:
+    return today() - timedelta(days=days)
