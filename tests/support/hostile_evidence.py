@@ -178,6 +178,17 @@ def _action(kind: str, **entries: str) -> DictionaryObject:
     return action
 
 
+def _link(writer: PdfWriter, action: DictionaryObject) -> None:
+    """Give page one a link annotation that does ``action`` when clicked."""
+    link = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0)] * 2),
+        NameObject("/A"): action,
+    })  # fmt: skip
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+
+
 def pdf_open_action_javascript() -> bytes:
     """A PDF that runs JavaScript when opened (/OpenAction → /S /JavaScript)."""
     writer = _one_page()
@@ -231,13 +242,7 @@ def pdf_xfa_form() -> bytes:
 def pdf_link_submit_form() -> bytes:
     """A PDF with a link annotation whose action submits a form to a server."""
     writer = _one_page()
-    link = DictionaryObject({
-        NameObject("/Type"): NameObject("/Annot"),
-        NameObject("/Subtype"): NameObject("/Link"),
-        NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0)] * 2),
-        NameObject("/A"): _action("/SubmitForm", F="http://203.0.113.1/collect"),
-    })  # fmt: skip
-    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    _link(writer, _action("/SubmitForm", F="http://203.0.113.1/collect"))
     return _written(writer)
 
 
@@ -251,13 +256,7 @@ def pdf_encrypted() -> bytes:
 def pdf_with_uri_link() -> bytes:
     """A PDF with an ordinary web link and an open action that shows page one: allowed."""
     writer = _one_page()
-    link = DictionaryObject({
-        NameObject("/Type"): NameObject("/Annot"),
-        NameObject("/Subtype"): NameObject("/Link"),
-        NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0)] * 2),
-        NameObject("/A"): _action("/URI", URI="https://www.gd.gov.cn/"),
-    })  # fmt: skip
-    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    _link(writer, _action("/URI", URI="https://www.gd.gov.cn/"))
     fit = ArrayObject([writer.pages[0].indirect_reference, NameObject("/Fit")])
     writer._root_object[NameObject("/OpenAction")] = fit
     return _written(writer)
