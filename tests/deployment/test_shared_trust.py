@@ -76,10 +76,11 @@ def settings_for(tmp_path: Path, name: str, url: str | None) -> Settings:
 
 
 async def two_processes(
-    aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path, url: str,
-    keys: dict[str, SigningKey],
-) -> tuple[Office, Office]:  # fmt: skip
-    """Process A (its folder holds the trust store file) and B (no file), on one database."""
+    aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path, url: str
+) -> tuple[Office, Office]:
+    """Process A (its folder holds the trust store file) and B (no file), on one database;
+    both offices hold the keys of every procedure party and the enrolling staff."""
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
     first = settings_for(tmp_path, "a", url)
     staff_store(keys).save(first.trust_store_path)
     second = settings_for(tmp_path, "b", url)
@@ -119,8 +120,8 @@ async def test_trust_add_and_revoke_by_cli_reach_both_processes_within_the_reloa
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path,
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
-    a, b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    a, b = await two_processes(aiohttp_client, tmp_path, pg_database)
+    keys = a.keys
     monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(tmp_path / "secrets"))  # the deployment key
     # B has no trust file: it knows the province's key from A's file, through the database.
     assert not b.settings.trust_store_path.exists()
@@ -168,8 +169,7 @@ async def test_a_code_issued_through_one_process_enrols_through_another_and_revo
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
-    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database)
     a, b = County(office_a), County(office_b)
     status, issued = await a.request_code("county-x", village=A)
     assert status == 201, issued
@@ -222,8 +222,7 @@ async def test_a_code_the_cli_issues_into_the_database_enrols_through_any_proces
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path,
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
-    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database)
     monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(tmp_path / "secrets"))  # the deployment key
     capsys.readouterr()
     empty = tmp_path / "cli"  # a machine with no data folder of its own
@@ -248,8 +247,7 @@ async def test_a_code_the_cli_issues_into_the_database_enrols_through_any_proces
 async def test_concurrent_enrolments_through_two_processes_all_stay(
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
 ) -> None:  # the database is dropped after the processes stopped
-    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
-    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    office_a, office_b = await two_processes(aiohttp_client, tmp_path, pg_database)
     counties = [County(office_a), County(office_b)]
     codes = []
     for n in range(8):
@@ -311,8 +309,8 @@ async def test_adopting_a_folder_file_twice_changes_nothing_and_revocations_win(
 async def test_a_row_written_without_the_deployment_key_is_refused_and_the_last_store_stays(
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
 ) -> None:
-    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
-    a, _ = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    a, _ = await two_processes(aiohttp_client, tmp_path, pg_database)
+    keys = a.keys
     intruder = SigningKey.generate()
     entry = TrustStore.empty().add(
         intruder.public_jwk(), sender="province", may_send=[], may_read=True
@@ -371,8 +369,8 @@ async def test_a_sqlite_hub_keeps_codes_and_keys_in_its_folder_and_the_tables_em
 async def test_a_change_to_one_machines_trust_file_reaches_the_other_through_the_database(
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
 ) -> None:
-    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
-    a, b = await two_processes(aiohttp_client, tmp_path, pg_database, keys)
+    a, b = await two_processes(aiohttp_client, tmp_path, pg_database)
+    keys = a.keys
     # An operator on A's machine edits its file the old way (no --database-url) ...
     late = SigningKey.generate()
     jwk_path = tmp_path / "late.jwk.json"
