@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -29,6 +30,14 @@ from certhub.security import HubKeyring, SigningKey, VerifyingKey
 
 KEY_A = bytes(range(32))
 KEY_B = bytes(range(1, 33))
+
+
+@pytest.fixture
+async def store(pg_database: str) -> AsyncIterator[DeploymentKeyStore]:
+    """The deployment's key store, sealed with ``KEY_A``; closed after the test."""
+    opened = await DeploymentKeyStore.open(pg_database, KEY_A)
+    yield opened
+    await opened.aclose()
 
 
 def no_folder(tmp_path: Path) -> FolderKeys:
@@ -76,85 +85,73 @@ async def test_a_row_sealed_under_another_deployment_key_refuses_to_open(
 
 
 async def test_no_stored_private_key_is_readable_or_movable_without_the_deployment_key(
-    pg_database: str, tmp_path: Path
+    pg_database: str, store: DeploymentKeyStore, tmp_path: Path
 ) -> None:
-    store = await DeploymentKeyStore.open(pg_database, KEY_A)
+    identity = await SharedIdentity.open(store, no_folder(tmp_path))
+    pem = identity.hub_keys.active.to_pem()
+    conn = await asyncpg.connect(pg_database)
     try:
-        identity = await SharedIdentity.open(store, no_folder(tmp_path))
-        pem = identity.hub_keys.active.to_pem()
-        conn = await asyncpg.connect(pg_database)
-        try:
-            rows = await conn.fetch("SELECT purpose, sealed FROM deployment_keys")
-            assert rows
-            assert all(pem not in bytes(row["sealed"]) for row in rows)
-            assert all(identity.cursor_key not in bytes(row["sealed"]) for row in rows)
-            # Give the hub key another's public half: the seal binds it, so it no longer opens.
-            other = SigningKey.generate().public_jwk()
-            await conn.execute(
-                "UPDATE deployment_keys SET public_jwk = $1 WHERE purpose = $2",
-                json.dumps(other, sort_keys=True),
-                HUB_SIGNING,
-            )
-        finally:
-            await conn.close()
-        with pytest.raises(DeploymentKeyError):
-            await store.keys(HUB_SIGNING)
+        rows = await conn.fetch("SELECT purpose, sealed FROM deployment_keys")
+        assert rows
+        assert all(pem not in bytes(row["sealed"]) for row in rows)
+        assert all(identity.cursor_key not in bytes(row["sealed"]) for row in rows)
+        # Give the hub key another's public half: the seal binds it, so it no longer opens.
+        other = SigningKey.generate().public_jwk()
+        await conn.execute(
+            "UPDATE deployment_keys SET public_jwk = $1 WHERE purpose = $2",
+            json.dumps(other, sort_keys=True),
+            HUB_SIGNING,
+        )
     finally:
-        await store.aclose()
+        await conn.close()
+    with pytest.raises(DeploymentKeyError):
+        await store.keys(HUB_SIGNING)
 
 
 async def test_a_rotation_is_published_at_once_and_signs_only_from_its_time(
-    pg_database: str, tmp_path: Path
+    store: DeploymentKeyStore, tmp_path: Path
 ) -> None:
-    store = await DeploymentKeyStore.open(pg_database, KEY_A)
-    try:
-        identity = await SharedIdentity.open(store, no_folder(tmp_path))
-        first = identity.hub_keys.active
-        new = SigningKey.generate()
-        start = time.time() + 30
-        await store.add(HUB_SIGNING, NewKey.signing(new), active_from=start)
-        keys = await store.keys(HUB_SIGNING)
-        ring = SharedHubKeyring(keys)
-        assert ring.active.kid == first.kid  # not yet: every process must publish it first
-        assert [k["kid"] for k in ring.jwks()["keys"]] == [first.kid, new.kid]
-        ring.update(keys, now=start)
-        assert ring.active.kid == new.kid
-        assert [k["kid"] for k in ring.jwks()["keys"]] == [new.kid, first.kid]  # old kept
-        signature = ring.active.sign(b"receipt")
-        jwk = next(k for k in ring.jwks()["keys"] if k["kid"] == new.kid)
-        assert VerifyingKey.from_jwk(jwk).verify(signature, b"receipt")
-        assert active_key(keys, start - 0.001).kid == first.kid  # type: ignore[union-attr]
-    finally:
-        await store.aclose()
+    identity = await SharedIdentity.open(store, no_folder(tmp_path))
+    first = identity.hub_keys.active
+    new = SigningKey.generate()
+    start = time.time() + 30
+    await store.add(HUB_SIGNING, NewKey.signing(new), active_from=start)
+    keys = await store.keys(HUB_SIGNING)
+    ring = SharedHubKeyring(keys)
+    assert ring.active.kid == first.kid  # not yet: every process must publish it first
+    assert [k["kid"] for k in ring.jwks()["keys"]] == [first.kid, new.kid]
+    ring.update(keys, now=start)
+    assert ring.active.kid == new.kid
+    assert [k["kid"] for k in ring.jwks()["keys"]] == [new.kid, first.kid]  # old kept
+    signature = ring.active.sign(b"receipt")
+    jwk = next(k for k in ring.jwks()["keys"] if k["kid"] == new.kid)
+    assert VerifyingKey.from_jwk(jwk).verify(signature, b"receipt")
+    assert active_key(keys, start - 0.001).kid == first.kid  # type: ignore[union-attr]
 
 
 async def test_a_folders_keys_join_the_deployment_and_stay_verifiable(
-    pg_database: str, tmp_path: Path
+    store: DeploymentKeyStore, tmp_path: Path
 ) -> None:
     # The first process brings its folder's key: it becomes the deployment's.
     first = HubKeyring.load_or_create(tmp_path / "a" / "keys")
     retired = first.active
     first.rotate()
-    store = await DeploymentKeyStore.open(pg_database, KEY_A)
-    try:
-        folder_a = FolderKeys(
-            tmp_path / "a" / "keys", tmp_path / "a" / "cursor.key", lambda: [], lambda: "ek-x"
-        )
-        identity = await SharedIdentity.open(store, folder_a)
-        assert identity.hub_keys.active.kid == first.active.kid
-        # A second folder made its own key before: kept to verify, never to sign.
-        second = HubKeyring.load_or_create(tmp_path / "b" / "keys")
-        folder_b = FolderKeys(
-            tmp_path / "b" / "keys", tmp_path / "b" / "cursor.key", lambda: [], lambda: "ek-y"
-        )
-        again = await SharedIdentity.open(store, folder_b)
-        assert again.hub_keys.active.kid == first.active.kid
-        published = {k["kid"] for k in again.hub_keys.jwks()["keys"]}
-        assert published == {first.active.kid, retired.kid, second.active.kid}
-        rows = await store.keys(HUB_SIGNING)
-        assert [r.secret == b"" for r in rows] == [True, False, True]  # only the signer's
-    finally:
-        await store.aclose()
+    folder_a = FolderKeys(
+        tmp_path / "a" / "keys", tmp_path / "a" / "cursor.key", lambda: [], lambda: "ek-x"
+    )
+    identity = await SharedIdentity.open(store, folder_a)
+    assert identity.hub_keys.active.kid == first.active.kid
+    # A second folder made its own key before: kept to verify, never to sign.
+    second = HubKeyring.load_or_create(tmp_path / "b" / "keys")
+    folder_b = FolderKeys(
+        tmp_path / "b" / "keys", tmp_path / "b" / "cursor.key", lambda: [], lambda: "ek-y"
+    )
+    again = await SharedIdentity.open(store, folder_b)
+    assert again.hub_keys.active.kid == first.active.kid
+    published = {k["kid"] for k in again.hub_keys.jwks()["keys"]}
+    assert published == {first.active.kid, retired.kid, second.active.kid}
+    rows = await store.keys(HUB_SIGNING)
+    assert [r.secret == b"" for r in rows] == [True, False, True]  # only the signer's
 
 
 def test_the_deployment_key_file_is_made_once_private_and_refused_when_short(
