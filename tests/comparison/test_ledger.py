@@ -169,7 +169,7 @@ def _case(tmp: Path, feeds: dict[str, str]) -> ComparisonCase:
     """One person on the roster; ``feeds`` name the person as ``{number}``."""
     person = Population(seed=5).person()
     number = person["id_number"]
-    return ComparisonCase.make(
+    return ComparisonCase.prepare(
         tmp, [person], {p: f.format(number=number) for p, f in feeds.items()}
     )
 

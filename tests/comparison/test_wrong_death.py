@@ -10,80 +10,34 @@ when a person's report stands behind the death, the same restoration is refused.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from procedurekit import PARTIES, Office, restoration, today, trust_store
-from prometheus_client import CollectorRegistry
+from comparisonkit import ComparisonCase
+from procedurekit import Office, restoration, today
 
-from certhub.hub.cli.main import main
-from certhub.hub.comparison.catalogue import FEED_COLUMNS
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label, parse_month
-from certhub.hub.runtime.app import create_app
 from certhub.mocks.population import Population
 from certhub.schemas import VerificationTask
-from certhub.security import SigningKey
 
 PROBLEM = "urn:certhub:problem:"
-HEADER = ",".join(FEED_COLUMNS) + "\n"
 THIS_MONTH = month_index(today())
 DIED_IN = month_label(THIS_MONTH - 2)  # the month of the (false) cremation record
 VOIDED_IN = month_label(THIS_MONTH - 1)  # the month civil affairs withdraws it
 DIED = parse_month(DIED_IN) + timedelta(days=2)
 
 
-@dataclass
-class _Hub:
-    """A data folder, its trust store, one person, and the two months' comparison inputs."""
-
-    tmp: Path
-    settings: Settings
-    keys: dict[str, SigningKey]
-    person: dict[str, Any]
-    opened: int = 0
-
-    @classmethod
-    def make(cls, tmp: Path) -> _Hub:
-        keys = {party: SigningKey.generate() for party in PARTIES}
-        settings = Settings(data_dir=tmp / "data", identity_check="off")
-        settings.data_dir.mkdir(parents=True)
-        trust_store(keys).save(settings.trust_store_path)
-        person = Population(seed=11).person()
-        number, county = person["id_number"], person["region"]["county"]
-        feeds = {
-            DIED_IN: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
-            VOIDED_IN: f"V1,{number},某人,,,void,{VOIDED_IN}-02,C1\n",
-        }
-        for period, feed in feeds.items():
-            folder = tmp / period
-            folder.mkdir()
-            (folder / "roster.csv").write_text(
-                f"id_number,name,county,village\n{number},{person['name']},{county},\n",
-                encoding="utf-8",
-            )
-            (folder / "civil_affairs.csv").write_text(HEADER + feed, encoding="utf-8")
-        return cls(tmp, settings, keys, person)
-
-    async def compare(self, period: str) -> dict[str, Any]:
-        """``certhub compare run`` for ``period``; the summary's ledger section."""
-        argv = ["compare", "run", "--period", period, "--input", str(self.tmp / period),
-                "--data", str(self.settings.data_dir)]  # fmt: skip
-        assert await asyncio.to_thread(main, argv) == 0
-        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
-        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
-        return ledger
-
-    async def office(self, aiohttp_client: Any) -> Office:
-        """The hub running on the data folder; its message ids follow the last office's."""
-        client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
-        self.opened += 1
-        return Office(client, self.settings, self.keys, counter=1000 * self.opened)
+def _case(tmp: Path) -> ComparisonCase:
+    """One person, cremated in ``DIED_IN`` by a civil-affairs record voided in ``VOIDED_IN``."""
+    person = Population(seed=11).person()
+    number = person["id_number"]
+    feeds = {
+        DIED_IN: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
+        VOIDED_IN: f"V1,{number},某人,,,void,{VOIDED_IN}-02,C1\n",
+    }
+    return ComparisonCase.prepare(tmp, [person], feeds)
 
 
 async def _death_task(office: Office) -> str:
@@ -117,7 +71,7 @@ def _restoration(person: dict[str, Any]) -> dict[str, Any]:
 async def test_a_voided_death_is_restored_by_people_and_the_person_is_no_longer_terminated(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    hub = _Hub.make(tmp_path)
+    hub = _case(tmp_path)
     number = hub.person["id_number"]
     assert (await hub.compare(DIED_IN))["reports"] == {"task_opened": 1}
 
@@ -162,7 +116,7 @@ async def test_a_voided_death_is_restored_by_people_and_the_person_is_no_longer_
 async def test_a_death_a_person_reported_stays_terminated_after_the_departments_void(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    hub = _Hub.make(tmp_path)
+    hub = _case(tmp_path)
     office = await hub.office(aiohttp_client)
     report = office.people.eligibility_report() | {
         "reason": "death", "person": hub.person, "event_date": DIED.isoformat(),

@@ -33,7 +33,7 @@ class ComparisonCase:
     opened: int = 0
 
     @classmethod
-    def make(cls, tmp: Path, people: list[dict[str, Any]], feeds: dict[str, str]) -> Self:
+    def prepare(cls, tmp: Path, people: list[dict[str, Any]], feeds: dict[str, str]) -> Self:
         """The case of ``people`` with ``feeds`` (period → the civil-affairs rows, no header)."""
         keys = {party: SigningKey.generate() for party in PARTIES}
         settings = Settings(data_dir=tmp / "data", identity_check="off")

@@ -7,26 +7,19 @@ readers of what the hub signed. Used by ``tests/comparison/test_restoration_*.py
 
 from __future__ import annotations
 
-import asyncio
 import calendar
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from procedurekit import PARTIES, Office, today, trust_store
-from prometheus_client import CollectorRegistry
+from comparisonkit import ComparisonCase
+from procedurekit import Office, today
 
-from certhub.hub.cli.main import main
-from certhub.hub.comparison.catalogue import FEED_COLUMNS
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label, parse_month
-from certhub.hub.runtime.app import create_app
 from certhub.mocks.population import Population
-from certhub.security import SigningKey
 
 PROBLEM = "urn:certhub:problem:"
 THIS_MONTH = month_label(month_index(today()))
@@ -37,28 +30,17 @@ EARLIER = parse_month(month_label(month_index(today()) - 3)) + timedelta(days=2)
 
 
 @dataclass
-class Scene:
+class Scene(ComparisonCase):
     """A data folder, its trust store and people whose deaths civil affairs records, then voids."""
 
-    tmp: Path
-    settings: Settings
-    keys: dict[str, SigningKey]
-    people: list[dict[str, Any]]
     died: dict[str, date] = field(default_factory=dict)
-    opened: int = 0
 
     @classmethod
     def make(cls, tmp: Path, died: list[date], *, recorded_in: str = DIED_IN) -> Scene:
-        keys = {party: SigningKey.generate() for party in PARTIES}
-        settings = Settings(data_dir=tmp / "data", identity_check="off")
-        settings.data_dir.mkdir(parents=True)
-        trust_store(keys).save(settings.trust_store_path)
+        """One person per date of ``died``: cremated then (in ``recorded_in``), the records
+        voided in ``VOIDED_IN``."""
         population = Population(seed=17)
         people = [population.person() for _ in died]
-        roster = "id_number,name,county,village\n" + "".join(
-            f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in people
-        )
-        header = ",".join(FEED_COLUMNS) + "\n"
         feeds = {
             recorded_in: "".join(
                 f"C{n},{p['id_number']},某人,,,cremation,{day.isoformat()},\n"
@@ -69,29 +51,9 @@ class Scene:
                 for n, p in enumerate(people)
             ),
         }
-        for period, feed in feeds.items():
-            folder = tmp / period
-            folder.mkdir()
-            (folder / "roster.csv").write_text(roster, encoding="utf-8")
-            (folder / "civil_affairs.csv").write_text(header + feed, encoding="utf-8")
-        scene = cls(tmp, settings, keys, people)
+        scene = cls.prepare(tmp, people, feeds)
         scene.died = {p["id_number"]: day for p, day in zip(people, died, strict=True)}
         return scene
-
-    async def compare(self, period: str) -> dict[str, Any]:
-        """``certhub compare run`` for ``period``; the summary's ledger section."""
-        argv = ["compare", "run", "--period", period, "--input", str(self.tmp / period),
-                "--data", str(self.settings.data_dir)]  # fmt: skip
-        assert await asyncio.to_thread(main, argv) == 0
-        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
-        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
-        return ledger
-
-    async def office(self, aiohttp_client: Any) -> Office:
-        """The hub running on the data folder; its message ids follow the last office's."""
-        client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
-        self.opened += 1
-        return Office(client, self.settings, self.keys, counter=1000 * self.opened)
 
     async def terminated(
         self, aiohttp_client: Any, rosters: dict[str, dict[str, Any]] | None = None
