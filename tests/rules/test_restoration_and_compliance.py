@@ -16,41 +16,29 @@ from certhub.hub.rules.compliance import (
     deadline,
 )
 from certhub.hub.rules.restoration import account_matches, check_restoration
-from certhub.mocks.population import Population
 from certhub.schemas import BenefitRecord, Refusal, Restoration
+
+from .conftest import restoration_of, roster_of  # type: ignore[import-not-found]
 
 NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
 
 
+RESTORED = {
+    "suspended_since": "2024-01-01",
+    "restore_from": "2024-05-01",
+    "back_pay_from": "2024-01-01",
+    "back_pay_to": "2024-04-30",
+    "back_pay_amount": "952.00",
+}
+SUSPENDED = {"status": "suspended", "paid_through": "2023-12", "suspended_since": "2024-01-01"}
+
+
 def restoration(**changes: Any) -> Restoration:
-    person = Population(seed=5).person()
-    fields: dict[str, Any] = {
-        "person": person,
-        "suspended_since": "2024-01-01",
-        "restore_from": "2024-05-01",
-        "back_pay_from": "2024-01-01",
-        "back_pay_to": "2024-04-30",
-        "monthly_amount": "238.00",
-        "back_pay_amount": "952.00",
-        "bank_account": "6222021234567890123",
-        "bank_account_on_file": "6222***********0123",
-        "requested_by": {"id": "town-1", "role": "town_staff"},
-        "requested_at": NOW.isoformat(),
-    }
-    return Restoration.model_validate(fields | changes)
+    return restoration_of(NOW, **(RESTORED | changes))
 
 
 def roster(r: Restoration, **changes: Any) -> BenefitRecord:
-    fields: dict[str, Any] = {
-        "person": r.person,
-        "status": "suspended",
-        "monthly_amount": "238.00",
-        "paid_through": "2023-12",
-        "suspended_since": "2024-01-01",
-        "bank_account_on_file": "6222***********0123",
-        "as_of": NOW,
-    }
-    return BenefitRecord.model_validate(fields | changes)
+    return roster_of(r, NOW, **(SUSPENDED | changes))
 
 
 TODAY = NOW.date()

@@ -20,41 +20,31 @@ from certhub.hub.rules.restoration import (
     check_restoration,
     propose_restoration,
 )
-from certhub.mocks.population import Population
 from certhub.schemas import BenefitRecord, Refusal, Restoration
+
+from .conftest import restoration_of, roster_of  # type: ignore[import-not-found]
 
 NOW = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
 TERMINATED = "death, task task-cmp"
 VOIDED = VoidedTermination("task-cmp", date(2026, 9, 3))
 
 
+RESTORED = {
+    "suspended_since": "2026-09-03",  # the termination's effective_from
+    "restore_from": "2026-12-01",
+    "back_pay_from": "2026-10-01",
+    "back_pay_to": "2026-11-30",
+    "back_pay_amount": "476.00",
+}
+TERMINATED_ENTRY = {"status": "terminated", "paid_through": "2026-09"}  # the province applied it
+
+
 def restoration(**changes: Any) -> Restoration:
-    fields: dict[str, Any] = {
-        "person": Population(seed=5).person(),
-        "suspended_since": "2026-09-03",  # the termination's effective_from
-        "restore_from": "2026-12-01",
-        "back_pay_from": "2026-10-01",
-        "back_pay_to": "2026-11-30",
-        "monthly_amount": "238.00",
-        "back_pay_amount": "476.00",
-        "bank_account": "6222021234567890123",
-        "bank_account_on_file": "6222***********0123",
-        "requested_by": {"id": "town-1", "role": "town_staff"},
-        "requested_at": NOW.isoformat(),
-    }
-    return Restoration.model_validate(fields | changes)
+    return restoration_of(NOW, **(RESTORED | changes))
 
 
 def roster(r: Restoration, **changes: Any) -> BenefitRecord:
-    fields: dict[str, Any] = {
-        "person": r.person,
-        "status": "terminated",  # the province applied the hub's termination
-        "monthly_amount": "238.00",
-        "paid_through": "2026-09",
-        "bank_account_on_file": "6222***********0123",
-        "as_of": NOW,
-    }
-    return BenefitRecord.model_validate(fields | changes)
+    return roster_of(r, NOW, **(TERMINATED_ENTRY | changes))
 
 
 def check(r: Restoration, record: BenefitRecord | None = None, **kw: Any) -> Any:
