@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import hashlib
 import sys
 import tempfile
@@ -25,6 +27,7 @@ from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.settings import Settings
 from certhub.hub.register.importer import RosterFile, RosterFileError
 from certhub.hub.store import open_ledger
+from certhub.hub.store.roster_import import RosterRange
 from certhub.schemas.clock import CHINA_STANDARD_TIME, shanghai_today
 from certhub.security import replace_atomic
 
@@ -100,20 +103,43 @@ _MONTHS = {f"{m:02d}" for m in range(1, 13)}
 async def _store(
     settings: Settings, roster: RosterFile, audit: tuple[str, str], show: bool
 ) -> None:
-    """Write the accepted rows a batch per group commit, then the import's audit link."""
+    """Write the accepted rows a batch per group commit, then the import's audit link.
+
+    Each batch goes as a range of ID numbers: the ledger first reads which of
+    its people are already current, and only the others' rows are built (a
+    re-import reads ID numbers and writes nothing). The next batch is checked
+    and built (on a thread) while the ledger writes this one.
+    """
     bar = ProgressBar(sys.stderr, roster.accepted, "rows") if show else None
     ledger = await open_ledger(settings)
+    flight: list[asyncio.Task[None]] = []  # this batch's write, the next one's check and build
     try:
-        for batch in roster.batches(BATCH):
-            await ledger.import_roster(batch)
-            if bar is not None:
-                bar.advance(len(batch))
+        for index, (first, last) in enumerate(roster.bounds(BATCH)):
+            build = functools.partial(roster.batch, index, BATCH)
+            batch = RosterRange(first, last, roster.as_of, build)
+            flight.append(asyncio.create_task(ledger.import_roster(batch)))
+            if len(flight) == 2:
+                await _written(flight.pop(0), bar, BATCH)
+        if flight:
+            await _written(
+                flight.pop(), bar, roster.accepted - (roster.accepted - 1) // BATCH * BATCH
+            )
         subject, digest = audit
         await ledger.record_audit("roster_imported", subject, ACTOR, digest)
     finally:
+        for task in flight:  # one failed: let the other end before the ledger closes
+            with contextlib.suppress(Exception):
+                await task
         if bar is not None:
             bar.done()
         await ledger.aclose()
+
+
+async def _written(writing: asyncio.Task[None], bar: ProgressBar | None, rows: int) -> None:
+    """Wait for a batch's write; the bar counts its rows (written or found current)."""
+    await writing
+    if bar is not None:
+        bar.advance(rows)
 
 
 def _sha256(path: Path) -> str:

@@ -7,7 +7,9 @@ ID-number rule is the comparison's macro, :func:`certhub.hub.comparison.sqlfuncs
 keeps the first row of an ID number that appears twice, builds each accepted
 row's canonical JSON, and writes the month's snapshot (all accepted rows, in
 ID-number order) as Parquet so a comparison can be re-run on the same data.
-The accepted rows then stream out in batches of bounded size.
+The accepted rows then go out in batches of bounded size, each a range of
+ID numbers whose bounds are known first (so people the ledger already holds
+are left out before their rows are built).
 
 Every refused row is counted by the first rule it breaks, with a few masked
 samples (:func:`certhub.schemas.mask_resident_id`): an ID number is never
@@ -17,10 +19,8 @@ printed whole.
 from __future__ import annotations
 
 import codecs
-import contextlib
-import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -138,6 +138,8 @@ class RosterFile:
     notes: list[str] = field(default_factory=list)
     memory_limit: str = "1GB"
     con: duckdb.DuckDBPyConnection = field(init=False)
+    # The ledger builds the next batch while it writes this one: one query at a time.
+    _building: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         # DuckDB's default limit is 80% of the machine's memory and an in-memory database
@@ -294,56 +296,44 @@ class RosterFile:
         """Release the in-memory database."""
         self.con.close()
 
-    def batches(self, size: int) -> Iterator[Batch]:
-        """Accepted rows in ID-number order, ``size`` at a time.
+    def bounds(self, size: int) -> list[tuple[str, str]]:
+        """The first and last ID number of each batch of ``size`` accepted rows, in order.
+
+        ``accepted`` is stored in ID-number order, so batch ``i`` is the rows
+        ``i * size`` … ``(i + 1) * size - 1`` (by ``rowid``) and these bounds are
+        disjoint ranges: the ledger can say which of a batch's people are current
+        before the batch's rows (and their JSON) are built at all.
+        """
+        rows = self.con.execute(
+            f"SELECT min(id_number), max(id_number) FROM accepted GROUP BY rowid // {int(size)}"
+            f" ORDER BY rowid // {int(size)}"
+        ).fetchall()
+        return [(str(first), str(last)) for first, last in rows]
+
+    def batch(self, index: int, size: int, skip: Collection[str] = ()) -> Batch:
+        """Batch ``index`` of :meth:`bounds` without the people in ``skip``, in ID-number order.
 
         Each row: (person id, as_of, snapshot JSON bytes, area, name, status, suspended since).
-        The next batch is fetched on a thread while the caller writes this one
-        (DuckDB builds the JSON without the GIL; SQLite steps without it too).
+        When every person of the batch is in ``skip`` (a re-import), only the ID
+        numbers are read: no row and no JSON is built.
         """
+        with self._building:
+            return self._batch(int(index) * int(size), int(size), skip)
+
+    def _batch(self, first: int, size: int, skip: Collection[str]) -> Batch:
+        where = f" FROM accepted WHERE rowid >= {first} AND rowid < {first + size}"
+        # The scan keeps the table's order (ID numbers; DuckDB preserves insertion order)
+        # and reads only the row groups of that rowid range.
+        if skip:
+            ids = self.con.execute(f"SELECT id_number{where}").fetchall()
+            if all(i in skip for (i,) in ids):
+                return []
         json = _SNAPSHOT_JSON.format(as_of=self.as_of)
-        cursor = self.con.execute(
+        rows = self.con.execute(
             f"SELECT id_number, '{self.as_of}', encode(CAST({json} AS VARCHAR)),"
-            " coalesce(village, county), name, status, suspended_since"
-            " FROM accepted"  # stored in ID-number order: scanned in it, no second sort
-        )
-        return _prefetched(lambda: cursor.fetchmany(size))
-
-
-def _prefetched(fetch: Callable[[], Batch]) -> Iterator[Batch]:
-    """The batches ``fetch`` returns until an empty one, each fetched ahead on a thread.
-
-    At most one batch waits (memory stays two batches); leaving early stops the thread.
-    """
-    ready: queue.Queue[Batch | BaseException] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            while not stop.is_set():
-                batch = fetch()
-                ready.put(batch)
-                if not batch:
-                    return
-        except BaseException as exc:  # handed to the consumer, which raises it
-            ready.put(exc)
-
-    worker = threading.Thread(target=produce, name="roster-fetch", daemon=True)
-    worker.start()
-    try:
-        while batch := _raised(ready.get()):
-            yield batch
-    finally:
-        stop.set()
-        with contextlib.suppress(queue.Empty):
-            ready.get_nowait()  # a producer blocked on a full queue can finish
-        worker.join()
-
-
-def _raised(item: Batch | BaseException) -> Batch:
-    if isinstance(item, BaseException):
-        raise item
-    return item
+            f" coalesce(village, county), name, status, suspended_since{where}"
+        ).fetchall()
+        return [row for row in rows if row[0] not in skip] if skip else rows
 
 
 def _decodes(path: Path, encoding: str) -> bool:

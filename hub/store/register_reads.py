@@ -21,6 +21,7 @@ from certhub.hub.store.rows import row_as
 
 if TYPE_CHECKING:
     from certhub.hub.store.effects import NoticeWrite
+    from certhub.hub.store.roster_import import RosterRange
 
 __all__ = [
     "SUMMARY_FIELDS",
@@ -280,8 +281,9 @@ class CertificationRegister(Protocol):
         """People of an area in each state, and counted in a window (see the implementation)."""
         ...
 
-    async def import_roster(self, rows: Sequence[tuple[object, ...]]) -> None:
-        """Write one batch of a roster import (hub/store/roster_import.py) in a group commit."""
+    async def import_roster(self, rows: Sequence[tuple[object, ...]] | RosterRange) -> None:
+        """Write one batch of a roster import (hub/store/roster_import.py) in a group commit:
+        its rows, or a range whose rows are built once the ledger knows who is current."""
         ...
 
     async def queue_reminder(self, notice: NoticeWrite, *, due: int, slot: int) -> bool:

@@ -10,12 +10,13 @@ its next group commit.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from certhub.hub.store.register_reminders import reminder_ops
-from certhub.hub.store.roster_import import CURRENT, current_params, import_ops
+from certhub.hub.store.roster_import import CURRENT, RosterRange, current_params, import_ops
 
 if TYPE_CHECKING:
     from certhub.hub.store.effects import NoticeWrite
@@ -37,19 +38,29 @@ class RegisterWriting:
             """Rows of one read query."""
             ...
 
-    async def import_roster(self, rows: Sequence[tuple[object, ...]]) -> None:
+    async def import_roster(self, rows: Sequence[tuple[object, ...]] | RosterRange) -> None:
         """Write one batch of roster rows (person, as_of, snapshot, area, name, status, since).
 
         People the ledger already holds at this ``as_of`` or later are left out
         first (:data:`~certhub.hub.store.roster_import.CURRENT`): the writes
-        would not change them, and a re-import then writes nothing.
+        would not change them, and a re-import then writes nothing. Given a
+        :class:`~certhub.hub.store.roster_import.RosterRange`, they are left out
+        before its rows are even built.
         """
-        if not rows:
+        if isinstance(rows, RosterRange):
+            current = await self._current(rows.first, rows.last, rows.as_of)
+            stale = await asyncio.to_thread(rows.build, current)
+        elif rows:
+            current = await self._current(*current_params(rows))
+            stale = [r for r in rows if r[0] not in current] if current else rows
+        else:
             return
-        current = {str(p) for (p,) in await self._read(CURRENT, current_params(rows))}
-        stale = [r for r in rows if r[0] not in current] if current else rows
         if stale:
             await self.apply_writes(import_ops(stale))
+
+    async def _current(self, first: str, last: str, as_of: str) -> frozenset[str]:
+        rows = await self._read(CURRENT, (first, last, as_of, as_of))
+        return frozenset(str(p) for (p,) in rows)
 
     async def queue_reminder(self, notice: NoticeWrite, *, due: int, slot: int) -> bool:
         """Queue one certification reminder unless its slot was counted; whether it was."""

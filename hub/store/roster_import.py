@@ -6,23 +6,38 @@ it), under the same rule (the latest ``as_of`` wins), except that an entry
 with the *same* ``as_of`` is left alone: importing a file again changes
 nothing. An imported entry names no ledger record (``sequence`` 0): the
 import is one audit link, ``roster_imported``, carrying the file's SHA-256.
-PostgreSQL runs each statement once per batch over column arrays (``unnest``).
+SQLite writes 50 rows per statement (:data:`SQLITE_MANY`); PostgreSQL copies
+each batch into a temporary table and runs each statement once over it
+(:data:`STAGED`).
 
 A batch first asks which of its people are already current (:data:`CURRENT`):
 their roster entry and register row are at least as new as the batch, so both
-statements would leave them alone. They are dropped before anything is sent,
-so importing a file again reads the ledger instead of writing it. That is safe
-because a roster entry is never deleted and its ``as_of`` never goes back.
-"""
+statements would leave them alone. They are dropped before anything is sent —
+before the batch's rows are even built when it comes as a :class:`RosterRange`
+— so importing a file again reads the ledger instead of writing it. That is
+safe because a roster entry is never deleted and its ``as_of`` never goes back."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Final
 
 from certhub.hub.store.writes import Link, Op, RunMany, now
 
-__all__ = ["BULK", "CURRENT", "IMPORT_REGISTER", "IMPORT_ROSTER", "current_params", "import_ops"]
+__all__ = [
+    "CURRENT",
+    "IMPORT_REGISTER",
+    "IMPORT_ROSTER",
+    "SQLITE_MANY",
+    "STAGED",
+    "ManyRows",
+    "RosterRange",
+    "StagedCopy",
+    "current_params",
+    "import_ops",
+]
 
 IMPORT_ROSTER: Final = (
     "INSERT INTO roster (person_id, as_of, snapshot, sequence) VALUES (?,?,?,0)"
@@ -39,8 +54,37 @@ _REGISTER_SET: Final = (
 )
 IMPORT_REGISTER: Final = (
     "INSERT INTO register_people (person_id, roster_as_of, area, name, roster_status,"
-    " suspended_since) VALUES (?,?,?,?,?,?)" + _REGISTER_SET
+    " suspended_since) VALUES (?1,?2,?4,?5,?6,?7)" + _REGISTER_SET
 )
+"""Takes the import's row as it is (``?3``, the snapshot, is bound and unused): no
+per-row tuple is built for it (SQLite counts parameters by the highest number)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ManyRows:
+    """SQLite's form of an import statement: ``rows`` rows per statement (a multi-row
+    ``VALUES``, the values at ``take`` of each row, flattened), so what SQLite and Python
+    pay per statement — reset, step, the GIL released and taken back — is paid once per
+    ``rows`` rows. The rest of a batch goes one row at a time."""
+
+    rows: int
+    sql: str
+    take: tuple[int, ...]
+
+
+def _many(sql: str, one: str, row: str, take: tuple[int, ...]) -> ManyRows:
+    if sql.count(one) != 1:  # the statement changed: its multi-row form must change with it
+        raise RuntimeError(f"no single {one!r} in {sql[:60]!r}")
+    return ManyRows(50, sql.replace(one, " VALUES " + ",".join([row] * 50)), take)
+
+
+SQLITE_MANY: Final = {
+    IMPORT_ROSTER: _many(IMPORT_ROSTER, " VALUES (?,?,?,0)", "(?,?,?,0)", (0, 1, 2)),
+    IMPORT_REGISTER: _many(
+        IMPORT_REGISTER, " VALUES (?1,?2,?4,?5,?6,?7)", "(?,?,?,?,?,?)", (0, 1, 3, 4, 5, 6)
+    ),
+}
+"""The import's statements as SQLite's executor runs them (its executor looks them up here)."""
 
 CURRENT: Final = (
     "SELECT r.person_id FROM roster AS r JOIN register_people AS p ON p.person_id = r.person_id"
@@ -50,29 +94,77 @@ CURRENT: Final = (
 (a range over both primary keys: a sorted batch reads only its own stretch of them)."""
 
 
-def current_params(rows: Sequence[tuple[object, ...]]) -> tuple[str, str, str, str]:
-    """Parameters of :data:`CURRENT` for a batch: its lowest and highest ID number, and
+@dataclass(frozen=True, slots=True)
+class RosterRange:
+    """A batch of an import named by its range of ID numbers, its rows built on demand.
+
+    The ledger reads which people from ``first`` to ``last`` are current at
+    ``as_of`` (:data:`CURRENT`), then calls ``build`` with them — on a thread:
+    it reads the checked file and builds each row's JSON — for the batch's
+    rows without those people. A re-import then builds no row at all.
+    """
+
+    first: str
+    last: str
+    as_of: str
+    build: Callable[[frozenset[str]], Sequence[tuple[object, ...]]]
+
+
+def current_params(rows: Sequence[tuple[object, ...]]) -> tuple[str, str, str]:
+    """The range :data:`CURRENT` reads for a batch: its lowest and highest ID number, and
     its newest ``as_of`` (a row is skipped only when the ledger is as new as all of them)."""
     ids = [str(r[0]) for r in rows]
-    newest = max(str(r[1]) for r in rows)
-    return min(ids), max(ids), newest, newest
+    return min(ids), max(ids), str(max(map(itemgetter(1), rows)))
 
 
-BULK: Final = {
-    IMPORT_ROSTER: (
+@dataclass(frozen=True, slots=True)
+class StagedCopy:
+    """PostgreSQL's form of an import statement: ``COPY`` the batch into a temporary table
+    (binary, not WAL-logged, no per-row parse), then one ``INSERT … SELECT … ON CONFLICT``.
+
+    ``columns`` are the staging table's (name and type), filled from each row's
+    values at ``take`` (positions in the import's row); the table is dropped at once,
+    so two batches in one transaction each stage their own.
+    """
+
+    stage: str
+    columns: tuple[tuple[str, str], ...]
+    take: tuple[int, ...]
+    insert: str
+
+    def create(self) -> str:
+        """The staging table's DDL."""
+        typed = ", ".join(f"{name} {kind}" for name, kind in self.columns)
+        return f"CREATE TEMPORARY TABLE {self.stage} ({typed}) ON COMMIT DROP"
+
+
+STAGED: Final = {
+    IMPORT_ROSTER: StagedCopy(
+        "roster_import_stage",
+        (("person_id", "text"), ("as_of", "text"), ("snapshot", "bytea")),
+        (0, 1, 2),
         "INSERT INTO roster (person_id, as_of, snapshot, sequence)"
-        " SELECT p, a, s, 0 FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t(p, a, s)"
+        " SELECT person_id, as_of, snapshot, 0 FROM roster_import_stage"
         " ON CONFLICT (person_id) DO UPDATE SET as_of = excluded.as_of,"
         " snapshot = excluded.snapshot, sequence = excluded.sequence"
-        " WHERE excluded.as_of > roster.as_of"
+        " WHERE excluded.as_of > roster.as_of",
     ),
-    IMPORT_REGISTER: (
+    IMPORT_REGISTER: StagedCopy(
+        "register_import_stage",
+        (
+            ("person_id", "text"),
+            ("roster_as_of", "text"),
+            ("area", "text"),
+            ("name", "text"),
+            ("roster_status", "text"),
+            ("suspended_since", "text"),
+        ),
+        (0, 1, 3, 4, 5, 6),
         "INSERT INTO register_people (person_id, roster_as_of, area, name, roster_status,"
-        " suspended_since) SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
-        " $4::text[], $5::text[], $6::text[])" + _REGISTER_SET
+        " suspended_since) SELECT * FROM register_import_stage" + _REGISTER_SET,
     ),
 }
-"""The same statements over column arrays, for PostgreSQL's executor."""
+"""The import's statements as PostgreSQL runs them (its executor looks them up here)."""
 
 
 def import_ops(
@@ -83,8 +175,8 @@ def import_ops(
     ``last`` (subject, actor, file digest) ends the import with its audit link.
     """
     ops: list[Op] = [
-        RunMany(IMPORT_ROSTER, [(r[0], r[1], r[2]) for r in rows]),
-        RunMany(IMPORT_REGISTER, [(r[0], r[1], r[3], r[4], r[5], r[6]) for r in rows]),
+        RunMany(IMPORT_ROSTER, [r[:3] for r in rows]),
+        RunMany(IMPORT_REGISTER, rows),
     ]
     if last is not None:
         ops.append(Link(now(), "roster_imported", *last))

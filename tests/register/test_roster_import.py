@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 import duckdb
 import pytest
+from ledger_backends import Backend
 from registerkit import ROSTER_HEADER, VILLAGE, resident_id, roster_line
 
 from certhub.hub.cli.main import main
@@ -258,3 +259,109 @@ def test_the_checks_run_in_bounded_memory_and_spill_to_the_scratch_folder(tmp_pa
     limit, spill = setting
     assert limit in ("256.0 MiB", "244.1 MiB")  # DuckDB prints bytes in binary units
     assert spill == str(tmp_path / "spill")
+
+
+def test_batches_are_ranges_of_id_numbers_and_skip_who_is_current(tmp_path: Path) -> None:
+    from datetime import date
+
+    from certhub.hub.register.importer import RosterFile
+
+    ids = sorted(resident_id(n) for n in (5, 1, 4, 2, 3))
+    csv = write_csv(tmp_path / "r.csv", [roster_line(n) for n in (5, 1, 4, 2, 3)])
+    loaded = RosterFile(csv, tmp_path, as_of=AS_OF, today=date(2026, 12, 6))
+    try:
+        loaded.load()
+        assert loaded.bounds(2) == [(ids[0], ids[1]), (ids[2], ids[3]), (ids[4], ids[4])]
+        assert [r[0] for r in loaded.batch(1, 2)] == ids[2:4]
+        assert [r[0] for r in loaded.batch(1, 2, {ids[2], resident_id(9)})] == [ids[3]]
+        assert loaded.batch(1, 2, {ids[2], ids[3]}) == []  # all current: nothing is built
+        (row,) = loaded.batch(2, 2)
+        assert row[:2] == (ids[4], AS_OF)
+        assert row[3:] == (VILLAGE, "张三", "active", None)
+        assert json.loads(row[2])["person"]["id_number"] == ids[4]
+    finally:
+        loaded.close()
+
+
+async def test_a_range_is_built_without_the_people_the_ledger_holds_current(
+    backend: Backend,
+) -> None:
+    """Both backends: the ledger names who is current in the range (people of the range
+    not in the file too), builds the rest, and two batches may share one transaction."""
+    from certhub.hub.store.roster_import import RosterRange
+
+    ledger = await backend.open()
+    newer = "2026-12-02T09:00:00+08:00"
+
+    def row(n: int, as_of: str = AS_OF, name: str = "") -> tuple[object, ...]:
+        record = json.dumps({"id_number": resident_id(n), "as_of": as_of}).encode()
+        return (resident_id(n), as_of, record, VILLAGE, name or f"P{n}", "active", None)
+
+    await ledger.import_roster(
+        [row(3, newer, "newer"), row(6)]
+    )  # 6 is in the range, not in the file
+    asked: list[frozenset[str]] = []
+
+    def build(ns: list[int]) -> Any:
+        def rows(current: frozenset[str]) -> list[tuple[object, ...]]:
+            asked.append(current)
+            return [row(n) for n in ns if resident_id(n) not in current]
+
+        return rows
+
+    first = RosterRange(resident_id(1), resident_id(4), AS_OF, build([1, 2, 3, 4]))
+    second = RosterRange(resident_id(7), resident_id(8), AS_OF, build([7, 8]))
+    await asyncio.gather(ledger.import_roster(first), ledger.import_roster(second))
+    assert sorted(asked, key=len) == [frozenset(), frozenset({resident_id(3)})]
+    for n in (1, 2, 4, 7, 8):
+        assert json.loads(await ledger.get_roster(resident_id(n)))["as_of"] == AS_OF
+        assert (await ledger.register_person(resident_id(n))).name == f"P{n}"
+    assert json.loads(await ledger.get_roster(resident_id(3)))["as_of"] == newer
+    assert (await ledger.register_person(resident_id(3))).name == "newer"
+
+
+def test_an_import_in_several_batches_rewrites_only_what_lags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("certhub.hub.cli.roster.BATCH", 2)
+    lines = [roster_line(n, f"人{n}") for n in range(1, 8)]
+    data, csv = tmp_path / "data", write_csv(tmp_path / "r.csv", lines)
+    assert run(capsys, str(csv), "--data", str(data), "--progress")[0] == 0
+    first = roster_rows(data)
+    assert sorted(first) == sorted(resident_id(n) for n in range(1, 8))
+    conn = sqlite3.connect(data / "ledger.sqlite3")
+    with conn:  # the fourth person (second batch) lags in both tables
+        conn.execute("DELETE FROM roster WHERE person_id = ?", (resident_id(4),))
+        conn.execute(
+            "UPDATE register_people SET name = 'old', roster_as_of = '2026-01-01T00:00:00+08:00'"
+            " WHERE person_id = ?",
+            (resident_id(4),),
+        )
+    conn.close()
+    code, output = run(capsys, str(csv), "--data", str(data), "--progress")
+    assert code == 0
+    assert "7 rows, 7 accepted, 0 refused" in output
+    assert roster_rows(data) == first
+    assert register_of(data, resident_id(4)).name == "人4"
+
+
+async def test_batches_larger_than_one_statement_keep_the_newest_entry(backend: Backend) -> None:
+    """SQLite writes 50 rows per statement, PostgreSQL copies a batch: 120 rows (two full
+    statements and 20 one by one), then again with half of them newer, some names changed."""
+    ledger = await backend.open()
+    newer = "2026-12-31T00:00:00+08:00"
+
+    def row(n: int, as_of: str, name: str) -> tuple[object, ...]:
+        record = json.dumps({"n": n, "as_of": as_of}, separators=(",", ":")).encode()
+        since = "2025-06-01" if n % 7 == 0 else None
+        status = "suspended" if since else "active"
+        return (resident_id(n), as_of, record, f"{VILLAGE[:9]}{n:03d}", name, status, since)
+
+    await ledger.import_roster([row(n, AS_OF, f"甲{n}") for n in range(120)])
+    await ledger.import_roster([row(n, newer if n % 2 else AS_OF, f"乙{n}") for n in range(120)])
+    for n in range(120):
+        kept = (newer, f"乙{n}") if n % 2 else (AS_OF, f"甲{n}")
+        assert json.loads(await ledger.get_roster(resident_id(n))) == {"n": n, "as_of": kept[0]}
+        person = await ledger.register_person(resident_id(n))
+        assert (person.name, person.area) == (kept[1], f"{VILLAGE[:9]}{n:03d}")
+        assert person.suspended_since == ("2025-06-01" if n % 7 == 0 else None)

@@ -7,10 +7,12 @@ them in a savepoint when they can fail.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
-from certhub.hub.store import writes
+from certhub.hub.store import roster_import, writes
 from certhub.hub.store.audit_chain import AuditChain
 from certhub.hub.store.base import Conflict, NewMessage
 from certhub.hub.store.effects import Effects
@@ -56,7 +58,10 @@ class EffectWriter:
                 if (None if row is None else row[0]) != op.expect:
                     raise op.refused
             elif isinstance(op, writes.RunMany):
-                self._guarded(op.unique, conn.executemany, op.sql, op.rows)
+                if (many := roster_import.SQLITE_MANY.get(op.sql)) is not None:
+                    self._many_rows(many, op.sql, op.rows)
+                else:
+                    self._guarded(op.unique, conn.executemany, op.sql, op.rows)
             else:
                 changed = self._guarded(op.unique, conn.execute, op.sql, op.params).rowcount
                 if op.refused is not None and changed != op.expect:
@@ -68,6 +73,19 @@ class EffectWriter:
                 if op.required and not changed:
                     break
         return audited
+
+    def _many_rows(
+        self, many: roster_import.ManyRows, sql: str, rows: Sequence[tuple[object, ...]]
+    ) -> None:
+        """``sql`` for every row, ``many.rows`` rows per statement (the rest one by one)."""
+        whole = len(rows) - len(rows) % many.rows
+        take = itemgetter(*many.take)
+        flat = [
+            tuple(chain.from_iterable(map(take, rows[start : start + many.rows])))
+            for start in range(0, whole, many.rows)
+        ]
+        self._conn.executemany(many.sql, flat)
+        self._conn.executemany(sql, rows[whole:])
 
     @staticmethod
     def _guarded(
