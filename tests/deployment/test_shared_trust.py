@@ -310,7 +310,6 @@ async def test_a_row_written_without_the_deployment_key_is_refused_and_the_last_
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
 ) -> None:
     a, _ = await two_processes(aiohttp_client, tmp_path, pg_database)
-    keys = a.keys
     intruder = SigningKey.generate()
     entry = TrustStore.empty().add(
         intruder.public_jwk(), sender="province", may_send=[], may_read=True
@@ -327,7 +326,7 @@ async def test_a_row_written_without_the_deployment_key_is_refused_and_the_last_
         await conn.close()
     assert not await a.client.app[TRUST].refresh()  # refused: the previous store stays
     assert await read_status(a, intruder, "province") == 401
-    assert await read_status(a, keys["province"], "province") == 200
+    assert await read_status(a, a.keys["province"], "province") == 200
     with pytest.raises(TrustStoreError, match=f"{intruder.kid}.*not written with this"):
         async with DatabaseTrustStore.connected(pg_database, tmp_deployment_key(tmp_path)) as s:
             await s.load()
@@ -370,7 +369,7 @@ async def test_a_change_to_one_machines_trust_file_reaches_the_other_through_the
     pg_database: str, aiohttp_client: Callable[..., Awaitable[Client]], tmp_path: Path
 ) -> None:
     a, b = await two_processes(aiohttp_client, tmp_path, pg_database)
-    keys = a.keys
+    county = a.keys["county-1"]
     # An operator on A's machine edits its file the old way (no --database-url) ...
     late = SigningKey.generate()
     jwk_path = tmp_path / "late.jwk.json"
@@ -378,11 +377,11 @@ async def test_a_change_to_one_machines_trust_file_reaches_the_other_through_the
     file = str(a.settings.trust_store_path)
     assert await run_cli("trust", "add", str(jwk_path), "--sender", "newcomer", "--may-read",
                          "--store", file) == 0  # fmt: skip
-    assert await read_status(b, keys["county-1"], "county-1") == 200
-    assert await run_cli("trust", "revoke", keys["county-1"].kid, "--store", file) == 0
+    assert await read_status(b, county, "county-1") == 200
+    assert await run_cli("trust", "revoke", county.kid, "--store", file) == 0
     # ... A folds the new key and the revocation into the database, and B follows.
     await seconds_until(lambda: _status_is(b, late, 200))
-    await seconds_until(lambda: _county_refused(b, keys["county-1"]))
+    await seconds_until(lambda: _county_refused(b, county))
 
 
 async def _county_refused(office: Office, key: SigningKey) -> bool:
