@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger_backends import Backend
-from ledgerkit import receipt, refused, unsigned_message
+from ledgerkit import hub_record, receipt, refused, unsigned_message
 
 from certhub.hub.store import NewMessage, RecordKind
 from certhub.hub.store.effects import (
@@ -42,18 +42,12 @@ def message(n: int, message_type: str = "decision/v1", payload: Any = None) -> N
 
 
 def outcome(n: int, message_type: str, payload: dict[str, Any]) -> HubRecord:
-    return HubRecord(
+    return hub_record(
+        n,
         message_type=message_type,
-        sender="hub",
-        kid="hub-kid",
-        message_id=f"o{n}",
-        sha256=f"{n:064x}",
-        jws=f"hub-{n}".encode(),
         payload=json.dumps(payload).encode(),
-        county="440103",
         reason="death",
         period="2026-12",
-        person_id="P1",
     )
 
 

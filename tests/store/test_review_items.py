@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ledger_backends import Backend
-from ledgerkit import receipt, unsigned_message
+from ledgerkit import hub_record, receipt, unsigned_message
 
 from certhub.hub.store import PageQuery
 from certhub.hub.store.effects import Effects, HubRecord, ItemOpen, ItemUpdate
@@ -22,14 +22,10 @@ KIND = "restoration_proposal"
 
 def proposal(n: int, county: str, village: str | None = None) -> HubRecord:
     """The hub's proposal ``p{n}`` about a person of ``county`` (and ``village``)."""
-    return HubRecord(
+    return hub_record(
+        n,
         message_type="restoration_proposal/v1",
-        sender="hub",
-        kid="kid",
         message_id=f"p{n}",
-        sha256=f"{n:064x}",
-        jws=f"proposal-{n}".encode(),
-        payload=b"{}",
         county=county,
         reason="death",
         period="2026-12",

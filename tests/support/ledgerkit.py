@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from certhub.hub.store import Conflict, NewMessage, RecordKind
+from certhub.hub.store.effects import HubRecord
 from certhub.security import SigningKey, sign_compact
 
 
@@ -32,6 +33,25 @@ def unsigned_message(
         jws=jws,
         payload=b"{}",
         received_at=received_at or datetime.now(UTC),
+    )
+    return dataclasses.replace(base, **fields)
+
+
+def hub_record(n: int, **fields: Any) -> HubRecord:
+    """The ``n``-th record the hub signs in a store test: id ``o{n}``, JWS ``hub-{n}`` (not
+    really signed), a task state about ``P1`` of 440103; ``fields`` replace any attribute."""
+    base = HubRecord(
+        message_type="task_state/v1",
+        sender="hub",
+        kid="hub-kid",
+        message_id=f"o{n}",
+        sha256=f"{n:064x}",
+        jws=f"hub-{n}".encode(),
+        payload=b"{}",
+        county="440103",
+        reason=None,
+        period="2024-03",
+        person_id="P1",
     )
     return dataclasses.replace(base, **fields)
 
