@@ -3,14 +3,14 @@
 Nothing here loops over rows: DuckDB's CSV reader parses, and refuses what it
 cannot parse into its rejects tables (missing or extra columns, invalid UTF-8);
 the checks of the canonical record (ID number, dates, kind) are SQL in
-:mod:`certhub.hub.comparison.rules`. Python only looks at each file's header and, for a
+:mod:`certhub.hub.comparison.cleaning`. Python only looks at each file's header and, for a
 file DuckDB found invalid UTF-8 in, checks the whole file and, if it is GB18030
 (a superset of GBK), transcodes it in chunks and reads it again — departments'
 exports are often GBK. A UTF-8 file is read once, by DuckDB alone: a Python
 pass over every byte first cost 0.16 s per million roster rows.
 
-Rows are checked as they are read (:func:`~certhub.hub.comparison.rules.checked_roster_sql`,
-:func:`~certhub.hub.comparison.rules.checked_feed_sql`): the roster goes straight
+Rows are checked as they are read (:func:`~certhub.hub.comparison.cleaning.checked_roster_sql`,
+:func:`~certhub.hub.comparison.cleaning.checked_feed_sql`): the roster goes straight
 into ``roster_checked`` and every feed into one ``feed_checked``, not a raw table
 and then a checked copy of it, nor a table per file and then a copy of their
 union: at millions of rows each copy is CPU time and memory the run's DuckDB
@@ -26,8 +26,9 @@ from pathlib import Path
 import duckdb
 
 from certhub.hub.comparison.catalogue import DEPARTMENTS, FEED_COLUMNS, ROSTER_COLUMNS
-from certhub.hub.comparison.rules import RunWindow, checked_feed_sql, checked_roster_sql
+from certhub.hub.comparison.cleaning import checked_feed_sql, checked_roster_sql
 from certhub.hub.comparison.sqlfuncs import sql_path
+from certhub.hub.comparison.window import RunWindow
 
 __all__ = ["ComparisonInputError", "FileNote", "load_feeds", "load_roster"]
 

@@ -3,9 +3,8 @@
 Every rule reads tables and views earlier steps made and creates its own
 (a view where its readers filter first: a copy of millions of rows costs
 more than the joins it saves, and spills); none writes anywhere else. The
-cleaning rules' row checks run as the files are read (``checked_roster_sql``,
-``checked_feed_sql``: one materialisation of each input, not a raw copy and a
-checked one); the rules add what needs every row. Each is tested alone on a handful of rows
+cleaning rules are :mod:`certhub.hub.comparison.cleaning`'s (their row checks run
+as the files are read). Each is tested alone on a handful of rows
 (tests/comparison/test_rules.py). Each output row carries its *why*: the rule
 id and the source records (department, record id, kind, date, grade).
 
@@ -31,12 +30,16 @@ Rule ids (written into every output):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 import duckdb
 
-from certhub.hub.comparison.catalogue import AUXILIARY_KINDS, DEPARTMENTS, DIRECT_KINDS, VOID_KIND
+from certhub.hub.comparison.catalogue import AUXILIARY_KINDS, DIRECT_KINDS, VOID_KIND
+from certhub.hub.comparison.cleaning import (
+    checked_feed_sql,
+    checked_roster_sql,
+    clean_feed,
+    clean_roster,
+)
+from certhub.hub.comparison.window import RunWindow
 
 __all__ = [
     "RULES",
@@ -53,33 +56,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class RunWindow:
-    """The period compared: its first day, the last day records may carry, and the city."""
-
-    start: date
-    as_of: date
-    city: str | None = None
-
-
 def _values(rows: list[tuple[str, ...]], alias: str) -> str:
     body = ", ".join("(" + ", ".join(f"'{v}'" for v in row) + ")" for row in rows)
     return f"(VALUES {body}) AS {alias}"
 
 
-# A department's grade for the kinds it may send (else NULL: an unknown kind), as
-# sent: a kind with spaces around it is unknown. A CASE, not a join: with the
-# department a constant per file it folds to one test, and keeps the lines' order.
-_GRADE = (
-    "CASE "
-    + " ".join(
-        f"WHEN f.department = '{d.name}' AND f.kind IN ("
-        + ", ".join(f"'{k}'" for k in sorted(d.kinds | {VOID_KIND}))
-        + f") THEN '{d.grade}'"
-        for d in DEPARTMENTS.values()
-    )
-    + " END"
-)
 _DIRECT = _values(sorted((k, t.value) for k, t in DIRECT_KINDS.items()), "d(kind, task_kind)")
 _DIRECT_IN = ", ".join(f"'{k}'" for k in sorted(DIRECT_KINDS))
 _AUX = ", ".join(f"'{k}'" for k in sorted(AUXILIARY_KINDS))
@@ -87,140 +68,6 @@ _SOURCE = (
     "struct_pack(department := department, record_id := record_id, kind := kind,"
     " event_date := event, grade := grade)"
 )
-
-
-def checked_roster_sql(source: str, window: RunWindow) -> str:
-    """R-CLEAN's row checks on the roster rows ``source`` (a table, or the CSV reader itself).
-
-    The run creates ``roster_checked`` from this as the file is read: one
-    materialisation of the roster, not a raw copy and then a checked one. Each
-    row keeps the columns later steps read and its refusal ``reason`` (NULL: valid).
-    """
-    city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
-    return f"""SELECT * EXCLUDE (n17), CASE
-            WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
-            WHEN county IS NULL OR NOT regexp_full_match(county, '44[0-9]{{4}}')
-                THEN 'invalid-county'
-            WHEN name IS NULL OR trim(name) = '' THEN 'missing-name'
-        END AS reason FROM (
-            SELECT *, id17_number(id_number) AS n17 FROM (
-                SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
-                       nullif(trim(village), '') AS village
-                FROM {source} WHERE true {city}))"""
-
-
-def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
-    """R-CLEAN on the roster: ``roster`` (valid, one row per ID number) and ``roster_refused``.
-
-    Reads ``roster_checked`` (:func:`checked_roster_sql`, made as the file was read)
-    and adds what needs every row: repeated ID numbers.
-    """
-    # Repeats by an aggregate over the checked rows (not a second pass over the raw
-    # ones, nor a window over every row: repeats are rare). Validity depends on the
-    # number alone, so an invalid row never repeats a valid one: valid rows suffice.
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE roster_repeats AS
-        SELECT id_number FROM roster_checked WHERE reason IS DISTINCT FROM 'invalid-id'
-        GROUP BY id_number HAVING count(*) > 1"""
-    )
-    if con.execute("SELECT count(*) FROM roster_repeats").fetchone() != (0,):
-        con.execute(
-            """UPDATE roster_checked SET reason = 'duplicate-row'
-            WHERE reason IS NULL AND id_number IN (SELECT id_number FROM roster_repeats)"""
-        )
-    con.execute(
-        """CREATE OR REPLACE VIEW roster AS
-        SELECT id_number, name, county, village, substr(county, 1, 4) AS city,
-               id_birth(id_number) AS birth_date
-        FROM roster_checked WHERE reason IS NULL"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TABLE roster_refused AS
-        SELECT 'roster' AS source, reason, 'id ' || id_number AS sample
-        FROM roster_checked WHERE reason IS NOT NULL
-        UNION ALL
-        SELECT 'roster', lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
-        FROM rejects_roster"""
-    )
-
-
-def checked_feed_sql(source: str, window: RunWindow) -> str:
-    """R-CLEAN's row checks on the feed rows ``source`` (with their ``department``).
-
-    The run creates ``feed_checked`` from this as the files are read; what needs
-    every row (a record id sent twice) is :func:`clean_feed`'s. ``version`` hashes
-    the row's fields as sent, so two copies that differ only in spaces or in how
-    the date is written are two versions, not one.
-    """
-    return f"""SELECT * EXCLUDE (n17), CASE
-            WHEN record_id IS NULL OR record_id = '' THEN 'missing-record-id'
-            WHEN grade IS NULL THEN 'unknown-kind'
-            WHEN event IS NULL THEN 'bad-date'
-            WHEN event > DATE '{window.as_of}' THEN 'future-event-date'
-            WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
-            WHEN event < id_birth(id_number) THEN 'event-before-birth'
-            WHEN kind = '{VOID_KIND}' AND voids_record_id IS NULL THEN 'void-without-record'
-        END AS reason FROM (
-            SELECT *, id17_number(id_number) AS n17 FROM (
-            SELECT department, trim(record_id) AS record_id,
-                   upper(trim(id_number)) AS id_number, name,
-                   try_cast(birth_date AS DATE) AS given_birth, trim(county) AS county,
-                   trim(kind) AS kind, try_cast(event_date AS DATE) AS event,
-                   nullif(trim(voids_record_id), '') AS voids_record_id, grade, version
-            FROM (SELECT f.*, {_GRADE} AS grade,
-                         hash(f.id_number, f.kind, f.event_date, f.voids_record_id) AS version
-                  FROM {source} f)))"""
-
-
-def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
-    """R-CLEAN on the feeds: ``evidence`` (canonical records) and ``feed_refused``.
-
-    Reads ``feed_checked`` (:func:`checked_feed_sql`, made as the files were read)
-    and refuses the copies of a repeated record id: every copy when they differ
-    (``conflicting-record-id``), else all but the first line (``duplicate-row``).
-    In a city's partition a refused row counts there if its feed county is in the
-    city; rows the CSV reader could not parse count in the province-wide run only.
-    """
-    in_city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
-    unparsed = "false" if window.city else "true"
-    # Repeated record ids are rare: find them by aggregate, number only their copies
-    # (a window over every row costs more than the rest of the cleaning), and versions
-    # are counted for the repeated ids only (a distinct count over every row costs
-    # 2.5x the plain count that finds the repeats).
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE feed_repeats AS
-        WITH repeated AS (
-            SELECT department, record_id FROM feed_checked GROUP BY ALL HAVING count(*) > 1)
-        SELECT f.department, r.record_id, count(DISTINCT f.version) AS versions
-        FROM feed_checked f JOIN repeated r
-          ON f.department = r.department AND f.record_id = r.record_id
-        GROUP BY ALL"""
-    )
-    if con.execute("SELECT count(*) FROM feed_repeats").fetchone() != (0,):
-        # each copy numbered in the order of the lines (rowid: the rows as read)
-        con.execute(
-            """UPDATE feed_checked SET reason = CASE
-                WHEN c.versions > 1 THEN 'conflicting-record-id'
-                WHEN c.copy > 1 THEN 'duplicate-row' ELSE feed_checked.reason END
-            FROM (SELECT f.rowid AS line, r.versions, row_number() OVER (
-                      PARTITION BY f.department, r.record_id ORDER BY f.rowid) AS copy
-                  FROM feed_checked f JOIN feed_repeats r
-                    ON f.department = r.department AND f.record_id = r.record_id) c
-            WHERE feed_checked.rowid = c.line AND feed_checked.record_id <> ''"""
-        )
-    con.execute(
-        """CREATE OR REPLACE VIEW evidence AS
-        SELECT department, record_id, id_number, name, kind, event, grade, voids_record_id
-        FROM feed_checked WHERE reason IS NULL"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE feed_refused AS
-        SELECT department AS source, reason, 'record ' || record_id || ' id ' || id_number AS sample
-        FROM feed_checked WHERE reason IS NOT NULL {in_city}
-        UNION ALL
-        SELECT source, lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
-        FROM rejects_feed WHERE {unparsed}"""
-    )
 
 
 def match_by_id(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:

@@ -1,0 +1,168 @@
+"""R-CLEAN: which roster and feed rows the comparison uses, and why each other row is refused.
+
+The row checks (:func:`checked_roster_sql`, :func:`checked_feed_sql`) run as
+the files are read (:mod:`certhub.hub.comparison.loading`): ``roster_checked`` and
+``feed_checked`` are the one materialisation of each input, every row with its
+refusal ``reason`` (NULL: used). :func:`clean_roster` and :func:`clean_feed`
+add what needs every row — repeated ID numbers and record ids — and make the
+views the other rules (:mod:`certhub.hub.comparison.rules`) read.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from certhub.hub.comparison.catalogue import DEPARTMENTS, VOID_KIND
+from certhub.hub.comparison.window import RunWindow
+
+__all__ = ["checked_feed_sql", "checked_roster_sql", "clean_feed", "clean_roster"]
+
+# A department's grade for the kinds it may send (else NULL: an unknown kind), as
+# sent: a kind with spaces around it is unknown. A CASE, not a join: with the
+# department a constant per file it folds to one test, and keeps the lines' order.
+_GRADE = (
+    "CASE "
+    + " ".join(
+        f"WHEN f.department = '{d.name}' AND f.kind IN ("
+        + ", ".join(f"'{k}'" for k in sorted(d.kinds | {VOID_KIND}))
+        + f") THEN '{d.grade}'"
+        for d in DEPARTMENTS.values()
+    )
+    + " END"
+)
+
+
+def checked_roster_sql(source: str, window: RunWindow) -> str:
+    """R-CLEAN's row checks on the roster rows ``source`` (a table, or the CSV reader itself).
+
+    The run creates ``roster_checked`` from this as the file is read: one
+    materialisation of the roster, not a raw copy and then a checked one. Each
+    row keeps the columns later steps read and its refusal ``reason`` (NULL: valid).
+    """
+    city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
+    return f"""SELECT * EXCLUDE (n17), CASE
+            WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
+            WHEN county IS NULL OR NOT regexp_full_match(county, '44[0-9]{{4}}')
+                THEN 'invalid-county'
+            WHEN name IS NULL OR trim(name) = '' THEN 'missing-name'
+        END AS reason FROM (
+            SELECT *, id17_number(id_number) AS n17 FROM (
+                SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
+                       nullif(trim(village), '') AS village
+                FROM {source} WHERE true {city}))"""
+
+
+def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-CLEAN on the roster: ``roster`` (valid, one row per ID number) and ``roster_refused``.
+
+    Reads ``roster_checked`` (:func:`checked_roster_sql`, made as the file was read)
+    and adds what needs every row: repeated ID numbers.
+    """
+    # Repeats by an aggregate over the checked rows (not a window over every row:
+    # repeats are rare). Validity depends on the number alone, so an invalid row never
+    # repeats a valid one: valid rows suffice, and a valid number is its first 17
+    # digits (they fix the check character): an aggregate of integers, not of text
+    # (at 10 million rows the text's spilled: 5 CPU s).
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE roster_repeats AS
+        SELECT id17_number(id_number) AS n17 FROM roster_checked
+        WHERE reason IS DISTINCT FROM 'invalid-id' GROUP BY ALL HAVING count(*) > 1"""
+    )
+    if con.execute("SELECT count(*) FROM roster_repeats").fetchone() != (0,):
+        con.execute(
+            """UPDATE roster_checked SET reason = 'duplicate-row' WHERE reason IS NULL
+            AND id17_number(id_number) IN (SELECT n17 FROM roster_repeats)"""
+        )
+    con.execute(
+        """CREATE OR REPLACE VIEW roster AS
+        SELECT id_number, name, county, village, substr(county, 1, 4) AS city,
+               id_birth(id_number) AS birth_date
+        FROM roster_checked WHERE reason IS NULL"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE roster_refused AS
+        SELECT 'roster' AS source, reason, 'id ' || id_number AS sample
+        FROM roster_checked WHERE reason IS NOT NULL
+        UNION ALL
+        SELECT 'roster', lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
+        FROM rejects_roster"""
+    )
+
+
+def checked_feed_sql(source: str, window: RunWindow) -> str:
+    """R-CLEAN's row checks on the feed rows ``source`` (with their ``department``).
+
+    The run creates ``feed_checked`` from this as the files are read; what needs
+    every row (a record id sent twice) is :func:`clean_feed`'s. ``version`` hashes
+    the row's fields as sent, so two copies that differ only in spaces or in how
+    the date is written are two versions, not one.
+    """
+    return f"""SELECT * EXCLUDE (n17), CASE
+            WHEN record_id IS NULL OR record_id = '' THEN 'missing-record-id'
+            WHEN grade IS NULL THEN 'unknown-kind'
+            WHEN event IS NULL THEN 'bad-date'
+            WHEN event > DATE '{window.as_of}' THEN 'future-event-date'
+            WHEN NOT id_valid_n(id_number, n17, DATE '{window.as_of}') THEN 'invalid-id'
+            WHEN event < id_birth(id_number) THEN 'event-before-birth'
+            WHEN kind = '{VOID_KIND}' AND voids_record_id IS NULL THEN 'void-without-record'
+        END AS reason FROM (
+            SELECT *, id17_number(id_number) AS n17 FROM (
+            SELECT department, trim(record_id) AS record_id,
+                   upper(trim(id_number)) AS id_number, name,
+                   try_cast(birth_date AS DATE) AS given_birth, trim(county) AS county,
+                   trim(kind) AS kind, try_cast(event_date AS DATE) AS event,
+                   nullif(trim(voids_record_id), '') AS voids_record_id, grade, version
+            FROM (SELECT f.*, {_GRADE} AS grade,
+                         hash(f.id_number, f.kind, f.event_date, f.voids_record_id) AS version
+                  FROM {source} f)))"""
+
+
+def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
+    """R-CLEAN on the feeds: ``evidence`` (canonical records) and ``feed_refused``.
+
+    Reads ``feed_checked`` (:func:`checked_feed_sql`, made as the files were read)
+    and refuses the copies of a repeated record id: every copy when they differ
+    (``conflicting-record-id``), else all but the first line (``duplicate-row``).
+    In a city's partition a refused row counts there if its feed county is in the
+    city; rows the CSV reader could not parse count in the province-wide run only.
+    """
+    in_city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
+    unparsed = "false" if window.city else "true"
+    # Repeated record ids are rare: find them by aggregate, number only their copies
+    # (a window over every row costs more than the rest of the cleaning), and versions
+    # are counted for the repeated ids only (a distinct count over every row costs
+    # 2.5x the plain count that finds the repeats).
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE feed_repeats AS
+        WITH repeated AS (
+            SELECT department, record_id FROM feed_checked GROUP BY ALL HAVING count(*) > 1)
+        SELECT f.department, r.record_id, count(DISTINCT f.version) AS versions
+        FROM feed_checked f JOIN repeated r
+          ON f.department = r.department AND f.record_id = r.record_id
+        GROUP BY ALL"""
+    )
+    if con.execute("SELECT count(*) FROM feed_repeats").fetchone() != (0,):
+        # each copy numbered in the order of the lines (rowid: the rows as read)
+        con.execute(
+            """UPDATE feed_checked SET reason = CASE
+                WHEN c.versions > 1 THEN 'conflicting-record-id'
+                WHEN c.copy > 1 THEN 'duplicate-row' ELSE feed_checked.reason END
+            FROM (SELECT f.rowid AS line, r.versions, row_number() OVER (
+                      PARTITION BY f.department, r.record_id ORDER BY f.rowid) AS copy
+                  FROM feed_checked f JOIN feed_repeats r
+                    ON f.department = r.department AND f.record_id = r.record_id) c
+            WHERE feed_checked.rowid = c.line AND feed_checked.record_id <> ''"""
+        )
+    con.execute(
+        """CREATE OR REPLACE VIEW evidence AS
+        SELECT department, record_id, id_number, name, kind, event, grade, voids_record_id
+        FROM feed_checked WHERE reason IS NULL"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE feed_refused AS
+        SELECT department AS source, reason, 'record ' || record_id || ' id ' || id_number AS sample
+        FROM feed_checked WHERE reason IS NOT NULL {in_city}
+        UNION ALL
+        SELECT source, lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
+        FROM rejects_feed WHERE {unparsed}"""
+    )
