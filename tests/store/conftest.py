@@ -1,34 +1,12 @@
-"""Ledger backends for the store suite: SQLite in a temporary folder, PostgreSQL in a
-database of its own per test run.
-
-PostgreSQL must be reachable at 127.0.0.1:5432 (``tests/ensure_services.sh``
-starts it): when it is not, every PostgreSQL test errors rather than skips,
-so CI cannot pass without exercising the real database.
-"""
+"""Ledger backends for the store suite (tests/support/ledger_backends): SQLite in a temporary
+folder, PostgreSQL in a database of its own per test run."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-
 import pytest
-from ledger_backends import BACKENDS, Backend, empty_backend, reset_database
-from pgkit import throwaway_database
+from ledger_backends import ledger_factory, postgres_url, reset_database
 
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh database ``certhub_test_<random>`` for this run, dropped at the end."""
-    with throwaway_database("certhub_test") as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-async def ledger_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
-    """The backend under test, with an empty ledger location."""
-    backend = await empty_backend(request, tmp_path, "postgres_url")
-    yield backend
-    await backend.release()
+__all__ = ["ledger_factory", "postgres_url"]  # both backends, from the shared kit
 
 
 @pytest.fixture

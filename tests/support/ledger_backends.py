@@ -1,19 +1,26 @@
 """Ledgers of both backends for suites that run once per backend: SQLite and PostgreSQL.
 
-A suite's ``conftest.py`` parametrises one fixture over :data:`BACKENDS` and hands
-out :func:`empty_backend`; tests annotate it with :class:`Backend` (imported from
+A suite's ``conftest.py`` imports the fixtures :func:`postgres_url` (a database of the
+suite's own for the run) and :func:`ledger_factory` (parametrised over :data:`BACKENDS`,
+empty for each test); tests annotate the latter with :class:`Backend` (imported from
 here: conftest modules are not importable by name).
+
+PostgreSQL must be reachable at 127.0.0.1:5432 (``tests/ensure_services.sh`` starts
+it): when it is not, every PostgreSQL test errors rather than skips, so CI cannot pass
+without exercising the real database.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
+from pgkit import throwaway_database
 
 from certhub.hub.store import SqliteLedger
 from certhub.hub.store.postgres import PostgresLedger
@@ -84,6 +91,13 @@ class Backend:
                 ledger.terminate()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database ``certhub_test_<random>`` for the suite's run, dropped at the end."""
+    with throwaway_database("certhub_test") as url:
+        yield url
+
+
 async def empty_backend(
     request: pytest.FixtureRequest, tmp_path: Path, database_fixture: str
 ) -> Backend:
@@ -94,3 +108,11 @@ async def empty_backend(
     url: str = request.getfixturevalue(database_fixture)
     await reset_database(url)
     return Backend("postgres", url)
+
+
+@pytest.fixture(params=BACKENDS)
+async def ledger_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    """The backend under test, with an empty ledger location."""
+    backend = await empty_backend(request, tmp_path, "postgres_url")
+    yield backend
+    await backend.release()
