@@ -90,8 +90,8 @@ def check_restoration(
     if voided is not None:
         stopped = _check_against_termination(restoration, roster, voided)
         # The event month was payable (the disposal recovered only the months after it):
-        # back pay starts at the earliest with the month after it.
-        first = parse_month(month_label(month_index(stopped) + 1))
+        # back pay may include it only if the roster never paid it (checked below).
+        first = stopped.replace(day=1)
     else:
         stopped = first = _check_against_roster(restoration, roster)
     start, end = restoration.back_pay_from, restoration.back_pay_to
@@ -163,13 +163,13 @@ def propose_restoration(
 
     Decided here (issue 17): the roster may say ``terminated`` (the province applied the
     hub's termination) or still ``active`` (it had not yet): either way the hub's closure
-    is lifted, and back pay covers only the months actually unpaid — after the event's
-    month (it was payable), after ``paid_through``, after any month recovered as
-    overpayment (those were paid; what was recovered of them is refunded instead, with the
-    overpayment voided), up to the month before ``on``'s (paid regularly from then on). A
-    roster paid through this month leaves no month to back-pay. A roster saying
-    ``suspended`` is refused: a suspension of the province's own is not the hub's to lift,
-    and months inside it are not owed.
+    is lifted, and back pay covers only the months actually unpaid — from the event's
+    month (it was payable: owed when the roster never paid it), after ``paid_through``,
+    after any month recovered as overpayment (those were paid; what was recovered of them
+    is refunded instead, with the overpayment voided), up to the month before ``on``'s
+    (paid regularly from then on). A roster paid through this month leaves no month to
+    back-pay. A roster saying ``suspended`` is refused: a suspension of the province's own
+    is not the hub's to lift, and months inside it are not owed.
     """
     if roster is None:
         raise Refusal(
@@ -182,9 +182,12 @@ def propose_restoration(
             f"the roster says the benefit is suspended since {since}: the province's own "
             "suspension is restored by a restoration/v1 staff file, not by this proposal",
         )
-    paid = [month_index(voided.effective_from), month_index(parse_month(roster.paid_through))]
+    # The event's month was payable: owed too when the roster never paid it (paid_through
+    # before it), else no one would — the termination that stopped it is withdrawn.
+    paid = [month_index(parse_month(roster.paid_through))]
     paid += [month_index(parse_month(m)) for m in voided.recovered]
-    months = tuple(month_label(i) for i in range(max(paid) + 1, month_index(on)))
+    first = max(month_index(voided.effective_from), max(paid) + 1)
+    months = tuple(month_label(i) for i in range(first, month_index(on)))
     return ProposedRestoration(
         restore_from=on.replace(day=1),
         back_paid=months,

@@ -88,9 +88,13 @@ def test_the_request_states_the_day_the_termination_took_effect() -> None:
     refused("restoration-period-invalid", restoration(suspended_since="2026-09-01"))
 
 
-def test_the_month_of_the_death_is_not_back_pay() -> None:
+def test_the_month_of_the_death_is_back_pay_only_if_the_roster_never_paid_it() -> None:
     r = restoration(back_pay_from="2026-09-01", back_pay_amount="714.00")
-    refused("restoration-period-invalid", r, roster(r, paid_through="2026-08"))
+    refused("restoration-period-invalid", r)  # paid through 2026-09: paid already
+    assert check(r, roster(r, paid_through="2026-08")).back_paid == (
+        "2026-09", "2026-10", "2026-11",
+    )  # fmt: skip
+    refused("restoration-period-invalid", restoration(back_pay_from="2026-08-01"))
 
 
 def test_no_month_the_roster_paid_is_paid_again() -> None:
@@ -126,8 +130,8 @@ def test_a_proposal_back_pays_the_months_after_the_death_and_after_paid_through(
     assert plan.amount == Decimal("476.00")  # 2 × 238.00
     assert plan.restore_from == date(2026, 12, 1)
     assert plan.bank_account_on_file == "6222***********0123"
-    # the roster paid before the death's month only: that month is still not back pay
-    assert proposed(paid_through="2026-08").back_paid == ("2026-10", "2026-11")
+    # the roster paid before the death's month only: that month (payable) is owed too
+    assert proposed(paid_through="2026-08").back_paid == ("2026-09", "2026-10", "2026-11")
 
 
 @pytest.mark.parametrize(
