@@ -1,7 +1,8 @@
 """Ledger keys that make money effects happen at most once (issue 13).
 
 * ``benefit_months`` — (person, purpose, month): a month is back-paid by one
-  restoration and recovered by one overpayment, never twice;
+  restoration and recovered by one overpayment, never twice (a voided
+  overpayment's months are freed: refunded, they are recovered no more);
 * ``closed_benefits`` — one termination per person: a terminated benefit
   stays terminated, unless a restoration of a termination its departments
   voided is approved (the row is deleted; the ledger keeps both records);
@@ -24,6 +25,10 @@ CLAIM_MONTH: Final = (
     " VALUES (?, ?, ?, ?, ?)"
 )
 RELEASE_MONTHS: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'back_paid'"
+RELEASE_RECOVERED: Final = (
+    "DELETE FROM benefit_months WHERE source = ? AND purpose = 'recovered'"
+)
+"""A voided overpayment recovers nothing: its months are free for a later (true) death's."""
 CLOSE_BENEFIT: Final = (
     "INSERT INTO closed_benefits (person_id, reason, task_id, sequence) VALUES (?, ?, ?, ?)"
 )

@@ -248,6 +248,8 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
             "voided": (recovery.VOID_OVERPAYMENT, (c.task_id, expected)),
         }[c.step]
         ops.append(Run(sql, params, expect=1, refused=refused))
+        if c.step == "voided":  # refunded, not recovered: a later death may recover them
+            ops.append(Run(money.RELEASE_RECOVERED, (c.task_id,)))
     return ops
 
 

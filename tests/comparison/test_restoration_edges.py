@@ -1,0 +1,208 @@
+"""Issue 17, reviewed from outside: the money of restoration proposals at the edges, over HTTP.
+
+Civil affairs records a (false) cremation per person in ``DIED_IN``, the county
+confirms each death, civil affairs voids every record in ``VOIDED_IN`` and the
+comparison proposes the restorations, approved this month (``THIS_MONTH``).
+Each expected figure is written out for the person's roster (238.00 a month):
+for every month from the death's to last month, exactly one of paid by the
+roster and kept, recovered and refunded (the overpayment voided), or
+back-paid. Every refusal answers a problem and changes neither the ledger nor
+the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from procedurekit import Office, restoration
+from reversalkit import (
+    DIED_IN,
+    EARLIER,
+    PROBLEM,
+    THIS_MONTH,
+    VOIDED_IN,
+    Scene,
+    approved,
+    last_day,
+    outcomes,
+    proposals,
+    recovery,
+)
+
+from certhub.hub.core.keys import STORE
+from certhub.hub.rules.months import parse_month
+
+FIRST = parse_month(DIED_IN)  # the 1st of the death's month
+LAST = date.fromisoformat(last_day(DIED_IN))  # its last day
+THIRD = FIRST + timedelta(days=2)
+BEFORE_DIED = f"{parse_month(DIED_IN) - timedelta(days=1):%Y-%m}"  # the month before it
+
+
+async def unchanged(office: Office, answer: tuple[int, dict[str, Any]], status: int, slug: str,
+                    before: tuple[int, int]) -> None:  # fmt: skip
+    """``answer`` is the problem ``slug`` and the ledger and audit log are as ``before``."""
+    assert (answer[0], answer[1]["type"]) == (status, PROBLEM + slug), answer
+    assert answer[1]["status"] == status
+    assert await sizes(office) == before
+
+
+async def sizes(office: Office) -> tuple[int, int]:
+    """(ledger records, audit entries)."""
+    audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
+    return await office.ledger_size(), len(audit)
+
+
+def write_off(task_id: str, amount: str) -> dict[str, Any]:
+    return {
+        "type": "write_off/v1",
+        "task_id": task_id,
+        "amount": amount,
+        "reason": "继承人下落不明",
+        "actor": {"id": "det-1", "role": "benefit_determiner"},
+        "at": recovery(task_id, amount)["at"],
+    }
+
+
+async def test_back_pay_refund_and_write_off_at_the_month_edges(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene = Scene.make(tmp_path, [FIRST, LAST, THIRD, THIRD, THIRD])
+    first, last, unpaid, partial, writing_off = scene.people
+    ids = [p["id_number"] for p in scene.people]
+    await scene.compare(DIED_IN)
+    paid_through = {  # the roster when each death was confirmed
+        ids[2]: {"paid_through": BEFORE_DIED},  # the death's month not yet paid
+        ids[3]: {"paid_through": THIS_MONTH},  # VOIDED_IN and THIS_MONTH overpaid: 476.00
+        ids[4]: {"paid_through": VOIDED_IN},  # VOIDED_IN overpaid: 238.00
+    }
+    tasks = await scene.terminated(aiohttp_client, paid_through)
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    partly, off = tasks[ids[3]], tasks[ids[4]]
+    assert (await office.get(f"/v1/overpayments/{partly}"))[1]["amount"] == "476.00"
+    assert (await office.get(f"/v1/overpayments/{tasks[ids[2]]}"))[0] == 404  # nothing overpaid
+    answer = await office.post(
+        f"/v1/overpayments/{partly}/recoveries", "det-1", recovery(partly, "300.00")
+    )  # more than one month, less than two
+    assert answer[0] == 202, answer
+    answer = await office.post(
+        f"/v1/overpayments/{off}/write-offs", "det-1", write_off(off, "238.00")
+    )
+    assert answer[0] == 202, answer
+    write_off_item = int(answer[1]["sequence"])
+    assert (await office.decide("write-offs", write_off_item, "town-1", "accept"))[0] == 202
+    # the province applies every termination, each roster as it was confirmed
+    for person in scene.people:
+        changes = paid_through.get(person["id_number"], {"paid_through": DIED_IN})
+        await office.roster(person, status="terminated", **changes)
+    await office.client.close()
+
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 5}
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    items = {n: p["sequence"] for n, p in (await proposals(office)).items()}
+    for number in ids:
+        status, body = await approved(office, items[number])
+        assert status == 202, body
+        assert await store.closed_benefit(number) is None
+    signed = {
+        o["payload"]["person"]["id_number"]: o["payload"]
+        for o in await outcomes(office, "restoration/v1")
+    }
+    # died on the 1st or the last day, paid through the death's month: VOIDED_IN is owed
+    for person in (first, last):
+        one = signed[person["id_number"]]
+        assert (one["back_pay_from"], one["back_pay_to"]) == (
+            f"{VOIDED_IN}-01",
+            last_day(VOIDED_IN),
+        )
+        assert (one["back_pay_amount"], one["restore_from"]) == ("238.00", f"{THIS_MONTH}-01")
+    # paid only before the death's month: the death's month (payable) and VOIDED_IN
+    one = signed[unpaid["id_number"]]
+    assert (one["back_pay_from"], one["back_pay_to"]) == (f"{DIED_IN}-01", last_day(VOIDED_IN))
+    assert one["back_pay_amount"] == "476.00"
+    assert await store.counted_months(unpaid["id_number"], "back_paid") == {DIED_IN, VOIDED_IN}
+    # paid through this month, 300.00 of 476.00 recovered: refunded, nothing back-paid
+    assert partial["id_number"] not in signed
+    assert writing_off["id_number"] not in signed
+    _, balance = await office.get(f"/v1/overpayments/{partly}")
+    assert (balance["status"], balance["recovered"], balance["remaining"]) == (
+        "voided", "300.00", "0.00",
+    )  # fmt: skip
+    _, task = await office.get(f"/v1/verification-tasks/{partly}")
+    assert "300.00 recovered is refunded" in task["remarks"]
+    # the write-off under review went stale with the void: approving it changes nothing
+    before = await sizes(office)
+    answer = await office.decide("write-offs", write_off_item, "county-1", "approve")
+    await unchanged(office, answer, 409, "write-off-stale", before)
+    answer = await office.post(f"/v1/overpayments/{off}/recoveries", "det-1", recovery(off, "1.00"))
+    await unchanged(office, answer, 409, "overpayment-settled", before)
+    assert (await office.decide("write-offs", write_off_item, "county-1", "reject"))[0] == 202
+    _, balance = await office.get(f"/v1/overpayments/{off}")
+    assert (balance["status"], balance["recovered"]) == ("voided", "0.00")
+    assert (balance["remaining"], balance["written_off"]) == ("0.00", "0.00")
+    # a month counted once whichever way: no month back-paid twice for anyone
+    assert len(signed) == 3
+
+
+async def test_a_restored_person_reported_dead_again_owes_the_refunded_months_again(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    # died (falsely) on the 3rd of the month before DIED_IN, paid through DIED_IN: one
+    # month overpaid (238.00), of which 100.00 recovered
+    scene = Scene.make(tmp_path, [EARLIER])
+    (person,) = scene.people
+    number = person["id_number"]
+    await scene.compare(DIED_IN)
+    (task_id,) = (
+        await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
+    ).values()
+    office = await scene.office(aiohttp_client)
+    answer = await office.post(
+        f"/v1/overpayments/{task_id}/recoveries", "det-1", recovery(task_id, "100.00")
+    )
+    assert answer[0] == 202, answer
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    await office.client.close()
+    await scene.compare(VOIDED_IN)
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    (item,) = [p["sequence"] for p in (await proposals(office)).values()]
+    assert (await approved(office, item))[0] == 202
+    (signed,) = await outcomes(office, "restoration/v1")
+    assert (signed["payload"]["back_pay_from"], signed["payload"]["back_pay_amount"]) == (
+        f"{VOIDED_IN}-01", "238.00",
+    )  # fmt: skip
+    # the refund took DIED_IN off what is recovered: it is no longer a recovered month
+    assert await store.counted_months(number, "recovered") == frozenset()
+
+    # refusals after the approval: the same decision again, staff filing the same month
+    before = await sizes(office)
+    answer = await office.decide("restoration-proposals", item, "county-2", "approve")
+    await unchanged(office, answer, 409, "decision-out-of-order", before)
+    filing = restoration(person, EARLIER, back_pay_from=f"{VOIDED_IN}-01", back_pay_amount="238.00")
+    answer = await office.post("/v1/restorations", "town-1", filing)
+    await unchanged(office, answer, 409, "restoration-not-suspended", before)
+    await office.client.close()
+    # re-running the period proposes and restores nothing again
+    assert (await scene.compare(VOIDED_IN))["restoration_proposals"] == []
+    office = await scene.office(aiohttp_client)
+    assert (await sizes(office))[0] == before[0]
+
+    # the province restores it (paid through VOIDED_IN by the back pay); then the city
+    # reports the death for real, on the 20th of the month before DIED_IN
+    await office.roster(person, paid_through=VOIDED_IN)
+    died = EARLIER + timedelta(days=17)
+    second = await office.confirmed_death(person, died)
+    assert second != task_id
+    status, balance = await office.get(f"/v1/overpayments/{second}")
+    assert status == 200, balance
+    # DIED_IN (paid, 100.00 recovered then refunded) and VOIDED_IN (back-paid) are owed back
+    assert (balance["amount"], balance["months"]) == ("476.00", 2), balance
+    assert await office.client.app[STORE].counted_months(number, "recovered") == {
+        DIED_IN, VOIDED_IN,
+    }  # fmt: skip
+    _, first = await office.get(f"/v1/overpayments/{task_id}")
+    assert (first["status"], first["recovered"]) == ("voided", "100.00")  # history kept
