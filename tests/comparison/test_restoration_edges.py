@@ -12,6 +12,7 @@ the audit log.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -206,3 +207,69 @@ async def test_a_restored_person_reported_dead_again_owes_the_refunded_months_ag
     }  # fmt: skip
     _, first = await office.get(f"/v1/overpayments/{task_id}")
     assert (first["status"], first["recovered"]) == ("voided", "100.00")  # history kept
+
+
+async def test_racing_approvals_restore_and_pay_each_month_once(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene = Scene.make(tmp_path, [THIRD, THIRD, THIRD])
+    twice, raced, held = scene.people
+    await scene.compare(DIED_IN)
+    await scene.terminated(aiohttp_client)
+    office = await scene.office(aiohttp_client)
+    for person in scene.people:
+        await office.roster(person, status="terminated", paid_through=DIED_IN)
+    await office.client.close()
+    await scene.compare(VOIDED_IN)
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    items = {n: p["sequence"] for n, p in (await proposals(office)).items()}
+
+    # two county reviewers approve the same accepted proposal at once: one restores
+    item = items[twice["id_number"]]
+    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
+    answers = await asyncio.gather(
+        office.decide("restoration-proposals", item, "county-1", "approve"),
+        office.decide("restoration-proposals", item, "county-2", "approve"),
+    )
+    assert sorted(status for status, _ in answers) == [202, 409], answers
+    (refusal,) = [body for status, body in answers if status == 409]
+    assert refusal["type"] in {PROBLEM + "conflict", PROBLEM + "decision-out-of-order"}
+    # staff file the same month while the other proposal is approved: one of them pays it
+    item = items[raced["id_number"]]
+    assert (await office.decide("restoration-proposals", item, "town-2", "accept"))[0] == 202
+    filing = restoration(raced, THIRD)  # VOIDED_IN, 238.00: the month the proposal pays
+    answers = await asyncio.gather(
+        office.decide("restoration-proposals", item, "county-1", "approve"),
+        office.post("/v1/restorations", "town-1", filing),
+    )
+    assert sorted(status for status, _ in answers) == [202, 409], answers
+    for person in (twice, raced):
+        assert await store.counted_months(person["id_number"], "back_paid") == {VOIDED_IN}
+    signed = [o["payload"]["person"]["id_number"] for o in await outcomes(office, "restoration/v1")]
+    assert signed.count(twice["id_number"]) == 1
+    assert signed.count(raced["id_number"]) == (1 if answers[0][0] == 202 else 0)
+
+    # the province suspended the third meanwhile: neither the proposal nor staff restore it
+    # (the suspension is the province's) until its roster says active again
+    item = items[held["id_number"]]
+    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
+    await office.roster(held, status="suspended", suspended_since=f"{VOIDED_IN}-01",
+                        paid_through=DIED_IN)  # fmt: skip
+    before = await sizes(office)
+    answer = await office.decide("restoration-proposals", item, "county-1", "approve")
+    await unchanged(office, answer, 409, "restoration-not-suspended", before)
+    filing = restoration(
+        held,
+        parse_month(VOIDED_IN),  # the roster's suspension, whole: VOIDED_IN, 238.00
+        back_pay_from=f"{VOIDED_IN}-01",
+        back_pay_to=last_day(VOIDED_IN),
+        back_pay_amount="238.00",
+    )
+    answer = await office.post("/v1/restorations", "town-1", filing)
+    await unchanged(office, answer, 409, "restoration-not-suspended", before)
+    assert await store.closed_benefit(held["id_number"]) is not None
+    await office.roster(held, status="active", paid_through=DIED_IN)
+    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    assert status == 202, body
+    assert await store.counted_months(held["id_number"], "back_paid") == {VOIDED_IN}
