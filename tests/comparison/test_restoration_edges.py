@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from comparisonkit import ComparisonCase
 from procedurekit import Office, restoration
 from reversalkit import (
     DIED_IN,
@@ -34,6 +35,7 @@ from reversalkit import (
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import parse_month
+from certhub.mocks.population import Population
 
 FIRST = parse_month(DIED_IN)  # the 1st of the death's month
 LAST = date.fromisoformat(last_day(DIED_IN))  # its last day
@@ -273,3 +275,43 @@ async def test_racing_approvals_restore_and_pay_each_month_once(
     status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
     assert status == 202, body
     assert await store.counted_months(held["id_number"], "back_paid") == {VOIDED_IN}
+
+
+async def test_a_termination_on_two_records_is_proposed_only_once_both_are_voided(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    person = Population(seed=31).person()
+    n = person["id_number"]
+    feeds = {
+        "2026-09": f"C1,{n},某人,,,cremation,2026-09-03,\nD1,{n},某人,,,death,2026-09-02,\n",
+        "2026-10": f"V1,{n},某人,,,void,2026-10-02,C1\n",
+        "2026-11": f"V2,{n},某人,,,void,2026-11-02,D1\n",
+    }
+    case = ComparisonCase.prepare(tmp_path, [person], feeds)
+    assert (await case.compare("2026-09"))["reports"] == {"task_opened": 1}
+    office = await case.office(aiohttp_client)
+    await office.roster(person, paid_through="2026-09")
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    (task_id,) = [t["task_id"] for t in page["items"]]
+    status, body = await office.step(task_id, "county-1", "confirmed", event_date="2026-09-02")
+    assert status == 202, body
+    await office.roster(person, status="terminated", paid_through="2026-09")
+    await office.client.close()
+
+    ledger = await case.compare("2026-10")  # C1 withdrawn, D1 stands: nothing to propose
+    assert (ledger["reversals"], ledger["restoration_proposals"]) == ({"no_effect": 1}, [])
+    office = await case.office(aiohttp_client)
+    assert await proposals(office) == {}
+    before = await sizes(office)  # nor may staff restore it: the termination stands
+    answer = await office.post("/v1/restorations", "town-1", restoration(person, date(2026, 9, 2)))
+    await unchanged(office, answer, 409, "restoration-not-suspended", before)
+    await office.client.close()
+
+    ledger = await case.compare("2026-11")  # D1 withdrawn too
+    assert (ledger["reversals"], ledger["restoration_proposals"]) == (
+        {"restoration_proposed": 1}, [task_id],
+    )  # fmt: skip
+    office = await case.office(aiohttp_client)
+    (proposal,) = (await proposals(office)).values()
+    assert proposal["payload"]["withdrawn"] == ["civil_affairs:C1", "civil_affairs:D1"]
+    assert proposal["payload"]["effective_from"] == "2026-09-02"
