@@ -25,7 +25,7 @@ from pgkit import throwaway_database
 
 from certhub.hub.cli import compare_ledger
 from certhub.hub.cli.compare_ledger import LedgerTally, record_run
-from certhub.hub.comparison import bulk_record
+from certhub.hub.comparison import bulk_record, bulk_rows
 from certhub.hub.comparison.engine import ComparisonRun, run_comparison
 from certhub.hub.comparison.generate import generate
 from certhub.hub.core.settings import Settings
@@ -209,3 +209,38 @@ class _Exploding(dict[str, list[tuple[object, ...]]]):
                 yield item
 
         return each()
+
+
+def test_batches_sent_the_full_way_record_what_their_rows_record(
+    certifications_only: ComparisonRun,
+    backend: list[str | None],
+    frozen: datetime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows written out in the workers that no longer match the full way's: every batch is
+    validated, planned and stored the full way, and the ledger is the same."""
+    written, full = tmp_path / "rows", tmp_path / "full"
+    quick = _record(written, backend[0], certifications_only, bulk=True)
+    _second_folder(written, full)
+    batches = 0
+    full_way = bulk_record.BulkCertifier._full
+
+    async def counted(self: bulk_record.BulkCertifier, *args: Any) -> Any:
+        nonlocal batches
+        batches += 1
+        return await full_way(self, *args)
+
+    rows = bulk_rows.CertificationRows.rows
+
+    def stale(self: bulk_rows.CertificationRows, sequence: int) -> Any:
+        ledger, statements = rows(self, sequence)
+        return ledger, statements[1:]  # a statement of the planner's effects missed
+
+    monkeypatch.setattr(bulk_record.BulkCertifier, "_full", counted)
+    monkeypatch.setattr(bulk_rows.CertificationRows, "rows", stale)
+    slow = _record(full, backend[1], certifications_only, bulk=True)
+    assert batches == -(-(quick.recorded + quick.refused) // 128)  # every batch of 128
+    assert (slow.recorded, slow.refused) == (quick.recorded, quick.refused)
+    assert _state(full, backend[1]) == _state(written, backend[0])
+    assert _chain_whole(full, backend[1])
