@@ -141,7 +141,7 @@ def _in_worker(work: Callable[..., list[T]], args: tuple[Any, ...], part: Sequen
 
 
 class BatchSigner:
-    """Signs (payload, message id) pairs with one adapter key, in order."""
+    """Runs work that needs one adapter key (signing by the thousand) here or in workers."""
 
     def __init__(self, key: SigningKey, key_path: Path, workers: int = 0) -> None:
         """Sign with ``key`` here (``workers`` 0), or in ``workers`` processes reading
@@ -157,10 +157,6 @@ class BatchSigner:
                 initializer=_load_key,
                 initargs=(str(key_path),),
             )
-
-    async def sign(self, header: Header, items: Sequence[tuple[bytes, str]]) -> list[bytes]:
-        """The compact JWS of each item, in order."""
-        return await self.map(sign_batch, (header,), items)
 
     async def map(
         self, work: Callable[..., list[T]], args: tuple[Any, ...], items: Sequence[Any]
