@@ -7,12 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from procedurekit import Office, trust_store
-from prometheus_client import CollectorRegistry
+from procedurekit import open_office
 
 from certhub.hub.core.keys import LOAD, STORE
-from certhub.hub.core.settings import Settings
-from certhub.hub.runtime.app import create_app
 from certhub.hub.store import NewMessage, RecordKind
 from certhub.hub.store.effects import Effects, OutboxWrite
 from certhub.security import SigningKey
@@ -28,20 +25,10 @@ ROSTER = {
 }
 
 
-async def office_with(
-    aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey], **limits: int
-) -> Office:
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off", **limits)  # type: ignore[arg-type]
-    settings.data_dir.mkdir(parents=True)
-    trust_store(keys).save(settings.trust_store_path)
-    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-    return Office(client, settings, keys)
-
-
 async def test_a_full_outbox_refuses_with_429_and_retry_after(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> None:
-    office = await office_with(aiohttp_client, tmp_path, keys, max_outbox_backlog=2)
+    office = await open_office(aiohttp_client, tmp_path / "data", keys, max_outbox_backlog=2)
     app = office.client.app
     writes = tuple(OutboxWrite(f"x{n}", "nowhere", "op", b"{}") for n in range(2))
     cause = NewMessage(RecordKind.OUTCOME, "t", "hub", "m1", "k", "0" * 64, b"j", b"{}", _now())
@@ -62,7 +49,7 @@ async def test_a_full_outbox_refuses_with_429_and_retry_after(
 async def test_too_many_messages_in_flight_refuses_the_next(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> None:
-    office = await office_with(aiohttp_client, tmp_path, keys, max_in_flight=1)
+    office = await open_office(aiohttp_client, tmp_path / "data", keys, max_in_flight=1)
     load = office.client.app[LOAD]
     roster = ROSTER | {"person": office.people.person()}
     async with load.admit():  # one message being accepted right now

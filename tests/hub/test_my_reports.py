@@ -8,11 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from procedurekit import PARTIES, REPORTS, Office, trust_store
-from prometheus_client import CollectorRegistry
+from procedurekit import PARTIES, REPORTS, Office, open_office, trust_store
 
-from certhub.hub.core.settings import Settings
-from certhub.hub.runtime.app import create_app
 from certhub.schemas.clock import shanghai_today
 from certhub.security import SigningKey
 
@@ -24,8 +21,6 @@ COORDINATOR = "coord-440103001201"
 async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
     """A hub with a party in every role and one coordinator who may read."""
     keys = {party: SigningKey.generate() for party in [*PARTIES, COORDINATOR]}
-    settings = Settings(data_dir=tmp_path / "data", identity_check="off")
-    settings.data_dir.mkdir(parents=True)
     store = trust_store(keys).add(
         keys[COORDINATOR].public_jwk(),
         sender=COORDINATOR,
@@ -33,9 +28,7 @@ async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
         may_read=True,
         role="coordinator",
     )
-    store.save(settings.trust_store_path)
-    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
-    return Office(client, settings, keys)
+    return await open_office(aiohttp_client, tmp_path / "data", keys, store=store)
 
 
 def report(office: Office, reason: str, *, sender: str = COORDINATOR) -> dict[str, Any]:
