@@ -24,6 +24,20 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def generated_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """5,000 pensioners and their feeds for 2026-10, seed 3: every city has some (40 or more).
+
+    For the tests that record a whole run through partition workers into a
+    ledger: what they check (each city claimed, retried or taken over, each
+    certification once) does not depend on the size, and recording the
+    20,000 of :func:`generated` one commit at a time took minutes.
+    """
+    folder = tmp_path_factory.mktemp("generated-small")
+    generate(folder, 5_000, period=PERIOD, seed=3)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def province_run(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> ComparisonRun:
     """The province-wide run over the generated set."""
     return run_comparison(generated, tmp_path_factory.mktemp("runs"), PERIOD, options=OPTIONS)

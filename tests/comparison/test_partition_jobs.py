@@ -79,19 +79,19 @@ def _compare(generated: Path, data: Path, *extra: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def one_pass(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data folder of a one-pass run of the generated set (SQLite)."""
+def one_pass(generated_small: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data folder of a one-pass run of the small generated set (SQLite)."""
     data = tmp_path_factory.mktemp("one-pass")
-    _compare(generated, data)
+    _compare(generated_small, data)
     return data
 
 
 def test_a_run_by_city_records_what_one_pass_records_and_a_rerun_adds_nothing(
-    generated: Path, one_pass: Path, tmp_path: Path
+    generated_small: Path, one_pass: Path, tmp_path: Path
 ) -> None:
     reference = json.loads((one_pass / "comparison-runs" / f"{PERIOD}-all.json").read_text())
     data = tmp_path / "by-city"
-    summary = _compare(generated, data, "--by-city")
+    summary = _compare(generated_small, data, "--by-city")
     assert summary["state"] == "completed"
     assert set(summary["partitions"]) == set(CITIES)
     assert all(p == {"state": "done", "attempts": 1, "error": None}
@@ -113,7 +113,7 @@ def test_a_run_by_city_records_what_one_pass_records_and_a_rerun_adds_nothing(
     ) for state in ("done", "failed", "running")}  # fmt: skip
     assert partitions == {"done": len(CITIES), "failed": 0, "running": 0}
 
-    again = _compare(generated, data, "--by-city")
+    again = _compare(generated_small, data, "--by-city")
     assert again["state"] == "completed"
     assert again["ledger"]["recorded"] == 0
     assert again["ledger"]["already"] == reference["ledger"]["recorded"]
@@ -166,7 +166,7 @@ async def _run_by_worker(
 
 
 def test_on_rabbitmq_a_failed_partition_is_retried_alone(
-    generated: Path, one_pass: Path, tmp_path: Path, prefix: str
+    generated_small: Path, one_pass: Path, tmp_path: Path, prefix: str
 ) -> None:
     reference = json.loads((one_pass / "comparison-runs" / f"{PERIOD}-all.json").read_text())
     busiest = max(reference["cities"], key=lambda city: reference["cities"][city]["roster"])
@@ -177,7 +177,7 @@ def test_on_rabbitmq_a_failed_partition_is_retried_alone(
             role="ingress", signature_helper=False, ministry_pull_seconds=0,
         )  # fmt: skip
         (first, tried), (second, tried_again) = asyncio.run(
-            _run_by_worker(settings, generated, busiest, rounds=2)
+            _run_by_worker(settings, generated_small, busiest, rounds=2)
         )
         recorded = _ledger_messages(data, url)
 

@@ -62,7 +62,7 @@ async def jobs_topology(deployment: Deployment) -> AsyncIterator[None]:
 
 @pytest.mark.usefixtures("jobs_topology")
 async def test_worker_processes_take_the_cities_and_a_killed_ones_city_is_taken_over(
-    generated: Path, deployment: Deployment
+    generated_small: Path, deployment: Deployment
 ) -> None:
     first, second = (deployment.process(f"worker-{n}", role="worker") for n in (1, 2))
     first.start()
@@ -70,7 +70,7 @@ async def test_worker_processes_take_the_cities_and_a_killed_ones_city_is_taken_
     second.start()
     await second.ready()
     submitted = await asyncio.to_thread(
-        deployment.cli, "compare", "run", "--period", PERIOD, "--input", str(generated),
+        deployment.cli, "compare", "run", "--period", PERIOD, "--input", str(generated_small),
         "--by-city", "--no-wait", seconds=120,
     )  # fmt: skip
     assert submitted.returncode == 0, submitted.stderr
