@@ -144,15 +144,21 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
     """R-ALIVE: ``certifications`` for people seen alive in the period with no direct evidence.
 
     Any direct record blocks 免办, also one waiting for a second source: a person
-    the comparison may be about to suspend is never certified by it. The signals
-    are aggregated in buckets of ID numbers, one bucket per
-    :data:`SEEN_ALIVE_BUCKET_ROWS` signals: each person's top-three sources are
-    state DuckDB's aggregate cannot spill (3 million signals ran out of 1 GB).
+    the comparison may be about to suspend is never certified by it
+    (``seen_alive_blocked``: each such person's proposals). The signals are
+    aggregated per ID number in buckets, one per :data:`SEEN_ALIVE_BUCKET_ROWS`
+    signals: each person's top-three sources are state DuckDB's aggregate cannot
+    spill (3 million signals ran out of 1 GB). ``certifications`` is a view
+    joining the roster: the export reads it once, sorted, and a table of it
+    first (millions of wide rows) cost 16 CPU s at 10 million, spilled, and as
+    much again to read back.
     """
     signals = f"""FROM active WHERE kind IN ({_AUX})
         AND event BETWEEN DATE '{window.start}' AND DATE '{window.as_of}'"""
     counted = con.execute(f"SELECT count(*) {signals}").fetchone()
     buckets = max(1, -(-(counted[0] if counted else 0) // SEEN_ALIVE_BUCKET_ROWS))
+    # The ID number alone through the aggregate, the roster joined afterwards: carrying
+    # the names through it made it spill (46 s instead of 2.5 s at 3M).
     top = f"""SELECT id_number, max(event) AS last_seen,
                max_by({_SOURCE}, (event, department, record_id), 3) AS sources
         {{source}} GROUP BY id_number"""
@@ -162,23 +168,23 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
             SELECT id_number, event, department, record_id, kind, grade,
                    hash(id_number) % {buckets} AS bucket {signals}"""
         )
-        for bucket in range(buckets):
-            into = "INSERT INTO top_signals" if bucket else "CREATE TEMP TABLE top_signals AS"
-            con.execute(f"{into} " + top.format(source=f"FROM signals WHERE bucket = {bucket}"))
-        con.execute("DROP TABLE signals")
-    con.execute(
-        # Aggregate the ID number alone, then join the roster for the rest: carrying the
-        # names through the aggregate made it spill (46 s instead of 2.5 s at 3M).
-        f"""CREATE OR REPLACE TABLE seen_alive AS
-        WITH top AS ({"FROM top_signals" if buckets > 1 else top.format(source=signals)})
-        SELECT t.id_number, r.name, r.city, r.county, r.village, t.last_seen, t.sources
-        FROM top t JOIN roster r USING (id_number)"""
+    for bucket in range(buckets):
+        into = (
+            "INSERT INTO top_signals" if bucket else "CREATE OR REPLACE TEMP TABLE top_signals AS"
+        )
+        source = f"FROM signals WHERE bucket = {bucket}" if buckets > 1 else signals
+        con.execute(f"{into} " + top.format(source=source))
+    con.execute("DROP TABLE IF EXISTS signals")
+    con.execute(  # every proposal's person is on the roster: no roster join needed
+        """CREATE OR REPLACE TABLE seen_alive_blocked AS
+        SELECT p.id_number, p.task_kind FROM top_signals t JOIN proposals p USING (id_number)"""
     )
-    con.execute("DROP TABLE IF EXISTS top_signals")
-    con.execute(  # a view: nearly everyone seen alive is certified, a copy would double them
+    con.execute(
         """CREATE OR REPLACE VIEW certifications AS
-        SELECT s.*, 'R-ALIVE' AS rule FROM seen_alive s
-        WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.id_number = s.id_number)"""
+        SELECT t.id_number, r.name, r.city, r.county, r.village, t.last_seen, t.sources,
+               'R-ALIVE' AS rule
+        FROM top_signals t JOIN roster r USING (id_number)
+        WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.id_number = t.id_number)"""
     )
 
 

@@ -81,9 +81,7 @@ def summarise(
         con, "SELECT task_kind, status, count(*) FROM proposals GROUP BY ALL"
     ):
         tasks.setdefault(kind, {})[status] = n
-    blocked = _rows(con, "SELECT count(*) FROM seen_alive s JOIN proposals p USING (id_number)")[0][
-        0
-    ]
+    blocked = _rows(con, "SELECT count(*) FROM seen_alive_blocked")[0][0]
     return {
         "run_id": run_id,
         "period": period,
