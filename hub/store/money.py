@@ -25,9 +25,7 @@ CLAIM_MONTH: Final = (
     " VALUES (?, ?, ?, ?, ?)"
 )
 RELEASE_MONTHS: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'back_paid'"
-RELEASE_RECOVERED: Final = (
-    "DELETE FROM benefit_months WHERE source = ? AND purpose = 'recovered'"
-)
+RELEASE_RECOVERED: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'recovered'"
 """A voided overpayment recovers nothing: its months are free for a later (true) death's."""
 CLOSE_BENEFIT: Final = (
     "INSERT INTO closed_benefits (person_id, reason, task_id, sequence) VALUES (?, ?, ?, ?)"
