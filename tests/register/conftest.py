@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hub_fixtures import hub, hub_factory, party_keys
-from ledger_backends import BACKENDS, Backend, empty_backend
-from pgkit import throwaway_database
+from ledger_backends import ledger_factory, postgres_url
 from procedurekit import PARTIES, Office, open_office
 
 from certhub.security import SigningKey
 
-__all__ = ["hub", "hub_factory", "party_keys"]  # a running hub for the API tests
-
-
-@pytest.fixture(scope="session")
-def register_pg_url() -> Iterator[str]:
-    """A database of its own for this run, dropped at the end."""
-    with throwaway_database("certhub_register") as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
-    """The backend under test, empty."""
-    found = await empty_backend(request, tmp_path, "register_pg_url")
-    yield found
-    await found.release()
+# a running hub for the API tests; both ledger backends from the shared kit
+__all__ = ["hub", "hub_factory", "ledger_factory", "party_keys", "postgres_url"]
 
 
 @pytest.fixture

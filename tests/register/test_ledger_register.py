@@ -22,8 +22,8 @@ def label(index: int | None) -> str | None:
     return None if index is None else month_label(index)
 
 
-async def test_three_channels_in_one_cycle_count_once(backend: Backend) -> None:
-    ledger = await backend.open()
+async def test_three_channels_in_one_cycle_count_once(ledger_factory: Backend) -> None:
+    ledger = await ledger_factory.open()
     who = person(1)
     app = await certify(ledger, 1, who, date(2026, 3, 2), method="face", channel="app_12333")
     bank = await certify(ledger, 2, who, date(2026, 3, 20), "fingerprint", "bank_terminal")
@@ -41,8 +41,10 @@ async def test_three_channels_in_one_cycle_count_once(backend: Backend) -> None:
     await ledger.aclose()
 
 
-async def test_the_due_month_is_the_twelfth_after_the_certification(backend: Backend) -> None:
-    ledger = await backend.open()
+async def test_the_due_month_is_the_twelfth_after_the_certification(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
     cases = {
         date(2026, 3, 31): "2027-03",  # last day of a month: still that month
         date(2026, 3, 1): "2027-03",
@@ -58,10 +60,10 @@ async def test_the_due_month_is_the_twelfth_after_the_certification(backend: Bac
     await ledger.aclose()
 
 
-async def test_late_at_night_counts_in_china_standard_time(backend: Backend) -> None:
+async def test_late_at_night_counts_in_china_standard_time(ledger_factory: Backend) -> None:
     from datetime import time
 
-    ledger = await backend.open()
+    ledger = await ledger_factory.open()
     # 23:30 on 31 March in Guangdong is 15:30 UTC: March, not April, whatever the server's zone
     await certify(ledger, 1, person(1), date(2026, 3, 31), at=time(23, 30))
     row = await ledger.register_person(person(1))
@@ -70,8 +72,10 @@ async def test_late_at_night_counts_in_china_standard_time(backend: Backend) -> 
     await ledger.aclose()
 
 
-async def test_the_eleventh_month_links_the_twelfth_opens_the_next_cycle(backend: Backend) -> None:
-    ledger = await backend.open()
+async def test_the_eleventh_month_links_the_twelfth_opens_the_next_cycle(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
     early, dutiful = person(1), person(2)
     first = await certify(ledger, 1, early, date(2026, 3, 15))
     linked = await certify(ledger, 2, early, date(2027, 2, 28))  # 11 months later: same cycle
@@ -103,9 +107,9 @@ async def test_the_eleventh_month_links_the_twelfth_opens_the_next_cycle(backend
 
 
 async def test_an_older_certification_recorded_late_never_moves_the_due_month_back(
-    backend: Backend,
+    ledger_factory: Backend,
 ) -> None:
-    ledger = await backend.open()
+    ledger = await ledger_factory.open()
     who = person(1)
     record = await certify(ledger, 1, who, date(2026, 6, 10))
     await certify(ledger, 2, who, date(2026, 5, 1), "fingerprint", "bank_terminal")  # sent late
@@ -117,8 +121,10 @@ async def test_an_older_certification_recorded_late_never_moves_the_due_month_ba
     await ledger.aclose()
 
 
-async def test_the_ledger_and_the_pure_rule_agree_on_random_histories(backend: Backend) -> None:
-    ledger = await backend.open()
+async def test_the_ledger_and_the_pure_rule_agree_on_random_histories(
+    ledger_factory: Backend,
+) -> None:
+    ledger = await ledger_factory.open()
     rng = random.Random(17)
     histories: dict[str, list[Certified]] = {}
     n = 0
@@ -143,7 +149,7 @@ async def test_the_ledger_and_the_pure_rule_agree_on_random_histories(backend: B
     await ledger.aclose()
 
 
-async def test_an_existing_ledger_is_backfilled_by_the_same_rule(backend: Backend) -> None:
+async def test_an_existing_ledger_is_backfilled_by_the_same_rule(ledger_factory: Backend) -> None:
     import dataclasses
     import json
 
@@ -155,7 +161,7 @@ async def test_an_existing_ledger_is_backfilled_by_the_same_rule(backend: Backen
     from certhub.hub.store.register_tables import REGISTER
     from certhub.hub.store.tables import LADDER
 
-    ledger = await backend.open()
+    ledger = await ledger_factory.open()
     a, b, c = person(1), person(2), person(3)
     plain = [  # (person, day, method, channel) appended with no register effect (an older hub)
         (a, date(2025, 12, 31), "face", "app_12333"),
@@ -184,15 +190,15 @@ async def test_an_existing_ledger_is_backfilled_by_the_same_rule(backend: Backen
     await ledger.aclose()
     # The register as an older hub left it (empty), then the migration step's backfill.
     step = next(v for v in LADDER if REGISTER in v.tables)
-    dialect = "sqlite" if backend.name == "sqlite" else "postgres"
+    dialect = "sqlite" if ledger_factory.name == "sqlite" else "postgres"
     backfill = [sql for sql in step.statements(dialect) if not sql.startswith("CREATE")]
-    await backend.execute(
+    await ledger_factory.execute(
         f"UPDATE items SET status = 'approved' WHERE item_id = {visit.record.sequence}",  # noqa: S608
         "DELETE FROM register_certifications",
         "DELETE FROM register_people",
         *backfill,
     )
-    ledger = await backend.open()
+    ledger = await ledger_factory.open()
     row = await ledger.register_person(a)
     assert row is not None
     assert (row.record_sequence, label(row.record_month)) == (sequences[2], "2026-12")

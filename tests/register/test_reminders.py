@@ -44,8 +44,8 @@ async def notices(ledger: Any) -> list[tuple[str, str, str, str]]:
     return list(await ledger.pending_notices(100))
 
 
-async def test_two_per_cycle_the_month_before_and_the_due_month(backend: Backend) -> None:
-    ledger = await backend.open()
+async def test_two_per_cycle_the_month_before_and_the_due_month(ledger_factory: Backend) -> None:
+    ledger = await ledger_factory.open()
     await scene(ledger)
     sweep = ReminderSweep(ledger, per_cycle=2)
     assert await sweep.sweep(date(2027, 2, 15)) == 1  # X: the month before its due month
@@ -76,8 +76,8 @@ async def test_two_per_cycle_the_month_before_and_the_due_month(backend: Backend
     await ledger.aclose()
 
 
-async def test_a_certification_starts_the_count_again(backend: Backend) -> None:
-    ledger = await backend.open()
+async def test_a_certification_starts_the_count_again(ledger_factory: Backend) -> None:
+    ledger = await ledger_factory.open()
     await scene(ledger)
     sweep = ReminderSweep(ledger, per_cycle=1)
     assert await sweep.sweep(date(2027, 3, 5)) == 1  # X (one per cycle: in the due month)
@@ -88,8 +88,8 @@ async def test_a_certification_starts_the_count_again(backend: Backend) -> None:
     await ledger.aclose()
 
 
-async def test_a_hub_that_starts_late_sends_one_not_two(backend: Backend) -> None:
-    ledger = await backend.open()
+async def test_a_hub_that_starts_late_sends_one_not_two(ledger_factory: Backend) -> None:
+    ledger = await ledger_factory.open()
     await scene(ledger)
     sweep = ReminderSweep(ledger, per_cycle=3)
     assert await sweep.sweep(date(2027, 3, 1)) == 2  # X (slot 3 of 3) and Y (slot 2): one each

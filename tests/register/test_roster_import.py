@@ -179,10 +179,10 @@ def test_a_roster_without_a_required_column_is_refused_whole(
 
 
 def test_a_roster_loads_into_postgresql(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], register_pg_url: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], postgres_url: str
 ) -> None:
     async def empty() -> None:
-        conn = await asyncpg.connect(register_pg_url, timeout=10)
+        conn = await asyncpg.connect(postgres_url, timeout=10)
         try:
             await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         finally:
@@ -190,12 +190,12 @@ def test_a_roster_loads_into_postgresql(
 
     asyncio.run(empty())
     csv = write_csv(tmp_path / "r.csv", [*GOOD, BAD["county"]])
-    args = (str(csv), "--data", str(tmp_path / "data"), "--database-url", register_pg_url)
+    args = (str(csv), "--data", str(tmp_path / "data"), "--database-url", postgres_url)
     assert run(capsys, *args)[0] == 1
     assert run(capsys, *args)[0] == 1  # again: nothing changes
 
     async def read() -> tuple[Any, Any, int]:
-        ledger = await PostgresLedger.open_read_only(register_pg_url)
+        ledger = await PostgresLedger.open_read_only(postgres_url)
         try:
             snapshot = await ledger.get_roster(resident_id(2))
             person = await ledger.register_person(resident_id(2))
@@ -284,13 +284,13 @@ def test_batches_are_ranges_of_id_numbers_and_skip_who_is_current(tmp_path: Path
 
 
 async def test_a_range_is_built_without_the_people_the_ledger_holds_current(
-    backend: Backend,
+    ledger_factory: Backend,
 ) -> None:
     """Both backends: the ledger names who is current in the range (people of the range
     not in the file too), builds the rest, and two batches may share one transaction."""
     from certhub.hub.store.roster_import import RosterRange
 
-    ledger = await backend.open()
+    ledger = await ledger_factory.open()
     newer = "2026-12-02T09:00:00+08:00"
 
     def row(n: int, as_of: str = AS_OF, name: str = "") -> tuple[object, ...]:
@@ -345,10 +345,12 @@ def test_an_import_in_several_batches_rewrites_only_what_lags(
     assert register_of(data, resident_id(4)).name == "人4"
 
 
-async def test_batches_larger_than_one_statement_keep_the_newest_entry(backend: Backend) -> None:
+async def test_batches_larger_than_one_statement_keep_the_newest_entry(
+    ledger_factory: Backend,
+) -> None:
     """SQLite writes 50 rows per statement, PostgreSQL copies a batch: 120 rows (two full
     statements and 20 one by one), then again with half of them newer, some names changed."""
-    ledger = await backend.open()
+    ledger = await ledger_factory.open()
     newer = "2026-12-31T00:00:00+08:00"
 
     def row(n: int, as_of: str, name: str) -> tuple[object, ...]:
