@@ -63,6 +63,25 @@ def roster_rows(data: Path) -> dict[str, tuple[str, bytes, int]]:
     return {p: (a, bytes(s), q) for p, a, s, q in rows}
 
 
+def imported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, lines: list[str], *options: str
+) -> tuple[Path, Path, dict[str, tuple[str, bytes, int]]]:
+    """``lines`` as a roster file imported once into a new data folder: the folder, the
+    file and the roster's rows."""
+    data, csv = tmp_path / "data", write_csv(tmp_path / "r.csv", lines)
+    assert run(capsys, str(csv), "--data", str(data), *options)[0] == 0
+    return data, csv, roster_rows(data)
+
+
+def change_ledger(data: Path, *changes: tuple[str, tuple[object, ...]]) -> None:
+    """Run ``changes`` (SQL and its parameters) on the SQLite ledger behind the hub's back."""
+    conn = sqlite3.connect(data / "ledger.sqlite3")
+    with conn:
+        for sql, parameters in changes:
+            conn.execute(sql, parameters)
+    conn.close()
+
+
 def register_of(data: Path, person: str) -> Any:
     async def read() -> Any:
         ledger = await SqliteLedger.open_read_only(data / "ledger.sqlite3")
@@ -127,19 +146,17 @@ def test_bad_rows_are_counted_with_masked_samples_and_the_rest_loaded(
 def test_importing_again_changes_nothing_and_a_newer_entry_wins(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data, csv = tmp_path / "data", write_csv(tmp_path / "r.csv", GOOD)
-    assert run(capsys, str(csv), "--data", str(data))[0] == 0
-    first = roster_rows(data)
-    conn = sqlite3.connect(data / "ledger.sqlite3")
+    data, csv, first = imported(capsys, tmp_path, GOOD)
     newer = json.loads(first[resident_id(1)][1])
     newer["as_of"] = "2026-12-02T09:00:00+08:00"
     newer["status"] = "terminated"
-    with conn:  # what a later POST /v1/roster stores for one person
-        conn.execute(
+    change_ledger(  # what a later POST /v1/roster stores for one person
+        data,
+        (
             "UPDATE roster SET as_of = ?, snapshot = ?, sequence = 7 WHERE person_id = ?",
             (newer["as_of"], json.dumps(newer).encode(), resident_id(1)),
-        )
-    conn.close()
+        ),
+    )
     code, output = run(capsys, str(csv), "--data", str(data))
     assert code == 0
     assert "3 rows, 3 accepted, 0 refused" in output
@@ -218,18 +235,16 @@ def test_importing_again_writes_what_lags_behind_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A re-import skips only people whose roster entry *and* register row are current."""
-    data, csv = tmp_path / "data", write_csv(tmp_path / "r.csv", GOOD)
-    assert run(capsys, str(csv), "--data", str(data))[0] == 0
-    first = roster_rows(data)
-    conn = sqlite3.connect(data / "ledger.sqlite3")
-    with conn:  # person 2's register row lags (an older copy); person 3's roster entry is gone
-        conn.execute(
+    data, csv, first = imported(capsys, tmp_path, GOOD)
+    change_ledger(  # person 2's register row lags (an older copy); person 3's roster entry is gone
+        data,
+        (
             "UPDATE register_people SET roster_as_of = '2026-01-01T00:00:00+08:00',"
             " roster_status = 'active' WHERE person_id = ?",
             (resident_id(2),),
-        )
-        conn.execute("DELETE FROM roster WHERE person_id = ?", (resident_id(3),))
-    conn.close()
+        ),
+        ("DELETE FROM roster WHERE person_id = ?", (resident_id(3),)),
+    )
     assert run(capsys, str(csv), "--data", str(data))[0] == 0
     assert roster_rows(data) == first
     lagging = register_of(data, resident_id(2))
@@ -325,19 +340,17 @@ def test_an_import_in_several_batches_rewrites_only_what_lags(
 ) -> None:
     monkeypatch.setattr("certhub.hub.cli.roster.BATCH", 2)
     lines = [roster_line(n, f"人{n}") for n in range(1, 8)]
-    data, csv = tmp_path / "data", write_csv(tmp_path / "r.csv", lines)
-    assert run(capsys, str(csv), "--data", str(data), "--progress")[0] == 0
-    first = roster_rows(data)
+    data, csv, first = imported(capsys, tmp_path, lines, "--progress")
     assert sorted(first) == sorted(resident_id(n) for n in range(1, 8))
-    conn = sqlite3.connect(data / "ledger.sqlite3")
-    with conn:  # the fourth person (second batch) lags in both tables
-        conn.execute("DELETE FROM roster WHERE person_id = ?", (resident_id(4),))
-        conn.execute(
+    change_ledger(  # the fourth person (second batch) lags in both tables
+        data,
+        ("DELETE FROM roster WHERE person_id = ?", (resident_id(4),)),
+        (
             "UPDATE register_people SET name = 'old', roster_as_of = '2026-01-01T00:00:00+08:00'"
             " WHERE person_id = ?",
             (resident_id(4),),
-        )
-    conn.close()
+        ),
+    )
     code, output = run(capsys, str(csv), "--data", str(data), "--progress")
     assert code == 0
     assert "7 rows, 7 accepted, 0 refused" in output
