@@ -1,4 +1,4 @@
-# ruff: noqa: PLC0415, S608 -- children import only what they measure; SQL over our own temp files
+# ruff: noqa: PLC0415 -- children import only what they measure
 """Comparison benchmark: a full monthly run against a bare DuckDB join of the same files.
 
     .venv/bin/python bench/comparison.py [--pensioners 1000000 --ledger-records 20000 --rounds 2]
@@ -41,9 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from ledger_sample import PERIOD, ledger_sample
 from scratch_db import add_database_url_option
-
-PERIOD = "2026-10"
 
 
 def _child(kind: str, *args: str) -> tuple[dict[str, Any], float]:
@@ -106,30 +105,10 @@ def _ledger(runs: Path, limit: int, mode: str, workers: int, url: str) -> dict[s
     (one by one, the inbound path) or ``bulk``; wall and CPU time of the recording."""
     import asyncio
     import resource
-    import secrets
-
-    import duckdb
 
     from certhub.hub.cli.compare_ledger import record_run
-    from certhub.hub.comparison.engine import ComparisonRun
-    from certhub.hub.core.settings import Settings
 
-    tag = secrets.token_hex(4)
-    sample = runs / f"ledger-sample-{tag}" / f"{PERIOD}-all"
-    sample.mkdir(parents=True)
-    source = runs / f"{PERIOD}-all" / "certifications.parquet"
-    duckdb.execute(
-        f"COPY (SELECT * FROM '{source}' LIMIT {limit}) TO '{sample}/certifications.parquet'"
-    )
-    run = ComparisonRun(f"{PERIOD}-all", sample, {"certified": limit})
-    settings = Settings(
-        data_dir=runs / f"ledger-data-{tag}",
-        database_url=None if url == "-" else url,
-        role="ingress",
-        signature_helper=False,
-        ministry_pull_seconds=0,
-        metrics_port=None,
-    )
+    run, settings = ledger_sample(runs, limit, url)
 
     def cpu() -> float:  # this process and its reaped children (the signing workers)
         own = resource.getrusage(resource.RUSAGE_SELF)

@@ -1,4 +1,4 @@
-# ruff: noqa: PLC0415, S608 -- children import the tree they measure; our own temp files
+# ruff: noqa: PLC0415 -- children import the tree they measure
 """The comparison's bulk ledger writes of two code trees, alternating in one session.
 
     git archive <before-commit> | tar -x -C /tmp/before
@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import resource
-import secrets
 import statistics
 import subprocess
 import sys
@@ -31,39 +30,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from ledger_sample import PERIOD, ledger_sample
 from scratch_db import create_scratch, drop_scratch
-
-PERIOD = "2026-10"
 
 
 def child(tree: str, runs: Path, limit: int, workers: int, url: str) -> dict[str, float]:
     """Record ``limit`` certifications with the code of ``tree``; times of the recording."""
     sys.path.insert(0, tree)
-    import duckdb
-
     from certhub.hub.cli.compare_ledger import record_run
     from certhub.hub.comparison import bulk_record
-    from certhub.hub.comparison.engine import ComparisonRun
-    from certhub.hub.core.settings import Settings
 
     if not str(bulk_record.__file__).startswith(tree):
         raise SystemExit(f"imported {bulk_record.__file__}, not from {tree}")
-    tag = secrets.token_hex(4)
-    sample = runs / f"ab-{tag}" / f"{PERIOD}-all"
-    sample.mkdir(parents=True)
-    source = runs / f"{PERIOD}-all" / "certifications.parquet"
-    duckdb.execute(
-        f"COPY (SELECT * FROM '{source}' LIMIT {limit}) TO '{sample}/certifications.parquet'"
-    )
-    run = ComparisonRun(f"{PERIOD}-all", sample, {"certified": limit})
-    settings = Settings(
-        data_dir=runs / f"ab-data-{tag}",
-        database_url=None if url == "-" else url,
-        role="ingress",
-        signature_helper=False,
-        ministry_pull_seconds=0,
-        metrics_port=None,
-    )
+    run, settings = ledger_sample(runs, limit, url)
     phase: dict[str, float] = {}
     record = bulk_record.BulkCertifier.record
 
