@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ledger_backends import Backend
-from ledgerkit import receipt, refused, unsigned_message
+from ledgerkit import message_series, receipt, refused
 
-from certhub.hub.store import NewMessage, RecordKind
+from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import BenefitClosure, Effects
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-def message(n: int) -> NewMessage:
-    return unsigned_message(
-        n,
-        received_at=T0 + timedelta(seconds=n),
-        kind=RecordKind.CERTIFICATION,
-        message_type="decision/v1",
-        sender="county-1",
-        payload=b"{}",
-        person_id="P1",
-    )
+# a county reviewer's decisions about P1
+message = message_series(
+    T0, kind=RecordKind.CERTIFICATION, message_type="decision/v1", sender="county-1", person_id="P1"
+)
 
 
 async def test_the_closure_named_is_lifted_once_and_a_later_termination_closes_again(

@@ -8,14 +8,14 @@ nothing.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from ledger_backends import Backend
-from ledgerkit import receipt, unsigned_message
+from ledgerkit import message_series, receipt
 
-from certhub.hub.store import Conflict, NewMessage, RecordKind
+from certhub.hub.store import Conflict, RecordKind
 from certhub.hub.store.audit_chain import first_broken
 from certhub.hub.store.effects import Effects, ItemUpdate, NoticeWrite, OutboxWrite
 from certhub.hub.store.outbox import DeadLetterFilter, OutboxState
@@ -24,13 +24,7 @@ from certhub.hub.store.outbox_changes import delivered, published
 T0 = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 
 
-def message(n: int) -> NewMessage:
-    return unsigned_message(
-        n,
-        received_at=T0 + timedelta(seconds=n),
-        kind=RecordKind.CERTIFICATION,
-        message_type="certification_event/v1",
-    )
+message = message_series(T0, kind=RecordKind.CERTIFICATION, message_type="certification_event/v1")
 
 
 async def audit_of(ledger: Any) -> list[Any]:

@@ -8,27 +8,19 @@ not the months back-paid — and only when the void itself is written.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ledger_backends import Backend
-from ledgerkit import receipt, refused, unsigned_message
+from ledgerkit import message_series, receipt, refused
 
-from certhub.hub.store import NewMessage, RecordKind
+from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import Effects, MonthsClaim, OverpaymentChange, OverpaymentWrite
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PERSON = "440103199001011234"
 
 
-def message(n: int) -> NewMessage:
-    return unsigned_message(
-        n,
-        received_at=T0 + timedelta(seconds=n),
-        kind=RecordKind.OUTCOME,
-        message_type="overpayment/v1",
-        sender="hub",
-        payload=b"{}",
-    )
+message = message_series(T0, kind=RecordKind.OUTCOME, message_type="overpayment/v1", sender="hub")
 
 
 def voided(expected_cents: int) -> Effects:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,6 +36,12 @@ def unsigned_message(
         received_at=received_at or datetime.now(UTC),
     )
     return dataclasses.replace(base, **fields)
+
+
+def message_series(start: datetime, **fields: Any) -> Callable[[int], NewMessage]:
+    """A test's messages one second apart: the ``n``-th is :func:`unsigned_message` ``n``
+    received ``n`` seconds after ``start``, with ``fields``."""
+    return lambda n: unsigned_message(n, received_at=start + timedelta(seconds=n), **fields)
 
 
 def hub_record(n: int, **fields: Any) -> HubRecord:
