@@ -23,8 +23,8 @@ from typing import Any
 
 import asyncpg
 import pytest
-from enrolkit import ENROLLERS, STAFF_TYPES, A, County, Phone
-from procedurekit import PARTIES, Office, trust_store
+from enrolkit import ENROLLERS, A, County, Phone, staff_trust_store
+from procedurekit import PARTIES, Office
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main as cli
@@ -37,7 +37,6 @@ from certhub.security import (
     TrustStore,
     TrustStoreError,
     issue_read_token,
-    parse_area,
 )
 
 DEPLOYMENT_KEY = bytes(range(32))
@@ -45,17 +44,6 @@ RELOAD = 0.25  # CERTHUB_TRUST_RELOAD_SECONDS of both processes
 WITHIN = 2.0  # a change reaches every process by then (the interval, a loaded machine's slack)
 PROBLEM = "urn:certhub:problem:"
 Client = Any
-
-
-def staff_store(keys: dict[str, SigningKey]) -> TrustStore:
-    """The parties and the county staff who may enrol phones (as the enrolment tests trust them)."""
-    store = trust_store(keys)
-    for party, (role, area) in ENROLLERS.items():
-        store = store.add(
-            keys[party].public_jwk(), sender=party, may_send=[*STAFF_TYPES, "decision/v1"],
-            may_read=True, role=role, area=None if area is None else parse_area(area),
-        )  # fmt: skip
-    return store
 
 
 def settings_for(tmp_path: Path, name: str, url: str | None) -> Settings:
@@ -82,7 +70,7 @@ async def two_processes(
     both offices hold the keys of every procedure party and the enrolling staff."""
     keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
     first = settings_for(tmp_path, "a", url)
-    staff_store(keys).save(first.trust_store_path)
+    staff_trust_store(keys).save(first.trust_store_path)
     second = settings_for(tmp_path, "b", url)
     offices: list[Office] = []
     for settings in (first, second):  # A first: it folds its file into the database
@@ -351,7 +339,7 @@ async def test_a_sqlite_hub_keeps_codes_and_keys_in_its_folder_and_the_tables_em
 ) -> None:
     keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
     settings = settings_for(tmp_path, "solo", None)
-    staff_store(keys).save(settings.trust_store_path)
+    staff_trust_store(keys).save(settings.trust_store_path)
     client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
     county = County(Office(client, settings, keys))
     phone = await county.enrolled_phone(A)

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from enrolkit import ENROLLERS, STAFF_TYPES, County
-from procedurekit import PARTIES, open_office, trust_store
+from enrolkit import ENROLLERS, County, staff_trust_store
+from procedurekit import PARTIES, open_office
 
-from certhub.security import SigningKey, parse_area
+from certhub.security import SigningKey
 
 
 @pytest.fixture
@@ -24,16 +24,7 @@ async def county(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> County:
     """A running hub; county-x (440103) and county-all may enrol, town-x may not by role."""
-    store = trust_store(keys)
-    for party, (role, area) in ENROLLERS.items():
-        store = store.add(
-            keys[party].public_jwk(),
-            sender=party,
-            may_send=[*STAFF_TYPES, "decision/v1"],
-            may_read=True,
-            role=role,
-            area=None if area is None else parse_area(area),
-        )
+    store = staff_trust_store(keys)
     office = await open_office(
         aiohttp_client, tmp_path / "data", keys, store=store, trust_reload_seconds=0.1
     )
