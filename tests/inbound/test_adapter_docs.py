@@ -45,19 +45,26 @@ def _compact(header: dict[str, Any], payload: bytes, key: SigningKey) -> tuple[s
     return head, body, _b64(key.sign(f"{head}.{body}".encode()))
 
 
-def _platform_keys(tmp_path: Path, name: str, sender: str, typ: str) -> tuple[SigningKey, str]:
+async def _documented_platform(
+    inbound_hub_factory: Callable[..., Any], tmp_path: Path, adapter: str, header_example: str
+) -> tuple[SigningKey, Hub]:
+    """A new platform key, and a hub whose ``adapter`` trusts it for the sender and the type
+    the documented header names."""
+    header = json.loads(header_example)
     key = SigningKey.generate()
-    path = tmp_path / f"{name}.jwks.json"
+    path = tmp_path / f"{adapter}.jwks.json"
+    sender, typ = header["iss"], header["typ"]
     TrustStore.empty().add(key.public_jwk(), sender=sender, may_send=[typ]).save(path)
-    return key, str(path)
+    hub: Hub = await inbound_hub_factory({adapter: {"platform_keys_path": str(path)}})
+    return key, hub
 
 
 async def test_the_zhaoqing_example_file_is_accepted_row_by_row(
     inbound_hub_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
-    header = json.loads(ZHAOQING["zhaoqing-header"])
-    key, keys_path = _platform_keys(tmp_path, "zq", header["iss"], header["typ"])
-    hub: Hub = await inbound_hub_factory({"zhaoqing": {"platform_keys_path": keys_path}})
+    key, hub = await _documented_platform(
+        inbound_hub_factory, tmp_path, "zhaoqing", ZHAOQING["zhaoqing-header"]
+    )
     text = ZHAOQING["zhaoqing-upload"] + "\r\n"
     params = {"town": "441202101", "period": "2026-10"}
     answers = []
@@ -90,9 +97,9 @@ async def test_the_zhaoqing_example_file_is_accepted_row_by_row(
 async def test_the_yunfu_examples_are_recorded_once(
     inbound_hub_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
-    header = json.loads(YUNFU["yunfu-header"])
-    key, keys_path = _platform_keys(tmp_path, "yf", header["iss"], header["typ"])
-    hub: Hub = await inbound_hub_factory({"yunfu": {"platform_keys_path": keys_path}})
+    key, hub = await _documented_platform(
+        inbound_hub_factory, tmp_path, "yunfu", YUNFU["yunfu-header"]
+    )
     recorded = []
     for number, name in enumerate(("yunfu-report", "yunfu-zero-report")):
         claims = _documented_header(YUNFU["yunfu-header"], key) | {"jti": f"yf-doc-{number}"}
