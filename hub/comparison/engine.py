@@ -162,7 +162,8 @@ def _write(  # noqa: PLR0917 -- one private call site, every argument named ther
         "certifications.parquet": f"SELECT * FROM certifications {order}",
         "proposals.json": f"SELECT * FROM proposals {order}, task_kind",
         "reversals.json": f"SELECT * FROM reversals {order}, voided_record_id",
-        "review.json": "SELECT * FROM review ORDER BY department, record_id",
+        # a record may match several people: the candidate orders them (else the join did)
+        "review.json": "SELECT * FROM review ORDER BY department, record_id, candidate_id_number",
     }
     if window.city is None:  # a city's run cannot tell a record matches nobody in the province
         exports["unmatched.parquet"] = "SELECT * FROM unmatched_records ORDER BY ALL"
