@@ -47,7 +47,11 @@ KPIS: Final = (
     Kpi("task_days_median", "days they took, median (nearest rank)"),
     Kpi("task_days_p90", "days they took, 90th percentile (nearest rank)"),
     Kpi("tasks_overdue", "tasks open past their deadline at the month's end (or now)"),
-    Kpi("overpayments", "overpayments established in the month"),
+    Kpi(
+        "overpayments",
+        "overpayments established in the month, not voided (a voided one followed a"
+        " termination its departments withdrew: never owed)",
+    ),
     Kpi("overpaid", "their amount, yuan"),
     Kpi("recovered", "recovered of it so far, yuan"),
     Kpi("written_off", "written off of it, yuan"),
