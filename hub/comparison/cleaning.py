@@ -18,8 +18,8 @@ from certhub.hub.comparison.window import RunWindow
 __all__ = ["checked_feed_sql", "checked_roster_sql", "clean_feed", "clean_roster"]
 
 # A department's grade for the kinds it may send (else NULL: an unknown kind), as
-# sent: a kind with spaces around it is unknown. A CASE, not a join: with the
-# department a constant per file it folds to one test, and keeps the lines' order.
+# sent: a kind with spaces around it is unknown. A CASE, not a join: no join in
+# the insert that must keep the lines' order (a record id's copies are numbered by it).
 _GRADE = (
     "CASE "
     + " ".join(
@@ -107,11 +107,13 @@ def checked_feed_sql(source: str, window: RunWindow) -> str:
             WHEN kind = '{VOID_KIND}' AND voids_record_id IS NULL THEN 'void-without-record'
         END AS reason FROM (
             SELECT *, id17_number(id_number) AS n17 FROM (
-            SELECT department, trim(record_id) AS record_id,
+            SELECT department::feed_department AS department, trim(record_id) AS record_id,
                    upper(trim(id_number)) AS id_number, name,
                    try_cast(birth_date AS DATE) AS given_birth, trim(county) AS county,
-                   trim(kind) AS kind, try_cast(event_date AS DATE) AS event,
-                   nullif(trim(voids_record_id), '') AS voids_record_id, grade, version
+                   try_cast(trim(kind) AS feed_kind) AS kind,
+                   try_cast(event_date AS DATE) AS event,
+                   nullif(trim(voids_record_id), '') AS voids_record_id,
+                   grade::feed_grade AS grade, version
             FROM (SELECT f.*, {_GRADE} AS grade,
                          hash(f.id_number, f.kind, f.event_date, f.voids_record_id) AS version
                   FROM {source} f)))"""
@@ -155,12 +157,14 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
         )
     con.execute(
         """CREATE OR REPLACE VIEW evidence AS
-        SELECT department, record_id, id_number, name, kind, event, grade, voids_record_id
+        SELECT department::VARCHAR AS department, record_id, id_number, name,
+               kind::VARCHAR AS kind, event, grade::VARCHAR AS grade, voids_record_id
         FROM feed_checked WHERE reason IS NULL"""
     )
     con.execute(
         f"""CREATE OR REPLACE TABLE feed_refused AS
-        SELECT department AS source, reason, 'record ' || record_id || ' id ' || id_number AS sample
+        SELECT department::VARCHAR AS source, reason,
+               'record ' || record_id || ' id ' || id_number AS sample
         FROM feed_checked WHERE reason IS NOT NULL {in_city}
         UNION ALL
         SELECT source, lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line

@@ -196,8 +196,8 @@ def queue_name_only(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE unnumbered AS
-        SELECT department, record_id, kind, event, grade, given_birth, county,
-               name_key(name) AS key
+        SELECT department::VARCHAR AS department, record_id, kind::VARCHAR AS kind, event,
+               grade::VARCHAR AS grade, given_birth, county, name_key(name) AS key
         FROM feed_checked WHERE reason = 'invalid-id' AND kind <> '{VOID_KIND}'"""
     )
     con.execute(

@@ -12,6 +12,7 @@ from typing import Final
 
 import duckdb
 
+from certhub.hub.comparison.catalogue import DEPARTMENTS, VOID_KIND
 from certhub.schemas.resident_id import PROVINCE_CODES
 
 __all__ = ["install_macros", "normalise_name", "sql_path"]
@@ -66,6 +67,16 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     and ``id_check_n(n17)``: a macro's argument is re-evaluated at each use.
     ``id_birth(s)`` is the birth date, ``name_key(s)`` the key of name-only matching.
     """
+    # A feed row's department, kind and grade as one byte each, not text: at millions
+    # of rows the checked feeds are the run's largest table (43 of 132 MB a million).
+    enums = {
+        "feed_department": sorted(DEPARTMENTS),
+        "feed_kind": sorted({k for d in DEPARTMENTS.values() for k in d.kinds} | {VOID_KIND}),
+        "feed_grade": sorted({d.grade for d in DEPARTMENTS.values()}),
+    }
+    for name, values in enums.items():
+        listed = ", ".join(f"'{v}'" for v in values)
+        con.execute(f"CREATE TYPE IF NOT EXISTS {name} AS ENUM ({listed})")
     provinces = ", ".join(f"'{code}'" for code in sorted(PROVINCE_CODES))
     fw, hw = _FULL_WIDTH.replace("'", "''"), _HALF_WIDTH.replace("'", "''")
     con.execute("CREATE OR REPLACE MACRO id17_number(s) AS try_cast(substr(s, 1, 17) AS BIGINT)")
