@@ -312,9 +312,7 @@ async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: Le
         tally.count(tally.reversals, outcome)
 
 
-async def _candidates(
-    store: LedgerStore, reversal: dict[str, Any]
-) -> list[tuple[str, str, int]]:
+async def _candidates(store: LedgerStore, reversal: dict[str, Any]) -> list[tuple[str, str, int]]:
     """(task id, status, version) of the tasks the withdrawn record may rest on: open, or
     terminating."""
     person = reversal["id_number"]
@@ -333,9 +331,7 @@ def _status(row: TaskRow) -> str:
     return VerificationTask.model_validate_json(row.snapshot).status.value
 
 
-async def _effect(
-    store: LedgerStore, task_id: str, before: tuple[str, int], person: str
-) -> str:
+async def _effect(store: LedgerStore, task_id: str, before: tuple[str, int], person: str) -> str:
     """What the recorded step did, read back from the ledger (the rule decided it there).
 
     ``before`` is the task's (status, version) ahead of the step. A confirmed task that
