@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from ledger_backends import Backend
-from ledgerkit import receipt, unsigned_message
+from ledgerkit import hub_record, receipt, unsigned_message
 
 from certhub.hub.store import (
     Conflict,
@@ -28,7 +28,6 @@ from certhub.hub.store.audit_chain import first_broken
 from certhub.hub.store.effects import (
     AuditWrite,
     Effects,
-    HubRecord,
     ItemOpen,
     ItemUpdate,
     NoticeWrite,
@@ -62,22 +61,6 @@ def task(task_id: str, status: str = "open", version: int | None = None) -> Task
         village="440103001001",
         snapshot=f'{{"id":"{task_id}","status":"{status}"}}'.encode(),
         expected_version=version,
-    )
-
-
-def hub_record(n: int) -> HubRecord:
-    return HubRecord(
-        message_type="task_state/v1",
-        sender="hub",
-        kid="hub-kid",
-        message_id=f"o{n}",
-        sha256=f"{n:064x}",
-        jws=f"hub-{n}".encode(),
-        payload=b"{}",
-        county="440103",
-        reason=None,
-        period="2024-03",
-        person_id="P1",
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ledger_backends import Backend
-from ledgerkit import receipt, refused, unsigned_message
+from ledgerkit import message_series, receipt, refused
 
-from certhub.hub.store import NewMessage, PageQuery, RecordKind
+from certhub.hub.store import PageQuery, RecordKind
 from certhub.hub.store.effects import (
     Effects,
     ItemOpen,
@@ -19,15 +19,9 @@ from certhub.hub.store.effects import (
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-def message(n: int) -> NewMessage:
-    return unsigned_message(
-        n,
-        received_at=T0 + timedelta(seconds=n),
-        kind=RecordKind.RECOVERY,
-        message_type="recovery/v1",
-        sender="det-1",
-        payload=b"{}",
-    )
+message = message_series(
+    T0, kind=RecordKind.RECOVERY, message_type="recovery/v1", sender="det-1", payload=b"{}"
+)
 
 
 def recovery(cents: int, expected: int, total: int, status: str, ref: str | None) -> Effects:
