@@ -226,14 +226,18 @@ def _check_against_termination(
     roster says ``terminated`` — and a terminated record carries no
     ``suspended_since`` (the schema allows it only when suspended). The day the
     benefit stopped is therefore the hub's own termination's ``effective_from``, and
-    the request states it in ``suspended_since``. A roster still saying active or
-    suspended has not applied the termination: there is nothing of it to restore.
+    the request states it in ``suspended_since``. A roster still saying active has
+    not applied the termination yet: the request is checked exactly as the hub's own
+    proposal is (:func:`propose_restoration`) — it lifts the closure and back-pays
+    only the months after ``paid_through`` — so a proposal people rejected by mistake
+    can still be put right by staff. A roster saying suspended is the province's own
+    suspension, not the hub's to lift.
     """
-    if roster.status is not BenefitStatus.terminated:
+    if roster.status is BenefitStatus.suspended:
         raise Refusal(
             "restoration-not-suspended",
-            f"the roster says the benefit is {roster.status}, not terminated by the hub's "
-            f"task {voided.task_id}",
+            f"the roster says the benefit is suspended (the province's own suspension), "
+            f"not terminated by the hub's task {voided.task_id}",
         )
     if restoration.suspended_since != voided.effective_from:
         raise Refusal(

@@ -102,7 +102,10 @@ def test_the_proposal_back_pays_each_unpaid_month_once(v: Vector, status: str) -
 
 
 @pytest.mark.parametrize("v", [v for v in VECTORS if v.months])
-def test_a_staff_file_of_exactly_those_months_passes_the_same_checks(v: Vector) -> None:
+@pytest.mark.parametrize("status", ["terminated", "active"])
+def test_a_staff_file_of_exactly_those_months_passes_the_same_checks(
+    v: Vector, status: str
+) -> None:
     """The staff-filed restoration/v1 of a voided termination agrees with the proposal."""
     last_days = {"02": 28, "04": 30, "06": 30, "09": 30, "11": 30}
     end = v.months[-1]
@@ -121,7 +124,7 @@ def test_a_staff_file_of_exactly_those_months_passes_the_same_checks(v: Vector) 
     voided = VoidedTermination("task-v", date.fromisoformat(v.died), frozenset(v.recovered))
     checked = check_restoration(
         Restoration.model_validate(fields),
-        roster(v.paid_through),
+        roster(v.paid_through, status),
         on=date.fromisoformat(v.on),
         terminated_by="death, task task-v",
         voided=voided,

@@ -74,9 +74,9 @@ def test_without_the_void_a_termination_is_never_restored() -> None:
     refused("restoration-not-suspended", restoration(), voided=None)
 
 
-def test_the_roster_must_have_applied_the_termination() -> None:
+def test_a_roster_still_active_is_restored_like_the_proposal_but_a_suspended_one_is_not() -> None:
     r = restoration()
-    refused("restoration-not-suspended", r, roster(r, status="active"))
+    assert check(r, roster(r, status="active")).back_paid == check(r).back_paid
     suspended = roster(r, status="suspended", suspended_since="2026-09-03")
     refused("restoration-not-suspended", r, suspended)
     with pytest.raises(Refusal) as caught:
