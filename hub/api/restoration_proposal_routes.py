@@ -9,12 +9,13 @@ others one status each. A reader confined to an area reads inside it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Final
 
 from aiohttp import web
 
 from certhub.hub.api.auth import require_reader
-from certhub.hub.api.params import choice_param, region_param
+from certhub.hub.api.params import choice_param, page, region_param
 from certhub.hub.api.pull_routes import page_limit, pull_item
 from certhub.hub.core.keys import CURSORS, STORE
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
@@ -45,10 +46,5 @@ async def list_restoration_proposals(request: web.Request) -> web.Response:
             statuses=STATUSES[status],
         )
     )
-    page = records[:limit]
-    body = {
-        "items": [pull_item(record) for record in page],
-        "next_cursor": cursors.encode(CURSOR, page[-1].sequence if page else after),
-        "has_more": len(records) > limit,
-    }
-    return web.json_response(body, headers={"Cache-Control": "no-store"})
+    encoded = partial(cursors.encode, CURSOR)
+    return page(records, limit, pull_item, lambda record: encoded(record.sequence), encoded(after))

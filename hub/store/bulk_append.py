@@ -38,7 +38,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Final, Protocol, runtime_checkable
 
 from certhub.hub.store import ledger_rows, writes
@@ -46,7 +45,6 @@ from certhub.hub.store.audit_chain import AuditChain
 from certhub.hub.store.base import (
     AppendOutcome,
     LedgerRecord,
-    RecordKind,
     ReplayConflict,
     StoreError,
 )
@@ -195,7 +193,7 @@ def plan_bulk(
             plan.links.append(_accepted(chain, ledger))
             for sql, params in statements:
                 plan.statements.setdefault(sql, []).append(params)
-            record = _record(ledger)
+            record = ledger_rows.to_record(ledger[:11])  # INSERT begins with COLUMNS
         known[key] = record
         plan.outcomes.append(AppendOutcome(record, created=True))
     return plan
@@ -229,24 +227,6 @@ def _accepted(chain: AuditChain, ledger: tuple[object, ...]) -> tuple[object, ..
     sender and digest: :data:`~certhub.hub.store.ledger_rows.INSERT`'s order)."""
     sequence, sender, digest, at = ledger[0], ledger[3], ledger[6], ledger[9]
     return _link(chain, str(at), "message_accepted", str(sequence), str(sender), str(digest))
-
-
-def _record(ledger: tuple[object, ...]) -> LedgerRecord:
-    """The record the ledger row ``ledger`` (INSERT's parameters) becomes."""
-    sequence, kind, mtype, sender, mid, kid, digest, jws, payload, at, receipt = ledger[:11]
-    return LedgerRecord(
-        kind=RecordKind(str(kind)),
-        message_type=str(mtype),
-        sender=str(sender),
-        message_id=str(mid),
-        kid=str(kid),
-        sha256=str(digest),
-        jws=jws,  # type: ignore[arg-type]
-        payload=payload,  # type: ignore[arg-type]
-        received_at=datetime.fromisoformat(str(at)),
-        sequence=sequence,  # type: ignore[arg-type]
-        receipt=str(receipt),
-    )
 
 
 def _duplicate(existing: LedgerRecord, sha256: str) -> BulkOutcome:
