@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,24 +42,17 @@ Response = tuple[int, dict[str, str], bytes]
 DEEP = b"[" * 1000 + b"]" * 1000
 
 
+@dataclass
 class EdgeHub:
     """A hub served on a real port, with its parties and its metrics registry."""
 
-    def __init__(
-        self,
-        app: web.Application,
-        runner: web.AppRunner,
-        port: int,
-        keys: dict[str, SigningKey],
-        registry: CollectorRegistry,
-    ) -> None:
-        self.app = app
-        self.runner = runner
-        self.port = port
-        self.keys = keys
-        self.registry = registry
-        self.population = Population(seed=5)
-        self.serial = 0
+    app: web.Application
+    runner: web.AppRunner
+    port: int
+    keys: dict[str, SigningKey]
+    registry: CollectorRegistry
+    population: Population = field(default_factory=lambda: Population(seed=5))
+    serial: int = 0
 
     def signed_report(self) -> bytes:
         """A valid signed eligibility report from ``city``."""
