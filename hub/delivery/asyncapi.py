@@ -57,30 +57,10 @@ def asyncapi_document(prefix: str, *, version: str, vhost: str = "/") -> dict[st
         channels[collection] = _ingress_channel(prefix, collection, vhost)
     for destination in DELIVERY_DESTINATIONS:
         channels[destination] = _delivery_channel(prefix, destination, vhost)
-    channels[f"{prefix}.ingress"] = _queue_channel(
-        prefix,
-        f"{prefix}.ingress",
-        vhost,
-        "Signed messages from departments, consumed by the hub's workers.",
-        [(f"{prefix}.ingress", key) for key in INGRESS_COLLECTIONS],
-    )
-    for destination in DELIVERY_DESTINATIONS:
-        channels[f"{prefix}.delivery.{destination}"] = _queue_channel(
-            prefix,
-            f"{prefix}.delivery.{destination}",
-            vhost,
-            f"Deliveries to the {destination!r} destination, consumed by competing workers.",
-            [(f"{prefix}.deliveries", destination)],
-        )
     for kind in JOB_KINDS:
         channels[kind] = _job_channel(prefix, kind, vhost)
-        channels[f"{prefix}.{kind}"] = _queue_channel(
-            prefix,
-            f"{prefix}.{kind}",
-            vhost,
-            "The comparison's city partitions, taken one at a time by competing workers.",
-            [(f"{prefix}.jobs", kind)],
-        )
+    for queue, description, bindings in _work_queues(prefix):
+        channels[queue] = _queue_channel(prefix, queue, vhost, description, bindings)
     channels[f"{prefix}.dlq"] = _dead_letter_channel(prefix, vhost)
     return {
         "asyncapi": "2.6.0",
@@ -109,21 +89,54 @@ def asyncapi_document(prefix: str, *, version: str, vhost: str = "/") -> dict[st
     }
 
 
+def _work_queues(prefix: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The quorum queues workers consume: name, what it holds, the (exchange, key)s feeding it."""
+    queues = [
+        (
+            f"{prefix}.ingress",
+            "Signed messages from departments, consumed by the hub's workers.",
+            [(f"{prefix}.ingress", key) for key in INGRESS_COLLECTIONS],
+        )
+    ]
+    queues += [
+        (
+            f"{prefix}.delivery.{destination}",
+            f"Deliveries to the {destination!r} destination, consumed by competing workers.",
+            [(f"{prefix}.deliveries", destination)],
+        )
+        for destination in DELIVERY_DESTINATIONS
+    ]
+    queues += [
+        (
+            f"{prefix}.{kind}",
+            "The comparison's city partitions, taken one at a time by competing workers.",
+            [(f"{prefix}.jobs", kind)],
+        )
+        for kind in JOB_KINDS
+    ]
+    return queues
+
+
 def _exchange(name: str, kind: str, vhost: str) -> dict[str, Any]:
     return {"name": name, "type": kind, "durable": True, "autoDelete": False, "vhost": vhost}
+
+
+def _routing_key_binding(exchange: str, vhost: str) -> dict[str, Any]:
+    """A channel that is a routing key on the direct exchange ``exchange``."""
+    return {
+        "amqp": {
+            "is": "routingKey",
+            "exchange": _exchange(exchange, "direct", vhost),
+            "bindingVersion": AMQP_BINDING_VERSION,
+        }
+    }
 
 
 def _ingress_channel(prefix: str, collection: str, vhost: str) -> dict[str, Any]:
     types = sorted(ROUTES[collection][1])
     return {
         "description": f"Push {', '.join(types)} as a signed message (routing key {collection!r}).",
-        "bindings": {
-            "amqp": {
-                "is": "routingKey",
-                "exchange": _exchange(f"{prefix}.ingress", "direct", vhost),
-                "bindingVersion": AMQP_BINDING_VERSION,
-            }
-        },
+        "bindings": _routing_key_binding(f"{prefix}.ingress", vhost),
         "publish": {
             "operationId": f"publish{_camel(collection)}",
             "summary": "A department publishes one signed message; the hub records it.",
@@ -142,13 +155,7 @@ def _delivery_channel(prefix: str, destination: str, vhost: str) -> dict[str, An
     operation, message = DELIVERY_DESTINATIONS[destination]
     return {
         "description": f"Deliveries for the {destination!r} destination ({operation}).",
-        "bindings": {
-            "amqp": {
-                "is": "routingKey",
-                "exchange": _exchange(f"{prefix}.deliveries", "direct", vhost),
-                "bindingVersion": AMQP_BINDING_VERSION,
-            }
-        },
+        "bindings": _routing_key_binding(f"{prefix}.deliveries", vhost),
         "subscribe": {
             "operationId": f"deliver{_camel(destination)}",
             "summary": "The hub's relay publishes a due delivery (publisher confirms).",
@@ -165,13 +172,7 @@ def _delivery_channel(prefix: str, destination: str, vhost: str) -> dict[str, An
 def _job_channel(prefix: str, kind: str, vhost: str) -> dict[str, Any]:
     return {
         "description": f"Jobs of the hub's {kind} for its workers (routing key {kind!r}).",
-        "bindings": {
-            "amqp": {
-                "is": "routingKey",
-                "exchange": _exchange(f"{prefix}.jobs", "direct", vhost),
-                "bindingVersion": AMQP_BINDING_VERSION,
-            }
-        },
+        "bindings": _routing_key_binding(f"{prefix}.jobs", vhost),
         "subscribe": {
             "operationId": f"take{_camel(kind)}Partition",
             "summary": "A run split by city publishes one job per partition (confirmed).",
