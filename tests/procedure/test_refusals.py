@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,9 +31,11 @@ async def assisted_certification(office: Office) -> int:
 
 
 async def refused(
-    office: Office, expected: tuple[int, str], result: tuple[int, dict[str, Any]], before: int
+    office: Office, expected: tuple[int, str], request: Awaitable[tuple[int, dict[str, Any]]]
 ) -> None:
-    status, body = result
+    """Send ``request``: it is refused with ``expected`` (status, problem) and stores nothing."""
+    before = await office.ledger_size()
+    status, body = await request
     assert (status, body.get("type")) == (expected[0], PROBLEM + expected[1]), body
     assert await office.ledger_size() == before
 
@@ -40,84 +43,64 @@ async def refused(
 async def test_the_same_actor_may_not_accept_and_approve(office: Office) -> None:
     item = await report_item(office)
     await office.decide("reports", item, "county-1", "accept")
-    before = await office.ledger_size()
     await refused(
-        office,
-        (403, "same-actor"),
-        await office.decide("reports", item, "county-1", "approve"),
-        before,
+        office, (403, "same-actor"), office.decide("reports", item, "county-1", "approve")
     )
 
 
 async def test_approve_before_accept_and_deciding_twice_are_out_of_order(office: Office) -> None:
     item = await report_item(office)
-    before = await office.ledger_size()
     await refused(
         office,
         (409, "decision-out-of-order"),
-        await office.decide("reports", item, "county-1", "approve"),
-        before,
+        office.decide("reports", item, "county-1", "approve"),
     )
     await office.decide("reports", item, "town-1", "accept")
     await office.decide("reports", item, "county-1", "approve")
-    before = await office.ledger_size()
     await refused(
-        office,
-        (409, "decision-out-of-order"),
-        await office.decide("reports", item, "county-2", "reject"),
-        before,
+        office, (409, "decision-out-of-order"), office.decide("reports", item, "county-2", "reject")
     )
 
 
 async def test_only_the_county_approves(office: Office) -> None:
     item = await report_item(office)
     await office.decide("reports", item, "town-1", "accept")
-    before = await office.ledger_size()
     await refused(
         office,
         (403, "county-approval-required"),
-        await office.decide("reports", item, "town-2", "approve"),
-        before,
+        office.decide("reports", item, "town-2", "approve"),
     )
 
 
 async def test_benefit_determiners_may_not_certify(office: Office) -> None:
     item = await assisted_certification(office)
-    before = await office.ledger_size()
     await refused(
         office,
         (403, "determiner-may-not-certify"),
-        await office.decide("certifications", item, "det-1", "accept"),
-        before,
+        office.decide("certifications", item, "det-1", "accept"),
     )
 
 
 async def test_a_forged_role_is_refused(office: Office) -> None:
     item = await report_item(office)
     await office.decide("reports", item, "county-1", "accept")
-    before = await office.ledger_size()
-    forged = await office.decide("reports", item, "town-1", "approve", role="county_reviewer")
-    await refused(office, (403, "forged-role"), forged, before)
-    impersonated = await office.decide(
+    forged = office.decide("reports", item, "town-1", "approve", role="county_reviewer")
+    await refused(office, (403, "forged-role"), forged)
+    impersonated = office.decide(
         "reports", item, "town-1", "approve", actor={"id": "county-2", "role": "county_reviewer"}
     )
-    await refused(office, (403, "forged-role"), impersonated, before)
+    await refused(office, (403, "forged-role"), impersonated)
 
 
 async def test_a_decision_must_name_the_item_in_the_url(office: Office) -> None:
     item = await report_item(office)
-    before = await office.ledger_size()
     await refused(
         office,
         (400, "subject-mismatch"),
-        await office.decide("reports", item, "town-1", "accept", subject_id=str(item + 1)),
-        before,
+        office.decide("reports", item, "town-1", "accept", subject_id=str(item + 1)),
     )
     await refused(
-        office,
-        (404, "item-not-found"),
-        await office.decide("certifications", item, "town-1", "accept"),
-        before,
+        office, (404, "item-not-found"), office.decide("certifications", item, "town-1", "accept")
     )
 
 
@@ -144,30 +127,20 @@ async def test_a_zero_report_beside_real_reports_is_refused(office: Office) -> N
         "period": datetime.now(UTC).astimezone().strftime("%Y-%m"),
         "count": 0,
     }
-    before = await office.ledger_size()
-    await refused(
-        office,
-        (409, "zero-report-conflict"),
-        await office.post("/v1/reports", "city", zero),
-        before,
-    )
+    await refused(office, (409, "zero-report-conflict"), office.post("/v1/reports", "city", zero))
 
 
 async def test_a_zero_report_for_a_future_period_is_refused(office: Office) -> None:
     zero = office.people.zero_report("2999-01")
-    before = await office.ledger_size()
-    await refused(
-        office, (422, "schema-violation"), await office.post("/v1/reports", "city", zero), before
-    )
+    await refused(office, (422, "schema-violation"), office.post("/v1/reports", "city", zero))
 
 
 async def test_a_reference_to_missing_evidence_is_refused(office: Office) -> None:
     evidence = [{"sha256": "ab" * 32, "kind": "death_certificate", "media_type": "application/pdf"}]
-    before = await office.ledger_size()
-    result = await office.post(
+    result = office.post(
         "/v1/reports", "city", office.people.eligibility_report() | {"evidence": evidence}
     )
-    await refused(office, (422, "evidence-missing"), result, before)
+    await refused(office, (422, "evidence-missing"), result)
 
 
 async def test_a_counter_certification_without_evidence_is_refused(office: Office) -> None:
@@ -180,12 +153,8 @@ async def test_a_counter_certification_without_evidence_is_refused(office: Offic
         "occurred_at": datetime.now(UTC).isoformat(),
         "operator": {"id": "town-1", "role": "town_staff"},
     }
-    before = await office.ledger_size()
     await refused(
-        office,
-        (422, "schema-violation"),
-        await office.post("/v1/certifications", "channel", event),
-        before,
+        office, (422, "schema-violation"), office.post("/v1/certifications", "channel", event)
     )
 
 
@@ -193,10 +162,7 @@ async def test_only_the_provincial_system_maintains_the_roster(office: Office) -
     entry = roster_entry(
         office.people.person(), paid_through="2024-01", bank_account_on_file="****1234"
     )
-    before = await office.ledger_size()
-    await refused(
-        office, (403, "type-not-allowed"), await office.post("/v1/roster", "town-1", entry), before
-    )
+    await refused(office, (403, "type-not-allowed"), office.post("/v1/roster", "town-1", entry))
     # and a key that may send roster entries but is not the provincial system's is refused too
     store = trust_store(office.keys).add(
         office.keys["town-2"].public_jwk(),
@@ -207,12 +173,7 @@ async def test_only_the_provincial_system_maintains_the_roster(office: Office) -
     )
     store.save(office.settings.trust_store_path)
     office.client.app[TRUST].reload_if_changed()
-    await refused(
-        office,
-        (403, "role-not-permitted"),
-        await office.post("/v1/roster", "town-2", entry),
-        before,
-    )
+    await refused(office, (403, "role-not-permitted"), office.post("/v1/roster", "town-2", entry))
 
 
 @pytest.mark.parametrize("to", ["confirmed", "cleared"])
@@ -223,19 +184,10 @@ async def test_task_steps_out_of_order_are_refused(office: Office, to: str) -> N
     _, page = await office.get("/v1/verification-tasks")
     task_id = page["items"][0]["task_id"]
     assert (await office.step(task_id, "county-1", to))[0] == 202
-    before = await office.ledger_size()
     await refused(
-        office,
-        (409, "task-transition-invalid"),
-        await office.step(task_id, "county-1", "in_progress"),
-        before,
+        office, (409, "task-transition-invalid"), office.step(task_id, "county-1", "in_progress")
     )
-    await refused(
-        office,
-        (404, "task-not-found"),
-        await office.step("task-nope", "county-1", "cleared"),
-        before,
-    )
+    await refused(office, (404, "task-not-found"), office.step("task-nope", "county-1", "cleared"))
 
 
 async def test_a_second_report_joins_the_open_task(office: Office) -> None:
