@@ -22,7 +22,7 @@ from certhub.adapters import (
 )
 from certhub.adapters.eid import EidAdapter
 
-from .faults_contract import Call, FaultContract
+from .faults_contract import Call, FaultContract, refused_at_once
 from .support import FaultControl
 
 
@@ -127,10 +127,7 @@ class EidFaultContract(FaultContract):
     async def test_xml_declarations_are_refused_never_retried(
         self, adapter: EidAdapter, faults: FaultControl, call: Call, kind: str
     ) -> None:
-        await faults.set(rates={kind: 1.0})
-        with pytest.raises(UnsafePayload):
-            await call()
-        assert await faults.requests() == 1
+        await refused_at_once(faults, call, kind, UnsafePayload)
 
     async def test_soap_server_fault_keeps_its_cause(
         self, adapter: EidAdapter, faults: FaultControl, call: Call

@@ -9,7 +9,7 @@ departments cannot be told to fail.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -28,6 +28,18 @@ from certhub.adapters import (
 from .support import FaultControl, sample
 
 Call = Callable[[], Awaitable[Any]]
+Refusal = TypeVar("Refusal", bound=AdapterError)
+
+
+async def refused_at_once(
+    faults: FaultControl, call: Call, kind: str, refusal: type[Refusal]
+) -> Refusal:
+    """Every answer is the fault ``kind``: ``call`` fails with ``refusal`` after one request."""
+    await faults.set(rates={kind: 1.0})
+    with pytest.raises(refusal) as caught:
+        await call()
+    assert await faults.requests() == 1  # never retried
+    return caught.value
 
 
 class FaultContract:
@@ -59,10 +71,7 @@ class FaultContract:
     async def test_permanent_refusal_is_never_retried(
         self, adapter: Adapter, faults: FaultControl, call: Call
     ) -> None:
-        await faults.set(rates={"reject": 1.0})
-        with pytest.raises(RequestRejected):
-            await call()
-        assert await faults.requests() == 1
+        await refused_at_once(faults, call, "reject", RequestRejected)
         assert adapter.policy.breaker.state is CircuitState.closed
 
     async def test_throttle_honours_retry_after(
@@ -72,10 +81,11 @@ class FaultContract:
         await call()
         assert list(adapter.policy.planned_waits) == [3.0]
 
-    async def test_hang_times_out_and_is_retried(
-        self, adapter: Adapter, faults: FaultControl, call: Call
+    @pytest.mark.parametrize("kind", ["hang", "reset"])
+    async def test_one_hang_or_connection_reset_is_retried(
+        self, adapter: Adapter, faults: FaultControl, call: Call, kind: str
     ) -> None:
-        await faults.script("hang")
+        await faults.script(kind)  # a hang ends in the attempt's timeout
         await call()
         assert await faults.requests() == 2
 
@@ -86,21 +96,11 @@ class FaultContract:
         with pytest.raises(DepartmentTimeout):
             await call()
 
-    async def test_connection_reset_is_retried(
-        self, adapter: Adapter, faults: FaultControl, call: Call
-    ) -> None:
-        await faults.script("reset")
-        await call()
-        assert await faults.requests() == 2
-
     async def test_malformed_payload_is_permanent(
         self, adapter: Adapter, faults: FaultControl, call: Call
     ) -> None:
-        await faults.set(rates={"malformed": 1.0})
-        with pytest.raises(ResponseInvalid) as caught:
-            await call()
-        assert await faults.requests() == 1
-        assert not isinstance(caught.value, ResponseTooLarge)
+        refusal = await refused_at_once(faults, call, "malformed", ResponseInvalid)
+        assert not isinstance(refusal, ResponseTooLarge)
 
     async def test_huge_response_is_refused(
         self, adapter: Adapter, faults: FaultControl, call: Call

@@ -19,7 +19,7 @@ from certhub.adapters import CertificationPage, RequestRejected, ResponseInvalid
 from certhub.adapters.ministry import MinistryAdapter
 from certhub.schemas import CertificationEvent, CertificationMethod, ChannelKind
 
-from .faults_contract import Call, FaultContract
+from .faults_contract import Call, FaultContract, refused_at_once
 from .support import FaultControl
 
 Native = Callable[[str | None, int], Awaitable[dict[str, Any]]]
@@ -126,10 +126,7 @@ class MinistryFaultContract(FaultContract):
     async def test_wrong_signature_is_refused_never_retried(
         self, adapter: MinistryAdapter, faults: FaultControl, call: Call
     ) -> None:
-        await faults.set(rates={"bad_signature": 1.0})
-        with pytest.raises(SignatureRejected):
-            await call()
-        assert await faults.requests() == 1
+        await refused_at_once(faults, call, "bad_signature", SignatureRejected)
 
     async def test_push_redelivered_after_a_lost_answer_takes_effect_once(
         self, adapter: MinistryAdapter, faults: FaultControl, event: CertificationEvent
