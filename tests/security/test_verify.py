@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -46,11 +47,25 @@ def test_accepts_and_exposes_message(
     verifier.check_freshness(message)
 
 
-def test_unknown_key(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
-    stranger = SigningKey.generate()
-    with pytest.raises(UnknownKey) as exc:
-        verifier.verify(signed(key=stranger))
-    assert _problem(exc) == "unknown-key"
+@pytest.mark.parametrize(
+    ("changes", "allowed_types", "refusal"),
+    [
+        ({"key": SigningKey.generate()}, None, (UnknownKey, "unknown-key")),
+        ({"sender": "shaoguan-platform"}, None, (SenderMismatch, "sender-mismatch")),
+        ({}, ["zero_report/v1"], (TypeNotExpected, "type-not-expected")),
+        ({"typ": "certification_event/v1"}, None, (TypeNotAllowed, "type-not-allowed")),
+    ],
+)
+def test_a_key_sender_or_type_the_trust_store_or_route_does_not_allow(
+    verifier: MessageVerifier,
+    signed: Callable[..., bytes],
+    changes: dict[str, Any],
+    allowed_types: list[str] | None,
+    refusal: tuple[type[SecurityError], str],
+) -> None:
+    with pytest.raises(refusal[0]) as exc:
+        verifier.verify(signed(**changes), allowed_types=allowed_types)
+    assert _problem(exc) == refusal[1]
 
 
 def test_revoked_key(
@@ -78,31 +93,17 @@ def test_expired_key(sender_key: SigningKey, signed: Callable[..., bytes]) -> No
 def test_algorithm_mismatch(verifier: MessageVerifier, sender_key: SigningKey) -> None:
     header = {
         "alg": "ES256" if sender_key.alg == "EdDSA" else "EdDSA",
-        "kid": sender_key.kid, "typ": REPORT, "iat": 1, "jti": "j", "iss": SENDER,
+        "kid": sender_key.kid,
+        "typ": REPORT,
+        "iat": 1,
+        "jti": "j",
+        "iss": SENDER,
     }
     # Sign with the right key but claim the other algorithm in the header.
     token = encode_compact(header, PAYLOAD, sender_key)
     with pytest.raises(AlgorithmMismatch) as exc:
         verifier.verify(token)
     assert _problem(exc) == "algorithm-mismatch"
-
-
-def test_sender_mismatch(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
-    with pytest.raises(SenderMismatch) as exc:
-        verifier.verify(signed(sender="shaoguan-platform"))
-    assert _problem(exc) == "sender-mismatch"
-
-
-def test_type_not_expected(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
-    with pytest.raises(TypeNotExpected) as exc:
-        verifier.verify(signed(), allowed_types=["zero_report/v1"])
-    assert _problem(exc) == "type-not-expected"
-
-
-def test_type_not_allowed(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
-    with pytest.raises(TypeNotAllowed) as exc:
-        verifier.verify(signed(typ="certification_event/v1"))
-    assert _problem(exc) == "type-not-allowed"
 
 
 def test_signature_invalid(verifier: MessageVerifier, signed: Callable[..., bytes]) -> None:
