@@ -11,8 +11,10 @@ from pydantic import ValidationError
 
 from certhub.schemas import json_schema_for, parse_message
 
-# (type, changes, keys removed): each breaks exactly one rule a model checks in code.
-BROKEN = [
+Case = tuple[str, dict[str, Any], list[str]]  # (type, changes, keys removed)
+
+# each breaks exactly one rule a model checks in code
+BROKEN: list[Case] = [
     ("eligibility_report/v1", {"reason": "other"}, ["remarks"]),
     ("eligibility_report/v1", {"reason": "other", "remarks": "   "}, []),
     ("decision/v1", {"action": "reject", "reasons": []}, []),
@@ -28,7 +30,7 @@ BROKEN = [
     ("benefit_record/v1", {"status": "active", "suspended_since": "2024-01-01"}, []),
     ("benefit_record/v1", {"status": "suspended", "suspended_since": None}, []),
 ]
-KEPT = [
+KEPT: list[Case] = [
     ("eligibility_report/v1", {"reason": "other", "remarks": "外出"}, []),
     ("eligibility_report/v1", {"reason": "death"}, ["remarks"]),
     ("decision/v1", {"action": "approve", "reasons": []}, []),
@@ -39,16 +41,13 @@ KEPT = [
 ]
 
 
-def _payload(
-    samples: dict[str, dict[str, Any]],
-    message_type: str,
-    changes: dict[str, Any],
-    removed: list[str],
-) -> dict[str, Any]:
+def _payload(samples: dict[str, dict[str, Any]], case: Case) -> tuple[str, dict[str, Any]]:
+    """The case's message type, and its sample with the changes made and the keys removed."""
+    message_type, changes, removed = case
     payload = samples[message_type] | changes
     for key in removed:
         payload.pop(key, None)
-    return payload
+    return message_type, payload
 
 
 def _schema_errors(message_type: str, payload: dict[str, Any]) -> list[str]:
@@ -56,26 +55,20 @@ def _schema_errors(message_type: str, payload: dict[str, Any]) -> list[str]:
     return [error.message for error in validator.iter_errors(payload)]
 
 
-@pytest.mark.parametrize(("message_type", "changes", "removed"), BROKEN)
+@pytest.mark.parametrize("case", BROKEN)
 def test_what_the_model_refuses_the_schema_refuses(
-    samples: dict[str, dict[str, Any]],
-    message_type: str,
-    changes: dict[str, Any],
-    removed: list[str],
+    samples: dict[str, dict[str, Any]], case: Case
 ) -> None:
-    payload = _payload(samples, message_type, changes, removed)
+    message_type, payload = _payload(samples, case)
     with pytest.raises(ValidationError):
         parse_message(message_type, json.dumps(payload).encode())
     assert _schema_errors(message_type, payload), "the published schema lets it through"
 
 
-@pytest.mark.parametrize(("message_type", "changes", "removed"), KEPT)
+@pytest.mark.parametrize("case", KEPT)
 def test_what_the_model_accepts_the_schema_accepts(
-    samples: dict[str, dict[str, Any]],
-    message_type: str,
-    changes: dict[str, Any],
-    removed: list[str],
+    samples: dict[str, dict[str, Any]], case: Case
 ) -> None:
-    payload = _payload(samples, message_type, changes, removed)
+    message_type, payload = _payload(samples, case)
     parse_message(message_type, json.dumps(payload).encode())
     assert _schema_errors(message_type, payload) == []
