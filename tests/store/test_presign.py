@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -48,39 +48,43 @@ async def append_all(ledger: SqliteLedger, numbers: Sequence[int]) -> list[Appen
     )
 
 
+@pytest.fixture
+def presigner() -> TaggingPresigner:
+    """A presigner that tags what it signs."""
+    return TaggingPresigner()
+
+
+@pytest.fixture
+async def ledger(tmp_path: Path, presigner: TaggingPresigner) -> AsyncIterator[SqliteLedger]:
+    """An embedded ledger that has its receipts signed ahead by ``presigner``."""
+    opened = await SqliteLedger.open(tmp_path / "l.db", presigner=presigner)
+    yield opened
+    await opened.aclose()
+
+
 def receipt_sequence(receipt: str) -> int:
     """The sequence a tagged receipt was made for."""
     return int(receipt.rsplit("-", 1)[1])
 
 
 async def test_receipts_signed_ahead_are_used_for_the_sequences_they_name(
-    tmp_path: Path,
+    ledger: SqliteLedger,
 ) -> None:
-    presigner = TaggingPresigner()
-    ledger = await SqliteLedger.open(tmp_path / "l.db", presigner=presigner)
-    try:
-        outcomes = await append_all(ledger, range(60))
-        outcomes += await append_all(ledger, range(60, 90))
-    finally:
-        await ledger.aclose()
+    outcomes = await append_all(ledger, range(60))
+    outcomes += await append_all(ledger, range(60, 90))
     receipts = {outcome.record.sequence: outcome.record.receipt for outcome in outcomes}
     assert sorted(receipts) == list(range(1, 91))
     assert all(receipt == f"pre-{sequence}" for sequence, receipt in receipts.items())
 
 
 async def test_a_resent_message_takes_no_sequence_and_no_receipt_names_a_wrong_one(
-    tmp_path: Path,
+    ledger: SqliteLedger, presigner: TaggingPresigner
 ) -> None:
-    presigner = TaggingPresigner()
-    ledger = await SqliteLedger.open(tmp_path / "l.db", presigner=presigner)
-    try:
-        first = await append_all(ledger, range(10))
-        # Re-sends in the middle of a burst: each takes no sequence, so every
-        # sequence foreseen after it is off by one (or more).
-        burst = await append_all(ledger, [*range(10, 20), 3, *range(20, 30), 5, *range(30, 40)])
-        reopened = [outcome.record for outcome in [*first, *burst] if outcome.created]
-    finally:
-        await ledger.aclose()
+    first = await append_all(ledger, range(10))
+    # Re-sends in the middle of a burst: each takes no sequence, so every
+    # sequence foreseen after it is off by one (or more).
+    burst = await append_all(ledger, [*range(10, 20), 3, *range(20, 30), 5, *range(30, 40)])
+    reopened = [outcome.record for outcome in [*first, *burst] if outcome.created]
     resent = [outcome for outcome in burst if not outcome.created]
     assert [outcome.record.receipt for outcome in resent] == [
         first[3].record.receipt,
