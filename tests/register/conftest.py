@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from hub_fixtures import hub, hub_factory, party_keys
-from ledger_backends import ledger_factory, postgres_url
+from ledger_backends import ledger, ledger_factory, postgres_url
 from procedurekit import PARTIES, Office, open_office
 
 from certhub.security import SigningKey
 
 # a running hub for the API tests; both ledger backends from the shared kit
-__all__ = ["hub", "hub_factory", "ledger_factory", "party_keys", "postgres_url"]
+__all__ = ["hub", "hub_factory", "ledger", "ledger_factory", "party_keys", "postgres_url"]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from ledger_backends import Backend
+from ledger_backends import Backend, Ledger
 from registerkit import certify, person
 
 from certhub.hub.register.cycle import Certified, fold
@@ -22,8 +22,7 @@ def label(index: int | None) -> str | None:
     return None if index is None else month_label(index)
 
 
-async def test_three_channels_in_one_cycle_count_once(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_three_channels_in_one_cycle_count_once(ledger: Ledger) -> None:
     who = person(1)
     app = await certify(ledger, 1, who, date(2026, 3, 2), method="face", channel="app_12333")
     bank = await certify(ledger, 2, who, date(2026, 3, 20), "fingerprint", "bank_terminal")
@@ -38,13 +37,9 @@ async def test_three_channels_in_one_cycle_count_once(ledger_factory: Backend) -
     assert links == [(app, app), (bank, app), (data, app)]
     summary = await ledger.register_summary(2026 * 12 + 4, "", None, counted_from=0)
     assert (summary["people_certified"], summary["certifications"]) == (1, 3)
-    await ledger.aclose()
 
 
-async def test_the_due_month_is_the_twelfth_after_the_certification(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_the_due_month_is_the_twelfth_after_the_certification(ledger: Ledger) -> None:
     cases = {
         date(2026, 3, 31): "2027-03",  # last day of a month: still that month
         date(2026, 3, 1): "2027-03",
@@ -57,25 +52,19 @@ async def test_the_due_month_is_the_twelfth_after_the_certification(
         row = await ledger.register_person(person(n))
         assert row is not None
         assert label(row.due_month) == due, day
-    await ledger.aclose()
 
 
-async def test_late_at_night_counts_in_china_standard_time(ledger_factory: Backend) -> None:
+async def test_late_at_night_counts_in_china_standard_time(ledger: Ledger) -> None:
     from datetime import time
 
-    ledger = await ledger_factory.open()
     # 23:30 on 31 March in Guangdong is 15:30 UTC: March, not April, whatever the server's zone
     await certify(ledger, 1, person(1), date(2026, 3, 31), at=time(23, 30))
     row = await ledger.register_person(person(1))
     assert row is not None
     assert (row.last_on, label(row.due_month)) == ("2026-03-31", "2027-03")
-    await ledger.aclose()
 
 
-async def test_the_eleventh_month_links_the_twelfth_opens_the_next_cycle(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_the_eleventh_month_links_the_twelfth_opens_the_next_cycle(ledger: Ledger) -> None:
     early, dutiful = person(1), person(2)
     first = await certify(ledger, 1, early, date(2026, 3, 15))
     linked = await certify(ledger, 2, early, date(2027, 2, 28))  # 11 months later: same cycle
@@ -103,13 +92,11 @@ async def test_the_eleventh_month_links_the_twelfth_opens_the_next_cycle(
     later = await ledger.register_summary(march_2026 + 23, "", None)  # 2027-03 .. 2028-02
     assert (first["people_certified"], first["certifications"]) == (2, 3)
     assert (later["people_certified"], later["certifications"]) == (1, 1)
-    await ledger.aclose()
 
 
 async def test_an_older_certification_recorded_late_never_moves_the_due_month_back(
-    ledger_factory: Backend,
+    ledger: Ledger,
 ) -> None:
-    ledger = await ledger_factory.open()
     who = person(1)
     record = await certify(ledger, 1, who, date(2026, 6, 10))
     await certify(ledger, 2, who, date(2026, 5, 1), "fingerprint", "bank_terminal")  # sent late
@@ -118,13 +105,9 @@ async def test_an_older_certification_recorded_late_never_moves_the_due_month_ba
     last = (row.last_sequence, row.last_on, label(row.due_month))
     assert last == (record, "2026-06-10", "2027-06")
     assert [c.of_record for c in await ledger.register_certifications(who)] == [record, record]
-    await ledger.aclose()
 
 
-async def test_the_ledger_and_the_pure_rule_agree_on_random_histories(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_the_ledger_and_the_pure_rule_agree_on_random_histories(ledger: Ledger) -> None:
     rng = random.Random(17)
     histories: dict[str, list[Certified]] = {}
     n = 0
@@ -146,7 +129,6 @@ async def test_the_ledger_and_the_pure_rule_agree_on_random_histories(
         assert (row.last_sequence, row.due_month) == (expected.last.sequence, expected.due)
         links = [(c.sequence, c.of_record) for c in await ledger.register_certifications(who)]
         assert links == list(expected.links)
-    await ledger.aclose()
 
 
 async def test_an_existing_ledger_is_backfilled_by_the_same_rule(ledger_factory: Backend) -> None:

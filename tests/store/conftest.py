@@ -4,9 +4,9 @@ folder, PostgreSQL in a database of its own per test run."""
 from __future__ import annotations
 
 import pytest
-from ledger_backends import ledger_factory, postgres_url, reset_database
+from ledger_backends import ledger, ledger_factory, postgres_url, reset_database
 
-__all__ = ["ledger_factory", "postgres_url"]  # both backends, from the shared kit
+__all__ = ["ledger", "ledger_factory", "postgres_url"]  # both backends, from the shared kit
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ledger_backends import Backend
+from ledger_backends import Ledger
 from ledgerkit import message_series, receipt, refused
 
 from certhub.hub.store import PageQuery, RecordKind
@@ -31,10 +31,7 @@ def recovery(cents: int, expected: int, total: int, status: str, ref: str | None
     )
 
 
-async def test_recoveries_move_the_balance_only_from_the_total_they_expect(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_recoveries_move_the_balance_only_from_the_total_they_expect(ledger: Ledger) -> None:
     over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 3, "714.00")
     await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
     row = await ledger.get_overpayment("t1")
@@ -69,13 +66,11 @@ async def test_recoveries_move_the_balance_only_from_the_total_they_expect(
     page = await ledger.list_overpayments(PageQuery("", 10, "4401"), status="recovered")
     assert [r.task_id for r in page] == ["t1"]
     assert await ledger.list_overpayments(PageQuery("", 10), status="pending") == []
-    await ledger.aclose()
 
 
 async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_asked_for(
-    ledger_factory: Backend,
+    ledger: Ledger,
 ) -> None:
-    ledger = await ledger_factory.open()
     over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
     await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
     ask = OverpaymentChange("t1", "write_off_requested", 0, 0, "pending")
@@ -107,4 +102,3 @@ async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_ask
     row = await ledger.get_overpayment("t1")
     assert row is not None
     assert (row.recovered_cents, row.status, row.write_off_item) == (100, "written_off", None)
-    await ledger.aclose()

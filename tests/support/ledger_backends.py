@@ -3,7 +3,8 @@
 A suite's ``conftest.py`` imports the fixtures :func:`postgres_url` (a database of the
 suite's own for the run) and :func:`ledger_factory` (parametrised over :data:`BACKENDS`,
 empty for each test); tests annotate the latter with :class:`Backend` (imported from
-here: conftest modules are not importable by name).
+here: conftest modules are not importable by name). A test that needs just one open
+ledger for its whole run takes :func:`ledger` instead.
 
 PostgreSQL must be reachable at 127.0.0.1:5432 (``tests/ensure_services.sh`` starts
 it): when it is not, every PostgreSQL test errors rather than skips, so CI cannot pass
@@ -116,3 +117,11 @@ async def ledger_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
     backend = await empty_backend(request, tmp_path, "postgres_url")
     yield backend
     await backend.release()
+
+
+@pytest.fixture
+async def ledger(ledger_factory: Backend) -> AsyncIterator[Ledger]:
+    """One writable ledger of the backend under test, open for the whole test."""
+    opened = await ledger_factory.open()
+    yield opened
+    await opened.aclose()
