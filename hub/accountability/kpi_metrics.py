@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Final
@@ -61,22 +62,18 @@ MAX_TOWNS: Final = 2000
 senders, so a bad town code must not grow the series without bound."""
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class KpiPublisher:
-    """Computes the KPI snapshot and hands it to the collector."""
+    """Computes the KPI snapshot from ``store`` and hands it to ``collector``.
 
-    def __init__(
-        self,
-        store: KpiStore,
-        collector: KpiCollector,
-        *,
-        units: Sequence[ReportingUnit],
-        deadline_day: int,
-    ) -> None:
-        """Read ``store`` (with the reporting ``units`` and deadline); publish to ``collector``."""
-        self._store = store
-        self._collector = collector
-        self._units = units
-        self._deadline_day = deadline_day
+    The reporting ``units`` and the reports' ``deadline_day`` feed the
+    report-compliance KPI.
+    """
+
+    store: KpiStore
+    collector: KpiCollector
+    units: Sequence[ReportingUnit] = field(kw_only=True)
+    deadline_day: int = field(kw_only=True)
 
     async def refresh(self, now: datetime) -> KpiSnapshot:
         """Compute every published figure as at ``now``; publish and return the snapshot."""
@@ -103,7 +100,7 @@ class KpiPublisher:
             trend=trend,
             kpis={"province": ALL_KPIS, "county": ALL_KPIS, "town": TOWN_KPIS},
         )
-        self._collector.publish(snapshot)
+        self.collector.publish(snapshot)
         return snapshot
 
     async def refresh_now(self) -> KpiSnapshot:
@@ -112,11 +109,11 @@ class KpiPublisher:
 
     async def _month(self, period: str, level: str | None, now: datetime) -> list[dict[str, Any]]:
         return await kpis(
-            self._store,
+            self.store,
             period,
             Scope(level, None),
-            units=self._units,
-            deadline_day=self._deadline_day,
+            units=self.units,
+            deadline_day=self.deadline_day,
             now=now,
         )
 

@@ -50,7 +50,7 @@ from certhub.hub.cli.demo_month_messages import (
     today,
 )
 from certhub.hub.cli.demo_stage import DemoParty, enrol_party, party_key, party_key_path, serving
-from certhub.hub.core.keys import KPI_METRICS, METRICS, PROCEDURE, SETTINGS, STORE
+from certhub.hub.core.keys import KPI_METRICS, PROCEDURE
 from certhub.hub.core.settings import Settings
 from certhub.hub.procedure.deadlines import DeadlineSweep
 from certhub.hub.rules.months import month_index, month_label
@@ -300,14 +300,7 @@ class _Month:
 
     async def sweep(self) -> int:
         """The deadline sweep for the present moment (the hub's loop does it every minute)."""
-        app = self.app
-        sweep = DeadlineSweep(
-            app[STORE],
-            app[PROCEDURE].outcomes,
-            app[METRICS],
-            reminder_days=app[SETTINGS].task_reminder_days,
-        )
-        await sweep.sweep(datetime.now(UTC))
+        await DeadlineSweep.of(self.app).sweep(datetime.now(UTC))
         overdue = await self.read("/v1/task-deadlines", overdue="true", region=COUNTY)
         return sum(1 for row in overdue["items"] if row.get("escalated_at"))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
@@ -34,43 +35,39 @@ def watched_period(now: datetime) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class ComplianceWatch:
-    """Publishes missing reporting units per city, the deadline, and tasks by status."""
+    """Publishes missing reporting units per city, the deadline, and tasks by status.
 
-    def __init__(
-        self,
-        store: LedgerStore,
-        units: Sequence[ReportingUnit],
-        metrics: HubMetrics,
-        *,
-        deadline_day: int,
-    ) -> None:
-        """Watch ``units`` in ``store``; publish through ``metrics``."""
-        self._store = store
-        self._units = units
-        self._metrics = metrics
-        self._deadline_day = deadline_day
+    Watches ``units`` in ``store``, whose month is due by ``deadline_day`` of the
+    next month; publishes through ``metrics``.
+    """
+
+    store: LedgerStore
+    units: Sequence[ReportingUnit]
+    metrics: HubMetrics
+    deadline_day: int = field(kw_only=True)
 
     async def refresh(self, now: datetime) -> None:
         """Recompute every gauge for the period under watch at ``now``."""
         period = watched_period(now)
-        due = deadline(period, self._deadline_day)
-        reported, zero = await self._store.compliance_inputs(period)
-        rows = compliance(self._units, reported=reported, zero_reported=zero, due=due, now=now)
+        due = deadline(period, self.deadline_day)
+        reported, zero = await self.store.compliance_inputs(period)
+        rows = compliance(self.units, reported=reported, zero_reported=zero, due=due, now=now)
         missing = Counter(
             _city(row.unit.code) for row in rows if row.status is ComplianceStatus.MISSING
         )
-        gauge = self._metrics.report_missing_regions
+        gauge = self.metrics.report_missing_regions
         gauge.clear()
-        for unit in self._units:  # every city with units gets a value, zero included
+        for unit in self.units:  # every city with units gets a value, zero included
             gauge.labels(city=_city(unit.code)).set(missing.get(_city(unit.code), 0))
-        self._metrics.report_deadline.set(due.timestamp())
+        self.metrics.report_deadline.set(due.timestamp())
         by_status: Counter[str] = Counter()
-        for row in await self._store.stats(period, "city"):
+        for row in await self.store.stats(period, "city"):
             if row.section == "tasks":
                 by_status[row.key.rsplit(":", 1)[-1]] += row.count
         for status in ("open", "in_progress", "confirmed", "cleared"):
-            self._metrics.verification_tasks.labels(status=status).set(by_status.get(status, 0))
+            self.metrics.verification_tasks.labels(status=status).set(by_status.get(status, 0))
 
     async def refresh_now(self) -> None:
         """Refresh for the present moment; a failure is logged, never raised."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 from certhub.hub.core.periodic import BackgroundTasks
 from certhub.hub.delivery.broker import Broker, Envelope
@@ -11,29 +12,24 @@ from certhub.hub.delivery.relay import OutboxRelay
 from certhub.hub.store import LedgerStore
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class DeliveryService:
-    """Relays the outbox through the broker to the dispatcher (a worker's job)."""
+    """Relays the outbox through the broker to the dispatcher (a worker's job).
 
-    def __init__(
-        self,
-        store: LedgerStore,
-        broker: Broker,
-        dispatcher: DeliveryDispatcher,
-        relay: OutboxRelay,
-        *,
-        consume: bool = True,
-    ) -> None:
-        """Wire the parts; nothing runs before :meth:`start`."""
-        self.store = store
-        self.broker = broker
-        self.dispatcher = dispatcher
-        self.relay = relay
-        self._consume = consume
-        self._relaying = BackgroundTasks()
+    Nothing runs before :meth:`start`; with ``consume=False`` it declares the
+    destinations and relays, but consumes nothing.
+    """
+
+    store: LedgerStore
+    broker: Broker
+    dispatcher: DeliveryDispatcher
+    relay: OutboxRelay
+    consume: bool = field(default=True, kw_only=True)
+    _relaying: BackgroundTasks = field(default_factory=BackgroundTasks, init=False, repr=False)
 
     async def start(self) -> None:
         """Declare and consume every destination, then start relaying."""
-        handler = self.dispatcher.handle if self._consume else None
+        handler = self.dispatcher.handle if self.consume else None
         await self.broker.start(self.dispatcher.destinations, handler)
         self._relaying.start(self.relay.run())
 

@@ -164,6 +164,7 @@ async def check_identity(
     raise Refusal("identity-not-verified", details[result.verdict])
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class CertificationPull:
     """Pulls certification results (the ministry's) into the ledger, page by page.
 
@@ -173,19 +174,14 @@ class CertificationPull:
     crash at any moment re-pulls at most one page and records nothing twice.
     """
 
-    def __init__(
-        self,
-        source: CertificationSource,
-        ingestor: InboundIngestor,
-        sender: InboundSender,
-        cursor: PullCursor,
-    ) -> None:
-        """Pull from ``source`` as ``sender``; keep the position in ``cursor``."""
-        self._source = source
-        self._ingestor = ingestor
-        self._sender = sender
-        self._cursor = cursor
-        self._lock = asyncio.Lock()  # one pull at a time: the cursor has one writer
+    source: CertificationSource
+    ingestor: InboundIngestor
+    sender: InboundSender
+    """Who the pulled events are recorded as coming from."""
+    cursor: PullCursor
+    """Where the position is kept."""
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    """One pull at a time: the cursor has one writer."""
 
     async def pull_once(self, *, limit: int = 200) -> int:
         """Pull until the source has nothing more; return how many events were recorded."""
@@ -195,19 +191,19 @@ class CertificationPull:
     async def _pull(self, limit: int) -> int:
         recorded = 0
         while True:
-            cursor = await self._cursor.read()
-            page = await self._source.pull_certifications(cursor, limit=limit)
+            cursor = await self.cursor.read()
+            page = await self.source.pull_certifications(cursor, limit=limit)
             for event, record_id in zip(page.events, page.record_ids, strict=True):
                 try:
                     # "ministry-" since the first release: the ids already in ledgers stay valid
                     message_id = f"ministry-{record_id}"
-                    await self._ingestor.ingest(self._sender, event, message_id)
+                    await self.ingestor.ingest(self.sender, event, message_id)
                     recorded += 1
                 except Refusal as exc:
                     log.warning("pulled record %s refused: %s", record_id, exc.slug)
             for rejected in page.rejected:
                 log.warning("pulled record could not be translated: %s", rejected)
-            await self._cursor.write(page.next_cursor)
+            await self.cursor.write(page.next_cursor)
             if not page.has_more:
                 return recorded
 

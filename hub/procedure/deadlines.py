@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -32,29 +33,36 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class DeadlineSweep:
-    """Reminds and escalates tasks by their deadlines, once each."""
+    """Reminds and escalates tasks by their deadlines, once each.
 
-    def __init__(
-        self,
-        store: LedgerStore,
-        outcomes: OutcomeSigner,
-        metrics: HubMetrics,
-        *,
-        reminder_days: int,
-    ) -> None:
-        """Sweep ``store``; sign with ``outcomes``; publish through ``metrics``."""
-        self._store = store
-        self._outcomes = outcomes
-        self._metrics = metrics
-        self._reminder = timedelta(days=reminder_days)
+    Sweeps ``store``, signs with ``outcomes``, publishes through ``metrics``;
+    a task is reminded ``reminder_days`` before its deadline.
+    """
+
+    store: LedgerStore
+    outcomes: OutcomeSigner
+    metrics: HubMetrics
+    reminder_days: int = field(kw_only=True)
+
+    @classmethod
+    def of(cls, app: web.Application) -> DeadlineSweep:
+        """The sweep of the hub ``app``: its ledger, outcome signer, metrics and settings."""
+        return cls(
+            app[STORE],
+            app[PROCEDURE].outcomes,
+            app[METRICS],
+            reminder_days=app[SETTINGS].task_reminder_days,
+        )
 
     async def sweep(self, now: datetime) -> int:
         """Record every reminder and escalation due at ``now``; how many were recorded."""
         recorded = 0
+        remind_from = now + timedelta(days=self.reminder_days)
         while True:
-            rows = await self._store.deadlines_due(
-                remind_from=(now + self._reminder).timestamp(), now=now.timestamp(), limit=BATCH
+            rows = await self.store.deadlines_due(
+                remind_from=remind_from.timestamp(), now=now.timestamp(), limit=BATCH
             )
             made = [await self._mark(row, now) for row in rows]
             recorded += sum(made)
@@ -68,11 +76,11 @@ class DeadlineSweep:
         stage = stage_due(
             due,
             now,
-            reminder_days=self._reminder.days,
+            reminder_days=self.reminder_days,
             reminded=row.reminded_at is not None,
             escalated=row.escalated_at is not None,
         )
-        task_row = await self._store.get_task(row.task_id)
+        task_row = await self.store.get_task(row.task_id)
         if stage is None or task_row is None:
             return False
         task = VerificationTask.model_validate_json(task_row.snapshot)
@@ -86,7 +94,7 @@ class DeadlineSweep:
             due_at=due,
             at=now,
         )
-        record = self._outcomes.record(
+        record = self.outcomes.record(
             notice,
             message_id=f"deadline:{row.task_id}:{stage}",
             person=task.person,
@@ -97,10 +105,10 @@ class DeadlineSweep:
         action = "task_escalated" if stage == "escalated" else "task_reminded"
         effects = Effects(
             deadlines=(DeadlineWrite(row.task_id, step, now.timestamp()),),
-            audit=(AuditWrite(action, row.task_id, self._outcomes.hub_id, record.sha256),),
+            audit=(AuditWrite(action, row.task_id, self.outcomes.hub_id, record.sha256),),
         )
         try:
-            made = await self._store.append(record.as_message(now), no_receipt, effects)
+            made = await self.store.append(record.as_message(now), no_receipt, effects)
         except (Conflict, ReplayConflict):  # another process marked it first
             return False
         if not made.created:  # the same record, signed by another process at the same moment
@@ -112,14 +120,14 @@ class DeadlineSweep:
         overdue: Counter[str] = Counter()
         after = ""
         while True:
-            rows = await self._store.list_deadlines(
+            rows = await self.store.list_deadlines(
                 PageQuery(after, BATCH), overdue_at=now.timestamp()
             )
             overdue.update(row.kind for row in rows)
             if len(rows) < BATCH:
                 break
             after = rows[-1].task_id
-        gauge = self._metrics.verification_tasks_overdue
+        gauge = self.metrics.verification_tasks_overdue
         for kind in DEFAULT_DEADLINE_DAYS:  # every kind gets a value, zero included
             gauge.labels(kind=kind).set(overdue.get(kind, 0))
 
@@ -128,17 +136,8 @@ class DeadlineSweep:
         await self.sweep(datetime.now(UTC))
 
 
-
 async def deadline_context(app: web.Application) -> AsyncIterator[None]:
     """Sweep deadlines every minute for the life of the hub (processes that write)."""
-    settings = app[SETTINGS]
-    procedure = app[PROCEDURE]
-    sweep = DeadlineSweep(
-        app[STORE],
-        procedure.outcomes,
-        app[METRICS],
-        reminder_days=settings.task_reminder_days,
-    )
-    loop = partial(every, 60.0, sweep.sweep_now, what="task deadlines")
+    loop = partial(every, 60.0, DeadlineSweep.of(app).sweep_now, what="task deadlines")
     async with app[LEADERSHIP].running("task-deadlines", loop):  # one process of the deployment
         yield
