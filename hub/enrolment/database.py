@@ -17,6 +17,7 @@ refused key leaves the code unused.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from certhub.hub.enrolment.codes import (
@@ -46,6 +47,7 @@ from certhub.security.admin import with_bound
 __all__ = ["DatabaseEnrolment"]
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class DatabaseEnrolment:
     """Issue, redeem and revoke against the deployment's database (an :class:`EnrolmentOffice`).
 
@@ -55,16 +57,9 @@ class DatabaseEnrolment:
         clock: the current aware time (injected by tests).
     """
 
-    def __init__(
-        self,
-        trust: DatabaseTrustStore,
-        mac_key: bytes,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self.trust = trust
-        self._mac_key = mac_key
-        self._clock = clock
+    trust: DatabaseTrustStore
+    mac_key: bytes = field(repr=False)
+    clock: Callable[[], datetime] = field(default=utc_now, kw_only=True)
 
     @classmethod
     async def open(
@@ -91,7 +86,7 @@ class DatabaseEnrolment:
         """
         if staff is not None:
             check_staff(staff, parse_area(request.village))
-        now = self._clock()
+        now = self.clock()
         code, code_id = draw_code()
         sender = request.sender or f"coord-{request.village}-{code_id}"
         expires_at = now + timedelta(hours=request.hours)
@@ -111,7 +106,7 @@ class DatabaseEnrolment:
                 raise Problem("replay", "this signed request already made an enrolment code")
             await CodeRows.prune(conn, (now - KEEP_AFTER_EXPIRY).timestamp())
             await CodeRows.insert(conn, {
-                "code_id": code_id, "mac": code_mac(self._mac_key, code),
+                "code_id": code_id, "mac": code_mac(self.mac_key, code),
                 "village": request.village, "role": request.role, "sender": sender,
                 "issued_by": "cli" if staff is None else staff.sender,
                 "issued_at": now.timestamp(), "expires_at": expires_at.timestamp(),
@@ -130,10 +125,10 @@ class DatabaseEnrolment:
         """
         public = public_jwk(jwk)
         kid = VerifyingKey.from_jwk(public).kid
-        now = self._clock()
+        now = self.clock()
         async with self.trust.transaction() as conn:
             await CodeRows.lock(conn)
-            row = await CodeRows.by_mac(conn, code_mac(self._mac_key, code))
+            row = await CodeRows.by_mac(conn, code_mac(self.mac_key, code))
             if row is None or row["used_at"] is not None or row["expires_at"] <= now.timestamp():
                 raise Problem("enrolment-code-invalid", CODE_INVALID)
 

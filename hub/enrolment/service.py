@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final, Protocol
@@ -76,6 +77,7 @@ class EnrolmentOffice(Protocol):
         ...
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class Enrolment:
     """Codes and the trust store file, used together.
 
@@ -85,16 +87,9 @@ class Enrolment:
         clock: the current aware time (injected by tests).
     """
 
-    def __init__(
-        self,
-        codes: CodeBook,
-        trust_store_path: Path,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self.codes = codes
-        self.trust_store_path = trust_store_path
-        self._clock = clock
+    codes: CodeBook
+    trust_store_path: Path
+    clock: Callable[[], datetime] = field(default=utc_now, kw_only=True)
 
     def issue(
         self,
@@ -141,7 +136,7 @@ class Enrolment:
         def bind(record: CodeRecord) -> TrustedKey:
             if self._sender_taken(record.sender):  # bound before a crash kept the code open
                 raise Problem("enrolment-code-invalid", CODE_INVALID)
-            binding = enrolled_binding(record.sender, record.role, record.village, self._clock())
+            binding = enrolled_binding(record.sender, record.role, record.village, self.clock())
             try:
                 return trust_bind(self.trust_store_path, public, **binding)
             except TrustStoreError as exc:
