@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass
 from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
 import httpx
@@ -30,6 +31,7 @@ T = TypeVar("T")
 ConfigT = TypeVar("ConfigT", bound=AdapterConfig)
 
 
+@dataclass(frozen=True)
 class AdapterOptions:
     """Process-wide collaborators every adapter is built with (not configuration).
 
@@ -41,20 +43,12 @@ class AdapterOptions:
         rng: jitter randomness; seed for reproducible waits.
     """
 
-    def __init__(
-        self,
-        metrics: AdapterMetrics,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        testing: bool = False,
-        clock: Callable[[], float] = time.monotonic,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.metrics = metrics
-        self.transport = transport
-        self.testing = testing
-        self.clock = clock
-        self.rng = rng
+    metrics: AdapterMetrics
+    _: KW_ONLY
+    transport: httpx.AsyncBaseTransport | None = None
+    testing: bool = False
+    clock: Callable[[], float] = time.monotonic
+    rng: random.Random | None = None
 
 
 class Adapter(Generic[ConfigT]):
