@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -145,26 +145,26 @@ class FolderKeys:
         return [NewKey.signing(read_private_key(path))] if path.is_file() else []
 
 
+@dataclass(eq=False)  # a service: equal only to itself
 class SharedIdentity:
-    """The hub identity of a PostgreSQL deployment: the same in every process."""
+    """The hub identity of a PostgreSQL deployment: the same in every process.
 
-    def __init__(
-        self,
-        store: DeploymentKeyStore,
-        hub_keys: SharedHubKeyring,
-        cursor_key: bytes,
-        evidence_keys: SharedEvidenceKeys,
-        folder: FolderKeys,
-    ) -> None:
-        """Use :meth:`open`."""
-        self.store = store
-        self.hub_keys = hub_keys
-        self.cursor_key = cursor_key
-        self.evidence_keys = evidence_keys
-        self.state = DeploymentState(store.pool)  # the singletons' positions (pull cursors)
-        self._folder = folder
-        self._adapters: dict[str, SigningKey] = {}
-        self._lock = asyncio.Lock()
+    Build it with :meth:`open`; ``folder`` holds the keys adopted on first use.
+    """
+
+    store: DeploymentKeyStore
+    hub_keys: SharedHubKeyring
+    cursor_key: bytes = field(repr=False)
+    evidence_keys: SharedEvidenceKeys
+    folder: FolderKeys
+    state: DeploymentState = field(init=False)
+    """The singletons' positions (pull cursors)."""
+    _adapters: dict[str, SigningKey] = field(default_factory=dict, init=False, repr=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """The deployment state lives in the key store's database."""
+        self.state = DeploymentState(self.store.pool)
 
     @classmethod
     async def open(cls, store: DeploymentKeyStore, folder: FolderKeys) -> SharedIdentity:
@@ -197,7 +197,7 @@ class SharedIdentity:
         """Inbound adapter ``name``'s signing key, the same in every process."""
         async with self._lock:
             if name not in self._adapters:
-                adopt = await asyncio.to_thread(self._folder.adapter, name)
+                adopt = await asyncio.to_thread(self.folder.adapter, name)
                 keys = await self.store.ensure(
                     adapter_purpose(name), lambda: NewKey.signing(SigningKey.generate()),
                     adopt=adopt,
