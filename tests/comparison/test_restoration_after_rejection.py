@@ -45,12 +45,7 @@ async def test_after_a_rejected_proposal_staff_restore_a_roster_still_active(
         back_pay_to=last_day(VOIDED_IN),
         back_pay_amount="238.00",
     )
-    status, body = await office.post("/v1/restorations", "town-1", filing)
-    assert status == 202, body
-    filed = body["sequence"]
-    assert (await office.decide("restorations", filed, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restorations", filed, "county-1", "approve")
-    assert status == 202, body
+    await office.approved("restorations", "town-1", filing)
     assert await store.closed_benefit(number) is None
     assert await audited(office, "closure_lifted") == [tasks[number]]
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}

@@ -161,11 +161,7 @@ async def test_a_restoration_staff_file_and_the_proposal_never_pay_a_month_twice
     status, body = await office.post("/v1/restorations", "town-1", filing)
     assert (status, body["type"]) == (422, PROBLEM + "restoration-period-invalid"), body
     filing |= {"back_pay_from": f"{VOIDED_IN}-01", "back_pay_amount": "238.00"}
-    status, body = await office.post("/v1/restorations", "town-1", filing)
-    assert status == 202, body
-    filed = int(body["sequence"])
-    assert (await office.decide("restorations", filed, "town-1", "accept"))[0] == 202
-    assert (await office.decide("restorations", filed, "county-1", "approve"))[0] == 202
+    await office.approved("restorations", "town-1", filing)
     assert await store.closed_benefit(second["id_number"]) is None
     _, balance = await office.get(f"/v1/overpayments/{overpaid}")  # refunded on this path too
     assert (balance["status"], balance["recovered"], balance["remaining"]) == (

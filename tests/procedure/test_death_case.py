@@ -36,13 +36,7 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
     died = months_ago(3)
     certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     report = office.death_report(person, died, certificate)
-    status, receipt = await office.post("/v1/reports", "city", report)
-    assert status == 202, receipt
-    item = receipt["sequence"]
-
-    assert (await office.decide("reports", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("reports", item, "county-1", "approve")
-    assert status == 202, body
+    item = await office.approved_report(report)  # sent, accepted by the town, approved
 
     status, page = await office.get(
         "/v1/verification-tasks", status="open", region=person["region"]["county"]

@@ -128,14 +128,20 @@ class Office(TrustedParties):
         } | extra
         return await self.post(f"/v1/{collection}/{item}/decisions", party, payload)
 
-    async def approved_report(self, report: dict[str, Any]) -> int:
-        """``report`` sent by the city, accepted by town staff, approved by the county; its item."""
-        status, receipt = await self.post("/v1/reports", "city", report)
+    async def approved(self, collection: str, party: str, payload: dict[str, Any]) -> int:
+        """``payload`` sent to ``/v1/<collection>`` by ``party``, accepted by town staff
+        (town-1), approved by the county (county-1); its item."""
+        status, receipt = await self.post(f"/v1/{collection}", party, payload)
         assert status == 202, receipt
         item = int(receipt["sequence"])
-        assert (await self.decide("reports", item, "town-1", "accept"))[0] == 202
-        assert (await self.decide("reports", item, "county-1", "approve"))[0] == 202
+        assert (await self.decide(collection, item, "town-1", "accept"))[0] == 202
+        status, body = await self.decide(collection, item, "county-1", "approve")
+        assert status == 202, body
         return item
+
+    async def approved_report(self, report: dict[str, Any]) -> int:
+        """``report`` sent by the city, accepted by town staff, approved by the county; its item."""
+        return await self.approved("reports", "city", report)
 
     def death_report(self, person: dict[str, Any], died: date, certificate: str) -> dict[str, Any]:
         """The city's report that ``person`` died on ``died``, citing the stored cremation
