@@ -31,15 +31,24 @@ Call = Callable[[], Awaitable[Any]]
 Refusal = TypeVar("Refusal", bound=AdapterError)
 
 
+async def always(
+    faults: FaultControl, call: Call, kind: str, refusal: type[Refusal], **config: Any
+) -> Refusal:
+    """Every answer is the fault ``kind`` (with the mock's ``config``): ``call`` fails with
+    ``refusal``."""
+    await faults.set(rates={kind: 1.0}, **config)
+    with pytest.raises(refusal) as caught:
+        await call()
+    return caught.value
+
+
 async def refused_at_once(
     faults: FaultControl, call: Call, kind: str, refusal: type[Refusal]
 ) -> Refusal:
-    """Every answer is the fault ``kind``: ``call`` fails with ``refusal`` after one request."""
-    await faults.set(rates={kind: 1.0})
-    with pytest.raises(refusal) as caught:
-        await call()
-    assert await faults.requests() == 1  # never retried
-    return caught.value
+    """:func:`always`, and the call made one request: a permanent fault is never retried."""
+    refused = await always(faults, call, kind, refusal)
+    assert await faults.requests() == 1
+    return refused
 
 
 class FaultContract:
@@ -58,9 +67,7 @@ class FaultContract:
     async def test_persistent_error_opens_the_circuit(
         self, adapter: Adapter, faults: FaultControl, call: Call
     ) -> None:
-        await faults.set(rates={"error": 1.0})
-        with pytest.raises(DepartmentUnavailable):
-            await call()
+        await always(faults, call, "error", DepartmentUnavailable)
         assert adapter.policy.breaker.state is CircuitState.open
         with pytest.raises(CircuitOpen):
             await call()
@@ -92,9 +99,7 @@ class FaultContract:
     async def test_persistent_hang_ends_in_a_timeout(
         self, adapter: Adapter, faults: FaultControl, call: Call
     ) -> None:
-        await faults.set(rates={"hang": 1.0})
-        with pytest.raises(DepartmentTimeout):
-            await call()
+        await always(faults, call, "hang", DepartmentTimeout)
 
     async def test_malformed_payload_is_permanent(
         self, adapter: Adapter, faults: FaultControl, call: Call
@@ -105,9 +110,7 @@ class FaultContract:
     async def test_huge_response_is_refused(
         self, adapter: Adapter, faults: FaultControl, call: Call
     ) -> None:
-        await faults.set(rates={"huge": 1.0}, huge_bytes=2 * 1024 * 1024)
-        with pytest.raises(ResponseTooLarge):
-            await call()
+        await always(faults, call, "huge", ResponseTooLarge, huge_bytes=2 * 1024 * 1024)
 
     @pytest.mark.parametrize(
         "kind", ["error", "reject", "hang", "reset", "malformed", "huge", "throttle"]
@@ -115,10 +118,10 @@ class FaultContract:
     async def test_caller_only_ever_sees_certhub_errors(
         self, adapter: Adapter, faults: FaultControl, call: Call, kind: str
     ) -> None:
-        await faults.set(rates={kind: 1.0}, huge_bytes=2 * 1024 * 1024, retry_after=0)
-        with pytest.raises(AdapterError) as caught:
-            await call()
-        assert type(caught.value).__module__ == "certhub.adapters.errors"
+        seen = await always(
+            faults, call, kind, AdapterError, huge_bytes=2 * 1024 * 1024, retry_after=0
+        )
+        assert type(seen).__module__ == "certhub.adapters.errors"
 
     async def test_latency_within_the_timeout_is_tolerated(
         self, faults: FaultControl, call: Call
