@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
-from procedurekit import Office
+from procedurekit import Office, recovery, write_off
 
 from certhub.hub.problems import ALL_PROBLEMS
 from certhub.schemas import problem_type_uri
@@ -35,31 +35,6 @@ async def overpaid_task(office: Office) -> str:
     person = office.people.person()
     await office.roster(person, paid_through=TODAY.strftime("%Y-%m"))
     return await office.confirmed_death(person, months_ago(3))
-
-
-def recovery(task_id: str, amount: str, party: str = "det-1", **extra: Any) -> dict[str, Any]:
-    role = {"det-1": "benefit_determiner", "town-1": "town_staff"}.get(party, "county_reviewer")
-    return {
-        "type": "recovery/v1",
-        "task_id": task_id,
-        "amount": amount,
-        "source": "bank_reversal",
-        "recovered_on": TODAY.isoformat(),
-        "actor": {"id": party, "role": role},
-        "at": datetime.now(UTC).isoformat(),
-    } | extra
-
-
-def write_off(task_id: str, amount: str, party: str = "det-1") -> dict[str, Any]:
-    role = "benefit_determiner" if party == "det-1" else "county_reviewer"
-    return {
-        "type": "write_off/v1",
-        "task_id": task_id,
-        "amount": amount,
-        "reason": "无遗产可追，继承人放弃继承",
-        "actor": {"id": party, "role": role},
-        "at": datetime.now(UTC).isoformat(),
-    }
 
 
 async def balance(office: Office, task_id: str) -> dict[str, Any]:

@@ -296,6 +296,33 @@ def restoration(person: dict[str, Any], since: date, **changes: Any) -> dict[str
     } | changes
 
 
+def recovery(task_id: str, amount: str, party: str = "det-1", **changes: Any) -> dict[str, Any]:
+    """``amount`` of overpayment ``task_id`` recovered today from a bank reversal, recorded by
+    ``party`` in its trusted role (a benefit determiner unless named)."""
+    return {
+        "type": "recovery/v1",
+        "task_id": task_id,
+        "amount": amount,
+        "source": "bank_reversal",
+        "recovered_on": today().isoformat(),
+        "actor": {"id": party, "role": PARTIES[party][0]},
+        "at": datetime.now(UTC).isoformat(),
+    } | changes
+
+
+def write_off(task_id: str, amount: str, party: str = "det-1", **changes: Any) -> dict[str, Any]:
+    """The rest (``amount``) of overpayment ``task_id`` asked to be written off by ``party``
+    in its trusted role (a benefit determiner unless named)."""
+    return {
+        "type": "write_off/v1",
+        "task_id": task_id,
+        "amount": amount,
+        "reason": "无遗产可追，继承人放弃继承",
+        "actor": {"id": party, "role": PARTIES[party][0]},
+        "at": datetime.now(UTC).isoformat(),
+    } | changes
+
+
 def counter_event(
     person: dict[str, Any],
     id_image: str,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import procedurekit
 from comparisonkit import ComparisonCase
 from procedurekit import Office, today
 
@@ -118,15 +119,7 @@ def last_day(month: str) -> str:
 
 def recovery(task_id: str, amount: str) -> dict[str, Any]:
     """A sum recovered by the county's benefit staff from the family, today."""
-    return {
-        "type": "recovery/v1",
-        "task_id": task_id,
-        "amount": amount,
-        "source": "family",
-        "recovered_on": today().isoformat(),
-        "actor": {"id": "det-1", "role": "benefit_determiner"},
-        "at": datetime.now(UTC).isoformat(),
-    }
+    return procedurekit.recovery(task_id, amount, source="family")
 
 
 async def overpaid_figures(office: Office) -> tuple[list[tuple[str, int, str]], Decimal]:
