@@ -11,14 +11,14 @@ from aiohttp import web
 
 from certhub.hub.api.auth import require_in_area, require_reader
 from certhub.hub.api.ingress_routes import push_one
-from certhub.hub.api.params import region_param
+from certhub.hub.api.params import page, region_param
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.review import plan_decision, plan_transition
 from certhub.hub.rules.compliance import ReportingUnit, check_period, compliance, deadline
 from certhub.hub.rules.decisions import ItemKind
-from certhub.hub.store import PageQuery, RecordKind
+from certhub.hub.store import PageQuery, RecordKind, TaskRow
 from certhub.hub.store.queries import GROUPINGS
 from certhub.schemas import Decision, TaskStatus, TaskTransition
 from certhub.schemas.clock import shanghai_today
@@ -69,18 +69,16 @@ async def list_tasks(request: web.Request) -> web.Response:
     cursors = request.app[CURSORS]
     after = cursors.decode(request.query.get("after"), TASK_CURSOR)
     limit = page_limit(request)
-    rows = list(
-        await request.app[STORE].list_tasks(
-            PageQuery(after, limit + 1, region, reader.area), status=status
-        )
+    rows = await request.app[STORE].list_tasks(
+        PageQuery(after, limit + 1, region, reader.area), status=status
     )
-    page = rows[:limit]
-    body = {
-        "items": [json.loads(row.snapshot) | {"version": row.version} for row in page],
-        "next_cursor": cursors.encode(TASK_CURSOR, page[-1].changed_seq if page else after),
-        "has_more": len(rows) > limit,
-    }
-    return web.json_response(body, headers={"Cache-Control": "no-store"})
+    encoded = partial(cursors.encode, TASK_CURSOR)
+    return page(rows, limit, _task, lambda row: encoded(row.changed_seq), encoded(after))
+
+
+def _task(row: TaskRow) -> dict[str, Any]:
+    """A verification task as the list and the single view show it: its snapshot and version."""
+    return json.loads(row.snapshot) | {"version": row.version}
 
 
 @routes.get("/v1/verification-tasks/{task_id}")
@@ -90,11 +88,11 @@ async def get_task(request: web.Request) -> web.Response:
     row = await request.app[STORE].get_task(request.match_info["task_id"])
     if row is None:
         raise Problem("not-found", "no such verification task")
-    task = json.loads(row.snapshot)
+    task = _task(row)
     region = task["person"]["region"]
     detail = "no such verification task"
     require_in_area(reader, region["county"], region.get("village"), detail=detail)
-    return web.json_response(task | {"version": row.version})
+    return web.json_response(task)
 
 
 @routes.get("/v1/compliance")

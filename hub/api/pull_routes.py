@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, Final
 
 from aiohttp import web
 
 from certhub.hub.api.auth import require_reader
+from certhub.hub.api.params import page
 from certhub.hub.core.keys import CURSORS, METRICS, SETTINGS, STORE
 from certhub.hub.problems import Problem
 from certhub.hub.store import LedgerRecord, RecordKind
@@ -42,17 +44,10 @@ async def _pull(request: web.Request, kind: RecordKind) -> web.Response:
     cursors = request.app[CURSORS]
     after = cursors.decode(request.query.get("after"), kind)
     limit = page_limit(request)
-    records = list(await request.app[STORE].page(kind, after, limit + 1, area=reader.area))
-    has_more = len(records) > limit
-    records = records[:limit]
-    last = records[-1].sequence if records else after
-    request.app[METRICS].records_pulled.labels(kind=kind.value).inc(len(records))
-    body = {
-        "items": [pull_item(record) for record in records],
-        "next_cursor": cursors.encode(kind, last),
-        "has_more": has_more,
-    }
-    return web.json_response(body, headers={"Cache-Control": "no-store"})
+    records = await request.app[STORE].page(kind, after, limit + 1, area=reader.area)
+    request.app[METRICS].records_pulled.labels(kind=kind.value).inc(min(len(records), limit))
+    encoded = partial(cursors.encode, kind)
+    return page(records, limit, pull_item, lambda record: encoded(record.sequence), encoded(after))
 
 
 def page_limit(request: web.Request) -> int:
