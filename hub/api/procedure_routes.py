@@ -78,7 +78,8 @@ async def list_tasks(request: web.Request) -> web.Response:
 
 def _task(row: TaskRow) -> dict[str, Any]:
     """A verification task as the list and the single view show it: its snapshot and version."""
-    return json.loads(row.snapshot) | {"version": row.version}
+    task: dict[str, Any] = json.loads(row.snapshot)
+    return task | {"version": row.version}
 
 
 @routes.get("/v1/verification-tasks/{task_id}")
