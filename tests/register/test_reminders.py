@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from ledger_backends import Backend
+from ledger_backends import Ledger
 from registerkit import VILLAGE, certify, resident_id
 
 from certhub.hub.register.reminders import ReminderSweep
@@ -44,8 +44,7 @@ async def notices(ledger: Any) -> list[tuple[str, str, str, str]]:
     return list(await ledger.pending_notices(100))
 
 
-async def test_two_per_cycle_the_month_before_and_the_due_month(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_two_per_cycle_the_month_before_and_the_due_month(ledger: Ledger) -> None:
     await scene(ledger)
     sweep = ReminderSweep(ledger, per_cycle=2)
     assert await sweep.sweep(date(2027, 2, 15)) == 1  # X: the month before its due month
@@ -73,11 +72,9 @@ async def test_two_per_cycle_the_month_before_and_the_due_month(ledger_factory: 
     assert {json.loads(bytes(p))["kind"] for _, p in outbox} == {"certification_reminder"}
     audit = await ledger._read("SELECT count(*) FROM audit WHERE action = 'register_reminder'", ())
     assert int(str(audit[0][0])) == 4
-    await ledger.aclose()
 
 
-async def test_a_certification_starts_the_count_again(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_a_certification_starts_the_count_again(ledger: Ledger) -> None:
     await scene(ledger)
     sweep = ReminderSweep(ledger, per_cycle=1)
     assert await sweep.sweep(date(2027, 3, 5)) == 1  # X (one per cycle: in the due month)
@@ -85,15 +82,12 @@ async def test_a_certification_starts_the_count_again(ledger_factory: Backend) -
     await certify(ledger, 9, X, date(2026, 12, 1))  # earlier in time: due 2027-12 now
     assert await sweep.sweep(date(2027, 12, 1)) == 1  # a new cycle: one more
     assert await sweep.sweep(date(2027, 12, 2)) == 0
-    await ledger.aclose()
 
 
-async def test_a_hub_that_starts_late_sends_one_not_two(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_a_hub_that_starts_late_sends_one_not_two(ledger: Ledger) -> None:
     await scene(ledger)
     sweep = ReminderSweep(ledger, per_cycle=3)
     assert await sweep.sweep(date(2027, 3, 1)) == 2  # X (slot 3 of 3) and Y (slot 2): one each
     assert await sweep.sweep(date(2027, 3, 2)) == 0  # the missed slots are not sent late
     assert len(await notices(ledger)) == 2
     assert await ReminderSweep(ledger, per_cycle=0).sweep(date(2027, 5, 1)) == 0
-    await ledger.aclose()

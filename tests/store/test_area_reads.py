@@ -11,7 +11,7 @@ import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
-from ledger_backends import Backend
+from ledger_backends import Backend, Ledger
 from ledgerkit import receipt, unsigned_message
 
 from certhub.hub.store import PageQuery, RecordKind
@@ -45,10 +45,7 @@ def task(task_id: str, county: str, village: str | None) -> TaskWrite:
     return TaskWrite(task_id, f"P-{task_id}", "death", "open", county, village, b"{}", None)
 
 
-async def test_pages_evidence_and_statistics_stay_inside_the_area(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_pages_evidence_and_statistics_stay_inside_the_area(ledger: Ledger) -> None:
     rows = [(A, DIGEST_A), (B, ""), (None, DIGEST_X), (None, "")]
     for n, (village, cites) in enumerate(rows, start=1):
         await ledger.append(report(n, X, village, cites), receipt)
@@ -120,7 +117,6 @@ async def test_pages_evidence_and_statistics_stay_inside_the_area(
     # The record without a region counts province-wide only (its key is NULL).
     assert reports == {StatRow("reports", "None", 1), StatRow("reports", X, 4),
                        StatRow("reports", Y, 2)}  # fmt: skip
-    await ledger.aclose()
 
 
 async def test_outcomes_written_without_a_village_get_it_from_their_payload(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ledger_backends import Backend
+from ledger_backends import Ledger
 from ledgerkit import message_series, receipt, refused
 
 from certhub.hub.store import RecordKind
@@ -20,9 +20,8 @@ message = message_series(
 
 
 async def test_the_closure_named_is_lifted_once_and_a_later_termination_closes_again(
-    ledger_factory: Backend,
+    ledger: Ledger,
 ) -> None:
-    ledger = await ledger_factory.open()
     await ledger.append(message(1), receipt, Effects(closure=BenefitClosure("P1", "death", "t1")))
     # another task's closure is not the one checked: refused, nothing written
     stale = Effects(closure_lifted=BenefitClosure("P1", "death", "t0"))
@@ -36,4 +35,3 @@ async def test_the_closure_named_is_lifted_once_and_a_later_termination_closes_a
     # a true death confirmed later terminates the benefit again
     await ledger.append(message(5), receipt, Effects(closure=BenefitClosure("P1", "death", "t2")))
     assert await ledger.closed_benefit("P1") == ("death", "t2")
-    await ledger.aclose()

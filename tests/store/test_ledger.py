@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from ledger_backends import Backend
+from ledger_backends import Backend, Ledger
 from ledgerkit import hub_record, receipt, unsigned_message
 
 from certhub.hub.store import (
@@ -85,10 +85,7 @@ async def test_concurrent_appends_share_commits_and_get_distinct_sequences(
     assert len(batches) < 50  # group commit: many messages per commit
 
 
-async def test_a_caller_that_goes_away_still_has_its_message_committed(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_a_caller_that_goes_away_still_has_its_message_committed(ledger: Ledger) -> None:
     gone = asyncio.ensure_future(ledger.append(message(1), receipt))
     await asyncio.sleep(0)  # queued: it waits for the group commit
     gone.cancel()
@@ -97,30 +94,24 @@ async def test_a_caller_that_goes_away_still_has_its_message_committed(
     committed = await ledger.find("city", "m1")
     assert committed is not None
     assert [committed.sequence, stayed.record.sequence] == [1, 2]
-    await ledger.aclose()
 
 
-async def test_same_bytes_again_return_the_original_record(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_same_bytes_again_return_the_original_record(ledger: Ledger) -> None:
     first = await ledger.append(message(1), receipt)
     again = await ledger.append(message(1), lambda seq: "another receipt")
     assert again.created is False
     assert again.record == first.record
     assert await ledger.count() == 1
-    await ledger.aclose()
 
 
-async def test_same_message_id_other_bytes_is_a_replay(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_same_message_id_other_bytes_is_a_replay(ledger: Ledger) -> None:
     await ledger.append(message(1), receipt)
     with pytest.raises(ReplayConflict):
         await ledger.append(message(1, body=b"other"), receipt)
     assert await ledger.count() == 1
-    await ledger.aclose()
 
 
-async def test_duplicates_inside_one_batch_are_resolved(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_duplicates_inside_one_batch_are_resolved(ledger: Ledger) -> None:
     results = await asyncio.gather(
         ledger.append(message(1), receipt),
         ledger.append(message(1), receipt),
@@ -132,13 +123,9 @@ async def test_duplicates_inside_one_batch_are_resolved(ledger_factory: Backend)
     assert isinstance(results[2], ReplayConflict)
     assert await ledger.count() == 1
     assert first_broken(await audit_of(ledger)) is None
-    await ledger.aclose()
 
 
-async def test_a_plain_resend_of_a_message_with_effects_in_the_same_batch(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_a_plain_resend_of_a_message_with_effects_in_the_same_batch(ledger: Ledger) -> None:
     with_item, resent, after = await asyncio.gather(
         ledger.append(message(1), receipt, Effects(item=ItemOpen("report"))),
         ledger.append(message(1), receipt),
@@ -147,7 +134,6 @@ async def test_a_plain_resend_of_a_message_with_effects_in_the_same_batch(
     assert (with_item.created, resent.created, after.created) == (True, False, True)
     assert resent.record.sequence == with_item.record.sequence == 1
     assert after.record.sequence == 2
-    await ledger.aclose()
 
 
 async def test_records_survive_reopening_and_sequences_continue(ledger_factory: Backend) -> None:
@@ -166,8 +152,7 @@ async def test_records_survive_reopening_and_sequences_continue(ledger_factory: 
     await reopened.aclose()
 
 
-async def test_page_filters_by_kind_in_sequence_order(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_page_filters_by_kind_in_sequence_order(ledger: Ledger) -> None:
     for n in range(12):
         await ledger.append(message(n), receipt)
     reports = await ledger.page(RecordKind.REPORT, 0, 100)
@@ -179,11 +164,9 @@ async def test_page_filters_by_kind_in_sequence_order(ledger_factory: Backend) -
     assert await ledger.get_record(12) == (await ledger.page_all(11, 1))[0]
     assert await ledger.get_record(13) is None
     assert await ledger.find("city", "nope") is None
-    await ledger.aclose()
 
 
-async def test_a_failing_receipt_fails_only_its_own_message(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_a_failing_receipt_fails_only_its_own_message(ledger: Ledger) -> None:
 
     def broken(sequence: int) -> str:
         raise RuntimeError("hsm offline")
@@ -197,7 +180,6 @@ async def test_a_failing_receipt_fails_only_its_own_message(ledger_factory: Back
     assert isinstance(results[1], StoreUnavailable)
     assert await ledger.count() == 2
     assert [r.sequence for r in await ledger.page_all(0, 10)] == [1, 2]
-    await ledger.aclose()
 
 
 async def test_ping_and_closed_ledger(ledger_factory: Backend) -> None:
@@ -244,10 +226,7 @@ async def test_read_only_ledger_reads_beside_the_writer_and_refuses_writes(
 # -- effects -----------------------------------------------------------------
 
 
-async def test_item_opens_with_the_record_and_updates_only_at_its_version(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_item_opens_with_the_record_and_updates_only_at_its_version(ledger: Ledger) -> None:
     opened = await ledger.append(message(1), receipt, Effects(item=ItemOpen("report", True)))
     item_id = opened.record.sequence
     item = await ledger.get_item(item_id)
@@ -271,13 +250,9 @@ async def test_item_opens_with_the_record_and_updates_only_at_its_version(
     assert (page_item.status, plain.status) == ("accepted", None)
     assert await ledger.get_item(999) is None
     assert first_broken(await audit_of(ledger)) is None
-    await ledger.aclose()
 
 
-async def test_a_refused_message_in_a_batch_leaves_the_others_gap_free(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_a_refused_message_in_a_batch_leaves_the_others_gap_free(ledger: Ledger) -> None:
     missing = ItemUpdate(999, 0, "accepted", accepted_by="x", decided_by=None)
     results = await asyncio.gather(
         ledger.append(message(1), receipt),
@@ -291,13 +266,9 @@ async def test_a_refused_message_in_a_batch_leaves_the_others_gap_free(
     entries = await audit_of(ledger)
     assert [e.seq for e in entries] == [1, 2]
     assert first_broken(entries) is None
-    await ledger.aclose()
 
 
-async def test_tasks_insert_update_and_one_open_task_per_person_and_kind(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_tasks_insert_update_and_one_open_task_per_person_and_kind(ledger: Ledger) -> None:
     first = await ledger.append(message(1), receipt, Effects(tasks=(task("t1"),)))
     with pytest.raises(Conflict):
         await ledger.append(message(2), receipt, Effects(tasks=(task("t2"),)))
@@ -323,21 +294,17 @@ async def test_tasks_insert_update_and_one_open_task_per_person_and_kind(
     assert await ledger.find_open_task("P1", "survival") is None
     await ledger.append(message(8), receipt, Effects(tasks=(task("t3"),)))  # allowed again
     assert await ledger.get_task("nope") is None
-    await ledger.aclose()
 
 
-async def test_roster_keeps_the_latest_as_of(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_roster_keeps_the_latest_as_of(ledger: Ledger) -> None:
     for n, as_of in ((1, "2024-03-01"), (2, "2024-01-01"), (4, "2024-05-01"), (5, "2024-04-01")):
         roster = RosterWrite("P1", as_of, f'{{"as_of":"{as_of}"}}'.encode())
         await ledger.append(message(n), receipt, Effects(roster=roster))
     assert await ledger.get_roster("P1") == b'{"as_of":"2024-05-01"}'
     assert await ledger.get_roster("P2") is None
-    await ledger.aclose()
 
 
-async def test_outcomes_are_appended_with_their_own_sequences(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_outcomes_are_appended_with_their_own_sequences(ledger: Ledger) -> None:
     cause = await ledger.append(
         message(1), receipt, Effects(outcomes=(hub_record(1), hub_record(2)))
     )
@@ -358,11 +325,9 @@ async def test_outcomes_are_appended_with_their_own_sequences(ledger_factory: Ba
         ("message_accepted", "4"),
     ]
     assert first_broken(entries) is None
-    await ledger.aclose()
 
 
-async def test_notices_are_idempotent_by_id_until_sent(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_notices_are_idempotent_by_id_until_sent(ledger: Ledger) -> None:
     notice = NoticeWrite("n1", "P1", "task_opened", "请于本月内完成认证")
     other = NoticeWrite("n2", "P2", "task_opened", "text")
     await ledger.append(message(1), receipt, Effects(notices=(notice,)))
@@ -377,11 +342,9 @@ async def test_notices_are_idempotent_by_id_until_sent(ledger_factory: Backend) 
     entries = await audit_of(ledger)
     assert (entries[-1].action, entries[-1].subject) == ("notice_sent", "n1")
     assert first_broken(entries) is None
-    await ledger.aclose()
 
 
-async def test_zero_report_is_refused_beside_real_reports(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_zero_report_is_refused_beside_real_reports(ledger: Ledger) -> None:
     village, county = "440103001001", "440103"
     await ledger.append(message(1, county=county, village=village, period="2024-03"), receipt)
     zero = {"message_type": "zero_report/v1", "period": "2024-03"}
@@ -398,11 +361,9 @@ async def test_zero_report_is_refused_beside_real_reports(ledger_factory: Backen
         message(5, county="440104", **zero), receipt, Effects(zero_report_guard=fine)
     )
     assert await ledger.count() == 2
-    await ledger.aclose()
 
 
-async def test_compliance_inputs(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_compliance_inputs(ledger: Ledger) -> None:
     await ledger.append(
         message(1, county="440103", village="440103001001", period="2024-03"), receipt
     )
@@ -418,11 +379,9 @@ async def test_compliance_inputs(ledger_factory: Backend) -> None:
         "440106": T0 + timedelta(seconds=5),
         "440107002003": T0 + timedelta(seconds=8),
     }
-    await ledger.aclose()
 
 
-async def test_stats_are_grouped_by_the_database(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_stats_are_grouped_by_the_database(ledger: Ledger) -> None:
     report = {"period": "2024-03"}
     await ledger.append(message(1, county="440103", reason="death", **report), receipt)
     await ledger.append(message(2, county="440103", reason="death", **report), receipt)
@@ -471,7 +430,6 @@ async def test_stats_are_grouped_by_the_database(ledger_factory: Backend) -> Non
         StatRow("tasks", "survival:open", 1),
         StatRow("overpayments", "all", 2, 133450),
     ]
-    await ledger.aclose()
 
 
 # -- the audit chain ----------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from ledger_backends import Backend
+from ledger_backends import Ledger
 from ledgerkit import message_series, receipt
 
 from certhub.hub.store import Conflict, RecordKind
@@ -34,8 +34,7 @@ async def audit_of(ledger: Any) -> list[Any]:
 UPLINK = OutboxWrite("up-1", "ministry", "push_certification", b'{"a":1}')
 
 
-async def test_outbox_rows_commit_with_their_cause_only(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_outbox_rows_commit_with_their_cause_only(ledger: Ledger) -> None:
     notice = NoticeWrite("n1", "P1", "certification_result", "已审核通过")
     first = await ledger.append(message(1), receipt, Effects(outbox=(UPLINK,), notices=(notice,)))
     refused = Effects(
@@ -51,25 +50,17 @@ async def test_outbox_rows_commit_with_their_cause_only(ledger_factory: Backend)
     assert sms.correlation_id == str(first.record.sequence)
     assert await ledger.claim_outbox(10, now=2e9, lease=30) == []  # leased
     assert len(await ledger.claim_outbox(10, now=2e9 + 31, lease=30)) == 2  # lease over
-    await ledger.aclose()
 
 
-async def test_a_released_lease_lets_the_row_be_claimed_again_at_once(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_a_released_lease_lets_the_row_be_claimed_again_at_once(ledger: Ledger) -> None:
     await ledger.append(message(1), receipt, Effects(outbox=(UPLINK,)))
     assert len(await ledger.claim_outbox(10, now=2e9, lease=30)) == 1
     await ledger.release_leases(["up-1"], 2e9 + 1)
     again = await ledger.claim_outbox(10, now=2e9 + 1, lease=30)
     assert [(row.delivery_id, row.state) for row in again] == [("up-1", OutboxState.PENDING)]
-    await ledger.aclose()
 
 
-async def test_a_delivery_id_queued_twice_is_one_delivery_the_first_write(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_a_delivery_id_queued_twice_is_one_delivery_the_first_write(ledger: Ledger) -> None:
     writes = tuple(OutboxWrite(f"q{n}", "ministry", "push", b"{}") for n in range(300))
     again = OutboxWrite("q7", "sms", "other", b"{}")
     await ledger.append(message(1), receipt, Effects(outbox=(*writes, again)))
@@ -81,11 +72,9 @@ async def test_a_delivery_id_queued_twice_is_one_delivery_the_first_write(
     by_id = {row.delivery_id: row for row in rows}
     assert (by_id["q7"].destination, by_id["q7"].operation) == ("ministry", "push")
     assert (by_id["q8"].destination, by_id["q8"].correlation_id) == ("ministry", "1")
-    await ledger.aclose()
 
 
-async def test_state_changes_are_audited_once(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_state_changes_are_audited_once(ledger: Ledger) -> None:
     notice = NoticeWrite("n1", "P1", "certification_result", "text")
     await ledger.append(message(1), receipt, Effects(outbox=(UPLINK,), notices=(notice,)))
     assert (await ledger.outbox_stats()).backlog == 2
@@ -112,11 +101,9 @@ async def test_state_changes_are_audited_once(ledger_factory: Backend) -> None:
         ("dead_lettered", "up-1"),
     ]
     assert first_broken(await audit_of(ledger)) is None
-    await ledger.aclose()
 
 
-async def test_dead_letters_filter_replay_and_purge(ledger_factory: Backend) -> None:
-    ledger = await ledger_factory.open()
+async def test_dead_letters_filter_replay_and_purge(ledger: Ledger) -> None:
     writes = tuple(
         OutboxWrite(f"d{n}", "sms" if n % 2 else "ministry", "op", b"{}") for n in range(4)
     )
@@ -136,4 +123,3 @@ async def test_dead_letters_filter_replay_and_purge(ledger_factory: Backend) -> 
     assert await ledger.purge_dead_letters(["d2", "d0"], "ops") == 1
     assert await ledger.get_outbox("d2") is None
     assert [row.delivery_id for row in await ledger.dead_letters(DeadLetterFilter(), 10)] == ["d3"]
-    await ledger.aclose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ledger_backends import Backend
+from ledger_backends import Ledger
 from ledgerkit import hub_record, receipt, unsigned_message
 
 from certhub.hub.store import PageQuery
@@ -35,10 +35,7 @@ def proposal(n: int, county: str, village: str | None = None) -> HubRecord:
     )
 
 
-async def test_the_hubs_proposals_are_listed_open_by_region_area_and_cursor(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_the_hubs_proposals_are_listed_open_by_region_area_and_cursor(ledger: Ledger) -> None:
     places = [("440103", "440103001201"), ("440103", None), ("440104", None)]
     sequences = []
     for n, (county, village) in enumerate(places, start=1):
@@ -80,4 +77,3 @@ async def test_the_hubs_proposals_are_listed_open_by_region_area_and_cursor(
     ]  # fmt: skip
     received = await ledger.list_items(KIND, PageQuery(0, 10), statuses=("received",))
     assert ids(received) == ["p1", "p3"]
-    await ledger.aclose()

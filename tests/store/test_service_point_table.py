@@ -19,9 +19,8 @@ async def sample_imported(backend: Backend) -> tuple[Ledger, bytes]:
 
 
 async def test_an_import_stores_each_point_once_and_a_second_import_changes_nothing(
-    ledger_factory: Backend,
+    ledger: Ledger,
 ) -> None:
-    ledger = await ledger_factory.open()
     data = sample_points()
     first = await import_file(
         ledger, parse_file(data, "sample.csv"), source="s", actor="t", data=data
@@ -35,7 +34,6 @@ async def test_an_import_stores_each_point_once_and_a_second_import_changes_noth
     assert await ledger.audit_entries(0, 1000) == audit_before
     imported = [entry for entry in audit_before if entry.action == "service_points_imported"]
     assert [(e.subject, e.actor) for e in imported] == [("s", "t")]
-    await ledger.aclose()
 
 
 async def test_a_changed_row_replaces_the_stored_point_and_is_audited(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ledger_backends import Backend
+from ledger_backends import Ledger
 from ledgerkit import message_series, receipt, refused
 
 from certhub.hub.store import RecordKind
@@ -31,10 +31,7 @@ def voided(expected_cents: int) -> Effects:
     )
 
 
-async def test_voiding_an_overpayment_frees_only_its_own_recovered_months(
-    ledger_factory: Backend,
-) -> None:
-    ledger = await ledger_factory.open()
+async def test_voiding_an_overpayment_frees_only_its_own_recovered_months(ledger: Ledger) -> None:
     t1 = OverpaymentWrite("t1", PERSON, "440103", "2026-11", 2, "476.00")
     claims = (
         MonthsClaim(PERSON, "recovered", ("2026-10", "2026-11"), "t1"),
@@ -58,4 +55,3 @@ async def test_voiding_an_overpayment_frees_only_its_own_recovered_months(
     again = MonthsClaim(PERSON, "recovered", ("2026-10", "2026-11"), "t2")
     await ledger.append(message(4), receipt, Effects(months=(again,)))
     assert await ledger.counted_months(PERSON, "recovered") == both
-    await ledger.aclose()
