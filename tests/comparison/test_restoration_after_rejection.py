@@ -23,9 +23,7 @@ from certhub.hub.core.keys import STORE
 async def test_after_a_rejected_proposal_staff_restore_a_roster_still_active(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene = Scene.make(tmp_path, [DIED])
-    (person,) = scene.people
-    number = person["id_number"]
+    scene, person, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
     tasks = await scene.terminated(aiohttp_client)  # roster active, paid through DIED_IN
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}

@@ -41,9 +41,7 @@ from certhub.hub.core.keys import STORE
 async def test_a_voided_termination_is_proposed_once_and_restored_only_when_the_county_approves(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene = Scene.make(tmp_path, [DIED])
-    (person,) = scene.people
-    number = person["id_number"]
+    scene, person, number = Scene.alone(tmp_path, DIED)
     assert (await scene.compare(DIED_IN))["reports"] == {"task_opened": 1}
     (task_id,) = (await scene.terminated(aiohttp_client)).values()
     office = await scene.office(aiohttp_client)

@@ -56,6 +56,14 @@ class Scene(ComparisonCase):
         scene.died = {p["id_number"]: day for p, day in zip(people, died, strict=True)}
         return scene
 
+    @classmethod
+    def alone(cls, tmp: Path, died: date) -> tuple[Scene, dict[str, Any], str]:
+        """:meth:`make` for one person, dead on ``died``: the scene, the person and the
+        person's ID number."""
+        scene = cls.make(tmp, [died])
+        (person,) = scene.people
+        return scene, person, person["id_number"]
+
     async def terminated(
         self, aiohttp_client: Any, rosters: dict[str, dict[str, Any]] | None = None
     ) -> dict[str, str]:
