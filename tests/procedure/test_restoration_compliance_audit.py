@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+import procedurekit
 from clirun import run_cli
 from procedurekit import Office
 
@@ -17,20 +18,15 @@ async def suspended_roster(office: Office, person: dict[str, Any], since: str) -
 
 
 def restoration(person: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    return {
-        "type": "restoration/v1",
-        "person": person,
-        "suspended_since": "2023-01-01",
+    """Suspended since 2023-01-01, restored from 2024-05-01: 16 months (2023-01 .. 2024-04)
+    of 238.00 paid back, 3808.00."""
+    months = {
         "restore_from": "2024-05-01",
         "back_pay_from": "2023-01-01",
         "back_pay_to": "2024-04-30",
-        "monthly_amount": "238.00",
         "back_pay_amount": "3808.00",
-        "bank_account": "6222021234567890123",
-        "bank_account_on_file": "6222***********0123",
-        "requested_by": {"id": "town-1", "role": "town_staff"},
-        "requested_at": datetime.now(UTC).isoformat(),
-    } | changes
+    }
+    return procedurekit.restoration(person, date(2023, 1, 1), **(months | changes))
 
 
 async def test_restoration_after_more_than_a_year_needs_the_municipal_approver(
