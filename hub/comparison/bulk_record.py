@@ -27,7 +27,7 @@ does to one message, done for a batch at a time:
    one transaction per batch, all or nothing, without a receipt (the sender is
    the hub itself; see :mod:`certhub.hub.store.bulk_append`).
 
-Preparing batch *n + 1* overlaps recording batch *n*.
+Preparing batch *n + 1* (and *n + 2* with signing workers) overlaps recording batch *n*.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,7 +121,10 @@ class BulkCertifier:
         makes hundreds of thousands of tuples, and each full pass walked all of those
         too (≈ 12 % of the CPU of a 20,000-record recording, bench/README.md).
         """
-        previous: _Batch | None = None
+        pending: deque[_Batch] = deque()
+        # With workers, two batches are prepared ahead: they never wait for the recorder
+        # to hand them the next one, nor the recorder for them when a batch runs long.
+        ahead = 2 if self.signer.workers else 1
         gc.freeze()
         try:
             for rows in batches:
@@ -129,18 +133,17 @@ class BulkCertifier:
                 header = Header(TYPE, self.sender.sender, int(now.timestamp()))
                 args = (period, header, now)
                 preparing = asyncio.ensure_future(self.signer.map(bulk_rows.prepare, args, new))
-                if previous is not None:
-                    await self._append(previous)
-                previous = _Batch(period, new, now, preparing)
+                pending.append(_Batch(period, new, now, preparing))
                 if advance is not None:
                     advance(len(rows))
-            if previous is not None:
-                await self._append(previous)
-                previous = None
+                while len(pending) > ahead:
+                    await self._append(pending.popleft())
+            while pending:
+                await self._append(pending.popleft())
         finally:
             gc.unfreeze()  # back into the oldest generation: collected as before
-            if previous is not None:  # a failure: do not leave the preparation running
-                previous.prepared.cancel()
+            for batch in pending:  # a failure: do not leave the preparations running
+                batch.prepared.cancel()
         return self.tally
 
     async def _new(self, period: str, rows: Sequence[tuple[Any, ...]]) -> list[Row]:

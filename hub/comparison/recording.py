@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from certhub.hub.comparison import bulk_rows
 from certhub.hub.comparison.bulk_record import BulkCertifier
 from certhub.hub.comparison.certify import ADAPTER_NAME, message_id, rows
 from certhub.hub.comparison.certify import certification_event as event
@@ -71,12 +73,13 @@ __all__ = [
     "purge_unmatched",
     "record_into",
     "refusal_text",
+    "sign_workers_here",
 ]
 
 MACHINE_TYPES = ("certification_event/v1", "eligibility_report/v1", "task_transition/v1")
 """What the comparison's key may sign (its trust-store entry)."""
 _HELPER_FROM = 5000  # from this many certifications a signature-helper process pays its start
-_SIGN_WORKERS = 0  # processes signing a large bulk: none paid on 2 shared cores (bench/README.md)
+_SIGN_WORKERS = 2  # processes preparing a large bulk, at most one per core (bench/README.md)
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,14 @@ class _Intake:
     store: LedgerStore
 
 
+def sign_workers_here() -> int:
+    """Signing workers for a large bulk on this machine: none on one core (they would only
+    take turns with the recorder), else one per core up to :data:`_SIGN_WORKERS` — the
+    recorder writes batch *n* while they prepare the next (bench/README.md)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 0 if (cores or 1) < 2 else min(cores or 1, _SIGN_WORKERS)
+
+
 def many_certifications(run: ComparisonRun) -> bool:
     """Whether the run certifies enough people for a signature helper to pay its start."""
     return int(run.summary.get("certified", 0)) >= _HELPER_FROM
@@ -159,7 +170,7 @@ async def record_into(
     records the certifications batch-wise
     (:mod:`certhub.hub.comparison.bulk_record`; the same records, much faster)
     when the ledger can, else one by one through the inbound path;
-    ``sign_workers`` processes sign them (None: :data:`_SIGN_WORKERS` from
+    ``sign_workers`` processes sign them (None: :func:`sign_workers_here` from
     :data:`_HELPER_FROM` certifications on).
     """
     settings = app[SETTINGS]
@@ -171,15 +182,11 @@ async def record_into(
     # socket only: there the certifications go one by one.
     if bulk and isinstance(store, BulkAppender) and not isinstance(store, WriterClientLedger):
         many = many_certifications(run)
-        workers = (_SIGN_WORKERS if many else 0) if sign_workers is None else sign_workers
+        workers = (sign_workers_here() if many else 0) if sign_workers is None else sign_workers
         trust = app[TRUST]
-        certifier = BulkCertifier(
-            sender,
-            store,
-            lambda: trust.messages,
-            plan,
-            BatchSigner(sender.key, adapter_key_path(settings.keys_dir, ADAPTER_NAME), workers),
-        )
+        key_path = adapter_key_path(settings.keys_dir, ADAPTER_NAME)
+        signer = BatchSigner(sender.key, key_path, workers, preload=bulk_rows.__name__)
+        certifier = BulkCertifier(sender, store, lambda: trust.messages, plan, signer)
         await _bulk_certifications(certifier, run, period, tally, pacing, show=show)
     else:
         await _certifications(intake, run, period, tally, pacing, show=show)

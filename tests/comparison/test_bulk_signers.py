@@ -1,0 +1,96 @@
+"""How many signing workers a large bulk gets, and what a starting worker leaves to the caller.
+
+A run of many certifications prepares them (validation, payload, signature,
+rows) in worker processes when the machine has a core to spare; workers start
+when the signer is made, and while they start the work runs in the caller's
+process instead of waiting for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from datetime import UTC, datetime, tzinfo
+from functools import partial
+from pathlib import Path
+
+import pytest
+from signer_probe import pids
+
+from certhub.hub.cli import compare_ledger
+from certhub.hub.cli.compare_ledger import LedgerTally, record_run
+from certhub.hub.comparison import bulk_record, bulk_rows, recording
+from certhub.hub.comparison.certify import message_id
+from certhub.hub.comparison.engine import ComparisonRun
+from certhub.hub.comparison.signing import BatchSigner, Header
+from certhub.hub.core.settings import Settings
+from certhub.security import SigningKey, write_private_key
+
+from .conftest import PERIOD
+from .test_bulk_ledger import _chain_whole, _second_folder, _state, certifications_only
+
+__all__ = ["certifications_only"]  # the run, a fixture of test_bulk_ledger
+NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+HEADER = Header("certification_event/v1", "adapter:comparison", int(NOW.timestamp()))
+ROW = ("440103192611180019", "冯艳", "440103", "440103010025", NOW.date(), [])
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 2), (8, 2)])
+def test_workers_by_cores(monkeypatch: pytest.MonkeyPatch, cores: int, workers: int) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    assert recording.sign_workers_here() == workers
+
+
+async def test_the_work_runs_here_until_the_workers_have_started(tmp_path: Path) -> None:
+    key = SigningKey.generate()
+    write_private_key(key, tmp_path / "comparison.key")
+    signer = BatchSigner(key, tmp_path / "comparison.key", workers=1, preload=bulk_rows.__name__)
+    try:
+        assert signer.workers == 1
+        first = await signer.map(pids, (), [1, 2])
+        assert first == [os.getpid()] * 2  # a spawned interpreter takes far longer to start
+        deadline = time.monotonic() + 120
+        while (there := await signer.map(pids, (), [1, 2]))[0] == os.getpid():
+            assert time.monotonic() < deadline, "the worker never took the work"
+            await asyncio.sleep(0.05)
+        assert there[0] == there[1] != os.getpid()
+        rows = [(message_id(PERIOD, ROW[0]), ROW)]
+        prepared = await signer.map(bulk_rows.prepare, (PERIOD, HEADER, NOW), rows)
+    finally:
+        signer.close()
+    assert isinstance(prepared[0], bulk_rows.CertificationRows)
+    assert prepared == bulk_rows.prepare(key, PERIOD, HEADER, NOW, rows)
+
+
+class _Stopped(datetime):
+    """The bulk path's clock, stopped; a plain datetime, which goes to a worker pickled."""
+
+    moment = datetime.now(UTC).replace(microsecond=654_321)
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:
+        return datetime.fromtimestamp(cls.moment.timestamp(), UTC)
+
+
+def test_workers_record_what_one_process_records(
+    certifications_only: ComparisonRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prepared in a worker, two batches ahead, the rows are those prepared here."""
+    monkeypatch.setattr(bulk_record, "datetime", _Stopped)
+    monkeypatch.setattr(compare_ledger, "_BATCH", 128)  # several batches
+    # no early start: every batch goes to the worker (else a short run is done before it is up)
+    monkeypatch.setattr(recording, "BatchSigner", partial(BatchSigner, preload=None))
+    here, there = tmp_path / "here", tmp_path / "workers"
+
+    def record(data: Path, workers: int) -> LedgerTally:
+        run = record_run(Settings(data_dir=data), certifications_only, PERIOD, sign_workers=workers)
+        return asyncio.run(run)
+
+    alone = record(here, 0)
+    _second_folder(here, there)
+    spread = record(there, 1)
+    assert (spread.recorded, spread.refused) == (alone.recorded, alone.refused)
+    assert spread.recorded > 3 * 128
+    assert _state(there, None) == _state(here, None)
+    assert _chain_whole(there, None)
