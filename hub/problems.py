@@ -96,6 +96,7 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "restoration-not-suspended": (409, "The benefit is not suspended"),
     "restoration-no-roster": (409, "The person has no roster entry"),
     "restoration-period-invalid": (422, "Back-pay period invalid"),
+    "restoration-other-suspension": (409, "The suspension has another cause"),
     "months-already-counted": (409, "These months were already back-paid or recovered"),
     "evidence-other-person": (409, "This evidence already certified another person"),
     "restoration-amount-mismatch": (422, "Back-pay amount does not add up"),

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.register_entry import register_entry, roster_columns
-from certhub.hub.procedure.reversals import voided_termination
+from certhub.hub.procedure.reversals import suspension_causes, voided_termination
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
 from certhub.hub.rules.parties import check_certifier, check_reporter
@@ -132,7 +132,9 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     on a roster that changed in between, and the suspension's length is counted
     to the day of the decision. A benefit the hub terminated is restorable only
     while that termination is voided (every record it rested on withdrawn by its
-    department), as the comparison's clearing step found it.
+    department), as the comparison's clearing step found it — and, when the roster
+    says suspended, only while nothing else the hub knows explains that suspension
+    (:func:`~certhub.hub.procedure.reversals.suspension_causes`).
     """
     person = restoration.person.id_number
     snapshot = await ctx.store.get_roster(person)
@@ -140,8 +142,14 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     closed = await ctx.store.closed_benefit(person)
     terminated_by = f"{closed[0]}, task {closed[1]}" if closed else None
     voided = await voided_termination(ctx, closed[1]) if closed else None
+    others = await suspension_causes(ctx, person) if voided else None
     return check_restoration(
-        restoration, roster, on=ctx.today(), terminated_by=terminated_by, voided=voided
+        restoration,
+        roster,
+        on=ctx.today(),
+        terminated_by=terminated_by,
+        voided=voided,
+        others=others,
     )
 
 

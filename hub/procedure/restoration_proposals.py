@@ -9,7 +9,8 @@ staff accept it; the county approves or rejects it — the municipal approver
 once the termination took effect more than 365 days before the decision.
 Every check runs again at each decision on the facts as they are then
 (:func:`recheck_proposal`): the closure still the task's, the termination still
-voided, the roster's entry (see :func:`~certhub.hub.rules.restoration.propose_restoration`).
+voided, the roster's entry — suspended, only when nothing else explains it (see
+:func:`~certhub.hub.rules.restoration.propose_restoration`).
 
 Only the approval (:func:`proposal_approved`) restores: the hub lifts its
 closure (audit ``closure_lifted``), signs the ``restoration/v1`` of the months
@@ -28,7 +29,7 @@ from datetime import datetime
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import overpayment_voided
-from certhub.hub.procedure.reversals import voided_termination
+from certhub.hub.procedure.reversals import suspension_causes, voided_termination
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.comparison import machine_actor
 from certhub.hub.rules.decisions import ItemKind
@@ -110,8 +111,9 @@ async def recheck_proposal(
     Raises:
         Refusal: ``conflict`` — the hub's closure by the task is gone (lifted by a
             restoration staff filed, say): nothing is left to restore, reject the
-            proposal; ``restoration-not-suspended`` — no longer voided, or the roster
-            says suspended; ``restoration-no-roster``.
+            proposal; ``restoration-not-suspended`` — no longer voided;
+            ``restoration-other-suspension`` — the roster says suspended and something
+            else may explain it; ``restoration-no-roster``.
     """
     record = await ctx.item_record(item_id)
     proposal = RestorationProposal.model_validate_json(record.payload)
@@ -131,7 +133,8 @@ async def recheck_proposal(
         )
     snapshot = await ctx.store.get_roster(person)
     roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
-    return proposal, propose_restoration(voided, roster, on=ctx.today())
+    others = await suspension_causes(ctx, person)
+    return proposal, propose_restoration(voided, roster, on=ctx.today(), others=others)
 
 
 async def proposal_approved(

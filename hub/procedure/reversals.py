@@ -20,10 +20,10 @@ from certhub.hub.rules.comparison import (
     reversal_action,
     void_message_id,
 )
-from certhub.hub.rules.restoration import VoidedTermination
-from certhub.schemas import EligibilityReport, Termination, VerificationTask
+from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
+from certhub.schemas import EligibilityReport, TaskKind, Termination, VerificationTask
 
-__all__ = ["machine_sources", "voided_termination", "withdrawn_records"]
+__all__ = ["machine_sources", "suspension_causes", "voided_termination", "withdrawn_records"]
 
 
 async def machine_sources(
@@ -80,3 +80,15 @@ async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermi
     termination = Termination.model_validate_json(record.payload)
     recovered = await ctx.store.counted_months(person, "recovered")
     return VoidedTermination(task_id, termination.effective_from, recovered)
+
+
+async def suspension_causes(ctx: ProcedureContext, person_id: str) -> OtherCauses:
+    """What else the hub knows that could explain the roster suspending ``person_id``.
+
+    The register's due month (overdue: perhaps suspended for non-certification) and
+    the person's verification tasks still open, each read by key (one per kind).
+    """
+    row = await ctx.store.register_person(person_id)
+    found = [(kind, await ctx.store.find_open_task(person_id, kind.value)) for kind in TaskKind]
+    open_tasks = tuple(f"{kind.value} {task.task_id}" for kind, task in found if task)
+    return OtherCauses(row.due_month if row else None, open_tasks)

@@ -8,7 +8,9 @@
   such a wrongly terminated benefit is checked as below, against the hub's own
   termination instead of a suspension (:func:`check_restoration`), and the
   hub's own proposal to restore it back-pays only the months unpaid
-  (:func:`propose_restoration`);
+  (:func:`propose_restoration`); a roster the province meanwhile *suspended* is
+  restored that way too, but only when nothing but the voided termination can
+  explain the suspension (:func:`check_suspension_lift`);
 * back pay runs in whole months inside the suspension period, after the last
   month the roster paid (a month is paid once: regularly or as back pay);
 * the amount is exactly months × monthly amount (and the monthly amount is
@@ -64,6 +66,62 @@ class VoidedTermination:
     recovered: Collection[str] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class OtherCauses:
+    """What else the hub knows that could explain a suspension the roster shows.
+
+    The province's roster says *that* a benefit is suspended, never why. ``due_month``
+    is the register's (the month index of ``months.month_index``, None: never
+    certified); ``open_tasks`` names the person's verification tasks still open
+    (``"<kind> <task id>"``): suspected death, imprisonment, … under verification.
+    """
+
+    due_month: int | None = None
+    open_tasks: tuple[str, ...] = ()
+
+
+def check_suspension_lift(
+    voided: VoidedTermination, roster: BenefitRecord, others: OtherCauses | None, *, on: date
+) -> None:
+    """Refuse unless the roster's suspension can only be the voided termination's doing.
+
+    Decided here (rule 7, money safety): the province may have applied the hub's
+    termination as a suspension. Lifting it with the closure is the hub's business
+    only when the suspension began on or after the day the termination took effect
+    (one that began before it had another cause), the person is not overdue for
+    certification on ``on`` (the due month has not passed: otherwise the suspension
+    may be, or would now be, for non-certification — a passed certification moves the
+    due month and clears this) and no other verification task of the person is open
+    (its evidence may be why the province suspended). ``others`` None: not looked up,
+    refused. Raises ``restoration-other-suspension``.
+    """
+    since = roster.suspended_since
+    if since is None or since < voided.effective_from:
+        raise Refusal(
+            "restoration-other-suspension",
+            f"the roster's suspension began {since.isoformat() if since else '?'}, before the "
+            f"termination by task {voided.task_id} took effect "
+            f"({voided.effective_from.isoformat()}): it has another cause, not the hub's to lift",
+        )
+    if others is None:
+        raise Refusal(
+            "restoration-other-suspension",
+            "the other causes of the roster's suspension could not be looked up",
+        )
+    if others.due_month is not None and month_index(on) > others.due_month:
+        raise Refusal(
+            "restoration-other-suspension",
+            f"the person is overdue for certification (due {month_label(others.due_month)}): "
+            "the suspension may be for non-certification; a passed certification clears this",
+        )
+    if others.open_tasks:
+        raise Refusal(
+            "restoration-other-suspension",
+            f"verification still open ({', '.join(others.open_tasks)}): the suspension may be "
+            "for it",
+        )
+
+
 def check_restoration(
     restoration: Restoration,
     roster: BenefitRecord | None,
@@ -71,11 +129,14 @@ def check_restoration(
     on: date,
     terminated_by: str | None = None,
     voided: VoidedTermination | None = None,
+    others: OtherCauses | None = None,
 ) -> RestorationCheck:
     """Check ``restoration`` against the roster as it is ``on`` that day; raise a Refusal.
 
     ``terminated_by`` names the hub's own termination of this benefit, if any;
-    ``voided`` is that termination when its departments withdrew all it rested on.
+    ``voided`` is that termination when its departments withdrew all it rested on;
+    ``others`` what else could explain a suspension the roster shows (see
+    :func:`check_suspension_lift`).
     """
     if terminated_by is not None and voided is None:
         raise Refusal(
@@ -88,7 +149,7 @@ def check_restoration(
             "the person has no roster entry; only a suspended benefit on the roster is restored",
         )
     if voided is not None:
-        stopped = _check_against_termination(restoration, roster, voided)
+        stopped = _check_against_termination(restoration, roster, voided, others, on=on)
         # The event month was payable (the disposal recovered only the months after it):
         # back pay may include it only if the roster never paid it (checked below).
         first = stopped.replace(day=1)
@@ -157,7 +218,11 @@ class ProposedRestoration:
 
 
 def propose_restoration(
-    voided: VoidedTermination, roster: BenefitRecord | None, *, on: date
+    voided: VoidedTermination,
+    roster: BenefitRecord | None,
+    *,
+    on: date,
+    others: OtherCauses | None = None,
 ) -> ProposedRestoration:
     """What restoring the voided termination pays back on ``on``; a Refusal if it cannot be.
 
@@ -168,20 +233,17 @@ def propose_restoration(
     after any month recovered as overpayment (those were paid; what was recovered of them
     is refunded instead, with the overpayment voided), up to the month before ``on``'s
     (paid regularly from then on). A roster paid through this month leaves no month to
-    back-pay. A roster saying ``suspended`` is refused: a suspension of the province's own
-    is not the hub's to lift, and months inside it are not owed.
+    back-pay. A roster saying ``suspended`` is restored the same way (the province applied
+    the termination as a suspension: its months are owed) when nothing else explains the
+    suspension (:func:`check_suspension_lift`, ``others``); a suspension for another cause
+    is refused — it is not the hub's to lift, and months inside it are not owed.
     """
     if roster is None:
         raise Refusal(
             "restoration-no-roster", "the person has no roster entry; nothing to restore yet"
         )
     if roster.status is BenefitStatus.suspended:
-        since = roster.suspended_since.isoformat() if roster.suspended_since else "?"
-        raise Refusal(
-            "restoration-not-suspended",
-            f"the roster says the benefit is suspended since {since}: the province's own "
-            "suspension is restored by a restoration/v1 staff file, not by this proposal",
-        )
+        check_suspension_lift(voided, roster, others, on=on)
     # The event's month was payable: owed too when the roster never paid it (paid_through
     # before it), else no one would — the termination that stopped it is withdrawn.
     paid = [month_index(parse_month(roster.paid_through))]
@@ -218,7 +280,12 @@ def _check_against_roster(restoration: Restoration, roster: BenefitRecord) -> da
 
 
 def _check_against_termination(
-    restoration: Restoration, roster: BenefitRecord, voided: VoidedTermination
+    restoration: Restoration,
+    roster: BenefitRecord,
+    voided: VoidedTermination,
+    others: OtherCauses | None,
+    *,
+    on: date,
 ) -> date:
     """The day a wrongly terminated benefit stopped, once the request agrees with the facts.
 
@@ -230,15 +297,13 @@ def _check_against_termination(
     not applied the termination yet: the request is checked exactly as the hub's own
     proposal is (:func:`propose_restoration`) — it lifts the closure and back-pays
     only the months after ``paid_through`` — so a proposal people rejected by mistake
-    can still be put right by staff. A roster saying suspended is the province's own
-    suspension, not the hub's to lift.
+    can still be put right by staff. A roster saying suspended is lifted the same way
+    only when nothing but the voided termination explains the suspension
+    (:func:`check_suspension_lift`); the request still states the termination's
+    ``effective_from``, and back pay starts with its month at the earliest.
     """
     if roster.status is BenefitStatus.suspended:
-        raise Refusal(
-            "restoration-not-suspended",
-            f"the roster says the benefit is suspended (the province's own suspension), "
-            f"not terminated by the hub's task {voided.task_id}",
-        )
+        check_suspension_lift(voided, roster, others, on=on)
     if restoration.suspended_since != voided.effective_from:
         raise Refusal(
             "restoration-period-invalid",

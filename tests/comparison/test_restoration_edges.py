@@ -252,24 +252,25 @@ async def test_racing_approvals_restore_and_pay_each_month_once(
     assert signed.count(twice["id_number"]) == 1
     assert signed.count(raced["id_number"]) == (1 if answers[0][0] == 202 else 0)
 
-    # the province suspended the third meanwhile: neither the proposal nor staff restore it
-    # (the suspension is the province's) until its roster says active again
+    # the province suspended the third meanwhile, from before the death it was told of (the
+    # 1st of DIED_IN, the termination took effect on the 3rd): another cause, so neither the
+    # proposal nor staff restore it until its roster says active again
     item = items[held["id_number"]]
     assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    await office.roster(held, status="suspended", suspended_since=f"{VOIDED_IN}-01",
+    await office.roster(held, status="suspended", suspended_since=FIRST.isoformat(),
                         paid_through=DIED_IN)  # fmt: skip
     before = await sizes(office)
     answer = await office.decide("restoration-proposals", item, "county-1", "approve")
-    await unchanged(office, answer, 409, "restoration-not-suspended", before)
+    await unchanged(office, answer, 409, "restoration-other-suspension", before)
     filing = restoration(
         held,
-        parse_month(VOIDED_IN),  # the roster's suspension, whole: VOIDED_IN, 238.00
+        THIRD,  # the day the termination took effect: VOIDED_IN back-paid, 238.00
         back_pay_from=f"{VOIDED_IN}-01",
         back_pay_to=last_day(VOIDED_IN),
         back_pay_amount="238.00",
     )
     answer = await office.post("/v1/restorations", "town-1", filing)
-    await unchanged(office, answer, 409, "restoration-not-suspended", before)
+    await unchanged(office, answer, 409, "restoration-other-suspension", before)
     assert await store.closed_benefit(held["id_number"]) is not None
     await office.roster(held, status="active", paid_through=DIED_IN)
     status, body = await office.decide("restoration-proposals", item, "county-1", "approve")

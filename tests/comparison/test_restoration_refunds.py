@@ -5,7 +5,7 @@ record, confirmed, then voided by civil affairs): here the roster still says
 active when the proposal is approved — back pay only for months after
 ``paid_through``, possibly none —, 238.00 was recovered as overpayment and is
 refunded (the overpayment voided, never owed), a roster suspended meanwhile
-is refused, and the termination's age decides the level: day 365 the county,
+for another cause is refused, and the termination's age decides the level: day 365 the county,
 day 366 the city.
 """
 
@@ -100,15 +100,16 @@ async def test_a_termination_the_province_never_applied_is_restored_and_its_reco
     # never owed: neither an overpayment in the statistics nor overpaid in the assessment
     assert await overpaid_figures(office) == ([], Decimal(0))
 
-    # stale: the province suspends the last one between acceptance and approval
+    # stale: between acceptance and approval the province suspends the last one from the
+    # 1st of DIED_IN, before the termination took effect (DIED, the 3rd): another cause
     item = items[suspended["id_number"]]
     assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
     await office.roster(
-        suspended, status="suspended", suspended_since=f"{THIS_MONTH}-01", paid_through=DIED_IN
+        suspended, status="suspended", suspended_since=f"{DIED_IN}-01", paid_through=DIED_IN
     )
     before = await office.ledger_size()
     status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
-    assert (status, body["type"]) == (409, PROBLEM + "restoration-not-suspended"), body
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-other-suspension"), body
     assert await office.ledger_size() == before
     assert await store.closed_benefit(suspended["id_number"]) is not None
 

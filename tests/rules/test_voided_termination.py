@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from certhub.hub.rules.restoration import (
+    OtherCauses,
     VoidedTermination,
     check_restoration,
     propose_restoration,
@@ -74,11 +75,13 @@ def test_without_the_void_a_termination_is_never_restored() -> None:
     refused("restoration-not-suspended", restoration(), voided=None)
 
 
-def test_a_roster_still_active_is_restored_like_the_proposal_but_a_suspended_one_is_not() -> None:
+def test_a_roster_still_active_is_restored_like_the_proposal_a_suspended_one_if_nothing_else(
+) -> None:  # fmt: skip
     r = restoration()
     assert check(r, roster(r, status="active")).back_paid == check(r).back_paid
     suspended = roster(r, status="suspended", suspended_since="2026-09-03")
-    refused("restoration-not-suspended", r, suspended)
+    refused("restoration-other-suspension", r, suspended)  # other causes not looked up
+    assert check(r, suspended, others=OtherCauses()).back_paid == check(r).back_paid
     with pytest.raises(Refusal) as caught:
         check_restoration(r, None, on=NOW.date(), terminated_by=TERMINATED, voided=VOIDED)
     assert caught.value.slug == "restoration-no-roster"
@@ -163,10 +166,10 @@ def test_a_proposal_needs_the_city_after_a_year_from_the_termination(
     assert proposed(on=on).municipal is municipal
 
 
-def test_a_proposal_needs_a_roster_not_suspended() -> None:
+def test_a_proposal_needs_a_roster_and_lifts_no_suspension_unlooked_at() -> None:
     with pytest.raises(Refusal) as caught:
         propose_restoration(VOIDED, None, on=NOW.date())
     assert caught.value.slug == "restoration-no-roster"
     with pytest.raises(Refusal) as caught:
-        proposed(status="suspended", suspended_since="2026-10-01")
-    assert caught.value.slug == "restoration-not-suspended"
+        proposed(status="suspended", suspended_since="2026-10-01")  # others not looked up
+    assert caught.value.slug == "restoration-other-suspension"

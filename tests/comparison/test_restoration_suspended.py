@@ -1,0 +1,163 @@
+"""Issue 17: a voided termination whose roster entry the province meanwhile suspended.
+
+Civil affairs records a false cremation in ``DIED_IN`` (on ``DIED``), the
+county confirms the death (the roster active, paid through ``DIED_IN``), the
+province suspends the benefit, civil affairs voids the record in ``VOIDED_IN``
+and the comparison proposes the restoration, decided this month. The
+suspension is lifted with the closure only when nothing else the hub knows
+explains it: one that began before the termination took effect, a person
+overdue for certification, a verification task still open are each refused
+with ``restoration-other-suspension`` by the proposal and by staff's own
+``restoration/v1`` alike, storing nothing. Lifted, the one unpaid month is
+``VOIDED_IN`` (238.00), back-paid once whichever way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from procedurekit import Office, restoration
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    PROBLEM,
+    VOIDED_IN,
+    Scene,
+    audited,
+    last_day,
+    outcomes,
+    proposals,
+)
+
+from certhub.hub.core.keys import STORE
+
+OTHER_CAUSE = PROBLEM + "restoration-other-suspension"
+
+
+async def sizes(office: Office) -> tuple[int, int]:
+    """(ledger records, audit entries)."""
+    audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
+    return await office.ledger_size(), len(audit)
+
+
+async def refused(office: Office, answer: tuple[int, dict[str, Any]], before: tuple[int, int],
+                  detail: str) -> None:  # fmt: skip
+    """``answer`` is ``restoration-other-suspension`` saying ``detail``; nothing was stored."""
+    assert (answer[0], answer[1]["type"]) == (409, OTHER_CAUSE), answer
+    assert detail in answer[1]["detail"], answer
+    assert await sizes(office) == before
+
+
+def filing(person: dict[str, Any]) -> dict[str, Any]:
+    """Staff's restoration of the voided termination: ``VOIDED_IN`` back-paid, 238.00."""
+    return restoration(
+        person,
+        DIED,  # the day the hub's termination took effect
+        back_pay_from=f"{VOIDED_IN}-01",
+        back_pay_to=last_day(VOIDED_IN),
+        back_pay_amount="238.00",
+    )
+
+
+async def suspended_by_province(office: Office, person: dict[str, Any], since: str) -> None:
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=DIED_IN)
+
+
+async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_explains(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene = Scene.make(tmp_path, [DIED])
+    (person,) = scene.people
+    number = person["id_number"]
+    office = await scene.office(aiohttp_client)
+    # certified 13 months before this month: due last month, overdue now
+    long_ago = datetime.now(UTC).replace(day=15) - timedelta(days=396)
+    await office.certified_in_app(person, long_ago.isoformat())
+    await office.client.close()
+    await scene.compare(DIED_IN)
+    tasks = await scene.terminated(aiohttp_client)
+    office = await scene.office(aiohttp_client)
+    await suspended_by_province(office, person, (DIED - timedelta(days=1)).isoformat())
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    item = (await proposals(office))[number]["sequence"]
+    before = await sizes(office)
+    answer = await office.decide("restoration-proposals", item, "town-1", "accept")
+    await refused(office, answer, before, "before the termination")
+    answer = await office.post("/v1/restorations", "town-1", filing(person))
+    await refused(office, answer, before, "before the termination")
+
+    # the province's suspension dates from the termination's effect: overdue still refuses
+    await suspended_by_province(office, person, DIED.isoformat())
+    before = await sizes(office)
+    answer = await office.decide("restoration-proposals", item, "town-1", "accept")
+    await refused(office, answer, before, "overdue for certification")
+    answer = await office.post("/v1/restorations", "town-1", filing(person))
+    await refused(office, answer, before, "overdue for certification")
+
+    await office.certified_in_app(person)  # certified today: due in 12 months
+    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
+    assert status == 202, body
+    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    assert status == 202, body
+    assert await store.closed_benefit(number) is None
+    assert await audited(office, "closure_lifted") == [tasks[number]]
+    (signed,) = await outcomes(office, "restoration/v1")
+    payload = signed["payload"]
+    assert (payload["suspended_since"], payload["back_pay_from"], payload["back_pay_to"]) == (
+        DIED.isoformat(), f"{VOIDED_IN}-01", last_day(VOIDED_IN)
+    )  # fmt: skip
+    assert (payload["back_pay_amount"], payload["monthly_amount"]) == ("238.00", "238.00")
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+
+    # the roster still says suspended until the province's next one: the month is paid once
+    status, body = await office.post("/v1/restorations", "town-1", filing(person))
+    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    await office.client.close()
+
+
+async def test_staff_lift_it_once_no_verification_is_open(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene = Scene.make(tmp_path, [DIED])
+    (person,) = scene.people
+    number = person["id_number"]
+    await scene.compare(DIED_IN)
+    office = await scene.office(aiohttp_client)
+    missing = await office.reported_death(person, DIED, reason="missing")  # a task apart
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    assert status == 200, page
+    (death,) = [t["task_id"] for t in page["items"] if t["kind"] == "death"]
+    await office.roster(person, paid_through=DIED_IN)
+    status, body = await office.step(death, "county-1", "confirmed", event_date=DIED.isoformat())
+    assert status == 202, body
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    item = (await proposals(office))[number]["sequence"]
+    assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
+    await suspended_by_province(office, person, DIED.isoformat())
+    before = await sizes(office)
+    answer = await office.post("/v1/restorations", "town-1", filing(person))
+    await refused(office, answer, before, f"missing {missing['task_id']}")
+
+    for party, step in (("town-1", "in_progress"), ("county-1", "cleared")):
+        status, body = await office.step(missing["task_id"], party, step)
+        assert status == 202, body
+    status, body = await office.post("/v1/restorations", "town-1", filing(person))
+    assert status == 202, body
+    filed = body["sequence"]
+    assert (await office.decide("restorations", filed, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("restorations", filed, "county-1", "approve")
+    assert status == 202, body
+    assert await store.closed_benefit(number) is None
+    assert await audited(office, "closure_lifted") == [death]
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    await office.client.close()
