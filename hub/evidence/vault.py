@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -84,6 +84,7 @@ def check_upload(
     return digest, media_type
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class EvidenceVault:
     """The evidence store of one hub.
 
@@ -93,23 +94,16 @@ class EvidenceVault:
         max_bytes: largest accepted piece of evidence.
     """
 
-    def __init__(self, directory: Path, keyring: EvidenceKeyring, *, max_bytes: int) -> None:
-        self._directory = directory
-        self._keyring = keyring
-        self._max_bytes = max_bytes
-        # Writers of the same digest take the same lock, so "already stored?" and
-        # "store it" happen as one step (threads: the work runs in to_thread).
-        self._locks = tuple(threading.Lock() for _ in range(_LOCK_STRIPES))
-
-    @property
-    def max_bytes(self) -> int:
-        """Largest accepted piece of evidence, in bytes."""
-        return self._max_bytes
-
-    @property
-    def keyring(self) -> EvidenceKeyring:
-        """The keys sealing this vault's blobs."""
-        return self._keyring
+    directory: Path
+    keyring: EvidenceKeyring
+    max_bytes: int = field(kw_only=True)
+    # Writers of the same digest take the same lock, so "already stored?" and
+    # "store it" happen as one step (threads: the work runs in to_thread).
+    _locks: tuple[threading.Lock, ...] = field(
+        default_factory=lambda: tuple(threading.Lock() for _ in range(_LOCK_STRIPES)),
+        init=False,
+        repr=False,
+    )
 
     def path_of(self, digest: str) -> Path:
         """Where the blob of ``digest`` lives (whether or not it exists).
@@ -119,7 +113,7 @@ class EvidenceVault:
         """
         if not is_digest(digest):
             raise ValueError("an evidence digest is 64 lowercase hex characters")
-        return self._directory / digest[:2] / digest
+        return self.directory / digest[:2] / digest
 
     async def put(
         self, data: bytes, *, declared_type: str, content_digest: str | None = None
@@ -160,7 +154,7 @@ class EvidenceVault:
         return await asyncio.to_thread(self._missing, wanted)
 
     def _put(self, data: bytes, declared_type: str, content_digest: str | None) -> EvidenceMeta:
-        digest, media_type = check_upload(data, declared_type, content_digest, self._max_bytes)
+        digest, media_type = check_upload(data, declared_type, content_digest, self.max_bytes)
         with self._lock_of(digest):
             existing = self._existing(digest)
             if existing is not None:
@@ -179,10 +173,10 @@ class EvidenceVault:
         return meta
 
     def _store(self, data: bytes, digest: str, media_type: str) -> EvidenceMeta:
-        key_id = self._keyring.active_id
+        key_id = self.keyring.active_id
         blob = seal(
             data, digest=digest, media_type=media_type, key_id=key_id,
-            key=self._keyring.key(key_id),
+            key=self.keyring.key(key_id),
         )  # fmt: skip
         path = self.path_of(digest)
         if not path.parent.is_dir():
@@ -196,7 +190,7 @@ class EvidenceVault:
             blob = self.path_of(digest).read_bytes()
         except (ValueError, FileNotFoundError):
             raise EvidenceNotFound(f"no evidence stored under {digest[:64]!r}") from None
-        header, plaintext = open_blob(blob, digest=digest, key_for=self._keyring.key)
+        header, plaintext = open_blob(blob, digest=digest, key_for=self.keyring.key)
         if hashlib.sha256(plaintext).hexdigest() != digest:
             raise EvidenceCorrupt("stored evidence does not match its SHA-256 address")
         meta = EvidenceMeta(digest, header.media_type, header.size, header.key_id, created=False)
