@@ -64,10 +64,17 @@ def _values(rows: list[tuple[str, ...]], alias: str) -> str:
 _DIRECT = _values(sorted((k, t.value) for k, t in DIRECT_KINDS.items()), "d(kind, task_kind)")
 _DIRECT_IN = ", ".join(f"'{k}'" for k in sorted(DIRECT_KINDS))
 _AUX = ", ".join(f"'{k}'" for k in sorted(AUXILIARY_KINDS))
-_SOURCE = (
+# A source record as the outputs cite it. The evidence's department, kind and grade are
+# ENUMs (cleaning.clean_feed): _SOURCE casts them to text for the few direct records,
+# the seen-alive aggregate keeps them one byte each and its list is cast once, whole.
+_SOURCE_TYPE = (
+    "STRUCT(department VARCHAR, record_id VARCHAR, kind VARCHAR, event_date DATE, grade VARCHAR)"
+)
+_SOURCE_AS_READ = (
     "struct_pack(department := department, record_id := record_id, kind := kind,"
     " event_date := event, grade := grade)"
 )
+_SOURCE = f"CAST({_SOURCE_AS_READ} AS {_SOURCE_TYPE})"
 
 
 def match_by_id(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
@@ -84,7 +91,8 @@ def match_by_id(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     )
     con.execute(  # kept for staff, purged after the retention period (retention.py)
         """CREATE OR REPLACE TABLE unmatched_records AS
-        SELECT department, record_id, id_number, name, kind, event AS event_date, grade
+        SELECT department::VARCHAR AS department, record_id, id_number, name,
+               kind::VARCHAR AS kind, event AS event_date, grade::VARCHAR AS grade
         FROM evidence e
         WHERE NOT EXISTS (SELECT 1 FROM roster r WHERE r.id_number = e.id_number)"""
     )
@@ -103,8 +111,9 @@ def reverse_voids(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """
     con.execute(
         f"""CREATE OR REPLACE TABLE reversals AS
-        SELECT v.id_number, v.roster_name AS name, v.city, v.county, v.department,
-               v.voids_record_id AS voided_record_id, o.kind AS voided_kind,
+        SELECT v.id_number, v.roster_name AS name, v.city, v.county,
+               v.department::VARCHAR AS department, v.voids_record_id AS voided_record_id,
+               o.kind::VARCHAR AS voided_kind,
                o.event AS voided_event_date, v.record_id AS void_record_id,
                v.event AS void_date, 'R-REVERSAL' AS rule
         FROM matched v LEFT JOIN evidence o  -- same person as v: on the roster
@@ -160,7 +169,7 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
     # The ID number alone through the aggregate, the roster joined afterwards: carrying
     # the names through it made it spill (46 s instead of 2.5 s at 3M).
     top = f"""SELECT id_number, max(event) AS last_seen,
-               max_by({_SOURCE}, (event, department, record_id), 3) AS sources
+               max_by({_SOURCE_AS_READ}, (event, department, record_id), 3) AS sources
         {{source}} GROUP BY id_number"""
     if buckets > 1:  # the signals once, narrow, with their bucket; each bucket's top apart
         con.execute(
@@ -180,9 +189,9 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
         SELECT p.id_number, p.task_kind FROM top_signals t JOIN proposals p USING (id_number)"""
     )
     con.execute(
-        """CREATE OR REPLACE VIEW certifications AS
-        SELECT t.id_number, r.name, r.city, r.county, r.village, t.last_seen, t.sources,
-               'R-ALIVE' AS rule
+        f"""CREATE OR REPLACE VIEW certifications AS
+        SELECT t.id_number, r.name, r.city, r.county, r.village, t.last_seen,
+               CAST(t.sources AS {_SOURCE_TYPE}[]) AS sources, 'R-ALIVE' AS rule
         FROM top_signals t JOIN roster r USING (id_number)
         WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.id_number = t.id_number)"""
     )
