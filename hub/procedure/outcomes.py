@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from certhub.hub.store.effects import HubRecord
@@ -16,18 +17,14 @@ from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey, sign_compact
 
 
+@dataclass(frozen=True, eq=False)  # a service: equal only to itself
 class OutcomeSigner:
     """Signs canonical models as the hub and wraps them as ledger records."""
 
-    def __init__(self, key: Callable[[], SigningKey], *, hub_id: str) -> None:
-        """Sign with the keyring's active key (looked up at each call: keys rotate)."""
-        self._key = key
-        self._hub_id = hub_id
-
-    @property
-    def hub_id(self) -> str:
-        """The sender id the hub signs its own records as."""
-        return self._hub_id
+    key: Callable[[], SigningKey]
+    """The keyring's active key, looked up at each call: keys rotate."""
+    hub_id: str = field(kw_only=True)
+    """The sender id the hub signs its own records as."""
 
     def record(
         self,
@@ -39,19 +36,19 @@ class OutcomeSigner:
         at: datetime,
     ) -> HubRecord:
         """``model`` as a hub-signed ledger record about ``person``."""
-        key = self._key()
+        key = self.key()
         payload = model.model_dump_json().encode()
         jws = sign_compact(
             payload,
             key=key,
             typ=model.MESSAGE_TYPE,
-            sender=self._hub_id,
+            sender=self.hub_id,
             jti=message_id,
             iat=int(at.timestamp()),
         )
         return HubRecord(
             message_type=model.MESSAGE_TYPE,
-            sender=self._hub_id,
+            sender=self.hub_id,
             kid=key.kid,
             message_id=message_id,
             sha256=hashlib.sha256(jws).hexdigest(),
