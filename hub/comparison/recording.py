@@ -79,7 +79,7 @@ __all__ = [
 MACHINE_TYPES = ("certification_event/v1", "eligibility_report/v1", "task_transition/v1")
 """What the comparison's key may sign (its trust-store entry)."""
 _HELPER_FROM = 5000  # from this many certifications a signature-helper process pays its start
-_SIGN_WORKERS = 2  # processes preparing a large bulk, at most one per core (bench/README.md)
+_SIGN_WORKERS = 2  # processes preparing a large bulk, at most (bench/README.md)
 
 
 @dataclass(frozen=True)
@@ -129,11 +129,11 @@ class _Intake:
 
 
 def sign_workers_here() -> int:
-    """Signing workers for a large bulk on this machine: none on one core (they would only
-    take turns with the recorder), else one per core up to :data:`_SIGN_WORKERS` — the
-    recorder writes batch *n* while they prepare the next (bench/README.md)."""
+    """Signing workers for a large bulk on this machine: a core stays the recorder's (its
+    statements, and the database's), the others prepare, up to :data:`_SIGN_WORKERS`; none
+    on one core, where a worker would only take turns with the recorder (bench/README.md)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return 0 if (cores or 1) < 2 else min(cores or 1, _SIGN_WORKERS)
+    return max(0, min((cores or 1) - 1, _SIGN_WORKERS))
 
 
 def many_certifications(run: ComparisonRun) -> bool:

@@ -36,7 +36,7 @@ HEADER = Header("certification_event/v1", "adapter:comparison", int(NOW.timestam
 ROW = ("440103192611180019", "冯艳", "440103", "440103010025", NOW.date(), [])
 
 
-@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 2), (8, 2)])
+@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 1), (3, 2), (8, 2)])
 def test_workers_by_cores(monkeypatch: pytest.MonkeyPatch, cores: int, workers: int) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)))
     assert recording.sign_workers_here() == workers
