@@ -49,6 +49,13 @@ async def push_restoration(request: web.Request) -> web.Response:
     return await push(request, RecordKind.RESTORATION, {"restoration/v1"}, _intake(request))
 
 
+@routes.post("/v1/restoration-proposals")
+async def push_restoration_proposal(request: web.Request) -> web.Response:
+    """Accept staff's own proposal to restore a voided termination, checked as the hub's."""
+    kind, types = RecordKind.RESTORATION, {"restoration_proposal/v1"}
+    return await push(request, kind, types, _intake(request))
+
+
 @routes.post("/v1/roster")
 async def push_roster(request: web.Request) -> web.Response:
     """Accept one signed roster entry from the provincial system."""

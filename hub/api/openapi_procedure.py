@@ -67,23 +67,30 @@ def procedure_paths() -> dict[str, Any]:
         "/v1/outcomes": pull_operation(
             "Hub-signed task states, terminations, suspensions, overpayments."
         ),
-        "/v1/restoration-proposals": reader_get(
-            "Restoration proposals (voided terminations) by review status and region, by "
-            "cursor; open (received or accepted) by default.",
-            [
-                query(
-                    "status",
-                    {
-                        "type": "string",
-                        "enum": ["open", "received", "accepted", "approved", "rejected"],
-                    },
-                ),
-                query("region", REGION_PREFIX),
-                *cursor_query(),
-            ],
-            ref("Page"),
-            errors=_BAD_QUERY,
-        ),
+        "/v1/restoration-proposals": {
+            **reader_get(
+                "Restoration proposals (voided terminations) by review status and region, by "
+                "cursor; open (received or accepted) by default.",
+                [
+                    query(
+                        "status",
+                        {
+                            "type": "string",
+                            "enum": ["open", "received", "accepted", "approved", "rejected"],
+                        },
+                    ),
+                    query("region", REGION_PREFIX),
+                    *cursor_query(),
+                ],
+                ref("Page"),
+                errors=_BAD_QUERY,
+            ),
+            **push_operation(
+                "Staff's own proposal to restore a voided termination (the hub's rejected, or "
+                "no month to back-pay); checked and decided as the hub's.",
+                ["restoration_proposal/v1"],
+            ),
+        },
         "/v1/verification-tasks": reader_get(
             "The verification list (待核实名单) by status and region, by cursor.",
             [

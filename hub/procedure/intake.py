@@ -1,4 +1,5 @@
-"""Planners for pushed messages: reports, zero reports, certifications, restorations, roster."""
+"""Planners for pushed messages: reports, zero reports, certifications, restorations (and
+staff's restoration proposals), roster."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pydantic import BaseModel
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.register_entry import register_entry, roster_columns
+from certhub.hub.procedure.restoration_proposals import staff_proposal
 from certhub.hub.procedure.reversals import suspension_causes, voided_termination
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
@@ -32,6 +34,7 @@ from certhub.schemas import (
     EvidenceKind,
     Refusal,
     Restoration,
+    RestorationProposal,
     Role,
     ZeroReport,
 )
@@ -65,7 +68,7 @@ async def plan_intake(
     if isinstance(payload, CertificationEvent):
         held_elsewhere = department and payload.method not in ASSISTED_METHODS
         return await _plan_certification(ctx, message, payload, held_elsewhere=held_elsewhere)
-    if isinstance(payload, Restoration):
+    if isinstance(payload, Restoration | RestorationProposal):
         return await _plan_restoration(ctx, message, payload)
     if isinstance(payload, BenefitRecord):
         return _plan_roster(message, payload)
@@ -113,8 +116,10 @@ async def _check_identity(
 
 
 async def _plan_restoration(
-    ctx: ProcedureContext, message: VerifiedMessage, restoration: Restoration
+    ctx: ProcedureContext, message: VerifiedMessage, restoration: Restoration | RestorationProposal
 ) -> Effects:
+    if isinstance(restoration, RestorationProposal):  # staff's own, of a voided termination
+        return Effects(item=await staff_proposal(ctx, signer_of(message).role, restoration))
     role = authenticated_actor(restoration.requested_by, signer_of(message))
     if role not in RESTORATION_REQUESTERS:
         raise Refusal("role-not-permitted", f"role {role.value!r} may not request a restoration")

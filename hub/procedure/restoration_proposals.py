@@ -20,6 +20,13 @@ staff-filed restoration of the same months is ``months-already-counted``),
 voids the task's overpayment and refunds what was recovered of it
 (:func:`~certhub.hub.procedure.recovery.overpayment_voided`), and re-signs the
 task saying so — the province reads there that the termination is withdrawn.
+
+Staff may file the proposal themselves (:func:`staff_proposal`): a proposal people
+rejected is never proposed again by the hub, and when the province paid through the
+current month a ``restoration/v1`` (at least one month of back pay) cannot lift the
+closure. Their ``restoration_proposal/v1`` restates the hub's termination and is
+checked and decided exactly as the hub's; approved with no month unpaid it lifts the
+closure with no money message at all.
 """
 
 from __future__ import annotations
@@ -29,10 +36,15 @@ from datetime import datetime
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import overpayment_voided
-from certhub.hub.procedure.reversals import suspension_causes, voided_termination
+from certhub.hub.procedure.reversals import (
+    machine_sources,
+    suspension_causes,
+    voided_termination,
+    withdrawn_records,
+)
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.comparison import machine_actor
-from certhub.hub.rules.decisions import ItemKind
+from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.months import last_day_of_month, parse_month
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.restoration import ProposedRestoration, needs_municipal, propose_restoration
@@ -52,11 +64,22 @@ from certhub.schemas import (
     Refusal,
     Restoration,
     RestorationProposal,
+    Role,
     Termination,
     VerificationTask,
 )
 
-__all__ = ["proposal_approved", "proposal_message_id", "proposal_record", "recheck_proposal"]
+__all__ = [
+    "proposal_approved",
+    "proposal_message_id",
+    "proposal_record",
+    "recheck_proposal",
+    "staff_proposal",
+]
+
+PROPOSERS = frozenset({Role.town_staff, Role.county_reviewer})
+"""Who may file a restoration proposal: those who may request a restoration."""
+OPEN = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
 
 
 def proposal_message_id(task_id: str) -> str:
@@ -101,6 +124,62 @@ async def proposal_record(
     )
     municipal = needs_municipal(termination.effective_from, ctx.today())
     return replace(record, item=ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, municipal))
+
+
+async def staff_proposal(
+    ctx: ProcedureContext, role: Role | None, proposal: RestorationProposal
+) -> ItemOpen:
+    """Staff's own proposal to restore a voided termination, checked as the hub's would be.
+
+    Raises:
+        Refusal: ``role-not-permitted`` — not town or county staff;
+            ``restoration-not-suspended`` — the hub's closure is not the task's, or the
+            termination is not voided; ``restoration-period-invalid`` — the proposal
+            does not restate the hub's termination (reason, event date, effective date,
+            the records withdrawn); ``conflict`` — the hub's own proposal of the task is
+            still open (decide that one); and the checks of :func:`recheck_proposal`.
+    """
+    if role not in PROPOSERS:
+        raise Refusal("role-not-permitted", f"role {role!r} may not propose a restoration")
+    task_id, person = proposal.task_id, proposal.person.id_number
+    closed = await ctx.store.closed_benefit(person)
+    voided = await voided_termination(ctx, task_id) if closed and closed[1] == task_id else None
+    signed = await ctx.store.find(ctx.outcomes.hub_id, f"termination:{task_id}")
+    row = await ctx.store.get_task(task_id)
+    if voided is None or signed is None or row is None:
+        raise Refusal(
+            "restoration-not-suspended",
+            f"no voided termination of this person's benefit by task {task_id} is in force",
+        )
+    termination = Termination.model_validate_json(signed.payload)
+    machine = await machine_sources(ctx, VerificationTask.model_validate_json(row.snapshot))
+    withdrawn = await withdrawn_records(ctx, machine)
+    facts = (
+        termination.reason,
+        termination.event_date,
+        termination.effective_from,
+        tuple(f"{department}:{record}" for department, record in sorted(withdrawn)),
+    )
+    stated = (proposal.reason, proposal.event_date, proposal.effective_from, proposal.withdrawn)
+    if stated != facts:
+        raise Refusal(
+            "restoration-period-invalid",
+            f"the proposal must restate the hub's termination by task {task_id}: reason "
+            f"{facts[0].value}, event_date {facts[1].isoformat()}, effective_from "
+            f"{facts[2].isoformat()}, withdrawn {', '.join(facts[3])}",
+        )
+    hubs = await ctx.store.find(ctx.outcomes.hub_id, proposal_message_id(task_id))
+    item = await ctx.store.get_item(hubs.sequence) if hubs else None
+    if item is not None and item.status in OPEN:
+        raise Refusal(
+            "conflict",
+            f"the hub's proposal {item.item_id} of task {task_id} is still open: decide it",
+        )
+    snapshot = await ctx.store.get_roster(person)
+    roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
+    others = await suspension_causes(ctx, person)
+    plan = propose_restoration(voided, roster, on=ctx.today(), others=others)
+    return ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, plan.municipal)
 
 
 async def recheck_proposal(
@@ -156,7 +235,11 @@ async def proposal_approved(
         item = await ctx.store.get_item(item_id)
         accepted = _acceptor(ctx, item.accepted_by if item else None)
         approvals = (*((accepted,) if accepted else ()), decision.actor)
+        filed = await ctx.item_record(item_id)  # the hub's proposal, or staff's own
+        requester = None if filed.sender == ctx.outcomes.hub_id else _acceptor(ctx, filed.sender)
         restoration = _restoration(proposal, plan, approvals, note, refund)
+        if requester is not None:
+            restoration = restoration.model_copy(update={"requested_by": requester})
         outcomes.append(
             ctx.outcomes.record(
                 restoration,

@@ -23,10 +23,12 @@ from reversalkit import (
     DIED,
     DIED_IN,
     PROBLEM,
+    THIS_MONTH,
     VOIDED_IN,
     Scene,
     audited,
     last_day,
+    listed,
     outcomes,
     proposals,
 )
@@ -160,4 +162,115 @@ async def test_staff_lift_it_once_no_verification_is_open(
     assert await store.closed_benefit(number) is None
     assert await audited(office, "closure_lifted") == [death]
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    await office.client.close()
+
+
+def staff_proposal(proposal: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """Staff's own ``restoration_proposal/v1``, restating the hub's ``proposal``."""
+    keep = ("person", "task_id", "reason", "event_date", "effective_from", "withdrawn")
+    return {
+        "type": "restoration_proposal/v1",
+        **{name: proposal[name] for name in keep},
+        "proposed_at": datetime.now(UTC).isoformat(),
+        "remarks": "驳回有误, 重新提出",
+    } | changes
+
+
+async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_proposal(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene = Scene.make(tmp_path, [DIED])
+    (person,) = scene.people
+    number = person["id_number"]
+    await scene.compare(DIED_IN)
+    tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}})
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    await office.roster(person, paid_through=THIS_MONTH)  # the province never stopped paying
+    hubs = (await proposals(office))[number]
+    before = await sizes(office)
+    answer = await office.post(
+        "/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"])
+    )
+    assert (answer[0], answer[1]["type"]) == (409, PROBLEM + "conflict"), answer  # decide it first
+    assert await sizes(office) == before
+    assert (await office.decide("restoration-proposals", hubs["sequence"], "town-1", "reject"))[
+        0
+    ] == 202
+
+    # staff's restoration/v1 needs a month to back-pay: every month is paid
+    before = await sizes(office)
+    answer = await office.post("/v1/restorations", "town-1", filing(person))
+    assert (answer[0], answer[1]["type"]) == (422, PROBLEM + "restoration-period-invalid"), answer
+    wrong = staff_proposal(
+        hubs["payload"], effective_from=f"{DIED_IN}-01", event_date=f"{DIED_IN}-01"
+    )
+    answer = await office.post("/v1/restoration-proposals", "town-1", wrong)
+    assert (answer[0], answer[1]["type"]) == (422, PROBLEM + "restoration-period-invalid"), answer
+    assert await sizes(office) == before
+
+    status, body = await office.post(
+        "/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"])
+    )
+    assert status == 202, body
+    item = int(body["sequence"])
+    assert (item, "received") in await listed(office, status="open")
+    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    assert status == 202, body
+    assert await store.closed_benefit(number) is None
+    assert await audited(office, "closure_lifted") == [tasks[number]]
+    assert await outcomes(office, "restoration/v1") == []  # no money message
+    assert await store.counted_months(number, "back_paid") == frozenset()
+    _, task = await office.get(f"/v1/verification-tasks/{tasks[number]}")
+    assert "no month unpaid, no back pay" in task["remarks"], task
+    assert f"restoration proposal {item} approved by county-1" in task["remarks"], task
+    status, page = await office.get("/v1/restorations")  # the province reads staff's filing
+    assert status == 200, page
+    assert [p["type"] for p in page["items"]] == ["restoration_proposal/v1"]
+
+    # done: nothing of the hub's is left to restore
+    before = await sizes(office)
+    answer = await office.post(
+        "/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"])
+    )
+    assert (answer[0], answer[1]["type"]) == (409, PROBLEM + "restoration-not-suspended"), answer
+    assert await sizes(office) == before
+    await office.client.close()
+
+
+async def test_staff_s_own_proposal_back_pays_the_month_unpaid_in_their_name(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene = Scene.make(tmp_path, [DIED])
+    (person,) = scene.people
+    number = person["id_number"]
+    await scene.compare(DIED_IN)
+    await scene.terminated(aiohttp_client)  # paid through DIED_IN: VOIDED_IN unpaid
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    hubs = (await proposals(office))[number]
+    status, body = await office.decide(
+        "restoration-proposals", hubs["sequence"], "town-1", "reject"
+    )
+    assert status == 202, body
+    status, body = await office.post(
+        "/v1/restoration-proposals", "town-2", staff_proposal(hubs["payload"])
+    )
+    assert status == 202, body
+    item = int(body["sequence"])
+    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    assert status == 202, body
+    (signed,) = await outcomes(office, "restoration/v1")
+    payload = signed["payload"]
+    assert signed["message_id"] == f"restoration:proposal:{item}"
+    requested = payload["requested_by"]
+    assert (requested["id"], requested["role"]) == ("town-2", "town_staff")
+    assert [a["id"] for a in payload["approvals"]] == ["town-1", "county-1"]
+    assert (payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]) == (
+        f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00"
+    )  # fmt: skip
+    assert await office.client.app[STORE].counted_months(number, "back_paid") == {VOIDED_IN}
     await office.client.close()

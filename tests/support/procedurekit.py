@@ -31,6 +31,7 @@ STAFF = [
     "decision/v1",
     "task_transition/v1",
     "restoration/v1",
+    "restoration_proposal/v1",  # staff's own, of a voided termination
     "recovery/v1",
     "write_off/v1",
     "rating_followup/v1",
