@@ -3,11 +3,13 @@
 
     git archive <before-commit> | tar -x -C /tmp/before
     .venv/bin/python bench/ledger_ab.py --before /tmp/before --runs RUNS_DIR
-        [--records 20000] [--rounds 3] [--workers 0 1] [--database-url postgresql://…]
+        [--records 20000] [--rounds 3] [--workers 0 1] [--before-workers 0]
+        [--database-url postgresql://…]
 
 ``RUNS_DIR`` holds a run of ``certhub compare run`` (its ``<period>-all`` folder).
 Each round records the run's first ``--records`` certifications with the
-*before* tree's code, then with this tree's (once per ``--workers`` count), each
+*before* tree's code (once per ``--before-workers`` count: signing workers), then
+with this tree's (once per ``--workers`` count), each
 in a fresh child process and a fresh ledger (SQLite file, or a scratch database
 on the ``--database-url`` server). A child reports the wall and CPU time of the
 recording phase only (``BulkCertifier.record``: the process's CPU, plus the
@@ -83,6 +85,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[0])
+    parser.add_argument("--before-workers", type=int, nargs="+", default=[0])
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server (admin URL)")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -93,7 +96,8 @@ def main() -> None:
     if not args.before or not args.runs:
         parser.error("--before and --runs are required")
     here = str(Path(__file__).resolve().parent.parent)
-    plans = [("before", args.before, 0), *(("after", here, w) for w in args.workers)]
+    plans = [("before", args.before, w) for w in args.before_workers]
+    plans += [("after", here, w) for w in args.workers]
     results: dict[str, list[dict[str, float]]] = {}
     for number in range(args.rounds):
         for label, tree, workers in plans:

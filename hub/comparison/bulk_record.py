@@ -45,7 +45,7 @@ from pydantic import ValidationError
 
 from certhub.hub.comparison import bulk_rows
 from certhub.hub.comparison.bulk_plan import batch_shape, plan_batch
-from certhub.hub.comparison.bulk_rows import CertificationRows, Prepared, Refused
+from certhub.hub.comparison.bulk_rows import CertificationRows, Prepared, Refused, event_row
 from certhub.hub.comparison.certify import certification_event, message_id
 from certhub.hub.comparison.signing import BatchSigner, Header
 from certhub.hub.ingress.inbound import InboundSender
@@ -114,7 +114,8 @@ class BulkCertifier:
         batches: Iterable[Sequence[tuple[Any, ...]]],
         advance: Callable[[int], None] | None = None,
     ) -> BulkTally:
-        """Record every row of ``batches`` (rows of ``certifications.parquet``), in order.
+        """Record every row of ``batches`` (rows of ``certifications.parquet`` read with
+        :data:`~certhub.hub.comparison.bulk_rows.SELECT`), in order.
 
         The objects that exist when it starts (the hub's modules, caches, settings) are
         kept out of the collector's full passes meanwhile (:func:`gc.freeze`): a batch
@@ -198,7 +199,7 @@ class BulkCertifier:
         for end in ends:
             messages.append(_signed(trusted, end.jws, header, end.message_id, end.payload))
             try:
-                events.append(certification_event(batch.period, rows[end.message_id]))
+                events.append(certification_event(batch.period, event_row(rows[end.message_id])))
             except ValidationError:
                 return None  # the workers accepted it: the full way says which is right
         shape = await batch_shape(self.plan, messages, events)
@@ -227,7 +228,7 @@ class BulkCertifier:
         messages: list[VerifiedMessage] = []
         events: list[CertificationEvent] = []
         for c in certifications:
-            event = certification_event(batch.period, rows[c.message_id])
+            event = certification_event(batch.period, event_row(rows[c.message_id]))
             message = _signed(trusted, c.jws, header, c.message_id, c.payload)
             try:
                 check_sender_area(message, event)

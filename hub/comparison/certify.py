@@ -131,13 +131,13 @@ def templated_payload(event: CertificationEvent) -> bytes | None:
     ).encode()
 
 
-def rows(path: Path, batch: int) -> Iterator[list[tuple[Any, ...]]]:
-    """The certifications of a run in batches of ``batch`` rows (memory bounded)."""
+def rows(path: Path, batch: int, select: str | None = None) -> Iterator[list[tuple[Any, ...]]]:
+    """The certifications of a run in batches of ``batch`` rows (memory bounded): the
+    columns :data:`CERTIFICATION_COLUMNS`, or the select list ``select`` of them."""
     con = duckdb.connect(config={"memory_limit": "256MB", "threads": 1})
+    columns = select or ", ".join(CERTIFICATION_COLUMNS)
     try:
-        cursor = con.execute(
-            f"SELECT {', '.join(CERTIFICATION_COLUMNS)} FROM read_parquet({sql_path(path)})"
-        )
+        cursor = con.execute(f"SELECT {columns} FROM read_parquet({sql_path(path)})")
         while chunk := cursor.fetchmany(batch):
             yield chunk
     finally:

@@ -226,7 +226,8 @@ async def _bulk_certifications(
     began = time.perf_counter()
     try:
         advance = bar.advance if bar is not None else None
-        done = await certifier.record(period, rows(run.certifications, pacing.batch), advance)
+        batches = rows(run.certifications, pacing.batch, bulk_rows.SELECT)
+        done = await certifier.record(period, batches, advance)
     finally:
         certifier.signer.close()
         if bar is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,14 @@ HEADER = Header(TYP, SENDER, int(NOW.timestamp()))
 UPLINK = ("ministry", "push_certification")  # what the test planner pushes upward
 
 
+def _read(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``row`` as the bulk path reads it (``bulk_rows.SELECT``): the day and sources as text."""
+    *person, seen, sources = row
+    return (*person, seen.isoformat(), json.dumps(sources, default=str, ensure_ascii=False))
+
+
 def _work() -> list[tuple[str, tuple[Any, ...]]]:
-    return [(message_id(PERIOD, row[0]), row) for row in ROWS]
+    return [(message_id(PERIOD, row[0]), _read(row)) for row in ROWS]
 
 
 def _verified(key: SigningKey, rows: CertificationRows) -> VerifiedMessage:

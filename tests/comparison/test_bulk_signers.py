@@ -15,13 +15,15 @@ from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 
+import duckdb
 import pytest
 from signer_probe import pids
 
 from certhub.hub.cli import compare_ledger
 from certhub.hub.cli.compare_ledger import LedgerTally, record_run
 from certhub.hub.comparison import bulk_record, bulk_rows, recording
-from certhub.hub.comparison.certify import message_id
+from certhub.hub.comparison.certify import certification_event, message_id
+from certhub.hub.comparison.certify import rows as certify_rows
 from certhub.hub.comparison.engine import ComparisonRun
 from certhub.hub.comparison.signing import BatchSigner, Header
 from certhub.hub.core.settings import Settings
@@ -33,7 +35,7 @@ from .test_bulk_ledger import _chain_whole, _second_folder, _state, certificatio
 __all__ = ["certifications_only"]  # the run, a fixture of test_bulk_ledger
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 HEADER = Header("certification_event/v1", "adapter:comparison", int(NOW.timestamp()))
-ROW = ("440103192611180019", "冯艳", "440103", "440103010025", NOW.date(), [])
+ROW = ("440103192611180019", "冯艳", "440103", "440103010025", "2026-11-02", "[]")  # as read
 
 
 @pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 1), (3, 2), (8, 2)])
@@ -94,3 +96,29 @@ def test_workers_record_what_one_process_records(
     assert spread.recorded > 3 * 128
     assert _state(there, None) == _state(here, None)
     assert _chain_whole(there, None)
+
+
+def test_a_row_read_for_the_bulk_is_the_plain_row_again(tmp_path: Path) -> None:
+    """Day and sources read as text (``bulk_rows.SELECT``) give back what DuckDB gives."""
+    path = tmp_path / "certifications.parquet"
+    duckdb.execute(
+        "COPY (SELECT * FROM (VALUES"
+        " ('440103192611180019', '冯艳', '440103', '440103010025', DATE '2026-10-09',"
+        "  [{'department': 'health', 'record_id': 'A\"7\\\\x', 'kind': 'medical_visit',"
+        "    'event_date': DATE '2026-10-09', 'grade': 'B'},"
+        "   {'department': 'canteen', 'record_id': '食堂-2', 'kind': 'meal',"
+        "    'event_date': DATE '2026-09-30', 'grade': 'C'}]),"
+        " ('44010319440202000X', '黄阿依古丽·吐尔逊', '440103', NULL, DATE '2026-10-16', [])"
+        ") AS t(id_number, name, county, village, last_seen, sources))"
+        f" TO '{path}' (FORMAT parquet)"
+    )
+    plain = [row for batch in certify_rows(path, 10) for row in batch]
+    read = [row for batch in certify_rows(path, 10, bulk_rows.SELECT) for row in batch]
+    assert all(isinstance(value, str | None) for row in read for value in row)
+    again = [bulk_rows.event_row(row) for row in read]
+    assert [row[:5] for row in again] == [row[:5] for row in plain]  # the day a date again
+    assert again[0][5][0]["record_id"] == plain[0][5][0]["record_id"] == 'A"7\\\\x'
+    # a source's day stays text: only the remarks cite it, and they are the same
+    events = [certification_event(PERIOD, row) for row in plain]
+    assert [certification_event(PERIOD, row) for row in again] == events
+    assert 'health:A"7\\\\x medical_visit 2026-10-09 grade B' in str(events[0].remarks)
