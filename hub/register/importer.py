@@ -5,8 +5,9 @@ parses the file (a line it cannot split is refused with its line number),
 checks every row against the canonical ``benefit_record/v1`` in SQL (the
 ID-number rule is the comparison's macro, :func:`certhub.hub.comparison.sqlfuncs.install_macros`),
 keeps the first row of an ID number that appears twice, builds each accepted
-row's canonical JSON, and writes the month's snapshot (all accepted rows, in
-ID-number order) as Parquet so a comparison can be re-run on the same data.
+row's roster entry (compact: its fields, not its JSON), and writes the month's
+snapshot (all accepted rows, in ID-number order) as Parquet so a comparison
+can be re-run on the same data.
 The accepted rows then go out in batches of bounded size, each a range of
 ID numbers whose bounds are known first (so people the ledger already holds
 are left out before their rows are built).
@@ -29,6 +30,7 @@ from typing import Final
 import duckdb
 
 from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
+from certhub.hub.store.roster_compact import COMPACT_SQL
 from certhub.schemas import mask_resident_id
 from certhub.schemas.regions import GUANGDONG_COUNTIES
 
@@ -95,15 +97,12 @@ _RULES: Final = (
     ),
 )
 
-# A canonical benefit_record/v1 per accepted row (absent optional values are JSON null).
-_SNAPSHOT_JSON: Final = """json_object(
-    'type', 'benefit_record/v1',
-    'person', json_object('id_number', id_number, 'name', name, 'region',
-        CASE WHEN village IS NULL THEN json_object('county', county)
-        ELSE json_object('county', county, 'village', village) END),
-    'status', status, 'monthly_amount', monthly_amount, 'paid_through', paid_through,
-    'suspended_since', suspended_since, 'bank_account_on_file', bank_account_on_file,
-    'contact_mobile', contact_mobile, 'as_of', '{as_of}')"""
+# A batch's row: the roster's entry in its compact form (certhub.hub.store.roster_compact:
+# its fields, not its JSON), then the register's columns.
+_ROW: Final = (
+    f"id_number, '{{as_of}}', {COMPACT_SQL}, coalesce(village, county), name, status,"
+    " suspended_since"
+)
 
 
 Batch = list[tuple[object, ...]]
@@ -302,7 +301,7 @@ class RosterFile:
         ``accepted`` is stored in ID-number order, so batch ``i`` is the rows
         ``i * size`` … ``(i + 1) * size - 1`` (by ``rowid``) and these bounds are
         disjoint ranges: the ledger can say which of a batch's people are current
-        before the batch's rows (and their JSON) are built at all.
+        before the batch's rows are built at all.
         """
         rows = self.con.execute(
             f"SELECT min(id_number), max(id_number) FROM accepted GROUP BY rowid // {int(size)}"
@@ -313,9 +312,10 @@ class RosterFile:
     def batch(self, index: int, size: int, skip: Collection[str] = ()) -> Batch:
         """Batch ``index`` of :meth:`bounds` without the people in ``skip``, in ID-number order.
 
-        Each row: (person id, as_of, snapshot JSON bytes, area, name, status, suspended since).
-        When every person of the batch is in ``skip`` (a re-import), only the ID
-        numbers are read: no row and no JSON is built.
+        Each row: (person id, as_of, compact entry bytes, area, name, status, suspended
+        since); the entry is :mod:`certhub.hub.store.roster_compact`'s. When every person
+        of the batch is in ``skip`` (a re-import), only the ID numbers are read: no row is
+        built.
         """
         with self._building:
             return self._batch(int(index) * int(size), int(size), skip)
@@ -328,11 +328,7 @@ class RosterFile:
             ids = self.con.execute(f"SELECT id_number{where}").fetchall()
             if all(i in skip for (i,) in ids):
                 return []
-        json = _SNAPSHOT_JSON.format(as_of=self.as_of)
-        rows = self.con.execute(
-            f"SELECT id_number, '{self.as_of}', encode(CAST({json} AS VARCHAR)),"
-            f" coalesce(village, county), name, status, suspended_since{where}"
-        ).fetchall()
+        rows = self.con.execute(f"SELECT {_ROW.format(as_of=self.as_of)}{where}").fetchall()
         return [row for row in rows if row[0] not in skip] if skip else rows
 
 

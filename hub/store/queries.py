@@ -40,6 +40,7 @@ from certhub.hub.store.pull_reads import PullReads
 from certhub.hub.store.register_reads import RegisterQueries
 from certhub.hub.store.register_writes import RegisterWriting
 from certhub.hub.store.review_reads import ReviewReads
+from certhub.hub.store.roster_compact import roster_entry
 from certhub.hub.store.rows import row_as
 from certhub.hub.store.sender_queries import SenderQueries
 from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
@@ -154,8 +155,13 @@ class LedgerReads(
 
     @override
     async def get_roster(self, person_id: str) -> bytes | None:
-        rows = await self._read("SELECT snapshot FROM roster WHERE person_id=?", (person_id,))
-        return bytes(rows[0][0]) if rows else None  # type: ignore[call-overload]
+        rows = await self._read(
+            "SELECT snapshot, as_of FROM roster WHERE person_id=?", (person_id,)
+        )
+        if not rows:
+            return None
+        snapshot, as_of = rows[0]
+        return roster_entry(bytes(snapshot), person_id, str(as_of))  # type: ignore[call-overload]
 
     @override
     async def closed_benefit(self, person_id: str) -> tuple[str, str] | None:

@@ -55,12 +55,31 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 
 def roster_rows(data: Path) -> dict[str, tuple[str, bytes, int]]:
+    """Each roster row's as_of, entry (as ``get_roster`` reads it) and sequence."""
     conn = sqlite3.connect(data / "ledger.sqlite3")
     try:
-        rows = conn.execute("SELECT person_id, as_of, snapshot, sequence FROM roster").fetchall()
+        rows = conn.execute("SELECT person_id, as_of, sequence FROM roster").fetchall()
     finally:
         conn.close()
-    return {p: (a, bytes(s), q) for p, a, s, q in rows}
+
+    async def entries() -> dict[str, bytes]:
+        ledger = await SqliteLedger.open_read_only(data / "ledger.sqlite3")
+        try:
+            return {p: await ledger.get_roster(p) or b"" for p, _, _ in rows}
+        finally:
+            await ledger.aclose()
+
+    entry = asyncio.run(entries())
+    return {p: (a, entry[p], q) for p, a, q in rows}
+
+
+def stored_snapshots(data: Path) -> dict[str, bytes]:
+    """The ``snapshot`` column itself (an imported row's is compact, not JSON)."""
+    conn = sqlite3.connect(data / "ledger.sqlite3")
+    try:
+        return {p: bytes(s) for p, s in conn.execute("SELECT person_id, snapshot FROM roster")}
+    finally:
+        conn.close()
 
 
 def imported(
@@ -131,6 +150,38 @@ def test_bad_rows_are_counted_with_masked_samples_and_the_rest_loaded(
     )
     assert suspended.contact_mobile is None
     assert suspended.person.region.village is None
+    # Stored as its fields (the unit separator between them), read back as the JSON the
+    # import always built, key for key.
+    kept = stored_snapshots(data)
+    assert (
+        kept[resident_id(2)]
+        == (
+            "r1\x1f183.00\x1f2026-10\x1f************1234\x1f\x1f440103\x1f买买提·艾力"
+            "\x1fsuspended\x1f2025-06-01"
+        ).encode()
+    )
+    assert kept[resident_id(1)].startswith(b"r1\x1f183.00\x1f2026-10\x1f************1234\x1f1380")
+    assert json.loads(stored[resident_id(2)][1]) == {
+        "type": "benefit_record/v1",
+        "person": {
+            "id_number": resident_id(2),
+            "name": "买买提·艾力",
+            "region": {"county": "440103"},
+        },
+        "status": "suspended",
+        "monthly_amount": "183.00",
+        "paid_through": "2026-10",
+        "suspended_since": "2025-06-01",
+        "bank_account_on_file": "************1234",
+        "contact_mobile": None,
+        "as_of": AS_OF,
+    }
+    first = json.loads(stored[resident_id(1)][1])
+    assert (first["person"]["region"], first["contact_mobile"], first["suspended_since"]) == (
+        {"county": "440103", "village": VILLAGE},
+        "13800138000",
+        None,
+    )
     row = register_of(data, resident_id(1))
     assert (row.area, row.name, row.roster_status, row.due_month) == (
         VILLAGE,
@@ -293,7 +344,22 @@ def test_batches_are_ranges_of_id_numbers_and_skip_who_is_current(tmp_path: Path
         (row,) = loaded.batch(2, 2)
         assert row[:2] == (ids[4], AS_OF)
         assert row[3:] == (VILLAGE, "张三", "active", None)
-        assert json.loads(row[2])["person"]["id_number"] == ids[4]
+        assert (
+            row[2]
+            == "\x1f".join(
+                [
+                    "r1",
+                    "183.00",
+                    "2026-10",
+                    "************1234",
+                    "13800138000",
+                    VILLAGE,
+                    "张三",
+                    "active",
+                    "",
+                ]
+            ).encode()
+        )
     finally:
         loaded.close()
 
@@ -380,3 +446,20 @@ async def test_batches_larger_than_one_statement_keep_the_newest_entry(
         person = await ledger.register_person(resident_id(n))
         assert (person.name, person.area) == (kept[1], f"{VILLAGE[:9]}{n:03d}")
         assert person.suspended_since == ("2025-06-01" if n % 7 == 0 else None)
+
+
+def test_a_stored_entry_reads_as_json_whatever_its_form() -> None:
+    """JSON (``POST /v1/roster``, older imports) as it is; a damaged compact entry is refused."""
+    from certhub.hub.store.roster_compact import roster_entry
+
+    posted = b'{"type":"benefit_record/v1","as_of":"2026-12-02T09:00:00+08:00"}'
+    assert roster_entry(posted, resident_id(1), AS_OF) == posted
+    compact = "\x1f".join(["r1", "0.5", "2026-01", "1234", "", "440103", "甲", "terminated", ""])
+    entry = BenefitRecord.model_validate_json(roster_entry(compact.encode(), resident_id(1), AS_OF))
+    assert (entry.status.value, str(entry.monthly_amount), entry.contact_mobile) == (
+        "terminated",
+        "0.5",
+        None,
+    )
+    with pytest.raises(ValueError, match="has 3 fields, not 8"):
+        roster_entry(b"r1\x1f183.00\x1f2026-10\x1f1234", resident_id(1), AS_OF)
