@@ -30,7 +30,7 @@ from certhub.hub.comparison.cleaning import checked_feed_sql, checked_roster_sql
 from certhub.hub.comparison.sqlfuncs import sql_path
 from certhub.hub.comparison.window import RunWindow
 
-__all__ = ["ComparisonInputError", "FileNote", "load_feeds", "load_roster"]
+__all__ = ["ComparisonInputError", "FileNote", "decodes", "load_feeds", "load_roster"]
 
 _CHUNK = 1 << 20
 
@@ -47,7 +47,8 @@ class FileNote:
     note: str
 
 
-def _decodes(path: Path, encoding: str) -> bool:
+def decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes strictly as ``encoding`` (read a chunk at a time)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     with path.open("rb") as stream:
         try:
@@ -75,7 +76,7 @@ def _transcoded(path: Path, scratch: Path, notes: list[FileNote], source: str) -
     Called only for a file whose first chunk is not UTF-8 or in which DuckDB
     found invalid UTF-8: a file that decodes as UTF-8 after all is read as it is.
     """
-    if _decodes(path, "utf-8"):
+    if decodes(path, "utf-8"):
         return None
     # One pass that checks and transcodes (bytes in, bytes out): a check pass and then
     # a text-mode copy took 2.6x as long, 0.17 CPU s per 12 MB file.
