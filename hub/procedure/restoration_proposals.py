@@ -47,7 +47,12 @@ from certhub.hub.rules.comparison import machine_actor
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.months import last_day_of_month, parse_month
 from certhub.hub.rules.recovery import yuan
-from certhub.hub.rules.restoration import ProposedRestoration, needs_municipal, propose_restoration
+from certhub.hub.rules.restoration import (
+    ProposedRestoration,
+    VoidedTermination,
+    needs_municipal,
+    propose_restoration,
+)
 from certhub.hub.rules.tasks import TaskRecord
 from certhub.hub.store.effects import (
     AuditWrite,
@@ -175,10 +180,7 @@ async def staff_proposal(
             "conflict",
             f"the hub's proposal {item.item_id} of task {task_id} is still open: decide it",
         )
-    snapshot = await ctx.store.get_roster(person)
-    roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
-    others = await suspension_causes(ctx, person)
-    plan = propose_restoration(voided, roster, on=ctx.today(), others=others)
+    plan = await _restored_today(ctx, voided, person)
     return ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, plan.municipal)
 
 
@@ -210,10 +212,17 @@ async def recheck_proposal(
             "restoration-not-suspended",
             f"the termination by task {proposal.task_id} is no longer voided",
         )
+    return proposal, await _restored_today(ctx, voided, person)
+
+
+async def _restored_today(
+    ctx: ProcedureContext, voided: VoidedTermination, person: str
+) -> ProposedRestoration:
+    """What restoring ``voided`` pays back today, on the roster and causes as they are now."""
     snapshot = await ctx.store.get_roster(person)
     roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
     others = await suspension_causes(ctx, person)
-    return proposal, propose_restoration(voided, roster, on=ctx.today(), others=others)
+    return propose_restoration(voided, roster, on=ctx.today(), others=others)
 
 
 async def proposal_approved(

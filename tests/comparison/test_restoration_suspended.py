@@ -67,27 +67,30 @@ async def suspended_by_province(office: Office, person: dict[str, Any], since: s
     await office.roster(person, status="suspended", suspended_since=since, paid_through=DIED_IN)
 
 
-async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_explains(
-    tmp_path: Path, aiohttp_client: Any
-) -> None:
+async def proposed(
+    tmp_path: Path, aiohttp_client: Any, paid_through: str = DIED_IN
+) -> tuple[Office, dict[str, Any], str, dict[str, Any]]:
+    """One false death confirmed (the roster active, paid through ``paid_through``) and
+    voided: an office, the person, the terminating task and the hub's proposal."""
     scene = Scene.make(tmp_path, [DIED])
     (person,) = scene.people
     number = person["id_number"]
+    await scene.compare(DIED_IN)
+    tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": paid_through}})
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)
+    return office, person, tasks[number], (await proposals(office))[number]
+
+
+async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_explains(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, task, hubs = await proposed(tmp_path, aiohttp_client)
+    number, item, store = person["id_number"], hubs["sequence"], office.client.app[STORE]
     # certified 13 months before this month: due last month, overdue now
     long_ago = datetime.now(UTC).replace(day=15) - timedelta(days=396)
     await office.certified_in_app(person, long_ago.isoformat())
-    await office.client.close()
-    await scene.compare(DIED_IN)
-    tasks = await scene.terminated(aiohttp_client)
-    office = await scene.office(aiohttp_client)
     await suspended_by_province(office, person, (DIED - timedelta(days=1)).isoformat())
-    await office.client.close()
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-
-    office = await scene.office(aiohttp_client)
-    store = office.client.app[STORE]
-    item = (await proposals(office))[number]["sequence"]
     before = await sizes(office)
     answer = await office.decide("restoration-proposals", item, "town-1", "accept")
     await refused(office, answer, before, "before the termination")
@@ -108,7 +111,7 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
     assert status == 202, body
     assert await store.closed_benefit(number) is None
-    assert await audited(office, "closure_lifted") == [tasks[number]]
+    assert await audited(office, "closure_lifted") == [task]
     (signed,) = await outcomes(office, "restoration/v1")
     payload = signed["payload"]
     assert (payload["suspended_since"], payload["back_pay_from"], payload["back_pay_to"]) == (
@@ -179,16 +182,9 @@ def staff_proposal(proposal: dict[str, Any], **changes: Any) -> dict[str, Any]:
 async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_proposal(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene = Scene.make(tmp_path, [DIED])
-    (person,) = scene.people
-    number = person["id_number"]
-    await scene.compare(DIED_IN)
-    tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}})
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
-    store = office.client.app[STORE]
+    office, person, task, hubs = await proposed(tmp_path, aiohttp_client, THIS_MONTH)
+    number, store = person["id_number"], office.client.app[STORE]
     await office.roster(person, paid_through=THIS_MONTH)  # the province never stopped paying
-    hubs = (await proposals(office))[number]
     before = await sizes(office)
     answer = await office.post(
         "/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"])
@@ -220,12 +216,12 @@ async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_propo
     status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
     assert status == 202, body
     assert await store.closed_benefit(number) is None
-    assert await audited(office, "closure_lifted") == [tasks[number]]
+    assert await audited(office, "closure_lifted") == [task]
     assert await outcomes(office, "restoration/v1") == []  # no money message
     assert await store.counted_months(number, "back_paid") == frozenset()
-    _, task = await office.get(f"/v1/verification-tasks/{tasks[number]}")
-    assert "no month unpaid, no back pay" in task["remarks"], task
-    assert f"restoration proposal {item} approved by county-1" in task["remarks"], task
+    _, signed = await office.get(f"/v1/verification-tasks/{task}")
+    assert "no month unpaid, no back pay" in signed["remarks"], signed
+    assert f"restoration proposal {item} approved by county-1" in signed["remarks"], signed
     status, page = await office.get("/v1/restorations")  # the province reads staff's filing
     assert status == 200, page
     assert [p["type"] for p in page["items"]] == ["restoration_proposal/v1"]
@@ -243,14 +239,8 @@ async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_propo
 async def test_staff_s_own_proposal_back_pays_the_month_unpaid_in_their_name(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene = Scene.make(tmp_path, [DIED])
-    (person,) = scene.people
+    office, person, _, hubs = await proposed(tmp_path, aiohttp_client)  # VOIDED_IN unpaid
     number = person["id_number"]
-    await scene.compare(DIED_IN)
-    await scene.terminated(aiohttp_client)  # paid through DIED_IN: VOIDED_IN unpaid
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
-    hubs = (await proposals(office))[number]
     status, body = await office.decide(
         "restoration-proposals", hubs["sequence"], "town-1", "reject"
     )
