@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))  # the tests' /proc process 
 from ingress_servers import (
     free_port,
     hub_environment,
+    hub_process_count,
     pg_count,
     sender_trusted_by,
     settled_processes,
@@ -219,7 +220,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
 
     try:
         await wait_ready(f"http://127.0.0.1:{hub_port}/healthz", time.monotonic() + 60)
-        hub_pids = await settled_processes(hub.pid)
+        hub_pids = await settled_processes(
+            hub.pid, at_least=hub_process_count(args.hub_processes, env)
+        )
         # The same number of processes on both sides: the hub's signature helper counts.
         processes = args.bare_processes or len(hub_pids)
         bare = start_bare(bare_port, jwk_path, processes, env)

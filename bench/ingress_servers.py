@@ -66,16 +66,27 @@ def start_bare(
     return [start([*cmd, "--jwk", str(jwk_path)], env) for _ in range(processes)]
 
 
-async def settled_processes(pid: int, seconds: float = 20.0) -> list[int]:
-    """``pid`` and its descendants once their number has held for 2 s (helpers and ingress
-    processes start after the first answers)."""
+async def settled_processes(pid: int, seconds: float = 60.0, at_least: int = 1) -> list[int]:
+    """``pid`` and its descendants once there are ``at_least`` of them and their number has
+    held for 2 s (helpers and ingress processes start after the first answers).
+
+    An ingress process starts its own signature helper only once it is up, seconds
+    later on a busy machine: a count that held for 2 s is not yet the whole hub.
+    """
     found, steady, deadline = [pid], 0.0, time.monotonic() + seconds
-    while steady < 2.0 and time.monotonic() < deadline:
+    while (steady < 2.0 or len(found) < at_least) and time.monotonic() < deadline:
         await asyncio.sleep(0.5)
         now = [pid, *descendants(pid)]
         steady = steady + 0.5 if len(now) == len(found) else 0.0
         found = now
     return found
+
+
+def hub_process_count(http_processes: int, env: dict[str, str]) -> int:
+    """The processes of ``certhub serve --processes N``: each HTTP process and, unless
+    ``CERTHUB_SIGNATURE_HELPER`` turns it off, its signature helper."""
+    helper = env.get("CERTHUB_SIGNATURE_HELPER", "true").strip().lower()
+    return http_processes * (1 if helper in {"false", "0", "no", "off"} else 2)
 
 
 def sender_trusted_by(work: Path) -> tuple[Path, Path]:
