@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from certhub.adapters.bank import BANK_CODES, ReconciliationFile, ReconciliationRecord
 from certhub.adapters.bank.reconciliation import ReconciliationRefused
 from certhub.adapters.types import ItemError
-from certhub.hub.cli.common import CliError, offline_settings, one_line
+from certhub.hub.cli.common import CliError, offline_settings, one_line, started_hub
 from certhub.hub.core.settings import Settings
 from certhub.hub.ingress.inbound import InboundIngestor, InboundSender
 from certhub.hub.store import LedgerStore
@@ -89,34 +89,27 @@ async def _import(
     settings: Settings, parsed: ReconciliationFile, bank_code: str, progress: _Progress | None
 ) -> _Tally:
     """Start the hub's resources (not its HTTP server) and record every line through them."""
-    from aiohttp import web
-    from prometheus_client import CollectorRegistry
-
     from certhub.hub.core.keys import STORE
     from certhub.hub.departments.context import certification_intake
-    from certhub.hub.runtime.app import create_app
 
-    app = create_app(settings, registry=CollectorRegistry())
-    runner = web.AppRunner(app)
-    await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
     try:
-        # Enrolled once the ledger is ours: a hub holding it refuses us before we write.
-        sender, ingestor = await certification_intake(app, SENDER_NAME)
-        importer = _Importer(ingestor, app[STORE], sender)
-        chunk: list[ReconciliationRecord | ItemError] = []
-        for item in parsed:  # streaming: one chunk of lines in memory at a time
-            chunk.append(item)
-            if len(chunk) == _CHUNK:
-                await importer.record(bank_code, chunk, progress)
-                chunk = []
-        await importer.record(bank_code, chunk, progress)
-        return importer.tally
+        async with started_hub(settings) as app:
+            # Enrolled once the ledger is ours: a hub holding it refuses us before we write.
+            sender, ingestor = await certification_intake(app, SENDER_NAME)
+            importer = _Importer(ingestor, app[STORE], sender)
+            chunk: list[ReconciliationRecord | ItemError] = []
+            for item in parsed:  # streaming: one chunk of lines in memory at a time
+                chunk.append(item)
+                if len(chunk) == _CHUNK:
+                    await importer.record(bank_code, chunk, progress)
+                    chunk = []
+            await importer.record(bank_code, chunk, progress)
+            return importer.tally
     except ReconciliationRefused as exc:  # the file changed while it was read
         raise CliError(one_line(exc)) from None
     finally:
         if progress is not None:
             progress.done()
-        await runner.cleanup()
 
 
 @dataclass

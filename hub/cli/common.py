@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from certhub.hub.core.settings import Settings
 from certhub.schemas import mask_ids_in_text
 
-__all__ = ["CliError", "ask", "offline_settings", "one_line", "setting_name"]
+if TYPE_CHECKING:
+    from aiohttp import web
+
+__all__ = [
+    "CliError",
+    "ask",
+    "offline_settings",
+    "one_line",
+    "setting_name",
+    "started_hub",
+]
 
 
 class CliError(Exception):
@@ -79,3 +91,24 @@ def offline_settings(args: argparse.Namespace) -> Settings:
         ministry_pull_seconds=0,
         metrics_port=None,
     )
+
+
+@asynccontextmanager
+async def started_hub(settings: Settings) -> AsyncIterator[web.Application]:
+    """The hub's resources started without its HTTP server, stopped on leaving.
+
+    The hub's own start-up (keys, trust store, ledger, procedure, the partition
+    queue), so a one-off command records through the same path as the hub.
+    """
+    # Imported here: ``certhub --help`` and the other commands need none of this.
+    from aiohttp import web
+    from prometheus_client import CollectorRegistry
+
+    from certhub.hub.runtime.app import create_app
+
+    runner = web.AppRunner(create_app(settings, registry=CollectorRegistry()))
+    await runner.setup()
+    try:
+        yield runner.app
+    finally:
+        await runner.cleanup()

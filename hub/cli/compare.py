@@ -27,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from certhub.hub.cli.common import CliError, offline_settings, one_line
+from certhub.hub.cli.common import CliError, offline_settings, one_line, started_hub
 from certhub.hub.cli.compare_ledger import purge_unmatched, record_run
 from certhub.hub.comparison.engine import RunOptions, parse_period, run_comparison
 from certhub.hub.comparison.loading import ComparisonInputError
@@ -167,16 +167,9 @@ async def _by_city(
     settings: Settings, inputs: Path, period: str, no_wait: bool, show: bool
 ) -> dict[str, Any]:
     """Submit the run split by city in a started hub (its partition queue); wait unless told."""
-    from aiohttp import web
-    from prometheus_client import CollectorRegistry
-
     from certhub.hub.core.keys import COMPARISON_JOBS
-    from certhub.hub.runtime.app import create_app
 
-    app = create_app(settings, registry=CollectorRegistry())
-    runner = web.AppRunner(app)
-    await runner.setup()  # keys, trust store, ledger, procedure, and the partition queue
-    try:
+    async with started_hub(settings) as app:
         jobs = app[COMPARISON_JOBS]
         run = await jobs.submit(inputs, period, as_of=shanghai_today())
         if no_wait:
@@ -190,8 +183,6 @@ async def _by_city(
         finally:
             if show:
                 print(file=sys.stderr)
-    finally:
-        await runner.cleanup()
 
 
 def _report_by_city(summary: dict[str, Any]) -> int:

@@ -10,6 +10,7 @@ the ledger).
 
 from __future__ import annotations
 
+from certhub.hub.cli.common import started_hub
 from certhub.hub.comparison.engine import ComparisonRun
 from certhub.hub.comparison.recording import (
     MACHINE_TYPES,
@@ -38,21 +39,11 @@ async def record_run(
     sign_workers: int | None = None,
 ) -> LedgerTally:
     """Start the hub's resources, then :func:`~certhub.hub.comparison.recording.record_into`."""
-    from aiohttp import web
-    from prometheus_client import CollectorRegistry
-
-    from certhub.hub.runtime.app import create_app
-
     if many_certifications(run) and not bulk:  # verify on the other core
         settings = settings.model_copy(update={"signature_helper": True})
-    app = create_app(settings, registry=CollectorRegistry())
-    runner = web.AppRunner(app)
-    await runner.setup()  # the hub's own start-up: keys, trust store, ledger, procedure
-    try:
+    async with started_hub(settings) as app:
         sender = await comparison_sender(app)
         return await record_into(
             app, sender, run, period, show=show, bulk=bulk, sign_workers=sign_workers,
             pacing=Pacing(_BATCH, _CHUNK),
         )  # fmt: skip
-    finally:
-        await runner.cleanup()
