@@ -52,7 +52,7 @@ from load import wait_ready
 from proctree import descendants
 from wrk import ensure_wrk, run_wrk, write_bodies
 
-WARM_UP = 2_000  # reports each hub gets before the measured rounds
+WARM_UP_SECONDS = 2  # each hub's warm-up before the measured rounds
 
 
 @dataclass
@@ -138,7 +138,8 @@ async def run(args: argparse.Namespace) -> None:
     base = Path(tempfile.mkdtemp(prefix="certhub-ab-"))
     key_path, _ = sender_trusted_by(base)
     per_phase = int(args.max_rate * (args.seconds + 1))
-    count = len(args.variants) * (WARM_UP + args.rounds * per_phase)
+    warm_up = args.max_rate * (WARM_UP_SECONDS + 1)
+    count = len(args.variants) * (warm_up + args.rounds * per_phase)
     pool = iter(sign_tokens(key_path, count))
     variants: list[Variant] = []
     try:
@@ -146,9 +147,11 @@ async def run(args: argparse.Namespace) -> None:
             trust = base / "data" / "trust.jwks.json"
             variants.append(await start_variant(spec, trust, base, index))
         for variant in variants:
-            warm = write_bodies(variant.work / "warm.jws", list(itertools.islice(pool, WARM_UP)))
+            warm = write_bodies(variant.work / "warm.jws", list(itertools.islice(pool, warm_up)))
             url = f"http://127.0.0.1:{variant.port}/v1/reports"
-            await run_wrk(url, warm, connections=64, seconds=2, name="warm-up", wrap=False)
+            await run_wrk(
+                url, warm, connections=64, seconds=WARM_UP_SECONDS, name="warm-up", wrap=False
+            )
         for round_ in range(args.rounds):
             order = variants if round_ % 2 == 0 else variants[::-1]
             for variant in order:
