@@ -164,6 +164,7 @@ async def run(args: argparse.Namespace) -> None:
         for variant in variants:
             variant.process.terminate()
             variant.process.wait(timeout=30)
+        shutil.rmtree(base, ignore_errors=True)  # the reports and ledgers: hundreds of MB
 
 
 def main() -> None:
