@@ -71,8 +71,14 @@ def summarise(
     period: str,
     window: RunWindow,
     notes: list[FileNote],
+    *,
+    feed_records: int,
 ) -> dict[str, Any]:
-    """The summary document of a run (JSON-ready, no ID number unmasked)."""
+    """The summary document of a run (JSON-ready, no ID number unmasked).
+
+    ``feed_records`` is every parsed feed row (the run counts them before it drops
+    ``feed_checked``).
+    """
     cities = _by_city(con)
     roster = sum(c["roster"] for c in cities.values())
     certified = sum(c["certified"] for c in cities.values())
@@ -94,7 +100,7 @@ def summarise(
         "tasks": dict(sorted(tasks.items())),
         "reversals": _rows(con, "SELECT count(*) FROM reversals")[0][0],
         "review": _rows(con, "SELECT count(*) FROM review")[0][0],
-        "feed_records": _rows(con, "SELECT count(*) FROM feed_checked")[0][0],  # every parsed row
+        "feed_records": feed_records,
         "unmatched": dict(_rows(con, "SELECT department, records FROM unmatched ORDER BY 1")),
         "refused": _refused(con),
         "notes": [asdict(note) for note in notes],
