@@ -126,8 +126,12 @@ async def _plan_restoration(
     if restoration.account_change_evidence is not None:
         await ctx.require_evidence([restoration.account_change_evidence])
     check = await recheck_restoration(ctx, restoration)
-    claim = MonthsClaim(restoration.person.id_number, "back_paid", check.back_paid)
-    return Effects(item=ItemOpen(ItemKind.RESTORATION, municipal=check.municipal), months=(claim,))
+    person = restoration.person.id_number
+    claim = MonthsClaim(person, "back_paid", check.back_paid)
+    # The month payment resumes in: a later restoration of this suspension ends before it.
+    resumes = MonthsClaim(person, "resumed", (restoration.restore_from.strftime("%Y-%m"),))
+    item = ItemOpen(ItemKind.RESTORATION, municipal=check.municipal)
+    return Effects(item=item, months=(claim, resumes))
 
 
 async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -> RestorationCheck:
@@ -139,7 +143,9 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     while that termination is voided (every record it rested on withdrawn by its
     department), as the comparison's clearing step found it — and, when the roster
     says suspended, only while nothing else the hub knows explains that suspension
-    (:func:`~certhub.hub.procedure.reversals.suspension_causes`).
+    (:func:`~certhub.hub.procedure.reversals.suspension_causes`). No month from one in
+    which another restoration not rejected resumes payment is back-paid again
+    (:func:`~certhub.hub.rules.restoration.check_resumed`).
     """
     person = restoration.person.id_number
     snapshot = await ctx.store.get_roster(person)
@@ -155,6 +161,7 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
         terminated_by=terminated_by,
         voided=voided,
         others=others,
+        resumed=await ctx.store.counted_months(person, "resumed"),
     )
 
 

@@ -16,7 +16,9 @@ Only the approval (:func:`proposal_approved`) restores: the hub lifts its
 closure (audit ``closure_lifted``), signs the ``restoration/v1`` of the months
 unpaid (none, when the province never stopped paying: then no money message,
 the closure is lifted all the same), claims those months in the ledger (a
-staff-filed restoration of the same months is ``months-already-counted``),
+staff-filed restoration of the same months is ``months-already-counted``) and the
+decision's month as the one payment resumes in (a later restoration of the same
+suspension back-pays nothing from it on),
 voids the task's overpayment and refunds what was recovered of it
 (:func:`~certhub.hub.procedure.recovery.overpayment_voided`), and re-signs the
 task saying so — the province reads there that the termination is withdrawn.
@@ -238,7 +240,10 @@ async def proposal_approved(
     )
     money, refund = await overpayment_voided(ctx, task_id, f"{note}: recovery stopped, refunded")
     outcomes: list[HubRecord] = list(money.outcomes)
-    months: tuple[MonthsClaim, ...] = ()
+    # Payment resumes in the decision's month, back pay or none: no later restoration of
+    # this suspension back-pays it again (check_resumed).
+    resumes = (plan.restore_from.strftime("%Y-%m"),)
+    months: tuple[MonthsClaim, ...] = (MonthsClaim(person, "resumed", resumes, str(item_id)),)
     said = "no month unpaid, no back pay"
     if plan.back_paid:
         item = await ctx.store.get_item(item_id)
@@ -258,7 +263,7 @@ async def proposal_approved(
                 at=ctx.clock(),
             )
         )
-        months = (MonthsClaim(person, "back_paid", plan.back_paid, str(item_id)),)
+        months += (MonthsClaim(person, "back_paid", plan.back_paid, str(item_id)),)
         said = f"back pay {plan.back_paid[0]}..{plan.back_paid[-1]} = {plan.amount}"
     lifted = BenefitClosure(person, proposal.reason.value, task_id)
     decided = effects.audit[0]  # the approval's own link: same actor and digest

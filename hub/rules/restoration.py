@@ -12,7 +12,10 @@
   restored that way too, but only when nothing but the voided termination can
   explain the suspension (:func:`check_suspension_lift`);
 * back pay runs in whole months inside the suspension period, after the last
-  month the roster paid (a month is paid once: regularly or as back pay);
+  month the roster paid (a month is paid once: regularly or as back pay) and
+  before any month an earlier restoration of the same suspension resumed
+  payment in — the hub's roster says suspended until the province's next entry,
+  but the province pays from that ``restore_from`` on (:func:`check_resumed`);
 * the amount is exactly months × monthly amount (and the monthly amount is
   the roster's);
 * the bank account is the one on file, unless the change carries evidence;
@@ -130,13 +133,15 @@ def check_restoration(
     terminated_by: str | None = None,
     voided: VoidedTermination | None = None,
     others: OtherCauses | None = None,
+    resumed: Collection[str] = (),
 ) -> RestorationCheck:
     """Check ``restoration`` against the roster as it is ``on`` that day; raise a Refusal.
 
     ``terminated_by`` names the hub's own termination of this benefit, if any;
     ``voided`` is that termination when its departments withdrew all it rested on;
     ``others`` what else could explain a suspension the roster shows (see
-    :func:`check_suspension_lift`).
+    :func:`check_suspension_lift`); ``resumed`` the months (``YYYY-MM``) in which the
+    person's other restorations not rejected resume payment (:func:`check_resumed`).
     """
     if terminated_by is not None and voided is None:
         raise Refusal(
@@ -169,6 +174,7 @@ def check_restoration(
             "restoration-period-invalid",
             f"the roster paid through {roster.paid_through}; back pay starts after it",
         )
+    check_resumed(stopped, end, resumed)
     back_paid = months_in(start, end)
     if voided is not None and (taken := sorted(set(back_paid) & set(voided.recovered))):
         # Money safety (issue 13: a month is paid at most once). A month recovered as an
@@ -199,6 +205,27 @@ def check_restoration(
     return RestorationCheck(
         months=months, municipal=needs_municipal(stopped, on), back_paid=back_paid
     )
+
+
+def check_resumed(stopped: date, back_pay_to: date, resumed: Collection[str]) -> None:
+    """Refuse back pay of a month the province pays again after an earlier restoration.
+
+    Decided here (issue 13: a month is paid at most once): a restoration not rejected
+    tells the province to resume payment in its ``restore_from``'s month (``resumed``),
+    while the hub's copy of the roster keeps saying suspended until the province's next
+    entry. A suspension that began before such a month (``stopped``) is the one that
+    restoration ended, or an earlier one: back pay must end before that month — from it
+    on the province pays regularly. A suspension that began in or after it is a new one.
+    Raises ``months-already-counted``.
+    """
+    for month in sorted(resumed):
+        if stopped < parse_month(month) <= back_pay_to:
+            raise Refusal(
+                "months-already-counted",
+                f"another restoration resumed payment in {month} of the suspension since "
+                f"{stopped.isoformat()}: from {month} on the province pays regularly, "
+                "never back pay too",
+            )
 
 
 @dataclass(frozen=True, slots=True)

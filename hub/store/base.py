@@ -223,7 +223,7 @@ class ProcedureReads(Protocol):
         ...
 
     async def counted_months(self, person_id: str, purpose: str) -> frozenset[str]:
-        """The months (``YYYY-MM``) of this person already ``back_paid`` or ``recovered``."""
+        """The months (``YYYY-MM``) of this person ``back_paid``, ``recovered`` or ``resumed``."""
         ...
 
 

@@ -227,7 +227,7 @@ class MonthsClaim:
     """
 
     person_id: str
-    purpose: str  # "back_paid" | "recovered"
+    purpose: str  # "back_paid" | "recovered" | "resumed" (the month payment resumes in)
     months: tuple[str, ...]  # YYYY-MM
     source: str | None = None
 

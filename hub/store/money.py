@@ -2,7 +2,9 @@
 
 * ``benefit_months`` — (person, purpose, month): a month is back-paid by one
   restoration and recovered by one overpayment, never twice (a voided
-  overpayment's months are freed: refunded, they are recovered no more);
+  overpayment's months are freed: refunded, they are recovered no more); purpose
+  ``resumed`` keeps the month each restoration resumes payment in (one per month),
+  which no later restoration of the same suspension back-pays;
 * ``closed_benefits`` — one termination per person: a terminated benefit
   stays terminated, unless a restoration of a termination its departments
   voided is approved (the row is deleted; the ledger keeps both records);
@@ -24,7 +26,10 @@ CLAIM_MONTH: Final = (
     "INSERT INTO benefit_months (person_id, purpose, month, source, sequence)"
     " VALUES (?, ?, ?, ?, ?)"
 )
-RELEASE_MONTHS: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'back_paid'"
+RELEASE_MONTHS: Final = (
+    "DELETE FROM benefit_months WHERE source = ? AND purpose IN ('back_paid', 'resumed')"
+)
+"""A rejected restoration pays nothing and resumes nothing: its months are free again."""
 RELEASE_RECOVERED: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'recovered'"
 """A voided overpayment recovers nothing: its months are free for a later (true) death's."""
 CLOSE_BENEFIT: Final = (
@@ -40,6 +45,11 @@ BOUND_PERSON: Final = "SELECT person_id FROM evidence_people WHERE sha256 = ?"
 
 def months_taken(claim: MonthsClaim) -> Conflict:
     """The refusal of a month counted twice."""
+    if claim.purpose == "resumed":
+        return Conflict(
+            "months-already-counted",
+            f"another restoration of this person already resumes payment in {claim.months[0]}",
+        )
     what = "back-paid" if claim.purpose == "back_paid" else "recovered"
     return Conflict(
         "months-already-counted",

@@ -14,7 +14,7 @@ with ``restoration-other-suspension`` by the proposal and by staff's own
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,16 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     # the roster still says suspended until the province's next one: the month is paid once
     status, body = await office.post("/v1/restorations", "town-1", filing(person))
     assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    # and the province pays from the decision's month on: never back pay too
+    resumed = filing(person) | {
+        "back_pay_from": f"{THIS_MONTH}-01", "back_pay_to": last_day(THIS_MONTH),
+        "restore_from": (date.fromisoformat(last_day(THIS_MONTH)) + timedelta(days=1)).isoformat(),
+    }  # fmt: skip
+    before = await sizes(office)
+    status, body = await office.post("/v1/restorations", "town-1", resumed)
+    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    assert f"resumed payment in {THIS_MONTH}" in body["detail"], body
+    assert await sizes(office) == before
     await office.client.close()
 
 
