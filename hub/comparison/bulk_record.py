@@ -27,12 +27,13 @@ does to one message, done for a batch at a time:
    one transaction per batch, all or nothing, without a receipt (the sender is
    the hub itself; see :mod:`certhub.hub.store.bulk_append`).
 
-Preparing batch *n + 1* (and *n + 2* with signing workers) overlaps recording batch *n*.
+Preparing batch *n + 1* (and *n + 2* with signing workers) overlaps recording batch *n*;
+when the workers are the slower side, the recorder prepares the parts of the batch it
+needs that no worker has taken yet (:meth:`~certhub.hub.comparison.signing.Queued.result`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import hashlib
 from collections import deque
@@ -47,7 +48,7 @@ from certhub.hub.comparison import bulk_rows
 from certhub.hub.comparison.bulk_plan import batch_shape, plan_batch
 from certhub.hub.comparison.bulk_rows import CertificationRows, Prepared, Refused, event_row
 from certhub.hub.comparison.certify import certification_event, message_id
-from certhub.hub.comparison.signing import BatchSigner, Header
+from certhub.hub.comparison.signing import BatchSigner, Header, Queued
 from certhub.hub.ingress.inbound import InboundSender
 from certhub.hub.ingress.pipeline import Plan, check_sender_area, ledger_message
 from certhub.hub.procedure.uplink import uplink_delivery_id
@@ -93,7 +94,7 @@ class _Batch:
     period: str
     rows: list[Row]
     now: datetime
-    prepared: asyncio.Future[list[Prepared]]
+    prepared: Queued[Prepared]
 
 
 @dataclass
@@ -133,7 +134,7 @@ class BulkCertifier:
                 now = self.clock()
                 header = Header(TYPE, self.sender.sender, int(now.timestamp()))
                 args = (period, header, now)
-                preparing = asyncio.ensure_future(self.signer.map(bulk_rows.prepare, args, new))
+                preparing = self.signer.submit(bulk_rows.prepare, args, new)
                 pending.append(_Batch(period, new, now, preparing))
                 if advance is not None:
                     advance(len(rows))
@@ -163,7 +164,7 @@ class BulkCertifier:
 
     async def _append(self, batch: _Batch) -> None:
         certifications: list[CertificationRows] = []
-        for prepared in await batch.prepared:
+        for prepared in await batch.prepared.result():
             if isinstance(prepared, Refused):
                 self.tally.refuse(prepared.message_id, prepared.reason)
             else:

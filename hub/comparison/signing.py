@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from certhub.security import (
     MalformedMessage,
@@ -35,7 +35,7 @@ from certhub.security import (
     sign_compact,
 )
 
-__all__ = ["BatchSigner", "Header", "sign_batch"]
+__all__ = ["PART", "BatchSigner", "Header", "Queued", "sign_batch"]
 
 T = TypeVar("T")
 
@@ -151,6 +151,47 @@ def _in_worker(work: Callable[..., list[T]], args: tuple[Any, ...], part: Sequen
     return work(_worker_key, *args, part)
 
 
+PART: Final = 512
+"""Items a worker takes at a time: a batch of 4,096 is 8 parts, which the caller shares."""
+
+
+@dataclass(frozen=True, slots=True)
+class Queued(Generic[T]):
+    """Work on its way: its parts, each queued for a worker or (None) to be done here."""
+
+    key: SigningKey
+    work: Callable[..., list[T]]
+    args: tuple[Any, ...]
+    parts: list[Sequence[Any]]
+    queued: list[Future[list[T]] | None]
+
+    async def result(self) -> list[T]:
+        """The answers, in order. The parts no worker has taken yet when they are due are
+        done here instead (their queued calls cancelled), from the last one back — the
+        workers take them from the first on: the caller would only wait for them, so when
+        the workers are the slower side it shares their work rather than sit idle."""
+        answers: list[list[T] | None] = [None] * len(self.parts)
+        for n in reversed(range(len(self.parts))):
+            queued = self.queued[n]
+            if queued is None or queued.cancel():
+                answers[n] = self.work(self.key, *self.args, self.parts[n])
+        done: list[T] = []
+        for queued, here in zip(self.queued, answers, strict=True):
+            if here is not None:
+                done += here
+            else:
+                assert queued is not None  # noqa: S101 - a part not done here is queued
+                there: list[T] = await asyncio.wrap_future(queued)
+                done += there
+        return done
+
+    def cancel(self) -> None:
+        """Cancel the parts no worker has taken (a failure: nobody wants the answers)."""
+        for queued in self.queued:
+            if queued is not None:
+                queued.cancel()
+
+
 class BatchSigner:
     """Runs work that needs one adapter key (signing by the thousand) here or in workers."""
 
@@ -160,11 +201,12 @@ class BatchSigner:
         """Sign with ``key`` here (``workers`` 0), or in ``workers`` processes reading
         ``key_path``; those start now, importing the module ``preload`` (the work's), so
         that their start (a fresh interpreter and its imports, ≈ 0.5 s) overlaps what the
-        caller does before its first :meth:`map`."""
+        caller does before its first :meth:`submit`."""
         self._key = key
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._starting: list[Future[None]] = []
+        self._kept = False  # whether a submission was kept here while the workers started
         if workers > 0:
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
@@ -181,22 +223,26 @@ class BatchSigner:
         """The worker processes (0: the work runs in the caller's process)."""
         return self._workers
 
+    def submit(
+        self, work: Callable[..., list[T]], args: tuple[Any, ...], items: Sequence[Any]
+    ) -> Queued[T]:
+        """``work(key, *args, part)`` over ``items``, queued for the workers in parts of
+        :data:`PART` items (without workers, or the first submission while they start:
+        then :meth:`Queued.result` does it all here). ``work`` is a module-level function (a worker
+        finds it by name), and what goes in and out is pickled: plain values are cheapest."""
+        parts = [items[i : i + PART] for i in range(0, len(items), PART)]
+        starting = not all(f.done() for f in self._starting)
+        if self._pool is None or (starting and not self._kept):
+            self._kept = self._pool is not None  # the first while they start; later ones wait
+            return Queued(self._key, work, args, parts, [None] * len(parts))
+        queued = [self._pool.submit(_in_worker, work, args, part) for part in parts]
+        return Queued(self._key, work, args, parts, list(queued))
+
     async def map(
         self, work: Callable[..., list[T]], args: tuple[Any, ...], items: Sequence[Any]
     ) -> list[T]:
-        """``work(key, *args, part)`` over ``items`` in one part per worker (here: one part),
-        the answers joined in order. ``work`` is a module-level function (a worker finds it
-        by name), and what goes in and out is pickled: plain values are cheapest. While the
-        workers are still starting, the work runs here (rather than wait for them idle)."""
-        if self._pool is None or not items or not all(f.done() for f in self._starting):
-            return work(self._key, *args, items)
-        loop = asyncio.get_running_loop()
-        size = -(-len(items) // self._workers)
-        parts = [
-            loop.run_in_executor(self._pool, _in_worker, work, args, items[i : i + size])
-            for i in range(0, len(items), size)
-        ]
-        return [answer for part in await asyncio.gather(*parts) for answer in part]
+        """:meth:`submit`'s answers, in order."""
+        return await self.submit(work, args, items).result()
 
     def close(self) -> None:
         """Stop the worker processes (if any)."""

@@ -10,7 +10,6 @@ and without an uplink, and the check is shown to catch a difference.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ import pytest
 from certhub.hub.comparison import bulk_record, bulk_rows
 from certhub.hub.comparison.bulk_rows import CertificationRows, Refused
 from certhub.hub.comparison.certify import certification_event, event_payload, message_id
-from certhub.hub.comparison.signing import BatchSigner, Header
+from certhub.hub.comparison.signing import BatchSigner, Header, Queued
 from certhub.hub.ingress.pipeline import ledger_message
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.tasks import notice_write
@@ -118,8 +117,8 @@ def _certifier(planner: Any) -> bulk_record.BulkCertifier:
 async def _checked(planner: Any, key: SigningKey) -> list[CertificationRows] | None:
     prepared = bulk_rows.prepare(key, PERIOD, HEADER, NOW, _work())
     certifications = [p for p in prepared if isinstance(p, CertificationRows)]
-    done: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
-    batch = bulk_record._Batch(PERIOD, _work(), NOW, done)
+    nothing_queued = Queued(key, bulk_rows.prepare, (), [], [])  # _checked reads the rows
+    batch = bulk_record._Batch(PERIOD, _work(), NOW, nothing_queued)
     trusted = _verified(key, certifications[0])
     return await _certifier(planner)._checked(batch, certifications, trusted)
 

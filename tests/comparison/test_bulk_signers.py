@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from signer_probe import pids
+from signer_probe import pause, pids
 
 from certhub.hub.cli import compare_ledger
 from certhub.hub.cli.compare_ledger import LedgerTally, record_run
@@ -25,7 +25,7 @@ from certhub.hub.comparison import bulk_record, bulk_rows, recording
 from certhub.hub.comparison.certify import certification_event, message_id
 from certhub.hub.comparison.certify import rows as certify_rows
 from certhub.hub.comparison.engine import ComparisonRun
-from certhub.hub.comparison.signing import BatchSigner, Header
+from certhub.hub.comparison.signing import PART, BatchSigner, Header
 from certhub.hub.core.settings import Settings
 from certhub.security import SigningKey, write_private_key
 
@@ -122,3 +122,21 @@ def test_a_row_read_for_the_bulk_is_the_plain_row_again(tmp_path: Path) -> None:
     events = [certification_event(PERIOD, row) for row in plain]
     assert [certification_event(PERIOD, row) for row in again] == events
     assert 'health:A"7\\\\x medical_visit 2026-10-09 grade B' in str(events[0].remarks)
+
+
+async def test_parts_no_worker_has_taken_when_due_are_done_here(tmp_path: Path) -> None:
+    key = SigningKey.generate()
+    write_private_key(key, tmp_path / "comparison.key")
+    signer = BatchSigner(key, tmp_path / "comparison.key", workers=1)
+    try:
+        # one call for the worker and two in its queue (a worker's queue holds two): a
+        # second worker's start, or a slow one; what is submitted now waits behind them
+        busy = [signer.submit(pause, (1.0,), [n]) for n in range(3)]
+        items = list(range(2 * PART + 1))  # three parts
+        queued = signer.submit(pids, (), items)
+        assert len(queued.parts) == 3
+        assert await queued.result() == [os.getpid()] * len(items)  # none waited for
+        assert all(q is not None and q.cancelled() for q in queued.queued)
+        assert [len(await b.result()) for b in busy] == [1, 1, 1]
+    finally:
+        signer.close()
