@@ -49,7 +49,13 @@ REPORTER = "yunfu-platform"
 PROVINCE = "gd-provincial"
 TOWN = "town-yuncheng-01"
 COUNTY = "county-yuncheng-review"
-STAFF_TYPES = ["decision/v1", "task_transition/v1", "restoration/v1"]
+# Staff who may restore may also propose restoring a voided termination themselves.
+STAFF_TYPES = [
+    "decision/v1",
+    "task_transition/v1",
+    "restoration/v1",
+    "restoration_proposal/v1",
+]
 PARTIES: dict[str, DemoParty] = {
     REPORTER: DemoParty("reporting_system", ["eligibility_report/v1", "zero_report/v1"], False),
     PROVINCE: DemoParty("provincial_system", ["benefit_record/v1"], True),

@@ -192,6 +192,11 @@ def test_demo_exchange_adds_up(tmp_path: Path) -> None:
     assert summary["ok"] is True
     assert summary["accepted"] == summary["pulled"] == summary["verified"] == 42
     assert summary["rejected"] == 3
+    # Staff who may file a restoration may file their own restoration proposal too.
+    trust = TrustStore.load(Settings(data_dir=tmp_path / "demo").trust_store_path)
+    restorers = [e for e in trust if "restoration/v1" in e.may_send]
+    assert {e.role for e in restorers} == {"town_staff", "county_reviewer"}, restorers
+    assert all("restoration_proposal/v1" in e.may_send for e in restorers), restorers
     # The printed enrolment code binds a phone's key on a hub over the demo's data.
     invitation = [line for line in result.stderr.splitlines() if "enrolment code" in line]
     found = re.search(r"code ([0-9-]+) \(a coordinator of village (\d{12})", invitation[0])
