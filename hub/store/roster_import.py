@@ -100,7 +100,7 @@ class RosterRange:
 
     The ledger reads which people from ``first`` to ``last`` are current at
     ``as_of`` (:data:`CURRENT`), then calls ``build`` with them — on a thread:
-    it reads the checked file and builds each row's JSON — for the batch's
+    it reads the checked file and builds each row's compact entry — for the batch's
     rows without those people. A re-import then builds no row at all.
     """
 
