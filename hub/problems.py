@@ -97,6 +97,7 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "restoration-no-roster": (409, "The person has no roster entry"),
     "restoration-period-invalid": (422, "Back-pay period invalid"),
     "restoration-other-suspension": (409, "The suspension has another cause"),
+    "restoration-finding-confirmed": (409, "A finding confirmed meanwhile still stands"),
     "months-already-counted": (409, "These months were already back-paid or recovered"),
     "evidence-other-person": (409, "This evidence already certified another person"),
     "restoration-amount-mismatch": (422, "Back-pay amount does not add up"),

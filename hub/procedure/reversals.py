@@ -79,7 +79,15 @@ async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermi
         return None
     termination = Termination.model_validate_json(record.payload)
     recovered = await ctx.store.counted_months(person, "recovered")
-    return VoidedTermination(task_id, termination.effective_from, recovered)
+    # Confirmed after the termination was signed: recorded with no disposal ("benefit
+    # already terminated"), so nothing but this stops restoring payment over them.
+    later = [
+        VerificationTask.model_validate_json(row.snapshot)
+        for row in await ctx.store.confirmed_tasks(person)
+        if row.task_id != task_id and row.changed_seq > record.sequence
+    ]
+    findings = tuple(f"{found.kind.value} {found.task_id}" for found in later)
+    return VoidedTermination(task_id, termination.effective_from, recovered, findings)
 
 
 async def suspension_causes(ctx: ProcedureContext, person_id: str) -> OtherCauses:

@@ -61,12 +61,34 @@ class VoidedTermination:
 
     ``effective_from`` is the termination's (the confirmed event date): the day the
     benefit stopped. ``recovered`` lists the months (``YYYY-MM``) recovered from the
-    person as overpayment.
+    person as overpayment. ``findings`` names the person's other verification tasks
+    confirmed while the termination stood (``"<kind> <task id>"``): recorded with no
+    disposal, the benefit being terminated already (see :func:`check_findings`).
     """
 
     task_id: str
     effective_from: date
     recovered: Collection[str] = ()
+    findings: tuple[str, ...] = ()
+
+
+def check_findings(voided: VoidedTermination) -> None:
+    """Refuse restoring a voided termination over a finding confirmed while it stood.
+
+    Decided here (rule 7, money safety): an imprisonment, disappearance, … the county
+    confirmed while the benefit was (wrongly) terminated was recorded with no suspension
+    or termination of its own — there was no payment to stop. Restoring payment would
+    ignore it, so the hub restores nothing while such a finding stands: the person's
+    eligibility is for staff to settle first, outside this check. Raises
+    ``restoration-finding-confirmed``.
+    """
+    if voided.findings:
+        raise Refusal(
+            "restoration-finding-confirmed",
+            f"confirmed while the termination by task {voided.task_id} stood, with no "
+            f"disposal of its own: {', '.join(voided.findings)}; the hub does not restore "
+            "payment over it",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +287,7 @@ def propose_restoration(
     suspension (:func:`check_suspension_lift`, ``others``); a suspension for another cause
     is refused — it is not the hub's to lift, and months inside it are not owed.
     """
+    check_findings(voided)
     if roster is None:
         raise Refusal(
             "restoration-no-roster", "the person has no roster entry; nothing to restore yet"
@@ -327,8 +350,10 @@ def _check_against_termination(
     can still be put right by staff. A roster saying suspended is lifted the same way
     only when nothing but the voided termination explains the suspension
     (:func:`check_suspension_lift`); the request still states the termination's
-    ``effective_from``, and back pay starts with its month at the earliest.
+    ``effective_from``, and back pay starts with its month at the earliest. A finding
+    confirmed while the termination stood is refused (:func:`check_findings`).
     """
+    check_findings(voided)
     if roster.status is BenefitStatus.suspended:
         check_suspension_lift(voided, roster, others, on=on)
     if restoration.suspended_since != voided.effective_from:

@@ -207,6 +207,10 @@ class ProcedureReads(Protocol):
         """The open (or in-progress) task of this person and kind, if any."""
         ...
 
+    async def confirmed_tasks(self, person_id: str) -> Sequence[TaskRow]:
+        """This person's confirmed verification tasks, in the order they last changed."""
+        ...
+
     async def list_tasks(
         self, page: PageQuery[int], *, status: str | None = None
     ) -> Sequence[TaskRow]:

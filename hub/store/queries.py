@@ -137,6 +137,14 @@ class LedgerReads(
         return row_as(TaskRow, rows[0]) if rows else None
 
     @override
+    async def confirmed_tasks(self, person_id: str) -> Sequence[TaskRow]:
+        rows = await self._read(
+            _TASK_SELECT + " WHERE person_id=? AND status='confirmed' ORDER BY changed_seq",
+            (person_id,),
+        )
+        return [row_as(TaskRow, row) for row in rows]
+
+    @override
     async def list_tasks(
         self, page: PageQuery[int], *, status: str | None = None
     ) -> Sequence[TaskRow]:
