@@ -21,6 +21,8 @@ from reversalkit import DIED, DIED_IN, PROBLEM, VOIDED_IN, Scene, last_day, prop
 
 from certhub.hub.core.keys import STORE
 
+from .test_restoration_suspended import death_beside
+
 FINDING = PROBLEM + "restoration-finding-confirmed"
 
 
@@ -31,15 +33,7 @@ async def test_no_payment_is_restored_over_an_imprisonment_confirmed_meanwhile(
     await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
     jailed = DIED - timedelta(days=1)
-    imprisonment = await office.reported_death(
-        person, jailed, reason="imprisonment"
-    )  # a report apart: its own task
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200, page
-    (death,) = [t["task_id"] for t in page["items"] if t["kind"] == "death"]
-    await office.roster(person, paid_through=DIED_IN)
-    status, body = await office.step(death, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
+    death, imprisonment = await death_beside(office, person, "imprisonment", jailed)
     jail = imprisonment["task_id"]
     assert (await office.step(jail, "town-1", "in_progress"))[0] == 202
     status, body = await office.step(jail, "county-1", "confirmed", event_date=jailed.isoformat())

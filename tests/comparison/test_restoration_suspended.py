@@ -136,6 +136,22 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     await office.client.close()
 
 
+async def death_beside(
+    office: Office, person: dict[str, Any], reason: str, day: date
+) -> tuple[str, dict[str, Any]]:
+    """A report of ``reason`` on ``day`` opens a task apart; then the county confirms the
+    comparison's death task (the roster paid through ``DIED_IN``): (the death task's id,
+    the task apart)."""
+    apart = await office.reported_death(person, day, reason=reason)
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    assert status == 200, page
+    (death,) = [t["task_id"] for t in page["items"] if t["kind"] == "death"]
+    await office.roster(person, paid_through=DIED_IN)
+    status, body = await office.step(death, "county-1", "confirmed", event_date=DIED.isoformat())
+    assert status == 202, body
+    return death, apart
+
+
 async def test_staff_lift_it_once_no_verification_is_open(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
@@ -144,13 +160,7 @@ async def test_staff_lift_it_once_no_verification_is_open(
     number = person["id_number"]
     await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
-    missing = await office.reported_death(person, DIED, reason="missing")  # a task apart
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200, page
-    (death,) = [t["task_id"] for t in page["items"] if t["kind"] == "death"]
-    await office.roster(person, paid_through=DIED_IN)
-    status, body = await office.step(death, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
+    death, missing = await death_beside(office, person, "missing", DIED)
     await office.client.close()
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
 
