@@ -19,7 +19,6 @@ printed whole.
 
 from __future__ import annotations
 
-import codecs
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Final
 
 import duckdb
 
+from certhub.hub.comparison.loading import decodes
 from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
 from certhub.hub.store.roster_compact import COMPACT_SQL
 from certhub.schemas import mask_resident_id
@@ -233,9 +233,9 @@ class RosterFile:
 
     def _as_utf8(self) -> Path:
         """The file itself if it is UTF-8, else a UTF-8 copy read as GB18030 (a superset of GBK)."""
-        if _decodes(self.path, "utf-8"):
+        if decodes(self.path, "utf-8"):
             return self.path
-        if not _decodes(self.path, "gb18030"):
+        if not decodes(self.path, "gb18030"):
             raise RosterFileError(f"{self.path.name} is neither UTF-8 nor GBK text")
         target = self.scratch / "roster.utf8.csv"
         with (
@@ -330,18 +330,6 @@ class RosterFile:
                 return []
         rows = self.con.execute(f"SELECT {_ROW.format(as_of=self.as_of)}{where}").fetchall()
         return [row for row in rows if row[0] not in skip] if skip else rows
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    with path.open("rb") as stream:
-        try:
-            while chunk := stream.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
 
 
 def _header(path: Path) -> list[str]:
