@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import ComparisonCase
-from procedurekit import Office, restoration
+from procedurekit import Office, restoration, write_off
 from reversalkit import (
     DIED_IN,
     EARLIER,
@@ -55,17 +55,6 @@ async def sizes(office: Office) -> tuple[int, int]:
     """(ledger records, audit entries)."""
     audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
     return await office.ledger_size(), len(audit)
-
-
-def write_off(task_id: str, amount: str) -> dict[str, Any]:
-    return {
-        "type": "write_off/v1",
-        "task_id": task_id,
-        "amount": amount,
-        "reason": "继承人下落不明",
-        "actor": {"id": "det-1", "role": "benefit_determiner"},
-        "at": recovery(task_id, amount)["at"],
-    }
 
 
 async def test_back_pay_refund_and_write_off_at_the_month_edges(
@@ -155,9 +144,7 @@ async def test_a_restored_person_reported_dead_again_owes_the_refunded_months_ag
 ) -> None:
     # died (falsely) on the 3rd of the month before DIED_IN, paid through DIED_IN: one
     # month overpaid (238.00), of which 100.00 recovered
-    scene = Scene.make(tmp_path, [EARLIER])
-    (person,) = scene.people
-    number = person["id_number"]
+    scene, person, number = Scene.alone(tmp_path, EARLIER)
     await scene.compare(DIED_IN)
     (task_id,) = (
         await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})

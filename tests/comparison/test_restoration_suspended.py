@@ -72,9 +72,7 @@ async def proposed(
 ) -> tuple[Office, dict[str, Any], str, dict[str, Any]]:
     """One false death confirmed (the roster active, paid through ``paid_through``) and
     voided: an office, the person, the terminating task and the hub's proposal."""
-    scene = Scene.make(tmp_path, [DIED])
-    (person,) = scene.people
-    number = person["id_number"]
+    scene, person, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": paid_through}})
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
@@ -155,9 +153,7 @@ async def death_beside(
 async def test_staff_lift_it_once_no_verification_is_open(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene = Scene.make(tmp_path, [DIED])
-    (person,) = scene.people
-    number = person["id_number"]
+    scene, person, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
     death, missing = await death_beside(office, person, "missing", DIED)
