@@ -12,16 +12,16 @@ proposal and staff's ``restoration/v1`` are each ``restoration-finding-confirmed
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from procedurekit import restoration
-from reversalkit import DIED, DIED_IN, PROBLEM, VOIDED_IN, Scene, last_day, proposals
+from reversalkit import DIED, PROBLEM, VOIDED_IN, last_day, proposals
 
 from certhub.hub.core.keys import STORE
 
-from .test_restoration_suspended import death_beside
+from .test_restoration_suspended import death_beside, staff_proposal
 
 FINDING = PROBLEM + "restoration-finding-confirmed"
 
@@ -29,12 +29,11 @@ FINDING = PROBLEM + "restoration-finding-confirmed"
 async def test_no_payment_is_restored_over_an_imprisonment_confirmed_meanwhile(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
-    office = await scene.office(aiohttp_client)
     jailed = DIED - timedelta(days=1)
-    death, imprisonment = await death_beside(office, person, "imprisonment", jailed)
-    jail = imprisonment["task_id"]
+    scene, office, person, death, imprisonment = await death_beside(
+        tmp_path, aiohttp_client, "imprisonment", jailed
+    )
+    number, jail = person["id_number"], imprisonment["task_id"]
     assert (await office.step(jail, "town-1", "in_progress"))[0] == 202
     status, body = await office.step(jail, "county-1", "confirmed", event_date=jailed.isoformat())
     assert status == 202, body
@@ -59,9 +58,7 @@ async def test_no_payment_is_restored_over_an_imprisonment_confirmed_meanwhile(
         back_pay_amount="238.00",
     )  # fmt: skip
     answers.append(await office.post("/v1/restorations", "town-1", filed))
-    keep = ("person", "task_id", "reason", "event_date", "effective_from", "withdrawn")
-    own = {"type": "restoration_proposal/v1", **{k: hubs["payload"][k] for k in keep}}
-    own |= {"proposed_at": datetime.now(UTC).isoformat(), "remarks": "驳回有误"}
+    own = staff_proposal(hubs["payload"])
     answers.append(await office.post("/v1/restoration-proposals", "town-1", own))
     for status, body in answers:
         assert (status, body["type"]) == (409, FINDING), body

@@ -135,11 +135,15 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
 
 
 async def death_beside(
-    office: Office, person: dict[str, Any], reason: str, day: date
-) -> tuple[str, dict[str, Any]]:
-    """A report of ``reason`` on ``day`` opens a task apart; then the county confirms the
-    comparison's death task (the roster paid through ``DIED_IN``): (the death task's id,
-    the task apart)."""
+    tmp_path: Path, aiohttp_client: Any, reason: str, day: date
+) -> tuple[Scene, Office, dict[str, Any], str, dict[str, Any]]:
+    """One person's false death compared in ``DIED_IN``; a report of ``reason`` on ``day``
+    opens a task apart; then the county confirms the comparison's death task (the roster
+    paid through ``DIED_IN``): (the scene, an open office, the person, the death task's
+    id, the task apart)."""
+    scene, person, _ = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED_IN)
+    office = await scene.office(aiohttp_client)
     apart = await office.reported_death(person, day, reason=reason)
     status, page = await office.get("/v1/verification-tasks", status="open")
     assert status == 200, page
@@ -147,16 +151,16 @@ async def death_beside(
     await office.roster(person, paid_through=DIED_IN)
     status, body = await office.step(death, "county-1", "confirmed", event_date=DIED.isoformat())
     assert status == 202, body
-    return death, apart
+    return scene, office, person, death, apart
 
 
 async def test_staff_lift_it_once_no_verification_is_open(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
-    office = await scene.office(aiohttp_client)
-    death, missing = await death_beside(office, person, "missing", DIED)
+    scene, office, person, death, missing = await death_beside(
+        tmp_path, aiohttp_client, "missing", DIED
+    )
+    number = person["id_number"]
     await office.client.close()
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
 
