@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 from banksupport import (  # noqa: F401 - fixtures
+    DeadLetters,
     Ingested,
     StartAdapter,
     Topology,
     amqp,
-    dead_letters,
+    dead_lettered,
     publisher,
     start_adapter,
     topology,
@@ -92,8 +93,7 @@ async def test_every_bad_message_is_dead_lettered_with_its_reason_and_the_rest_p
     *,
     start_adapter: StartAdapter,
     publisher: BankTerminalPublisher,
-    amqp: AbstractRobustConnection,
-    topology: Topology,
+    dead_lettered: DeadLetters,
     fault: TerminalFault,
     reason: str,
 ) -> None:
@@ -103,7 +103,7 @@ async def test_every_bad_message_is_dead_lettered_with_its_reason_and_the_rest_p
     await publisher.publish(body, content_type=content_type, code="104")
     good = publisher.native("104")
     await publisher.publish(publisher.sign(good), content_type="application/jose", code="104")
-    [letter] = await dead_letters(amqp, topology.dlq, 1)
+    [letter] = await dead_lettered(1)
     assert letter.headers[REASON_HEADER] == reason
     assert letter.body == body
     assert good["sfzh"] not in str(letter.headers[DETAIL_HEADER])
@@ -114,13 +114,12 @@ async def test_every_bad_message_is_dead_lettered_with_its_reason_and_the_rest_p
 async def test_a_bank_signing_for_another_bank_is_dead_lettered(
     start_adapter: StartAdapter,
     publisher: BankTerminalPublisher,
-    amqp: AbstractRobustConnection,
-    topology: Topology,
+    dead_lettered: DeadLetters,
 ) -> None:
     await start_adapter(Ingested())
     native = publisher.native("102")
     await publisher.publish(publisher.sign(native, signer="103"), content_type="application/jose")
-    [letter] = await dead_letters(amqp, topology.dlq, 1)
+    [letter] = await dead_lettered(1)
     assert letter.headers[REASON_HEADER] == "bank_mismatch"
 
 
@@ -140,15 +139,14 @@ async def test_a_transient_ingest_failure_redelivers_and_ingests_once(
 async def test_a_refusal_by_the_hub_is_dead_lettered_not_dropped(
     start_adapter: StartAdapter,
     publisher: BankTerminalPublisher,
-    amqp: AbstractRobustConnection,
-    topology: Topology,
+    dead_lettered: DeadLetters,
 ) -> None:
     ingest = Ingested(fail_next=[RequestRejected("hub refused it: replay")])
     await start_adapter(ingest)
     await publisher.publish(
         publisher.sign(publisher.native("308")), content_type="application/jose"
     )
-    [letter] = await dead_letters(amqp, topology.dlq, 1)
+    [letter] = await dead_lettered(1)
     assert letter.headers[REASON_HEADER] == "ingest_refused"
     assert "replay" in str(letter.headers[DETAIL_HEADER])
 

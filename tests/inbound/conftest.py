@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from banksupport import Topology, amqp, publisher, topology
+from banksupport import Topology, amqp, dead_lettered, publisher, topology
 from hub_fixtures import party_keys, started_hub
 from hubkit import Hub
 from inboundkit import Departments, inbound_settings
@@ -18,7 +18,8 @@ from certhub.mocks.channels import CHANNELS, ChannelCallbacks
 from certhub.mocks.city_platforms import YunfuPlatform, ZhaoqingPlatform
 from certhub.security import SigningKey
 
-__all__ = ["amqp", "party_keys", "publisher", "topology"]  # RabbitMQ fixtures of the bank suites
+# RabbitMQ fixtures of the bank suites
+__all__ = ["amqp", "dead_lettered", "party_keys", "publisher", "topology"]
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ the signature-failure alert watches.
 
 from __future__ import annotations
 
-from aio_pika.abc import AbstractRobustConnection
-from banksupport import Topology, dead_letters, eventually, publish_signed
+from banksupport import DeadLetters, eventually, publish_signed
 from hubkit import Hub
 
 from certhub.hub.core.keys import METRICS
@@ -18,14 +17,13 @@ from certhub.mocks.bank import BankTerminalPublisher, TerminalFault
 async def test_bank_terminal_events_are_counted_and_bad_signatures_reach_the_alert(
     bank_terminal_hub: Hub,
     publisher: BankTerminalPublisher,
-    topology: Topology,
-    amqp: AbstractRobustConnection,
+    dead_lettered: DeadLetters,
 ) -> None:
     hub = bank_terminal_hub
     await publish_signed(publisher, [publisher.native(code) for code in ("102", "103")])
     body, content_type = publisher.faulty(TerminalFault.bad_signature, "104")
     await publisher.publish(body, content_type=content_type, code="104")
-    await dead_letters(amqp, topology.dlq, 1)
+    await dead_lettered(1)
     value = hub.client.app[METRICS].registry.get_sample_value
 
     async def counted() -> bool:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from aio_pika.abc import AbstractRobustConnection
-from banksupport import Topology, dead_letters, eventually, publish_signed
+from banksupport import DeadLetters, eventually, publish_signed
 from hubkit import Hub
 
 from certhub.adapters.bank.terminal import REASON_HEADER
@@ -21,8 +20,7 @@ async def _stored(hub: Hub, count: int) -> None:
 async def test_signed_terminal_events_reach_the_ledger_and_bad_ones_the_dlq(
     bank_terminal_hub: Hub,
     publisher: BankTerminalPublisher,
-    topology: Topology,
-    amqp: AbstractRobustConnection,
+    dead_lettered: DeadLetters,
 ) -> None:
     hub = bank_terminal_hub
     natives = [publisher.native(code) for code in ("102", "103", "104")]
@@ -30,7 +28,7 @@ async def test_signed_terminal_events_reach_the_ledger_and_bad_ones_the_dlq(
     body, content_type = publisher.faulty(TerminalFault.oversized, "105")
     await publisher.publish(body, content_type=content_type, code="105")
     await _stored(hub, 3)
-    [letter] = await dead_letters(amqp, topology.dlq, 1)
+    [letter] = await dead_lettered(1)
     assert letter.headers[REASON_HEADER] == "oversized"
     # the same message again (a bank's redelivery) changes nothing
     await publish_signed(publisher, natives[:1])

@@ -143,6 +143,19 @@ async def topology(amqp: AbstractRobustConnection) -> AsyncIterator[Topology]:
     await channel.close()
 
 
+DeadLetters = Callable[[int], Awaitable[list[AbstractIncomingMessage]]]
+
+
+@pytest.fixture
+def dead_lettered(amqp: AbstractRobustConnection, topology: Topology) -> DeadLetters:
+    """The next messages of this test's dead-letter queue: ``await dead_lettered(count)``."""
+
+    async def letters(count: int) -> list[AbstractIncomingMessage]:
+        return await dead_letters(amqp, topology.dlq, count)
+
+    return letters
+
+
 @pytest.fixture
 async def publisher(topology: Topology) -> AsyncIterator[BankTerminalPublisher]:
     """The banks, connected to this test's exchange."""
