@@ -23,7 +23,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -114,11 +115,21 @@ class LedgerTally:
         self.per_second = round((self.recorded + self.already) / max(self.seconds, 1e-6), 1)
 
 
-def _certifications_bar(run: ComparisonRun, show: bool) -> ProgressBar | None:
-    """A progress bar over the run's certifications, when asked to show one."""
-    if not show:
-        return None
-    return ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications")
+@contextmanager
+def _certifications_shown(
+    run: ComparisonRun, show: bool, tally: LedgerTally
+) -> Iterator[Callable[[int], None] | None]:
+    """Recording the run's certifications: a progress bar's ``advance`` when asked to show
+    one (else None), the bar ended however the recording ends, its time kept in ``tally``
+    when it succeeds."""
+    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
+    began = time.perf_counter()
+    try:
+        yield bar.advance if bar is not None else None
+    finally:
+        if bar is not None:
+            bar.done()
+    tally.timed_since(began)
 
 
 @dataclass(frozen=True)
@@ -222,20 +233,15 @@ async def _bulk_certifications(
     show: bool,
 ) -> None:
     """The certifications batch-wise, each its own signed message (see ``bulk_record``)."""
-    bar = _certifications_bar(run, show)
-    began = time.perf_counter()
-    try:
-        advance = bar.advance if bar is not None else None
-        batches = rows(run.certifications, pacing.batch, bulk_rows.SELECT)
-        done = await certifier.record(period, batches, advance)
-    finally:
-        certifier.signer.close()
-        if bar is not None:
-            bar.done()
+    with _certifications_shown(run, show, tally) as advance:
+        try:
+            batches = rows(run.certifications, pacing.batch, bulk_rows.SELECT)
+            done = await certifier.record(period, batches, advance)
+        finally:
+            certifier.signer.close()
+        tally.recorded, tally.already, tally.refused = done.recorded, done.already, done.refused
     for reason in done.reasons:
         print(f"certhub: refused {reason}", file=sys.stderr)
-    tally.recorded, tally.already, tally.refused = done.recorded, done.already, done.refused
-    tally.timed_since(began)
 
 
 async def _ingest(intake: _Intake, build: Callable[[], Any], mid: str) -> str:
@@ -259,9 +265,7 @@ async def _certifications(
     *,
     show: bool,
 ) -> None:
-    bar = _certifications_bar(run, show)
-    began = time.perf_counter()
-    try:
+    with _certifications_shown(run, show, tally) as advance:
         for batch in rows(run.certifications, pacing.batch):
             for start in range(0, len(batch), pacing.chunk):
                 chunk = batch[start : start + pacing.chunk]
@@ -271,12 +275,8 @@ async def _certifications(
                 ]
                 for outcome in await asyncio.gather(*jobs):
                     setattr(tally, outcome, getattr(tally, outcome) + 1)
-                if bar is not None:
-                    bar.advance(len(chunk))
-    finally:
-        if bar is not None:
-            bar.done()
-    tally.timed_since(began)
+                if advance is not None:
+                    advance(len(chunk))
 
 
 async def _reports(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:
