@@ -17,7 +17,7 @@ never a 500.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import BenefitClosure, EvidenceBinding, MonthsClaim
@@ -30,6 +30,31 @@ RELEASE_MONTHS: Final = (
     "DELETE FROM benefit_months WHERE source = ? AND purpose IN ('back_paid', 'resumed')"
 )
 """A rejected restoration pays nothing and resumes nothing: its months are free again."""
+_RESUMED_FROM: Final = """
+    FROM ledger LEFT JOIN items ON items.item_id = ledger.sequence
+    WHERE ledger.message_type = 'restoration/v1' AND ledger.person_id IS NOT NULL
+    AND (ledger.kind = 'outcome' OR items.status != 'rejected')
+    ORDER BY ledger.sequence
+"""
+RESUMED_BACKFILL: Final[dict[Literal["sqlite", "postgres"], str]] = {
+    "sqlite": """
+    INSERT OR IGNORE INTO benefit_months (person_id, purpose, month, source, sequence)
+        SELECT ledger.person_id, 'resumed',
+            substr(json_extract(CAST(ledger.payload AS TEXT), '$.restore_from'), 1, 7),
+            CAST(ledger.sequence AS TEXT), ledger.sequence"""
+    + _RESUMED_FROM,
+    "postgres": """
+    INSERT INTO benefit_months (person_id, purpose, month, source, sequence)
+        SELECT ledger.person_id, 'resumed',
+            left(convert_from(ledger.payload, 'UTF8')::jsonb ->> 'restore_from', 7),
+            ledger.sequence::text, ledger.sequence"""
+    + _RESUMED_FROM
+    + " ON CONFLICT DO NOTHING",
+}
+"""The month each restoration recorded before ``resumed`` was kept resumes payment in: a
+staff-filed ``restoration/v1`` not rejected (its own sequence is the source, as its
+``back_paid`` months') and one the hub signed on approving a proposal. A proposal approved
+with no month to back-pay signed none, so its month is not recovered here."""
 RELEASE_RECOVERED: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'recovered'"
 """A voided overpayment recovers nothing: its months are free for a later (true) death's."""
 CLOSE_BENEFIT: Final = (

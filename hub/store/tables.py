@@ -25,6 +25,7 @@ from certhub.hub.store.biometrics import BIOMETRIC_TABLES
 from certhub.hub.store.comparison_jobs import COMPARISON_PARTITIONS
 from certhub.hub.store.deadlines import DEADLINE_BACKFILL, DEADLINE_TABLE
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
+from certhub.hub.store.money import RESUMED_BACKFILL
 from certhub.hub.store.ratings import RATING_TABLES
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
 from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
@@ -335,6 +336,7 @@ LADDER: Final = (
     Version((REGION_INDEX,)),  # records by region, for area-scoped reads (issue 18)
     Version(SHARED_TRUST),  # the trust store and enrolment codes shared by a deployment
     Version((COMPARISON_PARTITIONS,)),  # a comparison run's city partitions (issue 17 §3)
+    Version((), RESUMED_BACKFILL),  # the month each earlier restoration resumes payment in
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 
