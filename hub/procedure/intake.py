@@ -162,6 +162,7 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
         voided=voided,
         others=others,
         resumed=await ctx.store.counted_months(person, "resumed"),
+        resumed_after_roster=await ctx.store.resumed_after_roster(person),
     )
 
 

@@ -156,6 +156,7 @@ def check_restoration(
     voided: VoidedTermination | None = None,
     others: OtherCauses | None = None,
     resumed: Collection[str] = (),
+    resumed_after_roster: Collection[str] = (),
 ) -> RestorationCheck:
     """Check ``restoration`` against the roster as it is ``on`` that day; raise a Refusal.
 
@@ -163,7 +164,8 @@ def check_restoration(
     ``voided`` is that termination when its departments withdrew all it rested on;
     ``others`` what else could explain a suspension the roster shows (see
     :func:`check_suspension_lift`); ``resumed`` the months (``YYYY-MM``) in which the
-    person's other restorations not rejected resume payment (:func:`check_resumed`).
+    person's other restorations not rejected resume payment (:func:`check_resumed`),
+    ``resumed_after_roster`` those of them recorded after the hub's roster entry.
     """
     if terminated_by is not None and voided is None:
         raise Refusal(
@@ -196,7 +198,7 @@ def check_restoration(
             "restoration-period-invalid",
             f"the roster paid through {roster.paid_through}; back pay starts after it",
         )
-    check_resumed(stopped, end, resumed)
+    check_resumed(stopped, end, resumed, resumed_after_roster)
     back_paid = months_in(start, end)
     if voided is not None and (taken := sorted(set(back_paid) & set(voided.recovered))):
         # Money safety (issue 13: a month is paid at most once). A month recovered as an
@@ -229,7 +231,12 @@ def check_restoration(
     )
 
 
-def check_resumed(stopped: date, back_pay_to: date, resumed: Collection[str]) -> None:
+def check_resumed(
+    stopped: date,
+    back_pay_to: date,
+    resumed: Collection[str],
+    after_roster: Collection[str] = (),
+) -> None:
     """Refuse back pay of a month the province pays again after an earlier restoration.
 
     Decided here (issue 13: a month is paid at most once): a restoration not rejected
@@ -237,11 +244,18 @@ def check_resumed(stopped: date, back_pay_to: date, resumed: Collection[str]) ->
     while the hub's copy of the roster keeps saying suspended until the province's next
     entry. A suspension that began before such a month (``stopped``) is the one that
     restoration ended, or an earlier one: back pay must end before that month — from it
-    on the province pays regularly. A suspension that began in or after it is a new one.
+    on the province pays regularly. One that began *in* that month is the one ended too
+    when the hub's roster entry showing it was received before the resumption was
+    recorded (the month is in ``after_roster``): an approved proposal resumes payment
+    from the first of its decision's month, lifting a suspension the province began
+    earlier in that month. Otherwise — in a later month, or in that month by the
+    province's entry after the resumption — it is a new one.
     Raises ``months-already-counted``.
     """
     for month in sorted(resumed):
-        if stopped < parse_month(month) <= back_pay_to:
+        start = parse_month(month)
+        same = month_index(stopped) == month_index(start) and month in after_roster
+        if (stopped < start or same) and start <= back_pay_to:
             raise Refusal(
                 "months-already-counted",
                 f"another restoration resumed payment in {month} of the suspension since "

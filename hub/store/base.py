@@ -230,6 +230,12 @@ class ProcedureReads(Protocol):
         """The months (``YYYY-MM``) of this person ``back_paid``, ``recovered`` or ``resumed``."""
         ...
 
+    async def resumed_after_roster(self, person_id: str) -> frozenset[str]:
+        """The months this person's restorations resume payment in (``resumed``) that were
+        recorded after the hub's roster entry of the person (all, with no entry, or with an
+        imported entry: it names no ledger record, sequence 0)."""
+        ...
+
 
 class ReviewItems(Protocol):
     """A reader's list of items awaiting a decision (:mod:`~certhub.hub.store.review_reads`)."""

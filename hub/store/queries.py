@@ -187,6 +187,17 @@ class LedgerReads(
         return frozenset(str(row[0]) for row in rows)
 
     @override
+    async def resumed_after_roster(self, person_id: str) -> frozenset[str]:
+        rows = await self._read(
+            "SELECT b.month FROM benefit_months b"
+            " LEFT JOIN roster r ON r.person_id = b.person_id"
+            " WHERE b.person_id=? AND b.purpose='resumed'"
+            " AND (r.sequence IS NULL OR b.sequence > r.sequence)",
+            (person_id,),
+        )
+        return frozenset(str(row[0]) for row in rows)
+
+    @override
     async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
         rows = await self._read(recovery.SELECT_OVERPAYMENT + " WHERE o.task_id=?", (task_id,))
         return row_as(OverpaymentRow, rows[0]) if rows else None

@@ -1,0 +1,83 @@
+"""A suspension the province began in the month a restoration proposal resumed payment in.
+
+Review of the ``resumed`` key (issue 13: a month is paid once). Civil affairs records
+a false cremation in ``DIED_IN``, the county confirms the death (the roster active,
+paid through ``DIED_IN``), and the province, applying the hub's termination, suspends
+the benefit *today* — in this month, after its first day. Civil affairs voids the
+record; the proposal is approved today: back pay ``VOIDED_IN`` (238.00) and payment
+resumed from the first of this month. The hub's copy of the roster still says
+suspended since today until the province's next entry; that is the suspension the
+approval ended, so staff's ``restoration/v1`` of it back-paying next month (238.00,
+restored the month after) would pay next month twice — back pay here, the regular
+payment there: ``months-already-counted``, nothing stored. Once the province's own
+later entry says it suspended again today, that suspension is a new one, restorable.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from procedurekit import restoration, today
+from reversalkit import DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, outcomes, proposals
+
+from certhub.hub.core.keys import STORE
+
+
+def month_after(day: date, months: int) -> date:
+    """The first day of the month ``months`` after ``day``'s, by plain arithmetic."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+async def test_a_suspension_begun_in_the_resumed_month_before_the_approval_is_not_back_paid(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    died = date.fromisoformat(f"{DIED_IN}-03")
+    scene, person, number = Scene.alone(tmp_path, died)
+    await scene.compare(DIED_IN)
+    await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    item = (await proposals(office))[number]["sequence"]
+    await office.certified_in_app(person)  # certified today: not overdue
+    since = today()  # the province applied the termination as a suspension today
+    await office.roster(
+        person, status="suspended", suspended_since=since.isoformat(), paid_through=DIED_IN
+    )
+    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("restoration-proposals", item, "county-1", "approve"))[0] == 202
+    (signed,) = await outcomes(office, "restoration/v1")
+    assert signed["payload"]["restore_from"] == f"{THIS_MONTH}-01"
+    assert signed["payload"]["back_pay_amount"] == "238.00"
+    assert await store.counted_months(number, "resumed") == {THIS_MONTH}
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+
+    nxt, after = month_after(since, 1), month_after(since, 2)
+    last = date(nxt.year, nxt.month, calendar.monthrange(nxt.year, nxt.month)[1])
+    again = restoration(
+        person,
+        since,
+        back_pay_from=nxt.isoformat(),
+        back_pay_to=last.isoformat(),
+        restore_from=after.isoformat(),
+        back_pay_amount="238.00",
+    )
+    before = await office.ledger_size()
+    status, body = await office.post("/v1/restorations", "town-1", again)
+    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    assert f"resumed payment in {THIS_MONTH}" in body["detail"], body
+    assert await office.ledger_size() == before
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await store.counted_months(number, "resumed") == {THIS_MONTH}
+
+    # the province's next entry: it paid this month, then suspended again today — new
+    await office.roster(
+        person, status="suspended", suspended_since=since.isoformat(), paid_through=THIS_MONTH
+    )
+    await office.approved("restorations", "town-1", again)
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN, nxt.strftime("%Y-%m")}
+    await office.client.close()

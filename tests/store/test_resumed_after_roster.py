@@ -1,0 +1,39 @@
+"""On both backends: which ``resumed`` months were recorded after the person's roster entry.
+
+A restoration's resumed month recorded after the hub's roster entry tells the rule that
+the suspension the entry shows was the one that restoration ended (rules.restoration
+check_resumed); a later roster entry (newer ``as_of``) makes it the province's later word.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ledger_backends import Ledger
+from ledgerkit import receipt, unsigned_message
+
+from certhub.hub.store.effects import Effects, MonthsClaim, RosterWrite
+
+T0 = datetime(2028, 2, 29, 8, 0, tzinfo=UTC)
+
+
+async def appended(ledger: Ledger, n: int, effects: Effects) -> None:
+    message = unsigned_message(n, received_at=T0 + timedelta(seconds=n))
+    await ledger.append(message, receipt, effects)
+
+
+def entry(person: str, as_of: str) -> Effects:
+    return Effects(roster=RosterWrite(person, as_of, b'{"status":"suspended"}'))
+
+
+async def test_resumed_months_after_the_roster_entry(ledger: Ledger) -> None:
+    await appended(ledger, 1, Effects(months=(MonthsClaim("P1", "resumed", ("2028-01",)),)))
+    assert await ledger.resumed_after_roster("P1") == {"2028-01"}  # no entry yet: all
+    await appended(ledger, 2, entry("P1", "2028-02-10"))
+    await appended(ledger, 3, Effects(months=(MonthsClaim("P1", "resumed", ("2028-02",)),)))
+    await appended(ledger, 4, Effects(months=(MonthsClaim("P2", "resumed", ("2028-02",)),)))
+    assert await ledger.counted_months("P1", "resumed") == {"2028-01", "2028-02"}
+    assert await ledger.resumed_after_roster("P1") == {"2028-02"}
+    await appended(ledger, 5, entry("P1", "2028-02-29"))  # the province's next entry
+    assert await ledger.resumed_after_roster("P1") == frozenset()
+    assert await ledger.resumed_after_roster("P2") == {"2028-02"}  # P2 has no entry
