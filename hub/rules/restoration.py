@@ -16,8 +16,7 @@
   before any month an earlier restoration of the same suspension resumed
   payment in — the hub's roster says suspended until the province's next entry,
   but the province pays from that ``restore_from`` on (:func:`check_resumed`);
-* the amount is exactly months × monthly amount (and the monthly amount is
-  the roster's);
+* the amount is exactly months × the roster's monthly amount;
 * the bank account is the one on file, unless the change carries evidence;
 * suspended for more than 365 days, counted from the roster's
   ``suspended_since`` (for a voided termination, from the termination's
@@ -244,12 +243,9 @@ def check_resumed(
     while the hub's copy of the roster keeps saying suspended until the province's next
     entry. A suspension that began before such a month (``stopped``) is the one that
     restoration ended, or an earlier one: back pay must end before that month — from it
-    on the province pays regularly. One that began *in* that month is the one ended too
-    when the hub's roster entry showing it was received before the resumption was
-    recorded (the month is in ``after_roster``): an approved proposal resumes payment
-    from the first of its decision's month, lifting a suspension the province began
-    earlier in that month. Otherwise — in a later month, or in that month by the
-    province's entry after the resumption — it is a new one.
+    on the province pays regularly. So is one begun *in* that month when the hub's roster
+    entry showing it came before the resumption (the month in ``after_roster``): a proposal
+    approved on the 20th resumes payment from the 1st. Any other is a new one.
     Raises ``months-already-counted``.
     """
     for month in sorted(resumed):
@@ -360,16 +356,21 @@ def _check_against_termination(
     the request states it in ``suspended_since``. A roster still saying active has
     not applied the termination yet: the request is checked exactly as the hub's own
     proposal is (:func:`propose_restoration`) — it lifts the closure and back-pays
-    only the months after ``paid_through`` — so a proposal people rejected by mistake
-    can still be put right by staff. A roster saying suspended is lifted the same way
-    only when nothing but the voided termination explains the suspension
-    (:func:`check_suspension_lift`); the request still states the termination's
-    ``effective_from``, and back pay starts with its month at the earliest. A finding
-    confirmed while the termination stood is refused (:func:`check_findings`).
+    only the months after ``paid_through`` and before ``on``'s — so a proposal people
+    rejected by mistake can still be put right by staff. A roster saying suspended is
+    lifted the same way only when nothing but the voided termination explains the
+    suspension (:func:`check_suspension_lift`); the request still states the
+    termination's ``effective_from``, and back pay starts with its month at the
+    earliest. A finding confirmed while the termination stood is refused
+    (:func:`check_findings`).
     """
     check_findings(voided)
     if roster.status is BenefitStatus.suspended:
         check_suspension_lift(voided, roster, others, on=on)
+    if roster.status is BenefitStatus.active and restoration.back_pay_to >= on.replace(day=1):
+        raise Refusal(  # issue 13: the province pays this month on; back pay would pay twice
+            "restoration-period-invalid", f"the roster is active: back pay ends before {on:%Y-%m}"
+        )
     if restoration.suspended_since != voided.effective_from:
         raise Refusal(
             "restoration-period-invalid",

@@ -16,7 +16,7 @@ later entry says it suspended again today, that suspension is a new one, restora
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,4 +80,48 @@ async def test_a_suspension_begun_in_the_resumed_month_before_the_approval_is_no
     )
     await office.approved("restorations", "town-1", again)
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN, nxt.strftime("%Y-%m")}
+    await office.client.close()
+
+
+async def test_a_roster_still_active_is_not_back_paid_from_this_month_on(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The province never applied the termination (roster active, paid through
+    ``DIED_IN``): it pays this month on regularly. Staff's restoration back-paying
+    ``VOIDED_IN`` and this month (476.00, restored next month) would pay this month
+    twice: refused, nothing stored, the closure stays; ``VOIDED_IN`` alone (238.00,
+    restored this month) lifts it."""
+    died = date.fromisoformat(f"{DIED_IN}-03")
+    scene, person, number = Scene.alone(tmp_path, died)
+    await scene.compare(DIED_IN)
+    await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    this = date.fromisoformat(f"{THIS_MONTH}-01")
+    end = date(this.year, this.month, calendar.monthrange(this.year, this.month)[1])
+    both = restoration(
+        person,
+        died,
+        back_pay_from=f"{VOIDED_IN}-01",
+        back_pay_to=end.isoformat(),
+        restore_from=month_after(this, 1).isoformat(),
+        back_pay_amount="476.00",
+    )
+    before = await office.ledger_size()
+    status, body = await office.post("/v1/restorations", "town-1", both)
+    assert (status, body["type"]) == (422, PROBLEM + "restoration-period-invalid"), body
+    assert THIS_MONTH in body["detail"], body
+    assert await office.ledger_size() == before
+    assert await store.counted_months(number, "back_paid") == frozenset()
+    assert await store.closed_benefit(number) is not None
+
+    one = both | {
+        "back_pay_to": (this - timedelta(days=1)).isoformat(),
+        "restore_from": this.isoformat(),
+        "back_pay_amount": "238.00",
+    }
+    await office.approved("restorations", "town-1", one)
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await store.closed_benefit(number) is None
     await office.client.close()
