@@ -21,7 +21,13 @@ from certhub.hub.rules.comparison import (
     void_message_id,
 )
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
-from certhub.schemas import EligibilityReport, TaskKind, Termination, VerificationTask
+from certhub.schemas import (
+    EligibilityReport,
+    TaskDisposal,
+    TaskKind,
+    Termination,
+    VerificationTask,
+)
 
 __all__ = ["machine_sources", "suspension_causes", "voided_termination", "withdrawn_records"]
 
@@ -80,12 +86,20 @@ async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermi
     termination = Termination.model_validate_json(record.payload)
     recovered = await ctx.store.counted_months(person, "recovered")
     # Confirmed after the termination was signed: recorded with no disposal ("benefit
-    # already terminated"), so nothing but this stops restoring payment over them.
-    later = [
-        VerificationTask.model_validate_json(row.snapshot)
-        for row in await ctx.store.confirmed_tasks(person)
-        if row.task_id != task_id and row.changed_seq > record.sequence
-    ]
+    # already terminated"), so nothing but this stops restoring payment over them. Before
+    # it, a suspension the hub decided (imprisonment, disappearance) stands under the
+    # closure until a restoration (not rejected) is filed after it: lifting the closure
+    # would resume payment over it.
+    later: list[VerificationTask] = []
+    for row in await ctx.store.confirmed_tasks(person):
+        found = VerificationTask.model_validate_json(row.snapshot)
+        if row.task_id == task_id:
+            continue
+        suspended = found.disposal is TaskDisposal.suspend and row.changed_seq < record.sequence
+        if row.changed_seq > record.sequence or (
+            suspended and not await ctx.store.resumed_after(person, row.changed_seq)
+        ):
+            later.append(found)
     findings = tuple(f"{found.kind.value} {found.task_id}" for found in later)
     return VoidedTermination(task_id, termination.effective_from, recovered, findings)
 

@@ -61,8 +61,8 @@ class VoidedTermination:
     ``effective_from`` is the termination's (the confirmed event date): the day the
     benefit stopped. ``recovered`` lists the months (``YYYY-MM``) recovered from the
     person as overpayment. ``findings`` names the person's other verification tasks
-    confirmed while the termination stood (``"<kind> <task id>"``): recorded with no
-    disposal, the benefit being terminated already (see :func:`check_findings`).
+    confirmed while the termination stood (``"<kind> <task id>"``), or suspended by the
+    hub before it with no restoration since (see :func:`check_findings`).
     """
 
     task_id: str

@@ -236,6 +236,11 @@ class ProcedureReads(Protocol):
         imported entry: it names no ledger record, sequence 0)."""
         ...
 
+    async def resumed_after(self, person_id: str, sequence: int) -> frozenset[str]:
+        """The months this person's restorations resume payment in (``resumed``) that were
+        recorded after ledger record ``sequence``: restorations filed since, not rejected."""
+        ...
+
 
 class ReviewItems(Protocol):
     """A reader's list of items awaiting a decision (:mod:`~certhub.hub.store.review_reads`)."""

@@ -198,6 +198,15 @@ class LedgerReads(
         return frozenset(str(row[0]) for row in rows)
 
     @override
+    async def resumed_after(self, person_id: str, sequence: int) -> frozenset[str]:
+        rows = await self._read(
+            "SELECT month FROM benefit_months"
+            " WHERE person_id=? AND purpose='resumed' AND sequence > ?",
+            (person_id, sequence),
+        )
+        return frozenset(str(row[0]) for row in rows)
+
+    @override
     async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
         rows = await self._read(recovery.SELECT_OVERPAYMENT + " WHERE o.task_id=?", (task_id,))
         return row_as(OverpaymentRow, rows[0]) if rows else None

@@ -125,3 +125,52 @@ async def test_a_roster_still_active_is_not_back_paid_from_this_month_on(
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
     assert await store.closed_benefit(number) is None
     await office.client.close()
+
+
+async def test_no_payment_is_restored_over_an_imprisonment_the_hub_suspended_before(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The county confirms the person's imprisonment (the hub suspends the benefit, never
+    restored since), then a false death (the hub terminates it). Civil affairs voids
+    the death: lifting the closure would resume payment, and back-pay ``VOIDED_IN``
+    (238.00), to a person the hub itself suspended for imprisonment —
+    ``restoration-finding-confirmed``, nothing stored, the closure stays."""
+    died = date.fromisoformat(f"{DIED_IN}-03")
+    jailed = died - timedelta(days=1)
+    scene, person, number = Scene.alone(tmp_path, died)
+    await scene.compare(DIED_IN)
+    office = await scene.office(aiohttp_client)
+    jail = (await office.reported_death(person, jailed, reason="imprisonment"))["task_id"]
+    assert (await office.step(jail, "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(jail, "county-1", "confirmed", event_date=jailed.isoformat())
+    assert status == 202, body
+    assert [o["payload"]["task_id"] for o in await outcomes(office, "suspension/v1")] == [jail]
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    assert status == 200, page
+    (death,) = [t["task_id"] for t in page["items"] if t["kind"] == "death"]
+    await office.roster(person, paid_through=DIED_IN)
+    status, body = await office.step(death, "county-1", "confirmed", event_date=died.isoformat())
+    assert status == 202, body
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    item = (await proposals(office))[number]["sequence"]
+    before = await office.ledger_size()
+    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-finding-confirmed"), body
+    assert f"imprisonment {jail}" in body["detail"], body
+    filed = restoration(
+        person,
+        died,
+        back_pay_from=f"{VOIDED_IN}-01",
+        back_pay_to=(date.fromisoformat(f"{THIS_MONTH}-01") - timedelta(days=1)).isoformat(),
+        back_pay_amount="238.00",
+    )
+    status, body = await office.post("/v1/restorations", "town-1", filed)
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-finding-confirmed"), body
+    assert await office.ledger_size() == before
+    assert await store.closed_benefit(number) == ("death", death)
+    assert await store.counted_months(number, "back_paid") == frozenset()
+    await office.client.close()

@@ -17,9 +17,9 @@ from certhub.hub.store.effects import Effects, MonthsClaim, RosterWrite
 T0 = datetime(2028, 2, 29, 8, 0, tzinfo=UTC)
 
 
-async def appended(ledger: Ledger, n: int, effects: Effects) -> None:
+async def appended(ledger: Ledger, n: int, effects: Effects) -> int:
     message = unsigned_message(n, received_at=T0 + timedelta(seconds=n))
-    await ledger.append(message, receipt, effects)
+    return (await ledger.append(message, receipt, effects)).record.sequence
 
 
 def entry(person: str, as_of: str) -> Effects:
@@ -37,3 +37,14 @@ async def test_resumed_months_after_the_roster_entry(ledger: Ledger) -> None:
     await appended(ledger, 5, entry("P1", "2028-02-29"))  # the province's next entry
     assert await ledger.resumed_after_roster("P1") == frozenset()
     assert await ledger.resumed_after_roster("P2") == {"2028-02"}  # P2 has no entry
+
+
+async def test_resumed_months_after_a_record(ledger: Ledger) -> None:
+    jan = MonthsClaim("P1", "resumed", ("2028-01",))
+    first = await appended(ledger, 1, Effects(months=(jan,)))
+    await appended(ledger, 2, Effects(months=(MonthsClaim("P2", "resumed", ("2028-02",)),)))
+    third = await appended(ledger, 3, Effects(months=(MonthsClaim("P1", "resumed", ("2028-03",)),)))
+    assert await ledger.resumed_after("P1", 0) == {"2028-01", "2028-03"}
+    assert await ledger.resumed_after("P1", first) == {"2028-03"}
+    assert await ledger.resumed_after("P1", third) == frozenset()
+    assert await ledger.resumed_after("P2", first) == {"2028-02"}
