@@ -88,8 +88,8 @@ async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermi
     # Confirmed after the termination was signed: recorded with no disposal ("benefit
     # already terminated"), so nothing but this stops restoring payment over them. Before
     # it, a suspension the hub decided (imprisonment, disappearance) stands under the
-    # closure until a restoration (not rejected) is filed after it: lifting the closure
-    # would resume payment over it.
+    # closure until a restoration approved after it ended it: lifting the closure would
+    # resume payment over it.
     later: list[VerificationTask] = []
     for row in await ctx.store.confirmed_tasks(person):
         found = VerificationTask.model_validate_json(row.snapshot)

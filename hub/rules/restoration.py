@@ -62,7 +62,7 @@ class VoidedTermination:
     benefit stopped. ``recovered`` lists the months (``YYYY-MM``) recovered from the
     person as overpayment. ``findings`` names the person's other verification tasks
     confirmed while the termination stood (``"<kind> <task id>"``), or suspended by the
-    hub before it with no restoration since (see :func:`check_findings`).
+    hub before it with no approved restoration since (see :func:`check_findings`).
     """
 
     task_id: str

@@ -238,7 +238,8 @@ class ProcedureReads(Protocol):
 
     async def resumed_after(self, person_id: str, sequence: int) -> frozenset[str]:
         """The months this person's restorations resume payment in (``resumed``) that were
-        recorded after ledger record ``sequence``: restorations filed since, not rejected."""
+        recorded after ledger record ``sequence`` by restorations approved (staff's items
+        approved, the hub's signed on a proposal's approval); pending ones not."""
         ...
 
 

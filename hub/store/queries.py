@@ -200,8 +200,10 @@ class LedgerReads(
     @override
     async def resumed_after(self, person_id: str, sequence: int) -> frozenset[str]:
         rows = await self._read(
-            "SELECT month FROM benefit_months"
-            " WHERE person_id=? AND purpose='resumed' AND sequence > ?",
+            "SELECT b.month FROM benefit_months b"
+            " LEFT JOIN items i ON b.source = CAST(i.item_id AS TEXT)"
+            " WHERE b.person_id=? AND b.purpose='resumed' AND b.sequence > ?"
+            " AND (i.status IS NULL OR i.status = 'approved')",
             (person_id, sequence),
         )
         return frozenset(str(row[0]) for row in rows)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from ledger_backends import Ledger
 from ledgerkit import receipt, unsigned_message
 
-from certhub.hub.store.effects import Effects, MonthsClaim, RosterWrite
+from certhub.hub.store.effects import Effects, ItemOpen, ItemUpdate, MonthsClaim, RosterWrite
 
 T0 = datetime(2028, 2, 29, 8, 0, tzinfo=UTC)
 
@@ -48,3 +48,18 @@ async def test_resumed_months_after_a_record(ledger: Ledger) -> None:
     assert await ledger.resumed_after("P1", first) == {"2028-03"}
     assert await ledger.resumed_after("P1", third) == frozenset()
     assert await ledger.resumed_after("P2", first) == {"2028-02"}
+
+
+async def test_resumed_months_of_restorations_approved_only(ledger: Ledger) -> None:
+    filed = Effects(
+        item=ItemOpen("restoration"), months=(MonthsClaim("P1", "resumed", ("2028-04",)),)
+    )
+    item = await appended(ledger, 1, filed)
+    assert await ledger.resumed_after("P1", 0) == frozenset()  # pending: ends nothing yet
+    accepted = ItemUpdate(item, 0, "accepted", "town-1", None)
+    await appended(ledger, 2, Effects(item_update=accepted))
+    assert await ledger.resumed_after("P1", 0) == frozenset()
+    approved = ItemUpdate(item, 1, "approved", "town-1", "county-1")
+    await appended(ledger, 3, Effects(item_update=approved))
+    assert await ledger.resumed_after("P1", 0) == {"2028-04"}
+    assert await ledger.resumed_after("P1", item) == frozenset()
