@@ -41,6 +41,7 @@ __all__ = [
     "AppendOutcome",
     "AssessmentReads",
     "AuditLog",
+    "BenefitReads",
     "BiometricRow",
     "Conflict",
     "DeadlineRow",
@@ -193,7 +194,7 @@ class RecordStore(Protocol):
 
 
 class ProcedureReads(Protocol):
-    """What the procedure planners read: items under review, tasks, roster, money keys."""
+    """What the procedure planners read of the review: items and verification tasks."""
 
     async def get_item(self, item_id: int) -> ItemRow | None:
         """The review state of an item."""
@@ -217,6 +218,12 @@ class ProcedureReads(Protocol):
         """Tasks changed after the page's cursor (their ``changed_seq``), optionally by
         status."""
         ...
+
+
+
+class BenefitReads(Protocol):
+    """A person's benefit as the money rules see it: the roster entry, the hub's own
+    termination, the months counted once (back paid, recovered, resumed)."""
 
     async def get_roster(self, person_id: str) -> bytes | None:
         """The provincial roster entry (canonical JSON) of a person."""
@@ -299,6 +306,7 @@ class Lifecycle(Protocol):
 class LedgerStore(
     RecordStore,
     ProcedureReads,
+    BenefitReads,
     Reporting,
     AuditLog,
     OutboxStore,

@@ -20,6 +20,7 @@ from certhub.hub.store.assessment import AssessmentQueries
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import (
     AccountabilityReads,
+    BenefitReads,
     BiometricRow,
     DeadlineRow,
     ItemRow,
@@ -58,6 +59,7 @@ class LedgerReads(
     AssessmentQueries,
     DisclosureQueries,
     ProcedureReads,
+    BenefitReads,
     RecoveryReads,
     AccountabilityReads,
     Reporting,
