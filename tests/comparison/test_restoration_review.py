@@ -21,7 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import restoration, today
-from reversalkit import DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, outcomes, proposals
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    PROBLEM,
+    THIS_MONTH,
+    VOIDED_IN,
+    Scene,
+    outcomes,
+    proposals,
+    proposed,
+)
 
 from certhub.hub.core.keys import STORE
 
@@ -35,14 +45,10 @@ def month_after(day: date, months: int) -> date:
 async def test_a_suspension_begun_in_the_resumed_month_before_the_approval_is_not_back_paid(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    died = date.fromisoformat(f"{DIED_IN}-03")
-    scene, person, number = Scene.alone(tmp_path, died)
-    await scene.compare(DIED_IN)
-    await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
+    office, person, _, proposal = await proposed(tmp_path, aiohttp_client)
+    number = person["id_number"]
     store = office.client.app[STORE]
-    item = (await proposals(office))[number]["sequence"]
+    item = proposal["sequence"]
     await office.certified_in_app(person)  # certified today: not overdue
     since = today()  # the province applied the termination as a suspension today
     await office.roster(
@@ -91,12 +97,9 @@ async def test_a_roster_still_active_is_not_back_paid_from_this_month_on(
     ``VOIDED_IN`` and this month (476.00, restored next month) would pay this month
     twice: refused, nothing stored, the closure stays; ``VOIDED_IN`` alone (238.00,
     restored this month) lifts it."""
-    died = date.fromisoformat(f"{DIED_IN}-03")
-    scene, person, number = Scene.alone(tmp_path, died)
-    await scene.compare(DIED_IN)
-    await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
+    died = DIED
+    office, person, _, _ = await proposed(tmp_path, aiohttp_client)
+    number = person["id_number"]
     store = office.client.app[STORE]
     this = date.fromisoformat(f"{THIS_MONTH}-01")
     end = date(this.year, this.month, calendar.monthrange(this.year, this.month)[1])

@@ -31,6 +31,7 @@ from reversalkit import (
     listed,
     outcomes,
     proposals,
+    proposed,
 )
 
 from certhub.hub.core.keys import STORE
@@ -65,19 +66,6 @@ def filing(person: dict[str, Any]) -> dict[str, Any]:
 
 async def suspended_by_province(office: Office, person: dict[str, Any], since: str) -> None:
     await office.roster(person, status="suspended", suspended_since=since, paid_through=DIED_IN)
-
-
-async def proposed(
-    tmp_path: Path, aiohttp_client: Any, paid_through: str = DIED_IN
-) -> tuple[Office, dict[str, Any], str, dict[str, Any]]:
-    """One false death confirmed (the roster active, paid through ``paid_through``) and
-    voided: an office, the person, the terminating task and the hub's proposal."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
-    tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": paid_through}})
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
-    return office, person, tasks[number], (await proposals(office))[number]
 
 
 async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_explains(

@@ -101,6 +101,19 @@ async def proposals(office: Office) -> dict[str, dict[str, Any]]:
     return {p["payload"]["person"]["id_number"]: p for p in found}
 
 
+async def proposed(
+    tmp_path: Path, aiohttp_client: Any, paid_through: str = DIED_IN
+) -> tuple[Office, dict[str, Any], str, dict[str, Any]]:
+    """One false death confirmed (the roster active, paid through ``paid_through``) and
+    voided: an office, the person, the terminating task and the hub's proposal."""
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED_IN)
+    tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": paid_through}})
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    return office, person, tasks[number], (await proposals(office))[number]
+
+
 async def audited(office: Office, action: str) -> list[str]:
     """Subjects of the audit entries of ``action``."""
     entries = await office.client.app[STORE].audit_entries(0, 100_000)
