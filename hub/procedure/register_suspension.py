@@ -10,6 +10,7 @@ is nothing to suspend, and the county rejects the proposal instead.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from certhub.hub.procedure.context import ProcedureContext
@@ -17,7 +18,21 @@ from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.store.effects import AuditWrite, Effects
 from certhub.schemas import Decision, Refusal, Suspension, SuspensionProposal, SuspensionReason
 
-__all__ = ["suspension_approved"]
+__all__ = ["proposal_message_id", "suspension_approved", "suspension_message_id"]
+
+
+def proposal_message_id(due_month: int, person_id: str) -> str:
+    """The hub's message id of the proposal to suspend ``person_id`` for cycle ``due_month``.
+
+    One per person and due month: a rejected proposal is not made again for the cycle.
+    """
+    who = hashlib.sha256(person_id.encode()).hexdigest()[:20]
+    return f"suspension-proposal:{month_label(due_month)}:{who}"
+
+
+def suspension_message_id(item_id: int) -> str:
+    """The hub's message id of the suspension it signs when proposal ``item_id`` is approved."""
+    return f"suspension:proposal:{item_id}"
 
 
 async def suspension_approved(
@@ -44,7 +59,7 @@ async def suspension_approved(
     )
     outcome = ctx.outcomes.record(
         suspension,
-        message_id=f"suspension:proposal:{item_id}",
+        message_id=suspension_message_id(item_id),
         person=proposal.person,
         reason=SuspensionReason.not_certified.value,
         at=ctx.clock(),

@@ -12,6 +12,7 @@ restoration never disagree.
 from __future__ import annotations
 
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
     ReversalAction,
@@ -20,6 +21,7 @@ from certhub.hub.rules.comparison import (
     reversal_action,
     void_message_id,
 )
+from certhub.hub.rules.months import month_label
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
 from certhub.schemas import (
     EligibilityReport,
@@ -29,7 +31,13 @@ from certhub.schemas import (
     VerificationTask,
 )
 
-__all__ = ["machine_sources", "suspension_causes", "voided_termination", "withdrawn_records"]
+__all__ = [
+    "machine_sources",
+    "not_certified_suspension",
+    "suspension_causes",
+    "voided_termination",
+    "withdrawn_records",
+]
 
 
 async def machine_sources(
@@ -101,7 +109,32 @@ async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermi
         ):
             later.append(found)
     findings = tuple(f"{found.kind.value} {found.task_id}" for found in later)
-    return VoidedTermination(task_id, termination.effective_from, recovered, findings)
+    not_certified = await not_certified_suspension(ctx, person)
+    return VoidedTermination(
+        task_id, termination.effective_from, recovered, findings, not_certified
+    )
+
+
+async def not_certified_suspension(ctx: ProcedureContext, person_id: str) -> str | None:
+    """The non-certification suspension the hub approved for ``person_id``, if it stands.
+
+    The register proposes one per person and due month; the county's approval makes the
+    hub sign the suspension under the proposal's item. A passed certification moves the
+    register's due month on (the approval itself is refused once it has), so only the
+    proposal for the current due month can still stand: each read by its message id.
+    None: no such suspension, or a certification ended it.
+    """
+    row = await ctx.store.register_person(person_id)
+    if row is None or row.due_month is None:
+        return None  # never certified: the register proposes no suspension
+    hub = ctx.outcomes.hub_id
+    proposal = await ctx.store.find(hub, proposal_message_id(row.due_month, person_id))
+    if proposal is None:
+        return None
+    suspension = await ctx.store.find(hub, suspension_message_id(proposal.sequence))
+    if suspension is None:
+        return None  # proposed, not (yet) approved: nothing stopped payment
+    return f"proposal {proposal.sequence}, due {month_label(row.due_month)}"
 
 
 async def suspension_causes(ctx: ProcedureContext, person_id: str) -> OtherCauses:

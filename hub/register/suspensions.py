@@ -16,7 +16,6 @@ restored through the existing restoration request (rule 7).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -28,6 +27,7 @@ from aiohttp import web
 from certhub.hub.core.keys import LEADERSHIP, PROCEDURE, SETTINGS, STORE
 from certhub.hub.core.periodic import every
 from certhub.hub.procedure.outcomes import OutcomeSigner
+from certhub.hub.procedure.register_suspension import proposal_message_id
 from certhub.hub.register.cycle import liable_from
 from certhub.hub.rules.decisions import ItemKind
 from certhub.hub.rules.months import month_index, month_label
@@ -74,8 +74,7 @@ class ProposalSweep:
         person = _person(row)
         if row.due_month is None or person is None:
             return 0
-        who = hashlib.sha256(row.person_id.encode()).hexdigest()[:20]
-        message_id = f"suspension-proposal:{month_label(row.due_month)}:{who}"
+        message_id = proposal_message_id(row.due_month, row.person_id)
         if await self._store.find(self._outcomes.hub_id, message_id) is not None:
             return 0  # proposed already for this cycle (whatever was decided)
         proposal = SuspensionProposal(
@@ -114,7 +113,6 @@ def _person(row: PersonRegister) -> PersonRef | None:
         name=row.name,
         region=RegionRef(county=row.area[:6], village=village),
     )
-
 
 
 async def proposal_context(app: web.Application) -> AsyncIterator[None]:

@@ -10,7 +10,10 @@
   hub's own proposal to restore it back-pays only the months unpaid
   (:func:`propose_restoration`); a roster the province meanwhile *suspended* is
   restored that way too, but only when nothing but the voided termination can
-  explain the suspension (:func:`check_suspension_lift`);
+  explain the suspension (:func:`check_suspension_lift`); never over a
+  non-certification suspension the hub approved and no certification ended
+  (:func:`check_not_certified`), whatever the roster says (checks of a voided
+  termination: :mod:`certhub.hub.rules.restoration_voided`);
 * back pay runs in whole months inside the suspension period, after the last
   month the roster paid (a month is paid once: regularly or as back pay) and
   before any month an earlier restoration of the same suspension resumed
@@ -40,7 +43,30 @@ from certhub.hub.rules.months import (
     months_in,
     parse_month,
 )
+from certhub.hub.rules.restoration_voided import (
+    OtherCauses,
+    VoidedTermination,
+    check_findings,
+    check_not_certified,
+    check_suspension_lift,
+)
 from certhub.schemas import BenefitRecord, BenefitStatus, Refusal, Restoration
+
+__all__ = [
+    "MUNICIPAL_AFTER_DAYS",
+    "OtherCauses",
+    "ProposedRestoration",
+    "RestorationCheck",
+    "VoidedTermination",
+    "account_matches",
+    "check_findings",
+    "check_not_certified",
+    "check_restoration",
+    "check_resumed",
+    "check_suspension_lift",
+    "needs_municipal",
+    "propose_restoration",
+]
 
 MUNICIPAL_AFTER_DAYS: Final = 365
 
@@ -52,98 +78,6 @@ class RestorationCheck:
     months: int
     municipal: bool
     back_paid: tuple[str, ...] = ()  # YYYY-MM, each paid once (a ledger constraint)
-
-
-@dataclass(frozen=True, slots=True)
-class VoidedTermination:
-    """The hub's termination of a benefit whose sources were all withdrawn (found voided).
-
-    ``effective_from`` is the termination's (the confirmed event date): the day the
-    benefit stopped. ``recovered`` lists the months (``YYYY-MM``) recovered from the
-    person as overpayment. ``findings`` names the person's other verification tasks
-    confirmed while the termination stood (``"<kind> <task id>"``), or suspended by the
-    hub before it with no approved restoration since (see :func:`check_findings`).
-    """
-
-    task_id: str
-    effective_from: date
-    recovered: Collection[str] = ()
-    findings: tuple[str, ...] = ()
-
-
-def check_findings(voided: VoidedTermination) -> None:
-    """Refuse restoring a voided termination over a finding confirmed while it stood.
-
-    Decided here (rule 7, money safety): an imprisonment, disappearance, … the county
-    confirmed while the benefit was (wrongly) terminated was recorded with no suspension
-    or termination of its own — there was no payment to stop. Restoring payment would
-    ignore it, so the hub restores nothing while such a finding stands: the person's
-    eligibility is for staff to settle first, outside this check. Raises
-    ``restoration-finding-confirmed``.
-    """
-    if voided.findings:
-        raise Refusal(
-            "restoration-finding-confirmed",
-            f"confirmed while the termination by task {voided.task_id} stood, with no "
-            f"disposal of its own: {', '.join(voided.findings)}; the hub does not restore "
-            "payment over it",
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class OtherCauses:
-    """What else the hub knows that could explain a suspension the roster shows.
-
-    The province's roster says *that* a benefit is suspended, never why. ``due_month``
-    is the register's (the month index of ``months.month_index``, None: never
-    certified); ``open_tasks`` names the person's verification tasks still open
-    (``"<kind> <task id>"``): suspected death, imprisonment, … under verification.
-    """
-
-    due_month: int | None = None
-    open_tasks: tuple[str, ...] = ()
-
-
-def check_suspension_lift(
-    voided: VoidedTermination, roster: BenefitRecord, others: OtherCauses | None, *, on: date
-) -> None:
-    """Refuse unless the roster's suspension can only be the voided termination's doing.
-
-    Decided here (rule 7, money safety): the province may have applied the hub's
-    termination as a suspension. Lifting it with the closure is the hub's business
-    only when the suspension began on or after the day the termination took effect
-    (one that began before it had another cause), the person is not overdue for
-    certification on ``on`` (the due month has not passed: otherwise the suspension
-    may be, or would now be, for non-certification — a passed certification moves the
-    due month and clears this) and no other verification task of the person is open
-    (its evidence may be why the province suspended). ``others`` None: not looked up,
-    refused. Raises ``restoration-other-suspension``.
-    """
-    since = roster.suspended_since
-    if since is None or since < voided.effective_from:
-        raise Refusal(
-            "restoration-other-suspension",
-            f"the roster's suspension began {since.isoformat() if since else '?'}, before the "
-            f"termination by task {voided.task_id} took effect "
-            f"({voided.effective_from.isoformat()}): it has another cause, not the hub's to lift",
-        )
-    if others is None:
-        raise Refusal(
-            "restoration-other-suspension",
-            "the other causes of the roster's suspension could not be looked up",
-        )
-    if others.due_month is not None and month_index(on) > others.due_month:
-        raise Refusal(
-            "restoration-other-suspension",
-            f"the person is overdue for certification (due {month_label(others.due_month)}): "
-            "the suspension may be for non-certification; a passed certification clears this",
-        )
-    if others.open_tasks:
-        raise Refusal(
-            "restoration-other-suspension",
-            f"verification still open ({', '.join(others.open_tasks)}): the suspension may be "
-            "for it",
-        )
 
 
 def check_restoration(
@@ -298,6 +232,7 @@ def propose_restoration(
     is refused — it is not the hub's to lift, and months inside it are not owed.
     """
     check_findings(voided)
+    check_not_certified(voided)  # whatever the roster says: it cannot show this suspension
     if roster is None:
         raise Refusal(
             "restoration-no-roster", "the person has no roster entry; nothing to restore yet"
@@ -365,6 +300,7 @@ def _check_against_termination(
     (:func:`check_findings`).
     """
     check_findings(voided)
+    check_not_certified(voided)  # whatever the roster says: it cannot show this suspension
     if roster.status is BenefitStatus.suspended:
         check_suspension_lift(voided, roster, others, on=on)
     if roster.status is BenefitStatus.active and restoration.back_pay_to >= on.replace(day=1):

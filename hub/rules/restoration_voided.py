@@ -1,0 +1,143 @@
+"""The checks only a restoration of a *voided* termination needs (rule 7, money safety).
+
+Lifting the hub's closure resumes payment to someone the hub stopped paying on a false
+death: nothing else the hub decided about the person may be lifted with it. A finding
+confirmed while the termination stood (:func:`check_findings`), a non-certification
+suspension the hub approved and no certification has ended (:func:`check_not_certified`)
+and, when the roster says suspended, any other cause the suspension may have
+(:func:`check_suspension_lift`) each refuse it. Re-exported by
+:mod:`certhub.hub.rules.restoration`, which checks the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from certhub.hub.rules.months import month_index, month_label
+from certhub.schemas import BenefitRecord, Refusal
+
+__all__ = [
+    "OtherCauses",
+    "VoidedTermination",
+    "check_findings",
+    "check_not_certified",
+    "check_suspension_lift",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class VoidedTermination:
+    """The hub's termination of a benefit whose sources were all withdrawn (found voided).
+
+    ``effective_from`` is the termination's (the confirmed event date): the day the
+    benefit stopped. ``recovered`` lists the months (``YYYY-MM``) recovered from the
+    person as overpayment. ``findings`` names the person's other verification tasks
+    confirmed while the termination stood (``"<kind> <task id>"``), or suspended by the
+    hub before it with no approved restoration since (see :func:`check_findings`).
+    ``not_certified`` names a suspension for non-certification the hub approved and no
+    passed certification has ended since, if any (see :func:`check_not_certified`).
+    """
+
+    task_id: str
+    effective_from: date
+    recovered: Collection[str] = ()
+    findings: tuple[str, ...] = ()
+    not_certified: str | None = None
+
+
+def check_findings(voided: VoidedTermination) -> None:
+    """Refuse restoring a voided termination over a finding confirmed while it stood.
+
+    Decided here (rule 7, money safety): an imprisonment, disappearance, … the county
+    confirmed while the benefit was (wrongly) terminated was recorded with no suspension
+    or termination of its own — there was no payment to stop. Restoring payment would
+    ignore it, so the hub restores nothing while such a finding stands: the person's
+    eligibility is for staff to settle first, outside this check. Raises
+    ``restoration-finding-confirmed``.
+    """
+    if voided.findings:
+        raise Refusal(
+            "restoration-finding-confirmed",
+            f"confirmed while the termination by task {voided.task_id} stood, with no "
+            f"disposal of its own: {', '.join(voided.findings)}; the hub does not restore "
+            "payment over it",
+        )
+
+
+def check_not_certified(voided: VoidedTermination) -> None:
+    """Refuse restoring a voided termination over a standing non-certification suspension.
+
+    Decided here (rule 7, money safety): the county approved suspending the person for not
+    certifying (the register's suspension proposal) and the person has not passed a
+    certification since. The false death does not end that suspension, and the roster
+    shows no trace of it once the province applied the termination (``terminated``) or
+    never applied the suspension (``active``): lifting the closure would back-pay and
+    resume payment to someone who never proved to be alive. Whatever the roster says, the
+    hub restores nothing until a passed certification ends the suspension. Raises
+    ``restoration-other-suspension``.
+    """
+    if voided.not_certified is not None:
+        raise Refusal(
+            "restoration-other-suspension",
+            f"the person is suspended for non-certification ({voided.not_certified}) with no "
+            f"passed certification since; lifting the termination by task {voided.task_id} "
+            "would pay them: a passed certification ends it",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OtherCauses:
+    """What else the hub knows that could explain a suspension the roster shows.
+
+    The province's roster says *that* a benefit is suspended, never why. ``due_month``
+    is the register's (the month index of ``months.month_index``, None: never
+    certified); ``open_tasks`` names the person's verification tasks still open
+    (``"<kind> <task id>"``): suspected death, imprisonment, … under verification.
+    """
+
+    due_month: int | None = None
+    open_tasks: tuple[str, ...] = ()
+
+
+def check_suspension_lift(
+    voided: VoidedTermination, roster: BenefitRecord, others: OtherCauses | None, *, on: date
+) -> None:
+    """Refuse unless the roster's suspension can only be the voided termination's doing.
+
+    Decided here (rule 7, money safety): the province may have applied the hub's
+    termination as a suspension. Lifting it with the closure is the hub's business
+    only when the suspension began on or after the day the termination took effect
+    (one that began before it had another cause), the person is not overdue for
+    certification on ``on`` (the due month has not passed: otherwise the suspension
+    may be, or would now be, for non-certification — a passed certification moves the
+    due month and clears this) and no other verification task of the person is open
+    (its evidence may be why the province suspended). ``others`` None: not looked up,
+    refused. Raises ``restoration-other-suspension``.
+    """
+    since = roster.suspended_since
+    if since is None or since < voided.effective_from:
+        raise Refusal(
+            "restoration-other-suspension",
+            f"the roster's suspension began {since.isoformat() if since else '?'}, before the "
+            f"termination by task {voided.task_id} took effect "
+            f"({voided.effective_from.isoformat()}): it has another cause, not the hub's to lift",
+        )
+    if others is None:
+        raise Refusal(
+            "restoration-other-suspension",
+            "the other causes of the roster's suspension could not be looked up",
+        )
+    if others.due_month is not None and month_index(on) > others.due_month:
+        raise Refusal(
+            "restoration-other-suspension",
+            f"the person is overdue for certification (due {month_label(others.due_month)}): "
+            "the suspension may be for non-certification; a passed certification clears this",
+        )
+    if others.open_tasks:
+        raise Refusal(
+            "restoration-other-suspension",
+            f"verification still open ({', '.join(others.open_tasks)}): the suspension may be "
+            "for it",
+        )
