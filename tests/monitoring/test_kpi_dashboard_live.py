@@ -15,7 +15,6 @@ import io
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -64,17 +63,14 @@ def prometheus(tmp_path: Path, demo_hub: str) -> Iterator[Prometheus]:
 
 async def test_every_panel_has_data_after_the_demo_month(prometheus: Prometheus) -> None:
     async with aiohttp.ClientSession() as session:
-
-        async def series(promql: str) -> list[Any] | None:
-            try:
-                return await prometheus.result(session, promql)
-            except aiohttp.ClientConnectionError:
-                return None  # not listening yet
-
+        await prometheus.ready(session, SECONDS)
         deadline = time.monotonic() + SECONDS
-        while not await series('certhub_kpi_trend{job="certhub"}'):  # the first scrape landed
+        # the first scrape landed:
+        while not await prometheus.result(session, 'certhub_kpi_trend{job="certhub"}'):
             assert time.monotonic() < deadline, "the KPI gauges never reached Prometheus"
             await asyncio.sleep(0.2)  # polling the scrape interval, not a known duration
-        empty = [title for title, promql in kpi_panels() if not await series(promql)]
+        empty = [
+            title for title, promql in kpi_panels() if not await prometheus.result(session, promql)
+        ]
     assert empty == []
     assert len(kpi_panels()) > 40

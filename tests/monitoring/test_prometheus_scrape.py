@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import aiohttp
 import pytest
 from prometheuskit import DASHBOARDS, Prometheus, panel_queries
 
@@ -35,17 +34,7 @@ async def prometheus(running_hub: Any, tmp_path: Path) -> AsyncIterator[Promethe
     """A real Prometheus scraping ``running_hub``; stopped after the test."""
     server = Prometheus(tmp_path / "prometheus", [urlsplit(running_hub.base_url).netloc])
     try:
-
-        async def ready() -> bool | None:
-            if server.process.poll() is not None:
-                pytest.fail(f"prometheus exited: {(tmp_path / 'prometheus' / 'prometheus.log')}")
-            try:
-                async with running_hub.session.get(f"{server.url}/-/ready") as response:
-                    return True if response.status == 200 else None
-            except aiohttp.ClientConnectionError:
-                return None
-
-        await eventually(ready, "prometheus ready")
+        await server.ready(running_hub.session, DEADLINE_SECONDS)
         yield server
     finally:
         server.stop()

@@ -95,6 +95,7 @@ async def test_every_panel_has_data_in_a_three_process_deployment(
     )
     try:
         async with aiohttp.ClientSession() as session:
+            await prometheus.ready(session)
             pushed = await _traffic(session, deployment.parties, hubs)
             pushed += await _reports(session, deployment.parties, city_key, hubs[0])
             await _refused_evidence(session, city_key, hubs[1])

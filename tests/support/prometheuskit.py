@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,23 @@ class Prometheus:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+
+    async def ready(self, session: aiohttp.ClientSession, seconds: float = 60.0) -> None:
+        """Wait until the server answers ``/-/ready`` with 200: before that its API answers
+        503 (plain text, not JSON) while it starts, or nothing while it is not listening."""
+        deadline = time.monotonic() + seconds
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(f"prometheus exited: see {self.log.name}")
+            try:
+                async with session.get(f"{self.url}/-/ready") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass  # not listening yet
+            if time.monotonic() > deadline:
+                pytest.fail(f"prometheus not ready within {seconds:g} s")
+            await asyncio.sleep(0.2)  # polling its start, not waiting a known duration
 
     async def query(self, session: aiohttp.ClientSession, promql: str) -> dict[str, Any]:
         """The JSON answer of ``/api/v1/query`` (errors included, not raised)."""
