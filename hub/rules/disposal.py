@@ -4,9 +4,12 @@ Death, loss of nationality and duplicate receipt terminate the benefit from
 the confirmed event date and the family is told to claim the one-time
 payments; imprisonment suspends it for the sentence; missing suspends it.
 Benefits remain payable for the month of the event; every month paid after
-it, up to the roster's ``paid_through``, is an overpayment to recover — once:
-months an earlier disposal already recovers are left out (and the ledger
-refuses a month recovered twice).
+it is an overpayment to recover — once: months an earlier disposal already
+recovers are left out (and the ledger refuses a month recovered twice). Paid
+are the months up to the roster's ``paid_through`` and the months an approved
+restoration back-paid: the hub's copy of the roster says suspended, paid
+through the suspension's month, until the province's next entry, but the back
+pay the hub signed is paid all the same.
 """
 
 from __future__ import annotations
@@ -72,10 +75,12 @@ def dispose(
     decided_by: ActorRef,
     at: datetime,
     recovered: Collection[str] = (),
+    back_paid: Collection[str] = (),
 ) -> Disposal:
     """Terminate or suspend by the task's disposal, with the overpayment if any.
 
-    ``recovered`` lists the months (``YYYY-MM``) already recovered from this person.
+    ``recovered`` lists the months (``YYYY-MM``) already recovered from this person,
+    ``back_paid`` those approved restorations back-paid them.
 
     Raises:
         Refusal: ``task-transition-invalid`` if ``event_date`` is before the
@@ -84,7 +89,7 @@ def dispose(
     """
     if event_date < birth_date_of(task.person.id_number):
         raise Refusal("task-transition-invalid", "event_date is before the person's birth date")
-    overpayments = overpaid(task, event_date, roster, recovered)
+    overpayments = overpaid(task, event_date, roster, recovered, back_paid)
     if task.disposal is TaskDisposal.suspend:
         reason = (
             SuspensionReason.imprisonment
@@ -122,13 +127,16 @@ def overpaid(
     event_date: date,
     roster: BenefitRecord | None,
     recovered: Collection[str] = (),
+    back_paid: Collection[str] = (),
 ) -> tuple[Overpayment, ...]:
-    """Months paid after the event month, per the roster, not recovered yet; one per run."""
+    """Months paid after the event month — through the roster's ``paid_through``, or
+    ``back_paid`` by an approved restoration — not recovered yet; one per run."""
     if roster is None:
         return ()
-    last = month_index(parse_month(roster.paid_through))
-    after_event = range(month_index(event_date) + 1, last + 1)
-    due = [i for i in after_event if month_label(i) not in recovered]
+    event = month_index(event_date)
+    paid = set(range(event + 1, month_index(parse_month(roster.paid_through)) + 1))
+    paid |= {i for i in map(month_index, map(parse_month, back_paid)) if i > event}
+    due = [i for i in sorted(paid) if month_label(i) not in recovered]
     monthly = Decimal(roster.monthly_amount)
     return tuple(_overpayment(task, first, last, monthly) for first, last in consecutive_spans(due))
 

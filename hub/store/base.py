@@ -249,6 +249,12 @@ class BenefitReads(Protocol):
         approved, the hub's signed on a proposal's approval); pending ones not."""
         ...
 
+    async def back_paid_months(self, person_id: str) -> frozenset[str]:
+        """The months (``YYYY-MM``) restorations approved back-paid this person (staff's
+        items approved, the hub's signed on a proposal's approval); pending and rejected
+        ones not: paid, whatever the hub's roster entry still says."""
+        ...
+
 
 class ReviewItems(Protocol):
     """A reader's list of items awaiting a decision (:mod:`~certhub.hub.store.review_reads`)."""

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from certhub.hub.store.base import Conflict
+from typing_extensions import override
+
+from certhub.hub.store.base import BenefitReads, Conflict
 from certhub.hub.store.effects import BenefitClosure, EvidenceBinding, MonthsClaim
 
 CLAIM_MONTH: Final = (
@@ -55,6 +57,12 @@ RESUMED_BACKFILL: Final[dict[Literal["sqlite", "postgres"], str]] = {
 staff-filed ``restoration/v1`` not rejected (its own sequence is the source, as its
 ``back_paid`` months') and one the hub signed on approving a proposal. A proposal approved
 with no month to back-pay signed none, so its month is not recovered here."""
+APPROVED_BACK_PAY: Final = (
+    "SELECT b.month FROM benefit_months b JOIN items i ON b.source = CAST(i.item_id AS TEXT)"
+    " WHERE b.person_id=? AND b.purpose='back_paid' AND i.status='approved'"
+)
+"""Months back-paid by approved restorations: a staff request's months name its own item
+(its sequence), those of the hub's restoration the approved proposal's item."""
 RELEASE_RECOVERED: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'recovered'"
 """A voided overpayment recovers nothing: its months are free for a later (true) death's."""
 CLOSE_BENEFIT: Final = (
@@ -99,3 +107,15 @@ def other_person(binding: EvidenceBinding) -> Conflict:
         f"evidence {binding.sha256[:12]}… already certified another person; "
         "each certification has its own evidence",
     )
+
+
+class BackPayReads(BenefitReads):
+    """The months approved restorations back-paid (both dialects; the dialect's ``_read``)."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # the dialect's transport
+
+    @override
+    async def back_paid_months(self, person_id: str) -> frozenset[str]:
+        rows = await self._read(APPROVED_BACK_PAY, (person_id,))
+        return frozenset(str(row[0]) for row in rows)

@@ -8,13 +8,14 @@ from typing import Final
 import asyncpg
 
 from certhub.hub.store.base import StoreUnavailable
+from certhub.hub.store.money import BackPayReads
 from certhub.hub.store.postgres import schema
 from certhub.hub.store.queries import LedgerReads
 
 CONNECTION_ERRORS: Final = schema.CONNECTION_ERRORS
 
 
-class PostgresQueries(LedgerReads):
+class PostgresQueries(BackPayReads, LedgerReads):
     """The read side on a pool of PostgreSQL connections; the ledger sets ``_pool``."""
 
     _pool: asyncpg.Pool

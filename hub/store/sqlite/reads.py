@@ -7,11 +7,12 @@ import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from certhub.hub.store.money import BackPayReads
 from certhub.hub.store.queries import LedgerReads
 from certhub.hub.store.sqlite.schema import connect
 
 
-class SqliteReads(LedgerReads):
+class SqliteReads(BackPayReads, LedgerReads):
     """Runs the ledger's read queries on a small pool of read-only connections.
 
     The ledger class sets the attributes below when it opens.

@@ -1,0 +1,110 @@
+"""A death confirmed after a restoration back-paid months after it recovers them.
+
+The hub's roster entry still says suspended, paid through the suspension's month,
+until the province's next entry; the back pay the hub signed on approving a
+restoration was paid all the same, so a month back-paid after the event month is
+overpaid like one the roster shows paid — once (a month in both counts once; one
+recovered before not again). Vectors by hand at 238.00 a month, across a year end
+and into February 2024 (29 days).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from certhub.hub.rules.disposal import dispose
+from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
+from certhub.mocks.population import Population
+from certhub.schemas import (
+    ActorRef,
+    BenefitRecord,
+    EligibilityReport,
+    Role,
+    TaskTransition,
+    VerificationTask,
+)
+
+NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
+COUNTY = ActorRef(id="county-1", role=Role.county_reviewer)
+WINTER = ("2023-12", "2024-01", "2024-02")  # back-paid by a restoration approved in 2024-03
+
+
+def confirmed(reason: str = "death") -> VerificationTask:
+    payload = Population(seed=3).eligibility_report() | {"reason": reason, "remarks": "x"}
+    task = task_for_report(None, EligibilityReport.model_validate(payload), "10", NOW)
+    assert task is not None
+    step = TaskTransition.model_validate(
+        {"task_id": task.task_id, "to_status": "confirmed", "actor": COUNTY, "at": NOW,
+         "method": "department_letter", "outcome": "核实"}
+    )  # fmt: skip
+    return advance(TaskRecord(task, 0), step, Role.county_reviewer)
+
+
+def suspended(task: VerificationTask, paid_through: str = "2023-11") -> BenefitRecord:
+    """The hub's roster entry: suspended since 10 November 2023, paid through November."""
+    return BenefitRecord(
+        person=task.person,
+        status="suspended",
+        suspended_since=date(2023, 11, 10),
+        monthly_amount=Decimal("238.00"),
+        paid_through=paid_through,
+        bank_account_on_file="****1234",
+        as_of=NOW,
+    )
+
+
+def overpaid(
+    event: date,
+    paid_through: str = "2023-11",
+    recovered: tuple[str, ...] = (),
+    reason: str = "death",
+) -> list[tuple[date, date, int, Decimal]]:
+    task = confirmed(reason)
+    disposal = dispose(
+        task, event_date=event, suspend_until=None, roster=suspended(task, paid_through),
+        decided_by=COUNTY, at=NOW, recovered=recovered, back_paid=WINTER,
+    )  # fmt: skip
+    return [(o.period_from, o.period_to, o.months, o.amount) for o in disposal.overpayments]
+
+
+def test_months_back_paid_after_the_death_are_overpaid() -> None:
+    # died in the suspension's month: December to February were back-paid, 3 x 238.00
+    assert overpaid(date(2023, 11, 20)) == [
+        (date(2023, 12, 1), date(2024, 2, 29), 3, Decimal("714.00"))
+    ]
+
+
+def test_only_the_months_after_the_event_month() -> None:
+    assert overpaid(date(2024, 1, 31)) == [
+        (date(2024, 2, 1), date(2024, 2, 29), 1, Decimal("238.00"))
+    ]
+    assert overpaid(date(2024, 2, 1)) == []  # February is payable: the death's month
+    assert overpaid(date(2023, 12, 31)) == [
+        (date(2024, 1, 1), date(2024, 2, 29), 2, Decimal("476.00"))
+    ]
+
+
+def test_a_month_both_paid_and_back_paid_counts_once() -> None:
+    # the province's next entry shows the back pay paid through February: still 714.00
+    assert overpaid(date(2023, 11, 20), paid_through="2024-02") == [
+        (date(2023, 12, 1), date(2024, 2, 29), 3, Decimal("714.00"))
+    ]
+    # and paid on regularly through April: 2023-12..2024-04, 5 x 238.00
+    assert overpaid(date(2023, 11, 20), paid_through="2024-04") == [
+        (date(2023, 12, 1), date(2024, 4, 30), 5, Decimal("1190.00"))
+    ]
+
+
+def test_a_month_recovered_before_is_not_recovered_again() -> None:
+    # January recovered already (an imprisonment's overpayment): two runs of one month
+    assert overpaid(date(2023, 11, 20), recovered=("2024-01",)) == [
+        (date(2023, 12, 1), date(2023, 12, 31), 1, Decimal("238.00")),
+        (date(2024, 2, 1), date(2024, 2, 29), 1, Decimal("238.00")),
+    ]
+
+
+def test_an_imprisonment_recovers_the_back_pay_paid_during_it() -> None:
+    assert overpaid(date(2023, 12, 5), reason="imprisonment") == [
+        (date(2024, 1, 1), date(2024, 2, 29), 2, Decimal("476.00"))
+    ]
