@@ -5,7 +5,10 @@ approves one, the hub signs the ``suspension/v1`` (reason ``not_certified``,
 from the day the pensioner became liable), decided by the approver, in the
 same transaction as the decision. If the pensioner was certified after the
 proposal (the register's due month moved on), the approval is refused: there
-is nothing to suspend, and the county rejects the proposal instead.
+is nothing to suspend, and the county rejects the proposal instead. So it is
+while a passed certification of the pensioner awaits review (counter, home
+visit, social organisation: they count once approved): the county decides that
+first — approved, nothing to suspend; rejected, the proposal may be approved.
 """
 
 from __future__ import annotations
@@ -14,11 +17,25 @@ import hashlib
 from dataclasses import replace
 
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.months import month_index, month_label, parse_month
+from certhub.hub.store.accountability_reads import PageQuery
 from certhub.hub.store.effects import AuditWrite, Effects
-from certhub.schemas import Decision, Refusal, Suspension, SuspensionProposal, SuspensionReason
+from certhub.schemas import (
+    CertificationEvent,
+    CertificationOutcome,
+    Decision,
+    PersonRef,
+    Refusal,
+    Suspension,
+    SuspensionProposal,
+    SuspensionReason,
+)
 
 __all__ = ["proposal_message_id", "suspension_approved", "suspension_message_id"]
+
+UNDER_REVIEW = (ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value)
+PAGE = 500
 
 
 def proposal_message_id(due_month: int, person_id: str) -> str:
@@ -49,6 +66,13 @@ async def suspension_approved(
             f"the pensioner was certified after the proposal (due {month_label(row.due_month)}"
             " now): nothing to suspend; reject the proposal",
         )
+    pending = await _certification_under_review(ctx, proposal.person)
+    if pending is not None:
+        raise Refusal(
+            "conflict",
+            f"certification {pending} of the pensioner is under review: decide it first "
+            "(approved, there is nothing to suspend)",
+        )
     suspension = Suspension(
         person=proposal.person,
         reason=SuspensionReason.not_certified,
@@ -66,3 +90,23 @@ async def suspension_approved(
     )
     audit = AuditWrite("suspension", str(item_id), decision.actor.id, outcome.sha256)
     return replace(effects, outcomes=(*effects.outcomes, outcome), audit=(*effects.audit, audit))
+
+
+async def _certification_under_review(ctx: ProcedureContext, person: PersonRef) -> int | None:
+    """The item of a passed certification of ``person`` still under review, if any.
+
+    Read from the items of the person's county (a certification names the person's
+    region), page by page: the few a county has under review at a time.
+    """
+    page = PageQuery(0, PAGE, region=person.region.county)
+    kind = ItemKind.CERTIFICATION.value
+    while records := await ctx.store.list_items(kind, page, statuses=UNDER_REVIEW):
+        for record in records:
+            event = CertificationEvent.model_validate_json(record.payload)
+            passed = event.outcome is CertificationOutcome.certified
+            if passed and event.person.id_number == person.id_number:
+                return record.sequence
+        if len(records) < PAGE:
+            return None
+        page = PageQuery(records[-1].sequence, PAGE, region=person.region.county)
+    return None
