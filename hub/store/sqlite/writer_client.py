@@ -30,7 +30,13 @@ from certhub.hub.store.group_commit import mark_retrieved
 from certhub.hub.store.records import NewMessage
 from certhub.hub.store.sqlite.ledger import SqliteLedger
 from certhub.hub.store.sqlite.outbox import Apply
-from certhub.hub.store.sqlite.writer_wire import FrameError, decode, encode, read_frame
+from certhub.hub.store.sqlite.writer_wire import (
+    FrameBatch,
+    FrameError,
+    decode,
+    encode,
+    read_frame,
+)
 from certhub.hub.store.writes import Op
 from certhub.security import ReceiptDraft
 
@@ -46,6 +52,7 @@ class WriterChannel:
         self._ids = itertools.count()
         self._pending: dict[int, asyncio.Future[tuple[bool, Any]]] = {}
         self._writer: asyncio.StreamWriter | None = None
+        self._batch: FrameBatch | None = None
         self._listener: asyncio.Task[None] | None = None
         self._connecting = asyncio.Lock()
 
@@ -55,14 +62,15 @@ class WriterChannel:
         Raises:
             StoreUnavailable: the writer cannot be reached or went away mid-call.
         """
-        writer = await self._connected()
+        batch = await self._connected()
         call_id = next(self._ids)
         answer: asyncio.Future[tuple[bool, Any]] = asyncio.get_running_loop().create_future()
-        answer.add_done_callback(mark_retrieved)  # a call that failed in drain() never awaits it
+        answer.add_done_callback(mark_retrieved)  # failed by the listener, perhaps unawaited
+        # Registered before any await: if the connection is lost from here on, the
+        # listener (still running: the writer was not closing) fails this call.
         self._pending[call_id] = answer
         try:
-            writer.write(encode(call_id, (operation, arguments)))
-            await writer.drain()
+            batch.write(encode(call_id, (operation, arguments)))  # at most a turn's calls queue
             ok, value = await answer
         except (ConnectionError, OSError) as exc:
             raise StoreUnavailable(f"the ledger writer went away: {exc}") from exc
@@ -72,15 +80,16 @@ class WriterChannel:
             raise value
         return value
 
-    async def _connected(self) -> asyncio.StreamWriter:
+    async def _connected(self) -> FrameBatch:
         async with self._connecting:
-            if self._writer is None or self._writer.is_closing():
+            if self._writer is None or self._batch is None or self._writer.is_closing():
                 try:
                     reader, self._writer = await asyncio.open_unix_connection(self._path)
                 except OSError as exc:
                     raise StoreUnavailable(f"no ledger writer at {self._path}: {exc}") from exc
+                self._batch = FrameBatch(self._writer)
                 self._listener = asyncio.create_task(self._listen(reader, self._writer))
-            return self._writer
+            return self._batch
 
     async def _listen(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Hand each answer to its call; when the stream ends, fail every call still waiting."""

@@ -21,7 +21,13 @@ from certhub.hub.store.base import StoreError, StoreUnavailable
 from certhub.hub.store.effects import Effects
 from certhub.hub.store.records import NewMessage, draft_receipt
 from certhub.hub.store.sqlite.ledger import SqliteLedger
-from certhub.hub.store.sqlite.writer_wire import FrameError, decode, encode, read_frame
+from certhub.hub.store.sqlite.writer_wire import (
+    FrameBatch,
+    FrameError,
+    decode,
+    encode,
+    read_frame,
+)
 from certhub.hub.store.writes import Check, Link, Run, RunMany
 from certhub.security import ReceiptSigner
 
@@ -69,10 +75,11 @@ class LedgerWriterServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._connections.add(writer)
+        answers = FrameBatch(writer)  # a group commit's answers leave in one send
         try:
             while True:
                 call_id, body = await read_frame(reader)
-                call = asyncio.create_task(self._answer(writer, call_id, body))
+                call = asyncio.create_task(self._answer(answers, call_id, body))
                 self._calls.add(call)
                 call.add_done_callback(self._calls.discard)
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -83,7 +90,7 @@ class LedgerWriterServer:
             self._connections.discard(writer)
             writer.close()
 
-    async def _answer(self, writer: asyncio.StreamWriter, call_id: int, body: bytes) -> None:
+    async def _answer(self, answers: FrameBatch, call_id: int, body: bytes) -> None:
         try:
             frame = encode(call_id, (True, await self._call(*decode(body))))
         except StoreError as exc:
@@ -94,8 +101,7 @@ class LedgerWriterServer:
         except Exception as exc:  # a bug here must not look like a commit: report unavailable
             log.exception("ledger channel: a call failed")
             frame = encode(call_id, (False, StoreUnavailable(f"ledger writer failed: {exc}")))
-        if not writer.is_closing():
-            writer.write(frame)
+        answers.write(frame)  # not sent if the ingress process went away meanwhile
 
     async def _call(self, operation: str, arguments: Any) -> object:
         if operation == "append":

@@ -20,6 +20,12 @@ Requests are ``(operation, arguments)``, answers ``(ok, value)`` where a
 failed write's value is the store error (a refusal keeps its slug).
 Enumerations of other modules (a rule's ``ItemKind`` in an effect's ``str``
 field) travel as their plain values.
+
+The call every pushed message makes — an append whose only effect is at most
+an item under review, received at a UTC time — and its answer, a sequence and
+a receipt, travel as fixed binary records instead (:mod:`.writer_records`,
+told apart by their first byte: a pickle's is ``0x80``); they cost a fifth of
+their pickles (≈ 6 against ≈ 35 µs of CPU per append, both ends).
 """
 
 from __future__ import annotations
@@ -36,9 +42,10 @@ import struct
 from collections.abc import Callable
 from typing import Any, Final
 
+from certhub.hub.store.sqlite import writer_records
 from certhub.schemas import Refusal
 
-__all__ = ["FrameError", "decode", "encode", "read_frame"]
+__all__ = ["FrameBatch", "FrameError", "decode", "encode", "read_frame"]
 
 MAX_FRAME: Final = 64 * 1024 * 1024  # far above any message (max body 1 MiB) with its effects
 _HEAD = struct.Struct(">IQ")  # pickle length, call id
@@ -157,6 +164,9 @@ _ADMITTED: dict[tuple[str, str], type] = {}
 
 def encode(call_id: int, value: object) -> bytes:
     """``value`` as one frame of call ``call_id`` (head included)."""
+    record = writer_records.encode(value)
+    if record is not None:
+        return b"".join((_HEAD.pack(sum(map(len, record)), call_id), *record))
     buffer = io.BytesIO()
     buffer.write(bytes(_HEAD.size))
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
@@ -173,6 +183,11 @@ def decode(body: bytes) -> Any:
     Raises:
         FrameError: the body is not a pickle of the ledger's records.
     """
+    if body[:1] in writer_records.TAGS:
+        try:
+            return writer_records.decode(body)
+        except (ValueError, LookupError, OverflowError, struct.error) as exc:
+            raise FrameError(f"malformed ledger record: {exc}") from exc
     try:
         return _LedgerUnpickler(io.BytesIO(body)).load()
     except FrameError:
@@ -192,3 +207,30 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     if length > MAX_FRAME:
         raise FrameError(f"ledger frame of {length} bytes (at most {MAX_FRAME})")
     return call_id, await reader.readexactly(length)
+
+
+class FrameBatch:
+    """The frames written to one stream in a loop turn, sent together at its end.
+
+    A signature-helper batch resumes a dozen requests in one turn, each with an
+    append; a group commit answers as many. One ``send`` for them all instead
+    of one each (and one wake-up of the reader). The frames leave in the order
+    written. Nothing is sent once the stream is closing: its reader fails the
+    calls still waiting (:class:`~certhub.hub.store.sqlite.writer_client.WriterChannel`).
+    """
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        """Batch the frames written to ``writer``."""
+        self._writer = writer
+        self._frames: list[bytes] = []
+
+    def write(self, frame: bytes) -> None:
+        """Send ``frame`` with the others of this loop turn."""
+        if not self._frames:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._frames.append(frame)
+
+    def _flush(self) -> None:
+        frames, self._frames = self._frames, []
+        if not self._writer.is_closing():
+            self._writer.write(b"".join(frames) if len(frames) > 1 else frames[0])
