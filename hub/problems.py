@@ -98,6 +98,7 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "restoration-period-invalid": (422, "Back-pay period invalid"),
     "restoration-other-suspension": (409, "The suspension has another cause"),
     "restoration-finding-confirmed": (409, "A finding confirmed meanwhile still stands"),
+    "restoration-verification-open": (409, "Another verification of the person is open"),
     "months-already-counted": (409, "These months were already back-paid or recovered"),
     "evidence-other-person": (409, "This evidence already certified another person"),
     "restoration-amount-mismatch": (422, "Back-pay amount does not add up"),

@@ -7,7 +7,9 @@
   (:mod:`certhub.hub.rules.comparison`) and opens the verification task at
   once, or joins the person's open task of that kind (from an earlier run or
   a coordinator's report) — never a second one; a person whose benefit is
-  already closed gets no task, the report is linked to that history;
+  already closed gets no task, the report is linked to that history — unless the
+  closure is the hub's termination found voided (the report opens a task, which
+  holds its restoration back: :func:`~certhub.hub.procedure.reversals.report_closed_by`);
 * a **clearing step** carries a department's void: the rule decides whether
   the task is cleared, kept, or — confirmed, terminated, and every record it
   rested on withdrawn — its termination is voided and a restoration proposed:
@@ -26,9 +28,8 @@ from pydantic import BaseModel
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.procedure.restoration_proposals import proposal_message_id, proposal_record
-from certhub.hub.procedure.reversals import machine_sources, withdrawn_records
+from certhub.hub.procedure.reversals import machine_sources, report_closed_by, withdrawn_records
 from certhub.hub.procedure.tasks import (
-    closed_by,
     extend,
     notice_write,
     task_effects,
@@ -82,8 +83,8 @@ async def _plan_report(
     check_reporter(report.reporter, signer_of(message), ctx.parties)
     check_grades(report)
     person = report.person.id_number
-    closed = await closed_by(ctx, person)
-    if closed is not None:  # no task on a closed benefit: the report joins that history
+    closed = await report_closed_by(ctx, person)
+    if closed is not None:  # no task on a closed benefit (not voided): it joins that history
         return Effects(audit=(AuditWrite("report_linked", closed, message.sender, message.digest),))
     existing = await task_record(ctx, person, report.reason.value)
     task = task_for_report(existing, report, message.jti, ctx.clock())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
+from certhub.hub.procedure.tasks import closed_by
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
     ReversalAction,
@@ -34,7 +35,10 @@ from certhub.schemas import (
 __all__ = [
     "machine_sources",
     "not_certified_suspension",
+    "open_tasks",
+    "report_closed_by",
     "suspension_causes",
+    "voided_task",
     "voided_termination",
     "withdrawn_records",
 ]
@@ -66,19 +70,14 @@ async def withdrawn_records(
     }
 
 
-async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermination | None:
-    """The hub's termination by ``task_id`` if its departments withdrew all it rested on.
-
-    None when the task is unknown, did not terminate the person's benefit, rests
-    on a person's report or on any record not withdrawn, or its signed
-    termination cannot be read back (nothing is restored on facts the hub cannot show).
-    """
+async def voided_task(ctx: ProcedureContext, task_id: str) -> VerificationTask | None:
+    """Task ``task_id`` if it terminated the person's benefit and that termination is
+    voided: every record it rested on withdrawn, no person's report behind it."""
     row = await ctx.store.get_task(task_id)
     if row is None:
         return None
     task = VerificationTask.model_validate_json(row.snapshot)
-    person = task.person.id_number
-    closed = await ctx.store.closed_benefit(person)
+    closed = await ctx.store.closed_benefit(task.person.id_number)
     machine = await machine_sources(ctx, task)
     action = reversal_action(
         task,
@@ -86,8 +85,38 @@ async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermi
         machine,
         terminated_by_task=closed is not None and closed[1] == task_id,
     )
-    if action is not ReversalAction.PROPOSE_RESTORATION:
+    return task if action is ReversalAction.PROPOSE_RESTORATION else None
+
+
+async def report_closed_by(ctx: ProcedureContext, person_id: str) -> str | None:
+    """What closed the person's benefit, as a new report about them sees it (linked to
+    that history, no task) — None also when it is the hub's termination found voided.
+
+    Decided here (rule 7, money safety): the departments withdrew every record that
+    death rested on, so the person is not known dead; a death (or any) report arriving
+    while its restoration is pending is new evidence and opens a verification task, which
+    holds the restoration back until it is settled (``restoration-verification-open``;
+    confirmed, ``restoration-finding-confirmed``).
+    """
+    hubs = await ctx.store.closed_benefit(person_id)
+    if hubs is None:
+        return await closed_by(ctx, person_id)  # the roster's, if it says terminated
+    if await voided_task(ctx, hubs[1]) is not None:
         return None
+    return f"{hubs[0]}, task {hubs[1]}"
+
+
+async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermination | None:
+    """The hub's termination by ``task_id`` if its departments withdrew all it rested on.
+
+    None when the task is unknown, did not terminate the person's benefit, rests
+    on a person's report or on any record not withdrawn, or its signed
+    termination cannot be read back (nothing is restored on facts the hub cannot show).
+    """
+    task = await voided_task(ctx, task_id)
+    if task is None:
+        return None
+    person = task.person.id_number
     record = await ctx.store.find(ctx.outcomes.hub_id, f"termination:{task_id}")
     if record is None:
         return None
@@ -111,7 +140,12 @@ async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermi
     findings = tuple(f"{found.kind.value} {found.task_id}" for found in later)
     not_certified = await not_certified_suspension(ctx, person)
     return VoidedTermination(
-        task_id, termination.effective_from, recovered, findings, not_certified
+        task_id,
+        termination.effective_from,
+        recovered,
+        findings,
+        not_certified,
+        await open_tasks(ctx, person),
     )
 
 
@@ -137,13 +171,15 @@ async def not_certified_suspension(ctx: ProcedureContext, person_id: str) -> str
     return f"proposal {proposal.sequence}, due {month_label(row.due_month)}"
 
 
-async def suspension_causes(ctx: ProcedureContext, person_id: str) -> OtherCauses:
-    """What else the hub knows that could explain the roster suspending ``person_id``.
-
-    The register's due month (overdue: perhaps suspended for non-certification) and
-    the person's verification tasks still open, each read by key (one per kind).
-    """
-    row = await ctx.store.register_person(person_id)
+async def open_tasks(ctx: ProcedureContext, person_id: str) -> tuple[str, ...]:
+    """The person's verification tasks still open (``"<kind> <task id>"``), each read by
+    key: one per kind at most (the ``tasks_one_open`` index)."""
     found = [(kind, await ctx.store.find_open_task(person_id, kind.value)) for kind in TaskKind]
-    open_tasks = tuple(f"{kind.value} {task.task_id}" for kind, task in found if task)
-    return OtherCauses(row.due_month if row else None, open_tasks)
+    return tuple(f"{kind.value} {task.task_id}" for kind, task in found if task)
+
+
+async def suspension_causes(ctx: ProcedureContext, person_id: str) -> OtherCauses:
+    """What else the hub knows that could explain the roster suspending ``person_id``:
+    the register's due month (overdue: perhaps suspended for non-certification)."""
+    row = await ctx.store.register_person(person_id)
+    return OtherCauses(row.due_month if row else None)

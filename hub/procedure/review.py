@@ -12,6 +12,7 @@ from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
 from certhub.hub.procedure.restoration_proposals import proposal_approved, recheck_proposal
+from certhub.hub.procedure.reversals import report_closed_by
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import (
@@ -117,8 +118,9 @@ async def _on_approval(
         return extend(effects, notices=(notice,), outbox=upward)
     if kind is ItemKind.REPORT:
         report = EligibilityReport.model_validate_json(record.payload)
-        closed = await closed_by(ctx, report.person.id_number)
-        if closed is not None:  # linked to the closed history; no task, no money effect
+        # linked to the closed history (no task, no money effect), unless voided
+        closed = await report_closed_by(ctx, report.person.id_number)
+        if closed is not None:
             link = AuditWrite("report_linked", f"{item_id}>{closed}", "hub", record.sha256)
             return extend(effects, audit=(link,))
         existing = await task_record(ctx, report.person.id_number, report.reason.value)

@@ -12,7 +12,8 @@
   restored that way too, but only when nothing but the voided termination can
   explain the suspension (:func:`check_suspension_lift`); never over a
   non-certification suspension the hub approved and no certification ended
-  (:func:`check_not_certified`), whatever the roster says (checks of a voided
+  (:func:`check_not_certified`), nor while another verification of the person is open
+  (:func:`check_open_tasks`), whatever the roster says (checks of a voided
   termination: :mod:`certhub.hub.rules.restoration_voided`);
 * back pay runs in whole months inside the suspension period, after the last
   month the roster paid (a month is paid once: regularly or as back pay) and
@@ -48,6 +49,7 @@ from certhub.hub.rules.restoration_voided import (
     VoidedTermination,
     check_findings,
     check_not_certified,
+    check_open_tasks,
     check_suspension_lift,
 )
 from certhub.schemas import BenefitRecord, BenefitStatus, Refusal, Restoration
@@ -61,6 +63,7 @@ __all__ = [
     "account_matches",
     "check_findings",
     "check_not_certified",
+    "check_open_tasks",
     "check_restoration",
     "check_resumed",
     "check_suspension_lift",
@@ -233,6 +236,7 @@ def propose_restoration(
     """
     check_findings(voided)
     check_not_certified(voided)  # whatever the roster says: it cannot show this suspension
+    check_open_tasks(voided)  # whatever the roster says: the person may yet be found dead
     if roster is None:
         raise Refusal(
             "restoration-no-roster", "the person has no roster entry; nothing to restore yet"
@@ -297,10 +301,12 @@ def _check_against_termination(
     suspension (:func:`check_suspension_lift`); the request still states the
     termination's ``effective_from``, and back pay starts with its month at the
     earliest. A finding confirmed while the termination stood is refused
-    (:func:`check_findings`).
+    (:func:`check_findings`), and so is another verification still open
+    (:func:`check_open_tasks`).
     """
     check_findings(voided)
     check_not_certified(voided)  # whatever the roster says: it cannot show this suspension
+    check_open_tasks(voided)  # whatever the roster says: the person may yet be found dead
     if roster.status is BenefitStatus.suspended:
         check_suspension_lift(voided, roster, others, on=on)
     if roster.status is BenefitStatus.active and restoration.back_pay_to >= on.replace(day=1):

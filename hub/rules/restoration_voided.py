@@ -3,8 +3,9 @@
 Lifting the hub's closure resumes payment to someone the hub stopped paying on a false
 death: nothing else the hub decided about the person may be lifted with it. A finding
 confirmed while the termination stood (:func:`check_findings`), a non-certification
-suspension the hub approved and no certification has ended (:func:`check_not_certified`)
-and, when the roster says suspended, any other cause the suspension may have
+suspension the hub approved and no certification has ended (:func:`check_not_certified`),
+another verification of the person still open (:func:`check_open_tasks`) and, when the
+roster says suspended, any other cause the suspension may have
 (:func:`check_suspension_lift`) each refuse it. Re-exported by
 :mod:`certhub.hub.rules.restoration`, which checks the figures.
 """
@@ -23,6 +24,7 @@ __all__ = [
     "VoidedTermination",
     "check_findings",
     "check_not_certified",
+    "check_open_tasks",
     "check_suspension_lift",
 ]
 
@@ -38,6 +40,9 @@ class VoidedTermination:
     hub before it with no approved restoration since (see :func:`check_findings`).
     ``not_certified`` names a suspension for non-certification the hub approved and no
     passed certification has ended since, if any (see :func:`check_not_certified`).
+    ``open_tasks`` names the person's verification tasks still open (``"<kind> <task
+    id>"``): a second death reported, an imprisonment, … under verification (see
+    :func:`check_open_tasks`).
     """
 
     task_id: str
@@ -45,6 +50,7 @@ class VoidedTermination:
     recovered: Collection[str] = ()
     findings: tuple[str, ...] = ()
     not_certified: str | None = None
+    open_tasks: tuple[str, ...] = ()
 
 
 def check_findings(voided: VoidedTermination) -> None:
@@ -87,18 +93,35 @@ def check_not_certified(voided: VoidedTermination) -> None:
         )
 
 
+def check_open_tasks(voided: VoidedTermination) -> None:
+    """Refuse restoring a voided termination while another verification of the person is open.
+
+    Decided here (rule 7, money safety): a second department's death record, a death
+    reported again after the void, an imprisonment, … still under verification may yet be
+    confirmed — back pay and resumed payment would then go to someone dead, imprisoned or
+    gone. Whatever the roster says, the hub restores nothing until the county settles it
+    (cleared: restored as before; confirmed: ``restoration-finding-confirmed``), and the
+    decision may be taken again then. Raises ``restoration-verification-open``.
+    """
+    if voided.open_tasks:
+        raise Refusal(
+            "restoration-verification-open",
+            f"verification of the person still open ({', '.join(voided.open_tasks)}): the "
+            f"termination by task {voided.task_id} is not lifted until it is settled",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class OtherCauses:
     """What else the hub knows that could explain a suspension the roster shows.
 
     The province's roster says *that* a benefit is suspended, never why. ``due_month``
     is the register's (the month index of ``months.month_index``, None: never
-    certified); ``open_tasks`` names the person's verification tasks still open
-    (``"<kind> <task id>"``): suspected death, imprisonment, … under verification.
+    certified). A verification task still open refuses whatever the roster says
+    (:func:`check_open_tasks`).
     """
 
     due_month: int | None = None
-    open_tasks: tuple[str, ...] = ()
 
 
 def check_suspension_lift(
@@ -112,8 +135,8 @@ def check_suspension_lift(
     (one that began before it had another cause), the person is not overdue for
     certification on ``on`` (the due month has not passed: otherwise the suspension
     may be, or would now be, for non-certification — a passed certification moves the
-    due month and clears this) and no other verification task of the person is open
-    (its evidence may be why the province suspended). ``others`` None: not looked up,
+    due month and clears this); a verification task still open is refused before this,
+    whatever the roster says (:func:`check_open_tasks`). ``others`` None: not looked up,
     refused. Raises ``restoration-other-suspension``.
     """
     since = roster.suspended_since
@@ -134,10 +157,4 @@ def check_suspension_lift(
             "restoration-other-suspension",
             f"the person is overdue for certification (due {month_label(others.due_month)}): "
             "the suspension may be for non-certification; a passed certification clears this",
-        )
-    if others.open_tasks:
-        raise Refusal(
-            "restoration-other-suspension",
-            f"verification still open ({', '.join(others.open_tasks)}): the suspension may be "
-            "for it",
         )

@@ -221,11 +221,13 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
         await store.aclose()
     actions = [a for (a,) in _query(case.settings.data_dir, "SELECT action FROM audit")]
     assert "reversal_restoration_proposed" in actions
-    # direct evidence about a person whose benefit is closed opens no task: linked only
-    assert (await case.compare("2026-11"))["reports"] == {"linked_to_closed": 1}
-    assert len(_tasks(case.settings.data_dir, number)) == 1
+    # a death recorded again after the void is new evidence, not the closed history: the
+    # person is not known dead, so it opens a task (which holds the restoration back)
+    assert (await case.compare("2026-11"))["reports"] == {"task_opened": 1}
+    again = [t for t in _tasks(case.settings.data_dir, number) if t.task_id != task.task_id]
+    assert [(t.kind, t.status) for t in again] == [("death", "open")]
     actions = [a for (a,) in _query(case.settings.data_dir, "SELECT action FROM audit")]
-    assert "report_linked" in actions
+    assert "report_linked" not in actions
 
 
 async def test_a_void_that_leaves_another_record_standing_is_no_proposal_in_the_tally(

@@ -6,9 +6,10 @@ province suspends the benefit, civil affairs voids the record in ``VOIDED_IN``
 and the comparison proposes the restoration, decided this month. The
 suspension is lifted with the closure only when nothing else the hub knows
 explains it: one that began before the termination took effect, a person
-overdue for certification, a verification task still open are each refused
-with ``restoration-other-suspension`` by the proposal and by staff's own
-``restoration/v1`` alike, storing nothing. Lifted, the one unpaid month is
+overdue for certification are each refused with ``restoration-other-suspension``
+(a verification task still open, ``restoration-verification-open``, whatever the
+roster says) by the proposal and by staff's own ``restoration/v1`` alike, storing
+nothing. Lifted, the one unpaid month is
 ``VOIDED_IN`` (238.00), back-paid once whichever way.
 """
 
@@ -158,8 +159,10 @@ async def test_staff_lift_it_once_no_verification_is_open(
     assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
     await suspended_by_province(office, person, DIED.isoformat())
     before = await sizes(office)
-    answer = await office.post("/v1/restorations", "town-1", filing(person))
-    await refused(office, answer, before, f"missing {missing['task_id']}")
+    status, body = await office.post("/v1/restorations", "town-1", filing(person))
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
+    assert f"missing {missing['task_id']}" in body["detail"], body
+    assert await sizes(office) == before
 
     for party, step in (("town-1", "in_progress"), ("county-1", "cleared")):
         status, body = await office.step(missing["task_id"], party, step)

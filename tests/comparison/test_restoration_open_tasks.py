@@ -1,0 +1,79 @@
+"""Issue 17: no payment is restored while another death report of the person is open.
+
+Civil affairs records a false cremation in ``DIED_IN`` (on ``DIED``), the county confirms
+the death (the hub terminates the benefit; the province applies it: the roster says
+``terminated``, paid through ``DIED_IN``), civil affairs voids the record in ``VOIDED_IN``
+and the hub proposes restoring the benefit. Meanwhile the city reports the person's death
+again, and its verification task is open: the person may really be dead. Accepting the
+proposal and staff's ``restoration/v1`` of ``VOIDED_IN`` (238.00) are each
+``restoration-verification-open`` (409), storing nothing, the closure staying. The decision
+waits: once the county clears the report, the same proposal is accepted and approved and
+back-pays ``VOIDED_IN`` once, 238.00; confirmed instead, it stays refused
+(``restoration-finding-confirmed``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reversalkit import DIED, DIED_IN, PROBLEM, VOIDED_IN, last_day, outcomes, proposed
+
+from certhub.hub.core.keys import STORE
+
+from .test_restoration_suspended import filing, sizes
+
+OPEN = PROBLEM + "restoration-verification-open"
+
+
+async def test_the_restoration_waits_for_a_second_death_report_to_be_settled(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, task, hubs = await proposed(tmp_path, aiohttp_client)
+    number, item, store = person["id_number"], hubs["sequence"], office.client.app[STORE]
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    again = (await office.reported_death(person, DIED))["task_id"]
+    assert again != task
+    before = await sizes(office)
+    answers = [
+        await office.decide("restoration-proposals", item, "town-1", "accept"),
+        await office.post("/v1/restorations", "town-1", filing(person)),
+    ]
+    for status, body in answers:
+        assert (status, body["type"]) == (409, OPEN), body
+        assert f"death {again}" in body["detail"], body
+    assert await sizes(office) == before
+    assert await store.closed_benefit(number) == ("death", task)
+    assert await store.counted_months(number, "back_paid") == set()
+
+    for party, step in (("town-1", "in_progress"), ("county-1", "cleared")):
+        status, body = await office.step(again, party, step)
+        assert status == 202, body
+    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    assert status == 202, body
+    assert await store.closed_benefit(number) is None
+    (signed,) = await outcomes(office, "restoration/v1")
+    payload = signed["payload"]
+    assert (payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]) == (
+        f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00"
+    )  # fmt: skip
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    await office.client.close()
+
+
+async def test_a_second_death_confirmed_keeps_the_closure(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, task, hubs = await proposed(tmp_path, aiohttp_client)
+    item = hubs["sequence"]
+    again = (await office.reported_death(person, DIED))["task_id"]
+    status, body = await office.step(again, "county-1", "confirmed", event_date=DIED.isoformat())
+    assert status == 202, body
+    before = await sizes(office)
+    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-finding-confirmed"), body
+    assert f"death {again}" in body["detail"], body
+    assert await sizes(office) == before
+    assert await office.client.app[STORE].closed_benefit(person["id_number"]) == ("death", task)
+    await office.client.close()
