@@ -9,7 +9,9 @@ recovers are left out (and the ledger refuses a month recovered twice). Paid
 are the months up to the roster's ``paid_through`` and the months an approved
 restoration back-paid: the hub's copy of the roster says suspended, paid
 through the suspension's month, until the province's next entry, but the back
-pay the hub signed is paid all the same.
+pay the hub signed is paid all the same. A prison sentence that ended before the
+confirmation (``suspend_until``) ends the overpaid months with its month: the
+benefit is payable again from the month after release.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def dispose(
     """
     if event_date < birth_date_of(task.person.id_number):
         raise Refusal("task-transition-invalid", "event_date is before the person's birth date")
-    overpayments = overpaid(task, event_date, roster, recovered, back_paid)
+    until = suspend_until if task.disposal is TaskDisposal.suspend else None
+    overpayments = overpaid(task, event_date, roster, recovered, back_paid, until=until)
     if task.disposal is TaskDisposal.suspend:
         reason = (
             SuspensionReason.imprisonment
@@ -128,14 +131,19 @@ def overpaid(
     roster: BenefitRecord | None,
     recovered: Collection[str] = (),
     back_paid: Collection[str] = (),
+    *,
+    until: date | None = None,
 ) -> tuple[Overpayment, ...]:
     """Months paid after the event month — through the roster's ``paid_through``, or
-    ``back_paid`` by an approved restoration — not recovered yet; one per run."""
+    ``back_paid`` by an approved restoration — and through ``until``'s month if given (a
+    sentence's end: payable again from the month after), not recovered yet; one per run."""
     if roster is None:
         return ()
     event = month_index(event_date)
+    last = month_index(until) if until is not None else None
     paid = set(range(event + 1, month_index(parse_month(roster.paid_through)) + 1))
     paid |= {i for i in map(month_index, map(parse_month, back_paid)) if i > event}
+    paid = {i for i in paid if last is None or i <= last}
     due = [i for i in sorted(paid) if month_label(i) not in recovered]
     monthly = Decimal(roster.monthly_amount)
     return tuple(_overpayment(task, first, last, monthly) for first, last in consecutive_spans(due))
