@@ -177,6 +177,7 @@ async def plan_transition(
             decided_by=step.actor,
             at=task.resolved_at or step.at,
             recovered=await ctx.store.counted_months(person, "recovered"),
+            back_paid=await ctx.store.back_paid_months(person),
         )
         effects = extend(effects, **_disposal_effects(ctx, task, disposal, message))
         months = disposal.recovered_months
