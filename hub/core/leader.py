@@ -17,6 +17,12 @@ advisory lock, the deployment's *leader lock*, on one connection of its own
   about ``retry`` seconds. TCP keepalives on the connection bound how long
   the server waits on a leader whose machine vanished.
 
+The contender is cancelled at shutdown, so its waits are bounded with
+``asyncio.timeout``, never ``asyncio.wait_for``: on Python 3.11, ``wait_for``
+cancelled just as its query answers returns the answer and drops the
+cancellation, and the contender would poll on forever while shutdown awaits
+it (an ingress process then never stopped; cpython gh-86296).
+
 Leadership is a courtesy, not a fence: a leader cut off from the database
 may run a little longer than its lock, so singleton loops stay idempotent
 (the ministry pull records each result under its own message id). Without a
@@ -129,7 +135,9 @@ class Leadership:
         """Wait until this session holds the deployment's leader lock."""
         take = "SELECT pg_try_advisory_lock($1, $2)"
         while True:  # polled: the lock's release is the server's news, which no event brings here
-            if await asyncio.wait_for(conn.fetchval(take, *LEADER_LOCK), self._retry):
+            async with asyncio.timeout(self._retry):  # not wait_for: see the module's note
+                taken = await conn.fetchval(take, *LEADER_LOCK)
+            if taken:
                 return
             await asyncio.sleep(self._retry)
 
@@ -141,7 +149,8 @@ class Leadership:
             self._start(name)
         while True:
             await asyncio.sleep(self._retry)
-            await asyncio.wait_for(conn.fetchval("SELECT 1"), self._retry)
+            async with asyncio.timeout(self._retry):
+                await conn.fetchval("SELECT 1")
 
     async def _step_down(self) -> None:
         if self._leading:

@@ -111,8 +111,11 @@ async def _pause(interval: float, wake: asyncio.Event | None) -> None:
         await asyncio.sleep(interval)
         return
     wake.clear()
+    # asyncio.timeout, not wait_for: on Python 3.11 a wait_for cancelled as ``wake`` is set
+    # returns and drops the cancellation, and stop() would wait for this loop forever
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(wake.wait(), interval)
+        async with asyncio.timeout(interval):
+            await wake.wait()
 
 
 class BackgroundTasks:

@@ -16,6 +16,7 @@ from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
 from certhub.hub.runtime.gc_tuning import tune_gc_after_startup
 from certhub.hub.runtime.lifecycle import start_tracing
+from certhub.hub.runtime.processes import INGRESS_STOP_SECONDS
 from certhub.hub.runtime.serving import run_hub
 from certhub.monitoring.logging import configure_logging
 from certhub.monitoring.tracing import shutdown_tracing
@@ -39,7 +40,13 @@ def main() -> None:
     app = create_app(settings)
     app.on_startup.append(tune_gc_after_startup)
     try:
-        run_hub(app, settings, share_port=True, stop_also=stop_when_orphaned)
+        run_hub(
+            app,
+            settings,
+            share_port=True,
+            stop_also=stop_when_orphaned,
+            stop_within=INGRESS_STOP_SECONDS,  # before the first process's grace runs out
+        )
     finally:
         shutdown_tracing()
 

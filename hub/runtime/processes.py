@@ -46,11 +46,19 @@ from certhub.hub.store.sqlite import SqliteLedger
 from certhub.hub.store.sqlite.writer_server import LedgerWriterServer
 from certhub.security import HubSigningKeys, ReceiptSigner
 
-__all__ = ["IngressProcesses", "ingress_environment", "more_processes"]
+__all__ = [
+    "INGRESS_STOP_SECONDS",
+    "STOP_GRACE_SECONDS",
+    "IngressProcesses",
+    "ingress_environment",
+    "more_processes",
+]
 
 log = logging.getLogger(__name__)
 
-STOP_GRACE_SECONDS = 30.0  # an ingress process finishes its requests in flight, then exits
+INGRESS_STOP_SECONDS = 10.0  # an ingress process finishes its requests in flight, then exits
+# (its own bound: past it, it logs what it still waits for and ends itself) …
+STOP_GRACE_SECONDS = 12.0  # … and past this, the first process kills it
 RESTART_DELAYS = (1.0, 2.0, 5.0, 15.0, 30.0)  # after the 1st, 2nd, … death in a row
 HEALTHY_SECONDS = 60.0  # a process that lived this long starts the back-off over
 
@@ -174,12 +182,12 @@ class IngressProcesses:
         self._keepers = [asyncio.create_task(self._keep(index)) for index in range(1, count + 1)]
 
     async def stop(self) -> None:
-        """SIGTERM every process, wait for them (SIGKILL after the grace period)."""
+        """SIGTERM every process, wait for them (SIGKILL after the grace period).
+
+        A process still being started gets its SIGTERM as soon as it exists.
+        """
         self._stopping = True
         self._stopped.set()
-        for process in list(self._running.values()):
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGTERM)
         if self._keepers:
             await asyncio.wait(self._keepers)
 
@@ -209,16 +217,30 @@ class IngressProcesses:
             await self._sleep_unless_stopping(delay)
 
     async def _wait(self, process: asyncio.subprocess.Process) -> Any:
+        """Its exit code; once stopping, SIGTERM it (SIGKILL after :data:`STOP_GRACE_SECONDS`)."""
         waiting = asyncio.ensure_future(process.wait())
-        while not waiting.done():
-            await asyncio.wait({waiting}, timeout=0.5)
-            if self._stopping and not waiting.done():
-                try:
-                    return await asyncio.wait_for(asyncio.shield(waiting), STOP_GRACE_SECONDS)
-                except TimeoutError:
-                    log.error("ingress process pid %d did not stop; killing it", process.pid)
-                    process.kill()
-        return await waiting
+        stopping = asyncio.ensure_future(self._stopped.wait())
+        try:
+            await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if waiting.done():
+            return waiting.result()
+        # signalled here, whenever it began: one started while stop() ran is stopped as well
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait({waiting}, timeout=STOP_GRACE_SECONDS)
+        if not waiting.done():
+            log.error(
+                "ingress process pid %d did not stop within %.0f s of SIGTERM; killing it",
+                process.pid,
+                STOP_GRACE_SECONDS,
+            )
+            process.kill()
+        code = await waiting
+        if code not in (0, -signal.SIGTERM):
+            log.warning("ingress process pid %d stopped with exit code %s", process.pid, code)
+        return code
 
     async def _sleep_unless_stopping(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

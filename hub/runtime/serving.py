@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import signal
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -35,11 +36,23 @@ from certhub.hub.core.settings import Settings
 from certhub.hub.problems import Problem
 from certhub.hub.runtime.lifecycle import log_started, log_stopped
 from certhub.hub.runtime.processes import more_processes
+from certhub.hub.runtime.shutdown import StopWatchdog
 from certhub.monitoring.metrics import HubMetrics
 
-__all__ = ["GuardedSite", "edge_handler_args", "run_hub", "start_hub"]
+__all__ = [
+    "DRAIN_SECONDS",
+    "STOP_SECONDS",
+    "GuardedSite",
+    "edge_handler_args",
+    "run_hub",
+    "start_hub",
+]
 
 log = logging.getLogger(__name__)
+
+STOP_SECONDS = 25.0  # asked to stop, a hub process is gone within this (an orchestrator's
+# grace is commonly 30 s): its ingress processes' grace, then its own requests and cleanup
+DRAIN_SECONDS = 5.0  # requests in flight at a stop may finish for this long, then are cancelled
 
 
 def edge_handler_args(settings: Settings) -> dict[str, Any]:
@@ -179,10 +192,11 @@ async def start_hub(
     """Set ``app`` up and listen on ``host:port`` behind its connection cap; clean up the runner.
 
     ``reuse_port``: the port is shared with the deployment's other HTTP processes.
+    Cancelled or failed part-way, what had started is closed again.
     """
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     try:
+        await runner.setup()  # the app's start-up: a cancelled or failed one is closed below
         site = GuardedSite(
             runner,
             host,
@@ -205,6 +219,7 @@ def run_hub(
     *,
     share_port: bool = False,
     stop_also: Callable[[asyncio.Event], Coroutine[Any, Any, None]] | None = None,
+    stop_within: float = STOP_SECONDS,
 ) -> None:
     """Serve ``app`` until SIGINT or SIGTERM (what ``web.run_app`` does, behind the cap).
 
@@ -212,9 +227,18 @@ def run_hub(
     ``SO_REUSEPORT`` and starts the other HTTP processes
     (:mod:`certhub.hub.runtime.processes`); ``share_port`` is how those
     listen. ``stop_also`` may set the stop event too (an ingress process
-    stops when the process that started it is gone).
+    stops when the process that started it is gone). A signal during
+    start-up ends the start-up; once asked to stop, the process is gone
+    within ``stop_within`` seconds (:class:`StopWatchdog`).
     """
-    asyncio.run(_serve_until_signal(app, settings, share_port=share_port, stop_also=stop_also))
+    watchdog = StopWatchdog(stop_within)
+    serving = _serve_until_signal(
+        app, settings, share_port=share_port, stop_also=stop_also, watchdog=watchdog
+    )
+    try:
+        asyncio.run(serving)
+    finally:
+        watchdog.disarm()
 
 
 async def _serve_until_signal(
@@ -223,27 +247,78 @@ async def _serve_until_signal(
     *,
     share_port: bool,
     stop_also: Callable[[asyncio.Event], Coroutine[Any, Any, None]] | None,
+    watchdog: StopWatchdog,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     received: list[str] = []  # which signal stopped us, for the shutdown line
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, _on_signal, stop, received, signum)
+        loop.add_signal_handler(signum, _on_signal, stop, received, watchdog, signum)
     sharing = share_port or settings.processes > 1
-    runner = await start_hub(app, settings.host, settings.port, reuse_port=sharing)
-    started = log_started(app, runner)
-    watcher = asyncio.create_task(stop_also(stop)) if stop_also is not None else None
+    began = time.monotonic()
+    watchers = [asyncio.create_task(_arm_on_stop(stop, watchdog, received))]
+    if stop_also is not None:
+        watchers.append(asyncio.create_task(stop_also(stop)))
     try:
-        # The other processes stop first: their writes still need this one.
-        async with more_processes(app, runner, stop):
-            await stop.wait()
+        runner = await _start_unless_stopped(app, settings, stop, reuse_port=sharing)
+        if runner is None:
+            log_stopped(began, f"{_reason(received)} while starting")
+            return
+        started = log_started(app, runner)
+        try:
+            # The other processes stop first: their writes still need this one.
+            async with more_processes(app, runner, stop):
+                await stop.wait()
+        finally:
+            watchdog.arm(_reason(received))  # an error ends serving too: bounded alike
+            await runner.cleanup()
+            log_stopped(started, _reason(received))
     finally:
-        if watcher is not None:
+        for watcher in watchers:
             watcher.cancel()
-        await runner.cleanup()
-        log_stopped(started, received[0] if received else "stop requested")
 
 
-def _on_signal(stop: asyncio.Event, received: list[str], signum: signal.Signals) -> None:
+async def _arm_on_stop(stop: asyncio.Event, watchdog: StopWatchdog, received: list[str]) -> None:
+    """Whoever sets ``stop`` (a signal, ``stop_also``), the stop from then on is bounded."""
+    await stop.wait()
+    watchdog.arm(_reason(received))
+
+
+async def _start_unless_stopped(
+    app: web.Application, settings: Settings, stop: asyncio.Event, *, reuse_port: bool
+) -> web.AppRunner | None:
+    """The started runner; None if ``stop`` was set first (the start-up is cancelled and closed).
+
+    A process being started again (an ingress process after a crash) may be told
+    to stop while it still opens pools and starts helpers: it need not finish.
+    """
+    starting = asyncio.create_task(
+        start_hub(app, settings.host, settings.port, reuse_port=reuse_port), name="start-up"
+    )
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if starting.done():
+        return starting.result()  # a failed start-up raises here
+    starting.cancel()
+    await asyncio.wait({starting})
+    if not starting.cancelled():
+        if starting.exception() is None:  # finished all the same
+            await starting.result().cleanup()
+        else:
+            log.warning("start-up failed while stopping: %s", starting.exception())
+    return None
+
+
+def _reason(received: list[str]) -> str:
+    return received[0] if received else "stop requested"
+
+
+def _on_signal(
+    stop: asyncio.Event, received: list[str], watchdog: StopWatchdog, signum: signal.Signals
+) -> None:
     received.append(signum.name)
+    watchdog.arm(signum.name)  # at once: the loop may be too busy to run _arm_on_stop soon
     stop.set()

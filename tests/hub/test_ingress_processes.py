@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from certhub.hub.core.settings import Settings
+from certhub.hub.runtime import processes
 from certhub.hub.runtime.processes import IngressProcesses, ingress_environment
 
 
@@ -62,3 +64,46 @@ async def test_stop_terminates_each_process_and_a_dead_one_is_started_again(
     await group.stop()
     assert group.pids == []
     assert marks.read_text().splitlines() == ["start", "start"]
+
+
+async def test_a_process_started_while_stopping_is_stopped_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # stop() comes while the (re)start of a process is under way: that process exists only
+    # after stop() signalled the others, and must get its SIGTERM all the same rather than
+    # be waited for until the grace runs out and then killed
+    monkeypatch.setattr(processes, "STOP_GRACE_SECONDS", 8.0)
+    marks = tmp_path / "signals"
+    script = (
+        "import pathlib, signal, sys, time\n"
+        f"p = pathlib.Path({str(marks)!r})\n"
+        "def term(*_):\n"
+        "    p.write_text('SIGTERM')\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, term)\n"
+        "p.write_text('ready')\n"
+        "time.sleep(60)\n"
+    )
+    spawning, release = asyncio.Event(), asyncio.Event()
+    real_spawn = asyncio.create_subprocess_exec
+
+    async def slow_spawn(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        spawning.set()
+        await release.wait()
+        return await real_spawn(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", slow_spawn)
+    group = IngressProcesses(lambda index: {}, command=[sys.executable, "-c", script])
+    group.start(1)
+    await asyncio.wait_for(spawning.wait(), 10)
+    stopping = asyncio.create_task(group.stop())
+    await asyncio.sleep(0.2)  # stop() has run up to waiting for the keeper
+    release.set()
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(stopping, 20)
+    took = asyncio.get_running_loop().time() - started
+    assert group.pids == []
+    # SIGTERM at once, not SIGKILL when the 8 s grace ran out (it may have died of the
+    # SIGTERM before its handler was set: then it wrote nothing)
+    assert took < 5.0, took
+    assert not marks.exists() or marks.read_text() == "SIGTERM"

@@ -40,12 +40,13 @@ import asyncpg
 from aiohttp import web
 from deliverykit import AMQP_URL, delete_topology
 from ports import free_port
-from proctree import stop_process
+from proctree import descendants
 
 from certhub.mocks.population import Population
 from certhub.security import SigningKey, TrustStore, sign_compact
 
 SENDER = "channel"
+STOP_GRACE = 15.0  # seconds a hub process has to stop after SIGTERM before it is killed
 JOSE = {"Content-Type": "application/jose"}
 CST = timezone(timedelta(hours=8))
 
@@ -318,10 +319,33 @@ class HubProcess:
         self.kills += 1
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it lingers."""
+        """SIGTERM, then SIGKILL if it lingers (its log then says which of its processes did)."""
         if self.process is None or self.process.poll() is not None:
             return
-        stop_process(self.process, grace=15)
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            self._note_lingering()
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def _note_lingering(self) -> None:
+        """Append to the log each of its processes still running, with its state and wait."""
+        assert self.process is not None
+        notes = []
+        for pid in [self.process.pid, *descendants(self.process.pid)]:
+            proc = Path(f"/proc/{pid}")
+            try:
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                state = (proc / "stat").read_text().rpartition(")")[2].split()[0]
+                wchan = (proc / "wchan").read_text()
+            except OSError:
+                continue
+            notes.append(f"[kit] pid {pid} still running {STOP_GRACE:.0f} s after SIGTERM"
+                         f" (state {state}, waiting in {wchan or '-'}): {command}\n")  # fmt: skip
+        with self.log_path.open("a") as log:
+            log.writelines(notes)
 
     def tail(self, lines: int = 30) -> str:
         """The end of its log (for failure messages)."""

@@ -94,10 +94,12 @@ async def exercise(deployment: Deployment) -> None:
     audit = deployment.cli("audit", "verify")
     assert audit.returncode == 0, audit.stdout + audit.stderr
 
-    # SIGTERM: the ingress process stops first, then the writer; nothing is left behind
+    # SIGTERM: the ingress process stops first, then the writer; nothing is left behind,
+    # and neither had to end itself with its stop unfinished (its log would say on what)
     children = ingress_pids(hub.process.pid)
     hub.stop()
-    assert hub.process.returncode == 0, hub.tail()
+    assert hub.process.returncode == 0, hub.tail(80)
+    assert '"stop_forced"' not in hub.log_path.read_text(), hub.tail(80)
     assert all(_gone(pid) for pid in children)
     assert not (deployment.data_dir / "ledger-writer.sock").exists()
 
