@@ -154,6 +154,13 @@ CREATE TABLE audit_checkpoints (
 )
 """
 
+TASKS_CONFIRMED: Final = """
+CREATE INDEX tasks_confirmed ON tasks (person_id, changed_seq)
+    WHERE status = 'confirmed'
+"""
+"""A person's confirmed tasks in change order (a voided termination's findings) read by
+key: ``tasks_one_open`` holds only open ones, so each restoration check scanned every task."""
+
 OUTBOX: Final = """
 CREATE TABLE outbox (
     delivery_id     {TEXT} PRIMARY KEY,
@@ -337,6 +344,7 @@ LADDER: Final = (
     Version(SHARED_TRUST),  # the trust store and enrolment codes shared by a deployment
     Version((COMPARISON_PARTITIONS,)),  # a comparison run's city partitions (issue 17 §3)
     Version((), RESUMED_BACKFILL),  # the month each earlier restoration resumes payment in
+    Version((TASKS_CONFIRMED,)),  # a person's confirmed tasks by key, not a scan of all
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 
