@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.register_entry import register_entry, roster_columns
 from certhub.hub.procedure.restoration_proposals import staff_proposal
-from certhub.hub.procedure.reversals import suspension_causes, voided_termination
+from certhub.hub.procedure.reversals import voided_termination
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
 from certhub.hub.rules.parties import check_certifier, check_reporter
@@ -152,8 +152,8 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
     closed = await ctx.store.closed_benefit(person)
     terminated_by = f"{closed[0]}, task {closed[1]}" if closed else None
-    voided = await voided_termination(ctx, closed[1]) if closed else None
-    others = await suspension_causes(ctx, person) if voided else None
+    found = await voided_termination(ctx, closed[1]) if closed else None
+    voided, others = found if found else (None, None)
     return check_restoration(
         restoration,
         roster,

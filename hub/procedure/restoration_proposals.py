@@ -40,7 +40,6 @@ from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import overpayment_voided
 from certhub.hub.procedure.reversals import (
     machine_sources,
-    suspension_causes,
     voided_termination,
     withdrawn_records,
 )
@@ -50,6 +49,7 @@ from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.months import last_day_of_month, parse_month
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.restoration import (
+    OtherCauses,
     ProposedRestoration,
     VoidedTermination,
     needs_municipal,
@@ -182,7 +182,7 @@ async def staff_proposal(
             "conflict",
             f"the hub's proposal {item.item_id} of task {task_id} is still open: decide it",
         )
-    plan = await _restored_today(ctx, voided, person)
+    plan = await _restored_today(ctx, *voided, person)
     return ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, plan.municipal)
 
 
@@ -214,16 +214,16 @@ async def recheck_proposal(
             "restoration-not-suspended",
             f"the termination by task {proposal.task_id} is no longer voided",
         )
-    return proposal, await _restored_today(ctx, voided, person)
+    return proposal, await _restored_today(ctx, *voided, person)
 
 
 async def _restored_today(
-    ctx: ProcedureContext, voided: VoidedTermination, person: str
+    ctx: ProcedureContext, voided: VoidedTermination, others: OtherCauses, person: str
 ) -> ProposedRestoration:
-    """What restoring ``voided`` pays back today, on the roster and causes as they are now."""
+    """What restoring ``voided`` pays back today, on the roster as it is now and the
+    ``others`` causes read with it."""
     snapshot = await ctx.store.get_roster(person)
     roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
-    others = await suspension_causes(ctx, person)
     return propose_restoration(voided, roster, on=ctx.today(), others=others)
 
 

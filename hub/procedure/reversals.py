@@ -24,6 +24,7 @@ from certhub.hub.rules.comparison import (
 )
 from certhub.hub.rules.months import month_label
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
+from certhub.hub.store.register_reads import PersonRegister
 from certhub.schemas import (
     EligibilityReport,
     TaskDisposal,
@@ -106,12 +107,16 @@ async def report_closed_by(ctx: ProcedureContext, person_id: str) -> str | None:
     return f"{hubs[0]}, task {hubs[1]}"
 
 
-async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermination | None:
-    """The hub's termination by ``task_id`` if its departments withdrew all it rested on.
+async def voided_termination(
+    ctx: ProcedureContext, task_id: str
+) -> tuple[VoidedTermination, OtherCauses] | None:
+    """The hub's termination by ``task_id`` if its departments withdrew all it rested on,
+    and what else could explain a suspension the roster shows (:func:`suspension_causes`).
 
     None when the task is unknown, did not terminate the person's benefit, rests
     on a person's report or on any record not withdrawn, or its signed
     termination cannot be read back (nothing is restored on facts the hub cannot show).
+    The person's register row is read once, for both.
     """
     task = await voided_task(ctx, task_id)
     if task is None:
@@ -138,19 +143,23 @@ async def voided_termination(ctx: ProcedureContext, task_id: str) -> VoidedTermi
         ):
             later.append(found)
     findings = tuple(f"{found.kind.value} {found.task_id}" for found in later)
-    not_certified = await not_certified_suspension(ctx, person)
-    return VoidedTermination(
+    register = await ctx.store.register_person(person)
+    voided = VoidedTermination(
         task_id,
         termination.effective_from,
         recovered,
         findings,
-        not_certified,
+        await not_certified_suspension(ctx, person, register),
         await open_tasks(ctx, person),
     )
+    return voided, suspension_causes(register)
 
 
-async def not_certified_suspension(ctx: ProcedureContext, person_id: str) -> str | None:
-    """The non-certification suspension the hub approved for ``person_id``, if it stands.
+async def not_certified_suspension(
+    ctx: ProcedureContext, person_id: str, row: PersonRegister | None
+) -> str | None:
+    """The non-certification suspension the hub approved for ``person_id`` (``row`` their
+    register row), if it stands.
 
     The register proposes one per person and due month; the county's approval makes the
     hub sign the suspension under the proposal's item. A passed certification moves the
@@ -158,7 +167,6 @@ async def not_certified_suspension(ctx: ProcedureContext, person_id: str) -> str
     proposal for the current due month can still stand: each read by its message id.
     None: no such suspension, or a certification ended it.
     """
-    row = await ctx.store.register_person(person_id)
     if row is None or row.due_month is None:
         return None  # never certified: the register proposes no suspension
     hub = ctx.outcomes.hub_id
@@ -178,8 +186,8 @@ async def open_tasks(ctx: ProcedureContext, person_id: str) -> tuple[str, ...]:
     return tuple(f"{kind.value} {task.task_id}" for kind, task in found if task)
 
 
-async def suspension_causes(ctx: ProcedureContext, person_id: str) -> OtherCauses:
-    """What else the hub knows that could explain the roster suspending ``person_id``:
-    the register's due month (overdue: perhaps suspended for non-certification)."""
-    row = await ctx.store.register_person(person_id)
+def suspension_causes(row: PersonRegister | None) -> OtherCauses:
+    """What else the hub knows that could explain the roster suspending the person whose
+    register row is ``row``: the due month (overdue: perhaps suspended for
+    non-certification)."""
     return OtherCauses(row.due_month if row else None)
