@@ -171,9 +171,13 @@ class MoneyHistory(RuleBasedStateMachine):
         task = tasks[pick % len(tasks)]
         extra = {"event_date": (TODAY - timedelta(days=days)).isoformat()} if confirm else {}
         to = "confirmed" if confirm else "cleared"
+        paid = self._paid_after(TODAY - timedelta(days=days))  # before the step: paid so far
         status, body = self.run(self.office.step(task["task_id"], "county-1", to, **extra))
         assert status == 202, body
         event(f"task {to}")
+        if confirm and not self.hub_terminated and self.roster["status"] != "terminated":
+            # every month paid after the event, regularly or as back pay, is to be recovered
+            assert paid <= set(self._recovered()), (paid, self._recovered())
 
     @rule(
         shift=st.sampled_from([0, 0, 1, -1]),
@@ -266,16 +270,25 @@ class MoneyHistory(RuleBasedStateMachine):
 
     @invariant()
     def months_recovered_once_and_amounts_exact(self) -> None:
+        recovered = self._recovered()
+        assert all(n == 1 for n in recovered.values()), recovered
+        _, page = self.run(self.office.get("/v1/outcomes", limit="1000"))
+        terminations = sum(1 for item in page["items"] if item["type"] == "termination/v1")
+        if terminations:
+            event("terminated")
+        assert terminations <= 1
+        self.hub_terminated = terminations == 1
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _recovered(self) -> Counter[str]:
+        """How often each month is recovered by the overpayments the hub signed, each exact."""
         _, page = self.run(self.office.get("/v1/outcomes", limit="1000"))
         recovered: Counter[str] = Counter()
-        terminations = 0
         for item in page["items"]:
             payload = item["payload"]
-            if item["type"] == "termination/v1":
-                terminations += 1
-                event("terminated")
             if item["type"] != "overpayment/v1":
-                continue
+                continue  # (nothing is recovered here: no overpayment is re-signed)
             first, last = (
                 date.fromisoformat(payload["period_from"]),
                 date.fromisoformat(payload["period_to"]),
@@ -286,11 +299,16 @@ class MoneyHistory(RuleBasedStateMachine):
             assert payload["months"] == len(months) >= 1
             assert amount == monthly * len(months) > 0
             assert amount == amount.quantize(Decimal("0.01"))
-        assert all(n == 1 for n in recovered.values()), recovered
-        assert terminations <= 1
-        self.hub_terminated = terminations == 1
+        return recovered
 
-    # -- helpers -------------------------------------------------------------------
+    def _paid_after(self, event_date: date) -> set[str]:
+        """The months paid after ``event_date``'s month: through the roster's paid_through,
+        or back-paid by an approved restoration."""
+        roster = self.roster
+        assert roster is not None
+        after = first_of_next_month(event_date)
+        regular = months_in(after, parse_month(roster["paid_through"]))  # none if after it
+        return set(regular) | {m for m in self.back_paid if parse_month(m) >= after}
 
     def _tasks(self, status: str) -> list[dict[str, Any]]:
         _, page = self.run(self.office.get("/v1/verification-tasks", status=status))
