@@ -109,12 +109,17 @@ def _header(path: Path) -> list[str]:
     return [name.strip() for name in first.split(",")] if first else []
 
 
-def _csv_sql(path: Path, columns: tuple[str, ...], rejects: str) -> str:
+def _csv_sql(
+    path: Path | str, columns: tuple[str, ...], rejects: str, *, filename: bool = False
+) -> str:
+    """The CSV reader of ``path`` (a file, or an SQL list of them as text)."""
     spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
+    files = path if isinstance(path, str) else sql_path(path)
     return (
-        f"read_csv({sql_path(path)}, header = true, auto_detect = false, delim = ',',"
+        f"read_csv({files}, header = true, auto_detect = false, delim = ',',"
         f" quote = '\"', columns = {{{spec}}}, store_rejects = true,"
-        f" rejects_table = '{rejects}', rejects_scan = '{rejects}_scan', parallel = true)"
+        f" rejects_table = '{rejects}', rejects_scan = '{rejects}_scan', parallel = true"
+        + (", filename = true)" if filename else ")")
     )
 
 
@@ -200,17 +205,15 @@ def load_feeds(
         "CREATE OR REPLACE TABLE feed_checked AS "
         + checked_feed_sql(f"(SELECT {empty} WHERE false)", window)
     )
-    parts = parquets + [
-        _feed_sql(source, path, f"rej_{source}", window) for source, path in read.items()
-    ]
+    parts = parquets + ([_feeds_sql(read, window)] if read else [])
     if parts:  # one statement: DuckDB reads the files in parallel into one table
         con.execute("INSERT INTO feed_checked BY NAME " + " UNION ALL BY NAME ".join(parts))
-    rejected = {source: f"rej_{source}" for source in sorted(read)}
+    rejected = {source: _rejects_of(path) for source, path in sorted(read.items())}
     for source, path in read.items():
         if settled[source] or not _misencoded(con, rejected[source]):
             continue
         if utf8 := _transcoded(path, scratch, noted[source], source):
-            rejected[source] += "_utf8"
+            rejected[source] = f"rej_{source}_utf8"
             con.execute(f"DELETE FROM feed_checked WHERE department = '{source}'")
             again = _feed_sql(source, utf8, rejected[source], window)
             con.execute("INSERT INTO feed_checked BY NAME " + again)
@@ -257,3 +260,24 @@ def _feed_file(path: Path, scratch: Path, notes: list[FileNote]) -> tuple[Path, 
 def _feed_sql(source: str, path: Path, rejects: str, window: RunWindow) -> str:
     rows = f"(SELECT '{source}' AS department, * FROM {_csv_sql(path, FEED_COLUMNS, rejects)})"
     return checked_feed_sql(rows, window)
+
+
+_FEED_REJECTS = "rej_feeds"
+
+
+def _feeds_sql(read: dict[str, Path], window: RunWindow) -> str:
+    """Every department's CSV by one reader (its files in order, each row with its file's
+    department): a reader per file and a union of them cost 1.2x as much CPU."""
+    files = "[" + ", ".join(sql_path(path) for path in read.values()) + "]"
+    department = " ".join(f"WHEN {sql_path(path)} THEN '{s}'" for s, path in read.items())
+    csv = _csv_sql(files, FEED_COLUMNS, _FEED_REJECTS, filename=True)
+    rows = f"(SELECT CASE filename {department} END AS department, * EXCLUDE (filename) FROM {csv})"
+    return checked_feed_sql(rows, window)
+
+
+def _rejects_of(path: Path) -> str:
+    """The lines the one reader of the feeds refused in ``path`` (a table's rows)."""
+    return (
+        f"(SELECT e.* FROM {_FEED_REJECTS} e JOIN {_FEED_REJECTS}_scan s USING (scan_id, file_id)"
+        f" WHERE s.file_path = {sql_path(path)})"
+    )

@@ -64,7 +64,8 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 
     ``id_valid(s, today)`` and ``id_check(s)`` work on the text; in bulk, compute
     ``n17 = id17_number(s)`` once as a column and call ``id_valid_n(s, n17, today)``
-    and ``id_check_n(n17)``: a macro's argument is re-evaluated at each use.
+    and ``id_check_n(n17)``: a macro's argument is re-evaluated at each use
+    (``id_valid_nb(s, n17, birth, today)`` takes ``birth = id_birth(s)`` as a column too).
     ``id_birth(s)`` is the birth date, ``name_key(s)`` the key of name-only matching.
     """
     # A feed row's department, kind and grade as one byte each, not text: at millions
@@ -77,7 +78,6 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     for name, values in enums.items():
         listed = ", ".join(f"'{v}'" for v in values)
         con.execute(f"CREATE TYPE IF NOT EXISTS {name} AS ENUM ({listed})")
-    provinces = ", ".join(f"'{code}'" for code in sorted(PROVINCE_CODES))
     fw, hw = _FULL_WIDTH.replace("'", "''"), _HALF_WIDTH.replace("'", "''")
     con.execute("CREATE OR REPLACE MACRO id17_number(s) AS try_cast(substr(s, 1, 17) AS BIGINT)")
     check = f"substr('10X98765432', {_check_sum_sql('n')} + 1, 1)"
@@ -87,15 +87,24 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE OR REPLACE MACRO id_birth(s) AS "
         "CAST(try_strptime(substr(s, 7, 8), '%Y%m%d') AS DATE)"
     )
-    # Same order of checks as validate_resident_id: length, characters, province,
-    # a real birth date from 1880 to today, then the ISO 7064 MOD 11-2 character.
+    # validate_resident_id's checks: length, characters, province, a real birth date
+    # from 1880 to today, then the ISO 7064 MOD 11-2 character. On the integer n of the
+    # first 17 characters: their two first digits are n's (a province code never starts
+    # with 0), and they are 17 digits exactly when n, written out, is them (a sign, a
+    # space or a decimal point try_cast accepts is not in n's decimal form); the 18th is
+    # [0-9X] when it is n's check character. A regular expression and a text IN list
+    # cost 1.3x as much (1.2 against 1.0 CPU s for 3.9 million numbers).
+    first_two = ", ".join(sorted(PROVINCE_CODES))
     con.execute(
-        "CREATE OR REPLACE MACRO id_valid_n(s, n, today) AS coalesce("
-        "length(s) = 18 AND regexp_full_match(s, '[0-9]{17}[0-9X]')"
-        f" AND substr(s, 1, 2) IN ({provinces})"
-        " AND id_birth(s) BETWEEN DATE '1880-01-01' AND today"
+        "CREATE OR REPLACE MACRO id_valid_nb(s, n, birth, today) AS coalesce("
+        f"length(s) = 18 AND n // {10**15} IN ({first_two})"
+        " AND CAST(n AS VARCHAR) = substr(s, 1, 17)"
+        " AND birth BETWEEN DATE '1880-01-01' AND today"
         " AND id_check_n(n) = substr(s, 18, 1)"
         ", false)"
+    )
+    con.execute(
+        "CREATE OR REPLACE MACRO id_valid_n(s, n, today) AS id_valid_nb(s, n, id_birth(s), today)"
     )
     con.execute(
         "CREATE OR REPLACE MACRO id_valid(s, today) AS id_valid_n(s, id17_number(s), today)"

@@ -101,6 +101,27 @@ def test_truncated_lines_are_refused_the_rest_processed(tmp_path: Path) -> None:
     assert summary["certified"] == 1
 
 
+def test_each_feeds_refused_lines_are_its_own_numbered_in_its_file(tmp_path: Path) -> None:
+    # the feeds are read by one reader: a line it refuses is the file's, at the file's line
+    undecodable = _line("C4", BOB, "canteen_meal", "2026-10-06", name="X").encode()
+    canteen = HEADER + _line("C1", ALICE, "canteen_meal", "2026-10-07") * 2 + "C3\n"
+    summary = _run(
+        tmp_path,
+        tmp_path,
+        health=_alive() + f"M9,{BOB},黄小\n",
+        canteen=canteen.encode() + undecodable.replace(b"X", b"\xff"),
+    )
+    refused = summary["refused"]
+    assert refused["health"]["missing-columns"]["count"] == 1
+    assert refused["health"]["missing-columns"]["samples"][0].startswith("line 3: M9,")
+    assert refused["canteen"]["missing-columns"]["count"] == 1
+    assert refused["canteen"]["missing-columns"]["samples"] == ["line 4: C3"]
+    assert refused["canteen"]["invalid-encoding"]["count"] == 1
+    assert refused["canteen"]["invalid-encoding"]["samples"][0].startswith("line 5: C4,")
+    assert "invalid-encoding" not in refused["health"]
+    assert summary["certified"] == 1
+
+
 def test_duplicate_rows_count_once_and_conflicting_ones_never(tmp_path: Path) -> None:
     death = _line("D1", BOB, "cremation", "2026-10-09")
     other = _line("D2", CAROL, "cremation", "2026-10-09")

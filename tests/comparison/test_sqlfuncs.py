@@ -54,6 +54,27 @@ def test_sql_validity_equals_the_schema_validator(
     assert got == (_python_valid(value),)
 
 
+# First 17 characters DuckDB's try_cast reads as a number although they are not 17
+# digits; the exponent's number has a province's two first digits and its own check
+# character: only comparing the number written out with the text refuses it.
+NUMBER_LOOKALIKES = [
+    "4.400019600101e16" + check_character("44000196001010000"),  # born 1960-01-01
+    "44000e12" + "196001010" + check_character("44000000000000000"),
+    "+4401031960101000" + check_character("04401031960101000"),
+    " 4401031960101000" + check_character("04401031960101000"),
+    "4401_031960101000" + check_character("04401031960101000"),
+    "440103196010100.0" + "0",
+]
+
+
+@pytest.mark.parametrize("value", NUMBER_LOOKALIKES)
+def test_numbers_only_try_cast_reads_are_invalid(
+    con: duckdb.DuckDBPyConnection, value: str
+) -> None:
+    assert not _python_valid(value)
+    assert con.execute("SELECT id_valid(?, ?)", [value, TODAY]).fetchone() == (False,)
+
+
 @given(first17)
 def test_sql_check_character_equals_the_schema(con: duckdb.DuckDBPyConnection, f: str) -> None:
     assert con.execute("SELECT id_check(?)", [f]).fetchone() == (check_character(f),)
