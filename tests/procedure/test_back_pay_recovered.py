@@ -9,24 +9,12 @@ counted from this month (China time), ``M(-4)`` four months ago; 238.00 a month.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Any
 
-from procedurekit import Office, restoration, today
+from procedurekit import Office, month_day, month_end, restoration
 
 PROBLEM = "urn:certhub:problem:"
-
-
-def first(offset: int, day: int = 1) -> date:
-    """Day ``day`` of the month ``offset`` months from this one (computed apart from the hub)."""
-    index = today().year * 12 + today().month - 1 + offset
-    return date(index // 12, index % 12 + 1, day)
-
-
-def last(offset: int) -> date:
-    start = first(offset)
-    return start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
 
 async def died(office: Office, person: dict[str, Any], on: date) -> str:
@@ -45,12 +33,12 @@ async def suspended_and_filed(office: Office) -> tuple[dict[str, Any], dict[str,
     """A person suspended since the 10th of M(-4), paid through M(-4); staff's restoration
     back-paying M(-3)..M(-1) = 3 x 238.00 = 714.00, resuming payment in this month."""
     person = office.people.person()
-    since = first(-4, 10)
+    since = month_day(-4, 10)
     await office.suspended(person, since)
     payload = restoration(person, since)
     assert (payload["back_pay_from"], payload["back_pay_to"]) == (
-        first(-3).isoformat(),
-        last(-1).isoformat(),
+        month_day(-3).isoformat(),
+        month_end(-1).isoformat(),
     )
     assert payload["back_pay_amount"] == "714.00"
     return person, payload
@@ -59,7 +47,7 @@ async def suspended_and_filed(office: Office) -> tuple[dict[str, Any], dict[str,
 async def test_months_back_paid_after_the_death_are_recovered(office: Office) -> None:
     person, payload = await suspended_and_filed(office)
     await office.approved("restorations", "town-1", payload)
-    task = await died(office, person, first(-4, 15))  # the suspension's month: payable
+    task = await died(office, person, month_day(-4, 15))  # the suspension's month: payable
 
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert status == 200, body
@@ -67,8 +55,8 @@ async def test_months_back_paid_after_the_death_are_recovered(office: Office) ->
     _, page = await office.get("/v1/outcomes", limit="1000")
     (over,) = [i["payload"] for i in page["items"] if i["type"] == "overpayment/v1"]
     assert (over["period_from"], over["period_to"]) == (
-        first(-3).isoformat(),
-        last(-1).isoformat(),
+        month_day(-3).isoformat(),
+        month_end(-1).isoformat(),
     )
     assert (over["months"], over["monthly_amount"], over["amount"]) == (3, "238.00", "714.00")
 
@@ -79,7 +67,7 @@ async def test_a_restoration_still_under_review_paid_nothing_to_recover(office: 
     assert status == 202, body
     item = int(body["sequence"])
     assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
-    task = await died(office, person, first(-4, 15))
+    task = await died(office, person, month_day(-4, 15))
 
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert (status, body["type"]) == (404, PROBLEM + "not-found")

@@ -10,11 +10,10 @@ Months are counted from this month (China time), ``M(-4)`` four months ago.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Any
 
-from procedurekit import Office, restoration, today
+from procedurekit import Office, month_day, month_end, restoration, today
 
 from certhub.hub.core.keys import STORE
 
@@ -25,16 +24,6 @@ def month(offset: int) -> tuple[int, int]:
     """(year, month) ``offset`` months from this one, computed apart from the hub's months."""
     index = today().year * 12 + today().month - 1 + offset
     return index // 12, index % 12 + 1
-
-
-def first(offset: int, day: int = 1) -> date:
-    year, number = month(offset)
-    return date(year, number, day)
-
-
-def last(offset: int) -> date:
-    year, number = month(offset)
-    return date(year, number, calendar.monthrange(year, number)[1])
 
 
 def label(offset: int) -> str:
@@ -49,9 +38,9 @@ def restoring(person: dict[str, Any], since: date, back: tuple[int, int]) -> dic
     return restoration(
         person,
         since,
-        back_pay_from=first(back[0]).isoformat(),
-        back_pay_to=last(back[1]).isoformat(),
-        restore_from=first(back[1] + 1).isoformat(),
+        back_pay_from=month_day(back[0]).isoformat(),
+        back_pay_to=month_end(back[1]).isoformat(),
+        restore_from=month_day(back[1] + 1).isoformat(),
         back_pay_amount=f"{238 * count}.00",
     )
 
@@ -62,7 +51,7 @@ async def test_a_restored_suspension_is_not_back_paid_again_from_its_restore_fro
     person = office.people.person()
     number = person["id_number"]
     store = office.client.app[STORE]
-    since = first(-4, 3)
+    since = month_day(-4, 3)
     await office.roster(
         person, status="suspended", suspended_since=since.isoformat(), paid_through=label(-4)
     )
@@ -80,7 +69,7 @@ async def test_a_restored_suspension_is_not_back_paid_again_from_its_restore_fro
     assert await store.counted_months(number, "back_paid") == {label(-3)}
 
     # the province resumed in M(-2) and suspended again on the 10th: that one is restorable
-    again = first(-2, 10)
+    again = month_day(-2, 10)
     await office.roster(
         person, status="suspended", suspended_since=again.isoformat(), paid_through=label(-2)
     )
@@ -90,7 +79,7 @@ async def test_a_restored_suspension_is_not_back_paid_again_from_its_restore_fro
 
 async def test_a_rejected_restoration_pays_and_resumes_nothing(office: Office) -> None:
     person = office.people.person()
-    since = first(-4, 3)
+    since = month_day(-4, 3)
     await office.roster(
         person, status="suspended", suspended_since=since.isoformat(), paid_through=label(-4)
     )

@@ -9,22 +9,10 @@ released six months ago. Months are counted from this month (China time).
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Any
 
-from procedurekit import Office, today
-
-
-def first(offset: int, day: int = 1) -> date:
-    """Day ``day`` of the month ``offset`` months from this one (computed apart from the hub)."""
-    index = today().year * 12 + today().month - 1 + offset
-    return date(index // 12, index % 12 + 1, day)
-
-
-def last(offset: int) -> date:
-    start = first(offset)
-    return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+from procedurekit import Office, month_day, month_end
 
 
 async def imprisonment(office: Office, person: dict[str, Any], jailed: date) -> str:
@@ -38,10 +26,10 @@ async def imprisonment(office: Office, person: dict[str, Any], jailed: date) -> 
 async def test_a_served_sentence_recovers_the_prison_months_only(office: Office) -> None:
     person = office.people.person()
     await office.roster(person)  # 238.00, paid through this month
-    task = await imprisonment(office, person, first(-9, 10))
+    task = await imprisonment(office, person, month_day(-9, 10))
     status, body = await office.step(
         task, "county-1", "confirmed",
-        event_date=first(-9, 10).isoformat(), suspend_until=last(-6).isoformat(),
+        event_date=month_day(-9, 10).isoformat(), suspend_until=month_end(-6).isoformat(),
     )  # fmt: skip
     assert status == 202, body
 
@@ -51,22 +39,22 @@ async def test_a_served_sentence_recovers_the_prison_months_only(office: Office)
     _, page = await office.get("/v1/outcomes", limit="1000")
     (over,) = [i["payload"] for i in page["items"] if i["type"] == "overpayment/v1"]
     assert (over["period_from"], over["period_to"], over["months"]) == (
-        first(-8).isoformat(),
-        last(-6).isoformat(),
+        month_day(-8).isoformat(),
+        month_end(-6).isoformat(),
         3,
     )
     (suspension,) = [i["payload"] for i in page["items"] if i["type"] == "suspension/v1"]
-    assert suspension["effective_from"] == first(-9, 10).isoformat()
-    assert suspension["remarks"] == f"until {last(-6).isoformat()}"
+    assert suspension["effective_from"] == month_day(-9, 10).isoformat()
+    assert suspension["remarks"] == f"until {month_end(-6).isoformat()}"
 
 
 async def test_a_sentence_still_running_recovers_every_month_paid(office: Office) -> None:
     person = office.people.person()
     await office.roster(person)
-    task = await imprisonment(office, person, first(-9, 10))
+    task = await imprisonment(office, person, month_day(-9, 10))
     status, body = await office.step(
         task, "county-1", "confirmed",
-        event_date=first(-9, 10).isoformat(), suspend_until=first(14, 9).isoformat(),
+        event_date=month_day(-9, 10).isoformat(), suspend_until=month_day(14, 9).isoformat(),
     )  # fmt: skip
     assert status == 202, body
     status, body = await office.get(f"/v1/overpayments/{task}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import calendar
 import io
 import json
 import time
@@ -273,6 +274,19 @@ def roster_entry(person: dict[str, Any], **changes: Any) -> dict[str, Any]:
 def today() -> date:
     """Today in China Standard Time (the ledger's months)."""
     return datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()
+
+
+def month_day(offset: int, day: int = 1) -> date:
+    """Day ``day`` of the month ``offset`` months from this one (China time), computed
+    apart from the hub's month arithmetic: ``month_day(-4)`` is the 1st four months ago."""
+    index = today().year * 12 + today().month - 1 + offset
+    return date(index // 12, index % 12 + 1, day)
+
+
+def month_end(offset: int) -> date:
+    """The last day of the month ``offset`` months from this one (China time)."""
+    start = month_day(offset)
+    return start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
 
 def restoration(person: dict[str, Any], since: date, **changes: Any) -> dict[str, Any]:
