@@ -46,7 +46,7 @@ from pydantic import ValidationError
 
 from certhub.hub.comparison import bulk_rows
 from certhub.hub.comparison.bulk_plan import batch_shape, plan_batch
-from certhub.hub.comparison.bulk_rows import CertificationRows, Prepared, Refused, event_row
+from certhub.hub.comparison.bulk_rows import CertificationRows, Refused, event_row, unpacked
 from certhub.hub.comparison.certify import certification_event, message_id
 from certhub.hub.comparison.signing import BatchSigner, Header, Queued
 from certhub.hub.ingress.inbound import InboundSender
@@ -94,7 +94,7 @@ class _Batch:
     period: str
     rows: list[Row]
     now: datetime
-    prepared: Queued[Prepared]
+    prepared: Queued[bulk_rows.Packed]
 
 
 @dataclass
@@ -134,7 +134,7 @@ class BulkCertifier:
                 now = self.clock()
                 header = Header(TYPE, self.sender.sender, int(now.timestamp()))
                 args = (period, header, now)
-                preparing = self.signer.submit(bulk_rows.prepare, args, new)
+                preparing = self.signer.submit(bulk_rows.prepare_packed, args, new)
                 pending.append(_Batch(period, new, now, preparing))
                 if advance is not None:
                     advance(len(rows))
@@ -164,7 +164,8 @@ class BulkCertifier:
 
     async def _append(self, batch: _Batch) -> None:
         certifications: list[CertificationRows] = []
-        for prepared in await batch.prepared.result():
+        for packed in await batch.prepared.result():
+            prepared = unpacked(packed)
             if isinstance(prepared, Refused):
                 self.tally.refuse(prepared.message_id, prepared.reason)
             else:

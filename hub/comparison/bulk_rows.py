@@ -48,16 +48,23 @@ from certhub.security import SigningKey
 __all__ = [
     "SELECT",
     "CertificationRows",
+    "Packed",
     "Prepared",
     "Refused",
     "event_row",
     "prepare",
+    "prepare_packed",
     "serialised",
+    "unpacked",
     "validated",
 ]
 
 TYPE: Final = CertificationEvent.MESSAGE_TYPE
 KIND: Final = RecordKind.CERTIFICATION.value
+CERTIFIED: Final = register.CERTIFIED
+LINKED: Final = register.LINKED
+NOTICE: Final = writes.NOTICE_INSERT
+OUTBOX: Final = outbox.INSERT
 
 SELECT: Final = (
     "id_number, name, county, village, CAST(last_seen AS VARCHAR),"
@@ -68,6 +75,9 @@ of :func:`~certhub.hub.comparison.certify.rows`): the day last seen as ISO text 
 sources as JSON — strings only, which DuckDB hands out and a worker's pickle carries at a
 third of the cost of the dates and dicts of a plain row (≈ 3 + 3 µs a record in the
 recorder, bench/README.md); :func:`event_row` makes a plain row of one again."""
+
+Statement = tuple[str, tuple[object, ...]]
+"""An SQL text and its parameters."""
 
 Item = tuple[str, bytes, CertificationEvent]
 """A certification before signing: (message id, payload, event)."""
@@ -120,33 +130,56 @@ class CertificationRows(NamedTuple):
         """The rows :func:`~certhub.hub.store.writes.plan` writes for this certification,
         stored at ``sequence`` (register person and link, notice, its SMS, the uplink)."""
         text = str(sequence)
-        statements: list[tuple[str, tuple[object, ...]]] = []
-        if (person := self.person) is not None:
-            due = self.month + 12
-            on, method, channel = person[3], person[4], person[5]
-            statements += [
-                (register.CERTIFIED, (*person, sequence, sequence, self.month, due)),
-                (
-                    register.LINKED,
-                    (sequence, person[0], on, self.month, method, channel, person[0]),
-                ),
-            ]
         notice_id, person_id, kind, body = self.notice
         created = self.created
-        statements += [
-            (writes.NOTICE_INSERT, (notice_id, person_id, kind, body, sequence)),
-            (
-                outbox.INSERT,
-                (notice_id, "sms", "notify", self.sms, text, created, created, sequence),
-            ),
-        ]
+        notice: Statement = (NOTICE, (notice_id, person_id, kind, body, sequence))
+        sms: Statement = (
+            OUTBOX,
+            (notice_id, "sms", "notify", self.sms, text, created, created, sequence),
+        )
+        statements: list[Statement]
+        if (person := self.person) is None:
+            statements = [notice, sms]
+        else:
+            month, pid, on, method, channel = self.month, person[0], person[3], person[4], person[5]
+            statements = [
+                (CERTIFIED, (*person, sequence, sequence, month, month + 12)),
+                (LINKED, (sequence, pid, on, month, method, channel, pid)),
+                notice,
+                sms,
+            ]
         if (up := self.uplink) is not None:
-            row = (*up, self.ledger[7], text, created, created, sequence)
-            statements.append((outbox.INSERT, row))
+            statements.append((OUTBOX, (*up, self.ledger[7], text, created, created, sequence)))
         return (sequence, *self.ledger), statements
 
 
 Prepared = CertificationRows | Refused
+
+Packed = tuple[Any, ...]
+"""A :data:`Prepared` as a plain tuple (:func:`prepare_packed`): what a worker sends back."""
+
+
+def prepare_packed(
+    key: SigningKey,
+    period: str,
+    header: Header,
+    now: datetime,
+    rows: Sequence[tuple[str, tuple[Any, ...]]],
+) -> list[Packed]:
+    """:func:`prepare`'s answers as plain tuples (:func:`unpacked` makes them again).
+
+    A worker's answers are pickled: a named tuple goes through its class's
+    ``__reduce_ex__`` and ``__getnewargs__`` (Python calls, one a record), a plain
+    tuple does not — pickling half the time, unpickling a quarter less
+    (bench/README.md "Ledger writes in bulk")."""
+    return [tuple(p) for p in prepare(key, period, header, now, rows)]
+
+
+def unpacked(packed: Packed) -> Prepared:
+    """The :data:`Prepared` of one of :func:`prepare_packed`'s tuples (a refusal has 2 fields)."""
+    if len(packed) == len(Refused._fields):
+        return tuple.__new__(Refused, packed)
+    return tuple.__new__(CertificationRows, packed)
 
 
 def event_row(row: Sequence[Any]) -> tuple[Any, ...]:

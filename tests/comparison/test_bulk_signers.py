@@ -59,10 +59,18 @@ async def test_the_work_runs_here_until_the_workers_have_started(tmp_path: Path)
         assert there[0] == there[1] != os.getpid()
         rows = [(message_id(PERIOD, ROW[0]), ROW)]
         prepared = await signer.map(bulk_rows.prepare, (PERIOD, HEADER, NOW), rows)
+        wrong = ("440103192611180018", *ROW[1:])  # the check character is 9
+        rows += [(message_id(PERIOD, wrong[0]), wrong)]
+        packed = await signer.map(bulk_rows.prepare_packed, (PERIOD, HEADER, NOW), rows)
     finally:
         signer.close()
     assert isinstance(prepared[0], bulk_rows.CertificationRows)
-    assert prepared == bulk_rows.prepare(key, PERIOD, HEADER, NOW, rows)
+    assert prepared == bulk_rows.prepare(key, PERIOD, HEADER, NOW, rows[:1])
+    # what a worker sends back: plain tuples, made the named ones again by the recorder
+    assert [type(p) for p in packed] == [tuple, tuple]
+    unpacked = [bulk_rows.unpacked(p) for p in packed]
+    assert [type(p) for p in unpacked] == [bulk_rows.Refused, bulk_rows.CertificationRows]
+    assert unpacked == bulk_rows.prepare(key, PERIOD, HEADER, NOW, rows)
 
 
 class _Stopped(datetime):
