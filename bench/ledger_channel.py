@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -155,6 +156,7 @@ def main() -> None:
     finally:
         stdin.close()
         child.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)  # two ledgers of 2 KB reports
 
 
 if __name__ == "__main__":
