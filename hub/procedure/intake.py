@@ -10,11 +10,11 @@ from pydantic import BaseModel
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.register_entry import register_entry, roster_columns
 from certhub.hub.procedure.restoration_proposals import staff_proposal
-from certhub.hub.procedure.reversals import voided_termination
+from certhub.hub.procedure.reversals import hub_findings, voided_termination
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
 from certhub.hub.rules.parties import check_certifier, check_reporter
-from certhub.hub.rules.restoration import RestorationCheck, check_restoration
+from certhub.hub.rules.restoration import NOTHING_FOUND, RestorationCheck, check_restoration
 from certhub.hub.store.effects import (
     NO_EFFECTS,
     AuditWrite,
@@ -143,7 +143,10 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     while that termination is voided (every record it rested on withdrawn by its
     department), as the comparison's clearing step found it — and, when the roster
     says suspended, only while nothing else the hub knows explains that suspension
-    (:func:`~certhub.hub.procedure.reversals.suspension_causes`). No month from one in
+    (:func:`~certhub.hub.procedure.reversals.suspension_causes`). A restoration of the
+    province's suspension is checked against what the hub found of the person beyond the
+    roster: a verification still open, a suspension it decided that stands
+    (:func:`~certhub.hub.procedure.reversals.hub_findings`). No month from one in
     which another restoration not rejected resumes payment is back-paid again
     (:func:`~certhub.hub.rules.restoration.check_resumed`).
     """
@@ -163,6 +166,7 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
         others=others,
         resumed=await ctx.store.counted_months(person, "resumed"),
         resumed_after_roster=await ctx.store.resumed_after_roster(person),
+        hub=await hub_findings(ctx, person) if closed is None else NOTHING_FOUND,
     )
 
 

@@ -24,9 +24,12 @@ from certhub.hub.rules.comparison import (
 )
 from certhub.hub.rules.months import month_label
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
+from certhub.hub.rules.restoration_findings import HubFindings, HubSuspension, sentence_end
 from certhub.hub.store.register_reads import PersonRegister
 from certhub.schemas import (
     EligibilityReport,
+    Suspension,
+    SuspensionReason,
     TaskDisposal,
     TaskKind,
     Termination,
@@ -34,6 +37,7 @@ from certhub.schemas import (
 )
 
 __all__ = [
+    "hub_findings",
     "machine_sources",
     "not_certified_suspension",
     "open_tasks",
@@ -191,3 +195,31 @@ def suspension_causes(row: PersonRegister | None) -> OtherCauses:
     register row is ``row``: the due month (overdue: perhaps suspended for
     non-certification)."""
     return OtherCauses(row.due_month if row else None)
+
+
+async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
+    """What the hub found of the person beyond the roster: verification tasks still open
+    (:func:`open_tasks`) and the suspensions it signed on confirmed tasks that no
+    restoration approved after the confirmation ended (read through ``tasks_confirmed``),
+    each with the event date and sentence end its signed suspension states."""
+    standing: list[HubSuspension] = []
+    for row in await ctx.store.confirmed_tasks(person_id):
+        task = VerificationTask.model_validate_json(row.snapshot)
+        if task.disposal is not TaskDisposal.suspend:
+            continue
+        if await ctx.store.resumed_after(person_id, row.changed_seq):
+            continue  # a restoration approved since ended it
+        name = f"{task.kind.value} {task.task_id}"
+        signed = await ctx.store.find(ctx.outcomes.hub_id, f"suspension:{task.task_id}")
+        if signed is None:  # confirmed under a closure, or unreadable: never restored over
+            jailed = task.kind is TaskKind.imprisonment  # as the disposal names it
+            reason = SuspensionReason.imprisonment if jailed else SuspensionReason.missing
+            standing.append(HubSuspension(name, reason, None))
+            continue
+        suspension = Suspension.model_validate_json(signed.payload)
+        standing.append(
+            HubSuspension(
+                name, suspension.reason, suspension.effective_from, sentence_end(suspension)
+            )
+        )
+    return HubFindings(await open_tasks(ctx, person_id), tuple(standing))

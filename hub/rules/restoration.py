@@ -15,6 +15,10 @@
   (:func:`check_not_certified`), nor while another verification of the person is open
   (:func:`check_open_tasks`), whatever the roster says (checks of a voided
   termination: :mod:`certhub.hub.rules.restoration_voided`);
+* a restoration of the province's suspension is refused too while a verification of the
+  person is open, and over a suspension the hub itself decided on a confirmed
+  imprisonment or disappearance that no approved restoration ended — after a sentence
+  served, only the months since release (:mod:`certhub.hub.rules.restoration_findings`);
 * back pay runs in whole months inside the suspension period, after the last
   month the roster paid (a month is paid once: regularly or as back pay) and
   before any month an earlier restoration of the same suspension resumed
@@ -44,6 +48,11 @@ from certhub.hub.rules.months import (
     months_in,
     parse_month,
 )
+from certhub.hub.rules.restoration_findings import (
+    HubFindings,
+    check_hub_suspensions,
+    check_open_verification,
+)
 from certhub.hub.rules.restoration_voided import (
     OtherCauses,
     VoidedTermination,
@@ -56,6 +65,8 @@ from certhub.schemas import BenefitRecord, BenefitStatus, Refusal, Restoration
 
 __all__ = [
     "MUNICIPAL_AFTER_DAYS",
+    "NOTHING_FOUND",
+    "HubFindings",
     "OtherCauses",
     "ProposedRestoration",
     "RestorationCheck",
@@ -72,6 +83,7 @@ __all__ = [
 ]
 
 MUNICIPAL_AFTER_DAYS: Final = 365
+NOTHING_FOUND: Final = HubFindings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +105,7 @@ def check_restoration(
     others: OtherCauses | None = None,
     resumed: Collection[str] = (),
     resumed_after_roster: Collection[str] = (),
+    hub: HubFindings = NOTHING_FOUND,
 ) -> RestorationCheck:
     """Check ``restoration`` against the roster as it is ``on`` that day; raise a Refusal.
 
@@ -101,7 +114,10 @@ def check_restoration(
     ``others`` what else could explain a suspension the roster shows (see
     :func:`check_suspension_lift`); ``resumed`` the months (``YYYY-MM``) in which the
     person's other restorations not rejected resume payment (:func:`check_resumed`),
-    ``resumed_after_roster`` those of them recorded after the hub's roster entry.
+    ``resumed_after_roster`` those of them recorded after the hub's roster entry;
+    ``hub`` what the hub found of the person beyond the roster, checked when the
+    restoration is of the province's suspension (a voided termination's own checks
+    cover it); the intake always reads it (``recheck_restoration``).
     """
     if terminated_by is not None and voided is None:
         raise Refusal(
@@ -120,6 +136,8 @@ def check_restoration(
         first = stopped.replace(day=1)
     else:
         stopped = first = _check_against_roster(restoration, roster)
+        check_open_verification(hub.open_tasks, "the suspension is not lifted")
+        check_hub_suspensions(restoration, hub.suspensions, on=on)
     start, end = restoration.back_pay_from, restoration.back_pay_to
     if start < first or end >= restoration.restore_from:
         raise Refusal(

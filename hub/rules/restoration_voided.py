@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.restoration_findings import check_open_verification
 from certhub.schemas import BenefitRecord, Refusal
 
 __all__ = [
@@ -96,19 +97,15 @@ def check_not_certified(voided: VoidedTermination) -> None:
 def check_open_tasks(voided: VoidedTermination) -> None:
     """Refuse restoring a voided termination while another verification of the person is open.
 
-    Decided here (rule 7, money safety): a second department's death record, a death
-    reported again after the void, an imprisonment, … still under verification may yet be
-    confirmed — back pay and resumed payment would then go to someone dead, imprisoned or
-    gone. Whatever the roster says, the hub restores nothing until the county settles it
-    (cleared: restored as before; confirmed: ``restoration-finding-confirmed``), and the
-    decision may be taken again then. Raises ``restoration-verification-open``.
+    A second department's death record, a death reported again after the void, an
+    imprisonment, … may yet be confirmed: whatever the roster says, the closure waits
+    (the one check every restoration makes,
+    :func:`certhub.hub.rules.restoration_findings.check_open_verification`; confirmed
+    meanwhile: ``restoration-finding-confirmed``). Raises ``restoration-verification-open``.
     """
-    if voided.open_tasks:
-        raise Refusal(
-            "restoration-verification-open",
-            f"verification of the person still open ({', '.join(voided.open_tasks)}): the "
-            f"termination by task {voided.task_id} is not lifted until it is settled",
-        )
+    check_open_verification(
+        voided.open_tasks, f"the termination by task {voided.task_id} is not lifted"
+    )
 
 
 @dataclass(frozen=True, slots=True)

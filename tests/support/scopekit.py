@@ -80,6 +80,9 @@ async def build_world(office: Office) -> World:
         world.people[village] = person
     died = today().replace(day=1) - timedelta(days=70)
     await office.roster(world.people[A])  # paid through this month: an overpayment
+    # filed before B's death is reported: once that verification is open, no restoration of
+    # B is taken (restoration-verification-open)
+    await _restoration(office, world.people[B])
     for village in (A, B, D):
         digest = await office.upload(pdf(f"火化证明 {village}"), "application/pdf")
         world.evidence[village] = digest
@@ -103,7 +106,6 @@ async def build_world(office: Office) -> World:
             "/v1/certifications", "channel", counter_event(world.people[village], id_image, photo)
         )
         assert status == 202, body
-    await _restoration(office, world.people[B])
     return world
 
 

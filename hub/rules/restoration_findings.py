@@ -1,0 +1,142 @@
+"""What the hub itself found about a person, checked by every restoration (rule 7, money safety).
+
+The province's roster says *that* a benefit is suspended, never what the hub found since:
+an imprisonment or a disappearance the county confirmed (the hub signed a suspension of
+its own, which the roster shows only at the province's next entry) and a verification
+still open (a death reported, …) may stand behind a suspension staff restore. A
+restoration — of the province's suspension or of a voided termination — is checked
+against both at the request and again at each decision, since either may change in
+between: a verification still open (:func:`check_open_verification`) and a suspension the
+hub decided that no approved restoration has ended (:func:`check_hub_suspensions`). A
+voided termination refuses any finding outright
+(:mod:`certhub.hub.rules.restoration_voided`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import NoReturn
+
+from certhub.hub.rules.months import month_index, month_label, months_in, parse_month
+from certhub.schemas import Refusal, Restoration, Suspension, SuspensionReason
+
+__all__ = [
+    "HubFindings",
+    "HubSuspension",
+    "check_hub_suspensions",
+    "check_open_verification",
+    "sentence_end",
+]
+
+_UNTIL = re.compile(r"until (\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class HubSuspension:
+    """A suspension the hub signed on a confirmed task that no restoration approved since
+    has ended. ``task`` names it (``"<kind> <task id>"``); ``effective_from`` is the event
+    date (None: the signed suspension cannot be read back); ``until`` the sentence's last
+    day as the confirmation stated it (``suspend_until``; None: no end stated)."""
+
+    task: str
+    reason: SuspensionReason
+    effective_from: date | None
+    until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HubFindings:
+    """What the hub knows of the person beyond the roster: verification tasks still open
+    (``"<kind> <task id>"``, read by key per kind) and the suspensions it decided that
+    stand (:class:`HubSuspension`)."""
+
+    open_tasks: tuple[str, ...] = ()
+    suspensions: tuple[HubSuspension, ...] = ()
+
+
+def sentence_end(suspension: Suspension) -> date | None:
+    """The last day of the sentence the hub's own suspension states (its disposal writes
+    ``until YYYY-MM-DD`` in the remarks, :func:`certhub.hub.rules.disposal.dispose`); None
+    when it states none."""
+    found = _UNTIL.fullmatch(suspension.remarks or "")
+    return date.fromisoformat(found.group(1)) if found else None
+
+
+def check_open_verification(open_tasks: Collection[str], held: str) -> None:
+    """Refuse while another verification of the person is open; ``held`` says what waits.
+
+    Decided here (rule 7, money safety): a death reported, an imprisonment, … still under
+    verification may yet be confirmed — back pay and resumed payment would then go to
+    someone dead, imprisoned or gone. Whatever the roster says, the hub restores nothing
+    until the county settles it (cleared: restored as before; confirmed, refused as a
+    finding), and the decision may be taken again then. Raises
+    ``restoration-verification-open``.
+    """
+    if open_tasks:
+        raise Refusal(
+            "restoration-verification-open",
+            f"verification of the person still open ({', '.join(sorted(open_tasks))}): "
+            f"{held} until it is settled",
+        )
+
+
+def check_hub_suspensions(
+    restoration: Restoration, suspensions: Collection[HubSuspension], *, on: date
+) -> None:
+    """Refuse a restoration that would pay over a suspension the hub decided and that stands.
+
+    Decided here (rule 7, money safety), for each such suspension, event date ``E``:
+
+    * imprisonment — prison months are those after ``E``'s month (payable: a benefit is
+      paid for the month of the event) through the month the sentence ends in (``until``:
+      payable again from the month after release, as the disposal recovers). The hub
+      restores only a sentence served (``until`` before ``on``): no back-paid month may be
+      a prison month, and payment resumes (``restore_from``) after the release month. No
+      end stated: every month after ``E``'s is a prison month, nothing is restored;
+    * missing — the person reappearing is restored by a restoration of that very
+      suspension (``suspended_since`` is ``E``: staff attest they were found, and the
+      months missing are owed); a restoration of any other suspension would pay over it;
+    * a suspension whose signed record the hub cannot read back is never restored over.
+
+    Raises ``restoration-finding-confirmed``.
+    """
+    for found in suspensions:
+        if found.effective_from is None:
+            _refuse(found, "its signed suspension cannot be read back")
+        elif found.reason is SuspensionReason.imprisonment:
+            _check_sentence(restoration, found, found.effective_from, on)
+        elif restoration.suspended_since != found.effective_from:
+            _refuse(
+                found,
+                f"suspended from {found.effective_from.isoformat()}; only a restoration of "
+                "that suspension ends it",
+            )
+
+
+def _check_sentence(restoration: Restoration, found: HubSuspension, jailed: date, on: date) -> None:
+    if found.until is None:
+        _refuse(found, f"imprisoned from {jailed.isoformat()}, no end of sentence stated")
+    if found.until >= on:
+        _refuse(found, f"the sentence runs to {found.until.isoformat()}: not served yet")
+    first, released = month_index(jailed) + 1, month_index(found.until)
+    back_paid = months_in(restoration.back_pay_from, restoration.back_pay_to)
+    prison = [m for m in back_paid if first <= month_index(parse_month(m)) <= released]
+    if prison:
+        _refuse(found, f"{prison[0]}..{prison[-1]} are prison months, never paid")
+    if month_index(restoration.restore_from) <= released:
+        _refuse(
+            found,
+            f"payment resumes after the release month {month_label(released)}, "
+            f"not {restoration.restore_from:%Y-%m}",
+        )
+
+
+def _refuse(found: HubSuspension, why: str) -> NoReturn:
+    raise Refusal(
+        "restoration-finding-confirmed",
+        f"the hub suspended the person on {found.task} ({found.reason.value}): {why}; "
+        "the hub does not restore payment over it",
+    )
