@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 
 from certhub.hub.comparison.loading import load_feeds, load_roster
-from certhub.hub.comparison.rules import RULES, RunWindow
+from certhub.hub.comparison.rules import RULES, RunWindow, certifications_sql
 from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
 from certhub.hub.comparison.summary import summarise
 from certhub.schemas.clock import shanghai_today
@@ -181,7 +181,9 @@ def _write(  # noqa: PLR0917 -- one private call site, every argument named ther
         con.execute(f"COPY ({query}) TO {sql_path(staging / name)} (FORMAT {fmt})")
     con.execute("DROP TABLE unmatched_records")
     certified = sql_path(staging / "certifications.parquet")
-    con.execute(f"COPY (SELECT * FROM certifications {order}) TO {certified} (FORMAT PARQUET)")
+    # sorted before the sources are cast to text and the city and rule added (a smaller sort)
+    sorted_rows = certifications_sql(f"(SELECT * FROM seen_alive {order})")
+    con.execute(f"COPY ({sorted_rows}) TO {certified} (FORMAT PARQUET)")
     # The summary counts the certifications written, not the view's join once more
     # (5 CPU s at 10 million): the file's city column is all it reads.
     con.execute(f"CREATE OR REPLACE VIEW certifications AS FROM read_parquet({certified})")
