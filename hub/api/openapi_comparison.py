@@ -28,6 +28,17 @@ _SUMMARY: dict[str, Any] = {
             "description": "Task proposals by kind, then by status (open, awaiting_second_source).",
             "additionalProperties": _COUNTS,
         },
+        "withheld": {
+            **_COUNTS,
+            "description": (
+                "Seen alive but not certified when the run was recorded, by reason "
+                "(task_open, benefit_closed, task_confirmed, name_only_match): not in certified."
+            ),
+        },
+        "seen_alive_candidates": {
+            "type": "integer",
+            "description": "What the run found to certify, before the ledger was asked.",
+        },
         "reversals": {"type": "integer"},
         "review": {"type": "integer"},
         "unmatched": _COUNTS,

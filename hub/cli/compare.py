@@ -210,7 +210,8 @@ def _line(summary: dict[str, Any]) -> str:
     ledger = summary.get("ledger")
     recorded = (
         f", ledger: {ledger['recorded']} recorded, {ledger['already']} already, "
-        f"{ledger['refused']} refused; tasks {ledger['reports'].get('task_opened', 0)} opened,"
+        f"{ledger['refused']} refused, {sum(ledger.get('withheld', {}).values())} withheld"
+        f"; tasks {ledger['reports'].get('task_opened', 0)} opened,"
         f" {ledger['reports'].get('task_joined', 0)} joined; reversals "
         + (", ".join(f"{n} {k}" for k, n in sorted(ledger["reversals"].items())) or "none")
         if ledger

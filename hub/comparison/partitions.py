@@ -184,10 +184,11 @@ def _ledger(summaries: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
     if not tallies:
         return None
     merged: dict[str, Any] = dict.fromkeys(_LEDGER_COUNTS, 0)
-    merged |= {"seconds": 0.0, "reports": {}, "reversals": {}}
+    merged |= {"seconds": 0.0, "withheld": {}, "reports": {}, "reversals": {}}
     merged |= {"restoration_proposals": [], "purged": []}
     for tally in tallies:
         _add_counts(merged, {k: tally.get(k, 0) for k in (*_LEDGER_COUNTS, "seconds")})
+        _add_counts(merged["withheld"], tally.get("withheld", {}))
         _add_counts(merged["reports"], tally.get("reports", {}))
         _add_counts(merged["reversals"], tally.get("reversals", {}))
         merged["restoration_proposals"] += tally.get("restoration_proposals", [])
@@ -228,6 +229,10 @@ def merge_summaries(
         _add_counts(tasks, summary.get("tasks", {}))
         cities |= summary.get("cities", {})
     merged["tasks"] = dict(sorted(tasks.items()))
+    withheld: dict[str, Any] = {}
+    for summary in done:  # certifications the ledger held back, no longer counted certified
+        _add_counts(withheld, summary.get("withheld", {}))
+    merged["withheld"] = dict(sorted(withheld.items()))
     merged["feed_records"] = int(whole.get("feed_records", 0))
     merged["unmatched"] = {}  # a city cannot tell: see the module's docstring
     merged["refused"] = _refused(done, whole)

@@ -39,6 +39,7 @@ from certhub.hub.comparison.bulk_record import BulkCertifier
 from certhub.hub.comparison.certify import ADAPTER_NAME, message_id, rows
 from certhub.hub.comparison.certify import certification_event as event
 from certhub.hub.comparison.engine import ComparisonRun
+from certhub.hub.comparison.holds import Withheld, certifiable, withhold
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.comparison.proposals import (
     OPEN,
@@ -61,6 +62,7 @@ from certhub.hub.ingress.inbound import (
 from certhub.hub.procedure.comparison import plan_comparison
 from certhub.hub.store import LedgerStore, TaskRow
 from certhub.hub.store.bulk_append import BulkAppender
+from certhub.hub.store.certification_holds import CertificationHoldReads
 from certhub.hub.store.sqlite.writer_client import WriterClientLedger
 from certhub.schemas import Refusal, TaskStatus, VerificationTask, mask_ids_in_text
 from certhub.security import replace_atomic
@@ -98,6 +100,7 @@ class LedgerTally:
     recorded: int = 0
     already: int = 0
     refused: int = 0
+    withheld: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     per_second: float = 0.0
     reports: dict[str, int] = field(default_factory=dict)
@@ -189,6 +192,10 @@ async def record_into(
     plan = partial(plan_comparison, app[PROCEDURE])
     intake = _Intake(sender, InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
     store = app[STORE]
+    if not isinstance(store, CertificationHoldReads):  # every ledger is (LedgerReads)
+        raise TypeError(f"{type(store).__name__} cannot say whom the ledger holds back")
+    withheld = await withhold(store, run)  # asked now: a task opened since the run counts
+    tally.withheld = withheld.counts()
     # An ingress process's client of the SQLite writer sends single appends over the
     # socket only: there the certifications go one by one.
     if bulk and isinstance(store, BulkAppender) and not isinstance(store, WriterClientLedger):
@@ -198,9 +205,11 @@ async def record_into(
         key_path = adapter_key_path(settings.keys_dir, ADAPTER_NAME)
         signer = BatchSigner(sender.key, key_path, workers, preload=bulk_rows.__name__)
         certifier = BulkCertifier(sender, store, lambda: trust.messages, plan, signer)
-        await _bulk_certifications(certifier, run, period, tally, pacing, show=show)
+        await _bulk_certifications(
+            certifier, run, period, tally, pacing, withheld=withheld, show=show
+        )
     else:
-        await _certifications(intake, run, period, tally, pacing, show=show)
+        await _certifications(intake, run, period, tally, pacing, withheld=withheld, show=show)
     await _reports(intake, run, period, tally)
     await _reversals(intake, run, period, tally)
     runs_dir = run.folder.parent
@@ -230,12 +239,15 @@ async def _bulk_certifications(
     tally: LedgerTally,
     pacing: Pacing,
     *,
+    withheld: Withheld,
     show: bool,
 ) -> None:
     """The certifications batch-wise, each its own signed message (see ``bulk_record``)."""
     with _certifications_shown(run, show, tally) as advance:
         try:
-            batches = rows(run.certifications, pacing.batch, bulk_rows.SELECT)
+            batches = certifiable(
+                rows(run.certifications, pacing.batch, bulk_rows.SELECT), withheld
+            )
             done = await certifier.record(period, batches, advance)
         finally:
             certifier.signer.close()
@@ -263,10 +275,11 @@ async def _certifications(
     tally: LedgerTally,
     pacing: Pacing,
     *,
+    withheld: Withheld,
     show: bool,
 ) -> None:
     with _certifications_shown(run, show, tally) as advance:
-        for batch in rows(run.certifications, pacing.batch):
+        for batch in certifiable(rows(run.certifications, pacing.batch), withheld):
             for start in range(0, len(batch), pacing.chunk):
                 chunk = batch[start : start + pacing.chunk]
                 jobs: list[Awaitable[str]] = [

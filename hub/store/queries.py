@@ -35,6 +35,7 @@ from certhub.hub.store.base import (
     Reporting,
     TaskRow,
 )
+from certhub.hub.store.certification_holds import CertificationHoldReads
 from certhub.hub.store.comparison_job_writes import ComparisonPartitions
 from certhub.hub.store.disclosure import DisclosureQueries
 from certhub.hub.store.pull_reads import PullReads
@@ -49,6 +50,7 @@ from certhub.security.scopes import AreaScope, area_condition
 
 
 class LedgerReads(
+    CertificationHoldReads,
     ReviewReads,
     RegisterQueries,
     ComparisonPartitions,

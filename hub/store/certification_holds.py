@@ -1,0 +1,65 @@
+"""Who the comparison must not certify (免办), as the ledger knows it when it records.
+
+The same SQL on both dialects (mixed into :class:`~certhub.hub.store.queries.LedgerReads`).
+A person is held back by
+
+* ``task_open`` — a verification task of any kind open or in progress (every kind
+  suspects a loss of eligibility: death, missing, imprisonment, ...);
+* ``benefit_closed`` — the hub's termination of the benefit stands;
+* ``task_confirmed`` — a task confirmed with no approved restoration resuming the
+  benefit after it (a suspension the hub decided and nobody lifted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final, Protocol
+
+__all__ = ["HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
+
+HOLD_KINDS: Final = ("task_open", "benefit_closed", "task_confirmed")
+"""The ledger's reasons, in the order one person's is chosen (the first found)."""
+
+_CHUNK: Final = 500  # ID numbers a query asks about (three lists of them: 1,500 parameters)
+
+
+def _sql(marks: str) -> str:
+    return f"""
+    SELECT person_id, 0, kind || ' task ' || task_id || ' ' || status FROM tasks
+    WHERE person_id IN ({marks}) AND status IN ('open', 'in_progress')
+    UNION ALL
+    SELECT person_id, 1, 'benefit closed: ' || reason || ' (task ' || task_id || ')'
+    FROM closed_benefits WHERE person_id IN ({marks})
+    UNION ALL
+    SELECT t.person_id, 2, t.kind || ' task ' || t.task_id || ' confirmed' FROM tasks t
+    WHERE t.person_id IN ({marks}) AND t.status = 'confirmed'
+    AND NOT EXISTS (
+        SELECT 1 FROM benefit_months b LEFT JOIN items i ON b.source = CAST(i.item_id AS TEXT)
+        WHERE b.person_id = t.person_id AND b.purpose = 'resumed' AND b.sequence > t.changed_seq
+        AND (i.status IS NULL OR i.status = 'approved'))
+    ORDER BY 1, 2, 3"""
+
+
+class CertificationHolds(Protocol):
+    """The comparison's question to the ledger before it certifies anyone."""
+
+    async def certification_holds(self, person_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Each of ``person_ids`` the ledger holds back: (one of :data:`HOLD_KINDS`, why)."""
+        ...
+
+
+class CertificationHoldReads:
+    """:class:`CertificationHolds` in portable SQL over tasks, closures and resumptions."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # the dialect's transport
+
+    async def certification_holds(self, person_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Each of ``person_ids`` the ledger holds back: (one of :data:`HOLD_KINDS`, why)."""
+        held: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(person_ids), _CHUNK):
+            chunk = tuple(person_ids[start : start + _CHUNK])
+            marks = ", ".join("?" for _ in chunk)
+            for person, rank, why in await self._read(_sql(marks), chunk * 3):
+                held.setdefault(str(person), (HOLD_KINDS[int(str(rank))], str(why)))
+        return held
