@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -70,7 +70,7 @@ def _name_only(folder: Path) -> dict[str, tuple[str, str]]:
     return held
 
 
-def _candidates(path: Path) -> Iterator[list[tuple[Any, ...]]]:
+def _candidates(path: Path) -> Generator[list[tuple[Any, ...]]]:
     """(id_number, name, city, county) of the run's certifications, in batches."""
     con = duckdb.connect(config={"memory_limit": "256MB", "threads": 1})
     try:

@@ -6,7 +6,8 @@ Bea, whom nothing holds, is certified; Ann is not, because of
 * (a) a death task from September's cremation record, still open;
 * (b) the same task confirmed by the county: the hub terminated her benefit;
 * (c) an October cremation record whose ID number is invalid and which matches her only
-  by name, birth date and county (R-NAME-ONLY: a person reviews it, never the machine).
+  by name, birth date and county (R-NAME-ONLY: a person reviews it, never the machine);
+* (d) a death report's task opened after the run but before it was recorded.
 
 Ann gets no certification record and no "do nothing" SMS; the run's summary counts her
 as withheld, not certified, and ``withheld.json`` says why for a person to review.
@@ -24,8 +25,10 @@ from typing import Any
 from comparisonkit import ComparisonCase
 from pgkit import throwaway_database
 
+from certhub.hub.cli.compare_ledger import record_run
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.certify import message_id
+from certhub.hub.comparison.engine import ComparisonRun
 from certhub.hub.comparison.holds import WITHHELD_FILE
 from certhub.hub.core.settings import Settings
 from certhub.hub.store import open_ledger
@@ -146,6 +149,13 @@ async def test_a_confirmed_death_and_a_closed_benefit_withhold_the_certification
     (held,) = _withheld(case)
     assert held["why"] == f"benefit closed: death (task {task['task_id']})"
     assert _texted(case) == {case.people[1]["id_number"]}
+    office = await case.office(aiohttp_client)  # what the province reads of the run
+    status, body = await office.get(f"/v1/comparison-runs/{SEEN}-all")
+    assert status == 200, body
+    assert (body["certified"], body["seen_alive_candidates"]) == (1, 2)
+    assert body["withheld"] == {"benefit_closed": 1}
+    assert body["ledger"]["withheld"] == {"benefit_closed": 1}
+    await office.client.close()
 
 
 async def test_a_name_only_cremation_match_holds_the_certification_for_review(
@@ -206,3 +216,30 @@ async def test_an_open_death_task_withholds_the_certification_on_postgresql(
     assert held[ann][0] == "task_open"
     (line,) = _withheld(case)
     assert (line["id_number"], line["reason"]) == (ann, "task_open")
+
+
+async def test_a_task_opened_between_the_run_and_its_recording_withholds_it(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    case = _case(tmp_path)
+    argv = ["compare", "run", "--period", SEEN, "--input", str(tmp_path / SEEN),
+            "--data", str(case.settings.data_dir), "--no-ledger"]  # fmt: skip
+    assert await asyncio.to_thread(main, argv) == 0
+    assert _summary(case)["certified"] == 2  # the run saw nothing against Ann
+    office = await case.office(aiohttp_client)
+    ann = case.people[0]
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": ann, "event_date": f"{SEEN}-20", "region": ann["region"],
+    }  # fmt: skip
+    item = await office.approved_report(report)
+    await office.client.close()
+
+    folder = case.settings.data_dir / "comparison-runs" / f"{SEEN}-all"
+    run = ComparisonRun(f"{SEEN}-all", folder, _summary(case))
+    settings = Settings(data_dir=case.settings.data_dir, metrics_port=None, identity_check="off")
+    tally = await record_run(settings, run, SEEN)
+    assert (tally.recorded, tally.withheld) == (1, {"task_open": 1})
+    assert _certified(case) == {case.people[1]["id_number"]}
+    (held,) = _withheld(case)
+    assert held["why"] == f"death task task-{item} open"
+    assert _summary(case)["certified"] == 1
