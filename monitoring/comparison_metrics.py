@@ -57,10 +57,12 @@ PARTITION_STATES: Final = ("queued", "running", "retrying", "done", "failed")
 
 
 def run_outcomes(summary: Summary) -> dict[str, int]:
-    """People by outcome: certified, tasks by status, reversals, review, and the roster."""
+    """People by outcome: certified, withheld at recording, tasks by status, reversals,
+    review, and the roster."""
     outcomes = {
         "roster": int(summary.get("roster", 0)),
         "certified": int(summary.get("certified", 0)),
+        "withheld": sum(int(n) for n in summary.get("withheld", {}).values()),
         "reversal": int(summary.get("reversals", 0)),
         "review": int(summary.get("review", 0)),
         "task_open": 0,

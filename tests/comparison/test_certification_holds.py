@@ -155,6 +155,9 @@ async def test_a_confirmed_death_and_a_closed_benefit_withhold_the_certification
     assert (body["certified"], body["seen_alive_candidates"]) == (1, 2)
     assert body["withheld"] == {"benefit_closed": 1}
     assert body["ledger"]["withheld"] == {"benefit_closed": 1}
+    metrics = await (await office.client.get("/metrics")).text()
+    assert 'certhub_comparison_people{outcome="withheld",scope="all"} 1.0' in metrics
+    assert 'certhub_comparison_people{outcome="certified",scope="all"} 1.0' in metrics
     await office.client.close()
 
 
