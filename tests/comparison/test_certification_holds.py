@@ -22,6 +22,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from comparisonkit import ComparisonCase
 from pgkit import throwaway_database
 
@@ -221,8 +222,9 @@ async def test_an_open_death_task_withholds_the_certification_on_postgresql(
     assert (line["id_number"], line["reason"]) == (ann, "task_open")
 
 
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one_by_one"])
 async def test_a_task_opened_between_the_run_and_its_recording_withholds_it(
-    tmp_path: Path, aiohttp_client: Any
+    tmp_path: Path, aiohttp_client: Any, bulk: bool
 ) -> None:
     case = _case(tmp_path)
     argv = ["compare", "run", "--period", SEEN, "--input", str(tmp_path / SEEN),
@@ -240,7 +242,7 @@ async def test_a_task_opened_between_the_run_and_its_recording_withholds_it(
     folder = case.settings.data_dir / "comparison-runs" / f"{SEEN}-all"
     run = ComparisonRun(f"{SEEN}-all", folder, _summary(case))
     settings = Settings(data_dir=case.settings.data_dir, metrics_port=None, identity_check="off")
-    tally = await record_run(settings, run, SEEN)
+    tally = await record_run(settings, run, SEEN, bulk=bulk)
     assert (tally.recorded, tally.withheld) == (1, {"task_open": 1})
     assert _certified(case) == {case.people[1]["id_number"]}
     (held,) = _withheld(case)
