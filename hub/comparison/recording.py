@@ -62,7 +62,6 @@ from certhub.hub.ingress.inbound import (
 from certhub.hub.procedure.comparison import plan_comparison
 from certhub.hub.store import LedgerStore, TaskRow
 from certhub.hub.store.bulk_append import BulkAppender
-from certhub.hub.store.certification_holds import CertificationHoldReads
 from certhub.hub.store.sqlite.writer_client import WriterClientLedger
 from certhub.schemas import Refusal, TaskStatus, VerificationTask, mask_ids_in_text
 from certhub.security import replace_atomic
@@ -192,8 +191,6 @@ async def record_into(
     plan = partial(plan_comparison, app[PROCEDURE])
     intake = _Intake(sender, InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
     store = app[STORE]
-    if not isinstance(store, CertificationHoldReads):  # every ledger is (LedgerReads)
-        raise TypeError(f"{type(store).__name__} cannot say whom the ledger holds back")
     withheld = await withhold(store, run)  # asked now: a task opened since the run counts
     tally.withheld = withheld.counts()
     # An ingress process's client of the SQLite writer sends single appends over the

@@ -27,6 +27,7 @@ from certhub.hub.store.accountability_reads import (
     RecoveryReads,
     RecoveryRow,
 )
+from certhub.hub.store.certification_holds import CertificationHolds
 from certhub.hub.store.comparison_jobs import PartitionLedger
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.outbox import OutboxStore
@@ -312,6 +313,7 @@ class Lifecycle(Protocol):
 class LedgerStore(
     RecordStore,
     ProcedureReads,
+    CertificationHolds,
     BenefitReads,
     Reporting,
     AuditLog,

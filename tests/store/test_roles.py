@@ -18,6 +18,7 @@ from certhub.hub.store.base import (
     Reporting,
     ReviewItems,
 )
+from certhub.hub.store.certification_holds import CertificationHolds
 from certhub.hub.store.comparison_jobs import PartitionLedger
 from certhub.hub.store.outbox import (
     DeadLetters,
@@ -35,6 +36,7 @@ ROLES = (
     CertificationRegister,
     SenderReads,
     ProcedureReads,
+    CertificationHolds,
     BenefitReads,
     RecoveryReads,
     AccountabilityReads,
