@@ -32,7 +32,7 @@ _SUMMARY: dict[str, Any] = {
             **_COUNTS,
             "description": (
                 "Seen alive but not certified when the run was recorded, by reason "
-                "(task_open, benefit_closed, task_confirmed, name_only_match): not in certified."
+                "(task_open, benefit_closed, task_confirmed): not in certified."
             ),
         },
         "seen_alive_candidates": {

@@ -3,16 +3,12 @@
 The run's certifications (``certifications.parquet``, rule R-ALIVE) are the people
 seen alive in the period with no direct evidence *in this run*. Before any of them
 is certified (免办, with the SMS telling the family to do nothing), the recording
-asks the ledger, as it stands then, and the run's own review list; a person is
-withheld — not certified, no SMS — when
-
-* the ledger holds them back (:mod:`certhub.hub.store.certification_holds`): a
-  verification task open or in progress from an earlier run or a report
-  (``task_open``), the benefit closed by the hub's termination (``benefit_closed``),
-  a task confirmed and no approved restoration since (``task_confirmed``);
-* a record of direct evidence with an invalid ID number matches them by name, birth
-  date and county in this run (``name_only_match``, rule R-NAME-ONLY): never acted on
-  by the machine, so not certified either until a person has looked.
+asks the ledger as it stands then (:mod:`certhub.hub.store.certification_holds`); a
+person is withheld — not certified, no SMS — when it holds them back: a verification
+task open or in progress from an earlier run or a report (``task_open``), the benefit
+closed by the hub's termination (``benefit_closed``), a task confirmed and no approved
+restoration since (``task_confirmed``). (A direct record matched to a person by name
+only in this run keeps them out of the run's certifications already: rule R-ALIVE.)
 
 Each one withheld is a line of ``withheld.json`` (beside ``review.json``) with the
 reason and the why; the run's summary counts them under ``withheld`` and no longer
@@ -30,17 +26,14 @@ from typing import Any, Final
 
 import duckdb
 
-from certhub.hub.comparison.catalogue import DIRECT_KINDS
 from certhub.hub.comparison.engine import ComparisonRun
-from certhub.hub.comparison.proposals import json_lines
 from certhub.hub.comparison.sqlfuncs import sql_path
 from certhub.hub.store.certification_holds import CertificationHolds
 from certhub.security import replace_atomic
 
-__all__ = ["NAME_ONLY", "WITHHELD_FILE", "Withheld", "certifiable", "withhold"]
+__all__ = ["WITHHELD_FILE", "Withheld", "certifiable", "withhold"]
 
 WITHHELD_FILE: Final = "withheld.json"
-NAME_ONLY: Final = "name_only_match"
 _BATCH: Final = 4096  # ID numbers read from the run and asked about at a time
 
 
@@ -56,18 +49,6 @@ class Withheld:
         for reason, _ in self.people.values():
             out[reason] = out.get(reason, 0) + 1
         return dict(sorted(out.items()))
-
-
-def _name_only(folder: Path) -> dict[str, tuple[str, str]]:
-    """Roster people a direct record with an invalid ID number names (R-NAME-ONLY)."""
-    held: dict[str, tuple[str, str]] = {}
-    review = folder / "review.json"
-    for match in json_lines(review) if review.exists() else ():
-        if match["kind"] in DIRECT_KINDS:
-            why = f"name-only match: {match['department']}:{match['record_id']}"
-            why += f" {match['kind']} {match['event_date']}"
-            held.setdefault(match["candidate_id_number"], (NAME_ONLY, why))
-    return held
 
 
 def _candidates(path: Path) -> Generator[list[tuple[Any, ...]]]:
@@ -86,7 +67,6 @@ def _candidates(path: Path) -> Generator[list[tuple[Any, ...]]]:
 async def withhold(store: CertificationHolds, run: ComparisonRun) -> Withheld:
     """Whom of ``run``'s certifications to withhold, asked now; ``withheld.json`` written
     and the summary's counts made true (see the module's docstring)."""
-    named = await asyncio.to_thread(_name_only, run.folder)
     people: dict[str, tuple[str, str]] = {}
     lines: list[str] = []
     cities: dict[str, int] = {}
@@ -95,7 +75,7 @@ async def withhold(store: CertificationHolds, run: ComparisonRun) -> Withheld:
         while batch := await asyncio.to_thread(next, batches, None):
             held = await store.certification_holds([row[0] for row in batch])
             for id_number, name, city, county in batch:
-                hold = held.get(id_number) or named.get(id_number)
+                hold = held.get(id_number)
                 if hold is None:
                     continue
                 people[id_number] = hold

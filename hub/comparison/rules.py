@@ -25,7 +25,8 @@ Rule ids (written into every output):
                  proposal becomes the machine reporter's report, whose grade the hub's
                  rules check again: :mod:`certhub.hub.rules.comparison`);
 - ``R-ALIVE``    auxiliary evidence inside the period, and no direct evidence at all,
-                 certifies the person for the cycle (data comparison, 免办).
+                 certifies the person for the cycle (data comparison, 免办); a direct
+                 record matched by name only (``R-NAME-ONLY``) holds it back too.
 """
 
 from __future__ import annotations
@@ -155,7 +156,9 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
 
     Any direct record blocks 免办, also one waiting for a second source: a person
     the comparison may be about to suspend is never certified by it
-    (``seen_alive_blocked``: each such person's proposals). The signals are
+    (``seen_alive_blocked``: each such person's proposals); so does a direct record
+    with an invalid ID number that ``review`` matched to the person by name
+    (:func:`queue_name_only` runs first). The signals are
     aggregated per ID number in buckets, one per :data:`SEEN_ALIVE_BUCKET_ROWS`
     signals: each person's top-three sources are state DuckDB's aggregate cannot
     spill (3 million signals ran out of 1 GB). ``certifications`` is a view
@@ -191,10 +194,12 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
         SELECT p.id_number, p.task_kind FROM top_signals t JOIN proposals p USING (id_number)"""
     )
     con.execute(
-        """CREATE OR REPLACE VIEW seen_alive AS
+        f"""CREATE OR REPLACE VIEW seen_alive AS
         SELECT t.id_number, r.name, r.county, r.village, t.last_seen, t.sources
         FROM top_signals t JOIN roster r USING (id_number)
-        WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.id_number = t.id_number)"""
+        WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.id_number = t.id_number)
+          AND NOT EXISTS (SELECT 1 FROM review v  -- a possible loss, known by name only
+                          WHERE v.candidate_id_number = t.id_number AND v.kind IN ({_DIRECT_IN}))"""
     )
     con.execute(f"CREATE OR REPLACE VIEW certifications AS {certifications_sql('seen_alive')}")
 
@@ -241,7 +246,7 @@ RULES = (
     match_by_id,
     reverse_voids,
     propose_tasks,
-    certify_seen_alive,
     queue_name_only,
+    certify_seen_alive,
 )
 """Every rule in the order a run applies them."""

@@ -175,10 +175,17 @@ async def test_a_name_only_cremation_match_holds_the_certification_for_review(
     case = _case(tmp_path, october=october.replace("{bad}", bad).replace("{born}", born))
     ledger = await case.compare(SEEN)
     assert ledger["reports"] == {}  # never acted on: no task
-    _only_bea_certified(case, ledger, "name_only_match")
-    (held,) = _withheld(case)
-    assert held["why"] == "name-only match: civil_affairs:C2 cremation 2026-10-04"
-    assert _texted(case) == {case.people[1]["id_number"]}
+    ann, bea = (p["id_number"] for p in case.people)
+    assert _certified(case) == {bea}  # not a candidate at all (R-ALIVE), nothing withheld
+    assert (ledger["recorded"], ledger["refused"]) == (1, 0)
+    assert _withheld(case) == []
+    folder = case.settings.data_dir / "comparison-runs" / f"{SEEN}-all"
+    (queued,) = [json.loads(line) for line in (folder / "review.json").read_text().splitlines()]
+    assert (queued["candidate_id_number"], queued["kind"]) == (ann, "cremation")
+    summary = _summary(case)
+    assert (summary["seen_alive_candidates"], summary["certified"]) == (1, 1)
+    assert summary["exempt_ratio"] == 0.5
+    assert _texted(case) == {bea}
 
 
 async def test_nothing_held_certifies_both(tmp_path: Path) -> None:

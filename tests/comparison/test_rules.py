@@ -87,6 +87,7 @@ def test_seen_alive_in_the_period_and_nothing_direct_certifies(
         ],
     )
     rules.propose_tasks(con, WINDOW)
+    _name_only_matches(con, [(ANN, "canteen_meal")])  # auxiliary by name only: no hold
     rules.certify_seen_alive(con, WINDOW)
     got = con.execute("SELECT id_number, last_seen, sources, rule FROM certifications").fetchall()
     assert got == [
@@ -105,6 +106,24 @@ def test_seen_alive_in_the_period_and_nothing_direct_certifies(
             "R-ALIVE",
         )
     ]
+
+
+def _name_only_matches(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str]]) -> None:
+    """``review`` as R-NAME-ONLY leaves it: the roster person a record names, its kind."""
+    con.execute("CREATE TABLE review (candidate_id_number VARCHAR, kind VARCHAR)")
+    for person, kind in rows:
+        con.execute("INSERT INTO review VALUES (?, ?)", [person, kind])
+
+
+@pytest.mark.parametrize("kind", ["cremation", "death", "imprisonment"])
+def test_a_direct_record_matched_by_name_only_holds_the_certification(
+    con: duckdb.DuckDBPyConnection, kind: str
+) -> None:
+    _active(con, [(ANN, "canteen", "M1", "canteen_meal", "2026-10-09")])
+    rules.propose_tasks(con, WINDOW)
+    _name_only_matches(con, [(ANN, kind)])  # an invalid ID number: never acted on, not certified
+    rules.certify_seen_alive(con, WINDOW)
+    assert con.execute("SELECT id_number FROM certifications").fetchall() == []
 
 
 def test_a_void_withdraws_only_its_departments_record(con: duckdb.DuckDBPyConnection) -> None:
