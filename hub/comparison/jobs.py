@@ -28,7 +28,6 @@ nothing twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -47,7 +46,7 @@ from certhub.hub.comparison.engine import CITIES, RunOptions, parse_period, run_
 from certhub.hub.comparison.partitions import PartitionJob, merge_summaries, whole_file_facts
 from certhub.hub.comparison.recording import comparison_sender, record_into, refusal_text
 from certhub.hub.core.keys import SETTINGS
-from certhub.hub.core.periodic import WorkQueue
+from certhub.hub.core.periodic import WorkQueue, cancel_and_wait
 from certhub.hub.ingress.inbound import InboundSender
 from certhub.hub.store.base import StoreError
 from certhub.hub.store.comparison_jobs import (
@@ -203,9 +202,7 @@ class ComparisonJobs:
             error = f"attempt {attempt}: {refusal_text(exc)}"
             log.warning("comparison partition %s failed: %s", job.message_id, error)
         finally:
-            beating.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beating
+            await cancel_and_wait(beating)
         state = await self._store.settle_partition(
             hold, error=error, max_attempts=policy.max_attempts, now=time.time()
         )

@@ -40,7 +40,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from certhub.hub.core.periodic import BackgroundTasks
+from certhub.hub.core.periodic import BackgroundTasks, cancel_and_wait
 
 __all__ = ["LEADER_LOCK", "Leadership"]
 
@@ -96,9 +96,7 @@ class Leadership:
             await self._stop(name)
             if not self._loops and self._contender is not None:
                 contender, self._contender = self._contender, None
-                contender.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await contender
+                await cancel_and_wait(contender)
 
     def _start(self, name: str) -> None:
         if name in self._running:

@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Generic, NoReturn, TypeVar
 
-__all__ = ["QUIET_SECONDS", "BackgroundTasks", "WorkQueue", "every", "running"]
+__all__ = ["QUIET_SECONDS", "BackgroundTasks", "WorkQueue", "cancel_and_wait", "every", "running"]
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +132,26 @@ class BackgroundTasks:
     async def stop(self) -> None:
         """Cancel every task, then wait for each to end (newest first)."""
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in reversed(tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*tasks)
+
+
+async def cancel_and_wait(*tasks: asyncio.Task[Any]) -> None:
+    """Cancel ``tasks``, then wait for each to end (the last first).
+
+    Their cancellation is expected and not raised; the caller's own is: a stop
+    cancelled while it waits (a shutdown's bound, say) must not carry on as if
+    nothing happened, which ``suppress(CancelledError)`` around the wait would
+    make it do.
+    """
+    for task in tasks:
+        task.cancel()
+    for task in reversed(tasks):
+        try:
+            await task
+        except asyncio.CancelledError:
+            caller = asyncio.current_task()
+            if caller is not None and caller.cancelling():
+                raise
 
 
 Item = TypeVar("Item")

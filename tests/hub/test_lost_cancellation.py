@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from certhub.hub.core.leader import Leadership
-from certhub.hub.core.periodic import every
+from certhub.hub.core.periodic import cancel_and_wait, every
 
 
 class AnsweringConnection:
@@ -75,3 +75,39 @@ async def test_a_woken_loop_ends_when_cancelled_as_it_is_woken() -> None:
     await asyncio.sleep(0.01)  # waiting for its wake-up (or its minute)
     assert await cancelled_as_answered(loop, wake.set)
     assert rounds == 0
+
+
+async def test_a_stop_cancelled_while_it_waits_is_cancelled_too() -> None:
+    # The task being stopped winds down slowly; the stop itself is cancelled meanwhile
+    # (a shutdown's bound): it must end cancelled, not carry on as if it had finished.
+    wound_down = asyncio.Event()
+
+    async def slow_to_end() -> None:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            wound_down.set()
+
+    inner = asyncio.create_task(slow_to_end())
+    await asyncio.sleep(0)
+    carried_on: list[str] = []
+
+    async def stopping() -> None:
+        await cancel_and_wait(inner)
+        carried_on.append("after the stop")
+
+    stop = asyncio.create_task(stopping())
+    await asyncio.sleep(0)  # the stop now waits for ``inner``
+    stop.cancel()
+    await asyncio.gather(stop, return_exceptions=True)
+    assert stop.cancelled()
+    assert carried_on == []
+    assert inner.cancelled()
+    assert wound_down.is_set()
+
+
+async def test_stopping_tasks_cancels_them_without_raising() -> None:
+    tasks = [asyncio.create_task(asyncio.sleep(3600)) for _ in range(3)]
+    await asyncio.sleep(0)
+    await cancel_and_wait(*tasks)
+    assert all(task.cancelled() for task in tasks)
