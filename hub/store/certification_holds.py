@@ -15,10 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Protocol
 
-__all__ = ["HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
+__all__ = ["APPROVED_RESUMPTIONS", "HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
 
 HOLD_KINDS: Final = ("task_open", "benefit_closed", "task_confirmed")
 """The ledger's reasons, in the order one person's is chosen (the first found)."""
+
+APPROVED_RESUMPTIONS: Final = (
+    "FROM benefit_months b LEFT JOIN items i ON b.source = CAST(i.item_id AS TEXT)"
+    " WHERE b.purpose = 'resumed' AND (i.status IS NULL OR i.status = 'approved')"
+)
+"""The months restorations resume payment in, approved ones only (staff's items approved,
+the hub's signed on a proposal's approval): add the person and the sequence after which."""
 
 _CHUNK: Final = 500  # ID numbers a query asks about (three lists of them: 1,500 parameters)
 
@@ -33,10 +40,8 @@ def _sql(marks: str) -> str:
     UNION ALL
     SELECT t.person_id, 2, t.kind || ' task ' || t.task_id || ' confirmed' FROM tasks t
     WHERE t.person_id IN ({marks}) AND t.status = 'confirmed'
-    AND NOT EXISTS (
-        SELECT 1 FROM benefit_months b LEFT JOIN items i ON b.source = CAST(i.item_id AS TEXT)
-        WHERE b.person_id = t.person_id AND b.purpose = 'resumed' AND b.sequence > t.changed_seq
-        AND (i.status IS NULL OR i.status = 'approved'))
+    AND NOT EXISTS (SELECT 1 {APPROVED_RESUMPTIONS}
+        AND b.person_id = t.person_id AND b.sequence > t.changed_seq)
     ORDER BY 1, 2, 3"""
 
 

@@ -35,7 +35,7 @@ from certhub.hub.store.base import (
     Reporting,
     TaskRow,
 )
-from certhub.hub.store.certification_holds import CertificationHoldReads
+from certhub.hub.store.certification_holds import APPROVED_RESUMPTIONS, CertificationHoldReads
 from certhub.hub.store.comparison_job_writes import ComparisonPartitions
 from certhub.hub.store.disclosure import DisclosureQueries
 from certhub.hub.store.pull_reads import PullReads
@@ -204,10 +204,7 @@ class LedgerReads(
     @override
     async def resumed_after(self, person_id: str, sequence: int) -> frozenset[str]:
         rows = await self._read(
-            "SELECT b.month FROM benefit_months b"
-            " LEFT JOIN items i ON b.source = CAST(i.item_id AS TEXT)"
-            " WHERE b.person_id=? AND b.purpose='resumed' AND b.sequence > ?"
-            " AND (i.status IS NULL OR i.status = 'approved')",
+            f"SELECT b.month {APPROVED_RESUMPTIONS} AND b.person_id=? AND b.sequence > ?",
             (person_id, sequence),
         )
         return frozenset(str(row[0]) for row in rows)
