@@ -14,6 +14,7 @@ Exceptions::
     Refusal                  root of every refusal in certhub: a problem slug and a detail
 """
 
+from .amendment import TerminationAmendment
 from .biometrics import BiometricEnrolment, BiometricModality, Consent, EnrolmentStatus
 from .certification import CertificationEvent
 from .clock import CHINA_STANDARD_TIME, shanghai_today
@@ -139,6 +140,7 @@ __all__ = [
     "TaskStatus",
     "TaskTransition",
     "Termination",
+    "TerminationAmendment",
     "UnknownMessageType",
     "UnknownRegion",
     "VerificationMethod",

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
+from .amendment import TerminationAmendment
 from .biometrics import BiometricEnrolment
 from .certification import CertificationEvent
 from .conditions import CONDITIONAL_RULES
@@ -60,6 +61,7 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
         "rating_followup/v1": RatingFollowUp,
         "suspension_proposal/v1": SuspensionProposal,
         "restoration_proposal/v1": RestorationProposal,
+        "termination_amendment/v1": TerminationAmendment,
     }
 )
 """Every message type the hub accepts or publishes, by its ``type`` string."""

@@ -204,6 +204,16 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "withdrawn": ["civil_affairs:C1"],
             "proposed_at": "2024-03-01T09:00:00+08:00",
         },
+        "termination_amendment/v1": {
+            "type": "termination_amendment/v1",
+            "person": person,
+            "task_id": "task-17",
+            "reason": "death",
+            "event_date": "2024-02-03",
+            "amended_event_date": "2023-12-31",
+            "source": "report item 17",
+            "proposed_at": "2024-03-01T09:00:00+08:00",
+        },
         "task_deadline/v1": {
             "type": "task_deadline/v1",
             "task_id": "task-1",

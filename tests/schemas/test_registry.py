@@ -46,6 +46,7 @@ def test_table_lists_every_type_and_is_read_only() -> None:
             "rating_followup",
             "suspension_proposal",
             "restoration_proposal",
+            "termination_amendment",
         )
     )
     for message_type, model in MESSAGE_TYPES.items():
@@ -112,6 +113,7 @@ def test_parse_message_refuses_bad_json(payload: bytes) -> None:
 def test_exported_members() -> None:
     public = {name for name in dir(schemas) if not name.startswith("_")}
     modules = {
+        "amendment",
         "biometrics",
         "certification",
         "clock",

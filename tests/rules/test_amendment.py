@@ -1,0 +1,204 @@
+"""Moving a confirmed death earlier (hub/rules/amendment.py), on hand-computed vectors.
+
+238.00 a month. The README's case: a death confirmed on 2026-10-15, paid through
+2026-12, recovers 2026-11..12 = 476.00; a record saying 2026-06-20 opens an
+amendment, and its approval recovers 2026-07..10 = 4 x 238.00 = 952.00 more
+(1,428.00 in all). Across a year end: 2026-01-20 moved to 2025-11-30 recovers
+2025-12..2026-01 = 476.00. Into a leap February: 2024-05-10 moved to 2024-02-29
+recovers 2024-03..05 = 714.00 (29 February is a day of February: March is the
+first month overpaid).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from certhub.hub.rules.amendment import RecordAction, amend, earlier_month, record_action
+from certhub.hub.rules.disposal import dispose
+from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
+from certhub.mocks.population import Population
+from certhub.schemas import (
+    ActorRef,
+    BenefitRecord,
+    EligibilityReport,
+    Refusal,
+    Role,
+    TaskKind,
+    TaskTransition,
+    Termination,
+    TerminationAmendment,
+    VerificationTask,
+)
+
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+COUNTY = ActorRef(id="county-1", role=Role.county_reviewer)
+
+
+def confirmed() -> VerificationTask:
+    payload = Population(seed=3).eligibility_report() | {"reason": "death", "remarks": "x"}
+    task = task_for_report(None, EligibilityReport.model_validate(payload), "10", NOW)
+    assert task is not None
+    step = TaskTransition.model_validate(
+        {"task_id": task.task_id, "to_status": "confirmed", "actor": COUNTY, "at": NOW,
+         "method": "department_letter", "outcome": "核实"}
+    )  # fmt: skip
+    return advance(TaskRecord(task, 0), step, Role.county_reviewer)
+
+
+def roster(task: VerificationTask, paid_through: str, **fields: Any) -> BenefitRecord:
+    base: dict[str, Any] = {
+        "person": task.person,
+        "status": "active",
+        "monthly_amount": Decimal("238.00"),
+        "paid_through": paid_through,
+        "bank_account_on_file": "****1234",
+        "as_of": NOW,
+    }
+    return BenefitRecord.model_validate(base | fields)
+
+
+def amendment(task: VerificationTask, confirmed_on: date, to: date) -> TerminationAmendment:
+    return TerminationAmendment(
+        person=task.person,
+        task_id=task.task_id,
+        reason=TaskKind.death,
+        event_date=confirmed_on,
+        amended_event_date=to,
+        source="report item 12",
+        proposed_at=NOW,
+    )
+
+
+def case(
+    died: date, to: date, paid_through: str, back_paid: tuple[str, ...] = ()
+) -> tuple[list[tuple[str, str, int, str]], list[tuple[str, str, int, str]], Termination]:
+    """(first overpayments, the amendment's, the amended termination)."""
+    task = confirmed()
+    entry = roster(task, paid_through)
+    first = dispose(
+        task, event_date=died, suspend_until=None, roster=entry, decided_by=COUNTY, at=NOW,
+        back_paid=back_paid,
+    )  # fmt: skip
+    assert first.termination is not None
+    moved = amend(
+        first.termination,
+        amendment(task, died, to),
+        task=task,
+        roster=entry,
+        recovered=first.recovered_months,
+        back_paid=back_paid,
+        decided_by=COUNTY,
+        at=NOW,
+        item_id=12,
+    )
+    assert not set(moved.recovered_months) & set(first.recovered_months)  # never twice
+
+    def runs(overs: Any) -> list[tuple[str, str, int, str]]:
+        return [(str(o.period_from), str(o.period_to), o.months, str(o.amount)) for o in overs]
+
+    return runs(first.overpayments), runs(moved.overpayments), moved.termination
+
+
+def test_the_readme_vector() -> None:
+    first, amended, termination = case(date(2026, 10, 15), date(2026, 6, 20), "2026-12")
+    assert first == [("2026-11-01", "2026-12-31", 2, "476.00")]
+    assert amended == [("2026-07-01", "2026-10-31", 4, "952.00")]
+    assert (termination.event_date, termination.effective_from) == (date(2026, 6, 20),) * 2
+    assert termination.remarks is not None
+    assert "2026-10-15 to 2026-06-20" in termination.remarks
+
+
+def test_across_a_year_end() -> None:
+    first, amended, _ = case(date(2026, 1, 20), date(2025, 11, 30), "2026-03")
+    assert first == [("2026-02-01", "2026-03-31", 2, "476.00")]
+    assert amended == [("2025-12-01", "2026-01-31", 2, "476.00")]
+
+
+def test_to_a_leap_day_with_nothing_recovered_before() -> None:
+    first, amended, termination = case(date(2024, 5, 10), date(2024, 2, 29), "2024-05")
+    assert first == []  # paid through the death month: nothing overpaid at confirmation
+    assert amended == [("2024-03-01", "2024-05-31", 3, "714.00")]
+    assert termination.event_date == date(2024, 2, 29)
+
+
+def test_only_months_paid_count_and_back_paid_ones_do() -> None:
+    """Paid through 2026-07 by the roster, 2026-09 back-paid by a restoration: moved from
+    2026-10-15 to 2026-06-20, 2026-07 and 2026-09 are overpaid, 2026-08 and 10 never paid."""
+    first, amended, _ = case(date(2026, 10, 15), date(2026, 6, 20), "2026-07", ("2026-09",))
+    assert first == []
+    assert amended == [
+        ("2026-07-01", "2026-07-31", 1, "238.00"),
+        ("2026-09-01", "2026-09-30", 1, "238.00"),
+    ]
+
+
+def test_a_month_recovered_before_is_not_recovered_again() -> None:
+    task = confirmed()
+    entry = roster(task, "2026-12")
+    first = dispose(
+        task, event_date=date(2026, 10, 15), suspend_until=None, roster=entry,
+        decided_by=COUNTY, at=NOW,
+    )  # fmt: skip
+    assert first.termination is not None
+    moved = amend(
+        first.termination, amendment(task, date(2026, 10, 15), date(2026, 6, 20)), task=task,
+        roster=entry, recovered=("2026-08", "2026-11", "2026-12"), back_paid=(),
+        decided_by=COUNTY, at=NOW, item_id=12,
+    )  # fmt: skip
+    assert moved.recovered_months == ("2026-07", "2026-09", "2026-10")
+
+
+def test_which_records_open_an_amendment() -> None:
+    task = confirmed()
+    first = dispose(
+        task, event_date=date(2026, 10, 15), suspend_until=None, roster=None,
+        decided_by=COUNTY, at=NOW,
+    )  # fmt: skip
+    assert first.termination is not None
+    term = first.termination
+    death = TaskKind.death
+    assert record_action(term, death, date(2026, 9, 30), None) is RecordAction.AMEND
+    assert record_action(term, death, date(2026, 10, 1), None) is RecordAction.LINK  # same month
+    assert record_action(term, death, date(2026, 11, 2), None) is RecordAction.LINK  # later
+    assert record_action(term, TaskKind.missing, date(2026, 6, 1), None) is RecordAction.LINK
+    # one open at a time: no earlier than the open one is linked, earlier still refused
+    assert record_action(term, death, date(2026, 6, 5), date(2026, 6, 20)) is RecordAction.LINK
+    with pytest.raises(Refusal) as refused:
+        record_action(term, death, date(2026, 5, 31), date(2026, 6, 20))
+    assert refused.value.slug == "conflict"
+    assert earlier_month(date(2025, 1, 1), date(2024, 12, 31))
+    assert not earlier_month(date(2024, 3, 1), date(2024, 3, 31))
+
+
+def test_an_amendment_of_another_termination_or_date_is_refused() -> None:
+    task = confirmed()
+    first = dispose(
+        task, event_date=date(2026, 10, 15), suspend_until=None, roster=None,
+        decided_by=COUNTY, at=NOW,
+    )  # fmt: skip
+    assert first.termination is not None
+    stale = amendment(task, date(2026, 9, 15), date(2026, 6, 20))  # a date no longer in force
+    with pytest.raises(Refusal) as refused:
+        amend(
+            first.termination, stale, task=task, roster=None, recovered=(), back_paid=(),
+            decided_by=COUNTY, at=NOW, item_id=12,
+        )  # fmt: skip
+    assert refused.value.slug == "conflict"
+    early = amendment(task, date(2026, 10, 15), date(1900, 1, 1))  # before the birth
+    with pytest.raises(Refusal) as refused:
+        amend(
+            first.termination, early, task=task, roster=None, recovered=(), back_paid=(),
+            decided_by=COUNTY, at=NOW, item_id=12,
+        )  # fmt: skip
+    assert refused.value.slug == "task-transition-invalid"
+
+
+@pytest.mark.parametrize("to", [date(2026, 10, 1), date(2026, 11, 3)])
+def test_the_amendment_names_an_earlier_month(to: date) -> None:
+    with pytest.raises(ValidationError, match="not in a month before"):
+        amendment(confirmed(), date(2026, 10, 15), to)
