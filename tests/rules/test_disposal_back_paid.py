@@ -13,45 +13,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from disposalkit import COUNTY, confirmed_task, overpayment_runs, roster_entry
+
 from certhub.hub.rules.disposal import dispose
-from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
-from certhub.mocks.population import Population
-from certhub.schemas import (
-    ActorRef,
-    BenefitRecord,
-    EligibilityReport,
-    Role,
-    TaskTransition,
-    VerificationTask,
-)
 
 NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
-COUNTY = ActorRef(id="county-1", role=Role.county_reviewer)
 WINTER = ("2023-12", "2024-01", "2024-02")  # back-paid by a restoration approved in 2024-03
-
-
-def confirmed(reason: str = "death") -> VerificationTask:
-    payload = Population(seed=3).eligibility_report() | {"reason": reason, "remarks": "x"}
-    task = task_for_report(None, EligibilityReport.model_validate(payload), "10", NOW)
-    assert task is not None
-    step = TaskTransition.model_validate(
-        {"task_id": task.task_id, "to_status": "confirmed", "actor": COUNTY, "at": NOW,
-         "method": "department_letter", "outcome": "核实"}
-    )  # fmt: skip
-    return advance(TaskRecord(task, 0), step, Role.county_reviewer)
-
-
-def suspended(task: VerificationTask, paid_through: str = "2023-11") -> BenefitRecord:
-    """The hub's roster entry: suspended since 10 November 2023, paid through November."""
-    return BenefitRecord(
-        person=task.person,
-        status="suspended",
-        suspended_since=date(2023, 11, 10),
-        monthly_amount=Decimal("238.00"),
-        paid_through=paid_through,
-        bank_account_on_file="****1234",
-        as_of=NOW,
-    )
 
 
 def overpaid(
@@ -60,12 +27,17 @@ def overpaid(
     recovered: tuple[str, ...] = (),
     reason: str = "death",
 ) -> list[tuple[date, date, int, Decimal]]:
-    task = confirmed(reason)
+    """The overpayment runs of a confirmation on 10 July 2024, the hub's roster entry still
+    saying suspended since 10 November 2023 (paid through November unless ``paid_through``)."""
+    task = confirmed_task(NOW, reason)
+    roster = roster_entry(
+        task.person, NOW, paid_through, status="suspended", suspended_since=date(2023, 11, 10)
+    )
     disposal = dispose(
-        task, event_date=event, suspend_until=None, roster=suspended(task, paid_through),
+        task, event_date=event, suspend_until=None, roster=roster,
         decided_by=COUNTY, at=NOW, recovered=recovered, back_paid=WINTER,
     )  # fmt: skip
-    return [(o.period_from, o.period_to, o.months, o.amount) for o in disposal.overpayments]
+    return overpayment_runs(disposal)
 
 
 def test_months_back_paid_after_the_death_are_overpaid() -> None:

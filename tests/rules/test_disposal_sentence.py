@@ -11,52 +11,25 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from disposalkit import COUNTY, confirmed_task, overpayment_runs, roster_entry
+
 from certhub.hub.rules.disposal import dispose
-from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
-from certhub.mocks.population import Population
-from certhub.schemas import (
-    ActorRef,
-    BenefitRecord,
-    EligibilityReport,
-    Role,
-    TaskTransition,
-    VerificationTask,
-)
 
 NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
-COUNTY = ActorRef(id="county-1", role=Role.county_reviewer)
 JAILED = date(2023, 11, 20)
-
-
-def confirmed(reason: str) -> VerificationTask:
-    payload = Population(seed=3).eligibility_report() | {"reason": reason, "remarks": "x"}
-    task = task_for_report(None, EligibilityReport.model_validate(payload), "10", NOW)
-    assert task is not None
-    step = TaskTransition.model_validate(
-        {"task_id": task.task_id, "to_status": "confirmed", "actor": COUNTY, "at": NOW,
-         "method": "department_letter", "outcome": "核实"}
-    )  # fmt: skip
-    return advance(TaskRecord(task, 0), step, Role.county_reviewer)
 
 
 def overpaid(
     until: date | None, reason: str = "imprisonment", recovered: tuple[str, ...] = ()
 ) -> list[tuple[date, date, int, Decimal]]:
     """The overpayment runs of a confirmation on 10 July 2024: paid through June 2024."""
-    task = confirmed(reason)
-    roster = BenefitRecord(
-        person=task.person,
-        status="active",
-        monthly_amount=Decimal("238.00"),
-        paid_through="2024-06",
-        bank_account_on_file="****1234",
-        as_of=NOW,
-    )
+    task = confirmed_task(NOW, reason)
+    roster = roster_entry(task.person, NOW, "2024-06")
     disposal = dispose(
         task, event_date=JAILED, suspend_until=until, roster=roster, decided_by=COUNTY,
         at=NOW, recovered=recovered,
     )  # fmt: skip
-    return [(o.period_from, o.period_to, o.months, o.amount) for o in disposal.overpayments]
+    return overpayment_runs(disposal)
 
 
 def test_released_on_the_leap_day_recovers_december_to_february() -> None:

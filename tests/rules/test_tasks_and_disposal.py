@@ -7,14 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from disposalkit import COUNTY, confirmed_task, report, roster_entry
 
 from certhub.hub.rules.disposal import Disposal, dispose
 from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
-from certhub.mocks.population import Population
 from certhub.schemas import (
     ActorRef,
     BenefitRecord,
-    EligibilityReport,
     Refusal,
     Role,
     TaskDisposal,
@@ -24,13 +23,7 @@ from certhub.schemas import (
 )
 
 NOW = datetime(2024, 7, 10, 9, 0, tzinfo=UTC)
-COUNTY = ActorRef(id="county-1", role=Role.county_reviewer)
 TOWN = ActorRef(id="town-1", role=Role.town_staff)
-
-
-def report(reason: str = "death", **changes: Any) -> EligibilityReport:
-    payload = Population(seed=3).eligibility_report() | {"reason": reason, "remarks": "x"} | changes
-    return EligibilityReport.model_validate(payload)
 
 
 def step(to: str, actor: ActorRef = COUNTY, **changes: Any) -> TaskTransition:
@@ -40,23 +33,9 @@ def step(to: str, actor: ActorRef = COUNTY, **changes: Any) -> TaskTransition:
     return TaskTransition.model_validate(fields | changes)
 
 
-def roster(paid_through: str = "2024-06", monthly: str = "238.00") -> BenefitRecord:
-    person = report().person
-    return BenefitRecord(
-        person=person,
-        status="active",
-        monthly_amount=Decimal(monthly),
-        paid_through=paid_through,
-        bank_account_on_file="****1234",
-        as_of=NOW,
-    )
-
-
-def confirmed_task(reason: str = "death", **changes: Any) -> VerificationTask:
-    """The task a ``reason`` report opens, confirmed by the county reviewer."""
-    task = task_for_report(None, report(reason), "10", NOW)
-    assert task is not None
-    return advance(TaskRecord(task, 0), step("confirmed", **changes), Role.county_reviewer)
+def roster(paid_through: str = "2024-06") -> BenefitRecord:
+    """The pensioner's entry: active at 238.00 a month, paid through ``paid_through``."""
+    return roster_entry(report().person, NOW, paid_through)
 
 
 def disposed(
@@ -111,7 +90,7 @@ def test_lifecycle_and_refusals() -> None:
 
 
 def test_confirmed_death_terminates_from_the_event_date_with_overpayment_and_notice() -> None:
-    task = confirmed_task(event_date=date(2024, 3, 15))
+    task = confirmed_task(NOW, event_date=date(2024, 3, 15))
     result = disposed(task, date(2024, 3, 15), roster("2024-06"))
     assert result.termination is not None
     assert result.termination.effective_from == date(2024, 3, 15)
@@ -126,12 +105,12 @@ def test_confirmed_death_terminates_from_the_event_date_with_overpayment_and_not
 
 
 def test_no_overpayment_when_paid_only_through_the_event_month() -> None:
-    result = disposed(confirmed_task(), date(2024, 6, 2), roster("2024-06"))
+    result = disposed(confirmed_task(NOW), date(2024, 6, 2), roster("2024-06"))
     assert result.overpayment is None
 
 
 def test_imprisonment_suspends_for_the_sentence_without_family_notice() -> None:
-    task = confirmed_task("imprisonment")
+    task = confirmed_task(NOW, "imprisonment")
     assert task.disposal is TaskDisposal.suspend
     result = disposed(task, date(2024, 5, 1), None, suspend_until=date(2026, 5, 1))
     assert result.suspension is not None
@@ -141,7 +120,7 @@ def test_imprisonment_suspends_for_the_sentence_without_family_notice() -> None:
 
 
 def test_duplicate_receipt_terminates_the_duplicate_without_family_notice() -> None:
-    result = disposed(confirmed_task("duplicate_receipt"), date(2024, 1, 1), roster())
+    result = disposed(confirmed_task(NOW, "duplicate_receipt"), date(2024, 1, 1), roster())
     assert result.termination is not None
     assert result.termination.family_notified is False
     assert result.notice is None
