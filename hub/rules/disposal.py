@@ -87,10 +87,12 @@ def dispose(
     Raises:
         Refusal: ``task-transition-invalid`` if ``event_date`` is before the
             person's birth date (a death in 1900 of someone born in 1950 would
-            recover every month ever paid).
+            recover every month ever paid), or ``suspend_until`` is given for a
+            disappearance or is not after an imprisonment's ``event_date``.
     """
     if event_date < birth_date_of(task.person.id_number):
         raise Refusal("task-transition-invalid", "event_date is before the person's birth date")
+    _check_sentence_end(task, event_date, suspend_until)
     until = suspend_until if task.disposal is TaskDisposal.suspend else None
     overpayments = overpaid(task, event_date, roster, recovered, back_paid, until=until)
     if task.disposal is TaskDisposal.suspend:
@@ -123,6 +125,30 @@ def dispose(
     )
     notice = family_termination_notice(task, event_date) if notify else None
     return Disposal(termination=termination, overpayments=overpayments, notice=notice)
+
+
+def _check_sentence_end(task: VerificationTask, event_date: date, until: date | None) -> None:
+    """``suspend_until`` ends a prison sentence after the imprisonment, or is absent.
+
+    Decided here (money safety): it ends the overpaid months of a suspension, so a date
+    before the event (the event date taken from the reports, which the schema cannot
+    compare) would recover nothing and read as a sentence served, and a date on a
+    disappearance — which no date ends — would cut the recovery short. A termination
+    ignores it (its overpayment runs to ``paid_through`` whatever it says).
+    """
+    if until is None or task.disposal is not TaskDisposal.suspend:
+        return
+    if task.kind is not TaskKind.imprisonment:
+        raise Refusal(
+            "task-transition-invalid",
+            f"suspend_until ends a prison sentence; a {task.kind.value} task has none",
+        )
+    if until <= event_date:
+        raise Refusal(
+            "task-transition-invalid",
+            f"suspend_until {until.isoformat()} is not after the imprisonment "
+            f"({event_date.isoformat()})",
+        )
 
 
 def overpaid(

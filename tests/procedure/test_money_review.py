@@ -53,3 +53,71 @@ async def test_back_pay_never_pays_a_month_that_has_not_come_yet(office: Office)
     await office.approved("restorations", "town-1", back_pay(person, since, -3, 0))
     counted = await store.counted_months(person["id_number"], "back_paid")
     assert counted == {label(-3), label(-2), label(-1), label(0)}
+
+
+async def reported_task(office: Office, person: dict[str, Any], reason: str, on: date) -> str:
+    """A ``reason`` report of ``person`` (event ``on``) approved by the county: its task."""
+    report = office.people.eligibility_report() | {
+        "reason": reason, "person": person, "event_date": on.isoformat(),
+        "region": person["region"],
+    }  # fmt: skip
+    return f"task-{await office.approved_report(report)}"
+
+
+async def overpayment_of(office: Office, task: str) -> tuple[int, Any]:
+    """GET /v1/overpayments/<task> as the county."""
+    return await office.get(f"/v1/overpayments/{task}", "county-1")
+
+
+async def test_a_sentence_ending_before_the_reported_imprisonment_is_refused(
+    office: Office,
+) -> None:
+    """Jailed on the 13th of M(-4) by the report, paid through M(0). The county confirms
+    without an event date (the report's is taken) and with the sentence's end on the last
+    day of M(-5) — before the imprisonment. A confirmation stating both dates that way is
+    refused by the schema; taking the report's date, it was confirmed: no overpayment at
+    all (M(-3)..M(0), 952.00, not recovered) and a 'served' sentence that restores back
+    pay to a prisoner. Refused, nothing stored, the task still open."""
+    person = office.people.person()
+    await office.roster(person)  # active, 238.00, paid through M(0)
+    task = await reported_task(office, person, "imprisonment", month_day(-4, 13))
+    before = await office.ledger_size()
+    status, body = await office.step(
+        task, "county-1", "confirmed", suspend_until=month_end(-5).isoformat()
+    )
+    assert (status, body.get("type")) == (409, PROBLEM + "task-transition-invalid"), body
+    assert await office.ledger_size() == before
+    assert (await office.get(f"/v1/verification-tasks/{task}", "county-1"))[1]["status"] == "open"
+    # stated the right way round, the same sentence recovers M(-3)..M(-1): 714.00
+    status, body = await office.step(
+        task, "county-1", "confirmed", suspend_until=month_end(-1).isoformat()
+    )
+    assert status == 202, body
+    status, over = await overpayment_of(office, task)
+    assert (status, over["amount"], over["months"]) == (200, "714.00", 3), over
+
+
+async def test_a_disappearance_has_no_sentence_end_to_cut_its_overpayment(
+    office: Office,
+) -> None:
+    """Missing since the 10th of M(-6), paid through M(0): M(-5)..M(0) were paid to no one
+    known, 6 x 238.00 = 1,428.00 overpaid. A confirmation naming a ``suspend_until`` (the
+    end of a prison sentence) on the 15th of M(-5) cut the recovery to M(-5), 238.00 —
+    1,190.00 never recovered — and wrote 'until' on a suspension no one ends by date.
+    Refused, nothing stored; confirmed without it, 1,428.00 is recovered."""
+    person = office.people.person()
+    await office.roster(person)
+    task = await reported_task(office, person, "missing", month_day(-6, 10))
+    before = await office.ledger_size()
+    status, body = await office.step(
+        task, "county-1", "confirmed", event_date=month_day(-6, 10).isoformat(),
+        suspend_until=month_day(-5, 15).isoformat(),
+    )  # fmt: skip
+    assert (status, body.get("type")) == (409, PROBLEM + "task-transition-invalid"), body
+    assert await office.ledger_size() == before
+    status, body = await office.step(
+        task, "county-1", "confirmed", event_date=month_day(-6, 10).isoformat()
+    )
+    assert status == 202, body
+    status, over = await overpayment_of(office, task)
+    assert (status, over["amount"], over["months"]) == (200, "1428.00", 6), over
