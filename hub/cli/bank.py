@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from pydantic import ValidationError
 
@@ -33,7 +33,7 @@ from certhub.adapters.bank.reconciliation import ReconciliationRefused
 from certhub.adapters.types import ItemError
 from certhub.hub.cli.common import CliError, offline_settings, one_line, started_hub
 from certhub.hub.core.settings import Settings
-from certhub.hub.ingress.inbound import InboundIngestor, InboundSender
+from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, IntakeTally
 from certhub.hub.store import LedgerStore
 from certhub.schemas import Refusal, mask_ids_in_text
 
@@ -56,16 +56,6 @@ def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command.set_defaults(command=bank_import)
 
 
-@dataclass
-class _Tally:
-    """What happened to the lines so far."""
-
-    lines: int = 0
-    recorded: int = 0
-    already: int = 0
-    refused: list[str] = field(default_factory=list)
-
-
 def bank_import(args: argparse.Namespace) -> int:
     """Verify, then record line by line; 0 all recorded, 1 some lines refused, 2 file refused."""
     parsed = ReconciliationFile(args.file, known_banks=BANK_CODES)
@@ -79,15 +69,15 @@ def bank_import(args: argparse.Namespace) -> int:
     tally = asyncio.run(_import(settings, parsed, summary.bank_code, progress))
     print(
         f"{args.file.name}: bank {summary.bank_code}, {summary.file_date}, batch {summary.batch}:"
-        f" {tally.lines} lines, {tally.recorded} recorded, {tally.already} already recorded,"
-        f" {len(tally.refused)} refused"
+        f" {tally.handled} lines, {tally.recorded} recorded, {tally.already} already recorded,"
+        f" {tally.refused} refused"
     )
     return 1 if tally.refused else 0
 
 
 async def _import(
     settings: Settings, parsed: ReconciliationFile, bank_code: str, progress: _Progress | None
-) -> _Tally:
+) -> IntakeTally:
     """Start the hub's resources (not its HTTP server) and record every line through them."""
     from certhub.hub.core.keys import STORE
     from certhub.hub.departments.context import certification_intake
@@ -119,7 +109,7 @@ class _Importer:
     ingestor: InboundIngestor
     store: LedgerStore
     sender: InboundSender
-    tally: _Tally = field(default_factory=_Tally)
+    tally: IntakeTally = field(default_factory=IntakeTally)
 
     async def record(
         self,
@@ -130,35 +120,36 @@ class _Importer:
         """Record one chunk concurrently; report its refusals in line order."""
         outcomes = await asyncio.gather(*(self._one(bank_code, item) for item in chunk))
         for outcome in outcomes:
-            self.tally.lines += 1
-            if outcome is None:
+            if outcome == "recorded":
                 self.tally.recorded += 1
-            elif outcome == "":
+            elif outcome == "already":
                 self.tally.already += 1
             else:
-                self.tally.refused.append(outcome)
-                print(outcome)
+                self.tally.refuse(*outcome)
+                print(self.tally.refusals[-1])
         if progress is not None:
             progress.advance(len(chunk))
 
-    async def _one(self, bank_code: str, item: ReconciliationRecord | ItemError) -> str | None:
-        """None: recorded now; "": recorded before; otherwise the refusal as one line."""
+    async def _one(
+        self, bank_code: str, item: ReconciliationRecord | ItemError
+    ) -> Literal["recorded", "already"] | tuple[str, str]:
+        """Recorded now, recorded before, or refused: (the line, why)."""
         if isinstance(item, ItemError):
-            column = f" {item.column}:" if item.column else ""
-            return f"line {item.position}:{column} {item.reason}"
+            column = f"{item.column}: " if item.column else ""
+            return f"line {item.position}", f"{column}{item.reason}"
         message_id = f"recon{bank_code}.{item.serial}"
         try:
             event = item.event(bank_code)
             if await self.store.find(self.sender.sender, message_id) is not None:
-                return ""
+                return "already"
             await self.ingestor.ingest(self.sender, event, message_id)
         except ValidationError as exc:
             fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})
-            return f"line {item.line}: not a valid certification event at {', '.join(fields)}"
+            return f"line {item.line}", f"not a valid certification event at {', '.join(fields)}"
         except Refusal as exc:  # as for any inbound record
             detail = f"{exc.slug}: {exc.detail}"
-            return mask_ids_in_text(f"line {item.line}: refused by the hub: {detail}")
-        return None
+            return f"line {item.line}", mask_ids_in_text(f"refused by the hub: {detail}")
+        return "recorded"
 
 
 class _Progress:

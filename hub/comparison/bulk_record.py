@@ -49,7 +49,7 @@ from certhub.hub.comparison.bulk_plan import batch_shape, plan_batch
 from certhub.hub.comparison.bulk_rows import CertificationRows, Refused, event_row, unpacked
 from certhub.hub.comparison.certify import certification_event, message_id
 from certhub.hub.comparison.signing import BatchSigner, Header, Queued
-from certhub.hub.ingress.inbound import InboundSender
+from certhub.hub.ingress.inbound import InboundSender, IntakeTally
 from certhub.hub.ingress.pipeline import Plan, check_sender_area, ledger_message
 from certhub.hub.procedure.uplink import uplink_delivery_id
 from certhub.hub.store import AppendOutcome, RecordKind, StoreUnavailable
@@ -63,28 +63,13 @@ from certhub.hub.store.bulk_append import (
 from certhub.schemas import CertificationEvent, Refusal
 from certhub.security import CompactJWS, MessageVerifier, VerifiedMessage, b64url_decode
 
-__all__ = ["BulkCertifier", "BulkTally"]
+__all__ = ["BulkCertifier"]
 
 TYPE: Final = CertificationEvent.MESSAGE_TYPE
 _serialised = bulk_rows.serialised  # the name the guards' tests know
 
 Row = tuple[str, tuple[Any, ...]]
 """A certification to record: (message id, row of ``certifications.parquet``)."""
-
-
-@dataclass
-class BulkTally:
-    """Outcomes of the certifications recorded so far; the refused ones' masked reasons."""
-
-    recorded: int = 0
-    already: int = 0
-    refused: int = 0
-    reasons: list[str] = field(default_factory=list)
-
-    def refuse(self, mid: str, reason: str) -> None:
-        """One more refused message (the reason names no ID number)."""
-        self.refused += 1
-        self.reasons.append(f"{mid}: {reason}")
 
 
 @dataclass
@@ -107,14 +92,14 @@ class BulkCertifier:
     plan: Plan
     signer: BatchSigner
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    tally: BulkTally = field(default_factory=BulkTally)
+    tally: IntakeTally = field(default_factory=IntakeTally)
 
     async def record(
         self,
         period: str,
         batches: Iterable[Sequence[tuple[Any, ...]]],
         advance: Callable[[int], None] | None = None,
-    ) -> BulkTally:
+    ) -> IntakeTally:
         """Record every row of ``batches`` (rows of ``certifications.parquet`` read with
         :data:`~certhub.hub.comparison.bulk_rows.SELECT`), in order.
 

@@ -249,8 +249,8 @@ async def _bulk_certifications(
         finally:
             certifier.signer.close()
         tally.recorded, tally.already, tally.refused = done.recorded, done.already, done.refused
-    for reason in done.reasons:
-        print(f"certhub: refused {reason}", file=sys.stderr)
+    for refusal in done.refusals:
+        print(f"certhub: refused {refusal}", file=sys.stderr)
 
 
 async def _ingest(intake: _Intake, build: Callable[[], Any], mid: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
@@ -54,6 +54,34 @@ class InboundSender:
     sender: str
     key: SigningKey
     may_send: frozenset[str]
+
+
+@dataclass
+class IntakeTally:
+    """What became of the records handed to the ledger so far.
+
+    Each was recorded now, recorded before (by an earlier run or import: its
+    message id is in the ledger) or refused; a refusal is kept as one line
+    naming the record and why (``<record>: <reason>``, no ID number).
+    """
+
+    recorded: int = 0
+    already: int = 0
+    refusals: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        """How many were refused."""
+        return len(self.refusals)
+
+    @property
+    def handled(self) -> int:
+        """How many were handed over: recorded, already recorded or refused."""
+        return self.recorded + self.already + self.refused
+
+    def refuse(self, record: str, reason: str) -> None:
+        """One more refused record (``reason`` names no ID number)."""
+        self.refusals.append(f"{record}: {reason}")
 
 
 def adapter_sender(adapter: str) -> str:
