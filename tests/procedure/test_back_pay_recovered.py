@@ -19,11 +19,7 @@ PROBLEM = "urn:certhub:problem:"
 
 async def died(office: Office, person: dict[str, Any], on: date) -> str:
     """A death on ``on`` reported, approved and confirmed by the county: the task id."""
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "event_date": on.isoformat(),
-        "region": person["region"],
-    }  # fmt: skip
-    task = f"task-{await office.approved_report(report)}"
+    task = await office.reported(person, "death", on)
     status, body = await office.step(task, "county-1", "confirmed", event_date=on.isoformat())
     assert status == 202, body
     return task
@@ -63,10 +59,7 @@ async def test_months_back_paid_after_the_death_are_recovered(office: Office) ->
 
 async def test_a_restoration_still_under_review_paid_nothing_to_recover(office: Office) -> None:
     person, payload = await suspended_and_filed(office)
-    status, body = await office.post("/v1/restorations", "town-1", payload)
-    assert status == 202, body
-    item = int(body["sequence"])
-    assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
+    item = await office.accepted("restorations", "town-1", payload)
     task = await died(office, person, month_day(-4, 15))
 
     status, body = await office.get(f"/v1/overpayments/{task}")

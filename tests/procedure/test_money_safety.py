@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,19 +18,14 @@ from certhub.security import SigningKey
 PROBLEM = "urn:certhub:problem:"
 
 
-async def refused(office: Office, expected: tuple[int, str], result: tuple[int, Any]) -> None:
+async def refused(
+    office: Office, expected: tuple[int, str], request: Awaitable[tuple[int, Any]]
+) -> None:
+    """``request``, sent now, answers ``expected`` (status, problem slug) and stores nothing."""
     before = await office.ledger_size()
-    status, body = result
+    status, body = await request
     assert (status, body.get("type")) == (expected[0], PROBLEM + expected[1]), body
     assert await office.ledger_size() == before
-
-
-async def requested(office: Office, payload: dict[str, Any]) -> int:
-    status, body = await office.post("/v1/restorations", "town-1", payload)
-    assert status == 202, body
-    item = int(body["sequence"])
-    assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
-    return item
 
 
 async def suspended_and_requested(office: Office, days: int) -> tuple[dict[str, Any], date, int]:
@@ -37,7 +33,8 @@ async def suspended_and_requested(office: Office, days: int) -> tuple[dict[str, 
     person = office.people.person()
     since = today() - timedelta(days=days)
     await office.suspended(person, since)
-    return person, since, await requested(office, restoration(person, since))
+    item = await office.accepted("restorations", "town-1", restoration(person, since))
+    return person, since, item
 
 
 async def test_a_person_not_on_the_roster_is_not_restored(office: Office) -> None:
@@ -46,7 +43,7 @@ async def test_a_person_not_on_the_roster_is_not_restored(office: Office) -> Non
     await refused(
         office,
         (409, "restoration-no-roster"),
-        await office.post("/v1/restorations", "town-1", payload),
+        office.post("/v1/restorations", "town-1", payload),
     )
 
 
@@ -78,11 +75,11 @@ async def test_a_backdated_restore_from_does_not_avoid_the_municipal_approver(
         "back_pay_to": (short - timedelta(days=1)).isoformat(),
         "back_pay_amount": str(Decimal("238.00") * months),
     }
-    item = await requested(office, payload)
+    item = await office.accepted("restorations", "town-1", payload)
     await refused(
         office,
         (403, "municipal-approval-required"),
-        await office.decide("restorations", item, "county-1", "approve"),
+        office.decide("restorations", item, "county-1", "approve"),
     )
 
 
@@ -94,7 +91,7 @@ async def test_a_day_passing_between_request_and_approval_is_counted(office: Off
     await refused(
         office,
         (403, "municipal-approval-required"),
-        await office.decide("restorations", item, "county-1", "approve"),
+        office.decide("restorations", item, "county-1", "approve"),
     )
 
 
@@ -113,7 +110,7 @@ async def test_an_approval_on_stale_roster_facts_is_refused(
     await refused(
         office,
         (422, "restoration-amount-mismatch"),
-        await office.decide("restorations", item, approver, "approve"),
+        office.decide("restorations", item, approver, "approve"),
     )
 
 
@@ -123,7 +120,7 @@ async def test_back_pay_months_are_paid_by_one_restoration_only(office: Office) 
     await refused(
         office,
         (409, "months-already-counted"),
-        await office.post(
+        office.post(
             "/v1/restorations",
             "town-2",
             again | {"requested_by": {"id": "town-2", "role": "town_staff"}},
@@ -196,7 +193,7 @@ async def test_a_person_whose_death_the_hub_confirmed_is_never_restored(office: 
     await refused(
         office,
         (409, "restoration-not-suspended"),
-        await office.post("/v1/restorations", "town-1", restoration(person, since)),
+        office.post("/v1/restorations", "town-1", restoration(person, since)),
     )
 
 
@@ -218,9 +215,7 @@ async def test_a_confirmation_dated_just_before_the_task_opened_is_no_crash(
     await refused(
         office,
         (409, "task-transition-invalid"),
-        await office.step(
-            task2, "county-1", "cleared", at=(opened - timedelta(hours=1)).isoformat()
-        ),
+        office.step(task2, "county-1", "cleared", at=(opened - timedelta(hours=1)).isoformat()),
     )
 
 
@@ -256,11 +251,11 @@ async def test_benefit_determiners_do_not_certify(office: Office) -> None:
         await refused(
             office,
             (403, "determiner-may-not-certify"),
-            await office.post("/v1/certifications", sender, event),
+            office.post("/v1/certifications", sender, event),
         )
     stranger = counter_event(office, digests, operator={"id": "someone", "role": "town_staff"})
     await refused(
-        office, (403, "forged-role"), await office.post("/v1/certifications", "channel", stranger)
+        office, (403, "forged-role"), office.post("/v1/certifications", "channel", stranger)
     )
 
 
@@ -268,7 +263,7 @@ async def test_a_department_counter_certification_needs_stored_evidence(office: 
     with_parties(office, dept=("department", ["certification_event/v1"]))
     event = counter_event(office, ["a" * 64, "b" * 64])
     await refused(
-        office, (422, "evidence-missing"), await office.post("/v1/certifications", "dept", event)
+        office, (422, "evidence-missing"), office.post("/v1/certifications", "dept", event)
     )
 
 
@@ -282,14 +277,14 @@ async def test_one_photo_certifies_one_person(office: Office) -> None:
     await refused(
         office,
         (409, "evidence-other-person"),
-        await office.post("/v1/certifications", "channel", again),
+        office.post("/v1/certifications", "channel", again),
     )
 
 
 async def test_the_reporter_is_the_signer_or_a_collector_without_a_key(office: Office) -> None:
     with_parties(office, **{"coord-9": ("coordinator", ["eligibility_report/v1"])})
     report = office.people.eligibility_report()
-    await refused(office, (403, "forged-role"), await office.post("/v1/reports", "coord-9", report))
+    await refused(office, (403, "forged-role"), office.post("/v1/reports", "coord-9", report))
     own = report | {"reporter": {"id": "coord-9", "role": "coordinator"}}
     assert (await office.post("/v1/reports", "coord-9", own))[0] == 202
     # a relaying system may not register a report in the name of a keyed party or a reviewer
@@ -298,6 +293,4 @@ async def test_the_reporter_is_the_signer_or_a_collector_without_a_key(office: O
         {"id": "x-1", "role": "county_reviewer"},
     ):
         relayed = office.people.eligibility_report() | {"reporter": reporter}
-        await refused(
-            office, (403, "forged-role"), await office.post("/v1/reports", "city", relayed)
-        )
+        await refused(office, (403, "forged-role"), office.post("/v1/reports", "city", relayed))

@@ -130,13 +130,19 @@ class Office(TrustedParties):
         } | extra
         return await self.post(f"/v1/{collection}/{item}/decisions", party, payload)
 
-    async def approved(self, collection: str, party: str, payload: dict[str, Any]) -> int:
-        """``payload`` sent to ``/v1/<collection>`` by ``party``, accepted by town staff
-        (town-1), approved by the county (county-1); its item."""
+    async def accepted(self, collection: str, party: str, payload: dict[str, Any]) -> int:
+        """``payload`` sent to ``/v1/<collection>`` by ``party`` and accepted by town staff
+        (town-1), awaiting the county; its item."""
         status, receipt = await self.post(f"/v1/{collection}", party, payload)
         assert status == 202, receipt
         item = int(receipt["sequence"])
         assert (await self.decide(collection, item, "town-1", "accept"))[0] == 202
+        return item
+
+    async def approved(self, collection: str, party: str, payload: dict[str, Any]) -> int:
+        """``payload`` sent to ``/v1/<collection>`` by ``party``, accepted by town staff
+        (town-1), approved by the county (county-1); its item."""
+        item = await self.accepted(collection, party, payload)
         status, body = await self.decide(collection, item, "county-1", "approve")
         assert status == 202, body
         return item
@@ -144,6 +150,15 @@ class Office(TrustedParties):
     async def approved_report(self, report: dict[str, Any]) -> int:
         """``report`` sent by the city, accepted by town staff, approved by the county; its item."""
         return await self.approved("reports", "city", report)
+
+    async def reported(self, person: dict[str, Any], reason: str, on: date) -> str:
+        """A ``reason`` report of ``person`` (event ``on``) by the city, accepted and approved:
+        the id of the task it opened."""
+        report = self.people.eligibility_report() | {
+            "reason": reason, "person": person, "event_date": on.isoformat(),
+            "region": person["region"],
+        }  # fmt: skip
+        return f"task-{await self.approved_report(report)}"
 
     def death_report(self, person: dict[str, Any], died: date, certificate: str) -> dict[str, Any]:
         """The city's report that ``person`` died on ``died``, citing the stored cremation
