@@ -117,21 +117,37 @@ class LedgerTally:
         self.per_second = round((self.recorded + self.already) / max(self.seconds, 1e-6), 1)
 
 
-@contextmanager
-def _certifications_shown(
-    run: ComparisonRun, show: bool, tally: LedgerTally
-) -> Iterator[Callable[[int], None] | None]:
-    """Recording the run's certifications: a progress bar's ``advance`` when asked to show
-    one (else None), the bar ended however the recording ends, its time kept in ``tally``
-    when it succeeds."""
-    bar = ProgressBar(sys.stderr, int(run.summary["certified"]), "certifications") if show else None
-    began = time.perf_counter()
-    try:
-        yield bar.advance if bar is not None else None
-    finally:
-        if bar is not None:
-            bar.done()
-    tally.timed_since(began)
+@dataclass(frozen=True)
+class _Certifications:
+    """The run's certifications to record for ``period``, whichever way they are recorded:
+    read batch-wise, the withheld left out, counted and timed in ``tally``, shown on a
+    progress bar when asked to."""
+
+    run: ComparisonRun
+    period: str
+    pacing: Pacing
+    withheld: Withheld
+    tally: LedgerTally
+    show: bool
+
+    def batches(self, select: str | None = None) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows to record (the columns ``select``, by default all), batch by batch."""
+        return certifiable(rows(self.run.certifications, self.pacing.batch, select), self.withheld)
+
+    @contextmanager
+    def shown(self) -> Iterator[Callable[[int], None] | None]:
+        """Recording them: a progress bar's ``advance`` when asked to show one (else None),
+        the bar ended however the recording ends, its time kept in the tally when it
+        succeeds."""
+        total = int(self.run.summary["certified"])
+        bar = ProgressBar(sys.stderr, total, "certifications") if self.show else None
+        began = time.perf_counter()
+        try:
+            yield bar.advance if bar is not None else None
+        finally:
+            if bar is not None:
+                bar.done()
+        self.tally.timed_since(began)
 
 
 @dataclass(frozen=True)
@@ -193,6 +209,7 @@ async def record_into(
     store = app[STORE]
     withheld = await withhold(store, run)  # asked now: a task opened since the run counts
     tally.withheld = withheld.counts()
+    certifications = _Certifications(run, period, pacing, withheld, tally, show)
     # An ingress process's client of the SQLite writer sends single appends over the
     # socket only: there the certifications go one by one.
     if bulk and isinstance(store, BulkAppender) and not isinstance(store, WriterClientLedger):
@@ -202,11 +219,9 @@ async def record_into(
         key_path = adapter_key_path(settings.keys_dir, ADAPTER_NAME)
         signer = BatchSigner(sender.key, key_path, workers, preload=bulk_rows.__name__)
         certifier = BulkCertifier(sender, store, lambda: trust.messages, plan, signer)
-        await _bulk_certifications(
-            certifier, run, period, tally, pacing, withheld=withheld, show=show
-        )
+        await _bulk_certifications(certifier, certifications)
     else:
-        await _certifications(intake, run, period, tally, pacing, withheld=withheld, show=show)
+        await _certifications(intake, certifications)
     await _reports(intake, run, period, tally)
     await _reversals(intake, run, period, tally)
     runs_dir = run.folder.parent
@@ -229,23 +244,12 @@ def refusal_text(exc: BaseException) -> str:
     return mask_ids_in_text(" ".join(text.split()))
 
 
-async def _bulk_certifications(
-    certifier: BulkCertifier,
-    run: ComparisonRun,
-    period: str,
-    tally: LedgerTally,
-    pacing: Pacing,
-    *,
-    withheld: Withheld,
-    show: bool,
-) -> None:
+async def _bulk_certifications(certifier: BulkCertifier, todo: _Certifications) -> None:
     """The certifications batch-wise, each its own signed message (see ``bulk_record``)."""
-    with _certifications_shown(run, show, tally) as advance:
+    tally = todo.tally
+    with todo.shown() as advance:
         try:
-            batches = certifiable(
-                rows(run.certifications, pacing.batch, bulk_rows.SELECT), withheld
-            )
-            done = await certifier.record(period, batches, advance)
+            done = await certifier.record(todo.period, todo.batches(bulk_rows.SELECT), advance)
         finally:
             certifier.signer.close()
         tally.recorded, tally.already, tally.refused = done.recorded, done.already, done.refused
@@ -265,26 +269,19 @@ async def _ingest(intake: _Intake, build: Callable[[], Any], mid: str) -> str:
     return "recorded"
 
 
-async def _certifications(
-    intake: _Intake,
-    run: ComparisonRun,
-    period: str,
-    tally: LedgerTally,
-    pacing: Pacing,
-    *,
-    withheld: Withheld,
-    show: bool,
-) -> None:
-    with _certifications_shown(run, show, tally) as advance:
-        for batch in certifiable(rows(run.certifications, pacing.batch), withheld):
-            for start in range(0, len(batch), pacing.chunk):
-                chunk = batch[start : start + pacing.chunk]
+async def _certifications(intake: _Intake, todo: _Certifications) -> None:
+    """The certifications one by one through the inbound path, ``chunk`` at a time."""
+    period, step = todo.period, todo.pacing.chunk
+    with todo.shown() as advance:
+        for batch in todo.batches():
+            for start in range(0, len(batch), step):
+                chunk = batch[start : start + step]
                 jobs: list[Awaitable[str]] = [
                     _ingest(intake, partial(event, period, r), message_id(period, r[0]))
                     for r in chunk
                 ]
                 for outcome in await asyncio.gather(*jobs):
-                    setattr(tally, outcome, getattr(tally, outcome) + 1)
+                    setattr(todo.tally, outcome, getattr(todo.tally, outcome) + 1)
                 if advance is not None:
                     advance(len(chunk))
 
