@@ -40,6 +40,7 @@ def procedure_paths() -> dict[str, Any]:
                     "write-offs",
                     "suspension-proposals",
                     "restoration-proposals",
+                    "termination-amendments",
                 ],
             },
         ),

@@ -32,13 +32,14 @@ COLLECTIONS = {
     "write-offs": ItemKind.WRITE_OFF,
     "suspension-proposals": ItemKind.SUSPENSION,
     "restoration-proposals": ItemKind.RESTORATION_PROPOSAL,
+    "termination-amendments": ItemKind.TERMINATION_AMENDMENT,
 }
 TASK_CURSOR = "task"
 
 
 @routes.post(
     r"/v1/{collection:reports|certifications|restorations|write-offs|suspension-proposals"
-    r"|restoration-proposals}/{item_id}/decisions"
+    r"|restoration-proposals|termination-amendments}/{item_id}/decisions"
 )
 async def post_decision(request: web.Request) -> web.Response:
     """Accept (受理), approve or reject (审核) one item, by a signed decision."""

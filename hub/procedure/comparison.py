@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from certhub.hub.procedure.amendments import amendment_for
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.procedure.restoration_proposals import proposal_message_id, proposal_record
@@ -84,8 +85,15 @@ async def _plan_report(
     check_grades(report)
     person = report.person.id_number
     closed = await report_closed_by(ctx, person)
-    if closed is not None:  # no task on a closed benefit (not voided): it joins that history
-        return Effects(audit=(AuditWrite("report_linked", closed, message.sender, message.digest),))
+    if closed is not None:  # no task on a closed benefit (not voided): it joins that history,
+        # or — a death it dates in an earlier month — opens an amendment for people to decide
+        source = f"{message.sender} {message.jti} ({report.event_date.isoformat()})"
+        opened = await amendment_for(
+            ctx, person, report.reason.value, report.event_date, source=source, at=ctx.clock()
+        )
+        action = "report_linked" if opened is None else "amendment_opened"
+        audit = AuditWrite(action, closed, message.sender, message.digest)
+        return Effects(audit=(audit,), outcomes=(opened,) if opened else ())
     existing = await task_record(ctx, person, report.reason.value)
     task = task_for_report(existing, report, message.jti, ctx.clock())
     if task is None:

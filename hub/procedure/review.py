@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from certhub.hub.procedure.amendments import amendment_approved, amendment_for
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
@@ -98,6 +99,8 @@ async def plan_decision(
         effects = await suspension_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.RESTORATION_PROPOSAL and after.status is ItemStatus.APPROVED:
         effects = await proposal_approved(ctx, effects, item_id, decision)
+    if kind is ItemKind.TERMINATION_AMENDMENT and after.status is ItemStatus.APPROVED:
+        effects = await amendment_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.WRITE_OFF:
         money = await write_off_decided(ctx, item_id, after.status, decision.actor.id)
         effects = replace(effects, overpayment_change=money.overpayment_change)
@@ -118,11 +121,19 @@ async def _on_approval(
         return extend(effects, notices=(notice,), outbox=upward)
     if kind is ItemKind.REPORT:
         report = EligibilityReport.model_validate_json(record.payload)
-        # linked to the closed history (no task, no money effect), unless voided
-        closed = await report_closed_by(ctx, report.person.id_number)
+        # linked to the closed history (no task, no money effect), unless voided; a
+        # death it dates in an earlier month opens an amendment for people to decide
+        person = report.person.id_number
+        closed = await report_closed_by(ctx, person)
         if closed is not None:
-            link = AuditWrite("report_linked", f"{item_id}>{closed}", "hub", record.sha256)
-            return extend(effects, audit=(link,))
+            source = f"report item {item_id} ({report.event_date.isoformat()})"
+            at = ctx.clock()
+            opened = await amendment_for(
+                ctx, person, report.reason.value, report.event_date, source=source, at=at
+            )
+            action = "report_linked" if opened is None else "amendment_opened"
+            link = AuditWrite(action, f"{item_id}>{closed}", "hub", record.sha256)
+            return extend(effects, audit=(link,), outcomes=(opened,) if opened else ())
         existing = await task_record(ctx, report.person.id_number, report.reason.value)
         task = task_for_report(existing, report, str(item_id), ctx.clock())
         if task is not None:
@@ -260,5 +271,3 @@ async def _reported_event_date(ctx: ProcedureContext, task: VerificationTask) ->
 async def _roster(ctx: ProcedureContext, task: VerificationTask) -> BenefitRecord | None:
     snapshot = await ctx.store.get_roster(task.person.id_number)
     return BenefitRecord.model_validate_json(snapshot) if snapshot else None
-
-

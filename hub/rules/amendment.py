@@ -59,7 +59,7 @@ def earlier_month(than: date, day: date) -> bool:
 
 
 def record_action(
-    in_force: Termination, reason: TaskKind, reported: date, open_amendment: date | None
+    in_force: Termination, reason: str, reported: date, open_amendment: date | None
 ) -> RecordAction:
     """What a record of ``reason`` dated ``reported`` does to the termination ``in_force``,
     with ``open_amendment`` the date of the person's amendment under review, if any.
@@ -68,7 +68,7 @@ def record_action(
         Refusal: ``conflict`` — an amendment is open and the record dates the death in a
             month before the one it proposes: decide that amendment first.
     """
-    if in_force.reason is not TaskKind.death or reason is not TaskKind.death:
+    if in_force.reason is not TaskKind.death or reason != TaskKind.death:
         return RecordAction.LINK
     if not earlier_month(in_force.event_date, reported):
         return RecordAction.LINK

@@ -25,6 +25,7 @@ class ItemKind(StrEnum):
     WRITE_OFF = "write_off"  # what remains of an overpayment, written off
     SUSPENSION = "suspension"  # an overdue pensioner proposed for suspension (the register's)
     RESTORATION_PROPOSAL = "restoration_proposal"  # a voided termination proposed by the hub
+    TERMINATION_AMENDMENT = "termination_amendment"  # a confirmed death dated earlier
 
 
 class ItemStatus(StrEnum):

@@ -167,6 +167,20 @@ class OverpaymentChange:
 
 
 @dataclass(frozen=True, slots=True)
+class OverpaymentExtension:
+    """More months added to a task's overpayment (its death moved earlier by an approved
+    amendment): the row's months and amount, and the balance's status, each guarded by
+    what the planner read (refused when the balance moved meanwhile)."""
+
+    task_id: str
+    months: int
+    amount_cents: int
+    expected_amount_cents: int
+    expected_recovered_cents: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineWrite:
     """A task's deadline: ``open`` it (with ``due_at``), ``resolve`` it, ``remind`` or
     ``escalate`` (each once). Times are epoch seconds."""
@@ -308,6 +322,7 @@ class Effects:
     certified: RegisterCertification | None = None  # the register's; cannot fail
     recovery: RecoveryWrite | None = None
     overpayment_change: OverpaymentChange | None = None
+    overpayment_extension: OverpaymentExtension | None = None
     deadlines: tuple[DeadlineWrite, ...] = ()
     biometric: BiometricWrite | None = None
     rating: RatingWrite | None = None
@@ -334,6 +349,7 @@ class Effects:
             or self.evidence_bindings
             or self.recovery
             or self.overpayment_change
+            or self.overpayment_extension
             or self.deadlines
             or self.rating
             or self.follow_up

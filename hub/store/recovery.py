@@ -56,8 +56,7 @@ OPEN_WRITE_OFF: Final = (
     f" WHERE task_id = ? AND recovered_cents = ? AND write_off_item IS NULL AND {_OPEN}"
 )
 CLOSE_WRITE_OFF: Final = (
-    "UPDATE overpayment_balances SET write_off_item = NULL"
-    " WHERE task_id = ? AND write_off_item = ?"
+    "UPDATE overpayment_balances SET write_off_item = NULL WHERE task_id = ? AND write_off_item = ?"
 )
 APPROVE_WRITE_OFF: Final = (
     "UPDATE overpayment_balances SET recovery_status = 'written_off', write_off_item = NULL"
@@ -68,6 +67,16 @@ VOID_OVERPAYMENT: Final = (
     " WHERE task_id = ? AND recovered_cents = ? AND recovery_status <> 'voided'"
 )
 """The termination was voided: nothing more is recovered (a write-off under review goes stale)."""
+EXTEND_OVERPAYMENT: Final = (
+    "UPDATE overpayments SET months = months + ?, amount_cents = amount_cents + ?"
+    " WHERE task_id = ? AND amount_cents = ?"
+)
+EXTEND_BALANCE: Final = (
+    "UPDATE overpayment_balances SET recovery_status = ? WHERE task_id = ? AND recovered_cents = ?"
+    " AND recovery_status IN ('pending', 'partially_recovered', 'recovered')"
+)
+"""More months overpaid (a death moved earlier): recovered in full is no longer so; a balance
+written off or voided is not extended."""
 SELECT_OVERPAYMENT: Final = (
     "SELECT o.task_id, o.person_id, o.county, o.period, o.months, o.amount_cents,"
     " b.recovered_cents, b.recovery_status, b.write_off_item"

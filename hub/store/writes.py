@@ -250,6 +250,12 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
         ops.append(Run(sql, params, expect=1, refused=refused))
         if c.step == "voided":  # refunded, not recovered: a later death may recover them
             ops.append(Run(money.RELEASE_RECOVERED, (c.task_id,)))
+    if (x := effects.overpayment_extension) is not None:
+        refused = Conflict("conflict", f"the overpayment of task {x.task_id} {CHANGED_MEANWHILE}")
+        grown = (x.months, x.amount_cents, x.task_id, x.expected_amount_cents)
+        ops.append(Run(recovery.EXTEND_OVERPAYMENT, grown, expect=1, refused=refused))
+        status = (x.status, x.task_id, x.expected_recovered_cents)
+        ops.append(Run(recovery.EXTEND_BALANCE, status, expect=1, refused=refused))
     return ops
 
 

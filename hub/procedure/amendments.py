@@ -1,0 +1,219 @@
+"""A confirmed death dated earlier by a later record: the amendment opened, and decided.
+
+A record about a person whose benefit the hub terminated for death — a
+department's direct evidence through the comparison
+(:mod:`~certhub.hub.procedure.comparison`), or a local report approved
+(:mod:`~certhub.hub.procedure.review`) — that dates the death in an earlier month
+than the termination in force is not linked to the closed history in silence: the
+hub signs a ``termination_amendment/v1`` and opens it as an item under review
+(:func:`amendment_for`), decided at
+``POST /v1/termination-amendments/{item}/decisions`` like every item: town staff
+accept, the county approves or rejects, each decision signed. One is open per
+person at a time (:func:`~certhub.hub.rules.amendment.record_action`); their message
+ids ``termination-amendment:<task>:<n>`` number them, so two opened at once cannot
+both be stored.
+
+Only the approval (:func:`amendment_approved`) changes anything: the hub signs the
+task's termination again with the earlier date (``termination:<task>:2``, ``:3``…;
+the last is in force), the months it makes overpaid as further overpayment records
+of the task (``overpayment:<task>``, then ``:2``… after those signed before), claims
+those months as recovered in the ledger (keyed by person and month: never twice),
+and adds them to the task's overpayment balance (opened if there was none). A
+rejection stores only the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.tasks import extend, task_effects
+from certhub.hub.rules.amendment import RecordAction, amend, record_action
+from certhub.hub.rules.decisions import ItemKind, ItemStatus
+from certhub.hub.rules.recovery import cents, status_for
+from certhub.hub.rules.tasks import TaskRecord
+from certhub.hub.store.base import LedgerRecord
+from certhub.hub.store.effects import (
+    AuditWrite,
+    Effects,
+    HubRecord,
+    ItemOpen,
+    MonthsClaim,
+    OverpaymentExtension,
+    OverpaymentWrite,
+)
+from certhub.schemas import (
+    BenefitRecord,
+    Decision,
+    Message,
+    RecoveryStatus,
+    Refusal,
+    TaskKind,
+    Termination,
+    TerminationAmendment,
+    VerificationTask,
+)
+
+__all__ = ["amendment_approved", "amendment_for", "amendment_message_id"]
+
+OPEN = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
+
+
+def amendment_message_id(task_id: str, number: int) -> str:
+    """The ``number``-th amendment (from 1) of the termination by ``task_id``."""
+    return f"termination-amendment:{task_id}:{number}"
+
+
+def _numbered(prefix: str, number: int) -> str:
+    """The historic ids of a task's records: the first bare, then ``:2``, ``:3``…"""
+    return prefix if number == 1 else f"{prefix}:{number}"
+
+
+async def _series(ctx: ProcedureContext, name: Callable[[int], str]) -> list[LedgerRecord]:
+    """The hub's records named ``name(1)``, ``name(2)``, … in order, up to the first missing."""
+    found: list[LedgerRecord] = []
+    while (record := await ctx.store.find(ctx.outcomes.hub_id, name(len(found) + 1))) is not None:
+        found.append(record)
+    return found
+
+
+async def _in_force(ctx: ProcedureContext, task_id: str) -> tuple[int, Termination] | None:
+    """How many terminations the hub signed for ``task_id``, and the last (in force)."""
+    signed = await _series(ctx, partial(_numbered, f"termination:{task_id}"))
+    if not signed:
+        return None
+    return len(signed), Termination.model_validate_json(signed[-1].payload)
+
+
+async def amendment_for(
+    ctx: ProcedureContext, person_id: str, reason: str, reported: date, *, source: str, at: datetime
+) -> HubRecord | None:
+    """The amendment a record about ``person_id`` (closed benefit) opens, as an item under
+    review; None when it is linked to the closed history (the roster's closure, not a
+    death, not an earlier month, or no earlier than the amendment already open).
+
+    Raises:
+        Refusal: ``conflict`` — an amendment is open and the record dates the death
+            earlier still (:func:`~certhub.hub.rules.amendment.record_action`).
+    """
+    closed = await ctx.store.closed_benefit(person_id)
+    found = await _in_force(ctx, closed[1]) if closed is not None else None
+    if closed is None or found is None:
+        return None
+    task_id, (_, in_force) = closed[1], found
+    opened = await _series(ctx, partial(amendment_message_id, task_id))
+    open_date = None
+    if opened:
+        item = await ctx.store.get_item(opened[-1].sequence)
+        if item is not None and item.status in OPEN:
+            last = TerminationAmendment.model_validate_json(opened[-1].payload)
+            open_date = last.amended_event_date
+    if record_action(in_force, reason, reported, open_date) is RecordAction.LINK:
+        return None
+    amendment = TerminationAmendment(
+        person=in_force.person,
+        task_id=task_id,
+        reason=TaskKind.death,
+        event_date=in_force.event_date,
+        amended_event_date=reported,
+        source=source[:1000],
+        proposed_at=at,
+        remarks="a later record dates the confirmed death in an earlier month",
+    )
+    record = ctx.outcomes.record(
+        amendment,
+        message_id=amendment_message_id(task_id, len(opened) + 1),
+        person=in_force.person,
+        reason=TaskKind.death.value,
+        at=at,
+    )
+    return replace(record, item=ItemOpen(ItemKind.TERMINATION_AMENDMENT.value))
+
+
+async def amendment_approved(
+    ctx: ProcedureContext, effects: Effects, item_id: int, decision: Decision
+) -> Effects:
+    """``effects`` of approving amendment ``item_id``: the termination moved, the months
+    overpaid between the two dates recovered.
+
+    Raises:
+        Refusal: ``conflict`` — the termination the amendment moves is no longer in force
+            (lifted, or moved since): reject it; ``overpayment-settled`` — the task's
+            overpayment is written off or voided, and cannot take more months.
+    """
+    amendment = TerminationAmendment.model_validate_json((await ctx.item_record(item_id)).payload)
+    task_id, person = amendment.task_id, amendment.person.id_number
+    closed = await ctx.store.closed_benefit(person)
+    found = await _in_force(ctx, task_id)
+    row = await ctx.store.get_task(task_id)
+    if closed is None or closed[1] != task_id or found is None or row is None:
+        raise Refusal(
+            "conflict", f"the termination by task {task_id} is no longer in force; reject it"
+        )
+    balance = await ctx.store.get_overpayment(task_id)
+    settled = (RecoveryStatus.written_off.value, RecoveryStatus.voided.value)
+    if balance is not None and balance.status in settled:
+        raise Refusal(
+            "overpayment-settled",
+            f"the overpayment of task {task_id} is {balance.status}: it takes no more months",
+        )
+    task = VerificationTask.model_validate_json(row.snapshot)
+    snapshot = await ctx.store.get_roster(person)
+    amended = amend(
+        found[1],
+        amendment,
+        task=task,
+        roster=BenefitRecord.model_validate_json(snapshot) if snapshot else None,
+        recovered=await ctx.store.counted_months(person, "recovered"),
+        back_paid=await ctx.store.back_paid_months(person),
+        decided_by=decision.actor,
+        at=ctx.clock(),
+        item_id=item_id,
+    )
+    overs = amended.overpayments
+    before = len(await _series(ctx, partial(_numbered, f"overpayment:{task_id}")))
+    named: list[tuple[Message, str]] = [
+        (amended.termination, _numbered(f"termination:{task_id}", found[0] + 1)),
+        *((o, _numbered(f"overpayment:{task_id}", before + n)) for n, o in enumerate(overs, 1)),
+    ]
+    outcomes = tuple(
+        ctx.outcomes.record(
+            m, message_id=i, person=task.person, reason=task.kind.value, at=ctx.clock()
+        )
+        for m, i in named
+    )
+    decided = effects.audit[0]  # the approval's own link: same actor and digest
+    audit = [AuditWrite("termination_amended", task_id, decided.actor, outcomes[0].sha256)]
+    audit += [AuditWrite("overpayment", task_id, decided.actor, o.sha256) for o in outcomes[1:]]
+    total = sum((o.amount for o in overs), Decimal(0))
+    said = "no month paid between the two dates: nothing more to recover"
+    if overs:
+        months = amended.recovered_months
+        said = f"{months[0]}..{months[-1]} = {total} overpaid ({len(months)} months)"
+        claim = MonthsClaim(person, "recovered", months, task_id)
+        effects = extend(effects, months=(claim,))
+        if balance is None:
+            write = OverpaymentWrite(
+                task_id, person, task.person.region.county, outcomes[1].period or "",
+                len(months), str(total),
+            )  # fmt: skip
+            effects = extend(effects, overpayments=(write,))
+        else:
+            amount = balance.amount_cents + cents(total)
+            status = status_for(amount, balance.recovered_cents).value
+            grown = OverpaymentExtension(
+                task_id, len(months), cents(total), balance.amount_cents,
+                balance.recovered_cents, status,
+            )  # fmt: skip
+            effects = replace(effects, overpayment_extension=grown)
+    remarks = (
+        f"death date amended from {amendment.event_date} to {amendment.amended_event_date} "
+        f"(amendment {item_id} approved by {decision.actor.id}): {said}"
+    )
+    told = task.model_copy(update={"remarks": remarks[:1000]})
+    effects = extend(effects, outcomes=outcomes, audit=tuple(audit))
+    return extend(effects, **task_effects(ctx, told, TaskRecord(task, row.version)))

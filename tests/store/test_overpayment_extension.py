@@ -1,0 +1,69 @@
+"""A death moved earlier adds months to a task's overpayment, on both backends: the row grows
+from the amount it expects, the balance's status follows, a settled balance takes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ledger_backends import Ledger
+from ledgerkit import message_series, receipt, refused
+
+from certhub.hub.store import RecordKind
+from certhub.hub.store.effects import (
+    Effects,
+    OverpaymentChange,
+    OverpaymentExtension,
+    OverpaymentWrite,
+    RecoveryWrite,
+)
+
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+message = message_series(
+    T0, kind=RecordKind.DECISION, message_type="decision/v1", sender="county-1", payload=b"{}"
+)
+
+
+def grown(months: int, cents: int, expected: int, recovered: int, status: str) -> Effects:
+    return Effects(
+        overpayment_extension=OverpaymentExtension("t1", months, cents, expected, recovered, status)
+    )
+
+
+async def test_months_added_to_a_recovered_overpayment(ledger: Ledger) -> None:
+    """2026-11..12 = 476.00 recovered in full; 2026-07..10 = 952.00 added: 1,428.00, 952.00
+    remaining, partly recovered."""
+    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
+    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
+    paid = Effects(
+        recovery=RecoveryWrite("t1", 47600, "bank_reversal", "2026-11-20", "S1"),
+        overpayment_change=OverpaymentChange("t1", "recovered", 0, 47600, "recovered"),
+    )
+    await ledger.append(message(2), receipt, paid)
+    # planned on an amount that is no longer the row's: refused, nothing written
+    await refused(ledger, message(3), grown(4, 95200, 0, 47600, "partially_recovered"), "conflict")
+    # planned on a recovered total that moved: refused, the amount not changed either
+    await refused(ledger, message(4), grown(4, 95200, 47600, 0, "partially_recovered"), "conflict")
+    row = await ledger.get_overpayment("t1")
+    assert row is not None
+    assert (row.months, row.amount_cents, row.status) == (2, 47600, "recovered")
+
+    await ledger.append(message(5), receipt, grown(4, 95200, 47600, 47600, "partially_recovered"))
+    row = await ledger.get_overpayment("t1")
+    assert row is not None
+    assert (row.months, row.amount_cents, row.recovered_cents, row.status) == (
+        6,
+        142800,
+        47600,
+        "partially_recovered",
+    )
+
+
+async def test_a_voided_balance_takes_no_more_months(ledger: Ledger) -> None:
+    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
+    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
+    void = OverpaymentChange("t1", "voided", 0, 0, "voided")
+    await ledger.append(message(2), receipt, Effects(overpayment_change=void))
+    await refused(ledger, message(3), grown(4, 95200, 47600, 0, "pending"), "conflict")
+    row = await ledger.get_overpayment("t1")
+    assert row is not None
+    assert (row.months, row.amount_cents, row.status) == (2, 47600, "voided")
