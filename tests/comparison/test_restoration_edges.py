@@ -31,6 +31,7 @@ from reversalkit import (
     outcomes,
     proposals,
     recovery,
+    sizes,
 )
 
 from certhub.hub.core.keys import STORE
@@ -49,12 +50,6 @@ async def unchanged(office: Office, answer: tuple[int, dict[str, Any]], status: 
     assert (answer[0], answer[1]["type"]) == (status, PROBLEM + slug), answer
     assert answer[1]["status"] == status
     assert await sizes(office) == before
-
-
-async def sizes(office: Office) -> tuple[int, int]:
-    """(ledger records, audit entries)."""
-    audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
-    return await office.ledger_size(), len(audit)
 
 
 async def test_back_pay_refund_and_write_off_at_the_month_edges(

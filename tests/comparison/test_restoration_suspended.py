@@ -33,17 +33,12 @@ from reversalkit import (
     outcomes,
     proposals,
     proposed,
+    sizes,
 )
 
 from certhub.hub.core.keys import STORE
 
 OTHER_CAUSE = PROBLEM + "restoration-other-suspension"
-
-
-async def sizes(office: Office) -> tuple[int, int]:
-    """(ledger records, audit entries)."""
-    audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
-    return await office.ledger_size(), len(audit)
 
 
 async def refused(office: Office, answer: tuple[int, dict[str, Any]], before: tuple[int, int],

@@ -120,6 +120,12 @@ async def audited(office: Office, action: str) -> list[str]:
     return [e.subject for e in entries if e.action == action]
 
 
+async def sizes(office: Office) -> tuple[int, int]:
+    """(ledger records, audit entries): what a refusal leaves as it was."""
+    audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
+    return await office.ledger_size(), len(audit)
+
+
 async def listed(office: Office, **query: str) -> list[tuple[int, str]]:
     """(item, status) of each restoration proposal the readers' list shows for ``query``."""
     status, page = await office.get("/v1/restoration-proposals", **query)
