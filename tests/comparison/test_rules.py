@@ -7,6 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
+from certhub.hub import comparison
 from certhub.hub.comparison import rules
 from certhub.hub.comparison.rules import RunWindow
 from certhub.hub.comparison.sqlfuncs import install_macros
@@ -185,3 +186,10 @@ def test_cleaning_gives_each_refused_row_one_reason(con: duckdb.DuckDBPyConnecti
         "R7": "void-without-record",
     }
     assert con.execute("SELECT record_id FROM evidence").fetchall() == [("R1",)]
+
+
+def test_every_rule_says_why() -> None:
+    for rule in comparison.RULES:
+        assert rule.__doc__
+        assert rule.__doc__.startswith(("R-", "R-CLEAN"))
+    assert len(comparison.CITIES) == 21
