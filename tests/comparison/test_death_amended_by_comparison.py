@@ -1,0 +1,81 @@
+"""The comparison's direct evidence dating a confirmed death in an earlier month opens an
+amendment; one dating it later is linked, as before.
+
+Months from this one (China time): civil affairs records a cremation on the 3rd of M(-2)
+in the M(-2) feed; the task it opens is confirmed with that date, the roster paid through
+M(0): M(-1)..M(0) = 2 x 238.00 = 476.00. The M(-1) feed brings a second cremation record
+of the same person dated the 3rd of M(-3): the run opens a ``termination_amendment/v1``;
+approved, M(-2) = 238.00 more is recovered (714.00 in all).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from comparisonkit import ComparisonCase
+from reversalkit import DIED, DIED_IN, EARLIER, THIS_MONTH, VOIDED_IN, audited, outcomes
+
+from certhub.hub.rules.months import month_index, month_label
+from certhub.mocks.population import Population
+
+LATER = VOIDED_IN + "-05"
+
+
+async def scene(tmp: Path, aiohttp_client: Any, second: str) -> tuple[ComparisonCase, str, Any]:
+    """The death confirmed from the M(-2) feed; the M(-1) feed's record dated ``second``."""
+    person = Population(seed=29).person()
+    number = person["id_number"]
+    feeds = {
+        DIED_IN: f"C0,{number},某人,,,cremation,{DIED.isoformat()},\n",
+        VOIDED_IN: f"C1,{number},某人,,,cremation,{second},\n",
+    }
+    case = ComparisonCase.prepare(tmp, [person], feeds)
+    await case.compare(DIED_IN)
+    office = await case.office(aiohttp_client)
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    assert status == 200, page
+    (task,) = [t["task_id"] for t in page["items"]]
+    await office.roster(person, paid_through=THIS_MONTH)
+    status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
+    assert status == 202, body
+    await office.client.close()
+    await case.compare(VOIDED_IN)
+    return case, task, await case.office(aiohttp_client)
+
+
+async def test_an_earlier_record_opens_an_amendment(tmp_path: Path, aiohttp_client: Any) -> None:
+    _, task, office = await scene(tmp_path, aiohttp_client, EARLIER.isoformat())
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    payload = amendment["payload"]
+    assert (payload["task_id"], payload["event_date"], payload["amended_event_date"]) == (
+        task,
+        DIED.isoformat(),
+        EARLIER.isoformat(),
+    )
+    assert payload["source"].startswith("adapter:comparison ")
+    assert await audited(office, "amendment_opened") != []
+    item = int(amendment["sequence"])
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("termination-amendments", item, "county-1", "approve")
+    assert status == 202, body
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert status == 200, body
+    assert (body["amount"], body["remaining"]) == ("714.00", "714.00")
+    runs = [
+        (o["payload"]["period_from"][:7], o["payload"]["period_to"][:7], o["payload"]["amount"])
+        for o in await outcomes(office, "overpayment/v1")
+    ]
+    died = month_index(DIED)
+    assert runs == [
+        (month_label(died + 1), THIS_MONTH, "476.00"),
+        (DIED_IN, DIED_IN, "238.00"),
+    ]
+
+
+async def test_a_later_record_is_linked(tmp_path: Path, aiohttp_client: Any) -> None:
+    _, task, office = await scene(tmp_path, aiohttp_client, LATER)
+    assert await outcomes(office, "termination_amendment/v1") == []
+    assert await audited(office, "report_linked") != []
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert (status, body["amount"]) == (200, "476.00")
