@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from procedurekit import Office, evidence_payloads, recovery
+from procedurekit import Office, evidence_payloads, month_day, month_end, recovery, restoration
 
 from certhub.hub.core.keys import STORE
 
@@ -211,3 +211,25 @@ async def test_money_recovered_before_stays_counted(office: Office) -> None:
     assert await balance(office, task) == ("476.00", "0.00", "recovered")
     assert (await approve(office, await reported(office, person, date(2026, 6, 20))))[0] == 202
     assert await balance(office, task) == ("1428.00", "952.00", "partially_recovered")
+
+
+async def test_months_a_restoration_back_paid_are_recovered_when_the_death_moves(
+    office: Office,
+) -> None:
+    """Suspended since the 10th of M(-4), paid through M(-4); staff's restoration back-paid
+    M(-3)..M(-1) (714.00). A death on the 15th of M(-1) confirmed: nothing overpaid (the
+    roster says suspended, M(-1) is the death month). A record dating it the 15th of M(-4):
+    the months back-paid after it, M(-3)..M(-1) = 3 x 238.00 = 714.00, are recovered."""
+    person = office.people.person()
+    since = month_day(-4, 10)
+    await office.suspended(person, since)
+    await office.approved("restorations", "town-1", restoration(person, since))
+    task = await office.confirmed_death(person, month_day(-1, 15))
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert (status, body["type"]) == (404, PROBLEM + "not-found")
+
+    assert (await approve(office, await reported(office, person, month_day(-4, 15))))[0] == 202
+    assert await runs(office, task) == [
+        (month_day(-3).isoformat(), month_end(-1).isoformat(), 3, "714.00")
+    ]
+    assert await balance(office, task) == ("714.00", "714.00", "pending")
