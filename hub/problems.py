@@ -99,6 +99,8 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "restoration-other-suspension": (409, "The suspension has another cause"),
     "restoration-finding-confirmed": (409, "A finding confirmed meanwhile still stands"),
     "restoration-verification-open": (409, "Another verification of the person is open"),
+    "restoration-release-invalid": (422, "Release date invalid"),
+    "restoration-no-imprisonment": (409, "No imprisonment stands for the release to end"),
     "months-already-counted": (409, "These months were already back-paid or recovered"),
     "evidence-other-person": (409, "This evidence already certified another person"),
     "restoration-amount-mismatch": (422, "Back-pay amount does not add up"),

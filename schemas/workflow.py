@@ -183,6 +183,15 @@ class Restoration(Message):
         Field(description="account on file, masked except at least its last 4 digits"),
     ]
     account_change_evidence: EvidenceRef | None = None
+    released_on: Annotated[
+        date | None,
+        Field(
+            description="after an imprisonment the hub suspended: the day the person was "
+            "released (the sentence's actual end), stated with release_evidence; the hub "
+            "then pays no month from the one after the imprisonment's through this one's"
+        ),
+    ] = None
+    release_evidence: EvidenceRef | None = None
     requested_by: ActorRef
     requested_at: AwareDatetime
     approvals: tuple[ActorRef, ...] = ()
@@ -192,6 +201,10 @@ class Restoration(Message):
     def _consistent(self) -> Self:
         if self.suspended_since > self.restore_from:
             raise ValueError("restore_from is before suspended_since")
+        if self.released_on is not None and self.release_evidence is None:
+            raise ValueError("released_on needs its release_evidence")
+        if self.released_on is None and self.release_evidence is not None:
+            raise ValueError("release_evidence needs the released_on it proves")
         if self.back_pay_from > self.back_pay_to:
             raise ValueError("back_pay_from is after back_pay_to")
         if self.bank_account is None and self.account_change_evidence is not None:

@@ -15,6 +15,7 @@ from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
 from certhub.hub.rules.parties import check_certifier, check_reporter
 from certhub.hub.rules.restoration import NOTHING_FOUND, RestorationCheck, check_restoration
+from certhub.hub.rules.restoration_findings import check_release
 from certhub.hub.store.effects import (
     NO_EFFECTS,
     AuditWrite,
@@ -125,6 +126,8 @@ async def _plan_restoration(
         raise Refusal("role-not-permitted", f"role {role.value!r} may not request a restoration")
     if restoration.account_change_evidence is not None:
         await ctx.require_evidence([restoration.account_change_evidence])
+    if restoration.release_evidence is not None:
+        await ctx.require_evidence([restoration.release_evidence])
     check = await recheck_restoration(ctx, restoration)
     person = restoration.person.id_number
     claim = MonthsClaim(person, "back_paid", check.back_paid)
@@ -157,7 +160,7 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     terminated_by = f"{closed[0]}, task {closed[1]}" if closed else None
     found = await voided_termination(ctx, closed[1]) if closed else None
     voided, others = found if found else (None, None)
-    return check_restoration(
+    check = check_restoration(
         restoration,
         roster,
         on=ctx.today(),
@@ -168,6 +171,9 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
         resumed_after_roster=await ctx.store.resumed_after_roster(person),
         hub=await hub_findings(ctx, person) if closed is None else NOTHING_FOUND,
     )
+    if closed is not None:  # a voided termination's restoration: no imprisonment stands
+        check_release(restoration, (), on=ctx.today())
+    return check
 
 
 def _plan_roster(message: VerifiedMessage, record: BenefitRecord) -> Effects:

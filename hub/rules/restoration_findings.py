@@ -9,7 +9,10 @@ against both at the request and again at each decision, since either may change 
 between: a verification still open (:func:`check_open_verification`) and a suspension the
 hub decided that no approved restoration has ended (:func:`check_hub_suspensions`). A
 voided termination refuses any finding outright
-(:mod:`certhub.hub.rules.restoration_voided`).
+(:mod:`certhub.hub.rules.restoration_voided`). A restoration after an imprisonment may
+state the release — the sentence's actual end, with its evidence — which the hub then
+reads as the end of the sentence (:func:`check_release`): a confirmation with no end
+stated is otherwise never restored.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "HubSuspension",
     "check_hub_suspensions",
     "check_open_verification",
+    "check_release",
     "sentence_end",
 ]
 
@@ -95,19 +99,27 @@ def check_hub_suspensions(
       payable again from the month after release, as the disposal recovers). The hub
       restores only a sentence served (``until`` before ``on``): no back-paid month may be
       a prison month, and payment resumes (``restore_from``) after the release month. No
-      end stated: every month after ``E``'s is a prison month, nothing is restored;
+      end stated and no release: every month after ``E``'s is a prison month, nothing is
+      restored;
     * missing — the person reappearing is restored by a restoration of that very
       suspension (``suspended_since`` is ``E``: staff attest they were found, and the
       months missing are owed); a restoration of any other suspension would pay over it;
     * a suspension whose signed record the hub cannot read back is never restored over.
 
-    Raises ``restoration-finding-confirmed``.
+    A release the restoration states (:func:`check_release`) is the end of every
+    imprisonment's sentence (``until`` replaced, stated or not); it ends no other
+    suspension. Raises ``restoration-finding-confirmed`` (and :func:`check_release`'s
+    refusals).
     """
+    released = check_release(restoration, suspensions, on=on)
     for found in suspensions:
         if found.effective_from is None:
             _refuse(found, "its signed suspension cannot be read back")
         elif found.reason is SuspensionReason.imprisonment:
-            _check_sentence(restoration, found, found.effective_from, on)
+            until = found.until if released is None else released
+            _check_sentence(
+                restoration, found, found.effective_from, until=until, on=on, released=released
+            )
         elif restoration.suspended_since != found.effective_from:
             _refuse(
                 found,
@@ -116,20 +128,69 @@ def check_hub_suspensions(
             )
 
 
-def _check_sentence(restoration: Restoration, found: HubSuspension, jailed: date, on: date) -> None:
-    if found.until is None:
+def check_release(
+    restoration: Restoration, suspensions: Collection[HubSuspension], *, on: date
+) -> date | None:
+    """The release the restoration states, once it fits the imprisonments that stand.
+
+    Decided here (rule 7, money safety; issue: a released pensioner left unpaid is as
+    wrong as a paid prisoner): staff state the day the person came out of prison
+    (``released_on``, the sentence's actual end, early or late) with its evidence; town
+    staff accept it and the county approves it with the restoration. It is read only
+    against an imprisonment the hub suspended and no approved restoration ended
+    (``restoration-no-imprisonment`` otherwise: nothing to end, and it ends no other
+    suspension — a disappearance stays restored only by its own restoration), and must
+    fall on or after each such imprisonment's day and not after ``on``, the day of the
+    check (``restoration-release-invalid``). None: no release stated.
+    """
+    released = restoration.released_on
+    if released is None:
+        return None
+    jailed = [s for s in suspensions if s.reason is SuspensionReason.imprisonment]
+    if not jailed:
+        raise Refusal(
+            "restoration-no-imprisonment",
+            f"released on {released.isoformat()}, but no imprisonment the hub suspended "
+            "the person for stands (never confirmed, or a restoration approved since ended "
+            "it): a release ends nothing else",
+        )
+    if released > on:
+        raise Refusal(
+            "restoration-release-invalid",
+            f"released on {released.isoformat()}: in the future (today is {on.isoformat()})",
+        )
+    for found in jailed:
+        if found.effective_from is not None and released < found.effective_from:
+            raise Refusal(
+                "restoration-release-invalid",
+                f"released on {released.isoformat()}, before the imprisonment of "
+                f"{found.effective_from.isoformat()} ({found.task})",
+            )
+    return released
+
+
+def _check_sentence(
+    restoration: Restoration,
+    found: HubSuspension,
+    jailed: date,
+    *,
+    until: date | None,
+    on: date,
+    released: date | None,
+) -> None:
+    if until is None:
         _refuse(found, f"imprisoned from {jailed.isoformat()}, no end of sentence stated")
-    if found.until >= on:
-        _refuse(found, f"the sentence runs to {found.until.isoformat()}: not served yet")
-    first, released = month_index(jailed) + 1, month_index(found.until)
+    if released is None and until >= on:
+        _refuse(found, f"the sentence runs to {until.isoformat()}: not served yet")
+    first, last = month_index(jailed) + 1, month_index(until)
     back_paid = months_in(restoration.back_pay_from, restoration.back_pay_to)
-    prison = [m for m in back_paid if first <= month_index(parse_month(m)) <= released]
+    prison = [m for m in back_paid if first <= month_index(parse_month(m)) <= last]
     if prison:
         _refuse(found, f"{prison[0]}..{prison[-1]} are prison months, never paid")
-    if month_index(restoration.restore_from) <= released:
+    if month_index(restoration.restore_from) <= last:
         _refuse(
             found,
-            f"payment resumes after the release month {month_label(released)}, "
+            f"payment resumes after the release month {month_label(last)}, "
             f"not {restoration.restore_from:%Y-%m}",
         )
 

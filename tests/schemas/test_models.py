@@ -270,6 +270,18 @@ def test_reject_needs_reason(samples: Samples) -> None:
             },
             "needs the new bank_account",
         ),
+        ("restoration/v1", {"released_on": "2021-12-31"}, "needs its release_evidence"),
+        (
+            "restoration/v1",
+            {
+                "release_evidence": {
+                    "sha256": "b" * 64,
+                    "kind": "court_judgment",
+                    "media_type": "application/pdf",
+                }
+            },
+            "needs the released_on",
+        ),
     ],
 )
 def test_workflow_consistency(
