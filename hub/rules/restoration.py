@@ -19,8 +19,9 @@
   person is open, and over a suspension the hub itself decided on a confirmed
   imprisonment or disappearance that no approved restoration ended — after a sentence
   served, only the months since release (:mod:`certhub.hub.rules.restoration_findings`);
-* back pay runs in whole months inside the suspension period, never after the month
-  of the check (arrears only: a month to come may yet find the person dead), after the last
+* back pay runs in whole months inside the suspension period, never past the month
+  after the check's (arrears: a month to come may yet find the person dead; one month
+  ahead, as a suspension begun this month can back-pay no earlier one), after the last
   month the roster paid (a month is paid once: regularly or as back pay) and
   before any month an earlier restoration of the same suspension resumed
   payment in — the hub's roster says suspended until the province's next entry,
@@ -148,10 +149,14 @@ def check_restoration(
         )
     if start.day != 1 or end != last_day_of_month(end):
         raise Refusal("restoration-period-invalid", "back pay runs in whole calendar months")
-    if month_index(end) > month_index(on):
-        raise Refusal(  # back pay is arrears: a month to come is paid when it comes, if owed
+    if month_index(end) > month_index(on) + 1:
+        # Back pay is arrears: a month to come is paid when it comes, if owed then. The
+        # month after the check's is the one exception: a restoration back-pays one month
+        # at least, so a suspension begun this month back-pays next month.
+        raise Refusal(
             "restoration-period-invalid",
-            f"back pay ends by {on:%Y-%m} at the latest: a later month is not due yet",
+            f"back pay ends by {month_label(month_index(on) + 1)} at the latest: "
+            "a later month is not due yet",
         )
     if month_index(start) <= month_index(parse_month(roster.paid_through)):
         raise Refusal(

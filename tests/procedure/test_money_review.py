@@ -34,12 +34,14 @@ def back_pay(person: dict[str, Any], since: str, first: int, last: int) -> dict[
     )
 
 
-async def test_back_pay_never_pays_a_month_that_has_not_come_yet(office: Office) -> None:
-    """Suspended on the 3rd of M(-4), paid through M(-4). Back pay is arrears: M(-3)..M(0)
-    may be back-paid (4 x 238.00 = 952.00, resumed from M(+1)). A request back-paying
-    M(-3)..M(+2) (6 x 238.00 = 1,428.00, resumed from M(+3)) would pay M(+1) and M(+2) —
-    476.00 — now, in advance, to someone who may die or be jailed before them: refused,
-    nothing stored, no month claimed."""
+async def test_back_pay_never_pays_months_that_have_not_come_yet(office: Office) -> None:
+    """Suspended on the 3rd of M(-4), paid through M(-4). Back pay is arrears; a
+    restoration back-pays one month at least, so the month after this one is the latest
+    it may reach (a suspension begun this month can back-pay no earlier one). A request
+    back-paying M(-3)..M(+2) (6 x 238.00 = 1,428.00, resumed from M(+3)) was approved:
+    M(+2) — 238.00 — paid now, in advance, to someone who may die or be jailed before it.
+    Refused, nothing stored, no month claimed; M(-3)..M(+1) (1,190.00, resumed from
+    M(+2)) is approved."""
     person = office.people.person()
     since = month_day(-4, 3).isoformat()
     await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-4))
@@ -47,12 +49,12 @@ async def test_back_pay_never_pays_a_month_that_has_not_come_yet(office: Office)
     before = await office.ledger_size()
     status, body = await office.post("/v1/restorations", "town-1", back_pay(person, since, -3, 2))
     assert (status, body.get("type")) == (422, PROBLEM + "restoration-period-invalid"), body
+    assert label(1) in body["detail"], body
     assert await office.ledger_size() == before
     assert await store.counted_months(person["id_number"], "back_paid") == set()
-    # arrears through this month are paid, once
-    await office.approved("restorations", "town-1", back_pay(person, since, -3, 0))
+    await office.approved("restorations", "town-1", back_pay(person, since, -3, 1))
     counted = await store.counted_months(person["id_number"], "back_paid")
-    assert counted == {label(-3), label(-2), label(-1), label(0)}
+    assert counted == {label(-3), label(-2), label(-1), label(0), label(1)}
 
 
 async def reported_task(office: Office, person: dict[str, Any], reason: str, on: date) -> str:
@@ -121,3 +123,4 @@ async def test_a_disappearance_has_no_sentence_end_to_cut_its_overpayment(
     assert status == 202, body
     status, over = await overpayment_of(office, task)
     assert (status, over["amount"], over["months"]) == (200, "1428.00", 6), over
+
