@@ -1,0 +1,55 @@
+"""A release stated on the restoration of a voided termination ends nothing: refused.
+
+Civil affairs records a false cremation in ``DIED_IN``; the county confirms the death
+(the roster active, paid through ``DIED_IN``) and civil affairs voids the record in
+``VOIDED_IN``. Staff's ``restoration/v1`` back-pays ``VOIDED_IN`` (238.00) and resumes
+payment this month. Stated with a release (the last day of ``DIED_IN``, a stored release
+record), it is refused: no imprisonment the hub suspended the person for stands, and a
+release ends nothing else (``restoration-no-imprisonment``, 409, nothing stored, the
+closure stays). The same restoration without the release lifts the closure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from procedurekit import evidence_payloads, restoration
+from reversalkit import DIED, PROBLEM, THIS_MONTH, VOIDED_IN, last_day, proposed
+
+from certhub.hub.core.keys import STORE
+
+
+async def test_a_release_on_a_voided_termination_s_restoration_is_refused(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, _, _ = await proposed(tmp_path, aiohttp_client)
+    number = person["id_number"]
+    store = office.client.app[STORE]
+    this = date.fromisoformat(f"{THIS_MONTH}-01")
+    one = restoration(
+        person,
+        DIED,
+        back_pay_from=f"{VOIDED_IN}-01",
+        back_pay_to=(this - timedelta(days=1)).isoformat(),
+        restore_from=this.isoformat(),
+        back_pay_amount="238.00",
+    )
+    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    release = {
+        "released_on": last_day(DIED.strftime("%Y-%m")),
+        "release_evidence": {
+            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
+        },
+    }  # fmt: skip
+    before = await office.ledger_size()
+    status, body = await office.post("/v1/restorations", "town-1", one | release)
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-no-imprisonment"), body
+    assert await office.ledger_size() == before
+    assert await store.closed_benefit(number) is not None
+
+    await office.approved("restorations", "town-1", one)
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await store.closed_benefit(number) is None
+    await office.client.close()
