@@ -92,6 +92,24 @@ def procedure_paths() -> dict[str, Any]:
                 ["restoration_proposal/v1"],
             ),
         },
+        "/v1/termination-amendments": reader_get(
+            "Amendments of confirmed deaths (a later record dating the death in an earlier "
+            "month) by review status and region, by cursor; open (received or accepted) by "
+            "default. Decided at /v1/termination-amendments/{item}/decisions.",
+            [
+                query(
+                    "status",
+                    {
+                        "type": "string",
+                        "enum": ["open", "received", "accepted", "approved", "rejected"],
+                    },
+                ),
+                query("region", REGION_PREFIX),
+                *cursor_query(),
+            ],
+            ref("Page"),
+            errors=_BAD_QUERY,
+        ),
         "/v1/verification-tasks": reader_get(
             "The verification list (待核实名单) by status and region, by cursor.",
             [

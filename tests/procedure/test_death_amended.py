@@ -67,6 +67,14 @@ async def reported(office: Office, person: dict[str, Any], died: date) -> int:
     return int(found[-1]["sequence"]) if len(found) > before else 0
 
 
+async def listed(office: Office, **query: str) -> list[tuple[int, str]]:
+    """(item, status) of each amendment ``GET /v1/termination-amendments`` lists."""
+    status, page = await office.get("/v1/termination-amendments", **query)
+    assert status == 200, page
+    assert all(p["type"] == AMENDMENT for p in page["items"])
+    return [(p["sequence"], p["status"]) for p in page["items"]]
+
+
 async def approve(office: Office, item: int) -> tuple[int, dict[str, Any]]:
     status, body = await office.decide("termination-amendments", item, "town-1", "accept")
     assert status == 202, body
@@ -79,6 +87,10 @@ async def test_the_readme_case_recovers_the_months_between_the_two_dates(office:
 
     item = await reported(office, person, date(2026, 6, 20))
     assert item, "no amendment opened"
+    county = person["region"]["county"]
+    assert await listed(office) == [(item, "received")]
+    assert await listed(office, region=county) == [(item, "received")]
+    assert await listed(office, region="440199") == []
     (opened,) = [o["payload"] for o in await outcomes(office, AMENDMENT)]
     assert (opened["task_id"], opened["event_date"], opened["amended_event_date"]) == (
         task,
@@ -94,6 +106,8 @@ async def test_the_readme_case_recovers_the_months_between_the_two_dates(office:
         ("2026-07-01", "2026-10-31", 4, "952.00"),
     ]
     assert await balance(office, task) == ("1428.00", "1428.00", "pending")
+    assert await listed(office) == []
+    assert await listed(office, status="approved") == [(item, "approved")]
     terminations = [o["payload"] for o in await outcomes(office, "termination/v1")]
     assert [(t["event_date"], t["effective_from"]) for t in terminations] == [
         ("2026-10-15", "2026-10-15"),
