@@ -171,6 +171,14 @@ async def not_certified_suspension(
     proposal for the current due month can still stand: each read by its message id.
     None: no such suspension, or a certification ended it.
     """
+    found = await _not_certified(ctx, person_id, row)
+    return found[0] if found else None
+
+
+async def _not_certified(
+    ctx: ProcedureContext, person_id: str, row: PersonRegister | None
+) -> tuple[str, Suspension] | None:
+    """:func:`not_certified_suspension` with the suspension the hub signed."""
     if row is None or row.due_month is None:
         return None  # never certified: the register proposes no suspension
     hub = ctx.outcomes.hub_id
@@ -180,7 +188,8 @@ async def not_certified_suspension(
     suspension = await ctx.store.find(hub, suspension_message_id(proposal.sequence))
     if suspension is None:
         return None  # proposed, not (yet) approved: nothing stopped payment
-    return f"proposal {proposal.sequence}, due {month_label(row.due_month)}"
+    name = f"proposal {proposal.sequence}, due {month_label(row.due_month)}"
+    return name, Suspension.model_validate_json(suspension.payload)
 
 
 async def open_tasks(ctx: ProcedureContext, person_id: str) -> tuple[str, ...]:
@@ -201,8 +210,14 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
     """What the hub found of the person beyond the roster: verification tasks still open
     (:func:`open_tasks`) and the suspensions it signed on confirmed tasks that no
     restoration approved after the confirmation ended (read through ``tasks_confirmed``),
-    each with the event date and sentence end its signed suspension states."""
+    each with the event date and sentence end its signed suspension states — and the
+    non-certification suspension it signed on an approved register proposal, while no
+    passed certification has ended it (:func:`not_certified_suspension`)."""
     standing: list[HubSuspension] = []
+    not_certified = await _not_certified(ctx, person_id, await ctx.store.register_person(person_id))
+    if not_certified is not None:
+        name, stopped = not_certified
+        standing.append(HubSuspension(name, stopped.reason, stopped.effective_from))
     for row in await ctx.store.confirmed_tasks(person_id):
         task = VerificationTask.model_validate_json(row.snapshot)
         if task.disposal is not TaskDisposal.suspend:

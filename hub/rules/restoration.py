@@ -18,7 +18,9 @@
 * a restoration of the province's suspension is refused too while a verification of the
   person is open, and over a suspension the hub itself decided on a confirmed
   imprisonment or disappearance that no approved restoration ended — after a sentence
-  served, only the months since release (:mod:`certhub.hub.rules.restoration_findings`);
+  served, only the months since release (:mod:`certhub.hub.rules.restoration_findings`),
+  and over a non-certification suspension it signed that no passed certification ended
+  (:func:`check_certified`);
 * back pay runs in whole months inside the suspension period, never past the month
   after the check's (arrears: a month to come may yet find the person dead; one month
   ahead, as a suspension begun this month can back-pay no earlier one), after the last
@@ -52,6 +54,7 @@ from certhub.hub.rules.months import (
 )
 from certhub.hub.rules.restoration_findings import (
     HubFindings,
+    HubSuspension,
     check_hub_suspensions,
     check_open_verification,
 )
@@ -63,7 +66,7 @@ from certhub.hub.rules.restoration_voided import (
     check_open_tasks,
     check_suspension_lift,
 )
-from certhub.schemas import BenefitRecord, BenefitStatus, Refusal, Restoration
+from certhub.schemas import BenefitRecord, BenefitStatus, Refusal, Restoration, SuspensionReason
 
 __all__ = [
     "MUNICIPAL_AFTER_DAYS",
@@ -74,6 +77,7 @@ __all__ = [
     "RestorationCheck",
     "VoidedTermination",
     "account_matches",
+    "check_certified",
     "check_findings",
     "check_not_certified",
     "check_open_tasks",
@@ -139,7 +143,9 @@ def check_restoration(
     else:
         stopped = first = _check_against_roster(restoration, roster)
         check_open_verification(hub.open_tasks, "the suspension is not lifted")
-        check_hub_suspensions(restoration, hub.suspensions, on=on)
+        check_certified(hub.suspensions)
+        found = [s for s in hub.suspensions if s.reason is not SuspensionReason.not_certified]
+        check_hub_suspensions(restoration, found, on=on)
     start, end = restoration.back_pay_from, restoration.back_pay_to
     if start < first or end >= restoration.restore_from:
         raise Refusal(
@@ -285,6 +291,25 @@ def propose_restoration(
         bank_account_on_file=roster.bank_account_on_file,
         municipal=needs_municipal(voided.effective_from, on),
     )
+
+
+def check_certified(suspensions: Collection[HubSuspension]) -> None:
+    """Refuse restoring the province's suspension over a non-certification suspension the
+    hub signed that no passed certification has ended.
+
+    Decided here (rule 7, money safety): the person was suspended for not proving to be
+    alive; a restoration filed before they certify — of that suspension or another —
+    would back-pay and resume payment to someone who may be dead. A passed certification
+    moves the register's due month on and ends it. Raises ``restoration-other-suspension``
+    (as :func:`check_not_certified` for a voided termination).
+    """
+    for found in suspensions:
+        if found.reason is SuspensionReason.not_certified:
+            raise Refusal(
+                "restoration-other-suspension",
+                f"the person is suspended for non-certification ({found.task}) with no "
+                "passed certification since: a passed certification ends it",
+            )
 
 
 def needs_municipal(suspended_since: date, on: date) -> bool:

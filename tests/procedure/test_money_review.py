@@ -11,7 +11,8 @@ from typing import Any
 
 from procedurekit import Office, month_day, month_end, restoration
 
-from certhub.hub.core.keys import STORE
+from certhub.hub.core.keys import PROCEDURE, STORE
+from certhub.hub.register.suspensions import ProposalSweep
 
 PROBLEM = "urn:certhub:problem:"
 
@@ -124,3 +125,44 @@ async def test_a_disappearance_has_no_sentence_end_to_cut_its_overpayment(
     status, over = await overpayment_of(office, task)
     assert (status, over["amount"], over["months"]) == (200, "1428.00", 6), over
 
+
+async def test_a_non_certification_suspension_is_not_lifted_without_a_certification(
+    office: Office,
+) -> None:
+    """Last certified on the 15th of M(-15): due M(-3), liable from the 1st of M(-2). The
+    register proposes suspending the person, town staff accept, the county approves: the
+    hub signs ``suspension/v1`` (not_certified). The province applies it (suspended since
+    the 1st of M(-2), paid through M(-3)). Staff's restoration back-paying M(-2)..M(-1)
+    (476.00) and resuming payment from M(0) was approved with no certification since —
+    paying someone who never proved to be alive, the very reason for the suspension
+    (README: "a certification arriving after a suspension is restored through the
+    restoration request"). Refused (``restoration-other-suspension``, nothing stored, no
+    month claimed) until a passed certification ends it; then restored."""
+    app = office.client.app
+    person = office.people.person()
+    number = person["id_number"]
+    await office.roster(person, paid_through=label(-3))
+    await office.certified_in_app(person, f"{label(-15)}-15T10:00:00+08:00")
+    sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
+    assert await sweep.sweep(month_day(0, 1)) == 1
+    status, page = await office.get("/v1/outcomes", limit="1000")
+    assert status == 200, page
+    (proposal,) = [p for p in page["items"] if p["type"] == "suspension_proposal/v1"]
+    assert (proposal["payload"]["due_month"], proposal["payload"]["liable_from"]) == (
+        label(-3), month_day(-2).isoformat()
+    )  # fmt: skip
+    item = proposal["sequence"]
+    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("suspension-proposals", item, "county-1", "approve"))[0] == 202
+    since = month_day(-2).isoformat()
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-3))
+
+    before = await office.ledger_size()
+    status, body = await office.post("/v1/restorations", "town-1", back_pay(person, since, -2, -1))
+    assert (status, body.get("type")) == (409, PROBLEM + "restoration-other-suspension"), body
+    assert await office.ledger_size() == before
+    assert await app[STORE].counted_months(number, "back_paid") == set()
+
+    await office.certified_in_app(person)  # alive after all: the suspension ends
+    await office.approved("restorations", "town-1", back_pay(person, since, -2, -1))
+    assert await app[STORE].counted_months(number, "back_paid") == {label(-2), label(-1)}
