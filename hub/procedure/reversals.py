@@ -28,6 +28,7 @@ from certhub.hub.rules.restoration_findings import HubFindings, HubSuspension, s
 from certhub.hub.store.register_reads import PersonRegister
 from certhub.schemas import (
     EligibilityReport,
+    Restoration,
     Suspension,
     SuspensionReason,
     TaskDisposal,
@@ -37,6 +38,7 @@ from certhub.schemas import (
 )
 
 __all__ = [
+    "disappearance_ended",
     "hub_findings",
     "machine_sources",
     "not_certified_suspension",
@@ -238,3 +240,22 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
             )
         )
     return HubFindings(await open_tasks(ctx, person_id), tuple(standing))
+
+
+async def disappearance_ended(ctx: ProcedureContext, restoration: Restoration) -> str | None:
+    """The disappearance task whose suspension ``restoration`` ends, if any: a suspension
+    the hub signed on a confirmed ``missing`` task that stands, with ``suspended_since``
+    its event date (:func:`~certhub.hub.rules.restoration_findings.check_hub_suspensions`
+    lets only that restoration end it).
+
+    Decided here (rule 7, money safety): the person was found; the months missing were
+    owed, so the overpayment the confirmation recovered of them is voided when the
+    restoration is approved — recovery stops and what was recovered is refunded — as a
+    voided termination's is.
+    """
+    found = await hub_findings(ctx, restoration.person.id_number)
+    for suspension in found.suspensions:
+        ends = suspension.effective_from == restoration.suspended_since
+        if suspension.reason is SuspensionReason.missing and ends:
+            return suspension.task.split(" ", 1)[1]
+    return None

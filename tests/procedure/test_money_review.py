@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from procedurekit import Office, month_day, month_end, restoration
+import pytest
+from procedurekit import Office, month_day, month_end, recovery, restoration
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
@@ -166,3 +167,40 @@ async def test_a_non_certification_suspension_is_not_lifted_without_a_certificat
     await office.certified_in_app(person)  # alive after all: the suspension ends
     await office.approved("restorations", "town-1", back_pay(person, since, -2, -1))
     assert await app[STORE].counted_months(number, "back_paid") == {label(-2), label(-1)}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hub/procedure/review.py (claimed by another helper) does not yet call "
+    "reversals.disappearance_ended in _on_approval to void the disappearance's overpayment",
+)
+async def test_a_disappearance_ended_by_its_restoration_stops_and_refunds_its_recovery(
+    office: Office,
+) -> None:
+    """Missing since the 10th of M(-6), paid through M(-1): confirmed, the hub suspends and
+    recovers M(-5)..M(-1), 5 x 238.00 = 1,190.00; 476.00 is recovered. The province
+    suspends (since the 10th of M(-6), paid through M(-1)). The person is found: staff's
+    restoration of that very suspension (README: "the person found, the months missing
+    owed") back-pays M(0) (238.00) and resumes from M(+1), approved. The months missing
+    were owed too, yet the overpayment stays open: 714.00 more to recover from a living
+    pensioner and the 476.00 taken never refunded — as the voided termination's
+    overpayment is (re-signed ``voided``, ``recovered_amount`` the refund)."""
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    missing = month_day(-6, 10)
+    task = await reported_task(office, person, "missing", missing)
+    status, body = await office.step(task, "county-1", "confirmed", event_date=missing.isoformat())
+    assert status == 202, body
+    status, over = await overpayment_of(office, task)
+    assert (status, over["amount"], over["months"]) == (200, "1190.00", 5), over
+    path = f"/v1/overpayments/{task}/recoveries"
+    status, body = await office.post(path, "det-1", recovery(task, "476.00", reference="BR-9"))
+    assert status == 202, body
+    since = missing.isoformat()
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-1))
+    await office.approved("restorations", "town-1", back_pay(person, since, 0, 0))
+
+    _, over = await overpayment_of(office, task)
+    assert (over["status"], over["recovered"], over["remaining"]) == ("voided", "476.00", "0.00")
+    status, body = await office.post(path, "det-1", recovery(task, "238.00", reference="BR-10"))
+    assert (status, body.get("type")) == (409, PROBLEM + "overpayment-settled"), body
