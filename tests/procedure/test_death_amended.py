@@ -13,7 +13,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from procedurekit import Office, evidence_payloads, month_day, month_end, recovery, restoration
+from procedurekit import (
+    Office,
+    evidence_payloads,
+    month_day,
+    month_end,
+    recovery,
+    restoration,
+    write_off,
+)
 
 from certhub.hub.core.keys import STORE
 
@@ -247,3 +255,25 @@ async def test_months_a_restoration_back_paid_are_recovered_when_the_death_moves
         (month_day(-3).isoformat(), month_end(-1).isoformat(), 3, "714.00")
     ]
     assert await balance(office, task) == ("714.00", "714.00", "pending")
+
+
+async def test_a_written_off_overpayment_takes_no_more_months(office: Office) -> None:
+    """476.00 written off: the amendment's approval is refused, stores nothing; rejected."""
+    person, task = await confirmed(office, date(2026, 10, 15), "2026-12")
+    status, asked = await office.post(
+        f"/v1/overpayments/{task}/write-offs", "det-1", write_off(task, "476.00")
+    )
+    assert status == 202, asked
+    written = int(asked["sequence"])
+    assert (await office.decide("write-offs", written, "town-1", "accept"))[0] == 202
+    assert (await office.decide("write-offs", written, "county-1", "approve"))[0] == 202
+    item = await reported(office, person, date(2026, 6, 20))
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    size = await office.ledger_size()
+    status, body = await office.decide("termination-amendments", item, "county-1", "approve")
+    assert (status, body["type"]) == (409, PROBLEM + "overpayment-settled"), body
+    assert await office.ledger_size() == size
+    assert await balance(office, task) == ("476.00", "0.00", "written_off")
+    assert len(await outcomes(office, "termination/v1")) == 1
+    status, body = await office.decide("termination-amendments", item, "county-1", "reject")
+    assert status == 202, body
