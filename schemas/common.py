@@ -46,6 +46,8 @@ __all__ = [
     "not_in_future",
     "not_in_future_check",
     "other_needs_remarks",
+    "refuse_invisible",
+    "refuse_unstorable",
     "require_remarks_for_other",
     "validation_now",
 ]
@@ -79,7 +81,7 @@ def validation_now(info: ValidationInfo | None) -> datetime:
     return datetime.now(UTC)
 
 
-def _refuse_unstorable(value: str) -> str:
+def refuse_unstorable(value: str) -> str:
     """Refuse what PostgreSQL ``text`` or UTF-8 cannot hold; keep all else byte-exact."""
     if "\x00" in value:
         raise ValueError("NUL character (U+0000) is not allowed")
@@ -95,7 +97,7 @@ _NO_NUL_SCHEMA: Final = {"pattern": "^[^\\u0000]*$"}
 FreeText = Annotated[
     str,
     Field(max_length=1000, json_schema_extra=_NO_NUL_SCHEMA),
-    AfterValidator(_refuse_unstorable),
+    AfterValidator(refuse_unstorable),
 ]
 """Any Unicode text up to 1000 code points except NUL and lone surrogates; never
 stripped or normalised, so it round-trips byte-exact."""
@@ -105,7 +107,7 @@ stripped or normalised, so it round-trips byte-exact."""
 _NOT_IN_NAMES: Final = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
-def _refuse_invisible(value: str) -> str:
+def refuse_invisible(value: str) -> str:
     """Refuse blank names and control/format characters; keep all else byte-exact."""
     if not value.isprintable():  # printable text holds none of them: the usual fast path
         for char in value:
@@ -145,8 +147,8 @@ def _name_schema(schema: dict[str, Any]) -> None:
 PersonName = Annotated[
     str,
     Field(min_length=1, max_length=100, json_schema_extra=_name_schema),
-    AfterValidator(_refuse_unstorable),
-    AfterValidator(_refuse_invisible),
+    AfterValidator(refuse_unstorable),
+    AfterValidator(refuse_invisible),
 ]
 """A person's name as written (1..100 code points, e.g. ``买买提·艾力``, rare CJK such
 as ``𠮷``), kept byte-exact; never blank or whitespace-only, and free of control,

@@ -33,6 +33,7 @@ from typing import Any, Final, NamedTuple
 
 from pydantic import ValidationError
 
+from certhub.hub.comparison.bulk_fast import Fast, Fields
 from certhub.hub.comparison.certify import certification_event, event_payload, templated_payload
 from certhub.hub.comparison.signing import Header, sign_batch
 from certhub.hub.ingress.pipeline import validate_payload
@@ -79,8 +80,8 @@ recorder, bench/README.md); :func:`event_row` makes a plain row of one again."""
 Statement = tuple[str, tuple[object, ...]]
 """An SQL text and its parameters."""
 
-Item = tuple[str, bytes, CertificationEvent]
-"""A certification before signing: (message id, payload, event)."""
+Item = tuple[str, bytes, "CertificationEvent | Fields"]
+"""A certification before signing: (message id, payload, the event or checked values)."""
 
 
 class Refused(NamedTuple):
@@ -199,28 +200,85 @@ def prepare(
 ) -> list[Prepared]:
     """Each (message id, row of ``certifications.parquet`` read with :data:`SELECT`)
     validated, serialised, signed and written out as rows received at ``now``; or refused,
-    in order."""
-    out: list[Prepared] = []
-    items: list[Item] = []
-    for mid, row in rows:
-        try:
-            event = certification_event(period, event_row(row))
-        except ValidationError as exc:
-            out.append(Refused(mid, f"{exc.error_count()} schema error(s)"))
-            continue
-        items.append((mid, templated_payload(event) or event_payload(event), event))
+    in order.
+
+    A row is made from its checked values (:class:`~certhub.hub.comparison.bulk_fast.Fast`)
+    when they pass, else through the model; the part's first and last made so are made
+    the model's way too, and on any difference the whole part is made the model's way.
+    """
+    fast = Fast(period)
+    made = _made(period, rows, fast)
+    if not _alike(period, rows, made[1], fast):
+        made = _made(period, rows, None)
+    out, items = made
     kept, refused = validated(serialised(items), now)
     out += refused
     tokens = sign_batch(key, header, [(payload, mid) for mid, payload, _ in kept])
     at, created = now.isoformat(), now.timestamp()
-    for (mid, payload, event), token in zip(kept, tokens, strict=True):
-        out.append(
-            _rows(
-                key.kid, header.sender, event,
-                mid=mid, payload=payload, token=token, at=at, created=created,
+    kid, sender = key.kid, header.sender
+    for (mid, payload, maker), token in zip(kept, tokens, strict=True):
+        if isinstance(maker, Fields):
+            values = fast.rows(kid, sender, maker, mid, payload, token, at, created)
+            out.append(tuple.__new__(CertificationRows, values))
+        else:
+            out.append(
+                _rows(
+                    kid,
+                    sender,
+                    maker,
+                    mid=mid,
+                    payload=payload,
+                    token=token,
+                    at=at,
+                    created=created,
+                )
             )
-        )  # fmt: skip
     return out
+
+
+def _made(
+    period: str, rows: Sequence[tuple[str, tuple[Any, ...]]], fast: Fast | None
+) -> tuple[list[Prepared], list[Item]]:
+    """Each row's payload and what made it (checked values, or the model's event), or its
+    refusal by the model."""
+    out: list[Prepared] = []
+    items: list[Item] = []
+    for mid, row in rows:
+        values = event_row(row)
+        if fast is not None and (fields := fast.fields(values)) is not None:
+            items.append((mid, fast.payload(fields), fields))
+            continue
+        try:
+            event = certification_event(period, values)
+        except ValidationError as exc:
+            out.append(Refused(mid, f"{exc.error_count()} schema error(s)"))
+            continue
+        items.append((mid, templated_payload(event) or event_payload(event), event))
+    return out, items
+
+
+def _alike(
+    period: str, rows: Sequence[tuple[str, tuple[Any, ...]]], items: list[Item], fast: Fast
+) -> bool:
+    """Whether the first and last item made from checked values are, made through the model,
+    accepted with the same payload and rows (compared with a stand-in signature)."""
+    made = [(mid, payload, f) for mid, payload, f in items if isinstance(f, Fields)]
+    if not made:
+        return True
+    source = dict(rows)
+    for mid, payload, fields in made[:1] + made[1:][-1:]:
+        try:
+            event = certification_event(period, event_row(source[mid]))
+        except ValidationError:
+            return False
+        token, at = b"check", "2000-01-01T00:00:00+00:00"
+        ours = fast.rows("kid", "sender", fields, mid, payload, token, at, 0.0)
+        theirs = _rows(
+            "kid", "sender", event, mid=mid, payload=payload, token=token, at=at, created=0.0
+        )
+        if payload != event_payload(event) or ours != tuple(theirs):
+            return False
+    return True
 
 
 def _rows(
@@ -269,16 +327,21 @@ def _day(event: CertificationEvent) -> str:
     return event.occurred_at.astimezone(CHINA_STANDARD_TIME).date().isoformat()
 
 
-def serialised(items: list[Item]) -> list[Item]:
+def serialised(items: Sequence[Item]) -> list[Item]:
     """``items`` with payloads exactly as the inbound path serialises them.
 
-    They were made from a template (:func:`templated_payload`); the first and the
-    last are checked against the model's own serialisation, and if either differs
-    (the schema changed under the template), every payload is made the model's way.
+    Those made from a model's event came from a template (:func:`templated_payload`):
+    the first and the last of them are checked against the model's own serialisation,
+    and if either differs (the schema changed under the template), each of them is made
+    the model's way (those made from checked values :func:`prepare` compared already).
     """
-    if all(payload == event_payload(event) for _, payload, event in items[:1] + items[-1:]):
-        return items
-    return [(mid, event_payload(event), event) for mid, _, event in items]
+    events = [(p, e) for _, p, e in items if isinstance(e, CertificationEvent)]
+    if all(payload == event_payload(event) for payload, event in events[:1] + events[-1:]):
+        return list(items)
+    return [
+        (mid, event_payload(e), e) if isinstance(e, CertificationEvent) else (mid, p, e)
+        for mid, p, e in items
+    ]
 
 
 def validated(items: list[Item], now: datetime) -> tuple[list[Item], list[Refused]]:

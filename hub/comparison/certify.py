@@ -30,18 +30,22 @@ from certhub.schemas.clock import CHINA_STANDARD_TIME
 __all__ = [
     "ADAPTER_NAME",
     "CERTIFICATION_COLUMNS",
+    "NOON",
     "certification_event",
     "event_payload",
+    "filled_payload",
     "message_id",
     "rows",
     "templated_payload",
+    "why",
 ]
 
 ADAPTER_NAME: Final = "comparison"
 """The hub signs the comparison's messages as ``adapter:comparison``."""
 
 CERTIFICATION_COLUMNS: Final = ("id_number", "name", "county", "village", "last_seen", "sources")
-_NOON: Final = time(12, 0, tzinfo=CHINA_STANDARD_TIME)
+NOON: Final = time(12, 0, tzinfo=CHINA_STANDARD_TIME)
+"""A certification occurs at noon (China time) of the day its person was last seen."""
 
 
 def message_id(period: str, id_number: str) -> str:
@@ -50,7 +54,8 @@ def message_id(period: str, id_number: str) -> str:
     return f"cmp.{period}.{digest}"
 
 
-def _why(period: str, sources: Sequence[dict[str, Any]]) -> str:
+def why(period: str, sources: Sequence[dict[str, Any]]) -> str:
+    """The certification's remarks: the rule and the sources it rests on (≤ 1000 characters)."""
     cited = "; ".join(
         f"{s['department']}:{s['record_id']} {s['kind']} {s['event_date']} grade {s['grade']}"
         for s in sources
@@ -82,8 +87,8 @@ def certification_event(period: str, row: tuple[Any, ...]) -> CertificationEvent
             "method": CertificationMethod.data_comparison,
             "channel": {"kind": ChannelKind.department_data, "code": ADAPTER_NAME},
             "outcome": CertificationOutcome.certified,
-            "occurred_at": datetime.combine(seen, _NOON),
-            "remarks": _why(period, sources),
+            "occurred_at": datetime.combine(seen, NOON),
+            "remarks": why(period, sources),
         }
     )
 
@@ -114,20 +119,39 @@ def templated_payload(event: CertificationEvent) -> bytes | None:
     if event.evidence or event.operator or event.valid_until or event.channel.code is None:
         return None
     person, region = event.person, event.person.region
-    village = "null" if region.village is None else _QUOTE(region.village)
-    remarks = "null" if event.remarks is None else _QUOTE(event.remarks)
+    return filled_payload(
+        event.type,
+        (person.id_number, person.name, region.county, region.village),
+        (event.method.value, event.channel.kind.value, event.channel.code, event.outcome.value),
+        event.occurred_at.isoformat(),
+        event.remarks,
+    )
+
+
+def filled_payload(
+    typ: str,
+    person: tuple[str, str, str, str | None],
+    how: tuple[str, str, str, str],
+    occurred_at: str,
+    remarks: str | None,
+) -> bytes:
+    """The template filled in (what :func:`templated_payload` writes): ``person`` is
+    (ID number, name, county, village), ``how`` (method, channel kind, channel code,
+    outcome) and ``occurred_at`` the ISO text."""
+    id_number, name, county, village = person
+    method, kind, code, outcome = how
     return _PAYLOAD.format(
-        _QUOTE(event.type),
-        _QUOTE(person.id_number),
-        _QUOTE(person.name),
-        _QUOTE(region.county),
-        village,
-        _QUOTE(event.method.value),
-        _QUOTE(event.channel.kind.value),
-        _QUOTE(event.channel.code),
-        _QUOTE(event.outcome.value),
-        _QUOTE(event.occurred_at.isoformat()),
-        remarks,
+        _QUOTE(typ),
+        _QUOTE(id_number),
+        _QUOTE(name),
+        _QUOTE(county),
+        "null" if village is None else _QUOTE(village),
+        _QUOTE(method),
+        _QUOTE(kind),
+        _QUOTE(code),
+        _QUOTE(outcome),
+        _QUOTE(occurred_at),
+        "null" if remarks is None else _QUOTE(remarks),
     ).encode()
 
 

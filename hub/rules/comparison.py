@@ -55,6 +55,7 @@ from certhub.schemas import (
 )
 
 __all__ = [
+    "EXEMPT_KIND",
     "MACHINE_REPORTER",
     "MACHINE_ROLE",
     "ReversalAction",
@@ -64,6 +65,7 @@ __all__ = [
     "cite",
     "cited",
     "exempt_notice",
+    "exempt_text",
     "machine_actor",
     "opens_alone",
     "reversal_action",
@@ -269,8 +271,16 @@ def exempt_notice(event: CertificationEvent, message_id: str) -> Notice:
     Idempotent per person and period: ``message_id`` is the certification's, derived
     from the period and the person only.
     """
-    text = (
-        f"{masked_name(event.person.name)}您好：根据部门信息比对，您本认证周期的城乡居民基本养老"
+    return Notice(f"exempt:{message_id}", event.person, EXEMPT_KIND, exempt_text(event.person.name))
+
+
+EXEMPT_KIND: Final = "exempt_certified"
+"""The kind of the 免办 notice (:func:`exempt_notice`)."""
+
+
+def exempt_text(name: str) -> str:
+    """The 免办 notice's text for a pensioner named ``name`` (masked but the surname)."""
+    return (
+        f"{masked_name(name)}您好：根据部门信息比对，您本认证周期的城乡居民基本养老"
         "保险待遇领取资格认证已完成，无需本人办理。如有疑问请致电12333。"
     )
-    return Notice(f"exempt:{message_id}", event.person, "exempt_certified", text)

@@ -117,7 +117,7 @@ def _certifier(planner: Any) -> bulk_record.BulkCertifier:
 async def _checked(planner: Any, key: SigningKey) -> list[CertificationRows] | None:
     prepared = bulk_rows.prepare(key, PERIOD, HEADER, NOW, _work())
     certifications = [p for p in prepared if isinstance(p, CertificationRows)]
-    nothing_queued = Queued(key, bulk_rows.prepare, (), [], [])  # _checked reads the rows
+    nothing_queued = Queued(key, bulk_rows.prepare_packed, (), [], [])  # _checked reads the rows
     batch = bulk_record._Batch(PERIOD, _work(), NOW, nothing_queued)
     trusted = _verified(key, certifications[0])
     return await _certifier(planner)._checked(batch, certifications, trusted)
