@@ -122,6 +122,7 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
             raise
         conn.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpointer does it, off the commit path
         conn.execute(f"PRAGMA journal_size_limit={int(wal_limit_bytes)}")
+        conn.execute(f"PRAGMA cache_size=-{schema.WRITER_CACHE_KIB}")  # the writer's only
         ledger = cls(
             conn,
             path,
