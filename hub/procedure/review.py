@@ -13,7 +13,7 @@ from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
 from certhub.hub.procedure.restoration_proposals import proposal_approved, recheck_proposal
-from certhub.hub.procedure.reversals import report_closed_by
+from certhub.hub.procedure.reversals import disappearance_ended, report_closed_by
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import (
@@ -141,7 +141,8 @@ async def _on_approval(
     if kind is ItemKind.RESTORATION:
         # Re-checked at this decision: a closure still here is a voided termination
         # (recheck_restoration refuses any other), so approving restores the benefit.
-        person = Restoration.model_validate_json(record.payload).person.id_number
+        restoration = Restoration.model_validate_json(record.payload)
+        person = restoration.person.id_number
         closure = await ctx.store.closed_benefit(person)
         if closure is not None:
             lifted = BenefitClosure(person, *closure)
@@ -154,6 +155,13 @@ async def _on_approval(
                 effects, closure_lifted=lifted, overpayment_change=money.overpayment_change
             )
             return extend(effects, audit=(audit,), outcomes=money.outcomes)
+        # the person was found: the months missing were owed, their overpayment is voided
+        missing = await disappearance_ended(ctx, restoration)
+        if missing is not None:
+            note = f"disappearance of task {missing} ended; restoration {item_id} approved"
+            money, _ = await overpayment_voided(ctx, missing, f"{note}: recovery stopped")
+            effects = replace(effects, overpayment_change=money.overpayment_change)
+            return extend(effects, outcomes=money.outcomes)
     return effects
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
 from procedurekit import Office, month_day, month_end, recovery, restoration
 
 from certhub.hub.core.keys import PROCEDURE, STORE
@@ -169,11 +168,6 @@ async def test_a_non_certification_suspension_is_not_lifted_without_a_certificat
     assert await app[STORE].counted_months(number, "back_paid") == {label(-2), label(-1)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hub/procedure/review.py (claimed by another helper) does not yet call "
-    "reversals.disappearance_ended in _on_approval to void the disappearance's overpayment",
-)
 async def test_a_disappearance_ended_by_its_restoration_stops_and_refunds_its_recovery(
     office: Office,
 ) -> None:
