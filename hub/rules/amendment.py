@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from certhub.hub.rules.disposal import overpaid
-from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.disposal import Disposal, overpaid
+from certhub.hub.rules.months import month_index
 from certhub.schemas import (
     ActorRef,
     BenefitRecord,
@@ -93,11 +93,7 @@ class Amended:
     @property
     def recovered_months(self) -> tuple[str, ...]:
         """Every month the overpayments recover, ``YYYY-MM``."""
-        return tuple(
-            month_label(i)
-            for over in self.overpayments
-            for i in range(month_index(over.period_from), month_index(over.period_to) + 1)
-        )
+        return Disposal(overpayments=self.overpayments).recovered_months
 
 
 def amend(

@@ -12,54 +12,32 @@ first month overpaid).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
+from disposalkit import COUNTY, confirmed_task, roster_entry
 from pydantic import ValidationError
 
 from certhub.hub.rules.amendment import RecordAction, amend, earlier_month, record_action
 from certhub.hub.rules.disposal import dispose
-from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
-from certhub.mocks.population import Population
 from certhub.schemas import (
-    ActorRef,
     BenefitRecord,
-    EligibilityReport,
     Refusal,
-    Role,
     TaskKind,
-    TaskTransition,
     Termination,
     TerminationAmendment,
     VerificationTask,
 )
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
-COUNTY = ActorRef(id="county-1", role=Role.county_reviewer)
 
 
 def confirmed() -> VerificationTask:
-    payload = Population(seed=3).eligibility_report() | {"reason": "death", "remarks": "x"}
-    task = task_for_report(None, EligibilityReport.model_validate(payload), "10", NOW)
-    assert task is not None
-    step = TaskTransition.model_validate(
-        {"task_id": task.task_id, "to_status": "confirmed", "actor": COUNTY, "at": NOW,
-         "method": "department_letter", "outcome": "核实"}
-    )  # fmt: skip
-    return advance(TaskRecord(task, 0), step, Role.county_reviewer)
+    return confirmed_task(NOW)
 
 
-def roster(task: VerificationTask, paid_through: str, **fields: Any) -> BenefitRecord:
-    base: dict[str, Any] = {
-        "person": task.person,
-        "status": "active",
-        "monthly_amount": Decimal("238.00"),
-        "paid_through": paid_through,
-        "bank_account_on_file": "****1234",
-        "as_of": NOW,
-    }
-    return BenefitRecord.model_validate(base | fields)
+def roster(task: VerificationTask, paid_through: str) -> BenefitRecord:
+    return roster_entry(task.person, NOW, paid_through)
 
 
 def amendment(task: VerificationTask, confirmed_on: date, to: date) -> TerminationAmendment:
