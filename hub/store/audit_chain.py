@@ -37,8 +37,28 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # buil
 
 
 def link_hash(prev_hash: str, fields: Fields) -> str:
-    """The hash of an entry given the previous hash (canonical JSON, SHA-256)."""
-    material = _CANONICAL.encode([prev_hash, *fields])
+    """The hash of an entry given the previous hash (canonical JSON, SHA-256).
+
+    The JSON is the array ``[prev_hash, seq, at, action, subject, actor, digest]``
+    as :data:`_CANONICAL` writes it. Every accepted message links one entry, so a
+    link whose strings need no escape (no quote, backslash or unprintable
+    character: a string's JSON text is then the string between quotes) and whose
+    ``seq`` is a plain int is written out directly, the same text for about a third
+    of the encoder's cost; any other goes through the encoder.
+    """
+    seq, at, action, subject, actor, digest = fields
+    text = f"{prev_hash}{at}{action}{subject}{actor}{digest}"
+    if (
+        type(seq) is int
+        and str is type(prev_hash) is type(at) is type(action) is type(subject)
+        and str is type(actor) is type(digest)  # a subclass may write itself otherwise
+        and '"' not in text
+        and "\\" not in text
+        and text.isprintable()
+    ):
+        material = f'["{prev_hash}",{seq},"{at}","{action}","{subject}","{actor}","{digest}"]'
+    else:
+        material = _CANONICAL.encode([prev_hash, *fields])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
