@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Final
 
 from certhub.hub.store.base import LedgerRecord, NewMessage, RecordKind
-from certhub.hub.store.records import carried_over
 
 COLUMNS: Final = (
     "sequence, kind, message_type, sender, message_id, kid, sha256, jws, payload,"
@@ -59,8 +58,27 @@ def insert_params(sequence: int, message: NewMessage, receipt: str) -> tuple[obj
 
 
 def new_record(sequence: int, message: NewMessage, receipt: str) -> LedgerRecord:
-    """The record ``message`` becomes once inserted at ``sequence``."""
-    return LedgerRecord(sequence=sequence, receipt=receipt, **carried_over(message, LedgerRecord))
+    """The record ``message`` becomes once inserted at ``sequence``.
+
+    Every accepted message passes here: its signed fields are named one by one
+    rather than gathered through :func:`carried_over` (a dict and a keyword
+    unpacking per record); ``tests/store/test_new_record.py`` checks they are all of
+    :class:`SignedMessage`'s.
+    """
+    m = message
+    return LedgerRecord(
+        kind=m.kind,
+        message_type=m.message_type,
+        sender=m.sender,
+        message_id=m.message_id,
+        kid=m.kid,
+        sha256=m.sha256,
+        jws=m.jws,
+        payload=m.payload,
+        received_at=m.received_at,
+        sequence=sequence,
+        receipt=receipt,
+    )
 
 
 def to_record(row: tuple[object, ...]) -> LedgerRecord:
