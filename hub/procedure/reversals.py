@@ -22,7 +22,7 @@ from certhub.hub.rules.comparison import (
     reversal_action,
     void_message_id,
 )
-from certhub.hub.rules.months import month_label
+from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
 from certhub.hub.rules.restoration_findings import HubFindings, HubSuspension, sentence_end
 from certhub.hub.store.register_reads import PersonRegister
@@ -214,12 +214,22 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
     restoration approved after the confirmation ended (read through ``tasks_confirmed``),
     each with the event date and sentence end its signed suspension states — and the
     non-certification suspension it signed on an approved register proposal, while no
-    passed certification has ended it (:func:`not_certified_suspension`)."""
+    passed certification has ended it (:func:`not_certified_suspension`), or, with none,
+    the person overdue for certification on the day of the check (the register's due
+    month passed: suspended, or would now be, for it — as a voided termination's check
+    reads it, :func:`~certhub.hub.rules.restoration.check_suspension_lift`)."""
     standing: list[HubSuspension] = []
-    not_certified = await _not_certified(ctx, person_id, await ctx.store.register_person(person_id))
+    register = await ctx.store.register_person(person_id)
+    not_certified = await _not_certified(ctx, person_id, register)
     if not_certified is not None:
         name, stopped = not_certified
         standing.append(HubSuspension(name, stopped.reason, stopped.effective_from))
+    elif register is not None and register.due_month is not None:
+        due = register.due_month
+        if month_index(ctx.today()) > due:  # overdue: would now be suspended for it
+            overdue = f"overdue, due {month_label(due)}"
+            liable = parse_month(month_label(due + 1))  # the first day after the due month
+            standing.append(HubSuspension(overdue, SuspensionReason.not_certified, liable))
     for row in await ctx.store.confirmed_tasks(person_id):
         task = VerificationTask.model_validate_json(row.snapshot)
         if task.disposal is not TaskDisposal.suspend:

@@ -168,6 +168,31 @@ async def test_a_non_certification_suspension_is_not_lifted_without_a_certificat
     assert await app[STORE].counted_months(number, "back_paid") == {label(-2), label(-1)}
 
 
+async def test_a_pensioner_overdue_for_certification_is_not_restored_before_certifying(
+    office: Office,
+) -> None:
+    """Last certified on the 15th of M(-15): due M(-3), overdue since M(-2); no proposal
+    decided yet. The province suspends the benefit itself on the 10th of M(-2) (paid
+    through M(-3)) — for non-certification, or for a cause the register cannot see.
+    Staff's restoration back-paying M(-1) (238.00) and resuming from M(0) was approved:
+    payment resumed to someone who has not proved to be alive for 15 months (a voided
+    termination is refused in the same case). Refused (``restoration-other-suspension``,
+    nothing stored) until a passed certification; then restored."""
+    app = office.client.app
+    person = office.people.person()
+    await office.certified_in_app(person, f"{label(-15)}-15T10:00:00+08:00")
+    since = month_day(-2, 10).isoformat()
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-3))
+    before = await office.ledger_size()
+    status, body = await office.post("/v1/restorations", "town-1", back_pay(person, since, -1, -1))
+    assert (status, body.get("type")) == (409, PROBLEM + "restoration-other-suspension"), body
+    assert label(-3) in body["detail"], body
+    assert await office.ledger_size() == before
+    await office.certified_in_app(person)
+    await office.approved("restorations", "town-1", back_pay(person, since, -1, -1))
+    assert await app[STORE].counted_months(person["id_number"], "back_paid") == {label(-1)}
+
+
 async def test_a_disappearance_ended_by_its_restoration_stops_and_refunds_its_recovery(
     office: Office,
 ) -> None:
