@@ -26,6 +26,19 @@ _ITEM_ERRORS = {
 }
 
 
+def _items_under_review(summary: str) -> dict[str, Any]:
+    """The GET of a list of items under review (hub/api/restoration_proposal_routes.py's
+    ``items_under_review``): by ``status`` (``open`` or one review status), region prefix
+    and cursor; a page of pull items."""
+    status = {"type": "string", "enum": ["open", "received", "accepted", "approved", "rejected"]}
+    return reader_get(
+        summary,
+        [query("status", status), query("region", REGION_PREFIX), *cursor_query()],
+        ref("Page"),
+        errors=_BAD_QUERY,
+    )
+
+
 def procedure_paths() -> dict[str, Any]:
     """The paths added by the province's procedure."""
     decision_params = [
@@ -69,22 +82,9 @@ def procedure_paths() -> dict[str, Any]:
             "Hub-signed task states, terminations, suspensions, overpayments."
         ),
         "/v1/restoration-proposals": {
-            **reader_get(
+            **_items_under_review(
                 "Restoration proposals (voided terminations) by review status and region, by "
-                "cursor; open (received or accepted) by default.",
-                [
-                    query(
-                        "status",
-                        {
-                            "type": "string",
-                            "enum": ["open", "received", "accepted", "approved", "rejected"],
-                        },
-                    ),
-                    query("region", REGION_PREFIX),
-                    *cursor_query(),
-                ],
-                ref("Page"),
-                errors=_BAD_QUERY,
+                "cursor; open (received or accepted) by default."
             ),
             **push_operation(
                 "Staff's own proposal to restore a voided termination (the hub's rejected, or "
@@ -92,23 +92,10 @@ def procedure_paths() -> dict[str, Any]:
                 ["restoration_proposal/v1"],
             ),
         },
-        "/v1/termination-amendments": reader_get(
+        "/v1/termination-amendments": _items_under_review(
             "Amendments of confirmed deaths (a later record dating the death in an earlier "
             "month) by review status and region, by cursor; open (received or accepted) by "
-            "default. Decided at /v1/termination-amendments/{item}/decisions.",
-            [
-                query(
-                    "status",
-                    {
-                        "type": "string",
-                        "enum": ["open", "received", "accepted", "approved", "rejected"],
-                    },
-                ),
-                query("region", REGION_PREFIX),
-                *cursor_query(),
-            ],
-            ref("Page"),
-            errors=_BAD_QUERY,
+            "default. Decided at /v1/termination-amendments/{item}/decisions."
         ),
         "/v1/verification-tasks": reader_get(
             "The verification list (待核实名单) by status and region, by cursor.",

@@ -11,9 +11,9 @@ from aiohttp import web
 
 from certhub.hub.api.auth import require_in_area, require_reader
 from certhub.hub.api.ingress_routes import push_one
-from certhub.hub.api.params import choice_param, page, region_param
-from certhub.hub.api.pull_routes import page_limit, pull_item
-from certhub.hub.api.restoration_proposal_routes import STATUSES
+from certhub.hub.api.params import page, region_param
+from certhub.hub.api.pull_routes import page_limit
+from certhub.hub.api.restoration_proposal_routes import items_under_review
 from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.review import plan_decision, plan_transition
@@ -57,21 +57,7 @@ async def post_decision(request: web.Request) -> web.Response:
 async def list_termination_amendments(request: web.Request) -> web.Response:
     """The hub's amendments of confirmed deaths (items under review) by review status and
     region prefix, oldest first; ``open`` (received or accepted) by default."""
-    reader = require_reader(request)
-    status = choice_param(request, "status", tuple(STATUSES), "open")
-    region = region_param(request)
-    cursors = request.app[CURSORS]
-    after = cursors.decode(request.query.get("after"), AMENDMENT_CURSOR)
-    limit = page_limit(request)
-    records = list(
-        await request.app[STORE].list_items(
-            ItemKind.TERMINATION_AMENDMENT.value,
-            PageQuery(after, limit + 1, region, reader.area),
-            statuses=STATUSES[status],
-        )
-    )
-    encoded = partial(cursors.encode, AMENDMENT_CURSOR)
-    return page(records, limit, pull_item, lambda record: encoded(record.sequence), encoded(after))
+    return await items_under_review(request, ItemKind.TERMINATION_AMENDMENT, AMENDMENT_CURSOR)
 
 
 @routes.post("/v1/verification-tasks/{task_id}/transitions")
