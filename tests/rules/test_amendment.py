@@ -18,8 +18,14 @@ import pytest
 from disposalkit import COUNTY, confirmed_task, roster_entry
 from pydantic import ValidationError
 
-from certhub.hub.rules.amendment import RecordAction, amend, earlier_month, record_action
-from certhub.hub.rules.disposal import dispose
+from certhub.hub.rules.amendment import (
+    Amended,
+    RecordAction,
+    amend,
+    earlier_month,
+    record_action,
+)
+from certhub.hub.rules.disposal import Disposal, dispose
 from certhub.schemas import (
     BenefitRecord,
     Refusal,
@@ -52,28 +58,55 @@ def amendment(task: VerificationTask, confirmed_on: date, to: date) -> Terminati
     )
 
 
+def terminated(
+    task: VerificationTask,
+    died: date,
+    entry: BenefitRecord | None = None,
+    back_paid: tuple[str, ...] = (),
+) -> tuple[Disposal, Termination]:
+    """The county's disposal of ``task`` confirming the death on ``died``, and its
+    termination."""
+    disposal = dispose(
+        task, event_date=died, suspend_until=None, roster=entry, decided_by=COUNTY, at=NOW,
+        back_paid=back_paid,
+    )  # fmt: skip
+    assert disposal.termination is not None
+    return disposal, disposal.termination
+
+
+def approved(
+    in_force: Termination,
+    change: TerminationAmendment,
+    task: VerificationTask,
+    entry: BenefitRecord | None = None,
+    *,
+    recovered: tuple[str, ...] = (),
+    back_paid: tuple[str, ...] = (),
+) -> Amended:
+    """``change`` to ``in_force`` approved by the county as item 12."""
+    return amend(
+        in_force,
+        change,
+        task=task,
+        roster=entry,
+        recovered=recovered,
+        back_paid=back_paid,
+        decided_by=COUNTY,
+        at=NOW,
+        item_id=12,
+    )
+
+
 def case(
     died: date, to: date, paid_through: str, back_paid: tuple[str, ...] = ()
 ) -> tuple[list[tuple[str, str, int, str]], list[tuple[str, str, int, str]], Termination]:
     """(first overpayments, the amendment's, the amended termination)."""
     task = confirmed()
     entry = roster(task, paid_through)
-    first = dispose(
-        task, event_date=died, suspend_until=None, roster=entry, decided_by=COUNTY, at=NOW,
-        back_paid=back_paid,
-    )  # fmt: skip
-    assert first.termination is not None
-    moved = amend(
-        first.termination,
-        amendment(task, died, to),
-        task=task,
-        roster=entry,
-        recovered=first.recovered_months,
-        back_paid=back_paid,
-        decided_by=COUNTY,
-        at=NOW,
-        item_id=12,
-    )
+    first, termination = terminated(task, died, entry, back_paid)
+    change = amendment(task, died, to)
+    recovered = first.recovered_months
+    moved = approved(termination, change, task, entry, recovered=recovered, back_paid=back_paid)
     assert not set(moved.recovered_months) & set(first.recovered_months)  # never twice
 
     def runs(overs: Any) -> list[tuple[str, str, int, str]]:
@@ -118,27 +151,14 @@ def test_only_months_paid_count_and_back_paid_ones_do() -> None:
 def test_a_month_recovered_before_is_not_recovered_again() -> None:
     task = confirmed()
     entry = roster(task, "2026-12")
-    first = dispose(
-        task, event_date=date(2026, 10, 15), suspend_until=None, roster=entry,
-        decided_by=COUNTY, at=NOW,
-    )  # fmt: skip
-    assert first.termination is not None
-    moved = amend(
-        first.termination, amendment(task, date(2026, 10, 15), date(2026, 6, 20)), task=task,
-        roster=entry, recovered=("2026-08", "2026-11", "2026-12"), back_paid=(),
-        decided_by=COUNTY, at=NOW, item_id=12,
-    )  # fmt: skip
+    _, termination = terminated(task, date(2026, 10, 15), entry)
+    change = amendment(task, date(2026, 10, 15), date(2026, 6, 20))
+    moved = approved(termination, change, task, entry, recovered=("2026-08", "2026-11", "2026-12"))
     assert moved.recovered_months == ("2026-07", "2026-09", "2026-10")
 
 
 def test_which_records_open_an_amendment() -> None:
-    task = confirmed()
-    first = dispose(
-        task, event_date=date(2026, 10, 15), suspend_until=None, roster=None,
-        decided_by=COUNTY, at=NOW,
-    )  # fmt: skip
-    assert first.termination is not None
-    term = first.termination
+    _, term = terminated(confirmed(), date(2026, 10, 15))
     death = TaskKind.death
     assert record_action(term, death, date(2026, 9, 30), None) is RecordAction.AMEND
     assert record_action(term, death, date(2026, 10, 1), None) is RecordAction.LINK  # same month
@@ -155,24 +175,14 @@ def test_which_records_open_an_amendment() -> None:
 
 def test_an_amendment_of_another_termination_or_date_is_refused() -> None:
     task = confirmed()
-    first = dispose(
-        task, event_date=date(2026, 10, 15), suspend_until=None, roster=None,
-        decided_by=COUNTY, at=NOW,
-    )  # fmt: skip
-    assert first.termination is not None
+    _, termination = terminated(task, date(2026, 10, 15))
     stale = amendment(task, date(2026, 9, 15), date(2026, 6, 20))  # a date no longer in force
     with pytest.raises(Refusal) as refused:
-        amend(
-            first.termination, stale, task=task, roster=None, recovered=(), back_paid=(),
-            decided_by=COUNTY, at=NOW, item_id=12,
-        )  # fmt: skip
+        approved(termination, stale, task)
     assert refused.value.slug == "conflict"
     early = amendment(task, date(2026, 10, 15), date(1900, 1, 1))  # before the birth
     with pytest.raises(Refusal) as refused:
-        amend(
-            first.termination, early, task=task, roster=None, recovered=(), back_paid=(),
-            decided_by=COUNTY, at=NOW, item_id=12,
-        )  # fmt: skip
+        approved(termination, early, task)
     assert refused.value.slug == "task-transition-invalid"
 
 
