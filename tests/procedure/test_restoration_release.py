@@ -22,20 +22,11 @@ PROBLEM = "urn:certhub:problem:"
 JAILED = month_day(-9, 10)
 
 
-async def reported(office: Office, person: dict[str, Any], reason: str, on: date) -> str:
-    """A ``reason`` report of ``person`` (event ``on``) approved: its open task's id."""
-    report = office.people.eligibility_report() | {
-        "reason": reason, "person": person, "event_date": on.isoformat(),
-        "region": person["region"],
-    }  # fmt: skip
-    return f"task-{await office.approved_report(report)}"
-
-
 async def jailed(office: Office) -> dict[str, Any]:
     """A person suspended from M(-9) 10th, imprisoned that day: confirmed, no end stated."""
     person = office.people.person()
     await office.suspended(person, JAILED)
-    task = await reported(office, person, "imprisonment", JAILED)
+    task = await office.reported(person, "imprisonment", JAILED)
     status, body = await office.step(task, "county-1", "confirmed", event_date=JAILED.isoformat())
     assert status == 202, body
     return person
@@ -123,7 +114,7 @@ async def test_an_open_death_verification_holds_a_release(office: Office) -> Non
     assert status == 202, body
     item = int(body["sequence"])
     assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
-    task = await reported(office, person, "death", month_day(-2, 15))
+    task = await office.reported(person, "death", month_day(-2, 15))
 
     size = await office.ledger_size()
     status, body = await office.decide("restorations", item, "county-1", "approve")
@@ -137,7 +128,7 @@ async def test_an_open_death_verification_holds_a_release(office: Office) -> Non
 
 async def test_a_release_does_not_lift_a_disappearance(office: Office) -> None:
     person = await jailed(office)
-    gone = await reported(office, person, "missing", month_day(-5, 2))
+    gone = await office.reported(person, "missing", month_day(-5, 2))
     status, body = await office.step(
         gone, "county-1", "confirmed", event_date=month_day(-5, 2).isoformat()
     )
