@@ -260,13 +260,8 @@ async def test_months_a_restoration_back_paid_are_recovered_when_the_death_moves
 async def test_a_written_off_overpayment_takes_no_more_months(office: Office) -> None:
     """476.00 written off: the amendment's approval is refused, stores nothing; rejected."""
     person, task = await confirmed(office, date(2026, 10, 15), "2026-12")
-    status, asked = await office.post(
-        f"/v1/overpayments/{task}/write-offs", "det-1", write_off(task, "476.00")
-    )
-    assert status == 202, asked
-    written = int(asked["sequence"])
-    assert (await office.decide("write-offs", written, "town-1", "accept"))[0] == 202
-    assert (await office.decide("write-offs", written, "county-1", "approve"))[0] == 202
+    asked = f"/v1/overpayments/{task}/write-offs"
+    await office.approved("write-offs", "det-1", write_off(task, "476.00"), asked)
     item = await reported(office, person, date(2026, 6, 20))
     assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
     size = await office.ledger_size()

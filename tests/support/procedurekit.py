@@ -130,19 +130,22 @@ class Office(TrustedParties):
         } | extra
         return await self.post(f"/v1/{collection}/{item}/decisions", party, payload)
 
-    async def accepted(self, collection: str, party: str, payload: dict[str, Any]) -> int:
-        """``payload`` sent to ``/v1/<collection>`` by ``party`` and accepted by town staff
-        (town-1), awaiting the county; its item."""
-        status, receipt = await self.post(f"/v1/{collection}", party, payload)
+    async def accepted(
+        self, collection: str, party: str, payload: dict[str, Any], path: str = ""
+    ) -> int:
+        """``payload`` sent to ``path`` (``/v1/<collection>`` by default) by ``party`` and
+        accepted by town staff (town-1) at ``/v1/<collection>``, awaiting the county; its item."""
+        status, receipt = await self.post(path or f"/v1/{collection}", party, payload)
         assert status == 202, receipt
         item = int(receipt["sequence"])
         assert (await self.decide(collection, item, "town-1", "accept"))[0] == 202
         return item
 
-    async def approved(self, collection: str, party: str, payload: dict[str, Any]) -> int:
-        """``payload`` sent to ``/v1/<collection>`` by ``party``, accepted by town staff
-        (town-1), approved by the county (county-1); its item."""
-        item = await self.accepted(collection, party, payload)
+    async def approved(
+        self, collection: str, party: str, payload: dict[str, Any], path: str = ""
+    ) -> int:
+        """:meth:`accepted`, then approved by the county (county-1); its item."""
+        item = await self.accepted(collection, party, payload, path)
         status, body = await self.decide(collection, item, "county-1", "approve")
         assert status == 202, body
         return item
