@@ -229,18 +229,36 @@ def ledger_message(
 def _new_message(
     message: VerifiedMessage, payload: BaseModel, kind: RecordKind, now: datetime
 ) -> NewMessage:
-    columns = _columns(payload, now)
+    jws, trusted = message.jws, message.trusted
+    if isinstance(payload, EligibilityReport):  # most pushes: its columns without dicts merged
+        region = payload.region
+        return NewMessage(
+            kind=kind,
+            message_type=jws.typ,
+            sender=trusted.sender,
+            message_id=jws.jti,
+            kid=trusted.key.kid,
+            sha256=message.digest,
+            jws=message.raw,
+            payload=jws.payload,
+            received_at=now,
+            county=region.county,
+            reason=payload.reason.value,
+            period=_month(now),
+            village=region.village,
+            person_id=payload.person.id_number,
+        )
     return NewMessage(
         kind=kind,
-        message_type=message.typ,
-        sender=message.sender,
-        message_id=message.jti,
-        kid=message.trusted.key.kid,
+        message_type=jws.typ,
+        sender=trusted.sender,
+        message_id=jws.jti,
+        kid=trusted.key.kid,
         sha256=message.digest,
         jws=message.raw,
-        payload=message.payload,
+        payload=jws.payload,
         received_at=now,
-        **columns,
+        **_columns(payload, now),
     )
 
 
