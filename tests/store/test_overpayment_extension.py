@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ledger_backends import Ledger
-from ledgerkit import message_series, receipt, refused
+from ledgerkit import bank_recovery, message_series, receipt, refused
 
 from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import (
@@ -14,7 +14,6 @@ from certhub.hub.store.effects import (
     OverpaymentChange,
     OverpaymentExtension,
     OverpaymentWrite,
-    RecoveryWrite,
 )
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -34,10 +33,7 @@ async def test_months_added_to_a_recovered_overpayment(ledger: Ledger) -> None:
     remaining, partly recovered."""
     over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
     await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
-    paid = Effects(
-        recovery=RecoveryWrite("t1", 47600, "bank_reversal", "2026-11-20", "S1"),
-        overpayment_change=OverpaymentChange("t1", "recovered", 0, 47600, "recovered"),
-    )
+    paid = bank_recovery(47600, 0, 47600, "recovered", "S1")
     await ledger.append(message(2), receipt, paid)
     # planned on an amount that is no longer the row's: refused, nothing written
     await refused(ledger, message(3), grown(4, 95200, 0, 47600, "partially_recovered"), "conflict")

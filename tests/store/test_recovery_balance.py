@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ledger_backends import Ledger
-from ledgerkit import message_series, receipt, refused
+from ledgerkit import bank_recovery, message_series, receipt, refused
 
 from certhub.hub.store import PageQuery, RecordKind
 from certhub.hub.store.effects import (
@@ -13,7 +13,6 @@ from certhub.hub.store.effects import (
     ItemOpen,
     OverpaymentChange,
     OverpaymentWrite,
-    RecoveryWrite,
 )
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -24,13 +23,6 @@ message = message_series(
 )
 
 
-def recovery(cents: int, expected: int, total: int, status: str, ref: str | None) -> Effects:
-    return Effects(
-        recovery=RecoveryWrite("t1", cents, "bank_reversal", "2026-11-20", ref),
-        overpayment_change=OverpaymentChange("t1", "recovered", expected, total, status),
-    )
-
-
 async def test_recoveries_move_the_balance_only_from_the_total_they_expect(ledger: Ledger) -> None:
     over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 3, "714.00")
     await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
@@ -39,25 +31,25 @@ async def test_recoveries_move_the_balance_only_from_the_total_they_expect(ledge
     assert (row.amount_cents, row.recovered_cents, row.status) == (71400, 0, "pending")
 
     first = await ledger.append(
-        message(2), receipt, recovery(23800, 0, 23800, "partially_recovered", "S1")
+        message(2), receipt, bank_recovery(23800, 0, 23800, "partially_recovered", "S1")
     )
     # planned on the old balance (0): refused, nothing written
     await refused(
-        ledger, message(3), recovery(10000, 0, 10000, "partially_recovered", "S2"), "conflict"
+        ledger, message(3), bank_recovery(10000, 0, 10000, "partially_recovered", "S2"), "conflict"
     )
     # the same bank serial again, even on the right balance
     await refused(
         ledger,
         message(4),
-        recovery(100, 23800, 23900, "partially_recovered", "S1"),
+        bank_recovery(100, 23800, 23900, "partially_recovered", "S1"),
         "recovery-already-recorded",
     )
-    await ledger.append(message(5), receipt, recovery(47600, 23800, 71400, "recovered", "S3"))
+    await ledger.append(message(5), receipt, bank_recovery(47600, 23800, 71400, "recovered", "S3"))
     row = await ledger.get_overpayment("t1")
     assert row is not None
     assert (row.recovered_cents, row.status) == (71400, "recovered")
     # settled: even a correctly planned change finds no open balance
-    await refused(ledger, message(6), recovery(1, 71400, 71401, "recovered", None), "conflict")
+    await refused(ledger, message(6), bank_recovery(1, 71400, 71401, "recovered", None), "conflict")
     sums = await ledger.list_recoveries("t1")
     assert [(r.sequence, r.amount_cents, r.reference) for r in sums] == [
         (first.record.sequence, 23800, "S1"),
@@ -84,7 +76,9 @@ async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_ask
     await refused(ledger, message(3), Effects(overpayment_change=ask), "conflict")  # one at a time
 
     # money arrives meanwhile: approving on the old balance is refused
-    await ledger.append(message(4), receipt, recovery(100, 0, 100, "partially_recovered", "S9"))
+    await ledger.append(
+        message(4), receipt, bank_recovery(100, 0, 100, "partially_recovered", "S9")
+    )
     approve = OverpaymentChange("t1", "write_off_approved", 0, 0, "written_off", item)
     await refused(ledger, message(5), Effects(overpayment_change=approve), "conflict")
     reject = OverpaymentChange("t1", "write_off_rejected", 100, 100, "partially_recovered", item)

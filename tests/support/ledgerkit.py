@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from certhub.hub.store import Conflict, NewMessage, RecordKind
-from certhub.hub.store.effects import HubRecord
+from certhub.hub.store.effects import Effects, HubRecord, OverpaymentChange, RecoveryWrite
 from certhub.security import SigningKey, sign_compact
 
 
@@ -61,6 +61,16 @@ def hub_record(n: int, **fields: Any) -> HubRecord:
         person_id="P1",
     )
     return dataclasses.replace(base, **fields)
+
+
+def bank_recovery(cents: int, expected: int, total: int, status: str, ref: str | None) -> Effects:
+    """Task t1's overpayment: ``cents`` recovered by a bank reversal on 2026-11-20 (its
+    reference ``ref``), planned on ``expected`` recovered so far, ``total`` and ``status``
+    after it."""
+    return Effects(
+        recovery=RecoveryWrite("t1", cents, "bank_reversal", "2026-11-20", ref),
+        overpayment_change=OverpaymentChange("t1", "recovered", expected, total, status),
+    )
 
 
 def receipt(sequence: int) -> str:
