@@ -14,8 +14,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from procedurekit import restoration
-from reversalkit import DIED, DIED_IN, PROBLEM, VOIDED_IN, Scene, audited, last_day, proposals
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    PROBLEM,
+    VOIDED_IN,
+    Scene,
+    audited,
+    proposals,
+    voided_restoration,
+)
 
 from certhub.hub.core.keys import STORE
 
@@ -36,13 +44,7 @@ async def test_after_a_rejected_proposal_staff_restore_a_roster_still_active(
     store = office.client.app[STORE]
     assert await store.closed_benefit(number) is not None
 
-    filing = restoration(
-        person,
-        DIED,  # the day the hub's termination took effect
-        back_pay_from=f"{VOIDED_IN}-01",
-        back_pay_to=last_day(VOIDED_IN),
-        back_pay_amount="238.00",
-    )
+    filing = voided_restoration(person)
     await office.approved("restorations", "town-1", filing)
     assert await store.closed_benefit(number) is None
     assert await audited(office, "closure_lifted") == [tasks[number]]

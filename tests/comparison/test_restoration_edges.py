@@ -32,6 +32,7 @@ from reversalkit import (
     proposals,
     recovery,
     sizes,
+    voided_restoration,
 )
 
 from certhub.hub.core.keys import STORE
@@ -163,7 +164,7 @@ async def test_a_restored_person_reported_dead_again_owes_the_refunded_months_ag
     before = await sizes(office)
     answer = await office.decide("restoration-proposals", item, "county-2", "approve")
     await unchanged(office, answer, 409, "decision-out-of-order", before)
-    filing = restoration(person, EARLIER, back_pay_from=f"{VOIDED_IN}-01", back_pay_amount="238.00")
+    filing = voided_restoration(person, EARLIER)
     answer = await office.post("/v1/restorations", "town-1", filing)
     await unchanged(office, answer, 409, "restoration-not-suspended", before)
     await office.client.close()
@@ -240,13 +241,7 @@ async def test_racing_approvals_restore_and_pay_each_month_once(
     before = await sizes(office)
     answer = await office.decide("restoration-proposals", item, "county-1", "approve")
     await unchanged(office, answer, 409, "restoration-other-suspension", before)
-    filing = restoration(
-        held,
-        THIRD,  # the day the termination took effect: VOIDED_IN back-paid, 238.00
-        back_pay_from=f"{VOIDED_IN}-01",
-        back_pay_to=last_day(VOIDED_IN),
-        back_pay_amount="238.00",
-    )
+    filing = voided_restoration(held, THIRD)  # THIRD: the day the termination took effect
     answer = await office.post("/v1/restorations", "town-1", filing)
     await unchanged(office, answer, 409, "restoration-other-suspension", before)
     assert await store.closed_benefit(held["id_number"]) is not None

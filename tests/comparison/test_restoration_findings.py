@@ -16,8 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from procedurekit import restoration
-from reversalkit import DIED, PROBLEM, VOIDED_IN, last_day, proposals
+from reversalkit import DIED, PROBLEM, VOIDED_IN, proposals, voided_restoration
 
 from certhub.hub.core.keys import STORE
 
@@ -53,11 +52,7 @@ async def test_no_payment_is_restored_over_an_imprisonment_confirmed_meanwhile(
         0
     ] == 202
     before = await office.ledger_size()
-    filed = restoration(
-        person, DIED, back_pay_from=f"{VOIDED_IN}-01", back_pay_to=last_day(VOIDED_IN),
-        back_pay_amount="238.00",
-    )  # fmt: skip
-    answers.append(await office.post("/v1/restorations", "town-1", filed))
+    answers.append(await office.post("/v1/restorations", "town-1", voided_restoration(person)))
     own = staff_proposal(hubs["payload"])
     answers.append(await office.post("/v1/restoration-proposals", "town-1", own))
     for status, body in answers:

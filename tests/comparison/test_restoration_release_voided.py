@@ -11,12 +11,11 @@ closure stays). The same restoration without the release lifts the closure.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from procedurekit import evidence_payloads, restoration
-from reversalkit import DIED, PROBLEM, THIS_MONTH, VOIDED_IN, last_day, proposed
+from procedurekit import evidence_payloads
+from reversalkit import DIED, PROBLEM, VOIDED_IN, last_day, proposed, voided_restoration
 
 from certhub.hub.core.keys import STORE
 
@@ -27,15 +26,7 @@ async def test_a_release_on_a_voided_termination_s_restoration_is_refused(
     office, person, _, _ = await proposed(tmp_path, aiohttp_client)
     number = person["id_number"]
     store = office.client.app[STORE]
-    this = date.fromisoformat(f"{THIS_MONTH}-01")
-    one = restoration(
-        person,
-        DIED,
-        back_pay_from=f"{VOIDED_IN}-01",
-        back_pay_to=(this - timedelta(days=1)).isoformat(),
-        restore_from=this.isoformat(),
-        back_pay_amount="238.00",
-    )
+    one = voided_restoration(person)
     digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     release = {
         "released_on": last_day(DIED.strftime("%Y-%m")),

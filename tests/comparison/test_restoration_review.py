@@ -31,6 +31,7 @@ from reversalkit import (
     outcomes,
     proposals,
     proposed,
+    voided_restoration,
 )
 
 from certhub.hub.core.keys import STORE
@@ -164,13 +165,7 @@ async def test_no_payment_is_restored_over_an_imprisonment_the_hub_suspended_bef
     status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
     assert (status, body["type"]) == (409, PROBLEM + "restoration-finding-confirmed"), body
     assert f"imprisonment {jail}" in body["detail"], body
-    filed = restoration(
-        person,
-        died,
-        back_pay_from=f"{VOIDED_IN}-01",
-        back_pay_to=(date.fromisoformat(f"{THIS_MONTH}-01") - timedelta(days=1)).isoformat(),
-        back_pay_amount="238.00",
-    )
+    filed = voided_restoration(person, died)
     status, body = await office.post("/v1/restorations", "town-1", filed)
     assert (status, body["type"]) == (409, PROBLEM + "restoration-finding-confirmed"), body
     assert await office.ledger_size() == before

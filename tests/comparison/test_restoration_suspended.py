@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from procedurekit import Office, restoration
+from procedurekit import Office
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -34,6 +34,7 @@ from reversalkit import (
     proposals,
     proposed,
     sizes,
+    voided_restoration,
 )
 
 from certhub.hub.core.keys import STORE
@@ -47,17 +48,6 @@ async def refused(office: Office, answer: tuple[int, dict[str, Any]], before: tu
     assert (answer[0], answer[1]["type"]) == (409, OTHER_CAUSE), answer
     assert detail in answer[1]["detail"], answer
     assert await sizes(office) == before
-
-
-def filing(person: dict[str, Any]) -> dict[str, Any]:
-    """Staff's restoration of the voided termination: ``VOIDED_IN`` back-paid, 238.00."""
-    return restoration(
-        person,
-        DIED,  # the day the hub's termination took effect
-        back_pay_from=f"{VOIDED_IN}-01",
-        back_pay_to=last_day(VOIDED_IN),
-        back_pay_amount="238.00",
-    )
 
 
 async def suspended_by_province(office: Office, person: dict[str, Any], since: str) -> None:
@@ -76,7 +66,7 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     before = await sizes(office)
     answer = await office.decide("restoration-proposals", item, "town-1", "accept")
     await refused(office, answer, before, "before the termination")
-    answer = await office.post("/v1/restorations", "town-1", filing(person))
+    answer = await office.post("/v1/restorations", "town-1", voided_restoration(person))
     await refused(office, answer, before, "before the termination")
 
     # the province's suspension dates from the termination's effect: overdue still refuses
@@ -84,7 +74,7 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     before = await sizes(office)
     answer = await office.decide("restoration-proposals", item, "town-1", "accept")
     await refused(office, answer, before, "overdue for certification")
-    answer = await office.post("/v1/restorations", "town-1", filing(person))
+    answer = await office.post("/v1/restorations", "town-1", voided_restoration(person))
     await refused(office, answer, before, "overdue for certification")
 
     await office.certified_in_app(person)  # certified today: due in 12 months
@@ -103,10 +93,10 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
 
     # the roster still says suspended until the province's next one: the month is paid once
-    status, body = await office.post("/v1/restorations", "town-1", filing(person))
+    status, body = await office.post("/v1/restorations", "town-1", voided_restoration(person))
     assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
     # and the province pays from the decision's month on: never back pay too
-    resumed = filing(person) | {
+    resumed = voided_restoration(person) | {
         "back_pay_from": f"{THIS_MONTH}-01", "back_pay_to": last_day(THIS_MONTH),
         "restore_from": (date.fromisoformat(last_day(THIS_MONTH)) + timedelta(days=1)).isoformat(),
     }  # fmt: skip
@@ -154,7 +144,7 @@ async def test_staff_lift_it_once_no_verification_is_open(
     assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
     await suspended_by_province(office, person, DIED.isoformat())
     before = await sizes(office)
-    status, body = await office.post("/v1/restorations", "town-1", filing(person))
+    status, body = await office.post("/v1/restorations", "town-1", voided_restoration(person))
     assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
     assert f"missing {missing['task_id']}" in body["detail"], body
     assert await sizes(office) == before
@@ -162,7 +152,7 @@ async def test_staff_lift_it_once_no_verification_is_open(
     for party, step in (("town-1", "in_progress"), ("county-1", "cleared")):
         status, body = await office.step(missing["task_id"], party, step)
         assert status == 202, body
-    status, body = await office.post("/v1/restorations", "town-1", filing(person))
+    status, body = await office.post("/v1/restorations", "town-1", voided_restoration(person))
     assert status == 202, body
     filed = body["sequence"]
     assert (await office.decide("restorations", filed, "town-1", "accept"))[0] == 202
@@ -203,7 +193,7 @@ async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_propo
 
     # staff's restoration/v1 needs a month to back-pay: every month is paid
     before = await sizes(office)
-    answer = await office.post("/v1/restorations", "town-1", filing(person))
+    answer = await office.post("/v1/restorations", "town-1", voided_restoration(person))
     assert (answer[0], answer[1]["type"]) == (422, PROBLEM + "restoration-period-invalid"), answer
     wrong = staff_proposal(
         hubs["payload"], effective_from=f"{DIED_IN}-01", event_date=f"{DIED_IN}-01"

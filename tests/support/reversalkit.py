@@ -144,6 +144,19 @@ def last_day(month: str) -> str:
     return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
 
 
+def voided_restoration(person: dict[str, Any], since: date = DIED) -> dict[str, Any]:
+    """Town staff's ``restoration/v1`` of ``person``'s voided termination, in effect since
+    ``since``: ``VOIDED_IN`` back-paid (238.00, its first to its last day), payment resumed
+    from the first of this month."""
+    return procedurekit.restoration(
+        person,
+        since,
+        back_pay_from=f"{VOIDED_IN}-01",
+        back_pay_to=last_day(VOIDED_IN),
+        back_pay_amount="238.00",
+    )
+
+
 def recovery(task_id: str, amount: str) -> dict[str, Any]:
     """A sum recovered by the county's benefit staff from the family, today."""
     return procedurekit.recovery(task_id, amount, source="family")
