@@ -207,16 +207,29 @@ def _same_task(named: str, path: str) -> None:
         raise Refusal("subject-mismatch", f"the message names task {named!r}, not {path!r}")
 
 
+async def records_in_force(ctx: ProcedureContext, task_id: str) -> list[tuple[str, Overpayment]]:
+    """(message id, record) of each overpayment record of ``task_id`` as in force, in order."""
+    return [(record.message_id, over) for record, over in await _originals(ctx, task_id)]
+
+
 async def _originals(ctx: ProcedureContext, task_id: str) -> list[tuple[LedgerRecord, Overpayment]]:
-    """The overpayment records the hub signed for ``task_id``, in the order they were made."""
+    """The overpayment records the hub signed for ``task_id``, in the order they were made,
+    each as a stated release left it (:mod:`~certhub.hub.rules.release_refund`): its months
+    kept (``<id>:released``) in its place, or left out when every month was cut."""
     found: list[tuple[LedgerRecord, Overpayment]] = []
     hub = ctx.outcomes.hub_id
+    number = 0
     while True:
-        suffix = "" if not found else f":{len(found) + 1}"
+        number += 1
+        suffix = "" if number == 1 else f":{number}"
         record = await ctx.store.find(hub, f"overpayment:{task_id}{suffix}")
         if record is None:
             return found
-        found.append((record, Overpayment.model_validate_json(record.payload)))
+        kept = await ctx.store.find(hub, f"{record.message_id}:released")
+        if kept is not None:
+            found.append((record, Overpayment.model_validate_json(kept.payload)))
+        elif await ctx.store.find(hub, f"{record.message_id}:released:voided") is None:
+            found.append((record, Overpayment.model_validate_json(record.payload)))
 
 
 async def _state(

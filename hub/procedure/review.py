@@ -12,6 +12,7 @@ from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
+from certhub.hub.procedure.releases import release_refunds
 from certhub.hub.procedure.restoration_proposals import proposal_approved, recheck_proposal
 from certhub.hub.procedure.reversals import disappearance_ended, report_closed_by
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
@@ -155,6 +156,8 @@ async def _on_approval(
                 effects, closure_lifted=lifted, overpayment_change=money.overpayment_change
             )
             return extend(effects, audit=(audit,), outcomes=money.outcomes)
+        # released: the months after the release month were payable, recovered no more
+        effects = await release_refunds(ctx, effects, restoration, item_id)
         # the person was found: the months missing were owed, their overpayment is voided
         missing = await disappearance_ended(ctx, restoration)
         if missing is not None:

@@ -181,6 +181,24 @@ class OverpaymentExtension:
 
 
 @dataclass(frozen=True, slots=True)
+class OverpaymentReduction:
+    """Months taken off a task's overpayment (a release stated after an imprisonment: they
+    were payable): the row's new months and amount, the balance's recovered total (what
+    was recovered beyond the months kept is refunded) and status, each guarded by what the
+    planner read; the ``months`` (``YYYY-MM``) the task claimed are recovered no more."""
+
+    task_id: str
+    person_id: str
+    months: tuple[str, ...]
+    months_count: int
+    amount_cents: int
+    expected_amount_cents: int
+    expected_recovered_cents: int
+    recovered_cents: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineWrite:
     """A task's deadline: ``open`` it (with ``due_at``), ``resolve`` it, ``remind`` or
     ``escalate`` (each once). Times are epoch seconds."""
@@ -323,6 +341,7 @@ class Effects:
     recovery: RecoveryWrite | None = None
     overpayment_change: OverpaymentChange | None = None
     overpayment_extension: OverpaymentExtension | None = None
+    overpayment_reductions: tuple[OverpaymentReduction, ...] = ()
     deadlines: tuple[DeadlineWrite, ...] = ()
     biometric: BiometricWrite | None = None
     rating: RatingWrite | None = None
@@ -350,6 +369,7 @@ class Effects:
             or self.recovery
             or self.overpayment_change
             or self.overpayment_extension
+            or self.overpayment_reductions
             or self.deadlines
             or self.rating
             or self.follow_up

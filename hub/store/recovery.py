@@ -77,6 +77,20 @@ EXTEND_BALANCE: Final = (
 )
 """More months overpaid (a death moved earlier): recovered in full is no longer so; a balance
 written off or voided is not extended."""
+REDUCE_OVERPAYMENT: Final = (
+    "UPDATE overpayments SET months = ?, amount_cents = ? WHERE task_id = ? AND amount_cents = ?"
+)
+REDUCE_BALANCE: Final = (
+    "UPDATE overpayment_balances SET recovered_cents = ?, recovery_status = ?"
+    " WHERE task_id = ? AND recovered_cents = ? AND recovery_status <> 'voided'"
+)
+FREE_MONTH: Final = (
+    "DELETE FROM benefit_months"
+    " WHERE person_id = ? AND purpose = 'recovered' AND month = ? AND source = ?"
+)
+"""Months taken off an overpayment (a release stated: they were payable): the row shrinks from
+the amount it expects, the balance's recovered total drops to what the months kept hold (the
+rest refunded), a voided balance is not touched; each month the task claimed is freed."""
 SELECT_OVERPAYMENT: Final = (
     "SELECT o.task_id, o.person_id, o.county, o.period, o.months, o.amount_cents,"
     " b.recovered_cents, b.recovery_status, b.write_off_item"

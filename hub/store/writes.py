@@ -256,6 +256,15 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
         ops.append(Run(recovery.EXTEND_OVERPAYMENT, grown, expect=1, refused=refused))
         status = (x.status, x.task_id, x.expected_recovered_cents)
         ops.append(Run(recovery.EXTEND_BALANCE, status, expect=1, refused=refused))
+    for r in effects.overpayment_reductions:
+        refused = Conflict("conflict", f"the overpayment of task {r.task_id} {CHANGED_MEANWHILE}")
+        cut = (r.months_count, r.amount_cents, r.task_id, r.expected_amount_cents)
+        ops.append(Run(recovery.REDUCE_OVERPAYMENT, cut, expect=1, refused=refused))
+        kept = (r.recovered_cents, r.status, r.task_id, r.expected_recovered_cents)
+        ops.append(Run(recovery.REDUCE_BALANCE, kept, expect=1, refused=refused))
+        for month in r.months:  # each claimed by this task, else the ledger moved meanwhile
+            freed = (r.person_id, month, r.task_id)
+            ops.append(Run(recovery.FREE_MONTH, freed, expect=1, refused=refused))
     return ops
 
 
