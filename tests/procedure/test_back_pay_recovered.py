@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from procedurekit import Office, month_day, month_end, restoration
+from procedurekit import Office, month_day, month_end
+from restorationkit import suspended_with_restoration
 
 PROBLEM = "urn:certhub:problem:"
 
@@ -25,23 +26,8 @@ async def died(office: Office, person: dict[str, Any], on: date) -> str:
     return task
 
 
-async def suspended_and_filed(office: Office) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A person suspended since the 10th of M(-4), paid through M(-4); staff's restoration
-    back-paying M(-3)..M(-1) = 3 x 238.00 = 714.00, resuming payment in this month."""
-    person = office.people.person()
-    since = month_day(-4, 10)
-    await office.suspended(person, since)
-    payload = restoration(person, since)
-    assert (payload["back_pay_from"], payload["back_pay_to"]) == (
-        month_day(-3).isoformat(),
-        month_end(-1).isoformat(),
-    )
-    assert payload["back_pay_amount"] == "714.00"
-    return person, payload
-
-
 async def test_months_back_paid_after_the_death_are_recovered(office: Office) -> None:
-    person, payload = await suspended_and_filed(office)
+    person, payload = await suspended_with_restoration(office)
     await office.approved("restorations", "town-1", payload)
     task = await died(office, person, month_day(-4, 15))  # the suspension's month: payable
 
@@ -58,7 +44,7 @@ async def test_months_back_paid_after_the_death_are_recovered(office: Office) ->
 
 
 async def test_a_restoration_still_under_review_paid_nothing_to_recover(office: Office) -> None:
-    person, payload = await suspended_and_filed(office)
+    person, payload = await suspended_with_restoration(office)
     item = await office.accepted("restorations", "town-1", payload)
     task = await died(office, person, month_day(-4, 15))
 

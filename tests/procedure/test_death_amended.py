@@ -19,9 +19,9 @@ from procedurekit import (
     month_day,
     month_end,
     recovery,
-    restoration,
     write_off,
 )
+from restorationkit import suspended_with_restoration
 
 from certhub.hub.core.keys import STORE
 
@@ -242,10 +242,8 @@ async def test_months_a_restoration_back_paid_are_recovered_when_the_death_moves
     M(-3)..M(-1) (714.00). A death on the 15th of M(-1) confirmed: nothing overpaid (the
     roster says suspended, M(-1) is the death month). A record dating it the 15th of M(-4):
     the months back-paid after it, M(-3)..M(-1) = 3 x 238.00 = 714.00, are recovered."""
-    person = office.people.person()
-    since = month_day(-4, 10)
-    await office.suspended(person, since)
-    await office.approved("restorations", "town-1", restoration(person, since))
+    person, back_pay = await suspended_with_restoration(office)
+    await office.approved("restorations", "town-1", back_pay)
     task = await office.confirmed_death(person, month_day(-1, 15))
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert (status, body["type"]) == (404, PROBLEM + "not-found")

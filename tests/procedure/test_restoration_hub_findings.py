@@ -16,22 +16,9 @@ from datetime import date
 from typing import Any
 
 from procedurekit import Office, month_day, month_end, restoration
+from restorationkit import suspended_with_restoration
 
 PROBLEM = "urn:certhub:problem:"
-
-
-async def suspended_and_filed(office: Office) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The person, and staff's restoration of M(-3)..M(-1) = 714.00."""
-    person = office.people.person()
-    since = month_day(-4, 10)
-    await office.suspended(person, since)
-    payload = restoration(person, since)
-    assert (payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]) == (
-        month_day(-3).isoformat(),
-        month_end(-1).isoformat(),
-        "714.00",
-    )
-    return person, payload
 
 
 async def jailed(office: Office, person: dict[str, Any], until: date | None = None) -> str:
@@ -63,7 +50,7 @@ def approval(office: Office, item: int) -> Callable[[], Awaitable[tuple[int, dic
 async def test_an_imprisonment_confirmed_after_acceptance_stops_the_approval(
     office: Office,
 ) -> None:
-    person, payload = await suspended_and_filed(office)
+    person, payload = await suspended_with_restoration(office)
     item = await office.accepted("restorations", "town-1", payload)
     await jailed(office, person)  # no end stated: every month after M(-4) a prison month
 
@@ -82,7 +69,7 @@ async def test_an_imprisonment_confirmed_after_acceptance_stops_the_approval(
 async def test_confirmed_between_filing_and_acceptance_stops_the_acceptance(
     office: Office,
 ) -> None:
-    person, payload = await suspended_and_filed(office)
+    person, payload = await suspended_with_restoration(office)
     status, body = await office.post("/v1/restorations", "town-1", payload)
     assert status == 202, body
     item = int(body["sequence"])
@@ -99,7 +86,7 @@ async def test_after_the_sentence_only_the_months_since_release_are_restored(
     office: Office,
 ) -> None:
     # released on the last day of M(-3): M(-3) a prison month, payable again from M(-2)
-    person, payload = await suspended_and_filed(office)
+    person, payload = await suspended_with_restoration(office)
     await jailed(office, person, until=month_end(-3))
 
     await refused_unstored(  # M(-3)..M(-1)
@@ -119,7 +106,7 @@ async def test_after_the_sentence_only_the_months_since_release_are_restored(
 
 
 async def test_an_open_death_verification_holds_the_approval(office: Office) -> None:
-    person, payload = await suspended_and_filed(office)
+    person, payload = await suspended_with_restoration(office)
     item = await office.accepted("restorations", "town-1", payload)
     task = await office.reported(person, "death", month_day(-4, 15))
 
