@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ledger_backends import Ledger
-from ledgerkit import bank_recovery, message_series, receipt, refused
+from ledgerkit import bank_recovery, message_series, overpayment_row, receipt, refused
 
 from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import (
@@ -39,13 +39,11 @@ async def test_months_added_to_a_recovered_overpayment(ledger: Ledger) -> None:
     await refused(ledger, message(3), grown(4, 95200, 0, 47600, "partially_recovered"), "conflict")
     # planned on a recovered total that moved: refused, the amount not changed either
     await refused(ledger, message(4), grown(4, 95200, 47600, 0, "partially_recovered"), "conflict")
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.months, row.amount_cents, row.status) == (2, 47600, "recovered")
 
     await ledger.append(message(5), receipt, grown(4, 95200, 47600, 47600, "partially_recovered"))
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.months, row.amount_cents, row.recovered_cents, row.status) == (
         6,
         142800,
@@ -60,6 +58,5 @@ async def test_a_voided_balance_takes_no_more_months(ledger: Ledger) -> None:
     void = OverpaymentChange("t1", "voided", 0, 0, "voided")
     await ledger.append(message(2), receipt, Effects(overpayment_change=void))
     await refused(ledger, message(3), grown(4, 95200, 47600, 0, "pending"), "conflict")
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.months, row.amount_cents, row.status) == (2, 47600, "voided")

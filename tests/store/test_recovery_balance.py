@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ledger_backends import Ledger
-from ledgerkit import bank_recovery, message_series, receipt, refused
+from ledgerkit import bank_recovery, message_series, overpayment_row, receipt, refused
 
 from certhub.hub.store import PageQuery, RecordKind
 from certhub.hub.store.effects import (
@@ -26,8 +26,7 @@ message = message_series(
 async def test_recoveries_move_the_balance_only_from_the_total_they_expect(ledger: Ledger) -> None:
     over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 3, "714.00")
     await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.amount_cents, row.recovered_cents, row.status) == (71400, 0, "pending")
 
     first = await ledger.append(
@@ -45,8 +44,7 @@ async def test_recoveries_move_the_balance_only_from_the_total_they_expect(ledge
         "recovery-already-recorded",
     )
     await ledger.append(message(5), receipt, bank_recovery(47600, 23800, 71400, "recovered", "S3"))
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.recovered_cents, row.status) == (71400, "recovered")
     # settled: even a correctly planned change finds no open balance
     await refused(ledger, message(6), bank_recovery(1, 71400, 71401, "recovered", None), "conflict")
@@ -70,8 +68,7 @@ async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_ask
         message(2), receipt, Effects(item=ItemOpen("write_off"), overpayment_change=ask)
     )
     item = made.record.sequence
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert row.write_off_item == item
     await refused(ledger, message(3), Effects(overpayment_change=ask), "conflict")  # one at a time
 
@@ -83,8 +80,7 @@ async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_ask
     await refused(ledger, message(5), Effects(overpayment_change=approve), "conflict")
     reject = OverpaymentChange("t1", "write_off_rejected", 100, 100, "partially_recovered", item)
     await ledger.append(message(6), receipt, Effects(overpayment_change=reject))
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert row.write_off_item is None
 
     ask = OverpaymentChange("t1", "write_off_requested", 100, 100, "partially_recovered")
@@ -93,6 +89,5 @@ async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_ask
         "t1", "write_off_approved", 100, 100, "written_off", made.record.sequence
     )
     await ledger.append(message(8), receipt, Effects(overpayment_change=approve))
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.recovered_cents, row.status, row.write_off_item) == (100, "written_off", None)

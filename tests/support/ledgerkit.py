@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from certhub.hub.store import Conflict, NewMessage, RecordKind
+from certhub.hub.store import Conflict, NewMessage, OverpaymentRow, RecordKind
+from certhub.hub.store.accountability_reads import RecoveryReads
 from certhub.hub.store.effects import Effects, HubRecord, OverpaymentChange, RecoveryWrite
 from certhub.security import SigningKey, sign_compact
 
@@ -71,6 +72,13 @@ def bank_recovery(cents: int, expected: int, total: int, status: str, ref: str |
         recovery=RecoveryWrite("t1", cents, "bank_reversal", "2026-11-20", ref),
         overpayment_change=OverpaymentChange("t1", "recovered", expected, total, status),
     )
+
+
+async def overpayment_row(ledger: RecoveryReads, task_id: str = "t1") -> OverpaymentRow:
+    """The ledger's overpayment row of ``task_id``, which must be there."""
+    row = await ledger.get_overpayment(task_id)
+    assert row is not None, f"no overpayment of {task_id}"
+    return row
 
 
 def receipt(sequence: int) -> str:
