@@ -85,7 +85,8 @@ class Hub(TrustedParties):
         """How many ledger records exist."""
         from certhub.hub.core.keys import STORE
 
-        return await self.client.app[STORE].count()
+        stored: int = await self.client.app[STORE].count()
+        return stored
 
 
 def write_trust_store(path: Path, keys: dict[str, SigningKey]) -> None:

@@ -246,7 +246,8 @@ class Office(TrustedParties):
         """Records in the ledger (to prove refusals store nothing)."""
         from certhub.hub.core.keys import STORE
 
-        return await self.client.app[STORE].count()
+        size: int = await self.client.app[STORE].count()
+        return size
 
 
 async def open_office(
