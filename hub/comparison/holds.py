@@ -7,8 +7,10 @@ asks the ledger as it stands then (:mod:`certhub.hub.store.certification_holds`)
 person is withheld — not certified, no SMS — when it holds them back: a verification
 task open or in progress from an earlier run or a report (``task_open``), the benefit
 closed by the hub's termination (``benefit_closed``), a task confirmed and no approved
-restoration since (``task_confirmed``). (A direct record matched to a person by name
-only in this run keeps them out of the run's certifications already: rule R-ALIVE.)
+restoration since (``task_confirmed``), an eligibility report about them filed and not
+yet approved or rejected, whose task opens only on approval (``report_under_review``).
+(A direct record matched to a person by name only in this run keeps them out of the
+run's certifications already: rule R-ALIVE.)
 
 Each one withheld is a line of ``withheld.json`` (beside ``review.json``) with the
 reason and the why; the run's summary counts them under ``withheld`` and no longer

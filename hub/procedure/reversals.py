@@ -196,9 +196,19 @@ async def _not_certified(
 
 async def open_tasks(ctx: ProcedureContext, person_id: str) -> tuple[str, ...]:
     """The person's verification tasks still open (``"<kind> <task id>"``), each read by
-    key: one per kind at most (the ``tasks_one_open`` index)."""
+    key: one per kind at most (the ``tasks_one_open`` index) — and their eligibility
+    reports still under review (``"<reason> report <item> <status>"``, read by key too).
+
+    Decided here (rule 7, money safety): a report opens its task only when the county
+    approves it, yet from its filing it may be the one that finds the person dead,
+    imprisoned or gone; a restoration waits for it as for an open task
+    (``restoration-verification-open``): rejected, nothing holds it; approved, its task
+    does."""
     found = [(kind, await ctx.store.find_open_task(person_id, kind.value)) for kind in TaskKind]
-    return tuple(f"{kind.value} {task.task_id}" for kind, task in found if task)
+    reports = await ctx.store.reports_under_review(person_id)
+    return tuple(f"{kind.value} {task.task_id}" for kind, task in found if task) + tuple(
+        f"{r.reason} report {r.item_id} {r.status}" for r in reports
+    )
 
 
 def suspension_causes(row: PersonRegister | None) -> OtherCauses:

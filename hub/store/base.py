@@ -62,6 +62,7 @@ __all__ = [
     "RecoveryReads",
     "RecoveryRow",
     "ReplayConflict",
+    "ReportUnderReview",
     "Reporting",
     "ReviewItems",
     "StatRow",
@@ -94,6 +95,16 @@ class ItemRow:
     accepted_by: str | None
     decided_by: str | None
     municipal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportUnderReview:
+    """A person's eligibility report not yet decided: its item (the report's ledger
+    sequence), the reason it reports and where it stands (``received`` or ``accepted``)."""
+
+    item_id: int
+    reason: str
+    status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +232,6 @@ class ProcedureReads(Protocol):
         ...
 
 
-
 class BenefitReads(Protocol):
     """A person's benefit as the money rules see it: the roster entry, the hub's own
     termination, the months counted once (back paid, recovered, resumed)."""
@@ -265,6 +275,11 @@ class ReviewItems(Protocol):
     ) -> Sequence[LedgerRecord]:
         """Records of items of ``kind`` in one of ``statuses``, by ledger sequence after
         ``page.after``, of the region prefix, inside the area; each with its review status."""
+        ...
+
+    async def reports_under_review(self, person_id: str) -> Sequence[ReportUnderReview]:
+        """This person's eligibility reports filed and not yet approved or rejected (the
+        town may have accepted them), oldest first: read by key (``ledger_reports_person``)."""
         ...
 
 

@@ -7,7 +7,10 @@ A person is held back by
   suspects a loss of eligibility: death, missing, imprisonment, ...);
 * ``benefit_closed`` — the hub's termination of the benefit stands;
 * ``task_confirmed`` — a task confirmed with no approved restoration resuming the
-  benefit after it (a suspension the hub decided and nobody lifted).
+  benefit after it (a suspension the hub decided and nobody lifted);
+* ``report_under_review`` — an eligibility report about the person (death, imprisonment,
+  ...) filed and not yet approved or rejected: its task opens only on the county's
+  approval, and until then the report may be the one that finds them dead.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Final, Protocol
 
 __all__ = ["APPROVED_RESUMPTIONS", "HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
 
-HOLD_KINDS: Final = ("task_open", "benefit_closed", "task_confirmed")
+HOLD_KINDS: Final = ("task_open", "benefit_closed", "task_confirmed", "report_under_review")
 """The ledger's reasons, in the order one person's is chosen (the first found)."""
 
 APPROVED_RESUMPTIONS: Final = (
@@ -27,7 +30,7 @@ APPROVED_RESUMPTIONS: Final = (
 """The months restorations resume payment in, approved ones only (staff's items approved,
 the hub's signed on a proposal's approval): add the person and the sequence after which."""
 
-_CHUNK: Final = 500  # ID numbers a query asks about (three lists of them: 1,500 parameters)
+_CHUNK: Final = 500  # ID numbers a query asks about (four lists of them: 2,000 parameters)
 
 
 def _sql(marks: str) -> str:
@@ -42,6 +45,13 @@ def _sql(marks: str) -> str:
     WHERE t.person_id IN ({marks}) AND t.status = 'confirmed'
     AND NOT EXISTS (SELECT 1 {APPROVED_RESUMPTIONS}
         AND b.person_id = t.person_id AND b.sequence > t.changed_seq)
+    UNION ALL
+    SELECT l.person_id, 3,
+        coalesce(l.reason, 'eligibility') || ' report ' || CAST(l.sequence AS TEXT) || ' '
+        || i.status || ', under review'
+    FROM ledger l JOIN items i ON i.item_id = l.sequence
+    WHERE l.person_id IN ({marks}) AND l.message_type = 'eligibility_report/v1'
+    AND i.status IN ('received', 'accepted')
     ORDER BY 1, 2, 3"""
 
 
@@ -65,6 +75,6 @@ class CertificationHoldReads:
         for start in range(0, len(person_ids), _CHUNK):
             chunk = tuple(person_ids[start : start + _CHUNK])
             marks = ", ".join("?" for _ in chunk)
-            for person, rank, why in await self._read(_sql(marks), chunk * 3):
+            for person, rank, why in await self._read(_sql(marks), chunk * 4):
                 held.setdefault(str(person), (HOLD_KINDS[int(str(rank))], str(why)))
         return held

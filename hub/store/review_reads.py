@@ -1,34 +1,80 @@
-"""Reads of items under review by kind: a reader's list of what awaits a decision.
+"""Reads of items under review: a reader's list of what awaits a decision, and a person's
+eligibility reports not yet decided.
 
 The same SQL on both dialects (mixed into :class:`~certhub.hub.store.queries.LedgerReads`,
 whose keyset ``_page`` it uses): the item's ledger record with its review status,
 in ledger order, of a region prefix (the record's village, else its county) and
 inside the reader's area.
+
+A report's ledger row carries the person it names (``person_id``; its county and village
+are the report's region, the reporter's): :data:`REPORTS_BY_PERSON` indexes the reports
+by that person, so :meth:`ReviewReads.reports_under_review` — asked by every restoration
+check — reads a person's few reports by key and their items by primary key. The review
+status itself stays in ``items``, changed in the transaction of each decision: nothing
+else to keep in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.accountability_reads import PageQuery
-from certhub.hub.store.base import LedgerRecord
+from certhub.hub.store.base import LedgerRecord, ReportUnderReview
+from certhub.hub.store.rows import row_as
 from certhub.security.scopes import area_condition
 
-__all__ = ["ReviewReads"]
+__all__ = ["REPORTS_BY_PERSON", "REPORTS_BY_PERSON_BACKFILL", "UNDER_REVIEW", "ReviewReads"]
 
 _COLUMNS: Final = ", ".join(f"ledger.{c.strip()}" for c in schema.COLUMNS.split(","))
 _SELECT: Final = (
     f"SELECT {_COLUMNS}, items.status FROM ledger JOIN items ON items.item_id = ledger.sequence"
 )
 
+REPORTS_BY_PERSON: Final = """
+CREATE INDEX ledger_reports_person ON ledger (person_id, sequence)
+    WHERE message_type = 'eligibility_report/v1'
+"""
+"""Schema step: a person's eligibility reports by key (a restoration's check, the
+comparison's holds), not a scan of every report."""
+
+_UNDECIDED: Final = (
+    "sequence IN (SELECT item_id FROM items WHERE kind = 'report'"
+    " AND status IN ('received', 'accepted'))"
+)
+REPORTS_BY_PERSON_BACKFILL: Final[dict[Literal["sqlite", "postgres"], str]] = {
+    "sqlite": f"""
+    UPDATE ledger SET person_id = json_extract(CAST(payload AS TEXT), '$.person.id_number')
+    WHERE message_type = 'eligibility_report/v1' AND person_id IS NULL
+    AND json_valid(CAST(payload AS TEXT)) AND {_UNDECIDED}
+    """,
+    "postgres": f"""
+    UPDATE ledger SET person_id = convert_from(payload, 'UTF8')::jsonb -> 'person'
+        ->> 'id_number'
+    WHERE message_type = 'eligibility_report/v1' AND person_id IS NULL AND {_UNDECIDED}
+    """,
+}
+"""A report still under review stored without its person (none is today; a ledger from
+before the column was filled) gets it from its payload, so the index finds it."""
+
+UNDER_REVIEW: Final = (
+    "SELECT ledger.sequence, ledger.reason, items.status FROM ledger"
+    " JOIN items ON items.item_id = ledger.sequence"
+    " WHERE ledger.person_id = ? AND ledger.message_type = 'eligibility_report/v1'"
+    " AND items.status IN ('received', 'accepted') ORDER BY ledger.sequence"
+)
+"""The SQL :meth:`ReviewReads.reports_under_review` runs (through ``ledger_reports_person``)."""
+
 Condition = tuple[str, tuple[object, ...]]
 
 
 class ReviewReads:
-    """Items of one kind in some review states, paged by ledger sequence (the
-    :class:`~certhub.hub.store.base.ReviewItems` role)."""
+    """Items of one kind in some review states, paged by ledger sequence, and a person's
+    reports under review (the :class:`~certhub.hub.store.base.ReviewItems` role)."""
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # the dialect's transport
 
     async def _page(
         self, select: str, key: str, page: PageQuery[Any], *conditions: Condition | None
@@ -53,3 +99,9 @@ class ReviewReads:
             else ("coalesce(ledger.village, ledger.county) LIKE ?", (f"{page.region}%",)),
         )
         return [schema.to_record(row) for row in rows]
+
+    async def reports_under_review(self, person_id: str) -> Sequence[ReportUnderReview]:
+        """This person's eligibility reports filed and not yet approved or rejected, oldest
+        first."""
+        rows = await self._read(UNDER_REVIEW, (person_id,))
+        return [row_as(ReportUnderReview, row) for row in rows]

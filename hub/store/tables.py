@@ -29,6 +29,7 @@ from certhub.hub.store.money import RESUMED_BACKFILL
 from certhub.hub.store.ratings import RATING_TABLES
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
 from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
+from certhub.hub.store.review_reads import REPORTS_BY_PERSON, REPORTS_BY_PERSON_BACKFILL
 from certhub.hub.store.service_point_tables import SERVICE_POINTS
 from certhub.hub.store.trust_tables import SHARED_TRUST
 
@@ -345,6 +346,8 @@ LADDER: Final = (
     Version((COMPARISON_PARTITIONS,)),  # a comparison run's city partitions (issue 17 §3)
     Version((), RESUMED_BACKFILL),  # the month each earlier restoration resumes payment in
     Version((TASKS_CONFIRMED,)),  # a person's confirmed tasks by key, not a scan of all
+    # a person's eligibility reports by key: one under review holds back a restoration
+    Version((REPORTS_BY_PERSON,), REPORTS_BY_PERSON_BACKFILL),
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

@@ -255,3 +255,31 @@ async def test_a_task_opened_between_the_run_and_its_recording_withholds_it(
     (held,) = _withheld(case)
     assert held["why"] == f"death task task-{item} open"
     assert _summary(case)["certified"] == 1
+
+
+async def test_a_death_report_under_review_withholds_the_certification(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    # (e) a death report filed before the run, neither accepted nor approved: no task yet
+    case = _case(tmp_path)
+    office = await case.office(aiohttp_client)
+    ann, bea = case.people
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": ann, "event_date": f"{SEEN}-20", "region": ann["region"],
+    }  # fmt: skip
+    status, receipt = await office.post("/v1/reports", "city", report)
+    assert status == 202, receipt
+    await office.client.close()
+
+    ledger = await case.compare(SEEN)
+    _only_bea_certified(case, ledger, "report_under_review")
+    (held,) = _withheld(case)
+    assert held["why"] == f"death report {receipt['sequence']} received, under review"
+    assert _texted(case) == {bea["id_number"]}
+    office = await case.office(aiohttp_client)
+    status, body = await office.get(f"/v1/comparison-runs/{SEEN}-all")
+    assert status == 200, body
+    assert body["ledger"]["withheld"] == {"report_under_review": 1}
+    metrics = await (await office.client.get("/metrics")).text()
+    assert 'certhub_comparison_people{outcome="withheld",scope="all"} 1.0' in metrics
+    await office.client.close()
