@@ -4,10 +4,12 @@ staff's restoration proposals), roster."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pydantic import BaseModel
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.procedure.late_roster import late_payments
 from certhub.hub.procedure.register_entry import register_entry, roster_columns
 from certhub.hub.procedure.restoration_proposals import staff_proposal
 from certhub.hub.procedure.reversals import hub_findings, voided_termination
@@ -72,7 +74,7 @@ async def plan_intake(
     if isinstance(payload, Restoration | RestorationProposal):
         return await _plan_restoration(ctx, message, payload)
     if isinstance(payload, BenefitRecord):
-        return _plan_roster(message, payload)
+        return await _plan_roster(ctx, message, payload)
     return NO_EFFECTS
 
 
@@ -176,7 +178,9 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     return check
 
 
-def _plan_roster(message: VerifiedMessage, record: BenefitRecord) -> Effects:
+async def _plan_roster(
+    ctx: ProcedureContext, message: VerifiedMessage, record: BenefitRecord
+) -> Effects:
     if signer_of(message).role is not Role.provincial_system:
         raise Refusal("role-not-permitted", "only the provincial system maintains the roster")
     write = RosterWrite(
@@ -188,4 +192,6 @@ def _plan_roster(message: VerifiedMessage, record: BenefitRecord) -> Effects:
     audit = AuditWrite(
         "roster_updated", record.person.id_number[-4:], message.sender, message.digest
     )
-    return Effects(roster=write, audit=(audit,))
+    # months paid after a termination the hub signed are added to its overpayment
+    late = await late_payments(ctx, message, record)
+    return replace(late, roster=write, audit=(audit, *late.audit))

@@ -1,0 +1,118 @@
+"""Months the province paid after a termination the hub signed, shown by a later roster
+entry: added to the task's overpayment (rule 6, money safety).
+
+The overpayment is computed when the task is confirmed (or its death amended), from the
+roster as the hub holds it then. A province late to stop payment goes on paying: a later
+entry's ``paid_through`` beyond the months counted shows months paid after the event month
+that nothing recovers. Each such entry, when it is the person's latest (the roster's rule:
+the latest ``as_of`` wins), adds them — the months paid after the event month of the
+termination in force, not recovered yet (:func:`~certhub.hub.rules.disposal.overpaid`) — as
+further overpayment records of the task (``overpayment:<task>:2``, ``:3``…, continuing its
+series), claimed by (person, month) so none is recovered twice, and grows the balance
+(:class:`~certhub.hub.store.effects.OverpaymentExtension`, opened if there was none), in
+the same transaction as the roster entry. A balance written off or voided takes no more
+months (the entry is stored; the months are left to staff), nor does a voided termination
+(the person is alive: approving its restoration voids the overpayment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from certhub.hub.procedure.amendments import _in_force, _numbered, _series
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.reversals import voided_task
+from certhub.hub.rules.disposal import Disposal, overpaid
+from certhub.hub.rules.recovery import cents, status_for
+from certhub.hub.store.base import OverpaymentRow, TaskRow
+from certhub.hub.store.effects import (
+    AuditWrite,
+    Effects,
+    MonthsClaim,
+    OverpaymentExtension,
+    OverpaymentWrite,
+)
+from certhub.schemas import BenefitRecord, RecoveryStatus, VerificationTask
+from certhub.security import VerifiedMessage
+
+__all__ = ["late_payments"]
+
+SETTLED = frozenset({RecoveryStatus.written_off.value, RecoveryStatus.voided.value})
+
+
+async def late_payments(
+    ctx: ProcedureContext, message: VerifiedMessage, record: BenefitRecord
+) -> Effects:
+    """The overpayment a roster entry ``record`` adds: the months it shows paid after the
+    termination in force that nothing recovers yet (no effects when there are none)."""
+    person = record.person.id_number
+    owing = await _owing(ctx, person, record)
+    if owing is None:
+        return Effects()
+    task_id, event_date, row, balance = owing
+    task = VerificationTask.model_validate_json(row.snapshot)
+    overs = overpaid(
+        task,
+        event_date,
+        record,
+        await ctx.store.counted_months(person, "recovered"),
+        await ctx.store.back_paid_months(person),
+    )
+    if not overs:
+        return Effects()
+    before = len(await _series(ctx, lambda n: _numbered(f"overpayment:{task_id}", n)))
+    outcomes = tuple(
+        ctx.outcomes.record(
+            over,
+            message_id=_numbered(f"overpayment:{task_id}", before + n),
+            person=task.person,
+            reason=task.kind.value,
+            at=ctx.clock(),
+        )
+        for n, over in enumerate(overs, 1)
+    )
+    months = Disposal(overpayments=overs).recovered_months
+    total = sum((o.amount for o in overs), Decimal(0))
+    effects = Effects(
+        outcomes=outcomes,
+        audit=tuple(AuditWrite("overpayment", task_id, message.sender, o.sha256) for o in outcomes),
+        months=(MonthsClaim(person, "recovered", months, task_id),),
+    )
+    if balance is None:
+        write = OverpaymentWrite(
+            task_id, person, task.person.region.county, outcomes[0].period or "",
+            len(months), str(total),
+        )  # fmt: skip
+        return replace(effects, overpayments=(write,))
+    amount = balance.amount_cents + cents(total)
+    grown = OverpaymentExtension(
+        task_id, len(months), cents(total), balance.amount_cents, balance.recovered_cents,
+        status_for(amount, balance.recovered_cents).value,
+    )  # fmt: skip
+    return replace(effects, overpayment_extension=grown)
+
+
+async def _owing(
+    ctx: ProcedureContext, person: str, record: BenefitRecord
+) -> tuple[str, date, TaskRow, OverpaymentRow | None] | None:
+    """The task whose termination in force ``record`` may have paid after (its id, event
+    date, row and balance); None when none does: no termination, an older entry (the
+    roster keeps the latest), a balance written off or voided, a voided termination (the
+    person is alive: approving its restoration voids the overpayment)."""
+    closed = await ctx.store.closed_benefit(person)
+    if closed is None:
+        return None
+    task_id = closed[1]
+    stored = await ctx.store.get_roster(person)
+    if stored is not None and BenefitRecord.model_validate_json(stored).as_of > record.as_of:
+        return None
+    found = await _in_force(ctx, task_id)
+    row = await ctx.store.get_task(task_id)
+    balance = await ctx.store.get_overpayment(task_id)
+    if found is None or row is None or (balance is not None and balance.status in SETTLED):
+        return None
+    if await voided_task(ctx, task_id) is not None:
+        return None
+    return task_id, found[1].event_date, row, balance
