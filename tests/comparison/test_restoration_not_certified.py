@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import today
-from reversalkit import DIED, DIED_IN, VOIDED_IN, Scene, proposals
+from reversalkit import DIED, DIED_IN, VOIDED_IN, Scene, proposals, voided_restoration
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.hub.rules.months import month_index, month_label
 
-from .test_restoration_suspended import filing, refused, sizes, staff_proposal
+from .test_restoration_suspended import refused, sizes, staff_proposal
 
 CERTIFIED_IN = month_label(month_index(today()) - 15)  # due 3 months ago: overdue
 DUE = month_label(month_index(today()) - 3)
@@ -68,8 +68,8 @@ async def test_no_payment_is_restored_over_a_standing_non_certification_suspensi
         0
     ] == 202
     before = await sizes(office)
-    await refused(office, await office.post("/v1/restorations", "town-1", filing(person)),
-                  before, standing)  # fmt: skip
+    answer = await office.post("/v1/restorations", "town-1", voided_restoration(person))
+    await refused(office, answer, before, standing)
     own = staff_proposal(hubs["payload"])
     await refused(office, await office.post("/v1/restoration-proposals", "town-1", own),
                   before, standing)  # fmt: skip

@@ -17,11 +17,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reversalkit import DIED, DIED_IN, PROBLEM, VOIDED_IN, last_day, outcomes, proposed
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    PROBLEM,
+    VOIDED_IN,
+    last_day,
+    outcomes,
+    proposed,
+    voided_restoration,
+)
 
 from certhub.hub.core.keys import STORE
 
-from .test_restoration_suspended import filing, sizes
+from .test_restoration_suspended import sizes
 
 OPEN = PROBLEM + "restoration-verification-open"
 
@@ -37,7 +46,7 @@ async def test_the_restoration_waits_for_a_second_death_report_to_be_settled(
     before = await sizes(office)
     answers = [
         await office.decide("restoration-proposals", item, "town-1", "accept"),
-        await office.post("/v1/restorations", "town-1", filing(person)),
+        await office.post("/v1/restorations", "town-1", voided_restoration(person)),
     ]
     for status, body in answers:
         assert (status, body["type"]) == (409, OPEN), body

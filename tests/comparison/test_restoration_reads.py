@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reversalkit import proposed
+from reversalkit import proposed, voided_restoration
 
 from certhub.hub.core.keys import STORE
-
-from .test_restoration_suspended import filing
 
 
 async def test_each_restoration_decision_reads_the_register_row_once(
@@ -36,7 +34,7 @@ async def test_each_restoration_decision_reads_the_register_row_once(
     monkeypatch.setattr(store, "register_person", counted)
     answers = []
     for call in (
-        lambda: office.post("/v1/restorations", "town-1", filing(person)),
+        lambda: office.post("/v1/restorations", "town-1", voided_restoration(person)),
         lambda: office.decide("restoration-proposals", item, "town-1", "accept"),
     ):
         asked.clear()
