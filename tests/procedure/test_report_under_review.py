@@ -17,24 +17,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from procedurekit import Office, month_day, month_end, restoration
+from procedurekit import Office, month_day
+from restorationkit import suspended_with_restoration
 
 PROBLEM = "urn:certhub:problem:"
 Request = Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
-
-
-async def suspended(office: Office) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The person the province suspended, and staff's restoration of M(-3)..M(-1)."""
-    person = office.people.person()
-    since = month_day(-4, 10)
-    await office.suspended(person, since)
-    payload = restoration(person, since)
-    assert (payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]) == (
-        month_day(-3).isoformat(),
-        month_end(-1).isoformat(),
-        "714.00",
-    )
-    return person, payload
 
 
 async def filed(office: Office, person: dict[str, Any], reason: str) -> int:
@@ -69,7 +56,7 @@ async def restorations(office: Office) -> list[tuple[str, str]]:
 async def test_a_death_report_under_review_refuses_the_request_until_it_is_rejected(
     office: Office,
 ) -> None:
-    person, payload = await suspended(office)
+    person, payload = await suspended_with_restoration(office)
     report = await filed(office, person, "death")
 
     async def request() -> tuple[int, dict[str, Any]]:
@@ -89,7 +76,7 @@ async def test_a_death_report_under_review_refuses_the_request_until_it_is_rejec
 async def test_a_report_filed_after_the_request_holds_the_acceptance_and_the_approval(
     office: Office,
 ) -> None:
-    person, payload = await suspended(office)
+    person, payload = await suspended_with_restoration(office)
     status, receipt = await office.post("/v1/restorations", "town-1", payload)
     assert status == 202, receipt
     item = int(receipt["sequence"])
