@@ -55,8 +55,10 @@ async def recovered(office: Office, task: str, amount: str, reference: str) -> t
     return await office.post(path, "det-1", recovery(task, amount, reference=reference))
 
 
-async def released_restoration(office: Office, person: dict[str, Any]) -> dict[str, Any]:
-    """Released on the last day of M(-7) (a stored release record); back pay of M(0)."""
+async def released_restoration(
+    office: Office, person: dict[str, Any], offset: int = -7
+) -> dict[str, Any]:
+    """Released on the last day of M(``offset``) (a stored release record); back pay of M(0)."""
     digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     return restoration(
         person,
@@ -65,7 +67,7 @@ async def released_restoration(office: Office, person: dict[str, Any]) -> dict[s
         back_pay_to=month_end(0).isoformat(),
         restore_from=month_day(1).isoformat(),
         back_pay_amount="238.00",
-        released_on=month_end(-7).isoformat(),
+        released_on=month_end(offset).isoformat(),
         release_evidence={
             "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
         },
@@ -150,3 +152,19 @@ async def test_a_rejected_or_refused_restoration_changes_nothing(office: Office)
     status, body = await office.decide("restorations", item, "county-1", "approve")
     assert status == 202, body
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
+
+
+async def test_released_in_the_month_jailed_voids_the_overpayment(office: Office) -> None:
+    """Released on the last day of M(-9), the month jailed: no month was a prison month;
+    the overpayment is voided as a voided termination's, the 714.00 recovered refunded."""
+    person, task = await jailed_while_paid(office)
+    status, body = await recovered(office, task, "714.00", "BR-4")
+    assert status == 202, body
+    await office.approved("restorations", "town-1", await released_restoration(office, person, -9))
+    assert await balance(office, task) == (8, "1904.00", "714.00", "0.00", "voided")
+    every = (month_day(-8).isoformat(), month_end(-1).isoformat(), 8, "1904.00")
+    voided = (await signed(office, task))[f"overpayment:{task}:voided"]
+    assert voided == (*every, "714.00", "voided")
+    assert await recovered_months(office, person) == []
+    status, body = await recovered(office, task, "238.00", "BR-5")
+    assert (status, body.get("type")) == (409, PROBLEM + "overpayment-settled"), body
