@@ -24,27 +24,28 @@ rejection stores only the decision.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.task_series import (
+    balance_grown,
+    numbered,
+    series,
+    termination_in_force,
+)
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.amendment import RecordAction, amend, record_action
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
-from certhub.hub.rules.recovery import cents, status_for
 from certhub.hub.rules.tasks import TaskRecord
-from certhub.hub.store.base import LedgerRecord
 from certhub.hub.store.effects import (
     AuditWrite,
     Effects,
     HubRecord,
     ItemOpen,
     MonthsClaim,
-    OverpaymentExtension,
-    OverpaymentWrite,
 )
 from certhub.schemas import (
     BenefitRecord,
@@ -53,7 +54,6 @@ from certhub.schemas import (
     RecoveryStatus,
     Refusal,
     TaskKind,
-    Termination,
     TerminationAmendment,
     VerificationTask,
 )
@@ -68,27 +68,6 @@ def amendment_message_id(task_id: str, number: int) -> str:
     return f"termination-amendment:{task_id}:{number}"
 
 
-def _numbered(prefix: str, number: int) -> str:
-    """The historic ids of a task's records: the first bare, then ``:2``, ``:3``…"""
-    return prefix if number == 1 else f"{prefix}:{number}"
-
-
-async def _series(ctx: ProcedureContext, name: Callable[[int], str]) -> list[LedgerRecord]:
-    """The hub's records named ``name(1)``, ``name(2)``, … in order, up to the first missing."""
-    found: list[LedgerRecord] = []
-    while (record := await ctx.store.find(ctx.outcomes.hub_id, name(len(found) + 1))) is not None:
-        found.append(record)
-    return found
-
-
-async def _in_force(ctx: ProcedureContext, task_id: str) -> tuple[int, Termination] | None:
-    """How many terminations the hub signed for ``task_id``, and the last (in force)."""
-    signed = await _series(ctx, partial(_numbered, f"termination:{task_id}"))
-    if not signed:
-        return None
-    return len(signed), Termination.model_validate_json(signed[-1].payload)
-
-
 async def amendment_for(
     ctx: ProcedureContext, person_id: str, reason: str, reported: date, *, source: str, at: datetime
 ) -> HubRecord | None:
@@ -101,11 +80,11 @@ async def amendment_for(
             earlier still (:func:`~certhub.hub.rules.amendment.record_action`).
     """
     closed = await ctx.store.closed_benefit(person_id)
-    found = await _in_force(ctx, closed[1]) if closed is not None else None
+    found = await termination_in_force(ctx, closed[1]) if closed is not None else None
     if closed is None or found is None:
         return None
     task_id, (_, in_force) = closed[1], found
-    opened = await _series(ctx, partial(amendment_message_id, task_id))
+    opened = await series(ctx, partial(amendment_message_id, task_id))
     open_date = None
     if opened:
         item = await ctx.store.get_item(opened[-1].sequence)
@@ -148,7 +127,7 @@ async def amendment_approved(
     amendment = TerminationAmendment.model_validate_json((await ctx.item_record(item_id)).payload)
     task_id, person = amendment.task_id, amendment.person.id_number
     closed = await ctx.store.closed_benefit(person)
-    found = await _in_force(ctx, task_id)
+    found = await termination_in_force(ctx, task_id)
     row = await ctx.store.get_task(task_id)
     if closed is None or closed[1] != task_id or found is None or row is None:
         raise Refusal(
@@ -175,10 +154,10 @@ async def amendment_approved(
         item_id=item_id,
     )
     overs = amended.overpayments
-    before = len(await _series(ctx, partial(_numbered, f"overpayment:{task_id}")))
+    before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
     named: list[tuple[Message, str]] = [
-        (amended.termination, _numbered(f"termination:{task_id}", found[0] + 1)),
-        *((o, _numbered(f"overpayment:{task_id}", before + n)) for n, o in enumerate(overs, 1)),
+        (amended.termination, numbered(f"termination:{task_id}", found[0] + 1)),
+        *((o, numbered(f"overpayment:{task_id}", before + n)) for n, o in enumerate(overs, 1)),
     ]
     outcomes = tuple(
         ctx.outcomes.record(
@@ -196,20 +175,11 @@ async def amendment_approved(
         said = f"{months[0]}..{months[-1]} = {total} overpaid ({len(months)} months)"
         claim = MonthsClaim(person, "recovered", months, task_id)
         effects = extend(effects, months=(claim,))
-        if balance is None:
-            write = OverpaymentWrite(
-                task_id, person, task.person.region.county, outcomes[1].period or "",
-                len(months), str(total),
-            )  # fmt: skip
-            effects = extend(effects, overpayments=(write,))
-        else:
-            amount = balance.amount_cents + cents(total)
-            status = status_for(amount, balance.recovered_cents).value
-            grown = OverpaymentExtension(
-                task_id, len(months), cents(total), balance.amount_cents,
-                balance.recovered_cents, status,
-            )  # fmt: skip
-            effects = replace(effects, overpayment_extension=grown)
+        period = outcomes[1].period or ""
+        effects = balance_grown(
+            effects, task, task_id=task_id, period=period, months=months, total=total,
+            balance=balance,
+        )  # fmt: skip
     remarks = (
         f"death date amended from {amendment.event_date} to {amendment.amended_event_date} "
         f"(amendment {item_id} approved by {decision.actor.id}): {said}"

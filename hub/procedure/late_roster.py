@@ -17,22 +17,24 @@ months (the entry is stored; the months are left to staff), nor does a voided te
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
-from certhub.hub.procedure.amendments import _in_force, _numbered, _series
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.reversals import voided_task
+from certhub.hub.procedure.task_series import (
+    balance_grown,
+    numbered,
+    series,
+    termination_in_force,
+)
 from certhub.hub.rules.disposal import Disposal, overpaid
-from certhub.hub.rules.recovery import cents, status_for
 from certhub.hub.store.base import OverpaymentRow, TaskRow
 from certhub.hub.store.effects import (
     AuditWrite,
     Effects,
     MonthsClaim,
-    OverpaymentExtension,
-    OverpaymentWrite,
 )
 from certhub.schemas import BenefitRecord, RecoveryStatus, VerificationTask
 from certhub.security import VerifiedMessage
@@ -62,11 +64,11 @@ async def late_payments(
     )
     if not overs:
         return Effects()
-    before = len(await _series(ctx, lambda n: _numbered(f"overpayment:{task_id}", n)))
+    before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
     outcomes = tuple(
         ctx.outcomes.record(
             over,
-            message_id=_numbered(f"overpayment:{task_id}", before + n),
+            message_id=numbered(f"overpayment:{task_id}", before + n),
             person=task.person,
             reason=task.kind.value,
             at=ctx.clock(),
@@ -80,18 +82,11 @@ async def late_payments(
         audit=tuple(AuditWrite("overpayment", task_id, message.sender, o.sha256) for o in outcomes),
         months=(MonthsClaim(person, "recovered", months, task_id),),
     )
-    if balance is None:
-        write = OverpaymentWrite(
-            task_id, person, task.person.region.county, outcomes[0].period or "",
-            len(months), str(total),
-        )  # fmt: skip
-        return replace(effects, overpayments=(write,))
-    amount = balance.amount_cents + cents(total)
-    grown = OverpaymentExtension(
-        task_id, len(months), cents(total), balance.amount_cents, balance.recovered_cents,
-        status_for(amount, balance.recovered_cents).value,
+    period = outcomes[0].period or ""
+    return balance_grown(
+        effects, task, task_id=task_id, period=period, months=months, total=total,
+        balance=balance,
     )  # fmt: skip
-    return replace(effects, overpayment_extension=grown)
 
 
 async def _owing(
@@ -108,7 +103,7 @@ async def _owing(
     stored = await ctx.store.get_roster(person)
     if stored is not None and BenefitRecord.model_validate_json(stored).as_of > record.as_of:
         return None
-    found = await _in_force(ctx, task_id)
+    found = await termination_in_force(ctx, task_id)
     row = await ctx.store.get_task(task_id)
     balance = await ctx.store.get_overpayment(task_id)
     if found is None or row is None or (balance is not None and balance.status in SETTLED):
