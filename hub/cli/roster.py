@@ -7,6 +7,14 @@ the rows go into the ledger's ``roster`` (what the restoration rules read) and
 the register, a batch per group commit, and the import is one audit link. A
 re-import of the same file changes nothing. On SQLite the hub must be stopped
 (one process owns the ledger).
+
+The rows go in past the intake planner, so the one rule of a roster entry that writes
+money is applied afterwards: the few people whose benefit the hub closed and whose entry
+is this import's (one query) have the months it shows paid after their termination
+added to the task's overpayment
+(:mod:`~certhub.hub.procedure.roster_late_import`), through the hub's own signing and
+ledger path; the summary says how many overpayments grew. With no such person, nothing
+more is done.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from certhub.hub.cli.common import CliError, offline_settings
+from certhub.hub.cli.common import CliError, offline_settings, started_hub
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.core.settings import Settings
 from certhub.hub.register.importer import RosterFile, RosterFileError
@@ -87,23 +95,24 @@ def _import(args: argparse.Namespace) -> int:
             replace_atomic(snapshot, roster.write_snapshot())
             checked = time.perf_counter() - began
             digest = _sha256(path)
-            asyncio.run(_store(settings, roster, (f"{month}:{roster.accepted}", digest), show))
+            grown = asyncio.run(
+                _store(settings, roster, (f"{month}:{roster.accepted}", digest), show)
+            )
         except RosterFileError as exc:
             raise CliError(str(exc)) from None
         finally:
             roster.close()
     seconds = time.perf_counter() - began
-    _report(roster, snapshot, checked, seconds)
+    _report(roster, snapshot, checked, seconds, grown)
     return 1 if roster.refused else 0
 
 
 _MONTHS = {f"{m:02d}" for m in range(1, 13)}
 
 
-async def _store(
-    settings: Settings, roster: RosterFile, audit: tuple[str, str], show: bool
-) -> None:
-    """Write the accepted rows a batch per group commit, then the import's audit link.
+async def _store(settings: Settings, roster: RosterFile, audit: tuple[str, str], show: bool) -> int:
+    """Write the accepted rows a batch per group commit, then the import's audit link; then
+    the months paid after a termination (:func:`_late`): how many overpayments grew.
 
     Each batch goes as a range of ID numbers: the ledger first reads which of
     its people are already current, and only the others' rows are built (a
@@ -126,6 +135,7 @@ async def _store(
             )
         subject, digest = audit
         await ledger.record_audit("roster_imported", subject, ACTOR, digest)
+        closed = bool(await ledger.closed_imported(roster.as_of))
     finally:
         for task in flight:  # one failed: let the other end before the ledger closes
             with contextlib.suppress(Exception):
@@ -133,6 +143,18 @@ async def _store(
         if bar is not None:
             bar.done()
         await ledger.aclose()
+    return await _late(settings, roster.as_of) if closed else 0
+
+
+async def _late(settings: Settings, as_of: str) -> int:
+    """Overpayments grown by the months the import as of ``as_of`` shows paid after a
+    termination: signed by the hub, its resources started (not its HTTP server) once the
+    import's own ledger is closed (on SQLite one process owns it)."""
+    from certhub.hub.core.keys import PROCEDURE
+    from certhub.hub.procedure.roster_late_import import imported_late_payments
+
+    async with started_hub(settings) as app:
+        return await imported_late_payments(app[PROCEDURE], as_of, ACTOR)
 
 
 async def _written(writing: asyncio.Task[None], bar: ProgressBar | None, rows: int) -> None:
@@ -147,13 +169,13 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def _report(roster: RosterFile, snapshot: Path, checked: float, seconds: float) -> None:
+def _report(roster: RosterFile, snapshot: Path, checked: float, seconds: float, grown: int) -> None:
     refused = sum(r.count for r in roster.refused.values())
     rate = roster.rows / max(seconds, 1e-6)
     print(
         f"{roster.path.name}: {roster.rows} rows, {roster.accepted} accepted, {refused} refused"
         f" ({checked:.1f} s checked, {seconds:.1f} s in all, {rate:,.0f} rows/s);"
-        f" snapshot {snapshot}"
+        f" snapshot {snapshot}; {grown} overpayments grown by months paid after a termination"
     )
     for note in roster.notes:
         print(f"  note: {note}")

@@ -39,7 +39,7 @@ from certhub.hub.store.effects import (
 from certhub.schemas import BenefitRecord, RecoveryStatus, VerificationTask
 from certhub.security import VerifiedMessage
 
-__all__ = ["late_payments"]
+__all__ = ["late_payments", "late_payments_from"]
 
 SETTLED = frozenset({RecoveryStatus.written_off.value, RecoveryStatus.voided.value})
 
@@ -49,6 +49,12 @@ async def late_payments(
 ) -> Effects:
     """The overpayment a roster entry ``record`` adds: the months it shows paid after the
     termination in force that nothing recovers yet (no effects when there are none)."""
+    return await late_payments_from(ctx, message.sender, record)
+
+
+async def late_payments_from(ctx: ProcedureContext, sender: str, record: BenefitRecord) -> Effects:
+    """:func:`late_payments` of an entry ``sender`` brought (the audit's actor): a pushed
+    entry's sender, or a bulk roster import's (:mod:`~.roster_late_import`)."""
     person = record.person.id_number
     owing = await _owing(ctx, person, record)
     if owing is None:
@@ -79,7 +85,7 @@ async def late_payments(
     total = sum((o.amount for o in overs), Decimal(0))
     effects = Effects(
         outcomes=outcomes,
-        audit=tuple(AuditWrite("overpayment", task_id, message.sender, o.sha256) for o in outcomes),
+        audit=tuple(AuditWrite("overpayment", task_id, sender, o.sha256) for o in outcomes),
         months=(MonthsClaim(person, "recovered", months, task_id),),
     )
     period = outcomes[0].period or ""

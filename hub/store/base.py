@@ -244,6 +244,12 @@ class BenefitReads(Protocol):
         """(reason, task id) of the hub's own termination of this person's benefit, if any."""
         ...
 
+    async def closed_imported(self, as_of: str) -> list[str]:
+        """The people whose benefit the hub closed and whose roster entry is an import's
+        (``sequence`` 0) as of ``as_of``, in ID-number order: the few a roster import may
+        show paid after their termination (one query over the closed benefits)."""
+        ...
+
     async def counted_months(self, person_id: str, purpose: str) -> frozenset[str]:
         """The months (``YYYY-MM``) of this person ``back_paid``, ``recovered`` or ``resumed``."""
         ...

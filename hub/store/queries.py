@@ -183,6 +183,16 @@ class LedgerReads(
         return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
     @override
+    async def closed_imported(self, as_of: str) -> list[str]:
+        rows = await self._read(
+            "SELECT c.person_id FROM closed_benefits AS c JOIN roster AS r"
+            " ON r.person_id = c.person_id WHERE r.sequence = 0 AND r.as_of = ?"
+            " ORDER BY c.person_id",
+            (as_of,),
+        )
+        return [str(row[0]) for row in rows]
+
+    @override
     async def counted_months(self, person_id: str, purpose: str) -> frozenset[str]:
         rows = await self._read(
             "SELECT month FROM benefit_months WHERE person_id=? AND purpose=?",

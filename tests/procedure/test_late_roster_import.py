@@ -1,0 +1,150 @@
+"""``certhub roster import``: months a bulk roster shows paid after a death the hub confirmed
+are added to the task's overpayment, as a pushed roster entry's are — never a month twice.
+
+238.00 a month. Died on the 15th of ``M(-3)``, confirmed while the roster paid through
+``M(-3)`` (the event's month is payable): nothing overpaid. The province's roster file,
+imported in bulk, shows the person paid through ``M(-1)``: ``M(-2)..M(-1)`` = 2 x 238.00 =
+476.00 overpaid (``overpayment:<task>``, signed by the hub). The same file again adds
+nothing; a file naming no person whose benefit the hub closed leaves the ledger's money
+alone. Before, the import wrote the roster past the planner and the months were never
+recovered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from procedurekit import UNITS, Office, month_day, month_end, open_office
+from registerkit import ROSTER_HEADER, roster_line
+
+from certhub.hub.cli.main import main
+from certhub.hub.store import SqliteLedger
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import SigningKey
+
+DIED = month_day(-3, 15)
+NOW = datetime.now(CHINA_STANDARD_TIME).replace(microsecond=0)
+
+
+def label(offset: int) -> str:
+    """``YYYY-MM`` of the month ``offset`` months from this one."""
+    return month_day(offset).strftime("%Y-%m")
+
+
+def line(person: dict[str, Any], paid_through: str) -> str:
+    """The roster file's line of ``person``: 238.00 a month, paid through ``paid_through``."""
+    region = person["region"]
+    return (
+        f"{person['id_number']},{person['name']},{region['county']},{region['village']},"
+        f"active,238.00,{paid_through},,************1234,13800138000"
+    )
+
+
+def imported(path: Path, data: Path, lines: list[str]) -> tuple[int, str]:
+    """``certhub roster import`` of a file of ``lines`` into the ledger in ``data``."""
+    path.write_text("\n".join([ROSTER_HEADER, *lines]) + "\n", encoding="utf-8")
+    argv = ["roster", "import", str(path), "--data", str(data), "--as-of", NOW.isoformat()]
+    return main(argv), ""
+
+
+def signed(data: Path, task: str) -> dict[str, tuple[str, str, int, str]]:
+    """The hub's overpayment records of ``task`` in the ledger, by message id."""
+    conn = sqlite3.connect(data / "ledger.sqlite3")
+    try:
+        rows = conn.execute(
+            "SELECT message_id, payload FROM ledger WHERE message_type = 'overpayment/v1'"
+        ).fetchall()
+    finally:
+        conn.close()
+    out = {}
+    for message_id, payload in rows:
+        p = json.loads(payload)
+        if p["task_id"] == task:
+            out[str(message_id)] = (p["period_from"], p["period_to"], p["months"], p["amount"])
+    return out
+
+
+async def balance(data: Path, task: str) -> tuple[int, int, int, str] | None:
+    """The task's balance: months, amount and recovered (cents), status."""
+    ledger = await SqliteLedger.open_read_only(data / "ledger.sqlite3")
+    try:
+        row = await ledger.get_overpayment(task)
+    finally:
+        await ledger.aclose()
+    return None if row is None else (row.months, row.amount_cents, row.recovered_cents, row.status)
+
+
+async def dead_and_confirmed(
+    aiohttp_client: Callable[..., Any], data: Path, keys: dict[str, SigningKey]
+) -> tuple[Office, dict[str, Any], str]:
+    """A hub where a person paid through ``M(-3)`` died on the 15th of ``M(-3)``, confirmed:
+    the person and the task; the hub stopped (on SQLite the import owns the ledger)."""
+    office = await open_office(aiohttp_client, data, keys, units=UNITS)
+    person = office.people.person()
+    yesterday = (NOW - timedelta(days=1)).isoformat()
+    await office.roster(person, paid_through=label(-3), as_of=yesterday)
+    task = await office.confirmed_death(person, DIED)
+    await office.client.close()
+    return office, person, task
+
+
+async def test_months_a_roster_import_shows_paid_after_the_death_are_added_once(
+    aiohttp_client: Callable[..., Any],
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = tmp_path / "data"
+    office, person, task = await dead_and_confirmed(aiohttp_client, data, keys)
+    assert await balance(data, task) is None  # nothing overpaid at the confirmation
+    other = office.people.person()
+    lines = [line(person, label(-1)), line(other, label(0))]
+
+    code, _ = await asyncio.to_thread(imported, tmp_path / "roster.csv", data, lines)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "2 rows, 2 accepted, 0 refused" in out
+    assert "; 1 overpayments grown by months paid after a termination" in out
+    assert await balance(data, task) == (2, 47600, 0, "pending")
+    first, last = month_day(-2).isoformat(), month_end(-1).isoformat()
+    assert signed(data, task) == {f"overpayment:{task}": (first, last, 2, "476.00")}
+
+    # the same file again: the months are claimed, nothing is added
+    code, _ = await asyncio.to_thread(imported, tmp_path / "roster.csv", data, lines)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "; 0 overpayments grown by months paid after a termination" in out
+    assert await balance(data, task) == (2, 47600, 0, "pending")
+    assert len(signed(data, task)) == 1
+
+
+async def test_an_import_naming_no_closed_benefit_adds_nothing(
+    aiohttp_client: Callable[..., Any],
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two people paid through ``M(0)``, neither the one whose death was confirmed: the
+    one query finds nobody, and the hub's signing path is not even started."""
+    data = tmp_path / "data"
+    office, _person, task = await dead_and_confirmed(aiohttp_client, data, keys)
+
+    async def never(*_args: object) -> int:
+        raise AssertionError("the hub was started for an import naming no closed benefit")
+
+    monkeypatch.setattr("certhub.hub.cli.roster._late", never)
+    lines = [line(office.people.person(), label(0)), roster_line(1, "张三")]
+    code, _ = await asyncio.to_thread(imported, tmp_path / "roster.csv", data, lines)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "; 0 overpayments grown by months paid after a termination" in out
+    assert await balance(data, task) is None
+    assert signed(data, task) == {}
