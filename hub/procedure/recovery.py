@@ -72,6 +72,7 @@ async def plan_recovery(
             before.recovered_cents,
             after.recovered_cents,
             after.status.value,
+            expected_amount_cents=before.amount_cents,  # grown or cut meanwhile: refused
         ),
         outcomes=_feedback(
             ctx,
@@ -143,6 +144,7 @@ async def write_off_decided(
         before.recovered_cents,
         RecoveryStatus.written_off.value,
         item_id,
+        expected_amount_cents=before.amount_cents,  # grown meanwhile: months nobody approved
     )
     return Effects(
         overpayment_change=change,

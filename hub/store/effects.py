@@ -155,7 +155,9 @@ class OverpaymentChange:
     ``recovered_cents`` with ``status``), ``write_off_requested`` (this message is
     the request under review), ``write_off_rejected`` or ``write_off_approved``
     (for request ``item_id``), ``voided`` (the termination was voided: nothing more
-    is recovered, what was is refunded).
+    is recovered, what was is refunded). ``expected_amount_cents``, when given, guards
+    ``recovered`` and ``write_off_approved`` by the amount too: an amendment, a late
+    roster entry or a release may grow or cut it between planning and writing.
     """
 
     task_id: str
@@ -164,6 +166,7 @@ class OverpaymentChange:
     recovered_cents: int
     status: str
     item_id: int | None = None
+    expected_amount_cents: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

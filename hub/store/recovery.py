@@ -62,6 +62,15 @@ APPROVE_WRITE_OFF: Final = (
     "UPDATE overpayment_balances SET recovery_status = 'written_off', write_off_item = NULL"
     f" WHERE task_id = ? AND write_off_item = ? AND recovered_cents = ? AND {_OPEN}"
 )
+_AMOUNT_IS: Final = (
+    " AND ? = (SELECT o.amount_cents FROM overpayments AS o"
+    " WHERE o.task_id = overpayment_balances.task_id)"
+)
+ADD_RECOVERED_AT: Final = ADD_RECOVERED + _AMOUNT_IS
+APPROVE_WRITE_OFF_AT: Final = APPROVE_WRITE_OFF + _AMOUNT_IS
+"""The same, guarded by the amount the planner read too: months added (an amendment, a late
+roster entry) or cut (a release) meanwhile would leave the total above the amount, a status
+``recovered`` with months left, or a write-off of months nobody approved."""
 VOID_OVERPAYMENT: Final = (
     "UPDATE overpayment_balances SET recovery_status = 'voided'"
     " WHERE task_id = ? AND recovered_cents = ? AND recovery_status <> 'voided'"

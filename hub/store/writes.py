@@ -225,6 +225,12 @@ def _money(sequence: int, effects: Effects) -> list[Op]:
     return ops
 
 
+_AMOUNT_GUARDED: Final = {
+    "recovered": recovery.ADD_RECOVERED_AT,
+    "write_off_approved": recovery.APPROVE_WRITE_OFF_AT,
+}
+
+
 def _recovery(sequence: int, effects: Effects) -> list[Op]:
     """A sum recovered and the balance it moves, each refused when the ledger moved first."""
     ops: list[Op] = []
@@ -247,6 +253,8 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
             ),
             "voided": (recovery.VOID_OVERPAYMENT, (c.task_id, expected)),
         }[c.step]
+        if c.expected_amount_cents is not None and c.step in _AMOUNT_GUARDED:
+            sql, params = _AMOUNT_GUARDED[c.step], (*params, c.expected_amount_cents)
         ops.append(Run(sql, params, expect=1, refused=refused))
         if c.step == "voided":  # refunded, not recovered: a later death may recover them
             ops.append(Run(money.RELEASE_RECOVERED, (c.task_id,)))
