@@ -99,13 +99,20 @@ def recovery_paths() -> dict[str, Any]:
             errors={"400": "Invalid parameter or cursor."},
         ),
         "/v1/overpayments/{task_id}": reader_get(
-            "One task's overpayment: amount, recovered, remaining, and each sum recovered.",
+            "One task's overpayment: amount, recovered, remaining, refunded, and each sum "
+            "recovered.",
             [task],
             {
                 **_BALANCE,
-                "required": [*_BALANCE["required"], "recoveries"],
+                "required": [*_BALANCE["required"], "refunded", "recoveries"],
                 "properties": {
                     **_BALANCE["properties"],
+                    "refunded": {
+                        **_MONEY,
+                        "description": "what was recovered and refunded to a person who did "
+                        "not owe it: all recovered when voided, and what a stated release's cut "
+                        "months had recovered (the signed <record>:released:voided records)",
+                    },
                     "recoveries": {"type": "array", "items": _RECOVERY},
                 },
             },

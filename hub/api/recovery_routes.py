@@ -18,6 +18,7 @@ from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.recovery import plan_recovery, plan_write_off_request
+from certhub.hub.procedure.refunds import refunded_cents
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.store import OverpaymentRow, PageQuery, RecordKind
 from certhub.schemas import OverpaymentRecovery, RecoveryStatus, WriteOffRequest
@@ -57,7 +58,8 @@ async def list_overpayments(request: web.Request) -> web.Response:
 
 @routes.get("/v1/overpayments/{task_id}")
 async def get_overpayment(request: web.Request) -> web.Response:
-    """One task's overpayment: amount, recovered, remaining, status, and each sum recovered."""
+    """One task's overpayment: amount, recovered, remaining, status, refunded (to a person
+    who did not owe it: a voided balance, a release's cut), and each sum recovered."""
     reader = require_reader(request)
     task_id = _task_id(request)
     store = request.app[STORE]
@@ -75,7 +77,8 @@ async def get_overpayment(request: web.Request) -> web.Response:
         }
         for r in await store.list_recoveries(task_id)
     ]
-    body = _balance(row) | {"recoveries": recoveries}
+    refunded = await refunded_cents(request.app[PROCEDURE], row)
+    body = _balance(row) | {"refunded": str(yuan(refunded)), "recoveries": recoveries}
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
