@@ -11,8 +11,12 @@ restoration never disagree.
 
 from __future__ import annotations
 
+from functools import partial
+
+from certhub.hub.procedure.amendments import amendment_message_id
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
+from certhub.hub.procedure.task_series import series
 from certhub.hub.procedure.tasks import closed_by
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
@@ -22,6 +26,7 @@ from certhub.hub.rules.comparison import (
     reversal_action,
     void_message_id,
 )
+from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
 from certhub.hub.rules.restoration_findings import HubFindings, HubSuspension, sentence_end
@@ -203,12 +208,30 @@ async def open_tasks(ctx: ProcedureContext, person_id: str) -> tuple[str, ...]:
     approves it, yet from its filing it may be the one that finds the person dead,
     imprisoned or gone; a restoration waits for it as for an open task
     (``restoration-verification-open``): rejected, nothing holds it; approved, its task
-    does."""
+    does. So does an amendment of the person's confirmed death under review
+    (``"termination amendment <item> <status>"``): a report of that death, approved, that
+    nothing has verified yet."""
     found = [(kind, await ctx.store.find_open_task(person_id, kind.value)) for kind in TaskKind]
     reports = await ctx.store.reports_under_review(person_id)
-    return tuple(f"{kind.value} {task.task_id}" for kind, task in found if task) + tuple(
-        f"{r.reason} report {r.item_id} {r.status}" for r in reports
+    amendment = await _amendment_under_review(ctx, person_id)
+    return (
+        tuple(f"{kind.value} {task.task_id}" for kind, task in found if task)
+        + tuple(f"{r.reason} report {r.item_id} {r.status}" for r in reports)
+        + ((amendment,) if amendment else ())
     )
+
+
+async def _amendment_under_review(ctx: ProcedureContext, person_id: str) -> str | None:
+    """The person's termination amendment still received or accepted, if any (the last one
+    opened of the hub's termination: one is open at a time)."""
+    closed = await ctx.store.closed_benefit(person_id)
+    if closed is None:
+        return None
+    opened = await series(ctx, partial(amendment_message_id, closed[1]))
+    item = await ctx.store.get_item(opened[-1].sequence) if opened else None
+    if item is None or item.status not in (ItemStatus.RECEIVED, ItemStatus.ACCEPTED):
+        return None
+    return f"termination amendment {opened[-1].sequence} {item.status}"
 
 
 def suspension_causes(row: PersonRegister | None) -> OtherCauses:

@@ -1,0 +1,73 @@
+"""An amendment of the death under review holds back the restoration of a voided termination.
+
+238.00 a month. Civil affairs records a cremation on the 3rd of ``DIED_IN`` (``M(-2)``), the
+county confirms the death (the roster paid through ``DIED_IN``: nothing overpaid). The city
+then reports the person died on the 3rd of ``M(-3)``; the report is approved and, the death
+confirmed, opens a ``termination_amendment/v1`` for people to decide. Civil affairs voids the
+cremation in ``VOIDED_IN``; the hub proposes restoring the benefit (``VOIDED_IN`` back-paid,
+238.00). Before, accepting and approving the proposal lifted the closure and back-paid while
+an approved report of the death was under review as the amendment (then refused, ``conflict``:
+the report's death was never verified). Now accepting it, and staff's ``restoration/v1``, are
+``restoration-verification-open`` (409), nothing stored, the closure staying; the amendment
+rejected, the same proposal is approved and back-pays ``VOIDED_IN`` once (238.00).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    EARLIER,
+    PROBLEM,
+    VOIDED_IN,
+    Scene,
+    approved,
+    outcomes,
+    proposals,
+    sizes,
+    voided_restoration,
+)
+
+from certhub.hub.core.keys import STORE
+
+
+async def test_the_restoration_waits_for_the_amendment(tmp_path: Path, aiohttp_client: Any) -> None:
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED_IN)
+    tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
+    office = await scene.office(aiohttp_client)
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": person, "event_date": EARLIER.isoformat(),
+        "region": person["region"],
+    }  # fmt: skip
+    await office.approved_report(report)
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+
+    office = await scene.office(aiohttp_client)
+    store, item = office.client.app[STORE], (await proposals(office))[number]["sequence"]
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    before = await sizes(office)
+    answers = [
+        await office.decide("restoration-proposals", item, "town-1", "accept"),
+        await office.post("/v1/restorations", "town-1", voided_restoration(person)),
+    ]
+    for status, body in answers:
+        assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
+        assert f"termination amendment {amendment['sequence']}" in body["detail"], body
+    assert await sizes(office) == before
+    assert await store.closed_benefit(number) == ("death", tasks[number])
+    assert await store.counted_months(number, "back_paid") == set()
+
+    rejected = await office.decide(
+        "termination-amendments", amendment["sequence"], "town-1", "reject"
+    )
+    assert rejected[0] == 202, rejected
+    status, body = await approved(office, item)
+    assert status == 202, body
+    assert await store.closed_benefit(number) is None
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
