@@ -48,6 +48,15 @@ from certhub.hub.store.sender_queries import SenderQueries
 from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
 from certhub.security.scopes import AreaScope, area_condition
 
+CLOSED_IMPORTED: Final = (
+    "SELECT c.person_id FROM closed_benefits AS c CROSS JOIN roster AS r"
+    " WHERE r.person_id = c.person_id AND r.sequence = 0 AND r.as_of = ?"
+    " ORDER BY c.person_id"
+)
+"""People whose benefit the hub closed and whose roster entry an import as of ``?`` wrote.
+``CROSS JOIN``: SQLite loops over the few closed benefits and looks each one's entry up
+by key, never over the millions of roster entries (PostgreSQL plans it as a join)."""
+
 
 class LedgerReads(
     CertificationHoldReads,
@@ -184,12 +193,7 @@ class LedgerReads(
 
     @override
     async def closed_imported(self, as_of: str) -> list[str]:
-        rows = await self._read(
-            "SELECT c.person_id FROM closed_benefits AS c JOIN roster AS r"
-            " ON r.person_id = c.person_id WHERE r.sequence = 0 AND r.as_of = ?"
-            " ORDER BY c.person_id",
-            (as_of,),
-        )
+        rows = await self._read(CLOSED_IMPORTED, (as_of,))
         return [str(row[0]) for row in rows]
 
     @override

@@ -4,13 +4,16 @@ benefit the hub closed and whose roster entry is that import's (``sequence`` 0, 
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 from ledger_backends import Ledger
 from ledgerkit import message_series, receipt
 
 from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import BenefitClosure, Effects, RosterWrite
+from certhub.hub.store.queries import CLOSED_IMPORTED
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 AS_OF = "2026-11-30T00:00:00+08:00"
@@ -43,3 +46,26 @@ async def test_only_closed_benefits_whose_entry_is_this_imports_are_named(
     assert await ledger.closed_imported(AS_OF) == ["P1"]
     assert await ledger.closed_imported(LATER) == ["P3"]
     assert await ledger.closed_imported("2026-10-31T00:00:00+08:00") == []
+
+
+def test_sqlite_reads_the_closed_benefits_and_looks_their_entries_up(tmp_path: Path) -> None:
+    """5,000 roster entries, 2 closed benefits, statistics gathered: SQLite scans the closed
+    benefits and searches the roster by key — never a scan of the roster (millions of
+    entries) with a look-up a row."""
+    conn = sqlite3.connect(tmp_path / "plan.sqlite3")
+    conn.executescript(
+        "CREATE TABLE roster (person_id TEXT PRIMARY KEY, as_of TEXT NOT NULL,"
+        " snapshot BLOB NOT NULL, sequence BIGINT NOT NULL);"
+        "CREATE TABLE closed_benefits (person_id TEXT PRIMARY KEY, reason TEXT NOT NULL,"
+        " task_id TEXT NOT NULL, sequence BIGINT NOT NULL);"
+    )
+    rows = [(f"P{n:06d}", AS_OF, b"", 0) for n in range(5000)]
+    conn.executemany("INSERT INTO roster VALUES (?,?,?,?)", rows)
+    conn.executemany("INSERT INTO closed_benefits VALUES (?,?,?,?)", rows[:2])
+    conn.execute("ANALYZE")
+    plan = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {CLOSED_IMPORTED}", (AS_OF,))]
+    conn.close()
+    assert plan == [
+        "SCAN c USING COVERING INDEX sqlite_autoindex_closed_benefits_1",
+        "SEARCH r USING INDEX sqlite_autoindex_roster_1 (person_id=?)",
+    ]
