@@ -29,7 +29,12 @@ from certhub.hub.procedure.amendments import amendment_for
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.procedure.restoration_proposals import proposal_message_id, proposal_record
-from certhub.hub.procedure.reversals import machine_sources, report_closed_by, withdrawn_records
+from certhub.hub.procedure.reversals import (
+    machine_sources,
+    report_closed_by,
+    rests_on,
+    withdrawn_records,
+)
 from certhub.hub.procedure.tasks import (
     extend,
     notice_write,
@@ -116,7 +121,8 @@ async def _plan_void(
     if row is None:
         raise Refusal("task-not-found", f"no verification task {step.task_id!r}")
     record = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
-    machine = await machine_sources(ctx, record.task)
+    resting = await rests_on(ctx, record.task)  # its approved amendments' sources too
+    machine = await machine_sources(ctx, resting)
     if not any((s.department, s.record_id) == voided for c in machine.values() for s in c):
         raise Refusal(
             "task-transition-invalid",
@@ -127,7 +133,7 @@ async def _plan_void(
     # This void is not in the ledger yet: it joins those withdrawn before (the rest of
     # the determination is voided_termination's, which a restoration's checks use).
     voids = {voided, *await withdrawn_records(ctx, machine)}
-    action = reversal_action(record.task, voids, machine, terminated_by_task=terminated)
+    action = reversal_action(resting, voids, machine, terminated_by_task=terminated)
     audit = AuditWrite(f"reversal_{action}", step.task_id, message.sender, message.digest)
     if action is ReversalAction.PROPOSE_RESTORATION:
         # The task stays confirmed; its re-signed state tells staff (task list) and the

@@ -39,6 +39,7 @@ from certhub.schemas import (
     TaskDisposal,
     TaskKind,
     Termination,
+    TerminationAmendment,
     VerificationTask,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "not_certified_suspension",
     "open_tasks",
     "report_closed_by",
+    "rests_on",
     "suspension_causes",
     "voided_task",
     "voided_termination",
@@ -90,14 +92,37 @@ async def voided_task(ctx: ProcedureContext, task_id: str) -> VerificationTask |
         return None
     task = VerificationTask.model_validate_json(row.snapshot)
     closed = await ctx.store.closed_benefit(task.person.id_number)
-    machine = await machine_sources(ctx, task)
+    resting = await rests_on(ctx, task)
+    machine = await machine_sources(ctx, resting)
     action = reversal_action(
-        task,
+        resting,
         await withdrawn_records(ctx, machine),
         machine,
         terminated_by_task=closed is not None and closed[1] == task_id,
     )
     return task if action is ReversalAction.PROPOSE_RESTORATION else None
+
+
+async def rests_on(ctx: ProcedureContext, task: VerificationTask) -> VerificationTask:
+    """``task`` with the sources of the approved amendments of its termination added, as a
+    task names them: a person's report by its item id, the comparison's record by its
+    message id — what the termination in force rests on.
+
+    Decided here (rule 7, money safety): an amendment re-dates the death on a later record;
+    approved at two levels, the termination in force rests on it as well, so the departments
+    withdrawing the records the task cited no longer void it when a person's report moved
+    it (a machine's record must be withdrawn as well)."""
+    found: list[str] = []
+    for record in await series(ctx, partial(amendment_message_id, task.task_id)):
+        item = await ctx.store.get_item(record.sequence)
+        if item is None or item.status != ItemStatus.APPROVED:
+            continue
+        words = TerminationAmendment.model_validate_json(record.payload).source.split()
+        if words[:2] == ["report", "item"] and len(words) > 2:
+            found.append(words[2])
+        elif words[:1] == [MACHINE_REPORTER] and len(words) > 1:
+            found.append(words[1])
+    return task.model_copy(update={"sources": [*task.sources, *found]}) if found else task
 
 
 async def report_closed_by(ctx: ProcedureContext, person_id: str) -> str | None:

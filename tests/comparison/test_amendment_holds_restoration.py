@@ -10,6 +10,10 @@ an approved report of the death was under review as the amendment (then refused,
 the report's death was never verified). Now accepting it, and staff's ``restoration/v1``, are
 ``restoration-verification-open`` (409), nothing stored, the closure staying; the amendment
 rejected, the same proposal is approved and back-pays ``VOIDED_IN`` once (238.00).
+
+The amendment approved before the void, the termination in force rests on the city's report
+as well: the void proposes nothing (``no_effect``) and staff's restoration is
+``restoration-not-suspended``; the overpayment (``M(-2)``, 238.00) stays to recover.
 """
 
 from __future__ import annotations
@@ -71,3 +75,41 @@ async def test_the_restoration_waits_for_the_amendment(tmp_path: Path, aiohttp_c
     assert status == 202, body
     assert await store.closed_benefit(number) is None
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+
+
+async def test_a_death_amended_on_a_report_is_not_voided_by_the_machine(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The same, the amendment approved before the void: the termination in force (dated
+    ``EARLIER``, ``M(-3)`` back-recovered: 238.00) rests on the city's report too. Before,
+    the void proposed restoring it all the same (the recovery voided and refunded, payment
+    resumed to a person a report approved at two levels says is dead); now nothing is
+    proposed and staff's restoration is ``restoration-not-suspended`` (409), nothing stored."""
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED_IN)
+    tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
+    office = await scene.office(aiohttp_client)
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": person, "event_date": EARLIER.isoformat(),
+        "region": person["region"],
+    }  # fmt: skip
+    await office.approved_report(report)
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    item = amendment["sequence"]
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("termination-amendments", item, "county-1", "approve")
+    assert status == 202, body
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}
+
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    assert await proposals(office) == {}
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    before = await sizes(office)
+    status, body = await office.post("/v1/restorations", "town-1", voided_restoration(person))
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-not-suspended"), body
+    assert await sizes(office) == before
+    assert await store.closed_benefit(number) == ("death", tasks[number])
+    status, body = await office.get(f"/v1/overpayments/{tasks[number]}")
+    assert (status, body["amount"], body["status"]) == (200, "238.00", "pending"), body
