@@ -6,7 +6,8 @@ are added to the task's overpayment, as a pushed roster entry's are — never a 
 imported in bulk, shows the person paid through ``M(-1)``: ``M(-2)..M(-1)`` = 2 x 238.00 =
 476.00 overpaid (``overpayment:<task>``, signed by the hub). The same file again adds
 nothing; a file naming no person whose benefit the hub closed leaves the ledger's money
-alone. Before, the import wrote the roster past the planner and the months were never
+alone. On SQLite and PostgreSQL. Before, the import wrote the roster past the planner and
+the months were never
 recovered.
 """
 
@@ -14,18 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pgkit import throwaway_database
 from procedurekit import UNITS, Office, month_day, month_end, open_office
 from registerkit import ROSTER_HEADER, roster_line
 
 from certhub.hub.cli.main import main
-from certhub.hub.store import SqliteLedger
+from certhub.hub.store import RecordKind, SqliteLedger
+from certhub.hub.store.postgres import PostgresLedger
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey
 
@@ -47,46 +49,44 @@ def line(person: dict[str, Any], paid_through: str) -> str:
     )
 
 
-def imported(path: Path, data: Path, lines: list[str]) -> tuple[int, str]:
-    """``certhub roster import`` of a file of ``lines`` into the ledger in ``data``."""
+def imported(path: Path, data: Path, url: str | None, lines: list[str]) -> int:
+    """``certhub roster import`` of a file of ``lines`` into the ledger (``data``, or ``url``)."""
     path.write_text("\n".join([ROSTER_HEADER, *lines]) + "\n", encoding="utf-8")
     argv = ["roster", "import", str(path), "--data", str(data), "--as-of", NOW.isoformat()]
-    return main(argv), ""
+    return main(argv + (["--database-url", url] if url else []))
 
 
-def signed(data: Path, task: str) -> dict[str, tuple[str, str, int, str]]:
-    """The hub's overpayment records of ``task`` in the ledger, by message id."""
-    conn = sqlite3.connect(data / "ledger.sqlite3")
-    try:
-        rows = conn.execute(
-            "SELECT message_id, payload FROM ledger WHERE message_type = 'overpayment/v1'"
-        ).fetchall()
-    finally:
-        conn.close()
-    out = {}
-    for message_id, payload in rows:
-        p = json.loads(payload)
-        if p["task_id"] == task:
-            out[str(message_id)] = (p["period_from"], p["period_to"], p["months"], p["amount"])
-    return out
-
-
-async def balance(data: Path, task: str) -> tuple[int, int, int, str] | None:
-    """The task's balance: months, amount and recovered (cents), status."""
-    ledger = await SqliteLedger.open_read_only(data / "ledger.sqlite3")
+async def money(data: Path, url: str | None, task: str) -> tuple[Any, dict[str, Any]]:
+    """The task's balance (months, amount and recovered in cents, status) and the hub's
+    overpayment records of it (by message id: from, to, months, amount)."""
+    ledger: Any = await (
+        PostgresLedger.open(url) if url else SqliteLedger.open_read_only(data / "ledger.sqlite3")
+    )
     try:
         row = await ledger.get_overpayment(task)
+        outcomes = await ledger.page(RecordKind.OUTCOME, 0, 1000)
     finally:
         await ledger.aclose()
-    return None if row is None else (row.months, row.amount_cents, row.recovered_cents, row.status)
+    balance = (
+        None if row is None else (row.months, row.amount_cents, row.recovered_cents, row.status)
+    )
+    signed = {}
+    for record in outcomes:
+        p = json.loads(record.payload)
+        if record.message_type == "overpayment/v1" and p["task_id"] == task:
+            signed[record.message_id] = (p["period_from"], p["period_to"], p["months"], p["amount"])
+    return balance, signed
 
 
 async def dead_and_confirmed(
-    aiohttp_client: Callable[..., Any], data: Path, keys: dict[str, SigningKey]
+    aiohttp_client: Callable[..., Any],
+    data: Path,
+    keys: dict[str, SigningKey],
+    url: str | None = None,
 ) -> tuple[Office, dict[str, Any], str]:
     """A hub where a person paid through ``M(-3)`` died on the 15th of ``M(-3)``, confirmed:
     the person and the task; the hub stopped (on SQLite the import owns the ledger)."""
-    office = await open_office(aiohttp_client, data, keys, units=UNITS)
+    office = await open_office(aiohttp_client, data, keys, units=UNITS, database_url=url)
     person = office.people.person()
     yesterday = (NOW - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-3), as_of=yesterday)
@@ -95,34 +95,47 @@ async def dead_and_confirmed(
     return office, person, task
 
 
+@pytest.fixture(scope="module")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of this module's own, dropped at the end."""
+    with throwaway_database("certhub_lateimport") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request: pytest.FixtureRequest) -> str | None:
+    """The ledger's URL: None for SQLite in the data folder, else :func:`pg_database`."""
+    return request.getfixturevalue("pg_database") if request.param == "postgres" else None
+
+
 async def test_months_a_roster_import_shows_paid_after_the_death_are_added_once(
     aiohttp_client: Callable[..., Any],
     tmp_path: Path,
     keys: dict[str, SigningKey],
     capsys: pytest.CaptureFixture[str],
+    url: str | None,
 ) -> None:
     data = tmp_path / "data"
-    office, person, task = await dead_and_confirmed(aiohttp_client, data, keys)
-    assert await balance(data, task) is None  # nothing overpaid at the confirmation
-    other = office.people.person()
-    lines = [line(person, label(-1)), line(other, label(0))]
+    office, person, task = await dead_and_confirmed(aiohttp_client, data, keys, url)
+    assert await money(data, url, task) == (None, {})  # nothing overpaid at the confirmation
+    lines = [line(person, label(-1)), line(office.people.person(), label(0))]
+    csv = tmp_path / "roster.csv"
 
-    code, _ = await asyncio.to_thread(imported, tmp_path / "roster.csv", data, lines)
+    code = await asyncio.to_thread(imported, csv, data, url, lines)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "2 rows, 2 accepted, 0 refused" in out
     assert "; 1 overpayments grown by months paid after a termination" in out
-    assert await balance(data, task) == (2, 47600, 0, "pending")
     first, last = month_day(-2).isoformat(), month_end(-1).isoformat()
-    assert signed(data, task) == {f"overpayment:{task}": (first, last, 2, "476.00")}
+    grown = ((2, 47600, 0, "pending"), {f"overpayment:{task}": (first, last, 2, "476.00")})
+    assert await money(data, url, task) == grown
 
     # the same file again: the months are claimed, nothing is added
-    code, _ = await asyncio.to_thread(imported, tmp_path / "roster.csv", data, lines)
+    code = await asyncio.to_thread(imported, csv, data, url, lines)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "; 0 overpayments grown by months paid after a termination" in out
-    assert await balance(data, task) == (2, 47600, 0, "pending")
-    assert len(signed(data, task)) == 1
+    assert await money(data, url, task) == grown
 
 
 async def test_an_import_naming_no_closed_benefit_adds_nothing(
@@ -142,9 +155,8 @@ async def test_an_import_naming_no_closed_benefit_adds_nothing(
 
     monkeypatch.setattr("certhub.hub.cli.roster._late", never)
     lines = [line(office.people.person(), label(0)), roster_line(1, "张三")]
-    code, _ = await asyncio.to_thread(imported, tmp_path / "roster.csv", data, lines)
+    code = await asyncio.to_thread(imported, tmp_path / "roster.csv", data, None, lines)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "; 0 overpayments grown by months paid after a termination" in out
-    assert await balance(data, task) is None
-    assert signed(data, task) == {}
+    assert await money(data, None, task) == (None, {})
