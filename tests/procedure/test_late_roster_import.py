@@ -7,8 +7,7 @@ imported in bulk, shows the person paid through ``M(-1)``: ``M(-2)..M(-1)`` = 2 
 476.00 overpaid (``overpayment:<task>``, signed by the hub). The same file again adds
 nothing; a file naming no person whose benefit the hub closed leaves the ledger's money
 alone. On SQLite and PostgreSQL. Before, the import wrote the roster past the planner and
-the months were never
-recovered.
+the months were never recovered.
 """
 
 from __future__ import annotations
