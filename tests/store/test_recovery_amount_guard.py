@@ -11,6 +11,7 @@ from ledgerkit import message_series, overpayment_row, receipt, refused
 from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import (
     Effects,
+    ItemOpen,
     OverpaymentChange,
     OverpaymentExtension,
     OverpaymentWrite,
@@ -51,3 +52,30 @@ async def test_a_recovery_planned_on_another_amount_is_refused(ledger: Ledger) -
         47600,
         "partially_recovered",
     )
+
+
+async def test_a_write_off_approved_on_another_amount_is_refused(ledger: Ledger) -> None:
+    """476.00 asked to be written off; 238.00 added meanwhile: the approval planned on 476.00
+    is refused (the balance stays pending, its request under review); on 714.00 it lands."""
+    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
+    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
+    ask = OverpaymentChange("t1", "write_off_requested", 0, 0, "pending")
+    made = await ledger.append(
+        message(2), receipt, Effects(item=ItemOpen("write_off"), overpayment_change=ask)
+    )
+    item = made.record.sequence
+    grown = OverpaymentExtension("t1", 1, 23800, 47600, 0, "pending")
+    await ledger.append(message(3), receipt, Effects(overpayment_extension=grown))
+
+    def approve(amount: int) -> Effects:
+        change = OverpaymentChange(
+            "t1", "write_off_approved", 0, 0, "written_off", item, expected_amount_cents=amount
+        )
+        return Effects(overpayment_change=change)
+
+    await refused(ledger, message(4), approve(47600), "conflict")
+    row = await overpayment_row(ledger)
+    assert (row.amount_cents, row.status, row.write_off_item) == (71400, "pending", item)
+    await ledger.append(message(5), receipt, approve(71400))
+    row = await overpayment_row(ledger)
+    assert (row.amount_cents, row.status, row.write_off_item) == (71400, "written_off", None)
