@@ -307,7 +307,8 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
                 name, suspension.reason, suspension.effective_from, sentence_end(suspension)
             )
         )
-    return HubFindings(await open_tasks(ctx, person_id), tuple(standing))
+    recovered = await ctx.store.counted_months(person_id, "recovered")
+    return HubFindings(await open_tasks(ctx, person_id), tuple(standing), recovered)
 
 
 async def disappearance_ended(ctx: ProcedureContext, restoration: Restoration) -> str | None:

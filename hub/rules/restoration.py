@@ -171,15 +171,16 @@ def check_restoration(
         )
     check_resumed(stopped, end, resumed, resumed_after_roster)
     back_paid = months_in(start, end)
-    if voided is not None and (taken := sorted(set(back_paid) & set(voided.recovered))):
+    recovered = voided.recovered if voided is not None else hub.recovered
+    if taken := sorted(set(back_paid) & set(recovered)):
         # Money safety (issue 13: a month is paid at most once). A month recovered as an
-        # overpayment after the false death was paid by the roster; the approval voids that
-        # overpayment and refunds what was recovered of it, never back pay too. The roster's
+        # overpayment (after a false death, in prison, missing) was paid by the roster; the
+        # approval voids or cuts it and refunds what was recovered, never back pay too. The roster's
         # paid_through already covers such months; this holds even if a later roster
         # rewrote paid_through.
         raise Refusal(
             "restoration-period-invalid",
-            f"{taken[0]}..{taken[-1]} were recovered as overpayment of task {voided.task_id}; "
+            f"{taken[0]}..{taken[-1]} were recovered as overpayment (paid); "
             "the approval refunds what was recovered of them, they are not back pay too",
         )
     months = month_index(end) - month_index(start) + 1

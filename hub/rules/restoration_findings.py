@@ -54,11 +54,13 @@ class HubSuspension:
 @dataclass(frozen=True, slots=True)
 class HubFindings:
     """What the hub knows of the person beyond the roster: verification tasks still open
-    (``"<kind> <task id>"``, read by key per kind) and the suspensions it decided that
-    stand (:class:`HubSuspension`)."""
+    (``"<kind> <task id>"``, read by key per kind), the suspensions it decided that
+    stand (:class:`HubSuspension`) and the months (``YYYY-MM``) recovered as overpayment:
+    paid, so never back-paid (a release refunds what was recovered of them instead)."""
 
     open_tasks: tuple[str, ...] = ()
     suspensions: tuple[HubSuspension, ...] = ()
+    recovered: frozenset[str] = frozenset()
 
 
 def sentence_end(suspension: Suspension) -> date | None:

@@ -1,0 +1,56 @@
+"""Through the hub's HTTP API: months an imprisonment's overpayment recovered were paid; a
+release stated on the restoration refunds what was recovered of them, it does not back-pay them.
+
+238.00 a month (the kit's roster). Paid through ``M(-1)``, jailed on the 10th of ``M(-9)`` and
+confirmed with no end stated: ``M(-8)..M(-1)`` = 1,904.00 overpaid (the roster showed them
+paid). The province's later entry says the person suspended from that day and paid through
+``M(-9)`` only (rewritten). Staff's restoration states the release on the last day of
+``M(-7)`` and back-pays ``M(-6)..M(-1)`` = 1,428.00: the approval would cut those months off
+the overpayment (refunding what was recovered of them) and pay them a second time. As a
+voided termination's restoration is (whatever a later roster says), it is
+``restoration-period-invalid`` (422), nothing stored; ``M(0)`` alone is accepted.
+"""
+
+from __future__ import annotations
+
+from procedurekit import Office, evidence_payloads, month_day, month_end, restoration
+
+PROBLEM = "urn:certhub:problem:"
+JAILED = month_day(-9, 10)
+
+
+def label(offset: int) -> str:
+    """``YYYY-MM`` of the month ``offset`` months from this one."""
+    return month_day(offset).strftime("%Y-%m")
+
+
+async def test_months_recovered_are_not_back_paid_on_release(office: Office) -> None:
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = await office.reported(person, "imprisonment", JAILED)
+    status, body = await office.step(task, "county-1", "confirmed", event_date=JAILED.isoformat())
+    assert status == 202, body
+    since = JAILED.isoformat()
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
+    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    payload = restoration(
+        person,
+        JAILED,
+        back_pay_from=month_day(-6).isoformat(),
+        back_pay_to=month_end(-1).isoformat(),
+        back_pay_amount="1428.00",
+        released_on=month_end(-7).isoformat(),
+        release_evidence={
+            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
+        },
+    )  # fmt: skip
+    size = await office.ledger_size()
+    status, body = await office.post("/v1/restorations", "town-1", payload)
+    assert (status, body.get("type")) == (422, PROBLEM + "restoration-period-invalid"), body
+    assert await office.ledger_size() == size
+    this_month = payload | {
+        "back_pay_from": month_day(0).isoformat(), "back_pay_to": month_end(0).isoformat(),
+        "back_pay_amount": "238.00", "restore_from": month_day(1).isoformat(),
+    }  # fmt: skip
+    status, body = await office.post("/v1/restorations", "town-1", this_month)
+    assert status == 202, body
