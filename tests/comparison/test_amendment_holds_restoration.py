@@ -29,8 +29,9 @@ from reversalkit import (
     VOIDED_IN,
     Scene,
     approved,
-    outcomes,
+    held_open,
     proposals,
+    report_approved,
     sizes,
     voided_restoration,
 )
@@ -43,29 +44,16 @@ async def test_the_restoration_waits_for_the_amendment(tmp_path: Path, aiohttp_c
     await scene.compare(DIED_IN)
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
     office = await scene.office(aiohttp_client)
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "event_date": EARLIER.isoformat(),
-        "region": person["region"],
-    }  # fmt: skip
-    await office.approved_report(report)
-    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    amendment = await report_approved(office, person, EARLIER)
     await office.client.close()
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
 
     office = await scene.office(aiohttp_client)
     store, item = office.client.app[STORE], (await proposals(office))[number]["sequence"]
     await office.roster(person, status="terminated", paid_through=DIED_IN)
-    before = await sizes(office)
-    answers = [
-        await office.decide("restoration-proposals", item, "town-1", "accept"),
-        await office.post("/v1/restorations", "town-1", voided_restoration(person)),
-    ]
-    for status, body in answers:
-        assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
-        assert f"termination amendment {amendment['sequence']}" in body["detail"], body
-    assert await sizes(office) == before
-    assert await store.closed_benefit(number) == ("death", tasks[number])
-    assert await store.counted_months(number, "back_paid") == set()
+    await held_open(
+        office, person, item, tasks[number], f"termination amendment {amendment['sequence']}"
+    )
 
     rejected = await office.decide(
         "termination-amendments", amendment["sequence"], "town-1", "reject"
@@ -89,12 +77,7 @@ async def test_a_death_amended_on_a_report_is_not_voided_by_the_machine(
     await scene.compare(DIED_IN)
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
     office = await scene.office(aiohttp_client)
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "event_date": EARLIER.isoformat(),
-        "region": person["region"],
-    }  # fmt: skip
-    await office.approved_report(report)
-    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    amendment = await report_approved(office, person, EARLIER)
     item = amendment["sequence"]
     assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
     status, body = await office.decide("termination-amendments", item, "county-1", "approve")

@@ -18,14 +18,12 @@ from typing import Any
 from reversalkit import (
     DIED,
     DIED_IN,
-    PROBLEM,
     VOIDED_IN,
     approved,
+    back_pay,
+    held_open,
     last_day,
-    outcomes,
     proposed,
-    sizes,
-    voided_restoration,
 )
 
 from certhub.hub.core.keys import STORE
@@ -45,25 +43,11 @@ async def test_the_restoration_waits_for_a_death_report_under_review(
     assert status == 202, receipt
     again = int(receipt["sequence"])
 
-    before = await sizes(office)
-    answers = [
-        await office.decide("restoration-proposals", item, "town-1", "accept"),
-        await office.post("/v1/restorations", "town-1", voided_restoration(person)),
-    ]
-    for status, body in answers:
-        assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
-        assert f"death report {again} received" in body["detail"], body
-    assert await sizes(office) == before
-    assert await store.closed_benefit(number) == ("death", task)
-    assert await store.counted_months(number, "back_paid") == set()
+    await held_open(office, person, item, task, f"death report {again} received")
 
     assert (await office.decide("reports", again, "town-1", "reject"))[0] == 202
     status, body = await approved(office, item)
     assert status == 202, body
     assert await store.closed_benefit(number) is None
-    (signed,) = await outcomes(office, "restoration/v1")
-    payload = signed["payload"]
-    assert (payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]) == (
-        f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00"
-    )  # fmt: skip
+    assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}

@@ -22,17 +22,15 @@ from reversalkit import (
     DIED_IN,
     PROBLEM,
     VOIDED_IN,
+    approved,
+    back_pay,
+    held_open,
     last_day,
-    outcomes,
     proposed,
-    voided_restoration,
+    sizes,
 )
 
 from certhub.hub.core.keys import STORE
-
-from .test_restoration_suspended import sizes
-
-OPEN = PROBLEM + "restoration-verification-open"
 
 
 async def test_the_restoration_waits_for_a_second_death_report_to_be_settled(
@@ -43,30 +41,15 @@ async def test_the_restoration_waits_for_a_second_death_report_to_be_settled(
     await office.roster(person, status="terminated", paid_through=DIED_IN)
     again = (await office.reported_death(person, DIED))["task_id"]
     assert again != task
-    before = await sizes(office)
-    answers = [
-        await office.decide("restoration-proposals", item, "town-1", "accept"),
-        await office.post("/v1/restorations", "town-1", voided_restoration(person)),
-    ]
-    for status, body in answers:
-        assert (status, body["type"]) == (409, OPEN), body
-        assert f"death {again}" in body["detail"], body
-    assert await sizes(office) == before
-    assert await store.closed_benefit(number) == ("death", task)
-    assert await store.counted_months(number, "back_paid") == set()
+    await held_open(office, person, item, task, f"death {again}")
 
     for party, step in (("town-1", "in_progress"), ("county-1", "cleared")):
         status, body = await office.step(again, party, step)
         assert status == 202, body
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    status, body = await approved(office, item)
     assert status == 202, body
     assert await store.closed_benefit(number) is None
-    (signed,) = await outcomes(office, "restoration/v1")
-    payload = signed["payload"]
-    assert (payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]) == (
-        f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00"
-    )  # fmt: skip
+    assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
     await office.client.close()
 

@@ -182,3 +182,42 @@ async def approved(office: Office, item: int) -> tuple[int, dict[str, Any]]:
 
 def days_ago(days: int) -> date:
     return today() - timedelta(days=days)
+
+
+async def report_approved(office: Office, person: dict[str, Any], died: date) -> dict[str, Any]:
+    """The city's report of ``person``'s death on ``died``, approved (the death confirmed
+    already): the ``termination_amendment/v1`` it opens."""
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": person, "event_date": died.isoformat(),
+        "region": person["region"],
+    }  # fmt: skip
+    await office.approved_report(report)
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    return amendment
+
+
+async def held_open(
+    office: Office, person: dict[str, Any], item: int, task: str, detail: str
+) -> None:
+    """Accepting proposal ``item`` and staff's :func:`voided_restoration` of ``person`` are each
+    ``restoration-verification-open`` (409, ``detail`` in its detail): nothing stored, the
+    closure by ``task`` staying, no month back-paid."""
+    store, number = office.client.app[STORE], person["id_number"]
+    before = await sizes(office)
+    answers = [
+        await office.decide("restoration-proposals", item, "town-1", "accept"),
+        await office.post("/v1/restorations", "town-1", voided_restoration(person)),
+    ]
+    for status, body in answers:
+        assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
+        assert detail in body["detail"], body
+    assert await sizes(office) == before
+    assert await store.closed_benefit(number) == ("death", task)
+    assert await store.counted_months(number, "back_paid") == set()
+
+
+async def back_pay(office: Office) -> tuple[str, str, str]:
+    """(from, to, amount) of back pay in the one ``restoration/v1`` the hub signed."""
+    (signed,) = await outcomes(office, "restoration/v1")
+    payload = signed["payload"]
+    return payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]
