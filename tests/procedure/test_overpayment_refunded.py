@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from procedurekit import Office, evidence_payloads, month_day, month_end, recovery, restoration
-
-JAILED = month_day(-9, 10)
+from procedurekit import Office
+from releasekit import jailed_while_paid, recovered, released_restoration
 
 
 async def refunds(office: Office, task: str) -> tuple[str, str, str, str]:
@@ -26,17 +25,8 @@ async def refunds(office: Office, task: str) -> tuple[str, str, str, str]:
 
 async def jailed_and_recovered(office: Office) -> tuple[dict[str, Any], str]:
     """The vector's imprisonment confirmed, 714.00 recovered: the person and the task."""
-    person = office.people.person()
-    paid = month_day(-1).strftime("%Y-%m")
-    await office.roster(person, paid_through=paid)
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=JAILED.isoformat())
-    assert status == 202, body
-    await office.roster(
-        person, status="suspended", suspended_since=JAILED.isoformat(), paid_through=paid
-    )
-    path = f"/v1/overpayments/{task}/recoveries"
-    status, body = await office.post(path, "det-1", recovery(task, "714.00", reference="R-1"))
+    person, task = await jailed_while_paid(office)
+    status, body = await recovered(office, task, "714.00", "R-1")
     assert status == 202, body
     assert await refunds(office, task) == ("1904.00", "714.00", "0.00", "partially_recovered")
     return person, task
@@ -44,18 +34,7 @@ async def jailed_and_recovered(office: Office) -> tuple[dict[str, Any], str]:
 
 async def release_approved(office: Office, person: dict[str, Any], offset: int) -> None:
     """Staff's restoration stating the release on the last day of ``M(offset)``, approved."""
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    evidence = {"sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"}
-    payload = restoration(
-        person,
-        JAILED,
-        back_pay_from=month_day(0).isoformat(),
-        back_pay_to=month_end(0).isoformat(),
-        restore_from=month_day(1).isoformat(),
-        back_pay_amount="238.00",
-        released_on=month_end(offset).isoformat(),
-        release_evidence=evidence,
-    )
+    payload = await released_restoration(office, person, offset)
     await office.approved("restorations", "town-1", payload)
 
 

@@ -25,40 +25,15 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
-from procedurekit import (
-    Office,
-    evidence_payloads,
-    month_day,
-    month_end,
-    recovery,
-    restoration,
-    roster_entry,
-    write_off,
-)
+from procedurekit import Office, month_day, roster_entry, write_off
+from releasekit import balance, label, recovered, released_restoration
+from releasekit import jailed_while_paid as jailed
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.store.effects import Effects
 
 PROBLEM = "urn:certhub:problem:"
-JAILED = month_day(-9, 10)
 DIED = month_day(-3, 15)
-
-
-def label(offset: int) -> str:
-    """``YYYY-MM`` of the month ``offset`` months from this one."""
-    return month_day(offset).strftime("%Y-%m")
-
-
-async def balance(office: Office, task: str) -> tuple[int, str, str, str, str]:
-    """(months, amount, recovered, remaining, status) of the task's overpayment."""
-    status, body = await office.get(f"/v1/overpayments/{task}", "county-1")
-    assert status == 200, body
-    return body["months"], body["amount"], body["recovered"], body["remaining"], body["status"]
-
-
-async def recovered(office: Office, task: str, amount: str, reference: str) -> tuple[int, Any]:
-    path = f"/v1/overpayments/{task}/recoveries"
-    return await office.post(path, "det-1", recovery(task, amount, reference=reference))
 
 
 def held(effects: Effects) -> bool:
@@ -98,34 +73,11 @@ async def interleaved(
 
 
 async def jailed_while_paid(office: Office) -> tuple[dict[str, Any], str]:
-    """Paid through M(-1), jailed on JAILED, confirmed with no end stated (1,904.00 overpaid),
-    238.00 recovered; the province suspends the person."""
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=JAILED.isoformat())
-    assert status == 202, body
+    """The release vector's person and imprisonment task (1,904.00 overpaid), suspended,
+    238.00 recovered."""
+    person, task = await jailed(office)
     assert (await recovered(office, task, "238.00", "BR-1"))[0] == 202
-    since = JAILED.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-1))
     return person, task
-
-
-async def released_restoration(office: Office, person: dict[str, Any]) -> dict[str, Any]:
-    """Released on the last day of M(-7) (a stored release record); back pay of M(0)."""
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    return restoration(
-        person,
-        JAILED,
-        back_pay_from=month_day(0).isoformat(),
-        back_pay_to=month_end(0).isoformat(),
-        restore_from=month_day(1).isoformat(),
-        back_pay_amount="238.00",
-        released_on=month_end(-7).isoformat(),
-        release_evidence={
-            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
-        },
-    )  # fmt: skip
 
 
 async def test_a_recovery_planned_before_a_release_cut_is_refused(office: Office) -> None:

@@ -13,44 +13,30 @@ voided termination's restoration is (whatever a later roster says), it is
 
 from __future__ import annotations
 
-from procedurekit import Office, evidence_payloads, month_day, month_end, restoration
+from procedurekit import Office, month_day, month_end
+from releasekit import jailed_while_paid, released_restoration
 
 PROBLEM = "urn:certhub:problem:"
-JAILED = month_day(-9, 10)
-
-
-def label(offset: int) -> str:
-    """``YYYY-MM`` of the month ``offset`` months from this one."""
-    return month_day(offset).strftime("%Y-%m")
 
 
 async def test_months_recovered_are_not_back_paid_on_release(office: Office) -> None:
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=JAILED.isoformat())
-    assert status == 202, body
-    since = JAILED.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    payload = restoration(
-        person,
-        JAILED,
-        back_pay_from=month_day(-6).isoformat(),
-        back_pay_to=month_end(-1).isoformat(),
-        back_pay_amount="1428.00",
-        released_on=month_end(-7).isoformat(),
-        release_evidence={
-            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
-        },
+    person, _ = await jailed_while_paid(office, suspended_paid_through=-9)
+    # released on the last day of M(-7); M(0) alone back-paid (238.00), resumed from M(1)
+    this_month = await released_restoration(office, person)
+    assert (
+        this_month["released_on"], this_month["back_pay_from"], this_month["back_pay_to"],
+        this_month["back_pay_amount"], this_month["restore_from"],
+    ) == (
+        month_end(-7).isoformat(), month_day(0).isoformat(), month_end(0).isoformat(),
+        "238.00", month_day(1).isoformat(),
     )  # fmt: skip
+    payload = this_month | {
+        "back_pay_from": month_day(-6).isoformat(), "back_pay_to": month_end(-1).isoformat(),
+        "back_pay_amount": "1428.00", "restore_from": month_day(0).isoformat(),
+    }  # fmt: skip
     size = await office.ledger_size()
     status, body = await office.post("/v1/restorations", "town-1", payload)
     assert (status, body.get("type")) == (422, PROBLEM + "restoration-period-invalid"), body
     assert await office.ledger_size() == size
-    this_month = payload | {
-        "back_pay_from": month_day(0).isoformat(), "back_pay_to": month_end(0).isoformat(),
-        "back_pay_amount": "238.00", "restore_from": month_day(1).isoformat(),
-    }  # fmt: skip
     status, body = await office.post("/v1/restorations", "town-1", this_month)
     assert status == 202, body

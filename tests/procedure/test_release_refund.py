@@ -16,62 +16,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from procedurekit import Office, evidence_payloads, month_day, month_end, recovery, restoration
+from procedurekit import Office, month_day, month_end
+from releasekit import balance, label, recovered, released_restoration
+from releasekit import jailed_while_paid as jailed
 
 from certhub.hub.core.keys import STORE
 
 PROBLEM = "urn:certhub:problem:"
-JAILED = month_day(-9, 10)
-
-
-def label(offset: int) -> str:
-    """``YYYY-MM`` of the month ``offset`` months from this one."""
-    return month_day(offset).strftime("%Y-%m")
 
 
 async def jailed_while_paid(office: Office) -> tuple[dict[str, Any], str]:
-    """A person paid through M(-1), jailed on JAILED, confirmed with no end stated: the
-    person and the task (1,904.00 overpaid); the province then suspends the person."""
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=JAILED.isoformat())
-    assert status == 202, body
+    """The vector's person and imprisonment task, suspended: 1,904.00 to recover."""
+    person, task = await jailed(office)
     assert await balance(office, task) == (8, "1904.00", "0.00", "1904.00", "pending")
-    since = JAILED.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-1))
     return person, task
-
-
-async def balance(office: Office, task: str) -> tuple[int, str, str, str, str]:
-    """(months, amount, recovered, remaining, status) of the task's overpayment."""
-    status, body = await office.get(f"/v1/overpayments/{task}", "county-1")
-    assert status == 200, body
-    return body["months"], body["amount"], body["recovered"], body["remaining"], body["status"]
-
-
-async def recovered(office: Office, task: str, amount: str, reference: str) -> tuple[int, Any]:
-    path = f"/v1/overpayments/{task}/recoveries"
-    return await office.post(path, "det-1", recovery(task, amount, reference=reference))
-
-
-async def released_restoration(
-    office: Office, person: dict[str, Any], offset: int = -7
-) -> dict[str, Any]:
-    """Released on the last day of M(``offset``) (a stored release record); back pay of M(0)."""
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    return restoration(
-        person,
-        JAILED,
-        back_pay_from=month_day(0).isoformat(),
-        back_pay_to=month_end(0).isoformat(),
-        restore_from=month_day(1).isoformat(),
-        back_pay_amount="238.00",
-        released_on=month_end(offset).isoformat(),
-        release_evidence={
-            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
-        },
-    )  # fmt: skip
 
 
 async def signed(office: Office, task: str) -> dict[str, tuple[str, str, int, str, str, str]]:

@@ -1,0 +1,68 @@
+"""The release tests' common case, months counted from this month (China time) — in
+December 2026 the brief's vectors exactly: on the roster at 238.00, paid through ``M(-1)``;
+jailed on the 10th of ``M(-9)`` (``JAILED``), confirmed with no end stated:
+``M(-8)..M(-1)`` = 8 x 238.00 = 1,904.00 overpaid; the province then suspends the person.
+Staff's restoration states the release on the last day of ``M(offset)`` and back-pays
+``M(0)`` (238.00). The figures each test relies on are asserted in the test itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procedurekit import Office, evidence_payloads, month_day, month_end, recovery, restoration
+
+JAILED = month_day(-9, 10)
+
+
+def label(offset: int) -> str:
+    """``YYYY-MM`` of the month ``offset`` months from this one."""
+    return month_day(offset).strftime("%Y-%m")
+
+
+async def balance(office: Office, task: str) -> tuple[int, str, str, str, str]:
+    """(months, amount, recovered, remaining, status) of the task's overpayment."""
+    status, body = await office.get(f"/v1/overpayments/{task}", "county-1")
+    assert status == 200, body
+    return body["months"], body["amount"], body["recovered"], body["remaining"], body["status"]
+
+
+async def recovered(office: Office, task: str, amount: str, reference: str) -> tuple[int, Any]:
+    """The answer to ``amount`` recovered of the task's overpayment (bank ``reference``)."""
+    path = f"/v1/overpayments/{task}/recoveries"
+    return await office.post(path, "det-1", recovery(task, amount, reference=reference))
+
+
+async def jailed_while_paid(
+    office: Office, suspended_paid_through: int = -1
+) -> tuple[dict[str, Any], str]:
+    """A person paid through M(-1), jailed on JAILED, confirmed with no end stated, then
+    suspended by the province since JAILED, its entry saying paid through
+    M(``suspended_paid_through``): the person and the imprisonment's task."""
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = await office.reported(person, "imprisonment", JAILED)
+    status, body = await office.step(task, "county-1", "confirmed", event_date=JAILED.isoformat())
+    assert status == 202, body
+    since = JAILED.isoformat()
+    paid = label(suspended_paid_through)
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=paid)
+    return person, task
+
+
+async def released_restoration(
+    office: Office, person: dict[str, Any], offset: int = -7
+) -> dict[str, Any]:
+    """Staff's restoration stating the release on the last day of M(``offset``) (a stored
+    court judgment) and back-paying M(0) = 238.00, payment resumed from M(1)."""
+    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    evidence = {"sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"}
+    return restoration(
+        person,
+        JAILED,
+        back_pay_from=month_day(0).isoformat(),
+        back_pay_to=month_end(0).isoformat(),
+        restore_from=month_day(1).isoformat(),
+        back_pay_amount="238.00",
+        released_on=month_end(offset).isoformat(),
+        release_evidence=evidence,
+    )
