@@ -17,13 +17,12 @@ from typing import Any
 
 from reversalkit import (
     DIED,
-    DIED_IN,
     VOIDED_IN,
     approved,
     back_pay,
     held_open,
     last_day,
-    proposed,
+    proposed_applied,
 )
 
 from certhub.hub.core.keys import STORE
@@ -32,9 +31,8 @@ from certhub.hub.core.keys import STORE
 async def test_the_restoration_waits_for_a_death_report_under_review(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    office, person, task, hubs = await proposed(tmp_path, aiohttp_client)
-    number, item, store = person["id_number"], hubs["sequence"], office.client.app[STORE]
-    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    office, person, task, item = await proposed_applied(tmp_path, aiohttp_client)
+    store, number = office.client.app[STORE], person["id_number"]
     report = office.people.eligibility_report() | {
         "reason": "death", "person": person, "event_date": DIED.isoformat(),
         "region": person["region"],

@@ -19,7 +19,6 @@ from typing import Any
 
 from reversalkit import (
     DIED,
-    DIED_IN,
     PROBLEM,
     VOIDED_IN,
     approved,
@@ -27,6 +26,7 @@ from reversalkit import (
     held_open,
     last_day,
     proposed,
+    proposed_applied,
     sizes,
 )
 
@@ -36,9 +36,8 @@ from certhub.hub.core.keys import STORE
 async def test_the_restoration_waits_for_a_second_death_report_to_be_settled(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    office, person, task, hubs = await proposed(tmp_path, aiohttp_client)
-    number, item, store = person["id_number"], hubs["sequence"], office.client.app[STORE]
-    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    office, person, task, item = await proposed_applied(tmp_path, aiohttp_client)
+    store, number = office.client.app[STORE], person["id_number"]
     again = (await office.reported_death(person, DIED))["task_id"]
     assert again != task
     await held_open(office, person, item, task, f"death {again}")

@@ -114,6 +114,17 @@ async def proposed(
     return office, person, tasks[number], (await proposals(office))[number]
 
 
+async def proposed_applied(
+    tmp_path: Path, aiohttp_client: Any
+) -> tuple[Office, dict[str, Any], str, int]:
+    """:func:`proposed`, the province having applied the termination (the roster says
+    ``terminated``, paid through ``DIED_IN``): an office, the person, the terminating task
+    and the proposal's item."""
+    office, person, task, proposal = await proposed(tmp_path, aiohttp_client)
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    return office, person, task, proposal["sequence"]
+
+
 async def audited(office: Office, action: str) -> list[str]:
     """Subjects of the audit entries of ``action``."""
     entries = await office.client.app[STORE].audit_entries(0, 100_000)
