@@ -14,14 +14,15 @@ back-pays ``M(-3)..M(-1)`` = 3 x 238.00 = 714.00 and resumes payment this month.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from procedurekit import Office, month_day
-from restorationkit import suspended_with_restoration
-
-PROBLEM = "urn:certhub:problem:"
-Request = Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
+from restorationkit import (
+    Request,
+    filed_restoration,
+    refused_unstored,
+    suspended_with_restoration,
+)
 
 
 async def filed(office: Office, person: dict[str, Any], reason: str) -> int:
@@ -39,11 +40,8 @@ async def filed(office: Office, person: dict[str, Any], reason: str) -> int:
 async def held(office: Office, request: Request, why: str) -> None:
     """``request()`` answers 409 ``restoration-verification-open`` naming ``why``, and the
     ledger holds no more records than before."""
-    size = await office.ledger_size()
-    status, body = await request()
-    assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
+    body = await refused_unstored(office, "restoration-verification-open", request)
     assert why in body["detail"], body
-    assert await office.ledger_size() == size
 
 
 async def restorations(office: Office) -> list[tuple[str, str]]:
@@ -77,9 +75,7 @@ async def test_a_report_filed_after_the_request_holds_the_acceptance_and_the_app
     office: Office,
 ) -> None:
     person, payload = await suspended_with_restoration(office)
-    status, receipt = await office.post("/v1/restorations", "town-1", payload)
-    assert status == 202, receipt
-    item = int(receipt["sequence"])
+    item = await filed_restoration(office, payload)
 
     jailed = await filed(office, person, "imprisonment")
 

@@ -11,14 +11,16 @@ and resumes payment this month.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from procedurekit import Office, month_day, month_end, restoration
-from restorationkit import suspended_with_restoration
-
-PROBLEM = "urn:certhub:problem:"
+from restorationkit import (
+    Request,
+    filed_restoration,
+    refused_unstored,
+    suspended_with_restoration,
+)
 
 
 async def jailed(office: Office, person: dict[str, Any], until: date | None = None) -> str:
@@ -32,17 +34,7 @@ async def jailed(office: Office, person: dict[str, Any], until: date | None = No
     return task
 
 
-async def refused_unstored(
-    office: Office, slug: str, request: Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
-) -> None:
-    """``request()`` answers 409 ``slug`` and the ledger holds no more records than before."""
-    size = await office.ledger_size()
-    status, body = await request()
-    assert (status, body["type"]) == (409, PROBLEM + slug), body
-    assert await office.ledger_size() == size
-
-
-def approval(office: Office, item: int) -> Callable[[], Awaitable[tuple[int, dict[str, Any]]]]:
+def approval(office: Office, item: int) -> Request:
     """The county's approval of restoration ``item``, to be sent."""
     return lambda: office.decide("restorations", item, "county-1", "approve")
 
@@ -70,9 +62,7 @@ async def test_confirmed_between_filing_and_acceptance_stops_the_acceptance(
     office: Office,
 ) -> None:
     person, payload = await suspended_with_restoration(office)
-    status, body = await office.post("/v1/restorations", "town-1", payload)
-    assert status == 202, body
-    item = int(body["sequence"])
+    item = await filed_restoration(office, payload)
     await jailed(office, person, until=month_day(14, 9))  # still serving
 
     await refused_unstored(

@@ -5,9 +5,13 @@ time), ``M(-4)`` four months ago, 238.00 a month: the province suspended a perso
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from procedurekit import Office, month_day, month_end, restoration
+
+PROBLEM = "urn:certhub:problem:"
+Request = Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
 
 
 async def suspended_with_restoration(office: Office) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -23,3 +27,20 @@ async def suspended_with_restoration(office: Office) -> tuple[dict[str, Any], di
         "714.00",
     )
     return person, payload
+
+
+async def filed_restoration(office: Office, payload: dict[str, Any]) -> int:
+    """Staff's restoration ``payload`` filed by town staff and not decided: its item."""
+    status, receipt = await office.post("/v1/restorations", "town-1", payload)
+    assert status == 202, receipt
+    return int(receipt["sequence"])
+
+
+async def refused_unstored(office: Office, slug: str, request: Request) -> dict[str, Any]:
+    """``request()`` answers 409 ``slug`` and the ledger holds no more records than before:
+    the problem's body."""
+    size = await office.ledger_size()
+    status, body = await request()
+    assert (status, body["type"]) == (409, PROBLEM + slug), body
+    assert await office.ledger_size() == size
+    return body
