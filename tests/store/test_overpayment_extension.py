@@ -3,36 +3,18 @@ from the amount it expects, the balance's status follows, a settled balance take
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from ledger_backends import Ledger
-from ledgerkit import bank_recovery, message_series, overpayment_row, receipt, refused
+from ledgerkit import bank_recovery, overpayment, overpayment_row, receipt, refused
+from ledgerkit import decision as message
+from ledgerkit import months_added as grown
 
-from certhub.hub.store import RecordKind
-from certhub.hub.store.effects import (
-    Effects,
-    OverpaymentChange,
-    OverpaymentExtension,
-    OverpaymentWrite,
-)
-
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-message = message_series(
-    T0, kind=RecordKind.DECISION, message_type="decision/v1", sender="county-1", payload=b"{}"
-)
-
-
-def grown(months: int, cents: int, expected: int, recovered: int, status: str) -> Effects:
-    return Effects(
-        overpayment_extension=OverpaymentExtension("t1", months, cents, expected, recovered, status)
-    )
+from certhub.hub.store.effects import Effects, OverpaymentChange
 
 
 async def test_months_added_to_a_recovered_overpayment(ledger: Ledger) -> None:
     """2026-11..12 = 476.00 recovered in full; 2026-07..10 = 952.00 added: 1,428.00, 952.00
     remaining, partly recovered."""
-    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
-    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
+    await ledger.append(message(1), receipt, overpayment(2, "476.00"))
     paid = bank_recovery(47600, 0, 47600, "recovered", "S1")
     await ledger.append(message(2), receipt, paid)
     # planned on an amount that is no longer the row's: refused, nothing written
@@ -53,8 +35,7 @@ async def test_months_added_to_a_recovered_overpayment(ledger: Ledger) -> None:
 
 
 async def test_a_voided_balance_takes_no_more_months(ledger: Ledger) -> None:
-    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
-    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
+    await ledger.append(message(1), receipt, overpayment(2, "476.00"))
     void = OverpaymentChange("t1", "voided", 0, 0, "voided")
     await ledger.append(message(2), receipt, Effects(overpayment_change=void))
     await refused(ledger, message(3), grown(4, 95200, 47600, 0, "pending"), "conflict")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from ledger_backends import Ledger
-from ledgerkit import bank_recovery, message_series, overpayment_row, receipt, refused
-
-from certhub.hub.store import PageQuery, RecordKind
-from certhub.hub.store.effects import (
-    Effects,
-    ItemOpen,
-    OverpaymentChange,
-    OverpaymentWrite,
+from ledgerkit import (
+    T0,
+    WRITE_OFF_ASKED,
+    bank_recovery,
+    message_series,
+    overpayment,
+    overpayment_row,
+    receipt,
+    refused,
+    write_off_asked,
 )
 
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-
+from certhub.hub.store import PageQuery, RecordKind
+from certhub.hub.store.effects import Effects, OverpaymentChange
 
 message = message_series(
     T0, kind=RecordKind.RECOVERY, message_type="recovery/v1", sender="det-1", payload=b"{}"
@@ -24,8 +24,7 @@ message = message_series(
 
 
 async def test_recoveries_move_the_balance_only_from_the_total_they_expect(ledger: Ledger) -> None:
-    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 3, "714.00")
-    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
+    await ledger.append(message(1), receipt, overpayment(3, "714.00"))
     row = await overpayment_row(ledger)
     assert (row.amount_cents, row.recovered_cents, row.status) == (71400, 0, "pending")
 
@@ -61,16 +60,12 @@ async def test_recoveries_move_the_balance_only_from_the_total_they_expect(ledge
 async def test_one_write_off_under_review_and_approval_on_the_balance_it_was_asked_for(
     ledger: Ledger,
 ) -> None:
-    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", 2, "476.00")
-    await ledger.append(message(1), receipt, Effects(overpayments=(over,)))
-    ask = OverpaymentChange("t1", "write_off_requested", 0, 0, "pending")
-    made = await ledger.append(
-        message(2), receipt, Effects(item=ItemOpen("write_off"), overpayment_change=ask)
-    )
-    item = made.record.sequence
+    await ledger.append(message(1), receipt, overpayment(2, "476.00"))
+    item = await write_off_asked(ledger, message(2))
     row = await overpayment_row(ledger)
     assert row.write_off_item == item
-    await refused(ledger, message(3), Effects(overpayment_change=ask), "conflict")  # one at a time
+    # one at a time
+    await refused(ledger, message(3), Effects(overpayment_change=WRITE_OFF_ASKED), "conflict")
 
     # money arrives meanwhile: approving on the old balance is refused
     await ledger.append(

@@ -13,7 +13,15 @@ import pytest
 
 from certhub.hub.store import Conflict, NewMessage, OverpaymentRow, RecordKind
 from certhub.hub.store.accountability_reads import RecoveryReads
-from certhub.hub.store.effects import Effects, HubRecord, OverpaymentChange, RecoveryWrite
+from certhub.hub.store.effects import (
+    Effects,
+    HubRecord,
+    ItemOpen,
+    OverpaymentChange,
+    OverpaymentExtension,
+    OverpaymentWrite,
+    RecoveryWrite,
+)
 from certhub.security import SigningKey, sign_compact
 
 
@@ -45,6 +53,15 @@ def message_series(start: datetime, **fields: Any) -> Callable[[int], NewMessage
     return lambda n: unsigned_message(n, received_at=start + timedelta(seconds=n), **fields)
 
 
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+"""When a store money test's first message arrives."""
+
+decision = message_series(
+    T0, kind=RecordKind.DECISION, message_type="decision/v1", sender="county-1", payload=b"{}"
+)
+"""The ``n``-th message of a store money test: a county's ``decision/v1``, ``n`` s after T0."""
+
+
 def hub_record(n: int, **fields: Any) -> HubRecord:
     """The ``n``-th record the hub signs in a store test: id ``o{n}``, JWS ``hub-{n}`` (not
     really signed), a task state about ``P1`` of 440103; ``fields`` replace any attribute."""
@@ -64,14 +81,51 @@ def hub_record(n: int, **fields: Any) -> HubRecord:
     return dataclasses.replace(base, **fields)
 
 
-def bank_recovery(cents: int, expected: int, total: int, status: str, ref: str | None) -> Effects:
+def bank_recovery(
+    cents: int,
+    expected: int,
+    total: int,
+    status: str,
+    ref: str | None,
+    *,
+    amount: int | None = None,
+) -> Effects:
     """Task t1's overpayment: ``cents`` recovered by a bank reversal on 2026-11-20 (its
-    reference ``ref``), planned on ``expected`` recovered so far, ``total`` and ``status``
-    after it."""
+    reference ``ref``), planned on ``expected`` recovered so far (and, given, an overpayment
+    of ``amount`` cents), ``total`` and ``status`` after it."""
+    change = OverpaymentChange(
+        "t1", "recovered", expected, total, status, expected_amount_cents=amount
+    )
     return Effects(
         recovery=RecoveryWrite("t1", cents, "bank_reversal", "2026-11-20", ref),
-        overpayment_change=OverpaymentChange("t1", "recovered", expected, total, status),
+        overpayment_change=change,
     )
+
+
+def overpayment(months: int, amount: str) -> Effects:
+    """Task t1's overpayment of 440103199001011234 (county 440103, period 2026-11): ``months``
+    months overpaid, ``amount`` in all."""
+    over = OverpaymentWrite("t1", "440103199001011234", "440103", "2026-11", months, amount)
+    return Effects(overpayments=(over,))
+
+
+def months_added(months: int, cents: int, expected: int, recovered: int, status: str) -> Effects:
+    """``months`` months (``cents``) added to task t1's overpayment, planned on an amount of
+    ``expected`` cents and ``recovered`` so far; ``status`` after it."""
+    grown = OverpaymentExtension("t1", months, cents, expected, recovered, status)
+    return Effects(overpayment_extension=grown)
+
+
+WRITE_OFF_ASKED = OverpaymentChange("t1", "write_off_requested", 0, 0, "pending")
+"""Task t1's balance asked to be written off (nothing recovered), still pending."""
+
+
+async def write_off_asked(ledger: Any, message: NewMessage) -> int:
+    """Task t1's balance asked to be written off with ``message``: the review item's sequence."""
+    made = await ledger.append(
+        message, receipt, Effects(item=ItemOpen("write_off"), overpayment_change=WRITE_OFF_ASKED)
+    )
+    return int(made.record.sequence)
 
 
 async def overpayment_row(ledger: RecoveryReads, task_id: str = "t1") -> OverpaymentRow:
