@@ -58,18 +58,27 @@ async def test_back_pay_never_pays_months_that_have_not_come_yet(office: Office)
     assert counted == {label(-3), label(-2), label(-1), label(0), label(1)}
 
 
-async def reported_task(office: Office, person: dict[str, Any], reason: str, on: date) -> str:
-    """A ``reason`` report of ``person`` (event ``on``) approved by the county: its task."""
-    report = office.people.eligibility_report() | {
-        "reason": reason, "person": person, "event_date": on.isoformat(),
-        "region": person["region"],
-    }  # fmt: skip
-    return f"task-{await office.approved_report(report)}"
-
-
 async def overpayment_of(office: Office, task: str) -> tuple[int, Any]:
     """GET /v1/overpayments/<task> as the county."""
     return await office.get(f"/v1/overpayments/{task}", "county-1")
+
+
+async def refused_then_confirmed(
+    office: Office, task: str, refused: dict[str, str], confirmed: dict[str, str]
+) -> dict[str, Any]:
+    """The county confirming ``task`` stating ``refused`` is ``task-transition-invalid`` (409):
+    nothing stored, the task still open; stating ``confirmed`` instead, it is accepted: the
+    overpayment it leaves."""
+    before = await office.ledger_size()
+    status, body = await office.step(task, "county-1", "confirmed", **refused)
+    assert (status, body.get("type")) == (409, PROBLEM + "task-transition-invalid"), body
+    assert await office.ledger_size() == before
+    assert (await office.get(f"/v1/verification-tasks/{task}", "county-1"))[1]["status"] == "open"
+    status, body = await office.step(task, "county-1", "confirmed", **confirmed)
+    assert status == 202, body
+    status, over = await overpayment_of(office, task)
+    assert status == 200, over
+    return dict(over)
 
 
 async def test_a_sentence_ending_before_the_reported_imprisonment_is_refused(
@@ -83,21 +92,15 @@ async def test_a_sentence_ending_before_the_reported_imprisonment_is_refused(
     pay to a prisoner. Refused, nothing stored, the task still open."""
     person = office.people.person()
     await office.roster(person)  # active, 238.00, paid through M(0)
-    task = await reported_task(office, person, "imprisonment", month_day(-4, 13))
-    before = await office.ledger_size()
-    status, body = await office.step(
-        task, "county-1", "confirmed", suspend_until=month_end(-5).isoformat()
-    )
-    assert (status, body.get("type")) == (409, PROBLEM + "task-transition-invalid"), body
-    assert await office.ledger_size() == before
-    assert (await office.get(f"/v1/verification-tasks/{task}", "county-1"))[1]["status"] == "open"
+    task = await office.reported(person, "imprisonment", month_day(-4, 13))
     # stated the right way round, the same sentence recovers M(-3)..M(-1): 714.00
-    status, body = await office.step(
-        task, "county-1", "confirmed", suspend_until=month_end(-1).isoformat()
+    over = await refused_then_confirmed(
+        office,
+        task,
+        refused={"suspend_until": month_end(-5).isoformat()},
+        confirmed={"suspend_until": month_end(-1).isoformat()},
     )
-    assert status == 202, body
-    status, over = await overpayment_of(office, task)
-    assert (status, over["amount"], over["months"]) == (200, "714.00", 3), over
+    assert (over["amount"], over["months"]) == ("714.00", 3), over
 
 
 async def test_a_disappearance_has_no_sentence_end_to_cut_its_overpayment(
@@ -110,20 +113,15 @@ async def test_a_disappearance_has_no_sentence_end_to_cut_its_overpayment(
     Refused, nothing stored; confirmed without it, 1,428.00 is recovered."""
     person = office.people.person()
     await office.roster(person)
-    task = await reported_task(office, person, "missing", month_day(-6, 10))
-    before = await office.ledger_size()
-    status, body = await office.step(
-        task, "county-1", "confirmed", event_date=month_day(-6, 10).isoformat(),
-        suspend_until=month_day(-5, 15).isoformat(),
-    )  # fmt: skip
-    assert (status, body.get("type")) == (409, PROBLEM + "task-transition-invalid"), body
-    assert await office.ledger_size() == before
-    status, body = await office.step(
-        task, "county-1", "confirmed", event_date=month_day(-6, 10).isoformat()
+    missing = month_day(-6, 10).isoformat()
+    task = await office.reported(person, "missing", month_day(-6, 10))
+    over = await refused_then_confirmed(
+        office,
+        task,
+        refused={"event_date": missing, "suspend_until": month_day(-5, 15).isoformat()},
+        confirmed={"event_date": missing},
     )
-    assert status == 202, body
-    status, over = await overpayment_of(office, task)
-    assert (status, over["amount"], over["months"]) == (200, "1428.00", 6), over
+    assert (over["amount"], over["months"]) == ("1428.00", 6), over
 
 
 async def test_a_non_certification_suspension_is_not_lifted_without_a_certification(
@@ -207,7 +205,7 @@ async def test_a_disappearance_ended_by_its_restoration_stops_and_refunds_its_re
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
     missing = month_day(-6, 10)
-    task = await reported_task(office, person, "missing", missing)
+    task = await office.reported(person, "missing", missing)
     status, body = await office.step(task, "county-1", "confirmed", event_date=missing.isoformat())
     assert status == 202, body
     status, over = await overpayment_of(office, task)
