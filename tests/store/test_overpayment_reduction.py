@@ -5,26 +5,19 @@ refuses the whole message."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from ledger_backends import Ledger
-from ledgerkit import message_series, receipt, refused
+from ledgerkit import bank_recovery, overpayment_row, receipt, refused
+from ledgerkit import decision as message
 
-from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import (
     Effects,
     MonthsClaim,
     OverpaymentChange,
     OverpaymentReduction,
     OverpaymentWrite,
-    RecoveryWrite,
 )
 
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PERSON = "440103199001011234"
-message = message_series(
-    T0, kind=RecordKind.DECISION, message_type="decision/v1", sender="county-1", payload=b"{}"
-)
 APRIL_ON = tuple(f"2026-{m:02d}" for m in range(4, 12))  # 2026-04..11
 CUT = APRIL_ON[2:]  # 2026-06..11
 
@@ -43,12 +36,7 @@ async def overpaid(ledger: Ledger, recovered: int) -> None:
     over = OverpaymentWrite("t1", PERSON, "440103", "2026-12", 8, "1904.00")
     claim = MonthsClaim(PERSON, "recovered", APRIL_ON, "t1")
     await ledger.append(message(1), receipt, Effects(overpayments=(over,), months=(claim,)))
-    paid = Effects(
-        recovery=RecoveryWrite("t1", recovered, "bank_reversal", "2026-11-20", "S1"),
-        overpayment_change=OverpaymentChange(
-            "t1", "recovered", 0, recovered, "partially_recovered"
-        ),
-    )
+    paid = bank_recovery(recovered, 0, recovered, "partially_recovered", "S1")
     await ledger.append(message(2), receipt, paid)
 
 
@@ -60,14 +48,12 @@ async def test_the_months_after_the_release_are_taken_off(ledger: Ledger) -> Non
     await refused(ledger, message(4), cut(142800, 71400), "conflict")  # the amount moved
     # a month the task does not claim: refused whole, nothing taken off
     await refused(ledger, message(5), cut(190400, 71400, (*CUT, "2026-12")), "conflict")
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.months, row.amount_cents, row.recovered_cents) == (8, 190400, 71400)
     assert await ledger.counted_months(PERSON, "recovered") == frozenset(APRIL_ON)
 
     await ledger.append(message(6), receipt, cut(190400, 71400))
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.months, row.amount_cents, row.recovered_cents, row.status) == (
         2,
         47600,
@@ -86,6 +72,5 @@ async def test_a_voided_balance_is_not_cut(ledger: Ledger) -> None:
     void = OverpaymentChange("t1", "voided", 23800, 23800, "voided")
     await ledger.append(message(3), receipt, Effects(overpayment_change=void))
     await refused(ledger, message(4), cut(190400, 23800, ()), "conflict")
-    row = await ledger.get_overpayment("t1")
-    assert row is not None
+    row = await overpayment_row(ledger)
     assert (row.months, row.amount_cents, row.status) == (8, 190400, "voided")
