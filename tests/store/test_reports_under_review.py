@@ -10,23 +10,13 @@ stored without its person gets it from its payload.
 
 from __future__ import annotations
 
-import sqlite3
-
-import asyncpg
 from ledger_backends import Backend
+from plankit import query_plan, rewind, searched, step_of
 
 from certhub.hub.store.base import ReportUnderReview
 from certhub.hub.store.review_reads import REPORTS_BY_PERSON, UNDER_REVIEW
-from certhub.hub.store.tables import LADDER
 
-STEP = 1 + [step.tables for step in LADDER].index((REPORTS_BY_PERSON,))
-# the step's index and those of the steps after it: rewound, they all run again
-SINCE_STEP = [
-    statement.split()[2]
-    for step in LADDER[STEP - 1 :]
-    for statement in step.statements("sqlite")
-    if statement.upper().startswith("CREATE INDEX")
-]
+STEP = step_of(REPORTS_BY_PERSON)
 
 # (sequence, message type, person, reason, item status)
 ROWS = [
@@ -63,19 +53,8 @@ def inserts(backend: Backend) -> list[str]:
 
 
 async def plan(backend: Backend) -> str:
-    """The backend's query plan of ``reports_under_review`` (PostgreSQL told to avoid a
-    scan where it can: a few rows would otherwise be scanned, index or not)."""
-    if backend.name == "sqlite":
-        with sqlite3.connect(backend.location) as db:
-            rows = db.execute("EXPLAIN QUERY PLAN " + UNDER_REVIEW, ("P1",)).fetchall()
-        return " ".join(str(row[-1]) for row in rows)
-    conn = await asyncpg.connect(backend.location, timeout=10)
-    try:
-        await conn.execute("SET enable_seqscan = off")
-        rows = await conn.fetch("EXPLAIN " + UNDER_REVIEW.replace("?", "$1"), "P1")
-    finally:
-        await conn.close()
-    return " ".join(str(row[0]) for row in rows)
+    """The backend's query plan of ``reports_under_review`` for ``P1``."""
+    return await query_plan(backend, UNDER_REVIEW, UNDER_REVIEW.replace("?", "$1"), "P1")
 
 
 async def test_a_persons_reports_under_review_are_read_through_the_index(
@@ -90,11 +69,8 @@ async def test_a_persons_reports_under_review_are_read_through_the_index(
     ]
     assert list(await ledger.reports_under_review("P3")) == []
     await ledger.aclose()
-    assert "ledger_reports_person" in await plan(ledger_factory)
-    if ledger_factory.name == "sqlite":
-        assert "SEARCH ledger USING INDEX ledger_reports_person (person_id=?)" in await plan(
-            ledger_factory
-        )
+    found = await plan(ledger_factory)
+    assert searched(ledger_factory, found, "ledger", "ledger_reports_person"), found
 
 
 async def test_a_ledger_from_before_the_step_gets_the_index_and_the_persons(
@@ -103,9 +79,8 @@ async def test_a_ledger_from_before_the_step_gets_the_index_and_the_persons(
     await (await ledger_factory.open()).aclose()
     await ledger_factory.execute(
         *inserts(ledger_factory),
-        *(f"DROP INDEX {name}" for name in SINCE_STEP),
         "UPDATE ledger SET person_id = NULL WHERE sequence IN (200, 202)",
-        f"DELETE FROM schema_version WHERE version >= {STEP}",  # noqa: S608 (a number)
+        *rewind(STEP),
     )
     assert "ledger_reports_person" not in await plan(ledger_factory)
     ledger = await ledger_factory.open()

@@ -4,61 +4,34 @@ the schema step that adds it."""
 
 from __future__ import annotations
 
-import sqlite3
-
-import asyncpg
 from ledger_backends import Backend
+from plankit import query_plan, rewind, searched, step_of
 
 from certhub.hub.store.queries import _TASK_SELECT  # the SQL confirmed_tasks runs
-from certhub.hub.store.tables import LADDER, TASKS_CONFIRMED
+from certhub.hub.store.tables import TASKS_CONFIRMED
 
-STEP = 1 + [step.tables for step in LADDER].index((TASKS_CONFIRMED,))
-# the step's index and those of the steps after it: rewound, they all run again
-SINCE_STEP = [
-    statement.split()[2]
-    for step in LADDER[STEP - 1 :]
-    for statement in step.statements("sqlite")
-    if statement.upper().startswith("CREATE INDEX")
-]
-
+STEP = step_of(TASKS_CONFIRMED)
 QUERY = _TASK_SELECT + " WHERE person_id={p} AND status='confirmed' ORDER BY changed_seq"
 
 
 async def plan(backend: Backend) -> str:
-    """The backend's query plan of ``confirmed_tasks`` (PostgreSQL told to avoid a scan
-    where it can: a few rows would otherwise be scanned, index or not)."""
-    if backend.name == "sqlite":
-        with sqlite3.connect(backend.location) as db:
-            rows = db.execute("EXPLAIN QUERY PLAN " + QUERY.format(p="?"), ("P1",)).fetchall()
-        return " ".join(str(row[-1]) for row in rows)
-    conn = await asyncpg.connect(backend.location, timeout=10)
-    try:
-        await conn.execute("SET enable_seqscan = off")
-        rows = await conn.fetch("EXPLAIN " + QUERY.format(p="$1"), "P1")
-    finally:
-        await conn.close()
-    return " ".join(str(row[0]) for row in rows)
+    """The backend's query plan of ``confirmed_tasks`` for ``P1``."""
+    return await query_plan(backend, QUERY.format(p="?"), QUERY.format(p="$1"), "P1")
 
 
 async def test_confirmed_tasks_are_found_by_person_through_the_index(
     ledger_factory: Backend,
 ) -> None:
     await (await ledger_factory.open()).aclose()
-    assert "tasks_confirmed" in await plan(ledger_factory)
-    if ledger_factory.name == "sqlite":
-        assert "SEARCH tasks USING INDEX tasks_confirmed (person_id=?)" in await plan(
-            ledger_factory
-        )
+    found = await plan(ledger_factory)
+    assert searched(ledger_factory, found, "tasks", "tasks_confirmed"), found
 
 
 async def test_a_ledger_from_before_the_step_opens_with_the_index(
     ledger_factory: Backend,
 ) -> None:
     await (await ledger_factory.open()).aclose()
-    await ledger_factory.execute(
-        *(f"DROP INDEX {name}" for name in SINCE_STEP),
-        f"DELETE FROM schema_version WHERE version >= {STEP}",  # noqa: S608 (a number)
-    )
+    await ledger_factory.execute(*rewind(STEP))
     assert "tasks_confirmed" not in await plan(ledger_factory)
     await (await ledger_factory.open()).aclose()
     assert "tasks_confirmed" in await plan(ledger_factory)

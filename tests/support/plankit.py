@@ -1,0 +1,59 @@
+"""Query plans and schema rewinds for store tests of an index, on both backends.
+
+A test of an index asks the backend how it runs a read (:func:`query_plan`) and rewinds a
+ledger to before the schema step that adds the index (:func:`rewind`): the step's index and
+those of the later steps dropped, their versions forgotten, so that opening runs them again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import asyncpg
+from ledger_backends import Backend
+
+from certhub.hub.store.tables import LADDER
+
+
+def step_of(table: str) -> int:
+    """The schema version of the ladder step that adds ``table`` alone (an index)."""
+    return 1 + [step.tables for step in LADDER].index((table,))
+
+
+def rewind(step: int) -> list[str]:
+    """SQL putting a ledger back before schema version ``step``: the indexes of that step
+    and of every step after it dropped (rewound, they all run again), their versions gone."""
+    since = [
+        statement.split()[2]
+        for later in LADDER[step - 1 :]
+        for statement in later.statements("sqlite")
+        if statement.upper().startswith("CREATE INDEX")
+    ]
+    return [
+        *(f"DROP INDEX {name}" for name in since),
+        f"DELETE FROM schema_version WHERE version >= {step}",  # noqa: S608 (a number)
+    ]
+
+
+async def query_plan(backend: Backend, sqlite_sql: str, postgres_sql: str, *args: str) -> str:
+    """The backend's plan of the query (``sqlite_sql`` or ``postgres_sql`` with ``args``),
+    PostgreSQL told to avoid a scan where it can: a few rows would otherwise be scanned,
+    index or not."""
+    if backend.name == "sqlite":
+        with sqlite3.connect(backend.location) as db:
+            rows = db.execute("EXPLAIN QUERY PLAN " + sqlite_sql, args).fetchall()
+        return " ".join(str(row[-1]) for row in rows)
+    conn = await asyncpg.connect(backend.location, timeout=10)
+    try:
+        await conn.execute("SET enable_seqscan = off")
+        found = await conn.fetch("EXPLAIN " + postgres_sql, *args)
+    finally:
+        await conn.close()
+    return " ".join(str(row[0]) for row in found)
+
+
+def searched(backend: Backend, found: str, table: str, index: str) -> bool:
+    """Whether plan ``found`` reads ``table`` through ``index``: PostgreSQL names the index,
+    SQLite searches the table by ``person_id`` with it."""
+    by_person = f"SEARCH {table} USING INDEX {index} (person_id=?)"
+    return index in found and (backend.name != "sqlite" or by_person in found)
