@@ -15,17 +15,22 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import evidence_payloads
-from reversalkit import DIED, PROBLEM, VOIDED_IN, last_day, proposed, voided_restoration
-
-from certhub.hub.core.keys import STORE
+from reversalkit import (
+    DIED,
+    PROBLEM,
+    VOIDED_IN,
+    last_day,
+    proposed,
+    refused_whole,
+    restored,
+    voided_restoration,
+)
 
 
 async def test_a_release_on_a_voided_termination_s_restoration_is_refused(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
     office, person, _, _ = await proposed(tmp_path, aiohttp_client)
-    number = person["id_number"]
-    store = office.client.app[STORE]
     one = voided_restoration(person)
     digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     release = {
@@ -34,13 +39,8 @@ async def test_a_release_on_a_voided_termination_s_restoration_is_refused(
             "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
         },
     }  # fmt: skip
-    before = await office.ledger_size()
-    status, body = await office.post("/v1/restorations", "town-1", one | release)
+    status, body = await refused_whole(office, person, one | release)
     assert (status, body["type"]) == (409, PROBLEM + "restoration-no-imprisonment"), body
-    assert await office.ledger_size() == before
-    assert await store.closed_benefit(number) is not None
 
-    await office.approved("restorations", "town-1", one)
-    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
-    assert await store.closed_benefit(number) is None
+    assert await restored(office, person, one) == {VOIDED_IN}
     await office.client.close()

@@ -232,3 +232,26 @@ async def back_pay(office: Office) -> tuple[str, str, str]:
     (signed,) = await outcomes(office, "restoration/v1")
     payload = signed["payload"]
     return payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]
+
+
+async def refused_whole(
+    office: Office, person: dict[str, Any], restoration: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """Town staff's ``restoration`` of ``person``, refused: the answer, once checked that
+    nothing was stored and the closure stays."""
+    before = await office.ledger_size()
+    status, body = await office.post("/v1/restorations", "town-1", restoration)
+    assert await office.ledger_size() == before, body
+    assert await office.client.app[STORE].closed_benefit(person["id_number"]) is not None
+    return status, body
+
+
+async def restored(
+    office: Office, person: dict[str, Any], restoration: dict[str, Any]
+) -> frozenset[str]:
+    """Town staff's ``restoration`` of ``person`` approved: the closure lifted, the months
+    back-paid."""
+    store = office.client.app[STORE]
+    await office.approved("restorations", "town-1", restoration)
+    assert await store.closed_benefit(person["id_number"]) is None
+    return frozenset(await store.counted_months(person["id_number"], "back_paid"))
