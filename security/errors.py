@@ -26,6 +26,7 @@ Hierarchy::
         ├── TokenError                 a bearer read token was refused
         │   ├── InvalidToken           malformed, unknown key, bad signature, ...
         │   ├── TokenExpired           ``exp`` has passed
+        │   ├── TokenKeyRevoked        validly signed by a revoked key
         │   └── NotAuthorized          the key's owner may not read
         ├── InvalidKeyError            a JWK or PEM does not hold a usable key
         ├── KeyFileError               a key file cannot be read or written
@@ -55,6 +56,7 @@ __all__ = [
     "SignatureInvalid",
     "TokenError",
     "TokenExpired",
+    "TokenKeyRevoked",
     "TrustStoreError",
     "TypeNotAllowed",
     "TypeNotExpected",
