@@ -9,19 +9,37 @@ decision) is the sentence's actual end: the months after its month were payable.
 the restoration therefore takes them off the overpayment of each imprisonment it ends
 (:func:`~certhub.hub.rules.release_refund.released`): the records re-signed, what was
 recovered of those months refunded, the months freed in the ledger — in the same
-transaction as the approval.
+transaction as the approval. A release later than the end the confirmation stated
+(``suspend_until``) makes the months after that end through the release month prison
+months: those the roster paid, or a restoration back-paid, and nothing recovers yet are
+added to the task's overpayment (:func:`_later_release`) as an amendment's are.
 """
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from functools import partial
+
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import records_in_force
 from certhub.hub.procedure.reversals import hub_findings
+from certhub.hub.procedure.task_series import balance_grown, numbered, series
 from certhub.hub.procedure.tasks import extend
+from certhub.hub.rules.disposal import Disposal, overpaid
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.release_refund import released
-from certhub.hub.store.effects import AuditWrite, Effects, OverpaymentReduction
-from certhub.schemas import RecoveryStatus, Restoration, SuspensionReason, TaskKind
+from certhub.hub.rules.restoration_findings import HubSuspension
+from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim, OverpaymentReduction
+from certhub.schemas import (
+    BenefitRecord,
+    RecoveryStatus,
+    Refusal,
+    Restoration,
+    SuspensionReason,
+    TaskKind,
+    VerificationTask,
+)
 
 __all__ = ["release_refunds"]
 
@@ -41,6 +59,9 @@ async def release_refunds(
             continue
         task_id = suspension.task.split(" ", 1)[1]
         row = await ctx.store.get_overpayment(task_id)
+        if suspension.until is not None and suspension.until < day:
+            effects = await _later_release(ctx, effects, suspension, day, item_id)
+            continue
         if row is None:
             continue
         note = (
@@ -88,3 +109,67 @@ async def release_refunds(
             effects, outcomes=outcomes, audit=audit, overpayment_reductions=(reduction,)
         )
     return effects
+
+
+async def _later_release(
+    ctx: ProcedureContext, effects: Effects, found: HubSuspension, day: date, item_id: int
+) -> Effects:
+    """``effects`` and the months a release on ``day``, later than the end of sentence the
+    confirmation of imprisonment ``found`` stated, makes prison months that were paid
+    (through the roster's ``paid_through``, or back-paid) and nothing recovers yet: further
+    overpayment records of the task, the months claimed, the balance opened or grown. A
+    balance written off or voided takes none (staff recover them outside the hub, as a late
+    roster entry's).
+
+    Raises:
+        Refusal: ``conflict`` — another imprisonment this approval ends grows its balance
+            too (one balance grown per decision).
+    """
+    task_id = found.task.split(" ", 1)[1]
+    row = await ctx.store.get_task(task_id)
+    if row is None or found.effective_from is None:  # pragma: no cover - checked before
+        return effects
+    task = VerificationTask.model_validate_json(row.snapshot)
+    person = task.person.id_number
+    snapshot = await ctx.store.get_roster(person)
+    balance = await ctx.store.get_overpayment(task_id)
+    settled = (RecoveryStatus.written_off.value, RecoveryStatus.voided.value)
+    if snapshot is None or (balance is not None and balance.status in settled):
+        return effects
+    claimed = {m for claim in effects.months if claim.purpose == "recovered" for m in claim.months}
+    overs = overpaid(
+        task,
+        found.effective_from,
+        BenefitRecord.model_validate_json(snapshot),
+        await ctx.store.counted_months(person, "recovered") | claimed,
+        await ctx.store.back_paid_months(person),
+        until=day,
+    )
+    if not overs:
+        return effects
+    if effects.overpayment_extension is not None or effects.overpayments:
+        raise Refusal("conflict", "two imprisonments' overpayments grow at once; decide again")
+    before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
+    note = (
+        f"released on {day.isoformat()} (restoration {item_id} approved), after the end of "
+        "sentence the confirmation stated: the months paid since were prison months"
+    )
+    outcomes = tuple(
+        ctx.outcomes.record(
+            over.model_copy(update={"remarks": note}),
+            message_id=numbered(f"overpayment:{task_id}", before + n),
+            person=task.person,
+            reason=TaskKind.imprisonment.value,
+            at=ctx.clock(),
+        )
+        for n, over in enumerate(overs, 1)
+    )
+    decided = effects.audit[0]  # the approval's own link: same actor and digest
+    audit = tuple(AuditWrite("overpayment", task_id, decided.actor, o.sha256) for o in outcomes)
+    months = Disposal(overpayments=overs).recovered_months
+    claim = MonthsClaim(person, "recovered", months, task_id)
+    effects = extend(effects, outcomes=outcomes, audit=audit, months=(claim,))
+    return balance_grown(
+        effects, task, task_id=task_id, period=outcomes[0].period or "", months=months,
+        total=sum((o.amount for o in overs), Decimal(0)), balance=balance,
+    )  # fmt: skip
