@@ -115,16 +115,11 @@ async def death_beside(
     opens a task apart; then the county confirms the comparison's death task (the roster
     paid through ``DIED_IN``): (the scene, an open office, the person, the death task's
     id, the task apart)."""
-    scene, person, _ = Scene.alone(tmp_path, DIED)
+    scene, person, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
     apart = await office.reported_death(person, day, reason=reason)
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200, page
-    (death,) = [t["task_id"] for t in page["items"] if t["kind"] == "death"]
-    await office.roster(person, paid_through=DIED_IN)
-    status, body = await office.step(death, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
+    death = (await scene.confirmed_deaths(office))[number]  # the roster paid through DIED_IN
     return scene, office, person, death, apart
 
 

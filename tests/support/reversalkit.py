@@ -67,14 +67,26 @@ class Scene(ComparisonCase):
     async def terminated(
         self, aiohttp_client: Any, rosters: dict[str, dict[str, Any]] | None = None
     ) -> dict[str, str]:
-        """Each person's death task confirmed by the county, with the roster before it
-        (``rosters`` by ID number: changes to an active entry paid through the death's
-        month); the task id of each person."""
-        rosters = rosters or {}
+        """:meth:`confirmed_deaths` on an office of its own, closed after: the task id of
+        each person."""
         office = await self.office(aiohttp_client)
+        tasks = await self.confirmed_deaths(office, rosters)
+        await office.client.close()
+        return tasks
+
+    async def confirmed_deaths(
+        self, office: Office, rosters: dict[str, dict[str, Any]] | None = None
+    ) -> dict[str, str]:
+        """Each person's one open death task (a task of another kind may be open beside it)
+        confirmed by the county on ``office``, with the roster before it (``rosters`` by ID
+        number: changes to an active entry paid through the death's month); the task id of
+        each person."""
+        rosters = rosters or {}
         status, page = await office.get("/v1/verification-tasks", status="open")
         assert status == 200, page
-        tasks = {t["person"]["id_number"]: t["task_id"] for t in page["items"]}
+        deaths = [t for t in page["items"] if t["kind"] == "death"]
+        tasks = {t["person"]["id_number"]: t["task_id"] for t in deaths}
+        assert len(tasks) == len(deaths), deaths  # one death task a person
         assert set(tasks) == set(self.died)
         for person in self.people:
             number = person["id_number"]
@@ -84,7 +96,6 @@ class Scene(ComparisonCase):
                 tasks[number], "county-1", "confirmed", event_date=self.died[number].isoformat()
             )
             assert step[0] == 202, step
-        await office.client.close()
         return tasks
 
 
