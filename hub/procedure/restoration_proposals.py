@@ -26,7 +26,8 @@ task saying so — the province reads there that the termination is withdrawn.
 Staff may file the proposal themselves (:func:`staff_proposal`): a proposal people
 rejected is never proposed again by the hub, and when the province paid through the
 current month a ``restoration/v1`` (at least one month of back pay) cannot lift the
-closure. Their ``restoration_proposal/v1`` restates the hub's termination and is
+closure. Their ``restoration_proposal/v1`` restates the hub's termination in force (an
+approved amendment's, when one dated the death earlier) and is
 checked and decided exactly as the hub's; approved with no month unpaid it lifts the
 closure with no money message at all.
 """
@@ -43,6 +44,7 @@ from certhub.hub.procedure.reversals import (
     voided_termination,
     withdrawn_records,
 )
+from certhub.hub.procedure.task_series import termination_in_force
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.comparison import machine_actor
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
@@ -72,7 +74,6 @@ from certhub.schemas import (
     Restoration,
     RestorationProposal,
     Role,
-    Termination,
     VerificationTask,
 )
 
@@ -108,10 +109,10 @@ async def proposal_record(
     hub = ctx.outcomes.hub_id
     if await ctx.store.find(hub, proposal_message_id(task.task_id)) is not None:
         return None
-    signed = await ctx.store.find(hub, f"termination:{task.task_id}")
-    if signed is None:
+    found = await termination_in_force(ctx, task.task_id)
+    if found is None:
         return None
-    termination = Termination.model_validate_json(signed.payload)
+    termination = found[1]  # an approved amendment's, when one dated the death earlier
     proposal = RestorationProposal(
         person=task.person,
         task_id=task.task_id,
@@ -151,14 +152,14 @@ async def staff_proposal(
     task_id, person = proposal.task_id, proposal.person.id_number
     closed = await ctx.store.closed_benefit(person)
     voided = await voided_termination(ctx, task_id) if closed and closed[1] == task_id else None
-    signed = await ctx.store.find(ctx.outcomes.hub_id, f"termination:{task_id}")
+    signed = await termination_in_force(ctx, task_id)
     row = await ctx.store.get_task(task_id)
     if voided is None or signed is None or row is None:
         raise Refusal(
             "restoration-not-suspended",
             f"no voided termination of this person's benefit by task {task_id} is in force",
         )
-    termination = Termination.model_validate_json(signed.payload)
+    termination = signed[1]
     machine = await machine_sources(ctx, VerificationTask.model_validate_json(row.snapshot))
     withdrawn = await withdrawn_records(ctx, machine)
     facts = (
@@ -194,7 +195,8 @@ async def recheck_proposal(
     Raises:
         Refusal: ``conflict`` — the hub's closure by the task is gone (lifted by a
             restoration staff filed, say): nothing is left to restore, reject the
-            proposal; ``restoration-not-suspended`` — no longer voided;
+            proposal — or an amendment moved the termination after the proposal restated
+            it; ``restoration-not-suspended`` — no longer voided;
             ``restoration-other-suspension`` — the roster says suspended and something
             else may explain it; ``restoration-no-roster``.
     """
@@ -213,6 +215,13 @@ async def recheck_proposal(
         raise Refusal(
             "restoration-not-suspended",
             f"the termination by task {proposal.task_id} is no longer voided",
+        )
+    in_force = voided[0].effective_from
+    if proposal.effective_from != in_force:  # an amendment approved after it was proposed
+        raise Refusal(
+            "conflict",
+            f"the termination by task {proposal.task_id} was amended to {in_force.isoformat()} "
+            "after this proposal: reject it; staff may propose restoring the amended one",
         )
     return proposal, await _restored_today(ctx, *voided, person)
 

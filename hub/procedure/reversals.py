@@ -16,7 +16,7 @@ from functools import partial
 from certhub.hub.procedure.amendments import amendment_message_id
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
-from certhub.hub.procedure.task_series import series
+from certhub.hub.procedure.task_series import numbered, series
 from certhub.hub.procedure.tasks import closed_by
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
@@ -146,8 +146,9 @@ async def report_closed_by(ctx: ProcedureContext, person_id: str) -> str | None:
 async def voided_termination(
     ctx: ProcedureContext, task_id: str
 ) -> tuple[VoidedTermination, OtherCauses] | None:
-    """The hub's termination by ``task_id`` if its departments withdrew all it rested on,
-    and what else could explain a suspension the roster shows (:func:`suspension_causes`).
+    """The hub's termination by ``task_id`` — the one in force, an approved amendment's
+    when the death was dated earlier — if its departments withdrew all it rested on, and
+    what else could explain a suspension the roster shows (:func:`suspension_causes`).
 
     None when the task is unknown, did not terminate the person's benefit, rests
     on a person's report or on any record not withdrawn, or its signed
@@ -158,10 +159,12 @@ async def voided_termination(
     if task is None:
         return None
     person = task.person.id_number
-    record = await ctx.store.find(ctx.outcomes.hub_id, f"termination:{task_id}")
-    if record is None:
+    signed = await series(ctx, partial(numbered, f"termination:{task_id}"))
+    if not signed:
         return None
-    termination = Termination.model_validate_json(record.payload)
+    # Restored from the termination in force (the last signed: an approved amendment moved
+    # the death earlier); it stood since the first was signed.
+    record, termination = signed[0], Termination.model_validate_json(signed[-1].payload)
     recovered = await ctx.store.counted_months(person, "recovered")
     # Confirmed after the termination was signed: recorded with no disposal ("benefit
     # already terminated"), so nothing but this stops restoring payment over them. Before

@@ -34,10 +34,11 @@ __all__ = [
 class VoidedTermination:
     """The hub's termination of a benefit whose sources were all withdrawn (found voided).
 
-    ``effective_from`` is the termination's (the confirmed event date): the day the
-    benefit stopped. ``recovered`` lists the months (``YYYY-MM``) recovered from the
-    person as overpayment. ``findings`` names the person's other verification tasks
-    confirmed while the termination stood (``"<kind> <task id>"``), or suspended by the
+    ``effective_from`` is the termination's in force (the confirmed event date, or the
+    earlier one an approved amendment moved it to): the day the benefit stopped.
+    ``recovered`` lists the months (``YYYY-MM``) recovered from the person as
+    overpayment. ``findings`` names the person's other verification tasks confirmed
+    while the termination stood (``"<kind> <task id>"``), or suspended by the
     hub before it with no approved restoration since (see :func:`check_findings`).
     ``not_certified`` names a suspension for non-certification the hub approved and no
     passed certification has ended since, if any (see :func:`check_not_certified`).
