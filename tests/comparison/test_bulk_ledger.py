@@ -77,9 +77,10 @@ def backend(request: pytest.FixtureRequest) -> Iterator[list[str | None]]:
         yield [one, two]
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    """Both paths' clocks (the ledger's ``received_at``, the JWS's ``iat``) stopped."""
+    """Both paths' clocks (the ledger's ``received_at``, the JWS's ``iat``) stopped, one by
+    one in row order and bulk in batches of 128: for every test here."""
     moment = datetime.now(UTC).replace(microsecond=123_456)
 
     class Frozen(datetime):
@@ -132,7 +133,6 @@ def _second_folder(first: Path, second: Path) -> None:
 def test_bulk_and_one_by_one_record_identical_rows_and_a_rerun_records_nothing(
     certifications_only: ComparisonRun,
     backend: list[str | None],
-    frozen: datetime,
     tmp_path: Path,
 ) -> None:
     one, two = tmp_path / "one", tmp_path / "bulk"
@@ -162,7 +162,6 @@ def test_bulk_and_one_by_one_record_identical_rows_and_a_rerun_records_nothing(
 def test_a_failure_inside_a_batch_stores_nothing_of_that_batch(
     certifications_only: ComparisonRun,
     backend: list[str | None],
-    frozen: datetime,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -214,7 +213,6 @@ class _Exploding(dict[str, list[tuple[object, ...]]]):
 def test_batches_sent_the_full_way_record_what_their_rows_record(
     certifications_only: ComparisonRun,
     backend: list[str | None],
-    frozen: datetime,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
