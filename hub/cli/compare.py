@@ -11,6 +11,11 @@ the name-only review queue are written as files beside the summary
 (``DATA/comparison-runs/<period>-<city|all>.json``) for staff to act on.
 On SQLite the hub must be stopped (one process owns the ledger).
 
+When the data folder holds the period's roster as ``certhub roster import``
+checked it (``DATA/roster/snapshots/YYYY-MM.checked/``,
+:mod:`certhub.hub.comparison.typed_roster`), ``run`` reads that instead of the
+input folder's roster (``--by-city`` partitions still read the input folder's).
+
 ``run --by-city`` splits the run into its 21 city partitions
 (:mod:`certhub.hub.comparison.jobs`): on the embedded default this process
 runs them side by side; with ``CERTHUB_BROKER=rabbitmq`` it publishes them
@@ -137,6 +142,9 @@ def _run(args: argparse.Namespace) -> int:
         return _report_by_city(summary)
     if args.no_wait:
         raise CliError("--no-wait goes with --by-city")
+    typed = settings.data_dir / "roster" / "snapshots" / f"{args.period}.checked"
+    if typed.is_dir():  # the month's roster as checked at import: no need to read the CSV
+        print(f"roster: {typed} (checked at import)", file=sys.stderr)
     bar = ProgressBar(sys.stderr, 1, "steps") if show else None
     try:
         result = run_comparison(
@@ -146,6 +154,7 @@ def _run(args: argparse.Namespace) -> int:
             city=args.city,
             options=RunOptions(),
             on_step=bar.step if bar else None,
+            typed_roster=typed if typed.is_dir() else None,
         )
     except (ComparisonInputError, ValueError) as exc:
         raise CliError(one_line(exc)) from None

@@ -2,7 +2,11 @@
 
 The file (CSV in UTF-8 or GBK, or Parquet) is checked in DuckDB
 (:class:`~certhub.hub.register.importer.RosterFile`); the month's snapshot of
-the accepted rows is kept as ``DATA/roster/snapshots/YYYY-MM.parquet``; then
+the accepted rows is kept as ``DATA/roster/snapshots/YYYY-MM.parquet``, and
+every row of the file as the monthly comparison checks it in
+``DATA/roster/snapshots/YYYY-MM.checked/``
+(:mod:`~certhub.hub.comparison.typed_roster`: a run of that month reads it instead of
+checking a roster CSV again); then
 the rows go into the ledger's ``roster`` (what the restoration rules read) and
 the register, a batch per group commit, and the import is one audit link. A
 re-import of the same file changes nothing. On SQLite the hub must be stopped
@@ -32,6 +36,7 @@ from pathlib import Path
 
 from certhub.hub.cli.common import CliError, offline_settings, started_hub
 from certhub.hub.comparison.progress import ProgressBar
+from certhub.hub.comparison.typed_roster import write_typed_roster
 from certhub.hub.core.settings import Settings
 from certhub.hub.register.importer import RosterFile, RosterFileError
 from certhub.hub.store import open_ledger
@@ -93,6 +98,8 @@ def _import(args: argparse.Namespace) -> int:
             snapshot = settings.data_dir / "roster" / "snapshots" / f"{month}.parquet"
             snapshot.parent.mkdir(parents=True, exist_ok=True)
             replace_atomic(snapshot, roster.write_snapshot())
+            # the comparison's own checks, made once for every run of the month
+            write_typed_roster(path, snapshot.with_suffix(".checked"), Path(scratch))
             checked = time.perf_counter() - began
             digest = _sha256(path)
             grown = asyncio.run(

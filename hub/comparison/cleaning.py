@@ -38,6 +38,8 @@ def checked_roster_sql(source: str, window: RunWindow) -> str:
     The run creates ``roster_checked`` from this as the file is read: one
     materialisation of the roster, not a raw copy and then a checked one. Each
     row keeps the columns later steps read and its refusal ``reason`` (NULL: valid).
+    A city's run keeps the rows whose county, trimmed, is in the city (the
+    province-wide run counts them there).
     """
     city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
     return f"""SELECT * EXCLUDE (n17, birth), CASE
@@ -49,15 +51,40 @@ def checked_roster_sql(source: str, window: RunWindow) -> str:
             SELECT *, id17_number(id_number) AS n17, id_birth(id_number) AS birth FROM (
                 SELECT upper(trim(id_number)) AS id_number, name, trim(county) AS county,
                        nullif(trim(village), '') AS village
-                FROM {source} WHERE true {city}))"""
+                FROM {source}) WHERE true {city})"""
 
 
 def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """R-CLEAN on the roster: ``roster`` (valid, one row per ID number) and ``roster_refused``.
 
     Reads ``roster_checked`` (:func:`checked_roster_sql`, made as the file was read)
-    and adds what needs every row: repeated ID numbers.
+    and adds what needs every row: repeated ID numbers. A roster read from a typed
+    snapshot (:mod:`certhub.hub.comparison.typed_roster`) has them already, and its
+    city and birth date as columns.
     """
+    typed = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'roster_typed'"
+    ).fetchone() == (1,)
+    if not typed:
+        _mark_repeats(con)
+    computed = "substr(county, 1, 4) AS city, id_birth(id_number) AS birth_date"
+    con.execute(
+        f"""CREATE OR REPLACE VIEW roster AS
+        SELECT id_number, name, county, village, {"city, birth_date" if typed else computed}
+        FROM roster_checked WHERE reason IS NULL"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE roster_refused AS
+        SELECT 'roster' AS source, reason, 'id ' || id_number AS sample
+        FROM roster_checked WHERE reason IS NOT NULL
+        UNION ALL
+        SELECT 'roster', lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
+        FROM rejects_roster"""
+    )
+
+
+def _mark_repeats(con: duckdb.DuckDBPyConnection) -> None:
+    """``roster_checked``'s rows whose valid ID number another row has: ``duplicate-row``."""
     # Repeats found once, over the checked rows, and only the few rows marked. Validity
     # depends on the number alone, so an invalid row never repeats a valid one: valid
     # rows suffice, and a valid number is its first 17 digits (they fix the check
@@ -77,20 +104,6 @@ def clean_roster(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
             """UPDATE roster_checked SET reason = 'duplicate-row' WHERE reason IS NULL
             AND id17_number(id_number) IN (SELECT n17 FROM roster_repeats)"""
         )
-    con.execute(
-        """CREATE OR REPLACE VIEW roster AS
-        SELECT id_number, name, county, village, substr(county, 1, 4) AS city,
-               id_birth(id_number) AS birth_date
-        FROM roster_checked WHERE reason IS NULL"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TABLE roster_refused AS
-        SELECT 'roster' AS source, reason, 'id ' || id_number AS sample
-        FROM roster_checked WHERE reason IS NOT NULL
-        UNION ALL
-        SELECT 'roster', lower(replace(error_type, ' ', '-')), 'line ' || line || ': ' || csv_line
-        FROM rejects_roster"""
-    )
 
 
 def checked_feed_sql(source: str, window: RunWindow) -> str:

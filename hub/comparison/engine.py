@@ -31,6 +31,7 @@ from certhub.hub.comparison.loading import load_feeds, load_roster
 from certhub.hub.comparison.rules import RULES, RunWindow, certifications_sql
 from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
 from certhub.hub.comparison.summary import summarise
+from certhub.hub.comparison.typed_roster import load_typed_roster
 from certhub.schemas.clock import shanghai_today
 from certhub.security import replace_atomic
 
@@ -87,8 +88,12 @@ def run_comparison(
     city: str | None = None,
     options: RunOptions | None = None,
     on_step: Callable[[str, int, int], None] | None = None,
+    typed_roster: Path | None = None,
 ) -> ComparisonRun:
     """Compare ``inputs`` (roster + feeds) for ``period``; write outputs under ``runs_dir``.
+
+    With ``typed_roster`` (a typed snapshot folder, :mod:`.typed_roster`) the
+    roster is read from it and ``inputs``' roster is not read at all.
 
     Raises:
         ComparisonInputError: the roster is missing or lacks a column (nothing is written).
@@ -115,7 +120,14 @@ def run_comparison(
             con.execute("SET enable_progress_bar = false")  # ours is the one on the terminal
             install_macros(con)
             timed = _Timer(durations, on_step, steps)
-            notes = timed("load roster", lambda: load_roster(con, inputs, Path(scratch), window))
+            notes = timed(
+                "load roster",
+                lambda: (
+                    load_roster(con, inputs, Path(scratch), window)
+                    if typed_roster is None
+                    else load_typed_roster(con, typed_roster, window)
+                ),
+            )
             notes += timed("load feeds", lambda: load_feeds(con, inputs, Path(scratch), window))
             for rule in RULES:
                 timed(rule.__name__, lambda rule=rule: rule(con, window))  # type: ignore[misc]

@@ -20,6 +20,7 @@ must otherwise spill.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,15 @@ from certhub.hub.comparison.cleaning import checked_feed_sql, checked_roster_sql
 from certhub.hub.comparison.sqlfuncs import sql_path
 from certhub.hub.comparison.window import RunWindow
 
-__all__ = ["ComparisonInputError", "FileNote", "decodes", "load_feeds", "load_roster"]
+__all__ = [
+    "ComparisonInputError",
+    "FileNote",
+    "decodes",
+    "header_of",
+    "load_feeds",
+    "load_roster",
+    "read_roster_csv",
+]
 
 _CHUNK = 1 << 20
 
@@ -103,7 +112,8 @@ def _misencoded(con: duckdb.DuckDBPyConnection, rejects: str) -> bool:
     return found is not None and found[0] > 0
 
 
-def _header(path: Path) -> list[str]:
+def header_of(path: Path) -> list[str]:
+    """The CSV file's column names (its first line, trimmed; a UTF-8 BOM dropped)."""
     with path.open("r", encoding="utf-8", errors="replace", newline="") as stream:
         first = stream.readline().strip().lstrip("\ufeff")
     return [name.strip() for name in first.split(",")] if first else []
@@ -150,14 +160,33 @@ def load_roster(
         return notes
     if not csv.exists():
         raise ComparisonInputError(f"no roster.parquet or roster.csv in {folder}")
-    _require(_header(csv), "roster.csv")
+    _require(header_of(csv), "roster.csv")
+    return read_roster_csv(
+        con, csv, scratch, lambda reader: read + checked_roster_sql(reader, window)
+    )
+
+
+def read_roster_csv(
+    con: duckdb.DuckDBPyConnection,
+    csv: Path,
+    scratch: Path,
+    statement: Callable[[str], str],
+    columns: tuple[str, ...] = ROSTER_COLUMNS,
+) -> list[FileNote]:
+    """Run ``statement(reader)`` over the roster CSV's reader, then make ``rejects_roster``.
+
+    A file in GBK (its first chunk, or a line DuckDB found invalid UTF-8 in) is
+    read again from a UTF-8 copy and noted. ``columns`` are the file's, in order
+    (the comparison's roster has :data:`ROSTER_COLUMNS`; an import's file more).
+    """
+    notes: list[FileNote] = []
     rejects = "rej_roster"
     head = _utf8_head(csv)
     readable = csv if head else (_transcoded(csv, scratch, notes, "roster") or csv)
-    con.execute(read + checked_roster_sql(_csv_sql(readable, ROSTER_COLUMNS, rejects), window))
+    con.execute(statement(_csv_sql(readable, columns, rejects)))
     if head and _misencoded(con, rejects) and (utf8 := _transcoded(csv, scratch, notes, "roster")):
         rejects = "rej_roster_utf8"
-        con.execute(read + checked_roster_sql(_csv_sql(utf8, ROSTER_COLUMNS, rejects), window))
+        con.execute(statement(_csv_sql(utf8, columns, rejects)))
     con.execute(
         "CREATE OR REPLACE TABLE rejects_roster AS"
         " SELECT line, min(error_type) AS error_type, any_value(csv_line) AS csv_line"
@@ -249,7 +278,7 @@ def _feed_file(path: Path, scratch: Path, notes: list[FileNote]) -> tuple[Path, 
     if path.stat().st_size == 0:
         notes.append(FileNote(path.stem, "empty file (no header): nothing to compare"))
         return None
-    if tuple(_header(path)) != FEED_COLUMNS:
+    if tuple(header_of(path)) != FEED_COLUMNS:
         notes.append(FileNote(path.stem, "header is not the feed's columns: file refused"))
         return None
     if _utf8_head(path):

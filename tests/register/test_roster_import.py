@@ -132,6 +132,12 @@ def test_bad_rows_are_counted_with_masked_samples_and_the_rest_loaded(
     for line in lines:
         assert line.split(",")[0] not in output  # never a whole ID number
     assert ("GBK-encoded" in output) == (encoding == "gbk")
+    # every parsed row as the monthly comparison checks it, the unreadable line aside
+    checked = data / "roster" / "snapshots" / "2026-11.checked"
+    parsed = duckdb.execute(f"SELECT count(*) FROM '{checked / 'roster.parquet'}'").fetchall()  # noqa: S608
+    unread = duckdb.execute(f"SELECT line FROM '{checked / 'rejects.parquet'}'").fetchall()  # noqa: S608
+    assert (parsed, unread) == ([(len(lines) - 1,)], [(13,)])
+    assert ("GBK" in (checked / "notes.json").read_text()) == (encoding == "gbk")
     stored = roster_rows(data)
     assert sorted(stored) == sorted(resident_id(n) for n in (1, 2, 3))
     for person, (as_of, snapshot, sequence) in stored.items():
