@@ -14,7 +14,7 @@ Exceptions::
     Refusal                  root of every refusal in certhub: a problem slug and a detail
 """
 
-from .amendment import TerminationAmendment
+from .amendment import AmendmentRecord, TerminationAmendment
 from .biometrics import BiometricEnrolment, BiometricModality, Consent, EnrolmentStatus
 from .certification import CertificationEvent
 from .clock import CHINA_STANDARD_TIME, shanghai_today
@@ -94,6 +94,7 @@ __all__ = [
     "PROBLEM_TYPE_PREFIX",
     "SCHEME_START",
     "ActorRef",
+    "AmendmentRecord",
     "BenefitRecord",
     "BenefitStatus",
     "BiometricEnrolment",

@@ -15,12 +15,31 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from .common import FreeText, Identifier, Message, PersonRef
+from .common import MODEL_CONFIG, FreeText, Identifier, Message, PersonRef
 from .enums import TaskKind
 
-__all__ = ["TerminationAmendment"]
+__all__ = ["AmendmentRecord", "TerminationAmendment"]
+
+
+class AmendmentRecord(BaseModel):
+    """The record an amendment rests on, named as the terminating task names its sources.
+
+    Approved, the termination in force rests on it as well: a person's report is never
+    voided by a department, the comparison's report is once every record it cites is
+    withdrawn.
+    """
+
+    model_config = MODEL_CONFIG
+
+    kind: Annotated[
+        Literal["report", "machine_report"],
+        Field(description="a person's report (its review item) or the comparison's report"),
+    ]
+    id: Annotated[
+        Identifier, Field(description="the report's item id, or the comparison's message id")
+    ]
 
 
 class TerminationAmendment(Message):
@@ -32,7 +51,11 @@ class TerminationAmendment(Message):
     reason: Literal[TaskKind.death]
     event_date: Annotated[date, Field(description="the death date of the termination in force")]
     amended_event_date: Annotated[date, Field(description="the earlier date the record gives")]
-    source: Annotated[FreeText, Field(description="the record: a report's item, a message id")]
+    source: Annotated[FreeText, Field(description="the record, in words: for people to read")]
+    rests_on: Annotated[
+        AmendmentRecord | None,
+        Field(description="the record, for the hub to read (absent: signed before it was added)"),
+    ] = None
     proposed_at: AwareDatetime
     remarks: FreeText | None = None
 

@@ -38,6 +38,7 @@ from certhub.hub.procedure.task_series import (
 )
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.amendment import RecordAction, amend, record_action
+from certhub.hub.rules.comparison import MACHINE_REPORTER
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.tasks import TaskRecord
 from certhub.hub.store.effects import (
@@ -48,6 +49,7 @@ from certhub.hub.store.effects import (
     MonthsClaim,
 )
 from certhub.schemas import (
+    AmendmentRecord,
     BenefitRecord,
     Decision,
     Message,
@@ -61,6 +63,8 @@ from certhub.schemas import (
 __all__ = ["amendment_approved", "amendment_for", "amendment_message_id"]
 
 OPEN = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
+_NAMED = {"report": "report item", "machine_report": MACHINE_REPORTER}
+"""How ``source`` words the record, as amendments always have."""
 
 
 def amendment_message_id(task_id: str, number: int) -> str:
@@ -69,7 +73,13 @@ def amendment_message_id(task_id: str, number: int) -> str:
 
 
 async def amendment_for(
-    ctx: ProcedureContext, person_id: str, reason: str, reported: date, *, source: str, at: datetime
+    ctx: ProcedureContext,
+    person_id: str,
+    reason: str,
+    reported: date,
+    *,
+    source: AmendmentRecord,
+    at: datetime,
 ) -> HubRecord | None:
     """The amendment a record about ``person_id`` (closed benefit) opens, as an item under
     review; None when it is linked to the closed history (the roster's closure, not a
@@ -99,7 +109,8 @@ async def amendment_for(
         reason=TaskKind.death,
         event_date=in_force.event_date,
         amended_event_date=reported,
-        source=source[:1000],
+        source=f"{_NAMED[source.kind]} {source.id} ({reported.isoformat()})",
+        rests_on=source,
         proposed_at=at,
         remarks="a later record dates the confirmed death in an earlier month",
     )

@@ -54,6 +54,7 @@ from certhub.hub.rules.parties import check_reporter
 from certhub.hub.rules.tasks import TaskRecord, resolved_at, task_for_report
 from certhub.hub.store.effects import AuditWrite, Effects
 from certhub.schemas import (
+    AmendmentRecord,
     CertificationEvent,
     EligibilityReport,
     Refusal,
@@ -92,7 +93,7 @@ async def _plan_report(
     closed = await report_closed_by(ctx, person)
     if closed is not None:  # no task on a closed benefit (not voided): it joins that history,
         # or — a death it dates in an earlier month — opens an amendment for people to decide
-        source = f"{message.sender} {message.jti} ({report.event_date.isoformat()})"
+        source = AmendmentRecord(kind="machine_report", id=message.jti)
         opened = await amendment_for(
             ctx, person, report.reason.value, report.event_date, source=source, at=ctx.clock()
         )

@@ -18,6 +18,7 @@ from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
 from certhub.hub.procedure.task_series import numbered, series
 from certhub.hub.procedure.tasks import closed_by
+from certhub.hub.rules.amendment import resting_on
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
     ReversalAction,
@@ -117,11 +118,8 @@ async def rests_on(ctx: ProcedureContext, task: VerificationTask) -> Verificatio
         item = await ctx.store.get_item(record.sequence)
         if item is None or item.status != ItemStatus.APPROVED:
             continue
-        words = TerminationAmendment.model_validate_json(record.payload).source.split()
-        if words[:2] == ["report", "item"] and len(words) > 2:
-            found.append(words[2])
-        elif words[:1] == [MACHINE_REPORTER] and len(words) > 1:
-            found.append(words[1])
+        if source := resting_on(TerminationAmendment.model_validate_json(record.payload)):
+            found.append(source)
     return task.model_copy(update={"sources": [*task.sources, *found]}) if found else task
 
 

@@ -38,6 +38,7 @@ from certhub.hub.store.effects import (
     OverpaymentWrite,
 )
 from certhub.schemas import (
+    AmendmentRecord,
     BenefitRecord,
     CertificationEvent,
     Decision,
@@ -127,7 +128,7 @@ async def _on_approval(
         person = report.person.id_number
         closed = await report_closed_by(ctx, person)
         if closed is not None:
-            source = f"report item {item_id} ({report.event_date.isoformat()})"
+            source = AmendmentRecord(kind="report", id=str(item_id))
             at = ctx.clock()
             opened = await amendment_for(
                 ctx, person, report.reason.value, report.event_date, source=source, at=at

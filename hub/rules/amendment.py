@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from certhub.hub.rules.comparison import MACHINE_REPORTER
 from certhub.hub.rules.disposal import Disposal, overpaid
 from certhub.hub.rules.months import month_index
 from certhub.schemas import (
@@ -42,7 +43,7 @@ from certhub.schemas import (
     birth_date_of,
 )
 
-__all__ = ["Amended", "RecordAction", "amend", "earlier_month", "record_action"]
+__all__ = ["Amended", "RecordAction", "amend", "earlier_month", "record_action", "resting_on"]
 
 
 class RecordAction(StrEnum):
@@ -140,3 +141,23 @@ def amend(
         }
     )
     return Amended(Termination.model_validate(termination.model_dump()), overpayments)
+
+
+def resting_on(amendment: TerminationAmendment) -> str | None:
+    """The record ``amendment`` rests on as a task names its sources: a person's report by
+    its item id, the comparison's report by its message id (None: neither).
+
+    Read from ``rests_on``; ``source`` is words for people, never parsed — except in an
+    amendment signed before ``rests_on`` was added, whose ``source`` the hub wrote then as
+    ``report item <item> (…)`` or ``adapter:comparison <message id> (…)``: approved, the
+    termination in force rests on that record, so it is read (rule 7: a report approved
+    at two levels is never voided by a department's withdrawal).
+    """
+    if amendment.rests_on is not None:
+        return amendment.rests_on.id
+    words = amendment.source.split()
+    if words[:2] == ["report", "item"] and len(words) > 2:
+        return words[2]
+    if words[:1] == [MACHINE_REPORTER] and len(words) > 1:
+        return words[1]
+    return None

@@ -63,6 +63,9 @@ async def voided_after_amendment(
     assert status == 200, page
     (amendment,) = page["items"]
     assert amendment["payload"]["amended_event_date"] == AMENDED.isoformat()
+    rests_on = amendment["payload"]["rests_on"]  # the comparison's report: voided with C1
+    assert rests_on["kind"] == "machine_report", rests_on
+    assert amendment["payload"]["source"].startswith(f"adapter:comparison {rests_on['id']} (")
     item = amendment["sequence"]
     assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
     status, body = await office.decide("termination-amendments", item, "county-1", "approve")

@@ -105,6 +105,9 @@ async def test_the_readme_case_recovers_the_months_between_the_two_dates(office:
         "2026-10-15",
         "2026-06-20",
     )
+    # the record it rests on, for the hub to read; the same in words for people
+    assert opened["rests_on"]["kind"] == "report", opened
+    assert opened["source"] == f"report item {opened['rests_on']['id']} (2026-06-20)"
     assert await balance(office, task) == ("476.00", "476.00", "pending")  # nothing yet
     status, body = await approve(office, item)
     assert status == 202, body

@@ -24,9 +24,11 @@ from certhub.hub.rules.amendment import (
     amend,
     earlier_month,
     record_action,
+    resting_on,
 )
 from certhub.hub.rules.disposal import Disposal, dispose
 from certhub.schemas import (
+    AmendmentRecord,
     BenefitRecord,
     Refusal,
     TaskKind,
@@ -190,3 +192,39 @@ def test_an_amendment_of_another_termination_or_date_is_refused() -> None:
 def test_the_amendment_names_an_earlier_month(to: date) -> None:
     with pytest.raises(ValidationError, match="not in a month before"):
         amendment(confirmed(), date(2026, 10, 15), to)
+
+
+@pytest.mark.parametrize(
+    ("source", "rests_on", "found"),
+    [
+        # the record is read from rests_on; words that look like another record mislead nothing
+        ("report item 99 (2026-06-20)", AmendmentRecord(kind="machine_report", id="m-7"), "m-7"),
+        ("adapter:comparison m-7 (2026-06-20)", AmendmentRecord(kind="report", id="12"), "12"),
+        ("adapter:comparison m-7", AmendmentRecord(kind="machine_report", id="m-8"), "m-8"),
+        # signed before rests_on was added: the words the hub wrote then
+        ("report item 12 (2026-06-20)", None, "12"),
+        ("adapter:comparison m-7 (2026-06-20)", None, "m-7"),
+        ("a death certificate", None, None),
+        ("report item", None, None),
+    ],
+)
+def test_what_an_amendment_rests_on(
+    source: str, rests_on: AmendmentRecord | None, found: str | None
+) -> None:
+    task = confirmed()
+    signed = amendment(task, date(2026, 10, 15), date(2026, 6, 20))
+    signed = signed.model_copy(update={"source": source, "rests_on": rests_on})
+    assert resting_on(signed) == found
+
+
+def test_rests_on_is_optional_on_the_wire_and_closed() -> None:
+    """An amendment signed before ``rests_on`` was added still validates; a kind the hub
+    does not name, or a field it does not know, is refused."""
+    task = confirmed()
+    signed = amendment(task, date(2026, 10, 15), date(2026, 6, 20)).model_dump(mode="json")
+    assert signed["rests_on"] is None
+    del signed["rests_on"]
+    assert TerminationAmendment.model_validate(signed).rests_on is None
+    for wrong in ({"kind": "rumour", "id": "1"}, {"kind": "report", "id": "1", "x": 1}):
+        with pytest.raises(ValidationError):
+            TerminationAmendment.model_validate(signed | {"rests_on": wrong})
