@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from evidence_samples import pdf
-from procedurekit import Office, trust_store
+from procedurekit import Office, counter_event, trust_store
 from prometheus_client import CollectorRegistry
 
 from certhub.adapters import AdapterSetupError, CertificationUplink, Notifier
@@ -127,16 +127,7 @@ async def test_a_gateway_under_a_new_name_sends_the_certified_pensioners_sms(
     assert (await office.post("/v1/roster", "province", roster))[0] == 202
     id_image = await office.upload(pdf("ID card scan"), "application/pdf")
     onsite = await office.upload(pdf("on-site photo"), "application/pdf")
-    event = {
-        "type": "certification_event/v1", "person": person, "method": "counter",
-        "channel": {"kind": "counter", "code": "YF-01"}, "outcome": "certified",
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "operator": {"id": "town-1", "role": "town_staff"},
-        "evidence": [
-            {"sha256": id_image, "kind": "id_image", "media_type": "application/pdf"},
-            {"sha256": onsite, "kind": "onsite_photo", "media_type": "application/pdf"},
-        ],
-    }  # fmt: skip
+    event = counter_event(person, id_image, onsite, media_types=("application/pdf",) * 2)
     status, body = await office.post("/v1/certifications", "channel", event)
     assert status == 202, body
     item = body["sequence"]

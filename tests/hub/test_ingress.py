@@ -10,7 +10,7 @@ import unicodedata
 from typing import Any
 
 import pytest
-from hubkit import JOSE, Hub, an_hour_ago
+from hubkit import JOSE, Hub, an_hour_ago, app_event
 
 from certhub.security import verify_receipt
 
@@ -39,14 +39,7 @@ async def test_accepted_report_gets_a_verifiable_receipt(hub: Hub) -> None:
 async def test_zero_report_and_certification_are_accepted(hub: Hub) -> None:
     zero = hub.population.zero_report("2024-06")
     assert (await hub.push(hub.sign(zero)))[0] == 202
-    event = {
-        "type": "certification_event/v1",
-        "person": hub.population.person(),
-        "method": "face",
-        "channel": {"kind": "app_12333"},
-        "outcome": "certified",
-        "occurred_at": "2024-06-01T09:30:00+08:00",
-    }
+    event = app_event(hub.population.person(), "2024-06-01T09:30:00+08:00")
     status, body = await hub.push(hub.sign(event, party="channel"), "/v1/certifications")
     assert status == 202, body
     assert await hub.stored() == 2

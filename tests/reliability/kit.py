@@ -39,6 +39,7 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 from deliverykit import AMQP_URL, delete_topology
+from hubkit import app_event
 from ports import free_port
 from proctree import descendants
 
@@ -179,14 +180,7 @@ class Parties:
         occurred = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
         for n in range(count):
             message_id = f"{self.run}-{n:06d}"
-            payload: dict[str, Any] = {
-                "type": "certification_event/v1",
-                "person": self.population.person(),
-                "method": "face",
-                "channel": {"kind": "app_12333"},
-                "outcome": "certified",
-                "occurred_at": occurred,
-            }
+            payload = app_event(self.population.person(), occurred)
             broken = invalid_every and n % invalid_every == invalid_every - 1
             if broken:
                 payload["outcome"] = "not-an-outcome"

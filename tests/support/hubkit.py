@@ -109,3 +109,22 @@ def write_trust_store(path: Path, keys: dict[str, SigningKey]) -> None:
 def an_hour_ago() -> datetime:
     """A time well outside the default clock skew."""
     return datetime.now(UTC) - timedelta(hours=1)
+
+
+def app_event(
+    person: dict[str, Any],
+    at: str | None = None,
+    *,
+    app: str = "app_12333",
+    outcome: str = "certified",
+) -> dict[str, Any]:
+    """A face certification of ``person`` by an app channel at ``at`` (ISO 8601; now by
+    default), which needs no evidence."""
+    return {
+        "type": "certification_event/v1",
+        "person": person,
+        "method": "face",
+        "channel": {"kind": app},
+        "outcome": outcome,
+        "occurred_at": at or datetime.now(UTC).isoformat(),
+    }

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from aiohttp.test_utils import TestClient
 from evidence_samples import pdf, png
-from hubkit import JOSE, TrustedParties
+from hubkit import JOSE, TrustedParties, app_event
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
@@ -228,16 +228,8 @@ class Office(TrustedParties):
         app: str = "app_12333",
         outcome: str = "certified",
     ) -> int:
-        """A face certification of ``person`` pushed by an app channel at ``at`` (ISO 8601;
-        now by default), which needs no evidence: its ledger sequence."""
-        event = {
-            "type": "certification_event/v1",
-            "person": person,
-            "method": "face",
-            "channel": {"kind": app},
-            "outcome": outcome,
-            "occurred_at": at or datetime.now(UTC).isoformat(),
-        }
+        """:func:`app_event` pushed by the ``channel`` party: its ledger sequence."""
+        event = app_event(person, at, app=app, outcome=outcome)
         status, body = await self.post("/v1/certifications", "channel", event)
         assert status == 202, body
         return int(body["sequence"])
