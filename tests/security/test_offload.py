@@ -15,15 +15,10 @@ import pytest
 from certhub.security import (
     AlgorithmMismatch,
     KeyRevoked,
-    MessageError,
     MessageVerifier,
-    SenderMismatch,
     SignatureInvalid,
     SigningKey,
     TrustStore,
-    TypeNotAllowed,
-    TypeNotExpected,
-    UnknownKey,
     VerifyingKey,
     offload,
 )
@@ -281,37 +276,6 @@ async def test_verify_on_refuses_a_bad_signature_as_inline(
         with pytest.raises(SignatureInvalid):
             await verifier.verify_on(helper, raw)
         assert (await verifier.verify_on(helper, signed())).payload == PAYLOAD
-
-
-class _UntouchableHelper(SignatureHelper):
-    """A helper (with no process) that fails the test if it is asked anything."""
-
-    async def verify(self, key: VerifyingKey, signature: bytes, data: bytes) -> bool:
-        raise AssertionError("the helper was asked before admission was decided")
-
-
-@pytest.mark.parametrize(
-    ("overrides", "allowed_types", "error"),
-    [
-        ({"key": SigningKey.generate("EdDSA")}, None, UnknownKey),
-        ({"sender": "someone-else"}, None, SenderMismatch),
-        ({}, ["other_report/v1"], TypeNotExpected),
-        ({"typ": "other_report/v1"}, None, TypeNotAllowed),
-    ],
-    ids=["unknown-key", "sender", "type-not-expected", "type-not-allowed"],
-)
-async def test_verify_on_refuses_before_the_helper_as_verify_does(
-    verifier: MessageVerifier,
-    signed: Callable[..., bytes],
-    overrides: dict[str, object],
-    allowed_types: list[str] | None,
-    error: type[MessageError],
-) -> None:
-    raw = signed(**overrides)
-    with pytest.raises(error):
-        verifier.verify(raw, allowed_types=allowed_types)
-    with pytest.raises(error):
-        await verifier.verify_on(_UntouchableHelper(), raw, allowed_types=allowed_types)
 
 
 async def test_verify_on_refuses_revoked_and_mismatched_keys(

@@ -22,15 +22,24 @@ from certhub.security import (
     TypeNotAllowed,
     TypeNotExpected,
     UnknownKey,
+    VerifyingKey,
 )
 from certhub.security._compact import encode_compact
 from certhub.security.jws import parse_compact
+from certhub.security.offload import SignatureHelper
 
 from .conftest import NOW, PAYLOAD, REPORT, SENDER  # type: ignore[import-not-found]
 
 
 def _problem(exc: pytest.ExceptionInfo[SecurityError]) -> str:
     return exc.value.slug  # its HTTP status is the hub's catalogue's business
+
+
+class _UntouchableHelper(SignatureHelper):
+    """A helper (with no process) that fails the test if it is asked anything."""
+
+    async def verify(self, key: VerifyingKey, signature: bytes, data: bytes) -> bool:
+        raise AssertionError("the helper was asked before admission was decided")
 
 
 def test_accepts_and_exposes_message(
@@ -56,15 +65,20 @@ def test_accepts_and_exposes_message(
         ({"typ": "certification_event/v1"}, None, (TypeNotAllowed, "type-not-allowed")),
     ],
 )
-def test_a_key_sender_or_type_the_trust_store_or_route_does_not_allow(
+async def test_a_key_sender_or_type_the_trust_store_or_route_does_not_allow(
     verifier: MessageVerifier,
     signed: Callable[..., bytes],
     changes: dict[str, Any],
     allowed_types: list[str] | None,
     refusal: tuple[type[SecurityError], str],
 ) -> None:
+    """Refused by ``verify``, and by ``verify_on`` before any signature helper is asked."""
+    raw = signed(**changes)
     with pytest.raises(refusal[0]) as exc:
-        verifier.verify(signed(**changes), allowed_types=allowed_types)
+        verifier.verify(raw, allowed_types=allowed_types)
+    assert _problem(exc) == refusal[1]
+    with pytest.raises(refusal[0]) as exc:
+        await verifier.verify_on(_UntouchableHelper(), raw, allowed_types=allowed_types)
     assert _problem(exc) == refusal[1]
 
 
