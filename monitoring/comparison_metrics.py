@@ -48,12 +48,26 @@ _FAMILIES: Final = {
         "Results of the latest run the ledger refused (certifications, reports, voids).",
         ["scope"],
     ),
+    "certhub_comparison_ledger_reports": (
+        "Direct-evidence reports of the latest run of a scope, by what the ledger did with them.",
+        ["scope", "outcome"],
+    ),
     "certhub_comparison_partitions": (
         "City partitions of the latest run split by city, by state (queued … failed).",
         ["scope", "state"],
     ),
 }
 PARTITION_STATES: Final = ("queued", "running", "retrying", "done", "failed")
+REPORT_OUTCOMES: Final = (
+    "task_opened",
+    "task_joined",
+    "amendment_opened",
+    "linked_to_closed",
+    "awaiting_second_source",
+    "already",
+    "refused",
+)
+"""What the ledger did with a run's report (``ledger.reports`` of its summary)."""
 
 
 def run_outcomes(summary: Summary) -> dict[str, int]:
@@ -126,6 +140,12 @@ def _add(families: dict[str, GaugeMetricFamily], finished: float, summary: Summa
     refused = int(ledger.get("refused", 0))
     refused += sum(int(ledger.get(part, {}).get("refused", 0)) for part in ("reports", "reversals"))
     families["certhub_comparison_ledger_refused"].add_metric([scope], refused)
+    if ledger:  # each outcome, 0 included: a closed set
+        reports = ledger.get("reports", {})
+        for outcome in REPORT_OUTCOMES:
+            families["certhub_comparison_ledger_reports"].add_metric(
+                [scope, outcome], int(reports.get(outcome, 0))
+            )
     partitions = summary.get("partitions")
     if partitions:  # a run split by city: each state, 0 included, so an alert sees it clear
         states = [str(entry.get("state")) for entry in partitions.values()]

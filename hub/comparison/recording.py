@@ -6,7 +6,8 @@ recorded, receipted), each once — their ids come from the facts:
 
 1. certifications (免办), one per person, with the SMS telling them so;
 2. reports of direct evidence (``open`` proposals), one per person and kind,
-   opening or joining the person's verification task;
+   opening or joining the person's verification task — or, the benefit closed,
+   opening an amendment of the death or linked to the closed history;
 3. clearing steps for the departments' voids, for the task citing the
    withdrawn record (none when no task does).
 
@@ -59,11 +60,19 @@ from certhub.hub.ingress.inbound import (
     adapter_key_path,
     enrol_inbound,
 )
+from certhub.hub.procedure.amendments import opened_by
 from certhub.hub.procedure.comparison import plan_comparison
+from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.store import LedgerStore, TaskRow
 from certhub.hub.store.bulk_append import BulkAppender
 from certhub.hub.store.sqlite.writer_client import WriterClientLedger
-from certhub.schemas import Refusal, TaskStatus, VerificationTask, mask_ids_in_text
+from certhub.schemas import (
+    AmendmentRecord,
+    Refusal,
+    TaskStatus,
+    VerificationTask,
+    mask_ids_in_text,
+)
 from certhub.security import replace_atomic
 
 __all__ = [
@@ -155,6 +164,7 @@ class _Intake:
     sender: InboundSender
     ingestor: InboundIngestor
     store: LedgerStore
+    procedure: ProcedureContext
 
 
 def sign_workers_here() -> int:
@@ -205,7 +215,8 @@ async def record_into(
     settings = app[SETTINGS]
     tally = LedgerTally()
     plan = partial(plan_comparison, app[PROCEDURE])
-    intake = _Intake(sender, InboundIngestor(app[PIPELINE], app[STORE], plan), app[STORE])
+    ingestor = InboundIngestor(app[PIPELINE], app[STORE], plan)
+    intake = _Intake(sender, ingestor, app[STORE], app[PROCEDURE])
     store = app[STORE]
     withheld = await withhold(store, run)  # asked now: a task opened since the run counts
     tally.withheld = withheld.counts()
@@ -295,11 +306,21 @@ async def _reports(intake: _Intake, run: ComparisonRun, period: str, tally: Ledg
         mid = report_message_id(period, proposal["id_number"], proposal["task_kind"])
         outcome = await _ingest(intake, partial(eligibility_report, period, proposal), mid)
         if outcome == "recorded":
-            task = await intake.store.find_open_task(proposal["id_number"], proposal["task_kind"])
-            outcome = "linked_to_closed" if task is None else (
-                "task_opened" if task.task_id == f"task-{mid}" else "task_joined"
-            )  # fmt: skip
+            outcome = await _report_outcome(intake, proposal, mid)
         tally.count(tally.reports, outcome)
+
+
+async def _report_outcome(intake: _Intake, proposal: dict[str, Any], mid: str) -> str:
+    """What report ``mid`` (recorded) did: opened or joined the person's task, or — the
+    benefit closed — opened an amendment of the death, or was linked to the closed history."""
+    person = proposal["id_number"]
+    task = await intake.store.find_open_task(person, proposal["task_kind"])
+    if task is not None:
+        return "task_opened" if task.task_id == f"task-{mid}" else "task_joined"
+    record = AmendmentRecord(kind="machine_report", id=mid)
+    return "amendment_opened" if await opened_by(intake.procedure, person, record) else (
+        "linked_to_closed"
+    )  # fmt: skip
 
 
 async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:

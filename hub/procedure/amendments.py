@@ -60,7 +60,7 @@ from certhub.schemas import (
     VerificationTask,
 )
 
-__all__ = ["amendment_approved", "amendment_for", "amendment_message_id"]
+__all__ = ["amendment_approved", "amendment_for", "amendment_message_id", "opened_by"]
 
 OPEN = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
 _NAMED = {"report": "report item", "machine_report": MACHINE_REPORTER}
@@ -122,6 +122,17 @@ async def amendment_for(
         at=at,
     )
     return replace(record, item=ItemOpen(ItemKind.TERMINATION_AMENDMENT.value))
+
+
+async def opened_by(ctx: ProcedureContext, person_id: str, record: AmendmentRecord) -> bool:
+    """Whether ``record`` opened the last amendment of the termination closing ``person_id``'s
+    benefit — read just after it was recorded: a record about a closed benefit that opened
+    none was linked to the closed history."""
+    closed = await ctx.store.closed_benefit(person_id)
+    opened = await series(ctx, partial(amendment_message_id, closed[1])) if closed else []
+    return bool(opened) and (
+        TerminationAmendment.model_validate_json(opened[-1].payload).rests_on == record
+    )
 
 
 async def amendment_approved(

@@ -22,8 +22,9 @@ from certhub.mocks.population import Population
 LATER = VOIDED_IN + "-05"
 
 
-async def scene(tmp: Path, aiohttp_client: Any, second: str) -> tuple[ComparisonCase, str, Any]:
-    """The death confirmed from the M(-2) feed; the M(-1) feed's record dated ``second``."""
+async def scene(tmp: Path, aiohttp_client: Any, second: str) -> tuple[dict[str, Any], str, Any]:
+    """The death confirmed from the M(-2) feed; the M(-1) feed's record dated ``second``:
+    the M(-1) run's ledger tally, the task and an office."""
     person = Population(seed=29).person()
     number = person["id_number"]
     feeds = {
@@ -40,12 +41,18 @@ async def scene(tmp: Path, aiohttp_client: Any, second: str) -> tuple[Comparison
     status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
     assert status == 202, body
     await office.client.close()
-    await case.compare(VOIDED_IN)
-    return case, task, await case.office(aiohttp_client)
+    ledger = await case.compare(VOIDED_IN)
+    return ledger, task, await case.office(aiohttp_client)
 
 
 async def test_an_earlier_record_opens_an_amendment(tmp_path: Path, aiohttp_client: Any) -> None:
-    _, task, office = await scene(tmp_path, aiohttp_client, EARLIER.isoformat())
+    ledger, task, office = await scene(tmp_path, aiohttp_client, EARLIER.isoformat())
+    # the run's one report opened the amendment; before, it was tallied linked_to_closed
+    assert ledger["reports"] == {"amendment_opened": 1}
+    metrics = await (await office.client.get("/metrics")).text()
+    for outcome, count in (("amendment_opened", 1), ("linked_to_closed", 0)):
+        line = f'certhub_comparison_ledger_reports{{outcome="{outcome}",scope="all"}} {count}.0'
+        assert line in metrics, outcome
     (amendment,) = await outcomes(office, "termination_amendment/v1")
     payload = amendment["payload"]
     assert (payload["task_id"], payload["event_date"], payload["amended_event_date"]) == (
@@ -74,7 +81,8 @@ async def test_an_earlier_record_opens_an_amendment(tmp_path: Path, aiohttp_clie
 
 
 async def test_a_later_record_is_linked(tmp_path: Path, aiohttp_client: Any) -> None:
-    _, task, office = await scene(tmp_path, aiohttp_client, LATER)
+    ledger, task, office = await scene(tmp_path, aiohttp_client, LATER)
+    assert ledger["reports"] == {"linked_to_closed": 1}
     assert await outcomes(office, "termination_amendment/v1") == []
     assert await audited(office, "report_linked") != []
     status, body = await office.get(f"/v1/overpayments/{task}")
