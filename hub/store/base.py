@@ -62,6 +62,7 @@ __all__ = [
     "RecoveryReads",
     "RecoveryRow",
     "ReplayConflict",
+    "ReportDeadlineRow",
     "ReportUnderReview",
     "Reporting",
     "ReviewItems",
@@ -105,6 +106,22 @@ class ReportUnderReview:
     item_id: int
     reason: str
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDeadlineRow:
+    """A report under review and its deadline's marks: its item (ledger sequence), reason,
+    status, the reporter's region, when it was filed (ISO-8601, UTC) and the epoch seconds
+    it was reminded and escalated at."""
+
+    item_id: int
+    reason: str
+    status: str
+    county: str
+    village: str | None
+    filed_at: str
+    reminded_at: float | None
+    escalated_at: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +303,20 @@ class ReviewItems(Protocol):
     async def reports_under_review(self, person_id: str) -> Sequence[ReportUnderReview]:
         """This person's eligibility reports filed and not yet approved or rejected (the
         town may have accepted them), oldest first: read by key (``ledger_reports_person``)."""
+        ...
+
+    async def reports_due(
+        self, *, remind_filed_by: datetime, escalate_filed_before: datetime, limit: int
+    ) -> Sequence[ReportDeadlineRow]:
+        """Reports under review due a reminder (filed by ``remind_filed_by``) or an
+        escalation (filed before ``escalate_filed_before``) they have not had, by item."""
+        ...
+
+    async def list_report_deadlines(
+        self, page: PageQuery[int], *, filed_before: datetime | None = None
+    ) -> Sequence[ReportDeadlineRow]:
+        """Reports under review by item after ``page.after``, of the region prefix, inside the
+        area (only those filed before ``filed_before`` when given: the overdue)."""
         ...
 
 

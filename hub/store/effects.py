@@ -204,7 +204,11 @@ class OverpaymentReduction:
 @dataclass(frozen=True, slots=True)
 class DeadlineWrite:
     """A task's deadline: ``open`` it (with ``due_at``), ``resolve`` it, ``remind`` or
-    ``escalate`` (each once). Times are epoch seconds."""
+    ``escalate`` (each once). Times are epoch seconds.
+
+    With ``subject="report"``, ``task_id`` is a report's item (its ledger sequence) and
+    only ``remind`` and ``escalate`` apply: a report's deadline runs from its filing.
+    """
 
     task_id: str
     step: str  # "open" | "resolve" | "remind" | "escalate"
@@ -213,6 +217,7 @@ class DeadlineWrite:
     county: str = ""
     village: str | None = None
     due_at: float | None = None
+    subject: str = "task"  # "task" | "report"
 
 
 @dataclass(frozen=True, slots=True)

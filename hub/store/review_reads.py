@@ -12,21 +12,29 @@ by that person, so :meth:`ReviewReads.reports_under_review` — asked by every r
 check — reads a person's few reports by key and their items by primary key. The review
 status itself stays in ``items``, changed in the transaction of each decision: nothing
 else to keep in step.
+
+A report's deadline runs from its filing (the ledger row's ``received_at``, ISO-8601 in
+UTC, compared as text): :meth:`ReviewReads.reports_due` and
+:meth:`ReviewReads.list_report_deadlines` read the undecided reports through the partial
+index ``items_reports_undecided`` with their marks from ``report_deadlines``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
+from certhub.hub.store import deadlines
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.accountability_reads import PageQuery
-from certhub.hub.store.base import LedgerRecord, ReportUnderReview
+from certhub.hub.store.base import LedgerRecord, ReportDeadlineRow, ReportUnderReview
 from certhub.hub.store.rows import row_as
 from certhub.security.scopes import area_condition
 
 __all__ = ["REPORTS_BY_PERSON", "REPORTS_BY_PERSON_BACKFILL", "UNDER_REVIEW", "ReviewReads"]
 
+_REGION: Final = "coalesce(ledger.village, ledger.county) LIKE ?"
 _COLUMNS: Final = ", ".join(f"ledger.{c.strip()}" for c in schema.COLUMNS.split(","))
 _SELECT: Final = (
     f"SELECT {_COLUMNS}, items.status FROM ledger JOIN items ON items.item_id = ledger.sequence"
@@ -94,9 +102,7 @@ class ReviewReads:
             ("items.kind = ?", (kind,)),
             (f"items.status IN ({marks})", tuple(statuses)),
             area_condition(page.area, county="ledger.county", village="ledger.village"),
-            None
-            if page.region is None
-            else ("coalesce(ledger.village, ledger.county) LIKE ?", (f"{page.region}%",)),
+            None if page.region is None else (_REGION, (f"{page.region}%",)),
         )
         return [schema.to_record(row) for row in rows]
 
@@ -105,3 +111,38 @@ class ReviewReads:
         first."""
         rows = await self._read(UNDER_REVIEW, (person_id,))
         return [row_as(ReportUnderReview, row) for row in rows]
+
+    async def reports_due(
+        self, *, remind_filed_by: datetime, escalate_filed_before: datetime, limit: int
+    ) -> Sequence[ReportDeadlineRow]:
+        """Reports under review due a reminder (filed by ``remind_filed_by``) or an
+        escalation (filed before ``escalate_filed_before``) they have not had, by item."""
+        rows = await self._read(
+            f"{deadlines.SELECT_REPORTS} WHERE {deadlines.UNDECIDED}"
+            " AND ((report_deadlines.reminded_at IS NULL AND ledger.received_at <= ?)"
+            " OR (report_deadlines.escalated_at IS NULL AND ledger.received_at < ?))"
+            " ORDER BY items.item_id LIMIT ?",
+            (_utc(remind_filed_by), _utc(escalate_filed_before), limit),
+        )
+        return [row_as(ReportDeadlineRow, row) for row in rows]
+
+    async def list_report_deadlines(
+        self, page: PageQuery[int], *, filed_before: datetime | None = None
+    ) -> Sequence[ReportDeadlineRow]:
+        """Reports under review by item after ``page.after``, of the region prefix, inside the
+        area (only those filed before ``filed_before`` when given: the overdue)."""
+        rows = await self._page(
+            deadlines.SELECT_REPORTS,
+            "items.item_id",
+            page,
+            (deadlines.UNDECIDED, ()),
+            area_condition(page.area, county="ledger.county", village="ledger.village"),
+            None if filed_before is None else ("ledger.received_at < ?", (_utc(filed_before),)),
+            None if page.region is None else (_REGION, (f"{page.region}%",)),
+        )
+        return [row_as(ReportDeadlineRow, row) for row in rows]
+
+
+def _utc(moment: datetime) -> str:
+    """``moment`` as the ledger writes ``received_at`` (ISO-8601 in UTC), to compare as text."""
+    return moment.astimezone(UTC).isoformat()

@@ -23,7 +23,7 @@ from typing import Final, Literal
 from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL, REGION_INDEX
 from certhub.hub.store.biometrics import BIOMETRIC_TABLES
 from certhub.hub.store.comparison_jobs import COMPARISON_PARTITIONS
-from certhub.hub.store.deadlines import DEADLINE_BACKFILL, DEADLINE_TABLE
+from certhub.hub.store.deadlines import DEADLINE_BACKFILL, DEADLINE_TABLE, REPORT_DEADLINE_TABLE
 from certhub.hub.store.deployment_tables import SHARED_IDENTITY
 from certhub.hub.store.money import RESUMED_BACKFILL
 from certhub.hub.store.ratings import RATING_TABLES
@@ -348,6 +348,7 @@ LADDER: Final = (
     Version((TASKS_CONFIRMED,)),  # a person's confirmed tasks by key, not a scan of all
     # a person's eligibility reports by key: one under review holds back a restoration
     Version((REPORTS_BY_PERSON,), REPORTS_BY_PERSON_BACKFILL),
+    Version((REPORT_DEADLINE_TABLE,)),  # reports under review held to a deadline: their marks
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

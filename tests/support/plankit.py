@@ -21,16 +21,17 @@ def step_of(table: str) -> int:
 
 
 def rewind(step: int) -> list[str]:
-    """SQL putting a ledger back before schema version ``step``: the indexes of that step
-    and of every step after it dropped (rewound, they all run again), their versions gone."""
-    since = [
-        statement.split()[2]
-        for later in LADDER[step - 1 :]
-        for statement in later.statements("sqlite")
-        if statement.upper().startswith("CREATE INDEX")
-    ]
+    """SQL putting a ledger back before schema version ``step``: the indexes and tables of
+    that step and of every step after it dropped (rewound, they all run again), their
+    versions gone."""
+    statements = [s for later in LADDER[step - 1 :] for s in later.statements("sqlite")]
+    made = {
+        kind: [s.split()[2] for s in statements if s.upper().startswith(f"CREATE {kind}")]
+        for kind in ("INDEX", "TABLE")
+    }
     return [
-        *(f"DROP INDEX {name}" for name in since),
+        *(f"DROP INDEX {name}" for name in made["INDEX"]),
+        *(f"DROP TABLE {name}" for name in reversed(made["TABLE"])),
         f"DELETE FROM schema_version WHERE version >= {step}",  # noqa: S608 (a number)
     ]
 
