@@ -12,11 +12,14 @@ recovered of those months refunded, the months freed in the ledger — in the sa
 transaction as the approval. A release later than the end the confirmation stated
 (``suspend_until``) makes the months after that end through the release month prison
 months: those the roster paid, or a restoration back-paid, and nothing recovers yet are
-added to the task's overpayment (:func:`_later_release`) as an amendment's are.
+added to the task's overpayment (:func:`_later_release`) as an amendment's are. The months
+cut were paid all the same: they are claimed as paid by the approved restoration
+(:func:`paid_claims`), so no later restoration back-pays them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -41,7 +44,7 @@ from certhub.schemas import (
     VerificationTask,
 )
 
-__all__ = ["release_refunds"]
+__all__ = ["paid_claims", "release_refunds"]
 
 
 async def release_refunds(
@@ -105,10 +108,32 @@ async def release_refunds(
             cut.recovered_cents,
             cut.status.value,
         )
+        paid = await paid_claims(ctx, person, cut.months, item_id)
         effects = extend(
-            effects, outcomes=outcomes, audit=audit, overpayment_reductions=(reduction,)
-        )
+            effects, outcomes=outcomes, audit=audit, overpayment_reductions=(reduction,),
+            months=paid,
+        )  # fmt: skip
     return effects
+
+
+async def paid_claims(
+    ctx: ProcedureContext, person: str, months: Collection[str], item_id: int
+) -> tuple[MonthsClaim, ...]:
+    """``months`` an overpayment of ``person`` counted, freed by approving restoration
+    ``item_id`` (a release cut them, a disappearance's or a voided termination's overpayment
+    is voided), claimed as paid by it: ``back_paid`` under the approved item, as its own back
+    pay is — none claimed already.
+
+    Decided here (money safety; a month is paid at most once): the overpayment counted them
+    because the roster paid them (or a restoration back-paid them). Freed, they are no
+    longer recovered — payable after all — but they were paid: without the claim a later
+    restoration of the same suspension (the province's entry having rewritten
+    ``paid_through`` back to the suspension's month) back-paid them again, and a later death
+    before them, reading the roster alone, recovered none of them.
+    """
+    taken = await ctx.store.counted_months(person, "back_paid")
+    free = tuple(sorted(set(months) - taken))
+    return (MonthsClaim(person, "back_paid", free, str(item_id)),) if free else ()
 
 
 async def _later_release(

@@ -9,10 +9,14 @@ from decimal import Decimal
 from certhub.hub.procedure.amendments import amendment_approved, amendment_for
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import recheck_restoration
-from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
+from certhub.hub.procedure.recovery import (
+    overpayment_voided,
+    records_in_force,
+    write_off_decided,
+)
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
-from certhub.hub.procedure.releases import release_refunds
+from certhub.hub.procedure.releases import paid_claims, release_refunds
 from certhub.hub.procedure.restoration_proposals import proposal_approved, recheck_proposal
 from certhub.hub.procedure.reversals import disappearance_ended, report_closed_by
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
@@ -165,8 +169,22 @@ async def _on_approval(
             note = f"disappearance of task {missing} ended; restoration {item_id} approved"
             money, _ = await overpayment_voided(ctx, missing, f"{note}: recovery stopped")
             effects = replace(effects, overpayment_change=money.overpayment_change)
-            return extend(effects, outcomes=money.outcomes)
+            paid = await _voided_paid(ctx, person, missing, item_id, money)
+            return extend(effects, outcomes=money.outcomes, months=paid)
     return effects
+
+
+async def _voided_paid(
+    ctx: ProcedureContext, person: str, task_id: str, item_id: int, money: Effects
+) -> tuple[MonthsClaim, ...]:
+    """The months disappearance ``task_id``'s overpayment counted, voided by approving
+    restoration ``item_id`` (``money``): owed, and paid all the same — claimed as paid by it
+    (:func:`~certhub.hub.procedure.releases.paid_claims`)."""
+    if money.overpayment_change is None:
+        return ()
+    records = await records_in_force(ctx, task_id)
+    months = Disposal(overpayments=tuple(over for _, over in records)).recovered_months
+    return await paid_claims(ctx, person, months, item_id)
 
 
 async def plan_transition(
