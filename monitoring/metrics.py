@@ -237,6 +237,11 @@ class HubMetrics:
             "Verification tasks still open after their deadline, by kind.",
             ["kind"],
         )
+        self.reports_under_review_overdue = on.gauge(
+            "certhub_reports_under_review_overdue",
+            "Reports of loss of eligibility still undecided after their deadline, by reason.",
+            ["reason"],
+        )
 
     def start_at_zero(self, signature_reasons: Iterable[str]) -> None:
         """Create the alerted refusal series at 0 before the first refusal.

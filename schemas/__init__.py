@@ -32,7 +32,7 @@ from .common import (
     PersonRef,
     RegionRef,
 )
-from .deadlines import TaskDeadline
+from .deadlines import ReportDeadline, TaskDeadline
 from .enums import (
     BenefitStatus,
     CertificationMethod,
@@ -126,6 +126,7 @@ __all__ = [
     "RecoveryStatus",
     "Refusal",
     "RegionRef",
+    "ReportDeadline",
     "ReportReason",
     "ResidentId",
     "Restoration",

@@ -1,22 +1,29 @@
-"""Deadlines on verification tasks: the reminder before and the escalation after.
+"""Deadlines on verification tasks and on reports under review: the reminder before and
+the escalation after.
 
 A verification task (待核实) is to be disposed of within a number of days set
 per kind. The hub signs a ``task_deadline/v1`` when a task comes close to its
 deadline (``reminder``, to the town handling it) and when the deadline passes
 with the task still open (``escalated``, to the county); the provincial system
-pulls them with the other outcomes.
+pulls them with the other outcomes. A report of loss of eligibility is to be
+decided (accepted by the town, approved or rejected by the county) within a
+number of days of its filing: ``report_deadline/v1`` reminds the level that
+must decide it next and escalates to the level above.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal, Self
 
 from pydantic import AwareDatetime, model_validator
 
 from .common import Identifier, Message, PersonRef
-from .enums import TaskKind
+from .enums import ReportReason, TaskKind
 
-__all__ = ["TaskDeadline"]
+__all__ = ["ReportDeadline", "TaskDeadline"]
+
+_LEVEL_ABOVE = {"town": "county", "county": "city"}
 
 
 class TaskDeadline(Message):
@@ -34,10 +41,46 @@ class TaskDeadline(Message):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.due_at <= self.opened_at:
-            raise ValueError("due_at must be after opened_at")
+        _in_time(self.opened_at, self.due_at, self.stage, self.at)
         if (self.stage == "escalated") != (self.addressed_to == "county"):
             raise ValueError("a reminder goes to the town, an escalation to the county")
-        if self.stage == "escalated" and self.at <= self.due_at:
-            raise ValueError("a task is escalated only after its deadline")
         return self
+
+
+class ReportDeadline(Message):
+    """A report of loss of eligibility still under review near or past its deadline.
+
+    ``item`` is the report's ledger sequence; ``status`` where it stands (``received``:
+    the town must accept it; ``accepted``: the county must approve or reject it). A
+    reminder goes to that level, an escalation to the level above it.
+    """
+
+    type: Literal["report_deadline/v1"] = "report_deadline/v1"
+    item: Identifier
+    reason: ReportReason
+    person: PersonRef
+    status: Literal["received", "accepted"]
+    stage: Literal["reminder", "escalated"]
+    addressed_to: Literal["town", "county", "city"]
+    filed_at: AwareDatetime
+    due_at: AwareDatetime
+    at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _in_time(self.filed_at, self.due_at, self.stage, self.at)
+        deciding = "town" if self.status == "received" else "county"
+        expected = deciding if self.stage == "reminder" else _LEVEL_ABOVE[deciding]
+        if self.addressed_to != expected:
+            raise ValueError(
+                "a reminder goes to the level that decides next, an escalation to the one above"
+            )
+        return self
+
+
+def _in_time(since: datetime, due: datetime, stage: str, at: datetime) -> None:
+    """Refuse a deadline not after its start, or an escalation not after its deadline."""
+    if due <= since:
+        raise ValueError("due_at must be after the moment the deadline runs from")
+    if stage == "escalated" and at <= due:
+        raise ValueError("an escalation comes only after the deadline")

@@ -19,7 +19,7 @@ from .amendment import TerminationAmendment
 from .biometrics import BiometricEnrolment
 from .certification import CertificationEvent
 from .conditions import CONDITIONAL_RULES
-from .deadlines import TaskDeadline
+from .deadlines import ReportDeadline, TaskDeadline
 from .ratings import RatingFollowUp, ServiceRating
 from .recovery import OverpaymentRecovery, WriteOffRequest
 from .reports import EligibilityReport, ZeroReport
@@ -56,6 +56,7 @@ MESSAGE_TYPES: Final[Mapping[str, type[BaseModel]]] = MappingProxyType(
         "recovery/v1": OverpaymentRecovery,
         "write_off/v1": WriteOffRequest,
         "task_deadline/v1": TaskDeadline,
+        "report_deadline/v1": ReportDeadline,
         "biometric_enrolment/v1": BiometricEnrolment,
         "service_rating/v1": ServiceRating,
         "rating_followup/v1": RatingFollowUp,

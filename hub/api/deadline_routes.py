@@ -1,20 +1,31 @@
-"""Deadlines of verification tasks over HTTP: which open tasks are due, which are overdue."""
+"""Deadlines over HTTP: which open verification tasks and which reports under review are due,
+which are overdue."""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
 from certhub.hub.api.auth import require_reader
-from certhub.hub.api.params import KEY_CURSOR, after_param, choice_param, page, region_param
+from certhub.hub.api.params import (
+    KEY_CURSOR,
+    NUMBER_CURSOR,
+    after_param,
+    choice_param,
+    page,
+    region_param,
+)
 from certhub.hub.api.pull_routes import page_limit
-from certhub.hub.core.keys import STORE
+from certhub.hub.core.keys import SETTINGS, STORE
+from certhub.hub.procedure.report_deadlines import ReportDeadlines
 from certhub.hub.store import DeadlineRow, PageQuery
+from certhub.hub.store.base import ReportDeadlineRow
 
 routes = web.RouteTableDef()
+
 
 @routes.get("/v1/task-deadlines")
 async def list_deadlines(request: web.Request) -> web.Response:
@@ -32,6 +43,58 @@ async def list_deadlines(request: web.Request) -> web.Response:
     return page(rows, limit, lambda row: _deadline(row, now), lambda row: row.task_id, after)
 
 
+@routes.get("/v1/report-deadlines")
+async def list_report_deadlines(request: web.Request) -> web.Response:
+    """Reports of loss of eligibility under review with their deadlines, by item;
+    ``overdue=true`` for the late. Nothing here decides a report."""
+    reader = require_reader(request)
+    overdue = choice_param(request, "overdue", ("true", "false"), "false")
+    region = region_param(request)
+    after = after_param(request, NUMBER_CURSOR, "0")
+    limit = page_limit(request)
+    settings = request.app[SETTINGS]
+    deadlines = ReportDeadlines(
+        request.app[STORE],
+        reminder_days=settings.task_reminder_days,
+        review_days=settings.report_review_days,
+    )
+    now = datetime.now(UTC)
+    rows = await request.app[STORE].list_report_deadlines(
+        PageQuery(int(after), limit + 1, region, reader.area),
+        filed_before=now - timedelta(days=deadlines.review_days) if overdue == "true" else None,
+    )
+    return page(
+        rows,
+        limit,
+        lambda row: _report_deadline(row, deadlines.due_at(row), now.timestamp()),
+        lambda row: row.item_id,
+        after,
+    )
+
+
+def _report_deadline(row: ReportDeadlineRow, due: datetime, now: float) -> dict[str, Any]:
+    return {
+        "item_id": row.item_id,
+        "reason": row.reason,
+        "status": row.status,
+        "county": row.county,
+        "village": row.village,
+        "filed_at": datetime.fromisoformat(row.filed_at).isoformat(),
+        **_times(due.timestamp(), now),
+        "reminded_at": _iso(row.reminded_at),
+        "escalated_at": _iso(row.escalated_at),
+    }
+
+
+def _times(due_at: float, now: float) -> dict[str, Any]:
+    """A deadline's due moment, whether it has passed at ``now``, and by how many whole days."""
+    return {
+        "due_at": _iso(due_at),
+        "overdue": now > due_at,
+        "days_overdue": max(0, int((now - due_at) // 86400)),
+    }
+
+
 def _deadline(row: DeadlineRow, now: float) -> dict[str, Any]:
     return {
         "task_id": row.task_id,
@@ -39,9 +102,7 @@ def _deadline(row: DeadlineRow, now: float) -> dict[str, Any]:
         "county": row.county,
         "village": row.village,
         "opened_at": _iso(row.opened_at),
-        "due_at": _iso(row.due_at),
-        "overdue": now > row.due_at,
-        "days_overdue": max(0, int((now - row.due_at) // 86400)),
+        **_times(row.due_at, now),
         "reminded_at": _iso(row.reminded_at),
         "escalated_at": _iso(row.escalated_at),
     }

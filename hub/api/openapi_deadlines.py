@@ -1,4 +1,5 @@
-"""OpenAPI path of task deadlines: open verification tasks, due and overdue."""
+"""OpenAPI paths of deadlines: open verification tasks and reports under review, due and
+overdue."""
 
 from __future__ import annotations
 
@@ -16,18 +17,6 @@ from certhub.hub.api.openapi_parts import (
 
 _DEADLINE: dict[str, Any] = {
     "type": "object",
-    "required": [
-        "task_id",
-        "kind",
-        "county",
-        "village",
-        "opened_at",
-        "due_at",
-        "overdue",
-        "days_overdue",
-        "reminded_at",
-        "escalated_at",
-    ],
     "properties": {
         "task_id": {"type": "string"},
         "kind": {
@@ -52,17 +41,53 @@ _DEADLINE: dict[str, Any] = {
 }
 
 
+_REPORT_DEADLINE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "item_id": {"type": "integer", "description": "the report's ledger sequence"},
+        "reason": {
+            "type": "string",
+            "enum": [*_DEADLINE["properties"]["kind"]["enum"], "other"],
+        },
+        "status": {
+            "type": "string",
+            "enum": ["received", "accepted"],
+            "description": "received: the town is to accept it; accepted: the county to decide",
+        },
+        "county": {"type": "string"},
+        "village": {"type": ["string", "null"]},
+        "filed_at": MOMENT,
+        **{name: _DEADLINE["properties"][name] for name in ("due_at", "overdue", "days_overdue")},
+        "reminded_at": MAYBE_MOMENT,
+        "escalated_at": MAYBE_MOMENT,
+    },
+}
+
+
+def _deadline_list(summary: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A reader's list of deadlines of ``item``'s shape, every property of which is given."""
+    item = {**item, "required": list(item["properties"])}
+    return reader_get(
+        summary,
+        [
+            query("overdue", {"type": "string", "enum": ["true", "false"]}),
+            query("region", REGION_PREFIX),
+            *cursor_query(),
+        ],
+        page_of(item),
+        errors={"400": "Invalid parameter or cursor."},
+    )
+
+
 def deadline_paths() -> dict[str, Any]:
-    """The path of task deadlines."""
+    """The paths of task deadlines and of reports under review's deadlines."""
     return {
-        "/v1/task-deadlines": reader_get(
-            "Open verification tasks with their deadlines (overdue=true: the late).",
-            [
-                query("overdue", {"type": "string", "enum": ["true", "false"]}),
-                query("region", REGION_PREFIX),
-                *cursor_query(),
-            ],
-            page_of(_DEADLINE),
-            errors={"400": "Invalid parameter or cursor."},
-        )
+        "/v1/report-deadlines": _deadline_list(
+            "Reports of loss of eligibility under review with their deadlines (overdue=true:"
+            " the late).",
+            _REPORT_DEADLINE,
+        ),
+        "/v1/task-deadlines": _deadline_list(
+            "Open verification tasks with their deadlines (overdue=true: the late).", _DEADLINE
+        ),
     }

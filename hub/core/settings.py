@@ -109,10 +109,8 @@ class Settings(BaseSettings):
     )
     signature_helper: bool = Field(
         default=True,
-        description=(
-            "Check message signatures in a helper process on another core"
-            " (falls back to the event loop if it dies)."
-        ),
+        description="Check message signatures in a helper process on another core"
+        " (falls back to the event loop if it dies).",
     )
     sqlite_synchronous: str = Field(
         default="FULL",
@@ -196,8 +194,9 @@ class Settings(BaseSettings):
         " those that would give them back by subtraction, are withheld.",
     )
     task_reminder_days: int = Field(
-        default=5, ge=0, le=60, description="Days before a task's deadline the town is reminded."
+        default=5, ge=0, le=60, description="Days before a task's or report's deadline to remind."
     )
+    report_review_days: int = Field(default=15, ge=1, le=365, description="Days to decide reports.")
     role: Literal["all", "ingress", "worker"] = Field(
         default="all",
         description="ingress: HTTP API only; worker: outbox relay and consumers only; all: both.",

@@ -36,6 +36,7 @@ DATABASE_WIDE = (
     "certhub_report_deadline_timestamp_seconds",
     "certhub_verification_tasks",
     "certhub_verification_tasks_overdue",
+    "certhub_reports_under_review_overdue",
 )
 
 

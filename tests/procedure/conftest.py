@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from procedure_fixtures import keys, office, office_settings
+from procedure_fixtures import keys, office, office_db, office_settings
 
-__all__ = ["keys", "office", "office_settings"]
+__all__ = ["keys", "office", "office_db", "office_settings"]

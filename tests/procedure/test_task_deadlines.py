@@ -9,15 +9,14 @@ against the hub's published keys.
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from deadlinekit import signed_records
 from procedurekit import Office
 
 from certhub.hub.core.keys import METRICS, PROCEDURE, STORE
 from certhub.hub.procedure.deadlines import DeadlineSweep
-from certhub.security import VerifyingKey, parse_compact
 
 
 async def open_task(office: Office) -> dict[str, Any]:
@@ -35,16 +34,8 @@ def sweep(office: Office, reminder_days: int = 5) -> DeadlineSweep:
 
 
 async def deadline_records(office: Office) -> list[dict[str, Any]]:
-    _, page = await office.get("/v1/outcomes", limit="1000")
-    jwks = await (await office.client.get("/.well-known/jwks.json")).json()
-    keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in jwks["keys"]}
-    found = []
-    for item in page["items"]:
-        if item["type"] == "task_deadline/v1":
-            jws = parse_compact(item["jws"].encode())
-            assert keys[jws.kid].verify(jws.signature, jws.signing_input)
-            found.append(json.loads(jws.payload))
-    return found
+    """The ``task_deadline/v1`` records pulled, verified."""
+    return await signed_records(office, "task_deadline/v1")
 
 
 def gauge(office: Office, kind: str) -> float:

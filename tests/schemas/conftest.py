@@ -225,6 +225,18 @@ def build_samples() -> dict[str, dict[str, Any]]:
             "due_at": "2024-03-31T09:00:00+08:00",
             "at": "2024-04-01T09:00:00+08:00",
         },
+        "report_deadline/v1": {
+            "type": "report_deadline/v1",
+            "item": "812",
+            "reason": "death",
+            "person": person,
+            "status": "accepted",
+            "stage": "escalated",
+            "addressed_to": "city",
+            "filed_at": "2024-03-01T09:00:00+08:00",
+            "due_at": "2024-03-16T09:00:00+08:00",
+            "at": "2024-03-16T09:01:00+08:00",
+        },
         "write_off/v1": {
             "type": "write_off/v1",
             "task_id": "task-1",

@@ -41,6 +41,7 @@ def test_table_lists_every_type_and_is_read_only() -> None:
             "recovery",
             "write_off",
             "task_deadline",
+            "report_deadline",
             "biometric_enrolment",
             "service_rating",
             "rating_followup",

@@ -1,16 +1,18 @@
 """Shared fixtures: the procedure's hub with a party in every role (procedurekit).
 
 Import them into a ``conftest.py``: ``from procedure_fixtures import keys, office``; a
-suite that needs other settings overrides :func:`office_settings` there.
+suite that needs other settings overrides :func:`office_settings` there. A test that must
+hold on both store backends takes :func:`office_db` instead of :func:`office`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pgkit import throwaway_database
 from procedurekit import PARTIES, UNITS, Office, open_office
 
 from certhub.security import SigningKey
@@ -44,3 +46,25 @@ async def office(
     return await open_office(
         aiohttp_client, tmp_path / "data", keys, units=UNITS, **office_settings
     )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def office_db(
+    request: pytest.FixtureRequest,
+    aiohttp_client: Callable[..., Any],
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+    office_settings: dict[str, Any],
+) -> AsyncIterator[Office]:
+    """:func:`office` on SQLite, then on a PostgreSQL database of its own (a deployment's
+    keys live in its database, sealed by the data folder's key)."""
+    data = tmp_path / "data"
+    if request.param == "sqlite":
+        yield await open_office(aiohttp_client, data, keys, units=UNITS, **office_settings)
+        return
+    with throwaway_database("certhub_office") as url:
+        office = await open_office(
+            aiohttp_client, data, keys, units=UNITS, database_url=url, **office_settings
+        )
+        yield office
+        await office.client.close()
