@@ -72,13 +72,23 @@ def _child_main(kind: str, args: list[str]) -> dict[str, Any]:
         made = generate(Path(args[0]), int(args[1]), period=PERIOD, seed=7)
         return {"seconds": time.perf_counter() - began, "feed_rows": sum(made.feed_rows.values())}
     if kind == "bare":
-        return _bare(Path(args[0]), Path(args[1]) / "roster.csv")
+        return _bare(Path(args[0]), Path(args[1]))
+    if kind == "typed":
+        from certhub.hub.comparison.typed_roster import write_typed_roster
+
+        began = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="bench-typed-") as scratch:
+            write_typed_roster(Path(args[0]), Path(args[1]), Path(scratch))
+        return {"seconds": time.perf_counter() - began}
     if kind == "run":
         from certhub.hub.comparison.engine import RunOptions, run_comparison
 
         began = time.perf_counter()
-        options = RunOptions(memory_limit=args[2]) if len(args) > 2 else RunOptions()
-        run = run_comparison(Path(args[0]), Path(args[1]), PERIOD, options=options)
+        options = RunOptions(memory_limit=args[3]) if len(args) > 3 else RunOptions()
+        typed = Path(args[2]) if args[2] != "-" else None
+        run = run_comparison(
+            Path(args[0]), Path(args[1]), PERIOD, options=options, typed_roster=typed
+        )
         return {"seconds": time.perf_counter() - began, "summary": run.summary}
     if kind == "ledger":
         return _ledger(Path(args[0]), int(args[1]), args[2], int(args[3]), args[4])
@@ -86,13 +96,17 @@ def _child_main(kind: str, args: list[str]) -> dict[str, Any]:
 
 
 def _bare(folder: Path, roster: Path) -> dict[str, Any]:
+    """DuckDB joins ``roster`` (the file the run reads: CSV, or Parquet — the typed
+    snapshot's ``roster.parquet`` too) with every feed CSV in ``folder`` on the ID
+    number and counts the rows; nothing is checked."""
     import duckdb
 
     feeds = [str(p) for p in sorted(folder.glob("*.csv")) if p.name != "roster.csv"]
     began = time.perf_counter()
     con = duckdb.connect()
+    rows = "read_parquet(?)" if roster.suffix == ".parquet" else "read_csv(?, all_varchar = true)"
     count = con.execute(
-        "SELECT count(*) FROM read_csv(?, all_varchar = true) r"
+        f"SELECT count(*) FROM {rows} r"  # noqa: S608 -- our reader's text; paths are parameters
         " JOIN read_csv(?, all_varchar = true, ignore_errors = true, union_by_name = true) f"
         " USING (id_number)",
         [str(roster), feeds],
@@ -203,18 +217,18 @@ def _generated(folder: Path, pensioners: int) -> tuple[dict[str, Any], float]:
     return made, rss
 
 
-def _inputs(generated: str, view: Path, roster: str) -> Path:
-    """A folder of links to the feed CSVs and the roster in ``roster`` format (csv/parquet).
-
-    The bare join always reads the generated ``roster.csv`` (see :func:`_bare`);
-    the run reads whichever roster the view holds.
-    """
+def _inputs(generated: str, view: Path, roster: str) -> tuple[Path, Path]:
+    """A folder of links to the feed CSVs and the roster in ``roster`` format
+    (csv/parquet; typed: no roster, the run reads the typed snapshot), and the
+    roster file the run reads, which its bare join reads too (:func:`_bare`)."""
     view.mkdir(parents=True)
     for path in Path(generated).glob("*.csv"):
         if path.name != "roster.csv":
             (view / path.name).symlink_to(path)
+    if roster == "typed":
+        return view, Path(generated) / "typed-roster" / "roster.parquet"
     (view / f"roster.{roster}").symlink_to(Path(generated) / f"roster.{roster}")
-    return view
+    return view, view / f"roster.{roster}"
 
 
 def main() -> None:
@@ -243,7 +257,13 @@ def main() -> None:
         "--data", type=Path, default=None, help="generate once into DIR and reuse it afterwards"
     )
     parser.add_argument(
-        "--roster", choices=("csv", "parquet"), default="csv", help="the roster the run reads"
+        "--roster",
+        choices=("csv", "parquet", "typed"),
+        nargs="+",
+        default=["csv"],
+        help="the roster the run reads (typed: the snapshot checked once, as roster import"
+        " writes it); several: alternating rounds of each, each against a bare join of the"
+        " roster file it reads",
     )
     parser.add_argument("--memory-limit", default=None, help="the run's DuckDB memory limit")
     add_database_url_option(parser, "the --ledger-only writes")
@@ -261,45 +281,75 @@ def main() -> None:
     args.rounds = args.rounds or 2
     args.ledger_records = args.ledger_records[0]
     with tempfile.TemporaryDirectory(prefix="bench-comparison-") as tmp:
-        runs = Path(tmp) / "runs"
         made, gen_rss = _generated(args.data or Path(tmp) / "in", args.pensioners)
-        data = _inputs(made["folder"], Path(tmp) / "inputs", args.roster)
-        bare, full = [], []
-        for _ in range(args.rounds):
-            bare.append(_child("bare", str(data), made["folder"]))
-            limit = [args.memory_limit] if args.memory_limit else []
-            full.append(_child("run", str(data), str(runs), *limit))
-        best_bare = min(bare, key=lambda r: r[0]["seconds"])
-        best_full = min(full, key=lambda r: r[0]["seconds"])
-        ledger, ledger_rss = {"recorded": 0, "per_second": None}, 0.0
-        if args.ledger_records:  # 0: the engine alone
-            ledger, ledger_rss = _child(
-                "ledger", str(runs), str(args.ledger_records), "bulk", "0", "-"
-            )
-        summary = best_full[0]["summary"]
-        result = {
-            "pensioners": args.pensioners,
-            "feed_rows": made["feed_rows"],
-            "generate_seconds": round(made["seconds"], 2),
-            "generate_peak_rss_mib": round(gen_rss),
-            "bare_join_seconds": [round(r[0]["seconds"], 2) for r in bare],
-            "bare_join_peak_rss_mib": round(best_bare[1]),
-            "full_run_seconds": [round(r[0]["seconds"], 2) for r in full],
-            "full_run_peak_rss_mib": round(max(r[1] for r in full)),
-            "ratio_full_to_bare": round(best_full[0]["seconds"] / best_bare[0]["seconds"], 2),
-            "bare_join_cpu_seconds": [round(r[0]["cpu_seconds"], 2) for r in bare],
-            "full_run_cpu_seconds": [round(r[0]["cpu_seconds"], 2) for r in full],
+        print(json.dumps(_measure(args, made, gen_rss, Path(tmp)), indent=2, ensure_ascii=False))
+
+
+def _measure(
+    args: argparse.Namespace, made: dict[str, Any], gen_rss: float, tmp: Path
+) -> dict[str, Any]:
+    """Every ``--roster`` way in alternating rounds (bare join, then full run, per way)."""
+    runs = tmp / "runs"
+    typed = Path(made["folder"]) / "typed-roster"
+    checking: dict[str, Any] = {}
+    if "typed" in args.roster:  # the roster checked once, as `certhub roster import` does
+        answer, rss = _child("typed", str(Path(made["folder"]) / "roster.csv"), str(typed))
+        checking = {
+            "seconds": round(answer["seconds"], 2),
+            "cpu_seconds": round(answer["cpu_seconds"], 2),
+            "peak_rss_mib": round(rss),
+        }
+    ways = {way: _inputs(made["folder"], tmp / f"inputs-{way}", way) for way in args.roster}
+    bare: dict[str, list[tuple[dict[str, Any], float]]] = {way: [] for way in ways}
+    full: dict[str, list[tuple[dict[str, Any], float]]] = {way: [] for way in ways}
+    limit = [args.memory_limit] if args.memory_limit else []
+    for _ in range(args.rounds):
+        for way, (data, roster) in ways.items():
+            bare[way].append(_child("bare", str(data), str(roster)))
+            read = str(typed) if way == "typed" else "-"
+            full[way].append(_child("run", str(data), str(runs / way), read, *limit))
+    ledger, ledger_rss = {"recorded": 0, "per_second": None}, 0.0
+    first = args.roster[0]
+    if args.ledger_records:  # 0: the engine alone
+        ledger, ledger_rss = _child(
+            "ledger", str(runs / first), str(args.ledger_records), "bulk", "0", "-"
+        )
+    result: dict[str, Any] = {
+        "pensioners": args.pensioners,
+        "feed_rows": made["feed_rows"],
+        "generate_seconds": round(made["seconds"], 2),
+        "generate_peak_rss_mib": round(gen_rss),
+    }
+    if checking:
+        result["typed_snapshot_written"] = checking
+    for way in ways:
+        summary = min(full[way], key=lambda r: r[0]["cpu_seconds"])[0]["summary"]
+        result[way] = {
+            "bare_join_reads": f"roster {ways[way][1].name} + feed CSVs",
+            "bare_join_seconds": [round(r[0]["seconds"], 2) for r in bare[way]],
+            "bare_join_peak_rss_mib": round(max(r[1] for r in bare[way])),
+            "full_run_seconds": [round(r[0]["seconds"], 2) for r in full[way]],
+            "full_run_peak_rss_mib": round(max(r[1] for r in full[way])),
+            "ratio_full_to_bare": round(
+                min(r[0]["seconds"] for r in full[way]) / min(r[0]["seconds"] for r in bare[way]),
+                2,
+            ),
+            "bare_join_cpu_seconds": [round(r[0]["cpu_seconds"], 2) for r in bare[way]],
+            "full_run_cpu_seconds": [round(r[0]["cpu_seconds"], 2) for r in full[way]],
             "cpu_ratio_full_to_bare": round(
-                min(r[0]["cpu_seconds"] for r in full) / min(r[0]["cpu_seconds"] for r in bare), 2
+                min(r[0]["cpu_seconds"] for r in full[way])
+                / min(r[0]["cpu_seconds"] for r in bare[way]),
+                2,
             ),
             "phases_seconds": summary["durations_seconds"],
             "certified": summary["certified"],
             "exempt_ratio": summary["exempt_ratio"],
-            "ledger_records": ledger["recorded"],
-            "ledger_per_second": ledger["per_second"],
-            "ledger_peak_rss_mib": round(ledger_rss),
         }
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+    return result | {
+        "ledger_records": ledger["recorded"],
+        "ledger_per_second": ledger["per_second"],
+        "ledger_peak_rss_mib": round(ledger_rss),
+    }
 
 
 if __name__ == "__main__":
