@@ -6,7 +6,8 @@ next is reminded; once past, the level above is told. Filed at 23:30 China time 
 2027-01-31 (a month's last day; 15:30 UTC), the report is due at 23:30 China time on
 2027-02-15, reminded from 23:30 on 2027-02-10. One filed at 23:30 on 2027-02-13 is due at
 23:30 on 2027-02-28 (the month's last day): at 00:00 on 2027-03-01 China time — still
-2027-02-28 in UTC — it is overdue. The sweep marks; it never decides or changes a report.
+2027-02-28 in UTC — it is overdue. The sweep marks; it never decides or changes a report,
+and finds the undecided reports through ``items_reports_undecided``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from typing import Any
 import pytest
 from ledger_backends import Backend, Ledger
 from ledgerkit import receipt, unsigned_message
+from plankit import query_plan
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.procedure.deadlines import DeadlineSweep
 from certhub.hub.procedure.outcomes import OutcomeSigner
-from certhub.hub.store import Conflict, PageQuery, RecordKind
+from certhub.hub.store import Conflict, PageQuery, RecordKind, deadlines
 from certhub.hub.store.effects import DeadlineWrite, Effects, ItemOpen, ItemUpdate
+from certhub.hub.store.postgres.schema import dollar
 from certhub.mocks.population import Population
 from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import CHINA_STANDARD_TIME
@@ -179,3 +182,18 @@ async def test_a_report_decided_before_its_deadline_is_never_escalated(
         await ledger.append(unsigned_message(4), receipt, Effects(deadlines=(late,)))
     assert await ledger.count() == size
     await ledger.aclose()
+
+
+async def test_the_sweep_reads_only_the_undecided_reports_by_their_index(
+    ledger_factory: Backend,
+) -> None:
+    await (await ledger_factory.open()).aclose()
+    sql = (
+        f"{deadlines.SELECT_REPORTS} WHERE {deadlines.UNDECIDED}"
+        " AND ((report_deadlines.reminded_at IS NULL AND ledger.received_at <= ?)"
+        " OR (report_deadlines.escalated_at IS NULL AND ledger.received_at < ?))"
+        " ORDER BY items.item_id LIMIT 500"
+    )  # ReviewReads.reports_due's query
+    filed_by = cst("2027-02-10").astimezone(UTC).isoformat()
+    found = await query_plan(ledger_factory, sql, dollar(sql), filed_by, filed_by)
+    assert "items_reports_undecided" in found, found
