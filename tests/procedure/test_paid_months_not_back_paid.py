@@ -72,3 +72,12 @@ async def test_months_a_voided_disappearance_counted_are_not_back_paid_again(
     await office.approved("restorations", "town-1", this_month(person, MISSING))
     assert (await balance(office, task))[-1] == "voided"
     await refused_twice(office, back_pay(person, MISSING, -5, "1190.00"))
+
+
+async def test_a_later_death_recovers_the_months_a_release_cut_as_paid(office: Office) -> None:
+    person, _ = await jailed_while_paid(office, suspended_paid_through=-9)
+    await office.approved("restorations", "town-1", await released_restoration(office, person))
+    # died on the 15th of M(-5): M(-4)..M(-1) were paid by the roster before its entry was
+    # rewritten, M(0) back-paid by the restoration — 5 x 238.00 = 1,190.00 (not 238.00)
+    task = await office.confirmed_death(person, month_day(-5, 15))
+    assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
