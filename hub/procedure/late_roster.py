@@ -1,27 +1,33 @@
-"""Months the province paid after a termination the hub signed, shown by a later roster
-entry: added to the task's overpayment (rule 6, money safety).
+"""Months the province paid after a termination or a suspension the hub signed, shown by a
+later roster entry: added to the task's overpayment (rule 6, money safety).
 
 The overpayment is computed when the task is confirmed (or its death amended), from the
 roster as the hub holds it then. A province late to stop payment goes on paying: a later
 entry's ``paid_through`` beyond the months counted shows months paid after the event month
 that nothing recovers. Each such entry, when it is the person's latest (the roster's rule:
 the latest ``as_of`` wins), adds them — the months paid after the event month of the
-termination in force, not recovered yet (:func:`~certhub.hub.rules.disposal.overpaid`) — as
-further overpayment records of the task (``overpayment:<task>:2``, ``:3``…, continuing its
-series), claimed by (person, month) so none is recovered twice, and grows the balance
+termination in force, or of a confirmed imprisonment or disappearance whose suspension
+stands (:mod:`~certhub.hub.procedure.late_suspension`; through the sentence's end when the
+confirmation stated one, as the confirmation counts them), not recovered yet
+(:func:`~certhub.hub.rules.disposal.overpaid`) — as further overpayment records of the task
+(``overpayment:<task>:2``, ``:3``…, continuing its series), claimed by (person, month) so
+none is recovered twice, and grows the balance
 (:class:`~certhub.hub.store.effects.OverpaymentExtension`, opened if there was none), in
 the same transaction as the roster entry. A balance written off or voided takes no more
 months (the entry is stored; the months are left to staff), nor does a voided termination
-(the person is alive: approving its restoration voids the overpayment).
+(the person is alive: approving its restoration voids the overpayment), nor a suspension a
+restoration approved has ended.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.late_suspension import standing_suspension
 from certhub.hub.procedure.reversals import voided_task
 from certhub.hub.procedure.task_series import (
     balance_grown,
@@ -44,6 +50,18 @@ __all__ = ["late_payments", "late_payments_from"]
 SETTLED = frozenset({RecoveryStatus.written_off.value, RecoveryStatus.voided.value})
 
 
+@dataclass(frozen=True, slots=True)
+class _Owing:
+    """The task a late entry may have paid after: its id, event date, row and balance, and
+    the last day overpaid (a sentence's end; None: every month after the event's)."""
+
+    task_id: str
+    event_date: date
+    row: TaskRow
+    balance: OverpaymentRow | None
+    until: date | None = None
+
+
 async def late_payments(
     ctx: ProcedureContext, message: VerifiedMessage, record: BenefitRecord
 ) -> Effects:
@@ -56,17 +74,18 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
     """:func:`late_payments` of an entry ``sender`` brought (the audit's actor): a pushed
     entry's sender, or a bulk roster import's (:mod:`~.roster_late_import`)."""
     person = record.person.id_number
-    owing = await _owing(ctx, person, record)
-    if owing is None:
+    owing = await _owing(ctx, person)
+    if owing is None or await _older(ctx, person, record):
         return Effects()
-    task_id, event_date, row, balance = owing
-    task = VerificationTask.model_validate_json(row.snapshot)
+    task_id, balance = owing.task_id, owing.balance
+    task = VerificationTask.model_validate_json(owing.row.snapshot)
     overs = overpaid(
         task,
-        event_date,
+        owing.event_date,
         record,
         await ctx.store.counted_months(person, "recovered"),
         await ctx.store.back_paid_months(person),
+        until=owing.until,
     )
     if not overs:
         return Effects()
@@ -95,20 +114,32 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
     )  # fmt: skip
 
 
-async def _owing(
-    ctx: ProcedureContext, person: str, record: BenefitRecord
-) -> tuple[str, date, TaskRow, OverpaymentRow | None] | None:
-    """The task whose termination in force ``record`` may have paid after (its id, event
-    date, row and balance); None when none does: no termination, an older entry (the
-    roster keeps the latest), a balance written off or voided, a voided termination (the
-    person is alive: approving its restoration voids the overpayment)."""
-    closed = await ctx.store.closed_benefit(person)
-    if closed is None:
-        return None
-    task_id = closed[1]
+async def _older(ctx: ProcedureContext, person: str, record: BenefitRecord) -> bool:
+    """Whether ``record`` is older than the person's entry on file (the roster keeps the
+    latest ``as_of``)."""
     stored = await ctx.store.get_roster(person)
-    if stored is not None and BenefitRecord.model_validate_json(stored).as_of > record.as_of:
+    return stored is not None and BenefitRecord.model_validate_json(stored).as_of > record.as_of
+
+
+async def _owing(ctx: ProcedureContext, person: str) -> _Owing | None:
+    """The task whose termination in force, or standing suspension, a late entry may have
+    paid after; None when none does: neither, a balance written off or voided, a voided
+    termination (the person is alive: approving its restoration voids the overpayment)."""
+    closed = await ctx.store.closed_benefit(person)
+    if closed is not None:
+        return await _terminated(ctx, closed[1])
+    standing = await standing_suspension(ctx, person)
+    if standing is None:
         return None
+    task_id = standing.row.task_id
+    balance = await ctx.store.get_overpayment(task_id)
+    if balance is not None and balance.status in SETTLED:
+        return None
+    return _Owing(task_id, standing.event_date, standing.row, balance, standing.until)
+
+
+async def _terminated(ctx: ProcedureContext, task_id: str) -> _Owing | None:
+    """:func:`_owing` of the task that terminated the benefit."""
     found = await termination_in_force(ctx, task_id)
     row = await ctx.store.get_task(task_id)
     balance = await ctx.store.get_overpayment(task_id)
@@ -116,4 +147,4 @@ async def _owing(
         return None
     if await voided_task(ctx, task_id) is not None:
         return None
-    return task_id, found[1].event_date, row, balance
+    return _Owing(task_id, found[1].event_date, row, balance)

@@ -1,11 +1,12 @@
-"""Months a bulk roster import shows paid after a termination the hub signed: added to the
-task's overpayment, as a pushed roster entry's are (rule 6, money safety).
+"""Months a bulk roster import shows paid after a termination or a suspension the hub signed:
+added to the task's overpayment, as a pushed roster entry's are (rule 6, money safety).
 
 ``certhub roster import`` writes the roster in bulk, past the intake planner, so the rule
 of :mod:`~certhub.hub.procedure.late_roster` is applied after the rows are in: one query
-finds the people whose benefit the hub closed and whose roster entry is this import's
-(:meth:`~certhub.hub.store.base.BenefitReads.closed_imported`; the closed benefits are a
-few, whatever the roster's size), and each one's entry goes through
+finds the people whose benefit the hub closed, or suspended on a confirmed imprisonment or
+disappearance, and whose roster entry is this import's
+(:meth:`~certhub.hub.store.base.BenefitReads.closed_imported`; they are a few, whatever the
+roster's size), and each one's entry goes through
 :func:`~certhub.hub.procedure.late_roster.late_payments_from` — the same months, claimed
 by (person, month), the same balance opened or grown. What it adds is appended as the
 hub's own records (the first further overpayment record carries the effects, like a
@@ -29,8 +30,8 @@ __all__ = ["imported_late_payments"]
 
 async def imported_late_payments(ctx: ProcedureContext, as_of: str, actor: str) -> int:
     """Add to their tasks' overpayments the months the roster import as of ``as_of`` (by
-    ``actor``, the audit's) shows paid after a termination; how many overpayments grew
-    (opened or grown)."""
+    ``actor``, the audit's) shows paid after a termination or a standing suspension; how
+    many overpayments grew (opened or grown)."""
     grown = 0
     for person in await ctx.store.closed_imported(as_of):
         stored = await ctx.store.get_roster(person)

@@ -51,11 +51,17 @@ from certhub.security.scopes import AreaScope, area_condition
 CLOSED_IMPORTED: Final = (
     "SELECT c.person_id FROM closed_benefits AS c CROSS JOIN roster AS r"
     " WHERE r.person_id = c.person_id AND r.sequence = 0 AND r.as_of = ?"
-    " ORDER BY c.person_id"
+    " UNION SELECT t.person_id FROM tasks AS t CROSS JOIN roster AS r"
+    " WHERE t.status = 'confirmed' AND t.kind IN ('imprisonment', 'missing')"
+    " AND r.person_id = t.person_id AND r.sequence = 0 AND r.as_of = ?"
+    " ORDER BY 1"
 )
-"""People whose benefit the hub closed and whose roster entry an import as of ``?`` wrote.
-``CROSS JOIN``: SQLite loops over the few closed benefits and looks each one's entry up
-by key, never over the millions of roster entries (PostgreSQL plans it as a join)."""
+"""People whose benefit the hub closed, or suspended on a confirmed imprisonment or
+disappearance, and whose roster entry an import as of ``?`` (given twice) wrote; whether a
+restoration has ended the suspension since is read per person (its approval is an item's
+status, joined on a cast no index serves). ``CROSS JOIN``: SQLite loops over the few closed
+benefits and confirmed tasks (``tasks_confirmed``) and looks each one's entry up by key,
+never over the millions of roster entries (PostgreSQL plans it as a join)."""
 
 
 class LedgerReads(
@@ -193,7 +199,7 @@ class LedgerReads(
 
     @override
     async def closed_imported(self, as_of: str) -> list[str]:
-        rows = await self._read(CLOSED_IMPORTED, (as_of,))
+        rows = await self._read(CLOSED_IMPORTED, (as_of, as_of))
         return [str(row[0]) for row in rows]
 
     @override

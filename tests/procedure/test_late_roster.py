@@ -12,35 +12,11 @@ the confirmation, and the months paid after were never recovered.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from latekit import balance, label, signed
 from procedurekit import Office, month_day, month_end, recovery
 
-PROBLEM = "urn:certhub:problem:"
 DIED = month_day(-3, 15)
-
-
-def label(offset: int) -> str:
-    """``YYYY-MM`` of the month ``offset`` months from this one."""
-    return month_day(offset).strftime("%Y-%m")
-
-
-async def balance(office: Office, task: str) -> tuple[int, Any]:
-    status, body = await office.get(f"/v1/overpayments/{task}", "county-1")
-    if status != 200:
-        return status, None
-    return status, (body["months"], body["amount"], body["recovered"], body["status"])
-
-
-async def signed(office: Office, task: str) -> dict[str, tuple[str, str, int, str]]:
-    """The task's overpayment records in the provincial pull, by message id."""
-    status, body = await office.get("/v1/outcomes", limit="1000")
-    assert status == 200, body
-    return {
-        o["message_id"]: (p["period_from"], p["period_to"], p["months"], p["amount"])
-        for o in body["items"]
-        if o["type"] == "overpayment/v1" and (p := o["payload"])["task_id"] == task
-    }
 
 
 async def test_months_paid_after_the_death_are_added_once(office: Office) -> None:

@@ -1,10 +1,12 @@
-"""``certhub roster import``: months a bulk roster shows paid after a death the hub confirmed
-are added to the task's overpayment, as a pushed roster entry's are — never a month twice.
+"""``certhub roster import``: months a bulk roster shows paid after a death, an imprisonment
+or a disappearance the hub confirmed are added to the task's overpayment, as a pushed roster
+entry's are — never a month twice.
 
 238.00 a month. Died on the 15th of ``M(-3)``, confirmed while the roster paid through
 ``M(-3)`` (the event's month is payable): nothing overpaid. The province's roster file,
 imported in bulk, shows the person paid through ``M(-1)``: ``M(-2)..M(-1)`` = 2 x 238.00 =
-476.00 overpaid (``overpayment:<task>``, signed by the hub). The same file again adds
+476.00 overpaid (``overpayment:<task>``, signed by the hub); the same when the person was
+jailed or went missing that day, the suspension standing. The same file again adds
 nothing; a file naming no person whose benefit the hub closed leaves the ledger's money
 alone. On SQLite and PostgreSQL. Before, the import wrote the roster past the planner and
 the months were never recovered.
@@ -82,21 +84,29 @@ async def dead_and_confirmed(
     data: Path,
     keys: dict[str, SigningKey],
     url: str | None = None,
+    reason: str = "death",
 ) -> tuple[Office, dict[str, Any], str]:
-    """A hub where a person paid through ``M(-3)`` died on the 15th of ``M(-3)``, confirmed:
-    the person and the task; the hub stopped (on SQLite the import owns the ledger)."""
+    """A hub where a person paid through ``M(-3)`` died (``reason``: was jailed, went
+    missing) on the 15th of ``M(-3)``, confirmed (no end of sentence stated): the person and
+    the task; the hub stopped (on SQLite the import owns the ledger)."""
     office = await open_office(aiohttp_client, data, keys, units=UNITS, database_url=url)
     person = office.people.person()
     yesterday = (NOW - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-3), as_of=yesterday)
-    task = await office.confirmed_death(person, DIED)
+    if reason == "death":
+        task = await office.confirmed_death(person, DIED)
+    else:
+        task = await office.reported(person, reason, DIED)
+        status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
+        assert status == 202, body
     await office.client.close()
     return office, person, task
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def pg_database() -> Iterator[str]:
-    """A PostgreSQL database of this module's own, dropped at the end."""
+    """A PostgreSQL database of the test's own (its deployment keys sealed by the test's
+    data folder's key), dropped at the end."""
     with throwaway_database("certhub_lateimport") as url:
         yield url
 
@@ -107,15 +117,20 @@ def url(request: pytest.FixtureRequest) -> str | None:
     return request.getfixturevalue("pg_database") if request.param == "postgres" else None
 
 
-async def test_months_a_roster_import_shows_paid_after_the_death_are_added_once(
+@pytest.mark.parametrize("reason", ["death", "imprisonment", "missing"])
+async def test_months_a_roster_import_shows_paid_after_the_event_are_added_once(
     aiohttp_client: Callable[..., Any],
     tmp_path: Path,
     keys: dict[str, SigningKey],
     capsys: pytest.CaptureFixture[str],
     url: str | None,
+    *,
+    reason: str,
 ) -> None:
+    """A death, and an imprisonment or a disappearance whose suspension stands: the same
+    M(-2)..M(-1) = 476.00."""
     data = tmp_path / "data"
-    office, person, task = await dead_and_confirmed(aiohttp_client, data, keys, url)
+    office, person, task = await dead_and_confirmed(aiohttp_client, data, keys, url, reason)
     assert await money(data, url, task) == (None, {})  # nothing overpaid at the confirmation
     lines = [line(person, label(-1)), line(office.people.person(), label(0))]
     csv = tmp_path / "roster.csv"

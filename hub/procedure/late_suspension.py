@@ -1,0 +1,56 @@
+"""The suspension a late roster entry may show paid through: an imprisonment or a
+disappearance the county confirmed, still standing (rule 6, money safety).
+
+A confirmed imprisonment or disappearance suspends the benefit from the event date; every
+month paid after the event month — through the sentence's end when the confirmation stated
+one (``suspend_until``: payable again from the month after) — is overpaid
+(:func:`~certhub.hub.rules.disposal.overpaid`). A province late to stop payment goes on
+paying, and its later roster entry shows it: :mod:`~certhub.hub.procedure.late_roster`
+adds those months as it does after a death. Read here: the suspension the hub signed on a
+confirmed task (``suspension:<task>``; a task confirmed under a closure signed none, and
+overpaid nothing) that no restoration approved since has ended — the earliest, whose months
+include any later one's. A suspension a restoration ended takes no more months: a
+disappearance's (the person was found; the months missing were owed, its overpayment
+voided) and an imprisonment's (the release it states cut the months after its month;
+months of the sentence the roster shows paid only after the approval are left to staff).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.rules.restoration_findings import sentence_end
+from certhub.hub.store.base import TaskRow
+from certhub.schemas import Suspension, TaskDisposal, VerificationTask
+
+__all__ = ["StandingSuspension", "standing_suspension"]
+
+
+@dataclass(frozen=True, slots=True)
+class StandingSuspension:
+    """A suspension the hub signed on confirmed task ``row`` that still stands: from
+    ``event_date``, through ``until`` (the sentence's last day as the confirmation stated
+    it; None: no end stated, or a disappearance)."""
+
+    row: TaskRow
+    event_date: date
+    until: date | None
+
+
+async def standing_suspension(ctx: ProcedureContext, person: str) -> StandingSuspension | None:
+    """The earliest suspension the hub signed on a confirmed task of ``person`` that no
+    restoration approved since has ended; None when there is none."""
+    for row in await ctx.store.confirmed_tasks(person):
+        task = VerificationTask.model_validate_json(row.snapshot)
+        if task.disposal is not TaskDisposal.suspend:
+            continue
+        if await ctx.store.resumed_after(person, row.changed_seq):
+            continue  # a restoration approved since ended it
+        signed = await ctx.store.find(ctx.outcomes.hub_id, f"suspension:{task.task_id}")
+        if signed is None:  # confirmed under a closure: nothing suspended, nothing overpaid
+            continue
+        suspension = Suspension.model_validate_json(signed.payload)
+        return StandingSuspension(row, suspension.effective_from, sentence_end(suspension))
+    return None
