@@ -56,3 +56,20 @@ async def test_a_recovered_overpayment_grows_by_the_months_paid_after(office: Of
     status, body = await office.post(path, "det-1", recovery(task, "238.00", reference="BR-2"))
     assert status == 202, body
     assert await balance(office, task) == (200, (3, "714.00", "714.00", "recovered"))
+
+
+async def test_an_amount_restated_changes_no_month_counted(office: Office) -> None:
+    """Confirmed while paid through M(-1) at 238.00: M(-2)..M(-1) = 476.00. An entry at 250.00
+    paid through M(0) states one amount, not the months it applies to: M(0) is added at
+    250.00 (726.00), M(-2)..M(-1) stay at 238.00 each — never re-computed in silence."""
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = await office.confirmed_death(person, DIED)
+    await office.roster(person, paid_through=label(0), monthly_amount="250.00")
+    assert await balance(office, task) == (200, (3, "726.00", "0.00", "pending"))
+    await office.roster(person, paid_through=label(0), monthly_amount="200.00")
+    assert await balance(office, task) == (200, (3, "726.00", "0.00", "pending"))
+    assert await signed(office, task) == {
+        f"overpayment:{task}": (month_day(-2).isoformat(), month_end(-1).isoformat(), 2, "476.00"),
+        f"overpayment:{task}:2": (month_day(0).isoformat(), month_end(0).isoformat(), 1, "250.00"),
+    }
