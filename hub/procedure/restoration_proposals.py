@@ -237,10 +237,15 @@ async def _restored_today(
 
 
 async def proposal_approved(
-    ctx: ProcedureContext, effects: Effects, item_id: int, decision: Decision
+    ctx: ProcedureContext,
+    effects: Effects,
+    item_id: int,
+    decision: Decision,
+    checked: tuple[RestorationProposal, ProposedRestoration],
 ) -> Effects:
-    """``effects`` of approving proposal ``item_id`` with the restoration added."""
-    proposal, plan = await recheck_proposal(ctx, item_id)
+    """``effects`` of approving proposal ``item_id`` with the restoration added, as
+    ``checked`` at this decision (:func:`recheck_proposal`: made once per decision)."""
+    proposal, plan = checked
     person = proposal.person.id_number
     task_id = proposal.task_id
     note = (

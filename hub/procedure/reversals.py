@@ -31,6 +31,7 @@ from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
 from certhub.hub.rules.restoration_findings import HubFindings, HubSuspension, sentence_end
+from certhub.hub.store.base import ItemRow, LedgerRecord
 from certhub.hub.store.register_reads import PersonRegister
 from certhub.schemas import (
     EligibilityReport,
@@ -45,6 +46,8 @@ from certhub.schemas import (
 )
 
 __all__ = [
+    "OpenedAmendment",
+    "amendments_opened",
     "disappearance_ended",
     "hub_findings",
     "machine_sources",
@@ -85,15 +88,29 @@ async def withdrawn_records(
     }
 
 
-async def voided_task(ctx: ProcedureContext, task_id: str) -> VerificationTask | None:
+OpenedAmendment = tuple[LedgerRecord, ItemRow | None]
+"""An amendment the hub opened of a termination, and its review item."""
+
+
+async def amendments_opened(ctx: ProcedureContext, task_id: str) -> list[OpenedAmendment]:
+    """The amendments opened of the termination by ``task_id``, in order, each with its
+    item: read once by a restoration's check, for what it rests on and what is open."""
+    found = await series(ctx, partial(amendment_message_id, task_id))
+    return [(record, await ctx.store.get_item(record.sequence)) for record in found]
+
+
+async def voided_task(
+    ctx: ProcedureContext, task_id: str, opened: list[OpenedAmendment] | None = None
+) -> VerificationTask | None:
     """Task ``task_id`` if it terminated the person's benefit and that termination is
-    voided: every record it rested on withdrawn, no person's report behind it."""
+    voided: every record it rested on withdrawn, no person's report behind it (``opened``:
+    its :func:`amendments_opened`, when read already)."""
     row = await ctx.store.get_task(task_id)
     if row is None:
         return None
     task = VerificationTask.model_validate_json(row.snapshot)
     closed = await ctx.store.closed_benefit(task.person.id_number)
-    resting = await rests_on(ctx, task)
+    resting = await rests_on(ctx, task, opened)
     machine = await machine_sources(ctx, resting)
     action = reversal_action(
         resting,
@@ -104,18 +121,20 @@ async def voided_task(ctx: ProcedureContext, task_id: str) -> VerificationTask |
     return task if action is ReversalAction.PROPOSE_RESTORATION else None
 
 
-async def rests_on(ctx: ProcedureContext, task: VerificationTask) -> VerificationTask:
+async def rests_on(
+    ctx: ProcedureContext, task: VerificationTask, opened: list[OpenedAmendment] | None = None
+) -> VerificationTask:
     """``task`` with the sources of the approved amendments of its termination added, as a
     task names them: a person's report by its item id, the comparison's record by its
-    message id — what the termination in force rests on.
+    message id — what the termination in force rests on (``opened``: the
+    :func:`amendments_opened`, when read already).
 
     Decided here (rule 7, money safety): an amendment re-dates the death on a later record;
     approved at two levels, the termination in force rests on it as well, so the departments
     withdrawing the records the task cited no longer void it when a person's report moved
     it (a machine's record must be withdrawn as well)."""
     found: list[str] = []
-    for record in await series(ctx, partial(amendment_message_id, task.task_id)):
-        item = await ctx.store.get_item(record.sequence)
+    for record, item in await amendments_opened(ctx, task.task_id) if opened is None else opened:
         if item is None or item.status != ItemStatus.APPROVED:
             continue
         if source := resting_on(TerminationAmendment.model_validate_json(record.payload)):
@@ -153,7 +172,8 @@ async def voided_termination(
     termination cannot be read back (nothing is restored on facts the hub cannot show).
     The person's register row is read once, for both.
     """
-    task = await voided_task(ctx, task_id)
+    opened = await amendments_opened(ctx, task_id)
+    task = await voided_task(ctx, task_id, opened)
     if task is None:
         return None
     person = task.person.id_number
@@ -187,7 +207,7 @@ async def voided_termination(
         recovered,
         findings,
         await not_certified_suspension(ctx, person, register),
-        await open_tasks(ctx, person),
+        await open_tasks(ctx, person, opened),  # the closure is the task's: its amendments
     )
     return voided, suspension_causes(register)
 
@@ -225,7 +245,9 @@ async def _not_certified(
     return name, Suspension.model_validate_json(suspension.payload)
 
 
-async def open_tasks(ctx: ProcedureContext, person_id: str) -> tuple[str, ...]:
+async def open_tasks(
+    ctx: ProcedureContext, person_id: str, opened: list[OpenedAmendment] | None = None
+) -> tuple[str, ...]:
     """The person's verification tasks still open (``"<kind> <task id>"``), each read by
     key: one per kind at most (the ``tasks_one_open`` index) — and their eligibility
     reports still under review (``"<reason> report <item> <status>"``, read by key too).
@@ -236,10 +258,11 @@ async def open_tasks(ctx: ProcedureContext, person_id: str) -> tuple[str, ...]:
     (``restoration-verification-open``): rejected, nothing holds it; approved, its task
     does. So does an amendment of the person's confirmed death under review
     (``"termination amendment <item> <status>"``): a report of that death, approved, that
-    nothing has verified yet."""
+    nothing has verified yet (``opened``: the amendments of the person's closure, when read
+    already)."""
     found = [(kind, await ctx.store.find_open_task(person_id, kind.value)) for kind in TaskKind]
     reports = await ctx.store.reports_under_review(person_id)
-    amendment = await _amendment_under_review(ctx, person_id)
+    amendment = await _amendment_under_review(ctx, person_id, opened)
     return (
         tuple(f"{kind.value} {task.task_id}" for kind, task in found if task)
         + tuple(f"{r.reason} report {r.item_id} {r.status}" for r in reports)
@@ -247,17 +270,20 @@ async def open_tasks(ctx: ProcedureContext, person_id: str) -> tuple[str, ...]:
     )
 
 
-async def _amendment_under_review(ctx: ProcedureContext, person_id: str) -> str | None:
+async def _amendment_under_review(
+    ctx: ProcedureContext, person_id: str, opened: list[OpenedAmendment] | None
+) -> str | None:
     """The person's termination amendment still received or accepted, if any (the last one
-    opened of the hub's termination: one is open at a time)."""
-    closed = await ctx.store.closed_benefit(person_id)
-    if closed is None:
+    opened of the hub's termination, ``opened`` when read already: one is open at a time)."""
+    if opened is None:
+        closed = await ctx.store.closed_benefit(person_id)
+        opened = await amendments_opened(ctx, closed[1]) if closed else []
+    if not opened:
         return None
-    opened = await series(ctx, partial(amendment_message_id, closed[1]))
-    item = await ctx.store.get_item(opened[-1].sequence) if opened else None
+    record, item = opened[-1]
     if item is None or item.status not in (ItemStatus.RECEIVED, ItemStatus.ACCEPTED):
         return None
-    return f"termination amendment {opened[-1].sequence} {item.status}"
+    return f"termination amendment {record.sequence} {item.status}"
 
 
 def suspension_causes(row: PersonRegister | None) -> OtherCauses:

@@ -80,9 +80,10 @@ async def plan_decision(
         now_municipal = await _restoration_municipal(ctx, item_id)  # re-checks every fact
         municipal = municipal or now_municipal
     rechecked = decision.action is not DecisionAction.reject and row.status not in FINAL
+    checked = None  # a proposal's check, made once: its approval restores on it
     if kind is ItemKind.RESTORATION_PROPOSAL and rechecked:  # decided: out of order, below
-        _, plan = await recheck_proposal(ctx, item_id)  # re-checks every fact
-        municipal = municipal or plan.municipal
+        checked = await recheck_proposal(ctx, item_id)  # re-checks every fact
+        municipal = municipal or checked[1].municipal
     before = ItemState(
         item_id,
         ItemKind(row.kind),
@@ -104,7 +105,8 @@ async def plan_decision(
     if kind is ItemKind.SUSPENSION and after.status is ItemStatus.APPROVED:
         effects = await suspension_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.RESTORATION_PROPOSAL and after.status is ItemStatus.APPROVED:
-        effects = await proposal_approved(ctx, effects, item_id, decision)
+        checked = checked or await recheck_proposal(ctx, item_id)  # checked above
+        effects = await proposal_approved(ctx, effects, item_id, decision, checked)
     if kind is ItemKind.TERMINATION_AMENDMENT and after.status is ItemStatus.APPROVED:
         effects = await amendment_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.WRITE_OFF:

@@ -17,9 +17,11 @@ paid. The province applied it as a suspension from the 1st of M(-5): restored th
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from procedurekit import Office, month_day, month_end
 from reversalkit import PROBLEM, Scene, approved, back_pay, proposals, sizes
 
@@ -133,3 +135,35 @@ async def test_a_proposal_made_before_the_amendment_is_not_approved(
     assert AMENDED.isoformat() in body["detail"], body
     assert await sizes(office) == before
     assert await office.client.app[STORE].closed_benefit(person["id_number"]) == ("death", task)
+
+
+async def test_each_decision_reads_the_amendments_and_recovered_months_once(
+    tmp_path: Path, aiohttp_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accepting and approving the proposal each read the termination's amendment series
+    once (its one amendment found, the next id missing: two look-ups) and the months
+    recovered once. Before, the voided check read the series twice (what the termination
+    rests on, and an amendment under review), and the approval ran the whole check twice
+    (for the approval level, then to restore): eight look-ups and two reads of the months."""
+    office, person, task, _ = await voided_after_amendment(tmp_path, aiohttp_client)
+    store, reads = office.client.app[STORE], Counter[str]()
+    find, counted_months = store.find, store.counted_months
+
+    async def found(sender: str, message_id: str) -> object:
+        reads[message_id.rsplit(":", 1)[0]] += 1
+        return await find(sender, message_id)
+
+    async def counted(person_id: str, purpose: str) -> object:
+        reads[purpose] += 1
+        return await counted_months(person_id, purpose)
+
+    monkeypatch.setattr(store, "find", found)
+    monkeypatch.setattr(store, "counted_months", counted)
+    await office.roster(person, status="terminated", paid_through=month(-6))
+    item = (await proposals(office))[person["id_number"]]["sequence"]
+    series = f"termination-amendment:{task}"
+    for party, action in (("town-1", "accept"), ("county-1", "approve")):
+        reads.clear()
+        status, body = await office.decide("restoration-proposals", item, party, action)
+        assert status == 202, body
+        assert (reads[series], reads["recovered"]) == (2, 1), (action, reads)
