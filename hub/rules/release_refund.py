@@ -135,7 +135,9 @@ def released(
             recovery = _recovery(keep, share_of[i], written_off, note)
             signed.append((f"{i}:released", _part(keep, *_ends(keep), recovery)))
         signed.append((f"{i}:released:voided", _part(part, *_ends(part), _voided(back, note))))
-    new_status = RecoveryStatus.written_off if written_off else status_for(amount, kept_recovered)
+    new_status = status_for(amount, kept_recovered)
+    if written_off and new_status is not RecoveryStatus.recovered:
+        new_status = RecoveryStatus.written_off  # what is left of the months kept stays so
     return Released(
         tuple(signed),
         freed,
