@@ -137,23 +137,22 @@ def load_typed_roster(
     repeats included (:func:`~certhub.hub.comparison.cleaning.clean_roster` then
     only makes the views), and the ``city`` and ``birth_date`` as stored.
     """
-    city = f"WHERE city = '{window.city}'" if window.city else ""
+    rows = sql_path(snapshot / "roster.parquet")
+    city = f"AND city = '{window.city}'" if window.city else ""
+    valid = f"id_ok AND birth_date <= DATE '{window.as_of}'"
+    # A number stored as repeated repeats in this run if two of its rows are here and
+    # valid: the few repeated rows read again, no update of the table afterwards.
     con.execute(
         f"""CREATE OR REPLACE TABLE roster_checked AS
-        SELECT id_number, name, county, village, city, birth_date, n17, repeated,
-               CASE WHEN NOT id_ok OR birth_date > DATE '{window.as_of}' THEN 'invalid-id'
-                    ELSE problem END AS reason
-        FROM {sql_path(snapshot / "roster.parquet")} {city}"""
+        SELECT id_number, name, county, village, city, birth_date, CASE
+                WHEN NOT ({valid}) THEN 'invalid-id'
+                WHEN problem IS NOT NULL THEN problem
+                WHEN repeated AND n17 IN (
+                    SELECT n17 FROM {rows} WHERE repeated AND {valid} {city}
+                    GROUP BY n17 HAVING count(*) > 1) THEN 'duplicate-row'
+            END AS reason
+        FROM {rows} WHERE true {city}"""
     )
-    # A number stored as repeated repeats in this run if two of its rows are here and valid.
-    con.execute(
-        """UPDATE roster_checked SET reason = 'duplicate-row'
-        WHERE repeated AND reason IS NULL AND n17 IN (
-            SELECT n17 FROM roster_checked WHERE repeated AND reason IS DISTINCT FROM 'invalid-id'
-            GROUP BY n17 HAVING count(*) > 1)"""
-    )
-    con.execute("ALTER TABLE roster_checked DROP COLUMN repeated")
-    con.execute("ALTER TABLE roster_checked DROP COLUMN n17")
     con.execute(
         "CREATE OR REPLACE TABLE rejects_roster AS"
         f" SELECT * FROM {sql_path(snapshot / 'rejects.parquet')}"
