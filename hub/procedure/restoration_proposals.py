@@ -38,7 +38,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.procedure.recovery import overpayment_voided
+from certhub.hub.procedure.recovery import overpayment_voided, records_in_force
+from certhub.hub.procedure.releases import paid_claims
 from certhub.hub.procedure.reversals import (
     machine_sources,
     voided_termination,
@@ -48,6 +49,7 @@ from certhub.hub.procedure.task_series import termination_in_force
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.comparison import machine_actor
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
+from certhub.hub.rules.disposal import Disposal
 from certhub.hub.rules.months import last_day_of_month, parse_month
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.restoration import (
@@ -83,6 +85,7 @@ __all__ = [
     "proposal_record",
     "recheck_proposal",
     "staff_proposal",
+    "voided_paid",
 ]
 
 PROPOSERS = frozenset({Role.town_staff, Role.county_reviewer})
@@ -258,6 +261,7 @@ async def proposal_approved(
     # this suspension back-pays it again (check_resumed).
     resumes = (plan.restore_from.strftime("%Y-%m"),)
     months: tuple[MonthsClaim, ...] = (MonthsClaim(person, "resumed", resumes, str(item_id)),)
+    months += await voided_paid(ctx, person, task_id, item_id, money)
     said = "no month unpaid, no back pay"
     if plan.back_paid:
         item = await ctx.store.get_item(item_id)
@@ -329,3 +333,17 @@ def _acceptor(ctx: ProcedureContext, actor_id: str | None) -> ActorRef | None:
     if party is None or party.role is None:
         return None
     return ActorRef(id=party.sender, role=party.role)
+
+
+async def voided_paid(
+    ctx: ProcedureContext, person: str, task_id: str, item_id: int, money: Effects
+) -> tuple[MonthsClaim, ...]:
+    """The months task ``task_id``'s overpayment counted, voided by approving restoration
+    (or proposal) ``item_id`` (``money``): a voided termination's or a disappearance's —
+    owed, and paid all the same: claimed as paid by it
+    (:func:`~certhub.hub.procedure.releases.paid_claims`)."""
+    if money.overpayment_change is None:
+        return ()
+    records = await records_in_force(ctx, task_id)
+    months = Disposal(overpayments=tuple(over for _, over in records)).recovered_months
+    return await paid_claims(ctx, person, months, item_id)

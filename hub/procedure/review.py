@@ -9,15 +9,15 @@ from decimal import Decimal
 from certhub.hub.procedure.amendments import amendment_approved, amendment_for
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import recheck_restoration
-from certhub.hub.procedure.recovery import (
-    overpayment_voided,
-    records_in_force,
-    write_off_decided,
-)
+from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
-from certhub.hub.procedure.releases import paid_claims, release_refunds
-from certhub.hub.procedure.restoration_proposals import proposal_approved, recheck_proposal
+from certhub.hub.procedure.releases import release_refunds
+from certhub.hub.procedure.restoration_proposals import (
+    proposal_approved,
+    recheck_proposal,
+    voided_paid,
+)
 from certhub.hub.procedure.reversals import disappearance_ended, report_closed_by
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.uplink import uplink_delivery
@@ -162,7 +162,8 @@ async def _on_approval(
             effects = replace(
                 effects, closure_lifted=lifted, overpayment_change=money.overpayment_change
             )
-            return extend(effects, audit=(audit,), outcomes=money.outcomes)
+            paid = await voided_paid(ctx, person, closure[1], item_id, money)
+            return extend(effects, audit=(audit,), outcomes=money.outcomes, months=paid)
         # released: the months after the release month were payable, recovered no more
         effects = await release_refunds(ctx, effects, restoration, item_id)
         # the person was found: the months missing were owed, their overpayment is voided
@@ -171,22 +172,9 @@ async def _on_approval(
             note = f"disappearance of task {missing} ended; restoration {item_id} approved"
             money, _ = await overpayment_voided(ctx, missing, f"{note}: recovery stopped")
             effects = replace(effects, overpayment_change=money.overpayment_change)
-            paid = await _voided_paid(ctx, person, missing, item_id, money)
+            paid = await voided_paid(ctx, person, missing, item_id, money)
             return extend(effects, outcomes=money.outcomes, months=paid)
     return effects
-
-
-async def _voided_paid(
-    ctx: ProcedureContext, person: str, task_id: str, item_id: int, money: Effects
-) -> tuple[MonthsClaim, ...]:
-    """The months disappearance ``task_id``'s overpayment counted, voided by approving
-    restoration ``item_id`` (``money``): owed, and paid all the same — claimed as paid by it
-    (:func:`~certhub.hub.procedure.releases.paid_claims`)."""
-    if money.overpayment_change is None:
-        return ()
-    records = await records_in_force(ctx, task_id)
-    months = Disposal(overpayments=tuple(over for _, over in records)).recovered_months
-    return await paid_claims(ctx, person, months, item_id)
 
 
 async def plan_transition(

@@ -209,7 +209,8 @@ async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_propo
     assert await store.closed_benefit(number) is None
     assert await audited(office, "closure_lifted") == [task]
     assert await outcomes(office, "restoration/v1") == []  # no money message
-    assert await store.counted_months(number, "back_paid") == frozenset()
+    # none back-paid: the months the voided overpayment counted are claimed as paid
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN, THIS_MONTH}
     _, signed = await office.get(f"/v1/verification-tasks/{task}")
     assert "no month unpaid, no back pay" in signed["remarks"], signed
     assert f"restoration proposal {item} approved by county-1" in signed["remarks"], signed
