@@ -14,11 +14,12 @@ second request is ``months-already-counted`` (409), nothing stored.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import procedurekit
-from procedurekit import month_day, month_end
+from procedurekit import Office, month_day, month_end
 from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, approved, proposed, sizes
 
 from certhub.hub.core.keys import STORE
@@ -42,22 +43,7 @@ async def test_a_month_the_voided_overpayment_counted_is_not_back_paid_again(
         month_day(n).strftime("%Y-%m") for n in (-1, 0)
     }
 
-    since = month_day(-1)
-    await office.roster(
-        person, status="suspended", suspended_since=since.isoformat(), paid_through=DIED_IN
-    )
-    again = procedurekit.restoration(
-        person,
-        since,
-        restore_from=month_day(1).isoformat(),  # M(0) resumes by the proposal already
-        back_pay_from=since.isoformat(),
-        back_pay_to=month_end(-1).isoformat(),
-        back_pay_amount="238.00",
-    )
-    before = await sizes(office)
-    status, body = await office.post("/v1/restorations", "town-1", again)
-    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
-    assert await sizes(office) == before
+    await refused_again(office, person, month_day(1))  # M(0) resumes by the proposal
 
 
 async def test_staffs_restoration_of_the_voided_termination_claims_them_too(
@@ -82,6 +68,13 @@ async def test_staffs_restoration_of_the_voided_termination_claims_them_too(
     assert await store.closed_benefit(number) is None
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN, THIS_MONTH}
 
+    await refused_again(office, person, month_day(2))  # M(1) resumes by the first
+
+
+async def refused_again(office: Office, person: dict[str, Any], restore_from: date) -> None:
+    """The province's entry suspends ``person`` from the 1st of M(-1), paid through M(-2):
+    staff's restoration back-paying M(-1) (238.00) again, resumed from ``restore_from``, is
+    ``months-already-counted`` (409), nothing stored."""
     since = month_day(-1)
     await office.roster(
         person, status="suspended", suspended_since=since.isoformat(), paid_through=DIED_IN
@@ -89,7 +82,7 @@ async def test_staffs_restoration_of_the_voided_termination_claims_them_too(
     again = procedurekit.restoration(
         person,
         since,
-        restore_from=month_day(2).isoformat(),  # M(1) resumes by the first already
+        restore_from=restore_from.isoformat(),
         back_pay_from=since.isoformat(),
         back_pay_to=month_end(-1).isoformat(),
         back_pay_amount="238.00",
