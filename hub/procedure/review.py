@@ -20,6 +20,11 @@ from certhub.hub.procedure.restoration_proposals import (
 )
 from certhub.hub.procedure.reversals import disappearance_ended, report_closed_by
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
+from certhub.hub.procedure.true_death import (
+    recovered_elsewhere,
+    superseded_closure,
+    superseded_effects,
+)
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import (
     FINAL,
@@ -189,7 +194,9 @@ async def plan_transition(
     record = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
     role = authenticated_actor(step.actor, signer_of(message))
     task = advance(record, step, role)
-    closed = await closed_by(ctx, task.person.id_number)
+    # a termination confirmed over the hub's voided one takes its closure (true_death)
+    superseded = await superseded_closure(ctx, task)
+    closed = None if superseded else await closed_by(ctx, task.person.id_number)
     if task.status is TaskStatus.confirmed and closed is not None:
         # The benefit is terminated already: the finding is recorded, nothing is paid,
         # terminated or recovered again.
@@ -207,7 +214,7 @@ async def plan_transition(
             roster=await _roster(ctx, task),
             decided_by=step.actor,
             at=task.resolved_at or step.at,
-            recovered=await ctx.store.counted_months(person, "recovered"),
+            recovered=await recovered_elsewhere(ctx, person, superseded),
             back_paid=await ctx.store.back_paid_months(person),
         )
         effects = extend(effects, **_disposal_effects(ctx, task, disposal, message))
@@ -216,6 +223,8 @@ async def plan_transition(
         term = disposal.termination
         closure = BenefitClosure(person, term.reason, task.task_id) if term else None
         effects = replace(effects, months=(claim,) if claim else (), closure=closure)
+        if superseded is not None:
+            effects = await superseded_effects(ctx, effects, superseded, task, message)
     return effects
 
 

@@ -209,6 +209,13 @@ def _deliveries(sequence: int, message: NewMessage, effects: Effects) -> list[Op
 def _money(sequence: int, effects: Effects) -> list[Op]:
     """Months, closures and evidence bindings: each refused by its key when counted twice."""
     ops: list[Op] = [Run(money.RELEASE_MONTHS, (source,)) for source in effects.release_months]
+    # Freed before anything is claimed: a true death confirmed after a voided termination
+    # recovers the voided overpayment's months and takes the closure it lifts (true_death).
+    if (v := effects.overpayment_change) is not None and v.step == "voided":
+        ops.append(Run(money.RELEASE_RECOVERED, (v.task_id,)))  # refunded, not recovered
+    if (c := effects.closure_lifted) is not None:
+        lifted = (c.person_id, c.task_id)
+        ops.append(Run(money.LIFT_CLOSURE, lifted, expect=1, refused=money.closure_changed(c)))
     for claim in effects.months:
         source = claim.source or str(sequence)
         rows = [(claim.person_id, claim.purpose, m, source, sequence) for m in claim.months]
@@ -216,9 +223,6 @@ def _money(sequence: int, effects: Effects) -> list[Op]:
     if (c := effects.closure) is not None:
         params = (c.person_id, c.reason, c.task_id, sequence)
         ops.append(Run(money.CLOSE_BENEFIT, params, unique=money.already_closed(c)))
-    if (c := effects.closure_lifted) is not None:
-        lifted = (c.person_id, c.task_id)
-        ops.append(Run(money.LIFT_CLOSURE, lifted, expect=1, refused=money.closure_changed(c)))
     for b in effects.evidence_bindings:
         ops.append(Run(money.BIND_EVIDENCE, (b.sha256, b.person_id, sequence)))
         ops.append(Check(money.BOUND_PERSON, (b.sha256,), b.person_id, money.other_person(b)))
@@ -255,9 +259,7 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
         }[c.step]
         if c.expected_amount_cents is not None and c.step in _AMOUNT_GUARDED:
             sql, params = _AMOUNT_GUARDED[c.step], (*params, c.expected_amount_cents)
-        ops.append(Run(sql, params, expect=1, refused=refused))
-        if c.step == "voided":  # refunded, not recovered: a later death may recover them
-            ops.append(Run(money.RELEASE_RECOVERED, (c.task_id,)))
+        ops.append(Run(sql, params, expect=1, refused=refused))  # voided: months freed above
     if (x := effects.overpayment_extension) is not None:
         refused = Conflict("conflict", f"the overpayment of task {x.task_id} {CHANGED_MEANWHILE}")
         grown = (x.months, x.amount_cents, x.task_id, x.expected_amount_cents)

@@ -1,0 +1,123 @@
+"""A true death confirmed after the hub's termination was voided takes the closure.
+
+A false cremation record dated the 3rd of M-2 is confirmed by task T1 while the roster
+pays through this month (M0): T1 terminates and recovers M-1..M0 = 476.00 (238.00 a
+month). Civil affairs voids the record (the hub proposes the restoration). A death report
+is then approved (task T2) and T2 confirmed: T2 is the closure, its overpayment counted
+from its own date, T1's voided (what it recovered refunded), and T1's proposal can restore
+nothing. Dated the 20th of M-1, T2 recovers M0 only (238.00: M-1 was payable); dated the
+3rd of M-3, M-2..M0 (714.00).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from procedurekit import Office, month_day
+from reversalkit import (
+    DIED,
+    PROBLEM,
+    THIS_MONTH,
+    VOIDED_IN,
+    Scene,
+    audited,
+    outcomes,
+    proposals,
+    recovery,
+)
+
+from certhub.hub.core.keys import STORE
+
+
+async def _voided(
+    tmp_path: Path, aiohttp_client: Any, recovered: str | None = None
+) -> tuple[Office, dict[str, Any], str, int]:
+    """T1 confirmed (476.00 overpaid, ``recovered`` of it recovered) and voided: an office,
+    the person, T1 and the proposal's item."""
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED.strftime("%Y-%m"))
+    t1 = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
+    office = await scene.office(aiohttp_client)
+    assert (await office.get(f"/v1/overpayments/{t1}"))[1]["amount"] == "476.00"
+    if recovered is not None:
+        status, body = await office.post(
+            f"/v1/overpayments/{t1}/recoveries", "det-1", recovery(t1, recovered)
+        )
+        assert status == 202, body
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    return office, person, t1, (await proposals(office))[number]["sequence"]
+
+
+async def _confirmed(
+    office: Office, person: dict[str, Any], died: date, t1: str, refunded: str = "0.00"
+) -> str:
+    """A death report of ``died`` approved and its task confirmed: the task id, once checked
+    that it holds the closure and that T1's 476.00 is voided (``refunded`` of it refunded)."""
+    t2 = str((await office.reported_death(person, died))["task_id"])
+    status, body = await office.step(t2, "county-1", "confirmed", event_date=died.isoformat())
+    assert status == 202, body
+    assert await office.client.app[STORE].closed_benefit(person["id_number"]) == ("death", t2)
+    assert await _balance(office, t1) == ("476.00", refunded, "0.00", refunded, "voided")
+    return t2
+
+
+async def _balance(office: Office, task: str) -> tuple[str, ...]:
+    """(amount, recovered, remaining, refunded, status) of ``task``'s overpayment."""
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert status == 200, body
+    return tuple(body[k] for k in ("amount", "recovered", "remaining", "refunded", "status"))
+
+
+async def test_a_true_death_later_than_the_voided_one_recovers_only_its_own_months(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, t1, item = await _voided(tmp_path, aiohttp_client)
+    store, number = office.client.app[STORE], person["id_number"]
+    # T2 is the closure: M0 overpaid (238.00); M-1 was payable, T1's 476.00 voided
+    t2 = await _confirmed(office, person, month_day(-1, 20), t1)
+    assert await _balance(office, t2) == ("238.00", "0.00", "238.00", "0.00", "pending")
+    assert await store.counted_months(number, "recovered") == {THIS_MONTH}
+    terminations = [o["payload"] for o in await outcomes(office, "termination/v1")]
+    assert [(t["task_id"], t["effective_from"]) for t in terminations] == [
+        (t1, DIED.isoformat()),
+        (t2, month_day(-1, 20).isoformat()),
+    ]
+    assert await audited(office, "closure_lifted") == [t1]
+    status, task = await office.get(f"/v1/verification-tasks/{t2}")
+    assert task["status"] == "confirmed", task
+    assert "already terminated" not in (task.get("remarks") or ""), task
+    # T1's proposal restores nothing now: deciding it is refused, nothing stored; rejected
+    before = await office.ledger_size()  # the family's SMS may be audited meanwhile
+    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
+    assert (status, body["type"]) == (409, PROBLEM + "conflict"), body
+    assert t1 in body["detail"], body
+    assert await office.ledger_size() == before
+    status, body = await office.decide(
+        "restoration-proposals", item, "town-1", "reject", reasons=["truly dead"]
+    )
+    assert status == 202, body
+    assert await store.closed_benefit(number) == ("death", t2)
+
+
+async def test_a_true_death_earlier_than_the_voided_one_recovers_every_month_after_it(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, t1, _ = await _voided(tmp_path, aiohttp_client)
+    store, number = office.client.app[STORE], person["id_number"]
+    t2 = await _confirmed(office, person, month_day(-3, 3), t1)
+    # M-2..M0 = 3 x 238.00
+    assert await _balance(office, t2) == ("714.00", "0.00", "714.00", "0.00", "pending")
+    months = {d.strftime("%Y-%m") for d in (month_day(-2), month_day(-1), month_day(0))}
+    assert await store.counted_months(number, "recovered") == months
+
+
+async def test_what_the_voided_termination_recovered_is_refunded(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, t1, _ = await _voided(tmp_path, aiohttp_client, recovered="238.00")
+    t2 = await _confirmed(office, person, month_day(-1, 20), t1, refunded="238.00")
+    assert await _balance(office, t2) == ("238.00", "0.00", "238.00", "0.00", "pending")
