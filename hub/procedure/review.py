@@ -194,7 +194,7 @@ async def plan_transition(
     record = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
     role = authenticated_actor(step.actor, signer_of(message))
     task = advance(record, step, role)
-    # a termination confirmed over the hub's voided one takes its closure (true_death)
+    # a task confirmed over the hub's voided termination supersedes it (true_death)
     superseded = await superseded_closure(ctx, task)
     closed = None if superseded else await closed_by(ctx, task.person.id_number)
     if task.status is TaskStatus.confirmed and closed is not None:

@@ -1,21 +1,19 @@
-"""A true death confirmed after the hub's termination of the person was voided.
+"""A finding confirmed after the hub's termination of the person was voided.
 
 A false record (a cremation civil affairs later voided) made the hub terminate the
 benefit by task T1, with its overpayment; the departments withdrew it, so T1's
 termination is voided (:func:`~certhub.hub.procedure.reversals.voided_task`) and a
-restoration proposal waits. A death then reported again and confirmed by task T2 is
-the person's true death: T2 takes the closure and terminates from its own date, its
-overpayment counting every month paid after it — T1's months included, which T1 no
-longer recovers. In the same transaction T1's closure is lifted (audit
-``closure_lifted``) and T1's overpayment voided (re-signed ``<record>:voided``): what
-was recovered of it is refunded, as when a restoration of a voided termination is
-approved. T1's proposal can restore nothing after: the closure is T2's (deciding it is
-``conflict``; staff reject it) and T2 is a finding confirmed after T1's termination.
+restoration proposal waits. A task T2 then confirmed is the person's true fate: a death
+(any termination) takes the closure and terminates from its own date; an imprisonment or
+a disappearance suspends from its own. Either way T2's overpayment counts every month
+paid after its date — T1's months included, which T1 no longer recovers — and in the
+same transaction T1's closure is lifted (audit ``closure_lifted``) and T1's overpayment
+voided (re-signed ``<record>:voided``): what was recovered of it is refunded, as when a
+restoration of a voided termination is approved. T1's proposal can restore nothing
+after: the closure is no longer T1's (deciding it is ``conflict``; staff reject it).
 
-Decided here (rule 7, money safety): only a termination (a death, a loss of nationality,
-a duplicate receipt) takes over; an imprisonment or disappearance confirmed after the
-void is still recorded with no disposal ("benefit already terminated") and refuses the
-restoration, as before.
+Decided here (rule 7, money safety): before, T2 was recorded with no disposal ("benefit
+already terminated") and T1's overpayment stayed to recover months that were payable.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from certhub.hub.procedure.reversals import voided_task
 from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.disposal import Disposal
 from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
-from certhub.schemas import TaskDisposal, TaskStatus, VerificationTask
+from certhub.schemas import TaskStatus, VerificationTask
 from certhub.security import VerifiedMessage
 
 __all__ = ["recovered_elsewhere", "superseded_closure", "superseded_effects"]
@@ -37,10 +35,10 @@ __all__ = ["recovered_elsewhere", "superseded_closure", "superseded_effects"]
 async def superseded_closure(
     ctx: ProcedureContext, task: VerificationTask
 ) -> tuple[str, str] | None:
-    """(reason, task id) of the hub's closure ``task``'s confirmation takes over: the
-    person's closure when its termination is voided and ``task`` is confirmed and
-    terminates; None otherwise (a closure standing, none, or a suspension confirmed)."""
-    if task.status is not TaskStatus.confirmed or task.disposal is not TaskDisposal.terminate:
+    """(reason, task id) of the hub's closure ``task``'s confirmation supersedes: the
+    person's closure when its termination is voided and ``task`` is confirmed; None
+    otherwise (``task`` not confirmed, no closure, or one standing)."""
+    if task.status is not TaskStatus.confirmed:
         return None
     closure = await ctx.store.closed_benefit(task.person.id_number)
     if closure is None or closure[1] == task.task_id:
@@ -52,7 +50,7 @@ async def recovered_elsewhere(
     ctx: ProcedureContext, person_id: str, superseded: tuple[str, str] | None
 ) -> frozenset[str]:
     """The months already recovered from the person, less those the overpayment of the
-    ``superseded`` closure's task counted: voided with it, they are the new death's to
+    ``superseded`` closure's task counted: voided with it, they are the new finding's to
     recover."""
     recovered = await ctx.store.counted_months(person_id, "recovered")
     if superseded is None:
@@ -73,7 +71,8 @@ async def superseded_effects(
     task's overpayment voided (what it recovered refunded)."""
     person = task.person.id_number
     lifted = BenefitClosure(person, *superseded)
-    note = f"termination of task {superseded[1]} voided; death confirmed by task {task.task_id}"
+    found = f"{task.kind.value} confirmed by task {task.task_id}"
+    note = f"termination of task {superseded[1]} voided; {found}"
     money, _ = await overpayment_voided(ctx, superseded[1], f"{note}: recovery stopped")
     audit = AuditWrite("closure_lifted", superseded[1], message.sender, message.digest)
     effects = replace(effects, closure_lifted=lifted, overpayment_change=money.overpayment_change)

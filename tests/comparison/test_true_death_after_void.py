@@ -6,7 +6,8 @@ month). Civil affairs voids the record (the hub proposes the restoration). A dea
 is then approved (task T2) and T2 confirmed: T2 is the closure, its overpayment counted
 from its own date, T1's voided (what it recovered refunded), and T1's proposal can restore
 nothing. Dated the 20th of M-1, T2 recovers M0 only (238.00: M-1 was payable); dated the
-3rd of M-3, M-2..M0 (714.00).
+3rd of M-3, M-2..M0 (714.00). An imprisonment (a disappearance) of the 20th of M-1
+confirmed instead suspends from then: M0 overpaid (238.00), no closure, T1 voided.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from procedurekit import Office, month_day
 from reversalkit import (
     DIED,
@@ -121,3 +123,29 @@ async def test_what_the_voided_termination_recovered_is_refunded(
     office, person, t1, _ = await _voided(tmp_path, aiohttp_client, recovered="238.00")
     t2 = await _confirmed(office, person, month_day(-1, 20), t1, refunded="238.00")
     assert await _balance(office, t2) == ("238.00", "0.00", "238.00", "0.00", "pending")
+
+
+@pytest.mark.parametrize("reason", ["imprisonment", "missing"])
+async def test_a_suspension_confirmed_after_the_void_suspends_from_its_own_date(
+    tmp_path: Path, aiohttp_client: Any, reason: str
+) -> None:
+    office, person, t1, item = await _voided(tmp_path, aiohttp_client)
+    store, number, jailed = office.client.app[STORE], person["id_number"], month_day(-1, 20)
+    t2 = str((await office.reported_death(person, jailed, reason=reason))["task_id"])
+    assert (await office.step(t2, "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(t2, "county-1", "confirmed", event_date=jailed.isoformat())
+    assert status == 202, body
+    # alive, jailed (missing) on the 20th of M-1, no end stated: M0 overpaid (238.00)
+    assert await store.closed_benefit(number) is None
+    assert await _balance(office, t2) == ("238.00", "0.00", "238.00", "0.00", "pending")
+    assert await _balance(office, t1) == ("476.00", "0.00", "0.00", "0.00", "voided")
+    assert await store.counted_months(number, "recovered") == {THIS_MONTH}
+    (suspension,) = await outcomes(office, "suspension/v1")
+    assert (suspension["payload"]["task_id"], suspension["payload"]["effective_from"]) == (
+        t2,
+        jailed.isoformat(),
+    )
+    before = await office.ledger_size()
+    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
+    assert (status, body["type"]) == (409, PROBLEM + "conflict"), body
+    assert await office.ledger_size() == before
