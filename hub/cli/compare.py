@@ -14,7 +14,8 @@ On SQLite the hub must be stopped (one process owns the ledger).
 When the data folder holds the period's roster as ``certhub roster import``
 checked it (``DATA/roster/snapshots/YYYY-MM.checked/``,
 :mod:`certhub.hub.comparison.typed_roster`), ``run`` reads that instead of the
-input folder's roster (``--by-city`` partitions still read the input folder's).
+input folder's roster; so does every partition of ``--by-city`` (each job
+names the snapshot: see :mod:`certhub.hub.comparison.partitions`).
 
 ``run --by-city`` splits the run into its 21 city partitions
 (:mod:`certhub.hub.comparison.jobs`): on the embedded default this process
@@ -37,6 +38,7 @@ from certhub.hub.cli.compare_ledger import purge_unmatched, record_run
 from certhub.hub.comparison.engine import RunOptions, parse_period, run_comparison
 from certhub.hub.comparison.loading import ComparisonInputError
 from certhub.hub.comparison.progress import ProgressBar
+from certhub.hub.comparison.typed_roster import checked_roster
 from certhub.hub.core.settings import Settings
 from certhub.schemas.clock import shanghai_today
 
@@ -135,16 +137,17 @@ def _run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise CliError(str(exc)) from None
         inputs = args.input.resolve()  # the workers read it from their own working folder
+        typed = _typed(settings, args.period)
         try:
-            summary = asyncio.run(_by_city(settings, inputs, args.period, args.no_wait, show))
+            summary = asyncio.run(
+                _by_city(settings, (inputs, typed), args.period, args.no_wait, show)
+            )
         except (ComparisonInputError, ValueError) as exc:  # RunInProgress is a ValueError
             raise CliError(one_line(exc)) from None
         return _report_by_city(summary)
     if args.no_wait:
         raise CliError("--no-wait goes with --by-city")
-    typed = settings.data_dir / "roster" / "snapshots" / f"{args.period}.checked"
-    if typed.is_dir():  # the month's roster as checked at import: no need to read the CSV
-        print(f"roster: {typed} (checked at import)", file=sys.stderr)
+    typed = _typed(settings, args.period)
     bar = ProgressBar(sys.stderr, 1, "steps") if show else None
     try:
         result = run_comparison(
@@ -154,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
             city=args.city,
             options=RunOptions(),
             on_step=bar.step if bar else None,
-            typed_roster=typed if typed.is_dir() else None,
+            typed_roster=typed,
         )
     except (ComparisonInputError, ValueError) as exc:
         raise CliError(one_line(exc)) from None
@@ -172,15 +175,31 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
+def _typed(settings: Settings, period: str) -> Path | None:
+    """The month's roster as checked at import, if the data folder has it (absolute)."""
+    typed = checked_roster(settings.data_dir.resolve(), period)
+    if typed is not None:  # no need to read the CSV
+        print(f"roster: {typed} (checked at import)", file=sys.stderr)
+    return typed
+
+
 async def _by_city(
-    settings: Settings, inputs: Path, period: str, no_wait: bool, show: bool
+    settings: Settings,
+    rosters: tuple[Path, Path | None],
+    period: str,
+    no_wait: bool,
+    show: bool,
 ) -> dict[str, Any]:
-    """Submit the run split by city in a started hub (its partition queue); wait unless told."""
+    """Submit the run split by city in a started hub (its partition queue); wait unless told.
+
+    ``rosters``: the input folder, and the month's typed snapshot if there is one.
+    """
     from certhub.hub.core.keys import COMPARISON_JOBS
 
+    inputs, typed = rosters
     async with started_hub(settings) as app:
         jobs = app[COMPARISON_JOBS]
-        run = await jobs.submit(inputs, period, as_of=shanghai_today())
+        run = await jobs.submit(inputs, period, as_of=shanghai_today(), roster=typed)
         if no_wait:
             return await jobs.summarise(run)
 

@@ -42,9 +42,15 @@ from typing import Any, Final, Protocol
 
 from aiohttp import web
 
-from certhub.hub.comparison.engine import CITIES, RunOptions, parse_period, run_comparison
-from certhub.hub.comparison.partitions import PartitionJob, merge_summaries, whole_file_facts
+from certhub.hub.comparison.engine import CITIES, RunOptions, parse_period
+from certhub.hub.comparison.partitions import (
+    PartitionJob,
+    compare_partition,
+    merge_summaries,
+    whole_file_facts,
+)
 from certhub.hub.comparison.recording import comparison_sender, record_into, refusal_text
+from certhub.hub.comparison.typed_roster import snapshot_source
 from certhub.hub.core.keys import SETTINGS
 from certhub.hub.core.periodic import WorkQueue, cancel_and_wait
 from certhub.hub.ingress.inbound import InboundSender
@@ -153,9 +159,13 @@ class ComparisonJobs:
         self._runs_dir = runs_dir
         self._policy = policy
 
-    async def submit(self, inputs: Path, period: str, *, as_of: date) -> PartitionJob:
+    async def submit(
+        self, inputs: Path, period: str, *, as_of: date, roster: Path | None = None
+    ) -> PartitionJob:
         """Plan ``period``'s run city by city and publish one job per city; the run's job
-        template (city ``all``) names it. ``inputs`` is an absolute folder every worker reads.
+        template (city ``all``) names it. ``inputs`` is an absolute folder every worker reads;
+        ``roster`` the month's typed snapshot (absolute), which every city then reads
+        instead of ``inputs``' roster (:func:`~.partitions.compare_partition`).
 
         Raises:
             ValueError: a malformed period.
@@ -165,15 +175,17 @@ class ComparisonJobs:
                 again; :class:`~certhub.hub.delivery.broker.BrokerUnavailable`).
         """
         parse_period(period)
-        run = PartitionJob(f"{period}-all", period, "all", inputs, as_of)
+        source = None if roster is None else await asyncio.to_thread(snapshot_source, roster)
+        run = PartitionJob(f"{period}-all", period, "all", inputs, as_of, roster, source)
         await self._check_not_running(run)
-        whole = await asyncio.to_thread(whole_file_facts, inputs)  # checks the roster, too
+        # checks the roster, too
+        whole = await asyncio.to_thread(whole_file_facts, inputs, roster)
         text = json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
         await asyncio.to_thread(_write, self._whole_path(run), text.encode())
         await self._store.plan_partitions(run.run_id, period, CITIES, now=time.time())
         await self.summarise(run)
         for city in CITIES:
-            await self._queue.publish(_for_city(run, city))
+            await self._queue.publish(run.for_city(city))
         return run
 
     async def handle(self, job: PartitionJob) -> None:
@@ -301,10 +313,6 @@ def _outcomes(partitions: list[PartitionRow]) -> list[tuple[str, str, int, str |
     return [(p.city, p.state, p.attempts, p.error) for p in partitions]
 
 
-def _for_city(run: PartitionJob, city: str) -> PartitionJob:
-    return PartitionJob(run.run_id, run.period, city, run.inputs, run.as_of)
-
-
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     replace_atomic(path, data)
@@ -322,11 +330,8 @@ class PartitionRecorder:
 
     async def __call__(self, job: PartitionJob) -> None:
         """Compare ``job``'s city (in a thread) and record what came out."""
-        runs_dir = self._app[SETTINGS].data_dir / "comparison-runs"
-        options = RunOptions(self._options.memory_limit, self._options.threads, job.as_of)
-        run = await asyncio.to_thread(
-            run_comparison, job.inputs, runs_dir, job.period, city=job.city, options=options
-        )
+        data_dir = self._app[SETTINGS].data_dir
+        run = await asyncio.to_thread(compare_partition, job, data_dir, self._options)
         await record_into(self._app, await self._comparison_sender(), run, job.period)
 
     async def _comparison_sender(self) -> InboundSender:

@@ -16,6 +16,16 @@ know is left out rather than guessed: records that match nobody in the
 province (``unmatched``, and the file kept for the retention period) are
 listed by a province-wide run only (``certhub compare run`` without
 ``--by-city``).
+
+The roster a city reads is the province-wide run's: the month's typed
+snapshot when the submitter's data folder has one
+(:mod:`~certhub.hub.comparison.typed_roster`), else the input folder's. The
+job names the snapshot by its absolute path and the SHA-256 of the file it was
+checked from, as it names its input folder; a worker on another machine reads
+it there (a shared folder) or in its own data folder
+(``DATA/roster/snapshots/YYYY-MM.checked/``, the same file's), and otherwise
+the input folder's roster only if it is that file (a warning logged); if it is
+not, the partition fails and says why (:func:`compare_partition`).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -31,13 +41,26 @@ from typing import Any, Final
 
 import duckdb
 
+from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
 from certhub.hub.comparison.loading import load_feeds, load_roster
 from certhub.hub.comparison.rules import RunWindow
 from certhub.hub.comparison.sqlfuncs import install_macros
 from certhub.hub.comparison.summary import mask_sample
+from certhub.hub.comparison.typed_roster import (
+    checked_roster,
+    load_typed_roster,
+    partition_roster,
+)
 from certhub.hub.store.comparison_jobs import SETTLED, PartitionRow, PartitionState
 
-__all__ = ["PartitionJob", "RunState", "merge_summaries", "run_state", "whole_file_facts"]
+__all__ = [
+    "PartitionJob",
+    "RunState",
+    "compare_partition",
+    "merge_summaries",
+    "run_state",
+    "whole_file_facts",
+]
 
 SAMPLES: Final = 3  # refused-row samples kept per source and reason (as in a city's summary)
 _SUMMED: Final = (
@@ -64,12 +87,16 @@ class PartitionJob:
     city: str
     inputs: Path  # the roster and feeds snapshot (a folder every worker can read)
     as_of: date  # the run's "today", fixed when it was planned: every city compares the same days
+    roster: Path | None = None  # the month's typed snapshot the submitter's data folder has
+    roster_sha256: str | None = None  # of the file it was checked from (its source.json)
 
     def to_bytes(self) -> bytes:
         """The job's JSON body."""
         return json.dumps({
             "run_id": self.run_id, "period": self.period, "city": self.city,
             "inputs": str(self.inputs), "as_of": self.as_of.isoformat(),
+            "roster": None if self.roster is None else str(self.roster),
+            "roster_sha256": self.roster_sha256,
         }).encode()  # fmt: skip
 
     @classmethod
@@ -87,6 +114,8 @@ class PartitionJob:
                 str(data["city"]),
                 Path(str(data["inputs"])),
                 date.fromisoformat(str(data["as_of"])),
+                None if data.get("roster") is None else Path(str(data["roster"])),
+                None if data.get("roster_sha256") is None else str(data["roster_sha256"]),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"not a comparison partition job: {exc}") from None
@@ -95,6 +124,10 @@ class PartitionJob:
     def message_id(self) -> str:
         """``<run id>/<city>``: what the job is about, in logs and on the broker."""
         return f"{self.run_id}/{self.city}"
+
+    def for_city(self, city: str) -> PartitionJob:
+        """The same run's job for ``city``."""
+        return replace(self, city=city)
 
 
 # The lines the CSV reader refused, as a city's summary words them (rules.clean_roster and
@@ -109,8 +142,12 @@ _UNPARSED: Final = f"""
     GROUP BY ALL ORDER BY ALL"""
 
 
-def whole_file_facts(inputs: Path) -> dict[str, Any]:
+def whole_file_facts(inputs: Path, roster: Path | None = None) -> dict[str, Any]:
     """Lines the CSV reader could not parse (samples masked), file notes and feed rows.
+
+    The roster's are those of the typed snapshot ``roster`` when there is one
+    (what the reader refused in the file it was checked from), else of
+    ``inputs``' roster.
 
     Raises:
         ComparisonInputError: the roster is missing or lacks a column (nothing is queued).
@@ -123,7 +160,11 @@ def whole_file_facts(inputs: Path) -> dict[str, Any]:
             install_macros(con)
             # the rows' own checks are the cities' (their as_of): any window will do here
             window = RunWindow(date.min, date.max)
-            notes = load_roster(con, inputs, Path(scratch), window)
+            notes = (
+                load_roster(con, inputs, Path(scratch), window)
+                if roster is None
+                else load_typed_roster(con, roster, window)
+            )
             notes += load_feeds(con, inputs, Path(scratch), window)
             rows = con.execute(_UNPARSED).fetchall()
             counted = con.execute("SELECT count(*) FROM feed_checked").fetchone()
@@ -138,6 +179,30 @@ def whole_file_facts(inputs: Path) -> dict[str, Any]:
         "notes": [asdict(note) for note in notes],
         "feed_records": counted[0] if counted else 0,
     }
+
+
+def compare_partition(job: PartitionJob, data_dir: Path, options: RunOptions) -> ComparisonRun:
+    """Run ``job``'s city (outputs under ``data_dir``'s comparison-runs), bounded by ``options``.
+
+    It reads the roster the job names (:func:`.typed_roster.partition_roster`), the job's
+    day as today.
+
+    Raises:
+        ComparisonInputError: no roster, or the snapshot is not here and the input
+            folder's roster is not the file it was checked from.
+    """
+    typed = None
+    if job.roster is not None:
+        local = checked_roster(data_dir, job.period)
+        typed = partition_roster(job.roster, job.roster_sha256, job.inputs, local)
+    return run_comparison(
+        job.inputs,
+        data_dir / "comparison-runs",
+        job.period,
+        city=job.city,
+        options=RunOptions(options.memory_limit, options.threads, job.as_of),
+        typed_roster=typed,
+    )
 
 
 def run_state(partitions: Iterable[PartitionRow]) -> RunState:

@@ -10,19 +10,26 @@
   birth date on), ``problem`` (``invalid-county`` or ``missing-name``, else
   NULL) and ``repeated`` (another row with a valid number has the same one);
 - ``rejects.parquet`` — the lines the CSV reader refused, as a run keeps them;
-- ``notes.json`` — what was noticed about the file (GBK, …).
+- ``notes.json`` — what was noticed about the file (GBK, …);
+- ``source.json`` — the SHA-256 of the file it was checked from: a city
+  partition's worker that cannot see the snapshot reads its input folder's
+  roster instead only if it is that very file (:func:`partition_roster`).
 
 A run of a period whose month has such a folder (:func:`load_typed_roster`)
 reads it instead of the input folder's roster: only the checks that depend on
 the run remain — the birth date not after the run's day, the city of a
 partition, and which repeated numbers repeat within it — so its outputs are
 the CSV path's, byte for byte (a test runs both). The per-row trims, casts and
-check-digit arithmetic are paid once a month, not once a run.
+check-digit arithmetic are paid once a month, not once a run. A run split by
+city (``--by-city``) reads it too: the job of each city names it
+(:class:`~certhub.hub.comparison.partitions.PartitionJob`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import shutil
 from pathlib import Path
 from typing import Final
@@ -30,11 +37,27 @@ from typing import Final
 import duckdb
 
 from certhub.hub.comparison.catalogue import ROSTER_COLUMNS
-from certhub.hub.comparison.loading import FileNote, header_of, read_roster_csv
+from certhub.hub.comparison.loading import (
+    ComparisonInputError,
+    FileNote,
+    header_of,
+    read_roster_csv,
+)
 from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
 from certhub.hub.comparison.window import RunWindow
 
-__all__ = ["TYPED_MARKER", "load_typed_roster", "typed_roster_sql", "write_typed_roster"]
+__all__ = [
+    "TYPED_MARKER",
+    "checked_roster",
+    "file_sha256",
+    "load_typed_roster",
+    "partition_roster",
+    "snapshot_source",
+    "typed_roster_sql",
+    "write_typed_roster",
+]
+
+log = logging.getLogger(__name__)
 
 TYPED_MARKER: Final = "roster_typed"
 """A table a run has when its roster came from a typed snapshot (:func:`load_typed_roster`)."""
@@ -98,6 +121,8 @@ def write_typed_roster(
         )
         listed = [{"source": n.source, "note": n.note} for n in notes]
         (staging / "notes.json").write_text(json.dumps(listed, ensure_ascii=False) + "\n")
+        source = {"sha256": file_sha256(path)}
+        (staging / "source.json").write_text(json.dumps(source) + "\n")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
         return True
@@ -161,3 +186,59 @@ def load_typed_roster(
     con.execute(f"CREATE OR REPLACE TABLE {TYPED_MARKER} AS SELECT 1 AS typed")
     listed = json.loads((snapshot / "notes.json").read_text(encoding="utf-8"))
     return [FileNote(n["source"], n["note"]) for n in listed]
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file ``path`` (hex)."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def checked_roster(data_dir: Path, period: str) -> Path | None:
+    """The typed snapshot of ``period``'s month in the data folder ``data_dir``, if it has one."""
+    folder = data_dir / "roster" / "snapshots" / f"{period}.checked"
+    return folder if folder.is_dir() else None
+
+
+def snapshot_source(snapshot: Path) -> str | None:
+    """The SHA-256 of the file ``snapshot`` was checked from (None: written before it was kept)."""
+    try:
+        found = json.loads((snapshot / "source.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return str(found["sha256"])
+
+
+def partition_roster(
+    named: Path, sha256: str | None, inputs: Path, local: Path | None
+) -> Path | None:
+    """The typed snapshot a city partition reads, or None for its input folder's roster.
+
+    ``named`` and ``sha256`` are the snapshot the run's submitter chose and the
+    file it was checked from; ``local`` the month's snapshot in this worker's
+    own data folder. The first of the two that is there, checked from that same
+    file, is read. With neither, the input folder's roster is read if it is that
+    very file (the same outputs: a test runs both), and a warning says so.
+
+    Raises:
+        ComparisonInputError: neither is there and the input folder's roster is not
+            the file the snapshot was checked from (or is missing): a city read from
+            another roster would not add up with the others.
+    """
+    for folder in (named, local):
+        if folder is not None and folder.is_dir() and snapshot_source(folder) == sha256:
+            return folder
+    # As load_roster chooses: a Parquet roster before a CSV one.
+    csv = next((f for f in (inputs / "roster.parquet", inputs / "roster.csv") if f.exists()), None)
+    if sha256 is not None and csv is not None and file_sha256(csv) == sha256:
+        log.warning(
+            "the checked roster %s is not on this machine: reading %s, the file it was"
+            " checked from", named, csv,
+        )  # fmt: skip
+        return None
+    raise ComparisonInputError(
+        f"the run reads the checked roster {named}, which is not on this machine (nor in its"
+        f" data folder), and {inputs} has no roster.parquet or roster.csv it was checked from"
+        f" (sha256 {sha256 or 'not kept'}): give the workers that folder, or the imported"
+        " file as the input folder's roster"
+    )

@@ -298,6 +298,17 @@ def _messages() -> dict[str, Any]:
                     "city": {"type": "string", "pattern": "^44[0-9]{2}$"},
                     "inputs": {"type": "string", "description": "The snapshot's folder."},
                     "as_of": {"type": "string", "format": "date"},
+                    "roster": {
+                        "type": ["string", "null"],
+                        "description": "The month's typed roster snapshot every city reads"
+                        " (else null: the input folder's roster).",
+                    },
+                    "roster_sha256": {
+                        "type": ["string", "null"],
+                        "description": "The SHA-256 of the file it was checked from: a worker"
+                        " without the snapshot reads the input folder's roster only if it is"
+                        " that file.",
+                    },
                 },
             },
         },

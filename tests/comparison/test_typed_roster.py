@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,21 @@ import pytest
 
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
-from certhub.hub.comparison.engine import ComparisonRun, run_comparison
-from certhub.hub.comparison.typed_roster import write_typed_roster
+from certhub.hub.comparison.engine import CITIES, ComparisonRun, RunOptions, run_comparison
+from certhub.hub.comparison.jobs import ComparisonJobs, JobPolicy, LocalPartitionQueue
+from certhub.hub.comparison.loading import ComparisonInputError
+from certhub.hub.comparison.partitions import PartitionJob, compare_partition
+from certhub.hub.comparison.typed_roster import (
+    partition_roster,
+    snapshot_source,
+    write_typed_roster,
+)
+from certhub.hub.core.settings import Settings
+from certhub.hub.store import open_ledger
 from certhub.schemas.resident_id import check_character
 
-from .conftest import OPTIONS, PERIOD
+from .conftest import OPTIONS, PERIOD, TODAY
+from .test_partition_jobs import SAME
 
 
 def _id(county: str, birth: str, seq: str) -> str:
@@ -148,3 +159,77 @@ def test_compare_run_reads_the_months_checked_roster(
     assert main(argv) == 0
     summary = json.loads((data / "comparison-runs" / f"{PERIOD}-all.json").read_text())
     assert summary["roster"] == province_run.summary["roster"] == 20_000
+
+
+async def _by_city(
+    data: Path, inputs: Path, roster: Path | None
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A run split by city in this process, its cities compared as a worker does (the job
+    sent as bytes), not recorded: the run's summary and each city's outputs."""
+    ledger = await open_ledger(Settings(data_dir=data))
+    queue = LocalPartitionQueue(parallel=2)
+    options = RunOptions(OPTIONS.memory_limit, threads=1)
+
+    async def work(job: PartitionJob) -> None:
+        sent = PartitionJob.from_bytes(job.to_bytes())
+        await asyncio.to_thread(compare_partition, sent, data, options)
+
+    runs_dir = data / "comparison-runs"
+    jobs = ComparisonJobs(ledger, queue, work, runs_dir, JobPolicy(poll_seconds=0.05))
+    try:
+        await queue.start(jobs.handle)
+        run = await jobs.submit(inputs, PERIOD, as_of=TODAY, roster=roster)
+        summary = await asyncio.wait_for(jobs.wait(run), 300)
+    finally:
+        await queue.aclose()
+        await ledger.aclose()
+    cities = {
+        city: _outputs(ComparisonRun(city, runs_dir / f"{PERIOD}-{city}", dict(
+            json.loads((runs_dir / f"{PERIOD}-{city}.json").read_text()),
+            durations_seconds=None)))
+        for city in CITIES
+    }  # fmt: skip
+    summary.pop("durations_seconds")
+    return summary, cities
+
+
+async def test_a_run_by_city_reads_the_months_snapshot_alike(
+    generated: Path, province_run: ComparisonRun, tmp_path: Path
+) -> None:
+    inputs = _as_read(generated, tmp_path / "in")
+    feeds_only = _as_read(generated, tmp_path / "feeds")
+    (feeds_only / "roster.csv").unlink()  # only the snapshot has a roster: every city reads it
+    data = tmp_path / "data"
+    typed = data / "roster" / "snapshots" / f"{PERIOD}.checked"
+    assert write_typed_roster(inputs / "roster.csv", typed, tmp_path)
+
+    from_typed, typed_cities = await _by_city(data, feeds_only, typed)
+    csv, csv_cities = await _by_city(tmp_path / "csv-data", inputs, None)
+    assert from_typed["state"] == csv["state"] == "completed"
+    assert typed_cities == csv_cities
+    assert from_typed == csv
+    # and the truth-checked run's counts (a city cannot tell what matches nobody)
+    assert {k: from_typed[k] for k in SAME} == {k: province_run.summary[k] for k in SAME}
+
+
+def test_a_worker_without_the_snapshot_reads_the_same_file_or_fails(
+    generated: Path, tmp_path: Path
+) -> None:
+    inputs = _as_read(generated, tmp_path / "in")
+    typed = tmp_path / "elsewhere" / f"{PERIOD}.checked"  # the submitter's, not this machine's
+    assert write_typed_roster(inputs / "roster.csv", typed, tmp_path)
+    sha256 = snapshot_source(typed)
+    assert sha256 is not None
+    job = PartitionJob(f"{PERIOD}-all", PERIOD, "4453", inputs, TODAY, typed, sha256)
+    read = _outputs(compare_partition(job, tmp_path / "here", OPTIONS))
+    gone = typed.rename(tmp_path / "moved")
+    # in this worker's own data folder: read there
+    assert partition_roster(typed, sha256, inputs, gone) == gone
+    # nowhere here: the input folder's roster, the very file it was checked from
+    assert _outputs(compare_partition(job, tmp_path / "worker", OPTIONS)) == read
+    # another file: the partition fails, saying why, rather than count another roster
+    lines = (inputs / "roster.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (inputs / "roster.csv").unlink()
+    (inputs / "roster.csv").write_text("".join(lines[:-1]), encoding="utf-8")
+    with pytest.raises(ComparisonInputError, match="not on this machine"):
+        compare_partition(job, tmp_path / "worker", OPTIONS)
