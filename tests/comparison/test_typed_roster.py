@@ -233,3 +233,31 @@ def test_a_worker_without_the_snapshot_reads_the_same_file_or_fails(
     (inputs / "roster.csv").write_text("".join(lines[:-1]), encoding="utf-8")
     with pytest.raises(ComparisonInputError, match="not on this machine"):
         compare_partition(job, tmp_path / "worker", OPTIONS)
+
+
+def test_compare_run_by_city_reads_the_months_checked_roster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs, data = tmp_path / "in", tmp_path / "data"
+    inputs.mkdir()
+    _dirty_roster(tmp_path, "gbk")
+    typed = data / "roster" / "snapshots" / f"{PERIOD}.checked"
+    assert write_typed_roster(tmp_path / "roster.csv", typed, tmp_path)
+    feed = "".join(f"M{i},{n},某人,,,medical_visit,2026-10-05,\n" for i, n in enumerate([BOB]))
+    (inputs / "health.csv").write_text(",".join(FEED_COLUMNS) + "\n" + feed, encoding="utf-8")
+    argv = ["compare", "run", "--period", PERIOD, "--input", str(inputs), "--data", str(data),
+            "--by-city"]  # fmt: skip
+    assert main(argv) == 0  # no roster.csv in the input folder: every city read the snapshot
+    assert f"roster: {typed.resolve()} (checked at import)" in capsys.readouterr().err
+    summary = json.loads((data / "comparison-runs" / f"{PERIOD}-all.json").read_text())
+    assert summary["state"] == "completed"
+    refused = summary["refused"]["roster"]
+    assert {r: e["count"] for r, e in refused.items()} == {
+        "duplicate-row": 2,  # ALICE's two rows; TWICE's two are in two cities
+        "invalid-county": 1,
+        "invalid-id": 2,
+        "missing-columns": 1,
+        "missing-name": 1,
+    }
+    assert summary["roster"] == 4  # BOB, CAROL and TWICE in each of its cities
+    assert summary["certified"] == 1
