@@ -24,7 +24,8 @@ from certhub.hub.cli.deployment_checks import (
     key_folder_variable,
     must_be_makeable,
 )
-from certhub.hub.core.settings import Settings, masked_url
+from certhub.hub.core.secrets import masked_url
+from certhub.hub.core.settings import Settings
 from certhub.monitoring.tracing import shutdown_tracing
 from certhub.security import TrustStore
 

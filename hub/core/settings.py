@@ -6,8 +6,9 @@ from files in the secrets directory (``SECRETS_DIR/database_url``,
 ``SECRETS_DIR/amqp_url``). Nothing else in certhub reads ``os.environ``.
 
 Those passwords are ``SecretStr``: ``repr``, ``str`` and logs show ``**********``
-(or :func:`masked_url`); only the code that opens the connection calls
-``get_secret_value()``. An unknown key in ``.env`` is refused, naming the key.
+(or :func:`~certhub.hub.core.secrets.masked_url`); only the code that opens the
+connection calls ``get_secret_value()``. An unknown key in ``.env`` is refused,
+naming the key. Reading them from files: :mod:`certhub.hub.core.secrets`.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from certhub.hub.core.secrets import SecretFileSource
 from certhub.schemas import TaskKind
 
 MiB = 1024 * 1024
@@ -109,8 +109,10 @@ class Settings(BaseSettings):
     )
     signature_helper: bool = Field(
         default=True,
-        description="Check message signatures in a helper process on another core"
-        " (falls back to the event loop if it dies).",
+        description=(
+            "Check message signatures in a helper process on another core"
+            " (falls back to the event loop if it dies)."
+        ),
     )
     sqlite_synchronous: str = Field(
         default="FULL",
@@ -196,7 +198,14 @@ class Settings(BaseSettings):
     task_reminder_days: int = Field(
         default=5, ge=0, le=60, description="Days before a task's or report's deadline to remind."
     )
-    report_review_days: int = Field(default=15, ge=1, le=365, description="Days to decide reports.")
+    report_review_days: int = Field(
+        default=15,
+        ge=1,
+        le=365,
+        description="Calendar days from its filing to decide a report of loss of eligibility"
+        " (town and county together); while undecided it holds the person's restorations"
+        " and 免办: the deciding level is reminded, the level above told once it is past.",
+    )
     role: Literal["all", "ingress", "worker"] = Field(
         default="all",
         description="ingress: HTTP API only; worker: outbox relay and consumers only; all: both.",
@@ -355,45 +364,3 @@ class Settings(BaseSettings):
     def clock_skew(self) -> timedelta:
         """Allowed clock skew as a timedelta."""
         return timedelta(seconds=self.clock_skew_seconds)
-
-
-SECRET_FILE_FIELDS = ("database_url", "amqp_url")
-"""Settings that may be read from a file of the same name in ``SECRETS_DIR``."""
-
-
-class SecretFileSource(PydanticBaseSettingsSource):
-    """The settings holding passwords, read from ``SECRETS_DIR/<name>`` when not given otherwise.
-
-    ``SECRETS_DIR`` itself comes from the sources before this one (arguments,
-    environment, ``.env``), so a systemd credentials folder or a Docker
-    secrets mount can hold them without the password ever being in the
-    environment. A trailing newline (``echo … >file``) is not part of the value.
-    """
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        """Not used: :meth:`__call__` reads the folder once."""
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        """The secret files present for settings no earlier source set."""
-        folder = self.current_state.get("secrets_dir")
-        if not folder:
-            return {}
-        found: dict[str, Any] = {}
-        for name in SECRET_FILE_FIELDS:
-            path = Path(folder).expanduser() / name
-            if name not in self.current_state and path.is_file():
-                found[name] = path.read_text(encoding="utf-8").rstrip("\r\n")
-        return found
-
-
-def masked_url(url: SecretStr | None) -> str | None:
-    """A connection URL fit for logs: scheme, user, host, port and path; the password ``***``."""
-    if url is None:
-        return None
-    parts = urlsplit(url.get_secret_value())
-    netloc = parts.netloc
-    if parts.password is not None:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.partition(':')[0]}:***@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

@@ -18,7 +18,8 @@ from aiohttp import web
 
 from certhub.hub.core.build import build_commit, package_version
 from certhub.hub.core.keys import SETTINGS
-from certhub.hub.core.settings import Settings, masked_url
+from certhub.hub.core.secrets import masked_url
+from certhub.hub.core.settings import Settings
 from certhub.monitoring.tracing import configure_tracing
 
 __all__ = ["LIFECYCLE_LOGGER", "log_started", "log_stopped", "start_tracing"]

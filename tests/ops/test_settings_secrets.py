@@ -13,7 +13,8 @@ from clirun import workdir
 from pydantic import SecretStr
 
 from certhub.hub.cli.main import main
-from certhub.hub.core.settings import Settings, masked_url
+from certhub.hub.core.secrets import masked_url
+from certhub.hub.core.settings import Settings
 from certhub.hub.store import open_ledger
 
 __all__ = ["workdir"]  # the fixture, from the CLI kit
