@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import hashlib
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 
 from certhub.hub.cli.common import CliError, offline_settings, started_hub
 from certhub.hub.comparison.progress import ProgressBar
-from certhub.hub.comparison.typed_roster import write_typed_roster
+from certhub.hub.comparison.typed_roster import file_sha256, write_typed_roster
 from certhub.hub.core.settings import Settings
 from certhub.hub.register.importer import RosterFile, RosterFileError
 from certhub.hub.store import open_ledger
@@ -98,10 +97,11 @@ def _import(args: argparse.Namespace) -> int:
             snapshot = settings.data_dir / "roster" / "snapshots" / f"{month}.parquet"
             snapshot.parent.mkdir(parents=True, exist_ok=True)
             replace_atomic(snapshot, roster.write_snapshot())
+            digest = file_sha256(path)  # read once: the audit's and the typed snapshot's
             # the comparison's own checks, made once for every run of the month
-            write_typed_roster(path, snapshot.with_suffix(".checked"), Path(scratch))
+            typed = snapshot.with_suffix(".checked")
+            write_typed_roster(path, typed, Path(scratch), sha256=digest)
             checked = time.perf_counter() - began
-            digest = _sha256(path)
             grown = asyncio.run(
                 _store(settings, roster, (f"{month}:{roster.accepted}", digest), show)
             )
@@ -169,11 +169,6 @@ async def _written(writing: asyncio.Task[None], bar: ProgressBar | None, rows: i
     await writing
     if bar is not None:
         bar.advance(rows)
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as stream:  # streamed: the file may be larger than memory
-        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _report(roster: RosterFile, snapshot: Path, checked: float, seconds: float, grown: int) -> None:

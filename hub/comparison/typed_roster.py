@@ -85,9 +85,16 @@ def typed_roster_sql(source: str) -> str:
 
 
 def write_typed_roster(
-    path: Path, target: Path, scratch: Path, *, memory_limit: str = "1GB"
+    path: Path,
+    target: Path,
+    scratch: Path,
+    *,
+    memory_limit: str = "1GB",
+    sha256: str | None = None,
 ) -> bool:
     """Check the roster file ``path`` (CSV or Parquet) and write its typed snapshot to ``target``.
+
+    ``sha256`` is the file's digest when the caller has it already (else it is read here).
 
     ``target`` is replaced whole (written beside it, then renamed). A file
     without one of :data:`ROSTER_COLUMNS` gets none (False, and an earlier one
@@ -123,7 +130,7 @@ def write_typed_roster(
         )
         listed = [{"source": n.source, "note": n.note} for n in notes]
         (staging / "notes.json").write_text(json.dumps(listed, ensure_ascii=False) + "\n")
-        source = {"sha256": file_sha256(path)}
+        source = {"sha256": sha256 or file_sha256(path)}
         (staging / "source.json").write_text(json.dumps(source) + "\n")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
