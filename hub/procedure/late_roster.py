@@ -27,7 +27,7 @@ from decimal import Decimal
 from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.procedure.late_suspension import standing_suspension
+from certhub.hub.procedure.late_suspension import standing_suspensions
 from certhub.hub.procedure.reversals import voided_task
 from certhub.hub.procedure.task_series import (
     balance_grown,
@@ -35,6 +35,7 @@ from certhub.hub.procedure.task_series import (
     series,
     termination_in_force,
 )
+from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.disposal import Disposal, overpaid
 from certhub.hub.store.base import OverpaymentRow, TaskRow
 from certhub.hub.store.effects import (
@@ -42,7 +43,7 @@ from certhub.hub.store.effects import (
     Effects,
     MonthsClaim,
 )
-from certhub.schemas import BenefitRecord, RecoveryStatus, VerificationTask
+from certhub.schemas import BenefitRecord, Overpayment, RecoveryStatus, VerificationTask
 from certhub.security import VerifiedMessage
 
 __all__ = ["late_payments", "late_payments_from"]
@@ -75,20 +76,37 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
     entry's sender, or a bulk roster import's (:mod:`~.roster_late_import`)."""
     person = record.person.id_number
     owing = await _owing(ctx, person)
-    if owing is None or await _older(ctx, person, record):
+    if not owing or await _older(ctx, person, record):
         return Effects()
-    task_id, balance = owing.task_id, owing.balance
-    task = VerificationTask.model_validate_json(owing.row.snapshot)
-    overs = overpaid(
-        task,
-        owing.event_date,
-        record,
-        await ctx.store.counted_months(person, "recovered"),
-        await ctx.store.back_paid_months(person),
-        until=owing.until,
-    )
-    if not overs:
-        return Effects()
+    counted = await ctx.store.counted_months(person, "recovered")
+    back_paid = await ctx.store.back_paid_months(person)
+    effects = Effects()
+    for one in owing:  # the earliest confirmed first: a month goes to one task only
+        task = VerificationTask.model_validate_json(one.row.snapshot)
+        overs = overpaid(task, one.event_date, record, counted, back_paid, until=one.until)
+        if not overs:
+            continue
+        months = Disposal(overpayments=overs).recovered_months
+        counted |= frozenset(months)
+        settled = one.balance is not None and one.balance.status in SETTLED
+        if settled or (one.balance is not None and effects.overpayment_extension is not None):
+            continue  # left to staff; one balance grown per entry (the next adds the rest)
+        effects = await _added(ctx, sender, effects, task=task, owing=one, overs=overs)
+    return effects
+
+
+async def _added(
+    ctx: ProcedureContext,
+    sender: str,
+    effects: Effects,
+    *,
+    task: VerificationTask,
+    owing: _Owing,
+    overs: tuple[Overpayment, ...],
+) -> Effects:
+    """``effects`` and ``overs`` added to ``owing``'s task: its further overpayment records,
+    the months claimed, its balance opened or grown."""
+    task_id, person = owing.task_id, task.person.id_number
     before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
     outcomes = tuple(
         ctx.outcomes.record(
@@ -102,7 +120,8 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
     )
     months = Disposal(overpayments=overs).recovered_months
     total = sum((o.amount for o in overs), Decimal(0))
-    effects = Effects(
+    effects = extend(
+        effects,
         outcomes=outcomes,
         audit=tuple(AuditWrite("overpayment", task_id, sender, o.sha256) for o in outcomes),
         months=(MonthsClaim(person, "recovered", months, task_id),),
@@ -110,7 +129,7 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
     period = outcomes[0].period or ""
     return balance_grown(
         effects, task, task_id=task_id, period=period, months=months, total=total,
-        balance=balance,
+        balance=owing.balance,
     )  # fmt: skip
 
 
@@ -121,30 +140,32 @@ async def _older(ctx: ProcedureContext, person: str, record: BenefitRecord) -> b
     return stored is not None and BenefitRecord.model_validate_json(stored).as_of > record.as_of
 
 
-async def _owing(ctx: ProcedureContext, person: str) -> _Owing | None:
-    """The task whose termination in force, or standing suspension, a late entry may have
-    paid after; None when none does: neither, a balance written off or voided, a voided
-    termination (the person is alive: approving its restoration voids the overpayment)."""
+async def _owing(ctx: ProcedureContext, person: str) -> list[_Owing]:
+    """The tasks a late entry may have paid after, in the order their months are taken: the
+    termination in force (the months after its event's), then each standing suspension
+    confirmed before it, earliest first (the months after its event's not taken: a prisoner
+    who died later was paid in prison); none under a voided termination (the person is
+    alive: approving its restoration voids the overpayment). A balance written off or
+    voided is listed: its months are left to staff, not another task's to recover."""
+    owing: list[_Owing] = []
     closed = await ctx.store.closed_benefit(person)
     if closed is not None:
-        return await _terminated(ctx, closed[1])
-    standing = await standing_suspension(ctx, person)
-    if standing is None:
-        return None
-    task_id = standing.row.task_id
-    balance = await ctx.store.get_overpayment(task_id)
-    if balance is not None and balance.status in SETTLED:
-        return None
-    return _Owing(task_id, standing.event_date, standing.row, balance, standing.until)
+        found = await _terminated(ctx, closed[1])
+        if found is None:
+            return []
+        owing.append(found)
+    for standing in await standing_suspensions(ctx, person):
+        task_id = standing.row.task_id
+        balance = await ctx.store.get_overpayment(task_id)
+        owing.append(_Owing(task_id, standing.event_date, standing.row, balance, standing.until))
+    return owing
 
 
 async def _terminated(ctx: ProcedureContext, task_id: str) -> _Owing | None:
-    """:func:`_owing` of the task that terminated the benefit."""
+    """:func:`_owing` of the task that terminated the benefit; None when it is voided."""
     found = await termination_in_force(ctx, task_id)
     row = await ctx.store.get_task(task_id)
+    if found is None or row is None or await voided_task(ctx, task_id) is not None:
+        return None
     balance = await ctx.store.get_overpayment(task_id)
-    if found is None or row is None or (balance is not None and balance.status in SETTLED):
-        return None
-    if await voided_task(ctx, task_id) is not None:
-        return None
     return _Owing(task_id, found[1].event_date, row, balance)

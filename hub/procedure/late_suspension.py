@@ -8,8 +8,10 @@ one (``suspend_until``: payable again from the month after) — is overpaid
 paying, and its later roster entry shows it: :mod:`~certhub.hub.procedure.late_roster`
 adds those months as it does after a death. Read here: the suspension the hub signed on a
 confirmed task (``suspension:<task>``; a task confirmed under a closure signed none, and
-overpaid nothing) that no restoration approved since has ended — the earliest, whose months
-include any later one's. A suspension a restoration ended takes no more months: a
+overpaid nothing) that no restoration approved since has ended — every one, in the order
+they were confirmed: the earliest's months need not include a later one's (a sentence's
+end stated, then a disappearance confirmed; or a disappearance dated before the
+imprisonment confirmed first). A suspension a restoration ended takes no more months: a
 disappearance's (the person was found; the months missing were owed, its overpayment
 voided) and an imprisonment's (the release it states cut the months after its month;
 months of the sentence the roster shows paid only after the approval are left to staff).
@@ -25,7 +27,7 @@ from certhub.hub.rules.restoration_findings import sentence_end
 from certhub.hub.store.base import TaskRow
 from certhub.schemas import Suspension, TaskDisposal, VerificationTask
 
-__all__ = ["StandingSuspension", "standing_suspension"]
+__all__ = ["StandingSuspension", "standing_suspensions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +41,10 @@ class StandingSuspension:
     until: date | None
 
 
-async def standing_suspension(ctx: ProcedureContext, person: str) -> StandingSuspension | None:
-    """The earliest suspension the hub signed on a confirmed task of ``person`` that no
-    restoration approved since has ended; None when there is none."""
+async def standing_suspensions(ctx: ProcedureContext, person: str) -> list[StandingSuspension]:
+    """The suspensions the hub signed on confirmed tasks of ``person`` that no restoration
+    approved since has ended, in the order the tasks were confirmed."""
+    found: list[StandingSuspension] = []
     for row in await ctx.store.confirmed_tasks(person):
         task = VerificationTask.model_validate_json(row.snapshot)
         if task.disposal is not TaskDisposal.suspend:
@@ -52,5 +55,5 @@ async def standing_suspension(ctx: ProcedureContext, person: str) -> StandingSus
         if signed is None:  # confirmed under a closure: nothing suspended, nothing overpaid
             continue
         suspension = Suspension.model_validate_json(signed.payload)
-        return StandingSuspension(row, suspension.effective_from, sentence_end(suspension))
-    return None
+        found.append(StandingSuspension(row, suspension.effective_from, sentence_end(suspension)))
+    return found
