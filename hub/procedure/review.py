@@ -21,6 +21,7 @@ from certhub.hub.procedure.restoration_proposals import (
 from certhub.hub.procedure.reversals import disappearance_ended, report_closed_by
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.true_death import (
+    paid_months,
     recovered_elsewhere,
     superseded_closure,
     superseded_effects,
@@ -215,7 +216,7 @@ async def plan_transition(
             decided_by=step.actor,
             at=task.resolved_at or step.at,
             recovered=await recovered_elsewhere(ctx, person, superseded),
-            back_paid=await ctx.store.back_paid_months(person),
+            back_paid=await paid_months(ctx, person, superseded),
         )
         effects = extend(effects, **_disposal_effects(ctx, task, disposal, message))
         months = disposal.recovered_months

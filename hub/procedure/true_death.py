@@ -6,7 +6,8 @@ termination is voided (:func:`~certhub.hub.procedure.reversals.voided_task`) and
 restoration proposal waits. A task T2 then confirmed is the person's true fate: a death
 (any termination) takes the closure and terminates from its own date; an imprisonment or
 a disappearance suspends from its own. Either way T2's overpayment counts every month
-paid after its date — T1's months included, which T1 no longer recovers — and in the
+paid after its date — T1's months included, which T1 no longer recovers, paid even when
+the province applied T1 since (:func:`paid_months`) — and in the
 same transaction T1's closure is lifted (audit ``closure_lifted``) and T1's overpayment
 voided (re-signed ``<record>:voided``): what was recovered of it is refunded, as when a
 restoration of a voided termination is approved. T1's proposal can restore nothing
@@ -29,7 +30,7 @@ from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
 from certhub.schemas import TaskStatus, VerificationTask
 from certhub.security import VerifiedMessage
 
-__all__ = ["recovered_elsewhere", "superseded_closure", "superseded_effects"]
+__all__ = ["paid_months", "recovered_elsewhere", "superseded_closure", "superseded_effects"]
 
 
 async def superseded_closure(
@@ -58,6 +59,22 @@ async def recovered_elsewhere(
     records = await records_in_force(ctx, superseded[1])
     voided = Disposal(overpayments=tuple(over for _, over in records)).recovered_months
     return recovered - frozenset(voided)
+
+
+async def paid_months(
+    ctx: ProcedureContext, person_id: str, superseded: tuple[str, str] | None
+) -> frozenset[str]:
+    """The months paid to the person besides the roster's ``paid_through``: those approved
+    restorations back-paid, and those the ``superseded`` closure's overpayment counted.
+
+    Decided here (money safety): T1 counted them because the roster paid them; once the
+    province applied T1 its entry says paid through T1's month, so the new finding, reading
+    the roster alone, recovered none of them — voided with T1, they were lost."""
+    paid = await ctx.store.back_paid_months(person_id)
+    if superseded is None:
+        return paid
+    records = await records_in_force(ctx, superseded[1])
+    return paid | frozenset(Disposal(overpayments=tuple(o for _, o in records)).recovered_months)
 
 
 async def superseded_effects(

@@ -149,3 +149,24 @@ async def test_a_suspension_confirmed_after_the_void_suspends_from_its_own_date(
     status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
     assert (status, body["type"]) == (409, PROBLEM + "conflict"), body
     assert await office.ledger_size() == before
+
+
+@pytest.mark.parametrize("reason", ["death", "imprisonment"])
+async def test_t1_applied_by_the_province_its_paid_months_are_still_recovered(
+    tmp_path: Path, aiohttp_client: Any, reason: str
+) -> None:
+    """T1 confirmed while paid through M0 (476.00, M-1..M0), then applied by the province
+    (terminated, paid through M-2), then voided; T2 (a death, an imprisonment) of the 20th
+    of M-1 confirmed: M0 was paid all the same — 238.00 overpaid. Before, T2 read the
+    roster's rewritten paid_through alone: nothing overpaid, T1's 476.00 voided, M0 lost."""
+    office, person, t1, _ = await _voided(tmp_path, aiohttp_client)
+    await office.roster(person, status="terminated", paid_through=DIED.strftime("%Y-%m"))
+    store, number, day = office.client.app[STORE], person["id_number"], month_day(-1, 20)
+    t2 = str((await office.reported_death(person, day, reason=reason))["task_id"])
+    if reason != "death":
+        assert (await office.step(t2, "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(t2, "county-1", "confirmed", event_date=day.isoformat())
+    assert status == 202, body
+    assert await _balance(office, t1) == ("476.00", "0.00", "0.00", "0.00", "voided")
+    assert await _balance(office, t2) == ("238.00", "0.00", "238.00", "0.00", "pending")
+    assert await store.counted_months(number, "recovered") == {THIS_MONTH}
