@@ -15,6 +15,10 @@ imprisonment confirmed first). A suspension a restoration ended takes no more mo
 disappearance's (the person was found; the months missing were owed, its overpayment
 voided) and an imprisonment's (the release it states cut the months after its month;
 months of the sentence the roster shows paid only after the approval are left to staff).
+
+The confirmed tasks under such a suspension (:func:`hub_suspensions`, signed or, under a
+closure, not) are also what a restoration is checked against
+(:func:`~certhub.hub.procedure.reversals.hub_findings`): read once, here.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from certhub.hub.rules.restoration_findings import sentence_end
 from certhub.hub.store.base import TaskRow
 from certhub.schemas import Suspension, TaskDisposal, VerificationTask
 
-__all__ = ["StandingSuspension", "standing_suspensions"]
+__all__ = ["StandingSuspension", "hub_suspensions", "standing_suspensions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +45,13 @@ class StandingSuspension:
     until: date | None
 
 
-async def standing_suspensions(ctx: ProcedureContext, person: str) -> list[StandingSuspension]:
-    """The suspensions the hub signed on confirmed tasks of ``person`` that no restoration
-    approved since has ended, in the order the tasks were confirmed."""
-    found: list[StandingSuspension] = []
+async def hub_suspensions(
+    ctx: ProcedureContext, person: str
+) -> list[tuple[TaskRow, VerificationTask, Suspension | None]]:
+    """The confirmed tasks of ``person`` (row and task) the hub disposed of by suspending
+    that no restoration approved since has ended, in the order they were confirmed, each
+    with the suspension the hub signed on it (None: confirmed under a closure, none signed)."""
+    found: list[tuple[TaskRow, VerificationTask, Suspension | None]] = []
     for row in await ctx.store.confirmed_tasks(person):
         task = VerificationTask.model_validate_json(row.snapshot)
         if task.disposal is not TaskDisposal.suspend:
@@ -52,8 +59,17 @@ async def standing_suspensions(ctx: ProcedureContext, person: str) -> list[Stand
         if await ctx.store.resumed_after(person, row.changed_seq):
             continue  # a restoration approved since ended it
         signed = await ctx.store.find(ctx.outcomes.hub_id, f"suspension:{task.task_id}")
-        if signed is None:  # confirmed under a closure: nothing suspended, nothing overpaid
-            continue
-        suspension = Suspension.model_validate_json(signed.payload)
-        found.append(StandingSuspension(row, suspension.effective_from, sentence_end(suspension)))
+        suspension = None if signed is None else Suspension.model_validate_json(signed.payload)
+        found.append((row, task, suspension))
     return found
+
+
+async def standing_suspensions(ctx: ProcedureContext, person: str) -> list[StandingSuspension]:
+    """The suspensions the hub signed on confirmed tasks of ``person`` that no restoration
+    approved since has ended, in the order the tasks were confirmed (a task confirmed under
+    a closure signed none, and overpaid nothing)."""
+    return [
+        StandingSuspension(row, s.effective_from, sentence_end(s))
+        for row, _, s in await hub_suspensions(ctx, person)
+        if s is not None
+    ]

@@ -15,6 +15,7 @@ from functools import partial
 
 from certhub.hub.procedure.amendments import amendment_message_id
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.late_suspension import hub_suspensions
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
 from certhub.hub.procedure.task_series import numbered, series
 from certhub.hub.procedure.tasks import closed_by
@@ -315,20 +316,13 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
             overdue = f"overdue, due {month_label(due)}"
             liable = parse_month(month_label(due + 1))  # the first day after the due month
             standing.append(HubSuspension(overdue, SuspensionReason.not_certified, liable))
-    for row in await ctx.store.confirmed_tasks(person_id):
-        task = VerificationTask.model_validate_json(row.snapshot)
-        if task.disposal is not TaskDisposal.suspend:
-            continue
-        if await ctx.store.resumed_after(person_id, row.changed_seq):
-            continue  # a restoration approved since ended it
+    for _, task, suspension in await hub_suspensions(ctx, person_id):
         name = f"{task.kind.value} {task.task_id}"
-        signed = await ctx.store.find(ctx.outcomes.hub_id, f"suspension:{task.task_id}")
-        if signed is None:  # confirmed under a closure, or unreadable: never restored over
+        if suspension is None:  # confirmed under a closure: never restored over
             jailed = task.kind is TaskKind.imprisonment  # as the disposal names it
             reason = SuspensionReason.imprisonment if jailed else SuspensionReason.missing
             standing.append(HubSuspension(name, reason, None))
             continue
-        suspension = Suspension.model_validate_json(signed.payload)
         standing.append(
             HubSuspension(
                 name, suspension.reason, suspension.effective_from, sentence_end(suspension)
