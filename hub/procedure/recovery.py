@@ -13,6 +13,7 @@ from datetime import date
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.rules.decisions import ItemKind, ItemStatus, authenticated_actor
+from certhub.hub.rules.disposal import Disposal
 from certhub.hub.rules.recovery import (
     OverpaymentState,
     allocate,
@@ -212,6 +213,12 @@ def _same_task(named: str, path: str) -> None:
 async def records_in_force(ctx: ProcedureContext, task_id: str) -> list[tuple[str, Overpayment]]:
     """(message id, record) of each overpayment record of ``task_id`` as in force, in order."""
     return [(record.message_id, over) for record, over in await _originals(ctx, task_id)]
+
+
+async def months_in_force(ctx: ProcedureContext, task_id: str) -> frozenset[str]:
+    """The months (``YYYY-MM``) the overpayment records of ``task_id`` in force count."""
+    records = await records_in_force(ctx, task_id)
+    return frozenset(Disposal(overpayments=tuple(o for _, o in records)).recovered_months)
 
 
 async def _originals(ctx: ProcedureContext, task_id: str) -> list[tuple[LedgerRecord, Overpayment]]:

@@ -38,7 +38,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.procedure.recovery import overpayment_voided, records_in_force
+from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
 from certhub.hub.procedure.releases import paid_claims
 from certhub.hub.procedure.reversals import (
     machine_sources,
@@ -49,7 +49,6 @@ from certhub.hub.procedure.task_series import termination_in_force
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.comparison import machine_actor
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
-from certhub.hub.rules.disposal import Disposal
 from certhub.hub.rules.months import last_day_of_month, parse_month
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.restoration import (
@@ -344,6 +343,4 @@ async def voided_paid(
     (:func:`~certhub.hub.procedure.releases.paid_claims`)."""
     if money.overpayment_change is None:
         return ()
-    records = await records_in_force(ctx, task_id)
-    months = Disposal(overpayments=tuple(over for _, over in records)).recovered_months
-    return await paid_claims(ctx, person, months, item_id)
+    return await paid_claims(ctx, person, await months_in_force(ctx, task_id), item_id)

@@ -21,8 +21,7 @@ from certhub.hub.procedure.restoration_proposals import (
 from certhub.hub.procedure.reversals import disappearance_ended, report_closed_by
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.true_death import (
-    paid_months,
-    recovered_elsewhere,
+    months_elsewhere,
     superseded_closure,
     superseded_effects,
 )
@@ -208,6 +207,7 @@ async def plan_transition(
     )
     if task.status is TaskStatus.confirmed and closed is None:
         person = task.person.id_number
+        recovered, back_paid = await months_elsewhere(ctx, person, superseded)
         disposal = dispose(
             task,
             event_date=step.event_date or await _reported_event_date(ctx, task),
@@ -215,8 +215,8 @@ async def plan_transition(
             roster=await _roster(ctx, task),
             decided_by=step.actor,
             at=task.resolved_at or step.at,
-            recovered=await recovered_elsewhere(ctx, person, superseded),
-            back_paid=await paid_months(ctx, person, superseded),
+            recovered=recovered,
+            back_paid=back_paid,
         )
         effects = extend(effects, **_disposal_effects(ctx, task, disposal, message))
         months = disposal.recovered_months

@@ -7,7 +7,7 @@ restoration proposal waits. A task T2 then confirmed is the person's true fate: 
 (any termination) takes the closure and terminates from its own date; an imprisonment or
 a disappearance suspends from its own. Either way T2's overpayment counts every month
 paid after its date — T1's months included, which T1 no longer recovers, paid even when
-the province applied T1 since (:func:`paid_months`) — and in the
+the province applied T1 since (:func:`months_elsewhere`) — and in the
 same transaction T1's closure is lifted (audit ``closure_lifted``) and T1's overpayment
 voided (re-signed ``<record>:voided``): what was recovered of it is refunded, as when a
 restoration of a voided termination is approved. T1's proposal can restore nothing
@@ -22,15 +22,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.procedure.recovery import overpayment_voided, records_in_force
+from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
 from certhub.hub.procedure.reversals import voided_task
 from certhub.hub.procedure.tasks import extend
-from certhub.hub.rules.disposal import Disposal
 from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
 from certhub.schemas import TaskStatus, VerificationTask
 from certhub.security import VerifiedMessage
 
-__all__ = ["paid_months", "recovered_elsewhere", "superseded_closure", "superseded_effects"]
+__all__ = ["months_elsewhere", "superseded_closure", "superseded_effects"]
 
 
 async def superseded_closure(
@@ -47,34 +46,24 @@ async def superseded_closure(
     return closure if await voided_task(ctx, closure[1]) is not None else None
 
 
-async def recovered_elsewhere(
+async def months_elsewhere(
     ctx: ProcedureContext, person_id: str, superseded: tuple[str, str] | None
-) -> frozenset[str]:
-    """The months already recovered from the person, less those the overpayment of the
-    ``superseded`` closure's task counted: voided with it, they are the new finding's to
-    recover."""
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(recovered, paid): the months already recovered from the person, and those paid
+    besides the roster's ``paid_through`` (approved restorations' back pay), as the new
+    finding's disposal reads them — with the months the ``superseded`` closure's overpayment
+    counted moved from the first to the second (read once).
+
+    Voided with T1, those months are the new finding's to recover; and they were paid,
+    which is why T1 counted them. Decided here (money safety): once the province applied
+    T1 its entry says paid through T1's month, so the new finding, reading the roster
+    alone, recovered none of them — voided with T1, they were lost."""
     recovered = await ctx.store.counted_months(person_id, "recovered")
-    if superseded is None:
-        return recovered
-    records = await records_in_force(ctx, superseded[1])
-    voided = Disposal(overpayments=tuple(over for _, over in records)).recovered_months
-    return recovered - frozenset(voided)
-
-
-async def paid_months(
-    ctx: ProcedureContext, person_id: str, superseded: tuple[str, str] | None
-) -> frozenset[str]:
-    """The months paid to the person besides the roster's ``paid_through``: those approved
-    restorations back-paid, and those the ``superseded`` closure's overpayment counted.
-
-    Decided here (money safety): T1 counted them because the roster paid them; once the
-    province applied T1 its entry says paid through T1's month, so the new finding, reading
-    the roster alone, recovered none of them — voided with T1, they were lost."""
     paid = await ctx.store.back_paid_months(person_id)
     if superseded is None:
-        return paid
-    records = await records_in_force(ctx, superseded[1])
-    return paid | frozenset(Disposal(overpayments=tuple(o for _, o in records)).recovered_months)
+        return recovered, paid
+    voided = await months_in_force(ctx, superseded[1])
+    return recovered - voided, paid | voided
 
 
 async def superseded_effects(
