@@ -15,12 +15,11 @@ later entry says it suspended again today, that suspension is a new one, restora
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from procedurekit import restoration, today
+from procedurekit import back_paid_months, month_day, today
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -37,12 +36,6 @@ from reversalkit import (
 )
 
 from certhub.hub.core.keys import STORE
-
-
-def month_after(day: date, months: int) -> date:
-    """The first day of the month ``months`` after ``day``'s, by plain arithmetic."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 async def test_a_suspension_begun_in_the_resumed_month_before_the_approval_is_not_back_paid(
@@ -65,16 +58,7 @@ async def test_a_suspension_begun_in_the_resumed_month_before_the_approval_is_no
     assert await store.counted_months(number, "resumed") == {THIS_MONTH}
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
 
-    nxt, after = month_after(since, 1), month_after(since, 2)
-    last = date(nxt.year, nxt.month, calendar.monthrange(nxt.year, nxt.month)[1])
-    again = restoration(
-        person,
-        since,
-        back_pay_from=nxt.isoformat(),
-        back_pay_to=last.isoformat(),
-        restore_from=after.isoformat(),
-        back_pay_amount="238.00",
-    )
+    again = back_paid_months(person, since, 1, 1, "238.00")  # M(1), restored from M(2)
     before = await office.ledger_size()
     status, body = await office.post("/v1/restorations", "town-1", again)
     assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
@@ -88,7 +72,7 @@ async def test_a_suspension_begun_in_the_resumed_month_before_the_approval_is_no
         person, status="suspended", suspended_since=since.isoformat(), paid_through=THIS_MONTH
     )
     await office.approved("restorations", "town-1", again)
-    assert await store.counted_months(number, "back_paid") == {VOIDED_IN, nxt.strftime("%Y-%m")}
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN, f"{month_day(1):%Y-%m}"}
     await office.client.close()
 
 
@@ -103,26 +87,13 @@ async def test_a_roster_still_active_is_not_back_paid_from_this_month_on(
     died = DIED
     office, person, _, _ = await proposed(tmp_path, aiohttp_client)
     store = office.client.app[STORE]
-    this = date.fromisoformat(f"{THIS_MONTH}-01")
-    end = date(this.year, this.month, calendar.monthrange(this.year, this.month)[1])
-    both = restoration(
-        person,
-        died,
-        back_pay_from=f"{VOIDED_IN}-01",
-        back_pay_to=end.isoformat(),
-        restore_from=month_after(this, 1).isoformat(),
-        back_pay_amount="476.00",
-    )
+    both = back_paid_months(person, died, -1, 0, "476.00")  # VOIDED_IN and this month
     status, body = await refused_whole(office, person, both)
     assert (status, body["type"]) == (422, PROBLEM + "restoration-period-invalid"), body
     assert THIS_MONTH in body["detail"], body
     assert await store.counted_months(person["id_number"], "back_paid") == frozenset()
 
-    one = both | {
-        "back_pay_to": (this - timedelta(days=1)).isoformat(),
-        "restore_from": this.isoformat(),
-        "back_pay_amount": "238.00",
-    }
+    one = back_paid_months(person, died, -1, -1, "238.00")  # VOIDED_IN alone
     assert await restored(office, person, one) == {VOIDED_IN}
     await office.client.close()
 

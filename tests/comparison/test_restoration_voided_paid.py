@@ -18,8 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import procedurekit
-from procedurekit import Office, month_day, month_end
+from procedurekit import Office, back_paid_months, month_day
 from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, approved, proposed, sizes
 
 from certhub.hub.core.keys import STORE
@@ -56,14 +55,7 @@ async def test_staffs_restoration_of_the_voided_termination_claims_them_too(
     office, person, _, _ = await proposed(tmp_path, aiohttp_client, VOIDED_IN)
     number, store = person["id_number"], office.client.app[STORE]
     await office.roster(person, status="terminated", paid_through=VOIDED_IN)
-    first = procedurekit.restoration(
-        person,
-        DIED,
-        restore_from=month_day(1).isoformat(),
-        back_pay_from=month_day(0).isoformat(),
-        back_pay_to=month_end(0).isoformat(),
-        back_pay_amount="238.00",
-    )
+    first = back_paid_months(person, DIED, 0, 0, "238.00")  # restored from M(1)
     await office.approved("restorations", "town-1", first)
     assert await store.closed_benefit(number) is None
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN, THIS_MONTH}
@@ -79,14 +71,7 @@ async def refused_again(office: Office, person: dict[str, Any], restore_from: da
     await office.roster(
         person, status="suspended", suspended_since=since.isoformat(), paid_through=DIED_IN
     )
-    again = procedurekit.restoration(
-        person,
-        since,
-        restore_from=restore_from.isoformat(),
-        back_pay_from=since.isoformat(),
-        back_pay_to=month_end(-1).isoformat(),
-        back_pay_amount="238.00",
-    )
+    again = back_paid_months(person, since, -1, -1, "238.00", restore_from=restore_from.isoformat())
     before = await sizes(office)
     status, body = await office.post("/v1/restorations", "town-1", again)
     assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body

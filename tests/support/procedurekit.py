@@ -322,6 +322,20 @@ def restoration(person: dict[str, Any], since: date, **changes: Any) -> dict[str
     } | changes
 
 
+def back_paid_months(
+    person: dict[str, Any], since: date, first: int, last: int, amount: str, **changes: Any
+) -> dict[str, Any]:
+    """:func:`restoration` back-paying M(``first``)..M(``last``), ``amount`` in all (the
+    caller's hand-computed sum), payment resumed from M(``last`` + 1) unless ``changes``."""
+    window = {
+        "back_pay_from": month_day(first).isoformat(),
+        "back_pay_to": month_end(last).isoformat(),
+        "restore_from": month_day(last + 1).isoformat(),
+        "back_pay_amount": amount,
+    }
+    return restoration(person, since, **(window | changes))
+
+
 def recovery(task_id: str, amount: str, party: str = "det-1", **changes: Any) -> dict[str, Any]:
     """``amount`` of overpayment ``task_id`` recovered today from a bank reversal, recorded by
     ``party`` in its trusted role (a benefit determiner unless named)."""

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from procedurekit import Office, evidence_payloads, month_day, month_end, recovery, restoration
+from procedurekit import (
+    Office,
+    back_paid_months,
+    evidence_payloads,
+    month_day,
+    month_end,
+    recovery,
+)
 
 JAILED = month_day(-9, 10)
 
@@ -56,13 +63,5 @@ async def released_restoration(
     court judgment) and back-paying M(0) = 238.00, payment resumed from M(1)."""
     digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     evidence = {"sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"}
-    return restoration(
-        person,
-        JAILED,
-        back_pay_from=month_day(0).isoformat(),
-        back_pay_to=month_end(0).isoformat(),
-        restore_from=month_day(1).isoformat(),
-        back_pay_amount="238.00",
-        released_on=month_end(offset).isoformat(),
-        release_evidence=evidence,
-    )
+    released = {"released_on": month_end(offset).isoformat(), "release_evidence": evidence}
+    return back_paid_months(person, JAILED, 0, 0, "238.00", **released)
