@@ -8,6 +8,7 @@ file write::
     from certhub.security import MessageVerifier, TrustStore, sign_compact
 """
 
+from . import errors
 from ._encoding import b64url_decode, b64url_encode
 from ._files import (
     create_exclusive,
@@ -18,28 +19,7 @@ from ._files import (
 )
 from ._members import DuplicateMember, refuse_duplicate_members
 from .admin import create_sender_key, trust_add, trust_bind
-from .errors import (
-    AlgorithmMismatch,
-    ClockSkew,
-    InvalidKeyError,
-    InvalidToken,
-    KeyExpired,
-    KeyFileError,
-    KeyRevoked,
-    MalformedMessage,
-    MessageError,
-    NotAuthorized,
-    SecurityError,
-    SenderMismatch,
-    SignatureInvalid,
-    TokenError,
-    TokenExpired,
-    TokenKeyRevoked,
-    TrustStoreError,
-    TypeNotAllowed,
-    TypeNotExpected,
-    UnknownKey,
-)
+from .errors import *  # noqa: F403 (the whole error tree, as errors.__all__ lists it)
 from .jws import CompactJWS, parse_compact, sign_compact
 from .keyring import HubKeyring, HubSigningKeys
 from .keys import (
@@ -60,40 +40,20 @@ from .verify import MessageVerifier, VerifiedMessage
 __all__ = [
     "RECEIPT_TYPE",
     "Algorithm",
-    "AlgorithmMismatch",
     "AreaScope",
-    "ClockSkew",
     "CompactJWS",
     "DuplicateMember",
     "HubKeyring",
     "HubSigningKeys",
-    "InvalidKeyError",
-    "InvalidToken",
-    "KeyExpired",
-    "KeyFileError",
-    "KeyRevoked",
-    "MalformedMessage",
-    "MessageError",
     "MessageVerifier",
-    "NotAuthorized",
     "ReadTokenVerifier",
     "Reader",
     "ReceiptDraft",
     "ReceiptSigner",
-    "SecurityError",
-    "SenderMismatch",
     "SignatureHelper",
-    "SignatureInvalid",
     "SigningKey",
-    "TokenError",
-    "TokenExpired",
-    "TokenKeyRevoked",
     "TrustStore",
-    "TrustStoreError",
     "TrustedKey",
-    "TypeNotAllowed",
-    "TypeNotExpected",
-    "UnknownKey",
     "VerifiedMessage",
     "VerifyingKey",
     "area_condition",
@@ -118,3 +78,5 @@ __all__ = [
     "verify_receipt",
     "write_private_key",
 ]
+# The error tree is listed once, in security.errors.
+__all__ += errors.__all__
