@@ -187,7 +187,7 @@ async def test_a_report_decided_before_its_deadline_is_never_escalated(
 async def test_the_sweep_reads_only_the_undecided_reports_by_their_index(
     ledger_factory: Backend,
 ) -> None:
-    await (await ledger_factory.open()).aclose()
+    await ledger_factory.create()
     sql = (
         f"{deadlines.SELECT_REPORTS} WHERE {deadlines.UNDECIDED}"
         " AND ((report_deadlines.reminded_at IS NULL AND ledger.received_at <= ?)"

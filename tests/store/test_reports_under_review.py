@@ -11,7 +11,7 @@ stored without its person gets it from its payload.
 from __future__ import annotations
 
 from ledger_backends import Backend
-from plankit import query_plan, rewind, searched, step_of
+from plankit import before_the_step, query_plan, searched, step_of
 
 from certhub.hub.store.base import ReportUnderReview
 from certhub.hub.store.review_reads import REPORTS_BY_PERSON, UNDER_REVIEW
@@ -60,7 +60,7 @@ async def plan(backend: Backend) -> str:
 async def test_a_persons_reports_under_review_are_read_through_the_index(
     ledger_factory: Backend,
 ) -> None:
-    await (await ledger_factory.open()).aclose()
+    await ledger_factory.create()
     await ledger_factory.execute(*inserts(ledger_factory))
     ledger = await ledger_factory.open()
     assert list(await ledger.reports_under_review("P1")) == P1
@@ -76,12 +76,9 @@ async def test_a_persons_reports_under_review_are_read_through_the_index(
 async def test_a_ledger_from_before_the_step_gets_the_index_and_the_persons(
     ledger_factory: Backend,
 ) -> None:
-    await (await ledger_factory.open()).aclose()
-    await ledger_factory.execute(
-        *inserts(ledger_factory),
-        "UPDATE ledger SET person_id = NULL WHERE sequence IN (200, 202)",
-        *rewind(STEP),
-    )
+    # reports 200 and 202 stored without their person, as before the step
+    personless = "UPDATE ledger SET person_id = NULL WHERE sequence IN (200, 202)"
+    await before_the_step(ledger_factory, STEP, *inserts(ledger_factory), personless)
     assert "ledger_reports_person" not in await plan(ledger_factory)
     ledger = await ledger_factory.open()
     assert list(await ledger.reports_under_review("P1")) == P1  # 200 found by its payload
@@ -93,7 +90,7 @@ async def test_a_report_under_review_holds_back_the_comparisons_certification(
     ledger_factory: Backend,
 ) -> None:
     # P2 has an open task as well: the task is named first (HOLD_KINDS' order)
-    await (await ledger_factory.open()).aclose()
+    await ledger_factory.create()
     blob = "X'00'" if ledger_factory.name == "sqlite" else "'\\x00'::bytea"
     task = f"INSERT INTO tasks VALUES ('T2', 'P2', 'death', 'open', '445224', NULL, {blob}, 1, 9)"  # noqa: S608
     await ledger_factory.execute(*inserts(ledger_factory), task)

@@ -5,7 +5,7 @@ the schema step that adds it."""
 from __future__ import annotations
 
 from ledger_backends import Backend
-from plankit import query_plan, rewind, searched, step_of
+from plankit import before_the_step, query_plan, searched, step_of
 
 from certhub.hub.store.queries import _TASK_SELECT  # the SQL confirmed_tasks runs
 from certhub.hub.store.tables import TASKS_CONFIRMED
@@ -22,7 +22,7 @@ async def plan(backend: Backend) -> str:
 async def test_confirmed_tasks_are_found_by_person_through_the_index(
     ledger_factory: Backend,
 ) -> None:
-    await (await ledger_factory.open()).aclose()
+    await ledger_factory.create()
     found = await plan(ledger_factory)
     assert searched(ledger_factory, found, "tasks", "tasks_confirmed"), found
 
@@ -30,8 +30,7 @@ async def test_confirmed_tasks_are_found_by_person_through_the_index(
 async def test_a_ledger_from_before_the_step_opens_with_the_index(
     ledger_factory: Backend,
 ) -> None:
-    await (await ledger_factory.open()).aclose()
-    await ledger_factory.execute(*rewind(STEP))
+    await before_the_step(ledger_factory, STEP)
     assert "tasks_confirmed" not in await plan(ledger_factory)
-    await (await ledger_factory.open()).aclose()
+    await ledger_factory.create()
     assert "tasks_confirmed" in await plan(ledger_factory)

@@ -1,8 +1,9 @@
 """Query plans and schema rewinds for store tests of an index, on both backends.
 
 A test of an index asks the backend how it runs a read (:func:`query_plan`) and rewinds a
-ledger to before the schema step that adds the index (:func:`rewind`): the step's index and
-those of the later steps dropped, their versions forgotten, so that opening runs them again.
+ledger to before the schema step that adds the index (:func:`rewind`, on a new ledger
+:func:`before_the_step`): the step's index and those of the later steps dropped, their
+versions forgotten, so that opening runs them again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ def rewind(step: int) -> list[str]:
         *(f"DROP TABLE {name}" for name in reversed(made["TABLE"])),
         f"DELETE FROM schema_version WHERE version >= {step}",  # noqa: S608 (a number)
     ]
+
+
+async def before_the_step(backend: Backend, step: int, *changes: str) -> None:
+    """A new ledger at ``backend``, ``changes`` (raw SQL) made in it, put back before schema
+    version ``step`` (:func:`rewind`): opening it next runs that step and the later ones."""
+    await backend.create()
+    await backend.execute(*changes, *rewind(step))
 
 
 async def query_plan(backend: Backend, sqlite_sql: str, postgres_sql: str, *args: str) -> str:
