@@ -19,7 +19,7 @@ from ._files import (
 )
 from ._members import DuplicateMember, refuse_duplicate_members
 from .admin import create_sender_key, trust_add, trust_bind
-from .errors import *  # noqa: F403 (the whole error tree, as errors.__all__ lists it)
+from .errors import *  # noqa: F403 - the whole error tree, as errors.__all__ lists it
 from .jws import CompactJWS, parse_compact, sign_compact
 from .keyring import HubKeyring, HubSigningKeys
 from .keys import (

@@ -7,8 +7,8 @@ with a per-channel secret and replay-protected (:mod:`.webhook`).
 """
 
 from . import shapes, webhook
-from .shapes import *  # noqa: F403 (republished whole, as shapes.__all__ lists it)
-from .webhook import *  # noqa: F403 (republished whole, as webhook.__all__ lists it)
+from .shapes import *  # noqa: F403 - republished whole, as shapes.__all__ lists it
+from .webhook import *  # noqa: F403 - republished whole, as webhook.__all__ lists it
 
 # The package's surface is its two modules', each listed once where it is defined.
 __all__ = shapes.__all__ + webhook.__all__
