@@ -38,7 +38,13 @@ from certhub.hub.procedure.task_series import (
 )
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.amendment import RecordAction, amend, record_action
-from certhub.hub.rules.comparison import MACHINE_REPORTER
+from certhub.hub.rules.comparison import (
+    MACHINE_REPORTER,
+    SourceRecord,
+    cited,
+    opens_alone,
+    void_message_id,
+)
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.tasks import TaskRecord
 from certhub.hub.store.effects import (
@@ -52,6 +58,7 @@ from certhub.schemas import (
     AmendmentRecord,
     BenefitRecord,
     Decision,
+    EligibilityReport,
     Message,
     RecoveryStatus,
     Refusal,
@@ -60,7 +67,13 @@ from certhub.schemas import (
     VerificationTask,
 )
 
-__all__ = ["amendment_approved", "amendment_for", "amendment_message_id", "opened_by"]
+__all__ = [
+    "amendment_approved",
+    "amendment_for",
+    "amendment_message_id",
+    "open_amendment_cites",
+    "opened_by",
+]
 
 OPEN = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
 _NAMED = {"report": "report item", "machine_report": MACHINE_REPORTER}
@@ -135,6 +148,60 @@ async def opened_by(ctx: ProcedureContext, person_id: str, record: AmendmentReco
     )
 
 
+async def _machine_records(
+    ctx: ProcedureContext, amendment: TerminationAmendment
+) -> tuple[SourceRecord, ...]:
+    """The department records the comparison's report behind ``amendment`` cited (none for
+    a person's report)."""
+    source = amendment.rests_on
+    if source is None or source.kind != "machine_report":
+        return ()
+    record = await ctx.store.find(MACHINE_REPORTER, source.id)
+    if record is None:
+        return ()
+    return cited(EligibilityReport.model_validate_json(record.payload).remarks)
+
+
+async def open_amendment_cites(
+    ctx: ProcedureContext, task_id: str, voided: tuple[str, str]
+) -> bool:
+    """Whether the amendment of ``task_id``'s termination under review rests on the
+    comparison's report of the record ``voided`` (department, record id) withdraws."""
+    opened = await series(ctx, partial(amendment_message_id, task_id))
+    if not opened:
+        return False
+    item = await ctx.store.get_item(opened[-1].sequence)
+    if item is None or item.status not in OPEN:
+        return False
+    amendment = TerminationAmendment.model_validate_json(opened[-1].payload)
+    return any(
+        (s.department, s.record_id) == voided for s in await _machine_records(ctx, amendment)
+    )
+
+
+async def _check_standing(ctx: ProcedureContext, amendment: TerminationAmendment) -> None:
+    """Refuse approving ``amendment`` when its departments withdrew the records it rests on.
+
+    Decided here (rule 7, money safety): the approval recovers the months between the two
+    dates from the family; on a record withdrawn (what remains of the comparison's report no
+    longer passes the grade rule) nothing shows the person died then, and the months were
+    owed. The void is in the ledger since the comparison stores a void of an open
+    amendment's record (:mod:`~certhub.hub.procedure.comparison`).
+    """
+    records = await _machine_records(ctx, amendment)
+    withdrawn = [
+        s for s in records
+        if await ctx.store.find(MACHINE_REPORTER, void_message_id(s.department, s.record_id))
+    ]  # fmt: skip
+    if withdrawn and not opens_alone(s for s in records if s not in withdrawn):
+        names = ", ".join(f"{s.department}:{s.record_id}" for s in withdrawn)
+        raise Refusal(
+            "conflict",
+            f"the record this amendment rests on was withdrawn by its department ({names}); "
+            "reject it",
+        )
+
+
 async def amendment_approved(
     ctx: ProcedureContext, effects: Effects, item_id: int, decision: Decision
 ) -> Effects:
@@ -143,7 +210,8 @@ async def amendment_approved(
 
     Raises:
         Refusal: ``conflict`` — the termination the amendment moves is no longer in force
-            (lifted, or moved since): reject it; ``overpayment-settled`` — the task's
+            (lifted, or moved since), or the departments withdrew the records it rests on:
+            reject it; ``overpayment-settled`` — the task's
             overpayment is written off or voided, and cannot take more months.
     """
     amendment = TerminationAmendment.model_validate_json((await ctx.item_record(item_id)).payload)
@@ -155,6 +223,7 @@ async def amendment_approved(
         raise Refusal(
             "conflict", f"the termination by task {task_id} is no longer in force; reject it"
         )
+    await _check_standing(ctx, amendment)
     balance = await ctx.store.get_overpayment(task_id)
     settled = (RecoveryStatus.written_off.value, RecoveryStatus.voided.value)
     if balance is not None and balance.status in settled:

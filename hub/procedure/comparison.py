@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from certhub.hub.procedure.amendments import amendment_for
+from certhub.hub.procedure.amendments import amendment_for, open_amendment_cites
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.procedure.restoration_proposals import proposal_message_id, proposal_record
@@ -125,10 +125,18 @@ async def _plan_void(
     resting = await rests_on(ctx, record.task)  # its approved amendments' sources too
     machine = await machine_sources(ctx, resting)
     if not any((s.department, s.record_id) == voided for c in machine.values() for s in c):
-        raise Refusal(
-            "task-transition-invalid",
-            f"task {step.task_id} does not rest on {voided[0]}:{voided[1]}",
-        )
+        if not await open_amendment_cites(ctx, step.task_id, voided):
+            raise Refusal(
+                "task-transition-invalid",
+                f"task {step.task_id} does not rest on {voided[0]}:{voided[1]}",
+            )
+        # The record of the amendment under review is withdrawn: the termination in force
+        # does not rest on it, so nothing changes now — but the void is stored, so the
+        # amendment's approval sees it and is refused (money safety: it would recover the
+        # months between the two dates on a record its department withdrew).
+        kept = AuditWrite(f"reversal_{ReversalAction.NONE}", step.task_id, message.sender,
+                          message.digest)  # fmt: skip
+        return Effects(audit=(kept,))
     closed = await ctx.store.closed_benefit(record.task.person.id_number)
     terminated = closed is not None and closed[1] == step.task_id
     # This void is not in the ledger yet: it joins those withdrawn before (the rest of

@@ -1,0 +1,59 @@
+"""An amendment whose record its department withdrew before the approval moves no money.
+
+Months from this one (China time), 238.00 a month: civil affairs records a cremation on
+the 3rd of M(-2) (C0, M(-2) feed); the task is confirmed with that date, the roster paid
+through M(0): M(-1)..M(0) = 476.00. The M(-1) feed brings a second record, C1, dating the
+death the 3rd of M(-3): a ``termination_amendment/v1`` is opened (resting on the machine's
+report of C1). The M(0) feed voids C1. Approving the amendment now would recover M(-2) =
+238.00 on a record its department withdrew, from the family of a person who was alive
+then: the approval is ``conflict`` (reject it), nothing stored, 476.00 as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from comparisonkit import ComparisonCase
+from reversalkit import DIED, DIED_IN, EARLIER, PROBLEM, THIS_MONTH, VOIDED_IN, outcomes, sizes
+
+from certhub.hub.core.keys import STORE
+from certhub.mocks.population import Population
+
+
+async def test_a_withdrawn_record_moves_no_death(tmp_path: Path, aiohttp_client: Any) -> None:
+    person = Population(seed=31).person()
+    number = person["id_number"]
+    feeds = {
+        DIED_IN: f"C0,{number},某人,,,cremation,{DIED.isoformat()},\n",
+        VOIDED_IN: f"C1,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
+        THIS_MONTH: f"V1,{number},某人,,,void,{THIS_MONTH}-01,C1\n",
+    }
+    case = ComparisonCase.prepare(tmp_path, [person], feeds)
+    await case.compare(DIED_IN)
+    office = await case.office(aiohttp_client)
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    assert status == 200, page
+    (task,) = [t["task_id"] for t in page["items"]]
+    await office.roster(person, paid_through=THIS_MONTH)
+    status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
+    assert status == 202, body
+    await office.client.close()
+    assert (await case.compare(VOIDED_IN))["reports"] == {"amendment_opened": 1}
+    # the void of the amendment's record is the ledger's (before: no task rested on it,
+    # so nothing was stored and the approval below could not know)
+    assert (await case.compare(THIS_MONTH))["reversals"] == {"no_effect": 1}
+    office = await case.office(aiohttp_client)
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    item = int(amendment["sequence"])
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    before = await sizes(office)
+    status, body = await office.decide("termination-amendments", item, "county-1", "approve")
+    assert (status, body["type"]) == (409, PROBLEM + "conflict"), body
+    assert "C1" in body["detail"], body
+    assert await sizes(office) == before
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert (status, body["amount"], body["remaining"]) == (200, "476.00", "476.00")
+    store = office.client.app[STORE]
+    assert await store.closed_benefit(number) == ("death", task)
+    assert (await office.decide("termination-amendments", item, "county-1", "reject"))[0] == 202
