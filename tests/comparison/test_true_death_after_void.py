@@ -74,19 +74,36 @@ async def _balance(office: Office, task: str) -> tuple[str, ...]:
     return tuple(body[k] for k in ("amount", "recovered", "remaining", "refunded", "status"))
 
 
-async def test_a_true_death_later_than_the_voided_one_recovers_only_its_own_months(
-    tmp_path: Path, aiohttp_client: Any
+LATER, EARLIER = month_day(-1, 20), month_day(-3, 3)
+
+
+@pytest.mark.parametrize(
+    ("died", "recovered", "overpaid", "months"),
+    [
+        pytest.param(LATER, None, "238.00", (0,), id="later"),  # M-1 was payable: M0
+        pytest.param(EARLIER, None, "714.00", (-2, -1, 0), id="earlier"),  # 3 x 238.00
+        pytest.param(LATER, "238.00", "238.00", (0,), id="later-t1-recovered"),  # refunded
+    ],
+)
+async def test_a_true_death_after_the_void_is_the_closure_and_recovers_from_its_own_date(  # noqa: PLR0917 - pytest passes the cases by name
+    tmp_path: Path,
+    aiohttp_client: Any,
+    died: date,
+    recovered: str | None,
+    overpaid: str,
+    months: tuple[int, ...],
 ) -> None:
-    office, person, t1, item = await _voided(tmp_path, aiohttp_client)
+    office, person, t1, item = await _voided(tmp_path, aiohttp_client, recovered)
     store, number = office.client.app[STORE], person["id_number"]
-    # T2 is the closure: M0 overpaid (238.00); M-1 was payable, T1's 476.00 voided
-    t2 = await _confirmed(office, person, month_day(-1, 20), t1)
-    assert await _balance(office, t2) == ("238.00", "0.00", "238.00", "0.00", "pending")
-    assert await store.counted_months(number, "recovered") == {THIS_MONTH}
+    t2 = await _confirmed(office, person, died, t1, refunded=recovered or "0.00")
+    assert await _balance(office, t2) == (overpaid, "0.00", overpaid, "0.00", "pending")
+    assert await store.counted_months(number, "recovered") == {
+        f"{month_day(n):%Y-%m}" for n in months
+    }
     terminations = [o["payload"] for o in await outcomes(office, "termination/v1")]
     assert [(t["task_id"], t["effective_from"]) for t in terminations] == [
         (t1, DIED.isoformat()),
-        (t2, month_day(-1, 20).isoformat()),
+        (t2, died.isoformat()),
     ]
     assert await audited(office, "closure_lifted") == [t1]
     status, task = await office.get(f"/v1/verification-tasks/{t2}")
@@ -103,26 +120,6 @@ async def test_a_true_death_later_than_the_voided_one_recovers_only_its_own_mont
     )
     assert status == 202, body
     assert await store.closed_benefit(number) == ("death", t2)
-
-
-async def test_a_true_death_earlier_than_the_voided_one_recovers_every_month_after_it(
-    tmp_path: Path, aiohttp_client: Any
-) -> None:
-    office, person, t1, _ = await _voided(tmp_path, aiohttp_client)
-    store, number = office.client.app[STORE], person["id_number"]
-    t2 = await _confirmed(office, person, month_day(-3, 3), t1)
-    # M-2..M0 = 3 x 238.00
-    assert await _balance(office, t2) == ("714.00", "0.00", "714.00", "0.00", "pending")
-    months = {d.strftime("%Y-%m") for d in (month_day(-2), month_day(-1), month_day(0))}
-    assert await store.counted_months(number, "recovered") == months
-
-
-async def test_what_the_voided_termination_recovered_is_refunded(
-    tmp_path: Path, aiohttp_client: Any
-) -> None:
-    office, person, t1, _ = await _voided(tmp_path, aiohttp_client, recovered="238.00")
-    t2 = await _confirmed(office, person, month_day(-1, 20), t1, refunded="238.00")
-    assert await _balance(office, t2) == ("238.00", "0.00", "238.00", "0.00", "pending")
 
 
 @pytest.mark.parametrize("reason", ["imprisonment", "missing"])
