@@ -32,7 +32,8 @@ _SUMMARY: dict[str, Any] = {
             **_COUNTS,
             "description": (
                 "Seen alive but not certified when the run was recorded, by reason "
-                "(task_open, benefit_closed, task_confirmed, report_under_review): "
+                "(task_open, benefit_closed, task_confirmed, report_under_review, "
+                "roster_terminated): "
                 "not in certified."
             ),
         },

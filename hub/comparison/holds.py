@@ -8,7 +8,8 @@ person is withheld — not certified, no SMS — when it holds them back: a veri
 task open or in progress from an earlier run or a report (``task_open``), the benefit
 closed by the hub's termination (``benefit_closed``), a task confirmed and no approved
 restoration since (``task_confirmed``), an eligibility report about them filed and not
-yet approved or rejected, whose task opens only on approval (``report_under_review``).
+yet approved or rejected, whose task opens only on approval (``report_under_review``), the
+province's latest roster entry saying ``terminated`` (``roster_terminated``).
 (A direct record matched to a person by name only in this run keeps them out of the
 run's certifications already: rule R-ALIVE.)
 

@@ -10,7 +10,11 @@ A person is held back by
   benefit after it (a suspension the hub decided and nobody lifted);
 * ``report_under_review`` — an eligibility report about the person (death, imprisonment,
   ...) filed and not yet approved or rejected: its task opens only on the county's
-  approval, and until then the report may be the one that finds them dead.
+  approval, and until then the report may be the one that finds them dead;
+* ``roster_terminated`` — the province's latest roster entry says ``terminated`` (its own
+  record of the death, say, after the month's roster file was drawn): nobody is told a
+  benefit that ended needs nothing done, and the "seen alive" record may be someone
+  else's use of the dead person's card.
 """
 
 from __future__ import annotations
@@ -20,7 +24,13 @@ from typing import Final, Protocol
 
 __all__ = ["APPROVED_RESUMPTIONS", "HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
 
-HOLD_KINDS: Final = ("task_open", "benefit_closed", "task_confirmed", "report_under_review")
+HOLD_KINDS: Final = (
+    "task_open",
+    "benefit_closed",
+    "task_confirmed",
+    "report_under_review",
+    "roster_terminated",
+)
 """The ledger's reasons, in the order one person's is chosen (the first found)."""
 
 APPROVED_RESUMPTIONS: Final = (
@@ -30,7 +40,7 @@ APPROVED_RESUMPTIONS: Final = (
 """The months restorations resume payment in, approved ones only (staff's items approved,
 the hub's signed on a proposal's approval): add the person and the sequence after which."""
 
-_CHUNK: Final = 500  # ID numbers a query asks about (four lists of them: 2,000 parameters)
+_CHUNK: Final = 400  # ID numbers a query asks about (five lists of them: 2,000 parameters)
 
 
 def _sql(marks: str) -> str:
@@ -52,6 +62,9 @@ def _sql(marks: str) -> str:
     FROM ledger l JOIN items i ON i.item_id = l.sequence
     WHERE l.person_id IN ({marks}) AND l.message_type = 'eligibility_report/v1'
     AND i.status IN ('received', 'accepted')
+    UNION ALL
+    SELECT person_id, 4, 'roster: benefit terminated by the province' FROM register_people
+    WHERE person_id IN ({marks}) AND roster_status = 'terminated'
     ORDER BY 1, 2, 3"""
 
 
@@ -64,7 +77,8 @@ class CertificationHolds(Protocol):
 
 
 class CertificationHoldReads:
-    """:class:`CertificationHolds` in portable SQL over tasks, closures and resumptions."""
+    """:class:`CertificationHolds` in portable SQL over tasks, closures, resumptions, reports
+    and the register's copy of the roster's status."""
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport
@@ -75,6 +89,6 @@ class CertificationHoldReads:
         for start in range(0, len(person_ids), _CHUNK):
             chunk = tuple(person_ids[start : start + _CHUNK])
             marks = ", ".join("?" for _ in chunk)
-            for person, rank, why in await self._read(_sql(marks), chunk * 4):
+            for person, rank, why in await self._read(_sql(marks), chunk * len(HOLD_KINDS)):
                 held.setdefault(str(person), (HOLD_KINDS[int(str(rank))], str(why)))
         return held
