@@ -14,16 +14,9 @@ from certhub.security import SigningKey
 
 
 @pytest.fixture
-def keys() -> dict[str, SigningKey]:
-    """One key per party, the enrolling staff included."""
-    return {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
-
-
-@pytest.fixture
-async def county(
-    aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
-) -> County:
+async def county(aiohttp_client: Callable[..., Any], tmp_path: Path) -> County:
     """A running hub; county-x (440103) and county-all may enrol, town-x may not by role."""
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
     store = staff_trust_store(keys)
     office = await open_office(
         aiohttp_client, tmp_path / "data", keys, store=store, trust_reload_seconds=0.1

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from hubkit import JOSE
+from hubkit import JOSE, with_area_staff
 from procedurekit import Office, trust_store
 
-from certhub.security import SigningKey, TrustStore, issue_read_token, parse_area, sign_compact
+from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
 
 X = "440103"
 A, B, D = "440103001201", "440103001202", "440304001201"
@@ -28,21 +28,12 @@ ENROLLERS: dict[str, tuple[str, str | None]] = {
 }
 
 
-
 def staff_trust_store(keys: dict[str, SigningKey]) -> TrustStore:
     """Every procedure party, and :data:`ENROLLERS` as county staff who may enrol phones
     (their area's, or any with no area): the enrolment tests' trust store."""
-    store = trust_store(keys)
-    for party, (role, area) in ENROLLERS.items():
-        store = store.add(
-            keys[party].public_jwk(),
-            sender=party,
-            may_send=[*STAFF_TYPES, "decision/v1"],
-            may_read=True,
-            role=role,
-            area=None if area is None else parse_area(area),
-        )
-    return store
+    return with_area_staff(
+        trust_store(keys), keys, ENROLLERS, lambda _: [*STAFF_TYPES, "decision/v1"]
+    )
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
-from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
+from certhub.security import SigningKey, TrustStore, issue_read_token, parse_area, sign_compact
 
 REPORT_TYPES = ["eligibility_report/v1", "zero_report/v1"]
 JOSE = {"Content-Type": "application/jose"}
@@ -104,6 +105,26 @@ def write_trust_store(path: Path, keys: dict[str, SigningKey]) -> None:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     store.save(path)
+
+
+def with_area_staff(
+    store: TrustStore,
+    keys: dict[str, SigningKey],
+    staff: Mapping[str, tuple[str, str | None]],
+    may_send: Callable[[str], list[str]],
+) -> TrustStore:
+    """``store`` and ``staff`` (party -> role and area, ``None`` for any area): each may read,
+    within its area, and send what ``may_send`` gives for its role."""
+    for party, (role, area) in staff.items():
+        store = store.add(
+            keys[party].public_jwk(),
+            sender=party,
+            may_send=may_send(role),
+            may_read=True,
+            role=role,
+            area=None if area is None else parse_area(area),
+        )
+    return store
 
 
 def an_hour_ago() -> datetime:

@@ -13,9 +13,10 @@ from datetime import timedelta
 from typing import Any
 
 from evidence_samples import pdf, png
-from procedurekit import Office, counter_event, restoration, today
+from hubkit import REPORT_TYPES, with_area_staff
+from procedurekit import Office, counter_event, restoration, today, trust_store
 
-from certhub.security import parse_area
+from certhub.security import SigningKey, TrustStore, parse_area
 
 X, Y = "440103", "440304"
 A, B, C, D = "440103001201", "440103001202", "440103002201", "440304001201"
@@ -30,6 +31,13 @@ SCOPED: dict[str, tuple[str, str]] = {
     "county-x": ("county_reviewer", X),
     "city-gz": ("reporting_system", "440100"),  # 广州市: X, not D
 }
+
+
+def scoped_trust_store(keys: dict[str, SigningKey]) -> TrustStore:
+    """Every procedure party, and the :data:`SCOPED` readers confined to their areas."""
+    return with_area_staff(
+        trust_store(keys), keys, SCOPED, lambda role: REPORT_TYPES if role == "coordinator" else []
+    )
 
 
 @dataclass
