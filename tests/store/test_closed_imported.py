@@ -6,17 +6,15 @@ one query over the closed benefits and confirmed tasks (``certhub roster import`
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ledger_backends import Ledger
-from ledgerkit import message_series, receipt
+from ledgerkit import T0, message_series, receipt
 
 from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import BenefitClosure, Effects, RosterWrite, TaskWrite
 from certhub.hub.store.queries import CLOSED_IMPORTED
 
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 AS_OF = "2026-11-30T00:00:00+08:00"
 LATER = "2026-12-01T00:00:00+08:00"
 

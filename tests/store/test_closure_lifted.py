@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from ledger_backends import Ledger
-from ledgerkit import message_series, receipt, refused
+from ledgerkit import T0, message_series, receipt, refused
 
 from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import BenefitClosure, Effects
-
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-
 
 # a county reviewer's decisions about P1
 message = message_series(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ledger_backends import Backend
-from ledgerkit import hub_record, receipt, refused, unsigned_message
+from ledgerkit import T0, hub_record, receipt, refused, unsigned_message
 
 from certhub.hub.store import NewMessage, RecordKind
 from certhub.hub.store.effects import (
@@ -19,8 +19,6 @@ from certhub.hub.store.effects import (
     MonthsClaim,
 )
 from certhub.hub.store.tables import LADDER
-
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
 def created(statements: list[str], what: str) -> list[str]:

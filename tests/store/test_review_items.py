@@ -7,16 +7,15 @@ record at the next sequence is the item, listed with its review status.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from ledger_backends import Ledger
-from ledgerkit import hub_record, receipt, unsigned_message
+from ledgerkit import T0, hub_record, receipt, unsigned_message
 
 from certhub.hub.store import PageQuery
 from certhub.hub.store.effects import Effects, HubRecord, ItemOpen, ItemUpdate
 from certhub.security.scopes import parse_area
 
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 KIND = "restoration_proposal"
 
 

@@ -7,12 +7,9 @@ claims months and closes the benefit, so one transaction can move both from T1 t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from ledger_backends import Ledger
-from ledgerkit import message_series, receipt, refused
+from ledgerkit import overpayment_outcome, receipt, refused
 
-from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import (
     BenefitClosure,
     Effects,
@@ -21,10 +18,7 @@ from certhub.hub.store.effects import (
     OverpaymentWrite,
 )
 
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PERSON = "440103199001011234"
-
-message = message_series(T0, kind=RecordKind.OUTCOME, message_type="overpayment/v1", sender="hub")
 
 
 def taken_over(expected_cents: int) -> Effects:
@@ -45,16 +39,18 @@ async def test_one_append_moves_the_closure_and_the_months_from_t1_to_t2(ledger:
     claim = MonthsClaim(PERSON, "recovered", ("2026-11", "2026-12"), "t1")
     closure = BenefitClosure(PERSON, "death", "t1")
     await ledger.append(
-        message(1), receipt, Effects(overpayments=(t1,), months=(claim,), closure=closure)
+        overpayment_outcome(1),
+        receipt,
+        Effects(overpayments=(t1,), months=(claim,), closure=closure),
     )
     # planned on another balance (100 cents recovered): refused, nothing moved
-    await refused(ledger, message(2), taken_over(100), "conflict")
+    await refused(ledger, overpayment_outcome(2), taken_over(100), "conflict")
     assert await ledger.closed_benefit(PERSON) == ("death", "t1")
     assert await ledger.counted_months(PERSON, "recovered") == {"2026-11", "2026-12"}
 
-    await ledger.append(message(3), receipt, taken_over(0))
+    await ledger.append(overpayment_outcome(3), receipt, taken_over(0))
     assert await ledger.closed_benefit(PERSON) == ("death", "t2")
     assert await ledger.counted_months(PERSON, "recovered") == {"2026-12"}
     # 2026-12 is T2's now: recovered again by anyone, it is refused
     again = Effects(months=(MonthsClaim(PERSON, "recovered", ("2026-12",), "t3"),))
-    await refused(ledger, message(4), again, "months-already-counted")
+    await refused(ledger, overpayment_outcome(4), again, "months-already-counted")

@@ -8,19 +8,12 @@ not the months back-paid — and only when the void itself is written.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from ledger_backends import Ledger
-from ledgerkit import message_series, overpayment_row, receipt, refused
+from ledgerkit import overpayment_outcome, overpayment_row, receipt, refused
 
-from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import Effects, MonthsClaim, OverpaymentChange, OverpaymentWrite
 
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PERSON = "440103199001011234"
-
-
-message = message_series(T0, kind=RecordKind.OUTCOME, message_type="overpayment/v1", sender="hub")
 
 
 def voided(expected_cents: int) -> Effects:
@@ -38,19 +31,19 @@ async def test_voiding_an_overpayment_frees_only_its_own_recovered_months(ledger
         MonthsClaim(PERSON, "recovered", ("2025-05",), "t0"),  # an earlier task's
         MonthsClaim(PERSON, "back_paid", ("2026-12",), "77"),
     )
-    await ledger.append(message(1), receipt, Effects(overpayments=(t1,), months=claims))
+    await ledger.append(overpayment_outcome(1), receipt, Effects(overpayments=(t1,), months=claims))
     both = {"2025-05", "2026-10", "2026-11"}
     assert await ledger.counted_months(PERSON, "recovered") == both
     # planned on another balance (100 cents recovered): refused, nothing freed
-    await refused(ledger, message(2), voided(100), "conflict")
+    await refused(ledger, overpayment_outcome(2), voided(100), "conflict")
     assert await ledger.counted_months(PERSON, "recovered") == both
 
-    await ledger.append(message(3), receipt, voided(0))
+    await ledger.append(overpayment_outcome(3), receipt, voided(0))
     assert await ledger.counted_months(PERSON, "recovered") == {"2025-05"}
     assert await ledger.counted_months(PERSON, "back_paid") == {"2026-12"}
     row = await overpayment_row(ledger)
     assert row.status == "voided"
     # a later death's overpayment recovers 2026-10..2026-11 again
     again = MonthsClaim(PERSON, "recovered", ("2026-10", "2026-11"), "t2")
-    await ledger.append(message(4), receipt, Effects(months=(again,)))
+    await ledger.append(overpayment_outcome(4), receipt, Effects(months=(again,)))
     assert await ledger.counted_months(PERSON, "recovered") == both

@@ -61,6 +61,12 @@ decision = message_series(
 )
 """The ``n``-th message of a store money test: a county's ``decision/v1``, ``n`` s after T0."""
 
+overpayment_outcome = message_series(
+    T0, kind=RecordKind.OUTCOME, message_type="overpayment/v1", sender="hub"
+)
+"""The ``n``-th message of a store money test: the hub's ``overpayment/v1`` outcome, ``n`` s
+after T0."""
+
 
 def hub_record(n: int, **fields: Any) -> HubRecord:
     """The ``n``-th record the hub signs in a store test: id ``o{n}``, JWS ``hub-{n}`` (not
