@@ -28,6 +28,7 @@ from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.late_suspension import standing_suspensions
+from certhub.hub.procedure.releases import sentence_paid
 from certhub.hub.procedure.reversals import voided_task
 from certhub.hub.procedure.task_series import (
     balance_grown,
@@ -36,7 +37,7 @@ from certhub.hub.procedure.task_series import (
     termination_in_force,
 )
 from certhub.hub.procedure.tasks import extend
-from certhub.hub.rules.disposal import Disposal, overpaid
+from certhub.hub.rules.disposal import Disposal, overpaid, paid_after_sentence
 from certhub.hub.store.base import OverpaymentRow, TaskRow
 from certhub.hub.store.effects import (
     AuditWrite,
@@ -80,9 +81,13 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
         return Effects()
     counted = await ctx.store.counted_months(person, "recovered")
     back_paid = await ctx.store.back_paid_months(person)
-    effects = Effects()
+    effects, paid = Effects(), set[str]()
     for one in owing:  # the earliest confirmed first: a month goes to one task only
         task = VerificationTask.model_validate_json(one.row.snapshot)
+        # paid after a stated end of sentence: payable, kept paid (a rewrite may hide them)
+        served = set(paid_after_sentence(one.event_date, one.until, record)) - paid
+        effects = extend(effects, months=await sentence_paid(ctx, one.task_id, person, served))
+        paid |= served
         overs = overpaid(task, one.event_date, record, counted, back_paid, until=one.until)
         if not overs:
             continue

@@ -44,7 +44,7 @@ from certhub.schemas import (
     VerificationTask,
 )
 
-__all__ = ["paid_claims", "release_refunds"]
+__all__ = ["paid_claims", "release_refunds", "sentence_paid"]
 
 
 async def release_refunds(
@@ -134,6 +134,26 @@ async def paid_claims(
     taken = await ctx.store.counted_months(person, "back_paid")
     free = tuple(sorted(set(months) - taken))
     return (MonthsClaim(person, "back_paid", free, str(item_id)),) if free else ()
+
+
+async def sentence_paid(
+    ctx: ProcedureContext,
+    task_id: str,
+    person: str,
+    months: Collection[str],
+) -> tuple[MonthsClaim, ...]:
+    """``months`` the roster paid after the end of sentence imprisonment ``task_id``'s
+    confirmation stated (:func:`~certhub.hub.rules.disposal.paid_after_sentence`), claimed
+    as paid (``back_paid`` under the task: paid regularly) — none claimed already.
+
+    Decided here (money safety; a month is paid at most once): payable, they are not
+    overpaid, and nothing else kept them paid; once the province's entry rewrote
+    ``paid_through`` back to the imprisonment's month a restoration back-paid them again
+    (``months-already-counted`` now), and a later release or death, reading the roster
+    alone, recovered none of them (:meth:`~certhub.hub.store.base.BenefitReads.back_paid_months`
+    reads them)."""
+    free = tuple(sorted(set(months) - await ctx.store.counted_months(person, "back_paid")))
+    return (MonthsClaim(person, "back_paid", free, task_id),) if free else ()
 
 
 async def _later_release(

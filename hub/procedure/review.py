@@ -12,7 +12,7 @@ from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
-from certhub.hub.procedure.releases import release_refunds
+from certhub.hub.procedure.releases import release_refunds, sentence_paid
 from certhub.hub.procedure.restoration_proposals import (
     proposal_approved,
     recheck_proposal,
@@ -34,7 +34,7 @@ from certhub.hub.rules.decisions import (
     authenticated_actor,
     decide,
 )
-from certhub.hub.rules.disposal import Disposal, dispose
+from certhub.hub.rules.disposal import Disposal, dispose, paid_after_sentence
 from certhub.hub.rules.notices import certification_result_notice
 from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
 from certhub.hub.store.effects import (
@@ -208,11 +208,13 @@ async def plan_transition(
     if task.status is TaskStatus.confirmed and closed is None:
         person = task.person.id_number
         recovered, back_paid = await months_elsewhere(ctx, person, superseded)
+        event_date = step.event_date or await _reported_event_date(ctx, task)
+        roster = await _roster(ctx, task)
         disposal = dispose(
             task,
-            event_date=step.event_date or await _reported_event_date(ctx, task),
+            event_date=event_date,
             suspend_until=step.suspend_until,
-            roster=await _roster(ctx, task),
+            roster=roster,
             decided_by=step.actor,
             at=task.resolved_at or step.at,
             recovered=recovered,
@@ -223,7 +225,11 @@ async def plan_transition(
         claim = MonthsClaim(person, "recovered", months, task.task_id) if months else None
         term = disposal.termination
         closure = BenefitClosure(person, term.reason, task.task_id) if term else None
-        effects = replace(effects, months=(claim,) if claim else (), closure=closure)
+        # paid after a stated end of sentence: payable, kept paid (a rewrite may hide them)
+        until = step.suspend_until if disposal.suspension is not None else None
+        served = paid_after_sentence(event_date, until, roster)
+        paid = await sentence_paid(ctx, task.task_id, person, served)
+        effects = replace(effects, months=((claim,) if claim else ()) + paid, closure=closure)
         if superseded is not None:
             effects = await superseded_effects(ctx, effects, superseded, task, message)
     return effects

@@ -175,6 +175,25 @@ def overpaid(
     return tuple(_overpayment(task, first, last, monthly) for first, last in consecutive_spans(due))
 
 
+def paid_after_sentence(
+    event_date: date, until: date | None, roster: BenefitRecord | None
+) -> tuple[str, ...]:
+    """The months (``YYYY-MM``) ``roster`` shows paid after the month an imprisonment of
+    ``event_date`` stated to end on ``until`` ends in: payable, so never overpaid — but paid.
+
+    Decided here (money safety; a month is paid at most once): the province's entry that
+    applies the suspension may rewrite ``paid_through`` back to the imprisonment's month,
+    and the hub, reading it alone, would back-pay these months again, and find none of them
+    paid when a later release or death makes them overpaid. None when no end was stated
+    (every paid month after the event's is overpaid, recovered).
+    """
+    if until is None or roster is None:
+        return ()
+    first = max(month_index(event_date), month_index(until)) + 1
+    last = month_index(parse_month(roster.paid_through))
+    return tuple(month_label(i) for i in range(first, last + 1))
+
+
 def _overpayment(task: VerificationTask, first: int, last: int, monthly: Decimal) -> Overpayment:
     months = last - first + 1
     return Overpayment(

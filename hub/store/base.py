@@ -285,8 +285,9 @@ class BenefitReads(Protocol):
 
     async def back_paid_months(self, person_id: str) -> frozenset[str]:
         """The months (``YYYY-MM``) restorations approved back-paid this person (staff's
-        items approved, the hub's signed on a proposal's approval); pending and rejected
-        ones not: paid, whatever the hub's roster entry still says."""
+        items approved, the hub's signed on a proposal's approval; pending and rejected
+        ones not) and those the roster paid after an imprisonment's stated end of sentence
+        (claimed by its task): paid, whatever the hub's roster entry still says."""
         ...
 
 

@@ -58,11 +58,13 @@ staff-filed ``restoration/v1`` not rejected (its own sequence is the source, as 
 ``back_paid`` months') and one the hub signed on approving a proposal. A proposal approved
 with no month to back-pay signed none, so its month is not recovered here."""
 APPROVED_BACK_PAY: Final = (
-    "SELECT b.month FROM benefit_months b JOIN items i ON b.source = CAST(i.item_id AS TEXT)"
-    " WHERE b.person_id=? AND b.purpose='back_paid' AND i.status='approved'"
+    "SELECT b.month FROM benefit_months b LEFT JOIN items i ON b.source = CAST(i.item_id AS TEXT)"
+    " WHERE b.person_id=? AND b.purpose='back_paid' AND (i.status IS NULL OR i.status='approved')"
 )
-"""Months back-paid by approved restorations: a staff request's months name its own item
-(its sequence), those of the hub's restoration the approved proposal's item."""
+"""Months paid besides the roster's ``paid_through``: back-paid by approved restorations (a
+staff request's months name its own item, its sequence; those of the hub's restoration the
+approved proposal's item) and paid after the end of sentence an imprisonment's confirmation
+stated (they name the task, no item)."""
 RELEASE_RECOVERED: Final = "DELETE FROM benefit_months WHERE source = ? AND purpose = 'recovered'"
 """A voided overpayment recovers nothing: its months are free for a later (true) death's."""
 CLOSE_BENEFIT: Final = (

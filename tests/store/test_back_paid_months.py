@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from ledger_backends import Ledger
 from ledgerkit import receipt, unsigned_message
 
+from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import Effects, ItemOpen, ItemUpdate, MonthsClaim
 
 T0 = datetime(2027, 12, 31, 8, 0, tzinfo=UTC)
@@ -59,3 +61,17 @@ async def test_a_rejected_restoration_back_paid_nothing(ledger: Ledger) -> None:
     await decided(ledger, 2, item, 0, "accepted")
     await decided(ledger, 3, item, 1, "rejected")
     assert await ledger.back_paid_months("P2") == frozenset()
+
+
+async def test_months_paid_after_a_stated_sentence_count_as_paid(ledger: Ledger) -> None:
+    # an imprisonment's confirmation claims them under its task (no item): paid regularly
+    served = ("2026-06", "2026-07")
+    claim = MonthsClaim("P3", "back_paid", served, "task-41")
+    await appended(ledger, 1, Effects(months=(claim,)))
+    assert await ledger.back_paid_months("P3") == set(served)
+    # a restoration back-paying one of them is refused: the month is paid already
+    again = MonthsClaim("P3", "back_paid", ("2026-07",))
+    with pytest.raises(Conflict) as refused:
+        await appended(ledger, 2, Effects(item=ItemOpen("restoration"), months=(again,)))
+    assert refused.value.slug == "months-already-counted"
+    assert await ledger.back_paid_months("P3") == set(served)

@@ -1,0 +1,104 @@
+"""Through the hub's HTTP API: the months the roster paid after the end of sentence an
+imprisonment's confirmation stated were payable — and paid: a later entry rewriting
+``paid_through`` back does not make them unpaid.
+
+Months are counted from this month (China time) — in December 2026: on the roster at
+238.00, paid through ``M(-1)`` (2026-11); jailed on the 10th of ``M(-9)`` (2026-03-10),
+confirmed with the sentence to the last day of ``M(-7)`` (2026-05-31): ``M(-8)..M(-7)`` =
+476.00 overpaid, ``M(-6)..M(-1)`` payable and paid. The province then suspends the person,
+its entry saying paid through ``M(-9)`` only (rewritten). Before the fix the hub read the
+rewritten entry alone: a restoration back-paying ``M(-6)..M(-1)`` (1,428.00) was accepted
+(paid twice); a release stated at the end of ``M(-4)`` added no prison month (``M(-6)..M(-4)``
+= 714.00 paid in prison never recovered); a death on the 15th of ``M(-5)`` recovered nothing
+(``M(-4)..M(-1)`` = 952.00 paid after the death lost).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procedurekit import Office, month_day, month_end, restoration
+from releasekit import JAILED, balance, label, released_restoration
+
+PROBLEM = "urn:certhub:problem:"
+
+
+async def served_then_rewritten(office: Office) -> tuple[dict[str, Any], str]:
+    """The person paid through M(-1), jailed on JAILED, confirmed with the sentence to the
+    last day of M(-7) (476.00 overpaid), then suspended by the province since JAILED with
+    its entry rewritten to paid through M(-9): the person and the task."""
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = await office.reported(person, "imprisonment", JAILED)
+    status, body = await office.step(
+        task, "county-1", "confirmed", event_date=JAILED.isoformat(),
+        suspend_until=month_end(-7).isoformat(),
+    )  # fmt: skip
+    assert status == 202, body
+    assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
+    since = JAILED.isoformat()
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
+    return person, task
+
+
+def back_pay(person: dict[str, Any], first: int, last: int, amount: str) -> dict[str, Any]:
+    """A restoration of the suspension since JAILED back-paying M(``first``)..M(``last``),
+    payment resumed from M(``last`` + 1)."""
+    return restoration(
+        person, JAILED, back_pay_from=month_day(first).isoformat(),
+        back_pay_to=month_end(last).isoformat(), back_pay_amount=amount,
+        restore_from=month_day(last + 1).isoformat(),
+    )  # fmt: skip
+
+
+async def paid_already(office: Office, person: dict[str, Any]) -> None:
+    """Back pay of M(-6)..M(-1) (1,428.00, resumed from M(0)) is months-already-counted
+    (409), nothing stored."""
+    size = await office.ledger_size()
+    payload = back_pay(person, -6, -1, "1428.00")
+    status, body = await office.post("/v1/restorations", "town-1", payload)
+    assert (status, body.get("type")) == (409, PROBLEM + "months-already-counted"), body
+    assert await office.ledger_size() == size
+
+
+async def test_months_paid_after_the_stated_sentence_are_not_back_paid(office: Office) -> None:
+    person, _ = await served_then_rewritten(office)
+    await paid_already(office, person)
+    # the month not paid yet is restored: M(0) = 238.00, payment resumed from M(1)
+    await office.approved("restorations", "town-1", back_pay(person, 0, 0, "238.00"))
+
+
+async def test_a_later_release_recovers_the_prison_months_paid_before_the_rewrite(
+    office: Office,
+) -> None:
+    person, task = await served_then_rewritten(office)
+    payload = await released_restoration(office, person, offset=-4)
+    await office.approved("restorations", "town-1", payload)
+    # M(-6)..M(-4) were prison months the roster paid: 3 x 238.00 = 714.00 more, 1,190.00
+    assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
+
+
+async def test_a_later_death_recovers_the_months_paid_after_the_sentence(office: Office) -> None:
+    person, _ = await served_then_rewritten(office)
+    # died on the 15th of M(-5): M(-4)..M(-1) were paid = 4 x 238.00 = 952.00
+    task = await office.confirmed_death(person, month_day(-5, 15))
+    assert await balance(office, task) == (4, "952.00", "0.00", "952.00", "pending")
+
+
+async def test_months_a_late_entry_paid_after_the_sentence_are_not_back_paid(
+    office: Office,
+) -> None:
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-9))
+    task = await office.reported(person, "imprisonment", JAILED)
+    status, body = await office.step(
+        task, "county-1", "confirmed", event_date=JAILED.isoformat(),
+        suspend_until=month_end(-7).isoformat(),
+    )  # fmt: skip
+    assert status == 202, body
+    # the province late to stop: paid through M(-1) adds M(-8)..M(-7) = 476.00 alone
+    await office.roster(person, paid_through=label(-1))
+    assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
+    since = JAILED.isoformat()
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
+    await paid_already(office, person)
