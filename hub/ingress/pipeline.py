@@ -230,70 +230,57 @@ def _new_message(
     message: VerifiedMessage, payload: BaseModel, kind: RecordKind, now: datetime
 ) -> NewMessage:
     jws, trusted = message.jws, message.trusted
-    if isinstance(payload, EligibilityReport):  # most pushes: its columns without dicts merged
-        region = payload.region
-        return NewMessage(
-            kind=kind,
-            message_type=jws.typ,
-            sender=trusted.sender,
-            message_id=jws.jti,
-            kid=trusted.key.kid,
-            sha256=message.digest,
-            jws=message.raw,
-            payload=jws.payload,
-            received_at=now,
-            county=region.county,
-            reason=payload.reason.value,
-            period=_month(now),
-            village=region.village,
-            person_id=payload.person.id_number,
-        )
+    # Positional, in the declared order (SignedMessage's fields, then the indexed
+    # columns): every pushed message passes here, and keywords cost about a sixth more.
     return NewMessage(
-        kind=kind,
-        message_type=jws.typ,
-        sender=trusted.sender,
-        message_id=jws.jti,
-        kid=trusted.key.kid,
-        sha256=message.digest,
-        jws=message.raw,
-        payload=jws.payload,
-        received_at=now,
-        **_columns(payload, now),
+        kind,
+        jws.typ,  # message_type
+        trusted.sender,
+        jws.jti,  # message_id
+        trusted.key.kid,
+        message.digest,  # sha256
+        message.raw,  # jws
+        jws.payload,
+        now,  # received_at
+        *_columns(payload, now),
     )
 
 
-def _columns(payload: BaseModel, now: datetime) -> dict[str, str | None]:
-    """The indexed columns of a payload: region, person, reason/method, channel, month.
+_Indexed = tuple[str | None, str | None, str, str | None, str | None, str | None, str | None]
+"""(county, reason or method, month, village, person ID, channel, outcome): the columns
+the ledger indexes a message by, in :class:`NewMessage`'s order."""
+
+
+def _columns(payload: BaseModel, now: datetime) -> _Indexed:
+    """The indexed columns of a payload: region, reason/method, month, person, channel, outcome.
 
     A report counts for the month the hub received it (the province's monthly
     reporting counts what was filed that month); a zero report for the period
     it names; a certification for the month it happened (China Standard Time).
     Dispatch by type: probing pydantic models for absent attributes is slow.
     """
-    if isinstance(payload, EligibilityReport):
-        return _region(payload.region) | {
-            "reason": payload.reason.value,
-            "period": _month(now),
-            "person_id": payload.person.id_number,
-        }
+    if isinstance(payload, EligibilityReport):  # most pushes
+        region, reason, person_id = payload.region, payload.reason.value, payload.person.id_number
+        return region.county, reason, _month(now), region.village, person_id, None, None
     if isinstance(payload, ZeroReport):
-        return _region(payload.region) | {"period": payload.period}
+        region = payload.region
+        return region.county, None, payload.period, region.village, None, None, None
     if isinstance(payload, CertificationEvent):
-        return _region(payload.person.region) | {
-            "reason": payload.method.value,
-            "period": _month(payload.occurred_at),
-            "person_id": payload.person.id_number,
-            "channel": payload.channel.kind.value,
-            "outcome": payload.outcome.value,
-        }
-    person: PersonRef | None = getattr(payload, "person", None)
-    if person is None:
-        return {"period": _month(now)}
-    return _region(person.region) | {"period": _month(now), "person_id": person.id_number}
-
-
-def _region(region: RegionRef) -> dict[str, str | None]:
-    return {"county": region.county, "village": region.village}
+        person, region = payload.person, payload.person.region
+        return (
+            region.county,
+            payload.method.value,
+            _month(payload.occurred_at),
+            region.village,
+            person.id_number,
+            payload.channel.kind.value,
+            payload.outcome.value,
+        )
+    about: PersonRef | None = getattr(payload, "person", None)
+    if about is None:
+        return None, None, _month(now), None, None, None, None
+    region = about.region
+    return region.county, None, _month(now), region.village, about.id_number, None, None
 
 
 def _month(moment: datetime) -> str:

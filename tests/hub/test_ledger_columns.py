@@ -1,9 +1,8 @@
 """The ledger row of a pushed report: its signed fields and the columns it is indexed by.
 
-An eligibility report is most of what is pushed, so its row is built without the
-generic column mapping; it must hold exactly what the mapping gives: the report's
-region, its reason, the person's ID number and the month the hub received it in China
-Standard Time (a report received on the 31st at 16:30 UTC counts for the next month).
+An eligibility report is most of what is pushed; its row holds the report's region,
+its reason, the person's ID number and the month the hub received it in China Standard
+Time (a report received on the 31st at 16:30 UTC counts for the next month).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from certhub.hub.ingress.pipeline import ledger_message, validate_payload
 from certhub.hub.store import NewMessage, RecordKind
 from certhub.security import MessageVerifier, SigningKey, TrustStore, sign_compact
 
-TYPES = {"eligibility_report/v1", "zero_report/v1"}
+TYPES = {"eligibility_report/v1", "zero_report/v1", "certification_event/v1"}
 REPORT = {
     "type": "eligibility_report/v1",
     "reason": "duplicate_receipt",
@@ -74,3 +73,24 @@ def test_a_zero_reports_row_counts_for_the_period_it_names() -> None:
     row, _, _ = _row(zero, "zero_report/v1", NEW_YEAR_IN_CHINA)
     columns = (row.county, row.village, row.period, row.reason, row.person_id)
     assert columns == ("440402", "440402019235", "2026-11", None, None)
+
+
+def test_a_certifications_row_counts_for_the_month_it_happened_in_china() -> None:
+    certification = {
+        "type": "certification_event/v1",
+        "person": REPORT["person"],
+        "method": "counter",
+        "channel": {"kind": "counter", "code": "GZ-LW-01"},
+        "outcome": "certified",
+        "occurred_at": "2026-11-30T17:00:00+00:00",  # 1 December, 01:00 in China
+        "evidence": [
+            {"sha256": "a" * 64, "kind": "id_image", "media_type": "image/jpeg"},
+            {"sha256": "b" * 64, "kind": "onsite_photo", "media_type": "image/png"},
+        ],
+        "operator": {"id": "staff-9", "role": "town_staff"},
+        "valid_until": "2027-11-30",
+    }
+    row, _, _ = _row(certification, "certification_event/v1", NEW_YEAR_IN_CHINA)
+    columns = (row.county, row.village, row.period, row.reason, row.person_id)
+    assert columns == ("440402", "440402019235", "2026-12", "counter", "440402196012163784")
+    assert (row.channel, row.outcome) == ("counter", "certified")
