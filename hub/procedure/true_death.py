@@ -25,11 +25,11 @@ from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
 from certhub.hub.procedure.reversals import voided_task
 from certhub.hub.procedure.tasks import extend
-from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
+from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects, MonthsClaim
 from certhub.schemas import TaskStatus, VerificationTask
 from certhub.security import VerifiedMessage
 
-__all__ = ["months_elsewhere", "superseded_closure", "superseded_effects"]
+__all__ = ["months_elsewhere", "still_paid", "superseded_closure", "superseded_effects"]
 
 
 async def superseded_closure(
@@ -73,8 +73,9 @@ async def superseded_effects(
     task: VerificationTask,
     message: VerifiedMessage,
 ) -> Effects:
-    """``effects`` of ``task``'s confirmation with the ``superseded`` closure lifted and its
-    task's overpayment voided (what it recovered refunded)."""
+    """``effects`` of ``task``'s confirmation with the ``superseded`` closure lifted, its
+    task's overpayment voided (what it recovered refunded) and the months that overpayment
+    counted which ``task`` does not recover claimed as paid (:func:`still_paid`)."""
     person = task.person.id_number
     lifted = BenefitClosure(person, *superseded)
     found = f"{task.kind.value} confirmed by task {task.task_id}"
@@ -82,4 +83,29 @@ async def superseded_effects(
     money, _ = await overpayment_voided(ctx, superseded[1], f"{note}: recovery stopped")
     audit = AuditWrite("closure_lifted", superseded[1], message.sender, message.digest)
     effects = replace(effects, closure_lifted=lifted, overpayment_change=money.overpayment_change)
-    return extend(effects, audit=(audit,), outcomes=money.outcomes)
+    paid = await still_paid(ctx, effects, superseded[1], task)
+    return extend(effects, audit=(audit,), outcomes=money.outcomes, months=paid)
+
+
+async def still_paid(
+    ctx: ProcedureContext, effects: Effects, superseded: str, task: VerificationTask
+) -> tuple[MonthsClaim, ...]:
+    """The months the overpayment of ``superseded`` (voided by ``task``'s confirmation,
+    ``effects``) counted that ``task`` does not recover, claimed as paid: ``back_paid`` under
+    ``task`` (paid regularly, as :func:`~certhub.hub.procedure.releases.sentence_paid`'s) —
+    none claimed already, nor in ``effects``.
+
+    Decided here (money safety; a month is paid at most once): the superseded task counted
+    them because the roster paid them; after ``task``'s date (a later death, a sentence
+    served) they are payable, so no overpayment keeps them. Once the province had applied
+    the voided termination its entry says paid through that termination's month: unclaimed,
+    they were back-paid a second time by a restoration of the province's suspension
+    (jailed on the 20th of M-1 after a false death of the 3rd of M-2 paid through M0: M-1,
+    238.00), and a later date of death, reading the roster alone, recovered none of them."""
+    person = task.person.id_number
+    claimed: dict[str, set[str]] = {"back_paid": set(), "recovered": set()}
+    for claim in effects.months:
+        claimed.get(claim.purpose, set()).update(claim.months)
+    taken = await ctx.store.counted_months(person, "back_paid") | claimed["back_paid"]
+    free = await months_in_force(ctx, superseded) - claimed["recovered"] - taken
+    return (MonthsClaim(person, "back_paid", tuple(sorted(free)), task.task_id),) if free else ()

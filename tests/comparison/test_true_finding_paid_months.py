@@ -1,0 +1,121 @@
+"""The months a voided termination counted that the true finding does not owe stay paid.
+
+238.00 a month. A false cremation of the 3rd of M-2 is confirmed while the roster pays
+through M0 (task T1: 476.00, M-1..M0); the province applies it (paid through M-2 from then
+on); civil affairs voids the record. An imprisonment (task T2) is then confirmed: T1 is
+voided and T2 recovers the prison months it finds paid. The months T1 counted that T2 does
+not owe were paid all the same (the roster paid through M0 when T1 counted them) and are
+payable: they are claimed as paid by T2 (``back_paid`` under the task), so no restoration
+back-pays them again.
+
+* Jailed on the 20th of M-1, no end stated, the province having applied T1 as a suspension
+  (since the 3rd of M-2): T2 recovers M0 (238.00); M-1 is paid and payable. Released on the
+  1st of M0, staff restore the province's suspension back-paying M-1: before, approved —
+  M-1 paid twice (238.00 out again); now ``months-already-counted`` (409, nothing stored).
+* Jailed on the 20th of M-3 until the 10th of M-2, the province having applied T1 as a
+  termination: T2 recovers M-2 (238.00); M-1..M0 are paid after the sentence's end. Once
+  the province shows the hub's suspension (since the 20th of M-3, paid through M-2), staff
+  restore it back-paying M-1..M0: before, approved — 476.00 paid twice; now refused.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from procedurekit import Office, back_paid_months, evidence_payloads, month_day
+from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, proposals
+
+from certhub.hub.core.keys import STORE
+
+M1, M2 = f"{month_day(-1):%Y-%m}", f"{month_day(-2):%Y-%m}"
+
+
+async def _voided(tmp_path: Path, aiohttp_client: Any) -> tuple[Office, dict[str, Any], str]:
+    """T1 confirmed while paid through M0 (476.00, M-1..M0), then voided: the office, the
+    person and T1."""
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED_IN)
+    t1 = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    assert number in await proposals(office)
+    return office, person, t1
+
+
+async def _jailed(
+    office: Office, person: dict[str, Any], day: date, until: date | None = None
+) -> str:
+    """An imprisonment of ``person`` from ``day`` (to ``until``) reported and confirmed: T2."""
+    t2 = str((await office.reported_death(person, day, reason="imprisonment"))["task_id"])
+    assert (await office.step(t2, "town-1", "in_progress"))[0] == 202
+    extra = {"suspend_until": until.isoformat()} if until is not None else {}
+    status, body = await office.step(
+        t2, "county-1", "confirmed", event_date=day.isoformat(), **extra
+    )
+    assert status == 202, body
+    return t2
+
+
+async def _balance(office: Office, task: str) -> tuple[str, str, str]:
+    """(amount, remaining, status) of ``task``'s overpayment."""
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert status == 200, body
+    return body["amount"], body["remaining"], body["status"]
+
+
+async def _refused(office: Office, restoration: dict[str, Any]) -> None:
+    """Staff's ``restoration`` is ``months-already-counted`` (409), nothing stored."""
+    number = restoration["person"]["id_number"]
+    store = office.client.app[STORE]
+    before = (await office.ledger_size(), await store.counted_months(number, "back_paid"))
+    status, body = await office.post("/v1/restorations", "town-1", restoration)
+    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    after = (await office.ledger_size(), await store.counted_months(number, "back_paid"))
+    assert after == before
+
+
+async def test_released_after_a_voided_suspension_a_paid_month_is_not_back_paid_again(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, t1 = await _voided(tmp_path, aiohttp_client)
+    # the province applied T1 as a suspension: since the 3rd of M-2, paid through M-2
+    await office.roster(
+        person, status="suspended", suspended_since=DIED.isoformat(), paid_through=DIED_IN
+    )
+    store, number = office.client.app[STORE], person["id_number"]
+    t2 = await _jailed(office, person, month_day(-1, 20))
+    assert await _balance(office, t1) == ("476.00", "0.00", "voided")
+    assert await _balance(office, t2) == ("238.00", "238.00", "pending")  # M0, a prison month
+    assert await store.counted_months(number, "recovered") == {THIS_MONTH}
+    assert await store.counted_months(number, "back_paid") == {M1}  # paid, payable: T2's
+    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    release = {
+        "released_on": month_day(0, 1).isoformat(),
+        "release_evidence": {
+            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
+        },
+    }  # fmt: skip
+    # M-1 back-paid (238.00), payment resumed in M1 (M0 was a prison month)
+    resumed = {"restore_from": month_day(1).isoformat()}
+    await _refused(office, back_paid_months(person, DIED, -1, -1, "238.00", **resumed) | release)
+
+
+async def test_a_sentence_served_before_the_voided_months_leaves_them_paid(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, t1 = await _voided(tmp_path, aiohttp_client)
+    await office.roster(person, status="terminated", paid_through=DIED_IN)  # T1 applied
+    store, number = office.client.app[STORE], person["id_number"]
+    jailed = month_day(-3, 20)
+    t2 = await _jailed(office, person, jailed, until=month_day(-2, 10))
+    assert await _balance(office, t1) == ("476.00", "0.00", "voided")
+    assert await _balance(office, t2) == ("238.00", "238.00", "pending")  # M-2 in prison
+    assert await store.counted_months(number, "recovered") == {M2}
+    assert await store.counted_months(number, "back_paid") == {M1, THIS_MONTH}
+    # the province shows the hub's suspension; M-1..M0 back-paid (476.00), resumed in M1
+    await office.roster(
+        person, status="suspended", suspended_since=jailed.isoformat(), paid_through=DIED_IN
+    )
+    await _refused(office, back_paid_months(person, jailed, -1, 0, "476.00"))
