@@ -57,12 +57,12 @@ async def test_the_hubs_proposals_are_listed_open_by_region_area_and_cursor(ledg
     rest = await ledger.list_items(KIND, PageQuery(page[-1].sequence, 10), statuses=("received",))
     assert ids(rest) == ["p2", "p3"]
     # a region prefix reads the village (else the county) of each record
-    county = await ledger.list_items(KIND, PageQuery(0, 10, "440103"), statuses=("received",))
-    assert ids(county) == ["p1", "p2"]
-    village = await ledger.list_items(
+    in_county = await ledger.list_items(KIND, PageQuery(0, 10, "440103"), statuses=("received",))
+    assert ids(in_county) == ["p1", "p2"]
+    in_village = await ledger.list_items(
         KIND, PageQuery(0, 10, "440103001201"), statuses=("received",)
     )
-    assert ids(village) == ["p1"]
+    assert ids(in_village) == ["p1"]
     area = parse_area("440104")
     inside = await ledger.list_items(KIND, PageQuery(0, 10, None, area), statuses=("received",))
     assert ids(inside) == ["p3"]
