@@ -35,6 +35,11 @@ class PageQuery(Generic[Cursor]):
     area: AreaScope | None = None
 
 
+Condition = tuple[str, tuple[object, ...]]
+"""A SQL condition with ``?`` placeholders and its parameters: what a list's query adds to
+its :class:`PageQuery` (``None`` where a filter was not given)."""
+
+
 @dataclass(frozen=True, slots=True)
 class OverpaymentRow:
     """A task's overpayment: the amount, what was recovered, and a write-off under review."""

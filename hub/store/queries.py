@@ -16,6 +16,7 @@ from typing_extensions import override
 
 from certhub.hub.store import biometrics, deadlines, ratings, recovery
 from certhub.hub.store import ledger_rows as schema
+from certhub.hub.store.accountability_reads import Condition
 from certhub.hub.store.assessment import AssessmentQueries
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import (
@@ -354,9 +355,6 @@ class LedgerReads(
 
 
 _TASK_SELECT: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
-
-Condition = tuple[str, tuple[object, ...]]
-"""A SQL condition with ``?`` placeholders and its parameters."""
 
 
 def _given(sql: str, value: object) -> Condition | None:

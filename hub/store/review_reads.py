@@ -27,7 +27,7 @@ from typing import Any, Final, Literal
 
 from certhub.hub.store import deadlines
 from certhub.hub.store import ledger_rows as schema
-from certhub.hub.store.accountability_reads import PageQuery
+from certhub.hub.store.accountability_reads import Condition, PageQuery
 from certhub.hub.store.base import LedgerRecord, ReportDeadlineRow, ReportUnderReview
 from certhub.hub.store.rows import row_as
 from certhub.security.scopes import area_condition
@@ -73,8 +73,6 @@ UNDER_REVIEW: Final = (
     " AND items.status IN ('received', 'accepted') ORDER BY ledger.sequence"
 )
 """The SQL :meth:`ReviewReads.reports_under_review` runs (through ``ledger_reports_person``)."""
-
-Condition = tuple[str, tuple[object, ...]]
 
 
 class ReviewReads:
