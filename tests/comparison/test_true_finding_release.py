@@ -1,0 +1,69 @@
+"""Released after an imprisonment confirmed over a voided termination: the roster decides.
+
+238.00 a month. A false cremation of the 3rd of M-2 is confirmed while the roster pays
+through M0 (task T1: 476.00, M-1..M0); the province applies it (``terminated``, paid
+through M-2); civil affairs voids the record. Jailed on the 20th of M-1, no end stated,
+confirmed (task T2): suspended from then, M0 overpaid (238.00), T1 voided, M-1 paid.
+Released on the 1st of M0 (M0 a prison month), staff restore the suspension back-paying
+M1 (238.00) and resuming payment in M2.
+
+While the roster still says ``terminated`` the restoration is refused
+(``restoration-not-suspended``, 409, nothing stored): the hub restores only a suspension
+the province's roster shows — a ``terminated`` entry may be the province's own
+termination, which the hub cannot tell from its unapplied suspension. Once the province's
+entry shows the hub's suspension (since the 20th of M-1, paid through M-2), the same
+restoration is approved: M1 back-paid, T2's 238.00 (M0) still to recover.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from procedurekit import back_paid_months, evidence_payloads, month_day
+from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene
+
+from certhub.hub.core.keys import STORE
+
+
+async def test_a_roster_still_terminated_is_not_restored_on_release(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED_IN)
+    t1 = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    await office.roster(person, status="terminated", paid_through=DIED_IN)  # T1 applied
+    jailed = month_day(-1, 20)
+    t2 = str((await office.reported_death(person, jailed, reason="imprisonment"))["task_id"])
+    assert (await office.step(t2, "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(t2, "county-1", "confirmed", event_date=jailed.isoformat())
+    assert status == 202, body
+    assert await store.closed_benefit(number) is None
+    assert (await office.get(f"/v1/overpayments/{t1}"))[1]["status"] == "voided"
+    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    release = {
+        "released_on": month_day(0, 1).isoformat(),
+        "release_evidence": {
+            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
+        },
+    }  # fmt: skip
+    restoration = back_paid_months(person, jailed, 1, 1, "238.00") | release  # M1, from M2
+
+    before = (await office.ledger_size(), await store.counted_months(number, "back_paid"))
+    status, body = await office.post("/v1/restorations", "town-1", restoration)
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-not-suspended"), body
+    assert "terminated" in body["detail"], body
+    assert (await office.ledger_size(), await store.counted_months(number, "back_paid")) == before
+
+    # the province's next entry shows the hub's suspension: restored
+    await office.roster(
+        person, status="suspended", suspended_since=jailed.isoformat(), paid_through=DIED_IN
+    )
+    await office.approved("restorations", "town-1", restoration)
+    m1, m_1 = f"{month_day(1):%Y-%m}", f"{month_day(-1):%Y-%m}"
+    assert await store.counted_months(number, "back_paid") == {m_1, m1}  # M-1: T2's, paid
+    status, body = await office.get(f"/v1/overpayments/{t2}")
+    assert (body["amount"], body["remaining"], body["status"]) == ("238.00", "238.00", "pending")
