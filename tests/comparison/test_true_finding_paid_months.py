@@ -16,6 +16,8 @@ back-pays them again.
   termination: T2 recovers M-2 (238.00); M-1..M0 are paid after the sentence's end. Once
   the province shows the hub's suspension (since the 20th of M-3, paid through M-2), staff
   restore it back-paying M-1..M0: before, approved — 476.00 paid twice; now refused.
+* A death of the 20th of M-1 instead (238.00, M0; M-1 claimed as paid), amended to the 3rd
+  of M-3: 714.00 (M-2..M0); before, M-1 read as unpaid — 476.00, M-1's 238.00 lost.
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import Office, back_paid_months, evidence_payloads, month_day
-from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, proposals
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    PROBLEM,
+    THIS_MONTH,
+    VOIDED_IN,
+    Scene,
+    proposals,
+    report_approved,
+)
 
 from certhub.hub.core.keys import STORE
 
@@ -119,3 +130,27 @@ async def test_a_sentence_served_before_the_voided_months_leaves_them_paid(
         person, status="suspended", suspended_since=jailed.isoformat(), paid_through=DIED_IN
     )
     await _refused(office, back_paid_months(person, jailed, -1, 0, "476.00"))
+
+
+async def test_a_true_death_amended_earlier_recovers_the_months_the_void_left_paid(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """T1 applied (terminated, paid through M-2), voided; a death of the 20th of M-1
+    confirmed (T2): 238.00 (M0), M-1 claimed as paid. The city's report dating the death
+    the 3rd of M-3 is approved and its amendment approved: M-2..M-1 were paid too — T2
+    recovers 714.00 (M-2..M0). Before, M-1 (paid before T1, the roster rewritten since)
+    was read as unpaid: 476.00, M-1's 238.00 lost."""
+    office, person, _ = await _voided(tmp_path, aiohttp_client)
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    store, number, died = office.client.app[STORE], person["id_number"], month_day(-1, 20)
+    t2 = str((await office.reported_death(person, died))["task_id"])
+    status, body = await office.step(t2, "county-1", "confirmed", event_date=died.isoformat())
+    assert status == 202, body
+    assert await _balance(office, t2) == ("238.00", "238.00", "pending")
+    assert await store.counted_months(number, "back_paid") == {M1}
+    item = (await report_approved(office, person, month_day(-3, 3)))["sequence"]
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("termination-amendments", item, "county-1", "approve")
+    assert status == 202, body
+    assert await _balance(office, t2) == ("714.00", "714.00", "pending")  # 3 x 238.00
+    assert await store.counted_months(number, "recovered") == {M2, M1, THIS_MONTH}
