@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from procedurekit import back_paid_months, evidence_payloads, month_day
 from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene
 
@@ -67,3 +68,49 @@ async def test_a_roster_still_terminated_is_not_restored_on_release(
     assert await store.counted_months(number, "back_paid") == {m_1, m1}  # M-1: T2's, paid
     status, body = await office.get(f"/v1/overpayments/{t2}")
     assert (body["amount"], body["remaining"], body["status"]) == ("238.00", "238.00", "pending")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="money owed: the event month the voided termination left unpaid is never "
+    "back-paid (back pay starts after the province's suspended_since; README Not yet)",
+)
+async def test_the_month_the_void_left_unpaid_is_back_paid_on_release(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """T1 confirmed while paid through M-2 (nothing overpaid), applied (``terminated``,
+    paid through M-2), voided; jailed on the 20th of M-1 (T2, nothing overpaid: M0 unpaid).
+    M-1 is payable (the event's month) and was never paid: released on the 1st of M0, the
+    province showing the hub's suspension, a restoration back-paying M-1 (238.00) from M1
+    should be approved; it is ``restoration-period-invalid`` (back pay from the 20th of
+    M-1 on), and M-1's 238.00 is never paid."""
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED_IN)
+    await scene.terminated(aiohttp_client)  # the roster paid through M-2: nothing overpaid
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    jailed = month_day(-1, 20)
+    t2 = str((await office.reported_death(person, jailed, reason="imprisonment"))["task_id"])
+    assert (await office.step(t2, "town-1", "in_progress"))[0] == 202
+    status, body = await office.step(t2, "county-1", "confirmed", event_date=jailed.isoformat())
+    assert status == 202, body
+    await office.roster(
+        person, status="suspended", suspended_since=jailed.isoformat(), paid_through=DIED_IN
+    )
+    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    release = {
+        "released_on": month_day(0, 1).isoformat(),
+        "release_evidence": {
+            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
+        },
+    }  # fmt: skip
+    resumed = {"restore_from": month_day(1).isoformat()}
+    owed = back_paid_months(person, jailed, -1, -1, "238.00", **resumed) | release
+    status, body = await office.post("/v1/restorations", "town-1", owed)
+    assert status == 202, body  # refused: restoration-period-invalid (back pay from M-1 20th)
+    item = int(body["sequence"])
+    assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("restorations", item, "county-1", "approve"))[0] == 202
+    store = office.client.app[STORE]
+    assert await store.counted_months(number, "back_paid") == {f"{month_day(-1):%Y-%m}"}
