@@ -12,7 +12,7 @@ recovered of those months refunded, the months freed in the ledger — in the sa
 transaction as the approval. A release later than the end the confirmation stated
 (``suspend_until``) makes the months after that end through the release month prison
 months: those the roster paid, or a restoration back-paid, and nothing recovers yet are
-added to the task's overpayment (:func:`_later_release`) as an amendment's are. The months
+added to the task's overpayment (:func:`prison_months_added`) as an amendment's are. The months
 cut were paid all the same: they are claimed as paid by the approved restoration
 (:func:`paid_claims`), so no later restoration back-pays them.
 """
@@ -44,14 +44,20 @@ from certhub.schemas import (
     VerificationTask,
 )
 
-__all__ = ["paid_claims", "release_refunds", "sentence_paid"]
+__all__ = ["paid_claims", "prison_months_added", "release_refunds", "sentence_paid"]
 
 
 async def release_refunds(
-    ctx: ProcedureContext, effects: Effects, restoration: Restoration, item_id: int
+    ctx: ProcedureContext,
+    effects: Effects,
+    restoration: Restoration,
+    item_id: int,
+    freed: frozenset[str] = frozenset(),
 ) -> Effects:
     """``effects`` of approving restoration ``item_id`` with, when it states a release, each
-    standing imprisonment's overpayment cut to the months up to the release month."""
+    standing imprisonment's overpayment cut to the months up to the release month (or grown
+    to it, :func:`prison_months_added`, ``freed`` the months a disappearance this approval
+    ends counted)."""
     day = restoration.released_on
     if day is None:
         return effects
@@ -63,7 +69,7 @@ async def release_refunds(
         task_id = suspension.task.split(" ", 1)[1]
         row = await ctx.store.get_overpayment(task_id)
         if suspension.until is not None and suspension.until < day:
-            effects = await _later_release(ctx, effects, suspension, day, item_id)
+            effects = await prison_months_added(ctx, effects, suspension, day, item_id, freed=freed)
             continue
         if row is None:
             continue
@@ -156,15 +162,24 @@ async def sentence_paid(
     return (MonthsClaim(person, "back_paid", free, task_id),) if free else ()
 
 
-async def _later_release(
-    ctx: ProcedureContext, effects: Effects, found: HubSuspension, day: date, item_id: int
+async def prison_months_added(
+    ctx: ProcedureContext,
+    effects: Effects,
+    found: HubSuspension,
+    day: date,
+    item_id: int,
+    *,
+    freed: frozenset[str] = frozenset(),
+    note: str | None = None,
 ) -> Effects:
     """``effects`` and the months a release on ``day``, later than the end of sentence the
     confirmation of imprisonment ``found`` stated, makes prison months that were paid
     (through the roster's ``paid_through``, or back-paid) and nothing recovers yet: further
     overpayment records of the task, the months claimed, the balance opened or grown. A
     balance written off or voided takes none (staff recover them outside the hub, as a late
-    roster entry's).
+    roster entry's). ``freed`` are months a disappearance's overpayment, voided by the same
+    approval, counted: paid, and recovered no more by it — the imprisonment's when they were
+    prison months (``note`` says why, for the records).
 
     Raises:
         Refusal: ``conflict`` — another imprisonment this approval ends grows its balance
@@ -186,8 +201,8 @@ async def _later_release(
         task,
         found.effective_from,
         BenefitRecord.model_validate_json(snapshot),
-        await ctx.store.counted_months(person, "recovered") | claimed,
-        await ctx.store.back_paid_months(person),
+        (await ctx.store.counted_months(person, "recovered") - freed) | claimed,
+        await ctx.store.back_paid_months(person) | freed,
         until=day,
     )
     if not overs:
@@ -195,7 +210,7 @@ async def _later_release(
     if effects.overpayment_extension is not None or effects.overpayments:
         raise Refusal("conflict", "two imprisonments' overpayments grow at once; decide again")
     before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
-    note = (
+    note = note or (
         f"released on {day.isoformat()} (restoration {item_id} approved), after the end of "
         "sentence the confirmation stated: the months paid since were prison months"
     )

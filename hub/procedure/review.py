@@ -8,8 +8,13 @@ from decimal import Decimal
 
 from certhub.hub.procedure.amendments import amendment_approved, amendment_for
 from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.procedure.found_in_prison import found_in_prison
 from certhub.hub.procedure.intake import recheck_restoration
-from certhub.hub.procedure.recovery import overpayment_voided, write_off_decided
+from certhub.hub.procedure.recovery import (
+    months_in_force,
+    overpayment_voided,
+    write_off_decided,
+)
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
 from certhub.hub.procedure.releases import release_refunds, sentence_paid
@@ -54,6 +59,7 @@ from certhub.schemas import (
     DecisionAction,
     EligibilityReport,
     Overpayment,
+    RecoveryStatus,
     Refusal,
     Restoration,
     Suspension,
@@ -169,17 +175,31 @@ async def _on_approval(
             )
             paid = await voided_paid(ctx, person, closure[1], item_id, money)
             return extend(effects, audit=(audit,), outcomes=money.outcomes, months=paid)
-        # released: the months after the release month were payable, recovered no more
-        effects = await release_refunds(ctx, effects, restoration, item_id)
-        # the person was found: the months missing were owed, their overpayment is voided
+        # the person was found: the months missing were owed, their overpayment is voided —
+        # but those that were prison months are an imprisonment's to recover (found_in_prison)
         missing = await disappearance_ended(ctx, restoration)
+        freed = await _voided_months(ctx, missing)
+        # released: the months after the release month were payable, recovered no more
+        effects = await release_refunds(ctx, effects, restoration, item_id, freed)
         if missing is not None:
             note = f"disappearance of task {missing} ended; restoration {item_id} approved"
             money, _ = await overpayment_voided(ctx, missing, f"{note}: recovery stopped")
             effects = replace(effects, overpayment_change=money.overpayment_change)
             paid = await voided_paid(ctx, person, missing, item_id, money)
-            return extend(effects, outcomes=money.outcomes, months=paid)
+            effects = extend(effects, outcomes=money.outcomes, months=paid)
+            return await found_in_prison(
+                ctx, effects, restoration, item_id, missing=missing, freed=freed
+            )
     return effects
+
+
+async def _voided_months(ctx: ProcedureContext, task_id: str | None) -> frozenset[str]:
+    """The months task ``task_id``'s overpayment counts, about to be voided (none when it has
+    none, or it is voided already)."""
+    row = None if task_id is None else await ctx.store.get_overpayment(task_id)
+    if task_id is None or row is None or row.status == RecoveryStatus.voided.value:
+        return frozenset()
+    return await months_in_force(ctx, task_id)
 
 
 async def plan_transition(
