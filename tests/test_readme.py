@@ -18,6 +18,8 @@ import pytest
 from ports import free_port
 from pydantic import SecretStr
 
+from certhub.hub.cli.completion import command_tree
+from certhub.hub.cli.main import build_parser
 from certhub.hub.core.settings import Settings
 from certhub.hub.rules.deadlines import DEFAULT_DEADLINE_DAYS
 
@@ -45,6 +47,38 @@ def _table(heading: str) -> list[list[str]]:
             break
         rows.append([cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]])
     return rows[2:]
+
+
+def _names(row: str) -> list[list[str]]:
+    """The command words a CLI row spells: `certhub dlq list\\|show …` → [[dlq], [list, show]]."""
+    words = row.strip("`").removeprefix("certhub ").split()
+    return [word.split("\\|") for word in words]
+
+
+def test_the_cli_table_gives_every_option_of_every_command() -> None:
+    rows = [command.strip("`") for command, _what in _table("### CLI")]
+    missing = []
+    for node in command_tree(build_parser()):
+        if not node.path or node.commands:  # the root and the groups: their leaves have rows
+            continue
+        path = node.path.split()
+        usage = " ".join(
+            row
+            for row in rows
+            if len(names := _names(row)) >= len(path)
+            and all(word in spelled for word, spelled in zip(path, names, strict=False))
+        )
+        assert usage, f"no README row for certhub {node.path}"
+        if usage.endswith("…"):  # the dlq row: its options are under "Reliable delivery"
+            continue
+        missing += [
+            f"certhub {node.path} {option}"
+            for option in node.options
+            if option.startswith("--")
+            and option != "--help"
+            and not re.search(rf"{re.escape(option)}(?![\w-])", usage)
+        ]
+    assert missing == []
 
 
 def _shown(name: str) -> str:
