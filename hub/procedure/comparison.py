@@ -30,6 +30,7 @@ from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.procedure.restoration_proposals import proposal_message_id, proposal_record
 from certhub.hub.procedure.reversals import (
+    joined_to_termination,
     machine_sources,
     report_closed_by,
     rests_on,
@@ -99,7 +100,14 @@ async def _plan_report(
         )
         action = "report_linked" if opened is None else "amendment_opened"
         audit = AuditWrite(action, closed, message.sender, message.digest)
-        return Effects(audit=(audit,), outcomes=(opened,) if opened else ())
+        effects = Effects(audit=(audit,), outcomes=(opened,) if opened else ())
+        if opened is not None:
+            return effects
+        # the same death: the termination rests on this record too (a void of the others
+        # leaves it standing)
+        return extend(
+            effects, **await joined_to_termination(ctx, person, report.reason.value, message.jti)
+        )
     existing = await task_record(ctx, person, report.reason.value)
     task = task_for_report(existing, report, message.jti, ctx.clock())
     if task is None:

@@ -18,7 +18,7 @@ from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.late_suspension import hub_suspensions
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
 from certhub.hub.procedure.task_series import numbered, series
-from certhub.hub.procedure.tasks import closed_by
+from certhub.hub.procedure.tasks import closed_by, task_effects
 from certhub.hub.rules.amendment import resting_on
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
@@ -32,6 +32,7 @@ from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
 from certhub.hub.rules.restoration_findings import HubFindings, HubSuspension, sentence_end
+from certhub.hub.rules.tasks import TaskRecord
 from certhub.hub.store.base import ItemRow, LedgerRecord
 from certhub.hub.store.register_reads import PersonRegister
 from certhub.schemas import (
@@ -51,6 +52,7 @@ __all__ = [
     "amendments_opened",
     "disappearance_ended",
     "hub_findings",
+    "joined_to_termination",
     "machine_sources",
     "not_certified_suspension",
     "open_tasks",
@@ -159,6 +161,32 @@ async def report_closed_by(ctx: ProcedureContext, person_id: str) -> str | None:
     if await voided_task(ctx, hubs[1]) is not None:
         return None
     return f"{hubs[0]}, task {hubs[1]}"
+
+
+async def joined_to_termination(
+    ctx: ProcedureContext, person_id: str, reason: str, source: str
+) -> dict[str, tuple[object, ...]]:
+    """The writes making a report linked to the hub's termination of ``person_id``'s benefit
+    one of its task's sources (``source``: a person's report by its item id, the
+    comparison's by its message id): the task re-signed, still confirmed. None (empty) when
+    the closure is not the hub's, the report is of another reason, or it is a source already.
+
+    Decided here (rule 7, money safety): a report of the same death (loss of nationality,
+    duplicate receipt), approved at two levels or a department's record, after the
+    confirmation stands behind the termination as those before it did; linked to the
+    closed history alone, a department's void of the records the task cited voided the
+    termination all the same, and its restoration lifted the closure of a person reported
+    dead (their overpayment voided, payment resumed).
+    """
+    closed = await ctx.store.closed_benefit(person_id)
+    row = await ctx.store.get_task(closed[1]) if closed and closed[0] == reason else None
+    if row is None:
+        return {}
+    task = VerificationTask.model_validate_json(row.snapshot)
+    if source in task.sources:
+        return {}
+    joined = task.model_copy(update={"sources": (*task.sources, source)})
+    return task_effects(ctx, joined, TaskRecord(task, row.version))
 
 
 async def voided_termination(
