@@ -42,8 +42,9 @@ async def release(office: Office, offset: int | None) -> dict[str, Any]:
     ids=["sentence-served", "release-stated", "release-later", "release-earlier"],
 )
 async def test_prison_months_a_voided_disappearance_counted_are_recovered(
-    office: Office, until: int | None, released: int | None
+    office_db: Office, until: int | None, released: int | None
 ) -> None:
+    office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
     missing = await office.reported(person, "missing", MISSING)

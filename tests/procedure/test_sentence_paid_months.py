@@ -61,7 +61,8 @@ async def paid_already(office: Office, person: dict[str, Any]) -> None:
     assert await office.ledger_size() == size
 
 
-async def test_months_paid_after_the_stated_sentence_are_not_back_paid(office: Office) -> None:
+async def test_months_paid_after_the_stated_sentence_are_not_back_paid(office_db: Office) -> None:
+    office = office_db
     person, _ = await served_then_rewritten(office)
     await paid_already(office, person)
     # the month not paid yet is restored: M(0) = 238.00, payment resumed from M(1)
@@ -69,8 +70,9 @@ async def test_months_paid_after_the_stated_sentence_are_not_back_paid(office: O
 
 
 async def test_a_later_release_recovers_the_prison_months_paid_before_the_rewrite(
-    office: Office,
+    office_db: Office,
 ) -> None:
+    office = office_db
     person, task = await served_then_rewritten(office)
     payload = await released_restoration(office, person, offset=-4)
     await office.approved("restorations", "town-1", payload)
@@ -78,7 +80,8 @@ async def test_a_later_release_recovers_the_prison_months_paid_before_the_rewrit
     assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
 
 
-async def test_a_later_death_recovers_the_months_paid_after_the_sentence(office: Office) -> None:
+async def test_a_later_death_recovers_the_months_paid_after_the_sentence(office_db: Office) -> None:
+    office = office_db
     person, _ = await served_then_rewritten(office)
     # died on the 15th of M(-5): M(-4)..M(-1) were paid = 4 x 238.00 = 952.00
     task = await office.confirmed_death(person, month_day(-5, 15))
@@ -86,8 +89,9 @@ async def test_a_later_death_recovers_the_months_paid_after_the_sentence(office:
 
 
 async def test_months_a_late_entry_paid_after_the_sentence_are_not_back_paid(
-    office: Office,
+    office_db: Office,
 ) -> None:
+    office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-9))
     task = await office.reported(person, "imprisonment", JAILED)
