@@ -18,6 +18,7 @@ import pytest
 from ports import free_port
 from pydantic import SecretStr
 
+from certhub.hub.api.openapi import openapi_document
 from certhub.hub.cli.completion import command_tree
 from certhub.hub.cli.main import build_parser
 from certhub.hub.core.settings import Settings
@@ -79,6 +80,38 @@ def test_the_cli_table_gives_every_option_of_every_command() -> None:
             and not re.search(rf"{re.escape(option)}(?![\w-])", usage)
         ]
     assert missing == []
+
+
+def _route_pattern(path: str, placeholder: str) -> re.Pattern[str]:
+    """``path`` with each ``{param}`` standing for ``placeholder``."""
+    parts = re.split(r"\{[^}]*\}", path)
+    return re.compile(placeholder.join(re.escape(part) for part in parts) + r"(?![\w/{<-])")
+
+
+# README's shorthand for a route it names otherwise: a schema type is `name/version`.
+SHORTHANDS = {"/v1/schemas/{type}"}
+
+
+def test_every_route_is_in_the_readme_and_every_route_it_names_is_served() -> None:
+    paths = list(openapi_document()["paths"])  # checked against the app's router elsewhere
+    # a parameter may be written {param}, <param> or as a value (`/v1/inbound/yunfu/messages`)
+    absent = [
+        p for p in paths if not _route_pattern(p, r"(?:\{[^}`]*\}|<[^>`]*>|[\w.-]+)").search(README)
+    ]
+    assert absent == [], "routes README does not name"
+    served = [_route_pattern(p, "[^/]+") for p in paths]
+    named = re.findall(
+        r"(?<![\w.])(/v1/[^\s`?,;)\[\]]*|/(?:app|map|rate|public)\b[^\s`?,;)\[\]]*)", README
+    )
+    gone = {
+        path
+        for path in named
+        if path.rstrip(".:") not in SHORTHANDS
+        and not any(
+            p.fullmatch(re.sub(r"\{[^}]*\}|<[^>]*>", "X", path.rstrip(".:"))) for p in served
+        )
+    }
+    assert sorted(gone) == [], "README names routes the hub does not serve"
 
 
 def _shown(name: str) -> str:
