@@ -46,13 +46,13 @@ class CursorCodec:
         return f"{body}.{b64url_encode(self._mac(body))}"
 
     def decode(self, cursor: str | None, kind: str) -> int:
-        """The sequence a cursor stands for; 0 (the beginning) for none.
+        """The sequence a cursor stands for; 0 (the beginning) for none (``None``).
 
         Raises:
             Problem: ``invalid-cursor`` for anything this deployment did not issue
                 for ``kind``.
         """
-        if not cursor:
+        if cursor is None:  # `?after=` (empty) is no cursor this hub issued, not the beginning
             return 0
         body, _, tag = cursor.partition(".")
         # The tag is compared as text: one canonical spelling, no ignored trailing bits.

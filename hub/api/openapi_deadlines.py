@@ -64,15 +64,18 @@ _REPORT_DEADLINE: dict[str, Any] = {
 }
 
 
-def _deadline_list(summary: str, item: dict[str, Any]) -> dict[str, Any]:
-    """A reader's list of deadlines of ``item``'s shape, every property of which is given."""
+def _deadline_list(
+    summary: str, item: dict[str, Any], *, empty_first: bool = False
+) -> dict[str, Any]:
+    """A reader's list of deadlines of ``item``'s shape, every property of which is given
+    (``empty_first``: see :func:`cursor_query`)."""
     item = {**item, "required": list(item["properties"])}
     return reader_get(
         summary,
         [
             query("overdue", {"type": "string", "enum": ["true", "false"]}),
             query("region", REGION_PREFIX),
-            *cursor_query(),
+            *cursor_query(empty_first=empty_first),
         ],
         page_of(item),
         errors={"400": "Invalid parameter or cursor."},
@@ -88,6 +91,8 @@ def deadline_paths() -> dict[str, Any]:
             _REPORT_DEADLINE,
         ),
         "/v1/task-deadlines": _deadline_list(
-            "Open verification tasks with their deadlines (overdue=true: the late).", _DEADLINE
+            "Open verification tasks with their deadlines (overdue=true: the late).",
+            _DEADLINE,
+            empty_first=True,  # by task id: an empty first page's next_cursor is ""
         ),
     }

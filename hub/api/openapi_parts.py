@@ -114,9 +114,16 @@ def path_param(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any
     return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string"}}
 
 
-def cursor_query() -> list[dict[str, Any]]:
-    """The query parameters of a list paged by cursor: ``after`` and ``limit``."""
-    return [query("after", {"type": "string"}), query("limit", {"type": "integer", "minimum": 1})]
+def cursor_query(*, empty_first: bool = False) -> list[dict[str, Any]]:
+    """The query parameters of a list paged by cursor: ``after`` and ``limit``.
+
+    ``empty_first``: a list by key whose empty first page gives ``next_cursor: ""``
+    (``params.page``), so ``?after=`` is a cursor the hub issued: the beginning.
+    """
+    after = query("after", {"type": "string"})
+    if empty_first:
+        after["allowEmptyValue"] = True
+    return [after, query("limit", {"type": "integer", "minimum": 1})]
 
 
 def page_of(item: dict[str, Any]) -> dict[str, Any]:

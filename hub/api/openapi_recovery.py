@@ -93,7 +93,7 @@ def recovery_paths() -> dict[str, Any]:
             [
                 query("status", _STATUS),
                 query("region", REGION_PREFIX),
-                *cursor_query(),
+                *cursor_query(empty_first=True),
             ],
             page_of(_BALANCE),
             errors={"400": "Invalid parameter or cursor."},

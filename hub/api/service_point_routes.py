@@ -73,7 +73,8 @@ async def nearest_points(request: web.Request) -> web.Response:
 @routes.get("/v1/service-points.geojson")
 async def export_points(request: web.Request) -> web.Response:
     """Every point (any status) as GeoJSON, optionally of one city or county (cached)."""
-    prefix = _single(request, "county") or "44"
+    county = _single(request, "county")
+    prefix = "44" if county is None else county  # an empty `?county=` is refused, not the province
     if not _COUNTY_PREFIX.match(prefix):
         raise Problem(
             "invalid-parameter",
