@@ -58,6 +58,7 @@ _DESERIALIZERS = {
     "application/schema+json": json_loads,
     "application/jose": plain_loads,
     "text/csv": plain_loads,
+    "text/css": plain_loads,
     "application/geo+json": json_loads,
 }
 
