@@ -23,6 +23,7 @@ from __future__ import annotations
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.releases import prison_months_added
 from certhub.hub.procedure.reversals import hub_findings
+from certhub.hub.rules.restoration_findings import served_until
 from certhub.hub.store.effects import Effects
 from certhub.schemas import Restoration, SuspensionReason
 
@@ -44,15 +45,15 @@ async def found_in_prison(
     :func:`~certhub.hub.procedure.releases.release_refunds`)."""
     day = restoration.released_on
     person = restoration.person.id_number
-    for found in (await hub_findings(ctx, person)).suspensions:
+    suspensions = (await hub_findings(ctx, person)).suspensions
+    for found in suspensions:
         if found.reason is not SuspensionReason.imprisonment:
             continue
-        stated = found.until
-        if day is not None and stated is not None and stated < day:
-            continue  # a later release: release_refunds took them with the months it adds
-        until = day or stated
+        until = served_until(found, suspensions, day)
         if until is None:  # pragma: no cover - the restoration's check refused it
             continue
+        if found.until is not None and found.until < until:
+            continue  # a later release: release_refunds took them with the months it adds
         note = (
             f"disappearance of task {missing} ended (restoration {item_id} approved): the "
             f"months it counted through {until.isoformat()} were prison months"

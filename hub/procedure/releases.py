@@ -32,7 +32,7 @@ from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.disposal import Disposal, overpaid
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.release_refund import released
-from certhub.hub.rules.restoration_findings import HubSuspension
+from certhub.hub.rules.restoration_findings import HubSuspension, served_until
 from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim, OverpaymentReduction
 from certhub.schemas import (
     BenefitRecord,
@@ -63,9 +63,12 @@ async def release_refunds(
         return effects
     person = restoration.person.id_number
     decided = effects.audit[0]  # the approval's own link: same actor and digest
-    for suspension in (await hub_findings(ctx, person)).suspensions:
+    suspensions = (await hub_findings(ctx, person)).suspensions
+    for suspension in suspensions:
         if suspension.reason is not SuspensionReason.imprisonment:
             continue
+        if served_until(suspension, suspensions, day) != day:
+            continue  # a later imprisonment's release: this sentence ended as stated
         task_id = suspension.task.split(" ", 1)[1]
         row = await ctx.store.get_overpayment(task_id)
         if suspension.until is not None and suspension.until < day:

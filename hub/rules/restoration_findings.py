@@ -33,6 +33,7 @@ __all__ = [
     "check_open_verification",
     "check_release",
     "sentence_end",
+    "served_until",
 ]
 
 _UNTIL = re.compile(r"until (\d{4}-\d{2}-\d{2})")
@@ -69,6 +70,30 @@ def sentence_end(suspension: Suspension) -> date | None:
     when it states none."""
     found = _UNTIL.fullmatch(suspension.remarks or "")
     return date.fromisoformat(found.group(1)) if found else None
+
+
+def served_until(
+    found: HubSuspension, suspensions: Collection[HubSuspension], released: date | None
+) -> date | None:
+    """The last day of imprisonment ``found``'s sentence an approval stating ``released``
+    reads: the release — unless the confirmation stated an end (``until``) before another
+    imprisonment among ``suspensions`` began, then that stated end.
+
+    Decided here (rule 7, money safety): a person jailed twice — the first sentence stated
+    to end on the last day of M-7, jailed again on the 10th of M-4, released on the last
+    day of M-2 — came out of the second prison; read as the end of the first too, the months
+    free in between (M-6..M-4) were recovered as prison months.
+    """
+    stated = found.until
+    if released is None or stated is None or stated >= released:
+        return released or stated
+    again = any(
+        s.reason is SuspensionReason.imprisonment
+        and s.effective_from is not None
+        and s.effective_from > stated
+        for s in suspensions
+    )
+    return stated if again else released
 
 
 def check_open_verification(open_tasks: Collection[str], held: str) -> None:
