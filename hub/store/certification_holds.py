@@ -7,7 +7,10 @@ A person is held back by
   suspects a loss of eligibility: death, missing, imprisonment, ...);
 * ``benefit_closed`` — the hub's termination of the benefit stands;
 * ``task_confirmed`` — a task confirmed with no approved restoration resuming the
-  benefit after it (a suspension the hub decided and nobody lifted);
+  benefit after it (a suspension the hub decided and nobody lifted) — or with it, in the
+  same transaction: approving the hub's proposal of a voided termination claims the month
+  payment resumes in and re-signs the task under one ledger sequence (with ``>`` the person
+  restored was held for ever, never certified by the comparison again);
 * ``report_under_review`` — an eligibility report about the person (death, imprisonment,
   ...) filed and not yet approved or rejected: its task opens only on the county's
   approval, and until then the report may be the one that finds them dead;
@@ -54,7 +57,7 @@ def _sql(marks: str) -> str:
     SELECT t.person_id, 2, t.kind || ' task ' || t.task_id || ' confirmed' FROM tasks t
     WHERE t.person_id IN ({marks}) AND t.status = 'confirmed'
     AND NOT EXISTS (SELECT 1 {APPROVED_RESUMPTIONS}
-        AND b.person_id = t.person_id AND b.sequence > t.changed_seq)
+        AND b.person_id = t.person_id AND b.sequence >= t.changed_seq)
     UNION ALL
     SELECT l.person_id, 3,
         coalesce(l.reason, 'eligibility') || ' report ' || CAST(l.sequence AS TEXT) || ' '

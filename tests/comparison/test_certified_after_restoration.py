@@ -1,0 +1,77 @@
+"""A pensioner whose voided termination the hub's proposal restored is certified (免办) again.
+
+A false cremation of the 3rd of M(-2) is confirmed (the roster paid through M(0): nothing
+to back-pay) and voided; the hub's restoration proposal is approved, lifting the closure and
+resuming payment in M(0). Seen alive in M(0) (a medical visit), the person is certified.
+Before, the ledger held them back for ever as ``task_confirmed``: the resumption is claimed
+in the very transaction that re-signs the terminating task, so its sequence was not *after*
+the task's change — never certified by the comparison again, overdue in time and proposed
+for suspension while seen alive every month. SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from comparisonkit import HEADER
+from pgkit import throwaway_database
+from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, approved, proposals
+
+from certhub.hub.comparison.certify import message_id
+from certhub.hub.core.keys import STORE
+from certhub.hub.core.settings import Settings
+
+from .test_certification_holds import _compare_on
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_restored_by_the_proposal_and_seen_alive_is_certified(
+    tmp_path: Path, aiohttp_client: Any, backend: str
+) -> None:
+    scene = Scene.alone(tmp_path, DIED)[0]
+    if backend == "sqlite":
+        await _restored_then_seen(scene, aiohttp_client, scene.compare)
+        return
+    with throwaway_database("certhub_restored_certified") as url:
+        data = scene.settings.data_dir
+        scene.settings = Settings(data_dir=data, identity_check="off", database_url=url)
+
+        async def compare(period: str) -> dict[str, Any]:
+            return await _compare_on(scene, url, period)
+
+        await _restored_then_seen(scene, aiohttp_client, compare)
+
+
+async def _restored_then_seen(
+    scene: Scene, aiohttp_client: Any, compare: Callable[[str], Awaitable[dict[str, Any]]]
+) -> None:
+    number = scene.person["id_number"]
+    await compare(DIED_IN)
+    task = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
+    assert (await compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    status, body = await approved(office, (await proposals(office))[number]["sequence"])
+    assert status == 202, body
+    store = office.client.app[STORE]
+    assert await store.closed_benefit(number) is None
+    assert await store.certification_holds([number]) == {}, task
+    await office.client.close()
+    folder = scene.tmp / THIS_MONTH
+    folder.mkdir()
+    (folder / "roster.csv").write_text(
+        (scene.tmp / VOIDED_IN / "roster.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    seen = f"H1,{number},某人,,,medical_visit,{THIS_MONTH}-01,\n"
+    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
+    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+    ledger = await compare(THIS_MONTH)
+    assert (ledger["recorded"], ledger["withheld"]) == (1, {}), ledger
+    office = await scene.office(aiohttp_client)
+    certified = await office.client.app[STORE].find(
+        "adapter:comparison", message_id(THIS_MONTH, number)
+    )
+    await office.client.close()
+    assert certified is not None
