@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from certhub.hub.procedure.amendments import amendment_approved, amendment_for
 from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.procedure.found_dead import found_dead, found_dead_effects
 from certhub.hub.procedure.found_in_prison import found_in_prison
 from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.recovery import (
@@ -229,6 +230,10 @@ async def plan_transition(
         person = task.person.id_number
         recovered, back_paid = await months_elsewhere(ctx, person, superseded)
         event_date = step.event_date or await _reported_event_date(ctx, task)
+        # a missing person found dead was owed the months alive (found_dead)
+        alive = None if superseded else await found_dead(ctx, task, event_date)
+        if alive is not None:
+            recovered, back_paid = recovered - alive[1], back_paid | alive[1]
         roster = await _roster(ctx, task)
         disposal = dispose(
             task,
@@ -252,6 +257,8 @@ async def plan_transition(
         effects = replace(effects, months=((claim,) if claim else ()) + paid, closure=closure)
         if superseded is not None:
             effects = await superseded_effects(ctx, effects, superseded, task, message)
+        if alive is not None:
+            effects = await found_dead_effects(ctx, effects, alive[0], task)
     return effects
 
 

@@ -1,0 +1,66 @@
+"""A missing person found dead: the months between the disappearance and the death were
+owed; those after the death are the death's to recover (rule 6, money safety).
+
+A disappearance confirmed while the roster was paid up to date recovers every paid month
+after the event month (the person's whereabouts unknown, payment suspended). A death
+confirmed later, dated after the disappearance's month, says the person was alive until
+then: the months up to the death's (payable, the death month included) were owed, as when a
+missing person is found alive (:func:`~certhub.hub.procedure.reversals.disappearance_ended`)
+— but a terminated benefit is never restored, so no restoration ever voided them. The
+death's confirmation therefore voids the disappearance's overpayment in the same
+transaction (re-signed ``<record>:voided``, what was recovered of it refunded) and counts
+its months as paid and not recovered (:func:`found_dead`), so the death recovers those
+after its month. Missing since the 2nd of M-6 (M-5..M-1 = 1,190.00), died on the 15th of
+M-3: the 1,190.00 voided, the death's M-2..M-1 = 476.00 to recover (before, 714.00 of months
+the person was alive were recovered from the family). A death in or before the
+disappearance's month leaves it its months: every one of them came after the death. The
+first such disappearance only (one balance voided per confirmation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.late_suspension import hub_suspensions
+from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
+from certhub.hub.procedure.tasks import extend
+from certhub.hub.rules.months import month_index
+from certhub.hub.store.effects import Effects
+from certhub.schemas import RecoveryStatus, TaskKind, VerificationTask
+
+__all__ = ["found_dead", "found_dead_effects"]
+
+
+async def found_dead(
+    ctx: ProcedureContext, task: VerificationTask, event_date: date
+) -> tuple[str, frozenset[str]] | None:
+    """(task id, months its overpayment counts) of the standing disappearance that death
+    ``task``, dated ``event_date``, finds the person alive after; None when there is none
+    (or its balance is voided already)."""
+    if task.kind is not TaskKind.death:
+        return None
+    for row, found, suspension in await hub_suspensions(ctx, task.person.id_number):
+        if found.kind is not TaskKind.missing or suspension is None:
+            continue
+        if month_index(event_date) <= month_index(suspension.effective_from):
+            continue  # every month it counts came after the death
+        balance = await ctx.store.get_overpayment(row.task_id)
+        if balance is not None and balance.status != RecoveryStatus.voided.value:
+            return row.task_id, await months_in_force(ctx, row.task_id)
+    return None
+
+
+async def found_dead_effects(
+    ctx: ProcedureContext, effects: Effects, missing: str, task: VerificationTask
+) -> Effects:
+    """``effects`` of death ``task``'s confirmation with disappearance ``missing``'s
+    overpayment voided (what it recovered refunded)."""
+    note = (
+        f"disappearance of task {missing}: found dead ({task.kind.value} confirmed by task "
+        f"{task.task_id}), alive and owed the months up to the death"
+    )
+    money, _ = await overpayment_voided(ctx, missing, f"{note}: recovery stopped")
+    effects = replace(effects, overpayment_change=money.overpayment_change)
+    return extend(effects, outcomes=money.outcomes)

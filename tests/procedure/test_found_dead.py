@@ -1,0 +1,60 @@
+"""Through the hub's HTTP API: a missing person found dead — the months between the
+disappearance and the death were owed; those after the death are the death's to recover.
+
+Months are counted from this month (China time) — in December 2026: on the roster at
+238.00, paid through ``M(-1)`` (2026-11). Missing since the 2nd of ``M(-6)`` (2026-06-02),
+confirmed: ``M(-5)..M(-1)`` = 5 x 238.00 = 1,190.00 overpaid; 476.00 of it recovered. Found
+dead: died on the 15th of ``M(-3)`` (2026-09-15), confirmed. The person was alive through
+``M(-3)`` (the death month is payable): ``M(-5)..M(-3)`` = 714.00 were owed. The
+disappearance's overpayment is voided (the 476.00 recovered refunded) and the death recovers
+``M(-2)..M(-1)`` = 476.00. Before the fix the disappearance went on recovering 1,190.00 from
+the family — 714.00 of months the person was alive — and the death nothing. Died before
+going missing (the 15th of ``M(-8)``), the disappearance's months all came after the death:
+it keeps them (1,190.00) and the death recovers ``M(-7)..M(-6)`` = 476.00.
+"""
+
+from __future__ import annotations
+
+from procedurekit import Office, month_day
+from releasekit import balance, label, recovered
+
+MISSING = month_day(-6, 2)
+
+
+async def missing_while_paid(office: Office) -> tuple[dict[str, object], str]:
+    """The person paid through M(-1), missing since MISSING, confirmed, 476.00 recovered."""
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = await office.reported(person, "missing", MISSING)
+    status, body = await office.step(task, "county-1", "confirmed", event_date=MISSING.isoformat())
+    assert status == 202, body
+    assert (await recovered(office, task, "476.00", "BR-9"))[0] == 202
+    return person, task
+
+
+async def test_a_missing_person_found_dead_was_owed_the_months_alive(office_db: Office) -> None:
+    office = office_db
+    person, missing = await missing_while_paid(office)
+    death = await office.confirmed_death(person, month_day(-3, 15))
+
+    assert await balance(office, missing) == (5, "1190.00", "476.00", "0.00", "voided")
+    status, body = await office.get(f"/v1/overpayments/{missing}", "county-1")
+    assert (status, body["refunded"]) == (200, "476.00"), body
+    assert await balance(office, death) == (2, "476.00", "0.00", "476.00", "pending")
+
+
+async def test_died_before_going_missing_the_disappearance_keeps_its_months(
+    office_db: Office,
+) -> None:
+    office = office_db
+    person, missing = await missing_while_paid(office)
+    death = await office.confirmed_death(person, month_day(-8, 15))
+
+    assert await balance(office, missing) == (
+        5,
+        "1190.00",
+        "476.00",
+        "714.00",
+        "partially_recovered",
+    )
+    assert await balance(office, death) == (2, "476.00", "0.00", "476.00", "pending")
