@@ -27,7 +27,7 @@ from certhub.hub.procedure.late_suspension import hub_suspensions
 from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
 from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.months import month_index
-from certhub.hub.store.effects import Effects
+from certhub.hub.store.effects import Effects, MonthsClaim
 from certhub.schemas import RecoveryStatus, TaskKind, VerificationTask
 
 __all__ = ["found_dead", "found_dead_effects"]
@@ -53,14 +53,23 @@ async def found_dead(
 
 
 async def found_dead_effects(
-    ctx: ProcedureContext, effects: Effects, missing: str, task: VerificationTask
+    ctx: ProcedureContext,
+    effects: Effects,
+    missing: tuple[str, frozenset[str]],
+    task: VerificationTask,
 ) -> Effects:
-    """``effects`` of death ``task``'s confirmation with disappearance ``missing``'s
-    overpayment voided (what it recovered refunded)."""
+    """``effects`` of death ``task``'s confirmation with the overpayment of disappearance
+    ``missing`` (:func:`found_dead`) voided — what it recovered refunded — and its months
+    claimed as paid under the death's task: the roster paid them, whatever a later entry
+    rewrites (an amendment dating the death earlier reads them)."""
+    missing_id, months = missing
+    person = task.person.id_number
+    free = tuple(sorted(months - await ctx.store.counted_months(person, "back_paid")))
+    paid = (MonthsClaim(person, "back_paid", free, task.task_id),) if free else ()
     note = (
-        f"disappearance of task {missing}: found dead ({task.kind.value} confirmed by task "
+        f"disappearance of task {missing_id}: found dead ({task.kind.value} confirmed by task "
         f"{task.task_id}), alive and owed the months up to the death"
     )
-    money, _ = await overpayment_voided(ctx, missing, f"{note}: recovery stopped")
+    money, _ = await overpayment_voided(ctx, missing_id, f"{note}: recovery stopped")
     effects = replace(effects, overpayment_change=money.overpayment_change)
-    return extend(effects, outcomes=money.outcomes)
+    return extend(effects, outcomes=money.outcomes, months=paid)

@@ -258,7 +258,7 @@ async def plan_transition(
         if superseded is not None:
             effects = await superseded_effects(ctx, effects, superseded, task, message)
         if alive is not None:
-            effects = await found_dead_effects(ctx, effects, alive[0], task)
+            effects = await found_dead_effects(ctx, effects, alive, task)
     return effects
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 from procedurekit import Office, month_day
 from releasekit import balance, label, recovered
 
+from certhub.hub.core.keys import STORE
+
 MISSING = month_day(-6, 2)
 
 
@@ -41,6 +43,9 @@ async def test_a_missing_person_found_dead_was_owed_the_months_alive(office_db: 
     status, body = await office.get(f"/v1/overpayments/{missing}", "county-1")
     assert (status, body["refunded"]) == (200, "476.00"), body
     assert await balance(office, death) == (2, "476.00", "0.00", "476.00", "pending")
+    # paid all the same, whatever a later roster entry rewrites
+    paid = await office.client.app[STORE].back_paid_months(person["id_number"])
+    assert paid == {label(m) for m in range(-5, 0)}
 
 
 async def test_died_before_going_missing_the_disappearance_keeps_its_months(
