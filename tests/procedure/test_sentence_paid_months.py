@@ -106,3 +106,23 @@ async def test_months_a_late_entry_paid_after_the_sentence_are_not_back_paid(
     since = JAILED.isoformat()
     await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
     await paid_already(office, person)
+
+
+async def test_an_earlier_release_cuts_the_stated_sentence_once(office_db: Office) -> None:
+    office = office_db
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = await office.reported(person, "imprisonment", JAILED)
+    status, body = await office.step(
+        task, "county-1", "confirmed", event_date=JAILED.isoformat(),
+        suspend_until=month_end(-4).isoformat(),
+    )  # fmt: skip
+    assert status == 202, body
+    # M(-8)..M(-4) = 5 x 238.00 = 1,190.00 overpaid; M(-3)..M(-1) paid, claimed as paid
+    assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
+    since = JAILED.isoformat()
+    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
+    # out on the last day of M(-7): M(-6)..M(-4) cut (714.00), claimed as paid beside them
+    await office.approved("restorations", "town-1", await released_restoration(office, person))
+    assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
+    await paid_already(office, person)
