@@ -15,6 +15,8 @@ it keeps them (1,190.00) and the death recovers ``M(-7)..M(-6)`` = 476.00.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from procedurekit import Office, month_day
 from releasekit import balance, label, recovered
 
@@ -63,3 +65,14 @@ async def test_died_before_going_missing_the_disappearance_keeps_its_months(
         "partially_recovered",
     )
     assert await balance(office, death) == (2, "476.00", "0.00", "476.00", "pending")
+
+
+async def test_a_late_entry_after_the_death_adds_to_the_death_alone(office_db: Office) -> None:
+    office = office_db
+    person, missing = await missing_while_paid(office)
+    death = await office.confirmed_death(person, month_day(-3, 15))
+    # the province, late to stop, paid M(0) too: 238.00 more, to the death
+    later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    await office.roster(person, paid_through=label(0), as_of=later)
+    assert await balance(office, death) == (3, "714.00", "0.00", "714.00", "pending")
+    assert await balance(office, missing) == (5, "1190.00", "476.00", "0.00", "voided")
