@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from procedurekit import Office, month_day
+from procedurekit import Office, evidence_payloads, month_day
 from releasekit import balance, label, recovered
 
 from certhub.hub.core.keys import STORE
@@ -76,3 +76,23 @@ async def test_a_late_entry_after_the_death_adds_to_the_death_alone(office_db: O
     await office.roster(person, paid_through=label(0), as_of=later)
     assert await balance(office, death) == (3, "714.00", "0.00", "714.00", "pending")
     assert await balance(office, missing) == (5, "1190.00", "476.00", "0.00", "voided")
+
+
+async def test_an_amendment_dating_the_death_earlier_recovers_the_months_alive_no_more(
+    office_db: Office,
+) -> None:
+    office = office_db
+    person, _ = await missing_while_paid(office)
+    death = await office.confirmed_death(person, month_day(-3, 15))
+    # the province applies the termination, rewriting paid_through back to the disappearance
+    later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    await office.roster(person, status="terminated", paid_through=label(-6), as_of=later)
+    # a later record: died on the 15th of M(-5) — M(-4)..M(-3) were paid to the dead too
+    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    await office.approved_report(office.death_report(person, month_day(-5, 15), certificate))
+    status, page = await office.get("/v1/termination-amendments")
+    assert status == 200, page
+    (item,) = [int(i["sequence"]) for i in page["items"]]
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    assert await balance(office, death) == (4, "952.00", "0.00", "952.00", "pending")
