@@ -24,7 +24,11 @@ from certhub.hub.procedure.restoration_proposals import (
     recheck_proposal,
     voided_paid,
 )
-from certhub.hub.procedure.reversals import disappearance_ended, report_closed_by
+from certhub.hub.procedure.reversals import (
+    disappearance_ended,
+    joined_to_termination,
+    report_closed_by,
+)
 from certhub.hub.procedure.tasks import closed_by, extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.true_death import (
     months_elsewhere,
@@ -153,7 +157,12 @@ async def _on_approval(
             )
             action = "report_linked" if opened is None else "amendment_opened"
             link = AuditWrite(action, f"{item_id}>{closed}", "hub", record.sha256)
-            return extend(effects, audit=(link,), outcomes=(opened,) if opened else ())
+            effects = extend(effects, audit=(link,), outcomes=(opened,) if opened else ())
+            # the same death, linked: the termination rests on this report too (money
+            # safety); one that opened an amendment waits for that amendment's decision
+            reason, source_id = report.reason.value, str(item_id)
+            joined = {} if opened else await joined_to_termination(ctx, person, reason, source_id)
+            return extend(effects, **joined)
         existing = await task_record(ctx, report.person.id_number, report.reason.value)
         task = task_for_report(existing, report, str(item_id), ctx.clock())
         if task is not None:

@@ -17,18 +17,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from comparisonkit import HEADER
 from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, outcomes
 
 from certhub.hub.core.keys import STORE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wiring pending: hub/procedure/review.py (held by another helper) does not yet "
-    "call reversals.joined_to_termination for a linked report (/tmp/money2/review.patch)",
-)
 async def test_a_linked_death_report_keeps_the_termination(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
