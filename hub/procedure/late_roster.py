@@ -15,8 +15,8 @@ none is recovered twice, and grows the balance
 (:class:`~certhub.hub.store.effects.OverpaymentExtension`, opened if there was none), in
 the same transaction as the roster entry. A balance written off or voided takes no more
 months (the entry is stored; the months are left to staff), nor does a voided termination
-(the person is alive: approving its restoration voids the overpayment), nor a suspension a
-restoration approved has ended.
+(the person is alive: approving its restoration voids the overpayment) — a suspension
+standing beside it still does — nor a suspension a restoration approved has ended.
 """
 
 from __future__ import annotations
@@ -149,12 +149,15 @@ async def _owing(ctx: ProcedureContext, person: str) -> list[_Owing]:
     """The tasks a late entry may have paid after, in the order their months are taken: the
     termination in force (the months after its event's), then each standing suspension
     confirmed before it, earliest first (the months after its event's not taken: a prisoner
-    who died later was paid in prison); none under a voided termination (the person is
-    alive: approving its restoration voids the overpayment). A balance written off or
-    voided is listed: its months are left to staff, not another task's to recover."""
+    who died later was paid in prison). A voided termination is not listed (the person is
+    alive: approving its restoration voids the overpayment), the suspensions standing
+    beside it are — decided here (money safety): before, none was, and the months a late
+    entry showed paid to a prisoner jailed before the false death were lost (jailed on the
+    20th of M-4, paid through M0: M-3..M0 = 952.00). A balance written off or voided is
+    listed: its months are left to staff, not another task's to recover."""
     owing: list[_Owing] = []
     closed = await ctx.store.closed_benefit(person)
-    if closed is not None:
+    if closed is not None and await voided_task(ctx, closed[1]) is None:  # voided: alive
         found = await _terminated(ctx, closed[1])
         if found is None:
             return []
@@ -167,10 +170,11 @@ async def _owing(ctx: ProcedureContext, person: str) -> list[_Owing]:
 
 
 async def _terminated(ctx: ProcedureContext, task_id: str) -> _Owing | None:
-    """:func:`_owing` of the task that terminated the benefit; None when it is voided."""
+    """:func:`_owing` of the task that terminated the benefit (its termination not voided);
+    None when its termination cannot be read back."""
     found = await termination_in_force(ctx, task_id)
     row = await ctx.store.get_task(task_id)
-    if found is None or row is None or await voided_task(ctx, task_id) is not None:
+    if found is None or row is None:
         return None
     balance = await ctx.store.get_overpayment(task_id)
     return _Owing(task_id, found[1].event_date, row, balance)

@@ -5,7 +5,9 @@ through M-4 (task T0: suspended, nothing overpaid). A false cremation of the 3rd
 then confirmed, the roster still paid through M-4 (task T1: terminated, nothing overpaid),
 and civil affairs voids the record. The province, late to stop payment, sends an entry
 paid through M0: M-3..M0 were paid to a prisoner — 4 x 238.00 = 952.00 added to T0's
-overpayment (T1's voided termination recovers nothing: the person is alive).
+overpayment (T1's voided termination recovers nothing: the person is alive). Before, a
+voided termination hid the standing imprisonment from the entry: nothing added, 952.00
+paid to a prisoner lost.
 """
 
 from __future__ import annotations
@@ -14,18 +16,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from procedurekit import month_day
 from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene
 
 from certhub.hub.core.keys import STORE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="money lost: a voided termination hides the standing imprisonment from a late "
-    "entry (late_roster._owing); fix waits on the file's claim (README Not yet)",
-)
 async def test_a_late_entry_adds_the_prison_months_under_a_voided_termination(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
