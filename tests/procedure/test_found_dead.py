@@ -15,31 +15,30 @@ it keeps them (1,190.00) and the death recovers ``M(-7)..M(-6)`` = 476.00.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from procedurekit import Office, evidence_payloads, month_day
 from releasekit import balance, label, recovered
+from suspensionkit import confirmed
 
 from certhub.hub.core.keys import STORE
 
 MISSING = month_day(-6, 2)
 
 
-async def missing_while_paid(office: Office) -> tuple[dict[str, object], str]:
-    """The person paid through M(-1), missing since MISSING, confirmed, 476.00 recovered."""
+async def found_dead(office: Office, died: date) -> tuple[dict[str, object], str, str]:
+    """The person paid through M(-1), missing since MISSING, confirmed, 476.00 recovered;
+    then died on ``died``, confirmed: the person, the disappearance's and the death's task."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "missing", MISSING)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=MISSING.isoformat())
-    assert status == 202, body
+    task = await confirmed(office, person, "missing", MISSING)
     assert (await recovered(office, task, "476.00", "BR-9"))[0] == 202
-    return person, task
+    return person, task, await office.confirmed_death(person, died)
 
 
 async def test_a_missing_person_found_dead_was_owed_the_months_alive(office_db: Office) -> None:
     office = office_db
-    person, missing = await missing_while_paid(office)
-    death = await office.confirmed_death(person, month_day(-3, 15))
+    person, missing, death = await found_dead(office, month_day(-3, 15))
 
     assert await balance(office, missing) == (5, "1190.00", "476.00", "0.00", "voided")
     status, body = await office.get(f"/v1/overpayments/{missing}", "county-1")
@@ -54,8 +53,7 @@ async def test_died_before_going_missing_the_disappearance_keeps_its_months(
     office_db: Office,
 ) -> None:
     office = office_db
-    person, missing = await missing_while_paid(office)
-    death = await office.confirmed_death(person, month_day(-8, 15))
+    _, missing, death = await found_dead(office, month_day(-8, 15))
 
     assert await balance(office, missing) == (
         5,
@@ -69,8 +67,7 @@ async def test_died_before_going_missing_the_disappearance_keeps_its_months(
 
 async def test_a_late_entry_after_the_death_adds_to_the_death_alone(office_db: Office) -> None:
     office = office_db
-    person, missing = await missing_while_paid(office)
-    death = await office.confirmed_death(person, month_day(-3, 15))
+    person, missing, death = await found_dead(office, month_day(-3, 15))
     # the province, late to stop, paid M(0) too: 238.00 more, to the death
     later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     await office.roster(person, paid_through=label(0), as_of=later)
@@ -82,8 +79,7 @@ async def test_an_amendment_dating_the_death_earlier_recovers_the_months_alive_n
     office_db: Office,
 ) -> None:
     office = office_db
-    person, _ = await missing_while_paid(office)
-    death = await office.confirmed_death(person, month_day(-3, 15))
+    person, _, death = await found_dead(office, month_day(-3, 15))
     # the province applies the termination, rewriting paid_through back to the disappearance
     later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     await office.roster(person, status="terminated", paid_through=label(-6), as_of=later)

@@ -16,24 +16,13 @@ had no overpayment at all).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from procedurekit import Office, evidence_payloads, month_day, month_end, restoration
+from procedurekit import Office, back_paid_months, month_day
 from releasekit import balance, label, recovered
+from suspensionkit import confirmed, release_stated, suspended_paid
 
 MISSING = month_day(-6, 2)
 JAILED = month_day(-6, 10)
-
-
-async def release(office: Office, offset: int | None) -> dict[str, Any]:
-    """The restoration's fields stating the release on the last day of M(``offset``) (a
-    stored court judgment); none when ``offset`` is None."""
-    if offset is None:
-        return {}
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    evidence = {"sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"}
-    return {"released_on": month_end(offset).isoformat(), "release_evidence": evidence}
 
 
 @pytest.mark.parametrize(
@@ -47,28 +36,15 @@ async def test_prison_months_a_voided_disappearance_counted_are_recovered(
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    missing = await office.reported(person, "missing", MISSING)
-    status, body = await office.step(
-        missing, "county-1", "confirmed", event_date=MISSING.isoformat()
-    )
-    assert status == 202, body
+    missing = await confirmed(office, person, "missing", MISSING)
     assert (await recovered(office, missing, "476.00", "BR-7"))[0] == 202
-    jailed = await office.reported(person, "imprisonment", JAILED)
-    stated = {} if until is None else {"suspend_until": month_end(until).isoformat()}
-    step = await office.step(
-        jailed, "county-1", "confirmed", event_date=JAILED.isoformat(), **stated
-    )
-    assert step[0] == 202, step
-    since = MISSING.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-1))
-    payload = restoration(
-        person, MISSING, back_pay_from=month_day(0).isoformat(),
-        back_pay_to=month_end(0).isoformat(), back_pay_amount="238.00",
-        restore_from=month_day(1).isoformat(), **await release(office, released),
-    )  # fmt: skip
+    jailed = await confirmed(office, person, "imprisonment", JAILED, until)
+    await suspended_paid(office, person, MISSING, -1)
+    stated = {} if released is None else await release_stated(office, released)
+    payload = back_paid_months(person, MISSING, 0, 0, "238.00", **stated)
     await office.approved("restorations", "town-1", payload)
 
     assert await balance(office, missing) == (5, "1190.00", "476.00", "0.00", "voided")
     status, body = await office.get(f"/v1/overpayments/{missing}", "county-1")
-    assert body["refunded"] == "476.00", body
+    assert (status, body["refunded"]) == (200, "476.00"), body
     assert await balance(office, jailed) == (3, "714.00", "0.00", "714.00", "pending")

@@ -16,8 +16,9 @@ months (714.00 more, 1,190.00 to recover).
 
 from __future__ import annotations
 
-from procedurekit import Office, evidence_payloads, month_day, month_end, restoration
+from procedurekit import Office, back_paid_months, month_day
 from releasekit import balance, label
+from suspensionkit import confirmed, release_stated, suspended_paid
 
 FIRST = month_day(-9, 10)
 SECOND = month_day(-4, 10)
@@ -29,26 +30,12 @@ async def test_a_release_from_a_second_sentence_leaves_the_first_as_stated(
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    first = await office.reported(person, "imprisonment", FIRST)
-    status, body = await office.step(
-        first, "county-1", "confirmed", event_date=FIRST.isoformat(),
-        suspend_until=month_end(-7).isoformat(),
-    )  # fmt: skip
-    assert status == 202, body
-    second = await office.reported(person, "imprisonment", SECOND)
-    status, body = await office.step(second, "county-1", "confirmed", event_date=SECOND.isoformat())
-    assert status == 202, body
+    first = await confirmed(office, person, "imprisonment", FIRST, until=-7)
+    second = await confirmed(office, person, "imprisonment", SECOND)
     assert await balance(office, second) == (3, "714.00", "0.00", "714.00", "pending")
-    since = SECOND.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-1))
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    evidence = {"sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"}
-    payload = restoration(
-        person, SECOND, back_pay_from=month_day(0).isoformat(),
-        back_pay_to=month_end(0).isoformat(), back_pay_amount="238.00",
-        restore_from=month_day(1).isoformat(), released_on=month_end(-2).isoformat(),
-        release_evidence=evidence,
-    )  # fmt: skip
+    await suspended_paid(office, person, SECOND, -1)
+    released = await release_stated(office, -2)
+    payload = back_paid_months(person, SECOND, 0, 0, "238.00", **released)
     await office.approved("restorations", "town-1", payload)
 
     assert await balance(office, second) == (2, "476.00", "0.00", "476.00", "pending")

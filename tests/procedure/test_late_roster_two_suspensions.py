@@ -14,7 +14,8 @@ recovered.
 from __future__ import annotations
 
 from latekit import balance, label
-from procedurekit import Office, month_day, month_end
+from procedurekit import Office, month_day
+from suspensionkit import confirmed
 
 JAILED = month_day(-9, 10)
 MISSING = month_day(-4, 10)
@@ -24,17 +25,8 @@ async def test_each_standing_suspension_takes_its_months(office_db: Office) -> N
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-9))
-    jailed = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(
-        jailed, "county-1", "confirmed", event_date=JAILED.isoformat(),
-        suspend_until=month_end(-7).isoformat(),
-    )  # fmt: skip
-    assert status == 202, body
-    missing = await office.reported(person, "missing", MISSING)
-    status, body = await office.step(
-        missing, "county-1", "confirmed", event_date=MISSING.isoformat()
-    )
-    assert status == 202, body
+    jailed = await confirmed(office, person, "imprisonment", JAILED, until=-7)
+    missing = await confirmed(office, person, "missing", MISSING)
     assert (await balance(office, jailed))[0] == 404
     assert (await balance(office, missing))[0] == 404
     await office.roster(person, paid_through=label(-1))
@@ -57,9 +49,7 @@ async def test_a_death_after_an_imprisonment_leaves_it_its_months(office_db: Off
     person = office.people.person()
     await office.roster(person, paid_through=label(-3))
     jailed, died = month_day(-3, 10), month_day(-1, 5)
-    task = await office.reported(person, "imprisonment", jailed)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=jailed.isoformat())
-    assert status == 202, body
+    task = await confirmed(office, person, "imprisonment", jailed)
     death = await office.confirmed_death(person, died)
     assert (await balance(office, task))[0] == 404
     assert (await balance(office, death))[0] == 404

@@ -14,47 +14,28 @@ approved: paid twice. It is ``months-already-counted`` (409), nothing stored.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from procedurekit import Office, month_day, month_end, restoration
+from procedurekit import Office, back_paid_months, month_day
 from releasekit import JAILED, balance, jailed_while_paid, label, released_restoration
+from restorationkit import refused_unstored
+from suspensionkit import confirmed, suspended_paid
 
-PROBLEM = "urn:certhub:problem:"
 MISSING = month_day(-6, 2)
-
-
-def back_pay(person: dict[str, Any], since: date, first: int, amount: str) -> dict[str, Any]:
-    """A restoration of the suspension since ``since`` back-paying M(``first``)..M(-1)."""
-    return restoration(
-        person, since, back_pay_from=month_day(first).isoformat(),
-        back_pay_to=month_end(-1).isoformat(), back_pay_amount=amount,
-        restore_from=month_day(0).isoformat(),
-    )  # fmt: skip
-
-
-def this_month(person: dict[str, Any], since: date) -> dict[str, Any]:
-    """A restoration of the suspension since ``since`` back-paying M(0) = 238.00."""
-    return restoration(
-        person, since, back_pay_from=month_day(0).isoformat(),
-        back_pay_to=month_end(0).isoformat(), back_pay_amount="238.00",
-        restore_from=month_day(1).isoformat(),
-    )  # fmt: skip
 
 
 async def refused_twice(office: Office, payload: dict[str, Any]) -> None:
     """``payload`` is months-already-counted (409), nothing stored."""
-    size = await office.ledger_size()
-    status, body = await office.post("/v1/restorations", "town-1", payload)
-    assert (status, body.get("type")) == (409, PROBLEM + "months-already-counted"), body
-    assert await office.ledger_size() == size
+    await refused_unstored(
+        office, "months-already-counted", lambda: office.post("/v1/restorations", "town-1", payload)
+    )
 
 
 async def test_months_a_release_cut_are_not_back_paid_again(office: Office) -> None:
     person, task = await jailed_while_paid(office, suspended_paid_through=-9)
     await office.approved("restorations", "town-1", await released_restoration(office, person))
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
-    await refused_twice(office, back_pay(person, JAILED, -6, "1428.00"))
+    await refused_twice(office, back_paid_months(person, JAILED, -6, -1, "1428.00"))
 
 
 async def test_months_a_voided_disappearance_counted_are_not_back_paid_again(
@@ -62,16 +43,13 @@ async def test_months_a_voided_disappearance_counted_are_not_back_paid_again(
 ) -> None:
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "missing", MISSING)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=MISSING.isoformat())
-    assert status == 202, body
-    await office.roster(
-        person, status="suspended", suspended_since=MISSING.isoformat(), paid_through=label(-6)
-    )
+    task = await confirmed(office, person, "missing", MISSING)
+    await suspended_paid(office, person, MISSING, -6)
     assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
-    await office.approved("restorations", "town-1", this_month(person, MISSING))
+    payload = back_paid_months(person, MISSING, 0, 0, "238.00")
+    await office.approved("restorations", "town-1", payload)
     assert (await balance(office, task))[-1] == "voided"
-    await refused_twice(office, back_pay(person, MISSING, -5, "1190.00"))
+    await refused_twice(office, back_paid_months(person, MISSING, -5, -1, "1190.00"))
 
 
 async def test_a_later_death_recovers_the_months_a_release_cut_as_paid(office: Office) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from procedurekit import Office, month_day, month_end
 from releasekit import JAILED, balance, label, recovered, released_restoration
+from suspensionkit import confirmed, suspended_paid
 
 from certhub.hub.core.keys import STORE
 
@@ -25,14 +26,8 @@ async def jailed_to(office: Office, until: int) -> tuple[dict[str, object], str]
     last day of M(``until``), then suspended by the province: the person and the task."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(
-        task, "county-1", "confirmed", event_date=JAILED.isoformat(),
-        suspend_until=month_end(until).isoformat(),
-    )  # fmt: skip
-    assert status == 202, body
-    since = JAILED.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-1))
+    task = await confirmed(office, person, "imprisonment", JAILED, until)
+    await suspended_paid(office, person, JAILED, -1)
     return person, task
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from procedurekit import Office, month_day, month_end, restoration
+from procedurekit import Office, back_paid_months, month_day
 from releasekit import JAILED, balance, label, released_restoration
-
-PROBLEM = "urn:certhub:problem:"
+from restorationkit import refused_unstored
+from suspensionkit import confirmed, suspended_paid
 
 
 async def served_then_rewritten(office: Office) -> tuple[dict[str, Any], str]:
@@ -29,36 +29,19 @@ async def served_then_rewritten(office: Office) -> tuple[dict[str, Any], str]:
     its entry rewritten to paid through M(-9): the person and the task."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(
-        task, "county-1", "confirmed", event_date=JAILED.isoformat(),
-        suspend_until=month_end(-7).isoformat(),
-    )  # fmt: skip
-    assert status == 202, body
+    task = await confirmed(office, person, "imprisonment", JAILED, until=-7)
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
-    since = JAILED.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
+    await suspended_paid(office, person, JAILED, -9)
     return person, task
-
-
-def back_pay(person: dict[str, Any], first: int, last: int, amount: str) -> dict[str, Any]:
-    """A restoration of the suspension since JAILED back-paying M(``first``)..M(``last``),
-    payment resumed from M(``last`` + 1)."""
-    return restoration(
-        person, JAILED, back_pay_from=month_day(first).isoformat(),
-        back_pay_to=month_end(last).isoformat(), back_pay_amount=amount,
-        restore_from=month_day(last + 1).isoformat(),
-    )  # fmt: skip
 
 
 async def paid_already(office: Office, person: dict[str, Any]) -> None:
     """Back pay of M(-6)..M(-1) (1,428.00, resumed from M(0)) is months-already-counted
     (409), nothing stored."""
-    size = await office.ledger_size()
-    payload = back_pay(person, -6, -1, "1428.00")
-    status, body = await office.post("/v1/restorations", "town-1", payload)
-    assert (status, body.get("type")) == (409, PROBLEM + "months-already-counted"), body
-    assert await office.ledger_size() == size
+    payload = back_paid_months(person, JAILED, -6, -1, "1428.00")
+    await refused_unstored(
+        office, "months-already-counted", lambda: office.post("/v1/restorations", "town-1", payload)
+    )
 
 
 async def test_months_paid_after_the_stated_sentence_are_not_back_paid(office_db: Office) -> None:
@@ -66,7 +49,8 @@ async def test_months_paid_after_the_stated_sentence_are_not_back_paid(office_db
     person, _ = await served_then_rewritten(office)
     await paid_already(office, person)
     # the month not paid yet is restored: M(0) = 238.00, payment resumed from M(1)
-    await office.approved("restorations", "town-1", back_pay(person, 0, 0, "238.00"))
+    payload = back_paid_months(person, JAILED, 0, 0, "238.00")
+    await office.approved("restorations", "town-1", payload)
 
 
 async def test_a_later_release_recovers_the_prison_months_paid_before_the_rewrite(
@@ -94,17 +78,11 @@ async def test_months_a_late_entry_paid_after_the_sentence_are_not_back_paid(
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-9))
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(
-        task, "county-1", "confirmed", event_date=JAILED.isoformat(),
-        suspend_until=month_end(-7).isoformat(),
-    )  # fmt: skip
-    assert status == 202, body
+    task = await confirmed(office, person, "imprisonment", JAILED, until=-7)
     # the province late to stop: paid through M(-1) adds M(-8)..M(-7) = 476.00 alone
     await office.roster(person, paid_through=label(-1))
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
-    since = JAILED.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
+    await suspended_paid(office, person, JAILED, -9)
     await paid_already(office, person)
 
 
@@ -112,16 +90,10 @@ async def test_an_earlier_release_cuts_the_stated_sentence_once(office_db: Offic
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(
-        task, "county-1", "confirmed", event_date=JAILED.isoformat(),
-        suspend_until=month_end(-4).isoformat(),
-    )  # fmt: skip
-    assert status == 202, body
+    task = await confirmed(office, person, "imprisonment", JAILED, until=-4)
     # M(-8)..M(-4) = 5 x 238.00 = 1,190.00 overpaid; M(-3)..M(-1) paid, claimed as paid
     assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
-    since = JAILED.isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-9))
+    await suspended_paid(office, person, JAILED, -9)
     # out on the last day of M(-7): M(-6)..M(-4) cut (714.00), claimed as paid beside them
     await office.approved("restorations", "town-1", await released_restoration(office, person))
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")

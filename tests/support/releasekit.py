@@ -9,14 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from procedurekit import (
-    Office,
-    back_paid_months,
-    evidence_payloads,
-    month_day,
-    month_end,
-    recovery,
-)
+from procedurekit import Office, back_paid_months, month_day, recovery
+from suspensionkit import confirmed, release_stated, suspended_paid
 
 JAILED = month_day(-9, 10)
 
@@ -47,12 +41,8 @@ async def jailed_while_paid(
     M(``suspended_paid_through``): the person and the imprisonment's task."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.reported(person, "imprisonment", JAILED)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=JAILED.isoformat())
-    assert status == 202, body
-    since = JAILED.isoformat()
-    paid = label(suspended_paid_through)
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=paid)
+    task = await confirmed(office, person, "imprisonment", JAILED)
+    await suspended_paid(office, person, JAILED, suspended_paid_through)
     return person, task
 
 
@@ -61,7 +51,5 @@ async def released_restoration(
 ) -> dict[str, Any]:
     """Staff's restoration stating the release on the last day of M(``offset``) (a stored
     court judgment) and back-paying M(0) = 238.00, payment resumed from M(1)."""
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    evidence = {"sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"}
-    released = {"released_on": month_end(offset).isoformat(), "release_evidence": evidence}
+    released = await release_stated(office, offset)
     return back_paid_months(person, JAILED, 0, 0, "238.00", **released)
