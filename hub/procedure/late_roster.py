@@ -23,28 +23,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.late_suspension import standing_suspensions
 from certhub.hub.procedure.releases import sentence_paid
 from certhub.hub.procedure.reversals import voided_task
-from certhub.hub.procedure.task_series import (
-    balance_grown,
-    numbered,
-    series,
-    termination_in_force,
-)
+from certhub.hub.procedure.task_series import overpayments_added, termination_in_force
 from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.disposal import Disposal, overpaid, paid_after_sentence
 from certhub.hub.store.base import OverpaymentRow, TaskRow
-from certhub.hub.store.effects import (
-    AuditWrite,
-    Effects,
-    MonthsClaim,
-)
-from certhub.schemas import BenefitRecord, Overpayment, RecoveryStatus, VerificationTask
+from certhub.hub.store.effects import Effects
+from certhub.schemas import BenefitRecord, RecoveryStatus, VerificationTask
 from certhub.security import VerifiedMessage
 
 __all__ = ["late_payments", "late_payments_from"]
@@ -96,46 +85,10 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
         settled = one.balance is not None and one.balance.status in SETTLED
         if settled or (one.balance is not None and effects.overpayment_extension is not None):
             continue  # left to staff; one balance grown per entry (the next adds the rest)
-        effects = await _added(ctx, sender, effects, task=task, owing=one, overs=overs)
-    return effects
-
-
-async def _added(
-    ctx: ProcedureContext,
-    sender: str,
-    effects: Effects,
-    *,
-    task: VerificationTask,
-    owing: _Owing,
-    overs: tuple[Overpayment, ...],
-) -> Effects:
-    """``effects`` and ``overs`` added to ``owing``'s task: its further overpayment records,
-    the months claimed, its balance opened or grown."""
-    task_id, person = owing.task_id, task.person.id_number
-    before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
-    outcomes = tuple(
-        ctx.outcomes.record(
-            over,
-            message_id=numbered(f"overpayment:{task_id}", before + n),
-            person=task.person,
-            reason=task.kind.value,
-            at=ctx.clock(),
+        effects = await overpayments_added(
+            ctx, effects, task, overs, task_id=one.task_id, actor=sender, balance=one.balance
         )
-        for n, over in enumerate(overs, 1)
-    )
-    months = Disposal(overpayments=overs).recovered_months
-    total = sum((o.amount for o in overs), Decimal(0))
-    effects = extend(
-        effects,
-        outcomes=outcomes,
-        audit=tuple(AuditWrite("overpayment", task_id, sender, o.sha256) for o in outcomes),
-        months=(MonthsClaim(person, "recovered", months, task_id),),
-    )
-    period = outcomes[0].period or ""
-    return balance_grown(
-        effects, task, task_id=task_id, period=period, months=months, total=total,
-        balance=owing.balance,
-    )  # fmt: skip
+    return effects
 
 
 async def _older(ctx: ProcedureContext, person: str, record: BenefitRecord) -> bool:

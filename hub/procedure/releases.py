@@ -21,15 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from decimal import Decimal
-from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import records_in_force
 from certhub.hub.procedure.reversals import hub_findings
-from certhub.hub.procedure.task_series import balance_grown, numbered, series
+from certhub.hub.procedure.task_series import overpayments_added
 from certhub.hub.procedure.tasks import extend
-from certhub.hub.rules.disposal import Disposal, overpaid
+from certhub.hub.rules.disposal import overpaid
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.release_refund import released
 from certhub.hub.rules.restoration_findings import HubSuspension, served_until
@@ -212,27 +210,13 @@ async def prison_months_added(
         return effects
     if effects.overpayment_extension is not None or effects.overpayments:
         raise Refusal("conflict", "two imprisonments' overpayments grow at once; decide again")
-    before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
     note = note or (
         f"released on {day.isoformat()} (restoration {item_id} approved), after the end of "
         "sentence the confirmation stated: the months paid since were prison months"
     )
-    outcomes = tuple(
-        ctx.outcomes.record(
-            over.model_copy(update={"remarks": note}),
-            message_id=numbered(f"overpayment:{task_id}", before + n),
-            person=task.person,
-            reason=TaskKind.imprisonment.value,
-            at=ctx.clock(),
-        )
-        for n, over in enumerate(overs, 1)
-    )
+    noted = tuple(over.model_copy(update={"remarks": note}) for over in overs)
     decided = effects.audit[0]  # the approval's own link: same actor and digest
-    audit = tuple(AuditWrite("overpayment", task_id, decided.actor, o.sha256) for o in outcomes)
-    months = Disposal(overpayments=overs).recovered_months
-    claim = MonthsClaim(person, "recovered", months, task_id)
-    effects = extend(effects, outcomes=outcomes, audit=audit, months=(claim,))
-    return balance_grown(
-        effects, task, task_id=task_id, period=outcomes[0].period or "", months=months,
-        total=sum((o.amount for o in overs), Decimal(0)), balance=balance,
-    )  # fmt: skip
+    # an imprisonment's task (its suspension's reason): the records' reason is its kind
+    return await overpayments_added(
+        ctx, effects, task, noted, task_id=task_id, actor=decided.actor, balance=balance
+    )

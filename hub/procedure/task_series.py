@@ -2,10 +2,12 @@
 
 The hub signs a task's termination and overpayments under historic message ids: the
 first bare (``termination:<task>``, ``overpayment:<task>``), later ones ``:2``, ``:3``…
-(the last termination is in force). Both a termination amendment
-(:mod:`~certhub.hub.procedure.amendments`) and a late roster entry
-(:mod:`~certhub.hub.procedure.late_roster`) add overpayment records to a task's series
-and grow its balance the same way: written once here.
+(the last termination is in force). A termination amendment
+(:mod:`~certhub.hub.procedure.amendments`), a late roster entry
+(:mod:`~certhub.hub.procedure.late_roster`) and a release later than the sentence's stated
+end (:mod:`~certhub.hub.procedure.releases`) add overpayment records to a task's series,
+claim their months and grow its balance the same way: written once here
+(:func:`overpayments_added`).
 """
 
 from __future__ import annotations
@@ -17,12 +19,19 @@ from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.tasks import extend
+from certhub.hub.rules.disposal import Disposal
 from certhub.hub.rules.recovery import cents, status_for
 from certhub.hub.store.base import LedgerRecord, OverpaymentRow
-from certhub.hub.store.effects import Effects, OverpaymentExtension, OverpaymentWrite
-from certhub.schemas import Termination, VerificationTask
+from certhub.hub.store.effects import (
+    AuditWrite,
+    Effects,
+    MonthsClaim,
+    OverpaymentExtension,
+    OverpaymentWrite,
+)
+from certhub.schemas import Overpayment, Termination, VerificationTask
 
-__all__ = ["balance_grown", "numbered", "series", "termination_in_force"]
+__all__ = ["balance_grown", "numbered", "overpayments_added", "series", "termination_in_force"]
 
 
 def numbered(prefix: str, number: int) -> str:
@@ -73,3 +82,42 @@ def balance_grown(
         status_for(amount, balance.recovered_cents).value,
     )  # fmt: skip
     return replace(effects, overpayment_extension=grown)
+
+
+async def overpayments_added(
+    ctx: ProcedureContext,
+    effects: Effects,
+    task: VerificationTask,
+    overs: Sequence[Overpayment],
+    *,
+    task_id: str,
+    actor: str,
+    balance: OverpaymentRow | None,
+) -> Effects:
+    """``effects`` and ``overs`` (one or more) added to task ``task_id``'s overpayment: each
+    signed as the next record of its series (numbered after those signed before), linked
+    ``overpayment`` in the audit chain by ``actor``, their months claimed as recovered under
+    the task (keyed by person and month: never twice), and ``balance`` opened or grown
+    (:func:`balance_grown`)."""
+    before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
+    outcomes = tuple(
+        ctx.outcomes.record(
+            over,
+            message_id=numbered(f"overpayment:{task_id}", before + n),
+            person=task.person,
+            reason=task.kind.value,
+            at=ctx.clock(),
+        )
+        for n, over in enumerate(overs, 1)
+    )
+    months = Disposal(overpayments=tuple(overs)).recovered_months
+    effects = extend(
+        effects,
+        outcomes=outcomes,
+        audit=tuple(AuditWrite("overpayment", task_id, actor, o.sha256) for o in outcomes),
+        months=(MonthsClaim(task.person.id_number, "recovered", months, task_id),),
+    )
+    return balance_grown(
+        effects, task, task_id=task_id, period=outcomes[0].period or "", months=months,
+        total=sum((o.amount for o in overs), Decimal(0)), balance=balance,
+    )  # fmt: skip
