@@ -27,6 +27,7 @@ from reversalkit import (
     THIS_MONTH,
     VOIDED_IN,
     Scene,
+    confirmed_jailed,
     outcomes,
     proposals,
     proposed,
@@ -111,10 +112,7 @@ async def test_no_payment_is_restored_over_an_imprisonment_the_hub_suspended_bef
     scene, person, number = Scene.alone(tmp_path, died)
     await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
-    jail = (await office.reported_death(person, jailed, reason="imprisonment"))["task_id"]
-    assert (await office.step(jail, "town-1", "in_progress"))[0] == 202
-    status, body = await office.step(jail, "county-1", "confirmed", event_date=jailed.isoformat())
-    assert status == 202, body
+    jail = await confirmed_jailed(office, person, jailed)
     assert [o["payload"]["task_id"] for o in await outcomes(office, "suspension/v1")] == [jail]
     death = (await scene.confirmed_deaths(office))[number]  # the roster paid through DIED_IN
     await office.client.close()

@@ -22,11 +22,10 @@ back-pays them again.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from procedurekit import Office, back_paid_months, evidence_payloads, month_day
+from procedurekit import Office, back_paid_months, month_day
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -34,9 +33,11 @@ from reversalkit import (
     THIS_MONTH,
     VOIDED_IN,
     Scene,
+    confirmed_jailed,
     proposals,
     report_approved,
 )
+from suspensionkit import release_on
 
 from certhub.hub.core.keys import STORE
 
@@ -53,20 +54,6 @@ async def _voided(tmp_path: Path, aiohttp_client: Any) -> tuple[Office, dict[str
     office = await scene.office(aiohttp_client)
     assert number in await proposals(office)
     return office, person, t1
-
-
-async def _jailed(
-    office: Office, person: dict[str, Any], day: date, until: date | None = None
-) -> str:
-    """An imprisonment of ``person`` from ``day`` (to ``until``) reported and confirmed: T2."""
-    t2 = str((await office.reported_death(person, day, reason="imprisonment"))["task_id"])
-    assert (await office.step(t2, "town-1", "in_progress"))[0] == 202
-    extra = {"suspend_until": until.isoformat()} if until is not None else {}
-    status, body = await office.step(
-        t2, "county-1", "confirmed", event_date=day.isoformat(), **extra
-    )
-    assert status == 202, body
-    return t2
 
 
 async def _balance(office: Office, task: str) -> tuple[str, str, str]:
@@ -96,18 +83,12 @@ async def test_released_after_a_voided_suspension_a_paid_month_is_not_back_paid_
         person, status="suspended", suspended_since=DIED.isoformat(), paid_through=DIED_IN
     )
     store, number = office.client.app[STORE], person["id_number"]
-    t2 = await _jailed(office, person, month_day(-1, 20))
+    t2 = await confirmed_jailed(office, person, month_day(-1, 20))
     assert await _balance(office, t1) == ("476.00", "0.00", "voided")
     assert await _balance(office, t2) == ("238.00", "238.00", "pending")  # M0, a prison month
     assert await store.counted_months(number, "recovered") == {THIS_MONTH}
     assert await store.counted_months(number, "back_paid") == {M1}  # paid, payable: T2's
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    release = {
-        "released_on": month_day(0, 1).isoformat(),
-        "release_evidence": {
-            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
-        },
-    }  # fmt: skip
+    release = await release_on(office, month_day(0, 1))
     # M-1 back-paid (238.00), payment resumed in M1 (M0 was a prison month)
     resumed = {"restore_from": month_day(1).isoformat()}
     await _refused(office, back_paid_months(person, DIED, -1, -1, "238.00", **resumed) | release)
@@ -120,7 +101,7 @@ async def test_a_sentence_served_before_the_voided_months_leaves_them_paid(
     await office.roster(person, status="terminated", paid_through=DIED_IN)  # T1 applied
     store, number = office.client.app[STORE], person["id_number"]
     jailed = month_day(-3, 20)
-    t2 = await _jailed(office, person, jailed, until=month_day(-2, 10))
+    t2 = await confirmed_jailed(office, person, jailed, until=month_day(-2, 10))
     assert await _balance(office, t1) == ("476.00", "0.00", "voided")
     assert await _balance(office, t2) == ("238.00", "238.00", "pending")  # M-2 in prison
     assert await store.counted_months(number, "recovered") == {M2}

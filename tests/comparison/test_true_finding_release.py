@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from procedurekit import back_paid_months, evidence_payloads, month_day
-from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene
+from procedurekit import back_paid_months, month_day
+from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, confirmed_jailed
+from suspensionkit import release_on
 
 from certhub.hub.core.keys import STORE
 
@@ -38,19 +39,10 @@ async def test_a_roster_still_terminated_is_not_restored_on_release(
     store = office.client.app[STORE]
     await office.roster(person, status="terminated", paid_through=DIED_IN)  # T1 applied
     jailed = month_day(-1, 20)
-    t2 = str((await office.reported_death(person, jailed, reason="imprisonment"))["task_id"])
-    assert (await office.step(t2, "town-1", "in_progress"))[0] == 202
-    status, body = await office.step(t2, "county-1", "confirmed", event_date=jailed.isoformat())
-    assert status == 202, body
+    t2 = await confirmed_jailed(office, person, jailed)
     assert await store.closed_benefit(number) is None
     assert (await office.get(f"/v1/overpayments/{t1}"))[1]["status"] == "voided"
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    release = {
-        "released_on": month_day(0, 1).isoformat(),
-        "release_evidence": {
-            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
-        },
-    }  # fmt: skip
+    release = await release_on(office, month_day(0, 1))
     restoration = back_paid_months(person, jailed, 1, 1, "238.00") | release  # M1, from M2
 
     before = (await office.ledger_size(), await store.counted_months(number, "back_paid"))
@@ -91,20 +83,11 @@ async def test_the_month_the_void_left_unpaid_is_back_paid_on_release(
     office = await scene.office(aiohttp_client)
     await office.roster(person, status="terminated", paid_through=DIED_IN)
     jailed = month_day(-1, 20)
-    t2 = str((await office.reported_death(person, jailed, reason="imprisonment"))["task_id"])
-    assert (await office.step(t2, "town-1", "in_progress"))[0] == 202
-    status, body = await office.step(t2, "county-1", "confirmed", event_date=jailed.isoformat())
-    assert status == 202, body
+    await confirmed_jailed(office, person, jailed)
     await office.roster(
         person, status="suspended", suspended_since=jailed.isoformat(), paid_through=DIED_IN
     )
-    digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    release = {
-        "released_on": month_day(0, 1).isoformat(),
-        "release_evidence": {
-            "sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"
-        },
-    }  # fmt: skip
+    release = await release_on(office, month_day(0, 1))
     resumed = {"restore_from": month_day(1).isoformat()}
     owed = back_paid_months(person, jailed, -1, -1, "238.00", **resumed) | release
     status, body = await office.post("/v1/restorations", "town-1", owed)

@@ -218,6 +218,22 @@ async def report_approved(office: Office, person: dict[str, Any], died: date) ->
     return amendment
 
 
+async def confirmed_jailed(
+    office: Office, person: dict[str, Any], day: date, until: date | None = None
+) -> str:
+    """An imprisonment of ``person`` from ``day`` (the sentence to ``until``, when stated)
+    reported by the city with a document, taken in progress by town staff and confirmed by
+    the county: its task id."""
+    task = str((await office.reported_death(person, day, reason="imprisonment"))["task_id"])
+    assert (await office.step(task, "town-1", "in_progress"))[0] == 202
+    extra = {"suspend_until": until.isoformat()} if until is not None else {}
+    status, body = await office.step(
+        task, "county-1", "confirmed", event_date=day.isoformat(), **extra
+    )
+    assert status == 202, body
+    return task
+
+
 async def held_open(
     office: Office, person: dict[str, Any], item: int, task: str, detail: str
 ) -> None:

@@ -39,9 +39,14 @@ async def suspended_paid(
     )  # fmt: skip
 
 
-async def release_stated(office: Office, offset: int) -> dict[str, Any]:
-    """A restoration's fields stating the release on the last day of M(``offset``), with a
-    stored court judgment as its evidence."""
+async def release_on(office: Office, day: date) -> dict[str, Any]:
+    """A restoration's fields stating the release on ``day``, with a stored court judgment
+    as its evidence."""
     digest = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     evidence = {"sha256": digest, "kind": "court_judgment", "media_type": "application/pdf"}
-    return {"released_on": month_end(offset).isoformat(), "release_evidence": evidence}
+    return {"released_on": day.isoformat(), "release_evidence": evidence}
+
+
+async def release_stated(office: Office, offset: int) -> dict[str, Any]:
+    """:func:`release_on` the last day of M(``offset``)."""
+    return await release_on(office, month_end(offset))
