@@ -216,6 +216,20 @@ async def _compare_on(case: ComparisonCase, url: str, period: str) -> dict[str, 
     return ledger
 
 
+async def _held_not_certified(
+    settings: Settings, held: str, certified: str
+) -> dict[str, tuple[str, str]]:
+    """In the ledger of ``settings``: no comparison certification of ``held`` in SEEN, one of
+    ``certified``; the store's holds of the two."""
+    store = await open_ledger(settings)
+    try:
+        assert await store.find("adapter:comparison", message_id(SEEN, held)) is None
+        assert await store.find("adapter:comparison", message_id(SEEN, certified)) is not None
+        return await store.certification_holds([held, certified])
+    finally:
+        await store.aclose()
+
+
 async def test_an_open_death_task_withholds_the_certification_on_postgresql(
     tmp_path: Path,
 ) -> None:
@@ -225,13 +239,8 @@ async def test_an_open_death_task_withholds_the_certification_on_postgresql(
         assert (await _compare_on(case, url, "2026-09"))["reports"] == {"task_opened": 1}
         ledger = await _compare_on(case, url, SEEN)
         assert (ledger["recorded"], ledger["withheld"]) == (1, {"task_open": 1})
-        store = await open_ledger(Settings(data_dir=case.settings.data_dir, database_url=url))
-        try:
-            assert await store.find("adapter:comparison", message_id(SEEN, ann)) is None
-            assert await store.find("adapter:comparison", message_id(SEEN, bea)) is not None
-            held = await store.certification_holds([ann, bea])
-        finally:
-            await store.aclose()
+        settings = Settings(data_dir=case.settings.data_dir, database_url=url)
+        held = await _held_not_certified(settings, ann, bea)
     assert list(held) == [ann]
     assert held[ann][0] == "task_open"
     (line,) = _withheld(case)
