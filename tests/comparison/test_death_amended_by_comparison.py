@@ -22,15 +22,14 @@ from certhub.mocks.population import Population
 LATER = VOIDED_IN + "-05"
 
 
-async def scene(tmp: Path, aiohttp_client: Any, second: str) -> tuple[dict[str, Any], str, Any]:
-    """The death confirmed from the M(-2) feed; the M(-1) feed's record dated ``second``:
-    the M(-1) run's ledger tally, the task and an office."""
-    person = Population(seed=29).person()
+async def confirmed_from_feeds(
+    tmp: Path, aiohttp_client: Any, person: dict[str, Any], later: dict[str, str]
+) -> tuple[ComparisonCase, str]:
+    """``person``'s cremation of DIED in the M(-2) feed opens a task, confirmed with that
+    date while the roster pays through M(0) (476.00); ``later`` are the rows of the later
+    months' feeds (period → rows, no header): the case and the task."""
     number = person["id_number"]
-    feeds = {
-        DIED_IN: f"C0,{number},某人,,,cremation,{DIED.isoformat()},\n",
-        VOIDED_IN: f"C1,{number},某人,,,cremation,{second},\n",
-    }
+    feeds = {DIED_IN: f"C0,{number},某人,,,cremation,{DIED.isoformat()},\n"} | later
     case = ComparisonCase.prepare(tmp, [person], feeds)
     await case.compare(DIED_IN)
     office = await case.office(aiohttp_client)
@@ -41,6 +40,15 @@ async def scene(tmp: Path, aiohttp_client: Any, second: str) -> tuple[dict[str, 
     status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
     assert status == 202, body
     await office.client.close()
+    return case, task
+
+
+async def scene(tmp: Path, aiohttp_client: Any, second: str) -> tuple[dict[str, Any], str, Any]:
+    """The death confirmed from the M(-2) feed; the M(-1) feed's record dated ``second``:
+    the M(-1) run's ledger tally, the task and an office."""
+    person = Population(seed=29).person()
+    later = {VOIDED_IN: f"C1,{person['id_number']},某人,,,cremation,{second},\n"}
+    case, task = await confirmed_from_feeds(tmp, aiohttp_client, person, later)
     ledger = await case.compare(VOIDED_IN)
     return ledger, task, await case.office(aiohttp_client)
 
