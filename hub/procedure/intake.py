@@ -156,7 +156,10 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     roster: a verification still open, a suspension it decided that stands
     (:func:`~certhub.hub.procedure.reversals.hub_findings`). No month from one in
     which another restoration not rejected resumes payment is back-paid again
-    (:func:`~certhub.hub.rules.restoration.check_resumed`).
+    (:func:`~certhub.hub.rules.restoration.check_resumed`). The month of the hub's own
+    imprisonment or disappearance the province's suspension dates from is back-paid only
+    when no approved back pay or task claimed it paid
+    (:func:`~certhub.hub.rules.restoration_findings.back_pay_start`).
     """
     person = restoration.person.id_number
     snapshot = await ctx.store.get_roster(person)
@@ -175,6 +178,7 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
         resumed=await ctx.store.counted_months(person, "resumed"),
         resumed_after_roster=await ctx.store.resumed_after_roster(person),
         hub=await hub_findings(ctx, person) if closed is None else NOTHING_FOUND,
+        paid=await ctx.store.back_paid_months(person) if closed is None else (),
     )
     if closed is not None:  # a voided termination's restoration: no imprisonment stands
         check_release(restoration, (), on=ctx.today())

@@ -1,40 +1,39 @@
 """Restoring a suspended benefit is high-risk (rule 7): every figure is checked.
 
-* the roster must have the person, suspended since the same date, and the hub
-  must not have terminated the benefit itself (a confirmed death is never
-  restored, whatever the roster says) — unless that termination is *voided*:
-  every department record it rested on was withdrawn by its department and no
-  person's report stands behind it (:func:`certhub.hub.rules.comparison.termination_voided`);
-  such a wrongly terminated benefit is checked as below, against the hub's own
-  termination instead of a suspension (:func:`check_restoration`), and the
-  hub's own proposal to restore it back-pays only the months unpaid
-  (:func:`propose_restoration`); a roster the province meanwhile *suspended* is
-  restored that way too, but only when nothing but the voided termination can
-  explain the suspension (:func:`check_suspension_lift`); never over a
-  non-certification suspension the hub approved and no certification ended
-  (:func:`check_not_certified`), nor while another verification of the person is open
-  (:func:`check_open_tasks`), whatever the roster says (checks of a voided
-  termination: :mod:`certhub.hub.rules.restoration_voided`);
+* the roster must have the person, suspended since the same date, and the hub must not have
+  terminated the benefit itself (a confirmed death is never restored, whatever the roster
+  says) — unless that termination is *voided*: every department record it rested on was
+  withdrawn by its department and no person's report stands behind it
+  (:func:`certhub.hub.rules.comparison.termination_voided`); such a wrongly terminated
+  benefit is checked as below, against the hub's own termination instead of a suspension
+  (:func:`check_restoration`), and the hub's own proposal to restore it back-pays only the
+  months unpaid (:func:`propose_restoration`); a roster the province meanwhile *suspended*
+  is restored that way too, but only when nothing but the voided termination can explain
+  the suspension (:func:`check_suspension_lift`); never over a non-certification
+  suspension the hub approved and no certification ended (:func:`check_not_certified`),
+  nor while another verification of the person is open (:func:`check_open_tasks`),
+  whatever the roster says (checks of a voided termination:
+  :mod:`certhub.hub.rules.restoration_voided`);
 * a restoration of the province's suspension is refused too while a verification of the
   person is open, and over a suspension the hub itself decided on a confirmed
   imprisonment or disappearance that no approved restoration ended — after a sentence
   served, only the months since release (:mod:`certhub.hub.rules.restoration_findings`),
   and over a non-certification suspension it signed that no passed certification ended
   (:func:`check_certified`);
-* back pay runs in whole months inside the suspension period, never past the month
-  after the check's (arrears: a month to come may yet find the person dead; one month
-  ahead, as a suspension begun this month can back-pay no earlier one), after the last
-  month the roster paid (a month is paid once: regularly or as back pay) and
-  before any month an earlier restoration of the same suspension resumed
-  payment in — the hub's roster says suspended until the province's next entry,
-  but the province pays from that ``restore_from`` on (:func:`check_resumed`);
+* back pay runs in whole months inside the suspension period (its first month too when it is
+  the hub's own imprisonment's or disappearance's, owed: :func:`back_pay_start`), never past
+  the month after the check's (arrears: a month to come may yet find the person dead; one
+  month ahead, as a suspension begun this month can back-pay no earlier one), after the last
+  month the roster paid (a month is paid once: regularly or as back pay) and before any month
+  an earlier restoration of the same suspension resumed payment in — the hub's roster says
+  suspended until the province's next entry, but the province pays from that
+  ``restore_from`` on (:func:`check_resumed`);
 * the amount is exactly months × the roster's monthly amount;
 * the bank account is the one on file, unless the change carries evidence;
-* suspended for more than 365 days, counted from the roster's
-  ``suspended_since`` (for a voided termination, from the termination's
-  ``effective_from``) to the day of the check (the request, and again each
-  decision) → municipal approval. A date the requester writes (``restore_from``)
-  never shortens it.
+* suspended for more than 365 days, counted from the roster's ``suspended_since`` (for a
+  voided termination, from the termination's ``effective_from``) to the day of the check
+  (the request, and again each decision) → municipal approval. A date the requester writes
+  (``restore_from``) never shortens it.
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ from certhub.hub.rules.months import (
 from certhub.hub.rules.restoration_findings import (
     HubFindings,
     HubSuspension,
+    back_pay_start,
     check_hub_suspensions,
     check_open_verification,
 )
@@ -112,18 +112,19 @@ def check_restoration(
     resumed: Collection[str] = (),
     resumed_after_roster: Collection[str] = (),
     hub: HubFindings = NOTHING_FOUND,
+    paid: Collection[str] = (),
 ) -> RestorationCheck:
     """Check ``restoration`` against the roster as it is ``on`` that day; raise a Refusal.
 
-    ``terminated_by`` names the hub's own termination of this benefit, if any;
-    ``voided`` is that termination when its departments withdrew all it rested on;
-    ``others`` what else could explain a suspension the roster shows (see
-    :func:`check_suspension_lift`); ``resumed`` the months (``YYYY-MM``) in which the
-    person's other restorations not rejected resume payment (:func:`check_resumed`),
-    ``resumed_after_roster`` those of them recorded after the hub's roster entry;
-    ``hub`` what the hub found of the person beyond the roster, checked when the
-    restoration is of the province's suspension (a voided termination's own checks
-    cover it); the intake always reads it (``recheck_restoration``).
+    ``terminated_by`` names the hub's own termination of this benefit, if any; ``voided``
+    is that termination when its departments withdrew all it rested on; ``others`` what
+    else could explain a suspension the roster shows (see :func:`check_suspension_lift`);
+    ``resumed`` the months (``YYYY-MM``) in which the person's other restorations not
+    rejected resume payment (:func:`check_resumed`), ``resumed_after_roster`` those of them
+    recorded after the hub's roster entry; ``hub`` what the hub found of the person beyond
+    the roster, checked when the restoration is of the province's suspension (a voided
+    termination's own checks cover it), and ``paid`` the months claimed paid besides
+    ``paid_through`` (:func:`back_pay_start`); the intake reads both (``recheck_restoration``).
     """
     if terminated_by is not None and voided is None:
         raise Refusal(
@@ -141,11 +142,14 @@ def check_restoration(
         # back pay may include it only if the roster never paid it (checked below).
         first = stopped.replace(day=1)
     else:
-        stopped = first = _check_against_roster(restoration, roster)
+        stopped = _check_against_roster(restoration, roster)
         check_open_verification(hub.open_tasks, "the suspension is not lifted")
         check_certified(hub.suspensions)
         found = [s for s in hub.suspensions if s.reason is not SuspensionReason.not_certified]
         check_hub_suspensions(restoration, found, on=on)
+        first = back_pay_start(
+            stopped, roster, hub, paid, resumed=resumed, after_roster=resumed_after_roster
+        )
     start, end = restoration.back_pay_from, restoration.back_pay_to
     if start < first or end >= restoration.restore_from:
         raise Refusal(

@@ -12,7 +12,9 @@ voided termination refuses any finding outright
 (:mod:`certhub.hub.rules.restoration_voided`). A restoration after an imprisonment may
 state the release — the sentence's actual end, with its evidence — which the hub then
 reads as the end of the sentence (:func:`check_release`): a confirmation with no end
-stated is otherwise never restored.
+stated is otherwise never restored. Back pay of the province's suspension of the hub's own
+imprisonment or disappearance may start with the event's month when it is owed
+(:func:`back_pay_start`).
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from datetime import date
 from typing import NoReturn
 
 from certhub.hub.rules.months import month_index, month_label, months_in, parse_month
-from certhub.schemas import Refusal, Restoration, Suspension, SuspensionReason
+from certhub.schemas import BenefitRecord, Refusal, Restoration, Suspension, SuspensionReason
 
 __all__ = [
     "HubFindings",
     "HubSuspension",
+    "back_pay_start",
     "check_hub_suspensions",
     "check_open_verification",
     "check_release",
@@ -94,6 +97,49 @@ def served_until(
         for s in suspensions
     )
     return stated if again else released
+
+
+def back_pay_start(
+    suspended_since: date,
+    roster: BenefitRecord,
+    hub: HubFindings,
+    paid: Collection[str],
+    *,
+    resumed: Collection[str] = (),
+    after_roster: Collection[str] = (),
+) -> date:
+    """The first day back pay of the province's suspension since ``suspended_since`` may
+    cover: the first of that month when the month is owed, else ``suspended_since``.
+
+    Decided here (rule 7, money safety; a month unpaid is as wrong as one paid twice): the
+    month is owed when the suspension is the hub's own — an imprisonment or a disappearance
+    it confirmed on that very day, standing in ``hub`` — for its event's month is payable
+    (:func:`certhub.hub.rules.disposal.overpaid` recovers only the months after it, for
+    either), and the province never paid it: after ``paid_through`` (the roster stopped
+    earlier: a termination since voided), not claimed paid (``paid``: approved back pay,
+    months a task claimed as paid) nor recovered as overpayment (``hub.recovered``), and no
+    other restoration resumes payment in it, or before it unseen by the roster entry
+    (``resumed``, ``after_roster``: the province pays from that month on). The
+    approval claims the month as back-paid, so a rewritten ``paid_through`` pays it no
+    second time. Any other suspension — the province's own, a non-certification one —
+    back-pays from ``suspended_since`` on, as before.
+    """
+    month = month_index(suspended_since)
+    own = any(
+        s.effective_from == suspended_since
+        and s.reason in (SuspensionReason.imprisonment, SuspensionReason.missing)
+        for s in hub.suspensions
+    )
+    label = month_label(month)
+    resumes = {month_index(parse_month(m)) for m in resumed if m == label or m in after_roster}
+    owed = (
+        own
+        and month > month_index(parse_month(roster.paid_through))
+        and label not in paid
+        and label not in hub.recovered
+        and not any(i <= month for i in resumes)
+    )
+    return suspended_since.replace(day=1) if owed else suspended_since
 
 
 def check_open_verification(open_tasks: Collection[str], held: str) -> None:

@@ -12,7 +12,9 @@ While the roster still says ``terminated`` the restoration is refused
 the province's roster shows — a ``terminated`` entry may be the province's own
 termination, which the hub cannot tell from its unapplied suspension. Once the province's
 entry shows the hub's suspension (since the 20th of M-1, paid through M-2), the same
-restoration is approved: M1 back-paid, T2's 238.00 (M0) still to recover.
+restoration is approved: M1 back-paid, T2's 238.00 (M0) still to recover. With T1
+confirmed while paid through M-2 instead, M-1 (T2's month, payable) was never paid: back pay
+of M-1 (238.00) from M1 is approved and M-1 claimed as back-paid.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from procedurekit import back_paid_months, month_day
 from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, confirmed_jailed
 from suspensionkit import release_on
@@ -62,11 +63,6 @@ async def test_a_roster_still_terminated_is_not_restored_on_release(
     assert (body["amount"], body["remaining"], body["status"]) == ("238.00", "238.00", "pending")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="money owed: the event month the voided termination left unpaid is never "
-    "back-paid (back pay starts after the province's suspended_since; README Not yet)",
-)
 async def test_the_month_the_void_left_unpaid_is_back_paid_on_release(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
@@ -74,8 +70,8 @@ async def test_the_month_the_void_left_unpaid_is_back_paid_on_release(
     paid through M-2), voided; jailed on the 20th of M-1 (T2, nothing overpaid: M0 unpaid).
     M-1 is payable (the event's month) and was never paid: released on the 1st of M0, the
     province showing the hub's suspension, a restoration back-paying M-1 (238.00) from M1
-    should be approved; it is ``restoration-period-invalid`` (back pay from the 20th of
-    M-1 on), and M-1's 238.00 is never paid."""
+    is approved and claims M-1 as back-paid (before: ``restoration-period-invalid``, back
+    pay from the 20th of M-1 on, and M-1's 238.00 never paid)."""
     scene, person, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
     await scene.terminated(aiohttp_client)  # the roster paid through M-2: nothing overpaid
@@ -91,7 +87,7 @@ async def test_the_month_the_void_left_unpaid_is_back_paid_on_release(
     resumed = {"restore_from": month_day(1).isoformat()}
     owed = back_paid_months(person, jailed, -1, -1, "238.00", **resumed) | release
     status, body = await office.post("/v1/restorations", "town-1", owed)
-    assert status == 202, body  # refused: restoration-period-invalid (back pay from M-1 20th)
+    assert status == 202, body  # before: restoration-period-invalid (back pay from M-1 20th)
     item = int(body["sequence"])
     assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
     assert (await office.decide("restorations", item, "county-1", "approve"))[0] == 202
