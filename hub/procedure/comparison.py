@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from certhub.hub.procedure.amendment_undo import amendment_withdrawn
 from certhub.hub.procedure.amendments import amendment_for, open_amendment_cites
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.intake import plan_intake
@@ -165,6 +166,12 @@ async def _plan_void(
         flagged = record.task.model_copy(update={"remarks": remarks[:1000]})
         effects = extend(Effects(audit=(audit,)), **task_effects(ctx, flagged, record))
         return extend(effects, outcomes=(proposal,)) if proposal else effects
+    if action is ReversalAction.NONE and terminated:
+        # the task's records stand; an approved amendment's record withdrawn moves the
+        # death back to the date they support (its months recovered no more)
+        undone = await amendment_withdrawn(ctx, resting, machine, voids, message.sender)
+        return extend(Effects(audit=(audit,)), outcomes=undone.outcomes, audit=undone.audit,
+                      overpayment_reductions=undone.overpayment_reductions)  # fmt: skip
     if action is not ReversalAction.CLEAR:
         return Effects(audit=(audit,))
     task = record.task.model_copy(

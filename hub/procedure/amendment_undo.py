@@ -1,0 +1,145 @@
+"""A department's void of the record an approved amendment rests on: the death moved back.
+
+An approved ``termination_amendment/v1`` re-signed the task's termination with an earlier
+date and recovered the months between
+(:func:`~certhub.hub.procedure.amendments.amendment_approved`). When the department
+withdraws the record it rests on (what remains of the comparison's report no longer
+passing the grade rule) while the task's own records still stand — the termination is not
+voided, the void is ``no_effect`` for the task — nothing shows the person died on that
+date any more. Decided here (rule 7, money safety): in the same transaction as the void,
+the hub re-signs the termination with the date the records left support (the last
+approved amendment still standing, else the task's own termination:
+``termination:<task>:<n>``, audit ``termination_amended``) and takes the months up to
+that date's month off the task's overpayment
+(:func:`~certhub.hub.rules.amendment_undone.moved_back`: records re-signed, what was
+recovered of those months refunded, the months freed in the ledger; audit
+``overpayment_released``), as a stated release does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date
+from functools import partial
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.recovery import records_in_force
+from certhub.hub.procedure.reversals import amendments_opened
+from certhub.hub.procedure.task_series import numbered, series
+from certhub.hub.procedure.tasks import extend
+from certhub.hub.rules.amendment import resting_on
+from certhub.hub.rules.amendment_undone import moved_back
+from certhub.hub.rules.comparison import SourceRecord, machine_actor, opens_alone
+from certhub.hub.rules.decisions import ItemStatus
+from certhub.hub.rules.recovery import yuan
+from certhub.hub.store.effects import AuditWrite, Effects, OverpaymentReduction
+from certhub.schemas import RecoveryStatus, Termination, TerminationAmendment, VerificationTask
+
+__all__ = ["amendment_withdrawn"]
+
+
+def _stands(
+    amendment: TerminationAmendment,
+    machine: Mapping[str, tuple[SourceRecord, ...]],
+    voids: Collection[tuple[str, str]],
+) -> bool:
+    """Whether what ``amendment`` rests on still stands: a person's report always (a
+    department's void never withdraws it); the comparison's report while what remains of
+    its records passes the grade rule (as its approval was checked). A record the hub
+    cannot read back is taken as standing: nothing is moved on facts it cannot show."""
+    source = resting_on(amendment)
+    records = machine.get(source, ()) if source is not None else ()
+    withdrawn = [s for s in records if (s.department, s.record_id) in voids]
+    return not withdrawn or opens_alone(s for s in records if s not in withdrawn)
+
+
+async def amendment_withdrawn(
+    ctx: ProcedureContext,
+    task: VerificationTask,
+    machine: Mapping[str, tuple[SourceRecord, ...]],
+    voids: Collection[tuple[str, str]],
+    actor: str,
+) -> Effects:
+    """The effects moving the death by ``task`` (its termination in force, the task's
+    records still standing) back when the records ``voids`` (department, record id: this
+    void and those before) withdraw what its last approved amendments rest on (``machine``:
+    the records each machine report behind the termination cited); none when every
+    approved amendment still stands. ``actor`` is the void's sender, for the audit chain."""
+    task_id = task.task_id
+    signed = [
+        Termination.model_validate_json(r.payload)
+        for r in await series(ctx, partial(numbered, f"termination:{task_id}"))
+    ]
+    if not signed:
+        return Effects()
+    target, basis = signed[0].event_date, f"task {task_id}'s records"
+    for record, item in await amendments_opened(ctx, task_id):
+        if item is None or item.status != ItemStatus.APPROVED:
+            continue
+        amendment = TerminationAmendment.model_validate_json(record.payload)
+        if _stands(amendment, machine, voids):
+            target, basis = amendment.amended_event_date, f"amendment {record.sequence}"
+    in_force = signed[-1]
+    if target <= in_force.event_date:
+        return Effects()  # the date in force is still supported
+    said = ", ".join(f"{d}:{r}" for d, r in sorted(voids))
+    note = (
+        f"death date moved back from {in_force.event_date} to {target} ({basis}): the record "
+        f"an approved amendment rested on was withdrawn ({said})"
+    )
+    # the termination the remaining records support, as it was signed, dated again
+    base = next(t for t in reversed(signed) if t.event_date == target)
+    moved = base.model_copy(
+        update={"decided_by": machine_actor(), "decided_at": ctx.clock(), "remarks": note[:1000]}
+    )
+    outcome = ctx.outcomes.record(
+        Termination.model_validate(moved.model_dump()),
+        message_id=numbered(f"termination:{task_id}", len(signed) + 1),
+        person=task.person,
+        reason=task.kind.value,
+        at=ctx.clock(),
+    )
+    effects = Effects(
+        outcomes=(outcome,),
+        audit=(AuditWrite("termination_amended", task_id, actor, outcome.sha256),),
+    )
+    return extend(effects, **await _months_cut(ctx, task, target, note, actor))
+
+
+async def _months_cut(
+    ctx: ProcedureContext, task: VerificationTask, target: date, note: str, actor: str
+) -> dict[str, tuple[object, ...]]:
+    """The writes taking the months up to ``target``'s month off ``task``'s overpayment."""
+    task_id, person = task.task_id, task.person.id_number
+    row = await ctx.store.get_overpayment(task_id)
+    if row is None:
+        return {}
+    cut = moved_back(
+        await records_in_force(ctx, task_id),
+        target,
+        months_count=row.months,
+        amount_cents=row.amount_cents,
+        recovered_cents=row.recovered_cents,
+        status=RecoveryStatus(row.status),
+        note=note,
+    )
+    if cut is None:
+        return {}
+    if cut.refund_cents:
+        note += f"; {yuan(cut.refund_cents)} recovered of them refunded"
+    outcomes = tuple(
+        ctx.outcomes.record(
+            over.model_copy(update={"remarks": note[:1000]}),
+            message_id=message_id,
+            person=over.person,
+            reason=task.kind.value,
+            at=ctx.clock(),
+        )
+        for message_id, over in cut.records
+    )
+    reduction = OverpaymentReduction(
+        task_id, person, cut.months, cut.months_count, cut.amount_cents, row.amount_cents,
+        row.recovered_cents, cut.recovered_cents, cut.status.value,
+    )  # fmt: skip
+    audit = tuple(AuditWrite("overpayment_released", task_id, actor, o.sha256) for o in outcomes)
+    return {"outcomes": outcomes, "audit": audit, "overpayment_reductions": (reduction,)}
