@@ -289,24 +289,33 @@ class MoneyHistory(RuleBasedStateMachine):
     # -- helpers -------------------------------------------------------------------
 
     def _recovered(self) -> Counter[str]:
-        """How often each month is recovered by the overpayments the hub signed, each exact."""
+        """How often each month is recovered by the overpayments the hub signed and has not
+        voided since, each exact (a record re-signed ``voided`` — a disappearance's when the
+        person is found dead later — cancels the record it re-signs: same months; one
+        re-signed after a recovery or a write-off repeats its months)."""
         _, page = self.run(self.office.get("/v1/outcomes", limit="1000"))
         recovered: Counter[str] = Counter()
         for item in page["items"]:
             payload = item["payload"]
             if item["type"] != "overpayment/v1":
-                continue  # (nothing is recovered here: no overpayment is re-signed)
+                continue
             first, last = (
                 date.fromisoformat(payload["period_from"]),
                 date.fromisoformat(payload["period_to"]),
             )
             months = months_in(first, last)
-            recovered.update(months)
+            status = payload.get("recovery_status", "pending")
+            if status == "voided":
+                recovered.subtract(months)
+                assert all(recovered[m] >= 0 for m in months), (months, recovered)
+            elif status == "pending":
+                recovered.update(months)
+            # else a re-signing after a recovery or write-off: the same months again
             amount, monthly = Decimal(payload["amount"]), Decimal(payload["monthly_amount"])
             assert payload["months"] == len(months) >= 1
             assert amount == monthly * len(months) > 0
             assert amount == amount.quantize(Decimal("0.01"))
-        return recovered
+        return +recovered  # the months recovered now (voided ones dropped)
 
     def _paid_after(self, event_date: date) -> set[str]:
         """The months paid after ``event_date``'s month: through the roster's paid_through,
