@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from comparisonkit import HEADER, ComparisonCase
+from comparisonkit import ComparisonCase
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -37,28 +37,29 @@ from reversalkit import (
 from certhub.hub.core.keys import STORE
 from certhub.mocks.population import Population
 
-from .test_death_amended_by_comparison import scene
+from .test_death_amended_by_comparison import confirmed_from_feeds
 
 
-async def test_a_withdrawn_record_moves_no_death(tmp_path: Path, aiohttp_client: Any) -> None:
-    person = Population(seed=31).person()
+async def _amendment_opened(
+    tmp: Path, aiohttp_client: Any, seed: int
+) -> tuple[ComparisonCase, str]:
+    """A person (``Population(seed)``) whose death, confirmed from the M(-2) feed, the M(-1)
+    feed's C1 dates EARLIER (the amendment opened), and the M(0) feed — not run yet —
+    voids C1: the case and the task."""
+    person = Population(seed=seed).person()
     number = person["id_number"]
-    feeds = {
-        DIED_IN: f"C0,{number},某人,,,cremation,{DIED.isoformat()},\n",
+    later = {
         VOIDED_IN: f"C1,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
         THIS_MONTH: f"V1,{number},某人,,,void,{THIS_MONTH}-01,C1\n",
     }
-    case = ComparisonCase.prepare(tmp_path, [person], feeds)
-    await case.compare(DIED_IN)
-    office = await case.office(aiohttp_client)
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200, page
-    (task,) = [t["task_id"] for t in page["items"]]
-    await office.roster(person, paid_through=THIS_MONTH)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
-    await office.client.close()
+    case, task = await confirmed_from_feeds(tmp, aiohttp_client, person, later)
     assert (await case.compare(VOIDED_IN))["reports"] == {"amendment_opened": 1}
+    return case, task
+
+
+async def test_a_withdrawn_record_moves_no_death(tmp_path: Path, aiohttp_client: Any) -> None:
+    case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=31)
+    number = case.person["id_number"]
     # the void of the amendment's record is the ledger's (before: no task rested on it,
     # so nothing was stored and the approval below could not know)
     assert (await case.compare(THIS_MONTH))["reversals"] == {"no_effect": 1}
@@ -97,8 +98,8 @@ async def test_a_record_withdrawn_after_the_approval_moves_the_death_back(
     recovered no more (its record re-signed voided), what was taken beyond the 476.00 kept
     refunded (before: the amended date stayed in force, M(-2) recovered on a withdrawn
     record from the family of a person who was alive then)."""
-    ledger, task, office = await scene(tmp_path, aiohttp_client, EARLIER.isoformat())
-    assert ledger["reports"] == {"amendment_opened": 1}
+    case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=29)
+    office = await case.office(aiohttp_client)
     (amendment,) = await outcomes(office, "termination_amendment/v1")
     item = int(amendment["sequence"])
     assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
@@ -109,15 +110,6 @@ async def test_a_record_withdrawn_after_the_approval_moves_the_death_back(
         path = f"/v1/overpayments/{task}/recoveries"
         assert (await office.post(path, "det-1", recovery(task, taken)))[0] == 202
     await office.client.close()
-    person = Population(seed=29).person()
-    (tmp_path / THIS_MONTH).mkdir()
-    (tmp_path / THIS_MONTH / "roster.csv").write_text(
-        (tmp_path / VOIDED_IN / "roster.csv").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (tmp_path / THIS_MONTH / "civil_affairs.csv").write_text(
-        HEADER + f"V1,{person['id_number']},某人,,,void,{THIS_MONTH}-01,C1\n", encoding="utf-8"
-    )
-    case = ComparisonCase(tmp_path, office.settings, office.keys, [person], opened=9)
     # the task's own record stands: the termination is not voided (no proposal)
     assert (await case.compare(THIS_MONTH))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
@@ -139,7 +131,7 @@ async def test_a_record_withdrawn_after_the_approval_moves_the_death_back(
     assert (cut["payload"]["period_from"], cut["payload"]["amount"]) == (f"{DIED_IN}-01", "238.00")
     assert cut["payload"]["recovered_amount"] == refunded
     store = office.client.app[STORE]
-    number = person["id_number"]
+    number = case.person["id_number"]
     assert await store.closed_benefit(number) == ("death", task)
     assert await store.counted_months(number, "recovered") == {VOIDED_IN, THIS_MONTH}
     assert await audited(office, "termination_amended") == [task, task]
