@@ -24,6 +24,7 @@ from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import records_in_force
+from certhub.hub.procedure.releases import cut_writes
 from certhub.hub.procedure.reversals import amendments_opened
 from certhub.hub.procedure.task_series import numbered, series
 from certhub.hub.procedure.tasks import extend
@@ -31,8 +32,7 @@ from certhub.hub.rules.amendment import resting_on
 from certhub.hub.rules.amendment_undone import moved_back
 from certhub.hub.rules.comparison import SourceRecord, machine_actor, opens_alone
 from certhub.hub.rules.decisions import ItemStatus
-from certhub.hub.rules.recovery import yuan
-from certhub.hub.store.effects import AuditWrite, Effects, OverpaymentReduction
+from certhub.hub.store.effects import AuditWrite, Effects
 from certhub.schemas import RecoveryStatus, Termination, TerminationAmendment, VerificationTask
 
 __all__ = ["amendment_withdrawn"]
@@ -125,21 +125,4 @@ async def _months_cut(
     )
     if cut is None:
         return {}
-    if cut.refund_cents:
-        note += f"; {yuan(cut.refund_cents)} recovered of them refunded"
-    outcomes = tuple(
-        ctx.outcomes.record(
-            over.model_copy(update={"remarks": note[:1000]}),
-            message_id=message_id,
-            person=over.person,
-            reason=task.kind.value,
-            at=ctx.clock(),
-        )
-        for message_id, over in cut.records
-    )
-    reduction = OverpaymentReduction(
-        task_id, person, cut.months, cut.months_count, cut.amount_cents, row.amount_cents,
-        row.recovered_cents, cut.recovered_cents, cut.status.value,
-    )  # fmt: skip
-    audit = tuple(AuditWrite("overpayment_released", task_id, actor, o.sha256) for o in outcomes)
-    return {"outcomes": outcomes, "audit": audit, "overpayment_reductions": (reduction,)}
+    return cut_writes(ctx, cut, row, person=person, reason=task.kind.value, note=note, actor=actor)

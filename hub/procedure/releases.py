@@ -29,8 +29,9 @@ from certhub.hub.procedure.task_series import overpayments_added
 from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.disposal import overpaid
 from certhub.hub.rules.recovery import yuan
-from certhub.hub.rules.release_refund import released
+from certhub.hub.rules.release_refund import Released, released
 from certhub.hub.rules.restoration_findings import HubSuspension, served_until
+from certhub.hub.store.base import OverpaymentRow
 from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim, OverpaymentReduction
 from certhub.schemas import (
     BenefitRecord,
@@ -42,7 +43,7 @@ from certhub.schemas import (
     VerificationTask,
 )
 
-__all__ = ["paid_claims", "prison_months_added", "release_refunds", "sentence_paid"]
+__all__ = ["cut_writes", "paid_claims", "prison_months_added", "release_refunds", "sentence_paid"]
 
 
 async def release_refunds(
@@ -89,38 +90,49 @@ async def release_refunds(
         )
         if cut is None:
             continue
-        if cut.refund_cents:
-            note += f"; {yuan(cut.refund_cents)} recovered of them refunded"
-        outcomes = tuple(
-            ctx.outcomes.record(
-                over.model_copy(update={"remarks": note[:1000]}),
-                message_id=message_id,
-                person=over.person,
-                reason=TaskKind.imprisonment.value,
-                at=ctx.clock(),
-            )
-            for message_id, over in cut.records
-        )
-        audit = tuple(
-            AuditWrite("overpayment_released", task_id, decided.actor, o.sha256) for o in outcomes
-        )
-        reduction = OverpaymentReduction(
-            task_id,
-            person,
-            cut.months,
-            cut.months_count,
-            cut.amount_cents,
-            row.amount_cents,
-            row.recovered_cents,
-            cut.recovered_cents,
-            cut.status.value,
+        reason = TaskKind.imprisonment.value
+        writes = cut_writes(
+            ctx, cut, row, person=person, reason=reason, note=note, actor=decided.actor
         )
         paid = await paid_claims(ctx, person, cut.months, item_id)
-        effects = extend(
-            effects, outcomes=outcomes, audit=audit, overpayment_reductions=(reduction,),
-            months=paid,
-        )  # fmt: skip
+        effects = extend(effects, **writes, months=paid)
     return effects
+
+
+def cut_writes(
+    ctx: ProcedureContext,
+    cut: Released,
+    row: OverpaymentRow,
+    *,
+    person: str,
+    reason: str,
+    note: str,
+    actor: str,
+) -> dict[str, tuple[object, ...]]:
+    """The writes taking ``cut``'s months off overpayment ``row`` (of ``person``): its
+    records re-signed (``reason``, remarks ``note`` and what was refunded), each linked
+    ``overpayment_released`` in the audit chain by ``actor``, and the balance reduced, the
+    months freed in the ledger. A stated release and a void that moves an amended death
+    back (:mod:`~certhub.hub.procedure.amendment_undo`) cut an overpayment the same way."""
+    if cut.refund_cents:
+        note += f"; {yuan(cut.refund_cents)} recovered of them refunded"
+    outcomes = tuple(
+        ctx.outcomes.record(
+            over.model_copy(update={"remarks": note[:1000]}),
+            message_id=message_id,
+            person=over.person,
+            reason=reason,
+            at=ctx.clock(),
+        )
+        for message_id, over in cut.records
+    )
+    task_id = row.task_id
+    audit = tuple(AuditWrite("overpayment_released", task_id, actor, o.sha256) for o in outcomes)
+    reduction = OverpaymentReduction(
+        task_id, person, cut.months, cut.months_count, cut.amount_cents, row.amount_cents,
+        row.recovered_cents, cut.recovered_cents, cut.status.value,
+    )  # fmt: skip
+    return {"outcomes": outcomes, "audit": audit, "overpayment_reductions": (reduction,)}
 
 
 async def paid_claims(
