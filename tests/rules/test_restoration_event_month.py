@@ -20,8 +20,9 @@ import pytest
 
 from certhub.hub.rules.restoration import HubFindings, check_restoration
 from certhub.hub.rules.restoration_findings import HubSuspension
-from certhub.mocks.population import Population
 from certhub.schemas import BenefitRecord, Refusal, Restoration, SuspensionReason
+
+from .conftest import restoration_of  # type: ignore[import-not-found]
 
 EVIDENCE = {"sha256": "e" * 64, "kind": "court_judgment", "media_type": "application/pdf"}
 JAILED = date(2026, 12, 20)
@@ -33,22 +34,15 @@ RELEASED: dict[str, Any] = {"released_on": "2027-01-01", "release_evidence": EVI
 def restoration(
     start: date, end: date, amount: str, *, since: date = JAILED, **fields: Any
 ) -> Restoration:
-    """Town staff's restoration of the suspension since ``since``, resumed in 2027-02."""
-    return Restoration.model_validate(
-        {
-            "person": Population(seed=5).person(),
-            "suspended_since": since.isoformat(),
-            "restore_from": "2027-02-01",
-            "back_pay_from": start.isoformat(),
-            "back_pay_to": end.isoformat(),
-            "monthly_amount": "238.00",
-            "back_pay_amount": amount,
-            "bank_account_on_file": "6222***********0123",
-            "requested_by": {"id": "town-1", "role": "town_staff"},
-            "requested_at": datetime(2027, 1, 5, tzinfo=UTC).isoformat(),
-        }
-        | fields
-    )
+    """Town staff's restoration of the suspension since ``since``, resumed in 2027-02, paid
+    to the account on file (no new ``bank_account``)."""
+    filed: Restoration = restoration_of(
+        datetime(2027, 1, 5, tzinfo=UTC), bank_account=None,
+        suspended_since=since.isoformat(), restore_from="2027-02-01",
+        back_pay_from=start.isoformat(), back_pay_to=end.isoformat(), back_pay_amount=amount,
+        **fields,
+    )  # fmt: skip
+    return filed
 
 
 def found(

@@ -18,8 +18,9 @@ import pytest
 
 from certhub.hub.rules.restoration import HubFindings, check_restoration
 from certhub.hub.rules.restoration_findings import HubSuspension
-from certhub.mocks.population import Population
 from certhub.schemas import BenefitRecord, Refusal, Restoration, SuspensionReason
+
+from .conftest import restoration_of  # type: ignore[import-not-found]
 
 EVIDENCE = {"sha256": "e" * 64, "kind": "court_judgment", "media_type": "application/pdf"}
 PRISON = "imprisonment task-7"
@@ -33,22 +34,15 @@ ON = date(2026, 12, 6)
 def restoration(
     since: date, restore_from: date, start: date, end: date, amount: str, **fields: Any
 ) -> Restoration:
-    """Town staff's restoration of the suspension since ``since`` (238.00 a month)."""
-    return Restoration.model_validate(
-        {
-            "person": Population(seed=5).person(),
-            "suspended_since": since.isoformat(),
-            "restore_from": restore_from.isoformat(),
-            "back_pay_from": start.isoformat(),
-            "back_pay_to": end.isoformat(),
-            "monthly_amount": "238.00",
-            "back_pay_amount": amount,
-            "bank_account_on_file": "6222***********0123",
-            "requested_by": {"id": "town-1", "role": "town_staff"},
-            "requested_at": datetime(2026, 1, 1, tzinfo=UTC).isoformat(),
-        }
-        | fields
-    )
+    """Town staff's restoration of the suspension since ``since`` (238.00 a month), paid to
+    the account on file (no new ``bank_account``)."""
+    filed: Restoration = restoration_of(
+        datetime(2026, 1, 1, tzinfo=UTC), bank_account=None,
+        suspended_since=since.isoformat(), restore_from=restore_from.isoformat(),
+        back_pay_from=start.isoformat(), back_pay_to=end.isoformat(), back_pay_amount=amount,
+        **fields,
+    )  # fmt: skip
+    return filed
 
 
 def released(on: date) -> dict[str, Any]:
