@@ -25,9 +25,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from certhub.hub.rules.months import last_day_of_month, month_index, month_label, parse_month
-from certhub.hub.rules.recovery import allocate, cents, status_for, yuan
-from certhub.hub.rules.release_refund import Released
+from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.recovery import allocate, cents, status_for
+from certhub.hub.rules.release_refund import (
+    NOTHING_RECOVERED,
+    Released,
+    ends_of,
+    kept_recovery,
+    months_of,
+    part_of,
+    voided_recovery,
+)
 from certhub.schemas import Overpayment, RecoveryStatus
 
 __all__ = ["moved_back"]
@@ -48,83 +56,48 @@ def moved_back(
     balance is ``months_count`` months, ``amount_cents``, ``recovered_cents`` recovered,
     ``status``; None when no month it counts is up to the death month, or it is voided."""
     death = month_index(event_date)
-    cut = [m for _, over in records for m in _months(over) if m <= death]
+    cut = [m for _, over in records for m in months_of(over) if m <= death]
     if not cut or status is RecoveryStatus.voided:
         return None
     freed = tuple(month_label(m) for m in cut)
-    if len(cut) == sum(len(_months(over)) for _, over in records):
+    if len(cut) == sum(len(months_of(over)) for _, over in records):
         shares = allocate([cents(o.amount) for _, o in records], recovered_cents)
         whole = tuple(
-            (f"{i}:voided", _part(o, *_ends(o), _voided(share, note)))
+            (f"{i}:voided", part_of(o, *ends_of(o), voided_recovery(share, note)))
             for (i, o), share in zip(records, shares, strict=True)
         )
         voided = RecoveryStatus.voided
         return Released(
             whole, freed, months_count, amount_cents, recovered_cents, voided, recovered_cents
         )
-    cut_cents = sum(cents(o.monthly_amount) for _, o in records for m in _months(o) if m <= death)
+    cut_cents = sum(cents(o.monthly_amount) for _, o in records for m in months_of(o) if m <= death)
     amount = amount_cents - cut_cents
     kept_recovered = min(recovered_cents, amount)  # the months kept hold what they can
     refund = recovered_cents - kept_recovered
     written_off = status is RecoveryStatus.written_off
     kept = [(i, o) for i, o in records if month_index(o.period_to) > death]
-    kept_parts = [_part(o, max(_ends(o)[0], death + 1), _ends(o)[1], {}) for _, o in kept]
+    kept_parts = [
+        part_of(o, max(ends_of(o)[0], death + 1), ends_of(o)[1], NOTHING_RECOVERED) for _, o in kept
+    ]
     shares = allocate([cents(p.amount) for p in kept_parts], kept_recovered)
     kept_of = {i: (p, s) for (i, _), p, s in zip(kept, kept_parts, shares, strict=True)}
     gone = [(i, o) for i, o in records if month_index(o.period_from) <= death]
-    gone_parts = [_part(o, _ends(o)[0], min(_ends(o)[1], death), {}) for _, o in gone]
+    gone_parts = [
+        part_of(o, ends_of(o)[0], min(ends_of(o)[1], death), NOTHING_RECOVERED) for _, o in gone
+    ]
     refunds = allocate([cents(p.amount) for p in gone_parts], refund)
     signed: list[tuple[str, Overpayment]] = []
     for (i, _), part, back in zip(gone, gone_parts, refunds, strict=True):
         if i in kept_of:
             keep, share = kept_of[i]
-            recovery = _recovery(keep, share, written_off, note)
-            signed.append((f"{i}:released", _part(keep, *_ends(keep), recovery)))
-        signed.append((f"{i}:released:voided", _part(part, *_ends(part), _voided(back, note))))
+            recovery = kept_recovery(keep, share, written_off, note)
+            signed.append((f"{i}:released", part_of(keep, *ends_of(keep), recovery)))
+        signed.append(
+            (f"{i}:released:voided", part_of(part, *ends_of(part), voided_recovery(back, note)))
+        )
     new_status = status_for(amount, kept_recovered)
     if written_off and new_status is not RecoveryStatus.recovered:
         new_status = RecoveryStatus.written_off  # what is left of the months kept stays so
     return Released(
         tuple(signed), freed, months_count - len(cut), amount, kept_recovered, new_status, refund
     )
-
-
-def _months(over: Overpayment) -> range:
-    return range(month_index(over.period_from), month_index(over.period_to) + 1)
-
-
-def _ends(over: Overpayment) -> tuple[int, int]:
-    return month_index(over.period_from), month_index(over.period_to)
-
-
-def _part(over: Overpayment, first: int, last: int, update: dict[str, object]) -> Overpayment:
-    """Months ``first``..``last`` of ``over`` (indexes), nothing recovered unless ``update``
-    says so."""
-    months = last - first + 1
-    changed = over.model_copy(
-        update={
-            "period_from": parse_month(month_label(first)),
-            "period_to": last_day_of_month(parse_month(month_label(last))),
-            "months": months,
-            "amount": over.monthly_amount * months,
-            "recovered_amount": yuan(0),
-            "recovery_status": RecoveryStatus.pending,
-            **update,
-        }
-    )
-    return Overpayment.model_validate(changed.model_dump())
-
-
-def _recovery(over: Overpayment, share: int, written_off: bool, note: str) -> dict[str, object]:
-    status = status_for(cents(over.amount), share)
-    if written_off and status is not RecoveryStatus.recovered:
-        status = RecoveryStatus.written_off
-    return {"recovered_amount": yuan(share), "recovery_status": status, "remarks": note[:1000]}
-
-
-def _voided(share: int, note: str) -> dict[str, object]:
-    return {
-        "recovered_amount": yuan(share),
-        "recovery_status": RecoveryStatus.voided,
-        "remarks": note[:1000],
-    }

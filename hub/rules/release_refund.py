@@ -33,7 +33,16 @@ from certhub.hub.rules.months import last_day_of_month, month_index, month_label
 from certhub.hub.rules.recovery import allocate, cents, status_for, yuan
 from certhub.schemas import Overpayment, RecoveryStatus
 
-__all__ = ["Released", "released"]
+__all__ = [
+    "NOTHING_RECOVERED",
+    "Released",
+    "ends_of",
+    "kept_recovery",
+    "months_of",
+    "part_of",
+    "released",
+    "voided_recovery",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +69,12 @@ class Released:
         return sum(cents(o.amount) for i, o in self.records if i.endswith(":voided"))
 
 
-def _months(over: Overpayment) -> range:
+def months_of(over: Overpayment) -> range:
+    """The month indexes ``over`` counts."""
     return range(month_index(over.period_from), month_index(over.period_to) + 1)
 
 
-def _part(over: Overpayment, first: int, last: int, update: dict[str, object]) -> Overpayment:
+def part_of(over: Overpayment, first: int, last: int, update: dict[str, object]) -> Overpayment:
     """Months ``first``..``last`` of ``over`` (indexes), with ``update``'s fields."""
     months = last - first + 1
     changed = over.model_copy(
@@ -79,7 +89,8 @@ def _part(over: Overpayment, first: int, last: int, update: dict[str, object]) -
     return Overpayment.model_validate(changed.model_dump())
 
 
-def _recovery(over: Overpayment, share: int, written_off: bool, note: str) -> dict[str, object]:
+def kept_recovery(over: Overpayment, share: int, written_off: bool, note: str) -> dict[str, object]:
+    """The fields of a record kept with ``share`` cents recovered (written off stays so)."""
     status = status_for(cents(over.amount), share)
     if written_off and status is not RecoveryStatus.recovered:
         status = RecoveryStatus.written_off
@@ -102,23 +113,23 @@ def released(
     ``status``; None when no month it counts is after the release month, or it is voided
     already (nothing recovered any more)."""
     last = month_index(released_on)
-    cut = [m for _, over in records for m in _months(over) if m > last]
+    cut = [m for _, over in records for m in months_of(over) if m > last]
     if not cut or status is RecoveryStatus.voided:
         return None
     freed = tuple(month_label(m) for m in cut)
     written_off = status is RecoveryStatus.written_off
-    if all(m > last for _, over in records for m in _months(over)):
+    if all(m > last for _, over in records for m in months_of(over)):
         # nothing was a prison month after all: void it, as a voided termination's
         shares = allocate([cents(o.amount) for _, o in records], recovered_cents)
         whole = tuple(
-            (f"{i}:voided", _part(o, *_ends(o), _voided(share, note)))
+            (f"{i}:voided", part_of(o, *ends_of(o), voided_recovery(share, note)))
             for (i, o), share in zip(records, shares, strict=True)
         )
         voided = RecoveryStatus.voided
         return Released(
             whole, freed, months_count, amount_cents, recovered_cents, voided, recovered_cents
         )
-    cut_cents = sum(cents(o.monthly_amount) for _, o in records for m in _months(o) if m > last)
+    cut_cents = sum(cents(o.monthly_amount) for _, o in records for m in months_of(o) if m > last)
     amount = amount_cents - cut_cents
     kept_recovered = min(recovered_cents, amount)
     refund = recovered_cents - kept_recovered
@@ -132,9 +143,10 @@ def released(
     for (i, o), part, back in zip(gone, gone_parts, refunds, strict=True):
         if i in share_of:
             keep = _kept(o, last)
-            recovery = _recovery(keep, share_of[i], written_off, note)
-            signed.append((f"{i}:released", _part(keep, *_ends(keep), recovery)))
-        signed.append((f"{i}:released:voided", _part(part, *_ends(part), _voided(back, note))))
+            recovery = kept_recovery(keep, share_of[i], written_off, note)
+            signed.append((f"{i}:released", part_of(keep, *ends_of(keep), recovery)))
+        gone_part = part_of(part, *ends_of(part), voided_recovery(back, note))
+        signed.append((f"{i}:released:voided", gone_part))
     new_status = status_for(amount, kept_recovered)
     if written_off and new_status is not RecoveryStatus.recovered:
         new_status = RecoveryStatus.written_off  # what is left of the months kept stays so
@@ -149,11 +161,12 @@ def released(
     )
 
 
-def _ends(over: Overpayment) -> tuple[int, int]:
+def ends_of(over: Overpayment) -> tuple[int, int]:
+    """The first and last month indexes of ``over``."""
     return month_index(over.period_from), month_index(over.period_to)
 
 
-_NOTHING: dict[str, object] = {
+NOTHING_RECOVERED: dict[str, object] = {
     "recovered_amount": Decimal("0.00"),
     "recovery_status": RecoveryStatus.pending,
 }
@@ -161,17 +174,18 @@ _NOTHING: dict[str, object] = {
 
 def _kept(over: Overpayment, last: int) -> Overpayment:
     """The months of ``over`` up to month ``last``, nothing recovered yet."""
-    first, end = _ends(over)
-    return _part(over, first, min(end, last), _NOTHING)
+    first, end = ends_of(over)
+    return part_of(over, first, min(end, last), NOTHING_RECOVERED)
 
 
 def _cut(over: Overpayment, last: int) -> Overpayment:
     """The months of ``over`` after month ``last``, nothing recovered yet."""
-    first, end = _ends(over)
-    return _part(over, max(first, last + 1), end, _NOTHING)
+    first, end = ends_of(over)
+    return part_of(over, max(first, last + 1), end, NOTHING_RECOVERED)
 
 
-def _voided(share: int, note: str) -> dict[str, object]:
+def voided_recovery(share: int, note: str) -> dict[str, object]:
+    """The fields of a record voided, ``share`` cents of it recovered (to refund)."""
     return {
         "recovered_amount": yuan(share),
         "recovery_status": RecoveryStatus.voided,
