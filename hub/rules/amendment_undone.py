@@ -35,6 +35,7 @@ from certhub.hub.rules.release_refund import (
     months_of,
     part_of,
     voided_recovery,
+    voided_whole,
 )
 from certhub.schemas import Overpayment, RecoveryStatus
 
@@ -61,15 +62,7 @@ def moved_back(
         return None
     freed = tuple(month_label(m) for m in cut)
     if len(cut) == sum(len(months_of(over)) for _, over in records):
-        shares = allocate([cents(o.amount) for _, o in records], recovered_cents)
-        whole = tuple(
-            (f"{i}:voided", part_of(o, *ends_of(o), voided_recovery(share, note)))
-            for (i, o), share in zip(records, shares, strict=True)
-        )
-        voided = RecoveryStatus.voided
-        return Released(
-            whole, freed, months_count, amount_cents, recovered_cents, voided, recovered_cents
-        )
+        return voided_whole(records, freed, months_count, amount_cents, recovered_cents, note=note)
     cut_cents = sum(cents(o.monthly_amount) for _, o in records for m in months_of(o) if m <= death)
     amount = amount_cents - cut_cents
     kept_recovered = min(recovered_cents, amount)  # the months kept hold what they can

@@ -42,6 +42,7 @@ __all__ = [
     "part_of",
     "released",
     "voided_recovery",
+    "voided_whole",
 ]
 
 
@@ -67,6 +68,29 @@ class Released:
     def cut_cents(self) -> int:
         """The sum no longer overpaid."""
         return sum(cents(o.amount) for i, o in self.records if i.endswith(":voided"))
+
+
+def voided_whole(
+    records: Sequence[tuple[str, Overpayment]],
+    freed: tuple[str, ...],
+    months_count: int,
+    amount_cents: int,
+    recovered_cents: int,
+    *,
+    note: str,
+) -> Released:
+    """Every record of ``records`` voided (``<id>:voided``), what was recovered of each
+    (``recovered_cents`` shared by amount) refunded: the cut when no month the overpayment
+    counts is owed any more."""
+    shares = allocate([cents(o.amount) for _, o in records], recovered_cents)
+    whole = tuple(
+        (f"{i}:voided", part_of(o, *ends_of(o), voided_recovery(share, note)))
+        for (i, o), share in zip(records, shares, strict=True)
+    )
+    voided = RecoveryStatus.voided
+    return Released(
+        whole, freed, months_count, amount_cents, recovered_cents, voided, recovered_cents
+    )
 
 
 def months_of(over: Overpayment) -> range:
@@ -120,15 +144,7 @@ def released(
     written_off = status is RecoveryStatus.written_off
     if all(m > last for _, over in records for m in months_of(over)):
         # nothing was a prison month after all: void it, as a voided termination's
-        shares = allocate([cents(o.amount) for _, o in records], recovered_cents)
-        whole = tuple(
-            (f"{i}:voided", part_of(o, *ends_of(o), voided_recovery(share, note)))
-            for (i, o), share in zip(records, shares, strict=True)
-        )
-        voided = RecoveryStatus.voided
-        return Released(
-            whole, freed, months_count, amount_cents, recovered_cents, voided, recovered_cents
-        )
+        return voided_whole(records, freed, months_count, amount_cents, recovered_cents, note=note)
     cut_cents = sum(cents(o.monthly_amount) for _, o in records for m in months_of(o) if m > last)
     amount = amount_cents - cut_cents
     kept_recovered = min(recovered_cents, amount)
