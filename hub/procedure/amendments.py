@@ -31,8 +31,8 @@ from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.task_series import (
-    balance_grown,
     numbered,
+    overpayments_added,
     series,
     termination_in_force,
 )
@@ -52,14 +52,12 @@ from certhub.hub.store.effects import (
     Effects,
     HubRecord,
     ItemOpen,
-    MonthsClaim,
 )
 from certhub.schemas import (
     AmendmentRecord,
     BenefitRecord,
     Decision,
     EligibilityReport,
-    Message,
     RecoveryStatus,
     Refusal,
     TaskKind,
@@ -245,36 +243,27 @@ async def amendment_approved(
         item_id=item_id,
     )
     overs = amended.overpayments
-    before = len(await series(ctx, partial(numbered, f"overpayment:{task_id}")))
-    named: list[tuple[Message, str]] = [
-        (amended.termination, numbered(f"termination:{task_id}", found[0] + 1)),
-        *((o, numbered(f"overpayment:{task_id}", before + n)) for n, o in enumerate(overs, 1)),
-    ]
-    outcomes = tuple(
-        ctx.outcomes.record(
-            m, message_id=i, person=task.person, reason=task.kind.value, at=ctx.clock()
-        )
-        for m, i in named
+    moved = ctx.outcomes.record(
+        amended.termination,
+        message_id=numbered(f"termination:{task_id}", found[0] + 1),
+        person=task.person,
+        reason=task.kind.value,
+        at=ctx.clock(),
     )
     decided = effects.audit[0]  # the approval's own link: same actor and digest
-    audit = [AuditWrite("termination_amended", task_id, decided.actor, outcomes[0].sha256)]
-    audit += [AuditWrite("overpayment", task_id, decided.actor, o.sha256) for o in outcomes[1:]]
-    total = sum((o.amount for o in overs), Decimal(0))
+    audit = AuditWrite("termination_amended", task_id, decided.actor, moved.sha256)
+    effects = extend(effects, outcomes=(moved,), audit=(audit,))
     said = "no month paid between the two dates: nothing more to recover"
     if overs:
         months = amended.recovered_months
+        total = sum((o.amount for o in overs), Decimal(0))
         said = f"{months[0]}..{months[-1]} = {total} overpaid ({len(months)} months)"
-        claim = MonthsClaim(person, "recovered", months, task_id)
-        effects = extend(effects, months=(claim,))
-        period = outcomes[1].period or ""
-        effects = balance_grown(
-            effects, task, task_id=task_id, period=period, months=months, total=total,
-            balance=balance,
-        )  # fmt: skip
+        effects = await overpayments_added(
+            ctx, effects, task, overs, task_id=task_id, actor=decided.actor, balance=balance
+        )
     remarks = (
         f"death date amended from {amendment.event_date} to {amendment.amended_event_date} "
         f"(amendment {item_id} approved by {decision.actor.id}): {said}"
     )
     told = task.model_copy(update={"remarks": remarks[:1000]})
-    effects = extend(effects, outcomes=outcomes, audit=tuple(audit))
     return extend(effects, **task_effects(ctx, told, TaskRecord(task, row.version)))

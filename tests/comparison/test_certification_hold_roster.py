@@ -15,11 +15,9 @@ from typing import Any
 
 from pgkit import throwaway_database
 
-from certhub.hub.comparison.certify import message_id
 from certhub.hub.core.settings import Settings
-from certhub.hub.store import open_ledger
 
-from .test_certification_holds import SEEN, _case, _compare_on, _withheld_run
+from .test_certification_holds import SEEN, _case, _compare_on, _held_not_certified, _withheld_run
 
 WHY = "roster: benefit terminated by the province"
 
@@ -50,11 +48,5 @@ async def test_a_roster_terminated_is_held_on_postgresql(
         await office.client.close()
         ledger = await _compare_on(case, url, SEEN)
         assert (ledger["recorded"], ledger["withheld"]) == (1, {"roster_terminated": 1})
-        store = await open_ledger(case.settings)
-        try:
-            assert await store.find("adapter:comparison", message_id(SEEN, ann)) is None
-            assert await store.find("adapter:comparison", message_id(SEEN, bea)) is not None
-            held = await store.certification_holds([ann, bea])
-        finally:
-            await store.aclose()
+        held = await _held_not_certified(case.settings, ann, bea)
     assert held == {ann: ("roster_terminated", WHY)}

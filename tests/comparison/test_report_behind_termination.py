@@ -23,6 +23,17 @@ from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, outcomes
 from certhub.hub.core.keys import STORE
 
 
+async def _termination_stands(scene: Scene, aiohttp_client: Any, task: str) -> None:
+    """No restoration proposed; the person's benefit closed by ``task``, its 476.00 to
+    recover."""
+    office = await scene.office(aiohttp_client)
+    assert await outcomes(office, "restoration_proposal/v1") == []
+    number = scene.person["id_number"]
+    assert await office.client.app[STORE].closed_benefit(number) == ("death", task)
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert (status, body["amount"], body["status"]) == (200, "476.00", "pending"), body
+
+
 async def test_a_linked_death_report_keeps_the_termination(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
@@ -38,11 +49,7 @@ async def test_a_linked_death_report_keeps_the_termination(
     assert await outcomes(office, "termination_amendment/v1") == []  # the same month: linked
     await office.client.close()
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}
-    office = await scene.office(aiohttp_client)
-    assert await outcomes(office, "restoration_proposal/v1") == []
-    assert await office.client.app[STORE].closed_benefit(number) == ("death", tasks[number])
-    status, body = await office.get(f"/v1/overpayments/{tasks[number]}")
-    assert (status, body["amount"], body["status"]) == (200, "476.00", "pending"), body
+    await _termination_stands(scene, aiohttp_client, tasks[number])
 
 
 async def test_a_linked_department_record_keeps_the_termination(
@@ -53,15 +60,9 @@ async def test_a_linked_department_record_keeps_the_termination(
     # behind the termination (before: restoration proposed, as above)
     scene, _, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
-    office = await scene.office(aiohttp_client)
-    tasks = await scene.confirmed_deaths(office, {number: {"paid_through": THIS_MONTH}})
-    await office.client.close()
+    tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}})
     cancelled = f"P0,{number},某人,,,registration_cancelled,{DIED + timedelta(days=5)},\n"
     (tmp_path / VOIDED_IN / "public_security.csv").write_text(HEADER + cancelled, "utf-8")
     ledger = await scene.compare(VOIDED_IN)
     assert (ledger["reports"], ledger["reversals"]) == ({"linked_to_closed": 1}, {"no_effect": 1})
-    office = await scene.office(aiohttp_client)
-    assert await outcomes(office, "restoration_proposal/v1") == []
-    assert await office.client.app[STORE].closed_benefit(number) == ("death", tasks[number])
-    status, body = await office.get(f"/v1/overpayments/{tasks[number]}")
-    assert (status, body["amount"], body["status"]) == (200, "476.00", "pending"), body
+    await _termination_stands(scene, aiohttp_client, tasks[number])
