@@ -1,0 +1,68 @@
+"""Both records of an amended death withdrawn in one feed: everything recovered refunded once.
+
+238.00 a month, as in test_amendment_record_withdrawn: civil affairs' cremation of the 3rd
+of M(-2) (C0) confirmed while paid through M(0) (476.00); C1 (the 3rd of M(-3)) opens an
+amendment, approved at two levels (M(-2) = 238.00 more, 714.00), all 714.00 recovered. The
+M(0) feed voids C1 and C0, in either order: one void is ``no_effect``, the other proposes
+restoring the termination; approved, the overpayment is voided and the 714.00 refunded —
+no more (no month refunded both by the cut of the amendment's month and by the void), no
+less — and no month is left counted as recovered; M(-2)..M(0) are claimed as paid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reversalkit import (
+    DIED_IN,
+    EARLIER,
+    THIS_MONTH,
+    VOIDED_IN,
+    approved,
+    outcomes,
+    proposals,
+    recovery,
+)
+
+from certhub.hub.core.keys import STORE
+from certhub.mocks.population import Population
+
+from .test_death_amended_by_comparison import confirmed_from_feeds
+
+
+@pytest.mark.parametrize("first", ["C1", "C0"])
+async def test_both_records_withdrawn_refund_what_was_recovered_once(
+    tmp_path: Path, aiohttp_client: Any, first: str
+) -> None:
+    person = Population(seed=29).person()
+    number = person["id_number"]
+    second = "C0" if first == "C1" else "C1"
+    later = {
+        VOIDED_IN: f"C1,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
+        THIS_MONTH: f"V1,{number},某人,,,void,{THIS_MONTH}-01,{first}\n"
+        f"V2,{number},某人,,,void,{THIS_MONTH}-02,{second}\n",
+    }
+    case, task = await confirmed_from_feeds(tmp_path, aiohttp_client, person, later)
+    assert (await case.compare(VOIDED_IN))["reports"] == {"amendment_opened": 1}
+    office = await case.office(aiohttp_client)
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    item = int(amendment["sequence"])
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    path = f"/v1/overpayments/{task}/recoveries"
+    assert (await office.post(path, "det-1", recovery(task, "714.00")))[0] == 202
+    await office.client.close()
+    ran = await case.compare(THIS_MONTH)
+    assert ran["reversals"] == {"no_effect": 1, "restoration_proposed": 1}
+    office = await case.office(aiohttp_client)
+    proposal = (await proposals(office))[number]
+    assert (await approved(office, proposal["sequence"]))[0] == 202
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert status == 200, body
+    figures = (body["amount"], body["recovered"], body["refunded"], body["status"])
+    assert figures == ("714.00", "714.00", "714.00", "voided")
+    store = office.client.app[STORE]
+    assert await store.counted_months(number, "recovered") == set()
+    assert await store.counted_months(number, "back_paid") == {DIED_IN, VOIDED_IN, THIS_MONTH}
