@@ -1,0 +1,57 @@
+"""An amendment whose record was withdrawn, then the same earlier date reported by the city:
+the month cut is recovered again, what was refunded of it owed again — never twice.
+
+238.00 a month, as in test_amendment_record_withdrawn: the 3rd of M(-2) confirmed while paid
+through M(0) (476.00); C1's amendment to the 3rd of M(-3) approved (M(-2) = 238.00 more,
+714.00), 714.00 recovered; the M(0) feed voids C1: the death moved back, M(-2) cut, 238.00
+refunded (476.00 kept). The city then reports the death on the 3rd of M(-3) (approved at
+two levels): a second amendment, approved: the termination dated the 3rd of M(-3) again and
+M(-2) overpaid again: 714.00, 476.00 of it recovered (the 238.00 was refunded), 238.00 to
+recover; M(-2)..M(0) counted as recovered once each.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from procedurekit import evidence_payloads
+from reversalkit import DIED, DIED_IN, EARLIER, THIS_MONTH, VOIDED_IN, outcomes, recovery
+
+from certhub.hub.core.keys import STORE
+
+from .test_amendment_record_withdrawn import _amendment_opened
+
+
+async def test_the_withdrawn_date_reported_again_recovers_the_month_once_more(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=29)
+    office = await case.office(aiohttp_client)
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    item = int(amendment["sequence"])
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    path = f"/v1/overpayments/{task}/recoveries"
+    assert (await office.post(path, "det-1", recovery(task, "714.00")))[0] == 202
+    await office.client.close()
+    assert (await case.compare(THIS_MONTH))["reversals"] == {"no_effect": 1}
+    office = await case.office(aiohttp_client)
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert (body["amount"], body["recovered"], body["refunded"]) == ("476.00", "476.00", "238.00")
+    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    await office.approved_report(office.death_report(case.person, EARLIER, certificate))
+    _, again = await outcomes(office, "termination_amendment/v1")
+    item = int(again["sequence"])
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert status == 200, body
+    figures = (body["months"], body["amount"], body["recovered"], body["refunded"])
+    assert figures == (3, "714.00", "476.00", "238.00")
+    assert (body["remaining"], body["status"]) == ("238.00", "partially_recovered")
+    store = office.client.app[STORE]
+    number = case.person["id_number"]
+    assert await store.counted_months(number, "recovered") == {DIED_IN, VOIDED_IN, THIS_MONTH}
+    dates = [t["payload"]["event_date"] for t in await outcomes(office, "termination/v1")]
+    assert dates == [DIED.isoformat(), EARLIER.isoformat()] * 2
