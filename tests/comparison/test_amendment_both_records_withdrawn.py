@@ -20,8 +20,8 @@ from reversalkit import (
     EARLIER,
     THIS_MONTH,
     VOIDED_IN,
+    amendment_approved,
     approved,
-    outcomes,
     proposals,
     recovery,
 )
@@ -47,10 +47,7 @@ async def test_both_records_withdrawn_refund_what_was_recovered_once(
     case, task = await confirmed_from_feeds(tmp_path, aiohttp_client, person, later)
     assert (await case.compare(VOIDED_IN))["reports"] == {"amendment_opened": 1}
     office = await case.office(aiohttp_client)
-    (amendment,) = await outcomes(office, "termination_amendment/v1")
-    item = int(amendment["sequence"])
-    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    await amendment_approved(office)
     path = f"/v1/overpayments/{task}/recoveries"
     assert (await office.post(path, "det-1", recovery(task, "714.00")))[0] == 202
     await office.client.close()

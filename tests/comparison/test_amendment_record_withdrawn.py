@@ -28,6 +28,7 @@ from reversalkit import (
     PROBLEM,
     THIS_MONTH,
     VOIDED_IN,
+    amendment_approved,
     audited,
     outcomes,
     recovery,
@@ -100,10 +101,7 @@ async def test_a_record_withdrawn_after_the_approval_moves_the_death_back(
     record from the family of a person who was alive then)."""
     case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=29)
     office = await case.office(aiohttp_client)
-    (amendment,) = await outcomes(office, "termination_amendment/v1")
-    item = int(amendment["sequence"])
-    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    await amendment_approved(office)
     status_code, body = await office.get(f"/v1/overpayments/{task}")
     assert (status_code, body["amount"]) == (200, "714.00")
     if taken is not None:

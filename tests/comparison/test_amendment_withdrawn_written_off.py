@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import write_off
-from reversalkit import THIS_MONTH, VOIDED_IN, outcomes, recovery
+from reversalkit import THIS_MONTH, VOIDED_IN, amendment_approved, recovery
 
 from certhub.hub.core.keys import STORE
 
@@ -26,10 +26,7 @@ async def test_a_written_off_balance_cut_refunds_nothing_and_stays_written_off(
 ) -> None:
     case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=29)
     office = await case.office(aiohttp_client)
-    (amendment,) = await outcomes(office, "termination_amendment/v1")
-    item = int(amendment["sequence"])
-    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    await amendment_approved(office)
     path = f"/v1/overpayments/{task}"
     assert (await office.post(f"{path}/recoveries", "det-1", recovery(task, "300.00")))[0] == 202
     await office.approved("write-offs", "det-1", write_off(task, "414.00"), f"{path}/write-offs")

@@ -106,6 +106,16 @@ async def outcomes(office: Office, message_type: str) -> list[dict[str, Any]]:
     return [item for item in body["items"] if item["type"] == message_type]
 
 
+async def amendment_approved(office: Office) -> int:
+    """The termination amendment the hub opened last, accepted by town staff and approved
+    by the county (each answered 202): its item."""
+    *_, amendment = await outcomes(office, "termination_amendment/v1")
+    item = int(amendment["sequence"])
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    return item
+
+
 async def proposals(office: Office) -> dict[str, dict[str, Any]]:
     """The restoration proposals by the ID number they name."""
     found = await outcomes(office, "restoration_proposal/v1")
