@@ -33,17 +33,7 @@ from certhub.hub.rules.months import last_day_of_month, month_index, month_label
 from certhub.hub.rules.recovery import allocate, cents, status_for, yuan
 from certhub.schemas import Overpayment, RecoveryStatus
 
-__all__ = [
-    "NOTHING_RECOVERED",
-    "Released",
-    "ends_of",
-    "kept_recovery",
-    "months_of",
-    "part_of",
-    "released",
-    "voided_recovery",
-    "voided_whole",
-]
+__all__ = ["Released", "months_cut", "released"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +60,7 @@ class Released:
         return sum(cents(o.amount) for i, o in self.records if i.endswith(":voided"))
 
 
-def voided_whole(
+def _voided_whole(
     records: Sequence[tuple[str, Overpayment]],
     freed: tuple[str, ...],
     months_count: int,
@@ -84,7 +74,7 @@ def voided_whole(
     counts is owed any more."""
     shares = allocate([cents(o.amount) for _, o in records], recovered_cents)
     whole = tuple(
-        (f"{i}:voided", part_of(o, *ends_of(o), voided_recovery(share, note)))
+        (f"{i}:voided", _part_of(o, *_ends_of(o), _voided_recovery(share, note)))
         for (i, o), share in zip(records, shares, strict=True)
     )
     voided = RecoveryStatus.voided
@@ -93,12 +83,12 @@ def voided_whole(
     )
 
 
-def months_of(over: Overpayment) -> range:
+def _months_of(over: Overpayment) -> range:
     """The month indexes ``over`` counts."""
     return range(month_index(over.period_from), month_index(over.period_to) + 1)
 
 
-def part_of(over: Overpayment, first: int, last: int, update: dict[str, object]) -> Overpayment:
+def _part_of(over: Overpayment, first: int, last: int, update: dict[str, object]) -> Overpayment:
     """Months ``first``..``last`` of ``over`` (indexes), with ``update``'s fields."""
     months = last - first + 1
     changed = over.model_copy(
@@ -113,12 +103,17 @@ def part_of(over: Overpayment, first: int, last: int, update: dict[str, object])
     return Overpayment.model_validate(changed.model_dump())
 
 
-def kept_recovery(over: Overpayment, share: int, written_off: bool, note: str) -> dict[str, object]:
+def _kept_recovery(
+    over: Overpayment, share: int, written_off: bool, note: str
+) -> dict[str, object]:
     """The fields of a record kept with ``share`` cents recovered (written off stays so)."""
     status = status_for(cents(over.amount), share)
     if written_off and status is not RecoveryStatus.recovered:
         status = RecoveryStatus.written_off
     return {"recovered_amount": yuan(share), "recovery_status": status, "remarks": note[:1000]}
+
+
+_LAST = 10**6  # a month index after any a record counts
 
 
 def released(
@@ -136,32 +131,59 @@ def released(
     balance is ``months_count`` months, ``amount_cents``, ``recovered_cents`` recovered,
     ``status``; None when no month it counts is after the release month, or it is voided
     already (nothing recovered any more)."""
-    last = month_index(released_on)
-    cut = [m for _, over in records for m in months_of(over) if m > last]
-    if not cut or status is RecoveryStatus.voided:
+    balance = (months_count, amount_cents, recovered_cents, status)
+    return months_cut(records, (month_index(released_on) + 1, _LAST), balance, note=note)
+
+
+def months_cut(
+    records: Sequence[tuple[str, Overpayment]],
+    cut: tuple[int, int],
+    balance: tuple[int, int, int, RecoveryStatus],
+    *,
+    note: str,
+) -> Released | None:
+    """The months ``cut`` (first and last month index, a span at one end of what the
+    records count: a release cuts the latest, a death moved back the earliest) taken off a
+    task's overpayment whose records (message id, record as in force, in the order signed)
+    are ``records`` and whose balance is ``balance`` (months, amount cents, recovered cents,
+    status); None when no month it counts is in the span, or it is voided already.
+
+    Recovery is spread over the records in the order signed, the months kept first: what
+    was recovered beyond the months kept is what was taken of the months cut, refunded.
+    A record with months on both sides is re-signed twice (``:released``, the months kept;
+    ``:released:voided``, the months cut with their refund); every month cut, the balance
+    is voided whole (:func:`_voided_whole`). Written off, what is kept stays written off.
+    """
+    months_count, amount_cents, recovered_cents, status = balance
+    first_cut, last_cut = cut
+    gone_months = [m for _, o in records for m in _months_of(o) if first_cut <= m <= last_cut]
+    if not gone_months or status is RecoveryStatus.voided:
         return None
-    freed = tuple(month_label(m) for m in cut)
-    written_off = status is RecoveryStatus.written_off
-    if all(m > last for _, over in records for m in months_of(over)):
-        # nothing was a prison month after all: void it, as a voided termination's
-        return voided_whole(records, freed, months_count, amount_cents, recovered_cents, note=note)
-    cut_cents = sum(cents(o.monthly_amount) for _, o in records for m in months_of(o) if m > last)
+    freed = tuple(month_label(m) for m in gone_months)
+    if len(gone_months) == sum(len(_months_of(o)) for _, o in records):
+        return _voided_whole(records, freed, months_count, amount_cents, recovered_cents, note=note)
+    cut_cents = sum(
+        cents(o.monthly_amount)
+        for _, o in records
+        for m in _months_of(o)
+        if first_cut <= m <= last_cut
+    )
     amount = amount_cents - cut_cents
-    kept_recovered = min(recovered_cents, amount)
+    kept_recovered = min(recovered_cents, amount)  # the months kept hold what they can
     refund = recovered_cents - kept_recovered
-    kept = [(i, o) for i, o in records if month_index(o.period_from) <= last]
-    kept_shares = allocate([cents(_kept(o, last).amount) for _, o in kept], kept_recovered)
-    share_of = dict(zip((i for i, _ in kept), kept_shares, strict=True))
-    gone = [(i, o) for i, o in records if month_index(o.period_to) > last]
-    gone_parts = [_cut(o, last) for _, o in gone]
-    refunds = allocate([cents(p.amount) for p in gone_parts], refund)
+    written_off = status is RecoveryStatus.written_off
+    kept = [(i, p) for i, o in records if (p := _kept_part(o, cut)) is not None]
+    shares = allocate([cents(p.amount) for _, p in kept], kept_recovered)
+    kept_of = {i: (p, share) for (i, p), share in zip(kept, shares, strict=True)}
+    gone = [(i, p) for i, o in records if (p := _gone_part(o, cut)) is not None]
+    refunds = allocate([cents(p.amount) for _, p in gone], refund)
     signed: list[tuple[str, Overpayment]] = []
-    for (i, o), part, back in zip(gone, gone_parts, refunds, strict=True):
-        if i in share_of:
-            keep = _kept(o, last)
-            recovery = kept_recovery(keep, share_of[i], written_off, note)
-            signed.append((f"{i}:released", part_of(keep, *ends_of(keep), recovery)))
-        gone_part = part_of(part, *ends_of(part), voided_recovery(back, note))
+    for (i, part), back in zip(gone, refunds, strict=True):
+        if i in kept_of:
+            keep, share = kept_of[i]
+            recovery = _kept_recovery(keep, share, written_off, note)
+            signed.append((f"{i}:released", _part_of(keep, *_ends_of(keep), recovery)))
+        gone_part = _part_of(part, *_ends_of(part), _voided_recovery(back, note))
         signed.append((f"{i}:released:voided", gone_part))
     new_status = status_for(amount, kept_recovered)
     if written_off and new_status is not RecoveryStatus.recovered:
@@ -169,7 +191,7 @@ def released(
     return Released(
         tuple(signed),
         freed,
-        months_count - len(cut),
+        months_count - len(gone_months),
         amount,
         kept_recovered,
         new_status,
@@ -177,30 +199,36 @@ def released(
     )
 
 
-def ends_of(over: Overpayment) -> tuple[int, int]:
+def _ends_of(over: Overpayment) -> tuple[int, int]:
     """The first and last month indexes of ``over``."""
     return month_index(over.period_from), month_index(over.period_to)
 
 
-NOTHING_RECOVERED: dict[str, object] = {
+_NOTHING: dict[str, object] = {
     "recovered_amount": Decimal("0.00"),
     "recovery_status": RecoveryStatus.pending,
 }
 
 
-def _kept(over: Overpayment, last: int) -> Overpayment:
-    """The months of ``over`` up to month ``last``, nothing recovered yet."""
-    first, end = ends_of(over)
-    return part_of(over, first, min(end, last), NOTHING_RECOVERED)
+def _kept_part(over: Overpayment, cut: tuple[int, int]) -> Overpayment | None:
+    """The months of ``over`` outside the span ``cut`` (at one end: they are one run),
+    nothing recovered yet; None when every month is cut."""
+    (first, end), (first_cut, last_cut) = _ends_of(over), cut
+    low, high = (
+        (max(first, last_cut + 1), end) if first >= first_cut else (first, min(end, first_cut - 1))
+    )
+    return _part_of(over, low, high, _NOTHING) if low <= high else None
 
 
-def _cut(over: Overpayment, last: int) -> Overpayment:
-    """The months of ``over`` after month ``last``, nothing recovered yet."""
-    first, end = ends_of(over)
-    return part_of(over, max(first, last + 1), end, NOTHING_RECOVERED)
+def _gone_part(over: Overpayment, cut: tuple[int, int]) -> Overpayment | None:
+    """The months of ``over`` inside the span ``cut``, nothing recovered yet; None when
+    there is none."""
+    (first, end), (first_cut, last_cut) = _ends_of(over), cut
+    low, high = max(first, first_cut), min(end, last_cut)
+    return _part_of(over, low, high, _NOTHING) if low <= high else None
 
 
-def voided_recovery(share: int, note: str) -> dict[str, object]:
+def _voided_recovery(share: int, note: str) -> dict[str, object]:
     """The fields of a record voided, ``share`` cents of it recovered (to refund)."""
     return {
         "recovered_amount": yuan(share),
