@@ -14,6 +14,15 @@ that date's month off the task's overpayment
 (:func:`~certhub.hub.rules.amendment_undone.moved_back`: records re-signed, what was
 recovered of those months refunded, the months freed in the ledger; audit
 ``overpayment_released``), as a stated release does.
+
+The same holds when the void withdraws every record the task's confirmation rested on
+and the termination stands only on records joined to it after
+(:func:`~certhub.hub.procedure.reversals.joined_to_termination`: a report of the same
+death, in the same month or later): they date the death no earlier than the earliest of
+them states, so the termination is re-dated to that day and the months up to its month
+are overpaid no more. Confirmed on the 3rd of M-2 while paid through M0 (M-1..M0 =
+476.00), the city's report of the 8th of M-1 joined, civil affairs' record withdrawn:
+M0 = 238.00, M-1 payable.
 """
 
 from __future__ import annotations
@@ -30,10 +39,22 @@ from certhub.hub.procedure.task_series import numbered, series
 from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.amendment import resting_on
 from certhub.hub.rules.amendment_undone import moved_back
-from certhub.hub.rules.comparison import SourceRecord, machine_actor, opens_alone
+from certhub.hub.rules.comparison import (
+    MACHINE_REPORTER,
+    SourceRecord,
+    machine_actor,
+    opens_alone,
+)
 from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.store.effects import AuditWrite, Effects
-from certhub.schemas import RecoveryStatus, Termination, TerminationAmendment, VerificationTask
+from certhub.schemas import (
+    EligibilityReport,
+    RecoveryStatus,
+    TaskStatus,
+    Termination,
+    TerminationAmendment,
+    VerificationTask,
+)
 
 __all__ = ["amendment_withdrawn"]
 
@@ -60,11 +81,13 @@ async def amendment_withdrawn(
     voids: Collection[tuple[str, str]],
     actor: str,
 ) -> Effects:
-    """The effects moving the death by ``task`` (its termination in force, the task's
-    records still standing) back when the records ``voids`` (department, record id: this
-    void and those before) withdraw what its last approved amendments rest on (``machine``:
-    the records each machine report behind the termination cited); none when every
-    approved amendment still stands. ``actor`` is the void's sender, for the audit chain."""
+    """The effects moving the death by ``task`` (its termination in force, standing: the
+    void is ``no_effect``; its sources with those of its approved amendments) back when
+    the records ``voids`` (department, record id: this void and those before) withdraw
+    what its last approved amendments rest on, or every record its confirmation rested
+    on while later records joined to it stand (``machine``: the records each machine
+    report behind the termination cited); none when the date in force is still
+    supported. ``actor`` is the void's sender, for the audit chain."""
     task_id = task.task_id
     signed = [
         Termination.model_validate_json(r.payload)
@@ -72,23 +95,28 @@ async def amendment_withdrawn(
     ]
     if not signed:
         return Effects()
-    target, basis = signed[0].event_date, f"task {task_id}'s records"
-    for record, item in await amendments_opened(ctx, task_id):
-        if item is None or item.status != ItemStatus.APPROVED:
-            continue
-        amendment = TerminationAmendment.model_validate_json(record.payload)
+    approved = [
+        (record.sequence, TerminationAmendment.model_validate_json(record.payload))
+        for record, item in await amendments_opened(ctx, task_id)
+        if item is not None and item.status == ItemStatus.APPROVED
+    ]
+    amended = {resting_on(amendment) for _, amendment in approved}
+    target, basis = await _task_supports(ctx, task, signed[0], machine, voids, amended=amended)
+    for sequence, amendment in approved:
         if _stands(amendment, machine, voids):
-            target, basis = amendment.amended_event_date, f"amendment {record.sequence}"
+            target, basis = amendment.amended_event_date, f"amendment {sequence}"
     in_force = signed[-1]
     if target <= in_force.event_date:
         return Effects()  # the date in force is still supported
     said = ", ".join(f"{d}:{r}" for d, r in sorted(voids))
     note = (
         f"death date moved back from {in_force.event_date} to {target} ({basis}): the record "
-        f"an approved amendment rested on was withdrawn ({said})"
+        f"the date in force rested on was withdrawn ({said})"
     )
-    # the termination the remaining records support, as it was signed, dated again
-    base = next(t for t in reversed(signed) if t.event_date == target)
+    # the termination the remaining records support, as it was signed (or the task's own
+    # re-dated to what the records joined to it state), dated again
+    base = next((t for t in reversed(signed) if t.event_date == target), None)
+    base = base or signed[0].model_copy(update={"event_date": target, "effective_from": target})
     moved = base.model_copy(
         update={"decided_by": machine_actor(), "decided_at": ctx.clock(), "remarks": note[:1000]}
     )
@@ -104,6 +132,70 @@ async def amendment_withdrawn(
         audit=(AuditWrite("termination_amended", task_id, actor, outcome.sha256),),
     )
     return extend(effects, **await _months_cut(ctx, task, target, note, actor))
+
+
+async def _task_supports(
+    ctx: ProcedureContext,
+    task: VerificationTask,
+    first: Termination,
+    machine: Mapping[str, tuple[SourceRecord, ...]],
+    voids: Collection[tuple[str, str]],
+    *,
+    amended: Collection[str | None],
+) -> tuple[date, str]:
+    """The death date the task's records still support, and what supports it: the task's own
+    termination (``first``) while any record its confirmation rested on stands (a person's
+    report, a source the hub cannot read back, a machine's record not withdrawn — as
+    :func:`~certhub.hub.rules.comparison.termination_voided` reads them); else the earliest
+    date the records joined to the termination after (still standing) state. The sources
+    of approved amendments (``amended``) are theirs to date (:func:`_stands`)."""
+    own = f"task {task.task_id}'s records"
+    confirmed = await _confirmed_sources(ctx, task.task_id)
+    if confirmed is None or any(_standing(s, machine, voids) for s in confirmed):
+        return first.event_date, own
+    joined = [
+        s for s in task.sources
+        if s not in confirmed and s not in amended and _standing(s, machine, voids)
+    ]  # fmt: skip
+    dated = [(d, s) for s in joined if (d := await _stated_date(ctx, s)) is not None]
+    if not dated:
+        return first.event_date, own  # nothing moved on facts the hub cannot show
+    day, source = min(dated)
+    return day, f"the record {source} joined to the termination"
+
+
+def _standing(
+    source: str,
+    machine: Mapping[str, tuple[SourceRecord, ...]],
+    voids: Collection[tuple[str, str]],
+) -> bool:
+    """Whether ``source`` (a task's source) still stands: a person's report or one the hub
+    cannot read back always; a machine report while a record it cited is not withdrawn."""
+    records = machine.get(source)
+    return records is None or any((s.department, s.record_id) not in voids for s in records)
+
+
+async def _confirmed_sources(ctx: ProcedureContext, task_id: str) -> tuple[str, ...] | None:
+    """The sources task ``task_id`` had when it was confirmed (its first confirmed version
+    the hub signed, ``task:<task>:v<n>``); None when it cannot be read back."""
+    versions = await series(ctx, lambda n: f"task:{task_id}:v{n - 1}")
+    for record in versions:
+        version = VerificationTask.model_validate_json(record.payload)
+        if version.status is TaskStatus.confirmed:
+            return tuple(version.sources)
+    return None
+
+
+async def _stated_date(ctx: ProcedureContext, source: str) -> date | None:
+    """The event date the report ``source`` states (a person's report by its item id, the
+    comparison's by its message id); None when it cannot be read back."""
+    if source.isdigit():
+        record = await ctx.store.get_record(int(source))
+    else:
+        record = await ctx.store.find(MACHINE_REPORTER, source)
+    if record is None or record.message_type != "eligibility_report/v1":
+        return None
+    return EligibilityReport.model_validate_json(record.payload).event_date
 
 
 async def _months_cut(
