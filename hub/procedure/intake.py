@@ -199,6 +199,10 @@ async def _plan_roster(
     audit = AuditWrite(
         "roster_updated", record.person.id_number[-4:], message.sender, message.digest
     )
+    # read before the rest: refused at the write if a termination or suspension was confirmed
+    # (or the closure lifted, or another entry stored) meanwhile — planned without it, the
+    # months this entry shows paid after it were never added (person_guard)
+    guard = await ctx.store.person_guard(record.person.id_number)
     # months paid after a termination the hub signed are added to its overpayment
     late = await late_payments(ctx, message, record)
-    return replace(late, roster=write, audit=(audit, *late.audit))
+    return replace(late, roster=write, audit=(audit, *late.audit), person_guard=guard)

@@ -56,6 +56,7 @@ from certhub.hub.store.effects import (
     MonthsClaim,
     OverpaymentWrite,
 )
+from certhub.hub.store.person_guard import PersonGuard
 from certhub.schemas import (
     AmendmentRecord,
     BenefitRecord,
@@ -92,9 +93,11 @@ async def plan_decision(
     if row is None or row.kind != kind:
         raise Refusal("item-not-found", f"no {kind} under review has id {item_id}")
     municipal = row.municipal
+    guard = None  # an approval paying back on the roster read: refused if it changed meanwhile
     if kind is ItemKind.RESTORATION and decision.action is not DecisionAction.reject:
-        now_municipal = await _restoration_municipal(ctx, item_id)  # re-checks every fact
+        guard, now_municipal = await _restoration_rechecked(ctx, item_id)  # every fact
         municipal = municipal or now_municipal
+        guard = guard if decision.action is DecisionAction.approve else None
     rechecked = decision.action is not DecisionAction.reject and row.status not in FINAL
     checked = None  # a proposal's check, made once: its approval restores on it
     if kind is ItemKind.RESTORATION_PROPOSAL and rechecked:  # decided: out of order, below
@@ -115,7 +118,10 @@ async def plan_decision(
     # A rejected restoration pays nothing: its months are free for a corrected request.
     freed = (str(item_id),) if kind is ItemKind.RESTORATION else ()
     rejected = after.status is ItemStatus.REJECTED
-    effects = Effects(item_update=update, audit=(audit,), release_months=freed if rejected else ())
+    released = freed if rejected else ()
+    effects = Effects(
+        item_update=update, audit=(audit,), release_months=released, person_guard=guard
+    )
     if after.status is ItemStatus.APPROVED:
         effects = await _on_approval(ctx, effects, kind, item_id)
     if kind is ItemKind.SUSPENSION and after.status is ItemStatus.APPROVED:
@@ -224,6 +230,10 @@ async def plan_transition(
     record = TaskRecord(VerificationTask.model_validate_json(row.snapshot), row.version)
     role = authenticated_actor(step.actor, signer_of(message))
     task = advance(record, step, role)
+    # read before the rest: refused at the write if the roster, the closure or a confirmed
+    # task of the person changed meanwhile (a roster entry in flight: person_guard)
+    confirming = task.status is TaskStatus.confirmed
+    guard = await ctx.store.person_guard(task.person.id_number) if confirming else None
     # a task confirmed over the hub's voided termination supersedes it (true_death)
     superseded = await superseded_closure(ctx, task)
     closed = None if superseded else await closed_by(ctx, task.person.id_number)
@@ -231,7 +241,7 @@ async def plan_transition(
         # The benefit is terminated already: the finding is recorded, nothing is paid,
         # terminated or recovered again.
         task = task.model_copy(update={"remarks": f"benefit already terminated ({closed})"})
-    effects = extend(Effects(), **task_effects(ctx, task, record))
+    effects = extend(Effects(person_guard=guard), **task_effects(ctx, task, record))
     effects = extend(
         effects, audit=(AuditWrite(f"task_{task.status}", task_id, message.sender, message.digest),)
     )
@@ -271,11 +281,13 @@ async def plan_transition(
     return effects
 
 
-async def _restoration_municipal(ctx: ProcedureContext, item_id: int) -> bool:
-    """Re-check a restoration on today's facts; whether it now needs municipal approval."""
-    record = await ctx.item_record(item_id)
-    check = await recheck_restoration(ctx, Restoration.model_validate_json(record.payload))
-    return check.municipal
+async def _restoration_rechecked(ctx: ProcedureContext, item_id: int) -> tuple[PersonGuard, bool]:
+    """Re-check a restoration on today's facts: what it was checked on (the person's guard,
+    read first) and whether it now needs municipal approval."""
+    restoration = Restoration.model_validate_json((await ctx.item_record(item_id)).payload)
+    guard = await ctx.store.person_guard(restoration.person.id_number)
+    check = await recheck_restoration(ctx, restoration)
+    return guard, check.municipal
 
 
 def _disposal_effects(

@@ -31,6 +31,7 @@ from certhub.hub.store.certification_holds import CertificationHolds
 from certhub.hub.store.comparison_jobs import PartitionLedger
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.outbox import OutboxStore
+from certhub.hub.store.person_guard import PersonGuards
 from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
 from certhub.hub.store.register_reads import CertificationRegister
 from certhub.hub.store.sender_reads import SenderReads
@@ -368,6 +369,7 @@ class LedgerStore(
     ProcedureReads,
     CertificationHolds,
     BenefitReads,
+    PersonGuards,
     Reporting,
     AuditLog,
     OutboxStore,

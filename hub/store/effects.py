@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from certhub.hub.store.person_guard import PersonGuard
 from certhub.hub.store.records import NewMessage, RecordKind, carried_over
 
 
@@ -354,6 +355,7 @@ class Effects:
     biometric: BiometricWrite | None = None
     rating: RatingWrite | None = None
     follow_up: FollowUpWrite | None = None
+    person_guard: PersonGuard | None = None  # checked first: what the planner read of a person
 
     @property
     def conditional(self) -> bool:
@@ -364,7 +366,8 @@ class Effects:
         their own unique ids can.
         """
         return bool(
-            self.item_update
+            self.person_guard
+            or self.item_update
             or self.tasks
             or self.outcomes
             or self.overpayments

@@ -39,6 +39,7 @@ from certhub.hub.store.base import (
 from certhub.hub.store.certification_holds import APPROVED_RESUMPTIONS, CertificationHoldReads
 from certhub.hub.store.comparison_job_writes import ComparisonPartitions
 from certhub.hub.store.disclosure import DisclosureQueries
+from certhub.hub.store.person_guard import PersonGuardReads
 from certhub.hub.store.pull_reads import PullReads
 from certhub.hub.store.register_reads import RegisterQueries
 from certhub.hub.store.register_writes import RegisterWriting
@@ -78,6 +79,7 @@ class LedgerReads(
     DisclosureQueries,
     ProcedureReads,
     BenefitReads,
+    PersonGuardReads,
     RecoveryReads,
     AccountabilityReads,
     Reporting,

@@ -32,6 +32,7 @@ from certhub.hub.store import (
 )
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
+from certhub.hub.store.person_guard import guard_checks
 from certhub.hub.store.records import NewMessage
 
 
@@ -131,6 +132,9 @@ def plan(
     if effects is NO_EFFECTS:  # the common case on the ingress path: nothing to build
         return []
     ops: list[Op] = []
+    if (read := effects.person_guard) is not None:  # first: nothing runs on a stale plan
+        refusal = Conflict("conflict", f"the person's benefit {CHANGED_MEANWHILE}")
+        ops += [Check(*check, refusal) for check in guard_checks(read)]
     if (guard := effects.zero_report_guard) is not None:
         column = "village" if len(guard.unit) == 12 else "county"
         detail = f"this region already sent eligibility reports for {guard.period}"

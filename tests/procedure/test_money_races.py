@@ -1,0 +1,83 @@
+"""Money under concurrency, through the hub's HTTP API: two requests in flight at once, both
+planned before either commits (racekit interleaves them at the ledger's append, every time),
+leave each month paid or recovered exactly once — the second to commit is refused
+(``conflict``, 409, nothing stored) when what it planned on changed meanwhile, and its retry
+counts the rest.
+
+238.00 a month (the kit's roster). Died on the 15th of ``M(-3)``; the roster paid through
+``M(-2)``, so the confirmation alone overpays ``M(-2)`` = 238.00. The province's entry paid
+through ``M(0)``, sent while the confirmation is in flight, shows ``M(-1)..M(0)`` = 476.00 more
+paid after the death: 714.00 in all, ``M(-2)..M(0)`` each recovered once. Before, whichever
+committed second planned on a ledger without the other: the confirmation counted from the old
+entry, or the entry found no termination to add to; both answered 202 and 476.00 was never
+recovered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hubkit import JOSE
+from latekit import balance, label
+from procedurekit import PARTIES, Office, month_day, roster_entry
+from racekit import interleaved
+
+from certhub.hub.core.keys import STORE
+
+DIED = month_day(-3, 15)
+CONFIRMATION, ENTRY = "task_transition/v1", "benefit_record/v1"
+CONFLICT = "urn:certhub:problem:conflict"
+
+
+async def sent(office: Office, path: str, party: str, payload: dict[str, Any]) -> tuple[Any, ...]:
+    """``payload`` signed by ``party`` and POSTed to ``path``: (status, body, message id)."""
+    raw = office.sign(party, payload)
+    jti = f"m{office.counter}"  # the id the kit just signed it under
+    response = await office.client.post(path, data=raw, headers=JOSE)
+    return response.status, await response.json(content_type=None), party, jti
+
+
+def confirmation(task: str) -> dict[str, Any]:
+    """The county's step confirming the death on :data:`DIED` (as ``Office.step`` signs it)."""
+    return {
+        "type": "task_transition/v1",
+        "task_id": task,
+        "to_status": "confirmed",
+        "actor": {"id": "county-1", "role": PARTIES["county-1"][0]},
+        "at": datetime.now(UTC).isoformat(),
+        "method": "department_letter",
+        "outcome": "民政部门火化记录核实",
+        "event_date": DIED.isoformat(),
+    }
+
+
+@pytest.mark.parametrize(("first", "second"), [(CONFIRMATION, ENTRY), (ENTRY, CONFIRMATION)])
+async def test_a_roster_entry_racing_the_confirmation_counts_every_month_once(
+    office_db: Office, first: str, second: str
+) -> None:
+    office = office_db
+    store = office.client.app[STORE]
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-2))
+    task = str((await office.reported_death(person, DIED))["task_id"])
+    steps = {
+        CONFIRMATION: ("/v1/verification-tasks/" + task + "/transitions", "county-1",
+                       confirmation(task)),
+        ENTRY: ("/v1/roster", "province", roster_entry(person, paid_through=label(0))),
+    }  # fmt: skip
+    with interleaved(store, first, second):
+        answers = await asyncio.gather(sent(office, *steps[first]), sent(office, *steps[second]))
+    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
+    assert status_1 == 202, body_1
+    # planned on a ledger without the first: refused, nothing of it stored
+    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
+    assert await store.find(party, jti) is None
+    status, body, *_ = await sent(office, *steps[second])  # the sender retries
+    assert status == 202, body
+
+    assert await balance(office, task) == (200, (3, "714.00", "0.00", "pending"))
+    months = {label(-2), label(-1), label(0)}
+    assert await store.counted_months(person["id_number"], "recovered") == months

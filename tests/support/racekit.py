@@ -1,0 +1,71 @@
+"""Two requests in flight at once, interleaved at a known await: both planned, then one
+committed after the other.
+
+Every push is planned from what the ledger holds (reads, each an await), then appended
+(``LedgerStore.append``, the group commit). A race between two requests is both planning
+before either commits. :class:`Interleave` makes that happen every time instead of by
+luck: it holds the append of the message of type ``first`` until the message of type
+``second`` has reached its own append too (it was planned on the same ledger), lets
+``first`` commit, and only then ``second``. Nothing is slept on: each side awaits the
+other's event, with a deadline so that a request refused before its append fails the test
+instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from certhub.hub.store.effects import NO_EFFECTS, Effects
+from certhub.hub.store.records import NewMessage
+
+__all__ = ["Interleave", "interleaved"]
+
+_DEADLINE = 20.0  # seconds a side waits for the other (a loaded machine; never reached)
+
+
+class Interleave:
+    """Hold ``first``'s append until ``second`` is planned; commit ``first``, then ``second``.
+
+    ``first`` and ``second`` are message types (``task_transition/v1``,
+    ``benefit_record/v1``…): each is interleaved once, the next of its type passes.
+    """
+
+    def __init__(self, first: str, second: str, append: Callable[..., Awaitable[Any]]) -> None:
+        self._first, self._second = first, second
+        self._append = append
+        self._second_planned = asyncio.Event()
+        self._first_done = asyncio.Event()
+        self._seen: set[str] = set()
+
+    async def append(
+        self, message: NewMessage, receipt_for: Any, effects: Effects = NO_EFFECTS
+    ) -> Any:
+        """The store's append, held as the interleaving says for ``first`` and ``second``."""
+        kind = message.message_type
+        if kind in self._seen or kind not in (self._first, self._second):
+            return await self._append(message, receipt_for, effects)
+        self._seen.add(kind)
+        if kind == self._first:
+            await asyncio.wait_for(self._second_planned.wait(), _DEADLINE)
+            try:
+                return await self._append(message, receipt_for, effects)
+            finally:
+                self._first_done.set()
+        self._second_planned.set()
+        await asyncio.wait_for(self._first_done.wait(), _DEADLINE)
+        return await self._append(message, receipt_for, effects)
+
+
+@contextmanager
+def interleaved(store: Any, first: str, second: str) -> Iterator[Interleave]:
+    """Interleave the appends of ``store`` (the app's ledger) while the block runs."""
+    original = store.append
+    interleave = Interleave(first, second, original)
+    store.append = interleave.append
+    try:
+        yield interleave
+    finally:
+        store.append = original
