@@ -11,6 +11,13 @@ paid after the death: 714.00 in all, ``M(-2)..M(0)`` each recovered once. Before
 committed second planned on a ledger without the other: the confirmation counted from the old
 entry, or the entry found no termination to add to; both answered 202 and 476.00 was never
 recovered.
+
+A restoration's approval planned on the roster as it was: suspended since the 10th of
+``M(-4)``, paid through ``M(-4)``, town staff ask to back-pay ``M(-3)..M(-1)`` = 714.00. The
+province's entry paid through ``M(-2)`` (it paid ``M(-3)..M(-2)`` itself) commits while the
+county's approval is in flight: before, the approval answered 202 and 476.00 was paid twice;
+now it is refused (``conflict``) and, decided again, refused for what the entry says
+(``restoration-period-invalid``): nothing back-paid.
 """
 
 from __future__ import annotations
@@ -22,14 +29,15 @@ from typing import Any
 import pytest
 from hubkit import JOSE
 from latekit import balance, label
-from procedurekit import PARTIES, Office, month_day, roster_entry
+from procedurekit import PARTIES, Office, back_paid_months, month_day, roster_entry
 from racekit import interleaved
 
 from certhub.hub.core.keys import STORE
 
 DIED = month_day(-3, 15)
-CONFIRMATION, ENTRY = "task_transition/v1", "benefit_record/v1"
-CONFLICT = "urn:certhub:problem:conflict"
+CONFIRMATION, ENTRY, DECISION = "task_transition/v1", "benefit_record/v1", "decision/v1"
+PROBLEM = "urn:certhub:problem:"
+CONFLICT = PROBLEM + "conflict"
 
 
 async def sent(office: Office, path: str, party: str, payload: dict[str, Any]) -> tuple[Any, ...]:
@@ -81,3 +89,43 @@ async def test_a_roster_entry_racing_the_confirmation_counts_every_month_once(
     assert await balance(office, task) == (200, (3, "714.00", "0.00", "pending"))
     months = {label(-2), label(-1), label(0)}
     assert await store.counted_months(person["id_number"], "recovered") == months
+
+
+def approval(item: int) -> dict[str, Any]:
+    """The county's approval of item ``item`` (as ``Office.decide`` signs it)."""
+    return {
+        "type": "decision/v1",
+        "subject_id": str(item),
+        "action": "approve",
+        "actor": {"id": "county-1", "role": PARTIES["county-1"][0]},
+        "decided_at": datetime.now(UTC).isoformat(),
+        "reasons": [],
+    }
+
+
+async def test_a_restoration_approved_while_an_entry_shows_the_months_paid_pays_none(
+    office_db: Office,
+) -> None:
+    office = office_db
+    store = office.client.app[STORE]
+    person, since = office.people.person(), month_day(-4, 10)
+    await office.suspended(person, since)  # paid through M(-4)
+    request = back_paid_months(person, since, -3, -1, "714.00")
+    item = await office.accepted("restorations", "town-1", request)
+    paid = roster_entry(
+        person, status="suspended", suspended_since=since.isoformat(), paid_through=label(-2)
+    )
+    decided = (f"/v1/restorations/{item}/decisions", "county-1", approval(item))
+    with interleaved(store, ENTRY, DECISION):
+        answers = await asyncio.gather(
+            sent(office, "/v1/roster", "province", paid), sent(office, *decided)
+        )
+    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
+    assert status_1 == 202, body_1
+    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
+    assert await store.find(party, jti) is None
+    # decided again on what committed: the roster paid M(-3)..M(-2), back pay refused
+    status, body, party, jti = await sent(office, *decided)
+    assert (status, body.get("type")) == (422, PROBLEM + "restoration-period-invalid"), body
+    assert await store.find(party, jti) is None
+    assert (await store.get_item(item)).status == "accepted"
