@@ -23,16 +23,29 @@ now it is refused (``conflict``) and, decided again, refused for what the entry 
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hubkit import JOSE
 from latekit import balance, label
-from procedurekit import PARTIES, Office, back_paid_months, month_day, roster_entry
+from pgkit import throwaway_database
+from procedurekit import (
+    PARTIES,
+    UNITS,
+    Office,
+    back_paid_months,
+    month_day,
+    open_office,
+    roster_entry,
+)
 from racekit import interleaved
 
 from certhub.hub.core.keys import STORE
+from certhub.security import SigningKey
 
 DIED = month_day(-3, 15)
 CONFIRMATION, ENTRY, DECISION = "task_transition/v1", "benefit_record/v1", "decision/v1"
@@ -40,11 +53,14 @@ PROBLEM = "urn:certhub:problem:"
 CONFLICT = PROBLEM + "conflict"
 
 
-async def sent(office: Office, path: str, party: str, payload: dict[str, Any]) -> tuple[Any, ...]:
-    """``payload`` signed by ``party`` and POSTed to ``path``: (status, body, message id)."""
+async def sent(
+    office: Office, path: str, party: str, payload: dict[str, Any], via: Office | None = None
+) -> tuple[Any, ...]:
+    """``payload`` signed by ``party`` and POSTed to ``path`` (of the hub process ``via``,
+    by default ``office``'s): (status, body, party, message id)."""
     raw = office.sign(party, payload)
     jti = f"m{office.counter}"  # the id the kit just signed it under
-    response = await office.client.post(path, data=raw, headers=JOSE)
+    response = await (via or office).client.post(path, data=raw, headers=JOSE)
     return response.status, await response.json(content_type=None), party, jti
 
 
@@ -76,7 +92,7 @@ async def test_a_roster_entry_racing_the_confirmation_counts_every_month_once(
                        confirmation(task)),
         ENTRY: ("/v1/roster", "province", roster_entry(person, paid_through=label(0))),
     }  # fmt: skip
-    with interleaved(store, first, second):
+    with interleaved(first, second, store):
         answers = await asyncio.gather(sent(office, *steps[first]), sent(office, *steps[second]))
     (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
     assert status_1 == 202, body_1
@@ -116,7 +132,7 @@ async def test_a_restoration_approved_while_an_entry_shows_the_months_paid_pays_
         person, status="suspended", suspended_since=since.isoformat(), paid_through=label(-2)
     )
     decided = (f"/v1/restorations/{item}/decisions", "county-1", approval(item))
-    with interleaved(store, ENTRY, DECISION):
+    with interleaved(ENTRY, DECISION, store):
         answers = await asyncio.gather(
             sent(office, "/v1/roster", "province", paid), sent(office, *decided)
         )
@@ -129,3 +145,53 @@ async def test_a_restoration_approved_while_an_entry_shows_the_months_paid_pays_
     assert (status, body.get("type")) == (422, PROBLEM + "restoration-period-invalid"), body
     assert await store.find(party, jti) is None
     assert (await store.get_item(item)).status == "accepted"
+
+
+async def test_two_hub_processes_on_one_database_count_every_month_once(
+    aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
+) -> None:
+    """The confirmation through one hub process, the entry through another, one PostgreSQL
+    (one deployment: one deployment key): the same vectors, the check under the writers'
+    lock."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir(mode=0o700)
+    key = secrets / "deployment.key"
+    key.write_bytes(os.urandom(32))
+    key.chmod(0o600)
+    with throwaway_database("certhub_races") as url:
+        offices: list[Office] = []
+        try:  # closed before the database is dropped, whatever the test found
+            for name in ("one", "other"):
+                office = await open_office(
+                    aiohttp_client, tmp_path / name, keys, units=UNITS, database_url=url,
+                    secrets_dir=secrets,
+                )  # fmt: skip
+                offices.append(office)
+            await _raced_through_two_processes(*offices)
+        finally:
+            for office in offices:
+                await office.client.close()
+
+
+async def _raced_through_two_processes(one: Office, other: Office) -> None:
+    """The entry through ``other``, the confirmation through ``one``, one database."""
+    person = one.people.person()
+    await one.roster(person, paid_through=label(-2))
+    task = str((await one.reported_death(person, DIED))["task_id"])
+    path = f"/v1/verification-tasks/{task}/transitions"
+    entry = roster_entry(person, paid_through=label(0))
+    stores = one.client.app[STORE], other.client.app[STORE]
+    with interleaved(ENTRY, CONFIRMATION, *stores):
+        answers = await asyncio.gather(
+            sent(one, "/v1/roster", "province", entry, via=other),
+            sent(one, path, "county-1", confirmation(task)),
+        )
+    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
+    assert status_1 == 202, body_1
+    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
+    assert await stores[0].find(party, jti) is None
+    status, body, *_ = await sent(one, path, "county-1", confirmation(task), via=other)
+    assert status == 202, body
+    assert await balance(one, task) == (200, (3, "714.00", "0.00", "pending"))
+    months = {label(-2), label(-1), label(0)}
+    assert await stores[1].counted_months(person["id_number"], "recovered") == months

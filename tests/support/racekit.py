@@ -30,42 +30,48 @@ class Interleave:
     """Hold ``first``'s append until ``second`` is planned; commit ``first``, then ``second``.
 
     ``first`` and ``second`` are message types (``task_transition/v1``,
-    ``benefit_record/v1``…): each is interleaved once, the next of its type passes.
+    ``benefit_record/v1``…): each is interleaved once, the next of its type passes. The two
+    may reach different ledgers (two hub processes on one database).
     """
 
-    def __init__(self, first: str, second: str, append: Callable[..., Awaitable[Any]]) -> None:
+    def __init__(self, first: str, second: str) -> None:
         self._first, self._second = first, second
-        self._append = append
         self._second_planned = asyncio.Event()
         self._first_done = asyncio.Event()
         self._seen: set[str] = set()
 
-    async def append(
-        self, message: NewMessage, receipt_for: Any, effects: Effects = NO_EFFECTS
-    ) -> Any:
-        """The store's append, held as the interleaving says for ``first`` and ``second``."""
-        kind = message.message_type
-        if kind in self._seen or kind not in (self._first, self._second):
-            return await self._append(message, receipt_for, effects)
-        self._seen.add(kind)
-        if kind == self._first:
-            await asyncio.wait_for(self._second_planned.wait(), _DEADLINE)
-            try:
-                return await self._append(message, receipt_for, effects)
-            finally:
-                self._first_done.set()
-        self._second_planned.set()
-        await asyncio.wait_for(self._first_done.wait(), _DEADLINE)
-        return await self._append(message, receipt_for, effects)
+    def held(self, append: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        """``append`` (a ledger's own), held as the interleaving says."""
+
+        async def append_held(
+            message: NewMessage, receipt_for: Any, effects: Effects = NO_EFFECTS
+        ) -> Any:
+            kind = message.message_type
+            if kind in self._seen or kind not in (self._first, self._second):
+                return await append(message, receipt_for, effects)
+            self._seen.add(kind)
+            if kind == self._first:
+                await asyncio.wait_for(self._second_planned.wait(), _DEADLINE)
+                try:
+                    return await append(message, receipt_for, effects)
+                finally:
+                    self._first_done.set()
+            self._second_planned.set()
+            await asyncio.wait_for(self._first_done.wait(), _DEADLINE)
+            return await append(message, receipt_for, effects)
+
+        return append_held
 
 
 @contextmanager
-def interleaved(store: Any, first: str, second: str) -> Iterator[Interleave]:
-    """Interleave the appends of ``store`` (the app's ledger) while the block runs."""
-    original = store.append
-    interleave = Interleave(first, second, original)
-    store.append = interleave.append
+def interleaved(first: str, second: str, *stores: Any) -> Iterator[Interleave]:
+    """Interleave the appends of ``stores`` (each an app's ledger) while the block runs."""
+    interleave = Interleave(first, second)
+    originals = [store.append for store in stores]
+    for store, append in zip(stores, originals, strict=True):
+        store.append = interleave.held(append)
     try:
         yield interleave
     finally:
-        store.append = original
+        for store, append in zip(stores, originals, strict=True):
+            store.append = append
