@@ -92,14 +92,31 @@ async def start_variant(spec: str, trust: Path, base: Path, index: int) -> Varia
     work = base / f"hub{index}"
     await asyncio.to_thread((work / "data").mkdir, parents=True)
     await asyncio.to_thread(shutil.copyfile, trust, work / "data" / "trust.jwks.json")
-    env = hub_environment(work) | {"PYTHONPATH": tree} | settings
+    # ``python -m`` puts the working directory (this checkout) on sys.path before
+    # PYTHONPATH: without PYTHONSAFEPATH every variant ran this tree's code, not its own.
+    env = hub_environment(work) | {"PYTHONPATH": tree, "PYTHONSAFEPATH": "1"} | settings
     port = free_port()
     serve = [sys.executable, "-m", "certhub.hub.cli.main", "serve", "--port", str(port)]
     process = start([*serve, *options], env, work / "hub.log")
     await wait_ready(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 120)
     http = int(options[options.index("--processes") + 1]) if "--processes" in options else 1
     await settled_processes(process.pid, at_least=hub_process_count(http, env))
+    await asyncio.to_thread(_check_tree, tree, env)
     return Variant(spec, port, process, work)
+
+
+def _check_tree(tree: str, env: dict[str, str]) -> None:
+    """Refuse to measure a variant that would import certhub from another tree than its own
+    (the same interpreter, working directory and environment as its hub)."""
+    where = subprocess.run(
+        [sys.executable, "-c", "import certhub, os; print(os.path.realpath(certhub.__file__))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not where.startswith(tree + os.sep):
+        raise SystemExit(f"{tree}: its hub would import certhub from {where}")
 
 
 async def phase(variant: Variant, bodies: Path, connections: int, seconds: float) -> str:

@@ -104,7 +104,9 @@ def measure(args: argparse.Namespace, work: Path) -> float:
     with open(work / "server.log", "wb") as log:
         server = subprocess.Popen(
             [*callgrind, "--trace-children=no", *server_command(port, jwk_path, bare=args.bare)],
-            env=hub_environment(work),
+            # ``python -m`` would put the working directory on sys.path before PYTHONPATH:
+            # without PYTHONSAFEPATH another tree's run counted this checkout's code.
+            env=hub_environment(work) | {"PYTHONSAFEPATH": "1"},
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
