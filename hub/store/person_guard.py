@@ -6,13 +6,16 @@ another request for the same person may commit in between. Two such pairs decide
 - a task confirmation counts the overpaid months from the person's **roster entry** (its
   ``paid_through``), and
 - a roster entry adds the months it shows paid after a termination or suspension the hub
-  signed, found through the person's **closure** and **confirmed tasks**.
+  signed, found through the person's **closure** and **confirmed tasks**, and
+- a restoration's approval pays back on the roster entry, and only while no **report** of
+  the person is under review and no **task** of the person is open.
 
-Planned at once, each on a ledger without the other, both committed and the months the
+Planned at once, each on a ledger without the other, both committed: the months the
 entry showed paid after the event were never recovered (238.00 a month: died in M-3,
 confirmed while paid through M-2 = 238.00, an entry paid through M0 in flight: 476.00
-lost, whichever committed first). :class:`PersonGuard` carries what the planner read of
-both; the store checks it first in the message's transaction
+lost, whichever committed first), and a restoration was approved over a report filed
+meanwhile. :class:`PersonGuard` carries what the planner read of them; the store checks it
+first in the message's transaction
 (:func:`~certhub.hub.store.writes.plan`) and refuses the message (``conflict``, nothing
 stored) when either changed: its sender retries and plans on what committed.
 
@@ -20,7 +23,10 @@ The roster entry is compared as stored (its snapshot bytes: an import's compact 
 push's JSON), so an entry of the same ``as_of`` rewritten counts as a change; the confirmed
 tasks by the latest ``changed_seq`` among them (``tasks_confirmed`` serves it), which moves
 with every task confirmed, re-signed or leaving ``confirmed``; the closure by the task it
-names (a restoration approved over a voided termination lifts it, no task changing).
+names (a restoration approved over a voided termination lifts it, no task changing); the
+reports by the latest one's ledger sequence (``ledger_reports_person``: a decision on a
+report changes its item, which can only lift a hold); the open tasks by the latest
+``changed_seq`` among them (``tasks_one_open``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ __all__ = [
     "CLOSED_BY",
     "GUARD_READ",
     "LAST_CONFIRMED",
+    "LAST_OPENED",
+    "LAST_REPORTED",
     "ROSTER_STORED",
     "PersonGuard",
     "PersonGuardReads",
@@ -44,27 +52,37 @@ CLOSED_BY: Final = "SELECT task_id FROM closed_benefits WHERE person_id=?"
 LAST_CONFIRMED: Final = (
     "SELECT max(changed_seq) FROM tasks WHERE person_id=? AND status='confirmed'"
 )
-GUARD_READ: Final = f"SELECT ({ROSTER_STORED}), ({CLOSED_BY}), ({LAST_CONFIRMED})"
-"""All three in one read: a planner sees one state of them (two reads could straddle a commit)."""
+LAST_OPENED: Final = (
+    "SELECT max(changed_seq) FROM tasks WHERE person_id=? AND status IN ('open', 'in_progress')"
+)
+LAST_REPORTED: Final = (
+    "SELECT max(sequence) FROM ledger WHERE person_id=? AND message_type='eligibility_report/v1'"
+)
+_PARTS: Final = (ROSTER_STORED, CLOSED_BY, LAST_CONFIRMED, LAST_OPENED, LAST_REPORTED)
+GUARD_READ: Final = "SELECT " + ", ".join(f"({part})" for part in _PARTS)
+"""All in one read: a planner sees one state of them (two reads could straddle a commit)."""
 
 
 @dataclass(frozen=True, slots=True)
 class PersonGuard:
-    """A person's roster entry as stored, the task of the hub's closure of the benefit, and
-    the latest ``changed_seq`` of the person's confirmed tasks (each None: none), as a
-    planner read them before its other reads."""
+    """A person's roster entry as stored, the task of the hub's closure of the benefit, the
+    latest ``changed_seq`` of the person's confirmed tasks and of the open ones, and the
+    ledger sequence of the latest report about the person (each None: none), as a planner
+    read them before its other reads."""
 
     person_id: str
     roster: bytes | None
     closed: str | None
     confirmed: int | None
+    opened: int | None = None
+    reported: int | None = None
 
 
 class PersonGuards(Protocol):
     """The read a money planner guards its plan with."""
 
     async def person_guard(self, person_id: str) -> PersonGuard:
-        """What the ledger holds of ``person_id``'s roster entry, closure and confirmed tasks
+        """What the ledger holds of ``person_id``'s roster entry, closure, tasks and reports
         now."""
         ...
 
@@ -76,14 +94,14 @@ class PersonGuardReads:
         raise NotImplementedError  # the dialect's transport
 
     async def person_guard(self, person_id: str) -> PersonGuard:
-        """What the ledger holds of ``person_id``'s roster entry, closure and confirmed tasks
+        """What the ledger holds of ``person_id``'s roster entry, closure, tasks and reports
         now."""
-        ((roster, closed, confirmed),) = await self._read(GUARD_READ, (person_id,) * 3)
+        row = (await self._read(GUARD_READ, (person_id,) * len(_PARTS)))[0]
+        roster, closed, *marks = row
         stored = None if roster is None else bytes(roster)  # type: ignore[call-overload]
+        confirmed, opened, reported = (None if m is None else int(str(m)) for m in marks)
         task = None if closed is None else str(closed)
-        return PersonGuard(
-            person_id, stored, task, None if confirmed is None else int(str(confirmed))
-        )
+        return PersonGuard(person_id, stored, task, confirmed, opened, reported)
 
 
 def guard_checks(guard: PersonGuard) -> list[tuple[str, tuple[object, ...], object]]:
@@ -93,4 +111,6 @@ def guard_checks(guard: PersonGuard) -> list[tuple[str, tuple[object, ...], obje
         (ROSTER_STORED, person, guard.roster),
         (CLOSED_BY, person, guard.closed),
         (LAST_CONFIRMED, person, guard.confirmed),
+        (LAST_OPENED, person, guard.opened),
+        (LAST_REPORTED, person, guard.reported),
     ]

@@ -38,6 +38,7 @@ from procedurekit import (
     UNITS,
     Office,
     back_paid_months,
+    evidence_payloads,
     month_day,
     open_office,
     roster_entry,
@@ -49,6 +50,7 @@ from certhub.security import SigningKey
 
 DIED = month_day(-3, 15)
 CONFIRMATION, ENTRY, DECISION = "task_transition/v1", "benefit_record/v1", "decision/v1"
+REPORT = "eligibility_report/v1"
 PROBLEM = "urn:certhub:problem:"
 CONFLICT = PROBLEM + "conflict"
 
@@ -143,6 +145,38 @@ async def test_a_restoration_approved_while_an_entry_shows_the_months_paid_pays_
     # decided again on what committed: the roster paid M(-3)..M(-2), back pay refused
     status, body, party, jti = await sent(office, *decided)
     assert (status, body.get("type")) == (422, PROBLEM + "restoration-period-invalid"), body
+    assert await store.find(party, jti) is None
+    assert (await store.get_item(item)).status == "accepted"
+
+
+async def test_a_restoration_approved_while_a_death_is_reported_pays_none(
+    office_db: Office,
+) -> None:
+    """The same request and approval; the city reports the person dead on the 5th of
+    ``M(-2)`` while the approval is in flight. Filed first, the report holds the restoration
+    (``restoration-verification-open``: nothing restored until the county settles it); before,
+    the approval planned without it answered 202 and back-paid 714.00, ``M(-1)`` = 238.00 of
+    it to a person reported dead."""
+    office = office_db
+    store = office.client.app[STORE]
+    person, since = office.people.person(), month_day(-4, 10)
+    await office.suspended(person, since)
+    item = await office.accepted(
+        "restorations", "town-1", back_paid_months(person, since, -3, -1, "714.00")
+    )
+    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    report = office.death_report(person, month_day(-2, 5), certificate)
+    decided = (f"/v1/restorations/{item}/decisions", "county-1", approval(item))
+    with interleaved(REPORT, DECISION, store):
+        answers = await asyncio.gather(
+            sent(office, "/v1/reports", "city", report), sent(office, *decided)
+        )
+    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
+    assert status_1 == 202, body_1
+    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
+    assert await store.find(party, jti) is None
+    status, body, party, jti = await sent(office, *decided)
+    assert (status, body.get("type")) == (409, PROBLEM + "restoration-verification-open"), body
     assert await store.find(party, jti) is None
     assert (await store.get_item(item)).status == "accepted"
 
