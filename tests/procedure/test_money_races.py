@@ -41,9 +41,11 @@ from procedurekit import (
     evidence_payloads,
     month_day,
     open_office,
+    recovery,
     roster_entry,
+    write_off,
 )
-from racekit import interleaved
+from racekit import interleaved, together
 
 from certhub.hub.core.keys import STORE
 from certhub.security import SigningKey
@@ -179,6 +181,110 @@ async def test_a_restoration_approved_while_a_death_is_reported_pays_none(
     assert (status, body.get("type")) == (409, PROBLEM + "restoration-verification-open"), body
     assert await store.find(party, jti) is None
     assert (await store.get_item(item)).status == "accepted"
+
+
+RECOVERY = "recovery/v1"
+
+
+@pytest.mark.parametrize("first", [RECOVERY, DECISION])
+async def test_a_recovery_racing_a_write_off_approval_is_counted_once(
+    office_db: Office, first: str
+) -> None:
+    """Found correct (the balance's guards): died on the 15th of ``M(-3)``, confirmed while paid
+    through ``M(-1)``: 476.00; 100.00 recovered, the other 376.00 asked to be written off and
+    accepted by the town. A recovery of 50.00 and the county's approval in flight at once:
+    the second to commit is refused (``conflict``) and, sent again, refused for what the first
+    did — never 100.00 + 50.00 recovered with 376.00 written off (526.00 of 476.00)."""
+    office = office_db
+    store = office.client.app[STORE]
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = await office.confirmed_death(person, DIED)
+    recoveries = f"/v1/overpayments/{task}/recoveries"
+    status, body = await office.post(
+        recoveries, "det-1", recovery(task, "100.00", reference="BR-1")
+    )
+    assert status == 202, body
+    status, body = await office.post(
+        f"/v1/overpayments/{task}/write-offs", "det-1", write_off(task, "376.00")
+    )
+    assert status == 202, body
+    item = int(body["sequence"])
+    assert (await office.decide("write-offs", item, "town-1", "accept"))[0] == 202
+    steps = {
+        RECOVERY: (recoveries, "det-1", recovery(task, "50.00", reference="BR-2")),
+        DECISION: (f"/v1/write-offs/{item}/decisions", "county-1", approval(item)),
+    }
+    second = DECISION if first == RECOVERY else RECOVERY
+    with interleaved(first, second, store):
+        answers = await asyncio.gather(sent(office, *steps[first]), sent(office, *steps[second]))
+    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
+    assert status_1 == 202, body_1
+    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
+    assert await store.find(party, jti) is None
+    status, body, *_ = await sent(office, *steps[second])  # sent again: what the first did
+    settled = {RECOVERY: "write-off-stale", DECISION: "overpayment-settled"}[first]
+    assert (status, body.get("type")) == (409, PROBLEM + settled), body
+    done = (await office.get(f"/v1/overpayments/{task}", "county-1"))[1]
+    money = (done["recovered"], done["written_off"], done["remaining"], done["status"])
+    assert (
+        money
+        == {
+            RECOVERY: ("150.00", "0.00", "326.00", "partially_recovered"),
+            DECISION: ("100.00", "376.00", "0.00", "written_off"),
+        }[first]
+    )
+
+
+async def test_the_same_confirmation_sent_twice_at_once_is_stored_once(office_db: Office) -> None:
+    """Found correct (the ledger's key on sender and message id): the county's confirmation,
+    the same signed bytes sent twice at once and both planned before either commits, answers
+    202 twice with one receipt; the overpayment (paid through ``M(-1)``: ``M(-2)..M(-1)`` =
+    476.00) is recorded once."""
+    office = office_db
+    store = office.client.app[STORE]
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = str((await office.reported_death(person, DIED))["task_id"])
+    raw = office.sign("county-1", confirmation(task))
+    path = f"/v1/verification-tasks/{task}/transitions"
+    with together(store):
+        answers = await asyncio.gather(
+            *(office.client.post(path, data=raw, headers=JOSE) for _ in range(2))
+        )
+    bodies = [await answer.json() for answer in answers]
+    assert [answer.status for answer in answers] == [202, 202], bodies
+    # one record, one receipt; the second told it is a duplicate
+    assert sorted(body.pop("duplicate") for body in bodies) == [False, True]
+    assert bodies[0] == bodies[1]
+    assert await balance(office, task) == (200, (2, "476.00", "0.00", "pending"))
+    assert await store.counted_months(person["id_number"], "recovered") == {label(-2), label(-1)}
+
+
+async def test_two_confirmations_of_one_task_at_once_dispose_once(office_db: Office) -> None:
+    """Found correct (the task's version): two county reviewers confirm the same task at once,
+    both planned on the open task: one is stored, the other refused (``conflict``, nothing
+    stored) and, sent again, refused (the task is confirmed); 476.00 recorded once."""
+    office = office_db
+    store = office.client.app[STORE]
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-1))
+    task = str((await office.reported_death(person, DIED))["task_id"])
+    path = f"/v1/verification-tasks/{task}/transitions"
+    second = confirmation(task) | {"actor": {"id": "county-2", "role": PARTIES["county-2"][0]}}
+    with together(store):
+        answers = await asyncio.gather(
+            sent(office, path, "county-1", confirmation(task)),
+            sent(office, path, "county-2", second),
+        )
+    statuses = sorted((status, body.get("type")) for status, body, *_ in answers)
+    assert statuses == [(202, "task_transition/v1"), (409, CONFLICT)], answers
+    (refused,) = [answer for answer in answers if answer[0] == 409]
+    assert await store.find(refused[2], refused[3]) is None
+    status, body, *_ = await sent(office, path, "county-2", second)
+    assert (status, body.get("type")) == (409, PROBLEM + "task-transition-invalid"), body
+    assert await balance(office, task) == (200, (2, "476.00", "0.00", "pending"))
+    assert await store.counted_months(person["id_number"], "recovered") == {label(-2), label(-1)}
 
 
 async def test_two_hub_processes_on_one_database_count_every_month_once(

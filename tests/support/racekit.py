@@ -21,7 +21,7 @@ from typing import Any
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
 
-__all__ = ["Interleave", "interleaved"]
+__all__ = ["Interleave", "interleaved", "together"]
 
 _DEADLINE = 20.0  # seconds a side waits for the other (a loaded machine; never reached)
 
@@ -75,3 +75,28 @@ def interleaved(first: str, second: str, *stores: Any) -> Iterator[Interleave]:
     finally:
         for store, append in zip(stores, originals, strict=True):
             store.append = append
+
+
+@contextmanager
+def together(store: Any, count: int = 2) -> Iterator[None]:
+    """Hold each append of ``store`` until ``count`` have arrived (all planned on the same
+    ledger), then let them commit in the order they arrived, while the block runs."""
+    original = store.append
+    arrived = 0
+    all_planned = asyncio.Event()
+
+    async def append_together(
+        message: NewMessage, receipt_for: Any, effects: Effects = NO_EFFECTS
+    ) -> Any:
+        nonlocal arrived
+        arrived += 1
+        if arrived >= count:
+            all_planned.set()
+        await asyncio.wait_for(all_planned.wait(), _DEADLINE)
+        return await original(message, receipt_for, effects)
+
+    store.append = append_together
+    try:
+        yield
+    finally:
+        store.append = original
