@@ -68,6 +68,7 @@ from certhub.schemas import (
     RecoveryStatus,
     Refusal,
     Restoration,
+    RestorationProposal,
     Suspension,
     TaskStatus,
     TaskTransition,
@@ -101,6 +102,8 @@ async def plan_decision(
     rechecked = decision.action is not DecisionAction.reject and row.status not in FINAL
     checked = None  # a proposal's check, made once: its approval restores on it
     if kind is ItemKind.RESTORATION_PROPOSAL and rechecked:  # decided: out of order, below
+        if decision.action is DecisionAction.approve:  # back pay on the roster read
+            guard = await _proposal_guard(ctx, item_id)
         checked = await recheck_proposal(ctx, item_id)  # re-checks every fact
         municipal = municipal or checked[1].municipal
     before = ItemState(
@@ -288,6 +291,14 @@ async def _restoration_rechecked(ctx: ProcedureContext, item_id: int) -> tuple[P
     guard = await ctx.store.person_guard(restoration.person.id_number)
     check = await recheck_restoration(ctx, restoration)
     return guard, check.municipal
+
+
+async def _proposal_guard(ctx: ProcedureContext, item_id: int) -> PersonGuard:
+    """The guard of the person restoration proposal ``item_id`` names, read before its
+    re-check (which reads the record again: the guard must come first)."""
+    record = await ctx.item_record(item_id)
+    proposal = RestorationProposal.model_validate_json(record.payload)
+    return await ctx.store.person_guard(proposal.person.id_number)
 
 
 def _disposal_effects(
