@@ -9,11 +9,10 @@
   (:func:`check_restoration`), and the hub's own proposal to restore it back-pays only the
   months unpaid (:func:`propose_restoration`); a roster the province meanwhile *suspended*
   is restored that way too, but only when nothing but the voided termination can explain
-  the suspension (:func:`check_suspension_lift`); never over a non-certification
-  suspension the hub approved and no certification ended (:func:`check_not_certified`),
-  nor while another verification of the person is open (:func:`check_open_tasks`),
-  whatever the roster says (checks of a voided termination:
-  :mod:`certhub.hub.rules.restoration_voided`);
+  the suspension (:func:`check_suspension_lift`); whatever the roster says, never over a
+  non-certification suspension the hub approved and no certification ended, to a person
+  overdue for certification, nor while another verification of the person is open
+  (:mod:`certhub.hub.rules.restoration_voided`);
 * a restoration of the province's suspension is refused too while a verification of the
   person is open, and over a suspension the hub itself decided on a confirmed
   imprisonment or disappearance that no approved restoration ended — after a sentence
@@ -63,8 +62,10 @@ from certhub.hub.rules.restoration_voided import (
     VoidedTermination,
     check_findings,
     check_not_certified,
+    check_not_overdue,
     check_open_tasks,
     check_suspension_lift,
+    check_voided_lift,
 )
 from certhub.schemas import BenefitRecord, BenefitStatus, Refusal, Restoration, SuspensionReason
 
@@ -274,15 +275,14 @@ def propose_restoration(
     suspension (:func:`check_suspension_lift`, ``others``); a suspension for another cause
     is refused — it is not the hub's to lift, and months inside it are not owed.
     """
-    check_findings(voided)
-    check_not_certified(voided)  # whatever the roster says: it cannot show this suspension
-    check_open_tasks(voided)  # whatever the roster says: the person may yet be found dead
+    check_voided_lift(voided)  # whatever the roster says
     if roster is None:
         raise Refusal(
             "restoration-no-roster", "the person has no roster entry; nothing to restore yet"
         )
     if roster.status is BenefitStatus.suspended:
         check_suspension_lift(voided, roster, others, on=on)
+    check_not_overdue(others, on=on)  # whatever the roster says: not proved alive since
     # The event's month was payable: owed too when the roster never paid it (paid_through
     # before it), else no one would — the termination that stopped it is withdrawn.
     paid = [month_index(parse_month(roster.paid_through))]
@@ -359,15 +359,14 @@ def _check_against_termination(
     lifted the same way only when nothing but the voided termination explains the
     suspension (:func:`check_suspension_lift`); the request still states the
     termination's ``effective_from``, and back pay starts with its month at the
-    earliest. A finding confirmed while the termination stood is refused
-    (:func:`check_findings`), and so is another verification still open
-    (:func:`check_open_tasks`).
+    earliest. A finding confirmed while the termination stood, another verification still
+    open (:func:`check_voided_lift`) and a person overdue for certification
+    (:func:`check_not_overdue`) are refused.
     """
-    check_findings(voided)
-    check_not_certified(voided)  # whatever the roster says: it cannot show this suspension
-    check_open_tasks(voided)  # whatever the roster says: the person may yet be found dead
+    check_voided_lift(voided)  # whatever the roster says
     if roster.status is BenefitStatus.suspended:
         check_suspension_lift(voided, roster, others, on=on)
+    check_not_overdue(others, on=on)  # whatever the roster says: not proved alive since
     if roster.status is BenefitStatus.active and restoration.back_pay_to >= on.replace(day=1):
         raise Refusal(  # issue 13: the province pays this month on; back pay would pay twice
             "restoration-period-invalid", f"the roster is active: back pay ends before {on:%Y-%m}"

@@ -4,8 +4,9 @@ Lifting the hub's closure resumes payment to someone the hub stopped paying on a
 death: nothing else the hub decided about the person may be lifted with it. A finding
 confirmed while the termination stood (:func:`check_findings`), a non-certification
 suspension the hub approved and no certification has ended (:func:`check_not_certified`),
-another verification of the person still open (:func:`check_open_tasks`) and, when the
-roster says suspended, any other cause the suspension may have
+another verification of the person still open (:func:`check_open_tasks`), the person
+overdue for certification whatever the roster says (:func:`check_not_overdue`) and, when
+the roster says suspended, any other cause the suspension may have
 (:func:`check_suspension_lift`) each refuse it. Re-exported by
 :mod:`certhub.hub.rules.restoration`, which checks the figures.
 """
@@ -25,8 +26,10 @@ __all__ = [
     "VoidedTermination",
     "check_findings",
     "check_not_certified",
+    "check_not_overdue",
     "check_open_tasks",
     "check_suspension_lift",
+    "check_voided_lift",
 ]
 
 
@@ -53,6 +56,17 @@ class VoidedTermination:
     findings: tuple[str, ...] = ()
     not_certified: str | None = None
     open_tasks: tuple[str, ...] = ()
+
+
+def check_voided_lift(voided: VoidedTermination) -> None:
+    """The checks lifting ``voided`` makes first, whatever the roster says, in this order: a
+    finding (:func:`check_findings`), a non-certification suspension
+    (:func:`check_not_certified`), a verification still open (:func:`check_open_tasks`).
+    The person overdue (:func:`check_not_overdue`) is checked after the roster's own
+    suspension (:func:`check_suspension_lift`: one begun before the termination says so)."""
+    check_findings(voided)
+    check_not_certified(voided)  # the roster cannot show this suspension
+    check_open_tasks(voided)  # the person may yet be found dead
 
 
 def check_findings(voided: VoidedTermination) -> None:
@@ -150,9 +164,31 @@ def check_suspension_lift(
             "restoration-other-suspension",
             "the other causes of the roster's suspension could not be looked up",
         )
-    if others.due_month is not None and month_index(on) > others.due_month:
+    check_not_overdue(others, on=on)
+
+
+def check_not_overdue(others: OtherCauses | None, *, on: date) -> None:
+    """Refuse lifting a voided termination for a person overdue for certification on ``on``.
+
+    Decided here (rule 7, money safety; 粤人社规〔2023〕4号): the register's due month has
+    passed (``others.due_month``, the 12th month after the last passed certification), so
+    the person has not proved to be alive for a cycle. Whatever the roster says: suspended,
+    the suspension may be for non-certification; ``terminated`` or ``active``, the register
+    never proposed it only because the hub's closure stood (a terminated benefit is never
+    overdue or proposed) — and a department withdrawing its record of the death proves no
+    one alive. Last certified on the 15th of M-14 (due M-2, liable from the 1st of M-1), a
+    false death of the 3rd of M-2 voided in M-1: lifting it would back-pay M-1 (238.00)
+    and resume payment from M0 to someone last seen 14 months ago. A passed certification
+    moves the due month on and clears this. ``others`` None (not looked up): nothing known
+    to refuse on here (:func:`check_suspension_lift` refuses a suspended roster without it).
+    Raises ``restoration-other-suspension``.
+    """
+    if others is None or others.due_month is None:
+        return  # never certified: the register has no due month to be past (not proposed)
+    if month_index(on) > others.due_month:
         raise Refusal(
             "restoration-other-suspension",
             f"the person is overdue for certification (due {month_label(others.due_month)}): "
-            "the suspension may be for non-certification; a passed certification clears this",
+            "not proved alive since; the suspension may be, or would now be, for "
+            "non-certification; a passed certification clears this",
         )

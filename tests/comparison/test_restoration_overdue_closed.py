@@ -1,0 +1,94 @@
+"""A voided termination is not restored to a person who became overdue while it stood.
+
+238.00 a month. The person last certified on the 15th of M(-14): due M(-2), liable to
+suspension from the 1st of M(-1). Civil affairs records a false cremation on the 3rd of
+M(-2); the county confirms the death (the roster paid through M(-2)) and the province
+applies it (``terminated``). While the hub's closure stands the register never proposes
+suspending the person (a terminated benefit is never due, overdue or proposed). Civil
+affairs voids the record in M(-1) and the hub proposes the restoration: back pay of
+M(-1) = 238.00 and payment resumed from M(0).
+
+Before, the proposal (and staff's ``restoration/v1``) was approved: 238.00 back-paid and
+payment resumed for a person whose last proof of life is 14 months old — the very case a
+suspended roster already refuses (``restoration-other-suspension``) and the register
+would have proposed suspending from the 1st of M(-1) but for the closure. The void of a
+department's record proves no one alive. Now, whatever the roster says, each is
+``restoration-other-suspension`` (409, nothing stored, the closure staying) until a passed
+certification moves the due month on; then the proposal back-pays M(-1) once (238.00).
+SQLite (the rule is pure; the store writes nothing new).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from procedurekit import Office, today
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    PROBLEM,
+    THIS_MONTH,
+    VOIDED_IN,
+    Scene,
+    approved,
+    back_pay,
+    last_day,
+    proposals,
+    sizes,
+    voided_restoration,
+)
+
+from certhub.hub.core.keys import STORE
+from certhub.hub.rules.months import month_index, month_label
+
+CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
+OVERDUE = PROBLEM + "restoration-other-suspension"
+
+
+async def overdue_and_voided(
+    tmp_path: Path, aiohttp_client: Any
+) -> tuple[Office, dict[str, Any], str, int]:
+    """The case above, up to the hub's proposal: the office, the person, the terminating task
+    and the proposal's item."""
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    await scene.compare(DIED_IN)
+    office = await scene.office(aiohttp_client)
+    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
+    row = await office.client.app[STORE].register_person(number)
+    assert row is not None
+    assert row.due_month is not None
+    assert month_label(row.due_month) == DIED_IN  # due in the month of the false death
+    tasks = await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    proposal = (await proposals(office))[number]
+    return office, person, tasks[number], int(proposal["sequence"])
+
+
+async def test_a_person_overdue_under_a_voided_termination_certifies_before_being_paid(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, task, item = await overdue_and_voided(tmp_path, aiohttp_client)
+    store, number = office.client.app[STORE], person["id_number"]
+    answers = []
+    before = await sizes(office)
+    answers.append(await office.decide("restoration-proposals", item, "town-1", "accept"))
+    answers.append(await office.post("/v1/restorations", "town-1", voided_restoration(person)))
+    for status, body in answers:
+        assert (status, body["type"]) == (409, OVERDUE), body
+        assert f"due {DIED_IN}" in body["detail"], body
+    assert await sizes(office) == before  # nothing stored
+    assert await store.closed_benefit(number) == ("death", task)
+    assert await store.counted_months(number, "back_paid") == set()
+    assert await store.counted_months(number, "resumed") == set()
+
+    await office.certified_in_app(person)  # alive after all: the due month moves on
+    status, body = await approved(office, item)
+    assert status == 202, body
+    assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await store.counted_months(number, "resumed") == {THIS_MONTH}
+    assert await store.closed_benefit(number) is None
