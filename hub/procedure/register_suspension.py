@@ -17,15 +17,10 @@ import hashlib
 from dataclasses import replace
 
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.months import month_index, month_label, parse_month
-from certhub.hub.store.accountability_reads import PageQuery
 from certhub.hub.store.effects import AuditWrite, Effects
 from certhub.schemas import (
-    CertificationEvent,
-    CertificationOutcome,
     Decision,
-    PersonRef,
     Refusal,
     Suspension,
     SuspensionProposal,
@@ -33,9 +28,6 @@ from certhub.schemas import (
 )
 
 __all__ = ["proposal_message_id", "suspension_approved", "suspension_message_id"]
-
-UNDER_REVIEW = (ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value)
-PAGE = 500
 
 
 def proposal_message_id(due_month: int, person_id: str) -> str:
@@ -66,7 +58,8 @@ async def suspension_approved(
             f"the pensioner was certified after the proposal (due {month_label(row.due_month)}"
             " now): nothing to suspend; reject the proposal",
         )
-    pending = await _certification_under_review(ctx, proposal.person)
+    # wherever it was made: a counter of the county the pensioner lives in now, say
+    pending = await ctx.store.certification_under_review(proposal.person.id_number)
     if pending is not None:
         raise Refusal(
             "conflict",
@@ -90,23 +83,3 @@ async def suspension_approved(
     )
     audit = AuditWrite("suspension", str(item_id), decision.actor.id, outcome.sha256)
     return replace(effects, outcomes=(*effects.outcomes, outcome), audit=(*effects.audit, audit))
-
-
-async def _certification_under_review(ctx: ProcedureContext, person: PersonRef) -> int | None:
-    """The item of a passed certification of ``person`` still under review, if any.
-
-    Read from the items of the person's county (a certification names the person's
-    region), page by page: the few a county has under review at a time.
-    """
-    page = PageQuery(0, PAGE, region=person.region.county)
-    kind = ItemKind.CERTIFICATION.value
-    while records := await ctx.store.list_items(kind, page, statuses=UNDER_REVIEW):
-        for record in records:
-            event = CertificationEvent.model_validate_json(record.payload)
-            passed = event.outcome is CertificationOutcome.certified
-            if passed and event.person.id_number == person.id_number:
-                return record.sequence
-        if len(records) < PAGE:
-            return None
-        page = PageQuery(records[-1].sequence, PAGE, region=person.region.county)
-    return None

@@ -155,6 +155,15 @@ _REMINDERS_DUE: Final = (
     " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < ? - due_month)"
     " AND person_id > ? ORDER BY person_id LIMIT ?"
 )
+# A passed certification of the person still under review (counter, home visit, social
+# organisation: counted once approved), found by the person's ID number wherever it was made
+# (the ledger_certifications_person index), never by the region the event names.
+_UNDER_REVIEW: Final = (
+    "SELECT ledger.sequence FROM ledger JOIN items ON items.item_id = ledger.sequence"
+    " WHERE ledger.person_id = ? AND ledger.message_type = 'certification_event/v1'"
+    " AND ledger.outcome = 'certified' AND items.status IN ('received', 'accepted')"
+    " ORDER BY ledger.sequence LIMIT 1"
+)
 _LISTS: Final = {
     # one month at a time: an equality on the index's first column keeps ID-number order
     RegisterList.DUE: f"{_ACTIVE} AND due_month = ?",
@@ -208,6 +217,12 @@ class RegisterQueries:
             (person_id,),
         )
         return [row_as(RegisterCertificationRow, row) for row in rows]
+
+    async def certification_under_review(self, person_id: str) -> int | None:
+        """The ledger sequence of a passed certification of ``person_id`` still under
+        review (received or accepted), wherever it was made; None if there is none."""
+        rows = await self._read(_UNDER_REVIEW, (person_id,))
+        return int(str(rows[0][0])) if rows else None
 
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
         """One page of a list, in ID-number order after ``query.after``."""
@@ -263,6 +278,10 @@ class CertificationRegister(Protocol):
 
     async def register_certifications(self, person_id: str) -> list[RegisterCertificationRow]:
         """Every passed certification of a person, in ledger order, with its record."""
+        ...
+
+    async def certification_under_review(self, person_id: str) -> int | None:
+        """A passed certification of the person still under review (see the implementation)."""
         ...
 
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
