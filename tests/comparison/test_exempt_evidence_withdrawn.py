@@ -1,0 +1,98 @@
+"""A 免办 certification whose only evidence its department withdraws (Not yet: strict xfail).
+
+238.00 a month. The person last certified in the app on the 15th of M(-14): due M(-2),
+liable to suspension from the 1st of M(-1). Health records a medical visit on the 5th of
+M(-1) (record H1); the comparison of M(-1) certifies the person (免办, due M(+11)). In the
+M(0) feed health voids H1: the visit never happened (another's record, say). Nothing else
+proves the person alive since M(-14).
+
+What should be (粤人社规〔2023〕4号: the due month follows the last *passed*
+certification): the certification rests on nothing any more, so it stops counting — the
+due month goes back to M(-2), the person is overdue (liable from the 1st of M(-1)), and the
+province's suspension since the 1st of M(-1) (paid through M(-2)) is not restored before a
+certification: back pay of M(-1) (238.00) and payment from M(0) refused
+``restoration-other-suspension``, nothing stored.
+
+What is: the void only reaches records a verification task cites (R-REVERSAL); the 免办
+certification stands, the due month stays M(+11), the person reads ``certified`` for 12
+more months (12 x 238.00 = 2,856.00 paid without proof of life, never proposed for
+suspension) and staff's restoration back-paying M(-1) is approved. Not built: a
+certification withdrawn from the register (its rows out, the last one and the due month
+recomputed from the certifications left, on both ledgers) when a department voids the
+record it cites, and the restorations already approved on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from comparisonkit import HEADER, ComparisonCase
+from procedurekit import month_day, month_end, restoration, today
+from reversalkit import PROBLEM, sizes
+
+from certhub.hub.core.keys import STORE
+from certhub.hub.rules.months import month_index, month_label
+from certhub.mocks.population import Population
+
+NOW = month_index(today())
+CERTIFIED_IN, SEEN_IN, VOIDED_IN = (month_label(NOW + k) for k in (-14, -1, 0))
+
+
+async def run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
+    """``certhub compare run`` of ``period`` with the ``health`` feed rows (no header)."""
+    folder = case.tmp / period
+    folder.mkdir(exist_ok=True)
+    roster = "id_number,name,county,village\n" + "".join(
+        f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in case.people
+    )
+    (folder / "roster.csv").write_text(roster, encoding="utf-8")
+    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+    (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
+    return await case.compare(period)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Not yet: a department's void of the record a 免办 certification rests on does "
+    "not withdraw the certification from the register (README, Certification register)",
+)
+async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    person = Population(seed=29).person()
+    case = ComparisonCase.prepare(tmp_path, [person], {})
+    number = person["id_number"]
+    office = await case.office(aiohttp_client)
+    await office.roster(person, paid_through=month_label(NOW - 2))
+    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
+    await office.client.close()
+    seen = f"H1,{number},某人,,,medical_visit,{SEEN_IN}-05,\n"
+    assert (await run(case, SEEN_IN, seen))["recorded"] == 1
+    office = await case.office(aiohttp_client)
+    row = await office.client.app[STORE].register_person(number)
+    assert row is not None
+    assert row.due_month == NOW + 11  # certified by the comparison
+    await office.client.close()
+    await run(case, VOIDED_IN, f"V1,{number},某人,,,void,{VOIDED_IN}-01,H1\n")
+
+    office = await case.office(aiohttp_client)
+    store = office.client.app[STORE]
+    since = month_day(-1)
+    await office.roster(
+        person, status="suspended", suspended_since=since.isoformat(),
+        paid_through=month_label(NOW - 2),
+    )  # fmt: skip
+    request = restoration(
+        person, since, back_pay_from=month_day(-1).isoformat(),
+        back_pay_to=month_end(-1).isoformat(), back_pay_amount="238.00",
+    )  # fmt: skip
+    before = await sizes(office)
+    status, body = await office.post("/v1/restorations", "town-1", request)
+    row = await store.register_person(number)
+    assert row is not None
+    assert row.due_month == NOW - 2, row  # overdue again
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-other-suspension"), body
+    assert await sizes(office) == before
+    assert await store.counted_months(number, "back_paid") == set()
