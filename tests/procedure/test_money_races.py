@@ -287,6 +287,33 @@ async def test_two_confirmations_of_one_task_at_once_dispose_once(office_db: Off
     assert await store.counted_months(person["id_number"], "recovered") == {label(-2), label(-1)}
 
 
+async def test_two_restorations_of_the_same_months_at_once_back_pay_once(
+    office_db: Office,
+) -> None:
+    """Found correct (the months' key): two town staff file restorations back-paying the
+    same ``M(-3)..M(-1)`` = 714.00 at once, both planned before either commits: one is
+    stored, the other refused (``months-already-counted``, nothing stored); the months are
+    claimed once."""
+    office = office_db
+    store = office.client.app[STORE]
+    person, since = office.people.person(), month_day(-4, 10)
+    await office.suspended(person, since)
+    request = back_paid_months(person, since, -3, -1, "714.00")
+    with together(store):
+        answers = await asyncio.gather(
+            sent(office, "/v1/restorations", "town-1", request),
+            sent(office, "/v1/restorations", "town-2", request | {"requested_by": {
+                "id": "town-2", "role": PARTIES["town-2"][0]}}),
+        )  # fmt: skip
+    statuses = sorted((status, body.get("type")) for status, body, *_ in answers)
+    taken = PROBLEM + "months-already-counted"
+    assert statuses == [(202, "restoration/v1"), (409, taken)], answers
+    (refused,) = [answer for answer in answers if answer[0] == 409]
+    assert await store.find(refused[2], refused[3]) is None
+    months = {label(-3), label(-2), label(-1)}
+    assert await store.counted_months(person["id_number"], "back_paid") == months
+
+
 async def test_two_hub_processes_on_one_database_count_every_month_once(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> None:
