@@ -42,6 +42,8 @@ from reversalkit import (
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index, month_label
 
+from .test_restoration_suspended import staff_proposal
+
 CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
 OVERDUE = PROBLEM + "restoration-other-suspension"
 
@@ -92,3 +94,22 @@ async def test_a_person_overdue_under_a_voided_termination_certifies_before_bein
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
     assert await store.counted_months(number, "resumed") == {THIS_MONTH}
     assert await store.closed_benefit(number) is None
+
+
+async def test_staff_s_own_proposal_waits_for_the_certification_too(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The hub's proposal rejected, staff propose restoring the voided termination
+    themselves: refused the same way (nothing stored) until the person certifies."""
+    office, person, task, item = await overdue_and_voided(tmp_path, aiohttp_client)
+    store, number = office.client.app[STORE], person["id_number"]
+    hubs = (await proposals(office))[number]["payload"]
+    assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
+    before = await sizes(office)
+    status, body = await office.post("/v1/restoration-proposals", "town-1", staff_proposal(hubs))
+    assert (status, body["type"]) == (409, OVERDUE), body
+    assert await sizes(office) == before
+    assert await store.closed_benefit(number) == ("death", task)
+    await office.certified_in_app(person)
+    status, body = await office.post("/v1/restoration-proposals", "town-1", staff_proposal(hubs))
+    assert status == 202, body
