@@ -7,8 +7,9 @@ another request for the same person may commit in between. Two such pairs decide
   ``paid_through``), and
 - a roster entry adds the months it shows paid after a termination or suspension the hub
   signed, found through the person's **closure** and **confirmed tasks**, and
-- a restoration's approval pays back on the roster entry, and only while no **report** of
-  the person is under review and no **task** of the person is open.
+- a restoration's approval (staff's, or of the hub's proposal after a voided termination)
+  pays back on the roster entry, and only while no **report** of the person is under
+  review and no **task** of the person is open.
 
 Planned at once, each on a ledger without the other, both committed: the months the
 entry showed paid after the event were never recovered (238.00 a month: died in M-3,
