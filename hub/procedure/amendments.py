@@ -18,8 +18,9 @@ task's termination again with the earlier date (``termination:<task>:2``, ``:3``
 the last is in force), the months it makes overpaid as further overpayment records
 of the task (``overpayment:<task>``, then ``:2``… after those signed before), claims
 those months as recovered in the ledger (keyed by person and month: never twice),
-and adds them to the task's overpayment balance (opened if there was none). A
-rejection stores only the decision.
+and adds them to the task's overpayment balance (opened if there was none; opened
+again, from nothing recovered, if a death moved back voided it whole — what it had
+recovered was refunded). A rejection stores only the decision.
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ async def amendment_approved(
         Refusal: ``conflict`` — the termination the amendment moves is no longer in force
             (lifted, or moved since), or the departments withdrew the records it rests on:
             reject it; ``overpayment-settled`` — the task's
-            overpayment is written off or voided, and cannot take more months.
+            overpayment is written off, and cannot take more months.
     """
     amendment = TerminationAmendment.model_validate_json((await ctx.item_record(item_id)).payload)
     task_id, person = amendment.task_id, amendment.person.id_number
@@ -223,8 +224,10 @@ async def amendment_approved(
         )
     await _check_standing(ctx, amendment)
     balance = await ctx.store.get_overpayment(task_id)
-    settled = (RecoveryStatus.written_off.value, RecoveryStatus.voided.value)
-    if balance is not None and balance.status in settled:
+    # Voided, the termination still in force: a death moved back (a withdrawn record) cut
+    # every month it counted, so it owes nothing; dated earlier again, the months this
+    # approval makes overpaid open it again (task_series.balance_grown).
+    if balance is not None and balance.status == RecoveryStatus.written_off.value:
         raise Refusal(
             "overpayment-settled",
             f"the overpayment of task {task_id} is {balance.status}: it takes no more months",

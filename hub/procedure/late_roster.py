@@ -13,8 +13,13 @@ confirmation stated one, as the confirmation counts them), not recovered yet
 (``overpayment:<task>:2``, ``:3``…, continuing its series), claimed by (person, month) so
 none is recovered twice, and grows the balance
 (:class:`~certhub.hub.store.effects.OverpaymentExtension`, opened if there was none), in
-the same transaction as the roster entry. A balance written off or voided takes no more
-months (the entry is stored; the months are left to staff), nor does a voided termination
+the same transaction as the roster entry. A balance written off or a suspension's voided
+takes no more months (the entry is stored; the months are left to staff); the termination
+in force's voided (a death moved back cut every month it counted: it owes nothing) is
+opened again with them (:func:`~certhub.hub.procedure.task_series.balance_grown`) —
+decided here (money safety): before, they were left to staff with nothing to say so, and
+never recovered (the 3rd of M-2 in force again, an entry paid through M0: M-1..M0 =
+476.00). Nor does a voided termination
 (the person is alive: approving its restoration voids the overpayment) — a suspension
 standing beside it still does — nor a suspension a restoration approved has ended.
 """
@@ -38,19 +43,26 @@ from certhub.security import VerifiedMessage
 
 __all__ = ["late_payments", "late_payments_from"]
 
-SETTLED = frozenset({RecoveryStatus.written_off.value, RecoveryStatus.voided.value})
-
 
 @dataclass(frozen=True, slots=True)
 class _Owing:
-    """The task a late entry may have paid after: its id, event date, row and balance, and
-    the last day overpaid (a sentence's end; None: every month after the event's)."""
+    """The task a late entry may have paid after: its id, event date, row and balance, the
+    last day overpaid (a sentence's end; None: every month after the event's), and whether
+    it is the termination in force (its balance voided only by a death moved back)."""
 
     task_id: str
     event_date: date
     row: TaskRow
     balance: OverpaymentRow | None
     until: date | None = None
+    terminates: bool = False
+
+    @property
+    def settled(self) -> bool:
+        """Whether its balance takes no more months: written off, or a suspension's voided."""
+        status = self.balance.status if self.balance is not None else None
+        voided = status == RecoveryStatus.voided.value and not self.terminates
+        return status == RecoveryStatus.written_off.value or voided
 
 
 async def late_payments(
@@ -82,8 +94,7 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
             continue
         months = Disposal(overpayments=overs).recovered_months
         counted |= frozenset(months)
-        settled = one.balance is not None and one.balance.status in SETTLED
-        if settled or (one.balance is not None and effects.overpayment_extension is not None):
+        if one.settled or (one.balance is not None and effects.overpayment_extension is not None):
             continue  # left to staff; one balance grown per entry (the next adds the rest)
         effects = await overpayments_added(
             ctx, effects, task, overs, task_id=one.task_id, actor=sender, balance=one.balance
@@ -106,8 +117,8 @@ async def _owing(ctx: ProcedureContext, person: str) -> list[_Owing]:
     alive: approving its restoration voids the overpayment), the suspensions standing
     beside it are — decided here (money safety): before, none was, and the months a late
     entry showed paid to a prisoner jailed before the false death were lost (jailed on the
-    20th of M-4, paid through M0: M-3..M0 = 952.00). A balance written off or voided is
-    listed: its months are left to staff, not another task's to recover."""
+    20th of M-4, paid through M0: M-3..M0 = 952.00). A balance settled is listed
+    (:attr:`_Owing.settled`): its months are left to staff, not another task's to recover."""
     owing: list[_Owing] = []
     closed = await ctx.store.closed_benefit(person)
     if closed is not None and await voided_task(ctx, closed[1]) is None:  # voided: alive
@@ -130,4 +141,4 @@ async def _terminated(ctx: ProcedureContext, task_id: str) -> _Owing | None:
     if found is None or row is None:
         return None
     balance = await ctx.store.get_overpayment(task_id)
-    return _Owing(task_id, found[1].event_date, row, balance)
+    return _Owing(task_id, found[1].event_date, row, balance, terminates=True)

@@ -224,8 +224,11 @@ async def months_in_force(ctx: ProcedureContext, task_id: str) -> frozenset[str]
 async def _originals(ctx: ProcedureContext, task_id: str) -> list[tuple[LedgerRecord, Overpayment]]:
     """The overpayment records the hub signed for ``task_id``, in the order they were made,
     each as a stated release left it (:mod:`~certhub.hub.rules.release_refund`): its months
-    kept (``<id>:released``) in its place, or left out when every month was cut."""
-    found: list[tuple[LedgerRecord, Overpayment]] = []
+    kept (``<id>:released``) in its place, or left out when every month was cut. A balance
+    voided and opened again (:func:`~certhub.hub.procedure.task_series.balance_grown`)
+    counts only the records signed since: those voided (``<id>:voided``) before a later
+    record was signed are left out."""
+    found: list[tuple[LedgerRecord, Overpayment, int | None]] = []
     hub = ctx.outcomes.hub_id
     number = 0
     while True:
@@ -233,12 +236,19 @@ async def _originals(ctx: ProcedureContext, task_id: str) -> list[tuple[LedgerRe
         suffix = "" if number == 1 else f":{number}"
         record = await ctx.store.find(hub, f"overpayment:{task_id}{suffix}")
         if record is None:
-            return found
+            break
         kept = await ctx.store.find(hub, f"{record.message_id}:released")
+        voided = await ctx.store.find(hub, f"{record.message_id}:voided")
+        at = voided.sequence if voided is not None else None
         if kept is not None:
-            found.append((record, Overpayment.model_validate_json(kept.payload)))
+            found.append((record, Overpayment.model_validate_json(kept.payload), at))
         elif await ctx.store.find(hub, f"{record.message_id}:released:voided") is None:
-            found.append((record, Overpayment.model_validate_json(record.payload)))
+            found.append((record, Overpayment.model_validate_json(record.payload), at))
+    start = 0  # the first record signed after every one before it was voided: opened again
+    for n, (record, _, _) in enumerate(found):
+        if n and all(at is not None and at < record.sequence for *_, at in found[:n]):
+            start = n
+    return [(record, over) for record, over, _ in found[start:]]
 
 
 async def _state(

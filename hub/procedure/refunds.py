@@ -2,11 +2,15 @@
 
 A refund is never a row of its own; the hub's signed overpayment records say it. A voided
 balance (the termination voided, or a release that left no prison month) refunds all it
-recovered: its recovered total. A release that cut some months
-(:mod:`~certhub.hub.procedure.releases`) re-signed each record it cut as
+recovered: its recovered total, spread over its records re-signed ``<record>:voided``. A
+release that cut some months (:mod:`~certhub.hub.procedure.releases`) re-signed each record
+it cut as
 ``<record>:released:voided``, its ``recovered_amount`` what was recovered of those months
 and refunded; the balance's recovered total no longer counts it. The sum of both is the
-refund (released on 2026-05-31 with 714.00 recovered of 1,904.00: 238.00).
+refund (released on 2026-05-31 with 714.00 recovered of 1,904.00: 238.00). A balance
+voided and opened again (a death moved back, then dated earlier again: its recovered total
+starts from nothing) refunded what its records re-signed ``<record>:voided`` recovered,
+as they say.
 """
 
 from __future__ import annotations
@@ -23,11 +27,16 @@ __all__ = ["refunded_cents"]
 
 
 async def refunded_cents(ctx: ProcedureContext, row: OverpaymentRow) -> int:
-    """The cents refunded of the overpayment ``row``: all it recovered when it is voided,
-    plus what each release's cut records refunded."""
-    total = row.recovered_cents if row.status == RecoveryStatus.voided.value else 0
+    """The cents refunded of the overpayment ``row``: what its records voided
+    (``<record>:voided``) recovered — all it recovered, when it is voided — plus what each
+    release's cut records refunded."""
+    hub = ctx.outcomes.hub_id
+    total, voided = 0, False
     for record in await series(ctx, partial(numbered, f"overpayment:{row.task_id}")):
-        cut = await ctx.store.find(ctx.outcomes.hub_id, f"{record.message_id}:released:voided")
-        if cut is not None:
-            total += cents(Overpayment.model_validate_json(cut.payload).recovered_amount)
+        for suffix in (":voided", ":released:voided"):
+            if (cut := await ctx.store.find(hub, f"{record.message_id}{suffix}")) is not None:
+                voided |= suffix == ":voided"
+                total += cents(Overpayment.model_validate_json(cut.payload).recovered_amount)
+    if row.status == RecoveryStatus.voided.value and not voided:
+        total += row.recovered_cents  # voided with no record re-signed: its recovered total
     return total

@@ -29,7 +29,7 @@ from certhub.hub.store.effects import (
     OverpaymentExtension,
     OverpaymentWrite,
 )
-from certhub.schemas import Overpayment, Termination, VerificationTask
+from certhub.schemas import Overpayment, RecoveryStatus, Termination, VerificationTask
 
 __all__ = ["balance_grown", "numbered", "overpayments_added", "series", "termination_in_force"]
 
@@ -69,13 +69,21 @@ def balance_grown(
 ) -> Effects:
     """``effects`` and the change that adds ``months`` overpaid, ``total`` in all, to task
     ``task_id``'s balance: opened from ``period`` (the first new record's) when there is
-    none, else grown, its status recomputed from what is recovered."""
+    none, else grown, its status recomputed from what is recovered — or, voided (a death
+    moved back voided it whole), opened again from ``period`` with those months alone,
+    nothing recovered (what it recovered was refunded)."""
     if balance is None:
         write = OverpaymentWrite(
             task_id, task.person.id_number, task.person.region.county, period,
             len(months), str(total),
         )  # fmt: skip
         return extend(effects, overpayments=(write,))
+    if balance.status == RecoveryStatus.voided.value:
+        grown = OverpaymentExtension(
+            task_id, len(months), cents(total), balance.amount_cents, balance.recovered_cents,
+            RecoveryStatus.pending.value, reopens=period,
+        )  # fmt: skip
+        return replace(effects, overpayment_extension=grown)
     amount = balance.amount_cents + cents(total)
     grown = OverpaymentExtension(
         task_id, len(months), cents(total), balance.amount_cents, balance.recovered_cents,

@@ -174,7 +174,9 @@ class OverpaymentChange:
 class OverpaymentExtension:
     """More months added to a task's overpayment (its death moved earlier by an approved
     amendment): the row's months and amount, and the balance's status, each guarded by
-    what the planner read (refused when the balance moved meanwhile)."""
+    what the planner read (refused when the balance moved meanwhile). ``reopens``: the
+    balance is voided and owes nothing, so they are all it owes — opened again from that
+    period, nothing recovered (what was, was refunded)."""
 
     task_id: str
     months: int
@@ -182,6 +184,7 @@ class OverpaymentExtension:
     expected_amount_cents: int
     expected_recovered_cents: int
     status: str
+    reopens: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

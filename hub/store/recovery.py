@@ -86,6 +86,18 @@ EXTEND_BALANCE: Final = (
 )
 """More months overpaid (a death moved earlier): recovered in full is no longer so; a balance
 written off or voided is not extended."""
+REOPEN: Final = (
+    "UPDATE overpayments SET period = ?, months = ?, amount_cents = ?"
+    " WHERE task_id = ? AND amount_cents = ?",
+    "UPDATE overpayment_balances SET recovered_cents = 0, recovery_status = ?,"
+    " write_off_item = NULL"
+    " WHERE task_id = ? AND recovered_cents = ? AND recovery_status = 'voided'",
+)
+"""A voided balance opened again (a death moved back voided it whole; an approved amendment
+dates it earlier again): the row takes the new records' period, months and amount, the
+balance starts from nothing recovered — what it had recovered was refunded when it was
+voided (its ``<record>:voided`` records say so) and recovers nothing now. Only a voided
+balance is opened again."""
 REDUCE_OVERPAYMENT: Final = (
     "UPDATE overpayments SET months = ?, amount_cents = ? WHERE task_id = ? AND amount_cents = ?"
 )

@@ -266,10 +266,13 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
         ops.append(Run(sql, params, expect=1, refused=refused))  # voided: months freed above
     if (x := effects.overpayment_extension) is not None:
         refused = Conflict("conflict", f"the overpayment of task {x.task_id} {CHANGED_MEANWHILE}")
-        grown = (x.months, x.amount_cents, x.task_id, x.expected_amount_cents)
-        ops.append(Run(recovery.EXTEND_OVERPAYMENT, grown, expect=1, refused=refused))
+        grown: tuple[object, ...] = (x.months, x.amount_cents, x.task_id, x.expected_amount_cents)
+        extend, balance = recovery.EXTEND_OVERPAYMENT, recovery.EXTEND_BALANCE
+        if x.reopens is not None:  # a voided balance: the months added are all it owes
+            grown, (extend, balance) = (x.reopens, *grown), recovery.REOPEN
+        ops.append(Run(extend, grown, expect=1, refused=refused))
         status = (x.status, x.task_id, x.expected_recovered_cents)
-        ops.append(Run(recovery.EXTEND_BALANCE, status, expect=1, refused=refused))
+        ops.append(Run(balance, status, expect=1, refused=refused))
     for r in effects.overpayment_reductions:
         refused = Conflict("conflict", f"the overpayment of task {r.task_id} {CHANGED_MEANWHILE}")
         cut = (r.months_count, r.amount_cents, r.task_id, r.expected_amount_cents)

@@ -7,10 +7,12 @@ amendment, approved at two levels: M(-2) = 238.00, a balance only the amendment 
 100.00 recovered. The M(0) feed voids C1 (C0 stands): the death moves back to the 3rd of
 M(-2), the balance is voided whole, 100.00 refunded (hub/rules/amendment_undone.py). The
 city then reports the death on the 3rd of M(-3), approved at two levels: a second
-amendment, resting on a person's report. Approving it should make M(-2) overpaid again
-(238.00 to recover, the 100.00 having been refunded). Not yet: the approval is
-``overpayment-settled`` (409) — a voided balance takes no more months, as for a termination
-voided — so M(-2)'s 238.00, paid after the death the standing report states, is never
+amendment, resting on a person's report. Approved, M(-2) is overpaid again: the voided
+balance is opened again with the new record (``overpayment:<task>:2``, M(-2) = 238.00),
+nothing recovered — the 100.00 was refunded and is not counted again (refunded 100.00 still)
+— so 238.00 remains, and is recovered in full. Before, the approval was
+``overpayment-settled`` (409) — a voided balance took no more months, as for a termination
+voided — so M(-2)'s 238.00, paid after the death the standing report states, was never
 recovered.
 """
 
@@ -19,9 +21,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from comparisonkit import ComparisonCase
-from procedurekit import evidence_payloads
+from procedurekit import Office, evidence_payloads
 from reversalkit import DIED, DIED_IN, EARLIER, THIS_MONTH, VOIDED_IN, outcomes, recovery
 
 from certhub.hub.core.keys import STORE
@@ -37,14 +38,12 @@ async def _approve(office: Any, item: int) -> tuple[int, dict[str, Any]]:
     return result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not yet: a balance an amendment undo voided whole takes no second amendment "
-    "(overpayment-settled): M(-2)'s 238.00 never recovered",
-)
-async def test_a_month_voided_with_a_withdrawn_amendment_is_recovered_when_reported_again(
+async def _voided_whole(
     tmp_path: Path, aiohttp_client: Any
-) -> None:
+) -> tuple[Office, dict[str, Any], str, str]:
+    """C0 confirmed (paid through M(-2)), C1's amendment approved (M(-2) = 238.00), 100.00
+    recovered, C1 voided (the balance voided whole, 100.00 refunded): an office after the
+    void, the person, the task and the recoveries' path."""
     person = Population(seed=29).person()
     number = person["id_number"]
     feeds = {
@@ -73,6 +72,14 @@ async def test_a_month_voided_with_a_withdrawn_amendment_is_recovered_when_repor
     office = await case.office(aiohttp_client)
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert (body["amount"], body["refunded"], body["status"]) == ("238.00", "100.00", "voided")
+    return office, person, task, path
+
+
+async def test_a_month_voided_with_a_withdrawn_amendment_is_recovered_when_reported_again(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, task, path = await _voided_whole(tmp_path, aiohttp_client)
+    number = person["id_number"]
     certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     await office.approved_report(office.death_report(person, EARLIER, certificate))
     _, again = await outcomes(office, "termination_amendment/v1")
@@ -81,5 +88,43 @@ async def test_a_month_voided_with_a_withdrawn_amendment_is_recovered_when_repor
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert status == 200, body
     assert body["remaining"] == "238.00", body  # M(-2) to recover again
+    figures = (body["months"], body["amount"], body["recovered"], body["refunded"])
+    assert figures == (1, "238.00", "0.00", "100.00"), body  # the refund not counted again
+    assert (body["period"], body["status"]) == (THIS_MONTH, "pending"), body
+    assert [r["amount"] for r in body["recoveries"]] == ["100.00"]  # the first, refunded
     store = office.client.app[STORE]
     assert await store.counted_months(number, "recovered") == {DIED_IN}
+    *_, in_force = await outcomes(office, "termination/v1")
+    assert in_force["payload"]["event_date"] == EARLIER.isoformat()
+    reopened = [o for o in await outcomes(office, "overpayment/v1")
+                if o["message_id"] == f"overpayment:{task}:2"]  # fmt: skip
+    assert [(o["payload"]["period_from"], o["payload"]["amount"]) for o in reopened] == [
+        (f"{DIED_IN}-01", "238.00")
+    ]
+    assert (await office.post(path, "det-1", recovery(task, "238.00")))[0] == 202
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    figures = (body["recovered"], body["remaining"], body["refunded"], body["status"])
+    assert figures == ("238.00", "0.00", "100.00", "recovered"), body
+
+
+async def test_months_paid_after_a_death_moved_back_reopen_its_voided_balance(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The death back at the 3rd of M(-2), its balance voided whole: the province, late to
+    stop payment, sends an entry paid through M(0). M(-1)..M(0) = 476.00 were paid after the
+    death in force: the balance is opened again with them, nothing recovered (the 100.00
+    refunded stays so). Before, a voided balance took none ("left to staff") and the 476.00
+    was never recovered."""
+    office, person, task, _ = await _voided_whole(tmp_path, aiohttp_client)
+    await office.roster(person, paid_through=THIS_MONTH)
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert status == 200, body
+    figures = (body["months"], body["amount"], body["recovered"], body["refunded"])
+    assert figures == (2, "476.00", "0.00", "100.00"), body
+    assert (body["remaining"], body["status"]) == ("476.00", "pending"), body
+    store = office.client.app[STORE]
+    assert await store.counted_months(person["id_number"], "recovered") == {VOIDED_IN, THIS_MONTH}
+    # the same entry again adds nothing
+    await office.roster(person, paid_through=THIS_MONTH)
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert (body["months"], body["amount"], body["status"]) == (2, "476.00", "pending"), body
