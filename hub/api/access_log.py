@@ -2,38 +2,33 @@
 
 Every read of personal data authenticates with a read token
 (:func:`certhub.hub.api.auth.require_reader`, which remembers the reader on
-the request). This middleware writes one structured line per such request,
+the request). :func:`log_read` writes one structured line per such request,
 answered or refused, on the logger ``certhub.access`` (kept at INFO whatever
 ``CERTHUB_LOG_LEVEL`` says, so ops can route it to its own file): the
 reader's sender id, key id, role and area, the route template and the path,
 the page asked for (``after`` cursor, ``limit``), the status and the
 correlation id. The page's content is never logged, and the JSON formatter
-masks any ID number that a path or cursor might carry.
+masks any ID number that a path or cursor might carry. It is called by
+:func:`certhub.hub.api.observe.observe_requests` with the status the caller
+got (the problem middleware's answers too).
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from aiohttp import web
 
-from certhub.hub.api.middleware import Handler, answer_observed
 from certhub.hub.core.keys import READER
 
-__all__ = ["ACCESS_LOGGER", "pii_access_log"]
+__all__ = ["ACCESS_LOGGER", "log_read"]
 
 ACCESS_LOGGER = "certhub.access"
 log = logging.getLogger(ACCESS_LOGGER)
 
 
-@web.middleware
-async def pii_access_log(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Log the read after the handler answered (inside the problem middleware's answer)."""
-    return await answer_observed(request, handler, partial(_log_read, request))
-
-
-def _log_read(request: web.Request, status: int) -> None:
+def log_read(request: web.Request, status: int) -> None:
+    """The access-log line of ``request`` answered ``status``, if it read personal data."""
     reader = request.get(READER)
     if reader is None:
         return

@@ -12,12 +12,9 @@ import itertools
 import re
 import secrets
 import string
+from collections.abc import Mapping
 from typing import Final
 
-from aiohttp import web
-
-from certhub.hub.api.middleware import Handler
-from certhub.monitoring.logging import correlation_id
 from certhub.schemas import mask_ids_in_text
 
 RESPONSE_HEADER: Final = "X-Request-ID"
@@ -49,25 +46,14 @@ def new_correlation_id() -> str:
     return f"{_PROCESS_PREFIX}-{next(_SERIAL):x}"
 
 
-@web.middleware
-async def correlation_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bind the request's correlation id for its logs and echo it to the caller."""
-    headers = request.headers
-    current = None
+def request_correlation_id(headers: Mapping[str, str]) -> str:
+    """The caller's correlation id from the first header that holds a sane one, else a new id.
+
+    :func:`certhub.hub.api.observe.observe_requests` binds it for the request's
+    logs and echoes it in :data:`RESPONSE_HEADER`.
+    """
     for name in REQUEST_HEADERS:
         current = sane_correlation_id(headers.get(name))
         if current is not None:
-            break
-    else:
-        current = new_correlation_id()
-    token = correlation_id.set(current)
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        exc.headers[RESPONSE_HEADER] = current
-        raise
-    finally:
-        correlation_id.reset(token)
-    if not response.prepared:
-        response.headers[RESPONSE_HEADER] = current
-    return response
+            return current
+    return new_correlation_id()

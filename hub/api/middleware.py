@@ -1,4 +1,6 @@
-"""Middlewares: every failure becomes a problem document; every request is timed.
+"""Middlewares: every failure becomes a problem document; a request's status however it ended.
+
+Every request is timed by :func:`certhub.hub.api.observe.observe_requests`.
 
 A client that goes away mid-request is not a server failure: it is neither
 logged as an error nor counted as a 5xx (it is counted as a client
@@ -8,14 +10,12 @@ disconnect, status class ``4xx`` like nginx's 499).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from certhub.hub.api.edge import BodyTimeout
 from certhub.hub.api.problems import render
-from certhub.hub.core.keys import METRICS
 from certhub.hub.problems import Problem, problem_for
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -84,20 +84,3 @@ async def answer_observed(
         raise
     finally:
         observe(status)
-
-
-@web.middleware
-async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Observe request duration by route template, method and status class."""
-    started = time.perf_counter()
-
-    def observe(status: int) -> None:
-        if status == CLIENT_CLOSED:
-            request.app[METRICS].client_disconnects.inc()
-        resource = request.match_info.route.resource
-        route = resource.canonical if resource is not None else "unmatched"
-        request.app[METRICS].observe_http(
-            route, request.method, f"{status // 100}xx", time.perf_counter() - started
-        )
-
-    return await answer_observed(request, handler, observe)
