@@ -1,0 +1,62 @@
+"""A batch of appends is one transaction on the SQLite ledger's commit thread.
+
+Its statements run beside the event loop, not on it (``hub/store/sqlite/ledger.py``);
+a batch that fails there stores nothing and gives its sequences and audit links back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+from ledgerkit import receipt, unsigned_message
+
+from certhub.hub.store import SqliteLedger, StoreUnavailable
+from certhub.hub.store.audit_chain import GENESIS
+
+
+async def test_the_statements_of_a_batch_of_appends_run_on_the_commit_thread(
+    tmp_path: Path,
+) -> None:
+    ledger = await SqliteLedger.open(tmp_path / "l.db")
+    threads: set[str] = set()
+
+    def seen(statement: str) -> None:
+        if statement.startswith(("INSERT INTO ledger", "INSERT INTO audit")):
+            threads.add(threading.current_thread().name)
+
+    ledger._conn.set_trace_callback(seen)
+    outcomes = await asyncio.gather(
+        *(ledger.append(unsigned_message(n), receipt) for n in range(40))
+    )
+    ledger._conn.set_trace_callback(None)
+    await ledger.aclose()
+    assert sorted(outcome.record.sequence for outcome in outcomes) == list(range(1, 41))
+    assert threads
+    assert all(name.startswith("ledger-commit") for name in threads), threads
+
+
+async def test_a_batch_that_fails_on_the_commit_thread_stores_none_of_it(tmp_path: Path) -> None:
+    ledger = await SqliteLedger.open(tmp_path / "l.db")
+    refusing = True
+
+    def audit_refused(action: int, table: str | None, *_: object) -> int:
+        if refusing and action == sqlite3.SQLITE_INSERT and table == "audit":
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    ledger._conn.set_authorizer(audit_refused)
+    failed = await asyncio.gather(
+        *(ledger.append(unsigned_message(n), receipt) for n in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(outcome, StoreUnavailable) for outcome in failed), failed
+    assert await ledger.count() == 0
+    refusing = False
+    again = await ledger.append(unsigned_message(0), receipt)
+    assert again.created
+    assert again.record.sequence == 1  # the failed batch's sequences were given back
+    links = ledger._conn.execute("SELECT seq, prev_hash FROM audit ORDER BY seq").fetchall()
+    await ledger.aclose()
+    assert links == [(1, GENESIS)]  # and its audit links: the chain starts again at 1
