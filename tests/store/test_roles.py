@@ -27,6 +27,7 @@ from certhub.hub.store.outbox import (
     OutboxRelaying,
     OutboxStore,
 )
+from certhub.hub.store.person_guard import PersonGuards
 from certhub.hub.store.postgres import PostgresLedger
 from certhub.hub.store.register_reads import CertificationRegister
 from certhub.hub.store.sender_reads import SenderReads
@@ -38,6 +39,7 @@ ROLES = (
     ProcedureReads,
     CertificationHolds,
     BenefitReads,
+    PersonGuards,
     RecoveryReads,
     AccountabilityReads,
     AssessmentReads,
