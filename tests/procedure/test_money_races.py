@@ -314,6 +314,38 @@ async def test_two_restorations_of_the_same_months_at_once_back_pay_once(
     assert await store.counted_months(person["id_number"], "back_paid") == months
 
 
+async def test_two_roster_entries_after_the_death_at_once_count_each_month_once(
+    office_db: Office,
+) -> None:
+    """Found correct (the balance's amount; the person's guard too): confirmed while paid
+    through ``M(-3)``, the death's month (nothing overpaid); the province's entries paid
+    through ``M(-1)`` and through ``M(0)`` (a later ``as_of``) both planned before either
+    commits: one is stored, the other refused (``conflict``, nothing stored); sent again,
+    ``M(-2)..M(0)`` = 714.00, each month recovered once."""
+    office = office_db
+    store = office.client.app[STORE]
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-3))
+    task = await office.confirmed_death(person, DIED)
+    earlier = roster_entry(person, paid_through=label(-1))
+    later = roster_entry(person, paid_through=label(0))  # as_of a moment after
+    with together(store):
+        answers = await asyncio.gather(
+            sent(office, "/v1/roster", "province", earlier),
+            sent(office, "/v1/roster", "province", later),
+        )
+    statuses = sorted((status, body.get("type")) for status, body, *_ in answers)
+    assert statuses == [(202, "benefit_record/v1"), (409, CONFLICT)], answers
+    (refused,) = [answer for answer in answers if answer[0] == 409]
+    assert await store.find(refused[2], refused[3]) is None
+    again = earlier if refused is answers[0] else later
+    status, body, *_ = await sent(office, "/v1/roster", "province", again)
+    assert status == 202, body
+    assert await balance(office, task) == (200, (3, "714.00", "0.00", "pending"))
+    months = {label(-2), label(-1), label(0)}
+    assert await store.counted_months(person["id_number"], "recovered") == months
+
+
 async def test_two_hub_processes_on_one_database_count_every_month_once(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> None:
