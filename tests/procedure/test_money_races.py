@@ -346,6 +346,45 @@ async def test_two_roster_entries_after_the_death_at_once_count_each_month_once(
     assert await store.counted_months(person["id_number"], "recovered") == months
 
 
+@pytest.mark.parametrize("first", [ENTRY, DECISION])
+async def test_an_amendment_approved_while_an_entry_is_in_flight_counts_each_month_once(
+    office_db: Office, first: str
+) -> None:
+    """Found correct (the balance's amount): died on the 15th of ``M(-3)``, confirmed while
+    paid through ``M(-2)`` (238.00); the city's later report dates the death the 20th of
+    ``M(-5)`` and its amendment (``M(-4)..M(-3)`` = 476.00 more) is accepted by the town. The
+    county's approval and the province's entry paid through ``M(0)`` (``M(-1)..M(0)`` = 476.00
+    more) in flight at once: the second to commit is refused (``conflict``, nothing stored);
+    sent again, ``M(-4)..M(0)`` = 1,190.00, each month recovered once."""
+    office = office_db
+    store = office.client.app[STORE]
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-2))
+    task = await office.confirmed_death(person, DIED)
+    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    await office.approved_report(office.death_report(person, month_day(-5, 20), certificate))
+    status, page = await office.get("/v1/termination-amendments")
+    assert status == 200, page
+    (item,) = [int(p["sequence"]) for p in page["items"]]
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    steps = {
+        ENTRY: ("/v1/roster", "province", roster_entry(person, paid_through=label(0))),
+        DECISION: (f"/v1/termination-amendments/{item}/decisions", "county-1", approval(item)),
+    }
+    second = DECISION if first == ENTRY else ENTRY
+    with interleaved(first, second, store):
+        answers = await asyncio.gather(sent(office, *steps[first]), sent(office, *steps[second]))
+    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
+    assert status_1 == 202, body_1
+    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
+    assert await store.find(party, jti) is None
+    status, body, *_ = await sent(office, *steps[second])
+    assert status == 202, body
+    assert await balance(office, task) == (200, (5, "1190.00", "0.00", "pending"))
+    months = {label(n) for n in range(-4, 1)}
+    assert await store.counted_months(person["id_number"], "recovered") == months
+
+
 async def test_two_hub_processes_on_one_database_count_every_month_once(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, SigningKey]
 ) -> None:
