@@ -16,12 +16,34 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import Any
+
+from hubkit import JOSE
+from procedurekit import PARTIES, Office
 
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
 
-__all__ = ["Interleave", "interleaved", "together"]
+__all__ = [
+    "CONFIRMATION",
+    "CONFLICT",
+    "DECISION",
+    "ENTRY",
+    "PROBLEM",
+    "REPORT",
+    "Interleave",
+    "approval",
+    "confirmation",
+    "interleaved",
+    "sent",
+    "together",
+]
+
+CONFIRMATION, ENTRY, DECISION = "task_transition/v1", "benefit_record/v1", "decision/v1"
+REPORT = "eligibility_report/v1"
+PROBLEM = "urn:certhub:problem:"
+CONFLICT = PROBLEM + "conflict"
 
 _DEADLINE = 20.0  # seconds a side waits for the other (a loaded machine; never reached)
 
@@ -100,3 +122,40 @@ def together(store: Any, count: int = 2) -> Iterator[None]:
         yield
     finally:
         store.append = original
+
+
+async def sent(
+    office: Office, path: str, party: str, payload: dict[str, Any], via: Office | None = None
+) -> tuple[Any, ...]:
+    """``payload`` signed by ``party`` and POSTed to ``path`` (of the hub process ``via``,
+    by default ``office``'s): (status, body, party, message id)."""
+    raw = office.sign(party, payload)
+    jti = f"m{office.counter}"  # the id the kit just signed it under
+    response = await (via or office).client.post(path, data=raw, headers=JOSE)
+    return response.status, await response.json(content_type=None), party, jti
+
+
+def confirmation(task: str, died: date) -> dict[str, Any]:
+    """The county's step confirming the death on ``died`` (as ``Office.step`` signs it)."""
+    return {
+        "type": "task_transition/v1",
+        "task_id": task,
+        "to_status": "confirmed",
+        "actor": {"id": "county-1", "role": PARTIES["county-1"][0]},
+        "at": datetime.now(UTC).isoformat(),
+        "method": "department_letter",
+        "outcome": "民政部门火化记录核实",
+        "event_date": died.isoformat(),
+    }
+
+
+def approval(item: int) -> dict[str, Any]:
+    """The county's approval of item ``item`` (as ``Office.decide`` signs it)."""
+    return {
+        "type": "decision/v1",
+        "subject_id": str(item),
+        "action": "approve",
+        "actor": {"id": "county-1", "role": PARTIES["county-1"][0]},
+        "decided_at": datetime.now(UTC).isoformat(),
+        "reasons": [],
+    }
