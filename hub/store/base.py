@@ -33,7 +33,7 @@ from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.outbox import OutboxStore
 from certhub.hub.store.person_guard import PersonGuards
 from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
-from certhub.hub.store.register_reads import CertificationRegister
+from certhub.hub.store.register_reads import CertificationRegister, RegisterUpdates
 from certhub.hub.store.sender_reads import SenderReads
 from certhub.schemas import Refusal
 from certhub.security.scopes import AreaScope
@@ -374,6 +374,7 @@ class LedgerStore(
     AuditLog,
     OutboxStore,
     CertificationRegister,
+    RegisterUpdates,
     SenderReads,
     RecoveryReads,
     AccountabilityReads,

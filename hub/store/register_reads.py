@@ -269,8 +269,8 @@ class RegisterQueries:
 
 
 class CertificationRegister(Protocol):
-    """What the register asks of a ledger (:class:`RegisterQueries` and
-    :class:`~certhub.hub.store.register_writes.RegisterWriting` are every ledger's)."""
+    """What the register's readers ask of a ledger (:class:`RegisterQueries` is every
+    ledger's)."""
 
     async def register_person(self, person_id: str) -> PersonRegister | None:
         """One person's register row, if the roster or a certification named them."""
@@ -299,6 +299,11 @@ class CertificationRegister(Protocol):
     ) -> dict[str, int]:
         """People of an area in each state, and counted in a window (see the implementation)."""
         ...
+
+
+class RegisterUpdates(Protocol):
+    """The register's own writes: a roster import's batches and the certification reminders
+    (:class:`~certhub.hub.store.register_writes.RegisterWriting` is every ledger's)."""
 
     async def import_roster(self, rows: Sequence[tuple[object, ...]] | RosterRange) -> None:
         """Write one batch of a roster import (hub/store/roster_import.py) in a group commit:

@@ -29,12 +29,13 @@ from certhub.hub.store.outbox import (
 )
 from certhub.hub.store.person_guard import PersonGuards
 from certhub.hub.store.postgres import PostgresLedger
-from certhub.hub.store.register_reads import CertificationRegister
+from certhub.hub.store.register_reads import CertificationRegister, RegisterUpdates
 from certhub.hub.store.sender_reads import SenderReads
 
 ROLES = (
     RecordStore,
     CertificationRegister,
+    RegisterUpdates,
     SenderReads,
     ProcedureReads,
     CertificationHolds,
