@@ -17,7 +17,8 @@ money is applied afterwards: the few people whose benefit the hub closed and who
 is this import's (one query) have the months it shows paid after their termination
 added to the task's overpayment
 (:mod:`~certhub.hub.procedure.roster_late_import`), through the hub's own signing and
-ledger path; the summary says how many overpayments grew. With no such person, nothing
+ledger path (the months paid after a stated end of sentence claimed as paid, as a pushed
+entry's are); the summary says how many overpayments grew. With no such person, nothing
 more is done.
 """
 
@@ -156,12 +157,23 @@ async def _store(settings: Settings, roster: RosterFile, audit: tuple[str, str],
 async def _late(settings: Settings, as_of: str) -> int:
     """Overpayments grown by the months the import as of ``as_of`` shows paid after a
     termination: signed by the hub, its resources started (not its HTTP server) once the
-    import's own ledger is closed (on SQLite one process owns it)."""
+    import's own ledger is closed (on SQLite one process owns it).
+
+    Raises:
+        CliError: a person's ledger kept changing under every plan (the hub beside).
+    """
     from certhub.hub.core.keys import PROCEDURE
     from certhub.hub.procedure.roster_late_import import imported_late_payments
+    from certhub.hub.store.base import Conflict, ReplayConflict
 
     async with started_hub(settings) as app:
-        return await imported_late_payments(app[PROCEDURE], as_of, ACTOR)
+        try:
+            return await imported_late_payments(app[PROCEDURE], as_of, ACTOR)
+        except (Conflict, ReplayConflict) as exc:  # the ledger kept moving under one person
+            raise CliError(
+                f"the roster is imported, but months paid after a termination were not all"
+                f" added ({exc}): import the file again (it adds only what is left)"
+            ) from None
 
 
 async def _written(writing: asyncio.Task[None], bar: ProgressBar | None, rows: int) -> None:

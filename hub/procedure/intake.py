@@ -42,6 +42,7 @@ from certhub.schemas import (
     ZeroReport,
 )
 from certhub.schemas.certification import ASSISTED_METHODS
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import VerifiedMessage
 
 RESTORATION_REQUESTERS = frozenset({Role.town_staff, Role.county_reviewer})
@@ -192,7 +193,9 @@ async def _plan_roster(
         raise Refusal("role-not-permitted", "only the provincial system maintains the roster")
     write = RosterWrite(
         person_id=record.person.id_number,
-        as_of=record.as_of.isoformat(),
+        # in China time, as an import stamps its entries: the roster compares as_of as text,
+        # and a UTC stamp sorts eight hours early (a newer entry was taken for older, not stored)
+        as_of=record.as_of.astimezone(CHINA_STANDARD_TIME).isoformat(),
         snapshot=message.payload,
         **roster_columns(record),
     )

@@ -1,4 +1,5 @@
-"""The register's writes that belong to no message: a roster import batch, a reminder.
+"""The register's writes that belong to no message: a roster import batch, the months an
+imported entry shows paid, a reminder.
 
 Named operations, so a caller never hands the ledger statements: the SQL lives
 in :mod:`certhub.hub.store.roster_import` and
@@ -16,17 +17,24 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from certhub.hub.store.register_reminders import reminder_ops
-from certhub.hub.store.roster_import import CURRENT, RosterRange, current_params, import_ops
+from certhub.hub.store.roster_import import (
+    CURRENT,
+    RosterRange,
+    claim_ops,
+    current_params,
+    import_ops,
+)
 
 if TYPE_CHECKING:
-    from certhub.hub.store.effects import NoticeWrite
+    from certhub.hub.store.effects import MonthsClaim, NoticeWrite
     from certhub.hub.store.writes import Op
 
 __all__ = ["RegisterWriting"]
 
 
 class RegisterWriting:
-    """:meth:`import_roster` and :meth:`queue_reminder` over the ledger's group commit."""
+    """:meth:`import_roster`, :meth:`claim_imported_months` and :meth:`queue_reminder` over the
+    ledger's group commit."""
 
     if TYPE_CHECKING:  # the ledger's (writes.LedgerWrites); not defined here, so not shadowed
 
@@ -61,6 +69,16 @@ class RegisterWriting:
     async def _current(self, first: str, last: str, as_of: str) -> frozenset[str]:
         rows = await self._read(CURRENT, (first, last, as_of, as_of))
         return frozenset(str(p) for (p,) in rows)
+
+    async def claim_imported_months(
+        self, claims: Sequence[MonthsClaim], roster: bytes, actor: str
+    ) -> int:
+        """Claim the months ``claims`` name, read from the person's imported roster entry
+        ``roster`` (as stored), unless that entry changed meanwhile or a month is claimed
+        already (:data:`~certhub.hub.store.roster_import.CLAIM_IMPORTED`), audited as
+        ``actor``'s: how many were."""
+        ops = claim_ops(claims, roster, actor)
+        return await self.apply_writes(ops) if ops else 0
 
     async def queue_reminder(self, notice: NoticeWrite, *, due: int, slot: int) -> bool:
         """Queue one certification reminder unless its slot was counted; whether it was."""

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Final
 
-from certhub.hub.store.writes import Link, Op, RunMany, now
+from certhub.hub.store.effects import MonthsClaim
+from certhub.hub.store.writes import Link, Op, Run, RunMany, now
 
 __all__ = [
+    "CLAIM_IMPORTED",
     "CURRENT",
     "IMPORT_REGISTER",
     "IMPORT_ROSTER",
@@ -35,6 +37,7 @@ __all__ = [
     "ManyRows",
     "RosterRange",
     "StagedCopy",
+    "claim_ops",
     "current_params",
     "import_ops",
 ]
@@ -181,3 +184,34 @@ def import_ops(
     if last is not None:
         ops.append(Link(now(), "roster_imported", *last))
     return ops
+
+
+CLAIM_IMPORTED: Final = (
+    "INSERT INTO benefit_months (person_id, purpose, month, source, sequence)"
+    " SELECT ?, ?, ?, ?, 0 WHERE (SELECT snapshot FROM roster WHERE person_id = ?) = ?"
+    " ON CONFLICT DO NOTHING"
+)
+"""A month an imported entry shows paid, claimed (no ledger record: ``sequence`` 0, as the
+import's entries) only while the person's roster entry is still the one the months were read
+from, and not over a month claimed already: a change meanwhile claims nothing rather than
+refusing (a refusal outside a message would undo the group commit's other writes)."""
+
+
+def claim_ops(claims: Sequence[MonthsClaim], roster: bytes, actor: str) -> list[Op]:
+    """The writes claiming ``claims`` read from the roster entry ``roster`` (as stored), one
+    statement a month, each audited (``roster_months_claimed``, by ``actor``) when it claimed.
+
+    Raises:
+        ValueError: a claim names no source (an import has no record of its own to name).
+    """
+    if any(c.source is None for c in claims):
+        raise ValueError("a roster import's months claim names the task it is claimed under")
+    return [
+        Run(
+            CLAIM_IMPORTED,
+            (c.person_id, c.purpose, month, c.source, c.person_id, roster),
+            audit=("roster_months_claimed", f"{c.person_id[-4:]} {c.purpose} {month}", actor),
+        )
+        for c in claims
+        for month in c.months
+    ]

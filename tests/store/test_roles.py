@@ -20,6 +20,7 @@ from certhub.hub.store.base import (
 )
 from certhub.hub.store.certification_holds import CertificationHolds
 from certhub.hub.store.comparison_jobs import PartitionLedger
+from certhub.hub.store.imported_months import ImportedMonths
 from certhub.hub.store.outbox import (
     DeadLetters,
     DeliveryRecords,
@@ -36,6 +37,7 @@ ROLES = (
     RecordStore,
     CertificationRegister,
     RegisterUpdates,
+    ImportedMonths,
     SenderReads,
     ProcedureReads,
     CertificationHolds,

@@ -1,0 +1,137 @@
+"""The province's roster in bulk (``certhub roster import``) moves the same money as the same
+entries sent one by one through ``POST /v1/roster`` — each history run both ways, on SQLite
+and PostgreSQL, the hub's answers compared with the same hand-computed vectors.
+
+238.00 a month, months counted from this month (China time):
+
+- jailed on the 10th of ``M(-9)``, confirmed with the sentence stated to end on the last day
+  of ``M(-7)`` while paid through ``M(-7)``: ``M(-8)..M(-7)`` = 476.00 overpaid. The next
+  entry shows the person paid through ``M(-1)``: ``M(-6)..M(-1)`` were payable and are kept
+  paid (claimed ``back_paid`` under the task), nothing more overpaid. The province then
+  suspends the person, its entry rewritten to paid through ``M(-9)``: a restoration
+  back-paying ``M(-6)..M(-1)`` (1,428.00) is ``months-already-counted`` (409, nothing
+  stored). Before the fix the import claimed those months only with an overpayment it
+  added: imported, the restoration was approved (202) — 1,428.00 paid twice;
+- paid through ``M(-3)`` stamped in China time (as an import stamps its entries), then
+  through ``M(0)`` stamped in UTC: a death on the 15th of ``M(-3)`` recovers ``M(-2)..M(0)``
+  = 714.00 (before, the UTC entry sorted as older, was not stored, and nothing was);
+- died on the 15th of ``M(-3)``, confirmed while paid through ``M(-3)``: nothing overpaid;
+  an entry paid through ``M(0)`` adds ``M(-2)..M(0)`` = 714.00; the same entry again adds
+  nothing, an entry rewriting ``paid_through`` back to ``M(-3)`` takes nothing back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from importkit import Client, Province, china_now, office_for
+from pgkit import throwaway_database
+from procedurekit import back_paid_months, month_day
+from releasekit import JAILED, balance, label
+from restorationkit import refused_unstored
+from suspensionkit import confirmed
+
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.security import SigningKey
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of the test's own, dropped at the end."""
+    with throwaway_database("certhub_rosterpushed") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request: pytest.FixtureRequest) -> str | None:
+    """The ledger's URL: None for SQLite in the data folder, else :func:`pg_database`."""
+    return request.getfixturevalue("pg_database") if request.param == "postgres" else None
+
+
+@pytest.fixture(params=["pushed", "imported"])
+def province(request: pytest.FixtureRequest, aiohttp_client: Client, tmp_path: Path) -> Province:
+    """How the province's entries reach the hub."""
+    return Province(request.param, aiohttp_client, tmp_path)
+
+
+async def test_months_paid_after_the_stated_sentence_stay_paid(
+    url: str | None,  # first: its database outlives the clients
+    aiohttp_client: Client,
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+    province: Province,
+) -> None:
+    """No overpayment added, yet ``M(-6)..M(-1)`` (1,428.00) are paid: never back-paid again."""
+    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    person = office.people.person()
+    yesterday = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).isoformat()
+    await office.roster(person, paid_through=label(-7), as_of=yesterday)
+    task = await confirmed(office, person, "imprisonment", JAILED, until=-7)
+    assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
+
+    office = await province.entry(office, person, -1)
+    assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
+    office = await province.again(office)  # the same entry again (imported: the same file)
+    assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
+    # rewritten back (M(-6)..M(-1) hidden), stamped in China time as the import's entries are
+    await office.roster(
+        person, status="suspended", suspended_since=JAILED.isoformat(),
+        paid_through=label(-9), as_of=china_now(),
+    )  # fmt: skip
+    payload = back_paid_months(person, JAILED, -6, -1, "1428.00")
+    await refused_unstored(
+        office, "months-already-counted", lambda: office.post("/v1/restorations", "town-1", payload)
+    )
+    # the month not paid yet is restored: M(0) = 238.00, payment resumed from M(1)
+    await office.approved(
+        "restorations", "town-1", back_paid_months(person, JAILED, 0, 0, "238.00")
+    )
+
+
+async def test_a_later_entry_stamped_in_another_offset_is_the_latest(
+    url: str | None,
+    aiohttp_client: Client,
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+    province: Province,
+) -> None:
+    """The entry paid through ``M(-3)`` stamped in China time (as the import stamps every
+    entry), then the province's next one paid through ``M(0)`` stamped in UTC (``POST
+    /v1/roster``, the kit's ``as_of``); died on the 15th of ``M(-3)`` and confirmed:
+    ``M(-2)..M(0)`` = 714.00 overpaid. The roster compares ``as_of`` as text: before, a pushed
+    entry was stored as its sender stamped it, ``2026-12-07T06:50Z`` sorted before
+    ``2026-12-07T14:49+08:00`` (eight hours earlier), the newer entry was not stored and the
+    death recovered nothing (714.00 lost); now every entry is stored in China time."""
+    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    person = office.people.person()
+    office = await province.entry(office, person, -3)
+    await office.roster(person, paid_through=label(0))  # as_of: now in UTC
+    task = await office.confirmed_death(person, month_day(-3, 15))
+    assert await balance(office, task) == (3, "714.00", "0.00", "714.00", "pending")
+
+
+async def test_months_paid_after_a_death_are_added_once_and_kept(
+    url: str | None,
+    aiohttp_client: Client,
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+    province: Province,
+) -> None:
+    """Found correct: ``M(-2)..M(0)`` = 714.00 added once — the same entry again adds nothing,
+    an entry rewriting ``paid_through`` back to the death's month takes nothing back."""
+    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    person = office.people.person()
+    yesterday = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).isoformat()
+    await office.roster(person, paid_through=label(-3), as_of=yesterday)
+    task = await office.confirmed_death(person, month_day(-3, 15))
+    owed = (3, "714.00", "0.00", "714.00", "pending")
+
+    office = await province.entry(office, person, 0)
+    assert await balance(office, task) == owed
+    office = await province.again(office)
+    assert await balance(office, task) == owed
+    office = await province.entry(office, person, -3)
+    assert await balance(office, task) == owed
