@@ -15,6 +15,8 @@ and PostgreSQL, the hub's answers compared with the same hand-computed vectors.
 - paid through ``M(-3)`` stamped in China time (as an import stamps its entries), then
   through ``M(0)`` stamped in UTC: a death on the 15th of ``M(-3)`` recovers ``M(-2)..M(0)``
   = 714.00 (before, the UTC entry sorted as older, was not stored, and nothing was);
+- a person twice in a file: the first row is kept, the second refused (``duplicate``) and
+  adds no month until the province's file is fixed;
 - died on the 15th of ``M(-3)``, confirmed while paid through ``M(-3)``: nothing overpaid;
   an entry paid through ``M(0)`` adds ``M(-2)..M(0)`` = 714.00; the same entry again adds
   nothing, an entry rewriting ``paid_through`` back to ``M(-3)`` takes nothing back.
@@ -22,12 +24,13 @@ and PostgreSQL, the hub's answers compared with the same hand-computed vectors.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from importkit import Client, Province, china_now, office_for
+from importkit import Client, Province, china_now, imported, line, office_for, reopened
 from pgkit import throwaway_database
 from procedurekit import back_paid_months, month_day
 from releasekit import JAILED, balance, label
@@ -135,3 +138,37 @@ async def test_months_paid_after_a_death_are_added_once_and_kept(
     assert await balance(office, task) == owed
     office = await province.entry(office, person, -3)
     assert await balance(office, task) == owed
+
+
+async def test_a_person_twice_in_a_file_takes_the_first_row_until_the_file_is_fixed(
+    url: str | None,
+    aiohttp_client: Client,
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Found as documented: died on the 15th of ``M(-3)``, confirmed while paid through
+    ``M(-3)``; a file naming the person paid through ``M(-1)``, then again through ``M(0)``:
+    the second row is refused (``duplicate``, exit 1), ``M(-2)..M(-1)`` = 476.00 added (pushed
+    one by one with one ``as_of``, the later would add ``M(0)`` too); the province's file
+    fixed, imported later: ``M(0)`` added, 714.00."""
+    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    person = office.people.person()
+    yesterday = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).isoformat()
+    await office.roster(person, paid_through=label(-3), as_of=yesterday)
+    task = await office.confirmed_death(person, month_day(-3, 15))
+    await office.client.close()
+
+    twice = [line(person, label(-1)), line(person, label(0))]
+    assert await asyncio.to_thread(imported, tmp_path / "twice.csv", office, twice) == 1
+    assert "refused duplicate: 1" in capsys.readouterr().out
+    office = await reopened(office, aiohttp_client)
+    assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
+    await office.client.close()
+
+    later = (datetime.now(CHINA_STANDARD_TIME) + timedelta(seconds=1)).replace(microsecond=0)
+    fixed = [line(person, label(0))]
+    path = tmp_path / "fixed.csv"
+    assert await asyncio.to_thread(imported, path, office, fixed, later.isoformat()) == 0
+    office = await reopened(office, aiohttp_client)
+    assert await balance(office, task) == (3, "714.00", "0.00", "714.00", "pending")
