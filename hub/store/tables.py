@@ -12,7 +12,8 @@ has in a ``schema_version`` table and :func:`pending` says what is left to
 run. Only the backfills of existing rows differ by dialect (their JSON
 functions do), and only those are written twice. The two runners — a few
 lines each, in :mod:`certhub.hub.store.sqlite.schema` and
-:mod:`certhub.hub.store.postgres.schema` — only execute what :func:`pending` returns.
+:mod:`certhub.hub.store.postgres.schema` — only execute what :func:`pending` returns,
+and a step's :attr:`Version.rewrites` (rows rewritten in Python, in the step's transaction).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from certhub.hub.store.ratings import RATING_TABLES
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
 from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
 from certhub.hub.store.review_reads import REPORTS_BY_PERSON, REPORTS_BY_PERSON_BACKFILL
+from certhub.hub.store.roster_stamps import AS_OF_COLUMNS, StampColumn
 from certhub.hub.store.service_point_tables import SERVICE_POINTS
 from certhub.hub.store.trust_tables import SHARED_TRUST
 
@@ -316,10 +318,12 @@ _MONEY_BACKFILL: Final[dict[Dialect, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """One step of the ladder: tables (written once) and a backfill per dialect."""
+    """One step of the ladder: tables (written once), a backfill per dialect, and columns
+    whose every ``as_of`` the runner rewrites in Python after them (SQL cannot print it)."""
 
     tables: tuple[str, ...]
     backfill: dict[Dialect, str] | None = None
+    rewrites: tuple[StampColumn, ...] = ()
 
     def statements(self, dialect: Dialect) -> list[str]:
         """This step's statements in ``dialect``, in order."""
@@ -349,6 +353,8 @@ LADDER: Final = (
     # a person's eligibility reports by key: one under review holds back a restoration
     Version((REPORTS_BY_PERSON,), REPORTS_BY_PERSON_BACKFILL),
     Version((REPORT_DEADLINE_TABLE,)),  # reports under review held to a deadline: their marks
+    # every stored roster as_of in China time: the roster compares it as text (roster_stamps)
+    Version((), rewrites=AS_OF_COLUMNS),
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

@@ -16,6 +16,7 @@ from asyncpg.pool import PoolConnectionProxy
 from certhub.hub.store import ledger_rows, tables
 from certhub.hub.store.audit_chain import GENESIS
 from certhub.hub.store.base import StoreUnavailable
+from certhub.hub.store.roster_stamps import StampColumn, rewritten
 
 Conn = asyncpg.Connection | PoolConnectionProxy
 """A connection of our own or one lent by a pool."""
@@ -95,8 +96,18 @@ async def migrate(conn: Conn) -> int:
         for number, statements in tables.pending(current, "postgres"):
             for statement in statements:
                 await conn.execute(statement)
+            for column in tables.LADDER[number - 1].rewrites:
+                await _rewrite(conn, column)
             await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", number)
     return len(tables.LADDER)
+
+
+async def _rewrite(conn: Conn, column: StampColumn) -> None:
+    """Every stamp of ``column`` in China time, a batch of keys at a time (roster_stamps)."""
+    last = ""
+    while rows := await conn.fetch(dollar(column.batch()), last):
+        await conn.executemany(dollar(column.update()), rewritten((r[0], r[1]) for r in rows))
+        last = rows[-1][0]
 
 
 async def schema_version(conn: Conn) -> int:

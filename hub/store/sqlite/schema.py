@@ -7,6 +7,7 @@ from typing import Final
 
 from certhub.hub.store import tables
 from certhub.hub.store.audit_chain import GENESIS
+from certhub.hub.store.roster_stamps import StampColumn, rewritten
 
 NEXT_SEQUENCE: Final = (
     "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name='ledger'), 0) + 1"
@@ -56,7 +57,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     for number, statements in tables.pending(_current_version(conn), "sqlite"):
         record = f"INSERT INTO schema_version (version) VALUES ({number})"
         # certhub releases from before schema_version read this counter: keep it true
-        _transaction(conn, [*statements, record, f"PRAGMA user_version={number + 1}"])
+        rewrites = tables.LADDER[number - 1].rewrites
+        _transaction(conn, [*statements, record, f"PRAGMA user_version={number + 1}"], rewrites)
     return len(tables.LADDER)
 
 
@@ -79,15 +81,27 @@ def _current_version(conn: sqlite3.Connection) -> int:
     return current
 
 
-def _transaction(conn: sqlite3.Connection, statements: list[str]) -> None:
+def _transaction(
+    conn: sqlite3.Connection, statements: list[str], rewrites: tuple[StampColumn, ...] = ()
+) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         for statement in statements:
             conn.execute(statement)
+        for column in rewrites:
+            _rewrite(conn, column)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _rewrite(conn: sqlite3.Connection, column: StampColumn) -> None:
+    """Every stamp of ``column`` in China time, a batch of keys at a time (roster_stamps)."""
+    last = ""
+    while rows := conn.execute(column.batch(), (last,)).fetchall():
+        conn.executemany(column.update(), rewritten(rows))
+        last = rows[-1][0]
 
 
 def audit_head(conn: sqlite3.Connection) -> tuple[int, str]:
