@@ -98,13 +98,9 @@ class Pacing:
     """How the certifications are read and recorded (both bound the memory in use)."""
 
     batch: int = 16384
-    """Rows read from the run's Parquet at a time; in bulk, one transaction each. Most of a
-    certification's index entries go to random places (message, notice and delivery ids,
-    ID numbers): once a ledger's indexes outgrow the writer's cache, each record of a
-    4,096-row transaction dirtied pages of its own, which the commit and the checkpoint
-    write out again. A larger transaction shares them: SQLite's statements, commit and
-    checkpoint ≈ 106–124 → 80–89 µs a record at 1,000,000 records, ≈ 1–2 µs less at 100,000
-    (bench/README.md "2026-12-07: one transaction per 16,384 certifications")."""
+    """Parquet rows read at a time; in bulk, one transaction each. Once a ledger's indexes
+    outgrow the writer's cache, each record dirties pages of its own (random keys), which
+    commit and checkpoint write again: 16,384 rows share them (bench/README.md, 2026-12-07)."""
     chunk: int = 256  # recorded concurrently one by one: the ledger commits them in groups
 
 
