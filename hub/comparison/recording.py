@@ -98,9 +98,8 @@ class Pacing:
     """How the certifications are read and recorded (both bound the memory in use)."""
 
     batch: int = 16384
-    """Parquet rows read at a time; in bulk, one transaction each. Once a ledger's indexes
-    outgrow the writer's cache, each record dirties pages of its own (random keys), which
-    commit and checkpoint write again: 16,384 rows share them (bench/README.md, 2026-12-07)."""
+    """Parquet rows read at a time; in bulk, one transaction each: a large ledger's random-key
+    index pages, dirtied by each record, are shared (bench/README.md, 2026-12-07)."""
     chunk: int = 256  # recorded concurrently one by one: the ledger commits them in groups
 
 
