@@ -1,19 +1,17 @@
 """The embedded ledger: SQLite in WAL mode with group commit.
 
-A batch of appends (every pushed message) is one transaction run whole on
-the commit thread: its statements, audit links, effects and ``COMMIT``.
-Appends that arrive meanwhile wait for the next batch, so many requests
-share one fsync, and each caller is answered only after its row is durable.
-The event loop only hands the batch over and resumes its callers: SQLite's
-own work (B-tree inserts, the fsync) runs without the GIL, beside the HTTP
-work. Other writes (decisions, audit-only entries, bulk appends) run on
-the event-loop thread inside the transaction, only ``COMMIT`` on the
-thread: their ``apply`` callables were written for the loop.
+Appends are applied on the event-loop thread (a few microseconds of SQL and
+the receipt signature each) inside an open transaction; only ``COMMIT`` — the
+fsync, which runs without the GIL — goes to a worker thread. Appends that
+arrive during a commit wait for the next one, so many requests share one
+fsync, and each caller is answered only after its row is durable.
 
-Appends ran on the loop until 2026-12-07, for fear of the "convoy effect"
-(a thread re-taking the GIL from the busy loop after every statement);
-measured under wrk (``bench/README.md``, Ingress, 2026-12-07) the loop
-spends ≈ 30 µs (10%) less per request, the total hardly moves.
+Keeping the per-message SQL off worker threads matters: a thread that drops
+and re-takes the GIL around every statement waits up to the interpreter's
+switch interval each time the event loop holds it (the "convoy effect"). Measured
+again on 2026-12-07 under wrk on a quiet machine (bench/README.md, Ingress): the
+whole transaction on the commit thread took ≈ 24 µs per request off the loop
+but added ≈ 28 in all, and the rate fell ≈ 5%; it was taken back.
 
 One process owns a ledger file (an exclusive lock next to it), which is what
 lets the writer assign sequence numbers itself.
@@ -56,9 +54,6 @@ from certhub.hub.store.sqlite.wal import DEFAULT_LIMIT_BYTES, WalCheckpointer, w
 
 CheckpointSigner = Callable[[int, str], str]
 """Signs the audit chain's head (sequence, hash) with the hub's key."""
-
-_Mark = tuple[int, tuple[int, str]]
-"""The next sequence and the audit chain's head before a transaction, to undo it."""
 
 
 class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTable):
@@ -213,62 +208,34 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
     # -- writing ---------------------------------------------------------
 
     async def _commit(self, batch: list[Job]) -> list[tuple[Job, object]]:
+        conn = self._conn
         if self._presigning is not None:  # only this task moves _next_sequence meanwhile
             await self._presigning.ready(batch, self._next_sequence)
-        loop = asyncio.get_running_loop()
         if self._wal is not None and self._wal.reset_due:  # between batches, off the loop
-            await loop.run_in_executor(self._committer, self._wal.reset_on, self._conn)
-        if all(isinstance(job, Append) for job in batch):
-            # The sequences and the audit chain are this transaction's alone until it
-            # returns: nothing else moves them while a batch commits (see _flush).
-            outcome = await loop.run_in_executor(self._committer, self._transaction, batch)
-            self._foresee()
-        else:
-            outcome = await self._transaction_on_loop(batch)
-        if isinstance(outcome, StoreError):  # the whole batch failed, nothing is stored
-            return [(job, outcome) for job in batch]
-        if self._on_commit is not None:
-            self._on_commit(len(batch))
-        return outcome
-
-    def _transaction(self, batch: list[Job]) -> list[tuple[Job, object]] | StoreError:
-        """Apply ``batch`` and commit on this thread: each job's result, or the failure of
-        the whole batch (nothing stored)."""
-        mark = self._next_sequence, self._chain.mark()
+            await asyncio.get_running_loop().run_in_executor(
+                self._committer, self._wal.reset_on, conn
+            )
+        first_sequence = self._next_sequence
+        chain_mark = self._chain.mark()
         try:
-            results = self._statements(batch, mark)
-            self._conn.execute("COMMIT")
-        except (sqlite3.Error, StoreError) as exc:
-            return self._rolled_back(exc, mark)
-        return results
-
-    async def _transaction_on_loop(self, batch: list[Job]) -> list[tuple[Job, object]] | StoreError:
-        """:meth:`_transaction` with only ``COMMIT`` on the commit thread."""
-        mark = self._next_sequence, self._chain.mark()
-        try:
-            results = self._statements(batch, mark)
+            conn.execute("BEGIN IMMEDIATE")
+            results = [(job, self._run(job)) for job in batch]
+            self._maybe_checkpoint(chain_mark[0])
             self._foresee()
             await asyncio.get_running_loop().run_in_executor(
-                self._committer, self._conn.execute, "COMMIT"
+                self._committer, conn.execute, "COMMIT"
             )
-        except (sqlite3.Error, StoreError) as exc:
-            failure = self._rolled_back(exc, mark)
+        except (sqlite3.Error, StoreError) as exc:  # the whole batch fails, nothing is stored
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._next_sequence = first_sequence
+            self._chain.restore(chain_mark)
             self._foresee()
-            return failure
+            failure = StoreUnavailable(f"ledger commit failed: {exc}")
+            return [(job, failure) for job in batch]
+        if self._on_commit is not None:
+            self._on_commit(len(batch))
         return results
-
-    def _statements(self, batch: list[Job], mark: _Mark) -> list[tuple[Job, object]]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        results = [(job, self._run(job)) for job in batch]
-        self._maybe_checkpoint(mark[1][0])
-        return results
-
-    def _rolled_back(self, exc: Exception, mark: _Mark) -> StoreError:
-        if self._conn.in_transaction:
-            self._conn.execute("ROLLBACK")
-        self._next_sequence = mark[0]
-        self._chain.restore(mark[1])
-        return StoreUnavailable(f"ledger commit failed: {exc}")
 
     def _queued(self, job: Job) -> None:
         if self._presigning is not None and isinstance(job, Append):

@@ -1,14 +1,13 @@
-"""A batch of appends is one transaction on the SQLite ledger's commit thread.
+"""A batch of appends that fails in the SQLite ledger's transaction stores none of it.
 
-Its statements run beside the event loop, not on it (``hub/store/sqlite/ledger.py``);
-a batch that fails there stores nothing and gives its sequences and audit links back.
+It gives its sequences and audit links back (``hub/store/sqlite/ledger.py``): the next
+append is sequence 1 and the audit chain starts again from its genesis.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from pathlib import Path
 
 from ledgerkit import receipt, unsigned_message
@@ -17,28 +16,7 @@ from certhub.hub.store import SqliteLedger, StoreUnavailable
 from certhub.hub.store.audit_chain import GENESIS
 
 
-async def test_the_statements_of_a_batch_of_appends_run_on_the_commit_thread(
-    tmp_path: Path,
-) -> None:
-    ledger = await SqliteLedger.open(tmp_path / "l.db")
-    threads: set[str] = set()
-
-    def seen(statement: str) -> None:
-        if statement.startswith(("INSERT INTO ledger", "INSERT INTO audit")):
-            threads.add(threading.current_thread().name)
-
-    ledger._conn.set_trace_callback(seen)
-    outcomes = await asyncio.gather(
-        *(ledger.append(unsigned_message(n), receipt) for n in range(40))
-    )
-    ledger._conn.set_trace_callback(None)
-    await ledger.aclose()
-    assert sorted(outcome.record.sequence for outcome in outcomes) == list(range(1, 41))
-    assert threads
-    assert all(name.startswith("ledger-commit") for name in threads), threads
-
-
-async def test_a_batch_that_fails_on_the_commit_thread_stores_none_of_it(tmp_path: Path) -> None:
+async def test_a_batch_that_fails_stores_none_of_it(tmp_path: Path) -> None:
     ledger = await SqliteLedger.open(tmp_path / "l.db")
     refusing = True
 
