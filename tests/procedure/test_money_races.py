@@ -22,7 +22,6 @@ now it is refused (``conflict``) and, decided again, refused for what the entry 
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -42,14 +41,13 @@ from procedurekit import (
 )
 from racekit import (
     CONFIRMATION,
-    CONFLICT,
     DECISION,
     ENTRY,
     PROBLEM,
     REPORT,
     approval,
     confirmation,
-    interleaved,
+    second_refused,
     sent,
 )
 
@@ -73,13 +71,9 @@ async def test_a_roster_entry_racing_the_confirmation_counts_every_month_once(
                        confirmation(task, DIED)),
         ENTRY: ("/v1/roster", "province", roster_entry(person, paid_through=label(0))),
     }  # fmt: skip
-    with interleaved(first, second, store):
-        answers = await asyncio.gather(sent(office, *steps[first]), sent(office, *steps[second]))
-    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
-    assert status_1 == 202, body_1
-    # planned on a ledger without the first: refused, nothing of it stored
-    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
-    assert await store.find(party, jti) is None
+    # the second, planned on a ledger without the first: refused, nothing of it stored
+    sends = sent(office, *steps[first]), sent(office, *steps[second])
+    await second_refused(first, second, sends, store)
     status, body, *_ = await sent(office, *steps[second])  # the sender retries
     assert status == 202, body
 
@@ -101,14 +95,8 @@ async def test_a_restoration_approved_while_an_entry_shows_the_months_paid_pays_
         person, status="suspended", suspended_since=since.isoformat(), paid_through=label(-2)
     )
     decided = (f"/v1/restorations/{item}/decisions", "county-1", approval(item))
-    with interleaved(ENTRY, DECISION, store):
-        answers = await asyncio.gather(
-            sent(office, "/v1/roster", "province", paid), sent(office, *decided)
-        )
-    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
-    assert status_1 == 202, body_1
-    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
-    assert await store.find(party, jti) is None
+    sends = sent(office, "/v1/roster", "province", paid), sent(office, *decided)
+    await second_refused(ENTRY, DECISION, sends, store)
     # decided again on what committed: the roster paid M(-3)..M(-2), back pay refused
     status, body, party, jti = await sent(office, *decided)
     assert (status, body.get("type")) == (422, PROBLEM + "restoration-period-invalid"), body
@@ -134,14 +122,8 @@ async def test_a_restoration_approved_while_a_death_is_reported_pays_none(
     certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     report = office.death_report(person, month_day(-2, 5), certificate)
     decided = (f"/v1/restorations/{item}/decisions", "county-1", approval(item))
-    with interleaved(REPORT, DECISION, store):
-        answers = await asyncio.gather(
-            sent(office, "/v1/reports", "city", report), sent(office, *decided)
-        )
-    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
-    assert status_1 == 202, body_1
-    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
-    assert await store.find(party, jti) is None
+    sends = sent(office, "/v1/reports", "city", report), sent(office, *decided)
+    await second_refused(REPORT, DECISION, sends, store)
     status, body, party, jti = await sent(office, *decided)
     assert (status, body.get("type")) == (409, PROBLEM + "restoration-verification-open"), body
     assert await store.find(party, jti) is None
@@ -182,15 +164,11 @@ async def _raced_through_two_processes(one: Office, other: Office) -> None:
     path = f"/v1/verification-tasks/{task}/transitions"
     entry = roster_entry(person, paid_through=label(0))
     stores = one.client.app[STORE], other.client.app[STORE]
-    with interleaved(ENTRY, CONFIRMATION, *stores):
-        answers = await asyncio.gather(
-            sent(one, "/v1/roster", "province", entry, via=other),
-            sent(one, path, "county-1", confirmation(task, DIED)),
-        )
-    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
-    assert status_1 == 202, body_1
-    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
-    assert await stores[0].find(party, jti) is None
+    sends = (
+        sent(one, "/v1/roster", "province", entry, via=other),
+        sent(one, path, "county-1", confirmation(task, DIED)),
+    )
+    await second_refused(ENTRY, CONFIRMATION, sends, *stores)
     status, body, *_ = await sent(one, path, "county-1", confirmation(task, DIED), via=other)
     assert status == 202, body
     assert await balance(one, task) == (200, (3, "714.00", "0.00", "pending"))

@@ -27,7 +27,7 @@ from racekit import (
     PROBLEM,
     approval,
     confirmation,
-    interleaved,
+    second_refused,
     sent,
     together,
 )
@@ -70,12 +70,8 @@ async def test_a_recovery_racing_a_write_off_approval_is_counted_once(
         DECISION: (f"/v1/write-offs/{item}/decisions", "county-1", approval(item)),
     }
     second = DECISION if first == RECOVERY else RECOVERY
-    with interleaved(first, second, store):
-        answers = await asyncio.gather(sent(office, *steps[first]), sent(office, *steps[second]))
-    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
-    assert status_1 == 202, body_1
-    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
-    assert await store.find(party, jti) is None
+    sends = sent(office, *steps[first]), sent(office, *steps[second])
+    await second_refused(first, second, sends, store)
     status, body, *_ = await sent(office, *steps[second])  # sent again: what the first did
     settled = {RECOVERY: "write-off-stale", DECISION: "overpayment-settled"}[first]
     assert (status, body.get("type")) == (409, PROBLEM + settled), body
@@ -228,12 +224,8 @@ async def test_an_amendment_approved_while_an_entry_is_in_flight_counts_each_mon
         DECISION: (f"/v1/termination-amendments/{item}/decisions", "county-1", approval(item)),
     }
     second = DECISION if first == ENTRY else ENTRY
-    with interleaved(first, second, store):
-        answers = await asyncio.gather(sent(office, *steps[first]), sent(office, *steps[second]))
-    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
-    assert status_1 == 202, body_1
-    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
-    assert await store.find(party, jti) is None
+    sends = sent(office, *steps[first]), sent(office, *steps[second])
+    await second_refused(first, second, sends, store)
     status, body, *_ = await sent(office, *steps[second])
     assert status == 202, body
     assert await balance(office, task) == (200, (5, "1190.00", "0.00", "pending"))

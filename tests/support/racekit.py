@@ -36,6 +36,7 @@ __all__ = [
     "approval",
     "confirmation",
     "interleaved",
+    "second_refused",
     "sent",
     "together",
 ]
@@ -122,6 +123,20 @@ def together(store: Any, count: int = 2) -> Iterator[None]:
         yield
     finally:
         store.append = original
+
+
+async def second_refused(
+    first: str, second: str, sends: tuple[Awaitable[Any], Awaitable[Any]], *stores: Any
+) -> None:
+    """Send ``sends`` (:func:`sent` of a ``first`` then a ``second`` message type) at once,
+    interleaved on ``stores``: the first answered 202; the second, planned on a ledger
+    without it, 409 ``conflict`` with nothing of it stored (looked up in ``stores[0]``)."""
+    with interleaved(first, second, *stores):
+        answers = await asyncio.gather(*sends)
+    (status_1, body_1, *_), (status_2, body_2, party, jti) = answers
+    assert status_1 == 202, body_1
+    assert (status_2, body_2.get("type")) == (409, CONFLICT), body_2
+    assert await stores[0].find(party, jti) is None
 
 
 async def sent(
