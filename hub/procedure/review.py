@@ -56,7 +56,7 @@ from certhub.hub.store.effects import (
     MonthsClaim,
     OverpaymentWrite,
 )
-from certhub.hub.store.person_guard import PersonGuard
+from certhub.hub.store.person_guard import CertifiedGuard, PersonGuard
 from certhub.schemas import (
     AmendmentRecord,
     BenefitRecord,
@@ -70,6 +70,7 @@ from certhub.schemas import (
     Restoration,
     RestorationProposal,
     Suspension,
+    SuspensionProposal,
     TaskStatus,
     TaskTransition,
     Termination,
@@ -128,6 +129,8 @@ async def plan_decision(
     if after.status is ItemStatus.APPROVED:
         effects = await _on_approval(ctx, effects, kind, item_id)
     if kind is ItemKind.SUSPENSION and after.status is ItemStatus.APPROVED:
+        held = await _certified_guard(ctx, item_id)  # read before the approval's own reads
+        effects = replace(effects, certified_guard=held)
         effects = await suspension_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.RESTORATION_PROPOSAL and after.status is ItemStatus.APPROVED:
         checked = checked or await recheck_proposal(ctx, item_id)  # checked above
@@ -291,6 +294,17 @@ async def _restoration_rechecked(ctx: ProcedureContext, item_id: int) -> tuple[P
     guard = await ctx.store.person_guard(restoration.person.id_number)
     check = await recheck_restoration(ctx, restoration)
     return guard, check.municipal
+
+
+async def _certified_guard(ctx: ProcedureContext, item_id: int) -> CertifiedGuard:
+    """What the register holds of suspension proposal ``item_id``'s pensioner (due month,
+    certification under review), read before the approval checks them: a certification
+    committing before the approval refuses it (conflict), no one suspended who certified."""
+    record = await ctx.item_record(item_id)
+    person = SuspensionProposal.model_validate_json(record.payload).person.id_number
+    row = await ctx.store.register_person(person)
+    pending = await ctx.store.certification_under_review(person)
+    return CertifiedGuard(person, None if row is None else row.due_month, pending)
 
 
 async def _proposal_guard(ctx: ProcedureContext, item_id: int) -> PersonGuard:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from certhub.hub.store.person_guard import PersonGuard
+from certhub.hub.store.person_guard import CertifiedGuard, PersonGuard
 from certhub.hub.store.records import NewMessage, RecordKind, carried_over
 
 
@@ -359,6 +359,7 @@ class Effects:
     rating: RatingWrite | None = None
     follow_up: FollowUpWrite | None = None
     person_guard: PersonGuard | None = None  # checked first: what the planner read of a person
+    certified_guard: CertifiedGuard | None = None  # a suspension's approval: the register read
 
     @property
     def conditional(self) -> bool:
@@ -370,6 +371,7 @@ class Effects:
         """
         return bool(
             self.person_guard
+            or self.certified_guard
             or self.item_update
             or self.tasks
             or self.outcomes

@@ -36,15 +36,19 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 __all__ = [
+    "CERTIFIED_DUE",
     "CLOSED_BY",
     "GUARD_READ",
     "LAST_CONFIRMED",
     "LAST_OPENED",
     "LAST_REPORTED",
     "ROSTER_STORED",
+    "UNDER_REVIEW",
+    "CertifiedGuard",
     "PersonGuard",
     "PersonGuardReads",
     "PersonGuards",
+    "certified_checks",
     "guard_checks",
 ]
 
@@ -115,3 +119,36 @@ def guard_checks(guard: PersonGuard) -> list[tuple[str, tuple[object, ...], obje
         (LAST_OPENED, person, guard.opened),
         (LAST_REPORTED, person, guard.reported),
     ]
+
+
+CERTIFIED_DUE: Final = "SELECT due_month FROM register_people WHERE person_id=?"
+UNDER_REVIEW: Final = (
+    "SELECT ledger.sequence FROM ledger JOIN items ON items.item_id = ledger.sequence"
+    " WHERE ledger.person_id = ? AND ledger.message_type = 'certification_event/v1'"
+    " AND ledger.outcome = 'certified' AND items.status IN ('received', 'accepted')"
+    " ORDER BY ledger.sequence LIMIT 1"
+)
+"""The register's ``certification_under_review`` (register_reads), as a check reads it."""
+
+
+@dataclass(frozen=True, slots=True)
+class CertifiedGuard:
+    """What a suspension proposal's approval read of the pensioner's certifications: the
+    register's due month and the first passed certification under review (each None: none).
+
+    The approval suspends for non-certification only while the due month is the proposal's
+    and no certification awaits review; a certification committing between its reads and
+    its commit moves one of them (a certification counted moves the due month, one under
+    review opens an item). Planned at once, both committed, a pensioner certified that day
+    was suspended (not_certified from the 1st of the month after the due month: 238.00 a
+    month stopped until a restoration)."""
+
+    person_id: str
+    due: int | None
+    under_review: int | None
+
+
+def certified_checks(guard: CertifiedGuard) -> list[tuple[str, tuple[object, ...], object]]:
+    """(query, parameters, the value it must still give) for each part of ``guard``."""
+    person = (guard.person_id,)
+    return [(CERTIFIED_DUE, person, guard.due), (UNDER_REVIEW, person, guard.under_review)]

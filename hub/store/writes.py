@@ -32,7 +32,7 @@ from certhub.hub.store import (
 )
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
-from certhub.hub.store.person_guard import guard_checks
+from certhub.hub.store.person_guard import certified_checks, guard_checks
 from certhub.hub.store.records import NewMessage
 
 
@@ -121,6 +121,18 @@ _REPORTS_OF_UNIT: Final = (
 CHANGED_MEANWHILE: Final = "changed meanwhile; retry"
 
 
+def _guards(effects: Effects) -> list[Op]:
+    """The checks that what a planner read of a person is still so (refused: conflict)."""
+    ops: list[Op] = []
+    if (read := effects.person_guard) is not None:
+        refusal = Conflict("conflict", f"the person's benefit {CHANGED_MEANWHILE}")
+        ops += [Check(*check, refusal) for check in guard_checks(read)]
+    if (held := effects.certified_guard) is not None:  # a certification meanwhile: no suspension
+        refusal = Conflict("conflict", f"the pensioner's certification {CHANGED_MEANWHILE}")
+        ops += [Check(*check, refusal) for check in certified_checks(held)]
+    return ops
+
+
 def plan(
     sequence: int, message: NewMessage, effects: Effects, take_sequence: Callable[[], int]
 ) -> list[Op]:
@@ -131,10 +143,7 @@ def plan(
     """
     if effects is NO_EFFECTS:  # the common case on the ingress path: nothing to build
         return []
-    ops: list[Op] = []
-    if (read := effects.person_guard) is not None:  # first: nothing runs on a stale plan
-        refusal = Conflict("conflict", f"the person's benefit {CHANGED_MEANWHILE}")
-        ops += [Check(*check, refusal) for check in guard_checks(read)]
+    ops: list[Op] = _guards(effects)  # first: nothing runs on a stale plan
     if (guard := effects.zero_report_guard) is not None:
         column = "village" if len(guard.unit) == 12 else "county"
         detail = f"this region already sent eligibility reports for {guard.period}"

@@ -1,0 +1,77 @@
+"""A suspension proposal's approval racing the pensioner's certification suspends no one.
+
+The pensioner, certified in the app on 15 October 2025 (due 2026-10, liable from
+1 November 2026), is proposed for suspension on 6 December 2026 and town staff accept it.
+The county's approval is planned — the register still due 2026-10, no certification under
+review — while the pensioner certifies in the app today (due 2027-12); the certification
+commits first. Before, the approval committed too (202) and signed ``suspension/v1``
+(not_certified, from 1 November 2026): the province stops paying a pensioner who had just
+proved to be alive, 238.00 a month, until a restoration pays the months back. Now the
+approval carries what it read of the register (the due month, the certification under
+review) and is refused when either changed before its commit (409 ``conflict``, nothing
+stored); decided again it is ``conflict`` (certified since) and the county rejects the
+proposal. SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pgkit import throwaway_database
+from procedurekit import PARTIES, Office, app_event, open_office
+from racekit import DECISION, interleaved, sent
+
+from certhub.hub.core.keys import STORE
+from certhub.security import SigningKey
+
+from .test_suspension_pending_certification import PROBLEM, accepted_proposal, suspensions
+
+CERTIFICATION = "certification_event/v1"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_an_approval_planned_before_a_certification_commits_is_refused(
+    aiohttp_client: Callable[..., Any], tmp_path: Path, backend: str
+) -> None:
+    keys = {party: SigningKey.generate() for party in PARTIES}
+    if backend == "sqlite":
+        await _raced(await open_office(aiohttp_client, tmp_path / "data", keys))
+        return
+    with throwaway_database("certhub_certified_meanwhile") as url:
+        office = await open_office(aiohttp_client, tmp_path / "data", keys, database_url=url)
+        try:
+            await _raced(office)
+        finally:  # closed before its database is dropped
+            await office.client.close()
+
+
+async def _raced(office: Office) -> None:
+    """The case above on ``office``'s ledger."""
+    person, proposal = await accepted_proposal(office)
+    approval = {
+        "type": "decision/v1", "subject_id": str(proposal), "action": "approve",
+        "actor": {"id": "county-1", "role": PARTIES["county-1"][0]},
+        "decided_at": "2026-12-07T09:00:00+08:00", "reasons": [],
+    }  # fmt: skip
+    path = f"/v1/suspension-proposals/{proposal}/decisions"
+    store = office.client.app[STORE]
+    before = await office.ledger_size()
+    with interleaved(CERTIFICATION, DECISION, store):
+        certified, approved = await asyncio.gather(
+            sent(office, "/v1/certifications", "channel", app_event(person)),
+            sent(office, path, "county-1", approval),
+        )
+    assert certified[0] == 202, certified[1]
+    assert (approved[0], approved[1].get("type")) == (409, PROBLEM + "conflict"), approved[1]
+    assert await store.find(approved[2], approved[3]) is None
+    assert await office.ledger_size() == before + 1  # the certification alone
+    assert await suspensions(office) == []  # a pensioner certified today is not suspended
+    status, body = await office.decide("suspension-proposals", proposal, "county-1", "approve")
+    assert (status, body["type"]) == (409, PROBLEM + "conflict"), body  # certified since
+    assert "certified after the proposal" in body["detail"]
+    assert (await office.decide("suspension-proposals", proposal, "county-1", "reject"))[0] == 202
+    assert await suspensions(office) == []
