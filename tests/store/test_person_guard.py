@@ -12,7 +12,7 @@ from ledgerkit import signed_zero_report
 from certhub.hub.store import SqliteLedger
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import Effects, RosterWrite
-from certhub.hub.store.person_guard import PersonGuard
+from certhub.hub.store.person_guard import CertifiedGuard, PersonGuard
 from certhub.hub.store.records import NewMessage, draft_receipt
 from certhub.hub.store.sqlite.writer_client import WriterClientLedger
 from certhub.hub.store.sqlite.writer_server import LedgerWriterServer
@@ -40,6 +40,15 @@ def test_a_guard_crosses_the_channel() -> None:
     an ingress process handed over was refused as a malformed frame."""
     message = signed_zero_report(1, SENDER_KEY)
     guarded = Effects(person_guard=PersonGuard(PERSON, b"{}", "task-7", 3, None, 12))
+    call = ("append", (message, guarded))
+    assert decode(encode(5, call)[12:]) == call
+
+
+def test_a_certified_guard_crosses_the_channel() -> None:
+    """A suspension proposal's approval carries the register it read (CertifiedGuard): an
+    ingress process hands it to the writer like the person's guard."""
+    message = signed_zero_report(1, SENDER_KEY)
+    guarded = Effects(certified_guard=CertifiedGuard(PERSON, 24321, None))
     call = ("append", (message, guarded))
     assert decode(encode(5, call)[12:]) == call
 
