@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hub_fixtures import hub, hub_factory, party_keys
 from ledger_backends import ledger, ledger_factory, postgres_url
+from pgkit import throwaway_database
 from procedurekit import PARTIES, Office, open_office
 
 from certhub.security import SigningKey
@@ -22,3 +23,21 @@ async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
     """A hub with a party in every role (no e-ID service: the identity check is off)."""
     keys = {party: SigningKey.generate() for party in PARTIES}
     return await open_office(aiohttp_client, tmp_path / "data", keys)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def office_db(
+    request: pytest.FixtureRequest, aiohttp_client: Callable[..., Any], tmp_path: Path
+) -> AsyncIterator[Office]:
+    """:func:`office` on SQLite, then on a PostgreSQL database of its own (closed before
+    its database is dropped)."""
+    keys = {party: SigningKey.generate() for party in PARTIES}
+    if request.param == "sqlite":
+        yield await open_office(aiohttp_client, tmp_path / "data", keys)
+        return
+    with throwaway_database("certhub_register_office") as url:
+        office = await open_office(aiohttp_client, tmp_path / "data", keys, database_url=url)
+        try:
+            yield office
+        finally:
+            await office.client.close()

@@ -15,15 +15,9 @@ PostgreSQL).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
-from pgkit import throwaway_database
-from procedurekit import PARTIES, Office, open_office
-
-from certhub.security import SigningKey
+from procedurekit import Office
 
 from .test_suspension_pending_certification import (
     PROBLEM,
@@ -41,24 +35,10 @@ def moved(person: dict[str, Any]) -> dict[str, Any]:
     return person | {"region": {"county": other}}
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_not_approved_while_a_certification_in_another_county_awaits_review(
-    aiohttp_client: Callable[..., Any], tmp_path: Path, backend: str
+    office_db: Office,
 ) -> None:
-    keys = {party: SigningKey.generate() for party in PARTIES}
-    if backend == "sqlite":
-        await _held_up(await open_office(aiohttp_client, tmp_path / "data", keys))
-        return
-    with throwaway_database("certhub_certified_elsewhere") as url:
-        office = await open_office(aiohttp_client, tmp_path / "data", keys, database_url=url)
-        try:
-            await _held_up(office)
-        finally:  # closed before its database is dropped
-            await office.client.close()
-
-
-async def _held_up(office: Office) -> None:
-    """The case above on ``office``'s ledger."""
+    office = office_db
     person, proposal = await accepted_proposal(office)
     counter = await at_the_counter(office, moved(person))
     await refused_approval(office, proposal)

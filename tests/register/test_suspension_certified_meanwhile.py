@@ -15,42 +15,20 @@ proposal. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
-import pytest
-from pgkit import throwaway_database
-from procedurekit import PARTIES, Office, app_event, open_office
-from racekit import DECISION, interleaved, sent
+from procedurekit import PARTIES, Office, app_event
+from racekit import DECISION, second_refused, sent
 
 from certhub.hub.core.keys import STORE
-from certhub.security import SigningKey
 
 from .test_suspension_pending_certification import PROBLEM, accepted_proposal, suspensions
 
 CERTIFICATION = "certification_event/v1"
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_an_approval_planned_before_a_certification_commits_is_refused(
-    aiohttp_client: Callable[..., Any], tmp_path: Path, backend: str
+    office_db: Office,
 ) -> None:
-    keys = {party: SigningKey.generate() for party in PARTIES}
-    if backend == "sqlite":
-        await _raced(await open_office(aiohttp_client, tmp_path / "data", keys))
-        return
-    with throwaway_database("certhub_certified_meanwhile") as url:
-        office = await open_office(aiohttp_client, tmp_path / "data", keys, database_url=url)
-        try:
-            await _raced(office)
-        finally:  # closed before its database is dropped
-            await office.client.close()
-
-
-async def _raced(office: Office) -> None:
-    """The case above on ``office``'s ledger."""
+    office = office_db
     person, proposal = await accepted_proposal(office)
     approval = {
         "type": "decision/v1", "subject_id": str(proposal), "action": "approve",
@@ -60,14 +38,11 @@ async def _raced(office: Office) -> None:
     path = f"/v1/suspension-proposals/{proposal}/decisions"
     store = office.client.app[STORE]
     before = await office.ledger_size()
-    with interleaved(CERTIFICATION, DECISION, store):
-        certified, approved = await asyncio.gather(
-            sent(office, "/v1/certifications", "channel", app_event(person)),
-            sent(office, path, "county-1", approval),
-        )
-    assert certified[0] == 202, certified[1]
-    assert (approved[0], approved[1].get("type")) == (409, PROBLEM + "conflict"), approved[1]
-    assert await store.find(approved[2], approved[3]) is None
+    sends = (
+        sent(office, "/v1/certifications", "channel", app_event(person)),
+        sent(office, path, "county-1", approval),
+    )
+    await second_refused(CERTIFICATION, DECISION, sends, store)
     assert await office.ledger_size() == before + 1  # the certification alone
     assert await suspensions(office) == []  # a pensioner certified today is not suspended
     status, body = await office.decide("suspension-proposals", proposal, "county-1", "approve")
