@@ -32,7 +32,7 @@ from datetime import date
 from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.procedure.recovery import records_in_force
+from certhub.hub.procedure.recovery import balance_cut
 from certhub.hub.procedure.releases import cut_writes
 from certhub.hub.procedure.reversals import amendments_opened
 from certhub.hub.procedure.task_series import numbered, series
@@ -49,7 +49,6 @@ from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.store.effects import AuditWrite, Effects
 from certhub.schemas import (
     EligibilityReport,
-    RecoveryStatus,
     TaskStatus,
     Termination,
     TerminationAmendment,
@@ -206,15 +205,7 @@ async def _months_cut(
     row = await ctx.store.get_overpayment(task_id)
     if row is None:
         return {}
-    cut = moved_back(
-        await records_in_force(ctx, task_id),
-        target,
-        months_count=row.months,
-        amount_cents=row.amount_cents,
-        recovered_cents=row.recovered_cents,
-        status=RecoveryStatus(row.status),
-        note=note,
-    )
+    cut = await balance_cut(ctx, row, moved_back, target, note)
     if cut is None:
         return {}
     return cut_writes(ctx, cut, row, person=person, reason=task.kind.value, note=note, actor=actor)

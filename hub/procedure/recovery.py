@@ -9,6 +9,7 @@ was recovered — the feedback the provincial system pulls (逐级反馈).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
@@ -24,7 +25,8 @@ from certhub.hub.rules.recovery import (
     status_for,
     yuan,
 )
-from certhub.hub.store.base import LedgerRecord
+from certhub.hub.rules.release_refund import Released
+from certhub.hub.store.base import LedgerRecord, OverpaymentRow
 from certhub.hub.store.effects import (
     AuditWrite,
     Effects,
@@ -44,6 +46,10 @@ from certhub.schemas import (
 from certhub.security import VerifiedMessage
 
 WRITE_OFF_ITEM = ItemKind.WRITE_OFF.value
+
+CutRule = Callable[..., Released | None]
+"""A rule cutting months off a balance: (records in force, day, *, months_count,
+amount_cents, recovered_cents, status, note) -> what changes, or None."""
 
 
 async def plan_recovery(
@@ -213,6 +219,23 @@ def _same_task(named: str, path: str) -> None:
 async def records_in_force(ctx: ProcedureContext, task_id: str) -> list[tuple[str, Overpayment]]:
     """(message id, record) of each overpayment record of ``task_id`` as in force, in order."""
     return [(record.message_id, over) for record, over in await _originals(ctx, task_id)]
+
+
+async def balance_cut(
+    ctx: ProcedureContext, row: OverpaymentRow, rule: CutRule, day: date, note: str
+) -> Released | None:
+    """What ``rule`` (:func:`~certhub.hub.rules.release_refund.released`,
+    :func:`~certhub.hub.rules.amendment_undone.moved_back`) cuts on ``day`` off the overpayment
+    ``row`` and its records in force; None when nothing."""
+    return rule(
+        await records_in_force(ctx, row.task_id),
+        day,
+        months_count=row.months,
+        amount_cents=row.amount_cents,
+        recovered_cents=row.recovered_cents,
+        status=RecoveryStatus(row.status),
+        note=note,
+    )
 
 
 async def months_in_force(ctx: ProcedureContext, task_id: str) -> frozenset[str]:

@@ -23,7 +23,7 @@ from collections.abc import Collection
 from datetime import date
 
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.procedure.recovery import records_in_force
+from certhub.hub.procedure.recovery import balance_cut
 from certhub.hub.procedure.reversals import hub_findings
 from certhub.hub.procedure.task_series import overpayments_added
 from certhub.hub.procedure.tasks import extend
@@ -79,15 +79,7 @@ async def release_refunds(
             f"released on {day.isoformat()} (restoration {item_id} approved): the months "
             "after the release month were payable, recovered no more"
         )
-        cut = released(
-            await records_in_force(ctx, task_id),
-            day,
-            months_count=row.months,
-            amount_cents=row.amount_cents,
-            recovered_cents=row.recovered_cents,
-            status=RecoveryStatus(row.status),
-            note=note,
-        )
+        cut = await balance_cut(ctx, row, released, day, note)
         if cut is None:
             continue
         reason = TaskKind.imprisonment.value
