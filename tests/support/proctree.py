@@ -12,8 +12,15 @@ from typing import Any
 def children(pid: int) -> list[int]:
     """The live child processes of ``pid``."""
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += map(int, (task / "children").read_text().split())
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:  # the process is gone: no live children
+        return found
+    for task in tasks:
+        try:
+            found += map(int, (task / "children").read_text().split())
+        except FileNotFoundError:  # a thread that ended since the listing (an executor's)
+            continue
     return found
 
 
