@@ -1,9 +1,16 @@
-# ruff: noqa: E501 - the SQL is frozen byte for byte as it shipped
-"""The migration ladders as certhub shipped them before the ledger had one runner (frozen).
+"""The tables the migration ladders built before the ledger had one runner (frozen).
 
 A ledger built by these at any version must open with today's code and end
 at today's schema: the on-disk format stays compatible. SQLite counted its
 versions in ``PRAGMA user_version``, PostgreSQL in ``schema_version`` rows.
+
+Each step's DDL stands byte for byte as it shipped: it is the independent
+record of the old format that today's tables (``certhub.hub.store.tables``)
+are compared with, so it is never derived from them. The row backfills that
+steps 2 and 3 of PostgreSQL (3 and 4 of SQLite) also ran are left out: the
+tests build every old ledger empty and add their records after its last
+step, so a backfill had nothing to fill; today's ladder runs its own over
+those records for the steps it still climbs.
 """
 
 from __future__ import annotations
@@ -118,12 +125,6 @@ SQLITE: tuple[str, ...] = (
         destination  TEXT NOT NULL,
         delivered_at REAL NOT NULL
     );
-    INSERT INTO outbox (delivery_id, destination, operation, payload, created_at,
-        next_attempt_at, sequence)
-        SELECT notice_id, 'sms', 'notify',
-            CAST(json_object('kind', kind, 'person_id', person_id, 'text', text) AS BLOB),
-            0, 0, sequence
-        FROM notices WHERE sent_at IS NULL
     """,
     """
     CREATE TABLE benefit_months (
@@ -146,40 +147,6 @@ SQLITE: tuple[str, ...] = (
         person_id TEXT NOT NULL,
         sequence  INTEGER NOT NULL
     );
-    INSERT OR IGNORE INTO closed_benefits (person_id, reason, task_id, sequence)
-        SELECT person_id, json_extract(CAST(payload AS TEXT), '$.reason'),
-            coalesce(json_extract(CAST(payload AS TEXT), '$.task_id'), ''), sequence
-        FROM ledger WHERE message_type = 'termination/v1' AND kind = 'outcome'
-        AND person_id IS NOT NULL ORDER BY sequence;
-    WITH RECURSIVE spans (person_id, purpose, month, last, source, sequence) AS (
-        SELECT person_id, 'recovered',
-            substr(json_extract(CAST(payload AS TEXT), '$.period_from'), 1, 7),
-            substr(json_extract(CAST(payload AS TEXT), '$.period_to'), 1, 7),
-            coalesce(json_extract(CAST(payload AS TEXT), '$.task_id'), ''), sequence
-        FROM ledger WHERE message_type = 'overpayment/v1' AND kind = 'outcome'
-        AND person_id IS NOT NULL
-        UNION ALL
-        SELECT ledger.person_id, 'back_paid',
-            substr(json_extract(CAST(payload AS TEXT), '$.back_pay_from'), 1, 7),
-            substr(json_extract(CAST(payload AS TEXT), '$.back_pay_to'), 1, 7),
-            CAST(sequence AS TEXT), sequence
-        FROM ledger JOIN items ON items.item_id = ledger.sequence
-        WHERE ledger.message_type = 'restoration/v1' AND items.status != 'rejected'
-        AND ledger.person_id IS NOT NULL
-        UNION ALL
-        SELECT person_id, purpose, strftime('%Y-%m', month || '-01', '+1 month'), last,
-            source, sequence
-        FROM spans WHERE month < last
-    )
-    INSERT OR IGNORE INTO benefit_months (person_id, purpose, month, source, sequence)
-        SELECT person_id, purpose, month, source, sequence FROM spans ORDER BY sequence;
-    INSERT OR IGNORE INTO evidence_people (sha256, person_id, sequence)
-        SELECT json_extract(e.value, '$.sha256'),
-            json_extract(CAST(l.payload AS TEXT), '$.person.id_number'), l.sequence
-        FROM ledger AS l, json_each(CAST(l.payload AS TEXT), '$.evidence') AS e
-        WHERE l.message_type = 'certification_event/v1'
-        AND json_extract(e.value, '$.kind') IN ('id_image', 'onsite_photo')
-        ORDER BY l.sequence
     """,
 )
 
@@ -291,12 +258,6 @@ POSTGRES: tuple[str, ...] = (
         destination  TEXT COLLATE "C" NOT NULL,
         delivered_at DOUBLE PRECISION NOT NULL
     );
-    INSERT INTO outbox (delivery_id, destination, operation, payload, created_at,
-        next_attempt_at, sequence)
-        SELECT notice_id, 'sms', 'notify',
-            convert_to(json_build_object('kind', kind, 'person_id', person_id, 'text', text)::text, 'UTF8'),
-            0, 0, sequence
-        FROM notices WHERE sent_at IS NULL
     """,
     """
     CREATE TABLE benefit_months (
@@ -319,44 +280,5 @@ POSTGRES: tuple[str, ...] = (
         person_id TEXT COLLATE "C" NOT NULL,
         sequence  BIGINT NOT NULL
     );
-    INSERT INTO closed_benefits (person_id, reason, task_id, sequence)
-        SELECT DISTINCT ON (person_id) person_id,
-            convert_from(payload, 'UTF8')::jsonb ->> 'reason',
-            coalesce(convert_from(payload, 'UTF8')::jsonb ->> 'task_id', ''), sequence
-        FROM ledger WHERE message_type = 'termination/v1' AND kind = 'outcome'
-        AND person_id IS NOT NULL ORDER BY person_id, sequence;
-    INSERT INTO benefit_months (person_id, purpose, month, source, sequence)
-        SELECT person_id, purpose, to_char(m, 'YYYY-MM'), source, sequence
-        FROM (
-            SELECT person_id, 'recovered' AS purpose,
-                (convert_from(payload, 'UTF8')::jsonb ->> 'period_from')::date AS first,
-                (convert_from(payload, 'UTF8')::jsonb ->> 'period_to')::date AS last,
-                coalesce(convert_from(payload, 'UTF8')::jsonb ->> 'task_id', '') AS source,
-                sequence
-            FROM ledger WHERE message_type = 'overpayment/v1' AND kind = 'outcome'
-            AND person_id IS NOT NULL
-            UNION ALL
-            SELECT ledger.person_id, 'back_paid',
-                (convert_from(payload, 'UTF8')::jsonb ->> 'back_pay_from')::date,
-                (convert_from(payload, 'UTF8')::jsonb ->> 'back_pay_to')::date,
-                sequence::text, sequence
-            FROM ledger JOIN items ON items.item_id = ledger.sequence
-            WHERE ledger.message_type = 'restoration/v1' AND items.status != 'rejected'
-            AND ledger.person_id IS NOT NULL
-        ) AS spans,
-        generate_series(date_trunc('month', first), date_trunc('month', last), '1 month') AS m
-        ORDER BY sequence
-        ON CONFLICT DO NOTHING;
-    INSERT INTO evidence_people (sha256, person_id, sequence)
-        SELECT e ->> 'sha256',
-            convert_from(l.payload, 'UTF8')::jsonb -> 'person' ->> 'id_number', l.sequence
-        FROM ledger AS l,
-            jsonb_array_elements(
-                coalesce(convert_from(l.payload, 'UTF8')::jsonb -> 'evidence', '[]'::jsonb)
-            ) AS e
-        WHERE l.message_type = 'certification_event/v1'
-        AND e ->> 'kind' IN ('id_image', 'onsite_photo')
-        ORDER BY l.sequence
-        ON CONFLICT DO NOTHING;
     """,
 )
