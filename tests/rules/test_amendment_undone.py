@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from disposalkit import confirmed_task, roster_entry
+from disposalkit import confirmed_task, moved_back_balance, roster_entry
 
-from certhub.hub.rules.amendment_undone import moved_back
 from certhub.hub.rules.disposal import overpaid
 from certhub.hub.rules.release_refund import Released
 from certhub.schemas import Overpayment, RecoveryStatus
@@ -37,15 +36,8 @@ def records() -> list[tuple[str, Overpayment]]:
 def undo(
     signed: list[tuple[str, Overpayment]], recovered: int, status: str, to: date = DIED
 ) -> Released | None:
-    return moved_back(
-        signed,
-        to,
-        months_count=sum(o.months for _, o in signed),
-        amount_cents=sum(int(o.amount * 100) for _, o in signed),
-        recovered_cents=recovered,
-        status=RecoveryStatus(status),
-        note="moved back",
-    )
+    """``signed`` moved back to a death on ``to`` (the amendment's record withdrawn)."""
+    return moved_back_balance(signed, to, recovered, status)
 
 
 def plain(result: Released) -> list[tuple[str, str, str, str, str, str]]:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from disposalkit import confirmed_task, roster_entry
+from disposalkit import confirmed_task, moved_back_balance, roster_entry
 
-from certhub.hub.rules.amendment_undone import moved_back
 from certhub.hub.rules.disposal import overpaid
 from certhub.hub.rules.release_refund import Released
 from certhub.schemas import Overpayment, RecoveryStatus
@@ -40,15 +39,7 @@ def chain(died: date, paid_through: str, *earlier: date) -> list[tuple[str, Over
 
 def cut(signed: list[tuple[str, Overpayment]], to: date, recovered: int, status: str) -> Released:
     """``signed`` cut back to a death on ``to``, ``recovered`` taken, the balance ``status``."""
-    result = moved_back(
-        signed,
-        to,
-        months_count=sum(o.months for _, o in signed),
-        amount_cents=sum(int(o.amount * 100) for _, o in signed),
-        recovered_cents=recovered,
-        status=RecoveryStatus(status),
-        note="moved back",
-    )
+    result = moved_back_balance(signed, to, recovered, status)
     assert result is not None
     return result
 

@@ -1,6 +1,7 @@
 """What the disposal tests share: the fixed pensioner's report, the task it opens as the
 county reviewer confirmed it, the roster entry it is decided on, and the overpayment runs
-read back as plain tuples. Each test module keeps its own dates and sums in view."""
+read back as plain tuples, and a balance's records moved back to an earlier death. Each test
+module keeps its own dates and sums in view."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from certhub.hub.rules.amendment_undone import moved_back
 from certhub.hub.rules.disposal import Disposal
+from certhub.hub.rules.release_refund import Released
 from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
 from certhub.mocks.population import Population
 from certhub.schemas import (
     ActorRef,
     BenefitRecord,
     EligibilityReport,
+    Overpayment,
     PersonRef,
+    RecoveryStatus,
     Role,
     TaskTransition,
     VerificationTask,
@@ -61,3 +66,20 @@ def roster_entry(
 def overpayment_runs(disposal: Disposal) -> list[tuple[date, date, int, Decimal]]:
     """The disposal's overpayments as (first day, last day, months, amount)."""
     return [(o.period_from, o.period_to, o.months, o.amount) for o in disposal.overpayments]
+
+
+def moved_back_balance(
+    signed: list[tuple[str, Overpayment]], to: date, recovered_cents: int, status: str
+) -> Released | None:
+    """:func:`moved_back` of the records ``signed`` (id, record) to a death on ``to``, read as
+    one balance as the procedure reads it: their months and amounts summed, ``recovered_cents``
+    recovered, the balance ``status``."""
+    return moved_back(
+        signed,
+        to,
+        months_count=sum(o.months for _, o in signed),
+        amount_cents=sum(int(o.amount * 100) for _, o in signed),
+        recovered_cents=recovered_cents,
+        status=RecoveryStatus(status),
+        note="moved back",
+    )
