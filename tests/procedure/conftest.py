@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from procedure_fixtures import keys, office, office_db, office_settings
+from procedure_fixtures import (
+    keys,
+    ledger_url,
+    office,
+    office_db,
+    office_on_ledger,
+    office_settings,
+)
 
-__all__ = ["keys", "office", "office_db", "office_settings"]
+__all__ = ["keys", "ledger_url", "office", "office_db", "office_on_ledger", "office_settings"]

@@ -25,33 +25,17 @@ and PostgreSQL, the hub's answers compared with the same hand-computed vectors.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from importkit import Client, Province, china_now, imported, line, office_for, reopened
-from pgkit import throwaway_database
-from procedurekit import back_paid_months, month_day
+from importkit import Client, Province, china_now, imported, line, reopened
+from procedurekit import Office, back_paid_months, month_day
 from releasekit import JAILED, balance, label
 from restorationkit import refused_unstored
 from suspensionkit import confirmed
 
 from certhub.schemas.clock import CHINA_STANDARD_TIME
-from certhub.security import SigningKey
-
-
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A PostgreSQL database of the test's own, dropped at the end."""
-    with throwaway_database("certhub_rosterpushed") as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest) -> str | None:
-    """The ledger's URL: None for SQLite in the data folder, else :func:`pg_database`."""
-    return request.getfixturevalue("pg_database") if request.param == "postgres" else None
 
 
 @pytest.fixture(params=["pushed", "imported"])
@@ -61,14 +45,10 @@ def province(request: pytest.FixtureRequest, aiohttp_client: Client, tmp_path: P
 
 
 async def test_months_paid_after_the_stated_sentence_stay_paid(
-    url: str | None,  # first: its database outlives the clients
-    aiohttp_client: Client,
-    tmp_path: Path,
-    keys: dict[str, SigningKey],
-    province: Province,
+    office_on_ledger: Office, province: Province
 ) -> None:
     """No overpayment added, yet ``M(-6)..M(-1)`` (1,428.00) are paid: never back-paid again."""
-    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    office = office_on_ledger
     person = office.people.person()
     yesterday = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-7), as_of=yesterday)
@@ -95,11 +75,7 @@ async def test_months_paid_after_the_stated_sentence_stay_paid(
 
 
 async def test_a_later_entry_stamped_in_another_offset_is_the_latest(
-    url: str | None,
-    aiohttp_client: Client,
-    tmp_path: Path,
-    keys: dict[str, SigningKey],
-    province: Province,
+    office_on_ledger: Office, province: Province
 ) -> None:
     """The entry paid through ``M(-3)`` stamped in China time (as the import stamps every
     entry), then the province's next one paid through ``M(0)`` stamped in UTC (``POST
@@ -108,7 +84,7 @@ async def test_a_later_entry_stamped_in_another_offset_is_the_latest(
     entry was stored as its sender stamped it, ``2026-12-07T06:50Z`` sorted before
     ``2026-12-07T14:49+08:00`` (eight hours earlier), the newer entry was not stored and the
     death recovered nothing (714.00 lost); now every entry is stored in China time."""
-    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    office = office_on_ledger
     person = office.people.person()
     office = await province.entry(office, person, -3)
     await office.roster(person, paid_through=label(0))  # as_of: now in UTC
@@ -117,15 +93,11 @@ async def test_a_later_entry_stamped_in_another_offset_is_the_latest(
 
 
 async def test_months_paid_after_a_death_are_added_once_and_kept(
-    url: str | None,
-    aiohttp_client: Client,
-    tmp_path: Path,
-    keys: dict[str, SigningKey],
-    province: Province,
+    office_on_ledger: Office, province: Province
 ) -> None:
     """Found correct: ``M(-2)..M(0)`` = 714.00 added once — the same entry again adds nothing,
     an entry rewriting ``paid_through`` back to the death's month takes nothing back."""
-    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    office = office_on_ledger
     person = office.people.person()
     yesterday = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-3), as_of=yesterday)
@@ -141,10 +113,9 @@ async def test_months_paid_after_a_death_are_added_once_and_kept(
 
 
 async def test_a_person_twice_in_a_file_takes_the_first_row_until_the_file_is_fixed(
-    url: str | None,
+    office_on_ledger: Office,
     aiohttp_client: Client,
     tmp_path: Path,
-    keys: dict[str, SigningKey],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Found as documented: died on the 15th of ``M(-3)``, confirmed while paid through
@@ -152,7 +123,7 @@ async def test_a_person_twice_in_a_file_takes_the_first_row_until_the_file_is_fi
     the second row is refused (``duplicate``, exit 1), ``M(-2)..M(-1)`` = 476.00 added (pushed
     one by one with one ``as_of``, the later would add ``M(0)`` too); the province's file
     fixed, imported later: ``M(0)`` added, 714.00."""
-    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    office = office_on_ledger
     person = office.people.person()
     yesterday = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-3), as_of=yesterday)

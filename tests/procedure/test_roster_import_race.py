@@ -12,44 +12,27 @@ the 476.00 never recovered, the summary saying 0 overpayments grown.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from importkit import Client, imported, line, office_for, reopened
-from pgkit import throwaway_database
-from procedurekit import month_day
+from importkit import Client, imported, line, reopened
+from procedurekit import Office, month_day
 from racekit import interleaved
 from releasekit import balance, label, recovered
 
 from certhub.hub.core.keys import PROCEDURE
 from certhub.hub.procedure.roster_late_import import imported_late_payments
 from certhub.schemas.clock import CHINA_STANDARD_TIME
-from certhub.security import SigningKey
-
-
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A PostgreSQL database of the test's own, dropped at the end."""
-    with throwaway_database("certhub_rosterrace") as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest) -> str | None:
-    """The ledger's URL: None for SQLite in the data folder, else :func:`pg_database`."""
-    return request.getfixturevalue("pg_database") if request.param == "postgres" else None
 
 
 async def test_a_recovery_recorded_meanwhile_leaves_no_imported_month_out(
-    url: str | None,  # first: its database outlives the clients
+    office_on_ledger: Office,
     aiohttp_client: Client,
     tmp_path: Path,
-    keys: dict[str, SigningKey],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    office = office_on_ledger
     person = office.people.person()
     yesterday = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-2), as_of=yesterday)

@@ -16,36 +16,18 @@ so the entries pushed after it are ordered by their instant, on SQLite and Postg
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
-import pytest
-from importkit import Client, office_for, reopened
-from pgkit import throwaway_database
+from importkit import Client, reopened
 from procedurekit import Office, month_day
 from releasekit import balance, label
 
 from certhub.hub.store.roster_stamps import AS_OF_COLUMNS
 from certhub.hub.store.tables import LADDER
 from certhub.schemas.clock import CHINA_STANDARD_TIME
-from certhub.security import SigningKey
 
 STEP = 1 + [step.rewrites for step in LADDER].index(AS_OF_COLUMNS)
-
-
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A PostgreSQL database of the test's own, dropped at the end."""
-    with throwaway_database("certhub_rosterstamps") as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest) -> str | None:
-    """The ledger's URL: None for SQLite in the data folder, else :func:`pg_database`."""
-    return request.getfixturevalue("pg_database") if request.param == "postgres" else None
 
 
 async def behind_the_ledger(office: Office, url: str | None, *statements: str) -> list[str]:
@@ -63,12 +45,9 @@ async def behind_the_ledger(office: Office, url: str | None, *statements: str) -
 
 
 async def test_an_older_entry_in_china_time_no_longer_replaces_a_stored_utc_one(
-    url: str | None,  # first: its database outlives the clients
-    aiohttp_client: Client,
-    tmp_path: Path,
-    keys: dict[str, SigningKey],
+    office_on_ledger: Office, ledger_url: str | None, aiohttp_client: Client
 ) -> None:
-    office = await office_for(aiohttp_client, tmp_path, keys, url)
+    office = office_on_ledger
     person, other = office.people.person(), office.people.person()
     stamped = (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
     await office.roster(person, paid_through=label(-1), as_of=stamped.isoformat())
@@ -80,7 +59,7 @@ async def test_an_older_entry_in_china_time_no_longer_replaces_a_stored_utc_one(
         f"SELECT as_of FROM roster WHERE {both} UNION ALL"  # noqa: S608
         f" SELECT roster_as_of FROM register_people WHERE {both} ORDER BY 1"
     )
-    stored = await behind_the_ledger(office, url, stamps)  # intake's form, 2 x 2 rows
+    stored = await behind_the_ledger(office, ledger_url, stamps)  # intake's form, 2 x 2 rows
     assert stored == 2 * [stamped.astimezone(CHINA_STANDARD_TIME).isoformat()] + 2 * [
         fraction.astimezone(CHINA_STANDARD_TIME).isoformat()
     ]
@@ -89,7 +68,7 @@ async def test_an_older_entry_in_china_time_no_longer_replaces_a_stored_utc_one(
     legacy += f" ELSE '{fraction.isoformat()}' END"  # 2026-12-07T04:50:00.250000+00:00
     await behind_the_ledger(
         office,
-        url,
+        ledger_url,
         f"UPDATE roster SET as_of = {legacy} WHERE {both}",  # noqa: S608
         f"UPDATE register_people SET roster_as_of = {legacy} WHERE {both}",  # noqa: S608
         f"DELETE FROM schema_version WHERE version >= {STEP}",  # noqa: S608 (a number)
@@ -108,4 +87,4 @@ async def test_an_older_entry_in_china_time_no_longer_replaces_a_stored_utc_one(
     await office.client.close()
     # the other entry, untouched since: byte for byte as intake stores it now
     other_only = stamps.replace(both, f"person_id = '{other['id_number']}'")
-    assert await behind_the_ledger(office, url, other_only) == stored[2:]
+    assert await behind_the_ledger(office, ledger_url, other_only) == stored[2:]

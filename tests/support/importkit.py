@@ -12,16 +12,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from procedurekit import UNITS, Office, open_office
+from procedurekit import Office
 from prometheus_client import CollectorRegistry
 from registerkit import ROSTER_HEADER
 from releasekit import label
 
 from certhub.hub.cli.main import main
 from certhub.schemas.clock import CHINA_STANDARD_TIME
-from certhub.security import SigningKey
 
-__all__ = ["Client", "Province", "china_now", "imported", "line", "office_for", "reopened"]
+__all__ = ["Client", "Province", "china_now", "imported", "line", "reopened"]
 
 Client = Callable[..., Any]
 
@@ -92,10 +91,3 @@ class Province:
         """The last entry sent again: the same ``as_of`` (imported: the same file's content)."""
         assert self.last is not None
         return await self.entry(office, *self.last)
-
-
-async def office_for(
-    client_for: Client, tmp: Path, keys: dict[str, SigningKey], url: str | None
-) -> Office:
-    """A running hub on SQLite (``url`` None) or PostgreSQL."""
-    return await open_office(client_for, tmp / "data", keys, units=UNITS, database_url=url)

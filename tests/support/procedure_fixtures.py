@@ -2,12 +2,14 @@
 
 Import them into a ``conftest.py``: ``from procedure_fixtures import keys, office``; a
 suite that needs other settings overrides :func:`office_settings` there. A test that must
-hold on both store backends takes :func:`office_db` instead of :func:`office`.
+hold on both store backends takes :func:`office_db` instead of :func:`office`; one that
+stops and starts the hub again (a roster import, a migration) takes
+:func:`office_on_ledger`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +70,30 @@ async def office_db(
         )
         yield office
         await office.client.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The ledger's URL: None for SQLite in the data folder, else a PostgreSQL database of
+    the test's own, dropped at the end."""
+    if request.param == "sqlite":
+        yield None
+        return
+    with throwaway_database("certhub_ledger") as url:
+        yield url
+
+
+@pytest.fixture
+async def office_on_ledger(
+    ledger_url: str | None,  # first: its database outlives every client the test opens
+    aiohttp_client: Callable[..., Any],
+    tmp_path: Path,
+    keys: dict[str, SigningKey],
+) -> Office:
+    """:func:`office` on :func:`ledger_url`'s ledger, for a test that stops the hub and
+    starts it again (its new client from ``aiohttp_client``). Every client must close before
+    the database is dropped: a test taking other fixtures that use ``aiohttp_client`` names
+    this one first."""
+    return await open_office(
+        aiohttp_client, tmp_path / "data", keys, units=UNITS, database_url=ledger_url
+    )
