@@ -14,15 +14,12 @@ that committed: nothing back-paid.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hubkit import JOSE
-from procedurekit import PARTIES, roster_entry
-from racekit import interleaved
-from reversalkit import PROBLEM, outcomes, proposed_applied
+from procedurekit import roster_entry
+from racekit import DECISION, ENTRY, approval, second_refused, sent
+from reversalkit import outcomes, proposed_applied
 
 from certhub.hub.core.keys import STORE
 
@@ -34,26 +31,9 @@ async def test_a_proposal_approved_while_an_entry_shows_the_months_paid_pays_non
     store = office.client.app[STORE]
     status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
     assert status == 202, body
-    approval = {
-        "type": "decision/v1",
-        "subject_id": str(item),
-        "action": "approve",
-        "actor": {"id": "county-1", "role": PARTIES["county-1"][0]},
-        "decided_at": datetime.now(UTC).isoformat(),
-        "reasons": [],
-    }
-    raw = office.sign("county-1", approval)
-    jti = f"m{office.counter}"
-    path = f"/v1/restoration-proposals/{item}/decisions"
-    with interleaved("benefit_record/v1", "decision/v1", store):
-        entry, decided = await asyncio.gather(
-            office.post("/v1/roster", "province", roster_entry(person)),  # paid through M(0)
-            office.client.post(path, data=raw, headers=JOSE),
-        )
-    assert entry[0] == 202, entry
-    body = await decided.json()
-    assert (decided.status, body.get("type")) == (409, PROBLEM + "conflict"), body
-    assert await store.find("county-1", jti) is None
+    decided = (f"/v1/restoration-proposals/{item}/decisions", "county-1", approval(item))
+    paid = ("/v1/roster", "province", roster_entry(person))  # paid through M(0)
+    await second_refused(ENTRY, DECISION, (sent(office, *paid), sent(office, *decided)), store)
     status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
     assert status == 202, body
     assert await outcomes(office, "restoration/v1") == []  # M(-1)..M(0) paid: no back pay
