@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -86,22 +87,13 @@ async def test_a_restoration_approved_while_an_entry_shows_the_months_paid_pays_
     office_db: Office,
 ) -> None:
     office = office_db
-    store = office.client.app[STORE]
-    person, since = office.people.person(), month_day(-4, 10)
-    await office.suspended(person, since)  # paid through M(-4)
-    request = back_paid_months(person, since, -3, -1, "714.00")
-    item = await office.accepted("restorations", "town-1", request)
+    person, since, item = await _restoration_accepted(office)
     paid = roster_entry(
         person, status="suspended", suspended_since=since.isoformat(), paid_through=label(-2)
     )
-    decided = (f"/v1/restorations/{item}/decisions", "county-1", approval(item))
-    sends = sent(office, "/v1/roster", "province", paid), sent(office, *decided)
-    await second_refused(ENTRY, DECISION, sends, store)
     # decided again on what committed: the roster paid M(-3)..M(-2), back pay refused
-    status, body, party, jti = await sent(office, *decided)
-    assert (status, body.get("type")) == (422, PROBLEM + "restoration-period-invalid"), body
-    assert await store.find(party, jti) is None
-    assert (await store.get_item(item)).status == "accepted"
+    rival = ENTRY, ("/v1/roster", "province", paid)
+    await _approval_refused_twice(office, item, *rival, (422, "restoration-period-invalid"))
 
 
 async def test_a_restoration_approved_while_a_death_is_reported_pays_none(
@@ -113,21 +105,11 @@ async def test_a_restoration_approved_while_a_death_is_reported_pays_none(
     the approval planned without it answered 202 and back-paid 714.00, ``M(-1)`` = 238.00 of
     it to a person reported dead."""
     office = office_db
-    store = office.client.app[STORE]
-    person, since = office.people.person(), month_day(-4, 10)
-    await office.suspended(person, since)
-    item = await office.accepted(
-        "restorations", "town-1", back_paid_months(person, since, -3, -1, "714.00")
-    )
+    person, _, item = await _restoration_accepted(office)
     certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     report = office.death_report(person, month_day(-2, 5), certificate)
-    decided = (f"/v1/restorations/{item}/decisions", "county-1", approval(item))
-    sends = sent(office, "/v1/reports", "city", report), sent(office, *decided)
-    await second_refused(REPORT, DECISION, sends, store)
-    status, body, party, jti = await sent(office, *decided)
-    assert (status, body.get("type")) == (409, PROBLEM + "restoration-verification-open"), body
-    assert await store.find(party, jti) is None
-    assert (await store.get_item(item)).status == "accepted"
+    rival = REPORT, ("/v1/reports", "city", report)
+    await _approval_refused_twice(office, item, *rival, (409, "restoration-verification-open"))
 
 
 async def test_two_hub_processes_on_one_database_count_every_month_once(
@@ -174,3 +156,33 @@ async def _raced_through_two_processes(one: Office, other: Office) -> None:
     assert await balance(one, task) == (200, (3, "714.00", "0.00", "pending"))
     months = {label(-2), label(-1), label(0)}
     assert await stores[1].counted_months(person["id_number"], "recovered") == months
+
+
+async def _restoration_accepted(office: Office) -> tuple[dict[str, Any], date, int]:
+    """A person suspended since the 10th of ``M(-4)`` (paid through ``M(-4)``), town staff's
+    request to back-pay ``M(-3)..M(-1)`` = 714.00 accepted: the person, since, the item."""
+    person, since = office.people.person(), month_day(-4, 10)
+    await office.suspended(person, since)
+    request = back_paid_months(person, since, -3, -1, "714.00")
+    return person, since, await office.accepted("restorations", "town-1", request)
+
+
+async def _approval_refused_twice(
+    office: Office,
+    item: int,
+    rival_type: str,
+    rival: tuple[str, str, dict[str, Any]],
+    refused: tuple[int, str],
+) -> None:
+    """The county's approval of ``item`` planned while ``rival`` (path, party, payload of
+    message type ``rival_type``) commits: refused (``conflict``); decided again on what
+    committed, refused with ``refused`` (status, problem slug) — nothing of it stored, the
+    item still accepted."""
+    store = office.client.app[STORE]
+    decided = (f"/v1/restorations/{item}/decisions", "county-1", approval(item))
+    sends = sent(office, *rival), sent(office, *decided)
+    await second_refused(rival_type, DECISION, sends, store)
+    status, body, party, jti = await sent(office, *decided)
+    assert (status, body.get("type")) == (refused[0], PROBLEM + refused[1]), body
+    assert await store.find(party, jti) is None
+    assert (await store.get_item(item)).status == "accepted"
