@@ -15,42 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reversalkit import (
-    DIED_IN,
-    EARLIER,
-    THIS_MONTH,
-    VOIDED_IN,
-    amendment_approved,
-    approved,
-    proposals,
-    recovery,
-)
+from amendmentkit import amendment_opened, approved_and_recovered
+from reversalkit import DIED_IN, THIS_MONTH, VOIDED_IN, approved, proposals
 
 from certhub.hub.core.keys import STORE
-from certhub.mocks.population import Population
-
-from .test_death_amended_by_comparison import confirmed_from_feeds
 
 
 @pytest.mark.parametrize("first", ["C1", "C0"])
 async def test_both_records_withdrawn_refund_what_was_recovered_once(
     tmp_path: Path, aiohttp_client: Any, first: str
 ) -> None:
-    person = Population(seed=29).person()
-    number = person["id_number"]
     second = "C0" if first == "C1" else "C1"
-    later = {
-        VOIDED_IN: f"C1,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
-        THIS_MONTH: f"V1,{number},某人,,,void,{THIS_MONTH}-01,{first}\n"
-        f"V2,{number},某人,,,void,{THIS_MONTH}-02,{second}\n",
-    }
-    case, task = await confirmed_from_feeds(tmp_path, aiohttp_client, person, later)
-    assert (await case.compare(VOIDED_IN))["reports"] == {"amendment_opened": 1}
-    office = await case.office(aiohttp_client)
-    await amendment_approved(office)
-    path = f"/v1/overpayments/{task}/recoveries"
-    assert (await office.post(path, "det-1", recovery(task, "714.00")))[0] == 202
-    await office.client.close()
+    case, task = await amendment_opened(tmp_path, aiohttp_client, seed=29, voided=(first, second))
+    number = case.person["id_number"]
+    await approved_and_recovered(case, aiohttp_client, task, "714.00")
     ran = await case.compare(THIS_MONTH)
     assert ran["reversals"] == {"no_effect": 1, "restoration_proposed": 1}
     office = await case.office(aiohttp_client)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from comparisonkit import ComparisonCase
+from amendmentkit import amendment_opened
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -36,30 +36,10 @@ from reversalkit import (
 )
 
 from certhub.hub.core.keys import STORE
-from certhub.mocks.population import Population
-
-from .test_death_amended_by_comparison import confirmed_from_feeds
-
-
-async def _amendment_opened(
-    tmp: Path, aiohttp_client: Any, seed: int
-) -> tuple[ComparisonCase, str]:
-    """A person (``Population(seed)``) whose death, confirmed from the M(-2) feed, the M(-1)
-    feed's C1 dates EARLIER (the amendment opened), and the M(0) feed — not run yet —
-    voids C1: the case and the task."""
-    person = Population(seed=seed).person()
-    number = person["id_number"]
-    later = {
-        VOIDED_IN: f"C1,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
-        THIS_MONTH: f"V1,{number},某人,,,void,{THIS_MONTH}-01,C1\n",
-    }
-    case, task = await confirmed_from_feeds(tmp, aiohttp_client, person, later)
-    assert (await case.compare(VOIDED_IN))["reports"] == {"amendment_opened": 1}
-    return case, task
 
 
 async def test_a_withdrawn_record_moves_no_death(tmp_path: Path, aiohttp_client: Any) -> None:
-    case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=31)
+    case, task = await amendment_opened(tmp_path, aiohttp_client, seed=31)
     number = case.person["id_number"]
     # the void of the amendment's record is the ledger's (before: no task rested on it,
     # so nothing was stored and the approval below could not know)
@@ -99,7 +79,7 @@ async def test_a_record_withdrawn_after_the_approval_moves_the_death_back(
     recovered no more (its record re-signed voided), what was taken beyond the 476.00 kept
     refunded (before: the amended date stayed in force, M(-2) recovered on a withdrawn
     record from the family of a person who was alive then)."""
-    case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=29)
+    case, task = await amendment_opened(tmp_path, aiohttp_client, seed=29)
     office = await case.office(aiohttp_client)
     await amendment_approved(office)
     status_code, body = await office.get(f"/v1/overpayments/{task}")

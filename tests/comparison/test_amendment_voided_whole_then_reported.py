@@ -21,70 +21,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import ComparisonCase
-from procedurekit import Office, evidence_payloads
-from reversalkit import DIED, DIED_IN, EARLIER, THIS_MONTH, VOIDED_IN, outcomes, recovery
+from amendmentkit import amended_by_death_report, amendment_opened, approved_and_recovered
+from procedurekit import Office
+from reversalkit import DIED_IN, EARLIER, THIS_MONTH, VOIDED_IN, outcomes, recovery
 
 from certhub.hub.core.keys import STORE
-from certhub.mocks.population import Population
 
 
-async def _approve(office: Any, item: int) -> tuple[int, dict[str, Any]]:
-    """Town staff accept amendment ``item``, the county approves: the approval's answer."""
-    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
-    result: tuple[int, dict[str, Any]] = await office.decide(
-        "termination-amendments", item, "county-1", "approve"
-    )
-    return result
-
-
-async def _voided_whole(
-    tmp_path: Path, aiohttp_client: Any
-) -> tuple[Office, dict[str, Any], str, str]:
+async def _voided_whole(tmp_path: Path, aiohttp_client: Any) -> tuple[Office, dict[str, Any], str]:
     """C0 confirmed (paid through M(-2)), C1's amendment approved (M(-2) = 238.00), 100.00
     recovered, C1 voided (the balance voided whole, 100.00 refunded): an office after the
-    void, the person, the task and the recoveries' path."""
-    person = Population(seed=29).person()
-    number = person["id_number"]
-    feeds = {
-        DIED_IN: f"C0,{number},某人,,,cremation,{DIED.isoformat()},\n",
-        VOIDED_IN: f"C1,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
-        THIS_MONTH: f"V1,{number},某人,,,void,{THIS_MONTH}-01,C1\n",
-    }
-    case = ComparisonCase.prepare(tmp_path, [person], feeds)
-    await case.compare(DIED_IN)
-    office = await case.office(aiohttp_client)
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200, page
-    (task,) = [t["task_id"] for t in page["items"]]
-    await office.roster(person, paid_through=DIED_IN)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
-    await office.client.close()
-    assert (await case.compare(VOIDED_IN))["reports"] == {"amendment_opened": 1}
-    office = await case.office(aiohttp_client)
-    (amendment,) = await outcomes(office, "termination_amendment/v1")
-    assert (await _approve(office, int(amendment["sequence"])))[0] == 202
-    path = f"/v1/overpayments/{task}/recoveries"
-    assert (await office.post(path, "det-1", recovery(task, "100.00")))[0] == 202
-    await office.client.close()
+    void, the person and the task."""
+    case, task = await amendment_opened(tmp_path, aiohttp_client, seed=29, paid_through=DIED_IN)
+    await approved_and_recovered(case, aiohttp_client, task, "100.00")
     assert (await case.compare(THIS_MONTH))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
     status, body = await office.get(f"/v1/overpayments/{task}")
+    assert status == 200, body
     assert (body["amount"], body["refunded"], body["status"]) == ("238.00", "100.00", "voided")
-    return office, person, task, path
+    return office, case.person, task
 
 
 async def test_a_month_voided_with_a_withdrawn_amendment_is_recovered_when_reported_again(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    office, person, task, path = await _voided_whole(tmp_path, aiohttp_client)
+    office, person, task = await _voided_whole(tmp_path, aiohttp_client)
     number = person["id_number"]
-    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    await office.approved_report(office.death_report(person, EARLIER, certificate))
-    _, again = await outcomes(office, "termination_amendment/v1")
-    status, body = await _approve(office, int(again["sequence"]))
-    assert status == 202, body  # before: 409 overpayment-settled
+    # the second amendment approved; before: 409 overpayment-settled
+    await amended_by_death_report(office, person, EARLIER)
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert status == 200, body
     assert body["remaining"] == "238.00", body  # M(-2) to recover again
@@ -101,6 +65,7 @@ async def test_a_month_voided_with_a_withdrawn_amendment_is_recovered_when_repor
     assert [(o["payload"]["period_from"], o["payload"]["amount"]) for o in reopened] == [
         (f"{DIED_IN}-01", "238.00")
     ]
+    path = f"/v1/overpayments/{task}/recoveries"
     assert (await office.post(path, "det-1", recovery(task, "238.00")))[0] == 202
     status, body = await office.get(f"/v1/overpayments/{task}")
     figures = (body["recovered"], body["remaining"], body["refunded"], body["status"])
@@ -115,7 +80,7 @@ async def test_months_paid_after_a_death_moved_back_reopen_its_voided_balance(
     death in force: the balance is opened again with them, nothing recovered (the 100.00
     refunded stays so). Before, a voided balance took none ("left to staff") and the 476.00
     was never recovered."""
-    office, person, task, _ = await _voided_whole(tmp_path, aiohttp_client)
+    office, person, task = await _voided_whole(tmp_path, aiohttp_client)
     await office.roster(person, paid_through=THIS_MONTH)
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert status == 200, body

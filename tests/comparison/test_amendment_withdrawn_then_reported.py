@@ -15,39 +15,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from procedurekit import evidence_payloads
-from reversalkit import (
-    DIED,
-    DIED_IN,
-    EARLIER,
-    THIS_MONTH,
-    VOIDED_IN,
-    amendment_approved,
-    outcomes,
-    recovery,
-)
+from amendmentkit import amended_by_death_report, amendment_opened, approved_and_recovered
+from reversalkit import DIED, DIED_IN, EARLIER, THIS_MONTH, VOIDED_IN, outcomes
 
 from certhub.hub.core.keys import STORE
-
-from .test_amendment_record_withdrawn import _amendment_opened
 
 
 async def test_the_withdrawn_date_reported_again_recovers_the_month_once_more(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=29)
-    office = await case.office(aiohttp_client)
-    first = await amendment_approved(office)
-    path = f"/v1/overpayments/{task}/recoveries"
-    assert (await office.post(path, "det-1", recovery(task, "714.00")))[0] == 202
-    await office.client.close()
+    case, task = await amendment_opened(tmp_path, aiohttp_client, seed=29)
+    await approved_and_recovered(case, aiohttp_client, task, "714.00")
     assert (await case.compare(THIS_MONTH))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert (body["amount"], body["recovered"], body["refunded"]) == ("476.00", "476.00", "238.00")
-    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    await office.approved_report(office.death_report(case.person, EARLIER, certificate))
-    assert await amendment_approved(office) > first  # a second amendment
+    await amended_by_death_report(office, case.person, EARLIER)
+    assert len(await outcomes(office, "termination_amendment/v1")) == 2  # a second one
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert status == 200, body
     figures = (body["months"], body["amount"], body["recovered"], body["refunded"])

@@ -13,18 +13,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from amendmentkit import amendment_opened
 from procedurekit import write_off
 from reversalkit import THIS_MONTH, VOIDED_IN, amendment_approved, recovery
 
 from certhub.hub.core.keys import STORE
 
-from .test_amendment_record_withdrawn import _amendment_opened
-
 
 async def test_a_written_off_balance_cut_refunds_nothing_and_stays_written_off(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    case, task = await _amendment_opened(tmp_path, aiohttp_client, seed=29)
+    case, task = await amendment_opened(tmp_path, aiohttp_client, seed=29)
     office = await case.office(aiohttp_client)
     await amendment_approved(office)
     path = f"/v1/overpayments/{task}"

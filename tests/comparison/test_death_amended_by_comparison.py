@@ -13,34 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import ComparisonCase
+from amendmentkit import confirmed_from_feeds
 from reversalkit import DIED, DIED_IN, EARLIER, THIS_MONTH, VOIDED_IN, audited, outcomes
 
 from certhub.hub.rules.months import month_index, month_label
 from certhub.mocks.population import Population
 
 LATER = VOIDED_IN + "-05"
-
-
-async def confirmed_from_feeds(
-    tmp: Path, aiohttp_client: Any, person: dict[str, Any], later: dict[str, str]
-) -> tuple[ComparisonCase, str]:
-    """``person``'s cremation of DIED in the M(-2) feed opens a task, confirmed with that
-    date while the roster pays through M(0) (476.00); ``later`` are the rows of the later
-    months' feeds (period → rows, no header): the case and the task."""
-    number = person["id_number"]
-    feeds = {DIED_IN: f"C0,{number},某人,,,cremation,{DIED.isoformat()},\n"} | later
-    case = ComparisonCase.prepare(tmp, [person], feeds)
-    await case.compare(DIED_IN)
-    office = await case.office(aiohttp_client)
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200, page
-    (task,) = [t["task_id"] for t in page["items"]]
-    await office.roster(person, paid_through=THIS_MONTH)
-    status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
-    await office.client.close()
-    return case, task
 
 
 async def scene(tmp: Path, aiohttp_client: Any, second: str) -> tuple[dict[str, Any], str, Any]:

@@ -111,8 +111,9 @@ async def amendment_approved(office: Office) -> int:
     by the county (each answered 202): its item."""
     *_, amendment = await outcomes(office, "termination_amendment/v1")
     item = int(amendment["sequence"])
-    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    for party, decision in (("town-1", "accept"), ("county-1", "approve")):
+        status, body = await office.decide("termination-amendments", item, party, decision)
+        assert status == 202, body
     return item
 
 
