@@ -28,13 +28,8 @@ from certhub.security.scopes import AreaScope, parse_area
 
 routes = web.RouteTableDef()
 
-_PATHS = {
-    "due": RegisterList.DUE,
-    "overdue": RegisterList.OVERDUE,
-    "suspended": RegisterList.SUSPENDED,
-    "long-suspended": RegisterList.LONG_SUSPENDED,
-    "people": RegisterList.PEOPLE,
-}
+# A list's path is its name, hyphenated: /v1/register/long-suspended.
+_PATHS = {kind.value.replace("_", "-"): kind for kind in RegisterList}
 _EMPTY = "-"  # an area no reader can see: the page is empty
 
 
