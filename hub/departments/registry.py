@@ -61,6 +61,13 @@ one adapter and its settings: nothing in ``hub/`` names it."""
 class Departments:
     """The configured adapters, and which of them plays each role.
 
+    Attributes:
+        identity: the e-ID verifier, if configured.
+        notifier: the SMS gateway, if configured.
+        uplink: where approved certifications are pushed upward (the ministry), if configured.
+        certification_source: where certification results are pulled from (the ministry),
+            if configured.
+
     Raises:
         AdapterSetupError: a role choice names an unknown role or an adapter that
             is not configured or cannot play it, or several adapters could play a
@@ -70,42 +77,23 @@ class Departments:
     adapters: dict[str, Adapter[Any]] = field(default_factory=dict)
     role_choices: Mapping[str, str] = field(default_factory=dict)
     players: Mapping[str, str] = field(init=False)
+    # One field a role of ROLES, named as the role: the adapter playing it (None: none does).
+    identity: IdentityVerifier | None = field(init=False, repr=False)
+    notifier: Notifier | None = field(init=False, repr=False)
+    uplink: CertificationUplink | None = field(init=False, repr=False)
+    certification_source: CertificationSource | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Resolve every role once, so a wrong choice fails start-up."""
-        object.__setattr__(self, "players", _players(self.adapters, self.role_choices))
+        players = _players(self.adapters, self.role_choices)
+        object.__setattr__(self, "players", players)
+        for role in ROLES:  # each player implements its role's protocol: _players checked it
+            name = players.get(role)
+            object.__setattr__(self, role, None if name is None else self.adapters[name])
 
     def player(self, role: str) -> str | None:
         """The name of the adapter playing ``role``, if any."""
         return self.players.get(role)
-
-    def _playing(self, role: str) -> Adapter[Any] | None:
-        name = self.players.get(role)
-        return None if name is None else self.adapters[name]
-
-    @property
-    def identity(self) -> IdentityVerifier | None:
-        """The e-ID verifier, if configured."""
-        adapter = self._playing("identity")
-        return adapter if isinstance(adapter, IdentityVerifier) else None
-
-    @property
-    def notifier(self) -> Notifier | None:
-        """The SMS gateway, if configured."""
-        adapter = self._playing("notifier")
-        return adapter if isinstance(adapter, Notifier) else None
-
-    @property
-    def uplink(self) -> CertificationUplink | None:
-        """Where approved certifications are pushed upward (the ministry), if configured."""
-        adapter = self._playing("uplink")
-        return adapter if isinstance(adapter, CertificationUplink) else None
-
-    @property
-    def certification_source(self) -> CertificationSource | None:
-        """Where certification results are pulled from (the ministry), if configured."""
-        adapter = self._playing("certification_source")
-        return adapter if isinstance(adapter, CertificationSource) else None
 
     async def aclose(self) -> None:
         """Close every adapter."""

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import pytest
 from evidence_samples import pdf
@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from certhub.adapters import AdapterSetupError, CertificationUplink, Notifier
 from certhub.hub.core.settings import Settings
-from certhub.hub.departments.registry import Departments
+from certhub.hub.departments.registry import ROLES, Departments
 from certhub.hub.ingress.inbound import adapter_sender
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.uplink import uplink_delivery
@@ -63,6 +63,14 @@ def test_an_adapter_plays_the_roles_of_the_protocols_it_implements_whatever_its_
     assert isinstance(found.uplink, CertificationUplink)
     assert found.identity is None
     assert found.certification_source is None
+
+
+def test_each_role_is_a_field_typed_as_its_protocol() -> None:
+    # Departments sets its role fields by name from ROLES: a role without its field
+    # (or a field of another type) would be set unseen and read back untyped.
+    hints = get_type_hints(Departments)
+    for role, protocol in ROLES.items():
+        assert hints[role] == protocol | None, role
 
 
 def test_settings_choose_when_several_adapters_could_play_a_role() -> None:
