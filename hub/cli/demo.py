@@ -34,6 +34,7 @@ from certhub.hub.core.settings import Settings
 from certhub.hub.enrolment import EnrolmentCodeRequest, enrolment_for
 from certhub.hub.store import open_ledger
 from certhub.mocks.county_office import StaffMember
+from certhub.mocks.hub_client import HubClient
 from certhub.mocks.local_reporting import PushSummary, ReportingSystem
 from certhub.mocks.provincial import ProvincialSystem, PullSummary
 from certhub.mocks.runner import MocksConfig, MockSettings, RunningMocks, run_mocks
@@ -44,6 +45,7 @@ from certhub.security import (
 )
 
 T = TypeVar("T")
+P = TypeVar("P", bound=HubClient)  # a mock party
 
 REPORTER = "yunfu-platform"
 PROVINCE = "gd-provincial"
@@ -194,23 +196,16 @@ class _Parties:
     """Where progress bars go, if anywhere."""
 
     def reporting_system(self, bar: ProgressBar | None = None) -> ReportingSystem:
-        return _ShownReportingSystem(
-            bar,
-            self.base_url,
-            key=party_key(self.settings, REPORTER),
-            sender=REPORTER,
-            session=self.session,
-        )
+        return self._signing_as(REPORTER, _ShownReportingSystem, bar=bar)
 
     def province(self, bar: ProgressBar | None = None) -> ProvincialSystem:
-        return _ShownProvincialSystem(
-            bar,
-            self.base_url,
-            key=party_key(self.settings, PROVINCE),
-            sender=PROVINCE,
-            session=self.session,
-            sender_keys={jwk["kid"]: jwk for jwk in self.jwks.values()},
-        )
+        keys = {jwk["kid"]: jwk for jwk in self.jwks.values()}
+        return self._signing_as(PROVINCE, _ShownProvincialSystem, bar=bar, sender_keys=keys)
+
+    def _signing_as(self, name: str, party: Callable[..., P], **more: Any) -> P:
+        """The mock ``party`` that signs as ``name`` with its demo key, on this hub's session."""
+        key = party_key(self.settings, name)
+        return party(self.base_url, key=key, sender=name, session=self.session, **more)
 
     def staff(self, name: str) -> StaffMember:
         return StaffMember(
@@ -263,7 +258,7 @@ async def _with_bar(
 class _ShownReportingSystem(ReportingSystem):
     """The mock city platform, advancing a progress bar with each answer it gets."""
 
-    def __init__(self, bar: ProgressBar | None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, bar: ProgressBar | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._bar = bar
 
@@ -277,7 +272,7 @@ class _ShownReportingSystem(ReportingSystem):
 class _ShownProvincialSystem(ProvincialSystem):
     """The mock provincial system, advancing a progress bar with each record it checks."""
 
-    def __init__(self, bar: ProgressBar | None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, bar: ProgressBar | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._bar = bar
 
