@@ -12,13 +12,12 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
-
-import aiohttp
 
 from certhub.mocks.hub_client import JOSE, HubClient
 from certhub.mocks.population import Population
-from certhub.security import SigningKey, issue_read_token
+from certhub.security import issue_read_token
 
 
 @dataclass
@@ -36,18 +35,10 @@ class PushSummary:
 class ReportingSystem(HubClient):
     """Signs and pushes reports for one sender."""
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        key: SigningKey,
-        sender: str,
-        session: aiohttp.ClientSession,
-        population: Population | None = None,
-    ) -> None:
-        """Push as ``sender``; ``population`` makes up the people reported."""
-        super().__init__(base_url, key=key, sender=sender, session=session)
-        self.population = population or Population()
+    @cached_property
+    def population(self) -> Population:
+        """Makes up the people reported: the default seed unless another is assigned."""
+        return Population()
 
     def sign(self, payload: dict[str, Any], *, jti: str | None = None) -> bytes:
         """The compact JWS for ``payload``, with a fresh message id unless ``jti`` is given."""
