@@ -17,8 +17,8 @@ months (714.00 more, 1,190.00 to recover).
 from __future__ import annotations
 
 from procedurekit import Office, back_paid_months, month_day
-from releasekit import balance, label
-from suspensionkit import confirmed, release_stated, suspended_paid
+from releasekit import balance
+from suspensionkit import confirmed, jailed, release_stated, suspended_paid
 
 FIRST = month_day(-9, 10)
 SECOND = month_day(-4, 10)
@@ -28,9 +28,7 @@ async def test_a_release_from_a_second_sentence_leaves_the_first_as_stated(
     office_db: Office,
 ) -> None:
     office = office_db
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-1))
-    first = await confirmed(office, person, "imprisonment", FIRST, until=-7)
+    person, first = await jailed(office, FIRST, paid_through=-1, until=-7)
     second = await confirmed(office, person, "imprisonment", SECOND)
     assert await balance(office, second) == (3, "714.00", "0.00", "714.00", "pending")
     await suspended_paid(office, person, SECOND, -1)

@@ -20,16 +20,14 @@ from typing import Any
 from procedurekit import Office, back_paid_months, month_day
 from releasekit import JAILED, balance, label, released_restoration
 from restorationkit import refused_unstored
-from suspensionkit import confirmed, suspended_paid
+from suspensionkit import jailed, suspended_paid
 
 
 async def served_then_rewritten(office: Office) -> tuple[dict[str, Any], str]:
     """The person paid through M(-1), jailed on JAILED, confirmed with the sentence to the
     last day of M(-7) (476.00 overpaid), then suspended by the province since JAILED with
     its entry rewritten to paid through M(-9): the person and the task."""
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-1))
-    task = await confirmed(office, person, "imprisonment", JAILED, until=-7)
+    person, task = await jailed(office, JAILED, paid_through=-1, until=-7)
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
     await suspended_paid(office, person, JAILED, -9)
     return person, task
@@ -76,9 +74,7 @@ async def test_months_a_late_entry_paid_after_the_sentence_are_not_back_paid(
     office_db: Office,
 ) -> None:
     office = office_db
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-9))
-    task = await confirmed(office, person, "imprisonment", JAILED, until=-7)
+    person, task = await jailed(office, JAILED, paid_through=-9, until=-7)
     # the province late to stop: paid through M(-1) adds M(-8)..M(-7) = 476.00 alone
     await office.roster(person, paid_through=label(-1))
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
@@ -88,9 +84,7 @@ async def test_months_a_late_entry_paid_after_the_sentence_are_not_back_paid(
 
 async def test_an_earlier_release_cuts_the_stated_sentence_once(office_db: Office) -> None:
     office = office_db
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-1))
-    task = await confirmed(office, person, "imprisonment", JAILED, until=-4)
+    person, task = await jailed(office, JAILED, paid_through=-1, until=-4)
     # M(-8)..M(-4) = 5 x 238.00 = 1,190.00 overpaid; M(-3)..M(-1) paid, claimed as paid
     assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
     await suspended_paid(office, person, JAILED, -9)

@@ -28,6 +28,16 @@ async def confirmed(
     return task
 
 
+async def jailed(
+    office: Office, on: date, *, paid_through: int, until: int | None = None
+) -> tuple[dict[str, Any], str]:
+    """A person on the roster paid through M(``paid_through``), jailed on ``on``:
+    :func:`confirmed`, the sentence's end stated as ``until`` says. The person and the task."""
+    person = office.people.person()
+    await office.roster(person, paid_through=label(paid_through))
+    return person, await confirmed(office, person, "imprisonment", on, until)
+
+
 async def suspended_paid(
     office: Office, person: dict[str, Any], since: date, paid_through: int
 ) -> None:
