@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from procedurekit import Office, evidence_payloads, month_day
+from amendmentkit import amendment_accepted
+from procedurekit import Office, month_day
 from releasekit import balance, label, recovered
 from suspensionkit import confirmed
 
@@ -84,11 +85,6 @@ async def test_an_amendment_dating_the_death_earlier_recovers_the_months_alive_n
     later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     await office.roster(person, status="terminated", paid_through=label(-6), as_of=later)
     # a later record: died on the 15th of M(-5) — M(-4)..M(-3) were paid to the dead too
-    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
-    await office.approved_report(office.death_report(person, month_day(-5, 15), certificate))
-    status, page = await office.get("/v1/termination-amendments")
-    assert status == 200, page
-    (item,) = [int(i["sequence"]) for i in page["items"]]
-    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    item = await amendment_accepted(office, person, month_day(-5, 15))
     assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
     assert await balance(office, death) == (4, "952.00", "0.00", "952.00", "pending")
