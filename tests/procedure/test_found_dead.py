@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from amendmentkit import amendment_accepted
+from amendmentkit import amended_by_death_report
 from procedurekit import Office, month_day
 from releasekit import balance, label, recovered
 from suspensionkit import confirmed
@@ -85,6 +85,5 @@ async def test_an_amendment_dating_the_death_earlier_recovers_the_months_alive_n
     later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     await office.roster(person, status="terminated", paid_through=label(-6), as_of=later)
     # a later record: died on the 15th of M(-5) — M(-4)..M(-3) were paid to the dead too
-    item = await amendment_accepted(office, person, month_day(-5, 15))
-    assert (await office.decide("termination-amendments", item, "county-1", "approve"))[0] == 202
+    await amended_by_death_report(office, person, month_day(-5, 15))
     assert await balance(office, death) == (4, "952.00", "0.00", "952.00", "pending")

@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from amendmentkit import amendment_accepted
 from hubkit import JOSE
 from latekit import balance, label
 from procedurekit import (
     PARTIES,
     Office,
     back_paid_months,
+    evidence_payloads,
     month_day,
     recovery,
     roster_entry,
@@ -213,7 +213,12 @@ async def test_an_amendment_approved_while_an_entry_is_in_flight_counts_each_mon
     person = office.people.person()
     await office.roster(person, paid_through=label(-2))
     task = await office.confirmed_death(person, DIED)
-    item = await amendment_accepted(office, person, month_day(-5, 20))
+    certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
+    await office.approved_report(office.death_report(person, month_day(-5, 20), certificate))
+    status, page = await office.get("/v1/termination-amendments")
+    assert status == 200, page
+    (item,) = [int(p["sequence"]) for p in page["items"]]
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
     steps = {
         ENTRY: ("/v1/roster", "province", roster_entry(person, paid_through=label(0))),
         DECISION: (f"/v1/termination-amendments/{item}/decisions", "county-1", approval(item)),
