@@ -8,8 +8,8 @@ recorded, receipted), each once — their ids come from the facts:
 2. reports of direct evidence (``open`` proposals), one per person and kind,
    opening or joining the person's verification task — or, the benefit closed,
    opening an amendment of the death or linked to the closed history;
-3. clearing steps for the departments' voids, for the task citing the
-   withdrawn record (none when no task does).
+3. clearing steps for the departments' voids, for the task citing the withdrawn record
+   (none when no task does; a record sent again after its void, voided again: its own).
 
 :func:`record_into` works in a started hub application — the one
 ``certhub compare run`` starts for itself
@@ -48,7 +48,6 @@ from certhub.hub.comparison.proposals import (
     json_lines,
     report_message_id,
     task_kinds_of,
-    void_message_id,
     void_step,
 )
 from certhub.hub.comparison.retention import expired
@@ -63,6 +62,7 @@ from certhub.hub.ingress.inbound import (
 from certhub.hub.procedure.amendments import opened_by
 from certhub.hub.procedure.comparison import plan_comparison
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.voids import next_void_id
 from certhub.hub.store import LedgerStore, TaskRow
 from certhub.hub.store.bulk_append import BulkAppender
 from certhub.hub.store.sqlite.writer_client import WriterClientLedger
@@ -328,12 +328,13 @@ async def _report_outcome(intake: _Intake, proposal: dict[str, Any], mid: str) -
 async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:
     """Each void → a clearing step for the task citing the withdrawn record, if any does."""
     for reversal in json_lines(run.folder / "reversals.json"):
-        mid = void_message_id(reversal["department"], reversal["voided_record_id"])
-        if await intake.store.find(intake.sender.sender, mid) is not None:
+        candidates = await _candidates(intake.store, reversal)
+        mid = await next_void_id(intake.procedure, reversal, [c[0] for c in candidates])
+        if mid is None:  # recorded already (the record not sent again since: nothing to undo)
             tally.count(tally.reversals, "already")
             continue
         outcome = "no_task"
-        for task_id, before, version in await _candidates(intake.store, reversal):
+        for task_id, before, version in candidates:
             step = partial(void_step, period, reversal, task_id, datetime.now(UTC))
             try:
                 await intake.ingestor.ingest(intake.sender, step(), mid)
@@ -351,8 +352,7 @@ async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: Le
 
 
 async def _candidates(store: LedgerStore, reversal: dict[str, Any]) -> list[tuple[str, str, int]]:
-    """(task id, status, version) of the tasks the withdrawn record may rest on: open, or
-    terminating."""
+    """(task id, status, version) of the open or terminating tasks the record may rest on."""
     person = reversal["id_number"]
     rows = []
     for kind in task_kinds_of(reversal["department"]):

@@ -38,13 +38,13 @@ from certhub.hub.procedure.task_series import (
     termination_in_force,
 )
 from certhub.hub.procedure.tasks import extend, task_effects
+from certhub.hub.procedure.voids import last_cited, withdrawn_after
 from certhub.hub.rules.amendment import RecordAction, amend, record_action
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
     SourceRecord,
     cited,
     opens_alone,
-    void_message_id,
 )
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.tasks import TaskRecord
@@ -188,10 +188,9 @@ async def _check_standing(ctx: ProcedureContext, amendment: TerminationAmendment
     amendment's record (:mod:`~certhub.hub.procedure.comparison`).
     """
     records = await _machine_records(ctx, amendment)
-    withdrawn = [
-        s for s in records
-        if await ctx.store.find(MACHINE_REPORTER, void_message_id(s.department, s.record_id))
-    ]  # fmt: skip
+    source = amendment.rests_on.id if amendment.rests_on is not None else ""
+    gone = await withdrawn_after(ctx, await last_cited(ctx, {source: records}))
+    withdrawn = [s for s in records if (s.department, s.record_id) in gone]
     if withdrawn and not opens_alone(s for s in records if s not in withdrawn):
         names = ", ".join(f"{s.department}:{s.record_id}" for s in withdrawn)
         raise Refusal(

@@ -19,6 +19,7 @@ from certhub.hub.procedure.late_suspension import hub_suspensions
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
 from certhub.hub.procedure.task_series import numbered, series
 from certhub.hub.procedure.tasks import closed_by, task_effects
+from certhub.hub.procedure.voids import last_cited, withdrawn_after
 from certhub.hub.rules.amendment import resting_on
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
@@ -26,7 +27,6 @@ from certhub.hub.rules.comparison import (
     SourceRecord,
     cited,
     reversal_action,
-    void_message_id,
 )
 from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.rules.months import month_index, month_label, parse_month
@@ -82,13 +82,10 @@ async def machine_sources(
 async def withdrawn_records(
     ctx: ProcedureContext, machine: dict[str, tuple[SourceRecord, ...]]
 ) -> set[tuple[str, str]]:
-    """(department, record id) of the cited records whose void the ledger holds."""
-    return {
-        (s.department, s.record_id)
-        for records in machine.values()
-        for s in records
-        if await ctx.store.find(MACHINE_REPORTER, void_message_id(s.department, s.record_id))
-    }
+    """(department, record id) of the cited records whose void the ledger holds, recorded
+    after the last of the reports ``machine`` citing it (a record its department sent again
+    after a void stands again: :mod:`~certhub.hub.procedure.voids`)."""
+    return await withdrawn_after(ctx, await last_cited(ctx, machine))
 
 
 OpenedAmendment = tuple[LedgerRecord, ItemRow | None]

@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -67,12 +67,15 @@ __all__ = [
     "exempt_notice",
     "exempt_text",
     "machine_actor",
+    "next_void",
     "opens_alone",
     "reversal_action",
     "termination_voided",
     "void_message_id",
+    "void_names",
     "void_text",
     "withdrawn",
+    "withdrawn_since",
 ]
 
 MACHINE_REPORTER: Final = "adapter:comparison"
@@ -182,9 +185,48 @@ def check_grades(report: EligibilityReport) -> tuple[SourceRecord, ...]:
     return sources
 
 
-def void_message_id(department: str, record_id: str) -> str:
-    """``cmpv.<32 hex>``: the machine's step for a department's void of one record, once."""
-    return "cmpv." + hashlib.sha256(f"{department}|{record_id}".encode()).hexdigest()[:32]
+def void_message_id(department: str, record_id: str, number: int = 1) -> str:
+    """``cmpv.<32 hex>``: the machine's step for a department's void of one record, once;
+    a void of the record sent again after ``number - 1`` voids is ``cmpv.<32 hex>:<number>``."""
+    base = "cmpv." + hashlib.sha256(f"{department}|{record_id}".encode()).hexdigest()[:32]
+    return base if number == 1 else f"{base}:{number}"
+
+
+def void_names(outcome: str | None, department: str, void_record_id: str) -> bool:
+    """Whether a machine clearing step's ``outcome`` is ``department``'s void ``void_record_id``."""
+    return f" {department} void {_id_text(void_record_id)} withdraws " in (outcome or "")
+
+
+def withdrawn_since(cited_at: int, voided_at: Collection[int]) -> bool:
+    """Whether a record a report cited at ledger sequence ``cited_at`` is withdrawn: a void
+    of it (at ``voided_at``) was recorded after the report.
+
+    Decided here (rule 7, money safety): a department sending a record again after its void
+    says it stands again (the person died after all); a void recorded before withdraws the
+    citations made before it only, else a termination confirmed on the record sent again
+    would be "voided" from the start and restored to a person the department reports dead.
+    """
+    return any(at > cited_at for at in voided_at)
+
+
+def next_void(cited_at: int | None, voids: Sequence[tuple[int, bool]]) -> int | None:
+    """The number (1, 2, …) of a department's void of a record to record now, or None when
+    it is recorded already.
+
+    Args:
+        cited_at: the ledger sequence of the last report citing the record (None: none).
+        voids: (ledger sequence, the same void record) of the record's voids recorded
+            before, in order.
+
+    The same void seen again (a period re-run) is recorded already; another void of the
+    record is a void of its own only when the record was cited again after the last one
+    (sent again by its department): otherwise there is nothing more to withdraw.
+    """
+    if any(same for _, same in voids):
+        return None
+    if not voids:
+        return 1
+    return len(voids) + 1 if cited_at is not None and cited_at > voids[-1][0] else None
 
 
 def void_text(period: str, department: str, void_record_id: str, voided_record_id: str) -> str:
