@@ -90,33 +90,29 @@ class FaultContract:
 
     @pytest.mark.parametrize("kind", ["hang", "reset"])
     async def test_one_hang_or_connection_reset_is_retried(
-        self, adapter: Adapter, faults: FaultControl, call: Call, kind: str
+        self, faults: FaultControl, call: Call, kind: str
     ) -> None:
         await faults.script(kind)  # a hang ends in the attempt's timeout
         await call()
         assert await faults.requests() == 2
 
     async def test_persistent_hang_ends_in_a_timeout(
-        self, adapter: Adapter, faults: FaultControl, call: Call
+        self, faults: FaultControl, call: Call
     ) -> None:
         await always(faults, call, "hang", DepartmentTimeout)
 
-    async def test_malformed_payload_is_permanent(
-        self, adapter: Adapter, faults: FaultControl, call: Call
-    ) -> None:
+    async def test_malformed_payload_is_permanent(self, faults: FaultControl, call: Call) -> None:
         refusal = await refused_at_once(faults, call, "malformed", ResponseInvalid)
         assert not isinstance(refusal, ResponseTooLarge)
 
-    async def test_huge_response_is_refused(
-        self, adapter: Adapter, faults: FaultControl, call: Call
-    ) -> None:
+    async def test_huge_response_is_refused(self, faults: FaultControl, call: Call) -> None:
         await always(faults, call, "huge", ResponseTooLarge, huge_bytes=2 * 1024 * 1024)
 
     @pytest.mark.parametrize(
         "kind", ["error", "reject", "hang", "reset", "malformed", "huge", "throttle"]
     )
     async def test_caller_only_ever_sees_certhub_errors(
-        self, adapter: Adapter, faults: FaultControl, call: Call, kind: str
+        self, faults: FaultControl, call: Call, kind: str
     ) -> None:
         seen = await always(
             faults, call, kind, AdapterError, huge_bytes=2 * 1024 * 1024, retry_after=0

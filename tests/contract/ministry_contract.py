@@ -124,7 +124,7 @@ class MinistryFaultContract(FaultContract):
         return lambda: adapter.pull_certifications(None, limit=5)
 
     async def test_wrong_signature_is_refused_never_retried(
-        self, adapter: MinistryAdapter, faults: FaultControl, call: Call
+        self, faults: FaultControl, call: Call
     ) -> None:
         await refused_at_once(faults, call, "bad_signature", SignatureRejected)
 
