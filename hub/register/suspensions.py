@@ -10,8 +10,9 @@ the hub sign the suspension (:mod:`certhub.hub.procedure.register_suspension`).
 One proposal per person and due month (its message id), so a rejected one is
 not proposed again for the same cycle. A pensioner who never passed a
 certification the hub knows of has no due month and is not proposed (the
-overdue list shows them as ``not_certified``). A later certification is
-restored through the existing restoration request (rule 7).
+overdue list shows them as ``not_certified``), nor is one whose benefit the hub's
+closure stops (listed overdue while its restoration is under review). A later
+certification is restored through the existing restoration request (rule 7).
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class ProposalSweep:
         message_id = proposal_message_id(row.due_month, row.person_id)
         if await self._store.find(self._outcomes.hub_id, message_id) is not None:
             return 0  # proposed already for this cycle (whatever was decided)
+        if await self._store.closed_benefit(row.person_id) is not None:
+            return 0  # the hub's closure stops payment (its restoration under review)
         proposal = SuspensionProposal(
             person=person,
             due_month=month_label(row.due_month),

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from certhub.hub.store.roster_import import RosterRange
 
 __all__ = [
+    "RESTORATIONS_BY_PERSON",
     "SUMMARY_FIELDS",
     "CertificationRegister",
     "PersonRegister",
@@ -96,6 +97,21 @@ class RegisterCertificationRow:
 CLOSED: Final = (
     "EXISTS (SELECT 1 FROM closed_benefits AS cb WHERE cb.person_id = register_people.person_id)"
 )
+# ... unless its restoration is under review (received or accepted: the departments withdrew
+# what the death rested on): the person reads as alive, due or overdue by the due month (a
+# roster applying the hub's termination read as active), so the certification that lets
+# the restoration through is asked for; never reminded, never proposed (the closure stops
+# payment). Found by key through ``ledger_restoration_proposals_person``.
+RESTORING: Final = (
+    f"{CLOSED} AND EXISTS (SELECT 1 FROM ledger AS rl JOIN items AS ri ON ri.item_id ="
+    " rl.sequence WHERE rl.person_id = register_people.person_id"
+    " AND rl.message_type = 'restoration_proposal/v1' AND ri.status IN ('received', 'accepted'))"
+)
+RESTORATIONS_BY_PERSON: Final = """
+CREATE INDEX ledger_restoration_proposals_person ON ledger (person_id, sequence)
+    WHERE message_type = 'restoration_proposal/v1'
+"""
+"""Schema step: a person's restoration proposals by key (the register's :data:`RESTORING`)."""
 # How the person can certify now (hub.rules.biometrics): models enrolled, and failed face
 # attempts since the last pass (the ledger's index of certification events by person).
 _ROUTE: Final = (
@@ -109,7 +125,9 @@ _ROUTE: Final = (
     " AND l.outcome = 'failed' AND l.sequence > coalesce(register_people.last_sequence, 0))"
 )
 _PERSON: Final = (
-    f"SELECT person_id, area, name, CASE WHEN {CLOSED} THEN 'terminated' ELSE roster_status END,"
+    f"SELECT person_id, area, name, CASE WHEN {RESTORING} THEN (CASE WHEN roster_status ="
+    f" 'terminated' THEN 'active' ELSE roster_status END) WHEN {CLOSED} THEN 'terminated'"
+    " ELSE roster_status END,"
     " suspended_since, last_on, last_method, last_channel, last_sequence, record_sequence,"
     f" record_month, due_month, {_ROUTE} FROM register_people"
 )
@@ -130,8 +148,9 @@ SUMMARY_FIELDS: Final = (
 )
 """The states :meth:`RegisterQueries.register_summary` counts, in its columns' order."""
 
-_ACTIVE: Final = f"roster_status = 'active' AND NOT {CLOSED}"
-_SUSPENDED: Final = f"roster_status = 'suspended' AND NOT {CLOSED}"
+_REMINDED: Final = f"roster_status = 'active' AND NOT {CLOSED}"
+_ACTIVE: Final = f"(({_REMINDED}) OR (roster_status IN ('active', 'terminated') AND {RESTORING}))"
+_SUSPENDED: Final = f"roster_status = 'suspended' AND (NOT {CLOSED} OR {RESTORING})"
 _SUMMARY: Final = (
     "SELECT sum(CASE WHEN roster_status IS NOT NULL THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_ACTIVE} AND due_month > ? THEN 1 ELSE 0 END),"
@@ -142,7 +161,8 @@ _SUMMARY: Final = (
     f" sum(CASE WHEN {_SUSPENDED} AND (due_month IS NULL"
     f" OR due_month < {_SUSPENDED_MONTH}) THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_SUSPENDED} AND suspended_since < ? THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN roster_status = 'terminated' OR {CLOSED} THEN 1 ELSE 0 END)"
+    f" sum(CASE WHEN (roster_status = 'terminated' OR {CLOSED}) AND NOT ({RESTORING})"
+    " THEN 1 ELSE 0 END)"
     " FROM register_people"
 )
 _CERTIFIED: Final = (
@@ -151,7 +171,7 @@ _CERTIFIED: Final = (
     " WHERE c.month >= ? AND c.month <= ?"
 )
 _REMINDERS_DUE: Final = (
-    _PERSON + f" WHERE {_ACTIVE} AND due_month >= ? AND due_month <= ?"
+    _PERSON + f" WHERE {_REMINDED} AND due_month >= ? AND due_month <= ?"
     " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < ? - due_month)"
     " AND person_id > ? ORDER BY person_id LIMIT ?"
 )

@@ -29,6 +29,7 @@ from certhub.hub.store.deployment_tables import SHARED_IDENTITY
 from certhub.hub.store.money import RESUMED_BACKFILL
 from certhub.hub.store.ratings import RATING_TABLES
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
+from certhub.hub.store.register_reads import RESTORATIONS_BY_PERSON
 from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
 from certhub.hub.store.review_reads import REPORTS_BY_PERSON, REPORTS_BY_PERSON_BACKFILL
 from certhub.hub.store.roster_stamps import AS_OF_COLUMNS, StampColumn
@@ -355,6 +356,8 @@ LADDER: Final = (
     Version((REPORT_DEADLINE_TABLE,)),  # reports under review held to a deadline: their marks
     # every stored roster as_of in China time: the roster compares it as text (roster_stamps)
     Version((), rewrites=AS_OF_COLUMNS),
+    # a person's restoration proposals by key: one under review, the register reads them alive
+    Version((RESTORATIONS_BY_PERSON,)),
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

@@ -1,0 +1,155 @@
+"""A person whose termination the departments voided is read by the register as overdue.
+
+238.00 a month. Last certified in the app on the 15th of M(-14): due M(-2), liable from
+the 1st of M(-1). Civil affairs records a false cremation of the 3rd of M(-2); the county
+confirms the death (paid through M(-2)) and the roster says ``terminated``. Civil affairs
+voids the record in M(-1): the hub proposes restoring the benefit (back pay M(-1) =
+238.00, payment resumed from M(0)), a proposal refused (``restoration-other-suspension``)
+until the person certifies.
+
+Before, the hub's closure (still standing: only the restoration's approval lifts it) made
+the register read the person as ``terminated``: never on the overdue list, never counted
+overdue — the one certification that would let their 238.00 a month be restored was
+asked of no one. Now a closure whose restoration is under review (the termination found
+voided) is not read as terminated: the person is ``overdue`` (liable from the 1st of
+M(-1)) in the overdue list, the person's own entry and the summary, and the sweep proposes
+no suspension of a benefit the closure already stops; after the certification and the
+approval the person is ``certified`` (due M(+12)). SQLite (the comparison's scene).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pgkit import throwaway_database
+from procedurekit import Office, today
+from reversalkit import DIED, DIED_IN, VOIDED_IN, Scene, approved, back_pay, last_day, proposals
+
+from certhub.hub.cli.main import main
+from certhub.hub.core.keys import PROCEDURE, STORE
+from certhub.hub.core.settings import Settings
+from certhub.hub.register.suspensions import ProposalSweep
+from certhub.hub.rules.months import month_index, month_label
+
+CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
+
+
+@asynccontextmanager
+async def scene_on(tmp_path: Path, backend: str) -> AsyncIterator[tuple[Scene, str | None]]:
+    """The comparison's scene of one person dead on DIED, on ``backend`` (its database URL)."""
+    scene = Scene.alone(tmp_path, DIED)[0]
+    if backend == "sqlite":
+        yield scene, None
+        return
+    with throwaway_database("certhub_register_voided") as url:
+        data = scene.settings.data_dir
+        scene.settings = Settings(data_dir=data, identity_check="off", database_url=url)
+        yield scene, url
+
+
+async def compare(scene: Scene, url: str | None, period: str) -> dict[str, Any]:
+    """``certhub compare run`` for ``period`` on the scene's ledger."""
+    if url is None:
+        return await scene.compare(period)
+    argv = ["compare", "run", "--period", period, "--input", str(scene.tmp / period),
+            "--data", str(scene.settings.data_dir), "--database-url", url]  # fmt: skip
+    assert await asyncio.to_thread(main, argv) == 0
+    path = scene.settings.data_dir / "comparison-runs" / f"{period}-all.json"
+    ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
+    return ledger
+
+
+async def voided_and_overdue(
+    scene: Scene, url: str | None, aiohttp_client: Any, roster: str
+) -> tuple[Office, dict[str, Any], int]:
+    """The case above up to the hub's restoration proposal (the roster saying ``roster``
+    after the confirmation): the office, the person and the proposal's item."""
+    person = scene.person
+    number = person["id_number"]
+    await compare(scene, url, DIED_IN)
+    office = await scene.office(aiohttp_client)
+    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
+    await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
+    await office.roster(person, status=roster, paid_through=DIED_IN)
+    await office.client.close()
+    assert (await compare(scene, url, VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    proposal = (await proposals(office))[number]
+    return office, person, int(proposal["sequence"])
+
+
+async def overdue_ids(office: Office) -> list[str]:
+    status, page = await office.get("/v1/register/overdue", limit="50")
+    assert status == 200, page
+    return [entry["person"]["id_number"] for entry in page["items"]]
+
+
+async def summary(office: Office, person: dict[str, Any]) -> dict[str, Any]:
+    status, body = await office.get("/v1/register/summary", area=person["region"]["county"])
+    assert status == 200, body
+    return dict(body["people"])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("roster", ["terminated", "active"])
+async def test_a_voided_termination_leaves_the_person_overdue_not_terminated(
+    tmp_path: Path, aiohttp_client: Any, backend: str, roster: str
+) -> None:
+    async with scene_on(tmp_path, backend) as (scene, url):
+        office, person, item = await voided_and_overdue(scene, url, aiohttp_client, roster)
+        try:
+            await overdue_then_certified(office, person, item)
+        finally:
+            await office.client.close()
+
+
+async def overdue_then_certified(office: Office, person: dict[str, Any], item: int) -> None:
+    number = person["id_number"]
+    store = office.client.app[STORE]
+    assert await store.closed_benefit(number) is not None  # the closure stands
+    assert await overdue_ids(office) == [number]
+    people = await listed_people(office, person)
+    (entry,) = [e for e in people if e["person"]["id_number"] == number]
+    assert entry["status"] == "overdue"
+    assert entry["due_month"] == DIED_IN
+    assert entry["liable_from"] == f"{VOIDED_IN}-01"
+    counts = await summary(office, person)
+    assert (counts["overdue"], counts["terminated"]) == (1, 0), counts
+    # no suspension proposed of a benefit the hub's closure stops
+    sweep = ProposalSweep(store, office.client.app[PROCEDURE].outcomes, grace_months=0)
+    assert await sweep.sweep(today()) == 0
+    assert await store.reminders_due(month_index(today()) - 2, 2, "", 10) == []
+
+    await office.certified_in_app(person)  # alive: the due month moves on
+    assert await overdue_ids(office) == []
+    status, body = await approved(office, item)
+    assert status == 202, body
+    assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
+    assert await store.closed_benefit(number) is None
+
+
+async def test_a_rejected_restoration_reads_terminated_again(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The county rejects restoring the benefit: the closure is the hub's word again, the
+    person ``terminated`` (never overdue, never reminded), as before the void."""
+    async with scene_on(tmp_path, "sqlite") as (scene, url):
+        office, person, item = await voided_and_overdue(scene, url, aiohttp_client, "terminated")
+        assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
+        assert await overdue_ids(office) == []
+        counts = await summary(office, person)
+        assert (counts["overdue"], counts["terminated"]) == (0, 1), counts
+
+
+async def listed_people(office: Office, person: dict[str, Any]) -> list[dict[str, Any]]:
+    status, page = await office.get(
+        "/v1/register/people", area=person["region"]["county"], limit="50"
+    )
+    assert status == 200, page
+    return list(page["items"])
