@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from reversalkit import (
-    DIED,
     DIED_IN,
     EARLIER,
     PROBLEM,
@@ -40,8 +39,7 @@ from certhub.hub.core.keys import STORE
 
 
 async def test_the_restoration_waits_for_the_amendment(tmp_path: Path, aiohttp_client: Any) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
     office = await scene.office(aiohttp_client)
     amendment = await report_approved(office, person, EARLIER)
@@ -73,8 +71,7 @@ async def test_a_death_amended_on_a_report_is_not_voided_by_the_machine(
     the void proposed restoring it all the same (the recovery voided and refunded, payment
     resumed to a person a report approved at two levels says is dead); now nothing is
     proposed and staff's restoration is ``restoration-not-suspended`` (409), nothing stored."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
     office = await scene.office(aiohttp_client)
     amendment = await report_approved(office, person, EARLIER)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import Office, month_day
-from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, outcomes, recovery
+from reversalkit import THIS_MONTH, VOIDED_IN, Scene, outcomes, recovery
 
 from certhub.hub.core.keys import STORE
 
@@ -30,8 +30,7 @@ async def _voided_behind_report(
 ) -> tuple[Office, str, str]:
     """C0 confirmed (paid through M(0)), ``recovered`` recorded, the city's report of the
     8th of M(-1) approved, C0 voided: an office after the void, the task and the ID number."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     office = await scene.office(aiohttp_client)
     tasks = await scene.confirmed_deaths(office, {number: {"paid_through": THIS_MONTH}})
     task = tasks[number]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import HEADER
-from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, outcomes
+from reversalkit import DIED, THIS_MONTH, VOIDED_IN, Scene, outcomes
 
 from certhub.hub.core.keys import STORE
 
@@ -37,8 +37,7 @@ async def _termination_stands(scene: Scene, aiohttp_client: Any, task: str) -> N
 async def test_a_linked_death_report_keeps_the_termination(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     office = await scene.office(aiohttp_client)
     tasks = await scene.confirmed_deaths(office, {number: {"paid_through": THIS_MONTH}})
     report = office.people.eligibility_report() | {
@@ -58,8 +57,7 @@ async def test_a_linked_department_record_keeps_the_termination(
     # public security's record cancelling the registration (the 8th of M(-2), grade A)
     # comes in the M(-1) feed with civil affairs' void of the cremation: linked, it stands
     # behind the termination (before: restoration proposed, as above)
-    scene, _, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, _, number = await Scene.recorded(tmp_path)
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}})
     cancelled = f"P0,{number},某人,,,registration_cancelled,{DIED + timedelta(days=5)},\n"
     (tmp_path / VOIDED_IN / "public_security.csv").write_text(HEADER + cancelled, "utf-8")

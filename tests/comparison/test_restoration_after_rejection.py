@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from reversalkit import (
-    DIED,
-    DIED_IN,
     PROBLEM,
     VOIDED_IN,
     Scene,
@@ -31,8 +29,7 @@ from certhub.hub.core.keys import STORE
 async def test_after_a_rejected_proposal_staff_restore_a_roster_still_active(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     tasks = await scene.terminated(aiohttp_client)  # roster active, paid through DIED_IN
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)

@@ -136,8 +136,7 @@ async def test_a_restored_person_reported_dead_again_owes_the_refunded_months_ag
 ) -> None:
     # died (falsely) on the 3rd of the month before DIED_IN, paid through DIED_IN: one
     # month overpaid (238.00), of which 100.00 recovered
-    scene, person, number = Scene.alone(tmp_path, EARLIER)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path, EARLIER)
     (task_id,) = (
         await scene.terminated(aiohttp_client, {number: {"paid_through": DIED_IN}})
     ).values()

@@ -33,8 +33,7 @@ DUE = month_label(month_index(today()) - 3)
 async def test_no_payment_is_restored_over_a_standing_non_certification_suspension(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     office = await scene.office(aiohttp_client)
     app = office.client.app
     await office.roster(person, paid_through=DIED_IN)

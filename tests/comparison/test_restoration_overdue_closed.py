@@ -25,7 +25,6 @@ from typing import Any
 
 from procedurekit import Office, today
 from reversalkit import (
-    DIED,
     DIED_IN,
     PROBLEM,
     THIS_MONTH,
@@ -33,10 +32,10 @@ from reversalkit import (
     Scene,
     approved,
     back_pay,
+    held_open,
     last_day,
     proposals,
     sizes,
-    voided_restoration,
 )
 
 from certhub.hub.core.keys import STORE
@@ -45,7 +44,8 @@ from certhub.hub.rules.months import month_index, month_label
 from .test_restoration_suspended import staff_proposal
 
 CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
-OVERDUE = PROBLEM + "restoration-other-suspension"
+OTHER_SUSPENSION = "restoration-other-suspension"
+OVERDUE = PROBLEM + OTHER_SUSPENSION
 
 
 async def overdue_and_voided(
@@ -53,8 +53,7 @@ async def overdue_and_voided(
 ) -> tuple[Office, dict[str, Any], str, int]:
     """The case above, up to the hub's proposal: the office, the person, the terminating task
     and the proposal's item."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     office = await scene.office(aiohttp_client)
     await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
     row = await office.client.app[STORE].register_person(number)
@@ -75,16 +74,7 @@ async def test_a_person_overdue_under_a_voided_termination_certifies_before_bein
 ) -> None:
     office, person, task, item = await overdue_and_voided(tmp_path, aiohttp_client)
     store, number = office.client.app[STORE], person["id_number"]
-    answers = []
-    before = await sizes(office)
-    answers.append(await office.decide("restoration-proposals", item, "town-1", "accept"))
-    answers.append(await office.post("/v1/restorations", "town-1", voided_restoration(person)))
-    for status, body in answers:
-        assert (status, body["type"]) == (409, OVERDUE), body
-        assert f"due {DIED_IN}" in body["detail"], body
-    assert await sizes(office) == before  # nothing stored
-    assert await store.closed_benefit(number) == ("death", task)
-    assert await store.counted_months(number, "back_paid") == set()
+    await held_open(office, person, item, task, f"due {DIED_IN}", slug=OTHER_SUSPENSION)
     assert await store.counted_months(number, "resumed") == set()
 
     await office.certified_in_app(person)  # alive after all: the due month moves on

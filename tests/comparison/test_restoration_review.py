@@ -109,8 +109,7 @@ async def test_no_payment_is_restored_over_an_imprisonment_the_hub_suspended_bef
     ``restoration-finding-confirmed``, nothing stored, the closure stays."""
     died = date.fromisoformat(f"{DIED_IN}-03")
     jailed = died - timedelta(days=1)
-    scene, person, number = Scene.alone(tmp_path, died)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path, died)
     office = await scene.office(aiohttp_client)
     jail = await confirmed_jailed(office, person, jailed)
     assert [o["payload"]["task_id"] for o in await outcomes(office, "suspension/v1")] == [jail]

@@ -28,6 +28,7 @@ from reversalkit import (
     VOIDED_IN,
     Scene,
     audited,
+    held_open,
     last_day,
     listed,
     outcomes,
@@ -39,7 +40,8 @@ from reversalkit import (
 
 from certhub.hub.core.keys import STORE
 
-OTHER_CAUSE = PROBLEM + "restoration-other-suspension"
+OTHER_SUSPENSION = "restoration-other-suspension"
+OTHER_CAUSE = PROBLEM + OTHER_SUSPENSION
 
 
 async def refused(office: Office, answer: tuple[int, dict[str, Any]], before: tuple[int, int],
@@ -63,19 +65,11 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     long_ago = datetime.now(UTC).replace(day=15) - timedelta(days=396)
     await office.certified_in_app(person, long_ago.isoformat())
     await suspended_by_province(office, person, (DIED - timedelta(days=1)).isoformat())
-    before = await sizes(office)
-    answer = await office.decide("restoration-proposals", item, "town-1", "accept")
-    await refused(office, answer, before, "before the termination")
-    answer = await office.post("/v1/restorations", "town-1", voided_restoration(person))
-    await refused(office, answer, before, "before the termination")
+    await held_open(office, person, item, task, "before the termination", slug=OTHER_SUSPENSION)
 
     # the province's suspension dates from the termination's effect: overdue still refuses
     await suspended_by_province(office, person, DIED.isoformat())
-    before = await sizes(office)
-    answer = await office.decide("restoration-proposals", item, "town-1", "accept")
-    await refused(office, answer, before, "overdue for certification")
-    answer = await office.post("/v1/restorations", "town-1", voided_restoration(person))
-    await refused(office, answer, before, "overdue for certification")
+    await held_open(office, person, item, task, "overdue for certification", slug=OTHER_SUSPENSION)
 
     await office.certified_in_app(person)  # certified today: due in 12 months
     status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
@@ -115,8 +109,7 @@ async def death_beside(
     opens a task apart; then the county confirms the comparison's death task (the roster
     paid through ``DIED_IN``): (the scene, an open office, the person, the death task's
     id, the task apart)."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     office = await scene.office(aiohttp_client)
     apart = await office.reported_death(person, day, reason=reason)
     death = (await scene.confirmed_deaths(office))[number]  # the roster paid through DIED_IN

@@ -37,8 +37,7 @@ async def voided_then_found(
     """T1 confirmed while the roster paid through ``paid_through``, applied and voided; a
     ``reason`` task of the 20th of M-1 confirmed; the province's entry showing the hub's
     suspension (since then, paid through M-2): the office, the person, their number."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     await scene.terminated(aiohttp_client, {number: {"paid_through": paid_through}})
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import month_day
-from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene
+from reversalkit import THIS_MONTH, VOIDED_IN, Scene
 
 from certhub.hub.core.keys import STORE
 
@@ -25,8 +25,7 @@ from certhub.hub.core.keys import STORE
 async def test_a_late_entry_adds_the_prison_months_under_a_voided_termination(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)  # T1's death task opens
+    scene, person, number = await Scene.recorded(tmp_path)  # T1's death task opens
     office = await scene.office(aiohttp_client)
     jailed, m4 = month_day(-4, 20), f"{month_day(-4):%Y-%m}"
     await office.roster(person, paid_through=m4)

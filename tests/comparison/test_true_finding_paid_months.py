@@ -47,8 +47,7 @@ M1, M2 = f"{month_day(-1):%Y-%m}", f"{month_day(-2):%Y-%m}"
 async def _voided(tmp_path: Path, aiohttp_client: Any) -> tuple[Office, dict[str, Any], str]:
     """T1 confirmed while paid through M0 (476.00, M-1..M0), then voided: the office, the
     person and T1."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     t1 = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)

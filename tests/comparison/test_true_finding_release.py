@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import back_paid_months, month_day
-from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, confirmed_jailed
+from reversalkit import DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, confirmed_jailed
 from suspensionkit import release_on
 
 from certhub.hub.core.keys import STORE
@@ -32,8 +32,7 @@ from certhub.hub.core.keys import STORE
 async def test_a_roster_still_terminated_is_not_restored_on_release(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     t1 = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)
@@ -72,8 +71,7 @@ async def test_the_month_the_void_left_unpaid_is_back_paid_on_release(
     province showing the hub's suspension, a restoration back-paying M-1 (238.00) from M1
     is approved and claims M-1 as back-paid (before: ``restoration-period-invalid``, back
     pay from the 20th of M-1 on, and M-1's 238.00 never paid)."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     await scene.terminated(aiohttp_client)  # the roster paid through M-2: nothing overpaid
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)

@@ -64,6 +64,14 @@ class Scene(ComparisonCase):
         (person,) = scene.people
         return scene, person, person["id_number"]
 
+    @classmethod
+    async def recorded(cls, tmp: Path, died: date = DIED) -> tuple[Scene, dict[str, Any], str]:
+        """:meth:`alone`, its record's month (``DIED_IN``) compared: the person's death task
+        open. The scene, the person and the person's ID number."""
+        scene, person, number = cls.alone(tmp, died)
+        assert (await scene.compare(DIED_IN))["reports"] == {"task_opened": 1}
+        return scene, person, number
+
     async def terminated(
         self, aiohttp_client: Any, rosters: dict[str, dict[str, Any]] | None = None
     ) -> dict[str, str]:
@@ -128,8 +136,7 @@ async def proposed(
 ) -> tuple[Office, dict[str, Any], str, dict[str, Any]]:
     """One false death confirmed (the roster active, paid through ``paid_through``) and
     voided: an office, the person, the terminating task and the hub's proposal."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    await scene.compare(DIED_IN)
+    scene, person, number = await Scene.recorded(tmp_path)
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": paid_through}})
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)
@@ -246,11 +253,17 @@ async def confirmed_jailed(
 
 
 async def held_open(
-    office: Office, person: dict[str, Any], item: int, task: str, detail: str
+    office: Office,
+    person: dict[str, Any],
+    item: int,
+    task: str,
+    detail: str,
+    *,
+    slug: str = "restoration-verification-open",
 ) -> None:
     """Accepting proposal ``item`` and staff's :func:`voided_restoration` of ``person`` are each
-    ``restoration-verification-open`` (409, ``detail`` in its detail): nothing stored, the
-    closure by ``task`` staying, no month back-paid."""
+    ``slug`` (409, ``detail`` in its detail): nothing stored, the closure by ``task``
+    staying, no month back-paid."""
     store, number = office.client.app[STORE], person["id_number"]
     before = await sizes(office)
     answers = [
@@ -258,7 +271,7 @@ async def held_open(
         await office.post("/v1/restorations", "town-1", voided_restoration(person)),
     ]
     for status, body in answers:
-        assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
+        assert (status, body["type"]) == (409, PROBLEM + slug), body
         assert detail in body["detail"], body
     assert await sizes(office) == before
     assert await store.closed_benefit(number) == ("death", task)
