@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import httpx
@@ -41,25 +42,62 @@ async def running(name: str, settings: Mapping[str, Any] | None, kind: type[A]) 
     await adapter.aclose()
 
 
-class AgainstRealEndpoint:
-    """The real half of a contract suite (kombu's suite subclassed per backend): put first
-    in the bases of a ``real``-marked test class beside the department's contract.
+class AgainstMock:
+    """The mock half of a contract suite: put first in the bases of a test class beside the
+    department's contract and its fault contract.
 
-    The adapter is ``department`` (a ``kind``) built from the contract settings' section
-    of that name; every test skips with ``unnamed`` while that section, or any other
-    section in ``also_needed``, is not set.
+    The mock is the running ``<department>_mock`` fixture (the mock and its base URL); the
+    adapter is ``department`` (a ``kind``) built from :meth:`settings` against it, and
+    ``faults`` drives the mock's faults.
     """
 
     department: ClassVar[str]
     kind: ClassVar[type[Adapter[Any]]]
-    unnamed: ClassVar[str]
+
+    def settings(self, mock: Any, url: str, scratch: Path) -> dict[str, Any]:
+        """The adapter's settings against ``mock`` at ``url`` (key files under ``scratch``)."""
+        raise NotImplementedError
+
+    @pytest.fixture
+    def mock(self, request: pytest.FixtureRequest) -> tuple[Any, str]:
+        """The department's running mock and its base URL."""
+        return request.getfixturevalue(f"{self.department}_mock")  # type: ignore[no-any-return]
+
+    @pytest.fixture
+    def faults(self, mock: tuple[Any, str]) -> FaultControl:
+        """The running mock's fault control."""
+        return FaultControl(mock[1])
+
+    @pytest.fixture
+    async def adapter(self, mock: tuple[Any, str], tmp_path: Path) -> AsyncIterator[Adapter[Any]]:
+        """The adapter built from :meth:`settings`, closed after the test."""
+        settings = self.settings(*mock, tmp_path)
+        async with running(self.department, settings, self.kind) as adapter:
+            yield adapter
+
+
+class AgainstRealEndpoint:
+    """The real half of a contract suite (kombu's suite subclassed per backend): put first
+    in the bases of a test class beside the department's contract; its tests are marked
+    ``real``.
+
+    The adapter is ``department`` (a ``kind``) built from the contract settings' section
+    of that name; every test skips while that section, or any other setting in
+    ``also_needed``, is not set.
+    """
+
+    pytestmark = pytest.mark.real
+    department: ClassVar[str]
+    kind: ClassVar[type[Adapter[Any]]]
     also_needed: ClassVar[tuple[str, ...]] = ()
 
     @pytest.fixture(autouse=True)
     def _named_endpoint(self, contract_settings: Any) -> None:
         needed = (self.department, *self.also_needed)
         if any(getattr(contract_settings, name) is None for name in needed):
-            pytest.skip(self.unnamed)
+            variables = [f"CERTHUB_CONTRACT_{name.upper()}" for name in needed]
+            variables[0] += "__BASE_URL"  # the department's section: a variable per key
+            pytest.skip(f"no real {self.department} endpoint named ({', '.join(variables)})")
 
     @pytest.fixture
     async def adapter(self, contract_settings: Any) -> AsyncIterator[Adapter[Any]]:

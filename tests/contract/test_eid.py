@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from certhub.mocks.eid import EidMock
 
 from .conftest import ContractSettings
 from .eid_contract import EidContract, EidFaultContract, EidSample, Known
-from .support import TEST_POLICY, AgainstRealEndpoint, FaultControl, running
+from .support import TEST_POLICY, AgainstMock, AgainstRealEndpoint
 
 
 def _known(mock: EidMock, status: str) -> Known:
@@ -21,20 +22,19 @@ def _known(mock: EidMock, status: str) -> Known:
     return Known(person.id_number, person.name, person.photo)
 
 
-class TestEidAgainstMock(EidContract, EidFaultContract):
+class TestEidAgainstMock(AgainstMock, EidContract, EidFaultContract):
     """Every behaviour and every fault, against the SOAP mock."""
 
-    @pytest.fixture
-    async def adapter(self, eid_mock: tuple[EidMock, str]) -> AsyncIterator[EidAdapter]:
-        settings = {"base_url": eid_mock[1] + "/eid/soap", "policy": TEST_POLICY, "page_size": 3,
-                    "max_response_bytes": 1024 * 1024}  # fmt: skip
-        async with running("eid", settings, EidAdapter) as adapter:
-            yield adapter
+    department, kind = "eid", EidAdapter
+
+    def settings(self, mock: EidMock, url: str, scratch: Path) -> dict[str, Any]:
+        return {"base_url": url + "/eid/soap", "policy": TEST_POLICY, "page_size": 3,
+                "max_response_bytes": 1024 * 1024}  # fmt: skip
 
     @pytest.fixture
-    def people(self, eid_mock: tuple[EidMock, str]) -> EidSample:
-        mock = eid_mock[0]
-        since = mock.registry.today - timedelta(days=200)
+    def people(self, mock: tuple[EidMock, str]) -> EidSample:
+        registry = mock[0].registry
+        since = registry.today - timedelta(days=200)
         expected = [
             {
                 "id_number": item.id_number,
@@ -50,29 +50,23 @@ class TestEidAgainstMock(EidContract, EidFaultContract):
                 "county": item.county,
                 "authority": item.authority,
             }
-            for item in mock.registry.cancellations
+            for item in registry.cancellations
             if item.cancelled_on >= since
         ]
         assert len(expected) > 3, "the sample must span several pages"
         return EidSample(
-            valid=_known(mock, "valid"),
-            revoked=_known(mock, "revoked"),
-            deceased=_known(mock, "deceased"),
+            valid=_known(mock[0], "valid"),
+            revoked=_known(mock[0], "revoked"),
+            deceased=_known(mock[0], "deceased"),
             since=since,
             cancellations=expected,
         )
 
-    @pytest.fixture
-    def faults(self, eid_mock: tuple[EidMock, str]) -> FaultControl:
-        return FaultControl(eid_mock[1])
 
-
-@pytest.mark.real
 class TestEidAgainstRealEndpoint(AgainstRealEndpoint, EidContract):
     """Behaviour only, against the endpoint named by ``CERTHUB_CONTRACT_EID__BASE_URL``."""
 
     department, kind, also_needed = "eid", EidAdapter, ("eid_sample",)
-    unnamed = "no real e-ID endpoint named (CERTHUB_CONTRACT_EID__BASE_URL, _EID_SAMPLE)"
 
     @pytest.fixture
     def people(self, contract_settings: ContractSettings) -> EidSample:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from certhub.schemas import CertificationEvent, check_character
 
 from .conftest import ContractSettings
 from .ministry_contract import MinistryContract, MinistryFaultContract, Native
-from .support import TEST_POLICY, AgainstRealEndpoint, FaultControl, running
+from .support import TEST_POLICY, AgainstMock, AgainstRealEndpoint
 
 
 def _native(base_url: str) -> Native:
@@ -49,27 +48,20 @@ def event() -> CertificationEvent:
     )  # fmt: skip
 
 
-class TestMinistryAgainstMock(MinistryContract, MinistryFaultContract):
+class TestMinistryAgainstMock(AgainstMock, MinistryContract, MinistryFaultContract):
     """Every behaviour and every fault, against the REST mock."""
 
-    @pytest.fixture
-    async def adapter(
-        self, ministry_mock: tuple[MinistryMock, str], tmp_path: Path
-    ) -> AsyncIterator[MinistryAdapter]:
-        key_path = tmp_path / "ministry.jwk.json"
-        key_path.write_text(json.dumps(ministry_mock[0].public_jwk()), encoding="utf-8")
-        settings = {"base_url": ministry_mock[1], "department_key_path": str(key_path),
-                    "policy": TEST_POLICY, "max_response_bytes": 1024 * 1024}  # fmt: skip
-        async with running("ministry", settings, MinistryAdapter) as adapter:
-            yield adapter
+    department, kind = "ministry", MinistryAdapter
+
+    def settings(self, mock: MinistryMock, url: str, scratch: Path) -> dict[str, Any]:
+        key_path = scratch / "ministry.jwk.json"
+        key_path.write_text(json.dumps(mock.public_jwk()), encoding="utf-8")
+        return {"base_url": url, "department_key_path": str(key_path), "policy": TEST_POLICY,
+                "max_response_bytes": 1024 * 1024}  # fmt: skip
 
     @pytest.fixture
-    def native(self, ministry_mock: tuple[MinistryMock, str]) -> Native:
-        return _native(ministry_mock[1])
-
-    @pytest.fixture
-    def faults(self, ministry_mock: tuple[MinistryMock, str]) -> FaultControl:
-        return FaultControl(ministry_mock[1])
+    def native(self, mock: tuple[MinistryMock, str]) -> Native:
+        return _native(mock[1])
 
     async def test_the_mock_has_rejectable_records(self, adapter: MinistryAdapter) -> None:
         page = await adapter.pull_certifications(None, limit=80)
@@ -78,12 +70,10 @@ class TestMinistryAgainstMock(MinistryContract, MinistryFaultContract):
         assert date.today() >= page.events[0].occurred_at.date()
 
 
-@pytest.mark.real
 class TestMinistryAgainstRealEndpoint(AgainstRealEndpoint, MinistryContract):
     """Behaviour only, against ``CERTHUB_CONTRACT_MINISTRY__BASE_URL`` (+ key path)."""
 
     department, kind = "ministry", MinistryAdapter
-    unnamed = "no real ministry endpoint named (CERTHUB_CONTRACT_MINISTRY__BASE_URL)"
 
     @pytest.fixture
     def native(self, contract_settings: ContractSettings) -> Native:

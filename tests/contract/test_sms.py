@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,30 +16,23 @@ from certhub.schemas import CertificationEvent, VerificationTask
 
 from .conftest import ContractSettings
 from .sms_contract import FULL_ID, SmsContract, SmsFaultContract
-from .support import TEST_POLICY, AgainstRealEndpoint, FaultControl, running
+from .support import TEST_POLICY, AgainstMock, AgainstRealEndpoint
 
 
-class TestSmsAgainstMock(SmsContract, SmsFaultContract):
+class TestSmsAgainstMock(AgainstMock, SmsContract, SmsFaultContract):
     """Every behaviour and every fault, against the gateway mock."""
 
-    @pytest.fixture
-    async def adapter(
-        self, sms_mock: tuple[SmsMock, str], tmp_path: Path
-    ) -> AsyncIterator[SmsGatewayAdapter]:
-        key = tmp_path / "sms.key"
+    department, kind = "sms", SmsGatewayAdapter
+
+    def settings(self, mock: SmsMock, url: str, scratch: Path) -> dict[str, Any]:
+        key = scratch / "sms.key"
         key.write_text("contract-key\n", encoding="utf-8")
-        settings = {"base_url": sms_mock[1], "api_key_path": str(key), "policy": TEST_POLICY,
-                    "max_response_bytes": 1024 * 1024}  # fmt: skip
-        async with running("sms", settings, SmsGatewayAdapter) as adapter:
-            yield adapter
+        return {"base_url": url, "api_key_path": str(key), "policy": TEST_POLICY,
+                "max_response_bytes": 1024 * 1024}  # fmt: skip
 
     @pytest.fixture
     def mobile(self) -> str:
         return "13912345678"
-
-    @pytest.fixture
-    def faults(self, sms_mock: tuple[SmsMock, str]) -> FaultControl:
-        return FaultControl(sms_mock[1])
 
     async def test_the_phone_gets_one_message_masked(
         self, adapter: SmsGatewayAdapter, sms_mock: tuple[SmsMock, str]
@@ -83,12 +76,10 @@ class TestSmsAgainstMock(SmsContract, SmsFaultContract):
         assert adapter.message_body(signed)["content"] == "王秀英您好。"
 
 
-@pytest.mark.real
 class TestSmsAgainstRealGateway(AgainstRealEndpoint, SmsContract):
     """Behaviour only, against ``CERTHUB_CONTRACT_SMS__BASE_URL`` (+ api key path)."""
 
     department, kind = "sms", SmsGatewayAdapter
-    unnamed = "no real SMS gateway named (CERTHUB_CONTRACT_SMS__BASE_URL)"
 
     @pytest.fixture
     def mobile(self, contract_settings: ContractSettings) -> str:
