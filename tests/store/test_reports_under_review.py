@@ -11,7 +11,7 @@ stored without its person gets it from its payload.
 from __future__ import annotations
 
 from ledger_backends import Backend
-from plankit import before_the_step, query_plan, searched, step_of
+from plankit import assert_read_through, before_the_step, query_plan, step_of
 
 from certhub.hub.store.base import ReportUnderReview
 from certhub.hub.store.review_reads import REPORTS_BY_PERSON, UNDER_REVIEW
@@ -69,8 +69,7 @@ async def test_a_persons_reports_under_review_are_read_through_the_index(
     ]
     assert list(await ledger.reports_under_review("P3")) == []
     await ledger.aclose()
-    found = await plan(ledger_factory)
-    assert searched(ledger_factory, found, "ledger", "ledger_reports_person"), found
+    await assert_read_through(ledger_factory, plan, "ledger", "ledger_reports_person")
 
 
 async def test_a_ledger_from_before_the_step_gets_the_index_and_the_persons(

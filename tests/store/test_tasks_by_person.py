@@ -5,7 +5,7 @@ the schema step that adds it."""
 from __future__ import annotations
 
 from ledger_backends import Backend
-from plankit import before_the_step, query_plan, searched, step_of
+from plankit import assert_read_through, before_the_step, query_plan, step_of
 
 from certhub.hub.store.queries import _TASK_SELECT  # the SQL confirmed_tasks runs
 from certhub.hub.store.tables import TASKS_CONFIRMED
@@ -23,8 +23,7 @@ async def test_confirmed_tasks_are_found_by_person_through_the_index(
     ledger_factory: Backend,
 ) -> None:
     await ledger_factory.create()
-    found = await plan(ledger_factory)
-    assert searched(ledger_factory, found, "tasks", "tasks_confirmed"), found
+    await assert_read_through(ledger_factory, plan, "tasks", "tasks_confirmed")
 
 
 async def test_a_ledger_from_before_the_step_opens_with_the_index(

@@ -1,14 +1,15 @@
 """Query plans and schema rewinds for store tests of an index, on both backends.
 
-A test of an index asks the backend how it runs a read (:func:`query_plan`) and rewinds a
-ledger to before the schema step that adds the index (:func:`rewind`, on a new ledger
-:func:`before_the_step`): the step's index and those of the later steps dropped, their
-versions forgotten, so that opening runs them again.
+A test of an index asks the backend how it runs a read (:func:`query_plan`, checked by
+:func:`assert_read_through`) and rewinds a ledger to before the schema step that adds the
+index (:func:`rewind`, on a new ledger :func:`before_the_step`): the step's index and those
+of the later steps dropped, their versions forgotten, so that opening runs them again.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from ledger_backends import Backend
@@ -61,8 +62,12 @@ async def query_plan(backend: Backend, sqlite_sql: str, postgres_sql: str, *args
     return " ".join(str(row[0]) for row in found)
 
 
-def searched(backend: Backend, found: str, table: str, index: str) -> bool:
-    """Whether plan ``found`` reads ``table`` through ``index``: PostgreSQL names the index,
-    SQLite searches the table by ``person_id`` with it."""
-    by_person = f"SEARCH {table} USING INDEX {index} (person_id=?)"
-    return index in found and (backend.name != "sqlite" or by_person in found)
+async def assert_read_through(
+    backend: Backend, plan: Callable[[Backend], Awaitable[str]], table: str, index: str
+) -> None:
+    """The read whose plan ``plan`` gives reads ``table`` through ``index``: PostgreSQL names
+    the index, SQLite searches the table by ``person_id`` with it (else fails, showing it)."""
+    found = await plan(backend)
+    assert index in found, found
+    if backend.name == "sqlite":
+        assert f"SEARCH {table} USING INDEX {index} (person_id=?)" in found, found
