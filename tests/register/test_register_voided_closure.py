@@ -34,6 +34,7 @@ from reversalkit import DIED, DIED_IN, VOIDED_IN, Scene, approved, back_pay, las
 from certhub.hub.cli.main import main
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.core.settings import Settings
+from certhub.hub.register.reminders import ReminderSweep
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.hub.rules.months import month_index, month_label
 
@@ -66,7 +67,11 @@ async def compare(scene: Scene, url: str | None, period: str) -> dict[str, Any]:
 
 
 async def voided_and_overdue(
-    scene: Scene, url: str | None, aiohttp_client: Any, roster: str
+    scene: Scene,
+    url: str | None,
+    aiohttp_client: Any,
+    roster: str,
+    certified_in: str = CERTIFIED_IN,
 ) -> tuple[Office, dict[str, Any], int]:
     """The case above up to the hub's restoration proposal (the roster saying ``roster``
     after the confirmation): the office, the person and the proposal's item."""
@@ -74,7 +79,7 @@ async def voided_and_overdue(
     number = person["id_number"]
     await compare(scene, url, DIED_IN)
     office = await scene.office(aiohttp_client)
-    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
+    await office.certified_in_app(person, f"{certified_in}-15T10:00:00+08:00")
     await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
     await office.roster(person, status=roster, paid_through=DIED_IN)
     await office.client.close()
@@ -145,6 +150,33 @@ async def test_a_rejected_restoration_reads_terminated_again(
         assert await overdue_ids(office) == []
         counts = await summary(office, person)
         assert (counts["overdue"], counts["terminated"]) == (0, 1), counts
+
+
+async def test_due_soon_under_a_voided_termination_is_listed_never_reminded(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """Certified on the 15th of M(-11): due M(+1). The false death voided, the person is on
+    the due list (``within=2``) but gets no SMS while the closure stands; the proposal
+    approved without a certification (not overdue: back pay M(-1) = 238.00), the province's
+    next entry ``active``: the reminder of the month before the due month goes out, once."""
+    async with scene_on(tmp_path, "sqlite") as (scene, url):
+        certified_in = month_label(month_index(today()) - 11)
+        office, person, item = await voided_and_overdue(
+            scene, url, aiohttp_client, "terminated", certified_in
+        )
+        number = person["id_number"]
+        status, page = await office.get("/v1/register/due", within="2")
+        assert status == 200, page
+        assert [e["person"]["id_number"] for e in page["items"]] == [number]
+        assert page["items"][0]["status"] == "due"
+        sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
+        assert await sweep.sweep(today()) == 0  # the closure stands: no SMS
+        status, body = await approved(office, item)
+        assert status == 202, body
+        assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
+        await office.roster(person, paid_through=month_label(month_index(today())))
+        assert await sweep.sweep(today()) == 1  # active again: the month before the due month
+        assert await sweep.sweep(today()) == 0
 
 
 async def listed_people(office: Office, person: dict[str, Any]) -> list[dict[str, Any]]:
