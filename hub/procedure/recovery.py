@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 
 from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.procedure.cuts import cuts_of, numbered_cut
 from certhub.hub.rules.decisions import ItemKind, ItemStatus, authenticated_actor
 from certhub.hub.rules.disposal import Disposal
 from certhub.hub.rules.recovery import (
@@ -227,7 +228,7 @@ async def balance_cut(
     """What ``rule`` (:func:`~certhub.hub.rules.release_refund.released`,
     :func:`~certhub.hub.rules.amendment_undone.moved_back`) cuts on ``day`` off the overpayment
     ``row`` and its records in force; None when nothing."""
-    return rule(
+    cut = rule(
         await records_in_force(ctx, row.task_id),
         day,
         months_count=row.months,
@@ -236,6 +237,7 @@ async def balance_cut(
         status=RecoveryStatus(row.status),
         note=note,
     )
+    return None if cut is None else await numbered_cut(ctx, cut)  # a record cut again: :2…
 
 
 async def months_in_force(ctx: ProcedureContext, task_id: str) -> frozenset[str]:
@@ -246,8 +248,9 @@ async def months_in_force(ctx: ProcedureContext, task_id: str) -> frozenset[str]
 
 async def _originals(ctx: ProcedureContext, task_id: str) -> list[tuple[LedgerRecord, Overpayment]]:
     """The overpayment records the hub signed for ``task_id``, in the order they were made,
-    each as a stated release left it (:mod:`~certhub.hub.rules.release_refund`): its months
-    kept (``<id>:released``) in its place, or left out when every month was cut. A balance
+    each as the last stated release or death moved back left it
+    (:mod:`~certhub.hub.procedure.cuts`): its months kept (``<id>:released``,
+    ``<id>:released:2``…) in its place, or left out when every month was cut. A balance
     voided and opened again (:func:`~certhub.hub.procedure.task_series.balance_grown`)
     counts only the records signed since: those voided (``<id>:voided``) before a later
     record was signed are left out."""
@@ -260,13 +263,12 @@ async def _originals(ctx: ProcedureContext, task_id: str) -> list[tuple[LedgerRe
         record = await ctx.store.find(hub, f"overpayment:{task_id}{suffix}")
         if record is None:
             break
-        kept = await ctx.store.find(hub, f"{record.message_id}:released")
+        cuts = await cuts_of(ctx, record.message_id)  # its last cut's months kept in force
         voided = await ctx.store.find(hub, f"{record.message_id}:voided")
         at = voided.sequence if voided is not None else None
-        if kept is not None:
-            found.append((record, Overpayment.model_validate_json(kept.payload), at))
-        elif await ctx.store.find(hub, f"{record.message_id}:released:voided") is None:
-            found.append((record, Overpayment.model_validate_json(record.payload), at))
+        in_force = cuts[-1][0] if cuts else record  # None: every month was cut
+        if in_force is not None:
+            found.append((record, Overpayment.model_validate_json(in_force.payload), at))
     start = 0  # the first record signed after every one before it was voided: opened again
     for n, (record, _, _) in enumerate(found):
         if n and all(at is not None and at < record.sequence for *_, at in found[:n]):

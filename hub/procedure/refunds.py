@@ -18,6 +18,7 @@ from __future__ import annotations
 from functools import partial
 
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.cuts import cuts_of
 from certhub.hub.procedure.task_series import numbered, series
 from certhub.hub.rules.recovery import cents
 from certhub.hub.store.base import OverpaymentRow
@@ -29,14 +30,15 @@ __all__ = ["refunded_cents"]
 async def refunded_cents(ctx: ProcedureContext, row: OverpaymentRow) -> int:
     """The cents refunded of the overpayment ``row``: what its records voided
     (``<record>:voided``) recovered — all it recovered, when it is voided — plus what each
-    release's cut records refunded."""
+    cut of a record refunded (``<record>:released:voided``, ``…:released:2:voided``…)."""
     hub = ctx.outcomes.hub_id
     total, voided = 0, False
     for record in await series(ctx, partial(numbered, f"overpayment:{row.task_id}")):
-        for suffix in (":voided", ":released:voided"):
-            if (cut := await ctx.store.find(hub, f"{record.message_id}{suffix}")) is not None:
-                voided |= suffix == ":voided"
-                total += cents(Overpayment.model_validate_json(cut.payload).recovered_amount)
+        whole = await ctx.store.find(hub, f"{record.message_id}:voided")
+        voided |= whole is not None
+        cuts = [gone for _, gone in await cuts_of(ctx, record.message_id) if gone is not None]
+        for signed in [whole, *cuts] if whole is not None else cuts:
+            total += cents(Overpayment.model_validate_json(signed.payload).recovered_amount)
     if row.status == RecoveryStatus.voided.value and not voided:
         total += row.recovered_cents  # voided with no record re-signed: its recovered total
     return total

@@ -1,0 +1,118 @@
+"""A death moved back twice, as the records joined to its termination are withdrawn one by one.
+
+Civil affairs records a cremation of the 3rd of M-3 (C1); the county confirms the death
+(task T) while the roster pays through M0: M-2..M0 = 714.00 (238.00 a month). Civil
+affairs then records a second cremation of the person, of the 8th of M-2 (C2, run of
+M-2), and the city reports the death on the 20th of M-1 (approved): both are linked to
+the termination and join T's sources. 600.00 is recovered. C1 is voided (run of M-1):
+the death moves back to the 8th of M-2, M-2 is cut: 476.00, recovered 476.00, 124.00
+refunded (``overpayment:T:released`` and ``…:released:voided``). C2 is voided (run of M0):
+the death moves back to the 20th of M-1, M-1 is cut too: 238.00, recovered 238.00,
+124.00 + 238.00 = 362.00 refunded.
+
+Before, the second cut signed the first cut's ids again: the ledger refused the void
+(``changed meanwhile; retry``, UNIQUE constraint on the message id), the run failed and
+M-1 stayed overpaid on a withdrawn record (238.00 taken from the family of a person alive
+then). Now a record's n-th cut is ``<record>:released:<n>`` (``…:<n>:voided``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from procedurekit import Office, month_day
+from reversalkit import outcomes, recovery
+
+from certhub.hub.core.keys import STORE
+from certhub.hub.core.settings import Settings
+from certhub.mocks.population import Population
+
+from .test_pull_resent_after_void import Case, database_url
+
+__all__ = ["database_url"]  # the fixture, both ledgers
+
+M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
+DIED, SECOND, REPORTED = month_day(-3, 3), month_day(-2, 8), month_day(-1, 20)
+
+
+def _case(tmp: Path, url: str | None) -> tuple[Case, dict[str, Any]]:
+    person = Population(seed=29).person()
+    number = person["id_number"]
+    feeds = {
+        M[-3]: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
+        M[-2]: f"C2,{number},某人,,,cremation,{SECOND.isoformat()},\n",
+        M[-1]: f"V1,{number},某人,,,void,{M[-1]}-02,C1\n",
+        M[0]: f"V2,{number},某人,,,void,{M[0]}-01,C2\n",
+    }
+    case = Case.prepare(tmp, [person], feeds)
+    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
+                             database_url=url)  # fmt: skip
+    return case, person
+
+
+async def _balance(office: Office, task: str) -> tuple[str, ...]:
+    """(amount, recovered, remaining, refunded, status) of ``task``'s overpayment."""
+    status, body = await office.get(f"/v1/overpayments/{task}")
+    assert status == 200, body
+    return tuple(body[k] for k in ("amount", "recovered", "remaining", "refunded", "status"))
+
+
+async def _confirmed_linked_recovered(case: Case, person: dict[str, Any], office: Office) -> str:
+    """T confirmed (714.00), C2 and the city's report linked, 600.00 recovered: T."""
+    await office.roster(person, paid_through=M[0])
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    (task,) = page["items"]
+    t = str(task["task_id"])
+    status, body = await office.step(t, "county-1", "confirmed", event_date=DIED.isoformat())
+    assert status == 202, body
+    assert await _balance(office, t) == ("714.00", "0.00", "714.00", "0.00", "pending")
+    await office.client.close()
+    assert (await case.compare(M[-2]))["reports"] == {"linked_to_closed": 1}
+    return t
+
+
+async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(
+    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+) -> None:
+    case, person = _case(tmp_path, database_url)
+    assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
+    t = await _confirmed_linked_recovered(case, person, await case.office(aiohttp_client))
+    office = await case.office(aiohttp_client)
+    report = office.people.eligibility_report() | {
+        "reason": "death", "person": person, "event_date": REPORTED.isoformat(),
+        "region": person["region"],
+    }  # fmt: skip
+    await office.approved_report(report)
+    assert await outcomes(office, "termination_amendment/v1") == []  # later: linked
+    status, body = await office.post(
+        f"/v1/overpayments/{t}/recoveries", "det-1", recovery(t, "600.00")
+    )
+    assert status == 202, body
+    await office.client.close()
+    assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}
+    office = await case.office(aiohttp_client)
+    assert await _balance(office, t) == ("476.00", "476.00", "0.00", "124.00", "recovered")
+    await office.client.close()
+    assert (await case.compare(M[0]))["reversals"] == {"no_effect": 1}
+    office = await case.office(aiohttp_client)
+    assert await _balance(office, t) == ("238.00", "238.00", "0.00", "362.00", "recovered")
+    assert await office.client.app[STORE].counted_months(person["id_number"], "recovered") == {M[0]}
+    # the province's pull: each cut once, its refund said once
+    signed = {
+        o["message_id"]: (o["payload"]["period_from"][:7], o["payload"]["period_to"][:7],
+                          o["payload"]["amount"], o["payload"]["recovered_amount"])
+        for o in await outcomes(office, "overpayment/v1")
+    }  # fmt: skip
+    base = f"overpayment:{t}"
+    assert signed == {
+        base: (M[-2], M[0], "714.00", "0.00"),
+        f"{base}:r60000": (M[-2], M[0], "714.00", "600.00"),
+        f"{base}:released": (M[-1], M[0], "476.00", "476.00"),
+        f"{base}:released:voided": (M[-2], M[-2], "238.00", "124.00"),
+        f"{base}:released:2": (M[0], M[0], "238.00", "238.00"),
+        f"{base}:released:2:voided": (M[-1], M[-1], "238.00", "238.00"),
+    }
+    terminations = [o["payload"]["event_date"] for o in await outcomes(office, "termination/v1")]
+    assert terminations == [DIED.isoformat(), SECOND.isoformat(), REPORTED.isoformat()]
+    await office.client.close()
