@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pgkit import throwaway_database
 from procedurekit import UNITS, Office, month_day, month_end, open_office
 from registerkit import ROSTER_HEADER, roster_line
 
@@ -103,53 +102,39 @@ async def dead_and_confirmed(
     return office, person, task
 
 
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A PostgreSQL database of the test's own (its deployment keys sealed by the test's
-    data folder's key), dropped at the end."""
-    with throwaway_database("certhub_lateimport") as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest) -> str | None:
-    """The ledger's URL: None for SQLite in the data folder, else :func:`pg_database`."""
-    return request.getfixturevalue("pg_database") if request.param == "postgres" else None
-
-
 @pytest.mark.parametrize("reason", ["death", "imprisonment", "missing"])
 async def test_months_a_roster_import_shows_paid_after_the_event_are_added_once(
     aiohttp_client: Callable[..., Any],
     tmp_path: Path,
     keys: dict[str, SigningKey],
     capsys: pytest.CaptureFixture[str],
-    url: str | None,
+    ledger_url: str | None,
     *,
     reason: str,
 ) -> None:
     """A death, and an imprisonment or a disappearance whose suspension stands: the same
     M(-2)..M(-1) = 476.00."""
     data = tmp_path / "data"
-    office, person, task = await dead_and_confirmed(aiohttp_client, data, keys, url, reason)
-    assert await money(data, url, task) == (None, {})  # nothing overpaid at the confirmation
+    office, person, task = await dead_and_confirmed(aiohttp_client, data, keys, ledger_url, reason)
+    assert await money(data, ledger_url, task) == (None, {})  # nothing overpaid at the confirmation
     lines = [line(person, label(-1)), line(office.people.person(), label(0))]
     csv = tmp_path / "roster.csv"
 
-    code = await asyncio.to_thread(imported, csv, data, url, lines)
+    code = await asyncio.to_thread(imported, csv, data, ledger_url, lines)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "2 rows, 2 accepted, 0 refused" in out
     assert "; 1 overpayments grown by months paid after a termination" in out
     first, last = month_day(-2).isoformat(), month_end(-1).isoformat()
     grown = ((2, 47600, 0, "pending"), {f"overpayment:{task}": (first, last, 2, "476.00")})
-    assert await money(data, url, task) == grown
+    assert await money(data, ledger_url, task) == grown
 
     # the same file again: the months are claimed, nothing is added
-    code = await asyncio.to_thread(imported, csv, data, url, lines)
+    code = await asyncio.to_thread(imported, csv, data, ledger_url, lines)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "; 0 overpayments grown by months paid after a termination" in out
-    assert await money(data, url, task) == grown
+    assert await money(data, ledger_url, task) == grown
 
 
 async def test_an_import_naming_no_closed_benefit_adds_nothing(
