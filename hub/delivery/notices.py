@@ -3,7 +3,9 @@ or only logged (the embedded default).
 
 A notice's outbox row holds the person and the text; the mobile number is
 looked up in the roster only when the notice is sent, so a number corrected
-meanwhile is the one used.
+meanwhile is the one used. A certification reminder is checked against the register
+then too, and withdrawn (nothing sent) once it would be wrong
+(:func:`certhub.hub.rules.notices.reminder_withdrawn`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 import logging
 
 from certhub.adapters import Notification, Notifier
+from certhub.hub.rules.months import month_index
+from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
 from certhub.hub.store import LedgerStore
 from certhub.schemas import BenefitRecord, mask_ids_in_text
+from certhub.schemas.clock import shanghai_today
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +35,31 @@ class SmsNoticeSender:
         self._store = store
 
     async def send(self, notice_id: str, person_id: str, text: str) -> None:
-        """Send once per ``notice_id`` (the gateway is idempotent by it)."""
+        """Send once per ``notice_id`` (the gateway is idempotent by it); a certification
+        reminder that would now be wrong is withdrawn instead (logged, nothing sent)."""
+        if (why := await self._withdrawn(notice_id, person_id)) is not None:
+            log.info("certification reminder withdrawn", extra={"notice_id": notice_id, "why": why})
+            return
         snapshot = await self._store.get_roster(person_id)
         mobile = BenefitRecord.model_validate_json(snapshot).contact_mobile if snapshot else None
         if mobile is None:
             raise NoContact(f"no registered mobile number for notice {notice_id}")
         await self._gateway.notify(
             Notification(notification_id=notice_id, mobile=mobile, text=text)
+        )
+
+    async def _withdrawn(self, notice_id: str, person_id: str) -> str | None:
+        """Why a certification reminder must not go out now (None: send it, or not one)."""
+        due = reminder_due_month(notice_id)
+        if due is None:
+            return None
+        row = await self._store.register_person(person_id)
+        return reminder_withdrawn(
+            due,
+            status=row.roster_status if row else None,
+            due_month=row.due_month if row else None,
+            closed=await self._store.closed_benefit(person_id) is not None,
+            month=month_index(shanghai_today()),
         )
 
     async def aclose(self) -> None:

@@ -55,3 +55,40 @@ def certification_result_notice(
         f"已审核通过{until}。{rate}如有疑问请致电12333。"
     )
     return Notice(f"certification:{item_id}", event.person, "certification_result", text)
+
+
+REMINDER_PREFIX = "reminder:"
+"""A certification reminder's notice id: ``reminder:YYYY-MM:<slot>:<who>`` (its due month)."""
+
+
+def reminder_due_month(notice_id: str) -> int | None:
+    """The due month (month index) a certification reminder's notice id names; None for
+    any other notice."""
+    if not notice_id.startswith(REMINDER_PREFIX):
+        return None
+    label = notice_id[len(REMINDER_PREFIX) :].split(":", 1)[0]
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def reminder_withdrawn(
+    due: int, *, status: str | None, due_month: int | None, closed: bool, month: int
+) -> str | None:
+    """Why a reminder for due month ``due`` must not be sent in month ``month`` (None: send).
+
+    Decided here (an SMS sent wrongly): a reminder queued earlier waits in the outbox while
+    the gateway is down or the roster has no number, and a dead letter is replayed later. By
+    then the hub may have terminated the benefit (a death it confirmed: ``closed``), the
+    roster may no longer say ``active`` (``status``, the register's), the pensioner may
+    have certified (the register's ``due_month`` moved on) or the due month ended (overdue:
+    "complete by the end of M" is no longer true). Each withdraws it.
+    """
+    if closed or status != "active":
+        return (
+            f"the benefit is {'terminated by the hub' if closed else status or 'not on the roster'}"
+        )
+    if due_month != due:
+        return "certified since: the register's due month moved on"
+    if month > due:
+        return "its due month has passed: the pensioner is overdue"
+    return None

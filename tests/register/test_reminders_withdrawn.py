@@ -1,0 +1,97 @@
+"""A certification reminder queued earlier is not sent once it is wrong (SMS sent wrongly).
+
+A reminder waits in the outbox until the SMS gateway takes it: retried with backoff
+while the gateway is down or the roster has no mobile number, dead-lettered after the
+last attempt and replayed by ops later. Three pensioners certified in the app on the 15th
+of M(-11): due M(+1), so the sweep queues the first of their two reminders ("须在M(+1)月底前
+完成") this month. Before the SMS goes out: the death of one is confirmed (the 3rd of
+M(-1); the roster still says active), another certifies again (due M(+12) now).
+
+Before, the SMS sender sent all three: a "please certify" SMS to the family of a
+pensioner the hub had just confirmed dead, and one naming a due month the pensioner had
+already met. Now the sender reads the register when it sends: a reminder goes out only
+while the pensioner is active and its due month is still the register's and not past —
+else it is withdrawn (delivered, nothing sent, logged). The third pensioner's goes out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procedurekit import Office, month_day, today
+
+from certhub.adapters import Notification
+from certhub.adapters.types import NotificationReceipt
+from certhub.hub.core.keys import STORE
+from certhub.hub.delivery.notices import SmsNoticeSender
+from certhub.hub.register.reminders import ReminderSweep, reminder_notice
+from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
+
+
+class Gateway:
+    """An SMS gateway that keeps what it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notification] = []
+
+    async def notify(self, notification: Notification) -> NotificationReceipt:
+        self.sent.append(notification)
+        return NotificationReceipt(
+            notification_id=notification.notification_id, gateway_id="g", segments=1
+        )
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
+
+
+async def test_a_queued_reminder_is_not_sent_to_the_dead_or_the_certified(office: Office) -> None:
+    store = office.client.app[STORE]
+    dead, certified, waiting = (office.people.person() for _ in range(3))
+    certified_in = month_label(month_index(today()) - 11)
+    for person in (dead, certified, waiting):
+        await office.roster(person, contact_mobile="13800138000")
+        await office.certified_in_app(person, f"{certified_in}-15T10:00:00+08:00")
+    assert await ReminderSweep(store, per_cycle=2).sweep(today()) == 3
+    queued: dict[str, Any] = {n[1]: n for n in await store.pending_notices(100)}
+    assert set(queued) == {p["id_number"] for p in (dead, certified, waiting)}
+
+    await office.confirmed_death(dead, month_day(-1, 3))
+    await office.certified_in_app(certified)  # due M(+12) now
+
+    gateway = Gateway()
+    sender = SmsNoticeSender(gateway, store)
+    for notice_id, person_id, _, text in queued.values():
+        await sender.send(notice_id, person_id, text)
+    assert [n.notification_id for n in gateway.sent] == [queued[waiting["id_number"]][0]]
+
+
+async def test_a_reminder_replayed_after_its_due_month_is_not_sent(office: Office) -> None:
+    """Replayed from the dead letters after its due month ended ("须在M(-1)月底前完成"), a
+    reminder is withdrawn: the pensioner is overdue, the overdue list routes them."""
+    store = office.client.app[STORE]
+    person = office.people.person()
+    await office.roster(person, contact_mobile="13800138000")
+    await office.certified_in_app(
+        person, f"{month_label(month_index(today()) - 13)}-15T10:00:00+08:00"
+    )
+    due = month_index(today()) - 1
+    notice = reminder_notice(person["id_number"], person["name"], due, 2)
+    gateway = Gateway()
+    await SmsNoticeSender(gateway, store).send(notice.notice_id, notice.person_id, notice.text)
+    assert gateway.sent == []
+
+
+def test_the_rule_reads_the_due_month_from_the_notice_id() -> None:
+    due = 2027 * 12 + 2  # 2027-03
+    notice = reminder_notice("440103195001010012", "张三", due, 1)
+    assert reminder_due_month(notice.notice_id) == due
+    assert reminder_due_month("result:123") is None
+    send = {"status": "active", "due_month": due, "closed": False}
+    assert reminder_withdrawn(due, **send, month=due) is None  # in the due month: sent
+    assert reminder_withdrawn(due, **send, month=due - 1) is None
+    assert reminder_withdrawn(due, **send, month=due + 1) is not None  # overdue
+    assert reminder_withdrawn(due, **(send | {"due_month": due + 12}), month=due) is not None
+    assert reminder_withdrawn(due, **(send | {"closed": True}), month=due) is not None
+    for status in ("suspended", "terminated", None):
+        assert reminder_withdrawn(due, **(send | {"status": status}), month=due) is not None
