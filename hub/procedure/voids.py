@@ -10,6 +10,7 @@ is recorded only when the record was cited again since the last
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 
 from certhub.hub.procedure.context import ProcedureContext
@@ -23,7 +24,7 @@ from certhub.hub.rules.comparison import (
     withdrawn_since,
 )
 from certhub.hub.store.base import LedgerRecord
-from certhub.schemas import EligibilityReport, TaskTransition, VerificationTask
+from certhub.schemas import EligibilityReport, VerificationTask
 
 __all__ = ["next_void_id", "void_steps", "withdrawn_after"]
 
@@ -75,11 +76,11 @@ async def next_void_id(
     department, void_id = reversal["department"], reversal["void_record_id"]
     key = (department, reversal["voided_record_id"])
     steps = await void_steps(ctx, *key)
+    # the step's outcome names the void (any message type the machine records for a void)
     voids = [
-        (step.sequence, void_names(TaskTransition.model_validate_json(step.payload).outcome,
-                                   department, void_id))
+        (step.sequence, void_names(json.loads(step.payload).get("outcome"), department, void_id))
         for step in steps
-    ]  # fmt: skip
+    ]
     cited_at: int | None = None
     for task_id in task_ids if steps else ():
         row = await ctx.store.get_task(task_id)
