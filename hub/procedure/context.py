@@ -39,6 +39,9 @@ class ProcedureContext:
     deadline_days: Mapping[str, int] = field(default_factory=dict)
     # the link an SMS carries to rate the service at a ledger sequence (None: no link)
     rating_link: Callable[[int], str] | None = None
+    # whole months after the due month before an overdue pensioner is liable to suspension
+    # (CERTHUB_REGISTER_GRACE_MONTHS): a restoration's "overdue" check reads them too
+    grace_months: int = 0
 
     def today(self) -> date:
         """The hub's calendar day (China Standard Time): what "decided on" means."""

@@ -235,7 +235,7 @@ async def voided_termination(
         await not_certified_suspension(ctx, person, register),
         await open_tasks(ctx, person, opened),  # the closure is the task's: its amendments
     )
-    return voided, suspension_causes(register)
+    return voided, suspension_causes(register, ctx.grace_months)
 
 
 async def not_certified_suspension(
@@ -312,11 +312,11 @@ async def _amendment_under_review(
     return f"termination amendment {record.sequence} {item.status}"
 
 
-def suspension_causes(row: PersonRegister | None) -> OtherCauses:
+def suspension_causes(row: PersonRegister | None, grace_months: int = 0) -> OtherCauses:
     """What else the hub knows that could explain the roster suspending the person whose
     register row is ``row``: the due month (overdue: perhaps suspended for
     non-certification)."""
-    return OtherCauses(row.due_month if row else None)
+    return OtherCauses(row.due_month if row else None, grace_months)
 
 
 async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
@@ -327,8 +327,9 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
     non-certification suspension it signed on an approved register proposal, while no
     passed certification has ended it (:func:`not_certified_suspension`), or, with none,
     the person overdue for certification on the day of the check (the register's due
-    month passed: suspended, or would now be, for it — as a voided termination's check
-    reads it, :func:`~certhub.hub.rules.restoration.check_suspension_lift`)."""
+    month and the grace months after it passed: suspended, or would now be, for it — as a
+    voided termination's check reads it,
+    :func:`~certhub.hub.rules.restoration.check_suspension_lift`)."""
     standing: list[HubSuspension] = []
     register = await ctx.store.register_person(person_id)
     not_certified = await _not_certified(ctx, person_id, register)
@@ -337,9 +338,9 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
         standing.append(HubSuspension(name, stopped.reason, stopped.effective_from))
     elif register is not None and register.due_month is not None:
         due = register.due_month
-        if month_index(ctx.today()) > due:  # overdue: would now be suspended for it
+        if month_index(ctx.today()) > due + ctx.grace_months:  # liable: would now be suspended
             overdue = f"overdue, due {month_label(due)}"
-            liable = parse_month(month_label(due + 1))  # the first day after the due month
+            liable = parse_month(month_label(due + 1 + ctx.grace_months))  # liable_from
             standing.append(HubSuspension(overdue, SuspensionReason.not_certified, liable))
     for _, task, suspension in await hub_suspensions(ctx, person_id):
         name = f"{task.kind.value} {task.task_id}"

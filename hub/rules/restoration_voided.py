@@ -129,11 +129,13 @@ class OtherCauses:
 
     The province's roster says *that* a benefit is suspended, never why. ``due_month``
     is the register's (the month index of ``months.month_index``, None: never
-    certified). A verification task still open refuses whatever the roster says
-    (:func:`check_open_tasks`).
+    certified); ``grace_months`` the whole months after it before the person is liable
+    to suspension (``CERTHUB_REGISTER_GRACE_MONTHS``). A verification task still open
+    refuses whatever the roster says (:func:`check_open_tasks`).
     """
 
     due_month: int | None = None
+    grace_months: int = 0
 
 
 def check_suspension_lift(
@@ -171,8 +173,9 @@ def check_not_overdue(others: OtherCauses | None, *, on: date) -> None:
     """Refuse lifting a voided termination for a person overdue for certification on ``on``.
 
     Decided here (rule 7, money safety; 粤人社规〔2023〕4号): the register's due month has
-    passed (``others.due_month``, the 12th month after the last passed certification), so
-    the person has not proved to be alive for a cycle. Whatever the roster says: suspended,
+    passed (``others.due_month``, the 12th month after the last passed certification) and
+    its grace months with it (``others.grace_months``: liable to suspension), so the person
+    has not proved to be alive for a cycle. Whatever the roster says: suspended,
     the suspension may be for non-certification; ``terminated`` or ``active``, the register
     never proposed it only because the hub's closure stood (a terminated benefit is never
     overdue or proposed) — and a department withdrawing its record of the death proves no
@@ -185,7 +188,7 @@ def check_not_overdue(others: OtherCauses | None, *, on: date) -> None:
     """
     if others is None or others.due_month is None:
         return  # never certified: the register has no due month to be past (not proposed)
-    if month_index(on) > others.due_month:
+    if month_index(on) > others.due_month + others.grace_months:  # liable to suspension
         raise Refusal(
             "restoration-other-suspension",
             f"the person is overdue for certification (due {month_label(others.due_month)}): "

@@ -262,6 +262,7 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
         uplink_sender=_uplink_sender(app[DEPARTMENTS].player("uplink")),
         parties=lambda sender: party_in(app[TRUST].store, sender),  # reloads take effect
         deadline_days=settings.task_deadline_days,
+        grace_months=settings.register_grace_months,
         rating_link=(
             partial(rating_routes.rating_link, app[CURSORS], settings.rating_base_url)
             if settings.rating_base_url

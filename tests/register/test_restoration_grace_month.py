@@ -7,11 +7,13 @@ suspended the benefit from the 1st of M(-3) for a cause of its own (paid through
 Staff restore it: back pay of M(-3)..M(-1) = 3 x 238.00 = 714.00, all months the pensioner
 was certified for, payment resumed from M(0), the grace month.
 
-The restoration's check reads "overdue" as the due month passed (``month > due``), not
-as liable: ``restoration-other-suspension`` ("suspended, or would now be, for
+Before, the restoration's check read "overdue" as the due month passed (``month > due``),
+not as liable: ``restoration-other-suspension`` ("suspended, or would now be, for
 non-certification") although with the grace month nobody would now be — the 714.00 owed
-waits for a certification the settings do not yet ask for. Without grace (the default) the
-same pensioner is liable from the 1st of M(0) and the refusal is right (second test).
+waited for a certification the settings did not yet ask for. Now the check reads the
+grace months (``ProcedureContext.grace_months``; a voided termination's
+``check_not_overdue`` too): 202. Without grace (the default) the same pensioner is liable
+from the 1st of M(0) and the refusal stays (second test).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from procedurekit import PARTIES, Office, back_paid_months, month_day, open_offi
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.restoration_voided import OtherCauses, check_not_overdue
+from certhub.schemas import Refusal
 from certhub.security import SigningKey
 
 PROBLEM = "urn:certhub:problem:"
@@ -48,11 +52,6 @@ async def suspended_in_the_grace_month(
     return office, person
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the restoration's overdue check ignores CERTHUB_REGISTER_GRACE_MONTHS "
-    "(hub.procedure.reversals.hub_findings, rules.restoration_voided.check_not_overdue)",
-)
 async def test_restored_in_the_grace_month(aiohttp_client: Any, tmp_path: Path) -> None:
     office, person = await suspended_in_the_grace_month(aiohttp_client, tmp_path, grace=1)
     app = office.client.app
@@ -75,3 +74,13 @@ async def test_refused_without_grace(aiohttp_client: Any, tmp_path: Path) -> Non
     )
     assert (status, body["type"]) == (409, PROBLEM + "restoration-other-suspension"), body
     assert await office.ledger_size() == before
+
+
+def test_a_voided_termination_reads_the_grace_months_too() -> None:
+    due = month_index(today()) - 1
+    check_not_overdue(OtherCauses(due, grace_months=1), on=today())  # the grace month
+    with pytest.raises(Refusal) as refused:
+        check_not_overdue(OtherCauses(due), on=today())
+    assert refused.value.slug == "restoration-other-suspension"
+    with pytest.raises(Refusal):
+        check_not_overdue(OtherCauses(due - 1, grace_months=1), on=today())  # liable
