@@ -23,6 +23,13 @@ them states, so the termination is re-dated to that day and the months up to its
 are overpaid no more. Confirmed on the 3rd of M-2 while paid through M0 (M-1..M0 =
 476.00), the city's report of the 8th of M-1 joined, civil affairs' record withdrawn:
 M0 = 238.00, M-1 payable.
+
+A death so dated later makes the months after the old date's month through the new one's
+payable; those the roster never paid (after its ``paid_through``) are owed to the estate:
+the re-signed termination states their back pay and the task claims them as back-paid
+(:func:`~certhub.hub.rules.estate.owed_to_estate`), guarded by what was read of the person.
+Confirmed on the 3rd of M-2 while paid through M-2, the report of the 8th of M-1 joined:
+M-1 = 238.00 back-paid (before, owed and never paid).
 """
 
 from __future__ import annotations
@@ -46,8 +53,11 @@ from certhub.hub.rules.comparison import (
     opens_alone,
 )
 from certhub.hub.rules.decisions import ItemStatus
-from certhub.hub.store.effects import AuditWrite, Effects
+from certhub.hub.rules.estate import estate_note, owed_to_estate
+from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim
+from certhub.hub.store.person_guard import PersonGuard
 from certhub.schemas import (
+    BenefitRecord,
     EligibilityReport,
     TaskStatus,
     Termination,
@@ -108,9 +118,10 @@ async def amendment_withdrawn(
     if target <= in_force.event_date:
         return Effects()  # the date in force is still supported
     said = ", ".join(f"{d}:{r}" for d, r in sorted(voids))
+    guard, owed, owed_note = await _owed_to_estate(ctx, task, in_force.event_date, target)
     note = (
         f"death date moved back from {in_force.event_date} to {target} ({basis}): the record "
-        f"the date in force rested on was withdrawn ({said})"
+        f"the date in force rested on was withdrawn ({said}){owed_note}"
     )
     # the termination the remaining records support, as it was signed (or the task's own
     # re-dated to what the records joined to it state), dated again
@@ -129,8 +140,30 @@ async def amendment_withdrawn(
     effects = Effects(
         outcomes=(outcome,),
         audit=(AuditWrite("termination_amended", task_id, actor, outcome.sha256),),
+        months=owed,
+        person_guard=guard if owed else None,  # the roster the owed months were read from
     )
     return extend(effects, **await _months_cut(ctx, task, target, note, actor))
+
+
+async def _owed_to_estate(
+    ctx: ProcedureContext, task: VerificationTask, was: date, now: date
+) -> tuple[PersonGuard, tuple[MonthsClaim, ...], str]:
+    """What was read of the person first, the months the death dated ``now`` instead of
+    ``was`` makes payable that the roster never paid, claimed as back-paid under the task,
+    and what the termination says of them (:func:`~certhub.hub.rules.estate.owed_to_estate`)."""
+    person = task.person.id_number
+    guard = await ctx.store.person_guard(person)  # read first: a roster entry in flight refuses
+    snapshot = await ctx.store.get_roster(person)
+    if snapshot is None:
+        return guard, (), ""
+    roster = BenefitRecord.model_validate_json(snapshot)
+    counted = await ctx.store.counted_months(person, "back_paid") | await ctx.store.counted_months(
+        person, "recovered"
+    )
+    owed = owed_to_estate(was, now, roster.paid_through, counted)
+    claims = (MonthsClaim(person, "back_paid", owed, task.task_id),) if owed else ()
+    return guard, claims, estate_note(owed, roster.monthly_amount, roster.paid_through)
 
 
 async def _task_supports(

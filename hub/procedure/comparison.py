@@ -23,6 +23,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pydantic import BaseModel
 
 from certhub.hub.procedure.amendment_undo import amendment_withdrawn
@@ -169,9 +171,9 @@ async def _plan_void(
     if action is ReversalAction.NONE and terminated:
         # the task's records stand; an approved amendment's record withdrawn moves the
         # death back to the date they support (its months recovered no more)
+        # (and, dated later than the roster paid, the months owed to the estate back-paid)
         undone = await amendment_withdrawn(ctx, resting, machine, voids, message.sender)
-        return extend(Effects(audit=(audit,)), outcomes=undone.outcomes, audit=undone.audit,
-                      overpayment_reductions=undone.overpayment_reductions)  # fmt: skip
+        return replace(undone, audit=(audit, *undone.audit))
     if action is not ReversalAction.CLEAR:
         return Effects(audit=(audit,))
     task = record.task.model_copy(

@@ -7,8 +7,9 @@ M(0) linked; the M(-1) feed voids C0. The death month is M(0), payable: nothing 
 the balance is voided and the 300.00 recovered refunded whole (found correct).
 
 Confirmed instead while paid through M(-2) (nothing overpaid), the report of the 8th of M(-1)
-linked, C0 voided: the death moves to M(-1), payable, but the roster never paid it and the hub
-signs no back pay: M(-1) = 238.00 owed to the estate, unpaid (strict xfail, README Not yet).
+linked, C0 voided: the death moves to M(-1), payable, and the roster never paid it: the
+re-signed termination states its back pay to the estate (238.00) and the task claims M(-1) as
+back-paid (before: no back pay signed, M(-1) = 238.00 owed to the estate and unpaid).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from procedurekit import month_day
 from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, outcomes, recovery
 
@@ -53,18 +53,14 @@ async def test_a_later_report_in_the_last_paid_month_leaves_nothing_overpaid(
     assert await store.counted_months(number, "recovered") == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not yet (README, Comparison reversals): a death moved forward to a month the "
-    "roster never paid leaves that month (M(-1) = 238.00) owed to the estate, unpaid",
-)
 async def test_the_report_s_death_month_never_paid_is_back_paid(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
     """C0 confirmed while the roster pays through M(-2) (nothing overpaid, the roster then
     terminated through M(-2)); the city's report of the 8th of M(-1) linked; C0 voided: the
     termination is re-signed the 8th of M(-1) and M(-1), the death month, is payable to the
-    estate (238.00) — the roster never paid it, and nothing the hub signs pays it."""
+    estate (238.00) — the roster never paid it: the re-signed termination states its back pay
+    and the task claims the month (before, nothing the hub signed paid it)."""
     scene, person, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
@@ -84,4 +80,6 @@ async def test_the_report_s_death_month_never_paid_is_back_paid(
     store = office.client.app[STORE]
     assert await store.counted_months(number, "recovered") == set()
     # M(-1) = 238.00 owed to the estate: the hub signs its back pay and claims the month
+    assert "back pay to the estate" in in_force["payload"]["remarks"], in_force
+    assert "= 238.00" in in_force["payload"]["remarks"], in_force
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
