@@ -135,6 +135,16 @@ _SUSPENDED_MONTH: Final = (
     "(CAST(substr(suspended_since, 1, 4) AS INTEGER) * 12"
     " + CAST(substr(suspended_since, 6, 2) AS INTEGER) - 1)"
 )
+# Suspended for non-certification: no certification on or before the day the suspension
+# began covered its month (one 12 months or less before it). A certification since does not
+# cover that day: the person stays listed, now restorable (before, the current due month was
+# read, and a certification since took them off the list while still suspended).
+_NOT_COVERED: Final = (
+    "(due_month IS NULL OR (suspended_since IS NOT NULL AND NOT EXISTS (SELECT 1"
+    " FROM register_certifications AS sc WHERE sc.person_id = register_people.person_id"
+    " AND sc.certified_on <= register_people.suspended_since"
+    f" AND sc.month + 12 >= {_SUSPENDED_MONTH})))"
+)
 SUMMARY_FIELDS: Final = (
     "on_roster",
     "certified",
@@ -159,8 +169,7 @@ _SUMMARY: Final = (
     f" sum(CASE WHEN due_month < ? AND {_ACTIVE} THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN due_month IS NULL AND {_ACTIVE} THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_SUSPENDED} THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN {_SUSPENDED} AND (due_month IS NULL"
-    f" OR due_month < {_SUSPENDED_MONTH}) THEN 1 ELSE 0 END),"
+    f" sum(CASE WHEN {_SUSPENDED} AND {_NOT_COVERED} THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_SUSPENDED} AND suspended_since < ? THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN (roster_status = 'terminated' OR {CLOSED}) AND NOT ({RESTORING})"
     " THEN 1 ELSE 0 END)"
@@ -189,9 +198,7 @@ _LISTS: Final = {
     # one month at a time: an equality on the index's first column keeps ID-number order
     RegisterList.DUE: f"{_ACTIVE} AND due_month = ?",
     RegisterList.OVERDUE: f"{_ACTIVE} AND (due_month IS NULL OR due_month < ?)",
-    RegisterList.SUSPENDED: (
-        f"{_SUSPENDED} AND (due_month IS NULL OR due_month < {_SUSPENDED_MONTH})"
-    ),
+    RegisterList.SUSPENDED: f"{_SUSPENDED} AND {_NOT_COVERED}",
     RegisterList.LONG_SUSPENDED: f"{_SUSPENDED} AND suspended_since < ?",
     RegisterList.PEOPLE: "roster_status IS NOT NULL",
 }

@@ -8,8 +8,8 @@ hub signs ``suspension/v1`` (not_certified) from the 1st of M(-2); the province 
 is ``restoration-other-suspension`` (nothing stored). The pensioner certifies in the app
 today (due M(+12)): the restoration back-paying M(-2)..M(-1) = 2 x 238.00 = 476.00 from the
 suspension date, payment resumed from M(0), is approved; the same months again are
-``months-already-counted``; the register lists the pensioner as neither overdue nor
-suspended for non-certification.
+``months-already-counted``; the pensioner stays on the list of those suspended for
+non-certification (now restorable) until the province's next entry says active.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ async def test_suspended_for_not_certifying_then_restored_from_the_suspension(
     assert await office.ledger_size() == before
 
     await office.certified_in_app(person)  # alive: due M(+12)
-    assert await listed(office, "suspended") == []
+    assert await listed(office, "suspended") == [number]  # still suspended: restorable
     await office.approved(
         "restorations", "town-1", back_paid_months(person, since, -2, -1, "476.00")
     )
@@ -87,3 +87,5 @@ async def test_suspended_for_not_certifying_then_restored_from_the_suspension(
     assert body["type"] == PROBLEM + "months-already-counted", body
     assert await office.ledger_size() == before
     assert await listed(office, "overdue") == []
+    await office.roster(person, paid_through=label(0))  # the province resumed payment
+    assert await listed(office, "suspended") == []
