@@ -8,7 +8,9 @@ the termination and join T's sources. 600.00 is recovered. C1 is voided (run of 
 the death moves back to the 8th of M-2, M-2 is cut: 476.00, recovered 476.00, 124.00
 refunded (``overpayment:T:released`` and ``…:released:voided``). C2 is voided (run of M0):
 the death moves back to the 20th of M-1, M-1 is cut too: 238.00, recovered 238.00,
-124.00 + 238.00 = 362.00 refunded.
+124.00 + 238.00 = 362.00 refunded. With 300.00 recovered and the 414.00 left written off
+instead: 476.00, 300.00 recovered, 176.00 written off, nothing refunded; then 238.00,
+recovered, nothing written off, 62.00 refunded (300.00 - 62.00 = 238.00 kept: M0).
 
 Before, the second cut signed the first cut's ids again: the ledger refused the void
 (``changed meanwhile; retry``, UNIQUE constraint on the message id), the run failed and
@@ -21,7 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from procedurekit import Office, month_day
+import pytest
+from procedurekit import Office, month_day, write_off
 from reversalkit import outcomes, recovery
 
 from certhub.hub.core.keys import STORE
@@ -52,10 +55,11 @@ def _case(tmp: Path, url: str | None) -> tuple[Case, dict[str, Any]]:
 
 
 async def _balance(office: Office, task: str) -> tuple[str, ...]:
-    """(amount, recovered, remaining, refunded, status) of ``task``'s overpayment."""
+    """(amount, recovered, remaining, written off, refunded, status) of ``task``'s overpayment."""
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert status == 200, body
-    return tuple(body[k] for k in ("amount", "recovered", "remaining", "refunded", "status"))
+    figures = ("amount", "recovered", "remaining", "written_off", "refunded", "status")
+    return tuple(body[k] for k in figures)
 
 
 async def _confirmed_linked_recovered(case: Case, person: dict[str, Any], office: Office) -> str:
@@ -66,14 +70,44 @@ async def _confirmed_linked_recovered(case: Case, person: dict[str, Any], office
     t = str(task["task_id"])
     status, body = await office.step(t, "county-1", "confirmed", event_date=DIED.isoformat())
     assert status == 202, body
-    assert await _balance(office, t) == ("714.00", "0.00", "714.00", "0.00", "pending")
+    assert await _balance(office, t) == ("714.00", "0.00", "714.00", "0.00", "0.00", "pending")
     await office.client.close()
     assert (await case.compare(M[-2]))["reports"] == {"linked_to_closed": 1}
     return t
 
 
-async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(
-    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+async def _written_off(office: Office, task: str, amount: str) -> None:
+    status, request = await office.post(
+        f"/v1/overpayments/{task}/write-offs", "det-1", write_off(task, amount)
+    )
+    assert status == 202, request
+    item = request["sequence"]
+    assert (await office.decide("write-offs", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("write-offs", item, "county-1", "approve"))[0] == 202
+
+
+FULLY = (
+    ("476.00", "476.00", "0.00", "0.00", "124.00", "recovered"),
+    ("238.00", "238.00", "0.00", "0.00", "362.00", "recovered"),
+)
+WRITTEN_OFF = (  # 300.00 recovered, 414.00 written off: what is kept stays written off
+    ("476.00", "300.00", "0.00", "176.00", "0.00", "written_off"),
+    ("238.00", "238.00", "0.00", "0.00", "62.00", "recovered"),
+)
+
+
+@pytest.mark.parametrize(
+    ("recovered", "written_off", "after"),
+    [("600.00", None, FULLY), ("300.00", "414.00", WRITTEN_OFF)],
+    ids=["recovered", "written-off"],
+)
+async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # noqa: PLR0917 - pytest passes the cases by name
+    tmp_path: Path,
+    aiohttp_client: Any,
+    database_url: str | None,
+    recovered: str,
+    written_off: str | None,
+    after: tuple[tuple[str, ...], ...],
 ) -> None:
     case, person = _case(tmp_path, database_url)
     assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
@@ -86,18 +120,23 @@ async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(
     await office.approved_report(report)
     assert await outcomes(office, "termination_amendment/v1") == []  # later: linked
     status, body = await office.post(
-        f"/v1/overpayments/{t}/recoveries", "det-1", recovery(t, "600.00")
+        f"/v1/overpayments/{t}/recoveries", "det-1", recovery(t, recovered)
     )
     assert status == 202, body
+    if written_off is not None:
+        await _written_off(office, t, written_off)
     await office.client.close()
     assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
-    assert await _balance(office, t) == ("476.00", "476.00", "0.00", "124.00", "recovered")
+    assert await _balance(office, t) == after[0]
     await office.client.close()
     assert (await case.compare(M[0]))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
-    assert await _balance(office, t) == ("238.00", "238.00", "0.00", "362.00", "recovered")
+    assert await _balance(office, t) == after[1]
     assert await office.client.app[STORE].counted_months(person["id_number"], "recovered") == {M[0]}
+    if written_off is not None:
+        await office.client.close()
+        return
     # the province's pull: each cut once, its refund said once
     signed = {
         o["message_id"]: (o["payload"]["period_from"][:7], o["payload"]["period_to"][:7],
