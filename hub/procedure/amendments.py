@@ -38,7 +38,7 @@ from certhub.hub.procedure.task_series import (
     termination_in_force,
 )
 from certhub.hub.procedure.tasks import extend, task_effects
-from certhub.hub.procedure.voids import last_cited, withdrawn_after
+from certhub.hub.procedure.voids import last_cited, task_citations, withdrawn_after
 from certhub.hub.rules.amendment import RecordAction, amend, record_action
 from certhub.hub.rules.comparison import (
     MACHINE_REPORTER,
@@ -189,7 +189,12 @@ async def _check_standing(ctx: ProcedureContext, amendment: TerminationAmendment
     """
     records = await _machine_records(ctx, amendment)
     source = amendment.rests_on.id if amendment.rests_on is not None else ""
-    gone = await withdrawn_after(ctx, await last_cited(ctx, {source: records}))
+    # the same record (the same date) sent again since and joined to the termination stands
+    again = {
+        report: tuple(r for r in cited_records if r in records)
+        for report, cited_records in (await task_citations(ctx, amendment.task_id)).items()
+    }
+    gone = await withdrawn_after(ctx, await last_cited(ctx, {**again, source: records}))
     withdrawn = [s for s in records if (s.department, s.record_id) in gone]
     if withdrawn and not opens_alone(s for s in records if s not in withdrawn):
         names = ", ".join(f"{s.department}:{s.record_id}" for s in withdrawn)

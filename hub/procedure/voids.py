@@ -26,7 +26,7 @@ from certhub.hub.rules.comparison import (
 from certhub.hub.store.base import LedgerRecord
 from certhub.schemas import EligibilityReport, VerificationTask
 
-__all__ = ["next_void_id", "void_steps", "withdrawn_after"]
+__all__ = ["last_cited", "next_void_id", "task_citations", "void_steps", "withdrawn_after"]
 
 Cited = tuple[str, str]
 """(department, record id) of a department record a machine report cited."""
@@ -95,3 +95,17 @@ async def next_void_id(
 def _keys(report: LedgerRecord) -> set[Cited]:
     records = cited(EligibilityReport.model_validate_json(report.payload).remarks)
     return {(record.department, record.record_id) for record in records}
+
+
+async def task_citations(
+    ctx: ProcedureContext, task_id: str
+) -> dict[str, tuple[SourceRecord, ...]]:
+    """For each of task ``task_id``'s sources that is a machine report (joined to its
+    termination included), the records it cited."""
+    row = await ctx.store.get_task(task_id)
+    found: dict[str, tuple[SourceRecord, ...]] = {}
+    for source in VerificationTask.model_validate_json(row.snapshot).sources if row else ():
+        report = None if source.isdigit() else await ctx.store.find(MACHINE_REPORTER, source)
+        if report is not None:
+            found[source] = cited(EligibilityReport.model_validate_json(report.payload).remarks)
+    return found

@@ -1,0 +1,110 @@
+"""An open amendment's record voided, then sent again by its department: the amendment stands.
+
+Cremated on the 3rd of M-3 (C1, run of M-3) and confirmed while the roster paid through
+M0: M-2..M0 = 714.00 (238.00 a month). A second cremation record dates the death the 3rd
+of M-4 (C2, run of M-2): an amendment opens. Civil affairs voids C2 (run of M-1) while
+the amendment is under review, then sends C2 again, the same date (run of M0): linked to
+the termination (an amendment is open), it joins the task's sources. The amendment
+approved: M-3 = 238.00 more, 952.00.
+
+Before, the approval was ``conflict`` ("withdrawn by its department": its own report
+cited C2 before the void) and the report of C2 sent again opened nothing: staff had to
+reject the amendment, and M-3's 238.00 was never recovered. Now the same record (the same
+date) cited again after the void by a report joined to the termination stands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from procedurekit import month_day
+from reversalkit import outcomes
+
+from certhub.hub.core.keys import STORE
+from certhub.hub.core.settings import Settings
+from certhub.mocks.population import Population
+
+from .test_pull_resent_after_void import Case, database_url
+
+__all__ = ["database_url"]  # the fixture, both ledgers
+
+M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
+DIED, EARLIER = month_day(-3, 3), month_day(-4, 3)
+
+
+async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_approved(
+    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+) -> None:
+    person = Population(seed=41).person()
+    number = person["id_number"]
+    second = f"C2,{number},某人,,,cremation,{EARLIER.isoformat()},\n"
+    feeds = {
+        M[-3]: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
+        M[-2]: second,
+        M[-1]: f"V2,{number},某人,,,void,{M[-1]}-02,C2\n",
+        M[0]: second,
+    }
+    case = Case.prepare(tmp_path, [person], feeds)
+    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
+                             database_url=database_url)  # fmt: skip
+    await case.compare(M[-3])
+    office = await case.office(aiohttp_client)
+    await office.roster(person, paid_through=M[0])
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    (task,) = page["items"]
+    t = str(task["task_id"])
+    status, body = await office.step(t, "county-1", "confirmed", event_date=DIED.isoformat())
+    assert status == 202, body
+    await office.client.close()
+    assert (await case.compare(M[-2]))["reports"] == {"amendment_opened": 1}
+    assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(M[0]))["reports"] == {"linked_to_closed": 1}
+    office = await case.office(aiohttp_client)
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    item = amendment["sequence"]
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("termination-amendments", item, "county-1", "approve")
+    assert status == 202, body
+    status, balance = await office.get(f"/v1/overpayments/{t}")
+    assert (balance["amount"], balance["months"]) == ("952.00", 4), balance
+    store = office.client.app[STORE]
+    assert await store.counted_months(number, "recovered") == {M[-3], M[-2], M[-1], M[0]}
+    dates = [o["payload"]["event_date"] for o in await outcomes(office, "termination/v1")]
+    assert dates == [DIED.isoformat(), EARLIER.isoformat()]
+    await office.client.close()
+
+
+async def test_an_open_amendment_whose_record_stays_withdrawn_is_refused(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The same without C2 sent again: ``conflict``, nothing stored (as before)."""
+    person = Population(seed=41).person()
+    number = person["id_number"]
+    feeds = {
+        M[-3]: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
+        M[-2]: f"C2,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
+        M[-1]: f"V2,{number},某人,,,void,{M[-1]}-02,C2\n",
+    }
+    case = Case.prepare(tmp_path, [person], feeds)
+    await case.compare(M[-3])
+    office = await case.office(aiohttp_client)
+    await office.roster(person, paid_through=M[0])
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    (task,) = page["items"]
+    status, body = await office.step(
+        task["task_id"], "county-1", "confirmed", event_date=DIED.isoformat()
+    )
+    assert status == 202, body
+    await office.client.close()
+    await case.compare(M[-2])
+    await case.compare(M[-1])
+    office = await case.office(aiohttp_client)
+    (amendment,) = await outcomes(office, "termination_amendment/v1")
+    item = amendment["sequence"]
+    assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
+    before = await office.ledger_size()
+    status, body = await office.decide("termination-amendments", item, "county-1", "approve")
+    assert (status, body["type"]) == (409, "urn:certhub:problem:conflict"), body
+    assert await office.ledger_size() == before
+    await office.client.close()
