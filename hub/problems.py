@@ -103,6 +103,7 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "restoration-no-imprisonment": (409, "No imprisonment stands for the release to end"),
     "months-already-counted": (409, "These months were already back-paid or recovered"),
     "evidence-other-person": (409, "This evidence already certified another person"),
+    "certification-not-cited": (409, "No certification counted rests on that record"),
     "restoration-amount-mismatch": (422, "Back-pay amount does not add up"),
     "bank-account-mismatch": (422, "Bank account differs from the account on file"),
     "invalid-period": (400, "Invalid period"),

@@ -8,12 +8,11 @@ recorded, receipted), each once — their ids come from the facts:
 2. reports of direct evidence (``open`` proposals), one per person and kind,
    opening or joining the person's verification task — or, the benefit closed,
    opening an amendment of the death or linked to the closed history;
-3. clearing steps for the departments' voids, for the task citing the withdrawn record
-   (none when no task does; a record sent again after its void, voided again: its own).
+3. clearing steps for the departments' voids, for the task citing the withdrawn record, else
+   the 免办 certifications citing it (a record sent again after its void, voided again: its own).
 
-:func:`record_into` works in a started hub application — the one
-``certhub compare run`` starts for itself
-(:func:`certhub.hub.cli.compare_ledger.record_run`), or a worker's, which
+:func:`record_into` works in a started hub application — the one ``certhub compare run``
+starts for itself (:func:`certhub.hub.cli.compare_ledger.record_run`), or a worker's, which
 records each city partition it takes (:mod:`certhub.hub.comparison.jobs`).
 """
 
@@ -40,6 +39,7 @@ from certhub.hub.comparison.bulk_record import BulkCertifier
 from certhub.hub.comparison.certify import ADAPTER_NAME, message_id, rows
 from certhub.hub.comparison.certify import certification_event as event
 from certhub.hub.comparison.engine import ComparisonRun
+from certhub.hub.comparison.exempt_voids import exempt_void
 from certhub.hub.comparison.holds import Withheld, certifiable, withhold
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.comparison.proposals import (
@@ -147,9 +147,8 @@ class _Certifications:
 
     @contextmanager
     def shown(self) -> Iterator[Callable[[int], None] | None]:
-        """Recording them: a progress bar's ``advance`` when asked to show one (else None),
-        the bar ended however the recording ends, its time kept in the tally when it
-        succeeds."""
+        """Recording them: a progress bar's ``advance`` when asked (else None), ended however
+        the recording ends, its time kept in the tally when it succeeds."""
         total = int(self.run.summary["certified"])
         bar = ProgressBar(sys.stderr, total, "certifications") if self.show else None
         began = time.perf_counter()
@@ -320,9 +319,8 @@ async def _report_outcome(intake: _Intake, proposal: dict[str, Any], mid: str) -
     if task is not None:
         return "task_opened" if task.task_id == f"task-{mid}" else "task_joined"
     record = AmendmentRecord(kind="machine_report", id=mid)
-    return "amendment_opened" if await opened_by(intake.procedure, person, record) else (
-        "linked_to_closed"
-    )  # fmt: skip
+    opened = await opened_by(intake.procedure, person, record)
+    return "amendment_opened" if opened else "linked_to_closed"
 
 
 async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:
@@ -348,6 +346,8 @@ async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: Le
             if outcome == "restoration_proposed":
                 tally.restoration_proposals.append(task_id)
             break
+        if outcome == "no_task":  # a 免办 certification may rest on the record
+            outcome = await exempt_void(intake, period, reversal)
         tally.count(tally.reversals, outcome)
 
 

@@ -2,7 +2,9 @@
 
 * a **certification** (免办) is planned as any department's certification,
   plus the SMS telling the pensioner they need do nothing — one per person
-  and period, because the message id is;
+  and period, because the message id is; a *failed* one is a department's void
+  of a record such a certification cites, which may withdraw it from the register
+  (:mod:`~certhub.hub.procedure.exempt_withdrawn`);
 * a **report** of direct evidence is checked by the machine-reporter rules
   (:mod:`certhub.hub.rules.comparison`) and opens the verification task at
   once, or joins the person's open task of that kind (from an earlier run or
@@ -30,6 +32,7 @@ from pydantic import BaseModel
 from certhub.hub.procedure.amendment_undo import amendment_withdrawn
 from certhub.hub.procedure.amendments import amendment_for, open_amendment_cites
 from certhub.hub.procedure.context import ProcedureContext, signer_of
+from certhub.hub.procedure.exempt_withdrawn import plan_exempt_void
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.procedure.restoration_proposals import proposal_message_id, proposal_record
 from certhub.hub.procedure.reversals import (
@@ -60,6 +63,7 @@ from certhub.hub.store.effects import AuditWrite, Effects
 from certhub.schemas import (
     AmendmentRecord,
     CertificationEvent,
+    CertificationOutcome,
     EligibilityReport,
     Refusal,
     TaskStatus,
@@ -77,6 +81,8 @@ async def plan_comparison(
     """The effects of one message of the comparison, by its canonical type."""
     if message.sender != MACHINE_REPORTER:  # wired for the comparison's ingestor only
         raise Refusal("forged-role", f"{message.sender!r} is not the hub's comparison")
+    if isinstance(payload, CertificationEvent) and payload.outcome is CertificationOutcome.failed:
+        return await plan_exempt_void(ctx, message, payload)  # a void of what one rests on
     if isinstance(payload, CertificationEvent):
         effects = await plan_intake(ctx, message, payload)
         notice = notice_write(exempt_notice(payload, message.jti))

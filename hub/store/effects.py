@@ -14,6 +14,7 @@ from datetime import datetime
 
 from certhub.hub.store.person_guard import CertifiedGuard, PersonGuard
 from certhub.hub.store.records import NewMessage, RecordKind, carried_over
+from certhub.hub.store.register_withdrawal import RegisterWithdrawal
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +351,7 @@ class Effects:
     closure_lifted: BenefitClosure | None = None  # a voided termination's restoration approved
     evidence_bindings: tuple[EvidenceBinding, ...] = ()
     certified: RegisterCertification | None = None  # the register's; cannot fail
+    withdrawn: RegisterWithdrawal | None = None  # a certification's records all withdrawn
     recovery: RecoveryWrite | None = None
     overpayment_change: OverpaymentChange | None = None
     overpayment_extension: OverpaymentExtension | None = None
@@ -372,6 +374,7 @@ class Effects:
         return bool(
             self.person_guard
             or self.certified_guard
+            or self.withdrawn
             or self.item_update
             or self.tasks
             or self.outcomes

@@ -29,6 +29,7 @@ from certhub.hub.store import (
     ratings,
     recovery,
     register,
+    register_withdrawal,
 )
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
@@ -133,6 +134,17 @@ def _guards(effects: Effects) -> list[Op]:
     return ops
 
 
+def _withdrawal(w: register_withdrawal.RegisterWithdrawal) -> list[Op]:
+    """A certification out of the register, folded again (refused: conflict)."""
+    refusal = Conflict("conflict", f"the person's certifications {CHANGED_MEANWHILE}")
+    return [
+        Check(register_withdrawal.LATEST, (w.person_id,), w.latest, refusal),
+        Run(register_withdrawal.DELETE, (w.sequence, w.person_id), expect=1, refused=refusal),
+        *(Run(register_withdrawal.RELINK, p) for p in register_withdrawal.relink_params(w)),
+        Run(register_withdrawal.PERSON, register_withdrawal.person_params(w)),
+    ]
+
+
 def plan(
     sequence: int, message: NewMessage, effects: Effects, take_sequence: Callable[[], int]
 ) -> list[Op]:
@@ -163,6 +175,8 @@ def plan(
     if (c := effects.certified) is not None:
         person, link = register.certified_params(c, sequence)
         ops += [Run(register.CERTIFIED, person), Run(register.LINKED, link)]
+    if (w := effects.withdrawn) is not None:  # checked first: a certification meanwhile
+        ops += _withdrawal(w)
     for record in effects.outcomes:
         ops += _outcome(record, message, take_sequence())
     for n in effects.notices:

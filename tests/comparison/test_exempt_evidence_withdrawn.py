@@ -1,4 +1,4 @@
-"""A 免办 certification whose only evidence its department withdraws (Not yet: strict xfail).
+"""A 免办 certification whose only evidence its department withdraws stops counting.
 
 238.00 a month. The person last certified in the app on the 15th of M(-14): due M(-2),
 liable to suspension from the 1st of M(-1). Health records a medical visit on the 5th of
@@ -13,13 +13,13 @@ province's suspension since the 1st of M(-1) (paid through M(-2)) is not restore
 certification: back pay of M(-1) (238.00) and payment from M(0) refused
 ``restoration-other-suspension``, nothing stored.
 
-What is: the void only reaches records a verification task cites (R-REVERSAL); the 免办
-certification stands, the due month stays M(+11), the person reads ``certified`` for 12
-more months (12 x 238.00 = 2,856.00 paid without proof of life, never proposed for
-suspension) and staff's restoration back-paying M(-1) is approved. Not built: a
-certification withdrawn from the register (its rows out, the last one and the due month
-recomputed from the certifications left, on both ledgers) when a department voids the
-record it cites, and the restorations already approved on it.
+Before (064c421, strict xfail): the void only reached records a verification task cites
+(R-REVERSAL); the 免办 certification stood, the due month stayed M(+11), the person read
+``certified`` for 12 more months (12 x 238.00 = 2,856.00 paid without proof of life, never
+proposed for suspension) and staff's restoration back-paying M(-1) was approved. Now the
+comparison records the void for the certification citing H1 (hub/procedure/exempt_withdrawn.py)
+and, H1 its only record, takes it out of the register, folded again from the certification
+left (the app's, due M(-2)), in the void's transaction.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from comparisonkit import HEADER, ComparisonCase
 from procedurekit import month_day, month_end, restoration, today
 from reversalkit import PROBLEM, sizes
@@ -53,11 +52,6 @@ async def run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
     return await case.compare(period)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not yet: a department's void of the record a 免办 certification rests on does "
-    "not withdraw the certification from the register (README, Certification register)",
-)
 async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:

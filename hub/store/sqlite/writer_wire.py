@@ -58,6 +58,7 @@ _ALLOWED: Final = {
     "certhub.hub.store.records": {"NewMessage", "RecordKind", "SignedMessage"},
     "certhub.hub.store.effects": None,  # every class there is a plain frozen record
     "certhub.hub.store.person_guard": {"PersonGuard", "CertifiedGuard"},  # what a planner read
+    "certhub.hub.store.register_withdrawal": {"RegisterWithdrawal"},  # a certification out
     "certhub.hub.store.writes": {"Run", "RunMany", "Check", "Link"},
     "certhub.hub.store.base": {
         "AppendOutcome",
