@@ -13,12 +13,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import ComparisonCase
 from procedurekit import Office, month_day
 from reversalkit import approved, last_day, outcomes, proposals
 
 from certhub.hub.core.keys import STORE
+from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
+
+from .test_pull_resent_after_void import Case, database_url
+
+__all__ = ["database_url"]  # the fixture, both ledgers
 
 M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
 DIED = month_day(-3, 3)
@@ -36,13 +40,15 @@ async def _confirmed(office: Office) -> str:
 
 
 async def test_a_record_sent_again_after_back_pay_recovers_the_months_back_paid(
-    tmp_path: Path, aiohttp_client: Any
+    tmp_path: Path, aiohttp_client: Any, database_url: str | None
 ) -> None:
     person = Population(seed=31).person()
     number = person["id_number"]
     cremation = f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n"
     feeds = {M[-3]: cremation, M[-2]: f"V1,{number},某人,,,void,{M[-2]}-02,C1\n", M[-1]: cremation}
-    case = ComparisonCase.prepare(tmp_path, [person], feeds)
+    case = Case.prepare(tmp_path, [person], feeds)
+    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
+                             database_url=database_url)  # fmt: skip
     await case.compare(M[-3])
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[-3])
