@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Final
 
-from certhub.hub.register.cycle import CYCLE_MONTHS, covered_until, liable_from
 from certhub.hub.rules.biometrics import certification_route
+from certhub.hub.rules.cycle import CYCLE_MONTHS, covered_until, liable_from
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.restoration import MUNICIPAL_AFTER_DAYS
 from certhub.hub.store.register_reads import (

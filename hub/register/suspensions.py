@@ -29,7 +29,7 @@ from certhub.hub.core.keys import LEADERSHIP, PROCEDURE, SETTINGS, STORE
 from certhub.hub.core.periodic import every
 from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.procedure.register_suspension import proposal_message_id
-from certhub.hub.register.cycle import liable_from
+from certhub.hub.rules.cycle import liable_from
 from certhub.hub.rules.decisions import ItemKind
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.store import Conflict, LedgerStore, ReplayConflict

@@ -296,7 +296,7 @@ class EvidenceBinding:
 
 @dataclass(frozen=True, slots=True)
 class RegisterCertification:
-    """A passed certification for the register (the cycle rule is hub/register/cycle.py).
+    """A passed certification for the register (the cycle rule is hub/rules/cycle.py).
 
     ``sequence`` is the certification's own ledger record; None means the
     record this message appends (a staff-assisted one counts once approved,

@@ -2,7 +2,7 @@
 
 A passed certification updates its person's row (:data:`CERTIFIED`) and then
 records itself, linked to the certification of record the row now names
-(:data:`LINKED`). The row follows :mod:`certhub.hub.register.cycle`: a
+(:data:`LINKED`). The row follows :mod:`certhub.hub.rules.cycle`: a
 certification 12 or more months after the record's month opens a new cycle
 (it becomes the record), an earlier one is linked; the last passed
 certification (latest day, on a tie the later record) sets the due month.

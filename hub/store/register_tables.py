@@ -10,7 +10,7 @@
   certification of record it is counted under (``of_record = sequence`` for
   the record itself).
 
-The rule is :mod:`certhub.hub.register.cycle`'s. An existing ledger is
+The rule is :mod:`certhub.hub.rules.cycle`'s. An existing ledger is
 backfilled from its own records when it opens: roster rows first, then every
 passed certification (staff-assisted ones only once approved) in ledger
 order, linked with a recursive query that applies the same rule.

@@ -7,8 +7,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from certhub.hub.register.cycle import Certified, covered_until, due_month, fold, liable_from
 from certhub.hub.register.lists import person_id_of, person_key
+from certhub.hub.rules.cycle import Certified, covered_until, due_month, fold, liable_from
 from certhub.hub.rules.months import month_index
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from ledger_backends import Backend, Ledger
 from registerkit import certify, person
 
-from certhub.hub.register.cycle import Certified, fold
+from certhub.hub.rules.cycle import Certified, fold
 from certhub.hub.rules.months import month_label
 
 

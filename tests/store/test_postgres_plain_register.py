@@ -5,7 +5,7 @@ in the same transaction. Several of them in one group commit go through the
 executor's bulk path (:func:`~certhub.hub.store.postgres.bulk.append_plain`:
 one ``unnest`` statement per table), not one savepoint each, and write the
 register rows the cycle rule gives — the expected rows below are worked out
-by hand from :mod:`certhub.hub.register.cycle`'s rule (a certification 12 or
+by hand from :mod:`certhub.hub.rules.cycle`'s rule (a certification 12 or
 more months after the record's month opens a new cycle; an earlier one is
 linked to the record; the latest day sets the due month, 12 months on).
 """
