@@ -111,7 +111,8 @@ def recovery_paths() -> dict[str, Any]:
                         **_MONEY,
                         "description": "what was recovered and refunded to a person who did "
                         "not owe it: all recovered when voided, and what a stated release's cut "
-                        "months had recovered (the signed <record>:released:voided records)",
+                        "months had recovered (the signed <record>:released:voided records; "
+                        "a record's later cuts <record>:released:<n>:voided)",
                     },
                     "recoveries": {"type": "array", "items": _RECOVERY},
                 },
