@@ -1,4 +1,5 @@
-"""A small generated data set, made once per test session (generation is deterministic)."""
+"""A small generated data set, made once per test session (generation is deterministic), and
+the ledger a test runs on (procedure_fixtures' ``ledger_url``: SQLite, then PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from procedure_fixtures import ledger_url
 
 from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
 from certhub.hub.comparison.generate import generate
 
+__all__ = ["ledger_url"]  # the fixture: None (SQLite), then a PostgreSQL database
+
 PERIOD = "2026-10"
 TODAY = date(2026, 12, 1)  # the run happens after the period: nothing of it is "future"
+
 OPTIONS = RunOptions(memory_limit="512MB", threads=2, today=TODAY)
 
 

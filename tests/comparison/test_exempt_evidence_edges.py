@@ -8,21 +8,14 @@ Both ledgers: the withdrawal folds the register again in the void's transaction.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from comparisonkit import HEADER, ComparisonCase
-from pgkit import throwaway_database
 from procedurekit import Office, month_day, month_end, restoration, today
 from reversalkit import PROBLEM, sizes
 
-from certhub.hub.cli.main import main
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label
 from certhub.mocks.population import Population
 
@@ -46,32 +39,13 @@ class Case(ComparisonCase):
         )  # fmt: skip
         (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
         (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
-        argv = ["compare", "run", "--period", period, "--input", str(folder),
-                "--data", str(self.settings.data_dir)]  # fmt: skip
-        if (url := self.settings.database_url) is not None:
-            argv += ["--database-url", url.get_secret_value()]
-        assert await asyncio.to_thread(main, argv) == 0
-        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
-        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
-        return ledger
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    """No URL (the data folder's SQLite ledger), then a PostgreSQL database of its own."""
-    if request.param == "sqlite":
-        yield None
-        return
-    with throwaway_database("certhub_exempt") as url:
-        yield url
+        return await self.compare(period)
 
 
 async def _case(tmp: Path, url: str | None, aiohttp_client: Any) -> tuple[Case, str]:
     """The person certified in the app on the 15th of M(-16), the roster paid through M(-4)."""
     person = Population(seed=31).person()
-    case = Case.prepare(tmp, [person], {})
-    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
-                             database_url=url)  # fmt: skip
+    case = Case.prepare(tmp, [person], {}).on_ledger(url)
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[-4])
     await office.certified_in_app(person, f"{M[-16]}-15T10:00:00+08:00")
@@ -112,13 +86,13 @@ async def _restoration(office: Office, case: Case) -> tuple[int, dict[str, Any]]
 
 
 async def test_two_voids_in_a_row(
-    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+    tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
     """Seen on the 5th and the 12th of M(-3) (H1, H2): due M(+9). H1 voided in M(-2): H2
     stands, it keeps counting (due M(+9)). H2 voided in M(-1): withdrawn, due M(-4) again;
     the restoration back-paying M(-1) is refused, nothing stored. Re-running M(-1) records
     nothing."""
-    case, number = await _case(tmp_path, database_url, aiohttp_client)
+    case, number = await _case(tmp_path, ledger_url, aiohttp_client)
     seen = _seen(number, "H1", f"{M[-3]}-05") + _seen(number, "H2", f"{M[-3]}-12")
     assert (await case.run(M[-3], seen))["recorded"] == 1
     assert await _due(case, aiohttp_client, number) == NOW + 9

@@ -18,23 +18,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from comparisonkit import ComparisonCase, confirmed_death
 from procedurekit import month_day
 from reversalkit import outcomes
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
-
-from .test_pull_resent_after_void import Case, database_url
-
-__all__ = ["database_url"]  # the fixture, both ledgers
 
 M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
 DIED, EARLIER = month_day(-3, 3), month_day(-4, 3)
 
 
 async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_approved(
-    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+    tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
     person = Population(seed=41).person()
     number = person["id_number"]
@@ -45,17 +41,11 @@ async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_ap
         M[-1]: f"V2,{number},某人,,,void,{M[-1]}-02,C2\n",
         M[0]: second,
     }
-    case = Case.prepare(tmp_path, [person], feeds)
-    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
-                             database_url=database_url)  # fmt: skip
+    case = ComparisonCase.prepare(tmp_path, [person], feeds).on_ledger(ledger_url)
     await case.compare(M[-3])
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[0])
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    (task,) = page["items"]
-    t = str(task["task_id"])
-    status, body = await office.step(t, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
+    t = await confirmed_death(office, DIED)
     await office.client.close()
     assert (await case.compare(M[-2]))["reports"] == {"amendment_opened": 1}
     assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}
@@ -86,16 +76,11 @@ async def test_an_open_amendment_whose_record_stays_withdrawn_is_refused(
         M[-2]: f"C2,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
         M[-1]: f"V2,{number},某人,,,void,{M[-1]}-02,C2\n",
     }
-    case = Case.prepare(tmp_path, [person], feeds)
+    case = ComparisonCase.prepare(tmp_path, [person], feeds)
     await case.compare(M[-3])
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[0])
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    (task,) = page["items"]
-    status, body = await office.step(
-        task["task_id"], "county-1", "confirmed", event_date=DIED.isoformat()
-    )
-    assert status == 202, body
+    await confirmed_death(office, DIED)
     await office.client.close()
     await case.compare(M[-2])
     await case.compare(M[-1])

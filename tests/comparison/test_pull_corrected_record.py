@@ -13,23 +13,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from comparisonkit import ComparisonCase, confirmed_death
 from procedurekit import month_day
 from reversalkit import PROBLEM, outcomes
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
-
-from .test_pull_resent_after_void import Case, database_url
-
-__all__ = ["database_url"]  # the fixture, both ledgers
 
 M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
 DIED, EARLIER = month_day(-3, 3), month_day(-4, 3)
 
 
 async def test_a_record_voided_and_recorded_again_earlier_moves_the_death_once(
-    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+    tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
     person = Population(seed=43).person()
     number = person["id_number"]
@@ -38,17 +34,11 @@ async def test_a_record_voided_and_recorded_again_earlier_moves_the_death_once(
         M[-2]: f"V1,{number},某人,,,void,{M[-2]}-02,C1\n"
         f"C9,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
     }
-    case = Case.prepare(tmp_path, [person], feeds)
-    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
-                             database_url=database_url)  # fmt: skip
+    case = ComparisonCase.prepare(tmp_path, [person], feeds).on_ledger(ledger_url)
     await case.compare(M[-3])
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[0])
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    (task,) = page["items"]
-    t = str(task["task_id"])
-    status, body = await office.step(t, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
+    t = await confirmed_death(office, DIED)
     await office.client.close()
     ledger = await case.compare(M[-2])
     assert (ledger["reports"], ledger["reversals"]) == (

@@ -13,46 +13,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from procedurekit import Office, month_day
+from comparisonkit import ComparisonCase, confirmed_death
+from procedurekit import month_day
 from reversalkit import approved, last_day, outcomes, proposals
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
-
-from .test_pull_resent_after_void import Case, database_url
-
-__all__ = ["database_url"]  # the fixture, both ledgers
 
 M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
 DIED = month_day(-3, 3)
 
 
-async def _confirmed(office: Office) -> str:
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200, page
-    (task,) = page["items"]
-    status, body = await office.step(
-        task["task_id"], "county-1", "confirmed", event_date=DIED.isoformat()
-    )
-    assert status == 202, body
-    return str(task["task_id"])
-
-
 async def test_a_record_sent_again_after_back_pay_recovers_the_months_back_paid(
-    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+    tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
     person = Population(seed=31).person()
     number = person["id_number"]
     cremation = f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n"
     feeds = {M[-3]: cremation, M[-2]: f"V1,{number},某人,,,void,{M[-2]}-02,C1\n", M[-1]: cremation}
-    case = Case.prepare(tmp_path, [person], feeds)
-    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
-                             database_url=database_url)  # fmt: skip
+    case = ComparisonCase.prepare(tmp_path, [person], feeds).on_ledger(ledger_url)
     await case.compare(M[-3])
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[-3])
-    await _confirmed(office)
+    await confirmed_death(office, DIED)
     await office.roster(person, status="terminated", paid_through=M[-3])
     await office.client.close()
     assert (await case.compare(M[-2]))["reversals"] == {"restoration_proposed": 1}
@@ -68,7 +51,7 @@ async def test_a_record_sent_again_after_back_pay_recovers_the_months_back_paid(
     await office.client.close()
     assert (await case.compare(M[-1]))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
-    t2 = await _confirmed(office)
+    t2 = await confirmed_death(office, DIED)
     status, balance = await office.get(f"/v1/overpayments/{t2}")
     assert (balance["amount"], balance["months"]) == ("714.00", 3), balance
     store = office.client.app[STORE]

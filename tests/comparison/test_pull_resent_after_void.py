@@ -20,22 +20,15 @@ either void's period records nothing.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-from comparisonkit import ComparisonCase
-from pgkit import throwaway_database
+from comparisonkit import ComparisonCase, confirmed_death
 from procedurekit import Office, month_day
 from reversalkit import PROBLEM, approved, outcomes, proposals, recovery
 
-from certhub.hub.cli.main import main
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.hub.rules.comparison import next_void, void_message_id, withdrawn_since
 from certhub.mocks.population import Population
 
@@ -43,32 +36,7 @@ M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
 DIED = month_day(-3, 3)
 
 
-class Case(ComparisonCase):
-    """A :class:`ComparisonCase` whose runs write the ledger its settings name."""
-
-    async def compare(self, period: str) -> dict[str, Any]:
-        """``certhub compare run`` for ``period`` on the case's ledger; the summary's ledger."""
-        argv = ["compare", "run", "--period", period, "--input", str(self.tmp / period),
-                "--data", str(self.settings.data_dir)]  # fmt: skip
-        if (url := self.settings.database_url) is not None:
-            argv += ["--database-url", url.get_secret_value()]
-        assert await asyncio.to_thread(main, argv) == 0
-        path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
-        ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
-        return ledger
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    """No URL (the data folder's SQLite ledger), then a PostgreSQL database of its own."""
-    if request.param == "sqlite":
-        yield None
-        return
-    with throwaway_database("certhub_resent") as url:
-        yield url
-
-
-def _case(tmp: Path, url: str | None) -> tuple[Case, dict[str, Any]]:
+def _case(tmp: Path, url: str | None) -> tuple[ComparisonCase, dict[str, Any]]:
     person = Population(seed=23).person()
     number = person["id_number"]
     cremation = f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n"
@@ -78,22 +46,8 @@ def _case(tmp: Path, url: str | None) -> tuple[Case, dict[str, Any]]:
         M[-1]: cremation,  # sent again: the same record, the same death
         M[0]: f"V2,{number},某人,,,void,{M[0]}-01,C1\n",
     }
-    case = Case.prepare(tmp, [person], feeds)
-    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
-                             database_url=url)  # fmt: skip
+    case = ComparisonCase.prepare(tmp, [person], feeds).on_ledger(url)
     return case, person
-
-
-async def _confirmed(office: Office) -> str:
-    """The one open death task, confirmed by the county with the record's date."""
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    assert status == 200, page
-    (task,) = page["items"]
-    status, body = await office.step(
-        task["task_id"], "county-1", "confirmed", event_date=DIED.isoformat()
-    )
-    assert status == 202, body
-    return str(task["task_id"])
 
 
 async def _recovered(office: Office, task: str, amount: str) -> None:
@@ -111,21 +65,21 @@ async def _balance(office: Office, task: str) -> tuple[str, ...]:
 
 
 async def test_a_record_sent_again_after_its_void_stands_until_voided_again(
-    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+    tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
-    case, person = _case(tmp_path, database_url)
+    case, person = _case(tmp_path, ledger_url)
     number = person["id_number"]
     assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[0])
-    t1 = await _confirmed(office)
+    t1 = await confirmed_death(office, DIED)
     await _recovered(office, t1, "100.00")
     await office.client.close()
     assert (await case.compare(M[-2]))["reversals"] == {"restoration_proposed": 1}
     assert (await case.compare(M[-1]))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
-    t2 = await _confirmed(office)
+    t2 = await confirmed_death(office, DIED)
     assert await store.closed_benefit(number) == ("death", t2)
     assert await _balance(office, t1) == ("714.00", "100.00", "0.00", "100.00", "voided")
     assert await _balance(office, t2) == ("714.00", "0.00", "714.00", "0.00", "pending")

@@ -24,22 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from comparisonkit import ComparisonCase, confirmed_death
 from procedurekit import Office, month_day, write_off
 from reversalkit import outcomes, recovery
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.mocks.population import Population
-
-from .test_pull_resent_after_void import Case, database_url
-
-__all__ = ["database_url"]  # the fixture, both ledgers
 
 M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
 DIED, SECOND, REPORTED = month_day(-3, 3), month_day(-2, 8), month_day(-1, 20)
 
 
-def _case(tmp: Path, url: str | None) -> tuple[Case, dict[str, Any]]:
+def _case(tmp: Path, url: str | None) -> tuple[ComparisonCase, dict[str, Any]]:
     person = Population(seed=29).person()
     number = person["id_number"]
     feeds = {
@@ -48,9 +44,7 @@ def _case(tmp: Path, url: str | None) -> tuple[Case, dict[str, Any]]:
         M[-1]: f"V1,{number},某人,,,void,{M[-1]}-02,C1\n",
         M[0]: f"V2,{number},某人,,,void,{M[0]}-01,C2\n",
     }
-    case = Case.prepare(tmp, [person], feeds)
-    case.settings = Settings(data_dir=case.settings.data_dir, identity_check="off",
-                             database_url=url)  # fmt: skip
+    case = ComparisonCase.prepare(tmp, [person], feeds).on_ledger(url)
     return case, person
 
 
@@ -62,14 +56,12 @@ async def _balance(office: Office, task: str) -> tuple[str, ...]:
     return tuple(body[k] for k in figures)
 
 
-async def _confirmed_linked_recovered(case: Case, person: dict[str, Any], office: Office) -> str:
+async def _confirmed_linked_recovered(
+    case: ComparisonCase, person: dict[str, Any], office: Office
+) -> str:
     """T confirmed (714.00), C2 and the city's report linked, 600.00 recovered: T."""
     await office.roster(person, paid_through=M[0])
-    status, page = await office.get("/v1/verification-tasks", status="open")
-    (task,) = page["items"]
-    t = str(task["task_id"])
-    status, body = await office.step(t, "county-1", "confirmed", event_date=DIED.isoformat())
-    assert status == 202, body
+    t = await confirmed_death(office, DIED)
     assert await _balance(office, t) == ("714.00", "0.00", "714.00", "0.00", "0.00", "pending")
     await office.client.close()
     assert (await case.compare(M[-2]))["reports"] == {"linked_to_closed": 1}
@@ -104,12 +96,12 @@ WRITTEN_OFF = (  # 300.00 recovered, 414.00 written off: what is kept stays writ
 async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # noqa: PLR0917 - pytest passes the cases by name
     tmp_path: Path,
     aiohttp_client: Any,
-    database_url: str | None,
+    ledger_url: str | None,
     recovered: str,
     written_off: str | None,
     after: tuple[tuple[str, ...], ...],
 ) -> None:
-    case, person = _case(tmp_path, database_url)
+    case, person = _case(tmp_path, ledger_url)
     assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
     t = await _confirmed_linked_recovered(case, person, await case.office(aiohttp_client))
     office = await case.office(aiohttp_client)

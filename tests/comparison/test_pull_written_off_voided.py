@@ -26,20 +26,13 @@ from reversalkit import (
     recovery,
 )
 
-from certhub.hub.core.settings import Settings
-
-from .test_pull_resent_after_void import Case, database_url
-
-__all__ = ["database_url"]  # the fixture, both ledgers
-
 
 async def test_a_written_off_balance_voided_refunds_what_was_recovered(
-    tmp_path: Path, aiohttp_client: Any, database_url: str | None
+    tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
     scene, _, number = Scene.alone(tmp_path, DIED)
-    scene.settings = Settings(data_dir=scene.settings.data_dir, identity_check="off",
-                              database_url=database_url)  # fmt: skip
-    await Case.compare(scene, DIED.strftime("%Y-%m"))  # on the scene's ledger
+    scene.on_ledger(ledger_url)
+    await scene.compare(DIED.strftime("%Y-%m"))  # on the scene's ledger
     task = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
     office = await scene.office(aiohttp_client)
     status, body = await office.post(
@@ -58,7 +51,7 @@ async def test_a_written_off_balance_voided_refunds_what_was_recovered(
         "476.00", "100.00", "376.00", "written_off"
     )  # fmt: skip
     await office.client.close()
-    assert (await Case.compare(scene, VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)
     status, body = await approved(office, (await proposals(office))[number]["sequence"])
     assert status == 202, body

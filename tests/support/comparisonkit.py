@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Self
 
@@ -55,10 +56,21 @@ class ComparisonCase:
         (only,) = self.people
         return only
 
+    def on_ledger(self, database_url: str | None) -> Self:
+        """The case's runs and offices on ``database_url``'s ledger (None: the data folder's
+        SQLite ledger, as prepared)."""
+        self.settings = Settings(
+            data_dir=self.settings.data_dir, identity_check="off", database_url=database_url
+        )
+        return self
+
     async def compare(self, period: str) -> dict[str, Any]:
-        """``certhub compare run`` for ``period``; the summary's ledger section."""
+        """``certhub compare run`` for ``period`` (its feeds in ``<tmp>/<period>/``) on the
+        case's ledger; the summary's ledger section."""
         argv = ["compare", "run", "--period", period, "--input", str(self.tmp / period),
                 "--data", str(self.settings.data_dir)]  # fmt: skip
+        if (url := self.settings.database_url) is not None:
+            argv += ["--database-url", url.get_secret_value()]
         assert await asyncio.to_thread(main, argv) == 0
         path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
         ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
@@ -69,3 +81,15 @@ class ComparisonCase:
         client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
         self.opened += 1
         return Office(client, self.settings, self.keys, counter=1000 * self.opened)
+
+
+async def confirmed_death(office: Office, died: date) -> str:
+    """The one open death task, confirmed by the county with the date ``died``: its id."""
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    assert status == 200, page
+    (task,) = page["items"]
+    status, body = await office.step(
+        task["task_id"], "county-1", "confirmed", event_date=died.isoformat()
+    )
+    assert status == 202, body
+    return str(task["task_id"])
