@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import ComparisonCase, confirmed_death
+from comparisonkit import ComparisonCase, confirmed_on
 from procedurekit import month_day
 from reversalkit import PROBLEM, outcomes
 
@@ -35,11 +35,7 @@ async def test_a_record_voided_and_recorded_again_earlier_moves_the_death_once(
         f"C9,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
     }
     case = ComparisonCase.prepare(tmp_path, [person], feeds).on_ledger(ledger_url)
-    await case.compare(M[-3])
-    office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=M[0])
-    t = await confirmed_death(office, DIED)
-    await office.client.close()
+    t = await confirmed_on(case, aiohttp_client, M[-3], DIED, paid_through=M[0])
     ledger = await case.compare(M[-2])
     assert (ledger["reports"], ledger["reversals"]) == (
         {"amendment_opened": 1}, {"restoration_proposed": 1}

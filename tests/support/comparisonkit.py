@@ -93,3 +93,17 @@ async def confirmed_death(office: Office, died: date) -> str:
     )
     assert status == 202, body
     return str(task["task_id"])
+
+
+async def confirmed_on(
+    case: ComparisonCase, aiohttp_client: Any, first: str, died: date, paid_through: str
+) -> str:
+    """``case``'s run of ``first`` opens its one person's death task; on an office of its own
+    (closed after) the roster pays through ``paid_through`` and the county confirms the death
+    with ``died``: the task."""
+    assert (await case.compare(first))["reports"] == {"task_opened": 1}
+    office = await case.office(aiohttp_client)
+    await office.roster(case.person, paid_through=paid_through)
+    task = await confirmed_death(office, died)
+    await office.client.close()
+    return task
