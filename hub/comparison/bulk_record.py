@@ -40,7 +40,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from pydantic import ValidationError
 
@@ -60,6 +60,7 @@ from certhub.hub.store.bulk_append import (
     NotBulk,
     planned_rows,
 )
+from certhub.hub.store.certification_holds import CertificationHolds
 from certhub.schemas import CertificationEvent, Refusal
 from certhub.security import CompactJWS, MessageVerifier, VerifiedMessage, b64url_decode
 
@@ -82,17 +83,29 @@ class _Batch:
     prepared: Queued[bulk_rows.Packed]
 
 
+class BulkLedger(BulkAppender, CertificationHolds, Protocol):
+    """A ledger that appends in bulk and says whom the hub suspended on a proposal."""
+
+
 @dataclass
 class BulkCertifier:
-    """Records a run's certifications batch by batch (see the module's docstring)."""
+    """Records a run's certifications batch by batch (see the module's docstring).
+
+    A pensioner the hub suspended for non-certification on an approved proposal
+    (``suspended``, read once a run) is planned one by one, whatever the batch: their
+    certification may end the suspension, and then its planner opens the restoration
+    proposal (:mod:`~certhub.hub.procedure.certified_restoration`), which no batch's shape
+    carries.
+    """
 
     sender: InboundSender
-    store: BulkAppender
+    store: BulkLedger
     verifier: Callable[[], MessageVerifier]
     plan: Plan
     signer: BatchSigner
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     tally: IntakeTally = field(default_factory=IntakeTally)
+    suspended: frozenset[str] | None = None
 
     async def record(
         self,
@@ -108,6 +121,8 @@ class BulkCertifier:
         makes hundreds of thousands of tuples, and each full pass walked all of those
         too (≈ 12 % of the CPU of a 20,000-record recording, bench/README.md).
         """
+        if self.suspended is None:
+            self.suspended = await self.store.suspended_on_proposal()
         pending: deque[_Batch] = deque()
         # With workers, two batches are prepared ahead: they never wait for the recorder
         # to hand them the next one, nor the recorder for them when a batch runs long.
@@ -155,12 +170,16 @@ class BulkCertifier:
                 self.tally.refuse(prepared.message_id, prepared.reason)
             else:
                 certifications.append(prepared)
-        if not certifications:
+        suspended = self.suspended or frozenset()
+        one_by_one = [c for c in certifications if c.person_id in suspended]
+        if one_by_one:  # the planner's own way: a restoration proposal it may open
+            certifications = [c for c in certifications if c.person_id not in suspended]
+        items = [
+            *await self._shaped(batch, certifications),
+            *await self._one_by_one(batch, one_by_one),
+        ]
+        if not items:
             return
-        trusted = self._sample(certifications[0].jws, certifications[-1].jws)
-        items: Sequence[BulkItem] | None = await self._checked(batch, certifications, trusted)
-        if items is None:
-            items = await self._full(batch, certifications, trusted)
         outcomes = await self.store.append_many(items)
         for item, outcome in zip(items, outcomes, strict=True):
             if isinstance(outcome, AppendOutcome):
@@ -171,6 +190,26 @@ class BulkCertifier:
             else:  # the same message id with other bytes: the first record stands
                 mid = item.message.message_id if isinstance(item, BulkMessage) else item.message_id
                 self.tally.refuse(mid, f"replay: {outcome}")
+
+    async def _shaped(
+        self, batch: _Batch, certifications: list[CertificationRows]
+    ) -> Sequence[BulkItem]:
+        """``certifications`` as their written-out rows if the planner decides alike for the
+        first and the last, else the full way."""
+        if not certifications:
+            return []
+        trusted = self._sample(certifications[0].jws, certifications[-1].jws)
+        items = await self._checked(batch, certifications, trusted)
+        return items if items is not None else await self._full(batch, certifications, trusted)
+
+    async def _one_by_one(
+        self, batch: _Batch, certifications: list[CertificationRows]
+    ) -> list[BulkItem]:
+        """``certifications`` each planned by the planner itself (none: nothing)."""
+        if not certifications:
+            return []
+        trusted = self._sample(certifications[0].jws, certifications[-1].jws)
+        return await self._full(batch, certifications, trusted, each=True)
 
     async def _checked(
         self, batch: _Batch, certifications: list[CertificationRows], trusted: VerifiedMessage
@@ -205,11 +244,17 @@ class BulkCertifier:
         return certifications
 
     async def _full(
-        self, batch: _Batch, certifications: list[CertificationRows], trusted: VerifiedMessage
+        self,
+        batch: _Batch,
+        certifications: list[CertificationRows],
+        trusted: VerifiedMessage,
+        *,
+        each: bool = False,
     ) -> list[BulkItem]:
         """The batch the one-by-one way: each event validated again here, each record's area
         checked, the planner's effects (planned once when it decides alike, see
-        :func:`plan_batch`), stored as any message."""
+        :func:`plan_batch`; ``each``: every record by the planner itself), stored as any
+        message."""
         rows = dict(batch.rows)
         header = dict(trusted.jws.header)
         messages: list[VerifiedMessage] = []
@@ -225,7 +270,12 @@ class BulkCertifier:
             messages.append(message)
             events.append(event)
         items: list[BulkItem] = []
-        planned = await plan_batch(self.plan, messages, events)
+        pairs = zip(messages, events, strict=True)
+        planned = (
+            [p for m, e in pairs for p in await plan_batch(self.plan, [m], [e])]
+            if each  # every record by the planner itself, none from a shape
+            else await plan_batch(self.plan, messages, events)
+        )
         for message, event, effects in zip(messages, events, planned, strict=True):
             if isinstance(effects, Refusal):
                 self.tally.refuse(message.jti, f"{effects.slug}: {effects.detail}")

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from pydantic import BaseModel
 
+from certhub.hub.procedure.certified_restoration import certified_proposal
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.late_roster import late_payments
 from certhub.hub.procedure.register_entry import register_entry, roster_columns
@@ -101,7 +102,13 @@ async def _plan_certification(
     if event.method in ASSISTED_METHODS:  # goes upward, and counts, once approved
         return Effects(item=ItemOpen(ItemKind.CERTIFICATION), evidence_bindings=bindings)
     upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
-    return Effects(outbox=upward, evidence_bindings=bindings, certified=register_entry(event))
+    certified = register_entry(event)
+    # a suspension for non-certification it ends: its restoration proposed, once
+    ended = await certified_proposal(ctx, event, f"{message.sender}:{message.jti}", ctx.clock())
+    outcomes = (ended,) if ended else ()
+    return Effects(
+        outbox=upward, evidence_bindings=bindings, certified=certified, outcomes=outcomes
+    )
 
 
 async def _check_identity(

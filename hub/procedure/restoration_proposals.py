@@ -79,10 +79,12 @@ from certhub.schemas import (
 )
 
 __all__ = [
+    "acceptor_of",
     "proposal_approved",
     "proposal_message_id",
     "proposal_record",
     "recheck_proposal",
+    "signed_restoration",
     "staff_proposal",
     "voided_paid",
 ]
@@ -151,7 +153,12 @@ async def staff_proposal(
     """
     if role not in PROPOSERS:
         raise Refusal("role-not-permitted", f"role {role!r} may not propose a restoration")
-    task_id, person = proposal.task_id, proposal.person.id_number
+    if proposal.suspension is not None:
+        raise Refusal(
+            "restoration-period-invalid",
+            "staff restore a suspension with restoration/v1; only the hub proposes one",
+        )
+    task_id, person = _task_of(proposal), proposal.person.id_number
     closed = await ctx.store.closed_benefit(person)
     voided = await voided_termination(ctx, task_id) if closed and closed[1] == task_id else None
     signed = await termination_in_force(ctx, task_id)
@@ -204,15 +211,15 @@ async def recheck_proposal(
     """
     record = await ctx.item_record(item_id)
     proposal = RestorationProposal.model_validate_json(record.payload)
-    person = proposal.person.id_number
+    person, task_id = proposal.person.id_number, _task_of(proposal)
     closed = await ctx.store.closed_benefit(person)
-    if closed is None or closed[1] != proposal.task_id:
+    if closed is None or closed[1] != task_id:
         raise Refusal(
             "conflict",
             f"the hub's termination by task {proposal.task_id} is no longer in force: "
             "nothing to restore; reject the proposal",
         )
-    voided = await voided_termination(ctx, proposal.task_id)
+    voided = await voided_termination(ctx, task_id)
     if voided is None:
         raise Refusal(
             "restoration-not-suspended",
@@ -248,8 +255,7 @@ async def proposal_approved(
     """``effects`` of approving proposal ``item_id`` with the restoration added, as
     ``checked`` at this decision (:func:`recheck_proposal`: made once per decision)."""
     proposal, plan = checked
-    person = proposal.person.id_number
-    task_id = proposal.task_id
+    person, task_id, reason = proposal.person.id_number, _task_of(proposal), _reason(proposal)
     note = (
         f"termination of task {task_id} voided ({', '.join(proposal.withdrawn)} withdrawn); "
         f"restoration proposal {item_id} approved by {decision.actor.id}"
@@ -264,11 +270,11 @@ async def proposal_approved(
     said = "no month unpaid, no back pay"
     if plan.back_paid:
         item = await ctx.store.get_item(item_id)
-        accepted = _acceptor(ctx, item.accepted_by if item else None)
+        accepted = acceptor_of(ctx, item.accepted_by if item else None)
         approvals = (*((accepted,) if accepted else ()), decision.actor)
         filed = await ctx.item_record(item_id)  # the hub's proposal, or staff's own
-        requester = None if filed.sender == ctx.outcomes.hub_id else _acceptor(ctx, filed.sender)
-        restoration = _restoration(proposal, plan, approvals, note, refund)
+        requester = None if filed.sender == ctx.outcomes.hub_id else acceptor_of(ctx, filed.sender)
+        restoration = signed_restoration(proposal, plan, approvals, note, refund)
         if requester is not None:
             restoration = restoration.model_copy(update={"requested_by": requester})
         outcomes.append(
@@ -276,13 +282,13 @@ async def proposal_approved(
                 restoration,
                 message_id=f"restoration:proposal:{item_id}",
                 person=proposal.person,
-                reason=proposal.reason.value,
+                reason=reason,
                 at=ctx.clock(),
             )
         )
         months += (MonthsClaim(person, "back_paid", plan.back_paid, str(item_id)),)
         said = f"back pay {plan.back_paid[0]}..{plan.back_paid[-1]} = {plan.amount}"
-    lifted = BenefitClosure(person, proposal.reason.value, task_id)
+    lifted = BenefitClosure(person, reason, task_id)
     decided = effects.audit[0]  # the approval's own link: same actor and digest
     audit = AuditWrite("closure_lifted", task_id, decided.actor, decided.digest)
     effects = replace(effects, closure_lifted=lifted, overpayment_change=money.overpayment_change)
@@ -297,14 +303,15 @@ async def proposal_approved(
     return extend(effects, **task_effects(ctx, told, task))
 
 
-def _restoration(
+def signed_restoration(
     proposal: RestorationProposal,
     plan: ProposedRestoration,
     approvals: tuple[ActorRef, ...],
     note: str,
     refund_cents: int,
 ) -> Restoration:
-    """The restoration the hub signs: the months unpaid, to the account on file."""
+    """The restoration the hub signs on a proposal's approval: the months unpaid, to the
+    account on file."""
     return Restoration(
         person=proposal.person,
         suspended_since=proposal.effective_from,
@@ -326,7 +333,19 @@ def _restoration(
     )
 
 
-def _acceptor(ctx: ProcedureContext, actor_id: str | None) -> ActorRef | None:
+def _task_of(proposal: RestorationProposal) -> str:
+    """The task whose termination ``proposal`` restores (a suspension's names none)."""
+    if proposal.task_id is None:
+        raise Refusal("conflict", "this proposal restores a suspension, not a termination")
+    return proposal.task_id
+
+
+def _reason(proposal: RestorationProposal) -> str:
+    """Why the termination ``proposal`` restores was made (death, …)."""
+    return proposal.reason.value if proposal.reason is not None else "not_certified"
+
+
+def acceptor_of(ctx: ProcedureContext, actor_id: str | None) -> ActorRef | None:
     """The staff who accepted an item, in their trust-store role (the item names the id)."""
     party = ctx.parties(actor_id) if actor_id else None
     if party is None or party.role is None:

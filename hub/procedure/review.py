@@ -7,10 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from certhub.hub.procedure.amendments import amendment_approved, amendment_for
+from certhub.hub.procedure.certified_restoration import certified_proposal
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.found_dead import found_dead, found_dead_effects
 from certhub.hub.procedure.found_in_prison import found_in_prison
 from certhub.hub.procedure.intake import recheck_restoration
+from certhub.hub.procedure.proposal_review import any_approved, any_rechecked
 from certhub.hub.procedure.recovery import (
     months_in_force,
     overpayment_voided,
@@ -19,11 +21,7 @@ from certhub.hub.procedure.recovery import (
 from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
 from certhub.hub.procedure.releases import release_refunds, sentence_paid
-from certhub.hub.procedure.restoration_proposals import (
-    proposal_approved,
-    recheck_proposal,
-    voided_paid,
-)
+from certhub.hub.procedure.restoration_proposals import voided_paid
 from certhub.hub.procedure.reversals import (
     disappearance_ended,
     joined_to_termination,
@@ -105,7 +103,7 @@ async def plan_decision(
     if kind is ItemKind.RESTORATION_PROPOSAL and rechecked:  # decided: out of order, below
         if decision.action is DecisionAction.approve:  # back pay on the roster read
             guard = await _proposal_guard(ctx, item_id)
-        checked = await recheck_proposal(ctx, item_id)  # re-checks every fact
+        checked = await any_rechecked(ctx, item_id)  # re-checks every fact
         municipal = municipal or checked[1].municipal
     before = ItemState(
         item_id,
@@ -133,8 +131,8 @@ async def plan_decision(
         effects = replace(effects, certified_guard=held)
         effects = await suspension_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.RESTORATION_PROPOSAL and after.status is ItemStatus.APPROVED:
-        checked = checked or await recheck_proposal(ctx, item_id)  # checked above
-        effects = await proposal_approved(ctx, effects, item_id, decision, checked)
+        checked = checked or await any_rechecked(ctx, item_id)  # checked above
+        effects = await any_approved(ctx, effects, item_id, decision, checked)
     if kind is ItemKind.TERMINATION_AMENDMENT and after.status is ItemStatus.APPROVED:
         effects = await amendment_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.WRITE_OFF:
@@ -154,7 +152,11 @@ async def _on_approval(
         notice = notice_write(certification_result_notice(event, item_id, rate_at))
         upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
         effects = replace(effects, certified=register_entry(event, item_id))
-        return extend(effects, notices=(notice,), outbox=upward)
+        # a suspension for non-certification it ends: its restoration proposed (one)
+        ended = await certified_proposal(
+            ctx, event, f"{record.sender}:{record.message_id}", ctx.clock()
+        )
+        return extend(effects, notices=(notice,), outbox=upward, outcomes=(ended,) if ended else ())
     if kind is ItemKind.REPORT:
         report = EligibilityReport.model_validate_json(record.payload)
         # linked to the closed history (no task, no money effect), unless voided; a

@@ -43,6 +43,12 @@ APPROVED_RESUMPTIONS: Final = (
 """The months restorations resume payment in, approved ones only (staff's items approved,
 the hub's signed on a proposal's approval): add the person and the sequence after which."""
 
+SUSPENDED_ON_PROPOSAL: Final = (
+    "SELECT DISTINCT l.person_id FROM items i JOIN ledger l ON l.sequence = i.item_id"
+    " WHERE i.kind = 'suspension' AND i.status = 'approved'"
+)
+"""The people a suspension proposal the county approved names (the register's)."""
+
 _CHUNK: Final = 400  # ID numbers a query asks about (five lists of them: 2,000 parameters)
 
 
@@ -78,6 +84,11 @@ class CertificationHolds(Protocol):
         """Each of ``person_ids`` the ledger holds back: (one of :data:`HOLD_KINDS`, why)."""
         ...
 
+    async def suspended_on_proposal(self) -> frozenset[str]:
+        """Whom the hub ever suspended for non-certification on an approved proposal: their
+        certification may end it, which opens a restoration proposal (the planner's)."""
+        ...
+
 
 class CertificationHoldReads:
     """:class:`CertificationHolds` in portable SQL over tasks, closures, resumptions, reports
@@ -95,3 +106,8 @@ class CertificationHoldReads:
             for person, rank, why in await self._read(_sql(marks), chunk * len(HOLD_KINDS)):
                 held.setdefault(str(person), (HOLD_KINDS[int(str(rank))], str(why)))
         return held
+
+    async def suspended_on_proposal(self) -> frozenset[str]:
+        """Whom the hub ever suspended for non-certification on an approved proposal (one
+        pass over the items; a run asks once)."""
+        return frozenset(str(row[0]) for row in await self._read(SUSPENDED_ON_PROPOSAL, ()))

@@ -1,0 +1,115 @@
+"""A certification ends the hub's suspension for non-certification → a restoration *proposal*.
+
+The hub signs ``suspension/v1`` (``not_certified``) only on a register proposal the
+county approved (:mod:`~certhub.hub.procedure.register_suspension`). When the
+pensioner then certifies — the passed certification that moves the register's due
+month past that proposal's: the app, the national platform, a bank terminal, a counter
+or home visit once approved, the comparison's 免办 — the hub opens, in the same
+transaction, a ``restoration_proposal/v1`` of that suspension (:func:`certified_proposal`;
+``suspension`` names it and the certification, message id
+``restoration-proposal:<the suspension's message id>``, so one per suspension). Not for
+a person whose benefit the hub terminated, nor while another suspension the hub decided
+stands, nor once a restoration not rejected resumes payment after the suspension began
+(staff restored it first).
+
+It is decided like a voided termination's proposal, checked by the existing restoration
+rules at each decision and signed on approval
+(:mod:`~certhub.hub.procedure.proposal_review`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
+from certhub.hub.procedure.reversals import hub_findings
+from certhub.hub.rules.decisions import ItemKind
+from certhub.hub.rules.months import month_index, parse_month
+from certhub.hub.rules.restoration import needs_municipal
+from certhub.hub.store.effects import HubRecord, ItemOpen
+from certhub.schemas import (
+    CertificationEvent,
+    CertificationOutcome,
+    RestorationProposal,
+    Suspension,
+    SuspensionReason,
+)
+from certhub.schemas.clock import CHINA_STANDARD_TIME
+from certhub.schemas.restoration_proposal import CertifiedSince
+
+__all__ = ["certified_proposal"]
+
+NOT_CERTIFIED = SuspensionReason.not_certified
+
+
+async def certified_proposal(
+    ctx: ProcedureContext, event: CertificationEvent, certification: str, at: datetime
+) -> HubRecord | None:
+    """The proposal to restore the hub's suspension for non-certification that ``event``
+    (``certification``: its sender and message id) ends, opened as an item under review.
+
+    None when the event failed or does not move the due month past the suspended cycle's,
+    no such suspension stands, it was proposed already, the hub terminated the benefit,
+    another suspension the hub decided stands, or a restoration resumes payment after it.
+    """
+    if event.outcome is not CertificationOutcome.certified:
+        return None
+    person = event.person.id_number
+    stopped = await _standing(ctx, person, event.occurred_at.astimezone(CHINA_STANDARD_TIME))
+    if stopped is None or await ctx.store.closed_benefit(person) is not None:
+        return None
+    message_id, suspension = stopped
+    hub = ctx.outcomes.hub_id
+    if await ctx.store.find(hub, f"restoration-proposal:{message_id}") is not None:
+        return None
+    findings = await hub_findings(ctx, person)
+    if any(found.reason is not NOT_CERTIFIED for found in findings.suspensions):
+        return None  # another cause stands: restoring it is staff's, once that ends
+    began = suspension.effective_from
+    if any(parse_month(m) > began for m in await ctx.store.counted_months(person, "resumed")):
+        return None  # staff's restoration of it came first
+    day = event.occurred_at.astimezone(CHINA_STANDARD_TIME).date()
+    cited = re.sub(r"[^A-Za-z0-9_.:-]", "-", certification)[:128]
+    proposal = RestorationProposal(
+        person=event.person,
+        effective_from=began,
+        suspension=CertifiedSince(
+            suspension=message_id, reason=NOT_CERTIFIED, certification=cited, certified_on=day
+        ),
+        proposed_at=at,
+        remarks=f"certified on {day.isoformat()} ({event.method.value}): alive, "
+        f"the suspension for non-certification since {began.isoformat()} ended",
+    )
+    record = ctx.outcomes.record(
+        proposal,
+        message_id=f"restoration-proposal:{message_id}",
+        person=event.person,
+        reason=NOT_CERTIFIED.value,
+        at=at,
+    )
+    municipal = needs_municipal(began, ctx.today())
+    return replace(record, item=ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, municipal))
+
+
+async def _standing(
+    ctx: ProcedureContext, person: str, certified_at: datetime
+) -> tuple[str, Suspension] | None:
+    """The hub's suspension for non-certification of ``person`` (its message id) standing
+    until a certification at ``certified_at``, which moves the due month past its cycle."""
+    row = await ctx.store.register_person(person)
+    if (
+        row is None
+        or row.due_month is None
+        or month_index(certified_at.date()) + 12 <= row.due_month
+    ):
+        return None
+    hub = ctx.outcomes.hub_id
+    proposal = await ctx.store.find(hub, proposal_message_id(row.due_month, person))
+    message_id = suspension_message_id(proposal.sequence) if proposal else ""
+    signed = await ctx.store.find(hub, message_id) if proposal else None
+    if signed is None:
+        return None  # never proposed, or not approved: nothing stopped payment
+    return message_id, Suspension.model_validate_json(signed.payload)

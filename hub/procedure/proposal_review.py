@@ -1,0 +1,129 @@
+"""Deciding a restoration proposal of either kind: a voided termination's, or the hub's
+suspension for non-certification a certification ended
+(:mod:`~certhub.hub.procedure.certified_restoration`).
+
+The suspension's is decided like a voided termination's: town staff accept, the county
+(the city once suspended more than 365 days) approves. At each decision the hub builds
+the ``restoration/v1`` it would sign that day (:func:`restoration_today`: back pay from
+the suspension's month, after the roster's ``paid_through``, to the month before the
+decision's, payment resumed from its first day — this month, resumed the next, when the
+suspension began in it) and checks it by the existing restoration rules
+(:func:`~certhub.hub.procedure.intake.recheck_restoration`: the roster's suspension, an
+open verification, another suspension cause, the months already counted). Only the
+approval signs it and claims its months (:func:`any_approved`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.intake import recheck_restoration
+from certhub.hub.procedure.restoration_proposals import (
+    acceptor_of,
+    proposal_approved,
+    recheck_proposal,
+    signed_restoration,
+)
+from certhub.hub.procedure.tasks import extend
+from certhub.hub.rules.months import month_index, month_label, parse_month
+from certhub.hub.rules.restoration import ProposedRestoration
+from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim
+from certhub.schemas import (
+    BenefitRecord,
+    Decision,
+    Refusal,
+    Restoration,
+    RestorationProposal,
+    SuspensionReason,
+)
+
+__all__ = ["any_approved", "any_rechecked", "certified_recheck", "restoration_today"]
+
+NOT_CERTIFIED = SuspensionReason.not_certified.value
+Checked = tuple[RestorationProposal, ProposedRestoration]
+"""A proposal as checked at a decision, and what approving it restores."""
+
+
+def restoration_today(
+    proposal: RestorationProposal, roster: BenefitRecord | None, on: date
+) -> tuple[Restoration, ProposedRestoration] | None:
+    """The ``restoration/v1`` approving ``proposal`` ``on`` that day would sign, and its
+    plan: the months after the roster's ``paid_through`` from the suspension's to the
+    month before ``on``'s (payment resumed from its first day) — this month when the
+    suspension began in it, resumed the next. None without a roster entry."""
+    if roster is None:
+        return None
+    began = month_index(proposal.effective_from)
+    start = max(began, month_index(parse_month(roster.paid_through)) + 1)
+    end = max(start, month_index(on) - 1)
+    plan = ProposedRestoration(
+        restore_from=parse_month(month_label(end + 1)),
+        back_paid=tuple(month_label(month) for month in range(start, end + 1)),
+        monthly_amount=roster.monthly_amount,
+        bank_account_on_file=roster.bank_account_on_file,
+        municipal=False,  # the restoration rules decide it
+    )
+    return signed_restoration(proposal, plan, (), f"as of {on.isoformat()}", 0), plan
+
+
+async def certified_recheck(ctx: ProcedureContext, proposal: RestorationProposal) -> Checked:
+    """``proposal`` (of a suspension) checked on today's facts by the restoration rules, as
+    the ``restoration/v1`` the hub would sign today (:func:`restoration_today`).
+
+    Raises:
+        Refusal: ``restoration-no-roster``, and whatever
+            :func:`~certhub.hub.procedure.intake.recheck_restoration` refuses
+            (``restoration-not-suspended``, ``restoration-other-suspension``,
+            ``restoration-verification-open``, ``months-already-counted``, …).
+    """
+    snapshot = await ctx.store.get_roster(proposal.person.id_number)
+    roster = BenefitRecord.model_validate_json(snapshot) if snapshot else None
+    today = restoration_today(proposal, roster, ctx.today())
+    if today is None:
+        raise Refusal("restoration-no-roster", "the person has no roster entry")
+    check = await recheck_restoration(ctx, today[0])
+    return proposal, replace(today[1], back_paid=check.back_paid, municipal=check.municipal)
+
+
+async def any_rechecked(ctx: ProcedureContext, item_id: int) -> Checked:
+    """Restoration proposal ``item_id`` checked again on today's facts: a voided
+    termination's (:func:`~certhub.hub.procedure.restoration_proposals.recheck_proposal`)
+    or a suspension's (:func:`certified_recheck`)."""
+    record = await ctx.item_record(item_id)
+    proposal = RestorationProposal.model_validate_json(record.payload)
+    if proposal.suspension is None:
+        return await recheck_proposal(ctx, item_id)
+    return await certified_recheck(ctx, proposal)
+
+
+async def any_approved(
+    ctx: ProcedureContext, effects: Effects, item_id: int, decision: Decision, checked: Checked
+) -> Effects:
+    """``effects`` of approving restoration proposal ``item_id``, of either kind: a
+    suspension's signs the ``restoration/v1`` as ``checked`` at this decision and claims
+    its months (back-paid, and the one payment resumes in)."""
+    proposal, plan = checked
+    if proposal.suspension is None:
+        return await proposal_approved(ctx, effects, item_id, decision, checked)
+    row = await ctx.store.get_item(item_id)
+    accepted = acceptor_of(ctx, row.accepted_by if row else None)
+    note = (
+        f"{proposal.remarks or 'certified'}; restoration proposal {item_id} approved by "
+        f"{decision.actor.id}: back pay {plan.back_paid[0]}..{plan.back_paid[-1]} = {plan.amount}"
+    )
+    approvals = (accepted, decision.actor) if accepted else (decision.actor,)
+    signed = signed_restoration(proposal, plan, approvals, note, 0)
+    message_id, at = f"restoration:proposal:{item_id}", ctx.clock()
+    outcome = ctx.outcomes.record(
+        signed, message_id=message_id, person=proposal.person, reason=NOT_CERTIFIED, at=at
+    )
+    source, person = str(item_id), proposal.person.id_number
+    resumes = (plan.restore_from.strftime("%Y-%m"),)
+    months = (
+        MonthsClaim(person, "back_paid", plan.back_paid, source),
+        MonthsClaim(person, "resumed", resumes, source),
+    )
+    audit = AuditWrite("restoration", source, decision.actor.id, outcome.sha256)
+    return extend(effects, outcomes=(outcome,), months=months, audit=(audit,))
