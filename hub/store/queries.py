@@ -260,9 +260,8 @@ class LedgerReads(
             ("resolved_at IS NULL", ()),
             area_condition(page.area),
             _given("due_at<?", overdue_at),
-            None
-            if region is None
-            else ("(county=? OR village LIKE ?)", (region[:6], f"{region}%")),
+            # A prefix of the task's region, as the task list reads it (list_tasks).
+            None if region is None else ("coalesce(village, county) LIKE ?", (f"{region}%",)),
         )
         return [row_as(DeadlineRow, row) for row in rows]
 

@@ -108,3 +108,27 @@ async def test_a_shorter_deadline_from_the_settings_applies_to_new_tasks(office:
     opened = datetime.fromisoformat(task["opened_at"])
     assert datetime.fromisoformat(row["due_at"]) == opened + timedelta(days=10)
     assert datetime.now(UTC) < opened + timedelta(days=10)
+
+
+async def test_a_village_code_lists_that_village_s_deadlines_only(office: Office) -> None:
+    """Two deaths in one county, in villages ``…001201`` and ``…001202``: each village's code
+    lists its own task only (before: every task of the county, as the task list does not),
+    the county's code both."""
+    first, second = office.people.person(), office.people.person()
+    county = first["region"]["county"]
+    first["region"] = {"county": county, "village": f"{county}001201"}
+    second["region"] = {"county": county, "village": f"{county}001202"}
+    tasks = []
+    for person in (first, second):
+        await office.roster(person)
+        died = datetime.now(UTC).date() - timedelta(days=5)
+        tasks.append((await office.reported_death(person, died))["task_id"])
+
+    async def listed(region: str) -> list[str]:
+        status, page = await office.get("/v1/task-deadlines", region=region)
+        assert status == 200, page
+        return sorted(r["task_id"] for r in page["items"] if r["task_id"] in tasks)
+
+    assert await listed(f"{county}001201") == [tasks[0]]
+    assert await listed(f"{county}001202") == [tasks[1]]
+    assert await listed(county) == sorted(tasks)
