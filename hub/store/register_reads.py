@@ -101,11 +101,14 @@ CLOSED: Final = (
 # what the death rested on): the person reads as alive, due or overdue by the due month (a
 # roster applying the hub's termination read as active), so the certification that lets
 # the restoration through is asked for; never reminded, never proposed (the closure stops
-# payment). Found by key through ``ledger_restoration_proposals_person``.
+# payment). Found by key through ``ledger_restoration_proposals_person``. A proposal to
+# restore the hub's suspension for non-certification (reason ``not_certified``) is not one:
+# it restores no termination, and a death confirmed while it is open reads terminated.
 RESTORING: Final = (
     f"{CLOSED} AND EXISTS (SELECT 1 FROM ledger AS rl JOIN items AS ri ON ri.item_id ="
     " rl.sequence WHERE rl.person_id = register_people.person_id"
-    " AND rl.message_type = 'restoration_proposal/v1' AND ri.status IN ('received', 'accepted'))"
+    " AND rl.message_type = 'restoration_proposal/v1' AND ri.status IN ('received', 'accepted')"
+    " AND coalesce(rl.reason, '') <> 'not_certified')"
 )
 RESTORATIONS_BY_PERSON: Final = """
 CREATE INDEX ledger_restoration_proposals_person ON ledger (person_id, sequence)

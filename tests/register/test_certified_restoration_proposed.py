@@ -15,7 +15,9 @@ the cycle opens no second proposal; staff's own proposal naming the suspension i
 is ``months-already-counted`` (nothing stored). A counter certification opens it at the
 county's approval. A death reported and under verification does not stop it opening (the
 certification may be what clears the task): its decisions are
-``restoration-verification-open`` until the task is cleared, then approved (476.00). A
+``restoration-verification-open`` until the task is cleared, then approved (476.00). A death
+confirmed while it is open reads ``terminated`` (before, ``suspended``: taken for a
+restoration of a termination under review), its decisions ``restoration-not-suspended``. A
 benefit the hub terminated gets none. Before, nothing prompted the restoration: staff had
 to notice and file it.
 """
@@ -184,3 +186,18 @@ async def test_a_counter_certification_opens_it_at_the_county_approval(
     assert (await office_db.decide("certifications", item, "county-1", "approve"))[0] == 202
     (proposal,) = await open_proposals(office_db)
     assert proposal["payload"]["effective_from"] == month_day(-2).isoformat()
+
+
+async def test_a_death_confirmed_while_it_is_open_reads_terminated(office_db: Office) -> None:
+    person, item = await proposed(office_db)
+    await office_db.confirmed_death(person, month_day(0, 1))
+    status, page = await office_db.get(
+        "/v1/register/people", area=person["region"]["village"] or person["region"]["county"]
+    )
+    assert status == 200, page
+    (entry,) = [e for e in page["items"] if e["person"]["id_number"] == person["id_number"]]
+    assert entry["status"] == "terminated"  # the open proposal restores no termination
+    before = await office_db.ledger_size()
+    status, body = await office_db.decide("restoration-proposals", item, "town-1", "accept")
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-not-suspended"), body
+    assert await office_db.ledger_size() == before
