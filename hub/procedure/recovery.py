@@ -26,7 +26,7 @@ from certhub.hub.rules.recovery import (
     status_for,
     yuan,
 )
-from certhub.hub.rules.release_refund import Released
+from certhub.hub.rules.release_refund import Balance, Released
 from certhub.hub.store.base import LedgerRecord, OverpaymentRow
 from certhub.hub.store.effects import (
     AuditWrite,
@@ -49,8 +49,8 @@ from certhub.security import VerifiedMessage
 WRITE_OFF_ITEM = ItemKind.WRITE_OFF.value
 
 CutRule = Callable[..., Released | None]
-"""A rule cutting months off a balance: (records in force, day, *, months_count,
-amount_cents, recovered_cents, status, note) -> what changes, or None."""
+"""A rule cutting months off a balance: (records in force, day, balance, *, note) -> what
+changes, or None."""
 
 
 async def plan_recovery(
@@ -228,15 +228,8 @@ async def balance_cut(
     """What ``rule`` (:func:`~certhub.hub.rules.release_refund.released`,
     :func:`~certhub.hub.rules.amendment_undone.moved_back`) cuts on ``day`` off the overpayment
     ``row`` and its records in force; None when nothing."""
-    cut = rule(
-        await records_in_force(ctx, row.task_id),
-        day,
-        months_count=row.months,
-        amount_cents=row.amount_cents,
-        recovered_cents=row.recovered_cents,
-        status=RecoveryStatus(row.status),
-        note=note,
-    )
+    balance = Balance(row.months, row.amount_cents, row.recovered_cents, RecoveryStatus(row.status))
+    cut = rule(await records_in_force(ctx, row.task_id), day, balance, note=note)
     return None if cut is None else await numbered_cut(ctx, cut)  # a record cut again: :2…
 
 

@@ -26,25 +26,16 @@ from collections.abc import Sequence
 from datetime import date
 
 from certhub.hub.rules.months import month_index
-from certhub.hub.rules.release_refund import Released, months_cut
-from certhub.schemas import Overpayment, RecoveryStatus
+from certhub.hub.rules.release_refund import Balance, Released, months_cut
+from certhub.schemas import Overpayment
 
 __all__ = ["moved_back"]
 
 
 def moved_back(
-    records: Sequence[tuple[str, Overpayment]],
-    event_date: date,
-    *,
-    months_count: int,
-    amount_cents: int,
-    recovered_cents: int,
-    status: RecoveryStatus,
-    note: str,
+    records: Sequence[tuple[str, Overpayment]], event_date: date, balance: Balance, *, note: str
 ) -> Released | None:
     """What moving the death back to ``event_date`` changes in a task's overpayment, whose
-    records (message id, record as in force, in the order signed) are ``records`` and whose
-    balance is ``months_count`` months, ``amount_cents``, ``recovered_cents`` recovered,
-    ``status``; None when no month it counts is up to the death month, or it is voided."""
-    balance = (months_count, amount_cents, recovered_cents, status)
+    records (message id, record as in force, in the order signed) are ``records``; None
+    when no month it counts is up to the death month, or it is voided."""
     return months_cut(records, (0, month_index(event_date)), balance, note=note)

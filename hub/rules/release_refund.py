@@ -33,7 +33,17 @@ from certhub.hub.rules.months import last_day_of_month, month_index, month_label
 from certhub.hub.rules.recovery import allocate, cents, status_for, yuan
 from certhub.schemas import Overpayment, RecoveryStatus
 
-__all__ = ["Released", "months_cut", "released"]
+__all__ = ["Balance", "Released", "months_cut", "released"]
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """A task's overpayment balance as the ledger holds it before months are cut off."""
+
+    months_count: int
+    amount_cents: int
+    recovered_cents: int
+    status: RecoveryStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +73,14 @@ class Released:
 def _voided_whole(
     records: Sequence[tuple[str, Overpayment]],
     freed: tuple[str, ...],
-    months_count: int,
-    amount_cents: int,
-    recovered_cents: int,
+    balance: Balance,
     *,
     note: str,
 ) -> Released:
     """Every record of ``records`` voided (``<id>:voided``), what was recovered of each
-    (``recovered_cents`` shared by amount) refunded: the cut when no month the overpayment
-    counts is owed any more."""
+    (the balance's recovered total shared by amount) refunded: the cut when no month the
+    overpayment counts is owed any more."""
+    recovered_cents = balance.recovered_cents
     shares = allocate([cents(o.amount) for _, o in records], recovered_cents)
     whole = tuple(
         (f"{i}:voided", _part_of(o, *_ends_of(o), _voided_recovery(share, note)))
@@ -79,7 +88,13 @@ def _voided_whole(
     )
     voided = RecoveryStatus.voided
     return Released(
-        whole, freed, months_count, amount_cents, recovered_cents, voided, recovered_cents
+        whole,
+        freed,
+        balance.months_count,
+        balance.amount_cents,
+        recovered_cents,
+        voided,
+        recovered_cents,
     )
 
 
@@ -117,36 +132,26 @@ _LAST = 10**6  # a month index after any a record counts
 
 
 def released(
-    records: Sequence[tuple[str, Overpayment]],
-    released_on: date,
-    *,
-    months_count: int,
-    amount_cents: int,
-    recovered_cents: int,
-    status: RecoveryStatus,
-    note: str,
+    records: Sequence[tuple[str, Overpayment]], released_on: date, balance: Balance, *, note: str
 ) -> Released | None:
     """What a release on ``released_on`` changes in a task's overpayment, whose records
-    (message id, record as in force, in the order signed) are ``records`` and whose
-    balance is ``months_count`` months, ``amount_cents``, ``recovered_cents`` recovered,
-    ``status``; None when no month it counts is after the release month, or it is voided
-    already (nothing recovered any more)."""
-    balance = (months_count, amount_cents, recovered_cents, status)
+    (message id, record as in force, in the order signed) are ``records``; None when no
+    month it counts is after the release month, or it is voided already (nothing
+    recovered any more)."""
     return months_cut(records, (month_index(released_on) + 1, _LAST), balance, note=note)
 
 
 def months_cut(
     records: Sequence[tuple[str, Overpayment]],
     cut: tuple[int, int],
-    balance: tuple[int, int, int, RecoveryStatus],
+    balance: Balance,
     *,
     note: str,
 ) -> Released | None:
     """The months ``cut`` (first and last month index, a span at one end of what the
     records count: a release cuts the latest, a death moved back the earliest) taken off a
     task's overpayment whose records (message id, record as in force, in the order signed)
-    are ``records`` and whose balance is ``balance`` (months, amount cents, recovered cents,
-    status); None when no month it counts is in the span, or it is voided already.
+    are ``records``; None when no month it counts is in the span, or it is voided already.
 
     Recovery is spread over the records in the order signed, the months kept first: what
     was recovered beyond the months kept is what was taken of the months cut, refunded.
@@ -154,24 +159,23 @@ def months_cut(
     ``:released:voided``, the months cut with their refund); every month cut, the balance
     is voided whole (:func:`_voided_whole`). Written off, what is kept stays written off.
     """
-    months_count, amount_cents, recovered_cents, status = balance
     first_cut, last_cut = cut
     gone_months = [m for _, o in records for m in _months_of(o) if first_cut <= m <= last_cut]
-    if not gone_months or status is RecoveryStatus.voided:
+    if not gone_months or balance.status is RecoveryStatus.voided:
         return None
     freed = tuple(month_label(m) for m in gone_months)
     if len(gone_months) == sum(len(_months_of(o)) for _, o in records):
-        return _voided_whole(records, freed, months_count, amount_cents, recovered_cents, note=note)
+        return _voided_whole(records, freed, balance, note=note)
     cut_cents = sum(
         cents(o.monthly_amount)
         for _, o in records
         for m in _months_of(o)
         if first_cut <= m <= last_cut
     )
-    amount = amount_cents - cut_cents
-    kept_recovered = min(recovered_cents, amount)  # the months kept hold what they can
-    refund = recovered_cents - kept_recovered
-    written_off = status is RecoveryStatus.written_off
+    amount = balance.amount_cents - cut_cents
+    kept_recovered = min(balance.recovered_cents, amount)  # the months kept hold what they can
+    refund = balance.recovered_cents - kept_recovered
+    written_off = balance.status is RecoveryStatus.written_off
     kept = [(i, p) for i, o in records if (p := _kept_part(o, cut)) is not None]
     shares = allocate([cents(p.amount) for _, p in kept], kept_recovered)
     kept_of = {i: (p, share) for (i, p), share in zip(kept, shares, strict=True)}
@@ -191,7 +195,7 @@ def months_cut(
     return Released(
         tuple(signed),
         freed,
-        months_count - len(gone_months),
+        balance.months_count - len(gone_months),
         amount,
         kept_recovered,
         new_status,

@@ -18,7 +18,7 @@ from decimal import Decimal
 from disposalkit import confirmed_task, roster_entry
 
 from certhub.hub.rules.disposal import overpaid
-from certhub.hub.rules.release_refund import Released, released
+from certhub.hub.rules.release_refund import Balance, Released, released
 from certhub.schemas import Overpayment, RecoveryStatus
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -42,15 +42,9 @@ def release(
     total = sum((o.amount for o in records), Decimal(0))
     got = int(Decimal(recovered) * 100)
     default = "pending" if got == 0 else "partially_recovered" if got < total * 100 else "recovered"
-    return released(
-        named(records),
-        on,
-        months_count=sum(o.months for o in records),
-        amount_cents=int(total * 100),
-        recovered_cents=got,
-        status=RecoveryStatus(status or default),
-        note="released",
-    )
+    months = sum(o.months for o in records)
+    balance = Balance(months, int(total * 100), got, RecoveryStatus(status or default))
+    return released(named(records), on, balance, note="released")
 
 
 def plain(result: Released) -> list[tuple[str, str, str, int, str, str, str]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from certhub.hub.rules.amendment_undone import moved_back
 from certhub.hub.rules.disposal import Disposal
-from certhub.hub.rules.release_refund import Released
+from certhub.hub.rules.release_refund import Balance, Released
 from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
 from certhub.mocks.population import Population
 from certhub.schemas import (
@@ -74,12 +74,7 @@ def moved_back_balance(
     """:func:`moved_back` of the records ``signed`` (id, record) to a death on ``to``, read as
     one balance as the procedure reads it: their months and amounts summed, ``recovered_cents``
     recovered, the balance ``status``."""
-    return moved_back(
-        signed,
-        to,
-        months_count=sum(o.months for _, o in signed),
-        amount_cents=sum(int(o.amount * 100) for _, o in signed),
-        recovered_cents=recovered_cents,
-        status=RecoveryStatus(status),
-        note="moved back",
-    )
+    months = sum(o.months for _, o in signed)
+    amount_cents = sum(int(o.amount * 100) for _, o in signed)
+    balance = Balance(months, amount_cents, recovered_cents, RecoveryStatus(status))
+    return moved_back(signed, to, balance, note="moved back")
