@@ -72,7 +72,13 @@ def reminder_due_month(notice_id: str) -> int | None:
 
 
 def reminder_withdrawn(
-    due: int, *, status: str | None, due_month: int | None, closed: bool, month: int
+    due: int,
+    *,
+    status: str | None,
+    due_month: int | None,
+    closed: bool,
+    death_open: bool,
+    month: int,
 ) -> str | None:
     """Why a reminder for due month ``due`` must not be sent in month ``month`` (None: send).
 
@@ -81,12 +87,17 @@ def reminder_withdrawn(
     then the hub may have terminated the benefit (a death it confirmed: ``closed``), the
     roster may no longer say ``active`` (``status``, the register's), the pensioner may
     have certified (the register's ``due_month`` moved on) or the due month ended (overdue:
-    "complete by the end of M" is no longer true). Each withdraws it.
+    "complete by the end of M" is no longer true), or a death of the pensioner may have
+    been reported and be under verification (``death_open``: a death task open or in
+    progress; the family is not asked to certify a person the departments report dead,
+    as the sweep does not remind them). Each withdraws it.
     """
     if closed or status != "active":
         return (
             f"the benefit is {'terminated by the hub' if closed else status or 'not on the roster'}"
         )
+    if death_open:
+        return "a reported death of the pensioner is under verification"
     if due_month != due:
         return "certified since: the register's due month moved on"
     if month > due:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from certhub.hub.store.roster_import import RosterRange
 
 __all__ = [
+    "DEATH_UNDER_VERIFICATION",
     "RESTORATIONS_BY_PERSON",
     "SUMMARY_FIELDS",
     "CertificationRegister",
@@ -110,6 +111,12 @@ RESTORING: Final = (
     " AND rl.message_type = 'restoration_proposal/v1' AND ri.status IN ('received', 'accepted')"
     " AND coalesce(rl.reason, '') <> 'not_certified')"
 )
+# A death reported (the county approved the report) and still being verified: the person the
+# departments report dead is not asked to certify (reminders), as 免办 and restorations hold.
+DEATH_UNDER_VERIFICATION: Final = (
+    "EXISTS (SELECT 1 FROM tasks AS dt WHERE dt.person_id = register_people.person_id"
+    " AND dt.kind = 'death' AND dt.status IN ('open', 'in_progress'))"
+)
 RESTORATIONS_BY_PERSON: Final = """
 CREATE INDEX ledger_restoration_proposals_person ON ledger (person_id, sequence)
     WHERE message_type = 'restoration_proposal/v1'
@@ -185,6 +192,7 @@ _CERTIFIED: Final = (
 )
 _REMINDERS_DUE: Final = (
     _PERSON + f" WHERE {_REMINDED} AND due_month >= ? AND due_month <= ?"
+    f" AND NOT {DEATH_UNDER_VERIFICATION}"
     " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < ? - due_month)"
     " AND person_id > ? ORDER BY person_id LIMIT ?"
 )
@@ -267,7 +275,8 @@ class RegisterQueries:
         self, month: int, per_cycle: int, after: str, limit: int
     ) -> list[PersonRegister]:
         """Active people due in ``month`` or the next ``per_cycle - 1`` months whose latest
-        open reminder slot is not counted yet, in ID-number order after ``after``."""
+        open reminder slot is not counted yet, in ID-number order after ``after``; none whose
+        reported death is being verified (:data:`DEATH_UNDER_VERIFICATION`)."""
         rows = await self._read(
             _REMINDERS_DUE, (month, month + per_cycle - 1, month + per_cycle, after, limit)
         )

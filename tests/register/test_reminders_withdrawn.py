@@ -19,9 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from procedurekit import Office, month_day, today
+from reminderkit import Gateway, due_next_month
 
-from certhub.adapters import Notification
-from certhub.adapters.types import NotificationReceipt
 from certhub.hub.core.keys import STORE
 from certhub.hub.delivery.notices import SmsNoticeSender
 from certhub.hub.register.reminders import ReminderSweep, reminder_notice
@@ -29,29 +28,9 @@ from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
 
 
-class Gateway:
-    """An SMS gateway that keeps what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[Notification] = []
-
-    async def notify(self, notification: Notification) -> NotificationReceipt:
-        self.sent.append(notification)
-        return NotificationReceipt(
-            notification_id=notification.notification_id, gateway_id="g", segments=1
-        )
-
-    async def aclose(self) -> None:
-        """Nothing to close."""
-
-
 async def test_a_queued_reminder_is_not_sent_to_the_dead_or_the_certified(office: Office) -> None:
     store = office.client.app[STORE]
-    dead, certified, waiting = (office.people.person() for _ in range(3))
-    certified_in = month_label(month_index(today()) - 11)
-    for person in (dead, certified, waiting):
-        await office.roster(person, contact_mobile="13800138000")
-        await office.certified_in_app(person, f"{certified_in}-15T10:00:00+08:00")
+    dead, certified, waiting = await due_next_month(office, 3)
     assert await ReminderSweep(store, per_cycle=2).sweep(today()) == 3
     queued: dict[str, Any] = {n[1]: n for n in await store.pending_notices(100)}
     assert set(queued) == {p["id_number"] for p in (dead, certified, waiting)}
@@ -82,16 +61,37 @@ async def test_a_reminder_replayed_after_its_due_month_is_not_sent(office: Offic
     assert gateway.sent == []
 
 
+async def test_a_reminder_queued_before_a_death_report_is_withdrawn(office: Office) -> None:
+    """Certified on the 15th of M(-11), due M(+1): both reminded this month, then both
+    reported dead (the 3rd of M(-1), approved: a death task each) before the gateway took
+    the SMS; one task cleared (found alive): only that one's reminder goes out (before,
+    both did). Held by the sweep too: test_reminders_death_open.py."""
+    store = office.client.app[STORE]
+    held, cleared = await due_next_month(office, 2)
+    assert await ReminderSweep(store, per_cycle=2).sweep(today()) == 2
+    queued: dict[str, Any] = {n[1]: n for n in await store.pending_notices(100)}
+    await office.reported_death(held, month_day(-1, 3))
+    task = (await office.reported_death(cleared, month_day(-1, 3)))["task_id"]
+    assert (await office.step(task, "county-1", "cleared"))[0] == 202
+
+    gateway = Gateway()
+    sender = SmsNoticeSender(gateway, store)
+    for notice_id, person_id, _, text in queued.values():
+        await sender.send(notice_id, person_id, text)
+    assert [n.notification_id for n in gateway.sent] == [queued[cleared["id_number"]][0]]
+
+
 def test_the_rule_reads_the_due_month_from_the_notice_id() -> None:
     due = 2027 * 12 + 2  # 2027-03
     notice = reminder_notice("440103195001010012", "张三", due, 1)
     assert reminder_due_month(notice.notice_id) == due
     assert reminder_due_month("result:123") is None
-    send = {"status": "active", "due_month": due, "closed": False}
+    send = {"status": "active", "due_month": due, "closed": False, "death_open": False}
     assert reminder_withdrawn(due, **send, month=due) is None  # in the due month: sent
     assert reminder_withdrawn(due, **send, month=due - 1) is None
     assert reminder_withdrawn(due, **send, month=due + 1) is not None  # overdue
     assert reminder_withdrawn(due, **(send | {"due_month": due + 12}), month=due) is not None
     assert reminder_withdrawn(due, **(send | {"closed": True}), month=due) is not None
+    assert reminder_withdrawn(due, **(send | {"death_open": True}), month=due) is not None
     for status in ("suspended", "terminated", None):
         assert reminder_withdrawn(due, **(send | {"status": status}), month=due) is not None
