@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from certhub.hub.store.register_reads import TERMINATED
 from certhub.security.scopes import AreaScope, area_condition
 
 Row = tuple[object, ...]
@@ -49,22 +50,25 @@ class Scope:
         return area_condition(self.area, county=column, village="NULL")
 
 
-_PEOPLE: Final = """
+# People: on the roster and not terminated as the register reads it (its TERMINATED: a person
+# whose hub termination is under restoration review counts, as in the register's summary).
+# ``register_people`` is not aliased: the register's condition names it.
+_PEOPLE: Final = f"""
 WITH latest AS (
     SELECT person_id, max(month) AS last_month FROM register_certifications
     WHERE month <= ? GROUP BY person_id
 )
-SELECT {unit} AS unit, count(*),
+SELECT {{unit}} AS unit, count(*),
     sum(CASE WHEN l.last_month >= ? THEN 1 ELSE 0 END),
     sum(CASE WHEN l.last_month IS NULL THEN 1 ELSE 0 END),
     sum(CASE WHEN l.last_month < ? THEN 1 ELSE 0 END),
     sum(CASE WHEN l.last_month < ? THEN ? - l.last_month ELSE 0 END),
     sum(CASE WHEN EXISTS (SELECT 1 FROM biometric_enrolments AS b
-        WHERE b.person_id = p.person_id AND b.status = 'enrolled') THEN 1 ELSE 0 END)
-FROM register_people AS p LEFT JOIN latest AS l ON l.person_id = p.person_id
-WHERE p.area IS NOT NULL AND p.roster_status IS NOT NULL AND p.roster_status != 'terminated'
-    AND NOT EXISTS (SELECT 1 FROM closed_benefits AS cb WHERE cb.person_id = p.person_id)
-    AND {inside}
+        WHERE b.person_id = register_people.person_id AND b.status = 'enrolled')
+        THEN 1 ELSE 0 END)
+FROM register_people LEFT JOIN latest AS l ON l.person_id = register_people.person_id
+WHERE register_people.area IS NOT NULL AND roster_status IS NOT NULL AND NOT ({TERMINATED})
+    AND {{inside}}
 GROUP BY 1
 """
 _RECORDS: Final = """
@@ -132,7 +136,9 @@ class AssessmentQueries:
         """Per unit: people on the roster, covered at ``month``, never certified, overdue,
         months overdue in all, with a biometric model enrolled."""
         cut = month - 12
-        return await self._per_unit(_PEOPLE, scope, "p.area", (month, cut, cut, cut, cut))
+        return await self._per_unit(
+            _PEOPLE, scope, "register_people.area", (month, cut, cut, cut, cut)
+        )
 
     async def kpi_records(self, month: int, scope: Scope) -> dict[str, Row]:
         """Per unit: certifications of record made in ``month``, and those by data comparison."""

@@ -27,6 +27,7 @@ __all__ = [
     "DEATH_UNDER_VERIFICATION",
     "RESTORATIONS_BY_PERSON",
     "SUMMARY_FIELDS",
+    "TERMINATED",
     "CertificationRegister",
     "PersonRegister",
     "RegisterCertificationRow",
@@ -111,6 +112,10 @@ RESTORING: Final = (
     " AND rl.message_type = 'restoration_proposal/v1' AND ri.status IN ('received', 'accepted')"
     " AND coalesce(rl.reason, '') <> 'not_certified')"
 )
+# The register's terminated: the roster's word or the hub's closure, unless a restoration of
+# the closure is under review. Everyone else on the roster is counted alive (the summary's
+# states, the assessment's people: one definition).
+TERMINATED: Final = f"(roster_status = 'terminated' OR {CLOSED}) AND NOT ({RESTORING})"
 # A death reported (the county approved the report) and still being verified: the person the
 # departments report dead is not asked to certify (reminders), as 免办 and restorations hold.
 DEATH_UNDER_VERIFICATION: Final = (
@@ -181,8 +186,7 @@ _SUMMARY: Final = (
     f" sum(CASE WHEN {_SUSPENDED} THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_SUSPENDED} AND {_NOT_COVERED} THEN 1 ELSE 0 END),"
     f" sum(CASE WHEN {_SUSPENDED} AND suspended_since < ? THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN (roster_status = 'terminated' OR {CLOSED}) AND NOT ({RESTORING})"
-    " THEN 1 ELSE 0 END)"
+    f" sum(CASE WHEN {TERMINATED} THEN 1 ELSE 0 END)"
     " FROM register_people"
 )
 _CERTIFIED: Final = (

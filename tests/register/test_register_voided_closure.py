@@ -139,6 +139,42 @@ async def overdue_then_certified(office: Office, person: dict[str, Any], item: i
     assert await store.closed_benefit(number) is None
 
 
+async def kpi_total(office: Office, person: dict[str, Any]) -> dict[str, Any]:
+    """This month's assessment figures of the person's county as one unit."""
+    period = month_label(month_index(today()))
+    county = person["region"]["county"]
+    status, body = await office.get("/v1/kpis", period=period, level="county", area=county)
+    assert status == 200, body
+    return dict(body["total"])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_the_assessment_counts_the_person_as_the_register_does(
+    tmp_path: Path, aiohttp_client: Any, backend: str
+) -> None:
+    """Under review, the person is one of the assessment's ``people`` and ``overdue`` (last
+    certified M(-14), 13 or more months before M(0)), as the summary's ``overdue`` (due
+    M(-2)); before, the KPIs left them out (0 people, 0 overdue: the roster's ``terminated``
+    and the hub's closure) while the summary counted them overdue. Certified today and
+    restored (the province's next entry active): one person, covered, not overdue, in
+    both."""
+    async with scene_on(tmp_path, backend) as (scene, url):
+        office, person, item = await voided_and_overdue(scene, url, aiohttp_client, "terminated")
+        try:
+            counts, kpis = await summary(office, person), await kpi_total(office, person)
+            assert (counts["overdue"], counts["terminated"]) == (1, 0), counts
+            assert (kpis["people"], kpis["overdue"], kpis["covered"]) == (1, 1, 0), kpis
+            await office.certified_in_app(person)
+            assert (await approved(office, item))[0] == 202
+            # the province's next entry: active, paid through M(0) (payment resumed from it)
+            await office.roster(person, paid_through=month_label(month_index(today())))
+            counts, kpis = await summary(office, person), await kpi_total(office, person)
+            assert (counts["certified"], counts["overdue"], counts["terminated"]) == (1, 0, 0)
+            assert (kpis["people"], kpis["overdue"], kpis["covered"]) == (1, 0, 1), kpis
+        finally:
+            await office.client.close()
+
+
 async def test_a_rejected_restoration_reads_terminated_again(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
@@ -150,6 +186,8 @@ async def test_a_rejected_restoration_reads_terminated_again(
         assert await overdue_ids(office) == []
         counts = await summary(office, person)
         assert (counts["overdue"], counts["terminated"]) == (0, 1), counts
+        kpis = await kpi_total(office, person)
+        assert (kpis["people"], kpis["overdue"]) == (0, 0), kpis  # as the summary: terminated
 
 
 async def test_due_soon_under_a_voided_termination_is_listed_never_reminded(
