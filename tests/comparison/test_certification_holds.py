@@ -207,15 +207,6 @@ async def test_nothing_held_certifies_both(tmp_path: Path) -> None:
     assert _summary(case)["certified"] == 2
 
 
-async def _compare_on(case: ComparisonCase, url: str, period: str) -> dict[str, Any]:
-    argv = ["compare", "run", "--period", period, "--input", str(case.tmp / period),
-            "--data", str(case.settings.data_dir), "--database-url", url]  # fmt: skip
-    assert await asyncio.to_thread(main, argv) == 0
-    path = case.settings.data_dir / "comparison-runs" / f"{period}-all.json"
-    ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
-    return ledger
-
-
 async def _held_not_certified(
     settings: Settings, held: str, certified: str
 ) -> dict[str, tuple[str, str]]:
@@ -236,11 +227,11 @@ async def test_an_open_death_task_withholds_the_certification_on_postgresql(
     case = _case(tmp_path, september=CREMATED)
     ann, bea = (p["id_number"] for p in case.people)
     with throwaway_database("certhub_holds") as url:
-        assert (await _compare_on(case, url, "2026-09"))["reports"] == {"task_opened": 1}
-        ledger = await _compare_on(case, url, SEEN)
+        case.on_ledger(url)
+        assert (await case.compare("2026-09"))["reports"] == {"task_opened": 1}
+        ledger = await case.compare(SEEN)
         assert (ledger["recorded"], ledger["withheld"]) == (1, {"task_open": 1})
-        settings = Settings(data_dir=case.settings.data_dir, database_url=url)
-        held = await _held_not_certified(settings, ann, bea)
+        held = await _held_not_certified(case.settings, ann, bea)
     assert list(held) == [ann]
     assert held[ann][0] == "task_open"
     (line,) = _withheld(case)

@@ -19,8 +19,6 @@ approval the person is ``certified`` (due M(+12)). SQLite (the comparison's scen
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,9 +29,7 @@ from pgkit import throwaway_database
 from procedurekit import Office, today
 from reversalkit import DIED, DIED_IN, VOIDED_IN, Scene, approved, back_pay, last_day, proposals
 
-from certhub.hub.cli.main import main
 from certhub.hub.core.keys import PROCEDURE, STORE
-from certhub.hub.core.settings import Settings
 from certhub.hub.register.reminders import ReminderSweep
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.hub.rules.months import month_index, month_label
@@ -42,33 +38,19 @@ CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
 
 
 @asynccontextmanager
-async def scene_on(tmp_path: Path, backend: str) -> AsyncIterator[tuple[Scene, str | None]]:
-    """The comparison's scene of one person dead on DIED, on ``backend`` (its database URL)."""
+async def scene_on(tmp_path: Path, backend: str) -> AsyncIterator[Scene]:
+    """The comparison's scene of one person dead on DIED, its runs and offices on
+    ``backend``'s ledger."""
     scene = Scene.alone(tmp_path, DIED)[0]
     if backend == "sqlite":
-        yield scene, None
+        yield scene
         return
     with throwaway_database("certhub_register_voided") as url:
-        data = scene.settings.data_dir
-        scene.settings = Settings(data_dir=data, identity_check="off", database_url=url)
-        yield scene, url
-
-
-async def compare(scene: Scene, url: str | None, period: str) -> dict[str, Any]:
-    """``certhub compare run`` for ``period`` on the scene's ledger."""
-    if url is None:
-        return await scene.compare(period)
-    argv = ["compare", "run", "--period", period, "--input", str(scene.tmp / period),
-            "--data", str(scene.settings.data_dir), "--database-url", url]  # fmt: skip
-    assert await asyncio.to_thread(main, argv) == 0
-    path = scene.settings.data_dir / "comparison-runs" / f"{period}-all.json"
-    ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
-    return ledger
+        yield scene.on_ledger(url)
 
 
 async def voided_and_overdue(
     scene: Scene,
-    url: str | None,
     aiohttp_client: Any,
     roster: str,
     certified_in: str = CERTIFIED_IN,
@@ -77,13 +59,13 @@ async def voided_and_overdue(
     after the confirmation): the office, the person and the proposal's item."""
     person = scene.person
     number = person["id_number"]
-    await compare(scene, url, DIED_IN)
+    await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
     await office.certified_in_app(person, f"{certified_in}-15T10:00:00+08:00")
     await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
     await office.roster(person, status=roster, paid_through=DIED_IN)
     await office.client.close()
-    assert (await compare(scene, url, VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)
     proposal = (await proposals(office))[number]
     return office, person, int(proposal["sequence"])
@@ -106,8 +88,8 @@ async def summary(office: Office, person: dict[str, Any]) -> dict[str, Any]:
 async def test_a_voided_termination_leaves_the_person_overdue_not_terminated(
     tmp_path: Path, aiohttp_client: Any, backend: str, roster: str
 ) -> None:
-    async with scene_on(tmp_path, backend) as (scene, url):
-        office, person, item = await voided_and_overdue(scene, url, aiohttp_client, roster)
+    async with scene_on(tmp_path, backend) as scene:
+        office, person, item = await voided_and_overdue(scene, aiohttp_client, roster)
         try:
             await overdue_then_certified(office, person, item)
         finally:
@@ -158,8 +140,8 @@ async def test_the_assessment_counts_the_person_as_the_register_does(
     and the hub's closure) while the summary counted them overdue. Certified today and
     restored (the province's next entry active): one person, covered, not overdue, in
     both."""
-    async with scene_on(tmp_path, backend) as (scene, url):
-        office, person, item = await voided_and_overdue(scene, url, aiohttp_client, "terminated")
+    async with scene_on(tmp_path, backend) as scene:
+        office, person, item = await voided_and_overdue(scene, aiohttp_client, "terminated")
         try:
             counts, kpis = await summary(office, person), await kpi_total(office, person)
             assert (counts["overdue"], counts["terminated"]) == (1, 0), counts
@@ -180,8 +162,8 @@ async def test_a_rejected_restoration_reads_terminated_again(
 ) -> None:
     """The county rejects restoring the benefit: the closure is the hub's word again, the
     person ``terminated`` (never overdue, never reminded), as before the void."""
-    async with scene_on(tmp_path, "sqlite") as (scene, url):
-        office, person, item = await voided_and_overdue(scene, url, aiohttp_client, "terminated")
+    async with scene_on(tmp_path, "sqlite") as scene:
+        office, person, item = await voided_and_overdue(scene, aiohttp_client, "terminated")
         assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
         assert await overdue_ids(office) == []
         counts = await summary(office, person)
@@ -197,10 +179,10 @@ async def test_due_soon_under_a_voided_termination_is_listed_never_reminded(
     the due list (``within=2``) but gets no SMS while the closure stands; the proposal
     approved without a certification (not overdue: back pay M(-1) = 238.00), the province's
     next entry ``active``: the reminder of the month before the due month goes out, once."""
-    async with scene_on(tmp_path, "sqlite") as (scene, url):
+    async with scene_on(tmp_path, "sqlite") as scene:
         certified_in = month_label(month_index(today()) - 11)
         office, person, item = await voided_and_overdue(
-            scene, url, aiohttp_client, "terminated", certified_in
+            scene, aiohttp_client, "terminated", certified_in
         )
         number = person["id_number"]
         status, page = await office.get("/v1/register/due", within="2")
