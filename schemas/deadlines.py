@@ -25,6 +25,9 @@ __all__ = ["ReportDeadline", "TaskDeadline"]
 
 _LEVEL_ABOVE = {"town": "county", "county": "city"}
 
+Stage = Literal["reminder", "escalated"]
+"""A deadline notice: a reminder before the deadline, an escalation after it."""
+
 
 class TaskDeadline(Message):
     """A verification task near or past its deadline, as the hub records it."""
@@ -33,7 +36,7 @@ class TaskDeadline(Message):
     task_id: Identifier
     kind: TaskKind
     person: PersonRef
-    stage: Literal["reminder", "escalated"]
+    stage: Stage
     addressed_to: Literal["town", "county"]
     opened_at: AwareDatetime
     due_at: AwareDatetime
@@ -41,9 +44,10 @@ class TaskDeadline(Message):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _in_time(self.opened_at, self.due_at, self.stage, self.at)
-        if (self.stage == "escalated") != (self.addressed_to == "county"):
-            raise ValueError("a reminder goes to the town, an escalation to the county")
+        # the town disposes of a task: reminded itself, escalated to the county
+        _check_notice(
+            self.opened_at, self.due_at, self.stage, self.at, to=self.addressed_to, deciding="town"
+        )
         return self
 
 
@@ -60,7 +64,7 @@ class ReportDeadline(Message):
     reason: ReportReason
     person: PersonRef
     status: Literal["received", "accepted"]
-    stage: Literal["reminder", "escalated"]
+    stage: Stage
     addressed_to: Literal["town", "county", "city"]
     filed_at: AwareDatetime
     due_at: AwareDatetime
@@ -68,19 +72,25 @@ class ReportDeadline(Message):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _in_time(self.filed_at, self.due_at, self.stage, self.at)
         deciding = "town" if self.status == "received" else "county"
-        expected = deciding if self.stage == "reminder" else _LEVEL_ABOVE[deciding]
-        if self.addressed_to != expected:
-            raise ValueError(
-                "a reminder goes to the level that decides next, an escalation to the one above"
-            )
+        _check_notice(
+            self.filed_at, self.due_at, self.stage, self.at, to=self.addressed_to, deciding=deciding
+        )
         return self
 
 
-def _in_time(since: datetime, due: datetime, stage: str, at: datetime) -> None:
-    """Refuse a deadline not after its start, or an escalation not after its deadline."""
+def _check_notice(
+    since: datetime, due: datetime, stage: Stage, at: datetime, *, to: str, deciding: str
+) -> None:
+    """Refuse a deadline not after its start, an escalation not after its deadline, or a
+    notice sent ``to`` another level than the one ``deciding`` (a reminder) or the one above
+    it (an escalation)."""
     if due <= since:
         raise ValueError("due_at must be after the moment the deadline runs from")
     if stage == "escalated" and at <= due:
         raise ValueError("an escalation comes only after the deadline")
+    expected = deciding if stage == "reminder" else _LEVEL_ABOVE[deciding]
+    if to != expected:
+        raise ValueError(
+            "a reminder goes to the level that decides next, an escalation to the one above"
+        )
