@@ -15,11 +15,12 @@ later entry says it suspended again today, that suspension is a new one, restora
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from procedurekit import back_paid_months, month_day, today
+from restorationkit import refused_unstored
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -28,12 +29,12 @@ from reversalkit import (
     VOIDED_IN,
     Scene,
     confirmed_jailed,
+    held_open,
     outcomes,
     proposals,
     proposed,
     refused_whole,
     restored,
-    voided_restoration,
 )
 
 from certhub.hub.core.keys import STORE
@@ -60,11 +61,12 @@ async def test_a_suspension_begun_in_the_resumed_month_before_the_approval_is_no
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
 
     again = back_paid_months(person, since, 1, 1, "238.00")  # M(1), restored from M(2)
-    before = await office.ledger_size()
-    status, body = await office.post("/v1/restorations", "town-1", again)
-    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    body = await refused_unstored(
+        office,
+        "months-already-counted",
+        lambda: office.post("/v1/restorations", "town-1", again),
+    )
     assert f"resumed payment in {THIS_MONTH}" in body["detail"], body
-    assert await office.ledger_size() == before
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
     assert await store.counted_months(number, "resumed") == {THIS_MONTH}
 
@@ -107,9 +109,8 @@ async def test_no_payment_is_restored_over_an_imprisonment_the_hub_suspended_bef
     the death: lifting the closure would resume payment, and back-pay ``VOIDED_IN``
     (238.00), to a person the hub itself suspended for imprisonment —
     ``restoration-finding-confirmed``, nothing stored, the closure stays."""
-    died = date.fromisoformat(f"{DIED_IN}-03")
-    jailed = died - timedelta(days=1)
-    scene, person, number = await Scene.recorded(tmp_path, died)
+    jailed = DIED - timedelta(days=1)
+    scene, person, number = await Scene.recorded(tmp_path)  # dead on DIED, the 3rd of DIED_IN
     office = await scene.office(aiohttp_client)
     jail = await confirmed_jailed(office, person, jailed)
     assert [o["payload"]["task_id"] for o in await outcomes(office, "suspension/v1")] == [jail]
@@ -118,16 +119,7 @@ async def test_no_payment_is_restored_over_an_imprisonment_the_hub_suspended_bef
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
 
     office = await scene.office(aiohttp_client)
-    store = office.client.app[STORE]
     item = (await proposals(office))[number]["sequence"]
-    before = await office.ledger_size()
-    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
-    assert (status, body["type"]) == (409, PROBLEM + "restoration-finding-confirmed"), body
-    assert f"imprisonment {jail}" in body["detail"], body
-    filed = voided_restoration(person, died)
-    status, body = await office.post("/v1/restorations", "town-1", filed)
-    assert (status, body["type"]) == (409, PROBLEM + "restoration-finding-confirmed"), body
-    assert await office.ledger_size() == before
-    assert await store.closed_benefit(number) == ("death", death)
-    assert await store.counted_months(number, "back_paid") == frozenset()
+    finding = "restoration-finding-confirmed"
+    await held_open(office, person, item, death, f"imprisonment {jail}", slug=finding)
     await office.client.close()

@@ -26,15 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import Office, back_paid_months, month_day
+from restorationkit import refused_unstored
 from reversalkit import (
     DIED,
     DIED_IN,
-    PROBLEM,
     THIS_MONTH,
-    VOIDED_IN,
-    Scene,
     confirmed_jailed,
-    proposals,
+    proposed,
     report_approved,
 )
 from suspensionkit import release_on
@@ -42,17 +40,6 @@ from suspensionkit import release_on
 from certhub.hub.core.keys import STORE
 
 M1, M2 = f"{month_day(-1):%Y-%m}", f"{month_day(-2):%Y-%m}"
-
-
-async def _voided(tmp_path: Path, aiohttp_client: Any) -> tuple[Office, dict[str, Any], str]:
-    """T1 confirmed while paid through M0 (476.00, M-1..M0), then voided: the office, the
-    person and T1."""
-    scene, person, number = await Scene.recorded(tmp_path)
-    t1 = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
-    assert number in await proposals(office)
-    return office, person, t1
 
 
 async def _balance(office: Office, task: str) -> tuple[str, str, str]:
@@ -63,20 +50,23 @@ async def _balance(office: Office, task: str) -> tuple[str, str, str]:
 
 
 async def _refused(office: Office, restoration: dict[str, Any]) -> None:
-    """Staff's ``restoration`` is ``months-already-counted`` (409), nothing stored."""
-    number = restoration["person"]["id_number"]
-    store = office.client.app[STORE]
-    before = (await office.ledger_size(), await store.counted_months(number, "back_paid"))
-    status, body = await office.post("/v1/restorations", "town-1", restoration)
-    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
-    after = (await office.ledger_size(), await store.counted_months(number, "back_paid"))
-    assert after == before
+    """Staff's ``restoration`` is ``months-already-counted`` (409), nothing stored, no month
+    back-paid more."""
+    number, store = restoration["person"]["id_number"], office.client.app[STORE]
+    back_paid = await store.counted_months(number, "back_paid")
+    await refused_unstored(
+        office,
+        "months-already-counted",
+        lambda: office.post("/v1/restorations", "town-1", restoration),
+    )
+    assert await store.counted_months(number, "back_paid") == back_paid
 
 
 async def test_released_after_a_voided_suspension_a_paid_month_is_not_back_paid_again(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    office, person, t1 = await _voided(tmp_path, aiohttp_client)
+    # T1 confirmed while paid through M0 (476.00, M-1..M0), then voided
+    office, person, t1, _ = await proposed(tmp_path, aiohttp_client, THIS_MONTH)
     # the province applied T1 as a suspension: since the 3rd of M-2, paid through M-2
     await office.roster(
         person, status="suspended", suspended_since=DIED.isoformat(), paid_through=DIED_IN
@@ -96,7 +86,8 @@ async def test_released_after_a_voided_suspension_a_paid_month_is_not_back_paid_
 async def test_a_sentence_served_before_the_voided_months_leaves_them_paid(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    office, person, t1 = await _voided(tmp_path, aiohttp_client)
+    # T1 confirmed while paid through M0 (476.00, M-1..M0), then voided
+    office, person, t1, _ = await proposed(tmp_path, aiohttp_client, THIS_MONTH)
     await office.roster(person, status="terminated", paid_through=DIED_IN)  # T1 applied
     store, number = office.client.app[STORE], person["id_number"]
     jailed = month_day(-3, 20)
@@ -120,7 +111,7 @@ async def test_a_true_death_amended_earlier_recovers_the_months_the_void_left_pa
     the 3rd of M-3 is approved and its amendment approved: M-2..M-1 were paid too — T2
     recovers 714.00 (M-2..M0). Before, M-1 (paid before T1, the roster rewritten since)
     was read as unpaid: 476.00, M-1's 238.00 lost."""
-    office, person, _ = await _voided(tmp_path, aiohttp_client)
+    office, person, _, _ = await proposed(tmp_path, aiohttp_client, THIS_MONTH)
     await office.roster(person, status="terminated", paid_through=DIED_IN)
     store, number, died = office.client.app[STORE], person["id_number"], month_day(-1, 20)
     t2 = str((await office.reported_death(person, died))["task_id"])
