@@ -91,7 +91,9 @@ async def certified_proposal(
         at=at,
     )
     municipal = needs_municipal(began, ctx.today())
-    return replace(record, item=ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, municipal))
+    # once: a certification planned with it, committed after another's, is stored without it
+    opened = ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, municipal)
+    return replace(record, item=opened, once=True)
 
 
 async def _standing(

@@ -171,6 +171,7 @@ def plan_bulk(
     plan = BulkPlan()
     known = dict(stored)
     people: set[str] = set()
+    once: set[tuple[str, str]] = set()  # once-signed records this batch stores
     records = _Records()
     for item in batch:
         message = item.message if isinstance(item, BulkMessage) else item
@@ -187,7 +188,11 @@ def plan_bulk(
             ledger = ledger_rows.insert_params(sequence, item.message, NO_RECEIPT)
             plan.ledger.append(ledger)
             plan.links.append(_accepted(chain, ledger))
-            _collect(plan, writes.plan(sequence, item.message, item.effects, take_sequence), chain)
+            effects = item.effects
+            if keys := writes.once_keys(effects):  # looked up with the batch's messages
+                effects = writes.unrecorded(effects, {k for k in keys if k in known or k in once})
+                once.update(writes.once_keys(effects))
+            _collect(plan, writes.plan(sequence, item.message, effects, take_sequence), chain)
             record = ledger_rows.new_record(sequence, item.message, NO_RECEIPT)
         else:
             ledger, statements = item.rows(sequence)
@@ -358,9 +363,12 @@ async def find_many(
 
 
 def ids_by_sender(batch: Sequence[BulkItem]) -> dict[str, list[str]]:
-    """The distinct message ids of ``batch`` per sender, in order."""
+    """The distinct message ids of ``batch`` per sender, in order, and of the records its
+    effects sign once (:func:`~certhub.hub.store.writes.once_keys`: stored ones left out)."""
     ids: dict[str, dict[str, None]] = {}
     for item in batch:
         message = item.message if isinstance(item, BulkMessage) else item
         ids.setdefault(message.sender, {})[message.message_id] = None
+        for sender, once in writes.once_keys(item.effects) if isinstance(item, BulkMessage) else ():
+            ids.setdefault(sender, {})[once] = None
     return {sender: list(chunk) for sender, chunk in ids.items()}

@@ -81,6 +81,7 @@ class HubRecord:
     person_id: str | None
     village: str | None = None  # the person's, so village areas read it
     item: ItemOpen | None = None  # the record is an item under review (a hub's proposal)
+    once: bool = False  # one of its id, which two messages may plan: left out once stored
 
     def as_message(self, received_at: datetime) -> NewMessage:
         """The ledger row of this record (kind ``outcome``), stamped like its cause."""

@@ -14,8 +14,8 @@ rows with one ``unnest`` statement) as long as the outcome is the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
@@ -143,6 +143,27 @@ def _withdrawal(w: register_withdrawal.RegisterWithdrawal) -> list[Op]:
         *(Run(register_withdrawal.RELINK, p) for p in register_withdrawal.relink_params(w)),
         Run(register_withdrawal.PERSON, register_withdrawal.person_params(w)),
     ]
+
+
+RECORDED: Final = "SELECT 1 FROM ledger WHERE sender=? AND message_id=?"
+"""Whether the ledger holds a record (sender, message id): a once-signed one's check."""
+
+
+def once_keys(effects: Effects) -> list[tuple[str, str]]:
+    """The (sender, message id) of the records in ``effects`` the hub signs once
+    (:attr:`~certhub.hub.store.effects.HubRecord.once`), to look up before :func:`plan`."""
+    return [(r.sender, r.message_id) for r in effects.outcomes if r.once]
+
+
+def unrecorded(effects: Effects, recorded: Container[tuple[str, str]]) -> Effects:
+    """``effects`` without the once-signed records already ``recorded`` (by a message
+    committed after this one was planned: two certifications ending one suspension both
+    plan its restoration proposal; the first stands, the second message is stored without
+    it). Looked up in the message's transaction, before :func:`plan` takes sequences."""
+    kept = tuple(
+        r for r in effects.outcomes if not (r.once and (r.sender, r.message_id) in recorded)
+    )
+    return effects if len(kept) == len(effects.outcomes) else replace(effects, outcomes=kept)
 
 
 def plan(

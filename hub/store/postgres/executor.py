@@ -120,7 +120,12 @@ class GroupWrite:
             self.links.clear()
 
     async def apply(self, sequence: int, message: NewMessage, effects: Effects) -> None:
-        """Write every effect of the message stored at ``sequence``."""
+        """Write every effect of the message stored at ``sequence`` (the once-signed
+        records the ledger holds already left out: :func:`~certhub.hub.store.writes.unrecorded`)."""
+        if keys := writes.once_keys(effects):
+            found = schema.dollar(writes.RECORDED)
+            held = {k for k in keys if await self.conn.fetchval(found, *k) is not None}
+            effects = writes.unrecorded(effects, held)
         await self.run(writes.plan(sequence, message, effects, self.take_sequence))
 
     async def run(self, ops: Iterable[writes.Op]) -> int:

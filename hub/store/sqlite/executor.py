@@ -41,7 +41,11 @@ class EffectWriter:
         )
 
     def apply(self, sequence: int, message: NewMessage, effects: Effects) -> None:
-        """Write every effect of the message stored at ``sequence``."""
+        """Write every effect of the message stored at ``sequence`` (the once-signed
+        records the ledger holds already left out: :func:`~certhub.hub.store.writes.unrecorded`)."""
+        if keys := writes.once_keys(effects):
+            held = {k for k in keys if self._conn.execute(writes.RECORDED, k).fetchone()}
+            effects = writes.unrecorded(effects, held)
         self.run(writes.plan(sequence, message, effects, self._next_sequence))
 
     def run(self, ops: Iterable[writes.Op]) -> int:
