@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from typing_extensions import override
 
@@ -39,6 +39,7 @@ from certhub.hub.store.base import (
 from certhub.hub.store.certification_holds import APPROVED_RESUMPTIONS, CertificationHoldReads
 from certhub.hub.store.comparison_job_writes import ComparisonPartitions
 from certhub.hub.store.disclosure import DisclosureQueries
+from certhub.hub.store.listing import Listing
 from certhub.hub.store.person_guard import PersonGuardReads
 from certhub.hub.store.pull_reads import PullReads
 from certhub.hub.store.register_reads import RegisterQueries
@@ -48,7 +49,7 @@ from certhub.hub.store.roster_compact import roster_entry
 from certhub.hub.store.rows import row_as
 from certhub.hub.store.sender_queries import SenderQueries
 from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
-from certhub.security.scopes import AreaScope, area_condition
+from certhub.security.scopes import AreaScope
 
 CLOSED_IMPORTED: Final = (
     "SELECT c.person_id FROM closed_benefits AS c CROSS JOIN roster AS r"
@@ -92,18 +93,6 @@ class LedgerReads(
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
-
-    async def _page(
-        self, select: str, key: str, page: PageQuery[Any], *conditions: Condition | None
-    ) -> list[tuple[object, ...]]:
-        """One keyset page of ``select``: ``page.limit`` rows with ``key`` after ``page.after``
-        in key order, of those meeting every condition given (``None``: no filter); the
-        page's region and area are the caller's conditions (each list has its columns)."""
-        kept = [*(c for c in conditions if c is not None), (f"{key}>?", (page.after,))]
-        where = " AND ".join(sql for sql, _ in kept)
-        params = tuple(value for _, values in kept for value in values)
-        sql = f"{select} WHERE {where} ORDER BY {key} LIMIT ?"
-        return await self._read(sql, (*params, page.limit))
 
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
         """The record a sender stored under ``message_id``, if any."""
@@ -170,17 +159,7 @@ class LedgerReads(
     async def list_tasks(
         self, page: PageQuery[int], *, status: str | None = None
     ) -> Sequence[TaskRow]:
-        region = page.region
-        rows = await self._page(
-            _TASK_SELECT,
-            "changed_seq",
-            page,
-            area_condition(page.area),
-            _given("status=?", status),
-            # A prefix of the task's region (its village, else its county): a village code
-            # names that village only, not every task of its county.
-            None if region is None else ("coalesce(village, county) LIKE ?", (f"{region}%",)),
-        )
+        rows = await self._read(*_TASKS.page(page, _given("status=?", status)))
         return [row_as(TaskRow, row) for row in rows]
 
     @override
@@ -252,16 +231,8 @@ class LedgerReads(
     async def list_deadlines(
         self, page: PageQuery[str], *, overdue_at: float | None = None
     ) -> list[DeadlineRow]:
-        region = page.region
-        rows = await self._page(
-            deadlines.SELECT,
-            "task_id",
-            page,
-            ("resolved_at IS NULL", ()),
-            area_condition(page.area),
-            _given("due_at<?", overdue_at),
-            # A prefix of the task's region, as the task list reads it (list_tasks).
-            None if region is None else ("coalesce(village, county) LIKE ?", (f"{region}%",)),
+        rows = await self._read(
+            *_DEADLINES.page(page, ("resolved_at IS NULL", ()), _given("due_at<?", overdue_at))
         )
         return [row_as(DeadlineRow, row) for row in rows]
 
@@ -284,13 +255,9 @@ class LedgerReads(
     async def list_ratings(
         self, *, open_follow_ups: bool, after: int, limit: int, area: AreaScope | None = None
     ) -> list[RatingRow]:
-        rows = await self._page(
-            ratings.SELECT,
-            "r.sequence",
-            PageQuery(after, limit),
-            area_condition(area, county="r.area", village="NULL"),
-            ("f.due_at IS NOT NULL AND f.rectified_at IS NULL", ()) if open_follow_ups else None,
-        )
+        page = PageQuery(after, limit, area=area)
+        follow_up_open = ("f.due_at IS NOT NULL AND f.rectified_at IS NULL", ())
+        rows = await self._read(*_RATINGS.page(page, follow_up_open if open_follow_ups else None))
         return [row_as(RatingRow, row) for row in rows]
 
     @override
@@ -302,15 +269,7 @@ class LedgerReads(
     async def list_overpayments(
         self, page: PageQuery[str], *, status: str | None = None
     ) -> list[OverpaymentRow]:
-        region = page.region
-        rows = await self._page(
-            recovery.SELECT_OVERPAYMENT,
-            "o.task_id",
-            page,
-            area_condition(page.area, county="o.county", village="NULL"),
-            _given("b.recovery_status=?", status),
-            None if region is None else ("o.county LIKE ?", (f"{region[:6]}%",)),
-        )
+        rows = await self._read(*_OVERPAYMENTS.page(page, _given("b.recovery_status=?", status)))
         return [row_as(OverpaymentRow, row) for row in rows]
 
     @override
@@ -356,6 +315,15 @@ class LedgerReads(
 
 
 _TASK_SELECT: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
+
+# A task's region is its village, else its county: a village code names that village's
+# tasks only, not every task of its county; a deadline's region is its task's.
+_TASKS: Final = Listing(_TASK_SELECT, "changed_seq")
+_DEADLINES: Final = Listing(deadlines.SELECT, "task_id")
+_OVERPAYMENTS: Final = Listing(
+    recovery.SELECT_OVERPAYMENT, "o.task_id", county="o.county", village=None
+)
+_RATINGS: Final = Listing(ratings.SELECT, "r.sequence", county="r.area", village=None)
 
 
 def _given(sql: str, value: object) -> Condition | None:

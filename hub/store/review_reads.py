@@ -1,10 +1,10 @@
 """Reads of items under review: a reader's list of what awaits a decision, and a person's
 eligibility reports not yet decided.
 
-The same SQL on both dialects (mixed into :class:`~certhub.hub.store.queries.LedgerReads`,
-whose keyset ``_page`` it uses): the item's ledger record with its review status,
-in ledger order, of a region prefix (the record's village, else its county) and
-inside the reader's area.
+The same SQL on both dialects (mixed into :class:`~certhub.hub.store.queries.LedgerReads`),
+each list a :class:`~certhub.hub.store.listing.Listing`: the item's ledger record with its
+review status, in ledger order, of a region prefix (the record's village, else its county)
+and inside the reader's area.
 
 A report's ledger row carries the person it names (``person_id``; its county and village
 are the report's region, the reporter's): :data:`REPORTS_BY_PERSON` indexes the reports
@@ -23,21 +23,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from certhub.hub.store import deadlines
 from certhub.hub.store import ledger_rows as schema
-from certhub.hub.store.accountability_reads import Condition, PageQuery
+from certhub.hub.store.accountability_reads import PageQuery
 from certhub.hub.store.base import LedgerRecord, ReportDeadlineRow, ReportUnderReview
+from certhub.hub.store.listing import Listing
 from certhub.hub.store.rows import row_as
-from certhub.security.scopes import area_condition
 
 __all__ = ["REPORTS_BY_PERSON", "REPORTS_BY_PERSON_BACKFILL", "UNDER_REVIEW", "ReviewReads"]
 
-_REGION: Final = "coalesce(ledger.village, ledger.county) LIKE ?"
 _COLUMNS: Final = ", ".join(f"ledger.{c.strip()}" for c in schema.COLUMNS.split(","))
 _SELECT: Final = (
     f"SELECT {_COLUMNS}, items.status FROM ledger JOIN items ON items.item_id = ledger.sequence"
+)
+# An item's region is its ledger record's (a report's is the reporter's).
+_ITEMS: Final = Listing(
+    _SELECT, "ledger.sequence", county="ledger.county", village="ledger.village"
+)
+_REPORT_DEADLINES: Final = Listing(
+    deadlines.SELECT_REPORTS, "items.item_id", county="ledger.county", village="ledger.village"
 )
 
 REPORTS_BY_PERSON: Final = """
@@ -82,26 +88,15 @@ class ReviewReads:
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport
 
-    async def _page(
-        self, select: str, key: str, page: PageQuery[Any], *conditions: Condition | None
-    ) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # LedgerReads' keyset page
-
     async def list_items(
         self, kind: str, page: PageQuery[int], *, statuses: Sequence[str]
     ) -> Sequence[LedgerRecord]:
         """Records of items of ``kind`` in one of ``statuses`` after sequence ``page.after``,
         oldest first, of ``page.region``'s prefix and inside ``page.area``."""
         marks = ", ".join("?" for _ in statuses)
-        rows = await self._page(
-            _SELECT,
-            "ledger.sequence",
-            page,
-            ("items.kind = ?", (kind,)),
-            (f"items.status IN ({marks})", tuple(statuses)),
-            area_condition(page.area, county="ledger.county", village="ledger.village"),
-            None if page.region is None else (_REGION, (f"{page.region}%",)),
-        )
+        of_kind = ("items.kind = ?", (kind,))
+        in_statuses = (f"items.status IN ({marks})", tuple(statuses))
+        rows = await self._read(*_ITEMS.page(page, of_kind, in_statuses))
         return [schema.to_record(row) for row in rows]
 
     async def reports_under_review(self, person_id: str) -> Sequence[ReportUnderReview]:
@@ -129,15 +124,8 @@ class ReviewReads:
     ) -> Sequence[ReportDeadlineRow]:
         """Reports under review by item after ``page.after``, of the region prefix, inside the
         area (only those filed before ``filed_before`` when given: the overdue)."""
-        rows = await self._page(
-            deadlines.SELECT_REPORTS,
-            "items.item_id",
-            page,
-            (deadlines.UNDECIDED, ()),
-            area_condition(page.area, county="ledger.county", village="ledger.village"),
-            None if filed_before is None else ("ledger.received_at < ?", (_utc(filed_before),)),
-            None if page.region is None else (_REGION, (f"{page.region}%",)),
-        )
+        filed = None if filed_before is None else ("ledger.received_at < ?", (_utc(filed_before),))
+        rows = await self._read(*_REPORT_DEADLINES.page(page, (deadlines.UNDECIDED, ()), filed))
         return [row_as(ReportDeadlineRow, row) for row in rows]
 
 
