@@ -26,6 +26,7 @@ from typing import Any
 
 from comparisonkit import ComparisonCase, confirmed_on
 from procedurekit import Office, month_day
+from restorationkit import refused_unstored
 from reversalkit import amendment_approved, outcomes
 
 from certhub.hub.core.keys import STORE
@@ -35,8 +36,9 @@ M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
 DIED, EARLIER = month_day(-3, 3), month_day(-4, 3)
 
 
-def _resent(tmp: Path, seed: int, ledger_url: str | None) -> ComparisonCase:
-    """The person of ``Population(seed)``: C1, C2, C2's void and C2 sent again, M-3..M0."""
+def _case(tmp: Path, seed: int, ledger_url: str | None, *, resent: bool) -> ComparisonCase:
+    """The person of ``Population(seed)``: C1, C2 and C2's void, M-3..M-1, and C2 sent
+    again in M0 if ``resent``."""
     person = Population(seed=seed).person()
     number = person["id_number"]
     second = f"C2,{number},某人,,,cremation,{EARLIER.isoformat()},\n"
@@ -44,9 +46,19 @@ def _resent(tmp: Path, seed: int, ledger_url: str | None) -> ComparisonCase:
         M[-3]: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
         M[-2]: second,
         M[-1]: f"V2,{number},某人,,,void,{M[-1]}-02,C2\n",
-        M[0]: second,
-    }
+    } | ({M[0]: second} if resent else {})
     return ComparisonCase.prepare(tmp, [person], feeds).on_ledger(ledger_url)
+
+
+async def _amendment_opened(
+    tmp: Path, aiohttp_client: Any, seed: int, ledger_url: str | None, *, resent: bool = True
+) -> tuple[ComparisonCase, str]:
+    """:func:`_case`, C1's death confirmed while the roster paid through M0 (714.00) and
+    C2's amendment opened by the run of M-2: the case and the task."""
+    case = _case(tmp, seed, ledger_url, resent=resent)
+    task = await confirmed_on(case, aiohttp_client, M[-3], DIED, paid_through=M[0])
+    assert (await case.compare(M[-2]))["reports"] == {"amendment_opened": 1}
+    return case, task
 
 
 async def _amount(office: Office, task: str) -> str:
@@ -58,10 +70,8 @@ async def _amount(office: Office, task: str) -> str:
 async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_approved(
     tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
-    case = _resent(tmp_path, 41, ledger_url)
+    case, t = await _amendment_opened(tmp_path, aiohttp_client, 41, ledger_url)
     number = case.person["id_number"]
-    t = await confirmed_on(case, aiohttp_client, M[-3], DIED, paid_through=M[0])
-    assert (await case.compare(M[-2]))["reports"] == {"amendment_opened": 1}
     assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}
     assert (await case.compare(M[0]))["reports"] == {"linked_to_closed": 1}
     office = await case.office(aiohttp_client)
@@ -80,10 +90,8 @@ async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_ap
 async def test_an_amendment_record_sent_again_after_its_void_moves_the_death_back_again(
     tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
-    case = _resent(tmp_path, 37, ledger_url)
+    case, t = await _amendment_opened(tmp_path, aiohttp_client, 37, ledger_url)
     number = case.person["id_number"]
-    t = await confirmed_on(case, aiohttp_client, M[-3], DIED, paid_through=M[0])
-    assert (await case.compare(M[-2]))["reports"] == {"amendment_opened": 1}
     office = await case.office(aiohttp_client)
     assert await _amount(office, t) == "714.00"
     await amendment_approved(office)
@@ -108,23 +116,15 @@ async def test_an_open_amendment_whose_record_stays_withdrawn_is_refused(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
     """The same without C2 sent again: ``conflict``, nothing stored (as before)."""
-    person = Population(seed=41).person()
-    number = person["id_number"]
-    feeds = {
-        M[-3]: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
-        M[-2]: f"C2,{number},某人,,,cremation,{EARLIER.isoformat()},\n",
-        M[-1]: f"V2,{number},某人,,,void,{M[-1]}-02,C2\n",
-    }
-    case = ComparisonCase.prepare(tmp_path, [person], feeds)
-    await confirmed_on(case, aiohttp_client, M[-3], DIED, paid_through=M[0])
-    await case.compare(M[-2])
+    case, _ = await _amendment_opened(tmp_path, aiohttp_client, 41, None, resent=False)
     await case.compare(M[-1])
     office = await case.office(aiohttp_client)
     (amendment,) = await outcomes(office, "termination_amendment/v1")
     item = amendment["sequence"]
     assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
-    before = await office.ledger_size()
-    status, body = await office.decide("termination-amendments", item, "county-1", "approve")
-    assert (status, body["type"]) == (409, "urn:certhub:problem:conflict"), body
-    assert await office.ledger_size() == before
+    await refused_unstored(
+        office,
+        "conflict",
+        lambda: office.decide("termination-amendments", item, "county-1", "approve"),
+    )
     await office.client.close()
