@@ -21,9 +21,10 @@ from datetime import date
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.restoration_proposals import (
-    acceptor_of,
+    approvals_of,
     proposal_approved,
     recheck_proposal,
+    restoration_record,
     signed_restoration,
 )
 from certhub.hub.procedure.tasks import extend
@@ -107,18 +108,13 @@ async def any_approved(
     proposal, plan = checked
     if proposal.suspension is None:
         return await proposal_approved(ctx, effects, item_id, decision, checked)
-    row = await ctx.store.get_item(item_id)
-    accepted = acceptor_of(ctx, row.accepted_by if row else None)
     note = (
         f"{proposal.remarks or 'certified'}; restoration proposal {item_id} approved by "
         f"{decision.actor.id}: back pay {plan.back_paid[0]}..{plan.back_paid[-1]} = {plan.amount}"
     )
-    approvals = (accepted, decision.actor) if accepted else (decision.actor,)
+    approvals = await approvals_of(ctx, item_id, decision)
     signed = signed_restoration(proposal, plan, approvals, note, 0)
-    message_id, at = f"restoration:proposal:{item_id}", ctx.clock()
-    outcome = ctx.outcomes.record(
-        signed, message_id=message_id, person=proposal.person, reason=NOT_CERTIFIED, at=at
-    )
+    outcome = restoration_record(ctx, signed, item_id, NOT_CERTIFIED)
     source, person = str(item_id), proposal.person.id_number
     resumes = (plan.restore_from.strftime("%Y-%m"),)
     months = (

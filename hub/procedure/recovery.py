@@ -183,28 +183,15 @@ async def overpayment_voided(ctx: ProcedureContext, task_id: str, note: str) -> 
         return Effects(), 0
     shares = allocate([cents(over.amount) for _, over in originals], row.recovered_cents)
     reason = await _task_kind(ctx, task_id)
-    records = []
-    for (record, over), share in zip(originals, shares, strict=True):
-        updated = over.model_copy(
-            update={
-                "recovered_amount": yuan(share),
-                "recovery_status": RecoveryStatus.voided,
-                "remarks": note[:1000],
-            }
-        )
-        model = Overpayment.model_validate(updated.model_dump())
-        records.append(
-            ctx.outcomes.record(
-                model,
-                message_id=f"{record.message_id}:voided",
-                person=over.person,
-                reason=reason,
-                at=ctx.clock(),
-            )
-        )
-    voided = RecoveryStatus.voided.value
-    change = OverpaymentChange(task_id, "voided", row.recovered_cents, row.recovered_cents, voided)
-    return Effects(overpayment_change=change, outcomes=tuple(records)), row.recovered_cents
+    voided = RecoveryStatus.voided
+    records = tuple(
+        _resigned(ctx, original, share, voided, step="voided", note=note, reason=reason)
+        for original, share in zip(originals, shares, strict=True)
+    )
+    change = OverpaymentChange(
+        task_id, "voided", row.recovered_cents, row.recovered_cents, voided.value
+    )
+    return Effects(overpayment_change=change, outcomes=records), row.recovered_cents
 
 
 async def _task_kind(ctx: ProcedureContext, task_id: str) -> str | None:
@@ -308,26 +295,40 @@ def _feedback(
     new = allocate(amounts, after.recovered_cents)
     written_off = after.status is RecoveryStatus.written_off
     records: list[HubRecord] = []
-    for (record, over), was, now, amount in zip(originals, old, new, amounts, strict=True):
+    for original, was, now, amount in zip(originals, old, new, amounts, strict=True):
         status = status_for(amount, now)
         if written_off and status is not RecoveryStatus.recovered:
             status = RecoveryStatus.written_off
         if now == was and status is status_for(amount, was):
             continue
-        updated = over.model_copy(
-            update={
-                "recovered_amount": yuan(now),
-                "recovery_status": status,
-                "remarks": note[:1000],
-            }
-        )
-        records.append(
-            ctx.outcomes.record(
-                Overpayment.model_validate(updated.model_dump()),
-                message_id=f"{record.message_id}:{step}",
-                person=over.person,
-                reason=reason,
-                at=ctx.clock(),
-            )
-        )
+        records.append(_resigned(ctx, original, now, status, step=step, note=note, reason=reason))
     return tuple(records)
+
+
+def _resigned(
+    ctx: ProcedureContext,
+    original: tuple[LedgerRecord, Overpayment],
+    recovered_cents: int,
+    status: RecoveryStatus,
+    *,
+    step: str,
+    note: str,
+    reason: str | None,
+) -> HubRecord:
+    """The overpayment record ``original`` re-signed by the hub as ``<its id>:<step>``, with
+    ``recovered_cents`` recovered of it, in recovery ``status``; ``reason`` is the task's kind."""
+    record, over = original
+    updated = over.model_copy(
+        update={
+            "recovered_amount": yuan(recovered_cents),
+            "recovery_status": status,
+            "remarks": note[:1000],
+        }
+    )
+    return ctx.outcomes.record(
+        Overpayment.model_validate(updated.model_dump()),
+        message_id=f"{record.message_id}:{step}",
+        person=over.person,
+        reason=reason,
+        at=ctx.clock(),
+    )

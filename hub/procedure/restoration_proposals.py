@@ -80,10 +80,12 @@ from certhub.schemas import (
 
 __all__ = [
     "acceptor_of",
+    "approvals_of",
     "proposal_approved",
     "proposal_message_id",
     "proposal_record",
     "recheck_proposal",
+    "restoration_record",
     "signed_restoration",
     "staff_proposal",
     "voided_paid",
@@ -269,23 +271,13 @@ async def proposal_approved(
     months += await voided_paid(ctx, person, task_id, item_id, money)
     said = "no month unpaid, no back pay"
     if plan.back_paid:
-        item = await ctx.store.get_item(item_id)
-        accepted = acceptor_of(ctx, item.accepted_by if item else None)
-        approvals = (*((accepted,) if accepted else ()), decision.actor)
+        approvals = await approvals_of(ctx, item_id, decision)
         filed = await ctx.item_record(item_id)  # the hub's proposal, or staff's own
         requester = None if filed.sender == ctx.outcomes.hub_id else acceptor_of(ctx, filed.sender)
         restoration = signed_restoration(proposal, plan, approvals, note, refund)
         if requester is not None:
             restoration = restoration.model_copy(update={"requested_by": requester})
-        outcomes.append(
-            ctx.outcomes.record(
-                restoration,
-                message_id=f"restoration:proposal:{item_id}",
-                person=proposal.person,
-                reason=reason,
-                at=ctx.clock(),
-            )
-        )
+        outcomes.append(restoration_record(ctx, restoration, item_id, reason))
         months += (MonthsClaim(person, "back_paid", plan.back_paid, str(item_id)),)
         said = f"back pay {plan.back_paid[0]}..{plan.back_paid[-1]} = {plan.amount}"
     lifted = BenefitClosure(person, reason, task_id)
@@ -331,6 +323,30 @@ def signed_restoration(
             else note
         )[:1000],
     )
+
+
+def restoration_record(
+    ctx: ProcedureContext, restoration: Restoration, item_id: int, reason: str
+) -> HubRecord:
+    """``restoration`` signed by the hub on approving proposal ``item_id``, of either kind
+    (``reason``: the voided termination's, or ``not_certified``): one per proposal."""
+    return ctx.outcomes.record(
+        restoration,
+        message_id=f"restoration:proposal:{item_id}",
+        person=restoration.person,
+        reason=reason,
+        at=ctx.clock(),
+    )
+
+
+async def approvals_of(
+    ctx: ProcedureContext, item_id: int, decision: Decision
+) -> tuple[ActorRef, ...]:
+    """Who approved proposal ``item_id``, in order: the staff who accepted it (when the
+    trust store names their role), then ``decision``'s approver."""
+    item = await ctx.store.get_item(item_id)
+    accepted = acceptor_of(ctx, item.accepted_by if item else None)
+    return (accepted, decision.actor) if accepted else (decision.actor,)
 
 
 def _task_of(proposal: RestorationProposal) -> str:
