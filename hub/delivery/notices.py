@@ -16,7 +16,7 @@ from certhub.adapters import Notification, Notifier
 from certhub.hub.rules.months import month_index
 from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
 from certhub.hub.store import LedgerStore
-from certhub.schemas import BenefitRecord, TaskKind, mask_ids_in_text
+from certhub.schemas import BenefitRecord, mask_ids_in_text
 from certhub.schemas.clock import shanghai_today
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class SmsNoticeSender:
             status=row.roster_status if row else None,
             due_month=row.due_month if row else None,
             closed=await self._store.closed_benefit(person_id) is not None,
-            death_open=await self._store.find_open_task(person_id, TaskKind.death) is not None,
+            verifying=await self._store.reminder_held(person_id),
             month=month_index(shanghai_today()),
         )
 

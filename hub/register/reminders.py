@@ -2,8 +2,9 @@
 
 Every hour the sweep finds active pensioners due this month or in the next
 ``CERTHUB_REGISTER_REMINDERS_PER_CYCLE - 1`` months whose latest reminder slot
-is still open (:mod:`certhub.hub.store.register_reminders`; none whose reported
-death is being verified: a death task open or in progress) and queues one
+is still open (:mod:`certhub.hub.store.register_reminders`; none of whom a death,
+imprisonment, disappearance or loss of nationality reported is being verified:
+:data:`~certhub.hub.rules.notices.REMINDER_HOLDS`) and queues one
 notice each through the notices outbox; the SMS goes to the mobile number the
 roster registers for the person (the pensioner's or a family contact's) —
 a notice waits while the roster has none (:mod:`certhub.hub.delivery.notices`).

@@ -71,13 +71,25 @@ def reminder_due_month(notice_id: str) -> int | None:
     return int(year) * 12 + int(month) - 1
 
 
+REMINDER_HOLDS: frozenset[str] = frozenset(
+    {"death", "imprisonment", "missing", "loss_of_nationality"}
+)
+"""What, reported of a pensioner and still being verified (a task of that kind open or in
+progress, or a report of that reason filed and not yet approved or rejected), holds their
+certification reminders: each ends or stops the benefit once confirmed, and asking the
+family of a person reported dead, in prison, missing or no longer a citizen to certify
+while staff verify it is wrong (the comparison's 免办 holds them too). Not
+``duplicate_receipt`` nor ``other``: the pensioner is alive and reachable, the proof of
+life is still owed for the benefit that continues (and may settle an "other" report)."""
+
+
 def reminder_withdrawn(
     due: int,
     *,
     status: str | None,
     due_month: int | None,
     closed: bool,
-    death_open: bool,
+    verifying: str | None,
     month: int,
 ) -> str | None:
     """Why a reminder for due month ``due`` must not be sent in month ``month`` (None: send).
@@ -87,17 +99,16 @@ def reminder_withdrawn(
     then the hub may have terminated the benefit (a death it confirmed: ``closed``), the
     roster may no longer say ``active`` (``status``, the register's), the pensioner may
     have certified (the register's ``due_month`` moved on) or the due month ended (overdue:
-    "complete by the end of M" is no longer true), or a death of the pensioner may have
-    been reported and be under verification (``death_open``: a death task open or in
-    progress; the family is not asked to certify a person the departments report dead,
-    as the sweep does not remind them). Each withdraws it.
+    "complete by the end of M" is no longer true), or a loss of eligibility may have been
+    reported and be under verification (``verifying``: its kind, one of
+    :data:`REMINDER_HOLDS`, as the sweep does not remind them). Each withdraws it.
     """
     if closed or status != "active":
         return (
             f"the benefit is {'terminated by the hub' if closed else status or 'not on the roster'}"
         )
-    if death_open:
-        return "a reported death of the pensioner is under verification"
+    if verifying is not None:
+        return f"a report of the pensioner ({verifying}) is under verification"
     if due_month != due:
         return "certified since: the register's due month moved on"
     if month > due:

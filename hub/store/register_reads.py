@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
+from certhub.hub.rules.notices import REMINDER_HOLDS
 from certhub.hub.store.rows import row_as
 
 if TYPE_CHECKING:
@@ -24,10 +25,10 @@ if TYPE_CHECKING:
     from certhub.hub.store.roster_import import RosterRange
 
 __all__ = [
-    "DEATH_UNDER_VERIFICATION",
     "RESTORATIONS_BY_PERSON",
     "SUMMARY_FIELDS",
     "TERMINATED",
+    "UNDER_VERIFICATION",
     "CertificationRegister",
     "PersonRegister",
     "RegisterCertificationRow",
@@ -116,12 +117,27 @@ RESTORING: Final = (
 # the closure is under review. Everyone else on the roster is counted alive (the summary's
 # states, the assessment's people: one definition).
 TERMINATED: Final = f"(roster_status = 'terminated' OR {CLOSED}) AND NOT ({RESTORING})"
-# A death reported (the county approved the report) and still being verified: the person the
-# departments report dead is not asked to certify (reminders), as 免办 and restorations hold.
-DEATH_UNDER_VERIFICATION: Final = (
-    "EXISTS (SELECT 1 FROM tasks AS dt WHERE dt.person_id = register_people.person_id"
-    " AND dt.kind = 'death' AND dt.status IN ('open', 'in_progress'))"
-)
+
+
+def _verifying(person: str) -> str:
+    """What is verified of ``person`` (an SQL expression) that holds reminders
+    (:data:`~certhub.hub.rules.notices.REMINDER_HOLDS`): the kind of a task open or in
+    progress, the reason of a report under review (``ledger_reports_person``)."""
+    return (
+        f"SELECT vt.kind FROM tasks AS vt WHERE vt.person_id = {person}"
+        f" AND vt.kind IN ({_HOLDS}) AND vt.status IN ('open', 'in_progress')"
+        " UNION ALL SELECT vl.reason FROM ledger AS vl JOIN items AS vi"
+        f" ON vi.item_id = vl.sequence WHERE vl.person_id = {person}"
+        " AND vl.message_type = 'eligibility_report/v1'"
+        f" AND vl.reason IN ({_HOLDS}) AND vi.status IN ('received', 'accepted')"
+    )
+
+
+_HOLDS: Final = ", ".join(f"'{kind}'" for kind in sorted(REMINDER_HOLDS))
+# A loss of eligibility reported and still being verified: the person is not asked to
+# certify (reminders: the sweep here, the send by reminder_held), as 免办 holds them.
+UNDER_VERIFICATION: Final = f"EXISTS ({_verifying('register_people.person_id')})"
+_HELD: Final = _verifying("?") + " LIMIT 1"
 RESTORATIONS_BY_PERSON: Final = """
 CREATE INDEX ledger_restoration_proposals_person ON ledger (person_id, sequence)
     WHERE message_type = 'restoration_proposal/v1'
@@ -196,7 +212,7 @@ _CERTIFIED: Final = (
 )
 _REMINDERS_DUE: Final = (
     _PERSON + f" WHERE {_REMINDED} AND due_month >= ? AND due_month <= ?"
-    f" AND NOT {DEATH_UNDER_VERIFICATION}"
+    f" AND NOT {UNDER_VERIFICATION}"
     " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < ? - due_month)"
     " AND person_id > ? ORDER BY person_id LIMIT ?"
 )
@@ -267,6 +283,12 @@ class RegisterQueries:
         rows = await self._read(_UNDER_REVIEW, (person_id,))
         return int(str(rows[0][0])) if rows else None
 
+    async def reminder_held(self, person_id: str) -> str | None:
+        """What is verified of ``person_id`` that holds their reminders (a task's kind, a
+        report's reason: :data:`UNDER_VERIFICATION`); None when nothing is."""
+        rows = await self._read(_HELD, (person_id, person_id))
+        return str(rows[0][0]) if rows else None
+
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
         """One page of a list, in ID-number order after ``query.after``."""
         where, params = _where(query)
@@ -279,8 +301,8 @@ class RegisterQueries:
         self, month: int, per_cycle: int, after: str, limit: int
     ) -> list[PersonRegister]:
         """Active people due in ``month`` or the next ``per_cycle - 1`` months whose latest
-        open reminder slot is not counted yet, in ID-number order after ``after``; none whose
-        reported death is being verified (:data:`DEATH_UNDER_VERIFICATION`)."""
+        open reminder slot is not counted yet, in ID-number order after ``after``; none of whom
+        a loss of eligibility is being verified (:data:`UNDER_VERIFICATION`)."""
         rows = await self._read(
             _REMINDERS_DUE, (month, month + per_cycle - 1, month + per_cycle, after, limit)
         )
@@ -326,6 +348,10 @@ class CertificationRegister(Protocol):
 
     async def certification_under_review(self, person_id: str) -> int | None:
         """A passed certification of the person still under review (see the implementation)."""
+        ...
+
+    async def reminder_held(self, person_id: str) -> str | None:
+        """What is verified of the person that holds their reminders (see the implementation)."""
         ...
 
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:

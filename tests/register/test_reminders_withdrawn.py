@@ -86,12 +86,13 @@ def test_the_rule_reads_the_due_month_from_the_notice_id() -> None:
     notice = reminder_notice("440103195001010012", "张三", due, 1)
     assert reminder_due_month(notice.notice_id) == due
     assert reminder_due_month("result:123") is None
-    send = {"status": "active", "due_month": due, "closed": False, "death_open": False}
+    send = {"status": "active", "due_month": due, "closed": False, "verifying": None}
     assert reminder_withdrawn(due, **send, month=due) is None  # in the due month: sent
     assert reminder_withdrawn(due, **send, month=due - 1) is None
     assert reminder_withdrawn(due, **send, month=due + 1) is not None  # overdue
     assert reminder_withdrawn(due, **(send | {"due_month": due + 12}), month=due) is not None
     assert reminder_withdrawn(due, **(send | {"closed": True}), month=due) is not None
-    assert reminder_withdrawn(due, **(send | {"death_open": True}), month=due) is not None
+    for kind in ("death", "imprisonment"):
+        assert reminder_withdrawn(due, **(send | {"verifying": kind}), month=due) is not None
     for status in ("suspended", "terminated", None):
         assert reminder_withdrawn(due, **(send | {"status": status}), month=due) is not None
