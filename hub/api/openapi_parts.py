@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from certhub.hub.web.pages import MEDIA_TYPES
@@ -16,6 +17,7 @@ __all__ = [
     "page_of",
     "path_param",
     "problem_response",
+    "problem_responses",
     "pull_operation",
     "push_operation",
     "query",
@@ -29,6 +31,11 @@ MAYBE_MOMENT: dict[str, Any] = {"type": ["string", "null"], "format": "date-time
 """A point in time, or null where it has not happened (yet)."""
 REGION_PREFIX: dict[str, Any] = {"type": "string", "pattern": "^[0-9]{6,12}$"}
 """A region-code prefix filter: a 6-digit county up to a 12-digit village."""
+_BEARER_REFUSALS: dict[str, str] = {
+    "401": "Missing, invalid or expired bearer token.",
+    "403": "The token's key may not read.",
+}
+"""Why a read under a bearer token is refused (status → description)."""
 
 
 def ref(name: str) -> dict[str, str]:
@@ -42,6 +49,11 @@ def problem_response(description: str) -> dict[str, Any]:
         "description": description,
         "content": {"application/problem+json": {"schema": ref("Problem")}},
     }
+
+
+def problem_responses(errors: Mapping[str, str] | None) -> dict[str, Any]:
+    """A :func:`problem_response` for each status of ``errors`` (status → description)."""
+    return {status: problem_response(text) for status, text in (errors or {}).items()}
 
 
 def json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -81,9 +93,7 @@ def push_operation(
     }
     if parameters:
         operation["parameters"] = parameters
-    operation["responses"] |= {
-        status: problem_response(text) for status, text in (errors or {}).items()
-    }
+    operation["responses"] |= problem_responses(errors)
     return {"post": operation}
 
 
@@ -97,8 +107,7 @@ def pull_operation(summary: str) -> dict[str, Any]:
             "responses": {
                 "200": json_response("One page, oldest first.", ref("Page")),
                 "400": problem_response("Invalid cursor or limit."),
-                "401": problem_response("Missing, invalid or expired bearer token."),
-                "403": problem_response("The token's key may not read."),
+                **problem_responses(_BEARER_REFUSALS),
             },
         }
     }
@@ -174,12 +183,8 @@ def reader_get(
 ) -> dict[str, Any]:
     """The GET of a read endpoint under a bearer token: 200 ``body`` (described as ``ok``),
     401, 403, and ``errors`` (status → description) such as a 400 for bad parameters or a 404."""
-    responses: dict[str, Any] = {
-        "200": json_response(ok, body),
-        "401": problem_response("Missing, invalid or expired bearer token."),
-        "403": problem_response("The token's key may not read."),
-    }
-    responses |= {status: problem_response(text) for status, text in (errors or {}).items()}
+    responses = {"200": json_response(ok, body), **problem_responses(_BEARER_REFUSALS)}
+    responses |= problem_responses(errors)
     return {
         "get": {
             "summary": summary,
