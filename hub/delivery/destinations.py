@@ -8,8 +8,8 @@ they keep the names of the roles' first departments:
 * ``sms`` / ``notify`` → the notifier role, through the hub's
   :class:`~certhub.hub.delivery.notify.NoticeSender`
   (:class:`~certhub.hub.delivery.notices.SmsNoticeSender`
-  over the gateway, or the logging sender of the embedded default),
-  idempotent by notice id;
+  over the gateway, or the logging sender of the embedded default, each behind
+  :class:`~certhub.hub.delivery.notices.RemindersChecked`), idempotent by notice id;
 * ``ministry`` / ``push_certification`` → the uplink role
   (:class:`~adapters.CertificationUplink`), idempotent by delivery id.
 """

@@ -5,7 +5,9 @@ A notice's outbox row holds the person and the text; the mobile number is
 looked up in the roster only when the notice is sent, so a number corrected
 meanwhile is the one used. A certification reminder is checked against the register
 then too, and withdrawn (nothing sent) once it would be wrong
-(:func:`certhub.hub.rules.notices.reminder_withdrawn`).
+(:func:`certhub.hub.rules.notices.reminder_withdrawn`): by :class:`RemindersChecked`, in
+front of whichever sender the hub delivers through (the gateway's, the logging one, one a
+deployment provides), so none sends a stale reminder.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from certhub.adapters import Notification, Notifier
+from certhub.hub.delivery.notify import NoticeSender
 from certhub.hub.rules.months import month_index
 from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
 from certhub.hub.store import LedgerStore
@@ -35,32 +38,13 @@ class SmsNoticeSender:
         self._store = store
 
     async def send(self, notice_id: str, person_id: str, text: str) -> None:
-        """Send once per ``notice_id`` (the gateway is idempotent by it); a certification
-        reminder that would now be wrong is withdrawn instead (logged, nothing sent)."""
-        if (why := await self._withdrawn(notice_id, person_id)) is not None:
-            log.info("certification reminder withdrawn", extra={"notice_id": notice_id, "why": why})
-            return
+        """Send once per ``notice_id`` (the gateway is idempotent by it)."""
         snapshot = await self._store.get_roster(person_id)
         mobile = BenefitRecord.model_validate_json(snapshot).contact_mobile if snapshot else None
         if mobile is None:
             raise NoContact(f"no registered mobile number for notice {notice_id}")
         await self._gateway.notify(
             Notification(notification_id=notice_id, mobile=mobile, text=text)
-        )
-
-    async def _withdrawn(self, notice_id: str, person_id: str) -> str | None:
-        """Why a certification reminder must not go out now (None: send it, or not one)."""
-        due = reminder_due_month(notice_id)
-        if due is None:
-            return None
-        row = await self._store.register_person(person_id)
-        return reminder_withdrawn(
-            due,
-            status=row.roster_status if row else None,
-            due_month=row.due_month if row else None,
-            closed=await self._store.closed_benefit(person_id) is not None,
-            verifying=await self._store.reminder_held(person_id),
-            month=month_index(shanghai_today()),
         )
 
     async def aclose(self) -> None:
@@ -83,3 +67,38 @@ class LoggingNoticeSender:
 
     async def aclose(self) -> None:
         """Nothing to release."""
+
+
+class RemindersChecked:
+    """``sender`` with every certification reminder checked against the register when it is
+    sent: one that would now be wrong is withdrawn instead (logged, nothing sent)."""
+
+    def __init__(self, sender: NoticeSender, store: LedgerStore) -> None:
+        """Send through ``sender``; read the register, tasks and reports in ``store``."""
+        self._sender = sender
+        self._store = store
+
+    async def send(self, notice_id: str, person_id: str, text: str) -> None:
+        """Send through the sender, unless a certification reminder is withdrawn."""
+        if (why := await self.withdrawn(notice_id, person_id)) is not None:
+            log.info("certification reminder withdrawn", extra={"notice_id": notice_id, "why": why})
+            return
+        await self._sender.send(notice_id, person_id, text)
+
+    async def withdrawn(self, notice_id: str, person_id: str) -> str | None:
+        """Why a certification reminder must not go out now (None: send it, or not one)."""
+        due = reminder_due_month(notice_id)
+        if due is None:
+            return None
+        row = await self._store.register_person(person_id)
+        return reminder_withdrawn(
+            due,
+            status=row.roster_status if row else None,
+            due_month=row.due_month if row else None,
+            closed=await self._store.closed_benefit(person_id) is not None,
+            verifying=await self._store.reminder_held(person_id),
+            month=month_index(shanghai_today()),
+        )
+
+    async def aclose(self) -> None:
+        """Nothing of its own: the sender's owner closes it."""
