@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime
+from typing import Final
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
@@ -40,9 +41,11 @@ from certhub.schemas import (
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.schemas.restoration_proposal import CertifiedSince
 
-__all__ = ["certified_proposal"]
+__all__ = ["NOT_CERTIFIED", "certified_proposal"]
 
-NOT_CERTIFIED = SuspensionReason.not_certified
+NOT_CERTIFIED: Final = SuspensionReason.not_certified
+"""The hub's suspension for non-certification: the reason of the proposal a certification
+opens and of the restoration either kind of proposal signs (the procedure's one name)."""
 
 
 async def certified_proposal(

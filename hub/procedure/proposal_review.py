@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from certhub.hub.procedure.certified_restoration import NOT_CERTIFIED
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.intake import recheck_restoration
 from certhub.hub.procedure.restoration_proposals import (
@@ -37,12 +38,10 @@ from certhub.schemas import (
     Refusal,
     Restoration,
     RestorationProposal,
-    SuspensionReason,
 )
 
 __all__ = ["any_approved", "any_rechecked", "certified_recheck", "restoration_today"]
 
-NOT_CERTIFIED = SuspensionReason.not_certified.value
 Checked = tuple[RestorationProposal, ProposedRestoration]
 """A proposal as checked at a decision, and what approving it restores."""
 
@@ -114,7 +113,7 @@ async def any_approved(
     )
     approvals = await approvals_of(ctx, item_id, decision)
     signed = signed_restoration(proposal, plan, approvals, note, 0)
-    outcome = restoration_record(ctx, signed, item_id, NOT_CERTIFIED)
+    outcome = restoration_record(ctx, signed, item_id, NOT_CERTIFIED.value)
     source, person = str(item_id), proposal.person.id_number
     resumes = (plan.restore_from.strftime("%Y-%m"),)
     months = (

@@ -37,6 +37,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from certhub.hub.procedure.certified_restoration import NOT_CERTIFIED
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
 from certhub.hub.procedure.releases import paid_claims
@@ -358,7 +359,7 @@ def _task_of(proposal: RestorationProposal) -> str:
 
 def _reason(proposal: RestorationProposal) -> str:
     """Why the termination ``proposal`` restores was made (death, …)."""
-    return proposal.reason.value if proposal.reason is not None else "not_certified"
+    return (proposal.reason or NOT_CERTIFIED).value
 
 
 def acceptor_of(ctx: ProcedureContext, actor_id: str | None) -> ActorRef | None:
