@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import today
-from reversalkit import DIED, DIED_IN, VOIDED_IN, Scene, proposals, voided_restoration
+from reversalkit import DIED, DIED_IN, VOIDED_IN, Scene, proposals, refused, voided_restoration
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.hub.rules.months import month_index, month_label
 
-from .test_restoration_suspended import refused, sizes, staff_proposal
+from .test_restoration_suspended import OTHER_SUSPENSION, staff_proposal
 
 CERTIFIED_IN = month_label(month_index(today()) - 15)  # due 3 months ago: overdue
 DUE = month_label(month_index(today()) - 3)
@@ -60,18 +60,19 @@ async def test_no_payment_is_restored_over_a_standing_non_certification_suspensi
     store = office.client.app[STORE]
     hubs = (await proposals(office))[number]
     standing = f"proposal {item}, due {DUE}"
-    before = await sizes(office)
-    answer = await office.decide("restoration-proposals", hubs["sequence"], "town-1", "accept")
-    await refused(office, answer, before, standing)
+    accept = office.decide("restoration-proposals", hubs["sequence"], "town-1", "accept")
+    body = await refused(office, accept, 409, OTHER_SUSPENSION)
+    assert standing in body["detail"], body
     assert (await office.decide("restoration-proposals", hubs["sequence"], "town-1", "reject"))[
         0
     ] == 202
-    before = await sizes(office)
-    answer = await office.post("/v1/restorations", "town-1", voided_restoration(person))
-    await refused(office, answer, before, standing)
+    filed = office.post("/v1/restorations", "town-1", voided_restoration(person))
+    body = await refused(office, filed, 409, OTHER_SUSPENSION)
+    assert standing in body["detail"], body
     own = staff_proposal(hubs["payload"])
-    await refused(office, await office.post("/v1/restoration-proposals", "town-1", own),
-                  before, standing)  # fmt: skip
+    proposed = office.post("/v1/restoration-proposals", "town-1", own)
+    body = await refused(office, proposed, 409, OTHER_SUSPENSION)
+    assert standing in body["detail"], body
     assert await store.closed_benefit(number) == ("death", death)
 
     await office.certified_in_app(person)  # alive after all: the suspension ends

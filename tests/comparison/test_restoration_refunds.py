@@ -29,8 +29,8 @@ from reversalkit import (
     last_day,
     outcomes,
     overpaid_figures,
-    proposals,
     recovery,
+    refused,
 )
 
 from certhub.hub.core.keys import STORE
@@ -59,10 +59,8 @@ async def test_a_termination_the_province_never_applied_is_restored_and_its_reco
     assert status == 202, body
     await office.client.close()
     # the province never applied the terminations: every roster entry still says active
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 4}
-    office = await scene.office(aiohttp_client)
+    office, items = await scene.voided(aiohttp_client)
     store = office.client.app[STORE]
-    items = {n: p["sequence"] for n, p in (await proposals(office)).items()}
     # overpaid: 2 months of the first (476.00) and 1 of the one paid through last month
     assert await overpaid_figures(office) == ([("all", 2, "714.00")], Decimal("714.00"))
 
@@ -93,10 +91,10 @@ async def test_a_termination_the_province_never_applied_is_restored_and_its_reco
         if o["message_id"] == f"overpayment:{overpaid}:voided"
     ]
     assert [(o["recovery_status"], o["recovered_amount"]) for o in voided] == [("voided", "238.00")]
-    status, body = await office.post(
+    again = office.post(
         f"/v1/overpayments/{overpaid}/recoveries", "det-1", recovery(overpaid, "238.00")
     )
-    assert (status, body["type"]) == (409, PROBLEM + "overpayment-settled"), body
+    await refused(office, again, 409, "overpayment-settled")
     _, task = await office.get(f"/v1/verification-tasks/{overpaid}")
     assert "238.00 recovered is refunded" in task["remarks"]
     # never owed: neither an overpayment in the statistics nor overpaid in the assessment
@@ -109,10 +107,8 @@ async def test_a_termination_the_province_never_applied_is_restored_and_its_reco
     await office.roster(
         suspended, status="suspended", suspended_since=f"{DIED_IN}-01", paid_through=DIED_IN
     )
-    before = await office.ledger_size()
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
-    assert (status, body["type"]) == (409, PROBLEM + "restoration-other-suspension"), body
-    assert await office.ledger_size() == before
+    approve = office.decide("restoration-proposals", item, "county-1", "approve")
+    await refused(office, approve, 409, "restoration-other-suspension")
     assert await store.closed_benefit(suspended["id_number"]) is not None
 
 
@@ -128,9 +124,7 @@ async def test_a_termination_more_than_365_days_old_is_approved_by_the_city(
     for person, day in zip(scene.people, died, strict=True):
         await office.roster(person, status="terminated", paid_through=day.strftime("%Y-%m"))
     await office.client.close()
-    await scene.compare(VOIDED_IN)
-    office = await scene.office(aiohttp_client)
-    items = {n: p["sequence"] for n, p in (await proposals(office)).items()}
+    office, items = await scene.voided(aiohttp_client)
 
     status, body = await approved(office, items[county["id_number"]])  # day 365: county level
     assert status == 202, body

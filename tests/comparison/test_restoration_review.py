@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import back_paid_months, month_day, today
-from restorationkit import refused_unstored
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -33,6 +32,7 @@ from reversalkit import (
     outcomes,
     proposals,
     proposed,
+    refused,
     refused_whole,
     restored,
 )
@@ -61,11 +61,8 @@ async def test_a_suspension_begun_in_the_resumed_month_before_the_approval_is_no
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
 
     again = back_paid_months(person, since, 1, 1, "238.00")  # M(1), restored from M(2)
-    body = await refused_unstored(
-        office,
-        "months-already-counted",
-        lambda: office.post("/v1/restorations", "town-1", again),
-    )
+    filed = office.post("/v1/restorations", "town-1", again)
+    body = await refused(office, filed, 409, "months-already-counted")
     assert f"resumed payment in {THIS_MONTH}" in body["detail"], body
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
     assert await store.counted_months(number, "resumed") == {THIS_MONTH}

@@ -23,10 +23,10 @@ from procedurekit import Office
 from reversalkit import (
     DIED,
     DIED_IN,
-    PROBLEM,
     THIS_MONTH,
     VOIDED_IN,
     Scene,
+    approved,
     audited,
     held_open,
     last_day,
@@ -34,22 +34,13 @@ from reversalkit import (
     outcomes,
     proposals,
     proposed,
-    sizes,
+    refused,
     voided_restoration,
 )
 
 from certhub.hub.core.keys import STORE
 
 OTHER_SUSPENSION = "restoration-other-suspension"
-OTHER_CAUSE = PROBLEM + OTHER_SUSPENSION
-
-
-async def refused(office: Office, answer: tuple[int, dict[str, Any]], before: tuple[int, int],
-                  detail: str) -> None:  # fmt: skip
-    """``answer`` is ``restoration-other-suspension`` saying ``detail``; nothing was stored."""
-    assert (answer[0], answer[1]["type"]) == (409, OTHER_CAUSE), answer
-    assert detail in answer[1]["detail"], answer
-    assert await sizes(office) == before
 
 
 async def suspended_by_province(office: Office, person: dict[str, Any], since: str) -> None:
@@ -72,9 +63,7 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     await held_open(office, person, item, task, "overdue for certification", slug=OTHER_SUSPENSION)
 
     await office.certified_in_app(person)  # certified today: due in 12 months
-    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
-    assert status == 202, body
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    status, body = await approved(office, item)
     assert status == 202, body
     assert await store.closed_benefit(number) is None
     assert await audited(office, "closure_lifted") == [task]
@@ -87,18 +76,16 @@ async def test_the_proposal_lifts_a_suspension_only_the_voided_termination_expla
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
 
     # the roster still says suspended until the province's next one: the month is paid once
-    status, body = await office.post("/v1/restorations", "town-1", voided_restoration(person))
-    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    again = office.post("/v1/restorations", "town-1", voided_restoration(person))
+    await refused(office, again, 409, "months-already-counted")
     # and the province pays from the decision's month on: never back pay too
     resumed = voided_restoration(person) | {
         "back_pay_from": f"{THIS_MONTH}-01", "back_pay_to": last_day(THIS_MONTH),
         "restore_from": (date.fromisoformat(last_day(THIS_MONTH)) + timedelta(days=1)).isoformat(),
     }  # fmt: skip
-    before = await sizes(office)
-    status, body = await office.post("/v1/restorations", "town-1", resumed)
-    assert (status, body["type"]) == (409, PROBLEM + "months-already-counted"), body
+    filed = office.post("/v1/restorations", "town-1", resumed)
+    body = await refused(office, filed, 409, "months-already-counted")
     assert f"resumed payment in {THIS_MONTH}" in body["detail"], body
-    assert await sizes(office) == before
     await office.client.close()
 
 
@@ -131,11 +118,9 @@ async def test_staff_lift_it_once_no_verification_is_open(
     item = (await proposals(office))[number]["sequence"]
     assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
     await suspended_by_province(office, person, DIED.isoformat())
-    before = await sizes(office)
-    status, body = await office.post("/v1/restorations", "town-1", voided_restoration(person))
-    assert (status, body["type"]) == (409, PROBLEM + "restoration-verification-open"), body
+    filed = office.post("/v1/restorations", "town-1", voided_restoration(person))
+    body = await refused(office, filed, 409, "restoration-verification-open")
     assert f"missing {missing['task_id']}" in body["detail"], body
-    assert await sizes(office) == before
 
     for party, step in (("town-1", "in_progress"), ("county-1", "cleared")):
         status, body = await office.step(missing["task_id"], party, step)
@@ -169,26 +154,20 @@ async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_propo
     office, person, task, hubs = await proposed(tmp_path, aiohttp_client, THIS_MONTH)
     number, store = person["id_number"], office.client.app[STORE]
     await office.roster(person, paid_through=THIS_MONTH)  # the province never stopped paying
-    before = await sizes(office)
-    answer = await office.post(
-        "/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"])
-    )
-    assert (answer[0], answer[1]["type"]) == (409, PROBLEM + "conflict"), answer  # decide it first
-    assert await sizes(office) == before
+    own = office.post("/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"]))
+    await refused(office, own, 409, "conflict")  # decide the hub's first
     assert (await office.decide("restoration-proposals", hubs["sequence"], "town-1", "reject"))[
         0
     ] == 202
 
     # staff's restoration/v1 needs a month to back-pay: every month is paid
-    before = await sizes(office)
-    answer = await office.post("/v1/restorations", "town-1", voided_restoration(person))
-    assert (answer[0], answer[1]["type"]) == (422, PROBLEM + "restoration-period-invalid"), answer
+    filed = office.post("/v1/restorations", "town-1", voided_restoration(person))
+    await refused(office, filed, 422, "restoration-period-invalid")
     wrong = staff_proposal(
         hubs["payload"], effective_from=f"{DIED_IN}-01", event_date=f"{DIED_IN}-01"
     )
-    answer = await office.post("/v1/restoration-proposals", "town-1", wrong)
-    assert (answer[0], answer[1]["type"]) == (422, PROBLEM + "restoration-period-invalid"), answer
-    assert await sizes(office) == before
+    own = office.post("/v1/restoration-proposals", "town-1", wrong)
+    await refused(office, own, 422, "restoration-period-invalid")
 
     status, body = await office.post(
         "/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"])
@@ -196,8 +175,7 @@ async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_propo
     assert status == 202, body
     item = int(body["sequence"])
     assert (item, "received") in await listed(office, status="open")
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    status, body = await approved(office, item)
     assert status == 202, body
     assert await store.closed_benefit(number) is None
     assert await audited(office, "closure_lifted") == [task]
@@ -212,12 +190,8 @@ async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_propo
     assert [p["type"] for p in page["items"]] == ["restoration_proposal/v1"]
 
     # done: nothing of the hub's is left to restore
-    before = await sizes(office)
-    answer = await office.post(
-        "/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"])
-    )
-    assert (answer[0], answer[1]["type"]) == (409, PROBLEM + "restoration-not-suspended"), answer
-    assert await sizes(office) == before
+    own = office.post("/v1/restoration-proposals", "town-1", staff_proposal(hubs["payload"]))
+    await refused(office, own, 409, "restoration-not-suspended")
     await office.client.close()
 
 
@@ -235,8 +209,7 @@ async def test_staff_s_own_proposal_back_pays_the_month_unpaid_in_their_name(
     )
     assert status == 202, body
     item = int(body["sequence"])
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    status, body = await approved(office, item)
     assert status == 202, body
     (signed,) = await outcomes(office, "restoration/v1")
     payload = signed["payload"]

@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import Office, back_paid_months, month_day
-from restorationkit import refused_unstored
 from reversalkit import (
     DIED,
     DIED_IN,
     THIS_MONTH,
     confirmed_jailed,
     proposed,
+    refused,
     report_approved,
 )
 from suspensionkit import release_on
@@ -54,11 +54,8 @@ async def _refused(office: Office, restoration: dict[str, Any]) -> None:
     back-paid more."""
     number, store = restoration["person"]["id_number"], office.client.app[STORE]
     back_paid = await store.counted_months(number, "back_paid")
-    await refused_unstored(
-        office,
-        "months-already-counted",
-        lambda: office.post("/v1/restorations", "town-1", restoration),
-    )
+    filed = office.post("/v1/restorations", "town-1", restoration)
+    await refused(office, filed, 409, "months-already-counted")
     assert await store.counted_months(number, "back_paid") == back_paid
 
 

@@ -8,6 +8,7 @@ readers of what the hub signed. Used by ``tests/comparison/test_restoration_*.py
 from __future__ import annotations
 
 import calendar
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,6 +29,7 @@ DIED_IN = month_label(month_index(today()) - 2)
 VOIDED_IN = month_label(month_index(today()) - 1)
 DIED = parse_month(DIED_IN) + timedelta(days=2)
 EARLIER = parse_month(month_label(month_index(today()) - 3)) + timedelta(days=2)
+Answer = tuple[int, dict[str, Any]]  # an HTTP status and the JSON body
 
 
 @dataclass
@@ -81,6 +83,15 @@ class Scene(ComparisonCase):
         tasks = await self.confirmed_deaths(office, rosters)
         await office.client.close()
         return tasks
+
+    async def voided(self, aiohttp_client: Any) -> tuple[Office, dict[str, int]]:
+        """Civil affairs' voids (``VOIDED_IN``) compared, a restoration proposal for each
+        person: an office and the proposals' items by ID number."""
+        reversals = (await self.compare(VOIDED_IN))["reversals"]
+        assert reversals == {"restoration_proposed": len(self.people)}, reversals
+        office = await self.office(aiohttp_client)
+        found = await proposals(office)
+        return office, {number: int(p["sequence"]) for number, p in found.items()}
 
     async def confirmed_deaths(
         self, office: Office, rosters: dict[str, dict[str, Any]] | None = None
@@ -164,6 +175,20 @@ async def sizes(office: Office) -> tuple[int, int]:
     """(ledger records, audit entries): what a refusal leaves as it was."""
     audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
     return await office.ledger_size(), len(audit)
+
+
+async def refused(
+    office: Office, request: Awaitable[Answer], status: int, slug: str
+) -> dict[str, Any]:
+    """``request`` (a call not awaited yet: it runs once the ledger and the audit log are
+    counted) answers ``status`` with the problem ``slug``, leaving both as they were: the
+    problem's body."""
+    before = await sizes(office)
+    answer = await request
+    assert (answer[0], answer[1]["type"]) == (status, PROBLEM + slug), answer
+    assert answer[1]["status"] == status, answer
+    assert await sizes(office) == before
+    return answer[1]
 
 
 async def listed(office: Office, **query: str) -> list[tuple[int, str]]:
@@ -265,15 +290,11 @@ async def held_open(
     ``slug`` (409, ``detail`` in its detail): nothing stored, the closure by ``task``
     staying, no month back-paid."""
     store, number = office.client.app[STORE], person["id_number"]
-    before = await sizes(office)
-    answers = [
-        await office.decide("restoration-proposals", item, "town-1", "accept"),
-        await office.post("/v1/restorations", "town-1", voided_restoration(person)),
-    ]
-    for status, body in answers:
-        assert (status, body["type"]) == (409, PROBLEM + slug), body
+    accept = office.decide("restoration-proposals", item, "town-1", "accept")
+    accepted = await refused(office, accept, 409, slug)
+    filed = office.post("/v1/restorations", "town-1", voided_restoration(person))
+    for body in (accepted, await refused(office, filed, 409, slug)):
         assert detail in body["detail"], body
-    assert await sizes(office) == before
     assert await store.closed_benefit(number) == ("death", task)
     assert await store.counted_months(number, "back_paid") == set()
 
