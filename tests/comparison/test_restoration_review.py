@@ -23,7 +23,6 @@ from procedurekit import back_paid_months, month_day, today
 from reversalkit import (
     DIED,
     DIED_IN,
-    PROBLEM,
     THIS_MONTH,
     VOIDED_IN,
     Scene,
@@ -88,8 +87,7 @@ async def test_a_roster_still_active_is_not_back_paid_from_this_month_on(
     office, person, _, _ = await proposed(tmp_path, aiohttp_client)
     store = office.client.app[STORE]
     both = back_paid_months(person, died, -1, 0, "476.00")  # VOIDED_IN and this month
-    status, body = await refused_whole(office, person, both)
-    assert (status, body["type"]) == (422, PROBLEM + "restoration-period-invalid"), body
+    body = await refused_whole(office, person, both, 422, "restoration-period-invalid")
     assert THIS_MONTH in body["detail"], body
     assert await store.counted_months(person["id_number"], "back_paid") == frozenset()
 

@@ -307,15 +307,14 @@ async def back_pay(office: Office) -> tuple[str, str, str]:
 
 
 async def refused_whole(
-    office: Office, person: dict[str, Any], restoration: dict[str, Any]
-) -> tuple[int, dict[str, Any]]:
-    """Town staff's ``restoration`` of ``person``, refused: the answer, once checked that
-    nothing was stored and the closure stays."""
-    before = await office.ledger_size()
-    status, body = await office.post("/v1/restorations", "town-1", restoration)
-    assert await office.ledger_size() == before, body
+    office: Office, person: dict[str, Any], restoration: dict[str, Any], status: int, slug: str
+) -> dict[str, Any]:
+    """Town staff's ``restoration`` of ``person`` :func:`refused` with ``status`` and the
+    problem ``slug``, nothing stored, the closure staying: the problem's body."""
+    filed = office.post("/v1/restorations", "town-1", restoration)
+    body = await refused(office, filed, status, slug)
     assert await office.client.app[STORE].closed_benefit(person["id_number"]) is not None
-    return status, body
+    return body
 
 
 async def restored(
