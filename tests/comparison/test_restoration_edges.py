@@ -152,8 +152,8 @@ async def test_a_restored_person_reported_dead_again_owes_the_refunded_months_ag
     before = await sizes(office)
     again = office.decide("restoration-proposals", item, "county-2", "approve")
     await refused(office, again, 409, "decision-out-of-order")
-    filing = office.post("/v1/restorations", "town-1", voided_restoration(person, EARLIER))
-    await refused(office, filing, 409, "restoration-not-suspended")
+    filed = office.post("/v1/restorations", "town-1", voided_restoration(person, EARLIER))
+    await refused(office, filed, 409, "restoration-not-suspended")
     await office.client.close()
     # re-running the period proposes and restores nothing again
     assert (await scene.compare(VOIDED_IN))["restoration_proposals"] == []
