@@ -23,8 +23,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from procedurekit import Office, today
+from procedurekit import Office
 from reversalkit import (
+    DIED,
     DIED_IN,
     THIS_MONTH,
     VOIDED_IN,
@@ -34,15 +35,14 @@ from reversalkit import (
     held_open,
     last_day,
     proposals,
+    proposed_certified,
     refused,
 )
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.months import month_label
 
 from .test_restoration_suspended import OTHER_SUSPENSION, staff_proposal
-
-CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
 
 
 async def overdue_and_voided(
@@ -50,20 +50,14 @@ async def overdue_and_voided(
 ) -> tuple[Office, dict[str, Any], str, int]:
     """The case above, up to the hub's proposal: the office, the person, the terminating task
     and the proposal's item."""
-    scene, person, number = await Scene.recorded(tmp_path)
-    office = await scene.office(aiohttp_client)
-    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
-    row = await office.client.app[STORE].register_person(number)
+    office, person, task, item = await proposed_certified(
+        Scene.make(tmp_path, [DIED]), aiohttp_client
+    )
+    row = await office.client.app[STORE].register_person(person["id_number"])
     assert row is not None
     assert row.due_month is not None
     assert month_label(row.due_month) == DIED_IN  # due in the month of the false death
-    tasks = await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
-    await office.roster(person, status="terminated", paid_through=DIED_IN)
-    await office.client.close()
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
-    proposal = (await proposals(office))[number]
-    return office, person, tasks[number], int(proposal["sequence"])
+    return office, person, task, item
 
 
 async def test_a_person_overdue_under_a_voided_termination_certifies_before_being_paid(

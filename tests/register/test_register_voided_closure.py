@@ -27,14 +27,21 @@ from typing import Any
 import pytest
 from pgkit import throwaway_database
 from procedurekit import Office, today
-from reversalkit import DIED, DIED_IN, VOIDED_IN, Scene, approved, back_pay, last_day, proposals
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    VOIDED_IN,
+    Scene,
+    approved,
+    back_pay,
+    last_day,
+    proposed_certified,
+)
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.reminders import ReminderSweep
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.hub.rules.months import month_index, month_label
-
-CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
 
 
 @asynccontextmanager
@@ -47,28 +54,6 @@ async def scene_on(tmp_path: Path, backend: str) -> AsyncIterator[Scene]:
         return
     with throwaway_database("certhub_register_voided") as url:
         yield scene.on_ledger(url)
-
-
-async def voided_and_overdue(
-    scene: Scene,
-    aiohttp_client: Any,
-    roster: str,
-    certified_in: str = CERTIFIED_IN,
-) -> tuple[Office, dict[str, Any], int]:
-    """The case above up to the hub's restoration proposal (the roster saying ``roster``
-    after the confirmation): the office, the person and the proposal's item."""
-    person = scene.person
-    number = person["id_number"]
-    await scene.compare(DIED_IN)
-    office = await scene.office(aiohttp_client)
-    await office.certified_in_app(person, f"{certified_in}-15T10:00:00+08:00")
-    await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
-    await office.roster(person, status=roster, paid_through=DIED_IN)
-    await office.client.close()
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
-    proposal = (await proposals(office))[number]
-    return office, person, int(proposal["sequence"])
 
 
 async def overdue_ids(office: Office) -> list[str]:
@@ -89,7 +74,7 @@ async def test_a_voided_termination_leaves_the_person_overdue_not_terminated(
     tmp_path: Path, aiohttp_client: Any, backend: str, roster: str
 ) -> None:
     async with scene_on(tmp_path, backend) as scene:
-        office, person, item = await voided_and_overdue(scene, aiohttp_client, roster)
+        office, person, _, item = await proposed_certified(scene, aiohttp_client, roster)
         try:
             await overdue_then_certified(office, person, item)
         finally:
@@ -141,7 +126,7 @@ async def test_the_assessment_counts_the_person_as_the_register_does(
     restored (the province's next entry active): one person, covered, not overdue, in
     both."""
     async with scene_on(tmp_path, backend) as scene:
-        office, person, item = await voided_and_overdue(scene, aiohttp_client, "terminated")
+        office, person, _, item = await proposed_certified(scene, aiohttp_client)
         try:
             counts, kpis = await summary(office, person), await kpi_total(office, person)
             assert (counts["overdue"], counts["terminated"]) == (1, 0), counts
@@ -163,7 +148,7 @@ async def test_a_rejected_restoration_reads_terminated_again(
     """The county rejects restoring the benefit: the closure is the hub's word again, the
     person ``terminated`` (never overdue, never reminded), as before the void."""
     async with scene_on(tmp_path, "sqlite") as scene:
-        office, person, item = await voided_and_overdue(scene, aiohttp_client, "terminated")
+        office, person, _, item = await proposed_certified(scene, aiohttp_client)
         assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
         assert await overdue_ids(office) == []
         counts = await summary(office, person)
@@ -181,8 +166,8 @@ async def test_due_soon_under_a_voided_termination_is_listed_never_reminded(
     next entry ``active``: the reminder of the month before the due month goes out, once."""
     async with scene_on(tmp_path, "sqlite") as scene:
         certified_in = month_label(month_index(today()) - 11)
-        office, person, item = await voided_and_overdue(
-            scene, aiohttp_client, "terminated", certified_in
+        office, person, _, item = await proposed_certified(
+            scene, aiohttp_client, certified_in=certified_in
         )
         number = person["id_number"]
         status, page = await office.get("/v1/register/due", within="2")

@@ -29,6 +29,7 @@ DIED_IN = month_label(month_index(today()) - 2)
 VOIDED_IN = month_label(month_index(today()) - 1)
 DIED = parse_month(DIED_IN) + timedelta(days=2)
 EARLIER = parse_month(month_label(month_index(today()) - 3)) + timedelta(days=2)
+OVERDUE_CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
 Answer = tuple[int, dict[str, Any]]  # an HTTP status and the JSON body
 
 
@@ -152,6 +153,27 @@ async def proposed(
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)
     return office, person, tasks[number], (await proposals(office))[number]
+
+
+async def proposed_certified(
+    scene: Scene,
+    aiohttp_client: Any,
+    roster: str = "terminated",
+    certified_in: str = OVERDUE_CERTIFIED_IN,
+) -> tuple[Office, dict[str, Any], str, int]:
+    """The scene's one person, last certified in the app on the 15th of ``certified_in``
+    (by default overdue since ``VOIDED_IN``): the death recorded, confirmed (paid through
+    ``DIED_IN``), the province's entry then saying ``roster``, and voided. An office, the
+    person, the terminating task and the hub's proposal's item."""
+    person = scene.person
+    assert (await scene.compare(DIED_IN))["reports"] == {"task_opened": 1}
+    office = await scene.office(aiohttp_client)
+    await office.certified_in_app(person, f"{certified_in}-15T10:00:00+08:00")
+    (task,) = (await scene.confirmed_deaths(office)).values()  # paid through DIED_IN
+    await office.roster(person, status=roster, paid_through=DIED_IN)
+    await office.client.close()
+    office, items = await scene.voided(aiohttp_client)
+    return office, person, task, items[person["id_number"]]
 
 
 async def proposed_applied(
