@@ -25,7 +25,6 @@ from typing import Any
 
 from procedurekit import Office
 from reversalkit import (
-    DIED,
     DIED_IN,
     THIS_MONTH,
     VOIDED_IN,
@@ -50,9 +49,8 @@ async def overdue_and_voided(
 ) -> tuple[Office, dict[str, Any], str, int]:
     """The case above, up to the hub's proposal: the office, the person, the terminating task
     and the proposal's item."""
-    office, person, task, item = await proposed_certified(
-        Scene.make(tmp_path, [DIED]), aiohttp_client
-    )
+    scene, _, _ = Scene.alone(tmp_path)
+    office, person, task, item = await proposed_certified(scene, aiohttp_client)
     row = await office.client.app[STORE].register_person(person["id_number"])
     assert row is not None
     assert row.due_month is not None

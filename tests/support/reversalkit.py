@@ -60,7 +60,7 @@ class Scene(ComparisonCase):
         return scene
 
     @classmethod
-    def alone(cls, tmp: Path, died: date) -> tuple[Scene, dict[str, Any], str]:
+    def alone(cls, tmp: Path, died: date = DIED) -> tuple[Scene, dict[str, Any], str]:
         """:meth:`make` for one person, dead on ``died``: the scene, the person and the
         person's ID number."""
         scene = cls.make(tmp, [died])
