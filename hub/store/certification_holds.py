@@ -5,7 +5,11 @@ A person is held back by
 
 * ``task_open`` — a verification task of any kind open or in progress (every kind
   suspects a loss of eligibility: death, missing, imprisonment, ...);
-* ``benefit_closed`` — the hub's termination of the benefit stands;
+* ``benefit_closed`` — the hub's termination of the benefit stands — not while a
+  restoration of it is under review (the departments withdrew what the death rested on:
+  the register's :data:`~certhub.hub.store.register_reads.RESTORING`, where the person reads
+  as alive and due or overdue, and the certification the restoration waits for is asked
+  of them; its task confirmed and a roster applying it do not hold them either);
 * ``task_confirmed`` — a task confirmed with no approved restoration resuming the
   benefit after it (a suspension the hub decided and nobody lifted) — or with it, in the
   same transaction: approving the hub's proposal of a voided termination claims the month
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Final, Protocol
+
+from certhub.hub.store.register_reads import RESTORING
 
 __all__ = ["APPROVED_RESUMPTIONS", "HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
 
@@ -49,7 +55,24 @@ SUSPENDED_ON_PROPOSAL: Final = (
 )
 """The people a suspension proposal the county approved names (the register's)."""
 
+_RESTORING_CLOSURE: Final = (
+    "EXISTS (SELECT 1 FROM closed_benefits AS rc JOIN register_people"
+    " ON register_people.person_id = rc.person_id WHERE rc.person_id = {person}{task}"
+    f" AND {RESTORING})"
+)
+"""The hub's closure of ``{person}`` (by the task ``{task}`` names) under restoration review:
+alive, as the register reads them — decided here (money safety): before, a voided termination
+held the comparison's proof of life back (``benefit_closed``), and its restoration, refused
+until a certification, left a pensioner seen alive unpaid."""
+
 _CHUNK: Final = 400  # ID numbers a query asks about (five lists of them: 2,000 parameters)
+
+
+def _restoring(person: str, task: str = "") -> str:
+    """:data:`_RESTORING_CLOSURE` of the SQL column ``person`` (and of ``task``'s closure)."""
+    return _RESTORING_CLOSURE.format(
+        person=person, task=f" AND rc.task_id = {task}" if task else ""
+    )
 
 
 def _sql(marks: str) -> str:
@@ -58,12 +81,13 @@ def _sql(marks: str) -> str:
     WHERE person_id IN ({marks}) AND status IN ('open', 'in_progress')
     UNION ALL
     SELECT person_id, 1, 'benefit closed: ' || reason || ' (task ' || task_id || ')'
-    FROM closed_benefits WHERE person_id IN ({marks})
+    FROM closed_benefits c WHERE person_id IN ({marks}) AND NOT {_restoring("c.person_id")}
     UNION ALL
     SELECT t.person_id, 2, t.kind || ' task ' || t.task_id || ' confirmed' FROM tasks t
     WHERE t.person_id IN ({marks}) AND t.status = 'confirmed'
     AND NOT EXISTS (SELECT 1 {APPROVED_RESUMPTIONS}
         AND b.person_id = t.person_id AND b.sequence >= t.changed_seq)
+    AND NOT {_restoring("t.person_id", "t.task_id")}
     UNION ALL
     SELECT l.person_id, 3,
         coalesce(l.reason, 'eligibility') || ' report ' || CAST(l.sequence AS TEXT) || ' '
@@ -73,7 +97,7 @@ def _sql(marks: str) -> str:
     AND i.status IN ('received', 'accepted')
     UNION ALL
     SELECT person_id, 4, 'roster: benefit terminated by the province' FROM register_people
-    WHERE person_id IN ({marks}) AND roster_status = 'terminated'
+    WHERE person_id IN ({marks}) AND roster_status = 'terminated' AND NOT ({RESTORING})
     ORDER BY 1, 2, 3"""
 
 

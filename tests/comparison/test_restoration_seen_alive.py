@@ -1,0 +1,135 @@
+"""Seen alive while the restoration of a voided termination is under review: certified (免办).
+
+238.00 a month. The person last certified in the app on the 15th of M(-14): due M(-2).
+Civil affairs records a false cremation of the 3rd of M(-2); the county confirms the death
+(the roster paid through M(-2), then ``terminated``). Civil affairs voids the record in
+M(-1); the hub proposes restoring the benefit: back pay of M(-1) = 238.00, payment resumed
+from M(0) — refused (``restoration-other-suspension``) until a passed certification, as the
+person's last proof of life is 14 months old. The register reads the person as alive and
+overdue (the restoration under review).
+
+In M(0) health records a medical visit on the 1st: the comparison's proof of life. Before,
+the comparison withheld it (``benefit_closed``: the voided closure read as a termination
+standing), so the person the register lists as overdue was never certified by the very
+run that saw them, and the proposal stayed refused: M(-1)'s 238.00 and every month from
+M(0) unpaid to a living pensioner until they certified by another channel. Now the run
+certifies them (recorded 1, withheld none), as an app certification would, and the proposal
+is approved: back pay M(-1) = 238.00 once, resumed from M(0), the closure lifted. With the
+proposal rejected (the person ``terminated`` again) the visit is still withheld.
+SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from comparisonkit import HEADER
+from pgkit import throwaway_database
+from procedurekit import Office, today
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    THIS_MONTH,
+    VOIDED_IN,
+    Scene,
+    approved,
+    back_pay,
+    last_day,
+    proposals,
+    refused,
+)
+
+from certhub.hub.comparison.certify import message_id
+from certhub.hub.core.keys import STORE
+from certhub.hub.rules.months import month_index, month_label
+
+from .test_restoration_suspended import OTHER_SUSPENSION
+
+CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
+
+
+async def _voided_and_overdue(
+    tmp_path: Path, aiohttp_client: Any, url: str | None
+) -> tuple[Scene, dict[str, Any], str, int]:
+    """The case above up to the hub's proposal, refused for want of a certification: the
+    scene, the person, the terminating task and the proposal's item."""
+    scene, person, number = Scene.alone(tmp_path, DIED)
+    scene.on_ledger(url)
+    assert (await scene.compare(DIED_IN))["reports"] == {"task_opened": 1}
+    office = await scene.office(aiohttp_client)
+    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
+    tasks = await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
+    await office.roster(person, status="terminated", paid_through=DIED_IN)
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    office = await scene.office(aiohttp_client)
+    item = int((await proposals(office))[number]["sequence"])
+    accept = office.decide("restoration-proposals", item, "town-1", "accept")
+    await refused(office, accept, 409, OTHER_SUSPENSION)
+    await office.client.close()
+    return scene, person, tasks[number], item
+
+
+async def _seen_alive_now(scene: Scene, number: str) -> dict[str, Any]:
+    """Health's medical visit of the 1st of M(0) compared: the run's ledger section."""
+    folder = scene.tmp / THIS_MONTH
+    folder.mkdir()
+    roster = (scene.tmp / VOIDED_IN / "roster.csv").read_text(encoding="utf-8")
+    (folder / "roster.csv").write_text(roster, encoding="utf-8")
+    seen = f"H1,{number},某人,,,medical_visit,{THIS_MONTH}-01,\n"
+    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
+    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+    return await scene.compare(THIS_MONTH)
+
+
+async def _certified(office: Office, number: str) -> bool:
+    store = office.client.app[STORE]
+    return await store.find("adapter:comparison", message_id(THIS_MONTH, number)) is not None
+
+
+async def _restored_on_the_visit(tmp_path: Path, aiohttp_client: Any, url: str | None) -> None:
+    scene, person, task, item = await _voided_and_overdue(tmp_path, aiohttp_client, url)
+    number = person["id_number"]
+    ledger = await _seen_alive_now(scene, number)
+    assert (ledger["recorded"], ledger["withheld"]) == (1, {}), ledger
+    office = await scene.office(aiohttp_client)
+    store = office.client.app[STORE]
+    assert await _certified(office, number)
+    status, body = await approved(office, item)
+    assert status == 202, body
+    assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await store.counted_months(number, "resumed") == {THIS_MONTH}
+    assert await store.closed_benefit(number) is None, task
+    await office.client.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_seen_alive_under_review_is_certified_and_restored(
+    tmp_path: Path, aiohttp_client: Any, backend: str
+) -> None:
+    if backend == "sqlite":
+        await _restored_on_the_visit(tmp_path, aiohttp_client, None)
+        return
+    with throwaway_database("certhub_voided_seen_alive") as url:
+        await _restored_on_the_visit(tmp_path, aiohttp_client, url)
+
+
+async def test_seen_alive_after_the_proposal_is_rejected_is_withheld(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """Rejected, the person is ``terminated`` again: the visit certifies nobody."""
+    scene, person, task, item = await _voided_and_overdue(tmp_path, aiohttp_client, None)
+    number = person["id_number"]
+    office = await scene.office(aiohttp_client)
+    status, body = await office.decide("restoration-proposals", item, "town-1", "reject")
+    assert status == 202, body
+    await office.client.close()
+    ledger = await _seen_alive_now(scene, number)
+    assert (ledger["recorded"], ledger["withheld"]) == (0, {"benefit_closed": 1}), ledger
+    office = await scene.office(aiohttp_client)
+    assert not await _certified(office, number)
+    assert await office.client.app[STORE].closed_benefit(number) == ("death", task)
+    await office.client.close()
