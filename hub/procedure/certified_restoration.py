@@ -7,7 +7,9 @@ month past that proposal's: the app, the national platform, a bank terminal, a c
 or home visit once approved, the comparison's 免办 — the hub opens, in the same
 transaction, a ``restoration_proposal/v1`` of that suspension (:func:`certified_proposal`;
 ``suspension`` names it and the certification, message id
-``restoration-proposal:<the suspension's message id>``, so one per suspension). Not for
+``restoration-proposal:<the suspension's message id>``, so one per suspension, and one
+more after people rejected it only once a withdrawn certification left the suspension
+standing again: :func:`_unproposed`). Not for
 a person whose benefit the hub terminated, nor while another suspension the hub decided
 stands, nor once a restoration not rejected resumes payment after the suspension began
 (staff restored it first).
@@ -27,7 +29,7 @@ from typing import Final
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
 from certhub.hub.procedure.reversals import hub_findings
-from certhub.hub.rules.decisions import ItemKind
+from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.months import month_index, parse_month
 from certhub.hub.rules.restoration import needs_municipal
 from certhub.hub.store.effects import HubRecord, ItemOpen
@@ -65,8 +67,8 @@ async def certified_proposal(
     if stopped is None or await ctx.store.closed_benefit(person) is not None:
         return None
     message_id, suspension = stopped
-    hub = ctx.outcomes.hub_id
-    if await ctx.store.find(hub, f"restoration-proposal:{message_id}") is not None:
+    proposal_id = await _unproposed(ctx, message_id)
+    if proposal_id is None:
         return None
     findings = await hub_findings(ctx, person)
     if any(found.reason is not NOT_CERTIFIED for found in findings.suspensions):
@@ -88,7 +90,7 @@ async def certified_proposal(
     )
     record = ctx.outcomes.record(
         proposal,
-        message_id=f"restoration-proposal:{message_id}",
+        message_id=proposal_id,
         person=event.person,
         reason=NOT_CERTIFIED.value,
         at=at,
@@ -97,6 +99,25 @@ async def certified_proposal(
     # once: a certification planned with it, committed after another's, is stored without it
     opened = ItemOpen(ItemKind.RESTORATION_PROPOSAL.value, municipal)
     return replace(record, item=opened, once=True)
+
+
+async def _unproposed(ctx: ProcedureContext, suspension: str) -> str | None:
+    """The message id a proposal of ``suspension`` (its message id) opens under:
+    ``restoration-proposal:<suspension>``, or ``…:after:<sequence>`` after people rejected
+    the one at that ledger sequence; None while one is open or approved.
+
+    A rejected proposal's suspension stands again only when the certification it named
+    stopped counting (a 免办 certification its department withdrew: the register's due
+    month back in the suspended cycle); the certification that ends it then is new proof of
+    life, for people to decide on again (before, none opened: the living pensioner stayed
+    suspended until staff filed a restoration themselves)."""
+    hub, message_id = ctx.outcomes.hub_id, f"restoration-proposal:{suspension}"
+    while (found := await ctx.store.find(hub, message_id)) is not None:
+        item = await ctx.store.get_item(found.sequence)
+        if item is None or item.status != ItemStatus.REJECTED:
+            return None
+        message_id = f"restoration-proposal:{suspension}:after:{found.sequence}"
+    return message_id
 
 
 async def _standing(

@@ -1,0 +1,139 @@
+"""The hub's restoration proposal opened by a 免办 certification its department then
+withdraws pays nothing, and a real certification afterwards gets the suspension restored.
+SQLite and PostgreSQL. 238.00 a month.
+
+Last certified in the app on the 15th of M(-15) (due M(-3)), suspended by the hub on the
+approved proposal from the 1st of M(-2) (the province applied it: paid through M(-3)).
+The M(-1) comparison certifies the pensioner on health's medical visit of the 5th of M(-1)
+(due M(+11)), and in that certification's transaction the hub opens the
+``restoration_proposal/v1`` of the suspension. Health voids the visit in the M(0) feed:
+the certification is withdrawn (due M(-3) again: no proof of life since M(-15)). Accepting
+the proposal is then ``restoration-other-suspension`` (nothing stored, nothing paid: found
+correct).
+
+Town staff reject that proposal (its proof of life is gone), and the pensioner certifies
+in the app today (due M(+12)). Before, no proposal opened: its id
+``restoration-proposal:<suspension>`` was the rejected one's, so the living pensioner stayed
+suspended (M(-2)..M(-1) = 476.00 owed, and from M(0) 238.00 a month unpaid) until staff
+noticed and filed a restoration themselves. Now a certification ending the suspension after
+the proposal of it was rejected opens a new one (``…:after:<the rejected one's sequence>``),
+one at a time: accepted and approved, back pay M(-2)..M(-1) = 476.00, resumed M(0). Left
+open instead, the stale proposal is the one: the app certification opens none, and approved
+it back-pays the same 476.00 once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from comparisonkit import HEADER, ComparisonCase
+from procedurekit import Office, month_day, today
+from reversalkit import PROBLEM
+
+from certhub.hub.core.keys import STORE
+from certhub.hub.rules.months import month_index
+from certhub.mocks.population import Population
+from tests.register.test_certified_restoration_proposed import (
+    label,
+    open_proposals,
+    outcomes,
+    suspended_by_the_hub,
+)
+
+NOW = month_index(today())
+
+
+async def _run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
+    """``certhub compare run`` of ``period`` with ``health`` (rows, no header)."""
+    folder = case.tmp / period
+    folder.mkdir(exist_ok=True)
+    person = case.people[0]
+    (folder / "roster.csv").write_text(
+        "id_number,name,county,village\n"
+        f"{person['id_number']},{person['name']},{person['region']['county']},\n",
+        encoding="utf-8",
+    )
+    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+    (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
+    return await case.compare(period)
+
+
+async def _withdrawn(
+    tmp: Path, aiohttp_client: Any, ledger_url: str | None
+) -> tuple[Office, dict[str, Any], int]:
+    """The pensioner suspended by the hub, certified by the M(-1) comparison (the proposal
+    opened), the visit voided in M(0): an office, the person, the proposal's item."""
+    person = Population(seed=37).person()
+    number = person["id_number"]
+    case = ComparisonCase.prepare(tmp, [person], {}).on_ledger(ledger_url)
+    office = await case.office(aiohttp_client)
+    await suspended_by_the_hub(office, person)
+    await office.client.close()
+    seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
+    assert (await _run(case, label(-1), seen))["recorded"] == 1
+    voided = await _run(case, label(0), f"V1,{number},某人,,,void,{label(0)}-01,H1\n")
+    assert voided["reversals"] == {"certification_withdrawn": 1}, voided
+    office = await case.office(aiohttp_client)
+    (proposal,) = await open_proposals(office)
+    assert proposal["payload"]["suspension"]["certified_on"] == f"{label(-1)}-05"
+    row = await office.client.app[STORE].register_person(number)
+    assert row is not None
+    assert row.due_month == NOW - 3  # no proof of life since M(-15)
+    return office, person, int(proposal["sequence"])
+
+
+async def _stored(office: Office) -> tuple[int, int]:
+    """(ledger records, audit entries but the SMS sent meanwhile: the 免办 notice, queued by
+    the comparison's run and sent once the hub runs)."""
+    audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
+    return await office.ledger_size(), sum(e.action != "notice_sent" for e in audit)
+
+
+async def _restored(office: Office, person: dict[str, Any], item: int) -> None:
+    """Proposal ``item`` accepted and approved: M(-2)..M(-1) = 476.00 back-paid, once."""
+    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
+    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
+    assert status == 202, body
+    (restoration,) = await outcomes(office, "restoration/v1")
+    signed = restoration["payload"]
+    assert (signed["back_pay_from"], signed["back_pay_amount"]) == (
+        month_day(-2).isoformat(),
+        "476.00",
+    )
+    assert signed["restore_from"] == month_day(0).isoformat()
+    store = office.client.app[STORE]
+    assert await store.counted_months(person["id_number"], "back_paid") == {label(-2), label(-1)}
+
+
+async def test_a_withdrawn_certification_restores_nothing_until_a_real_one(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, item = await _withdrawn(tmp_path, aiohttp_client, ledger_url)
+    before = await _stored(office)
+    status, body = await office.decide("restoration-proposals", item, "town-1", "accept")
+    assert (status, body["type"]) == (409, PROBLEM + "restoration-other-suspension"), body
+    assert await _stored(office) == before
+    assert await outcomes(office, "restoration/v1") == []
+
+    await office.certified_in_app(person)  # alive: the stale proposal is the one
+    assert [int(p["sequence"]) for p in await open_proposals(office)] == [item]
+    await _restored(office, person, item)
+    await office.client.close()
+
+
+async def test_a_real_certification_after_the_rejection_proposes_again(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, item = await _withdrawn(tmp_path, aiohttp_client, ledger_url)
+    assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
+    assert await open_proposals(office) == []
+
+    await office.certified_in_app(person)  # alive, proved in the app today
+    (proposal,) = await open_proposals(office)
+    assert proposal["payload"]["suspension"]["certified_on"] == today().isoformat()
+    assert proposal["message_id"].endswith(f":after:{item}")
+    await office.certified_in_app(person)  # again: no third
+    assert len(await outcomes(office, "restoration_proposal/v1")) == 2
+    await _restored(office, person, int(proposal["sequence"]))
+    await office.client.close()
