@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Final, NamedTuple
 
 from certhub.hub.comparison.certify import ADAPTER_NAME, NOON, filled_payload, why
-from certhub.hub.rules.comparison import EXEMPT_KIND, exempt_text
+from certhub.hub.rules.comparison import EXEMPT_KIND, exempt_notice_id, exempt_text
 from certhub.hub.rules.months import month_index
 from certhub.hub.store import RecordKind, outbox
 from certhub.hub.store.bulk_append import NO_RECEIPT
@@ -176,7 +176,8 @@ class Fast:
             county, METHOD, day.iso[:7], village, person_id, CHANNEL, OUTCOME,
         )  # fmt: skip
         person = (person_id, village or county, fields.name, day.iso, METHOD, CHANNEL)
-        notice = NoticeWrite(f"exempt:{mid}", person_id, EXEMPT_KIND, exempt_text(fields.name))
+        text = exempt_text(fields.name)
+        notice = NoticeWrite(exempt_notice_id(mid), person_id, EXEMPT_KIND, text)
         sms = outbox.notice_delivery(notice).payload
         written = (notice.notice_id, person_id, EXEMPT_KIND, notice.text)
         return (

@@ -36,7 +36,7 @@ from certhub.hub.delivery.broker import Broker
 from certhub.hub.delivery.destinations import role_destinations
 from certhub.hub.delivery.dispatcher import DeliveryDispatcher
 from certhub.hub.delivery.memory import InProcessBroker
-from certhub.hub.delivery.notices import LoggingNoticeSender, RemindersChecked, SmsNoticeSender
+from certhub.hub.delivery.notices import LoggingNoticeSender, NoticesChecked, SmsNoticeSender
 from certhub.hub.delivery.notify import NoticeSender
 from certhub.hub.delivery.partition_queue import comparison_jobs
 from certhub.hub.delivery.rabbit import RabbitBroker
@@ -96,7 +96,7 @@ def _service(app: web.Application) -> DeliveryService:
         backoff_max=settings.delivery_backoff_max,
     )
     # every sender's reminders checked at send, the configured one or one provided
-    notices = RemindersChecked(app[NOTICE_SENDER], app[STORE])
+    notices = NoticesChecked(app[NOTICE_SENDER], app[STORE])
     destinations = role_destinations(app[DEPARTMENTS], notices)
     dispatcher = DeliveryDispatcher(app[STORE], destinations, policy, app[METRICS])
     timing = RelayTiming(

@@ -9,7 +9,7 @@ they keep the names of the roles' first departments:
   :class:`~certhub.hub.delivery.notify.NoticeSender`
   (:class:`~certhub.hub.delivery.notices.SmsNoticeSender`
   over the gateway, or the logging sender of the embedded default, each behind
-  :class:`~certhub.hub.delivery.notices.RemindersChecked`), idempotent by notice id;
+  :class:`~certhub.hub.delivery.notices.NoticesChecked`), idempotent by notice id;
 * ``ministry`` / ``push_certification`` → the uplink role
   (:class:`~adapters.CertificationUplink`), idempotent by delivery id.
 """

@@ -5,9 +5,10 @@ A notice's outbox row holds the person and the text; the mobile number is
 looked up in the roster only when the notice is sent, so a number corrected
 meanwhile is the one used. A certification reminder is checked against the register
 then too, and withdrawn (nothing sent) once it would be wrong
-(:func:`certhub.hub.rules.notices.reminder_withdrawn`): by :class:`RemindersChecked`, in
-front of whichever sender the hub delivers through (the gateway's, the logging one, one a
-deployment provides), so none sends a stale reminder.
+(:func:`certhub.hub.rules.notices.reminder_withdrawn`), and so is a 免办 notice ("nothing
+to do") whose certification its department's void withdrew: by :class:`NoticesChecked`,
+in front of whichever sender the hub delivers through (the gateway's, the logging one,
+one a deployment provides), so none sends a stale one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 
 from certhub.adapters import Notification, Notifier
 from certhub.hub.delivery.notify import NoticeSender
+from certhub.hub.rules.comparison import MACHINE_REPORTER, exempt_notice_certification
 from certhub.hub.rules.months import month_index
 from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
 from certhub.hub.store import LedgerStore
@@ -69,9 +71,10 @@ class LoggingNoticeSender:
         """Nothing to release."""
 
 
-class RemindersChecked:
-    """``sender`` with every certification reminder checked against the register when it is
-    sent: one that would now be wrong is withdrawn instead (logged, nothing sent)."""
+class NoticesChecked:
+    """``sender`` with every certification reminder and 免办 notice checked against the
+    register when it is sent: one that would now be wrong is withdrawn instead (logged,
+    nothing sent)."""
 
     def __init__(self, sender: NoticeSender, store: LedgerStore) -> None:
         """Send through ``sender``; read the register, tasks and reports in ``store``."""
@@ -79,14 +82,17 @@ class RemindersChecked:
         self._store = store
 
     async def send(self, notice_id: str, person_id: str, text: str) -> None:
-        """Send through the sender, unless a certification reminder is withdrawn."""
+        """Send through the sender, unless the notice is withdrawn."""
         if (why := await self.withdrawn(notice_id, person_id)) is not None:
-            log.info("certification reminder withdrawn", extra={"notice_id": notice_id, "why": why})
+            log.info("notice withdrawn", extra={"notice_id": notice_id, "why": why})
             return
         await self._sender.send(notice_id, person_id, text)
 
     async def withdrawn(self, notice_id: str, person_id: str) -> str | None:
-        """Why a certification reminder must not go out now (None: send it, or not one)."""
+        """Why a certification reminder or a 免办 notice must not go out now (None: send it,
+        or neither)."""
+        if (certification := exempt_notice_certification(notice_id)) is not None:
+            return await self._exempt_withdrawn(certification, person_id)
         due = reminder_due_month(notice_id)
         if due is None:
             return None
@@ -99,6 +105,18 @@ class RemindersChecked:
             verifying=await self._store.reminder_held(person_id),
             month=month_index(shanghai_today()),
         )
+
+    async def _exempt_withdrawn(self, certification: str, person_id: str) -> str | None:
+        """Why the 免办 notice of ``certification`` must not go out: it no longer counts in
+        the register (its department voided the records it cites: telling the pensioner
+        nothing is needed would keep them from certifying)."""
+        record = await self._store.find(MACHINE_REPORTER, certification)
+        if record is None:
+            return None
+        counted = {row.sequence for row in await self._store.register_certifications(person_id)}
+        if record.sequence in counted:
+            return None
+        return "the 免办 certification it announces was withdrawn (its records voided)"
 
     async def aclose(self) -> None:
         """Nothing of its own: the sender's owner closes it."""

@@ -56,6 +56,7 @@ from certhub.schemas import (
 
 __all__ = [
     "EXEMPT_KIND",
+    "EXEMPT_PREFIX",
     "MACHINE_REPORTER",
     "MACHINE_ROLE",
     "ReversalAction",
@@ -65,6 +66,8 @@ __all__ = [
     "cite",
     "cited",
     "exempt_notice",
+    "exempt_notice_certification",
+    "exempt_notice_id",
     "exempt_text",
     "machine_actor",
     "next_void",
@@ -313,11 +316,26 @@ def exempt_notice(event: CertificationEvent, message_id: str) -> Notice:
     Idempotent per person and period: ``message_id`` is the certification's, derived
     from the period and the person only.
     """
-    return Notice(f"exempt:{message_id}", event.person, EXEMPT_KIND, exempt_text(event.person.name))
+    return Notice(
+        exempt_notice_id(message_id), event.person, EXEMPT_KIND, exempt_text(event.person.name)
+    )
 
 
 EXEMPT_KIND: Final = "exempt_certified"
 """The kind of the 免办 notice (:func:`exempt_notice`)."""
+EXEMPT_PREFIX: Final = "exempt:"
+"""A 免办 notice's id: ``exempt:<the certification's message id>``."""
+
+
+def exempt_notice_id(message_id: str) -> str:
+    """The id of the 免办 notice of the comparison's certification ``message_id``."""
+    return EXEMPT_PREFIX + message_id
+
+
+def exempt_notice_certification(notice_id: str) -> str | None:
+    """The message id of the comparison's certification a 免办 notice announces (sent by
+    :data:`MACHINE_REPORTER`); None for any other notice."""
+    return notice_id[len(EXEMPT_PREFIX) :] if notice_id.startswith(EXEMPT_PREFIX) else None
 
 
 def exempt_text(name: str) -> str:

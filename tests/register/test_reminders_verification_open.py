@@ -34,7 +34,7 @@ from procedurekit import Office, evidence_payloads, month_day, today
 from reminderkit import Gateway, due_next_month
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.delivery.notices import RemindersChecked, SmsNoticeSender
+from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
 from certhub.hub.register.reminders import ReminderSweep
 
 from .test_reminders_death_open import queued, slot_one
@@ -92,7 +92,7 @@ async def test_a_queued_reminder_is_withdrawn_once_reported(office_db: Office) -
     await _death_filed(office, dead, ON)
 
     gateway = Gateway()
-    sender = RemindersChecked(SmsNoticeSender(gateway, store), store)
+    sender = NoticesChecked(SmsNoticeSender(gateway, store), store)
     for notice_id, person_id, _, text in notices.values():
         await sender.send(notice_id, person_id, text)
     assert [n.notification_id for n in gateway.sent] == [slot_one(plain)]

@@ -1,0 +1,84 @@
+"""A 免办 notice ("your certification is complete, nothing to do") is not sent once the
+certification it announces was withdrawn. SQLite and PostgreSQL.
+
+Two pensioners last certified in the app on the 15th of M(-16) (due M(-4)): overdue. The
+M(-1) comparison certifies both on health's medical visits of the 5th of M(-1) (due
+M(+11)) and queues each a 免办 notice; the SMS waits in the outbox (the gateway was down,
+or the roster had no number yet). Health voids one visit in the M(0) feed: that
+certification is withdrawn (due M(-4) again: overdue, no proof of life). Then the notices
+go out. Before, both did: the pensioner whose certification was withdrawn was told the
+cycle's certification was complete and nothing was needed — so they would not certify, and
+their pension is liable to suspension (238.00 a month) while they trust the SMS. Now the
+send checks the certification still counts in the register, in front of every sender: one
+goes out (the other pensioner's), the other is withdrawn (delivered, nothing sent).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from comparisonkit import HEADER, ComparisonCase
+from procedurekit import today
+
+from certhub.hub.comparison.certify import message_id
+from certhub.hub.core.keys import NOTICE_SENDER, OUTBOX_DELIVERY, STORE
+from certhub.hub.delivery.notices import LoggingNoticeSender
+from certhub.hub.rules.months import month_index, month_label
+from certhub.mocks.population import Population
+
+NOW = month_index(today())
+
+
+async def _run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
+    """``certhub compare run`` of ``period`` with ``health`` (rows, no header)."""
+    folder = case.tmp / period
+    folder.mkdir(exist_ok=True)
+    (folder / "roster.csv").write_text(
+        "id_number,name,county,village\n"
+        + "".join(f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in case.people),
+        encoding="utf-8",
+    )
+    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+    (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
+    return await case.compare(period)
+
+
+async def test_a_withdrawn_certification_is_not_announced(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    population = Population(seed=41)
+    people = sorted((population.person() for _ in range(2)), key=lambda p: p["id_number"])
+    voided, kept = people
+    case = ComparisonCase.prepare(tmp_path, people, {}).on_ledger(ledger_url)
+    office = await case.office(aiohttp_client)
+    for person in people:
+        await office.roster(person, paid_through=month_label(NOW - 1))
+        await office.certified_in_app(person, f"{month_label(NOW - 16)}-15T10:00:00+08:00")
+    await office.client.close()
+
+    m1 = month_label(NOW - 1)
+    seen = "".join(
+        f"H{n},{p['id_number']},某人,,,medical_visit,{m1}-05,\n" for n, p in enumerate(people, 1)
+    )
+    assert (await _run(case, m1, seen))["recorded"] == 2
+    void = f"V1,{voided['id_number']},某人,,,void,{month_label(NOW)}-01,H1\n"
+    withdrawn = await _run(case, month_label(NOW), void)
+    assert withdrawn["reversals"] == {"certification_withdrawn": 1}, withdrawn
+
+    office = await case.office(aiohttp_client)  # the hub runs: the notices go out now
+    app = office.client.app
+    store, logged = app[STORE], app[NOTICE_SENDER]
+    assert isinstance(logged, LoggingNoticeSender)
+    row = await store.register_person(voided["id_number"])
+    assert row is not None
+    assert row.due_month == NOW - 4
+    await app[OUTBOX_DELIVERY].drain()
+    for _ in range(50):  # the relay may hold a row it took: until the outbox is empty
+        if not await store.pending_notices(100):
+            break
+        await app[OUTBOX_DELIVERY].drain()
+    assert await store.pending_notices(100) == []
+    announced = {n for n in logged.sent if n.startswith("exempt:")}
+    assert announced == {f"exempt:{message_id(m1, kept['id_number'])}"}
+    await office.client.close()
