@@ -96,7 +96,7 @@ def _service(app: web.Application) -> DeliveryService:
         backoff_max=settings.delivery_backoff_max,
     )
     # every sender's reminders checked at send, the configured one or one provided
-    notices = NoticesChecked(app[NOTICE_SENDER], app[STORE])
+    notices = NoticesChecked(app[NOTICE_SENDER], app[STORE], app[PROCEDURE].outcomes.hub_id)
     destinations = role_destinations(app[DEPARTMENTS], notices)
     dispatcher = DeliveryDispatcher(app[STORE], destinations, policy, app[METRICS])
     timing = RelayTiming(

@@ -6,7 +6,9 @@ looked up in the roster only when the notice is sent, so a number corrected
 meanwhile is the one used. A certification reminder is checked against the register
 then too, and withdrawn (nothing sent) once it would be wrong
 (:func:`certhub.hub.rules.notices.reminder_withdrawn`), and so is a 免办 notice ("nothing
-to do") whose certification its department's void withdrew: by :class:`NoticesChecked`,
+to do") whose certification its department's void withdrew, and a family's termination
+notice ("claim the funeral grant") whose termination is voided
+(:func:`~certhub.hub.rules.notices.termination_withdrawn`): by :class:`NoticesChecked`,
 in front of whichever sender the hub delivers through (the gateway's, the logging one,
 one a deployment provides), so none sends a stale one.
 """
@@ -18,8 +20,14 @@ import logging
 from certhub.adapters import Notification, Notifier
 from certhub.hub.delivery.notify import NoticeSender
 from certhub.hub.rules.comparison import MACHINE_REPORTER, exempt_notice_certification
+from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.rules.months import month_index
-from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
+from certhub.hub.rules.notices import (
+    reminder_due_month,
+    reminder_withdrawn,
+    termination_notice_task,
+    termination_withdrawn,
+)
 from certhub.hub.store import LedgerStore
 from certhub.schemas import BenefitRecord, mask_ids_in_text
 from certhub.schemas.clock import shanghai_today
@@ -71,15 +79,20 @@ class LoggingNoticeSender:
         """Nothing to release."""
 
 
-class NoticesChecked:
-    """``sender`` with every certification reminder and 免办 notice checked against the
-    register when it is sent: one that would now be wrong is withdrawn instead (logged,
-    nothing sent)."""
+UNDER_REVIEW = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
 
-    def __init__(self, sender: NoticeSender, store: LedgerStore) -> None:
-        """Send through ``sender``; read the register, tasks and reports in ``store``."""
+
+class NoticesChecked:
+    """``sender`` with every certification reminder, 免办 notice and family's termination
+    notice checked against the ledger when it is sent: one that would now be wrong is
+    withdrawn instead (logged, nothing sent)."""
+
+    def __init__(self, sender: NoticeSender, store: LedgerStore, hub_id: str) -> None:
+        """Send through ``sender``; read the register, tasks, reports and the records the
+        hub (``hub_id``) signed in ``store``."""
         self._sender = sender
         self._store = store
+        self._hub_id = hub_id
 
     async def send(self, notice_id: str, person_id: str, text: str) -> None:
         """Send through the sender, unless the notice is withdrawn."""
@@ -89,10 +102,17 @@ class NoticesChecked:
         await self._sender.send(notice_id, person_id, text)
 
     async def withdrawn(self, notice_id: str, person_id: str) -> str | None:
-        """Why a certification reminder or a 免办 notice must not go out now (None: send it,
-        or neither)."""
+        """Why a certification reminder, a 免办 notice or a family's termination notice must
+        not go out now (None: send it, or none of them)."""
         if (certification := exempt_notice_certification(notice_id)) is not None:
             return await self._exempt_withdrawn(certification, person_id)
+        if (task := termination_notice_task(notice_id)) is not None:
+            closure = await self._store.closed_benefit(person_id)
+            proposal = await self._store.find(self._hub_id, f"restoration-proposal:{task}")
+            item = await self._store.get_item(proposal.sequence) if proposal else None
+            restoring = item is not None and item.status in UNDER_REVIEW
+            closed_by = closure[1] if closure else None
+            return termination_withdrawn(task, closed_by=closed_by, restoring=restoring)
         due = reminder_due_month(notice_id)
         if due is None:
             return None

@@ -38,7 +38,35 @@ def family_termination_notice(task: VerificationTask, event_date: date) -> Notic
         f"自{event_date:%Y年%m月%d日}起终止。请携带相关材料到当地社保经办机构申领丧葬补助金"
         "和个人账户余额，并办理参保关系终止手续。"
     )
-    return Notice(f"termination:{task.task_id}", task.person, "family_termination", text)
+    return Notice(TERMINATION_PREFIX + task.task_id, task.person, "family_termination", text)
+
+
+TERMINATION_PREFIX = "termination:"
+"""The family's termination notice's id: ``termination:<task>``."""
+
+
+def termination_notice_task(notice_id: str) -> str | None:
+    """The task whose termination a family's termination notice announces; None for any
+    other notice."""
+    if not notice_id.startswith(TERMINATION_PREFIX):
+        return None
+    return notice_id[len(TERMINATION_PREFIX) :]
+
+
+def termination_withdrawn(task_id: str, *, closed_by: str | None, restoring: bool) -> str | None:
+    """Why the family's termination notice of ``task_id`` must not be sent (None: send).
+
+    Sent late (no number yet, the gateway down), it tells the family to claim the funeral
+    grant and end the insurance: wrong once the termination no longer stands — the hub's
+    closure names no longer this task (``closed_by``: restored, or replaced) or its
+    restoration is under review (``restoring``: the departments withdrew what the death
+    rested on).
+    """
+    if closed_by != task_id:
+        return "the hub's termination of the task no longer stands"
+    if restoring:
+        return "the termination is voided: its restoration is under review"
+    return None
 
 
 def certification_result_notice(

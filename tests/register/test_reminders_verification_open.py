@@ -33,7 +33,7 @@ from typing import Any
 from procedurekit import Office, evidence_payloads, month_day, today
 from reminderkit import Gateway, due_next_month
 
-from certhub.hub.core.keys import STORE
+from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
 from certhub.hub.register.reminders import ReminderSweep
 
@@ -92,7 +92,9 @@ async def test_a_queued_reminder_is_withdrawn_once_reported(office_db: Office) -
     await _death_filed(office, dead, ON)
 
     gateway = Gateway()
-    sender = NoticesChecked(SmsNoticeSender(gateway, store), store)
+    sender = NoticesChecked(
+        SmsNoticeSender(gateway, store), store, office.client.app[PROCEDURE].outcomes.hub_id
+    )
     for notice_id, person_id, _, text in notices.values():
         await sender.send(notice_id, person_id, text)
     assert [n.notification_id for n in gateway.sent] == [slot_one(plain)]

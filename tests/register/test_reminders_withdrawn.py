@@ -21,7 +21,7 @@ from typing import Any
 from procedurekit import Office, month_day, today
 from reminderkit import Gateway, due_next_month
 
-from certhub.hub.core.keys import STORE
+from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
 from certhub.hub.register.reminders import ReminderSweep, reminder_notice
 from certhub.hub.rules.months import month_index, month_label
@@ -39,7 +39,9 @@ async def test_a_queued_reminder_is_not_sent_to_the_dead_or_the_certified(office
     await office.certified_in_app(certified)  # due M(+12) now
 
     gateway = Gateway()
-    sender = NoticesChecked(SmsNoticeSender(gateway, store), store)
+    sender = NoticesChecked(
+        SmsNoticeSender(gateway, store), store, office.client.app[PROCEDURE].outcomes.hub_id
+    )
     for notice_id, person_id, _, text in queued.values():
         await sender.send(notice_id, person_id, text)
     assert [n.notification_id for n in gateway.sent] == [queued[waiting["id_number"]][0]]
@@ -57,9 +59,9 @@ async def test_a_reminder_replayed_after_its_due_month_is_not_sent(office: Offic
     due = month_index(today()) - 1
     notice = reminder_notice(person["id_number"], person["name"], due, 2)
     gateway = Gateway()
-    await NoticesChecked(SmsNoticeSender(gateway, store), store).send(
-        notice.notice_id, notice.person_id, notice.text
-    )
+    await NoticesChecked(
+        SmsNoticeSender(gateway, store), store, office.client.app[PROCEDURE].outcomes.hub_id
+    ).send(notice.notice_id, notice.person_id, notice.text)
     assert gateway.sent == []
 
 
@@ -77,7 +79,9 @@ async def test_a_reminder_queued_before_a_death_report_is_withdrawn(office: Offi
     assert (await office.step(task, "county-1", "cleared"))[0] == 202
 
     gateway = Gateway()
-    sender = NoticesChecked(SmsNoticeSender(gateway, store), store)
+    sender = NoticesChecked(
+        SmsNoticeSender(gateway, store), store, office.client.app[PROCEDURE].outcomes.hub_id
+    )
     for notice_id, person_id, _, text in queued.values():
         await sender.send(notice_id, person_id, text)
     assert [n.notification_id for n in gateway.sent] == [queued[cleared["id_number"]][0]]
