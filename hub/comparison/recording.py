@@ -2,14 +2,15 @@
 
 Three kinds of message, each through the inbound path (signed, verified,
 validated, planned by :func:`certhub.hub.procedure.comparison.plan_comparison`,
-recorded, receipted), each once — their ids come from the facts:
+recorded, receipted), each once — their ids come from the facts — in this order:
 
-1. certifications (免办), one per person, with the SMS telling them so;
-2. reports of direct evidence (``open`` proposals), one per person and kind,
+1. reports of direct evidence (``open`` proposals), one per person and kind,
    opening or joining the person's verification task — or, the benefit closed,
    opening an amendment of the death or linked to the closed history;
-3. clearing steps for the departments' voids, for the task citing the withdrawn record, else
-   the 免办 certifications citing it (a record sent again after its void, voided again: its own).
+2. clearing steps for the departments' voids, for the task citing the withdrawn record, else
+   the 免办 certifications citing it (a record sent again after its void, voided again: its own);
+3. certifications (免办), one per person, with the SMS; withheld as the ledger stands after
+   the voids (money safety: before, a task or closure the run's void undid withheld them).
 
 :func:`record_into` works in a started hub application — the one ``certhub compare run``
 starts for itself (:func:`certhub.hub.cli.compare_ledger.record_run`), or a worker's, which
@@ -219,11 +220,12 @@ async def record_into(
     ingestor = InboundIngestor(app[PIPELINE], app[STORE], plan)
     intake = _Intake(sender, ingestor, app[STORE], app[PROCEDURE])
     store = app[STORE]
-    withheld = await withhold(store, run)  # asked now: a task opened since the run counts
+    await _reports(intake, run, period, tally)
+    await _reversals(intake, run, period, tally)
+    withheld = await withhold(store, run)  # asked now: after the run's voids, as it stands
     tally.withheld = withheld.counts()
     certifications = _Certifications(run, period, pacing, withheld, tally, show)
-    # An ingress process's client of the SQLite writer sends single appends over the
-    # socket only: there the certifications go one by one.
+    # the SQLite writer's client (an ingress process) sends single appends: one by one there
     if bulk and isinstance(store, BulkAppender) and not isinstance(store, WriterClientLedger):
         many = many_certifications(run)
         workers = (sign_workers_here() if many else 0) if sign_workers is None else sign_workers
@@ -234,8 +236,6 @@ async def record_into(
         await _bulk_certifications(certifier, certifications)
     else:
         await _certifications(intake, certifications)
-    await _reports(intake, run, period, tally)
-    await _reversals(intake, run, period, tally)
     runs_dir = run.folder.parent
     days = settings.comparison_unmatched_retention_days
     tally.purged = await purge_unmatched(store, runs_dir, days, time.time())
