@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Final
 
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
+from certhub.hub.procedure.register_suspension import cycle_proposal, suspension_message_id
 from certhub.hub.procedure.reversals import hub_findings
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.months import month_index, parse_month
@@ -133,7 +133,7 @@ async def _standing(
     ):
         return None
     hub = ctx.outcomes.hub_id
-    proposal = await ctx.store.find(hub, proposal_message_id(row.due_month, person))
+    proposal = await cycle_proposal(ctx.store, hub, row.due_month, person)  # the latest
     message_id = suspension_message_id(proposal.sequence) if proposal else ""
     signed = await ctx.store.find(hub, message_id) if proposal else None
     if signed is None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.rules.months import month_index, month_label, parse_month
+from certhub.hub.store import LedgerRecord, LedgerStore
 from certhub.hub.store.effects import AuditWrite, Effects
 from certhub.schemas import (
     Decision,
@@ -27,16 +28,50 @@ from certhub.schemas import (
     SuspensionReason,
 )
 
-__all__ = ["proposal_message_id", "suspension_approved", "suspension_message_id"]
+__all__ = [
+    "cycle_proposal",
+    "proposal_message_id",
+    "restored_from",
+    "suspension_approved",
+    "suspension_message_id",
+]
 
 
-def proposal_message_id(due_month: int, person_id: str) -> str:
+def proposal_message_id(due_month: int, person_id: str, after: int | None = None) -> str:
     """The hub's message id of the proposal to suspend ``person_id`` for cycle ``due_month``.
 
-    One per person and due month: a rejected proposal is not made again for the cycle.
+    One per person and due month: a rejected proposal is not made again for the cycle. One
+    more (``after``: the ledger sequence of the one before) only once a restoration ended
+    the suspension the one before made and the pensioner is overdue for the cycle again (the
+    certification the restoration rested on withdrawn): :func:`cycle_proposal`.
     """
     who = hashlib.sha256(person_id.encode()).hexdigest()[:20]
-    return f"suspension-proposal:{month_label(due_month)}:{who}"
+    first = f"suspension-proposal:{month_label(due_month)}:{who}"
+    return first if after is None else f"{first}:after:{after}"
+
+
+async def cycle_proposal(
+    store: LedgerStore, hub_id: str, due_month: int, person_id: str
+) -> LedgerRecord | None:
+    """The latest of the hub's proposals to suspend ``person_id`` for cycle ``due_month``
+    (the first, then each made after the one before: :func:`proposal_message_id`)."""
+    latest, message_id = None, proposal_message_id(due_month, person_id)
+    while (found := await store.find(hub_id, message_id)) is not None:
+        latest, message_id = found, proposal_message_id(due_month, person_id, found.sequence)
+    return latest
+
+
+async def restored_from(
+    store: LedgerStore, hub_id: str, proposal: LedgerRecord, person_id: str
+) -> str | None:
+    """The first month (``YYYY-MM``) an approved restoration resumed payment in after the
+    suspension ``proposal``'s approval made the hub sign; None when it made none (open,
+    rejected) or nothing restored it."""
+    signed = await store.find(hub_id, suspension_message_id(proposal.sequence))
+    if signed is None:
+        return None
+    resumed = await store.resumed_after(person_id, signed.sequence)
+    return min(resumed) if resumed else None
 
 
 def suspension_message_id(item_id: int) -> str:

@@ -16,7 +16,7 @@ from functools import partial
 from certhub.hub.procedure.amendments import amendment_message_id
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.late_suspension import hub_suspensions
-from certhub.hub.procedure.register_suspension import proposal_message_id, suspension_message_id
+from certhub.hub.procedure.register_suspension import cycle_proposal, suspension_message_id
 from certhub.hub.procedure.task_series import numbered, series
 from certhub.hub.procedure.tasks import closed_by, task_effects
 from certhub.hub.procedure.voids import last_cited, withdrawn_after
@@ -261,7 +261,7 @@ async def _not_certified(
     if row is None or row.due_month is None:
         return None  # never certified: the register proposes no suspension
     hub = ctx.outcomes.hub_id
-    proposal = await ctx.store.find(hub, proposal_message_id(row.due_month, person_id))
+    proposal = await cycle_proposal(ctx.store, hub, row.due_month, person_id)  # the latest
     if proposal is None:
         return None
     suspension = await ctx.store.find(hub, suspension_message_id(proposal.sequence))

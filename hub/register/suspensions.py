@@ -8,7 +8,10 @@ review: town staff accept it, the county approves or rejects it
 (``POST /v1/suspension-proposals/{item}/decisions``); only the approval makes
 the hub sign the suspension (:mod:`certhub.hub.procedure.register_suspension`).
 One proposal per person and due month (its message id), so a rejected one is
-not proposed again for the same cycle. A pensioner who never passed a
+not proposed again for the same cycle — unless a restoration ended the suspension it
+made and the pensioner is overdue for the cycle again (the certification the restoration
+rested on withdrawn by its department): proposed again, liable from the month payment
+resumed in. A pensioner who never passed a
 certification the hub knows of has no due month and is not proposed (the
 overdue list shows them as ``not_certified``), nor is one whose benefit the hub's
 closure stops (listed overdue while its restoration is under review). A later
@@ -28,10 +31,14 @@ from aiohttp import web
 from certhub.hub.core.keys import LEADERSHIP, PROCEDURE, SETTINGS, STORE
 from certhub.hub.core.periodic import every
 from certhub.hub.procedure.outcomes import OutcomeSigner
-from certhub.hub.procedure.register_suspension import proposal_message_id
+from certhub.hub.procedure.register_suspension import (
+    cycle_proposal,
+    proposal_message_id,
+    restored_from,
+)
 from certhub.hub.rules.cycle import liable_from
 from certhub.hub.rules.decisions import ItemKind
-from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.store import Conflict, LedgerStore, ReplayConflict
 from certhub.hub.store.effects import AuditWrite, Effects, ItemOpen, no_receipt
 from certhub.hub.store.register_reads import PersonRegister, RegisterList, RegisterQuery
@@ -75,15 +82,24 @@ class ProposalSweep:
         person = _person(row)
         if row.due_month is None or person is None:
             return 0
+        hub, liable = self._outcomes.hub_id, liable_from(row.due_month, self._grace)
         message_id = proposal_message_id(row.due_month, row.person_id)
-        if await self._store.find(self._outcomes.hub_id, message_id) is not None:
-            return 0  # proposed already for this cycle (whatever was decided)
+        latest = await cycle_proposal(self._store, hub, row.due_month, row.person_id)
+        if latest is not None:  # proposed already for this cycle (whatever was decided) ...
+            resumed = await restored_from(self._store, hub, latest, row.person_id)
+            if resumed is None:
+                return 0
+            # ... but a restoration ended its suspension, and the pensioner is overdue for
+            # the cycle again: the certification it rested on was withdrawn (money safety:
+            # before, paid on for ever with no proof of life). Liable from the resumption.
+            message_id = proposal_message_id(row.due_month, row.person_id, latest.sequence)
+            liable = max(liable, parse_month(resumed))
         if await self._store.closed_benefit(row.person_id) is not None:
             return 0  # the hub's closure stops payment (its restoration under review)
         proposal = SuspensionProposal(
             person=person,
             due_month=month_label(row.due_month),
-            liable_from=liable_from(row.due_month, self._grace),
+            liable_from=liable,
             last_certified_on=date.fromisoformat(row.last_on) if row.last_on else None,
             last_certification_sequence=row.last_sequence,
             proposed_at=at,

@@ -1,0 +1,103 @@
+"""A pensioner whose suspension was restored on a 免办 certification its department then
+withdrew is proposed for suspension again. SQLite and PostgreSQL. 238.00 a month.
+
+Last certified in the app on the 15th of M(-15) (due M(-3)), suspended by the hub on the
+approved proposal from the 1st of M(-2) (the province applied it: paid through M(-3)). The
+M(-1) comparison certifies the pensioner on health's medical visit of the 5th of M(-1); the
+restoration proposal it opens is approved (back pay M(-2)..M(-1) = 476.00, resumed M(0)) and
+the province pays through M(0). Health voids the visit in the M(0) feed: the certification
+is withdrawn, due M(-3) again — no proof of life since M(-15). (The restoration approved
+stays approved: README, Not-yet replaced.)
+
+Before, the suspension sweep proposed nothing: the cycle's proposal
+``suspension-proposal:M(-3):<who>`` was the first one's, approved long ago, so the pensioner
+was paid 238.00 a month from M(0) on, for ever, with no proof of life. Now a cycle whose
+suspension a restoration ended is proposed again (``…:after:<the last proposal's
+sequence>``), liable from the month payment resumed (the 1st of M(0)), once: approved, the
+hub signs the suspension from the 1st of M(0); a certification in the app afterwards opens
+the restoration proposal of that suspension.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from comparisonkit import HEADER, ComparisonCase
+from procedurekit import month_day, today
+
+from certhub.hub.core.keys import PROCEDURE, STORE
+from certhub.hub.register.suspensions import ProposalSweep
+from certhub.hub.rules.months import month_index
+from certhub.mocks.population import Population
+from tests.register.test_certified_restoration_proposed import (
+    label,
+    open_proposals,
+    outcomes,
+    suspended_by_the_hub,
+)
+
+NOW = month_index(today())
+
+
+async def _run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
+    """``certhub compare run`` of ``period`` with ``health`` (rows, no header)."""
+    folder = case.tmp / period
+    folder.mkdir(exist_ok=True)
+    person = case.people[0]
+    (folder / "roster.csv").write_text(
+        "id_number,name,county,village\n"
+        f"{person['id_number']},{person['name']},{person['region']['county']},\n",
+        encoding="utf-8",
+    )
+    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+    (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
+    return await case.compare(period)
+
+
+async def test_a_restoration_on_a_withdrawn_certification_is_proposed_again(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    person = Population(seed=43).person()
+    number = person["id_number"]
+    case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
+    office = await case.office(aiohttp_client)
+    await suspended_by_the_hub(office, person)
+    await office.client.close()
+    seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
+    assert (await _run(case, label(-1), seen))["recorded"] == 1
+    office = await case.office(aiohttp_client)
+    (proposal,) = await open_proposals(office)
+    item = int(proposal["sequence"])
+    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("restoration-proposals", item, "county-1", "approve"))[0] == 202
+    (restoration,) = await outcomes(office, "restoration/v1")
+    assert restoration["payload"]["back_pay_amount"] == "476.00"
+    await office.roster(person, paid_through=label(0))  # the province restored: active
+    await office.client.close()
+
+    voided = await _run(case, label(0), f"V1,{number},某人,,,void,{label(0)}-01,H1\n")
+    assert voided["reversals"] == {"certification_withdrawn": 1}, voided
+    office = await case.office(aiohttp_client)
+    app = office.client.app
+    store = app[STORE]
+    row = await store.register_person(number)
+    assert row is not None
+    assert row.due_month == NOW - 3
+    sweep = ProposalSweep(store, app[PROCEDURE].outcomes, grace_months=0)
+    assert await sweep.sweep(today()) == 1  # before: 0, paid on without proof of life
+    assert await sweep.sweep(today()) == 0  # once
+    first, again = await outcomes(office, "suspension_proposal/v1")
+    assert again["message_id"] == f"{first['message_id']}:after:{first['sequence']}"
+    assert again["payload"]["due_month"] == label(-3)
+    assert again["payload"]["liable_from"] == month_day(0).isoformat()
+    item = int(again["sequence"])
+    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("suspension-proposals", item, "county-1", "approve"))[0] == 202
+    _, suspension = await outcomes(office, "suspension/v1")
+    assert suspension["payload"]["effective_from"] == month_day(0).isoformat()
+
+    await office.certified_in_app(person)  # alive after all: its restoration proposed
+    (proposed,) = await open_proposals(office)
+    assert proposed["payload"]["suspension"]["suspension"] == suspension["message_id"]
+    await office.client.close()
