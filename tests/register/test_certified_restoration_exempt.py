@@ -26,7 +26,6 @@ from pgkit import throwaway_database
 from procedurekit import month_day, month_end, today
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label
 from certhub.mocks.population import Population
 
@@ -52,16 +51,7 @@ async def test_a_data_comparison_certification_opens_the_proposal(
         await _seen_alive(case, aiohttp_client, case.compare)
         return
     with throwaway_database("certhub_certified_exempt") as url:
-        case.settings = Settings(
-            data_dir=case.settings.data_dir, identity_check="off", database_url=url
-        )
-
-        async def compare(period: str) -> dict[str, Any]:
-            from tests.comparison.test_certification_holds import _compare_on
-
-            return await _compare_on(case, url, period)
-
-        await _seen_alive(case, aiohttp_client, compare)
+        await _seen_alive(case.on_ledger(url), aiohttp_client, case.compare)
 
 
 async def _seen_alive(
