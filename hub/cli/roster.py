@@ -97,11 +97,13 @@ def _import(args: argparse.Namespace) -> int:
                 steps.done()
             snapshot = settings.data_dir / "roster" / "snapshots" / f"{month}.parquet"
             snapshot.parent.mkdir(parents=True, exist_ok=True)
-            replace_atomic(snapshot, roster.write_snapshot())
             digest = file_sha256(path)  # read once: the audit's and the typed snapshot's
-            # the comparison's own checks, made once for every run of the month
-            typed = snapshot.with_suffix(".checked")
-            write_typed_roster(path, typed, Path(scratch), sha256=digest)
+            if _snapshot_kept(snapshot, as_of):
+                replace_atomic(snapshot, roster.write_snapshot())
+                # the comparison's own checks, made once for every run of the month
+                typed = snapshot.with_suffix(".checked")
+                write_typed_roster(path, typed, Path(scratch), sha256=digest)
+                replace_atomic(snapshot.with_suffix(".as_of"), as_of.encode())
             checked = time.perf_counter() - began
             grown = asyncio.run(
                 _store(settings, roster, (f"{month}:{roster.accepted}", digest), show)
@@ -116,6 +118,27 @@ def _import(args: argparse.Namespace) -> int:
 
 
 _MONTHS = {f"{m:02d}" for m in range(1, 13)}
+
+
+def _snapshot_kept(snapshot: Path, as_of: str) -> bool:
+    """Whether this import, as of ``as_of``, replaces the month's ``snapshot`` (and its
+    checked roster): not when the one there is as of a later moment (``YYYY-MM.as_of``).
+
+    Decided here (money safety): the ledger takes an entry only newer than its own, but the
+    month's comparison reads the snapshot as its roster; before, an older file imported
+    after a newer one replaced it, and a pensioner enrolled in between matched no
+    department's record (cremated: no death task, paid on).
+    """
+    stamp = snapshot.with_suffix(".as_of")
+    kept = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else ""
+    if kept and datetime.fromisoformat(kept) > datetime.fromisoformat(as_of):
+        print(
+            f"certhub: the {snapshot.stem} snapshot as of {kept} is newer than this file's"
+            f" ({as_of}): kept; the ledger takes only entries newer than its own",
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 async def _store(settings: Settings, roster: RosterFile, audit: tuple[str, str], show: bool) -> int:
