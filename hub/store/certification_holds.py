@@ -6,10 +6,11 @@ A person is held back by
 * ``task_open`` — a verification task of any kind open or in progress (every kind
   suspects a loss of eligibility: death, missing, imprisonment, ...);
 * ``benefit_closed`` — the hub's termination of the benefit stands — not while a
-  restoration of it is under review (the departments withdrew what the death rested on:
-  the register's :data:`~certhub.hub.store.register_reads.RESTORING`, where the person reads
-  as alive and due or overdue, and the certification the restoration waits for is asked
-  of them; its task confirmed and a roster applying it do not hold them either);
+  restoration of it is under review (the departments withdrew what the death rested on;
+  the register reads the person as alive and due or overdue, and the certification the
+  restoration waits for is asked of them; its task confirmed and a roster applying it do
+  not hold them either). A proposal older than the closure restores nothing (a true
+  death confirmed after the void took the closure): it holds as before;
 * ``task_confirmed`` — a task confirmed with no approved restoration resuming the
   benefit after it (a suspension the hub decided and nobody lifted) — or with it, in the
   same transaction: approving the hub's proposal of a voided termination claims the month
@@ -28,8 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Final, Protocol
-
-from certhub.hub.store.register_reads import RESTORING
 
 __all__ = ["APPROVED_RESUMPTIONS", "HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
 
@@ -56,9 +55,10 @@ SUSPENDED_ON_PROPOSAL: Final = (
 """The people a suspension proposal the county approved names (the register's)."""
 
 _RESTORING_CLOSURE: Final = (
-    "EXISTS (SELECT 1 FROM closed_benefits AS rc JOIN register_people"
-    " ON register_people.person_id = rc.person_id WHERE rc.person_id = {person}{task}"
-    f" AND {RESTORING})"
+    "EXISTS (SELECT 1 FROM closed_benefits AS rc JOIN ledger AS rl ON rl.person_id ="
+    " rc.person_id JOIN items AS ri ON ri.item_id = rl.sequence WHERE rc.person_id = {person}"
+    "{task} AND rl.message_type = 'restoration_proposal/v1' AND rl.sequence > rc.sequence"
+    " AND ri.status IN ('received', 'accepted') AND coalesce(rl.reason, '') <> 'not_certified')"
 )
 """The hub's closure of ``{person}`` (by the task ``{task}`` names) under restoration review:
 alive, as the register reads them — decided here (money safety): before, a voided termination
@@ -97,7 +97,8 @@ def _sql(marks: str) -> str:
     AND i.status IN ('received', 'accepted')
     UNION ALL
     SELECT person_id, 4, 'roster: benefit terminated by the province' FROM register_people
-    WHERE person_id IN ({marks}) AND roster_status = 'terminated' AND NOT ({RESTORING})
+    WHERE person_id IN ({marks}) AND roster_status = 'terminated'
+    AND NOT {_restoring("register_people.person_id")}
     ORDER BY 1, 2, 3"""
 
 

@@ -15,7 +15,9 @@ run that saw them, and the proposal stayed refused: M(-1)'s 238.00 and every mon
 M(0) unpaid to a living pensioner until they certified by another channel. Now the run
 certifies them (recorded 1, withheld none), as an app certification would, and the proposal
 is approved: back pay M(-1) = 238.00 once, resumed from M(0), the closure lifted. With the
-proposal rejected (the person ``terminated`` again) the visit is still withheld.
+proposal rejected (the person ``terminated`` again), or a true death of the 20th of M(-1)
+reported and confirmed after the void (it takes the closure; the proposal, still open,
+restores nothing), the visit is still withheld.
 SQLite and PostgreSQL.
 """
 
@@ -27,7 +29,7 @@ from typing import Any
 import pytest
 from comparisonkit import HEADER
 from pgkit import throwaway_database
-from procedurekit import Office, today
+from procedurekit import Office, month_day, today
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -132,4 +134,25 @@ async def test_seen_alive_after_the_proposal_is_rejected_is_withheld(
     office = await scene.office(aiohttp_client)
     assert not await _certified(office, number)
     assert await office.client.app[STORE].closed_benefit(number) == ("death", task)
+    await office.client.close()
+
+
+async def test_seen_alive_after_a_true_death_took_the_closure_is_withheld(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The proposal still open, a death of the 20th of M(-1) reported and confirmed: the
+    closure is that task's, the proposal older than it: the visit certifies nobody."""
+    scene, person, _, _ = await _voided_and_overdue(tmp_path, aiohttp_client, None)
+    number = person["id_number"]
+    office = await scene.office(aiohttp_client)
+    died = month_day(-1, 20)
+    true_death = str((await office.reported_death(person, died))["task_id"])
+    status, body = await office.step(true_death, "county-1", "confirmed", event_date=f"{died}")
+    assert status == 202, body
+    assert await office.client.app[STORE].closed_benefit(number) == ("death", true_death)
+    await office.client.close()
+    ledger = await _seen_alive_now(scene, number)
+    assert ledger["recorded"] == 0, ledger
+    office = await scene.office(aiohttp_client)
+    assert not await _certified(office, number)
     await office.client.close()
