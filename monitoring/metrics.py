@@ -278,14 +278,16 @@ class HubMetrics:
             self.count_recorded(message_type, payload)
 
     def watch_signature_helper(self, is_up: Callable[[], bool]) -> None:
-        """Report whether the signature helper process is serving (read at each scrape).
+        """Report whether the signature helper is serving or not yet needed (read at each
+        scrape): 0 only while its work falls back to the event loop after it ended.
 
         Only a hub that runs a helper has this gauge, so turning the helper off
         does not look like an outage.
         """
         self._families.gauge(
             "certhub_signature_helper_up",
-            "1 while signatures are checked in the helper process, 0 while on the event loop.",
+            "0 while signatures are checked on the event loop because the helper process"
+            " ended (1 while it serves, or before it is needed).",
         ).set_function(lambda: float(is_up()))
 
     def watch_ledger_wal(self, size: Callable[[], int], limit: int) -> None:

@@ -14,6 +14,12 @@ the hub's receipt key: it is the hub's own child, over a socket pair no
 other process can reach. If the helper dies, or hangs (a batch unanswered
 for ``ANSWER_TIMEOUT``; it is then killed), the work falls back to the loop
 thread and a new helper is started after a pause.
+
+A hub may start its helper *on demand* (:meth:`SignatureHelper.on_demand`):
+the process starts once enough signatures have been asked of it, and until
+then the loop does the work. Starting a Python process costs about as much
+CPU as 6,000 checks, which a hub that checks few signatures (a CLI command's
+hub, a quiet ingress process) never earns back.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ class SignatureHelper:
         self._closed = False
         self._restart_timer: asyncio.TimerHandle | None = None
         self._starting: asyncio.Task[None] | None = None
+        self._demand_left: int | None = None  # items still to be asked before the first start
 
     @classmethod
     async def start(cls) -> SignatureHelper:
@@ -88,10 +95,25 @@ class SignatureHelper:
         await helper._spawn()
         return helper
 
+    @classmethod
+    def on_demand(cls, after: int) -> SignatureHelper:
+        """A helper whose process starts (in the background) once ``after`` signatures have
+        been asked of it; until it is connected each check and signature is done on the
+        caller's loop, as after a helper's death."""
+        helper = cls()
+        helper._demand_left = max(after, 1)
+        return helper
+
     @property
     def running(self) -> bool:
         """Whether work currently goes to the helper process."""
         return self._transport is not None
+
+    @property
+    def awaiting_demand(self) -> bool:
+        """Whether the process has not been started yet because too few signatures were
+        asked of an on-demand helper (nothing is wrong: the loop keeps up)."""
+        return self._demand_left is not None
 
     async def verify(self, key: VerifyingKey, signature: bytes, data: bytes) -> bool:
         """Whether ``signature`` (JWS form) over ``data`` is valid for ``key``."""
@@ -150,6 +172,7 @@ class SignatureHelper:
     async def _submit(self, items: list[Item]) -> list[bytes]:
         """Queue ``items`` for this loop turn's batch; their answers, or HelperGone."""
         if self._transport is None:
+            self._note_demand(len(items))
             raise HelperGone
         future: asyncio.Future[list[bytes]] = asyncio.get_running_loop().create_future()
         self._pending_items += items
@@ -232,15 +255,27 @@ class SignatureHelper:
         loop = asyncio.get_running_loop()
         self._restart_timer = loop.call_later(RESTART_PAUSE, self._begin_restart)
 
-    def _begin_restart(self) -> None:
+    def _note_demand(self, items: int) -> None:
+        """Count work done on the loop before an on-demand helper's first start."""
+        if self._demand_left is None:
+            return
+        self._demand_left -= items
+        if self._demand_left <= 0:
+            self._demand_left = None
+            self._begin_restart(first=True)
+
+    def _begin_restart(self, *, first: bool = False) -> None:
         self._restart_timer = None
         if not self._closed and self._starting is None and self._transport is None:
-            self._starting = asyncio.get_running_loop().create_task(self._restart())
+            self._starting = asyncio.get_running_loop().create_task(self._restart(first))
 
-    async def _restart(self) -> None:
+    async def _restart(self, first: bool) -> None:
         try:
             await self._spawn()
-            log.warning("signature helper process restarted")
+            if first:
+                log.info("signature helper process started: enough signatures to check")
+            else:
+                log.warning("signature helper process restarted")
         except OSError as exc:
             log.error("could not restart the signature helper: %s", exc)
             self._restart_later()

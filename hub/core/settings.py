@@ -114,6 +114,15 @@ class Settings(BaseSettings):
             " (falls back to the event loop if it dies)."
         ),
     )
+    signature_helper_from: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000,
+        description=(
+            "Signatures checked or signed on the event loop before the helper process starts"
+            " (0: at start-up); a process start costs as much CPU as about 6,000 checks."
+        ),
+    )
     sqlite_synchronous: str = Field(
         default="FULL",
         pattern="^(FULL|EXTRA)$",

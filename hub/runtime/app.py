@@ -200,13 +200,18 @@ async def _signatures(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     # Workers take no pushes; on one CPU a helper would only add hand-overs.
     wanted = settings.signature_helper and settings.role != "worker" and _usable_cpus() > 1
-    helper = await SignatureHelper.start() if wanted else None
+    helper = await _signature_helper(settings.signature_helper_from) if wanted else None
     if helper is not None:
-        app[METRICS].watch_signature_helper(lambda: helper.running)
+        app[METRICS].watch_signature_helper(lambda: helper.running or helper.awaiting_demand)
     app[SIGNATURES] = helper
     yield
     if helper is not None:
         await helper.aclose()
+
+
+async def _signature_helper(start_from: int) -> SignatureHelper:
+    """The helper, started now (``start_from`` 0) or once that many signatures were asked."""
+    return SignatureHelper.on_demand(start_from) if start_from else await SignatureHelper.start()
 
 
 def _usable_cpus() -> int:

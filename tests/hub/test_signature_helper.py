@@ -56,6 +56,13 @@ def tampered(token: bytes) -> bytes:
     return b".".join((header, payload[:middle] + changed + payload[middle + 1 :], signature))
 
 
+@pytest.fixture
+async def hub(hub_factory: Callable[..., Any]) -> Hub:
+    """A hub whose helper starts with it (not on demand)."""
+    started: Hub = await hub_factory(signature_helper_from=0)
+    return started
+
+
 async def test_a_burst_is_checked_and_receipted_through_the_helper(hub: Hub) -> None:
     assert helper_of(hub).running
     await push_and_verify(hub, 40)
@@ -100,3 +107,29 @@ async def test_on_one_cpu_the_hub_runs_no_helper(
     hub: Hub = await hub_factory()
     assert hub.client.server.app[SIGNATURES] is None
     await push_and_verify(hub, 5)
+
+
+async def test_the_helper_starts_once_enough_signatures_were_asked_and_not_before(
+    hub_factory: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # each accepted push asks for two signatures: its check and its receipt
+    hub: Hub = await hub_factory(signature_helper_from=20)
+    helper = helper_of(hub)
+    registry = hub.client.server.app[METRICS].registry
+    assert not helper.running
+    assert helper._process is None
+    assert registry.get_sample_value("certhub_signature_helper_up") == 1  # not needed: not down
+    await push_and_verify(hub, 4)  # 8 checks and signatures, and the tampered one's check
+    await asyncio.sleep(0.2)
+    assert helper._process is None
+    assert helper.awaiting_demand
+    with caplog.at_level("INFO", logger=offload.__name__):
+        await push_and_verify(hub, 6)  # 21 asked in all: the process starts
+        await until(lambda: helper.running)
+    assert not helper.awaiting_demand
+    assert registry.get_sample_value("certhub_signature_helper_up") == 1
+    assert "signature helper process started" in caplog.text
+    assert "restarted" not in caplog.text
+    await push_and_verify(hub, 10)  # now through the helper, the same answers
+    assert helper._answered_batches > 0
+    assert await hub.stored() == 20
