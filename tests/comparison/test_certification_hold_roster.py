@@ -15,9 +15,7 @@ from typing import Any
 
 from pgkit import throwaway_database
 
-from certhub.hub.core.settings import Settings
-
-from .test_certification_holds import SEEN, _case, _compare_on, _held_not_certified, _withheld_run
+from .test_certification_holds import SEEN, _case, _held_not_certified, _withheld_run
 
 WHY = "roster: benefit terminated by the province"
 
@@ -41,12 +39,11 @@ async def test_a_roster_terminated_is_held_on_postgresql(
     case = _case(tmp_path)
     ann, bea = (p["id_number"] for p in case.people)
     with throwaway_database("certhub_holds_roster") as url:
-        case.settings = Settings(data_dir=case.settings.data_dir, database_url=url,
-                                 identity_check="off")  # fmt: skip
+        case.on_ledger(url)
         office = await case.office(aiohttp_client)
         await office.roster(case.people[0], status="terminated", paid_through="2026-09")
         await office.client.close()
-        ledger = await _compare_on(case, url, SEEN)
+        ledger = await case.compare(SEEN)
         assert (ledger["recorded"], ledger["withheld"]) == (1, {"roster_terminated": 1})
         held = await _held_not_certified(case.settings, ann, bea)
     assert held == {ann: ("roster_terminated", WHY)}

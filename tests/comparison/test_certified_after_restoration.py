@@ -22,9 +22,6 @@ from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, approved, p
 
 from certhub.hub.comparison.certify import message_id
 from certhub.hub.core.keys import STORE
-from certhub.hub.core.settings import Settings
-
-from .test_certification_holds import _compare_on
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -36,13 +33,7 @@ async def test_restored_by_the_proposal_and_seen_alive_is_certified(
         await _restored_then_seen(scene, aiohttp_client, scene.compare)
         return
     with throwaway_database("certhub_restored_certified") as url:
-        data = scene.settings.data_dir
-        scene.settings = Settings(data_dir=data, identity_check="off", database_url=url)
-
-        async def compare(period: str) -> dict[str, Any]:
-            return await _compare_on(scene, url, period)
-
-        await _restored_then_seen(scene, aiohttp_client, compare)
+        await _restored_then_seen(scene.on_ledger(url), aiohttp_client, scene.compare)
 
 
 async def _restored_then_seen(
