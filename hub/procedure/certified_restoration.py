@@ -78,8 +78,10 @@ async def certified_proposal(
         return None  # staff's restoration of it came first
     day = event.occurred_at.astimezone(CHINA_STANDARD_TIME).date()
     cited = re.sub(r"[^A-Za-z0-9_.:-]", "-", certification)[:128]
+    # The suspension's person, as signed: a proposal (and the restoration its approval signs)
+    # in the area that pulled the suspension, wherever the pensioner certified since.
     proposal = RestorationProposal(
-        person=event.person,
+        person=suspension.person,
         effective_from=began,
         suspension=CertifiedSince(
             suspension=message_id, reason=NOT_CERTIFIED, certification=cited, certified_on=day
@@ -91,7 +93,7 @@ async def certified_proposal(
     record = ctx.outcomes.record(
         proposal,
         message_id=proposal_id,
-        person=event.person,
+        person=suspension.person,
         reason=NOT_CERTIFIED.value,
         at=at,
     )
