@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import HEADER, ComparisonCase
+from comparisonkit import ComparisonCase
 from procedurekit import Office, month_day, today
 from reversalkit import PROBLEM
 
@@ -44,21 +44,6 @@ from tests.register.test_certified_restoration_proposed import (
 NOW = month_index(today())
 
 
-async def _run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
-    """``certhub compare run`` of ``period`` with ``health`` (rows, no header)."""
-    folder = case.tmp / period
-    folder.mkdir(exist_ok=True)
-    person = case.people[0]
-    (folder / "roster.csv").write_text(
-        "id_number,name,county,village\n"
-        f"{person['id_number']},{person['name']},{person['region']['county']},\n",
-        encoding="utf-8",
-    )
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
-    (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
-    return await case.compare(period)
-
-
 async def _withdrawn(
     tmp: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> tuple[Office, dict[str, Any], int]:
@@ -71,8 +56,8 @@ async def _withdrawn(
     await suspended_by_the_hub(office, person)
     await office.client.close()
     seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
-    assert (await _run(case, label(-1), seen))["recorded"] == 1
-    voided = await _run(case, label(0), f"V1,{number},某人,,,void,{label(0)}-01,H1\n")
+    assert (await case.compare_health(label(-1), seen))["recorded"] == 1
+    voided = await case.compare_health(label(0), f"V1,{number},某人,,,void,{label(0)}-01,H1\n")
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
     office = await case.office(aiohttp_client)
     (proposal,) = await open_proposals(office)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import HEADER, ComparisonCase
+from comparisonkit import ComparisonCase
 from procedurekit import Office, month_day, month_end, restoration, today
 from reversalkit import PROBLEM, sizes
 
@@ -23,29 +23,10 @@ NOW = month_index(today())
 M = {n: month_label(NOW + n) for n in range(-16, 1)}
 
 
-class Case(ComparisonCase):
-    """A case whose runs write the ledger its settings name, with health's feed of a run."""
-
-    async def run(self, period: str, health: str) -> dict[str, Any]:
-        """``certhub compare run`` of ``period`` with ``health`` (rows, no header): the
-        summary's ledger section."""
-        folder = self.tmp / period
-        folder.mkdir(exist_ok=True)
-        (folder / "roster.csv").write_text(
-            "id_number,name,county,village\n"
-            + "".join(f"{p['id_number']},{p['name']},{p['region']['county']},\n"
-                      for p in self.people),
-            encoding="utf-8",
-        )  # fmt: skip
-        (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
-        (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
-        return await self.compare(period)
-
-
-async def _case(tmp: Path, url: str | None, aiohttp_client: Any) -> tuple[Case, str]:
+async def _case(tmp: Path, url: str | None, aiohttp_client: Any) -> tuple[ComparisonCase, str]:
     """The person certified in the app on the 15th of M(-16), the roster paid through M(-4)."""
     person = Population(seed=31).person()
-    case = Case.prepare(tmp, [person], {}).on_ledger(url)
+    case = ComparisonCase.prepare(tmp, [person], {}).on_ledger(url)
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[-4])
     await office.certified_in_app(person, f"{M[-16]}-15T10:00:00+08:00")
@@ -53,7 +34,7 @@ async def _case(tmp: Path, url: str | None, aiohttp_client: Any) -> tuple[Case, 
     return case, person["id_number"]
 
 
-async def _due(case: Case, aiohttp_client: Any, number: str) -> int | None:
+async def _due(case: ComparisonCase, aiohttp_client: Any, number: str) -> int | None:
     office = await case.office(aiohttp_client)
     row = await office.client.app[STORE].register_person(number)
     await office.client.close()
@@ -68,14 +49,14 @@ def _void(number: str, record: str, voided: str, day: str) -> str:
     return f"{record},{number},某人,,,void,{day},{voided}\n"
 
 
-async def _suspended(office: Office, case: Case) -> None:
+async def _suspended(office: Office, case: ComparisonCase) -> None:
     """The province's entry: suspended since the 1st of M(-1), paid through M(-2)."""
     since = month_day(-1).isoformat()
     await office.roster(case.person, status="suspended", suspended_since=since,
                         paid_through=M[-2])  # fmt: skip
 
 
-async def _restoration(office: Office, case: Case) -> tuple[int, dict[str, Any]]:
+async def _restoration(office: Office, case: ComparisonCase) -> tuple[int, dict[str, Any]]:
     """Town staff restore the province's suspension since the 1st of M(-1): M(-1) = 238.00."""
     since = month_day(-1)
     request = restoration(
@@ -94,12 +75,12 @@ async def test_two_voids_in_a_row(
     nothing."""
     case, number = await _case(tmp_path, ledger_url, aiohttp_client)
     seen = _seen(number, "H1", f"{M[-3]}-05") + _seen(number, "H2", f"{M[-3]}-12")
-    assert (await case.run(M[-3], seen))["recorded"] == 1
+    assert (await case.compare_health(M[-3], seen))["recorded"] == 1
     assert await _due(case, aiohttp_client, number) == NOW + 9
-    voided = await case.run(M[-2], _void(number, "V1", "H1", f"{M[-2]}-01"))
+    voided = await case.compare_health(M[-2], _void(number, "V1", "H1", f"{M[-2]}-01"))
     assert voided["reversals"] == {"certification_kept": 1}, voided
     assert await _due(case, aiohttp_client, number) == NOW + 9
-    voided = await case.run(M[-1], _void(number, "V2", "H2", f"{M[-1]}-01"))
+    voided = await case.compare_health(M[-1], _void(number, "V2", "H2", f"{M[-1]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
     assert await _due(case, aiohttp_client, number) == NOW - 4
     office = await case.office(aiohttp_client)
@@ -112,7 +93,7 @@ async def test_two_voids_in_a_row(
     assert await store.counted_months(number, "back_paid") == set()
     assert [r.month for r in await store.register_certifications(number)] == [NOW - 16]
     await office.client.close()
-    again = await case.run(M[-1], _void(number, "V2", "H2", f"{M[-1]}-01"))
+    again = await case.compare_health(M[-1], _void(number, "V2", "H2", f"{M[-1]}-01"))
     assert again["reversals"] == {"no_task": 1}, again
     assert await _due(case, aiohttp_client, number) == NOW - 4
 
@@ -123,8 +104,8 @@ async def test_a_real_certification_after_the_withdrawal_restores(
     """Seen on the 5th of M(-2) (due M(+10)), voided in M(-1) (due M(-4)), certified in the
     app today: due M(+12), and the restoration back-paying M(-1) (238.00) is accepted."""
     case, number = await _case(tmp_path, None, aiohttp_client)
-    assert (await case.run(M[-2], _seen(number, "H1", f"{M[-2]}-05")))["recorded"] == 1
-    voided = await case.run(M[-1], _void(number, "V1", "H1", f"{M[-1]}-01"))
+    assert (await case.compare_health(M[-2], _seen(number, "H1", f"{M[-2]}-05")))["recorded"] == 1
+    voided = await case.compare_health(M[-1], _void(number, "V1", "H1", f"{M[-1]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
     assert await _due(case, aiohttp_client, number) == NOW - 4
     office = await case.office(aiohttp_client)
@@ -142,12 +123,12 @@ async def test_the_record_sent_again_after_its_void(tmp_path: Path, aiohttp_clie
     H1 again in M(-1), dated the 5th of M(-1): the department's word again, certified (due
     M(+11)); voided again in M(0): a void of its own reaches the new certification, due M(-4)."""
     case, number = await _case(tmp_path, None, aiohttp_client)
-    assert (await case.run(M[-3], _seen(number, "H1", f"{M[-3]}-05")))["recorded"] == 1
-    voided = await case.run(M[-2], _void(number, "V1", "H1", f"{M[-2]}-01"))
+    assert (await case.compare_health(M[-3], _seen(number, "H1", f"{M[-3]}-05")))["recorded"] == 1
+    voided = await case.compare_health(M[-2], _void(number, "V1", "H1", f"{M[-2]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
-    assert (await case.run(M[-1], _seen(number, "H1", f"{M[-1]}-05")))["recorded"] == 1
+    assert (await case.compare_health(M[-1], _seen(number, "H1", f"{M[-1]}-05")))["recorded"] == 1
     assert await _due(case, aiohttp_client, number) == NOW + 11
-    voided = await case.run(M[0], _void(number, "V2", "H1", f"{M[0]}-01"))
+    voided = await case.compare_health(M[0], _void(number, "V2", "H1", f"{M[0]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
     assert await _due(case, aiohttp_client, number) == NOW - 4
 
@@ -157,11 +138,11 @@ async def test_a_later_app_certification_still_counts(tmp_path: Path, aiohttp_cl
     (due M(+11)): the void in M(0) takes only the comparison's certification out; due M(+11),
     the app's certification the record of its cycle."""
     case, number = await _case(tmp_path, None, aiohttp_client)
-    assert (await case.run(M[-2], _seen(number, "H1", f"{M[-2]}-05")))["recorded"] == 1
+    assert (await case.compare_health(M[-2], _seen(number, "H1", f"{M[-2]}-05")))["recorded"] == 1
     office = await case.office(aiohttp_client)
     app = await office.certified_in_app(case.person, f"{M[-1]}-10T10:00:00+08:00")
     await office.client.close()
-    voided = await case.run(M[0], _void(number, "V1", "H1", f"{M[0]}-01"))
+    voided = await case.compare_health(M[0], _void(number, "V1", "H1", f"{M[0]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]

@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import HEADER, ComparisonCase
+from comparisonkit import ComparisonCase
 from procedurekit import month_day, month_end, restoration, today
 from reversalkit import PROBLEM, sizes
 
@@ -37,19 +37,6 @@ from certhub.mocks.population import Population
 
 NOW = month_index(today())
 CERTIFIED_IN, SEEN_IN, VOIDED_IN = (month_label(NOW + k) for k in (-14, -1, 0))
-
-
-async def run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
-    """``certhub compare run`` of ``period`` with the ``health`` feed rows (no header)."""
-    folder = case.tmp / period
-    folder.mkdir(exist_ok=True)
-    roster = "id_number,name,county,village\n" + "".join(
-        f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in case.people
-    )
-    (folder / "roster.csv").write_text(roster, encoding="utf-8")
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
-    (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
-    return await case.compare(period)
 
 
 async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
@@ -63,13 +50,13 @@ async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
     await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
     await office.client.close()
     seen = f"H1,{number},某人,,,medical_visit,{SEEN_IN}-05,\n"
-    assert (await run(case, SEEN_IN, seen))["recorded"] == 1
+    assert (await case.compare_health(SEEN_IN, seen))["recorded"] == 1
     office = await case.office(aiohttp_client)
     row = await office.client.app[STORE].register_person(number)
     assert row is not None
     assert row.due_month == NOW + 11  # certified by the comparison
     await office.client.close()
-    await run(case, VOIDED_IN, f"V1,{number},某人,,,void,{VOIDED_IN}-01,H1\n")
+    await case.compare_health(VOIDED_IN, f"V1,{number},某人,,,void,{VOIDED_IN}-01,H1\n")
 
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]

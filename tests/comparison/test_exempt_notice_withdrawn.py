@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import HEADER, ComparisonCase
+from comparisonkit import ComparisonCase
 from procedurekit import today
 
 from certhub.hub.comparison.certify import message_id
@@ -28,20 +28,6 @@ from certhub.hub.rules.months import month_index, month_label
 from certhub.mocks.population import Population
 
 NOW = month_index(today())
-
-
-async def _run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
-    """``certhub compare run`` of ``period`` with ``health`` (rows, no header)."""
-    folder = case.tmp / period
-    folder.mkdir(exist_ok=True)
-    (folder / "roster.csv").write_text(
-        "id_number,name,county,village\n"
-        + "".join(f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in case.people),
-        encoding="utf-8",
-    )
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
-    (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
-    return await case.compare(period)
 
 
 async def test_a_withdrawn_certification_is_not_announced(
@@ -61,9 +47,9 @@ async def test_a_withdrawn_certification_is_not_announced(
     seen = "".join(
         f"H{n},{p['id_number']},某人,,,medical_visit,{m1}-05,\n" for n, p in enumerate(people, 1)
     )
-    assert (await _run(case, m1, seen))["recorded"] == 2
+    assert (await case.compare_health(m1, seen))["recorded"] == 2
     void = f"V1,{voided['id_number']},某人,,,void,{month_label(NOW)}-01,H1\n"
-    withdrawn = await _run(case, month_label(NOW), void)
+    withdrawn = await case.compare_health(month_label(NOW), void)
     assert withdrawn["reversals"] == {"certification_withdrawn": 1}, withdrawn
 
     office = await case.office(aiohttp_client)  # the hub runs: the notices go out now

@@ -22,6 +22,13 @@ from certhub.security import SigningKey
 HEADER = ",".join(FEED_COLUMNS) + "\n"
 
 
+def roster_csv(people: list[dict[str, Any]]) -> str:
+    """A comparison run's ``roster.csv`` listing ``people`` (with its header)."""
+    return "id_number,name,county,village\n" + "".join(
+        f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in people
+    )
+
+
 @dataclass
 class ComparisonCase:
     """A data folder whose trust store has a party in every procedure role, the people on
@@ -40,9 +47,7 @@ class ComparisonCase:
         settings = Settings(data_dir=tmp / "data", identity_check="off")
         settings.data_dir.mkdir(parents=True)
         trust_store(keys).save(settings.trust_store_path)
-        roster = "id_number,name,county,village\n" + "".join(
-            f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in people
-        )
+        roster = roster_csv(people)
         for period, feed in feeds.items():
             folder = tmp / period
             folder.mkdir()
@@ -75,6 +80,16 @@ class ComparisonCase:
         path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
         ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
         return ledger
+
+    async def compare_health(self, period: str, health: str) -> dict[str, Any]:
+        """:meth:`compare` of ``period`` with health's feed rows ``health`` (no header), the
+        case's people on the roster and no civil-affairs rows: the summary's ledger section."""
+        folder = self.tmp / period
+        folder.mkdir(exist_ok=True)
+        (folder / "roster.csv").write_text(roster_csv(self.people), encoding="utf-8")
+        (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+        (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
+        return await self.compare(period)
 
     async def office(self, aiohttp_client: Any) -> Office:
         """The hub running on the data folder; its message ids follow the last office's."""
