@@ -100,9 +100,10 @@ async def plan_decision(
         guard = guard if decision.action is DecisionAction.approve else None
     rechecked = decision.action is not DecisionAction.reject and row.status not in FINAL
     checked = None  # a proposal's check, made once: its approval restores on it
+    held = None  # an approval restoring on a certification: refused if it changed meanwhile
     if kind is ItemKind.RESTORATION_PROPOSAL and rechecked:  # decided: out of order, below
         if decision.action is DecisionAction.approve:  # back pay on the roster read
-            guard = await _proposal_guard(ctx, item_id)
+            guard, held = await _proposal_guard(ctx, item_id)
         checked = await any_rechecked(ctx, item_id)  # re-checks every fact
         municipal = municipal or checked[1].municipal
     before = ItemState(
@@ -122,7 +123,11 @@ async def plan_decision(
     rejected = after.status is ItemStatus.REJECTED
     released = freed if rejected else ()
     effects = Effects(
-        item_update=update, audit=(audit,), release_months=released, person_guard=guard
+        item_update=update,
+        audit=(audit,),
+        release_months=released,
+        person_guard=guard,
+        certified_guard=held,
     )
     if after.status is ItemStatus.APPROVED:
         effects = await _on_approval(ctx, effects, kind, item_id)
@@ -303,18 +308,28 @@ async def _certified_guard(ctx: ProcedureContext, item_id: int) -> CertifiedGuar
     certification under review), read before the approval checks them: a certification
     committing before the approval refuses it (conflict), no one suspended who certified."""
     record = await ctx.item_record(item_id)
-    person = SuspensionProposal.model_validate_json(record.payload).person.id_number
+    return await _register_guard(ctx, SuspensionProposal.model_validate_json(record.payload))
+
+
+async def _register_guard(
+    ctx: ProcedureContext, proposal: SuspensionProposal | RestorationProposal
+) -> CertifiedGuard:
+    """The register's due month and certification under review of ``proposal``'s person."""
+    person = proposal.person.id_number
     row = await ctx.store.register_person(person)
     pending = await ctx.store.certification_under_review(person)
     return CertifiedGuard(person, None if row is None else row.due_month, pending)
 
 
-async def _proposal_guard(ctx: ProcedureContext, item_id: int) -> PersonGuard:
-    """The guard of the person restoration proposal ``item_id`` names, read before its
-    re-check (which reads the record again: the guard must come first)."""
-    record = await ctx.item_record(item_id)
-    proposal = RestorationProposal.model_validate_json(record.payload)
-    return await ctx.store.person_guard(proposal.person.id_number)
+async def _proposal_guard(
+    ctx: ProcedureContext, item_id: int
+) -> tuple[PersonGuard, CertifiedGuard]:
+    """The guards of restoration proposal ``item_id``'s person, read before its re-check: the
+    person's, and the register's (its certification withdrawn meanwhile, a 免办 one voided:
+    the approval refused, conflict; no back pay without proof of life)."""
+    proposal = RestorationProposal.model_validate_json((await ctx.item_record(item_id)).payload)
+    guard = await ctx.store.person_guard(proposal.person.id_number)
+    return guard, await _register_guard(ctx, proposal)
 
 
 def _disposal_effects(
