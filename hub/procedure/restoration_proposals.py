@@ -275,7 +275,11 @@ async def proposal_approved(
         approvals = await approvals_of(ctx, item_id, decision)
         filed = await ctx.item_record(item_id)  # the hub's proposal, or staff's own
         requester = None if filed.sender == ctx.outcomes.hub_id else acceptor_of(ctx, filed.sender)
-        restoration = signed_restoration(proposal, plan, approvals, note, refund)
+        # Signed about the person as the termination in force names them: in the area that
+        # pulled the termination, whatever region staff's own proposal names.
+        signed = await termination_in_force(ctx, task_id)
+        restored = proposal.model_copy(update={"person": signed[1].person}) if signed else proposal
+        restoration = signed_restoration(restored, plan, approvals, note, refund)
         if requester is not None:
             restoration = restoration.model_copy(update={"requested_by": requester})
         outcomes.append(restoration_record(ctx, restoration, item_id, reason))
