@@ -28,18 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import ComparisonCase
+from latekit import label
+from notcertifiedkit import (
+    certified_by_the_comparison,
+    open_proposals,
+    restoration_signed,
+    visit_voided,
+)
 from procedurekit import Office, month_day, today
-from reversalkit import PROBLEM
+from reversalkit import PROBLEM, outcomes
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index
 from certhub.mocks.population import Population
-from tests.register.test_certified_restoration_proposed import (
-    label,
-    open_proposals,
-    outcomes,
-    suspended_by_the_hub,
-)
 
 NOW = month_index(today())
 
@@ -50,19 +51,13 @@ async def _withdrawn(
     """The pensioner suspended by the hub, certified by the M(-1) comparison (the proposal
     opened), the visit voided in M(0): an office, the person, the proposal's item."""
     person = Population(seed=37).person()
-    number = person["id_number"]
     case = ComparisonCase.prepare(tmp, [person], {}).on_ledger(ledger_url)
-    office = await case.office(aiohttp_client)
-    await suspended_by_the_hub(office, person)
-    await office.client.close()
-    seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
-    assert (await case.compare_health(label(-1), seen))["recorded"] == 1
-    voided = await case.compare_health(label(0), f"V1,{number},某人,,,void,{label(0)}-01,H1\n")
-    assert voided["reversals"] == {"certification_withdrawn": 1}, voided
+    await certified_by_the_comparison(case, aiohttp_client)
+    await visit_voided(case)
     office = await case.office(aiohttp_client)
     (proposal,) = await open_proposals(office)
     assert proposal["payload"]["suspension"]["certified_on"] == f"{label(-1)}-05"
-    row = await office.client.app[STORE].register_person(number)
+    row = await office.client.app[STORE].register_person(person["id_number"])
     assert row is not None
     assert row.due_month == NOW - 3  # no proof of life since M(-15)
     return office, person, int(proposal["sequence"])
@@ -77,11 +72,7 @@ async def _stored(office: Office) -> tuple[int, int]:
 
 async def _restored(office: Office, person: dict[str, Any], item: int) -> None:
     """Proposal ``item`` accepted and approved: M(-2)..M(-1) = 476.00 back-paid, once."""
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
-    assert status == 202, body
-    (restoration,) = await outcomes(office, "restoration/v1")
-    signed = restoration["payload"]
+    signed = await restoration_signed(office, item)
     assert (signed["back_pay_from"], signed["back_pay_amount"]) == (
         month_day(-2).isoformat(),
         "476.00",

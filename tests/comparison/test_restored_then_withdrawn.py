@@ -24,18 +24,20 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import HEADER, ComparisonCase
+from latekit import label
+from notcertifiedkit import (
+    certified_by_the_comparison,
+    open_proposals,
+    restoration_signed,
+    visit_voided,
+)
 from procedurekit import month_day, today
+from reversalkit import outcomes
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.hub.rules.months import month_index
 from certhub.mocks.population import Population
-from tests.register.test_certified_restoration_proposed import (
-    label,
-    open_proposals,
-    outcomes,
-    suspended_by_the_hub,
-)
 
 NOW = month_index(today())
 
@@ -61,23 +63,15 @@ async def test_a_restoration_on_a_withdrawn_certification_is_proposed_again(
     person = Population(seed=43).person()
     number = person["id_number"]
     case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
-    office = await case.office(aiohttp_client)
-    await suspended_by_the_hub(office, person)
-    await office.client.close()
-    seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
-    assert (await _run(case, label(-1), seen))["recorded"] == 1
+    await certified_by_the_comparison(case, aiohttp_client)
     office = await case.office(aiohttp_client)
     (proposal,) = await open_proposals(office)
-    item = int(proposal["sequence"])
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("restoration-proposals", item, "county-1", "approve"))[0] == 202
-    (restoration,) = await outcomes(office, "restoration/v1")
-    assert restoration["payload"]["back_pay_amount"] == "476.00"
+    signed = await restoration_signed(office, int(proposal["sequence"]))
+    assert signed["back_pay_amount"] == "476.00"
     await office.roster(person, paid_through=label(0))  # the province restored: active
     await office.client.close()
 
-    voided = await _run(case, label(0), f"V1,{number},某人,,,void,{label(0)}-01,H1\n")
-    assert voided["reversals"] == {"certification_withdrawn": 1}, voided
+    await visit_voided(case)
     office = await case.office(aiohttp_client)
     app = office.client.app
     store = app[STORE]

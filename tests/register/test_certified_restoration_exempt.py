@@ -16,25 +16,20 @@ was opened.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from comparisonkit import HEADER, ComparisonCase
+from comparisonkit import ComparisonCase
+from latekit import label
+from notcertifiedkit import open_proposals, restoration_signed, suspended_by_the_hub
 from pgkit import throwaway_database
 from procedurekit import month_day, month_end, today
+from reversalkit import outcomes
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index, month_label
 from certhub.mocks.population import Population
-
-from .test_certified_restoration_proposed import (
-    label,
-    open_proposals,
-    outcomes,
-    suspended_by_the_hub,
-)
 
 NOW = month_label(month_index(today()))
 
@@ -48,17 +43,13 @@ async def test_a_data_comparison_certification_opens_the_proposal(
     people = sorted((population.person() for _ in range(count)), key=lambda p: p["id_number"])
     case = ComparisonCase.prepare(tmp_path, people, {})
     if backend == "sqlite":
-        await _seen_alive(case, aiohttp_client, case.compare)
+        await _seen_alive(case, aiohttp_client)
         return
     with throwaway_database("certhub_certified_exempt") as url:
-        await _seen_alive(case.on_ledger(url), aiohttp_client, case.compare)
+        await _seen_alive(case.on_ledger(url), aiohttp_client)
 
 
-async def _seen_alive(
-    case: ComparisonCase,
-    aiohttp_client: Any,
-    compare: Callable[[str], Awaitable[dict[str, Any]]],
-) -> None:
+async def _seen_alive(case: ComparisonCase, aiohttp_client: Any) -> None:
     others = list(case.people)
     suspended = others.pop(len(others) // 2)
     office = await case.office(aiohttp_client)
@@ -68,32 +59,18 @@ async def _seen_alive(
     await suspended_by_the_hub(office, suspended)
     await office.client.close()
 
-    folder = case.tmp / NOW
-    folder.mkdir()
-    (folder / "roster.csv").write_text(
-        "id_number,name,county,village\n"
-        + "".join(f"{p['id_number']},{p['name']},{p['region']['county']},\n" for p in case.people),
-        encoding="utf-8",
-    )
     seen = "".join(
         f"H{n},{p['id_number']},某人,,,medical_visit,{NOW}-01,\n"
         for n, p in enumerate(case.people, start=1)
     )
-    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
-    assert (await compare(NOW))["recorded"] == len(case.people)
+    assert (await case.compare_health(NOW, seen))["recorded"] == len(case.people)
 
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     (opened,) = await open_proposals(office)
     assert opened["payload"]["person"]["id_number"] == suspended["id_number"]
     assert opened["payload"]["suspension"]["certified_on"] == f"{NOW}-01"
-    item = opened["sequence"]
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
-    assert status == 202, body
-    (restoration,) = await outcomes(office, "restoration/v1")
-    signed = restoration["payload"]
+    signed = await restoration_signed(office, opened["sequence"])
     assert (signed["back_pay_from"], signed["back_pay_to"], signed["back_pay_amount"]) == (
         month_day(-2).isoformat(),
         month_end(-1).isoformat(),
@@ -103,7 +80,7 @@ async def _seen_alive(
     number = suspended["id_number"]
     assert await store.counted_months(number, "back_paid") == {label(-2), label(-1)}
     await office.client.close()
-    await compare(NOW)  # the same period again: nothing new
+    await case.compare(NOW)  # the same period again: nothing new
     office = await case.office(aiohttp_client)
     assert len(await outcomes(office, "restoration_proposal/v1")) == 1
     await office.client.close()

@@ -26,41 +26,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from notcertifiedkit import open_proposals, restoration_signed, suspended_by_the_hub
 from procedurekit import Office, back_paid_months, month_day, month_end, today
 
-from certhub.hub.core.keys import PROCEDURE, STORE
-from certhub.hub.register.suspensions import ProposalSweep
+from certhub.hub.core.keys import STORE
 
 from .test_overdue_to_restored import PROBLEM, label, outcomes
 from .test_register_procedure import counter_certification
 
 __all__ = ["label", "open_proposals", "outcomes", "suspended_by_the_hub"]
-
-
-async def open_proposals(office: Office) -> list[dict[str, Any]]:
-    """``GET /v1/restoration-proposals`` (open ones)."""
-    status, page = await office.get("/v1/restoration-proposals")
-    assert status == 200, page
-    return list(page["items"])
-
-
-async def suspended_by_the_hub(office: Office, person: dict[str, Any]) -> None:
-    """``person`` last certified on the 15th of M(-15), suspended by the hub on the
-    approved proposal from the 1st of M(-2), the province having applied it."""
-    app = office.client.app
-    await office.roster(person, paid_through=label(-3))
-    await office.certified_in_app(person, f"{label(-15)}-15T10:00:00+08:00")
-    sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
-    assert await sweep.sweep(today()) == 1
-    (proposal,) = await outcomes(office, "suspension_proposal/v1")
-    item = proposal["sequence"]
-    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("suspension-proposals", item, "county-1", "approve"))[0] == 202
-    (suspension,) = await outcomes(office, "suspension/v1")
-    assert suspension["payload"]["effective_from"] == month_day(-2).isoformat()
-    since = month_day(-2).isoformat()
-    await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-3))
-    assert await open_proposals(office) == []
 
 
 async def proposed(office: Office) -> tuple[dict[str, Any], int]:
@@ -97,11 +71,7 @@ async def test_a_certification_opens_the_restoration_of_the_suspension(
     await office.certified_in_app(person)  # again, the same cycle: no second proposal
     assert len(await outcomes(office, "restoration_proposal/v1")) == 1
 
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
-    assert status == 202, body
-    (restoration,) = await outcomes(office, "restoration/v1")
-    signed = restoration["payload"]
+    signed = await restoration_signed(office, item)
     assert signed["suspended_since"] == month_day(-2).isoformat()
     assert (signed["back_pay_from"], signed["back_pay_to"]) == (
         month_day(-2).isoformat(),
@@ -158,11 +128,7 @@ async def test_a_death_task_open_holds_the_proposal(office_db: Office) -> None:
     assert await office.ledger_size() == before
     status, body = await office.step(task["task_id"], "county-1", "cleared")
     assert status == 202, body
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
-    assert status == 202, body
-    (restoration,) = await outcomes(office, "restoration/v1")
-    assert restoration["payload"]["back_pay_amount"] == "476.00"
+    assert (await restoration_signed(office, item))["back_pay_amount"] == "476.00"
 
 
 async def test_no_proposal_while_the_hub_terminated_the_benefit(office_db: Office) -> None:

@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import asyncio
 
+from latekit import label
+from notcertifiedkit import open_proposals, restoration_signed, suspended_by_the_hub
 from procedurekit import Office, app_event, month_day
 from racekit import sent, together
+from reversalkit import outcomes
 
 from certhub.hub.core.keys import STORE
-
-from .test_certified_restoration_proposed import (
-    label,
-    open_proposals,
-    outcomes,
-    suspended_by_the_hub,
-)
 
 
 async def test_two_certifications_at_once_open_one_proposal(office_db: Office) -> None:
@@ -49,12 +45,7 @@ async def test_two_certifications_at_once_open_one_proposal(office_db: Office) -
     assert await office.ledger_size() == before + 3  # two certifications, one proposal
     (proposal,) = await open_proposals(office)
     assert len(await outcomes(office, "restoration_proposal/v1")) == 1
-    item = int(proposal["sequence"])
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
-    assert status == 202, body
-    (restoration,) = await outcomes(office, "restoration/v1")
-    signed = restoration["payload"]
+    signed = await restoration_signed(office, int(proposal["sequence"]))
     assert signed["back_pay_from"] == month_day(-2).isoformat()
     assert (signed["monthly_amount"], signed["back_pay_amount"]) == ("238.00", "476.00")
     assert signed["restore_from"] == month_day(0).isoformat()
