@@ -7,7 +7,10 @@ same intake plan as ``POST /v1/<collection>``. An accepted message is acked
 after it is durably in the ledger (a receipt is published to ``reply_to``
 when the sender asked for one); a refused one is copied to the DLQ with its
 problem type in the headers, then acked; a ledger that cannot commit leaves
-the message on the queue.
+the message on the queue. A message that lost a race (``conflict``: what its
+plan read of the person changed before it committed, nothing stored) is
+planned again on what committed, as an HTTP sender retries its 409: a bank
+terminal's proof of life must not wait in the DLQ for an operator.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import aiormq
 from aio_pika.abc import AbstractIncomingMessage
 
 from certhub.hub.delivery.rabbit import AMQP_ERRORS, RabbitBroker, settle
-from certhub.hub.ingress.pipeline import IngressPipeline, Plan
+from certhub.hub.ingress.pipeline import Accepted, IngressPipeline, Plan
 from certhub.hub.problems import problem_for
-from certhub.hub.store import RecordKind, StoreUnavailable
+from certhub.hub.store import Conflict, RecordKind, StoreUnavailable
 from certhub.monitoring.labels import sender_label
 from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import Refusal
@@ -36,6 +39,10 @@ ROUTES: Mapping[str, tuple[RecordKind, frozenset[str]]] = {
     "restorations": (RecordKind.RESTORATION, frozenset({"restoration/v1"})),
     "roster": (RecordKind.ROSTER, frozenset({"benefit_record/v1"})),
 }
+
+CONFLICT_ATTEMPTS = 3
+"""Plans of one message that may lose a race before it is refused (a race is lost to a
+write that committed milliseconds before; losing three in a row is no race)."""
 
 
 class AmqpIngress:
@@ -60,10 +67,7 @@ class AmqpIngress:
         try:
             if route is None:
                 raise Refusal("not-found", f"no collection {message.routing_key!r}")
-            kind, types = route
-            accepted = await self._pipeline.accept(
-                message.body, kind=kind, allowed_types=types, plan=self._plan
-            )
+            accepted = await self._accept(message.body, *route)
         except StoreUnavailable:
             await settle(message, requeue=True)  # not stored: try again later
             return
@@ -80,6 +84,19 @@ class AmqpIngress:
         if message.reply_to:
             await self._reply(message, record.receipt, record.sequence)
         await settle(message, requeue=None)
+
+    async def _accept(self, body: bytes, kind: RecordKind, types: frozenset[str]) -> Accepted:
+        """Accept ``body``, planned again while it loses a race (``conflict``)."""
+        for attempt in range(1, CONFLICT_ATTEMPTS):
+            try:
+                return await self._pipeline.accept(
+                    body, kind=kind, allowed_types=types, plan=self._plan
+                )
+            except Conflict as exc:
+                if exc.slug != "conflict":
+                    raise
+                log.info("inbound AMQP message lost a race (attempt %d); planning again", attempt)
+        return await self._pipeline.accept(body, kind=kind, allowed_types=types, plan=self._plan)
 
     async def _refuse(self, message: AbstractIncomingMessage, exc: Refusal) -> None:
         problem = problem_for(exc, where=f"AMQP {message.routing_key}")

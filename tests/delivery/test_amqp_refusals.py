@@ -8,12 +8,13 @@ hub's own failure, dead-lettered as ``internal-error`` like its HTTP answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 from prometheus_client import CollectorRegistry
 
-from certhub.hub.delivery.amqp_ingress import AmqpIngress
+from certhub.hub.delivery.amqp_ingress import CONFLICT_ATTEMPTS, AmqpIngress
 from certhub.hub.delivery.rabbit import RabbitBroker
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
 from certhub.hub.store import Conflict, StoreUnavailable
@@ -106,3 +107,49 @@ async def test_an_unknown_collection_is_not_found() -> None:
 async def test_a_ledger_outage_leaves_the_message_queued() -> None:
     broker, settled = await _consume(StoreUnavailable("disk full"))
     assert (broker.dead, settled) == ([], ["requeue"])
+
+
+@dataclass
+class RacingPipeline:
+    """A pipeline whose first ``losses`` plans lose a race (``conflict``, nothing stored);
+    the next is accepted."""
+
+    losses: int
+    attempts: int = 0
+
+    async def accept(self, raw: bytes, **_: Any) -> Any:
+        self.attempts += 1
+        if self.attempts <= self.losses:
+            raise Conflict("conflict", "the person's benefit changed meanwhile; retry")
+        record = SimpleNamespace(message_type="certification_event/v1", receipt="r", sequence=7)
+        return SimpleNamespace(
+            outcome=SimpleNamespace(record=record, created=False),
+            message=SimpleNamespace(sender="bank-gd", trusted=SimpleNamespace(role=None)),
+            payload=b"{}",
+        )
+
+
+async def _race(losses: int) -> tuple[FakeBroker, list[str], int]:
+    broker, pipeline = FakeBroker(), RacingPipeline(losses)
+    metrics = HubMetrics(CollectorRegistry())
+    ingress = AmqpIngress(cast(RabbitBroker, broker), cast(IngressPipeline, pipeline),
+                          cast(Plan, None), metrics)  # fmt: skip
+    message = FakeMessage("certifications")
+    await ingress.on_message(message)  # type: ignore[arg-type]
+    return broker, message.settled, pipeline.attempts
+
+
+@pytest.mark.parametrize("losses", [1, CONFLICT_ATTEMPTS - 1])
+async def test_a_message_that_lost_a_race_is_planned_again_not_dead_lettered(
+    losses: int,
+) -> None:
+    # A bank terminal's certification raced a roster entry of the same person: over HTTP
+    # the sender retries its 409; over AMQP the hub is the one to plan it again.
+    broker, settled, attempts = await _race(losses)
+    assert (broker.dead, settled, attempts) == ([], ["ack"], losses + 1)
+
+
+async def test_a_message_losing_every_race_is_dead_lettered_as_conflict() -> None:
+    broker, settled, attempts = await _race(CONFLICT_ATTEMPTS)
+    assert [copy["x-problem-type"] for copy in broker.dead] == [PROBLEM_TYPE_PREFIX + "conflict"]
+    assert (settled, attempts) == (["ack"], CONFLICT_ATTEMPTS)
