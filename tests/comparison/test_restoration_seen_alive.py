@@ -26,64 +26,43 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-from comparisonkit import HEADER
-from pgkit import throwaway_database
-from procedurekit import Office, month_day, today
+from procedurekit import Office, month_day
 from reversalkit import (
-    DIED,
-    DIED_IN,
     THIS_MONTH,
     VOIDED_IN,
     Scene,
     approved,
     back_pay,
     last_day,
-    proposals,
+    proposed_certified,
     refused,
 )
 
 from certhub.hub.comparison.certify import message_id
 from certhub.hub.core.keys import STORE
-from certhub.hub.rules.months import month_index, month_label
 
 from .test_restoration_suspended import OTHER_SUSPENSION
-
-CERTIFIED_IN = month_label(month_index(today()) - 14)  # due M(-2) = DIED_IN
 
 
 async def _voided_and_overdue(
     tmp_path: Path, aiohttp_client: Any, url: str | None
 ) -> tuple[Scene, dict[str, Any], str, int]:
-    """The case above up to the hub's proposal, refused for want of a certification: the
-    scene, the person, the terminating task and the proposal's item."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    scene.on_ledger(url)
-    assert (await scene.compare(DIED_IN))["reports"] == {"task_opened": 1}
-    office = await scene.office(aiohttp_client)
-    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
-    tasks = await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
-    await office.roster(person, status="terminated", paid_through=DIED_IN)
-    await office.client.close()
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
-    item = int((await proposals(office))[number]["sequence"])
+    """The case above up to the hub's proposal (last certified on the 15th of M(-14): due
+    M(-2)), refused for want of a certification: the scene, the person, the terminating task
+    and the proposal's item."""
+    scene, person, _ = Scene.alone(tmp_path)
+    office, _, task, item = await proposed_certified(scene.on_ledger(url), aiohttp_client)
     accept = office.decide("restoration-proposals", item, "town-1", "accept")
     await refused(office, accept, 409, OTHER_SUSPENSION)
     await office.client.close()
-    return scene, person, tasks[number], item
+    return scene, person, task, item
 
 
 async def _seen_alive_now(scene: Scene, number: str) -> dict[str, Any]:
     """Health's medical visit of the 1st of M(0) compared: the run's ledger section."""
-    folder = scene.tmp / THIS_MONTH
-    folder.mkdir()
-    roster = (scene.tmp / VOIDED_IN / "roster.csv").read_text(encoding="utf-8")
-    (folder / "roster.csv").write_text(roster, encoding="utf-8")
-    seen = f"H1,{number},某人,,,medical_visit,{THIS_MONTH}-01,\n"
-    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
-    return await scene.compare(THIS_MONTH)
+    return await scene.compare_health(
+        THIS_MONTH, f"H1,{number},某人,,,medical_visit,{THIS_MONTH}-01,\n"
+    )
 
 
 async def _certified(office: Office, number: str) -> bool:
@@ -91,8 +70,10 @@ async def _certified(office: Office, number: str) -> bool:
     return await store.find("adapter:comparison", message_id(THIS_MONTH, number)) is not None
 
 
-async def _restored_on_the_visit(tmp_path: Path, aiohttp_client: Any, url: str | None) -> None:
-    scene, person, task, item = await _voided_and_overdue(tmp_path, aiohttp_client, url)
+async def test_seen_alive_under_review_is_certified_and_restored(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene, person, task, item = await _voided_and_overdue(tmp_path, aiohttp_client, ledger_url)
     number = person["id_number"]
     ledger = await _seen_alive_now(scene, number)
     assert (ledger["recorded"], ledger["withheld"]) == (1, {}), ledger
@@ -106,17 +87,6 @@ async def _restored_on_the_visit(tmp_path: Path, aiohttp_client: Any, url: str |
     assert await store.counted_months(number, "resumed") == {THIS_MONTH}
     assert await store.closed_benefit(number) is None, task
     await office.client.close()
-
-
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-async def test_seen_alive_under_review_is_certified_and_restored(
-    tmp_path: Path, aiohttp_client: Any, backend: str
-) -> None:
-    if backend == "sqlite":
-        await _restored_on_the_visit(tmp_path, aiohttp_client, None)
-        return
-    with throwaway_database("certhub_voided_seen_alive") as url:
-        await _restored_on_the_visit(tmp_path, aiohttp_client, url)
 
 
 async def test_seen_alive_after_the_proposal_is_rejected_is_withheld(

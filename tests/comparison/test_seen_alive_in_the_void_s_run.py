@@ -26,12 +26,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from comparisonkit import HEADER
-from pgkit import throwaway_database
+from latekit import label
 from procedurekit import today
 from reversalkit import (
-    DIED,
     DIED_IN,
     THIS_MONTH,
     VOIDED_IN,
@@ -39,17 +37,13 @@ from reversalkit import (
     approved,
     back_pay,
     last_day,
-    proposals,
+    proposed_certified,
 )
 
 from certhub.hub.comparison.certify import message_id
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
-from certhub.hub.rules.months import month_index, month_label
-
-
-def _label(offset: int) -> str:
-    return month_label(month_index(today()) + offset)
+from certhub.hub.rules.months import month_index
 
 
 def _seen_in_the_void_s_run(scene: Scene, number: str) -> None:
@@ -58,13 +52,15 @@ def _seen_in_the_void_s_run(scene: Scene, number: str) -> None:
     (scene.tmp / VOIDED_IN / "health.csv").write_text(HEADER + seen, encoding="utf-8")
 
 
-async def _task_cleared(tmp_path: Path, aiohttp_client: Any, url: str | None) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    scene.on_ledger(url)
+async def test_seen_alive_as_the_open_task_is_cleared(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene, person, number = Scene.alone(tmp_path)
+    scene.on_ledger(ledger_url)
     assert (await scene.compare(DIED_IN))["reports"] == {"task_opened": 1}
     office = await scene.office(aiohttp_client)
     await office.roster(person, paid_through=VOIDED_IN)
-    await office.certified_in_app(person, f"{_label(-13)}-15T10:00:00+08:00")  # due M(-1)
+    await office.certified_in_app(person, f"{label(-13)}-15T10:00:00+08:00")  # due M(-1)
     await office.client.close()
     _seen_in_the_void_s_run(scene, number)
     ledger = await scene.compare(VOIDED_IN)
@@ -81,47 +77,20 @@ async def _task_cleared(tmp_path: Path, aiohttp_client: Any, url: str | None) ->
     await office.client.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-async def test_seen_alive_as_the_open_task_is_cleared(
-    tmp_path: Path, aiohttp_client: Any, backend: str
+async def test_seen_alive_as_the_termination_is_voided(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    if backend == "sqlite":
-        await _task_cleared(tmp_path, aiohttp_client, None)
-        return
-    with throwaway_database("certhub_seen_alive_cleared") as url:
-        await _task_cleared(tmp_path, aiohttp_client, url)
-
-
-async def _termination_voided(tmp_path: Path, aiohttp_client: Any, url: str | None) -> None:
-    scene, person, number = Scene.alone(tmp_path, DIED)
-    scene.on_ledger(url)
-    assert (await scene.compare(DIED_IN))["reports"] == {"task_opened": 1}
-    office = await scene.office(aiohttp_client)
-    await office.certified_in_app(person, f"{_label(-14)}-15T10:00:00+08:00")  # due M(-2)
-    await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
-    await office.roster(person, status="terminated", paid_through=DIED_IN)
-    await office.client.close()
+    scene, _, number = Scene.alone(tmp_path)
     _seen_in_the_void_s_run(scene, number)
-    ledger = await scene.compare(VOIDED_IN)
-    assert ledger["reversals"] == {"restoration_proposed": 1}, ledger
+    # last certified on the 15th of M(-14): due M(-2); the void proposes the restoration
+    office, _, _, item = await proposed_certified(scene.on_ledger(ledger_url), aiohttp_client)
+    ledger = scene.last_run(VOIDED_IN)
     assert (ledger["recorded"], ledger["withheld"]) == (1, {}), ledger
-    office = await scene.office(aiohttp_client)
     store = office.client.app[STORE]
-    status, body = await approved(office, int((await proposals(office))[number]["sequence"]))
+    status, body = await approved(office, item)
     assert status == 202, body
     assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
     assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
     assert await store.counted_months(number, "resumed") == {THIS_MONTH}
     assert await store.closed_benefit(number) is None
     await office.client.close()
-
-
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-async def test_seen_alive_as_the_termination_is_voided(
-    tmp_path: Path, aiohttp_client: Any, backend: str
-) -> None:
-    if backend == "sqlite":
-        await _termination_voided(tmp_path, aiohttp_client, None)
-        return
-    with throwaway_database("certhub_seen_alive_voided") as url:
-        await _termination_voided(tmp_path, aiohttp_client, url)

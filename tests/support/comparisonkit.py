@@ -77,6 +77,10 @@ class ComparisonCase:
         if (url := self.settings.database_url) is not None:
             argv += ["--database-url", url.get_secret_value()]
         assert await asyncio.to_thread(main, argv) == 0
+        return self.last_run(period)
+
+    def last_run(self, period: str) -> dict[str, Any]:
+        """The ledger section of the summary the last :meth:`compare` of ``period`` wrote."""
         path = self.settings.data_dir / "comparison-runs" / f"{period}-all.json"
         ledger: dict[str, Any] = json.loads(path.read_text())["ledger"]
         return ledger
