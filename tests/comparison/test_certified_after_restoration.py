@@ -11,38 +11,23 @@ for suspension while seen alive every month. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from comparisonkit import HEADER
-from pgkit import throwaway_database
-from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, approved, proposals
+from reversalkit import DIED_IN, THIS_MONTH, VOIDED_IN, Scene, approved, proposals
 
 from certhub.hub.comparison.certify import message_id
 from certhub.hub.core.keys import STORE
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_restored_by_the_proposal_and_seen_alive_is_certified(
-    tmp_path: Path, aiohttp_client: Any, backend: str
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    scene = Scene.alone(tmp_path, DIED)[0]
-    if backend == "sqlite":
-        await _restored_then_seen(scene, aiohttp_client, scene.compare)
-        return
-    with throwaway_database("certhub_restored_certified") as url:
-        await _restored_then_seen(scene.on_ledger(url), aiohttp_client, scene.compare)
-
-
-async def _restored_then_seen(
-    scene: Scene, aiohttp_client: Any, compare: Callable[[str], Awaitable[dict[str, Any]]]
-) -> None:
+    scene = Scene.alone(tmp_path)[0].on_ledger(ledger_url)
     number = scene.person["id_number"]
-    await compare(DIED_IN)
+    await scene.compare(DIED_IN)
     task = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
-    assert (await compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
     office = await scene.office(aiohttp_client)
     status, body = await approved(office, (await proposals(office))[number]["sequence"])
     assert status == 202, body
@@ -50,15 +35,8 @@ async def _restored_then_seen(
     assert await store.closed_benefit(number) is None
     assert await store.certification_holds([number]) == {}, task
     await office.client.close()
-    folder = scene.tmp / THIS_MONTH
-    folder.mkdir()
-    (folder / "roster.csv").write_text(
-        (scene.tmp / VOIDED_IN / "roster.csv").read_text(encoding="utf-8"), encoding="utf-8"
-    )
     seen = f"H1,{number},某人,,,medical_visit,{THIS_MONTH}-01,\n"
-    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
-    ledger = await compare(THIS_MONTH)
+    ledger = await scene.compare_health(THIS_MONTH, seen)
     assert (ledger["recorded"], ledger["withheld"]) == (1, {}), ledger
     office = await scene.office(aiohttp_client)
     certified = await office.client.app[STORE].find(
