@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reversalkit import DIED_IN, THIS_MONTH, VOIDED_IN, Scene, approved, proposals
+from reversalkit import DIED_IN, THIS_MONTH, Scene, approved
 
 from certhub.hub.comparison.certify import message_id
 from certhub.hub.core.keys import STORE
@@ -27,9 +27,8 @@ async def test_restored_by_the_proposal_and_seen_alive_is_certified(
     number = scene.person["id_number"]
     await scene.compare(DIED_IN)
     task = (await scene.terminated(aiohttp_client, {number: {"paid_through": THIS_MONTH}}))[number]
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"restoration_proposed": 1}
-    office = await scene.office(aiohttp_client)
-    status, body = await approved(office, (await proposals(office))[number]["sequence"])
+    office, items = await scene.voided(aiohttp_client)  # the restoration proposed
+    status, body = await approved(office, items[number])
     assert status == 202, body
     store = office.client.app[STORE]
     assert await store.closed_benefit(number) is None
