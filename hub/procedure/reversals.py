@@ -234,6 +234,7 @@ async def voided_termination(
         findings,
         await not_certified_suspension(ctx, person, register),
         await open_tasks(ctx, person, opened),  # the closure is the task's: its amendments
+        await ctx.store.back_paid_months(person),  # the estate's, say: paid, never again
     )
     return voided, suspension_causes(register, ctx.grace_months)
 

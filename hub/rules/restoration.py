@@ -287,7 +287,7 @@ def propose_restoration(
     # before it), else no one would — the termination that stopped it is withdrawn.
     paid = [month_index(parse_month(roster.paid_through))]
     paid += [month_index(parse_month(m)) for m in voided.recovered]
-    first = max(month_index(voided.effective_from), max(paid) + 1)
+    first = voided.unpaid_from(max(month_index(voided.effective_from), max(paid) + 1))
     months = tuple(month_label(i) for i in range(first, month_index(on)))
     return ProposedRestoration(
         restore_from=on.replace(day=1),

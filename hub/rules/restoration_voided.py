@@ -17,7 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.rules.restoration_findings import check_open_verification
 from certhub.schemas import BenefitRecord, Refusal
 
@@ -56,6 +56,20 @@ class VoidedTermination:
     findings: tuple[str, ...] = ()
     not_certified: str | None = None
     open_tasks: tuple[str, ...] = ()
+    back_paid: Collection[str] = ()
+    """Months (``YYYY-MM``) paid besides the roster: back-paid by approved restorations, or
+    claimed as paid by a task (the estate's back pay a death moved later states)."""
+
+    def unpaid_from(self, first: int) -> int:
+        """The first month (an index) from ``first`` not back-paid already: a void that moved
+        the death later paid the months up to the new date to the estate (claimed under the
+        task), and withdrawing the rest makes them no more owed than paid again. Before,
+        the proposal planned them again and every approval was ``months-already-counted``:
+        the living pensioner's later months and regular payment never restored."""
+        paid = {month_index(parse_month(m)) for m in self.back_paid}
+        while first in paid:
+            first += 1
+        return first
 
 
 def check_voided_lift(voided: VoidedTermination) -> None:
