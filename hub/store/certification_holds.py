@@ -30,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Protocol
 
+from certhub.hub.store.restoring import restoring_closure
+
 __all__ = ["APPROVED_RESUMPTIONS", "HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
 
 HOLD_KINDS: Final = (
@@ -54,25 +56,7 @@ SUSPENDED_ON_PROPOSAL: Final = (
 )
 """The people a suspension proposal the county approved names (the register's)."""
 
-_RESTORING_CLOSURE: Final = (
-    "EXISTS (SELECT 1 FROM closed_benefits AS rc JOIN ledger AS rl ON rl.person_id ="
-    " rc.person_id JOIN items AS ri ON ri.item_id = rl.sequence WHERE rc.person_id = {person}"
-    "{task} AND rl.message_type = 'restoration_proposal/v1' AND rl.sequence > rc.sequence"
-    " AND ri.status IN ('received', 'accepted') AND coalesce(rl.reason, '') <> 'not_certified')"
-)
-"""The hub's closure of ``{person}`` (by the task ``{task}`` names) under restoration review:
-alive, as the register reads them — decided here (money safety): before, a voided termination
-held the comparison's proof of life back (``benefit_closed``), and its restoration, refused
-until a certification, left a pensioner seen alive unpaid."""
-
 _CHUNK: Final = 400  # ID numbers a query asks about (five lists of them: 2,000 parameters)
-
-
-def _restoring(person: str, task: str = "") -> str:
-    """:data:`_RESTORING_CLOSURE` of the SQL column ``person`` (and of ``task``'s closure)."""
-    return _RESTORING_CLOSURE.format(
-        person=person, task=f" AND rc.task_id = {task}" if task else ""
-    )
 
 
 def _sql(marks: str) -> str:
@@ -81,13 +65,14 @@ def _sql(marks: str) -> str:
     WHERE person_id IN ({marks}) AND status IN ('open', 'in_progress')
     UNION ALL
     SELECT person_id, 1, 'benefit closed: ' || reason || ' (task ' || task_id || ')'
-    FROM closed_benefits c WHERE person_id IN ({marks}) AND NOT {_restoring("c.person_id")}
+    FROM closed_benefits c
+    WHERE person_id IN ({marks}) AND NOT {restoring_closure("c.person_id")}
     UNION ALL
     SELECT t.person_id, 2, t.kind || ' task ' || t.task_id || ' confirmed' FROM tasks t
     WHERE t.person_id IN ({marks}) AND t.status = 'confirmed'
     AND NOT EXISTS (SELECT 1 {APPROVED_RESUMPTIONS}
         AND b.person_id = t.person_id AND b.sequence >= t.changed_seq)
-    AND NOT {_restoring("t.person_id", "t.task_id")}
+    AND NOT {restoring_closure("t.person_id", "t.task_id")}
     UNION ALL
     SELECT l.person_id, 3,
         coalesce(l.reason, 'eligibility') || ' report ' || CAST(l.sequence AS TEXT) || ' '
@@ -98,7 +83,7 @@ def _sql(marks: str) -> str:
     UNION ALL
     SELECT person_id, 4, 'roster: benefit terminated by the province' FROM register_people
     WHERE person_id IN ({marks}) AND roster_status = 'terminated'
-    AND NOT {_restoring("register_people.person_id")}
+    AND NOT {restoring_closure("register_people.person_id")}
     ORDER BY 1, 2, 3"""
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
 from certhub.hub.rules.notices import REMINDER_HOLDS
+from certhub.hub.store.restoring import restoring_closure
 from certhub.hub.store.rows import row_as
 
 if TYPE_CHECKING:
@@ -100,19 +101,11 @@ class RegisterCertificationRow:
 CLOSED: Final = (
     "EXISTS (SELECT 1 FROM closed_benefits AS cb WHERE cb.person_id = register_people.person_id)"
 )
-# ... unless its restoration is under review (received or accepted: the departments withdrew
-# what the death rested on): the person reads as alive, due or overdue by the due month (a
-# roster applying the hub's termination read as active), so the certification that lets
-# the restoration through is asked for; never reminded, never proposed (the closure stops
-# payment). Found by key through ``ledger_restoration_proposals_person``. A proposal to
-# restore the hub's suspension for non-certification (reason ``not_certified``) is not one:
-# it restores no termination, and a death confirmed while it is open reads terminated.
-RESTORING: Final = (
-    f"{CLOSED} AND EXISTS (SELECT 1 FROM ledger AS rl JOIN items AS ri ON ri.item_id ="
-    " rl.sequence WHERE rl.person_id = register_people.person_id"
-    " AND rl.message_type = 'restoration_proposal/v1' AND ri.status IN ('received', 'accepted')"
-    " AND coalesce(rl.reason, '') <> 'not_certified')"
-)
+# ... unless its restoration is under review (hub.store.restoring): the person reads as
+# alive, due or overdue by the due month (a roster applying the hub's termination read as
+# active), so the certification that lets the restoration through is asked for; never
+# reminded, never proposed (the closure stops payment).
+RESTORING: Final = restoring_closure("register_people.person_id")
 # The register's terminated: the roster's word or the hub's closure, unless a restoration of
 # the closure is under review. Everyone else on the roster is counted alive (the summary's
 # states, the assessment's people: one definition).

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from pgkit import throwaway_database
-from procedurekit import Office, today
+from procedurekit import Office, month_day, today
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -190,3 +190,35 @@ async def listed_people(office: Office, person: dict[str, Any]) -> list[dict[str
     )
     assert status == 200, page
     return list(page["items"])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_true_death_after_the_void_reads_terminated_while_the_old_proposal_is_open(
+    tmp_path: Path, aiohttp_client: Any, backend: str
+) -> None:
+    """The proposal still open, a death of the 20th of M(-1) is reported and confirmed: the
+    closure is that task's, and the proposal, older than it, restores nothing. Before, the
+    register read the dead person as alive (``overdue`` on the list, in the summary and in
+    the assessment's people) until staff rejected the old proposal; now ``terminated``."""
+    async with scene_on(tmp_path, backend) as scene:
+        office, person, _, _ = await proposed_certified(scene, aiohttp_client)
+        try:
+            number = person["id_number"]
+            died = month_day(-1, 20)
+            true_death = str((await office.reported_death(person, died))["task_id"])
+            status, body = await office.step(
+                true_death, "county-1", "confirmed", event_date=f"{died}"
+            )
+            assert status == 202, body
+            assert await office.client.app[STORE].closed_benefit(number) == ("death", true_death)
+            assert await overdue_ids(office) == []
+            (entry,) = [
+                e for e in await listed_people(office, person) if e["person"]["id_number"] == number
+            ]
+            assert entry["status"] == "terminated"
+            counts = await summary(office, person)
+            assert (counts["overdue"], counts["terminated"]) == (0, 1), counts
+            kpis = await kpi_total(office, person)
+            assert (kpis["people"], kpis["overdue"]) == (0, 0), kpis
+        finally:
+            await office.client.close()
