@@ -19,6 +19,7 @@ from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import CURSORS, SETTINGS, STORE
 from certhub.hub.problems import Problem
 from certhub.hub.register.lists import ListRequest, entry, list_page
+from certhub.hub.register.suspensions import liable_after
 from certhub.hub.rules.months import month_index
 from certhub.hub.rules.restoration import MUNICIPAL_AFTER_DAYS
 from certhub.hub.store.register_reads import SUMMARY_FIELDS, RegisterList
@@ -59,10 +60,17 @@ async def register_list(request: web.Request) -> web.Response:
     )
     rows, last, has_more = await list_page(request.app[STORE], ask)
     grace = request.app[SETTINGS].register_grace_months
+    items = [entry(row, on, grace) for row in rows]
+    if kind is RegisterList.OVERDUE:  # as the suspension sweep reads it
+        for row, item in zip(rows, items, strict=True):
+            if row.due_month is not None:
+                liable = await liable_after(request.app[STORE], row.person_id, row.due_month, grace)
+                if liable is not None:  # else held: the usual day, not proposed meanwhile
+                    item["liable_from"] = liable.isoformat()
     body = {
         "list": kind.value,
         "on": on.isoformat(),
-        "items": [entry(row, on, grace) for row in rows],
+        "items": items,
         "next_cursor": cursors.encode(cursor_kind, last),
         "has_more": has_more,
     }

@@ -14,7 +14,11 @@ rested on withdrawn by its department): proposed again, liable from the month pa
 resumed in. A pensioner who never passed a
 certification the hub knows of has no due month and is not proposed (the
 overdue list shows them as ``not_certified``), nor is one whose benefit the hub's
-closure stops (listed overdue while its restoration is under review). A later
+closure stops (listed overdue while its restoration is under review), nor one of whom a
+death, imprisonment, disappearance or loss of nationality reported before they became
+liable is still being verified (their reminders held:
+:data:`~certhub.hub.rules.notices.REMINDER_HOLDS`); found alive, they are liable from the
+1st of the second month after the clearance at the earliest (:func:`liable_after`). A later
 certification is restored through the existing restoration request (rule 7).
 """
 
@@ -36,16 +40,16 @@ from certhub.hub.procedure.register_suspension import (
     proposal_message_id,
     restored_from,
 )
-from certhub.hub.rules.cycle import liable_from
+from certhub.hub.rules.cycle import held_liability
 from certhub.hub.rules.decisions import ItemKind
 from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.store import Conflict, LedgerStore, ReplayConflict
 from certhub.hub.store.effects import AuditWrite, Effects, ItemOpen, no_receipt
 from certhub.hub.store.register_reads import PersonRegister, RegisterList, RegisterQuery
 from certhub.schemas import PersonRef, RegionRef, SuspensionProposal
-from certhub.schemas.clock import shanghai_today
+from certhub.schemas.clock import CHINA_STANDARD_TIME, shanghai_today
 
-__all__ = ["ProposalSweep", "proposal_context"]
+__all__ = ["ProposalSweep", "liable_after", "proposal_context"]
 
 log = logging.getLogger(__name__)
 
@@ -73,16 +77,19 @@ class ProposalSweep:
         while True:
             rows = await self._store.register_page(query)
             for row in rows:
-                proposed += await self._propose(row, at)
+                proposed += await self._propose(row, at, today)
             if len(rows) < BATCH:
                 return proposed
             query = replace(query, after=rows[-1].person_id)
 
-    async def _propose(self, row: PersonRegister, at: datetime) -> int:
+    async def _propose(self, row: PersonRegister, at: datetime, today: date) -> int:
         person = _person(row)
         if row.due_month is None or person is None:
             return 0
-        hub, liable = self._outcomes.hub_id, liable_from(row.due_month, self._grace)
+        hub = self._outcomes.hub_id
+        liable = await liable_after(self._store, row.person_id, row.due_month, self._grace)
+        if liable is None:
+            return 0  # being verified: confirmed, it ends or stops the benefit; cleared, later
         message_id = proposal_message_id(row.due_month, row.person_id)
         latest = await cycle_proposal(self._store, hub, row.due_month, row.person_id)
         if latest is not None:  # proposed already for this cycle (whatever was decided) ...
@@ -94,8 +101,10 @@ class ProposalSweep:
             # before, paid on for ever with no proof of life). Liable from the resumption.
             message_id = proposal_message_id(row.due_month, row.person_id, latest.sequence)
             liable = max(liable, parse_month(resumed))
-        if await self._store.closed_benefit(row.person_id) is not None:
-            return 0  # the hub's closure stops payment (its restoration under review)
+        # not yet liable (a verification holding the reminders cleared them lately), or the
+        # hub's closure stops payment (its restoration under review)
+        if liable > today or await self._store.closed_benefit(row.person_id) is not None:
+            return 0
         proposal = SuspensionProposal(
             person=person,
             due_month=month_label(row.due_month),
@@ -120,6 +129,25 @@ class ProposalSweep:
         proposed = await self.sweep(shanghai_today())
         if proposed:
             log.info("suspension proposals recorded: %d", proposed)
+
+
+async def liable_after(
+    store: LedgerStore, person_id: str, due: int, grace_months: int
+) -> date | None:
+    """The day the pensioner due in month ``due`` is liable to suspension from: the due
+    month's, unless a verification that held their reminders, begun before it, cleared them
+    later (None while it is on): :func:`~certhub.hub.rules.cycle.held_liability`; the sweep
+    and the overdue list's ``liable_from`` alike."""
+    holds = [
+        (_day(began), None if cleared is None else _day(cleared))
+        for began, cleared in await store.reminder_holds(person_id)
+    ]
+    return held_liability(due, grace_months, holds)
+
+
+def _day(at: datetime) -> date:
+    """The calendar day of ``at`` in China."""
+    return at.astimezone(CHINA_STANDARD_TIME).date()
 
 
 def _person(row: PersonRegister) -> PersonRef | None:

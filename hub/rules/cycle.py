@@ -36,6 +36,7 @@ __all__ = [
     "covered_until",
     "due_month",
     "fold",
+    "held_liability",
     "liable_from",
     "month_of",
 ]
@@ -72,13 +73,40 @@ def due_month(certified_on: date) -> str:
     return month_label(month_index(certified_on) + CYCLE_MONTHS)
 
 
-def liable_from(due: int, grace_months: int = 0) -> date:
+def liable_from(due: int, grace_months: int = 0, cleared: date | None = None) -> date:
     """The first day a person whose due month is ``due`` is liable to suspension.
 
-    The day after the due month ends (plus ``grace_months`` whole months).
+    The day after the due month ends (plus ``grace_months`` whole months). ``cleared``: the
+    day (China time) a verification holding the person's reminders last cleared them (found
+    alive: the task cleared, the report rejected; the reminders were held meanwhile, so the
+    due month may have passed with none): never before the 1st of the second month after
+    it (plus ``grace_months``) — the rest of that month and a whole one to certify, the
+    two reminder slots' length.
     """
     index = due + 1 + grace_months
+    if cleared is not None:
+        index = max(index, month_index(cleared) + 2 + grace_months)
     return date(index // 12, index % 12 + 1, 1)
+
+
+def held_liability(
+    due: int, grace_months: int, holds: Iterable[tuple[date, date | None]]
+) -> date | None:
+    """The first day the person due in month ``due`` is liable to suspension, given the
+    verifications that held their reminders (``holds``: the day each began and the day it
+    cleared them, None while it is on; China time); None while one begun before that day
+    is still on (the verification decides: confirmed, it ends or stops the benefit itself).
+
+    Only a verification begun before the usual day (:func:`liable_from`) held the reminders
+    and the time the person had to certify; one begun after it changes nothing (liable
+    already: before, the sweep proposed them, and it still does). Cleared (found alive), the
+    latest such clearance counts (:func:`liable_from`'s ``cleared``).
+    """
+    usual = liable_from(due, grace_months)
+    held = [cleared for began, cleared in holds if began < usual]
+    if any(cleared is None for cleared in held):
+        return None
+    return liable_from(due, grace_months, max((c for c in held if c is not None), default=None))
 
 
 def fold(certifications: Iterable[Certified]) -> PersonCycle | None:

@@ -30,6 +30,7 @@ from certhub.hub.store.accountability_reads import (
 from certhub.hub.store.certification_holds import CertificationHolds
 from certhub.hub.store.comparison_jobs import PartitionLedger
 from certhub.hub.store.effects import NO_EFFECTS, Effects
+from certhub.hub.store.hold_clearances import HoldClearances
 from certhub.hub.store.imported_months import ImportedMonths
 from certhub.hub.store.outbox import OutboxStore
 from certhub.hub.store.person_guard import PersonGuards
@@ -369,6 +370,7 @@ class LedgerStore(
     RecordStore,
     ProcedureReads,
     CertificationHolds,
+    HoldClearances,
     BenefitReads,
     PersonGuards,
     Reporting,

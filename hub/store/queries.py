@@ -39,6 +39,7 @@ from certhub.hub.store.base import (
 from certhub.hub.store.certification_holds import APPROVED_RESUMPTIONS, CertificationHoldReads
 from certhub.hub.store.comparison_job_writes import ComparisonPartitions
 from certhub.hub.store.disclosure import DisclosureQueries
+from certhub.hub.store.hold_clearances import HoldClearanceReads
 from certhub.hub.store.listing import Listing
 from certhub.hub.store.person_guard import PersonGuardReads
 from certhub.hub.store.pull_reads import PullReads
@@ -69,6 +70,7 @@ never over the millions of roster entries (PostgreSQL plans it as a join)."""
 
 class LedgerReads(
     CertificationHoldReads,
+    HoldClearanceReads,
     ReviewReads,
     RegisterQueries,
     ComparisonPartitions,

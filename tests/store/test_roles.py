@@ -20,6 +20,7 @@ from certhub.hub.store.base import (
 )
 from certhub.hub.store.certification_holds import CertificationHolds
 from certhub.hub.store.comparison_jobs import PartitionLedger
+from certhub.hub.store.hold_clearances import HoldClearances
 from certhub.hub.store.imported_months import ImportedMonths
 from certhub.hub.store.outbox import (
     DeadLetters,
@@ -41,6 +42,7 @@ ROLES = (
     SenderReads,
     ProcedureReads,
     CertificationHolds,
+    HoldClearances,
     BenefitReads,
     PersonGuards,
     RecoveryReads,

@@ -1,0 +1,79 @@
+"""The verifications that held, or hold, a pensioner's certification reminders.
+
+A death, imprisonment, disappearance or loss of nationality reported of a pensioner holds
+their reminders while it is being verified (:data:`~certhub.hub.rules.notices.REMINDER_HOLDS`):
+the report under review, then its task open or in progress. Each such verification is read
+with when it began (the report's ledger time) and, found alive, when it cleared them (the
+task cleared: the ledger time of its last change, ``changed_seq``; the report rejected: of
+the latest decision naming its item after it); the register's liability to suspension
+reads them (:func:`~certhub.hub.rules.cycle.held_liability`). A task comes from a report
+only (``task-<the report's item or message id>``:
+:func:`~certhub.hub.rules.tasks.task_for_report`), so both are found through the person's
+reports, by key (``ledger_reports_person``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final, Protocol
+
+from certhub.hub.rules.notices import REMINDER_HOLDS
+
+__all__ = ["Hold", "HoldClearanceReads", "HoldClearances"]
+
+Hold = tuple[datetime, datetime | None]
+"""A verification holding reminders: when it began, when it cleared them (None: still on)."""
+
+_HOLDS: Final = ", ".join(f"'{kind}'" for kind in sorted(REMINDER_HOLDS))
+_REPORTS: Final = " WHERE rl.person_id = ? AND rl.message_type = 'eligibility_report/v1'"
+_TASKS: Final = (
+    "SELECT rl.received_at, ct.status, cl.received_at FROM ledger AS rl JOIN tasks AS ct"
+    " ON ct.task_id IN ('task-' || CAST(rl.sequence AS TEXT), 'task-' || rl.message_id)"
+    " JOIN ledger AS cl ON cl.sequence = ct.changed_seq"
+    + _REPORTS
+    + f" AND ct.kind IN ({_HOLDS}) AND ct.status IN ('open', 'in_progress', 'cleared')"
+)
+_UNDECIDED_OR_REJECTED: Final = (
+    "SELECT rl.received_at, ri.status, CASE WHEN ri.status = 'rejected' THEN"
+    " (SELECT max(ledger.received_at) FROM ledger WHERE ledger.kind = 'decision'"
+    " AND ledger.sequence > rl.sequence AND {subject} = rl.sequence) END"
+    " FROM ledger AS rl JOIN items AS ri ON ri.item_id = rl.sequence"
+    + _REPORTS
+    + f" AND rl.reason IN ({_HOLDS}) AND ri.status IN ('received', 'accepted', 'rejected')"
+)
+_CLEARED: Final = frozenset({"cleared", "rejected"})
+
+
+class HoldClearances(Protocol):
+    """The verifications holding, or that held, a person's reminders."""
+
+    async def reminder_holds(self, person_id: str) -> list[Hold]:
+        """Each verification of ``person_id`` of a
+        :data:`~certhub.hub.rules.notices.REMINDER_HOLDS` kind still on or cleared (found
+        alive): when it began and when it cleared (None: still on)."""
+        ...
+
+
+class HoldClearanceReads:
+    """:class:`HoldClearances` in portable SQL; the dialect provides ``_read`` and the
+    decision's item (``_DECISION_SUBJECT``, :class:`~certhub.hub.store.pull_reads.PullReads`)."""
+
+    _DECISION_SUBJECT: str
+
+    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        raise NotImplementedError  # the dialect's transport
+
+    async def reminder_holds(self, person_id: str) -> list[Hold]:
+        """The verifications holding, or that held, ``person_id``'s reminders."""
+        reports = _UNDECIDED_OR_REJECTED.format(subject=self._DECISION_SUBJECT)
+        rows = await self._read(_TASKS, (person_id,))
+        rows += await self._read(reports, (person_id,))
+        return [
+            (_at(began), _at(cleared or began) if status in _CLEARED else None)
+            for began, status, cleared in rows
+        ]
+
+
+def _at(value: object) -> datetime:
+    """A ledger time (ISO 8601 text)."""
+    return datetime.fromisoformat(str(value))
