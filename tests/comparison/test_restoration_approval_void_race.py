@@ -27,8 +27,11 @@ from typing import Any
 
 from aiohttp import web
 from comparisonkit import ComparisonCase
+from latekit import label
+from notcertifiedkit import certified_by_the_comparison, open_proposals
 from procedurekit import today
 from racekit import CONFLICT, DECISION
+from reversalkit import outcomes
 
 from certhub.hub.comparison.exempt_voids import exempt_void
 from certhub.hub.comparison.recording import comparison_sender
@@ -40,14 +43,6 @@ from certhub.hub.rules.months import month_index
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
 from certhub.mocks.population import Population
-from tests.register.test_certified_restoration_proposed import (
-    label,
-    open_proposals,
-    outcomes,
-    suspended_by_the_hub,
-)
-
-from .test_restored_then_withdrawn import _run
 
 NOW = month_index(today())
 
@@ -77,11 +72,7 @@ async def test_a_void_committing_before_the_approval_refuses_it(
     person = Population(seed=47).person()
     number = person["id_number"]
     case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
-    office = await case.office(aiohttp_client)
-    await suspended_by_the_hub(office, person)
-    await office.client.close()
-    seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
-    assert (await _run(case, label(-1), seen))["recorded"] == 1
+    await certified_by_the_comparison(case, aiohttp_client)
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     (proposal,) = await open_proposals(office)

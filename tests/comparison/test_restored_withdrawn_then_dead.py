@@ -27,41 +27,35 @@ from typing import Any
 
 import pytest
 from comparisonkit import ComparisonCase
+from latekit import label
+from notcertifiedkit import (
+    certified_by_the_comparison,
+    open_proposals,
+    restoration_signed,
+    visit_voided,
+)
 from procedurekit import month_day, month_end, today
+from reversalkit import outcomes
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.mocks.population import Population
-from tests.register.test_certified_restoration_proposed import (
-    label,
-    open_proposals,
-    outcomes,
-    suspended_by_the_hub,
-)
-
-from .test_restored_then_withdrawn import _run
 
 DIED = month_day(-3, 3)
 
 
-async def _voided(case: ComparisonCase, aiohttp_client: Any, person: dict[str, Any]) -> None:
+async def _voided(case: ComparisonCase, aiohttp_client: Any) -> None:
     """Restored on the M(-1) comparison's certification (476.00, resumed M(0), the province
     paying through M(0)), the visit voided in the M(0) feed: due M(-3) again."""
-    number = person["id_number"]
-    office = await case.office(aiohttp_client)
-    await suspended_by_the_hub(office, person)
-    await office.client.close()
-    seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
-    assert (await _run(case, label(-1), seen))["recorded"] == 1
+    await certified_by_the_comparison(case, aiohttp_client)
     office = await case.office(aiohttp_client)
     (proposal,) = await open_proposals(office)
-    item = int(proposal["sequence"])
-    assert (await office.decide("restoration-proposals", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("restoration-proposals", item, "county-1", "approve"))[0] == 202
-    await office.roster(person, paid_through=label(0))  # the province restored: active
+    assert (await restoration_signed(office, int(proposal["sequence"])))["back_pay_amount"] == (
+        "476.00"
+    )
+    await office.roster(case.person, paid_through=label(0))  # the province restored: active
     await office.client.close()
-    voided = await _run(case, label(0), f"V1,{number},某人,,,void,{label(0)}-01,H1\n")
-    assert voided["reversals"] == {"certification_withdrawn": 1}, voided
+    await visit_voided(case)
 
 
 async def test_the_months_paid_on_a_withdrawn_restoration_are_recovered_on_a_death(
@@ -70,7 +64,7 @@ async def test_the_months_paid_on_a_withdrawn_restoration_are_recovered_on_a_dea
     person = Population(seed=53).person()
     number = person["id_number"]
     case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
-    await _voided(case, aiohttp_client, person)
+    await _voided(case, aiohttp_client)
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     assert await store.counted_months(number, "back_paid") == {label(-2), label(-1)}
@@ -102,7 +96,7 @@ async def test_the_month_resumed_is_not_paid_again_when_they_certify(
     person = Population(seed=59).person()
     number = person["id_number"]
     case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
-    await _voided(case, aiohttp_client, person)
+    await _voided(case, aiohttp_client)
     office = await case.office(aiohttp_client)
     app = office.client.app
     sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
