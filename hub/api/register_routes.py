@@ -62,11 +62,10 @@ async def register_list(request: web.Request) -> web.Response:
     grace = request.app[SETTINGS].register_grace_months
     items = [entry(row, on, grace) for row in rows]
     if kind is RegisterList.OVERDUE:  # as the suspension sweep reads it
+        liable = await liable_after(request.app[STORE], rows, grace)
         for row, item in zip(rows, items, strict=True):
-            if row.due_month is not None:
-                liable = await liable_after(request.app[STORE], row.person_id, row.due_month, grace)
-                if liable is not None:  # else held: the usual day, not proposed meanwhile
-                    item["liable_from"] = liable.isoformat()
+            if (day := liable.get(row.person_id)) is not None:  # None: held, the usual day
+                item["liable_from"] = day.isoformat()
     body = {
         "list": kind.value,
         "on": on.isoformat(),

@@ -25,7 +25,7 @@ certification is restored through the existing restoration request (rule 7).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -76,20 +76,22 @@ class ProposalSweep:
         proposed = 0
         while True:
             rows = await self._store.register_page(query)
+            liable = await liable_after(self._store, rows, self._grace)
             for row in rows:
-                proposed += await self._propose(row, at, today)
+                proposed += await self._propose(row, at, today, liable.get(row.person_id))
             if len(rows) < BATCH:
                 return proposed
             query = replace(query, after=rows[-1].person_id)
 
-    async def _propose(self, row: PersonRegister, at: datetime, today: date) -> int:
+    async def _propose(
+        self, row: PersonRegister, at: datetime, today: date, liable: date | None
+    ) -> int:
         person = _person(row)
-        if row.due_month is None or person is None:
+        # no due month; or being verified (confirmed, it ends or stops the benefit; cleared,
+        # liable later: liable_after)
+        if row.due_month is None or person is None or liable is None:
             return 0
         hub = self._outcomes.hub_id
-        liable = await liable_after(self._store, row.person_id, row.due_month, self._grace)
-        if liable is None:
-            return 0  # being verified: confirmed, it ends or stops the benefit; cleared, later
         message_id = proposal_message_id(row.due_month, row.person_id)
         latest = await cycle_proposal(self._store, hub, row.due_month, row.person_id)
         if latest is not None:  # proposed already for this cycle (whatever was decided) ...
@@ -132,17 +134,22 @@ class ProposalSweep:
 
 
 async def liable_after(
-    store: LedgerStore, person_id: str, due: int, grace_months: int
-) -> date | None:
-    """The day the pensioner due in month ``due`` is liable to suspension from: the due
-    month's, unless a verification that held their reminders, begun before it, cleared them
-    later (None while it is on): :func:`~certhub.hub.rules.cycle.held_liability`; the sweep
-    and the overdue list's ``liable_from`` alike."""
-    holds = [
-        (_day(began), None if cleared is None else _day(cleared))
-        for began, cleared in await store.reminder_holds(person_id)
-    ]
-    return held_liability(due, grace_months, holds)
+    store: LedgerStore, rows: Sequence[PersonRegister], grace_months: int
+) -> dict[str, date | None]:
+    """The day each of ``rows``' pensioners with a due month is liable to suspension from:
+    the due month's, unless a verification that held their reminders, begun before it,
+    cleared them later (None while it is on): :func:`~certhub.hub.rules.cycle.held_liability`;
+    the sweep and the overdue list's ``liable_from`` alike (one read a page)."""
+    dues = {row.person_id: row.due_month for row in rows if row.due_month is not None}
+    holds = await store.reminder_holds(list(dues))
+    return {
+        person: held_liability(
+            due,
+            grace_months,
+            [(_day(b), None if c is None else _day(c)) for b, c in holds.get(person, [])],
+        )
+        for person, due in dues.items()
+    }
 
 
 def _day(at: datetime) -> date:

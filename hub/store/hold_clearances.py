@@ -14,6 +14,7 @@ reports, by key (``ledger_reports_person``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final, Protocol
 
@@ -25,16 +26,17 @@ Hold = tuple[datetime, datetime | None]
 """A verification holding reminders: when it began, when it cleared them (None: still on)."""
 
 _HOLDS: Final = ", ".join(f"'{kind}'" for kind in sorted(REMINDER_HOLDS))
-_REPORTS: Final = " WHERE rl.person_id = ? AND rl.message_type = 'eligibility_report/v1'"
+_REPORTS: Final = " WHERE rl.person_id IN ({people}) AND rl.message_type = 'eligibility_report/v1'"
 _TASKS: Final = (
-    "SELECT rl.received_at, ct.status, cl.received_at FROM ledger AS rl JOIN tasks AS ct"
+    "SELECT rl.person_id, rl.received_at, ct.status, cl.received_at"
+    " FROM ledger AS rl JOIN tasks AS ct"
     " ON ct.task_id IN ('task-' || CAST(rl.sequence AS TEXT), 'task-' || rl.message_id)"
     " JOIN ledger AS cl ON cl.sequence = ct.changed_seq"
     + _REPORTS
     + f" AND ct.kind IN ({_HOLDS}) AND ct.status IN ('open', 'in_progress', 'cleared')"
 )
 _UNDECIDED_OR_REJECTED: Final = (
-    "SELECT rl.received_at, ri.status, CASE WHEN ri.status = 'rejected' THEN"
+    "SELECT rl.person_id, rl.received_at, ri.status, CASE WHEN ri.status = 'rejected' THEN"
     " (SELECT max(ledger.received_at) FROM ledger WHERE ledger.kind = 'decision'"
     " AND ledger.sequence > rl.sequence AND {subject} = rl.sequence) END"
     " FROM ledger AS rl JOIN items AS ri ON ri.item_id = rl.sequence"
@@ -45,12 +47,13 @@ _CLEARED: Final = frozenset({"cleared", "rejected"})
 
 
 class HoldClearances(Protocol):
-    """The verifications holding, or that held, a person's reminders."""
+    """The verifications holding, or that held, people's reminders."""
 
-    async def reminder_holds(self, person_id: str) -> list[Hold]:
-        """Each verification of ``person_id`` of a
-        :data:`~certhub.hub.rules.notices.REMINDER_HOLDS` kind still on or cleared (found
-        alive): when it began and when it cleared (None: still on)."""
+    async def reminder_holds(self, person_ids: Sequence[str]) -> dict[str, list[Hold]]:
+        """Each verification of a :data:`~certhub.hub.rules.notices.REMINDER_HOLDS` kind of
+        each of ``person_ids`` (a page of a list, at most a few hundred) still on or cleared
+        (found alive): when it began and when it cleared (None: still on); a person with
+        none is left out."""
         ...
 
 
@@ -63,15 +66,20 @@ class HoldClearanceReads:
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport
 
-    async def reminder_holds(self, person_id: str) -> list[Hold]:
-        """The verifications holding, or that held, ``person_id``'s reminders."""
-        reports = _UNDECIDED_OR_REJECTED.format(subject=self._DECISION_SUBJECT)
-        rows = await self._read(_TASKS, (person_id,))
-        rows += await self._read(reports, (person_id,))
-        return [
-            (_at(began), _at(cleared or began) if status in _CLEARED else None)
-            for began, status, cleared in rows
-        ]
+    async def reminder_holds(self, person_ids: Sequence[str]) -> dict[str, list[Hold]]:
+        """The verifications holding, or that held, the reminders of ``person_ids``."""
+        holds: dict[str, list[Hold]] = {}
+        if not person_ids:
+            return holds
+        people = ", ".join("?" for _ in person_ids)
+        tasks = _TASKS.format(people=people)
+        reports = _UNDECIDED_OR_REJECTED.format(people=people, subject=self._DECISION_SUBJECT)
+        rows = await self._read(tasks, tuple(person_ids))
+        rows += await self._read(reports, tuple(person_ids))
+        for person, began, status, cleared in rows:
+            on = _at(cleared or began) if status in _CLEARED else None
+            holds.setdefault(str(person), []).append((_at(began), on))
+        return holds
 
 
 def _at(value: object) -> datetime:
