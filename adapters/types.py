@@ -100,10 +100,19 @@ class CancellationReason(StrEnum):
     other = "other"
 
 
-class HouseholdCancellation(_MaskedIds):
-    """One cancelled household registration, as feed for the information comparison."""
+RegisteredIdNumber = Annotated[str, Field(pattern=r"^[0-9]{17}[0-9X]$")]
+"""An ID number as a department's register holds it: 18 characters of the right shape, its
+check character not verified — the comparison refuses an invalid one per record (so one bad
+record never costs a page), and only a valid number is ever acted on."""
 
-    id_number: ResidentId
+
+class HouseholdCancellation(_MaskedIds):
+    """One cancelled household registration, as feed for the information comparison.
+
+    ``id_number`` is the register's, unchecked (:data:`RegisteredIdNumber`).
+    """
+
+    id_number: RegisteredIdNumber
     name: PersonName
     reason: CancellationReason
     cancelled_on: date

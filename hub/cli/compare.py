@@ -35,6 +35,7 @@ from typing import Any
 
 from certhub.hub.cli.common import CliError, offline_settings, one_line, started_hub
 from certhub.hub.cli.compare_ledger import purge_unmatched, record_run
+from certhub.hub.cli.compare_pull import add_pull_command, pull_feeds
 from certhub.hub.comparison.engine import RunOptions, parse_period, run_comparison
 from certhub.hub.comparison.loading import ComparisonInputError
 from certhub.hub.comparison.progress import ProgressBar
@@ -46,7 +47,7 @@ __all__ = ["add_compare_commands"]
 
 
 def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``certhub compare generate``, ``run`` and ``purge``."""
+    """Register ``certhub compare generate``, ``run``, ``pull`` and ``purge``."""
     compare = sub.add_parser("compare", help="monthly information comparison")
     commands = compare.add_subparsers(required=True)
     gen = commands.add_parser("generate", help="write a synthetic roster, feeds and their truth")
@@ -74,7 +75,14 @@ def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     run.add_argument(
         "--no-wait", action="store_true", help="--by-city: submit, do not wait for the partitions"
     )
+    run.add_argument(
+        "--pull",
+        action="store_true",
+        help="first pull public security's cancellations of the period into the input folder"
+        " (as `compare pull`); the run is refused if the pull fails",
+    )
     run.set_defaults(command=_run)
+    add_pull_command(commands)
     purge = commands.add_parser(
         "purge", help="delete unmatched feed records past their retention (audited)"
     )
@@ -129,6 +137,13 @@ def _generate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     settings = offline_settings(args)
     show = args.progress or sys.stderr.isatty()
+    if args.pull:
+        try:
+            pull_feeds(settings, args.period, args.input)
+        except CliError as exc:
+            raise CliError(
+                f"{exc} - the run is refused: nothing compared, nothing recorded"
+            ) from None
     if args.by_city:
         if args.city is not None or args.no_ledger:
             raise CliError("--by-city runs and records every city: no --city, no --no-ledger")

@@ -7,7 +7,9 @@
   e-ID licence);
 * certification source (the ministry's certification results) →
   :class:`CertificationPull`, a periodic pull whose events enter the ledger through
-  :class:`~certhub.hub.ingress.inbound.InboundIngestor`.
+  :class:`~certhub.hub.ingress.inbound.InboundIngestor`;
+* cancellation feed (public security's household-registration cancellations) →
+  :mod:`certhub.hub.comparison.pull`, pulled into a month's comparison input.
 
 Nothing here knows a concrete adapter class or name; adapters come from
 settings and the ``certhub.adapters`` entry points, and play a role by
@@ -27,6 +29,7 @@ from certhub.adapters import (
     Adapter,
     AdapterError,
     AdapterSetupError,
+    CancellationFeed,
     CertificationSource,
     CertificationUplink,
     IdentityVerdict,
@@ -48,6 +51,7 @@ ROLES: Mapping[str, type[object]] = {
     "notifier": Notifier,
     "uplink": CertificationUplink,
     "certification_source": CertificationSource,
+    "cancellation_feed": CancellationFeed,
 }
 """The roles the hub gives departments, by the role protocol an adapter implements.
 
@@ -67,6 +71,8 @@ class Departments:
         uplink: where approved certifications are pushed upward (the ministry), if configured.
         certification_source: where certification results are pulled from (the ministry),
             if configured.
+        cancellation_feed: where household-registration cancellations are pulled from for
+            the monthly comparison (public security's e-ID service), if configured.
 
     Raises:
         AdapterSetupError: a role choice names an unknown role or an adapter that
@@ -82,6 +88,7 @@ class Departments:
     notifier: Notifier | None = field(init=False, repr=False)
     uplink: CertificationUplink | None = field(init=False, repr=False)
     certification_source: CertificationSource | None = field(init=False, repr=False)
+    cancellation_feed: CancellationFeed | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Resolve every role once, so a wrong choice fails start-up."""
