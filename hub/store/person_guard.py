@@ -141,7 +141,11 @@ class CertifiedGuard:
     its commit moves one of them (a certification counted moves the due month, one under
     review opens an item). Planned at once, both committed, a pensioner certified that day
     was suspended (not_certified from the 1st of the month after the due month: 238.00 a
-    month stopped until a restoration)."""
+    month stopped until a restoration).
+
+    A restoration proposal's approval carries it too, the other way round: it restores on a
+    certification that counts, and a 免办 one withdrawn meanwhile (its department's void)
+    moves the due month back: refused, no back pay without proof of life."""
 
     person_id: str
     due: int | None
