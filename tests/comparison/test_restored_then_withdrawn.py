@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import HEADER, ComparisonCase
+from comparisonkit import ComparisonCase
 from latekit import label
 from notcertifiedkit import (
     certified_by_the_comparison,
@@ -40,21 +40,6 @@ from certhub.hub.rules.months import month_index
 from certhub.mocks.population import Population
 
 NOW = month_index(today())
-
-
-async def _run(case: ComparisonCase, period: str, health: str) -> dict[str, Any]:
-    """``certhub compare run`` of ``period`` with ``health`` (rows, no header)."""
-    folder = case.tmp / period
-    folder.mkdir(exist_ok=True)
-    person = case.people[0]
-    (folder / "roster.csv").write_text(
-        "id_number,name,county,village\n"
-        f"{person['id_number']},{person['name']},{person['region']['county']},\n",
-        encoding="utf-8",
-    )
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
-    (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
-    return await case.compare(period)
 
 
 async def test_a_restoration_on_a_withdrawn_certification_is_proposed_again(

@@ -34,8 +34,6 @@ from certhub.hub.core.keys import STORE
 from .test_overdue_to_restored import PROBLEM, label, outcomes
 from .test_register_procedure import counter_certification
 
-__all__ = ["label", "open_proposals", "outcomes", "suspended_by_the_hub"]
-
 
 async def proposed(office: Office) -> tuple[dict[str, Any], int]:
     """A pensioner :func:`suspended_by_the_hub` who certified in the app today: the
