@@ -9,7 +9,9 @@
   :class:`CertificationPull`, a periodic pull whose events enter the ledger through
   :class:`~certhub.hub.ingress.inbound.InboundIngestor`;
 * cancellation feed (public security's household-registration cancellations) →
-  :mod:`certhub.hub.comparison.pull`, pulled into a month's comparison input.
+  :mod:`certhub.hub.comparison.pull`, pulled into a month's comparison input;
+* account verifier (the banks' account check) → :mod:`certhub.hub.departments.accounts`,
+  before a restoration's back pay is recorded or approved.
 
 Nothing here knows a concrete adapter class or name; adapters come from
 settings and the ``certhub.adapters`` entry points, and play a role by
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from certhub.adapters import (
+    AccountVerifier,
     Adapter,
     AdapterError,
     AdapterSetupError,
@@ -52,6 +55,7 @@ ROLES: Mapping[str, type[object]] = {
     "uplink": CertificationUplink,
     "certification_source": CertificationSource,
     "cancellation_feed": CancellationFeed,
+    "account_verifier": AccountVerifier,
 }
 """The roles the hub gives departments, by the role protocol an adapter implements.
 
@@ -73,6 +77,8 @@ class Departments:
             if configured.
         cancellation_feed: where household-registration cancellations are pulled from for
             the monthly comparison (public security's e-ID service), if configured.
+        account_verifier: the banks' account check, asked about a restoration's account,
+            if configured.
 
     Raises:
         AdapterSetupError: a role choice names an unknown role or an adapter that
@@ -89,6 +95,7 @@ class Departments:
     uplink: CertificationUplink | None = field(init=False, repr=False)
     certification_source: CertificationSource | None = field(init=False, repr=False)
     cancellation_feed: CancellationFeed | None = field(init=False, repr=False)
+    account_verifier: AccountVerifier | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Resolve every role once, so a wrong choice fails start-up."""

@@ -11,13 +11,14 @@ from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.rules.decisions import Signer
 from certhub.hub.rules.parties import PartyLookup
 from certhub.hub.store import LedgerRecord, LedgerStore
-from certhub.schemas import CertificationEvent, EvidenceRef, Refusal, Role
+from certhub.schemas import CertificationEvent, EvidenceRef, Refusal, Restoration, Role
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import TrustStore, VerifiedMessage
 
 MissingEvidence = Callable[[Iterable[str]], Awaitable[set[str]]]
 ReadEvidence = Callable[[str], Awaitable[bytes]]
 IdentityCheck = Callable[[CertificationEvent, bytes, str], Awaitable[None]]
+AccountCheckStep = Callable[[Restoration, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class ProcedureContext:
     read_evidence: ReadEvidence | None = None
     identity_check: IdentityCheck | None = None  # None: the e-ID check is switched off
     identity_required: bool = True
+    # the bank's check of the account a restoration names (None: no bank's service configured)
+    account_check: AccountCheckStep | None = None
     # The sender id ("adapter:<name>") of the department playing the uplink role, if one
     # does: certifications go upward to it, except those it gave us itself.
     uplink_sender: str | None = None

@@ -167,7 +167,10 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     (:func:`~certhub.hub.rules.restoration.check_resumed`). The month of the hub's own
     imprisonment or disappearance the province's suspension dates from is back-paid only
     when no approved back pay or task claimed it paid
-    (:func:`~certhub.hub.rules.restoration_findings.back_pay_start`).
+    (:func:`~certhub.hub.rules.restoration_findings.back_pay_start`). The account it names
+    in full is checked with the bank last, at each of these steps
+    (:func:`~certhub.hub.departments.accounts.check_account`): never back pay to a closed
+    account or one not the pensioner's.
     """
     person = restoration.person.id_number
     snapshot = await ctx.store.get_roster(person)
@@ -190,6 +193,8 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     )
     if closed is not None:  # a voided termination's restoration: no imprisonment stands
         check_release(restoration, (), on=ctx.today())
+    if ctx.account_check is not None:  # last: a restoration refused otherwise asks no bank
+        await ctx.account_check(restoration, ctx.clock().isoformat())
     return check
 
 

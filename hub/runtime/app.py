@@ -61,6 +61,7 @@ from certhub.hub.core.keys import (
 from certhub.hub.core.periodic import running
 from certhub.hub.core.settings import Settings
 from certhub.hub.delivery.context import delivery_context
+from certhub.hub.departments.accounts import check_account
 from certhub.hub.departments.context import certification_pull_context, departments_context
 from certhub.hub.departments.registry import check_identity
 from certhub.hub.ingress.inbound import adapter_sender
@@ -253,6 +254,7 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
     keyring = app[KEYRING]
     vault = app[EVIDENCE]
     identity = app[DEPARTMENTS].identity
+    accounts = app[DEPARTMENTS].account_verifier
 
     async def read_evidence(digest: str) -> bytes:
         return (await vault.get(digest))[0]
@@ -264,6 +266,7 @@ async def _procedure(app: web.Application) -> AsyncIterator[None]:
         read_evidence=read_evidence,
         identity_check=partial(check_identity, identity) if identity is not None else None,
         identity_required=settings.identity_check == "required",
+        account_check=partial(check_account, accounts) if accounts is not None else None,
         uplink_sender=_uplink_sender(app[DEPARTMENTS].player("uplink")),
         parties=lambda sender: party_in(app[TRUST].store, sender),  # reloads take effect
         deadline_days=settings.task_deadline_days,
