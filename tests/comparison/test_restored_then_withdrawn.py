@@ -25,12 +25,7 @@ from typing import Any
 
 from comparisonkit import ComparisonCase
 from latekit import label
-from notcertifiedkit import (
-    certified_by_the_comparison,
-    open_proposals,
-    restoration_signed,
-    visit_voided,
-)
+from notcertifiedkit import open_proposals, restored_then_withdrawn
 from procedurekit import month_day, today
 from reversalkit import outcomes
 
@@ -48,15 +43,9 @@ async def test_a_restoration_on_a_withdrawn_certification_is_proposed_again(
     person = Population(seed=43).person()
     number = person["id_number"]
     case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
-    await certified_by_the_comparison(case, aiohttp_client)
-    office = await case.office(aiohttp_client)
-    (proposal,) = await open_proposals(office)
-    signed = await restoration_signed(office, int(proposal["sequence"]))
-    assert signed["back_pay_amount"] == "476.00"
-    await office.roster(person, paid_through=label(0))  # the province restored: active
-    await office.client.close()
+    restored = await restored_then_withdrawn(case, aiohttp_client)
+    assert restored["back_pay_amount"] == "476.00"
 
-    await visit_voided(case)
     office = await case.office(aiohttp_client)
     app = office.client.app
     store = app[STORE]

@@ -69,3 +69,16 @@ async def visit_voided(case: ComparisonCase) -> None:
     void = f"V1,{case.person['id_number']},某人,,,void,{label(0)}-01,H1\n"
     voided = await case.compare_health(label(0), void)
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
+
+
+async def restored_then_withdrawn(case: ComparisonCase, aiohttp_client: Any) -> dict[str, Any]:
+    """:func:`certified_by_the_comparison`, the proposal it opened approved (the province then
+    paying through M(0)), and :func:`visit_voided`: the payload of the restoration signed."""
+    await certified_by_the_comparison(case, aiohttp_client)
+    office = await case.office(aiohttp_client)
+    (proposal,) = await open_proposals(office)
+    signed = await restoration_signed(office, int(proposal["sequence"]))
+    await office.roster(case.person, paid_through=label(0))  # the province restored: active
+    await office.client.close()
+    await visit_voided(case)
+    return signed
