@@ -28,13 +28,8 @@ from typing import Any
 import pytest
 from comparisonkit import ComparisonCase
 from latekit import label
-from notcertifiedkit import (
-    certified_by_the_comparison,
-    open_proposals,
-    restoration_signed,
-    visit_voided,
-)
-from procedurekit import month_day, month_end, today
+from notcertifiedkit import open_proposals, restored_then_withdrawn
+from procedurekit import Office, month_day, month_end, today
 from reversalkit import outcomes
 
 from certhub.hub.core.keys import PROCEDURE, STORE
@@ -44,28 +39,22 @@ from certhub.mocks.population import Population
 DIED = month_day(-3, 3)
 
 
-async def _voided(case: ComparisonCase, aiohttp_client: Any) -> None:
-    """Restored on the M(-1) comparison's certification (476.00, resumed M(0), the province
-    paying through M(0)), the visit voided in the M(0) feed: due M(-3) again."""
-    await certified_by_the_comparison(case, aiohttp_client)
-    office = await case.office(aiohttp_client)
-    (proposal,) = await open_proposals(office)
-    assert (await restoration_signed(office, int(proposal["sequence"])))["back_pay_amount"] == (
-        "476.00"
-    )
-    await office.roster(case.person, paid_through=label(0))  # the province restored: active
-    await office.client.close()
-    await visit_voided(case)
+async def _voided(
+    ledger_url: str | None, tmp: Path, aiohttp_client: Any, seed: int
+) -> tuple[dict[str, Any], Office]:
+    """The pensioner of ``seed`` restored on the M(-1) comparison's certification (476.00,
+    resumed M(0), the province paying through M(0)), the visit voided in the M(0) feed: due
+    M(-3) again. The person and an office."""
+    case = ComparisonCase.prepare(tmp, [Population(seed=seed).person()], {}).on_ledger(ledger_url)
+    assert (await restored_then_withdrawn(case, aiohttp_client))["back_pay_amount"] == "476.00"
+    return case.person, await case.office(aiohttp_client)
 
 
 async def test_the_months_paid_on_a_withdrawn_restoration_are_recovered_on_a_death(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    person = Population(seed=53).person()
+    person, office = await _voided(ledger_url, tmp_path, aiohttp_client, seed=53)
     number = person["id_number"]
-    case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
-    await _voided(case, aiohttp_client)
-    office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     assert await store.counted_months(number, "back_paid") == {label(-2), label(-1)}
     assert await outcomes(office, "overpayment/v1") == []  # owed back only once found dead
@@ -93,11 +82,8 @@ async def test_the_months_paid_on_a_withdrawn_restoration_are_recovered_on_a_dea
 async def test_the_month_resumed_is_not_paid_again_when_they_certify(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    person = Population(seed=59).person()
+    person, office = await _voided(ledger_url, tmp_path, aiohttp_client, seed=59)
     number = person["id_number"]
-    case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
-    await _voided(case, aiohttp_client)
-    office = await case.office(aiohttp_client)
     app = office.client.app
     sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
     assert await sweep.sweep(today()) == 1
