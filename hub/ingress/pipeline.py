@@ -167,24 +167,29 @@ def check_sender_area(message: VerifiedMessage, payload: BaseModel) -> None:
     about a place outside the key's area is refused (``area-not-permitted``).
 
     The area was set for reading (a village coordinator's phone); the same key
-    filing for another village would register what it may not even read.
+    filing for another village would register what it may not even read. A
+    report names two places, where it was filed and where its person is
+    registered: both must be inside, or a village phone could report the death
+    of anyone in the province by naming its own village as the filer.
     """
     area = message.trusted.area
     if area is None:
         return
-    region = _region_of(payload)
-    if region is not None and not in_area(area, region.county, region.village):
-        raise Refusal(
-            "area-not-permitted",
-            f"this key speaks for area {area.code}, not for {region.village or region.county}",
-        )
+    for region in _regions_of(payload):
+        if not in_area(area, region.county, region.village):
+            place = region.village or region.county
+            raise Refusal(
+                "area-not-permitted", f"this key speaks for area {area.code}, not for {place}"
+            )
 
 
-def _region_of(payload: BaseModel) -> RegionRef | None:
-    if isinstance(payload, EligibilityReport | ZeroReport):
-        return payload.region
+def _regions_of(payload: BaseModel) -> tuple[RegionRef, ...]:
+    if isinstance(payload, EligibilityReport):
+        return payload.region, payload.person.region
+    if isinstance(payload, ZeroReport):
+        return (payload.region,)
     person: PersonRef | None = getattr(payload, "person", None)
-    return None if person is None else person.region
+    return () if person is None else (person.region,)
 
 
 def validate_payload(

@@ -41,3 +41,17 @@ async def test_a_coordinator_reports_for_its_own_village_only(office: Office) ->
     status, problem = await office.post("/v1/reports", "coord-a", zero)
     assert (status, problem["type"]) == (403, problem_type_uri("area-not-permitted"))
     assert await office.ledger_size() == before
+
+
+async def test_a_coordinator_reports_only_people_of_its_village(office: Office) -> None:
+    """Filed as its own village's report, a report about a pensioner registered next door is
+    still about next door: the phone reads only its village, and a lost phone must not be
+    able to report the death of anyone in the province by naming its own village."""
+    next_door = report(office, "coord-a", A)
+    next_door["person"] = next_door["person"] | {"region": {"county": X, "village": B}}
+    before = await office.ledger_size()
+    status, problem = await office.post("/v1/reports", "coord-a", next_door)
+    assert (status, problem["type"]) == (403, problem_type_uri("area-not-permitted"))
+    assert await office.ledger_size() == before
+    status, page = await office.get("/v1/my-reports", "coord-a")
+    assert (status, page["items"]) == (200, [])
