@@ -17,29 +17,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from procedurekit import Office
 from reversalkit import VOIDED_IN, approved, last_day, proposed
+from scopekit import pulled
 
 from certhub.hub.rules.months import month_index, month_label, parse_month
 
 THIS_MONTH_FIRST = parse_month(month_label(month_index(parse_month(VOIDED_IN)) + 1))
-
-
-async def pulled(office: Office, area: str) -> list[dict[str, Any]]:
-    """Every outcome, one a page, as a reader confined to ``area``."""
-    items: list[dict[str, Any]] = []
-    after: str | None = None
-    while True:
-        params = {"limit": "1", **({"after": after} if after else {})}
-        response = await office.client.get(
-            "/v1/outcomes", params=params, headers=office.bearer("province", area=area)
-        )
-        page = await response.json()
-        assert response.status == 200, page
-        items += page["items"]
-        after = page["next_cursor"] or after
-        if not page["has_more"]:
-            return items
 
 
 async def test_the_restoration_of_a_pulled_termination_stays_in_its_area(

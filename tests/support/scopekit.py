@@ -66,6 +66,25 @@ class World:
             cursor = {"after": page["next_cursor"]}
 
 
+async def pulled(office: Office, area: str | None = None) -> list[dict[str, Any]]:
+    """Every outcome of ``GET /v1/outcomes``, one a page, as the province's reader confined
+    to ``area`` (None: province-wide)."""
+    items: list[dict[str, Any]] = []
+    after: str | None = None
+    claims = {"area": area} if area else {}
+    while True:
+        params = {"limit": "1", **({"after": after} if after else {})}
+        response = await office.client.get(
+            "/v1/outcomes", params=params, headers=office.bearer("province", **claims)
+        )
+        page = await response.json()
+        assert response.status == 200, page
+        items += page["items"]
+        after = page["next_cursor"] or after
+        if not page["has_more"]:
+            return items
+
+
 def village_of(payload: dict[str, Any]) -> str | None:
     """The region of a record as its payload says (the test's own reading, not the hub's)."""
     region = payload.get("region") if payload.get("type", "").endswith("report/v1") else None
