@@ -26,26 +26,12 @@ from typing import Any
 import pytest
 from comparisonkit import ComparisonCase, confirmed_death
 from procedurekit import Office, month_day, write_off
-from reversalkit import outcomes, recovery
+from reversalkit import cremated_twice, outcomes, recovery
 
 from certhub.hub.core.keys import STORE
-from certhub.mocks.population import Population
 
 M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
 DIED, SECOND, REPORTED = month_day(-3, 3), month_day(-2, 8), month_day(-1, 20)
-
-
-def _case(tmp: Path, url: str | None) -> tuple[ComparisonCase, dict[str, Any]]:
-    person = Population(seed=29).person()
-    number = person["id_number"]
-    feeds = {
-        M[-3]: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
-        M[-2]: f"C2,{number},某人,,,cremation,{SECOND.isoformat()},\n",
-        M[-1]: f"V1,{number},某人,,,void,{M[-1]}-02,C1\n",
-        M[0]: f"V2,{number},某人,,,void,{M[0]}-01,C2\n",
-    }
-    case = ComparisonCase.prepare(tmp, [person], feeds).on_ledger(url)
-    return case, person
 
 
 async def _balance(office: Office, task: str) -> tuple[str, ...]:
@@ -101,7 +87,8 @@ async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # 
     written_off: str | None,
     after: tuple[tuple[str, ...], ...],
 ) -> None:
-    case, person = _case(tmp_path, ledger_url)
+    case = cremated_twice(tmp_path, ledger_url, DIED, SECOND)
+    person = case.person
     assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
     t = await _confirmed_linked_recovered(case, person, await case.office(aiohttp_client))
     office = await case.office(aiohttp_client)

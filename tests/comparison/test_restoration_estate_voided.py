@@ -19,11 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import ComparisonCase, confirmed_death
+from comparisonkit import confirmed_death
 from procedurekit import Office, month_day
+from reversalkit import cremated_twice
 
 from certhub.hub.core.keys import STORE
-from certhub.mocks.population import Population
 
 M = {n: f"{month_day(n):%Y-%m}" for n in range(-3, 1)}
 DIED, SECOND = month_day(-3, 3), month_day(-2, 8)
@@ -66,15 +66,9 @@ def paid_besides_the_roster(items: list[dict[str, Any]]) -> list[tuple[str, str,
 async def test_the_estate_s_month_is_not_back_paid_again_when_the_death_is_withdrawn(
     tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
-    person = Population(seed=29).person()
+    case = cremated_twice(tmp_path, ledger_url, DIED, SECOND)
+    person = case.person
     number = person["id_number"]
-    feeds = {
-        M[-3]: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
-        M[-2]: f"C2,{number},某人,,,cremation,{SECOND.isoformat()},\n",
-        M[-1]: f"V1,{number},某人,,,void,{M[-1]}-02,C1\n",
-        M[0]: f"V2,{number},某人,,,void,{M[0]}-01,C2\n",
-    }
-    case = ComparisonCase.prepare(tmp_path, [person], feeds).on_ledger(ledger_url)
     assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[-3])

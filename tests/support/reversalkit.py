@@ -221,6 +221,22 @@ async def listed(office: Office, **query: str) -> list[tuple[int, str]]:
     return [(p["sequence"], p["status"]) for p in page["items"]]
 
 
+def cremated_twice(tmp: Path, ledger_url: str | None, first: date, second: date) -> ComparisonCase:
+    """One pensioner whose cremation civil affairs records twice, then voids both records: C1
+    on ``first`` and C2 on ``second``, each in its month's feed, C1 voided on the 2nd of M(-1)
+    and C2 on the 1st of M(0). The case, on ``ledger_url``'s ledger."""
+    person = Population(seed=29).person()
+    number = person["id_number"]
+    voided_in, this_month = (month_label(month_index(today()) + k) for k in (-1, 0))
+    feeds = {
+        f"{first:%Y-%m}": f"C1,{number},某人,,,cremation,{first.isoformat()},\n",
+        f"{second:%Y-%m}": f"C2,{number},某人,,,cremation,{second.isoformat()},\n",
+        voided_in: f"V1,{number},某人,,,void,{voided_in}-02,C1\n",
+        this_month: f"V2,{number},某人,,,void,{this_month}-01,C2\n",
+    }
+    return ComparisonCase.prepare(tmp, [person], feeds).on_ledger(ledger_url)
+
+
 def other_county(person: dict[str, Any]) -> str:
     return "440104" if person["region"]["county"] != "440104" else "440105"
 
