@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 from procedurekit import Office
-from restorationkit import PROBLEM, filed_restoration, suspended_with_restoration
+from restorationkit import filed_restoration, suspended_with_restoration
+from reversalkit import refused
 
 from certhub.mocks.bank import BankAccountMock
 from certhub.mocks.faults import FaultConfig, FaultKind
@@ -47,21 +48,21 @@ def _holds(bank: tuple[BankAccountMock, str], person: dict[str, Any], *, open_: 
     bank[0].accounts[ACCOUNT] = (person["name"], person["id_number"], open_)
 
 
-async def _refused(office: Office, status: int, slug: str, request: Any) -> dict[str, Any]:
-    """``request`` answers ``status`` with ``slug`` and stores nothing."""
-    size = await office.ledger_size()
-    got, body = await request
-    assert (got, body["type"]) == (status, PROBLEM + slug), body
-    assert await office.ledger_size() == size
-    return body  # type: ignore[no-any-return]
+async def _paying_into(
+    office: Office, bank: tuple[BankAccountMock, str], *, open_: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """restorationkit's person and restoration (not filed), the bank holding ``ACCOUNT`` for
+    the person, open or closed."""
+    person, payload = await suspended_with_restoration(office)
+    _holds(bank, person, open_=open_)
+    return person, payload
 
 
 async def test_a_consistent_account_is_checked_at_the_request_and_each_decision(
     office_db: Office, bank: tuple[BankAccountMock, str]
 ) -> None:
     office = office_db
-    person, payload = await suspended_with_restoration(office)
-    _holds(bank, person, open_=True)
+    _, payload = await _paying_into(office, bank, open_=True)
     item = await filed_restoration(office, payload)
     assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
     assert (await office.decide("restorations", item, "county-1", "approve"))[0] == 202
@@ -72,11 +73,9 @@ async def test_a_closed_account_refuses_the_request(
     office_db: Office, bank: tuple[BankAccountMock, str]
 ) -> None:
     office = office_db
-    person, payload = await suspended_with_restoration(office)
-    _holds(bank, person, open_=False)
-    body = await _refused(
-        office, 422, "bank-account-closed", office.post("/v1/restorations", "town-1", payload)
-    )
+    person, payload = await _paying_into(office, bank, open_=False)
+    filed = office.post("/v1/restorations", "town-1", payload)
+    body = await refused(office, filed, 422, "bank-account-closed")
     assert ACCOUNT not in str(body)
     assert person["id_number"] not in str(body)
     assert "0123" in body["detail"]  # the account's last four digits only
@@ -86,12 +85,11 @@ async def test_an_account_closed_after_acceptance_refuses_the_approval(
     office_db: Office, bank: tuple[BankAccountMock, str]
 ) -> None:
     office = office_db
-    person, payload = await suspended_with_restoration(office)
-    _holds(bank, person, open_=True)
+    person, payload = await _paying_into(office, bank, open_=True)
     item = await office.accepted("restorations", "town-1", payload)
     _holds(bank, person, open_=False)  # the pensioner closed it meanwhile
     approval = office.decide("restorations", item, "county-1", "approve")
-    await _refused(office, 422, "bank-account-closed", approval)
+    await refused(office, approval, 422, "bank-account-closed")
     _, page = await office.get("/v1/restorations")
     assert [i["status"] for i in page["items"]] == ["accepted"]
     assert (await office.decide("restorations", item, "county-1", "reject"))[0] == 202
@@ -103,18 +101,17 @@ async def test_an_account_of_someone_else_is_inconsistent(
     person, payload = await suspended_with_restoration(office)
     bank[0].accounts[ACCOUNT] = ("欧阳·另一人", person["id_number"], True)
     request = office.post("/v1/restorations", "town-1", payload)
-    await _refused(office, 422, "bank-account-inconsistent", request)
+    await refused(office, request, 422, "bank-account-inconsistent")
 
 
 async def test_the_bank_down_holds_the_approval_until_it_answers(
     office: Office, bank: tuple[BankAccountMock, str]
 ) -> None:
-    person, payload = await suspended_with_restoration(office)
-    _holds(bank, person, open_=True)
+    _, payload = await _paying_into(office, bank, open_=True)
     item = await office.accepted("restorations", "town-1", payload)
     bank[0].injector.configure(FaultConfig(script=(FaultKind.error, FaultKind.error)))
     approval = office.decide("restorations", item, "county-1", "approve")
-    await _refused(office, 503, "bank-account-check-unavailable", approval)
+    await refused(office, approval, 503, "bank-account-check-unavailable")
     assert (await office.decide("restorations", item, "county-1", "approve"))[0] == 202
 
 
