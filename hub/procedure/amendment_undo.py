@@ -233,7 +233,18 @@ async def _stated_date(ctx: ProcedureContext, source: str) -> date | None:
 async def _months_cut(
     ctx: ProcedureContext, task: VerificationTask, target: date, note: str, actor: str
 ) -> dict[str, tuple[object, ...]]:
-    """The writes taking the months up to ``target``'s month off ``task``'s overpayment."""
+    """The writes taking the months up to ``target``'s month off ``task``'s overpayment, and
+    the months cut claimed as paid (``back_paid`` under the task, as a release's are).
+
+    Decided here (money safety; a month is paid at most once, and a month paid after the
+    death is recovered): the overpayment counted them because they were paid. Freed, they
+    are payable — but paid: the province's entry applying the termination rewrites
+    ``paid_through`` back to the death month, and without the claim a later amendment to
+    the earlier date again, reading it alone, recovered none of them (the 3rd of M-2
+    confirmed while paid through M0, amended to the 3rd of M-3 and applied so, the record
+    withdrawn, M-2 cut, the earlier date reported again: 476.00 instead of 714.00, M-2's
+    238.00 lost); a voided termination's restoration skips months so claimed.
+    """
     task_id, person = task.task_id, task.person.id_number
     row = await ctx.store.get_overpayment(task_id)
     if row is None:
@@ -241,4 +252,9 @@ async def _months_cut(
     cut = await balance_cut(ctx, row, moved_back, target, note)
     if cut is None:
         return {}
-    return cut_writes(ctx, cut, row, person=person, reason=task.kind.value, note=note, actor=actor)
+    writes = cut_writes(
+        ctx, cut, row, person=person, reason=task.kind.value, note=note, actor=actor
+    )
+    free = set(cut.months) - await ctx.store.counted_months(person, "back_paid")
+    paid = (MonthsClaim(person, "back_paid", tuple(sorted(free)), task_id),) if free else ()
+    return writes | {"months": paid}

@@ -64,14 +64,15 @@ async def test_moved_two_months_later_owes_both(tmp_path: Path, aiohttp_client: 
 
 async def test_the_month_paid_already_is_not_owed(tmp_path: Path, aiohttp_client: Any) -> None:
     """Confirmed the 3rd of M-2 while paid through M-1 (M-1 = 238.00 overpaid), the report
-    of the 8th of M-1: M-1 payable and paid — the balance voided, nothing owed."""
+    of the 8th of M-1: M-1 payable and paid — the balance voided, nothing owed; M-1 claimed
+    as paid by the task (paid regularly, not the estate's back pay: the remarks say none)."""
     office, store, number, task = await _voided_behind(
         tmp_path, aiohttp_client, DIED, VOIDED_IN, month_day(-1, 8)
     )
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert status == 200, body
     assert (body["months"], body["amount"], body["status"]) == (1, "238.00", "voided"), body
-    assert await store.counted_months(number, "back_paid") == set()
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
     *_, in_force = await outcomes(office, "termination/v1")
     assert "estate" not in in_force["payload"]["remarks"], in_force
 

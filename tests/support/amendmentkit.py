@@ -27,14 +27,16 @@ async def confirmed_from_feeds(
     person: dict[str, Any],
     later: dict[str, str],
     paid_through: str = THIS_MONTH,
+    *,
+    ledger_url: str | None = None,
 ) -> tuple[ComparisonCase, str]:
     """``person``'s cremation of DIED in the M(-2) feed opens a task, confirmed with that
     date while the roster pays through ``paid_through`` (M(0): 476.00 overpaid); ``later``
-    are the rows of the later months' feeds (period → rows, no header): the case and the
-    task."""
+    are the rows of the later months' feeds (period → rows, no header), on ``ledger_url``'s
+    ledger (None: SQLite): the case and the task."""
     number = person["id_number"]
     feeds = {DIED_IN: f"C0,{number},某人,,,cremation,{DIED.isoformat()},\n"} | later
-    case = ComparisonCase.prepare(tmp, [person], feeds)
+    case = ComparisonCase.prepare(tmp, [person], feeds).on_ledger(ledger_url)
     await case.compare(DIED_IN)
     office = await case.office(aiohttp_client)
     status, page = await office.get("/v1/verification-tasks", status="open")
@@ -53,11 +55,13 @@ async def amendment_opened(
     seed: int,
     paid_through: str = THIS_MONTH,
     voided: tuple[str, ...] = ("C1",),
+    *,
+    ledger_url: str | None = None,
 ) -> tuple[ComparisonCase, str]:
     """A person (``Population(seed)``) whose death, confirmed from the M(-2) feed (the roster
     paid through ``paid_through``), the M(-1) feed's C1 dates EARLIER (the amendment
     opened), and the M(0) feed — not run yet — voids the records ``voided``, in that order
-    (the 1st, the 2nd, … of M(0)): the case and the task."""
+    (the 1st, the 2nd, … of M(0)), on ``ledger_url``'s ledger: the case and the task."""
     person = Population(seed=seed).person()
     number = person["id_number"]
     voids = "".join(
@@ -65,7 +69,9 @@ async def amendment_opened(
         for n, record in enumerate(voided, start=1)
     )
     later = {VOIDED_IN: f"C1,{number},某人,,,cremation,{EARLIER.isoformat()},\n", THIS_MONTH: voids}
-    case, task = await confirmed_from_feeds(tmp, aiohttp_client, person, later, paid_through)
+    case, task = await confirmed_from_feeds(
+        tmp, aiohttp_client, person, later, paid_through, ledger_url=ledger_url
+    )
     assert (await case.compare(VOIDED_IN))["reports"] == {"amendment_opened": 1}
     return case, task
 
