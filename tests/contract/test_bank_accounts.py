@@ -6,33 +6,26 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from bankaccountkit import api_key_file, bank
 
 from certhub.adapters import AccountVerifier, create_adapter
 from certhub.adapters.bank import BankAccountAdapter
 from certhub.adapters.types import AccountCheck, AccountVerdict
 from certhub.mocks.bank import BankAccountMock
-from certhub.mocks.server import serve
 
 from .faults_contract import Call, FaultContract
 from .support import TEST_POLICY, FaultControl, options
 
-
-@pytest.fixture
-async def bank() -> AsyncIterator[tuple[BankAccountMock, str]]:
-    mock = BankAccountMock(seed=5, api_key="bank-key")
-    async with serve(mock) as url:
-        yield mock, url
+__all__ = ["bank"]  # the fixture, from the bank-account kit
 
 
 @pytest.fixture
 async def adapter(
     bank: tuple[BankAccountMock, str], tmp_path: Path
 ) -> AsyncIterator[BankAccountAdapter]:
-    key = tmp_path / "bank.key"
-    key.write_text("bank-key", encoding="utf-8")
     settings = {
         "base_url": bank[1],
-        "api_key_path": str(key),
+        "api_key_path": str(api_key_file(tmp_path)),
         "policy": TEST_POLICY,
         "max_response_bytes": 1024 * 1024,
     }

@@ -9,37 +9,28 @@ town staff's restoration back-pays M(-3)..M(-1) = 714.00 to account 622202123456
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bankaccountkit import api_key_file, bank
 from procedurekit import Office
 from restorationkit import filed_restoration, suspended_with_restoration
 from reversalkit import refused
 
 from certhub.mocks.bank import BankAccountMock
 from certhub.mocks.faults import FaultConfig, FaultKind
-from certhub.mocks.server import serve
+
+__all__ = ["bank"]  # the fixture, from the bank-account kit
 
 ACCOUNT = "6222021234567890123"  # restorationkit's restoration pays here
 
 
 @pytest.fixture
-async def bank() -> AsyncIterator[tuple[BankAccountMock, str]]:
-    """The mock bank's account check on a free port."""
-    mock = BankAccountMock(seed=5, api_key="bank-key")
-    async with serve(mock) as url:
-        yield mock, url
-
-
-@pytest.fixture
 def office_settings(bank: tuple[BankAccountMock, str], tmp_path: Path) -> dict[str, Any]:
     """The hub's ``bank_accounts`` adapter pointed at the mock bank (one retry, no wait)."""
-    key = tmp_path / "bank.key"
-    key.write_text("bank-key", encoding="utf-8")
     policy = {"max_attempts": 2, "backoff_initial": 0, "attempt_timeout": 2, "deadline": 5}
-    section = {"base_url": bank[1], "api_key_path": str(key), "policy": policy}
+    section = {"base_url": bank[1], "api_key_path": str(api_key_file(tmp_path)), "policy": policy}
     return {"adapters": {"bank_accounts": section}}
 
 
