@@ -40,7 +40,6 @@ from reversalkit import PROBLEM, outcomes
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index
-from certhub.mocks.population import Population
 
 NOW = month_index(today())
 
@@ -50,8 +49,8 @@ async def _withdrawn(
 ) -> tuple[Office, dict[str, Any], int]:
     """The pensioner suspended by the hub, certified by the M(-1) comparison (the proposal
     opened), the visit voided in M(0): an office, the person, the proposal's item."""
-    person = Population(seed=37).person()
-    case = ComparisonCase.prepare(tmp, [person], {}).on_ledger(ledger_url)
+    case = ComparisonCase.one_person(tmp, 37, ledger_url)
+    person = case.person
     await certified_by_the_comparison(case, aiohttp_client)
     await visit_voided(case)
     office = await case.office(aiohttp_client)

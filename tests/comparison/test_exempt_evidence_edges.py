@@ -17,7 +17,6 @@ from reversalkit import PROBLEM, sizes
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index, month_label
-from certhub.mocks.population import Population
 
 NOW = month_index(today())
 M = {n: month_label(NOW + n) for n in range(-16, 1)}
@@ -25,8 +24,8 @@ M = {n: month_label(NOW + n) for n in range(-16, 1)}
 
 async def _case(tmp: Path, url: str | None, aiohttp_client: Any) -> tuple[ComparisonCase, str]:
     """The person certified in the app on the 15th of M(-16), the roster paid through M(-4)."""
-    person = Population(seed=31).person()
-    case = ComparisonCase.prepare(tmp, [person], {}).on_ledger(url)
+    case = ComparisonCase.one_person(tmp, 31, url)
+    person = case.person
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=M[-4])
     await office.certified_in_app(person, f"{M[-16]}-15T10:00:00+08:00")

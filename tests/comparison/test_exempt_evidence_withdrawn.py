@@ -33,7 +33,6 @@ from reversalkit import PROBLEM, sizes
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index, month_label
-from certhub.mocks.population import Population
 
 NOW = month_index(today())
 CERTIFIED_IN, SEEN_IN, VOIDED_IN = (month_label(NOW + k) for k in (-14, -1, 0))
@@ -42,8 +41,8 @@ CERTIFIED_IN, SEEN_IN, VOIDED_IN = (month_label(NOW + k) for k in (-14, -1, 0))
 async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    person = Population(seed=29).person()
-    case = ComparisonCase.prepare(tmp_path, [person], {})
+    case = ComparisonCase.one_person(tmp_path, 29)
+    person = case.person
     number = person["id_number"]
     office = await case.office(aiohttp_client)
     await office.roster(person, paid_through=month_label(NOW - 2))

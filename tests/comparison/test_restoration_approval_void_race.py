@@ -42,7 +42,6 @@ from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.rules.months import month_index
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
-from certhub.mocks.population import Population
 
 NOW = month_index(today())
 
@@ -69,9 +68,8 @@ async def _void(app: web.Application, number: str) -> str:
 async def test_a_void_committing_before_the_approval_refuses_it(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    person = Population(seed=47).person()
-    number = person["id_number"]
-    case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
+    case = ComparisonCase.one_person(tmp_path, 47, ledger_url)
+    number = case.person["id_number"]
     await certified_by_the_comparison(case, aiohttp_client)
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]

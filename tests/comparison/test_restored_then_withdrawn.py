@@ -32,7 +32,6 @@ from reversalkit import outcomes
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
 from certhub.hub.rules.months import month_index
-from certhub.mocks.population import Population
 
 NOW = month_index(today())
 
@@ -40,9 +39,9 @@ NOW = month_index(today())
 async def test_a_restoration_on_a_withdrawn_certification_is_proposed_again(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    person = Population(seed=43).person()
+    case = ComparisonCase.one_person(tmp_path, 43, ledger_url)
+    person = case.person
     number = person["id_number"]
-    case = ComparisonCase.prepare(tmp_path, [person], {}).on_ledger(ledger_url)
     restored = await restored_then_withdrawn(case, aiohttp_client)
     assert restored["back_pay_amount"] == "476.00"
 

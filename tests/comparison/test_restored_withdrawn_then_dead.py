@@ -34,7 +34,6 @@ from reversalkit import outcomes
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
-from certhub.mocks.population import Population
 
 DIED = month_day(-3, 3)
 
@@ -45,7 +44,7 @@ async def _voided(
     """The pensioner of ``seed`` restored on the M(-1) comparison's certification (476.00,
     resumed M(0), the province paying through M(0)), the visit voided in the M(0) feed: due
     M(-3) again. The person and an office."""
-    case = ComparisonCase.prepare(tmp, [Population(seed=seed).person()], {}).on_ledger(ledger_url)
+    case = ComparisonCase.one_person(tmp, seed, ledger_url)
     assert (await restored_then_withdrawn(case, aiohttp_client))["back_pay_amount"] == "476.00"
     return case.person, await case.office(aiohttp_client)
 

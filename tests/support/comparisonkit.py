@@ -17,6 +17,7 @@ from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
+from certhub.mocks.population import Population
 from certhub.security import SigningKey
 
 HEADER = ",".join(FEED_COLUMNS) + "\n"
@@ -54,6 +55,12 @@ class ComparisonCase:
             (folder / "roster.csv").write_text(roster, encoding="utf-8")
             (folder / "civil_affairs.csv").write_text(HEADER + feed, encoding="utf-8")
         return cls(tmp, settings, keys, people)
+
+    @classmethod
+    def one_person(cls, tmp: Path, seed: int, database_url: str | None = None) -> Self:
+        """The case of one person of the mock population (``Population(seed=seed)``), no
+        feed yet, :meth:`on_ledger` ``database_url``'s ledger."""
+        return cls.prepare(tmp, [Population(seed=seed).person()], {}).on_ledger(database_url)
 
     @property
     def person(self) -> dict[str, Any]:
