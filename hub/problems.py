@@ -145,6 +145,7 @@ SECURITY_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "clock-skew": (400, "Message time outside allowed clock skew"),
     "invalid-token": (401, "Invalid token"),
     "token-key-revoked": (401, "The read token's key is revoked"),
+    "token-key-expired": (401, "The read token's key has expired"),
     "token-expired": (401, "Token expired"),
     "not-authorized": (403, "Not authorized to read"),
 }

@@ -27,6 +27,7 @@ Hierarchy::
         │   ├── InvalidToken           malformed, unknown key, bad signature, ...
         │   ├── TokenExpired           ``exp`` has passed
         │   ├── TokenKeyRevoked        validly signed by a revoked key
+        │   ├── TokenKeyExpired        validly signed by a key past its ``not_after``
         │   └── NotAuthorized          the key's owner may not read
         ├── InvalidKeyError            a JWK or PEM does not hold a usable key
         ├── KeyFileError               a key file cannot be read or written
@@ -56,6 +57,7 @@ __all__ = [
     "SignatureInvalid",
     "TokenError",
     "TokenExpired",
+    "TokenKeyExpired",
     "TokenKeyRevoked",
     "TrustStoreError",
     "TypeNotAllowed",
@@ -163,6 +165,17 @@ class TokenKeyRevoked(TokenError):
     """
 
     slug = "token-key-revoked"
+
+
+class TokenKeyExpired(TokenError):
+    """The token is signed (validly) by a key past its ``not_after``: an enrolment's year is up.
+
+    Said only once the signature verifies, so only the key's holder learns it;
+    unlike a revoked key (a lost phone), the phone is still its coordinator's,
+    and what it has not sent yet is worth keeping until it is enrolled again.
+    """
+
+    slug = "token-key-expired"
 
 
 class TokenExpired(TokenError):

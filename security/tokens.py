@@ -29,6 +29,7 @@ from .errors import (
     MalformedMessage,
     NotAuthorized,
     TokenExpired,
+    TokenKeyExpired,
     TokenKeyRevoked,
 )
 from .keys import SigningKey
@@ -146,9 +147,11 @@ class ReadTokenVerifier:
                 instead be allowed to send at least one message type.
 
         Raises:
-            InvalidToken: malformed, not a JWT, unknown/revoked/expired key,
+            InvalidToken: malformed, not a JWT, unknown key,
                 bad signature, wrong issuer or audience, not yet valid, too long-lived.
             TokenExpired: ``exp`` has passed.
+            TokenKeyRevoked, TokenKeyExpired: validly signed by a key since revoked, or
+                past its ``not_after`` (said only once the signature verifies).
             NotAuthorized: the key lacks the permission asked for, ``scope``
                 lacks the scope asked for, or the ``area`` claim is outside
                 the key's area.
@@ -164,6 +167,8 @@ class ReadTokenVerifier:
             raise InvalidToken("signature does not verify")
         if trusted.revoked:  # told only to whoever holds the key (a phone reported lost)
             raise TokenKeyRevoked(f"key {trusted.kid!r} is revoked")
+        if trusted.is_expired(require_aware(self._clock(), "clock")):  # its holder only, too
+            raise TokenKeyExpired(f"key {trusted.kid!r} expired")
         try:
             text = payload.decode("utf-8")
             check_json_bounds(text, max_depth=CLAIMS_MAX_DEPTH, max_chars=CLAIMS_MAX_BYTES)
@@ -182,8 +187,6 @@ class ReadTokenVerifier:
         trusted = self._trust_store.get(header["kid"])
         if trusted is None:
             raise InvalidToken(f"kid {header['kid']!r} is not trusted")
-        if trusted.is_expired(require_aware(self._clock(), "clock")):
-            raise InvalidToken(f"key {trusted.kid!r} expired")
         if header["alg"] != trusted.key.alg:
             raise InvalidToken(f"alg {header['alg']} does not match key {trusted.kid!r}")
         return trusted

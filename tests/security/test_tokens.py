@@ -12,6 +12,7 @@ from certhub.security import (
     ReadTokenVerifier,
     SigningKey,
     TokenExpired,
+    TokenKeyExpired,
     TokenKeyRevoked,
     TrustStore,
     issue_read_token,
@@ -126,3 +127,18 @@ def test_message_is_not_a_token(store: TrustStore, sender_key: SigningKey) -> No
     message = sign_compact(b"{}", key=sender_key, typ=REPORT, sender=SENDER).decode()
     with pytest.raises(InvalidToken, match="typ"):
         ReadTokenVerifier(store, clock=lambda: NOW).verify(message)
+
+
+def test_a_key_past_its_not_after_is_told_to_its_holder(sender_key: SigningKey) -> None:
+    """An enrolment's year up is not a lost phone: the holder is told which it is, so the
+    phone keeps what it has not sent (a wrong signature learns only invalid-token)."""
+    store = TrustStore.empty().add(
+        sender_key.public_jwk(), sender=SENDER, may_send=[REPORT], may_read=True, not_after=NOW
+    )
+    token = issue_read_token(sender_key, sender=SENDER, now=NOW)
+    with pytest.raises(TokenKeyExpired, match="expired") as exc:
+        ReadTokenVerifier(store, clock=lambda: NOW).verify(token)
+    assert exc.value.slug == "token-key-expired"
+    forged = token.rsplit(".", 1)[0] + "." + issue_read_token(sender_key, sender="x").split(".")[2]
+    with pytest.raises(InvalidToken, match="signature"):
+        ReadTokenVerifier(store, clock=lambda: NOW).verify(forged)

@@ -102,6 +102,22 @@ window.addEventListener("key-rejected", async (event) => {
     button("重新登记本机", () => go("#/")),
   );
 });
+window.addEventListener("key-expired", async (event) => {
+  // The enrolment's year is up, but the phone is still its coordinator's: only the identity
+  // goes; the unsent reports stay queued and go out once the phone is enrolled again.
+  await kv.delete("identity");
+  ctx.identity = null;
+  const waiting = (await outbox.all()).filter((e) => e.state === "queued").length;
+  show(
+    "本机登记已过期",
+    note(problemText(event.detail), "error"),
+    waiting
+      ? h("p", { class: "note note-wait", role: "status" }, `有 ${waiting} 份上报尚未发出，仍保存在本机；重新登记后自动发出。`)
+      : null,
+    h("p", {}, "请向县（区）社保经办机构领取新的登记码，重新登记本机。"),
+    button("重新登记本机", () => go("#/")),
+  );
+});
 document.getElementById("main").addEventListener("enrolled", async () => {
   ctx.identity = await kv.get("identity");
   go("#/");

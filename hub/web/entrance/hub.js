@@ -2,7 +2,7 @@
 // messages, evidence uploads, and the outbox that sends what was made offline.
 
 import { kv, outbox } from "./db.js";
-import { b64, bearerToken, randomId, sha256, signMessage, verifyReceipt } from "./jws.js";
+import { b64, b64urlDecode, bearerToken, randomId, sha256, signMessage, verifyReceipt } from "./jws.js";
 
 export class Offline extends Error {}
 export class Refused extends Error {
@@ -14,9 +14,12 @@ export class Refused extends Error {
 }
 
 // A signed message refused because the hub no longer trusts this phone's key (revoked
-// after a loss, expired, removed). A read with a revoked key says "token-key-revoked"; other
+// after a loss, removed). A read with a revoked key says "token-key-revoked"; other
 // unusable keys say only "invalid-token"; see read().
-const KEY_REJECTED = new Set(["key-revoked", "token-key-revoked", "key-expired", "unknown-key"]);
+const KEY_REJECTED = new Set(["key-revoked", "token-key-revoked", "unknown-key"]);
+// The enrolment's year is up: the phone is still its coordinator's, so what it has not sent
+// stays queued, and goes out signed by the key it is enrolled with next (see send()).
+const KEY_EXPIRED = new Set(["key-expired", "token-key-expired"]);
 
 let clockOffset = 0; // seconds the hub's clock is ahead of the phone's (from its Date header)
 
@@ -38,6 +41,7 @@ async function call(path, init = {}) {
   if (!response.ok) {
     const refused = new Refused(body || { title: `HTTP ${response.status}` }, response.status);
     if (KEY_REJECTED.has(slugOf(refused))) keyRejected(refused.problem);
+    if (KEY_EXPIRED.has(slugOf(refused))) keyExpired(refused.problem);
     throw refused;
   }
   return { status: response.status, body };
@@ -49,6 +53,10 @@ function slugOf(error) {
 
 function keyRejected(problem) {
   window.dispatchEvent(new CustomEvent("key-rejected", { detail: problem }));
+}
+
+function keyExpired(problem) {
+  window.dispatchEvent(new CustomEvent("key-expired", { detail: problem }));
 }
 
 async function authorisedGet(identity, path) {
@@ -161,6 +169,7 @@ async function sendAll(identity) {
       changed({ sent: entry.jti });
     } catch (error) {
       if (transient(error)) return; // keep it queued; the next attempt sends it
+      if (KEY_EXPIRED.has(slugOf(error))) return; // queued until the phone is enrolled again
       entry.state = "refused";
       entry.problem = error.problem || { detail: String(error) };
       await outbox.put(entry);
@@ -175,6 +184,7 @@ function transient(error) {
 }
 
 async function send(identity, entry) {
+  if (signedBy(entry.token) !== identity.kid) await signedAgain(identity, entry);
   for (const photo of entry.photos) await upload(identity, photo);
   let answer;
   try {
@@ -194,6 +204,20 @@ async function send(identity, entry) {
   receipts.unshift({ ...answer, jti: entry.jti, verified, payload: entry.payload, at: Date.now() });
   await kv.put("receipts", receipts.slice(0, 50));
   await outbox.delete(entry.jti);
+}
+
+function signedBy(token) {
+  return JSON.parse(new TextDecoder().decode(b64urlDecode(token.split(".")[0]))).kid;
+}
+
+/** A report queued under a key that expired meanwhile, signed by the phone's new key: the
+ * coordinator registers it under the new enrolment's sender id (a new sender, so the same
+ * message id is still unused). */
+async function signedAgain(identity, entry) {
+  const reporter = { ...entry.payload.reporter, id: identity.sender };
+  entry.payload = { ...entry.payload, reporter };
+  entry.token = await signMessage(identity, entry.payload, { jti: entry.jti, iat: hubNow() });
+  await outbox.put(entry);
 }
 
 async function push(token) {
