@@ -26,16 +26,14 @@ from typing import Any
 from procedurekit import Office
 from reversalkit import (
     DIED_IN,
-    THIS_MONTH,
     VOIDED_IN,
     Scene,
-    approved,
-    back_pay,
     held_open,
     last_day,
     proposals,
     proposed_certified,
     refused,
+    restored_once,
 )
 
 from certhub.hub.core.keys import STORE
@@ -67,12 +65,8 @@ async def test_a_person_overdue_under_a_voided_termination_certifies_before_bein
     assert await store.counted_months(number, "resumed") == set()
 
     await office.certified_in_app(person)  # alive after all: the due month moves on
-    status, body = await approved(office, item)
-    assert status == 202, body
-    assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
-    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
-    assert await store.counted_months(number, "resumed") == {THIS_MONTH}
-    assert await store.closed_benefit(number) is None
+    paid = await restored_once(office, item, number)
+    assert paid == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")  # once, resumed M(0)
 
 
 async def test_staff_s_own_proposal_waits_for_the_certification_too(

@@ -31,11 +31,10 @@ from reversalkit import (
     THIS_MONTH,
     VOIDED_IN,
     Scene,
-    approved,
-    back_pay,
     last_day,
     proposed_certified,
     refused,
+    restored_once,
 )
 
 from certhub.hub.comparison.certify import message_id
@@ -78,14 +77,9 @@ async def test_seen_alive_under_review_is_certified_and_restored(
     ledger = await _seen_alive_now(scene, number)
     assert (ledger["recorded"], ledger["withheld"]) == (1, {}), ledger
     office = await scene.office(aiohttp_client)
-    store = office.client.app[STORE]
     assert await _certified(office, number)
-    status, body = await approved(office, item)
-    assert status == 202, body
-    assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
-    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
-    assert await store.counted_months(number, "resumed") == {THIS_MONTH}
-    assert await store.closed_benefit(number) is None, task
+    paid = await restored_once(office, item, number)
+    assert paid == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00"), task  # resumed M(0)
     await office.client.close()
 
 

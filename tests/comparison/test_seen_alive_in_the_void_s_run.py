@@ -31,13 +31,11 @@ from latekit import label
 from procedurekit import today
 from reversalkit import (
     DIED_IN,
-    THIS_MONTH,
     VOIDED_IN,
     Scene,
-    approved,
-    back_pay,
     last_day,
     proposed_certified,
+    restored_once,
 )
 
 from certhub.hub.comparison.certify import message_id
@@ -86,11 +84,6 @@ async def test_seen_alive_as_the_termination_is_voided(
     office, _, _, item = await proposed_certified(scene.on_ledger(ledger_url), aiohttp_client)
     ledger = scene.last_run(VOIDED_IN)
     assert (ledger["recorded"], ledger["withheld"]) == (1, {}), ledger
-    store = office.client.app[STORE]
-    status, body = await approved(office, item)
-    assert status == 202, body
-    assert await back_pay(office) == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")
-    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
-    assert await store.counted_months(number, "resumed") == {THIS_MONTH}
-    assert await store.closed_benefit(number) is None
+    paid = await restored_once(office, item, number)
+    assert paid == (f"{VOIDED_IN}-01", last_day(VOIDED_IN), "238.00")  # once, resumed M(0)
     await office.client.close()

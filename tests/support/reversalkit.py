@@ -344,6 +344,18 @@ async def back_pay(office: Office) -> tuple[str, str, str]:
     return payload["back_pay_from"], payload["back_pay_to"], payload["back_pay_amount"]
 
 
+async def restored_once(office: Office, item: int, number: str) -> tuple[str, str, str]:
+    """Proposal ``item`` :func:`approved` (202): ``number``'s closure lifted, ``VOIDED_IN``
+    back-paid and payment resumed in ``THIS_MONTH``, each once; the :func:`back_pay`."""
+    status, body = await approved(office, item)
+    assert status == 202, body
+    store = office.client.app[STORE]
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await store.counted_months(number, "resumed") == {THIS_MONTH}
+    assert await store.closed_benefit(number) is None
+    return await back_pay(office)
+
+
 async def refused_whole(
     office: Office, person: dict[str, Any], restoration: dict[str, Any], status: int, slug: str
 ) -> dict[str, Any]:
