@@ -14,7 +14,13 @@ confirmation stated one, as the confirmation counts them), not recovered yet
 none is recovered twice, and grows the balance
 (:class:`~certhub.hub.store.effects.OverpaymentExtension`, opened if there was none), in
 the same transaction as the roster entry. A balance written off or a suspension's voided
-takes no more months (the entry is stored; the months are left to staff); the termination
+takes no more months (the entry is stored; the months are left to staff, claimed as paid
+by the task — ``back_paid``, as months paid after a stated end of sentence are — so a
+later void dating the death later owes none of them to the estate again, and no
+restoration back-pays them: decided here, money safety; before, the 3rd of M-2 confirmed
+while paid through M-1, written off, M0 paid late, the province's entry rewriting
+``paid_through`` to M-2, the death moved to the 1st of M0: M0 = 238.00 "back pay to the
+estate", a month paid twice); the termination
 in force's voided (a death moved back cut every month it counted: it owes nothing) is
 opened again with them (:func:`~certhub.hub.procedure.task_series.balance_grown`) —
 decided here (money safety): before, they were left to staff with nothing to say so, and
@@ -94,8 +100,13 @@ async def late_payments_from(ctx: ProcedureContext, sender: str, record: Benefit
             continue
         months = Disposal(overpayments=overs).recovered_months
         counted |= frozenset(months)
-        if one.settled or (one.balance is not None and effects.overpayment_extension is not None):
-            continue  # left to staff; one balance grown per entry (the next adds the rest)
+        if one.settled:  # left to staff, but paid: said so (a rewrite may hide them)
+            kept = set(months) - paid
+            effects = extend(effects, months=await sentence_paid(ctx, one.task_id, person, kept))
+            paid |= kept
+            continue
+        if one.balance is not None and effects.overpayment_extension is not None:
+            continue  # one balance grown per entry (the next adds the rest)
         effects = await overpayments_added(
             ctx, effects, task, overs, task_id=one.task_id, actor=sender, balance=one.balance
         )
