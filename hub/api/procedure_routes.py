@@ -16,7 +16,7 @@ from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.api.restoration_proposal_routes import items_under_review
 from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
 from certhub.hub.problems import Problem
-from certhub.hub.procedure.review import plan_decision, plan_transition
+from certhub.hub.procedure.confined import confined_decision, confined_transition
 from certhub.hub.rules.compliance import ReportingUnit, check_period, compliance, deadline
 from certhub.hub.rules.decisions import ItemKind
 from certhub.hub.store import PageQuery, RecordKind, TaskRow
@@ -49,7 +49,7 @@ async def post_decision(request: web.Request) -> web.Response:
     text = request.match_info["item_id"]
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise Problem("not-found", f"no item {text!r}")
-    plan = partial(plan_decision, request.app[PROCEDURE], kind, int(text))
+    plan = partial(confined_decision, request.app[PROCEDURE], kind, int(text))
     return await push_one(request, RecordKind.DECISION, Decision, plan)
 
 
@@ -64,7 +64,7 @@ async def list_termination_amendments(request: web.Request) -> web.Response:
 async def post_transition(request: web.Request) -> web.Response:
     """Move a verification task on by a signed step; confirmation disposes of the benefit."""
     task_id = request.match_info["task_id"]
-    plan = partial(plan_transition, request.app[PROCEDURE], task_id)
+    plan = partial(confined_transition, request.app[PROCEDURE], task_id)
     return await push_one(request, RecordKind.TASK_TRANSITION, TaskTransition, plan)
 
 

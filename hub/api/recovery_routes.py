@@ -17,6 +17,7 @@ from certhub.hub.api.params import KEY_CURSOR, after_param, choice_param, page, 
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.problems import Problem
+from certhub.hub.procedure.confined import confined_on_overpayment
 from certhub.hub.procedure.recovery import plan_recovery, plan_write_off_request
 from certhub.hub.procedure.refunds import refunded_cents
 from certhub.hub.rules.recovery import yuan
@@ -29,14 +30,16 @@ routes = web.RouteTableDef()
 @routes.post("/v1/overpayments/{task_id}/recoveries")
 async def post_recovery(request: web.Request) -> web.Response:
     """Record one sum recovered against a task's overpayment (a signed ``recovery/v1``)."""
-    plan = partial(plan_recovery, request.app[PROCEDURE], _task_id(request))
+    ctx, task_id = request.app[PROCEDURE], _task_id(request)
+    plan = partial(confined_on_overpayment, plan_recovery, ctx, task_id)
     return await push_one(request, RecordKind.RECOVERY, OverpaymentRecovery, plan)
 
 
 @routes.post("/v1/overpayments/{task_id}/write-offs")
 async def post_write_off(request: web.Request) -> web.Response:
     """Ask for what remains of a task's overpayment to be written off (two-level review)."""
-    plan = partial(plan_write_off_request, request.app[PROCEDURE], _task_id(request))
+    ctx, task_id = request.app[PROCEDURE], _task_id(request)
+    plan = partial(confined_on_overpayment, plan_write_off_request, ctx, task_id)
     return await push_one(request, RecordKind.RECOVERY, WriteOffRequest, plan)
 
 
