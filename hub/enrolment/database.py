@@ -30,6 +30,7 @@ from certhub.hub.enrolment.codes import (
 )
 from certhub.hub.enrolment.messages import EnrolmentCodeRequest, KeyRevocation
 from certhub.hub.enrolment.service import (
+    KEY_TRUSTED,
     check_revoker,
     check_staff,
     enrolled_binding,
@@ -128,6 +129,8 @@ class DatabaseEnrolment:
         now = self.clock()
         async with self.trust.transaction() as conn:
             await CodeRows.lock(conn)
+            if (await self.trust.read_in(conn))[1].get(kid) is not None:  # before the code
+                raise Problem("enrolment-key-invalid", KEY_TRUSTED)
             row = await CodeRows.by_mac(conn, code_mac(self.mac_key, code))
             if row is None or row["used_at"] is not None or row["expires_at"] <= now.timestamp():
                 raise Problem("enrolment-code-invalid", CODE_INVALID)
@@ -136,7 +139,7 @@ class DatabaseEnrolment:
                 if any(entry.sender == row["sender"] for entry in store):
                     raise Problem("enrolment-code-invalid", CODE_INVALID)
                 if store.get(kid) is not None:
-                    raise Problem("enrolment-key-invalid", "this key is already trusted")
+                    raise Problem("enrolment-key-invalid", KEY_TRUSTED)
                 binding = enrolled_binding(row["sender"], row["role"], row["village"], now)
                 return with_bound(store, public, **binding)
 

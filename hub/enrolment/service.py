@@ -35,7 +35,7 @@ from certhub.security import (
 from certhub.security.admin import KeyBinding, trust_revoke
 
 __all__ = [
-    "CODES_FILE", "ENROLLED_ROLES", "KEY_LIFETIME", "Enrolment", "EnrolmentOffice",
+    "CODES_FILE", "ENROLLED_ROLES", "KEY_LIFETIME", "KEY_TRUSTED", "Enrolment", "EnrolmentOffice",
     "area_holds", "check_revoker", "check_staff", "enrolled_binding", "enrolment_for",
     "revocable",
 ]  # fmt: skip
@@ -47,6 +47,9 @@ ENROLLED_ROLES: Final[Mapping[str, tuple[str, ...]]] = {
 ISSUER_ROLE: Final = Role.county_reviewer.value
 KEY_LIFETIME: Final = timedelta(days=365)
 """An enrolled key expires after a year; the coordinator enrols the phone again."""
+KEY_TRUSTED: Final = "this key is already trusted"
+"""Said of a key already in the trust store, whatever code comes with it (a guesser holding a
+trusted key would otherwise learn that a code is live without using it up)."""
 CODES_FILE: Final = "enrolment-codes.json"
 MAC_KEY_FILE: Final = "enrolment.key"
 
@@ -123,8 +126,8 @@ class Enrolment:
     def enrol(self, code: str, jwk: object) -> TrustedKey:
         """Trust the public key ``jwk`` as the code says; the code is then used up.
 
-        A bad key is refused before the code is looked at, so it does not use
-        the code up.
+        A bad key, or one already trusted, is refused before the code is looked
+        at, so it does not use the code up, and tells nothing of the code.
 
         Raises:
             Problem: ``enrolment-key-invalid`` (not a public Ed25519/P-256 JWK,
@@ -132,6 +135,8 @@ class Enrolment:
             OSError, TrustStoreError: a file cannot be read or written.
         """
         public = public_jwk(jwk)
+        if self._store().get(VerifyingKey.from_jwk(public).kid) is not None:
+            raise Problem("enrolment-key-invalid", KEY_TRUSTED)
 
         def bind(record: CodeRecord) -> TrustedKey:
             if self._sender_taken(record.sender):  # bound before a crash kept the code open
@@ -142,7 +147,7 @@ class Enrolment:
             except TrustStoreError as exc:
                 if self._store().get(VerifyingKey.from_jwk(public).kid) is None:
                     raise  # the file, not the key: the hub's failure
-                raise Problem("enrolment-key-invalid", "this key is already trusted") from exc
+                raise Problem("enrolment-key-invalid", KEY_TRUSTED) from exc
 
         return self.codes.redeem(code, bind)
 

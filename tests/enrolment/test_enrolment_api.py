@@ -294,3 +294,20 @@ async def test_a_p256_key_enrols_where_a_browser_lacks_ed25519(county: County) -
     assert status == 202, receipt
     response = await county.office.client.get("/v1/reports", headers=phone.bearer())
     assert [i["sequence"] for i in (await response.json())["items"]] == [receipt["sequence"]]
+
+
+async def test_a_key_already_trusted_tells_nothing_of_the_code_it_comes_with(
+    county: County,
+) -> None:
+    """A guesser holding a trusted key (its own enrolled phone's, say) must not learn that a
+    code is live without using it up and without the guess being counted: the key is refused
+    before any code is looked at, with one answer for a live code and a wrong one."""
+    status, issued = await county.request_code("county-x", village=A)
+    assert status == 201, issued
+    trusted = county.office.keys["city"].public_jwk()
+    answers = [await county.enrol(code, trusted) for code in (issued["code"], "0000-0000-0000")]
+    assert {(status, slug(body), body["detail"]) for status, body in answers} == {
+        (400, "enrolment-key-invalid", "this key is already trusted")
+    }
+    status, body = await county.enrol(issued["code"], Phone().webcrypto_jwk())
+    assert status == 201, body
