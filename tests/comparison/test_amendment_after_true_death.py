@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import month_day
-from reversalkit import DIED, THIS_MONTH, outcomes
+from reversalkit import DIED, THIS_MONTH, death_reported, outcomes
 
 from certhub.hub.core.keys import STORE
 
@@ -29,11 +29,7 @@ async def test_an_amendment_of_the_true_death_recovers_what_t1_counted(
     await office.roster(person, status="terminated", paid_through=DIED.strftime("%Y-%m"))
     t2 = await _confirmed(office, person, month_day(-1, 20), t1)
     assert await _balance(office, t2) == ("238.00", "0.00", "238.00", "0.00", "pending")
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "region": person["region"],
-        "event_date": month_day(-4, 5).isoformat(),
-    }  # fmt: skip
-    await office.approved_report(report)
+    await death_reported(office, person, month_day(-4, 5))
     (amendment,) = await outcomes(office, "termination_amendment/v1")
     assert amendment["payload"]["task_id"] == t2
     item = int(amendment["sequence"])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import month_day, today
-from reversalkit import DIED, EARLIER, VOIDED_IN, Scene, outcomes
+from reversalkit import DIED, EARLIER, VOIDED_IN, Scene, outcomes, reported_then_voided
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.estate import owed_to_estate
@@ -35,14 +35,7 @@ async def _voided_behind(
     await scene.compare(died.strftime("%Y-%m"))
     office = await scene.office(aiohttp_client)
     task = (await scene.confirmed_deaths(office, {number: {"paid_through": paid_through}}))[number]
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "region": person["region"],
-        "event_date": reported.isoformat(),
-    }  # fmt: skip
-    await office.approved_report(report)
-    await office.client.close()
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}
-    office = await scene.office(aiohttp_client)
+    office = await reported_then_voided(scene, office, aiohttp_client, reported)
     return office, office.client.app[STORE], number, task
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import month_day, write_off
-from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, outcomes
+from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, outcomes, reported_then_voided
 
 
 async def test_a_month_paid_late_on_a_written_off_balance_is_not_owed_again(
@@ -44,14 +44,7 @@ async def test_a_month_paid_late_on_a_written_off_balance_is_not_owed_again(
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert status == 200, body
     assert (body["amount"], body["status"]) == ("238.00", "written_off"), body
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "region": person["region"],
-        "event_date": month_day(0, 1).isoformat(),
-    }  # fmt: skip
-    await office.approved_report(report)
-    await office.client.close()
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}
-    office = await scene.office(aiohttp_client)
+    office = await reported_then_voided(scene, office, aiohttp_client, month_day(0, 1))
     *_, in_force = await outcomes(office, "termination/v1")
     assert in_force["payload"]["event_date"] == month_day(0, 1).isoformat()
     assert "estate" not in in_force["payload"]["remarks"], in_force["payload"]["remarks"]

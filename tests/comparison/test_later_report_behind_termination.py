@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import Office, month_day
-from reversalkit import THIS_MONTH, VOIDED_IN, Scene, outcomes, recovery
+from reversalkit import THIS_MONTH, VOIDED_IN, Scene, death_reported, outcomes, recovery
 
 from certhub.hub.core.keys import STORE
 
@@ -37,11 +37,7 @@ async def _voided_behind_report(
     if recovered is not None:
         path = f"/v1/overpayments/{task}/recoveries"
         assert (await office.post(path, "det-1", recovery(task, recovered)))[0] == 202
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "region": person["region"],
-        "event_date": month_day(-1, 8).isoformat(),
-    }  # fmt: skip
-    await office.approved_report(report)
+    await death_reported(office, person, month_day(-1, 8))
     assert await outcomes(office, "termination_amendment/v1") == []  # later: linked
     await office.client.close()
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}

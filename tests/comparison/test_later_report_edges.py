@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import month_day
-from reversalkit import DIED, DIED_IN, THIS_MONTH, VOIDED_IN, Scene, outcomes, recovery
+from reversalkit import (
+    DIED,
+    DIED_IN,
+    THIS_MONTH,
+    VOIDED_IN,
+    Scene,
+    outcomes,
+    recovery,
+    reported_then_voided,
+)
 
 from certhub.hub.core.keys import STORE
 
@@ -27,21 +36,14 @@ async def test_a_later_report_in_the_last_paid_month_leaves_nothing_overpaid(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
     """The report of the 1st of M(0): M(-1)..M(0) payable, the balance voided, 300.00 refunded."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
+    scene, _, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
     tasks = await scene.confirmed_deaths(office, {number: {"paid_through": THIS_MONTH}})
     task = tasks[number]
     path = f"/v1/overpayments/{task}/recoveries"
     assert (await office.post(path, "det-1", recovery(task, "300.00")))[0] == 202
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "region": person["region"],
-        "event_date": month_day(0, 1).isoformat(),
-    }  # fmt: skip
-    await office.approved_report(report)
-    await office.client.close()
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}
-    office = await scene.office(aiohttp_client)
+    office = await reported_then_voided(scene, office, aiohttp_client, month_day(0, 1))
     *_, in_force = await outcomes(office, "termination/v1")
     assert in_force["payload"]["event_date"] == month_day(0, 1).isoformat()
     status, body = await office.get(f"/v1/overpayments/{task}")
@@ -61,19 +63,12 @@ async def test_the_report_s_death_month_never_paid_is_back_paid(
     termination is re-signed the 8th of M(-1) and M(-1), the death month, is payable to the
     estate (238.00) — the roster never paid it: the re-signed termination states its back pay
     and the task claims the month (before, nothing the hub signed paid it)."""
-    scene, person, number = Scene.alone(tmp_path, DIED)
+    scene, _, number = Scene.alone(tmp_path, DIED)
     await scene.compare(DIED_IN)
     office = await scene.office(aiohttp_client)
     tasks = await scene.confirmed_deaths(office, {number: {"paid_through": DIED_IN}})
     task = tasks[number]
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "region": person["region"],
-        "event_date": month_day(-1, 8).isoformat(),
-    }  # fmt: skip
-    await office.approved_report(report)
-    await office.client.close()
-    assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}
-    office = await scene.office(aiohttp_client)
+    office = await reported_then_voided(scene, office, aiohttp_client, month_day(-1, 8))
     *_, in_force = await outcomes(office, "termination/v1")
     assert in_force["payload"]["event_date"] == month_day(-1, 8).isoformat()
     assert (await office.get(f"/v1/overpayments/{task}"))[0] == 404  # nothing overpaid

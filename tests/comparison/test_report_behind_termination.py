@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import HEADER
-from reversalkit import DIED, THIS_MONTH, VOIDED_IN, Scene, outcomes
+from reversalkit import DIED, THIS_MONTH, VOIDED_IN, Scene, death_reported, outcomes
 
 from certhub.hub.core.keys import STORE
 
@@ -40,11 +40,7 @@ async def test_a_linked_death_report_keeps_the_termination(
     scene, person, number = await Scene.recorded(tmp_path)
     office = await scene.office(aiohttp_client)
     tasks = await scene.confirmed_deaths(office, {number: {"paid_through": THIS_MONTH}})
-    report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "region": person["region"],
-        "event_date": (DIED + timedelta(days=5)).isoformat(),
-    }  # fmt: skip
-    await office.approved_report(report)
+    await death_reported(office, person, DIED + timedelta(days=5))
     assert await outcomes(office, "termination_amendment/v1") == []  # the same month: linked
     await office.client.close()
     assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}

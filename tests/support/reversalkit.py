@@ -287,16 +287,33 @@ def days_ago(days: int) -> date:
     return today() - timedelta(days=days)
 
 
-async def report_approved(office: Office, person: dict[str, Any], died: date) -> dict[str, Any]:
-    """The city's report of ``person``'s death on ``died``, approved (the death confirmed
-    already): the ``termination_amendment/v1`` it opens."""
+async def death_reported(office: Office, person: dict[str, Any], died: date) -> None:
+    """The city's report of ``person``'s death on ``died``, approved by the county."""
     report = office.people.eligibility_report() | {
         "reason": "death", "person": person, "event_date": died.isoformat(),
         "region": person["region"],
     }  # fmt: skip
     await office.approved_report(report)
+
+
+async def report_approved(office: Office, person: dict[str, Any], died: date) -> dict[str, Any]:
+    """:func:`death_reported` (the death confirmed already): the
+    ``termination_amendment/v1`` it opens."""
+    await death_reported(office, person, died)
     (amendment,) = await outcomes(office, "termination_amendment/v1")
     return amendment
+
+
+async def reported_then_voided(
+    scene: Scene, office: Office, aiohttp_client: Any, died: date
+) -> Office:
+    """:func:`death_reported` of the scene's one person on ``office`` (closed after), then
+    civil affairs' void (``VOIDED_IN``) compared, which leaves the death standing
+    (``no_effect``): an office of its own."""
+    await death_reported(office, scene.person, died)
+    await office.client.close()
+    assert (await scene.compare(VOIDED_IN))["reversals"] == {"no_effect": 1}
+    return await scene.office(aiohttp_client)
 
 
 async def confirmed_jailed(
