@@ -18,20 +18,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from entrancekit import (
+    CODE_REQUEST,
+    Shot,
+    coordinators,
+    county_may_also_send,
+    enrolled,
+    enrolment_code,
+)
 from livehub import LiveHub
 from PIL import Image
 from playwright.sync_api import Page, expect
-from procedurekit import STAFF, roster_entry
+from procedurekit import roster_entry
 
 from certhub.mocks.population import Population
 from certhub.schemas.clock import CHINA_STANDARD_TIME
-from certhub.security import SigningKey, TrustedKey, TrustStore, b64url_decode, parse_compact
+from certhub.security import SigningKey, TrustStore, b64url_decode, parse_compact
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
 OTHER_VILLAGE = {"county": "440825", "village": "440825028237"}
-CODE_REQUEST = "enrolment_code_request/v1"
 REVOCATION = "key_revocation/v1"
-Shot = Callable[[Page, str], Path]
 STORED_ON_THE_PHONE = """async () => {
   const db = await new Promise((done) => {
     const opening = indexedDB.open("certhub-entrance");
@@ -45,25 +51,14 @@ STORED_ON_THE_PHONE = """async () => {
 }"""
 
 
-def county_issues_codes(store: TrustStore) -> TrustStore:
-    """The county reviewer may also issue enrolment codes and revoke phones (README)."""
-    entry = store.get(next(e.kid for e in store if e.sender == "county-1"))
-    assert entry is not None
-    return store.add(
-        entry.key.to_jwk(),
-        sender="county-1",
-        may_send=[*STAFF, CODE_REQUEST, REVOCATION],
-        may_read=True,
-        role="county_reviewer",
-    )
-
-
 @pytest.fixture
 def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
     """A hub whose county reviewer issues codes and whose village must report monthly."""
     units = tmp_path / "units.csv"
     units.write_text(f"code,name\n{VILLAGE['village']},试验村\n", encoding="utf-8")
-    return live_hub_factory(trusting=county_issues_codes, reporting_units=units)
+    return live_hub_factory(
+        trusting=county_may_also_send(CODE_REQUEST, REVOCATION), reporting_units=units
+    )
 
 
 def pensioners(hub: LiveHub, count: int, region: dict[str, str]) -> list[dict[str, Any]]:
@@ -76,25 +71,6 @@ def pensioners(hub: LiveHub, count: int, region: dict[str, str]) -> list[dict[st
     return people
 
 
-def enrolment_code(hub: LiveHub, village: str) -> str:
-    """County staff ask the hub for a one-time code for a coordinator of ``village``."""
-    payload = {"type": CODE_REQUEST, "village": village, "role": "coordinator"}
-    response = hub.push("/v1/enrolment-codes", "county-1", payload)
-    assert response.status_code == 201, response.text
-    code: str = response.json()["code"]
-    return code
-
-
-def enrol(page: Page, hub: LiveHub, code: str, shot: Shot | None = None) -> None:
-    """Open the entrance and bind this phone with ``code``."""
-    page.goto(f"{hub.url}/app/")
-    page.get_by_label("登记码").fill(code)
-    if shot:
-        shot(page, "app-01-enrol")
-    page.get_by_role("button", name="登记本机").click()
-    expect(page.get_by_role("heading", name="首页")).to_be_visible()
-
-
 def photo_with_location(path: Path) -> Path:
     """A 2400×1800 camera JPEG whose EXIF carries a GPS position (the hub refuses such)."""
     image = Image.radial_gradient("L").resize((2400, 1800)).convert("RGB")
@@ -103,12 +79,6 @@ def photo_with_location(path: Path) -> Path:
     gps.update({1: "N", 2: (22.0, 54.0, 0.0), 3: "E", 4: (112.0, 2.0, 0.0)})
     image.save(path, "JPEG", exif=exif, quality=95)
     return path
-
-
-def coordinators(hub: LiveHub) -> list[TrustedKey]:
-    """The coordinators' keys in the hub's trust store, revoked ones included."""
-    store = TrustStore.load(hub.settings.trust_store_path)
-    return [entry for entry in store if entry.role == "coordinator"]
 
 
 def card(page: Page, text: str) -> Any:
@@ -125,7 +95,7 @@ def test_a_coordinator_finds_a_pensioner_reports_a_death_offline_and_follows_it(
     page = phone_page
     mine, _, _ = people = pensioners(hub, 3, VILLAGE)
     elsewhere = pensioners(hub, 1, OTHER_VILLAGE)[0]
-    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]), screenshot)
+    enrolled(page, hub, VILLAGE["village"], screenshot)
     screenshot(page, "app-02-home")
     accessible(page, aaa=True)
 
@@ -283,7 +253,7 @@ def test_the_zero_report_is_one_tap_and_shows_its_deadline(
     hub: LiveHub, phone_page: Page, screenshot: Shot, accessible: Callable[..., None]
 ) -> None:
     page = phone_page
-    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    enrolled(page, hub, VILLAGE["village"])
     page.get_by_role("link", name="本月零报告").click()
     expect(page.locator("#deadline")).to_contain_text("23:59")
     screenshot(page, "app-10-zero-report")
@@ -312,7 +282,7 @@ def test_a_report_signed_long_ago_is_signed_again_under_the_same_message_id(
 ) -> None:
     page = phone_page
     (person,) = pensioners(hub, 1, VILLAGE)
-    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    enrolled(page, hub, VILLAGE["village"])
     now = datetime.now(UTC)
     page.context.set_offline(True)
     page.clock.install(time=now - timedelta(minutes=20))  # made 20 minutes ago, no signal
@@ -341,7 +311,7 @@ def test_a_phone_the_county_revoked_says_so_and_enrols_again(
     hub: LiveHub, phone_page: Page, screenshot: Shot, accessible: Callable[..., None]
 ) -> None:
     page = phone_page
-    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    enrolled(page, hub, VILLAGE["village"])
     (phone,) = coordinators(hub)
     assert page.evaluate(STORED_ON_THE_PHONE)["kv"] >= 1  # the identity, at least
     lost = {"type": REVOCATION, "kid": phone.kid, "reason": "手机丢失"}
@@ -366,7 +336,7 @@ def test_a_phone_the_county_revoked_says_so_and_enrols_again(
 def test_a_report_with_mistakes_is_neither_signed_nor_sent(hub: LiveHub, phone_page: Page) -> None:
     page = phone_page
     (person,) = pensioners(hub, 1, VILLAGE)
-    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    enrolled(page, hub, VILLAGE["village"])
     page.get_by_role("link", name="上报", exact=True).click()
     page.get_by_label("姓名").fill(person["name"])
     wrong_check = person["id_number"][:17] + ("0" if person["id_number"][17] != "0" else "1")
@@ -387,7 +357,7 @@ def test_a_report_with_mistakes_is_neither_signed_nor_sent(hub: LiveHub, phone_p
 
 def test_a_receipt_that_does_not_verify_is_shown_as_such(hub: LiveHub, phone_page: Page) -> None:
     page = phone_page
-    enrol(page, hub, enrolment_code(hub, VILLAGE["village"]))
+    enrolled(page, hub, VILLAGE["village"])
     # Someone between the phone and the hub answers with other keys than the hub's.
     other = {
         "keys": [SigningKey.generate().public_jwk() | {"kid": k["kid"]} for k in hub_keys(hub)]

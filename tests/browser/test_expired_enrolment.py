@@ -12,53 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from entrancekit import (
+    CODE_REQUEST,
+    coordinators,
+    county_may_also_send,
+    enrol,
+    enrolled,
+    enrolment_code,
+)
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
-from procedurekit import STAFF, roster_entry
+from procedurekit import roster_entry
 
 from certhub.mocks.population import Population
 from certhub.security import TrustStore
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
-CODE_REQUEST = "enrolment_code_request/v1"
-
-
-def county_issues_codes(store: TrustStore) -> TrustStore:
-    """The county reviewer may also issue enrolment codes (README)."""
-    entry = store.get(next(e.kid for e in store if e.sender == "county-1"))
-    assert entry is not None
-    return store.add(
-        entry.key.to_jwk(),
-        sender="county-1",
-        may_send=[*STAFF, CODE_REQUEST],
-        may_read=True,
-        role="county_reviewer",
-    )
 
 
 @pytest.fixture
 def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
     """A hub whose county reviewer issues codes."""
-    return live_hub_factory(trusting=county_issues_codes)
-
-
-def enrolment_code(hub: LiveHub) -> str:
-    """County staff ask the hub for a one-time code for a coordinator of the village."""
-    payload = {"type": CODE_REQUEST, "village": VILLAGE["village"], "role": "coordinator"}
-    response = hub.push("/v1/enrolment-codes", "county-1", payload)
-    assert response.status_code == 201, response.text
-    code: str = response.json()["code"]
-    return code
-
-
-def enrol(page: Page, code: str) -> None:
-    """Bind the phone (at the enrolment screen) with ``code``."""
-    page.get_by_label("登记码").fill(code)
-    page.get_by_role("button", name="登记本机").click()
-    expect(page.get_by_role("heading", name="首页")).to_be_visible()
+    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))
 
 
 def expire(hub: LiveHub, sender: str) -> None:
@@ -78,19 +55,13 @@ def expire(hub: LiveHub, sender: str) -> None:
     ).save(path)
 
 
-def coordinators(hub: LiveHub) -> list[Any]:
-    """The coordinators' keys in the hub's trust store, in enrolment order of senders."""
-    return [e for e in TrustStore.load(hub.settings.trust_store_path) if e.role == "coordinator"]
-
-
 def test_a_report_queued_when_the_enrolment_expires_is_sent_after_enrolling_again(
     hub: LiveHub, phone_page: Page, tmp_path: Path
 ) -> None:
     page = phone_page
     person = Population(seed=7).person() | {"region": VILLAGE}
     assert hub.push("/v1/roster", "province", roster_entry(person)).status_code == 202
-    page.goto(f"{hub.url}/app/")
-    enrol(page, enrolment_code(hub))
+    enrolled(page, hub, VILLAGE["village"])
     (first,) = coordinators(hub)
 
     page.context.set_offline(True)
@@ -110,7 +81,7 @@ def test_a_report_queued_when_the_enrolment_expires_is_sent_after_enrolling_agai
     assert hub.read("/v1/reports")["items"] == []
 
     page.get_by_role("button", name="重新登记本机").click()
-    enrol(page, enrolment_code(hub))
+    enrol(page, enrolment_code(hub, VILLAGE["village"]))
     second = next(e for e in coordinators(hub) if e.kid != first.kid)
     page.get_by_role("link", name="我的上报", exact=True).click()
     expect(page.locator(".card", has_text=person["name"]).locator(".receipt")).to_contain_text(

@@ -1,0 +1,67 @@
+"""The coordinators' phone entrance in a browser against a live hub (tests/browser): the
+county reviewer trusted to issue enrolment codes, a code asked for, a phone enrolled with
+it, and the coordinators' keys the hub then trusts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from livehub import LiveHub
+from playwright.sync_api import Page, expect
+from procedurekit import STAFF
+
+from certhub.security import TrustedKey, TrustStore
+
+CODE_REQUEST = "enrolment_code_request/v1"
+Shot = Callable[[Page, str], Path]
+
+
+def county_may_also_send(*types: str) -> Callable[[TrustStore], TrustStore]:
+    """A live hub's ``trusting``: the county reviewer (county-1) may send ``types`` besides
+    staff's messages (README: it issues enrolment codes and revokes phones)."""
+
+    def trusting(store: TrustStore) -> TrustStore:
+        entry = store.get(next(e.kid for e in store if e.sender == "county-1"))
+        assert entry is not None
+        return store.add(
+            entry.key.to_jwk(),
+            sender="county-1",
+            may_send=[*STAFF, *types],
+            may_read=True,
+            role="county_reviewer",
+        )
+
+    return trusting
+
+
+def enrolment_code(hub: LiveHub, village: str) -> str:
+    """County staff ask the hub for a one-time code for a coordinator of ``village``."""
+    payload = {"type": CODE_REQUEST, "village": village, "role": "coordinator"}
+    response = hub.push("/v1/enrolment-codes", "county-1", payload)
+    assert response.status_code == 201, response.text
+    code: str = response.json()["code"]
+    return code
+
+
+def enrol(page: Page, code: str, shot: Shot | None = None) -> None:
+    """Bind the phone (at the enrolment screen) with ``code``: the home screen shows."""
+    page.get_by_label("登记码").fill(code)
+    if shot:
+        shot(page, "app-01-enrol")
+    page.get_by_role("button", name="登记本机").click()
+    expect(page.get_by_role("heading", name="首页")).to_be_visible()
+
+
+def enrolled(page: Page, hub: LiveHub, village: str, shot: Shot | None = None) -> None:
+    """The entrance opened on ``hub`` and the phone bound (:func:`enrol`) with a code for a
+    coordinator of ``village``."""
+    page.goto(f"{hub.url}/app/")
+    enrol(page, enrolment_code(hub, village), shot)
+
+
+def coordinators(hub: LiveHub) -> list[TrustedKey]:
+    """The coordinators' keys in the hub's trust store, revoked ones included, in the order
+    they were enrolled."""
+    store = TrustStore.load(hub.settings.trust_store_path)
+    return [entry for entry in store if entry.role == "coordinator"]
