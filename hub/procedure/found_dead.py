@@ -14,7 +14,11 @@ after its month. Missing since the 2nd of M-6 (M-5..M-1 = 1,190.00), died on the
 M-3: the 1,190.00 voided, the death's M-2..M-1 = 476.00 to recover (before, 714.00 of months
 the person was alive were recovered from the family). A death in or before the
 disappearance's month leaves it its months: every one of them came after the death. The
-first such disappearance only (one balance voided per confirmation).
+first such disappearance only (one balance voided per confirmation). A loss of nationality
+or the receipt of another basic pension found after a disappearance is read the same way
+(:data:`ENDED_ALIVE`): the person was alive and entitled until the event — missing since
+the 2nd of M-6, naturalised abroad from the 15th of M-3: the 1,190.00 voided, M-2..M-1 =
+476.00 to the termination (before, the disappearance went on recovering all 1,190.00).
 """
 
 from __future__ import annotations
@@ -30,16 +34,21 @@ from certhub.hub.rules.months import month_index
 from certhub.hub.store.effects import Effects, MonthsClaim
 from certhub.schemas import RecoveryStatus, TaskKind, VerificationTask
 
-__all__ = ["found_dead", "found_dead_effects"]
+__all__ = ["ENDED_ALIVE", "found_dead", "found_dead_effects"]
+
+# The terminations that say the person was alive and entitled until the event: a death,
+# a loss of nationality, the receipt of another basic pension.
+ENDED_ALIVE = frozenset({TaskKind.death, TaskKind.loss_of_nationality, TaskKind.duplicate_receipt})
 
 
 async def found_dead(
     ctx: ProcedureContext, task: VerificationTask, event_date: date
 ) -> tuple[str, frozenset[str]] | None:
     """(task id, months its overpayment counts) of the standing disappearance that death
-    ``task``, dated ``event_date``, finds the person alive after; None when there is none
-    (or its balance is voided already)."""
-    if task.kind is not TaskKind.death:
+    ``task`` (or a loss of nationality, a duplicate receipt: :data:`ENDED_ALIVE`), dated
+    ``event_date``, finds the person alive after; None when there is none (or its balance is
+    voided already)."""
+    if task.kind not in ENDED_ALIVE:
         return None
     for row, found, suspension in await hub_suspensions(ctx, task.person.id_number):
         if found.kind is not TaskKind.missing or suspension is None:
@@ -66,9 +75,11 @@ async def found_dead_effects(
     person = task.person.id_number
     free = tuple(sorted(months - await ctx.store.counted_months(person, "back_paid")))
     paid = (MonthsClaim(person, "back_paid", free, task.task_id),) if free else ()
+    dead = task.kind is TaskKind.death
+    found, until = ("dead", "the death") if dead else ("no longer entitled", "the event")
     note = (
-        f"disappearance of task {missing_id}: found dead ({task.kind.value} confirmed by task "
-        f"{task.task_id}), alive and owed the months up to the death"
+        f"disappearance of task {missing_id}: found {found} ({task.kind.value} confirmed by "
+        f"task {task.task_id}), alive and owed the months up to {until}"
     )
     money, _ = await overpayment_voided(ctx, missing_id, f"{note}: recovery stopped")
     effects = replace(effects, overpayment_change=money.overpayment_change)
