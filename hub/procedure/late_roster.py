@@ -44,7 +44,7 @@ from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.disposal import Disposal, overpaid, paid_after_sentence
 from certhub.hub.store.base import OverpaymentRow, TaskRow
 from certhub.hub.store.effects import Effects
-from certhub.schemas import BenefitRecord, RecoveryStatus, VerificationTask
+from certhub.schemas import BenefitRecord, RecoveryStatus, TaskKind, VerificationTask
 from certhub.security import VerifiedMessage
 
 __all__ = ["late_payments", "late_payments_from"]
@@ -62,13 +62,15 @@ class _Owing:
     balance: OverpaymentRow | None
     until: date | None = None
     terminates: bool = False
+    found: bool = False
 
     @property
     def settled(self) -> bool:
-        """Whether its balance takes no more months: written off, or a suspension's voided."""
+        """Whether its balance takes no more months: written off, a suspension's voided, or
+        a disappearance the termination in force found the person after (:attr:`found`)."""
         status = self.balance.status if self.balance is not None else None
         voided = status == RecoveryStatus.voided.value and not self.terminates
-        return status == RecoveryStatus.written_off.value or voided
+        return status == RecoveryStatus.written_off.value or voided or self.found
 
 
 async def late_payments(
@@ -129,7 +131,14 @@ async def _owing(ctx: ProcedureContext, person: str) -> list[_Owing]:
     beside it are — decided here (money safety): before, none was, and the months a late
     entry showed paid to a prisoner jailed before the false death were lost (jailed on the
     20th of M-4, paid through M0: M-3..M0 = 952.00). A balance settled is listed
-    (:attr:`_Owing.settled`): its months are left to staff, not another task's to recover."""
+    (:attr:`_Owing.settled`): its months are left to staff, not another task's to recover.
+    A disappearance standing beside the termination in force is settled: the termination
+    (a death, a loss of nationality, a duplicate receipt) found the person alive until its
+    event, so the months between were owed and those after are the termination's
+    (:mod:`~certhub.hub.procedure.found_dead`) — decided here (money safety): before, both
+    confirmed while paid through the disappearance's month (missing since the 2nd of M-6,
+    died on the 15th of M-3), an entry paid through M-1 recovered M-5..M-3 = 714.00 of
+    months the person was alive under the disappearance."""
     owing: list[_Owing] = []
     closed = await ctx.store.closed_benefit(person)
     if closed is not None and await voided_task(ctx, closed[1]) is None:  # voided: alive
@@ -137,10 +146,15 @@ async def _owing(ctx: ProcedureContext, person: str) -> list[_Owing]:
         if found is None:
             return []
         owing.append(found)
+    terminated = bool(owing)
     for standing in await standing_suspensions(ctx, person):
         task_id = standing.row.task_id
         balance = await ctx.store.get_overpayment(task_id)
-        owing.append(_Owing(task_id, standing.event_date, standing.row, balance, standing.until))
+        kind = VerificationTask.model_validate_json(standing.row.snapshot).kind
+        alive = terminated and kind is TaskKind.missing
+        owing.append(
+            _Owing(task_id, standing.event_date, standing.row, balance, standing.until, found=alive)
+        )
     return owing
 
 

@@ -17,7 +17,7 @@ the disappearance counts came after it: it keeps them (1,190.00), the terminatio
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from procedurekit import Office, month_day
@@ -70,3 +70,23 @@ async def test_ended_before_going_missing_the_disappearance_keeps_its_months(
         "partially_recovered",
     )
     assert await balance(office, ended) == (2, "476.00", "0.00", "476.00", "pending")
+
+
+@pytest.mark.parametrize("kind", ["death", *KINDS])
+async def test_months_paid_late_while_missing_before_the_event_are_owed(
+    office_db: Office, kind: str
+) -> None:
+    """Missing since the 2nd of M(-6) and ended on the 15th of M(-3), both confirmed while
+    paid through M(-6) (nothing overpaid); the province, late to stop, shows paid through
+    M(-1): M(-5)..M(-3) were owed (alive), M(-2)..M(-1) = 476.00 are the termination's."""
+    office = office_db
+    person = office.people.person()
+    await office.roster(person, paid_through=label(-6))
+    missing = await confirmed(office, person, "missing", MISSING)
+    ended = await confirmed(office, person, kind, month_day(-3, 15))
+    later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    await office.roster(person, paid_through=label(-1), as_of=later)
+
+    assert await balance(office, ended) == (2, "476.00", "0.00", "476.00", "pending")
+    status, body = await office.get(f"/v1/overpayments/{missing}", "county-1")
+    assert status == 404, (body["months"], body["amount"])
