@@ -33,6 +33,7 @@ from certhub.hub.procedure.amendment_undo import amendment_withdrawn
 from certhub.hub.procedure.amendments import amendment_for, open_amendment_cites
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.exempt_withdrawn import plan_exempt_void
+from certhub.hub.procedure.found_dead import found_dead_undone
 from certhub.hub.procedure.intake import plan_intake
 from certhub.hub.procedure.restoration_proposals import proposal_message_id, proposal_record
 from certhub.hub.procedure.reversals import (
@@ -173,6 +174,8 @@ async def _plan_void(
         )
         flagged = record.task.model_copy(update={"remarks": remarks[:1000]})
         effects = extend(Effects(audit=(audit,)), **task_effects(ctx, flagged, record))
+        # a disappearance the termination found the person alive after owes again
+        effects = await found_dead_undone(ctx, effects, record.task, message.sender)
         return extend(effects, outcomes=(proposal,)) if proposal else effects
     if action is ReversalAction.NONE and terminated:
         # the task's records stand; an approved amendment's record withdrawn moves the

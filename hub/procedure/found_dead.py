@@ -29,12 +29,14 @@ from datetime import date
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.late_suspension import hub_suspensions
 from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
+from certhub.hub.procedure.task_series import overpayments_added
 from certhub.hub.procedure.tasks import extend
-from certhub.hub.rules.months import month_index
+from certhub.hub.rules.disposal import overpaid
+from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.store.effects import Effects, MonthsClaim
-from certhub.schemas import RecoveryStatus, TaskKind, VerificationTask
+from certhub.schemas import BenefitRecord, RecoveryStatus, TaskKind, VerificationTask
 
-__all__ = ["ENDED_ALIVE", "found_dead", "found_dead_effects"]
+__all__ = ["ENDED_ALIVE", "found_dead", "found_dead_effects", "found_dead_undone"]
 
 # The terminations that say the person was alive and entitled until the event: a death,
 # a loss of nationality, the receipt of another basic pension.
@@ -84,3 +86,40 @@ async def found_dead_effects(
     money, _ = await overpayment_voided(ctx, missing_id, f"{note}: recovery stopped")
     effects = replace(effects, overpayment_change=money.overpayment_change)
     return extend(effects, outcomes=money.outcomes, months=paid)
+
+
+async def found_dead_undone(
+    ctx: ProcedureContext, effects: Effects, task: VerificationTask, actor: str
+) -> Effects:
+    """``effects`` of the void of ``task``'s termination (every record it rested on
+    withdrawn: a restoration proposed) with the disappearance it found the person alive
+    after (:func:`found_dead`, its balance voided then) owing again: the person is missing
+    still (its suspension stands: the termination's restoration is refused over it), so the
+    months it counted that nothing recovers now are opened again as its balance
+    (``overpayment:<task>:<n>``, claimed by (person, month), nothing recovered: what it
+    recovered was refunded). Decided here (money safety): before, they were recovered by
+    no one — missing since the 2nd of M-6, paid through M-1, a cremation of the 3rd of M-2
+    confirmed then withdrawn: M-5..M-2 = 952.00 lost. ``effects`` unchanged when none."""
+    person = task.person.id_number
+    stored = await ctx.store.get_roster(person)
+    if task.kind not in ENDED_ALIVE or stored is None:
+        return effects
+    roster = BenefitRecord.model_validate_json(stored)
+    for row, missing, suspension in await hub_suspensions(ctx, person):
+        if missing.kind is not TaskKind.missing or suspension is None:
+            continue
+        balance = await ctx.store.get_overpayment(row.task_id)
+        if balance is None or balance.status != RecoveryStatus.voided.value:
+            continue  # a standing disappearance's balance is voided only by found_dead
+        months = await months_in_force(ctx, row.task_id)
+        counted = await ctx.store.counted_months(person, "recovered")
+        # exactly the months it counted (the roster may have been rewritten since)
+        event = suspension.effective_from
+        only = roster.model_copy(update={"paid_through": month_label(month_index(event))})
+        overs = overpaid(missing, event, only, counted, months)
+        if not overs:
+            return effects
+        return await overpayments_added(
+            ctx, effects, missing, overs, task_id=row.task_id, actor=actor, balance=balance
+        )
+    return effects
