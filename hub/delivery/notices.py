@@ -16,6 +16,7 @@ one a deployment provides), so none sends a stale one.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from certhub.adapters import Notification, Notifier
 from certhub.hub.delivery.notify import NoticeSender
@@ -23,12 +24,17 @@ from certhub.hub.rules.comparison import MACHINE_REPORTER, exempt_notice_certifi
 from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.rules.months import month_index
 from certhub.hub.rules.notices import (
+    TERMINATION_PREFIX,
+    first_notice,
+    notice_waits,
+    notice_withdrawn_for_good,
     reminder_due_month,
     reminder_withdrawn,
     termination_notice_task,
     termination_withdrawn,
 )
 from certhub.hub.store import LedgerStore
+from certhub.hub.store.outbox_changes import WITHDRAWN
 from certhub.schemas import BenefitRecord, mask_ids_in_text
 from certhub.schemas.clock import shanghai_today
 
@@ -37,6 +43,11 @@ log = logging.getLogger(__name__)
 
 class NoContact(Exception):
     """The roster has no mobile number for the person; the notice waits for one."""
+
+
+class FirstNoticeWaiting(Exception):
+    """A family's termination notice queued again waits for the first to be delivered
+    (sent, or withdrawn): retried later, so the family is told once."""
 
 
 class SmsNoticeSender:
@@ -95,9 +106,19 @@ class NoticesChecked:
         self._hub_id = hub_id
 
     async def send(self, notice_id: str, person_id: str, text: str) -> None:
-        """Send through the sender, unless the notice is withdrawn."""
+        """Send through the sender, unless the notice is withdrawn.
+
+        A family's termination notice withdrawn is recorded so (delivered under
+        ``withdrawn``, audit ``notice_withdrawn``) before anything else: the rejection of
+        the termination's restoration queues it again, sent only if the first was not.
+
+        Raises:
+            FirstNoticeWaiting: a termination notice queued again, the first not delivered.
+        """
         if (why := await self.withdrawn(notice_id, person_id)) is not None:
             log.info("notice withdrawn", extra={"notice_id": notice_id, "why": why})
+            if termination_notice_task(notice_id) is not None:
+                await self._store.mark_delivered(notice_id, WITHDRAWN, datetime.now(UTC))
             return
         await self._sender.send(notice_id, person_id, text)
 
@@ -107,12 +128,7 @@ class NoticesChecked:
         if (certification := exempt_notice_certification(notice_id)) is not None:
             return await self._exempt_withdrawn(certification, person_id)
         if (task := termination_notice_task(notice_id)) is not None:
-            closure = await self._store.closed_benefit(person_id)
-            proposal = await self._store.find(self._hub_id, f"restoration-proposal:{task}")
-            item = await self._store.get_item(proposal.sequence) if proposal else None
-            restoring = item is not None and item.status in UNDER_REVIEW
-            closed_by = closure[1] if closure else None
-            return termination_withdrawn(task, closed_by=closed_by, restoring=restoring)
+            return await self._termination_withdrawn(notice_id, task, person_id)
         due = reminder_due_month(notice_id)
         if due is None:
             return None
@@ -125,6 +141,22 @@ class NoticesChecked:
             verifying=await self._store.reminder_held(person_id),
             month=month_index(shanghai_today()),
         )
+
+    async def _termination_withdrawn(self, notice_id: str, task: str, person_id: str) -> str | None:
+        """Why the family's termination notice ``notice_id`` of ``task`` must not go out:
+        the first withdrawn already, or sent (for the one queued again), or the termination
+        not standing now."""
+        first = first_notice(await self._store.delivered_as(TERMINATION_PREFIX + task), WITHDRAWN)
+        if notice_waits(notice_id, first):
+            raise FirstNoticeWaiting(f"notice {notice_id} waits for the first to be delivered")
+        if (why := notice_withdrawn_for_good(notice_id, first)) is not None:
+            return why
+        closure = await self._store.closed_benefit(person_id)
+        proposal = await self._store.find(self._hub_id, f"restoration-proposal:{task}")
+        item = await self._store.get_item(proposal.sequence) if proposal else None
+        restoring = item is not None and item.status in UNDER_REVIEW
+        closed_by = closure[1] if closure else None
+        return termination_withdrawn(task, closed_by=closed_by, restoring=restoring)
 
     async def _exempt_withdrawn(self, certification: str, person_id: str) -> str | None:
         """Why the 免办 notice of ``certification`` must not go out: it no longer counts in

@@ -15,6 +15,7 @@ approval signs it and claims its months (:func:`any_approved`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -30,8 +31,15 @@ from certhub.hub.procedure.restoration_proposals import (
 )
 from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.months import month_index, month_label, parse_month
+from certhub.hub.rules.notices import (
+    TERMINATION_PREFIX,
+    FirstNotice,
+    first_notice,
+    standing_notice_id,
+)
 from certhub.hub.rules.restoration import ProposedRestoration
-from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim
+from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim, NoticeWrite
+from certhub.hub.store.outbox_changes import WITHDRAWN
 from certhub.schemas import (
     BenefitRecord,
     Decision,
@@ -40,7 +48,13 @@ from certhub.schemas import (
     RestorationProposal,
 )
 
-__all__ = ["any_approved", "any_rechecked", "certified_recheck", "restoration_today"]
+__all__ = [
+    "any_approved",
+    "any_rechecked",
+    "any_rejected",
+    "certified_recheck",
+    "restoration_today",
+]
 
 Checked = tuple[RestorationProposal, ProposedRestoration]
 """A proposal as checked at a decision, and what approving it restores."""
@@ -122,3 +136,28 @@ async def any_approved(
     )
     audit = AuditWrite("restoration", source, decision.actor.id, outcome.sha256)
     return extend(effects, outcomes=(outcome,), months=months, audit=(audit,))
+
+
+async def any_rejected(ctx: ProcedureContext, effects: Effects, item_id: int) -> Effects:
+    """``effects`` of rejecting restoration proposal ``item_id``: a voided termination's
+    stands again, so the family's termination notice (``termination:<task>``, if the
+    confirmation queued one) is queued again under an id of its own
+    (:func:`~certhub.hub.rules.notices.standing_notice_id`, the same text) — unless the
+    first was sent already. The senders send it only if the first was withdrawn — while
+    the restoration was under review — and not if it was sent
+    (:class:`~certhub.hub.delivery.notices.NoticesChecked`): the family of a pensioner truly
+    dead is told to claim the funeral grant, once."""
+    proposal = RestorationProposal.model_validate_json((await ctx.item_record(item_id)).payload)
+    if proposal.suspension is not None or proposal.task_id is None:
+        return effects
+    first_id = TERMINATION_PREFIX + proposal.task_id
+    first = await ctx.store.get_outbox(first_id)
+    if first is None:  # no family notice: a duplicate entitlement's termination, say
+        return effects
+    if first_notice(await ctx.store.delivered_as(first_id), WITHDRAWN) is FirstNotice.SENT:
+        return effects  # told before the void: nothing more (checked again when sent)
+    body = json.loads(first.payload)
+    again = NoticeWrite(
+        standing_notice_id(proposal.task_id), body["person_id"], body["kind"], body["text"]
+    )
+    return extend(effects, notices=(again,))

@@ -12,7 +12,7 @@ from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.found_dead import found_dead, found_dead_effects
 from certhub.hub.procedure.found_in_prison import found_in_prison
 from certhub.hub.procedure.intake import recheck_restoration
-from certhub.hub.procedure.proposal_review import any_approved, any_rechecked
+from certhub.hub.procedure.proposal_review import any_approved, any_rechecked, any_rejected
 from certhub.hub.procedure.recovery import (
     months_in_force,
     overpayment_voided,
@@ -119,9 +119,8 @@ async def plan_decision(
     update = ItemUpdate(item_id, row.version, after.status, after.accepted_by, after.decided_by)
     audit = AuditWrite(f"item_{after.status}", str(item_id), message.sender, message.digest)
     # A rejected restoration pays nothing: its months are free for a corrected request.
-    freed = (str(item_id),) if kind is ItemKind.RESTORATION else ()
     rejected = after.status is ItemStatus.REJECTED
-    released = freed if rejected else ()
+    released = (str(item_id),) if kind is ItemKind.RESTORATION and rejected else ()
     effects = Effects(
         item_update=update,
         audit=(audit,),
@@ -138,6 +137,8 @@ async def plan_decision(
     if kind is ItemKind.RESTORATION_PROPOSAL and after.status is ItemStatus.APPROVED:
         checked = checked or await any_rechecked(ctx, item_id)  # checked above
         effects = await any_approved(ctx, effects, item_id, decision, checked)
+    if kind is ItemKind.RESTORATION_PROPOSAL and rejected:  # the termination stands again
+        effects = await any_rejected(ctx, effects, item_id)
     if kind is ItemKind.TERMINATION_AMENDMENT and after.status is ItemStatus.APPROVED:
         effects = await amendment_approved(ctx, effects, item_id, decision)
     if kind is ItemKind.WRITE_OFF:

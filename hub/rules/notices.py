@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from certhub.schemas import CertificationEvent, PersonRef, VerificationTask
 
@@ -44,13 +45,29 @@ def family_termination_notice(task: VerificationTask, event_date: date) -> Notic
 TERMINATION_PREFIX = "termination:"
 """The family's termination notice's id: ``termination:<task>``."""
 
+STANDING_SUFFIX = ":standing"
+"""The id of the same notice queued again when the restoration of its voided termination
+is rejected (the termination stands again): ``termination:<task>:standing``."""
+
 
 def termination_notice_task(notice_id: str) -> str | None:
-    """The task whose termination a family's termination notice announces; None for any
-    other notice."""
+    """The task whose termination a family's termination notice (the first, or the one
+    queued again: :func:`standing_notice_id`) announces; None for any other notice."""
     if not notice_id.startswith(TERMINATION_PREFIX):
         return None
-    return notice_id[len(TERMINATION_PREFIX) :]
+    return notice_id[len(TERMINATION_PREFIX) :].removesuffix(STANDING_SUFFIX)
+
+
+def standing_notice_id(task_id: str) -> str:
+    """The id of the family's termination notice of ``task_id`` queued again once the
+    restoration of the voided termination is rejected: one of its own (the first's outbox
+    row is delivered, withdrawn), the same for every rejection (queued at most once)."""
+    return TERMINATION_PREFIX + task_id + STANDING_SUFFIX
+
+
+def is_standing_notice(notice_id: str) -> bool:
+    """Whether ``notice_id`` is a family's termination notice queued again."""
+    return termination_notice_task(notice_id) is not None and notice_id.endswith(STANDING_SUFFIX)
 
 
 def termination_withdrawn(task_id: str, *, closed_by: str | None, restoring: bool) -> str | None:
@@ -67,6 +84,43 @@ def termination_withdrawn(task_id: str, *, closed_by: str | None, restoring: boo
     if restoring:
         return "the termination is voided: its restoration is under review"
     return None
+
+
+class FirstNotice(StrEnum):
+    """What became of the family's first termination notice, as delivered (recorded)."""
+
+    WAITING = "waiting"  # not delivered yet: it goes out (or is withdrawn) on its own
+    SENT = "sent"
+    WITHDRAWN = "withdrawn"  # delivered, nothing sent
+
+
+def first_notice(delivered_as: str | None, withdrawn_as: str) -> FirstNotice:
+    """The first notice's fate from the destination its delivery was recorded under
+    (``delivered_as``; ``withdrawn_as``: the one a withdrawal is recorded under)."""
+    if delivered_as is None:
+        return FirstNotice.WAITING
+    return FirstNotice.WITHDRAWN if delivered_as == withdrawn_as else FirstNotice.SENT
+
+
+def notice_withdrawn_for_good(notice_id: str, first: FirstNotice) -> str | None:
+    """Why a family's termination notice must not be sent whatever the termination's state
+    (None: decide by :func:`termination_withdrawn`): the first, once withdrawn, stays so
+    (the one queued again tells the family); the one queued again is not sent once the
+    first was (the family told before the void: never twice)."""
+    standing = is_standing_notice(notice_id)
+    if not standing and first is FirstNotice.WITHDRAWN:
+        return "withdrawn already: the notice queued again tells the family"
+    if standing and first is FirstNotice.SENT:
+        return "the family was told before the void: the first notice was sent"
+    return None
+
+
+def notice_waits(notice_id: str, first: FirstNotice) -> bool:
+    """Whether a family's termination notice queued again must wait for the first: not
+    delivered yet, the first goes out on its own (the termination standing) — or is being
+    withdrawn, read while the restoration was under review, and then this one tells the
+    family. Either way, once."""
+    return is_standing_notice(notice_id) and first is FirstNotice.WAITING
 
 
 def certification_result_notice(

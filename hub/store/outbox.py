@@ -98,6 +98,7 @@ STATS: Final = (
 )
 GET: Final = f"SELECT {COLUMNS} FROM outbox WHERE delivery_id=?"
 DELIVERED: Final = "SELECT 1 FROM deliveries WHERE delivery_id=?"
+DELIVERED_AS: Final = "SELECT destination FROM deliveries WHERE delivery_id=?"
 
 
 class OutboxRelaying(Protocol):
@@ -125,6 +126,11 @@ class DeliveryRecords(Protocol):
 
     async def is_delivered(self, delivery_id: str) -> bool:
         """Whether the dispatcher recorded this delivery as done."""
+        ...
+
+    async def delivered_as(self, delivery_id: str) -> str | None:
+        """The destination the delivery was recorded under (``withdrawn``: a notice withdrawn
+        at send, nothing sent); None while not delivered."""
         ...
 
     async def mark_delivered(self, delivery_id: str, destination: str, at: datetime) -> int:
@@ -288,6 +294,11 @@ class OutboxReads:
     async def is_delivered(self, delivery_id: str) -> bool:
         """Whether the dispatcher recorded this delivery as done."""
         return bool(await self._read(DELIVERED, (delivery_id,)))
+
+    async def delivered_as(self, delivery_id: str) -> str | None:
+        """The destination the delivery was recorded under; None while not delivered."""
+        rows = await self._read(DELIVERED_AS, (delivery_id,))
+        return str(rows[0][0]) if rows else None
 
 
 def by_age(row: OutboxRow) -> tuple[float, str]:

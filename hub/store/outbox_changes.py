@@ -49,6 +49,18 @@ def published(
     return steps
 
 
+WITHDRAWN = "withdrawn"
+"""The destination a notice withdrawn at send is recorded under: delivered, nothing sent
+(:class:`~certhub.hub.delivery.notices.NoticesChecked`), so what comes later can tell a
+family's notice withdrawn from one sent."""
+
+
+def delivered_action(destination: str) -> str:
+    """The audit action of a recorded delivery: an SMS keeps the vocabulary it had before
+    the general outbox (``notice_sent``); a notice withdrawn is ``notice_withdrawn``."""
+    return {"sms": "notice_sent", WITHDRAWN: "notice_withdrawn"}.get(destination, "delivered")
+
+
 def delivered(delivery_id: str, destination: str, at: float, at_iso: str) -> list[Run]:
     """The adapter call succeeded: record the id (once), close the row and its notice."""
     return [
@@ -57,7 +69,7 @@ def delivered(delivery_id: str, destination: str, at: float, at_iso: str) -> lis
             " ON CONFLICT (delivery_id) DO NOTHING",
             (delivery_id, destination, at),
             # an SMS keeps the audit vocabulary it had before the general outbox
-            audit=("notice_sent" if destination == "sms" else "delivered", delivery_id, HUB),
+            audit=(delivered_action(destination), delivery_id, HUB),
             required=True,
         ),
         Run("UPDATE outbox SET state='delivered' WHERE delivery_id=?", (delivery_id,)),

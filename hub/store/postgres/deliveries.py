@@ -30,7 +30,7 @@ import asyncpg
 from certhub.hub.store.audit_chain import AuditEntry
 from certhub.hub.store.base import StoreUnavailable
 from certhub.hub.store.group_commit import mark_retrieved
-from certhub.hub.store.outbox_changes import HUB
+from certhub.hub.store.outbox_changes import HUB, delivered_action
 from certhub.hub.store.postgres.executor import GroupWrite
 
 # One statement per group write for every delivery reported meanwhile. Only an id recorded
@@ -70,9 +70,8 @@ class ReportedDelivery:
 
 
 def audit_action(destination: str) -> str:
-    """The audit action of a recorded delivery."""
-    # an SMS keeps the audit vocabulary it had before the general outbox
-    return "notice_sent" if destination == "sms" else "delivered"
+    """The audit action of a recorded delivery (as the outbox transitions name it)."""
+    return delivered_action(destination)
 
 
 async def record_all(group: GroupWrite, batch: list[ReportedDelivery]) -> list[int]:
