@@ -28,15 +28,29 @@ from datetime import date
 
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.late_suspension import hub_suspensions
-from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
+from certhub.hub.procedure.recovery import balance_cut, months_in_force, overpayment_voided
+from certhub.hub.procedure.releases import cut_writes
 from certhub.hub.procedure.task_series import overpayments_added
 from certhub.hub.procedure.tasks import extend
+from certhub.hub.rules.amendment_undone import moved_back
 from certhub.hub.rules.disposal import overpaid
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.store.effects import Effects, MonthsClaim
-from certhub.schemas import BenefitRecord, RecoveryStatus, TaskKind, VerificationTask
+from certhub.schemas import (
+    BenefitRecord,
+    RecoveryStatus,
+    TaskKind,
+    Termination,
+    VerificationTask,
+)
 
-__all__ = ["ENDED_ALIVE", "found_dead", "found_dead_effects", "found_dead_undone"]
+__all__ = [
+    "ENDED_ALIVE",
+    "found_dead",
+    "found_dead_again",
+    "found_dead_effects",
+    "found_dead_undone",
+]
 
 # The terminations that say the person was alive and entitled until the event: a death,
 # a loss of nationality, the receipt of another basic pension.
@@ -122,4 +136,47 @@ async def found_dead_undone(
         return await overpayments_added(
             ctx, effects, missing, overs, task_id=row.task_id, actor=actor, balance=balance
         )
+    return effects
+
+
+async def found_dead_again(
+    ctx: ProcedureContext, effects: Effects, task: VerificationTask, actor: str
+) -> Effects:
+    """``effects`` of ``task``'s confirmation over the hub's voided termination (a true
+    death, loss of nationality or duplicate receipt: :data:`ENDED_ALIVE`) with the months up
+    to its own month taken off the overpayment of a disappearance standing, opened again by
+    :func:`found_dead_undone` — the person was alive and owed them, as :func:`found_dead`
+    decides when nothing was voided — and claimed as paid under ``task``. Missing since the
+    2nd of M-6, a false cremation withdrawn (M-5..M-2 = 952.00 owing again), died on the
+    15th of M-3: M-5..M-3 cut, M-2 = 238.00 kept (before, the 952.00 stood: 714.00 of
+    months the person was alive recovered). ``effects`` unchanged when none."""
+    signed = f"termination:{task.task_id}"
+    terms = [o for o in effects.outcomes if o.message_id == signed]
+    if task.kind not in ENDED_ALIVE or not terms:
+        return effects
+    event = Termination.model_validate_json(terms[0].payload).event_date
+    person = task.person.id_number
+    for row, missing, suspension in await hub_suspensions(ctx, person):
+        if missing.kind is not TaskKind.missing or suspension is None:
+            continue
+        if month_index(event) <= month_index(suspension.effective_from):
+            continue  # every month it counts came after the event
+        balance = await ctx.store.get_overpayment(row.task_id)
+        if balance is None or balance.status == RecoveryStatus.voided.value:
+            continue
+        note = (
+            f"disappearance of task {row.task_id}: found {task.kind.value} (task "
+            f"{task.task_id}, {event}), alive and owed the months up to it"
+        )
+        cut = await balance_cut(ctx, balance, moved_back, event, note)
+        if cut is None:
+            continue
+        writes = cut_writes(
+            ctx, cut, balance, person=person, reason=missing.kind.value, note=note, actor=actor
+        )
+        claimed = {m for c in effects.months if c.purpose == "back_paid" for m in c.months}
+        taken = await ctx.store.counted_months(person, "back_paid") | claimed
+        free = tuple(sorted(set(cut.months) - taken))  # paid: claimed once
+        paid = (MonthsClaim(person, "back_paid", free, task.task_id),) if free else ()
+        return extend(effects, months=paid, **writes)
     return effects

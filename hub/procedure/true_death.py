@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.found_dead import found_dead_again
 from certhub.hub.procedure.recovery import months_in_force, overpayment_voided
 from certhub.hub.procedure.reversals import voided_task
 from certhub.hub.procedure.tasks import extend
@@ -84,7 +85,10 @@ async def superseded_effects(
     audit = AuditWrite("closure_lifted", superseded[1], message.sender, message.digest)
     effects = replace(effects, closure_lifted=lifted, overpayment_change=money.overpayment_change)
     paid = await still_paid(ctx, effects, superseded[1], task)
-    return extend(effects, audit=(audit,), outcomes=money.outcomes, months=paid)
+    effects = extend(effects, audit=(audit,), outcomes=money.outcomes, months=paid)
+    # a disappearance the voided termination found the person alive after owes again
+    # (found_dead_undone): its months up to this finding's were owed all the same
+    return await found_dead_again(ctx, effects, task, message.sender)
 
 
 async def still_paid(

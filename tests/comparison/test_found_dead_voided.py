@@ -23,6 +23,8 @@ from releasekit import balance, label, recovered
 from reversalkit import DIED_IN, PROBLEM, Scene
 from suspensionkit import confirmed
 
+from certhub.hub.core.keys import STORE
+
 
 async def test_a_death_withdrawn_after_a_disappearance_leaves_its_months_owing(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
@@ -46,4 +48,32 @@ async def test_a_death_withdrawn_after_a_disappearance_leaves_its_months_owing(
     assert await balance(office, death) == (1, "238.00", "0.00", "238.00", "pending")
     status, body = await office.decide("restoration-proposals", items[number], "town-1", "accept")
     assert (status, body["type"]) == (409, f"{PROBLEM}restoration-finding-confirmed"), body
+    await office.client.close()
+
+
+async def test_then_found_dead_again_the_months_alive_are_owed_again(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """As above, then the city reports the true death, the 15th of M(-3), confirmed over
+    the voided termination: M(-5)..M(-3) (alive) come off the disappearance's 952.00, which
+    keeps M(-2) = 238.00; the true death recovers M(-1) = 238.00 (the voided termination's
+    voided): 476.00 in all, each month once. Before (the disappearance opened again alone)
+    the 952.00 stood: 714.00 of months the person was alive recovered."""
+    scene = Scene.alone(tmp_path)[0].on_ledger(ledger_url)
+    person, number = scene.person, scene.person["id_number"]
+    await scene.compare(DIED_IN)
+    office = await scene.office(aiohttp_client)
+    await office.roster(person, paid_through=label(-1))
+    missing = await confirmed(office, person, "missing", month_day(-6, 2))
+    death = (await scene.confirmed_deaths(office, {number: {"paid_through": label(-1)}}))[number]
+    await office.client.close()
+    office, _ = await scene.voided(aiohttp_client)
+    assert await balance(office, missing) == (4, "952.00", "0.00", "952.00", "pending")
+
+    true = await office.confirmed_death(person, month_day(-3, 15))
+    assert await balance(office, missing) == (1, "238.00", "0.00", "238.00", "pending")
+    assert await balance(office, true) == (1, "238.00", "0.00", "238.00", "pending")
+    assert await balance(office, death) == (1, "238.00", "0.00", "0.00", "voided")
+    recovered_months = await office.client.app[STORE].counted_months(number, "recovered")
+    assert recovered_months == {label(-2), label(-1)}
     await office.client.close()
