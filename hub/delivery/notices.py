@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from certhub.adapters import Notification, Notifier
 from certhub.hub.delivery.notify import NoticeSender
 from certhub.hub.rules.comparison import MACHINE_REPORTER, exempt_notice_certification
-from certhub.hub.rules.decisions import ItemStatus
+from certhub.hub.rules.decisions import UNDER_REVIEW
 from certhub.hub.rules.months import month_index
 from certhub.hub.rules.notices import (
     TERMINATION_PREFIX,
@@ -88,9 +88,6 @@ class LoggingNoticeSender:
 
     async def aclose(self) -> None:
         """Nothing to release."""
-
-
-UNDER_REVIEW = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
 
 
 class NoticesChecked:

@@ -46,7 +46,7 @@ from certhub.hub.rules.comparison import (
     cited,
     opens_alone,
 )
-from certhub.hub.rules.decisions import ItemKind, ItemStatus
+from certhub.hub.rules.decisions import UNDER_REVIEW, ItemKind
 from certhub.hub.rules.tasks import TaskRecord
 from certhub.hub.store.effects import (
     AuditWrite,
@@ -74,7 +74,6 @@ __all__ = [
     "opened_by",
 ]
 
-OPEN = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
 _NAMED = {"report": "report item", "machine_report": MACHINE_REPORTER}
 """How ``source`` words the record, as amendments always have."""
 
@@ -110,7 +109,7 @@ async def amendment_for(
     open_date = None
     if opened:
         item = await ctx.store.get_item(opened[-1].sequence)
-        if item is not None and item.status in OPEN:
+        if item is not None and item.status in UNDER_REVIEW:
             last = TerminationAmendment.model_validate_json(opened[-1].payload)
             open_date = last.amended_event_date
     if record_action(in_force, reason, reported, open_date) is RecordAction.LINK:
@@ -170,7 +169,7 @@ async def open_amendment_cites(
     if not opened:
         return False
     item = await ctx.store.get_item(opened[-1].sequence)
-    if item is None or item.status not in OPEN:
+    if item is None or item.status not in UNDER_REVIEW:
         return False
     amendment = TerminationAmendment.model_validate_json(opened[-1].payload)
     return any(

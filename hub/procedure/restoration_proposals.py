@@ -49,7 +49,7 @@ from certhub.hub.procedure.reversals import (
 from certhub.hub.procedure.task_series import termination_in_force
 from certhub.hub.procedure.tasks import extend, task_effects
 from certhub.hub.rules.comparison import machine_actor
-from certhub.hub.rules.decisions import ItemKind, ItemStatus
+from certhub.hub.rules.decisions import UNDER_REVIEW, ItemKind
 from certhub.hub.rules.months import last_day_of_month, parse_month
 from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.restoration import (
@@ -94,7 +94,6 @@ __all__ = [
 
 PROPOSERS = frozenset({Role.town_staff, Role.county_reviewer})
 """Who may file a restoration proposal: those who may request a restoration."""
-OPEN = frozenset({ItemStatus.RECEIVED.value, ItemStatus.ACCEPTED.value})
 
 
 def proposal_message_id(task_id: str) -> str:
@@ -190,7 +189,7 @@ async def staff_proposal(
         )
     hubs = await ctx.store.find(ctx.outcomes.hub_id, proposal_message_id(task_id))
     item = await ctx.store.get_item(hubs.sequence) if hubs else None
-    if item is not None and item.status in OPEN:
+    if item is not None and item.status in UNDER_REVIEW:
         raise Refusal(
             "conflict",
             f"the hub's proposal {item.item_id} of task {task_id} is still open: decide it",

@@ -28,7 +28,7 @@ from certhub.hub.rules.comparison import (
     cited,
     reversal_action,
 )
-from certhub.hub.rules.decisions import ItemStatus
+from certhub.hub.rules.decisions import UNDER_REVIEW, ItemStatus
 from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
 from certhub.hub.rules.restoration_findings import HubFindings, HubSuspension, sentence_end
@@ -308,7 +308,7 @@ async def _amendment_under_review(
     if not opened:
         return None
     record, item = opened[-1]
-    if item is None or item.status not in (ItemStatus.RECEIVED, ItemStatus.ACCEPTED):
+    if item is None or item.status not in UNDER_REVIEW:
         return None
     return f"termination amendment {record.sequence} {item.status}"
 

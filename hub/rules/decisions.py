@@ -41,6 +41,8 @@ ACCEPTING_ROLES: Final = frozenset({Role.town_staff, Role.county_reviewer})
 COUNTY_ROLES: Final = frozenset({Role.county_reviewer})
 MUNICIPAL_ROLES: Final = frozenset({Role.municipal_approver})
 FINAL: Final = frozenset({ItemStatus.APPROVED, ItemStatus.REJECTED})
+UNDER_REVIEW: Final = frozenset({ItemStatus.RECEIVED, ItemStatus.ACCEPTED})
+"""An item not yet decided (received, or accepted by the town): still under review."""
 
 
 @dataclass(frozen=True, slots=True)

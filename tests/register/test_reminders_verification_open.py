@@ -31,10 +31,9 @@ from datetime import date
 from typing import Any
 
 from procedurekit import Office, evidence_payloads, month_day, today
-from reminderkit import Gateway, due_next_month
+from reminderkit import due_next_month, sent_through_checks
 
-from certhub.hub.core.keys import PROCEDURE, STORE
-from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
+from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep
 
 from .test_reminders_death_open import queued, slot_one
@@ -91,10 +90,4 @@ async def test_a_queued_reminder_is_withdrawn_once_reported(office_db: Office) -
     await office.reported(jailed, "imprisonment", ON)
     await _death_filed(office, dead, ON)
 
-    gateway = Gateway()
-    sender = NoticesChecked(
-        SmsNoticeSender(gateway, store), store, office.client.app[PROCEDURE].outcomes.hub_id
-    )
-    for notice_id, person_id, _, text in notices.values():
-        await sender.send(notice_id, person_id, text)
-    assert [n.notification_id for n in gateway.sent] == [slot_one(plain)]
+    assert await sent_through_checks(office, notices.values()) == [slot_one(plain)]

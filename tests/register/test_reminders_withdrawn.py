@@ -19,10 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from procedurekit import Office, month_day, today
-from reminderkit import Gateway, due_next_month
+from reminderkit import due_next_month, sent_through_checks
 
-from certhub.hub.core.keys import PROCEDURE, STORE
-from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
+from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep, reminder_notice
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
@@ -38,19 +37,12 @@ async def test_a_queued_reminder_is_not_sent_to_the_dead_or_the_certified(office
     await office.confirmed_death(dead, month_day(-1, 3))
     await office.certified_in_app(certified)  # due M(+12) now
 
-    gateway = Gateway()
-    sender = NoticesChecked(
-        SmsNoticeSender(gateway, store), store, office.client.app[PROCEDURE].outcomes.hub_id
-    )
-    for notice_id, person_id, _, text in queued.values():
-        await sender.send(notice_id, person_id, text)
-    assert [n.notification_id for n in gateway.sent] == [queued[waiting["id_number"]][0]]
+    assert await sent_through_checks(office, queued.values()) == [queued[waiting["id_number"]][0]]
 
 
 async def test_a_reminder_replayed_after_its_due_month_is_not_sent(office: Office) -> None:
     """Replayed from the dead letters after its due month ended ("须在M(-1)月底前完成"), a
     reminder is withdrawn: the pensioner is overdue, the overdue list routes them."""
-    store = office.client.app[STORE]
     person = office.people.person()
     await office.roster(person, contact_mobile="13800138000")
     await office.certified_in_app(
@@ -58,11 +50,8 @@ async def test_a_reminder_replayed_after_its_due_month_is_not_sent(office: Offic
     )
     due = month_index(today()) - 1
     notice = reminder_notice(person["id_number"], person["name"], due, 2)
-    gateway = Gateway()
-    await NoticesChecked(
-        SmsNoticeSender(gateway, store), store, office.client.app[PROCEDURE].outcomes.hub_id
-    ).send(notice.notice_id, notice.person_id, notice.text)
-    assert gateway.sent == []
+    row = (notice.notice_id, notice.person_id, notice.kind, notice.text)
+    assert await sent_through_checks(office, [row]) == []
 
 
 async def test_a_reminder_queued_before_a_death_report_is_withdrawn(office: Office) -> None:
@@ -78,13 +67,7 @@ async def test_a_reminder_queued_before_a_death_report_is_withdrawn(office: Offi
     task = (await office.reported_death(cleared, month_day(-1, 3)))["task_id"]
     assert (await office.step(task, "county-1", "cleared"))[0] == 202
 
-    gateway = Gateway()
-    sender = NoticesChecked(
-        SmsNoticeSender(gateway, store), store, office.client.app[PROCEDURE].outcomes.hub_id
-    )
-    for notice_id, person_id, _, text in queued.values():
-        await sender.send(notice_id, person_id, text)
-    assert [n.notification_id for n in gateway.sent] == [queued[cleared["id_number"]][0]]
+    assert await sent_through_checks(office, queued.values()) == [queued[cleared["id_number"]][0]]
 
 
 def test_the_rule_reads_the_due_month_from_the_notice_id() -> None:

@@ -1,15 +1,19 @@
 """The register's reminder tests' people and gateway: pensioners due next month, the digest
-a reminder's id names them by, and an SMS gateway that keeps what it was asked to send."""
+a reminder's id names them by, an SMS gateway that keeps what it was asked to send, and the
+hub's SMS sender over it behind the checks made at send."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from procedurekit import Office, today
 
 from certhub.adapters import Notification
 from certhub.adapters.types import NotificationReceipt
+from certhub.hub.core.keys import PROCEDURE, STORE
+from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
 from certhub.hub.rules.months import month_index, month_label
 
 
@@ -46,3 +50,17 @@ class Gateway:
 
     async def aclose(self) -> None:
         """Nothing to close."""
+
+
+async def sent_through_checks(office: Office, notices: Iterable[Any]) -> list[str]:
+    """The ids of ``notices`` (rows of ``pending_notices``: id, person, kind, text) that the
+    hub's SMS sender, behind the checks every sender gets at send (:class:`NoticesChecked`),
+    gave a recording :class:`Gateway`, in order."""
+    app = office.client.app
+    gateway = Gateway()
+    sender = NoticesChecked(
+        SmsNoticeSender(gateway, app[STORE]), app[STORE], app[PROCEDURE].outcomes.hub_id
+    )
+    for notice_id, person_id, _, text in notices:
+        await sender.send(notice_id, person_id, text)
+    return [n.notification_id for n in gateway.sent]
