@@ -118,6 +118,7 @@ async def test_staff_lift_it_once_no_verification_is_open(
     store = office.client.app[STORE]
     item = (await proposals(office))[number]["sequence"]
     assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
+    await delivered(office)  # the family's SMS the rejection leaves, before counting
     await suspended_by_province(office, person, DIED.isoformat())
     filed = office.post("/v1/restorations", "town-1", voided_restoration(person))
     body = await refused(office, filed, 409, "restoration-verification-open")
