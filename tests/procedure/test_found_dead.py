@@ -10,65 +10,23 @@ disappearance's overpayment is voided (the 476.00 recovered refunded) and the de
 ``M(-2)..M(-1)`` = 476.00. Before the fix the disappearance went on recovering 1,190.00 from
 the family — 714.00 of months the person was alive — and the death nothing. Died before
 going missing (the 15th of ``M(-8)``), the disappearance's months all came after the death:
-it keeps them (1,190.00) and the death recovers ``M(-7)..M(-6)`` = 476.00.
+it keeps them (1,190.00) and the death recovers ``M(-7)..M(-6)`` = 476.00. Those two cases
+run beside the other causes of the end in test_found_terminated.py; here, what a death adds.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from amendmentkit import amended_by_death_report
+from foundkit import found
 from procedurekit import Office, month_day
-from releasekit import balance, label, recovered
-from suspensionkit import confirmed
-
-from certhub.hub.core.keys import STORE
-
-MISSING = month_day(-6, 2)
-
-
-async def found_dead(office: Office, died: date) -> tuple[dict[str, object], str, str]:
-    """The person paid through M(-1), missing since MISSING, confirmed, 476.00 recovered;
-    then died on ``died``, confirmed: the person, the disappearance's and the death's task."""
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-1))
-    task = await confirmed(office, person, "missing", MISSING)
-    assert (await recovered(office, task, "476.00", "BR-9"))[0] == 202
-    return person, task, await office.confirmed_death(person, died)
-
-
-async def test_a_missing_person_found_dead_was_owed_the_months_alive(office_db: Office) -> None:
-    office = office_db
-    person, missing, death = await found_dead(office, month_day(-3, 15))
-
-    assert await balance(office, missing) == (5, "1190.00", "476.00", "0.00", "voided")
-    status, body = await office.get(f"/v1/overpayments/{missing}", "county-1")
-    assert (status, body["refunded"]) == (200, "476.00"), body
-    assert await balance(office, death) == (2, "476.00", "0.00", "476.00", "pending")
-    # paid all the same, whatever a later roster entry rewrites
-    paid = await office.client.app[STORE].back_paid_months(person["id_number"])
-    assert paid == {label(m) for m in range(-5, 0)}
-
-
-async def test_died_before_going_missing_the_disappearance_keeps_its_months(
-    office_db: Office,
-) -> None:
-    office = office_db
-    _, missing, death = await found_dead(office, month_day(-8, 15))
-
-    assert await balance(office, missing) == (
-        5,
-        "1190.00",
-        "476.00",
-        "714.00",
-        "partially_recovered",
-    )
-    assert await balance(office, death) == (2, "476.00", "0.00", "476.00", "pending")
+from releasekit import balance, label
 
 
 async def test_a_late_entry_after_the_death_adds_to_the_death_alone(office_db: Office) -> None:
     office = office_db
-    person, missing, death = await found_dead(office, month_day(-3, 15))
+    person, missing, death = await found(office, "death", month_day(-3, 15))
     # the province, late to stop, paid M(0) too: 238.00 more, to the death
     later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     await office.roster(person, paid_through=label(0), as_of=later)
@@ -80,7 +38,7 @@ async def test_an_amendment_dating_the_death_earlier_recovers_the_months_alive_n
     office_db: Office,
 ) -> None:
     office = office_db
-    person, _, death = await found_dead(office, month_day(-3, 15))
+    person, _, death = await found(office, "death", month_day(-3, 15))
     # the province applies the termination, rewriting paid_through back to the disappearance
     later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     await office.roster(person, status="terminated", paid_through=label(-6), as_of=later)

@@ -12,35 +12,26 @@ recovers ``M(-2)..M(-1)`` = 476.00. Before the fix the disappearance went on rec
 1,190.00 — 714.00 of months the person was entitled to — and the termination nothing (its
 months already counted). Dated before the disappearance (the 15th of ``M(-8)``), every month
 the disappearance counts came after it: it keeps them (1,190.00), the termination recovers
-``M(-7)..M(-6)`` = 476.00.
+``M(-7)..M(-6)`` = 476.00. The first two cases run for a death too (the city's death report,
+the cremation certificate attached): the same months.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from foundkit import MISSING, found
 from procedurekit import Office, month_day
-from releasekit import balance, label, recovered
+from releasekit import balance, label
 from suspensionkit import confirmed
 
 from certhub.hub.core.keys import STORE
 
-MISSING = month_day(-6, 2)
 KINDS = ("loss_of_nationality", "duplicate_receipt")
 
 
-async def found(office: Office, kind: str, on: date) -> tuple[dict[str, object], str, str]:
-    """The person paid through M(-1), missing since MISSING, confirmed, 476.00 recovered;
-    then ``kind`` on ``on``, confirmed: the person, the disappearance's and the new task."""
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-1))
-    task = await confirmed(office, person, "missing", MISSING)
-    assert (await recovered(office, task, "476.00", "BR-7"))[0] == 202
-    return person, task, await confirmed(office, person, kind, on)
-
-
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ["death", *KINDS])
 async def test_a_missing_person_found_no_longer_entitled_was_owed_the_months_before(
     office_db: Office, kind: str
 ) -> None:
@@ -51,11 +42,12 @@ async def test_a_missing_person_found_no_longer_entitled_was_owed_the_months_bef
     status, body = await office.get(f"/v1/overpayments/{missing}", "county-1")
     assert (status, body["refunded"]) == (200, "476.00"), body
     assert await balance(office, ended) == (2, "476.00", "0.00", "476.00", "pending")
+    # paid all the same, whatever a later roster entry rewrites
     paid = await office.client.app[STORE].back_paid_months(person["id_number"])
     assert paid == {label(m) for m in range(-5, 0)}
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ["death", *KINDS])
 async def test_ended_before_going_missing_the_disappearance_keeps_its_months(
     office_db: Office, kind: str
 ) -> None:
