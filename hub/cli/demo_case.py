@@ -10,10 +10,11 @@ notified by SMS; the provincial system pulls and re-verifies all of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import aiohttp
 
+from certhub.hub.cli.demo_month_messages import months_ago
 from certhub.mocks.county_office import StaffMember
 from certhub.mocks.documents import certificate_pdf
 from certhub.mocks.local_reporting import ReportingSystem
@@ -41,12 +42,6 @@ class CaseSummary:
         return self.overpaid_months == 3 and self.outcomes_verified >= 5
 
 
-def _three_months_ago() -> date:
-    today = datetime.now(CHINA_STANDARD_TIME).date()
-    index = today.year * 12 + today.month - 1 - 3
-    return date(index // 12, index % 12 + 1, 15)
-
-
 async def run_death_case(
     base_url: str,
     session: aiohttp.ClientSession,
@@ -59,7 +54,7 @@ async def run_death_case(
     """Walk one death through the whole procedure; the province verifies the result."""
     people = Population(seed=99)
     person = people.person()
-    died = _three_months_ago()
+    died = months_ago(3)
     await province.push_roster(
         person,
         status="active",

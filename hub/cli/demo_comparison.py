@@ -25,6 +25,7 @@ from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_compari
 from certhub.hub.comparison.generate import generate
 from certhub.hub.comparison.proposals import json_lines
 from certhub.hub.core.settings import Settings
+from certhub.hub.rules.months import month_index, month_label
 from certhub.schemas.clock import shanghai_today
 
 __all__ = ["ComparisonDemo", "run_comparison_demo"]
@@ -53,9 +54,7 @@ class ComparisonDemo:
 
 
 def _months_ago(n: int) -> str:
-    today = shanghai_today()
-    index = today.year * 12 + today.month - 1 - n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return month_label(month_index(shanghai_today()) - n)
 
 
 async def run_comparison_demo(settings: Settings, out: TextIO) -> ComparisonDemo:

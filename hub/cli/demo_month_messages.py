@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Final
 
-from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.months import month_index, month_label, month_start
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 MONTHLY: Final = "238.00"
@@ -79,5 +79,4 @@ def this_month() -> str:
 
 def months_ago(n: int) -> date:
     """The 15th of the month ``n`` months before this one."""
-    index = month_index(today()) - n
-    return date(index // 12, index % 12 + 1, 15)
+    return month_start(month_index(today()) - n, 15)

@@ -20,7 +20,7 @@ from aiohttp import web
 from certhub.hub.core.keys import COMPLIANCE_WATCH, METRICS, REPORTING_UNITS, SETTINGS, STORE
 from certhub.hub.core.periodic import every, running
 from certhub.hub.rules.compliance import ComplianceStatus, ReportingUnit, compliance, deadline
-from certhub.hub.rules.months import month_index
+from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.store import LedgerStore
 from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import UnknownRegion, city_code_of
@@ -31,8 +31,7 @@ log = logging.getLogger(__name__)
 
 def watched_period(now: datetime) -> str:
     """Last month (China Standard Time): the month whose reports are due now."""
-    index = month_index(now.astimezone(CHINA_STANDARD_TIME).date()) - 1
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return month_label(month_index(now.astimezone(CHINA_STANDARD_TIME).date()) - 1)
 
 
 @dataclass(frozen=True, eq=False)  # a service: equal only to itself

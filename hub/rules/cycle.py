@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
-from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.months import month_index, month_label, month_start
 
 __all__ = [
     "CYCLE_MONTHS",
@@ -86,7 +86,7 @@ def liable_from(due: int, grace_months: int = 0, cleared: date | None = None) ->
     index = due + 1 + grace_months
     if cleared is not None:
         index = max(index, month_index(cleared) + 2 + grace_months)
-    return date(index // 12, index % 12 + 1, 1)
+    return month_start(index)
 
 
 def held_liability(

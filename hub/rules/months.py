@@ -25,10 +25,14 @@ def month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
+def month_start(index: int, day: int = 1) -> date:
+    """The first (or ``day``-th) day of the month whose :func:`month_index` is ``index``."""
+    return date(index // 12, index % 12 + 1, day)
+
+
 def first_of_next_month(day: date) -> date:
     """The first day of the month after ``day``'s month."""
-    index = month_index(day) + 1
-    return date(index // 12, index % 12 + 1, 1)
+    return month_start(month_index(day) + 1)
 
 
 def last_day_of_month(day: date) -> date:
