@@ -16,10 +16,10 @@ is not sent again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from pgkit import throwaway_database
@@ -89,25 +89,42 @@ def family_told(logged: LoggingNoticeSender) -> list[str]:
     return [text for text in logged.sent.values() if "丧葬补助金" in text]
 
 
-async def test_a_voided_termination_is_not_announced(
+class UnderReview(NamedTuple):
+    """The scene :func:`proposed` leaves, the SMS still in the outbox: its office, the
+    person's ID number, the death task and the proposal's item, and the family's phone
+    (``logged``) behind the hub's checks (``sender``)."""
+
+    office: Office
+    number: str
+    task: str
+    item: int
+    logged: LoggingNoticeSender
+    sender: NoticesChecked
+
+
+@pytest.fixture
+async def review(
     tmp_path: Path, ledger_url: str | None, aiohttp_client: Any
-) -> None:
+) -> AsyncIterator[UnderReview]:
+    """The voided termination's restoration under review on ``ledger_url``'s ledger, a
+    logging sender behind the checks; the office closed after the test."""
     office, number, task, item = await proposed(tmp_path, ledger_url, aiohttp_client)
-    logged, sender = checked(office)
+    yield UnderReview(office, number, task, item, *checked(office))
+    await office.client.close()
+
+
+async def test_a_voided_termination_is_not_announced(review: UnderReview) -> None:
+    office, number, task, item, logged, sender = review
     notice_id = f"termination:{task}"
     assert await sender.withdrawn(notice_id, number) is not None  # under review
     assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
     await delivered(office, sender)  # still waiting: the termination stands, it goes out
     await delivered(office, sender)
     assert list(logged.sent) == [notice_id]  # the one queued again withdrawn: sent already
-    await office.client.close()
 
 
-async def test_a_notice_withdrawn_under_review_is_sent_once_rejected(
-    tmp_path: Path, ledger_url: str | None, aiohttp_client: Any
-) -> None:
-    office, _, task, item = await proposed(tmp_path, ledger_url, aiohttp_client)
-    logged, sender = checked(office)
+async def test_a_notice_withdrawn_under_review_is_sent_once_rejected(review: UnderReview) -> None:
+    office, _, task, item, logged, sender = review
     await delivered(office, sender)  # under review: withdrawn, nothing sent
     assert family_told(logged) == []
     assert (await office.decide("restoration-proposals", item, "town-1", "reject"))[0] == 202
@@ -117,7 +134,6 @@ async def test_a_notice_withdrawn_under_review_is_sent_once_rejected(
     assert len(family_told(logged)) == 1
     again = await sender.withdrawn(f"termination:{task}", "")  # the original stays withdrawn
     assert again is not None
-    await office.client.close()
 
 
 async def test_a_notice_sent_before_the_void_is_not_sent_again(
@@ -141,13 +157,11 @@ async def test_a_notice_sent_before_the_void_is_not_sent_again(
 
 
 async def test_an_approved_restoration_never_announces_the_termination(
-    tmp_path: Path, ledger_url: str | None, aiohttp_client: Any
+    review: UnderReview,
 ) -> None:
-    office, _, _, item = await proposed(tmp_path, ledger_url, aiohttp_client)
-    logged, sender = checked(office)
+    office, _, _, item, logged, sender = review
     await delivered(office, sender)
     assert (await office.decide("restoration-proposals", item, "town-2", "accept"))[0] == 202
     assert (await office.decide("restoration-proposals", item, "county-1", "approve"))[0] == 202
     await delivered(office, sender)
     assert family_told(logged) == []
-    await office.client.close()
