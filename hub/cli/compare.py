@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,7 @@ from certhub.hub.comparison.loading import ComparisonInputError
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.comparison.typed_roster import checked_roster
 from certhub.hub.core.settings import Settings
+from certhub.hub.rules.months import month_index, month_label
 from certhub.schemas.clock import shanghai_today
 
 __all__ = ["add_compare_commands"]
@@ -112,8 +112,7 @@ async def _purge_now(settings: Settings) -> list[str]:
 
 
 def _last_month() -> str:
-    first = shanghai_today().replace(day=1) - timedelta(days=1)
-    return f"{first:%Y-%m}"
+    return month_label(month_index(shanghai_today()) - 1)
 
 
 def _generate(args: argparse.Namespace) -> int:

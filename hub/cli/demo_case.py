@@ -10,17 +10,15 @@ notified by SMS; the provincial system pulls and re-verifies all of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import aiohttp
 
-from certhub.hub.cli.demo_month_messages import months_ago
+from certhub.hub.cli.demo_month_messages import months_ago, this_month
 from certhub.mocks.county_office import StaffMember
 from certhub.mocks.documents import certificate_pdf
 from certhub.mocks.local_reporting import ReportingSystem
 from certhub.mocks.population import Population
 from certhub.mocks.provincial import ProvincialSystem
-from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ async def run_death_case(
         person,
         status="active",
         monthly_amount="238.00",
-        paid_through=datetime.now(CHINA_STANDARD_TIME).strftime("%Y-%m"),
+        paid_through=this_month(),
         bank_account_on_file="6222***********0123",
         contact_mobile="13800138000",
     )
