@@ -60,6 +60,7 @@ _FIELDS: Final[dict[str, list[tuple[str, int, int, str]]]] = {
     kind: [(str(f[0]), int(f[1]), int(f[2]), str(f[3])) for f in fields]
     for kind, fields in LAYOUT["records"].items()
 }
+_LINE_NO: Final = next(spec for spec in _FIELDS["D"] if spec[0] == "line_no")
 _METHODS: Final = {"1": CertificationMethod.face, "2": CertificationMethod.fingerprint}
 _OUTCOMES: Final = {"1": CertificationOutcome.certified, "0": CertificationOutcome.failed}
 _ASCII_OK: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -313,21 +314,29 @@ class ReconciliationFile:
                     break
                 crc = zlib.crc32(line.raw, crc)
                 if kind == b"D":
-                    yield _detail(line, expected_line)
-                    expected_line += 1
+                    item, expected_line = _detail(line, expected_line)
+                    yield item
         if f"{crc:08X}" != summary.checksum:
             raise ReconciliationRefused(f"{self.path.name} changed while it was read")
 
 
-def _detail(line: _Line, expected: int) -> ReconciliationRecord | ItemError:
+def _detail(line: _Line, expected: int) -> tuple[ReconciliationRecord | ItemError, int]:
+    """The detail ``line`` as a record or an error, and the ``line_no`` the next one should have.
+
+    Numbering continues from the line's own ``line_no`` when it has one: a line the bank
+    wrote twice (or a number it skipped) is one error, not an error on every line after it.
+    """
+    _name, offset, width, _kind = _LINE_NO
+    number = line.data[offset : offset + width]
+    following = int(number) + 1 if number.isdigit() else expected + 1
     try:
         values = _fields(line.data, "D")
         if int(values["line_no"]) != expected:
             raise _FieldError("line_no", f"is {int(values['line_no'])}, expected {expected}")
-        return _record(line.number, values)
+        return _record(line.number, values), following
     except _FieldError as exc:
         reason = mask_ids_in_text(exc.reason)
-        return ItemError(position=line.number, column=exc.name, reason=reason)
+        return ItemError(position=line.number, column=exc.name, reason=reason), following
 
 
 def _record(number: int, values: dict[str, str]) -> ReconciliationRecord:

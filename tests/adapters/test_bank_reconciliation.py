@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import string
 import tracemalloc
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,7 +21,7 @@ from certhub.adapters.bank import (
     ReconciliationRefused,
 )
 from certhub.adapters.types import ItemError
-from certhub.mocks.bank_files import LineFault, TerminalRecord, write_reconciliation
+from certhub.mocks.bank_files import LineFault, TerminalRecord, detail_line, write_reconciliation
 from certhub.mocks.population import COUNTIES
 from certhub.schemas import check_character
 
@@ -210,3 +211,28 @@ def test_parsing_memory_does_not_grow_with_file_size(tmp_path: Path) -> None:
         tracemalloc.stop()
         assert seen == count
     assert peaks[1] < peaks[0] * 1.5 + 64 * 1024
+
+
+def _renumbered(lines: list[bytes]) -> bytes:
+    """Header + ``lines`` (details as the bank wrote them) + a trailer the bank computed over
+    them: count and CRC hold, so only the detail numbering can tell anything is wrong."""
+    header = _write([]).split(b"\r\n")[0] + b"\r\n"
+    crc = zlib.crc32(b"".join(lines), zlib.crc32(header))
+    trailer = f"T{len(lines):010d}{crc:08X}".encode("ascii").ljust(160) + b"\r\n"
+    return header + b"".join(lines) + trailer
+
+
+def test_a_line_the_bank_wrote_twice_is_refused_alone_the_lines_after_it_handed_on(
+    tmp_path: Path, records: list[TerminalRecord]
+) -> None:
+    # The bank's file lists detail 2 twice (line_no 1, 2, 2, 3, 4, 5), its trailer counting 6
+    # details over those bytes. Before, every line after the copy was refused "line_no is n,
+    # expected n+1": 4 certifications of living pensioners never recorded (and the same
+    # again at every import of the file); now the copy alone is refused.
+    details = [detail_line(n, record) for n, record in enumerate(records, 1)]
+    parsed = _parse(tmp_path, _renumbered([*details[:2], details[1], *details[2:]]))
+    errors = [(e.position, e.column) for e in parsed if isinstance(e, ItemError)]
+    assert errors == [(4, "line_no")]  # the header is line 1: the copy is line 4
+    handed_on = [item for item in parsed if isinstance(item, ReconciliationRecord)]
+    assert [r.serial for r in handed_on] == [f"SER{i:06d}" for i in range(5)]
+    assert [r.line for r in handed_on] == [2, 3, 5, 6, 7]
