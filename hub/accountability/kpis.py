@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, Final, Protocol
 
 from certhub.hub.rules.compliance import ComplianceStatus, ReportingUnit, compliance, deadline
-from certhub.hub.rules.months import month_index
+from certhub.hub.rules.months import first_of_next_month, month_index
 from certhub.hub.store.assessment import LEVEL_DIGITS, Row, Scope
 from certhub.hub.store.base import AssessmentReads, Reporting
 from certhub.schemas.clock import CHINA_STANDARD_TIME
@@ -73,7 +73,7 @@ def month_bounds(period: str) -> tuple[int, float, float]:
     """``YYYY-MM`` as (month index, start, end): epoch seconds, China Standard Time."""
     year, month = int(period[:4]), int(period[5:7])
     start = datetime(year, month, 1, tzinfo=CHINA_STANDARD_TIME)
-    following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=CHINA_STANDARD_TIME)
+    following = datetime.combine(first_of_next_month(start.date()), time(), CHINA_STANDARD_TIME)
     return month_index(start.date()), start.timestamp(), following.timestamp()
 
 
