@@ -10,6 +10,7 @@ sends it, signed by its new key under its new sender id, and it is ledgered once
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,16 +44,8 @@ def expire(hub: LiveHub, sender: str) -> None:
     path = hub.settings.trust_store_path
     store = TrustStore.load(path)
     entry = next(e for e in store if e.sender == sender)
-    past = datetime.now(UTC) - timedelta(hours=1)
-    store.add(
-        entry.key.to_jwk(),
-        sender=entry.sender,
-        may_send=entry.may_send,
-        may_read=entry.may_read,
-        role=entry.role,
-        area=entry.area,
-        not_after=past,
-    ).save(path)
+    expired = replace(entry, not_after=datetime.now(UTC) - timedelta(hours=1))
+    TrustStore([expired if e.kid == entry.kid else e for e in store]).save(path)
 
 
 def test_a_report_queued_when_the_enrolment_expires_is_sent_after_enrolling_again(
