@@ -6,7 +6,8 @@ looked up in the roster only when the notice is sent, so a number corrected
 meanwhile is the one used. A certification reminder is checked against the register
 then too, and withdrawn (nothing sent) once it would be wrong
 (:func:`certhub.hub.rules.notices.reminder_withdrawn`), and so is a 免办 notice ("nothing
-to do") whose certification its department's void withdrew, and a family's termination
+to do") whose certification its department's void withdrew or whose pensioner the ledger
+now holds back from 免办 (a death found since: the comparison's holds), and a family's termination
 notice ("claim the funeral grant") whose termination is voided
 (:func:`~certhub.hub.rules.notices.termination_withdrawn`): by :class:`NoticesChecked`,
 in front of whichever sender the hub delivers through (the gateway's, the logging one,
@@ -158,14 +159,22 @@ class NoticesChecked:
     async def _exempt_withdrawn(self, certification: str, person_id: str) -> str | None:
         """Why the 免办 notice of ``certification`` must not go out: it no longer counts in
         the register (its department voided the records it cites: telling the pensioner
-        nothing is needed would keep them from certifying)."""
+        nothing is needed would keep them from certifying), or the ledger now holds the
+        pensioner back as the recording would have (a death task opened by a later month's
+        feed, the hub's termination, …: the family of a pensioner found dead is not told
+        that nothing is needed)."""
         record = await self._store.find(MACHINE_REPORTER, certification)
         if record is None:
             return None
         counted = {row.sequence for row in await self._store.register_certifications(person_id)}
-        if record.sequence in counted:
-            return None
-        return "the 免办 certification it announces was withdrawn (its records voided)"
+        if record.sequence not in counted:
+            return "the 免办 certification it announces was withdrawn (its records voided)"
+        # The holds the recording asked before certifying (no 免办 SMS to anyone they hold),
+        # asked again now: the notice may have waited in the outbox past a later run.
+        held = (await self._store.certification_holds([person_id])).get(person_id)
+        if held is not None:
+            return f"the pensioner is held back from 免办 now ({held[0]}: {held[1]})"
+        return None
 
     async def aclose(self) -> None:
         """Nothing of its own: the sender's owner closes it."""
