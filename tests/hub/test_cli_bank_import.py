@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -114,3 +115,28 @@ def test_a_refused_file_records_nothing_and_exits_2(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("certhub: error: recon-102-20260314.dat: trailer count 5")
     assert not data.exists()
+
+
+def test_a_line_the_bank_wrote_twice_is_refused_alone_and_the_rest_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The bank wrote detail 2 twice (line_no 1, 2, 2, 3, 4, 5) and its trailer counts the 6
+    # details over those bytes. Before, lines 5..7 were refused too ("line_no is n, expected
+    # n+1"): 3 certifications never recorded, again at every import; now the copy alone.
+    data = tmp_path / "data"
+    path = _file(tmp_path, _records(5))
+    lines = path.read_bytes().split(b"\r\n")[:-1]
+    header, details = lines[0] + b"\r\n", [line + b"\r\n" for line in lines[1:-1]]
+    details = [*details[:2], details[1], *details[2:]]
+    crc = zlib.crc32(b"".join(details), zlib.crc32(header))
+    trailer = f"T{len(details):010d}{crc:08X}".encode("ascii").ljust(160) + b"\r\n"
+    path.write_bytes(header + b"".join(details) + trailer)
+    assert main(["bank", "import", str(path), "--data", str(data)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "line 4: line_no: is 2, expected 3",
+        "recon-102-20260314.dat: bank 102, 2026-03-14, batch 1:"
+        " 6 lines, 5 recorded, 0 already recorded, 1 refused",
+    ]
+    recorded = asyncio.run(_recorded(data))
+    assert [message_id for message_id, _ in recorded] == [f"recon102.S{n:08d}" for n in range(5)]
