@@ -205,11 +205,7 @@ async def test_a_true_death_after_the_void_reads_terminated_while_the_old_propos
         try:
             number = person["id_number"]
             died = month_day(-1, 20)
-            true_death = str((await office.reported_death(person, died))["task_id"])
-            status, body = await office.step(
-                true_death, "county-1", "confirmed", event_date=f"{died}"
-            )
-            assert status == 202, body
+            true_death = await office.confirmed_death(person, died)
             assert await office.client.app[STORE].closed_benefit(number) == ("death", true_death)
             assert await overdue_ids(office) == []
             (entry,) = [
