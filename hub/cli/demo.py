@@ -26,6 +26,7 @@ from certhub.hub.audit import AuditReport, verify_ledger
 from certhub.hub.cli.demo_accountability import AccountabilityDemo, run_accountability_demo
 from certhub.hub.cli.demo_case import CaseSummary, run_death_case
 from certhub.hub.cli.demo_comparison import ComparisonDemo, run_comparison_demo
+from certhub.hub.cli.demo_register import RegisterDemo, run_register_demo
 from certhub.hub.cli.demo_stage import DemoParty, enrol_party, party_key, serving
 from certhub.hub.cli.service_points import load_sample
 from certhub.hub.comparison.progress import ProgressBar
@@ -81,6 +82,7 @@ class DemoSummary:
     audit: AuditReport
     comparison: ComparisonDemo | None = None
     accountability: AccountabilityDemo | None = None
+    register: RegisterDemo | None = None
 
     @property
     def ok(self) -> bool:
@@ -94,6 +96,7 @@ class DemoSummary:
             and self.audit.ok
             and (self.comparison is None or self.comparison.ok)
             and (self.accountability is None or self.accountability.ok)
+            and (self.register is None or self.register.ok)
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -115,6 +118,7 @@ class DemoSummary:
             },
             "comparison": self.comparison.__dict__ if self.comparison else None,
             "kpis_on_metrics": len(self.accountability.scraped) if self.accountability else None,
+            "register": self.register.after if self.register else None,
             "audit_entries": self.audit.entries,
             "audit_ok": self.audit.ok,
             "seconds": round(self.seconds, 2),
@@ -154,6 +158,8 @@ async def run_demo(
         file=out,
     )
     accountability = await run_accountability_demo(settings, out)  # every KPI with a value
+    # after the KPIs, so theirs stay the accountability month's own
+    register = await run_register_demo(settings, comparison.period, out)
     audit = await _verify_audit(settings)
     print(
         f"audit verify: {'OK' if audit.ok else 'BROKEN'} ({audit.entries} entries, "
@@ -162,7 +168,9 @@ async def run_demo(
     )
     _invite_a_coordinator(settings, case.village, out)
     seconds = time.perf_counter() - started
-    return DemoSummary(data_dir, pushed, pulled, seconds, case, audit, comparison, accountability)
+    return DemoSummary(
+        data_dir, pushed, pulled, seconds, case, audit, comparison, accountability, register
+    )
 
 
 DEFAULT_PORT: int = Settings.model_fields["port"].default

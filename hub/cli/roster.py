@@ -31,6 +31,7 @@ import functools
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from certhub.hub.store.roster_import import RosterRange
 from certhub.schemas.clock import CHINA_STANDARD_TIME, shanghai_today
 from certhub.security import replace_atomic
 
-__all__ = ["add_roster_commands"]
+__all__ = ["RosterImported", "add_roster_commands", "import_roster_file"]
 
 BATCH = 50_000  # rows per group commit: memory stays bounded whatever the file's size
 ACTOR = "cli:roster-import"
@@ -82,16 +83,49 @@ def _import(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: no such file")
     settings = offline_settings(args)
     moment = args.as_of or datetime.fromtimestamp(path.stat().st_mtime, CHINA_STANDARD_TIME)
+    show = args.progress or sys.stderr.isatty()
+    imported = import_roster_file(settings, path, moment, month=args.month, progress=show)
+    _report(imported)
+    return 1 if imported.roster.refused else 0
+
+
+@dataclass(frozen=True)
+class RosterImported:
+    """What one ``certhub roster import`` did: the checked file (its counts, refusals and
+    notes), the month's snapshot, the seconds it took, the overpayments it grew."""
+
+    roster: RosterFile
+    snapshot: Path
+    checked: float  # seconds until the rows were checked and the snapshot kept
+    seconds: float
+    grown: int
+
+
+def import_roster_file(
+    settings: Settings,
+    path: Path,
+    moment: datetime,
+    *,
+    month: str | None = None,
+    progress: bool = False,
+) -> RosterImported:
+    """Import the roster file ``path`` as of ``moment`` into ``settings``' ledger, as
+    ``certhub roster import`` does (its snapshot of ``month``, default the as-of month).
+
+    Runs its own event loop: call it from a thread when one is running.
+
+    Raises:
+        CliError: ``month`` is not ``YYYY-MM``, or the file is refused as a whole.
+    """
     as_of = moment.astimezone(CHINA_STANDARD_TIME).replace(microsecond=0).isoformat()
-    month = args.month or as_of[:7]
+    month = month or as_of[:7]
     if len(month) != 7 or not month[:4].isdigit() or month[4] != "-" or month[5:] not in _MONTHS:
         raise CliError(f"--month {month!r} is not YYYY-MM")
-    show = args.progress or sys.stderr.isatty()
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="certhub-roster-") as scratch:
         roster = RosterFile(path, Path(scratch), as_of=as_of, today=shanghai_today())
         try:
-            steps = ProgressBar(sys.stderr, 4, "steps") if show else None
+            steps = ProgressBar(sys.stderr, 4, "steps") if progress else None
             roster.load(on_step=steps.step if steps else None)
             if steps is not None:
                 steps.done()
@@ -106,15 +140,13 @@ def _import(args: argparse.Namespace) -> int:
                 replace_atomic(snapshot.with_suffix(".as_of"), as_of.encode())
             checked = time.perf_counter() - began
             grown = asyncio.run(
-                _store(settings, roster, (f"{month}:{roster.accepted}", digest), show)
+                _store(settings, roster, (f"{month}:{roster.accepted}", digest), progress)
             )
         except RosterFileError as exc:
             raise CliError(str(exc)) from None
         finally:
             roster.close()
-    seconds = time.perf_counter() - began
-    _report(roster, snapshot, checked, seconds, grown)
-    return 1 if roster.refused else 0
+    return RosterImported(roster, snapshot, checked, time.perf_counter() - began, grown)
 
 
 _MONTHS = {f"{m:02d}" for m in range(1, 13)}
@@ -206,13 +238,15 @@ async def _written(writing: asyncio.Task[None], bar: ProgressBar | None, rows: i
         bar.advance(rows)
 
 
-def _report(roster: RosterFile, snapshot: Path, checked: float, seconds: float, grown: int) -> None:
+def _report(imported: RosterImported) -> None:
+    roster, snapshot, seconds = imported.roster, imported.snapshot, imported.seconds
     refused = sum(r.count for r in roster.refused.values())
     rate = roster.rows / max(seconds, 1e-6)
     print(
         f"{roster.path.name}: {roster.rows} rows, {roster.accepted} accepted, {refused} refused"
-        f" ({checked:.1f} s checked, {seconds:.1f} s in all, {rate:,.0f} rows/s);"
-        f" snapshot {snapshot}; {grown} overpayments grown by months paid after a termination"
+        f" ({imported.checked:.1f} s checked, {seconds:.1f} s in all, {rate:,.0f} rows/s);"
+        f" snapshot {snapshot}; {imported.grown} overpayments grown by months paid after a"
+        " termination"
     )
     for note in roster.notes:
         print(f"  note: {note}")
