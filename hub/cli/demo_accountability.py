@@ -49,7 +49,7 @@ from certhub.hub.cli.demo_month_messages import (
     this_month,
     today,
 )
-from certhub.hub.cli.demo_stage import DemoParty, enrol_party, party_key, party_key_path, serving
+from certhub.hub.cli.demo_stage import DemoParty, enrol_parties, party_key, read_json, serving
 from certhub.hub.core.keys import KPI_METRICS, PROCEDURE
 from certhub.hub.core.settings import Settings
 from certhub.hub.procedure.deadlines import DeadlineSweep
@@ -114,7 +114,7 @@ class AccountabilityDemo:
 
 async def run_accountability_demo(settings: Settings, out: TextIO) -> AccountabilityDemo:
     """Work the month through a hub over ``settings.data_dir``; print the KPI table on ``out``."""
-    _enrol(settings)
+    enrol_parties(settings, PARTIES)
     if not settings.reporting_units_path.exists():  # the villages that must report monthly
         settings.reporting_units_path.write_text(UNITS, encoding="utf-8")
     hub_settings = Settings(
@@ -179,12 +179,9 @@ class _Month:
         return int(receipt["sequence"])
 
     async def read(self, path: str, **params: str) -> Any:
-        token = issue_read_token(self.keys[PROVINCE], sender=PROVINCE)
-        async with self.session.get(
-            f"{self.url}{path}", params=params, headers={"Authorization": f"Bearer {token}"}
-        ) as response:
-            response.raise_for_status()
-            return await response.json()
+        return await read_json(
+            self.session, self.url, self.keys[PROVINCE], PROVINCE, path, **params
+        )
 
     def person(self, village: str) -> dict[str, Any]:
         return self.people.person() | {"region": {"county": COUNTY, "village": village}}
@@ -327,13 +324,6 @@ def _procedure_clock(app: web.Application, moment: datetime) -> Iterator[None]:
         yield
     finally:
         object.__setattr__(context, "clock", clock)
-
-
-def _enrol(settings: Settings) -> None:
-    """Give each party of the month a key and trust it in its role (once per data folder)."""
-    for name, party in PARTIES.items():
-        if not party_key_path(settings, name).exists():
-            enrol_party(settings, name, party)
 
 
 def _print(result: AccountabilityDemo, out: TextIO) -> None:

@@ -32,7 +32,7 @@ import aiohttp
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.demo_month_messages import MONTHLY, certification, months_ago, noon, today
-from certhub.hub.cli.demo_stage import DemoParty, enrol_party, party_key, serving
+from certhub.hub.cli.demo_stage import DemoParty, enrol_parties, party_key, read_json, serving
 from certhub.hub.cli.roster import import_roster_file
 from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label, month_start
@@ -40,7 +40,6 @@ from certhub.hub.rules.notices import masked_name
 from certhub.mocks.hub_client import HubClient
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.schemas.resident_id import InvalidResidentId, mask_resident_id, validate_resident_id
-from certhub.security import issue_read_token
 
 __all__ = ["LISTS", "Planted", "RegisterDemo", "planted_people", "run_register_demo"]
 
@@ -148,8 +147,7 @@ def _write_roster(folder: Path, out: Path, planted: Planted, on: date) -> None:
 
 async def run_register_demo(settings: Settings, period: str, out: TextIO) -> RegisterDemo:
     """Put the comparison demo's province of ``period`` on the roster and read the register."""
-    for name, party in PARTIES.items():
-        enrol_party(settings, name, party)
+    enrol_parties(settings, PARTIES)
     folder = settings.data_dir / "comparison-demo" / period
     on = today()
     planted = planted_people(folder, on)
@@ -201,12 +199,9 @@ class _Reader:
         )
 
     async def read(self, path: str, **params: str) -> Any:
-        token = issue_read_token(self.keys[PROVINCE], sender=PROVINCE)
-        async with self.session.get(
-            f"{self.url}{path}", params=params, headers={"Authorization": f"Bearer {token}"}
-        ) as response:
-            response.raise_for_status()
-            return await response.json()
+        return await read_json(
+            self.session, self.url, self.keys[PROVINCE], PROVINCE, path, **params
+        )
 
     async def summary(self) -> dict[str, int]:
         return dict((await self.read("/v1/register/summary"))["people"])

@@ -21,11 +21,10 @@ from typing import Any, Final
 import aiohttp
 from prometheus_client import CollectorRegistry
 
-from certhub.hub.cli.demo_stage import DemoParty, enrol_party, party_key, party_key_path, serving
+from certhub.hub.cli.demo_stage import DemoParty, enrol_parties, party_key, read_json, serving
 from certhub.hub.core.settings import Settings
 from certhub.mocks.county_office import StaffMember
 from certhub.mocks.hub_client import HubClient
-from certhub.security import issue_read_token
 
 __all__ = ["WrongDeath", "confirm_wrong_death", "restore_wrong_death"]
 
@@ -76,18 +75,14 @@ class _Office:
         await client.post_signed("/v1/roster", client.sign(entry, jti=jti))
 
     async def read(self, path: str, **params: str) -> Any:
-        token = issue_read_token(self.keys[PROVINCE], sender=PROVINCE)
-        headers = {"Authorization": f"Bearer {token}"}
-        async with self.session.get(f"{self.url}{path}", params=params, headers=headers) as r:
-            r.raise_for_status()
-            return await r.json()
+        return await read_json(
+            self.session, self.url, self.keys[PROVINCE], PROVINCE, path, **params
+        )
 
 
 @contextlib.asynccontextmanager
 async def _office(settings: Settings) -> AsyncIterator[_Office]:
-    for name, party in PARTIES.items():
-        if not party_key_path(settings, name).exists():  # once per data folder
-            enrol_party(settings, name, party)
+    enrol_parties(settings, PARTIES)
     hub = Settings(
         data_dir=settings.data_dir, database_url=settings.database_url, port=0,
         identity_check="off", ministry_pull_seconds=0, metrics_port=None,

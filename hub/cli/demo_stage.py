@@ -4,18 +4,33 @@ with a sender key in ``DATA_DIR/parties`` and a trust-store entry."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import aiohttp
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
-from certhub.security import SigningKey, create_sender_key, read_private_key, trust_add
+from certhub.security import (
+    SigningKey,
+    create_sender_key,
+    issue_read_token,
+    read_private_key,
+    trust_add,
+)
 
-__all__ = ["DemoParty", "enrol_party", "party_key", "party_key_path", "serving"]
+__all__ = [
+    "DemoParty",
+    "enrol_parties",
+    "enrol_party",
+    "party_key",
+    "party_key_path",
+    "read_json",
+    "serving",
+]
 
 
 @contextlib.asynccontextmanager
@@ -64,3 +79,23 @@ def enrol_party(settings: Settings, name: str, party: DemoParty) -> Path:
         role=party.role,
     )
     return public
+
+
+def enrol_parties(settings: Settings, parties: Mapping[str, DemoParty]) -> None:
+    """Give each of ``parties`` a key and trust it in its role, once per data folder."""
+    for name, party in parties.items():
+        if not party_key_path(settings, name).exists():
+            enrol_party(settings, name, party)
+
+
+async def read_json(
+    session: aiohttp.ClientSession, url: str, key: SigningKey, sender: str, path: str,
+    **params: str,
+) -> Any:  # fmt: skip
+    """``GET path`` of the hub at ``url`` with a read token of ``sender`` (signed with
+    ``key``): the JSON body (an error status raises)."""
+    token = issue_read_token(key, sender=sender)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with session.get(f"{url}{path}", params=params, headers=headers) as response:
+        response.raise_for_status()
+        return await response.json()
