@@ -236,3 +236,25 @@ def test_a_line_the_bank_wrote_twice_is_refused_alone_the_lines_after_it_handed_
     handed_on = [item for item in parsed if isinstance(item, ReconciliationRecord)]
     assert [r.serial for r in handed_on] == [f"SER{i:06d}" for i in range(5)]
     assert [r.line for r in handed_on] == [2, 3, 5, 6, 7]
+
+
+def test_a_rare_name_in_gbk_user_defined_area_is_handed_on_four_byte_gb18030_is_not(
+    tmp_path: Path, records: list[TerminalRecord]
+) -> None:
+    # A character GBK lacks (a rare one in a name, 生僻字) is written by banks in GBK's
+    # user-defined areas (造字: 0xAAA1-0xAFFE, 0xF8A1-0xFEFE, 0xA140-0xA7A0), which GBK
+    # decoders as CP936 and GB18030 map to the Private Use Area (0xAAA1 -> U+E000). Before,
+    # the line was refused "invalid GBK byte" at every import: the pensioner's certification
+    # at the bank's terminal never recorded. A GB18030 four-byte sequence is not GBK: refused.
+    details = [detail_line(n, record) for n, record in enumerate(records, 1)]
+    name = b"\xc5\xb7\xaa\xa1"  # 欧 + user-defined 0xAAA1, then spaces (40 bytes in all)
+    details[1] = details[1][:63] + name.ljust(40) + details[1][103:]
+    four = b"\xc5\xb7\x81\x30\x81\x30"  # 欧 + GB18030's four bytes of U+0080
+    details[3] = details[3][:63] + four.ljust(40) + details[3][103:]
+    parsed = _parse(tmp_path, _renumbered(details))
+    assert [(e.position, e.column) for e in parsed if isinstance(e, ItemError)] == [(5, "name")]
+    handed_on = {r.serial: r for r in parsed if isinstance(r, ReconciliationRecord)}
+    assert sorted(handed_on) == [f"SER{i:06d}" for i in (0, 1, 2, 4)]
+    rare = handed_on["SER000001"]
+    assert rare.name == "欧\ue000"
+    assert rare.event("102").person.name == "欧\ue000"  # a name the canonical schema takes
