@@ -115,3 +115,41 @@ def test_a_rerun_writes_the_same_outputs(
     # summary (its timings) that later tests compare with what the hub serves
     again = run_comparison(generated, runs, PERIOD, options=OPTIONS)
     assert {p.name: p.read_bytes() for p in again.folder.glob("*.json")} == first
+
+
+def test_every_city_and_feed_count_equals_the_planted_truth(
+    province_run: ComparisonRun, generated: Path
+) -> None:
+    """The summary's numbers the province-wide test leaves out: each city's roster, tasks,
+    reversals, names to review and 免办 ratio, the feed rows read, the candidates seen
+    alive — each counted here from the generator's files alone."""
+    people = _people(generated)
+    summary = province_run.summary
+    with (generated / "roster.csv").open(encoding="utf-8") as stream:
+        roster = Counter(row["county"][:4] for row in csv.DictReader(stream))
+    by_city: dict[str, list[dict[str, str]]] = {}
+    for p in people:
+        by_city.setdefault(p["city"], []).append(p)
+    assert {city: entry["roster"] for city, entry in summary["cities"].items()} == dict(roster)
+    for city, entry in summary["cities"].items():
+        mine = by_city.get(city, [])
+        certified = sum(p["certified"] == "true" for p in mine)
+        assert entry["tasks"] == _expected_tasks(mine), city
+        assert entry["reversals"] == sum(p["fate"] == "wrong_death" for p in mine), city
+        assert entry["review"] == sum(p["dirty_row"] == "invalid-id" for p in mine), city
+        assert entry["exempt_ratio"] == round(certified / roster[city], 6), city
+    # every data line of every feed file but the two truncated ones (refused unread)
+    lines = 0
+    for feed in generated.glob("*.csv"):
+        if feed.name == "roster.csv":
+            continue
+        raw = feed.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # the one feed the generator writes in GBK
+            text = raw.decode("gb18030")
+        lines += sum(1 for line in text.splitlines()[1:] if line.strip())
+    assert summary["feed_records"] == lines - 2
+    # no ledger behind an engine-only run: nobody withheld, every candidate certified
+    assert summary.get("seen_alive_candidates", summary["certified"]) == summary["certified"]
+    assert not summary.get("withheld")
