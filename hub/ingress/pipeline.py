@@ -7,9 +7,10 @@ sequence the ledger foresaw). Order of checks:
 
 1. signature and sender permissions (``security``),
 2. payload: UTF-8, JSON, canonical schema (``schemas``),
-3. freshness of ``iat`` — unless the very same bytes were already accepted,
-   in which case the sender gets its original receipt back (idempotent
-   re-send, even long after the clock-skew window),
+3. the key's area, and freshness of ``iat`` — unless the very same bytes were
+   already accepted from that sender, in which case it gets its original
+   receipt back (idempotent re-send, even long after the clock-skew window or
+   after the key moved to another area),
 4. append to the ledger; a reused message id with other bytes is a replay.
 """
 
@@ -45,7 +46,6 @@ from certhub.schemas import (
 )
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import (
-    ClockSkew,
     MessageVerifier,
     ReceiptDraft,
     ReceiptSigner,
@@ -121,13 +121,17 @@ class IngressPipeline:
         else:
             message = verifier.verify(raw, allowed_types=allowed_types)
         payload = validate_payload(message.typ, message.payload, now=self._clock())
-        check_sender_area(message, payload)
         try:
+            check_sender_area(message, payload)
             verifier.check_freshness(message)
-        except ClockSkew:
-            existing = await self._store.find(message.sender, message.jti)
-            if existing is not None and existing.sha256 == message.digest:
-                return Accepted(AppendOutcome(existing, created=False), message, payload)
+        except Refusal:  # area-not-permitted or clock-skew
+            # A late re-send, or one after the key moved to another area: if the ledger holds
+            # these very bytes from this sender, the sender gets its receipt (it may never have
+            # seen it); anything else is refused as the check said. Looked up only then: every
+            # push passes here.
+            already = await self._accepted_before(message, payload)
+            if already is not None:
+                return already
             raise
         effects = await plan(message, payload) if plan is not None else NO_EFFECTS
         new = _new_message(message, payload, kind, self._clock())
@@ -148,6 +152,21 @@ class IngressPipeline:
         return Accepted(
             outcome, message, payload, queued_deliveries=bool(effects.outbox or effects.notices)
         )
+
+    async def _accepted_before(
+        self, message: VerifiedMessage, payload: BaseModel
+    ) -> Accepted | None:
+        """The ledger's record of these very bytes from ``message``'s sender, as a duplicate;
+        None if the sender's id holds nothing, or other bytes.
+
+        The signature was verified with a key trusted now for that sender (a revoked key
+        never gets here), and the digest covers the header (``kid``, ``iss``, ``jti``): only
+        the sender that signed those bytes learns their receipt.
+        """
+        existing = await self._store.find(message.sender, message.jti)
+        if existing is None or existing.sha256 != message.digest:
+            return None
+        return Accepted(AppendOutcome(existing, created=False), message, payload)
 
 
 def _traced(accepted: Accepted) -> dict[str, str | int | bool]:
