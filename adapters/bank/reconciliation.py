@@ -40,6 +40,7 @@ from certhub.schemas import (
 from certhub.schemas.clock import CHINA_STANDARD_TIME as CST
 
 from ..errors import RequestRejected
+from ..gbk import decode_gbk
 from ..types import ItemError
 
 __all__ = [
@@ -171,8 +172,12 @@ def _field(data: bytes, spec: tuple[str, int, int, str]) -> str:
         if chunk.strip(b" "):
             raise ValueError("filler is not all spaces")
         return ""
-    if kind == "gbk":
-        return _gbk(chunk, offset).rstrip(" ")
+    if kind == "gbk":  # user-defined areas (造字) included: a rare character in a name
+        try:
+            text = decode_gbk(chunk)
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"invalid GBK byte at column {offset + exc.start + 1}") from None
+        return text.rstrip(" ")
     if kind in {"digits", "literal"}:
         if kind == "digits" and not chunk.isdigit():
             raise ValueError("not all digits")
@@ -181,27 +186,6 @@ def _field(data: bytes, spec: tuple[str, int, int, str]) -> str:
     if not stripped or stripped.translate(None, _ASCII_OK):
         raise ValueError("not left-justified letters and digits")
     return stripped.decode("ascii")
-
-
-def _gbk(chunk: bytes, offset: int) -> str:
-    """``chunk`` as GBK text, its user-defined areas included; raises ValueError naming the
-    column of the first byte that is not GBK.
-
-    Banks write a character GBK lacks (a rare one in a name, 生僻字) in GBK's user-defined
-    areas (造字); CP936 and GB18030 map those to the Private Use Area, Python's ``gbk``
-    refuses them. GB18030 reads them the same way, and its four-byte sequences are not GBK.
-    """
-    try:
-        return chunk.decode("gbk")
-    except UnicodeDecodeError as exc:
-        column = offset + exc.start + 1
-    try:
-        text = chunk.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ValueError(f"invalid GBK byte at column {column}") from None
-    if any(len(char.encode("gb18030")) > 2 for char in text):
-        raise ValueError(f"invalid GBK byte at column {column}")
-    return text
 
 
 def _fields(data: bytes, kind: str) -> dict[str, str]:

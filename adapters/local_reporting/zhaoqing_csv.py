@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from certhub.schemas import EligibilityReport, Message, Role, ZeroReport, mask_ids_in_text
 
+from ..gbk import decode_gbk
 from ..types import InboundBatch, InboundItem, ItemError
 from .signed import field_errors
 from .vocabulary import REASONS, REPORT_COLUMNS, ZERO_REPORT
@@ -117,7 +118,7 @@ def _decode(raw: bytes, utf8: bool) -> str | ItemError:
         else:
             return ItemError(position=0, reason="row is UTF-8 in a GBK file (mixed encodings)")
     try:
-        return raw.decode("gbk")
+        return decode_gbk(raw)  # user-defined areas (造字) included: a rare character in a name
     except UnicodeDecodeError as exc:
         return ItemError(position=0, reason=f"byte {exc.start + 1} is not GBK")
 

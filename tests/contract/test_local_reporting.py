@@ -209,3 +209,25 @@ async def test_zhaoqing_signature_covers_the_exact_bytes(
         )
     with pytest.raises(RequestRejected):
         await zhaoqing.translate(data, headers, {"town": "x", "period": PERIOD})
+
+
+async def test_zhaoqing_a_rare_name_in_gbk_user_defined_area_is_reported(
+    zhaoqing: ZhaoqingUploadAdapter, zq_platform: ZhaoqingPlatform
+) -> None:
+    # A town's system writes a character GBK lacks (生僻字) in GBK's user-defined area (造字,
+    # 0xAAA1), which CP936 and GB18030 read as U+E000. Before, the row — a death report —
+    # was refused "byte n is not GBK": the death never reported, the benefit paid on. A
+    # GB18030 four-byte sequence is not GBK: still refused.
+    rows = zq_platform.rows(TOWN, PERIOD, 3)
+    data = zq_platform.monthly_csv(rows)
+    first, third = rows[0][2].encode("gbk"), rows[2][2].encode("gbk")
+    data = data.replace(first, first + b"\xaa\xa1", 1).replace(third, third + b"\x81\x30\x81\x30")
+    batch = await zhaoqing.translate(
+        data, _upload(zq_platform, data), {"town": TOWN, "period": PERIOD}
+    )
+    assert [(e.position, "not GBK" in e.reason) for e in batch.errors] == [(4, True)]
+    report = batch.items[0].message
+    assert isinstance(report, EligibilityReport)
+    assert report.reason is ReportReason.death
+    assert report.person.name == rows[0][2] + "\ue000"
+    assert [item.position for item in batch.items] == [2, 3]
