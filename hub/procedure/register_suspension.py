@@ -17,6 +17,7 @@ import hashlib
 from dataclasses import replace
 
 from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.rules.months import month_index, month_label, parse_month
 from certhub.hub.store import LedgerRecord, LedgerStore
 from certhub.hub.store.effects import AuditWrite, Effects
@@ -31,6 +32,7 @@ from certhub.schemas import (
 __all__ = [
     "cycle_proposal",
     "proposal_message_id",
+    "rejected_then_withdrawn",
     "restored_from",
     "suspension_approved",
     "suspension_message_id",
@@ -43,7 +45,9 @@ def proposal_message_id(due_month: int, person_id: str, after: int | None = None
     One per person and due month: a rejected proposal is not made again for the cycle. One
     more (``after``: the ledger sequence of the one before) only once a restoration ended
     the suspension the one before made and the pensioner is overdue for the cycle again (the
-    certification the restoration rested on withdrawn): :func:`cycle_proposal`.
+    certification the restoration rested on withdrawn), or the one before was rejected and
+    a certification after it withdrawn since (:func:`rejected_then_withdrawn`):
+    :func:`cycle_proposal`.
     """
     who = hashlib.sha256(person_id.encode()).hexdigest()[:20]
     first = f"suspension-proposal:{month_label(due_month)}:{who}"
@@ -72,6 +76,25 @@ async def restored_from(
         return None
     resumed = await store.resumed_after(person_id, signed.sequence)
     return min(resumed) if resumed else None
+
+
+async def rejected_then_withdrawn(
+    store: LedgerStore, proposal: LedgerRecord, person_id: str
+) -> bool:
+    """Whether ``proposal`` was rejected and a passed certification of ``person_id`` recorded
+    after it, which counted, has been withdrawn since.
+
+    Decided here (money safety: paid for ever on a proof of life its department withdrew):
+    a certification after the proposal makes its approval ``conflict`` — the county must
+    reject it —, so once that certification stops counting (a 免办 one whose records their
+    department voided) the rejection rests on nothing and the cycle is proposed again, as
+    when a restoration's certification is withdrawn. A rejection with no such withdrawal
+    after the proposal stands for the cycle (the county's own judgement).
+    """
+    item = await store.get_item(proposal.sequence)
+    if item is None or item.status != ItemStatus.REJECTED:
+        return False
+    return await store.certification_withdrawn_after(person_id, proposal.sequence) is not None
 
 
 def suspension_message_id(item_id: int) -> str:

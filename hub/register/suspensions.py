@@ -11,8 +11,9 @@ One proposal per person and due month (its message id), so a rejected one is
 not proposed again for the same cycle — unless a restoration ended the suspension it
 made and the pensioner is overdue for the cycle again (the certification the restoration
 rested on withdrawn by its department): proposed again, liable from the month payment
-resumed in. A pensioner who never passed a
-certification the hub knows of has no due month and is not proposed (the
+resumed in; or it was rejected because the pensioner certified after it and that
+certification has been withdrawn since: proposed again, liable as before. A pensioner who
+never passed a certification the hub knows of has no due month and is not proposed (the
 overdue list shows them as ``not_certified``), nor is one whose benefit the hub's
 closure stops (listed overdue while its restoration is under review), nor one of whom a
 death, imprisonment, disappearance or loss of nationality reported before they became
@@ -38,6 +39,7 @@ from certhub.hub.procedure.outcomes import OutcomeSigner
 from certhub.hub.procedure.register_suspension import (
     cycle_proposal,
     proposal_message_id,
+    rejected_then_withdrawn,
     restored_from,
 )
 from certhub.hub.rules.cycle import held_liability
@@ -96,13 +98,17 @@ class ProposalSweep:
         latest = await cycle_proposal(self._store, hub, row.due_month, row.person_id)
         if latest is not None:  # proposed already for this cycle (whatever was decided) ...
             resumed = await restored_from(self._store, hub, latest, row.person_id)
-            if resumed is None:
+            if resumed is None and not await rejected_then_withdrawn(
+                self._store, latest, row.person_id
+            ):
                 return 0
-            # ... but a restoration ended its suspension, and the pensioner is overdue for
-            # the cycle again: the certification it rested on was withdrawn (money safety:
-            # before, paid on for ever with no proof of life). Liable from the resumption.
+            # ... but a restoration ended its suspension, or a certification after it made
+            # the county reject it, and the pensioner is overdue for the cycle again: the
+            # certification was withdrawn (money safety: before, paid on for ever with no
+            # proof of life). Liable from the resumption; rejected, from the day it was.
             message_id = proposal_message_id(row.due_month, row.person_id, latest.sequence)
-            liable = max(liable, parse_month(resumed))
+            if resumed is not None:
+                liable = max(liable, parse_month(resumed))
         # not yet liable (a verification holding the reminders cleared them lately), or the
         # hub's closure stops payment (its restoration under review)
         if liable > today or await self._store.closed_benefit(row.person_id) is not None:

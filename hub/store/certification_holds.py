@@ -32,7 +32,13 @@ from typing import Final, Protocol
 
 from certhub.hub.store.restoring import restoring_closure
 
-__all__ = ["APPROVED_RESUMPTIONS", "HOLD_KINDS", "CertificationHoldReads", "CertificationHolds"]
+__all__ = [
+    "APPROVED_RESUMPTIONS",
+    "HOLD_KINDS",
+    "WITHDRAWN_AFTER",
+    "CertificationHoldReads",
+    "CertificationHolds",
+]
 
 HOLD_KINDS: Final = (
     "task_open",
@@ -55,6 +61,18 @@ SUSPENDED_ON_PROPOSAL: Final = (
     " WHERE i.kind = 'suspension' AND i.status = 'approved'"
 )
 """The people a suspension proposal the county approved names (the register's)."""
+
+WITHDRAWN_AFTER: Final = (
+    "SELECT l.sequence FROM ledger l WHERE l.person_id = ?"
+    " AND l.message_type = 'certification_event/v1' AND l.outcome = 'certified'"
+    " AND l.sequence > ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.item_id = l.sequence)"
+    " AND NOT EXISTS (SELECT 1 FROM register_certifications rc WHERE rc.sequence = l.sequence)"
+    " ORDER BY l.sequence LIMIT 1"
+)
+"""A person's passed certification recorded after a sequence that counted when recorded (no
+item: an app, a terminal, the comparison's 免办; a staff-assisted one counts only once
+approved) and no longer counts in the register: withdrawn (its department voided what a 免办
+one rested on). By the ``ledger_certifications_person`` index."""
 
 _CHUNK: Final = 400  # ID numbers a query asks about (five lists of them: 2,000 parameters)
 
@@ -99,6 +117,11 @@ class CertificationHolds(Protocol):
         certification may end it, which opens a restoration proposal (the planner's)."""
         ...
 
+    async def certification_withdrawn_after(self, person_id: str, sequence: int) -> int | None:
+        """The ledger sequence of a passed certification of ``person_id`` recorded after
+        ``sequence`` that counted and was withdrawn since (:data:`WITHDRAWN_AFTER`); None."""
+        ...
+
 
 class CertificationHoldReads:
     """:class:`CertificationHolds` in portable SQL over tasks, closures, resumptions, reports
@@ -121,3 +144,8 @@ class CertificationHoldReads:
         """Whom the hub ever suspended for non-certification on an approved proposal (one
         pass over the items; a run asks once)."""
         return frozenset(str(row[0]) for row in await self._read(SUSPENDED_ON_PROPOSAL, ()))
+
+    async def certification_withdrawn_after(self, person_id: str, sequence: int) -> int | None:
+        """A passed certification of ``person_id`` after ``sequence`` since withdrawn."""
+        rows = await self._read(WITHDRAWN_AFTER, (person_id, sequence))
+        return int(str(rows[0][0])) if rows else None

@@ -1,0 +1,112 @@
+"""A suspension proposal the county had to reject because the comparison certified the
+pensioner is made again once that 免办 certification is withdrawn. SQLite and PostgreSQL.
+238.00 a month.
+
+Last certified in the app on the 15th of M(-15) (due M(-3), liable from the 1st of M(-2)),
+the province paying through M(-1). The sweep proposes the suspension and town staff accept
+it. The M(-1) comparison then certifies the pensioner on health's medical visit of the 5th
+of M(-1) (due M(+11)): the county's approval is ``conflict`` ("certified after the
+proposal: reject the proposal", README), so the county rejects it. Health voids the visit
+in the M(0) feed: the certification is withdrawn, due M(-3) again — no proof of life since
+M(-15).
+
+Before, the sweep never proposed the pensioner again: the cycle's proposal
+``suspension-proposal:M(-3):<who>`` was rejected, and "a rejected proposal is not made again
+for the same cycle" — 238.00 a month paid on, for ever, on a proof of life its department
+withdrew (the restoration path's twin, a suspension a withdrawn certification had ended, is
+proposed again). Now a rejected proposal is made again (``…:after:<its sequence>``), once,
+when a certification recorded after it that counted in the register has been withdrawn
+since; liable from the day the first one was (nothing the withdrawn certification proved
+stands). Approved: the hub signs ``suspension/v1`` from the 1st of M(-2); nothing is paid
+twice and nothing is recovered (M(-2)..M(-1) were paid on a proof that stood then:
+README, Certification register, "Decided").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from comparisonkit import ComparisonCase
+from latekit import label
+from notcertifiedkit import visit_voided
+from procedurekit import month_day, today
+from reversalkit import outcomes
+
+from certhub.hub.core.keys import PROCEDURE, STORE
+from certhub.hub.register.suspensions import ProposalSweep
+from certhub.hub.rules.months import month_index
+
+NOW = month_index(today())
+PROBLEM = "urn:certhub:problem:"
+
+
+async def test_a_proposal_rejected_on_a_withdrawn_certification_is_made_again(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    case = ComparisonCase.one_person(tmp_path, 67, ledger_url)
+    person = case.person
+    number = person["id_number"]
+    office = await case.office(aiohttp_client)
+    app = office.client.app
+    await office.roster(person, paid_through=label(-1))
+    await office.certified_in_app(person, f"{label(-15)}-15T10:00:00+08:00")
+    sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
+    assert await sweep.sweep(today()) == 1
+    (first,) = await outcomes(office, "suspension_proposal/v1")
+    item = int(first["sequence"])
+    assert first["payload"]["liable_from"] == month_day(-2).isoformat()
+    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    await office.client.close()
+
+    seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
+    assert (await case.compare_health(label(-1), seen))["recorded"] == 1
+
+    office = await case.office(aiohttp_client)
+    status, body = await office.decide("suspension-proposals", item, "county-1", "approve")
+    assert (status, body["type"]) == (409, PROBLEM + "conflict"), body  # certified since
+    assert (await office.decide("suspension-proposals", item, "county-1", "reject"))[0] == 202
+    await office.client.close()
+
+    await visit_voided(case)  # due M(-3) again
+
+    office = await case.office(aiohttp_client)
+    app = office.client.app
+    store = app[STORE]
+    row = await store.register_person(number)
+    assert row is not None
+    assert row.due_month == NOW - 3
+    sweep = ProposalSweep(store, app[PROCEDURE].outcomes, grace_months=0)
+    assert await sweep.sweep(today()) == 1  # before: 0, paid on without proof of life
+    assert await sweep.sweep(today()) == 0  # once
+    first, again = await outcomes(office, "suspension_proposal/v1")
+    assert again["message_id"] == f"{first['message_id']}:after:{first['sequence']}"
+    assert again["payload"]["due_month"] == label(-3)
+    assert again["payload"]["liable_from"] == month_day(-2).isoformat()
+    item = int(again["sequence"])
+    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("suspension-proposals", item, "county-1", "approve"))[0] == 202
+    (suspension,) = await outcomes(office, "suspension/v1")
+    assert suspension["payload"]["effective_from"] == month_day(-2).isoformat()
+    assert await outcomes(office, "overpayment/v1") == []  # paid on a proof that stood then
+    await office.client.close()
+
+
+async def test_a_proposal_rejected_with_nothing_withdrawn_is_not_made_again(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    """The county's own rejection of an overdue pensioner stands for the cycle (README)."""
+    case = ComparisonCase.one_person(tmp_path, 71, ledger_url)
+    person = case.person
+    office = await case.office(aiohttp_client)
+    app = office.client.app
+    await office.roster(person, paid_through=label(-1))
+    await office.certified_in_app(person, f"{label(-15)}-15T10:00:00+08:00")
+    sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
+    assert await sweep.sweep(today()) == 1
+    (first,) = await outcomes(office, "suspension_proposal/v1")
+    item = int(first["sequence"])
+    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    assert (await office.decide("suspension-proposals", item, "county-1", "reject"))[0] == 202
+    assert await sweep.sweep(today()) == 0
+    await office.client.close()
