@@ -101,6 +101,7 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "restoration-verification-open": (409, "Another verification of the person is open"),
     "restoration-release-invalid": (422, "Release date invalid"),
     "restoration-no-imprisonment": (409, "No imprisonment stands for the release to end"),
+    "restoration-region-mismatch": (422, "Not the region of the record it restores"),
     "months-already-counted": (409, "These months were already back-paid or recovered"),
     "evidence-other-person": (409, "This evidence already certified another person"),
     "certification-not-cited": (409, "No certification counted rests on that record"),

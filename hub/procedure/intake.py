@@ -13,6 +13,7 @@ from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.late_roster import late_payments
 from certhub.hub.procedure.register_entry import register_entry, roster_columns
 from certhub.hub.procedure.restoration_proposals import staff_proposal
+from certhub.hub.procedure.restoration_region import check_restoration_region
 from certhub.hub.procedure.reversals import hub_findings, voided_termination
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
@@ -137,6 +138,8 @@ async def _plan_restoration(
     role = authenticated_actor(restoration.requested_by, signer_of(message))
     if role not in RESTORATION_REQUESTERS:
         raise Refusal("role-not-permitted", f"role {role.value!r} may not request a restoration")
+    # at the request only: what is accepted stays where it was filed, whatever moves later
+    await check_restoration_region(ctx, message, restoration)
     if restoration.account_change_evidence is not None:
         await ctx.require_evidence([restoration.account_change_evidence])
     if restoration.release_evidence is not None:

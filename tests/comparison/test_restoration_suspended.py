@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from procedurekit import Office
+from reminderkit import delivered
 from reversalkit import (
     DIED,
     DIED_IN,
@@ -38,8 +39,7 @@ from reversalkit import (
     voided_restoration,
 )
 
-from certhub.hub.core.keys import NOTICE_SENDER, PROCEDURE, STORE
-from certhub.hub.delivery.notices import NoticesChecked
+from certhub.hub.core.keys import STORE
 
 OTHER_SUSPENSION = "restoration-other-suspension"
 
@@ -148,19 +148,6 @@ def staff_proposal(proposal: dict[str, Any], **changes: Any) -> dict[str, Any]:
         "proposed_at": datetime.now(UTC).isoformat(),
         "remarks": "驳回有误, 重新提出",
     } | changes
-
-
-async def delivered(office: Office) -> None:
-    """Every SMS waiting in the outbox delivered now, through the checks of the hub's
-    senders (the relay may hold one for a lease an earlier office took): what a refusal
-    leaves unchanged is not counted while a delivery is recorded."""
-    app = office.client.app
-    store = app[STORE]
-    sender = NoticesChecked(app[NOTICE_SENDER], store, app[PROCEDURE].outcomes.hub_id)
-    for notice_id, person_id, _, text in await store.pending_notices(100):
-        if not await store.is_delivered(notice_id):
-            await sender.send(notice_id, person_id, text)
-            await store.mark_delivered(notice_id, "sms", datetime.now(UTC))
 
 
 async def test_staff_lift_a_closure_with_no_month_to_back_pay_by_their_own_proposal(
