@@ -7,7 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from certhub.hub.procedure.amendments import amendment_approved, amendment_for
-from certhub.hub.procedure.certified_restoration import certified_proposal
+from certhub.hub.procedure.certified_dead import (
+    certification_approved,
+    held_released,
+    upheld_remarks,
+)
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.found_dead import found_dead, found_dead_effects
 from certhub.hub.procedure.found_in_prison import found_in_prison
@@ -18,7 +22,6 @@ from certhub.hub.procedure.recovery import (
     overpayment_voided,
     write_off_decided,
 )
-from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.register_suspension import suspension_approved
 from certhub.hub.procedure.releases import release_refunds, sentence_paid
 from certhub.hub.procedure.restoration_proposals import voided_paid
@@ -33,7 +36,6 @@ from certhub.hub.procedure.true_death import (
     superseded_closure,
     superseded_effects,
 )
-from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import (
     FINAL,
     ItemKind,
@@ -43,7 +45,6 @@ from certhub.hub.rules.decisions import (
     decide,
 )
 from certhub.hub.rules.disposal import Disposal, dispose, paid_after_sentence
-from certhub.hub.rules.notices import certification_result_notice
 from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
 from certhub.hub.store.effects import (
     AuditWrite,
@@ -58,7 +59,6 @@ from certhub.hub.store.person_guard import CertifiedGuard, PersonGuard
 from certhub.schemas import (
     AmendmentRecord,
     BenefitRecord,
-    CertificationEvent,
     Decision,
     DecisionAction,
     EligibilityReport,
@@ -145,6 +145,8 @@ async def plan_decision(
         money = await write_off_decided(ctx, item_id, after.status, decision.actor.id)
         effects = replace(effects, overpayment_change=money.overpayment_change)
         effects = extend(effects, outcomes=money.outcomes)
+    if effects.closure_lifted is not None:  # the death reversed: what its standing held
+        effects = await held_released(ctx, effects, effects.closure_lifted)
     return effects
 
 
@@ -152,17 +154,8 @@ async def _on_approval(
     ctx: ProcedureContext, effects: Effects, kind: ItemKind, item_id: int
 ) -> Effects:
     record = await ctx.item_record(item_id)
-    if kind is ItemKind.CERTIFICATION:
-        event = CertificationEvent.model_validate_json(record.payload)
-        rate_at = ctx.rating_link(item_id) if ctx.rating_link else None
-        notice = notice_write(certification_result_notice(event, item_id, rate_at))
-        upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
-        effects = replace(effects, certified=register_entry(event, item_id))
-        # a suspension for non-certification it ends: its restoration proposed (one)
-        ended = await certified_proposal(
-            ctx, event, f"{record.sender}:{record.message_id}", ctx.clock()
-        )
-        return extend(effects, notices=(notice,), outbox=upward, outcomes=(ended,) if ended else ())
+    if kind is ItemKind.CERTIFICATION:  # its SMS and uplink, unless held (certified_dead)
+        return await certification_approved(ctx, effects, item_id, record)
     if kind is ItemKind.REPORT:
         report = EligibilityReport.model_validate_json(record.payload)
         # linked to the closed history (no task, no money effect), unless voided; a
@@ -254,7 +247,7 @@ async def plan_transition(
     if task.status is TaskStatus.confirmed and closed is not None:
         # The benefit is terminated already: the finding is recorded, nothing is paid,
         # terminated or recovered again.
-        task = task.model_copy(update={"remarks": f"benefit already terminated ({closed})"})
+        task = task.model_copy(update={"remarks": await upheld_remarks(ctx, task, closed)})
     effects = extend(Effects(person_guard=guard), **task_effects(ctx, task, record))
     effects = extend(
         effects, audit=(AuditWrite(f"task_{task.status}", task_id, message.sender, message.digest),)
@@ -388,7 +381,7 @@ async def _reported_event_date(ctx: ProcedureContext, task: VerificationTask) ->
     dates = []
     for source in task.sources:
         record = await ctx.store.get_record(int(source)) if source.isdigit() else None
-        if record is not None:
+        if record is not None and record.message_type == EligibilityReport.MESSAGE_TYPE:
             dates.append(EligibilityReport.model_validate_json(record.payload).event_date)
     if not dates:
         raise Refusal("task-transition-invalid", "a confirmation must state the event_date")

@@ -1,0 +1,199 @@
+"""A certification of a person whose death the hub confirmed: accepted, held, verified.
+
+A counter or home-visit certification approved at two levels for a person the hub
+terminated for death (the termination standing: not voided by its departments) is kept in
+the ledger and the register — it may be a living person's proof against a false death
+report — but it is not announced: the "certification passed" SMS and the push upward to
+the ministry would tell the family and the national platform that a dead person is alive.
+Instead the approval opens, for people, a verification of the death (a death task, or
+joins the person's open one: :func:`held_effects`), whose remarks say why — the
+certification, the death's task, the death and termination dates. Nothing is queued.
+
+* The county confirms it (the death upheld): the certification restores nothing and its
+  SMS and uplink are never sent (:func:`upheld_remarks`).
+* The death reversed — its departments withdrew what it rested on, the task cleared, the
+  voided termination's restoration approved (the normal path, back pay included; an open
+  task refuses it, ``restoration-verification-open``) — the held SMS and uplink are queued
+  in the restoration's transaction (:func:`held_released`).
+
+Decided here (a false "alive" sent upward, and an SMS to a dead person's number): before,
+the approval queued both, and nothing asked whether the death was false.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from certhub.hub.procedure.certified_restoration import certified_proposal
+from certhub.hub.procedure.context import ProcedureContext
+from certhub.hub.procedure.register_entry import register_entry
+from certhub.hub.procedure.reversals import voided_task
+from certhub.hub.procedure.task_series import termination_in_force
+from certhub.hub.procedure.tasks import extend, notice_write, task_effects, task_record
+from certhub.hub.procedure.uplink import uplink_delivery
+from certhub.hub.rules.notices import certification_result_notice
+from certhub.hub.store.base import LedgerRecord
+from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
+from certhub.schemas import (
+    CertificationEvent,
+    TaskKind,
+    Termination,
+    VerificationTask,
+)
+
+__all__ = [
+    "StandingDeath",
+    "certification_approved",
+    "death_standing",
+    "held_effects",
+    "held_released",
+    "upheld_remarks",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StandingDeath:
+    """The hub's termination for death of a person, standing: its task and the termination
+    in force (an approved amendment's when the death was dated earlier)."""
+
+    task_id: str
+    termination: Termination
+
+
+async def death_standing(ctx: ProcedureContext, person_id: str) -> StandingDeath | None:
+    """The person's death the hub confirmed and that stands; None with no closure, one for
+    another reason, or a termination voided (its restoration waits for a proof of life:
+    the certification is announced as any other)."""
+    closure = await ctx.store.closed_benefit(person_id)
+    if closure is None or closure[0] != TaskKind.death.value:
+        return None
+    if await voided_task(ctx, closure[1]) is not None:
+        return None
+    found = await termination_in_force(ctx, closure[1])
+    return None if found is None else StandingDeath(closure[1], found[1])
+
+
+def held_why(event: CertificationEvent, item_id: int, death: StandingDeath) -> str:
+    """Why the death is verified again: the certification and the death, with their dates."""
+    return (
+        f"certification {item_id} ({event.method.value}, {event.occurred_at:%Y-%m-%d}) of a "
+        f"person whose death the hub confirmed (task {death.task_id}, died "
+        f"{death.termination.event_date.isoformat()}, terminated from "
+        f"{death.termination.effective_from.isoformat()}): verify the death; the "
+        "certification's SMS and uplink are held — sent if the death is reversed and the "
+        "benefit restored, never if it is upheld"
+    )
+
+
+async def certification_approved(
+    ctx: ProcedureContext, effects: Effects, item_id: int, record: LedgerRecord
+) -> Effects:
+    """``effects`` of the county's approval of certification ``item_id`` (``record``): its
+    register entry, and the SMS to the pensioner and the push upward — or, the person's
+    death standing, neither: the death verified again (:func:`held_effects`)."""
+    event = CertificationEvent.model_validate_json(record.payload)
+    effects = replace(effects, certified=register_entry(event, item_id))
+    death = await death_standing(ctx, event.person.id_number)
+    if death is not None:
+        return extend(effects, **await held_effects(ctx, record, event, item_id, death))
+    rate_at = ctx.rating_link(item_id) if ctx.rating_link else None
+    notice = notice_write(certification_result_notice(event, item_id, rate_at))
+    upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
+    # a suspension for non-certification it ends: its restoration proposed (one)
+    ended = await certified_proposal(
+        ctx, event, f"{record.sender}:{record.message_id}", ctx.clock()
+    )
+    return extend(effects, notices=(notice,), outbox=upward, outcomes=(ended,) if ended else ())
+
+
+async def held_effects(
+    ctx: ProcedureContext,
+    record: LedgerRecord,
+    event: CertificationEvent,
+    item_id: int,
+    death: StandingDeath,
+) -> dict[str, tuple[object, ...]]:
+    """The writes of approving certification ``item_id`` of a person whose ``death``
+    stands: a death task opened (``task-<item>``) or the person's open one joined, saying
+    why, and the audit link ``certification_held``; no notice, no uplink."""
+    why = held_why(event, item_id, death)
+    existing = await task_record(ctx, event.person.id_number, TaskKind.death.value)
+    source = str(item_id)
+    if existing is not None:
+        current = existing.task
+        sources = current.sources if source in current.sources else (*current.sources, source)
+        remarks = why if current.remarks is None else f"{current.remarks}; {why}"
+        task = VerificationTask.model_validate(
+            current.model_dump() | {"sources": sources, "remarks": remarks[-1000:]}
+        )
+    else:
+        task = VerificationTask(
+            task_id=f"task-{item_id}",
+            person=event.person,
+            kind=TaskKind.death,
+            sources=(source,),
+            evidence=event.evidence,
+            opened_at=ctx.clock(),
+            remarks=why,
+        )
+    held = AuditWrite("certification_held", f"{item_id}>{task.task_id}", "hub", record.sha256)
+    writes = task_effects(ctx, task, existing)
+    return writes | {"audit": (held,)}
+
+
+async def held_items(ctx: ProcedureContext, task: VerificationTask) -> list[int]:
+    """The certifications ``task`` holds: its sources that are certification records."""
+    items = []
+    for source in task.sources:
+        record = await ctx.store.get_record(int(source)) if source.isdigit() else None
+        if record is not None and record.message_type == CertificationEvent.MESSAGE_TYPE:
+            items.append(record.sequence)
+    return items
+
+
+async def upheld_remarks(ctx: ProcedureContext, task: VerificationTask, closed: str) -> str:
+    """The remarks of ``task`` confirmed while the benefit is closed (``closed``: what closed
+    it): the death upheld, the certifications it held restore nothing, never announced."""
+    remarks = f"benefit already terminated ({closed})"
+    held = await held_items(ctx, task)
+    if not held:
+        return remarks
+    named = ", ".join(str(item) for item in held)
+    return (
+        f"{remarks}: the death upheld; certification {named} restores nothing, its SMS and "
+        "uplink never sent"
+    )
+
+
+async def held_released(ctx: ProcedureContext, effects: Effects, lifted: BenefitClosure) -> Effects:
+    """``effects`` of the restoration lifting closure ``lifted`` (the death reversed) with
+    the certifications held while it stood announced: each approved after the termination
+    was signed whose SMS was never queued, unless a death task confirmed upheld the death
+    over it (restores nothing), gets its SMS and uplink queued as its approval would have
+    (the same ids: queued once; an open task refuses the restoration itself)."""
+    person = lifted.person_id
+    signed = await ctx.store.find(ctx.outcomes.hub_id, f"termination:{lifted.task_id}")
+    if signed is None:
+        return effects
+    upheld = {
+        item
+        for row in await ctx.store.confirmed_tasks(person)
+        for item in await held_items(ctx, VerificationTask.model_validate_json(row.snapshot))
+    }
+    for certified in await ctx.store.register_certifications(person):
+        item = certified.sequence
+        if item < signed.sequence or item in upheld:
+            continue  # before the death (announced then), or held for good
+        row = await ctx.store.get_item(item)
+        if row is None or row.kind != "certification" or row.status != "approved":
+            continue  # recorded final on arrival (self-service): no SMS of its own
+        if await ctx.store.get_outbox(f"certification:{item}") is not None:
+            continue  # announced: approved while the termination was voided
+        record = await ctx.item_record(item)
+        event = CertificationEvent.model_validate_json(record.payload)
+        rate_at = ctx.rating_link(item) if ctx.rating_link else None
+        notice = notice_write(certification_result_notice(event, item, rate_at))
+        upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
+        released = AuditWrite("certification_released", str(item), "hub", record.sha256)
+        effects = extend(effects, notices=(notice,), outbox=upward, audit=(released,))
+    return effects

@@ -1,0 +1,79 @@
+"""A home-visit certification held while a false death stood is announced once the death is
+reversed and the benefit restored; one whose death the county upheld never is.
+
+A false cremation of the 3rd of M(-2) is confirmed (the roster paid through M(-2)). A
+coordinator then certifies the person at home, approved at two levels: held — no "passed"
+SMS, a death task opened for people saying why. Civil affairs voids the record: the
+termination is voided and its restoration proposed; the proposal's approval is refused
+while the held death task is open (``restoration-verification-open``, the person may yet be
+dead). Town staff clear it (found alive); the county approves the restoration (back pay
+M(-1) = 238.00, resumed from M(0)) and, in the same transaction, the held SMS is queued
+(audit ``certification_released``). Upheld instead (the county confirms the death task
+before the void), the certification restores nothing: the void's proposal is refused over
+that finding (``restoration-finding-confirmed``, as for any death confirmed while the
+termination stood) and the SMS is never queued. SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from heldkit import held_task, home_visit, notice_queued
+from procedurekit import Office
+from reversalkit import DIED_IN, PROBLEM, VOIDED_IN, Scene, approved, audited
+
+from certhub.hub.core.keys import STORE
+
+
+async def held(scene: Scene, aiohttp_client: Any, *, upheld: bool) -> tuple[Office, str, int, int]:
+    """The scene's death confirmed, a home visit then approved (held), the county upholding
+    the death if ``upheld``, then the death voided: an office, the person's ID number, the
+    certification's item and the restoration proposal's."""
+    number = scene.person["id_number"]
+    office = await scene.office(aiohttp_client)
+    await scene.confirmed_deaths(office)
+    item = await home_visit(office, scene.person)
+    assert not await notice_queued(office, item)
+    task = await held_task(office, number)
+    if upheld:
+        assert (await office.step(task["task_id"], "county-1", "confirmed"))[0] == 202
+    await office.client.close()
+    office, items = await scene.voided(aiohttp_client)
+    return office, number, item, items[number]
+
+
+async def test_a_false_death_reversed_announces_the_held_certification(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene = Scene.alone(tmp_path)[0].on_ledger(ledger_url)
+    await scene.compare(DIED_IN)
+    office, number, item, proposal = await held(scene, aiohttp_client, upheld=False)
+    status, body = await office.decide("restoration-proposals", proposal, "town-1", "accept")
+    assert (status, body.get("type")) == (409, PROBLEM + "restoration-verification-open"), body
+    task = await held_task(office, number)
+    assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
+    status, body = await approved(office, proposal)
+    assert status == 202, body
+    store = office.client.app[STORE]
+    assert await store.closed_benefit(number) is None
+    # the normal restoration: paid through M(-2), back pay M(-1) = 238.00
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await notice_queued(office, item)
+    assert await audited(office, "certification_released") == [str(item)]
+    await office.client.close()
+
+
+async def test_a_death_upheld_never_announces_the_held_certification(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    scene = Scene.alone(tmp_path)[0].on_ledger(ledger_url)
+    await scene.compare(DIED_IN)
+    office, number, item, proposal = await held(scene, aiohttp_client, upheld=True)
+    # people upheld the death: a withdrawn record restores nothing over their finding
+    status, body = await office.decide("restoration-proposals", proposal, "town-1", "accept")
+    assert (status, body.get("type")) == (409, PROBLEM + "restoration-finding-confirmed"), body
+    assert await office.client.app[STORE].closed_benefit(number) is not None
+    assert not await notice_queued(office, item)
+    assert await audited(office, "certification_released") == []
+    await office.client.close()

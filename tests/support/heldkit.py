@@ -1,0 +1,48 @@
+"""Test kit for certifications of a person whose death the hub confirmed (held): a
+home-visit certification approved, and whether its SMS and uplink were queued."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evidence_samples import png
+from procedurekit import Office, counter_event
+
+from certhub.hub.core.keys import STORE
+from certhub.hub.procedure.uplink import uplink_delivery_id
+
+
+async def home_visit(office: Office, person: dict[str, Any]) -> int:
+    """A coordinator's home-visit certification of ``person`` (relayed by the channel, with
+    an ID image and on-site photo of the person's own), accepted by town staff and approved
+    by the county: its item."""
+    name = person["id_number"]
+    pictures = (png(100, f"ID card {name}"), png(200, f"on-site photo {name}"))
+    digests = [await office.upload(picture, "image/png") for picture in pictures]
+    event = counter_event(person, *digests) | {
+        "method": "home_visit",
+        "channel": {"kind": "home_visit", "code": "440103001201"},
+    }
+    return await office.approved("certifications", "channel", event)
+
+
+async def notice_queued(office: Office, item: int) -> bool:
+    """Whether certification ``item``'s "certification passed" SMS is in the outbox."""
+    return await office.client.app[STORE].get_outbox(f"certification:{item}") is not None
+
+
+async def uplinked(office: Office, item: int) -> bool:
+    """Whether certification ``item`` was queued upward to the ministry."""
+    store = office.client.app[STORE]
+    record = await store.get_record(item)
+    assert record is not None
+    return await store.get_outbox(uplink_delivery_id(record.sender, record.message_id)) is not None
+
+
+async def held_task(office: Office, number: str) -> dict[str, Any]:
+    """The open death task the held certification of the person ``number`` opened."""
+    status, page = await office.get("/v1/verification-tasks", status="open")
+    assert status == 200, page
+    (task,) = [t for t in page["items"] if t["person"]["id_number"] == number]
+    assert task["kind"] == "death", task
+    return dict(task)
