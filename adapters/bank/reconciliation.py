@@ -315,13 +315,15 @@ class ReconciliationFile:
                     break
                 crc = zlib.crc32(line.raw, crc)
                 if kind == b"D":
-                    item, expected_line = _detail(line, expected_line)
+                    item, expected_line = _detail(line, expected_line, summary.file_date)
                     yield item
         if f"{crc:08X}" != summary.checksum:
             raise ReconciliationRefused(f"{self.path.name} changed while it was read")
 
 
-def _detail(line: _Line, expected: int) -> tuple[ReconciliationRecord | ItemError, int]:
+def _detail(
+    line: _Line, expected: int, file_date: date
+) -> tuple[ReconciliationRecord | ItemError, int]:
     """The detail ``line`` as a record or an error, and the ``line_no`` the next one should have.
 
     Numbering continues from the line's own ``line_no`` when it has one: a line the bank
@@ -334,13 +336,13 @@ def _detail(line: _Line, expected: int) -> tuple[ReconciliationRecord | ItemErro
         values = _fields(line.data, "D")
         if int(values["line_no"]) != expected:
             raise _FieldError("line_no", f"is {int(values['line_no'])}, expected {expected}")
-        return _record(line.number, values), following
+        return _record(line.number, values, file_date), following
     except _FieldError as exc:
         reason = mask_ids_in_text(exc.reason)
         return ItemError(position=line.number, column=exc.name, reason=reason), following
 
 
-def _record(number: int, values: dict[str, str]) -> ReconciliationRecord:
+def _record(number: int, values: dict[str, str], file_date: date) -> ReconciliationRecord:
     method = _METHODS.get(values["method"])
     if method is None:
         raise _FieldError("method", f"unknown method code {values['method']}")
@@ -360,6 +362,8 @@ def _record(number: int, values: dict[str, str]) -> ReconciliationRecord:
         )  # fmt: skip  (strptime costs a third of the parse)
     except ValueError:
         raise _FieldError("occurred_at", "not a date and time") from None
+    if occurred.date() > file_date:  # a day the file cannot list: a clock or a bank's bug
+        raise _FieldError("occurred_at", f"after the file's business day {file_date}")
     if not values["name"]:
         raise _FieldError("name", "empty")
     record = ReconciliationRecord(

@@ -258,3 +258,21 @@ def test_a_rare_name_in_gbk_user_defined_area_is_handed_on_four_byte_gb18030_is_
     rare = handed_on["SER000001"]
     assert rare.name == "欧\ue000"
     assert rare.event("102").person.name == "欧\ue000"  # a name the canonical schema takes
+
+
+def test_a_line_dated_after_the_files_business_day_is_refused(
+    tmp_path: Path, records: list[TerminalRecord]
+) -> None:
+    # The file of 2026-03-14 lists what the terminals did that day (or earlier, sent late).
+    # A line dated 2026-11-30 09:00 (a terminal's clock, a bank's bug) was taken as a
+    # certification in November: the pensioner's due month moved to 2027-11 when it is
+    # 2027-03, eight months more of payment without proof of life. Now refused, alone.
+    late = TerminalRecord(**{**records[1].__dict__, "occurred_at": datetime(2026, 11, 30, 9, 0)})
+    last = TerminalRecord(
+        **{**records[2].__dict__, "occurred_at": datetime(2026, 3, 14, 23, 59, 59)}
+    )
+    parsed = _parse(tmp_path, _write([records[0], late, last, *records[3:]]))
+    errors = [(e.position, e.column) for e in parsed if isinstance(e, ItemError)]
+    assert errors == [(3, "occurred_at")]
+    handed_on = [r.serial for r in parsed if isinstance(r, ReconciliationRecord)]
+    assert handed_on == [f"SER{i:06d}" for i in (0, 2, 3, 4)]
