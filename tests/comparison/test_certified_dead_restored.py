@@ -19,11 +19,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from heldkit import held_task, home_visit, notice_queued
 from procedurekit import Office
 from reversalkit import DIED_IN, PROBLEM, VOIDED_IN, Scene, approved, audited
 
 from certhub.hub.core.keys import STORE
+
+
+@pytest.fixture
+async def recorded(ledger_url: str | None, tmp_path: Path) -> Scene:
+    """One pensioner's false cremation of the 3rd of M(-2) compared on ``ledger_url``'s
+    ledger: the death task open."""
+    scene = Scene.alone(tmp_path)[0].on_ledger(ledger_url)
+    await scene.compare(DIED_IN)
+    return scene
 
 
 async def held(scene: Scene, aiohttp_client: Any, *, upheld: bool) -> tuple[Office, str, int, int]:
@@ -44,11 +54,9 @@ async def held(scene: Scene, aiohttp_client: Any, *, upheld: bool) -> tuple[Offi
 
 
 async def test_a_false_death_reversed_announces_the_held_certification(
-    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+    recorded: Scene, aiohttp_client: Any
 ) -> None:
-    scene = Scene.alone(tmp_path)[0].on_ledger(ledger_url)
-    await scene.compare(DIED_IN)
-    office, number, item, proposal = await held(scene, aiohttp_client, upheld=False)
+    office, number, item, proposal = await held(recorded, aiohttp_client, upheld=False)
     status, body = await office.decide("restoration-proposals", proposal, "town-1", "accept")
     assert (status, body.get("type")) == (409, PROBLEM + "restoration-verification-open"), body
     task = await held_task(office, number)
@@ -65,11 +73,9 @@ async def test_a_false_death_reversed_announces_the_held_certification(
 
 
 async def test_a_death_upheld_never_announces_the_held_certification(
-    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+    recorded: Scene, aiohttp_client: Any
 ) -> None:
-    scene = Scene.alone(tmp_path)[0].on_ledger(ledger_url)
-    await scene.compare(DIED_IN)
-    office, number, item, proposal = await held(scene, aiohttp_client, upheld=True)
+    office, number, item, proposal = await held(recorded, aiohttp_client, upheld=True)
     # people upheld the death: a withdrawn record restores nothing over their finding
     status, body = await office.decide("restoration-proposals", proposal, "town-1", "accept")
     assert (status, body.get("type")) == (409, PROBLEM + "restoration-finding-confirmed"), body
