@@ -7,7 +7,8 @@ and enters the ledger exactly as every inbound record does
 (:class:`~certhub.hub.ingress.inbound.InboundIngestor`): signed by the hub as sender
 ``adapter:bank_reconciliation``, verified, validated, planned, recorded,
 receipted. The message id is ``recon<bank>.<serial>``, so importing the same
-file again records nothing new.
+file again records nothing new; a line changed under a serial recorded before is refused
+(``replay``: the first record stands, a correction needs a serial of its own).
 
 The whole file is verified first (structure, count, checksum): a refused
 file records nothing (exit 2). Then each line is recorded or reported with
@@ -140,9 +141,12 @@ class _Importer:
         message_id = f"recon{bank_code}.{item.serial}"
         try:
             event = item.event(bank_code)
-            if await self.store.find(self.sender.sender, message_id) is not None:
-                return "already"
+            before = await self.store.find(self.sender.sender, message_id)
+            # Ingested even when recorded before: the ingestor refuses a line changed under a
+            # used serial (replay), which a look-up alone would count as already recorded.
             await self.ingestor.ingest(self.sender, event, message_id)
+            if before is not None:
+                return "already"
         except ValidationError as exc:
             fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})
             return f"line {item.line}", f"not a valid certification event at {', '.join(fields)}"

@@ -140,3 +140,26 @@ def test_a_line_the_bank_wrote_twice_is_refused_alone_and_the_rest_recorded(
     ]
     recorded = asyncio.run(_recorded(data))
     assert [message_id for message_id, _ in recorded] == [f"recon102.S{n:08d}" for n in range(5)]
+
+
+def test_a_line_changed_under_a_recorded_serial_is_refused_not_taken_as_already_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The bank sends the day's file again with serial S00000001 changed (certified -> failed:
+    # its terminal had matched the wrong face). Before, the import looked the serial up and
+    # counted the line "already recorded" (exit 0): the certification stood, the pensioner
+    # counted alive, and nobody was told the correction was not taken. Now the line is
+    # refused as any changed record under a used id is ("replay": the first record stands,
+    # a correction needs a serial of its own), exit 1.
+    data = tmp_path / "data"
+    records = _records(3)
+    assert main(["bank", "import", str(_file(tmp_path, records)), "--data", str(data)]) == 0
+    capsys.readouterr()
+    changed = TerminalRecord(**{**records[1].__dict__, "outcome": "0"})
+    again = _file(tmp_path, [records[0], changed, records[2]], batch=2)
+    assert main(["bank", "import", str(again), "--data", str(data)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("line 3: refused by the hub: replay: record id 'recon102.S00000001'")
+    assert out[-1].endswith("3 lines, 0 recorded, 2 already recorded, 1 refused")
+    recorded = dict(asyncio.run(_recorded(data)))
+    assert recorded["recon102.S00000001"]["outcome"] == "certified"  # the first record stands
