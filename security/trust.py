@@ -7,21 +7,25 @@ On disk it is a JWK Set whose keys carry an extension member::
                            "may_send": ["eligibility_report/v1"],
                            "may_read": false, "role": null,
                            "not_after": "2026-01-01T00:00:00Z", "revoked": false,
-                           "area": "445302"}}]}
+                           "area": "445302",
+                           "revoked_at": "2026-03-02T08:00:00Z"}}]}
 
 ``sender`` and ``may_send`` are required; the other members default to
 ``false``/``null``. ``area`` (a region code, :mod:`certhub.security.scopes`)
 confines what the key may read; absent, it reads the whole province, and it
 is only written when set, so older hubs keep reading stores without scoped
-keys. Unknown members in ``certhub`` are refused so a typo can't silently
-change permissions. A store object is immutable; changes return a new one.
+keys. ``revoked_at`` is when the key was revoked (a reviewer weighing a lost
+phone's earlier reports reads it); written only for a revoked key, and absent
+for a key revoked before it was kept. Unknown members in ``certhub`` are
+refused so a typo can't silently change permissions. A store object is
+immutable; changes return a new one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -39,7 +43,7 @@ __all__ = ["TrustStore", "TrustStoreFile", "TrustedKey"]
 
 _EXTENSION = "certhub"
 _PERMISSION_MEMBERS = frozenset(
-    {"sender", "may_send", "may_read", "role", "not_after", "revoked", "area"}
+    {"sender", "may_send", "may_read", "role", "not_after", "revoked", "area", "revoked_at"}
 )
 
 
@@ -55,6 +59,7 @@ class TrustedKey:
     not_after: datetime | None = None
     revoked: bool = False
     area: AreaScope | None = None  # None: the whole province
+    revoked_at: datetime | None = None  # when it was revoked, if known
 
     @property
     def kid(self) -> str:
@@ -75,6 +80,7 @@ class TrustedKey:
             "not_after": None if self.not_after is None else rfc3339(self.not_after),
             "revoked": self.revoked,
             **({"area": self.area.code} if self.area is not None else {}),
+            **({"revoked_at": rfc3339(self.revoked_at)} if self.revoked_at is not None else {}),
         }
         return {**self.key.to_jwk(), _EXTENSION: permissions}
 
@@ -89,13 +95,13 @@ def _optional(ext: Mapping[str, Any], name: str, kind: type[bool] | type[str]) -
     raise ValueError(f"certhub.{name} must be {kind.__name__}{nullable}")
 
 
-def _parse_not_after(value: str | None) -> datetime | None:
+def _parse_time(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return require_aware(datetime.fromisoformat(value), "certhub.not_after")
+        return require_aware(datetime.fromisoformat(value), f"certhub.{name}")
     except ValueError as exc:
-        raise ValueError(f"certhub.not_after: {exc}") from exc
+        raise ValueError(f"certhub.{name}: {exc}") from exc
 
 
 def _entry_from_jwk(jwk: Mapping[str, Any]) -> TrustedKey:
@@ -115,9 +121,10 @@ def _entry_from_jwk(jwk: Mapping[str, Any]) -> TrustedKey:
         may_send=frozenset(may_send),
         may_read=_optional(ext, "may_read", bool),
         role=_optional(ext, "role", str),
-        not_after=_parse_not_after(_optional(ext, "not_after", str)),
+        not_after=_parse_time(_optional(ext, "not_after", str), "not_after"),
         revoked=_optional(ext, "revoked", bool),
         area=_parse_area(_optional(ext, "area", str)),
+        revoked_at=_parse_time(_optional(ext, "revoked_at", str), "revoked_at"),
     )
 
 
@@ -248,11 +255,12 @@ class TrustStore:
             if other.kid != entry.kid and other.key.thumbprint() == entry.key.thumbprint():
                 raise TrustStoreError(f"this key is already trusted as kid {other.kid!r}")
         if existing is not None:
-            entry = replace(entry, revoked=existing.revoked)
+            entry = replace(entry, revoked=existing.revoked, revoked_at=existing.revoked_at)
         return TrustStore([*(e for e in self if e.kid != entry.kid), entry])
 
-    def revoke(self, kid: str) -> TrustStore:
-        """Return a new store in which ``kid`` is revoked.
+    def revoke(self, kid: str, *, at: datetime | None = None) -> TrustStore:
+        """Return a new store in which ``kid`` is revoked, since ``at`` (now by default; a
+        key revoked already keeps the time it was first revoked).
 
         Raises:
             TrustStoreError: ``kid`` is not in the store.
@@ -260,7 +268,8 @@ class TrustStore:
         entry = self._entries.get(kid)
         if entry is None:
             raise TrustStoreError(f"kid {kid!r} is not in the trust store")
-        revoked = replace(entry, revoked=True)
+        when = entry.revoked_at if entry.revoked else require_aware(at or datetime.now(UTC), "at")
+        revoked = replace(entry, revoked=True, revoked_at=when)
         return TrustStore([revoked if e.kid == kid else e for e in self])
 
     def save(self, path: Path) -> None:

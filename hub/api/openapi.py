@@ -39,6 +39,7 @@ from certhub.hub.api.openapi_recovery import recovery_paths
 from certhub.hub.api.openapi_register import register_paths
 from certhub.hub.api.openapi_schemas import reader_schemas, task_schemas
 from certhub.hub.api.openapi_service_points import service_point_paths
+from certhub.hub.api.signer_revocation import REVOKED_KEY_SCHEMA
 from certhub.hub.core.build import package_version
 from certhub.hub.problems import ALL_PROBLEMS
 from certhub.hub.rules.decisions import ItemStatus
@@ -126,6 +127,13 @@ def _components() -> dict[str, Any]:
                     "status": {
                         "enum": [status.value for status in ItemStatus],
                         "description": "Review status of an item that takes decisions.",
+                    },
+                    "signing_key_revoked": {
+                        **REVOKED_KEY_SCHEMA,
+                        "description": "On an item still under review (received or "
+                        "accepted) whose signing key was revoked since it was sent (a lost "
+                        "phone): the key, its sender and when. The item stands; a reviewer "
+                        "judges it.",
                     },
                 },
             },

@@ -14,7 +14,8 @@ from certhub.hub.api.ingress_routes import push_one
 from certhub.hub.api.params import page, region_param
 from certhub.hub.api.pull_routes import page_limit
 from certhub.hub.api.restoration_proposal_routes import items_under_review
-from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE
+from certhub.hub.api.signer_revocation import revoked_keys, with_revoked_sources
+from certhub.hub.core.keys import CURSORS, PROCEDURE, REPORTING_UNITS, SETTINGS, STORE, TRUST
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.confined import confined_decision, confined_transition
 from certhub.hub.rules.compliance import ReportingUnit, check_period, compliance, deadline
@@ -83,7 +84,15 @@ async def list_tasks(request: web.Request) -> web.Response:
         PageQuery(after, limit + 1, region, reader.area), status=status
     )
     encoded = partial(cursors.encode, TASK_CURSOR)
-    return page(rows, limit, _task, lambda row: encoded(row.changed_seq), encoded(after))
+    revoked = revoked_keys(request.app[TRUST].store)
+    shown = await with_revoked_sources(map(_task, rows[:limit]), request.app[STORE], revoked)
+    # The row past ``limit`` was fetched only to tell whether more follow: it is not shown.
+    paired: list[tuple[TaskRow, dict[str, Any]]] = [
+        *zip(rows, shown, strict=False),
+        *((row, {}) for row in rows[limit:]),
+    ]
+    shown_task, cursor = (lambda pair: pair[1]), (lambda pair: encoded(pair[0].changed_seq))
+    return page(paired, limit, shown_task, cursor, encoded(after))
 
 
 def _task(row: TaskRow) -> dict[str, Any]:
@@ -103,6 +112,8 @@ async def get_task(request: web.Request) -> web.Response:
     region = task["person"]["region"]
     detail = "no such verification task"
     require_in_area(reader, region["county"], region.get("village"), detail=detail)
+    revoked = revoked_keys(request.app[TRUST].store)
+    (task,) = await with_revoked_sources([task], request.app[STORE], revoked)
     return web.json_response(task)
 
 

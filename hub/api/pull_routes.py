@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import Any, Final
 
@@ -11,9 +11,11 @@ from aiohttp import web
 
 from certhub.hub.api.auth import require_reader
 from certhub.hub.api.params import page
-from certhub.hub.core.keys import CURSORS, METRICS, SETTINGS, STORE
+from certhub.hub.api.signer_revocation import revoked_keys, with_revoked_signer
+from certhub.hub.core.keys import CURSORS, METRICS, SETTINGS, STORE, TRUST
 from certhub.hub.problems import Problem
 from certhub.hub.store import LedgerRecord, RecordKind
+from certhub.security import TrustedKey
 
 routes = web.RouteTableDef()
 
@@ -47,7 +49,14 @@ async def _pull(request: web.Request, kind: RecordKind) -> web.Response:
     records = await request.app[STORE].page(kind, after, limit + 1, area=reader.area)
     request.app[METRICS].records_pulled.labels(kind=kind.value).inc(min(len(records), limit))
     encoded = partial(cursors.encode, kind)
-    return page(records, limit, pull_item, lambda record: encoded(record.sequence), encoded(after))
+    # A reviewer reading items under review learns a signer's key was revoked since.
+    revoked = revoked_keys(request.app[TRUST].store)
+    item = partial(_told_revoked, revoked=revoked) if revoked else pull_item
+    return page(records, limit, item, lambda record: encoded(record.sequence), encoded(after))
+
+
+def _told_revoked(record: LedgerRecord, *, revoked: Mapping[str, TrustedKey]) -> dict[str, Any]:
+    return with_revoked_signer(pull_item(record), record, revoked)
 
 
 def page_limit(request: web.Request) -> int:

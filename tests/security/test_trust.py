@@ -141,3 +141,29 @@ def test_save_is_atomic_and_leaves_no_temp(store: TrustStore, tmp_path: Path) ->
     store.save(path)
     assert [p.name for p in tmp_path.iterdir()] == ["trust.json"]
     assert len(TrustStore.load(path)) == 1
+
+
+def test_a_revocation_keeps_when_it_was_made(
+    store: TrustStore, sender_key: SigningKey, tmp_path: Path
+) -> None:
+    """``revoked_at`` is saved with the revocation and survives a reload, a second
+    revocation and the key re-added; a store written before it was kept loads without it."""
+    path = tmp_path / "trust.json"
+    store.save(path)
+    older = TrustStore.load(path)
+    assert "revoked_at" not in path.read_text(encoding="utf-8")  # not written for a live key
+    first = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    revoked = older.revoke(sender_key.kid, at=first)
+    again = revoked.revoke(sender_key.kid, at=datetime(2026, 3, 9, tzinfo=UTC))
+    readded = again.add(sender_key.public_jwk(), sender=SENDER, may_send=[REPORT])
+    readded.save(path)
+    entry = TrustStore.load(path).get(sender_key.kid)
+    assert entry is not None
+    assert (entry.revoked, entry.revoked_at) == (True, first)
+    unknown = json.loads(path.read_text(encoding="utf-8"))
+    del unknown["keys"][0]["certhub"]["revoked_at"]  # revoked by a hub that kept no time
+    path.write_text(json.dumps(unknown), encoding="utf-8")
+    entry = TrustStore.load(path).get(sender_key.kid)
+    assert entry is not None
+    assert (entry.revoked, entry.revoked_at) == (True, None)
+    assert TrustStore.load(path).revoke(sender_key.kid).get(sender_key.kid) == entry

@@ -76,7 +76,7 @@ def merged(database: TrustStore, folder: TrustStore) -> TrustStore:
         same_key = held is not None and held.key.thumbprint() == entry.key.thumbprint()
         if held is not None:
             if same_key and entry.revoked and not held.revoked:
-                entries[entry.kid] = replace(held, revoked=True)
+                entries[entry.kid] = replace(held, revoked=True, revoked_at=entry.revoked_at)
             continue
         if entry.key.thumbprint() not in thumbprints:
             entries[entry.kid] = entry
