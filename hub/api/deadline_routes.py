@@ -19,7 +19,8 @@ from certhub.hub.api.params import (
     region_param,
 )
 from certhub.hub.api.pull_routes import page_limit
-from certhub.hub.core.keys import SETTINGS, STORE
+from certhub.hub.api.signer_revocation import revoked_keys, revoked_signers, revoked_sources_of
+from certhub.hub.core.keys import SETTINGS, STORE, TRUST
 from certhub.hub.procedure.report_deadlines import ReportDeadlines
 from certhub.hub.store import DeadlineRow, PageQuery
 from certhub.hub.store.base import ReportDeadlineRow
@@ -40,7 +41,14 @@ async def list_deadlines(request: web.Request) -> web.Response:
         PageQuery(after, limit + 1, region, reader.area),
         overdue_at=now if overdue == "true" else None,
     )
-    return page(rows, limit, lambda row: _deadline(row, now), lambda row: row.task_id, after)
+    revoked = revoked_keys(request.app[TRUST].store)
+    told = await revoked_sources_of(request.app[STORE], [r.task_id for r in rows[:limit]], revoked)
+
+    def shown(row: DeadlineRow) -> dict[str, Any]:
+        sources = told.get(row.task_id)
+        return _deadline(row, now) | ({"revoked_sources": sources} if sources else {})
+
+    return page(rows, limit, shown, lambda row: row.task_id, after)
 
 
 @routes.get("/v1/report-deadlines")
@@ -63,13 +71,15 @@ async def list_report_deadlines(request: web.Request) -> web.Response:
         PageQuery(int(after), limit + 1, region, reader.area),
         filed_before=now - timedelta(days=deadlines.review_days) if overdue == "true" else None,
     )
-    return page(
-        rows,
-        limit,
-        lambda row: _report_deadline(row, deadlines.due_at(row), now.timestamp()),
-        lambda row: row.item_id,
-        after,
-    )
+    revoked = revoked_keys(request.app[TRUST].store)
+    told = await revoked_signers(request.app[STORE], [r.item_id for r in rows[:limit]], revoked)
+
+    def shown(row: ReportDeadlineRow) -> dict[str, Any]:
+        item = _report_deadline(row, deadlines.due_at(row), now.timestamp())
+        signer = told.get(row.item_id)
+        return item | ({"signing_key_revoked": signer} if signer else {})
+
+    return page(rows, limit, shown, lambda row: row.item_id, after)
 
 
 def _report_deadline(row: ReportDeadlineRow, due: datetime, now: float) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from certhub.hub.api.openapi_parts import (
     query,
     reader_get,
 )
+from certhub.hub.api.signer_revocation import REVOKED_KEY_SCHEMA, REVOKED_SOURCES_SCHEMA
 
 _DEADLINE: dict[str, Any] = {
     "type": "object",
@@ -65,11 +66,16 @@ _REPORT_DEADLINE: dict[str, Any] = {
 
 
 def _deadline_list(
-    summary: str, item: dict[str, Any], *, empty_first: bool = False
+    summary: str,
+    item: dict[str, Any],
+    *,
+    empty_first: bool = False,
+    optional: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A reader's list of deadlines of ``item``'s shape, every property of which is given
-    (``empty_first``: see :func:`cursor_query`)."""
-    item = {**item, "required": list(item["properties"])}
+    """A reader's list of deadlines of ``item``'s shape, every property of which is given,
+    and the ``optional`` ones when they apply (``empty_first``: see :func:`cursor_query`)."""
+    required = list(item["properties"])
+    item = {**item, "required": required, "properties": item["properties"] | (optional or {})}
     return reader_get(
         summary,
         [
@@ -89,10 +95,18 @@ def deadline_paths() -> dict[str, Any]:
             "Reports of loss of eligibility under review with their deadlines (overdue=true:"
             " the late).",
             _REPORT_DEADLINE,
+            optional={
+                "signing_key_revoked": {
+                    **REVOKED_KEY_SCHEMA,
+                    "description": "The report's signing key was revoked since it was sent "
+                    "(a lost phone): the key, its sender and when. The report stands.",
+                }
+            },
         ),
         "/v1/task-deadlines": _deadline_list(
             "Open verification tasks with their deadlines (overdue=true: the late).",
             _DEADLINE,
             empty_first=True,  # by task id: an empty first page's next_cursor is ""
+            optional={"revoked_sources": REVOKED_SOURCES_SCHEMA},
         ),
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from certhub.hub.api.signer_revocation import REVOKED_KEY_SCHEMA
+from certhub.hub.api.signer_revocation import REVOKED_SOURCES_SCHEMA
 from certhub.hub.rules.compliance import ComplianceStatus
 from certhub.schemas import VerificationTask
 
@@ -29,21 +29,7 @@ def task_schemas() -> dict[str, Any]:
         "properties": {
             **task["properties"],
             "version": {"type": "integer", "minimum": 0},
-            "revoked_sources": {
-                "type": "array",
-                "minItems": 1,
-                "description": "On a task still open or in progress: its source reports whose "
-                "signing key was revoked since (a lost phone), each with its sequence, the key, "
-                "its sender and when. The reports stand; a reviewer judges them.",
-                "items": {
-                    **REVOKED_KEY_SCHEMA,
-                    "required": ["sequence", *REVOKED_KEY_SCHEMA["required"]],
-                    "properties": {
-                        "sequence": {"type": "integer", "minimum": 1},
-                        **REVOKED_KEY_SCHEMA["properties"],
-                    },
-                },
-            },
+            "revoked_sources": REVOKED_SOURCES_SCHEMA,
         },
     }
     components["VerificationTaskPage"] = {

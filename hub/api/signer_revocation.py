@@ -12,6 +12,7 @@ read time, and add ``signing_key_revoked`` (an item) or ``revoked_sources``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
@@ -19,7 +20,15 @@ from certhub.hub.store import LedgerRecord, LedgerStore
 from certhub.schemas.clock import rfc3339
 from certhub.security import TrustedKey, TrustStore
 
-__all__ = ["REVOKED_KEY_SCHEMA", "revoked_keys", "with_revoked_signer", "with_revoked_sources"]
+__all__ = [
+    "REVOKED_KEY_SCHEMA",
+    "REVOKED_SOURCES_SCHEMA",
+    "revoked_keys",
+    "revoked_signers",
+    "revoked_sources_of",
+    "with_revoked_signer",
+    "with_revoked_sources",
+]
 
 _UNDER_REVIEW: Final = frozenset({"received", "accepted"})
 _UNRESOLVED: Final = frozenset({"open", "in_progress"})
@@ -39,6 +48,23 @@ REVOKED_KEY_SCHEMA: Final[dict[str, Any]] = {
     },
 }
 """The schema of one revoked signing key as the reads name it."""
+
+REVOKED_SOURCES_SCHEMA: Final[dict[str, Any]] = {
+    "type": "array",
+    "minItems": 1,
+    "description": "On a task still open or in progress: its source reports whose signing key "
+    "was revoked since (a lost phone), each with its sequence, the key, its sender and when. "
+    "The reports stand; a reviewer judges them.",
+    "items": {
+        **REVOKED_KEY_SCHEMA,
+        "required": ["sequence", *REVOKED_KEY_SCHEMA["required"]],
+        "properties": {
+            "sequence": {"type": "integer", "minimum": 1},
+            **REVOKED_KEY_SCHEMA["properties"],
+        },
+    },
+}
+"""The schema of a task's ``revoked_sources``."""
 
 
 def revoked_keys(store: TrustStore) -> dict[str, TrustedKey]:
@@ -71,14 +97,50 @@ async def with_revoked_sources(
         return shown
     flagged: list[dict[str, Any]] = []
     for task in shown:
-        found: list[dict[str, Any]] = []
-        if task.get("status") in _UNRESOLVED:
-            for source in task.get("sources", ()):
-                entry = await _revoked_signer(store, str(source), revoked)
-                if entry is not None:
-                    found.append({"sequence": int(source), **_named(entry)})
+        found = await _revoked_sources(store, task, revoked)
         flagged.append(task | {"revoked_sources": found} if found else task)
     return flagged
+
+
+async def revoked_signers(
+    store: LedgerStore, items: Iterable[int], revoked: Mapping[str, TrustedKey]
+) -> dict[int, dict[str, Any]]:
+    """Of ``items`` (reports under review, by ledger sequence), those whose signing key is
+    revoked now: item → the key as ``signing_key_revoked`` names it."""
+    found: dict[int, dict[str, Any]] = {}
+    for item in items if revoked else ():
+        entry = await _revoked_signer(store, str(item), revoked)
+        if entry is not None:
+            found[item] = _named(entry)
+    return found
+
+
+async def revoked_sources_of(
+    store: LedgerStore, task_ids: Iterable[str], revoked: Mapping[str, TrustedKey]
+) -> dict[str, list[dict[str, Any]]]:
+    """Of ``task_ids``, the tasks still unresolved with source reports whose signing key is
+    revoked now: task id → ``revoked_sources``."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for task_id in task_ids if revoked else ():
+        row = await store.get_task(task_id)
+        sources = (
+            [] if row is None else await _revoked_sources(store, json.loads(row.snapshot), revoked)
+        )
+        if sources:
+            found[task_id] = sources
+    return found
+
+
+async def _revoked_sources(
+    store: LedgerStore, task: Mapping[str, Any], revoked: Mapping[str, TrustedKey]
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if task.get("status") in _UNRESOLVED:
+        for source in task.get("sources", ()):
+            entry = await _revoked_signer(store, str(source), revoked)
+            if entry is not None:
+                found.append({"sequence": int(source), **_named(entry)})
+    return found
 
 
 async def _revoked_signer(

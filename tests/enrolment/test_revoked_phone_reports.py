@@ -58,6 +58,15 @@ async def tasks_read(county: County) -> list[dict[str, Any]]:
     return items
 
 
+async def deadlines_read(county: County, path: str) -> list[dict[str, Any]]:
+    """Every row county-x reads at ``path`` (``/v1/report-deadlines`` or ``/v1/task-deadlines``),
+    the reviewers' queues of what is due."""
+    status, page = await county.office.get(path, "county-x", limit="100")
+    assert (status, page["has_more"]) == (200, False), page
+    rows: list[dict[str, Any]] = page["items"]
+    return rows
+
+
 async def reported(county: County, phone: Phone) -> int:
     """A death in village A the phone reports: its item (ledger sequence)."""
     status, receipt = await county.push(phone, county.report(phone, A))
@@ -81,6 +90,11 @@ async def test_reviewers_are_told_a_phone_was_revoked_and_nothing_is_decided_for
     before = await reports_read(county)
     assert not any("signing_key_revoked" in item for item in before.values())
     assert "revoked_sources" not in task
+    queued = await deadlines_read(county, "/v1/report-deadlines")
+    assert [row["item_id"] for row in queued] == [received, accepted, other]
+    assert not any("signing_key_revoked" in row for row in queued)
+    (due,) = await deadlines_read(county, "/v1/task-deadlines")
+    assert "revoked_sources" not in due
 
     start = now()
     revocation = {"type": "key_revocation/v1", "kid": lost.enrolled["kid"], "reason": "手机丢失"}
@@ -89,6 +103,7 @@ async def test_reviewers_are_told_a_phone_was_revoked_and_nothing_is_decided_for
 
     key = {"kid": lost.enrolled["kid"], "sender": lost.enrolled["sender"]}
     after = await reports_read(county)
+    named = dict(after[received]["signing_key_revoked"])  # as every read names the key
     for item in (received, accepted):
         told = after[item].pop("signing_key_revoked")
         revoked_at = datetime.fromisoformat(told.pop("revoked_at"))
@@ -107,3 +122,11 @@ async def test_reviewers_are_told_a_phone_was_revoked_and_nothing_is_decided_for
         assert datetime.fromisoformat(source.pop("revoked_at")) == revoked_at
         assert source == {"sequence": approved, **key}
         assert shown == task  # still open, nothing else changed
+    queued_after = await deadlines_read(county, "/v1/report-deadlines")
+    told = {row["item_id"]: row.pop("signing_key_revoked", None) for row in queued_after}
+    assert queued_after == queued
+    assert [told[received], told[accepted], told[other]] == [named, named, None]
+    (due_after,) = await deadlines_read(county, "/v1/task-deadlines")
+    (source,) = due_after.pop("revoked_sources")
+    assert source == {"sequence": approved, **told[received]}
+    assert due_after == due
