@@ -1,0 +1,59 @@
+"""A pushed report's plan is taken at once, and only when the item is all it writes.
+
+:func:`certhub.hub.store.writes.plan` answers the effects that only open an item
+(every pushed eligibility report's) without walking the other fields, knowing the
+shared instance by identity after the first. These tests hold that shortcut to the
+full plan: the same single statement, and never taken when anything else is written
+beside the item, whichever instance came first.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from certhub.hub.procedure.intake import REPORT_OPENED
+from certhub.hub.rules.decisions import ItemKind
+from certhub.hub.store import writes
+from certhub.hub.store.base import NewMessage, RecordKind
+from certhub.hub.store.effects import AuditWrite, Effects, ItemOpen
+
+MESSAGE = NewMessage(
+    kind=RecordKind.REPORT,
+    message_type="eligibility_report/v1",
+    sender="city",
+    message_id="m-1",
+    kid="city-key",
+    sha256="ab" * 32,
+    jws=b"h.p.s",
+    payload=b'{"n":1}',
+    received_at=datetime(2026, 12, 7, 15, 40, tzinfo=UTC),
+)
+AUDIT = AuditWrite("report_noted", "7", "city", "cd" * 32)
+
+
+def _plan(effects: Effects) -> list[writes.Op]:
+    return writes.plan(7, MESSAGE, effects, lambda: 99)
+
+
+def _item(kind: str, municipal: bool) -> writes.Run:
+    return writes.Run(writes.ITEM_OPEN, (7, kind, municipal))
+
+
+def test_a_reports_item_alone_is_one_statement_every_time() -> None:
+    assert _plan(REPORT_OPENED) == [_item(ItemKind.REPORT, False)]
+    assert _plan(REPORT_OPENED) == [_item(ItemKind.REPORT, False)]  # known by identity now
+    twin = Effects(item=ItemOpen(ItemKind.REPORT))  # equal, another instance
+    assert _plan(twin) == [_item(ItemKind.REPORT, False)]
+    municipal = Effects(item=ItemOpen("proposal", municipal=True))
+    assert _plan(municipal) == [_item("proposal", True)]
+
+
+def test_an_item_with_anything_beside_it_keeps_the_full_plan() -> None:
+    item = ItemOpen("report-with-audit")
+    with_audit = Effects(item=item, audit=(AUDIT,))
+    at = MESSAGE.received_at.isoformat()
+    link = writes.Link(at, AUDIT.action, AUDIT.subject, AUDIT.actor, AUDIT.digest)
+    expected = [_item("report-with-audit", False), link]
+    assert _plan(with_audit) == expected  # first seen: not taken for the item alone
+    assert _plan(Effects(item=item)) == [_item("report-with-audit", False)]
+    assert _plan(with_audit) == expected  # the item alone known now: still not taken
