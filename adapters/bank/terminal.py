@@ -17,7 +17,9 @@ its queue, and a dead-letter exchange + queue of its own, then consumes:
 
 Freshness of ``iat`` is not checked: a broker legitimately holds messages
 while the hub is down. Re-deliveries are harmless — the message id
-``bank<code>.<jti>`` makes ingesting idempotent.
+``bank<code>.<serial>`` (the bank's serial, not the random ``jti``) makes
+ingesting idempotent, and the hub takes a certification its reconciliation
+file recorded first as the same one (``hub/ingress/bank_twins.py``).
 """
 
 from __future__ import annotations

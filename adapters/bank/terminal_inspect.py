@@ -5,7 +5,7 @@ typed ``bank_terminal_certification/v1``, sender ``bank:<bank code>``; its
 payload is the bank's native JSON (pinyin initials, as the banks' 社银合作
 interface names them)::
 
-    yhdm  bank code (3 digits)      lsh   bank serial number
+    yhdm  bank code (3 digits)      lsh   bank serial number (流水号)
     zdbh  terminal number           sfzh  resident ID number
     xm    name                      xzqh  county code
     rzfs  1 face, 2 fingerprint     rzjg  1 certified, 0 failed
@@ -15,13 +15,18 @@ The photo stays with the bank; its digest is cited as ``onsite_photo``
 evidence held by the department (the adapter's sender has the trust-store
 role ``department``, for which the hub records digests without the files).
 
+The bank's serial is unique per bank and is the one its reconciliation file
+lists for the same certification (``RECONCILIATION.md``), so the message id is
+``bank<code>.<serial>`` (:func:`terminal_message_id`), not the JWS's random
+``jti``: a re-send under a new ``jti`` is the same certification, and the hub
+finds the certification the file recorded first by that serial.
+
 Every refusal names a stable reason (the dead-letter header) and a detail
 that never holds an ID number.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -59,6 +64,7 @@ __all__ = [
     "Inspected",
     "event_from_native",
     "inspect_message",
+    "terminal_message_id",
 ]
 
 JOSE: Final = "application/jose"
@@ -70,6 +76,7 @@ _BAD_SIGNATURE: Final = (
 )  # fmt: skip
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _COMPACT: Final = re.compile(rb"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
+_SERIAL: Final = re.compile(r"^[A-Za-z0-9_-]{1,24}$")  # the reconciliation file's serial field
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,15 @@ def _payload(verified: VerifiedMessage, bank_codes: frozenset[str]) -> Inspected
     event = event_from_native(native)
     if isinstance(event, DeadLetter):
         return event
-    return Inspected(event, code, _message_id(code, verified.jti))
+    return _named(event, code, native["lsh"])
+
+
+def _named(event: CertificationEvent, code: str, serial: object) -> Inspected | DeadLetter:
+    """The good message, named by the bank's serial: the one its reconciliation file lists."""
+    if not isinstance(serial, str) or not _SERIAL.match(serial):
+        detail = "field 'lsh': not a bank serial (1 to 24 of A-Z a-z 0-9 _ -)"
+        return DeadLetter("invalid_record", detail)
+    return Inspected(event, code, terminal_message_id(code, serial))
 
 
 def event_from_native(native: dict[str, Any]) -> CertificationEvent | DeadLetter:
@@ -172,8 +187,6 @@ def event_from_native(native: dict[str, Any]) -> CertificationEvent | DeadLetter
         return DeadLetter("invalid_record", mask_ids_in_text(f"{type(exc).__name__}"))
 
 
-def _message_id(code: str, jti: str) -> str:
-    candidate = f"bank{code}.{jti}"
-    if len(candidate) <= 128:
-        return candidate
-    return f"bank{code}.{hashlib.sha256(jti.encode()).hexdigest()}"
+def terminal_message_id(code: str, serial: str) -> str:
+    """The message id of bank ``code``'s certification ``serial`` (one per certification)."""
+    return f"bank{code}.{serial}"

@@ -57,11 +57,12 @@ class InboundHub:
     senders: dict[str, InboundSender] = field(default_factory=dict)
 
     async def ingest(self, adapter: str, item: InboundItem) -> tuple[LedgerRecord, bool]:
-        """Record one item as ``adapter``; the record and whether it was new."""
+        """Record one item as ``adapter``; the record and whether it was new (not new either: a
+        bank certification its reconciliation file recorded first, returned as that record)."""
         sender = self.senders[adapter]
         known = await self.store.find(sender.sender, item.message_id)
         record = await self.ingestor.ingest(sender, item.message, item.message_id)
-        return record, known is None
+        return record, known is None and record.sender == sender.sender
 
 
 async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:

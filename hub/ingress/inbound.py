@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from certhub.hub.ingress.bank_twins import recorded_twin
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
 from certhub.hub.store import LedgerRecord, LedgerStore, RecordKind
 from certhub.monitoring.metrics import HubMetrics
@@ -160,6 +161,8 @@ class InboundIngestor:
         re-sending an event with ``result`` changed) is a ``replay`` refusal
         (409), as for a pushed message: the first record stands, nothing is
         stored, and the department must send the correction under a new id.
+        A bank certification the other way recorded first (:mod:`.bank_twins`) is
+        returned as that record: the terminal's and the file's are one certification.
         """
         try:
             record, created = await self._record(source, message, message_id)
@@ -189,6 +192,11 @@ class InboundIngestor:
                     "a correction needs a record id of its own",
                 )
             return existing, False
+        # A bank certification the other way (live terminal / reconciliation file) recorded
+        # first is the same certification: its record, nothing new (other content: replay).
+        twin = await recorded_twin(self._store, source.sender, message, message_id)
+        if twin is not None:
+            return twin, False
         token = sign_compact(
             payload,
             key=source.key,

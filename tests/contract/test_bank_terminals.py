@@ -123,6 +123,31 @@ async def test_a_bank_signing_for_another_bank_is_dead_lettered(
     assert letter.headers[REASON_HEADER] == "bank_mismatch"
 
 
+async def test_the_message_id_is_the_banks_serial_whatever_the_jti(
+    start_adapter: StartAdapter,
+    publisher: BankTerminalPublisher,
+    dead_lettered: DeadLetters,
+) -> None:
+    # The serial (lsh) is the one the bank's reconciliation file lists for the same
+    # certification; the JWS's jti is random per message. A re-send under a new jti is the
+    # same message id (the hub records it once, and finds the file's record by it); a serial
+    # the file could not hold is an invalid record.
+    ingest = Ingested()
+    await start_adapter(ingest)
+    native = publisher.native("105")
+    for jti in ("first-send", "re-sent-after-a-timeout"):
+        await publisher.publish(
+            publisher.sign(native, jti=jti), content_type="application/jose", code="105"
+        )
+    await ingest.until(lambda: ingest.calls == 2)
+    assert list(ingest.events) == [f"bank105.{native['lsh']}"]
+    bad = publisher.native("105", lsh="105 2026/03/14 #1")
+    await publisher.publish(publisher.sign(bad), content_type="application/jose", code="105")
+    [letter] = await dead_lettered(1)
+    assert letter.headers[REASON_HEADER] == "invalid_record"
+    assert "lsh" in str(letter.headers[DETAIL_HEADER])
+
+
 async def test_a_transient_ingest_failure_redelivers_and_ingests_once(
     start_adapter: StartAdapter, publisher: BankTerminalPublisher
 ) -> None:
