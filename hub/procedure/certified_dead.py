@@ -22,6 +22,7 @@ the approval queued both, and nothing asked whether the death was false.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 from certhub.hub.procedure.certified_restoration import certified_proposal
@@ -32,23 +33,32 @@ from certhub.hub.procedure.task_series import termination_in_force
 from certhub.hub.procedure.tasks import extend, notice_write, task_effects, task_record
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.notices import certification_result_notice
+from certhub.hub.rules.tasks import TaskRecord
 from certhub.hub.store.base import LedgerRecord
 from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
 from certhub.schemas import (
     CertificationEvent,
+    CertificationOutcome,
     TaskKind,
     Termination,
     VerificationTask,
 )
+from certhub.security import VerifiedMessage
 
 __all__ = [
     "StandingDeath",
     "certification_approved",
     "death_standing",
     "held_effects",
+    "held_on_arrival",
     "held_released",
     "upheld_remarks",
 ]
+
+
+HELD_PREFIX = "held."
+"""A held self-service certification's source in its death task: ``held.<hash>`` (of the
+sender and the message id, as its uplink's delivery id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +83,11 @@ async def death_standing(ctx: ProcedureContext, person_id: str) -> StandingDeath
     return None if found is None else StandingDeath(closure[1], found[1])
 
 
-def held_why(event: CertificationEvent, item_id: int, death: StandingDeath) -> str:
-    """Why the death is verified again: the certification and the death, with their dates."""
+def held_why(event: CertificationEvent, named: str, death: StandingDeath) -> str:
+    """Why the death is verified again: the certification (``named``) and the death, with
+    their dates."""
     return (
-        f"certification {item_id} ({event.method.value}, {event.occurred_at:%Y-%m-%d}) of a "
+        f"{named} ({event.method.value}, {event.occurred_at:%Y-%m-%d}) of a "
         f"person whose death the hub confirmed (task {death.task_id}, died "
         f"{death.termination.event_date.isoformat()}, terminated from "
         f"{death.termination.effective_from.isoformat()}): verify the death; the "
@@ -92,9 +103,10 @@ async def certification_approved(
     register entry, and the SMS to the pensioner and the push upward — or, the person's
     death standing, neither: the death verified again (:func:`held_effects`)."""
     event = CertificationEvent.model_validate_json(record.payload)
-    effects = replace(effects, certified=register_entry(event, item_id))
-    death = await death_standing(ctx, event.person.id_number)
-    if death is not None:
+    certified = register_entry(event, item_id)
+    effects = replace(effects, certified=certified)
+    death = None if certified is None else await death_standing(ctx, event.person.id_number)
+    if death is not None:  # a passed certification only: a failed attempt says no one alive
         return extend(effects, **await held_effects(ctx, record, event, item_id, death))
     rate_at = ctx.rating_link(item_id) if ctx.rating_link else None
     notice = notice_write(certification_result_notice(event, item_id, rate_at))
@@ -116,19 +128,21 @@ async def held_effects(
     """The writes of approving certification ``item_id`` of a person whose ``death``
     stands: a death task opened (``task-<item>``) or the person's open one joined, saying
     why, and the audit link ``certification_held``; no notice, no uplink."""
-    why = held_why(event, item_id, death)
+    why = held_why(event, f"certification {item_id}", death)
+    task, existing = await _held_task(ctx, event, str(item_id), why)
+    held = AuditWrite("certification_held", f"{item_id}>{task.task_id}", "hub", record.sha256)
+    return task_effects(ctx, task, existing) | {"audit": (held,)}
+
+
+async def _held_task(
+    ctx: ProcedureContext, event: CertificationEvent, source: str, why: str
+) -> tuple[VerificationTask, TaskRecord | None]:
+    """The death task a held certification (``source``) opens (``task-<source>``), or the
+    person's open one it joins, saying ``why``; with the open one's record."""
     existing = await task_record(ctx, event.person.id_number, TaskKind.death.value)
-    source = str(item_id)
-    if existing is not None:
-        current = existing.task
-        sources = current.sources if source in current.sources else (*current.sources, source)
-        remarks = why if current.remarks is None else f"{current.remarks}; {why}"
-        task = VerificationTask.model_validate(
-            current.model_dump() | {"sources": sources, "remarks": remarks[-1000:]}
-        )
-    else:
+    if existing is None:
         task = VerificationTask(
-            task_id=f"task-{item_id}",
+            task_id=f"task-{source}",
             person=event.person,
             kind=TaskKind.death,
             sources=(source,),
@@ -136,9 +150,34 @@ async def held_effects(
             opened_at=ctx.clock(),
             remarks=why,
         )
-    held = AuditWrite("certification_held", f"{item_id}>{task.task_id}", "hub", record.sha256)
-    writes = task_effects(ctx, task, existing)
-    return writes | {"audit": (held,)}
+        return task, None
+    current = existing.task
+    sources = current.sources if source in current.sources else (*current.sources, source)
+    remarks = why if current.remarks is None else f"{current.remarks}; {why}"
+    joined = current.model_dump() | {"sources": sources, "remarks": remarks[-1000:]}
+    return VerificationTask.model_validate(joined), existing
+
+
+async def held_on_arrival(
+    ctx: ProcedureContext, message: VerifiedMessage, event: CertificationEvent
+) -> dict[str, tuple[object, ...]] | None:
+    """The writes of a self-service certification (final on arrival: app, kiosk, bank
+    terminal) that passed, of a person whose death stands: nothing upward, a death task
+    opened (``task-held.<hash of sender and message id>``) or the open one joined, saying
+    why, and the audit link ``certification_held``; None when the death does not stand (or
+    the attempt failed). Its uplink is queued by :func:`held_released` if the death is
+    reversed; it has no SMS of its own."""
+    if event.outcome is not CertificationOutcome.certified:
+        return None
+    death = await death_standing(ctx, event.person.id_number)
+    if death is None:
+        return None
+    key = hashlib.sha256(f"{message.sender}\0{message.jti}".encode()).hexdigest()[:40]
+    source = f"{HELD_PREFIX}{key}"
+    why = held_why(event, f"certification {message.sender}:{message.jti}", death)
+    task, existing = await _held_task(ctx, event, source, why)
+    held = AuditWrite("certification_held", f"{source}>{task.task_id}", "hub", message.digest)
+    return task_effects(ctx, task, existing) | {"audit": (held,)}
 
 
 async def held_items(ctx: ProcedureContext, task: VerificationTask) -> list[int]:
@@ -155,10 +194,11 @@ async def upheld_remarks(ctx: ProcedureContext, task: VerificationTask, closed: 
     """The remarks of ``task`` confirmed while the benefit is closed (``closed``: what closed
     it): the death upheld, the certifications it held restore nothing, never announced."""
     remarks = f"benefit already terminated ({closed})"
-    held = await held_items(ctx, task)
+    held = [str(item) for item in await held_items(ctx, task)]
+    held += [source for source in task.sources if source.startswith(HELD_PREFIX)]
     if not held:
         return remarks
-    named = ", ".join(str(item) for item in held)
+    named = ", ".join(held)
     return (
         f"{remarks}: the death upheld; certification {named} restores nothing, its SMS and "
         "uplink never sent"
@@ -185,8 +225,11 @@ async def held_released(ctx: ProcedureContext, effects: Effects, lifted: Benefit
         if item < signed.sequence or item in upheld:
             continue  # before the death (announced then), or held for good
         row = await ctx.store.get_item(item)
-        if row is None or row.kind != "certification" or row.status != "approved":
-            continue  # recorded final on arrival (self-service): no SMS of its own
+        if row is None:  # final on arrival (self-service): its uplink alone, if held
+            effects = await _uplink_released(ctx, effects, item)
+            continue
+        if row.kind != "certification" or row.status != "approved":
+            continue
         if await ctx.store.get_outbox(f"certification:{item}") is not None:
             continue  # announced: approved while the termination was voided
         record = await ctx.item_record(item)
@@ -197,3 +240,16 @@ async def held_released(ctx: ProcedureContext, effects: Effects, lifted: Benefit
         released = AuditWrite("certification_released", str(item), "hub", record.sha256)
         effects = extend(effects, notices=(notice,), outbox=upward, audit=(released,))
     return effects
+
+
+async def _uplink_released(ctx: ProcedureContext, effects: Effects, sequence: int) -> Effects:
+    """``effects`` with the uplink of self-service certification ``sequence`` queued if it
+    was held (none queued for it, one due: :func:`held_on_arrival`)."""
+    record = await ctx.store.get_record(sequence)
+    if record is None:
+        return effects
+    upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
+    if not upward or await ctx.store.get_outbox(upward[0].delivery_id) is not None:
+        return effects  # none due (no uplink, or from it), or queued on arrival
+    released = AuditWrite("certification_released", str(sequence), "hub", record.sha256)
+    return extend(effects, outbox=upward, audit=(released,))

@@ -3,6 +3,8 @@ home-visit certification approved, and whether its SMS and uplink were queued.""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from evidence_samples import png
@@ -10,6 +12,16 @@ from procedurekit import Office, counter_event
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.procedure.uplink import uplink_delivery_id
+from certhub.security import SigningKey
+
+
+def ministry_uplink(folder: Path) -> dict[str, Any]:
+    """Settings of a ministry playing the uplink role, on a port nobody listens on (its
+    deliveries wait in the outbox, where a test reads them); its key written in ``folder``."""
+    key = folder / "ministry.jwk.json"
+    key.write_text(json.dumps(SigningKey.generate().public_jwk()), encoding="utf-8")
+    ministry = {"base_url": "http://127.0.0.1:9", "department_key_path": str(key)}
+    return {"adapters": {"ministry": ministry}, "ministry_pull_seconds": 0}
 
 
 async def home_visit(office: Office, person: dict[str, Any]) -> int:
