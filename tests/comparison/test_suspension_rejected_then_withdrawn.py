@@ -29,7 +29,7 @@ from typing import Any
 
 from comparisonkit import ComparisonCase
 from latekit import label
-from notcertifiedkit import visit_voided
+from notcertifiedkit import open_proposals, restoration_signed, visit_voided
 from procedurekit import month_day, today
 from reversalkit import outcomes
 
@@ -89,6 +89,22 @@ async def test_a_proposal_rejected_on_a_withdrawn_certification_is_made_again(
     (suspension,) = await outcomes(office, "suspension/v1")
     assert suspension["payload"]["effective_from"] == month_day(-2).isoformat()
     assert await outcomes(office, "overpayment/v1") == []  # paid on a proof that stood then
+    # The province applies it (M(-2)..M(-1) were paid); alive after all, the pensioner
+    # certifies in the app: that suspension's restoration proposal opens, and approved it
+    # pays this month once, 1 x 238.00 (M(-1) paid, nothing earlier owed), resumed M(+1).
+    await office.roster(
+        person, status="suspended", suspended_since=month_day(-2).isoformat(),
+        paid_through=label(-1),
+    )  # fmt: skip
+    await office.certified_in_app(person)
+    (proposed,) = await open_proposals(office)
+    restored = await restoration_signed(office, int(proposed["sequence"]))
+    assert restored["suspended_since"] == month_day(-2).isoformat()
+    assert (restored["back_pay_from"], restored["back_pay_amount"]) == (
+        month_day(0).isoformat(),
+        "238.00",
+    )
+    assert restored["restore_from"] == month_day(1).isoformat()
     await office.client.close()
 
 
