@@ -24,6 +24,7 @@ from certhub.hub.procedure.recovery import (
 )
 from certhub.hub.procedure.register_suspension import suspension_approved
 from certhub.hub.procedure.releases import release_refunds, sentence_paid
+from certhub.hub.procedure.report_place import placed_task
 from certhub.hub.procedure.restoration_proposals import voided_paid
 from certhub.hub.procedure.reversals import (
     disappearance_ended,
@@ -45,7 +46,7 @@ from certhub.hub.rules.decisions import (
     decide,
 )
 from certhub.hub.rules.disposal import Disposal, dispose, paid_after_sentence
-from certhub.hub.rules.tasks import TaskRecord, advance, task_for_report
+from certhub.hub.rules.tasks import TaskRecord, advance
 from certhub.hub.store.effects import (
     AuditWrite,
     BenefitClosure,
@@ -177,7 +178,7 @@ async def _on_approval(
             joined = {} if opened else await joined_to_termination(ctx, person, reason, source_id)
             return extend(effects, **joined)
         existing = await task_record(ctx, report.person.id_number, report.reason.value)
-        task = task_for_report(existing, report, str(item_id), ctx.clock())
+        task = await placed_task(ctx, existing, report, str(item_id), ctx.clock())
         if task is not None:
             return extend(effects, **task_effects(ctx, task, existing))
     if kind is ItemKind.RESTORATION:

@@ -119,7 +119,7 @@ class Office(TrustedParties):
         self, collection: str, item: int, party: str, action: str, **extra: Any
     ) -> tuple[int, dict[str, Any]]:
         """A signed decision by ``party`` acting in its trusted role."""
-        role = extra.pop("role", PARTIES[party][0])
+        role = extra.pop("role", None) or PARTIES[party][0]
         payload = {
             "type": "decision/v1",
             "subject_id": str(item),
@@ -192,12 +192,14 @@ class Office(TrustedParties):
     async def step(
         self, task_id: str, party: str, to: str, **extra: Any
     ) -> tuple[int, dict[str, Any]]:
-        """A signed verification-task step."""
+        """A signed verification-task step by ``party`` acting in its trusted role (``role``
+        in ``extra`` for a party not in :data:`PARTIES`)."""
+        role = extra.pop("role", None) or PARTIES[party][0]
         payload: dict[str, Any] = {
             "type": "task_transition/v1",
             "task_id": task_id,
             "to_status": to,
-            "actor": {"id": party, "role": PARTIES[party][0]},
+            "actor": {"id": party, "role": role},
             "at": datetime.now(UTC).isoformat(),
         }
         if to != "in_progress":
