@@ -134,6 +134,8 @@ async def _plan_restoration(
     ctx: ProcedureContext, message: VerifiedMessage, restoration: Restoration | RestorationProposal
 ) -> Effects:
     if isinstance(restoration, RestorationProposal):  # staff's own, of a voided termination
+        # first: a key outside the termination's area learns none of its facts
+        await check_restoration_region(ctx, message, restoration)
         return Effects(item=await staff_proposal(ctx, signer_of(message).role, restoration))
     role = authenticated_actor(restoration.requested_by, signer_of(message))
     if role not in RESTORATION_REQUESTERS:

@@ -1,4 +1,5 @@
-"""Staff's restoration is filed in the region of the record it restores.
+"""Staff's restoration (or their own restoration proposal) is filed in the region of the
+record it restores.
 
 The hub never rewrites a signed message: the ledger keeps a ``restoration/v1`` with the
 region its signer wrote, and the reads place it there (README, "Coordinators' enrolment
@@ -7,7 +8,10 @@ signed in the county that pulled it, filed the back pay where that county never 
 it: a county-A reader pulled the suspension and never its restoration. So a
 restoration naming a region outside the record's it restores is refused
 (``restoration-region-mismatch``), and a confined key whose area does not hold that
-record's region is ``area-not-permitted``, as a restoration naming that region is.
+record's region is ``area-not-permitted``, as a restoration naming that region is. Staff's
+own ``restoration_proposal/v1`` of a voided termination likewise: it is reviewed and
+approved where it is filed, so filed elsewhere another county's staff would decide the
+money of the county that applied the termination.
 The hub's own restorations (a proposal approved) are signed with the reversed record's
 person already (:mod:`~certhub.hub.procedure.certified_restoration`,
 :mod:`~certhub.hub.procedure.restoration_proposals`).
@@ -18,14 +22,16 @@ from __future__ import annotations
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.late_suspension import hub_suspensions
 from certhub.hub.procedure.task_series import termination_in_force
-from certhub.schemas import BenefitRecord, Refusal, RegionRef, Restoration
+from certhub.schemas import BenefitRecord, Refusal, RegionRef, Restoration, RestorationProposal
 from certhub.security import VerifiedMessage, in_area
 
 __all__ = ["check_restoration_region", "restored_region"]
 
 
 async def check_restoration_region(
-    ctx: ProcedureContext, message: VerifiedMessage, restoration: Restoration
+    ctx: ProcedureContext,
+    message: VerifiedMessage,
+    restoration: Restoration | RestorationProposal,
 ) -> None:
     """Refuse ``restoration`` unless it names the region of the record it restores (or a
     village of the county that record names) and the signing key's area (if any) holds
@@ -57,17 +63,21 @@ async def check_restoration_region(
 
 
 async def restored_region(
-    ctx: ProcedureContext, restoration: Restoration
+    ctx: ProcedureContext, restoration: Restoration | RestorationProposal
 ) -> tuple[RegionRef, str] | None:
     """The person's region as the record ``restoration`` restores names it, and what that
     record is: the hub's termination in force (a voided termination), the hub's suspension
     it ends (confirmed imprisonment or disappearance, effective from its ``suspended_since``),
-    else the roster's suspension (the province's entry); None when there is none."""
+    else the roster's suspension (the province's entry); None when there is none. A
+    proposal restores only a voided termination: the first of these, or None (its own
+    checks then refuse it)."""
     person = restoration.person.id_number
     closed = await ctx.store.closed_benefit(person)
     if closed is not None:
         signed = await termination_in_force(ctx, closed[1])
         return (signed[1].person.region, "termination") if signed else None
+    if isinstance(restoration, RestorationProposal):
+        return None
     for _, _, suspension in await hub_suspensions(ctx, person):
         if suspension is not None and suspension.effective_from == restoration.suspended_since:
             return suspension.person.region, "suspension"

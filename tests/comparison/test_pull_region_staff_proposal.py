@@ -1,15 +1,17 @@
-"""A county's pull of a voided termination: the restoration staff's own proposal makes the
-hub sign is in the termination's area, whatever region staff's proposal names (238.00 a
+"""A county's pull of a voided termination: staff's own restoration proposal is filed in the
+termination's area, and the restoration it makes the hub sign is pulled there (238.00 a
 month, months counted from this one, China time).
 
 A false cremation of the 3rd of M(-2) confirmed while the roster paid through M(-2), in the
 county the roster has the pensioner in (A); civil affairs voids it in M(-1), the hub's
-proposal is rejected by mistake, and town staff of county B, where the pensioner lives now,
-file their own proposal naming B; the county approves it: back pay M(-1) = 238.00, payment
-resumed from M(0). A reader confined to county A pulls ``/v1/outcomes`` one item a page:
-before, it got the termination and never the restoration (signed in county B) — 238.00 and
-238.00 a month from M(0) never paid by the agency that applied the termination. Now the
-restoration follows the termination in A's pull, once.
+proposal is rejected by mistake. Town staff of county B, where the pensioner lives now, file
+their own proposal naming B: before, 202 — reviewed and approved in B, another county's
+staff deciding the money of the agency that applied the termination — and a reader
+confined to county A got the termination and never the restoration (signed in B). Now that
+filing is ``restoration-region-mismatch`` (422, nothing stored), as staff's
+``restoration/v1`` naming another region is; the same proposal naming A is approved: back
+pay M(-1) = 238.00, payment resumed from M(0), and the restoration follows the termination
+in A's pull, once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reversalkit import VOIDED_IN, approved, last_day, proposed
+from reminderkit import delivered
+from reversalkit import VOIDED_IN, approved, last_day, proposed, refused
 from scopekit import pulled
 
 from certhub.hub.rules.months import month_index, month_label, parse_month
@@ -43,7 +46,13 @@ async def test_the_restoration_of_a_pulled_termination_stays_in_its_area(
         "proposed_at": hubs["payload"]["proposed_at"],
         "remarks": "驳回有误, 重新提出",
     }
-    status, body = await office.post("/v1/restoration-proposals", "town-2", own)
+    await delivered(office)  # the family's SMS the rejection leaves, before counting
+    filed = office.post("/v1/restoration-proposals", "town-2", own)
+    body = await refused(office, filed, 422, "restoration-region-mismatch")
+    assert county_a in body["detail"], body
+    status, body = await office.post(
+        "/v1/restoration-proposals", "town-2", own | {"person": person}
+    )
     assert status == 202, body
     status, body = await approved(office, int(body["sequence"]))
     assert status == 202, body
