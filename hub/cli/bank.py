@@ -8,7 +8,11 @@ and enters the ledger exactly as every inbound record does
 ``adapter:bank_reconciliation``, verified, validated, planned, recorded,
 receipted. The message id is ``recon<bank>.<serial>``, so importing the same
 file again records nothing new; a line changed under a serial recorded before is refused
-(``replay``: the first record stands, a correction needs a serial of its own).
+(``replay``: the first record stands, a correction needs a serial of its own). A line
+whose certification the terminal's live message recorded (the bank's serial,
+``bank<bank>.<serial>`` of ``adapter:bank_terminals``) is the same certification:
+nothing new, counted "already recorded by the terminal"; other content under that
+serial is refused the same way (``hub/ingress/bank_twins.py``).
 
 The whole file is verified first (structure, count, checksum): a refused
 file records nothing (exit 2). Then each line is recorded or reported with
@@ -34,13 +38,14 @@ from certhub.adapters.bank.reconciliation import ReconciliationRefused
 from certhub.adapters.types import ItemError
 from certhub.hub.cli.common import CliError, offline_settings, one_line, started_hub
 from certhub.hub.core.settings import Settings
+from certhub.hub.ingress.bank_twins import RECONCILIATION_ADAPTER, reconciliation_message_id
 from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, IntakeTally
 from certhub.hub.store import LedgerStore
 from certhub.schemas import Refusal, mask_ids_in_text
 
 __all__ = ["SENDER_NAME", "add_bank_commands"]
 
-SENDER_NAME = "bank_reconciliation"  # signs as adapter:bank_reconciliation
+SENDER_NAME = RECONCILIATION_ADAPTER  # signs as adapter:bank_reconciliation
 _CHUNK = 128  # lines recorded concurrently: the ledger commits them in groups
 
 
@@ -67,19 +72,21 @@ def bank_import(args: argparse.Namespace) -> int:
     settings = offline_settings(args)
     show = args.progress or sys.stderr.isatty()
     progress = _Progress(sys.stderr, summary.count) if show else None
-    tally = asyncio.run(_import(settings, parsed, summary.bank_code, progress))
+    tally, by_terminal = asyncio.run(_import(settings, parsed, summary.bank_code, progress))
     print(
         f"{args.file.name}: bank {summary.bank_code}, {summary.file_date}, batch {summary.batch}:"
-        f" {tally.handled} lines, {tally.recorded} recorded, {tally.already} already recorded,"
-        f" {tally.refused} refused"
+        f" {tally.handled} lines, {tally.recorded} recorded,"
+        f" {tally.already - by_terminal} already recorded,"
+        f" {by_terminal} already recorded by the terminal, {tally.refused} refused"
     )
     return 1 if tally.refused else 0
 
 
 async def _import(
     settings: Settings, parsed: ReconciliationFile, bank_code: str, progress: _Progress | None
-) -> IntakeTally:
-    """Start the hub's resources (not its HTTP server) and record every line through them."""
+) -> tuple[IntakeTally, int]:
+    """Start the hub's resources (not its HTTP server) and record every line through them;
+    the tally and how many of its already recorded lines the terminal recorded."""
     from certhub.hub.core.keys import STORE
     from certhub.hub.departments.context import certification_intake
 
@@ -95,7 +102,7 @@ async def _import(
                     await importer.record(bank_code, chunk, progress)
                     chunk = []
             await importer.record(bank_code, chunk, progress)
-            return importer.tally
+            return importer.tally, importer.by_terminal
     except ReconciliationRefused as exc:  # the file changed while it was read
         raise CliError(one_line(exc)) from None
     finally:
@@ -111,6 +118,7 @@ class _Importer:
     store: LedgerStore
     sender: InboundSender
     tally: IntakeTally = field(default_factory=IntakeTally)
+    by_terminal: int = 0  # of tally.already: the terminal's live message recorded them
 
     async def record(
         self,
@@ -123,8 +131,9 @@ class _Importer:
         for outcome in outcomes:
             if outcome == "recorded":
                 self.tally.recorded += 1
-            elif outcome == "already":
+            elif outcome in {"already", "terminal"}:
                 self.tally.already += 1
+                self.by_terminal += outcome == "terminal"
             else:
                 self.tally.refuse(*outcome)
                 print(self.tally.refusals[-1])
@@ -133,18 +142,20 @@ class _Importer:
 
     async def _one(
         self, bank_code: str, item: ReconciliationRecord | ItemError
-    ) -> Literal["recorded", "already"] | tuple[str, str]:
-        """Recorded now, recorded before, or refused: (the line, why)."""
+    ) -> Literal["recorded", "already", "terminal"] | tuple[str, str]:
+        """Recorded now, recorded before, recorded by the terminal, or refused: (the line, why)."""
         if isinstance(item, ItemError):
             column = f"{item.column}: " if item.column else ""
             return f"line {item.position}", f"{column}{item.reason}"
-        message_id = f"recon{bank_code}.{item.serial}"
+        message_id = reconciliation_message_id(bank_code, item.serial)
         try:
             event = item.event(bank_code)
             before = await self.store.find(self.sender.sender, message_id)
             # Ingested even when recorded before: the ingestor refuses a line changed under a
             # used serial (replay), which a look-up alone would count as already recorded.
-            await self.ingestor.ingest(self.sender, event, message_id)
+            record = await self.ingestor.ingest(self.sender, event, message_id)
+            if record.sender != self.sender.sender:  # the terminal's live message, first
+                return "terminal"
             if before is not None:
                 return "already"
         except ValidationError as exc:

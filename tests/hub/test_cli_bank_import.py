@@ -79,7 +79,7 @@ def test_every_good_line_is_recorded_once_and_bad_lines_are_named(
     assert out[0].startswith("line 4: name: invalid GBK byte")  # header is line 1
     assert out[-1] == (
         "recon-102-20260314.dat: bank 102, 2026-03-14, batch 1:"
-        " 6 lines, 5 recorded, 0 already recorded, 1 refused"
+        " 6 lines, 5 recorded, 0 already recorded, 0 already recorded by the terminal, 1 refused"
     )
     recorded = asyncio.run(_recorded(data))
     assert [message_id for message_id, _ in recorded] == [
@@ -92,7 +92,9 @@ def test_every_good_line_is_recorded_once_and_bad_lines_are_named(
     assert (
         capsys.readouterr()
         .out.splitlines()[-1]
-        .endswith("6 lines, 0 recorded, 5 already recorded, 1 refused")
+        .endswith(
+            "6 lines, 0 recorded, 5 already recorded, 0 already recorded by the terminal, 1 refused"
+        )
     )
 
 
@@ -103,7 +105,9 @@ def test_a_clean_file_exits_0_and_shows_progress_when_asked(
     assert main(["bank", "import", str(path), "--data", str(tmp_path / "d"), "--progress"]) == 0
     captured = capsys.readouterr()
     assert "100% 3/3 lines" in captured.err
-    assert captured.out.endswith("3 lines, 3 recorded, 0 already recorded, 0 refused\n")
+    assert captured.out.endswith(
+        "3 lines, 3 recorded, 0 already recorded, 0 already recorded by the terminal, 0 refused\n"
+    )
 
 
 def test_a_refused_file_records_nothing_and_exits_2(
@@ -136,7 +140,7 @@ def test_a_line_the_bank_wrote_twice_is_refused_alone_and_the_rest_recorded(
     assert out == [
         "line 4: line_no: is 2, expected 3",
         "recon-102-20260314.dat: bank 102, 2026-03-14, batch 1:"
-        " 6 lines, 5 recorded, 0 already recorded, 1 refused",
+        " 6 lines, 5 recorded, 0 already recorded, 0 already recorded by the terminal, 1 refused",
     ]
     recorded = asyncio.run(_recorded(data))
     assert [message_id for message_id, _ in recorded] == [f"recon102.S{n:08d}" for n in range(5)]
@@ -160,6 +164,8 @@ def test_a_line_changed_under_a_recorded_serial_is_refused_not_taken_as_already_
     assert main(["bank", "import", str(again), "--data", str(data)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("line 3: refused by the hub: replay: record id 'recon102.S00000001'")
-    assert out[-1].endswith("3 lines, 0 recorded, 2 already recorded, 1 refused")
+    assert out[-1].endswith(
+        "3 lines, 0 recorded, 2 already recorded, 0 already recorded by the terminal, 1 refused"
+    )
     recorded = dict(asyncio.run(_recorded(data)))
     assert recorded["recon102.S00000001"]["outcome"] == "certified"  # the first record stands
