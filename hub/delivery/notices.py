@@ -30,6 +30,7 @@ from certhub.hub.rules.notices import (
     notice_waits,
     notice_withdrawn_for_good,
     reminder_due_month,
+    reminder_until_month,
     reminder_withdrawn,
     termination_notice_task,
     termination_withdrawn,
@@ -138,6 +139,7 @@ class NoticesChecked:
             closed=await self._store.closed_benefit(person_id) is not None,
             verifying=await self._store.reminder_held(person_id),
             month=month_index(shanghai_today()),
+            until=reminder_until_month(notice_id),
         )
 
     async def _termination_withdrawn(self, notice_id: str, task: str, person_id: str) -> str | None:

@@ -140,7 +140,8 @@ def certification_result_notice(
 
 
 REMINDER_PREFIX = "reminder:"
-"""A certification reminder's notice id: ``reminder:YYYY-MM:<slot>:<who>`` (its due month)."""
+"""A certification reminder's notice id: ``reminder:YYYY-MM:<slot>:<who>`` (its due month),
+then ``:YYYY-MM`` when it names a later deadline (:func:`reminder_until_month`)."""
 
 
 def reminder_due_month(notice_id: str) -> int | None:
@@ -149,6 +150,20 @@ def reminder_due_month(notice_id: str) -> int | None:
     if not notice_id.startswith(REMINDER_PREFIX):
         return None
     label = notice_id[len(REMINDER_PREFIX) :].split(":", 1)[0]
+    return _month(label)
+
+
+def reminder_until_month(notice_id: str) -> int | None:
+    """The month (index) by whose end a certification reminder asks to certify: its due
+    month, or the later one its id names after the person (a verification that held the
+    reminders cleared them late: liable later); None for any other notice."""
+    due = reminder_due_month(notice_id)
+    parts = notice_id[len(REMINDER_PREFIX) :].split(":")
+    return _month(parts[3]) if due is not None and len(parts) > 3 else due
+
+
+def _month(label: str) -> int:
+    """The month index of ``YYYY-MM``."""
     year, month = label.split("-")
     return int(year) * 12 + int(month) - 1
 
@@ -173,8 +188,11 @@ def reminder_withdrawn(
     closed: bool,
     verifying: str | None,
     month: int,
+    until: int | None = None,
 ) -> str | None:
-    """Why a reminder for due month ``due`` must not be sent in month ``month`` (None: send).
+    """Why a reminder for due month ``due`` must not be sent in month ``month`` (None: send);
+    ``until``: the later month by whose end it asks to certify, if it names one
+    (:func:`reminder_until_month`).
 
     Decided here (an SMS sent wrongly): a reminder queued earlier waits in the outbox while
     the gateway is down or the roster has no number, and a dead letter is replayed later. By
@@ -183,7 +201,9 @@ def reminder_withdrawn(
     have certified (the register's ``due_month`` moved on) or the due month ended (overdue:
     "complete by the end of M" is no longer true), or a loss of eligibility may have been
     reported and be under verification (``verifying``: its kind, one of
-    :data:`REMINDER_HOLDS`, as the sweep does not remind them). Each withdraws it.
+    :data:`REMINDER_HOLDS`, as the sweep does not remind them). Each withdraws it. A
+    reminder naming a later deadline (a verification that held the reminders cleared the
+    person late) is withdrawn once that month ended, not the due month.
     """
     if closed or status != "active":
         return (
@@ -193,6 +213,6 @@ def reminder_withdrawn(
         return f"a report of the pensioner ({verifying}) is under verification"
     if due_month != due:
         return "certified since: the register's due month moved on"
-    if month > due:
+    if month > max(due, until or due):
         return "its due month has passed: the pensioner is overdue"
     return None

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
 from certhub.hub.rules.notices import REMINDER_HOLDS
+from certhub.hub.store.hold_clearances import HELD_BEFORE
 from certhub.hub.store.restoring import restoring_closure
 from certhub.hub.store.rows import row_as
 
@@ -204,9 +205,13 @@ _CERTIFIED: Final = (
     " WHERE c.month >= ? AND c.month <= ?"
 )
 _REMINDERS_DUE: Final = (
-    _PERSON + f" WHERE {_REMINDED} AND due_month >= ? AND due_month <= ?"
-    f" AND NOT {UNDER_VERIFICATION}"
-    " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < ? - due_month)"
+    _PERSON + f" WHERE {_REMINDED} AND NOT {UNDER_VERIFICATION} AND ((due_month >= ?"
+    " AND due_month <= ? AND (reminded_for IS NULL OR reminded_for <> due_month"
+    " OR reminders < ? - due_month))"
+    # due month passed, a slot left, reported: a verification may have held the reminders
+    # and, cleared late, moved the deadline (the sweep reads it: reminder_deadline)
+    " OR (due_month < ? AND (reminded_for IS NULL OR reminded_for <> due_month"
+    f" OR reminders < ?) AND {HELD_BEFORE}))"
     " AND person_id > ? ORDER BY person_id LIMIT ?"
 )
 # A passed certification of the person still under review (counter, home visit, social
@@ -294,11 +299,12 @@ class RegisterQueries:
         self, month: int, per_cycle: int, after: str, limit: int
     ) -> list[PersonRegister]:
         """Active people due in ``month`` or the next ``per_cycle - 1`` months whose latest
-        open reminder slot is not counted yet, in ID-number order after ``after``; none of whom
-        a loss of eligibility is being verified (:data:`UNDER_VERIFICATION`)."""
-        rows = await self._read(
-            _REMINDERS_DUE, (month, month + per_cycle - 1, month + per_cycle, after, limit)
-        )
+        open reminder slot is not counted yet, and those past their due month with a slot
+        left whom a verification may have held (:data:`HELD_BEFORE`: the sweep reads their
+        deadline), in ID-number order after ``after``; none of whom a loss of eligibility
+        is being verified (:data:`UNDER_VERIFICATION`)."""
+        params = (month, month + per_cycle - 1, month + per_cycle, month, per_cycle)
+        rows = await self._read(_REMINDERS_DUE, (*params, after, limit))
         return [row_as(PersonRegister, row) for row in rows]
 
     async def register_summary(

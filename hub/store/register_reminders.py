@@ -8,6 +8,11 @@ month, ``reminders`` = the slot); the notice and its SMS delivery are written
 only if the claim changed the row, in the same transaction, so two sweeps
 never send the same reminder and a missed slot is never sent late on top of
 the next one. A certification moves the due month: the count starts again.
+
+A verification that held a pensioner's reminders, cleared late, moves the day they are
+liable to suspension and so the month by whose end they must certify
+(:func:`~certhub.hub.register.reminders.reminder_deadline`): the slots open before that
+month instead, still counted under the due month (reminders sent before the hold count).
 """
 
 from __future__ import annotations
