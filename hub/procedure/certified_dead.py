@@ -8,6 +8,8 @@ the ministry would tell the family and the national platform that a dead person 
 Instead the approval opens, for people, a verification of the death (a death task, or
 joins the person's open one: :func:`held_effects`), whose remarks say why — the
 certification, the death's task, the death and termination dates. Nothing is queued.
+A self-service certification (final on arrival: app, kiosk, bank terminal; no SMS of its
+own) is recorded and counted the same way, not pushed upward (:func:`held_on_arrival`).
 
 * The county confirms it (the death upheld): the certification restores nothing and its
   SMS and uplink are never sent (:func:`upheld_remarks`).

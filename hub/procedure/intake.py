@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from pydantic import BaseModel
 
+from certhub.hub.procedure.certified_dead import held_on_arrival
 from certhub.hub.procedure.certified_restoration import certified_proposal
 from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.late_roster import late_payments
@@ -15,6 +16,7 @@ from certhub.hub.procedure.register_entry import register_entry, roster_columns
 from certhub.hub.procedure.restoration_proposals import staff_proposal
 from certhub.hub.procedure.restoration_region import check_restoration_region
 from certhub.hub.procedure.reversals import hub_findings, voided_termination
+from certhub.hub.procedure.tasks import extend
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
 from certhub.hub.rules.parties import check_certifier, check_reporter
@@ -102,8 +104,11 @@ async def _plan_certification(
     )
     if event.method in ASSISTED_METHODS:  # goes upward, and counts, once approved
         return Effects(item=ItemOpen(ItemKind.CERTIFICATION), evidence_bindings=bindings)
-    upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
     certified = register_entry(event)
+    held = await held_on_arrival(ctx, message, event)  # a confirmed death standing
+    if held is not None:  # nothing upward: the death verified again (certified_dead)
+        return extend(Effects(evidence_bindings=bindings, certified=certified), **held)
+    upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
     # a suspension for non-certification it ends: its restoration proposed, once
     ended = await certified_proposal(ctx, event, f"{message.sender}:{message.jti}", ctx.clock())
     outcomes = (ended,) if ended else ()

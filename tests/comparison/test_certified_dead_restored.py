@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from heldkit import held_task, home_visit, notice_queued
+from heldkit import held_task, home_visit, ministry_uplink, notice_queued, uplinked
 from procedurekit import Office
 from reversalkit import DIED_IN, PROBLEM, VOIDED_IN, Scene, approved, audited
 
 from certhub.hub.core.keys import STORE
+from certhub.hub.core.settings import Settings
 
 
 @pytest.fixture
@@ -82,4 +83,29 @@ async def test_a_death_upheld_never_announces_the_held_certification(
     assert await office.client.app[STORE].closed_benefit(number) is not None
     assert not await notice_queued(office, item)
     assert await audited(office, "certification_released") == []
+    await office.client.close()
+
+
+async def test_a_false_death_reversed_pushes_the_held_app_certification_upward(
+    recorded: Scene, aiohttp_client: Any, tmp_path: Path
+) -> None:
+    scene, number = recorded, recorded.person["id_number"]
+    scene.settings = Settings(
+        data_dir=scene.settings.data_dir,
+        identity_check="off",
+        database_url=scene.settings.database_url,
+        **ministry_uplink(tmp_path),
+    )
+    office = await scene.office(aiohttp_client)
+    await scene.confirmed_deaths(office)
+    sequence = await office.certified_in_app(scene.person)  # final on arrival: held
+    assert not await uplinked(office, sequence)
+    task = await held_task(office, number)
+    assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
+    await office.client.close()
+    office, items = await scene.voided(aiohttp_client)
+    status, body = await approved(office, items[number])
+    assert status == 202, body
+    assert await uplinked(office, sequence)
+    assert await audited(office, "certification_released") == [str(sequence)]
     await office.client.close()

@@ -15,27 +15,21 @@ A living pensioner's certification, the control, is sent and goes upward as befo
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from heldkit import held_task, home_visit, notice_queued, uplinked
+from heldkit import held_task, home_visit, ministry_uplink, notice_queued, uplinked
 from procedurekit import Office, month_day, sent_in_time
 
 from certhub.hub.core.keys import NOTICE_SENDER, OUTBOX_DELIVERY
 from certhub.hub.delivery.notices import LoggingNoticeSender
-from certhub.security import SigningKey
 
 
 @pytest.fixture
 def office_settings(tmp_path: Path) -> dict[str, Any]:
-    """A ministry playing the uplink role (on a port nobody listens on: its deliveries wait
-    in the outbox, where the test reads them)."""
-    key = tmp_path / "ministry.jwk.json"
-    key.write_text(json.dumps(SigningKey.generate().public_jwk()), encoding="utf-8")
-    ministry = {"base_url": "http://127.0.0.1:9", "department_key_path": str(key)}
-    return {"adapters": {"ministry": ministry}, "ministry_pull_seconds": 0}
+    """A ministry playing the uplink role (:func:`heldkit.ministry_uplink`)."""
+    return ministry_uplink(tmp_path)
 
 
 def sent(office: Office) -> dict[str, str]:
@@ -85,3 +79,22 @@ async def test_a_dead_persons_certification_is_held_and_the_death_verified(
     status, body = await office.get(f"/v1/verification-tasks/{task['task_id']}")
     assert (status, body["status"]) == (200, "confirmed"), body
     assert "restores nothing" in body["remarks"], body
+
+
+async def test_a_dead_persons_app_certification_is_not_pushed_upward(office_db: Office) -> None:
+    """Self-service (the app): final on arrival, no SMS of its own — and no uplink while
+    the death stands; a death task opened, naming the certification."""
+    office = office_db
+    dead, alive = office.people.person(), office.people.person()
+    for person in (dead, alive):
+        await office.roster(person)
+    death = await office.confirmed_death(dead, month_day(-2, 3))
+
+    item = await office.certified_in_app(dead)
+    control = await office.certified_in_app(alive)
+
+    assert await uplinked(office, control)
+    assert not await uplinked(office, item)
+    why = (await held_task(office, dead["id_number"]))["remarks"]
+    assert f"task {death}" in why, why
+    assert "certification channel:" in why, why
