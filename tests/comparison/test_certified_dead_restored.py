@@ -39,8 +39,10 @@ async def recorded(ledger_url: str | None, tmp_path: Path) -> Scene:
 
 async def held(scene: Scene, aiohttp_client: Any, *, upheld: bool) -> tuple[Office, str, int, int]:
     """The scene's death confirmed, a home visit then approved (held), the county upholding
-    the death if ``upheld``, then the death voided: an office, the person's ID number, the
-    certification's item and the restoration proposal's."""
+    the death if ``upheld``, then the death voided, and town staff's acceptance of the
+    restoration proposal refused: ``restoration-verification-open`` while the held death task
+    is open, ``restoration-finding-confirmed`` once the county upheld the death. An office,
+    the person's ID number, the certification's item and the restoration proposal's."""
     number = scene.person["id_number"]
     office = await scene.office(aiohttp_client)
     await scene.confirmed_deaths(office)
@@ -51,15 +53,17 @@ async def held(scene: Scene, aiohttp_client: Any, *, upheld: bool) -> tuple[Offi
         assert (await office.step(task["task_id"], "county-1", "confirmed"))[0] == 202
     await office.client.close()
     office, items = await scene.voided(aiohttp_client)
+    refusal = "restoration-finding-confirmed" if upheld else "restoration-verification-open"
+    status, body = await office.decide("restoration-proposals", items[number], "town-1", "accept")
+    assert (status, body.get("type")) == (409, PROBLEM + refusal), body
     return office, number, item, items[number]
 
 
 async def test_a_false_death_reversed_announces_the_held_certification(
     recorded: Scene, aiohttp_client: Any
 ) -> None:
+    # refused while the held death task is open (the person may yet be dead)
     office, number, item, proposal = await held(recorded, aiohttp_client, upheld=False)
-    status, body = await office.decide("restoration-proposals", proposal, "town-1", "accept")
-    assert (status, body.get("type")) == (409, PROBLEM + "restoration-verification-open"), body
     task = await held_task(office, number)
     assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
     status, body = await approved(office, proposal)
@@ -76,10 +80,8 @@ async def test_a_false_death_reversed_announces_the_held_certification(
 async def test_a_death_upheld_never_announces_the_held_certification(
     recorded: Scene, aiohttp_client: Any
 ) -> None:
-    office, number, item, proposal = await held(recorded, aiohttp_client, upheld=True)
     # people upheld the death: a withdrawn record restores nothing over their finding
-    status, body = await office.decide("restoration-proposals", proposal, "town-1", "accept")
-    assert (status, body.get("type")) == (409, PROBLEM + "restoration-finding-confirmed"), body
+    office, number, item, _ = await held(recorded, aiohttp_client, upheld=True)
     assert await office.client.app[STORE].closed_benefit(number) is not None
     assert not await notice_queued(office, item)
     assert await audited(office, "certification_released") == []
