@@ -33,27 +33,15 @@ from datetime import timedelta
 from typing import Any
 
 from procedurekit import Office, month_day, month_end, today
-from reminderkit import sent_through_checks, who
+from reminderkit import due_in, sent_through_checks, who
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep, reminder_notice
-from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.notices import reminder_due_month, reminder_until_month, reminder_withdrawn
 
 from .test_reminders_verification_open import _death_filed
 
 ON = month_day(-1, 3)
-
-
-async def _due_this_month(office: Office, count: int) -> list[dict[str, Any]]:
-    """``count`` pensioners with a mobile number certified in the app on the 15th of
-    M(-12): covered M(-11)..M(0), due M(0)."""
-    certified = f"{month_label(month_index(today()) - 12)}-15T10:00:00+08:00"
-    people = [office.people.person() for _ in range(count)]
-    for person in people:
-        await office.roster(person, contact_mobile="13800138000")
-        await office.certified_in_app(person, certified)
-    return people
 
 
 async def _reminders(office: Office) -> dict[str, str]:
@@ -79,7 +67,7 @@ def _by_end_of_next_month() -> str:
 async def test_found_alive_after_the_slots_reminded_before_liable(office_db: Office) -> None:
     office = office_db
     sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
-    cleared, rejected, still_open, under_review = await _due_this_month(office, 4)
+    cleared, rejected, still_open, under_review = await due_in(office, 4, 0)
     task = (await office.reported_death(cleared, ON))["task_id"]
     await office.reported_death(still_open, ON)
     report = await _death_filed(office, rejected, ON)
@@ -108,7 +96,7 @@ async def test_found_alive_after_the_slots_reminded_before_liable(office_db: Off
 async def test_a_reminder_before_the_hold_counts(office_db: Office) -> None:
     office = office_db
     sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
-    (person,) = await _due_this_month(office, 1)
+    (person,) = await due_in(office, 1, 0)
     assert await sweep.sweep(month_day(-1, 10)) == 1  # slot 1, before the report
     (first,) = await _reminders(office)
     assert first == f"reminder:{today():%Y-%m}:1:{who(person['id_number'])}"

@@ -18,16 +18,21 @@ from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
 from certhub.hub.rules.months import month_index, month_label
 
 
-async def due_next_month(office: Office, count: int) -> list[dict[str, Any]]:
+async def due_in(office: Office, count: int, due: int) -> list[dict[str, Any]]:
     """``count`` new pensioners on the roster with a mobile number, each certified in the app
-    on the 15th of M(-11): covered M(-10)..M(+1), due M(+1), so this month is the first of
-    their two reminder slots."""
-    certified = f"{month_label(month_index(today()) - 11)}-15T10:00:00+08:00"
+    on the 15th of M(due-12): covered M(due-11)..M(due), due M(``due``)."""
+    certified = f"{month_label(month_index(today()) + due - 12)}-15T10:00:00+08:00"
     people = [office.people.person() for _ in range(count)]
     for person in people:
         await office.roster(person, contact_mobile="13800138000")
         await office.certified_in_app(person, certified)
     return people
+
+
+async def due_next_month(office: Office, count: int) -> list[dict[str, Any]]:
+    """:func:`due_in` M(+1): certified on the 15th of M(-11), covered M(-10)..M(+1), so this
+    month is the first of their two reminder slots."""
+    return await due_in(office, count, 1)
 
 
 def who(person_id: str) -> str:
