@@ -24,16 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import ComparisonCase
-from latekit import label
-from notcertifiedkit import open_proposals, restored_then_withdrawn
-from procedurekit import month_day, today
-from reversalkit import outcomes
-
-from certhub.hub.core.keys import PROCEDURE, STORE
-from certhub.hub.register.suspensions import ProposalSweep
-from certhub.hub.rules.months import month_index
-
-NOW = month_index(today())
+from notcertifiedkit import open_proposals, restored_then_withdrawn, suspended_again
+from procedurekit import month_day
 
 
 async def test_a_restoration_on_a_withdrawn_certification_is_proposed_again(
@@ -41,29 +33,11 @@ async def test_a_restoration_on_a_withdrawn_certification_is_proposed_again(
 ) -> None:
     case = ComparisonCase.one_person(tmp_path, 43, ledger_url)
     person = case.person
-    number = person["id_number"]
     restored = await restored_then_withdrawn(case, aiohttp_client)
     assert restored["back_pay_amount"] == "476.00"
 
-    office = await case.office(aiohttp_client)
-    app = office.client.app
-    store = app[STORE]
-    row = await store.register_person(number)
-    assert row is not None
-    assert row.due_month == NOW - 3
-    sweep = ProposalSweep(store, app[PROCEDURE].outcomes, grace_months=0)
-    assert await sweep.sweep(today()) == 1  # before: 0, paid on without proof of life
-    assert await sweep.sweep(today()) == 0  # once
-    first, again = await outcomes(office, "suspension_proposal/v1")
-    assert again["message_id"] == f"{first['message_id']}:after:{first['sequence']}"
-    assert again["payload"]["due_month"] == label(-3)
-    assert again["payload"]["liable_from"] == month_day(0).isoformat()
-    item = int(again["sequence"])
-    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("suspension-proposals", item, "county-1", "approve"))[0] == 202
-    _, suspension = await outcomes(office, "suspension/v1")
-    assert suspension["payload"]["effective_from"] == month_day(0).isoformat()
-
+    # proposed again, liable from the month payment resumed
+    office, (_, suspension) = await suspended_again(case, aiohttp_client, month_day(0))
     await office.certified_in_app(person)  # alive after all: its restoration proposed
     (proposed,) = await open_proposals(office)
     assert proposed["payload"]["suspension"]["suspension"] == suspension["message_id"]
