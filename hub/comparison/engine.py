@@ -8,7 +8,9 @@ line, each with its rule id and sources), ``unmatched.parquet`` (province-wide
 runs; purged after the retention period, :mod:`.retention`) and
 ``certifications.parquet``; :mod:`certhub.hub.cli.compare_ledger` streams
 them into the ledger in batches. A run's id is ``<period>-<city or all>``:
-re-running it rewrites the same files with the same content.
+re-running it rewrites the same files with the same content. The voids of the runs
+recorded for the period or a later one (their ``reversals.json``) withdraw this run's
+records too (:mod:`.later_voids`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 import duckdb
 
+from certhub.hub.comparison.later_voids import load_later_voids
 from certhub.hub.comparison.loading import load_feeds, load_roster
 from certhub.hub.comparison.rules import RULES, RunWindow, certifications_sql
 from certhub.hub.comparison.sqlfuncs import install_macros, sql_path
@@ -129,6 +132,7 @@ def run_comparison(
                 ),
             )
             notes += timed("load feeds", lambda: load_feeds(con, inputs, Path(scratch), window))
+            load_later_voids(con, runs_dir, period)  # a few rows: the recorded runs' voids
             for rule in RULES:
                 timed(rule.__name__, lambda rule=rule: rule(con, window))  # type: ignore[misc]
             summary = timed(

@@ -9,6 +9,8 @@ recorded, receipted), each once — their ids come from the facts — in this or
    opening an amendment of the death or linked to the closed history;
 2. clearing steps for the departments' voids, for the task citing the withdrawn record, else
    the 免办 certifications citing it (a record sent again after its void, voided again: its own);
+   none for a later run's void the run listed (``later_void``: recorded by that run,
+   :mod:`.later_voids`);
 3. certifications (免办), one per person, with the SMS; withheld as the ledger stands after
    the voids (money safety: before, a task or closure the run's void undid withheld them).
 
@@ -29,7 +31,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -51,7 +52,7 @@ from certhub.hub.comparison.proposals import (
     task_kinds_of,
     void_step,
 )
-from certhub.hub.comparison.retention import expired
+from certhub.hub.comparison.retention import purge_unmatched
 from certhub.hub.comparison.signing import BatchSigner
 from certhub.hub.core.keys import PIPELINE, PROCEDURE, SETTINGS, STORE, TRUST
 from certhub.hub.ingress.inbound import (
@@ -326,6 +327,9 @@ async def _report_outcome(intake: _Intake, proposal: dict[str, Any], mid: str) -
 async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: LedgerTally) -> None:
     """Each void → a clearing step for the task citing the withdrawn record, if any does."""
     for reversal in json_lines(run.folder / "reversals.json"):
+        if reversal.get("void_run"):  # recorded by that run: the record was not used here
+            tally.count(tally.reversals, "later_void")
+            continue
         candidates = await _candidates(intake.store, reversal)
         mid = await next_void_id(intake.procedure, reversal, [c[0] for c in candidates])
         if mid is None:  # recorded already (the record not sent again since: nothing to undo)
@@ -386,15 +390,3 @@ async def _effect(store: LedgerStore, task_id: str, before: tuple[str, int], per
         holds = closed is not None and closed[1] == task_id
         return "restoration_proposed" if flagged and holds else "no_effect"
     return "kept"
-
-
-async def purge_unmatched(
-    store: LedgerStore, runs_dir: Path, retention_days: int, now: float
-) -> list[str]:
-    """Delete the unmatched-record files past retention, each audited first; their subjects."""
-    purged = []
-    for old in await asyncio.to_thread(lambda: list(expired(runs_dir, retention_days, now))):
-        await store.record_audit("comparison_unmatched_purged", old.subject, "hub", old.sha256)
-        await asyncio.to_thread(old.delete)
-        purged.append(old.subject)
-    return purged

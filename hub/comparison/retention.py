@@ -13,13 +13,16 @@ a crash between the two only repeats the entry on the next purge.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-__all__ = ["UNMATCHED_FILES", "Expired", "expired"]
+from certhub.hub.store import LedgerStore
+
+__all__ = ["UNMATCHED_FILES", "Expired", "expired", "purge_unmatched"]
 
 UNMATCHED_FILES: Final = ("unmatched.parquet", "review.json")
 """The outputs of a run that hold records matching nobody on the roster."""
@@ -67,3 +70,15 @@ def expired(runs_dir: Path, retention_days: int, now: float) -> Iterator[Expired
             path = folder / name
             if path.is_file() and path.stat().st_mtime < cutoff:
                 yield Expired(path, folder.name, _digest(path))
+
+
+async def purge_unmatched(
+    store: LedgerStore, runs_dir: Path, retention_days: int, now: float
+) -> list[str]:
+    """Delete the unmatched-record files past retention, each audited first; their subjects."""
+    purged = []
+    for old in await asyncio.to_thread(lambda: list(expired(runs_dir, retention_days, now))):
+        await store.record_audit("comparison_unmatched_purged", old.subject, "hub", old.sha256)
+        await asyncio.to_thread(old.delete)
+        purged.append(old.subject)
+    return purged

@@ -19,7 +19,8 @@ Rule ids (written into every output):
                  date + county and only queued for a person, never acted on;
 - ``R-REVERSAL`` a department's void withdraws its earlier record: the record is not
                  used, and the reversal is listed (a task or termination it caused must
-                 be undone by a person);
+                 be undone by a person); so does a void a recorded run of this period or
+                 a later one read (:mod:`.later_voids`), whatever order they ran in;
 - ``R-DIRECT``   direct evidence of loss proposes one verification task per person and
                  kind; a grade-B source alone waits for a second department (an ``open``
                  proposal becomes the machine reporter's report, whose grade the hub's
@@ -40,6 +41,7 @@ from certhub.hub.comparison.cleaning import (
     clean_feed,
     clean_roster,
 )
+from certhub.hub.comparison.later_voids import LATER_VOIDS_TABLE
 from certhub.hub.comparison.window import RunWindow
 
 __all__ = [
@@ -113,21 +115,40 @@ def match_by_id(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
 def reverse_voids(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     """R-REVERSAL: ``reversals`` listed, ``active`` = records nobody withdrew.
 
-    ``active`` is a view over every canonical record, on the roster or not: its
-    readers join the roster after filtering it by kind (and, for the seen-alive
+    The run's own voids first (``void_run`` empty), then each record of its feeds that a
+    void of a recorded run of its period or a later one withdraws (``later_voids``,
+    :mod:`.later_voids`; the first such void, naming its run and period), unless its own
+    feed voids it too. ``active`` is a view over every canonical record, on the roster or
+    not: its readers join the roster after filtering it by kind (and, for the seen-alive
     signals, after aggregating them per person).
     """
+    con.execute(f"CREATE TABLE IF NOT EXISTS {LATER_VOIDS_TABLE}")  # a rule run alone: none
     con.execute(
         f"""CREATE OR REPLACE TABLE reversals AS
+        WITH own AS MATERIALIZED (
         SELECT v.id_number, v.roster_name AS name, v.city, v.county,
                v.department::VARCHAR AS department, v.voids_record_id AS voided_record_id,
                o.kind::VARCHAR AS voided_kind,
                o.event AS voided_event_date, v.record_id AS void_record_id,
-               v.event AS void_date, 'R-REVERSAL' AS rule
+               v.event AS void_date, '{window.start:%Y-%m}' AS void_period,
+               NULL::VARCHAR AS void_run, 'R-REVERSAL' AS rule
         FROM matched v LEFT JOIN evidence o  -- same person as v: on the roster
           ON o.department = v.department AND o.record_id = v.voids_record_id
          AND o.id_number = v.id_number AND o.kind <> '{VOID_KIND}'
-        WHERE v.kind = '{VOID_KIND}'"""
+        WHERE v.kind = '{VOID_KIND}'),
+        later AS (  -- few rows: voids of records this run's feeds hold
+        SELECT o.id_number, o.roster_name AS name, o.city, o.county,
+               o.department::VARCHAR AS department, o.record_id AS voided_record_id,
+               o.kind::VARCHAR AS voided_kind, o.event AS voided_event_date,
+               l.void_record_id, l.void_date, l.void_period, l.void_run, 'R-REVERSAL' AS rule
+        FROM later_voids l JOIN matched o
+          ON o.record_id = l.voided_record_id AND o.id_number = l.id_number
+        WHERE o.department::VARCHAR = l.department AND o.kind <> '{VOID_KIND}'
+          AND NOT EXISTS (SELECT 1 FROM own w WHERE w.department = l.department
+                          AND w.voided_record_id = l.voided_record_id)
+        QUALIFY row_number() OVER (PARTITION BY o.department, o.record_id, o.id_number
+                ORDER BY l.void_period, l.void_date, l.void_run, l.void_record_id) = 1)
+        SELECT * FROM own UNION ALL BY NAME SELECT * FROM later"""
     )
     con.execute(
         f"""CREATE OR REPLACE VIEW active AS
