@@ -69,13 +69,16 @@ def load_later_voids(con: duckdb.DuckDBPyConnection, runs_dir: Path, period: str
     (:func:`recorded_reversals`); how many rows."""
     con.execute(f"CREATE OR REPLACE TABLE {LATER_VOIDS_TABLE}")
     for run_id, void_period, reversals in recorded_reversals(runs_dir, period):
-        con.execute(
-            f"""INSERT INTO later_voids
-            SELECT department, voided_record_id, id_number, void_record_id, void_date,
-                   '{void_period}', '{run_id}'
-            FROM read_json({sql_path(reversals)}, format = 'newline_delimited',
-                           columns = {_COLUMNS})
-            WHERE void_run IS NULL AND voided_record_id IS NOT NULL"""
-        )
+        try:
+            con.execute(
+                f"""INSERT INTO later_voids
+                SELECT department, voided_record_id, id_number, void_record_id, void_date,
+                       '{void_period}', '{run_id}'
+                FROM read_json({sql_path(reversals)}, format = 'newline_delimited',
+                               columns = {_COLUMNS})
+                WHERE void_run IS NULL AND voided_record_id IS NOT NULL"""
+            )
+        except duckdb.IOException:  # that run is being written again (its folder swapped):
+            continue  # a run of the same feed again, whose voids it repeats
     counted = con.execute("SELECT count(*) FROM later_voids").fetchone()
     return counted[0] if counted else 0
