@@ -29,15 +29,17 @@ from typing import Any
 
 from comparisonkit import ComparisonCase
 from latekit import label
-from notcertifiedkit import open_proposals, restoration_signed, visit_voided
+from notcertifiedkit import (
+    open_proposals,
+    overdue_sweep,
+    proposed_and_accepted,
+    restoration_signed,
+    suspended_again,
+    visit_voided,
+)
 from procedurekit import month_day, today
 from reversalkit import outcomes
 
-from certhub.hub.core.keys import PROCEDURE, STORE
-from certhub.hub.register.suspensions import ProposalSweep
-from certhub.hub.rules.months import month_index
-
-NOW = month_index(today())
 PROBLEM = "urn:certhub:problem:"
 
 
@@ -48,15 +50,9 @@ async def test_a_proposal_rejected_on_a_withdrawn_certification_is_made_again(
     person = case.person
     number = person["id_number"]
     office = await case.office(aiohttp_client)
-    app = office.client.app
-    await office.roster(person, paid_through=label(-1))
-    await office.certified_in_app(person, f"{label(-15)}-15T10:00:00+08:00")
-    sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
-    assert await sweep.sweep(today()) == 1
-    (first,) = await outcomes(office, "suspension_proposal/v1")
+    first = await proposed_and_accepted(office, person, paid_through=label(-1))
     item = int(first["sequence"])
     assert first["payload"]["liable_from"] == month_day(-2).isoformat()
-    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
     await office.client.close()
 
     seen = f"H1,{number},某人,,,medical_visit,{label(-1)}-05,\n"
@@ -70,24 +66,8 @@ async def test_a_proposal_rejected_on_a_withdrawn_certification_is_made_again(
 
     await visit_voided(case)  # due M(-3) again
 
-    office = await case.office(aiohttp_client)
-    app = office.client.app
-    store = app[STORE]
-    row = await store.register_person(number)
-    assert row is not None
-    assert row.due_month == NOW - 3
-    sweep = ProposalSweep(store, app[PROCEDURE].outcomes, grace_months=0)
-    assert await sweep.sweep(today()) == 1  # before: 0, paid on without proof of life
-    assert await sweep.sweep(today()) == 0  # once
-    first, again = await outcomes(office, "suspension_proposal/v1")
-    assert again["message_id"] == f"{first['message_id']}:after:{first['sequence']}"
-    assert again["payload"]["due_month"] == label(-3)
-    assert again["payload"]["liable_from"] == month_day(-2).isoformat()
-    item = int(again["sequence"])
-    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
-    assert (await office.decide("suspension-proposals", item, "county-1", "approve"))[0] == 202
-    (suspension,) = await outcomes(office, "suspension/v1")
-    assert suspension["payload"]["effective_from"] == month_day(-2).isoformat()
+    # proposed again, liable as the first (nothing the withdrawn certification proved stands)
+    office, (_,) = await suspended_again(case, aiohttp_client, month_day(-2))
     assert await outcomes(office, "overpayment/v1") == []  # paid on a proof that stood then
     # The province applies it (M(-2)..M(-1) were paid); alive after all, the pensioner
     # certifies in the app: that suspension's restoration proposal opens, and approved it
@@ -113,16 +93,8 @@ async def test_a_proposal_rejected_with_nothing_withdrawn_is_not_made_again(
 ) -> None:
     """The county's own rejection of an overdue pensioner stands for the cycle (README)."""
     case = ComparisonCase.one_person(tmp_path, 71, ledger_url)
-    person = case.person
     office = await case.office(aiohttp_client)
-    app = office.client.app
-    await office.roster(person, paid_through=label(-1))
-    await office.certified_in_app(person, f"{label(-15)}-15T10:00:00+08:00")
-    sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
-    assert await sweep.sweep(today()) == 1
-    (first,) = await outcomes(office, "suspension_proposal/v1")
-    item = int(first["sequence"])
-    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    item = (await proposed_and_accepted(office, case.person, paid_through=label(-1)))["sequence"]
     assert (await office.decide("suspension-proposals", item, "county-1", "reject"))[0] == 202
-    assert await sweep.sweep(today()) == 0
+    assert await overdue_sweep(office).sweep(today()) == 0
     await office.client.close()
