@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import HEADER, ComparisonCase, roster_csv
+from comparisonkit import HEADER, exempt_certified, roster_csv
 from procedurekit import today
 from reminderkit import sent_through_checks
 
@@ -31,7 +31,6 @@ from certhub.hub.comparison.certify import message_id
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.comparison import EXEMPT_KIND, exempt_notice_id, exempt_text
 from certhub.hub.rules.months import month_index, month_label
-from certhub.mocks.population import Population
 
 NOW = month_index(today())
 
@@ -39,21 +38,12 @@ NOW = month_index(today())
 async def test_no_exempt_notice_to_the_family_of_a_pensioner_found_dead(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    population = Population(seed=43)
-    people = sorted((population.person() for _ in range(3)), key=lambda p: p["id_number"])
-    dead, reported, alive = people
-    case = ComparisonCase.prepare(tmp_path, people, {}).on_ledger(ledger_url)
-    office = await case.office(aiohttp_client)
-    for person in people:
-        await office.roster(person, paid_through=month_label(NOW), contact_mobile="13800138000")
-        await office.certified_in_app(person, f"{month_label(NOW - 16)}-15T10:00:00+08:00")
-    await office.client.close()
-
-    m1, m0 = month_label(NOW - 1), month_label(NOW)
-    seen = "".join(
-        f"H{n},{p['id_number']},某人,,,medical_visit,{m1}-05,\n" for n, p in enumerate(people, 1)
+    roster = {"paid_through": month_label(NOW), "contact_mobile": "13800138000"}
+    case, people = await exempt_certified(
+        tmp_path, ledger_url, aiohttp_client, seed=43, count=3, **roster
     )
-    assert (await case.compare_health(m1, seen))["recorded"] == 3
+    dead, reported, alive = people
+    m1, m0 = month_label(NOW - 1), month_label(NOW)
     folder = tmp_path / m0
     folder.mkdir()
     (folder / "roster.csv").write_text(roster_csv(people), encoding="utf-8")

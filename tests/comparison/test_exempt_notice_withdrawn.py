@@ -18,14 +18,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import ComparisonCase
+from comparisonkit import exempt_certified
 from procedurekit import today
 
 from certhub.hub.comparison.certify import message_id
 from certhub.hub.core.keys import NOTICE_SENDER, OUTBOX_DELIVERY, STORE
 from certhub.hub.delivery.notices import LoggingNoticeSender
 from certhub.hub.rules.months import month_index, month_label
-from certhub.mocks.population import Population
 
 NOW = month_index(today())
 
@@ -33,21 +32,10 @@ NOW = month_index(today())
 async def test_a_withdrawn_certification_is_not_announced(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    population = Population(seed=41)
-    people = sorted((population.person() for _ in range(2)), key=lambda p: p["id_number"])
-    voided, kept = people
-    case = ComparisonCase.prepare(tmp_path, people, {}).on_ledger(ledger_url)
-    office = await case.office(aiohttp_client)
-    for person in people:
-        await office.roster(person, paid_through=month_label(NOW - 1))
-        await office.certified_in_app(person, f"{month_label(NOW - 16)}-15T10:00:00+08:00")
-    await office.client.close()
-
-    m1 = month_label(NOW - 1)
-    seen = "".join(
-        f"H{n},{p['id_number']},某人,,,medical_visit,{m1}-05,\n" for n, p in enumerate(people, 1)
+    case, (voided, kept) = await exempt_certified(
+        tmp_path, ledger_url, aiohttp_client, seed=41, count=2, paid_through=month_label(NOW - 1)
     )
-    assert (await case.compare_health(m1, seen))["recorded"] == 2
+    m1 = month_label(NOW - 1)
     void = f"V1,{voided['id_number']},某人,,,void,{month_label(NOW)}-01,H1\n"
     withdrawn = await case.compare_health(month_label(NOW), void)
     assert withdrawn["reversals"] == {"certification_withdrawn": 1}, withdrawn

@@ -10,12 +10,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Self
 
-from procedurekit import PARTIES, Office, trust_store
+from procedurekit import PARTIES, Office, today, trust_store
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
 from certhub.hub.core.settings import Settings
+from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.runtime.app import create_app
 from certhub.mocks.population import Population
 from certhub.security import SigningKey
@@ -133,3 +134,34 @@ async def confirmed_on(
     task = await confirmed_death(office, died)
     await office.client.close()
     return task
+
+
+async def exempt_certified(
+    tmp: Path,
+    database_url: str | None,
+    aiohttp_client: Any,
+    *,
+    seed: int,
+    count: int,
+    **roster: Any,
+) -> tuple[ComparisonCase, list[dict[str, Any]]]:
+    """``count`` people of the mock population (``Population(seed=seed)``), by ID number, on
+    the roster (``roster``: its fields), last certified in the app on the 15th of M(-16) (due
+    M(-4): overdue), then certified (免办) by the M(-1) comparison on health's medical visits
+    ``H<n>`` of the 5th of M(-1) (due M(+11)), a 免办 notice queued each: the case on
+    ``database_url``'s ledger and its people."""
+    population = Population(seed=seed)
+    people = sorted((population.person() for _ in range(count)), key=lambda p: p["id_number"])
+    case = ComparisonCase.prepare(tmp, people, {}).on_ledger(database_url)
+    office = await case.office(aiohttp_client)
+    now = month_index(today())
+    for person in people:
+        await office.roster(person, **roster)
+        await office.certified_in_app(person, f"{month_label(now - 16)}-15T10:00:00+08:00")
+    await office.client.close()
+    m1 = month_label(now - 1)
+    seen = "".join(
+        f"H{n},{p['id_number']},某人,,,medical_visit,{m1}-05,\n" for n, p in enumerate(people, 1)
+    )
+    assert (await case.compare_health(m1, seen))["recorded"] == count
+    return case, people
