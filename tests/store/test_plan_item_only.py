@@ -11,23 +11,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ledgerkit import unsigned_message
+
 from certhub.hub.procedure.intake import REPORT_OPENED
 from certhub.hub.rules.decisions import ItemKind
 from certhub.hub.store import writes
-from certhub.hub.store.base import NewMessage, RecordKind
 from certhub.hub.store.effects import AuditWrite, Effects, ItemOpen
 
-MESSAGE = NewMessage(
-    kind=RecordKind.REPORT,
-    message_type="eligibility_report/v1",
-    sender="city",
-    message_id="m-1",
-    kid="city-key",
-    sha256="ab" * 32,
-    jws=b"h.p.s",
-    payload=b'{"n":1}',
-    received_at=datetime(2026, 12, 7, 15, 40, tzinfo=UTC),
-)
+MESSAGE = unsigned_message(1, received_at=datetime(2026, 12, 7, 15, 40, tzinfo=UTC))
 AUDIT = AuditWrite("report_noted", "7", "city", "cd" * 32)
 
 
