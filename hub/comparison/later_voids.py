@@ -13,9 +13,10 @@ department sends again after it is the business of the run whose feed holds it.
 
 A run counts as recorded when its summary (``<period>-<city|all>.json``) has the
 ledger's tally (``certhub compare run`` without ``--no-ledger``, or a worker's
-partition). Only the rows of a run's own feed are read (``void_run`` empty; files
-written before this column existed have none): a row it carried from a still later
-run is read from that run's own file.
+partition), or once it was (``<run>.recorded`` beside it: a ``--no-ledger`` compare of
+it again rewrites the summary without the tally). Only the rows of a run's own feed are
+read (``void_run`` empty; files written before this column existed have none): a row it
+carried from a still later run is read from that run's own file.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import duckdb
 
 from certhub.hub.comparison.sqlfuncs import sql_path
 
-__all__ = ["LATER_VOIDS_TABLE", "load_later_voids", "recorded_reversals"]
+__all__ = ["LATER_VOIDS_TABLE", "load_later_voids", "recorded_mark", "recorded_reversals"]
 
 LATER_VOIDS_TABLE: Final = """later_voids (department VARCHAR, voided_record_id VARCHAR,
     id_number VARCHAR, void_record_id VARCHAR, void_date DATE, void_period VARCHAR,
@@ -55,8 +56,18 @@ def recorded_reversals(runs_dir: Path, period: str) -> list[tuple[str, str, Path
     return found
 
 
+def recorded_mark(summary: Path) -> Path:
+    """The file the recording leaves beside a run's summary (``<run>.recorded``): the run
+    was recorded, even after a ``--no-ledger`` compare of it rewrote the summary."""
+    return summary.with_suffix(".recorded")
+
+
 def _recorded(summary: Path) -> bool:
-    """Whether the run's summary holds the ledger's tally (its results were recorded)."""
+    """Whether the run's results were recorded: its summary holds the ledger's tally, or
+    a recording of it left :func:`recorded_mark` (a later ``--no-ledger`` compare of the
+    same run rewrote the summary without the tally; the ledger still holds what it did)."""
+    if recorded_mark(summary).is_file():
+        return True
     try:
         document = json.loads(summary.read_text(encoding="utf-8"))
     except (OSError, ValueError):  # being rewritten, or not a summary: not a recorded run

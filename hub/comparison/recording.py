@@ -43,6 +43,7 @@ from certhub.hub.comparison.certify import certification_event as event
 from certhub.hub.comparison.engine import ComparisonRun
 from certhub.hub.comparison.exempt_voids import exempt_void
 from certhub.hub.comparison.holds import Withheld, certifiable, withhold
+from certhub.hub.comparison.later_voids import recorded_mark
 from certhub.hub.comparison.progress import ProgressBar
 from certhub.hub.comparison.proposals import (
     OPEN,
@@ -244,6 +245,8 @@ async def record_into(
     document = json.dumps(run.summary, ensure_ascii=False, indent=2, default=str) + "\n"
     path = run.folder.parent / f"{run.run_id}.json"
     await asyncio.to_thread(replace_atomic, path, document.encode())
+    # outlives a later --no-ledger compare, which rewrites the summary without the tally
+    await asyncio.to_thread(recorded_mark(path).touch)
     return tally
 
 
