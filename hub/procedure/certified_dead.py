@@ -222,10 +222,17 @@ async def held_released(ctx: ProcedureContext, effects: Effects, lifted: Benefit
         for row in await ctx.store.confirmed_tasks(person)
         for item in await held_items(ctx, VerificationTask.model_validate_json(row.snapshot))
     }
+    # held by a task of the person's, whenever filed: a visit filed before the termination
+    # was signed and approved after it was held all the same (certification_approved)
+    held = {
+        item
+        for row in await ctx.store.tasks_of([person])
+        for item in await held_items(ctx, VerificationTask.model_validate_json(row.snapshot))
+    }
     for certified in await ctx.store.register_certifications(person):
         item = certified.sequence
-        if item < signed.sequence or item in upheld:
-            continue  # before the death (announced then), or held for good
+        if (item < signed.sequence and item not in held) or item in upheld:
+            continue  # before the death and never held (announced then), or held for good
         row = await ctx.store.get_item(item)
         if row is None:  # final on arrival (self-service): its uplink alone, if held
             effects = await _uplink_released(ctx, effects, item)

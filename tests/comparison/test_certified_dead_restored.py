@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from heldkit import held_task, home_visit, ministry_uplink, notice_queued, uplinked
+from heldkit import (
+    held_task,
+    home_visit,
+    home_visit_event,
+    ministry_uplink,
+    notice_queued,
+    uplinked,
+)
 from procedurekit import Office
 from reversalkit import DIED_IN, PROBLEM, VOIDED_IN, Scene, approved, audited
 
@@ -110,4 +117,36 @@ async def test_a_false_death_reversed_pushes_the_held_app_certification_upward(
     assert status == 202, body
     assert await uplinked(office, sequence)
     assert await audited(office, "certification_released") == [str(sequence)]
+    await office.client.close()
+
+
+async def test_a_visit_filed_before_the_death_and_held_is_announced_once_reversed(
+    recorded: Scene, aiohttp_client: Any
+) -> None:
+    # filed and accepted while the false death's task is still open; the county confirms the
+    # death (termination signed) and only then approves the visit: held, as any approved
+    # while the death stands
+    number = recorded.person["id_number"]
+    office = await recorded.office(aiohttp_client)
+    event = await home_visit_event(office, recorded.person)
+    item = await office.accepted("certifications", "channel", event)
+    await recorded.confirmed_deaths(office)
+    status, body = await office.decide("certifications", item, "county-1", "approve")
+    assert status == 202, body
+    assert not await notice_queued(office, item)
+    task = await held_task(office, number)
+    assert task["task_id"] == f"task-{item}"
+    assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
+    await office.client.close()
+    office, items = await recorded.voided(aiohttp_client)
+    status, body = await approved(office, items[number])
+    assert status == 202, body
+    store = office.client.app[STORE]
+    assert await store.closed_benefit(number) is None
+    # paid through M(-2), terminated from M(-1): back pay M(-1) = 1 x 238.00 = 238.00
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    # the death reversed: the visit held since its approval is announced (it was filed
+    # before the termination was signed, but never announced)
+    assert await notice_queued(office, item)
+    assert await audited(office, "certification_released") == [str(item)]
     await office.client.close()

@@ -24,17 +24,22 @@ def ministry_uplink(folder: Path) -> dict[str, Any]:
     return {"adapters": {"ministry": ministry}, "ministry_pull_seconds": 0}
 
 
-async def home_visit(office: Office, person: dict[str, Any]) -> int:
+async def home_visit_event(office: Office, person: dict[str, Any]) -> dict[str, Any]:
     """A coordinator's home-visit certification of ``person`` (relayed by the channel, with
-    an ID image and on-site photo of the person's own), accepted by town staff and approved
-    by the county: its item."""
+    an ID image and on-site photo of the person's own, uploaded to ``office``)."""
     name = person["id_number"]
     pictures = (png(100, f"ID card {name}"), png(200, f"on-site photo {name}"))
     digests = [await office.upload(picture, "image/png") for picture in pictures]
-    event = counter_event(person, *digests) | {
+    return counter_event(person, *digests) | {
         "method": "home_visit",
         "channel": {"kind": "home_visit", "code": "440103001201"},
     }
+
+
+async def home_visit(office: Office, person: dict[str, Any]) -> int:
+    """:func:`home_visit_event` of ``person``, accepted by town staff and approved by the
+    county: its item."""
+    event = await home_visit_event(office, person)
     return await office.approved("certifications", "channel", event)
 
 
