@@ -76,7 +76,7 @@ _BAD_SIGNATURE: Final = (
 )  # fmt: skip
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _COMPACT: Final = re.compile(rb"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
-_SERIAL: Final = re.compile(r"^[A-Za-z0-9_-]{1,24}$")  # the reconciliation file's serial field
+_SERIAL: Final = re.compile(r"[A-Za-z0-9_-]{1,24}")  # the reconciliation file's serial field
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def _payload(verified: VerifiedMessage, bank_codes: frozenset[str]) -> Inspected
 
 def _named(event: CertificationEvent, code: str, serial: object) -> Inspected | DeadLetter:
     """The good message, named by the bank's serial: the one its reconciliation file lists."""
-    if not isinstance(serial, str) or not _SERIAL.match(serial):
+    if not isinstance(serial, str) or not _SERIAL.fullmatch(serial):  # "$" would admit a final "\n"
         detail = "field 'lsh': not a bank serial (1 to 24 of A-Z a-z 0-9 _ -)"
         return DeadLetter("invalid_record", detail)
     return Inspected(event, code, terminal_message_id(code, serial))
