@@ -132,7 +132,7 @@ def run_comparison(
                 ),
             )
             notes += timed("load feeds", lambda: load_feeds(con, inputs, Path(scratch), window))
-            load_later_voids(con, runs_dir, period)  # a few rows: the recorded runs' voids
+            load_later_voids(con, runs_dir, period, run_id)  # a few rows: other runs' voids
             for rule in RULES:
                 timed(rule.__name__, lambda rule=rule: rule(con, window))  # type: ignore[misc]
             summary = timed(

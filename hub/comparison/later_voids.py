@@ -43,12 +43,17 @@ _COLUMNS: Final = (
 )
 
 
-def recorded_reversals(runs_dir: Path, period: str) -> list[tuple[str, str, Path]]:
-    """(run id, period, ``reversals.json``) of each recorded run of ``period`` or later."""
+def recorded_reversals(
+    runs_dir: Path, period: str, own: str | None = None
+) -> list[tuple[str, str, Path]]:
+    """(run id, period, ``reversals.json``) of each recorded run of ``period`` or later but
+    ``own`` (the run reading them: its previous output is what it replaces, not a later
+    run's voids; read, a void its feed no longer holds withdrew the record once more, named
+    as its own run's, and the next run of the same input did not)."""
     found: list[tuple[str, str, Path]] = []
     for summary in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else ():
         named = _SUMMARY.fullmatch(summary.name)
-        if named is None or named[1] < period:  # YYYY-MM: the text sorts as the months
+        if named is None or named[1] < period or summary.stem == own:  # YYYY-MM sorts
             continue
         reversals = runs_dir / summary.stem / "reversals.json"
         if reversals.is_file() and _recorded(summary):
@@ -75,11 +80,13 @@ def _recorded(summary: Path) -> bool:
     return isinstance(document, dict) and "ledger" in document
 
 
-def load_later_voids(con: duckdb.DuckDBPyConnection, runs_dir: Path, period: str) -> int:
-    """``later_voids``: the own-feed voids of every recorded run of ``period`` or later
-    (:func:`recorded_reversals`); how many rows."""
+def load_later_voids(
+    con: duckdb.DuckDBPyConnection, runs_dir: Path, period: str, own: str | None = None
+) -> int:
+    """``later_voids``: the own-feed voids of every recorded run of ``period`` or later but
+    the run ``own`` (:func:`recorded_reversals`); how many rows."""
     con.execute(f"CREATE OR REPLACE TABLE {LATER_VOIDS_TABLE}")
-    for run_id, void_period, reversals in recorded_reversals(runs_dir, period):
+    for run_id, void_period, reversals in recorded_reversals(runs_dir, period, own):
         try:
             con.execute(
                 f"""INSERT INTO later_voids
