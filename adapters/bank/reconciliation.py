@@ -328,10 +328,13 @@ def _detail(
 
     Numbering continues from the line's own ``line_no`` when it has one: a line the bank
     wrote twice (or a number it skipped) is one error, not an error on every line after it.
+    A number below the expected one (a copy of an earlier line, wherever it was written)
+    takes none: continued from it, the genuine line after a copy written further down was
+    refused too.
     """
     _name, offset, width, _kind = _LINE_NO
     number = line.data[offset : offset + width]
-    following = int(number) + 1 if number.isdigit() else expected + 1
+    following = max(int(number) + 1, expected) if number.isdigit() else expected + 1
     try:
         values = _fields(line.data, "D")
         if int(values["line_no"]) != expected:

@@ -276,3 +276,20 @@ def test_a_line_dated_after_the_files_business_day_is_refused(
     assert errors == [(3, "occurred_at")]
     handed_on = [r.serial for r in parsed if isinstance(r, ReconciliationRecord)]
     assert handed_on == [f"SER{i:06d}" for i in (0, 2, 3, 4)]
+
+
+def test_a_copy_written_further_down_is_refused_alone_the_line_after_it_handed_on(
+    tmp_path: Path, records: list[TerminalRecord]
+) -> None:
+    # The bank writes detail 2 again after detail 3 (line_no 1, 2, 3, 2, 4, 5; the trailer
+    # counts 6 over those bytes). Before, numbering went on from the copy's own line_no (3),
+    # so the genuine detail 4 after it was refused too ("line_no is 4, expected 3"): a living
+    # pensioner's certification never recorded, at every import of the file. Now a line
+    # numbered below the expected one takes no number: the copy alone is refused.
+    details = [detail_line(n, record) for n, record in enumerate(records, 1)]
+    parsed = _parse(tmp_path, _renumbered([*details[:3], details[1], *details[3:]]))
+    errors = [(e.position, e.column) for e in parsed if isinstance(e, ItemError)]
+    assert errors == [(5, "line_no")]  # the header is line 1: the copy is line 5
+    handed_on = [item for item in parsed if isinstance(item, ReconciliationRecord)]
+    assert [r.serial for r in handed_on] == [f"SER{i:06d}" for i in range(5)]
+    assert [r.line for r in handed_on] == [2, 3, 4, 6, 7]
