@@ -65,7 +65,7 @@ from certhub.hub.ingress.inbound import (
 from certhub.hub.procedure.amendments import opened_by
 from certhub.hub.procedure.comparison import plan_comparison
 from certhub.hub.procedure.context import ProcedureContext
-from certhub.hub.procedure.voids import next_void_id
+from certhub.hub.procedure.voids import cited_later_only, next_void_id
 from certhub.hub.store import LedgerStore, TaskRow
 from certhub.hub.store.bulk_append import BulkAppender
 from certhub.hub.store.sqlite.writer_client import WriterClientLedger
@@ -340,6 +340,9 @@ async def _reversals(intake: _Intake, run: ComparisonRun, period: str, tally: Le
             continue
         outcome = "no_task"
         for task_id, before, version in candidates:
+            key = (reversal["department"], reversal["voided_record_id"])
+            if await cited_later_only(intake.procedure, task_id, key, period):
+                continue  # rests on the record sent again in a later month: not this void's
             step = partial(void_step, period, reversal, task_id, datetime.now(UTC))
             try:
                 await intake.ingestor.ingest(intake.sender, step(), mid)

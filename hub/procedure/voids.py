@@ -26,7 +26,14 @@ from certhub.hub.rules.comparison import (
 from certhub.hub.store.base import LedgerRecord
 from certhub.schemas import EligibilityReport, VerificationTask
 
-__all__ = ["last_cited", "next_void_id", "task_citations", "void_steps", "withdrawn_after"]
+__all__ = [
+    "cited_later_only",
+    "last_cited",
+    "next_void_id",
+    "task_citations",
+    "void_steps",
+    "withdrawn_after",
+]
 
 Cited = tuple[str, str]
 """(department, record id) of a department record a machine report cited."""
@@ -109,3 +116,16 @@ async def task_citations(
         if report is not None:
             found[source] = cited(EligibilityReport.model_validate_json(report.payload).remarks)
     return found
+
+
+async def cited_later_only(ctx: ProcedureContext, task_id: str, key: Cited, period: str) -> bool:
+    """Whether task ``task_id`` rests on ``key`` (department, record id) only through
+    comparison reports of periods after ``period`` (``cmpr.<YYYY-MM>.…``): the record as its
+    department sent it again after a void of ``period``, which that void does not withdraw
+    whatever order the months were run in (in period order the void came first)."""
+    periods = [
+        source.split(".")[1]
+        for source, records in (await task_citations(ctx, task_id)).items()
+        if source.startswith("cmpr.") and key in {(r.department, r.record_id) for r in records}
+    ]
+    return bool(periods) and all(later > period for later in periods)
