@@ -67,8 +67,9 @@ async def restored_region(
 ) -> tuple[RegionRef, str] | None:
     """The person's region as the record ``restoration`` restores names it, and what that
     record is: the hub's termination in force (a voided termination), the hub's suspension
-    it ends (confirmed imprisonment or disappearance, effective from its ``suspended_since``),
-    else the roster's suspension (the province's entry); None when there is none. A
+    it ends (confirmed imprisonment or disappearance, effective from its ``suspended_since``;
+    with none, the first standing: approved, any restoration ends it), else the roster's
+    suspension (the province's entry); None when there is none. A
     proposal restores only a voided termination: the first of these, or None (its own
     checks then refuse it)."""
     person = restoration.person.id_number
@@ -78,9 +79,13 @@ async def restored_region(
         return (signed[1].person.region, "termination") if signed else None
     if isinstance(restoration, RestorationProposal):
         return None
-    for _, _, suspension in await hub_suspensions(ctx, person):
-        if suspension is not None and suspension.effective_from == restoration.suspended_since:
+    standing = [s for _, _, s in await hub_suspensions(ctx, person) if s is not None]
+    for suspension in standing:
+        if suspension.effective_from == restoration.suspended_since:
             return suspension.person.region, "suspension"
+    if standing:  # an approved restoration ends it whatever day it states (resumed_after):
+        # a release stating the province's own day ends the hub's imprisonment all the same
+        return standing[0].person.region, "suspension"
     snapshot = await ctx.store.get_roster(person)
     if snapshot is None:
         return None
