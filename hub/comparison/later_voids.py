@@ -36,7 +36,7 @@ LATER_VOIDS_TABLE: Final = """later_voids (department VARCHAR, voided_record_id 
     id_number VARCHAR, void_record_id VARCHAR, void_date DATE, void_period VARCHAR,
     void_run VARCHAR)"""
 """The table the rule reads: each recorded void of a run of the period or later."""
-_SUMMARY: Final = re.compile(r"(\d{4}-\d{2})-(?:all|\d{4})\.json")
+_SUMMARY: Final = re.compile(r"([0-9]{4}-[0-9]{2})-(?:all|[0-9]{4})\.json")
 _COLUMNS: Final = (
     "{department: 'VARCHAR', voided_record_id: 'VARCHAR', id_number: 'VARCHAR',"
     " void_record_id: 'VARCHAR', void_date: 'DATE', void_run: 'VARCHAR'}"
