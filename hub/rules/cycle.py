@@ -97,16 +97,30 @@ def held_liability(
     cleared them, None while it is on; China time); None while one begun before that day
     is still on (the verification decides: confirmed, it ends or stops the benefit itself).
 
-    Only a verification begun before the usual day (:func:`liable_from`) held the reminders
-    and the time the person had to certify; one begun after it changes nothing (liable
+    Only a verification begun before the day they would be liable held the reminders and
+    the time the person had to certify; one begun after it changes nothing (liable
     already: before, the sweep proposed them, and it still does). Cleared (found alive), the
-    latest such clearance counts (:func:`liable_from`'s ``cleared``).
+    latest such clearance counts (:func:`liable_from`'s ``cleared``) — and the day it sets is
+    the one a verification begun meanwhile is measured against: begun before the day an
+    earlier clearance moved them to, it held their reminders and their time just as the
+    first did, so its clearance moves the day again (decided for the pensioner: a report
+    of the 5th of March, found alive on the 20th of May, after a first one cleared on the
+    10th of February had given until the 1st of April, gives until the 1st of July — before,
+    the 1st of April, already past: proposed at once with no reminder; a suspension stays a
+    proposal that people decide).
     """
-    usual = liable_from(due, grace_months)
-    held = [cleared for began, cleared in holds if began < usual]
-    if any(cleared is None for cleared in held):
-        return None
-    return liable_from(due, grace_months, max((c for c in held if c is not None), default=None))
+    held_holds = list(holds)
+    day = liable_from(due, grace_months)
+    while True:
+        held = [cleared for began, cleared in held_holds if began < day]
+        if any(cleared is None for cleared in held):
+            return None
+        later = liable_from(
+            due, grace_months, max((c for c in held if c is not None), default=None)
+        )
+        if later == day:  # no verification begun before it moves it further
+            return day
+        day = later
 
 
 def fold(certifications: Iterable[Certified]) -> PersonCycle | None:

@@ -1,6 +1,5 @@
 """A second verification begun after the usual liable day but before the later one a first
-verification's late clearance set (hub.rules.cycle.held_liability), by hand. A decision
-wanted: strict xfail.
+verification's late clearance set (hub.rules.cycle.held_liability), by hand.
 
 Due December 2026 (liable from the 1st of January 2027 with no grace). A death report of
 the 20th of November held the reminders until its task cleared on the 10th of February:
@@ -12,17 +11,15 @@ already when reported") — but the person was not liable then: the first cleara
 moved the day to the 1st of April, and the second verification held their reminders and
 the time to certify before it, exactly as the first did before the usual day. Cleared on
 the 20th of May, they are liable from the 1st of April, already past: proposed for
-suspension at once, with no reminder, a living pensioner found alive twice. Counted as the
-first one is, the second would give the 1st of July (May + 2). Whether a verification
-begun during the extension extends it again (or whether repeated reports must not delay
-suspension) is the product's call.
+suspension at once, with no reminder, a living pensioner found alive twice. Now it counts
+as the first one does: the 1st of July (May + 2). Decided for the pensioner (a suspension
+stays a proposal people decide); a report begun after the extended day still changes
+nothing.
 """
 
 from __future__ import annotations
 
 from datetime import date
-
-import pytest
 
 from certhub.hub.rules.cycle import held_liability
 from certhub.hub.rules.months import month_index
@@ -30,13 +27,16 @@ from certhub.hub.rules.months import month_index
 DUE = month_index(date(2026, 12, 1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a verification begun after the usual liable day but before the"
-    " later day an earlier late clearance set is ignored (liable from April, not July)",
-)
 def test_a_second_verification_begun_within_the_extension_extends_it_again() -> None:
     first = (date(2026, 11, 20), date(2027, 2, 10))  # alone: liable from the 1st of April
     assert held_liability(DUE, 0, [first]) == date(2027, 4, 1)
     second = (date(2027, 3, 5), date(2027, 5, 20))  # begun before that day, cleared in May
     assert held_liability(DUE, 0, [first, second]) == date(2027, 7, 1)  # May + 2 months
+
+
+def test_a_verification_begun_after_the_extended_day_changes_nothing() -> None:
+    first = (date(2026, 11, 20), date(2027, 2, 10))  # liable from the 1st of April
+    late = (date(2027, 4, 2), date(2027, 5, 20))  # begun when liable already
+    assert held_liability(DUE, 0, [first, late]) == date(2027, 4, 1)
+    still_on = (date(2027, 3, 5), None)  # begun within the extension, not cleared yet
+    assert held_liability(DUE, 0, [first, still_on]) is None
