@@ -131,21 +131,24 @@ async def held_effects(
     stands: a death task opened (``task-<item>``) or the person's open one joined, saying
     why, and the audit link ``certification_held``; no notice, no uplink."""
     why = held_why(event, f"certification {item_id}", death)
-    task, existing = await _held_task(ctx, event, str(item_id), why)
+    task, existing = await _held_task(ctx, event, str(item_id), why, death)
     held = AuditWrite("certification_held", f"{item_id}>{task.task_id}", "hub", record.sha256)
     return task_effects(ctx, task, existing) | {"audit": (held,)}
 
 
 async def _held_task(
-    ctx: ProcedureContext, event: CertificationEvent, source: str, why: str
+    ctx: ProcedureContext, event: CertificationEvent, source: str, why: str, death: StandingDeath
 ) -> tuple[VerificationTask, TaskRecord | None]:
     """The death task a held certification (``source``) opens (``task-<source>``), or the
-    person's open one it joins, saying ``why``; with the open one's record."""
+    person's open one it joins, saying ``why``; with the open one's record. Opened where the
+    termination names the person, whatever region the certification names: the office that
+    confirmed the death clears it before the restoration it holds back is decided there."""
     existing = await task_record(ctx, event.person.id_number, TaskKind.death.value)
     if existing is None:
+        region = death.termination.person.region
         task = VerificationTask(
             task_id=f"task-{source}",
-            person=event.person,
+            person=event.person.model_copy(update={"region": region}),
             kind=TaskKind.death,
             sources=(source,),
             evidence=event.evidence,
@@ -177,7 +180,7 @@ async def held_on_arrival(
     key = hashlib.sha256(f"{message.sender}\0{message.jti}".encode()).hexdigest()[:40]
     source = f"{HELD_PREFIX}{key}"
     why = held_why(event, f"certification {message.sender}:{message.jti}", death)
-    task, existing = await _held_task(ctx, event, source, why)
+    task, existing = await _held_task(ctx, event, source, why, death)
     held = AuditWrite("certification_held", f"{source}>{task.task_id}", "hub", message.digest)
     return task_effects(ctx, task, existing) | {"audit": (held,)}
 

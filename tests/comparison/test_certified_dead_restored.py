@@ -29,7 +29,7 @@ from heldkit import (
     uplinked,
 )
 from procedurekit import Office
-from reversalkit import DIED_IN, PROBLEM, VOIDED_IN, Scene, approved, audited
+from reversalkit import DIED_IN, PROBLEM, VOIDED_IN, Scene, approved, audited, outcomes
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.core.settings import Settings
@@ -149,4 +149,36 @@ async def test_a_visit_filed_before_the_death_and_held_is_announced_once_reverse
     # before the termination was signed, but never announced)
     assert await notice_queued(office, item)
     assert await audited(office, "certification_released") == [str(item)]
+    await office.client.close()
+
+
+async def test_a_held_app_certification_naming_another_region_is_verified_where_the_death_was(
+    recorded: Scene, aiohttp_client: Any
+) -> None:
+    # the app names the person in county B (福田区); the death was confirmed, and its
+    # restoration is filed and decided, where the termination names the person
+    number = recorded.person["id_number"]
+    office = await recorded.office(aiohttp_client)
+    await recorded.confirmed_deaths(office)
+    (termination,) = await outcomes(office, "termination/v1")
+    signed_in = termination["payload"]["person"]["region"]
+    elsewhere = {"county": "440304", "village": "440304001201"}
+    assert signed_in["county"] != elsewhere["county"]
+    await office.certified_in_app(recorded.person | {"region": elsewhere})  # held
+
+    async def listed(area: str) -> list[dict[str, Any]]:
+        response = await office.client.get(
+            "/v1/verification-tasks", params={"status": "open"},
+            headers=office.bearer("province", area=area),
+        )  # fmt: skip
+        page = await response.json()
+        assert response.status == 200, page
+        return [t for t in page["items"] if t["person"]["id_number"] == number]
+
+    # before: opened in county B, which never saw the death; the termination's county,
+    # which must clear it before the restoration, did not list it
+    (task,) = await listed(signed_in["county"])
+    assert task["kind"] == "death"
+    assert task["person"]["region"] == signed_in
+    assert await listed(elsewhere["county"]) == []
     await office.client.close()
