@@ -182,3 +182,27 @@ async def test_a_held_app_certification_naming_another_region_is_verified_where_
     assert task["person"]["region"] == signed_in
     assert await listed(elsewhere["county"]) == []
     await office.client.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product question: is a certification made before the "
+    "death's date held (a death task opened) though it does not contradict it?",
+)
+async def test_a_visit_made_before_the_death_date_is_not_held(
+    recorded: Scene, aiohttp_client: Any
+) -> None:
+    # visited the 1st of M(-2), two days before the cremation of the 3rd: approved once the
+    # death is confirmed, it says nothing against it - announced, no death task opened
+    office = await recorded.office(aiohttp_client)
+    event = await home_visit_event(office, recorded.person)
+    event["occurred_at"] = f"{DIED_IN}-01T02:00:00+00:00"
+    item = await office.accepted("certifications", "channel", event)
+    await recorded.confirmed_deaths(office)
+    status, body = await office.decide("certifications", item, "county-1", "approve")
+    assert status == 202, body
+    try:
+        assert await notice_queued(office, item)
+        assert await audited(office, "certification_held") == []
+    finally:
+        await office.client.close()
