@@ -191,3 +191,25 @@ def test_the_adapter_class_is_registered() -> None:
     from certhub.adapters import load_adapter
 
     assert load_adapter("bank_terminals") is BankTerminalAdapter
+
+
+# A live message whose serial (lsh) ends in a line break is an invalid record: the serial
+# names the certification both ways (bank<code>.<serial> live, recon<code>.<serial> in the
+# reconciliation file: hub/ingress/bank_twins.py), and the file cannot hold a line break.
+# Before, ``^[A-Za-z0-9_-]{1,24}$`` with ``re.match`` let ``$`` match before a final newline:
+# the message went on under the id ``bank105.<serial>\n`` and was dead-lettered
+# ``ingest_refused`` by the message-id check, not ``invalid_record`` naming the field.
+async def test_a_serial_ending_in_a_line_break_is_an_invalid_record(
+    start_adapter: StartAdapter,
+    publisher: BankTerminalPublisher,
+    dead_lettered: DeadLetters,
+) -> None:
+    ingest = Ingested()
+    await start_adapter(ingest)
+    native = publisher.native("105")
+    bad = publisher.native("105", lsh=f"{native['lsh']}\n")
+    await publisher.publish(publisher.sign(bad), content_type="application/jose", code="105")
+    [letter] = await dead_lettered(1)
+    assert letter.headers[REASON_HEADER] == "invalid_record"
+    assert "lsh" in str(letter.headers[DETAIL_HEADER])
+    assert ingest.calls == 0  # never handed to the hub
