@@ -222,20 +222,35 @@ def _renumbered(lines: list[bytes]) -> bytes:
     return header + b"".join(lines) + trailer
 
 
-def test_a_line_the_bank_wrote_twice_is_refused_alone_the_lines_after_it_handed_on(
-    tmp_path: Path, records: list[TerminalRecord]
+@pytest.mark.parametrize(
+    ("written", "copy_at", "lines"),
+    [
+        # Detail 2 twice in a row (line_no 1, 2, 2, 3, 4, 5), the trailer counting 6 details
+        # over those bytes. Before, every line after the copy was refused "line_no is n,
+        # expected n+1": 4 certifications of living pensioners never recorded (and the same
+        # again at every import of the file).
+        ((0, 1, 1, 2, 3, 4), 4, [2, 3, 5, 6, 7]),
+        # Detail 2 again after detail 3 (1, 2, 3, 2, 4, 5). Before, numbering went on from
+        # the copy's own line_no (3), so the genuine detail 4 after it was refused too
+        # ("line_no is 4, expected 3"); now a line numbered below the expected one takes no
+        # number.
+        ((0, 1, 2, 1, 3, 4), 5, [2, 3, 4, 6, 7]),
+    ],
+)
+def test_a_detail_the_bank_wrote_again_is_refused_alone_the_lines_after_it_handed_on(
+    tmp_path: Path,
+    records: list[TerminalRecord],
+    written: tuple[int, ...],
+    copy_at: int,
+    lines: list[int],
 ) -> None:
-    # The bank's file lists detail 2 twice (line_no 1, 2, 2, 3, 4, 5), its trailer counting 6
-    # details over those bytes. Before, every line after the copy was refused "line_no is n,
-    # expected n+1": 4 certifications of living pensioners never recorded (and the same
-    # again at every import of the file); now the copy alone is refused.
     details = [detail_line(n, record) for n, record in enumerate(records, 1)]
-    parsed = _parse(tmp_path, _renumbered([*details[:2], details[1], *details[2:]]))
+    parsed = _parse(tmp_path, _renumbered([details[i] for i in written]))
     errors = [(e.position, e.column) for e in parsed if isinstance(e, ItemError)]
-    assert errors == [(4, "line_no")]  # the header is line 1: the copy is line 4
+    assert errors == [(copy_at, "line_no")]  # the header is line 1
     handed_on = [item for item in parsed if isinstance(item, ReconciliationRecord)]
     assert [r.serial for r in handed_on] == [f"SER{i:06d}" for i in range(5)]
-    assert [r.line for r in handed_on] == [2, 3, 5, 6, 7]
+    assert [r.line for r in handed_on] == lines
 
 
 def test_a_rare_name_in_gbk_user_defined_area_is_handed_on_four_byte_gb18030_is_not(
@@ -276,20 +291,3 @@ def test_a_line_dated_after_the_files_business_day_is_refused(
     assert errors == [(3, "occurred_at")]
     handed_on = [r.serial for r in parsed if isinstance(r, ReconciliationRecord)]
     assert handed_on == [f"SER{i:06d}" for i in (0, 2, 3, 4)]
-
-
-def test_a_copy_written_further_down_is_refused_alone_the_line_after_it_handed_on(
-    tmp_path: Path, records: list[TerminalRecord]
-) -> None:
-    # The bank writes detail 2 again after detail 3 (line_no 1, 2, 3, 2, 4, 5; the trailer
-    # counts 6 over those bytes). Before, numbering went on from the copy's own line_no (3),
-    # so the genuine detail 4 after it was refused too ("line_no is 4, expected 3"): a living
-    # pensioner's certification never recorded, at every import of the file. Now a line
-    # numbered below the expected one takes no number: the copy alone is refused.
-    details = [detail_line(n, record) for n, record in enumerate(records, 1)]
-    parsed = _parse(tmp_path, _renumbered([*details[:3], details[1], *details[3:]]))
-    errors = [(e.position, e.column) for e in parsed if isinstance(e, ItemError)]
-    assert errors == [(5, "line_no")]  # the header is line 1: the copy is line 5
-    handed_on = [item for item in parsed if isinstance(item, ReconciliationRecord)]
-    assert [r.serial for r in handed_on] == [f"SER{i:06d}" for i in range(5)]
-    assert [r.line for r in handed_on] == [2, 3, 4, 6, 7]
