@@ -66,6 +66,20 @@ async def held(scene: Scene, aiohttp_client: Any, *, upheld: bool) -> tuple[Offi
     return office, number, item, items[number]
 
 
+async def restored_announces(office: Office, proposal: int, number: str, item: int) -> None:
+    """The voided termination's restoration ``proposal`` approved: the closure lifted, paid
+    through M(-2) and terminated from M(-1), back pay M(-1) = 1 x 238.00 = 238.00; the held
+    certification ``item`` announced (queued, audited ``certification_released``) once."""
+    status, body = await approved(office, proposal)
+    assert status == 202, body
+    store = office.client.app[STORE]
+    assert await store.closed_benefit(number) is None
+    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await notice_queued(office, item)
+    assert await audited(office, "certification_released") == [str(item)]
+    await office.client.close()
+
+
 async def test_a_false_death_reversed_announces_the_held_certification(
     recorded: Scene, aiohttp_client: Any
 ) -> None:
@@ -73,15 +87,7 @@ async def test_a_false_death_reversed_announces_the_held_certification(
     office, number, item, proposal = await held(recorded, aiohttp_client, upheld=False)
     task = await held_task(office, number)
     assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
-    status, body = await approved(office, proposal)
-    assert status == 202, body
-    store = office.client.app[STORE]
-    assert await store.closed_benefit(number) is None
-    # the normal restoration: paid through M(-2), back pay M(-1) = 238.00
-    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
-    assert await notice_queued(office, item)
-    assert await audited(office, "certification_released") == [str(item)]
-    await office.client.close()
+    await restored_announces(office, proposal, number, item)  # the normal restoration
 
 
 async def test_a_death_upheld_never_announces_the_held_certification(
@@ -139,17 +145,9 @@ async def test_a_visit_filed_before_the_death_and_held_is_announced_once_reverse
     assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
     await office.client.close()
     office, items = await recorded.voided(aiohttp_client)
-    status, body = await approved(office, items[number])
-    assert status == 202, body
-    store = office.client.app[STORE]
-    assert await store.closed_benefit(number) is None
-    # paid through M(-2), terminated from M(-1): back pay M(-1) = 1 x 238.00 = 238.00
-    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
     # the death reversed: the visit held since its approval is announced (it was filed
     # before the termination was signed, but never announced)
-    assert await notice_queued(office, item)
-    assert await audited(office, "certification_released") == [str(item)]
-    await office.client.close()
+    await restored_announces(office, items[number], number, item)
 
 
 async def test_a_held_app_certification_naming_another_region_is_verified_where_the_death_was(
