@@ -4,7 +4,8 @@ Counts only — never a person: certifications of record by method, hub-signed
 suspensions and terminations, approved restorations, sums recovered (count
 and cents), and the comparison programme's verification tasks opened and
 cleared (a task is the programme's when the report that opened it came from
-``adapter:comparison``; its id is ``task-<that report's ledger sequence>``).
+``adapter:comparison``; its id is ``task-<that report's message id>``, ``cmpr.…``: read as a
+ledger sequence it matched nothing, and PostgreSQL refused the cast).
 Suppression of small cells is the caller's (:mod:`certhub.hub.accountability.suppression`).
 """
 
@@ -49,8 +50,8 @@ SELECT t.county,
     sum(CASE WHEN t.status = 'cleared' AND d.resolved_at >= ? AND d.resolved_at < ?
         THEN 1 ELSE 0 END)
 FROM tasks AS t JOIN task_deadlines AS d ON d.task_id = t.task_id
-JOIN ledger AS l ON l.sequence = CAST(substr(t.task_id, 6) AS BIGINT)
-WHERE t.task_id LIKE 'task-%' AND l.sender = ?
+JOIN ledger AS l ON l.sender = ? AND l.message_id = substr(t.task_id, 6)
+WHERE t.task_id LIKE 'task-%'
 GROUP BY 1
 """
 
