@@ -32,7 +32,7 @@ from certhub.hub.store import (
     register_withdrawal,
 )
 from certhub.hub.store.base import Conflict
-from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, ItemOpen, TaskWrite
+from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
 from certhub.hub.store.person_guard import certified_checks, guard_checks
 from certhub.hub.store.records import NewMessage
 
@@ -174,8 +174,8 @@ def plan(
     ``take_sequence`` hands out the ledger sequences of the hub's own records
     (outcomes) the effects append.
     """
-    if (common := _common_plan(sequence, effects)) is not None:
-        return common
+    if effects is NO_EFFECTS:  # the common case on the ingress path: nothing to build
+        return []
     ops: list[Op] = _guards(effects)  # first: nothing runs on a stale plan
     if (guard := effects.zero_report_guard) is not None:
         column = "village" if len(guard.unit) == 12 else "county"
@@ -220,31 +220,6 @@ def plan(
     at = message.received_at.isoformat()
     ops += [Link(at, a.action, a.subject, a.actor, a.digest) for a in effects.audit]
     return ops
-
-
-def _common_plan(sequence: int, effects: Effects) -> list[Op] | None:
-    """The ingress path's plan (nothing, or a pushed report's item) at once; else None."""
-    if effects is NO_EFFECTS:
-        return []
-    if (item := effects.item) is not None and _only_item(effects, item):
-        return [Run(ITEM_OPEN, (sequence, item.kind, item.municipal))]
-    return None
-
-
-def _only_item(effects: Effects, item: ItemOpen) -> bool:
-    """Whether ``item`` is all ``effects`` write: a pushed report's shared instance is known
-    by identity after the first, without the twenty-odd fields :func:`plan` walks (3 µs)."""
-    if (known := _ITEM_ONLY.get(item)) is effects:
-        return True
-    if effects != (known or Effects(item=item)):
-        return False
-    if known is None and len(_ITEM_ONLY) < _ITEM_ONLY_KEPT:
-        _ITEM_ONLY[item] = effects
-    return True
-
-
-_ITEM_ONLY: dict[ItemOpen, Effects] = {}  # by the item it opens, the first instance seen
-_ITEM_ONLY_KEPT: Final = 64  # far above the item kinds there are
 
 
 def _task(task: TaskWrite, sequence: int) -> Run:

@@ -1,10 +1,8 @@
-"""A pushed report's plan is taken at once, and only when the item is all it writes.
+"""A pushed report's plan is its item's one statement, and more only when more is written.
 
-:func:`certhub.hub.store.writes.plan` answers the effects that only open an item
-(every pushed eligibility report's) without walking the other fields, knowing the
-shared instance by identity after the first. These tests hold that shortcut to the
-full plan: the same single statement, and never taken when anything else is written
-beside the item, whichever instance came first.
+:func:`certhub.hub.store.writes.plan` of the effects that only open an item (every pushed
+eligibility report's shared instance, an equal copy, a municipal item) is that single
+statement, whatever was planned before; an item with anything beside it plans that too.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ def _item(kind: str, municipal: bool) -> writes.Run:
 
 def test_a_reports_item_alone_is_one_statement_every_time() -> None:
     assert _plan(REPORT_OPENED) == [_item(ItemKind.REPORT, False)]
-    assert _plan(REPORT_OPENED) == [_item(ItemKind.REPORT, False)]  # known by identity now
+    assert _plan(REPORT_OPENED) == [_item(ItemKind.REPORT, False)]  # planned again: the same
     twin = Effects(item=ItemOpen(ItemKind.REPORT))  # equal, another instance
     assert _plan(twin) == [_item(ItemKind.REPORT, False)]
     municipal = Effects(item=ItemOpen("proposal", municipal=True))
@@ -45,6 +43,6 @@ def test_an_item_with_anything_beside_it_keeps_the_full_plan() -> None:
     at = MESSAGE.received_at.isoformat()
     link = writes.Link(at, AUDIT.action, AUDIT.subject, AUDIT.actor, AUDIT.digest)
     expected = [_item("report-with-audit", False), link]
-    assert _plan(with_audit) == expected  # first seen: not taken for the item alone
+    assert _plan(with_audit) == expected
     assert _plan(Effects(item=item)) == [_item("report-with-audit", False)]
-    assert _plan(with_audit) == expected  # the item alone known now: still not taken
+    assert _plan(with_audit) == expected  # after the item alone: unchanged
