@@ -42,6 +42,7 @@ from certhub.schemas import (
     CertificationEvent,
     CertificationOutcome,
     TaskKind,
+    TaskStatus,
     Termination,
     VerificationTask,
 )
@@ -220,18 +221,17 @@ async def held_released(ctx: ProcedureContext, effects: Effects, lifted: Benefit
     signed = await ctx.store.find(ctx.outcomes.hub_id, f"termination:{lifted.task_id}")
     if signed is None:
         return effects
-    upheld = {
-        item
-        for row in await ctx.store.confirmed_tasks(person)
-        for item in await held_items(ctx, VerificationTask.model_validate_json(row.snapshot))
-    }
-    # held by a task of the person's, whenever filed: a visit filed before the termination
-    # was signed and approved after it was held all the same (certification_approved)
-    held = {
-        item
-        for row in await ctx.store.tasks_of([person])
-        for item in await held_items(ctx, VerificationTask.model_validate_json(row.snapshot))
-    }
+    # held by a task of the person's, whenever filed (a visit filed before the termination
+    # was signed and approved after it was held all the same: certification_approved);
+    # held for good by a confirmed one (the death upheld over it)
+    held: set[int] = set()
+    upheld: set[int] = set()
+    for stored in await ctx.store.tasks_of([person]):
+        task = VerificationTask.model_validate_json(stored.snapshot)
+        items = await held_items(ctx, task)
+        held.update(items)
+        if task.status is TaskStatus.confirmed:
+            upheld.update(items)
     for certified in await ctx.store.register_certifications(person):
         item = certified.sequence
         if (item < signed.sequence and item not in held) or item in upheld:
