@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -41,7 +41,7 @@ from certhub.mocks.hub_client import HubClient
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.schemas.resident_id import InvalidResidentId, mask_resident_id, validate_resident_id
 
-__all__ = ["LISTS", "Planted", "RegisterDemo", "planted_people", "run_register_demo"]
+__all__ = ["LISTS", "Planted", "RegisterDemo", "run_register_demo"]
 
 CHANNEL, PROVINCE = "gdrs-app-register", "gd-provincial-register"
 PARTIES: Final[dict[str, DemoParty]] = {
@@ -95,23 +95,31 @@ class RegisterDemo:
         )
 
 
-def _roster_rows(folder: Path) -> Iterator[dict[str, str]]:
-    """The comparison's roster rows, but the people its truth says are gone."""
-    with (folder / "truth" / "people.csv").open(encoding="utf-8", newline="") as truth:
-        gone = {row["id_number"] for row in csv.DictReader(truth) if row["fate"] in NOT_ON_ROSTER}
-    with (folder / "roster.csv").open(encoding="utf-8", newline="") as roster:
-        yield from (row for row in csv.DictReader(roster) if row["id_number"] not in gone)
+@dataclass(frozen=True)
+class _Province:
+    """The comparison demo's province as the generator wrote it: its roster rows but the
+    people its truth says are gone, and every ID number the truth names (seen in a feed)."""
+
+    rows: list[dict[str, str]]
+    seen: frozenset[str]
+
+    @classmethod
+    def read(cls, folder: Path) -> _Province:
+        with (folder / "truth" / "people.csv").open(encoding="utf-8", newline="") as truth:
+            people = list(csv.DictReader(truth))
+        gone = {row["id_number"] for row in people if row["fate"] in NOT_ON_ROSTER}
+        with (folder / "roster.csv").open(encoding="utf-8", newline="") as roster:
+            rows = [row for row in csv.DictReader(roster) if row["id_number"] not in gone]
+        return cls(rows, frozenset(row["id_number"] for row in people))
 
 
-def planted_people(folder: Path, on: date) -> Planted:
+def _planted(province: _Province, on: date) -> Planted:
     """Whom to plant: the first valid ID numbers, in file order, of people on the roster
     the comparison neither certified nor saw at all (no record in any feed)."""
-    with (folder / "truth" / "people.csv").open(encoding="utf-8", newline="") as truth:
-        seen = {row["id_number"] for row in csv.DictReader(truth)}
     chosen: list[str] = []
-    for row in _roster_rows(folder):
+    for row in province.rows:
         number = row["id_number"]
-        if number in seen or number in chosen:
+        if number in province.seen or number in chosen:
             continue
         try:
             validate_resident_id(number, today=on)
@@ -123,7 +131,7 @@ def planted_people(folder: Path, on: date) -> Planted:
     return Planted(tuple(chosen[:3]), tuple(chosen[3:6]), tuple(chosen[6:10]), tuple(chosen[10:]))
 
 
-def _write_roster(folder: Path, out: Path, planted: Planted, on: date) -> None:
+def _write_roster(province: _Province, out: Path, planted: Planted, on: date) -> None:
     """The roster file the province would send: the comparison's, with the plants."""
     long_ago = (on - timedelta(days=LONG_AGO_DAYS)).isoformat()
     last_month = month_start(month_index(on) - 1).isoformat()
@@ -136,7 +144,7 @@ def _write_roster(folder: Path, out: Path, planted: Planted, on: date) -> None:
     with out.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(columns)
-        for row in _roster_rows(folder):
+        for row in province.rows:
             stopped = since.get(row["id_number"], "")
             status = "suspended" if stopped else "active"
             writer.writerow([
@@ -148,11 +156,11 @@ def _write_roster(folder: Path, out: Path, planted: Planted, on: date) -> None:
 async def run_register_demo(settings: Settings, period: str, out: TextIO) -> RegisterDemo:
     """Put the comparison demo's province of ``period`` on the roster and read the register."""
     enrol_parties(settings, PARTIES)
-    folder = settings.data_dir / "comparison-demo" / period
+    province = _Province.read(settings.data_dir / "comparison-demo" / period)
     on = today()
-    planted = planted_people(folder, on)
+    planted = _planted(province, on)
     roster_file = settings.data_dir / "register-demo-roster.csv"
-    _write_roster(folder, roster_file, planted, on)
+    _write_roster(province, roster_file, planted, on)
     hub_settings = Settings(
         data_dir=settings.data_dir,
         database_url=settings.database_url,
@@ -166,7 +174,7 @@ async def run_register_demo(settings: Settings, period: str, out: TextIO) -> Reg
     moment = datetime.now(CHINA_STANDARD_TIME)
     imported = await asyncio.to_thread(import_roster_file, hub_settings, roster_file, moment)
     async with _hub(hub_settings) as reader:
-        people = {row["id_number"]: row for row in _roster_rows(folder)}
+        people = {row["id_number"]: row for row in province.rows}
         for state, ago in CERTIFIED_MONTHS_AGO.items():
             for number, months in zip(getattr(planted, state), ago, strict=True):
                 await reader.certify(people[number], noon(months_ago(months)))
