@@ -12,7 +12,7 @@ recovers ``M(-2)..M(-1)`` = 476.00. Before the fix the disappearance went on rec
 1,190.00 — 714.00 of months the person was entitled to — and the termination nothing (its
 months already counted). Dated before the disappearance (the 15th of ``M(-8)``), every month
 the disappearance counts came after it: it keeps them (1,190.00), the termination recovers
-``M(-7)..M(-6)`` = 476.00. The first two cases run for a death too (the city's death report,
+``M(-7)..M(-6)`` = 476.00. Every case runs for a death too (the city's death report,
 the cremation certificate attached): the same months.
 """
 
@@ -30,8 +30,9 @@ from certhub.hub.core.keys import STORE
 
 KINDS = ("loss_of_nationality", "duplicate_receipt")
 
+pytestmark = pytest.mark.parametrize("kind", ["death", *KINDS])
 
-@pytest.mark.parametrize("kind", ["death", *KINDS])
+
 async def test_a_missing_person_found_no_longer_entitled_was_owed_the_months_before(
     office_db: Office, kind: str
 ) -> None:
@@ -47,7 +48,6 @@ async def test_a_missing_person_found_no_longer_entitled_was_owed_the_months_bef
     assert paid == {label(m) for m in range(-5, 0)}
 
 
-@pytest.mark.parametrize("kind", ["death", *KINDS])
 async def test_ended_before_going_missing_the_disappearance_keeps_its_months(
     office_db: Office, kind: str
 ) -> None:
@@ -64,7 +64,6 @@ async def test_ended_before_going_missing_the_disappearance_keeps_its_months(
     assert await balance(office, ended) == (2, "476.00", "0.00", "476.00", "pending")
 
 
-@pytest.mark.parametrize("kind", ["death", *KINDS])
 async def test_months_paid_late_while_missing_before_the_event_are_owed(
     office_db: Office, kind: str
 ) -> None:
