@@ -56,15 +56,20 @@ async def scene_on(tmp_path: Path, backend: str) -> AsyncIterator[Scene]:
         yield scene.on_ledger(url)
 
 
+async def read(office: Office, path: str, **params: str) -> Any:
+    """What the province reads at ``path`` (the answer must be a 200)."""
+    status, body = await office.get(path, **params)
+    assert status == 200, body
+    return body
+
+
 async def overdue_ids(office: Office) -> list[str]:
-    status, page = await office.get("/v1/register/overdue", limit="50")
-    assert status == 200, page
+    page = await read(office, "/v1/register/overdue", limit="50")
     return [entry["person"]["id_number"] for entry in page["items"]]
 
 
 async def summary(office: Office, person: dict[str, Any]) -> dict[str, Any]:
-    status, body = await office.get("/v1/register/summary", area=person["region"]["county"])
-    assert status == 200, body
+    body = await read(office, "/v1/register/summary", area=person["region"]["county"])
     return dict(body["people"])
 
 
@@ -110,8 +115,7 @@ async def kpi_total(office: Office, person: dict[str, Any]) -> dict[str, Any]:
     """This month's assessment figures of the person's county as one unit."""
     period = month_label(month_index(today()))
     county = person["region"]["county"]
-    status, body = await office.get("/v1/kpis", period=period, level="county", area=county)
-    assert status == 200, body
+    body = await read(office, "/v1/kpis", period=period, level="county", area=county)
     return dict(body["total"])
 
 
@@ -170,8 +174,7 @@ async def test_due_soon_under_a_voided_termination_is_listed_never_reminded(
             scene, aiohttp_client, certified_in=certified_in
         )
         number = person["id_number"]
-        status, page = await office.get("/v1/register/due", within="2")
-        assert status == 200, page
+        page = await read(office, "/v1/register/due", within="2")
         assert [e["person"]["id_number"] for e in page["items"]] == [number]
         assert page["items"][0]["status"] == "due"
         sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
@@ -185,10 +188,7 @@ async def test_due_soon_under_a_voided_termination_is_listed_never_reminded(
 
 
 async def listed_people(office: Office, person: dict[str, Any]) -> list[dict[str, Any]]:
-    status, page = await office.get(
-        "/v1/register/people", area=person["region"]["county"], limit="50"
-    )
-    assert status == 200, page
+    page = await read(office, "/v1/register/people", area=person["region"]["county"], limit="50")
     return list(page["items"])
 
 
