@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -27,6 +27,9 @@ from certhub.schemas.clock import shanghai_today
 from certhub.security import in_area
 
 routes = web.RouteTableDef()
+# Every read here is of a village's people or counts small enough to name them: no cache
+# (the browser's, a shared phone's, a township proxy's) may keep it.
+_NO_STORE: Final = {"Cache-Control": "no-store"}
 COLLECTIONS = {
     "reports": ItemKind.REPORT,
     "certifications": ItemKind.CERTIFICATION,
@@ -114,7 +117,7 @@ async def get_task(request: web.Request) -> web.Response:
     require_in_area(reader, region["county"], region.get("village"), detail=detail)
     revoked = revoked_keys(request.app[TRUST].store)
     (task,) = await with_revoked_sources([task], request.app[STORE], revoked)
-    return web.json_response(task)
+    return web.json_response(task, headers=_NO_STORE)
 
 
 @routes.get("/v1/compliance")
@@ -151,7 +154,8 @@ async def get_compliance(request: web.Request) -> web.Response:
                 }
                 for r in rows
             ],
-        }
+        },
+        headers=_NO_STORE,
     )
 
 
@@ -174,7 +178,9 @@ async def get_stats(request: web.Request) -> web.Response:
         if row.section == "overpayments":
             entry["amount"] = f"{row.amount_cents / 100:.2f}"
         sections[row.section].append(entry)
-    return web.json_response({"period": period, "group_by": group_by, **sections})
+    return web.json_response(
+        {"period": period, "group_by": group_by, **sections}, headers=_NO_STORE
+    )
 
 
 def _period(request: web.Request) -> str:
