@@ -22,7 +22,6 @@ now it is refused (``conflict``) and, decided again, refused for what the entry 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -30,14 +29,11 @@ from typing import Any
 
 import pytest
 from latekit import balance, label
-from pgkit import throwaway_database
 from procedurekit import (
-    UNITS,
     Office,
     back_paid_months,
     evidence_payloads,
     month_day,
-    open_office,
     roster_entry,
 )
 from racekit import (
@@ -48,6 +44,7 @@ from racekit import (
     REPORT,
     approval,
     confirmation,
+    hub_processes,
     second_refused,
     sent,
 )
@@ -118,24 +115,9 @@ async def test_two_hub_processes_on_one_database_count_every_month_once(
     """The confirmation through one hub process, the entry through another, one PostgreSQL
     (one deployment: one deployment key): the same vectors, the check under the writers'
     lock."""
-    secrets = tmp_path / "secrets"
-    secrets.mkdir(mode=0o700)
-    key = secrets / "deployment.key"
-    key.write_bytes(os.urandom(32))
-    key.chmod(0o600)
-    with throwaway_database("certhub_races") as url:
-        offices: list[Office] = []
-        try:  # closed before the database is dropped, whatever the test found
-            for name in ("one", "other"):
-                office = await open_office(
-                    aiohttp_client, tmp_path / name, keys, units=UNITS, database_url=url,
-                    secrets_dir=secrets,
-                )  # fmt: skip
-                offices.append(office)
-            await _raced_through_two_processes(*offices)
-        finally:
-            for office in offices:
-                await office.client.close()
+    processes = hub_processes(aiohttp_client, tmp_path, keys, ("one", "other"), "certhub_races")
+    async with processes as (one, other):
+        await _raced_through_two_processes(one, other)
 
 
 async def _raced_through_two_processes(one: Office, other: Office) -> None:

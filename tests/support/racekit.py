@@ -14,13 +14,16 @@ instead of hanging it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from hubkit import JOSE
-from procedurekit import PARTIES, Office
+from pgkit import throwaway_database
+from procedurekit import PARTIES, UNITS, Office, open_office
 
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
@@ -35,6 +38,7 @@ __all__ = [
     "Interleave",
     "approval",
     "confirmation",
+    "hub_processes",
     "interleaved",
     "second_refused",
     "sent",
@@ -174,3 +178,34 @@ def approval(item: int) -> dict[str, Any]:
         "decided_at": datetime.now(UTC).isoformat(),
         "reasons": [],
     }
+
+
+@asynccontextmanager
+async def hub_processes(
+    client_for: Callable[..., Awaitable[Any]],
+    data: Path,
+    keys: dict[str, Any],
+    names: tuple[str, str],
+    database: str,
+) -> AsyncIterator[tuple[Office, Office]]:
+    """Two hub processes of one deployment (one deployment key, in ``data/secrets``) on one
+    throw-away PostgreSQL database named after ``database``, each with its data folder
+    ``data/<name>``; both closed before the database is dropped, whatever the test found."""
+    secrets = data / "secrets"
+    secrets.mkdir(mode=0o700)
+    key = secrets / "deployment.key"
+    key.write_bytes(os.urandom(32))
+    key.chmod(0o600)
+    with throwaway_database(database) as url:
+        offices: list[Office] = []
+        try:
+            for name in names:
+                office = await open_office(
+                    client_for, data / name, keys, units=UNITS, database_url=url,
+                    secrets_dir=secrets,
+                )  # fmt: skip
+                offices.append(office)
+            yield offices[0], offices[1]
+        finally:
+            for office in offices:
+                await office.client.close()
