@@ -69,11 +69,19 @@ function card(entry) {
     NEEDS_CERTIFYING.has(entry.status) && task?.status !== "confirmed"
       ? h("a", { class: "btn btn-secondary", href: `/map/?place=${entry.person.area}` }, "附近哪里可以认证")
       : null,
-    h("a", {
-      class: "btn btn-secondary", href: `#/report?person=${entry.person.id_number}`,
-      // Synchronous, so the report screen (opened by this very click) finds it.
-      onclick: () => sessionStorage.setItem("chosen-person", JSON.stringify(personRef(entry))),
-    }, `为${entry.person.name}上报情况`));
+    reportLink(entry));
+}
+
+// The address names the choice by a random reference, never by the ID number: the
+// browser's history keeps every address in full, and the entrance cannot wipe it when a
+// lost phone is revoked. The person travels in sessionStorage, which it does wipe.
+function reportLink(entry) {
+  const ref = crypto.randomUUID();
+  return h("a", {
+    class: "btn btn-secondary", href: `#/report?person=${ref}`,
+    // Synchronous, so the report screen (opened by this very click) finds it.
+    onclick: () => sessionStorage.setItem("chosen-person", JSON.stringify({ ref, ...personRef(entry) })),
+  }, `为${entry.person.name}上报情况`);
 }
 
 export async function peopleScreen(ctx) {

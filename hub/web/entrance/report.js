@@ -23,7 +23,7 @@ function birthDate(id) {
 
 export async function reportScreen(ctx, params) {
   const chosen = JSON.parse(sessionStorage.getItem("chosen-person") || "null");
-  const person = params.get("person") && chosen?.id_number === params.get("person") ? chosen : null;
+  const person = params.get("person") && chosen?.ref === params.get("person") ? chosen : null;
   const today = chinaToday().date;
   const photos = [];
 

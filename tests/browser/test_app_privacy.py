@@ -1,0 +1,78 @@
+"""What a coordinator's phone keeps outside the entrance's own store, and a narrower phone.
+
+The entrance wipes what it kept (IndexedDB, sessionStorage) once the county revokes a
+lost phone; the browser's history it cannot wipe. A pensioner's ID number must never
+be part of an address the page navigates to: the history (and a synced browser
+profile) would keep it in full, while every screen shows it masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from entrancekit import CODE_REQUEST, county_may_also_send, enrolled
+from livehub import LiveHub
+from playwright.sync_api import Page, expect
+from procedurekit import roster_entry
+
+from certhub.mocks.population import Population
+
+VILLAGE = {"county": "440825", "village": "440825028236"}
+
+
+@pytest.fixture
+def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
+    """A hub whose county reviewer issues codes, one pensioner on the village's roster."""
+    units = tmp_path / "units.csv"
+    units.write_text(f"code,name\n{VILLAGE['village']},试验村\n", encoding="utf-8")
+    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
+
+
+def pensioner(hub: LiveHub) -> dict[str, Any]:
+    """A person of the village, put on the roster by the provincial system."""
+    person = Population(seed=7).person() | {"region": VILLAGE}
+    response = hub.push("/v1/roster", "province", roster_entry(person))
+    assert response.status_code == 202, response.text
+    return person
+
+
+def test_choosing_a_pensioner_puts_no_id_number_in_the_address(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    """Before, 为…上报情况 opened ``#/report?person=<the full ID number>``: the browser's
+    history kept all 18 characters (with the page title 上报丧失资格, i.e. whose death
+    was reported) after the county revoked the lost phone and the entrance wiped itself."""
+    page = phone_page
+    person = pensioner(hub)
+    enrolled(page, hub, VILLAGE["village"])
+    page.get_by_role("link", name="本村人员").click()
+    page.get_by_role("link", name=f"为{person['name']}上报情况").click()
+    expect(page.get_by_role("heading", name="上报丧失资格")).to_be_visible()
+    # the report screen still knows whom it is for
+    expect(page.get_by_label("身份证号")).to_have_value(person["id_number"])
+    visited = page.evaluate("() => [location.href, ...performance.getEntries().map(e => e.name)]")
+    assert not [address for address in visited if person["id_number"] in address]
+    assert person["id_number"][6:14] not in page.url  # not even the birth date
+    page.go_back()
+    expect(page.get_by_role("heading", name="本村人员")).to_be_visible()
+    page.go_forward()  # the address of the chosen person is no use on its own
+    expect(page.get_by_role("heading", name="上报丧失资格")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_every_screen_fits_a_small_phone(hub: LiveHub, phone_page: Page, width: int) -> None:
+    """Cheap Android phones are 360 or 320 CSS pixels wide: no screen scrolls sideways
+    (a bottom bar button or the report's submit pushed off the screen is out of reach)."""
+    page = phone_page
+    pensioner(hub)
+    page.set_viewport_size({"width": width, "height": 640})
+    enrolled(page, hub, VILLAGE["village"])
+    wide = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    for screen in ("", "people", "report", "zero", "mine", "tasks", "stats"):
+        page.goto(f"{hub.url}/app/#/{screen}")
+        expect(page.locator("#screen-title")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(wide) <= 0, (screen, width)
