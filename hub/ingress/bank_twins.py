@@ -16,24 +16,39 @@ compared on what the certification is: the person's ID number, the bank, the
 terminal, the method, the outcome and the time to the second (the file has no
 fractions). Anything else under the same (bank, serial) is a conflict, refused as
 ``replay`` as other content under a used id is: the first record stands.
+
+The look-up alone is a check before the write: the terminal's consumer (a hub process)
+and the import (another process on the same PostgreSQL ledger) can both look, find
+nothing, and both record. So the message also carries its twin's (sender, message id)
+to the write (:func:`twin_guarded`, :class:`~certhub.hub.store.effects.Unrecorded`),
+checked again in its transaction, which the ledger's writers take one at a time: the
+second to commit is refused (``conflict``) and the ingestor answers with the first's
+record, as if it had been found at the look-up.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
+from pydantic import BaseModel
+
 from certhub.adapters.bank.terminal_inspect import terminal_message_id
+from certhub.hub.ingress.pipeline import Plan
 from certhub.hub.store import LedgerRecord, LedgerStore
+from certhub.hub.store.effects import Effects, Unrecorded
 from certhub.schemas import CertificationEvent, Message, Refusal
+from certhub.security import VerifiedMessage
 
 __all__ = [
     "RECONCILIATION_ADAPTER",
     "TERMINAL_ADAPTER",
     "reconciliation_message_id",
     "recorded_twin",
+    "twin_guarded",
 ]
 
 TERMINAL_ADAPTER: Final = "bank_terminals"  # the AMQP adapter's registered name
@@ -49,8 +64,10 @@ def reconciliation_message_id(code: str, serial: str) -> str:
     return f"recon{code}.{serial}"
 
 
-def _twin_of(sender: str, message_id: str) -> tuple[str, str] | None:
+def _twin_of(sender: str, message: Message, message_id: str) -> tuple[str, str] | None:
     """(sender, message id) the other way records the same certification under, if any."""
+    if not isinstance(message, CertificationEvent):
+        return None
     if sender == _TERMINAL_SENDER and message_id.startswith("bank"):
         code, dot, serial = message_id.removeprefix("bank").partition(".")
         return (_RECONCILIATION_SENDER, reconciliation_message_id(code, serial)) if dot else None
@@ -82,7 +99,7 @@ async def recorded_twin(
         Refusal: ``replay`` — the other way recorded other content under this
             (bank, serial); the first record stands.
     """
-    twin = _twin_of(sender, message_id) if isinstance(message, CertificationEvent) else None
+    twin = _twin_of(sender, message, message_id)
     if twin is None:
         return None
     record = await store.find(*twin)
@@ -95,3 +112,17 @@ async def recorded_twin(
             " certification (person, terminal, method, outcome or time); the first stands",
         )
     return record
+
+
+def twin_guarded(plan: Plan, sender: str, message: Message, message_id: str) -> Plan:
+    """``plan``, its effects refused in the write (``conflict``) if the other way recorded the
+    same bank certification meanwhile; ``plan`` itself for any other message."""
+    twin = _twin_of(sender, message, message_id)
+    if twin is None:
+        return plan
+    unrecorded = Unrecorded(*twin)
+
+    async def guarded(verified: VerifiedMessage, payload: BaseModel) -> Effects:
+        return replace(await plan(verified, payload), unrecorded=unrecorded)
+
+    return guarded

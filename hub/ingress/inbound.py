@@ -17,9 +17,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from certhub.hub.ingress.bank_twins import recorded_twin
+from certhub.hub.ingress.bank_twins import recorded_twin, twin_guarded
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
-from certhub.hub.store import LedgerRecord, LedgerStore, RecordKind
+from certhub.hub.store import Conflict, LedgerRecord, LedgerStore, RecordKind
 from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import (
     BiometricEnrolment,
@@ -204,7 +204,16 @@ class InboundIngestor:
             sender=source.sender,
             jti=message_id,
         )
-        accepted = await self._pipeline.accept(
-            token, kind=kind, allowed_types={message.MESSAGE_TYPE}, plan=self._plan
-        )
+        plan = twin_guarded(self._plan, source.sender, message, message_id)
+        try:
+            accepted = await self._pipeline.accept(
+                token, kind=kind, allowed_types={message.MESSAGE_TYPE}, plan=plan
+            )
+        except Conflict:
+            # The other way recorded it between the look-up and this write (another process):
+            # its record, as if found above; any other conflict stands.
+            twin = await recorded_twin(self._store, source.sender, message, message_id)
+            if twin is None:
+                raise
+            return twin, False
         return accepted.outcome.record, accepted.outcome.created

@@ -333,6 +333,20 @@ class ZeroReportGuard:
 
 
 @dataclass(frozen=True, slots=True)
+class Unrecorded:
+    """Refuse the message (``conflict``) if the ledger holds a record (``sender``,
+    ``message_id``): another message's id for the same fact, looked up before planning
+    (a bank certification's other way, ``hub/ingress/bank_twins.py``) and recorded since.
+
+    Checked in the write's transaction, which every ledger writer serialises (PostgreSQL's
+    writers' lock, SQLite's one writer), so of two such messages planned at once the second
+    to commit finds the first."""
+
+    sender: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Effects:
     """Everything one message changes besides its own ledger row."""
 
@@ -363,6 +377,7 @@ class Effects:
     follow_up: FollowUpWrite | None = None
     person_guard: PersonGuard | None = None  # checked first: what the planner read of a person
     certified_guard: CertifiedGuard | None = None  # a suspension's approval: the register read
+    unrecorded: Unrecorded | None = None  # checked first: the same fact under another id
 
     @property
     def conditional(self) -> bool:
@@ -375,6 +390,7 @@ class Effects:
         return bool(
             self.person_guard
             or self.certified_guard
+            or self.unrecorded
             or self.withdrawn
             or self.item_update
             or self.tasks

@@ -131,6 +131,9 @@ def _guards(effects: Effects) -> list[Op]:
     if (held := effects.certified_guard) is not None:  # a certification meanwhile: no suspension
         refusal = Conflict("conflict", f"the pensioner's certification {CHANGED_MEANWHILE}")
         ops += [Check(*check, refusal) for check in certified_checks(held)]
+    if (twin := effects.unrecorded) is not None:  # the same fact recorded under another id
+        refusal = Conflict("conflict", f"{twin.message_id!r} of {twin.sender} recorded meanwhile")
+        ops.append(Check(RECORDED, (twin.sender, twin.message_id), None, refusal))
     return ops
 
 
@@ -146,7 +149,8 @@ def _withdrawal(w: register_withdrawal.RegisterWithdrawal) -> list[Op]:
 
 
 RECORDED: Final = "SELECT 1 FROM ledger WHERE sender=? AND message_id=?"
-"""Whether the ledger holds a record (sender, message id): a once-signed one's check."""
+"""Whether the ledger holds a record (sender, message id): a once-signed one's check, and
+:class:`~certhub.hub.store.effects.Unrecorded`'s."""
 
 
 def once_keys(effects: Effects) -> list[tuple[str, str]]:
