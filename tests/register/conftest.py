@@ -19,24 +19,38 @@ __all__ = ["hub", "hub_factory", "ledger", "ledger_factory", "party_keys", "post
 
 
 @pytest.fixture
-async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
+def office_settings() -> dict[str, Any]:
+    """Settings of :func:`office` and :func:`office_db` beyond :func:`procedurekit.open_office`'s
+    (none here; a module overrides this fixture for its own)."""
+    return {}
+
+
+@pytest.fixture
+async def office(
+    aiohttp_client: Callable[..., Any], tmp_path: Path, office_settings: dict[str, Any]
+) -> Office:
     """A hub with a party in every role (no e-ID service: the identity check is off)."""
     keys = {party: SigningKey.generate() for party in PARTIES}
-    return await open_office(aiohttp_client, tmp_path / "data", keys)
+    return await open_office(aiohttp_client, tmp_path / "data", keys, **office_settings)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def office_db(
-    request: pytest.FixtureRequest, aiohttp_client: Callable[..., Any], tmp_path: Path
+    request: pytest.FixtureRequest,
+    aiohttp_client: Callable[..., Any],
+    tmp_path: Path,
+    office_settings: dict[str, Any],
 ) -> AsyncIterator[Office]:
     """:func:`office` on SQLite, then on a PostgreSQL database of its own (closed before
     its database is dropped)."""
     keys = {party: SigningKey.generate() for party in PARTIES}
     if request.param == "sqlite":
-        yield await open_office(aiohttp_client, tmp_path / "data", keys)
+        yield await open_office(aiohttp_client, tmp_path / "data", keys, **office_settings)
         return
     with throwaway_database("certhub_register_office") as url:
-        office = await open_office(aiohttp_client, tmp_path / "data", keys, database_url=url)
+        office = await open_office(
+            aiohttp_client, tmp_path / "data", keys, database_url=url, **office_settings
+        )
         try:
             yield office
         finally:

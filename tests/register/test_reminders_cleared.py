@@ -32,8 +32,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from procedurekit import Office, month_day, month_end, today
-from reminderkit import due_in, sent_through_checks, who
+from reminderkit import due_in, relaying_nothing, sent_through_checks, who
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep, reminder_notice
@@ -42,6 +43,13 @@ from certhub.hub.rules.notices import reminder_due_month, reminder_until_month, 
 from .test_reminders_verification_open import _death_filed
 
 ON = month_day(-1, 3)
+
+
+@pytest.fixture
+def office_settings() -> dict[str, Any]:
+    """An office relaying nothing: the reminders the test's sweeps queue stay in the outbox
+    while the test reads them (:func:`reminderkit.relaying_nothing`)."""
+    return relaying_nothing()
 
 
 async def _reminders(office: Office) -> dict[str, str]:

@@ -18,13 +18,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from procedurekit import Office, month_day, today
-from reminderkit import due_next_month, who
+from reminderkit import due_next_month, relaying_nothing, who
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep
 
 DIED = month_day(-1, 3)
+
+
+@pytest.fixture
+def office_settings() -> dict[str, Any]:
+    """An office relaying nothing: the reminders the test's sweeps queue stay in the outbox
+    while the test reads them (:func:`reminderkit.relaying_nothing`)."""
+    return relaying_nothing()
 
 
 def slot_one(person: dict[str, Any]) -> str:

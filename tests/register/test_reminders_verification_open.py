@@ -30,8 +30,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from procedurekit import Office, evidence_payloads, month_day, today
-from reminderkit import due_next_month, sent_through_checks
+from reminderkit import due_next_month, relaying_nothing, sent_through_checks
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep
@@ -39,6 +40,13 @@ from certhub.hub.register.reminders import ReminderSweep
 from .test_reminders_death_open import queued, slot_one
 
 ON = month_day(-1, 3)
+
+
+@pytest.fixture
+def office_settings() -> dict[str, Any]:
+    """An office relaying nothing: the reminders the test's sweeps queue stay in the outbox
+    while the test reads them (:func:`reminderkit.relaying_nothing`)."""
+    return relaying_nothing()
 
 
 async def _death_filed(office: Office, person: dict[str, Any], on: date) -> int:

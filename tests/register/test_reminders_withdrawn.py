@@ -18,13 +18,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from procedurekit import Office, month_day, today
-from reminderkit import due_next_month, sent_through_checks
+from reminderkit import due_next_month, relaying_nothing, sent_through_checks
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep, reminder_notice
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.notices import reminder_due_month, reminder_withdrawn
+
+
+@pytest.fixture
+def office_settings() -> dict[str, Any]:
+    """An office relaying nothing: the reminders the test's sweeps queue stay in the outbox
+    while the test reads them (:func:`reminderkit.relaying_nothing`)."""
+    return relaying_nothing()
 
 
 async def test_a_queued_reminder_is_not_sent_to_the_dead_or_the_certified(office: Office) -> None:

@@ -18,6 +18,14 @@ from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
 from certhub.hub.rules.months import month_index, month_label
 
 
+def relaying_nothing() -> dict[str, Any]:
+    """Settings of an office that relays nothing (the HTTP API's role only): the reminders a
+    test's sweep queues stay in the outbox for it to read. An office of every role delivers
+    them behind the test's back, within one poll of its relay (0.5 s) or at once when a
+    request commits, and its logging sender then takes them out of ``pending_notices``."""
+    return {"role": "ingress"}
+
+
 async def due_in(office: Office, count: int, due: int) -> list[dict[str, Any]]:
     """``count`` new pensioners on the roster with a mobile number, each certified in the app
     on the 15th of M(due-12): covered M(due-11)..M(due), due M(``due``)."""
