@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolled
+from entrancekit import CODE_REQUEST, coordinators, county_may_also_send, enrolled, expire
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 from procedurekit import roster_entry
@@ -21,6 +21,17 @@ from procedurekit import roster_entry
 from certhub.mocks.population import Population
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
+KEPT_ON_THE_PHONE = """async () => {
+  const db = await new Promise((done) => {
+    const opening = indexedDB.open("certhub-entrance");
+    opening.onsuccess = () => done(opening.result);
+  });
+  const all = (store) => new Promise((done) => {
+    const reading = db.transaction(store).objectStore(store).getAll();
+    reading.onsuccess = () => done(reading.result);
+  });
+  return JSON.stringify({ kv: await all("kv"), outbox: await all("outbox") });
+}"""
 
 
 @pytest.fixture
@@ -60,6 +71,29 @@ def test_choosing_a_pensioner_puts_no_id_number_in_the_address(
     expect(page.get_by_role("heading", name="本村人员")).to_be_visible()
     page.go_forward()  # the address of the chosen person is no use on its own
     expect(page.get_by_role("heading", name="上报丧失资格")).to_be_visible()
+
+
+def test_an_expired_enrolment_keeps_no_list_of_the_village(hub: LiveHub, phone_page: Page) -> None:
+    """Before, an enrolment whose year was up forgot only its identity: the village's
+    list (every pensioner's full ID number and name), its verification tasks and their
+    month's counts stayed in IndexedDB for good, on a phone nobody may read with any more
+    and that may be handed to the next village's coordinator. Now they go with the
+    identity; the reports not yet sent stay queued (tests/browser/test_expired_enrolment.py)."""
+    page = phone_page
+    person = pensioner(hub)
+    enrolled(page, hub, VILLAGE["village"])
+    page.get_by_role("link", name="本村人员").click()
+    expect(page.locator(".card", has_text=person["name"])).to_have_count(1)
+    assert person["id_number"] in page.evaluate(KEPT_ON_THE_PHONE)  # kept for offline search
+
+    (phone,) = coordinators(hub)
+    expire(hub, phone.sender)
+    page.wait_for_timeout(500)  # the hub reloads its trust store every 0.2 s here
+    page.get_by_role("link", name="我的上报", exact=True).click()
+    expect(page.get_by_role("heading", name="本机登记已过期")).to_be_visible()
+    kept = page.evaluate(KEPT_ON_THE_PHONE)
+    assert person["id_number"] not in kept
+    assert person["name"] not in kept
 
 
 @pytest.mark.parametrize("width", [320, 360])

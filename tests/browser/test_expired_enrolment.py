@@ -10,8 +10,6 @@ sends it, signed by its new key under its new sender id, and it is ledgered once
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,13 +20,13 @@ from entrancekit import (
     enrol,
     enrolled,
     enrolment_code,
+    expire,
 )
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 from procedurekit import roster_entry
 
 from certhub.mocks.population import Population
-from certhub.security import TrustStore
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
 
@@ -37,15 +35,6 @@ VILLAGE = {"county": "440825", "village": "440825028236"}
 def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
     """A hub whose county reviewer issues codes."""
     return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))
-
-
-def expire(hub: LiveHub, sender: str) -> None:
-    """The phone's key reaches its ``not_after`` (rewritten an hour ago; the hub reloads)."""
-    path = hub.settings.trust_store_path
-    store = TrustStore.load(path)
-    entry = next(e for e in store if e.sender == sender)
-    expired = replace(entry, not_after=datetime.now(UTC) - timedelta(hours=1))
-    TrustStore([expired if e.kid == entry.kid else e for e in store]).save(path)
 
 
 def test_a_report_queued_when_the_enrolment_expires_is_sent_after_enrolling_again(

@@ -5,6 +5,8 @@ it, and the coordinators' keys the hub then trusts."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from livehub import LiveHub
@@ -65,3 +67,12 @@ def coordinators(hub: LiveHub) -> list[TrustedKey]:
     they were enrolled."""
     store = TrustStore.load(hub.settings.trust_store_path)
     return [entry for entry in store if entry.role == "coordinator"]
+
+
+def expire(hub: LiveHub, sender: str) -> None:
+    """The phone's key reaches its ``not_after`` (rewritten an hour ago; the hub reloads)."""
+    path = hub.settings.trust_store_path
+    store = TrustStore.load(path)
+    entry = next(e for e in store if e.sender == sender)
+    expired = replace(entry, not_after=datetime.now(UTC) - timedelta(hours=1))
+    TrustStore([expired if e.kid == entry.kid else e for e in store]).save(path)

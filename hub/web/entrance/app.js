@@ -103,9 +103,12 @@ window.addEventListener("key-rejected", async (event) => {
   );
 });
 window.addEventListener("key-expired", async (event) => {
-  // The enrolment's year is up, but the phone is still its coordinator's: only the identity
-  // goes; the unsent reports stay queued and go out once the phone is enrolled again.
-  await kv.delete("identity");
+  // The enrolment's year is up, but the phone is still its coordinator's: the unsent reports
+  // stay queued and go out once the phone is enrolled again. The identity goes, and with it
+  // what it read (the village's list with every ID number, tasks, counts): nobody may read
+  // them any more, and the phone may be enrolled next for another village.
+  await Promise.all([kv.delete("identity"), kv.forgetReads()]);
+  sessionStorage.clear();
   ctx.identity = null;
   const waiting = (await outbox.all()).filter((e) => e.state === "queued").length;
   show(

@@ -35,6 +35,8 @@ export const kv = {
   put: (key, value) => run("kv", "readwrite", (s) => s.put(value, key)),
   delete: (key) => run("kv", "readwrite", (s) => s.delete(key)),
   clear: () => run("kv", "readwrite", (s) => s.clear()),
+  // Every "cache:" key (the last copy of each read), and nothing else: ":" < ";".
+  forgetReads: () => run("kv", "readwrite", (s) => s.delete(IDBKeyRange.bound("cache:", "cache;", false, true))),
 };
 
 export const outbox = {
