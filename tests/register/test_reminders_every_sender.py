@@ -14,9 +14,9 @@ is delivered with nothing sent.
 from __future__ import annotations
 
 from procedurekit import Office
-from reminderkit import due_next_month
+from reminderkit import delivered_by_the_hub, due_next_month
 
-from certhub.hub.core.keys import NOTICE_SENDER, OUTBOX_DELIVERY, STORE
+from certhub.hub.core.keys import NOTICE_SENDER, STORE
 from certhub.hub.delivery.notices import LoggingNoticeSender
 from certhub.hub.register.reminders import reminder_notice
 from certhub.hub.rules.months import month_index, month_label
@@ -37,6 +37,6 @@ async def test_the_logging_sender_withdraws_a_stale_reminder(office_db: Office) 
     replayed = reminder_notice(overdue["id_number"], overdue["name"], now - 1, 2)
     assert await store.queue_reminder(current, due=now + 1, slot=1)
     assert await store.queue_reminder(replayed, due=now - 1, slot=2)
-    await app[OUTBOX_DELIVERY].drain()
+    await delivered_by_the_hub(office, [current.notice_id, replayed.notice_id])
     assert {n for n in logged.sent if n.startswith("reminder:")} == {current.notice_id}
     assert await store.pending_notices(100) == []  # withdrawn: delivered, nothing sent

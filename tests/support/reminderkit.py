@@ -4,6 +4,7 @@ hub's SMS sender over it behind the checks made at send; every SMS waiting deliv
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from procedurekit import Office, today
 
 from certhub.adapters import Notification
 from certhub.adapters.types import NotificationReceipt
-from certhub.hub.core.keys import NOTICE_SENDER, PROCEDURE, STORE
+from certhub.hub.core.keys import NOTICE_SENDER, OUTBOX_DELIVERY, PROCEDURE, STORE
 from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
 from certhub.hub.rules.months import month_index, month_label
 
@@ -91,3 +92,18 @@ async def delivered(office: Office) -> None:
         if not await store.is_delivered(notice_id):
             await sender.send(notice_id, person_id, text)
             await store.mark_delivered(notice_id, "sms", datetime.now(UTC))
+
+
+async def delivered_by_the_hub(
+    office: Office, notice_ids: Iterable[str], within: float = 10.0
+) -> None:
+    """Each of ``notice_ids`` delivered by the hub's own dispatcher (its senders as it wires
+    them): what its relay has not claimed is drained now, what the relay claimed first (drain
+    skips a row under its lease) is waited for, ``within`` seconds at most."""
+    app = office.client.app
+    await app[OUTBOX_DELIVERY].drain()
+    async with asyncio.timeout(within):
+        for notice_id in notice_ids:
+            # the relay's dispatch sets no event to await: polled, bounded above
+            while not await app[STORE].is_delivered(notice_id):  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
