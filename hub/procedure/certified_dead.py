@@ -38,9 +38,11 @@ from certhub.hub.rules.notices import certification_result_notice
 from certhub.hub.rules.tasks import TaskRecord
 from certhub.hub.store.base import LedgerRecord
 from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
+from certhub.hub.store.person_guard import PersonGuard
 from certhub.schemas import (
     CertificationEvent,
     CertificationOutcome,
+    Refusal,
     TaskKind,
     TaskStatus,
     Termination,
@@ -110,6 +112,8 @@ async def certification_approved(
     effects = replace(effects, certified=certified)
     death = None if certified is None else await death_standing(ctx, event.person.id_number)
     if death is not None:  # a passed certification only: a failed attempt says no one alive
+        guard = await _still_standing(ctx, event.person.id_number, death)
+        effects = replace(effects, person_guard=effects.person_guard or guard)
         return extend(effects, **await held_effects(ctx, record, event, item_id, death))
     rate_at = ctx.rating_link(item_id) if ctx.rating_link else None
     notice = notice_write(certification_result_notice(event, item_id, rate_at))
@@ -165,9 +169,9 @@ async def _held_task(
 
 
 async def held_on_arrival(
-    ctx: ProcedureContext, message: VerifiedMessage, event: CertificationEvent
-) -> dict[str, tuple[object, ...]] | None:
-    """The writes of a self-service certification (final on arrival: app, kiosk, bank
+    ctx: ProcedureContext, message: VerifiedMessage, event: CertificationEvent, effects: Effects
+) -> Effects | None:
+    """``effects`` of a self-service certification (final on arrival: app, kiosk, bank
     terminal) that passed, of a person whose death stands: nothing upward, a death task
     opened (``task-held.<hash of sender and message id>``) or the open one joined, saying
     why, and the audit link ``certification_held``; None when the death does not stand (or
@@ -178,12 +182,30 @@ async def held_on_arrival(
     death = await death_standing(ctx, event.person.id_number)
     if death is None:
         return None
+    guard = await _still_standing(ctx, event.person.id_number, death)
     key = hashlib.sha256(f"{message.sender}\0{message.jti}".encode()).hexdigest()[:40]
     source = f"{HELD_PREFIX}{key}"
     why = held_why(event, f"certification {message.sender}:{message.jti}", death)
     task, existing = await _held_task(ctx, event, source, why, death)
     held = AuditWrite("certification_held", f"{source}>{task.task_id}", "hub", message.digest)
-    return task_effects(ctx, task, existing) | {"audit": (held,)}
+    guarded = replace(effects, person_guard=effects.person_guard or guard)
+    return extend(guarded, **task_effects(ctx, task, existing), audit=(held,))
+
+
+async def _still_standing(
+    ctx: ProcedureContext, person_id: str, death: StandingDeath
+) -> PersonGuard:
+    """What the ledger holds of the person, read before the held task's reads, for the write
+    to check again (:class:`~certhub.hub.store.person_guard.PersonGuard`): a restoration
+    committing meanwhile lifts the closure the hold rests on (the death reversed; it found
+    this certification not yet recorded, or not approved, so announced nothing of it), and
+    the hold would open a death task for a pensioner just restored and never announce the
+    certification. Read after the death's standing: it must name the same closure, else
+    that changed already (``conflict``: decided again, on what committed)."""
+    guard = await ctx.store.person_guard(person_id)
+    if guard.closed != death.task_id:
+        raise Refusal("conflict", "the person's benefit changed meanwhile; retry")
+    return guard
 
 
 async def held_items(ctx: ProcedureContext, task: VerificationTask) -> list[int]:

@@ -16,7 +16,6 @@ from certhub.hub.procedure.register_entry import register_entry, roster_columns
 from certhub.hub.procedure.restoration_proposals import staff_proposal
 from certhub.hub.procedure.restoration_region import check_restoration_region
 from certhub.hub.procedure.reversals import hub_findings, voided_termination
-from certhub.hub.procedure.tasks import extend
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
 from certhub.hub.rules.parties import check_certifier, check_reporter
@@ -105,9 +104,10 @@ async def _plan_certification(
     if event.method in ASSISTED_METHODS:  # goes upward, and counts, once approved
         return Effects(item=ItemOpen(ItemKind.CERTIFICATION), evidence_bindings=bindings)
     certified = register_entry(event)
-    held = await held_on_arrival(ctx, message, event)  # a confirmed death standing
+    recorded = Effects(evidence_bindings=bindings, certified=certified)
+    held = await held_on_arrival(ctx, message, event, recorded)  # a confirmed death standing
     if held is not None:  # nothing upward: the death verified again (certified_dead)
-        return extend(Effects(evidence_bindings=bindings, certified=certified), **held)
+        return held
     upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
     # a suspension for non-certification it ends: its restoration proposed, once
     ended = await certified_proposal(ctx, event, f"{message.sender}:{message.jti}", ctx.clock())
