@@ -9,6 +9,9 @@ import { EVIDENCE_KINDS, REASONS, button, chinaToday, field, h, maskId, note, sa
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = "10X98765432";
 const DEFAULT_KIND = { death: "death_certificate", imprisonment: "court_judgment" };
+// What the hub refuses in a name (schemas PersonName): control and format characters (a
+// zero-width space pasted from a chat, bidi marks) and line or paragraph separators.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** A resident ID number with a valid GB 11643 check character. */
 export function validId(id) {
@@ -86,6 +89,7 @@ export async function reportScreen(ctx, params) {
     const reason = chosenReason();
     if (!reason) problems.push("请选择原因");
     if (!name.value.trim()) problems.push("请填写姓名");
+    else if (INVISIBLE.test(name.value.trim())) problems.push("姓名中有看不见的字符（常见于从聊天中复制），请删除后重新输入");
     if (!validId(idNumber)) problems.push("身份证号不正确（18 位，最后一位可为 X）");
     if (!when.value || when.value > today) problems.push("日期不能晚于今天");
     else if (validId(idNumber) && when.value < birthDate(idNumber)) problems.push("日期早于出生日期");

@@ -1,0 +1,62 @@
+"""The report form reads what a coordinator types as the hub will, before anything is signed.
+
+A report is signed at once and may wait hours in the phone's queue for a signal; what
+the hub then refuses comes back as 被中心退回 long after the coordinator left the
+family, and the death must be collected again. So the form refuses on the spot what
+the hub would refuse, and reads an ID number typed the way Chinese phones type it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from entrancekit import CODE_REQUEST, county_may_also_send, enrolled
+from livehub import LiveHub
+from playwright.sync_api import Page, expect
+from procedurekit import roster_entry
+
+from certhub.mocks.population import Population
+
+VILLAGE = {"county": "440825", "village": "440825028236"}
+
+
+@pytest.fixture
+def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
+    """A hub whose county reviewer issues codes."""
+    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))
+
+
+def pensioner(hub: LiveHub, seed: int) -> dict[str, Any]:
+    """A person of the village, put on the roster by the provincial system."""
+    person = Population(seed=seed).person() | {"region": VILLAGE}
+    response = hub.push("/v1/roster", "province", roster_entry(person))
+    assert response.status_code == 202, response.text
+    return person
+
+
+def report_death(page: Page, name: str, id_number: str) -> None:
+    """Fill the report form (opened from the bottom bar) for a death today and submit it."""
+    page.get_by_role("link", name="上报", exact=True).click()
+    page.get_by_label("姓名").fill(name)
+    page.get_by_label("身份证号").fill(id_number)
+    page.locator("label.choice", has_text="死亡").click()
+    page.get_by_role("button", name="签名并上报").click()
+
+
+def test_a_name_with_an_invisible_character_is_refused_before_signing(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    """A name pasted from a chat message carrying a zero-width space (U+200B) looks
+    right. Before, the phone signed and queued it; the hub refused the payload
+    (schema-violation: a name holds no control or format character) and the death came
+    back 被中心退回 with 上报内容不完整或有误, nothing saying what."""
+    page = phone_page
+    person = pensioner(hub, 7)
+    enrolled(page, hub, VILLAGE["village"])
+    report_death(page, person["name"][:1] + "\u200b" + person["name"][1:], person["id_number"])
+    expect(page.get_by_role("alert")).to_contain_text("姓名中有看不见的字符")
+    page.get_by_role("link", name="我的上报", exact=True).click()
+    expect(page.locator(".card")).to_have_text("还没有上报。")
+    assert hub.read("/v1/reports")["items"] == []
