@@ -20,6 +20,7 @@ from procedurekit import roster_entry
 from certhub.mocks.population import Population
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
 @pytest.fixture
@@ -60,3 +61,27 @@ def test_a_name_with_an_invisible_character_is_refused_before_signing(
     page.get_by_role("link", name="我的上报", exact=True).click()
     expect(page.locator(".card")).to_have_text("还没有上报。")
     assert hub.read("/v1/reports")["items"] == []
+
+
+def test_an_id_number_typed_in_full_width_or_in_groups_is_read_as_its_characters(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    """A Chinese keyboard in full-width mode types ４４０８… and Ｘ; people write the number
+    in groups (6, 8, 4). Before, the form refused both as 身份证号不正确 and the people
+    search by the last digits found nobody. Now both are read as the 18 characters."""
+    page = phone_page
+    person, other = pensioner(hub, 7), pensioner(hub, 8)
+    enrolled(page, hub, VILLAGE["village"])
+    page.get_by_role("link", name="本村人员").click()
+    page.get_by_label("查找").fill(person["id_number"][-4:].translate(FULL_WIDTH))
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page.locator(".card")).to_contain_text(person["name"])
+
+    number = other["id_number"]
+    typed = f"{number[:6]} {number[6:14]}\u3000{number[14:]}".translate(FULL_WIDTH)
+    report_death(page, other["name"], typed)
+    expect(page.locator(".card", has_text=other["name"]).locator(".receipt")).to_contain_text(
+        "中心签名已核验"
+    )
+    (stored,) = hub.read("/v1/reports")["items"]
+    assert stored["payload"]["person"]["id_number"] == number

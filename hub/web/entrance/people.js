@@ -3,7 +3,7 @@
 // signal; each with certification status, due month and any open verification task.
 
 import { readAll } from "./hub.js";
-import { TASK_KINDS, TASK_STATUS, chip, field, h, loaded, maskId, note, show } from "./ui.js";
+import { TASK_KINDS, TASK_STATUS, chip, field, h, loaded, maskId, note, show, typedId } from "./ui.js";
 
 // The register's statuses (README, "The certification register").
 export const REGISTER_STATUS = {
@@ -37,7 +37,8 @@ async function villagePeople(ctx) {
 
 function matches(entry, query) {
   if (!query) return true;
-  if (/^[\dXx]+$/.test(query)) return entry.person.id_number.endsWith(query.toUpperCase());
+  const digits = typedId(query); // ４２８Ｘ typed in full width is 428X
+  if (/^[\dX]+$/.test(digits)) return entry.person.id_number.endsWith(digits);
   return entry.person.name.includes(query);
 }
 

@@ -4,7 +4,7 @@
 
 import { flush, queueMessage } from "./hub.js";
 import { compressPhoto } from "./photo.js";
-import { EVIDENCE_KINDS, REASONS, button, chinaToday, field, h, maskId, note, say, show } from "./ui.js";
+import { EVIDENCE_KINDS, REASONS, button, chinaToday, field, h, maskId, note, say, show, typedId } from "./ui.js";
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = "10X98765432";
@@ -32,7 +32,7 @@ export async function reportScreen(ctx, params) {
 
   const name = h("input", { type: "text", autocomplete: "off", maxlength: "100", value: person?.name || "" });
   const id = h("input", {
-    type: "text", autocomplete: "off", inputmode: "text", maxlength: "18",
+    type: "text", autocomplete: "off", inputmode: "text", maxlength: "24", // 18, spaces between groups
     value: person?.id_number || "", autocapitalize: "characters",
   });
   const reasons = h(
@@ -85,7 +85,8 @@ export async function reportScreen(ctx, params) {
 
   function build() {
     const problems = [];
-    const idNumber = id.value.trim().toUpperCase();
+    const idNumber = typedId(id.value);
+    if (validId(idNumber)) id.value = idNumber; // what is signed is what the form shows
     const reason = chosenReason();
     if (!reason) problems.push("请选择原因");
     if (!name.value.trim()) problems.push("请填写姓名");

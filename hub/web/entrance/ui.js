@@ -108,6 +108,15 @@ export const TASK_KINDS = {
   duplicate_receipt: "重复领取",
 };
 
+/**
+ * An ID number as a coordinator types it, read as its characters: a Chinese keyboard in
+ * full-width mode gives ４４０８… and Ｘ (NFKC makes them ASCII), people write it in groups
+ * (spaces, the ideographic one too), and the check character may be a lower-case x.
+ */
+export function typedId(text) {
+  return text.normalize("NFKC").replace(/\s/g, "").toUpperCase();
+}
+
 /** The hub's own mask (schemas.resident_id): the first 6 and the last 2 characters kept. */
 export function maskId(id) {
   if (!id) return "";
