@@ -22,8 +22,8 @@ and the import (another process on the same PostgreSQL ledger) can both look, fi
 nothing, and both record. So the message also carries its twin's (sender, message id)
 to the write (:func:`twin_guarded`, :class:`~certhub.hub.store.effects.Unrecorded`),
 checked again in its transaction, which the ledger's writers take one at a time: the
-second to commit is refused (``conflict``) and the ingestor answers with the first's
-record, as if it had been found at the look-up.
+second to commit is refused (``conflict``), and the ingestor, planning it again, finds
+the first's record at the look-up and answers with it.
 """
 
 from __future__ import annotations

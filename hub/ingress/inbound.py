@@ -16,6 +16,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from certhub.hub.ingress.bank_twins import recorded_twin, twin_guarded
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
@@ -38,6 +39,8 @@ from certhub.security import (
     sign_compact,
     write_private_key,
 )
+
+CONFLICT_ATTEMPTS: Final = 3  # plans of one message that lost races, as the AMQP ingress's
 
 KIND_OF: dict[type[Message], RecordKind] = {
     CertificationEvent: RecordKind.CERTIFICATION,
@@ -163,9 +166,13 @@ class InboundIngestor:
         stored, and the department must send the correction under a new id.
         A bank certification the other way recorded first (:mod:`.bank_twins`) is
         returned as that record: the terminal's and the file's are one certification.
+        One that lost a race (``conflict``: what its plan read changed before it
+        committed, nothing stored) is planned again on what committed, as an HTTP
+        sender retries its 409: an adapter's caller refuses for good what this raises
+        (the bank terminal's consumer dead-letters it).
         """
         try:
-            record, created = await self._record(source, message, message_id)
+            record, created = await self._record_retried(source, message, message_id)
         except Refusal as exc:
             if self._metrics is not None:
                 self._metrics.count_rejection(exc.slug, security=isinstance(exc, SecurityError))
@@ -175,6 +182,17 @@ class InboundIngestor:
                 record.message_type, record.sender, record.payload, created=created
             )
         return record
+
+    async def _record_retried(
+        self, source: InboundSender, message: Message, message_id: str
+    ) -> tuple[LedgerRecord, bool]:
+        for _ in range(1, CONFLICT_ATTEMPTS):
+            try:
+                return await self._record(source, message, message_id)
+            except Conflict as exc:
+                if exc.slug != "conflict":
+                    raise
+        return await self._record(source, message, message_id)
 
     async def _record(
         self, source: InboundSender, message: Message, message_id: str
@@ -204,16 +222,10 @@ class InboundIngestor:
             sender=source.sender,
             jti=message_id,
         )
+        # the other way recording it meanwhile refuses the write (conflict): planned again,
+        # the look-up above finds its record
         plan = twin_guarded(self._plan, source.sender, message, message_id)
-        try:
-            accepted = await self._pipeline.accept(
-                token, kind=kind, allowed_types={message.MESSAGE_TYPE}, plan=plan
-            )
-        except Conflict:
-            # The other way recorded it between the look-up and this write (another process):
-            # its record, as if found above; any other conflict stands.
-            twin = await recorded_twin(self._store, source.sender, message, message_id)
-            if twin is None:
-                raise
-            return twin, False
+        accepted = await self._pipeline.accept(
+            token, kind=kind, allowed_types={message.MESSAGE_TYPE}, plan=plan
+        )
         return accepted.outcome.record, accepted.outcome.created

@@ -36,13 +36,12 @@ from certhub.hub.procedure.tasks import extend, notice_write, task_effects, task
 from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.notices import certification_result_notice
 from certhub.hub.rules.tasks import TaskRecord
-from certhub.hub.store.base import LedgerRecord
+from certhub.hub.store.base import Conflict, LedgerRecord
 from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
 from certhub.hub.store.person_guard import PersonGuard
 from certhub.schemas import (
     CertificationEvent,
     CertificationOutcome,
-    Refusal,
     TaskKind,
     TaskStatus,
     Termination,
@@ -204,7 +203,7 @@ async def _still_standing(
     that changed already (``conflict``: decided again, on what committed)."""
     guard = await ctx.store.person_guard(person_id)
     if guard.closed != death.task_id:
-        raise Refusal("conflict", "the person's benefit changed meanwhile; retry")
+        raise Conflict("conflict", "the person's benefit changed meanwhile; retry")
     return guard
 
 
