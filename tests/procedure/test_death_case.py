@@ -9,10 +9,10 @@ notified; the provincial system pulls everything; the audit chain verifies.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
-from procedurekit import Office, evidence_payloads, sent_in_time
+from procedurekit import Office, evidence_payloads, sent_in_time, today
 
 from certhub.hub.audit import verify_ledger
 from certhub.hub.core.keys import KEYRING, NOTICE_SENDER, STORE
@@ -20,11 +20,12 @@ from certhub.hub.delivery.notices import LoggingNoticeSender
 from certhub.security import VerifyingKey, parse_compact
 from certhub.security.trust import TrustStore
 
-TODAY = datetime.now(UTC).astimezone().date()
-
 
 def months_ago(n: int) -> date:
-    index = TODAY.year * 12 + TODAY.month - 1 - n
+    """The 15th of the month ``n`` months before this one in China (the ledger's months,
+    whatever the machine's time zone)."""
+    now = today()
+    index = now.year * 12 + now.month - 1 - n
     return date(index // 12, index % 12 + 1, 15)
 
 
@@ -32,7 +33,7 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
     office: Office,
 ) -> None:
     person = office.people.person()
-    await office.roster(person, paid_through=TODAY.strftime("%Y-%m"))
+    await office.roster(person, paid_through=f"{today():%Y-%m}")
     died = months_ago(3)
     certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     report = office.death_report(person, died, certificate)
@@ -81,7 +82,7 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
     status, reports = await office.get("/v1/reports")
     (pulled,) = [r for r in reports["items"] if r["sequence"] == item]
     assert pulled["status"] == "approved"
-    status, stats = await office.get("/v1/stats", period=TODAY.strftime("%Y-%m"), group_by="reason")
+    status, stats = await office.get("/v1/stats", period=f"{today():%Y-%m}", group_by="reason")
     assert {"key": "death", "count": 1} in stats["reports"]
     assert stats["overpayments"] == [{"key": "all", "count": 1, "amount": "714.00"}]
 
@@ -108,7 +109,7 @@ async def test_a_reported_death_ends_in_termination_overpayment_and_a_family_sms
 
 async def test_a_death_dated_before_the_persons_birth_is_refused(office: Office) -> None:
     person = office.people.person()
-    await office.roster(person, paid_through=TODAY.strftime("%Y-%m"))
+    await office.roster(person, paid_through=f"{today():%Y-%m}")
     report = office.people.eligibility_report() | {
         "reason": "death", "person": person, "region": person["region"],
         "event_date": "1900-01-01",
