@@ -85,3 +85,32 @@ def test_an_id_number_typed_in_full_width_or_in_groups_is_read_as_its_characters
     )
     (stored,) = hub.read("/v1/reports")["items"]
     assert stored["payload"]["person"]["id_number"] == number
+
+
+def test_a_pensioner_chosen_from_the_list_is_the_one_reported(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    """为…上报情况 opens the form under the chosen pensioner's name and masked number.
+    Before, the name and ID number fields stayed editable: typed over (a slip, a paste,
+    the keyboard's suggestion), the death report was signed for another number while the
+    screen still named the chosen person - and the chosen person's village sent with it.
+    Now a chosen person's fields are the register's and cannot be typed over; another
+    person is reported from the blank form (上报 in the bottom bar)."""
+    page = phone_page
+    chosen, other = pensioner(hub, 7), pensioner(hub, 8)
+    enrolled(page, hub, VILLAGE["village"])
+    page.get_by_role("link", name="本村人员").click()
+    page.get_by_role("link", name=f"为{chosen['name']}上报情况").click()
+    expect(page.get_by_role("heading", name="上报丧失资格")).to_be_visible()
+    for label, typed in (("身份证号", other["id_number"]), ("姓名", other["name"])):
+        page.get_by_label(label).click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(typed)
+    page.locator("label.choice", has_text="失踪").click()
+    page.get_by_role("button", name="签名并上报").click()
+    expect(page.locator(".card", has_text=chosen["name"]).locator(".receipt")).to_contain_text(
+        "中心签名已核验"
+    )
+    (stored,) = hub.read("/v1/reports")["items"]
+    assert stored["payload"]["person"]["id_number"] == chosen["id_number"]
+    assert stored["payload"]["person"]["name"] == chosen["name"]

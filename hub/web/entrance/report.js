@@ -30,10 +30,16 @@ export async function reportScreen(ctx, params) {
   const today = chinaToday().date;
   const photos = [];
 
-  const name = h("input", { type: "text", autocomplete: "off", maxlength: "100", value: person?.name || "" });
+  // A person chosen from the list is the register's, and the screen names them: their name
+  // and number cannot be typed over, or the report would be signed for someone else under
+  // the chosen person's name. Another person is reported from the blank form.
+  const chosenOnly = Boolean(person);
+  const name = h("input", {
+    type: "text", autocomplete: "off", maxlength: "100", value: person?.name || "", readonly: chosenOnly,
+  });
   const id = h("input", {
     type: "text", autocomplete: "off", inputmode: "text", maxlength: "24", // 18, spaces between groups
-    value: person?.id_number || "", autocapitalize: "characters",
+    value: person?.id_number || "", autocapitalize: "characters", readonly: chosenOnly,
   });
   const reasons = h(
     "fieldset",
@@ -118,8 +124,8 @@ export async function reportScreen(ctx, params) {
     person
       ? h("p", { class: "lead" }, `${person.name}（${maskId(person.id_number)}）`)
       : null,
-    field("姓名", name),
-    field("身份证号", id, "18 位，最后一位可为 X"),
+    field("姓名", name, chosenOnly ? "来自本村名单。上报其他人请点下方“上报”。" : null),
+    field("身份证号", id, chosenOnly ? null : "18 位，最后一位可为 X"),
     reasons,
     field("发生日期", when),
     field("情况说明", remarks, "选“其他”时必填"),
