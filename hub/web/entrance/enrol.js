@@ -24,7 +24,7 @@ export async function enrolScreen() {
     submit.disabled = true;
     status.replaceChildren(note("正在生成本机密钥并登记…"));
     try {
-      await enrol(code.value);
+      await enrol(typedCode(code.value));
       document.getElementById("main").dispatchEvent(new Event("enrolled"));
     } catch (error) {
       status.replaceChildren(note(explain(error), "error"));
@@ -40,6 +40,15 @@ export async function enrolScreen() {
     status,
   );
   code.focus();
+}
+
+/**
+ * The code as typed or pasted from an SMS or a chat: full-width digits and hyphens (NFKC
+ * makes them ASCII), any space or dash between the groups dropped. The hub counts every
+ * code it cannot read as a wrong one against the phone's address.
+ */
+function typedCode(text) {
+  return text.normalize("NFKC").replace(/[\s\p{Pd}]/gu, "");
 }
 
 async function enrol(code) {
