@@ -5,9 +5,11 @@ holds is a condition on their roster status, due month and suspension date
 (the due list one month at a time, so the (due month, ID number) index gives
 the order);
 the area is a prefix of the row's region code (its village code, else its
-county's) as a range over the index, so a list filter and a reader's area
-scope intersect into one prefix before the query; pages run in ID-number order
-after a cursor. Month arguments are month indexes (``year * 12 + month - 1``).
+county's), so a list filter and a reader's area scope intersect into one prefix
+before the query; pages run in ID-number order after a cursor, each one range of
+an index (roster status, or the area's city, county, town or village code; then the ID
+number: ``register_tables.REGISTER_PAGES``), never a sort of all the list's people.
+Month arguments are month indexes (``year * 12 + month - 1``).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class RegisterList(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RegisterQuery:
-    """One page of one list: ``area`` is a region-code prefix (None: the whole province)."""
+    """One page of one list: ``area`` an AreaScope prefix, 4, 6, 9 or 12 digits (None: all)."""
 
     kind: RegisterList
     after: str  # the last ID number of the previous page ("" for the first)
@@ -223,28 +225,40 @@ _UNDER_REVIEW: Final = (
     " AND ledger.outcome = 'certified' AND items.status IN ('received', 'accepted')"
     " ORDER BY ledger.sequence LIMIT 1"
 )
+_OVERDUE: Final = "(due_month IS NULL OR due_month < ?)"
 _LISTS: Final = {
     # one month at a time: an equality on the index's first column keeps ID-number order
-    RegisterList.DUE: f"{_ACTIVE} AND due_month = ?",
-    RegisterList.OVERDUE: f"{_ACTIVE} AND (due_month IS NULL OR due_month < ?)",
-    RegisterList.SUSPENDED: f"{_SUSPENDED} AND {_NOT_COVERED}",
-    RegisterList.LONG_SUSPENDED: f"{_SUSPENDED} AND suspended_since < ?",
-    RegisterList.PEOPLE: "roster_status IS NOT NULL",
+    RegisterList.DUE: (f"{_ACTIVE} AND due_month = ?",),
+    # _ACTIVE as two queries, each one index range: its OR read every active person and
+    # sorted them, each page. The second, those a restoration reads alive though terminated,
+    # is driven by the few closures (coalesce: not by the index of every terminated person).
+    RegisterList.OVERDUE: (
+        f"roster_status = 'active' AND (NOT {CLOSED} OR {RESTORING}) AND {_OVERDUE}",
+        "coalesce(roster_status, '') = 'terminated' AND person_id IN"
+        f" (SELECT cb.person_id FROM closed_benefits AS cb) AND {RESTORING} AND {_OVERDUE}",
+    ),
+    RegisterList.SUSPENDED: (f"{_SUSPENDED} AND {_NOT_COVERED}",),
+    RegisterList.LONG_SUSPENDED: (f"{_SUSPENDED} AND suspended_since < ?",),
+    RegisterList.PEOPLE: ("roster_status IS NOT NULL",),
 }
+# An area prefix (a city, county, town or village: security.scopes.AreaScope) as an equality
+# on its index (REGISTER_PAGES); the codes are digits only: the two select alike.
+_AREA: Final = {n: f" AND substr(area, 1, {n}) = ?" for n in (4, 6, 9, 12)}
 
 
-def _where(query: RegisterQuery) -> tuple[str, list[object]]:
-    """The query's condition and parameters (list, area, search, cursor)."""
-    sql = _LISTS[query.kind]
+def _where(query: RegisterQuery, condition: str) -> tuple[str, list[object]]:
+    """The query's ``condition`` (one of its list's) and parameters (list, area, search,
+    cursor)."""
+    sql = condition
     by_kind: dict[RegisterList, list[object]] = {
         RegisterList.DUE: [query.month_from],
         RegisterList.OVERDUE: [query.month_from],
         RegisterList.LONG_SUSPENDED: [query.before],
     }
     params = by_kind.get(query.kind, [])
-    if query.area is not None:  # digits only: ':' sorts right after '9'
-        sql += " AND area >= ? AND area < ?"
-        params += [query.area, query.area + ":"]
+    if query.area is not None:
+        sql += _AREA[len(query.area)]
+        params.append(query.area)
     if query.name:
         sql += " AND name LIKE ? ESCAPE '\\'"
         escaped = query.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -289,11 +303,13 @@ class RegisterQueries:
 
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
         """One page of a list, in ID-number order after ``query.after``."""
-        where, params = _where(query)
-        sql = f"{_PERSON} WHERE {where} ORDER BY person_id LIMIT ?"
-        return [
-            row_as(PersonRegister, row) for row in await self._read(sql, (*params, query.limit))
-        ]
+        rows: list[tuple[object, ...]] = []
+        for condition in _LISTS[query.kind]:  # each ``limit`` rows, merged
+            where, params = _where(query, condition)
+            sql = f"{_PERSON} WHERE {where} ORDER BY person_id LIMIT ?"
+            rows += await self._read(sql, (*params, query.limit))
+        rows.sort(key=lambda row: str(row[0]))
+        return [row_as(PersonRegister, row) for row in rows[: query.limit]]
 
     async def reminders_due(
         self, month: int, per_cycle: int, after: str, limit: int

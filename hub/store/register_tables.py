@@ -142,3 +142,22 @@ REGISTER_BACKFILL: Final[dict[Dialect, str]] = {
     "postgres": _backfill(_postgres_json, _POSTGRES_DAY),
 }
 """Fill the register from an existing ledger's roster and certifications (both dialects)."""
+
+REGISTER_PAGES: Final = """
+CREATE INDEX register_people_status ON register_people (roster_status, person_id);
+CREATE INDEX register_people_city ON register_people ((substr(area, 1, 4)), person_id);
+CREATE INDEX register_people_county ON register_people ((substr(area, 1, 6)), person_id);
+CREATE INDEX register_people_town ON register_people ((substr(area, 1, 9)), person_id);
+CREATE INDEX register_people_village ON register_people ((substr(area, 1, 12)), person_id);
+DROP INDEX IF EXISTS register_people_suspended
+"""
+"""Schema step 21: every page of a register list or sweep is one range of an index in
+ID-number order after the cursor (keyset), never all of a list's people read and sorted
+each page. By roster status (the reminders sweep, the overdue, suspended and long-suspended
+lists); by city, county, town and village (an area's lists: ``substr(area, 1, n) = ?``),
+made after the status index: with no statistics SQLite takes the later of two equal
+candidates, and an area's page should not walk the province. The (roster status,
+suspension day) index goes: PostgreSQL, misjudging how many of the suspended a list holds,
+read them all through it and sorted them for each page of the long-suspended list. Before,
+a sweep of a million pensioners read every active one for each page of 500: minutes to
+hours for a sweep, seconds for a reader's page (bench/register_scale.py)."""

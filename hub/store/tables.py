@@ -30,7 +30,7 @@ from certhub.hub.store.money import RESUMED_BACKFILL
 from certhub.hub.store.ratings import RATING_TABLES
 from certhub.hub.store.recovery import BALANCE_BACKFILL, RECOVERY_TABLES
 from certhub.hub.store.register_reads import RESTORATIONS_BY_PERSON
-from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL
+from certhub.hub.store.register_tables import REGISTER, REGISTER_BACKFILL, REGISTER_PAGES
 from certhub.hub.store.review_reads import REPORTS_BY_PERSON, REPORTS_BY_PERSON_BACKFILL
 from certhub.hub.store.roster_stamps import AS_OF_COLUMNS, StampColumn
 from certhub.hub.store.service_point_tables import SERVICE_POINTS
@@ -358,6 +358,8 @@ LADDER: Final = (
     Version((), rewrites=AS_OF_COLUMNS),
     # a person's restoration proposals by key: one under review, the register reads them alive
     Version((RESTORATIONS_BY_PERSON,)),
+    # a register list's or sweep's page is one index range after its cursor, not a sort of all
+    Version((REGISTER_PAGES,)),
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 
