@@ -67,7 +67,7 @@ from ingress_servers import (
     watching_wal,
 )
 from load import Result, closed_loop, open_loop, wait_ready
-from procstat import cpu_seconds
+from procstat import autogroup, cpu_seconds, run_queue_seconds
 from scratch_db import add_database_url_option, create_scratch, drop_scratch
 from wrk import ensure_wrk, run_wrk, write_bodies
 
@@ -103,7 +103,7 @@ async def measure(
     rate: float | None = None,
 ) -> Result:
     """One phase against one server: peak (closed loop, ``in_flight``) or, given a rate, paced."""
-    cpu_before = cpu_seconds(side.pids)
+    cpu_before, waited_before = cpu_seconds(side.pids), run_queue_seconds(side.pids)
     if rate is not None:
         result = await open_loop(side.url, side.tokens, rate, args.seconds, side.name)
         result.rate_asked = rate
@@ -121,6 +121,7 @@ async def measure(
     else:
         result = await closed_loop(side.url, side.tokens, in_flight, args.seconds, side.name)
     result.cpu_us_per_request = (cpu_seconds(side.pids) - cpu_before) / max(1, result.ok) * 1e6
+    result.cpu_wait = (run_queue_seconds(side.pids) - waited_before) / result.seconds
     return result
 
 
@@ -270,6 +271,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "hub_processes": args.hub_processes,
         "concurrency": args.concurrency,
         "cpu_count": os.cpu_count(),
+        "autogroup": autogroup(),  # whose nice counts against other sessions' work
+        "load_average_at_end": os.getloadavg(),
     }
 
 
@@ -358,17 +361,20 @@ def report(figures: dict[str, object]) -> None:
     """The figures as a table and a few lines."""
     print(
         f"ledger: {figures['ledger']}; {figures['processes_per_server']} process(es) per server"
-        f" ({figures['hub_processes']} HTTP process(es) of the hub)"
+        f" ({figures['hub_processes']} HTTP process(es) of the hub);"
+        f" {figures['autogroup'] or 'no autogroup'}; load average at the end"
+        f" {' '.join(f'{load:.1f}' for load in figures['load_average_at_end'])}"  # type: ignore[attr-defined]
     )
     print(
         f"{'gen':6} {'server':6} {'phase':6} {'flight':>6} {'req/s':>9} {'p50 ms':>8}"
-        f" {'p99 ms':>8} {'errors':>6} {'CPU us/req':>10} {'gen CPU':>7}"
+        f" {'p99 ms':>8} {'errors':>6} {'CPU us/req':>10} {'gen CPU':>7} {'wait':>5}"
     )
     for row in figures["results"]:  # type: ignore[attr-defined]
         print(
             f"{row['generator']:6} {row['server']:6} {row['phase']:6} {row['in_flight'] or '':>6}"
             f" {row['rate']:9.1f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['errors']:6}"
             f" {row['cpu_us_per_request']:10.0f} {row['generator_cpu_share']:7.1%}"
+            f" {row['cpu_wait']:5.2f}"
         )
     for generator, figs in figures["by_generator"].items():  # type: ignore[attr-defined]
         by_round = ", ".join(f"{ratio:.1%}" for ratio in figs["hub_over_bare_peak_by_round"])
@@ -381,7 +387,9 @@ def report(figures: dict[str, object]) -> None:
     paced = [row for row in figures["results"] if row["phase"] == "paced"]  # type: ignore[attr-defined]
     print(
         f"paced at {figures['hub_paced_rate']} req/s (half the {figures['judged_by']} peak):"
-        f" hub p99 {paced[0]['p99_ms']:.1f} ms, generator CPU {paced[0]['generator_cpu_share']:.0%}"
+        f" hub p99 {paced[0]['p99_ms']:.1f} ms (bare {paced[1]['p99_ms']:.1f} ms), generator CPU"
+        f" {paced[0]['generator_cpu_share']:.0%}; the hub's threads waited for a CPU"
+        f" {paced[0]['cpu_wait']:.2f} s a second (bare {paced[1]['cpu_wait']:.2f})"
     )
     print(f"largest SQLite WAL during the run: {figures['largest_wal_bytes'] / 2**20:.1f} MiB")
     print(

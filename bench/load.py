@@ -27,6 +27,8 @@ class Result:
     in_flight: int = 0  # the peak phase's requests in flight
     generator: str = "python"  # the load generator: "python" (this file) or "wrk"
     generator_cpu_share: float = float("nan")  # its CPU use, a fraction of one core
+    # The server's threads' time runnable but waiting for a CPU, per second of the phase.
+    cpu_wait: float = float("nan")
 
     @property
     def rate(self) -> float:
