@@ -96,6 +96,33 @@ def test_an_expired_enrolment_keeps_no_list_of_the_village(hub: LiveHub, phone_p
     assert person["name"] not in kept
 
 
+def test_an_expired_enrolment_keeps_no_full_id_number_of_what_it_reported(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    """The receipts of the last 50 reports stay on the phone past its enrolment (the proof
+    of what it sent under the old sender id). Before, each kept the report's whole payload:
+    the full ID number of every pensioner the phone had reported dead, on a phone nobody
+    may read with any more. The receipts screen shows the number masked; now it is kept so."""
+    page = phone_page
+    person = pensioner(hub)
+    enrolled(page, hub, VILLAGE["village"])
+    page.get_by_role("link", name="本村人员").click()
+    page.get_by_role("link", name=f"为{person['name']}上报情况").click()
+    page.locator("label.choice", has_text="死亡").click()
+    page.get_by_role("button", name="签名并上报").click()
+    card = page.locator(".card", has_text=person["name"])
+    expect(card.locator(".receipt")).to_contain_text("中心签名已核验")
+
+    (phone,) = coordinators(hub)
+    expire(hub, phone.sender)
+    page.wait_for_timeout(500)  # the hub reloads its trust store every 0.2 s here
+    page.get_by_role("link", name="我的上报", exact=True).click()
+    expect(page.get_by_role("heading", name="本机登记已过期")).to_be_visible()
+    kept = page.evaluate(KEPT_ON_THE_PHONE)
+    assert person["name"] in kept  # the receipt is still there
+    assert person["id_number"] not in kept
+
+
 @pytest.mark.parametrize("width", [320, 360])
 def test_every_screen_fits_a_small_phone(hub: LiveHub, phone_page: Page, width: int) -> None:
     """Cheap Android phones are 360 or 320 CSS pixels wide: no screen scrolls sideways

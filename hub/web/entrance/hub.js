@@ -3,6 +3,7 @@
 
 import { kv, outbox } from "./db.js";
 import { b64, b64urlDecode, bearerToken, randomId, sha256, signMessage, verifyReceipt } from "./jws.js";
+import { maskId } from "./ui.js";
 
 export class Offline extends Error {}
 export class Refused extends Error {
@@ -201,9 +202,17 @@ async function send(identity, entry) {
   const jwks = (await call("/.well-known/jwks.json")).body;
   const verified = await verifyReceipt(answer.receipt, entry.token, jwks);
   const receipts = (await kv.get("receipts")) || [];
-  receipts.unshift({ ...answer, jti: entry.jti, verified, payload: entry.payload, at: Date.now() });
+  receipts.unshift({ ...answer, jti: entry.jti, verified, payload: receiptPayload(entry.payload), at: Date.now() });
   await kv.put("receipts", receipts.slice(0, 50));
   await outbox.delete(entry.jti);
+}
+
+/** What a receipt keeps of the report: the payload with the ID number masked, as it is shown.
+ * Receipts outlive an expired enrolment (the proof of what the phone sent); the number in
+ * full is the hub's. */
+function receiptPayload(payload) {
+  if (!payload.person) return payload;
+  return { ...payload, person: { ...payload.person, id_number: maskId(payload.person.id_number) } };
 }
 
 function signedBy(token) {
