@@ -41,6 +41,7 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -257,6 +258,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     final = await durable()
     if database_url is not None:
         await drop_scratch(args.database_url, database_url)
+    # The ledger and the phases' report files are 0.3-0.6 GB a run; a failed run keeps
+    # them (and hub.log) for a look.
+    shutil.rmtree(work, ignore_errors=True)
     return {
         "ledger": "sqlite" if database_url is None else "postgresql",
         "results": [asdict(r) | {"rate": round(r.rate, 1)} for r in results],
