@@ -226,47 +226,47 @@ _UNDER_REVIEW: Final = (
     " ORDER BY ledger.sequence LIMIT 1"
 )
 _OVERDUE: Final = "(due_month IS NULL OR due_month < ?)"
+# Those a restoration reads alive though terminated, by the few closures (coalesce: no index)
+_BY_CLOSURES: Final = (
+    "coalesce(roster_status, '') = 'terminated' AND person_id IN"
+    f" (SELECT cb.person_id FROM closed_benefits AS cb) AND {RESTORING} AND {_OVERDUE}"
+)
 _LISTS: Final = {
     # one month at a time: an equality on the index's first column keeps ID-number order
     RegisterList.DUE: (f"{_ACTIVE} AND due_month = ?",),
-    # _ACTIVE as two queries, each one index range: its OR read every active person and
-    # sorted them, each page. The second, those a restoration reads alive though terminated,
-    # is driven by the few closures (coalesce: not by the index of every terminated person).
+    # _ACTIVE as two queries, the first an index range (its OR read all and sorted, a page)
     RegisterList.OVERDUE: (
         f"roster_status = 'active' AND (NOT {CLOSED} OR {RESTORING}) AND {_OVERDUE}",
-        "coalesce(roster_status, '') = 'terminated' AND person_id IN"
-        f" (SELECT cb.person_id FROM closed_benefits AS cb) AND {RESTORING} AND {_OVERDUE}",
+        _BY_CLOSURES,
     ),
     RegisterList.SUSPENDED: (f"{_SUSPENDED} AND {_NOT_COVERED}",),
     RegisterList.LONG_SUSPENDED: (f"{_SUSPENDED} AND suspended_since < ?",),
     RegisterList.PEOPLE: ("roster_status IS NOT NULL",),
 }
-# An area prefix (a city, county, town or village: security.scopes.AreaScope) as an equality
-# on its index (REGISTER_PAGES); the codes are digits only: the two select alike.
-_AREA: Final = {n: f" AND substr(area, 1, {n}) = ?" for n in (4, 6, 9, 12)}
 
 
 def _where(query: RegisterQuery, condition: str) -> tuple[str, list[object]]:
-    """The query's ``condition`` (one of its list's) and parameters (list, area, search,
-    cursor)."""
-    sql = condition
+    """One of the query's list's conditions with its area, search and cursor; parameters."""
     by_kind: dict[RegisterList, list[object]] = {
         RegisterList.DUE: [query.month_from],
         RegisterList.OVERDUE: [query.month_from],
         RegisterList.LONG_SUSPENDED: [query.before],
     }
     params = by_kind.get(query.kind, [])
-    if query.area is not None:
-        sql += _AREA[len(query.area)]
+    if query.area is not None:  # a prefix as an equality on the area's index (REGISTER_PAGES)
+        column = f"substr(area, 1, {len(query.area)})"
+        if condition is _BY_CLOSURES:  # its few rows tested, by no index
+            column = f"coalesce({column}, '')"
+        condition += f" AND {column} = ?"
         params.append(query.area)
     if query.name:
-        sql += " AND name LIKE ? ESCAPE '\\'"
+        condition += " AND name LIKE ? ESCAPE '\\'"
         escaped = query.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(f"%{escaped}%")
     if query.id_ending:  # digits and X only (checked by the caller)
-        sql += " AND person_id LIKE ?"
+        condition += " AND person_id LIKE ?"
         params.append("%" + query.id_ending)
-    return sql + " AND person_id > ?", [*params, query.after]
+    return condition + " AND person_id > ?", [*params, query.after]
 
 
 class RegisterQueries:

@@ -358,8 +358,9 @@ LADDER: Final = (
     Version((), rewrites=AS_OF_COLUMNS),
     # a person's restoration proposals by key: one under review, the register reads them alive
     Version((RESTORATIONS_BY_PERSON,)),
-    # a register list's or sweep's page is one index range after its cursor, not a sort of all
-    Version((REGISTER_PAGES,)),
+    # a register list's or sweep's page is one index range after its cursor, not a sort of all;
+    # PostgreSQL's statistics of the new area expressions at once (else it guesses, and sorts)
+    Version((REGISTER_PAGES,), {"sqlite": "", "postgres": "ANALYZE register_people"}),
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 
