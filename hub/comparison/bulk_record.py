@@ -52,7 +52,7 @@ from certhub.hub.comparison.signing import BatchSigner, Header, Queued
 from certhub.hub.ingress.inbound import InboundSender, IntakeTally
 from certhub.hub.ingress.pipeline import Plan, check_sender_area, ledger_message
 from certhub.hub.procedure.uplink import uplink_delivery_id
-from certhub.hub.store import AppendOutcome, RecordKind, StoreUnavailable
+from certhub.hub.store import AppendOutcome, Conflict, RecordKind, StoreUnavailable
 from certhub.hub.store.bulk_append import (
     BulkAppender,
     BulkItem,
@@ -187,9 +187,11 @@ class BulkCertifier:
                 self.tally.already += not outcome.created
             elif isinstance(outcome, StoreUnavailable):
                 raise outcome
-            else:  # the same message id with other bytes: the first record stands
+            else:  # the same message id with other bytes (the first record stands), or what
+                # its plan found absent recorded meanwhile (conflict: a run again records it)
                 mid = item.message.message_id if isinstance(item, BulkMessage) else item.message_id
-                self.tally.refuse(mid, f"replay: {outcome}")
+                slug = outcome.slug if isinstance(outcome, Conflict) else "replay"
+                self.tally.refuse(mid, f"{slug}: {outcome}")
 
     async def _shaped(
         self, batch: _Batch, certifications: list[CertificationRows]

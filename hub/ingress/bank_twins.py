@@ -120,9 +120,10 @@ def twin_guarded(plan: Plan, sender: str, message: Message, message_id: str) -> 
     twin = _twin_of(sender, message, message_id)
     if twin is None:
         return plan
-    unrecorded = Unrecorded(*twin)
+    absent = Unrecorded(*twin)
 
     async def guarded(verified: VerifiedMessage, payload: BaseModel) -> Effects:
-        return replace(await plan(verified, payload), unrecorded=unrecorded)
+        effects = await plan(verified, payload)
+        return replace(effects, absent=(*effects.absent, absent))
 
     return guarded

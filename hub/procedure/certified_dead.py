@@ -117,11 +117,10 @@ async def certification_approved(
     rate_at = ctx.rating_link(item_id) if ctx.rating_link else None
     notice = notice_write(certification_result_notice(event, item_id, rate_at))
     upward = uplink_delivery(ctx, record.sender, record.message_id, record.payload)
+    effects = extend(effects, notices=(notice,), outbox=upward)
     # a suspension for non-certification it ends: its restoration proposed (one)
-    ended = await certified_proposal(
-        ctx, event, f"{record.sender}:{record.message_id}", ctx.clock()
-    )
-    return extend(effects, notices=(notice,), outbox=upward, outcomes=(ended,) if ended else ())
+    certification = f"{record.sender}:{record.message_id}"
+    return await certified_proposal(ctx, effects, event, certification, ctx.clock())
 
 
 async def held_effects(

@@ -32,7 +32,7 @@ from certhub.hub.procedure.reversals import hub_findings
 from certhub.hub.rules.decisions import ItemKind, ItemStatus
 from certhub.hub.rules.months import month_index, parse_month
 from certhub.hub.rules.restoration import needs_municipal
-from certhub.hub.store.effects import HubRecord, ItemOpen
+from certhub.hub.store.effects import Effects, HubRecord, ItemOpen, Unrecorded
 from certhub.schemas import (
     CertificationEvent,
     CertificationOutcome,
@@ -51,25 +51,63 @@ opens and of the restoration either kind of proposal signs (the procedure's one 
 
 
 async def certified_proposal(
-    ctx: ProcedureContext, event: CertificationEvent, certification: str, at: datetime
-) -> HubRecord | None:
-    """The proposal to restore the hub's suspension for non-certification that ``event``
-    (``certification``: its sender and message id) ends, opened as an item under review.
+    ctx: ProcedureContext,
+    effects: Effects,
+    event: CertificationEvent,
+    certification: str,
+    at: datetime,
+) -> Effects:
+    """``effects`` with the proposal to restore the hub's suspension for non-certification
+    that ``event`` (``certification``: its sender and message id) ends, opened as an item
+    under review.
 
-    None when the event failed or does not move the due month past the suspended cycle's,
-    no such suspension stands, it was proposed already, the hub terminated the benefit,
-    another suspension the hub decided stands, or a restoration resumes payment after it.
+    None is opened when the event failed or does not move the due month past the suspended
+    cycle's, no such suspension stands, it was proposed already, the hub terminated the
+    benefit, another suspension the hub decided stands, or a restoration resumes payment
+    after it. While the cycle's suspension proposal awaits the county (no suspension signed
+    yet), ``effects`` must find it still unsigned at their commit (:func:`_unsigned`).
     """
     if event.outcome is not CertificationOutcome.certified:
-        return None
+        return effects
     person = event.person.id_number
     stopped = await _standing(ctx, person, event.occurred_at.astimezone(CHINA_STANDARD_TIME))
     if stopped is None or await ctx.store.closed_benefit(person) is not None:
-        return None
+        return effects
     message_id, suspension = stopped
+    if suspension is None:
+        return _unsigned(ctx, effects, message_id)
     proposal_id = await _unproposed(ctx, message_id)
     if proposal_id is None:
-        return None
+        return effects
+    stopped_by = (message_id, suspension)
+    record = await _proposal(
+        ctx, event, stopped_by, proposal_id, certification=certification, at=at
+    )
+    return effects if record is None else replace(effects, outcomes=(*effects.outcomes, record))
+
+
+def _unsigned(ctx: ProcedureContext, effects: Effects, suspension: str) -> Effects:
+    """``effects`` refused at their commit (``conflict``) if the hub signed ``suspension``
+    (its message id) meanwhile: the county approving the cycle's proposal while this
+    certification is in flight, each planned without the other, both committed, suspended a
+    pensioner who had just certified and proposed no restoration (238.00 a month stopped).
+    Planned again, the certification proposes restoring it."""
+    return replace(effects, absent=(*effects.absent, Unrecorded(ctx.outcomes.hub_id, suspension)))
+
+
+async def _proposal(
+    ctx: ProcedureContext,
+    event: CertificationEvent,
+    stopped: tuple[str, Suspension],
+    proposal_id: str,
+    *,
+    certification: str,
+    at: datetime,
+) -> HubRecord | None:
+    """The proposal ``proposal_id`` restoring the suspension ``stopped`` (message id, signed
+    suspension); None when something else stands or staff restored it first."""
+    message_id, suspension = stopped
+    person = event.person.id_number
     findings = await hub_findings(ctx, person)
     if any(found.reason is not NOT_CERTIFIED for found in findings.suspensions):
         return None  # another cause stands: restoring it is staff's, once that ends
@@ -124,9 +162,10 @@ async def _unproposed(ctx: ProcedureContext, suspension: str) -> str | None:
 
 async def _standing(
     ctx: ProcedureContext, person: str, certified_at: datetime
-) -> tuple[str, Suspension] | None:
+) -> tuple[str, Suspension | None] | None:
     """The hub's suspension for non-certification of ``person`` (its message id) standing
-    until a certification at ``certified_at``, which moves the due month past its cycle."""
+    until a certification at ``certified_at``, which moves the due month past its cycle;
+    the suspension None while the cycle's proposal is not approved (none signed yet)."""
     row = await ctx.store.register_person(person)
     if (
         row is None
@@ -136,8 +175,10 @@ async def _standing(
         return None
     hub = ctx.outcomes.hub_id
     proposal = await cycle_proposal(ctx.store, hub, row.due_month, person)  # the latest
-    message_id = suspension_message_id(proposal.sequence) if proposal else ""
-    signed = await ctx.store.find(hub, message_id) if proposal else None
+    if proposal is None:
+        return None  # never proposed: nothing stopped payment
+    message_id = suspension_message_id(proposal.sequence)
+    signed = await ctx.store.find(hub, message_id)
     if signed is None:
-        return None  # never proposed, or not approved: nothing stopped payment
+        return message_id, None  # not approved (yet): nothing stopped payment
     return message_id, Suspension.model_validate_json(signed.payload)

@@ -110,11 +110,9 @@ async def _plan_certification(
         return held
     upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
     # a suspension for non-certification it ends: its restoration proposed, once
-    ended = await certified_proposal(ctx, event, f"{message.sender}:{message.jti}", ctx.clock())
-    outcomes = (ended,) if ended else ()
-    return Effects(
-        outbox=upward, evidence_bindings=bindings, certified=certified, outcomes=outcomes
-    )
+    effects = Effects(outbox=upward, evidence_bindings=bindings, certified=certified)
+    certification = f"{message.sender}:{message.jti}"
+    return await certified_proposal(ctx, effects, event, certification, ctx.clock())
 
 
 async def _check_identity(

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Final, Protocol, runtime_checkable
 
@@ -45,6 +45,7 @@ from certhub.hub.store import ledger_rows, writes
 from certhub.hub.store.audit_chain import AuditChain
 from certhub.hub.store.base import (
     AppendOutcome,
+    Conflict,
     LedgerRecord,
     ReplayConflict,
     StoreError,
@@ -179,6 +180,9 @@ def plan_bulk(
         if (existing := known.get(key)) is not None:
             plan.outcomes.append(_duplicate(existing, message.sha256))
             continue
+        if isinstance(item, BulkMessage) and (gone := _recorded(item.effects, known)):
+            plan.outcomes.append(gone)  # what it planned on as absent was recorded meanwhile
+            continue
         if message.person_id is not None:
             if message.person_id in people:
                 raise NotBulk(f"{message.message_id}: a second message about one person")
@@ -189,6 +193,8 @@ def plan_bulk(
             plan.ledger.append(ledger)
             plan.links.append(_accepted(chain, ledger))
             effects = item.effects
+            if effects.absent:  # checked above, in this transaction
+                effects = replace(effects, absent=())
             if keys := writes.once_keys(effects):  # looked up with the batch's messages
                 effects = writes.unrecorded(effects, {k for k in keys if k in known or k in once})
                 once.update(writes.once_keys(effects))
@@ -206,6 +212,16 @@ def plan_bulk(
         known[key] = record
         plan.outcomes.append(AppendOutcome(record, created=True))
     return plan
+
+
+def _recorded(effects: Effects, known: Mapping[tuple[str, str], object]) -> Conflict | None:
+    """The refusal of a message whose ``effects`` planned on a record as absent
+    (:attr:`~certhub.hub.store.effects.Effects.absent`) that is ``known`` now: stored before
+    the batch (read in its transaction) or by a message of it; None if none is."""
+    for gone in effects.absent:
+        if (gone.sender, gone.message_id) in known:
+            return Conflict("conflict", f"{gone.message_id!r} of {gone.sender} recorded meanwhile")
+    return None
 
 
 class _Records:
@@ -363,12 +379,17 @@ async def find_many(
 
 
 def ids_by_sender(batch: Sequence[BulkItem]) -> dict[str, list[str]]:
-    """The distinct message ids of ``batch`` per sender, in order, and of the records its
-    effects sign once (:func:`~certhub.hub.store.writes.once_keys`: stored ones left out)."""
+    """The distinct message ids of ``batch`` per sender, in order, of the records its
+    effects sign once (:func:`~certhub.hub.store.writes.once_keys`: stored ones left out)
+    and of those they planned on as absent (a message finding one stored is refused)."""
     ids: dict[str, dict[str, None]] = {}
     for item in batch:
         message = item.message if isinstance(item, BulkMessage) else item
         ids.setdefault(message.sender, {})[message.message_id] = None
-        for sender, once in writes.once_keys(item.effects) if isinstance(item, BulkMessage) else ():
-            ids.setdefault(sender, {})[once] = None
+        if not isinstance(item, BulkMessage):
+            continue
+        for sender, other in writes.once_keys(item.effects):
+            ids.setdefault(sender, {})[other] = None
+        for gone in item.effects.absent:
+            ids.setdefault(gone.sender, {})[gone.message_id] = None
     return {sender: list(chunk) for sender, chunk in ids.items()}

@@ -335,8 +335,10 @@ class ZeroReportGuard:
 @dataclass(frozen=True, slots=True)
 class Unrecorded:
     """Refuse the message (``conflict``) if the ledger holds a record (``sender``,
-    ``message_id``): another message's id for the same fact, looked up before planning
-    (a bank certification's other way, ``hub/ingress/bank_twins.py``) and recorded since.
+    ``message_id``) its planner found absent and planned on: the same fact under another
+    id (a bank certification's other way, ``hub/ingress/bank_twins.py``), or a record whose
+    coming changes the plan (the hub's suspension a certification would propose restoring,
+    ``hub/procedure/certified_restoration.py``).
 
     Checked in the write's transaction, which every ledger writer serialises (PostgreSQL's
     writers' lock, SQLite's one writer), so of two such messages planned at once the second
@@ -377,7 +379,7 @@ class Effects:
     follow_up: FollowUpWrite | None = None
     person_guard: PersonGuard | None = None  # checked first: what the planner read of a person
     certified_guard: CertifiedGuard | None = None  # a suspension's approval: the register read
-    unrecorded: Unrecorded | None = None  # checked first: the same fact under another id
+    absent: tuple[Unrecorded, ...] = ()  # checked first: records planned on as not there
 
     @property
     def conditional(self) -> bool:
@@ -390,7 +392,7 @@ class Effects:
         return bool(
             self.person_guard
             or self.certified_guard
-            or self.unrecorded
+            or self.absent
             or self.withdrawn
             or self.item_update
             or self.tasks

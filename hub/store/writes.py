@@ -131,9 +131,9 @@ def _guards(effects: Effects) -> list[Op]:
     if (held := effects.certified_guard) is not None:  # a certification meanwhile: no suspension
         refusal = Conflict("conflict", f"the pensioner's certification {CHANGED_MEANWHILE}")
         ops += [Check(*check, refusal) for check in certified_checks(held)]
-    if (twin := effects.unrecorded) is not None:  # the same fact recorded under another id
-        refusal = Conflict("conflict", f"{twin.message_id!r} of {twin.sender} recorded meanwhile")
-        ops.append(Check(RECORDED, (twin.sender, twin.message_id), None, refusal))
+    for gone in effects.absent:  # planned on as not there: recorded meanwhile
+        refusal = Conflict("conflict", f"{gone.message_id!r} of {gone.sender} recorded meanwhile")
+        ops.append(Check(RECORDED, (gone.sender, gone.message_id), None, refusal))
     return ops
 
 

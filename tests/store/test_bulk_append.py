@@ -8,6 +8,7 @@ per message; a bulk that cannot be stored in bulk stores nothing.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ledgerkit import unsigned_message
 
-from certhub.hub.store import RecordKind, ReplayConflict, StoreUnavailable
+from certhub.hub.store import AppendOutcome, Conflict, RecordKind, ReplayConflict, StoreUnavailable
 from certhub.hub.store.bulk_append import BulkMessage
-from certhub.hub.store.effects import Effects, NoticeWrite, TaskWrite
+from certhub.hub.store.effects import Effects, NoticeWrite, TaskWrite, Unrecorded
 from certhub.hub.store.outbox import notice_delivery
 
 if TYPE_CHECKING:  # the fixture's class; conftest modules are not importable by name
@@ -109,6 +110,32 @@ async def test_a_bulk_that_cannot_go_in_bulk_stores_nothing(
     await ledger.aclose()
     assert (count, entries) == (1, 1)  # nothing of the failed bulk, not even its first
     assert later[0].record.sequence == 2  # and no sequence lost
+
+
+async def test_a_message_planned_on_a_record_absent_is_refused_once_it_is_there(
+    ledger_factory: Backend,
+) -> None:
+    # P2's certification planned while record m1 was absent (the hub's suspension, say): m1
+    # stored before the bulk, it is refused (conflict) and takes no sequence; P3's planned on
+    # m9 absent, still absent, is stored as any: checked with the records the bulk reads, not
+    # by a check of its own (which cannot go in bulk: the whole bulk would fail)
+    ledger = await ledger_factory.open()
+    await ledger.append_many([_bulk(1)])
+    gone, still = Unrecorded("adapter:comparison", "m1"), Unrecorded("adapter:comparison", "m9")
+    second, third = _bulk(2), _bulk(3)
+    outcomes = await ledger.append_many(
+        [
+            BulkMessage(second.message, replace(second.effects, absent=(gone,))),
+            BulkMessage(third.message, replace(third.effects, absent=(still,))),
+        ]
+    )
+    count = await ledger.count()
+    await ledger.aclose()
+    assert isinstance(outcomes[0], Conflict)
+    assert outcomes[0].slug == "conflict"
+    assert isinstance(outcomes[1], AppendOutcome)
+    assert outcomes[1].record.sequence == 2
+    assert count == 2
 
 
 @given(st.text(), st.text(), st.text())
