@@ -123,7 +123,8 @@ def test_shape_refusals(value: str, message: str) -> None:
 
 
 def test_future_birth_date_refused() -> None:
-    tomorrow = TODAY + timedelta(days=1)
+    # China's day now, not TODAY taken at collection: a run may cross China's midnight
+    tomorrow = shanghai_today() + timedelta(days=1)
     first17 = "440102" + tomorrow.strftime("%Y%m%d") + "123"
     with pytest.raises(InvalidResidentId, match="birth date in the future"):
         validate_resident_id(first17 + check_character(first17))
