@@ -7,6 +7,7 @@ runs as a separate ``certhub dlq replay`` process beside the running hub.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -79,7 +80,12 @@ async def test_failing_ministry_opens_the_circuit_dead_letters_and_replay_delive
 
     ministry.failing = False  # the department heals
     refused_calls = sum(ministry.refused.values())
-    replay = deployment.cli("dlq", "replay", "--adapter", "ministry", "--database-url", pg_database)
+    # In a thread: this loop serves the counting ministry, and the hub delivers the replayed
+    # rows while the CLI is still exiting; a blocked loop would time out the hub's calls and
+    # count a retried call as a repeat.
+    replay = await asyncio.to_thread(
+        deployment.cli, "dlq", "replay", "--adapter", "ministry", "--database-url", pg_database
+    )
     assert replay.returncode == 0, replay.stderr
     assert f"replayed {MESSAGES} dead letter(s)" in replay.stdout
     replayed_at = time.monotonic()
