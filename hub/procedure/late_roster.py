@@ -12,7 +12,7 @@ confirmation stated one, as the confirmation counts them), not recovered yet
 (:func:`~certhub.hub.rules.disposal.overpaid`) — as further overpayment records of the task
 (``overpayment:<task>:2``, ``:3``…, continuing its series), claimed by (person, month) so
 none is recovered twice, and grows the balance
-(:class:`~certhub.hub.store.effects.OverpaymentExtension`, opened if there was none), in
+(:class:`~certhub.hub.store.overpayment_effects.OverpaymentExtension`, opened if there was none), in
 the same transaction as the roster entry. A balance written off or a suspension's voided
 takes no more months (the entry is stored; the months are left to staff, claimed as paid
 by the task — ``back_paid``, as months paid after a stated end of sentence are — so a

@@ -28,14 +28,8 @@ from certhub.hub.rules.recovery import (
 )
 from certhub.hub.rules.release_refund import Balance, Released
 from certhub.hub.store.base import LedgerRecord, OverpaymentRow
-from certhub.hub.store.effects import (
-    AuditWrite,
-    Effects,
-    HubRecord,
-    ItemOpen,
-    OverpaymentChange,
-    RecoveryWrite,
-)
+from certhub.hub.store.effects import AuditWrite, Effects, HubRecord, ItemOpen
+from certhub.hub.store.overpayment_effects import OverpaymentChange, RecoveryWrite
 from certhub.schemas import (
     Overpayment,
     OverpaymentRecovery,

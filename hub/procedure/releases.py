@@ -32,7 +32,8 @@ from certhub.hub.rules.recovery import yuan
 from certhub.hub.rules.release_refund import Released, released
 from certhub.hub.rules.restoration_findings import HubSuspension, served_until
 from certhub.hub.store.base import OverpaymentRow
-from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim, OverpaymentReduction
+from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim
+from certhub.hub.store.overpayment_effects import OverpaymentReduction
 from certhub.schemas import (
     BenefitRecord,
     RecoveryStatus,

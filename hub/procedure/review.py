@@ -54,8 +54,8 @@ from certhub.hub.store.effects import (
     HubRecord,
     ItemUpdate,
     MonthsClaim,
-    OverpaymentWrite,
 )
+from certhub.hub.store.overpayment_effects import OverpaymentWrite
 from certhub.hub.store.person_guard import CertifiedGuard, PersonGuard
 from certhub.schemas import (
     AmendmentRecord,

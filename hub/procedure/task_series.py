@@ -22,13 +22,8 @@ from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.disposal import Disposal
 from certhub.hub.rules.recovery import cents, status_for
 from certhub.hub.store.base import LedgerRecord, OverpaymentRow
-from certhub.hub.store.effects import (
-    AuditWrite,
-    Effects,
-    MonthsClaim,
-    OverpaymentExtension,
-    OverpaymentWrite,
-)
+from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim
+from certhub.hub.store.overpayment_effects import OverpaymentExtension, OverpaymentWrite
 from certhub.schemas import Overpayment, RecoveryStatus, Termination, VerificationTask
 
 __all__ = ["balance_grown", "numbered", "overpayments_added", "series", "termination_in_force"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 from certhub.hub.store.base import Conflict
-from certhub.hub.store.effects import OverpaymentChange, RecoveryWrite
+from certhub.hub.store.overpayment_effects import OverpaymentChange, RecoveryWrite
 
 RECOVERY_TABLES: Final = """
 CREATE TABLE overpayment_balances (

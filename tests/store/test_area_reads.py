@@ -17,7 +17,8 @@ from ledgerkit import receipt, unsigned_message
 from certhub.hub.store import PageQuery, RecordKind
 from certhub.hub.store.area_columns import OUTCOME_VILLAGE_BACKFILL
 from certhub.hub.store.base import StatRow
-from certhub.hub.store.effects import Effects, OverpaymentWrite, TaskWrite
+from certhub.hub.store.effects import Effects, TaskWrite
+from certhub.hub.store.overpayment_effects import OverpaymentWrite
 from certhub.hub.store.records import NewMessage
 from certhub.security import parse_area
 

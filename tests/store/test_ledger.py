@@ -31,11 +31,11 @@ from certhub.hub.store.effects import (
     ItemOpen,
     ItemUpdate,
     NoticeWrite,
-    OverpaymentWrite,
     RosterWrite,
     TaskWrite,
     ZeroReportGuard,
 )
+from certhub.hub.store.overpayment_effects import OverpaymentWrite
 
 T0 = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 REPORT = "eligibility_report/v1"

@@ -8,7 +8,8 @@ from ledgerkit import bank_recovery, overpayment, overpayment_row, receipt, refu
 from ledgerkit import decision as message
 from ledgerkit import months_added as grown
 
-from certhub.hub.store.effects import Effects, OverpaymentChange
+from certhub.hub.store.effects import Effects
+from certhub.hub.store.overpayment_effects import OverpaymentChange
 
 
 async def test_months_added_to_a_recovered_overpayment(ledger: Ledger) -> None:

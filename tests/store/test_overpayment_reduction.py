@@ -9,9 +9,8 @@ from ledger_backends import Ledger
 from ledgerkit import bank_recovery, overpayment_row, receipt, refused
 from ledgerkit import decision as message
 
-from certhub.hub.store.effects import (
-    Effects,
-    MonthsClaim,
+from certhub.hub.store.effects import Effects, MonthsClaim
+from certhub.hub.store.overpayment_effects import (
     OverpaymentChange,
     OverpaymentReduction,
     OverpaymentWrite,

@@ -9,7 +9,8 @@ from ledger_backends import Ledger
 from ledgerkit import bank_recovery, overpayment, overpayment_row, receipt, refused
 from ledgerkit import decision as message
 
-from certhub.hub.store.effects import Effects, MonthsClaim, OverpaymentChange, OverpaymentExtension
+from certhub.hub.store.effects import Effects, MonthsClaim
+from certhub.hub.store.overpayment_effects import OverpaymentChange, OverpaymentExtension
 
 PERSON = "440103199001011234"
 

@@ -15,7 +15,8 @@ from ledgerkit import (
 )
 from ledgerkit import decision as message
 
-from certhub.hub.store.effects import Effects, OverpaymentChange
+from certhub.hub.store.effects import Effects
+from certhub.hub.store.overpayment_effects import OverpaymentChange
 
 
 async def test_a_recovery_planned_on_another_amount_is_refused(ledger: Ledger) -> None:

@@ -16,7 +16,8 @@ from ledgerkit import (
 )
 
 from certhub.hub.store import PageQuery, RecordKind
-from certhub.hub.store.effects import Effects, OverpaymentChange
+from certhub.hub.store.effects import Effects
+from certhub.hub.store.overpayment_effects import OverpaymentChange
 
 message = message_series(
     T0, kind=RecordKind.RECOVERY, message_type="recovery/v1", sender="det-1", payload=b"{}"

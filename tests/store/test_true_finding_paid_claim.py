@@ -12,7 +12,8 @@ from __future__ import annotations
 from ledger_backends import Ledger
 from ledgerkit import overpayment_outcome, receipt, refused
 
-from certhub.hub.store.effects import Effects, MonthsClaim, OverpaymentChange, OverpaymentWrite
+from certhub.hub.store.effects import Effects, MonthsClaim
+from certhub.hub.store.overpayment_effects import OverpaymentChange, OverpaymentWrite
 
 PERSON = "440103199001011234"
 

@@ -13,10 +13,8 @@ import pytest
 
 from certhub.hub.store import Conflict, NewMessage, OverpaymentRow, RecordKind
 from certhub.hub.store.accountability_reads import RecoveryReads
-from certhub.hub.store.effects import (
-    Effects,
-    HubRecord,
-    ItemOpen,
+from certhub.hub.store.effects import Effects, HubRecord, ItemOpen
+from certhub.hub.store.overpayment_effects import (
     OverpaymentChange,
     OverpaymentExtension,
     OverpaymentWrite,
