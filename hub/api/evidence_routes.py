@@ -25,6 +25,7 @@ from certhub.hub.evidence import (
 )
 from certhub.hub.evidence.pg_store import DatabaseEvidenceVault
 from certhub.hub.problems import Problem
+from certhub.schemas import Role
 from certhub.security import Reader
 
 log = logging.getLogger(__name__)
@@ -71,14 +72,18 @@ async def download_evidence(request: web.Request) -> web.Response:
     """Serve one piece of evidence, decrypted and digest-checked, to a reader.
 
     A reader confined to an area gets only evidence that a record in its area
-    cites; any other digest is answered exactly as one never stored.
+    cites; any other digest is answered exactly as one never stored. A village
+    coordinator's key gets only what it uploaded itself: its phone is lost more
+    easily than a counter's PC, and nothing a coordinator does needs the ID card
+    scans and face photos that town staff collect in its village (PIPL's
+    minimisation), so those are not found either.
     """
     reader = require_reader(request)
     digest = request.match_info["digest"]
     if not is_digest(digest):
         raise Problem("invalid-parameter", "an evidence digest is 64 lowercase hex characters")
     not_found = Problem("evidence-not-found", "no evidence is stored under this digest")
-    if reader.area is not None and not await request.app[STORE].cites_evidence(digest, reader.area):
+    if not await _may_read(request, reader, digest):
         raise not_found
     try:
         data, meta = await request.app[EVIDENCE].get(digest)
@@ -106,6 +111,14 @@ async def download_evidence(request: web.Request) -> web.Response:
             "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(digest)).decode()}:",
         },
     )
+
+
+async def _may_read(request: web.Request, reader: Reader, digest: str) -> bool:
+    """Whether ``reader`` may download ``digest`` (stored or not: the answer is the same)."""
+    store = request.app[STORE]
+    if reader.role == Role.coordinator:
+        return await store.evidence_stored_by(digest, reader.sender)
+    return reader.area is None or await store.cites_evidence(digest, reader.area)
 
 
 def _require_uploader(request: web.Request) -> Reader:

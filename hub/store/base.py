@@ -353,6 +353,10 @@ class AuditLog(Protocol):
         """Append an audit entry that belongs to no ledger record (e.g. evidence stored)."""
         ...
 
+    async def evidence_stored_by(self, digest: str, sender: str) -> bool:
+        """Tell whether ``sender`` uploaded the evidence ``digest`` first (its audit link)."""
+        ...
+
 
 class Lifecycle(Protocol):
     """Readiness and shutdown."""

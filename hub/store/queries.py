@@ -315,6 +315,19 @@ class LedgerReads(
         rows = await self._read("SELECT audit_seq, hash, jws FROM audit_checkpoints ORDER BY 1", ())
         return [(int(str(s)), str(h), str(j)) for s, h, j in rows]
 
+    async def evidence_stored_by(self, digest: str, sender: str) -> bool:
+        """Tell whether ``sender`` uploaded the evidence ``digest`` first (its audit link).
+
+        Read through the ``audit_evidence`` index: a coordinator's phone asks this on
+        every evidence download, and the audit chain is as long as the ledger.
+        """
+        rows = await self._read(
+            "SELECT 1 FROM audit WHERE action = 'evidence_stored' AND subject = ? AND actor = ?"
+            " LIMIT 1",
+            (digest, sender),
+        )
+        return bool(rows)
+
 
 _TASK_SELECT: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
 

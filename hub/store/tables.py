@@ -165,6 +165,15 @@ CREATE INDEX tasks_confirmed ON tasks (person_id, changed_seq)
 """A person's confirmed tasks in change order (a voided termination's findings) read by
 key: ``tasks_one_open`` holds only open ones, so each restoration check scanned every task."""
 
+AUDIT_EVIDENCE: Final = """
+CREATE INDEX IF NOT EXISTS audit_evidence ON audit (subject, actor)
+    WHERE action = 'evidence_stored'
+"""
+"""The uploader of each evidence file by its digest: a coordinator's key reads back only
+the evidence it uploaded itself, asked on each download (no scan of the audit chain).
+``IF NOT EXISTS``: a ledger wound back to an earlier version (tests of earlier steps) may
+still hold it."""
+
 OUTBOX: Final = """
 CREATE TABLE outbox (
     delivery_id     {TEXT} PRIMARY KEY,
@@ -361,6 +370,7 @@ LADDER: Final = (
     # a register list's or sweep's page is one index range after its cursor, not a sort of all;
     # PostgreSQL's statistics of the new area expressions at once (else it guesses, and sorts)
     Version((REGISTER_PAGES,), {"sqlite": "", "postgres": "ANALYZE register_people"}),
+    Version((AUDIT_EVIDENCE,)),  # who uploaded each evidence file, read by key (coordinators)
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

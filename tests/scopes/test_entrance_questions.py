@@ -98,17 +98,18 @@ async def test_a_stolen_phone_files_reports_without_bound(office: Office) -> Non
     assert statuses[-1] == 429, f"{len(statuses)} reports accepted in a row"
 
 
-@pytest.mark.xfail(strict=True, reason="decision wanted: may a coordinator read ID card scans")
 async def test_a_coordinator_downloads_the_id_card_scan_of_a_counter_certification(
     office: Office,
 ) -> None:
     """Town staff certify a pensioner of village A at the counter, citing a scan of the ID
     card and a face photo. A's coordinator's phone pulls ``/v1/certifications`` of its
-    village and downloads both (200): every pensioner's ID card and face, kept by a
-    phone that is lost more easily than a counter's PC. The coordinator reports deaths
-    and follows verifications; nothing it does needs them. Question: may a
-    coordinator's key read certifications' evidence (proposed: no, 404
-    evidence-not-found as for a file of another village), or certifications at all?"""
+    village and asks for both: every pensioner's ID card and face, kept by a phone that
+    is lost more easily than a counter's PC. The coordinator reports deaths and follows
+    verifications; nothing it does needs them. Decided (least privilege, PIPL's
+    minimisation): a coordinator's key reads back only evidence it uploaded itself; any
+    other file is 404 evidence-not-found, word for word the answer for a file of another
+    village or one never stored, so the phone learns nothing of what exists. Town, county
+    and province staff read their area's evidence as before."""
     person = office.people.person() | {"region": {"county": X, "village": A}}
     await office.roster(person)
     id_image = await office.upload(png(31, "ID card of a pensioner of A"), "image/png")
@@ -117,8 +118,18 @@ async def test_a_coordinator_downloads_the_id_card_scan_of_a_counter_certificati
         "/v1/certifications", "channel", counter_event(person, id_image, photo)
     )
     assert status == 202, body
-    for digest in (id_image, photo):
+    never_stored = "0" * 64
+    for digest in (id_image, photo, never_stored):
         response = await office.client.get(
             f"/v1/evidence/{digest}", headers=office.bearer("coord-a")
         )
         assert response.status == 404, digest
+        problem = await response.json(content_type=None)
+        assert (problem["type"], problem["detail"]) == (
+            problem_type_uri("evidence-not-found"),
+            "no evidence is stored under this digest",
+        )
+    for staff in ("town-x1", "county-x", "province"):
+        response = await office.client.get(f"/v1/evidence/{id_image}", headers=office.bearer(staff))
+        assert response.status == 200, staff
+        assert await response.read() == png(31, "ID card of a pensioner of A")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from evidence_samples import pdf
 from scopekit import SCOPED, A, B, C, D, World, X, Y, inside, today, village_of
 
 from certhub.security import issue_read_token
@@ -99,6 +100,8 @@ async def test_the_task_list_is_filtered_and_a_task_outside_is_not_found(world: 
 
 
 async def test_evidence_is_served_only_where_a_record_of_the_area_cites_it(world: World) -> None:
+    """Staff read what their area's records cite; a village coordinator only what it
+    uploaded itself (tests/scopes/test_entrance_questions.py says why)."""
     client = world.office.client
 
     async def download(digest: str, party: str) -> tuple[int, bytes, Any]:
@@ -110,7 +113,9 @@ async def test_evidence_is_served_only_where_a_record_of_the_area_cites_it(world
         problem = await response.json(content_type=None) if response.status != 200 else None
         return response.status, body, problem
 
-    assert (await download(world.evidence[A], "coord-a"))[0] == 200
+    own = await world.office.upload(pdf("火化证明 photographed by A's coordinator"),
+                                    "application/pdf", "coord-a")  # fmt: skip
+    assert (await download(own, "coord-a"))[0] == 200
     assert (await download(world.evidence[B], "county-x"))[0] == 200
     assert (await download(world.evidence[f"photo {C}"], "county-x"))[0] == 200
     assert (await download(world.evidence[D], "province"))[0] == 200
@@ -118,6 +123,7 @@ async def test_evidence_is_served_only_where_a_record_of_the_area_cites_it(world
     _, _, missing = await download(never_stored, "coord-a")
     for digest, party in [
         (world.evidence[B], "coord-a"),
+        (world.evidence[A], "coord-a"),  # cited in its village, but uploaded by the city
         (world.evidence[A], "coord-b"),
         (world.evidence[D], "county-x"),
         (world.evidence[f"photo {C}"], "coord-a"),
