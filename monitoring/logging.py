@@ -1,8 +1,10 @@
 """Structured JSON logs with personal data masked.
 
 One JSON object per line. Every rendered message and every extra field passes
-through :func:`schemas.mask_ids_in_text`, so a resident ID number never
-reaches a log file whole, whoever wrote the log call. Person names are never
+through :func:`schemas.mask_numbers_for_logs`, so a resident ID number never
+reaches a log file whole, whoever wrote the log call, however it was typed: any
+run of digits long enough to be one is starred, checked or not (a mistyped or
+full-width number is still somebody's). Person names are never
 logged at all: log calls pass identifiers and counts, not payloads.
 
 The request being served is named by a correlation id held in a context
@@ -19,7 +21,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
-from certhub.schemas import mask_ids_in_text
+from certhub.schemas import mask_numbers_for_logs
 
 # Attributes every LogRecord has; anything else was passed through ``extra=``.
 _STANDARD: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
@@ -118,22 +120,25 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": mask_ids_in_text(record.getMessage()),
+            "message": mask_numbers_for_logs(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD:
                 entry[key] = _mask(value)
         if record.exc_info:
-            entry["exception"] = mask_ids_in_text(self.formatException(record.exc_info))
+            entry["exception"] = mask_numbers_for_logs(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def _mask(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_ids_in_text(value)
-    if isinstance(value, int | float | bool) or value is None:
+        return mask_numbers_for_logs(value)
+    if isinstance(value, float | bool) or value is None:
         return value
-    return mask_ids_in_text(str(value))
+    if isinstance(value, int):  # an ID number passed as an int is one all the same
+        masked = mask_numbers_for_logs(str(value))
+        return value if masked == str(value) else masked
+    return mask_numbers_for_logs(str(value))
 
 
 def json_handler(stream: TextIO | None = None) -> logging.Handler:

@@ -30,6 +30,7 @@ __all__ = [
     "birth_date_of",
     "check_character",
     "mask_ids_in_text",
+    "mask_numbers_for_logs",
     "mask_resident_id",
     "upgrade_legacy_id",
     "validate_resident_id",
@@ -61,6 +62,10 @@ _ID_IN_TEXT: Final = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-
 # Masking looks for people's numbers wherever they are issued (foreigners' permanent
 # residence cards start with 9), so it checks structure, not the province list.
 _MASK_BIRTH_YEARS: Final = range(1800, 2100)
+# Logs take any run of digits (ASCII, full-width, any script: str patterns' \d) long enough
+# to be somebody's number, however it was typed: 15 digits or more, or 14 or more and an X
+# (an 18-character number missing a digit).
+_NUMBER_IN_TEXT: Final = re.compile(r"(?<!\d)(?:\d{14,}[XxＸｘ]|\d{15,})(?!\d)")
 
 
 class InvalidResidentId(ValueError):
@@ -172,6 +177,26 @@ def mask_ids_in_text(text: str) -> str:
     logs. Used by log filters and error messages.
     """
     return _ID_IN_TEXT.sub(_mask_if_id, text)
+
+
+def mask_numbers_for_logs(text: str) -> str:
+    """Mask every run of digits in ``text`` that could be an ID number, well-formed or not.
+
+    Unlike :func:`mask_ids_in_text`, nothing is checked: a number typed with a
+    wrong check character, a digit too many or too few, in full width
+    (``４４０８…Ｘ``) or as a 15-digit legacy number is still a person's
+    number, and a log must not keep it. A run of 15 or more digits (ASCII or
+    any other script's), or of 14 or more ending in ``X``/``x``/``Ｘ``/``ｘ``,
+    keeps its first 6 and last 2 characters, the rest starred as
+    :func:`mask_resident_id` does; shorter numbers (amounts, dates, serials,
+    ports) stay readable. Used by the JSON log formatter.
+    """
+    return _NUMBER_IN_TEXT.sub(_mask_run, text)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    found = match.group()
+    return found[:6] + "*" * (len(found) - 8) + found[-2:]
 
 
 def _mask_if_id(match: re.Match[str]) -> str:

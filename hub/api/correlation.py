@@ -15,7 +15,7 @@ import string
 from collections.abc import Mapping
 from typing import Final
 
-from certhub.schemas import mask_ids_in_text
+from certhub.schemas import mask_numbers_for_logs
 
 RESPONSE_HEADER: Final = "X-Request-ID"
 REQUEST_HEADERS: Final = ("X-Request-ID", "X-Correlation-ID", "Correlation-ID")
@@ -26,7 +26,7 @@ def sane_correlation_id(value: str | None) -> str | None:
     """``value`` if it may be logged and echoed as a correlation id, else ``None``."""
     if value is None or _SANE.fullmatch(value) is None:
         return None
-    if mask_ids_in_text(value) != value:  # a resident ID number must never be logged
+    if mask_numbers_for_logs(value) != value:  # logs would star it: no longer the same id
         return None
     return value
 
@@ -40,10 +40,16 @@ _SERIAL = itertools.count(1)
 def new_correlation_id() -> str:
     """A fresh correlation id: a random per-process prefix, ``-``, then a hex serial.
 
+    The serial is written in dot-separated groups of 12 once it is that long.
+
     Unique across processes and restarts without a system call per request
     (``secrets`` reads the kernel's random source every time).
     """
-    return f"{_PROCESS_PREFIX}-{next(_SERIAL):x}"
+    serial = f"{next(_SERIAL):x}"
+    # Past 16**14 requests a hex serial may be 15 decimal digits in a row, which log
+    # masking stars out: dots keep every run of it to 12 characters.
+    groups = [serial[max(0, end - 12) : end] for end in range(len(serial), 0, -12)]
+    return f"{_PROCESS_PREFIX}-{'.'.join(reversed(groups))}"
 
 
 def request_correlation_id(headers: Mapping[str, str]) -> str:

@@ -160,9 +160,12 @@ def test_an_id_number_in_an_exception_and_its_traceback_is_masked(
     assert other not in text
 
 
-def test_message_ids_with_eighteen_digits_stay_readable_in_logs(json_logs: io.StringIO) -> None:
-    message_id = "msg-202612060930151234"  # 18 digits in a row, but no ID number
-    serial = "gdrs_app.GDR202612060000001"
+def test_message_ids_with_fifteen_digits_in_a_row_are_starred_too(json_logs: io.StringIO) -> None:
+    # A number typed wrong is no valid ID number and still a person's, so logs cannot tell
+    # it from a message id or serial with as many digits in a row: both are starred.
+    message_id = "msg-202612060930151234"  # 18 digits in a row
+    serial = "gdrs_app.GDR202612060000001"  # 15
     logging.getLogger("certhub.test").warning("accepted %s and %s", message_id, serial)
     (line,) = [entry for entry in logged(json_logs) if entry["logger"] == "certhub.test"]
-    assert line["message"] == f"accepted {message_id} and {serial}"
+    starred = "msg-202612**********34 and gdrs_app.GDR202612*******01"
+    assert line["message"] == f"accepted {starred}"

@@ -1,0 +1,74 @@
+"""A hub on a real socket logs no mistyped ID number whole: paths and cursors as they came.
+
+A reader asks for a person's biometric enrolments by ID number in the path, and pages
+with a cursor it pastes; the number typed wrong (check character, length, full width,
+lower-case x) is refused, but the access log keeps a line for every read of personal
+data, path and cursor included. The test reads the captured JSON lines.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from hub_fixtures import hub, hub_factory, party_keys
+from hubkit import Hub
+from logkit import captured_json_logs, logged
+
+__all__ = ["hub", "hub_factory", "party_keys"]
+
+# Masked by hand: first 6 and last 2 kept. 440823195001011231 would be the real number.
+TYPED = {
+    "440823195001011235": "440823**********35",  # wrong check character
+    "44082319500101123": "440823*********23",  # a digit dropped
+    "4408231950010112311": "440823***********11",  # a digit doubled
+    "44082319500101123x": "440823**********3x",  # lower-case x, and a wrong check character
+    "４４０８２３１９５００１０１１２３１": "４４０８２３**********３１",  # full width
+}
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """Everything logged (INFO and up) as the hub's JSON lines, in memory."""
+    with captured_json_logs(logging.INFO) as stream:
+        yield stream
+
+
+async def test_a_mistyped_number_in_a_read_path_is_logged_masked(
+    hub: Hub, json_logs: io.StringIO
+) -> None:
+    for number in TYPED:
+        response = await hub.client.get(
+            f"/v1/biometric-enrolments/{quote(number)}", headers=hub.bearer()
+        )
+        assert response.status == 404  # not a valid number: no such person
+    reads = logged(json_logs, event="pii_read", route="/v1/biometric-enrolments/{person_id}")
+    assert [read["path"] for read in reads] == [
+        f"/v1/biometric-enrolments/{masked}" for masked in TYPED.values()
+    ]
+    _assert_nothing_long(json_logs.getvalue(), TYPED)
+
+
+async def test_a_number_pasted_as_a_cursor_is_logged_masked(
+    hub: Hub, json_logs: io.StringIO
+) -> None:
+    for number in TYPED:
+        response = await hub.client.get(
+            "/v1/reports", params={"after": number, "limit": "20"}, headers=hub.bearer()
+        )
+        assert response.status == 400  # invalid-cursor
+    reads = logged(json_logs, event="pii_read", route="/v1/reports")
+    assert [(read["after"], read["limit"]) for read in reads] == [
+        (masked, "20") for masked in TYPED.values()
+    ]
+    _assert_nothing_long(json_logs.getvalue(), TYPED)
+
+
+def _assert_nothing_long(text: str, numbers: dict[str, str]) -> None:
+    for number in numbers:
+        assert number not in text
+    assert re.search(r"\d{15}", text) is None  # \d: any script's digits, full width too
