@@ -125,7 +125,7 @@ def _shown(name: str) -> str:
         default = default.get_secret_value()
     if default is None:
         return "unset"
-    if default == {}:
+    if default in ({}, ()):  # an empty mapping or list of values
         return "none"
     if isinstance(default, bool):
         return str(default).lower()

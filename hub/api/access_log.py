@@ -6,9 +6,11 @@ the request). :func:`log_read` writes one structured line per such request,
 answered or refused, on the logger ``certhub.access`` (kept at INFO whatever
 ``CERTHUB_LOG_LEVEL`` says, so ops can route it to its own file): the
 reader's sender id, key id, role and area, the route template and the path,
-the page asked for (``after`` cursor, ``limit``), the status and the
-correlation id. The page's content is never logged, and the JSON formatter
-masks any ID number that a path or cursor might carry. It is called by
+the page asked for (``after`` cursor, ``limit``), the client address
+(:func:`~certhub.hub.api.client_address.client_address`: behind a trusted
+proxy, the one it names), the status and the correlation id. The page's
+content is never logged, and the JSON formatter masks any ID number that a
+path or cursor might carry. It is called by
 :func:`certhub.hub.api.observe.observe_requests` with the status the caller
 got (the problem middleware's answers too).
 """
@@ -19,6 +21,7 @@ import logging
 
 from aiohttp import web
 
+from certhub.hub.api.client_address import client_address
 from certhub.hub.core.keys import READER
 
 __all__ = ["ACCESS_LOGGER", "log_read"]
@@ -41,6 +44,7 @@ def log_read(request: web.Request, status: int) -> None:
             "reader_kid": reader.kid,
             "reader_role": reader.role,
             "reader_area": "province" if reader.area is None else reader.area.code,
+            "client": client_address(request),
             "method": request.method,
             "route": resource.canonical if resource is not None else request.path,
             "path": request.path,

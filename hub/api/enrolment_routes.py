@@ -19,6 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from certhub.hub.api.auth import require_reader
+from certhub.hub.api.client_address import client_address
 from certhub.hub.api.ingress_routes import _read_signed_body
 from certhub.hub.core.keys import (
     ENROLMENT,
@@ -105,7 +106,7 @@ async def issue_code(request: web.Request) -> web.Response:
 async def enrol(request: web.Request) -> web.Response:
     """Bind a phone's public key with a one-time code: no other authentication."""
     limiter = request.app[ENROLMENT_LIMITER]
-    client = request.remote or "-"
+    client = client_address(request)  # behind a trusted proxy, the phone's, not the proxy's
     outcomes = request.app[METRICS].enrolments
     enrolment = request.app[ENROLMENT]
     try:

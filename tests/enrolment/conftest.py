@@ -14,11 +14,24 @@ from certhub.security import SigningKey
 
 
 @pytest.fixture
-async def county(aiohttp_client: Callable[..., Any], tmp_path: Path) -> County:
+def county_settings() -> dict[str, Any]:
+    """Settings of :func:`county` beyond its own (a test parametrizes this to change them)."""
+    return {}
+
+
+@pytest.fixture
+async def county(
+    aiohttp_client: Callable[..., Any], tmp_path: Path, county_settings: dict[str, Any]
+) -> County:
     """A running hub; county-x (440103) and county-all may enrol, town-x may not by role."""
     keys = {party: SigningKey.generate() for party in [*PARTIES, *ENROLLERS]}
     store = staff_trust_store(keys)
     office = await open_office(
-        aiohttp_client, tmp_path / "data", keys, store=store, trust_reload_seconds=0.1
+        aiohttp_client,
+        tmp_path / "data",
+        keys,
+        store=store,
+        trust_reload_seconds=0.1,
+        **county_settings,
     )
     return County(office)

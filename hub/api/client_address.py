@@ -1,0 +1,52 @@
+"""Who sent a request: the direct peer, or the client a trusted proxy names for it.
+
+Phones reach the hub through the TLS proxy in front of it, so the direct peer
+is the proxy for all of them; bounds kept per client address (the enrolment
+codes' guesses) would then lump a whole province together. When the peer is
+one of ``CERTHUB_TRUSTED_PROXIES``, the client is the right-most address of
+``X-Forwarded-For`` that is not itself a trusted proxy: the one the nearest
+trusted proxy saw. Every address left of it was written by whoever sent the
+request and proves nothing; from any other peer the header is ignored, so a
+forged one cannot dodge a bound. With the setting empty (the default) nobody
+is trusted and the client is always the peer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address
+
+from aiohttp import web
+
+from certhub.hub.core.keys import SETTINGS
+
+__all__ = ["client_address"]
+
+_LONGEST: int = 64  # a hop that is no address is kept, cut short, for the log
+
+
+def client_address(request: web.Request) -> str:
+    """The client address of ``request`` (``-`` when the transport has none)."""
+    peer = request.remote or "-"
+    proxies = request.app[SETTINGS].trusted_proxies
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getall("X-Forwarded-For", ())
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop[:_LONGEST]
+    # Only trusted proxies named (or no header): the farthest one is the client we know.
+    return hops[0][:_LONGEST] if hops else peer
+
+
+def _trusted(address: str, proxies: Sequence[IPv4Network | IPv6Network]) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:  # "unknown", a hostname, garbage: never a trusted proxy
+        return False
+    return any(parsed in network for network in proxies)
