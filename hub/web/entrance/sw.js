@@ -17,6 +17,7 @@ const SHELL = [
   "mine.js",
   "people.js",
   "photo.js",
+  "problems.js",
   "report.js",
   "ui.js",
   "village.js",

@@ -1,6 +1,8 @@
 // Building the page without innerHTML: every text from the hub or the user goes in
 // as a text node, so nothing a report says can ever run as script or markup.
 
+import { PROBLEMS } from "./problems.js";
+
 export function h(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -143,29 +145,7 @@ export function chinaToday() {
   return { date: parts, month: parts.slice(0, 7) };
 }
 
-// The hub's refusals (RFC 9457 problem types) a coordinator can meet, in plain words.
-const PROBLEMS = {
-  "key-revoked": "本机已被县（区）停用（例如手机丢失后）。请重新领取登记码。",
-  "token-key-revoked": "本机已被县（区）停用（例如手机丢失后）。请重新领取登记码。",
-  "unknown-key": "中心不认识本机的密钥。请重新领取登记码。",
-  "key-expired": "本机登记已过期。请重新领取登记码。",
-  "token-key-expired": "本机登记已过期。请重新领取登记码。",
-  "token-expired": "本机时间不准，请校正手机时间后再试。",
-  "invalid-token": "中心不再接受本机的密钥（可能已被县（区）停用）。请重新领取登记码。",
-  "clock-skew": "本机时间与中心相差太多，请校正手机时间。",
-  "not-authorized": "本机没有查看这项内容的权限。",
-  "schema-violation": "上报内容不完整或有误，请核对后重新上报。",
-  "forged-role": "上报人信息与本机登记不符。",
-  "zero-report-conflict": "本村本月已有上报，不能再报零报告。",
-  "evidence-location-data": "照片带有位置信息，请重新拍照。",
-  "evidence-too-large": "照片太大，请重新拍照。",
-  "evidence-missing": "照片没有传到中心，请重新上报。",
-  "evidence-unsupported": "只能上传照片（JPEG、PNG）或 PDF。",
-  "replay": "这份上报的编号已被使用，请重新上报。",
-  overloaded: "中心繁忙，稍后自动重试。",
-  "store-unavailable": "中心暂时无法保存，稍后自动重试。",
-};
-
+// The hub's refusals (RFC 9457 problem types) in plain words: problems.js.
 export function problemSlug(problem) {
   return (problem?.type || "").split(":").pop();
 }
