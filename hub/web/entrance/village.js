@@ -3,7 +3,7 @@
 
 import { outbox } from "./db.js";
 import { flush, queueMessage, read, readAll } from "./hub.js";
-import { REASONS, TASK_KINDS, TASK_STATUS, button, chinaToday, chip, dateText, failureText, h, loaded, maskId, note, say, show } from "./ui.js";
+import { REASONS, TASK_KINDS, TASK_STATUS, button, chinaToday, chip, dateText, failureText, h, loaded, maskId, note, problemText, say, show } from "./ui.js";
 
 function previousMonth(month) {
   const [year, m] = month.split("-").map(Number);
@@ -34,14 +34,22 @@ export async function zeroScreen(ctx) {
   show("本月零报告", status);
   const target = await loaded(() => openPeriod(ctx), status, "需要网络才能查看截止日期");
   if (target === undefined) return;
-  const queued = (await outbox.all()).some((e) => e.payload.type === "zero_report/v1" && e.payload.period === target.period);
+  // Only one still to be sent holds the button; a refused one is shown with its refusal
+  // and filed again (the new one replaces it), or the month stays unreported.
+  const filed = (await outbox.all()).filter((e) => e.payload.type === "zero_report/v1" && e.payload.period === target.period);
+  const queued = filed.some((e) => e.state !== "refused");
+  const refused = filed.filter((e) => e.state === "refused").sort((a, b) => a.created - b.created);
   const done = ["zero_reported", "reported"].includes(target.unit?.status) || queued;
   const explain = {
     reported: "本村本月已有上报，不需要零报告。",
     zero_reported: "本月零报告已提交。",
   }[target.unit?.status] || (queued ? "零报告已签名，等待网络发送。" : "");
+  const refusal = !done && refused.length
+    ? note(`上次提交的零报告被中心退回：${problemText(refused.at(-1).problem)}可以重新提交。`, "error")
+    : null;
   const submit = button(`${periodText(target.period)}本村无异常，提交零报告`, async () => {
     submit.disabled = true;
+    for (const entry of refused) await outbox.delete(entry.jti);
     await queueMessage(ctx.identity, {
       type: "zero_report/v1",
       reporter: { id: ctx.identity.sender, role: ctx.identity.role },
@@ -64,6 +72,7 @@ export async function zeroScreen(ctx) {
     target.cached ? note("离线：显示上次取得的信息", "wait") : null,
     h("p", {}, "本月村里没有发现死亡、服刑、失踪等情况时，点一下即可。发现情况请走“上报丧失资格”。"),
     explain ? note(explain, "ok") : null,
+    refusal,
     submit,
   );
 }
