@@ -61,11 +61,14 @@ async def amendment_opened(
     """A person (``Population(seed)``) whose death, confirmed from the M(-2) feed (the roster
     paid through ``paid_through``), the M(-1) feed's C1 dates EARLIER (the amendment
     opened), and the M(0) feed — not run yet — voids the records ``voided``, in that order
-    (the 1st, the 2nd, … of M(0)), on ``ledger_url``'s ledger: the case and the task."""
+    (V1, V2, … all of the 1st of M(0), the comparison taking a day's voids by record id), on
+    ``ledger_url``'s ledger: the case and the task."""
     person = Population(seed=seed).person()
     number = person["id_number"]
+    # not the 2nd, 3rd, … of M(0): on the 1st those are in the future, and the comparison
+    # refuses a record dated after its day (future-event-date)
     voids = "".join(
-        f"V{n},{number},某人,,,void,{THIS_MONTH}-{n:02d},{record}\n"
+        f"V{n},{number},某人,,,void,{THIS_MONTH}-01,{record}\n"
         for n, record in enumerate(voided, start=1)
     )
     later = {VOIDED_IN: f"C1,{number},某人,,,cremation,{EARLIER.isoformat()},\n", THIS_MONTH: voids}
