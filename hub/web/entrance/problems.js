@@ -115,6 +115,8 @@ export const PROBLEMS = {
   "enrolment-request-invalid": "登记码格式不对：应为 12 位数字。",
   "enrolment-key-invalid": "本机密钥未被接受，请重新打开本页再试。",
   "enrolment-rate-limited": "尝试次数过多，请过几分钟再试。",
+  // CERTHUB_COORDINATOR_REPORTS_PER_HOUR's bound (429: the phone keeps the report queued).
+  "reports-rate-limited": `本机一小时内上报太多，${RETRY}`,
   "area-not-permitted": "超出本机登记的村（居）或职责范围：只能上报、查看本村的情况。",
   // The e-map.
   "invalid-coordinates": "位置有误，请重新选择。",
