@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 from certhub.hub.rules.notices import REMINDER_HOLDS
 from certhub.hub.store.hold_clearances import HELD_BEFORE
-from certhub.hub.store.restoring import restoring_closure
+from certhub.hub.store.register_states import (
+    CLOSED,
+    NOT_COVERED,
+    RESTORING,
+    STATE,
+    SUMMARY_FIELDS,
+    TERMINATED,
+    RegisterSummary,
+)
 from certhub.hub.store.rows import row_as
 
 if TYPE_CHECKING:
@@ -99,22 +107,6 @@ class RegisterCertificationRow:
     of_record: int
 
 
-# A benefit the hub terminated (a death it confirmed) reads as terminated whatever the roster
-# says until the province's next roster: such a person is never due, overdue or reminded.
-CLOSED: Final = (
-    "EXISTS (SELECT 1 FROM closed_benefits AS cb WHERE cb.person_id = register_people.person_id)"
-)
-# ... unless its restoration is under review (hub.store.restoring): the person reads as
-# alive, due or overdue by the due month (a roster applying the hub's termination read as
-# active), so the certification that lets the restoration through is asked for; never
-# reminded, never proposed (the closure stops payment).
-RESTORING: Final = restoring_closure("register_people.person_id")
-# The register's terminated: the roster's word or the hub's closure, unless a restoration of
-# the closure is under review. Everyone else on the roster is counted alive (the summary's
-# states, the assessment's people: one definition).
-TERMINATED: Final = f"(roster_status = 'terminated' OR {CLOSED}) AND NOT ({RESTORING})"
-
-
 def _verifying(person: str) -> str:
     """What is verified of ``person`` (an SQL expression) that holds reminders
     (:data:`~certhub.hub.rules.notices.REMINDER_HOLDS`): the kind of a task open or in
@@ -152,60 +144,14 @@ _ROUTE: Final = (
     " AND l.outcome = 'failed' AND l.sequence > coalesce(register_people.last_sequence, 0))"
 )
 _PERSON: Final = (
-    f"SELECT person_id, area, name, CASE WHEN {RESTORING} THEN (CASE WHEN roster_status ="
-    f" 'terminated' THEN 'active' ELSE roster_status END) WHEN {CLOSED} THEN 'terminated'"
-    " ELSE roster_status END,"
+    f"SELECT person_id, area, name, {STATE},"
     " suspended_since, last_on, last_method, last_channel, last_sequence, record_sequence,"
     f" record_month, due_month, {_ROUTE} FROM register_people"
 )
-_SUSPENDED_MONTH: Final = (
-    "(CAST(substr(suspended_since, 1, 4) AS INTEGER) * 12"
-    " + CAST(substr(suspended_since, 6, 2) AS INTEGER) - 1)"
-)
-# Suspended for non-certification: no certification on or before the day the suspension
-# began covered its month (one 12 months or less before it). A certification since does not
-# cover that day: the person stays listed, now restorable (before, the current due month was
-# read, and a certification since took them off the list while still suspended).
-_NOT_COVERED: Final = (
-    "(due_month IS NULL OR (suspended_since IS NOT NULL AND NOT EXISTS (SELECT 1"
-    " FROM register_certifications AS sc WHERE sc.person_id = register_people.person_id"
-    " AND sc.certified_on <= register_people.suspended_since"
-    f" AND sc.month + 12 >= {_SUSPENDED_MONTH})))"
-)
-SUMMARY_FIELDS: Final = (
-    "on_roster",
-    "certified",
-    "due",
-    "overdue",
-    "not_certified",
-    "suspended",
-    "suspended_not_certified",
-    "long_suspended",
-    "terminated",
-)
-"""The states :meth:`RegisterQueries.register_summary` counts, in its columns' order."""
 
 _REMINDED: Final = f"roster_status = 'active' AND NOT {CLOSED}"
 _ACTIVE: Final = f"(({_REMINDED}) OR (roster_status IN ('active', 'terminated') AND {RESTORING}))"
 _SUSPENDED: Final = f"roster_status = 'suspended' AND (NOT {CLOSED} OR {RESTORING})"
-_SUMMARY: Final = (
-    "SELECT sum(CASE WHEN roster_status IS NOT NULL THEN 1 ELSE 0 END),"
-    # the due month first: one of the four holds, so a row's closure is read once, not four times
-    f" sum(CASE WHEN due_month > ? AND {_ACTIVE} THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN due_month >= ? AND due_month <= ? AND {_ACTIVE} THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN due_month < ? AND {_ACTIVE} THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN due_month IS NULL AND {_ACTIVE} THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN {_SUSPENDED} THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN {_SUSPENDED} AND {_NOT_COVERED} THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN {_SUSPENDED} AND suspended_since < ? THEN 1 ELSE 0 END),"
-    f" sum(CASE WHEN {TERMINATED} THEN 1 ELSE 0 END)"
-    " FROM register_people"
-)
-_CERTIFIED: Final = (
-    "SELECT sum(CASE WHEN c.sequence = c.of_record THEN 1 ELSE 0 END), count(*)"
-    " FROM register_certifications AS c JOIN register_people AS p ON p.person_id = c.person_id"
-    " WHERE c.month >= ? AND c.month <= ?"
-)
 _REMINDERS_DUE: Final = (
     _PERSON + f" WHERE {_REMINDED} AND NOT {UNDER_VERIFICATION} AND ((due_month >= ?"
     " AND due_month <= ? AND (reminded_for IS NULL OR reminded_for <> due_month"
@@ -239,7 +185,7 @@ _LISTS: Final = {
         f"roster_status = 'active' AND (NOT {CLOSED} OR {RESTORING}) AND {_OVERDUE}",
         _BY_CLOSURES,
     ),
-    RegisterList.SUSPENDED: (f"{_SUSPENDED} AND {_NOT_COVERED}",),
+    RegisterList.SUSPENDED: (f"{_SUSPENDED} AND {NOT_COVERED}",),
     RegisterList.LONG_SUSPENDED: (f"{_SUSPENDED} AND suspended_since < ?",),
     RegisterList.PEOPLE: ("roster_status IS NOT NULL",),
 }
@@ -269,7 +215,7 @@ def _where(query: RegisterQuery, condition: str) -> tuple[str, list[object]]:
     return condition + " AND person_id > ?", [*params, query.after]
 
 
-class RegisterQueries:
+class RegisterQueries(RegisterSummary):
     """The register's reads; the dialect provides ``_read`` (mixed into its reads)."""
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
@@ -322,31 +268,6 @@ class RegisterQueries:
         params = (month, month + per_cycle - 1, month + per_cycle, month, per_cycle)
         rows = await self._read(_REMINDERS_DUE, (*params, after, limit))
         return [row_as(PersonRegister, row) for row in rows]
-
-    async def register_summary(
-        self, month: int, before: str, area: str | None, counted_from: int | None = None
-    ) -> dict[str, int]:
-        """How many people of an area are in each state in ``month`` (the lists' rules), and
-        in months ``counted_from`` (default: the 12 months to ``month``) .. ``month`` the
-        people counted (certifications of record) and the passed certifications recorded."""
-        sql, params = _SUMMARY, [month + 2, month, month + 2, month, before]
-        if area is not None:
-            sql += " WHERE area >= ? AND area < ?"
-            params += [area, area + ":"]
-        row = (await self._read(sql, tuple(params)))[0]
-        counts = {
-            name: int(str(value or 0)) for name, value in zip(SUMMARY_FIELDS, row, strict=True)
-        }
-        first = month - 11 if counted_from is None else counted_from
-        sql, params = _CERTIFIED, [first, month]
-        if area is not None:
-            sql += " AND p.area >= ? AND p.area < ?"
-            params += [area, area + ":"]
-        people, events = (await self._read(sql, tuple(params)))[0]
-        return counts | {
-            "people_certified": int(str(people or 0)),
-            "certifications": int(str(events or 0)),
-        }
 
 
 class CertificationRegister(Protocol):

@@ -160,7 +160,11 @@ async def connect_writer(url: str) -> asyncpg.Connection:
 
 
 def _server_settings(settings: dict[str, str]) -> dict[str, str]:
-    return {"synchronous_commit": "on", "application_name": "certhub", **settings}
+    # jit off: the few passes over all pensioners (the register's summary) cost more than the
+    # planner's JIT threshold, and compiling them (inlining, optimising) took 1.7-2.7 s of a
+    # 2.8-3.2 s summary at a million (bench/README.md "Register at scale"); no query here
+    # runs long enough to win it back
+    return {"synchronous_commit": "on", "application_name": "certhub", "jit": "off", **settings}
 
 
 async def begin(conn: schema.Conn) -> GroupWrite:
