@@ -193,17 +193,13 @@ async def audited(office: Office, action: str) -> list[str]:
     return [e.subject for e in entries if e.action == action]
 
 
-# What the office's own delivery writes to the audit log in the background (its relay and
-# dispatcher, woken by the request before): no request's doing, so not counted against one.
-DELIVERY_ACTIONS: Final = frozenset(
-    {"outbox_published", "delivered", "notice_sent", "notice_withdrawn", "delivery_retried",
-     "dead_lettered"}
-)  # fmt: skip
+# what the office's relay audits in the background: no request's doing, not counted on one
+DELIVERY_ACTIONS: Final = {"outbox_published", "delivered", "notice_sent", "notice_withdrawn",
+                           "delivery_retried", "dead_lettered"}  # fmt: skip
 
 
 async def sizes(office: Office) -> tuple[int, int]:
-    """(ledger records, audit entries but the office's delivery bookkeeping): what a refusal
-    leaves as it was, while the office's relay may be delivering what came before."""
+    """(ledger records, audit links but DELIVERY_ACTIONS): what a refusal leaves as it was."""
     audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
     return await office.ledger_size(), sum(e.action not in DELIVERY_ACTIONS for e in audit)
 
