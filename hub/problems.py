@@ -157,6 +157,7 @@ ENROLMENT_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "enrolment-request-invalid": (400, "Invalid enrolment request"),
     "enrolment-key-invalid": (400, "Enrolment key invalid"),
     "enrolment-rate-limited": (429, "Too many failed enrolment codes; retry later"),
+    "reports-rate-limited": (429, "This key's reports in the last hour are at its bound"),
     "area-not-permitted": (403, "Outside the key's area or role"),
 }
 

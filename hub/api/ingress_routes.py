@@ -12,7 +12,16 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel
 
-from certhub.hub.core.keys import LOAD, METRICS, OUTBOX_DELIVERY, PIPELINE, PROCEDURE, SETTINGS
+from certhub.hub.api.report_bound import ReportBound
+from certhub.hub.core.keys import (
+    LOAD,
+    METRICS,
+    OUTBOX_DELIVERY,
+    PIPELINE,
+    PROCEDURE,
+    SETTINGS,
+    STORE,
+)
 from certhub.hub.ingress.pipeline import Plan
 from certhub.hub.problems import Problem
 from certhub.hub.procedure.intake import plan_intake
@@ -33,8 +42,10 @@ routes = web.RouteTableDef()
 
 @routes.post("/v1/reports")
 async def push_report(request: web.Request) -> web.Response:
-    """Accept one signed eligibility report or zero report."""
-    return await push(request, RecordKind.REPORT, REPORT_TYPES, _intake(request))
+    """Accept one signed eligibility report or zero report (a coordinator's key, within
+    its hourly bound: :mod:`certhub.hub.api.report_bound`)."""
+    bound = ReportBound(request.app[STORE], request.app[SETTINGS].coordinator_reports_per_hour)
+    return await push(request, RecordKind.REPORT, REPORT_TYPES, bound.around(_intake(request)))
 
 
 @routes.post("/v1/certifications")

@@ -185,7 +185,15 @@ def openapi_document() -> dict[str, Any]:
             **service_point_paths(),
             **register_paths(),
             "/v1/reports": {
-                **push_operation("Push one signed eligibility or zero report.", reports),
+                **push_operation(
+                    "Push one signed eligibility or zero report.",
+                    reports,
+                    errors={
+                        "429": "A coordinator's key filed CERTHUB_COORDINATOR_REPORTS_PER_HOUR"
+                        " reports in the last hour (reports-rate-limited), or the hub is"
+                        " overloaded; retry after Retry-After."
+                    },
+                ),
                 **pull_operation("Provincial pull of reports by cursor."),
             },
             "/v1/certifications": {

@@ -308,6 +308,11 @@ class Settings(BaseSettings):
         description="Requests still receiving their (not yet authenticated) body beyond which"
         " another such request is answered 429 overloaded.",
     )
+    coordinator_reports_per_hour: int = Field(
+        default=60,
+        ge=1,
+        description="Reports one coordinator's key may file in a rolling hour (then 429).",
+    )
     trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
         default=(),
         description="Comma-separated addresses or CIDRs of the proxies in front of the hub whose"

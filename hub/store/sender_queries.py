@@ -7,6 +7,7 @@ records are found through the ledger's ``UNIQUE (sender, message_id)`` index.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Final
 
 from certhub.hub.store import ledger_rows as schema
@@ -22,6 +23,10 @@ _SENDER_PAGE: Final = (
     + ", items.status FROM ledger LEFT JOIN items ON items.item_id = ledger.sequence"
     " WHERE ledger.sender=? AND ledger.kind=? AND ledger.sequence<?"
     " ORDER BY ledger.sequence DESC LIMIT ?"
+)
+_REPORTS_SINCE: Final = (
+    "SELECT count(*), min(received_at) FROM ledger"
+    " WHERE sender = ? AND kind = ? AND kid = ? AND received_at > ?"
 )
 _TASKS: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
 
@@ -41,6 +46,20 @@ class SenderQueries:
         """
         rows = await self._read(_SENDER_PAGE, (sender, kind.value, before, limit))
         return [schema.to_record(row) for row in rows]
+
+    async def reports_since(self, sender: str, kid: str, since: datetime) -> tuple[int, datetime]:
+        """How many reports ``sender`` signed with key ``kid`` after ``since``, and when
+        the first of them was received (``since`` when there is none).
+
+        Read through the ``(sender, message_id)`` index: only the sender's own records
+        are looked at, a few a month for a coordinator. ``received_at`` is ISO-8601 text
+        in UTC, so text order is time order.
+        """
+        rows = await self._read(
+            _REPORTS_SINCE, (sender, RecordKind.REPORT.value, kid, since.isoformat())
+        )
+        count, first = rows[0]
+        return int(str(count)), since if first is None else datetime.fromisoformat(str(first))
 
     async def tasks_of(self, person_ids: Sequence[str]) -> Sequence[TaskRow]:
         """Every verification task (any status) of these people, oldest change first."""

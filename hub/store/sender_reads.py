@@ -8,6 +8,7 @@ people they name. The queries are :mod:`certhub.hub.store.sender_queries`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # base imports this protocol for LedgerStore; typing only
@@ -28,4 +29,9 @@ class SenderReads(Protocol):
 
     async def tasks_of(self, person_ids: Sequence[str]) -> Sequence[TaskRow]:
         """Every task (any status) of these people."""
+        ...
+
+    async def reports_since(self, sender: str, kid: str, since: datetime) -> tuple[int, datetime]:
+        """How many reports ``sender`` signed with key ``kid`` after ``since``, and when
+        the first of them was received (``since`` when there is none)."""
         ...

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pgkit import throwaway_database
 from procedurekit import PARTIES, Office, open_office
 from scopekit import SCOPED, UNITS, World, build_world, scoped_trust_store
 
@@ -19,6 +20,25 @@ async def office(aiohttp_client: Callable[..., Any], tmp_path: Path) -> Office:
     keys = {party: SigningKey.generate() for party in [*PARTIES, *SCOPED]}
     store = scoped_trust_store(keys)
     return await open_office(aiohttp_client, tmp_path / "data", keys, units=UNITS, store=store)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def office_db(
+    request: pytest.FixtureRequest, aiohttp_client: Callable[..., Any], tmp_path: Path
+) -> AsyncIterator[Office]:
+    """:func:`office` on SQLite, then on a PostgreSQL database of its own."""
+    keys = {party: SigningKey.generate() for party in [*PARTIES, *SCOPED]}
+    store = scoped_trust_store(keys)
+    data = tmp_path / "data"
+    if request.param == "sqlite":
+        yield await open_office(aiohttp_client, data, keys, units=UNITS, store=store)
+        return
+    with throwaway_database("certhub_scopes") as url:
+        office = await open_office(
+            aiohttp_client, data, keys, units=UNITS, store=store, database_url=url
+        )
+        yield office
+        await office.client.close()  # before the database is dropped
 
 
 @pytest.fixture

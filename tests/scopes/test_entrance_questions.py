@@ -8,16 +8,19 @@ assertions are a proposal: when one is decided, the test is changed to the decis
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from evidence_samples import png
-from procedurekit import Office, counter_event, today
-from scopekit import A, X, Y
+from procedurekit import JOSE, Office, counter_event, today
+from scopekit import A, B, X, Y
 
 from certhub.schemas import problem_type_uri
 
+HOUR = timedelta(hours=1)
 D_VILLAGE = "440304001201"  # 福田区, another city: scopekit's D
 
 
@@ -77,25 +80,93 @@ async def test_a_report_of_someone_the_roster_never_had_in_the_village(office: O
     assert await office.ledger_size() == before
 
 
-@pytest.mark.xfail(strict=True, reason="decision wanted: a coordinator's reports per hour")
-async def test_a_stolen_phone_files_reports_without_bound(office: Office) -> None:
+async def test_a_stolen_phone_files_reports_without_bound(office_db: Office) -> None:
     """A stolen phone, before the county revokes it, files a death report for every
-    pensioner of its village in a minute: all accepted (202), each a review item and, once
-    approved, a death verification holding the person's benefit. A village files a few
-    reports a month. Question: how many reports may one coordinator's key file in an
-    hour (proposed: a bound far above any real village, e.g. 60, then 429 with
-    Retry-After, the report kept on the phone and sent later), and is reaching it told
-    to the county?"""
+    pensioner of its village in a minute: each a review item and, once approved, a death
+    verification holding the person's benefit. A village files a few reports a month.
+    Decided: one coordinator's key files at most CERTHUB_COORDINATOR_REPORTS_PER_HOUR
+    (60) reports in any rolling hour, counted from the ledger (so on PostgreSQL across
+    the hub's processes too); the 61st is 429 reports-rate-limited with Retry-After
+    (until the oldest counted report is an hour old), nothing ledgered, the report kept
+    on the phone and sent then; the refusal is logged and counted for the county. Other
+    keys are not held back, and a re-send of a report already filed gets its receipt.
+    The hub's clock is not injectable: the test moves reports back in time in the
+    ledger."""
+    office = office_db
     statuses: list[int] = []
     for _ in range(120):
         person = office.people.person() | {"region": {"county": X, "village": A}}
-        status, _body = await office.post(
+        status, body = await office.post(
             "/v1/reports", "coord-a", coordinators_report(office, person)
         )
         statuses.append(status)
         if status == 429:
             break
     assert statuses[-1] == 429, f"{len(statuses)} reports accepted in a row"
+    assert statuses == [202] * 60 + [429]
+    assert body["type"] == problem_type_uri("reports-rate-limited")
+    size = await office.ledger_size()
+    first, second = await _sequences(office, "coord-a", 2)
+    # The key's oldest report was filed an hour and a second ago: one place frees up.
+    await _file_at(office, first, datetime.now(UTC) - HOUR - timedelta(seconds=1))
+    status, receipt, accepted = await _report(office, "coord-a", A)
+    assert status == 202, receipt
+    # Sixty again in the last hour; the oldest (the second report) leaves it in 30 s.
+    await _file_at(office, second, datetime.now(UTC) - HOUR + timedelta(seconds=30))
+    status, problem, _ = await _report(office, "coord-a", A)
+    assert (status, problem["type"]) == (429, problem_type_uri("reports-rate-limited"))
+    assert 28 <= problem["retry_after"] <= 30
+    assert await office.ledger_size() == size + 1
+    # A re-send of bytes the ledger holds (its answer was lost) gets its receipt back.
+    response = await office.client.post("/v1/reports", data=accepted, headers=JOSE)
+    assert response.status == 202
+    assert (await response.json())["sequence"] == receipt["sequence"]
+    # Other keys are not held back: another village's coordinator, the city's platform.
+    assert (await _report(office, "coord-b", B))[0] == 202
+    assert (await office.post("/v1/reports", "city", office.people.eligibility_report()))[0] == 202
+
+
+async def _report(office: Office, party: str, village: str) -> tuple[int, dict[str, Any], bytes]:
+    """A death report of a pensioner of ``village`` by ``party``, the village's coordinator:
+    (status, body with a 429's Retry-After as ``retry_after``, the signed bytes)."""
+    person = office.people.person() | {"region": {"county": X, "village": village}}
+    report = coordinators_report(office, person) | {
+        "region": {"county": X, "village": village},
+        "reporter": {"id": party, "role": "coordinator"},
+    }
+    signed = office.sign(party, report)
+    response = await office.client.post("/v1/reports", data=signed, headers=JOSE)
+    body = await response.json(content_type=None)
+    if response.status == 429:
+        body["retry_after"] = int(response.headers["Retry-After"])
+    return response.status, body, signed
+
+
+async def _sequences(office: Office, party: str, count: int) -> list[int]:
+    """The ledger sequences of ``party``'s first ``count`` reports, oldest first."""
+    status, page = await office.get("/v1/my-reports", party, limit="1000")
+    assert status == 200, page
+    return sorted(item["sequence"] for item in page["items"])[:count]
+
+
+async def _file_at(office: Office, sequence: int, when: datetime) -> None:
+    """Move record ``sequence``'s receipt time to ``when`` in the ledger (the hub's clock
+    is the system's: time passes for the bound only this way)."""
+    url = office.settings.database_url
+    if url is None:
+        with sqlite3.connect(office.settings.ledger_path) as ledger:
+            ledger.execute(
+                "UPDATE ledger SET received_at = ? WHERE sequence = ?",
+                (when.isoformat(), sequence),
+            )
+        return
+    connection = await asyncpg.connect(url.get_secret_value())
+    try:
+        await connection.execute(
+            "UPDATE ledger SET received_at = $1 WHERE sequence = $2", when.isoformat(), sequence
+        )
+    finally:
+        await connection.close()
 
 
 async def test_a_coordinator_downloads_the_id_card_scan_of_a_counter_certification(
