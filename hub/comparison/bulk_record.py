@@ -84,18 +84,24 @@ class _Batch:
 
 
 class BulkLedger(BulkAppender, CertificationHolds, Protocol):
-    """A ledger that appends in bulk and says whom the hub suspended on a proposal."""
+    """A ledger that appends in bulk and says whom the hub proposed suspending."""
 
 
 @dataclass
 class BulkCertifier:
     """Records a run's certifications batch by batch (see the module's docstring).
 
-    A pensioner the hub suspended for non-certification on an approved proposal
-    (``suspended``, read once a run) is planned one by one, whatever the batch: their
-    certification may end the suspension, and then its planner opens the restoration
-    proposal (:mod:`~certhub.hub.procedure.certified_restoration`), which no batch's shape
-    carries.
+    A pensioner a proposal to suspend them for non-certification names, approved or under
+    review (``suspended``: read once a run, and the proposals new since before each batch),
+    is planned one by one, whatever the batch: their certification may end the suspension,
+    and then its planner opens the restoration proposal
+    (:mod:`~certhub.hub.procedure.certified_restoration`); or it finds the suspension
+    unsigned, and its write is refused (``conflict``: a run again records it) if the county
+    approved the proposal before the batch committed. No batch's shape carries either: a
+    pensioner under review given the first record's effects was certified and suspended
+    both, and no restoration ever proposed (238.00 a month stopped). A proposal made and
+    approved between a batch's read and its commit (seconds; approving takes town staff's
+    and the county's decisions) is the one window left.
     """
 
     sender: InboundSender
@@ -106,6 +112,7 @@ class BulkCertifier:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     tally: IntakeTally = field(default_factory=IntakeTally)
     suspended: frozenset[str] | None = None
+    _proposals_read: int = field(default=0, init=False)  # the last proposal ``suspended`` has
 
     async def record(
         self,
@@ -122,7 +129,7 @@ class BulkCertifier:
         too (≈ 12 % of the CPU of a 20,000-record recording, bench/README.md).
         """
         if self.suspended is None:
-            self.suspended = await self.store.suspended_on_proposal()
+            self.suspended, self._proposals_read = await self.store.suspension_proposed()
         pending: deque[_Batch] = deque()
         # With workers, two batches are prepared ahead: they never wait for the recorder
         # to hand them the next one, nor the recorder for them when a batch runs long.
@@ -170,7 +177,7 @@ class BulkCertifier:
                 self.tally.refuse(prepared.message_id, prepared.reason)
             else:
                 certifications.append(prepared)
-        suspended = self.suspended or frozenset()
+        suspended = await self._proposed()
         one_by_one = [c for c in certifications if c.person_id in suspended]
         if one_by_one:  # the planner's own way: a restoration proposal it may open
             certifications = [c for c in certifications if c.person_id not in suspended]
@@ -192,6 +199,13 @@ class BulkCertifier:
                 mid = item.message.message_id if isinstance(item, BulkMessage) else item.message_id
                 slug = outcome.slug if isinstance(outcome, Conflict) else "replay"
                 self.tally.refuse(mid, f"{slug}: {outcome}")
+
+    async def _proposed(self) -> frozenset[str]:
+        """``suspended`` with the people the proposals made since it was read name (one
+        indexed read of the new ones: none, as a rule)."""
+        new, self._proposals_read = await self.store.suspension_proposed(self._proposals_read)
+        self.suspended = (self.suspended or frozenset()) | new
+        return self.suspended
 
     async def _shaped(
         self, batch: _Batch, certifications: list[CertificationRows]

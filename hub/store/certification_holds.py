@@ -56,11 +56,13 @@ APPROVED_RESUMPTIONS: Final = (
 """The months restorations resume payment in, approved ones only (staff's items approved,
 the hub's signed on a proposal's approval): add the person and the sequence after which."""
 
-SUSPENDED_ON_PROPOSAL: Final = (
-    "SELECT DISTINCT l.person_id FROM items i JOIN ledger l ON l.sequence = i.item_id"
-    " WHERE i.kind = 'suspension' AND i.status = 'approved'"
+SUSPENSION_PROPOSED: Final = (
+    "SELECT l.person_id, i.item_id FROM items i JOIN ledger l ON l.sequence = i.item_id"
+    " WHERE i.kind = 'suspension' AND i.status <> 'rejected' AND i.item_id > ?"
 )
-"""The people a suspension proposal the county approved names (the register's)."""
+"""The people the register's suspension proposals after a ledger sequence name, with each
+proposal's sequence: approved ones and those the county may still approve (the items'
+primary key: only the proposals after it are read)."""
 
 WITHDRAWN_AFTER: Final = (
     "SELECT l.sequence FROM ledger l WHERE l.person_id = ?"
@@ -112,9 +114,11 @@ class CertificationHolds(Protocol):
         """Each of ``person_ids`` the ledger holds back: (one of :data:`HOLD_KINDS`, why)."""
         ...
 
-    async def suspended_on_proposal(self) -> frozenset[str]:
-        """Whom the hub ever suspended for non-certification on an approved proposal: their
-        certification may end it, which opens a restoration proposal (the planner's)."""
+    async def suspension_proposed(self, after: int = 0) -> tuple[frozenset[str], int]:
+        """Whom a proposal to suspend them for non-certification after the ledger sequence
+        ``after`` names, approved or under review (their certification may end the
+        suspension, or find it signed while in flight: the planner's to decide), and the
+        last such proposal's sequence (``after`` when there is none)."""
         ...
 
     async def certification_withdrawn_after(self, person_id: str, sequence: int) -> int | None:
@@ -140,10 +144,12 @@ class CertificationHoldReads:
                 held.setdefault(str(person), (HOLD_KINDS[int(str(rank))], str(why)))
         return held
 
-    async def suspended_on_proposal(self) -> frozenset[str]:
-        """Whom the hub ever suspended for non-certification on an approved proposal (one
-        pass over the items; a run asks once)."""
-        return frozenset(str(row[0]) for row in await self._read(SUSPENDED_ON_PROPOSAL, ()))
+    async def suspension_proposed(self, after: int = 0) -> tuple[frozenset[str], int]:
+        """Whom a suspension proposal after ``after`` names, approved or under review, and
+        the last one's sequence (a run reads them all once, then those new since a batch)."""
+        found = await self._read(SUSPENSION_PROPOSED, (after,))
+        last = max((int(str(row[1])) for row in found), default=after)
+        return frozenset(str(row[0]) for row in found), last
 
     async def certification_withdrawn_after(self, person_id: str, sequence: int) -> int | None:
         """A passed certification of ``person_id`` after ``sequence`` since withdrawn."""

@@ -1,0 +1,167 @@
+"""The comparison certifying, in the middle of a batch, a pensioner whose suspension proposal
+awaits the county, while the county approves it. SQLite and PostgreSQL (the run records
+through the hub's own ledger, as a hub's partition job does). 238.00 a month.
+
+Three pensioners seen alive by health on the 5th of M(-1); the middle one of the run's
+batch, last certified in the app on the 15th of M(-15) (due M(-3)), is proposed for
+suspension and town staff accept it. The bulk path plans a batch's first and last record
+and gives the others the same effects; only people the hub had suspended when the run began
+were planned one by one (their certification opens the suspension's restoration proposal).
+
+* The county's approval commits between the batch's planning and its commit. Before, both
+  committed: ``suspension/v1`` (not_certified) signed for a pensioner the run had just seen
+  alive, and no ``restoration_proposal/v1`` opened, ever (a run again finds the
+  certification recorded) - the province stops paying 238.00 a month until staff notice.
+  Now the pensioner is planned one by one, that plan carries the suspension it found
+  unsigned, and the certification is refused (``conflict``); the run again records it and
+  opens the restoration proposal.
+* The approval commits after the run began, before the batch is planned. Before, the
+  pensioner was not among those the run read as suspended: the same outcome. Now the plan
+  finds the suspension signed and opens its restoration proposal in that run.
+* Proposed, accepted and approved after the run began (its first read of the proposals),
+  before the batch is planned: the proposals made since are read before each batch, and
+  the restoration proposal opens in that run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from comparisonkit import HEADER, ComparisonCase, roster_csv
+from latekit import label
+from notcertifiedkit import open_proposals, overdue_sweep
+from procedurekit import Office, today
+from reversalkit import outcomes
+
+from certhub.hub.comparison.certify import rows
+from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
+from certhub.hub.comparison.recording import LedgerTally, comparison_sender, record_into
+from certhub.hub.core.keys import STORE
+from certhub.mocks.population import Population
+
+PERIOD = label(-1)
+
+
+async def _scene(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> tuple[Office, dict[str, Any], ComparisonRun]:
+    """Three pensioners on the roster (paid through M(-3)), the outer two certified in the app
+    on the 15th of M(-6), the middle one on the 15th of M(-15) (due M(-3): overdue); the
+    M(-1) comparison of health's visits of the three, compared, not yet recorded: an open
+    office, the middle pensioner and the run."""
+    population = Population(seed=61)
+    people = sorted((population.person() for _ in range(3)), key=lambda p: p["id_number"])
+    case = ComparisonCase.prepare(tmp_path, people, {}).on_ledger(ledger_url)
+    office = await case.office(aiohttp_client)
+    first, middle, last = people
+    for person, certified in ((first, -6), (middle, -15), (last, -6)):
+        await office.roster(person, paid_through=label(-3))
+        await office.certified_in_app(person, f"{label(certified)}-15T10:00:00+08:00")
+    folder = tmp_path / PERIOD
+    folder.mkdir()
+    (folder / "roster.csv").write_text(roster_csv(people), encoding="utf-8")
+    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+    seen = "".join(
+        f"H{n},{p['id_number']},某人,,,medical_visit,{PERIOD}-05,\n" for n, p in enumerate(people)
+    )
+    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
+    runs = case.settings.data_dir / "comparison-runs"
+    run = run_comparison(folder, runs, PERIOD, options=RunOptions())
+    # one batch, the proposed pensioner neither its first nor its last record
+    batches = [[row[0] for row in batch] for batch in rows(run.certifications, 100)]
+    assert batches == [[p["id_number"] for p in people]]
+    return office, middle, run
+
+
+async def _proposed(office: Office) -> int:
+    """The sweep proposes suspending the overdue one, town staff accept: the proposal's item."""
+    assert await overdue_sweep(office).sweep(today()) == 1
+    (proposal,) = await outcomes(office, "suspension_proposal/v1")
+    item = int(proposal["sequence"])
+    assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
+    return item
+
+
+async def _approved(office: Office, item: int) -> None:
+    status, body = await office.decide("suspension-proposals", item, "county-1", "approve")
+    assert status == 202, body
+
+
+def _before(store: Any, name: str, first: Callable[[], Awaitable[None]]) -> None:
+    """``first`` awaited before the first call of ``store``'s method ``name`` goes on."""
+    original, done = getattr(store, name), asyncio.Event()
+
+    async def held(*args: Any) -> Any:
+        if not done.is_set():
+            done.set()
+            await first()
+        return await original(*args)
+
+    setattr(store, name, held)
+
+
+async def _recorded(app: web.Application, run: ComparisonRun) -> LedgerTally:
+    """The run recorded through ``app``'s ledger (in bulk), as a hub's partition job does."""
+    return await record_into(app, await comparison_sender(app), run, PERIOD)
+
+
+async def test_approved_between_the_batchs_planning_and_its_commit(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, run = await _scene(ledger_url, tmp_path, aiohttp_client)
+    app = office.client.app
+    item = await _proposed(office)
+    # the batch planned: the county's approval commits first
+    _before(app[STORE], "append_many", partial(_approved, office, item))
+    tally = await _recorded(app, run)
+    (suspension,) = await outcomes(office, "suspension/v1")
+    assert suspension["payload"]["person"]["id_number"] == person["id_number"]
+    # before: recorded 3, refused 0 - suspended and no restoration ever proposed
+    assert (tally.recorded, tally.refused) == (2, 1), tally
+    assert await open_proposals(office) == []
+    again = await _recorded(app, run)  # the run recorded again
+    assert (again.recorded, again.already, again.refused) == (1, 2, 0), again
+    (restoration,) = await open_proposals(office)
+    assert restoration["payload"]["person"]["id_number"] == person["id_number"], restoration
+    await office.client.close()
+
+
+async def test_approved_after_the_run_began_before_the_batch_is_planned(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, run = await _scene(ledger_url, tmp_path, aiohttp_client)
+    app = office.client.app
+    item = await _proposed(office)
+    # the batch's records looked up, not planned yet: the county's approval commits
+    _before(app[STORE], "find_many", partial(_approved, office, item))
+    tally = await _recorded(app, run)
+    assert (tally.recorded, tally.refused) == (3, 0), tally
+    assert len(await outcomes(office, "suspension/v1")) == 1
+    # before: no restoration proposed
+    (restoration,) = await open_proposals(office)
+    assert restoration["payload"]["person"]["id_number"] == person["id_number"], restoration
+    await office.client.close()
+
+
+async def test_proposed_and_approved_after_the_run_began_before_the_batch_is_planned(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    office, person, run = await _scene(ledger_url, tmp_path, aiohttp_client)
+    app = office.client.app
+
+    async def proposed_and_approved() -> None:  # not among the proposals the run read first
+        await _approved(office, await _proposed(office))
+
+    _before(app[STORE], "find_many", proposed_and_approved)
+    tally = await _recorded(app, run)
+    assert (tally.recorded, tally.refused) == (3, 0), tally
+    assert len(await outcomes(office, "suspension/v1")) == 1
+    # read once a run only: no restoration proposed
+    (restoration,) = await open_proposals(office)
+    assert restoration["payload"]["person"]["id_number"] == person["id_number"], restoration
+    await office.client.close()
