@@ -1,0 +1,45 @@
+"""The access log names the client: behind a trusted proxy, the one the proxy names."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from hub_fixtures import hub_factory, party_keys
+from logkit import captured_json_logs, logged
+
+__all__ = ["hub_factory", "party_keys"]
+
+# What the proxy in front sends: the phone wrote the left-most hop, the proxy
+# appended the address it saw (203.0.113.7), then a second trusted proxy its own.
+FORWARDED = "198.51.100.1, 203.0.113.7, 10.8.0.5"
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """Everything logged (INFO and up) as the hub's JSON lines, in memory."""
+    with captured_json_logs(logging.INFO) as stream:
+        yield stream
+
+
+@pytest.mark.parametrize(
+    ("trusted", "client"),
+    [
+        ("127.0.0.1, 10.8.0.0/16", "203.0.113.7"),  # the tests' peer is the trusted proxy
+        ("10.8.0.0/16", "127.0.0.1"),  # the peer is not: its header is its own writing
+        ("", "127.0.0.1"),  # nobody trusted (the default)
+    ],
+)
+async def test_a_read_is_logged_with_the_client_address(
+    hub_factory: Callable[..., Any], json_logs: io.StringIO, trusted: str, client: str
+) -> None:
+    hub = await hub_factory(trusted_proxies=trusted)
+    response = await hub.client.get(
+        "/v1/reports", headers={**hub.bearer(), "X-Forwarded-For": FORWARDED}
+    )
+    assert response.status == 200
+    (read,) = logged(json_logs, event="pii_read")
+    assert read["client"] == client
