@@ -170,7 +170,7 @@ async def _file_at(office: Office, sequence: int, when: datetime) -> None:
 
 
 async def test_a_coordinator_downloads_the_id_card_scan_of_a_counter_certification(
-    office: Office,
+    office_db: Office,
 ) -> None:
     """Town staff certify a pensioner of village A at the counter, citing a scan of the ID
     card and a face photo. A's coordinator's phone pulls ``/v1/certifications`` of its
@@ -181,6 +181,7 @@ async def test_a_coordinator_downloads_the_id_card_scan_of_a_counter_certificati
     other file is 404 evidence-not-found, word for word the answer for a file of another
     village or one never stored, so the phone learns nothing of what exists. Town, county
     and province staff read their area's evidence as before."""
+    office = office_db
     person = office.people.person() | {"region": {"county": X, "village": A}}
     await office.roster(person)
     id_image = await office.upload(png(31, "ID card of a pensioner of A"), "image/png")
