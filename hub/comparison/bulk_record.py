@@ -96,8 +96,9 @@ class BulkCertifier:
     is planned one by one, whatever the batch: their certification may end the suspension,
     and then its planner opens the restoration proposal
     (:mod:`~certhub.hub.procedure.certified_restoration`); or it finds the suspension
-    unsigned, and its write is refused (``conflict``: a run again records it) if the county
-    approved the proposal before the batch committed. No batch's shape carries either: a
+    unsigned, and its write is refused (``conflict``) if the county approved the proposal
+    before the batch committed - then it is planned again at once, and opens the
+    restoration proposal (as the HTTP sender's retry does). No batch's shape carries either: a
     pensioner under review given the first record's effects was certified and suspended
     both, and no restoration ever proposed (238.00 a month stopped). A proposal made and
     approved between a batch's read and its commit (seconds; approving takes town staff's
@@ -185,8 +186,18 @@ class BulkCertifier:
             *await self._shaped(batch, certifications),
             *await self._one_by_one(batch, one_by_one),
         ]
+        again = await self._appended(items, retry=True)
+        if again:  # planned on a suspension unsigned, signed since: planned again (it is now)
+            retry = [c for c in one_by_one if c.message_id in again]
+            await self._appended(await self._one_by_one(batch, retry), retry=False)
+
+    async def _appended(self, items: Sequence[BulkItem], *, retry: bool) -> set[str]:
+        """Append ``items`` and count what became of each; the message ids refused because
+        what their plan found absent was recorded meanwhile (``conflict``), when ``retry``
+        (else those are counted refused: a run again records them)."""
         if not items:
-            return
+            return set()
+        again: set[str] = set()
         outcomes = await self.store.append_many(items)
         for item, outcome in zip(items, outcomes, strict=True):
             if isinstance(outcome, AppendOutcome):
@@ -194,11 +205,14 @@ class BulkCertifier:
                 self.tally.already += not outcome.created
             elif isinstance(outcome, StoreUnavailable):
                 raise outcome
+            elif retry and isinstance(outcome, Conflict) and isinstance(item, BulkMessage):
+                again.add(item.message.message_id)
             else:  # the same message id with other bytes (the first record stands), or what
-                # its plan found absent recorded meanwhile (conflict: a run again records it)
+                # its plan found absent recorded meanwhile twice
                 mid = item.message.message_id if isinstance(item, BulkMessage) else item.message_id
                 slug = outcome.slug if isinstance(outcome, Conflict) else "replay"
                 self.tally.refuse(mid, f"{slug}: {outcome}")
+        return again
 
     async def _proposed(self) -> frozenset[str]:
         """``suspended`` with the people the proposals made since it was read name (one

@@ -13,8 +13,8 @@ were planned one by one (their certification opens the suspension's restoration 
   alive, and no ``restoration_proposal/v1`` opened, ever (a run again finds the
   certification recorded) - the province stops paying 238.00 a month until staff notice.
   Now the pensioner is planned one by one, that plan carries the suspension it found
-  unsigned, and the certification is refused (``conflict``); the run again records it and
-  opens the restoration proposal.
+  unsigned, and its write is refused (``conflict``); planned again at once, the
+  certification is recorded and opens the restoration proposal, in that run.
 * The approval commits after the run began, before the batch is planned. Before, the
   pensioner was not among those the run read as suspended: the same outcome. Now the plan
   finds the suspension signed and opens its restoration proposal in that run.
@@ -121,13 +121,13 @@ async def test_approved_between_the_batchs_planning_and_its_commit(
     tally = await _recorded(app, run)
     (suspension,) = await outcomes(office, "suspension/v1")
     assert suspension["payload"]["person"]["id_number"] == person["id_number"]
-    # before: recorded 3, refused 0 - suspended and no restoration ever proposed
-    assert (tally.recorded, tally.refused) == (2, 1), tally
-    assert await open_proposals(office) == []
-    again = await _recorded(app, run)  # the run recorded again
-    assert (again.recorded, again.already, again.refused) == (1, 2, 0), again
+    assert (tally.recorded, tally.refused) == (3, 0), tally
+    # before: no restoration proposed, ever (the run again finds all three recorded)
     (restoration,) = await open_proposals(office)
     assert restoration["payload"]["person"]["id_number"] == person["id_number"], restoration
+    again = await _recorded(app, run)
+    assert (again.recorded, again.already, again.refused) == (0, 3, 0), again
+    assert len(await open_proposals(office)) == 1
     await office.client.close()
 
 
