@@ -33,7 +33,7 @@ LATER_TABLES = {
 
 # Indexes the later versions add to the legacy tables (e.g. certification events by person).
 LATER_INDEXES = {
-    statement.split()[2]
+    statement.split()[5 if statement.upper().startswith("CREATE INDEX IF NOT EXISTS") else 2]
     for step in LADDER[len(POSTGRES) :]
     for statement in step.statements("sqlite")
     if statement.upper().startswith("CREATE INDEX")
