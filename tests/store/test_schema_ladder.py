@@ -18,6 +18,7 @@ import pytest
 from ledger_backends import reset_database
 from ledgerkit import unsigned_message
 from legacy_ladders import POSTGRES, SQLITE
+from plankit import created_name
 
 from certhub.hub.store import NewMessage, SqliteLedger
 from certhub.hub.store.postgres import PostgresLedger
@@ -25,7 +26,7 @@ from certhub.hub.store.tables import LADDER
 
 # Tables of the versions after the legacy ladders (schema 4 on): a new ledger has them too.
 LATER_TABLES = {
-    statement.split()[2]
+    created_name(statement)
     for step in LADDER[len(POSTGRES) :]
     for statement in step.statements("sqlite")
     if statement.upper().startswith("CREATE TABLE")
@@ -33,7 +34,7 @@ LATER_TABLES = {
 
 # Indexes the later versions add to the legacy tables (e.g. certification events by person).
 LATER_INDEXES = {
-    statement.split()[5 if statement.upper().startswith("CREATE INDEX IF NOT EXISTS") else 2]
+    created_name(statement)
     for step in LADDER[len(POSTGRES) :]
     for statement in step.statements("sqlite")
     if statement.upper().startswith("CREATE INDEX")

@@ -22,13 +22,19 @@ def step_of(table: str) -> int:
     return 1 + [step.tables for step in LADDER].index((table,))
 
 
+def created_name(statement: str) -> str:
+    """The name a ``CREATE INDEX``/``CREATE TABLE`` statement gives, ``IF NOT EXISTS`` or not."""
+    words = statement.split()
+    return words[5] if [w.upper() for w in words[2:5]] == ["IF", "NOT", "EXISTS"] else words[2]
+
+
 def rewind(step: int) -> list[str]:
     """SQL putting a ledger back before schema version ``step``: the indexes and tables of
     that step and of every step after it dropped (rewound, they all run again), their
     versions gone."""
     statements = [s for later in LADDER[step - 1 :] for s in later.statements("sqlite")]
     made = {
-        kind: [s.split()[2] for s in statements if s.upper().startswith(f"CREATE {kind}")]
+        kind: [created_name(s) for s in statements if s.upper().startswith(f"CREATE {kind}")]
         for kind in ("INDEX", "TABLE")
     }
     return [
