@@ -106,4 +106,3 @@ async def _rating_effects(
         )
     )
     return effects, person
-
