@@ -99,9 +99,7 @@ def trust_add(store_path: Path, public_jwk_path: Path, **grant: Unpack[KeyGrant]
     return _entry(store, kid)
 
 
-def read_key_to_trust(
-    public_jwk_path: Path, *, sender: str, role: str | None
-) -> dict[str, Any]:
+def read_key_to_trust(public_jwk_path: Path, *, sender: str, role: str | None) -> dict[str, Any]:
     """The public JWK file :func:`trust_add` reads, with the sender id and role checked first.
 
     Raises:

@@ -45,8 +45,9 @@ class HubKeyring:
     Build it with ``HubKeyring.load_or_create``.
     """
 
-    def __init__(self, directory: Path, keys: list[SigningKey], active: SigningKey,
-                 alg: Algorithm) -> None:
+    def __init__(
+        self, directory: Path, keys: list[SigningKey], active: SigningKey, alg: Algorithm
+    ) -> None:
         self._directory = directory
         self._keys = {key.kid: key for key in keys}
         self._active = active

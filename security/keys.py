@@ -194,8 +194,9 @@ class SigningKey:
             private = ec.generate_private_key(ec.SECP256R1())
         else:
             raise InvalidKeyError(f"unsupported algorithm {alg!r}")
-        return cls(kid=jwk_thumbprint(_public_members(private.public_key())), alg=alg,
-                   private_key=private)
+        return cls(
+            kid=jwk_thumbprint(_public_members(private.public_key())), alg=alg, private_key=private
+        )
 
     @classmethod
     def from_pem(cls, data: bytes, kid: str | None = None) -> SigningKey:

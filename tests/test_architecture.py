@@ -243,8 +243,7 @@ def test_every_hub_package_says_what_it_holds() -> None:
         for path in HUB.rglob("*/")
         if "__pycache__" not in path.parts
         and any(path.glob("*.py"))
-        and ast.get_docstring(ast.parse((path / "__init__.py").read_text(encoding="utf-8")))
-        is None
+        and ast.get_docstring(ast.parse((path / "__init__.py").read_text(encoding="utf-8"))) is None
     )
     assert not silent, silent
 
@@ -267,10 +266,7 @@ def test_the_core_imports_nothing_of_hub_and_only_the_cli_imports_the_runtime() 
         for module, imported in graph.items()
         for name in imported
         if (module.startswith("hub.core") and not name.startswith("hub.core"))
-        or (
-            name.startswith("hub.runtime")
-            and not module.startswith(("hub.runtime", "hub.cli"))
-        )
+        or (name.startswith("hub.runtime") and not module.startswith(("hub.runtime", "hub.cli")))
     }
     assert not leaks, sorted(leaks)
 

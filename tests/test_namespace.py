@@ -54,8 +54,16 @@ def test_the_wheel_installs_everything_under_certhub(tmp_path: Path) -> None:
         source,
         symlinks=True,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", "tests", "bench",
-            "var", "demo-data",
+            ".git",
+            ".venv",
+            "build",
+            "*.egg-info",
+            "__pycache__",
+            ".*_cache",
+            "tests",
+            "bench",
+            "var",
+            "demo-data",
         ),
     )
     built = subprocess.run(

@@ -61,8 +61,10 @@ KPIS: Final = (
     Kpi("ratings", "service ratings given in the month"),
     Kpi("rating_avg", "their average score, 1 to 5"),
     Kpi("bad_ratings", "ratings of 1 or 2"),
-    Kpi("follow_ups_late", "bad ratings not put right by their deadline, at the month's end"
-        " (or now)"),
+    Kpi(
+        "follow_ups_late",
+        "bad ratings not put right by their deadline, at the month's end (or now)",
+    ),
 )
 """Every KPI column, in the order of the exports."""
 

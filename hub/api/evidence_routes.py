@@ -155,7 +155,9 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
 
 
 async def _store(
-    vault: EvidenceVault | DatabaseEvidenceVault, data: bytes, declared_type: str,
+    vault: EvidenceVault | DatabaseEvidenceVault,
+    data: bytes,
+    declared_type: str,
     claimed: str | None,
 ) -> EvidenceMeta:
     """Put ``data`` in the vault; a vault that cannot write is ``store-unavailable`` (503).

@@ -142,4 +142,3 @@ def _result(
         tasks_opened=tally.reports.get("task_opened", 0),
         reversal=reversal,
     )
-

@@ -197,9 +197,7 @@ def _serve(args: argparse.Namespace) -> int:
     from certhub.hub.cli.serve import serve
 
     return serve(
-        _settings(
-            args, host=args.host, port=args.port, role=args.role, processes=args.processes
-        )
+        _settings(args, host=args.host, port=args.port, role=args.role, processes=args.processes)
     )
 
 

@@ -81,9 +81,7 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
-async def _store(
-    settings: Settings, parsed: ParsedFile, source: str, data: bytes
-) -> ImportReport:
+async def _store(settings: Settings, parsed: ParsedFile, source: str, data: bytes) -> ImportReport:
     try:
         ledger = await open_ledger(settings)
     except StoreUnavailable as exc:

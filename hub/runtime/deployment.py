@@ -34,7 +34,11 @@ from certhub.hub.store.postgres.shared import REFRESH_SECONDS, FolderKeys, Share
 from certhub.hub.store.postgres.trust import DatabaseTrustStore
 
 __all__ = [
-    "database_url", "deployment_context", "evidence_context", "folder_keys", "open_identity",
+    "database_url",
+    "deployment_context",
+    "evidence_context",
+    "folder_keys",
+    "open_identity",
     "shared_trust",
 ]
 

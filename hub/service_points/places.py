@@ -49,4 +49,3 @@ def resolve(code: str) -> Place | None:
         if (place := known.get(code[:length])) is not None:
             return place
     return None
-

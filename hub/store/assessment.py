@@ -151,9 +151,7 @@ class AssessmentQueries:
         resolved = await self._per_unit(_TASKS_RESOLVED, scope, area, (start, end))
         overdue = await self._per_unit(_TASKS_OVERDUE, scope, area, (at, at, at))
         units = resolved.keys() | overdue.keys()
-        return {
-            u: (*resolved.get(u, (0, None, None)), *overdue.get(u, (0,))) for u in units
-        }
+        return {u: (*resolved.get(u, (0, None, None)), *overdue.get(u, (0,))) for u in units}
 
     async def kpi_money(self, period: str, scope: Scope) -> dict[str, Row]:
         """Per unit: overpayments established in ``period``, cents overpaid, recovered,

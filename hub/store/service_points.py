@@ -43,9 +43,7 @@ IN_BOX: Final = (
     " WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND status = 'active'"
     " AND methods LIKE ?"
 )
-ALL_IN_COUNTY: Final = (
-    f"SELECT {COLUMNS} FROM service_points WHERE county LIKE ? ORDER BY point_id"
-)
+ALL_IN_COUNTY: Final = f"SELECT {COLUMNS} FROM service_points WHERE county LIKE ? ORDER BY point_id"
 VERSION: Final = (
     "SELECT count(*), coalesce(max(updated_at), '') FROM service_points WHERE county LIKE ?"
 )

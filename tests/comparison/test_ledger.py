@@ -190,9 +190,7 @@ async def test_a_void_after_a_termination_proposes_a_restoration_and_changes_not
     await office.roster(case.person, paid_through="2026-11")
     (task,) = _tasks(case.settings.data_dir, number)
     assert (await office.step(task.task_id, "town-1", "in_progress"))[0] == 202
-    status, body = await office.step(
-        task.task_id, "county-1", "confirmed", event_date="2026-09-03"
-    )
+    status, body = await office.step(task.task_id, "county-1", "confirmed", event_date="2026-09-03")
     assert status == 202, body
     await office.client.close()
 
@@ -240,9 +238,7 @@ async def test_a_void_that_leaves_another_record_standing_is_no_proposal_in_the_
     await office.roster(case.person, paid_through="2026-11")
     (task,) = _tasks(case.settings.data_dir, case.person["id_number"])
     assert (await office.step(task.task_id, "town-1", "in_progress"))[0] == 202
-    status, body = await office.step(
-        task.task_id, "county-1", "confirmed", event_date="2026-09-02"
-    )
+    status, body = await office.step(task.task_id, "county-1", "confirmed", event_date="2026-09-02")
     assert status == 202, body
     await office.client.close()
 

@@ -111,8 +111,9 @@ async def test_metrics_show_the_latest_run_of_each_scope(
     assert samples[(people, (("outcome", "certified"), ("scope", "all")))] == summary["certified"]
     open_tasks = sum(kind.get("open", 0) for kind in summary["tasks"].values())
     assert samples[(people, (("outcome", "task_open"), ("scope", "all")))] == open_tasks
-    assert samples[(people, (("outcome", "roster"), ("scope", "4453")))] == (
-        summary["cities"]["4453"]["roster"]
+    assert (
+        samples[(people, (("outcome", "roster"), ("scope", "4453")))]
+        == (summary["cities"]["4453"]["roster"])
     )
     refused = sum(e["count"] for e in summary["refused"]["health"].values())
     key = ("certhub_comparison_refused_rows", (("scope", "all"), ("source", "health")))

@@ -110,4 +110,3 @@ async def test_without_a_database_the_only_process_simply_runs_the_loop() -> Non
     async with sole.running("pull", loop):
         await asyncio.wait_for(ran.wait(), 2)
         assert sole.leads("pull")
-

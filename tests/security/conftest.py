@@ -47,7 +47,10 @@ def signed(sender_key: SigningKey) -> Callable[..., bytes]:
 
     def sign(**overrides: object) -> bytes:
         args: dict[str, object] = {
-            "key": sender_key, "typ": REPORT, "sender": SENDER, "iat": int(NOW.timestamp()),
+            "key": sender_key,
+            "typ": REPORT,
+            "sender": SENDER,
+            "iat": int(NOW.timestamp()),
         }
         args.update(overrides)
         return sign_compact(PAYLOAD, **args)  # type: ignore[arg-type]

@@ -26,8 +26,9 @@ def test_create_key_and_trust_it(tmp_path: Path) -> None:
     public = json.loads(jwk_path.read_text())
     assert "d" not in public
     store_path = tmp_path / "trust.json"
-    entry = trust_add(store_path, jwk_path, sender="yunfu-platform",
-                      may_send=["zero_report/v1"], may_read=False)
+    entry = trust_add(
+        store_path, jwk_path, sender="yunfu-platform", may_send=["zero_report/v1"], may_read=False
+    )
     assert entry.kid == public["kid"]
     key = read_private_key(key_path)
     message = sign_compact(b"{}", key=key, typ="zero_report/v1", sender="yunfu-platform")
@@ -40,8 +41,9 @@ def test_trust_add_updates_existing_store(tmp_path: Path) -> None:
     _, jwk_a = create_sender_key("a", tmp_path)
     _, jwk_b = create_sender_key("b", tmp_path)
     trust_add(store_path, jwk_a, sender="a", may_send=["x/v1"], may_read=False)
-    trust_add(store_path, jwk_b, sender="b", may_send=["x/v1"], may_read=True,
-              role="provincial_system")
+    trust_add(
+        store_path, jwk_b, sender="b", may_send=["x/v1"], may_read=True, role="provincial_system"
+    )
     updated = trust_add(store_path, jwk_a, sender="a", may_send=["y/v1"], may_read=True)
     assert updated.may_send == {"y/v1"}
     assert len(TrustStore.load(store_path)) == 2
@@ -60,5 +62,6 @@ def test_trust_add_bad_jwk_file(tmp_path: Path) -> None:
     with pytest.raises(KeyFileError):
         trust_add(tmp_path / "t.json", tmp_path / "x.json", sender="a", may_send=[], may_read=False)
     with pytest.raises(KeyFileError):
-        trust_add(tmp_path / "t.json", tmp_path / "nope.json", sender="a", may_send=[],
-                  may_read=False)
+        trust_add(
+            tmp_path / "t.json", tmp_path / "nope.json", sender="a", may_send=[], may_read=False
+        )

@@ -12,16 +12,32 @@ from certhub.security import errors
 def test_all_is_exported_and_documented() -> None:
     exported = set(security.__all__)
     public = {name for name in vars(security) if not name.startswith("_")}
-    submodules = {"admin", "errors", "jws", "keyring", "keys", "offload", "receipts",
-                  "scopes", "signature_wire", "signature_worker", "tokens", "trust", "verify"}
+    submodules = {
+        "admin",
+        "errors",
+        "jws",
+        "keyring",
+        "keys",
+        "offload",
+        "receipts",
+        "scopes",
+        "signature_wire",
+        "signature_worker",
+        "tokens",
+        "trust",
+        "verify",
+    }
     assert public - submodules == exported
     for name in exported - {"Algorithm", "RECEIPT_TYPE"}:
         assert inspect.getdoc(getattr(security, name)), name
 
 
 def test_problem_types_are_unique_slugs() -> None:
-    classes = [c for c in vars(errors).values()
-               if isinstance(c, type) and issubclass(c, errors.SecurityError)]
+    classes = [
+        c
+        for c in vars(errors).values()
+        if isinstance(c, type) and issubclass(c, errors.SecurityError)
+    ]
     slugs = [c.slug for c in classes]
     assert len(set(slugs)) == len(slugs)
     assert all(s.replace("-", "").isalpha() and s.islower() for s in slugs)

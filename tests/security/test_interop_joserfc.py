@@ -55,8 +55,14 @@ def _public(key: OKPKey | ECKey, alg: str) -> dict[str, Any]:
 def test_joserfc_signed_message_verifies_here(alg: str) -> None:
     key = _joserfc_key(alg)
     kid = key.thumbprint()
-    header = {"alg": alg, "kid": kid, "typ": REPORT, "iat": int(time.time()), "jti": "m-1",
-              "iss": SENDER}
+    header = {
+        "alg": alg,
+        "kid": kid,
+        "typ": REPORT,
+        "iat": int(time.time()),
+        "jti": "m-1",
+        "iss": SENDER,
+    }
     token = jws.serialize_compact(header, PAYLOAD, key, registry=REGISTRY)
     store = TrustStore.empty().add(_public(key, alg), sender=SENDER, may_send=[REPORT])
     verifier = MessageVerifier(store)
@@ -70,8 +76,11 @@ def test_joserfc_signed_message_verifies_here(alg: str) -> None:
 def test_our_message_verifies_in_joserfc(alg: str) -> None:
     key = SigningKey.generate(alg)  # type: ignore[arg-type]
     token = sign_compact(PAYLOAD, key=key, typ=REPORT, sender=SENDER, jti="m-2")
-    their_key = OKPKey.import_key(key.public_jwk()) if alg == "EdDSA" else ECKey.import_key(
-        key.public_jwk())
+    their_key = (
+        OKPKey.import_key(key.public_jwk())
+        if alg == "EdDSA"
+        else ECKey.import_key(key.public_jwk())
+    )
     result = jws.deserialize_compact(token, their_key, registry=REGISTRY)
     assert result.payload == PAYLOAD
     assert result.headers()["iss"] == SENDER
@@ -83,8 +92,12 @@ def test_receipt_verifies_in_joserfc_with_hub_jwks(alg: str, tmp_path: Path) -> 
     keyring = HubKeyring.load_or_create(tmp_path, alg=alg)  # type: ignore[arg-type]
     keyring.rotate()
     receipt = ReceiptSigner(keyring.active).sign(
-        message_id="m-1", sender=SENDER, digest="0" * 64, sequence=7,
-        received_at=datetime(2025, 3, 1, tzinfo=UTC), message_type=REPORT,
+        message_id="m-1",
+        sender=SENDER,
+        digest="0" * 64,
+        sequence=7,
+        received_at=datetime(2025, 3, 1, tzinfo=UTC),
+        message_type=REPORT,
     )
     key_set = KeySet.import_key_set(keyring.jwks())  # type: ignore[arg-type]
     result = jws.deserialize_compact(receipt, key_set, registry=REGISTRY)
@@ -108,10 +121,19 @@ def test_our_read_token_verifies_in_joserfc(alg: str) -> None:
 def test_joserfc_read_token_verifies_here(alg: str) -> None:
     key = _joserfc_key(alg)
     now = int(time.time())
-    claims = {"iss": "province", "sub": "province", "aud": "certhub", "iat": now, "nbf": now,
-              "exp": now + 120, "jti": "t-1", "scope": "read"}
+    claims = {
+        "iss": "province",
+        "sub": "province",
+        "aud": "certhub",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 120,
+        "jti": "t-1",
+        "scope": "read",
+    }
     token = jwt.encode({"alg": alg, "kid": key.thumbprint()}, claims, key, algorithms=ALGS)
-    store = TrustStore.empty().add(_public(key, alg), sender="province", may_send=[],
-                                   may_read=True, role="province")
+    store = TrustStore.empty().add(
+        _public(key, alg), sender="province", may_send=[], may_read=True, role="province"
+    )
     reader = ReadTokenVerifier(store).verify(token)
     assert (reader.sender, reader.role) == ("province", "province")

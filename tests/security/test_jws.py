@@ -29,7 +29,11 @@ def test_round_trip(signed: Callable[..., bytes], sender_key: SigningKey) -> Non
     token = signed(jti="msg-1")
     jws = parse_compact(token)
     assert (jws.alg, jws.kid, jws.typ, jws.jti, jws.sender) == (
-        sender_key.alg, sender_key.kid, REPORT, "msg-1", SENDER,
+        sender_key.alg,
+        sender_key.kid,
+        REPORT,
+        "msg-1",
+        SENDER,
     )
     assert jws.iat == int(NOW.timestamp())
     assert jws.payload == PAYLOAD
@@ -44,8 +48,12 @@ def test_defaults_fill_jti_and_iat(sender_key: SigningKey) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"jti": "bad id"}, "jti"), ({"sender": "bad sender!"}, "iss"), ({"typ": ""}, "typ"),
-     ({"iat": -1}, "iat")],
+    [
+        ({"jti": "bad id"}, "jti"),
+        ({"sender": "bad sender!"}, "iss"),
+        ({"typ": ""}, "typ"),
+        ({"iat": -1}, "iat"),
+    ],
 )
 def test_sign_refuses_bad_header_values(
     signed: Callable[..., bytes], kwargs: dict[str, object], match: str
@@ -156,7 +164,9 @@ def test_tampering_any_byte_is_rejected(alg: str, position: int, replacement: in
 @given(
     alg=st.sampled_from(sorted(_KEYS)),
     offset=st.integers(min_value=1, max_value=10_000),
-    replacement=st.sampled_from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+    replacement=st.sampled_from(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    ),
 )
 def test_tampering_signature_or_payload_is_signature_invalid(
     alg: str, offset: int, replacement: int

@@ -25,8 +25,14 @@ DIGEST = hashlib.sha256(b"raw").hexdigest()
 
 
 def _receipt(signer: ReceiptSigner, message_id: str = "m-1", sender: str = "yunfu") -> str:
-    return signer.sign(message_id=message_id, sender=sender, digest=DIGEST, sequence=42,
-                       received_at=RECEIVED, message_type="eligibility_report/v1")
+    return signer.sign(
+        message_id=message_id,
+        sender=sender,
+        digest=DIGEST,
+        sequence=42,
+        received_at=RECEIVED,
+        message_type="eligibility_report/v1",
+    )
 
 
 def test_keyring_creates_once_and_reuses(tmp_path: Path) -> None:
@@ -73,13 +79,20 @@ def test_receipt_is_deterministic_and_complete(tmp_path: Path) -> None:
     assert token == _receipt(signer)  # re-send gets the identical receipt
     payload = verify_receipt(token, keyring.jwks(), hub_id="certhub")
     assert payload == {
-        "type": "receipt/v1", "message_id": "m-1", "sender": "yunfu",
-        "message_type": "eligibility_report/v1", "sha256": DIGEST, "ledger_sequence": 42,
+        "type": "receipt/v1",
+        "message_id": "m-1",
+        "sender": "yunfu",
+        "message_type": "eligibility_report/v1",
+        "sha256": DIGEST,
+        "ledger_sequence": 42,
         "received_at": "2025-03-01T12:00:05Z",
     }
     jws = parse_compact(token.encode())
     assert (jws.typ, jws.sender, jws.jti, jws.iat) == (
-        "receipt/v1", "certhub", "receipt:yunfu:m-1", int(RECEIVED.timestamp()),
+        "receipt/v1",
+        "certhub",
+        "receipt:yunfu:m-1",
+        int(RECEIVED.timestamp()),
     )
 
 
@@ -104,14 +117,23 @@ def test_verify_receipt_refusals(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"digest": "ABC"}, {"sequence": -1}, {"sequence": True},
-     {"received_at": datetime(2025, 1, 1)}],
+    [
+        {"digest": "ABC"},
+        {"sequence": -1},
+        {"sequence": True},
+        {"received_at": datetime(2025, 1, 1)},
+    ],
 )
 def test_receipt_input_validation(tmp_path: Path, kwargs: dict[str, object]) -> None:
     signer = ReceiptSigner(HubKeyring.load_or_create(tmp_path).active)
     args: dict[str, object] = {
-        "message_id": "m", "sender": "s", "digest": DIGEST, "sequence": 1,
-        "received_at": RECEIVED, "message_type": "t/v1", **kwargs,
+        "message_id": "m",
+        "sender": "s",
+        "digest": DIGEST,
+        "sequence": 1,
+        "received_at": RECEIVED,
+        "message_type": "t/v1",
+        **kwargs,
     }
     with pytest.raises(ValueError):  # noqa: PT011 - message varies per field
         signer.sign(**args)  # type: ignore[arg-type]

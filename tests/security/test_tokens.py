@@ -31,8 +31,17 @@ def reader_verifier(store: TrustStore) -> ReadTokenVerifier:
 
 def _token(key: SigningKey, **claims: object) -> str:
     iat = int(NOW.timestamp())
-    body = {"iss": SENDER, "sub": SENDER, "aud": "certhub", "iat": iat, "nbf": iat,
-            "exp": iat + 300, "jti": "t1", "scope": "read", **claims}
+    body = {
+        "iss": SENDER,
+        "sub": SENDER,
+        "aud": "certhub",
+        "iat": iat,
+        "nbf": iat,
+        "exp": iat + 300,
+        "jti": "t1",
+        "scope": "read",
+        **claims,
+    }
     header = {"alg": key.alg, "kid": key.kid, "typ": "JWT"}
     return encode_compact(header, json_dumps(body), key).decode()
 
@@ -83,7 +92,9 @@ def test_scope_without_read(reader_verifier: ReadTokenVerifier, sender_key: Sign
     ],
 )
 def test_bad_claims(
-    reader_verifier: ReadTokenVerifier, sender_key: SigningKey, claims: dict[str, object],
+    reader_verifier: ReadTokenVerifier,
+    sender_key: SigningKey,
+    claims: dict[str, object],
     match: str,
 ) -> None:
     with pytest.raises(InvalidToken, match=match):

@@ -16,8 +16,12 @@ from .conftest import REPORT, SENDER  # type: ignore[import-not-found]
 def test_save_load_round_trip(store: TrustStore, sender_key: SigningKey, tmp_path: Path) -> None:
     not_after = datetime(2026, 1, 1, tzinfo=UTC)
     other = SigningKey.generate("ES256")
-    store = store.add(other.public_jwk(), sender="bank-1", may_send=["certification_event/v1"],
-                      not_after=not_after)
+    store = store.add(
+        other.public_jwk(),
+        sender="bank-1",
+        may_send=["certification_event/v1"],
+        not_after=not_after,
+    )
     path = tmp_path / "trust.json"
     store.save(path)
     loaded = TrustStore.load(path)
@@ -25,7 +29,10 @@ def test_save_load_round_trip(store: TrustStore, sender_key: SigningKey, tmp_pat
     entry = loaded.get(sender_key.kid)
     assert entry is not None
     assert (entry.sender, entry.may_send, entry.may_read, entry.role) == (
-        SENDER, frozenset([REPORT]), True, "city",
+        SENDER,
+        frozenset([REPORT]),
+        True,
+        "city",
     )
     bank = loaded.get(other.kid)
     assert bank is not None
@@ -68,8 +75,11 @@ def test_same_key_other_kid_refused(store: TrustStore, sender_key: SigningKey) -
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"sender": "no spaces"}, "sender"), ({"may_send": "eligibility_report/v1"}, "may_send"),
-     ({"not_after": datetime(2026, 1, 1)}, "timezone")],
+    [
+        ({"sender": "no spaces"}, "sender"),
+        ({"may_send": "eligibility_report/v1"}, "may_send"),
+        ({"not_after": datetime(2026, 1, 1)}, "timezone"),
+    ],
 )
 def test_add_validates(sender_key: SigningKey, kwargs: dict[str, object], match: str) -> None:
     args: dict[str, object] = {"sender": SENDER, "may_send": [REPORT], **kwargs}
