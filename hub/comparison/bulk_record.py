@@ -188,7 +188,9 @@ class BulkCertifier:
         ]
         again = await self._appended(items, retry=True)
         if again:  # planned on a suspension unsigned, signed since: planned again (it is now)
-            retry = [c for c in one_by_one if c.message_id in again]
+            # a batch's end the planner planned (a proposal newer than the batch's read) too:
+            # left out, it was neither recorded nor counted refused
+            retry = [c for c in (*certifications, *one_by_one) if c.message_id in again]
             await self._appended(await self._one_by_one(batch, retry), retry=False)
 
     async def _appended(self, items: Sequence[BulkItem], *, retry: bool) -> set[str]:

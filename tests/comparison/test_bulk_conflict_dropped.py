@@ -1,0 +1,96 @@
+"""The comparison's bulk path dropping, without a trace, a certification at a batch's end that
+its write refused because the county approved the pensioner's suspension while the batch was
+in flight. SQLite and PostgreSQL (the run records through the hub's own ledger, as a hub's
+partition job does). 238.00 a month.
+
+Three pensioners seen alive by health on the 5th of M(-1); the first of the run's batch, last
+certified in the app on the 15th of M(-15) (due M(-3)), is proposed for suspension (and town
+staff accept it) just after the run read the proposals made since its last batch, before the
+batch is planned; the county approves it before the batch commits. Not among the people the
+run plans one by one, the pensioner is planned as the batch's first record: the planner finds
+the suspension unsigned and carries it to the write, which is refused (``conflict``). Before,
+only the one-by-one records so refused were planned again, and this one was neither recorded
+nor counted refused: recorded 2, refused 0, the 免办 certification lost, ``suspension/v1``
+signed for a pensioner the run had just seen alive and no restoration proposed - 238.00 a
+month stopped with nothing in the run's figures to say so. Now every record so refused is
+planned again at once: recorded 3 and the restoration proposal open in that run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from comparisonkit import HEADER, ComparisonCase, roster_csv
+from latekit import label
+from notcertifiedkit import open_proposals, overdue_sweep
+from procedurekit import today
+from reversalkit import outcomes
+
+from certhub.hub.comparison.certify import rows
+from certhub.hub.comparison.engine import RunOptions, run_comparison
+from certhub.hub.comparison.recording import comparison_sender, record_into
+from certhub.hub.core.keys import STORE
+from certhub.mocks.population import Population
+
+PERIOD = label(-1)
+
+
+async def test_a_batch_end_refused_for_a_suspension_signed_meanwhile_is_recorded(
+    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    population = Population(seed=61)
+    people = sorted((population.person() for _ in range(3)), key=lambda p: p["id_number"])
+    case = ComparisonCase.prepare(tmp_path, people, {}).on_ledger(ledger_url)
+    office = await case.office(aiohttp_client)
+    first = people[0]
+    for person, certified in zip(people, (-15, -6, -6), strict=True):
+        await office.roster(person, paid_through=label(-3))
+        await office.certified_in_app(person, f"{label(certified)}-15T10:00:00+08:00")
+    folder = tmp_path / PERIOD
+    folder.mkdir()
+    (folder / "roster.csv").write_text(roster_csv(people), encoding="utf-8")
+    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
+    seen = "".join(
+        f"H{n},{p['id_number']},某人,,,medical_visit,{PERIOD}-05,\n" for n, p in enumerate(people)
+    )
+    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
+    run = run_comparison(folder, tmp_path / "runs", PERIOD, options=RunOptions())
+    batches = [[row[0] for row in batch] for batch in rows(run.certifications, 100)]
+    assert batches == [[p["id_number"] for p in people]]  # one batch, the overdue one first
+    app = office.client.app
+    store = app[STORE]
+    items: list[int] = []
+    reads: list[int] = []
+    read, append = store.suspension_proposed, store.append_many
+
+    async def proposals_read(after: int = 0) -> tuple[frozenset[str], int]:
+        found = await read(after)
+        reads.append(after)
+        if len(reads) == 2:  # the batch's read of the new proposals: one made just after
+            assert await overdue_sweep(office).sweep(today()) == 1
+            (proposal,) = await outcomes(office, "suspension_proposal/v1")
+            items.append(int(proposal["sequence"]))
+            status, _ = await office.decide("suspension-proposals", items[0], "town-1", "accept")
+            assert status == 202
+        return found
+
+    async def appended(batch: Any) -> Any:
+        if len(items) == 1:  # the batch planned: the county's approval commits first
+            status, body = await office.decide(
+                "suspension-proposals", items[0], "county-1", "approve"
+            )
+            assert status == 202, body
+            items.append(0)
+        return await append(batch)
+
+    store.suspension_proposed, store.append_many = proposals_read, appended
+    tally = await record_into(app, await comparison_sender(app), run, PERIOD)
+    assert len(items) == 2  # proposed after the run's read, approved before the batch's commit
+    (suspension,) = await outcomes(office, "suspension/v1")
+    assert suspension["payload"]["person"]["id_number"] == first["id_number"]
+    # before: recorded 2, refused 0 - the third neither recorded nor counted
+    assert (tally.recorded, tally.refused, tally.already) == (3, 0, 0), tally
+    (restoration,) = await open_proposals(office)
+    assert restoration["payload"]["person"]["id_number"] == first["id_number"], restoration
+    await office.client.close()
