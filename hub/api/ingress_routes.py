@@ -19,6 +19,7 @@ from certhub.hub.core.keys import (
     OUTBOX_DELIVERY,
     PIPELINE,
     PROCEDURE,
+    REPORT_TURNS,
     SETTINGS,
     STORE,
 )
@@ -44,8 +45,12 @@ routes = web.RouteTableDef()
 async def push_report(request: web.Request) -> web.Response:
     """Accept one signed eligibility report or zero report (a coordinator's key, within
     its hourly bound: :mod:`certhub.hub.api.report_bound`)."""
-    bound = ReportBound(request.app[STORE], request.app[SETTINGS].coordinator_reports_per_hour)
-    return await push(request, RecordKind.REPORT, REPORT_TYPES, bound.around(_intake(request)))
+    app = request.app
+    bound = ReportBound(app[STORE], app[SETTINGS].coordinator_reports_per_hour, app[REPORT_TURNS])
+    try:
+        return await push(request, RecordKind.REPORT, REPORT_TYPES, bound.around(_intake(request)))
+    finally:  # the key's turn lasts until its report is recorded (or refused)
+        bound.release()
 
 
 @routes.post("/v1/certifications")

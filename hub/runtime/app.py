@@ -36,6 +36,7 @@ from certhub.hub.api.cursor import CursorCodec, load_or_create_cursor_key
 from certhub.hub.api.edge import EdgeLimits, edge_middleware, server_header
 from certhub.hub.api.middleware import problem_middleware
 from certhub.hub.api.observe import observe_requests
+from certhub.hub.api.report_bound import KeyTurns
 from certhub.hub.audit import checkpoint_signer
 from certhub.hub.compliance.reporting_units import load_reporting_units
 from certhub.hub.compliance.watch import compliance_context
@@ -49,6 +50,7 @@ from certhub.hub.core.keys import (
     METRICS,
     PIPELINE,
     PROCEDURE,
+    REPORT_TURNS,
     REPORTING_UNITS,
     SERVICE_POINT_EXPORTS,
     SERVICE_POINTS,
@@ -109,6 +111,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         max_pending=settings.http_max_pending_bodies,
         body_timeout=settings.http_body_timeout_seconds,
     )
+    app[REPORT_TURNS] = KeyTurns()  # a coordinator key's reports, one at a time in this process
     app.on_response_prepare.append(server_header)
     install_health(app)
     if settings.metrics_port is not None:  # first up, last down: scrapes outlive the rest
