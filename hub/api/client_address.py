@@ -14,7 +14,7 @@ is trusted and the client is always the peer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from ipaddress import IPv4Network, IPv6Network, ip_address
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
 
 from aiohttp import web
 
@@ -26,22 +26,43 @@ _LONGEST: int = 64  # a hop that is no address is kept, cut short, for the log
 
 
 def client_address(request: web.Request) -> str:
-    """The client address of ``request`` (``-`` when the transport has none)."""
-    peer = request.remote or "-"
+    """The client address of ``request`` (``-`` when the transport has none).
+
+    An address is written one way whatever form the proxy wrote it in (a port
+    after it, brackets, upper case or leading zeros in IPv6, an IPv4 address
+    in its IPv4-mapped IPv6 form): one client is one key of the bounds, however
+    many ports its connections come from.
+    """
+    peer = _canonical(request.remote) or request.remote or "-"
     proxies = request.app[SETTINGS].trusted_proxies
     if not proxies or not _trusted(peer, proxies):
         return peer
     hops = [
-        hop.strip()
+        _canonical(hop) or hop.strip()[:_LONGEST]
         for header in request.headers.getall("X-Forwarded-For", ())
         for hop in header.split(",")
         if hop.strip()
     ]
     for hop in reversed(hops):
         if not _trusted(hop, proxies):
-            return hop[:_LONGEST]
+            return hop
     # Only trusted proxies named (or no header): the farthest one is the client we know.
-    return hops[0][:_LONGEST] if hops else peer
+    return hops[0] if hops else peer
+
+
+def _canonical(hop: str | None) -> str | None:
+    """``hop``'s address in its one written form, without a port; None if it is none."""
+    text = (hop or "").strip()
+    if text.startswith("[") and "]" in text:  # [2001:db8::7]:443
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # 203.0.113.7:51234 (an IPv6 address has two or more)
+        text = text.partition(":")[0]
+    try:
+        parsed = ip_address(text)
+    except ValueError:  # "unknown", a hostname, garbage
+        return None
+    mapped = parsed.ipv4_mapped if isinstance(parsed, IPv6Address) else None
+    return str(mapped or parsed)
 
 
 def _trusted(address: str, proxies: Sequence[IPv4Network | IPv6Network]) -> bool:
