@@ -65,7 +65,7 @@ async def test_a_batch_end_refused_for_a_suspension_signed_meanwhile_is_recorded
     read, append = store.suspension_proposed, store.append_many
 
     async def proposals_read(after: int = 0) -> tuple[frozenset[str], int]:
-        found = await read(after)
+        found: tuple[frozenset[str], int] = await read(after)
         reads.append(after)
         if len(reads) == 2:  # the batch's read of the new proposals: one made just after
             assert await overdue_sweep(office).sweep(today()) == 1
