@@ -66,6 +66,13 @@ _MASK_BIRTH_YEARS: Final = range(1800, 2100)
 # to be somebody's number, however it was typed: 15 digits or more, or 14 or more and an X
 # (an 18-character number missing a digit).
 _NUMBER_IN_TEXT: Final = re.compile(r"(?<!\d)(?:\d{14,}[XxＸｘ]|\d{15,})(?!\d)")
+# ... and the same number written in groups, as printed or read aloud (6-8-4, fours), the
+# groups joined by one space or dash (ASCII or full width, or a URL's +, %20, %2D, as
+# aiohttp's access log writes the request line): 15 characters or more in all.
+_SEPARATOR: Final = r"(?:[ \u3000\-\uff0d+]|%20|%2[Dd])"
+_GROUPED_NUMBER: Final = re.compile(rf"(?<!\d)\d+(?:{_SEPARATOR}\d+)+[XxＸｘ]?(?!\d)")
+_SEPARATED: Final = re.compile(f"({_SEPARATOR})")
+_X: Final = frozenset("XxＸｘ")
 
 
 class InvalidResidentId(ValueError):
@@ -191,7 +198,25 @@ def mask_numbers_for_logs(text: str) -> str:
     :func:`mask_resident_id` does; shorter numbers (amounts, dates, serials,
     ports) stay readable. Used by the JSON log formatter.
     """
-    return _NUMBER_IN_TEXT.sub(_mask_run, text)
+    return _NUMBER_IN_TEXT.sub(_mask_run, _GROUPED_NUMBER.sub(_mask_groups, text))
+
+
+def _mask_groups(match: re.Match[str]) -> str:
+    """Groups of digits long enough together to be a number: its first 6 and last 2
+    characters kept (a final X counts as one), the separators as they were."""
+    parts = _SEPARATED.split(match.group())  # groups at even places, separators between
+    length = sum(len(group) for group in parts[::2])
+    if length < 15:
+        return match.group()
+    seen, masked = 0, []
+    for place, part in enumerate(parts):
+        if place % 2:
+            masked.append(part)
+            continue
+        for char in part:
+            seen += 1
+            masked.append(char if seen <= 6 or seen > length - 2 else "*")
+    return "".join(masked)
 
 
 def _mask_run(match: re.Match[str]) -> str:

@@ -128,9 +128,27 @@ def test_nothing_of_fifteen_digits_survives_in_any_text(text: str) -> None:
         min_size=1,
         max_size=6,
     ),
-    st.sampled_from([" ", "-", ":", "/", "?limit=", "&after=", "元，"]),
+    st.sampled_from([":", "/", "?limit=", "&after=", "元，", ", ", " - "]),
 )
 def test_runs_shorter_than_fifteen_digits_are_kept(runs: list[str], separator: str) -> None:
     text = separator.join(runs)
     assert mask_numbers_for_logs(text) == text
     assert rendered(text)["message"] == text
+
+
+@given(
+    st.lists(st.text(alphabet=ASCII + FULL_WIDTH, min_size=1, max_size=14), min_size=2),
+    st.sampled_from([" ", "-", "+", "%20", "\u3000", "\uff0d"]),
+)
+def test_groups_joined_by_a_space_or_dash_are_one_number(runs: list[str], separator: str) -> None:
+    """A number written in groups (6-8-4, fours) is one number: kept under 15 digits in
+    all, else its first 6 and last 2 digits kept and the separators as they were."""
+    text = separator.join(runs)
+    digits = "".join(runs)
+    masked = mask_numbers_for_logs(text)
+    if len(digits) < 15:
+        assert masked == text
+        return
+    assert [len(group) for group in masked.split(separator)] == [len(run) for run in runs]
+    kept = digits[:6] + "*" * (len(digits) - 8) + digits[-2:]
+    assert masked.replace(separator, "") == kept
