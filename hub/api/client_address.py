@@ -38,16 +38,22 @@ def client_address(request: web.Request) -> str:
     if not proxies or not _trusted(peer, proxies):
         return peer
     hops = [
-        _canonical(hop) or hop.strip()[:_LONGEST]
+        hop
         for header in request.headers.getall("X-Forwarded-For", ())
         for hop in header.split(",")
         if hop.strip()
     ]
-    for hop in reversed(hops):
-        if not _trusted(hop, proxies):
-            return hop
+    for hop in reversed(hops):  # parsed from the right only as far as the proxies go
+        address = _written(hop)
+        if not _trusted(address, proxies):
+            return address
     # Only trusted proxies named (or no header): the farthest one is the client we know.
-    return hops[0] if hops else peer
+    return _written(hops[0]) if hops else peer
+
+
+def _written(hop: str) -> str:
+    """How ``hop`` is counted and logged: its canonical address, or its text cut short."""
+    return _canonical(hop) or hop.strip()[:_LONGEST]
 
 
 def _canonical(hop: str | None) -> str | None:
