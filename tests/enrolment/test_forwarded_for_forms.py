@@ -77,3 +77,24 @@ async def test_a_trusted_proxy_named_in_its_ipv4_mapped_form_is_still_trusted(
         assert (status, problem) == (403, problem_type_uri("enrolment-code-invalid"))
     status, problem = await _enrol(county, issued["code"], "10.20.0.99, ::ffff:10.9.9.9")
     assert status == 201, problem
+
+
+@pytest.mark.xfail(strict=True, reason="decision wanted: count an IPv6 client by its /64?")
+@pytest.mark.parametrize("county_settings", [BEHIND_THE_PROXY])
+async def test_a_guesser_rotating_addresses_within_its_ipv6_prefix(county: County) -> None:
+    """Question for the province: should the bound per client count an IPv6 client by its
+    /64? Every home and phone network hands a subscriber a whole /64 and lets it pick any
+    address in it (privacy addresses change all the time), so one guesser behind the proxy
+    is a new client on each attempt: the bound per client never holds it, and its guesses
+    run into the overall bound (100 in 10 minutes), holding back every phone. Counting by
+    /64 stops it at 10; the cost: phones sharing one /64 (one household, or a carrier's
+    NAT64 prefix) share the 10 wrong codes. Proposed: by /64, the access log keeping the
+    whole address."""
+    status, issued = await county.request_code("county-x", village=A)
+    assert status == 201, issued
+    for attempt in range(10):
+        hop = f"2001:db8:aa:bb::{attempt + 1:x}"
+        status, problem = await _enrol(county, f"0000-0000-{attempt:04d}", hop)
+        assert (status, problem) == (403, problem_type_uri("enrolment-code-invalid"))
+    status, problem = await _enrol(county, issued["code"], "2001:db8:aa:bb::99")
+    assert (status, problem) == (429, problem_type_uri("enrolment-rate-limited"))
