@@ -35,7 +35,7 @@ LATER_INDEXES = [
     match[1]
     for step in LADDER[STEP:]
     for table in step.tables
-    for match in re.finditer(r"CREATE INDEX (\w+)", table)
+    for match in re.finditer(r"CREATE INDEX (?:IF NOT EXISTS )?(\w+)", table)
 ]
 
 
