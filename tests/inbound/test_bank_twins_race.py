@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pgkit import throwaway_database
 from procedure_fixtures import keys, office_db, office_settings
-from procedurekit import UNITS, Office, open_office
+from procedurekit import Office
+from racekit import hub_processes, planned_together
 
 from certhub.adapters.bank.reconciliation import ReconciliationRecord
 from certhub.adapters.bank.terminal_inspect import event_from_native, terminal_message_id
@@ -38,8 +36,6 @@ from certhub.hub.ingress.bank_twins import (
     TERMINAL_ADAPTER,
     reconciliation_message_id,
 )
-from certhub.hub.store.effects import NO_EFFECTS, Effects
-from certhub.hub.store.records import NewMessage
 from certhub.schemas import CertificationEvent, CertificationMethod, CertificationOutcome
 
 # the parties' keys, and a hub on SQLite then PostgreSQL
@@ -48,37 +44,6 @@ __all__ = ["keys", "office_db", "office_settings"]
 CST = ZoneInfo("Asia/Shanghai")
 SERIAL = "10220261207000042"
 TERMINAL = "T10200007"
-_DEADLINE = 20.0  # seconds an append waits for the other (never reached)
-
-
-@contextmanager
-def planned_together(*stores: Any) -> Iterator[None]:
-    """Hold each append on ``stores`` until one has reached each of them (both planned on a
-    ledger without the other), then let them commit."""
-    originals = [store.append for store in stores]
-    arrived = 0
-    all_planned = asyncio.Event()
-
-    def held(append: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def append_held(
-            message: NewMessage, receipt_for: Any, effects: Effects = NO_EFFECTS
-        ) -> Any:
-            nonlocal arrived
-            arrived += 1
-            if arrived >= len(stores):
-                all_planned.set()
-            await asyncio.wait_for(all_planned.wait(), _DEADLINE)
-            return await append(message, receipt_for, effects)
-
-        return append_held
-
-    for store, append in zip(stores, originals, strict=True):
-        store.append = held(append)
-    try:
-        yield
-    finally:
-        for store, append in zip(stores, originals, strict=True):
-            store.append = append
 
 
 def both_ways(person: dict[str, Any]) -> tuple[CertificationEvent, CertificationEvent]:
@@ -115,24 +80,9 @@ def both_ways(person: dict[str, Any]) -> tuple[CertificationEvent, Certification
 async def test_live_and_file_at_once_through_two_processes_record_once(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, Any]
 ) -> None:
-    secrets = tmp_path / "secrets"
-    secrets.mkdir(mode=0o700)
-    key = secrets / "deployment.key"
-    key.write_bytes(os.urandom(32))
-    key.chmod(0o600)
-    with throwaway_database("certhub_twins") as url:
-        offices: list[Office] = []
-        try:  # closed before the database is dropped, whatever the test found
-            for name in ("hub", "import"):
-                office = await open_office(
-                    aiohttp_client, tmp_path / name, keys, units=UNITS, database_url=url,
-                    secrets_dir=secrets,
-                )  # fmt: skip
-                offices.append(office)
-            await _raced(*offices)
-        finally:
-            for office in offices:
-                await office.client.close()
+    processes = hub_processes(aiohttp_client, tmp_path, keys, ("hub", "import"), "certhub_twins")
+    async with processes as (hub, importer):
+        await _raced(hub, importer)
 
 
 async def test_live_and_file_at_once_in_one_process_record_once(office_db: Office) -> None:

@@ -16,15 +16,14 @@ not six (each a suspension for the county to approve twice: 238.00 a month stopp
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from latekit import label
-from pgkit import throwaway_database
 from procedure_fixtures import keys
-from procedurekit import UNITS, Office, month_day, open_office, today
+from procedurekit import Office, month_day, today
+from racekit import hub_processes
 from reminderkit import due_next_month, relaying_nothing, who
 
 from certhub.hub.core.keys import PROCEDURE, STORE
@@ -37,24 +36,11 @@ __all__ = ["keys"]  # the parties' keys (procedure_fixtures)
 async def test_two_processes_sweeping_at_once_remind_and_propose_once(
     aiohttp_client: Callable[..., Any], tmp_path: Path, keys: dict[str, Any]
 ) -> None:
-    secrets = tmp_path / "secrets"
-    secrets.mkdir(mode=0o700)
-    key = secrets / "deployment.key"
-    key.write_bytes(os.urandom(32))
-    key.chmod(0o600)
-    with throwaway_database("certhub_sweeps") as url:
-        offices: list[Office] = []
-        try:  # closed before the database is dropped, whatever the test found
-            for name in ("one", "other"):
-                office = await open_office(
-                    aiohttp_client, tmp_path / name, keys, units=UNITS, database_url=url,
-                    secrets_dir=secrets, **relaying_nothing(),
-                )  # fmt: skip
-                offices.append(office)
-            await _swept_twice(*offices)
-        finally:
-            for office in offices:
-                await office.client.close()
+    processes = hub_processes(
+        aiohttp_client, tmp_path, keys, ("one", "other"), "certhub_sweeps", **relaying_nothing()
+    )
+    async with processes as (one, other):
+        await _swept_twice(one, other)
 
 
 async def _swept_twice(one: Office, other: Office) -> None:

@@ -40,6 +40,7 @@ __all__ = [
     "confirmation",
     "hub_processes",
     "interleaved",
+    "planned_together",
     "second_refused",
     "sent",
     "together",
@@ -108,25 +109,46 @@ def interleaved(first: str, second: str, *stores: Any) -> Iterator[Interleave]:
 def together(store: Any, count: int = 2) -> Iterator[None]:
     """Hold each append of ``store`` until ``count`` have arrived (all planned on the same
     ledger), then let them commit in the order they arrived, while the block runs."""
-    original = store.append
+    with _held_until(count, store):
+        yield
+
+
+@contextmanager
+def planned_together(*stores: Any) -> Iterator[None]:
+    """Hold each append on ``stores`` (each an app's ledger; one store given twice is one
+    process taking both) until one has reached each of them (all planned on a ledger
+    without the others), then let them commit, while the block runs."""
+    with _held_until(len(stores), *stores):
+        yield
+
+
+@contextmanager
+def _held_until(count: int, *stores: Any) -> Iterator[None]:
+    """Hold every append on ``stores`` until ``count`` have arrived, then let them commit."""
+    originals = [store.append for store in stores]
     arrived = 0
     all_planned = asyncio.Event()
 
-    async def append_together(
-        message: NewMessage, receipt_for: Any, effects: Effects = NO_EFFECTS
-    ) -> Any:
-        nonlocal arrived
-        arrived += 1
-        if arrived >= count:
-            all_planned.set()
-        await asyncio.wait_for(all_planned.wait(), _DEADLINE)
-        return await original(message, receipt_for, effects)
+    def held(append: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def append_held(
+            message: NewMessage, receipt_for: Any, effects: Effects = NO_EFFECTS
+        ) -> Any:
+            nonlocal arrived
+            arrived += 1
+            if arrived >= count:
+                all_planned.set()
+            await asyncio.wait_for(all_planned.wait(), _DEADLINE)
+            return await append(message, receipt_for, effects)
 
-    store.append = append_together
+        return append_held
+
+    for store, append in zip(stores, originals, strict=True):
+        store.append = held(append)
     try:
         yield
     finally:
-        store.append = original
+        for store, append in reversed(list(zip(stores, originals, strict=True))):
+            store.append = append
 
 
 async def second_refused(
@@ -187,10 +209,12 @@ async def hub_processes(
     keys: dict[str, Any],
     names: tuple[str, str],
     database: str,
+    **options: Any,
 ) -> AsyncIterator[tuple[Office, Office]]:
     """Two hub processes of one deployment (one deployment key, in ``data/secrets``) on one
     throw-away PostgreSQL database named after ``database``, each with its data folder
-    ``data/<name>``; both closed before the database is dropped, whatever the test found."""
+    ``data/<name>`` (and ``options`` for :func:`open_office`); both closed before the
+    database is dropped, whatever the test found."""
     secrets = data / "secrets"
     secrets.mkdir(mode=0o700)
     key = secrets / "deployment.key"
@@ -202,7 +226,7 @@ async def hub_processes(
             for name in names:
                 office = await open_office(
                     client_for, data / name, keys, units=UNITS, database_url=url,
-                    secrets_dir=secrets,
+                    secrets_dir=secrets, **options,
                 )  # fmt: skip
                 offices.append(office)
             yield offices[0], offices[1]
