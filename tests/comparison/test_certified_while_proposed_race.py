@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 from comparisonkit import HEADER, ComparisonCase, roster_csv
 from latekit import label
@@ -110,58 +110,41 @@ async def _recorded(app: web.Application, run: ComparisonRun) -> LedgerTally:
     return await record_into(app, await comparison_sender(app), run, PERIOD)
 
 
-async def test_approved_between_the_batchs_planning_and_its_commit(
-    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
+@pytest.mark.parametrize(
+    ("proposed_first", "approved_before"),
+    [(True, "append_many"), (True, "find_many"), (False, "find_many")],
+    ids=[
+        "approved-between-the-batchs-planning-and-its-commit",
+        "approved-after-the-run-began-before-the-batch-is-planned",
+        "proposed-and-approved-after-the-run-began-before-the-batch-is-planned",
+    ],
+)
+async def test_approved_while_the_run_records_opens_the_restoration_in_that_run(
+    proposed_first: bool,
+    approved_before: str,
+    ledger_url: str | None,
+    tmp_path: Path,
+    aiohttp_client: Any,
 ) -> None:
+    """The county's approval commits just before the run's first ``approved_before`` (its
+    batch's commit, or its look-up before the plan); the proposal made before the run began,
+    or only then (not among the proposals the run read first)."""
     office, person, run = await _scene(ledger_url, tmp_path, aiohttp_client)
     app = office.client.app
-    item = await _proposed(office)
-    # the batch planned: the county's approval commits first
-    _before(app[STORE], "append_many", partial(_approved, office, item))
+    item = await _proposed(office) if proposed_first else None
+
+    async def approved() -> None:
+        await _approved(office, item if item is not None else await _proposed(office))
+
+    _before(app[STORE], approved_before, approved)
     tally = await _recorded(app, run)
+    assert (tally.recorded, tally.refused) == (3, 0), tally
     (suspension,) = await outcomes(office, "suspension/v1")
     assert suspension["payload"]["person"]["id_number"] == person["id_number"]
-    assert (tally.recorded, tally.refused) == (3, 0), tally
-    # before: no restoration proposed, ever (the run again finds all three recorded)
+    # before: no restoration proposed, ever (a run again finds all three recorded)
     (restoration,) = await open_proposals(office)
     assert restoration["payload"]["person"]["id_number"] == person["id_number"], restoration
     again = await _recorded(app, run)
     assert (again.recorded, again.already, again.refused) == (0, 3, 0), again
     assert len(await open_proposals(office)) == 1
-    await office.client.close()
-
-
-async def test_approved_after_the_run_began_before_the_batch_is_planned(
-    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
-) -> None:
-    office, person, run = await _scene(ledger_url, tmp_path, aiohttp_client)
-    app = office.client.app
-    item = await _proposed(office)
-    # the batch's records looked up, not planned yet: the county's approval commits
-    _before(app[STORE], "find_many", partial(_approved, office, item))
-    tally = await _recorded(app, run)
-    assert (tally.recorded, tally.refused) == (3, 0), tally
-    assert len(await outcomes(office, "suspension/v1")) == 1
-    # before: no restoration proposed
-    (restoration,) = await open_proposals(office)
-    assert restoration["payload"]["person"]["id_number"] == person["id_number"], restoration
-    await office.client.close()
-
-
-async def test_proposed_and_approved_after_the_run_began_before_the_batch_is_planned(
-    ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
-) -> None:
-    office, person, run = await _scene(ledger_url, tmp_path, aiohttp_client)
-    app = office.client.app
-
-    async def proposed_and_approved() -> None:  # not among the proposals the run read first
-        await _approved(office, await _proposed(office))
-
-    _before(app[STORE], "find_many", proposed_and_approved)
-    tally = await _recorded(app, run)
-    assert (tally.recorded, tally.refused) == (3, 0), tally
-    assert len(await outcomes(office, "suspension/v1")) == 1
-    # read once a run only: no restoration proposed
-    (restoration,) = await open_proposals(office)
-    assert restoration["payload"]["person"]["id_number"] == person["id_number"], restoration
     await office.client.close()
