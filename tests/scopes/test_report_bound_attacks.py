@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from evidence_samples import png
-from procedurekit import JOSE, Office, today
+from hubkit import JOSE
+from procedurekit import Office, today
 from scopekit import A, X
 
 PER_HOUR = 60
