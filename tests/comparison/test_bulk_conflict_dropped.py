@@ -21,14 +21,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import HEADER, ComparisonCase, roster_csv
+from comparisonkit import ComparisonCase
 from latekit import label
 from notcertifiedkit import open_proposals, overdue_sweep
 from procedurekit import today
 from reversalkit import outcomes
 
 from certhub.hub.comparison.certify import rows
-from certhub.hub.comparison.engine import RunOptions, run_comparison
 from certhub.hub.comparison.recording import comparison_sender, record_into
 from certhub.hub.core.keys import STORE
 from certhub.mocks.population import Population
@@ -47,15 +46,10 @@ async def test_a_batch_end_refused_for_a_suspension_signed_meanwhile_is_recorded
     for person, certified in zip(people, (-15, -6, -6), strict=True):
         await office.roster(person, paid_through=label(-3))
         await office.certified_in_app(person, f"{label(certified)}-15T10:00:00+08:00")
-    folder = tmp_path / PERIOD
-    folder.mkdir()
-    (folder / "roster.csv").write_text(roster_csv(people), encoding="utf-8")
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
     seen = "".join(
         f"H{n},{p['id_number']},某人,,,medical_visit,{PERIOD}-05,\n" for n, p in enumerate(people)
     )
-    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
-    run = run_comparison(folder, tmp_path / "runs", PERIOD, options=RunOptions())
+    run = case.run_health(PERIOD, seen)
     batches = [[row[0] for row in batch] for batch in rows(run.certifications, 100)]
     assert batches == [[p["id_number"] for p in people]]  # one batch, the overdue one first
     app = office.client.app

@@ -32,14 +32,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from comparisonkit import HEADER, ComparisonCase, roster_csv
+from comparisonkit import ComparisonCase
 from latekit import label
 from notcertifiedkit import open_proposals, overdue_sweep
 from procedurekit import Office, today
 from reversalkit import outcomes
 
 from certhub.hub.comparison.certify import rows
-from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
+from certhub.hub.comparison.engine import ComparisonRun
 from certhub.hub.comparison.recording import LedgerTally, comparison_sender, record_into
 from certhub.hub.core.keys import STORE
 from certhub.mocks.population import Population
@@ -62,16 +62,10 @@ async def _scene(
     for person, certified in ((first, -6), (middle, -15), (last, -6)):
         await office.roster(person, paid_through=label(-3))
         await office.certified_in_app(person, f"{label(certified)}-15T10:00:00+08:00")
-    folder = tmp_path / PERIOD
-    folder.mkdir()
-    (folder / "roster.csv").write_text(roster_csv(people), encoding="utf-8")
-    (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
     seen = "".join(
         f"H{n},{p['id_number']},某人,,,medical_visit,{PERIOD}-05,\n" for n, p in enumerate(people)
     )
-    (folder / "health.csv").write_text(HEADER + seen, encoding="utf-8")
-    runs = case.settings.data_dir / "comparison-runs"
-    run = run_comparison(folder, runs, PERIOD, options=RunOptions())
+    run = case.run_health(PERIOD, seen)
     # one batch, the proposed pensioner neither its first nor its last record
     batches = [[row[0] for row in batch] for batch in rows(run.certifications, 100)]
     assert batches == [[p["id_number"] for p in people]]

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
 from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.runtime.app import create_app
@@ -96,12 +97,25 @@ class ComparisonCase:
     async def compare_health(self, period: str, health: str) -> dict[str, Any]:
         """:meth:`compare` of ``period`` with health's feed rows ``health`` (no header), the
         case's people on the roster and no civil-affairs rows: the summary's ledger section."""
+        self._health_feeds(period, health)
+        return await self.compare(period)
+
+    def run_health(self, period: str, health: str) -> ComparisonRun:
+        """The comparison of ``period`` with health's feed rows ``health`` (no header), the
+        case's people on the roster and no civil-affairs rows, run but not recorded (the
+        test records it, as a hub's partition job does)."""
+        folder = self._health_feeds(period, health)
+        runs = self.settings.data_dir / "comparison-runs"
+        return run_comparison(folder, runs, period, options=RunOptions())
+
+    def _health_feeds(self, period: str, health: str) -> Path:
+        """``<tmp>/<period>/`` with the roster, no civil-affairs rows and health's ``health``."""
         folder = self.tmp / period
         folder.mkdir(exist_ok=True)
         (folder / "roster.csv").write_text(roster_csv(self.people), encoding="utf-8")
         (folder / "civil_affairs.csv").write_text(HEADER, encoding="utf-8")
         (folder / "health.csv").write_text(HEADER + health, encoding="utf-8")
-        return await self.compare(period)
+        return folder
 
     async def office(self, aiohttp_client: Any) -> Office:
         """The hub running on the data folder; its message ids follow the last office's."""
