@@ -21,16 +21,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from comparisonkit import ComparisonCase
+from comparisonkit import seen_in_one_batch
 from latekit import label
 from notcertifiedkit import open_proposals, overdue_sweep
 from procedurekit import today
 from reversalkit import outcomes
 
-from certhub.hub.comparison.certify import rows
 from certhub.hub.comparison.recording import comparison_sender, record_into
 from certhub.hub.core.keys import STORE
-from certhub.mocks.population import Population
 
 PERIOD = label(-1)
 
@@ -38,20 +36,10 @@ PERIOD = label(-1)
 async def test_a_batch_end_refused_for_a_suspension_signed_meanwhile_is_recorded(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    population = Population(seed=61)
-    people = sorted((population.person() for _ in range(3)), key=lambda p: p["id_number"])
-    case = ComparisonCase.prepare(tmp_path, people, {}).on_ledger(ledger_url)
-    office = await case.office(aiohttp_client)
+    office, people, run = await seen_in_one_batch(
+        tmp_path, ledger_url, aiohttp_client, (-15, -6, -6), PERIOD
+    )  # one batch, the overdue one first
     first = people[0]
-    for person, certified in zip(people, (-15, -6, -6), strict=True):
-        await office.roster(person, paid_through=label(-3))
-        await office.certified_in_app(person, f"{label(certified)}-15T10:00:00+08:00")
-    seen = "".join(
-        f"H{n},{p['id_number']},某人,,,medical_visit,{PERIOD}-05,\n" for n, p in enumerate(people)
-    )
-    run = case.run_health(PERIOD, seen)
-    batches = [[row[0] for row in batch] for batch in rows(run.certifications, 100)]
-    assert batches == [[p["id_number"] for p in people]]  # one batch, the overdue one first
     app = office.client.app
     store = app[STORE]
     items: list[int] = []

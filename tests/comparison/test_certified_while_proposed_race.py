@@ -32,17 +32,15 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from comparisonkit import ComparisonCase
+from comparisonkit import seen_in_one_batch
 from latekit import label
 from notcertifiedkit import open_proposals, overdue_sweep
 from procedurekit import Office, today
 from reversalkit import outcomes
 
-from certhub.hub.comparison.certify import rows
 from certhub.hub.comparison.engine import ComparisonRun
 from certhub.hub.comparison.recording import LedgerTally, comparison_sender, record_into
 from certhub.hub.core.keys import STORE
-from certhub.mocks.population import Population
 
 PERIOD = label(-1)
 
@@ -54,21 +52,9 @@ async def _scene(
     on the 15th of M(-6), the middle one on the 15th of M(-15) (due M(-3): overdue); the
     M(-1) comparison of health's visits of the three, compared, not yet recorded: an open
     office, the middle pensioner and the run."""
-    population = Population(seed=61)
-    people = sorted((population.person() for _ in range(3)), key=lambda p: p["id_number"])
-    case = ComparisonCase.prepare(tmp_path, people, {}).on_ledger(ledger_url)
-    office = await case.office(aiohttp_client)
-    first, middle, last = people
-    for person, certified in ((first, -6), (middle, -15), (last, -6)):
-        await office.roster(person, paid_through=label(-3))
-        await office.certified_in_app(person, f"{label(certified)}-15T10:00:00+08:00")
-    seen = "".join(
-        f"H{n},{p['id_number']},某人,,,medical_visit,{PERIOD}-05,\n" for n, p in enumerate(people)
-    )
-    run = case.run_health(PERIOD, seen)
-    # one batch, the proposed pensioner neither its first nor its last record
-    batches = [[row[0] for row in batch] for batch in rows(run.certifications, 100)]
-    assert batches == [[p["id_number"] for p in people]]
+    office, (_, middle, _), run = await seen_in_one_batch(
+        tmp_path, ledger_url, aiohttp_client, (-6, -15, -6), PERIOD
+    )  # one batch, the proposed pensioner neither its first nor its last record
     return office, middle, run
 
 

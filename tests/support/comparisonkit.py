@@ -10,11 +10,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Self
 
+from latekit import label
 from procedurekit import PARTIES, Office, today, trust_store
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.comparison.certify import rows
 from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
 from certhub.hub.core.settings import Settings
 from certhub.hub.rules.months import month_index, month_label
@@ -122,6 +124,30 @@ class ComparisonCase:
         client = await aiohttp_client(create_app(self.settings, registry=CollectorRegistry()))
         self.opened += 1
         return Office(client, self.settings, self.keys, counter=1000 * self.opened)
+
+
+async def seen_in_one_batch(
+    tmp: Path, ledger_url: str | None, aiohttp_client: Any, certified: tuple[int, ...], period: str
+) -> tuple[Office, list[dict[str, Any]], ComparisonRun]:
+    """People of ``Population(seed=61)`` in id-number order, one per entry of ``certified``,
+    on the roster (paid through M(-3)), the n-th last certified in the app on the 15th of
+    M(``certified[n]``); health's visits of all of them on the 5th of ``period``, compared
+    but not recorded, the bulk path's one batch in that order (asserted): an open office on
+    ``ledger_url``'s ledger, the people and the run."""
+    population = Population(seed=61)
+    people = sorted((population.person() for _ in certified), key=lambda p: p["id_number"])
+    case = ComparisonCase.prepare(tmp, people, {}).on_ledger(ledger_url)
+    office = await case.office(aiohttp_client)
+    for person, months in zip(people, certified, strict=True):
+        await office.roster(person, paid_through=label(-3))
+        await office.certified_in_app(person, f"{label(months)}-15T10:00:00+08:00")
+    seen = "".join(
+        f"H{n},{p['id_number']},某人,,,medical_visit,{period}-05,\n" for n, p in enumerate(people)
+    )
+    run = case.run_health(period, seen)
+    batches = [[row[0] for row in batch] for batch in rows(run.certifications, 100)]
+    assert batches == [[p["id_number"] for p in people]]
+    return office, people, run
 
 
 async def confirmed_death(office: Office, died: date) -> str:
