@@ -9,15 +9,12 @@ data, path and cursor included. The test reads the captured JSON lines.
 from __future__ import annotations
 
 import io
-import logging
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
-import pytest
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
-from logkit import captured_json_logs, logged
+from logkit import logged
 
 __all__ = ["hub", "hub_factory", "party_keys"]
 
@@ -29,13 +26,6 @@ TYPED = {
     "44082319500101123x": "440823**********3x",  # lower-case x, and a wrong check character
     "４４０８２３１９５００１０１１２３１": "４４０８２３**********３１",  # full width
 }
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """Everything logged (INFO and up) as the hub's JSON lines, in memory."""
-    with captured_json_logs(logging.INFO) as stream:
-        yield stream
 
 
 async def test_a_mistyped_number_in_a_read_path_is_logged_masked(

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import pytest
 from deliverykit import memory_dispatcher
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
-from logkit import captured_json_logs, logged
+from logkit import logged
 from pgkit import throwaway_database
 
 from certhub.hub.core.periodic import every
@@ -32,13 +31,6 @@ __all__ = ["hub", "hub_factory", "party_keys"]
 
 REPO = Path(__file__).resolve().parents[2]
 CERTHUB = [sys.executable, "-m", "certhub.hub.cli.main"]
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """Everything logged (INFO and up) as the hub's JSON lines, in memory."""
-    with captured_json_logs(logging.INFO) as stream:
-        yield stream
 
 
 # -- who read personal data ---------------------------------------------------------------
