@@ -50,6 +50,18 @@ def pensioner(hub: LiveHub) -> dict[str, Any]:
     return person
 
 
+def kept_once_expired(page: Page, hub: LiveHub) -> str:
+    """What the phone keeps in IndexedDB (as JSON) once the county let its one coordinator's
+    enrolment expire and the entrance said so (本机登记已过期 on 我的上报)."""
+    (phone,) = coordinators(hub)
+    expire(hub, phone.sender)
+    page.wait_for_timeout(500)  # the hub reloads its trust store every 0.2 s here
+    page.get_by_role("link", name="我的上报", exact=True).click()
+    expect(page.get_by_role("heading", name="本机登记已过期")).to_be_visible()
+    kept: str = page.evaluate(KEPT_ON_THE_PHONE)
+    return kept
+
+
 def test_choosing_a_pensioner_puts_no_id_number_in_the_address(
     hub: LiveHub, phone_page: Page
 ) -> None:
@@ -86,12 +98,7 @@ def test_an_expired_enrolment_keeps_no_list_of_the_village(hub: LiveHub, phone_p
     expect(page.locator(".card", has_text=person["name"])).to_have_count(1)
     assert person["id_number"] in page.evaluate(KEPT_ON_THE_PHONE)  # kept for offline search
 
-    (phone,) = coordinators(hub)
-    expire(hub, phone.sender)
-    page.wait_for_timeout(500)  # the hub reloads its trust store every 0.2 s here
-    page.get_by_role("link", name="我的上报", exact=True).click()
-    expect(page.get_by_role("heading", name="本机登记已过期")).to_be_visible()
-    kept = page.evaluate(KEPT_ON_THE_PHONE)
+    kept = kept_once_expired(page, hub)
     assert person["id_number"] not in kept
     assert person["name"] not in kept
 
@@ -113,12 +120,7 @@ def test_an_expired_enrolment_keeps_no_full_id_number_of_what_it_reported(
     card = page.locator(".card", has_text=person["name"])
     expect(card.locator(".receipt")).to_contain_text("中心签名已核验")
 
-    (phone,) = coordinators(hub)
-    expire(hub, phone.sender)
-    page.wait_for_timeout(500)  # the hub reloads its trust store every 0.2 s here
-    page.get_by_role("link", name="我的上报", exact=True).click()
-    expect(page.get_by_role("heading", name="本机登记已过期")).to_be_visible()
-    kept = page.evaluate(KEPT_ON_THE_PHONE)
+    kept = kept_once_expired(page, hub)
     assert person["name"] in kept  # the receipt is still there
     assert person["id_number"] not in kept
 
