@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import pytest
 from ledger_backends import Backend
+from plankit import queries_sent
 
 from certhub.hub.store.postgres.schema import dollar
 from certhub.hub.store.register_reads import RegisterList, RegisterQuery
@@ -41,19 +42,7 @@ AREAS = {
 
 async def captured(store: Any, call: Callable[[], Awaitable[Any]]) -> list[tuple[str, Any]]:
     """The register queries ``call`` sent through the store's ``_read`` (SQL, parameters)."""
-    sent: list[tuple[str, Any]] = []
-    original = store._read
-
-    async def recording(sql: str, params: tuple[Any, ...]) -> list[tuple[object, ...]]:
-        sent.append((sql, params))
-        rows: list[tuple[object, ...]] = await original(sql, params)
-        return rows
-
-    store._read = recording
-    try:
-        await call()
-    finally:
-        del store._read
+    sent = await queries_sent(store, call)
     return [(sql, params) for sql, params in sent if "FROM register_people WHERE" in sql]
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from ledger_backends import Backend
+from plankit import queries_sent
 
 from certhub.hub.rules.months import month_index
 from certhub.hub.store.register_reads import SUMMARY_FIELDS
@@ -232,18 +233,12 @@ async def test_the_summary_reads_each_closure_once_not_for_every_person(
     ledger_factory: Backend,
 ) -> None:
     ledger: Any = await ledger_factory.open()
-    sent: list[tuple[str, tuple[object, ...]]] = []
-    original = ledger._read
 
-    async def recording(sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        sent.append((sql, params))
-        rows: list[tuple[object, ...]] = await original(sql, params)
-        return rows
+    async def summaries() -> None:
+        for area in (None, "440103"):
+            await ledger.register_summary(M, BEFORE, area)
 
-    ledger._read = recording
-    for area in (None, "440103"):
-        await ledger.register_summary(M, BEFORE, area)
-    del ledger._read
+    sent = await queries_sent(ledger, summaries)
     assert len(sent) == 2  # one statement (one snapshot) a summary
     for sql, params in sent:
         plan = await ledger._read("EXPLAIN QUERY PLAN " + sql, params)

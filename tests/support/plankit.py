@@ -1,5 +1,6 @@
 """Query plans and schema rewinds for store tests of an index, on both backends.
 
+A test of a query's plan first captures the queries a store sends (:func:`queries_sent`).
 A test of an index asks the backend how it runs a read (:func:`query_plan`, checked by
 :func:`assert_read_through`) and rewinds a ledger to before the schema step that adds the
 index (:func:`rewind`, on a new ledger :func:`before_the_step`): the step's index and those
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 from ledger_backends import Backend
@@ -77,3 +79,22 @@ async def assert_read_through(
     assert index in found, found
     if backend.name == "sqlite":
         assert f"SEARCH {table} USING INDEX {index} (person_id=?)" in found, found
+
+
+async def queries_sent(store: Any, call: Callable[[], Awaitable[Any]]) -> list[tuple[str, Any]]:
+    """The queries (SQL, parameters) ``call`` sent through ``store``'s ``_read``, in order;
+    the class's own ``_read`` again afterwards."""
+    sent: list[tuple[str, Any]] = []
+    original = store._read
+
+    async def recording(sql: str, params: tuple[Any, ...]) -> list[tuple[object, ...]]:
+        sent.append((sql, params))
+        rows: list[tuple[object, ...]] = await original(sql, params)
+        return rows
+
+    store._read = recording
+    try:
+        await call()
+    finally:
+        del store._read
+    return sent
