@@ -20,11 +20,9 @@ signed meanwhile; sent again it opens the proposal.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from notcertifiedkit import open_proposals
-from procedurekit import PARTIES, Office, app_event
-from racekit import DECISION, second_refused, sent
+from procedurekit import Office, app_event
+from racekit import DECISION, approval, second_refused, sent
 
 from certhub.hub.core.keys import STORE
 
@@ -38,13 +36,9 @@ async def test_a_certification_planned_before_the_suspension_commits_is_refused(
 ) -> None:
     office = office_db
     person, proposal = await accepted_proposal(office)
-    approval = {
-        "type": "decision/v1", "subject_id": str(proposal), "action": "approve",
-        "actor": {"id": "county-1", "role": PARTIES["county-1"][0]},
-        "decided_at": datetime.now(UTC).isoformat(), "reasons": [],
-    }  # fmt: skip
+    path = f"/v1/suspension-proposals/{proposal}/decisions"
     sends = (
-        sent(office, f"/v1/suspension-proposals/{proposal}/decisions", "county-1", approval),
+        sent(office, path, "county-1", approval(proposal)),
         sent(office, "/v1/certifications", "channel", app_event(person)),
     )
     # before: both 202, the pensioner suspended and no restoration proposed
