@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from inboundkit import terminal_event
 from procedure_fixtures import keys, office_db, office_settings
 from procedurekit import Office
 from racekit import hub_processes, planned_together
 
 from certhub.adapters.bank.reconciliation import ReconciliationRecord
-from certhub.adapters.bank.terminal_inspect import event_from_native, terminal_message_id
+from certhub.adapters.bank.terminal_inspect import terminal_message_id
 from certhub.hub.core.keys import STORE
 from certhub.hub.departments.context import certification_intake
 from certhub.hub.ingress.bank_twins import (
@@ -49,20 +50,8 @@ TERMINAL = "T10200007"
 def both_ways(person: dict[str, Any]) -> tuple[CertificationEvent, CertificationEvent]:
     """The terminal's live event and the file's line of one fingerprint certification."""
     when = datetime.now(CST).replace(microsecond=0) - timedelta(minutes=5)
-    native = {
-        "yhdm": "102",
-        "zdbh": TERMINAL,
-        "lsh": SERIAL,
-        "sfzh": person["id_number"],
-        "xm": person["name"],
-        "xzqh": person["region"]["county"],
-        "rzfs": "2",
-        "rzjg": "1",
-        "rzsj": when.isoformat(),
-        "zpzy": hashlib.sha256(person["id_number"].encode()).hexdigest(),
-    }
-    live = event_from_native(native)
-    assert isinstance(live, CertificationEvent), live
+    digest = hashlib.sha256(person["id_number"].encode()).hexdigest()
+    live = terminal_event(person, SERIAL, TERMINAL, when, zpzy=digest)
     line = ReconciliationRecord(
         line=1,
         serial=SERIAL,

@@ -16,42 +16,23 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from inboundkit import terminal_event
 from procedure_fixtures import keys, office_db, office_settings
 from procedurekit import Office, month_day
 from racekit import together
 
-from certhub.adapters.bank.terminal_inspect import event_from_native, terminal_message_id
+from certhub.adapters.bank.terminal_inspect import terminal_message_id
 from certhub.hub.core.keys import STORE
 from certhub.hub.departments.context import certification_intake
 from certhub.hub.ingress.bank_twins import TERMINAL_ADAPTER
-from certhub.schemas import CertificationEvent, VerificationTask
+from certhub.schemas import VerificationTask
 
 # the parties' keys, and a hub on SQLite then PostgreSQL
 __all__ = ["keys", "office_db", "office_settings"]
 
 CST = ZoneInfo("Asia/Shanghai")
-
-
-def terminal_event(person: dict[str, Any], serial: str, minutes_ago: int) -> CertificationEvent:
-    """Bank 102's live fingerprint certification ``serial`` of ``person``."""
-    when = datetime.now(CST).replace(microsecond=0) - timedelta(minutes=minutes_ago)
-    native = {
-        "yhdm": "102",
-        "zdbh": f"T102000{minutes_ago:02d}",
-        "lsh": serial,
-        "sfzh": person["id_number"],
-        "xm": person["name"],
-        "xzqh": person["region"]["county"],
-        "rzfs": "2",
-        "rzjg": "1",
-        "rzsj": when.isoformat(),
-    }
-    event = event_from_native(native)
-    assert isinstance(event, CertificationEvent), event
-    return event
 
 
 async def test_two_held_terminal_certifications_at_once_are_both_recorded(
@@ -63,7 +44,11 @@ async def test_two_held_terminal_certifications_at_once_are_both_recorded(
     confirmed = await office.confirmed_death(person, month_day(-3, 15))
     sender, ingestor = await certification_intake(office.client.app, TERMINAL_ADAPTER)
     serials = ("10220261207000101", "10220261207000102")
-    events = [terminal_event(person, serial, 5 + i) for i, serial in enumerate(serials)]
+    now = datetime.now(CST).replace(microsecond=0)
+    events = [
+        terminal_event(person, serial, f"T102000{5 + i:02d}", now - timedelta(minutes=5 + i))
+        for i, serial in enumerate(serials)
+    ]
     store = office.client.app[STORE]
     with together(store, 2):  # both planned on a ledger without the death task they open
         outcomes = await asyncio.gather(
