@@ -30,7 +30,7 @@ from certhub.hub.procedure.register_entry import register_entry
 from certhub.hub.procedure.tasks import notice_write
 from certhub.hub.procedure.uplink import uplink_delivery_id
 from certhub.hub.rules.comparison import exempt_notice
-from certhub.hub.store.effects import NO_EFFECTS, Effects, OutboxWrite
+from certhub.hub.store.effects import NO_EFFECTS, ClosureRead, Effects, OutboxWrite
 from certhub.schemas import CertificationEvent, Refusal
 from certhub.security import VerifiedMessage
 
@@ -45,17 +45,23 @@ class _Shape:
     """What the planner decided for a batch: the uplink's destination and operation, if any."""
 
     uplink: tuple[str, str] | None
+    unclosed: bool = False  # planned on the person's benefit not closed (checked in the write)
 
     @classmethod
     def of(cls, effects: Effects) -> _Shape | None:
         """The shape of one planned record; None if it is not register entry, notice and an
-        uplink at most (then the batch is planned record by record)."""
+        uplink at most, planned on no closure of the benefit or none read (then the batch
+        is planned record by record)."""
         if effects.certified is None or len(effects.notices) != 1 or len(effects.outbox) > 1:
             return None
-        if replace(effects, certified=None, notices=(), outbox=()) != NO_EFFECTS:
+        read = effects.closure_read
+        if read is not None and read.task_id is not None:
+            return None
+        unread = replace(effects, certified=None, notices=(), outbox=(), closure_read=None)
+        if unread != NO_EFFECTS:
             return None
         up = effects.outbox[0] if effects.outbox else None
-        return cls(None if up is None else (up.destination, up.operation))
+        return cls(None if up is None else (up.destination, up.operation), read is not None)
 
     def effects(self, message: VerifiedMessage, event: CertificationEvent) -> Effects:
         """This shape's effects for one record, from its own values."""
@@ -64,7 +70,9 @@ class _Shape:
             delivery = uplink_delivery_id(message.sender, message.jti)
             uplink = (OutboxWrite(delivery, *self.uplink, message.payload),)
         notice = notice_write(exempt_notice(event, message.jti))
-        return Effects(outbox=uplink, notices=(notice,), certified=register_entry(event))
+        closure = ClosureRead(event.person.id_number) if self.unclosed else None
+        entry = register_entry(event)
+        return Effects(outbox=uplink, notices=(notice,), certified=entry, closure_read=closure)
 
 
 async def plan_batch(

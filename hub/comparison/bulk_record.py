@@ -67,6 +67,7 @@ from certhub.security import CompactJWS, MessageVerifier, VerifiedMessage, b64ur
 __all__ = ["BulkCertifier"]
 
 TYPE: Final = CertificationEvent.MESSAGE_TYPE
+HELD: Final = "the person's death was confirmed while the run recorded; withheld"
 _serialised = bulk_rows.serialised  # the name the guards' tests know
 
 Row = tuple[str, tuple[Any, ...]]
@@ -207,8 +208,10 @@ class BulkCertifier:
                 self.tally.already += not outcome.created
             elif isinstance(outcome, StoreUnavailable):
                 raise outcome
-            elif retry and isinstance(outcome, Conflict) and isinstance(item, BulkMessage):
-                again.add(item.message.message_id)
+            elif retry and isinstance(outcome, Conflict):  # written out or not: planned again
+                again.add(
+                    item.message.message_id if isinstance(item, BulkMessage) else item.message_id
+                )
             else:  # the same message id with other bytes (the first record stands), or what
                 # its plan found absent recorded meanwhile twice
                 mid = item.message.message_id if isinstance(item, BulkMessage) else item.message_id
@@ -311,6 +314,10 @@ class BulkCertifier:
         for message, event, effects in zip(messages, events, planned, strict=True):
             if isinstance(effects, Refusal):
                 self.tally.refuse(message.jti, f"{effects.slug}: {effects.detail}")
+                continue
+            if effects.person_guard is not None:  # held: a death confirmed since the holds
+                # were read (its write refused, planned again): withheld, as a run again does
+                self.tally.refuse(message.jti, f"conflict: {HELD}")
                 continue
             row = ledger_message(message, event, RecordKind.CERTIFICATION, batch.now)
             items.append(BulkMessage(row, effects))

@@ -37,7 +37,7 @@ from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.notices import certification_result_notice
 from certhub.hub.rules.tasks import TaskRecord
 from certhub.hub.store.base import Conflict, LedgerRecord
-from certhub.hub.store.effects import AuditWrite, BenefitClosure, Effects
+from certhub.hub.store.effects import AuditWrite, BenefitClosure, ClosureRead, Effects
 from certhub.hub.store.person_guard import PersonGuard
 from certhub.schemas import (
     CertificationEvent,
@@ -52,6 +52,7 @@ from certhub.security import VerifiedMessage
 __all__ = [
     "StandingDeath",
     "certification_approved",
+    "death_read",
     "death_standing",
     "held_effects",
     "held_on_arrival",
@@ -78,13 +79,22 @@ async def death_standing(ctx: ProcedureContext, person_id: str) -> StandingDeath
     """The person's death the hub confirmed and that stands; None with no closure, one for
     another reason, or a termination voided (its restoration waits for a proof of life:
     the certification is announced as any other)."""
+    found = await death_read(ctx, person_id)
+    return found if isinstance(found, StandingDeath) else None
+
+
+async def death_read(ctx: ProcedureContext, person_id: str) -> StandingDeath | ClosureRead:
+    """:func:`death_standing`, or when none stands the closure it read, for an announced
+    certification's write to check again: a death confirmed after this read and before the
+    write refuses it (``conflict``), and planned again it is held."""
     closure = await ctx.store.closed_benefit(person_id)
+    read = ClosureRead(person_id, None if closure is None else closure[1])
     if closure is None or closure[0] != TaskKind.death.value:
-        return None
+        return read
     if await voided_task(ctx, closure[1]) is not None:
-        return None
+        return read
     found = await termination_in_force(ctx, closure[1])
-    return None if found is None else StandingDeath(closure[1], found[1])
+    return read if found is None else StandingDeath(closure[1], found[1])
 
 
 def held_why(event: CertificationEvent, named: str, death: StandingDeath) -> str:
@@ -109,8 +119,10 @@ async def certification_approved(
     event = CertificationEvent.model_validate_json(record.payload)
     certified = register_entry(event, item_id)
     effects = replace(effects, certified=certified)
-    death = None if certified is None else await death_standing(ctx, event.person.id_number)
-    if death is not None:  # a passed certification only: a failed attempt says no one alive
+    death = None if certified is None else await death_read(ctx, event.person.id_number)
+    if isinstance(death, ClosureRead):  # announced: a death confirmed meanwhile refuses it
+        effects = replace(effects, closure_read=death)
+    elif death is not None:  # a passed certification only: a failed attempt says no one alive
         guard = await _still_standing(ctx, event.person.id_number, death)
         effects = replace(effects, person_guard=effects.person_guard or guard)
         return extend(effects, **await held_effects(ctx, record, event, item_id, death))
@@ -168,18 +180,19 @@ async def _held_task(
 
 async def held_on_arrival(
     ctx: ProcedureContext, message: VerifiedMessage, event: CertificationEvent, effects: Effects
-) -> Effects | None:
+) -> Effects | ClosureRead | None:
     """``effects`` of a self-service certification (final on arrival: app, kiosk, bank
     terminal) that passed, of a person whose death stands: nothing upward, a death task
     opened (``task-held.<hash of sender and message id>``) or the open one joined, saying
-    why, and the audit link ``certification_held``; None when the death does not stand (or
-    the attempt failed). Its uplink is queued by :func:`held_released` if the death is
+    why, and the audit link ``certification_held``; when the death does not stand, the
+    closure read (:func:`death_read`: the announced certification's write checks it); None
+    when the attempt failed. Its uplink is queued by :func:`held_released` if the death is
     reversed; it has no SMS of its own."""
     if event.outcome is not CertificationOutcome.certified:
         return None
-    death = await death_standing(ctx, event.person.id_number)
-    if death is None:
-        return None
+    death = await death_read(ctx, event.person.id_number)
+    if isinstance(death, ClosureRead):
+        return death
     guard = await _still_standing(ctx, event.person.id_number, death)
     key = hashlib.sha256(f"{message.sender}\0{message.jti}".encode()).hexdigest()[:40]
     source = f"{HELD_PREFIX}{key}"

@@ -106,11 +106,14 @@ async def _plan_certification(
     certified = register_entry(event)
     recorded = Effects(evidence_bindings=bindings, certified=certified)
     held = await held_on_arrival(ctx, message, event, recorded)  # a confirmed death standing
-    if held is not None:  # nothing upward: the death verified again (certified_dead)
+    if isinstance(held, Effects):  # nothing upward: the death verified again (certified_dead)
         return held
     upward = uplink_delivery(ctx, message.sender, message.jti, message.payload)
-    # a suspension for non-certification it ends: its restoration proposed, once
-    effects = Effects(outbox=upward, evidence_bindings=bindings, certified=certified)
+    # a suspension for non-certification it ends: its restoration proposed, once; the
+    # closure read checked in the write (a death confirmed meanwhile: planned again, held)
+    effects = Effects(
+        outbox=upward, evidence_bindings=bindings, certified=certified, closure_read=held
+    )
     certification = f"{message.sender}:{message.jti}"
     return await certified_proposal(ctx, effects, event, certification, ctx.clock())
 

@@ -45,11 +45,11 @@ from certhub.hub.store import ledger_rows, writes
 from certhub.hub.store.audit_chain import AuditChain
 from certhub.hub.store.base import (
     AppendOutcome,
-    Conflict,
     LedgerRecord,
     ReplayConflict,
     StoreError,
 )
+from certhub.hub.store.bulk_closures import closed_meanwhile, closure_people
 from certhub.hub.store.effects import Effects
 from certhub.hub.store.records import NewMessage, RecordKind
 
@@ -62,6 +62,7 @@ __all__ = [
     "NotBulk",
     "Prefilled",
     "Rows",
+    "closed_people",
     "collect_statement",
     "find_many",
     "ids_by_sender",
@@ -161,8 +162,11 @@ def plan_bulk(
     stored: Mapping[tuple[str, str], LedgerRecord],
     take_sequence: Callable[[], int],
     chain: AuditChain,
+    closed: Mapping[str, str],
 ) -> BulkPlan:
-    """Sequences, links and statements of ``batch``, given the records already ``stored``.
+    """Sequences, links and statements of ``batch``, given the records already ``stored`` and
+    the benefits ``closed`` (person to task; :mod:`~certhub.hub.store.bulk_closures`) read in
+    its transaction.
 
     Raises:
         NotBulk: a plan has an operation that can refuse or must be counted, or two
@@ -180,8 +184,10 @@ def plan_bulk(
         if (existing := known.get(key)) is not None:
             plan.outcomes.append(_duplicate(existing, message.sha256))
             continue
-        if isinstance(item, BulkMessage) and (gone := _recorded(item.effects, known)):
-            plan.outcomes.append(gone)  # what it planned on as absent was recorded meanwhile
+        planned = item.effects if isinstance(item, BulkMessage) else None
+        # what it planned on as absent recorded meanwhile, or its person's benefit closed
+        if gone := closed_meanwhile(planned, message.person_id, closed, known):
+            plan.outcomes.append(gone)
             continue
         if message.person_id is not None:
             if message.person_id in people:
@@ -193,8 +199,8 @@ def plan_bulk(
             plan.ledger.append(ledger)
             plan.links.append(_accepted(chain, ledger))
             effects = item.effects
-            if effects.absent:  # checked above, in this transaction
-                effects = replace(effects, absent=())
+            if effects.absent or effects.closure_read:  # checked above, in this transaction
+                effects = replace(effects, absent=(), closure_read=None)
             if keys := writes.once_keys(effects):  # looked up with the batch's messages
                 effects = writes.unrecorded(effects, {k for k in keys if k in known or k in once})
                 once.update(writes.once_keys(effects))
@@ -212,16 +218,6 @@ def plan_bulk(
         known[key] = record
         plan.outcomes.append(AppendOutcome(record, created=True))
     return plan
-
-
-def _recorded(effects: Effects, known: Mapping[tuple[str, str], object]) -> Conflict | None:
-    """The refusal of a message whose ``effects`` planned on a record as absent
-    (:attr:`~certhub.hub.store.effects.Effects.absent`) that is ``known`` now: stored before
-    the batch (read in its transaction) or by a message of it; None if none is."""
-    for gone in effects.absent:
-        if (gone.sender, gone.message_id) in known:
-            return Conflict("conflict", f"{gone.message_id!r} of {gone.sender} recorded meanwhile")
-    return None
 
 
 class _Records:
@@ -280,6 +276,8 @@ def planned_rows(sequence: int, message: NewMessage, effects: Effects) -> Rows:
 
     statements: dict[str, list[tuple[object, ...]]] = {}
     ordered: list[tuple[str, tuple[object, ...]]] = []
+    if (read := effects.closure_read) is not None and read.task_id is None:  # as Prefilled's
+        effects = replace(effects, closure_read=None)  # checked by plan_bulk, in the bulk
     for op in writes.plan(sequence, message, effects, no_sequence):
         if isinstance(op, writes.Link):
             raise NotBulk("the plan links in the audit chain")
@@ -376,6 +374,13 @@ async def find_many(
             record = ledger_rows.to_record(row)
             found[record.message_id] = record
     return found
+
+
+def closed_people(batch: Sequence[BulkItem]) -> list[str]:
+    """Whose closures ``batch``'s plans read (:mod:`~certhub.hub.store.bulk_closures`)."""
+    return closure_people(
+        (i.effects, None) if isinstance(i, BulkMessage) else (None, i.person_id) for i in batch
+    )
 
 
 def ids_by_sender(batch: Sequence[BulkItem]) -> dict[str, list[str]]:

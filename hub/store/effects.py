@@ -276,6 +276,21 @@ class Unrecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class ClosureRead:
+    """The hub's closure of ``person_id``'s benefit as a certification's planner read it
+    (the task it names; None: none): a certification planned as announced (no death
+    standing) is refused (``conflict``) if that changed before it commits - a death
+    confirmed meanwhile, and planned again it is held (``hub/procedure/certified_dead.py``).
+
+    Only the closure, one primary-key read in the write: the full
+    :class:`~certhub.hub.store.person_guard.PersonGuard` (tasks, roster, reports) would
+    refuse a certification for changes that do not touch it."""
+
+    person_id: str
+    task_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Effects:
     """Everything one message changes besides its own ledger row."""
 
@@ -307,6 +322,7 @@ class Effects:
     person_guard: PersonGuard | None = None  # checked first: what the planner read of a person
     certified_guard: CertifiedGuard | None = None  # a suspension's approval: the register read
     absent: tuple[Unrecorded, ...] = ()  # checked first: records planned on as not there
+    closure_read: ClosureRead | None = None  # checked first: an announced certification's
 
     @property
     def conditional(self) -> bool:
@@ -320,6 +336,7 @@ class Effects:
             self.person_guard
             or self.certified_guard
             or self.absent
+            or self.closure_read
             or self.withdrawn
             or self.item_update
             or self.tasks

@@ -33,7 +33,7 @@ from certhub.hub.store import (
 )
 from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
-from certhub.hub.store.person_guard import certified_checks, guard_checks
+from certhub.hub.store.person_guard import CLOSED_BY, certified_checks, guard_checks
 from certhub.hub.store.records import NewMessage
 
 
@@ -131,6 +131,9 @@ def _guards(effects: Effects) -> list[Op]:
     if (held := effects.certified_guard) is not None:  # a certification meanwhile: no suspension
         refusal = Conflict("conflict", f"the pensioner's certification {CHANGED_MEANWHILE}")
         ops += [Check(*check, refusal) for check in certified_checks(held)]
+    if (closure := effects.closure_read) is not None:  # announced: a death confirmed meanwhile
+        refusal = Conflict("conflict", f"the person's benefit {CHANGED_MEANWHILE}")
+        ops.append(Check(CLOSED_BY, (closure.person_id,), closure.task_id, refusal))
     for gone in effects.absent:  # planned on as not there: recorded meanwhile
         refusal = Conflict("conflict", f"{gone.message_id!r} of {gone.sender} recorded meanwhile")
         ops.append(Check(RECORDED, (gone.sender, gone.message_id), None, refusal))

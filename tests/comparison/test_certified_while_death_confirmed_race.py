@@ -1,16 +1,18 @@
 """An app certification planned while the pensioner's death task is open, committed after the
-county confirmed the death. SQLite and PostgreSQL. 238.00 a month.
+county confirmed the death: refused, then held. SQLite and PostgreSQL. 238.00 a month.
 
-A cremation of the 3rd of M(-2) is compared (the death task open, the roster paid through
-M(-2)). The pensioner certifies in the app: planned while no death stands, the certification
-is to be recorded as any other (the register's entry, pushed upward where an uplink is
-configured). Before it commits, the county confirms the death (the benefit terminated). Each
-order alone is right: confirmed first, the certification is held (a death task
-``task-held.<hash>`` opened to verify the death again, nothing upward). Interleaved, it
-commits as planned (202): the register counts a proof of life of a person the hub holds
-dead, and no task says a proof of life came after the death was confirmed - nobody verifies
-the death again and 238.00 a month stays stopped for a pensioner who may be alive. Seen on
-both ledgers (2026-12-07): 202, no open death task.
+The rule (``hub/procedure/certified_dead.py``): a certification of a person whose death the
+hub confirmed (the benefit closed) is held - a death task opened to verify the death again,
+nothing announced. A cremation of the 3rd of M(-2) is compared (the death task open, the
+roster paid through M(-2)). The pensioner certifies in the app: planned while no death
+stands, as any other (the register's entry, pushed upward where an uplink is configured).
+Before it commits, the county confirms the death (the benefit terminated). Before, it then
+committed as planned (202): the register counted a proof of life of a person the hub holds
+dead, and no task said a proof of life came after the death was confirmed - nobody verified
+the death again and 238.00 a month stayed stopped for a pensioner who may be alive (seen on
+both ledgers, 2026-12-07). Now the certification carries the closure it read (none) to its
+write (``Effects.closure_read``: one primary-key read of ``closed_benefits``), and is refused
+(409 ``conflict``, nothing stored); sent again, it is held (a death task open).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hubkit import app_event
 from racekit import CONFLICT
 from reversalkit import DIED_IN, Scene
@@ -32,19 +33,9 @@ from certhub.hub.store.records import NewMessage
 CERTIFICATION = "certification_event/v1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an announced certification carries no check of the closure it read (see docstring)",
-)
 async def test_announced_certification_committing_after_the_death_is_confirmed(
     ledger_url: str | None, aiohttp_client: Callable[..., Any], tmp_path: Path
 ) -> None:
-    """Question for the product owner (and races): should a certification planned as announced
-    (no death standing) carry a check that the person's benefit is still not closed, refused
-    (409 conflict) and planned again - then held - if a death was confirmed meanwhile? The
-    check costs a read per certification write, and the comparison's bulk path must check it
-    with the batch as it checks Effects.absent (a person guard cannot go in bulk). 68e7db3
-    left it out: "a confirmation committing meanwhile reads nothing it writes"."""
     scene, person, number = Scene.alone(tmp_path)
     scene = scene.on_ledger(ledger_url)
     assert (await scene.compare(DIED_IN))["reports"] == {"task_opened": 1}
@@ -67,7 +58,7 @@ async def test_announced_certification_committing_after_the_death_is_confirmed(
         released.set()
         status, body = await sent
         assert await store.closed_benefit(number) is not None
-        # now: 202, recorded for a person the hub holds dead, no task to verify it again
+        # before: 202, recorded for a person the hub holds dead, no task to verify it again
         assert (status, body.get("type")) == (409, CONFLICT), body
         status, body = await office.post("/v1/certifications", "channel", app_event(person))
         assert status == 202, body

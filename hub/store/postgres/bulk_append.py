@@ -32,9 +32,11 @@ from certhub.hub.store.bulk_append import (
     LOOKUP_CHUNK,
     BulkItem,
     BulkOutcome,
+    closed_people,
     ids_by_sender,
     plan_bulk,
 )
+from certhub.hub.store.bulk_closures import CLOSED_OF
 from certhub.hub.store.postgres import schema
 from certhub.hub.store.postgres.executor import BULK, GroupWrite
 
@@ -76,7 +78,8 @@ async def append_bulk(group: GroupWrite, batch: Sequence[BulkItem]) -> list[Bulk
         asyncpg.PostgresError: the database refused a statement (the caller's savepoint
             undoes the bulk).
     """
-    plan = plan_bulk(batch, await _stored(group, batch), group.take_sequence, group.chain)
+    stored, closed = await _stored(group, batch), await _closed(group, batch)
+    plan = plan_bulk(batch, stored, group.take_sequence, group.chain, closed)
     conn = group.conn
     if len(plan.ledger) >= COPY_FROM:
         await _copy(conn, "ledger", LEDGER_COLUMNS, plan.ledger)
@@ -155,3 +158,12 @@ async def _stored(
                 record = ledger_rows.to_record(tuple(row))
                 found[record.sender, record.message_id] = record
     return found
+
+
+async def _closed(group: GroupWrite, batch: Sequence[BulkItem]) -> dict[str, str]:
+    """The closures (person to task) of the batch's announced certifications' people, read
+    under the writer lock (:mod:`~certhub.hub.store.bulk_closures`): one probe each."""
+    if not (people := closed_people(batch)):
+        return {}
+    rows = await group.conn.fetch(schema.dollar(CLOSED_OF), people)
+    return {str(row[0]): str(row[1]) for row in rows}

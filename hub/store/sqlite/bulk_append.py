@@ -18,10 +18,12 @@ from certhub.hub.store.bulk_append import (
     LOOKUP_CHUNK,
     BulkItem,
     BulkOutcome,
+    closed_people,
     ids_by_sender,
     lookup_sql,
     plan_bulk,
 )
+from certhub.hub.store.bulk_closures import closed_sql
 from certhub.hub.store.sqlite.executor import AUDIT_INSERT
 
 
@@ -38,7 +40,7 @@ def append_bulk(
         StoreUnavailable: anything else went wrong (the caller fails the transaction).
     """
     try:
-        plan = plan_bulk(batch, _stored(conn, batch), take_sequence, chain)
+        plan = plan_bulk(batch, _stored(conn, batch), take_sequence, chain, _closed(conn, batch))
         conn.executemany(ledger_rows.INSERT, plan.ledger)
         conn.executemany(AUDIT_INSERT, plan.links)
         for sql, rows in plan.statements.items():
@@ -62,3 +64,14 @@ def _stored(
                 record = ledger_rows.to_record(tuple(row))
                 found[record.sender, record.message_id] = record
     return found
+
+
+def _closed(conn: sqlite3.Connection, batch: Sequence[BulkItem]) -> dict[str, str]:
+    """The closures (person to task) of the batch's announced certifications' people, read in
+    this transaction (:mod:`~certhub.hub.store.bulk_closures`)."""
+    people = closed_people(batch)
+    closed: dict[str, str] = {}
+    for start in range(0, len(people), LOOKUP_CHUNK):
+        chunk = people[start : start + LOOKUP_CHUNK]
+        closed.update((str(p), str(t)) for p, t in conn.execute(closed_sql(len(chunk)), chunk))
+    return closed
