@@ -25,6 +25,7 @@ from entrancekit import (
     county_may_also_send,
     enrolled,
     enrolment_code,
+    stored_on_the_phone,
 )
 from livehub import LiveHub
 from PIL import Image
@@ -38,17 +39,6 @@ from certhub.security import SigningKey, TrustStore, b64url_decode, parse_compac
 VILLAGE = {"county": "440825", "village": "440825028236"}
 OTHER_VILLAGE = {"county": "440825", "village": "440825028237"}
 REVOCATION = "key_revocation/v1"
-STORED_ON_THE_PHONE = """async () => {
-  const db = await new Promise((done) => {
-    const opening = indexedDB.open("certhub-entrance");
-    opening.onsuccess = () => done(opening.result);
-  });
-  const count = (store) => new Promise((done) => {
-    const counting = db.transaction(store).objectStore(store).count();
-    counting.onsuccess = () => done(counting.result);
-  });
-  return { kv: await count("kv"), outbox: await count("outbox") };
-}"""
 
 
 @pytest.fixture
@@ -313,7 +303,7 @@ def test_a_phone_the_county_revoked_says_so_and_enrols_again(
     page = phone_page
     enrolled(page, hub, VILLAGE["village"])
     (phone,) = coordinators(hub)
-    assert page.evaluate(STORED_ON_THE_PHONE)["kv"] >= 1  # the identity, at least
+    assert stored_on_the_phone(page)["kv"] >= 1  # the identity, at least
     lost = {"type": REVOCATION, "kid": phone.kid, "reason": "手机丢失"}
     response = hub.push("/v1/enrolments/revocations", "county-1", lost)
     assert response.status_code == 200, response.text
@@ -322,7 +312,7 @@ def test_a_phone_the_county_revoked_says_so_and_enrols_again(
     expect(page.get_by_role("heading", name="本机已停用")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("停用")
     expect(page.get_by_text("已清除")).to_be_visible()
-    assert page.evaluate(STORED_ON_THE_PHONE) == {"kv": 0, "outbox": 0}  # nothing left
+    assert stored_on_the_phone(page) == {"kv": 0, "outbox": 0}  # nothing left
     screenshot(page, "app-12-revoked")
     accessible(page, aaa=True)
     page.get_by_role("button", name="重新登记本机").click()

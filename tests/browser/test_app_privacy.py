@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from entrancekit import CODE_REQUEST, coordinators, county_may_also_send, enrolled, expire
+from entrancekit import (
+    CODE_REQUEST,
+    coordinators,
+    county_may_also_send,
+    enrolled,
+    expire,
+    kept_on_the_phone,
+)
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 from procedurekit import roster_entry
@@ -21,17 +28,6 @@ from procedurekit import roster_entry
 from certhub.mocks.population import Population
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
-KEPT_ON_THE_PHONE = """async () => {
-  const db = await new Promise((done) => {
-    const opening = indexedDB.open("certhub-entrance");
-    opening.onsuccess = () => done(opening.result);
-  });
-  const all = (store) => new Promise((done) => {
-    const reading = db.transaction(store).objectStore(store).getAll();
-    reading.onsuccess = () => done(reading.result);
-  });
-  return JSON.stringify({ kv: await all("kv"), outbox: await all("outbox") });
-}"""
 
 
 @pytest.fixture
@@ -58,8 +54,7 @@ def kept_once_expired(page: Page, hub: LiveHub) -> str:
     page.wait_for_timeout(500)  # the hub reloads its trust store every 0.2 s here
     page.get_by_role("link", name="我的上报", exact=True).click()
     expect(page.get_by_role("heading", name="本机登记已过期")).to_be_visible()
-    kept: str = page.evaluate(KEPT_ON_THE_PHONE)
-    return kept
+    return kept_on_the_phone(page)
 
 
 def test_choosing_a_pensioner_puts_no_id_number_in_the_address(
@@ -96,7 +91,7 @@ def test_an_expired_enrolment_keeps_no_list_of_the_village(hub: LiveHub, phone_p
     enrolled(page, hub, VILLAGE["village"])
     page.get_by_role("link", name="本村人员").click()
     expect(page.locator(".card", has_text=person["name"])).to_have_count(1)
-    assert person["id_number"] in page.evaluate(KEPT_ON_THE_PHONE)  # kept for offline search
+    assert person["id_number"] in kept_on_the_phone(page)  # kept for offline search
 
     kept = kept_once_expired(page, hub)
     assert person["id_number"] not in kept

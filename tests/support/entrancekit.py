@@ -4,6 +4,7 @@ it, and the coordinators' keys the hub then trusts."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,17 @@ from certhub.security import TrustedKey, TrustStore
 
 CODE_REQUEST = "enrolment_code_request/v1"
 Shot = Callable[[Page, str], Path]
+_KEPT_ON_THE_PHONE = """async () => {
+  const db = await new Promise((done) => {
+    const opening = indexedDB.open("certhub-entrance");
+    opening.onsuccess = () => done(opening.result);
+  });
+  const all = (store) => new Promise((done) => {
+    const reading = db.transaction(store).objectStore(store).getAll();
+    reading.onsuccess = () => done(reading.result);
+  });
+  return JSON.stringify({ kv: await all("kv"), outbox: await all("outbox") });
+}"""
 
 
 def county_may_also_send(*types: str) -> Callable[[TrustStore], TrustStore]:
@@ -76,3 +88,17 @@ def expire(hub: LiveHub, sender: str) -> None:
     entry = next(e for e in store if e.sender == sender)
     expired = replace(entry, not_after=datetime.now(UTC) - timedelta(hours=1))
     TrustStore([expired if e.kid == entry.kid else e for e in store]).save(path)
+
+
+def kept_on_the_phone(page: Page) -> str:
+    """Everything the entrance keeps in IndexedDB (its ``kv`` and ``outbox`` stores), as the
+    browser writes it out in JSON (``{"kv": [...], "outbox": [...]}``): searched for what
+    must not be there, or read with :func:`json.loads`."""
+    kept: str = page.evaluate(_KEPT_ON_THE_PHONE)
+    return kept
+
+
+def stored_on_the_phone(page: Page) -> dict[str, int]:
+    """How many entries each of the entrance's IndexedDB stores holds (``kv``, ``outbox``)."""
+    kept = json.loads(kept_on_the_phone(page))
+    return {store: len(entries) for store, entries in kept.items()}
