@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,9 @@ from opentelemetry.trace import SpanKind, StatusCode
 from certhub.adapters import TransientError
 from certhub.hub.cli.main import main
 from certhub.hub.delivery.broker import Envelope, Verdict
-from certhub.monitoring.tracing import configure_tracing, shutdown_tracing, span, tracing_on
+from certhub.monitoring.tracing import span, tracing_on
 
 __all__ = ["hub", "hub_factory", "party_keys"]
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Tracing on, into memory, for one test."""
-    exporter = InMemorySpanExporter()
-    configure_tracing(service="certhub-test", attributes={"certhub.role": "all"}, exporter=exporter)
-    yield exporter
-    shutdown_tracing()
 
 
 def _by_name(exporter: InMemorySpanExporter) -> dict[str, ReadableSpan]:
