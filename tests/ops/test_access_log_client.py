@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hub_fixtures import hub_factory, party_keys
-from logkit import captured_json_logs, logged
+from logkit import logged
 
 __all__ = ["hub_factory", "party_keys"]
 
 # What the proxy in front sends: the phone wrote the left-most hop, the proxy
 # appended the address it saw (203.0.113.7), then a second trusted proxy its own.
 FORWARDED = "198.51.100.1, 203.0.113.7, 10.8.0.5"
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """Everything logged (INFO and up) as the hub's JSON lines, in memory."""
-    with captured_json_logs(logging.INFO) as stream:
-        yield stream
 
 
 @pytest.mark.parametrize(

@@ -10,15 +10,12 @@ cursor put it whole into the access log (and aiohttp's request line, as
 from __future__ import annotations
 
 import io
-import logging
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
-import pytest
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
-from logkit import captured_json_logs, logged
+from logkit import logged
 
 __all__ = ["hub", "hub_factory", "party_keys"]
 
@@ -31,13 +28,6 @@ GROUPED = {
     "４４０８２３－１９５００１０１－１２３１": "４４０８２３－********－**３１",
 }
 KEPT = ["2026-12-07", "0755-8888-6666", "18:49:35", "1 2 3"]  # dates, phone numbers, times
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """Everything logged (INFO and up) as the hub's JSON lines, in memory."""
-    with captured_json_logs(logging.INFO) as stream:
-        yield stream
 
 
 async def test_a_number_written_in_groups_is_logged_masked(

@@ -9,27 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
-import pytest
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from certhub.monitoring.tracing import configure_tracing, shutdown_tracing
-
 __all__ = ["hub", "hub_factory", "party_keys"]
 
 TYPED = "440823195001011235"  # 440823195001011231 with a wrong check character
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Tracing on, into memory, for one test."""
-    exporter = InMemorySpanExporter()
-    configure_tracing(service="certhub-test", attributes={"certhub.role": "all"}, exporter=exporter)
-    yield exporter
-    shutdown_tracing()
 
 
 async def test_a_mistyped_number_in_a_refused_report_stays_out_of_its_trace(
