@@ -15,24 +15,13 @@ from typing import Any
 import asyncpg
 import pytest
 from evidence_samples import png
-from procedurekit import JOSE, Office, counter_event, today
-from scopekit import A, B, X, Y
+from procedurekit import JOSE, Office, counter_event
+from scopekit import A, B, X, Y, coordinators_report
 
 from certhub.schemas import problem_type_uri
 
 HOUR = timedelta(hours=1)
 D_VILLAGE = "440304001201"  # 福田区, another city: scopekit's D
-
-
-def coordinators_report(office: Office, person: dict[str, Any]) -> dict[str, Any]:
-    """A's coordinator reports ``person`` dead two days ago, filed in its village A."""
-    return office.people.eligibility_report() | {
-        "reason": "death",
-        "event_date": (today() - timedelta(days=2)).isoformat(),
-        "person": person,
-        "region": {"county": X, "village": A},
-        "reporter": {"id": "coord-a", "role": "coordinator"},
-    }
 
 
 @pytest.mark.xfail(strict=True, reason="decision wanted: a report naming a name not the roster's")

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from evidence_samples import png
 from hubkit import JOSE
-from procedurekit import Office, today
-from scopekit import A, X
+from procedurekit import Office
+from scopekit import A, X, coordinators_report
 
 PER_HOUR = 60
 
@@ -24,13 +23,7 @@ PER_HOUR = 60
 def death_report(office: Office) -> dict[str, Any]:
     """A's coordinator reports a new pensioner of village A dead two days ago."""
     person = office.people.person() | {"region": {"county": X, "village": A}}
-    return office.people.eligibility_report() | {
-        "reason": "death",
-        "event_date": (today() - timedelta(days=2)).isoformat(),
-        "person": person,
-        "region": {"county": X, "village": A},
-        "reporter": {"id": "coord-a", "role": "coordinator"},
-    }
+    return coordinators_report(office, person)
 
 
 async def test_reports_sent_all_at_once_pass_the_bound(office: Office) -> None:

@@ -33,6 +33,17 @@ SCOPED: dict[str, tuple[str, str]] = {
 }
 
 
+def coordinators_report(office: Office, person: dict[str, Any]) -> dict[str, Any]:
+    """A's coordinator reports ``person`` dead two days ago, filed in its village A."""
+    return office.people.eligibility_report() | {
+        "reason": "death",
+        "event_date": (today() - timedelta(days=2)).isoformat(),
+        "person": person,
+        "region": {"county": X, "village": A},
+        "reporter": {"id": "coord-a", "role": "coordinator"},
+    }
+
+
 def scoped_trust_store(keys: dict[str, SigningKey]) -> TrustStore:
     """Every procedure party, and the :data:`SCOPED` readers confined to their areas."""
     return with_area_staff(
