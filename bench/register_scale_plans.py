@@ -1,39 +1,27 @@
 """The plans of the register's page queries, as the store sends them (``register_scale.py``).
 
 Each query is captured as the store issues it (its SQL and parameters, read
-through the store's own ``_read``) and explained on the same ledger: SQLite's
-``EXPLAIN QUERY PLAN`` (the outer query's steps, and any full ``SCAN``),
-PostgreSQL's ``EXPLAIN ANALYZE`` (the scans, sorts and the time).
+through the store's own ``_read`` by the store tests' ``plankit.queries_sent``) and
+explained on the same ledger: SQLite's ``EXPLAIN QUERY PLAN`` (the outer query's
+steps, and any full ``SCAN``), PostgreSQL's ``EXPLAIN ANALYZE`` (the scans, sorts
+and the time).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from certhub.hub.store.register_reads import RegisterList, RegisterQuery
 
+# The capture of a store's queries is the store tests' own (tests/support/plankit.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+
+from plankit import queries_sent
+
 _PG_KEPT = ("Scan on register_people", "Scan using", "Sort", "Limit", "Execution Time", "Seq Scan")
-
-
-async def captured(
-    store: Any, call: Callable[[], Awaitable[Any]]
-) -> list[tuple[str, tuple[Any, ...]]]:
-    """The queries (SQL, parameters) ``call`` made through ``store._read``."""
-    queries: list[tuple[str, tuple[Any, ...]]] = []
-    original = store._read
-
-    async def recording(sql: str, params: tuple[Any, ...]) -> list[tuple[object, ...]]:
-        queries.append((sql, params))
-        rows: list[tuple[object, ...]] = await original(sql, params)
-        return rows
-
-    store._read = recording
-    try:
-        await call()
-    finally:
-        del store._read  # the class's method again
-    return queries
 
 
 async def explain(store: Any, sql: str, params: tuple[Any, ...]) -> list[str]:
@@ -60,7 +48,7 @@ async def print_plans(store: Any, month: int, after: str = "440305") -> None:
             asks[f"{kind.value} {area or 'province'}"] = lambda q=query: store.register_page(q)
     asks["summary province"] = lambda: store.register_summary(month, "2025-12-07", None)
     for name, ask in asks.items():
-        for sql, params in await captured(store, ask):
+        for sql, params in await queries_sent(store, ask):
             if "FROM register_people WHERE" not in sql and "ledger AS rl" not in sql:
                 continue  # the hub's own background reads (metrics), not this one
             print(f"plan {name}:")
