@@ -13,7 +13,6 @@ from aiohttp.test_utils import TestServer
 from evidence_samples import jpeg, pdf, png
 from prometheus_client import CollectorRegistry
 
-from certhub.hub import evidence
 from certhub.hub.core.settings import Settings
 from certhub.hub.evidence import (
     EvidenceCorrupt,
@@ -138,15 +137,3 @@ async def test_a_hub_with_an_unsafe_key_folder_does_not_start(tmp_path: Path) ->
             await server.start_server()
     finally:
         await server.close()
-
-
-def test_the_package_exports_what_we_mean() -> None:
-    public = {name for name in vars(evidence) if not name.startswith("_")}
-    submodules = {
-        "blob", "config", "content_check", "content_digest", "errors", "images", "keys",
-        "pdfs", "pg_store", "sniff", "structure", "vault",
-    }  # fmt: skip
-    assert public - submodules == set(evidence.__all__)
-    for name in evidence.__all__:
-        if name != "MEDIA_TYPES":
-            assert getattr(evidence, name).__doc__, name

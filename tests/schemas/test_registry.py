@@ -111,33 +111,6 @@ def test_parse_message_refuses_bad_json(payload: bytes) -> None:
         parse_message("zero_report/v1", payload)
 
 
-def test_exported_members() -> None:
-    public = {name for name in dir(schemas) if not name.startswith("_")}
-    modules = {
-        "amendment",
-        "biometrics",
-        "certification",
-        "clock",
-        "common",
-        "conditions",
-        "deadlines",
-        "enums",
-        "ratings",
-        "regions",
-        "registry",
-        "recovery",
-        "refusal",
-        "reports",
-        "resident_id",
-        "restoration_proposal",
-        "suspension_proposal",
-        "transitions",
-        "workflow",
-    }
-    assert set(schemas.__all__) == public - modules
-    assert len(schemas.__all__) == len(set(schemas.__all__))
-
-
 def test_schemas_imports_no_other_project_package() -> None:
     project = {"adapters", "hub", "security", "monitoring", "mocks"}
     for path in Path(schemas.__file__).parent.glob("*.py"):
