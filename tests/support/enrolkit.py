@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from hubkit import JOSE, with_area_staff
 from procedurekit import Office, trust_store
 
+from certhub.schemas import problem_type_uri
 from certhub.security import SigningKey, TrustStore, issue_read_token, sign_compact
 
 X = "440103"
@@ -75,6 +76,15 @@ def _with_kid(key: SigningKey, kid: str) -> SigningKey:
     return key
 
 
+class EnrolmentTry(NamedTuple):
+    """What one ``POST /v1/enrolments`` got: its status, its problem type ("" once enrolled)
+    and its Retry-After header, if any."""
+
+    status: int
+    problem: str
+    retry_after: str | None
+
+
 @dataclass
 class County:
     """The office, its staff, and helpers for the enrolment endpoints."""
@@ -92,6 +102,28 @@ class County:
             "/v1/enrolments", json={"code": code, "jwk": jwk} | extra
         )
         return response.status, await response.json()
+
+    async def enrol_through_proxy(self, code: str, forwarded_for: str) -> EnrolmentTry:
+        """A new phone's try with ``code``, the proxy forwarding it for ``forwarded_for``."""
+        response = await self.office.client.post(
+            "/v1/enrolments",
+            json={"code": code, "jwk": Phone().webcrypto_jwk()},
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+        body = await response.json()
+        problem = body["type"] if response.status >= 400 else ""
+        return EnrolmentTry(response.status, problem, response.headers.get("Retry-After"))
+
+    async def right_code_after_ten_wrong(self, hops: list[str]) -> EnrolmentTry:
+        """Ten wrong codes, each forwarded for ``hops[n]`` (each refused as invalid), then
+        the code county-x was issued, forwarded for ``hops[10]``: that last try."""
+        status, issued = await self.request_code("county-x", village=A)
+        assert status == 201, issued
+        invalid = (403, problem_type_uri("enrolment-code-invalid"))
+        for attempt, hop in enumerate(hops[:10]):
+            wrong = await self.enrol_through_proxy(f"0000-0000-{attempt:04d}", hop)
+            assert (wrong.status, wrong.problem) == invalid
+        return await self.enrol_through_proxy(issued["code"], hops[10])
 
     async def enrolled_phone(self, village: str = A) -> Phone:
         """A phone enrolled for ``village`` with a code county-x asked for."""
