@@ -47,7 +47,7 @@ from certhub.hub.store.register_reads import RegisterQueries
 from certhub.hub.store.register_writes import RegisterWriting
 from certhub.hub.store.review_reads import ReviewReads
 from certhub.hub.store.roster_compact import roster_entry
-from certhub.hub.store.rows import row_as
+from certhub.hub.store.rows import Row, row_as
 from certhub.hub.store.sender_queries import SenderQueries
 from certhub.hub.store.statistics import GROUPINGS, StatisticsReads
 from certhub.security.scopes import AreaScope
@@ -96,6 +96,15 @@ class LedgerReads(
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
 
+    async def _read_all(self, cls: type[Row], sql: str, params: tuple[object, ...]) -> list[Row]:
+        """``sql``'s rows, each as ``cls`` (:func:`~certhub.hub.store.rows.row_as`)."""
+        return [row_as(cls, row) for row in await self._read(sql, params)]
+
+    async def _read_first(self, cls: type[Row], sql: str, params: tuple[object, ...]) -> Row | None:
+        """``sql``'s first row as ``cls``, or None when it finds none."""
+        rows = await self._read(sql, params)
+        return row_as(cls, rows[0]) if rows else None
+
     async def find(self, sender: str, message_id: str) -> LedgerRecord | None:
         """The record a sender stored under ``message_id``, if any."""
         rows = await self._read(
@@ -129,40 +138,38 @@ class LedgerReads(
 
     @override
     async def get_item(self, item_id: int) -> ItemRow | None:
-        rows = await self._read(
+        return await self._read_first(
+            ItemRow,
             "SELECT item_id, kind, status, version, accepted_by, decided_by, municipal"
             " FROM items WHERE item_id=?",
             (item_id,),
         )
-        return row_as(ItemRow, rows[0]) if rows else None
 
     @override
     async def get_task(self, task_id: str) -> TaskRow | None:
-        rows = await self._read(_TASK_SELECT + " WHERE task_id=?", (task_id,))
-        return row_as(TaskRow, rows[0]) if rows else None
+        return await self._read_first(TaskRow, _TASK_SELECT + " WHERE task_id=?", (task_id,))
 
     @override
     async def find_open_task(self, person_id: str, kind: str) -> TaskRow | None:
-        rows = await self._read(
+        return await self._read_first(
+            TaskRow,
             _TASK_SELECT + " WHERE person_id=? AND kind=? AND status IN ('open','in_progress')",
             (person_id, kind),
         )
-        return row_as(TaskRow, rows[0]) if rows else None
 
     @override
     async def confirmed_tasks(self, person_id: str) -> Sequence[TaskRow]:
-        rows = await self._read(
+        return await self._read_all(
+            TaskRow,
             _TASK_SELECT + " WHERE person_id=? AND status='confirmed' ORDER BY changed_seq",
             (person_id,),
         )
-        return [row_as(TaskRow, row) for row in rows]
 
     @override
     async def list_tasks(
         self, page: PageQuery[int], *, status: str | None = None
     ) -> Sequence[TaskRow]:
-        rows = await self._read(*_TASKS.page(page, _given("status=?", status)))
-        return [row_as(TaskRow, row) for row in rows]
+        return await self._read_all(TaskRow, *_TASKS.page(page, _given("status=?", status)))
 
     @override
     async def get_roster(self, person_id: str) -> bytes | None:
@@ -215,33 +222,33 @@ class LedgerReads(
 
     @override
     async def get_overpayment(self, task_id: str) -> OverpaymentRow | None:
-        rows = await self._read(recovery.SELECT_OVERPAYMENT + " WHERE o.task_id=?", (task_id,))
-        return row_as(OverpaymentRow, rows[0]) if rows else None
+        return await self._read_first(
+            OverpaymentRow, recovery.SELECT_OVERPAYMENT + " WHERE o.task_id=?", (task_id,)
+        )
 
     @override
     async def deadlines_due(
         self, *, remind_from: float, now: float, limit: int
     ) -> list[DeadlineRow]:
-        rows = await self._read(
+        return await self._read_all(
+            DeadlineRow,
             deadlines.SELECT + " WHERE resolved_at IS NULL AND ((reminded_at IS NULL AND"
             " due_at <= ?) OR (escalated_at IS NULL AND due_at < ?)) ORDER BY due_at LIMIT ?",
             (remind_from, now, limit),
         )
-        return [row_as(DeadlineRow, row) for row in rows]
 
     @override
     async def list_deadlines(
         self, page: PageQuery[str], *, overdue_at: float | None = None
     ) -> list[DeadlineRow]:
-        rows = await self._read(
-            *_DEADLINES.page(page, ("resolved_at IS NULL", ()), _given("due_at<?", overdue_at))
+        return await self._read_all(
+            DeadlineRow,
+            *_DEADLINES.page(page, ("resolved_at IS NULL", ()), _given("due_at<?", overdue_at)),
         )
-        return [row_as(DeadlineRow, row) for row in rows]
 
     @override
     async def get_biometrics(self, person_id: str) -> list[BiometricRow]:
-        rows = await self._read(biometrics.SELECT, (person_id,))
-        return [row_as(BiometricRow, row) for row in rows]
+        return await self._read_all(BiometricRow, biometrics.SELECT, (person_id,))
 
     @override
     async def failed_face_attempts(self, person_id: str) -> int:
@@ -250,8 +257,7 @@ class LedgerReads(
 
     @override
     async def get_rating(self, rating: int) -> RatingRow | None:
-        rows = await self._read(ratings.SELECT + " WHERE r.sequence=?", (rating,))
-        return row_as(RatingRow, rows[0]) if rows else None
+        return await self._read_first(RatingRow, ratings.SELECT + " WHERE r.sequence=?", (rating,))
 
     @override
     async def list_ratings(
@@ -259,20 +265,21 @@ class LedgerReads(
     ) -> list[RatingRow]:
         page = PageQuery(after, limit, area=area)
         follow_up_open = ("f.due_at IS NOT NULL AND f.rectified_at IS NULL", ())
-        rows = await self._read(*_RATINGS.page(page, follow_up_open if open_follow_ups else None))
-        return [row_as(RatingRow, row) for row in rows]
+        return await self._read_all(
+            RatingRow, *_RATINGS.page(page, follow_up_open if open_follow_ups else None)
+        )
 
     @override
     async def list_recoveries(self, task_id: str) -> list[RecoveryRow]:
-        rows = await self._read(recovery.SELECT_RECOVERIES, (task_id,))
-        return [row_as(RecoveryRow, row) for row in rows]
+        return await self._read_all(RecoveryRow, recovery.SELECT_RECOVERIES, (task_id,))
 
     @override
     async def list_overpayments(
         self, page: PageQuery[str], *, status: str | None = None
     ) -> list[OverpaymentRow]:
-        rows = await self._read(*_OVERPAYMENTS.page(page, _given("b.recovery_status=?", status)))
-        return [row_as(OverpaymentRow, row) for row in rows]
+        return await self._read_all(
+            OverpaymentRow, *_OVERPAYMENTS.page(page, _given("b.recovery_status=?", status))
+        )
 
     @override
     async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
@@ -303,12 +310,12 @@ class LedgerReads(
 
     async def audit_entries(self, after: int, limit: int) -> list[AuditEntry]:
         """Audit links after ``after``, in order."""
-        rows = await self._read(
+        return await self._read_all(
+            AuditEntry,
             "SELECT seq, at, action, subject, actor, digest, prev_hash, hash FROM audit"
             " WHERE seq>? ORDER BY seq LIMIT ?",
             (after, limit),
         )
-        return [row_as(AuditEntry, row) for row in rows]
 
     async def audit_checkpoints(self) -> list[tuple[int, str, str]]:
         """Signed checkpoints: (audit seq, head hash, JWS)."""
