@@ -15,8 +15,8 @@ proposal. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from procedurekit import PARTIES, Office, app_event
-from racekit import DECISION, second_refused, sent
+from procedurekit import Office, app_event
+from racekit import DECISION, approval, second_refused, sent
 
 from certhub.hub.core.keys import STORE
 
@@ -30,17 +30,12 @@ async def test_an_approval_planned_before_a_certification_commits_is_refused(
 ) -> None:
     office = office_db
     person, proposal = await accepted_proposal(office)
-    approval = {
-        "type": "decision/v1", "subject_id": str(proposal), "action": "approve",
-        "actor": {"id": "county-1", "role": PARTIES["county-1"][0]},
-        "decided_at": "2026-12-07T09:00:00+08:00", "reasons": [],
-    }  # fmt: skip
     path = f"/v1/suspension-proposals/{proposal}/decisions"
     store = office.client.app[STORE]
     before = await office.ledger_size()
     sends = (
         sent(office, "/v1/certifications", "channel", app_event(person)),
-        sent(office, path, "county-1", approval),
+        sent(office, path, "county-1", approval(proposal)),
     )
     await second_refused(CERTIFICATION, DECISION, sends, store)
     assert await office.ledger_size() == before + 1  # the certification alone
