@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import io
 import re
-from urllib.parse import quote
 
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
-from logkit import logged
+from logkit import read_by_cursor, read_by_path
 
 __all__ = ["hub", "hub_factory", "party_keys"]
 
@@ -31,27 +30,16 @@ TYPED = {
 async def test_a_mistyped_number_in_a_read_path_is_logged_masked(
     hub: Hub, json_logs: io.StringIO
 ) -> None:
-    for number in TYPED:
-        response = await hub.client.get(
-            f"/v1/biometric-enrolments/{quote(number)}", headers=hub.bearer()
-        )
-        assert response.status == 404  # not a valid number: no such person
-    reads = logged(json_logs, event="pii_read", route="/v1/biometric-enrolments/{person_id}")
-    assert [read["path"] for read in reads] == [
-        f"/v1/biometric-enrolments/{masked}" for masked in TYPED.values()
-    ]
+    statuses, paths = await read_by_path(hub, json_logs, TYPED)
+    assert statuses == [404] * len(TYPED)  # not a valid number: no such person
+    assert paths == [f"/v1/biometric-enrolments/{masked}" for masked in TYPED.values()]
     _assert_nothing_long(json_logs.getvalue(), TYPED)
 
 
 async def test_a_number_pasted_as_a_cursor_is_logged_masked(
     hub: Hub, json_logs: io.StringIO
 ) -> None:
-    for number in TYPED:
-        response = await hub.client.get(
-            "/v1/reports", params={"after": number, "limit": "20"}, headers=hub.bearer()
-        )
-        assert response.status == 400  # invalid-cursor
-    reads = logged(json_logs, event="pii_read", route="/v1/reports")
+    reads = await read_by_cursor(hub, json_logs, TYPED)
     assert [(read["after"], read["limit"]) for read in reads] == [
         (masked, "20") for masked in TYPED.values()
     ]

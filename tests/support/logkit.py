@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from certhub.monitoring.logging import json_handler
+
+if TYPE_CHECKING:
+    from hubkit import Hub
 
 
 @contextmanager
@@ -33,3 +37,31 @@ def logged(stream: io.StringIO, **match: Any) -> list[dict[str, Any]]:
     """The JSON objects logged so far, those whose fields equal ``match``."""
     found = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
     return [entry for entry in found if all(entry.get(k) == v for k, v in match.items())]
+
+
+async def read_by_path(
+    hub: Hub, stream: io.StringIO, numbers: Iterable[str]
+) -> tuple[list[int], list[str]]:
+    """Each of ``numbers`` asked for as a person's biometric enrolments, in the path: the
+    statuses and the paths the access log kept of those reads."""
+    statuses = []
+    for number in numbers:
+        response = await hub.client.get(
+            f"/v1/biometric-enrolments/{quote(number)}", headers=hub.bearer()
+        )
+        statuses.append(response.status)
+    reads = logged(stream, event="pii_read", route="/v1/biometric-enrolments/{person_id}")
+    return statuses, [read["path"] for read in reads]
+
+
+async def read_by_cursor(
+    hub: Hub, stream: io.StringIO, numbers: Iterable[str]
+) -> list[dict[str, Any]]:
+    """Each of ``numbers`` pasted as the cursor of a page of reports (each refused 400
+    invalid-cursor): the access log's lines of those reads."""
+    for number in numbers:
+        response = await hub.client.get(
+            "/v1/reports", params={"after": number, "limit": "20"}, headers=hub.bearer()
+        )
+        assert response.status == 400  # invalid-cursor
+    return logged(stream, event="pii_read", route="/v1/reports")
