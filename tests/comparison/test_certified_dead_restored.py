@@ -80,13 +80,31 @@ async def restored_announces(office: Office, proposal: int, number: str, item: i
     await office.client.close()
 
 
+async def cleared(office: Office, number: str) -> dict[str, Any]:
+    """Town staff clear the death task the held certification of ``number`` opened (found
+    alive): the task."""
+    task = await held_task(office, number)
+    assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
+    return task
+
+
+async def approved_once_dead(scene: Scene, office: Office, event: dict[str, Any]) -> int:
+    """The home visit ``event`` filed and accepted while the false death's task is open, the
+    county confirming the death (termination signed) and only then approving the visit: its
+    item."""
+    item = await office.accepted("certifications", "channel", event)
+    await scene.confirmed_deaths(office)
+    status, body = await office.decide("certifications", item, "county-1", "approve")
+    assert status == 202, body
+    return item
+
+
 async def test_a_false_death_reversed_announces_the_held_certification(
     recorded: Scene, aiohttp_client: Any
 ) -> None:
     # refused while the held death task is open (the person may yet be dead)
     office, number, item, proposal = await held(recorded, aiohttp_client, upheld=False)
-    task = await held_task(office, number)
-    assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
+    await cleared(office, number)
     await restored_announces(office, proposal, number, item)  # the normal restoration
 
 
@@ -115,8 +133,7 @@ async def test_a_false_death_reversed_pushes_the_held_app_certification_upward(
     await scene.confirmed_deaths(office)
     sequence = await office.certified_in_app(scene.person)  # final on arrival: held
     assert not await uplinked(office, sequence)
-    task = await held_task(office, number)
-    assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
+    await cleared(office, number)
     await office.client.close()
     office, items = await scene.voided(aiohttp_client)
     status, body = await approved(office, items[number])
@@ -129,20 +146,13 @@ async def test_a_false_death_reversed_pushes_the_held_app_certification_upward(
 async def test_a_visit_filed_before_the_death_and_held_is_announced_once_reversed(
     recorded: Scene, aiohttp_client: Any
 ) -> None:
-    # filed and accepted while the false death's task is still open; the county confirms the
-    # death (termination signed) and only then approves the visit: held, as any approved
-    # while the death stands
+    # approved only once the death stands: held, as any approved while the death stands
     number = recorded.person["id_number"]
     office = await recorded.office(aiohttp_client)
     event = await home_visit_event(office, recorded.person)
-    item = await office.accepted("certifications", "channel", event)
-    await recorded.confirmed_deaths(office)
-    status, body = await office.decide("certifications", item, "county-1", "approve")
-    assert status == 202, body
+    item = await approved_once_dead(recorded, office, event)
     assert not await notice_queued(office, item)
-    task = await held_task(office, number)
-    assert task["task_id"] == f"task-{item}"
-    assert (await office.step(task["task_id"], "town-1", "cleared"))[0] == 202
+    assert (await cleared(office, number))["task_id"] == f"task-{item}"
     await office.client.close()
     office, items = await recorded.voided(aiohttp_client)
     # the death reversed: the visit held since its approval is announced (it was filed
@@ -195,10 +205,7 @@ async def test_a_visit_made_before_the_death_date_is_not_held(
     office = await recorded.office(aiohttp_client)
     event = await home_visit_event(office, recorded.person)
     event["occurred_at"] = f"{DIED_IN}-01T02:00:00+00:00"
-    item = await office.accepted("certifications", "channel", event)
-    await recorded.confirmed_deaths(office)
-    status, body = await office.decide("certifications", item, "county-1", "approve")
-    assert status == 202, body
+    item = await approved_once_dead(recorded, office, event)
     try:
         assert await notice_queued(office, item)
         assert await audited(office, "certification_held") == []
