@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from procedure_fixtures import keys, office
+from procedure_fixtures import keys, office, office_units
 
-__all__ = ["keys", "office"]
+__all__ = ["keys", "office", "office_units"]
 
 BASE = "https://hub.example.gd.gov.cn"
 

@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from inboundkit import terminal_event
-from procedure_fixtures import keys, office_db, office_settings
+from procedure_fixtures import keys, office_db, office_settings, office_units
 from procedurekit import Office
 from racekit import hub_processes, planned_together
 
@@ -40,7 +40,7 @@ from certhub.hub.ingress.bank_twins import (
 from certhub.schemas import CertificationEvent, CertificationMethod, CertificationOutcome
 
 # the parties' keys, and a hub on SQLite then PostgreSQL
-__all__ = ["keys", "office_db", "office_settings"]
+__all__ = ["keys", "office_db", "office_settings", "office_units"]
 
 CST = ZoneInfo("Asia/Shanghai")
 SERIAL = "10220261207000042"

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from inboundkit import terminal_event
-from procedure_fixtures import keys, office_db, office_settings
+from procedure_fixtures import keys, office_db, office_settings, office_units
 from procedurekit import Office, month_day
 from racekit import together
 
@@ -30,7 +30,7 @@ from certhub.hub.ingress.bank_twins import TERMINAL_ADAPTER
 from certhub.schemas import VerificationTask
 
 # the parties' keys, and a hub on SQLite then PostgreSQL
-__all__ = ["keys", "office_db", "office_settings"]
+__all__ = ["keys", "office_db", "office_settings", "office_units"]
 
 CST = ZoneInfo("Asia/Shanghai")
 

@@ -9,6 +9,15 @@ from procedure_fixtures import (
     office_db,
     office_on_ledger,
     office_settings,
+    office_units,
 )
 
-__all__ = ["keys", "ledger_url", "office", "office_db", "office_on_ledger", "office_settings"]
+__all__ = [
+    "keys",
+    "ledger_url",
+    "office",
+    "office_db",
+    "office_on_ledger",
+    "office_settings",
+    "office_units",
+]

@@ -1,10 +1,10 @@
 """Shared fixtures: the procedure's hub with a party in every role (procedurekit).
 
 Import them into a ``conftest.py``: ``from procedure_fixtures import keys, office``; a
-suite that needs other settings overrides :func:`office_settings` there. A test that must
-hold on both store backends takes :func:`office_db` instead of :func:`office`; one that
-stops and starts the hub again (a roster import, a migration) takes
-:func:`office_on_ledger`.
+suite that needs other settings overrides :func:`office_settings` there, other reporting
+villages (or none) :func:`office_units`. A test that must hold on both store backends takes
+:func:`office_db` instead of :func:`office`; one that stops and starts the hub again (a
+roster import, a migration) takes :func:`office_on_ledger`.
 """
 
 from __future__ import annotations
@@ -33,20 +33,28 @@ def office_settings() -> dict[str, Any]:
 
 
 @pytest.fixture
+def office_units() -> str | None:
+    """The reporting units file of :func:`office` and :func:`office_db`: three villages
+    (:data:`procedurekit.UNITS`); a suite that wants none overrides this with None."""
+    return UNITS
+
+
+@pytest.fixture
 async def office(
     aiohttp_client: Callable[..., Any],
     tmp_path: Path,
     keys: dict[str, SigningKey],
+    office_units: str | None,
     office_settings: dict[str, Any],
 ) -> Office:
-    """A running hub without department adapters and with three reporting villages; its
-    notifier records every SMS.
+    """A running hub without department adapters and with the reporting villages of
+    :func:`office_units`; its notifier records every SMS.
 
     The e-ID check is off (no e-ID service); ``tests/procedure/test_departments.py``
     runs the same procedure against the mock departments with it on.
     """
     return await open_office(
-        aiohttp_client, tmp_path / "data", keys, units=UNITS, **office_settings
+        aiohttp_client, tmp_path / "data", keys, units=office_units, **office_settings
     )
 
 
@@ -55,18 +63,20 @@ async def office_db(
     request: pytest.FixtureRequest,
     aiohttp_client: Callable[..., Any],
     tmp_path: Path,
+    *,
     keys: dict[str, SigningKey],
+    office_units: str | None,
     office_settings: dict[str, Any],
 ) -> AsyncIterator[Office]:
     """:func:`office` on SQLite, then on a PostgreSQL database of its own (a deployment's
     keys live in its database, sealed by the data folder's key)."""
     data = tmp_path / "data"
     if request.param == "sqlite":
-        yield await open_office(aiohttp_client, data, keys, units=UNITS, **office_settings)
+        yield await open_office(aiohttp_client, data, keys, units=office_units, **office_settings)
         return
     with throwaway_database("certhub_office") as url:
         office = await open_office(
-            aiohttp_client, data, keys, units=UNITS, database_url=url, **office_settings
+            aiohttp_client, data, keys, units=office_units, database_url=url, **office_settings
         )
         yield office
         await office.client.close()
