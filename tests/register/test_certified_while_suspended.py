@@ -22,13 +22,9 @@ from __future__ import annotations
 
 from notcertifiedkit import open_proposals
 from procedurekit import Office, app_event
-from racekit import DECISION, approval, second_refused, sent
+from racekit import DECISION
 
-from certhub.hub.core.keys import STORE
-
-from .test_suspension_pending_certification import accepted_proposal, suspensions
-
-CERTIFICATION = "certification_event/v1"
+from .test_suspension_pending_certification import accepted_proposal, raced, suspensions
 
 
 async def test_a_certification_planned_before_the_suspension_commits_is_refused(
@@ -36,13 +32,8 @@ async def test_a_certification_planned_before_the_suspension_commits_is_refused(
 ) -> None:
     office = office_db
     person, proposal = await accepted_proposal(office)
-    path = f"/v1/suspension-proposals/{proposal}/decisions"
-    sends = (
-        sent(office, path, "county-1", approval(proposal)),
-        sent(office, "/v1/certifications", "channel", app_event(person)),
-    )
     # before: both 202, the pensioner suspended and no restoration proposed
-    await second_refused(DECISION, CERTIFICATION, sends, office.client.app[STORE])
+    await raced(office, person, proposal, committing=DECISION)
     (suspension,) = await suspensions(office)
     assert suspension["payload"]["effective_from"] == "2026-11-01"
     assert await open_proposals(office) == []

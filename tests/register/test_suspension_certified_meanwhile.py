@@ -15,14 +15,15 @@ proposal. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from procedurekit import Office, app_event
-from racekit import DECISION, approval, second_refused, sent
+from procedurekit import Office
 
-from certhub.hub.core.keys import STORE
-
-from .test_suspension_pending_certification import PROBLEM, accepted_proposal, suspensions
-
-CERTIFICATION = "certification_event/v1"
+from .test_suspension_pending_certification import (
+    CERTIFICATION,
+    PROBLEM,
+    accepted_proposal,
+    raced,
+    suspensions,
+)
 
 
 async def test_an_approval_planned_before_a_certification_commits_is_refused(
@@ -30,14 +31,8 @@ async def test_an_approval_planned_before_a_certification_commits_is_refused(
 ) -> None:
     office = office_db
     person, proposal = await accepted_proposal(office)
-    path = f"/v1/suspension-proposals/{proposal}/decisions"
-    store = office.client.app[STORE]
     before = await office.ledger_size()
-    sends = (
-        sent(office, "/v1/certifications", "channel", app_event(person)),
-        sent(office, path, "county-1", approval(proposal)),
-    )
-    await second_refused(CERTIFICATION, DECISION, sends, store)
+    await raced(office, person, proposal, committing=CERTIFICATION)
     assert await office.ledger_size() == before + 1  # the certification alone
     assert await suspensions(office) == []  # a pensioner certified today is not suspended
     status, body = await office.decide("suspension-proposals", proposal, "county-1", "approve")

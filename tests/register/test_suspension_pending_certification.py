@@ -15,13 +15,16 @@ from datetime import date
 from typing import Any
 
 from evidence_samples import png
+from hubkit import app_event
 from procedurekit import Office, counter_event
+from racekit import DECISION, approval, second_refused, sent
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
 
 TODAY = date(2026, 12, 6)
 PROBLEM = "urn:certhub:problem:"
+CERTIFICATION = "certification_event/v1"
 
 
 async def suspensions(office: Office) -> list[dict[str, Any]]:
@@ -42,6 +45,21 @@ async def accepted_proposal(office: Office) -> tuple[dict[str, Any], int]:
     item = int(proposal["sequence"])
     assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
     return person, item
+
+
+async def raced(office: Office, person: dict[str, Any], proposal: int, committing: str) -> None:
+    """The county's approval of ``proposal`` and ``person``'s certification in the app sent
+    at once, interleaved: the one of message type ``committing`` (:data:`racekit.DECISION`
+    or :data:`CERTIFICATION`) commits, the other, planned without it, is refused 409
+    ``conflict`` with nothing stored (:func:`racekit.second_refused`)."""
+    path = f"/v1/suspension-proposals/{proposal}/decisions"
+    approving = sent(office, path, "county-1", approval(proposal))
+    certifying = sent(office, "/v1/certifications", "channel", app_event(person))
+    store = office.client.app[STORE]
+    if committing == DECISION:
+        await second_refused(DECISION, CERTIFICATION, (approving, certifying), store)
+    else:
+        await second_refused(CERTIFICATION, DECISION, (certifying, approving), store)
 
 
 async def at_the_counter(office: Office, person: dict[str, Any], outcome: str = "certified") -> int:
