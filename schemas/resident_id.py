@@ -18,6 +18,7 @@ import re
 from datetime import date, datetime
 from operator import mul
 from typing import Annotated, Final
+from urllib.parse import unquote
 
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 
@@ -73,6 +74,11 @@ _NUMBER_IN_TEXT: Final = re.compile(
     rf"(?<!\d)(?=[\d \u3000\-\uff0d+%DdXxＸｘ]{{15}})\d+(?:{_SEPARATOR}\d+)*[XxＸｘ]?(?!\d)"
 )
 _SEPARATED: Final = re.compile(f"({_SEPARATOR})")
+# A number also reaches a log percent-encoded, ASCII (%34) or full-width (%EF%BC%94)
+# digits: a path or cursor a client or proxy encoded twice keeps one encoding after
+# aiohttp's decoding, and a message may quote a raw URL. Each decoding round shortens
+# the text; a bound keeps a crafted %252525… from costing a round per character.
+_DECODING_ROUNDS: Final = 8
 
 
 class InvalidResidentId(ValueError):
@@ -198,9 +204,27 @@ def mask_numbers_for_logs(text: str) -> str:
     :func:`mask_resident_id` does, and so does one written in groups joined
     by a space or dash (``440823 19500101 1231``, or a URL's ``+``/``%20``)
     holding as many in all; shorter numbers (amounts, dates, serials, ports)
-    stay readable. Used by the JSON log formatter.
+    stay readable. A number hidden in percent-encoding (``%34%34…``,
+    ``%EF%BC%94…``, encoded once or more) is masked too: then the text is
+    written decoded, the number starred; text whose encoding hides no number
+    is kept as it was. Used by the JSON log formatter.
     """
-    return _NUMBER_IN_TEXT.sub(_mask_groups, text)
+    masked = _NUMBER_IN_TEXT.sub(_mask_groups, text)
+    if "%" not in masked:
+        return masked
+    revealed = _percent_decoded(masked)
+    remasked = _NUMBER_IN_TEXT.sub(_mask_groups, revealed)
+    return masked if remasked == revealed else remasked
+
+
+def _percent_decoded(text: str) -> str:
+    """``text`` percent-decoded until nothing changes (at most a few rounds)."""
+    for _ in range(_DECODING_ROUNDS):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
 
 
 def _mask_groups(match: re.Match[str]) -> str:
