@@ -2,20 +2,30 @@
 
 The hub answers a coordinator key's report past CERTHUB_COORDINATOR_REPORTS_PER_HOUR
 with 429 reports-rate-limited (hub/api/report_bound.py). The phone must not lose it:
-the entrance keeps it queued (待发送) and sends it once the hour has passed. Here the
-bound is 1, and the hour passes by moving the first report back in the hub's ledger
-(the hub's clock is the system's).
+the entrance keeps it queued (待发送) and sends it once the hour has passed: not
+before the Retry-After the hub answered (it tried every 30 seconds, 120 refusals an
+hour), which the card tells in words. Here the bound is 1; the hub's hour passes by
+moving the first report back in its ledger (the hub's clock is the system's), the
+phone's by jumping its clock (Playwright's ``page.clock``) forward.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
 
 import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolled
+from entrancekit import (
+    CODE_REQUEST,
+    county_may_also_send,
+    enrolled,
+    flushed,
+    pushes_of,
+    report_missing,
+)
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 from procedurekit import roster_entry
@@ -33,23 +43,11 @@ def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
     )
 
 
-def report_missing(page: Page, person: dict[str, Any]) -> tuple[Any, int]:
-    """Fill and sign the report form for ``person`` (missing): the report's card, and the
-    status the hub answered its push with."""
-    page.get_by_role("link", name="上报", exact=True).click()
-    page.get_by_label("姓名").fill(person["name"])
-    page.get_by_label("身份证号").fill(person["id_number"])
-    page.locator("label.choice", has_text="失踪").click()
-    with page.expect_response(lambda r: r.url.endswith("/v1/reports")) as pushed:
-        page.get_by_role("button", name="签名并上报").click()
-    card = page.locator(".card", has_text=person["name"])
-    return card, pushed.value.status
-
-
 def test_a_report_refused_with_429_is_kept_on_the_phone_and_sent_after_the_hour(
-    hub: LiveHub, phone_page: Page
+    hub: LiveHub, phone_page: Page, screenshot: Callable[[Page, str], Path]
 ) -> None:
     page = phone_page
+    page.clock.install()  # runs as the real clock until the test jumps it
     population = Population(seed=28236)
     first, second = (population.person() | {"region": VILLAGE} for _ in range(2))
     for person in (first, second):
@@ -62,14 +60,28 @@ def test_a_report_refused_with_429_is_kept_on_the_phone_and_sent_after_the_hour(
     card, status = report_missing(page, second)
     assert status == 429
     expect(card).to_contain_text("待发送")  # queued, not refused: nothing to re-type
+    # Retry-After: the hour of the first report, less the seconds since.
+    expect(card.locator(".note-wait")).to_have_text(
+        re.compile(r"^本机一小时内上报太多，约 1 小时后（\d\d:\d\d）自动重试。$")
+    )
+    screenshot(page, "app-report-bound-01-waiting")
     assert len(hub.read("/v1/reports")["items"]) == 1
 
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1, seconds=1)
     with sqlite3.connect(hub.settings.ledger_path) as ledger:
         ledger.execute("UPDATE ledger SET received_at = ? WHERE kind = 'report'",
                        (an_hour_ago.isoformat(),))  # fmt: skip
-    page.evaluate("window.dispatchEvent(new Event('online'))")  # what brings a flush
+    # The hub would take it now, but the phone was told to wait: neither the connection
+    # coming back nor the 30-second retries send it before Retry-After.
+    pushes = pushes_of(page)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.clock.fast_forward("58:00")
+    flushed(page)
+    assert pushes == []
+    expect(card).to_contain_text("待发送")
+    page.clock.fast_forward("03:00")  # past Retry-After: sent with no other nudge
     expect(card.locator(".receipt")).to_contain_text("中心签名已核验")
+    assert len(pushes) == 1
     items = hub.read("/v1/reports")["items"]
     assert [item["payload"]["person"]["id_number"] for item in items] == [
         first["id_number"],

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from livehub import LiveHub
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 from procedurekit import STAFF
 
 from certhub.security import TrustedKey, TrustStore
@@ -102,3 +103,41 @@ def stored_on_the_phone(page: Page) -> dict[str, int]:
     """How many entries each of the entrance's IndexedDB stores holds (``kv``, ``outbox``)."""
     kept = json.loads(kept_on_the_phone(page))
     return {store: len(entries) for store, entries in kept.items()}
+
+
+def report_missing(page: Page, person: dict[str, Any]) -> tuple[Any, int]:
+    """Fill and sign the report form for ``person`` (missing): the report's card, and the
+    status the hub answered its push with."""
+    page.get_by_role("link", name="上报", exact=True).click()
+    page.get_by_label("姓名").fill(person["name"])
+    page.get_by_label("身份证号").fill(person["id_number"])
+    page.locator("label.choice", has_text="失踪").click()
+    with page.expect_response(lambda r: r.url.endswith("/v1/reports")) as pushed:
+        page.get_by_role("button", name="签名并上报").click()
+    card = page.locator(".card", has_text=person["name"])
+    return card, pushed.value.status
+
+
+def pushes_of(page: Page) -> list[Request]:
+    """The reports ``page`` pushes from now on (POST /v1/reports), as they go out."""
+    seen: list[Request] = []
+
+    def pushed(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/v1/reports"):
+            seen.append(request)
+
+    page.on("request", pushed)
+    return seen
+
+
+_FLUSHED = """async () => {
+  const { flush } = await import(new URL("hub.js", location.href).href);
+  const { kv } = await import(new URL("db.js", location.href).href);
+  await flush(await kv.get("identity"));
+}"""
+
+
+def flushed(page: Page) -> None:
+    """The entrance's outbox flush run and awaited (the modules' own instances): every
+    send it was going to try now has been tried."""
+    page.evaluate(_FLUSHED)

@@ -83,6 +83,7 @@ async function sendQueued() {
 
 window.addEventListener("hashchange", render);
 window.addEventListener("online", sendQueued);
+window.addEventListener("outbox-due", sendQueued); // the wait a 429's Retry-After asked for is over
 window.addEventListener("offline", showConnection);
 window.addEventListener("outbox-changed", (event) => {
   if (event.detail?.sent) say("已发送，中心已签发回执", "ok");

@@ -7,10 +7,11 @@ import { maskId } from "./ui.js";
 
 export class Offline extends Error {}
 export class Refused extends Error {
-  constructor(problem, status) {
+  constructor(problem, status, retryAfter = null) {
     super(problem.detail || problem.title || "refused");
     this.problem = problem;
     this.status = status;
+    this.retryAfter = retryAfter; // seconds the hub asked to wait (Retry-After), or null
   }
 }
 
@@ -40,12 +41,24 @@ async function call(path, init = {}) {
   const type = response.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await response.json() : null;
   if (!response.ok) {
-    const refused = new Refused(body || { title: `HTTP ${response.status}` }, response.status);
+    const wait = retryAfter(response.headers.get("Retry-After"), date);
+    const refused = new Refused(body || { title: `HTTP ${response.status}` }, response.status, wait);
     if (KEY_REJECTED.has(slugOf(refused))) keyRejected(refused.problem);
     if (KEY_EXPIRED.has(slugOf(refused))) keyExpired(refused.problem);
     throw refused;
   }
   return { status: response.status, body };
+}
+
+/** Retry-After's seconds: a number of them, or an HTTP date read against the answer's
+ * own Date (the hub's clock, so a phone clock that is wrong does not shorten the wait). */
+function retryAfter(value, answered) {
+  if (!value) return null;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  const until = Date.parse(value);
+  if (Number.isNaN(until)) return null;
+  const now = Number.isNaN(answered) ? Date.now() : answered;
+  return Math.max(0, Math.ceil((until - now) / 1000));
 }
 
 function slugOf(error) {
@@ -153,6 +166,7 @@ function changed(detail = {}) {
 }
 
 let flushing = null;
+let due = null; // the timer that sends again once the hub's Retry-After has passed
 
 /** Send everything queued, oldest first; stop at the first sign of no connection. */
 export function flush(identity) {
@@ -165,10 +179,16 @@ export function flush(identity) {
 async function sendAll(identity) {
   for (const entry of await outbox.all()) {
     if (entry.state !== "queued") continue;
+    // The hub said when to try again: nothing earlier (the queue keeps its order behind it).
+    if (entry.notBefore > Date.now()) return sendAgainAt(entry.notBefore);
     try {
       await send(identity, entry);
       changed({ sent: entry.jti });
     } catch (error) {
+      if (error.retryAfter !== null && error.retryAfter !== undefined && transient(error)) {
+        await wait(entry, error);
+        return;
+      }
       if (transient(error)) return; // keep it queued; the next attempt sends it
       if (KEY_EXPIRED.has(slugOf(error))) return; // queued until the phone is enrolled again
       entry.state = "refused";
@@ -177,6 +197,21 @@ async function sendAll(identity) {
       changed();
     }
   }
+}
+
+/** Keep ``entry`` queued until the refusal's Retry-After has passed, and say so. */
+async function wait(entry, error) {
+  entry.notBefore = Date.now() + error.retryAfter * 1000;
+  entry.problem = error.problem;
+  await outbox.put(entry);
+  changed();
+  sendAgainAt(entry.notBefore);
+}
+
+/** Ask the app to send again at ``when`` (a time of the phone's clock). */
+function sendAgainAt(when) {
+  clearTimeout(due);
+  due = setTimeout(() => window.dispatchEvent(new Event("outbox-due")), Math.max(0, when - Date.now()));
 }
 
 /** No connection, or the hub asks to retry later (overloaded, ledger unavailable). */

@@ -3,7 +3,7 @@
 
 import { kv, outbox } from "./db.js";
 import { read } from "./hub.js";
-import { REASONS, STAGES, button, chip, dateText, h, loaded, maskId, note, problemText, show } from "./ui.js";
+import { REASONS, STAGES, button, chip, dateText, h, loaded, maskId, note, problemText, retryText, show } from "./ui.js";
 
 function title(payload) {
   if (payload.type === "zero_report/v1") return `零报告 · ${payload.period}`;
@@ -30,6 +30,13 @@ function receiptLine(sequence, verified) {
     `回执：台账第 ${sequence} 号`, verified ? " · 中心签名已核验 ✔" : "");
 }
 
+/** A queued report the hub asked to hold back (429 with Retry-After): why, and until when. */
+function waitNote(entry) {
+  if (entry.state !== "queued" || !(entry.notBefore > Date.now())) return null;
+  const seconds = Math.ceil((entry.notBefore - Date.now()) / 1000);
+  return note(retryText(entry.problem, seconds, new Date(entry.notBefore)), "wait");
+}
+
 export async function mineScreen(ctx) {
   const waiting = await outbox.all();
   const receipts = new Map(((await kv.get("receipts")) || []).map((r) => [r.message_id, r]));
@@ -38,7 +45,8 @@ export async function mineScreen(ctx) {
     list.append(h("li", { class: "card", "data-jti": entry.jti },
       h("strong", {}, title(entry.payload)),
       stageChip(entry.state),
-      entry.problem ? note(problemText(entry.problem), "error") : null,
+      waitNote(entry),
+      entry.state === "refused" && entry.problem ? note(problemText(entry.problem), "error") : null,
       entry.state === "refused"
         ? button("删除这份", async () => { await outbox.delete(entry.jti); ctx.refresh(); }, { kind: "quiet" })
         : null));

@@ -155,6 +155,31 @@ export function problemText(problem) {
   return PROBLEMS[problemSlug(problem)] || `中心未接受：${problem?.title || problem?.detail || "未知原因"}`;
 }
 
+/** How long a wait is, in words: 40 秒, 约 12 分钟, 约 1 小时 5 分钟 (rounded up). */
+function waitSpan(seconds) {
+  if (seconds < 60) return `${seconds} 秒`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `约 ${minutes} 分钟`;
+  const rest = minutes % 60;
+  return `约 ${Math.floor(minutes / 60)} 小时${rest ? ` ${rest} 分钟` : ""}`;
+}
+
+/**
+ * A refusal the hub asked to retry after a while (429 with Retry-After): its words with
+ * the wait and the time (China Standard Time) the phone sends again, e.g.
+ * 本机一小时内上报太多，约 58 分钟后（15:52）自动重试。
+ */
+export function retryText(problem, seconds, at) {
+  const text = problemText(problem);
+  const clock = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).format(at);
+  const when = `${waitSpan(seconds)}后（${clock}）自动重试。`;
+  // problems.js ends a retried refusal with 稍后自动重试。: the wait says when instead.
+  const retried = text.match(/^(.*?)稍后自动重试。$/);
+  return retried ? `${retried[1]}${when}` : `${text}${when}`;
+}
+
 /** What to show when a read failed: the refusal, or that there is no connection. */
 export function failureText(error, offline) {
   return error?.problem ? problemText(error.problem) : offline;
