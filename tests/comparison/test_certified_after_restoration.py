@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from comparisonkit import clock_past_noon
+from procedurekit import month_day
 from reversalkit import DIED_IN, THIS_MONTH, Scene, approved
 
 from certhub.hub.comparison.certify import message_id
@@ -35,7 +37,8 @@ async def test_restored_by_the_proposal_and_seen_alive_is_certified(
     assert await store.certification_holds([number]) == {}, task
     await office.client.close()
     seen = f"H1,{number},某人,,,medical_visit,{THIS_MONTH}-01,\n"
-    ledger = await scene.compare_health(THIS_MONTH, seen)
+    with clock_past_noon(month_day(0)):  # the visit's noon (see clock_past_noon)
+        ledger = await scene.compare_health(THIS_MONTH, seen)
     assert (ledger["recorded"], ledger["withheld"]) == (1, {}), ledger
     office = await scene.office(aiohttp_client)
     certified = await office.client.app[STORE].find(

@@ -26,6 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from comparisonkit import clock_past_noon
 from procedurekit import Office, month_day
 from reversalkit import (
     THIS_MONTH,
@@ -58,10 +59,12 @@ async def _voided_and_overdue(
 
 
 async def _seen_alive_now(scene: Scene, number: str) -> dict[str, Any]:
-    """Health's medical visit of the 1st of M(0) compared: the run's ledger section."""
-    return await scene.compare_health(
-        THIS_MONTH, f"H1,{number},某人,,,medical_visit,{THIS_MONTH}-01,\n"
-    )
+    """Health's medical visit of the 1st of M(0) compared (the clock past its noon, see
+    :func:`clock_past_noon`): the run's ledger section."""
+    with clock_past_noon(month_day(0)):
+        return await scene.compare_health(
+            THIS_MONTH, f"H1,{number},某人,,,medical_visit,{THIS_MONTH}-01,\n"
+        )
 
 
 async def _certified(office: Office, number: str) -> bool:

@@ -20,18 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from comparisonkit import ComparisonCase
+from comparisonkit import ComparisonCase, clock_past_noon
 from latekit import label
 from notcertifiedkit import open_proposals, restoration_signed, suspended_by_the_hub
 from pgkit import throwaway_database
-from procedurekit import month_day, month_end, today
+from procedurekit import month_day, month_end
 from reversalkit import outcomes
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.rules.months import month_index, month_label
 from certhub.mocks.population import Population
-
-NOW = month_label(month_index(today()))
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -50,6 +47,7 @@ async def test_a_data_comparison_certification_opens_the_proposal(
 
 
 async def _seen_alive(case: ComparisonCase, aiohttp_client: Any) -> None:
+    now = label(0)  # this month (China time), read as the test runs
     others = list(case.people)
     suspended = others.pop(len(others) // 2)
     office = await case.office(aiohttp_client)
@@ -60,16 +58,17 @@ async def _seen_alive(case: ComparisonCase, aiohttp_client: Any) -> None:
     await office.client.close()
 
     seen = "".join(
-        f"H{n},{p['id_number']},某人,,,medical_visit,{NOW}-01,\n"
+        f"H{n},{p['id_number']},某人,,,medical_visit,{now}-01,\n"
         for n, p in enumerate(case.people, start=1)
     )
-    assert (await case.compare_health(NOW, seen))["recorded"] == len(case.people)
+    with clock_past_noon(month_day(0)):  # the visits' noon (see clock_past_noon)
+        assert (await case.compare_health(now, seen))["recorded"] == len(case.people)
 
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     (opened,) = await open_proposals(office)
     assert opened["payload"]["person"]["id_number"] == suspended["id_number"]
-    assert opened["payload"]["suspension"]["certified_on"] == f"{NOW}-01"
+    assert opened["payload"]["suspension"]["certified_on"] == f"{now}-01"
     signed = await restoration_signed(office, opened["sequence"])
     assert (signed["back_pay_from"], signed["back_pay_to"], signed["back_pay_amount"]) == (
         month_day(-2).isoformat(),
@@ -80,7 +79,7 @@ async def _seen_alive(case: ComparisonCase, aiohttp_client: Any) -> None:
     number = suspended["id_number"]
     assert await store.counted_months(number, "back_paid") == {label(-2), label(-1)}
     await office.client.close()
-    await case.compare(NOW)  # the same period again: nothing new
+    await case.compare(now)  # the same period again: nothing new
     office = await case.office(aiohttp_client)
     assert len(await outcomes(office, "restoration_proposal/v1")) == 1
     await office.client.close()

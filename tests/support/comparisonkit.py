@@ -5,26 +5,61 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Self
 
+import pytest
 from latekit import label
 from procedurekit import PARTIES, Office, today, trust_store
 from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
+from certhub.hub.comparison import bulk_fast, bulk_record, recording
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
-from certhub.hub.comparison.certify import rows
+from certhub.hub.comparison.certify import NOON, rows
 from certhub.hub.comparison.engine import ComparisonRun, RunOptions, run_comparison
 from certhub.hub.core.settings import Settings
+from certhub.hub.ingress import pipeline
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.runtime.app import create_app
 from certhub.mocks.population import Population
-from certhub.security import SigningKey
+from certhub.schemas import common
+from certhub.security import SigningKey, jws
 
 HEADER = ",".join(FEED_COLUMNS) + "\n"
+
+
+@contextmanager
+def clock_past_noon(day: date) -> Iterator[None]:
+    """Inside the block the comparison's clocks (the run's "now" a sighting is judged
+    against, the ledger's ``received_at``, the JWS's ``iat``) read no earlier than noon
+    (China time) of ``day``, ticking on from there; unchanged when that noon is past.
+
+    The comparison dates a certification noon of the day the person was seen and refuses a
+    time more than 5 minutes ahead of its clock, so a sighting of today compared before
+    noon certifies nobody (the 1st of a month, when the month's only day so far is today).
+    """
+    ahead = max(datetime.combine(day, NOON) - datetime.now(UTC), timedelta(0))
+
+    class Ahead(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Ahead:
+            return cls.fromtimestamp((datetime.now(UTC) + ahead).timestamp(), tz)
+
+    with pytest.MonkeyPatch.context() as patch:
+        # the models' validators judge against ``common``'s clock when given no "now"
+        for module in (bulk_fast, bulk_record, recording, pipeline, common):
+            patch.setattr(module, "datetime", Ahead)
+        patch.setattr(
+            jws, "time", SimpleNamespace(time=lambda: time.time() + ahead.total_seconds())
+        )
+        yield
 
 
 def roster_csv(people: list[dict[str, Any]]) -> str:
