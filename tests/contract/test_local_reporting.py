@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from latekit import label
 
 from certhub.adapters import Adapter, create_adapter
 from certhub.adapters.errors import RequestRejected, SignatureRejected
@@ -17,7 +17,6 @@ from certhub.schemas import EligibilityReport, ReportReason, Role, ZeroReport
 from .support import options
 
 TOWN = "441202101"
-PERIOD = f"{date.today():%Y-%m}"
 JOSE = {"Content-Type": "application/jose"}
 
 
@@ -76,9 +75,10 @@ async def test_yunfu_report_every_field(
 async def test_yunfu_zero_report(
     yunfu: YunfuPlatformAdapter, yunfu_platform: YunfuPlatform
 ) -> None:
-    batch = await yunfu.translate(yunfu_platform.sign(yunfu_platform.zero_report(PERIOD)), JOSE, {})
+    period = label(0)  # this month in China, read as the test runs
+    batch = await yunfu.translate(yunfu_platform.sign(yunfu_platform.zero_report(period)), JOSE, {})
     assert isinstance(batch.items[0].message, ZeroReport)
-    assert batch.items[0].message.period == PERIOD
+    assert batch.items[0].message.period == period
 
 
 async def test_yunfu_invalid_field_is_named_without_the_id(
@@ -114,11 +114,12 @@ def _upload(platform: ZhaoqingPlatform, data: bytes) -> dict[str, str]:
 async def test_zhaoqing_rows_translate_in_both_encodings(
     zhaoqing: ZhaoqingUploadAdapter, zq_platform: ZhaoqingPlatform, encoding: str
 ) -> None:
-    rows = zq_platform.rows(TOWN, PERIOD, 3)
+    period = label(0)  # this month in China, read as the test runs
+    rows = zq_platform.rows(TOWN, period, 3)
     rows.append(zq_platform.zero_row(TOWN, 4, "250"))
     data = zq_platform.monthly_csv(rows, encoding=encoding)
     batch = await zhaoqing.translate(
-        data, _upload(zq_platform, data), {"town": TOWN, "period": PERIOD}
+        data, _upload(zq_platform, data), {"town": TOWN, "period": period}
     )
     assert not batch.errors
     reasons = [getattr(item.message, "reason", "zero") for item in batch.items]
@@ -138,7 +139,8 @@ async def test_zhaoqing_rows_translate_in_both_encodings(
 def _bad_file_cases(
     platform: ZhaoqingPlatform,
 ) -> list[tuple[str, bytes, list[tuple[int, str | None, str]]]]:
-    rows = platform.rows(TOWN, PERIOD, 4)
+    period = label(0)  # this month in China, read as the test runs
+    rows = platform.rows(TOWN, period, 4)
     duplicate = [*rows, [*rows[1][:8], "再次上报"]]
     extra = [*rows[:3], [*rows[3], "多余"]]
     gbk = platform.monthly_csv(rows)
@@ -163,9 +165,10 @@ def _bad_file_cases(
 async def test_zhaoqing_bad_rows_are_reported_and_the_rest_kept(
     zhaoqing: ZhaoqingUploadAdapter, zq_platform: ZhaoqingPlatform, case: int
 ) -> None:
+    period = label(0)  # this month in China, read as the test runs
     _name, data, expected = _bad_file_cases(zq_platform)[case]
     batch = await zhaoqing.translate(
-        data, _upload(zq_platform, data), {"town": TOWN, "period": PERIOD}
+        data, _upload(zq_platform, data), {"town": TOWN, "period": period}
     )
     found = [(e.position, e.column, e.reason) for e in batch.errors]
     assert [(p, c) for p, c, _ in found] == [(p, c) for p, c, _ in expected]
@@ -181,16 +184,17 @@ async def test_zhaoqing_bad_rows_are_reported_and_the_rest_kept(
 async def test_zhaoqing_missing_or_unknown_columns_refuse_the_file(
     zhaoqing: ZhaoqingUploadAdapter, zq_platform: ZhaoqingPlatform
 ) -> None:
+    period = label(0)  # this month in China, read as the test runs
     from certhub.mocks.city_platforms import HEADER
 
-    rows = zq_platform.rows(TOWN, PERIOD, 2)
+    rows = zq_platform.rows(TOWN, period, 2)
     missing = zq_platform.monthly_csv(
         [row[:2] + row[3:] for row in rows], header=HEADER[:2] + HEADER[3:]
     )
     unknown = zq_platform.monthly_csv([[*row, "x"] for row in rows], header=(*HEADER, "籍贯"))
     for data, words in ((missing, "missing columns: 姓名"), (unknown, "unknown columns: 籍贯")):
         batch = await zhaoqing.translate(
-            data, _upload(zq_platform, data), {"town": TOWN, "period": PERIOD}
+            data, _upload(zq_platform, data), {"town": TOWN, "period": period}
         )
         assert not batch.items
         assert words in batch.errors[0].reason
@@ -199,16 +203,17 @@ async def test_zhaoqing_missing_or_unknown_columns_refuse_the_file(
 async def test_zhaoqing_signature_covers_the_exact_bytes(
     zhaoqing: ZhaoqingUploadAdapter, zq_platform: ZhaoqingPlatform
 ) -> None:
-    data = zq_platform.monthly_csv(zq_platform.rows(TOWN, PERIOD, 2))
+    period = label(0)  # this month in China, read as the test runs
+    data = zq_platform.monthly_csv(zq_platform.rows(TOWN, period, 2))
     headers = _upload(zq_platform, data)
     with pytest.raises(SignatureRejected):
-        await zhaoqing.translate(data + b"\r\n", headers, {"town": TOWN, "period": PERIOD})
+        await zhaoqing.translate(data + b"\r\n", headers, {"town": TOWN, "period": period})
     with pytest.raises(SignatureRejected):
         await zhaoqing.translate(
-            data, {"Content-Type": "text/csv"}, {"town": TOWN, "period": PERIOD}
+            data, {"Content-Type": "text/csv"}, {"town": TOWN, "period": period}
         )
     with pytest.raises(RequestRejected):
-        await zhaoqing.translate(data, headers, {"town": "x", "period": PERIOD})
+        await zhaoqing.translate(data, headers, {"town": "x", "period": period})
 
 
 async def test_zhaoqing_a_rare_name_in_gbk_user_defined_area_is_reported(
@@ -218,12 +223,13 @@ async def test_zhaoqing_a_rare_name_in_gbk_user_defined_area_is_reported(
     # 0xAAA1), which CP936 and GB18030 read as U+E000. Before, the row — a death report —
     # was refused "byte n is not GBK": the death never reported, the benefit paid on. A
     # GB18030 four-byte sequence is not GBK: still refused.
-    rows = zq_platform.rows(TOWN, PERIOD, 3)
+    period = label(0)  # this month in China, read as the test runs
+    rows = zq_platform.rows(TOWN, period, 3)
     data = zq_platform.monthly_csv(rows)
     first, third = rows[0][2].encode("gbk"), rows[2][2].encode("gbk")
     data = data.replace(first, first + b"\xaa\xa1", 1).replace(third, third + b"\x81\x30\x81\x30")
     batch = await zhaoqing.translate(
-        data, _upload(zq_platform, data), {"town": TOWN, "period": PERIOD}
+        data, _upload(zq_platform, data), {"town": TOWN, "period": period}
     )
     assert [(e.position, "not GBK" in e.reason) for e in batch.errors] == [(4, True)]
     report = batch.items[0].message

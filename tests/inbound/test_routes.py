@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from typing import Any
 
 from hubkit import Hub
 from inboundkit import Departments
+from latekit import label
 
 from certhub.mocks.city_platforms import HEADER
 
 TOWN = "441202101"
-PERIOD = f"{date.today():%Y-%m}"
 JOSE = {"Content-Type": "application/jose"}
 ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
 
@@ -79,15 +78,16 @@ async def test_channel_webhooks_are_recorded_and_replays_refused(
 async def test_a_monthly_upload_is_accepted_row_by_row_with_a_masked_report(
     hub: Hub, departments: Departments
 ) -> None:
+    period = label(0)  # this month in China, read as the test runs
     zq = departments.zhaoqing
-    rows = zq.rows(TOWN, PERIOD, 4)
+    rows = zq.rows(TOWN, period, 4)
     bad_id = rows[2][1][:17] + ("0" if rows[2][1][17] != "0" else "1")
     rows[2] = [rows[2][0], bad_id, *rows[2][2:]]
     rows.append([*rows[0][:8], "重复一行"])  # duplicate of row 2
     rows.append(zq.zero_row(TOWN, 6, "239"))
     data = zq.monthly_csv(rows)
     headers = {"Content-Type": "text/csv", "X-Zhaoqing-Signature": zq.signature(data)}
-    params = {"town": TOWN, "period": PERIOD}
+    params = {"town": TOWN, "period": period}
     status, report = await _post(hub, "/v1/inbound/zhaoqing/uploads", data, headers, params)
     assert status == 200, report
     assert (report["total"], report["accepted"], report["rejected"]) == (6, 4, 2)
@@ -102,13 +102,14 @@ async def test_a_monthly_upload_is_accepted_row_by_row_with_a_masked_report(
 
 
 async def test_a_wholly_bad_upload_is_a_problem(hub: Hub, departments: Departments) -> None:
+    period = label(0)  # this month in China, read as the test runs
     zq = departments.zhaoqing
     data = zq.monthly_csv(
-        [row[:3] + row[4:] for row in zq.rows(TOWN, PERIOD, 2)], header=HEADER[:3] + HEADER[4:]
+        [row[:3] + row[4:] for row in zq.rows(TOWN, period, 2)], header=HEADER[:3] + HEADER[4:]
     )
     headers = {"Content-Type": "text/csv", "X-Zhaoqing-Signature": zq.signature(data)}
     status, body = await _post(
-        hub, "/v1/inbound/zhaoqing/uploads", data, headers, {"town": TOWN, "period": PERIOD}
+        hub, "/v1/inbound/zhaoqing/uploads", data, headers, {"town": TOWN, "period": period}
     )
     assert response_is_problem(status, body, 422)
     assert "missing columns: 事由" in body["errors"][0]["detail"]
@@ -117,7 +118,7 @@ async def test_a_wholly_bad_upload_is_a_problem(hub: Hub, departments: Departmen
         "/v1/inbound/zhaoqing/uploads",
         data,
         {"Content-Type": "text/csv"},
-        {"town": TOWN, "period": PERIOD},
+        {"town": TOWN, "period": period},
     )
     assert response_is_problem(status, body, 401)
     assert await hub.stored() == 0

@@ -18,8 +18,6 @@ from certhub.hub.problems import ALL_PROBLEMS
 from certhub.schemas import problem_type_uri
 from certhub.security import issue_read_token
 
-NOW = datetime.now(UTC)
-
 
 def enrolment(person: dict[str, Any], modality: str, status: str, at: datetime) -> dict[str, Any]:
     payload: dict[str, Any] = {
@@ -65,29 +63,31 @@ async def report(
 async def test_three_failed_face_attempts_send_a_person_to_review_until_one_passes(
     office: Office,
 ) -> None:
+    now = datetime.now(UTC)
     person = office.people.person()
     assert (await route(office, person))["route"] == "counter_or_home_visit"
-    await report(office, enrolment(person, "face", "enrolled", NOW - timedelta(days=30)))
+    await report(office, enrolment(person, "face", "enrolled", now - timedelta(days=30)))
     body = await route(office, person)
     assert body["route"] == "self_service"
     assert [(m["modality"], m["status"]) for m in body["models"]] == [("face", "enrolled")]
 
     for n in range(3):
-        at = NOW - timedelta(hours=3 - n)
+        at = now - timedelta(hours=3 - n)
         await report(office, face_attempt(person, "failed", at), "/v1/certifications")
         body = await route(office, person)
         assert body["failed_face_attempts"] == n + 1
         assert body["route"] == ("manual_review" if n == 2 else "self_service")
-    await report(office, face_attempt(person, "certified", NOW), "/v1/certifications")
+    await report(office, face_attempt(person, "certified", now), "/v1/certifications")
     body = await route(office, person)
     assert (body["failed_face_attempts"], body["route"]) == (0, "self_service")
 
 
 async def test_the_latest_status_wins_whatever_order_it_arrives_in(office: Office) -> None:
+    now = datetime.now(UTC)
     person = office.people.person()
-    await report(office, enrolment(person, "face", "withdrawn", NOW - timedelta(days=1)))
-    await report(office, enrolment(person, "face", "enrolled", NOW - timedelta(days=10)))  # older
-    await report(office, enrolment(person, "finger_vein", "enrolled", NOW - timedelta(days=5)))
+    await report(office, enrolment(person, "face", "withdrawn", now - timedelta(days=1)))
+    await report(office, enrolment(person, "face", "enrolled", now - timedelta(days=10)))  # older
+    await report(office, enrolment(person, "finger_vein", "enrolled", now - timedelta(days=5)))
     body = await route(office, person)
     assert [(m["modality"], m["status"]) for m in body["models"]] == [
         ("face", "withdrawn"),
@@ -99,15 +99,16 @@ async def test_the_latest_status_wins_whatever_order_it_arrives_in(office: Offic
 async def test_a_template_an_image_or_an_enrolment_without_consent_is_refused(
     office: Office,
 ) -> None:
+    now = datetime.now(UTC)
     person = office.people.person()
-    good = enrolment(person, "face", "enrolled", NOW)
+    good = enrolment(person, "face", "enrolled", now)
     before = await office.ledger_size()
     for bad in (
         good | {"template": "AAECAwQF"},
         good | {"face_image": "data:image/jpeg;base64,/9j/"},
         {k: v for k, v in good.items() if k != "consent"},
         good
-        | {"consent": {"given_at": (NOW + timedelta(hours=1)).isoformat(), "method": "in_app"}},
+        | {"consent": {"given_at": (now + timedelta(hours=1)).isoformat(), "method": "in_app"}},
     ):
         status, body = await office.post("/v1/biometric-enrolments", "channel", bad)
         assert (status, body["type"]) == (
@@ -119,8 +120,9 @@ async def test_a_template_an_image_or_an_enrolment_without_consent_is_refused(
 
 
 async def test_a_reader_outside_the_persons_area_is_told_nothing(office: Office) -> None:
+    now = datetime.now(UTC)
     person = office.people.person()
-    await report(office, enrolment(person, "face", "enrolled", NOW))
+    await report(office, enrolment(person, "face", "enrolled", now))
     county = person["region"]["county"]
     other = "440104" if county != "440104" else "440105"
 
@@ -139,6 +141,7 @@ async def test_a_reader_outside_the_persons_area_is_told_nothing(office: Office)
 
 
 async def test_the_registers_lists_say_how_each_person_can_certify(office: Office) -> None:
+    now = datetime.now(UTC)
     person = office.people.person()
     await office.roster(person)
     area = person["region"].get("village") or person["region"]["county"]
@@ -150,11 +153,11 @@ async def test_the_registers_lists_say_how_each_person_can_certify(office: Offic
         return str(entry["certify_by"])
 
     assert await certify_by() == "counter_or_home_visit"
-    await report(office, enrolment(person, "fingerprint", "enrolled", NOW - timedelta(days=3)))
+    await report(office, enrolment(person, "fingerprint", "enrolled", now - timedelta(days=3)))
     assert await certify_by() == "fingerprint_terminal"
-    await report(office, enrolment(person, "face", "enrolled", NOW - timedelta(days=2)))
+    await report(office, enrolment(person, "face", "enrolled", now - timedelta(days=2)))
     assert await certify_by() == "self_service"
     for n in range(3):
-        failed = face_attempt(person, "failed", NOW - timedelta(hours=3 - n))
+        failed = face_attempt(person, "failed", now - timedelta(hours=3 - n))
         await report(office, failed, "/v1/certifications")
     assert await certify_by() == "manual_review"
