@@ -158,6 +158,7 @@ ENROLMENT_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "enrolment-key-invalid": (400, "Enrolment key invalid"),
     "enrolment-rate-limited": (429, "Too many failed enrolment codes; retry later"),
     "reports-rate-limited": (429, "This key's reports in the last hour are at its bound"),
+    "uploads-rate-limited": (429, "This coordinator's uploads in the last hour are at its bound"),
     "area-not-permitted": (403, "Outside the key's area or role"),
 }
 

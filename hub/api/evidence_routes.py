@@ -7,13 +7,16 @@ names the evidence by its SHA-256, which reports and certifications then cite.
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
+from datetime import datetime
 from typing import Final
 
 from aiohttp import web
 
 from certhub.hub.api.auth import require_reader
-from certhub.hub.core.keys import EVIDENCE, METRICS, STORE, TRUST
+from certhub.hub.api.report_bound import UPLOADS, HourlyBound, Sender
+from certhub.hub.core.keys import EVIDENCE, METRICS, SETTINGS, STORE, TRUST, UPLOAD_TURNS
 from certhub.hub.evidence import (
     EvidenceCorrupt,
     EvidenceMeta,
@@ -42,21 +45,26 @@ routes = web.RouteTableDef()
 async def upload_evidence(request: web.Request) -> web.Response:
     """Store one piece of evidence; ``201`` when new, ``200`` when already stored."""
     uploader = _require_uploader(request)
-    vault = request.app[EVIDENCE]
+    app = request.app
+    vault = app[EVIDENCE]
+    bound = HourlyBound(UPLOADS, app[SETTINGS].coordinator_uploads_per_hour, app[UPLOAD_TURNS])
     try:
         header = request.headers.get("Content-Digest")
         claimed = parse_content_digest(header) if header is not None else None
         data = await _read_body(request, vault.max_bytes)
+        await _within_bound(request, bound, uploader, data)
         meta = await _store(vault, data, request.content_type, claimed)
+        href = f"/v1/evidence/{meta.sha256}"
+        if meta.created:  # the audit chain records every blob that enters the vault
+            await app[STORE].record_audit(
+                "evidence_stored", meta.sha256, uploader.sender, meta.sha256
+            )
     except EvidenceRejected as exc:
         log.info("evidence refused: %s", exc.slug, extra={"sender": uploader.sender})
-        request.app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
+        app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
         raise  # a Refusal: the problem middleware answers it
-    href = f"/v1/evidence/{meta.sha256}"
-    if meta.created:  # the audit chain records every blob that enters the vault
-        await request.app[STORE].record_audit(
-            "evidence_stored", meta.sha256, uploader.sender, meta.sha256
-        )
+    finally:  # the coordinator's turn lasts until its file is stored and audited (or refused)
+        bound.release()
     log.info(
         "evidence %s",
         "stored" if meta.created else "already stored",
@@ -111,6 +119,31 @@ async def download_evidence(request: web.Request) -> web.Response:
             "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(digest)).decode()}:",
         },
     )
+
+
+async def _within_bound(
+    request: web.Request, bound: HourlyBound, uploader: Reader, data: bytes
+) -> None:
+    """Wait for the uploader's turn; refuse a coordinator's file past its hourly bound
+    (:mod:`certhub.hub.api.report_bound`) unless it stored these very bytes before.
+
+    Raises:
+        Problem: ``uploads-rate-limited`` with ``Retry-After``.
+    """
+    who = Sender(uploader.sender, uploader.kid, uploader.role, uploader.area)
+    store = request.app[STORE]
+
+    async def stored(since: datetime) -> tuple[int, datetime]:
+        return await store.uploads_since(uploader.sender, since)
+
+    async def stored_already() -> bool:  # its 200 again: nothing more enters the vault
+        return await store.evidence_stored_by(hashlib.sha256(data).hexdigest(), uploader.sender)
+
+    try:
+        await bound.admit(who, stored, stored_already)
+    except Problem as exc:  # counted with the vault's refusals: the county sees the phone
+        request.app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
+        raise
 
 
 async def _may_read(request: web.Request, reader: Reader, digest: str) -> bool:

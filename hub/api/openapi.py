@@ -231,6 +231,11 @@ def openapi_document() -> dict[str, Any]:
                             "The token's key may not send, or lacks scope evidence."
                         ),
                         "413": problem_response("Larger than CERTHUB_EVIDENCE_MAX_BYTES."),
+                        "429": problem_response(
+                            "A coordinator stored CERTHUB_COORDINATOR_UPLOADS_PER_HOUR new "
+                            "files in the last hour (uploads-rate-limited); nothing stored, "
+                            "retry after Retry-After."
+                        ),
                         "415": problem_response("Not JPEG/PNG/PDF, or not the declared type."),
                         "422": problem_response(
                             "Not decodable as its type, data after its end, too many pixels, "

@@ -66,6 +66,7 @@ SERVICE_POINTS: web.AppKey[ServicePointRegistry] = web.AppKey("service_points") 
 SERVICE_POINT_EXPORTS: web.AppKey[GeoJsonExports] = web.AppKey("service_point_exports")
 PIPELINE: web.AppKey[IngressPipeline] = web.AppKey("pipeline")
 REPORT_TURNS: web.AppKey[KeyTurns] = web.AppKey("report_turns")  # one report a key at a time
+UPLOAD_TURNS: web.AppKey[KeyTurns] = web.AppKey("upload_turns")  # a coordinator's, one at a time
 EVIDENCE: web.AppKey[EvidenceVault | DatabaseEvidenceVault] = web.AppKey("evidence")
 PROCEDURE: web.AppKey[ProcedureContext] = web.AppKey("procedure")
 REPORTING_UNITS: web.AppKey[tuple[ReportingUnit, ...]] = web.AppKey("reporting_units")

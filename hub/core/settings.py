@@ -14,18 +14,17 @@ naming the key. Reading them from files: :mod:`certhub.hub.core.secrets`.
 from __future__ import annotations
 
 from datetime import timedelta
-from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
-    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from certhub.hub.core.bound_settings import BoundSettings
 from certhub.hub.core.secrets import SecretFileSource
 from certhub.schemas import TaskKind
 
@@ -33,8 +32,8 @@ MiB = 1024 * 1024
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-class Settings(BaseSettings):
-    """Runtime configuration of a certhub process."""
+class Settings(BoundSettings):
+    """Runtime configuration of a certhub process (its bounds: :class:`BoundSettings`)."""
 
     model_config = SettingsConfigDict(
         env_prefix="CERTHUB_",
@@ -308,16 +307,6 @@ class Settings(BaseSettings):
         description="Requests still receiving their (not yet authenticated) body beyond which"
         " another such request is answered 429 overloaded.",
     )
-    coordinator_reports_per_hour: int = Field(
-        default=60,
-        ge=1,
-        description="Reports one coordinator's key may file in a rolling hour (then 429).",
-    )
-    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
-        default=(),
-        description="Comma-separated addresses or CIDRs of the proxies in front of the hub whose"
-        " X-Forwarded-For names the client (enrolment bounds, access log); empty = none.",
-    )
 
     @classmethod
     def settings_customise_sources(
@@ -344,13 +333,6 @@ class Settings(BaseSettings):
                 raise ValueError(f"unknown task kind {kind!r}; one of {', '.join(TaskKind)}")
             if not 1 <= days <= 365:
                 raise ValueError(f"{kind}: days must be 1 to 365")
-        return value
-
-    @field_validator("trusted_proxies", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):  # "10.0.0.1, 10.1.0.0/16": a host address is its own /32
-            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("log_level")

@@ -59,6 +59,7 @@ from certhub.hub.core.keys import (
     SIGNATURES,
     STORE,
     TRUST,
+    UPLOAD_TURNS,
 )
 from certhub.hub.core.periodic import running
 from certhub.hub.core.settings import Settings
@@ -112,6 +113,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry | None = None)
         body_timeout=settings.http_body_timeout_seconds,
     )
     app[REPORT_TURNS] = KeyTurns()  # a coordinator key's reports, one at a time in this process
+    app[UPLOAD_TURNS] = KeyTurns()  # a coordinator's evidence uploads, likewise
     app.on_response_prepare.append(server_header)
     install_health(app)
     if settings.metrics_port is not None:  # first up, last down: scrapes outlive the rest

@@ -7,7 +7,7 @@ records are found through the ledger's ``UNIQUE (sender, message_id)`` index.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from certhub.hub.store import ledger_rows as schema
@@ -27,6 +27,9 @@ _SENDER_PAGE: Final = (
 _REPORTS_SINCE: Final = (
     "SELECT count(*), min(received_at) FROM ledger"
     " WHERE sender = ? AND kind = ? AND kid = ? AND received_at > ?"
+)
+_UPLOADS_SINCE: Final = (
+    "SELECT count(*), min(at) FROM audit WHERE action = 'evidence_stored' AND actor = ? AND at > ?"
 )
 _TASKS: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
 
@@ -58,6 +61,17 @@ class SenderQueries:
         rows = await self._read(
             _REPORTS_SINCE, (sender, RecordKind.REPORT.value, kid, since.isoformat())
         )
+        count, first = rows[0]
+        return int(str(count)), since if first is None else datetime.fromisoformat(str(first))
+
+    async def uploads_since(self, sender: str, since: datetime) -> tuple[int, datetime]:
+        """How many evidence files ``sender`` stored first after ``since`` (its
+        ``evidence_stored`` audit links), and when the first was (``since`` if none).
+
+        Read through the ``audit_uploads`` index, not a scan of the audit chain (as long as
+        the ledger). ``at`` is ISO-8601 text in UTC, so text order is time order.
+        """
+        rows = await self._read(_UPLOADS_SINCE, (sender, since.astimezone(UTC).isoformat()))
         count, first = rows[0]
         return int(str(count)), since if first is None else datetime.fromisoformat(str(first))
 

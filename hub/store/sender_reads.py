@@ -35,3 +35,8 @@ class SenderReads(Protocol):
         """How many reports ``sender`` signed with key ``kid`` after ``since``, and when
         the first of them was received (``since`` when there is none)."""
         ...
+
+    async def uploads_since(self, sender: str, since: datetime) -> tuple[int, datetime]:
+        """How many evidence files ``sender`` stored first after ``since`` (its
+        ``evidence_stored`` audit links), and when the first was (``since`` if none)."""
+        ...

@@ -174,6 +174,13 @@ the evidence it uploaded itself, asked on each download (no scan of the audit ch
 ``IF NOT EXISTS``: a ledger wound back to an earlier version (tests of earlier steps) may
 still hold it."""
 
+AUDIT_UPLOADS: Final = """
+CREATE INDEX IF NOT EXISTS audit_uploads ON audit (actor, at)
+    WHERE action = 'evidence_stored'
+"""
+"""A coordinator's evidence files stored in the last hour, counted by key on each upload
+(CERTHUB_COORDINATOR_UPLOADS_PER_HOUR), not by a scan of the audit chain."""
+
 OUTBOX: Final = """
 CREATE TABLE outbox (
     delivery_id     {TEXT} PRIMARY KEY,
@@ -371,6 +378,7 @@ LADDER: Final = (
     # PostgreSQL's statistics of the new area expressions at once (else it guesses, and sorts)
     Version((REGISTER_PAGES,), {"sqlite": "", "postgres": "ANALYZE register_people"}),
     Version((AUDIT_EVIDENCE,)),  # who uploaded each evidence file, read by key (coordinators)
+    Version((AUDIT_UPLOADS,)),  # a coordinator's evidence files in the last hour, by key
 )
 """Schema versions 1, 2, 3, … (never edit a shipped one: add the next)."""
 

@@ -1,5 +1,5 @@
 """Attacks on the bound of a coordinator key's reports (:mod:`certhub.hub.api.report_bound`),
-and what a coordinator's key may still send without bound (a strict xfail).
+and of the same bound on a coordinator's evidence uploads.
 
 A thief with a phone's key is not a phone: it need not send one report at a
 time, wait for each receipt, or send reports at all.
@@ -11,11 +11,13 @@ import asyncio
 import io
 from typing import Any
 
-import pytest
+from aiohttp import ClientResponse
 from evidence_samples import png
 from hubkit import JOSE
 from procedurekit import Office
 from scopekit import A, X, coordinators_report
+
+from certhub.schemas import problem_type_uri
 
 PER_HOUR = 60
 
@@ -42,22 +44,56 @@ async def test_reports_sent_all_at_once_pass_the_bound(office: Office) -> None:
     assert statuses.count(202) == PER_HOUR
 
 
-@pytest.mark.xfail(strict=True, reason="decision wanted: bound a coordinator's evidence uploads?")
 async def test_a_stolen_phone_uploads_evidence_without_bound(office: Office) -> None:
-    """Question for the province: how many evidence files may a coordinator's key upload
-    in an hour? Its reports are bounded (60 an hour), its uploads are not: a stolen phone,
-    before the county revokes it, can fill the evidence vault (each file up to
-    CERTHUB_EVIDENCE_MAX_BYTES, kept for years, encrypted) until it cannot write, and then
-    every counter's certification with a photo is 503 store-unavailable province-wide. A
-    village cites a few photos a month. Proposed: the reports' bound, 60 uploads in any
-    rolling hour per coordinator key, the 61st 429 with Retry-After; staff keys unbounded."""
+    """Decided: a coordinator stores at most CERTHUB_COORDINATOR_UPLOADS_PER_HOUR (60) new
+    evidence files in any rolling hour, the 61st is 429 uploads-rate-limited with
+    Retry-After; staff keys are unbounded. Unbounded, a stolen phone, before the county
+    revokes it, could fill the evidence vault (each file up to CERTHUB_EVIDENCE_MAX_BYTES,
+    kept for years, encrypted) until it cannot write, and then every counter's
+    certification with a photo is 503 store-unavailable province-wide; a village cites a
+    few photos a month, so the reports' bound (60 an hour) costs no village anything."""
     statuses = []
     for serial in range(PER_HOUR + 1):
-        response = await office.client.post(
-            "/v1/evidence",
-            data=io.BytesIO(png(serial, "a stolen phone's upload")),
-            headers={"Content-Type": "image/png", **office.bearer("coord-a", scope="evidence")},
-        )
+        response = await upload(office, "coord-a", serial)
         await response.read()
         statuses.append(response.status)
     assert statuses == [201] * PER_HOUR + [429]
+
+
+async def upload(office: Office, party: str, serial: int) -> ClientResponse:
+    """``party`` uploads a PNG of its own, different for each ``serial``."""
+    return await office.client.post(
+        "/v1/evidence",
+        data=io.BytesIO(png(serial % 256, f"a stolen phone's upload {serial}")),
+        headers={"Content-Type": "image/png", **office.bearer(party, scope="evidence")},
+    )
+
+
+async def test_uploads_sent_all_at_once_pass_the_bound(office_db: Office) -> None:
+    """A thief uploads 100 files at once over 100 connections: exactly 60 are stored, on
+    SQLite and on PostgreSQL (the count is the ledger's audit links), the others 429."""
+
+    async def send(serial: int) -> int:
+        response = await upload(office_db, "coord-a", serial)
+        await response.read()
+        return response.status
+
+    statuses = await asyncio.gather(*(send(serial) for serial in range(100)))
+    assert sorted(set(statuses)) == [201, 429], statuses
+    assert statuses.count(201) == PER_HOUR
+
+
+async def test_the_upload_past_the_bound_says_when_to_retry(office: Office) -> None:
+    """The 61st is a problem document the entrance knows, with the seconds until the oldest
+    counted file is an hour old; a file the coordinator stored before is still 200, and
+    another coordinator and a town's staff upload on."""
+    for serial in range(PER_HOUR):
+        assert (await upload(office, "coord-a", serial)).status == 201
+    refused = await upload(office, "coord-a", PER_HOUR)
+    problem = await refused.json()
+    assert (refused.status, problem["type"]) == (429, problem_type_uri("uploads-rate-limited"))
+    assert 3500 < int(refused.headers["Retry-After"]) <= 3600
+    assert (await upload(office, "coord-a", 0)).status == 200  # stored before: nothing new
+    assert (await upload(office, "coord-b", PER_HOUR + 1)).status == 201
+    for serial in range(PER_HOUR + 2, 2 * PER_HOUR + 4):
+        assert (await upload(office, "town-1", serial)).status == 201

@@ -117,6 +117,8 @@ export const PROBLEMS = {
   "enrolment-rate-limited": "尝试次数过多，请过几分钟再试。",
   // CERTHUB_COORDINATOR_REPORTS_PER_HOUR's bound (429: the phone keeps the report queued).
   "reports-rate-limited": `本机一小时内上报太多，${RETRY}`,
+  // CERTHUB_COORDINATOR_UPLOADS_PER_HOUR's bound (429: the photo stays with its queued report).
+  "uploads-rate-limited": `本机一小时内上传的照片太多，${RETRY}`,
   "area-not-permitted": "超出本机登记的村（居）或职责范围：只能上报、查看本村的情况。",
   // The e-map.
   "invalid-coordinates": "位置有误，请重新选择。",
