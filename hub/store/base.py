@@ -213,7 +213,7 @@ class RecordStore(Protocol):
         ...
 
     async def cites_evidence(self, digest: str, area: AreaScope | None) -> bool:
-        """Tell whether a record inside ``area`` cites the evidence ``digest``."""
+        """Tell whether ``digest`` is ``area``'s: its uploader cites it in a record in ``area``."""
         ...
 
     async def page_all(self, after: int, limit: int) -> Sequence[LedgerRecord]:

@@ -1,4 +1,4 @@
-"""Reads of one kind's records inside a reader's area: the pull page and evidence citations.
+"""Reads of one kind's records inside a reader's area: the pull page and an area's evidence.
 
 The same SQL on both dialects (mixed into :class:`~certhub.hub.store.queries.LedgerReads`);
 a dialect overrides the two fragments below. The area is
@@ -14,9 +14,15 @@ from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.base import LedgerRecord, RecordKind
 from certhub.security.scopes import AreaScope, area_condition
 
-__all__ = ["PullReads"]
+__all__ = ["EVIDENCE_STORED_BY", "PullReads"]
 
 _COUNTY_DIGITS: Final = 6
+
+EVIDENCE_STORED_BY: Final = (
+    "SELECT 1 FROM audit WHERE action = 'evidence_stored' AND subject = ? AND actor = {actor}"
+)
+"""A row when ``actor`` uploaded the evidence whose digest is the parameter: the audit link
+a new file gets, read through the ``audit_evidence`` index (no scan of the audit chain)."""
 
 
 class PullReads:
@@ -58,14 +64,22 @@ class PullReads:
         return [schema.to_record(row) for row in rows]
 
     async def cites_evidence(self, digest: str, area: AreaScope | None) -> bool:
-        """Tell whether a record inside ``area`` cites the evidence ``digest`` in its payload."""
+        """Tell whether the evidence ``digest`` is ``area``'s: a record inside ``area`` cites
+        it, and that record's sender uploaded it.
+
+        A citation alone does not do: a key confined to county X that may send would cite
+        the digest of county Y's file in a record of X and so read Y's file, knowing its
+        digest being the only barrier. The uploader of a file decides where it is cited.
+        """
         where, params = area_condition(area)
         contains = self._BYTES_CONTAIN.format(haystack="payload")
+        uploaded = EVIDENCE_STORED_BY.format(actor="ledger.sender")
         # Every kind, spelled out: the region index (ledger_region) leads by kind.
         kinds = tuple(kind.value for kind in RecordKind)
         marks = ", ".join("?" for _ in kinds)
         rows = await self._read(
-            f"SELECT 1 FROM ledger WHERE kind IN ({marks}) AND {where} AND {contains} LIMIT 1",
-            (*kinds, *params, digest.encode("ascii")),
+            f"SELECT 1 FROM ledger WHERE kind IN ({marks}) AND {where} AND {contains}"
+            f" AND EXISTS ({uploaded}) LIMIT 1",
+            (*kinds, *params, digest.encode("ascii"), digest),
         )
         return bool(rows)

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pgkit import throwaway_database
 from procedurekit import PARTIES, Office, open_office
-from scopekit import SCOPED, UNITS, World, build_world, scoped_trust_store
+from scopekit import SCOPED, UNITS, World, build_world, office_on, scoped_trust_store
 
 from certhub.security import SigningKey
 
@@ -29,16 +28,8 @@ async def office_db(
     """:func:`office` on SQLite, then on a PostgreSQL database of its own."""
     keys = {party: SigningKey.generate() for party in [*PARTIES, *SCOPED]}
     store = scoped_trust_store(keys)
-    data = tmp_path / "data"
-    if request.param == "sqlite":
-        yield await open_office(aiohttp_client, data, keys, units=UNITS, store=store)
-        return
-    with throwaway_database("certhub_scopes") as url:
-        office = await open_office(
-            aiohttp_client, data, keys, units=UNITS, store=store, database_url=url
-        )
+    async with office_on(request.param, aiohttp_client, tmp_path / "data", keys, store) as office:
         yield office
-        await office.client.close()  # before the database is dropped
 
 
 @pytest.fixture

@@ -173,8 +173,8 @@ async def test_a_coordinator_downloads_the_id_card_scan_of_a_counter_certificati
     office = office_db
     person = office.people.person() | {"region": {"county": X, "village": A}}
     await office.roster(person)
-    id_image = await office.upload(png(31, "ID card of a pensioner of A"), "image/png")
-    photo = await office.upload(png(93, "face of a pensioner of A"), "image/png")
+    id_image = await office.upload(png(31, "ID card of a pensioner of A"), "image/png", "channel")
+    photo = await office.upload(png(93, "face of a pensioner of A"), "image/png", "channel")
     status, body = await office.post(
         "/v1/certifications", "channel", counter_event(person, id_image, photo)
     )

@@ -88,6 +88,12 @@ async def test_pages_evidence_and_statistics_stay_inside_the_area(ledger: Ledger
     assert await decisions(A) == ["m20"]
     assert await decisions(Y) == ["m22"]
 
+    # A file is an area's where a record of the area its uploader sent cites it.
+    assert not await ledger.cites_evidence(DIGEST_A, parse_area(A))  # no upload recorded
+    for digest in (DIGEST_A, DIGEST_X):
+        await ledger.record_audit("evidence_stored", digest, "city", digest)
+    citing = dataclasses.replace(report(30, X, B, DIGEST_A), sender="town-b", period="2024-04")
+    await ledger.append(citing, receipt)  # B's staff cite A's file: not B's for that
     assert await ledger.cites_evidence(DIGEST_A, parse_area(A))
     assert await ledger.cites_evidence(DIGEST_A, parse_area(X))
     assert not await ledger.cites_evidence(DIGEST_A, parse_area(B))

@@ -8,13 +8,18 @@ the real HTTP API by the procedure's parties (procedurekit).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from aiohttp.test_utils import TestClient
 from evidence_samples import pdf, png
 from hubkit import REPORT_TYPES, with_area_staff
-from procedurekit import Office, counter_event, restoration, today, trust_store
+from pgkit import throwaway_database
+from procedurekit import Office, counter_event, open_office, restoration, today, trust_store
 
 from certhub.security import SigningKey, TrustStore, parse_area
 
@@ -49,6 +54,28 @@ def scoped_trust_store(keys: dict[str, SigningKey]) -> TrustStore:
     return with_area_staff(
         trust_store(keys), keys, SCOPED, lambda role: REPORT_TYPES if role == "coordinator" else []
     )
+
+
+@asynccontextmanager
+async def office_on(
+    ledger: str,
+    client_for: Callable[..., Awaitable[TestClient[Any, Any]]],
+    data: Path,
+    keys: dict[str, SigningKey],
+    store: TrustStore,
+) -> AsyncIterator[Office]:
+    """A running hub of the villages A–D trusting ``store``: on SQLite (``ledger``
+    ``"sqlite"``), else on a PostgreSQL database of its own, which then holds the evidence
+    too (the deployment's database vault)."""
+    if ledger == "sqlite":
+        yield await open_office(client_for, data, keys, units=UNITS, store=store)
+        return
+    with throwaway_database("certhub_scopes") as url:
+        office = await open_office(
+            client_for, data, keys, units=UNITS, store=store, database_url=url
+        )
+        yield office
+        await office.client.close()  # before the database is dropped
 
 
 @dataclass
@@ -136,9 +163,10 @@ async def build_world(office: Office) -> World:
     zero = office.people.zero_report(today().strftime("%Y-%m"))
     zero["region"] = {"county": X, "village": C}
     assert (await office.post("/v1/reports", "city", zero))[0] == 202
-    for village in (C, D):
-        id_image = await office.upload(png(10 + len(world.evidence), f"ID {village}"), "image/png")
-        photo = await office.upload(png(90 + len(world.evidence), f"photo {village}"), "image/png")
+    for village in (C, D):  # the counter's channel uploads what its certification cites
+        n = len(world.evidence)
+        id_image = await office.upload(png(10 + n, f"ID {village}"), "image/png", "channel")
+        photo = await office.upload(png(90 + n, f"photo {village}"), "image/png", "channel")
         world.evidence[f"photo {village}"] = photo
         status, body = await office.post(
             "/v1/certifications", "channel", counter_event(world.people[village], id_image, photo)
