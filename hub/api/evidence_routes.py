@@ -55,10 +55,12 @@ async def upload_evidence(request: web.Request) -> web.Response:
         await _within_bound(request, bound, uploader, data)
         meta = await _store(vault, data, request.content_type, claimed)
         href = f"/v1/evidence/{meta.sha256}"
-        if meta.created:  # the audit chain records every blob that enters the vault
-            await app[STORE].record_audit(
-                "evidence_stored", meta.sha256, uploader.sender, meta.sha256
-            )
+        # The audit chain records every blob that enters the vault, and every other sender
+        # that uploads the very bytes later: holding them is what an upload proves, and
+        # the file's reads in an area follow who uploaded it (``_may_read``).
+        store = app[STORE]
+        if meta.created or not await store.evidence_stored_by(meta.sha256, uploader.sender):
+            await store.record_audit("evidence_stored", meta.sha256, uploader.sender, meta.sha256)
     except EvidenceRejected as exc:
         log.info("evidence refused: %s", exc.slug, extra={"sender": uploader.sender})
         app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()

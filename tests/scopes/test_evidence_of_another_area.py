@@ -100,3 +100,16 @@ async def test_a_county_s_staff_read_only_their_county_s_evidence(staffed: Offic
     assert (await download(office, own, "staff-y"))[0] == 404
     for digest in (own, theirs, sent):  # a province-wide key reads every area's
         assert (await download(office, digest, "province"))[0] == 200, digest
+
+
+async def test_a_second_uploader_of_the_same_bytes_reads_what_it_cites(staffed: Office) -> None:
+    """The same scan reaches the hub twice: the city's system stored it first (and cited
+    it nowhere), then X's staff upload the very bytes (200, already stored) and cite them
+    in a report of X. Holding the bytes is what an upload proves, so X's staff read the
+    file they sent like any file of theirs; Y's staff, who never sent or held it, do not."""
+    office = staffed
+    scan = pdf("火化证明 of A, scanned twice")
+    first = await office.upload(scan, "application/pdf", "city")
+    assert await reported(office, "staff-x", A, scan) == first
+    assert await download(office, first, "staff-x") == (200, scan)
+    assert (await download(office, first, "staff-y"))[0] == 404
