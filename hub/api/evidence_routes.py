@@ -15,7 +15,7 @@ from typing import Final
 from aiohttp import web
 
 from certhub.hub.api.auth import require_reader
-from certhub.hub.api.report_bound import UPLOADS, HourlyBound, Sender
+from certhub.hub.api.report_bound import UPLOADS, HourlyBound, Sender, shared_turns
 from certhub.hub.core.keys import EVIDENCE, METRICS, SETTINGS, STORE, TRUST, UPLOAD_TURNS
 from certhub.hub.evidence import (
     EvidenceCorrupt,
@@ -47,7 +47,12 @@ async def upload_evidence(request: web.Request) -> web.Response:
     uploader = _require_uploader(request)
     app = request.app
     vault = app[EVIDENCE]
-    bound = HourlyBound(UPLOADS, app[SETTINGS].coordinator_uploads_per_hour, app[UPLOAD_TURNS])
+    bound = HourlyBound(
+        UPLOADS,
+        app[SETTINGS].coordinator_uploads_per_hour,
+        app[UPLOAD_TURNS],
+        shared=shared_turns(app[STORE]),
+    )
     try:
         header = request.headers.get("Content-Digest")
         claimed = parse_content_digest(header) if header is not None else None
@@ -66,7 +71,7 @@ async def upload_evidence(request: web.Request) -> web.Response:
         app[METRICS].evidence_refusals.labels(reason=exc.slug).inc()
         raise  # a Refusal: the problem middleware answers it
     finally:  # the coordinator's turn lasts until its file is stored and audited (or refused)
-        bound.release()
+        await bound.release()
     log.info(
         "evidence %s",
         "stored" if meta.created else "already stored",

@@ -50,7 +50,7 @@ async def push_report(request: web.Request) -> web.Response:
     try:
         return await push(request, RecordKind.REPORT, REPORT_TYPES, bound.around(_intake(request)))
     finally:  # the key's turn lasts until its report is recorded (or refused)
-        bound.release()
+        await bound.release()
 
 
 @routes.post("/v1/certifications")

@@ -21,8 +21,9 @@ not kept in memory: it holds across the hub's processes on PostgreSQL and across
 restarts. A coordinator's sending of one kind takes turns in each process
 (:class:`KeyTurns`): the next is counted only once the one before it is recorded or
 refused, so a thief sending a hundred at once over a hundred connections gets no
-more than one by one. Sendings racing through several processes may each pass at
-the bound's edge (one over it per other process). A re-send the hub already holds
+more than one by one. On PostgreSQL the turn also holds across the hub's processes
+(:class:`SharedTurns`, an advisory lock): sendings racing through several of them
+each passed at the bound's edge, one over it per other process. A re-send the hub already holds
 (a report's bytes, a file this coordinator stored) gets its answer, whatever the
 count. Each refusal is a WARNING naming the key and its area, and is counted
 (``certhub_ingress_rejections_total{reason="reports-rate-limited"}``,
@@ -36,9 +37,10 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, Protocol, runtime_checkable
 from weakref import WeakValueDictionary
 
 from pydantic import BaseModel
@@ -59,6 +61,8 @@ __all__ = [
     "ReportBound",
     "Sender",
     "Sending",
+    "SharedTurns",
+    "shared_turns",
 ]
 
 log = logging.getLogger(__name__)
@@ -116,6 +120,21 @@ class KeyTurns:
         return lock
 
 
+@runtime_checkable
+class SharedTurns(Protocol):
+    """A store whose turns hold in every process that shares it (PostgreSQL's)."""
+
+    def key_turn(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Wait for ``key``'s turn in every process, and hold it until the block ends."""
+        ...
+
+
+def shared_turns(store: object) -> SharedTurns | None:
+    """``store``'s turns across processes; ``None`` for a store of one process (SQLite),
+    where :class:`KeyTurns` is all there is to wait for."""
+    return store if isinstance(store, SharedTurns) else None
+
+
 class HourlyBound:
     """Refuse a coordinator's sending past ``per_hour`` in the rolling hour before it.
 
@@ -124,6 +143,8 @@ class HourlyBound:
         per_hour: how many one coordinator's key may send in any hour.
         turns: the process's locks of this sending, taken from the count until
             :meth:`release`.
+        shared: the same turns across the hub's processes (:func:`shared_turns` of
+            the store), taken after the process's and released before it.
         clock: the hub's time (aware); the ledger's time stamps are the same clock.
     """
 
@@ -133,13 +154,16 @@ class HourlyBound:
         per_hour: int,
         turns: KeyTurns,
         *,
+        shared: SharedTurns | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sending = sending
         self._per_hour = per_hour
         self._clock = clock
         self._turns = turns
+        self._shared = shared
         self._held: asyncio.Lock | None = None
+        self._held_shared: AsyncExitStack | None = None
 
     async def admit(self, who: Sender, count: Count, resent: Callable[[], Awaitable[bool]]) -> None:
         """Pass anything but a coordinator's sending past its bound, once its turn comes.
@@ -154,9 +178,16 @@ class HourlyBound:
         """
         if who.role != Role.coordinator:
             return
-        turn = self._turns.of(who.sender, who.kid if self._sending.per_key else "")
+        kid = who.kid if self._sending.per_key else ""
+        turn = self._turns.of(who.sender, kid)
         await turn.acquire()
         self._held = turn
+        if self._shared is not None:  # and the other processes' sendings of the key
+            held = AsyncExitStack()
+            await held.enter_async_context(
+                self._shared.key_turn(f"{self._sending.slug}:{who.sender}:{kid}")
+            )
+            self._held_shared = held
         now = self._clock().astimezone(UTC)
         sent, oldest = await count(now - HOUR)
         if sent < self._per_hour or await resent():
@@ -176,11 +207,16 @@ class HourlyBound:
             headers={"Retry-After": str(wait)},
         )
 
-    def release(self) -> None:
+    async def release(self) -> None:
         """End the key's turn (once its sending is recorded or refused); nothing if none."""
-        if self._held is not None:
-            self._held.release()
-            self._held = None
+        held, self._held_shared = self._held_shared, None
+        try:
+            if held is not None:
+                await held.aclose()
+        finally:
+            if self._held is not None:
+                self._held.release()
+                self._held = None
 
 
 class ReportBound(HourlyBound):
@@ -189,7 +225,8 @@ class ReportBound(HourlyBound):
     Args:
         store: the ledger, which holds every report a key filed and when.
         per_hour: reports one coordinator's key may file in any hour.
-        turns: the process's locks of reports.
+        turns: the process's locks of reports (the store's across processes too, if
+            it has them: :func:`shared_turns`).
         clock: the hub's time (aware); the ledger's ``received_at`` is the same clock.
     """
 
@@ -201,7 +238,7 @@ class ReportBound(HourlyBound):
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        super().__init__(REPORTS, per_hour, turns, clock=clock)
+        super().__init__(REPORTS, per_hour, turns, shared=shared_turns(store), clock=clock)
         self._store = store
 
     def around(self, plan: Plan) -> Plan:

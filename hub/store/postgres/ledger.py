@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import asyncpg
@@ -52,6 +53,7 @@ from certhub.hub.store.postgres.commit import (
 from certhub.hub.store.postgres.executor import GroupWrite
 from certhub.hub.store.postgres.outbox import PostgresOutbox
 from certhub.hub.store.postgres.queries import PostgresQueries
+from certhub.hub.store.postgres.turns import AdvisoryTurns
 from certhub.hub.store.service_points import ServicePointTable
 
 CheckpointSigner = Callable[[int, str], str]
@@ -83,6 +85,7 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox, ServiceP
         self._closed = read_only  # a read-only ledger refuses every write
         self._url = url
         self._writer: asyncpg.Connection | None = None
+        self._turns = AdvisoryTurns(url)
 
     @classmethod
     async def open(
@@ -161,6 +164,7 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox, ServiceP
             raise StoreUnavailable(f"could not sign the final checkpoint: {exc}") from exc
         finally:
             await self._release_writer()
+            await self._turns.aclose()
             await self._pool.close()
 
     def terminate(self) -> None:
@@ -169,7 +173,14 @@ class PostgresLedger(GroupCommitQueue, PostgresQueries, PostgresOutbox, ServiceP
         if self._writer is not None:
             self._writer.terminate()
             self._writer = None
+        self._turns.terminate()
         self._pool.terminate()
+
+    def key_turn(self, key: str) -> AbstractAsyncContextManager[None]:
+        """``key``'s turn in every process on this database, held until the block ends
+        (:mod:`certhub.hub.store.postgres.turns`): a coordinator's sendings, counted
+        then recorded one at a time however many processes they reach."""
+        return self._turns.hold(key)
 
     # -- writing ---------------------------------------------------------
 
