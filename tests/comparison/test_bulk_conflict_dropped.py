@@ -30,14 +30,16 @@ from reversalkit import outcomes
 from certhub.hub.comparison.recording import comparison_sender, record_into
 from certhub.hub.core.keys import STORE
 
-PERIOD = label(-1)
+
+def _period() -> str:
+    return label(-1)
 
 
 async def test_a_batch_end_refused_for_a_suspension_signed_meanwhile_is_recorded(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
     office, people, run = await seen_in_one_batch(
-        tmp_path, ledger_url, aiohttp_client, (-15, -6, -6), PERIOD
+        tmp_path, ledger_url, aiohttp_client, (-15, -6, -6), _period()
     )  # one batch, the overdue one first
     first = people[0]
     app = office.client.app
@@ -67,7 +69,7 @@ async def test_a_batch_end_refused_for_a_suspension_signed_meanwhile_is_recorded
         return await append(batch)
 
     store.suspension_proposed, store.append_many = proposals_read, appended
-    tally = await record_into(app, await comparison_sender(app), run, PERIOD)
+    tally = await record_into(app, await comparison_sender(app), run, _period())
     assert len(items) == 2  # proposed after the run's read, approved before the batch's commit
     (suspension,) = await outcomes(office, "suspension/v1")
     assert suspension["payload"]["person"]["id_number"] == first["id_number"]

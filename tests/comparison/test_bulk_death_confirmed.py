@@ -28,15 +28,20 @@ from certhub.hub.comparison.recording import comparison_sender, record_into
 from certhub.hub.core.keys import STORE
 from certhub.hub.store import RecordKind
 
-PERIOD = label(-1)
-DIED = date.fromisoformat(f"{label(-3)}-03")
+
+def _period() -> str:
+    return label(-1)
+
+
+def _died() -> date:
+    return date.fromisoformat(f"{label(-3)}-03")
 
 
 async def test_a_batch_certification_of_a_death_confirmed_meanwhile_is_refused(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
     office, people, run = await seen_in_one_batch(
-        tmp_path, ledger_url, aiohttp_client, (-6, -6, -6), PERIOD
+        tmp_path, ledger_url, aiohttp_client, (-6, -6, -6), _period()
     )
     dead = people[1]["id_number"]
     app = office.client.app
@@ -46,13 +51,13 @@ async def test_a_batch_certification_of_a_death_confirmed_meanwhile_is_refused(
 
     async def appended(batch: Any) -> Any:
         if not confirmed:  # the batch planned: the death reported and confirmed first
-            await death_reported(office, people[1], DIED)
-            confirmed.append(await confirmed_death(office, DIED))
+            await death_reported(office, people[1], _died())
+            confirmed.append(await confirmed_death(office, _died()))
         return await append(batch)
 
     store.append_many = appended
     try:
-        tally = await record_into(app, await comparison_sender(app), run, PERIOD)
+        tally = await record_into(app, await comparison_sender(app), run, _period())
     finally:
         store.append_many = append
     assert await store.closed_benefit(dead) is not None

@@ -41,7 +41,9 @@ from reversalkit import PROBLEM, outcomes
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index
 
-NOW = month_index(today())
+
+def _now() -> int:
+    return month_index(today())
 
 
 async def _withdrawn(
@@ -58,7 +60,7 @@ async def _withdrawn(
     assert proposal["payload"]["suspension"]["certified_on"] == f"{label(-1)}-05"
     row = await office.client.app[STORE].register_person(person["id_number"])
     assert row is not None
-    assert row.due_month == NOW - 3  # no proof of life since M(-15)
+    assert row.due_month == _now() - 3  # no proof of life since M(-15)
     return office, person, int(proposal["sequence"])
 
 

@@ -18,8 +18,13 @@ from reversalkit import PROBLEM, sizes
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index, month_label
 
-NOW = month_index(today())
-M = {n: month_label(NOW + n) for n in range(-16, 1)}
+
+def _now() -> int:
+    return month_index(today())
+
+
+def _m() -> dict[int, str]:
+    return {n: month_label(_now() + n) for n in range(-16, 1)}
 
 
 async def _case(tmp: Path, url: str | None, aiohttp_client: Any) -> tuple[ComparisonCase, str]:
@@ -27,8 +32,8 @@ async def _case(tmp: Path, url: str | None, aiohttp_client: Any) -> tuple[Compar
     case = ComparisonCase.one_person(tmp, 31, url)
     person = case.person
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=M[-4])
-    await office.certified_in_app(person, f"{M[-16]}-15T10:00:00+08:00")
+    await office.roster(person, paid_through=_m()[-4])
+    await office.certified_in_app(person, f"{_m()[-16]}-15T10:00:00+08:00")
     await office.client.close()
     return case, person["id_number"]
 
@@ -52,7 +57,7 @@ async def _suspended(office: Office, case: ComparisonCase) -> None:
     """The province's entry: suspended since the 1st of M(-1), paid through M(-2)."""
     since = month_day(-1).isoformat()
     await office.roster(case.person, status="suspended", suspended_since=since,
-                        paid_through=M[-2])  # fmt: skip
+                        paid_through=_m()[-2])  # fmt: skip
 
 
 async def _restoration(office: Office, case: ComparisonCase) -> tuple[int, dict[str, Any]]:
@@ -73,15 +78,15 @@ async def test_two_voids_in_a_row(
     the restoration back-paying M(-1) is refused, nothing stored. Re-running M(-1) records
     nothing."""
     case, number = await _case(tmp_path, ledger_url, aiohttp_client)
-    seen = _seen(number, "H1", f"{M[-3]}-05") + _seen(number, "H2", f"{M[-3]}-12")
-    assert (await case.compare_health(M[-3], seen))["recorded"] == 1
-    assert await _due(case, aiohttp_client, number) == NOW + 9
-    voided = await case.compare_health(M[-2], _void(number, "V1", "H1", f"{M[-2]}-01"))
+    seen = _seen(number, "H1", f"{_m()[-3]}-05") + _seen(number, "H2", f"{_m()[-3]}-12")
+    assert (await case.compare_health(_m()[-3], seen))["recorded"] == 1
+    assert await _due(case, aiohttp_client, number) == _now() + 9
+    voided = await case.compare_health(_m()[-2], _void(number, "V1", "H1", f"{_m()[-2]}-01"))
     assert voided["reversals"] == {"certification_kept": 1}, voided
-    assert await _due(case, aiohttp_client, number) == NOW + 9
-    voided = await case.compare_health(M[-1], _void(number, "V2", "H2", f"{M[-1]}-01"))
+    assert await _due(case, aiohttp_client, number) == _now() + 9
+    voided = await case.compare_health(_m()[-1], _void(number, "V2", "H2", f"{_m()[-1]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
-    assert await _due(case, aiohttp_client, number) == NOW - 4
+    assert await _due(case, aiohttp_client, number) == _now() - 4
     office = await case.office(aiohttp_client)
     await _suspended(office, case)
     before = await sizes(office)
@@ -90,11 +95,11 @@ async def test_two_voids_in_a_row(
     assert await sizes(office) == before
     store = office.client.app[STORE]
     assert await store.counted_months(number, "back_paid") == set()
-    assert [r.month for r in await store.register_certifications(number)] == [NOW - 16]
+    assert [r.month for r in await store.register_certifications(number)] == [_now() - 16]
     await office.client.close()
-    again = await case.compare_health(M[-1], _void(number, "V2", "H2", f"{M[-1]}-01"))
+    again = await case.compare_health(_m()[-1], _void(number, "V2", "H2", f"{_m()[-1]}-01"))
     assert again["reversals"] == {"no_task": 1}, again
-    assert await _due(case, aiohttp_client, number) == NOW - 4
+    assert await _due(case, aiohttp_client, number) == _now() - 4
 
 
 async def test_a_real_certification_after_the_withdrawal_restores(
@@ -103,15 +108,17 @@ async def test_a_real_certification_after_the_withdrawal_restores(
     """Seen on the 5th of M(-2) (due M(+10)), voided in M(-1) (due M(-4)), certified in the
     app today: due M(+12), and the restoration back-paying M(-1) (238.00) is accepted."""
     case, number = await _case(tmp_path, None, aiohttp_client)
-    assert (await case.compare_health(M[-2], _seen(number, "H1", f"{M[-2]}-05")))["recorded"] == 1
-    voided = await case.compare_health(M[-1], _void(number, "V1", "H1", f"{M[-1]}-01"))
+    assert (await case.compare_health(_m()[-2], _seen(number, "H1", f"{_m()[-2]}-05")))[
+        "recorded"
+    ] == 1
+    voided = await case.compare_health(_m()[-1], _void(number, "V1", "H1", f"{_m()[-1]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
-    assert await _due(case, aiohttp_client, number) == NOW - 4
+    assert await _due(case, aiohttp_client, number) == _now() - 4
     office = await case.office(aiohttp_client)
     await office.certified_in_app(case.person)
     row = await office.client.app[STORE].register_person(number)
     assert row is not None
-    assert row.due_month == NOW + 12, row
+    assert row.due_month == _now() + 12, row
     await _suspended(office, case)
     status, body = await _restoration(office, case)
     assert status == 202, body
@@ -122,14 +129,18 @@ async def test_the_record_sent_again_after_its_void(tmp_path: Path, aiohttp_clie
     H1 again in M(-1), dated the 5th of M(-1): the department's word again, certified (due
     M(+11)); voided again in M(0): a void of its own reaches the new certification, due M(-4)."""
     case, number = await _case(tmp_path, None, aiohttp_client)
-    assert (await case.compare_health(M[-3], _seen(number, "H1", f"{M[-3]}-05")))["recorded"] == 1
-    voided = await case.compare_health(M[-2], _void(number, "V1", "H1", f"{M[-2]}-01"))
+    assert (await case.compare_health(_m()[-3], _seen(number, "H1", f"{_m()[-3]}-05")))[
+        "recorded"
+    ] == 1
+    voided = await case.compare_health(_m()[-2], _void(number, "V1", "H1", f"{_m()[-2]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
-    assert (await case.compare_health(M[-1], _seen(number, "H1", f"{M[-1]}-05")))["recorded"] == 1
-    assert await _due(case, aiohttp_client, number) == NOW + 11
-    voided = await case.compare_health(M[0], _void(number, "V2", "H1", f"{M[0]}-01"))
+    assert (await case.compare_health(_m()[-1], _seen(number, "H1", f"{_m()[-1]}-05")))[
+        "recorded"
+    ] == 1
+    assert await _due(case, aiohttp_client, number) == _now() + 11
+    voided = await case.compare_health(_m()[0], _void(number, "V2", "H1", f"{_m()[0]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
-    assert await _due(case, aiohttp_client, number) == NOW - 4
+    assert await _due(case, aiohttp_client, number) == _now() - 4
 
 
 async def test_a_later_app_certification_still_counts(tmp_path: Path, aiohttp_client: Any) -> None:
@@ -137,18 +148,20 @@ async def test_a_later_app_certification_still_counts(tmp_path: Path, aiohttp_cl
     (due M(+11)): the void in M(0) takes only the comparison's certification out; due M(+11),
     the app's certification the record of its cycle."""
     case, number = await _case(tmp_path, None, aiohttp_client)
-    assert (await case.compare_health(M[-2], _seen(number, "H1", f"{M[-2]}-05")))["recorded"] == 1
+    assert (await case.compare_health(_m()[-2], _seen(number, "H1", f"{_m()[-2]}-05")))[
+        "recorded"
+    ] == 1
     office = await case.office(aiohttp_client)
-    app = await office.certified_in_app(case.person, f"{M[-1]}-10T10:00:00+08:00")
+    app = await office.certified_in_app(case.person, f"{_m()[-1]}-10T10:00:00+08:00")
     await office.client.close()
-    voided = await case.compare_health(M[0], _void(number, "V1", "H1", f"{M[0]}-01"))
+    voided = await case.compare_health(_m()[0], _void(number, "V1", "H1", f"{_m()[0]}-01"))
     assert voided["reversals"] == {"certification_withdrawn": 1}, voided
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     row = await store.register_person(number)
     assert row is not None, row
-    assert (row.due_month, row.last_sequence, row.record_sequence) == (NOW + 11, app, app), row
+    assert (row.due_month, row.last_sequence, row.record_sequence) == (_now() + 11, app, app), row
     assert [(r.month, r.of_record) for r in await store.register_certifications(number)][-1] == (
-        NOW - 1,
+        _now() - 1,
         app,
     )

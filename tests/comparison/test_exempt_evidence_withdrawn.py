@@ -34,8 +34,21 @@ from reversalkit import PROBLEM, sizes
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.months import month_index, month_label
 
-NOW = month_index(today())
-CERTIFIED_IN, SEEN_IN, VOIDED_IN = (month_label(NOW + k) for k in (-14, -1, 0))
+
+def _now() -> int:
+    return month_index(today())
+
+
+def _certified_in() -> str:
+    return month_label(_now() + -14)
+
+
+def _seen_in() -> str:
+    return month_label(_now() + -1)
+
+
+def _voided_in() -> str:
+    return month_label(_now() + 0)
 
 
 async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
@@ -45,24 +58,24 @@ async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
     person = case.person
     number = person["id_number"]
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=month_label(NOW - 2))
-    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
+    await office.roster(person, paid_through=month_label(_now() - 2))
+    await office.certified_in_app(person, f"{_certified_in()}-15T10:00:00+08:00")
     await office.client.close()
-    seen = f"H1,{number},某人,,,medical_visit,{SEEN_IN}-05,\n"
-    assert (await case.compare_health(SEEN_IN, seen))["recorded"] == 1
+    seen = f"H1,{number},某人,,,medical_visit,{_seen_in()}-05,\n"
+    assert (await case.compare_health(_seen_in(), seen))["recorded"] == 1
     office = await case.office(aiohttp_client)
     row = await office.client.app[STORE].register_person(number)
     assert row is not None
-    assert row.due_month == NOW + 11  # certified by the comparison
+    assert row.due_month == _now() + 11  # certified by the comparison
     await office.client.close()
-    await case.compare_health(VOIDED_IN, f"V1,{number},某人,,,void,{VOIDED_IN}-01,H1\n")
+    await case.compare_health(_voided_in(), f"V1,{number},某人,,,void,{_voided_in()}-01,H1\n")
 
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     since = month_day(-1)
     await office.roster(
         person, status="suspended", suspended_since=since.isoformat(),
-        paid_through=month_label(NOW - 2),
+        paid_through=month_label(_now() - 2),
     )  # fmt: skip
     request = restoration(
         person, since, back_pay_from=month_day(-1).isoformat(),
@@ -72,7 +85,7 @@ async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
     status, body = await office.post("/v1/restorations", "town-1", request)
     row = await store.register_person(number)
     assert row is not None
-    assert row.due_month == NOW - 2, row  # overdue again
+    assert row.due_month == _now() - 2, row  # overdue again
     assert (status, body["type"]) == (409, PROBLEM + "restoration-other-suspension"), body
     assert await sizes(office) == before
     assert await store.counted_months(number, "back_paid") == set()

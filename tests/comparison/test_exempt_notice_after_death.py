@@ -32,18 +32,20 @@ from certhub.hub.core.keys import STORE
 from certhub.hub.rules.comparison import EXEMPT_KIND, exempt_notice_id, exempt_text
 from certhub.hub.rules.months import month_index, month_label
 
-NOW = month_index(today())
+
+def _now() -> int:
+    return month_index(today())
 
 
 async def test_no_exempt_notice_to_the_family_of_a_pensioner_found_dead(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
-    roster = {"paid_through": month_label(NOW), "contact_mobile": "13800138000"}
+    roster = {"paid_through": month_label(_now()), "contact_mobile": "13800138000"}
     case, people = await exempt_certified(
         tmp_path, ledger_url, aiohttp_client, seed=43, count=3, **roster
     )
     dead, reported, alive = people
-    m1, m0 = month_label(NOW - 1), month_label(NOW)
+    m1, m0 = month_label(_now() - 1), month_label(_now())
     folder = tmp_path / m0
     folder.mkdir()
     (folder / "roster.csv").write_text(roster_csv(people), encoding="utf-8")
@@ -70,7 +72,7 @@ async def test_no_exempt_notice_to_the_family_of_a_pensioner_found_dead(
     for person in people:  # the three certifications still count in the register
         row = await store.register_person(person["id_number"])
         assert row is not None
-        assert row.due_month == NOW + 11
+        assert row.due_month == _now() + 11
     notices = [
         (exempt_notice_id(message_id(m1, p["id_number"])), p["id_number"], EXEMPT_KIND,
          exempt_text(p["name"]))

@@ -27,18 +27,20 @@ from certhub.hub.core.keys import NOTICE_SENDER, STORE
 from certhub.hub.delivery.notices import LoggingNoticeSender
 from certhub.hub.rules.months import month_index, month_label
 
-NOW = month_index(today())
+
+def _now() -> int:
+    return month_index(today())
 
 
 async def test_a_withdrawn_certification_is_not_announced(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
     case, (voided, kept) = await exempt_certified(
-        tmp_path, ledger_url, aiohttp_client, seed=41, count=2, paid_through=month_label(NOW - 1)
+        tmp_path, ledger_url, aiohttp_client, seed=41, count=2, paid_through=month_label(_now() - 1)
     )
-    m1 = month_label(NOW - 1)
-    void = f"V1,{voided['id_number']},某人,,,void,{month_label(NOW)}-01,H1\n"
-    withdrawn = await case.compare_health(month_label(NOW), void)
+    m1 = month_label(_now() - 1)
+    void = f"V1,{voided['id_number']},某人,,,void,{month_label(_now())}-01,H1\n"
+    withdrawn = await case.compare_health(month_label(_now()), void)
     assert withdrawn["reversals"] == {"certification_withdrawn": 1}, withdrawn
 
     office = await case.office(aiohttp_client)  # the hub runs: the notices go out now
@@ -47,7 +49,7 @@ async def test_a_withdrawn_certification_is_not_announced(
     assert isinstance(logged, LoggingNoticeSender)
     row = await store.register_person(voided["id_number"])
     assert row is not None
-    assert row.due_month == NOW - 4
+    assert row.due_month == _now() - 4
     await delivered(office)  # not drain(): an earlier office's relay may hold a row's lease
     assert await store.pending_notices(100) == []
     announced = {n for n in logged.sent if n.startswith("exempt:")}

@@ -23,7 +23,9 @@ from procedurekit import today
 
 from certhub.hub.rules.months import month_index, month_label
 
-M2 = month_label(month_index(today()) - 2)
+
+def _m2() -> str:
+    return month_label(month_index(today()) - 2)
 
 
 async def test_a_month_run_again_does_not_read_its_own_voids(
@@ -31,16 +33,16 @@ async def test_a_month_run_again_does_not_read_its_own_voids(
 ) -> None:
     case = ComparisonCase.one_person(tmp_path, 11, ledger_url)
     number = case.person["id_number"]
-    folder = case.tmp / M2
+    folder = case.tmp / _m2()
     folder.mkdir()
     (folder / "roster.csv").write_text(roster_csv(case.people), encoding="utf-8")
-    cremation = f"C1,{number},某人,,,cremation,{M2}-03,\n"
-    void = f"V1,{number},某人,,,void,{M2}-20,C1\n"
+    cremation = f"C1,{number},某人,,,cremation,{_m2()}-03,\n"
+    void = f"V1,{number},某人,,,void,{_m2()}-20,C1\n"
     (folder / "civil_affairs.csv").write_text(HEADER + cremation + void, encoding="utf-8")
-    assert (await case.compare(M2))["reversals"] == {"no_task": 1}
+    assert (await case.compare(_m2()))["reversals"] == {"no_task": 1}
     (folder / "civil_affairs.csv").write_text(HEADER + cremation, encoding="utf-8")
-    first = await case.compare(M2)
-    second = await case.compare(M2)
+    first = await case.compare(_m2())
+    second = await case.compare(_m2())
     assert (first["reports"], first["reversals"]) == ({"task_opened": 1}, {})
     assert (second["reports"], second["reversals"]) == ({"already": 1}, {})  # the same report
     office = await case.office(aiohttp_client)

@@ -21,6 +21,7 @@ sends C2 again, the same date (run of M0).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,17 @@ from reversalkit import amendment_approved, outcomes, refused
 from certhub.hub.core.keys import STORE
 from certhub.mocks.population import Population
 
-M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
-DIED, EARLIER = month_day(-3, 3), month_day(-4, 3)
+
+def _m() -> dict[int, str]:
+    return {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
+
+
+def _died() -> date:
+    return month_day(-3, 3)
+
+
+def _earlier() -> date:
+    return month_day(-4, 3)
 
 
 def _case(tmp: Path, seed: int, ledger_url: str | None, *, resent: bool) -> ComparisonCase:
@@ -40,12 +50,12 @@ def _case(tmp: Path, seed: int, ledger_url: str | None, *, resent: bool) -> Comp
     again in M0 if ``resent``."""
     person = Population(seed=seed).person()
     number = person["id_number"]
-    second = f"C2,{number},某人,,,cremation,{EARLIER.isoformat()},\n"
+    second = f"C2,{number},某人,,,cremation,{_earlier().isoformat()},\n"
     feeds = {
-        M[-3]: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
-        M[-2]: second,
-        M[-1]: f"V2,{number},某人,,,void,{M[-1]}-02,C2\n",
-    } | ({M[0]: second} if resent else {})
+        _m()[-3]: f"C1,{number},某人,,,cremation,{_died().isoformat()},\n",
+        _m()[-2]: second,
+        _m()[-1]: f"V2,{number},某人,,,void,{_m()[-1]}-02,C2\n",
+    } | ({_m()[0]: second} if resent else {})
     return ComparisonCase.prepare(tmp, [person], feeds).on_ledger(ledger_url)
 
 
@@ -55,8 +65,8 @@ async def _amendment_opened(
     """:func:`_case`, C1's death confirmed while the roster paid through M0 (714.00) and
     C2's amendment opened by the run of M-2: the case and the task."""
     case = _case(tmp, seed, ledger_url, resent=resent)
-    task = await confirmed_on(case, aiohttp_client, M[-3], DIED, paid_through=M[0])
-    assert (await case.compare(M[-2]))["reports"] == {"amendment_opened": 1}
+    task = await confirmed_on(case, aiohttp_client, _m()[-3], _died(), paid_through=_m()[0])
+    assert (await case.compare(_m()[-2]))["reports"] == {"amendment_opened": 1}
     return case, task
 
 
@@ -71,8 +81,8 @@ async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_ap
 ) -> None:
     case, t = await _amendment_opened(tmp_path, aiohttp_client, 41, ledger_url)
     number = case.person["id_number"]
-    assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}
-    assert (await case.compare(M[0]))["reports"] == {"linked_to_closed": 1}
+    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(_m()[0]))["reports"] == {"linked_to_closed": 1}
     office = await case.office(aiohttp_client)
     assert len(await outcomes(office, "termination_amendment/v1")) == 1  # C2 again: linked
     await amendment_approved(office)
@@ -80,9 +90,14 @@ async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_ap
     assert status == 200, balance
     assert (balance["amount"], balance["months"]) == ("952.00", 4), balance
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "recovered") == {M[-3], M[-2], M[-1], M[0]}
+    assert await store.counted_months(number, "recovered") == {
+        _m()[-3],
+        _m()[-2],
+        _m()[-1],
+        _m()[0],
+    }
     dates = [o["payload"]["event_date"] for o in await outcomes(office, "termination/v1")]
-    assert dates == [DIED.isoformat(), EARLIER.isoformat()]
+    assert dates == [_died().isoformat(), _earlier().isoformat()]
     await office.client.close()
 
 
@@ -96,18 +111,28 @@ async def test_an_amendment_record_sent_again_after_its_void_moves_the_death_bac
     await amendment_approved(office)
     assert await _amount(office, t) == "952.00"
     await office.client.close()
-    assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
     assert await _amount(office, t) == "714.00"
     await office.client.close()
-    assert (await case.compare(M[0]))["reports"] == {"amendment_opened": 1}
+    assert (await case.compare(_m()[0]))["reports"] == {"amendment_opened": 1}
     office = await case.office(aiohttp_client)
     await amendment_approved(office)
     assert await _amount(office, t) == "952.00"
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "recovered") == {M[-3], M[-2], M[-1], M[0]}
+    assert await store.counted_months(number, "recovered") == {
+        _m()[-3],
+        _m()[-2],
+        _m()[-1],
+        _m()[0],
+    }
     dates = [o["payload"]["event_date"] for o in await outcomes(office, "termination/v1")]
-    assert dates == [DIED.isoformat(), EARLIER.isoformat(), DIED.isoformat(), EARLIER.isoformat()]
+    assert dates == [
+        _died().isoformat(),
+        _earlier().isoformat(),
+        _died().isoformat(),
+        _earlier().isoformat(),
+    ]
     await office.client.close()
 
 
@@ -116,7 +141,7 @@ async def test_an_open_amendment_whose_record_stays_withdrawn_is_refused(
 ) -> None:
     """The same without C2 sent again: ``conflict``, nothing stored (as before)."""
     case, _ = await _amendment_opened(tmp_path, aiohttp_client, 41, None, resent=False)
-    await case.compare(M[-1])
+    await case.compare(_m()[-1])
     office = await case.office(aiohttp_client)
     (amendment,) = await outcomes(office, "termination_amendment/v1")
     item = amendment["sequence"]

@@ -10,6 +10,7 @@ back-paid included: M-2..M0 = 714.00, each month once. Found correct.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,13 @@ from reversalkit import approved, last_day, outcomes, proposals
 from certhub.hub.core.keys import STORE
 from certhub.mocks.population import Population
 
-M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
-DIED = month_day(-3, 3)
+
+def _m() -> dict[int, str]:
+    return {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
+
+
+def _died() -> date:
+    return month_day(-3, 3)
 
 
 async def test_a_record_sent_again_after_back_pay_recovers_the_months_back_paid(
@@ -29,32 +35,36 @@ async def test_a_record_sent_again_after_back_pay_recovers_the_months_back_paid(
 ) -> None:
     person = Population(seed=31).person()
     number = person["id_number"]
-    cremation = f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n"
-    feeds = {M[-3]: cremation, M[-2]: f"V1,{number},某人,,,void,{M[-2]}-02,C1\n", M[-1]: cremation}
+    cremation = f"C1,{number},某人,,,cremation,{_died().isoformat()},\n"
+    feeds = {
+        _m()[-3]: cremation,
+        _m()[-2]: f"V1,{number},某人,,,void,{_m()[-2]}-02,C1\n",
+        _m()[-1]: cremation,
+    }
     case = ComparisonCase.prepare(tmp_path, [person], feeds).on_ledger(ledger_url)
-    await case.compare(M[-3])
+    await case.compare(_m()[-3])
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=M[-3])
-    await confirmed_death(office, DIED)
-    await office.roster(person, status="terminated", paid_through=M[-3])
+    await office.roster(person, paid_through=_m()[-3])
+    await confirmed_death(office, _died())
+    await office.roster(person, status="terminated", paid_through=_m()[-3])
     await office.client.close()
-    assert (await case.compare(M[-2]))["reversals"] == {"restoration_proposed": 1}
+    assert (await case.compare(_m()[-2]))["reversals"] == {"restoration_proposed": 1}
     office = await case.office(aiohttp_client)
     status, body = await approved(office, (await proposals(office))[number]["sequence"])
     assert status == 202, body
     (restored,) = await outcomes(office, "restoration/v1")
     back_pay = ("back_pay_from", "back_pay_to", "back_pay_amount")
     assert tuple(restored["payload"][k] for k in back_pay) == (
-        f"{M[-2]}-01", last_day(M[-1]), "476.00"
+        f"{_m()[-2]}-01", last_day(_m()[-1]), "476.00"
     )  # fmt: skip
-    await office.roster(person, paid_through=M[0])  # the province resumed payment
+    await office.roster(person, paid_through=_m()[0])  # the province resumed payment
     await office.client.close()
-    assert (await case.compare(M[-1]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(_m()[-1]))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
-    t2 = await confirmed_death(office, DIED)
+    t2 = await confirmed_death(office, _died())
     status, balance = await office.get(f"/v1/overpayments/{t2}")
     assert (balance["amount"], balance["months"]) == ("714.00", 3), balance
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "recovered") == {M[-2], M[-1], M[0]}
-    assert await store.counted_months(number, "back_paid") == {M[-2], M[-1]}
+    assert await store.counted_months(number, "recovered") == {_m()[-2], _m()[-1], _m()[0]}
+    assert await store.counted_months(number, "back_paid") == {_m()[-2], _m()[-1]}
     await office.client.close()

@@ -20,7 +20,7 @@ either void's period records nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +32,24 @@ from certhub.hub.core.keys import STORE
 from certhub.hub.rules.comparison import next_void, void_message_id, withdrawn_since
 from certhub.mocks.population import Population
 
-M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
-DIED = month_day(-3, 3)
+
+def _m() -> dict[int, str]:
+    return {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
+
+
+def _died() -> date:
+    return month_day(-3, 3)
 
 
 def _case(tmp: Path, url: str | None) -> tuple[ComparisonCase, dict[str, Any]]:
     person = Population(seed=23).person()
     number = person["id_number"]
-    cremation = f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n"
+    cremation = f"C1,{number},某人,,,cremation,{_died().isoformat()},\n"
     feeds = {
-        M[-3]: cremation,
-        M[-2]: f"V1,{number},某人,,,void,{M[-2]}-02,C1\n",
-        M[-1]: cremation,  # sent again: the same record, the same death
-        M[0]: f"V2,{number},某人,,,void,{M[0]}-01,C1\n",
+        _m()[-3]: cremation,
+        _m()[-2]: f"V1,{number},某人,,,void,{_m()[-2]}-02,C1\n",
+        _m()[-1]: cremation,  # sent again: the same record, the same death
+        _m()[0]: f"V2,{number},某人,,,void,{_m()[0]}-01,C1\n",
     }
     case = ComparisonCase.prepare(tmp, [person], feeds).on_ledger(url)
     return case, person
@@ -69,17 +74,17 @@ async def test_a_record_sent_again_after_its_void_stands_until_voided_again(
 ) -> None:
     case, person = _case(tmp_path, ledger_url)
     number = person["id_number"]
-    assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(_m()[-3]))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=M[0])
-    t1 = await confirmed_death(office, DIED)
+    await office.roster(person, paid_through=_m()[0])
+    t1 = await confirmed_death(office, _died())
     await _recovered(office, t1, "100.00")
     await office.client.close()
-    assert (await case.compare(M[-2]))["reversals"] == {"restoration_proposed": 1}
-    assert (await case.compare(M[-1]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(_m()[-2]))["reversals"] == {"restoration_proposed": 1}
+    assert (await case.compare(_m()[-1]))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
-    t2 = await confirmed_death(office, DIED)
+    t2 = await confirmed_death(office, _died())
     assert await store.closed_benefit(number) == ("death", t2)
     assert await _balance(office, t1) == ("714.00", "100.00", "0.00", "100.00", "voided")
     assert await _balance(office, t2) == ("714.00", "0.00", "714.00", "0.00", "pending")
@@ -96,9 +101,9 @@ async def test_a_record_sent_again_after_its_void_stands_until_voided_again(
     assert await office.ledger_size() == before
     await office.client.close()
     # ... until it withdraws the record again
-    assert (await case.compare(M[0]))["reversals"] == {"restoration_proposed": 1}
-    assert (await case.compare(M[-2]))["reversals"] == {"already": 1}
-    assert (await case.compare(M[0]))["reversals"] == {"already": 1}
+    assert (await case.compare(_m()[0]))["reversals"] == {"restoration_proposed": 1}
+    assert (await case.compare(_m()[-2]))["reversals"] == {"already": 1}
+    assert (await case.compare(_m()[0]))["reversals"] == {"already": 1}
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     item = (await proposals(office))[number]

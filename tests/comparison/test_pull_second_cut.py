@@ -20,6 +20,7 @@ then). Now a record's n-th cut is ``<record>:released:<n>`` (``…:<n>:voided``)
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,21 @@ from reversalkit import cremated_twice, outcomes, recovery
 
 from certhub.hub.core.keys import STORE
 
-M = {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
-DIED, SECOND, REPORTED = month_day(-3, 3), month_day(-2, 8), month_day(-1, 20)
+
+def _m() -> dict[int, str]:
+    return {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
+
+
+def _died() -> date:
+    return month_day(-3, 3)
+
+
+def _second() -> date:
+    return month_day(-2, 8)
+
+
+def _reported() -> date:
+    return month_day(-1, 20)
 
 
 async def _balance(office: Office, task: str) -> tuple[str, ...]:
@@ -46,11 +60,11 @@ async def _confirmed_linked_recovered(
     case: ComparisonCase, person: dict[str, Any], office: Office
 ) -> str:
     """T confirmed (714.00), C2 and the city's report linked, 600.00 recovered: T."""
-    await office.roster(person, paid_through=M[0])
-    t = await confirmed_death(office, DIED)
+    await office.roster(person, paid_through=_m()[0])
+    t = await confirmed_death(office, _died())
     assert await _balance(office, t) == ("714.00", "0.00", "714.00", "0.00", "0.00", "pending")
     await office.client.close()
-    assert (await case.compare(M[-2]))["reports"] == {"linked_to_closed": 1}
+    assert (await case.compare(_m()[-2]))["reports"] == {"linked_to_closed": 1}
     return t
 
 
@@ -87,13 +101,13 @@ async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # 
     written_off: str | None,
     after: tuple[tuple[str, ...], ...],
 ) -> None:
-    case = cremated_twice(tmp_path, ledger_url, DIED, SECOND)
+    case = cremated_twice(tmp_path, ledger_url, _died(), _second())
     person = case.person
-    assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(_m()[-3]))["reports"] == {"task_opened": 1}
     t = await _confirmed_linked_recovered(case, person, await case.office(aiohttp_client))
     office = await case.office(aiohttp_client)
     report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "event_date": REPORTED.isoformat(),
+        "reason": "death", "person": person, "event_date": _reported().isoformat(),
         "region": person["region"],
     }  # fmt: skip
     await office.approved_report(report)
@@ -105,14 +119,16 @@ async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # 
     if written_off is not None:
         await _written_off(office, t, written_off)
     await office.client.close()
-    assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
     assert await _balance(office, t) == after[0]
     await office.client.close()
-    assert (await case.compare(M[0]))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(_m()[0]))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
     assert await _balance(office, t) == after[1]
-    assert await office.client.app[STORE].counted_months(person["id_number"], "recovered") == {M[0]}
+    assert await office.client.app[STORE].counted_months(person["id_number"], "recovered") == {
+        _m()[0]
+    }
     if written_off is not None:
         await office.client.close()
         return
@@ -124,13 +140,13 @@ async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # 
     }  # fmt: skip
     base = f"overpayment:{t}"
     assert signed == {
-        base: (M[-2], M[0], "714.00", "0.00"),
-        f"{base}:r60000": (M[-2], M[0], "714.00", "600.00"),
-        f"{base}:released": (M[-1], M[0], "476.00", "476.00"),
-        f"{base}:released:voided": (M[-2], M[-2], "238.00", "124.00"),
-        f"{base}:released:2": (M[0], M[0], "238.00", "238.00"),
-        f"{base}:released:2:voided": (M[-1], M[-1], "238.00", "238.00"),
+        base: (_m()[-2], _m()[0], "714.00", "0.00"),
+        f"{base}:r60000": (_m()[-2], _m()[0], "714.00", "600.00"),
+        f"{base}:released": (_m()[-1], _m()[0], "476.00", "476.00"),
+        f"{base}:released:voided": (_m()[-2], _m()[-2], "238.00", "124.00"),
+        f"{base}:released:2": (_m()[0], _m()[0], "238.00", "238.00"),
+        f"{base}:released:2:voided": (_m()[-1], _m()[-1], "238.00", "238.00"),
     }
     terminations = [o["payload"]["event_date"] for o in await outcomes(office, "termination/v1")]
-    assert terminations == [DIED.isoformat(), SECOND.isoformat(), REPORTED.isoformat()]
+    assert terminations == [_died().isoformat(), _second().isoformat(), _reported().isoformat()]
     await office.client.close()

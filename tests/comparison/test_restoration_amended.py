@@ -18,6 +18,7 @@ paid. The province applied it as a suspension from the 1st of M(-5): restored th
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,13 @@ from reversalkit import PROBLEM, Scene, approved, back_pay, proposals, sizes
 from certhub.hub.core.keys import STORE
 from certhub.mocks.population import Population
 
-FIRST = month_day(-3, 3)  # the first record's date: the first termination's
-AMENDED = month_day(-6, 3)  # the second record's: the termination in force
+
+def _first() -> date:  # the first record's date: the first termination's
+    return month_day(-3, 3)
+
+
+def _amended() -> date:  # the second record's: the termination in force
+    return month_day(-6, 3)
 
 
 def month(offset: int) -> str:
@@ -40,7 +46,7 @@ def month(offset: int) -> str:
 async def voided_after_amendment(
     tmp: Path, aiohttp_client: Any, *, first_void: str = month(-1)
 ) -> tuple[Office, dict[str, Any], str, dict[str, Any]]:
-    """The death confirmed on :data:`FIRST`, amended to :data:`AMENDED`, the first record
+    """The death confirmed on :func:`_first`, amended to :func:`_amended`, the first record
     voided in ``first_void``'s feed, the second in M(-1)'s: an office, the person, the
     terminating task and the last comparison's reversals."""
     person = Population(seed=31).person()
@@ -50,13 +56,13 @@ async def voided_after_amendment(
         "C1": f"V1,{number},某人,,,void,{month(-1)}-02,C1\n",
     }
     feeds = {
-        month(-3): f"C0,{number},某人,,,cremation,{FIRST.isoformat()},\n",
-        month(-2): f"C1,{number},某人,,,cremation,{AMENDED.isoformat()},\n",
+        month(-3): f"C0,{number},某人,,,cremation,{_first().isoformat()},\n",
+        month(-2): f"C1,{number},某人,,,cremation,{_amended().isoformat()},\n",
         month(-1): voids["C1"],
     }
     feeds[first_void] += voids["C0"]
     scene = Scene.prepare(tmp, [person], feeds)
-    scene.died = {number: FIRST}
+    scene.died = {number: _first()}
     await scene.compare(month(-3))
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": month(-6)}})
     await scene.compare(month(-2))
@@ -64,7 +70,7 @@ async def voided_after_amendment(
     status, page = await office.get("/v1/termination-amendments")
     assert status == 200, page
     (amendment,) = page["items"]
-    assert amendment["payload"]["amended_event_date"] == AMENDED.isoformat()
+    assert amendment["payload"]["amended_event_date"] == _amended().isoformat()
     rests_on = amendment["payload"]["rests_on"]  # the comparison's report: voided with C1
     assert rests_on["kind"] == "machine_report", rests_on
     assert amendment["payload"]["source"].startswith(f"adapter:comparison {rests_on['id']} (")
@@ -88,7 +94,7 @@ async def test_the_proposal_back_pays_from_the_date_in_force(
     number = person["id_number"]
     proposal = (await proposals(office))[number]
     stated = (proposal["payload"]["event_date"], proposal["payload"]["effective_from"])
-    assert stated == (AMENDED.isoformat(), AMENDED.isoformat())
+    assert stated == (_amended().isoformat(), _amended().isoformat())
     await office.roster(person, status="terminated", paid_through=month(-6))
     status, body = await approved(office, proposal["sequence"])
     assert status == 202, body
@@ -125,14 +131,14 @@ async def test_a_proposal_made_before_the_amendment_is_not_approved(
         tmp_path, aiohttp_client, first_void=month(-2)
     )
     proposal = (await proposals(office))[person["id_number"]]
-    assert proposal["payload"]["effective_from"] == FIRST.isoformat()
+    assert proposal["payload"]["effective_from"] == _first().isoformat()
     await office.roster(person, status="terminated", paid_through=month(-6))
     before = await sizes(office)
     status, body = await office.decide(
         "restoration-proposals", proposal["sequence"], "town-1", "accept"
     )
     assert (status, body["type"]) == (409, PROBLEM + "conflict"), body
-    assert AMENDED.isoformat() in body["detail"], body
+    assert _amended().isoformat() in body["detail"], body
     assert await sizes(office) == before
     assert await office.client.app[STORE].closed_benefit(person["id_number"]) == ("death", task)
 

@@ -43,7 +43,9 @@ from certhub.hub.rules.months import month_index
 from certhub.hub.store.effects import NO_EFFECTS, Effects
 from certhub.hub.store.records import NewMessage
 
-NOW = month_index(today())
+
+def _now() -> int:
+    return month_index(today())
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ async def test_a_void_committing_before_the_approval_refuses_it(
     assert await store.counted_months(number, "back_paid") == set()
     row = await store.register_person(number)
     assert row is not None
-    assert row.due_month == NOW - 3  # no proof of life since M(-15)
+    assert row.due_month == _now() - 3  # no proof of life since M(-15)
     status, body = await office.decide("restoration-proposals", item, "county-1", "approve")
     assert (status, body["type"]) == (409, "urn:certhub:problem:restoration-other-suspension")
     await office.client.close()

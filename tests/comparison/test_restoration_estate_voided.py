@@ -15,6 +15,7 @@ pay. Before, the proposal planned M-2..M-1 again and every approval was
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,19 @@ from reversalkit import cremated_twice
 
 from certhub.hub.core.keys import STORE
 
-M = {n: f"{month_day(n):%Y-%m}" for n in range(-3, 1)}
-DIED, SECOND = month_day(-3, 3), month_day(-2, 8)
+
+def _m() -> dict[int, str]:
+    return {n: f"{month_day(n):%Y-%m}" for n in range(-3, 1)}
+
+
+def _died() -> date:
+    return month_day(-3, 3)
+
+
+def _second() -> date:
+    return month_day(-2, 8)
+
+
 ESTATE = re.compile(r"back pay to the estate (\d{4}-\d{2})\.\.(\d{4}-\d{2}) = ([\d.]+)")
 
 
@@ -66,17 +78,17 @@ def paid_besides_the_roster(items: list[dict[str, Any]]) -> list[tuple[str, str,
 async def test_the_estate_s_month_is_not_back_paid_again_when_the_death_is_withdrawn(
     tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
-    case = cremated_twice(tmp_path, ledger_url, DIED, SECOND)
+    case = cremated_twice(tmp_path, ledger_url, _died(), _second())
     person = case.person
     number = person["id_number"]
-    assert (await case.compare(M[-3]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(_m()[-3]))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=M[-3])
-    await confirmed_death(office, DIED)
+    await office.roster(person, paid_through=_m()[-3])
+    await confirmed_death(office, _died())
     await office.client.close()
-    assert (await case.compare(M[-2]))["reports"] == {"linked_to_closed": 1}
-    assert (await case.compare(M[-1]))["reversals"] == {"no_effect": 1}  # moved to SECOND
-    assert (await case.compare(M[0]))["reversals"] == {"restoration_proposed": 1}
+    assert (await case.compare(_m()[-2]))["reports"] == {"linked_to_closed": 1}
+    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}  # moved to _second()
+    assert (await case.compare(_m()[0]))["reversals"] == {"restoration_proposed": 1}
     office = await case.office(aiohttp_client)
     (proposal,) = [i for i in await pulled(office) if i["type"] == "restoration_proposal/v1"]
     item = proposal["sequence"]
@@ -86,12 +98,12 @@ async def test_the_estate_s_month_is_not_back_paid_again_when_the_death_is_withd
 
     items = await pulled(office)
     assert paid_besides_the_roster(items) == [
-        (M[-2], M[-2], Decimal("238.00")),  # the estate's, when the death moved to SECOND
-        (M[-1], M[-1], Decimal("238.00")),  # the restoration's
+        (_m()[-2], _m()[-2], Decimal("238.00")),  # the estate's, when the death moved to _second()
+        (_m()[-1], _m()[-1], Decimal("238.00")),  # the restoration's
     ]
     (restored,) = [i for i in items if i["type"] == "restoration/v1"]
     assert restored["payload"]["restore_from"] == month_day(0).isoformat()
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "back_paid") == {M[-2], M[-1]}
-    assert await store.counted_months(number, "resumed") == {M[0]}
+    assert await store.counted_months(number, "back_paid") == {_m()[-2], _m()[-1]}
+    assert await store.counted_months(number, "resumed") == {_m()[0]}
     await office.client.close()

@@ -26,8 +26,13 @@ from certhub.hub.rules.months import month_index, month_label
 
 from .test_restoration_suspended import OTHER_SUSPENSION, staff_proposal
 
-CERTIFIED_IN = month_label(month_index(today()) - 15)  # due 3 months ago: overdue
-DUE = month_label(month_index(today()) - 3)
+
+def _certified_in() -> str:  # due 3 months ago: overdue
+    return month_label(month_index(today()) - 15)
+
+
+def _due() -> str:
+    return month_label(month_index(today()) - 3)
 
 
 async def test_no_payment_is_restored_over_a_standing_non_certification_suspension(
@@ -37,13 +42,13 @@ async def test_no_payment_is_restored_over_a_standing_non_certification_suspensi
     office = await scene.office(aiohttp_client)
     app = office.client.app
     await office.roster(person, paid_through=DIED_IN)
-    await office.certified_in_app(person, f"{CERTIFIED_IN}-15T10:00:00+08:00")
+    await office.certified_in_app(person, f"{_certified_in()}-15T10:00:00+08:00")
     sweep = ProposalSweep(app[STORE], app[PROCEDURE].outcomes, grace_months=0)
     assert await sweep.sweep(today()) == 1
     status, page = await office.get("/v1/outcomes", limit="1000")
     assert status == 200, page
     (proposal,) = [p for p in page["items"] if p["type"] == "suspension_proposal/v1"]
-    assert proposal["payload"]["due_month"] == DUE
+    assert proposal["payload"]["due_month"] == _due()
     item = proposal["sequence"]
     assert (await office.decide("suspension-proposals", item, "town-1", "accept"))[0] == 202
     assert (await office.decide("suspension-proposals", item, "county-1", "approve"))[0] == 202
@@ -59,7 +64,7 @@ async def test_no_payment_is_restored_over_a_standing_non_certification_suspensi
     office = await scene.office(aiohttp_client)
     store = office.client.app[STORE]
     hubs = (await proposals(office))[number]
-    standing = f"proposal {item}, due {DUE}"
+    standing = f"proposal {item}, due {_due()}"
     accept = office.decide("restoration-proposals", hubs["sequence"], "town-1", "accept")
     body = await refused(office, accept, 409, OTHER_SUSPENSION)
     assert standing in body["detail"], body

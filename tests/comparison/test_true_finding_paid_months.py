@@ -39,7 +39,13 @@ from suspensionkit import release_on
 
 from certhub.hub.core.keys import STORE
 
-M1, M2 = f"{month_day(-1):%Y-%m}", f"{month_day(-2):%Y-%m}"
+
+def _m1() -> str:
+    return f"{month_day(-1):%Y-%m}"
+
+
+def _m2() -> str:
+    return f"{month_day(-2):%Y-%m}"
 
 
 async def _balance(office: Office, task: str) -> tuple[str, str, str]:
@@ -73,7 +79,7 @@ async def test_released_after_a_voided_suspension_a_paid_month_is_not_back_paid_
     assert await _balance(office, t1) == ("476.00", "0.00", "voided")
     assert await _balance(office, t2) == ("238.00", "238.00", "pending")  # M0, a prison month
     assert await store.counted_months(number, "recovered") == {THIS_MONTH}
-    assert await store.counted_months(number, "back_paid") == {M1}  # paid, payable: T2's
+    assert await store.counted_months(number, "back_paid") == {_m1()}  # paid, payable: T2's
     release = await release_on(office, month_day(0, 1))
     # M-1 back-paid (238.00), payment resumed in M1 (M0 was a prison month)
     resumed = {"restore_from": month_day(1).isoformat()}
@@ -91,8 +97,8 @@ async def test_a_sentence_served_before_the_voided_months_leaves_them_paid(
     t2 = await confirmed_jailed(office, person, jailed, until=month_day(-2, 10))
     assert await _balance(office, t1) == ("476.00", "0.00", "voided")
     assert await _balance(office, t2) == ("238.00", "238.00", "pending")  # M-2 in prison
-    assert await store.counted_months(number, "recovered") == {M2}
-    assert await store.counted_months(number, "back_paid") == {M1, THIS_MONTH}
+    assert await store.counted_months(number, "recovered") == {_m2()}
+    assert await store.counted_months(number, "back_paid") == {_m1(), THIS_MONTH}
     # the province shows the hub's suspension; M-1..M0 back-paid (476.00), resumed in M1
     await office.roster(
         person, status="suspended", suspended_since=jailed.isoformat(), paid_through=DIED_IN
@@ -115,10 +121,10 @@ async def test_a_true_death_amended_earlier_recovers_the_months_the_void_left_pa
     status, body = await office.step(t2, "county-1", "confirmed", event_date=died.isoformat())
     assert status == 202, body
     assert await _balance(office, t2) == ("238.00", "238.00", "pending")
-    assert await store.counted_months(number, "back_paid") == {M1}
+    assert await store.counted_months(number, "back_paid") == {_m1()}
     item = (await report_approved(office, person, month_day(-3, 3)))["sequence"]
     assert (await office.decide("termination-amendments", item, "town-1", "accept"))[0] == 202
     status, body = await office.decide("termination-amendments", item, "county-1", "approve")
     assert status == 202, body
     assert await _balance(office, t2) == ("714.00", "714.00", "pending")  # 3 x 238.00
-    assert await store.counted_months(number, "recovered") == {M2, M1, THIS_MONTH}
+    assert await store.counted_months(number, "recovered") == {_m2(), _m1(), THIS_MONTH}

@@ -26,8 +26,21 @@ from procedurekit import today
 
 from certhub.hub.rules.months import month_index, month_label
 
-NOW = month_index(today())
-M3, M2, M1 = (month_label(NOW - n) for n in (3, 2, 1))
+
+def _now() -> int:
+    return month_index(today())
+
+
+def _m3() -> str:
+    return month_label(_now() - 3)
+
+
+def _m2() -> str:
+    return month_label(_now() - 2)
+
+
+def _m1() -> str:
+    return month_label(_now() - 1)
 
 
 async def test_a_void_run_after_the_record_sent_again_leaves_its_task_open(
@@ -35,14 +48,14 @@ async def test_a_void_run_after_the_record_sent_again_leaves_its_task_open(
 ) -> None:
     case = ComparisonCase.one_person(tmp_path, 11, ledger_url)
     number = case.person["id_number"]
-    cremation = f"C1,{number},某人,,,cremation,{M3}-03,\n"
-    rows = {M3: cremation, M2: f"V1,{number},某人,,,void,{M2}-02,C1\n", M1: cremation}
+    cremation = f"C1,{number},某人,,,cremation,{_m3()}-03,\n"
+    rows = {_m3(): cremation, _m2(): f"V1,{number},某人,,,void,{_m2()}-02,C1\n", _m1(): cremation}
     for period, row in rows.items():
         (case.tmp / period).mkdir()
         (case.tmp / period / "roster.csv").write_text(roster_csv(case.people), encoding="utf-8")
         (case.tmp / period / "civil_affairs.csv").write_text(HEADER + row, encoding="utf-8")
-    assert (await case.compare(M1))["reports"] == {"task_opened": 1}  # sent again: a task
-    await case.compare(M2)  # the void of the record as sent in M(-3)
+    assert (await case.compare(_m1()))["reports"] == {"task_opened": 1}  # sent again: a task
+    await case.compare(_m2())  # the void of the record as sent in M(-3)
     office = await case.office(aiohttp_client)
     code, page = await office.get("/v1/verification-tasks", status="open")
     await office.client.close()

@@ -10,7 +10,7 @@ when a person's report stands behind the death, the same restoration is refused.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +23,31 @@ from certhub.mocks.population import Population
 from certhub.schemas import VerificationTask
 
 PROBLEM = "urn:certhub:problem:"
-THIS_MONTH = month_index(today())
-DIED_IN = month_label(THIS_MONTH - 2)  # the month of the (false) cremation record
-VOIDED_IN = month_label(THIS_MONTH - 1)  # the month civil affairs withdraws it
-DIED = parse_month(DIED_IN) + timedelta(days=2)
+
+
+def _this_month() -> int:
+    return month_index(today())
+
+
+def _died_in() -> str:  # the month of the (false) cremation record
+    return month_label(_this_month() - 2)
+
+
+def _voided_in() -> str:  # the month civil affairs withdraws it
+    return month_label(_this_month() - 1)
+
+
+def _died() -> date:
+    return parse_month(_died_in()) + timedelta(days=2)
 
 
 def _case(tmp: Path) -> ComparisonCase:
-    """One person, cremated in ``DIED_IN`` by a civil-affairs record voided in ``VOIDED_IN``."""
+    """One person, cremated in M(-2) by a civil-affairs record voided in M(-1)."""
     person = Population(seed=11).person()
     number = person["id_number"]
     feeds = {
-        DIED_IN: f"C1,{number},某人,,,cremation,{DIED.isoformat()},\n",
-        VOIDED_IN: f"V1,{number},某人,,,void,{VOIDED_IN}-02,C1\n",
+        _died_in(): f"C1,{number},某人,,,cremation,{_died().isoformat()},\n",
+        _voided_in(): f"V1,{number},某人,,,void,{_voided_in()}-02,C1\n",
     }
     return ComparisonCase.prepare(tmp, [person], feeds)
 
@@ -55,15 +67,17 @@ async def _terminated(office: Office) -> int:
 
 async def _confirmed(office: Office, task_id: str) -> None:
     assert (await office.step(task_id, "town-1", "in_progress"))[0] == 202
-    status, body = await office.step(task_id, "county-1", "confirmed", event_date=DIED.isoformat())
+    status, body = await office.step(
+        task_id, "county-1", "confirmed", event_date=_died().isoformat()
+    )
     assert status == 202, body
 
 
 def _restoration(person: dict[str, Any]) -> dict[str, Any]:
     """Restored this month, back pay for last month (the roster paid through the death's
     month: the month after it is the first unpaid), stopped on the termination's day."""
-    request = restoration(person, DIED)
-    assert request["back_pay_from"] == f"{VOIDED_IN}-01"
+    request = restoration(person, _died())
+    assert request["back_pay_from"] == f"{_voided_in()}-01"
     assert request["back_pay_amount"] == "238.00"  # one month × the roster's 238.00
     return request
 
@@ -73,20 +87,20 @@ async def test_a_voided_death_is_restored_by_people_and_the_person_is_no_longer_
 ) -> None:
     hub = _case(tmp_path)
     number = hub.person["id_number"]
-    assert (await hub.compare(DIED_IN))["reports"] == {"task_opened": 1}
+    assert (await hub.compare(_died_in()))["reports"] == {"task_opened": 1}
 
     office = await hub.office(aiohttp_client)
-    await office.roster(hub.person, paid_through=DIED_IN)
+    await office.roster(hub.person, paid_through=_died_in())
     task_id = await _death_task(office)
     await _confirmed(office, task_id)
     # the province applies the hub's termination: it stops paying after the death's month
-    await office.roster(hub.person, status="terminated", paid_through=DIED_IN)
+    await office.roster(hub.person, status="terminated", paid_through=_died_in())
     assert await _terminated(office) == 1
     status, body = await office.post("/v1/restorations", "town-1", _restoration(hub.person))
     assert (status, body["type"]) == (409, PROBLEM + "restoration-not-suspended"), body
     await office.client.close()
 
-    ledger = await hub.compare(VOIDED_IN)  # civil affairs withdraws its cremation record
+    ledger = await hub.compare(_voided_in())  # civil affairs withdraws its cremation record
     assert ledger["reversals"] == {"restoration_proposed": 1}
     office = await hub.office(aiohttp_client)
     store = office.client.app[STORE]
@@ -107,9 +121,9 @@ async def test_a_voided_death_is_restored_by_people_and_the_person_is_no_longer_
     assert status == 202, body
 
     assert await store.closed_benefit(number) is None
-    assert await store.counted_months(number, "back_paid") == {VOIDED_IN}
+    assert await store.counted_months(number, "back_paid") == {_voided_in()}
     # once the province applies the approved restoration, the register reads them active
-    await office.roster(hub.person, paid_through=VOIDED_IN)
+    await office.roster(hub.person, paid_through=_voided_in())
     assert await _terminated(office) == 0
 
 
@@ -119,19 +133,19 @@ async def test_a_death_a_person_reported_stays_terminated_after_the_departments_
     hub = _case(tmp_path)
     office = await hub.office(aiohttp_client)
     report = office.people.eligibility_report() | {
-        "reason": "death", "person": hub.person, "event_date": DIED.isoformat(),
+        "reason": "death", "person": hub.person, "event_date": _died().isoformat(),
         "region": hub.person["region"],
     }  # fmt: skip
     item = await office.approved_report(report)
     await office.client.close()
-    assert (await hub.compare(DIED_IN))["reports"] == {"task_joined": 1}
+    assert (await hub.compare(_died_in()))["reports"] == {"task_joined": 1}
 
     office = await hub.office(aiohttp_client)
-    await office.roster(hub.person, paid_through=DIED_IN)
+    await office.roster(hub.person, paid_through=_died_in())
     await _confirmed(office, f"task-{item}")
-    await office.roster(hub.person, status="terminated", paid_through=DIED_IN)
+    await office.roster(hub.person, status="terminated", paid_through=_died_in())
     await office.client.close()
-    await hub.compare(VOIDED_IN)  # the department withdraws its record; the report stands
+    await hub.compare(_voided_in())  # the department withdraws its record; the report stands
 
     office = await hub.office(aiohttp_client)
     row = await office.client.app[STORE].get_task(f"task-{item}")

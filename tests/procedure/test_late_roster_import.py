@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,13 @@ from certhub.hub.store.postgres import PostgresLedger
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey
 
-DIED = month_day(-3, 15)
-NOW = datetime.now(CHINA_STANDARD_TIME).replace(microsecond=0)
+
+def _died() -> date:
+    return month_day(-3, 15)
+
+
+def _now() -> datetime:
+    return datetime.now(CHINA_STANDARD_TIME).replace(microsecond=0)
 
 
 def label(offset: int) -> str:
@@ -52,7 +57,7 @@ def line(person: dict[str, Any], paid_through: str) -> str:
 def imported(path: Path, data: Path, url: str | None, lines: list[str]) -> int:
     """``certhub roster import`` of a file of ``lines`` into the ledger (``data``, or ``url``)."""
     path.write_text("\n".join([ROSTER_HEADER, *lines]) + "\n", encoding="utf-8")
-    argv = ["roster", "import", str(path), "--data", str(data), "--as-of", NOW.isoformat()]
+    argv = ["roster", "import", str(path), "--data", str(data), "--as-of", _now().isoformat()]
     return main(argv + (["--database-url", url] if url else []))
 
 
@@ -90,13 +95,15 @@ async def dead_and_confirmed(
     the task; the hub stopped (on SQLite the import owns the ledger)."""
     office = await open_office(aiohttp_client, data, keys, units=UNITS, database_url=url)
     person = office.people.person()
-    yesterday = (NOW - timedelta(days=1)).isoformat()
+    yesterday = (_now() - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-3), as_of=yesterday)
     if reason == "death":
-        task = await office.confirmed_death(person, DIED)
+        task = await office.confirmed_death(person, _died())
     else:
-        task = await office.reported(person, reason, DIED)
-        status, body = await office.step(task, "county-1", "confirmed", event_date=DIED.isoformat())
+        task = await office.reported(person, reason, _died())
+        status, body = await office.step(
+            task, "county-1", "confirmed", event_date=_died().isoformat()
+        )
         assert status == 202, body
     await office.client.close()
     return office, person, task

@@ -14,6 +14,7 @@ approved: paid twice. It is ``months-already-counted`` (409), nothing stored.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from procedurekit import Office, back_paid_months, month_day
@@ -21,7 +22,9 @@ from releasekit import JAILED, balance, jailed_while_paid, label, released_resto
 from restorationkit import refused_unstored
 from suspensionkit import confirmed, suspended_paid
 
-MISSING = month_day(-6, 2)
+
+def _missing() -> date:
+    return month_day(-6, 2)
 
 
 async def refused_twice(office: Office, payload: dict[str, Any]) -> None:
@@ -43,13 +46,13 @@ async def test_months_a_voided_disappearance_counted_are_not_back_paid_again(
 ) -> None:
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await confirmed(office, person, "missing", MISSING)
-    await suspended_paid(office, person, MISSING, -6)
+    task = await confirmed(office, person, "missing", _missing())
+    await suspended_paid(office, person, _missing(), -6)
     assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
-    payload = back_paid_months(person, MISSING, 0, 0, "238.00")
+    payload = back_paid_months(person, _missing(), 0, 0, "238.00")
     await office.approved("restorations", "town-1", payload)
     assert (await balance(office, task))[-1] == "voided"
-    await refused_twice(office, back_paid_months(person, MISSING, -5, -1, "1190.00"))
+    await refused_twice(office, back_paid_months(person, _missing(), -5, -1, "1190.00"))
 
 
 async def test_a_later_death_recovers_the_months_a_release_cut_as_paid(office: Office) -> None:

@@ -22,18 +22,20 @@ from certhub.schemas import problem_type_uri
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import VerifyingKey, parse_compact
 
-TODAY = datetime.now(CHINA_STANDARD_TIME).date()
+
+def _today() -> date:
+    return datetime.now(CHINA_STANDARD_TIME).date()
 
 
 def months_ago(n: int) -> date:
-    index = TODAY.year * 12 + TODAY.month - 1 - n
+    index = _today().year * 12 + _today().month - 1 - n
     return date(index // 12, index % 12 + 1, 15)
 
 
 async def overpaid_task(office: Office) -> str:
     """A death three months ago, confirmed today: 714.00 overpaid; the task id."""
     person = office.people.person()
-    await office.roster(person, paid_through=TODAY.strftime("%Y-%m"))
+    await office.roster(person, paid_through=_today().strftime("%Y-%m"))
     return await office.confirmed_death(person, months_ago(3))
 
 
@@ -90,7 +92,7 @@ async def test_recovered_in_part_then_the_rest_written_off_by_two_other_people(
             "record": receipt["sequence"],
             "amount": "238.00",
             "source": "bank_reversal",
-            "recovered_on": TODAY.isoformat(),
+            "recovered_on": _today().isoformat(),
             "reference": "BR-1",
         }
     ]

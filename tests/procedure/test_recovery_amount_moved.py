@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from datetime import date
 from typing import Any
 
 from procedurekit import Office, month_day, roster_entry, write_off
@@ -33,7 +34,10 @@ from certhub.hub.core.keys import STORE
 from certhub.hub.store.effects import Effects
 
 PROBLEM = "urn:certhub:problem:"
-DIED = month_day(-3, 15)
+
+
+def _died() -> date:
+    return month_day(-3, 15)
 
 
 def held(effects: Effects) -> bool:
@@ -103,10 +107,10 @@ async def test_a_recovery_planned_before_a_release_cut_is_refused(office: Office
 
 
 async def died_while_paid(office: Office) -> tuple[dict[str, Any], str]:
-    """Died on DIED, confirmed while paid through M(-1): M(-2)..M(-1) = 476.00 overpaid."""
+    """Died on _died(), confirmed while paid through M(-1): M(-2)..M(-1) = 476.00 overpaid."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.confirmed_death(person, DIED)
+    task = await office.confirmed_death(person, _died())
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
     return person, task
 

@@ -16,6 +16,7 @@ as anyone (this month's slot); confirmed, never (the hub's closure). SQLite and 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -25,7 +26,9 @@ from reminderkit import due_next_month, relaying_nothing, who
 from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep
 
-DIED = month_day(-1, 3)
+
+def _died() -> date:
+    return month_day(-1, 3)
 
 
 @pytest.fixture
@@ -51,10 +54,10 @@ async def test_a_death_under_verification_holds_the_reminder(office_db: Office) 
     office = office_db
     sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
     plain, held, cleared, dead = await due_next_month(office, 4)
-    task = (await office.reported_death(held, DIED))["task_id"]
-    cleared_task = (await office.reported_death(cleared, DIED))["task_id"]
+    task = (await office.reported_death(held, _died()))["task_id"]
+    cleared_task = (await office.reported_death(cleared, _died()))["task_id"]
     assert (await office.step(cleared_task, "county-1", "cleared"))[0] == 202
-    await office.confirmed_death(dead, DIED)
+    await office.confirmed_death(dead, _died())
 
     assert await sweep.sweep(today()) == 2
     assert await queued(office) == {slot_one(plain), slot_one(cleared)}
