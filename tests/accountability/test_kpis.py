@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import openpyxl
@@ -30,8 +30,15 @@ from certhub.hub.cli.demo_month_messages import certification, months_ago, noon
 from certhub.hub.core.keys import PROCEDURE
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
-TODAY = datetime.now(CHINA_STANDARD_TIME).date()
-PERIOD = TODAY.strftime("%Y-%m")
+
+def _today() -> date:
+    return datetime.now(CHINA_STANDARD_TIME).date()
+
+
+def _period() -> str:
+    return _today().strftime("%Y-%m")
+
+
 COUNTY, TOWN = "440103", "440103001"
 V1, V2, V3 = "440103001201", "440103001202", "440103001203"
 
@@ -50,7 +57,7 @@ async def build_month(office: Office) -> None:
     a, b = person_in(office, V1), person_in(office, V1)
     c, d, e = person_in(office, V2), person_in(office, V2), person_in(office, V2)
     for person in (a, b, c, d, e):
-        await office.roster(person, paid_through=PERIOD)
+        await office.roster(person, paid_through=_period())
     cert_a = await accepted(
         office, "/v1/certifications", "channel", certification(a, noon(months_ago(2)))
     )
@@ -72,7 +79,7 @@ async def build_month(office: Office) -> None:
         if status == "enrolled":
             enrolment["consent"] = {"given_at": now, "method": "in_app"}
         await accepted(office, "/v1/biometric-enrolments", "channel", enrolment)
-    zero = office.people.zero_report(PERIOD) | {"region": {"county": COUNTY, "village": V1}}
+    zero = office.people.zero_report(_period()) | {"region": {"county": COUNTY, "village": V1}}
     zero["reporter"] = office.people.reporter(zero["region"])
     await accepted(office, "/v1/reports", "city", zero)
 
@@ -92,7 +99,7 @@ async def build_month(office: Office) -> None:
         "task_id": task["task_id"],
         "amount": "238.00",
         "source": "bank_reversal",
-        "recovered_on": TODAY.isoformat(),
+        "recovered_on": _today().isoformat(),
         "actor": {"id": "det-1", "role": "benefit_determiner"},
         "at": now,
     }
@@ -146,7 +153,7 @@ TOTAL: dict[str, Any] = EMPTY | {
 
 async def test_every_kpi_of_a_known_month_by_village_town_and_in_total(office: Office) -> None:
     await build_month(office)
-    status, body = await office.get("/v1/kpis", period=PERIOD, level="village", area=COUNTY)
+    status, body = await office.get("/v1/kpis", period=_period(), level="village", area=COUNTY)
     assert status == 200, body
     got = {row.pop("unit"): row for row in body["units"]}
     for unit, expected in VILLAGES.items():
@@ -157,7 +164,7 @@ async def test_every_kpi_of_a_known_month_by_village_town_and_in_total(office: O
     assert total.pop("unit") == "all"
     assert total == TOTAL
 
-    status, town = await office.get("/v1/kpis", period=PERIOD, level="town", area=COUNTY)
+    status, town = await office.get("/v1/kpis", period=_period(), level="town", area=COUNTY)
     assert status == 200
     units = {row["unit"]: row for row in town["units"]}
     assert set(units) == {COUNTY, TOWN}  # the overpayment is known to its county only
@@ -171,14 +178,14 @@ async def test_every_kpi_of_a_known_month_by_village_town_and_in_total(office: O
     token = issue_read_token(office.keys["province"], sender="province", area=V1)
     response = await office.client.get(
         "/v1/kpis",
-        params={"period": PERIOD, "level": "village"},
+        params={"period": _period(), "level": "village"},
         headers={"Authorization": f"Bearer {token}"},
     )
     scoped = await response.json()
     assert [row["unit"] for row in scoped["units"]] == [V1]
     response = await office.client.get(
         "/v1/kpis",
-        params={"period": PERIOD, "area": COUNTY},
+        params={"period": _period(), "area": COUNTY},
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status == 403
@@ -187,12 +194,12 @@ async def test_every_kpi_of_a_known_month_by_village_town_and_in_total(office: O
 async def test_the_exports_hold_the_same_figures(office: Office) -> None:
     await build_month(office)
     token_get = office.get
-    _, body = await token_get("/v1/kpis", period=PERIOD, level="village", area=COUNTY)
+    _, body = await token_get("/v1/kpis", period=_period(), level="village", area=COUNTY)
     from certhub.security import issue_read_token
 
     token = issue_read_token(office.keys["province"], sender="province")
     auth = {"Authorization": f"Bearer {token}"}
-    params = {"period": PERIOD, "level": "village", "area": COUNTY}
+    params = {"period": _period(), "level": "village", "area": COUNTY}
     response = await office.client.get("/v1/kpis", params=params | {"format": "csv"}, headers=auth)
     assert response.status == 200
     assert 'filename="kpis-' in response.headers["Content-Disposition"]
@@ -222,15 +229,15 @@ async def test_the_trend_has_twelve_months_and_bad_requests_are_refused(office: 
     assert status == 200
     months = trend["months"]
     assert len(months) == 12
-    assert months[-1]["period"] == PERIOD
+    assert months[-1]["period"] == _period()
     assert months[-1]["people"] == 4
     two_back = next(m for m in months if m["period"] == months_ago(2).strftime("%Y-%m"))
     assert two_back["covered"] == 2  # A (that month) and B (twelve months before it)
     for params in (
         {"period": "2026-13"},
-        {"period": PERIOD, "level": "province"},
-        {"period": PERIOD, "area": "12"},
-        {"period": PERIOD, "format": "pdf"},
+        {"period": _period(), "level": "province"},
+        {"period": _period(), "area": "12"},
+        {"period": _period(), "format": "pdf"},
         {"period": "2999-01"},
     ):
         status, problem = await office.get("/v1/kpis", **params)

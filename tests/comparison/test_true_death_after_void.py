@@ -73,11 +73,12 @@ async def _balance(office: Office, task: str) -> tuple[str, ...]:
     return tuple(body[k] for k in ("amount", "recovered", "remaining", "refunded", "status"))
 
 
-LATER, EARLIER = month_day(-1, 20), month_day(-3, 3)
+# (month offset, day) of the true death: month_day's arguments, read as the test runs
+LATER, EARLIER = (-1, 20), (-3, 3)
 
 
 @pytest.mark.parametrize(
-    ("died", "recovered", "overpaid", "months"),
+    ("died_on", "recovered", "overpaid", "months"),
     [
         pytest.param(LATER, None, "238.00", (0,), id="later"),  # M-1 was payable: M0
         pytest.param(EARLIER, None, "714.00", (-2, -1, 0), id="earlier"),  # 3 x 238.00
@@ -87,11 +88,12 @@ LATER, EARLIER = month_day(-1, 20), month_day(-3, 3)
 async def test_a_true_death_after_the_void_is_the_closure_and_recovers_from_its_own_date(  # noqa: PLR0917 - pytest passes the cases by name
     tmp_path: Path,
     aiohttp_client: Any,
-    died: date,
+    died_on: tuple[int, int],
     recovered: str | None,
     overpaid: str,
     months: tuple[int, ...],
 ) -> None:
+    died = month_day(*died_on)
     office, person, t1, item = await _voided(tmp_path, aiohttp_client, recovered)
     store, number = office.client.app[STORE], person["id_number"]
     t2 = await _confirmed(office, person, died, t1, refunded=recovered or "0.00")

@@ -50,7 +50,11 @@ from certhub.hub.runtime.app import create_app
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey
 
-TODAY = datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()
+
+def _today() -> date:
+    return datetime.now(UTC).astimezone(CHINA_STANDARD_TIME).date()
+
+
 AMOUNTS = (Decimal("238.00"), Decimal("250.00"))
 SINCE_DAYS = (40, 200, 363, 364, 365, 366, 500)  # the boundary both ways once a day passes
 
@@ -108,7 +112,7 @@ class MoneyHistory(RuleBasedStateMachine):
         return self.loop.run_until_complete(coro)
 
     def hub_today(self) -> date:
-        return TODAY if self.day_passed else TODAY - timedelta(days=1)
+        return _today() if self.day_passed else _today() - timedelta(days=1)
 
     # -- rules -------------------------------------------------------------------
 
@@ -127,8 +131,8 @@ class MoneyHistory(RuleBasedStateMachine):
         self, status: str, amount: Decimal, since_days: int, paid_lag: int, *, late: bool
     ) -> None:
         """A roster entry; a ``late`` one is older than the entry in force and changes nothing."""
-        since = TODAY - timedelta(days=since_days)
-        paid = TODAY if status == "active" else since
+        since = _today() - timedelta(days=since_days)
+        paid = _today() if status == "active" else since
         index = month_index(paid) - paid_lag
         entry = {
             "type": "benefit_record/v1",
@@ -154,7 +158,7 @@ class MoneyHistory(RuleBasedStateMachine):
         report = self.office.people.eligibility_report() | {
             "reason": reason,
             "person": self.person,
-            "event_date": (TODAY - timedelta(days=days)).isoformat(),
+            "event_date": (_today() - timedelta(days=days)).isoformat(),
             "region": self.person["region"],
         }
         item = self.run(self.office.accepted("reports", "city", report))
@@ -176,9 +180,9 @@ class MoneyHistory(RuleBasedStateMachine):
         if not tasks:
             return
         task = tasks[pick % len(tasks)]
-        extra = {"event_date": (TODAY - timedelta(days=days)).isoformat()} if confirm else {}
+        extra = {"event_date": (_today() - timedelta(days=days)).isoformat()} if confirm else {}
         to = "confirmed" if confirm else "cleared"
-        paid = self._paid_after(TODAY - timedelta(days=days))  # before the step: paid so far
+        paid = self._paid_after(_today() - timedelta(days=days))  # before the step: paid so far
         status, body = self.run(self.office.step(task["task_id"], "county-1", to, **extra))
         assert status == 202, body
         event(f"task {to}")
@@ -193,8 +197,11 @@ class MoneyHistory(RuleBasedStateMachine):
         then=st.sampled_from([None, "county-1", "muni-1"]),
     )
     def request_restoration(self, shift: int, months: int, wrong: bool, then: str | None) -> None:
-        roster = self.roster or {"since": TODAY - timedelta(days=200), "monthly_amount": "238.00"}
-        since = roster["since"] or TODAY - timedelta(days=200)
+        roster = self.roster or {
+            "since": _today() - timedelta(days=200),
+            "monthly_amount": "238.00",
+        }
+        since = roster["since"] or _today() - timedelta(days=200)
         index = month_index(first_of_next_month(since)) + shift
         start = date(index // 12, index % 12 + 1, 1)
         restore_from = parse_month(f"{(index + months) // 12:04d}-{(index + months) % 12 + 1:02d}")

@@ -28,6 +28,8 @@ death reported of a pensioner overdue since M(-3): proposed at once, as before).
 
 from __future__ import annotations
 
+from datetime import date
+
 from procedurekit import Office, month_day, today
 
 from certhub.hub.core.keys import PROCEDURE, STORE
@@ -37,8 +39,17 @@ from certhub.hub.rules.months import month_index, month_label
 from .test_overdue_to_restored import outcomes
 from .test_reminders_verification_open import _death_filed, _filed
 
-ON = month_day(-1, 3)
-NEXT, AFTER = month_day(1).isoformat(), month_day(2).isoformat()
+
+def _on() -> date:
+    return month_day(-1, 3)
+
+
+def _next() -> str:
+    return month_day(1).isoformat()
+
+
+def _after() -> str:
+    return month_day(2).isoformat()
 
 
 async def _liable(office: Office, on: str) -> dict[str, str]:
@@ -66,11 +77,11 @@ async def test_liable_a_month_after_a_verification_cleared(office_db: Office) ->
         await office.roster(person, contact_mobile="13800138000")
         await office.certified_in_app(person, certified)
     dead, jailed, twice, *plain = (p["id_number"] for p in people)
-    report = await _death_filed(office, people[0], ON)
+    report = await _death_filed(office, people[0], _on())
     assert (await office.decide("reports", report, "town-1", "accept"))[0] == 202
     assert (await office.decide("reports", report, "county-1", "approve"))[0] == 202
-    jailed_report = await _filed(office, people[1], "imprisonment", ON)
-    await _filed(office, people[2], "duplicate_receipt", ON)
+    jailed_report = await _filed(office, people[1], "imprisonment", _on())
+    await _filed(office, people[2], "duplicate_receipt", _on())
 
     assert await sweep.sweep(today()) == 0  # due this month: nobody liable yet
     assert await sweep.sweep(month_day(1)) == 3  # before: 5
@@ -81,9 +92,11 @@ async def test_liable_a_month_after_a_verification_cleared(office_db: Office) ->
     assert (await office.step(task["task_id"], "county-1", "cleared"))[0] == 202  # alive
     assert (await office.decide("reports", jailed_report, "county-1", "reject"))[0] == 202
 
-    usual = dict.fromkeys((twice, *plain), NEXT)
-    assert await _liable(office, NEXT) == {dead: AFTER, jailed: AFTER} | usual  # before: NEXT
+    usual = dict.fromkeys((twice, *plain), _next())
+    assert (
+        await _liable(office, _next()) == {dead: _after(), jailed: _after()} | usual
+    )  # before: _next()
     assert await sweep.sweep(month_day(1)) == 0  # found alive, never reminded: not yet
     assert await sweep.sweep(month_day(1, 28)) == 0
     assert await sweep.sweep(month_day(2)) == 2
-    assert await _proposed(office) == {dead: AFTER, jailed: AFTER} | usual
+    assert await _proposed(office) == {dead: _after(), jailed: _after()} | usual

@@ -39,7 +39,9 @@ from certhub.hub.register.reminders import ReminderSweep
 
 from .test_reminders_death_open import queued, slot_one
 
-ON = month_day(-1, 3)
+
+def _on() -> date:
+    return month_day(-1, 3)
 
 
 @pytest.fixture
@@ -75,12 +77,12 @@ async def test_reminders_wait_while_a_loss_of_eligibility_is_verified(office_db:
     sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
     people = await due_next_month(office, 8)
     dead, jailed, missing, emigrated, twice, other, *plain = people
-    death_report = await _death_filed(office, dead, ON)
-    await office.reported(jailed, "imprisonment", ON)
-    await office.reported(missing, "missing", ON)
-    await office.reported(emigrated, "loss_of_nationality", ON)
-    await office.reported(twice, "duplicate_receipt", ON)
-    await _filed(office, other, "other", ON)
+    death_report = await _death_filed(office, dead, _on())
+    await office.reported(jailed, "imprisonment", _on())
+    await office.reported(missing, "missing", _on())
+    await office.reported(emigrated, "loss_of_nationality", _on())
+    await office.reported(twice, "duplicate_receipt", _on())
+    await _filed(office, other, "other", _on())
 
     assert await sweep.sweep(today()) == 4
     assert await queued(office) == {slot_one(p) for p in (twice, other, *plain)}
@@ -95,7 +97,7 @@ async def test_a_queued_reminder_is_withdrawn_once_reported(office_db: Office) -
     jailed, dead, plain = await due_next_month(office, 3)
     assert await ReminderSweep(store, per_cycle=2).sweep(today()) == 3
     notices: dict[str, Any] = {n[1]: n for n in await store.pending_notices(100)}
-    await office.reported(jailed, "imprisonment", ON)
-    await _death_filed(office, dead, ON)
+    await office.reported(jailed, "imprisonment", _on())
+    await _death_filed(office, dead, _on())
 
     assert await sent_through_checks(office, notices.values()) == [slot_one(plain)]

@@ -25,14 +25,24 @@ from registerkit import ROSTER_HEADER, resident_id
 from certhub.hub.cli.main import main
 from certhub.hub.rules.months import month_index, month_label
 
-MONTH = month_label(month_index(today()) - 1)
-NEWER = f"{MONTH}-20T09:00:00+08:00"
-OLDER = f"{MONTH}-10T09:00:00+08:00"
+
+def _month() -> str:
+    return month_label(month_index(today()) - 1)
+
+
+def _newer() -> str:
+    return f"{_month()}-20T09:00:00+08:00"
+
+
+def _older() -> str:
+    return f"{_month()}-10T09:00:00+08:00"
+
+
 ENROLLED = resident_id(2)
 
 
 def _line(n: int) -> str:
-    return f"{resident_id(n)},张三,440103,440103001001,active,238.00,{MONTH},,************1234,"
+    return f"{resident_id(n)},张三,440103,440103001001,active,238.00,{_month()},,************1234,"
 
 
 def _import(tmp: Path, data: list[str], name: str, numbers: list[int], as_of: str) -> int:
@@ -44,8 +54,8 @@ def _import(tmp: Path, data: list[str], name: str, numbers: list[int], as_of: st
 def _snapshot_people(data_dir: Path) -> int:
     import duckdb
 
-    checked = data_dir / "roster" / "snapshots" / f"{MONTH}.checked" / "roster.parquet"
-    parquet = data_dir / "roster" / "snapshots" / f"{MONTH}.parquet"
+    checked = data_dir / "roster" / "snapshots" / f"{_month()}.checked" / "roster.parquet"
+    parquet = data_dir / "roster" / "snapshots" / f"{_month()}.parquet"
     ((typed,),) = duckdb.execute(f"SELECT count(*) FROM '{checked}'").fetchall()  # noqa: S608
     ((plain,),) = duckdb.execute(f"SELECT count(*) FROM '{parquet}'").fetchall()  # noqa: S608
     assert typed == plain
@@ -56,13 +66,13 @@ def _compared(tmp: Path, data: list[str], data_dir: Path) -> dict[str, object]:
     """Civil affairs' cremation of the enrolled pensioner on the 15th, compared for MONTH."""
     feeds = tmp / "feeds"
     feeds.mkdir()
-    cremated = f"C1,{ENROLLED},张三,,,cremation,{MONTH}-15,\n"
+    cremated = f"C1,{ENROLLED},张三,,,cremation,{_month()}-15,\n"
     (feeds / "civil_affairs.csv").write_text(HEADER + cremated, encoding="utf-8")
     (feeds / "roster.csv").write_text("id_number,name,county,village\n", encoding="utf-8")
-    argv = ["compare", "run", "--period", MONTH, "--input", str(feeds), *data]
+    argv = ["compare", "run", "--period", _month(), "--input", str(feeds), *data]
     assert main(argv) == 0
     summary: dict[str, object] = json.loads(
-        (data_dir / "comparison-runs" / f"{MONTH}-all.json").read_text(encoding="utf-8")
+        (data_dir / "comparison-runs" / f"{_month()}-all.json").read_text(encoding="utf-8")
     )
     return summary
 
@@ -70,7 +80,7 @@ def _compared(tmp: Path, data: list[str], data_dir: Path) -> dict[str, object]:
 def _case(tmp: Path, url: str | None, order: tuple[str, str]) -> tuple[int, dict[str, object]]:
     data_dir = tmp / "data"
     data = ["--data", str(data_dir), *(["--database-url", url] if url else [])]
-    files = {NEWER: ("newer.csv", [1, 2]), OLDER: ("older.csv", [1])}
+    files = {_newer(): ("newer.csv", [1, 2]), _older(): ("older.csv", [1])}
     for as_of in order:
         name, numbers = files[as_of]
         assert _import(tmp, data, name, numbers, as_of) == 0
@@ -82,7 +92,7 @@ def test_an_older_file_imported_later_keeps_the_newer_snapshot(
     tmp_path: Path, backend: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def check(url: str | None) -> None:
-        people, summary = _case(tmp_path, url, (NEWER, OLDER))
+        people, summary = _case(tmp_path, url, (_newer(), _older()))
         ledger = summary["ledger"]
         assert isinstance(ledger, dict)
         assert (people, ledger["reports"]) == (2, {"task_opened": 1}), summary
@@ -96,7 +106,7 @@ def test_an_older_file_imported_later_keeps_the_newer_snapshot(
 
 
 def test_a_newer_file_imported_later_replaces_the_snapshot(tmp_path: Path) -> None:
-    people, summary = _case(tmp_path, None, (OLDER, NEWER))
+    people, summary = _case(tmp_path, None, (_older(), _newer()))
     assert people == 2
     ledger = summary["ledger"]
     assert isinstance(ledger, dict)
