@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from deadlinekit import signed_records
-from procedurekit import Office
+from procedurekit import Office, today
 
 from certhub.hub.core.keys import METRICS, PROCEDURE, STORE
 from certhub.hub.procedure.deadlines import DeadlineSweep
@@ -23,7 +23,7 @@ async def open_task(office: Office) -> dict[str, Any]:
     """A reported death, approved: the verification task it opened."""
     person = office.people.person()
     await office.roster(person)
-    return await office.reported_death(person, datetime.now(UTC).date() - timedelta(days=5))
+    return await office.reported_death(person, today() - timedelta(days=5))
 
 
 def sweep(office: Office, reminder_days: int = 5) -> DeadlineSweep:
@@ -121,7 +121,7 @@ async def test_a_village_code_lists_that_village_s_deadlines_only(office: Office
     tasks = []
     for person in (first, second):
         await office.roster(person)
-        died = datetime.now(UTC).date() - timedelta(days=5)
+        died = today() - timedelta(days=5)
         tasks.append((await office.reported_death(person, died))["task_id"])
 
     async def listed(region: str) -> list[str]:
