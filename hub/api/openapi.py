@@ -232,7 +232,7 @@ def openapi_document() -> dict[str, Any]:
                         ),
                         "413": problem_response("Larger than CERTHUB_EVIDENCE_MAX_BYTES."),
                         "429": problem_response(
-                            "A coordinator stored CERTHUB_COORDINATOR_UPLOADS_PER_HOUR new "
+                            "A coordinator uploaded CERTHUB_COORDINATOR_UPLOADS_PER_HOUR "
                             "files in the last hour (uploads-rate-limited); nothing stored, "
                             "retry after Retry-After."
                         ),

@@ -10,14 +10,14 @@ seconds until the oldest counted report is an hour old), and the entrance keeps
 it queued on the phone and sends it then. The same phone could fill the evidence
 vault (each file up to ``CERTHUB_EVIDENCE_MAX_BYTES``, kept for years) until it
 cannot write, and every counter's certification with a photo would be 503
-province-wide; a village cites a few photos a month. So a coordinator may store at
-most ``CERTHUB_COORDINATOR_UPLOADS_PER_HOUR`` new evidence files in any rolling
-hour, then ``429 uploads-rate-limited`` the same way. Staff keys are not bounded.
+province-wide; a village cites a few photos a month. So a coordinator may upload at
+most ``CERTHUB_COORDINATOR_UPLOADS_PER_HOUR`` evidence files (each counted once) in
+any rolling hour, then ``429 uploads-rate-limited`` the same way. Staff keys are not bounded.
 
 One :class:`HourlyBound` does both; each :class:`Sending` names what it counts.
 The count is read from the ledger (the key's reports received in the last hour;
-the coordinator's ``evidence_stored`` audit links, whichever of its keys uploaded),
-not kept in memory: it holds across the hub's processes on PostgreSQL and across
+the coordinator's ``evidence_stored`` audit links, one a file, whichever of its keys
+uploaded it), not kept in memory: it holds across the hub's processes on PostgreSQL and across
 restarts. A coordinator's sending of one kind takes turns in each process
 (:class:`KeyTurns`): the next is counted only once the one before it is recorded or
 refused, so a thief sending a hundred at once over a hundred connections gets no

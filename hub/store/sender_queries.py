@@ -65,8 +65,8 @@ class SenderQueries:
         return int(str(count)), since if first is None else datetime.fromisoformat(str(first))
 
     async def uploads_since(self, sender: str, since: datetime) -> tuple[int, datetime]:
-        """How many evidence files ``sender`` stored first after ``since`` (its
-        ``evidence_stored`` audit links), and when the first was (``since`` if none).
+        """How many evidence files ``sender`` uploaded after ``since`` (its
+        ``evidence_stored`` audit links: one a file), and when the first was (``since`` if none).
 
         Read through the ``audit_uploads`` index, not a scan of the audit chain (as long as
         the ledger). ``at`` is ISO-8601 text in UTC, so text order is time order.

@@ -37,6 +37,6 @@ class SenderReads(Protocol):
         ...
 
     async def uploads_since(self, sender: str, since: datetime) -> tuple[int, datetime]:
-        """How many evidence files ``sender`` stored first after ``since`` (its
-        ``evidence_stored`` audit links), and when the first was (``since`` if none)."""
+        """How many evidence files ``sender`` uploaded after ``since`` (its
+        ``evidence_stored`` audit links: one a file), and when the first was (``since`` if none)."""
         ...
