@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from foundkit import MISSING, found
+from foundkit import found, missing_since
 from procedurekit import Office, month_day
 from releasekit import balance, label
 from suspensionkit import confirmed
@@ -73,7 +73,7 @@ async def test_months_paid_late_while_missing_before_the_event_are_owed(
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-6))
-    missing = await confirmed(office, person, "missing", MISSING)
+    missing = await confirmed(office, person, "missing", missing_since())
     ended = await confirmed(office, person, kind, month_day(-3, 15))
     later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     await office.roster(person, paid_through=label(-1), as_of=later)

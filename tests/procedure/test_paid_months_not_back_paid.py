@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from procedurekit import Office, back_paid_months, month_day
-from releasekit import JAILED, balance, jailed_while_paid, label, released_restoration
+from releasekit import balance, jailed_on, jailed_while_paid, label, released_restoration
 from restorationkit import refused_unstored
 from suspensionkit import confirmed, suspended_paid
 
@@ -38,7 +38,7 @@ async def test_months_a_release_cut_are_not_back_paid_again(office: Office) -> N
     person, task = await jailed_while_paid(office, suspended_paid_through=-9)
     await office.approved("restorations", "town-1", await released_restoration(office, person))
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
-    await refused_twice(office, back_paid_months(person, JAILED, -6, -1, "1428.00"))
+    await refused_twice(office, back_paid_months(person, jailed_on(), -6, -1, "1428.00"))
 
 
 async def test_months_a_voided_disappearance_counted_are_not_back_paid_again(

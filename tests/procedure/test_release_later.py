@@ -13,7 +13,7 @@ prison months the roster paid — 3 x 238.00 = 714.00 more to recover, 1,190.00 
 from __future__ import annotations
 
 from procedurekit import Office, month_day, month_end
-from releasekit import JAILED, balance, label, recovered, released_restoration
+from releasekit import balance, jailed_on, label, recovered, released_restoration
 from suspensionkit import confirmed, suspended_paid
 
 from certhub.hub.core.keys import STORE
@@ -22,12 +22,12 @@ PROBLEM = "urn:certhub:problem:"
 
 
 async def jailed_to(office: Office, until: int) -> tuple[dict[str, object], str]:
-    """The person paid through M(-1), jailed on JAILED, confirmed with the sentence to the
-    last day of M(``until``), then suspended by the province: the person and the task."""
+    """The person paid through M(-1), jailed on the 10th of M(-9), confirmed with the sentence to
+    the last day of M(``until``), then suspended by the province: the person and the task."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await confirmed(office, person, "imprisonment", JAILED, until)
-    await suspended_paid(office, person, JAILED, -1)
+    task = await confirmed(office, person, "imprisonment", jailed_on(), until)
+    await suspended_paid(office, person, jailed_on(), -1)
     return person, task
 
 

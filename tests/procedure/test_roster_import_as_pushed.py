@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from importkit import Client, Province, china_now, imported, line, reopened
 from procedurekit import Office, back_paid_months, month_day
-from releasekit import JAILED, balance, label
+from releasekit import balance, jailed_on, label
 from restorationkit import refused_unstored
 from suspensionkit import confirmed
 
@@ -52,7 +52,7 @@ async def test_months_paid_after_the_stated_sentence_stay_paid(
     person = office.people.person()
     yesterday = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-7), as_of=yesterday)
-    task = await confirmed(office, person, "imprisonment", JAILED, until=-7)
+    task = await confirmed(office, person, "imprisonment", jailed_on(), until=-7)
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
 
     office = await province.entry(office, person, -1)
@@ -61,16 +61,16 @@ async def test_months_paid_after_the_stated_sentence_stay_paid(
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
     # rewritten back (M(-6)..M(-1) hidden), stamped in China time as the import's entries are
     await office.roster(
-        person, status="suspended", suspended_since=JAILED.isoformat(),
+        person, status="suspended", suspended_since=jailed_on().isoformat(),
         paid_through=label(-9), as_of=china_now(),
     )  # fmt: skip
-    payload = back_paid_months(person, JAILED, -6, -1, "1428.00")
+    payload = back_paid_months(person, jailed_on(), -6, -1, "1428.00")
     await refused_unstored(
         office, "months-already-counted", lambda: office.post("/v1/restorations", "town-1", payload)
     )
     # the month not paid yet is restored: M(0) = 238.00, payment resumed from M(1)
     await office.approved(
-        "restorations", "town-1", back_paid_months(person, JAILED, 0, 0, "238.00")
+        "restorations", "town-1", back_paid_months(person, jailed_on(), 0, 0, "238.00")
     )
 
 

@@ -18,25 +18,25 @@ from __future__ import annotations
 from typing import Any
 
 from procedurekit import Office, back_paid_months, month_day
-from releasekit import JAILED, balance, label, released_restoration
+from releasekit import balance, jailed_on, label, released_restoration
 from restorationkit import refused_unstored
 from suspensionkit import jailed, suspended_paid
 
 
 async def served_then_rewritten(office: Office) -> tuple[dict[str, Any], str]:
-    """The person paid through M(-1), jailed on JAILED, confirmed with the sentence to the
-    last day of M(-7) (476.00 overpaid), then suspended by the province since JAILED with
+    """The person paid through M(-1), jailed on the 10th of M(-9), confirmed with the sentence to
+    the last day of M(-7) (476.00 overpaid), then suspended by the province since that day with
     its entry rewritten to paid through M(-9): the person and the task."""
-    person, task = await jailed(office, JAILED, paid_through=-1, until=-7)
+    person, task = await jailed(office, jailed_on(), paid_through=-1, until=-7)
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
-    await suspended_paid(office, person, JAILED, -9)
+    await suspended_paid(office, person, jailed_on(), -9)
     return person, task
 
 
 async def paid_already(office: Office, person: dict[str, Any]) -> None:
     """Back pay of M(-6)..M(-1) (1,428.00, resumed from M(0)) is months-already-counted
     (409), nothing stored."""
-    payload = back_paid_months(person, JAILED, -6, -1, "1428.00")
+    payload = back_paid_months(person, jailed_on(), -6, -1, "1428.00")
     await refused_unstored(
         office, "months-already-counted", lambda: office.post("/v1/restorations", "town-1", payload)
     )
@@ -47,7 +47,7 @@ async def test_months_paid_after_the_stated_sentence_are_not_back_paid(office_db
     person, _ = await served_then_rewritten(office)
     await paid_already(office, person)
     # the month not paid yet is restored: M(0) = 238.00, payment resumed from M(1)
-    payload = back_paid_months(person, JAILED, 0, 0, "238.00")
+    payload = back_paid_months(person, jailed_on(), 0, 0, "238.00")
     await office.approved("restorations", "town-1", payload)
 
 
@@ -74,20 +74,20 @@ async def test_months_a_late_entry_paid_after_the_sentence_are_not_back_paid(
     office_db: Office,
 ) -> None:
     office = office_db
-    person, task = await jailed(office, JAILED, paid_through=-9, until=-7)
+    person, task = await jailed(office, jailed_on(), paid_through=-9, until=-7)
     # the province late to stop: paid through M(-1) adds M(-8)..M(-7) = 476.00 alone
     await office.roster(person, paid_through=label(-1))
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
-    await suspended_paid(office, person, JAILED, -9)
+    await suspended_paid(office, person, jailed_on(), -9)
     await paid_already(office, person)
 
 
 async def test_an_earlier_release_cuts_the_stated_sentence_once(office_db: Office) -> None:
     office = office_db
-    person, task = await jailed(office, JAILED, paid_through=-1, until=-4)
+    person, task = await jailed(office, jailed_on(), paid_through=-1, until=-4)
     # M(-8)..M(-4) = 5 x 238.00 = 1,190.00 overpaid; M(-3)..M(-1) paid, claimed as paid
     assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
-    await suspended_paid(office, person, JAILED, -9)
+    await suspended_paid(office, person, jailed_on(), -9)
     # out on the last day of M(-7): M(-6)..M(-4) cut (714.00), claimed as paid beside them
     await office.approved("restorations", "town-1", await released_restoration(office, person))
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")

@@ -1,18 +1,22 @@
 """The release tests' common case, months counted from this month (China time) — in
 December 2026 the brief's vectors exactly: on the roster at 238.00, paid through ``M(-1)``;
-jailed on the 10th of ``M(-9)`` (``JAILED``), confirmed with no end stated:
+jailed on the 10th of ``M(-9)`` (``jailed_on()``), confirmed with no end stated:
 ``M(-8)..M(-1)`` = 8 x 238.00 = 1,904.00 overpaid; the province then suspends the person.
 Staff's restoration states the release on the last day of ``M(offset)`` and back-pays
 ``M(0)`` (238.00). The figures each test relies on are asserted in the test itself."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from procedurekit import Office, back_paid_months, month_day, recovery
 from suspensionkit import confirmed, release_stated, suspended_paid
 
-JAILED = month_day(-9, 10)
+
+def jailed_on() -> date:
+    """The day the person is jailed: the 10th of ``M(-9)``, read when called (China time)."""
+    return month_day(-9, 10)
 
 
 def label(offset: int) -> str:
@@ -36,13 +40,13 @@ async def recovered(office: Office, task: str, amount: str, reference: str) -> t
 async def jailed_while_paid(
     office: Office, suspended_paid_through: int = -1
 ) -> tuple[dict[str, Any], str]:
-    """A person paid through M(-1), jailed on JAILED, confirmed with no end stated, then
-    suspended by the province since JAILED, its entry saying paid through
+    """A person paid through M(-1), jailed on the 10th of M(-9), confirmed with no end stated, then
+    suspended by the province since that day, its entry saying paid through
     M(``suspended_paid_through``): the person and the imprisonment's task."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await confirmed(office, person, "imprisonment", JAILED)
-    await suspended_paid(office, person, JAILED, suspended_paid_through)
+    task = await confirmed(office, person, "imprisonment", jailed_on())
+    await suspended_paid(office, person, jailed_on(), suspended_paid_through)
     return person, task
 
 
@@ -52,4 +56,4 @@ async def released_restoration(
     """Staff's restoration stating the release on the last day of M(``offset``) (a stored
     court judgment) and back-paying M(0) = 238.00, payment resumed from M(1)."""
     released = await release_stated(office, offset)
-    return back_paid_months(person, JAILED, 0, 0, "238.00", **released)
+    return back_paid_months(person, jailed_on(), 0, 0, "238.00", **released)
