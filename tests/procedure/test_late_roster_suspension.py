@@ -16,6 +16,7 @@ imprisonment or a disappearance were never recovered.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ from releasekit import jailed_while_paid, released_restoration
 
 from certhub.security import SigningKey
 
-FROM = month_day(-3, 10)
+
+def _since() -> date:
+    return month_day(-3, 10)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -50,12 +53,12 @@ async def office(
 
 
 async def confirmed(office: Office, person: dict[str, Any], reason: str, **extra: Any) -> str:
-    """``person`` paid through M(-3), ``reason`` since FROM, confirmed (``extra``): the task,
-    nothing overpaid."""
+    """``person`` paid through M(-3), ``reason`` since the 10th of M(-3), confirmed
+    (``extra``): the task, nothing overpaid."""
     await office.roster(person, paid_through=label(-3))
-    task = await office.reported(person, reason, FROM)
+    task = await office.reported(person, reason, _since())
     status, body = await office.step(
-        task, "county-1", "confirmed", event_date=FROM.isoformat(), **extra
+        task, "county-1", "confirmed", event_date=_since().isoformat(), **extra
     )
     assert status == 202, body
     assert (await balance(office, task))[0] == 404
@@ -124,7 +127,7 @@ async def test_a_release_approved_later_cuts_the_months_added(office: Office) ->
     payable, the overpayment is M(-2) = 238.00."""
     person = office.people.person()
     task = await confirmed(office, person, "imprisonment")
-    since = FROM.isoformat()
+    since = _since().isoformat()
     await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-1))
     assert await balance(office, task) == (200, (2, "476.00", "0.00", "pending"))
     payload = await released_restoration(office, person, offset=-2)
