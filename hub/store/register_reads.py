@@ -152,33 +152,31 @@ _PERSON: Final = (
 _REMINDED: Final = f"roster_status = 'active' AND NOT {CLOSED}"
 _ACTIVE: Final = f"(({_REMINDED}) OR (roster_status IN ('active', 'terminated') AND {RESTORING}))"
 _SUSPENDED: Final = f"roster_status = 'suspended' AND (NOT {CLOSED} OR {RESTORING})"
-# The reminders sweep's people, each group one keyset range of an index (never every active
-# pensioner, most of whom have no slot open): those due in one month of the window by (due
-# month, ID number), ``register_people_due``, as a row comparison and in that order, which
-# no other index gives (PostgreSQL, costing random reads, else walked the primary key and
-# read twelve people for each one due); those past their due month with a slot left whom a
-# verification may have held (its report: the sweep reads their deadline, reminder_deadline)
-# by their reports, ``ledger_reports_person``. ``{active}``: the dialect's test of the roster
-# status (:attr:`RegisterQueries._SWEPT_ACTIVE`).
+# The reminders sweep's people, each group one keyset range of an index in ID-number order
+# (never every active pensioner, most of whom have no slot open): those due in one month of
+# the window by (due month, ID number), ``register_people_due``; those past their due month
+# with a slot left whom a verification may have held (its report: the sweep reads their
+# deadline, reminder_deadline) by their reports, ``ledger_reports_person``. coalesce keeps
+# SQLite, which has no statistics, off the roster-status index (an equal candidate to it).
 _SWEPT: Final = (
-    " AND {active} AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < {left})"
+    "coalesce(roster_status, '') = 'active'"
+    " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < {left})"
     f" AND NOT {CLOSED} AND NOT {UNDER_VERIFICATION}"
 )
 _DUE_IN: Final = (
-    "SELECT person_id FROM register_people WHERE (due_month, person_id) > (?, ?)"
-    " AND due_month <= ?"
-    + _SWEPT.replace("{left}", "? - due_month")
-    + " ORDER BY due_month, person_id LIMIT ?"
+    "SELECT person_id FROM register_people WHERE due_month = ? AND person_id > ? AND "
+    + _SWEPT.format(left="? - due_month")
+    + " ORDER BY person_id LIMIT ?"
 )
 _HELD_PAST: Final = (
     f"SELECT person_id FROM register_people WHERE person_id IN ({HELD_REPORTED}"
-    " AND hl.person_id > ?) AND due_month < ?"
-    + _SWEPT.replace("{left}", "?")
+    " AND hl.person_id > ?) AND due_month < ? AND "
+    + _SWEPT.format(left="?")
     + " ORDER BY person_id LIMIT ?"
 )
 
 
-def _reminders_due(months: int, active: str) -> str:
+def _reminders_due(months: int) -> str:
     """The sweep's page over ``months`` due months and the held (each group at most a page,
     merged; the route's sub-queries then run for the page's people only)."""
     groups = [*([_DUE_IN] * months), _HELD_PAST]
@@ -186,7 +184,7 @@ def _reminders_due(months: int, active: str) -> str:
     return (
         f"{_PERSON} WHERE person_id IN (SELECT person_id FROM ({union}) AS swept"
         " ORDER BY person_id LIMIT ?) ORDER BY person_id"
-    ).replace("{active}", active)
+    )
 
 
 # A passed certification of the person still under review (counter, home visit, social
@@ -245,12 +243,6 @@ def _where(query: RegisterQuery, condition: str) -> tuple[str, list[object]]:
 class RegisterQueries(RegisterSummary):
     """The register's reads; the dialect provides ``_read`` (mixed into its reads)."""
 
-    _SWEPT_ACTIVE: str = "coalesce(roster_status, '') = 'active'"
-    """The reminders sweep's test of the roster status: SQLite's, by no index (with no
-    statistics it takes the roster-status index, ~all active, and sorts the month's people by
-    it); PostgreSQL's plain (a function of the column it guesses true of 1 in 200 rows, and
-    sorts the whole month after the cursor each page)."""
-
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         raise NotImplementedError  # the dialect's transport
 
@@ -300,10 +292,9 @@ class RegisterQueries(RegisterSummary):
         is being verified (:data:`UNDER_VERIFICATION`). Each due month is read as a range of
         the due-month index, the held through their reports, merged: only those people."""
         ends = month + per_cycle  # a slot of due month m is left while reminders < ends - m
-        params = [p for due in range(month, ends) for p in (due, after, due, ends, limit)]
+        params = [p for due in range(month, ends) for p in (due, after, ends, limit)]
         params += [after, month, per_cycle, limit, limit]
-        sql = _reminders_due(max(per_cycle, 0), self._SWEPT_ACTIVE)
-        rows = await self._read(sql, tuple(params))
+        rows = await self._read(_reminders_due(max(per_cycle, 0)), tuple(params))
         return [row_as(PersonRegister, row) for row in rows]
 
 

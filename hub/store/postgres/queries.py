@@ -20,7 +20,6 @@ class PostgresQueries(BackPayReads, LedgerReads):
 
     _pool: asyncpg.Pool
     _BYTES_CONTAIN = "position(? in {haystack}) > 0"
-    _SWEPT_ACTIVE = "roster_status = 'active'"  # its statistics know how many are active
     _DECISION_SUBJECT = (
         "(SELECT CASE WHEN s ~ '^[0-9]{1,18}$' THEN s::bigint END"
         " FROM (SELECT convert_from(ledger.payload, 'UTF8')::jsonb ->> 'subject_id' AS s) AS d)"
