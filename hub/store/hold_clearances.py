@@ -20,22 +20,21 @@ from typing import Final, Protocol
 
 from certhub.hub.rules.notices import REMINDER_HOLDS
 
-__all__ = ["HELD_REPORTED", "Hold", "HoldClearanceReads", "HoldClearances"]
+__all__ = ["HELD_BEFORE", "Hold", "HoldClearanceReads", "HoldClearances"]
 
 Hold = tuple[datetime, datetime | None]
 """A verification holding reminders: when it began, when it cleared them (None: still on)."""
 
 _HOLDS: Final = ", ".join(f"'{kind}'" for kind in sorted(REMINDER_HOLDS))
-HELD_REPORTED: Final = (
-    "SELECT hl.person_id FROM ledger AS hl WHERE hl.message_type = 'eligibility_report/v1'"
-    f" AND hl.reason IN ({_HOLDS})"
+HELD_BEFORE: Final = (
+    "EXISTS (SELECT 1 FROM ledger AS hl WHERE hl.person_id = register_people.person_id"
+    f" AND hl.message_type = 'eligibility_report/v1' AND hl.reason IN ({_HOLDS}))"
 )
-"""The people a loss of eligibility of a :data:`~certhub.hub.rules.notices.REMINDER_HOLDS`
-kind was reported of (a query of their ID numbers, read through ``ledger_reports_person`` in
-ID-number order): its verification may have held their reminders and, cleared late, moved
-their deadline past the due month. Only the people the reminders' sweep reads past their due
-month, found by their few reports rather than among everyone overdue: which verification
-held them and when it cleared them is read for those (:class:`HoldClearances`)."""
+"""A loss of eligibility of a :data:`~certhub.hub.rules.notices.REMINDER_HOLDS` kind was
+reported of the register row's person (by key: ``ledger_reports_person``): its verification
+may have held their reminders and, cleared late, moved their deadline past the due month.
+Only a filter on the people the reminders' sweep reads past their due month: which
+verification held them and when it cleared them is read for those (:class:`HoldClearances`)."""
 _REPORTS: Final = " WHERE rl.person_id IN ({people}) AND rl.message_type = 'eligibility_report/v1'"
 _TASKS: Final = (
     "SELECT rl.person_id, rl.received_at, ct.status, cl.received_at"

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
 from certhub.hub.rules.notices import REMINDER_HOLDS
-from certhub.hub.store.hold_clearances import HELD_REPORTED
+from certhub.hub.store.hold_clearances import HELD_BEFORE
 from certhub.hub.store.register_states import (
     CLOSED,
     NOT_COVERED,
@@ -152,41 +152,16 @@ _PERSON: Final = (
 _REMINDED: Final = f"roster_status = 'active' AND NOT {CLOSED}"
 _ACTIVE: Final = f"(({_REMINDED}) OR (roster_status IN ('active', 'terminated') AND {RESTORING}))"
 _SUSPENDED: Final = f"roster_status = 'suspended' AND (NOT {CLOSED} OR {RESTORING})"
-# The reminders sweep's people, each group one keyset range of an index in ID-number order
-# (never every active pensioner, most of whom have no slot open): those due in one month of
-# the window by (due month, ID number), ``register_people_due``; those past their due month
-# with a slot left whom a verification may have held (its report: the sweep reads their
-# deadline, reminder_deadline) by their reports, ``ledger_reports_person``. coalesce keeps
-# SQLite, which has no statistics, off the roster-status index (an equal candidate to it).
-_SWEPT: Final = (
-    "coalesce(roster_status, '') = 'active'"
-    " AND (reminded_for IS NULL OR reminded_for <> due_month OR reminders < {left})"
-    f" AND NOT {CLOSED} AND NOT {UNDER_VERIFICATION}"
+_REMINDERS_DUE: Final = (
+    _PERSON + f" WHERE {_REMINDED} AND NOT {UNDER_VERIFICATION} AND ((due_month >= ?"
+    " AND due_month <= ? AND (reminded_for IS NULL OR reminded_for <> due_month"
+    " OR reminders < ? - due_month))"
+    # due month passed, a slot left, reported: a verification may have held the reminders
+    # and, cleared late, moved the deadline (the sweep reads it: reminder_deadline)
+    " OR (due_month < ? AND (reminded_for IS NULL OR reminded_for <> due_month"
+    f" OR reminders < ?) AND {HELD_BEFORE}))"
+    " AND person_id > ? ORDER BY person_id LIMIT ?"
 )
-_DUE_IN: Final = (
-    "SELECT person_id FROM register_people WHERE due_month = ? AND person_id > ? AND "
-    + _SWEPT.format(left="? - due_month")
-    + " ORDER BY person_id LIMIT ?"
-)
-_HELD_PAST: Final = (
-    f"SELECT person_id FROM register_people WHERE person_id IN ({HELD_REPORTED}"
-    " AND hl.person_id > ?) AND due_month < ? AND "
-    + _SWEPT.format(left="?")
-    + " ORDER BY person_id LIMIT ?"
-)
-
-
-def _reminders_due(months: int) -> str:
-    """The sweep's page over ``months`` due months and the held (each group at most a page,
-    merged; the route's sub-queries then run for the page's people only)."""
-    groups = [*([_DUE_IN] * months), _HELD_PAST]
-    union = " UNION ALL ".join(f"SELECT person_id FROM ({g}) AS g{n}" for n, g in enumerate(groups))
-    return (
-        f"{_PERSON} WHERE person_id IN (SELECT person_id FROM ({union}) AS swept"
-        " ORDER BY person_id LIMIT ?) ORDER BY person_id"
-    )
-
-
 # A passed certification of the person still under review (counter, home visit, social
 # organisation: counted once approved), found by the person's ID number wherever it was made
 # (the ledger_certifications_person index), never by the region the event names.
@@ -287,14 +262,11 @@ class RegisterQueries(RegisterSummary):
     ) -> list[PersonRegister]:
         """Active people due in ``month`` or the next ``per_cycle - 1`` months whose latest
         open reminder slot is not counted yet, and those past their due month with a slot
-        left whom a verification may have held (:data:`HELD_REPORTED`: the sweep reads their
+        left whom a verification may have held (:data:`HELD_BEFORE`: the sweep reads their
         deadline), in ID-number order after ``after``; none of whom a loss of eligibility
-        is being verified (:data:`UNDER_VERIFICATION`). Each due month is read as a range of
-        the due-month index, the held through their reports, merged: only those people."""
-        ends = month + per_cycle  # a slot of due month m is left while reminders < ends - m
-        params = [p for due in range(month, ends) for p in (due, after, ends, limit)]
-        params += [after, month, per_cycle, limit, limit]
-        rows = await self._read(_reminders_due(max(per_cycle, 0)), tuple(params))
+        is being verified (:data:`UNDER_VERIFICATION`)."""
+        params = (month, month + per_cycle - 1, month + per_cycle, month, per_cycle)
+        rows = await self._read(_REMINDERS_DUE, (*params, after, limit))
         return [row_as(PersonRegister, row) for row in rows]
 
 

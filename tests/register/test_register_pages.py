@@ -115,7 +115,13 @@ async def test_the_due_and_people_lists_of_an_area_are_a_range_of_its_index(
         assert_keyset(ledger_factory, plan, AREAS[area], "<expr>")
 
 
-# The reminders sweep's page: ranges of the due-month index (test_reminders_reads.py).
+async def test_the_reminders_sweep_page_is_a_range_of_the_status_index(
+    ledger: Any, ledger_factory: Backend
+) -> None:
+    (sent,) = await captured(ledger, lambda: ledger.reminders_due(MONTH, 2, "4401", 500))
+    plan = await plan_of(ledger_factory, ledger, *sent)
+    # before: every active pensioner read and sorted for each page of 500
+    assert_keyset(ledger_factory, plan, "register_people_status", "roster_status")
 
 
 async def test_a_ledger_at_version_20_gets_the_page_indexes_when_it_opens(
