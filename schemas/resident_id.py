@@ -212,9 +212,14 @@ def mask_numbers_for_logs(text: str) -> str:
     masked = _NUMBER_IN_TEXT.sub(_mask_groups, text)
     if "%" not in masked:
         return masked
-    revealed = _percent_decoded(masked)
+    # The text decoded, then masked: a number whose tail alone was encoded (``…011%32%33%31``)
+    # is one number here, where masking first starred its plain part as a number of its own
+    # and left the tail readable. Equal to the masked text decoded: the encoding hid nothing.
+    revealed = _percent_decoded(text)
     remasked = _NUMBER_IN_TEXT.sub(_mask_groups, revealed)
-    return masked if remasked == revealed else remasked
+    if remasked == revealed or (masked != text and remasked == _percent_decoded(masked)):
+        return masked
+    return remasked
 
 
 def _percent_decoded(text: str) -> str:
