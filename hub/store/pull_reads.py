@@ -65,21 +65,34 @@ class PullReads:
 
     async def cites_evidence(self, digest: str, area: AreaScope | None) -> bool:
         """Tell whether the evidence ``digest`` is ``area``'s: a record inside ``area`` cites
-        it, and that record's sender uploaded it.
+        it, and that record's sender uploaded it — or the record is the hub's own (an
+        outcome: a verification task carries its reports' evidence) and a report of the
+        same person cites it, sent by its uploader.
 
         A citation alone does not do: a key confined to county X that may send would cite
         the digest of county Y's file in a record of X and so read Y's file, knowing its
         digest being the only barrier. The uploader of a file decides where it is cited.
+        A task may open where its person lives now, not where the report was filed (the
+        town that must verify it reads its scan), while a step that adds another area's
+        digest to a task of X still opens nothing: no report of X's person cites it.
         """
         where, params = area_condition(area)
-        contains = self._BYTES_CONTAIN.format(haystack="payload")
-        uploaded = EVIDENCE_STORED_BY.format(actor="ledger.sender")
+        contains = self._BYTES_CONTAIN.format(haystack="ledger.payload")
+        # The person's reports, through ledger_reports_person (partial on the message type).
+        reported = (
+            "SELECT 1 FROM ledger AS source WHERE source.person_id = ledger.person_id"
+            " AND source.message_type = 'eligibility_report/v1'"
+            f" AND {self._BYTES_CONTAIN.format(haystack='source.payload')}"
+            f" AND EXISTS ({EVIDENCE_STORED_BY.format(actor='source.sender')})"
+        )
         # Every kind, spelled out: the region index (ledger_region) leads by kind.
         kinds = tuple(kind.value for kind in RecordKind)
         marks = ", ".join("?" for _ in kinds)
+        cited, hub_signed = digest.encode("ascii"), RecordKind.OUTCOME.value
         rows = await self._read(
             f"SELECT 1 FROM ledger WHERE kind IN ({marks}) AND {where} AND {contains}"
-            f" AND EXISTS ({uploaded}) LIMIT 1",
-            (*kinds, *params, digest.encode("ascii"), digest),
+            f" AND (EXISTS ({EVIDENCE_STORED_BY.format(actor='ledger.sender')})"
+            f" OR ledger.kind = ? AND EXISTS ({reported})) LIMIT 1",
+            (*kinds, *params, cited, digest, hub_signed, cited, digest),
         )
         return bool(rows)

@@ -5,9 +5,9 @@ since moved to village C (another town of the same county): the report is kept i
 its verification task opens in C and carries the report's evidence (rules.tasks), and
 C's town is the office that verifies it. Since 29a28aa a confined reader gets a file only
 where the citing record's sender uploaded it: the task is the hub's record, the uploader
-is A's coordinator, so C's town reads 404 for the scan of the task it must verify,
-though the task lists its digest (the county still reads it through A's report). Both
-ledgers; it passes with the check before 29a28aa.
+is A's coordinator, so C's town read 404 for the scan of the task it must verify, though
+the task lists its digest (the county still read it through A's report). A hub's record
+now counts through its person's reports whose sender uploaded the file. Both ledgers.
 """
 
 from __future__ import annotations
@@ -53,17 +53,10 @@ async def office(
     await office.client.close()  # before the database is dropped
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since 29a28aa a task's citation opens no file: the task is the hub's record, the"
-    " file its source report's (pull_reads.cites_evidence); passes with the check before it",
-)
-async def test_the_town_verifying_a_moved_person_s_task_reads_its_evidence(
-    office: Office,
-) -> None:
-    person = office.people.person() | {"region": OLD}
-    await office.roster(person | {"region": NEW})  # moved to C
-    scan = await office.upload(pdf("死亡证明 scanned in A"), "application/pdf", "coord-a")
+async def reported_dead(office: Office, person: dict[str, Any], scan: bytes) -> str:
+    """A's coordinator uploads ``scan`` and reports ``person`` dead in A citing it; the town
+    of A accepts and the county approves. The scan's digest."""
+    digest = await office.upload(scan, "application/pdf", "coord-a")
     report = office.people.eligibility_report() | {
         "reason": "death",
         "person": person,
@@ -71,7 +64,7 @@ async def test_the_town_verifying_a_moved_person_s_task_reads_its_evidence(
         "reporter": {"id": "coord-a", "role": "coordinator"},
         "event_date": (today() - timedelta(days=5)).isoformat(),
         "evidence": [
-            {"sha256": scan, "kind": "death_certificate", "media_type": "application/pdf"}
+            {"sha256": digest, "kind": "death_certificate", "media_type": "application/pdf"}
         ],
     }
     status, receipt = await office.post("/v1/reports", "coord-a", report)
@@ -80,15 +73,61 @@ async def test_the_town_verifying_a_moved_person_s_task_reads_its_evidence(
     for party, action in (("town-x1", "accept"), ("county-x", "approve")):
         status, body = await office.decide("reports", item, party, action, role=ROLES[party])
         assert status == 202, body
+    return digest
 
+
+async def c_s_task(office: Office) -> dict[str, Any]:
+    """The one verification task C's town lists."""
     response = await office.client.get("/v1/verification-tasks", headers=office.bearer("town-x2"))
     page = await response.json()
     assert response.status == 200, page
     (task,) = page["items"]
-    assert [e["sha256"] for e in task["evidence"]] == [scan]  # the task C verifies cites it
+    return dict(task)
 
-    statuses = {}
-    for reader in ("county-x", "town-x2"):  # the county reads it through A's report
-        response = await office.client.get(f"/v1/evidence/{scan}", headers=office.bearer(reader))
-        statuses[reader] = response.status
-    assert statuses == {"county-x": 200, "town-x2": 200}
+
+async def statuses(office: Office, digest: str, *readers: str) -> dict[str, int]:
+    """What each reader's GET of the evidence ``digest`` answers."""
+    answers = {}
+    for reader in readers:
+        response = await office.client.get(f"/v1/evidence/{digest}", headers=office.bearer(reader))
+        await response.read()
+        answers[reader] = response.status
+    return answers
+
+
+async def test_the_town_verifying_a_moved_person_s_task_reads_its_evidence(
+    office: Office,
+) -> None:
+    person = office.people.person() | {"region": OLD}
+    await office.roster(person | {"region": NEW})  # moved to C
+    scan = await reported_dead(office, person, pdf("死亡证明 scanned in A"))
+    task = await c_s_task(office)
+    assert [e["sha256"] for e in task["evidence"]] == [scan]  # the task C verifies cites it
+    # the county reads it through A's report; C's town through the task of its person
+    assert await statuses(office, scan, "county-x", "town-x2") == {
+        "county-x": 200,
+        "town-x2": 200,
+    }
+
+
+async def test_a_step_citing_another_person_s_file_opens_nothing(office: Office) -> None:
+    """C's town steps its task citing the scan of another pensioner's report in A (a
+    digest seen elsewhere): the task, the hub's record, now cites it, but no report of
+    the task's person does, so C's town still reads 404 for it."""
+    person = office.people.person() | {"region": OLD}
+    await office.roster(person | {"region": NEW})
+    await reported_dead(office, person, pdf("死亡证明 of the moved pensioner"))
+    other = office.people.person() | {"region": OLD}
+    await office.roster(other)
+    theirs = await reported_dead(office, other, pdf("死亡证明 of a neighbour in A"))
+    task = await c_s_task(office)
+    cited = {"sha256": theirs, "kind": "death_certificate", "media_type": "application/pdf"}
+    status, body = await office.step(
+        task["task_id"], "town-x2", "in_progress", role="town_staff", evidence=[cited]
+    )
+    assert status == 202, body
+    assert theirs in [e["sha256"] for e in (await c_s_task(office))["evidence"]]
+    assert await statuses(office, theirs, "town-x2", "town-x1") == {
+        "town-x2": 404,
+        "town-x1": 200,
+    }
