@@ -31,15 +31,11 @@ from certhub.hub.comparison.recording import comparison_sender, record_into
 from certhub.hub.core.keys import STORE
 
 
-def _period() -> str:
-    return label(-1)
-
-
 async def test_a_batch_end_refused_for_a_suspension_signed_meanwhile_is_recorded(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
     office, people, run = await seen_in_one_batch(
-        tmp_path, ledger_url, aiohttp_client, (-15, -6, -6), _period()
+        tmp_path, ledger_url, aiohttp_client, (-15, -6, -6), label(-1)
     )  # one batch, the overdue one first
     first = people[0]
     app = office.client.app
@@ -69,7 +65,7 @@ async def test_a_batch_end_refused_for_a_suspension_signed_meanwhile_is_recorded
         return await append(batch)
 
     store.suspension_proposed, store.append_many = proposals_read, appended
-    tally = await record_into(app, await comparison_sender(app), run, _period())
+    tally = await record_into(app, await comparison_sender(app), run, label(-1))
     assert len(items) == 2  # proposed after the run's read, approved before the batch's commit
     (suspension,) = await outcomes(office, "suspension/v1")
     assert suspension["payload"]["person"]["id_number"] == first["id_number"]

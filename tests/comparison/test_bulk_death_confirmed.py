@@ -29,10 +29,6 @@ from certhub.hub.core.keys import STORE
 from certhub.hub.store import RecordKind
 
 
-def _period() -> str:
-    return label(-1)
-
-
 def _died() -> date:
     return date.fromisoformat(f"{label(-3)}-03")
 
@@ -41,7 +37,7 @@ async def test_a_batch_certification_of_a_death_confirmed_meanwhile_is_refused(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
     office, people, run = await seen_in_one_batch(
-        tmp_path, ledger_url, aiohttp_client, (-6, -6, -6), _period()
+        tmp_path, ledger_url, aiohttp_client, (-6, -6, -6), label(-1)
     )
     dead = people[1]["id_number"]
     app = office.client.app
@@ -57,7 +53,7 @@ async def test_a_batch_certification_of_a_death_confirmed_meanwhile_is_refused(
 
     store.append_many = appended
     try:
-        tally = await record_into(app, await comparison_sender(app), run, _period())
+        tally = await record_into(app, await comparison_sender(app), run, label(-1))
     finally:
         store.append_many = append
     assert await store.closed_benefit(dead) is not None

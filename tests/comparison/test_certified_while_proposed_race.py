@@ -43,10 +43,6 @@ from certhub.hub.comparison.recording import LedgerTally, comparison_sender, rec
 from certhub.hub.core.keys import STORE
 
 
-def _period() -> str:
-    return label(-1)
-
-
 async def _scene(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> tuple[Office, dict[str, Any], ComparisonRun]:
@@ -55,7 +51,7 @@ async def _scene(
     M(-1) comparison of health's visits of the three, compared, not yet recorded: an open
     office, the middle pensioner and the run."""
     office, (_, middle, _), run = await seen_in_one_batch(
-        tmp_path, ledger_url, aiohttp_client, (-6, -15, -6), _period()
+        tmp_path, ledger_url, aiohttp_client, (-6, -15, -6), label(-1)
     )  # one batch, the proposed pensioner neither its first nor its last record
     return office, middle, run
 
@@ -89,7 +85,7 @@ def _before(store: Any, name: str, first: Callable[[], Awaitable[None]]) -> None
 
 async def _recorded(app: web.Application, run: ComparisonRun) -> LedgerTally:
     """The run recorded through ``app``'s ledger (in bulk), as a hub's partition job does."""
-    return await record_into(app, await comparison_sender(app), run, _period())
+    return await record_into(app, await comparison_sender(app), run, label(-1))
 
 
 @pytest.mark.parametrize(

@@ -12,17 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from procedurekit import month_day, today
+from latekit import label
+from procedurekit import month_day
 from reversalkit import DIED, EARLIER, VOIDED_IN, Scene, outcomes, reported_then_voided
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.rules.estate import owed_to_estate
-from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.store.base import LedgerStore
-
-
-def _now() -> int:
-    return month_index(today())
 
 
 async def _voided_behind(
@@ -45,14 +41,14 @@ async def test_moved_two_months_later_owes_both(tmp_path: Path, aiohttp_client: 
     """Confirmed the 3rd of M-3 while paid through M-3, the report of the 8th of M-1:
     M-2..M-1 = 476.00 owed to the estate, back-paid once."""
     office, store, number, task = await _voided_behind(
-        tmp_path, aiohttp_client, EARLIER, month_label(_now() - 3), month_day(-1, 8)
+        tmp_path, aiohttp_client, EARLIER, label(-3), month_day(-1, 8)
     )
     *_, in_force = await outcomes(office, "termination/v1")
     assert in_force["payload"]["event_date"] == month_day(-1, 8).isoformat()
     assert "= 476.00" in in_force["payload"]["remarks"], in_force
     assert (await office.get(f"/v1/overpayments/{task}"))[0] == 404
     assert await store.counted_months(number, "back_paid") == {
-        month_label(_now() - 2), month_label(_now() - 1),
+        label(-2), label(-1),
     }  # fmt: skip
     assert await store.counted_months(number, "recovered") == set()
 
@@ -76,7 +72,7 @@ async def test_a_report_in_the_same_month_owes_nothing(tmp_path: Path, aiohttp_c
     """Confirmed the 3rd of M-2 while paid through M-2, the report of the 20th of M-2: the
     death month unchanged, nothing owed (M-2 paid)."""
     office, store, number, _ = await _voided_behind(
-        tmp_path, aiohttp_client, DIED, month_label(_now() - 2), month_day(-2, 20)
+        tmp_path, aiohttp_client, DIED, label(-2), month_day(-2, 20)
     )
     *_, in_force = await outcomes(office, "termination/v1")
     assert in_force["payload"]["event_date"] == month_day(-2, 20).isoformat()

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import ComparisonCase
+from latekit import label
 from procedurekit import month_day, month_end, restoration, today
 from reversalkit import PROBLEM, sizes
 
@@ -47,10 +48,6 @@ def _seen_in() -> str:
     return month_label(_now() + -1)
 
 
-def _voided_in() -> str:
-    return month_label(_now() + 0)
-
-
 async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
@@ -58,7 +55,7 @@ async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
     person = case.person
     number = person["id_number"]
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=month_label(_now() - 2))
+    await office.roster(person, paid_through=label(-2))
     await office.certified_in_app(person, f"{_certified_in()}-15T10:00:00+08:00")
     await office.client.close()
     seen = f"H1,{number},某人,,,medical_visit,{_seen_in()}-05,\n"
@@ -68,14 +65,14 @@ async def test_a_certification_whose_evidence_is_withdrawn_stops_counting(
     assert row is not None
     assert row.due_month == _now() + 11  # certified by the comparison
     await office.client.close()
-    await case.compare_health(_voided_in(), f"V1,{number},某人,,,void,{_voided_in()}-01,H1\n")
+    await case.compare_health(label(0), f"V1,{number},某人,,,void,{label(0)}-01,H1\n")
 
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     since = month_day(-1)
     await office.roster(
         person, status="suspended", suspended_since=since.isoformat(),
-        paid_through=month_label(_now() - 2),
+        paid_through=label(-2),
     )  # fmt: skip
     request = restoration(
         person, since, back_pay_from=month_day(-1).isoformat(),

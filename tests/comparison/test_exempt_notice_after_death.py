@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import HEADER, exempt_certified, roster_csv
+from latekit import label
 from procedurekit import today
 from reminderkit import sent_through_checks
 
@@ -45,7 +46,7 @@ async def test_no_exempt_notice_to_the_family_of_a_pensioner_found_dead(
         tmp_path, ledger_url, aiohttp_client, seed=43, count=3, **roster
     )
     dead, reported, alive = people
-    m1, m0 = month_label(_now() - 1), month_label(_now())
+    m1, m0 = label(-1), month_label(_now())
     folder = tmp_path / m0
     folder.mkdir()
     (folder / "roster.csv").write_text(roster_csv(people), encoding="utf-8")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import exempt_certified
+from latekit import label
 from procedurekit import today
 from reminderkit import delivered
 
@@ -36,9 +37,9 @@ async def test_a_withdrawn_certification_is_not_announced(
     ledger_url: str | None, tmp_path: Path, aiohttp_client: Any
 ) -> None:
     case, (voided, kept) = await exempt_certified(
-        tmp_path, ledger_url, aiohttp_client, seed=41, count=2, paid_through=month_label(_now() - 1)
+        tmp_path, ledger_url, aiohttp_client, seed=41, count=2, paid_through=label(-1)
     )
-    m1 = month_label(_now() - 1)
+    m1 = label(-1)
     void = f"V1,{voided['id_number']},某人,,,void,{month_label(_now())}-01,H1\n"
     withdrawn = await case.compare_health(month_label(_now()), void)
     assert withdrawn["reversals"] == {"certification_withdrawn": 1}, withdrawn

@@ -18,22 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import HEADER, ComparisonCase, roster_csv
-from procedurekit import today
+from latekit import label
 
 from certhub.hub.cli.main import main
-from certhub.hub.rules.months import month_index, month_label
-
-
-def _now() -> int:
-    return month_index(today())
-
-
-def _m2() -> str:
-    return month_label(_now() - 2)
-
-
-def _m1() -> str:
-    return month_label(_now() - 1)
 
 
 async def test_a_later_month_compared_again_without_the_ledger_still_voids(
@@ -42,19 +29,19 @@ async def test_a_later_month_compared_again_without_the_ledger_still_voids(
     case = ComparisonCase.one_person(tmp_path, 11, ledger_url)
     number = case.person["id_number"]
     for period, row in {
-        _m2(): f"C1,{number},某人,,,cremation,{_m2()}-03,\n",
-        _m1(): f"V1,{number},某人,,,void,{_m1()}-02,C1\n",
+        label(-2): f"C1,{number},某人,,,cremation,{label(-2)}-03,\n",
+        label(-1): f"V1,{number},某人,,,void,{label(-1)}-02,C1\n",
     }.items():
         (case.tmp / period).mkdir()
         (case.tmp / period / "roster.csv").write_text(roster_csv(case.people), encoding="utf-8")
         (case.tmp / period / "civil_affairs.csv").write_text(HEADER + row, encoding="utf-8")
-    assert (await case.compare(_m1()))["reversals"] == {"no_task": 1}  # recorded
-    argv = ["compare", "run", "--period", _m1(), "--input", str(case.tmp / _m1()),
+    assert (await case.compare(label(-1)))["reversals"] == {"no_task": 1}  # recorded
+    argv = ["compare", "run", "--period", label(-1), "--input", str(case.tmp / label(-1)),
             "--data", str(case.settings.data_dir), "--no-ledger"]  # fmt: skip
     if (url := case.settings.database_url) is not None:
         argv += ["--database-url", url.get_secret_value()]
     assert await asyncio.to_thread(main, argv) == 0  # compared only: records nothing
-    ledger = await case.compare(_m2())
+    ledger = await case.compare(label(-2))
     assert (ledger["reports"], ledger["reversals"]) == ({}, {"later_void": 1})
     office = await case.office(aiohttp_client)
     code, page = await office.get("/v1/verification-tasks", status="open")

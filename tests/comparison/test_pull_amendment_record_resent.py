@@ -21,11 +21,11 @@ sends C2 again, the same date (run of M0).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from comparisonkit import ComparisonCase, confirmed_on
+from latekit import label
 from procedurekit import Office, month_day
 from reversalkit import amendment_approved, outcomes, refused
 
@@ -33,29 +33,17 @@ from certhub.hub.core.keys import STORE
 from certhub.mocks.population import Population
 
 
-def _m() -> dict[int, str]:
-    return {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
-
-
-def _died() -> date:
-    return month_day(-3, 3)
-
-
-def _earlier() -> date:
-    return month_day(-4, 3)
-
-
 def _case(tmp: Path, seed: int, ledger_url: str | None, *, resent: bool) -> ComparisonCase:
     """The person of ``Population(seed)``: C1, C2 and C2's void, M-3..M-1, and C2 sent
     again in M0 if ``resent``."""
     person = Population(seed=seed).person()
     number = person["id_number"]
-    second = f"C2,{number},某人,,,cremation,{_earlier().isoformat()},\n"
+    second = f"C2,{number},某人,,,cremation,{month_day(-4, 3).isoformat()},\n"
     feeds = {
-        _m()[-3]: f"C1,{number},某人,,,cremation,{_died().isoformat()},\n",
-        _m()[-2]: second,
-        _m()[-1]: f"V2,{number},某人,,,void,{_m()[-1]}-02,C2\n",
-    } | ({_m()[0]: second} if resent else {})
+        label(-3): f"C1,{number},某人,,,cremation,{month_day(-3, 3).isoformat()},\n",
+        label(-2): second,
+        label(-1): f"V2,{number},某人,,,void,{label(-1)}-02,C2\n",
+    } | ({label(0): second} if resent else {})
     return ComparisonCase.prepare(tmp, [person], feeds).on_ledger(ledger_url)
 
 
@@ -65,8 +53,10 @@ async def _amendment_opened(
     """:func:`_case`, C1's death confirmed while the roster paid through M0 (714.00) and
     C2's amendment opened by the run of M-2: the case and the task."""
     case = _case(tmp, seed, ledger_url, resent=resent)
-    task = await confirmed_on(case, aiohttp_client, _m()[-3], _died(), paid_through=_m()[0])
-    assert (await case.compare(_m()[-2]))["reports"] == {"amendment_opened": 1}
+    task = await confirmed_on(
+        case, aiohttp_client, label(-3), month_day(-3, 3), paid_through=label(0)
+    )
+    assert (await case.compare(label(-2)))["reports"] == {"amendment_opened": 1}
     return case, task
 
 
@@ -81,8 +71,8 @@ async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_ap
 ) -> None:
     case, t = await _amendment_opened(tmp_path, aiohttp_client, 41, ledger_url)
     number = case.person["id_number"]
-    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}
-    assert (await case.compare(_m()[0]))["reports"] == {"linked_to_closed": 1}
+    assert (await case.compare(label(-1)))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(label(0)))["reports"] == {"linked_to_closed": 1}
     office = await case.office(aiohttp_client)
     assert len(await outcomes(office, "termination_amendment/v1")) == 1  # C2 again: linked
     await amendment_approved(office)
@@ -90,14 +80,9 @@ async def test_an_open_amendment_whose_record_is_sent_again_after_its_void_is_ap
     assert status == 200, balance
     assert (balance["amount"], balance["months"]) == ("952.00", 4), balance
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "recovered") == {
-        _m()[-3],
-        _m()[-2],
-        _m()[-1],
-        _m()[0],
-    }
+    assert await store.counted_months(number, "recovered") == {label(n) for n in range(-3, 1)}
     dates = [o["payload"]["event_date"] for o in await outcomes(office, "termination/v1")]
-    assert dates == [_died().isoformat(), _earlier().isoformat()]
+    assert dates == [month_day(-3, 3).isoformat(), month_day(-4, 3).isoformat()]
     await office.client.close()
 
 
@@ -111,27 +96,22 @@ async def test_an_amendment_record_sent_again_after_its_void_moves_the_death_bac
     await amendment_approved(office)
     assert await _amount(office, t) == "952.00"
     await office.client.close()
-    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(label(-1)))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
     assert await _amount(office, t) == "714.00"
     await office.client.close()
-    assert (await case.compare(_m()[0]))["reports"] == {"amendment_opened": 1}
+    assert (await case.compare(label(0)))["reports"] == {"amendment_opened": 1}
     office = await case.office(aiohttp_client)
     await amendment_approved(office)
     assert await _amount(office, t) == "952.00"
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "recovered") == {
-        _m()[-3],
-        _m()[-2],
-        _m()[-1],
-        _m()[0],
-    }
+    assert await store.counted_months(number, "recovered") == {label(n) for n in range(-3, 1)}
     dates = [o["payload"]["event_date"] for o in await outcomes(office, "termination/v1")]
     assert dates == [
-        _died().isoformat(),
-        _earlier().isoformat(),
-        _died().isoformat(),
-        _earlier().isoformat(),
+        month_day(-3, 3).isoformat(),
+        month_day(-4, 3).isoformat(),
+        month_day(-3, 3).isoformat(),
+        month_day(-4, 3).isoformat(),
     ]
     await office.client.close()
 
@@ -141,7 +121,7 @@ async def test_an_open_amendment_whose_record_stays_withdrawn_is_refused(
 ) -> None:
     """The same without C2 sent again: ``conflict``, nothing stored (as before)."""
     case, _ = await _amendment_opened(tmp_path, aiohttp_client, 41, None, resent=False)
-    await case.compare(_m()[-1])
+    await case.compare(label(-1))
     office = await case.office(aiohttp_client)
     (amendment,) = await outcomes(office, "termination_amendment/v1")
     item = amendment["sequence"]

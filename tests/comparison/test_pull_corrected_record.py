@@ -10,28 +10,16 @@ proposal is ``restoration-not-suspended`` (409, nothing stored). Found correct.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from comparisonkit import ComparisonCase, confirmed_on
+from latekit import label
 from procedurekit import month_day
 from reversalkit import PROBLEM, outcomes
 
 from certhub.hub.core.keys import STORE
 from certhub.mocks.population import Population
-
-
-def _m() -> dict[int, str]:
-    return {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
-
-
-def _died() -> date:
-    return month_day(-3, 3)
-
-
-def _earlier() -> date:
-    return month_day(-4, 3)
 
 
 async def test_a_record_voided_and_recorded_again_earlier_moves_the_death_once(
@@ -40,13 +28,13 @@ async def test_a_record_voided_and_recorded_again_earlier_moves_the_death_once(
     person = Population(seed=43).person()
     number = person["id_number"]
     feeds = {
-        _m()[-3]: f"C1,{number},某人,,,cremation,{_died().isoformat()},\n",
-        _m()[-2]: f"V1,{number},某人,,,void,{_m()[-2]}-02,C1\n"
-        f"C9,{number},某人,,,cremation,{_earlier().isoformat()},\n",
+        label(-3): f"C1,{number},某人,,,cremation,{month_day(-3, 3).isoformat()},\n",
+        label(-2): f"V1,{number},某人,,,void,{label(-2)}-02,C1\n"
+        f"C9,{number},某人,,,cremation,{month_day(-4, 3).isoformat()},\n",
     }
     case = ComparisonCase.prepare(tmp_path, [person], feeds).on_ledger(ledger_url)
-    t = await confirmed_on(case, aiohttp_client, _m()[-3], _died(), paid_through=_m()[0])
-    ledger = await case.compare(_m()[-2])
+    t = await confirmed_on(case, aiohttp_client, label(-3), month_day(-3, 3), paid_through=label(0))
+    ledger = await case.compare(label(-2))
     assert (ledger["reports"], ledger["reversals"]) == (
         {"amendment_opened": 1}, {"restoration_proposed": 1}
     )  # fmt: skip
@@ -58,12 +46,7 @@ async def test_a_record_voided_and_recorded_again_earlier_moves_the_death_once(
     status, balance = await office.get(f"/v1/overpayments/{t}")
     assert (balance["amount"], balance["months"]) == ("952.00", 4), balance
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "recovered") == {
-        _m()[-3],
-        _m()[-2],
-        _m()[-1],
-        _m()[0],
-    }
+    assert await store.counted_months(number, "recovered") == {label(n) for n in range(-3, 1)}
     (proposal,) = await outcomes(office, "restoration_proposal/v1")
     before = await office.ledger_size()
     status, body = await office.decide(

@@ -20,11 +20,12 @@ either void's period records nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from comparisonkit import ComparisonCase, confirmed_death
+from latekit import label
 from procedurekit import Office, month_day
 from reversalkit import PROBLEM, approved, outcomes, proposals, recovery
 
@@ -33,23 +34,15 @@ from certhub.hub.rules.comparison import next_void, void_message_id, withdrawn_s
 from certhub.mocks.population import Population
 
 
-def _m() -> dict[int, str]:
-    return {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
-
-
-def _died() -> date:
-    return month_day(-3, 3)
-
-
 def _case(tmp: Path, url: str | None) -> tuple[ComparisonCase, dict[str, Any]]:
     person = Population(seed=23).person()
     number = person["id_number"]
-    cremation = f"C1,{number},某人,,,cremation,{_died().isoformat()},\n"
+    cremation = f"C1,{number},某人,,,cremation,{month_day(-3, 3).isoformat()},\n"
     feeds = {
-        _m()[-3]: cremation,
-        _m()[-2]: f"V1,{number},某人,,,void,{_m()[-2]}-02,C1\n",
-        _m()[-1]: cremation,  # sent again: the same record, the same death
-        _m()[0]: f"V2,{number},某人,,,void,{_m()[0]}-01,C1\n",
+        label(-3): cremation,
+        label(-2): f"V1,{number},某人,,,void,{label(-2)}-02,C1\n",
+        label(-1): cremation,  # sent again: the same record, the same death
+        label(0): f"V2,{number},某人,,,void,{label(0)}-01,C1\n",
     }
     case = ComparisonCase.prepare(tmp, [person], feeds).on_ledger(url)
     return case, person
@@ -74,17 +67,17 @@ async def test_a_record_sent_again_after_its_void_stands_until_voided_again(
 ) -> None:
     case, person = _case(tmp_path, ledger_url)
     number = person["id_number"]
-    assert (await case.compare(_m()[-3]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(label(-3)))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=_m()[0])
-    t1 = await confirmed_death(office, _died())
+    await office.roster(person, paid_through=label(0))
+    t1 = await confirmed_death(office, month_day(-3, 3))
     await _recovered(office, t1, "100.00")
     await office.client.close()
-    assert (await case.compare(_m()[-2]))["reversals"] == {"restoration_proposed": 1}
-    assert (await case.compare(_m()[-1]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(label(-2)))["reversals"] == {"restoration_proposed": 1}
+    assert (await case.compare(label(-1)))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
-    t2 = await confirmed_death(office, _died())
+    t2 = await confirmed_death(office, month_day(-3, 3))
     assert await store.closed_benefit(number) == ("death", t2)
     assert await _balance(office, t1) == ("714.00", "100.00", "0.00", "100.00", "voided")
     assert await _balance(office, t2) == ("714.00", "0.00", "714.00", "0.00", "pending")
@@ -101,9 +94,9 @@ async def test_a_record_sent_again_after_its_void_stands_until_voided_again(
     assert await office.ledger_size() == before
     await office.client.close()
     # ... until it withdraws the record again
-    assert (await case.compare(_m()[0]))["reversals"] == {"restoration_proposed": 1}
-    assert (await case.compare(_m()[-2]))["reversals"] == {"already": 1}
-    assert (await case.compare(_m()[0]))["reversals"] == {"already": 1}
+    assert (await case.compare(label(0)))["reversals"] == {"restoration_proposed": 1}
+    assert (await case.compare(label(-2)))["reversals"] == {"already": 1}
+    assert (await case.compare(label(0)))["reversals"] == {"already": 1}
     office = await case.office(aiohttp_client)
     store = office.client.app[STORE]
     item = (await proposals(office))[number]

@@ -20,32 +20,16 @@ then). Now a record's n-th cut is ``<record>:released:<n>`` (``…:<n>:voided``)
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from comparisonkit import ComparisonCase, confirmed_death
+from latekit import label
 from procedurekit import Office, month_day, write_off
 from reversalkit import cremated_twice, outcomes, recovery
 
 from certhub.hub.core.keys import STORE
-
-
-def _m() -> dict[int, str]:
-    return {n: f"{month_day(n):%Y-%m}" for n in range(-4, 1)}
-
-
-def _died() -> date:
-    return month_day(-3, 3)
-
-
-def _second() -> date:
-    return month_day(-2, 8)
-
-
-def _reported() -> date:
-    return month_day(-1, 20)
 
 
 async def _balance(office: Office, task: str) -> tuple[str, ...]:
@@ -60,11 +44,11 @@ async def _confirmed_linked_recovered(
     case: ComparisonCase, person: dict[str, Any], office: Office
 ) -> str:
     """T confirmed (714.00), C2 and the city's report linked, 600.00 recovered: T."""
-    await office.roster(person, paid_through=_m()[0])
-    t = await confirmed_death(office, _died())
+    await office.roster(person, paid_through=label(0))
+    t = await confirmed_death(office, month_day(-3, 3))
     assert await _balance(office, t) == ("714.00", "0.00", "714.00", "0.00", "0.00", "pending")
     await office.client.close()
-    assert (await case.compare(_m()[-2]))["reports"] == {"linked_to_closed": 1}
+    assert (await case.compare(label(-2)))["reports"] == {"linked_to_closed": 1}
     return t
 
 
@@ -101,13 +85,13 @@ async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # 
     written_off: str | None,
     after: tuple[tuple[str, ...], ...],
 ) -> None:
-    case = cremated_twice(tmp_path, ledger_url, _died(), _second())
+    case = cremated_twice(tmp_path, ledger_url, month_day(-3, 3), month_day(-2, 8))
     person = case.person
-    assert (await case.compare(_m()[-3]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(label(-3)))["reports"] == {"task_opened": 1}
     t = await _confirmed_linked_recovered(case, person, await case.office(aiohttp_client))
     office = await case.office(aiohttp_client)
     report = office.people.eligibility_report() | {
-        "reason": "death", "person": person, "event_date": _reported().isoformat(),
+        "reason": "death", "person": person, "event_date": month_day(-1, 20).isoformat(),
         "region": person["region"],
     }  # fmt: skip
     await office.approved_report(report)
@@ -119,15 +103,15 @@ async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # 
     if written_off is not None:
         await _written_off(office, t, written_off)
     await office.client.close()
-    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(label(-1)))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
     assert await _balance(office, t) == after[0]
     await office.client.close()
-    assert (await case.compare(_m()[0]))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(label(0)))["reversals"] == {"no_effect": 1}
     office = await case.office(aiohttp_client)
     assert await _balance(office, t) == after[1]
     assert await office.client.app[STORE].counted_months(person["id_number"], "recovered") == {
-        _m()[0]
+        label(0)
     }
     if written_off is not None:
         await office.client.close()
@@ -140,13 +124,17 @@ async def test_a_death_moved_back_twice_cuts_each_month_once_and_refunds_it(  # 
     }  # fmt: skip
     base = f"overpayment:{t}"
     assert signed == {
-        base: (_m()[-2], _m()[0], "714.00", "0.00"),
-        f"{base}:r60000": (_m()[-2], _m()[0], "714.00", "600.00"),
-        f"{base}:released": (_m()[-1], _m()[0], "476.00", "476.00"),
-        f"{base}:released:voided": (_m()[-2], _m()[-2], "238.00", "124.00"),
-        f"{base}:released:2": (_m()[0], _m()[0], "238.00", "238.00"),
-        f"{base}:released:2:voided": (_m()[-1], _m()[-1], "238.00", "238.00"),
+        base: (label(-2), label(0), "714.00", "0.00"),
+        f"{base}:r60000": (label(-2), label(0), "714.00", "600.00"),
+        f"{base}:released": (label(-1), label(0), "476.00", "476.00"),
+        f"{base}:released:voided": (label(-2), label(-2), "238.00", "124.00"),
+        f"{base}:released:2": (label(0), label(0), "238.00", "238.00"),
+        f"{base}:released:2:voided": (label(-1), label(-1), "238.00", "238.00"),
     }
     terminations = [o["payload"]["event_date"] for o in await outcomes(office, "termination/v1")]
-    assert terminations == [_died().isoformat(), _second().isoformat(), _reported().isoformat()]
+    assert terminations == [
+        month_day(-3, 3).isoformat(),
+        month_day(-2, 8).isoformat(),
+        month_day(-1, 20).isoformat(),
+    ]
     await office.client.close()

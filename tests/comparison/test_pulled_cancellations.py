@@ -33,14 +33,6 @@ from certhub.mocks.server import serve
 from certhub.schemas.resident_id import check_character
 
 
-def _period() -> str:
-    return label(-1)
-
-
-def _day() -> date:
-    return month_day(-1, 10)
-
-
 def _invalid(number: str) -> str:
     """``number`` with a wrong check character (the register's shape, not a valid number)."""
     wrong = next(c for c in "0123456789X" if c != check_character(number[:17]))
@@ -73,7 +65,7 @@ def _point_at(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
 
 
 def _argv(case: ComparisonCase) -> list[str]:
-    argv = ["compare", "run", "--period", _period(), "--input", str(case.tmp / _period()),
+    argv = ["compare", "run", "--period", label(-1), "--input", str(case.tmp / label(-1)),
             "--data", str(case.settings.data_dir), "--pull"]  # fmt: skip
     if (url := case.settings.database_url) is not None:
         argv += ["--database-url", url.get_secret_value()]
@@ -83,7 +75,7 @@ def _argv(case: ComparisonCase) -> list[str]:
 async def _run(case: ComparisonCase) -> dict[str, Any]:
     """``certhub compare run --pull`` of the period (the CLI on a thread, the mock on this loop)."""
     assert await asyncio.to_thread(main, _argv(case)) == 0
-    path = case.settings.data_dir / "comparison-runs" / f"{_period()}-all.json"
+    path = case.settings.data_dir / "comparison-runs" / f"{label(-1)}-all.json"
     return json.loads(path.read_text())  # type: ignore[no-any-return]
 
 
@@ -92,20 +84,20 @@ async def test_a_pulled_cancellation_opens_one_death_task_once(
 ) -> None:
     population = Population(seed=61)
     dead, emigrated, alive = population.person(), population.person(), population.person()
-    case = ComparisonCase.prepare(tmp_path, [dead, emigrated, alive], {_period(): ""})
+    case = ComparisonCase.prepare(tmp_path, [dead, emigrated, alive], {label(-1): ""})
     case.on_ledger(ledger_url)
     bad = _invalid(alive["id_number"])  # the register's number for a pensioner, mistyped
     eid.registry.cancellations = [  # two a page: the death of a pensioner on the third page
         _cancelled(dead, "01", month_day(-2, 20)),  # the month before: not this period's
-        _cancelled(alive, "01", _day(), number=bad),
-        _cancelled(emigrated, "02", _day()),
+        _cancelled(alive, "01", month_day(-1, 10), number=bad),
+        _cancelled(emigrated, "02", month_day(-1, 10)),
         _cancelled(alive, "01", month_day(0, 1)),  # after the period: the next one's
-        _cancelled(population.person(), "01", _day()),  # not on the roster: unmatched
-        _cancelled(dead, "01", _day()),
+        _cancelled(population.person(), "01", month_day(-1, 10)),  # not on the roster: unmatched
+        _cancelled(dead, "01", month_day(-1, 10)),
     ]
 
     summary = await _run(case)
-    folder = case.tmp / _period()
+    folder = case.tmp / label(-1)
     pulled = json.loads((folder / NOTE).read_text())
     assert (pulled["pages"], pulled["rows"]) == (3, 3)
     assert (pulled["not_death"], pulled["after_period"]) == ({"emigration": 1}, 1)
@@ -141,12 +133,12 @@ async def test_a_page_that_fails_once_is_retried_and_the_pull_completes(
 ) -> None:
     population = Population(seed=62)
     people = [population.person() for _ in range(5)]
-    case = ComparisonCase.prepare(tmp_path, people, {_period(): ""})
-    eid.registry.cancellations = [_cancelled(p, "01", _day()) for p in people]
+    case = ComparisonCase.prepare(tmp_path, people, {label(-1): ""})
+    eid.registry.cancellations = [_cancelled(p, "01", month_day(-1, 10)) for p in people]
     eid.injector.configure(FaultConfig(script=(FaultKind.none, FaultKind.error)))
     argv = [*_argv(case), "--no-ledger"]
     assert await asyncio.to_thread(main, argv) == 0
-    assert json.loads((case.tmp / _period() / NOTE).read_text())["rows"] == 5
+    assert json.loads((case.tmp / label(-1) / NOTE).read_text())["rows"] == 5
     assert eid.injector.requests == 4  # three pages, the second asked twice
 
 
@@ -157,8 +149,8 @@ async def test_the_department_down_refuses_the_run_and_writes_nothing(
 ) -> None:  # fmt: skip
     population = Population(seed=63)
     people = [population.person() for _ in range(5)]
-    case = ComparisonCase.prepare(tmp_path, people, {_period(): ""})
-    eid.registry.cancellations = [_cancelled(p, "01", _day()) for p in people]
+    case = ComparisonCase.prepare(tmp_path, people, {label(-1): ""})
+    eid.registry.cancellations = [_cancelled(p, "01", month_day(-1, 10)) for p in people]
     if down == "unreachable":
         _point_at(monkeypatch, f"http://127.0.0.1:{free_port()}")
     else:
@@ -167,7 +159,7 @@ async def test_the_department_down_refuses_the_run_and_writes_nothing(
     error = capsys.readouterr().err
     assert "public security's cancellations (eid) could not be pulled" in error
     assert "the run is refused: nothing compared, nothing recorded" in error
-    folder = case.tmp / _period()
+    folder = case.tmp / label(-1)
     assert not (folder / "public_security.csv").exists()
     assert not (folder / NOTE).exists()
     assert not (case.settings.data_dir / "comparison-runs").exists()
@@ -180,7 +172,7 @@ def test_a_dropped_public_security_feed_is_never_replaced(
 ) -> None:
     _point_at(monkeypatch, f"http://127.0.0.1:{free_port()}")
     (tmp_path / "public_security.csv").write_text("dropped\n", encoding="utf-8")
-    argv = ["compare", "pull", "--period", _period(), "--input", str(tmp_path)]
+    argv = ["compare", "pull", "--period", label(-1), "--input", str(tmp_path)]
     assert main(argv) == 2
     assert "the pull never replaces a dropped feed" in capsys.readouterr().err
     assert (tmp_path / "public_security.csv").read_text() == "dropped\n"

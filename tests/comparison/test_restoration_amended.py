@@ -56,13 +56,13 @@ async def voided_after_amendment(
         "C1": f"V1,{number},某人,,,void,{month(-1)}-02,C1\n",
     }
     feeds = {
-        month(-3): f"C0,{number},某人,,,cremation,{_first().isoformat()},\n",
-        month(-2): f"C1,{number},某人,,,cremation,{_amended().isoformat()},\n",
+        month(-3): f"C0,{number},某人,,,cremation,{month_day(-3, 3).isoformat()},\n",
+        month(-2): f"C1,{number},某人,,,cremation,{month_day(-6, 3).isoformat()},\n",
         month(-1): voids["C1"],
     }
     feeds[first_void] += voids["C0"]
     scene = Scene.prepare(tmp, [person], feeds)
-    scene.died = {number: _first()}
+    scene.died = {number: month_day(-3, 3)}
     await scene.compare(month(-3))
     tasks = await scene.terminated(aiohttp_client, {number: {"paid_through": month(-6)}})
     await scene.compare(month(-2))
@@ -70,7 +70,7 @@ async def voided_after_amendment(
     status, page = await office.get("/v1/termination-amendments")
     assert status == 200, page
     (amendment,) = page["items"]
-    assert amendment["payload"]["amended_event_date"] == _amended().isoformat()
+    assert amendment["payload"]["amended_event_date"] == month_day(-6, 3).isoformat()
     rests_on = amendment["payload"]["rests_on"]  # the comparison's report: voided with C1
     assert rests_on["kind"] == "machine_report", rests_on
     assert amendment["payload"]["source"].startswith(f"adapter:comparison {rests_on['id']} (")
@@ -94,7 +94,7 @@ async def test_the_proposal_back_pays_from_the_date_in_force(
     number = person["id_number"]
     proposal = (await proposals(office))[number]
     stated = (proposal["payload"]["event_date"], proposal["payload"]["effective_from"])
-    assert stated == (_amended().isoformat(), _amended().isoformat())
+    assert stated == (month_day(-6, 3).isoformat(), month_day(-6, 3).isoformat())
     await office.roster(person, status="terminated", paid_through=month(-6))
     status, body = await approved(office, proposal["sequence"])
     assert status == 202, body
@@ -131,14 +131,14 @@ async def test_a_proposal_made_before_the_amendment_is_not_approved(
         tmp_path, aiohttp_client, first_void=month(-2)
     )
     proposal = (await proposals(office))[person["id_number"]]
-    assert proposal["payload"]["effective_from"] == _first().isoformat()
+    assert proposal["payload"]["effective_from"] == month_day(-3, 3).isoformat()
     await office.roster(person, status="terminated", paid_through=month(-6))
     before = await sizes(office)
     status, body = await office.decide(
         "restoration-proposals", proposal["sequence"], "town-1", "accept"
     )
     assert (status, body["type"]) == (409, PROBLEM + "conflict"), body
-    assert _amended().isoformat() in body["detail"], body
+    assert month_day(-6, 3).isoformat() in body["detail"], body
     assert await sizes(office) == before
     assert await office.client.app[STORE].closed_benefit(person["id_number"]) == ("death", task)
 

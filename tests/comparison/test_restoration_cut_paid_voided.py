@@ -16,43 +16,32 @@ rewritten ``paid_through`` alone, back-paid M-2..M-1 = 476.00: M-2 paid twice.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from comparisonkit import confirmed_death
+from latekit import label
 from procedurekit import month_day
 from reversalkit import cremated_twice, outcomes
-
-
-def _m() -> dict[int, str]:
-    return {n: f"{month_day(n):%Y-%m}" for n in range(-3, 1)}
-
-
-def _died() -> date:
-    return month_day(-3, 3)
-
-
-def _second() -> date:
-    return month_day(-2, 8)
 
 
 async def test_a_month_cut_and_paid_is_not_back_paid_when_the_death_is_withdrawn(
     tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
-    case = cremated_twice(tmp_path, ledger_url, _died(), _second())
+    case = cremated_twice(tmp_path, ledger_url, month_day(-3, 3), month_day(-2, 8))
     person = case.person
-    assert (await case.compare(_m()[-3]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(label(-3)))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=_m()[-2])
-    task = await confirmed_death(office, _died())
-    await office.roster(person, status="terminated", paid_through=_m()[-3])  # applied
+    await office.roster(person, paid_through=label(-2))
+    task = await confirmed_death(office, month_day(-3, 3))
+    await office.roster(person, status="terminated", paid_through=label(-3))  # applied
     status, body = await office.get(f"/v1/overpayments/{task}")
     assert (status, body["amount"]) == (200, "238.00"), body
     await office.client.close()
-    assert (await case.compare(_m()[-2]))["reports"] == {"linked_to_closed": 1}
-    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}  # moved to _second()
-    assert (await case.compare(_m()[0]))["reversals"] == {"restoration_proposed": 1}
+    assert (await case.compare(label(-2)))["reports"] == {"linked_to_closed": 1}
+    # C1 voided: the death moves to C2's 8th of M(-2)
+    assert (await case.compare(label(-1)))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(label(0)))["reversals"] == {"restoration_proposed": 1}
     office = await case.office(aiohttp_client)
     (proposal,) = await outcomes(office, "restoration_proposal/v1")
     item = proposal["sequence"]
@@ -61,7 +50,7 @@ async def test_a_month_cut_and_paid_is_not_back_paid_when_the_death_is_withdrawn
     assert status == 202, body
     (restored,) = [o["payload"] for o in await outcomes(office, "restoration/v1")]
     back_pay = (restored["back_pay_from"][:7], restored["back_pay_to"][:7])
-    assert (*back_pay, restored["back_pay_amount"]) == (_m()[-1], _m()[-1], "238.00")
+    assert (*back_pay, restored["back_pay_amount"]) == (label(-1), label(-1), "238.00")
     assert restored["restore_from"] == month_day(0).isoformat()
     *_, moved = await outcomes(office, "termination/v1")
     assert "estate" not in moved["payload"]["remarks"], moved["payload"]["remarks"]

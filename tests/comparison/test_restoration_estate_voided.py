@@ -15,29 +15,16 @@ pay. Before, the proposal planned M-2..M-1 again and every approval was
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from comparisonkit import confirmed_death
+from latekit import label
 from procedurekit import Office, month_day
 from reversalkit import cremated_twice
 
 from certhub.hub.core.keys import STORE
-
-
-def _m() -> dict[int, str]:
-    return {n: f"{month_day(n):%Y-%m}" for n in range(-3, 1)}
-
-
-def _died() -> date:
-    return month_day(-3, 3)
-
-
-def _second() -> date:
-    return month_day(-2, 8)
-
 
 ESTATE = re.compile(r"back pay to the estate (\d{4}-\d{2})\.\.(\d{4}-\d{2}) = ([\d.]+)")
 
@@ -78,17 +65,18 @@ def paid_besides_the_roster(items: list[dict[str, Any]]) -> list[tuple[str, str,
 async def test_the_estate_s_month_is_not_back_paid_again_when_the_death_is_withdrawn(
     tmp_path: Path, aiohttp_client: Any, ledger_url: str | None
 ) -> None:
-    case = cremated_twice(tmp_path, ledger_url, _died(), _second())
+    case = cremated_twice(tmp_path, ledger_url, month_day(-3, 3), month_day(-2, 8))
     person = case.person
     number = person["id_number"]
-    assert (await case.compare(_m()[-3]))["reports"] == {"task_opened": 1}
+    assert (await case.compare(label(-3)))["reports"] == {"task_opened": 1}
     office = await case.office(aiohttp_client)
-    await office.roster(person, paid_through=_m()[-3])
-    await confirmed_death(office, _died())
+    await office.roster(person, paid_through=label(-3))
+    await confirmed_death(office, month_day(-3, 3))
     await office.client.close()
-    assert (await case.compare(_m()[-2]))["reports"] == {"linked_to_closed": 1}
-    assert (await case.compare(_m()[-1]))["reversals"] == {"no_effect": 1}  # moved to _second()
-    assert (await case.compare(_m()[0]))["reversals"] == {"restoration_proposed": 1}
+    assert (await case.compare(label(-2)))["reports"] == {"linked_to_closed": 1}
+    # C1 voided: the death moves to C2's 8th of M(-2)
+    assert (await case.compare(label(-1)))["reversals"] == {"no_effect": 1}
+    assert (await case.compare(label(0)))["reversals"] == {"restoration_proposed": 1}
     office = await case.office(aiohttp_client)
     (proposal,) = [i for i in await pulled(office) if i["type"] == "restoration_proposal/v1"]
     item = proposal["sequence"]
@@ -98,12 +86,12 @@ async def test_the_estate_s_month_is_not_back_paid_again_when_the_death_is_withd
 
     items = await pulled(office)
     assert paid_besides_the_roster(items) == [
-        (_m()[-2], _m()[-2], Decimal("238.00")),  # the estate's, when the death moved to _second()
-        (_m()[-1], _m()[-1], Decimal("238.00")),  # the restoration's
+        (label(-2), label(-2), Decimal("238.00")),  # the estate's, the death moved to M(-2)
+        (label(-1), label(-1), Decimal("238.00")),  # the restoration's
     ]
     (restored,) = [i for i in items if i["type"] == "restoration/v1"]
     assert restored["payload"]["restore_from"] == month_day(0).isoformat()
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "back_paid") == {_m()[-2], _m()[-1]}
-    assert await store.counted_months(number, "resumed") == {_m()[0]}
+    assert await store.counted_months(number, "back_paid") == {label(-2), label(-1)}
+    assert await store.counted_months(number, "resumed") == {label(0)}
     await office.client.close()

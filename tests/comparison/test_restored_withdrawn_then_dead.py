@@ -22,7 +22,6 @@ M(+1) (no month paid twice either way).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +34,6 @@ from reversalkit import outcomes
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.suspensions import ProposalSweep
-
-
-def _died() -> date:
-    return month_day(-3, 3)
 
 
 async def _voided(
@@ -60,9 +55,9 @@ async def test_the_months_paid_on_a_withdrawn_restoration_are_recovered_on_a_dea
     store = office.client.app[STORE]
     assert await store.counted_months(number, "back_paid") == {label(-2), label(-1)}
     assert await outcomes(office, "overpayment/v1") == []  # owed back only once found dead
-    task = await office.reported_death(person, _died())
+    task = await office.reported_death(person, month_day(-3, 3))
     status, body = await office.step(
-        task["task_id"], "county-1", "confirmed", event_date=_died().isoformat()
+        task["task_id"], "county-1", "confirmed", event_date=month_day(-3, 3).isoformat()
     )
     assert status == 202, body
     (overpayment,) = await outcomes(office, "overpayment/v1")

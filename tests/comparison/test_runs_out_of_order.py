@@ -25,28 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import HEADER, ComparisonCase, roster_csv
+from latekit import label
 from procedurekit import today
 
 from certhub.hub.cli.main import main
 from certhub.hub.core.keys import STORE
-from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.rules.months import month_index
 from certhub.mocks.population import Population
 
 
 def _now() -> int:
     return month_index(today())
-
-
-def _m3() -> str:
-    return month_label(_now() - 3)
-
-
-def _m2() -> str:
-    return month_label(_now() - 2)
-
-
-def _m1() -> str:
-    return month_label(_now() - 1)
 
 
 def _feeds(case: ComparisonCase, rows: dict[str, str]) -> None:
@@ -62,8 +51,8 @@ def _cremated_then_voided(case: ComparisonCase) -> None:
     """C1 (cremation of the 3rd of M-2) in the M-2 feed, voided by V1 in the M-1 feed."""
     number = case.person["id_number"]
     _feeds(case, {
-        _m2(): f"C1,{number},某人,,,cremation,{_m2()}-03,\n",
-        _m1(): f"V1,{number},某人,,,void,{_m1()}-02,C1\n",
+        label(-2): f"C1,{number},某人,,,cremation,{label(-2)}-03,\n",
+        label(-1): f"V1,{number},某人,,,void,{label(-1)}-02,C1\n",
     })  # fmt: skip
 
 
@@ -87,19 +76,19 @@ async def test_a_void_run_before_its_record_still_withdraws_it(
 ) -> None:
     case = ComparisonCase.one_person(tmp_path, 11, ledger_url)
     _cremated_then_voided(case)
-    assert (await case.compare(_m1()))["reversals"] == {"no_task": 1}
+    assert (await case.compare(label(-1)))["reversals"] == {"no_task": 1}
     _, records = await _tasks(case, aiohttp_client, "open")
-    ledger = await case.compare(_m2())
+    ledger = await case.compare(label(-2))
     assert (ledger["reports"], ledger["reversals"]) == ({}, {"later_void": 1})
     opened, after = await _tasks(case, aiohttp_client, "open")
     assert opened == []  # C1 was withdrawn by its department: no death task on it
     assert after == records  # nothing recorded for it
-    (row,) = _reversals(case, f"{_m2()}-all")
+    (row,) = _reversals(case, f"{label(-2)}-all")
     assert (row["voided_record_id"], row["voided_kind"], row["void_record_id"]) == (
         "C1", "cremation", "V1"
     )  # fmt: skip
-    assert (row["void_period"], row["void_run"]) == (_m1(), f"{_m1()}-all")
-    assert (await case.compare(_m2()))["reversals"] == {"later_void": 1}  # a re-run: the same
+    assert (row["void_period"], row["void_run"]) == (label(-1), f"{label(-1)}-all")
+    assert (await case.compare(label(-2)))["reversals"] == {"later_void": 1}  # a re-run: the same
     assert (await _tasks(case, aiohttp_client, "open"))[1] == records
 
 
@@ -115,12 +104,14 @@ async def test_a_void_run_before_its_visit_still_withdraws_the_exemption(
     number = case.person["id_number"]
     office = await case.office(aiohttp_client)
     await office.roster(case.person)
-    await office.certified_in_app(case.person, f"{month_label(_now() - 16)}-15T10:00:00+08:00")
+    await office.certified_in_app(case.person, f"{label(-16)}-15T10:00:00+08:00")
     await office.client.close()
-    assert (await case.compare_health(_m1(), f"V1,{number},某人,,,void,{_m1()}-02,H1\n"))[
+    assert (await case.compare_health(label(-1), f"V1,{number},某人,,,void,{label(-1)}-02,H1\n"))[
         "reversals"
     ] == {"no_task": 1}
-    ledger = await case.compare_health(_m2(), f"H1,{number},某人,,,medical_visit,{_m2()}-05,\n")
+    ledger = await case.compare_health(
+        label(-2), f"H1,{number},某人,,,medical_visit,{label(-2)}-05,\n"
+    )
     assert (ledger["recorded"], ledger["reversals"]) == (0, {"later_void": 1})
     office = await case.office(aiohttp_client)
     row = await office.client.app[STORE].register_person(number)
@@ -137,13 +128,13 @@ async def test_in_period_order_the_void_clears_the_task_and_a_rerun_adds_nothing
     M(-1)), M(-1) again finds its void recorded (``already``)."""
     case = ComparisonCase.one_person(tmp_path, 11, ledger_url)
     _cremated_then_voided(case)
-    assert (await case.compare(_m2()))["reports"] == {"task_opened": 1}
-    assert (await case.compare(_m1()))["reversals"] == {"cleared": 1}
+    assert (await case.compare(label(-2)))["reports"] == {"task_opened": 1}
+    assert (await case.compare(label(-1)))["reversals"] == {"cleared": 1}
     cleared, records = await _tasks(case, aiohttp_client, "cleared")
     assert len(cleared) == 1
-    ledger = await case.compare(_m2())
+    ledger = await case.compare(label(-2))
     assert (ledger["reports"], ledger["reversals"]) == ({}, {"later_void": 1})
-    assert (await case.compare(_m1()))["reversals"] == {"already": 1}
+    assert (await case.compare(label(-1)))["reversals"] == {"already": 1}
     assert await _tasks(case, aiohttp_client, "cleared") == (cleared, records)
     assert (await _tasks(case, aiohttp_client, "open"))[0] == []
 
@@ -156,15 +147,19 @@ async def test_a_record_sent_again_after_the_void_is_its_own_months_business(
     and the task M(-1)'s run opened on the record sent again stays open, untouched."""
     case = ComparisonCase.one_person(tmp_path, 11, ledger_url)
     number = case.person["id_number"]
-    cremation = f"C1,{number},某人,,,cremation,{_m3()}-03,\n"
+    cremation = f"C1,{number},某人,,,cremation,{label(-3)}-03,\n"
     _feeds(
         case,
-        {_m3(): cremation, _m2(): f"V1,{number},某人,,,void,{_m2()}-02,C1\n", _m1(): cremation},
+        {
+            label(-3): cremation,
+            label(-2): f"V1,{number},某人,,,void,{label(-2)}-02,C1\n",
+            label(-1): cremation,
+        },
     )
-    assert (await case.compare(_m2()))["reversals"] == {"no_task": 1}
-    assert (await case.compare(_m1()))["reports"] == {"task_opened": 1}
+    assert (await case.compare(label(-2)))["reversals"] == {"no_task": 1}
+    assert (await case.compare(label(-1)))["reports"] == {"task_opened": 1}
     opened, records = await _tasks(case, aiohttp_client, "open")
-    ledger = await case.compare(_m3())
+    ledger = await case.compare(label(-3))
     assert (ledger["reports"], ledger["reversals"]) == ({}, {"later_void": 1})
     assert await _tasks(case, aiohttp_client, "open") == (opened, records)
     assert len(opened) == 1
@@ -181,18 +176,18 @@ async def test_city_partitions_and_whole_runs_read_each_others_voids(
     city_a, city_b = a["region"]["county"][:4], b["region"]["county"][:4]
     assert city_a != city_b
     _feeds(case, {
-        _m3(): f"C2,{b['id_number']},某人,,,cremation,{_m3()}-03,\n",
-        _m2(): f"C1,{a['id_number']},某人,,,cremation,{_m2()}-03,\n"
-        f"V2,{b['id_number']},某人,,,void,{_m2()}-02,C2\n",
-        _m1(): f"V1,{a['id_number']},某人,,,void,{_m1()}-02,C1\n",
+        label(-3): f"C2,{b['id_number']},某人,,,cremation,{label(-3)}-03,\n",
+        label(-2): f"C1,{a['id_number']},某人,,,cremation,{label(-2)}-03,\n"
+        f"V2,{b['id_number']},某人,,,void,{label(-2)}-02,C2\n",
+        label(-1): f"V1,{a['id_number']},某人,,,void,{label(-1)}-02,C1\n",
     })  # fmt: skip
-    for period, city in ((_m1(), city_a), (_m2(), None), (_m3(), city_b)):
+    for period, city in ((label(-1), city_a), (label(-2), None), (label(-3), city_b)):
         await _run(case, period, city)
     assert (await _tasks(case, aiohttp_client, "open"))[0] == []
-    whole = {r["voided_record_id"]: r["void_run"] for r in _reversals(case, f"{_m2()}-all")}
-    assert whole == {"C1": f"{_m1()}-{city_a}", "C2": None}  # V2 its own feed's
-    (row,) = _reversals(case, f"{_m3()}-{city_b}")
-    assert (row["voided_record_id"], row["void_run"]) == ("C2", f"{_m2()}-all")
+    whole = {r["voided_record_id"]: r["void_run"] for r in _reversals(case, f"{label(-2)}-all")}
+    assert whole == {"C1": f"{label(-1)}-{city_a}", "C2": None}  # V2 its own feed's
+    (row,) = _reversals(case, f"{label(-3)}-{city_b}")
+    assert (row["voided_record_id"], row["void_run"]) == ("C2", f"{label(-2)}-all")
 
 
 async def _run(case: ComparisonCase, period: str, city: str | None) -> None:

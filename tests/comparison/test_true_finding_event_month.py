@@ -19,7 +19,6 @@ months after it).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,6 @@ from procedurekit import Office, back_paid_months, evidence_payloads, month_day
 from reversalkit import DIED, DIED_IN, PROBLEM, THIS_MONTH, VOIDED_IN, Scene, confirmed_jailed
 
 from certhub.hub.core.keys import STORE
-
-
-def _jailed() -> date:
-    return month_day(-1, 20)
 
 
 def _m_1() -> str:
@@ -49,14 +44,21 @@ async def voided_then_found(
     office = await scene.office(aiohttp_client)
     await office.roster(person, status="terminated", paid_through=DIED_IN)  # T1 applied
     if reason == "imprisonment":
-        await confirmed_jailed(office, person, _jailed())
+        await confirmed_jailed(office, person, month_day(-1, 20))
     else:
-        task = str((await office.reported_death(person, _jailed(), reason=reason))["task_id"])
+        task = str(
+            (await office.reported_death(person, month_day(-1, 20), reason=reason))["task_id"]
+        )
         assert (await office.step(task, "town-1", "in_progress"))[0] == 202
-        status, body = await office.step(task, "county-1", "confirmed", event_date=str(_jailed()))
+        status, body = await office.step(
+            task, "county-1", "confirmed", event_date=str(month_day(-1, 20))
+        )
         assert status == 202, body
     await office.roster(
-        person, status="suspended", suspended_since=_jailed().isoformat(), paid_through=DIED_IN
+        person,
+        status="suspended",
+        suspended_since=month_day(-1, 20).isoformat(),
+        paid_through=DIED_IN,
     )
     return office, person, number
 
@@ -81,7 +83,7 @@ async def test_a_person_found_is_back_paid_the_disappearance_s_month(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:
     office, person, number = await voided_then_found(tmp_path, aiohttp_client, DIED_IN, "missing")
-    found = back_paid_months(person, _jailed(), -1, 0, "476.00")  # M-1..M0, from M1
+    found = back_paid_months(person, month_day(-1, 20), -1, 0, "476.00")  # M-1..M0, from M1
     await office.approved("restorations", "town-1", found)
     assert await office.client.app[STORE].counted_months(number, "back_paid") == {
         _m_1(),
@@ -96,7 +98,9 @@ async def test_the_event_month_paid_before_the_void_is_not_back_paid_again(
     office, person, number = await voided_then_found(*args)
     store = office.client.app[STORE]
     assert await store.counted_months(number, "back_paid") == {_m_1()}  # T2's: paid
-    owed = back_paid_months(person, _jailed(), -1, -1, "238.00", restore_from=str(month_day(1)))
+    owed = back_paid_months(
+        person, month_day(-1, 20), -1, -1, "238.00", restore_from=str(month_day(1))
+    )
     await refused_period(office, number, owed | await release(office))
 
 
@@ -106,9 +110,14 @@ async def test_the_event_month_the_roster_paid_is_not_back_paid(
     scene, person, number = Scene.alone(tmp_path, DIED)
     office = await scene.office(aiohttp_client)
     await office.roster(person, paid_through=_m_1())
-    await confirmed_jailed(office, person, _jailed())
+    await confirmed_jailed(office, person, month_day(-1, 20))
     await office.roster(
-        person, status="suspended", suspended_since=_jailed().isoformat(), paid_through=_m_1()
+        person,
+        status="suspended",
+        suspended_since=month_day(-1, 20).isoformat(),
+        paid_through=_m_1(),
     )
-    owed = back_paid_months(person, _jailed(), -1, -1, "238.00", restore_from=str(month_day(1)))
+    owed = back_paid_months(
+        person, month_day(-1, 20), -1, -1, "238.00", restore_from=str(month_day(1))
+    )
     await refused_period(office, number, owed | await release(office))

@@ -22,25 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from comparisonkit import HEADER, ComparisonCase, roster_csv
-from procedurekit import today
-
-from certhub.hub.rules.months import month_index, month_label
-
-
-def _now() -> int:
-    return month_index(today())
-
-
-def _m3() -> str:
-    return month_label(_now() - 3)
-
-
-def _m2() -> str:
-    return month_label(_now() - 2)
-
-
-def _m1() -> str:
-    return month_label(_now() - 1)
+from latekit import label
 
 
 async def test_a_void_run_after_the_record_sent_again_leaves_its_task_open(
@@ -48,14 +30,18 @@ async def test_a_void_run_after_the_record_sent_again_leaves_its_task_open(
 ) -> None:
     case = ComparisonCase.one_person(tmp_path, 11, ledger_url)
     number = case.person["id_number"]
-    cremation = f"C1,{number},某人,,,cremation,{_m3()}-03,\n"
-    rows = {_m3(): cremation, _m2(): f"V1,{number},某人,,,void,{_m2()}-02,C1\n", _m1(): cremation}
+    cremation = f"C1,{number},某人,,,cremation,{label(-3)}-03,\n"
+    rows = {
+        label(-3): cremation,
+        label(-2): f"V1,{number},某人,,,void,{label(-2)}-02,C1\n",
+        label(-1): cremation,
+    }
     for period, row in rows.items():
         (case.tmp / period).mkdir()
         (case.tmp / period / "roster.csv").write_text(roster_csv(case.people), encoding="utf-8")
         (case.tmp / period / "civil_affairs.csv").write_text(HEADER + row, encoding="utf-8")
-    assert (await case.compare(_m1()))["reports"] == {"task_opened": 1}  # sent again: a task
-    await case.compare(_m2())  # the void of the record as sent in M(-3)
+    assert (await case.compare(label(-1)))["reports"] == {"task_opened": 1}  # sent again: a task
+    await case.compare(label(-2))  # the void of the record as sent in M(-3)
     office = await case.office(aiohttp_client)
     code, page = await office.get("/v1/verification-tasks", status="open")
     await office.client.close()

@@ -16,20 +16,11 @@ had no overpayment at all).
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
+from latekit import label
 from procedurekit import Office, back_paid_months, month_day
-from releasekit import balance, label, recovered
+from releasekit import balance, recovered
 from suspensionkit import confirmed, release_stated, suspended_paid
-
-
-def _missing() -> date:
-    return month_day(-6, 2)
-
-
-def _jailed() -> date:
-    return month_day(-6, 10)
 
 
 @pytest.mark.parametrize(
@@ -43,12 +34,12 @@ async def test_prison_months_a_voided_disappearance_counted_are_recovered(
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    missing = await confirmed(office, person, "missing", _missing())
+    missing = await confirmed(office, person, "missing", month_day(-6, 2))
     assert (await recovered(office, missing, "476.00", "BR-7"))[0] == 202
-    jailed = await confirmed(office, person, "imprisonment", _jailed(), until)
-    await suspended_paid(office, person, _missing(), -1)
+    jailed = await confirmed(office, person, "imprisonment", month_day(-6, 10), until)
+    await suspended_paid(office, person, month_day(-6, 2), -1)
     stated = {} if released is None else await release_stated(office, released)
-    payload = back_paid_months(person, _missing(), 0, 0, "238.00", **stated)
+    payload = back_paid_months(person, month_day(-6, 2), 0, 0, "238.00", **stated)
     await office.approved("restorations", "town-1", payload)
 
     assert await balance(office, missing) == (5, "1190.00", "476.00", "0.00", "voided")

@@ -16,31 +16,21 @@ months (714.00 more, 1,190.00 to recover).
 
 from __future__ import annotations
 
-from datetime import date
-
 from procedurekit import Office, back_paid_months, month_day
 from releasekit import balance
 from suspensionkit import confirmed, jailed, release_stated, suspended_paid
-
-
-def _first() -> date:
-    return month_day(-9, 10)
-
-
-def _second() -> date:
-    return month_day(-4, 10)
 
 
 async def test_a_release_from_a_second_sentence_leaves_the_first_as_stated(
     office_db: Office,
 ) -> None:
     office = office_db
-    person, first = await jailed(office, _first(), paid_through=-1, until=-7)
-    second = await confirmed(office, person, "imprisonment", _second())
+    person, first = await jailed(office, month_day(-9, 10), paid_through=-1, until=-7)
+    second = await confirmed(office, person, "imprisonment", month_day(-4, 10))
     assert await balance(office, second) == (3, "714.00", "0.00", "714.00", "pending")
-    await suspended_paid(office, person, _second(), -1)
+    await suspended_paid(office, person, month_day(-4, 10), -1)
     released = await release_stated(office, -2)
-    payload = back_paid_months(person, _second(), 0, 0, "238.00", **released)
+    payload = back_paid_months(person, month_day(-4, 10), 0, 0, "238.00", **released)
     await office.approved("restorations", "town-1", payload)
 
     assert await balance(office, second) == (2, "476.00", "0.00", "476.00", "pending")

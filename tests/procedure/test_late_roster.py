@@ -11,20 +11,16 @@ the confirmation, and the months paid after were never recovered.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from latekit import balance, label, signed
 from procedurekit import Office, month_day, month_end, recovery
 
 
-def _died() -> date:
-    return month_day(-3, 15)
-
-
 async def test_months_paid_after_the_death_are_added_once(office: Office) -> None:
     person = office.people.person()
     await office.roster(person, paid_through=label(-3))
-    task = await office.confirmed_death(person, _died())
+    task = await office.confirmed_death(person, month_day(-3, 15))
     assert (await balance(office, task))[0] == 404  # nothing overpaid at the confirmation
 
     await office.roster(person, paid_through=label(-1))
@@ -48,7 +44,7 @@ async def test_a_recovered_overpayment_grows_by_the_months_paid_after(office: Of
     paid through M(0) adds 238.00: 714.00, partly recovered."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.confirmed_death(person, _died())
+    task = await office.confirmed_death(person, month_day(-3, 15))
     path = f"/v1/overpayments/{task}/recoveries"
     status, body = await office.post(path, "det-1", recovery(task, "476.00", reference="BR-1"))
     assert status == 202, body
@@ -66,7 +62,7 @@ async def test_an_amount_restated_changes_no_month_counted(office: Office) -> No
     250.00 (726.00), M(-2)..M(-1) stay at 238.00 each — never re-computed in silence."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.confirmed_death(person, _died())
+    task = await office.confirmed_death(person, month_day(-3, 15))
     await office.roster(person, paid_through=label(0), monthly_amount="250.00")
     assert await balance(office, task) == (200, (3, "726.00", "0.00", "pending"))
     await office.roster(person, paid_through=label(0), monthly_amount="200.00")

@@ -17,11 +17,12 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from latekit import label
 from procedurekit import UNITS, Office, month_day, month_end, open_office
 from registerkit import ROSTER_HEADER, roster_line
 
@@ -32,17 +33,8 @@ from certhub.schemas.clock import CHINA_STANDARD_TIME
 from certhub.security import SigningKey
 
 
-def _died() -> date:
-    return month_day(-3, 15)
-
-
 def _now() -> datetime:
     return datetime.now(CHINA_STANDARD_TIME).replace(microsecond=0)
-
-
-def label(offset: int) -> str:
-    """``YYYY-MM`` of the month ``offset`` months from this one."""
-    return month_day(offset).strftime("%Y-%m")
 
 
 def line(person: dict[str, Any], paid_through: str) -> str:
@@ -98,11 +90,11 @@ async def dead_and_confirmed(
     yesterday = (_now() - timedelta(days=1)).isoformat()
     await office.roster(person, paid_through=label(-3), as_of=yesterday)
     if reason == "death":
-        task = await office.confirmed_death(person, _died())
+        task = await office.confirmed_death(person, month_day(-3, 15))
     else:
-        task = await office.reported(person, reason, _died())
+        task = await office.reported(person, reason, month_day(-3, 15))
         status, body = await office.step(
-            task, "county-1", "confirmed", event_date=_died().isoformat()
+            task, "county-1", "confirmed", event_date=month_day(-3, 15).isoformat()
         )
         assert status == 202, body
     await office.client.close()

@@ -16,7 +16,6 @@ imprisonment or a disappearance were never recovered.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,6 @@ from procedurekit import UNITS, Office, month_day, month_end, open_office, write
 from releasekit import jailed_while_paid, released_restoration
 
 from certhub.security import SigningKey
-
-
-def _since() -> date:
-    return month_day(-3, 10)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -56,9 +51,9 @@ async def confirmed(office: Office, person: dict[str, Any], reason: str, **extra
     """``person`` paid through M(-3), ``reason`` since the 10th of M(-3), confirmed
     (``extra``): the task, nothing overpaid."""
     await office.roster(person, paid_through=label(-3))
-    task = await office.reported(person, reason, _since())
+    task = await office.reported(person, reason, month_day(-3, 10))
     status, body = await office.step(
-        task, "county-1", "confirmed", event_date=_since().isoformat(), **extra
+        task, "county-1", "confirmed", event_date=month_day(-3, 10).isoformat(), **extra
     )
     assert status == 202, body
     assert (await balance(office, task))[0] == 404
@@ -127,7 +122,7 @@ async def test_a_release_approved_later_cuts_the_months_added(office: Office) ->
     payable, the overpayment is M(-2) = 238.00."""
     person = office.people.person()
     task = await confirmed(office, person, "imprisonment")
-    since = _since().isoformat()
+    since = month_day(-3, 10).isoformat()
     await office.roster(person, status="suspended", suspended_since=since, paid_through=label(-1))
     assert await balance(office, task) == (200, (2, "476.00", "0.00", "pending"))
     payload = await released_restoration(office, person, offset=-2)

@@ -13,27 +13,17 @@ recovered.
 
 from __future__ import annotations
 
-from datetime import date
-
 from latekit import balance, label
 from procedurekit import Office, month_day
 from suspensionkit import confirmed
-
-
-def _jailed() -> date:
-    return month_day(-9, 10)
-
-
-def _missing() -> date:
-    return month_day(-4, 10)
 
 
 async def test_each_standing_suspension_takes_its_months(office_db: Office) -> None:
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-9))
-    jailed = await confirmed(office, person, "imprisonment", _jailed(), until=-7)
-    missing = await confirmed(office, person, "missing", _missing())
+    jailed = await confirmed(office, person, "imprisonment", month_day(-9, 10), until=-7)
+    missing = await confirmed(office, person, "missing", month_day(-4, 10))
     assert (await balance(office, jailed))[0] == 404
     assert (await balance(office, missing))[0] == 404
     await office.roster(person, paid_through=label(-1))

@@ -53,10 +53,6 @@ from certhub.hub.core.keys import STORE
 from certhub.security import SigningKey
 
 
-def _died() -> date:
-    return month_day(-3, 15)
-
-
 @pytest.mark.parametrize(("first", "second"), [(CONFIRMATION, ENTRY), (ENTRY, CONFIRMATION)])
 async def test_a_roster_entry_racing_the_confirmation_counts_every_month_once(
     office_db: Office, first: str, second: str
@@ -65,10 +61,10 @@ async def test_a_roster_entry_racing_the_confirmation_counts_every_month_once(
     store = office.client.app[STORE]
     person = office.people.person()
     await office.roster(person, paid_through=label(-2))
-    task = str((await office.reported_death(person, _died()))["task_id"])
+    task = str((await office.reported_death(person, month_day(-3, 15)))["task_id"])
     steps = {
         CONFIRMATION: ("/v1/verification-tasks/" + task + "/transitions", "county-1",
-                       confirmation(task, _died())),
+                       confirmation(task, month_day(-3, 15))),
         ENTRY: ("/v1/roster", "province", roster_entry(person, paid_through=label(0))),
     }  # fmt: skip
     # the second, planned on a ledger without the first: refused, nothing of it stored
@@ -126,16 +122,18 @@ async def _raced_through_two_processes(one: Office, other: Office) -> None:
     """The entry through ``other``, the confirmation through ``one``, one database."""
     person = one.people.person()
     await one.roster(person, paid_through=label(-2))
-    task = str((await one.reported_death(person, _died()))["task_id"])
+    task = str((await one.reported_death(person, month_day(-3, 15)))["task_id"])
     path = f"/v1/verification-tasks/{task}/transitions"
     entry = roster_entry(person, paid_through=label(0))
     stores = one.client.app[STORE], other.client.app[STORE]
     sends = (
         sent(one, "/v1/roster", "province", entry, via=other),
-        sent(one, path, "county-1", confirmation(task, _died())),
+        sent(one, path, "county-1", confirmation(task, month_day(-3, 15))),
     )
     await second_refused(ENTRY, CONFIRMATION, sends, *stores)
-    status, body, *_ = await sent(one, path, "county-1", confirmation(task, _died()), via=other)
+    status, body, *_ = await sent(
+        one, path, "county-1", confirmation(task, month_day(-3, 15)), via=other
+    )
     assert status == 202, body
     assert await balance(one, task) == (200, (3, "714.00", "0.00", "pending"))
     months = {label(-2), label(-1), label(0)}

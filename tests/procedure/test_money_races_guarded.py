@@ -6,7 +6,6 @@ stored. 238.00 a month (the kit's roster); hand-worked vectors in each test."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 import pytest
 from hubkit import JOSE
@@ -35,11 +34,6 @@ from racekit import (
 
 from certhub.hub.core.keys import STORE
 
-
-def _died() -> date:
-    return month_day(-3, 15)
-
-
 RECOVERY = "recovery/v1"
 
 
@@ -56,7 +50,7 @@ async def test_a_recovery_racing_a_write_off_approval_is_counted_once(
     store = office.client.app[STORE]
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.confirmed_death(person, _died())
+    task = await office.confirmed_death(person, month_day(-3, 15))
     recoveries = f"/v1/overpayments/{task}/recoveries"
     status, body = await office.post(
         recoveries, "det-1", recovery(task, "100.00", reference="BR-1")
@@ -98,8 +92,8 @@ async def test_the_same_confirmation_sent_twice_at_once_is_stored_once(office_db
     store = office.client.app[STORE]
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = str((await office.reported_death(person, _died()))["task_id"])
-    raw = office.sign("county-1", confirmation(task, _died()))
+    task = str((await office.reported_death(person, month_day(-3, 15)))["task_id"])
+    raw = office.sign("county-1", confirmation(task, month_day(-3, 15)))
     path = f"/v1/verification-tasks/{task}/transitions"
     with together(store):
         answers = await asyncio.gather(
@@ -122,14 +116,14 @@ async def test_two_confirmations_of_one_task_at_once_dispose_once(office_db: Off
     store = office.client.app[STORE]
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = str((await office.reported_death(person, _died()))["task_id"])
+    task = str((await office.reported_death(person, month_day(-3, 15)))["task_id"])
     path = f"/v1/verification-tasks/{task}/transitions"
-    second = confirmation(task, _died()) | {
+    second = confirmation(task, month_day(-3, 15)) | {
         "actor": {"id": "county-2", "role": PARTIES["county-2"][0]}
     }
     with together(store):
         answers = await asyncio.gather(
-            sent(office, path, "county-1", confirmation(task, _died())),
+            sent(office, path, "county-1", confirmation(task, month_day(-3, 15))),
             sent(office, path, "county-2", second),
         )
     statuses = sorted((status, body.get("type")) for status, body, *_ in answers)
@@ -181,7 +175,7 @@ async def test_two_roster_entries_after_the_death_at_once_count_each_month_once(
     store = office.client.app[STORE]
     person = office.people.person()
     await office.roster(person, paid_through=label(-3))
-    task = await office.confirmed_death(person, _died())
+    task = await office.confirmed_death(person, month_day(-3, 15))
     earlier = roster_entry(person, paid_through=label(-1))
     later = roster_entry(person, paid_through=label(0))  # as_of a moment after
     with together(store):
@@ -215,7 +209,7 @@ async def test_an_amendment_approved_while_an_entry_is_in_flight_counts_each_mon
     store = office.client.app[STORE]
     person = office.people.person()
     await office.roster(person, paid_through=label(-2))
-    task = await office.confirmed_death(person, _died())
+    task = await office.confirmed_death(person, month_day(-3, 15))
     certificate = await office.upload(evidence_payloads()["pdf"], "application/pdf")
     await office.approved_report(office.death_report(person, month_day(-5, 20), certificate))
     status, page = await office.get("/v1/termination-amendments")

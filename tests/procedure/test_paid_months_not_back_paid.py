@@ -14,17 +14,13 @@ approved: paid twice. It is ``months-already-counted`` (409), nothing stored.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from latekit import label
 from procedurekit import Office, back_paid_months, month_day
-from releasekit import balance, jailed_on, jailed_while_paid, label, released_restoration
+from releasekit import balance, jailed_on, jailed_while_paid, released_restoration
 from restorationkit import refused_unstored
 from suspensionkit import confirmed, suspended_paid
-
-
-def _missing() -> date:
-    return month_day(-6, 2)
 
 
 async def refused_twice(office: Office, payload: dict[str, Any]) -> None:
@@ -46,13 +42,13 @@ async def test_months_a_voided_disappearance_counted_are_not_back_paid_again(
 ) -> None:
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await confirmed(office, person, "missing", _missing())
-    await suspended_paid(office, person, _missing(), -6)
+    task = await confirmed(office, person, "missing", month_day(-6, 2))
+    await suspended_paid(office, person, month_day(-6, 2), -6)
     assert await balance(office, task) == (5, "1190.00", "0.00", "1190.00", "pending")
-    payload = back_paid_months(person, _missing(), 0, 0, "238.00")
+    payload = back_paid_months(person, month_day(-6, 2), 0, 0, "238.00")
     await office.approved("restorations", "town-1", payload)
     assert (await balance(office, task))[-1] == "voided"
-    await refused_twice(office, back_paid_months(person, _missing(), -5, -1, "1190.00"))
+    await refused_twice(office, back_paid_months(person, month_day(-6, 2), -5, -1, "1190.00"))
 
 
 async def test_a_later_death_recovers_the_months_a_release_cut_as_paid(office: Office) -> None:

@@ -23,21 +23,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from datetime import date
 from typing import Any
 
+from latekit import label
 from procedurekit import Office, month_day, roster_entry, write_off
-from releasekit import balance, label, recovered, released_restoration
+from releasekit import balance, recovered, released_restoration
 from releasekit import jailed_while_paid as jailed
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.store.effects import Effects
 
 PROBLEM = "urn:certhub:problem:"
-
-
-def _died() -> date:
-    return month_day(-3, 15)
 
 
 def held(effects: Effects) -> bool:
@@ -107,10 +103,10 @@ async def test_a_recovery_planned_before_a_release_cut_is_refused(office: Office
 
 
 async def died_while_paid(office: Office) -> tuple[dict[str, Any], str]:
-    """Died on _died(), confirmed while paid through M(-1): M(-2)..M(-1) = 476.00 overpaid."""
+    """Died the 15th of M(-3), confirmed when paid through M(-1): M(-2)..M(-1) = 476.00 overpaid."""
     person = office.people.person()
     await office.roster(person, paid_through=label(-1))
-    task = await office.confirmed_death(person, _died())
+    task = await office.confirmed_death(person, month_day(-3, 15))
     assert await balance(office, task) == (2, "476.00", "0.00", "476.00", "pending")
     return person, task
 

@@ -14,8 +14,6 @@ and county A's readers pulled.
 
 from __future__ import annotations
 
-from datetime import date
-
 from procedurekit import Office, month_day, restoration
 from reversalkit import refused
 from suspensionkit import confirmed, release_stated
@@ -24,28 +22,20 @@ A = {"county": "440103", "village": "440103001201"}  # 荔湾区
 B = {"county": "440304", "village": "440304001201"}  # 福田区, another city
 
 
-def _jailed() -> date:
-    return month_day(-9, 10)
-
-
-def _suspended() -> date:  # the province's day, the 1st: not the hub's (_jailed(), the 10th)
-    return month_day(-9)
-
-
 async def test_a_release_names_the_region_of_the_imprisonment_it_ends(
     office_on_ledger: Office,
 ) -> None:
     office = office_on_ledger
     person = office.people.person() | {"region": A}
-    await office.suspended(person, _suspended())
-    await confirmed(office, person, "imprisonment", _jailed())  # no end stated
-    await office.suspended(person | {"region": B}, _suspended())  # the roster moved the person
+    await office.suspended(person, month_day(-9))
+    await confirmed(office, person, "imprisonment", month_day(-9, 10))  # no end stated
+    await office.suspended(person | {"region": B}, month_day(-9))  # the roster moved the person
     release = await release_stated(office, -7)
 
     def filed(region: dict[str, str]) -> dict[str, object]:
         # back pay M(-6)..M(-1) = 6 x 238.00 = 1428.00, resumed from M(0)
         since = {"back_pay_from": month_day(-6).isoformat(), "back_pay_amount": "1428.00"}
-        return restoration(person | {"region": region}, _suspended(), **since) | release
+        return restoration(person | {"region": region}, month_day(-9), **since) | release
 
     # before: 202 in county B, ending county A's imprisonment suspension unseen by county A
     post = office.post

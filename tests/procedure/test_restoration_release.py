@@ -21,17 +21,13 @@ from procedurekit import Office, evidence_payloads, month_day, month_end, restor
 PROBLEM = "urn:certhub:problem:"
 
 
-def _jailed() -> date:
-    return month_day(-9, 10)
-
-
 async def jailed(office: Office) -> dict[str, Any]:
     """A person suspended from M(-9) 10th, imprisoned that day: confirmed, no end stated."""
     person = office.people.person()
-    await office.suspended(person, _jailed())
-    task = await office.reported(person, "imprisonment", _jailed())
+    await office.suspended(person, month_day(-9, 10))
+    task = await office.reported(person, "imprisonment", month_day(-9, 10))
     status, body = await office.step(
-        task, "county-1", "confirmed", event_date=_jailed().isoformat()
+        task, "county-1", "confirmed", event_date=month_day(-9, 10).isoformat()
     )
     assert status == 202, body
     return person
@@ -48,7 +44,10 @@ def since_release(person: dict[str, Any], release: dict[str, Any]) -> dict[str, 
     """Back pay of M(-6)..M(-1) = 1428.00, the release stated."""
     return (
         restoration(
-            person, _jailed(), back_pay_from=month_day(-6).isoformat(), back_pay_amount="1428.00"
+            person,
+            month_day(-9, 10),
+            back_pay_from=month_day(-6).isoformat(),
+            back_pay_amount="1428.00",
         )
         | release
     )
@@ -69,7 +68,7 @@ async def refused(
 async def test_released_the_months_since_release_are_restored(office: Office) -> None:
     person = await jailed(office)
     release = await release_of(office, month_end(-7))
-    everything = restoration(person, _jailed())  # M(-8)..M(-1): 8 x 238.00
+    everything = restoration(person, month_day(-9, 10))  # M(-8)..M(-1): 8 x 238.00
     assert everything["back_pay_amount"] == "1904.00"
     await refused(office, everything, 409, "restoration-finding-confirmed")  # no end known
     await refused(office, everything | release, 409, "restoration-finding-confirmed")  # prison
@@ -95,7 +94,7 @@ async def test_released_the_months_since_release_are_restored(office: Office) ->
 
 async def test_a_release_out_of_place_is_refused_and_stores_nothing(office: Office) -> None:
     person = await jailed(office)
-    before = await release_of(office, _jailed() - timedelta(days=1))
+    before = await release_of(office, month_day(-9, 10) - timedelta(days=1))
     tomorrow = await release_of(office, today() + timedelta(days=1))
     await refused(office, since_release(person, before), 422, "restoration-release-invalid")
     await refused(office, since_release(person, tomorrow), 422, "restoration-release-invalid")
@@ -106,7 +105,7 @@ async def test_a_release_out_of_place_is_refused_and_stores_nothing(office: Offi
     await refused(office, since_release(person, unstored), 422, "evidence-missing")
 
     never_jailed = office.people.person()
-    await office.suspended(never_jailed, _jailed())
+    await office.suspended(never_jailed, month_day(-9, 10))
     await refused(office, since_release(never_jailed, release), 409, "restoration-no-imprisonment")
     _, page = await office.get("/v1/restorations")
     assert page["items"] == []

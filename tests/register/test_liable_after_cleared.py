@@ -28,8 +28,6 @@ death reported of a pensioner overdue since M(-3): proposed at once, as before).
 
 from __future__ import annotations
 
-from datetime import date
-
 from procedurekit import Office, month_day, today
 
 from certhub.hub.core.keys import PROCEDURE, STORE
@@ -38,10 +36,6 @@ from certhub.hub.rules.months import month_index, month_label
 
 from .test_overdue_to_restored import outcomes
 from .test_reminders_verification_open import _death_filed, _filed
-
-
-def _on() -> date:
-    return month_day(-1, 3)
 
 
 def _next() -> str:
@@ -77,11 +71,11 @@ async def test_liable_a_month_after_a_verification_cleared(office_db: Office) ->
         await office.roster(person, contact_mobile="13800138000")
         await office.certified_in_app(person, certified)
     dead, jailed, twice, *plain = (p["id_number"] for p in people)
-    report = await _death_filed(office, people[0], _on())
+    report = await _death_filed(office, people[0], month_day(-1, 3))
     assert (await office.decide("reports", report, "town-1", "accept"))[0] == 202
     assert (await office.decide("reports", report, "county-1", "approve"))[0] == 202
-    jailed_report = await _filed(office, people[1], "imprisonment", _on())
-    await _filed(office, people[2], "duplicate_receipt", _on())
+    jailed_report = await _filed(office, people[1], "imprisonment", month_day(-1, 3))
+    await _filed(office, people[2], "duplicate_receipt", month_day(-1, 3))
 
     assert await sweep.sweep(today()) == 0  # due this month: nobody liable yet
     assert await sweep.sweep(month_day(1)) == 3  # before: 5

@@ -29,7 +29,7 @@ M(0)", a deadline the clearance had moved, and nothing in M(+1)).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -41,10 +41,6 @@ from certhub.hub.register.reminders import ReminderSweep, reminder_notice
 from certhub.hub.rules.notices import reminder_due_month, reminder_until_month, reminder_withdrawn
 
 from .test_reminders_verification_open import _death_filed
-
-
-def _on() -> date:
-    return month_day(-1, 3)
 
 
 @pytest.fixture
@@ -78,10 +74,10 @@ async def test_found_alive_after_the_slots_reminded_before_liable(office_db: Off
     office = office_db
     sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
     cleared, rejected, still_open, under_review = await due_in(office, 4, 0)
-    task = (await office.reported_death(cleared, _on()))["task_id"]
-    await office.reported_death(still_open, _on())
-    report = await _death_filed(office, rejected, _on())
-    await _death_filed(office, under_review, _on())
+    task = (await office.reported_death(cleared, month_day(-1, 3)))["task_id"]
+    await office.reported_death(still_open, month_day(-1, 3))
+    report = await _death_filed(office, rejected, month_day(-1, 3))
+    await _death_filed(office, under_review, month_day(-1, 3))
     assert await sweep.sweep(month_day(-1, 10)) == 0  # slot 1: all held
     assert await sweep.sweep(month_day(0, 10)) == 0  # slot 2: all held
 
@@ -110,7 +106,7 @@ async def test_a_reminder_before_the_hold_counts(office_db: Office) -> None:
     assert await sweep.sweep(month_day(-1, 10)) == 1  # slot 1, before the report
     (first,) = await _reminders(office)
     assert first == f"reminder:{today():%Y-%m}:1:{who(person['id_number'])}"
-    report = await _death_filed(office, person, _on())
+    report = await _death_filed(office, person, month_day(-1, 3))
     assert await sweep.sweep(month_day(0, 10)) == 0  # held
     assert (await office.decide("reports", report, "county-1", "reject"))[0] == 202
 

@@ -16,7 +16,6 @@ as anyone (this month's slot); confirmed, never (the hub's closure). SQLite and 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -25,10 +24,6 @@ from reminderkit import due_next_month, relaying_nothing, who
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep
-
-
-def _died() -> date:
-    return month_day(-1, 3)
 
 
 @pytest.fixture
@@ -54,10 +49,10 @@ async def test_a_death_under_verification_holds_the_reminder(office_db: Office) 
     office = office_db
     sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
     plain, held, cleared, dead = await due_next_month(office, 4)
-    task = (await office.reported_death(held, _died()))["task_id"]
-    cleared_task = (await office.reported_death(cleared, _died()))["task_id"]
+    task = (await office.reported_death(held, month_day(-1, 3)))["task_id"]
+    cleared_task = (await office.reported_death(cleared, month_day(-1, 3)))["task_id"]
     assert (await office.step(cleared_task, "county-1", "cleared"))[0] == 202
-    await office.confirmed_death(dead, _died())
+    await office.confirmed_death(dead, month_day(-1, 3))
 
     assert await sweep.sweep(today()) == 2
     assert await queued(office) == {slot_one(plain), slot_one(cleared)}

@@ -40,10 +40,6 @@ from certhub.hub.register.reminders import ReminderSweep
 from .test_reminders_death_open import queued, slot_one
 
 
-def _on() -> date:
-    return month_day(-1, 3)
-
-
 @pytest.fixture
 def office_settings() -> dict[str, Any]:
     """An office relaying nothing: the reminders the test's sweeps queue stay in the outbox
@@ -77,12 +73,12 @@ async def test_reminders_wait_while_a_loss_of_eligibility_is_verified(office_db:
     sweep = ReminderSweep(office.client.app[STORE], per_cycle=2)
     people = await due_next_month(office, 8)
     dead, jailed, missing, emigrated, twice, other, *plain = people
-    death_report = await _death_filed(office, dead, _on())
-    await office.reported(jailed, "imprisonment", _on())
-    await office.reported(missing, "missing", _on())
-    await office.reported(emigrated, "loss_of_nationality", _on())
-    await office.reported(twice, "duplicate_receipt", _on())
-    await _filed(office, other, "other", _on())
+    death_report = await _death_filed(office, dead, month_day(-1, 3))
+    await office.reported(jailed, "imprisonment", month_day(-1, 3))
+    await office.reported(missing, "missing", month_day(-1, 3))
+    await office.reported(emigrated, "loss_of_nationality", month_day(-1, 3))
+    await office.reported(twice, "duplicate_receipt", month_day(-1, 3))
+    await _filed(office, other, "other", month_day(-1, 3))
 
     assert await sweep.sweep(today()) == 4
     assert await queued(office) == {slot_one(p) for p in (twice, other, *plain)}
@@ -97,7 +93,7 @@ async def test_a_queued_reminder_is_withdrawn_once_reported(office_db: Office) -
     jailed, dead, plain = await due_next_month(office, 3)
     assert await ReminderSweep(store, per_cycle=2).sweep(today()) == 3
     notices: dict[str, Any] = {n[1]: n for n in await store.pending_notices(100)}
-    await office.reported(jailed, "imprisonment", _on())
-    await _death_filed(office, dead, _on())
+    await office.reported(jailed, "imprisonment", month_day(-1, 3))
+    await _death_filed(office, dead, month_day(-1, 3))
 
     assert await sent_through_checks(office, notices.values()) == [slot_one(plain)]

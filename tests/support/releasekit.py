@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from latekit import label
 from procedurekit import Office, back_paid_months, month_day, recovery
 from suspensionkit import confirmed, release_stated, suspended_paid
 
@@ -17,11 +18,6 @@ from suspensionkit import confirmed, release_stated, suspended_paid
 def jailed_on() -> date:
     """The day the person is jailed: the 10th of ``M(-9)``, read when called (China time)."""
     return month_day(-9, 10)
-
-
-def label(offset: int) -> str:
-    """``YYYY-MM`` of the month ``offset`` months from this one."""
-    return month_day(offset).strftime("%Y-%m")
 
 
 async def balance(office: Office, task: str) -> tuple[int, str, str, str, str]:
