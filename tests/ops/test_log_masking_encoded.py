@@ -9,7 +9,6 @@ the line, none to the 15-digit rule of the log masker.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
@@ -20,7 +19,7 @@ from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
 from hypothesis import given
 from hypothesis import strategies as st
-from logkit import logged
+from logkit import logged, raw_get
 
 from certhub.monitoring.logging import JsonFormatter
 from certhub.schemas import mask_numbers_for_logs
@@ -90,24 +89,6 @@ def test_encoded_text_holding_no_number_is_logged_as_it_came(parts: list[str]) -
     if longest_run_decoded(path.replace("%20", "")) >= 15:
         return  # that many digits in all: a number, masked by the test above
     assert formatted(path) == path
-
-
-async def raw_get(hub: Hub, target: str) -> int:
-    """``GET target`` written byte for byte on the hub's socket (no client re-encodes it):
-    the answer's status."""
-    server = hub.client.server
-    reader, writer = await asyncio.open_connection(server.host, server.port)
-    token = hub.bearer()["Authorization"]
-    writer.write(
-        f"GET {target} HTTP/1.1\r\nHost: hub\r\nAuthorization: {token}\r\n"
-        "Connection: close\r\n\r\n".encode("ascii")
-    )
-    await writer.drain()
-    status_line = await reader.readline()
-    await reader.read()
-    writer.close()
-    await writer.wait_closed()
-    return int(status_line.split()[1])
 
 
 async def test_a_number_encoded_twice_in_a_request_line_is_logged_masked(

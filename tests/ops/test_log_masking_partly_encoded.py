@@ -10,14 +10,13 @@ shows eight (the first six and the last two).
 
 from __future__ import annotations
 
-import asyncio
 import io
 from urllib.parse import unquote
 
 import pytest
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
-from logkit import logged
+from logkit import logged, raw_get
 
 from certhub.schemas import mask_numbers_for_logs
 
@@ -41,23 +40,6 @@ def test_a_number_with_an_encoded_tail_shows_what_a_masked_number_shows(plain: i
 def test_a_plain_number_beside_encoded_text_is_kept_as_it_came() -> None:
     """The line is rewritten decoded only when its encoding hid a number."""
     assert mask_numbers_for_logs(f"/v1/x%2Fy?id={NUMBER}") == f"/v1/x%2Fy?id={MASKED}"
-
-
-async def raw_get(hub: Hub, target: str) -> int:
-    """``GET target`` written byte for byte on the hub's socket: the answer's status."""
-    server = hub.client.server
-    reader, writer = await asyncio.open_connection(server.host, server.port)
-    token = hub.bearer()["Authorization"]
-    writer.write(
-        f"GET {target} HTTP/1.1\r\nHost: hub\r\nAuthorization: {token}\r\n"
-        "Connection: close\r\n\r\n".encode("ascii")
-    )
-    await writer.drain()
-    status_line = await reader.readline()
-    await reader.read()
-    writer.close()
-    await writer.wait_closed()
-    return int(status_line.split()[1])
 
 
 async def test_a_cursor_with_an_encoded_tail_is_logged_masked(

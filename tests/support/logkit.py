@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -65,3 +66,21 @@ async def read_by_cursor(
         )
         assert response.status == 400  # invalid-cursor
     return logged(stream, event="pii_read", route="/v1/reports")
+
+
+async def raw_get(hub: Hub, target: str) -> int:
+    """``GET target`` written byte for byte on the hub's socket (no client re-encodes it):
+    the answer's status."""
+    server = hub.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    token = hub.bearer()["Authorization"]
+    writer.write(
+        f"GET {target} HTTP/1.1\r\nHost: hub\r\nAuthorization: {token}\r\n"
+        "Connection: close\r\n\r\n".encode("ascii")
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    return int(status_line.split()[1])
