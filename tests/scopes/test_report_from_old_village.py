@@ -10,6 +10,13 @@ pensioner. Now the report is still accepted, kept and reviewed as signed (refusi
 would tell the coordinator where the person lives now), and the task opens in C, saying
 the report came from A; a report naming the roster's village opens its task there as
 before. Both ledgers.
+
+The town that must verify such a task reads the evidence it carries: a confined reader
+gets a file only where the citing record's sender uploaded it (29a28aa), and the task is
+the hub's record, so C's town read 404 for the scan of the task it must verify (the
+county still read it through A's report). A hub's record now counts through its
+person's reports whose sender uploaded the file; a step citing another pensioner's
+file opens nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from evidence_samples import pdf
 from hubkit import REPORT_TYPES, with_area_staff
 from procedure_fixtures import ledger_url
 from procedurekit import PARTIES, STAFF, Office, open_office, today, trust_store
@@ -151,3 +159,69 @@ async def test_a_report_naming_the_county_alone_keeps_its_task_in_the_county(
     (task,) = await tasks_in(office, X)
     assert (task["person"]["region"], task.get("remarks")) == ({"county": X, "village": None}, None)
     assert await tasks_in(office, C) == []  # a county's task, as before
+
+
+def dead_citing(office: Office, person: dict[str, Any], digest: str) -> dict[str, Any]:
+    """A's coordinator's report that ``person`` died five days ago, citing the scan
+    ``digest``, filed in A."""
+    scan = {"sha256": digest, "kind": "death_certificate", "media_type": "application/pdf"}
+    return missing(office, person) | {
+        "reason": "death",
+        "event_date": (today() - timedelta(days=5)).isoformat(),
+        "evidence": [scan],
+    }
+
+
+async def evidence_statuses(office: Office, digest: str, *readers: str) -> dict[str, int]:
+    """What each reader's GET of the evidence ``digest`` answers."""
+    answers = {}
+    for reader in readers:
+        response = await office.client.get(f"/v1/evidence/{digest}", headers=office.bearer(reader))
+        await response.read()
+        answers[reader] = response.status
+    return answers
+
+
+async def moved_and_reported_dead(office: Office) -> tuple[dict[str, Any], str]:
+    """A pensioner of A the roster moved to C, reported dead by A's coordinator citing the
+    scan it uploaded, the report accepted and approved: C's task and the scan's digest."""
+    person = office.people.person() | {"region": OLD}
+    await office.roster(person | {"region": NEW})
+    scan = await office.upload(pdf("死亡证明 scanned in A"), "application/pdf", "coord-a")
+    await reviewed(office, dead_citing(office, person, scan))
+    (task,) = await tasks_in(office, C)
+    return task, scan
+
+
+async def test_the_town_verifying_the_moved_person_s_task_reads_its_evidence(
+    office: Office,
+) -> None:
+    task, scan = await moved_and_reported_dead(office)
+    assert [e["sha256"] for e in task["evidence"]] == [scan]  # the task C verifies cites it
+    # the county reads it through A's report; C's town through the task of its person
+    assert await evidence_statuses(office, scan, "county-x", "town-x2") == {
+        "county-x": 200,
+        "town-x2": 200,
+    }
+
+
+async def test_a_step_citing_another_pensioner_s_file_opens_nothing(office: Office) -> None:
+    """C's town steps its task citing the scan of another pensioner's report in A (a
+    digest seen elsewhere): the task, the hub's record, now cites it, but no report of
+    the task's person does, so C's town still reads 404 for it."""
+    task, _ = await moved_and_reported_dead(office)
+    neighbour = office.people.person() | {"region": OLD}
+    await office.roster(neighbour)
+    theirs = await office.upload(pdf("死亡证明 of a neighbour in A"), "application/pdf", "coord-a")
+    await reviewed(office, dead_citing(office, neighbour, theirs))
+    cited = {"sha256": theirs, "kind": "death_certificate", "media_type": "application/pdf"}
+    status, body = await office.step(
+        task["task_id"], "town-x2", "in_progress", role="town_staff", evidence=[cited]
+    )
+    assert status == 202, body
+    (task,) = await tasks_in(office, C)
+    assert theirs in [e["sha256"] for e in task["evidence"]]
+    assert await evidence_statuses(office, theirs, "town-x2", "town-x1") == {
+        "town-x2": 404,
+        "town-x1": 200,
+    }
