@@ -30,6 +30,7 @@ import httpx
 import pytest
 from aiohttp.test_utils import TestServer
 from axe_playwright_python.sync_playwright import Axe
+from entrancekit import CODE_REQUEST, county_may_also_send
 from livehub import LiveHub, ServerThread
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from procedurekit import PARTIES, trust_store
@@ -188,3 +189,10 @@ def live_hub_factory(
 def live_hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
     """A hub with default settings on a free port of 127.0.0.1."""
     return live_hub_factory()
+
+
+@pytest.fixture
+def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
+    """A hub whose county reviewer issues codes (a module that needs other settings
+    defines its own)."""
+    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))

@@ -8,21 +8,12 @@ phone comes from (10 in 10 minutes lock it out: tests/enrolment/test_enrolment_q
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolment_code
+from entrancekit import enrolment_code
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 
 VILLAGE = "440825028236"
 FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
-
-
-@pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
-    """A hub whose county reviewer issues codes."""
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))
 
 
 def test_a_code_pasted_in_full_width_enrols_the_phone(hub: LiveHub, phone_page: Page) -> None:

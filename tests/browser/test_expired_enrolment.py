@@ -9,14 +9,10 @@ sends it, signed by its new key under its new sender id, and it is ledgered once
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from entrancekit import (
-    CODE_REQUEST,
     coordinators,
-    county_may_also_send,
     enrol,
     enrolled,
     enrolment_code,
@@ -29,12 +25,6 @@ from procedurekit import roster_entry
 from certhub.mocks.population import Population
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
-
-
-@pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
-    """A hub whose county reviewer issues codes."""
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))
 
 
 def test_a_report_queued_when_the_enrolment_expires_is_sent_after_enrolling_again(

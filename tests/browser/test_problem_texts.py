@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolled
+from entrancekit import enrolled
 from livehub import LiveHub
 from playwright.sync_api import Page, Route, expect
 
@@ -23,12 +22,6 @@ VILLAGE = "440825028236"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Latin words a Chinese message may still name: file formats.
 NAMES = re.compile(r"JPEG|PNG|PDF")
-
-
-@pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
-    """A hub whose county reviewer issues codes."""
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))
 
 
 def test_every_slug_of_the_catalogue_has_chinese_words(hub: LiveHub, phone_page: Page) -> None:

@@ -8,11 +8,9 @@ the hub would refuse, and reads an ID number typed the way Chinese phones type i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolled
+from entrancekit import enrolled
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 from procedurekit import roster_entry
@@ -21,12 +19,6 @@ from certhub.mocks.population import Population
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
-
-
-@pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
-    """A hub whose county reviewer issues codes."""
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))
 
 
 def pensioner(hub: LiveHub, seed: int) -> dict[str, Any]:

@@ -15,10 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-import pytest
 from entrancekit import (
-    CODE_REQUEST,
-    county_may_also_send,
     enrolled,
     flushed,
     pushes_of,
@@ -33,12 +30,6 @@ from certhub.mocks.population import Population
 from certhub.schemas import problem_type_uri
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
-
-
-@pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
-    """A hub whose county reviewer issues codes."""
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST))
 
 
 def test_a_report_refused_with_429_waits_until_the_http_date_of_retry_after(
