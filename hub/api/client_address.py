@@ -9,18 +9,24 @@ trusted proxy saw. Every address left of it was written by whoever sent the
 request and proves nothing; from any other peer the header is ignored, so a
 forged one cannot dodge a bound. With the setting empty (the default) nobody
 is trusted and the client is always the peer.
+
+A bound per client counts an IPv6 client by its network (:func:`bound_key`,
+``CERTHUB_ENROLMENT_IPV6_PREFIX``, a /64 by default): a home or phone network
+hands each subscriber a whole /64 and lets it pick any address in it (privacy
+addresses change all the time), so counted by address one guesser is a new
+client at each attempt. The access log keeps the whole address.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 
 from aiohttp import web
 
 from certhub.hub.core.keys import SETTINGS
 
-__all__ = ["client_address"]
+__all__ = ["bound_key", "client_address"]
 
 _LONGEST: int = 64  # a hop that is no address is kept, cut short, for the log
 
@@ -49,6 +55,37 @@ def client_address(request: web.Request) -> str:
             return address
     # Only trusted proxies named (or no header): the farthest one is the client we know.
     return _written(hops[0]) if hops else peer
+
+
+def bound_key(client: str, ipv6_prefix: int) -> str:
+    """The client a bound per client counts ``client`` (an address) as.
+
+    An IPv6 address is its network of ``ipv6_prefix`` bits (``2001:db8:aa:bb::/64``),
+    itself at 128; an IPv4 address is itself, also written as IPv6: mapped
+    (``::ffff:a.b.c.d``), 6to4 (``2002:``, a site's /48 behind one IPv4 address) or
+    through a NAT64 gateway's well-known prefix (``64:ff9b::/96``, where every IPv4
+    client would otherwise share one /64); anything else (``-``, text a proxy
+    wrote) is itself.
+    """
+    try:
+        parsed = ip_address(client)
+    except ValueError:
+        return client
+    if isinstance(parsed, IPv6Address):
+        embedded = parsed.ipv4_mapped or parsed.sixtofour or _through_nat64(parsed)
+        if embedded is not None:
+            return str(embedded)
+        if ipv6_prefix < parsed.max_prefixlen:
+            return str(ip_network((parsed, ipv6_prefix), strict=False))
+    return str(parsed)
+
+
+_NAT64: IPv6Network = IPv6Network("64:ff9b::/96")  # RFC 6052's well-known prefix
+
+
+def _through_nat64(address: IPv6Address) -> IPv4Address | None:
+    """The IPv4 client a NAT64 gateway's address stands for; None for any other address."""
+    return IPv4Address(int(address) & 0xFFFF_FFFF) if address in _NAT64 else None
 
 
 def _written(hop: str) -> str:

@@ -19,7 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from certhub.hub.api.auth import require_reader
-from certhub.hub.api.client_address import client_address
+from certhub.hub.api.client_address import bound_key, client_address
 from certhub.hub.api.ingress_routes import _read_signed_body
 from certhub.hub.core.keys import (
     ENROLMENT,
@@ -106,7 +106,8 @@ async def issue_code(request: web.Request) -> web.Response:
 async def enrol(request: web.Request) -> web.Response:
     """Bind a phone's public key with a one-time code: no other authentication."""
     limiter = request.app[ENROLMENT_LIMITER]
-    client = client_address(request)  # behind a trusted proxy, the phone's, not the proxy's
+    address = client_address(request)  # behind a trusted proxy, the phone's, not the proxy's
+    client = bound_key(address, request.app[SETTINGS].enrolment_ipv6_prefix)  # IPv6: its /64
     outcomes = request.app[METRICS].enrolments
     enrolment = request.app[ENROLMENT]
     try:

@@ -27,12 +27,21 @@ class BoundSettings(BaseSettings):
     coordinator_uploads_per_hour: int = Field(
         default=60,
         ge=1,
-        description="New evidence files one coordinator may store in a rolling hour (then 429).",
+        description="Evidence files one coordinator may upload in a rolling hour (then 429).",
     )
     trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
         default=(),
         description="Comma-separated addresses or CIDRs of the proxies in front of the hub whose"
         " X-Forwarded-For names the client (enrolment bounds, access log); empty = none.",
+    )
+
+    enrolment_ipv6_prefix: int = Field(
+        default=64,
+        ge=48,
+        le=128,
+        description="An IPv6 client counts in the enrolment codes' bound per client by its"
+        " network of this many bits (a subscriber picks any address in its /64); 128 = per"
+        " address.",
     )
 
     @field_validator("trusted_proxies", mode="before")

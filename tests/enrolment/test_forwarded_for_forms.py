@@ -58,17 +58,16 @@ async def test_a_trusted_proxy_named_in_its_ipv4_mapped_form_is_still_trusted(
     assert tried.status == 201, tried.problem
 
 
-@pytest.mark.xfail(strict=True, reason="decision wanted: count an IPv6 client by its /64?")
 @pytest.mark.parametrize("county_settings", [BEHIND_THE_PROXY])
 async def test_a_guesser_rotating_addresses_within_its_ipv6_prefix(county: County) -> None:
-    """Question for the province: should the bound per client count an IPv6 client by its
-    /64? Every home and phone network hands a subscriber a whole /64 and lets it pick any
-    address in it (privacy addresses change all the time), so one guesser behind the proxy
-    is a new client on each attempt: the bound per client never holds it, and its guesses
-    run into the overall bound (100 in 10 minutes), holding back every phone. Counting by
-    /64 stops it at 10; the cost: phones sharing one /64 (one household, or a carrier's
-    NAT64 prefix) share the 10 wrong codes. Proposed: by /64, the access log keeping the
-    whole address."""
+    """The bound per client counts an IPv6 client by its /64 (``CERTHUB_ENROLMENT_IPV6_PREFIX``,
+    decided 2026-12-07): every home and phone network hands a subscriber a whole /64 and
+    lets it pick any address in it (privacy addresses change all the time), so counted by
+    address one guesser behind the proxy was a new client on each attempt, the bound per
+    client never held it, and its guesses ran into the overall bound (100 in 10 minutes),
+    holding back every phone. By /64 it stops at 10; phones sharing one /64 (one household)
+    share the 10 wrong codes; IPv4 clients behind a NAT64 gateway count as their own IPv4
+    address. The access log keeps the whole address."""
     hops = [f"2001:db8:aa:bb::{attempt + 1:x}" for attempt in range(10)]
     tried = await county.right_code_after_ten_wrong([*hops, "2001:db8:aa:bb::99"])
     assert (tried.status, tried.problem) == (429, problem_type_uri("enrolment-rate-limited"))

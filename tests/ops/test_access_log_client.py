@@ -35,3 +35,16 @@ async def test_a_read_is_logged_with_the_client_address(
     assert response.status == 200
     (read,) = logged(json_logs, event="pii_read")
     assert read["client"] == client
+
+
+async def test_an_ipv6_client_is_logged_with_its_whole_address(
+    hub_factory: Callable[..., Any], json_logs: io.StringIO
+) -> None:
+    """The enrolment bound counts an IPv6 client by its /64; the log names the address."""
+    hub = await hub_factory(trusted_proxies="127.0.0.1")
+    response = await hub.client.get(
+        "/v1/reports", headers={**hub.bearer(), "X-Forwarded-For": "2001:DB8:AA:BB::7"}
+    )
+    assert response.status == 200
+    (read,) = logged(json_logs, event="pii_read")
+    assert read["client"] == "2001:db8:aa:bb::7"
