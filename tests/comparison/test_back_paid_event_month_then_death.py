@@ -20,26 +20,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from latekit import label
 from procedurekit import back_paid_months, month_day
 from reversalkit import DIED_IN, THIS_MONTH
 
 from certhub.hub.core.keys import STORE
 
-from .test_true_finding_event_month import JAILED, M_1, voided_then_found
+from .test_true_finding_event_month import voided_then_found
 
 
 @pytest.mark.parametrize(
     ("died", "months", "amount"),
-    [(month_day(-1, 25), [THIS_MONTH], "238.00"), (month_day(-2, 10), [M_1, THIS_MONTH], "476.00")],
+    [
+        (month_day(-1, 25), [THIS_MONTH], "238.00"),
+        (month_day(-2, 10), [label(-1), THIS_MONTH], "476.00"),
+    ],
 )
 async def test_a_death_after_the_back_paid_event_month_recovers_what_followed_it(
     tmp_path: Path, aiohttp_client: Any, died: date, months: list[str], amount: str
 ) -> None:
     office, person, number = await voided_then_found(tmp_path, aiohttp_client, DIED_IN, "missing")
-    found = back_paid_months(person, JAILED, -1, 0, "476.00")  # M-1..M0, from M1
+    found = back_paid_months(person, month_day(-1, 20), -1, 0, "476.00")  # M-1..M0
     await office.approved("restorations", "town-1", found)
     store = office.client.app[STORE]
-    assert await store.counted_months(number, "back_paid") == {M_1, THIS_MONTH}
+    assert await store.counted_months(number, "back_paid") == {label(-1), THIS_MONTH}
     task = str((await office.reported_death(person, died))["task_id"])
     assert (await office.step(task, "town-1", "in_progress"))[0] == 202
     status, body = await office.step(task, "county-1", "confirmed", event_date=str(died))
