@@ -86,8 +86,9 @@ async def upload_evidence(request: web.Request) -> web.Response:
 async def download_evidence(request: web.Request) -> web.Response:
     """Serve one piece of evidence, decrypted and digest-checked, to a reader.
 
-    A reader confined to an area gets only evidence that a record in its area
-    cites; any other digest is answered exactly as one never stored. A village
+    A reader confined to an area gets only evidence its uploader cites in the area
+    (:meth:`~certhub.hub.store.pull_reads.PullReads.cites_evidence`); any other digest
+    is answered exactly as one never stored. A village
     coordinator's key gets only what it uploaded itself: its phone is lost more
     easily than a counter's PC, and nothing a coordinator does needs the ID card
     scans and face photos that town staff collect in its village (PIPL's

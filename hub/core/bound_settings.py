@@ -34,7 +34,6 @@ class BoundSettings(BaseSettings):
         description="Comma-separated addresses or CIDRs of the proxies in front of the hub whose"
         " X-Forwarded-For names the client (enrolment bounds, access log); empty = none.",
     )
-
     enrolment_ipv6_prefix: int = Field(
         default=64,
         ge=48,

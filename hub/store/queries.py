@@ -42,7 +42,7 @@ from certhub.hub.store.disclosure import DisclosureQueries
 from certhub.hub.store.hold_clearances import HoldClearanceReads
 from certhub.hub.store.listing import Listing
 from certhub.hub.store.person_guard import PersonGuardReads
-from certhub.hub.store.pull_reads import PullReads
+from certhub.hub.store.pull_reads import EVIDENCE_STORED_BY, PullReads
 from certhub.hub.store.register_reads import RegisterQueries
 from certhub.hub.store.register_writes import RegisterWriting
 from certhub.hub.store.review_reads import ReviewReads
@@ -323,16 +323,12 @@ class LedgerReads(
         return [(int(str(s)), str(h), str(j)) for s, h, j in rows]
 
     async def evidence_stored_by(self, digest: str, sender: str) -> bool:
-        """Tell whether ``sender`` uploaded the evidence ``digest`` first (its audit link).
+        """Tell whether ``sender`` uploaded the evidence ``digest`` (its audit link).
 
         Read through the ``audit_evidence`` index: a coordinator's phone asks this on
         every evidence download, and the audit chain is as long as the ledger.
         """
-        rows = await self._read(
-            "SELECT 1 FROM audit WHERE action = 'evidence_stored' AND subject = ? AND actor = ?"
-            " LIMIT 1",
-            (digest, sender),
-        )
+        rows = await self._read(EVIDENCE_STORED_BY.format(actor="?") + " LIMIT 1", (digest, sender))
         return bool(rows)
 
 
