@@ -257,6 +257,8 @@ class ReportBound(HourlyBound):
             Problem: ``reports-rate-limited`` with ``Retry-After``.
         """
         trusted = message.trusted
+        if trusted.role != Role.coordinator:  # every report passes here: nothing built for it
+            return
         who = Sender(trusted.sender, trusted.key.kid, trusted.role, trusted.area)
 
         async def filed(since: datetime) -> tuple[int, datetime]:
