@@ -9,7 +9,7 @@ file write::
 """
 
 from . import errors
-from ._encoding import b64url_decode, b64url_encode
+from ._encoding import b64url_decode, b64url_encode, check_json_bounds, json_loads
 from ._files import (
     create_exclusive,
     exclusive_lock,
@@ -59,12 +59,14 @@ __all__ = [
     "area_condition",
     "b64url_decode",
     "b64url_encode",
+    "check_json_bounds",
     "create_exclusive",
     "create_sender_key",
     "exclusive_lock",
     "fsync_directory",
     "in_area",
     "issue_read_token",
+    "json_loads",
     "jwk_thumbprint",
     "load_or_create_secret",
     "parse_area",

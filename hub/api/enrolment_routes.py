@@ -44,7 +44,13 @@ from certhub.hub.enrolment.database import DatabaseEnrolment
 from certhub.hub.enrolment.service import enrolled_keys
 from certhub.hub.problems import Problem
 from certhub.hub.store import StoreUnavailable
-from certhub.security import TrustedKey, TrustStoreError, VerifiedMessage
+from certhub.security import (
+    TrustedKey,
+    TrustStoreError,
+    VerifiedMessage,
+    check_json_bounds,
+    json_loads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,7 @@ routes = web.RouteTableDef()
 
 _JSON_MEDIA_TYPE: Final = "application/json"
 _ENROL_MAX_BYTES: Final = 8 * 1024  # a code and a public JWK: a few hundred bytes
+_ENROL_MAX_DEPTH: Final = 8  # {"code", "jwk": {...}} is two levels deep
 _NO_STORE: Final = {"Cache-Control": "no-store"}
 _COUNTED: Final = {  # refusals of POST /v1/enrolments worth watching (guessing, broken apps)
     "enrolment-code-invalid": "code_invalid",
@@ -199,10 +206,13 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
         raw += chunk
         if len(raw) > _ENROL_MAX_BYTES:
             raise too_large
-    try:
-        body = json.loads(raw)
+    try:  # as strict as a signed message's JSON: nobody has proved anything yet
+        text = raw.decode("utf-8")
+        check_json_bounds(text, max_depth=_ENROL_MAX_DEPTH, max_chars=_ENROL_MAX_BYTES)
+        body = json_loads(text)  # a member named twice, NaN or Infinity: refused
     except ValueError as exc:
-        raise Problem("enrolment-request-invalid", "the body is not JSON") from exc
+        detail = "the body is not plain JSON (each member once, no NaN, nested at most 8 deep)"
+        raise Problem("enrolment-request-invalid", detail) from exc
     if not isinstance(body, dict) or not isinstance(body.get("code"), str):
         raise Problem("enrolment-request-invalid", 'send {"code": "…", "jwk": {…}}')
     return body
