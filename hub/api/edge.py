@@ -73,7 +73,8 @@ async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamR
     finally:
         timer.cancel()
         limits.pending -= 1
-    if expired:
+    # A body that does not decode (its Content-Encoding) cannot be read to its end either.
+    if expired or isinstance(request.content.exception(), web.RequestPayloadError):
         await _answer_and_close(request, response)
     return response
 
@@ -92,9 +93,9 @@ def _expire_body(request: web.Request, expired: list[bool]) -> None:
 
 
 async def _answer_and_close(request: web.Request, response: web.StreamResponse) -> None:
-    """Send the answer now and close: the rest of a timed-out body is never read.
+    """Send the answer now and close: the rest of a timed-out or undecodable body is never read.
 
-    Without this aiohttp would linger to drain the body and meet the timeout
+    Without this aiohttp would linger to drain the body and meet the body's
     error again, logging it as unhandled.
     """
     if isinstance(response, web.Response):

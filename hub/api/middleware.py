@@ -10,6 +10,7 @@ disconnect, status class ``4xx`` like nginx's 499).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -17,6 +18,8 @@ from aiohttp import web
 from certhub.hub.api.edge import BodyTimeout
 from certhub.hub.api.problems import render
 from certhub.hub.problems import Problem, problem_for
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -62,6 +65,10 @@ def _as_problem(exc: Exception, request: web.Request) -> Problem:
     """The problem document for a failure raised by a handler."""
     if isinstance(exc, BodyTimeout):
         return Problem("body-timeout", str(exc))  # the edge closes the connection
+    if isinstance(exc, web.RequestPayloadError):  # the client's bytes, not the hub's failure
+        log.info("undecodable request body refused: %s", exc)
+        detail = "the request body does not decode as its Content-Encoding says"
+        return Problem("malformed-request", detail)  # the edge closes the connection
     return problem_for(exc, where=f"{request.method} {request.path}")
 
 
