@@ -170,9 +170,18 @@ async def test_a_terminated_benefit_is_recovered_once_whatever_is_reported_later
     assert terminations == 1
     assert len(overpayments) == 1
 
-    # the task opened before the termination is confirmed, but recovers nothing again
+    # the task opened before the termination is confirmed: it terminates nothing again and
+    # recovers no month twice, only the months paid in prison up to the death's month
+    # (test_jailed_before_death.py), counted here apart from the hub's month arithmetic
     status, body = await office.step(jailed, "county-1", "confirmed")
     assert status == 202, body
+    jail_day = died - timedelta(days=40)
+    prison = (died.year * 12 + died.month) - (jail_day.year * 12 + jail_day.month)
+    terminations, overpayments = await money_outcomes(office)
+    (added,) = [o for o in overpayments if o["task_id"] == jailed]
+    assert (added["months"], added["amount"]) == (prison, str(Decimal("238.00") * prison))
+    assert added["period_to"][:7] == died.strftime("%Y-%m")
+    assert (terminations, len(overpayments)) == (1, 2)
     # a later report of the same death opens no task at all
     assert await death_case(office, person, died) == ""
     await office.roster(person, status="terminated")

@@ -1,0 +1,54 @@
+"""Through the hub's HTTP API, on SQLite and PostgreSQL: an imprisonment confirmed after the
+death it came before recovers the months paid in prison, as it does confirmed first.
+
+238.00 a month (the kit's roster), paid through ``M(0)``. Jailed on the 10th of ``M(-8)``,
+reported (the task open); died on the 15th of ``M(-3)``, reported and confirmed first: the
+termination recovers ``M(-2)..M(0)`` = 3 x 238.00 = 714.00. The imprisonment then
+confirmed: the months after the jailing's month that no disposal recovers yet,
+``M(-7)..M(-3)`` = 5 x 238.00 = 1,190.00, paid to a prisoner. Confirmed in the other order,
+the imprisonment recovers ``M(-7)..M(0)`` = 1,904.00 and the death nothing: 1,904.00 either
+way. Before, the imprisonment confirmed second recovered nothing ("benefit already
+terminated"): 1,190.00 paid in prison never recovered, the money depending on which task
+the county happened to confirm first.
+"""
+
+from __future__ import annotations
+
+from latekit import balance, label, signed
+from procedurekit import Office, month_day, month_end
+
+
+async def test_confirmed_after_the_death_it_recovers_the_prison_months(office_db: Office) -> None:
+    office = office_db
+    person = office.people.person()
+    await office.roster(person, paid_through=label(0))
+    jailed = await office.reported(person, "imprisonment", month_day(-8, 10))
+    death = await office.confirmed_death(person, month_day(-3, 15))
+    assert await balance(office, death) == (200, (3, "714.00", "0.00", "pending"))
+
+    status, body = await office.step(
+        jailed, "county-1", "confirmed", event_date=month_day(-8, 10).isoformat()
+    )
+    assert status == 202, body
+    assert await balance(office, jailed) == (200, (5, "1190.00", "0.00", "pending"))
+    first, last = month_day(-7).isoformat(), month_end(-3).isoformat()
+    assert await signed(office, jailed) == {f"overpayment:{jailed}": (first, last, 5, "1190.00")}
+    # the death's months stay the death's; no suspension is signed over the termination
+    assert await balance(office, death) == (200, (3, "714.00", "0.00", "pending"))
+    _, page = await office.get("/v1/outcomes", limit="1000")
+    kinds = [o["type"] for o in page["items"] if o["payload"].get("task_id") == jailed]
+    assert "suspension/v1" not in kinds, kinds
+
+
+async def test_confirmed_first_it_recovers_the_same_sum(office_db: Office) -> None:
+    office = office_db
+    person = office.people.person()
+    await office.roster(person, paid_through=label(0))
+    jailed = await office.reported(person, "imprisonment", month_day(-8, 10))
+    status, body = await office.step(
+        jailed, "county-1", "confirmed", event_date=month_day(-8, 10).isoformat()
+    )
+    assert status == 202, body
+    death = await office.confirmed_death(person, month_day(-3, 15))
+    assert await balance(office, jailed) == (200, (8, "1904.00", "0.00", "pending"))
+    assert (await balance(office, death))[0] == 404
