@@ -15,8 +15,16 @@ from typing import Final
 from aiohttp import web
 
 from certhub.hub.api.auth import require_reader
-from certhub.hub.api.report_bound import UPLOADS, HourlyBound, Sender, shared_turns
-from certhub.hub.core.keys import EVIDENCE, METRICS, SETTINGS, STORE, TRUST, UPLOAD_TURNS
+from certhub.hub.api.report_bound import UPLOADS, HourlyBound, Sender
+from certhub.hub.core.keys import (
+    EVIDENCE,
+    METRICS,
+    SETTINGS,
+    SHARED_TURNS,
+    STORE,
+    TRUST,
+    UPLOAD_TURNS,
+)
 from certhub.hub.evidence import (
     EvidenceCorrupt,
     EvidenceMeta,
@@ -51,7 +59,7 @@ async def upload_evidence(request: web.Request) -> web.Response:
         UPLOADS,
         app[SETTINGS].coordinator_uploads_per_hour,
         app[UPLOAD_TURNS],
-        shared=shared_turns(app[STORE]),
+        shared=app[SHARED_TURNS],
     )
     try:
         header = request.headers.get("Content-Digest")

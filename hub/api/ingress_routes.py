@@ -21,6 +21,7 @@ from certhub.hub.core.keys import (
     PROCEDURE,
     REPORT_TURNS,
     SETTINGS,
+    SHARED_TURNS,
     STORE,
 )
 from certhub.hub.ingress.pipeline import Plan
@@ -46,7 +47,12 @@ async def push_report(request: web.Request) -> web.Response:
     """Accept one signed eligibility report or zero report (a coordinator's key, within
     its hourly bound: :mod:`certhub.hub.api.report_bound`)."""
     app = request.app
-    bound = ReportBound(app[STORE], app[SETTINGS].coordinator_reports_per_hour, app[REPORT_TURNS])
+    bound = ReportBound(
+        app[STORE],
+        app[SETTINGS].coordinator_reports_per_hour,
+        app[REPORT_TURNS],
+        shared=app[SHARED_TURNS],
+    )
     try:
         return await push(request, RecordKind.REPORT, REPORT_TYPES, bound.around(_intake(request)))
     finally:  # the key's turn lasts until its report is recorded (or refused)

@@ -17,13 +17,16 @@ any rolling hour, then ``429 uploads-rate-limited`` the same way. Staff keys are
 One :class:`HourlyBound` does both; each :class:`Sending` names what it counts.
 The count is read from the ledger (the key's reports received in the last hour;
 the coordinator's ``evidence_stored`` audit links, one a file, whichever of its keys
-uploaded it), not kept in memory: it holds across the hub's processes on PostgreSQL and across
+uploaded it), not kept in memory: it holds across the hub's processes and across
 restarts. A coordinator's sending of one kind takes turns in each process
 (:class:`KeyTurns`): the next is counted only once the one before it is recorded or
 refused, so a thief sending a hundred at once over a hundred connections gets no
-more than one by one. On PostgreSQL the turn also holds across the hub's processes
-(:class:`SharedTurns`, an advisory lock): sendings racing through several of them
-each passed at the bound's edge, one over it per other process. A re-send the hub already holds
+more than one by one. The turn also holds across the hub's processes
+(:class:`SharedTurns`): on PostgreSQL an advisory lock
+(:mod:`certhub.hub.store.postgres.turns`), on SQLite a file lock in the data folder
+its processes share (:mod:`certhub.hub.store.sqlite.turns`); sendings racing through
+several processes each passed at the bound's edge, one over it per other process. A
+re-send the hub already holds
 (a report's bytes, a file this coordinator stored) gets its answer, whatever the
 count. Each refusal is a WARNING naming the key and its area, and is counted
 (``certhub_ingress_rejections_total{reason="reports-rate-limited"}``,
@@ -62,7 +65,6 @@ __all__ = [
     "Sender",
     "Sending",
     "SharedTurns",
-    "shared_turns",
 ]
 
 log = logging.getLogger(__name__)
@@ -122,17 +124,12 @@ class KeyTurns:
 
 @runtime_checkable
 class SharedTurns(Protocol):
-    """A store whose turns hold in every process that shares it (PostgreSQL's)."""
+    """Turns that hold in every process of the deployment (PostgreSQL's store, or the
+    SQLite data folder's file locks)."""
 
     def key_turn(self, key: str) -> AbstractAsyncContextManager[None]:
         """Wait for ``key``'s turn in every process, and hold it until the block ends."""
         ...
-
-
-def shared_turns(store: object) -> SharedTurns | None:
-    """``store``'s turns across processes; ``None`` for a store of one process (SQLite),
-    where :class:`KeyTurns` is all there is to wait for."""
-    return store if isinstance(store, SharedTurns) else None
 
 
 class HourlyBound:
@@ -143,8 +140,8 @@ class HourlyBound:
         per_hour: how many one coordinator's key may send in any hour.
         turns: the process's locks of this sending, taken from the count until
             :meth:`release`.
-        shared: the same turns across the hub's processes (:func:`shared_turns` of
-            the store), taken after the process's and released before it.
+        shared: the same turns across the hub's processes, taken after the process's
+            and released before it (``None``: this process's only).
         clock: the hub's time (aware); the ledger's time stamps are the same clock.
     """
 
@@ -225,8 +222,8 @@ class ReportBound(HourlyBound):
     Args:
         store: the ledger, which holds every report a key filed and when.
         per_hour: reports one coordinator's key may file in any hour.
-        turns: the process's locks of reports (the store's across processes too, if
-            it has them: :func:`shared_turns`).
+        turns: the process's locks of reports.
+        shared: the same turns across the hub's processes.
         clock: the hub's time (aware); the ledger's ``received_at`` is the same clock.
     """
 
@@ -236,9 +233,10 @@ class ReportBound(HourlyBound):
         per_hour: int,
         turns: KeyTurns,
         *,
+        shared: SharedTurns | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        super().__init__(REPORTS, per_hour, turns, shared=shared_turns(store), clock=clock)
+        super().__init__(REPORTS, per_hour, turns, shared=shared, clock=clock)
         self._store = store
 
     def around(self, plan: Plan) -> Plan:

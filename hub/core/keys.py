@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from certhub.hub.api.cursor import CursorCodec
     from certhub.hub.api.edge import EdgeLimits
     from certhub.hub.api.inbound_routes import InboundHub
-    from certhub.hub.api.report_bound import KeyTurns
+    from certhub.hub.api.report_bound import KeyTurns, SharedTurns
     from certhub.hub.comparison.jobs import ComparisonJobs
     from certhub.hub.compliance.watch import ComplianceWatch
     from certhub.hub.core.leader import Leadership
@@ -67,6 +67,7 @@ SERVICE_POINT_EXPORTS: web.AppKey[GeoJsonExports] = web.AppKey("service_point_ex
 PIPELINE: web.AppKey[IngressPipeline] = web.AppKey("pipeline")
 REPORT_TURNS: web.AppKey[KeyTurns] = web.AppKey("report_turns")  # one report a key at a time
 UPLOAD_TURNS: web.AppKey[KeyTurns] = web.AppKey("upload_turns")  # a coordinator's, one at a time
+SHARED_TURNS: web.AppKey[SharedTurns] = web.AppKey("shared_turns")  # the same, in every process
 EVIDENCE: web.AppKey[EvidenceVault | DatabaseEvidenceVault] = web.AppKey("evidence")
 PROCEDURE: web.AppKey[ProcedureContext] = web.AppKey("procedure")
 REPORTING_UNITS: web.AppKey[tuple[ReportingUnit, ...]] = web.AppKey("reporting_units")

@@ -36,7 +36,7 @@ from certhub.hub.api.cursor import CursorCodec, load_or_create_cursor_key
 from certhub.hub.api.edge import EdgeLimits, edge_middleware, server_header
 from certhub.hub.api.middleware import problem_middleware
 from certhub.hub.api.observe import observe_requests
-from certhub.hub.api.report_bound import KeyTurns
+from certhub.hub.api.report_bound import KeyTurns, SharedTurns
 from certhub.hub.audit import checkpoint_signer
 from certhub.hub.compliance.reporting_units import load_reporting_units
 from certhub.hub.compliance.watch import compliance_context
@@ -56,6 +56,7 @@ from certhub.hub.core.keys import (
     SERVICE_POINTS,
     SETTINGS,
     SHARED,
+    SHARED_TURNS,
     SIGNATURES,
     STORE,
     TRUST,
@@ -82,6 +83,7 @@ from certhub.hub.runtime.serving import edge_handler_args
 from certhub.hub.runtime.trust_state import TrustState
 from certhub.hub.service_points.exports import GeoJsonExports
 from certhub.hub.store import SqliteLedger, open_ledger
+from certhub.hub.store.sqlite.turns import TURNS_FOLDER, FileTurns
 from certhub.hub.web import entrance
 from certhub.monitoring.metrics import HubMetrics, register_process_collectors
 from certhub.monitoring.server import serve_metrics
@@ -238,6 +240,10 @@ async def _ledger(app: web.Application) -> AsyncIterator[None]:
     )
     store.observe_writes(metrics.ledger_write_duration.observe)
     app[STORE] = store
+    # A coordinator's sendings take turns in every process: PostgreSQL's advisory locks, or
+    # on SQLite the data folder's file locks, which its processes all share (report_bound).
+    folder_turns = FileTurns(settings.data_dir / TURNS_FOLDER)  # nothing is made until used
+    app[SHARED_TURNS] = store if isinstance(store, SharedTurns) else folder_turns
     if isinstance(store, SqliteLedger) and settings.ledger_writer is None:  # the file's writer
         metrics.watch_ledger_wal(store.wal_bytes, settings.sqlite_wal_max_bytes)
     app[SERVICE_POINTS] = store  # the e-map's registry lives in the ledger database
