@@ -7,8 +7,10 @@ one (``suspend_until``: payable again from the month after) — is overpaid
 (:func:`~certhub.hub.rules.disposal.overpaid`). A province late to stop payment goes on
 paying, and its later roster entry shows it: :mod:`~certhub.hub.procedure.late_roster`
 adds those months as it does after a death. Read here: the suspension the hub signed on a
-confirmed task (``suspension:<task>``; a task confirmed under a closure signed none, and
-overpaid nothing) that no restoration approved since has ended — every one, in the order
+confirmed task (``suspension:<task>``; a task confirmed under a closure signed none — an
+imprisonment so confirmed recovers the prison months paid by then,
+:mod:`~certhub.hub.procedure.jailed_before_closure`, and, not yet, none a later entry shows)
+that no restoration approved since has ended — every one, in the order
 they were confirmed: the earliest's months need not include a later one's (a sentence's
 end stated, then a disappearance confirmed; or a disappearance dated before the
 imprisonment confirmed first). A suspension a restoration ended takes no more months: a
@@ -67,7 +69,7 @@ async def hub_suspensions(
 async def standing_suspensions(ctx: ProcedureContext, person: str) -> list[StandingSuspension]:
     """The suspensions the hub signed on confirmed tasks of ``person`` that no restoration
     approved since has ended, in the order the tasks were confirmed (a task confirmed under
-    a closure signed none, and overpaid nothing)."""
+    a closure signed none: not read here)."""
     return [
         StandingSuspension(row, s.effective_from, sentence_end(s))
         for row, _, s in await hub_suspensions(ctx, person)
