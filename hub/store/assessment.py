@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from certhub.hub.store.register_reads import TERMINATED
+from certhub.hub.store.sql_transport import SqlReads
 from certhub.security.scopes import AreaScope, area_condition
 
 Row = tuple[object, ...]
@@ -117,11 +118,8 @@ GROUP BY 1
 """
 
 
-class AssessmentQueries:
+class AssessmentQueries(SqlReads):
     """The assessment's queries, the same SQL on both dialects; the dialect gives ``_read``."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[Row]:
-        raise NotImplementedError  # the dialect's transport
 
     async def _per_unit(
         self, sql: str, scope: Scope, column: str, params: tuple[object, ...]

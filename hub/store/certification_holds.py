@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import Final, Protocol
 
 from certhub.hub.store.restoring import restoring_closure
+from certhub.hub.store.sql_transport import SqlReads
 
 __all__ = [
     "APPROVED_RESUMPTIONS",
@@ -127,12 +128,9 @@ class CertificationHolds(Protocol):
         ...
 
 
-class CertificationHoldReads:
+class CertificationHoldReads(SqlReads):
     """:class:`CertificationHolds` in portable SQL over tasks, closures, resumptions, reports
     and the register's copy of the roster's status."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport
 
     async def certification_holds(self, person_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """Each of ``person_ids`` the ledger holds back: (one of :data:`HOLD_KINDS`, why)."""

@@ -8,7 +8,7 @@ in its next group commit, each read one query through its ``_read``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from typing_extensions import override
 
@@ -21,10 +21,8 @@ from certhub.hub.store.comparison_jobs import (
     PartitionState,
     partition_row,
 )
+from certhub.hub.store.sql_transport import SqlReads, SqlWrites
 from certhub.hub.store.writes import Run
-
-if TYPE_CHECKING:
-    from certhub.hub.store.writes import Op
 
 __all__ = ["ComparisonPartitions"]
 
@@ -55,18 +53,8 @@ _SELECT: Final = (
 )
 
 
-class ComparisonPartitions(PartitionLedger):
+class ComparisonPartitions(PartitionLedger, SqlReads, SqlWrites):
     """:class:`PartitionLedger` over the ledger's ``apply_writes`` and ``_read`` (both dialects)."""
-
-    if TYPE_CHECKING:  # the ledger's own; not defined here, so not shadowed
-
-        async def apply_writes(self, ops: Sequence[Op]) -> int:
-            """Run ``ops`` in the next group commit."""
-            ...
-
-        async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-            """Run one read query."""
-            ...
 
     @override
     async def plan_partitions(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from certhub.hub.store.sql_transport import SqlReads
+
 Row = tuple[object, ...]
 
 COMPARISON_SENDER: Final = "adapter:comparison"
@@ -56,11 +58,8 @@ GROUP BY 1
 """
 
 
-class DisclosureQueries:
+class DisclosureQueries(SqlReads):
     """The disclosure's counts, the same SQL on both dialects; the dialect gives ``_read``."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[Row]:
-        raise NotImplementedError  # the dialect's transport
 
     async def disclosure_counts(
         self, month: int, period: str, start: float, end: float

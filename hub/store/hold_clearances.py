@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from certhub.hub.rules.notices import REMINDER_HOLDS
+from certhub.hub.store.sql_transport import SqlReads
 
 __all__ = ["HELD_BEFORE", "Hold", "HoldClearanceReads", "HoldClearances"]
 
@@ -66,14 +67,11 @@ class HoldClearances(Protocol):
         ...
 
 
-class HoldClearanceReads:
+class HoldClearanceReads(SqlReads):
     """:class:`HoldClearances` in portable SQL; the dialect provides ``_read`` and the
     decision's item (``_DECISION_SUBJECT``, :class:`~certhub.hub.store.pull_reads.PullReads`)."""
 
     _DECISION_SUBJECT: str
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport
 
     async def reminder_holds(self, person_ids: Sequence[str]) -> dict[str, list[Hold]]:
         """The verifications holding, or that held, the reminders of ``person_ids``."""

@@ -23,6 +23,7 @@ from typing_extensions import override
 
 from certhub.hub.store.base import BenefitReads, Conflict
 from certhub.hub.store.effects import BenefitClosure, EvidenceBinding, MonthsClaim
+from certhub.hub.store.sql_transport import SqlReads
 
 CLAIM_MONTH: Final = (
     "INSERT INTO benefit_months (person_id, purpose, month, source, sequence)"
@@ -111,11 +112,8 @@ def other_person(binding: EvidenceBinding) -> Conflict:
     )
 
 
-class BackPayReads(BenefitReads):
+class BackPayReads(BenefitReads, SqlReads):
     """The months approved restorations back-paid (both dialects; the dialect's ``_read``)."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport
 
     @override
     async def back_paid_months(self, person_id: str) -> frozenset[str]:

@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Final, Protocol
 
 from certhub.hub.store.effects import NoticeWrite, OutboxWrite
+from certhub.hub.store.sql_transport import SqlReads
 
 
 class OutboxState(StrEnum):
@@ -271,11 +272,8 @@ def dead_letter_query(where: DeadLetterFilter, limit: int) -> tuple[str, tuple[o
     return sql + " ORDER BY created_at, delivery_id LIMIT ?", (*params, limit)
 
 
-class OutboxReads:
+class OutboxReads(SqlReads):
     """The outbox's read side, the same SQL on every backend (``_read`` adapts placeholders)."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # provided by the ledger's query class
 
     async def outbox_stats(self) -> OutboxStats:
         """Counts by state and the oldest undelivered row's creation time."""

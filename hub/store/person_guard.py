@@ -35,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from certhub.hub.store.sql_transport import SqlReads
+
 __all__ = [
     "CERTIFIED_DUE",
     "CLOSED_BY",
@@ -92,11 +94,8 @@ class PersonGuards(Protocol):
         ...
 
 
-class PersonGuardReads:
+class PersonGuardReads(SqlReads):
     """:class:`PersonGuards` in portable SQL; the dialect provides ``_read``."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport
 
     async def person_guard(self, person_id: str) -> PersonGuard:
         """What the ledger holds of ``person_id``'s roster entry, closure, tasks and reports

@@ -12,6 +12,7 @@ from typing import Final
 
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.base import LedgerRecord, RecordKind
+from certhub.hub.store.sql_transport import SqlReads
 from certhub.security.scopes import AreaScope, area_condition
 
 __all__ = ["EVIDENCE_STORED_BY", "PullReads"]
@@ -25,7 +26,7 @@ EVIDENCE_STORED_BY: Final = (
 a new file gets, read through the ``audit_evidence`` index (no scan of the audit chain)."""
 
 
-class PullReads:
+class PullReads(SqlReads):
     """The pull page of a kind, and whether a record cites a piece of evidence, in an area."""
 
     _BYTES_CONTAIN: str = "instr({haystack}, ?) > 0"
@@ -34,9 +35,6 @@ class PullReads:
         "CAST(json_extract(CAST(ledger.payload AS TEXT), '$.subject_id') AS INTEGER)"
     )
     """The ledger sequence of the item a decision row decides (its signed ``subject_id``)."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
 
     async def page(
         self, kind: RecordKind, after: int, limit: int, *, area: AreaScope | None = None

@@ -93,9 +93,6 @@ class LedgerReads(
     and that role's protocol is the one place that says what it returns.
     """
 
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
-
     async def _read_all(self, cls: type[Row], sql: str, params: tuple[object, ...]) -> list[Row]:
         """``sql``'s rows, each as ``cls`` (:func:`~certhub.hub.store.rows.row_as`)."""
         return [row_as(cls, row) for row in await self._read(sql, params)]

@@ -218,9 +218,6 @@ def _where(query: RegisterQuery, condition: str) -> tuple[str, list[object]]:
 class RegisterQueries(RegisterSummary):
     """The register's reads; the dialect provides ``_read`` (mixed into its reads)."""
 
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport
-
     async def register_person(self, person_id: str) -> PersonRegister | None:
         """One person's register row, if the roster or a certification named them."""
         rows = await self._read(_PERSON + " WHERE person_id = ?", (person_id,))

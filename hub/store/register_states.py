@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Final
 
 from certhub.hub.store.restoring import restoring_closure
+from certhub.hub.store.sql_transport import SqlReads
 
 __all__ = [
     "CLOSED",
@@ -135,11 +136,8 @@ def _summary(area: bool) -> str:
 _SUMMARY: Final = {False: _summary(area=False), True: _summary(area=True)}
 
 
-class RegisterSummary:
+class RegisterSummary(SqlReads):
     """The register's summary; the dialect provides ``_read`` (mixed into its reads)."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport
 
     async def register_summary(
         self, month: int, before: str, area: str | None, counted_from: int | None = None

@@ -4,8 +4,8 @@ imported entry shows paid, a reminder.
 Named operations, so a caller never hands the ledger statements: the SQL lives
 in :mod:`certhub.hub.store.roster_import` and
 :mod:`certhub.hub.store.register_reminders`. Mixed into both dialects' ledgers
-(through :class:`~certhub.hub.store.queries.LedgerReads`); the ledger's own
-``apply_writes`` (:class:`~certhub.hub.store.writes.LedgerWrites`) runs them in
+(through :class:`~certhub.hub.store.queries.LedgerReads`); the ledger's
+``apply_writes`` (:class:`~certhub.hub.store.sql_transport.SqlWrites`) runs them in
 its next group commit.
 """
 
@@ -24,27 +24,17 @@ from certhub.hub.store.roster_import import (
     current_params,
     import_ops,
 )
+from certhub.hub.store.sql_transport import SqlReads, SqlWrites
 
 if TYPE_CHECKING:
     from certhub.hub.store.effects import MonthsClaim, NoticeWrite
-    from certhub.hub.store.writes import Op
 
 __all__ = ["RegisterWriting"]
 
 
-class RegisterWriting:
+class RegisterWriting(SqlReads, SqlWrites):
     """:meth:`import_roster`, :meth:`claim_imported_months` and :meth:`queue_reminder` over the
     ledger's group commit."""
-
-    if TYPE_CHECKING:  # the ledger's (writes.LedgerWrites); not defined here, so not shadowed
-
-        async def apply_writes(self, ops: Sequence[Op]) -> int:
-            """Run ``ops`` in the next group commit."""
-            ...
-
-        async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-            """Rows of one read query."""
-            ...
 
     async def import_roster(self, rows: Sequence[tuple[object, ...]] | RosterRange) -> None:
         """Write one batch of roster rows (person, as_of, snapshot, area, name, status, since).

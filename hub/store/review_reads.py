@@ -31,6 +31,7 @@ from certhub.hub.store.accountability_reads import PageQuery
 from certhub.hub.store.base import LedgerRecord, ReportDeadlineRow, ReportUnderReview
 from certhub.hub.store.listing import Listing
 from certhub.hub.store.rows import row_as
+from certhub.hub.store.sql_transport import SqlReads
 
 __all__ = ["REPORTS_BY_PERSON", "REPORTS_BY_PERSON_BACKFILL", "UNDER_REVIEW", "ReviewReads"]
 
@@ -81,12 +82,9 @@ UNDER_REVIEW: Final = (
 """The SQL :meth:`ReviewReads.reports_under_review` runs (through ``ledger_reports_person``)."""
 
 
-class ReviewReads:
+class ReviewReads(SqlReads):
     """Items of one kind in some review states, paged by ledger sequence, and a person's
     reports under review (the :class:`~certhub.hub.store.base.ReviewItems` role)."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport
 
     async def list_items(
         self, kind: str, page: PageQuery[int], *, statuses: Sequence[str]

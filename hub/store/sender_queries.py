@@ -14,6 +14,7 @@ from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.base import LedgerRecord, TaskRow
 from certhub.hub.store.records import RecordKind
 from certhub.hub.store.rows import row_as
+from certhub.hub.store.sql_transport import SqlReads
 
 __all__ = ["SenderQueries"]
 
@@ -34,11 +35,8 @@ _UPLOADS_SINCE: Final = (
 _TASKS: Final = "SELECT task_id, snapshot, version, changed_seq FROM tasks"
 
 
-class SenderQueries:
+class SenderQueries(SqlReads):
     """A sender's reads; the dialect provides ``_read`` (mixed into its reads)."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport
 
     async def sender_page(
         self, sender: str, kind: RecordKind, before: int, limit: int

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Protocol
 
-from certhub.hub.store.writes import Link, Op, RunMany, now
+from certhub.hub.store.sql_transport import SqlReads, SqlWrites
+from certhub.hub.store.writes import Link, RunMany, now
 
 COLUMNS: Final = (
     "point_id, kind, name, address, county, lat, lon, methods, hours, accessibility,"
@@ -77,19 +78,13 @@ class ServicePointRegistry(Protocol):
         ...
 
 
-class ServicePointTable:
+class ServicePointTable(SqlReads, SqlWrites):
     """:class:`ServicePointRegistry` over any ledger (mixed into both dialects' ledgers).
 
     The ledger provides ``_read`` (its read transport) and ``_run_ops`` (its group
     write), so an import commits like any other small write: in order with the
     messages around it, and its audit link in the one chain.
     """
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's read transport
-
-    async def _run_ops(self, ops: Sequence[Op]) -> int:
-        raise NotImplementedError  # the dialect's group write
 
     async def service_point_digests(self) -> dict[str, str]:
         """Every stored point's id and digest."""

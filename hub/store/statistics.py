@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Final, NamedTuple
 
 from certhub.hub.store.base import StatRow
+from certhub.hub.store.sql_transport import SqlReads
 from certhub.security.scopes import AreaScope, area_condition
 
 __all__ = ["GROUPINGS", "StatisticsReads"]
@@ -71,11 +72,8 @@ _SECTIONS: Final = (
 )
 
 
-class StatisticsReads:
+class StatisticsReads(SqlReads):
     """Grouped counts of reports, certifications, tasks and overpayments; the dialect reads."""
-
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # the dialect's transport (reader threads, or a pool)
 
     async def stats(
         self, period: str, group_by: str, *, area: AreaScope | None = None

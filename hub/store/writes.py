@@ -35,6 +35,7 @@ from certhub.hub.store.base import Conflict
 from certhub.hub.store.effects import NO_EFFECTS, Effects, HubRecord, TaskWrite
 from certhub.hub.store.person_guard import CLOSED_BY, certified_checks, guard_checks
 from certhub.hub.store.records import NewMessage
+from certhub.hub.store.sql_transport import SqlWrites
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,19 +357,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class LedgerWrites:
+class LedgerWrites(SqlWrites):
     """The writes that are not messages, the same on both dialects (``_run_ops`` runs them)."""
-
-    async def _run_ops(self, ops: Sequence[Op]) -> int:
-        raise NotImplementedError  # the dialect's group write and executor
 
     async def outbox_apply(self, ops: Sequence[Op]) -> int:
         """Run one outbox state change in the next group commit; how many audited rows changed."""
-        return await self._run_ops(ops)
-
-    async def apply_writes(self, ops: Sequence[Op]) -> int:
-        """Run writes that belong to no message (a roster import, a reminder) in the next group
-        commit; how many audited statements changed rows."""
         return await self._run_ops(ops)
 
     async def record_audit(self, action: str, subject: str, actor: str, digest: str) -> None:

@@ -43,9 +43,6 @@ class PostgresOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
     async def _write(self, apply: Callable[[GroupWrite], Awaitable[object]]) -> Any:
         raise NotImplementedError  # provided by PostgresLedger
 
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # provided by PostgresQueries
-
     async def claim_outbox(self, limit: int, now: float, lease: float) -> list[OutboxRow]:
         """Due rows, leased until ``now + lease``; rows another relay holds are skipped."""
         try:

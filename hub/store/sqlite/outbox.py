@@ -25,9 +25,6 @@ class SqliteOutbox(outbox.OutboxReads, outbox_changes.OutboxTransitions):
     async def _write(self, apply: Apply) -> Any:
         raise NotImplementedError  # provided by SqliteLedger
 
-    async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        raise NotImplementedError  # provided by SqliteReads
-
     async def claim_outbox(self, limit: int, now: float, lease: float) -> list[OutboxRow]:
         """Due rows, leased until ``now + lease`` so no other claim takes them meanwhile."""
 
