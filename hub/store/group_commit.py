@@ -129,12 +129,17 @@ class GroupCommitQueue:
         """Commit batches until nothing is pending."""
         try:
             while self._pending:
-                batch = self._pending[: self._batch_max]
-                del self._pending[: self._batch_max]
+                size = self._batch_size(self._pending[: self._batch_max])
+                batch = self._pending[:size]
+                del self._pending[:size]
                 for job, outcome in await self._commit(batch):
                     settle(job, outcome)
         finally:
             self._flushing = None
+
+    def _batch_size(self, candidates: list[Job]) -> int:
+        """How many of ``candidates`` (the first pending jobs) the next transaction takes."""
+        return len(candidates)
 
     async def _commit(self, batch: list[Job]) -> list[tuple[Job, object]]:
         """Apply ``batch`` in one transaction; each job's result or StoreError."""

@@ -143,3 +143,52 @@ async def test_receipts_presigned_by_the_helper_equal_those_signed_in_the_transa
         assert record.receipt == draft(record.sequence)  # Ed25519 is deterministic
         claims = verify_receipt(record.receipt, jwks, hub_id="certhub-test")
         assert claims["ledger_sequence"] == record.sequence
+
+
+async def test_a_batch_does_not_wait_for_the_signatures_of_appends_queued_after_it(
+    tmp_path: Path,
+) -> None:
+    """Appends signed ahead commit at once; those still on the helper follow in the next batch.
+
+    While a first batch waits for its receipts, a second batch is queued and
+    signed, then a third whose signing the helper holds. The second must not
+    wait for the third's signatures.
+    """
+    first_signed, third_signed = asyncio.Event(), asyncio.Event()
+    held = {1: first_signed, 3: third_signed}  # the helper's first and third calls
+    asked: list[int] = []
+    called = {1: asyncio.Event(), 3: asyncio.Event()}
+    second_answered = asyncio.Event()
+
+    async def helper(requests: Sequence[tuple[ReceiptFactory, int]]) -> list[str | None]:
+        asked.append(len(requests))
+        call = len(asked)
+        if call in held:
+            called[call].set()
+            await held[call].wait()
+        await asyncio.sleep(0)
+        if call == 2:
+            second_answered.set()
+        return [f"pre-{sequence}" for _, sequence in requests]
+
+    ledger = await SqliteLedger.open(tmp_path / "l.db", presigner=helper)
+    try:
+        first = asyncio.ensure_future(append_all(ledger, range(3)))
+        await called[1].wait()
+        second = asyncio.ensure_future(append_all(ledger, range(3, 6)))
+        await second_answered.wait()
+        third = asyncio.ensure_future(append_all(ledger, range(6, 9)))
+        await called[3].wait()
+        first_signed.set()
+        outcomes = await asyncio.wait_for(asyncio.gather(first, second), timeout=5)
+        assert not third.done()
+        third_signed.set()
+        committed = [*outcomes[0], *outcomes[1], *await third]
+    finally:
+        first_signed.set()
+        third_signed.set()
+        await ledger.aclose()
+    assert asked == [3, 3, 3]
+    assert {o.record.sequence: o.record.receipt for o in committed} == {
+        sequence: f"pre-{sequence}" for sequence in range(1, 10)
+    }

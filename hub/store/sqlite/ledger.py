@@ -237,6 +237,16 @@ class SqliteLedger(GroupCommitQueue, SqliteReads, SqliteOutbox, ServicePointTabl
             self._on_commit(len(batch))
         return results
 
+    def _batch_size(self, candidates: list[Job]) -> int:
+        """The appends whose receipts are signed, from the first; all when the first is not.
+
+        The rest's signatures finish on the helper while this batch commits,
+        instead of the whole batch waiting for the last of them.
+        """
+        if self._presigning is None:
+            return len(candidates)
+        return self._presigning.signed_prefix(candidates, self._next_sequence) or len(candidates)
+
     def _queued(self, job: Job) -> None:
         if self._presigning is not None and isinstance(job, Append):
             self._presigning.expect(job, self._foreseen_sequence)
