@@ -61,11 +61,12 @@ async def register_list(request: web.Request) -> web.Response:
     rows, last, has_more = await list_page(request.app[STORE], ask)
     grace = request.app[SETTINGS].register_grace_months
     items = [entry(row, on, grace) for row in rows]
-    if kind is RegisterList.OVERDUE:  # as the suspension sweep reads it
-        liable = await liable_after(request.app[STORE], rows, grace)
-        for row, item in zip(rows, items, strict=True):
-            if (day := liable.get(row.person_id)) is not None:  # None: held, the usual day
-                item["liable_from"] = day.isoformat()
+    # every list as the suspension sweep reads it: a clearance that moved the day shows in
+    # the due and people lists too (before, only the overdue list's, a month early elsewhere)
+    liable = await liable_after(request.app[STORE], rows, grace)
+    for row, item in zip(rows, items, strict=True):
+        if (day := liable.get(row.person_id)) is not None:  # None: held, the usual day
+            item["liable_from"] = day.isoformat()
     body = {
         "list": kind.value,
         "on": on.isoformat(),
