@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from certhub.hub.procedure.amendments import amendment_approved, amendment_for
+from certhub.hub.procedure.before_closure import months_before, recovers_before
 from certhub.hub.procedure.certified_dead import (
     certification_approved,
     held_released,
@@ -16,7 +17,6 @@ from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.procedure.found_dead import found_dead, found_dead_effects
 from certhub.hub.procedure.found_in_prison import found_in_prison
 from certhub.hub.procedure.intake import recheck_restoration
-from certhub.hub.procedure.jailed_before_closure import prison_months
 from certhub.hub.procedure.proposal_review import any_approved, any_rechecked, any_rejected
 from certhub.hub.procedure.recovery import (
     months_in_force,
@@ -71,7 +71,6 @@ from certhub.schemas import (
     RestorationProposal,
     Suspension,
     SuspensionProposal,
-    TaskKind,
     TaskStatus,
     TaskTransition,
     Termination,
@@ -249,15 +248,15 @@ async def plan_transition(
     closed = None if superseded else await closed_by(ctx, task.person.id_number)
     if task.status is TaskStatus.confirmed and closed is not None:
         # The benefit is terminated already: the finding is recorded, nothing is paid or
-        # terminated again; months paid in prison are recovered once (jailed_before_closure).
+        # terminated again; an earlier cause's months are recovered once (before_closure).
         task = task.model_copy(update={"remarks": await upheld_remarks(ctx, task, closed)})
     effects = extend(Effects(person_guard=guard), **task_effects(ctx, task, record))
     effects = extend(
         effects, audit=(AuditWrite(f"task_{task.status}", task_id, message.sender, message.digest),)
     )
-    if confirming and closed is not None and task.kind is TaskKind.imprisonment:
-        jailed = step.event_date or await _reported_event_date(ctx, task)
-        effects = await prison_months(ctx, effects, task, step, jailed=jailed, actor=message.sender)
+    if confirming and closed is not None and await recovers_before(ctx, task):
+        event = step.event_date or await _reported_event_date(ctx, task)
+        effects = await months_before(ctx, effects, task, step, event=event, actor=message.sender)
     if task.status is TaskStatus.confirmed and closed is None:
         person = task.person.id_number
         recovered, back_paid = await months_elsewhere(ctx, person, superseded)

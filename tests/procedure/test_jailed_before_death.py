@@ -9,7 +9,9 @@ confirmed: the months after the jailing's month that no disposal recovers yet,
 the imprisonment recovers ``M(-7)..M(0)`` = 1,904.00 and the death nothing: 1,904.00 either
 way. Before, the imprisonment confirmed second recovered nothing ("benefit already
 terminated"): 1,190.00 paid in prison never recovered, the money depending on which task
-the county happened to confirm first.
+the county happened to confirm first. The same for another pension drawn, a nationality
+lost or a death before a termination of another cause (a disappearance is owed its months,
+test_found_terminated.py; a death before a death is an amendment, test_death_amended.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from latekit import balance, label, signed
 from procedurekit import Office, month_day, month_end
+from suspensionkit import confirmed
 
 
 async def test_confirmed_after_the_death_it_recovers_the_prison_months(office_db: Office) -> None:
@@ -81,3 +84,39 @@ async def test_prison_months_a_late_entry_shows_paid_are_recovered(office_db: Of
     await office.roster(person, paid_through=label(0), as_of=later)
     assert await balance(office, death) == (200, (3, "714.00", "0.00", "pending"))
     assert await balance(office, jailed) == (200, (5, "1190.00", "0.00", "pending"))
+
+
+TERMINATING = ("death", "duplicate_receipt", "loss_of_nationality")
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        (first, then)
+        for first in ("duplicate_receipt", "loss_of_nationality", "death")
+        for then in TERMINATING
+        if first != then
+    ],
+)
+async def test_a_cause_before_the_termination_recovers_its_months_too(
+    office_db: Office, earlier: str, later: str
+) -> None:
+    """Another pension drawn (a nationality lost, a death) since the 10th of M(-8), the
+    termination in force for ``later`` on the 15th of M(-3): M(-7)..M(-3) = 1,190.00 were not
+    payable either, and are recovered once, as when ``earlier`` is confirmed first."""
+    office = office_db
+    person = office.people.person()
+    await office.roster(person, paid_through=label(0))
+    first = await office.reported(person, earlier, month_day(-8, 10))
+    if later == "death":
+        ended = await office.confirmed_death(person, month_day(-3, 15))
+    else:
+        ended = await confirmed(office, person, later, month_day(-3, 15))
+    assert await balance(office, ended) == (200, (3, "714.00", "0.00", "pending"))
+
+    status, body = await office.step(
+        first, "county-1", "confirmed", event_date=month_day(-8, 10).isoformat()
+    )
+    assert status == 202, body
+    assert await balance(office, first) == (200, (5, "1190.00", "0.00", "pending"))
+    assert await balance(office, ended) == (200, (3, "714.00", "0.00", "pending"))
