@@ -33,14 +33,12 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "support")]
 
-import aiohttp
 from ingress_servers import (
     free_port,
     hub_environment,
@@ -50,27 +48,8 @@ from ingress_servers import (
     start,
     start_bare,
 )
-from load import HEADERS, wait_ready
-
-Sent = tuple[float, float, float, bool]  # scheduled, sent, answered, accepted
-
-
-async def paced(url: str, tokens: Iterator[bytes], rate: float, seconds: float) -> list[Sent]:
-    """An open loop at ``rate`` for ``seconds``: each request's times and outcome."""
-    sent: list[Sent] = []
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-
-        async def one(scheduled: float, token: bytes) -> None:
-            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            started = time.perf_counter()
-            async with session.post(url, data=token, headers=HEADERS) as response:
-                await response.read()
-            sent.append((scheduled, started, time.perf_counter(), response.status == 202))
-
-        begin = time.perf_counter() + 0.3
-        count = int(rate * seconds)
-        await asyncio.gather(*(one(begin + i / rate, next(tokens)) for i in range(count)))
-    return sent
+from load import wait_ready
+from paced import Sent, open_loop
 
 
 def ms(values: list[float], q: float) -> float:
@@ -203,9 +182,9 @@ async def run(args: argparse.Namespace) -> None:
         await wait_ready(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 60)
         await settled_processes(servers[0].pid, at_least=2)
         url = f"http://127.0.0.1:{port}/v1/reports"
-        await paced(url, pool, args.rate, args.warmup)
+        await open_loop(url, pool, args.rate, args.warmup)
         print(f"{args.rate:.0f} req/s for {args.seconds:.0f} s; before: {machine()}")
-        sent = await paced(url, pool, args.rate, args.seconds)
+        sent = await open_loop(url, pool, args.rate, args.seconds)
         await asyncio.sleep(1.5)  # the probe writes its rows once a second
         client_view("hub", sent)
         hub_view(read_rows(probe), sent[0][0], max(s[2] for s in sent))
@@ -215,8 +194,8 @@ async def run(args: argparse.Namespace) -> None:
             await wait_ready(f"http://127.0.0.1:{bare_port}/", time.monotonic() + 30)
             cycled = itertools.cycle(tokens[:5000])
             bare_url = f"http://127.0.0.1:{bare_port}/v1/reports"
-            await paced(bare_url, cycled, args.rate, args.warmup)
-            client_view("bare", await paced(bare_url, cycled, args.rate, args.seconds))
+            await open_loop(bare_url, cycled, args.rate, args.warmup)
+            client_view("bare", await open_loop(bare_url, cycled, args.rate, args.seconds))
         print(f"after: {machine()}")
     finally:
         for process in servers:

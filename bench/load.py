@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import aiohttp
+import paced
 
 
 @dataclass
@@ -89,26 +90,12 @@ async def closed_loop(
 async def open_loop(
     url: str, tokens: Iterator[bytes], rate: float, seconds: float, name: str
 ) -> Result:
-    """Send at a fixed ``rate``; latency counts from each request's scheduled time."""
-    latencies: list[float] = []
-    errors = 0
-    total = int(rate * seconds)
+    """Send at a fixed ``rate`` (:mod:`paced`); latency from each request's scheduled time."""
     cpu_before = time.process_time()
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def one(scheduled: float, token: bytes) -> None:
-            nonlocal errors
-            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            if await _post(session, url, token):
-                latencies.append(time.perf_counter() - scheduled)
-            else:
-                errors += 1
-
-        begin = time.perf_counter() + 0.2
-        await asyncio.gather(*(one(begin + i / rate, next(tokens)) for i in range(total)))
-        elapsed = time.perf_counter() - begin
-    result = _result(name, "paced", latencies, errors, elapsed)
+    sent = await paced.open_loop(url, tokens, rate, seconds)
+    elapsed = max(row[2] for row in sent) - min(row[0] for row in sent)  # first due, last answer
+    latencies = [answered - scheduled for scheduled, _, answered, accepted in sent if accepted]
+    result = _result(name, "paced", latencies, len(sent) - len(latencies), elapsed)
     result.generator_cpu_share = (time.process_time() - cpu_before) / elapsed
     return result
 
