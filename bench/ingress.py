@@ -25,11 +25,11 @@ It measures
   stops may commit without being counted, so the ledger may hold more);
 * paced: an open loop at half the hub's median ``wrk`` peak, latency measured
   from each request's scheduled start (no coordinated omission). This runs
-  on the Python generator: wrk's ``delay()`` only spaces a connection's
-  requests after each answer (a closed loop: a slow answer delays the
-  following requests and hides their wait), and at half the hub's peak the
-  Python generator uses a fraction of a core (printed) — it is not the
-  bottleneck there;
+  on ``bench/paced.py`` (prepared HTTP/1.1 bytes on keep-alive connections):
+  wrk's ``delay()`` only spaces a connection's requests after each answer (a
+  closed loop: a slow answer delays the following requests and hides their
+  wait), and the aiohttp client took a third of a core at half the hub's
+  peak; its CPU share is printed;
 
 then prints a table and, with ``--json FILE``, the figures as JSON.
 """
