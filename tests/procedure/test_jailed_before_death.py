@@ -44,6 +44,13 @@ async def test_confirmed_after_the_death_it_recovers_the_prison_months(office_db
     _, page = await office.get("/v1/outcomes", limit="1000")
     kinds = [o["type"] for o in page["items"] if o["payload"].get("task_id") == jailed]
     assert "suspension/v1" not in kinds, kinds
+    size = await office.ledger_size()  # confirmed again (a new message): refused, nothing more
+    again = await office.step(
+        jailed, "county-1", "confirmed", event_date=month_day(-8, 10).isoformat()
+    )
+    assert again[0] == 409, again
+    assert await office.ledger_size() == size
+    assert await balance(office, jailed) == (200, (5, "1190.00", "0.00", "pending"))
 
 
 async def test_confirmed_first_it_recovers_the_same_sum(office_db: Office) -> None:
