@@ -288,7 +288,8 @@ class Settings(BoundSettings):
         default=30.0,
         gt=0,
         description="A connection that completes no request head this long after it opened"
-        " or after its last response is closed (idle keep-alive and slow headers alike).",
+        " or after its last response is closed (idle keep-alive and slow headers alike);"
+        " so is one whose answer the client takes no byte of for this long.",
     )
     http_body_timeout_seconds: float = Field(
         default=60.0,

@@ -18,9 +18,13 @@ SQLite checkpoint) can open anything. Here:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import logging
 import signal
+import struct
+import termios
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
@@ -97,7 +101,47 @@ class _EdgeRequestHandler(RequestHandler):
     itself, as text, with its version in ``Server``, and logs a traceback at
     ERROR. A malformed request is the client's mistake: it gets a problem
     document (``malformed-request``), ``Server: certhub``, and one INFO line.
+
+    An answer the client stops taking (a large evidence file, a receive window
+    left shut) would hold its connection, and the answer in memory, for good:
+    one whose unsent bytes do not shrink for ``stall_seconds`` is abandoned and
+    its connection closed.
     """
+
+    def __init__(self, *args: Any, stall_seconds: float, **kwargs: Any) -> None:
+        """aiohttp's handler; an answer stalled for ``stall_seconds`` closes the connection."""
+        super().__init__(*args, **kwargs)
+        self._stall_seconds = stall_seconds
+        self._send_watch: asyncio.TimerHandle | None = None
+
+    async def finish_response(
+        self, request: web.BaseRequest, resp: web.StreamResponse, start_time: float | None
+    ) -> tuple[web.StreamResponse, bool]:
+        """Send ``resp``, watching that the client keeps taking it (a timer, not a task:
+        every answer passes here, and nearly all are sent at once)."""
+        loop = asyncio.get_running_loop()
+        self._send_watch = loop.call_later(self._stall_seconds, self._check_sending, None)
+        try:
+            return await super().finish_response(request, resp, start_time)
+        finally:
+            if self._send_watch is not None:
+                self._send_watch.cancel()
+
+    def _check_sending(self, unsent_before: int | None) -> None:
+        """Abort the connection if the answer's unsent bytes did not shrink in a window."""
+        transport = self.transport
+        if transport is None:
+            return
+        unsent = _unsent(transport)
+        # Nothing unsent (between writes) is no stall; a byte taken in the window is progress.
+        if unsent_before is not None and unsent and unsent >= unsent_before:
+            log.info("answer not taken for %g s: connection closed", self._stall_seconds)
+            # abort, not close: close would wait for the buffer to drain, i.e. for good;
+            # the pending send then wakes with "Connection lost"
+            transport.abort()
+            return
+        loop = asyncio.get_running_loop()
+        self._send_watch = loop.call_later(self._stall_seconds, self._check_sending, unsent)
 
     def handle_error(
         self,
@@ -116,6 +160,19 @@ class _EdgeRequestHandler(RequestHandler):
             response = super().handle_error(request, status, exc, message)
         response.headers["Server"] = SERVER_NAME
         return response
+
+
+def _unsent(transport: asyncio.Transport) -> int:
+    """Bytes of the answer the client has not taken: the transport's buffer and, where the
+    system tells (Linux's ``TIOCOUTQ``), the socket's send queue, which a slow but reading
+    client empties long before the transport's buffer moves."""
+    queued = 0
+    sock = transport.get_extra_info("socket")
+    if sock is not None and hasattr(termios, "TIOCOUTQ"):
+        with contextlib.suppress(OSError):
+            answer = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4)
+            queued = struct.unpack("i", answer)[0]
+    return transport.get_write_buffer_size() + queued
 
 
 class GuardedSite(web.BaseSite):
@@ -183,7 +240,10 @@ class GuardedSite(web.BaseSite):
             log.warning("cap reached: %d connections open; refusing a new one", open_now)
             return _Refusal()
         # The runner's server stays the manager: it tracks and, at shutdown, closes them.
-        return _EdgeRequestHandler(server, loop=self._loop, **self._handler_args)
+        stall = float(self._handler_args.get("keepalive_timeout", 75.0))
+        return _EdgeRequestHandler(
+            server, loop=self._loop, stall_seconds=stall, **self._handler_args
+        )
 
 
 async def start_hub(
