@@ -20,8 +20,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from latekit import balance, label, signed
-from procedurekit import Office, month_day, month_end
+from procedurekit import Office, month_day, month_end, sent_in_time
 from suspensionkit import confirmed
+
+from certhub.hub.core.keys import NOTICE_SENDER
+from certhub.hub.delivery.notices import LoggingNoticeSender
 
 
 async def test_confirmed_after_the_death_it_recovers_the_prison_months(office_db: Office) -> None:
@@ -127,3 +130,26 @@ async def test_a_cause_before_the_termination_recovers_its_months_too(
     assert status == 202, body
     assert await balance(office, first) == (200, (5, "1190.00", "0.00", "pending"))
     assert await balance(office, ended) == (200, (3, "714.00", "0.00", "pending"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a death confirmed while another cause's termination stands (a"
+    " duplicate receipt) queues no SMS: the family is never told to claim the funeral grant"
+    " and the account's balance; the text would say the benefit ended on the death's day,"
+    " the termination in force another",
+)
+async def test_a_death_under_another_termination_tells_the_family(office_db: Office) -> None:
+    office = office_db
+    person = office.people.person()
+    await office.roster(person, paid_through=label(0), contact_mobile="13800138000")
+    dead = await office.reported(person, "death", month_day(-8, 10))
+    await confirmed(office, person, "duplicate_receipt", month_day(-3, 15))
+    status, body = await office.step(
+        dead, "county-1", "confirmed", event_date=month_day(-8, 10).isoformat()
+    )
+    assert status == 202, body
+    notifier = office.client.app[NOTICE_SENDER]
+    assert isinstance(notifier, LoggingNoticeSender)
+    text = await sent_in_time(notifier.sent, f"termination:{dead}", seconds=3)
+    assert "丧葬补助金" in text
