@@ -40,7 +40,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from certhub.hub.core.periodic import BackgroundTasks, cancel_and_wait
+from certhub.hub.core.periodic import BackgroundTasks, FailingRounds, cancel_and_wait
 
 __all__ = ["LEADER_LOCK", "Leadership"]
 
@@ -111,6 +111,9 @@ class Leadership:
             await tasks.stop()
 
     async def _contend(self, url: str) -> None:
+        # every process retries every few seconds: an outage logs its start, one line a minute
+        # and its end, as the background loops do
+        failing = FailingRounds("leader lock", logger=log)
         while True:
             conn: asyncpg.Connection | None = None
             try:
@@ -119,22 +122,23 @@ class Leadership:
                     timeout=_CONNECT_TIMEOUT,
                     server_settings={"application_name": self.session_name(), **_KEEPALIVES},
                 )
-                await self._take(conn)
+                await self._take(conn, failing)
                 await self._lead(conn)
             except _LOST as exc:
-                log.warning("leader lock connection lost: %s", exc)
+                failing.failed(exc, traceback=False)
             finally:
                 await self._step_down()
                 if conn is not None:
                     conn.terminate()  # ends the session: the server frees the lock at once
             await asyncio.sleep(self._retry)
 
-    async def _take(self, conn: asyncpg.Connection) -> None:
+    async def _take(self, conn: asyncpg.Connection, failing: FailingRounds) -> None:
         """Wait until this session holds the deployment's leader lock."""
         take = "SELECT pg_try_advisory_lock($1, $2)"
         while True:  # polled: the lock's release is the server's news, which no event brings here
             async with asyncio.timeout(self._retry):  # not wait_for: see the module's note
                 taken = await conn.fetchval(take, *LEADER_LOCK)
+            failing.succeeded()  # the database answers again
             if taken:
                 return
             await asyncio.sleep(self._retry)

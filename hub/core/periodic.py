@@ -22,7 +22,15 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Generic, NoReturn, TypeVar
 
-__all__ = ["QUIET_SECONDS", "BackgroundTasks", "WorkQueue", "cancel_and_wait", "every", "running"]
+__all__ = [
+    "QUIET_SECONDS",
+    "BackgroundTasks",
+    "FailingRounds",
+    "WorkQueue",
+    "cancel_and_wait",
+    "every",
+    "running",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +61,7 @@ async def every(
     """
     if wait_first:
         await _pause(interval, wake)
-    failing = _Failing(what, quiet)
+    failing = FailingRounds(what, quiet)
     while True:
         try:
             await step()
@@ -66,20 +74,24 @@ async def every(
         await _pause(interval, wake)
 
 
-class _Failing:
-    """A loop's run of failed rounds, and when it last said so."""
+class FailingRounds:
+    """A loop's run of failed rounds, and when it last said so (the log's bounded rate)."""
 
-    def __init__(self, what: str, quiet: float) -> None:
-        self._what, self._quiet = what, quiet
+    def __init__(
+        self, what: str, quiet: float = QUIET_SECONDS, logger: logging.Logger = log
+    ) -> None:
+        """Name the loop ``what`` in ``logger``'s lines; while failing, say so every ``quiet`` s."""
+        self._what, self._quiet, self._log = what, quiet, logger
         self._rounds = 0
         self._since = self._said = 0.0
 
-    def failed(self, exc: Exception, *, traceback: bool) -> None:
+    def failed(self, exc: BaseException, *, traceback: bool) -> None:
+        """Count a failed round; log it if it is the first, or the first for ``quiet`` s."""
         now = time.monotonic()
         self._rounds += 1
         if self._rounds == 1:
             self._since = self._said = now
-            log.warning(
+            self._log.warning(
                 "%s: round failed, trying again next round: %s",
                 self._what,
                 exc,
@@ -87,7 +99,7 @@ class _Failing:
             )
         elif now - self._said >= self._quiet:
             self._said = now
-            log.warning(
+            self._log.warning(
                 "%s: still failing, %d rounds in %.0f s: %s",
                 self._what,
                 self._rounds,
@@ -96,8 +108,9 @@ class _Failing:
             )
 
     def succeeded(self) -> None:
+        """A round worked: end the run of failures, saying so if there was one."""
         if self._rounds:
-            log.warning(
+            self._log.warning(
                 "%s: working again after %d failed rounds in %.0f s",
                 self._what,
                 self._rounds,
