@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CliError",
     "ask",
+    "must_exist",
     "offline_settings",
     "one_line",
     "setting_name",
@@ -75,6 +76,25 @@ def ask(question: str) -> bool:
     except EOFError:
         return False
     return answer.strip().lower() in {"y", "yes"}
+
+
+def must_exist(settings: Settings, *, ledger: bool = False) -> None:
+    """Refuse a data folder (or, with ``ledger``, its ledger) that is not there.
+
+    On the embedded ledger only: a one-off command given a mistyped ``--data``
+    would otherwise make a new folder whose key, code or ledger no running hub
+    ever reads, and report success.
+
+    Raises:
+        CliError: naming the path and the settings that placed it.
+    """
+    if settings.database_url is not None:
+        return
+    if ledger:
+        if not settings.ledger_path.is_file():
+            raise CliError(f"no ledger at {settings.ledger_path} (--data, CERTHUB_DATA_DIR)")
+    elif not settings.data_dir.is_dir():
+        raise CliError(f"no data folder at {settings.data_dir} (--data, CERTHUB_DATA_DIR)")
 
 
 def offline_settings(args: argparse.Namespace) -> Settings:

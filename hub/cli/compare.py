@@ -32,7 +32,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from certhub.hub.cli.common import CliError, offline_settings, one_line, started_hub
+from certhub.hub.cli.common import (
+    CliError,
+    must_exist,
+    offline_settings,
+    one_line,
+    started_hub,
+)
 from certhub.hub.cli.compare_ledger import purge_unmatched, record_run
 from certhub.hub.cli.compare_pull import add_pull_command, pull_feeds
 from certhub.hub.comparison.engine import RunOptions, parse_period, run_comparison
@@ -93,6 +99,7 @@ def add_compare_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 def _purge(args: argparse.Namespace) -> int:
     settings = offline_settings(args)
+    must_exist(settings, ledger=True)
     purged = asyncio.run(_purge_now(settings))
     days = settings.comparison_unmatched_retention_days
     print(f"{len(purged)} file(s) of unmatched feed records older than {days} days purged")

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from certhub.hub.cli.common import CliError
+from certhub.hub.cli.common import CliError, must_exist
 from certhub.hub.core.settings import Settings
 from certhub.hub.evidence.keys import new_key_id
 from certhub.hub.ingress.inbound import adapter_sender
@@ -82,6 +82,7 @@ def keys_rotate(args: argparse.Namespace) -> int:
         raise CliError("--activate-in must be 0 or more seconds")
     settings = settings_for(args)
     if settings.database_url is None:
+        must_exist(settings)
         key = HubKeyring.load_or_create(settings.keys_dir).rotate()
         folder = settings.keys_dir
         print(f"new hub signing key {key.kid} in {folder}; restart the hub to sign with it")

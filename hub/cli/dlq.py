@@ -25,9 +25,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from certhub.hub.cli.common import CliError, ask
+from certhub.hub.cli.common import CliError, ask, must_exist
 from certhub.hub.core.settings import Settings
-from certhub.hub.store import Ledger, StoreUnavailable, open_ledger
+from certhub.hub.store import Ledger, open_ledger
 from certhub.hub.store.outbox import DeadLetterFilter, OutboxRow
 from certhub.schemas import mask_ids_in_text
 
@@ -148,8 +148,7 @@ async def _open(args: argparse.Namespace, *, writable: bool) -> Ledger:
     settings = Settings(
         **{k: v for k, v in {"data_dir": args.data, "database_url": args.database_url}.items() if v}
     )
-    if settings.database_url is None and not settings.ledger_path.is_file():
-        raise StoreUnavailable(f"no ledger at {settings.ledger_path}")
+    must_exist(settings, ledger=True)
     return await open_ledger(settings, read_only=not writable)
 
 

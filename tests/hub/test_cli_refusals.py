@@ -83,6 +83,25 @@ def test_a_refused_start_is_one_line_and_leaves_nothing_behind(
     assert tree(workdir) == set()  # no ledger, keys/, secrets/ or evidence/
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["keys", "rotate"],
+        ["enrol", "issue", "--village", "445302100001"],
+        ["compare", "purge"],
+        ["dlq", "list"],
+    ],
+    ids=" ".join,
+)
+def test_a_mistyped_data_folder_is_refused_not_made(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """A new folder would get a key, a code or a ledger that no running hub ever reads."""
+    line = _refused(capsys, [*argv, "--data", "var-typo"])
+    assert "var-typo" in line
+    assert tree(workdir) == set()
+
+
 def test_serve_on_a_port_in_use_is_one_line_from_the_real_process(
     workdir: Path, busy_port: int
 ) -> None:
