@@ -19,7 +19,9 @@ closure stops (listed overdue while its restoration is under review), nor one of
 death, imprisonment, disappearance or loss of nationality reported before they became
 liable is still being verified (their reminders held:
 :data:`~certhub.hub.rules.notices.REMINDER_HOLDS`); found alive, they are liable from the
-1st of the second month after the clearance at the earliest (:func:`liable_after`). A later
+1st of the second month after the clearance at the earliest (:func:`liable_after`);
+confirmed, the task stopped the benefit itself: no proposal while the hub's suspension of
+an imprisonment or disappearance stands (no approved restoration since). A later
 certification is restored through the existing restoration request (rule 7).
 """
 
@@ -110,8 +112,11 @@ class ProposalSweep:
             if resumed is not None:
                 liable = max(liable, parse_month(resumed))
         # not yet liable (a verification holding the reminders cleared them lately), or the
-        # hub's closure stops payment (its restoration under review)
+        # hub's closure stops payment (its restoration under review), or its suspension on a
+        # confirmed imprisonment or disappearance does (the task stopped the benefit itself)
         if liable > today or await self._store.closed_benefit(row.person_id) is not None:
+            return 0
+        if await self._store.stopped_by_task(row.person_id) is not None:
             return 0
         proposal = SuspensionProposal(
             person=person,

@@ -201,7 +201,9 @@ def reminder_withdrawn(
     have certified (the register's ``due_month`` moved on) or the due month ended (overdue:
     "complete by the end of M" is no longer true), or a loss of eligibility may have been
     reported and be under verification (``verifying``: its kind, one of
-    :data:`REMINDER_HOLDS`, as the sweep does not remind them). Each withdraws it. A
+    :data:`REMINDER_HOLDS`, as the sweep does not remind them), or confirmed with the hub's
+    suspension standing (``"<kind> confirmed"``: an imprisonment, a disappearance). Each
+    withdraws it. A
     reminder naming a later deadline (a verification that held the reminders cleared the
     person late) is withdrawn once that month ended, not the due month.
     """
@@ -210,7 +212,7 @@ def reminder_withdrawn(
             f"the benefit is {'terminated by the hub' if closed else status or 'not on the roster'}"
         )
     if verifying is not None:
-        return f"a report of the pensioner ({verifying}) is under verification"
+        return f"a report of the pensioner holds their reminders ({verifying})"
     if due_month != due:
         return "certified since: the register's due month moved on"
     if month > max(due, until or due):

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
 from certhub.hub.rules.notices import REMINDER_HOLDS
+from certhub.hub.store.certification_holds import APPROVED_RESUMPTIONS
 from certhub.hub.store.hold_clearances import HELD_BEFORE
 from certhub.hub.store.register_states import (
     CLOSED,
@@ -118,14 +119,30 @@ def _verifying(person: str) -> str:
         f" ON vi.item_id = vl.sequence WHERE vl.person_id = {person}"
         " AND vl.message_type = 'eligibility_report/v1'"
         f" AND vl.reason IN ({_HOLDS}) AND vi.status IN ('received', 'accepted')"
+        f" UNION ALL {_stopped_by_task(person)}"
+    )
+
+
+def _stopped_by_task(person: str) -> str:
+    """A task of ``person`` (an SQL expression) of a :data:`REMINDER_HOLDS` kind confirmed
+    with no approved restoration resuming payment since — the comparison's
+    ``task_confirmed``: the hub stopped the benefit itself (a suspension for imprisonment or
+    a disappearance, whatever the roster says until the province applies it); its kind."""
+    return (
+        f"SELECT sc.kind || ' confirmed' FROM tasks AS sc WHERE sc.person_id = {person}"
+        f" AND sc.kind IN ({_HOLDS}) AND sc.status = 'confirmed' AND NOT EXISTS (SELECT 1"
+        f" {APPROVED_RESUMPTIONS} AND b.person_id = sc.person_id"
+        " AND b.sequence >= sc.changed_seq)"
     )
 
 
 _HOLDS: Final = ", ".join(f"'{kind}'" for kind in sorted(REMINDER_HOLDS))
-# A loss of eligibility reported and still being verified: the person is not asked to
-# certify (reminders: the sweep here, the send by reminder_held), as 免办 holds them.
+# A loss of eligibility reported and still being verified, or confirmed and the hub's stop of
+# the benefit standing: the person is not asked to certify (reminders: the sweep here, the
+# send by reminder_held), as 免办 holds them (before, a confirmed prisoner was reminded).
 UNDER_VERIFICATION: Final = f"EXISTS ({_verifying('register_people.person_id')})"
 _HELD: Final = _verifying("?") + " LIMIT 1"
+_STOPPED: Final = _stopped_by_task("?") + " LIMIT 1"
 RESTORATIONS_BY_PERSON: Final = """
 CREATE INDEX ledger_restoration_proposals_person ON ledger (person_id, sequence)
     WHERE message_type = 'restoration_proposal/v1'
@@ -241,7 +258,14 @@ class RegisterQueries(RegisterSummary):
     async def reminder_held(self, person_id: str) -> str | None:
         """What is verified of ``person_id`` that holds their reminders (a task's kind, a
         report's reason: :data:`UNDER_VERIFICATION`); None when nothing is."""
-        rows = await self._read(_HELD, (person_id, person_id))
+        rows = await self._read(_HELD, (person_id, person_id, person_id))
+        return str(rows[0][0]) if rows else None
+
+    async def stopped_by_task(self, person_id: str) -> str | None:
+        """The kind of a confirmed imprisonment, disappearance (or death) of ``person_id``
+        whose suspension (or closure) the hub decided and no approved restoration ended
+        since (``"<kind> confirmed"``); None when there is none."""
+        rows = await self._read(_STOPPED, (person_id,))
         return str(rows[0][0]) if rows else None
 
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
@@ -285,6 +309,10 @@ class CertificationRegister(Protocol):
 
     async def reminder_held(self, person_id: str) -> str | None:
         """What is verified of the person that holds their reminders (see the implementation)."""
+        ...
+
+    async def stopped_by_task(self, person_id: str) -> str | None:
+        """A confirmed task whose stop of the benefit stands (see the implementation)."""
         ...
 
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
