@@ -39,14 +39,15 @@ def check_deployment(settings: Settings) -> None:
     url = settings.database_url.get_secret_value()
     path = deployment_key_path(settings.secrets_dir, settings.data_dir)
     variable = key_folder_variable(settings)
-    if not path.exists():
+    missing = not path.exists()
+    if missing:  # made at start-up, once the database is known to be reachable and keyless
         must_be_makeable(path, "deployment key", variable)
-        return
     try:
-        key = load_deployment_key(path, create=False)
+        key = None if missing else load_deployment_key(path, create=False)
         asyncio.run(check_deployment_key(url, key))
     except DeploymentKeyError as exc:
-        raise CliError(f"{one_line(exc)} ({variable})") from None
+        absent = f"no deployment key at {path}: " if missing else ""
+        raise CliError(f"{absent}{one_line(exc)} ({variable})") from None
     except StoreUnavailable as exc:
         raise CliError(one_line(exc)) from None
 

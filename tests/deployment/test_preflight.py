@@ -63,3 +63,25 @@ def test_a_process_with_another_deployment_key_is_refused_before_it_signs_anythi
     (provisioned / "deployment.key").write_bytes(b"short")
     line = refused(capsys, ["serve", "--port", "0", "--data", "data"])
     assert "holds 5 bytes; it needs 32" in line
+
+
+def test_a_process_missing_the_deployment_key_of_a_database_with_keys_makes_none(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    pg_database: str,
+) -> None:  # fmt: skip
+    """A new key could open none of the deployment's: refused before one is written."""
+
+    async def first_process() -> None:
+        store = await DeploymentKeyStore.open(pg_database, secrets.token_bytes(32))
+        folder = FolderKeys(workdir / "k", workdir / "c", lambda: [], lambda: "ek-1")
+        await SharedIdentity.open(store, folder)
+        await store.aclose()
+
+    asyncio.run(first_process())
+    monkeypatch.setenv("CERTHUB_DATABASE_URL", pg_database)
+    monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(workdir / "secrets"))  # not provisioned
+    before = tree(workdir)
+    line = refused(capsys, ["serve", "--port", "0", "--data", "data"])
+    assert f"no deployment key at {workdir / 'secrets' / 'deployment.key'}" in line
+    assert line.endswith("(CERTHUB_SECRETS_DIR)")
+    assert tree(workdir) == before  # no key, data folder or ledger made

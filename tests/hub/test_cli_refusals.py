@@ -67,6 +67,11 @@ START_MISTAKES = {
         [],
         "RabbitMQ at amqp://guest:***@127.0.0.1:1/ unreachable",
     ),
+    "postgresql down": (
+        {"CERTHUB_DATABASE_URL": "postgresql://certhub:secret@127.0.0.1:1/certhub"},
+        [],
+        "cannot reach the ledger database",
+    ),
 }
 
 

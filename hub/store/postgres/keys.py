@@ -153,11 +153,14 @@ def _associated_data(purpose: str, kid: str, public_jwk: str | None) -> bytes:
     return b"\0".join((_SEAL_CONTEXT, purpose.encode(), kid.encode(), (public_jwk or "").encode()))
 
 
-async def check_deployment_key(url: str, deployment_key: bytes) -> None:
+async def check_deployment_key(url: str, deployment_key: bytes | None) -> None:
     """Refuse ``deployment_key`` if the database holds keys it does not open (read-only check).
 
+    ``None``: none is provisioned yet, which only a database without keys allows
+    (the first process makes one; any other would open none of the keys).
+
     Raises:
-        DeploymentKeyError: a stored key does not open under it.
+        DeploymentKeyError: a stored key does not open under it, or there is none.
         StoreUnavailable: the database cannot be reached.
     """
     try:
@@ -170,7 +173,12 @@ async def check_deployment_key(url: str, deployment_key: bytes) -> None:
             await conn.close()
     except DATABASE_ERRORS as exc:
         raise StoreUnavailable(f"cannot reach the ledger database: {exc}") from exc
-    if row is not None:
+    if row is not None and deployment_key is None:
+        raise DeploymentKeyError(
+            "the database holds the deployment's keys:"
+            " every process of a deployment needs the same SECRETS_DIR/deployment.key"
+        )
+    if row is not None and deployment_key is not None:
         DeploymentKeyStore._open_row(AESGCM(deployment_key), row)
 
 
