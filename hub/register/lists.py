@@ -46,7 +46,11 @@ __all__ = [
 
 _CHECK_VALUES: Final = "0123456789X"
 KEY_SPAN: Final = 10**17 * 11
-"""Person keys are below this; the due list's cursor adds the month's offset times it."""
+"""Person keys are below this; the due list's cursor adds its month's place times it."""
+_MONTH_PLACES: Final = 7
+"""The due list's cursor names its month modulo this (1 + the remainder, times
+:data:`KEY_SPAN`: at most 8 spans, within a cursor's 63 bits), read back as the month among
+the asked-for ones and the 4 before: a cursor stays right across the end of a month."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +59,7 @@ class ListRequest:
 
     kind: RegisterList
     on: date
-    after: int  # the cursor's key (0: from the start; the due list adds a month offset)
+    after: int  # the cursor's key (0: from the start; the due list's names a month too)
     limit: int  # rows wanted
     area: str | None = None  # the area prefix, already intersected with the reader's
     within: int = 3  # due list: this month and the next within - 1
@@ -100,11 +104,14 @@ async def list_page(
 
     The due list runs month by month, soonest first and in ID-number order
     within a month, so every query is one range of the (due month, ID number)
-    index; its cursor key carries the month's offset (:data:`KEY_SPAN`).
+    index; its cursor key names the month (:func:`_cursor_key`), read back as an
+    offset from ``request.on``'s month (:func:`_offset_key`).
     """
     rows: list[PersonRegister] = []
-    ask = request
-    if request.kind is RegisterList.DUE and request.after // KEY_SPAN >= request.within:
+    due = request.kind is RegisterList.DUE
+    month = month_index(request.on)
+    ask = replace(request, after=_offset_key(request.after, month)) if due else request
+    if due and ask.after // KEY_SPAN >= request.within:
         return rows, request.after, False  # a cursor past the months asked for
     while True:
         found = await store.register_page(
@@ -119,13 +126,36 @@ async def list_page(
     more = len(rows) > request.limit
     rows = rows[: request.limit]
     if not rows:
-        return rows, ask.after, more
-    month_offset = (
-        rows[-1].due_month - month_index(request.on)
-        if request.kind is RegisterList.DUE and rows[-1].due_month is not None
-        else 0
-    )
-    return rows, month_offset * KEY_SPAN + person_key(rows[-1].person_id), more
+        return rows, _cursor_key(ask.after, month) if due else ask.after, more
+    last = person_key(rows[-1].person_id)
+    if due and rows[-1].due_month is not None:
+        return rows, _cursor_key((rows[-1].due_month - month) * KEY_SPAN + last, month), more
+    return rows, last, more
+
+
+def _cursor_key(key: int, month: int) -> int:
+    """The due list's cursor for ``key`` (a month offset from ``month`` times
+    :data:`KEY_SPAN`, plus a person key): the month itself, by its place (0: the start)."""
+    if key == 0:
+        return 0
+    offset, person = divmod(key, KEY_SPAN)
+    return ((month + offset) % _MONTH_PLACES + 1) * KEY_SPAN + person
+
+
+def _offset_key(cursor: int, month: int) -> int:
+    """:func:`_cursor_key` read back on a day in ``month``: the cursor's month as an offset
+    from it (of the months asked for and the 4 before), times :data:`KEY_SPAN`, plus the
+    person key; a month passed since (read after the month ended: its people are overdue
+    now) starts from the first month asked for, from its start. Before, the cursor held the
+    offset from the day it was made: read the next day, in the next month, it skipped the
+    rest of that month's people."""
+    if cursor == 0:
+        return 0
+    place, person = divmod(cursor, KEY_SPAN)
+    offset = (place - 1 - month) % _MONTH_PLACES
+    if offset > 2:  # one of the 4 months before this one (the list asks for 3 at most)
+        return 0
+    return offset * KEY_SPAN + person
 
 
 def status_of(row: PersonRegister, on: date) -> str:
