@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from certhub.hub.api.edge import BodyTimeout
+from certhub.hub.api.params import refuse_repeated
 from certhub.hub.api.problems import render
 from certhub.hub.problems import Problem, problem_for
 
@@ -39,6 +40,7 @@ _HTTP_STATUS_SLUGS = {
 async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Render every refusal and every unexpected error as RFC 9457 JSON."""
     try:
+        refuse_repeated(request)  # before anything reads the query
         return await handler(request)
     except web.HTTPException as exc:
         slug = _HTTP_STATUS_SLUGS.get(exc.status)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any, Final, TypeVar
 
 from aiohttp import web
 
+from certhub.hub.api.openapi import openapi_document
 from certhub.hub.problems import Problem
 
 T = TypeVar("T")
@@ -21,6 +23,39 @@ KEY_CURSOR: Final = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 """A cursor that is the last key of the previous page (a task id)."""
 NUMBER_CURSOR: Final = re.compile(r"[0-9]{1,18}")
 """A cursor that is the last ledger sequence of the previous page."""
+
+
+def refuse_repeated(request: web.Request) -> None:
+    """Refuse a query parameter the route documents given more than once.
+
+    Which of two values counts is each parser's guess (aiohttp takes the first,
+    a proxy or a log reader in front may take the last), so neither is read.
+    Names the route does not document are left alone, as before.
+
+    Raises:
+        Problem: ``invalid-parameter`` naming the parameter.
+    """
+    query = request.query
+    if len(query) < 2 or len(query) == len(set(query)):  # the usual, fast answer
+        return
+    resource = request.match_info.route.resource
+    path = resource.canonical if resource is not None else ""
+    documented = _documented_query(request.method, path)
+    for name in dict.fromkeys(query):
+        if name in documented and len(query.getall(name)) > 1:
+            raise Problem(
+                "invalid-parameter",
+                f"{name} is given more than once",
+                extensions={"parameter": name},
+            )
+
+
+@cache
+def _documented_query(method: str, path: str) -> frozenset[str]:
+    """The query parameters ``/openapi.json`` names for ``method`` on ``path``."""
+    verb = "get" if method == "HEAD" else method.lower()
+    operation = openapi_document()["paths"].get(path, {}).get(verb, {})
+    return frozenset(p["name"] for p in operation.get("parameters", ()) if p["in"] == "query")
 
 
 def region_param(request: web.Request) -> str | None:
