@@ -17,6 +17,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .errors import RequestRejected, ResponseInvalid
+from .native import native_json
 
 __all__ = ["OpenApiContract", "load_contract"]
 
@@ -64,9 +65,9 @@ class OpenApiContract:
             ResponseInvalid: not JSON, or naming up to three places where it breaks.
         """
         try:
-            answer = json.loads(content)
+            answer = native_json(content)
         except ValueError:
-            raise ResponseInvalid(f"{component}: body is not JSON") from None
+            raise ResponseInvalid(f"{component}: body is not JSON (or nested too deep)") from None
         problems = self.problems(component, answer)
         if problems:
             raise ResponseInvalid(f"{component} breaks the contract: {'; '.join(problems[:3])}")

@@ -27,7 +27,6 @@ that never holds an ID number.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,7 +54,7 @@ from certhub.security import (
     VerifiedMessage,
 )
 
-from ..native import held_photo, invalid_fields, native_person
+from ..native import held_photo, invalid_fields, native_json, native_person
 
 __all__ = [
     "JOSE",
@@ -139,9 +138,9 @@ def _signature(body: bytes, verifier: MessageVerifier) -> VerifiedMessage | Dead
 def _payload(verified: VerifiedMessage, bank_codes: frozenset[str]) -> Inspected | DeadLetter:
     sender_code = verified.sender.removeprefix("bank:")
     try:
-        native = json.loads(verified.payload)
+        native = native_json(verified.payload)
     except ValueError:
-        return DeadLetter("malformed", "payload is not JSON")
+        return DeadLetter("malformed", "payload is not JSON (or nested too deep)")
     if not isinstance(native, dict):
         return DeadLetter("malformed", "payload is not a JSON object")
     code = native.get("yhdm")

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import time
 from collections import OrderedDict
@@ -45,6 +44,7 @@ from ..base import Adapter, AdapterOptions
 from ..config import AdapterConfig
 from ..errors import AdapterSetupError, RequestRejected, SignatureRejected
 from ..local_reporting.signed import check_size, observed
+from ..native import native_json
 from ..types import InboundBatch, InboundItem, ItemError
 
 __all__ = [
@@ -139,11 +139,11 @@ class ChannelWebhookAdapter(Adapter[ChannelConfig]):
             self._authenticate(body, headers)
             try:
                 refuse_duplicate_members(body)  # one meaning per callback, as for signed pushes
-                native = json.loads(body)
+                native = native_json(body)
             except DuplicateMember as exc:
                 raise RequestRejected(f"body: {exc}", status=400) from None
             except ValueError:
-                raise RequestRejected("body is not JSON", status=400) from None
+                raise RequestRejected("body is not JSON (or nested too deep)", status=400) from None
             return self._batch(native)
 
     def _authenticate(self, body: bytes, headers: Mapping[str, str]) -> None:

@@ -18,7 +18,6 @@ same message is a duplicate, never a second report.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
@@ -27,6 +26,7 @@ from pydantic import ValidationError
 from certhub.schemas import EligibilityReport, Message, Role, ZeroReport
 
 from ..errors import RequestRejected
+from ..native import native_json
 from ..types import InboundBatch, InboundItem, ItemError
 from .signed import (
     SignedPlatformAdapter,
@@ -64,9 +64,9 @@ class YunfuPlatformAdapter(SignedPlatformAdapter):
         check_size(body, self.config.max_body_bytes)
         verified = verify_signed(self._verifier, body, MESSAGE_TYPE)
         try:
-            native = json.loads(verified.payload)
+            native = native_json(verified.payload)
         except ValueError:
-            raise RequestRejected("payload is not JSON", status=400) from None
+            raise RequestRejected("payload is not JSON (or nested too deep)", status=400) from None
         result = report_from_native(native)
         if isinstance(result, tuple):
             return InboundBatch(errors=result, total=1)
