@@ -118,6 +118,41 @@ def test_each_unit_plays_its_role() -> None:
         assert not re.search(r"://[^/\s:@]+:[^@\s]+@", text)  # no URL with a password
 
 
+def _assignments(lines: list[str]) -> dict[str, str]:
+    """``NAME=value`` pairs of a unit's ``Environment=`` lines or an environment file."""
+    pairs = (line.removeprefix("Environment=").split("=", 1) for line in lines if "=" in line)
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def test_the_trust_store_file_is_one_the_hub_may_write() -> None:
+    """At start the hub writes its inbound adapters' keys (a city platform's, a bank
+    terminal's, …) into ``CERTHUB_TRUST_STORE``; on a read-only path every start fails
+    ("cannot write trust store …: Read-only file system")."""
+    env_file = (SYSTEMD / "certhub.env.example").read_text(encoding="utf-8").splitlines()
+    common = _assignments([line for line in env_file if not line.startswith("#")])
+    for name in ("certhub-ingress@.service", "certhub-worker.service"):
+        lines = (SYSTEMD / name).read_text(encoding="utf-8").replace("%i", "8081").splitlines()
+        unit = _assignments([line for line in lines if line.startswith("Environment=")])
+        directives = _assignments([line for line in lines if not line.startswith("Environment=")])
+        settings = {**common, **unit}
+        data = settings["CERTHUB_DATA_DIR"]
+        trust = settings.get("CERTHUB_TRUST_STORE", f"{data}/trust.jwks.json")
+        assert trust.startswith(f"/var/lib/{directives['StateDirectory']}/"), (name, trust)
+        read_only = directives["ReadOnlyPaths"].split()
+        assert not any(trust.startswith(path.rstrip("/") + "/") for path in read_only), name
+    dockerfile = (DEPLOY / "compose" / "Dockerfile").read_text(encoding="utf-8")
+    data = re.search(r"CERTHUB_DATA_DIR=(\S+)", dockerfile)
+    assert data is not None
+    for name, service in _compose()["services"].items():
+        if not name.startswith("hub-"):
+            continue
+        trust = service["environment"].get("CERTHUB_TRUST_STORE", f"{data[1]}/trust.jwks.json")
+        for volume in service.get("volumes", []):
+            _, target, *mode = volume.split(":")
+            if trust.startswith(target.rstrip("/") + "/"):
+                assert mode != ["ro"], (name, volume)
+
+
 # -- Prometheus ---------------------------------------------------------------------------
 
 
