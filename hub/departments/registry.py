@@ -173,7 +173,9 @@ class CertificationPull:
     The source is the department playing the certification-source role. The
     cursor is saved (atomically) only after every event of a page was
     recorded, and each event's message id is the source's record id, so a
-    crash at any moment re-pulls at most one page and records nothing twice.
+    crash at any moment re-pulls at most one page and records nothing twice. A page
+    saying there is more without moving the cursor ends the round (the next round asks
+    again) instead of asking as fast as the source answers.
     """
 
     source: CertificationSource
@@ -207,6 +209,9 @@ class CertificationPull:
                 log.warning("pulled record could not be translated: %s", rejected)
             await self.cursor.write(page.next_cursor)
             if not page.has_more:
+                return recorded
+            if page.next_cursor == cursor:  # "more" where it stands: asked again, it says so again
+                log.warning("the certification source says it has more but its cursor did not move")
                 return recorded
 
     async def run(self, interval: float) -> None:
