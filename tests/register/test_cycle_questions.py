@@ -1,0 +1,36 @@
+"""Questions for the province about the cycle's statistics, as strict xfails (decision wanted)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from registerkit import certify, person
+
+from certhub.hub.rules.months import month_index
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a certification answering the first reminder is never counted",
+)
+async def test_certified_a_month_before_the_due_month_every_year(ledger: Any) -> None:
+    """The hub's first reminder (slot 1 of 2) asks the pensioner to certify the month before
+    the due month. One who does so every year — the 10th of March 2026, then of February 2027
+    (due 2027-03, reminded in 2027-02), then of January 2028 (due 2028-02, reminded in
+    2028-01) — is of record in 2026-03 and 2028-01 only: February 2027 is 11 months after
+    the record's month, so it is linked to it (README, "The cycle"). So the summary for
+    December 2027 (the 12 months 2027-01..2027-12) counts 0 people certified beside 1
+    certification, and a town whose pensioners answer every first reminder is counted as
+    certifying half of them a year (the KPI ``records`` alike). Question: should a
+    certification that moves the due month by a whole cycle or nearly (here 11 months,
+    after the hub's own reminder) count as the next cycle's record — proposed: one in the
+    month before the record's due month or later (11 or more months after the record's
+    month) is of record, so this pensioner counts 1 in 2027 as in 2026 and 2028?"""
+    who = person(1)
+    await certify(ledger, 1, who, date(2026, 3, 10))
+    await certify(ledger, 2, who, date(2027, 2, 10))
+    await certify(ledger, 3, who, date(2028, 1, 10))
+    summary = await ledger.register_summary(month_index(date(2027, 12, 1)), "", None)
+    assert (summary["people_certified"], summary["certifications"]) == (1, 1)
