@@ -42,6 +42,7 @@ _HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 _SCORES = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
+_SCORE_VALUES = frozenset(str(score) for score in _SCORES)  # as the form's radios send them
 _CSS = """body{font:22px/1.6 "Noto Sans CJK SC",sans-serif;margin:0 auto;max-width:34em;
 padding:1em;color:#111;background:#fff}h1{font-size:1.4em}label{display:block;
 padding:.6em;margin:.4em 0;border:2px solid #333;border-radius:.4em}input[type=radio]{
@@ -89,12 +90,20 @@ async def rate_by_link(request: web.Request) -> web.Response:
     """Record the form's rating, once per service; answer with a page saying so."""
     service = _service(request)
     form = await request.post()
+    score, rater = form.get("score", ""), form.get("rater", "pensioner")
+    comment = form.get("comment", "")
     try:
+        # The page's form sends text: a file part (multipart) or a score in other digits
+        # ("５", "+5") is no answer of it, and would be kept as its repr or read as 5.
+        if not all(isinstance(field, str) for field in (score, rater, comment)):
+            raise ValueError("a form field is a file")
+        if score not in _SCORE_VALUES:
+            raise ValueError("the score is not 1 to 5")
         rating = ServiceRating(
             service_record=service,
-            score=int(str(form.get("score", ""))),
-            rater=str(form.get("rater", "pensioner")),
-            comment=str(form.get("comment", "")).strip() or None,
+            score=int(score),
+            rater=str(rater),
+            comment=str(comment).strip() or None,
             rated_at=datetime.now(UTC),
         )
     except ValueError as exc:  # pydantic's ValidationError is one

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from evidence_samples import png
 from procedurekit import Office, counter_event, open_office, sent_in_time
@@ -161,3 +162,19 @@ async def test_a_channel_app_rates_only_what_came_through_it(office: Office) -> 
     foreign = decisions["items"][0]["sequence"]
     status, body = await office.post("/v1/service-ratings", "channel", rating(foreign))
     assert (status, body["type"]) == (422, problem_type_uri("rating-not-ratable"))
+
+
+async def test_a_form_with_a_file_or_an_odd_digit_rates_nothing(office: Office) -> None:
+    # The page's form sends text; a file part (multipart) was stored as its Python repr,
+    # temporary file name and all, in the signed rating; "５" (full width) counted as 5.
+    _, link = await certified(office)
+    before = await office.ledger_size()
+    with_file = aiohttp.FormData()
+    with_file.add_field("score", "2")
+    with_file.add_field("comment", b"a file", filename="c.txt", content_type="text/plain")
+    for data in (with_file, {"score": "\uff15"}, {"score": "+5"}):
+        response = await office.client.post(link, data=data)
+        body = await response.json()
+        assert (response.status, body["type"]) == (400, problem_type_uri("rating-invalid"))
+    assert await office.ledger_size() == before
+    assert (await office.client.post(link, data={"score": "2", "comment": "等太久"})).status == 201
