@@ -107,6 +107,32 @@ def test_a_mistyped_data_folder_is_refused_not_made(
     assert tree(workdir) == set()
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--port", "0"],
+        ["dlq", "list"],
+        ["compare", "purge"],
+        ["roster", "import", "r.csv"],
+    ],
+    ids=" ".join,
+)
+def test_a_data_folder_whose_ledger_is_no_database_is_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:  # fmt: skip
+    """A damaged disk, a restore gone wrong, a file copied over: a clear line, no traceback."""
+    monkeypatch.setenv("CERTHUB_SIGNATURE_HELPER", "false")
+    (workdir / "var").mkdir()
+    (workdir / "var" / "ledger.sqlite3").write_bytes(b"not a ledger" * 512)
+    (workdir / "r.csv").write_text(
+        "id_number,name,county,status,monthly_amount,paid_through,bank_account_on_file\n",
+        encoding="utf-8",
+    )
+    line = _refused(capsys, [*argv, "--data", "var"])
+    assert "ledger var/ledger.sqlite3 cannot be opened: file is not a database" in line
+
+
 def test_serve_on_a_port_in_use_is_one_line_from_the_real_process(
     workdir: Path, busy_port: int
 ) -> None:

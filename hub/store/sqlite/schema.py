@@ -7,6 +7,7 @@ from typing import Final
 
 from certhub.hub.store import tables
 from certhub.hub.store.audit_chain import GENESIS
+from certhub.hub.store.base import StoreUnavailable
 from certhub.hub.store.roster_stamps import StampColumn, rewritten
 
 NEXT_SEQUENCE: Final = (
@@ -41,14 +42,22 @@ CREATE INDEX ledger_period ON ledger (period, message_type);
 
 
 def connect(path: str, *, synchronous: str, read_only: bool = False) -> sqlite3.Connection:
-    """Open a connection tuned for a WAL ledger; autocommit off (explicit BEGIN)."""
+    """Open a connection tuned for a WAL ledger; autocommit off (explicit BEGIN).
+
+    Raises:
+        StoreUnavailable: the file is no SQLite database (damaged, or another file).
+    """
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
-    conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # a new ledger's only: before its first page
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={synchronous}")
-    conn.execute("PRAGMA foreign_keys=ON")
-    if read_only:
-        conn.execute("PRAGMA query_only=ON")
+    try:
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # a new ledger's only: before its first page
+        conn.execute("PRAGMA journal_mode=WAL")  # the first read of the file's header
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        if read_only:
+            conn.execute("PRAGMA query_only=ON")
+    except sqlite3.DatabaseError as exc:  # an operator's problem, not a crash with a traceback
+        conn.close()
+        raise StoreUnavailable(f"ledger {path} cannot be opened: {exc}") from exc
     return conn
 
 
