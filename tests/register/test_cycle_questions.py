@@ -1,4 +1,5 @@
-"""Questions for the province about the cycle's statistics, as strict xfails (decision wanted)."""
+"""Questions for the province about the register's cycle and states, as strict xfails
+(decision wanted)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+from procedurekit import Office, month_day
 from registerkit import certify, person
+from reminderkit import due_in
+from suspensionkit import confirmed
 
 from certhub.hub.rules.months import month_index
 
@@ -34,3 +38,30 @@ async def test_certified_a_month_before_the_due_month_every_year(ledger: Any) ->
     await certify(ledger, 3, who, date(2028, 1, 10))
     summary = await ledger.register_summary(month_index(date(2027, 12, 1)), "", None)
     assert (summary["people_certified"], summary["certifications"]) == (1, 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a pensioner the hub suspended reads as due or overdue",
+)
+async def test_the_hubs_suspension_in_the_lists(office: Office) -> None:
+    """Certified on the 15th of M(-13) (due M(-1), overdue this month), reported in prison
+    on the 3rd of M(-2), the county confirms it: the hub signs the suspension
+    (imprisonment), and stops reminding and proposing them (README, Reminders). Until the
+    province's next roster applies it the roster says ``active``, and the register reads
+    them ``overdue``: on the overdue list (the work list of who must still certify), in the
+    summary's ``overdue``, and in the village coordinator's list as 逾期未认证. A death the hub
+    confirmed reads ``terminated`` at once "whatever the roster still says" (README,
+    Certification register). Question: should the hub's own suspension read ``suspended``
+    at once in the same way — proposed: off the overdue list, ``suspended`` in the people
+    list, counted in the summary's ``suspended`` (not ``overdue``) — until a restoration
+    ends it?"""
+    (person,) = await due_in(office, 1, -1)
+    await confirmed(office, person, "imprisonment", month_day(-2, 3))
+    area = person["region"]["village"]
+    status, page = await office.get("/v1/register/people", area=area)
+    assert status == 200, page
+    assert [e["status"] for e in page["items"]] == ["suspended"]
+    status, summary = await office.get("/v1/register/summary", area=area)
+    assert status == 200, summary
+    assert (summary["people"]["suspended"], summary["people"]["overdue"]) == (1, 0)
