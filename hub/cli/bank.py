@@ -40,7 +40,6 @@ from certhub.hub.cli.common import CliError, offline_settings, one_line, started
 from certhub.hub.core.settings import Settings
 from certhub.hub.ingress.bank_twins import RECONCILIATION_ADAPTER, reconciliation_message_id
 from certhub.hub.ingress.inbound import InboundIngestor, InboundSender, IntakeTally
-from certhub.hub.store import LedgerStore
 from certhub.schemas import Refusal, mask_ids_in_text
 
 __all__ = ["SENDER_NAME", "add_bank_commands"]
@@ -87,14 +86,13 @@ async def _import(
 ) -> tuple[IntakeTally, int]:
     """Start the hub's resources (not its HTTP server) and record every line through them;
     the tally and how many of its already recorded lines the terminal recorded."""
-    from certhub.hub.core.keys import STORE
     from certhub.hub.departments.context import certification_intake
 
     try:
         async with started_hub(settings) as app:
             # Enrolled once the ledger is ours: a hub holding it refuses us before we write.
             sender, ingestor = await certification_intake(app, SENDER_NAME)
-            importer = _Importer(ingestor, app[STORE], sender)
+            importer = _Importer(ingestor, sender)
             chunk: list[ReconciliationRecord | ItemError] = []
             for item in parsed:  # streaming: one chunk of lines in memory at a time
                 chunk.append(item)
@@ -115,7 +113,6 @@ class _Importer:
     """Records lines as ``sender`` through the inbound path and keeps the tally."""
 
     ingestor: InboundIngestor
-    store: LedgerStore
     sender: InboundSender
     tally: IntakeTally = field(default_factory=IntakeTally)
     by_terminal: int = 0  # of tally.already: the terminal's live message recorded them
@@ -150,13 +147,13 @@ class _Importer:
         message_id = reconciliation_message_id(bank_code, item.serial)
         try:
             event = item.event(bank_code)
-            before = await self.store.find(self.sender.sender, message_id)
             # Ingested even when recorded before: the ingestor refuses a line changed under a
-            # used serial (replay), which a look-up alone would count as already recorded.
-            record = await self.ingestor.ingest(self.sender, event, message_id)
+            # used serial (replay), which a look-up alone would count as already recorded;
+            # and only it knows which of a line's copies in one chunk recorded it.
+            record, created = await self.ingestor.ingest_outcome(self.sender, event, message_id)
             if record.sender != self.sender.sender:  # the terminal's live message, first
                 return "terminal"
-            if before is not None:
+            if not created:
                 return "already"
         except ValidationError as exc:
             fields = sorted({".".join(map(str, err["loc"])) for err in exc.errors()})

@@ -171,6 +171,14 @@ class InboundIngestor:
         sender retries its 409: an adapter's caller refuses for good what this raises
         (the bank terminal's consumer dead-letters it).
         """
+        record, _created = await self.ingest_outcome(source, message, message_id)
+        return record
+
+    async def ingest_outcome(
+        self, source: InboundSender, message: Message, message_id: str
+    ) -> tuple[LedgerRecord, bool]:
+        """As :meth:`ingest`, and whether this call recorded it (a look-up before would not
+        say: the same record ingested at the same time finds nothing either)."""
         try:
             record, created = await self._record_retried(source, message, message_id)
         except Refusal as exc:
@@ -181,7 +189,7 @@ class InboundIngestor:
             self._metrics.count_verified(
                 record.message_type, record.sender, record.payload, created=created
             )
-        return record
+        return record, created
 
     async def _record_retried(
         self, source: InboundSender, message: Message, message_id: str
@@ -225,7 +233,15 @@ class InboundIngestor:
         # the other way recording it meanwhile refuses the write (conflict): planned again,
         # the look-up above finds its record
         plan = twin_guarded(self._plan, source.sender, message, message_id)
-        accepted = await self._pipeline.accept(
-            token, kind=kind, allowed_types={message.MESSAGE_TYPE}, plan=plan
-        )
+        try:
+            accepted = await self._pipeline.accept(
+                token, kind=kind, allowed_types={message.MESSAGE_TYPE}, plan=plan
+            )
+        except Refusal as exc:
+            # The same record, ingested at the same time (a bank file listing a line twice),
+            # committed first under a token signed in another second: other bytes, one content.
+            existing = await self._store.find(source.sender, message_id)
+            if exc.slug != "replay" or existing is None or existing.payload != payload:
+                raise
+            return existing, False
         return accepted.outcome.record, accepted.outcome.created
