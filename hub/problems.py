@@ -42,6 +42,7 @@ EDGE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "body-too-large": (413, "Request body too large"),
     "body-timeout": (408, "Request body not received in time"),
     "malformed-request": (400, "Malformed HTTP request"),
+    "expectation-failed": (417, "Expectation not met"),
     "invalid-utf8": (400, "Payload is not valid UTF-8"),
     "invalid-json": (400, "Payload is not valid JSON"),
     "schema-violation": (422, "Payload violates the schema"),

@@ -106,5 +106,16 @@ async def _answer_and_close(request: web.Request, response: web.StreamResponse) 
 
 
 async def server_header(request: web.Request, response: web.StreamResponse) -> None:
-    """``on_response_prepare``: name the service, not the software versions behind it."""
+    """``on_response_prepare``: name the service, not the software versions behind it.
+
+    Also the one place aiohttp's own ``417`` passes: an ``Expect`` other than
+    ``100-continue`` is refused before any middleware, in plain text; it becomes
+    the problem document (``expectation-failed``) every other refusal is.
+    """
     response.headers["Server"] = SERVER_NAME
+    if isinstance(response, web.HTTPExpectationFailed):
+        detail = f"the hub meets no Expect but 100-continue, not {request.headers.get('Expect')!r}"
+        problem = render(Problem("expectation-failed", detail), instance=request.path)
+        response.content_type = problem.content_type
+        response.charset = problem.charset
+        response.body = problem.body

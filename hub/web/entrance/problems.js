@@ -13,6 +13,7 @@ export const PROBLEMS = {
   "body-too-large": "上报内容太大，请减少照片后重新上报。",
   "body-timeout": "网络太慢，上报没有传完，请到信号好的地方再试。",
   "malformed-request": "本机发送的请求有误，请更新本页后再试。",
+  "expectation-failed": "本机发送的请求有误，请更新本页后再试。",
   "invalid-utf8": "上报内容中有无法识别的文字，请核对后重新上报。",
   "invalid-json": "上报内容无法识别，请更新本页后重新上报。",
   "schema-violation": "上报内容不完整或有误，请核对后重新上报。",
