@@ -1,4 +1,4 @@
-"""``certhub`` command line: serve, keys, trust, schemas, tokens, demo, completion.
+"""certhub, the exchange hub of Guangdong's pension-eligibility certification: run and operate it.
 
 Every failure ends with one line ``certhub: error: …`` on stderr and exit
 status 2; nothing is written when a command is refused.

@@ -87,6 +87,10 @@ def test_the_top_level_help_lists_every_command() -> None:
     top = [node.path for node in command_tree(build_parser()) if node.path and " " not in node.path]
     assert listed == top
     assert {"serve", "dlq", "completion", "audit", "demo"} <= set(listed)
+    # the description above the commands: plain words, no reST markup, no partial list
+    description = result.stdout.split("\n\n")[1]
+    assert "``" not in description
+    assert not any(f" {command}," in description for command in top), description
 
 
 def test_readme_cli_table_has_a_row_for_every_command() -> None:
