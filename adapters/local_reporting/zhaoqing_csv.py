@@ -9,8 +9,10 @@ with non-ASCII text, is reported as mixed encoding.
 Columns (header row, any order): 序号, 身份证号, 姓名, 事由, 发生日期, 村居代码,
 登记人编号, 登记人姓名 and the optional 备注. A missing or unknown column
 refuses the file; a row with more or fewer cells than the header is a row
-error. 事由 ``零报告`` makes the row a zero report for its village (ID number,
-name and date left empty). Every row must lie in the declared town and month.
+error, and so is a line that is not one CSV row (a quote not closed: a cell
+with a line break cuts its row in two, and both halves are errors). 事由
+``零报告`` makes the row a zero report for its village (ID number, name and
+date left empty). Every row must lie in the declared town and month.
 Rows repeating an earlier row's person and reason (or an earlier zero report
 for the same village) are reported as duplicates of that row.
 """
@@ -33,13 +35,17 @@ from ..types import InboundBatch, InboundItem, ItemError
 from .signed import field_errors
 from .vocabulary import REASONS, REPORT_COLUMNS, ZERO_REPORT
 
-__all__ = ["COLUMNS", "REQUIRED", "parse_monthly_csv"]
+__all__ = ["COLUMNS", "NOT_A_ROW", "REQUIRED", "parse_monthly_csv"]
 
 BOM: Final = b"\xef\xbb\xbf"
 REQUIRED: Final = (
     "序号", "身份证号", "姓名", "事由", "发生日期", "村居代码", "登记人编号", "登记人姓名",
 )  # fmt: skip
 COLUMNS: Final = (*REQUIRED, "备注")
+NOT_A_ROW: Final = (
+    "not one CSV row: a quote not closed or misplaced, a line break inside a cell,"
+    " or a CR alone (lines end in CR LF or LF)"
+)
 _FIELD_COLUMNS: Final = {
     **REPORT_COLUMNS,
     "reporter.name": "登记人姓名",
@@ -76,7 +82,14 @@ def parse_monthly_csv(data: bytes, *, town: str, period: str) -> InboundBatch:
             scan.total += 1
             scan.errors.append(text.model_copy(update={"position": number}))
             continue
-        cells = next(csv.reader([text]))
+        try:  # strict: a quote left open (a line break inside a cell) is no row to guess at
+            cells = next(csv.reader([text], strict=True))
+        except csv.Error:
+            if not scan.header:
+                return _refused(f"header row: {NOT_A_ROW}")
+            scan.total += 1
+            scan.errors.append(ItemError(position=number, reason=NOT_A_ROW))
+            continue
         if not scan.header:
             problem = _header_problem(cells)
             if problem:
