@@ -3,7 +3,7 @@
 A refused start writes nothing: the hub's start-up creates its keys, trust
 store, ledger and evidence folders, so every check that can fail on an
 operator's mistake — settings, adapter names and fields, the listen ports,
-RabbitMQ, the trust store, reporting-units and pull-cursor key files — runs
+RabbitMQ, the trust store, reporting-units, pull-cursor and evidence key files — runs
 here first and ends in one ``certhub: error: …`` line.
 """
 
@@ -26,6 +26,7 @@ from certhub.hub.cli.deployment_checks import (
 )
 from certhub.hub.core.secrets import masked_url
 from certhub.hub.core.settings import Settings
+from certhub.hub.evidence import EvidenceError, EvidenceKeyring, evidence_key_folder
 from certhub.monitoring.tracing import shutdown_tracing
 from certhub.security import TrustStore
 
@@ -69,8 +70,9 @@ def preflight(settings: Settings) -> None:
         _check_port(settings.host, settings.metrics_port, "CERTHUB_METRICS_PORT")
     _check_files(settings)
     check_deployment(settings)  # ingress needs PostgreSQL; the deployment key opens its keys
-    if settings.database_url is None:  # PostgreSQL: the cursor key is the deployment's
+    if settings.database_url is None:  # PostgreSQL: cursor and evidence keys are the deployment's
         _check_cursor_key(settings)
+        _check_evidence_keys(settings)
     asyncio.run(_check_adapters(settings))
     if settings.broker == "rabbitmq" and settings.role != "ingress":
         asyncio.run(_check_rabbitmq(settings.amqp_url))
@@ -101,6 +103,17 @@ def _check_port(host: str, port: int, name: str) -> None:
             except OSError as exc:
                 why = "is in use" if exc.errno == errno.EADDRINUSE else f": {exc.strerror}"
                 raise CliError(f"port {port} on {host} {why} ({name})") from None
+
+
+def _check_evidence_keys(settings: Settings) -> None:
+    """A provisioned secrets folder must hold the evidence keys: start-up makes none there."""
+    if settings.secrets_dir is None:
+        return  # made in DATA_DIR/secrets/evidence at the first start
+    try:
+        EvidenceKeyring.load(evidence_key_folder(settings))
+    except EvidenceError as exc:
+        why = "CERTHUB_SECRETS_DIR: provision its evidence keys"
+        raise CliError(f"{one_line(exc)} ({why})") from None
 
 
 def _check_files(settings: Settings) -> None:

@@ -67,6 +67,11 @@ START_MISTAKES = {
         [],
         "RabbitMQ at amqp://guest:***@127.0.0.1:1/ unreachable",
     ),
+    "secrets folder not provisioned": (
+        {"CERTHUB_SECRETS_DIR": "provisioned"},
+        [],
+        "evidence key folder provisioned/evidence does not exist",
+    ),
     "postgresql down": (
         {"CERTHUB_DATABASE_URL": "postgresql://certhub:secret@127.0.0.1:1/certhub"},
         [],
