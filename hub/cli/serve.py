@@ -67,6 +67,7 @@ def preflight(settings: Settings) -> None:
     _check_port(settings.host, settings.port, "CERTHUB_PORT")
     _check_tracing(settings)
     if settings.metrics_port is not None:
+        _check_metrics_ports(settings)
         _check_port(settings.host, settings.metrics_port, "CERTHUB_METRICS_PORT")
     _check_files(settings)
     check_deployment(settings)  # ingress needs PostgreSQL; the deployment key opens its keys
@@ -103,6 +104,18 @@ def _check_port(host: str, port: int, name: str) -> None:
             except OSError as exc:
                 why = "is in use" if exc.errno == errno.EADDRINUSE else f": {exc.strerror}"
                 raise CliError(f"port {port} on {host} {why} ({name})") from None
+
+
+def _check_metrics_ports(settings: Settings) -> None:
+    """/metrics of HTTP process i listens on METRICS_PORT + i: none of them on PORT itself."""
+    first, count = settings.metrics_port or 0, settings.processes
+    if settings.port == 0 or not first <= settings.port < first + count:
+        return
+    ports, verb = (f"{first}", "is") if count == 1 else (f"{first}-{first + count - 1}", "includes")
+    raise CliError(
+        f"CERTHUB_METRICS_PORT {ports} {verb} the hub's own port (CERTHUB_PORT): give /metrics"
+        " another port, or unset it to serve /metrics on the hub's"
+    )
 
 
 def _check_evidence_keys(settings: Settings) -> None:

@@ -138,6 +138,21 @@ def test_a_data_folder_whose_ledger_is_no_database_is_one_line(
     assert "ledger var/ledger.sqlite3 cannot be opened: file is not a database" in line
 
 
+def test_a_metrics_port_that_is_the_hub_port_is_refused_before_anything_is_made(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:  # a port free now
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    monkeypatch.setenv("CERTHUB_METRICS_PORT", port)
+    line = _refused(capsys, ["serve", "--port", port, "--data", "data"])
+    assert line == (
+        f"certhub: error: CERTHUB_METRICS_PORT {port} is the hub's own port (CERTHUB_PORT):"
+        " give /metrics another port, or unset it to serve /metrics on the hub's"
+    )
+    assert tree(workdir) == set()
+
+
 def test_serve_on_a_port_in_use_is_one_line_from_the_real_process(
     workdir: Path, busy_port: int
 ) -> None:
