@@ -93,6 +93,18 @@ def _epoch_millis(native: dict[str, Any], name: str) -> datetime:
     return datetime.fromtimestamp(value / 1000, UTC)
 
 
+def _event_id(native: dict[str, Any], name: str) -> str:
+    """The channel's event id, ``native[name]``: a string of printable characters.
+
+    It is the message id, so ``null`` (``str()``: "None"), ``""``, a number or a list is
+    refused, never made into one id that every other such callback would then replay.
+    """
+    value = native[name]
+    if not isinstance(value, str) or not value.strip() or not value.isprintable():
+        raise _FieldRefused(name, f"{name} must be the channel's event id: a string of text")
+    return value
+
+
 def _code(native: dict[str, Any], name: str, table: dict[Any, Any]) -> Any:
     """``table[native[name]]``; an unknown code is a KeyError naming the field."""
     try:
@@ -113,7 +125,7 @@ class _Translating(ChannelWebhookAdapter):
     ) -> tuple[str, CertificationEvent] | ItemError:
         """Translate; any missing field, unknown code or invalid value is one error."""
         try:
-            return str(native[self.id_field]), self.translate_native(native)
+            return _event_id(native, self.id_field), self.translate_native(native)
         except ValidationError as exc:
             return field_errors(exc, 0, _COLUMNS)[0]
         except KeyError as exc:

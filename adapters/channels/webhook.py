@@ -164,7 +164,7 @@ class ChannelWebhookAdapter(Adapter[ChannelConfig]):
         if isinstance(result, ItemError):
             return InboundBatch(errors=(result,), total=1)
         event_id, event = result
-        if not _SAFE_ID.match(event_id):
+        if not _SAFE_ID.fullmatch(event_id):  # match's "$" took a final newline
             event_id = hashlib.sha256(event_id.encode()).hexdigest()[:40]
         item = InboundItem(position=0, message_id=f"{self.name}.{event_id}", message=event)
         return InboundBatch(items=(item,), total=1)
