@@ -25,6 +25,14 @@ def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     return lines[0]
 
 
+async def _first_process(url: str, workdir: Path) -> None:
+    """A first process made the deployment's keys, under a deployment key of its own."""
+    store = await DeploymentKeyStore.open(url, secrets.token_bytes(32))
+    folder = FolderKeys(workdir / "k", workdir / "c", lambda: [], lambda: "ek-1")
+    await SharedIdentity.open(store, folder)
+    await store.aclose()
+
+
 def test_ingress_only_on_the_embedded_ledger_is_refused_before_anything_is_made(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -40,13 +48,7 @@ def test_a_process_with_another_deployment_key_is_refused_before_it_signs_anythi
     workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     pg_database: str,
 ) -> None:  # fmt: skip
-    async def first_process() -> None:  # made the deployment's keys under its own key
-        store = await DeploymentKeyStore.open(pg_database, secrets.token_bytes(32))
-        folder = FolderKeys(workdir / "k", workdir / "c", lambda: [], lambda: "ek-1")
-        await SharedIdentity.open(store, folder)
-        await store.aclose()
-
-    asyncio.run(first_process())
+    asyncio.run(_first_process(pg_database, workdir))
     provisioned = workdir / "secrets"
     provisioned.mkdir()
     (provisioned / "deployment.key").write_bytes(secrets.token_bytes(32))
@@ -70,14 +72,7 @@ def test_a_process_missing_the_deployment_key_of_a_database_with_keys_makes_none
     pg_database: str,
 ) -> None:  # fmt: skip
     """A new key could open none of the deployment's: refused before one is written."""
-
-    async def first_process() -> None:
-        store = await DeploymentKeyStore.open(pg_database, secrets.token_bytes(32))
-        folder = FolderKeys(workdir / "k", workdir / "c", lambda: [], lambda: "ek-1")
-        await SharedIdentity.open(store, folder)
-        await store.aclose()
-
-    asyncio.run(first_process())
+    asyncio.run(_first_process(pg_database, workdir))
     monkeypatch.setenv("CERTHUB_DATABASE_URL", pg_database)
     monkeypatch.setenv("CERTHUB_SECRETS_DIR", str(workdir / "secrets"))  # not provisioned
     before = tree(workdir)

@@ -141,12 +141,12 @@ def test_the_trust_store_file_is_one_the_hub_may_write() -> None:
         read_only = directives["ReadOnlyPaths"].split()
         assert not any(trust.startswith(path.rstrip("/") + "/") for path in read_only), name
     dockerfile = (DEPLOY / "compose" / "Dockerfile").read_text(encoding="utf-8")
-    data = re.search(r"CERTHUB_DATA_DIR=(\S+)", dockerfile)
-    assert data is not None
+    image = re.search(r"CERTHUB_DATA_DIR=(\S+)", dockerfile)
+    assert image is not None
     for name, service in _compose()["services"].items():
         if not name.startswith("hub-"):
             continue
-        trust = service["environment"].get("CERTHUB_TRUST_STORE", f"{data[1]}/trust.jwks.json")
+        trust = service["environment"].get("CERTHUB_TRUST_STORE", f"{image[1]}/trust.jwks.json")
         for volume in service.get("volumes", []):
             _, target, *mode = volume.split(":")
             if trust.startswith(target.rstrip("/") + "/"):
