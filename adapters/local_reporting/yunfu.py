@@ -99,7 +99,10 @@ def _region(native: dict[str, Any]) -> dict[str, Any]:
 
 def _reporter(native: dict[str, Any]) -> dict[str, Any]:
     registrant = native["登记人"]
-    return {"id": f"yunfu:{registrant['编号']}", "role": Role.coordinator,
+    number = registrant["编号"]
+    if not isinstance(number, str) or not number.strip():  # str(None) is no coordinator
+        raise KeyError("登记人")
+    return {"id": f"yunfu:{number}", "role": Role.coordinator,
             "name": registrant.get("姓名")}  # fmt: skip
 
 

@@ -163,6 +163,9 @@ def _row(scan: _Scan, number: int, cells: list[str]) -> None:
         scan.errors.append(ItemError(position=number, column="村居代码",
                                      reason=f"not in town {scan.town}"))  # fmt: skip
         return
+    if not row["登记人编号"]:  # "zhaoqing:" is no coordinator: whoever collects, registers
+        scan.errors.append(ItemError(position=number, column="登记人编号", reason="empty"))
+        return
     message = _message(scan, number, row)
     if message is None:
         return
