@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from certhub.hub.core.keys import KEYRING, METRICS, READINESS, STORE, TRUST
+from certhub.hub.core.periodic import FailingRounds
 from certhub.monitoring.collectors import KeyExpiryCollector, KeyValidity
 from certhub.monitoring.labels import sender_label
 from certhub.schemas import mask_ids_in_text
@@ -57,6 +58,8 @@ class Readiness:
 
     def __init__(self, *, timeout: float = 2.0) -> None:
         self._checks: dict[str, ReadinessCheck] = {}
+        # probed every few seconds through an outage: its start, a line a minute, its end
+        self._failing: dict[str, FailingRounds] = {}
         self._timeout = timeout
 
     def register(self, name: str, check: ReadinessCheck) -> None:
@@ -64,6 +67,7 @@ class Readiness:
         if name in self._checks:
             raise ValueError(f"readiness check {name!r} is already registered")
         self._checks[name] = check
+        self._failing[name] = FailingRounds(f"readiness check {name}", logger=log)
 
     @property
     def names(self) -> list[str]:
@@ -76,15 +80,19 @@ class Readiness:
 
     async def _one(self, name: str, check: ReadinessCheck) -> CheckResult:
         started = time.perf_counter()
+        failing = self._failing[name]
         try:
             detail = await asyncio.wait_for(check(), self._timeout)
-            ok = True
         except TimeoutError:
-            ok, detail = False, f"no answer within {self._timeout:g} s"
+            detail = f"no answer within {self._timeout:g} s"
+            failing.failed(TimeoutError(detail), traceback=False)
         except Exception as exc:  # any failure of a probe means "not ready", with its reason
-            ok, detail = False, public_detail(exc)
-            log.warning("readiness check %s failed: %s", name, exc)  # the log keeps the paths
-        return CheckResult(name, ok, detail, time.perf_counter() - started)
+            failing.failed(exc, traceback=False)  # the log keeps the paths
+            detail = public_detail(exc)
+        else:
+            failing.succeeded()
+            return CheckResult(name, True, detail, time.perf_counter() - started)
+        return CheckResult(name, False, detail, time.perf_counter() - started)
 
 
 def public_detail(exc: BaseException) -> str:

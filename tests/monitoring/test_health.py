@@ -147,6 +147,44 @@ async def test_a_check_that_hangs_or_fails_is_reported_not_raised() -> None:
     assert results["fine"].ok
 
 
+async def test_a_failing_check_logs_its_outage_not_every_probe(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A load balancer probes every few seconds for as long as PostgreSQL is away: the log
+    says when a check starts failing and when it works again, as the background loops do
+    (README, Logs), not once per probe (which the flood guard then counts as suppressed)."""
+    readiness = Readiness(timeout=0.05)
+    store_down = True
+    never = asyncio.Event()
+
+    async def store() -> str:
+        if store_down:
+            raise StoreUnavailable("ledger not readable: [Errno 111] Connect call failed")
+        return "ledger readable and writable"
+
+    async def hangs() -> str:
+        await never.wait()
+        return "unreachable"
+
+    readiness.register("store", store)
+    readiness.register("broker", hangs)
+    caplog.set_level(logging.WARNING, logger="certhub.hub.runtime.health")
+    for _ in range(30):
+        await readiness.run()
+    store_down = False
+    await readiness.run()
+    said = [r.getMessage() for r in caplog.records if r.name == "certhub.hub.runtime.health"]
+    assert len(said) == 3, said
+    assert said[0] == (
+        "readiness check store: round failed, trying again next round:"
+        " ledger not readable: [Errno 111] Connect call failed"
+    )
+    assert said[1] == (
+        "readiness check broker: round failed, trying again next round: no answer within 0.05 s"
+    )
+    assert said[2].startswith("readiness check store: working again after 30 failed rounds")
+
+
 async def test_metrics_served_on_a_separate_port(hub_settings: Settings) -> None:
     with taken_port() as probe:
         port = probe.getsockname()[1]
