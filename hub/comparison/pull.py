@@ -35,7 +35,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from certhub.adapters import CancellationFeed, CancellationReason, HouseholdCancellation
+from certhub.adapters import (
+    CancellationFeed,
+    CancellationReason,
+    HouseholdCancellation,
+    ResponseInvalid,
+)
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
 from certhub.hub.comparison.engine import parse_period
 from certhub.security import replace_atomic
@@ -81,13 +86,15 @@ async def pull_cancellations(feed: CancellationFeed, period: str, folder: Path) 
     Raises:
         ValueError: ``period`` is not ``YYYY-MM``.
         PullRefused: ``folder`` holds a public-security feed the pull did not write.
-        certhub.adapters.AdapterError: the department failed (nothing written).
+        certhub.adapters.AdapterError: the department failed, or its page tokens go round
+            (nothing written).
     """
     first, last = parse_period(period)
     _writable(folder)
     rows: dict[str, list[str]] = {}
     not_death: dict[str, int] = {}
     after, pages, token = 0, 0, None
+    tokens: set[str] = set()  # a token answered again: the pages go round, never to end
     while True:
         page = await feed.cancellations_since(first, page=token)
         pages += 1
@@ -102,7 +109,10 @@ async def pull_cancellations(feed: CancellationFeed, period: str, folder: Path) 
                 rows[record_id(item)] = _row(item)
         if page.next_page is None:
             break
+        if page.next_page in tokens:
+            raise ResponseInvalid(f"the service's page token came round again after {pages} pages")
         token = page.next_page
+        tokens.add(token)
     body = _csv(list(rows.values()))
     target = folder / f"{DEPARTMENT}.csv"
     pulled = PulledFeed(
