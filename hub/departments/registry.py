@@ -174,8 +174,8 @@ class CertificationPull:
     cursor is saved (atomically) only after every event of a page was
     recorded, and each event's message id is the source's record id, so a
     crash at any moment re-pulls at most one page and records nothing twice. A page
-    saying there is more without moving the cursor ends the round (the next round asks
-    again) instead of asking as fast as the source answers.
+    saying there is more at a cursor the round already read (the same, or A, B, A) ends
+    the round (the next round asks again) instead of asking as fast as the source answers.
     """
 
     source: CertificationSource
@@ -194,8 +194,10 @@ class CertificationPull:
 
     async def _pull(self, limit: int) -> int:
         recorded = 0
+        asked: set[str | None] = set()  # cursors of this round
         while True:
             cursor = await self.cursor.read()
+            asked.add(cursor)
             page = await self.source.pull_certifications(cursor, limit=limit)
             for event, record_id in zip(page.events, page.record_ids, strict=True):
                 try:
@@ -210,8 +212,8 @@ class CertificationPull:
             await self.cursor.write(page.next_cursor)
             if not page.has_more:
                 return recorded
-            if page.next_cursor == cursor:  # "more" where it stands: asked again, it says so again
-                log.warning("the certification source says it has more but its cursor did not move")
+            if page.next_cursor in asked:  # "more" where it was: asked again, it says so again
+                log.warning("the certification source says it has more at a cursor already read")
                 return recorded
 
     async def run(self, interval: float) -> None:
