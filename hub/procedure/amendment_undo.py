@@ -30,6 +30,11 @@ the re-signed termination states their back pay and the task claims them as back
 (:func:`~certhub.hub.rules.estate.owed_to_estate`), guarded by what was read of the person.
 Confirmed on the 3rd of M-2 while paid through M-2, the report of the 8th of M-1 joined:
 M-1 = 238.00 back-paid (before, owed and never paid).
+
+A month so given back that a cause confirmed under the termination made overpaid (in
+prison, another pension drawn, a nationality lost since its event) is that cause's: its
+task recovers it in the same transaction (:func:`_given_back`), as when it is confirmed
+after the move or first. Before, no task recovered it.
 """
 
 from __future__ import annotations
@@ -38,11 +43,12 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from functools import partial
 
+from certhub.hub.procedure.before_closure import recovers_before
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import balance_cut
 from certhub.hub.procedure.releases import cut_writes
 from certhub.hub.procedure.reversals import amendments_opened
-from certhub.hub.procedure.task_series import numbered, series
+from certhub.hub.procedure.task_series import numbered, overpayments_added, series
 from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.amendment import resting_on
 from certhub.hub.rules.amendment_undone import moved_back
@@ -53,13 +59,18 @@ from certhub.hub.rules.comparison import (
     opens_alone,
 )
 from certhub.hub.rules.decisions import ItemStatus
+from certhub.hub.rules.disposal import overpaid
 from certhub.hub.rules.estate import estate_note, owed_to_estate
+from certhub.hub.store.base import LedgerRecord, OverpaymentRow
 from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim
 from certhub.hub.store.person_guard import PersonGuard
 from certhub.schemas import (
     BenefitRecord,
     EligibilityReport,
+    RecoveryStatus,
+    TaskDisposal,
     TaskStatus,
+    TaskTransition,
     Termination,
     TerminationAmendment,
     VerificationTask,
@@ -143,7 +154,8 @@ async def amendment_withdrawn(
         months=owed,
         person_guard=guard if owed else None,  # the roster the owed months were read from
     )
-    return extend(effects, **await _months_cut(ctx, task, target, note, actor))
+    effects = extend(effects, **await _months_cut(ctx, task, target, note, actor))
+    return await _given_back(ctx, effects, task, actor)
 
 
 async def _owed_to_estate(
@@ -207,15 +219,110 @@ def _standing(
     return records is None or any((s.department, s.record_id) not in voids for s in records)
 
 
-async def _confirmed_sources(ctx: ProcedureContext, task_id: str) -> tuple[str, ...] | None:
-    """The sources task ``task_id`` had when it was confirmed (its first confirmed version
-    the hub signed, ``task:<task>:v<n>``); None when it cannot be read back."""
-    versions = await series(ctx, lambda n: f"task:{task_id}:v{n - 1}")
-    for record in versions:
-        version = VerificationTask.model_validate_json(record.payload)
-        if version.status is TaskStatus.confirmed:
-            return tuple(version.sources)
+async def _first_confirmed(ctx: ProcedureContext, task_id: str) -> LedgerRecord | None:
+    """Task ``task_id``'s first confirmed version the hub signed (``task:<task>:v<n>``)."""
+    for record in await series(ctx, lambda n: f"task:{task_id}:v{n - 1}"):
+        if VerificationTask.model_validate_json(record.payload).status is TaskStatus.confirmed:
+            return record
     return None
+
+
+async def _confirmed_sources(ctx: ProcedureContext, task_id: str) -> tuple[str, ...] | None:
+    """The sources task ``task_id`` had when it was confirmed (:func:`_first_confirmed`);
+    None when it cannot be read back."""
+    record = await _first_confirmed(ctx, task_id)
+    return None if record is None else VerificationTask.model_validate_json(record.payload).sources
+
+
+async def _confirming_step(ctx: ProcedureContext, task_id: str) -> TaskTransition | None:
+    """The step that confirmed task ``task_id``: the message its first confirmed version
+    was signed for (the hub's records a message makes follow it in the ledger); None when
+    it cannot be read back."""
+    signed = await _first_confirmed(ctx, task_id)
+    sequence = signed.sequence - 1 if signed is not None else 0
+    while sequence > 0 and (record := await ctx.store.get_record(sequence)) is not None:
+        if record.sender != ctx.outcomes.hub_id:
+            if record.message_type != TaskTransition.MESSAGE_TYPE:
+                return None
+            step = TaskTransition.model_validate_json(record.payload)
+            return step if step.task_id == task_id else None
+        sequence -= 1
+    return None
+
+
+async def _given_back(
+    ctx: ProcedureContext, effects: Effects, task: VerificationTask, actor: str
+) -> Effects:
+    """``effects`` of the death by ``task`` moved later, with the months it gives back
+    (``effects``' cut) that a cause confirmed under its termination made overpaid — in
+    prison, another pension drawn, a nationality lost since its event — recovered under
+    that cause's task (:mod:`~certhub.hub.procedure.before_closure`).
+
+    Decided here (money safety: the same facts, the same money, whatever the order the
+    county confirms them in): confirmed while the death stood at the earlier date, the cause
+    recovered the months up to it; those between the two dates were the death's. Moved back,
+    the death recovers them no more, and they stay paid to a prisoner unless the cause
+    takes them — as it does confirmed after the move, or first. Jailed on the 10th of
+    M-6, the death of the 3rd of M-2 amended to the 3rd of M-3 then moved back: M-2 is the
+    imprisonment's (M-5..M-2 = 952.00, the death M-1..M0 = 476.00). A cause that signed a
+    suspension or termination of its own counted its months then; a disappearance is owed
+    its months (:func:`~certhub.hub.procedure.before_closure.recovers_before`).
+    """
+    freed = frozenset(m for cut in effects.overpayment_reductions for m in cut.months)
+    snapshot = await ctx.store.get_roster(task.person.id_number) if freed else None
+    if snapshot is None:
+        return effects
+    person, roster = task.person.id_number, BenefitRecord.model_validate_json(snapshot)
+    counted = await ctx.store.counted_months(person, "recovered") - freed
+    paid = await ctx.store.back_paid_months(person) | freed  # the death counted them: paid
+    for row in await ctx.store.confirmed_tasks(person):
+        cause = VerificationTask.model_validate_json(row.snapshot)
+        step = await _confirmed_under(ctx, cause, task)
+        event = None if step is None else step.event_date or await _reported_date(ctx, cause)
+        balance = await ctx.store.get_overpayment(cause.task_id)
+        # written off, it takes no more months; a message grows one balance (the store's)
+        if step is None or event is None or not _grows(effects, balance):
+            continue
+        claimed = {m for c in effects.months if c.purpose == "recovered" for m in c.months}
+        until = step.suspend_until if cause.disposal is TaskDisposal.suspend else None
+        overs = overpaid(cause, event, roster, counted | claimed, paid, until=until)
+        if overs:
+            effects = await overpayments_added(
+                ctx, effects, cause, overs, task_id=cause.task_id, actor=actor, balance=balance
+            )
+    return effects
+
+
+def _grows(effects: Effects, balance: OverpaymentRow | None) -> bool:
+    """Whether ``balance`` may take months in ``effects``: none yet (opened), or one neither
+    written off nor after another balance ``effects`` grows already."""
+    if balance is None:
+        return True
+    written_off = balance.status == RecoveryStatus.written_off.value
+    return not written_off and effects.overpayment_extension is None
+
+
+async def _confirmed_under(
+    ctx: ProcedureContext, cause: VerificationTask, task: VerificationTask
+) -> TaskTransition | None:
+    """The step that confirmed ``cause`` when it recovers months of its own under the
+    termination by ``task`` (:func:`~certhub.hub.procedure.before_closure.recovers_before`:
+    another cause than the death, not a disappearance) and signed no suspension or
+    termination of its own (confirmed under a closure); None otherwise."""
+    if cause.task_id == task.task_id or not await recovers_before(ctx, cause):
+        return None
+    hub = ctx.outcomes.hub_id
+    for kind in ("suspension", "termination"):
+        if await ctx.store.find(hub, f"{kind}:{cause.task_id}") is not None:
+            return None
+    return await _confirming_step(ctx, cause.task_id)
+
+
+async def _reported_date(ctx: ProcedureContext, task: VerificationTask) -> date | None:
+    """The earliest event date the reports that raised ``task`` state (a confirmation that
+    stated none took it from them); None when none can be read back."""
+    dated = [d for s in task.sources if (d := await _stated_date(ctx, s)) is not None]
+    return min(dated, default=None)
 
 
 async def _stated_date(ctx: ProcedureContext, source: str) -> date | None:

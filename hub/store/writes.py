@@ -272,6 +272,12 @@ def _money(sequence: int, effects: Effects) -> list[Op]:
     if (c := effects.closure_lifted) is not None:
         lifted = (c.person_id, c.task_id)
         ops.append(Run(money.LIFT_CLOSURE, lifted, expect=1, refused=money.closure_changed(c)))
+    # a death moved later gives back months another cause recovers at once (amendment_undo)
+    for r in effects.overpayment_reductions:
+        refused = Conflict("conflict", f"the overpayment of task {r.task_id} {CHANGED_MEANWHILE}")
+        for month in r.months:  # each claimed by this task, else the ledger moved meanwhile
+            freed = (r.person_id, month, r.task_id)
+            ops.append(Run(recovery.FREE_MONTH, freed, expect=1, refused=refused))
     for claim in effects.months:
         source = claim.source or str(sequence)
         rows = [(claim.person_id, claim.purpose, m, source, sequence) for m in claim.months]
@@ -331,10 +337,7 @@ def _recovery(sequence: int, effects: Effects) -> list[Op]:
         ops.append(Run(recovery.REDUCE_OVERPAYMENT, cut, expect=1, refused=refused))
         kept = (r.recovered_cents, r.status, r.task_id, r.expected_recovered_cents)
         ops.append(Run(recovery.REDUCE_BALANCE, kept, expect=1, refused=refused))
-        for month in r.months:  # each claimed by this task, else the ledger moved meanwhile
-            freed = (r.person_id, month, r.task_id)
-            ops.append(Run(recovery.FREE_MONTH, freed, expect=1, refused=refused))
-    return ops
+    return ops  # the months reductions free: freed before any claim (_money)
 
 
 def _ratings(sequence: int, effects: Effects) -> list[Op]:
