@@ -7,7 +7,7 @@ its queue, and a dead-letter exchange + queue of its own, then consumes:
 * a good message (see :mod:`certhub.adapters.bank.terminal_inspect`) is handed to the
   hub's ingest callback and acked only after the callback returns; a
   :class:`~certhub.adapters.errors.TransientError` from the callback nacks it for
-  redelivery;
+  redelivery after :data:`REDELIVERY_PAUSE`;
 * anything else — wrong content type, oversized, unsigned, wrongly signed,
   malformed, unknown bank, an invalid record, or a record the hub refuses — is
   republished to the dead-letter exchange with ``x-certhub-reason`` and
@@ -51,12 +51,14 @@ from ..local_reporting.signed import PlatformKeys
 from ..protocols import CertificationIngest
 from .terminal_inspect import MESSAGE_TYPE, DeadLetter, inspect_message
 
-__all__ = ["BANK_CODES", "BankTerminalAdapter", "BankTerminalConfig"]
+__all__ = ["BANK_CODES", "REDELIVERY_PAUSE", "BankTerminalAdapter", "BankTerminalConfig"]
 
 BANK_CODES = frozenset({"102", "103", "104", "105", "301", "308", "403", "402"})
 """The eight banks of 社银合作 by their PBoC codes: ICBC, ABC, BOC, CCB, BOCOM, CMB,
 PSBC and the rural credit cooperatives (广东农信)."""
 
+REDELIVERY_PAUSE = 1.0
+"""Seconds a message whose ingest failed for a passing reason waits before going back."""
 REASON_HEADER = "x-certhub-reason"
 DETAIL_HEADER = "x-certhub-detail"
 
@@ -175,6 +177,8 @@ class BankTerminalAdapter(Adapter[BankTerminalConfig]):
         try:
             await self._ingest(checked.event, checked.message_id)
         except TransientError:
+            # back on the queue after a pause: at once, it came back at once, for the outage
+            await asyncio.sleep(REDELIVERY_PAUSE)
             await message.nack(requeue=True)
             return "unavailable"
         except Exception as exc:  # the hub refused it: keep it, with the reason
