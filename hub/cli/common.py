@@ -82,7 +82,7 @@ def must_exist(settings: Settings, *, ledger: bool = False) -> None:
     """Refuse a data folder (or, with ``ledger``, its ledger) that is not there.
 
     On the embedded ledger only: a one-off command given a mistyped ``--data``
-    would otherwise make a new folder whose key, code or ledger no running hub
+    would otherwise make a new folder whose key or ledger no running hub
     ever reads, and report success.
 
     Raises:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from certhub.hub.cli.common import CliError, must_exist
+from certhub.hub.cli.common import CliError
 from certhub.hub.cli.deployment_keys import settings_for
 from certhub.hub.core.settings import Settings
 from certhub.hub.enrolment import ENROLLED_ROLES, EnrolmentCodeRequest, IssuedCode, enrolment_for
@@ -65,7 +65,6 @@ def _enrol_issue(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         wrong = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors(include_url=False))
         raise CliError(wrong) from None
-    must_exist(settings)
     try:
         if settings.database_url is None:
             issued = enrolment_for(settings).issue(request, staff=None)
