@@ -3,7 +3,7 @@
 The routing key names the collection, as the HTTP path does (``reports``,
 ``certifications``, ``restorations``, ``roster``), and each message goes
 through exactly the same :meth:`~certhub.hub.ingress.pipeline.IngressPipeline.accept` with the
-same intake plan as ``POST /v1/<collection>``. An accepted message is acked
+same intake plan and size limit as ``POST /v1/<collection>``. An accepted message is acked
 after it is durably in the ledger (a receipt is published to ``reply_to``
 when the sender asked for one); a refused one is copied to the DLQ with its
 problem type in the headers, then acked; a ledger that cannot commit leaves
@@ -49,9 +49,19 @@ class AmqpIngress:
     """Consumes the ingress queue into the ledger."""
 
     def __init__(
-        self, broker: RabbitBroker, pipeline: IngressPipeline, plan: Plan, metrics: HubMetrics
+        self,
+        broker: RabbitBroker,
+        pipeline: IngressPipeline,
+        plan: Plan,
+        metrics: HubMetrics,
+        *,
+        max_bytes: int,
     ) -> None:
-        """Accept through ``pipeline`` with the intake ``plan``; count as HTTP pushes count."""
+        """Accept through ``pipeline`` with the intake ``plan``; count as HTTP pushes count.
+
+        ``max_bytes`` is the largest signed message, as for an HTTP push (``max_body_bytes``).
+        """
+        self._max_bytes = max_bytes
         self._broker = broker
         self._pipeline = pipeline
         self._plan = plan
@@ -67,6 +77,10 @@ class AmqpIngress:
         try:
             if route is None:
                 raise Refusal("not-found", f"no collection {message.routing_key!r}")
+            if len(message.body) > self._max_bytes:  # as an HTTP push: refused unread
+                raise Refusal(
+                    "body-too-large", f"a signed message may be at most {self._max_bytes} bytes"
+                )
             accepted = await self._accept(message.body, *route)
         except StoreUnavailable:
             await settle(message, requeue=True)  # not stored: try again later

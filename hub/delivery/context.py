@@ -67,7 +67,10 @@ async def delivery_context(app: web.Application) -> AsyncIterator[None]:
             app[OUTBOX_DELIVERY] = service
             if isinstance(service.broker, RabbitBroker):
                 plan = partial(plan_intake, app[PROCEDURE])
-                await AmqpIngress(service.broker, app[PIPELINE], plan, app[METRICS]).start()
+                await AmqpIngress(
+                    service.broker, app[PIPELINE], plan, app[METRICS],
+                    max_bytes=settings.max_body_bytes,
+                ).start()  # fmt: skip
         async with comparison_jobs(app):
             yield
     finally:

@@ -65,7 +65,9 @@ async def _consume(
     broker = FakeBroker()
     pipeline = cast(IngressPipeline, RefusingPipeline(error))
     metrics = metrics or HubMetrics(CollectorRegistry())
-    ingress = AmqpIngress(cast(RabbitBroker, broker), pipeline, cast(Plan, None), metrics)
+    ingress = AmqpIngress(
+        cast(RabbitBroker, broker), pipeline, cast(Plan, None), metrics, max_bytes=1024
+    )
     message = FakeMessage(routing_key)
     await ingress.on_message(message)  # type: ignore[arg-type]
     return broker, message.settled
@@ -133,7 +135,7 @@ async def _race(losses: int) -> tuple[FakeBroker, list[str], int]:
     broker, pipeline = FakeBroker(), RacingPipeline(losses)
     metrics = HubMetrics(CollectorRegistry())
     ingress = AmqpIngress(cast(RabbitBroker, broker), cast(IngressPipeline, pipeline),
-                          cast(Plan, None), metrics)  # fmt: skip
+                          cast(Plan, None), metrics, max_bytes=1024)  # fmt: skip
     message = FakeMessage("certifications")
     await ingress.on_message(message)  # type: ignore[arg-type]
     return broker, message.settled, pipeline.attempts
@@ -153,3 +155,20 @@ async def test_a_message_losing_every_race_is_dead_lettered_as_conflict() -> Non
     broker, settled, attempts = await _race(CONFLICT_ATTEMPTS)
     assert [copy["x-problem-type"] for copy in broker.dead] == [PROBLEM_TYPE_PREFIX + "conflict"]
     assert (settled, attempts) == (["ack"], CONFLICT_ATTEMPTS)
+
+
+async def test_a_message_over_the_signed_message_limit_is_dead_lettered_unread() -> None:
+    """The limit an HTTP push has (``max_body_bytes``) holds over AMQP too: before, a signed
+    message of any size the broker carried was verified and recorded."""
+    broker = FakeBroker()
+    pipeline = cast(IngressPipeline, RefusingPipeline(AssertionError("read")))
+    metrics = HubMetrics(CollectorRegistry())
+    ingress = AmqpIngress(
+        cast(RabbitBroker, broker), pipeline, cast(Plan, None), metrics, max_bytes=1024
+    )
+    message = FakeMessage("reports", body=b"x" * 1025)
+    await ingress.on_message(message)  # type: ignore[arg-type]
+    assert [copy["x-problem-type"] for copy in broker.dead] == [
+        PROBLEM_TYPE_PREFIX + "body-too-large"
+    ]
+    assert message.settled == ["ack"]
