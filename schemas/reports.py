@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
 from .clock import CHINA_STANDARD_TIME
 from .common import (
@@ -54,6 +54,17 @@ class EligibilityReport(Message):
     _other_needs_remarks = model_validator(mode="after")(other_needs_remarks)
 
 
+def _json_integer(value: object) -> object:
+    """Refuse a number that only equals an integer (``0.0``, ``1E-400``, ``false``).
+
+    ``Literal[0]`` compares with ``==``; the ledger keeps the bytes as sent, which
+    the published schema (``"type": "integer"``) must still accept for every reader.
+    """
+    if type(value) is not int:
+        raise ValueError("count must be the JSON integer 0")
+    return value
+
+
 class ZeroReport(Message):
     """A region's monthly statement that it has nothing to report (零报告)."""
 
@@ -65,5 +76,5 @@ class ZeroReport(Message):
         Field(description="reporting month, YYYY-MM"),
         AfterValidator(_period_not_in_future),
     ]
-    count: Literal[0] = 0
+    count: Annotated[Literal[0], BeforeValidator(_json_integer)] = 0
     remarks: FreeText | None = None
