@@ -54,6 +54,7 @@ __all__ = [
 
 LAYOUT_PATH: Final = Path(__file__).with_name("reconciliation_layout.json")
 LAYOUT: Final = json.loads(LAYOUT_PATH.read_text(encoding="utf-8"))
+LAYOUT_VERSION: Final[str] = LAYOUT["version"]  # the header's version of the offsets below
 RECORD_LENGTH: Final[int] = LAYOUT["record_length"]
 LINE_END: Final = b"\r\n"
 LINE_LENGTH: Final = RECORD_LENGTH + len(LINE_END)
@@ -291,6 +292,8 @@ class ReconciliationFile:
             raise refuse("malformed lines")
         if header["bank_code"] not in self.known_banks:
             raise refuse(f"unknown bank code {header['bank_code']}")
+        if header["version"] != LAYOUT_VERSION:  # another layout: every field elsewhere
+            raise refuse(f"layout version {header['version']}, this parser reads {LAYOUT_VERSION}")
         if int(trailer["count"]) != details:
             raise refuse(f"trailer count {int(trailer['count'])}, file has {details} details")
         if trailer["checksum"].upper() != checksum:
