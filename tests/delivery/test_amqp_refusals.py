@@ -7,7 +7,10 @@ hub's own failure, dead-lettered as ``internal-error`` like its HTTP answer.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -17,10 +20,19 @@ from prometheus_client import CollectorRegistry
 from certhub.hub.delivery.amqp_ingress import CONFLICT_ATTEMPTS, AmqpIngress
 from certhub.hub.delivery.rabbit import RabbitBroker
 from certhub.hub.ingress.pipeline import IngressPipeline, Plan
-from certhub.hub.store import Conflict, StoreUnavailable
+from certhub.hub.store import Conflict, SqliteLedger, StoreUnavailable
+from certhub.mocks.population import Population
 from certhub.monitoring.metrics import HubMetrics
 from certhub.schemas import PROBLEM_TYPE_PREFIX, Refusal
-from certhub.security import KeyFileError, UnknownKey
+from certhub.security import (
+    KeyFileError,
+    MessageVerifier,
+    ReceiptSigner,
+    SigningKey,
+    TrustStore,
+    UnknownKey,
+    sign_compact,
+)
 
 
 @dataclass
@@ -172,3 +184,39 @@ async def test_a_message_over_the_signed_message_limit_is_dead_lettered_unread()
         PROBLEM_TYPE_PREFIX + "body-too-large"
     ]
     assert message.settled == ["ack"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a signed message the broker held longer than the clock skew (the"
+    " hub's workers down 6 minutes, or a backlog) is dead-lettered as clock-skew, though the"
+    " broker confirmed it to its sender; is iat's freshness checked over AMQP, as the banks'"
+    " terminal consumer does not?",
+)
+async def test_a_message_queued_past_the_clock_skew_is_recorded(tmp_path: Path) -> None:
+    types = {"eligibility_report/v1"}
+    key = SigningKey.generate()
+    trust = TrustStore.empty().add(key.public_jwk(), sender="city", may_send=types, may_read=False)
+    payload = json.dumps(Population().eligibility_report()).encode()
+    token = sign_compact(payload, key=key, typ="eligibility_report/v1", sender="city")
+    later = datetime.now(UTC) + timedelta(minutes=6)  # when the hub's workers are back
+    verifier = MessageVerifier(trust, clock=lambda: later)
+    ledger = await SqliteLedger.open(tmp_path / "ledger.db")
+    signer = ReceiptSigner(SigningKey.generate())
+    pipeline = IngressPipeline(
+        verifier=lambda: verifier, store=ledger, receipts=lambda: signer, clock=lambda: later
+    )
+    broker = FakeBroker()
+    ingress = AmqpIngress(
+        cast(RabbitBroker, broker),
+        pipeline,
+        cast(Plan, None),
+        HubMetrics(CollectorRegistry()),
+        max_bytes=1024 * 1024,
+    )
+    message = FakeMessage("reports", body=token)
+    try:
+        await ingress.on_message(message)  # type: ignore[arg-type]
+        assert (broker.dead, await ledger.count()) == ([], 1)
+    finally:
+        await ledger.aclose()
