@@ -39,6 +39,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
+from certhub.hub.core.periodic import FailingRounds
 from certhub.hub.delivery.broker import BrokerUnavailable, Envelope, Handler, Verdict
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,45 @@ REQUEUE_PAUSE: Final = 1.0  # before handing back a message whose handling faile
 IngressHandler = Callable[[AbstractIncomingMessage], Awaitable[None]]
 
 
+class _ReconnectAttempts(logging.Filter):
+    """aio-pika's and aiormq's lines for each failed reconnect attempt (three a second per
+    connection, an ERROR among them), turned into the hub's own bounded outage lines: its
+    start, one a minute, its end (README, Logs). The first filter on a logger that drops
+    a line ends its filtering: a process with several connections logs one outage."""
+
+    _LINES: Final = (
+        ("aio_pika.robust_connection", "Connection attempt to"),
+        ("aio_pika.robust_connection", "Connection to %s closed. Reconnecting"),  # INFO
+        ("aiormq.connection", "error when creating transport"),
+    )
+
+    def __init__(self, connection: AbstractRobustConnection) -> None:
+        super().__init__()
+        self._connection = connection
+        self.failing = FailingRounds("RabbitMQ connection", logger=log)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Drop an attempt's line; count it if it is this connection's."""
+        text = str(record.msg)
+        if not any(record.name == n and text.startswith(t) for n, t in self._LINES):
+            return True
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) >= 2 and args[0] is self._connection and isinstance(args[1], BaseException):
+            self.failing.failed(args[1], traceback=False)
+        return False
+
+    def attach(self) -> None:
+        """Filter both libraries' loggers, and end the outage when the connection is back."""
+        for name, _ in self._LINES:
+            logging.getLogger(name).addFilter(self)
+        self._connection.reconnect_callbacks.add(lambda *_: self.failing.succeeded())
+
+    def detach(self) -> None:
+        """Leave the libraries' loggers as they were."""
+        for name, _ in self._LINES:
+            logging.getLogger(name).removeFilter(self)
+
+
 class RabbitBroker:
     """A :class:`~certhub.hub.delivery.broker.Broker` on RabbitMQ."""
 
@@ -67,6 +107,7 @@ class RabbitBroker:
         self._prefix = prefix
         self._prefetch = prefetch
         self._connection: AbstractRobustConnection | None = None
+        self._attempts: _ReconnectAttempts | None = None
         self._publisher: AbstractChannel | None = None
         self._deliveries: AbstractExchange | None = None
         self._declared: set[str] = set()
@@ -86,6 +127,8 @@ class RabbitBroker:
             self._connection = await aio_pika.connect_robust(
                 self._url, timeout=10, reconnect_interval=1.0
             )
+            self._attempts = _ReconnectAttempts(self._connection)
+            self._attempts.attach()
             self._publisher = await self._connection.channel(on_return_raises=True)
             await self._declare_common(self._publisher)
             for destination in destinations:
@@ -162,6 +205,9 @@ class RabbitBroker:
     async def aclose(self) -> None:
         """Close the connection (consumers stop; unacked messages go back to their queues)."""
         connection, self._connection = self._connection, None
+        attempts, self._attempts = self._attempts, None
+        if attempts is not None:
+            attempts.detach()
         if connection is not None:
             with contextlib.suppress(*AMQP_ERRORS):
                 await connection.close()
