@@ -31,11 +31,11 @@ from certhub.adapters.errors import AdapterError, RequestRejected, SignatureReje
 from certhub.adapters.protocols import CertificationStream, InboundTranslator
 from certhub.adapters.types import InboundBatch, InboundItem, ItemError
 from certhub.hub.api.ingress_routes import receipt_body
-from certhub.hub.core.keys import DEPARTMENTS, INBOUND, METRICS, STORE, TRUST
+from certhub.hub.core.keys import DEPARTMENTS, INBOUND, METRICS, TRUST
 from certhub.hub.departments.context import enrol_adapter, intake_ingestor
 from certhub.hub.ingress.inbound import InboundIngestor, InboundSender
 from certhub.hub.problems import Problem, problem_for
-from certhub.hub.store import LedgerRecord, LedgerStore, StoreUnavailable
+from certhub.hub.store import LedgerRecord, StoreUnavailable
 from certhub.schemas import CertificationEvent, Refusal, mask_ids_in_text
 
 log = logging.getLogger(__name__)
@@ -51,18 +51,15 @@ class InboundHub:
     """The running inbound adapters, their signing identities and the ingestor."""
 
     ingestor: InboundIngestor
-    store: LedgerStore
     translators: dict[str, InboundTranslator] = field(default_factory=dict)
     streams: dict[str, CertificationStream] = field(default_factory=dict)
     senders: dict[str, InboundSender] = field(default_factory=dict)
 
     async def ingest(self, adapter: str, item: InboundItem) -> tuple[LedgerRecord, bool]:
-        """Record one item as ``adapter``; the record and whether it was new (not new either: a
+        """Record one item as ``adapter``; the record and whether this call recorded it (not: a
         bank certification its reconciliation file recorded first, returned as that record)."""
         sender = self.senders[adapter]
-        known = await self.store.find(sender.sender, item.message_id)
-        record = await self.ingestor.ingest(sender, item.message, item.message_id)
-        return record, known is None and record.sender == sender.sender
+        return await self.ingestor.ingest_outcome(sender, item.message, item.message_id)
 
 
 async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -71,7 +68,7 @@ async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     The adapters themselves are built (and finally closed) with every other
     department in :func:`certhub.hub.departments.context.departments_context`.
     """
-    inbound = InboundHub(intake_ingestor(app), app[STORE])
+    inbound = InboundHub(intake_ingestor(app))
     for name, adapter in app[DEPARTMENTS].adapters.items():
         if isinstance(adapter, InboundTranslator):
             inbound.translators[name] = adapter
