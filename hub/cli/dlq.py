@@ -94,7 +94,7 @@ async def _dlq(args: argparse.Namespace) -> int:
         if not writes:
             rows = await ledger.dead_letters(where, args.limit)
             (_print_list if args.action == "list" else _print_full)(rows)
-            return 0
+            return _unknown(args.ids, rows)
         # Every match, so what a --limit leaves is counted, not hidden.
         matching = await ledger.dead_letters(where, _ALL)
         chosen = matching[: args.limit]
@@ -103,9 +103,17 @@ async def _dlq(args: argparse.Namespace) -> int:
         done = await _change(ledger, args.action, chosen)
         verb = args.action.removesuffix("e")
         print(f"{verb}ed {done} dead letter(s); {_left(args.limit, len(matching) - done)}")
+        return _unknown(args.ids, matching)
     finally:
         await ledger.aclose()
-    return 0
+
+
+def _unknown(named: Sequence[str], found: Sequence[OutboxRow]) -> int:
+    """Say each named delivery that matched no dead letter (mistyped, replayed, purged): 1."""
+    missing = [i for i in dict.fromkeys(named) if i not in {row.delivery_id for row in found}]
+    for delivery_id in missing:
+        print(f"certhub: no dead letter {delivery_id}", file=sys.stderr)
+    return 1 if missing else 0
 
 
 def _left(limit: int, count: int) -> str:

@@ -90,3 +90,17 @@ def test_replay_and_purge_are_audited(
         assert all(a[2].startswith("ops:") for a in actions if a[0].startswith("dlq_"))
 
     asyncio.run(check())
+
+
+def test_a_named_delivery_that_is_no_dead_letter_is_said(
+    location: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An id copied wrong (or already replayed) must not look like an empty answer."""
+    assert main(["dlq", "show", *location, "sms-1", "sms-9"]) == 1
+    captured = capsys.readouterr()
+    assert '"delivery_id": "sms-1"' in captured.out
+    assert captured.err == "certhub: no dead letter sms-9\n"
+    assert main(["dlq", "replay", *location, "sms-9"]) == 1
+    captured = capsys.readouterr()
+    assert "replayed 0 dead letter(s)" in captured.out
+    assert captured.err == "certhub: no dead letter sms-9\n"
