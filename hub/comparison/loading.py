@@ -20,6 +20,7 @@ must otherwise spill.
 from __future__ import annotations
 
 import codecs
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,10 +114,14 @@ def _misencoded(con: duckdb.DuckDBPyConnection, rejects: str) -> bool:
 
 
 def header_of(path: Path) -> list[str]:
-    """The CSV file's column names (its first line, trimmed; a UTF-8 BOM dropped)."""
+    """The CSV file's column names (its first line, trimmed; a UTF-8 BOM dropped).
+
+    Read as CSV, as DuckDB reads the rows: an export quoting every field names its
+    columns ``"record_id","id_number",…``.
+    """
     with path.open("r", encoding="utf-8", errors="replace", newline="") as stream:
         first = stream.readline().strip().lstrip("\ufeff")
-    return [name.strip() for name in first.split(",")] if first else []
+    return [name.strip() for name in next(csv.reader([first]))] if first else []
 
 
 def _csv_sql(
