@@ -7,38 +7,24 @@ looked at: a file in another layout was parsed field by field as if it were 01.
 
 from __future__ import annotations
 
-import io
 import zlib
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from bankfiles import bank_file, terminal_record
 
 from certhub.adapters.bank import BANK_CODES, ReconciliationFile
 from certhub.adapters.bank.reconciliation import ReconciliationRefused
-from certhub.mocks.bank_files import TerminalRecord, write_reconciliation
-from certhub.mocks.population import Population
 
 
 def _file(folder: Path, version: bytes) -> Path:
-    person = Population(seed=3).person()
-    record = TerminalRecord(
-        serial="S00000001",
-        terminal="T-0001",
-        id_number=person["id_number"],
-        name=person["name"],
-        county=person["region"]["county"],
-        method="1",
-        outcome="1",
-        occurred_at=datetime(2026, 3, 14, 9, 30),
-    )
-    stream = io.BytesIO()
-    write_reconciliation(stream, bank_code="102", file_date=date(2026, 3, 14), records=[record])
-    lines = stream.getvalue().splitlines(keepends=True)
+    path = folder / "recon.dat"
+    record = terminal_record(3, "S00000001", datetime(2026, 3, 14, 9, 30))
+    lines = bank_file(path, [record]).read_bytes().splitlines(keepends=True)
     lines[0] = lines[0][:16] + version + lines[0][18:]  # the header's version (offset 16)
     checksum = f"{zlib.crc32(b''.join(lines[:-1])):08X}".encode()
     lines[-1] = lines[-1][:11] + checksum + lines[-1][19:]  # a bank's file that holds
-    path = folder / "recon.dat"
     path.write_bytes(b"".join(lines))
     return path
 

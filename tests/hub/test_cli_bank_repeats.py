@@ -12,44 +12,25 @@ import asyncio
 import itertools
 import time
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bankfiles import bank_file, terminal_record
 
 from certhub import security
 from certhub.hub.cli.main import main
 from certhub.hub.ingress import inbound
 from certhub.hub.store import SqliteLedger
-from certhub.mocks.bank_files import TerminalRecord, write_reconciliation
-from certhub.mocks.population import Population
 
 SENDER = "adapter:bank_reconciliation"
 
 
 def _file(folder: Path, copies: int) -> Path:
-    person = Population(seed=11).person()
-    record = TerminalRecord(
-        serial="S00000001",
-        terminal="T-0001",
-        id_number=person["id_number"],
-        name=person["name"],
-        county=person["region"]["county"],
-        method="1",
-        outcome="0",
-        occurred_at=datetime(2026, 3, 14, 9, 30),
-    )
+    record = terminal_record(11, "S00000001", datetime(2026, 3, 14, 9, 30), outcome="0")
     other = replace(record, serial="S00000002", occurred_at=datetime(2026, 3, 14, 9, 31))
-    path = folder / "recon-102-20260314.dat"
-    with path.open("wb") as stream:
-        write_reconciliation(
-            stream,
-            bank_code="102",
-            file_date=date(2026, 3, 14),
-            records=[record] * copies + [other],
-        )
-    return path
+    return bank_file(folder / "recon-102-20260314.dat", [record] * copies + [other])
 
 
 async def _stored(data: Path) -> int:
