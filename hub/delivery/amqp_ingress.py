@@ -1,16 +1,16 @@
 """Inbound AMQP: departments publish signed JWS messages to the ingress exchange.
 
 The routing key names the collection, as the HTTP path does (``reports``,
-``certifications``, ``restorations``, ``roster``), and each message goes
-through exactly the same :meth:`~certhub.hub.ingress.pipeline.IngressPipeline.accept` with the
-same intake plan and size limit as ``POST /v1/<collection>``. An accepted message is acked
-after it is durably in the ledger (a receipt is published to ``reply_to``
-when the sender asked for one); a refused one is copied to the DLQ with its
-problem type in the headers, then acked; a ledger that cannot commit leaves
-the message on the queue. A message that lost a race (``conflict``: what its
-plan read of the person changed before it committed, nothing stored) is
-planned again on what committed, as an HTTP sender retries its 409: a bank
-terminal's proof of life must not wait in the DLQ for an operator.
+``certifications``, ``restorations``, ``roster``), and each message goes through exactly
+the same :meth:`~certhub.hub.ingress.pipeline.IngressPipeline.accept` with the same
+intake plan and size limit as ``POST /v1/<collection>``. An accepted message is acked
+after it is durably in the ledger (a receipt is published to ``reply_to`` when the
+sender asked for one, unless it names one of the hub's own queues); a refused one is
+copied to the DLQ with its problem type in the headers, then acked; a ledger that cannot
+commit leaves the message on the queue. A message that lost a race (``conflict``: what
+its plan read of the person changed before it committed, nothing stored) is planned
+again on what committed, as an HTTP sender retries its 409: a bank terminal's proof of
+life must not wait in the DLQ for an operator.
 """
 
 from __future__ import annotations
@@ -127,6 +127,11 @@ class AmqpIngress:
         await settle(message, requeue=None)
 
     async def _reply(self, message: AbstractIncomingMessage, receipt: str, seq: int) -> None:
+        if str(message.reply_to).startswith(self._broker.name("")):
+            # Published with the hub's rights to the queue named: never its own delivery,
+            # job or ingress queues, where the receipt would be taken for work.
+            log.info("receipt reply not sent: reply_to names a queue of the hub's own")
+            return
         body = json.dumps({"sequence": seq, "receipt": receipt}).encode()
         properties = aiormq.spec.Basic.Properties(
             correlation_id=message.correlation_id, content_type="application/json"

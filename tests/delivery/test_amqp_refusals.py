@@ -44,6 +44,9 @@ class FakeBroker:
     async def dead_letter(self, body: bytes, headers: dict[str, str]) -> None:
         self.dead.append(headers)
 
+    def name(self, suffix: str) -> str:
+        return f"certhub.{suffix}"
+
 
 @dataclass
 class FakeMessage:
@@ -52,6 +55,8 @@ class FakeMessage:
     routing_key: str
     body: bytes = b"x.y.z"
     reply_to: str | None = None
+    correlation_id: str | None = None
+    channel: Any = None
     settled: list[str] = field(default_factory=list)
 
     async def ack(self) -> None:
@@ -220,3 +225,36 @@ async def test_a_message_queued_past_the_clock_skew_is_recorded(tmp_path: Path) 
         assert (broker.dead, await ledger.count()) == ([], 1)
     finally:
         await ledger.aclose()
+
+
+@dataclass
+class ReplyChannel:
+    """The consumer's channel: what the hub published on it, by routing key."""
+
+    published: list[str] = field(default_factory=list)
+
+    async def basic_publish(self, body: bytes, *, routing_key: str, **_: Any) -> None:
+        self.published.append(routing_key)
+
+
+@pytest.mark.parametrize(
+    ("reply_to", "sent"),
+    [("amq.rabbitmq.reply-to.g1h2", True), ("city.receipts", True),
+     ("certhub.delivery.sms", False), ("certhub.comparison", False), ("certhub.ingress", False)],
+)  # fmt: skip
+async def test_a_receipt_goes_back_to_the_sender_never_into_the_hubs_own_queues(
+    reply_to: str, sent: bool
+) -> None:
+    """``reply_to`` is the sender's to choose; the hub publishes the receipt with its own rights
+    (the default exchange: a queue by its name). Before, a sender naming the hub's delivery
+    or job queue had its receipt delivered there, as work for the SMS gateway or a worker."""
+    pipeline = cast(IngressPipeline, RacingPipeline(0))
+    metrics = HubMetrics(CollectorRegistry())
+    ingress = AmqpIngress(
+        cast(RabbitBroker, FakeBroker()), pipeline, cast(Plan, None), metrics, max_bytes=1024
+    )
+    channel = ReplyChannel()
+    message = FakeMessage("certifications", reply_to=reply_to, channel=channel)
+    await ingress.on_message(message)  # type: ignore[arg-type]
+    assert channel.published == ([reply_to] if sent else [])
+    assert message.settled == ["ack"]
