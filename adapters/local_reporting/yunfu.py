@@ -18,6 +18,7 @@ same message is a duplicate, never a second report.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
@@ -40,6 +41,7 @@ __all__ = ["MESSAGE_TYPE", "YunfuPlatformAdapter", "report_from_native"]
 
 MESSAGE_TYPE: Final = "yunfu_report/v1"
 JOSE: Final = "application/jose"
+ID_LENGTH: Final = 128  # a ledger message id's longest (schemas' Identifier)
 COLUMNS: Final = {
     **REPORT_COLUMNS,
     "evidence": "佐证材料",
@@ -70,7 +72,10 @@ class YunfuPlatformAdapter(SignedPlatformAdapter):
         result = report_from_native(native)
         if isinstance(result, tuple):
             return InboundBatch(errors=result, total=1)
-        item = InboundItem(position=0, message_id=f"yunfu.{verified.jti}"[:128], message=result)
+        message_id = f"yunfu.{verified.jti}"
+        if len(message_id) > ID_LENGTH:  # cut, two ids differing at their end were one
+            message_id = "yunfu." + hashlib.sha256(verified.jti.encode()).hexdigest()[:40]
+        item = InboundItem(position=0, message_id=message_id, message=result)
         return InboundBatch(items=(item,), total=1)
 
 
