@@ -324,7 +324,10 @@ class Settings(BoundSettings):
     @field_validator("data_dir", "trust_store", "secrets_dir")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
-        return value.expanduser() if value is not None else None
+        try:
+            return value.expanduser() if value is not None else None
+        except RuntimeError:  # pathlib's answer to "~name" of no user: a refusal, not a crash
+            raise ValueError("starts with ~ and a name that is no user's") from None
 
     @field_validator("task_deadline_days")
     @classmethod

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from clirun import tree, workdir
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -258,6 +258,8 @@ def test_token_issue_follows_the_hub_setting(
 
 
 @given(st.dictionaries(st.sampled_from(sorted(Settings.model_fields)), st.text(), max_size=6))
+@example({"data_dir": "~0"})  # pathlib's RuntimeError for the home of no user
+@example({"trust_store": "~nosuchuser/trust.jwks.json"})
 @hypothesis_settings(max_examples=60, deadline=None)
 def test_any_settings_refusal_is_one_line_naming_variables_not_values(
     values: dict[str, str],

@@ -11,11 +11,12 @@ gh-86296). These tests hit that turn exactly.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from certhub.hub.core.leader import Leadership
-from certhub.hub.core.periodic import cancel_and_wait, every
+from certhub.hub.core.periodic import FailingRounds, cancel_and_wait, every
 
 
 class AnsweringConnection:
@@ -46,7 +47,8 @@ async def cancelled_as_answered(task: asyncio.Task[Any], answer: Callable[[], ob
 async def test_the_leader_lock_contender_ends_when_cancelled_as_the_server_answers() -> None:
     connection = AnsweringConnection()
     leadership = Leadership("postgresql://unused", retry=5.0)
-    contender = asyncio.create_task(leadership._take(connection))  # type: ignore[arg-type]
+    rounds = FailingRounds("leader lock", logger=logging.getLogger(__name__))
+    contender = asyncio.create_task(leadership._take(connection, rounds))  # type: ignore[arg-type]
     await asyncio.wait_for(connection.asked.wait(), 1.0)  # it asked for the lock
     answer = connection.answer
     assert answer is not None
