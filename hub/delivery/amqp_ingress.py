@@ -6,11 +6,12 @@ the same :meth:`~certhub.hub.ingress.pipeline.IngressPipeline.accept` with the s
 intake plan and size limit as ``POST /v1/<collection>``. An accepted message is acked
 after it is durably in the ledger (a receipt is published to ``reply_to`` when the
 sender asked for one, unless it names one of the hub's own queues); a refused one is
-copied to the DLQ with its problem type in the headers, then acked; a ledger that cannot
-commit leaves the message on the queue. A message that lost a race (``conflict``: what
-its plan read of the person changed before it committed, nothing stored) is planned
-again on what committed, as an HTTP sender retries its 409: a bank terminal's proof of
-life must not wait in the DLQ for an operator.
+copied to the DLQ with its problem type in the headers, then acked, as is one the hub
+fails on (``internal-error``, logged); a ledger that cannot commit leaves the message on
+the queue. A message that lost a race (``conflict``: what its plan read of the person
+changed before it committed, nothing stored) is planned again on what committed, as an
+HTTP sender retries its 409: a bank terminal's proof of life must not wait in the DLQ
+for an operator.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ class AmqpIngress:
             self._metrics.count_rejection(exc.slug, security=isinstance(exc, SecurityError))
             await self._refuse(message, exc)
             return
+        except Exception as exc:  # the hub's own failure (logged): as HTTP's 500, stored nothing
+            await self._refuse(message, exc)  # dead-lettered, not left unsettled to come back
+            return
         record = accepted.outcome.record
         sender = sender_label(accepted.message.sender, accepted.message.trusted.role)
         self._metrics.count_verified(
@@ -112,7 +116,7 @@ class AmqpIngress:
                 log.info("inbound AMQP message lost a race (attempt %d); planning again", attempt)
         return await self._pipeline.accept(body, kind=kind, allowed_types=types, plan=self._plan)
 
-    async def _refuse(self, message: AbstractIncomingMessage, exc: Refusal) -> None:
+    async def _refuse(self, message: AbstractIncomingMessage, exc: Exception) -> None:
         problem = problem_for(exc, where=f"AMQP {message.routing_key}")
         log.info("inbound AMQP message refused: %s", problem.slug)
         headers: dict[str, str] = {

@@ -258,3 +258,15 @@ async def test_a_receipt_goes_back_to_the_sender_never_into_the_hubs_own_queues(
     await ingress.on_message(message)  # type: ignore[arg-type]
     assert channel.published == ([reply_to] if sent else [])
     assert message.settled == ["ack"]
+
+
+async def test_a_message_the_hub_fails_on_is_dead_lettered_not_left_unsettled() -> None:
+    """As an HTTP push it fails on is answered 500 and stores nothing. Before, the exception
+    left the consumer's callback with the message neither acked nor rejected: it held a
+    prefetch slot until the channel closed, then came back to fail again, for ever (enough
+    of them and the consumer took nothing more)."""
+    broker, settled = await _consume(ValueError("a plan's bug"))
+    assert [copy["x-problem-type"] for copy in broker.dead] == [
+        PROBLEM_TYPE_PREFIX + "internal-error"
+    ]
+    assert settled == ["ack"]
