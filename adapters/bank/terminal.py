@@ -9,7 +9,8 @@ its queue, and a dead-letter exchange + queue of its own, then consumes:
   :class:`~certhub.adapters.errors.TransientError` from the callback nacks it for
   redelivery after :data:`REDELIVERY_PAUSE`;
 * anything else — wrong content type, oversized, unsigned, wrongly signed,
-  malformed, unknown bank, an invalid record, or a record the hub refuses — is
+  malformed, unknown bank, an invalid record, a record the hub refuses, or one
+  the checks themselves fail on (``internal``, logged) — is
   republished to the dead-letter exchange with ``x-certhub-reason`` and
   ``x-certhub-detail`` headers (publisher-confirmed) and only then acked.
   If even that fails, the message is rejected and the queue's own
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from pathlib import Path
 from typing import Any, ClassVar
@@ -50,6 +52,8 @@ from ..errors import DepartmentUnavailable, RequestRejected, TransientError
 from ..local_reporting.signed import PlatformKeys
 from ..protocols import CertificationIngest
 from .terminal_inspect import MESSAGE_TYPE, DeadLetter, inspect_message
+
+log = logging.getLogger(__name__)
 
 __all__ = ["BANK_CODES", "REDELIVERY_PAUSE", "BankTerminalAdapter", "BankTerminalConfig"]
 
@@ -161,13 +165,17 @@ class BankTerminalAdapter(Adapter[BankTerminalConfig]):
 
     async def _handle(self, message: AbstractIncomingMessage) -> str:
         cfg = self.config
-        checked = inspect_message(
-            message.body,
-            message.content_type,
-            verifier=self.bank_keys.verifier,  # the file as the hub last reloaded it
-            bank_codes=cfg.bank_codes,
-            max_bytes=cfg.max_message_bytes,
-        )
+        try:
+            checked = inspect_message(
+                message.body,
+                message.content_type,
+                verifier=self.bank_keys.verifier,  # the file as the hub last reloaded it
+                bank_codes=cfg.bank_codes,
+                max_bytes=cfg.max_message_bytes,
+            )
+        except Exception as exc:  # a check's own failure: kept with why, never left unsettled
+            log.exception("bank terminal message not checked")
+            checked = DeadLetter("internal", f"{type(exc).__name__} while checking", "error")
         if isinstance(checked, DeadLetter):
             if checked.outcome == "signature":
                 self.options.metrics.count_signature_failure()
