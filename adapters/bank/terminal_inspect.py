@@ -11,6 +11,9 @@ interface names them)::
     rzfs  1 face, 2 fingerprint     rzjg  1 certified, 0 failed
     rzsj  ISO 8601 time with offset zpzy  SHA-256 of the on-site photo (optional)
 
+``lsh`` and ``zdbh`` are written as the bank's reconciliation file writes them (1 to 24,
+and 1 to 12, of ``A-Z a-z 0-9 _ -``).
+
 The photo stays with the bank; its digest is cited as ``onsite_photo``
 evidence held by the department (the adapter's sender has the trust-store
 role ``department``, for which the hub records digests without the files).
@@ -76,6 +79,7 @@ _BAD_SIGNATURE: Final = (
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _COMPACT: Final = re.compile(rb"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
 _SERIAL: Final = re.compile(r"[A-Za-z0-9_-]{1,24}")  # the reconciliation file's serial field
+_TERMINAL: Final = re.compile(r"[A-Za-z0-9_-]{1,12}")  # and its terminal field
 
 
 @dataclass(frozen=True)
@@ -151,11 +155,20 @@ def _payload(verified: VerifiedMessage, bank_codes: frozenset[str]) -> Inspected
     event = event_from_native(native)
     if isinstance(event, DeadLetter):
         return event
-    return _named(event, code, native["lsh"])
+    return _named(event, code, native["lsh"], native["zdbh"])
 
 
-def _named(event: CertificationEvent, code: str, serial: object) -> Inspected | DeadLetter:
-    """The good message, named by the bank's serial: the one its reconciliation file lists."""
+def _named(
+    event: CertificationEvent, code: str, serial: object, terminal: object
+) -> Inspected | DeadLetter:
+    """The good message, named by the bank's serial: the one its reconciliation file lists.
+
+    Its serial and terminal are as that file writes them: the terminal is in the remarks
+    that tell this record and the file's apart (``hub/ingress/bank_twins.py``).
+    """
+    if not isinstance(terminal, str) or not _TERMINAL.fullmatch(terminal):
+        detail = "field 'zdbh': not a terminal number (1 to 12 of A-Z a-z 0-9 _ -)"
+        return DeadLetter("invalid_record", detail)
     if not isinstance(serial, str) or not _SERIAL.fullmatch(serial):  # "$" would admit a final "\n"
         detail = "field 'lsh': not a bank serial (1 to 24 of A-Z a-z 0-9 _ -)"
         return DeadLetter("invalid_record", detail)

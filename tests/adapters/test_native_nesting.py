@@ -10,44 +10,20 @@ then comes back, for ever), and a ministry page that deep was no contract breach
 from __future__ import annotations
 
 import pytest
+from bankmessages import inspected
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certhub.adapters.bank.terminal_inspect import (
-    MESSAGE_TYPE,
-    DeadLetter,
-    Inspected,
-    inspect_message,
-)
+from certhub.adapters.bank.terminal_inspect import DeadLetter, Inspected
 from certhub.adapters.errors import ResponseInvalid
 from certhub.adapters.ministry.adapter import OPENAPI_PATH
 from certhub.adapters.openapi import load_contract
-from certhub.security import MessageVerifier, SigningKey, TrustStore, sign_compact
 
-BANK = "102"
-KEY = SigningKey.generate()
-VERIFIER = MessageVerifier(
-    TrustStore.empty().add(
-        KEY.public_jwk(),
-        sender=f"bank:{BANK}",
-        may_send=[MESSAGE_TYPE],
-        may_read=False,
-        role="department",
-    )
-)
 DEEP = b"[" * 5_000 + b"]" * 5_000
 
 
-def _inspected(payload: bytes) -> Inspected | DeadLetter:
-    token = sign_compact(payload, key=KEY, typ=MESSAGE_TYPE, sender=f"bank:{BANK}")
-    return inspect_message(
-        token, "application/jose", verifier=VERIFIER, bank_codes=frozenset({BANK}),
-        max_bytes=64 * 1024,
-    )  # fmt: skip
-
-
 def test_a_bank_message_nested_deep_is_dead_lettered_as_malformed() -> None:
-    checked = _inspected(b'{"yhdm": "102", "xm": ' + DEEP + b"}")
+    checked = inspected(b'{"yhdm": "102", "xm": ' + DEEP + b"}")
     assert isinstance(checked, DeadLetter)
     assert checked.reason == "malformed"
 
@@ -62,7 +38,7 @@ def test_any_signed_payload_is_inspected_or_dead_lettered(
     depth: int, opening: bytes, tail: list[bytes]
 ) -> None:
     payload = opening * depth + b"".join(tail)
-    assert isinstance(_inspected(payload), Inspected | DeadLetter)
+    assert isinstance(inspected(payload), Inspected | DeadLetter)
 
 
 def test_a_ministry_page_nested_deep_breaks_the_contract() -> None:
