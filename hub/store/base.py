@@ -35,7 +35,7 @@ from certhub.hub.store.imported_months import ImportedMonths
 from certhub.hub.store.outbox import OutboxStore
 from certhub.hub.store.person_guard import PersonGuards
 from certhub.hub.store.records import NewMessage, RecordKind, SignedMessage
-from certhub.hub.store.register_reads import CertificationRegister, RegisterUpdates
+from certhub.hub.store.register_reads import CertificationRegister, RegisterHolds, RegisterUpdates
 from certhub.hub.store.sender_reads import SenderReads
 from certhub.schemas import Refusal
 from certhub.security.scopes import AreaScope
@@ -381,6 +381,7 @@ class LedgerStore(
     AuditLog,
     OutboxStore,
     CertificationRegister,
+    RegisterHolds,
     RegisterUpdates,
     ImportedMonths,
     SenderReads,

@@ -45,6 +45,7 @@ __all__ = [
     "CertificationRegister",
     "PersonRegister",
     "RegisterCertificationRow",
+    "RegisterHolds",
     "RegisterList",
     "RegisterQueries",
     "RegisterQuery",
@@ -303,18 +304,6 @@ class CertificationRegister(Protocol):
         """Every passed certification of a person, in ledger order, with its record."""
         ...
 
-    async def certification_under_review(self, person_id: str) -> int | None:
-        """A passed certification of the person still under review (see the implementation)."""
-        ...
-
-    async def reminder_held(self, person_id: str) -> str | None:
-        """What is verified of the person that holds their reminders (see the implementation)."""
-        ...
-
-    async def stopped_by_task(self, person_id: str) -> str | None:
-        """A confirmed task whose stop of the benefit stands (see the implementation)."""
-        ...
-
     async def register_page(self, query: RegisterQuery) -> list[PersonRegister]:
         """One page of a list, in ID-number order after ``query.after``."""
         ...
@@ -329,6 +318,23 @@ class CertificationRegister(Protocol):
         self, month: int, before: str, area: str | None, counted_from: int | None = None
     ) -> dict[str, int]:
         """People of an area in each state, and counted in a window (see the implementation)."""
+        ...
+
+
+class RegisterHolds(Protocol):
+    """What holds a person's reminders and suspension proposals, as the register's sweeps
+    and the procedure ask it (:class:`RegisterQueries` is every ledger's)."""
+
+    async def certification_under_review(self, person_id: str) -> int | None:
+        """A passed certification of the person still under review (see the implementation)."""
+        ...
+
+    async def reminder_held(self, person_id: str) -> str | None:
+        """What is verified of the person that holds their reminders (see the implementation)."""
+        ...
+
+    async def stopped_by_task(self, person_id: str) -> str | None:
+        """A confirmed task whose stop of the benefit stands (see the implementation)."""
         ...
 
 

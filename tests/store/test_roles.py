@@ -31,12 +31,17 @@ from certhub.hub.store.outbox import (
 )
 from certhub.hub.store.person_guard import PersonGuards
 from certhub.hub.store.postgres import PostgresLedger
-from certhub.hub.store.register_reads import CertificationRegister, RegisterUpdates
+from certhub.hub.store.register_reads import (
+    CertificationRegister,
+    RegisterHolds,
+    RegisterUpdates,
+)
 from certhub.hub.store.sender_reads import SenderReads
 
 ROLES = (
     RecordStore,
     CertificationRegister,
+    RegisterHolds,
     RegisterUpdates,
     ImportedMonths,
     SenderReads,
