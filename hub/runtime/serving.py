@@ -331,8 +331,10 @@ async def _serve_until_signal(
                 await stop.wait()
         finally:
             watchdog.arm(_reason(received))  # an error ends serving too: bounded alike
-            await runner.cleanup()
-            log_stopped(started, _reason(received))
+            try:
+                await runner.cleanup()
+            finally:  # a cleanup that fails (the database gone) still ends the process
+                log_stopped(started, _reason(received))
     finally:
         for watcher in watchers:
             watcher.cancel()

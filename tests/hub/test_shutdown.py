@@ -54,8 +54,17 @@ async def start_up_that_takes_long(app):
     await asyncio.sleep(3600)
     yield
 
+async def cleanup_that_fails(app):
+    (folder / "serving").write_text("")
+    yield
+    raise RuntimeError("could not sign the final checkpoint")  # e.g. the database is gone
+
 app.cleanup_ctx.append(first_opened)
-app.cleanup_ctx.append(pool_with_a_held_connection if mode == "held" else start_up_that_takes_long)
+app.cleanup_ctx.append(
+    {"held": pool_with_a_held_connection, "start": start_up_that_takes_long}.get(
+        mode, cleanup_that_fails
+    )
+)
 run_hub(app, app[SETTINGS], stop_within=3.0)
 """
 
@@ -111,3 +120,11 @@ def test_a_signal_during_start_up_ends_the_start_up(tmp_path: Path) -> None:
     assert (tmp_path / "first").read_text() == "closed"  # what had started was closed again
     (stopped,) = [line for line in lines if line.get("event") == "stopped"]
     assert stopped["reason"] == "SIGTERM while starting"
+
+
+def test_a_stop_whose_cleanup_fails_still_logs_the_stop_line(tmp_path: Path) -> None:
+    process = serve(tmp_path, "failing", "serving")
+    _, lines = stop(process)
+    assert process.returncode != 0  # the failure is not hidden
+    (stopped,) = [line for line in lines if line.get("event") == "stopped"]
+    assert stopped["reason"] == "SIGTERM"
