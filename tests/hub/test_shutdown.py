@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,7 +86,7 @@ def serve(tmp_path: Path, mode: str, ready: str) -> subprocess.Popen[str]:
     return process
 
 
-def stop(process: subprocess.Popen[str]) -> tuple[float, list[dict]]:
+def stop(process: subprocess.Popen[str]) -> tuple[float, list[dict[str, Any]]]:
     """SIGTERM; how long until it exited, and its log lines."""
     sent = time.monotonic()
     process.send_signal(signal.SIGTERM)
