@@ -198,9 +198,11 @@ class Settings(BoundSettings):
     )
     rating_base_url: str | None = Field(
         default=None,
+        # the link is ~90 characters past it: longer, a result SMS passes the gateway's 500
+        max_length=200,
         pattern=r"^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?$",
-        description="Public base URL of the hub; when set, certification-result SMS carry a"
-        " link to rate the service (BASE/rate/<link>).",
+        description="Public base URL of the hub (at most 200 characters); when set,"
+        " certification-result SMS carry a link to rate the service (BASE/rate/<link>).",
     )
     disclosure_threshold: int = Field(
         default=5,
