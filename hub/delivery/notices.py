@@ -107,17 +107,17 @@ class NoticesChecked:
     async def send(self, notice_id: str, person_id: str, text: str) -> None:
         """Send through the sender, unless the notice is withdrawn.
 
-        A family's termination notice withdrawn is recorded so (delivered under
-        ``withdrawn``, audit ``notice_withdrawn``) before anything else: the rejection of
-        the termination's restoration queues it again, sent only if the first was not.
+        A notice withdrawn is recorded so (delivered under ``withdrawn``, audit
+        ``notice_withdrawn``) before anything else, so the audit never says it was sent; for
+        a family's termination notice the rejection of the termination's restoration queues
+        it again, sent only if the first was not.
 
         Raises:
             FirstNoticeWaiting: a termination notice queued again, the first not delivered.
         """
         if (why := await self.withdrawn(notice_id, person_id)) is not None:
             log.info("notice withdrawn", extra={"notice_id": notice_id, "why": why})
-            if termination_notice_task(notice_id) is not None:
-                await self._store.mark_delivered(notice_id, WITHDRAWN, datetime.now(UTC))
+            await self._store.mark_delivered(notice_id, WITHDRAWN, datetime.now(UTC))
             return
         await self._sender.send(notice_id, person_id, text)
 

@@ -65,10 +65,11 @@ async def _withdrawn(
 
 
 async def _stored(office: Office) -> tuple[int, int]:
-    """(ledger records, audit entries but the SMS sent meanwhile: the 免办 notice, queued by
-    the comparison's run and sent once the hub runs)."""
+    """(ledger records, audit entries but the SMS delivered meanwhile: the 免办 notice, queued
+    by the comparison's run and delivered - withdrawn, its records voided - once the hub runs)."""
     audit = await office.client.app[STORE].audit_entries(0, 1_000_000)
-    return await office.ledger_size(), sum(e.action != "notice_sent" for e in audit)
+    delivery = {"notice_sent", "notice_withdrawn"}
+    return await office.ledger_size(), sum(e.action not in delivery for e in audit)
 
 
 async def _restored(office: Office, person: dict[str, Any], item: int) -> None:
