@@ -11,26 +11,15 @@ notice withdrawn was already recorded as ``withdrawn`` (``notice_withdrawn``).
 from __future__ import annotations
 
 from procedurekit import Office
-from reminderkit import delivered_by_the_hub, due_next_month
+from reminderkit import current_and_replayed, delivered_by_the_hub
 
 from certhub.hub.core.keys import STORE
-from certhub.hub.register.reminders import reminder_notice
-from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.store.outbox_changes import WITHDRAWN
-from certhub.schemas.clock import shanghai_today
 
 
 async def test_a_withdrawn_reminder_is_audited_as_withdrawn_not_sent(office: Office) -> None:
     store = office.client.app[STORE]
-    now = month_index(shanghai_today())
-    (living,) = await due_next_month(office, 1)
-    overdue = office.people.person()
-    await office.roster(overdue, contact_mobile="13800138000")
-    await office.certified_in_app(overdue, f"{month_label(now - 13)}-15T10:00:00+08:00")
-    current = reminder_notice(living["id_number"], living["name"], now + 1, 1)
-    replayed = reminder_notice(overdue["id_number"], overdue["name"], now - 1, 2)
-    assert await store.queue_reminder(current, due=now + 1, slot=1)
-    assert await store.queue_reminder(replayed, due=now - 1, slot=2)
+    current, replayed = await current_and_replayed(office)
     await delivered_by_the_hub(office, [current.notice_id, replayed.notice_id])
 
     assert await store.delivered_as(current.notice_id) == "sms"

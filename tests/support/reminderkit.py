@@ -16,7 +16,10 @@ from certhub.adapters import Notification
 from certhub.adapters.types import NotificationReceipt
 from certhub.hub.core.keys import NOTICE_SENDER, OUTBOX_DELIVERY, PROCEDURE, STORE
 from certhub.hub.delivery.notices import NoticesChecked, SmsNoticeSender
+from certhub.hub.register.reminders import reminder_notice
 from certhub.hub.rules.months import month_index, month_label
+from certhub.hub.store.effects import NoticeWrite
+from certhub.schemas.clock import shanghai_today
 
 
 def relaying_nothing() -> dict[str, Any]:
@@ -107,3 +110,21 @@ async def delivered_by_the_hub(
             # the relay's dispatch sets no event to await: polled, bounded above
             while not await app[STORE].is_delivered(notice_id):  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
+
+
+async def current_and_replayed(office: Office) -> tuple[NoticeWrite, NoticeWrite]:
+    """Two reminders queued: this month's first slot for a pensioner certified in the app on
+    the 15th of M(-11) (due M(+1)), and the last slot of M(-1) for one certified on the 15th
+    of M(-13) (overdue), as if replayed from the dead letters: the first goes out, the
+    second is withdrawn at send."""
+    store = office.client.app[STORE]
+    now = month_index(shanghai_today())
+    (living,) = await due_next_month(office, 1)
+    overdue = office.people.person()
+    await office.roster(overdue, contact_mobile="13800138000")
+    await office.certified_in_app(overdue, f"{month_label(now - 13)}-15T10:00:00+08:00")
+    current = reminder_notice(living["id_number"], living["name"], now + 1, 1)
+    replayed = reminder_notice(overdue["id_number"], overdue["name"], now - 1, 2)
+    assert await store.queue_reminder(current, due=now + 1, slot=1)
+    assert await store.queue_reminder(replayed, due=now - 1, slot=2)
+    return current, replayed
