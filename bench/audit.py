@@ -7,7 +7,8 @@ Builds an embedded ledger of realistic signed eligibility reports (about
 1 KB each, appended through the ledger's group commit with their audit links
 and a signed checkpoint every 1,000 entries) up to the first ``--records``
 size, then runs the verifier that ``certhub audit verify`` runs — chain,
-checkpoints and every record's Ed25519 signature — once with one process and
+checkpoints and every record's Ed25519 signatures (the message's and the
+hub's receipt) and audit link — once with one process and
 once with ``--workers`` (default: one per usable CPU), alternating,
 ``--rounds`` times; then fills the *same* ledger on to the next size and
 measures again. Prints, per size, records/s of each (medians), the speed-up,
@@ -37,8 +38,16 @@ sys.path.insert(0, str(ROOT))
 
 from certhub.hub.audit import checkpoint_signer, verify_ledger
 from certhub.hub.store import NewMessage, RecordKind, SqliteLedger
+from certhub.hub.store.records import draft_receipt
 from certhub.mocks.population import Population
-from certhub.security import HubKeyring, SigningKey, TrustStore, VerifyingKey, sign_compact
+from certhub.security import (
+    HubKeyring,
+    ReceiptSigner,
+    SigningKey,
+    TrustStore,
+    VerifyingKey,
+    sign_compact,
+)
 
 SENDER = "bench-city"
 TYPE = "eligibility_report/v1"
@@ -80,6 +89,7 @@ async def fill(
     ledger = await SqliteLedger.open(
         path, checkpoint=checkpoint_signer(lambda: keyring.active, "certhub")
     )
+    receipts = ReceiptSigner(keyring.active)  # the verifier checks each record's receipt too
     try:
         with ProcessPoolExecutor(os.cpu_count()) as pool:
             parts = pool.map(
@@ -92,7 +102,8 @@ async def fill(
             for messages in parts:
                 for start in range(0, len(messages), 2048):
                     batch = messages[start : start + 2048]
-                    await asyncio.gather(*(ledger.append(m, lambda seq: f"r{seq}") for m in batch))
+                    signed = (ledger.append(m, draft_receipt(receipts, m)) for m in batch)
+                    await asyncio.gather(*signed)
     finally:
         await ledger.aclose()
     return first_seed + len(sizes)

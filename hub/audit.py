@@ -4,7 +4,8 @@ The verifier trusts nothing in the database: it recomputes every link of the
 hash chain, checks each signed checkpoint against the hub's public keys and
 the chain, and re-verifies every stored JWS — senders' messages against the
 trust store, the hub's own records against the hub's keys — and that each
-record's digest and payload are the signed ones. The signature checks, the
+record's digest and payload are the signed ones, its receipt the hub's for it,
+and an audit link appended it. The signature checks, the
 bulk of the work, run on several processes (``workers``) while the ledger is
 read, and progress is reported as they go.
 """
@@ -147,27 +148,70 @@ async def _verify_records(
     Pages go to the worker processes as they are read, at most two per
     worker waiting, and their findings are taken in page order: the report
     lists problems by ledger sequence, whatever the number of workers.
+    Each record is also matched with the audit link that accepted it, so a
+    record deleted, added or moved behind the chain's back is named.
     """
     senders = {entry.key.kid: entry.key.to_jwk() for entry in trust}
     hubs = {kid: key.to_jwk() for kid, key in hub_keys.items()}
     total = await store.count() if progress is not None else 0
+    links = _Links(store)
     with _checker(workers, hubs, senders) as check:
         pending: deque[asyncio.Future[list[str]]] = deque()
         after = 0
         while batch := await store.page_all(after, PAGE):
-            pending.append(check([_row(record) for record in batch]))
+            pending.append(check([_row(record, *await links.of(record)) for record in batch]))
             after = batch[-1].sequence
             if len(pending) >= 2 * workers:
                 _take(await pending.popleft(), report, progress, total)
         while pending:
             _take(await pending.popleft(), report, progress, total)
+    report.problems += (await links.of(None))[0]
 
 
-Row = tuple[int, bool, bytes, str, bytes, str, str]
-"""A record as the checkers get it: sequence, hub-signed, JWS, digest, payload, id, sender."""
+RECORD_LINKS = frozenset({"message_accepted", "outcome_recorded"})
+"""The audit actions that append a ledger record: subject its sequence, digest its JWS's."""
 
 
-def _row(record: LedgerRecord) -> Row:
+class _Links:
+    """The record-appending audit links, read page by page beside the records (both ascend)."""
+
+    def __init__(self, store: LedgerStore) -> None:
+        self._store = store
+        self._page: deque[AuditEntry] = deque()
+        self._after = 0  # the last audit entry read
+        self._done = False
+
+    async def _next(self) -> AuditEntry | None:
+        while not self._page and not self._done:
+            batch = await self._store.audit_entries(self._after, PAGE)
+            self._done = not batch
+            self._after = batch[-1].seq if batch else self._after
+            self._page.extend(e for e in batch if e.action in RECORD_LINKS)
+        return self._page[0] if self._page else None
+
+    async def of(self, record: LedgerRecord | None) -> tuple[tuple[str, ...], str]:
+        """The records missing before ``record`` (None: after the last record), and the digest
+        its audit link names ("" when none does)."""
+        problems: list[str] = []
+        while (link := await self._next()) is not None:
+            linked = int(link.subject) if link.subject.isdigit() else -1
+            if record is not None and linked > record.sequence:
+                break
+            self._page.popleft()
+            if record is not None and linked == record.sequence:
+                return tuple(problems), link.digest
+            missing = f"ledger record {linked} is missing, though audit entry {link.seq} links it"
+            problems.append(missing)
+        return tuple(problems), ""
+
+
+Row = tuple[int, bool, bytes, str, bytes, str, str, str, tuple[str, ...], str]
+"""A record as the checkers get it: sequence, hub-signed, JWS, digest, payload, id, sender,
+receipt (empty for the records the hub appends itself), the records found missing just
+before it, the digest its audit link names ("" when none does)."""
+
+
+def _row(record: LedgerRecord, missing: tuple[str, ...], linked: str) -> Row:
     return (
         record.sequence,
         record.kind is RecordKind.OUTCOME,
@@ -176,6 +220,9 @@ def _row(record: LedgerRecord) -> Row:
         record.payload,
         record.message_id,
         record.sender,
+        record.receipt,
+        missing,
+        linked,
     )
 
 
@@ -223,14 +270,17 @@ def _check_rows(rows: list[Row]) -> list[str]:
     """[how many rows, then each problem found] (a flat list pickles fastest)."""
     found = [str(len(rows))]
     for row in rows:
-        problem = _check_row(row, _KEYS[row[1]])
+        found += row[8]
+        problem = (
+            _check_row(row, _KEYS[row[1]]) or _check_link(row) or _check_receipt(row, _KEYS[True])
+        )
         if problem:
             found.append(f"ledger record {row[0]}: {problem}")
     return found
 
 
 def _check_row(row: Row, keys: Mapping[str, VerifyingKey]) -> str | None:
-    _, _, token, digest, payload, message_id, sender = row
+    _, _, token, digest, payload, message_id, sender, _, _, _ = row
     if hashlib.sha256(token).hexdigest() != digest:
         return "stored digest does not match the stored JWS"
     try:
@@ -244,6 +294,33 @@ def _check_row(row: Row, keys: Mapping[str, VerifyingKey]) -> str | None:
         return "signature does not verify"
     if jws.payload != payload or jws.jti != message_id or jws.sender != sender:
         return "stored payload or ids differ from the signed ones"
+    return None
+
+
+def _check_link(row: Row) -> str | None:
+    """The audit link that appended the record names its digest: it was not moved or added."""
+    digest, linked = row[3], row[9]
+    if not linked:
+        return "no audit link names it"
+    if linked != digest:
+        return "the audit link that appended it names another digest"
+    return None
+
+
+def _check_receipt(row: Row, hub_keys: Mapping[str, VerifyingKey]) -> str | None:
+    """The stored receipt is the hub's, and for this record: it is what a re-send gets back."""
+    sequence, _, _, digest, _, message_id, sender, receipt, _, _ = row
+    if not receipt:
+        return None
+    claims = _verified_payload(receipt.encode(), hub_keys)
+    if claims is None:
+        return "stored receipt does not verify"
+    signed = (claims.get("ledger_sequence"), claims.get("sha256"))
+    if signed != (sequence, digest) or (claims.get("message_id"), claims.get("sender")) != (
+        message_id,
+        sender,
+    ):
+        return "stored receipt is not this record's"
     return None
 
 

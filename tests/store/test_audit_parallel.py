@@ -15,7 +15,8 @@ from ledger_backends import Backend
 from ledgerkit import signed_zero_report
 
 from certhub.hub.audit import PAGE, checkpoint_signer, verify_ledger
-from certhub.security import HubKeyring, SigningKey, TrustStore, VerifyingKey
+from certhub.hub.store.records import draft_receipt
+from certhub.security import HubKeyring, ReceiptSigner, SigningKey, TrustStore, VerifyingKey
 
 MESSAGES = 2 * PAGE + 321
 
@@ -33,8 +34,9 @@ async def test_two_workers_find_what_one_finds_in_ledger_order(
     )
     messages = [signed_zero_report(n, sender) for n in range(MESSAGES)]
     messages[2200] = signed_zero_report(2200, stranger)  # a key the trust store never had
+    receipts = ReceiptSigner(keyring.active)  # `audit verify` checks every receipt too
     outcomes = await asyncio.gather(
-        *(ledger.append(m, lambda seq: f"receipt-{seq}") for m in messages)
+        *(ledger.append(m, draft_receipt(receipts, m)) for m in messages)
     )
     unknown_key = outcomes[2200].record.sequence
     await ledger_factory.execute("UPDATE ledger SET sha256 = 'tampered' WHERE sequence = 7")

@@ -15,7 +15,8 @@ from ledger_backends import Backend
 from ledgerkit import signed_zero_report
 
 from certhub.hub.audit import PAGE, checkpoint_signer, verify_ledger
-from certhub.security import HubKeyring, SigningKey, TrustStore, VerifyingKey
+from certhub.hub.store.records import draft_receipt
+from certhub.security import HubKeyring, ReceiptSigner, SigningKey, TrustStore, VerifyingKey
 
 MESSAGES = PAGE + 205  # more audit entries and records than one page holds
 
@@ -31,13 +32,10 @@ async def _filled(
     ledger = await ledger_factory.open(
         checkpoint=checkpoint_signer(lambda: keyring.active, "certhub")
     )
+    receipts = ReceiptSigner(keyring.active)  # `audit verify` checks every receipt too
+    messages = [signed_zero_report(n, sender) for n in range(MESSAGES)]
     # Concurrent appends share group commits: 1,205 messages in a few transactions.
-    await asyncio.gather(
-        *(
-            ledger.append(signed_zero_report(n, sender), lambda seq: f"receipt-{seq}")
-            for n in range(MESSAGES)
-        )
-    )
+    await asyncio.gather(*(ledger.append(m, draft_receipt(receipts, m)) for m in messages))
     hub_keys = {jwk["kid"]: VerifyingKey.from_jwk(jwk) for jwk in keyring.jwks()["keys"]}
     return ledger, trust, hub_keys
 

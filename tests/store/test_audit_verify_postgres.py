@@ -10,7 +10,8 @@ from ledgerkit import signed_zero_report
 
 from certhub.hub.audit import checkpoint_signer
 from certhub.hub.store.postgres import PostgresLedger
-from certhub.security import HubKeyring, SigningKey, TrustStore
+from certhub.hub.store.records import draft_receipt
+from certhub.security import HubKeyring, ReceiptSigner, SigningKey, TrustStore
 
 
 async def test_verify_passes_then_finds_the_tampered_entry(pg_url: str, tmp_path: Path) -> None:
@@ -24,7 +25,7 @@ async def test_verify_passes_then_finds_the_tampered_entry(pg_url: str, tmp_path
     )
     for n in range(5):
         message = signed_zero_report(n, sender)
-        await ledger.append(message, lambda seq: f"receipt-{seq}")
+        await ledger.append(message, draft_receipt(ReceiptSigner(keyring.active), message))
     await ledger.aclose()
 
     verify = ("audit", "verify", "--data", str(tmp_path), "--database-url", pg_url)

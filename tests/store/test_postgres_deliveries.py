@@ -26,7 +26,8 @@ from certhub.hub.store.audit_chain import first_broken
 from certhub.hub.store.effects import Effects, NoticeWrite, OutboxWrite
 from certhub.hub.store.outbox import OutboxState
 from certhub.hub.store.postgres import PostgresLedger
-from certhub.security import HubKeyring, SigningKey, TrustStore
+from certhub.hub.store.records import draft_receipt
+from certhub.security import HubKeyring, ReceiptSigner, SigningKey, TrustStore
 
 T0 = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 SENDER = SigningKey.generate()
@@ -37,12 +38,23 @@ def signed(n: int) -> NewMessage:
     return signed_zero_report(n, SENDER)
 
 
-async def queue(ledger: PostgresLedger, *ids: str, notices: tuple[str, ...] = ()) -> None:
-    """Commit one record queuing a ministry delivery per id and an SMS per notice id."""
+ANY_HUB = ReceiptSigner(SigningKey.generate())
+"""Signs the receipts of a test that does not verify the ledger."""
+
+
+async def queue(
+    ledger: PostgresLedger,
+    *ids: str,
+    notices: tuple[str, ...] = (),
+    receipts: ReceiptSigner = ANY_HUB,
+) -> None:
+    """Commit one record queuing a ministry delivery per id and an SMS per notice id; its
+    receipt signed by ``receipts`` (the hub's key when the test verifies the ledger)."""
     writes = tuple(OutboxWrite(i, "ministry", "push", b"{}") for i in ids)
     sms = tuple(NoticeWrite(i, "P1", "certification_result", "text") for i in notices)
+    message = signed(len(ids))
     await ledger.append(
-        signed(len(ids)), lambda seq: f"r{seq}", Effects(outbox=writes, notices=sms)
+        message, draft_receipt(receipts, message), Effects(outbox=writes, notices=sms)
     )
 
 
@@ -95,7 +107,7 @@ async def test_redeliveries_in_a_batch_count_once_and_are_chained_once(
     # a checkpoint every 3 links: some fall inside the batches' links
     signer = checkpoint_signer(lambda: keyring.active, "certhub")
     ledger = await PostgresLedger.open(pg_url, checkpoint=signer, checkpoint_every=3)
-    await queue(ledger, "m0", "m1", "m2", "m3", "m4")
+    await queue(ledger, "m0", "m1", "m2", "m3", "m4", receipts=ReceiptSigner(keyring.active))
     assert await report(ledger, "m1") == [1]
     # m1 was recorded before, m0 and m2 come twice (two workers, a relay that published twice)
     assert await report(ledger, "m0", "m1", "m0", "m2", "m3", "m2") == [1, 0, 0, 1, 1, 0]
