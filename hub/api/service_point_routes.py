@@ -51,7 +51,7 @@ async def nearest_points(request: web.Request) -> web.Response:
     """The active points nearest to ``lat``/``lon`` (WGS-84), with distances, nearest first."""
     lat = _degrees(request, "lat", 90.0)
     lon = _degrees(request, "lon", 180.0)
-    method = _single(request, "method")
+    method = request.query.get("method")
     if method is not None and method not in OFFERED_METHODS:
         offered = ", ".join(sorted(OFFERED_METHODS))
         raise Problem(
@@ -59,7 +59,7 @@ async def nearest_points(request: web.Request) -> web.Response:
             f"method must be one of {offered}",
             extensions={"parameter": "method"},
         )
-    limit = _limit(_single(request, "limit"))
+    limit = _limit(request.query.get("limit"))
     found = await nearest(request.app[SERVICE_POINTS], lat, lon, method=method, limit=limit)
     gcj_lat, gcj_lon = wgs84_to_gcj02(lat, lon)
     body = {
@@ -73,7 +73,7 @@ async def nearest_points(request: web.Request) -> web.Response:
 @routes.get("/v1/service-points.geojson")
 async def export_points(request: web.Request) -> web.Response:
     """Every point (any status) as GeoJSON, optionally of one city or county (cached)."""
-    county = _single(request, "county")
+    county = request.query.get("county")
     prefix = "44" if county is None else county  # an empty `?county=` is refused, not the province
     if not _COUNTY_PREFIX.match(prefix):
         raise Problem(
@@ -108,17 +108,8 @@ async def tile(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers=_TILE_HEADERS)
 
 
-def _single(request: web.Request, name: str) -> str | None:
-    values = request.query.getall(name, [])
-    if len(values) > 1:
-        raise Problem(
-            "invalid-parameter", f"{name} is given more than once", extensions={"parameter": name}
-        )
-    return values[0] if values else None
-
-
 def _degrees(request: web.Request, name: str, bound: float) -> float:
-    text = _single(request, name)
+    text = request.query.get(name)
     if text is None or not _DEGREES.match(text) or not -bound <= float(text) <= bound:
         raise Problem(
             "invalid-coordinates",
