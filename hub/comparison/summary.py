@@ -21,12 +21,15 @@ __all__ = ["SAMPLES", "mask_sample", "summarise"]
 
 SAMPLES: Final = 3
 # Any long run of digits in a refused row may be an ID number, valid or not: mask them all
-# (mask_ids_in_text masks only real numbers, and an invalid one is still a person's).
-_DIGIT_RUN: Final = re.compile(r"[0-9]{8,}[0-9Xx]?")
+# (mask_ids_in_text masks only real numbers, and an invalid one is still a person's). Digits
+# of any script (str patterns' \d): a number typed in full width is refused as invalid, and
+# its sample showed it whole.
+_DIGIT_RUN: Final = re.compile(r"\d{8,}[\dXxＸｘ]?")
 
 
 def mask_sample(text: str) -> str:
-    """``text`` with every run of 8 or more digits masked (first 6 and last 2 kept if 15/18)."""
+    """``text`` with every run of 8 or more digits (any script's) masked (first 6 and last 2
+    kept if 15/18)."""
     return _DIGIT_RUN.sub(lambda m: mask_resident_id(m.group()), text)
 
 

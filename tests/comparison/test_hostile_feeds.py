@@ -1,0 +1,82 @@
+"""Departments' files as they really come, through ``certhub compare run`` (and the run's summary
+over HTTP): a death must reach the right pensioner, and no ID number may leak.
+
+Each case is a roster of three and one or two department files for 2026-10; the expected
+outcome is worked out by hand in the test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hubkit import write_trust_store
+from prometheus_client import CollectorRegistry
+
+from certhub.hub.cli.main import main
+from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.core.settings import Settings
+from certhub.hub.runtime.app import create_app
+from certhub.schemas.resident_id import check_character
+from certhub.security import SigningKey, issue_read_token
+
+PERIOD = "2026-10"
+HEADER = ",".join(FEED_COLUMNS) + "\n"
+
+
+def _id(county: str, birth: str, seq: str) -> str:
+    first17 = county + birth + seq
+    return first17 + check_character(first17)
+
+
+ALICE = _id("440103", "19500101", "002")  # 陈大文, Guangzhou
+BOB = _id("445302", "19401231", "011")  # 黄小明, Yunfu
+ROSTER = (
+    "id_number,name,county,village\n"
+    f"{ALICE},陈大文,440103,440103001001\n{BOB},黄小明,445302,445302002003\n"
+)
+
+
+def _compare(tmp: Path, **feeds: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``certhub compare run --no-ledger`` over ROSTER and ``feeds``: summary and proposals."""
+    inputs, data = tmp / "in", tmp / "data"
+    inputs.mkdir()
+    (inputs / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    for department, rows in feeds.items():
+        (inputs / f"{department}.csv").write_text(HEADER + rows, encoding="utf-8")
+    argv = ["compare", "run", "--period", PERIOD, "--input", str(inputs), "--data", str(data)]
+    assert main([*argv, "--no-ledger"]) == 0
+    runs = data / "comparison-runs"
+    summary = json.loads((runs / f"{PERIOD}-all.json").read_text(encoding="utf-8"))
+    lines = (runs / f"{PERIOD}-all" / "proposals.json").read_text(encoding="utf-8")
+    return summary, [json.loads(line) for line in lines.splitlines() if line.strip()]
+
+
+def _tasks(proposals: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    return [(p["id_number"], p["task_kind"], str(p["event_date"]), p["status"]) for p in proposals]
+
+
+async def test_a_full_width_id_number_refused_is_masked_in_the_summary_served(
+    tmp_path: Path, aiohttp_client: Callable[..., Any]
+) -> None:
+    # A clerk typed BOB's number in full width (an IME left in full-width mode): the row is
+    # refused, and its sample in the summary, served to readers, must not show the number.
+    wide = BOB.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    _compare(tmp_path, civil_affairs=f"C1,{wide},黄小明,,445302,cremation,2026-10-03,\n")
+    settings = Settings(data_dir=tmp_path / "data")
+    keys = {p: SigningKey.generate() for p in ("city", "other-city", "channel", "province")}
+    write_trust_store(settings.trust_store_path, keys)
+    client = await aiohttp_client(create_app(settings, registry=CollectorRegistry()))
+    token = issue_read_token(keys["province"], sender="province")
+    response = await client.get(
+        f"/v1/comparison-runs/{PERIOD}-all", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 200
+    body = await response.text()
+    refused = json.loads(body)["refused"]["civil_affairs"]["invalid-id"]
+    assert refused["count"] == 1
+    assert refused["samples"] == ["record C1 id ４４５３０２**********１５"]
+    assert wide not in body
+    assert wide[6:14] not in body  # not even the birth date
