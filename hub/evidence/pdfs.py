@@ -45,7 +45,8 @@ _ACTIVE_NAMES: Final = _ACTIVE_KEYS | _ACTIVE_ACTIONS | _ACTIVE_SUBTYPES | _ACTI
 # context, leaves it to the object walk, which only reads it as a /Subtype.
 _ACTIVE_RAW_NAMES: Final = _ACTIVE_NAMES - {"/Screen"}
 
-_STREAM_BODY: Final = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+_STREAM_START: Final = re.compile(rb"stream\r?\n")
+_STREAM_END: Final = b"endstream"
 _NAME: Final = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
 _ESCAPE: Final = re.compile(rb"#([0-9A-Fa-f]{2})")
 
@@ -121,6 +122,23 @@ def _indirect_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
 
 def _names_outside_streams(data: bytes) -> Iterator[str]:
     """Every PDF name in the file's bytes outside stream bodies, ``#xx`` escapes decoded."""
-    for match in _NAME.finditer(_STREAM_BODY.sub(b" ", data)):
+    for match in _NAME.finditer(b" ".join(_outside_streams(data))):
         raw = _ESCAPE.sub(lambda hexa: bytes.fromhex(hexa.group(1).decode()), match.group(1))
         yield "/" + raw.decode("latin-1")
+
+
+def _outside_streams(data: bytes) -> Iterator[bytes]:
+    """The pieces of ``data`` between stream bodies (``stream`` EOL … ``endstream``).
+
+    One forward pass: a lazy ``stream.*?endstream`` pattern retried from every
+    ``stream`` EOL that no ``endstream`` follows costs the square of the file's
+    size (a 64 KB upload of ``stream`` lines held the GIL for seconds).
+    """
+    at = 0
+    while (start := _STREAM_START.search(data, at)) is not None:
+        end = data.find(_STREAM_END, start.end())
+        if end < 0:
+            break  # no body is closed from here on: the rest is scanned as it is
+        yield data[at : start.start()]
+        at = end + len(_STREAM_END)
+    yield data[at:]
