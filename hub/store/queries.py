@@ -229,8 +229,10 @@ class LedgerReads(
     ) -> list[DeadlineRow]:
         return await self._read_all(
             DeadlineRow,
-            deadlines.SELECT + " WHERE resolved_at IS NULL AND ((reminded_at IS NULL AND"
-            " due_at <= ?) OR (escalated_at IS NULL AND due_at < ?)) ORDER BY due_at LIMIT ?",
+            # escalated unreminded is done: it held later rows out of every batch (a sweep
+            # finding only such rows stops)
+            deadlines.SELECT + " WHERE resolved_at IS NULL AND escalated_at IS NULL AND"
+            " (reminded_at IS NULL AND due_at <= ? OR due_at < ?) ORDER BY due_at LIMIT ?",
             (remind_from, now, limit),
         )
 

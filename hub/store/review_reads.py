@@ -109,9 +109,11 @@ class ReviewReads(SqlReads):
         """Reports under review due a reminder (filed by ``remind_filed_by``) or an
         escalation (filed before ``escalate_filed_before``) they have not had, by item."""
         rows = await self._read(
+            # escalated unreminded is done: it held later reports out of every batch
             f"{deadlines.SELECT_REPORTS} WHERE {deadlines.UNDECIDED}"
-            " AND ((report_deadlines.reminded_at IS NULL AND ledger.received_at <= ?)"
-            " OR (report_deadlines.escalated_at IS NULL AND ledger.received_at < ?))"
+            " AND report_deadlines.escalated_at IS NULL"
+            " AND (report_deadlines.reminded_at IS NULL AND ledger.received_at <= ?"
+            " OR ledger.received_at < ?)"
             " ORDER BY items.item_id LIMIT ?",
             (_utc(remind_filed_by), _utc(escalate_filed_before), limit),
         )
