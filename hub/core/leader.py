@@ -6,7 +6,7 @@ the sweeps (task deadlines, suspension proposals, reminders) write the
 hub's own records. With several hub processes on one database, exactly one
 of them should run these. Each process contends for one session-level
 advisory lock, the deployment's *leader lock*, on one connection of its own
-(whatever the number of singletons):
+(whatever the number of singletons), its second key the deployment's schema:
 
 * the process that takes the lock leads and runs every singleton loop
   registered with :meth:`Leadership.running`; it checks its connection every
@@ -42,11 +42,16 @@ import asyncpg
 
 from certhub.hub.core.periodic import BackgroundTasks, FailingRounds, cancel_and_wait
 
-__all__ = ["LEADER_LOCK", "Leadership"]
+__all__ = ["LEADER_LOCK_CLASS", "Leadership"]
 
 log = logging.getLogger(__name__)
 
-LEADER_LOCK: Final = (0x63657274, 0x6C656164)  # "cert", "lead": the two keys of the leader lock
+LEADER_LOCK_CLASS: Final = 0x6C656164  # "lead": the first key of the leader lock …
+# … and the second names the deployment's schema: advisory locks are the whole database's,
+# and two deployments sharing one (a schema each) must each have a leader.
+_TAKE: Final = (
+    "SELECT pg_try_advisory_lock($1, hashtext(coalesce(current_schema(), '')) & 2147483647)"
+)
 _CONNECT_TIMEOUT: Final = 10.0
 # The server drops a silent leader's session (and frees its lock) after about 10 + 3 * 5 s.
 _KEEPALIVES: Final = {
@@ -134,10 +139,9 @@ class Leadership:
 
     async def _take(self, conn: asyncpg.Connection, failing: FailingRounds) -> None:
         """Wait until this session holds the deployment's leader lock."""
-        take = "SELECT pg_try_advisory_lock($1, $2)"
         while True:  # polled: the lock's release is the server's news, which no event brings here
             async with asyncio.timeout(self._retry):  # not wait_for: see the module's note
-                taken = await conn.fetchval(take, *LEADER_LOCK)
+                taken = await conn.fetchval(_TAKE, LEADER_LOCK_CLASS)
             failing.succeeded()  # the database answers again
             if taken:
                 return

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from certhub.hub.core.leader import LEADER_LOCK, Leadership
+from certhub.hub.core.leader import LEADER_LOCK_CLASS, Leadership
 
 RETRY = 0.2
 
@@ -68,10 +68,10 @@ async def test_one_of_three_runs_the_loop_and_another_takes_over_when_its_sessio
         try:
             killed = await conn.fetchval(
                 "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks AS l"
-                " WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2"
+                " WHERE l.locktype = 'advisory' AND l.classid = $1"
                 " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 " AND l.objsubid = 2 AND l.granted",
-                *LEADER_LOCK,
+                LEADER_LOCK_CLASS,
             )
             assert killed == 1
         finally:
@@ -143,3 +143,33 @@ async def test_a_database_outage_logs_its_start_not_every_retry(
     said = [r.getMessage() for r in caplog.records if r.name == "certhub.hub.core.leader"]
     assert len(said) == 1, said
     assert said[0].startswith("leader lock: round failed, trying again next round: ")
+
+
+async def test_deployments_in_two_schemas_of_one_database_each_have_a_leader(
+    pg_database: str,
+) -> None:
+    """Two deployments may share a database, a schema each (``?search_path=`` in the URL).
+
+    Advisory locks are the database's, not a schema's: one leader lock for every
+    deployment let one deployment's leader keep the other's singletons (the
+    ministry pull, the sweeps) from ever running.
+    """
+    conn = await asyncpg.connect(pg_database)
+    try:
+        await conn.execute("CREATE SCHEMA city_a; CREATE SCHEMA city_b")
+    finally:
+        await conn.close()
+
+    async def idle() -> None:
+        await asyncio.Event().wait()
+
+    a = [Leadership(f"{pg_database}?search_path=city_a", retry=RETRY) for _ in range(2)]
+    b = [Leadership(f"{pg_database}?search_path=city_b", retry=RETRY) for _ in range(2)]
+    async with AsyncExitStack() as stack:
+        for process in (*a, *b):
+            await stack.enter_async_context(process.running("pull", idle))
+        await wait_for(lambda: any(p.leads("pull") for p in a), 5, "a leader in city_a")
+        await wait_for(lambda: any(p.leads("pull") for p in b), 5, "a leader in city_b")
+        await asyncio.sleep(3 * RETRY)
+        assert sum(p.leads("pull") for p in a) == 1  # still one per deployment
+        assert sum(p.leads("pull") for p in b) == 1

@@ -28,7 +28,7 @@ import asyncpg
 import pytest
 from evidence_samples import jpeg, png
 
-from certhub.hub.core.leader import LEADER_LOCK
+from certhub.hub.core.leader import LEADER_LOCK_CLASS
 from certhub.security import issue_read_token, parse_compact, verify_receipt
 from tests.reliability.kit import (
     JOSE,
@@ -137,10 +137,10 @@ async def leader_pid(url: str) -> int | None:
     try:
         names = await conn.fetch(
             "SELECT a.application_name FROM pg_locks AS l JOIN pg_stat_activity AS a USING (pid)"
-            " WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2"
+            " WHERE l.locktype = 'advisory' AND l.classid = $1"
             " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND l.objsubid = 2 AND l.granted",
-            *LEADER_LOCK,
+            LEADER_LOCK_CLASS,
         )
     finally:
         await conn.close()
