@@ -31,6 +31,13 @@ _GRADE = (
     + " END"
 )
 
+# What is trimmed from around a feed's ID number: DuckDB's trim() drops spaces (also U+3000,
+# U+00A0) but keeps tabs, line breaks, zero-width spaces and a BOM, and spreadsheet exports put
+# a tab or a zero-width space before an 18-digit number so it is not shown as 4.45302E+17:
+# every such number was refused invalid-id, its death record never acted on.
+_BLANKS = " \t\n\x0b\x0c\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200C)))
+_BLANKS += "\u2028\u2029\u202f\u205f\u3000\ufeff"
+
 
 def checked_roster_sql(source: str, window: RunWindow) -> str:
     """R-CLEAN's row checks on the roster rows ``source`` (a table, or the CSV reader itself).
@@ -129,7 +136,7 @@ def checked_feed_sql(source: str, window: RunWindow) -> str:
         END AS reason FROM (
             SELECT *, id17_number(id_number) AS n17, id_birth(id_number) AS birth FROM (
             SELECT department::feed_department AS department, trim(record_id) AS record_id,
-                   upper(trim(id_number)) AS id_number, name,
+                   upper(trim(id_number, '{_BLANKS}')) AS id_number, name,
                    try_cast(birth_date AS DATE) AS given_birth, trim(county) AS county,
                    coalesce(try_cast(kind AS feed_kind), try_cast(trim(kind) AS feed_kind)) AS kind,
                    try_cast(event_date AS DATE) AS event,

@@ -80,3 +80,19 @@ async def test_a_full_width_id_number_refused_is_masked_in_the_summary_served(
     assert refused["samples"] == ["record C1 id ４４５３０２**********１５"]
     assert wide not in body
     assert wide[6:14] not in body  # not even the birth date
+
+
+def test_an_id_number_exported_with_a_tab_before_it_is_matched(tmp_path: Path) -> None:
+    # Spreadsheet exports put a tab (or a zero-width space) before an 18-digit number so that
+    # it is not shown as 4.45302E+17; the cell is the number. Civil affairs cremated BOB on
+    # the 3rd: before, the row was refused invalid-id and no death task was proposed.
+    summary, proposals = _compare(
+        tmp_path,
+        civil_affairs=f'C1,"\t{BOB}",黄小明,,445302,cremation,2026-10-03,\n'
+        f'C2,"\u200b{ALICE}\t",陈大文,,440103,death,2026-10-07,\n',
+    )
+    assert summary["refused"] == {}
+    assert _tasks(proposals) == [
+        (ALICE, "death", "2026-10-07", "open"),
+        (BOB, "death", "2026-10-03", "open"),
+    ]
