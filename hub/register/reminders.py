@@ -18,8 +18,8 @@ those sent before the hold counted.
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from datetime import date
 from functools import partial
@@ -47,7 +47,8 @@ KIND = "certification_reminder"
 def reminder_notice(
     person_id: str, name: str | None, due: int, slot: int, until: int | None = None
 ) -> NoticeWrite:
-    """The reminder for slot ``slot`` of due month ``due`` (month index); no ID number in it.
+    """The reminder for slot ``slot`` of due month ``due`` (month index); no ID number in it,
+    nor anything computed from one: the id names the person by a random token.
 
     ``until``: the month by whose end to certify when later than ``due``
     (:func:`reminder_deadline`): the text names it, and so does the id after the usual
@@ -61,8 +62,12 @@ def reminder_notice(
         f"须在{year}年{int(month)}月底前完成。可通过掌上12333、广东人社、粤省事或到村（社区）"
         "服务点办理；如已认证请忽略本短信。"
     )
-    # the delivery id names the cycle and slot, never the ID number (a digest of it)
-    who = hashlib.sha256(person_id.encode()).hexdigest()[:20]
+    # The id travels to the SMS gateway (its idempotency key), the logs and the dead letters.
+    # A digest of the ID number would be the ID number: the province's 18-digit numbers
+    # (region, birth date, sequence, check digit) are few enough to hash them all in
+    # minutes. Nothing needs the id to be derivable: the slot is claimed on the person's
+    # register row, and the notice row names the person.
+    who = secrets.token_hex(10)
     notice_id = f"reminder:{month_label(due)}:{slot}:{who}"
     if later is not None:
         notice_id += f":{month_label(later)}"

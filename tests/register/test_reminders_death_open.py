@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from procedurekit import Office, month_day, today
-from reminderkit import due_next_month, relaying_nothing, who
+from reminderkit import due_next_month, relaying_nothing, reminders_waiting
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.register.reminders import ReminderSweep
@@ -34,15 +34,15 @@ def office_settings() -> dict[str, Any]:
 
 
 def slot_one(person: dict[str, Any]) -> str:
-    """This month's reminder of ``person`` due M(+1), its id computed apart from the hub's."""
-    return f"reminder:{month_day(1):%Y-%m}:1:{who(person['id_number'])}"
+    """This month's reminder of ``person`` due M(+1), named by the person
+    (:func:`reminderkit.named`)."""
+    return f"reminder:{month_day(1):%Y-%m}:1:{person['id_number']}"
 
 
 async def queued(office: Office) -> set[str]:
-    """The certification reminders' notice ids in the outbox (not the family's termination
-    SMS a confirmation queues, which the relay may not have taken yet)."""
-    pending = await office.client.app[STORE].pending_notices(100)
-    return {row[0] for row in pending if row[0].startswith("reminder:")}
+    """The certification reminders in the outbox, named by their person (not the family's
+    termination SMS a confirmation queues, which the relay may not have taken yet)."""
+    return set(await reminders_waiting(office))
 
 
 async def test_a_death_under_verification_holds_the_reminder(office_db: Office) -> None:

@@ -24,7 +24,7 @@ from latekit import label
 from procedure_fixtures import keys
 from procedurekit import Office, month_day, today
 from racekit import hub_processes
-from reminderkit import due_next_month, relaying_nothing, who
+from reminderkit import due_next_month, named, relaying_nothing
 
 from certhub.hub.core.keys import PROCEDURE, STORE
 from certhub.hub.register.reminders import ReminderSweep
@@ -56,9 +56,9 @@ async def _swept_twice(one: Office, other: Office) -> None:
     )
     assert sum(reminded) == 5, reminded  # 10 if both sent
     notices = await apps[0][STORE].pending_notices(1000)
-    reminders = sorted(n[0] for n in notices if n[0].startswith("reminder:"))
+    reminders = sorted(named(n[0], n[1]) for n in notices if n[0].startswith("reminder:"))
     due_month = f"{month_day(1):%Y-%m}"  # its slot 1 opens this month
-    assert reminders == sorted(f"reminder:{due_month}:1:{who(p['id_number'])}" for p in due)
+    assert reminders == sorted(f"reminder:{due_month}:1:{p['id_number']}" for p in due)
 
     proposed = await asyncio.gather(
         *(

@@ -1,11 +1,11 @@
-"""The register's reminder tests' people and gateway: pensioners due next month, the digest
-a reminder's id names them by, an SMS gateway that keeps what it was asked to send, and the
-hub's SMS sender over it behind the checks made at send; every SMS waiting delivered now."""
+"""The register's reminder tests' people and gateway: pensioners due next month, the
+reminders waiting named by their person, an SMS gateway that keeps what it was asked to
+send, and the hub's SMS sender over it behind the checks made at send; every SMS waiting
+delivered now."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -47,9 +47,19 @@ async def due_next_month(office: Office, count: int) -> list[dict[str, Any]]:
     return await due_in(office, count, 1)
 
 
-def who(person_id: str) -> str:
-    """The digest a reminder's delivery id names the person by, computed apart."""
-    return hashlib.sha256(person_id.encode()).hexdigest()[:20]
+def named(notice_id: str, person_id: str) -> str:
+    """A reminder's notice id with the random token that stands for its person replaced by
+    the person's ID number (``reminder:<due>:<slot>:<ID number>[:<until>]``), so a test can
+    write the reminders it expects; the person is the notice row's (``pending_notices``)."""
+    parts = notice_id.split(":")
+    parts[3] = person_id
+    return ":".join(parts)
+
+
+async def reminders_waiting(office: Office) -> dict[str, str]:
+    """The certification reminders waiting in the outbox, :func:`named`: text by id."""
+    pending = await office.client.app[STORE].pending_notices(1000)
+    return {named(n[0], n[1]): n[3] for n in pending if n[0].startswith("reminder:")}
 
 
 class Gateway:
