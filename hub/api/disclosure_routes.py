@@ -41,7 +41,7 @@ _HEADINGS = {
     "suspensions": "暂停发放",
     "terminations": "终止发放",
     "restorations": "恢复发放",
-    "recoveries": "追回笔数",
+    "recoveries": "追回人数",
     "recovered_amount": "追回金额（元）",
     "comparison_tasks_opened": "比对核实任务",
     "comparison_tasks_cleared": "核实为误报",

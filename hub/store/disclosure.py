@@ -1,11 +1,12 @@
 """The public disclosure's counts by county for one month, in SQL (both dialects).
 
 Counts only — never a person: certifications of record by method, hub-signed
-suspensions and terminations, approved restorations, sums recovered (count
-and cents), and the comparison programme's verification tasks opened and
-cleared (a task is the programme's when the report that opened it came from
-``adapter:comparison``; its id is ``task-<that report's message id>``, ``cmpr.…``: read as a
-ledger sequence it matched nothing, and PostgreSQL refused the cast).
+suspensions and terminations, approved restorations, sums recovered (the people
+they were recovered from, and cents), and the comparison programme's
+verification tasks opened and cleared (a task is the programme's when the report
+that opened it came from ``adapter:comparison``; its id is
+``task-<that report's message id>``, ``cmpr.…``: read as a ledger sequence it
+matched nothing, and PostgreSQL refused the cast).
 Suppression of small cells is the caller's (:mod:`certhub.hub.accountability.suppression`).
 """
 
@@ -40,8 +41,10 @@ WHERE l.message_type = 'restoration/v1' AND i.status = 'approved' AND l.period =
     AND l.county IS NOT NULL
 GROUP BY 1, 2
 """
+# People, not instalments: the threshold protects a person, and five instalments of one
+# family's repayment are one person's figure (its amount beside it).
 _RECOVERED: Final = """
-SELECT o.county, count(*), sum(r.amount_cents)
+SELECT o.county, count(DISTINCT o.person_id), sum(r.amount_cents)
 FROM recoveries AS r JOIN overpayments AS o ON o.task_id = r.task_id
 WHERE substr(r.recovered_on, 1, 7) = ?
 GROUP BY 1
@@ -67,7 +70,7 @@ class DisclosureQueries(SqlReads):
         """(county, measure) → count for the month; ``recovered_cents`` is a sum of cents.
 
         Measures: ``certified:<method>``, ``suspensions``, ``terminations``,
-        ``restorations``, ``recoveries`` (with ``recovered_cents``),
+        ``restorations``, ``recoveries`` (people recovered from, with ``recovered_cents``),
         ``comparison_tasks_opened`` and ``comparison_tasks_cleared``.
         """
         counts: dict[tuple[str, str], int] = {}
