@@ -35,8 +35,11 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
         while view:
             view = view[os.write(fd, view) :]
         os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        path.unlink(missing_ok=True)  # a full disk must not keep the half-written file
+        raise
+    os.close(fd)
 
 
 def _temp_sibling(path: Path) -> Path:

@@ -241,6 +241,10 @@ def openapi_document() -> dict[str, Any]:
                             "Not decodable as its type, data after its end, too many pixels, "
                             "GPS location, or a PDF that is encrypted or has active content."
                         ),
+                        "503": problem_response(
+                            "The evidence store cannot write right now (store-unavailable); "
+                            "nothing stored, retry."
+                        ),
                     },
                 }
             },
