@@ -150,10 +150,14 @@ def reverse_voids(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
                 ORDER BY l.void_period, l.void_date, l.void_run, l.void_record_id) = 1)
         SELECT * FROM own UNION ALL BY NAME SELECT * FROM later"""
     )
+    # A void withdraws the record of the person it names, as the ledger applies it (to that
+    # person's task) and as a later run's void does (``later``): a void naming another
+    # pensioner withdrew the record here, and no task asked whether that one was dead.
     con.execute(
         f"""CREATE OR REPLACE VIEW active AS
         SELECT e.* FROM evidence e ANTI JOIN reversals r
           ON r.department = e.department AND r.voided_record_id = e.record_id
+         AND r.id_number = e.id_number
         WHERE e.kind <> '{VOID_KIND}'"""
     )
 

@@ -96,3 +96,32 @@ def test_an_id_number_exported_with_a_tab_before_it_is_matched(tmp_path: Path) -
         (ALICE, "death", "2026-10-07", "open"),
         (BOB, "death", "2026-10-03", "open"),
     ]
+
+
+def test_a_void_naming_another_pensioner_does_not_withdraw_the_record(tmp_path: Path) -> None:
+    # Civil affairs cremated BOB on the 3rd (C1); its void V1 of C1 names ALICE. The ledger
+    # applies a void to the person it names (and a later month's void to the record of that
+    # same person): in the same feed it withdrew BOB's cremation, so no death task - the
+    # county never asked to check whether BOB is dead. Now C1 stands; the void is listed.
+    summary, proposals = _compare(
+        tmp_path,
+        civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-03,\n"
+        f"V1,{ALICE},陈大文,,440103,void,2026-10-20,C1\n",
+    )
+    assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
+    reversals = tmp_path / "data" / "comparison-runs" / f"{PERIOD}-all" / "reversals.json"
+    listed = [json.loads(line) for line in reversals.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id_number"], r["voided_record_id"], r["voided_kind"]) for r in listed] == [
+        (ALICE, "C1", None)
+    ]
+    assert summary["reversals"] == 1
+
+
+def test_a_void_of_the_same_pensioner_still_withdraws_the_record(tmp_path: Path) -> None:
+    summary, proposals = _compare(
+        tmp_path,
+        civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-03,\n"
+        f"V1,{BOB},黄小明,,445302,void,2026-10-20,C1\n",
+    )
+    assert proposals == []
+    assert summary["reversals"] == 1
