@@ -213,6 +213,12 @@ class CodeBook:
             records[matches[0]] = replace(record, used_at=now, kid=trusted.kid)
         return trusted
 
+    def find(self, code: str) -> CodeRecord | None:
+        """The record of ``code`` (used, expired or not), or None; compared as :meth:`redeem`."""
+        mac = self._mac(code)
+        found = [r for r in self._load() if hmac.compare_digest(r.mac, mac)]
+        return found[0] if found else None
+
     def records(self) -> list[CodeRecord]:
         """Every code still in the file (used and expired ones for a week), oldest first."""
         return self._load()

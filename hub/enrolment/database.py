@@ -31,6 +31,7 @@ from certhub.hub.enrolment.codes import (
 from certhub.hub.enrolment.messages import EnrolmentCodeRequest, KeyRevocation
 from certhub.hub.enrolment.service import (
     KEY_TRUSTED,
+    bound_again,
     check_revoker,
     check_staff,
     enrolled_binding,
@@ -121,7 +122,9 @@ class DatabaseEnrolment:
 
         Raises:
             Problem: ``enrolment-key-invalid`` (checked before the code, so a
-                bad key does not use it up), ``enrolment-code-invalid``.
+                bad key does not use it up; the key this valid code bound is answered
+                again, :func:`~certhub.hub.enrolment.service.bound_again`),
+                ``enrolment-code-invalid``.
             StoreUnavailable: the database cannot be written.
         """
         public = public_jwk(jwk)
@@ -129,9 +132,11 @@ class DatabaseEnrolment:
         now = self.clock()
         async with self.trust.transaction() as conn:
             await CodeRows.lock(conn)
-            if (await self.trust.read_in(conn))[1].get(kid) is not None:  # before the code
-                raise Problem("enrolment-key-invalid", KEY_TRUSTED)
             row = await CodeRows.by_mac(conn, code_mac(self.mac_key, code))
+            trusted = (await self.trust.read_in(conn))[1].get(kid)
+            if trusted is not None:  # before the code is used: its answer was lost?
+                live = row is not None and row["expires_at"] > now.timestamp()
+                return bound_again(trusted, row["kid"] if live and row else None)
             if row is None or row["used_at"] is not None or row["expires_at"] <= now.timestamp():
                 raise Problem("enrolment-code-invalid", CODE_INVALID)
 

@@ -36,8 +36,8 @@ from certhub.security.admin import KeyBinding, trust_revoke
 
 __all__ = [
     "CODES_FILE", "ENROLLED_ROLES", "KEY_LIFETIME", "KEY_TRUSTED", "Enrolment", "EnrolmentOffice",
-    "area_holds", "check_revoker", "check_staff", "enrolled_binding", "enrolment_for",
-    "revocable",
+    "area_holds", "bound_again", "check_revoker", "check_staff", "enrolled_binding",
+    "enrolment_for", "revocable",
 ]  # fmt: skip
 
 ENROLLED_ROLES: Final[Mapping[str, tuple[str, ...]]] = {
@@ -127,7 +127,9 @@ class Enrolment:
         """Trust the public key ``jwk`` as the code says; the code is then used up.
 
         A bad key, or one already trusted, is refused before the code is looked
-        at, so it does not use the code up, and tells nothing of the code.
+        at, so it does not use the code up, and tells nothing of the code; all but
+        the key this very code bound, while the code is valid: a phone whose first
+        answer was lost posts them again and gets the same answer (:func:`bound_again`).
 
         Raises:
             Problem: ``enrolment-key-invalid`` (not a public Ed25519/P-256 JWK,
@@ -135,8 +137,11 @@ class Enrolment:
             OSError, TrustStoreError: a file cannot be read or written.
         """
         public = public_jwk(jwk)
-        if self._store().get(VerifyingKey.from_jwk(public).kid) is not None:
-            raise Problem("enrolment-key-invalid", KEY_TRUSTED)
+        trusted = self._store().get(VerifyingKey.from_jwk(public).kid)
+        if trusted is not None:
+            record = self.codes.find(code)
+            live = record is not None and record.expires_at > self.clock()
+            return bound_again(trusted, record.kid if live and record else None)
 
         def bind(record: CodeRecord) -> TrustedKey:
             if self._sender_taken(record.sender):  # bound before a crash kept the code open
@@ -182,6 +187,16 @@ class Enrolment:
 
     def _sender_taken(self, sender: str) -> bool:
         return any(entry.sender == sender for entry in self._store())
+
+
+def bound_again(trusted: TrustedKey, bound: str | None) -> TrustedKey:
+    """``trusted`` once more, if it is the key ``bound`` (the kid a still valid code bound)
+    and not revoked: the phone did not get the first answer. Else ``enrolment-key-invalid``
+    (a key already trusted), as for any other code, so nothing is learnt of live codes.
+    """
+    if trusted.kid != bound or trusted.revoked:
+        raise Problem("enrolment-key-invalid", KEY_TRUSTED)
+    return trusted
 
 
 def enrolled_keys(store: TrustStore, area: AreaScope | None) -> list[TrustedKey]:

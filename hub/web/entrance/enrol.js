@@ -52,7 +52,11 @@ function typedCode(text) {
 }
 
 async function enrol(code) {
-  const keys = await newKeyPair();
+  // One key pair per code, kept until the hub's answer arrives: if the answer to a try
+  // was lost, the hub bound this key with this code already, and answers the same again.
+  const pending = await kv.get("enrolling");
+  const keys = pending?.code === code ? pending.keys : await newKeyPair();
+  if (pending?.code !== code) await kv.put("enrolling", { code, keys });
   const jwk = await publicJwk(keys.publicKey);
   const { body } = await postJson("/v1/enrolments", { code, jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x } });
   if (body.kid !== jwk.kid) throw new Error("the hub bound another key");
@@ -60,6 +64,7 @@ async function enrol(code) {
     keys, kid: body.kid, sender: body.sender, role: body.role, area: body.area,
     county: body.area.slice(0, 6), notAfter: body.not_after, enrolledAt: Date.now(),
   });
+  await kv.delete("enrolling");
 }
 
 function explain(error) {

@@ -1,0 +1,80 @@
+"""A phone that never got the answer to its enrolment posts the same key and code again.
+
+The hub bound the key and used the code up; the answer was lost on the way (a mobile
+network dropping). The phone keeps its key pair until an answer arrives
+(hub/web/entrance/enrol.js), so the second post is the very key with the very code:
+it gets the same answer, and nothing new is trusted. Anything else still tells nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from enrolkit import A, County, Phone
+from pgkit import throwaway_database
+
+from certhub.hub.core.keys import TRUST
+from certhub.schemas import problem_type_uri
+
+
+@pytest.fixture(params=["folder", "postgresql"], autouse=True)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Both enrolments: the data folder's files, and the deployment's database (autouse: set
+    up before the hub's client, so it is dropped only after the hub has stopped)."""
+    if request.param == "folder":
+        yield {}
+        return
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir(mode=0o700)
+    (secrets_dir / "deployment.key").write_bytes(secrets.token_bytes(32))
+    (secrets_dir / "deployment.key").chmod(0o600)
+    with throwaway_database("certhub_enrol") as url:
+        yield {"database_url": url, "secrets_dir": secrets_dir}
+
+
+@pytest.fixture
+def county_settings(backend: dict[str, Any]) -> dict[str, Any]:
+    """The hub's settings for :func:`backend`."""
+    return backend
+
+
+async def test_the_same_key_with_the_code_that_bound_it_gets_the_same_answer(
+    county: County,
+) -> None:
+    """Before, the second post was refused (400 enrolment-key-invalid: this key is already
+    trusted): the phone could not learn its sender id, the coordinator went back to the
+    county for another code, and the bound key stayed trusted for a year on no phone."""
+    status, issued = await county.request_code("county-x", village=A)
+    assert status == 201, issued
+    phone = Phone()
+    first = await county.enrol(issued["code"], phone.webcrypto_jwk())
+    assert first[0] == 201, first
+    again = await county.enrol(issued["code"], phone.webcrypto_jwk())
+    assert again == first
+    store = county.office.client.app[TRUST].store
+    assert [entry.kid for entry in store if entry.sender == issued["sender"]] == [first[1]["kid"]]
+
+
+async def test_a_bound_key_with_another_code_or_once_revoked_is_still_refused(
+    county: County,
+) -> None:
+    status, issued = await county.request_code("county-x", village=A)
+    assert status == 201, issued
+    phone = Phone()
+    status, phone.enrolled = await county.enrol(issued["code"], phone.webcrypto_jwk())
+    assert status == 201
+    status, other = await county.request_code("county-x", village=A)
+    assert status == 201, other
+    refused = await county.enrol(other["code"], phone.webcrypto_jwk())
+    assert (refused[0], refused[1]["type"]) == (400, problem_type_uri("enrolment-key-invalid"))
+    assert (await county.enrol(other["code"], Phone().webcrypto_jwk()))[0] == 201  # still live
+
+    revocation = {"type": "key_revocation/v1", "kid": phone.enrolled["kid"], "reason": "手机丢失"}
+    status, body = await county.office.post("/v1/enrolments/revocations", "county-x", revocation)
+    assert status == 200, body
+    refused = await county.enrol(issued["code"], phone.webcrypto_jwk())
+    assert (refused[0], refused[1]["type"]) == (400, problem_type_uri("enrolment-key-invalid"))
