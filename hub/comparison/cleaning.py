@@ -38,6 +38,17 @@ _GRADE = (
 _BLANKS = " \t\n\x0b\x0c\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200C)))
 _BLANKS += "\u2028\u2029\u202f\u205f\u3000\ufeff"
 
+# An event date sent as a time with its UTC offset (2026-09-30T17:00:00Z) is an instant: its
+# date is Guangdong's (the 1st of October there), not the one written before the T. A time
+# without an offset is read as written (China time). Only a value longer than a date is
+# looked at (the common case costs one length()).
+_EVENT = (
+    "CASE WHEN length(event_date) <= 10 OR NOT regexp_matches(event_date,"
+    " ':[0-9]{2}(\\.[0-9]+)?\\s*([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)\\s*$')"
+    " THEN try_cast(event_date AS DATE)"
+    " ELSE CAST(timezone('Asia/Shanghai', try_cast(event_date AS TIMESTAMPTZ)) AS DATE) END"
+)
+
 
 def checked_roster_sql(source: str, window: RunWindow) -> str:
     """R-CLEAN's row checks on the roster rows ``source`` (a table, or the CSV reader itself).
@@ -139,7 +150,7 @@ def checked_feed_sql(source: str, window: RunWindow) -> str:
                    upper(trim(id_number, '{_BLANKS}')) AS id_number, name,
                    try_cast(birth_date AS DATE) AS given_birth, trim(county) AS county,
                    coalesce(try_cast(kind AS feed_kind), try_cast(trim(kind) AS feed_kind)) AS kind,
-                   try_cast(event_date AS DATE) AS event,
+                   {_EVENT} AS event,
                    nullif(trim(voids_record_id), '') AS voids_record_id,
                    grade::feed_grade AS grade, version
             FROM (SELECT f.*, {_GRADE} AS grade,

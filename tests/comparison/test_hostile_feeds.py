@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from hubkit import write_trust_store
 from prometheus_client import CollectorRegistry
 
@@ -125,3 +127,27 @@ def test_a_void_of_the_same_pensioner_still_withdraws_the_record(tmp_path: Path)
     )
     assert proposals == []
     assert summary["reversals"] == 1
+
+
+def test_an_event_time_with_its_offset_is_dated_in_china_time(tmp_path: Path) -> None:
+    # Health sends ALICE's visit as an instant in UTC: 2026-09-30T17:00Z is 01:00 on the 1st
+    # of October in Guangdong, so she was seen alive in 2026-10 (before: dated 30 September,
+    # outside the period, not certified - overdue, then suspended). Civil affairs' cremation
+    # of BOB at 18:30 UTC on the 9th is the 10th (02:30) in Guangdong.
+    summary, proposals = _compare(
+        tmp_path,
+        health=f"M1,{ALICE},陈大文,,440103,medical_visit,2026-09-30T17:00:00Z,\n",
+        civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-09T18:30:00+00:00,\n",
+    )
+    assert summary["refused"] == {}
+    assert _tasks(proposals) == [(BOB, "death", "2026-10-10", "open")]
+    certified = tmp_path / "data" / "comparison-runs" / f"{PERIOD}-all" / "certifications.parquet"
+    rows = duckdb.connect().execute(f"SELECT id_number, last_seen FROM '{certified}'").fetchall()
+    assert rows == [(ALICE, date(2026, 10, 1))]
+
+
+def test_an_event_time_without_offset_is_read_as_china_time(tmp_path: Path) -> None:
+    summary, _ = _compare(
+        tmp_path, health=f"M1,{ALICE},陈大文,,440103,medical_visit,2026-10-31 23:30:00,\n"
+    )
+    assert summary["certified"] == 1  # 23:30 on the last day: still October
