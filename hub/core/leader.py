@@ -9,9 +9,9 @@ advisory lock, the deployment's *leader lock*, on one connection of its own
 (whatever the number of singletons), its second key the deployment's schema:
 
 * the process that takes the lock leads and runs every singleton loop
-  registered with :meth:`Leadership.running`; it checks its connection every
-  ``retry`` seconds and stops the loops as soon as the check fails (the
-  server may already have given the lock to another process);
+  registered with :meth:`Leadership.running`; it stops the loops as soon as
+  its session ends (the server gives the lock to another process then), and
+  checks its connection every ``retry`` seconds for a silent loss;
 * the others try again every ``retry`` seconds, so when the leader dies its
   session ends, the server frees the lock and a follower takes over within
   about ``retry`` seconds. TCP keepalives on the connection bound how long
@@ -148,13 +148,23 @@ class Leadership:
             await asyncio.sleep(self._retry)
 
     async def _lead(self, conn: asyncpg.Connection) -> None:
-        """Run every registered loop while the lock's connection answers."""
+        """Run every registered loop while the lock's connection answers.
+
+        A session that ends (killed, the server restarted) ends the lead at once, not
+        at the next check: the server gave the lock away as it ended it.
+        """
+        ended = asyncio.Event()
+        conn.add_termination_listener(lambda _: ended.set())
         self._leading = True
         log.info("leading the deployment's singletons: %s", ", ".join(sorted(self._loops)))
         for name in self._loops:
             self._start(name)
         while True:
-            await asyncio.sleep(self._retry)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._retry):
+                    await ended.wait()
+            if ended.is_set():
+                raise ConnectionError("the leader lock's session ended")
             async with asyncio.timeout(self._retry):
                 await conn.fetchval("SELECT 1")
 

@@ -173,3 +173,52 @@ async def test_deployments_in_two_schemas_of_one_database_each_have_a_leader(
         await asyncio.sleep(3 * RETRY)
         assert sum(p.leads("pull") for p in a) == 1  # still one per deployment
         assert sum(p.leads("pull") for p in b) == 1
+
+
+async def test_a_leader_whose_session_is_killed_stops_before_another_leads(
+    pg_database: str,
+) -> None:
+    """The leader's session killed (``pg_terminate_backend``, a failover): the server frees
+    the lock at once and a follower takes it. The old leader heard of it only at its next
+    check, ``retry`` seconds on, and both ran the singletons meanwhile (the pull twice)."""
+    running: set[str] = set()
+    overlaps: list[set[str]] = []
+
+    def loop_of(name: str) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def loop() -> None:
+            running.add(name)
+            try:
+                while True:
+                    if len(running) > 1:
+                        overlaps.append(set(running))
+                    await asyncio.sleep(0.01)
+            finally:
+                running.discard(name)
+
+        return loop
+
+    leader = Leadership(pg_database, retry=30.0)  # checks its session every 30 s
+    # polls every 0.5 s: the server frees the lock a moment before the old leader's socket
+    # closes, so a poll that lands in that moment could still overlap (no fence: see leader.py)
+    follower = Leadership(pg_database, retry=0.5)
+    async with leader.running("pull", loop_of("leader")):
+        await wait_for(lambda: leader.leads("pull"), 5, "the first leader")
+        async with follower.running("pull", loop_of("follower")):
+            await asyncio.sleep(0.6)  # the follower polled the lock
+            assert not follower.leads("pull")
+            conn = await asyncpg.connect(pg_database)
+            try:
+                killed = await conn.fetchval(
+                    "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks AS l"
+                    " WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.granted"
+                    " AND l.database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())",
+                    LEADER_LOCK_CLASS,
+                )
+            finally:
+                await conn.close()
+            assert killed == 1
+            await wait_for(lambda: not leader.leads("pull"), 2, "the old leader steps down")
+            await wait_for(lambda: follower.leads("pull") or leader.leads("pull"), 5, "a leader")
+            await asyncio.sleep(0.2)
+    assert overlaps == []

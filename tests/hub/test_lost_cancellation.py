@@ -26,6 +26,9 @@ class AnsweringConnection:
         self.answer: asyncio.Future[Any] | None = None
         self.asked = asyncio.Event()
 
+    def add_termination_listener(self, callback: Callable[[Any], None]) -> None:
+        """Its session never ends here."""
+
     async def fetchval(self, query: str, *args: object) -> Any:
         """Wait for the test's answer to ``query``."""
         self.answer = asyncio.get_running_loop().create_future()
