@@ -11,6 +11,7 @@ restoration never disagree.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import partial
 
 from certhub.hub.procedure.amendments import amendment_message_id
@@ -28,8 +29,9 @@ from certhub.hub.rules.comparison import (
     cited,
     reversal_action,
 )
+from certhub.hub.rules.cycle import held_liability, liable_from
 from certhub.hub.rules.decisions import UNDER_REVIEW, ItemStatus
-from certhub.hub.rules.months import month_index, month_label, parse_month
+from certhub.hub.rules.months import month_label
 from certhub.hub.rules.restoration import OtherCauses, VoidedTermination
 from certhub.hub.rules.restoration_findings import HubFindings, HubSuspension, sentence_end
 from certhub.hub.rules.tasks import TaskRecord
@@ -46,6 +48,7 @@ from certhub.schemas import (
     TerminationAmendment,
     VerificationTask,
 )
+from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 __all__ = [
     "OpenedAmendment",
@@ -53,6 +56,7 @@ __all__ = [
     "disappearance_ended",
     "hub_findings",
     "joined_to_termination",
+    "liable_day",
     "machine_sources",
     "not_certified_suspension",
     "open_tasks",
@@ -328,7 +332,8 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
     non-certification suspension it signed on an approved register proposal, while no
     passed certification has ended it (:func:`not_certified_suspension`), or, with none,
     the person overdue for certification on the day of the check (the register's due
-    month and the grace months after it passed: suspended, or would now be, for it — as a
+    month and the grace months after it passed, or the later day a verification's clearance
+    gave: :func:`liable_day`; suspended, or would now be, for it — as a
     voided termination's check reads it,
     :func:`~certhub.hub.rules.restoration.check_suspension_lift`)."""
     standing: list[HubSuspension] = []
@@ -339,9 +344,9 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
         standing.append(HubSuspension(name, stopped.reason, stopped.effective_from))
     elif register is not None and register.due_month is not None:
         due = register.due_month
-        if month_index(ctx.today()) > due + ctx.grace_months:  # liable: would now be suspended
+        liable = await liable_day(ctx, person_id, due)
+        if ctx.today() >= liable:  # liable: would now be suspended
             overdue = f"overdue, due {month_label(due)}"
-            liable = parse_month(month_label(due + 1 + ctx.grace_months))  # liable_from
             standing.append(HubSuspension(overdue, SuspensionReason.not_certified, liable))
     for _, task, suspension in await hub_suspensions(ctx, person_id):
         name = f"{task.kind.value} {task.task_id}"
@@ -357,6 +362,19 @@ async def hub_findings(ctx: ProcedureContext, person_id: str) -> HubFindings:
         )
     recovered = await ctx.store.counted_months(person_id, "recovered")
     return HubFindings(await open_tasks(ctx, person_id), tuple(standing), recovered)
+
+
+async def liable_day(ctx: ProcedureContext, person_id: str, due: int) -> date:
+    """The day the person due in month ``due`` is liable to suspension, as the sweep reads
+    it: a verification that held their reminders and cleared them late moves it
+    (:func:`~certhub.hub.rules.cycle.held_liability`); one still on, the usual day."""
+    holds = (await ctx.store.reminder_holds([person_id])).get(person_id, [])
+    days = [(_china_day(b), None if c is None else _china_day(c)) for b, c in holds]
+    return held_liability(due, ctx.grace_months, days) or liable_from(due, ctx.grace_months)
+
+
+def _china_day(at: datetime) -> date:
+    return at.astimezone(CHINA_STANDARD_TIME).date()
 
 
 async def disappearance_ended(ctx: ProcedureContext, restoration: Restoration) -> str | None:
