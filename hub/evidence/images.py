@@ -23,10 +23,13 @@ from certhub.hub.evidence.errors import EvidenceRejected
 from certhub.hub.evidence.sniff import JPEG
 from certhub.hub.evidence.structure import jpeg_end, png_end, refuse_undecodable
 
-__all__ = ["MAX_PIXELS", "check_image"]
+__all__ = ["MAX_PIXELS", "MAX_SCANS", "check_image"]
 
 MAX_PIXELS: Final = 40_000_000
 """Largest image accepted, in pixels: an A4 page scanned at 600 dpi is 35 million."""
+
+MAX_SCANS: Final = 100
+"""Most scans a JPEG may be coded in: libjpeg's progressive script writes 10, phones 1."""
 
 _GPS_LATITUDE: Final = 2  # GPS IFD tags (EXIF 2.3 §4.6.6)
 _GPS_LONGITUDE: Final = 4
@@ -43,10 +46,10 @@ def check_image(data: bytes, media_type: str, *, max_pixels: int = MAX_PIXELS) -
 
     Raises:
         EvidenceRejected: ``evidence-truncated``, ``evidence-not-decodable``,
-            ``evidence-trailing-data``, ``evidence-too-many-pixels`` or
-            ``evidence-location-data``.
+            ``evidence-trailing-data``, ``evidence-too-many-pixels`` (also a JPEG
+            in more than :data:`MAX_SCANS` scans) or ``evidence-location-data``.
     """
-    end = jpeg_end(data) if media_type == JPEG else png_end(data)
+    end = jpeg_end(data, max_scans=MAX_SCANS) if media_type == JPEG else png_end(data)
     if end != len(data):
         raise EvidenceRejected(
             "evidence-trailing-data",

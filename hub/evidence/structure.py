@@ -44,15 +44,21 @@ def refuse_undecodable(detail: str) -> EvidenceRejected:
     return EvidenceRejected("evidence-not-decodable", detail)
 
 
-def jpeg_end(data: bytes) -> int:
+def jpeg_end(data: bytes, *, max_scans: int) -> int:
     """The offset just past the end-of-image marker of the JPEG at the start of ``data``.
+
+    A progressive JPEG is decoded once per scan over every block of the image,
+    so a few bytes per scan buy a whole pass: thousands of scans of a large
+    image cost minutes of a core (a decompression bomb the pixel limit alone
+    cannot see). The walk counts them before any is decoded.
 
     Raises:
         EvidenceRejected: ``evidence-truncated`` when the data ends before the
             end-of-image marker, ``evidence-not-decodable`` when bytes stand
-            where a marker must be, or a marker is invalid.
+            where a marker must be, or a marker is invalid,
+            ``evidence-too-many-pixels`` past ``max_scans`` scans.
     """
-    at = 2  # past SOI, which the sniffer has seen
+    at, scans = 2, 0  # past SOI, which the sniffer has seen
     while True:
         if at >= len(data):
             raise refuse_truncated("the JPEG ends before its end-of-image marker (FF D9)")
@@ -71,6 +77,13 @@ def jpeg_end(data: bytes) -> int:
             raise refuse_undecodable(f"the JPEG has an invalid marker FF {marker:02X}")
         at = _segment_end(data, at)
         if marker == _SOS:
+            scans += 1
+            if scans > max_scans:
+                raise EvidenceRejected(
+                    "evidence-too-many-pixels",
+                    f"the JPEG is coded in more than {max_scans} scans, each a pass over "
+                    "all its pixels; a photo needs at most a few dozen",
+                )
             at = _scan_end(data, at)
 
 
