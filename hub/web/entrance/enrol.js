@@ -58,7 +58,7 @@ async function enrol(code) {
   const keys = pending?.code === code ? pending.keys : await newKeyPair();
   if (pending?.code !== code) await kv.put("enrolling", { code, keys });
   const jwk = await publicJwk(keys.publicKey);
-  const { body } = await postJson("/v1/enrolments", { code, jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x } });
+  const { body } = await postJson("/v1/enrolments", { code, jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } });
   if (body.kid !== jwk.kid) throw new Error("the hub bound another key");
   await kv.put("identity", {
     keys, kid: body.kid, sender: body.sender, role: body.role, area: body.area,

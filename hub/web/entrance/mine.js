@@ -21,7 +21,8 @@ function stageChip(stage) {
 }
 
 // ``verified`` is known only for what this phone sent: true, false (a receipt that does
-// not verify is a reason to call the county), or undefined (sent from elsewhere).
+// not verify is a reason to call the county), null (a browser without Ed25519 cannot
+// check it: jws.js) or undefined (sent from elsewhere).
 function receiptLine(sequence, verified) {
   if (verified === false) {
     return note(`回执：台账第 ${sequence} 号 · 回执签名未通过核验，请告知县（区）社保经办机构`, "error");
