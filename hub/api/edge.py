@@ -6,6 +6,11 @@ get their own cap (:attr:`Settings.http_max_pending_bodies`, 429 beyond it)
 and a deadline (:attr:`Settings.http_body_timeout_seconds`, 408 and the
 connection closed), and never count toward the messages in flight.
 
+A body is read decoded only in the content codings aiohttp decodes; one in any other
+coding is refused before it is read (415, with ``Accept-Encoding`` naming those it takes,
+RFC 9110 §15.5.16), rather than read as it came and refused later as a JWS, JSON or image
+that it is not, or stored in a coding nobody recorded.
+
 Connections themselves (how many, how long idle) are bounded where they are
 accepted: :mod:`certhub.hub.runtime.serving`.
 """
@@ -17,12 +22,19 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.compression_utils import HAS_BROTLI, HAS_ZSTD
 
 from certhub.hub.api.problems import render
 from certhub.hub.core.keys import EDGE, METRICS, SETTINGS
 from certhub.hub.problems import Problem
 
-__all__ = ["BodyTimeout", "EdgeLimits", "edge_middleware", "server_header"]
+__all__ = [
+    "BodyTimeout",
+    "EdgeLimits",
+    "edge_middleware",
+    "server_header",
+    "undecoded_body_refusal",
+]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +42,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SERVER_NAME = "certhub"
 """The ``Server`` header: no framework or language versions for a scanner to match."""
+
+DECODED_CODINGS = tuple(
+    name
+    for name, decoded in (("gzip", True), ("deflate", True), ("br", HAS_BROTLI), ("zstd", HAS_ZSTD))
+    if decoded
+)
+"""The request content codings aiohttp decodes as a handler reads the body (one, not a list)."""
 
 
 class BodyTimeout(Exception):
@@ -48,7 +67,11 @@ class EdgeLimits:
 
 @web.middleware
 async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Cap and time requests whose body has not fully arrived when the handler starts."""
+    """Cap and time requests whose body has not fully arrived when the handler starts;
+    refuse a body in a content coding that is not decoded."""
+    coding = request.headers.get("Content-Encoding")
+    if coding is not None and request.body_exists and not _decoded(coding):
+        return undecoded_body_refusal(coding, instance=request.path)
     if request.content.is_eof():  # no body, or all of it already here
         return await handler(request)
     limits = request.app[EDGE]
@@ -77,6 +100,27 @@ async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if expired or isinstance(request.content.exception(), web.RequestPayloadError):
         await _answer_and_close(request, response)
     return response
+
+
+def _decoded(coding: str) -> bool:
+    """Whether a body in ``coding`` (a Content-Encoding value) is read decoded: exactly as
+    aiohttp's parser tells (an ASCII name, any case, nothing around it), or not coded."""
+    name = coding.lower() if coding.isascii() else coding
+    return name in DECODED_CODINGS or name in ("", "identity")
+
+
+def undecoded_body_refusal(coding: str, *, instance: str | None = None) -> web.Response:
+    """415 for a body in a coding the hub does not decode, the connection to be closed
+    (the body is never read). Also the answer when aiohttp's parser itself refuses a
+    coding it names but cannot decode (``br`` without Brotli)."""
+    detail = (
+        f"a body in Content-Encoding {coding[:40]!r} is not decoded: send it in one of"
+        f" {', '.join(DECODED_CODINGS)}, or as it is"
+    )
+    accepted = {"Accept-Encoding": ", ".join((*DECODED_CODINGS, "identity"))}
+    refusal = render(Problem("unsupported-media-type", detail, headers=accepted), instance=instance)
+    refusal.force_close()  # the unread body is not drained
+    return refusal
 
 
 def _expire_body(request: web.Request, expired: list[bool]) -> None:

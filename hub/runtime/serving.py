@@ -30,10 +30,10 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.http_exceptions import ContentEncodingError, HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
-from certhub.hub.api.edge import SERVER_NAME
+from certhub.hub.api.edge import SERVER_NAME, undecoded_body_refusal
 from certhub.hub.api.problems import render
 from certhub.hub.core.keys import METRICS, SETTINGS
 from certhub.hub.core.settings import Settings
@@ -151,10 +151,15 @@ class _EdgeRequestHandler(RequestHandler):
         message: str | None = None,
     ) -> web.StreamResponse:
         """The answer to a request that failed before or outside the app's middlewares."""
-        if isinstance(exc, HttpProcessingError) and 400 <= status < 500:
+        response: web.StreamResponse
+        if isinstance(exc, ContentEncodingError):  # a coding aiohttp names but cannot decode
+            log.info("request body in an undecoded coding refused: %s", exc.message)
+            coding = request.headers.get("Content-Encoding", "")
+            response = undecoded_body_refusal(coding, instance=request.path)
+        elif isinstance(exc, HttpProcessingError) and 400 <= status < 500:
             log.info("malformed HTTP request refused: %s (%d)", type(exc).__name__, status)
             detail = f"the request is not valid HTTP/1.1 ({type(exc).__name__})"
-            response: web.StreamResponse = render(Problem("malformed-request", detail))
+            response = render(Problem("malformed-request", detail))
             response.force_close()
         else:
             response = super().handle_error(request, status, exc, message)
