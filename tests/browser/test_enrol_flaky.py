@@ -7,6 +7,8 @@ mobile network drops), the coordinator sees 登记需要网络 and taps 登记�
 
 from __future__ import annotations
 
+import re
+
 from entrancekit import coordinators, enrolment_code
 from livehub import LiveHub
 from playwright.sync_api import Page, Route, expect
@@ -53,3 +55,23 @@ def test_an_enrolment_whose_answer_was_lost_completes_when_tapped_again(
         )
         == phone.kid
     )
+
+
+def test_a_hub_that_cannot_record_the_enrolment_is_told_in_chinese(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    """Before, every refusal but the four enrolment ones showed the hub's English detail:
+    登记未成功：the enrolment cannot be recorded right now; retry (503 store-unavailable,
+    here a codes file the hub cannot read). Enrolling is not retried by itself as a
+    queued report is: the words say to tap again later."""
+    page = phone_page
+    (hub.settings.data_dir / "enrolment-codes.json").write_text("{", encoding="utf-8")
+    page.goto(f"{hub.url}/app/")
+    page.get_by_label("登记码").fill("1234-5678-9012")
+    with page.expect_response("**/v1/enrolments") as answered:
+        page.get_by_role("button", name="登记本机").click()
+    assert answered.value.status == 503
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("中心暂时无法保存")
+    expect(alert).not_to_contain_text("自动")  # nothing retries an enrolment by itself
+    assert not re.search(r"[A-Za-z]{2,}", alert.inner_text())

@@ -5,14 +5,7 @@
 import { kv } from "./db.js";
 import { Offline, Refused, postJson } from "./hub.js";
 import { newKeyPair, publicJwk } from "./jws.js";
-import { button, field, h, note, show } from "./ui.js";
-
-const MESSAGES = {
-  "enrolment-code-invalid": "登记码无效、已用过或已过期。请向县（区）社保经办机构重新领取。",
-  "enrolment-rate-limited": "尝试次数过多，请过几分钟再试。",
-  "enrolment-request-invalid": "登记码格式不对：应为 12 位数字。",
-  "enrolment-key-invalid": "本机密钥未被接受，请重新打开本页再试。",
-};
+import { button, field, h, note, problemText, show } from "./ui.js";
 
 export async function enrolScreen() {
   const code = h("input", {
@@ -70,8 +63,9 @@ async function enrol(code) {
 function explain(error) {
   if (error instanceof Offline) return "登记需要网络。请到有信号的地方再试。";
   if (error instanceof Refused) {
-    const slug = (error.problem.type || "").split(":").pop();
-    return MESSAGES[slug] || `登记未成功：${error.message}`;
+    // Every refusal in problems.js's words; a queued report is sent again by itself, an
+    // enrolment only when the coordinator taps again.
+    return problemText(error.problem).replace(/稍后自动重试。$/, "请稍后再点“登记本机”。");
   }
   return `登记未成功：${error.message}`;
 }
