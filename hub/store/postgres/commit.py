@@ -131,6 +131,11 @@ async def _apply(group: GroupWrite, job: Append) -> AppendOutcome | StoreError:
 
 
 _CONNECT_TIMEOUT: Final = 10.0  # connecting, not queries: a hub must not hang at start-up
+# A group commit holds the deployment's writer lock until it commits and never waits on
+# itself between statements for more than a moment. A process stopped mid-commit (SIGSTOP,
+# a paused VM, a partition) would hold it, and every process's writes, until TCP noticed
+# (two hours): past this the server ends that session and frees the lock.
+WRITER_IDLE_SECONDS: Final = 10.0
 
 
 async def connect_pool(url: str, size: int, settings: dict[str, str]) -> asyncpg.Pool:
@@ -154,8 +159,9 @@ async def connect_writer(url: str) -> asyncpg.Connection:
     session reset on every release (a round trip each batch waits for), and
     holding one would starve the readers of a small pool.
     """
+    idle = {"idle_in_transaction_session_timeout": f"{WRITER_IDLE_SECONDS:g}s"}
     return await asyncpg.connect(
-        url, timeout=_CONNECT_TIMEOUT, server_settings=_server_settings({})
+        url, timeout=_CONNECT_TIMEOUT, server_settings=_server_settings(idle)
     )
 
 
