@@ -139,10 +139,12 @@ class DatabaseEvidenceVault:
 
         The blobs keep their seal: the folder's evidence keys were given to the
         deployment, so they open here as they did there. Returns how many were copied.
+        Every process start calls this: only the blobs the database lacks are read.
         """
         paths = await asyncio.to_thread(_folder_blobs, directory)
+        absent = await self.missing(path.name for path in paths)
         copied = 0
-        for path in paths:
+        for path in (path for path in paths if path.name in absent):
             blob = await asyncio.to_thread(path.read_bytes)
             result = await self._execute(_INSERT, path.name, blob, time.time())
             copied += 0 if result.endswith(" 0") else 1

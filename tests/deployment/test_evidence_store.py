@@ -123,3 +123,32 @@ async def test_a_folder_vaults_blobs_move_in_sealed_as_they_were(
     assert await vault.import_folder(tmp_path / "data" / "evidence") == 0  # once
     assert (await blobs(pg_database))[digest] == folder.path_of(digest).read_bytes()
     assert (await vault.get(digest))[0] == photo
+
+
+async def test_a_restart_reads_no_folder_blob_the_database_already_holds(
+    vault: DatabaseEvidenceVault,
+    keyring: EvidenceKeyring,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every process start imports the data folder: only what is not stored yet is read.
+
+    Before, each start read every blob of the old folder vault and sent it to the
+    database again (the insert then did nothing): a folder of years of photos made
+    every hub process start take as long as copying them all.
+    """
+    folder = EvidenceVault(tmp_path / "data" / "evidence", keyring, max_bytes=64 * 1024)
+    for grey in range(3):
+        await folder.put(png(grey), declared_type="image/png")
+    assert await vault.import_folder(folder.directory) == 3
+    later = (await folder.put(png(99), declared_type="image/png")).sha256
+    read: list[str] = []
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        read.append(path.name)
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert await vault.import_folder(folder.directory) == 1
+    assert read == [later]
