@@ -3,9 +3,10 @@
 It claims due rows with a lease, publishes them (confirms pipelined), and —
 with a durable broker — marks the confirmed ones published in one audited
 write. A row whose publish failed gets its lease released so it goes again
-as soon as the broker is back; a relay that dies mid-way leaves leased rows
-that the next claim takes once the lease ends. Nothing is lost either way,
-and a row published twice is delivered once (the dispatcher checks its id).
+as soon as the broker is back (unless another relay claimed it meanwhile); a
+relay that dies mid-way leaves leased rows that the next claim takes once the
+lease ends. Nothing is lost either way, and a row published twice is
+delivered once (the dispatcher checks its id).
 The "published" mark only applies to a row still under this relay's claim: a
 consumer quick enough to have scheduled a retry first keeps its schedule.
 """
@@ -62,7 +63,8 @@ class OutboxRelay:
             leases = {row.delivery_id: row.next_attempt_at for row in confirmed}
             await self._store.mark_published(leases, redeliver_at)
         if failed:
-            await self._store.release_leases([row.delivery_id for row in failed], time.time())
+            leases = {row.delivery_id: row.next_attempt_at for row in failed}
+            await self._store.release_leases(leases, time.time())
             raise next(r for r in results if isinstance(r, BaseException))
         return len(confirmed)
 

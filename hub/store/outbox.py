@@ -117,8 +117,9 @@ class OutboxRelaying(Protocol):
         """
         ...
 
-    async def release_leases(self, delivery_ids: Iterable[str], now: float) -> None:
-        """The broker did not take these: they may be claimed again from ``now``."""
+    async def release_leases(self, leases: Mapping[str, float], now: float) -> None:
+        """The broker did not take these (delivery id → the lease it was claimed with): they
+        may be claimed again from ``now`` — only if still under that very claim."""
         ...
 
 

@@ -117,14 +117,20 @@ def replayed(delivery_ids: Iterable[str], actor: str, now: float) -> list[Run]:
     ]
 
 
-def released(delivery_ids: Iterable[str], now: float) -> list[Run]:
-    """Unaudited: end the lease of rows the broker did not take (no state changes)."""
+def released(leases: Mapping[str, float], now: float) -> list[Run]:
+    """Unaudited: end the lease of rows the broker did not take (no state changes).
+
+    ``leases`` (delivery id → the lease its claim gave) narrows each change to a row
+    still under that very claim: past its lease another relay may hold the row, and
+    its lease must stand (else a third relay publishes the row while it does).
+    """
     return [
         Run(
-            "UPDATE outbox SET next_attempt_at=? WHERE delivery_id=? AND next_attempt_at>?",
-            (now, delivery_id, now),
+            "UPDATE outbox SET next_attempt_at=? WHERE delivery_id=? AND next_attempt_at=?"
+            " AND next_attempt_at>?",
+            (now, delivery_id, lease, now),
         )
-        for delivery_id in delivery_ids
+        for delivery_id, lease in leases.items()
     ]
 
 
@@ -143,9 +149,10 @@ def purged(delivery_ids: Iterable[str], actor: str) -> list[Run]:
 class OutboxTransitions(LedgerWrites):
     """The outbox's named state changes, the same on every backend (``outbox_apply`` runs them)."""
 
-    async def release_leases(self, delivery_ids: Iterable[str], now: float) -> None:
-        """The broker did not take these: they may be claimed again from ``now``."""
-        await self.outbox_apply(released(delivery_ids, now))
+    async def release_leases(self, leases: Mapping[str, float], now: float) -> None:
+        """The broker did not take these (delivery id → the lease claimed): claimable from
+        ``now``, unless another claim holds them meanwhile."""
+        await self.outbox_apply(released(leases, now))
 
     async def retry_delivery(
         self, delivery_id: str, attempts: int, next_attempt_at: float, error: str

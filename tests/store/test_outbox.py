@@ -54,8 +54,8 @@ async def test_outbox_rows_commit_with_their_cause_only(ledger: Ledger) -> None:
 
 async def test_a_released_lease_lets_the_row_be_claimed_again_at_once(ledger: Ledger) -> None:
     await ledger.append(message(1), receipt, Effects(outbox=(UPLINK,)))
-    assert len(await ledger.claim_outbox(10, now=2e9, lease=30)) == 1
-    await ledger.release_leases(["up-1"], 2e9 + 1)
+    (claimed,) = await ledger.claim_outbox(10, now=2e9, lease=30)
+    await ledger.release_leases({"up-1": claimed.next_attempt_at}, 2e9 + 1)
     again = await ledger.claim_outbox(10, now=2e9 + 1, lease=30)
     assert [(row.delivery_id, row.state) for row in again] == [("up-1", OutboxState.PENDING)]
 
