@@ -10,12 +10,28 @@ views the other rules (:mod:`certhub.hub.comparison.rules`) read.
 
 from __future__ import annotations
 
+from typing import Final
+
 import duckdb
 
-from certhub.hub.comparison.catalogue import DEPARTMENTS, VOID_KIND
+from certhub.hub.comparison.catalogue import DEPARTMENTS, DIRECT_KINDS, VOID_KIND
 from certhub.hub.comparison.window import RunWindow
 
-__all__ = ["checked_feed_sql", "checked_roster_sql", "clean_feed", "clean_roster"]
+__all__ = [
+    "REFUSED_DIRECT_TABLE",
+    "checked_feed_sql",
+    "checked_roster_sql",
+    "clean_feed",
+    "clean_roster",
+]
+
+REFUSED_DIRECT_TABLE: Final = "refused_direct (id_number VARCHAR, task_kind VARCHAR)"
+"""People a refused record of loss names, by task kind (:func:`clean_feed`): R-ALIVE holds
+them back, as it does a record matched by name only."""
+# Refused for what its department must settle: two copies that differ, a date nobody can
+# read. Such a record is acted on by nobody; before, its person was certified alive (免办)
+# on a visit of the period, the family texted that nothing was needed.
+_HOLDING_REASONS: Final = ("conflicting-record-id", "bad-date")
 
 # A department's grade for the kinds it may send (else NULL: an unknown kind), as
 # sent: a kind with spaces around it is unknown. A CASE, not a join: no join in
@@ -170,6 +186,8 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
     (``conflicting-record-id``), else all but the first line (``duplicate-row``).
     In a city's partition a refused row counts there if its feed county is in the
     city; rows the CSV reader could not parse count in the province-wide run only.
+    ``refused_direct`` names the people of the records of loss refused as conflicting
+    copies or for their date (:data:`REFUSED_DIRECT_TABLE`).
     """
     in_city = f"AND substr(county, 1, 4) = '{window.city}'" if window.city else ""
     unparsed = "false" if window.city else "true"
@@ -198,6 +216,13 @@ def clean_feed(con: duckdb.DuckDBPyConnection, window: RunWindow) -> None:
                     ON f.department = r.department AND f.record_id = r.record_id) c
             WHERE feed_checked.rowid = c.line AND feed_checked.record_id <> ''"""
         )
+    task_kinds = " ".join(f"WHEN '{k}' THEN '{t.value}'" for k, t in sorted(DIRECT_KINDS.items()))
+    con.execute(f"CREATE OR REPLACE TABLE {REFUSED_DIRECT_TABLE}")
+    con.execute(
+        f"""INSERT INTO refused_direct SELECT DISTINCT id_number, CASE kind::VARCHAR {task_kinds}
+        END FROM feed_checked WHERE reason IN ({", ".join(map(repr, _HOLDING_REASONS))})
+        AND kind IN ({", ".join(f"'{k}'" for k in sorted(DIRECT_KINDS))})"""
+    )
     # The versions are counted: the hashes (8 bytes a row) leave the table that every
     # later rule reads (at 10 million pensioners it outgrows the memory limit and spills).
     con.execute("ALTER TABLE feed_checked DROP COLUMN version")

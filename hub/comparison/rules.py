@@ -27,7 +27,8 @@ Rule ids (written into every output):
                  rules check again: :mod:`certhub.hub.rules.comparison`);
 - ``R-ALIVE``    auxiliary evidence inside the period, and no direct evidence at all,
                  certifies the person for the cycle (data comparison, 免办); a direct
-                 record matched by name only (``R-NAME-ONLY``) holds it back too.
+                 record matched by name only (``R-NAME-ONLY``), or on the number but refused
+                 (conflicting copies, an unreadable date), holds it back too.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import duckdb
 
 from certhub.hub.comparison.catalogue import AUXILIARY_KINDS, DIRECT_KINDS, VOID_KIND
 from certhub.hub.comparison.cleaning import (
+    REFUSED_DIRECT_TABLE,
     checked_feed_sql,
     checked_roster_sql,
     clean_feed,
@@ -189,7 +191,8 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
     the comparison may be about to suspend is never certified by it
     (``seen_alive_blocked``: each such person's proposals); so does a direct record
     with an invalid ID number that ``review`` matched to the person by name
-    (:func:`queue_name_only` runs first). The signals are
+    (:func:`queue_name_only` runs first), or one refused as ``conflicting-record-id`` or
+    ``bad-date`` (``refused_direct``: counted blocked too). The signals are
     aggregated per ID number in buckets, one per :data:`SEEN_ALIVE_BUCKET_ROWS`
     signals: each person's top-three sources are state DuckDB's aggregate cannot
     spill (3 million signals ran out of 1 GB). ``certifications`` is a view
@@ -224,9 +227,13 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
         source = f"FROM signals WHERE bucket = {bucket}" if buckets > 1 else signals
         con.execute(f"{into} " + top.format(source=source))
     con.execute("DROP TABLE IF EXISTS signals")
+    # R-CLEAN's refused records of loss (clean_feed) hold their people back too
+    con.execute(f"CREATE TABLE IF NOT EXISTS {REFUSED_DIRECT_TABLE}")  # a rule run alone: none
     con.execute(  # every proposal's person is on the roster: no roster join needed
         """CREATE OR REPLACE TABLE seen_alive_blocked AS
-        SELECT p.id_number, p.task_kind FROM top_signals t JOIN proposals p USING (id_number)"""
+        SELECT p.id_number, p.task_kind FROM top_signals t JOIN (
+            SELECT id_number, task_kind FROM proposals UNION SELECT * FROM refused_direct
+        ) p USING (id_number)"""
     )
     con.execute(
         f"""CREATE OR REPLACE VIEW seen_alive AS
@@ -235,7 +242,8 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
         FROM top_signals t JOIN roster r USING (id_number)
         WHERE NOT EXISTS (SELECT 1 FROM proposals p WHERE p.id_number = t.id_number)
           AND NOT EXISTS (SELECT 1 FROM review v  -- a possible loss, known by name only
-                          WHERE v.candidate_id_number = t.id_number AND v.kind IN ({_DIRECT_IN}))"""
+                          WHERE v.candidate_id_number = t.id_number AND v.kind IN ({_DIRECT_IN}))
+          AND NOT EXISTS (SELECT 1 FROM refused_direct x WHERE x.id_number = t.id_number)"""
     )
     con.execute(f"CREATE OR REPLACE VIEW certifications AS {certifications_sql('seen_alive')}")
 

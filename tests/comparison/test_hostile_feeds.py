@@ -151,3 +151,43 @@ def test_an_event_time_without_offset_is_read_as_china_time(tmp_path: Path) -> N
         tmp_path, health=f"M1,{ALICE},陈大文,,440103,medical_visit,2026-10-31 23:30:00,\n"
     )
     assert summary["certified"] == 1  # 23:30 on the last day: still October
+
+
+def _certified(tmp: Path) -> list[str]:
+    certified = tmp / "data" / "comparison-runs" / f"{PERIOD}-all" / "certifications.parquet"
+    query = f"SELECT id_number FROM '{certified}' ORDER BY 1"
+    return [row[0] for row in duckdb.connect().execute(query).fetchall()]
+
+
+def test_a_refused_record_of_death_keeps_its_pensioner_out_of_the_certifications(
+    tmp_path: Path,
+) -> None:
+    # Civil affairs sent BOB's cremation C1 twice, dated the 3rd and the 4th (both copies
+    # refused: conflicting-record-id), and ALICE's death C2 with a date nobody can read;
+    # health saw both at a visit on the 2nd. Never acted on (no task) - but before, both
+    # were certified alive for the cycle (免办: their families texted that nothing is
+    # needed, 12 months paid on). A record of death matched by name only holds the person
+    # back until someone has looked; so must one matched on the number and refused.
+    summary, proposals = _compare(
+        tmp_path,
+        civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-03,\n"
+        f"C1,{BOB},黄小明,,445302,cremation,2026-10-04,\n"
+        f"C2,{ALICE},陈大文,,440103,death,2026-10-3O,\n",
+        health=f"M1,{BOB},黄小明,,445302,medical_visit,2026-10-02,\n"
+        f"M2,{ALICE},陈大文,,440103,medical_visit,2026-10-02,\n",
+    )
+    refused = {r: e["count"] for r, e in summary["refused"]["civil_affairs"].items()}
+    assert refused == {"conflicting-record-id": 2, "bad-date": 1}
+    assert proposals == []
+    assert _certified(tmp_path) == []
+    assert summary["certified"] == 0
+    assert summary["seen_alive_but_direct_evidence"] == 2
+
+
+def test_a_refused_seen_alive_record_blocks_nobody(tmp_path: Path) -> None:
+    _compare(
+        tmp_path,
+        health=f"M1,{BOB},黄小明,,445302,medical_visit,2026-10-02,\n"
+        f"M9,{BOB},黄小明,,445302,medical_visit,2026-10-3O,\n",
+    )
+    assert _certified(tmp_path) == [BOB]
