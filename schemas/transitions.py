@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
 
 from .common import (
     ActorRef,
@@ -18,6 +18,7 @@ from .common import (
     Money,
     Month,
     PersonRef,
+    not_ahead_of_clock,
     not_in_future_check,
 )
 from .enums import BenefitStatus, TaskStatus, VerificationMethod
@@ -45,6 +46,13 @@ class TaskTransition(Message):
     evidence: tuple[EvidenceRef, ...] = ()
     actor: ActorRef
     at: AwareDatetime
+
+    @field_validator("at")
+    @classmethod
+    def _at_not_ahead(cls, value: datetime, info: ValidationInfo) -> datetime:
+        # the step's time is when the task was resolved (the timeliness KPIs, the month it
+        # counts in): one weeks ahead moved it into a month that had not begun
+        return not_ahead_of_clock(value, "at", info)
 
     @model_validator(mode="after")
     def _resolution_needs_method_and_outcome(self) -> Self:
