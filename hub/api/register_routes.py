@@ -23,6 +23,7 @@ from certhub.hub.register.suspensions import liable_after
 from certhub.hub.rules.months import month_index
 from certhub.hub.rules.restoration import MUNICIPAL_AFTER_DAYS
 from certhub.hub.store.register_reads import SUMMARY_FIELDS, RegisterList
+from certhub.schemas import SCHEME_START
 from certhub.schemas.clock import shanghai_today
 from certhub.security import Reader
 from certhub.security.scopes import AreaScope, parse_area
@@ -125,9 +126,12 @@ def _day(text: str | None) -> date:
     try:
         if len(text) != 10:
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise _invalid("on", "on must be a date YYYY-MM-DD") from None
+    if day < SCHEME_START:  # before: year 1 overflowed the lists' day arithmetic (500)
+        raise _invalid("on", f"on must be a day from {SCHEME_START}, when the scheme began")
+    return day
 
 
 def _within(text: str | None) -> int:
