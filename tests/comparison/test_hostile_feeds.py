@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from hubkit import write_trust_store
 from prometheus_client import CollectorRegistry
 
@@ -21,7 +22,7 @@ from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
-from certhub.schemas.resident_id import check_character
+from certhub.schemas.resident_id import check_character, upgrade_legacy_id
 from certhub.security import SigningKey, issue_read_token
 
 PERIOD = "2026-10"
@@ -41,11 +42,13 @@ ROSTER = (
 )
 
 
-def _compare(tmp: Path, **feeds: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """``certhub compare run --no-ledger`` over ROSTER and ``feeds``: summary and proposals."""
+def _compare(
+    tmp: Path, roster: str = ROSTER, **feeds: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``certhub compare run --no-ledger`` over ``roster`` and ``feeds``: summary and proposals."""
     inputs, data = tmp / "in", tmp / "data"
     inputs.mkdir()
-    (inputs / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    (inputs / "roster.csv").write_text(roster, encoding="utf-8")
     for department, rows in feeds.items():
         (inputs / f"{department}.csv").write_text(HEADER + rows, encoding="utf-8")
     argv = ["compare", "run", "--period", PERIOD, "--input", str(inputs), "--data", str(data)]
@@ -191,3 +194,61 @@ def test_a_refused_seen_alive_record_blocks_nobody(tmp_path: Path) -> None:
         f"M9,{BOB},黄小明,,445302,medical_visit,2026-10-3O,\n",
     )
     assert _certified(tmp_path) == [BOB]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: exit-entry's emigration record is grade B and needs a second"
+    " department, but no other department sends that kind - a loss of nationality never"
+    " opens a task from the comparison, however many months it is sent",
+)
+def test_an_emigration_record_can_open_a_loss_of_nationality_task(tmp_path: Path) -> None:
+    _, proposals = _compare(
+        tmp_path, exit_entry=f"E1,{BOB},黄小明,,445302,emigration,2026-10-06,\n"
+    )
+    assert _tasks(proposals) == [(BOB, "loss_of_nationality", "2026-10-06", "open")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a record of death dated after the period but before the run"
+    " (October's file, run in December, a cremation of 2 November) is refused as"
+    " future-event-date; if the department does not send it again in November's file the"
+    " death is never acted on",
+)
+def test_a_death_dated_after_the_period_but_before_the_run_is_acted_on(tmp_path: Path) -> None:
+    summary, proposals = _compare(
+        tmp_path, civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-11-02,\n"
+    )
+    assert summary["refused"] == {}
+    assert _tasks(proposals) == [(BOB, "death", "2026-11-02", "open")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a pensioner listed twice on the roster (two cities) is refused"
+    " in a province-wide run (their cremation matches nobody, purged after 90 days) but kept"
+    " in each city by --by-city, while `roster import` keeps the first row on the register",
+)
+def test_the_death_of_a_pensioner_listed_twice_is_acted_on(tmp_path: Path) -> None:
+    summary, proposals = _compare(
+        tmp_path,
+        ROSTER + f"{BOB},黄小明,440103,440103001001\n",
+        civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-03,\n",
+    )
+    assert summary["unmatched"] == {}
+    assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a department row with a 15-digit legacy number (upgrade_legacy_id"
+    " makes it exactly BOB's 18-digit one) is refused invalid-id and never acted on",
+)
+def test_a_legacy_15_digit_number_is_matched(tmp_path: Path) -> None:
+    legacy = BOB[:6] + BOB[8:17]
+    assert upgrade_legacy_id(legacy) == BOB
+    _, proposals = _compare(
+        tmp_path, civil_affairs=f"C1,{legacy},黄小明,,445302,cremation,2026-10-03,\n"
+    )
+    assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
