@@ -88,11 +88,20 @@ async def migrate(conn: Conn) -> int:
 
     Safe to run from several processes at once: the first takes the
     migration lock and upgrades, the others then find nothing to do.
+
+    Raises:
+        StoreUnavailable: a newer release migrated the database past this one's
+            schema (a machine not upgraded yet must not write tables it does not know).
     """
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
         await conn.execute(tables.schema_version_table("postgres"))
         current = int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+        if current > len(tables.LADDER):
+            raise StoreUnavailable(
+                f"the ledger database is at schema version {current}, newer than this"
+                f" certhub's {len(tables.LADDER)}: upgrade certhub on this machine"
+            )
         for number, statements in tables.pending(current, "postgres"):
             for statement in statements:
                 await conn.execute(statement)
@@ -127,6 +136,9 @@ async def migrate_pool(pool: asyncpg.Pool) -> None:
     try:
         async with pool.acquire() as conn:
             await migrate(conn)
+    except StoreUnavailable:
+        await pool.close()
+        raise
     except (asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
         await pool.close()
         raise StoreUnavailable(f"cannot migrate the ledger database: {exc}") from exc
