@@ -252,3 +252,21 @@ def test_a_legacy_15_digit_number_is_matched(tmp_path: Path) -> None:
         tmp_path, civil_affairs=f"C1,{legacy},黄小明,,445302,cremation,2026-10-03,\n"
     )
     assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a void of a pensioner no longer on the month's roster (the"
+    " province dropped them after the termination it voids) matches nobody: no reversal, so"
+    " no restoration is proposed for a living pensioner - is a terminated pensioner always"
+    " on the comparison's roster?",
+)
+def test_a_void_of_a_pensioner_off_the_roster_is_listed(tmp_path: Path) -> None:
+    _compare(
+        tmp_path,
+        "id_number,name,county,village\n" + f"{ALICE},陈大文,440103,440103001001\n",
+        civil_affairs=f"V1,{BOB},黄小明,,445302,void,2026-10-20,C1\n",
+    )
+    reversals = tmp_path / "data" / "comparison-runs" / f"{PERIOD}-all" / "reversals.json"
+    listed = [json.loads(line) for line in reversals.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id_number"], r["voided_record_id"]) for r in listed] == [(BOB, "C1")]
