@@ -8,15 +8,25 @@ calls back, visits and puts things right within 15 working days.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo
 
-from .common import ActorRef, FreeText, Message
+from .common import ActorRef, FreeText, Message, not_ahead_of_clock
 
 __all__ = ["RatingFollowUp", "ServiceRating"]
 
 Score = Annotated[int, Field(ge=1, le=5, description="1 very dissatisfied … 5 very satisfied")]
+
+
+def _not_ahead(value: datetime, info: ValidationInfo) -> datetime:
+    return not_ahead_of_clock(value, str(info.field_name), info)
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_not_ahead)]
+"""When a rating was given or a follow-up step taken: the month it counts in and the
+follow-up's deadline (the ratings KPIs), so never ahead of the hub's clock."""
 
 
 class ServiceRating(Message):
@@ -27,7 +37,7 @@ class ServiceRating(Message):
     score: Score
     rater: Literal["pensioner", "family"]
     comment: Annotated[FreeText, Field(max_length=500)] | None = None
-    rated_at: AwareDatetime
+    rated_at: Moment
 
 
 class RatingFollowUp(Message):
@@ -38,4 +48,4 @@ class RatingFollowUp(Message):
     action: Literal["callback", "visit", "rectified"]
     outcome: FreeText
     actor: ActorRef
-    at: AwareDatetime
+    at: Moment
