@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from certhub.hub.rules.months import first_of_next_month, parse_month
-from certhub.schemas import Refusal
+from certhub.schemas import SCHEME_START, Refusal
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 
@@ -53,13 +53,16 @@ def deadline(period: str, deadline_day: int) -> datetime:
 
 
 def check_period(period: str, today: date) -> None:
-    """Refuse a malformed or future period."""
+    """Refuse a malformed or future period, or one before the scheme began (a trend's
+    12 months back from year 1 reached year 0: 500)."""
     try:
         start = parse_month(period)
     except ValueError as exc:
         raise Refusal("invalid-period", "period must be YYYY-MM") from exc
     if len(period) != 7 or start > today:
         raise Refusal("invalid-period", "period must be YYYY-MM and not in the future")
+    if start < SCHEME_START.replace(day=1):
+        raise Refusal("invalid-period", f"period must be {SCHEME_START:%Y-%m} or later")
 
 
 def compliance(
