@@ -165,9 +165,11 @@ def live_hub_factory(
     def start(
         *, trusting: Callable[[TrustStore], TrustStore] | None = None, **overrides: Any
     ) -> LiveHub:
-        settings = Settings(
-            data_dir=tmp_path / f"hub{len(running)}", trust_reload_seconds=0.2, **overrides
-        )
+        defaults: dict[str, Any] = {
+            "data_dir": tmp_path / f"hub{len(running)}",
+            "trust_reload_seconds": 0.2,
+        }
+        settings = Settings(**(defaults | overrides))
         settings.trust_store_path.parent.mkdir(parents=True, exist_ok=True)
         store = trust_store(party_keys)
         (trusting(store) if trusting else store).save(settings.trust_store_path)

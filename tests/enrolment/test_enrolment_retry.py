@@ -8,14 +8,13 @@ it gets the same answer, and nothing new is trusted. Anything else still tells n
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from enrolkit import A, County, Phone
-from pgkit import throwaway_database
+from pgkit import deployment_settings
 
 from certhub.hub.core.keys import TRUST
 from certhub.schemas import problem_type_uri
@@ -28,12 +27,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str
     if request.param == "folder":
         yield {}
         return
-    secrets_dir = tmp_path / "secrets"
-    secrets_dir.mkdir(mode=0o700)
-    (secrets_dir / "deployment.key").write_bytes(secrets.token_bytes(32))
-    (secrets_dir / "deployment.key").chmod(0o600)
-    with throwaway_database("certhub_enrol") as url:
-        yield {"database_url": url, "secrets_dir": secrets_dir}
+    with deployment_settings(tmp_path, "certhub_enrol") as settings:
+        yield settings
 
 
 @pytest.fixture

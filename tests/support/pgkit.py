@@ -7,6 +7,8 @@ import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -37,3 +39,16 @@ def throwaway_database(prefix: str) -> Iterator[str]:
         yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     finally:
         admin_sync(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def deployment_settings(folder: Path, prefix: str) -> Iterator[dict[str, Any]]:
+    """Settings of one deployment on a throw-away database (:func:`throwaway_database`): its
+    ``database_url`` and a ``secrets_dir`` (in ``folder``) holding its deployment key; for
+    every hub process of the deployment alike."""
+    secrets_dir = folder / "secrets"
+    secrets_dir.mkdir(mode=0o700)
+    (secrets_dir / "deployment.key").write_bytes(secrets.token_bytes(32))
+    (secrets_dir / "deployment.key").chmod(0o600)
+    with throwaway_database(prefix) as url:
+        yield {"database_url": url, "secrets_dir": secrets_dir}

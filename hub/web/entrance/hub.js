@@ -22,6 +22,16 @@ const KEY_REJECTED = new Set(["key-revoked", "token-key-revoked", "unknown-key"]
 // The enrolment's year is up: the phone is still its coordinator's, so what it has not sent
 // stays queued, and goes out signed by the key it is enrolled with next (see send()).
 const KEY_EXPIRED = new Set(["key-expired", "token-key-expired"]);
+// A key enrolled moments ago that a hub process does not know yet: the one that bound it
+// trusts it at once, the others of a deployment on PostgreSQL within
+// CERTHUB_TRUST_RELOAD_SECONDS (2 s by default). Until SETTLING_MS after enrolment, a key
+// unknown (to a push) or unusable (to a read) is not a key rejected: try again later.
+const NOT_YET_KNOWN = new Set(["unknown-key", "invalid-token"]);
+const SETTLING_MS = 5 * 60_000;
+
+function notYetKnown(identity, error) {
+  return NOT_YET_KNOWN.has(slugOf(error)) && Date.now() - (identity?.enrolledAt ?? 0) < SETTLING_MS;
+}
 
 let clockOffset = 0; // seconds the hub's clock is ahead of the phone's (from its Date header)
 
@@ -29,7 +39,8 @@ export function hubNow() {
   return Math.floor(Date.now() / 1000 + clockOffset);
 }
 
-async function call(path, init = {}) {
+/** ``path`` fetched; ``identity``: the phone's, when it signed the request. */
+async function call(path, init = {}, identity = null) {
   let response;
   try {
     response = await fetch(path, { cache: "no-store", ...init });
@@ -43,7 +54,7 @@ async function call(path, init = {}) {
   if (!response.ok) {
     const wait = retryAfter(response.headers.get("Retry-After"), date);
     const refused = new Refused(body || { title: `HTTP ${response.status}` }, response.status, wait);
-    if (KEY_REJECTED.has(slugOf(refused))) keyRejected(refused.problem);
+    if (KEY_REJECTED.has(slugOf(refused)) && !notYetKnown(identity, refused)) keyRejected(refused.problem);
     if (KEY_EXPIRED.has(slugOf(refused))) keyExpired(refused.problem);
     throw refused;
   }
@@ -75,7 +86,7 @@ function keyExpired(problem) {
 
 async function authorisedGet(identity, path) {
   const token = await bearerToken(identity, "read", hubNow());
-  return (await call(path, { headers: { Authorization: `Bearer ${token}` } })).body;
+  return (await call(path, { headers: { Authorization: `Bearer ${token}` } }, identity)).body;
 }
 
 /** A GET as the enrolled phone, telling a wrong clock from a key the hub no longer trusts. */
@@ -86,7 +97,7 @@ function checkedGet(identity, path) {
     // one more try tells the two apart.
     if (slugOf(error) !== "invalid-token") throw error;
     return authorisedGet(identity, path).catch((again) => {
-      if (slugOf(again) === "invalid-token") keyRejected(again.problem);
+      if (slugOf(again) === "invalid-token" && !notYetKnown(identity, again)) keyRejected(again.problem);
       throw again;
     });
   });
@@ -149,7 +160,7 @@ async function upload(identity, photo) {
       "Content-Digest": `sha-256=:${digest}:`,
     },
     body: photo.blob,
-  });
+  }, identity);
 }
 
 /** Sign ``payload`` now and queue it with its photos; the outbox sends it when it can. */
@@ -189,7 +200,7 @@ async function sendAll(identity) {
         await wait(entry, error);
         return;
       }
-      if (transient(error)) return; // keep it queued; the next attempt sends it
+      if (transient(error) || notYetKnown(identity, error)) return; // kept queued; sent next time
       if (KEY_EXPIRED.has(slugOf(error))) return; // queued until the phone is enrolled again
       entry.state = "refused";
       entry.problem = error.problem || { detail: String(error) };
@@ -224,7 +235,7 @@ async function send(identity, entry) {
   for (const photo of entry.photos) await upload(identity, photo);
   let answer;
   try {
-    answer = await push(entry.token);
+    answer = await push(identity, entry.token);
   } catch (error) {
     // Signed long ago (no signal for a while): the hub refuses a stale iat unless it
     // already holds these exact bytes. Re-sign the same payload under the same message
@@ -232,7 +243,7 @@ async function send(identity, entry) {
     if (!(error instanceof Refused) || !error.problem.type?.endsWith(":clock-skew")) throw error;
     entry.token = await signMessage(identity, entry.payload, { jti: entry.jti, iat: hubNow() });
     await outbox.put(entry);
-    answer = await push(entry.token);
+    answer = await push(identity, entry.token);
   }
   const jwks = (await call("/.well-known/jwks.json")).body;
   const verified = await verifyReceipt(answer.receipt, entry.token, jwks);
@@ -264,11 +275,11 @@ async function signedAgain(identity, entry) {
   await outbox.put(entry);
 }
 
-async function push(token) {
+async function push(identity, token) {
   const { body } = await call("/v1/reports", {
     method: "POST",
     headers: { "Content-Type": "application/jose" },
     body: token,
-  });
+  }, identity);
   return body;
 }
