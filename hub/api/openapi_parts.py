@@ -108,6 +108,9 @@ def pull_operation(summary: str) -> dict[str, Any]:
                 "200": json_response("One page, oldest first.", ref("Page")),
                 "400": problem_response("Invalid cursor or limit."),
                 **problem_responses(_BEARER_REFUSALS),
+                "503": problem_response(
+                    "The ledger cannot be reached (store-unavailable); retry the same page."
+                ),
             },
         }
     }

@@ -27,9 +27,18 @@ class PostgresQueries(BackPayReads, LedgerReads):
 
     async def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         try:
-            rows = await self._pool.fetch(schema.dollar(sql), *params)
+            # Whatever the server answers a new connection with (too many clients, a
+            # database closed to connections, recovery), the ledger is out of reach:
+            # 503 to retry, not a hub failure. Once connected, only a lost link is.
+            conn = await self._pool.acquire()
+        except (asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+            raise StoreUnavailable(f"ledger database unreachable: {exc}") from exc
+        try:
+            rows = await conn.fetch(schema.dollar(sql), *params)
         except CONNECTION_ERRORS as exc:
             raise StoreUnavailable(f"ledger database unreachable: {exc}") from exc
+        finally:
+            await self._pool.release(conn)
         return [tuple(_sqlite_value(value) for value in row) for row in rows]
 
 
