@@ -131,6 +131,7 @@ PROCEDURE_PROBLEMS: Final[Mapping[str, tuple[int, str]]] = {
     "rating-exists": (409, "This service has been rated already"),
     "rating-not-found": (404, "No such rating"),
     "rating-follow-up-closed": (409, "The rating has no open follow-up"),
+    "rating-follow-up-invalid": (422, "A follow-up cannot predate its rating"),
 }
 
 # Signed messages and read tokens (the leaves of security.MessageError and security.TokenError).

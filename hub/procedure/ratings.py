@@ -16,6 +16,7 @@ from certhub.hub.procedure.context import ProcedureContext, signer_of
 from certhub.hub.rules.decisions import authenticated_actor
 from certhub.hub.rules.ratings import (
     check_channel_rates_its_own,
+    check_follow_up_after_rating,
     check_follow_up_role,
     follow_up_due,
     needs_follow_up,
@@ -75,6 +76,7 @@ async def plan_follow_up(
     row = await ctx.store.get_rating(rating_id)
     if row is None:
         raise Refusal("rating-not-found", f"no rating {rating_id}")
+    check_follow_up_after_rating(row.rated_at, step.at)
     return Effects(
         follow_up=FollowUpWrite(rating_id, step.action, step.at.timestamp(), step.outcome),
         audit=(

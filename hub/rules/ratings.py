@@ -7,7 +7,8 @@
   working day after the rating (China Standard Time; Saturdays and Sundays
   are not working days — public holidays are not known to the hub, so the
   deadline errs on the early side by the holidays in between).
-* Town staff or the county record what they did: a call-back, a visit, the fix.
+* Town staff or the county record what they did: a call-back, a visit, the fix —
+  never before the rating was given (within the clock skew).
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 
-from certhub.schemas import CertificationEvent, EligibilityReport, PersonRef, Refusal, Role
+from certhub.schemas import (
+    CLOCK_SKEW,
+    CertificationEvent,
+    EligibilityReport,
+    PersonRef,
+    Refusal,
+    Role,
+)
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 FOLLOW_UP_BELOW: Final = 3
@@ -74,3 +82,14 @@ def check_follow_up_role(role: Role) -> None:
     """Only town staff and the county follow up bad ratings."""
     if role not in FOLLOW_UP_ROLES:
         raise Refusal("role-not-permitted", f"role {role.value!r} may not follow up ratings")
+
+
+def check_follow_up_after_rating(rated_at: float, at: datetime) -> None:
+    """A follow-up step is dated after its rating (``rated_at``, epoch seconds), as a task's
+    step is after the task opened: one put right before the complaint existed closed it
+    before its deadline, whenever it was really done (``follow_ups_late``)."""
+    if at.timestamp() < rated_at - CLOCK_SKEW.total_seconds():
+        raise Refusal(
+            "rating-follow-up-invalid",
+            f"the step is dated {at.isoformat()}, before the rating was given",
+        )

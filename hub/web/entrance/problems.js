@@ -95,6 +95,7 @@ export const PROBLEMS = {
   "rating-exists": "这项服务已经评价过。",
   "rating-not-found": "没有找到这条评价。",
   "rating-follow-up-closed": "这条评价没有待回访的事项。",
+  "rating-follow-up-invalid": "回访或整改的时间不能早于评价的时间。",
   // Signed messages and read tokens.
   "malformed-message": "上报签名格式有误，请更新本页后重新上报。",
   "unknown-key": `中心不认识本机的密钥。${AGAIN}`,
