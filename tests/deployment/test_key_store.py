@@ -22,6 +22,7 @@ from certhub.hub.store.postgres.keys import (
 )
 from certhub.hub.store.postgres.shared import (
     HUB_SIGNING,
+    PUBLISHED_SECONDS,
     FolderKeys,
     SharedHubKeyring,
     SharedIdentity,
@@ -172,3 +173,24 @@ def test_the_deployment_key_file_is_made_once_private_and_refused_when_short(
     path.chmod(0o640)
     with pytest.raises(DeploymentKeyError, match="chmod 600"):
         load_deployment_key(path)
+
+
+async def test_a_rotation_active_at_once_signs_only_once_every_process_publishes_it(
+    store: DeploymentKeyStore, tmp_path: Path
+) -> None:
+    """``keys rotate --activate-in 0`` (allowed: an operator in a hurry): the first process to
+    re-read the keys signed with the new one at once, while the others, re-reading every
+    ``REFRESH_SECONDS``, did not publish it yet — a verifier asking them refused the receipt."""
+    first = await SharedIdentity.open(store, no_folder(tmp_path))
+    other = await SharedIdentity.open(store, no_folder(tmp_path))  # has not re-read since
+    old = first.hub_keys.active.kid
+    now = time.time()
+    await store.add(HUB_SIGNING, NewKey.signing(SigningKey.generate()), active_from=now)
+    await first.refresh()
+    published = {k["kid"] for k in other.hub_keys.jwks()["keys"]}
+    assert first.hub_keys.active.kid in published
+    assert first.hub_keys.active.kid == old
+    keys = await store.keys(HUB_SIGNING)
+    later = keys[-1].created_at + PUBLISHED_SECONDS  # every process re-read the keys by then
+    first.hub_keys.update(keys, now=later)
+    assert first.hub_keys.active.kid == keys[-1].kid != old

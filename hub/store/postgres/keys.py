@@ -53,7 +53,8 @@ _NONCE_BYTES: Final = 12
 _SEAL_CONTEXT: Final = b"certhub deployment key/v1"
 
 _SELECT: Final = (
-    "SELECT purpose, generation, kid, public_jwk, sealed, active_from FROM deployment_keys"
+    "SELECT purpose, generation, kid, public_jwk, sealed, active_from, created_at"
+    " FROM deployment_keys"
 )
 _INSERT: Final = (
     "INSERT INTO deployment_keys"
@@ -129,6 +130,7 @@ class StoredKey:
     Attributes:
         active_from: when it starts to sign or seal (epoch seconds); ``None``:
             kept only to verify or open what it made before.
+        created_at: when it was stored (epoch seconds).
     """
 
     purpose: str
@@ -137,6 +139,7 @@ class StoredKey:
     secret: bytes = field(repr=False)
     public_jwk: dict[str, str] | None
     active_from: float | None
+    created_at: float = 0.0
 
     def signing_key(self) -> SigningKey:
         """The private signing key (only for a key stored with its secret half)."""
@@ -286,8 +289,9 @@ class DeploymentKeyStore:
         jwk: dict[str, str] | None = None if public is None else json.loads(public)
         active = row["active_from"]
         return StoredKey(
-            purpose, int(row["generation"]), kid, secret, jwk, None if active is None else active
-        )
+            purpose, int(row["generation"]), kid, secret, jwk, None if active is None else active,
+            float(row["created_at"]),
+        )  # fmt: skip
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         async with pooled(self._pool, "read the deployment's keys") as conn:

@@ -15,7 +15,8 @@ folder, or a process that made its own before) gives them to the database on
 first start, so every receipt signed before stays verifiable. Every process
 re-reads the keys every :data:`REFRESH_SECONDS`; a rotation publishes the new
 key at once and signs with it only after :data:`ROTATION_GRACE_SECONDS`, so by
-then every process publishes it.
+then every process publishes it — and never sooner than :data:`PUBLISHED_SECONDS`
+after it was stored, whatever the rotation asked (:func:`in_use`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "CURSOR",
     "EVIDENCE",
     "HUB_SIGNING",
+    "PUBLISHED_SECONDS",
     "REFRESH_SECONDS",
     "ROTATION_GRACE_SECONDS",
     "FolderKeys",
@@ -42,6 +44,7 @@ __all__ = [
     "SharedHubKeyring",
     "SharedIdentity",
     "adapter_purpose",
+    "in_use",
 ]
 
 HUB_SIGNING: Final = "hub-signing"
@@ -49,6 +52,21 @@ CURSOR: Final = "cursor"
 EVIDENCE: Final = "evidence"
 REFRESH_SECONDS: Final = 10.0
 ROTATION_GRACE_SECONDS: Final = 3 * REFRESH_SECONDS
+PUBLISHED_SECONDS: Final = 1.5 * REFRESH_SECONDS
+"""A key stored this long ago is published by every process (each re-reads every
+:data:`REFRESH_SECONDS`): only then may one sign or seal with it."""
+
+
+def in_use(keys: Sequence[StoredKey], now: float) -> StoredKey | None:
+    """The generation that signs (or seals) at ``now``: the newest active one stored at least
+    :data:`PUBLISHED_SECONDS` ago, so that every process publishes (or opens) what it makes,
+    whatever ``--activate-in`` said; else the oldest active one (a deployment's first key)."""
+    ready = sorted(
+        (key for key in keys if key.active_from is not None and key.active_from <= now),
+        key=lambda key: key.generation,
+    )
+    published = [key for key in ready if key.created_at <= now - PUBLISHED_SECONDS]
+    return published[-1] if published else next(iter(ready), None)
 
 
 def adapter_purpose(adapter: str) -> str:
@@ -66,7 +84,7 @@ class SharedHubKeyring:
 
     def update(self, keys: Sequence[StoredKey], now: float | None = None) -> None:
         """Take the generations read now; the newest active one signs from here on."""
-        current = active_key(keys, time.time() if now is None else now)
+        current = in_use(keys, time.time() if now is None else now)
         if current is None:
             raise KeyFileError("the deployment has no active hub signing key")
         if current.kid not in self._signing:
@@ -94,7 +112,7 @@ class SharedEvidenceKeys:
 
     def update(self, keys: Sequence[StoredKey], now: float | None = None) -> None:
         """Take the generations read now."""
-        current = active_key(keys, time.time() if now is None else now)
+        current = in_use(keys, time.time() if now is None else now)
         if current is None:
             raise KeyFileError("the deployment has no active evidence key")
         self._active = current.kid
