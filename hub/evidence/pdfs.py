@@ -8,22 +8,30 @@ than cleaned (the hub stores evidence byte for byte; see README, "Evidence").
 Two looks, because a viewer and a parser may disagree about which objects a
 file holds: every object pypdf reaches through the cross-reference data
 (object streams decompressed, ``#xx`` name escapes decoded) is inspected, and
-the file's uncompressed bytes outside streams are scanned for the same names,
-which also finds objects no cross-reference lists (a viewer that repairs a
-damaged file would still find them).
+the file's bytes outside streams, and its decompressed object streams, are
+scanned for the same names (:mod:`certhub.hub.evidence.pdf_scan`), which also
+finds objects no cross-reference lists (a viewer that repairs a damaged file
+would still find them) and the value pypdf drops of a key written twice.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from typing import Final
 
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    PdfObject,
+    StreamObject,
+)
 
 from certhub.hub.evidence.errors import EvidenceRejected
+from certhub.hub.evidence.pdf_scan import names_in, names_outside_streams
 from certhub.hub.evidence.structure import pdf_end, refuse_undecodable
 
 __all__ = ["check_pdf"]
@@ -45,11 +53,6 @@ _ACTIVE_NAMES: Final = _ACTIVE_KEYS | _ACTIVE_ACTIONS | _ACTIVE_SUBTYPES | _ACTI
 # context, leaves it to the object walk, which only reads it as a /Subtype.
 _ACTIVE_RAW_NAMES: Final = _ACTIVE_NAMES - {"/Screen"}
 
-_STREAM_START: Final = re.compile(rb"stream\r?\n")
-_STREAM_END: Final = b"endstream"
-_NAME: Final = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
-_ESCAPE: Final = re.compile(rb"#([0-9A-Fa-f]{2})")
-
 
 def check_pdf(data: bytes) -> None:
     """Refuse ``data`` unless it is a whole, parseable, unencrypted PDF without active content.
@@ -65,7 +68,7 @@ def check_pdf(data: bytes) -> None:
             "evidence-trailing-data",
             f"{len(data) - end} bytes follow the end of the PDF; evidence must be the PDF alone",
         )
-    _refuse_names(_names_outside_streams(data), _ACTIVE_RAW_NAMES)
+    _refuse_names(names_outside_streams(data), _ACTIVE_RAW_NAMES)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -73,6 +76,7 @@ def check_pdf(data: bytes) -> None:
                 "evidence-encrypted", "the PDF is encrypted, so its content cannot be checked"
             )
         _refuse_names(_names_in_objects(reader), _ACTIVE_NAMES)
+        _refuse_names(_names_in_object_streams(reader), _ACTIVE_RAW_NAMES)
         pages = len(reader.pages)
     except EvidenceRejected:
         raise
@@ -120,25 +124,12 @@ def _indirect_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
         yield reader.get_object(IndirectObject(number, 0, reader))
 
 
-def _names_outside_streams(data: bytes) -> Iterator[str]:
-    """Every PDF name in the file's bytes outside stream bodies, ``#xx`` escapes decoded."""
-    for match in _NAME.finditer(b" ".join(_outside_streams(data))):
-        raw = _ESCAPE.sub(lambda hexa: bytes.fromhex(hexa.group(1).decode()), match.group(1))
-        yield "/" + raw.decode("latin-1")
+def _names_in_object_streams(reader: PdfReader) -> Iterator[str]:
+    """Every name in the decompressed object streams, which the byte look cannot read.
 
-
-def _outside_streams(data: bytes) -> Iterator[bytes]:
-    """The pieces of ``data`` between stream bodies (``stream`` EOL … ``endstream``).
-
-    One forward pass: a lazy ``stream.*?endstream`` pattern retried from every
-    ``stream`` EOL that no ``endstream`` follows costs the square of the file's
-    size (a 64 KB upload of ``stream`` lines held the GIL for seconds).
+    An object stream holds objects only, no stream: nothing in it is skipped.
     """
-    at = 0
-    while (start := _STREAM_START.search(data, at)) is not None:
-        end = data.find(_STREAM_END, start.end())
-        if end < 0:
-            break  # no body is closed from here on: the rest is scanned as it is
-        yield data[at : start.start()]
-        at = end + len(_STREAM_END)
-    yield data[at:]
+    for number in sorted({stream for stream, _ in reader.xref_objStm.values()}):
+        stream = reader.get_object(IndirectObject(number, 0, reader))
+        if isinstance(stream, StreamObject):
+            yield from names_in(stream.get_data())

@@ -283,12 +283,17 @@ def pdf_orphan_javascript() -> bytes:
 
 
 def pdf_javascript_in_object_stream() -> bytes:
-    """A PDF 1.5 whose JavaScript action sits compressed in an object stream.
+    """A PDF 1.5 whose JavaScript action sits compressed in an object stream."""
+    return pdf_open_action_in_object_stream(b"<</S/JavaScript/JS(app.alert\\(1\\))>>")
+
+
+def pdf_open_action_in_object_stream(action: bytes) -> bytes:
+    """A PDF 1.5 whose open action, ``action``, sits compressed in an object stream.
 
     Objects 1-3 are plain; object 4 (the action) lives in object stream 5; the
-    cross-reference is a stream (object 6). No forbidden name is in plain bytes.
+    cross-reference is a stream (object 6). No name of ``action`` is in plain bytes.
     """
-    hidden = b"4 0 " + b"<</S/JavaScript/JS(app.alert\\(1\\))>>"
+    hidden = b"4 0 " + action
     packed = zlib.compress(hidden)
     objstm = b"<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/Length %d>>\nstream\n" % len(packed)
     bodies = {
