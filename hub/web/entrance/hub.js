@@ -202,6 +202,13 @@ async function sendAll(identity) {
       }
       if (transient(error) || notYetKnown(identity, error)) return; // kept queued; sent next time
       if (KEY_EXPIRED.has(slugOf(error))) return; // queued until the phone is enrolled again
+      if (slugOf(error) === "replay") {
+        // The hub holds this phone's report under this id, signed again (the entrance open in
+        // another tab sent it too): it is delivered, and 我的上报 shows the hub's copy.
+        await outbox.delete(entry.jti);
+        changed();
+        continue;
+      }
       entry.state = "refused";
       entry.problem = error.problem || { detail: String(error) };
       await outbox.put(entry);
