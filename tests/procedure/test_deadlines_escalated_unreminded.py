@@ -15,10 +15,13 @@ from datetime import datetime, timedelta
 
 import pytest
 from deadlinekit import signed_records
-from procedurekit import Office, today
+from procedurekit import Office
 
 from certhub.hub.procedure import deadlines, report_deadlines
 from certhub.hub.procedure.deadlines import DeadlineSweep
+
+from .test_report_deadlines import filed
+from .test_task_deadlines import open_task
 
 
 @pytest.fixture
@@ -30,12 +33,7 @@ def batch_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("batch_of_two")
 async def test_every_task_past_due_is_escalated(office_db: Office) -> None:
-    opened = []
-    for _ in range(3):
-        person = office_db.people.person()
-        await office_db.roster(person)
-        task = await office_db.reported_death(person, today() - timedelta(days=5))
-        opened.append(datetime.fromisoformat(task["opened_at"]))
+    opened = [datetime.fromisoformat((await open_task(office_db))["opened_at"]) for _ in "abc"]
     late = max(opened) + timedelta(days=31)  # a death: due 30 days after opening
     hub = DeadlineSweep.of(office_db.client.app)
     assert await hub.sweep(late) == 3  # before: 2
@@ -46,16 +44,8 @@ async def test_every_task_past_due_is_escalated(office_db: Office) -> None:
 
 @pytest.mark.usefixtures("batch_of_two")
 async def test_every_report_past_due_is_escalated(office_db: Office) -> None:
-    filed = []
-    for _ in range(3):
-        person = office_db.people.person()
-        report = office_db.people.eligibility_report() | {
-            "reason": "death", "person": person, "region": person["region"],
-        }  # fmt: skip
-        status, receipt = await office_db.post("/v1/reports", "city", report)
-        assert status == 202, receipt
-        filed.append(datetime.fromisoformat(receipt["received_at"]))
-    late = max(filed) + timedelta(days=16)  # 15 days to decide
+    at = [(await filed(office_db))[1] for _ in "abc"]
+    late = max(at) + timedelta(days=16)  # 15 days to decide
     hub = DeadlineSweep.of(office_db.client.app)
     assert await hub.sweep(late) == 3  # before: 2
     assert await hub.sweep(late + timedelta(days=1)) == 0
