@@ -106,7 +106,8 @@ def run_comparison(
     start, end = parse_period(period)
     if city is not None and city not in CITIES:
         raise ValueError(f"city must be one of the 21 prefixes 4401..4453, not {city!r}")
-    window = RunWindow(start, min(end, options.today or shanghai_today()), city)
+    today = options.today or shanghai_today()
+    window = RunWindow(start, min(end, today), city, today)
     run_id = f"{period}-{city or 'all'}"
     folder = runs_dir / run_id
     durations: dict[str, float] = {}

@@ -270,3 +270,29 @@ def test_a_void_of_a_pensioner_off_the_roster_is_listed(tmp_path: Path) -> None:
     reversals = tmp_path / "data" / "comparison-runs" / f"{PERIOD}-all" / "reversals.json"
     listed = [json.loads(line) for line in reversals.read_text(encoding="utf-8").splitlines()]
     assert [(r["id_number"], r["voided_record_id"]) for r in listed] == [(BOB, "C1")]
+
+
+def test_a_void_made_after_the_period_withdraws_its_record(tmp_path: Path) -> None:
+    # October's file, drawn on 3 November and compared in December: civil affairs cremated
+    # BOB on the 3rd (C1) and withdrew it on 2 November (V1). Before, the void was refused
+    # as future-event-date and the withdrawn cremation opened a death task - a county
+    # confirming it stops a living pensioner's benefit. A void is a correction, not an
+    # event of the period: dated by the run's day, not the period's end.
+    summary, proposals = _compare(
+        tmp_path,
+        civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-03,\n"
+        f"V1,{BOB},黄小明,,445302,void,2026-11-02,C1\n",
+    )
+    assert summary["refused"] == {}
+    assert proposals == []
+    assert summary["reversals"] == 1
+
+
+def test_a_void_dated_after_the_runs_day_is_still_refused(tmp_path: Path) -> None:
+    summary, proposals = _compare(
+        tmp_path,
+        civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-03,\n"
+        f"V1,{BOB},黄小明,,445302,void,2099-11-02,C1\n",
+    )
+    assert summary["refused"]["civil_affairs"]["future-event-date"]["count"] == 1
+    assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
