@@ -156,15 +156,7 @@ class ReadTokenVerifier:
                 lacks the scope asked for, or the ``area`` claim is outside
                 the key's area.
         """
-        try:
-            header, payload, signature, signing_input = split_compact(token.encode("ascii"))
-        except (MalformedMessage, UnicodeEncodeError, AttributeError) as exc:
-            raise InvalidToken(f"malformed token: {exc}") from exc
-        if header.get("typ") != "JWT":
-            raise InvalidToken("header typ must be 'JWT'")
-        trusted = self._trusted(header)
-        if not trusted.key.verify(signature, signing_input):
-            raise InvalidToken("signature does not verify")
+        trusted, payload = self._signed(token)
         if trusted.revoked:  # told only to whoever holds the key (a phone reported lost)
             raise TokenKeyRevoked(f"key {trusted.kid!r} is revoked")
         if trusted.is_expired(require_aware(self._clock(), "clock")):  # its holder only, too
@@ -182,6 +174,30 @@ class ReadTokenVerifier:
         expires_at = datetime.fromtimestamp(exp, UTC)
         area = _token_area(claims, trusted.area)
         return Reader(trusted.sender, trusted.kid, trusted.role, expires_at, area)
+
+    def signer(self, token: str) -> TrustedKey | None:
+        """The trusted key whose valid signature ``token`` carries, whatever else refuses it.
+
+        Names who was refused (a key revoked, or asking beyond its area or scope) for the
+        access log; ``None`` when no trusted key signed it (it then names nobody).
+        """
+        try:
+            return self._signed(token)[0]
+        except InvalidToken:
+            return None
+
+    def _signed(self, token: str) -> tuple[TrustedKey, bytes]:
+        """The trusted key that signed ``token``, and its claims' bytes (not yet checked)."""
+        try:
+            header, payload, signature, signing_input = split_compact(token.encode("ascii"))
+        except (MalformedMessage, UnicodeEncodeError, AttributeError) as exc:
+            raise InvalidToken(f"malformed token: {exc}") from exc
+        if header.get("typ") != "JWT":
+            raise InvalidToken("header typ must be 'JWT'")
+        trusted = self._trusted(header)
+        if not trusted.key.verify(signature, signing_input):
+            raise InvalidToken("signature does not verify")
+        return trusted, payload
 
     def _trusted(self, header: dict[str, Any]) -> TrustedKey:
         trusted = self._trust_store.get(header["kid"])

@@ -22,7 +22,8 @@ import logging
 from aiohttp import web
 
 from certhub.hub.api.client_address import client_address
-from certhub.hub.core.keys import READER
+from certhub.hub.core.keys import READER, REFUSED_READER
+from certhub.security import Reader, TrustedKey
 
 __all__ = ["ACCESS_LOGGER", "log_read"]
 
@@ -32,8 +33,8 @@ log = logging.getLogger(ACCESS_LOGGER)
 
 def log_read(request: web.Request, status: int) -> None:
     """The access-log line of ``request`` answered ``status``, if it read personal data."""
-    reader = request.get(READER)
-    if reader is None:
+    reader: Reader | TrustedKey | None = request.get(READER) or request.get(REFUSED_READER)
+    if reader is None:  # no token, or one no trusted key signed: nobody to name
         return
     resource = request.match_info.route.resource
     log.info(

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from certhub.hub.core.keys import READER, TRUST
+from certhub.hub.core.keys import READER, REFUSED_READER, TRUST
 from certhub.hub.problems import Problem
-from certhub.security import Reader, in_area
+from certhub.security import NotAuthorized, Reader, TokenKeyExpired, TokenKeyRevoked, in_area
 
 _SCHEME = "bearer "
 
@@ -29,7 +29,15 @@ def require_reader(request: web.Request) -> Reader:
             headers={"WWW-Authenticate": 'Bearer realm="certhub"'},
         )
     token = header[len(_SCHEME) :].strip()
-    reader: Reader = request.app[TRUST].tokens.verify(token)
+    tokens = request.app[TRUST].tokens
+    try:
+        reader: Reader = tokens.verify(token)
+    except (NotAuthorized, TokenKeyRevoked, TokenKeyExpired):
+        # A trusted key's own token, refused: the access log names who tried.
+        holder = tokens.signer(token)
+        if holder is not None:
+            request[REFUSED_READER] = holder
+        raise
     request[READER] = reader  # the access log names who read (hub/api/access_log.py)
     return reader
 

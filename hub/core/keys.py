@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from certhub.hub.store.postgres.shared import SharedIdentity
     from certhub.hub.store.service_points import ServicePointRegistry
     from certhub.monitoring.metrics import HubMetrics
-    from certhub.security import HubSigningKeys, Reader, SignatureHelper
+    from certhub.security import HubSigningKeys, Reader, SignatureHelper, TrustedKey
 
 # The runtime: settings, metrics, readiness, the HTTP edge.
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -85,3 +85,5 @@ COMPARISON_JOBS: web.AppKey[ComparisonJobs] = web.AppKey("comparison_jobs")  # r
 
 # Per request: who read personal data (set by hub.api.auth, logged by hub.api.access_log).
 READER: web.RequestKey[Reader] = web.RequestKey("reader")
+# Per request: the trusted key whose valid token was refused (revoked, beyond its area or scope).
+REFUSED_READER: web.RequestKey[TrustedKey] = web.RequestKey("refused_reader")
