@@ -296,3 +296,23 @@ def test_a_void_dated_after_the_runs_day_is_still_refused(tmp_path: Path) -> Non
     )
     assert summary["refused"]["civil_affairs"]["future-event-date"]["count"] == 1
     assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a department file of direct evidence refused whole (its header"
+    " lacks voids_record_id) is only noted, and the run certifies (免办) the pensioners that"
+    " file reports cremated - a failed pull refuses the whole run for that very reason",
+)
+def test_a_deaths_file_refused_whole_certifies_nobody_it_names(tmp_path: Path) -> None:
+    inputs, data = tmp_path / "in", tmp_path / "data"
+    inputs.mkdir()
+    (inputs / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    header = ",".join(FEED_COLUMNS[:-1])  # the department left out a column it never fills
+    deaths = f"{header}\nC1,{BOB},黄小明,,445302,cremation,2026-10-03\n"
+    (inputs / "civil_affairs.csv").write_text(deaths, encoding="utf-8")
+    seen = f"M1,{BOB},黄小明,,445302,medical_visit,2026-10-02,\n"
+    (inputs / "health.csv").write_text(HEADER + seen, encoding="utf-8")
+    argv = ["compare", "run", "--period", PERIOD, "--input", str(inputs), "--data", str(data)]
+    refused_run = main([*argv, "--no-ledger"]) == 2
+    assert refused_run or BOB not in _certified(tmp_path)
