@@ -26,7 +26,7 @@ import asyncpg
 from certhub.hub.store.base import StoreUnavailable
 from certhub.hub.store.postgres.commit import DATABASE_ERRORS, connect_pool
 
-__all__ = ["TURNS_LOCK_CLASS", "AdvisoryTurns"]
+__all__ = ["TURNS_LOCK_CLASS", "TURN_WAIT_SECONDS", "AdvisoryTurns"]
 
 # The two-key advisory locks are a space apart from the one-key locks (the writers', the
 # migration's): the first key says "a turn", the second is the turn's key hashed.
@@ -34,6 +34,10 @@ TURNS_LOCK_CLASS: Final = 0x63657274  # "cert"
 _LOCK: Final = "SELECT pg_advisory_lock($1, hashtext($2))"
 _UNLOCK: Final = "SELECT pg_advisory_unlock($1, hashtext($2))"
 _POOL_SIZE: Final = 4  # turns waited for at once in one process; more wait for a connection
+# A turn lasts a count and a record. One waited for longer is held by a process that stopped
+# with it (SIGSTOP, a paused VM, a partition: its session lives on for hours): the sending is
+# refused (503, sent again later) rather than waiting, and holding its request, without end.
+TURN_WAIT_SECONDS: Final = 10.0
 
 
 class AdvisoryTurns:
@@ -49,7 +53,8 @@ class AdvisoryTurns:
         """Wait for ``key``'s turn in every process, and hold it until the block ends.
 
         Raises:
-            StoreUnavailable: the database cannot be reached.
+            StoreUnavailable: the database cannot be reached, or the turn did not come
+                within :data:`TURN_WAIT_SECONDS`.
         """
         pool = await self._opened()
         try:
@@ -74,7 +79,8 @@ class AdvisoryTurns:
     async def _opened(self) -> asyncpg.Pool:
         async with self._opening:
             if self._pool is None:
-                self._pool = await connect_pool(self._url, _POOL_SIZE, {})
+                wait = {"lock_timeout": f"{TURN_WAIT_SECONDS:g}s"}
+                self._pool = await connect_pool(self._url, _POOL_SIZE, wait)
             return self._pool
 
     async def aclose(self) -> None:
