@@ -43,7 +43,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from functools import partial
 
-from certhub.hub.procedure.before_closure import recovers_before
+from certhub.hub.procedure.before_closure import confirmed_under, first_confirmed, stated_date
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.recovery import balance_cut
 from certhub.hub.procedure.releases import cut_writes
@@ -53,7 +53,6 @@ from certhub.hub.procedure.tasks import extend
 from certhub.hub.rules.amendment import resting_on
 from certhub.hub.rules.amendment_undone import moved_back
 from certhub.hub.rules.comparison import (
-    MACHINE_REPORTER,
     SourceRecord,
     machine_actor,
     opens_alone,
@@ -61,16 +60,12 @@ from certhub.hub.rules.comparison import (
 from certhub.hub.rules.decisions import ItemStatus
 from certhub.hub.rules.disposal import overpaid
 from certhub.hub.rules.estate import estate_note, owed_to_estate
-from certhub.hub.store.base import LedgerRecord, OverpaymentRow
+from certhub.hub.store.base import OverpaymentRow
 from certhub.hub.store.effects import AuditWrite, Effects, MonthsClaim
 from certhub.hub.store.person_guard import PersonGuard
 from certhub.schemas import (
     BenefitRecord,
-    EligibilityReport,
     RecoveryStatus,
-    TaskDisposal,
-    TaskStatus,
-    TaskTransition,
     Termination,
     TerminationAmendment,
     VerificationTask,
@@ -201,7 +196,7 @@ async def _task_supports(
         s for s in task.sources
         if s not in confirmed and s not in amended and _standing(s, machine, voids)
     ]  # fmt: skip
-    dated = [(d, s) for s in joined if (d := await _stated_date(ctx, s)) is not None]
+    dated = [(d, s) for s in joined if (d := await stated_date(ctx, s)) is not None]
     if not dated:
         return first.event_date, own  # nothing moved on facts the hub cannot show
     day, source = min(dated)
@@ -219,35 +214,12 @@ def _standing(
     return records is None or any((s.department, s.record_id) not in voids for s in records)
 
 
-async def _first_confirmed(ctx: ProcedureContext, task_id: str) -> LedgerRecord | None:
-    """Task ``task_id``'s first confirmed version the hub signed (``task:<task>:v<n>``)."""
-    for record in await series(ctx, lambda n: f"task:{task_id}:v{n - 1}"):
-        if VerificationTask.model_validate_json(record.payload).status is TaskStatus.confirmed:
-            return record
-    return None
-
-
 async def _confirmed_sources(ctx: ProcedureContext, task_id: str) -> tuple[str, ...] | None:
-    """The sources task ``task_id`` had when it was confirmed (:func:`_first_confirmed`);
+    """The sources task ``task_id`` had when it was confirmed
+    (:func:`~certhub.hub.procedure.before_closure.first_confirmed`);
     None when it cannot be read back."""
-    record = await _first_confirmed(ctx, task_id)
+    record = await first_confirmed(ctx, task_id)
     return None if record is None else VerificationTask.model_validate_json(record.payload).sources
-
-
-async def _confirming_step(ctx: ProcedureContext, task_id: str) -> TaskTransition | None:
-    """The step that confirmed task ``task_id``: the message its first confirmed version
-    was signed for (the hub's records a message makes follow it in the ledger); None when
-    it cannot be read back."""
-    signed = await _first_confirmed(ctx, task_id)
-    sequence = signed.sequence - 1 if signed is not None else 0
-    while sequence > 0 and (record := await ctx.store.get_record(sequence)) is not None:
-        if record.sender != ctx.outcomes.hub_id:
-            if record.message_type != TaskTransition.MESSAGE_TYPE:
-                return None
-            step = TaskTransition.model_validate_json(record.payload)
-            return step if step.task_id == task_id else None
-        sequence -= 1
-    return None
 
 
 async def _given_back(
@@ -277,15 +249,15 @@ async def _given_back(
     paid = await ctx.store.back_paid_months(person) | freed  # the death counted them: paid
     for row in await ctx.store.confirmed_tasks(person):
         cause = VerificationTask.model_validate_json(row.snapshot)
-        step = await _confirmed_under(ctx, cause, task)
-        event = None if step is None else step.event_date or await _reported_date(ctx, cause)
+        under = await confirmed_under(ctx, cause, task.task_id)
         balance = await ctx.store.get_overpayment(cause.task_id)
         # written off, it takes no more months; a message grows one balance (the store's)
-        if step is None or event is None or not _grows(effects, balance):
+        if under is None or not _grows(effects, balance):
             continue
         claimed = {m for c in effects.months if c.purpose == "recovered" for m in c.months}
-        until = step.suspend_until if cause.disposal is TaskDisposal.suspend else None
-        overs = overpaid(cause, event, roster, counted | claimed, paid, until=until)
+        overs = overpaid(
+            cause, under.event_date, roster, counted | claimed, paid, until=under.until
+        )
         if overs:
             effects = await overpayments_added(
                 ctx, effects, cause, overs, task_id=cause.task_id, actor=actor, balance=balance
@@ -300,41 +272,6 @@ def _grows(effects: Effects, balance: OverpaymentRow | None) -> bool:
         return True
     written_off = balance.status == RecoveryStatus.written_off.value
     return not written_off and effects.overpayment_extension is None
-
-
-async def _confirmed_under(
-    ctx: ProcedureContext, cause: VerificationTask, task: VerificationTask
-) -> TaskTransition | None:
-    """The step that confirmed ``cause`` when it recovers months of its own under the
-    termination by ``task`` (:func:`~certhub.hub.procedure.before_closure.recovers_before`:
-    another cause than the death, not a disappearance) and signed no suspension or
-    termination of its own (confirmed under a closure); None otherwise."""
-    if cause.task_id == task.task_id or not await recovers_before(ctx, cause):
-        return None
-    hub = ctx.outcomes.hub_id
-    for kind in ("suspension", "termination"):
-        if await ctx.store.find(hub, f"{kind}:{cause.task_id}") is not None:
-            return None
-    return await _confirming_step(ctx, cause.task_id)
-
-
-async def _reported_date(ctx: ProcedureContext, task: VerificationTask) -> date | None:
-    """The earliest event date the reports that raised ``task`` state (a confirmation that
-    stated none took it from them); None when none can be read back."""
-    dated = [d for s in task.sources if (d := await _stated_date(ctx, s)) is not None]
-    return min(dated, default=None)
-
-
-async def _stated_date(ctx: ProcedureContext, source: str) -> date | None:
-    """The event date the report ``source`` states (a person's report by its item id, the
-    comparison's by its message id); None when it cannot be read back."""
-    if source.isdigit():
-        record = await ctx.store.get_record(int(source))
-    else:
-        record = await ctx.store.find(MACHINE_REPORTER, source)
-    if record is None or record.message_type != "eligibility_report/v1":
-        return None
-    return EligibilityReport.model_validate_json(record.payload).event_date
 
 
 async def _months_cut(

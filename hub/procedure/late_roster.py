@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from certhub.hub.procedure.before_closure import confirmed_under
 from certhub.hub.procedure.context import ProcedureContext
 from certhub.hub.procedure.late_suspension import standing_suspensions
 from certhub.hub.procedure.releases import sentence_paid
@@ -146,16 +147,40 @@ async def _owing(ctx: ProcedureContext, person: str) -> list[_Owing]:
         if found is None:
             return []
         owing.append(found)
-    terminated = bool(owing)
+    in_force = owing[0].task_id if owing else None
     for standing in await standing_suspensions(ctx, person):
         task_id = standing.row.task_id
         balance = await ctx.store.get_overpayment(task_id)
         kind = VerificationTask.model_validate_json(standing.row.snapshot).kind
-        alive = terminated and kind is TaskKind.missing
+        alive = in_force is not None and kind is TaskKind.missing
         owing.append(
             _Owing(task_id, standing.event_date, standing.row, balance, standing.until, found=alive)
         )
+    if in_force is not None:
+        owing += await _under_closure(ctx, person, in_force)
     return owing
+
+
+async def _under_closure(ctx: ProcedureContext, person: str, in_force: str) -> list[_Owing]:
+    """The causes confirmed under the termination in force (task ``in_force``) that recover
+    months of their own (:func:`~certhub.hub.procedure.before_closure.confirmed_under`: in
+    prison, another pension drawn, a nationality lost before its event): each from its
+    event, through the sentence its confirmation stated, after the termination's months.
+
+    Decided here (money safety: the same facts, the same money, whatever the order the
+    county confirms them in): such a cause signs no suspension, so a late entry read none
+    of them. Paid through M-9, the death of the 15th of M-3 confirmed, then the
+    imprisonment of the 10th of M-8, then an entry paid through M0: the death M-2..M0 =
+    714.00 and the imprisonment M-7..M-3 = 1,190.00, as when the imprisonment is
+    confirmed first; before, the 1,190.00 paid in prison was recovered by no task."""
+    found: list[_Owing] = []
+    for row in await ctx.store.confirmed_tasks(person):
+        cause = VerificationTask.model_validate_json(row.snapshot)
+        under = await confirmed_under(ctx, cause, in_force)
+        if under is not None:
+            balance = await ctx.store.get_overpayment(cause.task_id)
+            found.append(_Owing(cause.task_id, under.event_date, row, balance, under.until))
+    return found
 
 
 async def _terminated(ctx: ProcedureContext, task_id: str) -> _Owing | None:

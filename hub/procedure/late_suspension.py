@@ -9,7 +9,8 @@ paying, and its later roster entry shows it: :mod:`~certhub.hub.procedure.late_r
 adds those months as it does after a death. Read here: the suspension the hub signed on a
 confirmed task (``suspension:<task>``; a task confirmed under a closure signed none — an
 imprisonment so confirmed recovers the prison months paid by then,
-:mod:`~certhub.hub.procedure.before_closure`, and, not yet, none a later entry shows)
+:mod:`~certhub.hub.procedure.before_closure`, and a later entry reads it from its
+confirmation, :mod:`~certhub.hub.procedure.late_roster`)
 that no restoration approved since has ended — every one, in the order
 they were confirmed: the earliest's months need not include a later one's (a sentence's
 end stated, then a disappearance confirmed; or a disappearance dated before the
