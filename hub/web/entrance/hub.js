@@ -103,14 +103,15 @@ function checkedGet(identity, path) {
   });
 }
 
-/** GET a JSON read as the enrolled phone; the last good answer is kept for offline use. */
+/** GET a JSON read as the enrolled phone; the last good answer is kept for offline use (and
+ * shown too when the hub or its gateway fails for a moment: 429, 5xx). */
 export async function read(identity, path) {
   try {
     const body = await checkedGet(identity, path);
     await kv.put(`cache:${path}`, { body, at: Date.now() });
     return { body, cached: false };
   } catch (error) {
-    const kept = error instanceof Offline ? await kv.get(`cache:${path}`) : null;
+    const kept = transient(error) ? await kv.get(`cache:${path}`) : null; // as if offline
     if (!kept) throw error;
     return { body: kept.body, cached: true, at: kept.at };
   }
@@ -135,7 +136,7 @@ export async function readAll(identity, path) {
     await kv.put(key, { items, at: Date.now() });
     return { items, cached: false };
   } catch (error) {
-    const kept = error instanceof Offline ? await kv.get(key) : null;
+    const kept = transient(error) ? await kv.get(key) : null;
     if (!kept) throw error;
     return { items: kept.items, cached: true, at: kept.at };
   }

@@ -180,9 +180,12 @@ export function retryText(problem, seconds, at) {
   return retried ? `${retried[1]}${when}` : `${text}${when}`;
 }
 
-/** What to show when a read failed: the refusal, or that there is no connection. */
+/** What to show when a read failed: the refusal, or that there is no connection. A read of
+ * the hub in passing trouble (429, 5xx) saves nothing and is not tried again by itself. */
 export function failureText(error, offline) {
-  return error?.problem ? problemText(error.problem) : offline;
+  if (!error?.problem) return offline;
+  if (error.status === 429 || error.status >= 500) return "中心暂时无法取得数据，请稍后再打开本页。";
+  return problemText(error.problem);
 }
 
 /**
