@@ -18,6 +18,7 @@ from certhub.hub.rules.ratings import (
     check_channel_rates_its_own,
     check_follow_up_after_rating,
     check_follow_up_role,
+    check_rated_after_service,
     follow_up_due,
     needs_follow_up,
     rated_service,
@@ -25,7 +26,14 @@ from certhub.hub.rules.ratings import (
 from certhub.hub.store import ReplayConflict
 from certhub.hub.store.effects import AuditWrite, Effects, FollowUpWrite, RatingWrite, no_receipt
 from certhub.hub.store.ratings import rated_already
-from certhub.schemas import PersonRef, RatingFollowUp, Refusal, ServiceRating, parse_message
+from certhub.schemas import (
+    CertificationEvent,
+    PersonRef,
+    RatingFollowUp,
+    Refusal,
+    ServiceRating,
+    parse_message,
+)
 from certhub.security import VerifiedMessage
 
 
@@ -94,6 +102,8 @@ async def _rating_effects(
         raise Refusal("rating-not-ratable", f"no service record {rating.service_record}")
     payload = parse_message(record.message_type, record.payload)
     kind, area, person = rated_service(payload)
+    served = payload.occurred_at if isinstance(payload, CertificationEvent) else record.received_at
+    check_rated_after_service(rating.rated_at, served)
     due = follow_up_due(rating.rated_at) if needs_follow_up(rating.score) else None
     effects = Effects(
         rating=RatingWrite(

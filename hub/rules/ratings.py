@@ -2,7 +2,8 @@
 
 * A rating is of one service event: a passed certification, or a report the
   office handled. It is given once (the ledger refuses a second).
-* A channel's app rates only what came through that channel.
+* A channel's app rates only what came through that channel, and never before the
+  service took place (within the clock skew).
 * A score of 1 or 2 opens a follow-up for the town, due at the end of the 15th
   working day after the rating (China Standard Time; Saturdays and Sundays
   are not working days — public holidays are not known to the hub, so the
@@ -92,4 +93,15 @@ def check_follow_up_after_rating(rated_at: float, at: datetime) -> None:
         raise Refusal(
             "rating-follow-up-invalid",
             f"the step is dated {at.isoformat()}, before the rating was given",
+        )
+
+
+def check_rated_after_service(rated_at: datetime, service_at: datetime) -> None:
+    """A rating is given after the service it rates (a certification's time, a report's
+    receipt): one dated before it counted in a month already closed, its follow-up due
+    before anyone could know of it."""
+    if rated_at < service_at - CLOCK_SKEW:
+        raise Refusal(
+            "rating-not-ratable",
+            f"rated at {rated_at.isoformat()}, before the service ({service_at.isoformat()})",
         )
