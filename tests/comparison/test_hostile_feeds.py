@@ -55,12 +55,32 @@ def _compare(
     assert main([*argv, "--no-ledger"]) == 0
     runs = data / "comparison-runs"
     summary = json.loads((runs / f"{PERIOD}-all.json").read_text(encoding="utf-8"))
-    lines = (runs / f"{PERIOD}-all" / "proposals.json").read_text(encoding="utf-8")
-    return summary, [json.loads(line) for line in lines.splitlines() if line.strip()]
+    return summary, _listed(tmp, "proposals.json")
 
 
 def _tasks(proposals: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     return [(p["id_number"], p["task_kind"], str(p["event_date"]), p["status"]) for p in proposals]
+
+
+def _cremated(
+    tmp: Path, number: str, day: str, roster: str = ROSTER
+) -> tuple[dict[str, Any], list[tuple[str, str, str, str]]]:
+    """Civil affairs' one cremation C1 of ``number`` on ``day`` compared: summary and tasks."""
+    line = f"C1,{number},黄小明,,445302,cremation,{day},\n"
+    summary, proposals = _compare(tmp, roster, civil_affairs=line)
+    return summary, _tasks(proposals)
+
+
+def _listed(tmp: Path, name: str) -> list[dict[str, Any]]:
+    """The objects of the run's newline-delimited JSON output ``name``."""
+    path = tmp / "data" / "comparison-runs" / f"{PERIOD}-all" / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _certified(tmp: Path) -> list[str]:
+    certified = tmp / "data" / "comparison-runs" / f"{PERIOD}-all" / "certifications.parquet"
+    query = f"SELECT id_number FROM '{certified}' ORDER BY 1"
+    return [row[0] for row in duckdb.connect().execute(query).fetchall()]
 
 
 async def test_a_full_width_id_number_refused_is_masked_in_the_summary_served(
@@ -114,8 +134,7 @@ def test_a_void_naming_another_pensioner_does_not_withdraw_the_record(tmp_path: 
         f"V1,{ALICE},陈大文,,440103,void,2026-10-20,C1\n",
     )
     assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
-    reversals = tmp_path / "data" / "comparison-runs" / f"{PERIOD}-all" / "reversals.json"
-    listed = [json.loads(line) for line in reversals.read_text(encoding="utf-8").splitlines()]
+    listed = _listed(tmp_path, "reversals.json")
     assert [(r["id_number"], r["voided_record_id"], r["voided_kind"]) for r in listed] == [
         (ALICE, "C1", None)
     ]
@@ -154,12 +173,6 @@ def test_an_event_time_without_offset_is_read_as_china_time(tmp_path: Path) -> N
         tmp_path, health=f"M1,{ALICE},陈大文,,440103,medical_visit,2026-10-31 23:30:00,\n"
     )
     assert summary["certified"] == 1  # 23:30 on the last day: still October
-
-
-def _certified(tmp: Path) -> list[str]:
-    certified = tmp / "data" / "comparison-runs" / f"{PERIOD}-all" / "certifications.parquet"
-    query = f"SELECT id_number FROM '{certified}' ORDER BY 1"
-    return [row[0] for row in duckdb.connect().execute(query).fetchall()]
 
 
 def test_a_refused_record_of_death_keeps_its_pensioner_out_of_the_certifications(
@@ -217,11 +230,9 @@ def test_an_emigration_record_can_open_a_loss_of_nationality_task(tmp_path: Path
     " death is never acted on",
 )
 def test_a_death_dated_after_the_period_but_before_the_run_is_acted_on(tmp_path: Path) -> None:
-    summary, proposals = _compare(
-        tmp_path, civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-11-02,\n"
-    )
+    summary, tasks = _cremated(tmp_path, BOB, "2026-11-02")
     assert summary["refused"] == {}
-    assert _tasks(proposals) == [(BOB, "death", "2026-11-02", "open")]
+    assert tasks == [(BOB, "death", "2026-11-02", "open")]
 
 
 @pytest.mark.xfail(
@@ -231,13 +242,10 @@ def test_a_death_dated_after_the_period_but_before_the_run_is_acted_on(tmp_path:
     " in each city by --by-city, while `roster import` keeps the first row on the register",
 )
 def test_the_death_of_a_pensioner_listed_twice_is_acted_on(tmp_path: Path) -> None:
-    summary, proposals = _compare(
-        tmp_path,
-        ROSTER + f"{BOB},黄小明,440103,440103001001\n",
-        civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-03,\n",
-    )
+    twice = ROSTER + f"{BOB},黄小明,440103,440103001001\n"
+    summary, tasks = _cremated(tmp_path, BOB, "2026-10-03", twice)
     assert summary["unmatched"] == {}
-    assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
+    assert tasks == [(BOB, "death", "2026-10-03", "open")]
 
 
 @pytest.mark.xfail(
@@ -248,10 +256,7 @@ def test_the_death_of_a_pensioner_listed_twice_is_acted_on(tmp_path: Path) -> No
 def test_a_legacy_15_digit_number_is_matched(tmp_path: Path) -> None:
     legacy = BOB[:6] + BOB[8:17]
     assert upgrade_legacy_id(legacy) == BOB
-    _, proposals = _compare(
-        tmp_path, civil_affairs=f"C1,{legacy},黄小明,,445302,cremation,2026-10-03,\n"
-    )
-    assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
+    assert _cremated(tmp_path, legacy, "2026-10-03")[1] == [(BOB, "death", "2026-10-03", "open")]
 
 
 @pytest.mark.xfail(
@@ -267,8 +272,7 @@ def test_a_void_of_a_pensioner_off_the_roster_is_listed(tmp_path: Path) -> None:
         "id_number,name,county,village\n" + f"{ALICE},陈大文,440103,440103001001\n",
         civil_affairs=f"V1,{BOB},黄小明,,445302,void,2026-10-20,C1\n",
     )
-    reversals = tmp_path / "data" / "comparison-runs" / f"{PERIOD}-all" / "reversals.json"
-    listed = [json.loads(line) for line in reversals.read_text(encoding="utf-8").splitlines()]
+    listed = _listed(tmp_path, "reversals.json")
     assert [(r["id_number"], r["voided_record_id"]) for r in listed] == [(BOB, "C1")]
 
 
