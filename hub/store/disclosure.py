@@ -1,7 +1,7 @@
 """The public disclosure's counts by county for one month, in SQL (both dialects).
 
-Counts only — never a person: certifications of record by method, hub-signed
-suspensions and terminations, approved restorations, sums recovered (the people
+Counts only — never a person: certifications of record by method, people with
+hub-signed suspensions and terminations, approved restorations, sums recovered (the people
 they were recovered from, and cents), and the comparison programme's
 verification tasks opened and cleared (a task is the programme's when the report
 that opened it came from ``adapter:comparison``; its id is
@@ -26,9 +26,11 @@ FROM register_certifications AS c JOIN register_people AS p ON p.person_id = c.p
 WHERE c.month = ? AND c.of_record = c.sequence AND p.area IS NOT NULL
 GROUP BY 1, 2
 """
+# People, as everywhere in the disclosure: a person suspended twice in the month (jailed,
+# then missing) is one person suspended; counting records published 6 for 3 people.
 _OUTCOMES: Final = """
 SELECT county, CASE message_type WHEN 'suspension/v1' THEN 'suspensions'
-    ELSE 'terminations' END, count(*)
+    ELSE 'terminations' END, count(DISTINCT person_id)
 FROM ledger
 WHERE kind = 'outcome' AND message_type IN ('suspension/v1', 'termination/v1') AND period = ?
     AND county IS NOT NULL

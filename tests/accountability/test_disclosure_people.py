@@ -11,7 +11,13 @@ from datetime import date, datetime
 from typing import Any
 
 from procedurekit import Office, recovery
+from suspensionkit import confirmed
 
+from certhub.hub.accountability.disclosure import disclose
+from certhub.hub.accountability.kpis import month_bounds
+from certhub.hub.cli.demo_month_messages import months_ago, this_month
+from certhub.hub.core.keys import STORE
+from certhub.schemas import GUANGDONG_COUNTIES
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
 COUNTY, CITY = "440103", "440100"
@@ -48,3 +54,20 @@ async def test_five_instalments_of_one_person_are_not_five_people(office: Office
     for cell in (("county", COUNTY), ("city", CITY), ("province", "440000")):
         assert rows[cell]["recoveries"] is None, (cell, rows[cell]["recoveries"])  # 1 < 5
         assert rows[cell]["recovered_amount"] is None, cell
+
+
+async def test_a_person_suspended_twice_is_one_person(office: Office) -> None:
+    # three pensioners of 越秀, each confirmed jailed, then confirmed missing: two hub-signed
+    # suspensions each, this month. By hand: three people suspended — fewer than 5.
+    for _ in range(3):
+        person = office.people.person() | {
+            "region": {"county": COUNTY, "village": f"{COUNTY}001201"}
+        }
+        await office.roster(person, paid_through=this_month())
+        await confirmed(office, person, "imprisonment", months_ago(2))
+        await confirmed(office, person, "missing", months_ago(1))
+    month, start, end = month_bounds(this_month())  # the route's figures, for this month
+    counts = await office.client.app[STORE].disclosure_counts(month, this_month(), start, end)
+    rows = {(r["level"], r["code"]): r for r in disclose(counts, GUANGDONG_COUNTIES, 5)}
+    for cell in (("county", COUNTY), ("city", CITY), ("province", "440000")):
+        assert rows[cell]["suspensions"] is None, (cell, rows[cell]["suspensions"])  # 3 < 5
