@@ -10,7 +10,7 @@ import { button, field, h, note, problemText, show } from "./ui.js";
 export async function enrolScreen() {
   const code = h("input", {
     type: "text", inputmode: "numeric", autocomplete: "one-time-code",
-    placeholder: "1234-5678-9012", maxlength: "20", name: "code",
+    placeholder: "1234-5678-9012", maxlength: "60", name: "code", // room for a pasted line
   });
   const status = h("div", { "aria-live": "polite" });
   const submit = button("登记本机", async () => {
@@ -37,11 +37,15 @@ export async function enrolScreen() {
 
 /**
  * The code as typed or pasted from an SMS or a chat: full-width digits and hyphens (NFKC
- * makes them ASCII), any space or dash between the groups dropped. The hub counts every
+ * makes them ASCII), any space or dash between the groups dropped, the words of a pasted
+ * line around it left out. The hub counts every
  * code it cannot read as a wrong one against the phone's address.
  */
 function typedCode(text) {
-  return text.normalize("NFKC").replace(/[\s\p{Pd}]/gu, "");
+  const plain = text.normalize("NFKC");
+  // Copied with the words around it (登记码：1234-5678-9012。): the code in them.
+  const found = plain.match(/(?<!\d)\d{4}[\s\p{Pd}]*\d{4}[\s\p{Pd}]*\d{4}(?!\d)/u);
+  return (found ? found[0] : plain).replace(/[\s\p{Pd}]/gu, "");
 }
 
 async function enrol(code) {
