@@ -70,35 +70,17 @@ async def test_confirmed_first_it_recovers_the_same_sum(office_db: Office) -> No
     assert (await balance(office, death))[0] == 404
 
 
-async def test_prison_months_a_late_entry_shows_paid_are_recovered(office_db: Office) -> None:
-    """Both confirmed while paid through M(-9), death first: nothing overpaid; the entry paid
-    through M(0): the death's M(-2)..M(0) = 714.00 and the prison months M(-7)..M(-3) =
-    1,190.00, as when the imprisonment is confirmed first (test_late_roster_two_suspensions).
-    Before, the imprisonment confirmed under the termination signed no suspension, so the
-    entry read nothing of it: the 1,190.00 paid in prison was recovered by no task."""
-    office = office_db
-    person = office.people.person()
-    await office.roster(person, paid_through=label(-9))
-    jailed = await office.reported(person, "imprisonment", month_day(-8, 10))
-    death = await office.confirmed_death(person, month_day(-3, 15))
-    status, body = await office.step(
-        jailed, "county-1", "confirmed", event_date=month_day(-8, 10).isoformat()
-    )
-    assert status == 202, body
-    later = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
-    await office.roster(person, paid_through=label(0), as_of=later)
-    assert await balance(office, death) == (200, (3, "714.00", "0.00", "pending"))
-    assert await balance(office, jailed) == (200, (5, "1190.00", "0.00", "pending"))
-
-
-@pytest.mark.parametrize("earlier", ["duplicate_receipt", "loss_of_nationality"])
-async def test_a_cause_confirmed_under_the_death_takes_the_months_a_late_entry_shows(
+@pytest.mark.parametrize("earlier", ["imprisonment", "duplicate_receipt", "loss_of_nationality"])
+async def test_months_a_late_entry_shows_paid_are_recovered_under_the_death(
     office_db: Office, earlier: str
 ) -> None:
-    """Another pension drawn or a nationality lost since the 10th of M(-8), confirmed after
-    the death of the 15th of M(-3), both while paid through M(-9); an entry paid through
-    M(0): the death M(-2)..M(0) = 714.00 and the earlier cause M(-7)..M(-3) = 1,190.00
-    (before, 714.00 alone: the cause signs no termination under the death's)."""
+    """Jailed (another pension drawn, a nationality lost) since the 10th of M(-8), confirmed
+    after the death of the 15th of M(-3), both while paid through M(-9): nothing overpaid;
+    an entry paid through M(0): the death's M(-2)..M(0) = 714.00 and the earlier cause's
+    M(-7)..M(-3) = 1,190.00, as when it is confirmed first
+    (test_late_roster_two_suspensions). Before, the cause confirmed under the termination
+    signed no suspension or termination, so the entry read nothing of it: the 1,190.00
+    was recovered by no task."""
     office = office_db
     person = office.people.person()
     await office.roster(person, paid_through=label(-9))
