@@ -192,7 +192,7 @@ class ReadTokenVerifier:
             header, payload, signature, signing_input = split_compact(token.encode("ascii"))
         except (MalformedMessage, UnicodeEncodeError, AttributeError) as exc:
             raise InvalidToken(f"malformed token: {exc}") from exc
-        if header.get("typ") != "JWT":
+        if _media_type(header.get("typ")) != "application/jwt":
             raise InvalidToken("header typ must be 'JWT'")
         trusted = self._trusted(header)
         if not trusted.key.verify(signature, signing_input):
@@ -226,6 +226,15 @@ class ReadTokenVerifier:
         if exp - iat > self._max_lifetime:
             raise InvalidToken(f"token lifetime exceeds {int(self._max_lifetime)}s")
         return exp
+
+
+def _media_type(typ: object) -> str | None:
+    """A ``typ`` as the media type it names (RFC 7515 §4.1.9): case-insensitive, and
+    ``application/`` prepended when it has no ``/`` (``JWT`` is ``application/jwt``)."""
+    if not isinstance(typ, str) or not typ.isascii():  # media types are ASCII
+        return None
+    name = typ.lower()
+    return name if "/" in name else f"application/{name}"
 
 
 def _token_area(claims: dict[str, Any], key_area: AreaScope | None) -> AreaScope | None:
