@@ -1,0 +1,51 @@
+"""Questions about the coordinators' entrance that need the province's answer, not a fix.
+
+Each is a strict xfail: it fails on its assertion today and passes once decided and built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from entrancekit import CODE_REQUEST, county_may_also_send, enrolled, kept_on_the_phone
+from livehub import LiveHub
+from playwright.sync_api import Page, expect
+from procedurekit import roster_entry
+
+from certhub.mocks.population import Population
+
+VILLAGE = {"county": "440825", "village": "440825028236"}
+
+
+@pytest.fixture
+def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
+    units = tmp_path / "units.csv"
+    units.write_text(f"code,name\n{VILLAGE['village']},试验村\n", encoding="utf-8")
+    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a coordinator who hands the phone on (leaves the post; a family "
+    "phone) has no way to wipe it. The village's list, every pensioner's full ID number and "
+    "name, stays in IndexedDB until the county revokes the key and the phone next reaches "
+    "the hub. Offer 退出本机登记 (wipe, keep or send the unsent reports, ask the hub to revoke "
+    "the phone's own key), or is the county's revocation the only way?",
+)
+def test_a_coordinator_can_wipe_the_phone_before_handing_it_on(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    page = phone_page
+    person = Population(seed=19).person() | {"region": VILLAGE}
+    assert hub.push("/v1/roster", "province", roster_entry(person)).status_code == 202
+    enrolled(page, hub, VILLAGE["village"])
+    page.get_by_role("link", name="本村人员").click()
+    expect(page.locator(".card", has_text=person["name"])).to_have_count(1)
+    page.get_by_role("link", name="首页").click()
+    leave = page.get_by_role("button", name=re.compile("退出|清除本机"))
+    assert leave.count() == 1, "no way to leave on the home screen"
+    leave.click()
+    assert person["id_number"] not in kept_on_the_phone(page)
