@@ -23,11 +23,13 @@ from typing import Final
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DictionaryObject,
     IndirectObject,
     NameObject,
     PdfObject,
     StreamObject,
+    TextStringObject,
 )
 
 from certhub.hub.evidence.errors import EvidenceRejected
@@ -52,6 +54,7 @@ _ACTIVE_NAMES: Final = _ACTIVE_KEYS | _ACTIVE_ACTIONS | _ACTIVE_SUBTYPES | _ACTI
 # /Screen is also a blend mode (/BM /Screen), so the byte scan, which sees no
 # context, leaves it to the object walk, which only reads it as a /Subtype.
 _ACTIVE_RAW_NAMES: Final = _ACTIVE_NAMES - {"/Screen"}
+_WEB_SCHEMES: Final = (b"http://", b"https://")
 
 
 def check_pdf(data: bytes) -> None:
@@ -104,6 +107,7 @@ def _names_in_objects(reader: PdfReader) -> Iterator[str]:
         while stack:  # a stack, not recursion: nesting depth is the sender's choice
             node = stack.pop()
             if isinstance(node, DictionaryObject):  # stream dictionaries included
+                _refuse_link_off_the_web(dict.get(node, "/URI"))
                 yield from (str(key) for key in node)
                 for key in ("/S", "/Subtype", "/Type"):
                     value = dict.get(node, key)
@@ -112,6 +116,23 @@ def _names_in_objects(reader: PdfReader) -> Iterator[str]:
                 stack.extend(dict.values(node))
             elif isinstance(node, ArrayObject):
                 stack.extend(list.__iter__(node))
+
+
+def _refuse_link_off_the_web(target: PdfObject | None) -> None:
+    """Refuse a URI action that opens anything but a web page (http, https).
+
+    ``file:`` opens a file of the reviewer's PC, and ``\\\\server\\share`` or
+    ``smb:`` makes Windows send the reviewer's credentials to that server.
+    """
+    if not isinstance(target, TextStringObject | ByteStringObject):
+        return  # the catalog's /URI dictionary (a /Base), or no link at all
+    raw = target.original_bytes if isinstance(target, TextStringObject) else bytes(target)
+    if not raw.strip().lower().startswith(_WEB_SCHEMES):
+        raise EvidenceRejected(
+            "evidence-active-content",
+            f"the PDF links to {raw[:60].decode('latin-1')!r}; a link may only open a web "
+            "page (http or https), not a file or a network share",
+        )
 
 
 def _indirect_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
