@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from certhub.schemas import CertificationEvent, PersonRef, VerificationTask
+from certhub.schemas import CertificationEvent, PersonRef, TaskKind, VerificationTask
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +33,28 @@ def masked_name(name: str) -> str:
 
 
 def family_termination_notice(task: VerificationTask, event_date: date) -> Notice:
-    """Tell the family the benefit ended and which one-time payments to claim."""
-    text = (
-        f"{masked_name(task.person.name)}家属您好：经核实，其城乡居民基本养老保险待遇"
-        f"自{event_date:%Y年%m月%d日}起终止。请携带相关材料到当地社保经办机构申领丧葬补助金"
-        "和个人账户余额，并办理参保关系终止手续。"
-    )
+    """Tell who the roster names the benefit ended and which one-time payment to claim: on
+    a death the family, the funeral grant and the account's balance (inherited); on a
+    loss of nationality the pensioner, who is alive, the account's balance alone (paid to
+    them; no funeral grant is due).
+
+    Decided here (before, a loss of nationality sent the death's text: the family of a
+    living person told to claim a funeral grant). Both keep the notice's id and kind, so
+    the checks at sending (:func:`termination_withdrawn`) hold alike.
+    """
+    name, ended = masked_name(task.person.name), f"{event_date:%Y年%m月%d日}"
+    if task.kind is TaskKind.loss_of_nationality:
+        text = (
+            f"{name}您好：经核实，您已丧失中华人民共和国国籍，您的城乡居民基本养老保险待遇"
+            f"自{ended}起终止。请携带相关材料到当地社保经办机构申领个人账户余额，"
+            "并办理参保关系终止手续。"
+        )
+    else:
+        text = (
+            f"{name}家属您好：经核实，其城乡居民基本养老保险待遇自{ended}起终止。"
+            "请携带相关材料到当地社保经办机构申领丧葬补助金和个人账户余额，"
+            "并办理参保关系终止手续。"
+        )
     return Notice(TERMINATION_PREFIX + task.task_id, task.person, "family_termination", text)
 
 

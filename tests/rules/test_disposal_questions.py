@@ -1,6 +1,7 @@
 """Questions for the province about a confirmed task's disposal that neither DESIGN.md nor
 the README answers: each test states the behaviour a decision would give and is a strict
-xfail until someone decides (the hub's present behaviour is in each reason).
+xfail until someone decides (the hub's present behaviour is in each reason); the loss of
+nationality's SMS is decided (no funeral grant for a living person).
 
 The pensioner is the disposal kit's (born 1960-12-17: 60 on 2020-12-17), on the roster at
 238.00 a month.
@@ -31,18 +32,17 @@ def disposed(kind: str, event_date: date) -> Disposal:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a loss of nationality's SMS tells the family of a living person"
-    " to claim the funeral grant; who is told, and of which one-time payment?",
-)
 def test_a_loss_of_nationality_asks_no_one_to_claim_a_funeral_grant() -> None:
-    """The funeral grant (丧葬补助金) is due on a death only; README: "death and loss of
-    nationality → termination ..., with the family told by SMS to claim the funeral grant
-    and the personal-account balance". Expected once decided: no funeral grant named."""
+    """The funeral grant (丧葬补助金) is due on a death only, and the person who lost their
+    nationality is alive: the SMS is theirs (not the family's) and names the personal
+    account's balance alone (paid to them). Decided; before, the death's text went out."""
     disposal = disposed("loss_of_nationality", date(2024, 3, 15))
     assert disposal.notice is not None
-    assert "丧葬补助金" not in disposal.notice.text
+    text = disposal.notice.text
+    assert "丧葬补助金" not in text
+    assert "家属" not in text
+    assert "个人账户余额" in text
+    assert "2024年03月15日" in text
 
 
 @pytest.mark.xfail(
