@@ -11,28 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from procedurekit import Office
+from ratingkit import VILLAGE, bad_rating, certified_villager
 
-from certhub.hub.cli.demo_month_messages import certification
 from certhub.schemas import problem_type_uri
 from certhub.schemas.clock import CHINA_STANDARD_TIME
 
-VILLAGE = "440103001201"
-
 
 async def test_a_rating_dated_before_its_service_is_refused(office: Office) -> None:
-    person = office.people.person() | {"region": {"county": "440103", "village": VILLAGE}}
-    await office.roster(person)
     done = datetime.now(UTC) - timedelta(minutes=30)
-    event = certification(person, done)
-    status, receipt = await office.post("/v1/certifications", "channel", event)
-    assert status == 202, receipt
-    rating = {
-        "type": "service_rating/v1",
-        "service_record": receipt["sequence"],
-        "score": 1,
-        "rater": "pensioner",
-        "rated_at": (done - timedelta(days=60)).isoformat(),  # a month already closed
-    }
+    record = await certified_villager(office, done)
+    rating = bad_rating(record, done - timedelta(days=60))  # a month already closed
     stored = await office.ledger_size()
     status, body = await office.post("/v1/service-ratings", "channel", rating)
     assert (status, body["type"]) == (422, problem_type_uri("rating-not-ratable")), body
@@ -41,7 +29,6 @@ async def test_a_rating_dated_before_its_service_is_refused(office: Office) -> N
     status, kpis = await office.get("/v1/kpis", period=period, area=VILLAGE)
     assert status == 200, kpis
     assert (kpis["total"]["ratings"], kpis["total"]["bad_ratings"]) == (0, 0)
-    status, rated = await office.post(
-        "/v1/service-ratings", "channel", rating | {"rated_at": datetime.now(UTC).isoformat()}
-    )
+    now = bad_rating(record, datetime.now(UTC))
+    status, rated = await office.post("/v1/service-ratings", "channel", now)
     assert status == 202, rated
