@@ -85,7 +85,9 @@ MACHINE_REPORTER: Final = "adapter:comparison"
 """The sender id of the hub's own comparison (its key is the hub's, enrolled on first run)."""
 MACHINE_ROLE: Final = Role.department
 MAX_CITED: Final = 10
-"""Sources cited in one message (the strongest first): ``remarks`` holds 1000 characters."""
+"""Sources cited in one message (the strongest first), as many as ``remarks`` holds."""
+REMARKS_MAX: Final = 1000
+"""The characters ``remarks`` holds (``FreeText``)."""
 
 _SOURCE = re.compile(
     r"(?P<department>[a-z_]+):(?P<record_id>\S+) (?P<kind>[a-z_]+)"
@@ -126,7 +128,7 @@ def cite(rule: str, period: str, sources: Iterable[SourceRecord]) -> str:
     """The remarks of a machine message: the rule, the period and the sources.
 
     The strongest record of each department comes first (grade A first), so the
-    :data:`MAX_CITED` kept always carry what the grade rule needs.
+    :data:`MAX_CITED` kept (as many as the remarks hold) carry what the grade rule needs.
     """
     ranked = sorted(sources, key=lambda s: (s.grade, s.event_date, s.department, s.record_id))
     firsts: list[SourceRecord] = []
@@ -134,8 +136,15 @@ def cite(rule: str, period: str, sources: Iterable[SourceRecord]) -> str:
     for source in ranked:
         seen = any(f.department == source.department for f in firsts)
         (rest if seen else firsts).append(source)
-    cited_here = [*firsts, *rest][:MAX_CITED]
-    return f"{rule} {period}: sources " + "; ".join(s.text() for s in cited_here)
+    text = f"{rule} {period}: sources "
+    for n, source in enumerate([*firsts, *rest][:MAX_CITED]):
+        more = ("; " if n else "") + source.text()
+        if n and len(text) + len(more) > REMARKS_MAX:
+            # only while the remarks hold them: long record ids (words, percent-encoded) made
+            # a report of eight records longer than 1000 characters, refused, no task opened
+            break
+        text += more
+    return text
 
 
 def cited(remarks: str | None) -> tuple[SourceRecord, ...]:
