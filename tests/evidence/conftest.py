@@ -6,14 +6,27 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import ClientResponse
+from aiohttp.test_utils import TestServer
 from hub_fixtures import hub, hub_factory, party_keys
 from hubkit import Hub
+from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.keys import EVIDENCE
-from certhub.hub.evidence import EvidenceVault
+from certhub.hub.core.settings import Settings
+from certhub.hub.evidence import EvidenceKeyError, EvidenceVault
+from certhub.hub.runtime.app import create_app
 
-__all__ = ["hub", "hub_factory", "party_keys", "stored_blobs", "upload", "vault_of"]
+__all__ = [
+    "hub",
+    "hub_factory",
+    "party_keys",
+    "refuses_to_start",
+    "stored_blobs",
+    "upload",
+    "vault_of",
+]
 
 
 def vault_of(hub: Hub) -> EvidenceVault:
@@ -50,3 +63,13 @@ async def download(hub: Hub, digest: str, *, party: str = "province") -> ClientR
 def problem_slug(body: dict[str, Any]) -> str:
     """The slug of a problem document's ``type``."""
     return str(body["type"]).removeprefix("urn:certhub:problem:")
+
+
+async def refuses_to_start(settings: Settings, match: str) -> None:
+    """A hub on ``settings`` fails to start with an evidence key error matching ``match``."""
+    server = TestServer(create_app(settings, registry=CollectorRegistry()))
+    try:
+        with pytest.raises(EvidenceKeyError, match=match):
+            await server.start_server()
+    finally:
+        await server.close()

@@ -5,17 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-from aiohttp.test_utils import TestServer
 from evidence_samples import png
 from hubkit import Hub
-from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
-from certhub.hub.evidence import EvidenceKeyError, evidence_key_folder, open_vault
-from certhub.hub.runtime.app import create_app
+from certhub.hub.evidence import evidence_key_folder, open_vault
 
-from .conftest import upload  # type: ignore[import-not-found]
+from .conftest import refuses_to_start, upload  # type: ignore[import-not-found]
 
 
 async def test_a_data_folder_whose_evidence_keys_are_missing_does_not_start(
@@ -32,12 +28,7 @@ async def test_a_data_folder_whose_evidence_keys_are_missing_does_not_start(
     shutil.copytree(hub.settings.data_dir, restored, ignore=shutil.ignore_patterns("secrets"))
     settings = Settings(data_dir=restored)
     folder = evidence_key_folder(settings)
-    server = TestServer(create_app(settings, registry=CollectorRegistry()))
-    try:
-        with pytest.raises(EvidenceKeyError, match="restore"):
-            await server.start_server()
-    finally:
-        await server.close()
+    await refuses_to_start(settings, match="restore")
     assert not folder.exists()  # no new key was made
     shutil.copytree(evidence_key_folder(hub.settings), folder)  # the keys restored too
     assert open_vault(settings).keyring.key_ids == open_vault(hub.settings).keyring.key_ids

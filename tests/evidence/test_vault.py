@@ -9,22 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 from evidence_samples import jpeg, pdf, png
-from prometheus_client import CollectorRegistry
 
 from certhub.hub.core.settings import Settings
 from certhub.hub.evidence import (
     EvidenceCorrupt,
     EvidenceError,
-    EvidenceKeyError,
     EvidenceKeyring,
     EvidenceMeta,
     EvidenceNotFound,
     EvidenceRejected,
     EvidenceVault,
 )
-from certhub.hub.runtime.app import create_app
+
+from .conftest import refuses_to_start  # type: ignore[import-not-found]
 
 
 @pytest.fixture
@@ -131,9 +129,4 @@ async def test_a_hub_with_an_unsafe_key_folder_does_not_start(tmp_path: Path) ->
     keyring = EvidenceKeyring.load_or_create(tmp_path / "secrets" / "evidence")
     (keyring.directory / f"{keyring.active_id}.key").chmod(0o644)
     settings = Settings(data_dir=tmp_path / "data", secrets_dir=tmp_path / "secrets")
-    server = TestServer(create_app(settings, registry=CollectorRegistry()))
-    try:
-        with pytest.raises(EvidenceKeyError, match="chmod 600"):
-            await server.start_server()
-    finally:
-        await server.close()
+    await refuses_to_start(settings, match="chmod 600")
