@@ -7,7 +7,7 @@ and how much a stolen phone may send before the county revokes its key.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network, IPv6Network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -47,5 +47,18 @@ class BoundSettings(BaseSettings):
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):  # "10.0.0.1, 10.1.0.0/16": a host address is its own /32
-            return tuple(part.strip() for part in value.split(",") if part.strip())
+            return tuple(_network(part.strip()) for part in value.split(",") if part.strip())
         return value
+
+
+def _network(entry: str) -> IPv4Network | IPv6Network:
+    """One entry, parsed here so a typo is named (the union's own error names its validators)."""
+    try:
+        return ip_network(entry)
+    except ValueError:
+        pass
+    try:
+        meant = ip_network(entry, strict=False)
+    except ValueError:
+        raise ValueError(f"{entry!r} is not an IP address or network (CIDR)") from None
+    raise ValueError(f"{entry!r} is not a network: host bits set (did you mean {meant}?)")
