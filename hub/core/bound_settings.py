@@ -46,6 +46,8 @@ class BoundSettings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() == "none":  # README's default
+            return ()
         if isinstance(value, str):  # "10.0.0.1, 10.1.0.0/16": a host address is its own /32
             return tuple(_network(part.strip()) for part in value.split(",") if part.strip())
         return value

@@ -25,7 +25,6 @@ from certhub.hub.core.settings import Settings
             "10.1.0.1/16",
             "is not a network: host bits set (did you mean 10.1.0.0/16?)",
         ),
-        ("none", "none", "is not an IP address or network (CIDR)"),
     ],
 )
 def test_a_bad_proxy_entry_is_named_in_one_plain_line(value: str, entry: str, says: str) -> None:
@@ -43,3 +42,9 @@ def test_good_entries_still_parse() -> None:
         "::1/128",
     ]
     assert Settings(trusted_proxies="").trusted_proxies == ()
+
+
+@pytest.mark.parametrize("written", ["none", "None", " NONE "])
+def test_none_as_the_readme_writes_the_default_means_no_proxy(written: str) -> None:
+    # README's Configuration table: default `none`, "none = the peer is the client"
+    assert Settings(trusted_proxies=written).trusted_proxies == ()
