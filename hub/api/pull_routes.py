@@ -63,8 +63,8 @@ def page_limit(request: web.Request) -> int:
     """The ``limit`` query parameter, checked against the configured bounds."""
     settings = request.app[SETTINGS]
     text = request.query.get("limit")
-    if text is None:
-        return settings.pull_default_limit
+    if text is None:  # the largest page bounds the default one too (an operator lowers it)
+        return min(settings.pull_default_limit, settings.pull_max_limit)
     # Length first: int() of thousands of digits is slow and then refused (ValueError).
     digits = text.isascii() and text.isdigit() and len(text) <= 9
     if not digits or not 1 <= int(text) <= settings.pull_max_limit:
