@@ -30,6 +30,7 @@ from certhub.hub.rules.months import (
 )
 from certhub.hub.rules.notices import Notice, family_termination_notice
 from certhub.schemas import (
+    SCHEME_START,
     ActorRef,
     BenefitRecord,
     Overpayment,
@@ -162,12 +163,15 @@ def overpaid(
 ) -> tuple[Overpayment, ...]:
     """Months paid after the event month — through the roster's ``paid_through``, or
     ``back_paid`` by an approved restoration — and through ``until``'s month if given (a
-    sentence's end: payable again from the month after), not recovered yet; one per run."""
+    sentence's end: payable again from the month after), not recovered yet; one per run.
+    Never a month before the scheme began (:data:`~certhub.schemas.SCHEME_START`): the roster
+    says up to when a benefit was paid, not since when, and nothing was paid before it."""
     if roster is None:
         return ()
     event = month_index(event_date)
     last = month_index(until) if until is not None else None
-    paid = set(range(event + 1, month_index(parse_month(roster.paid_through)) + 1))
+    first = max(event + 1, month_index(SCHEME_START))
+    paid = set(range(first, month_index(parse_month(roster.paid_through)) + 1))
     paid |= {i for i in map(month_index, map(parse_month, back_paid)) if i > event}
     paid = {i for i in paid if last is None or i <= last}
     due = [i for i in sorted(paid) if month_label(i) not in recovered]
