@@ -53,6 +53,10 @@ _GRADE = (
 # every such number was refused invalid-id, its death record never acted on.
 _BLANKS = " \t\n\x0b\x0c\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200C)))
 _BLANKS += "\u2028\u2029\u202f\u205f\u3000\ufeff"
+# A number typed in full width (an input method left so) is the same number, as a lower-case x
+# is: refused invalid-id before, its record of death never acted on.
+_WIDE, _NARROW = "０１２３４５６７８９Ｘｘ", "0123456789XX"
+_ID_NUMBER = f"upper(translate(trim(id_number, '{_BLANKS}'), '{_WIDE}', '{_NARROW}'))"
 
 # An event date sent as a time with its UTC offset (2026-09-30T17:00:00Z) is an instant: its
 # date is Guangdong's (the 1st of October there), not the one written before the T. A time
@@ -164,7 +168,7 @@ def checked_feed_sql(source: str, window: RunWindow) -> str:
         END AS reason FROM (
             SELECT *, id17_number(id_number) AS n17, id_birth(id_number) AS birth FROM (
             SELECT department::feed_department AS department, trim(record_id) AS record_id,
-                   upper(trim(id_number, '{_BLANKS}')) AS id_number, name,
+                   {_ID_NUMBER} AS id_number, name,
                    try_cast(birth_date AS DATE) AS given_birth, trim(county) AS county,
                    coalesce(try_cast(kind AS feed_kind), try_cast(trim(kind) AS feed_kind)) AS kind,
                    {_EVENT} AS event,

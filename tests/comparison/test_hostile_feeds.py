@@ -86,10 +86,11 @@ def _certified(tmp: Path) -> list[str]:
 async def test_a_full_width_id_number_refused_is_masked_in_the_summary_served(
     tmp_path: Path, aiohttp_client: Callable[..., Any]
 ) -> None:
-    # A clerk typed BOB's number in full width (an IME left in full-width mode): the row is
-    # refused, and its sample in the summary, served to readers, must not show the number.
+    # A clerk typed BOB's number in full width (an IME left in full-width mode) on a line cut
+    # short: the line is refused, and its sample in the summary, served to readers, showed
+    # the number whole.
     wide = BOB.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
-    _compare(tmp_path, civil_affairs=f"C1,{wide},黄小明,,445302,cremation,2026-10-03,\n")
+    _compare(tmp_path, civil_affairs=f"C1,{wide},黄小明,,445302\n")
     settings = Settings(data_dir=tmp_path / "data")
     keys = {p: SigningKey.generate() for p in ("city", "other-city", "channel", "province")}
     write_trust_store(settings.trust_store_path, keys)
@@ -100,9 +101,9 @@ async def test_a_full_width_id_number_refused_is_masked_in_the_summary_served(
     )
     assert response.status == 200
     body = await response.text()
-    refused = json.loads(body)["refused"]["civil_affairs"]["invalid-id"]
+    refused = json.loads(body)["refused"]["civil_affairs"]["missing-columns"]
     assert refused["count"] == 1
-    assert refused["samples"] == ["record C1 id ４４５３０２**********１５"]
+    assert refused["samples"] == ["line 2: C1,４４５３０２**********１５,黄小明,,445302"]
     assert wide not in body
     assert wide[6:14] not in body  # not even the birth date
 
@@ -320,3 +321,13 @@ def test_a_deaths_file_refused_whole_certifies_nobody_it_names(tmp_path: Path) -
     argv = ["compare", "run", "--period", PERIOD, "--input", str(inputs), "--data", str(data)]
     refused_run = main([*argv, "--no-ledger"]) == 2
     assert refused_run or BOB not in _certified(tmp_path)
+
+
+def test_an_id_number_typed_in_full_width_is_matched(tmp_path: Path) -> None:
+    # The same number typed with an input method left in full-width mode (the hub reads a
+    # county's enrolment code so too): before, refused invalid-id, BOB's cremation never
+    # acted on (review only if the row carried his birth date and county).
+    wide = BOB.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    summary, tasks = _cremated(tmp_path, wide, "2026-10-03")
+    assert summary["refused"] == {}
+    assert tasks == [(BOB, "death", "2026-10-03", "open")]
