@@ -80,7 +80,7 @@ def check_pdf(data: bytes) -> None:
             )
         _refuse_names(_names_in_objects(reader), _ACTIVE_NAMES)
         _refuse_names(_names_in_object_streams(reader), _ACTIVE_RAW_NAMES)
-        pages = len(reader.pages)
+        pages = _page_count(reader)
     except EvidenceRejected:
         raise
     except Exception as exc:  # a hostile file may raise anything a parser can: never a 500
@@ -88,6 +88,41 @@ def check_pdf(data: bytes) -> None:
         raise refuse_undecodable(f"the PDF cannot be parsed: {reason}") from exc
     if pages < 1:
         raise refuse_undecodable("the PDF has no page")
+
+
+def _page_count(reader: PdfReader) -> int:
+    """The leaves of the document's page tree, reaching each node once.
+
+    A node listed twice makes a graph of the tree: three levels each listing the
+    level below a thousand times are a billion pages, in 20 KB, to a reader that
+    flattens the tree (pypdf's ``reader.pages`` does, to its limit of 100,000 —
+    seconds of a core for each such upload).
+
+    Raises:
+        EvidenceRejected: ``evidence-not-decodable`` when a node is listed twice.
+    """
+    catalog = reader.trailer["/Root"].get_object()
+    if not isinstance(catalog, DictionaryObject):
+        raise refuse_undecodable("the PDF's /Root is not a catalog dictionary")
+    stack: list[PdfObject | None] = [dict.get(catalog, "/Pages")]
+    seen: set[tuple[int, int]] = set()
+    pages = 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                raise refuse_undecodable(f"the PDF's page tree lists object {node.idnum} twice")
+            seen.add((node.idnum, node.generation))
+            node = node.get_object()
+        if not isinstance(node, DictionaryObject):
+            continue
+        kids = dict.get(node, "/Kids")
+        kids = kids.get_object() if isinstance(kids, IndirectObject) else kids
+        if isinstance(kids, ArrayObject):
+            stack.extend(list.__iter__(kids))
+        else:
+            pages += 1
+    return pages
 
 
 def _refuse_names(names: Iterator[str], active: frozenset[str]) -> None:
