@@ -13,6 +13,8 @@ Fixtures:
   something under the Content-Security-Policy.
 - ``screenshot``: ``screenshot(page, "app-01-enrol")`` saves a full-page PNG.
 - ``accessible``: ``accessible(page)`` runs axe-core; serious or critical findings fail.
+- ``village_hub``: a hub whose county reviewer issues codes, the village 440825028236 (试验村)
+  among the reporting units.
 - ``live_hub`` / ``live_hub_factory``: a hub (``create_app``) on a free port in its own
   thread and event loop, its trust store holding procedurekit's parties, one in each
   role (``city``, ``town-1``, ``county-1``, ``province``, …). Its answers are checked
@@ -46,6 +48,7 @@ PHONE = {"width": 390, "height": 844}
 # The machine is shared with other suites; waits are generous, a passing test never waits them out.
 TIMEOUT_MS = 20_000
 expect.set_options(timeout=TIMEOUT_MS)
+VILLAGE = "440825028236"  # the village of village_hub
 # axe-core impacts that fail a test; "minor" and "moderate" findings are reported only.
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
@@ -191,6 +194,15 @@ def live_hub_factory(
 def live_hub(live_hub_factory: Callable[..., LiveHub]) -> LiveHub:
     """A hub with default settings on a free port of 127.0.0.1."""
     return live_hub_factory()
+
+
+@pytest.fixture
+def village_hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
+    """A hub whose county reviewer issues codes and whose village :data:`VILLAGE` (试验村)
+    must report monthly (a module's ``hub`` fixture gives it to its tests)."""
+    units = tmp_path / "units.csv"
+    units.write_text(f"code,name\n{VILLAGE},试验村\n", encoding="utf-8")
+    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
 
 
 @pytest.fixture

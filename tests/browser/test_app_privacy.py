@@ -8,15 +8,11 @@ profile) would keep it in full, while every screen shows it masked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from entrancekit import (
-    CODE_REQUEST,
     coordinators,
-    county_may_also_send,
     enrolled,
     expire,
     kept_on_the_phone,
@@ -31,11 +27,9 @@ VILLAGE = {"county": "440825", "village": "440825028236"}
 
 
 @pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
-    """A hub whose county reviewer issues codes, one pensioner on the village's roster."""
-    units = tmp_path / "units.csv"
-    units.write_text(f"code,name\n{VILLAGE['village']},试验村\n", encoding="utf-8")
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
+def hub(village_hub: LiveHub) -> LiveHub:
+    """The conftest's hub of a village that must report monthly."""
+    return village_hub
 
 
 def pensioner(hub: LiveHub) -> dict[str, Any]:

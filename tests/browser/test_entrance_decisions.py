@@ -6,25 +6,19 @@ Each is a strict xfail: it fails on its assertion today and passes once decided 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolled, kept_on_the_phone
+from entrancekit import enrolled_with_list, kept_on_the_phone
 from livehub import LiveHub
-from playwright.sync_api import Page, expect
-from procedurekit import roster_entry
-
-from certhub.mocks.population import Population
+from playwright.sync_api import Page
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
 
 
 @pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
-    units = tmp_path / "units.csv"
-    units.write_text(f"code,name\n{VILLAGE['village']},试验村\n", encoding="utf-8")
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
+def hub(village_hub: LiveHub) -> LiveHub:
+    """The conftest's hub of a village that must report monthly."""
+    return village_hub
 
 
 @pytest.mark.xfail(
@@ -39,11 +33,7 @@ def test_a_coordinator_can_wipe_the_phone_before_handing_it_on(
     hub: LiveHub, phone_page: Page
 ) -> None:
     page = phone_page
-    person = Population(seed=19).person() | {"region": VILLAGE}
-    assert hub.push("/v1/roster", "province", roster_entry(person)).status_code == 202
-    enrolled(page, hub, VILLAGE["village"])
-    page.get_by_role("link", name="本村人员").click()
-    expect(page.locator(".card", has_text=person["name"])).to_have_count(1)
+    person = enrolled_with_list(page, hub, VILLAGE, seed=19)
     page.get_by_role("link", name="首页").click()
     leave = page.get_by_role("button", name=re.compile("退出|清除本机"))
     assert leave.count() == 1, "no way to leave on the home screen"

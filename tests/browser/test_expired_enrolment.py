@@ -17,6 +17,7 @@ from entrancekit import (
     enrolled,
     enrolment_code,
     expire,
+    sign_report,
 )
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
@@ -37,12 +38,7 @@ def test_a_report_queued_when_the_enrolment_expires_is_sent_after_enrolling_agai
     (first,) = coordinators(hub)
 
     page.context.set_offline(True)
-    page.get_by_role("link", name="上报", exact=True).click()
-    page.get_by_label("姓名").fill(person["name"])
-    page.get_by_label("身份证号").fill(person["id_number"])
-    page.locator("label.choice", has_text="死亡").click()
-    page.get_by_role("button", name="签名并上报").click()
-    expect(page.locator(".card", has_text=person["name"])).to_contain_text("待发送")
+    expect(sign_report(page, person, "死亡")).to_contain_text("待发送")
 
     expire(hub, first.sender)
     page.wait_for_timeout(500)  # the hub reloads its trust store every 0.2 s here

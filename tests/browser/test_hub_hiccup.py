@@ -7,28 +7,23 @@ last read, and the coordinator in the field needs it now.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolled
+from entrancekit import enrolled_with_list
 from livehub import LiveHub
 from playwright.sync_api import Page, Route, expect
-from procedurekit import roster_entry
 
 from certhub.hub.problems import ALL_PROBLEMS
-from certhub.mocks.population import Population
 from certhub.schemas import problem_type_uri
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
 
 
 @pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
-    units = tmp_path / "units.csv"
-    units.write_text(f"code,name\n{VILLAGE['village']},试验村\n", encoding="utf-8")
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
+def hub(village_hub: LiveHub) -> LiveHub:
+    """The conftest's hub of a village that must report monthly."""
+    return village_hub
 
 
 def unavailable(route: Route) -> None:
@@ -50,11 +45,7 @@ def test_a_read_the_hub_cannot_answer_now_shows_the_list_kept(
     phone had was not shown (only no signal at all brought it out), nothing was being
     saved, and nothing retried the read."""
     page = phone_page
-    person = Population(seed=17).person() | {"region": VILLAGE}
-    assert hub.push("/v1/roster", "province", roster_entry(person)).status_code == 202
-    enrolled(page, hub, VILLAGE["village"])
-    page.get_by_role("link", name="本村人员").click()
-    expect(page.locator(".card", has_text=person["name"])).to_have_count(1)
+    person = enrolled_with_list(page, hub, VILLAGE, seed=17)
 
     page.route("**/v1/register/people?*", unavailable)
     page.get_by_role("link", name="首页").click()

@@ -7,12 +7,10 @@ letters written without spaces, markup that must stay text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolled
+from entrancekit import enrolled
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 from procedurekit import roster_entry
@@ -29,10 +27,9 @@ WIDE = "() => document.documentElement.scrollWidth - document.documentElement.cl
 
 
 @pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
-    units = tmp_path / "units.csv"
-    units.write_text(f"code,name\n{VILLAGE['village']},试验村\n", encoding="utf-8")
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
+def hub(village_hub: LiveHub) -> LiveHub:
+    """The conftest's hub of a village that must report monthly."""
+    return village_hub
 
 
 def pensioners(hub: LiveHub) -> list[dict[str, Any]]:

@@ -10,11 +10,9 @@ Here Chromium is made to refuse Ed25519 the way such a browser does.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from entrancekit import CODE_REQUEST, county_may_also_send, enrolled, report_missing
+from entrancekit import enrolled, report_missing
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 from procedurekit import roster_entry
@@ -37,11 +35,9 @@ WITHOUT_ED25519 = """(() => {
 
 
 @pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
-    """A hub whose county reviewer issues codes, the village a reporting unit."""
-    units = tmp_path / "units.csv"
-    units.write_text(f"code,name\n{VILLAGE['village']},试验村\n", encoding="utf-8")
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
+def hub(village_hub: LiveHub) -> LiveHub:
+    """The conftest's hub of a village that must report monthly."""
+    return village_hub
 
 
 def test_a_browser_without_ed25519_enrols_with_a_p256_key_and_reports(

@@ -8,7 +8,7 @@ under that id already.
 
 from __future__ import annotations
 
-from entrancekit import enrolled, flushed
+from entrancekit import enrolled, flushed, sign_report
 from livehub import LiveHub
 from playwright.sync_api import Page, Response, expect
 
@@ -34,12 +34,7 @@ def test_a_report_the_other_tab_sent_is_not_refused_here(hub: LiveHub, phone_pag
     person = Population(seed=13).person() | {"region": VILLAGE}
     enrolled(page, hub, VILLAGE["village"])
     page.context.set_offline(True)
-    page.get_by_role("link", name="上报", exact=True).click()
-    page.get_by_label("姓名").fill(person["name"])
-    page.get_by_label("身份证号").fill(person["id_number"])
-    page.locator("label.choice", has_text="失踪").click()
-    page.get_by_role("button", name="签名并上报").click()
-    card = page.locator(".card", has_text=person["name"])
+    card = sign_report(page, person)
     expect(card).to_contain_text("待发送")
     other_tab = hub.post_jws("/v1/reports", page.evaluate(_SIGNED_AGAIN).encode())
     assert other_tab.status_code == 202, other_tab.text

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from entrancekit import CODE_REQUEST, Shot, county_may_also_send, enrolled
+from entrancekit import Shot, enrolled
 from livehub import LiveHub
 from playwright.sync_api import Page, Route, expect
 
@@ -26,11 +25,9 @@ SUBMIT = re.compile("提交零报告")
 
 
 @pytest.fixture
-def hub(live_hub_factory: Callable[..., LiveHub], tmp_path: Path) -> LiveHub:
-    """A hub whose county reviewer issues codes and whose village must report monthly."""
-    units = tmp_path / "units.csv"
-    units.write_text(f"code,name\n{VILLAGE},试验村\n", encoding="utf-8")
-    return live_hub_factory(trusting=county_may_also_send(CODE_REQUEST), reporting_units=units)
+def hub(village_hub: LiveHub) -> LiveHub:
+    """The conftest's hub of a village that must report monthly."""
+    return village_hub
 
 
 def refuse_once(page: Page, slug: str) -> list[str]:

@@ -13,8 +13,9 @@ from typing import Any
 
 from livehub import LiveHub
 from playwright.sync_api import Page, Request, expect
-from procedurekit import STAFF
+from procedurekit import STAFF, roster_entry
 
+from certhub.mocks.population import Population
 from certhub.security import TrustedKey, TrustStore
 
 CODE_REQUEST = "enrolment_code_request/v1"
@@ -75,6 +76,18 @@ def enrolled(page: Page, hub: LiveHub, village: str, shot: Shot | None = None) -
     enrol(page, enrolment_code(hub, village), shot)
 
 
+def enrolled_with_list(page: Page, hub: LiveHub, region: dict[str, str], seed: int) -> Any:
+    """A pensioner of ``region`` put on the roster, the phone enrolled for its village
+    (:func:`enrolled`) and its list read once on 本村人员 (so kept on the phone): the person."""
+    person = Population(seed=seed).person() | {"region": region}
+    response = hub.push("/v1/roster", "province", roster_entry(person))
+    assert response.status_code == 202, response.text
+    enrolled(page, hub, region["village"])
+    page.get_by_role("link", name="本村人员").click()
+    expect(page.locator(".card", has_text=person["name"])).to_have_count(1)
+    return person
+
+
 def coordinators(hub: LiveHub) -> list[TrustedKey]:
     """The coordinators' keys in the hub's trust store, revoked ones included, in the order
     they were enrolled."""
@@ -105,16 +118,22 @@ def stored_on_the_phone(page: Page) -> dict[str, int]:
     return {store: len(entries) for store, entries in kept.items()}
 
 
-def report_missing(page: Page, person: dict[str, Any]) -> tuple[Any, int]:
-    """Fill and sign the report form for ``person`` (missing): the report's card, and the
-    status the hub answered its push with."""
+def sign_report(page: Page, person: dict[str, Any], reason: str = "失踪") -> Any:
+    """Fill the blank report form for ``person`` with ``reason`` (its Chinese label) and tap
+    签名并上报: the report's card on 我的上报 (sent, or queued without signal)."""
     page.get_by_role("link", name="上报", exact=True).click()
     page.get_by_label("姓名").fill(person["name"])
     page.get_by_label("身份证号").fill(person["id_number"])
-    page.locator("label.choice", has_text="失踪").click()
+    page.locator("label.choice", has_text=reason).click()
+    page.get_by_role("button", name="签名并上报").click()
+    return page.locator(".card", has_text=person["name"])
+
+
+def report_missing(page: Page, person: dict[str, Any]) -> tuple[Any, int]:
+    """Fill and sign the report form for ``person`` (missing): the report's card, and the
+    status the hub answered its push with."""
     with page.expect_response(lambda r: r.url.endswith("/v1/reports")) as pushed:
-        page.get_by_role("button", name="签名并上报").click()
-    card = page.locator(".card", has_text=person["name"])
+        card = sign_report(page, person)
     return card, pushed.value.status
 
 
