@@ -229,10 +229,11 @@ def certify_seen_alive(con: duckdb.DuckDBPyConnection, window: RunWindow) -> Non
     con.execute("DROP TABLE IF EXISTS signals")
     # R-CLEAN's refused records of loss (clean_feed) hold their people back too
     con.execute(f"CREATE TABLE IF NOT EXISTS {REFUSED_DIRECT_TABLE}")  # a rule run alone: none
-    con.execute(  # every proposal's person is on the roster: no roster join needed
+    con.execute(  # a proposal's person is on the roster (the city's); a refused record's: joined
         """CREATE OR REPLACE TABLE seen_alive_blocked AS
         SELECT p.id_number, p.task_kind FROM top_signals t JOIN (
-            SELECT id_number, task_kind FROM proposals UNION SELECT * FROM refused_direct
+            SELECT id_number, task_kind FROM proposals UNION
+            SELECT x.id_number, x.task_kind FROM refused_direct x JOIN roster USING (id_number)
         ) p USING (id_number)"""
     )
     con.execute(

@@ -36,6 +36,7 @@ def _id(county: str, birth: str, seq: str) -> str:
 
 ALICE = _id("440103", "19500101", "002")  # 陈大文, Guangzhou
 BOB = _id("445302", "19401231", "011")  # 黄小明, Yunfu
+CAROL = _id("441481", "19600704", "020")  # not on the roster
 ROSTER = (
     "id_number,name,county,village\n"
     f"{ALICE},陈大文,440103,440103001001\n{BOB},黄小明,445302,445302002003\n"
@@ -189,16 +190,18 @@ def test_a_refused_record_of_death_keeps_its_pensioner_out_of_the_certifications
         tmp_path,
         civil_affairs=f"C1,{BOB},黄小明,,445302,cremation,2026-10-03,\n"
         f"C1,{BOB},黄小明,,445302,cremation,2026-10-04,\n"
-        f"C2,{ALICE},陈大文,,440103,death,2026-10-3O,\n",
+        f"C2,{ALICE},陈大文,,440103,death,2026-10-3O,\n"
+        f"C3,{CAROL},买买提·艾力,,441481,death,2026-10-3O,\n",
         health=f"M1,{BOB},黄小明,,445302,medical_visit,2026-10-02,\n"
-        f"M2,{ALICE},陈大文,,440103,medical_visit,2026-10-02,\n",
+        f"M2,{ALICE},陈大文,,440103,medical_visit,2026-10-02,\n"
+        f"M3,{CAROL},买买提·艾力,,441481,medical_visit,2026-10-02,\n",
     )
     refused = {r: e["count"] for r, e in summary["refused"]["civil_affairs"].items()}
-    assert refused == {"conflicting-record-id": 2, "bad-date": 1}
+    assert refused == {"conflicting-record-id": 2, "bad-date": 2}
     assert proposals == []
     assert _certified(tmp_path) == []
     assert summary["certified"] == 0
-    assert summary["seen_alive_but_direct_evidence"] == 2
+    assert summary["seen_alive_but_direct_evidence"] == 2  # CAROL is not on the roster
 
 
 def test_a_refused_seen_alive_record_blocks_nobody(tmp_path: Path) -> None:
