@@ -46,6 +46,7 @@ async def every(
     expected: tuple[type[Exception], ...] = (),
     wake: asyncio.Event | None = None,
     wait_first: bool = False,
+    first_after: float | None = None,
     quiet: float = QUIET_SECONDS,
 ) -> NoReturn:
     """Run ``step`` every ``interval`` seconds until cancelled.
@@ -57,10 +58,12 @@ async def every(
             Either way the next round comes.
         wake: when given, setting it starts the next round at once.
         wait_first: wait one interval before the first round (its caller ran one already).
+        first_after: wait this long before the first round instead (a sweep whose interval
+            is hours: a process restarted more often than that would never run it).
         quiet: while rounds keep failing, at most one log line per this many seconds.
     """
-    if wait_first:
-        await _pause(interval, wake)
+    if first_after is not None or wait_first:
+        await _pause(interval if first_after is None else first_after, wake)
     failing = FailingRounds(what, quiet)
     while True:
         try:

@@ -28,6 +28,7 @@ from aiohttp import web
 
 from certhub.hub.core.keys import LEADERSHIP, SETTINGS, STORE
 from certhub.hub.core.periodic import every
+from certhub.hub.register import suspensions
 from certhub.hub.register.suspensions import liable_after
 from certhub.hub.rules.months import month_index, month_label
 from certhub.hub.rules.notices import masked_name
@@ -136,7 +137,10 @@ async def reminder_context(app: web.Application) -> AsyncIterator[None]:
         per_cycle=settings.register_reminders_per_cycle,
         grace_months=settings.register_grace_months,
     )
-    # the first round waits an hour too: a test hub never sends one behind its test's back
-    loop = partial(every, 3600.0, sweep.sweep_now, what="certification reminders", wait_first=True)
+    # the first round after FIRST_SWEEP_SECONDS: a test's hub never sends one behind its back
+    loop = partial(
+        every, 3600.0, sweep.sweep_now, what="certification reminders",
+        first_after=suspensions.FIRST_SWEEP_SECONDS,
+    )  # fmt: skip
     async with app[LEADERSHIP].running("certification-reminders", loop):  # one per deployment
         yield

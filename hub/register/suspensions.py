@@ -59,6 +59,12 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 SWEEP_SECONDS = 6 * 3600.0
+FIRST_SWEEP_SECONDS = 300.0
+"""The register's sweeps (proposals, reminders) run first this long after a process starts
+leading, not one interval after: a leader restarted (deployed, moved) more often than every
+six hours never swept. Sweeps are idempotent (claimed per person and cycle), so an extra
+round costs a read; the wait keeps a process that leads only for moments (a test's hub, one
+started by a CLI command) from sweeping at all."""
 
 
 class ProposalSweep:
@@ -185,9 +191,9 @@ async def proposal_context(app: web.Application) -> AsyncIterator[None]:
     sweep = ProposalSweep(
         app[STORE], app[PROCEDURE].outcomes, grace_months=app[SETTINGS].register_grace_months
     )
-    # the first round waits too: a hub restarted often still sweeps, a test hub never does
     loop = partial(
-        every, SWEEP_SECONDS, sweep.sweep_now, what="suspension proposals", wait_first=True
-    )
+        every, SWEEP_SECONDS, sweep.sweep_now, what="suspension proposals",
+        first_after=FIRST_SWEEP_SECONDS,
+    )  # fmt: skip
     async with app[LEADERSHIP].running("suspension-proposals", loop):  # one per deployment
         yield
