@@ -101,3 +101,13 @@ async def test_a_reader_two_minutes_fast_reads_as_it_pushes(hub: Hub) -> None:
     assert status == 202
     response = await hub.client.get("/v1/reports", headers=hub.bearer(now=ahead))
     assert response.status == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: GET /v1/biometric-enrolments/{person_id} puts a resident ID"
+    " number in the URL path (CONVENTIONS: never in a URL path): the hub's own log masks it,"
+    " but every proxy and load balancer in front logs the path whole; take it another way?",
+)
+def test_no_read_takes_an_id_number_in_its_path() -> None:
+    assert not [path for path in openapi_document()["paths"] if "{person_id}" in path]
