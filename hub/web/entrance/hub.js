@@ -89,17 +89,28 @@ async function authorisedGet(identity, path) {
   return (await call(path, { headers: { Authorization: `Bearer ${token}` } }, identity)).body;
 }
 
+// A token the hub found expired (a phone clock behind) or not valid yet, or otherwise
+// unusable (a clock ahead, or a key the hub no longer trusts).
+const CLOCK_WRONG = new Set(["token-expired", "invalid-token"]);
+
+/** ``attempt()``, once more if its token's time was wrong: the refusal's Date header has
+ * corrected the phone's clock since (hubNow). */
+async function againIfClockWrong(attempt) {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!CLOCK_WRONG.has(slugOf(error))) throw error;
+    return attempt();
+  }
+}
+
 /** A GET as the enrolled phone, telling a wrong clock from a key the hub no longer trusts. */
 function checkedGet(identity, path) {
-  return authorisedGet(identity, path).catch(async (error) => {
-    // The phone makes its tokens well, so an invalid one means a wrong phone clock (the
-    // refusal's Date header has just corrected it) or a key the hub no longer trusts:
-    // one more try tells the two apart.
-    if (slugOf(error) !== "invalid-token") throw error;
-    return authorisedGet(identity, path).catch((again) => {
-      if (slugOf(again) === "invalid-token" && !notYetKnown(identity, again)) keyRejected(again.problem);
-      throw again;
-    });
+  return againIfClockWrong(() => authorisedGet(identity, path)).catch((error) => {
+    // The phone makes its tokens well: invalid again with the clock corrected, the key is
+    // one the hub no longer trusts.
+    if (slugOf(error) === "invalid-token" && !notYetKnown(identity, error)) keyRejected(error.problem);
+    throw error;
   });
 }
 
@@ -152,16 +163,15 @@ export async function postJson(path, value) {
 
 async function upload(identity, photo) {
   const digest = b64(await sha256(await photo.blob.arrayBuffer()));
-  const token = await bearerToken(identity, "evidence", hubNow());
-  await call("/v1/evidence", {
+  await againIfClockWrong(async () => call("/v1/evidence", {
     method: "POST",
     headers: {
-      Authorization: `Bearer ${token}`,
+      Authorization: `Bearer ${await bearerToken(identity, "evidence", hubNow())}`,
       "Content-Type": photo.blob.type,
       "Content-Digest": `sha-256=:${digest}:`,
     },
     body: photo.blob,
-  }, identity);
+  }, identity));
 }
 
 /** Sign ``payload`` now and queue it with its photos; the outbox sends it when it can. */
