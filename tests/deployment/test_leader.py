@@ -101,50 +101,6 @@ async def lock_sessions(url: str) -> list[str]:
         await conn.close()
 
 
-async def test_without_a_database_the_only_process_simply_runs_the_loop() -> None:
-    ran = asyncio.Event()
-
-    async def loop() -> None:
-        ran.set()
-        await asyncio.Event().wait()
-
-    sole = Leadership(None)
-    async with sole.running("pull", loop):
-        await asyncio.wait_for(ran.wait(), 2)
-        assert sole.leads("pull")
-
-
-async def test_a_database_outage_logs_its_start_not_every_retry(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """Every process contends every ``retry`` seconds: an outage must not log each attempt.
-
-    README (Logs): background loops log an outage's first failure, at most one
-    "still failing" a minute and its end. A server that drops every connection
-    stands for PostgreSQL away.
-    """
-    attempts = 0
-
-    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal attempts
-        attempts += 1
-        writer.close()
-
-    server = await asyncio.start_server(refuse, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    caplog.set_level(logging.WARNING, logger="certhub.hub.core.leader")
-    contender = Leadership(f"postgresql://postgres@127.0.0.1:{port}/certhub", retry=0.01)
-
-    async def loop() -> None:
-        await asyncio.Event().wait()
-
-    async with server, contender.running("pull", loop):
-        await wait_for(lambda: attempts >= 20, 10, "20 attempts to take the lock")
-    said = [r.getMessage() for r in caplog.records if r.name == "certhub.hub.core.leader"]
-    assert len(said) == 1, said
-    assert said[0].startswith("leader lock: round failed, trying again next round: ")
-
-
 async def test_deployments_in_two_schemas_of_one_database_each_have_a_leader(
     pg_database: str,
 ) -> None:
@@ -222,3 +178,47 @@ async def test_a_leader_whose_session_is_killed_stops_before_another_leads(
             await wait_for(lambda: follower.leads("pull") or leader.leads("pull"), 5, "a leader")
             await asyncio.sleep(0.2)
     assert overlaps == []
+
+
+async def test_without_a_database_the_only_process_simply_runs_the_loop() -> None:
+    ran = asyncio.Event()
+
+    async def loop() -> None:
+        ran.set()
+        await asyncio.Event().wait()
+
+    sole = Leadership(None)
+    async with sole.running("pull", loop):
+        await asyncio.wait_for(ran.wait(), 2)
+        assert sole.leads("pull")
+
+
+async def test_a_database_outage_logs_its_start_not_every_retry(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every process contends every ``retry`` seconds: an outage must not log each attempt.
+
+    README (Logs): background loops log an outage's first failure, at most one
+    "still failing" a minute and its end. A server that drops every connection
+    stands for PostgreSQL away.
+    """
+    attempts = 0
+
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal attempts
+        attempts += 1
+        writer.close()
+
+    server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    caplog.set_level(logging.WARNING, logger="certhub.hub.core.leader")
+    contender = Leadership(f"postgresql://postgres@127.0.0.1:{port}/certhub", retry=0.01)
+
+    async def loop() -> None:
+        await asyncio.Event().wait()
+
+    async with server, contender.running("pull", loop):
+        await wait_for(lambda: attempts >= 20, 10, "20 attempts to take the lock")
+    said = [r.getMessage() for r in caplog.records if r.name == "certhub.hub.core.leader"]
+    assert len(said) == 1, said
+    assert said[0].startswith("leader lock: round failed, trying again next round: ")
