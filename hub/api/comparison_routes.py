@@ -27,6 +27,7 @@ from certhub.hub.api.auth import require_reader
 from certhub.hub.core.keys import METRICS, SETTINGS
 from certhub.hub.problems import Problem
 from certhub.monitoring.comparison_metrics import ComparisonRunsCollector, Summary
+from certhub.security import AreaScope, parse_area
 
 __all__ = ["RUN_ID", "latest_summaries", "register_comparison_metrics", "routes"]
 
@@ -53,12 +54,22 @@ async def get_comparison_run(request: web.Request) -> web.Response:
             extensions={"parameter": "run_id"},
         )
     scope = found["scope"]
-    inside = reader.area is None or (scope != "all" and scope.startswith(reader.area.prefix))
+    inside = reader.area is None or (scope != "all" and _city_inside(reader.area, scope))
     path = _runs_dir(request.app) / f"{run_id}.json"
     summary = await asyncio.to_thread(_read, path) if inside else None
     if summary is None:
         raise Problem("not-found", f"no comparison run {run_id!r}")
     return web.json_response(summary, headers={"Cache-Control": "no-store"})
+
+
+def _city_inside(area: AreaScope, scope: str) -> bool:
+    """Whether the city of prefix ``scope`` lies inside ``area``: 东莞's and 中山's codes name a
+    county too (prefix 441900), the whole city all the same, so run 4419 is in area 441900."""
+    try:
+        city = parse_area(f"{scope}00")
+    except ValueError:  # no such city, so no run of it either
+        return False
+    return area.contains(city)
 
 
 def _read(path: Path) -> dict[str, Any] | None:
