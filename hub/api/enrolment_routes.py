@@ -41,13 +41,14 @@ from certhub.hub.enrolment import (
 )
 from certhub.hub.enrolment.codes import CODE_INVALID
 from certhub.hub.enrolment.database import DatabaseEnrolment
-from certhub.hub.enrolment.service import enrolled_keys
+from certhub.hub.enrolment.service import enrolled_keys, public_jwk
 from certhub.hub.problems import Problem
 from certhub.hub.store import StoreUnavailable
 from certhub.security import (
     TrustedKey,
     TrustStoreError,
     VerifiedMessage,
+    VerifyingKey,
     check_json_bounds,
     json_loads,
 )
@@ -123,6 +124,7 @@ async def enrol(request: web.Request) -> web.Response:
         code = normalise_code(body.get("code"))
         if code is None:
             raise Problem("enrolment-code-invalid", CODE_INVALID)
+        again = _trusted_already(request, body.get("jwk"))
         trusted = await _recorded(enrolment.enrol_key(code, body.get("jwk")))
     except Problem as exc:
         if exc.slug == "enrolment-code-invalid":
@@ -130,6 +132,9 @@ async def enrol(request: web.Request) -> web.Response:
         if exc.slug in _COUNTED:
             outcomes.labels(outcome=_COUNTED[exc.slug]).inc()
         raise
+    if again:  # the phone missed the first answer: the same again, enrolled and audited once
+        log.info("enrolment answered again", extra={"sender": trusted.sender, "kid": trusted.kid})
+        return web.json_response(_enrolled_body(trusted), status=201, headers=_NO_STORE)
     outcomes.labels(outcome="enrolled").inc()
     await request.app[TRUST].refresh()  # usable here at once (elsewhere at the next poll)
     digest = hashlib.sha256(json.dumps(trusted.key.to_jwk(), sort_keys=True).encode()).hexdigest()
@@ -227,6 +232,16 @@ async def _recorded(work: Awaitable[Result]) -> Result:
         raise Problem(
             "store-unavailable", "the enrolment cannot be recorded right now; retry"
         ) from exc
+
+
+def _trusted_already(request: web.Request, jwk: object) -> bool:
+    """Whether this process trusts ``jwk`` already (a phone asking again for the answer it
+    missed: :func:`~certhub.hub.enrolment.service.bound_again`)."""
+    try:
+        kid = VerifyingKey.from_jwk(public_jwk(jwk)).kid
+    except Problem:
+        return False  # not a key: the enrolment refuses it in its own words
+    return request.app[TRUST].store.get(kid) is not None
 
 
 def _enrolled_body(trusted: TrustedKey) -> dict[str, object]:

@@ -16,7 +16,7 @@ import pytest
 from enrolkit import A, County, Phone
 from pgkit import deployment_settings
 
-from certhub.hub.core.keys import TRUST
+from certhub.hub.core.keys import METRICS, STORE, TRUST
 from certhub.schemas import problem_type_uri
 
 
@@ -50,8 +50,16 @@ async def test_the_same_key_with_the_code_that_bound_it_gets_the_same_answer(
     assert first[0] == 201, first
     again = await county.enrol(issued["code"], phone.webcrypto_jwk())
     assert again == first
-    store = county.office.client.app[TRUST].store
-    assert [entry.kid for entry in store if entry.sender == issued["sender"]] == [first[1]["kid"]]
+    app = county.office.client.app
+    kid = first[1]["kid"]
+    assert [entry.kid for entry in app[TRUST].store if entry.sender == issued["sender"]] == [kid]
+    # one enrolment, audited and counted once: the second answer tells of the first
+    audit = await app[STORE].audit_entries(0, 1000)
+    assert [e.subject for e in audit if e.action == "key_enrolled"] == [kid]
+    counted = app[METRICS].registry.get_sample_value(
+        "certhub_enrolments_total", {"outcome": "enrolled"}
+    )
+    assert counted == 1
 
 
 async def test_a_bound_key_with_another_code_or_once_revoked_is_still_refused(
