@@ -29,9 +29,10 @@ REFUSED_DIRECT_TABLE: Final = "refused_direct (id_number VARCHAR, task_kind VARC
 """People a refused record of loss names, by task kind (:func:`clean_feed`): R-ALIVE holds
 them back, as it does a record matched by name only."""
 # Refused for what its department must settle: two copies that differ, a date nobody can
-# read. Such a record is acted on by nobody; before, its person was certified alive (免办)
-# on a visit of the period, the family texted that nothing was needed.
-_HOLDING_REASONS: Final = ("conflicting-record-id", "bad-date")
+# read, a kind not as the code list writes it ("Cremation"; the kind column holds what it
+# reads as, the grade stays NULL). Such a record is acted on by nobody; before, its person
+# was certified alive (免办) on a visit of the period, the family texted nothing was needed.
+_HOLDING_REASONS: Final = ("conflicting-record-id", "bad-date", "unknown-kind")
 
 # A department's grade for the kinds it may send (else NULL: an unknown kind), as
 # sent: a kind with spaces around it is unknown. A CASE, not a join: no join in
@@ -153,8 +154,8 @@ def checked_feed_sql(source: str, window: RunWindow) -> str:
     the date is written are two versions, not one.
 
     The ID number's birth date is computed once, for its check and the event's;
-    the kind is trimmed only when it is not a kind as sent (a trim of every row
-    cost more than the cast).
+    the kind is trimmed and lower-cased only when it is not a kind as sent (a trim of
+    every row cost more than the cast; such a kind has no grade: refused unknown-kind).
     """
     return f"""SELECT * EXCLUDE (n17, birth), CASE
             WHEN record_id IS NULL OR record_id = '' THEN 'missing-record-id'
@@ -170,7 +171,8 @@ def checked_feed_sql(source: str, window: RunWindow) -> str:
             SELECT department::feed_department AS department, trim(record_id) AS record_id,
                    {_ID_NUMBER} AS id_number, name,
                    try_cast(birth_date AS DATE) AS given_birth, trim(county) AS county,
-                   coalesce(try_cast(kind AS feed_kind), try_cast(trim(kind) AS feed_kind)) AS kind,
+                   coalesce(try_cast(kind AS feed_kind),
+                            try_cast(lower(trim(kind)) AS feed_kind)) AS kind,
                    {_EVENT} AS event,
                    nullif(trim(voids_record_id), '') AS voids_record_id,
                    grade::feed_grade AS grade, version

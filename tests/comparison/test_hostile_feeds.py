@@ -334,3 +334,22 @@ def test_an_id_number_typed_in_full_width_is_matched(tmp_path: Path) -> None:
     summary, tasks = _cremated(tmp_path, wide, "2026-10-03")
     assert summary["refused"] == {}
     assert tasks == [(BOB, "death", "2026-10-03", "open")]
+
+
+def test_a_record_of_death_of_an_unknown_spelling_keeps_its_pensioner_out_of_the_certifications(
+    tmp_path: Path,
+) -> None:
+    # Civil affairs wrote the kind as "Cremation" (BOB) and " death" (ALICE): refused as
+    # unknown-kind, as the kinds are a code list - but health's visits then certified both
+    # alive (免办) while civil affairs reported them dead. Refused, they hold their people
+    # back as conflicting copies do.
+    summary, proposals = _compare(
+        tmp_path,
+        civil_affairs=f"C1,{BOB},黄小明,,445302,Cremation,2026-10-03,\n"
+        f'C2,{ALICE},陈大文,,440103," death",2026-10-04,\n',
+        health=f"M1,{BOB},黄小明,,445302,medical_visit,2026-10-02,\n"
+        f"M2,{ALICE},陈大文,,440103,medical_visit,2026-10-02,\n",
+    )
+    assert summary["refused"]["civil_affairs"]["unknown-kind"]["count"] == 2
+    assert proposals == []
+    assert _certified(tmp_path) == []
