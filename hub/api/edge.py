@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from aiohttp import web
 from aiohttp.compression_utils import HAS_BROTLI, HAS_ZSTD
@@ -70,7 +71,7 @@ async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamR
     """Cap and time requests whose body has not fully arrived when the handler starts;
     refuse a body in a content coding that is not decoded."""
     coding = request.headers.get("Content-Encoding")
-    if coding is not None and request.body_exists and not _decoded(coding):
+    if coding is not None and _reads_body(request) and not _decoded(coding):
         return undecoded_body_refusal(coding, instance=request.path)
     if request.content.is_eof():  # no body, or all of it already here
         return await handler(request)
@@ -100,6 +101,11 @@ async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if expired or isinstance(request.content.exception(), web.RequestPayloadError):
         await _answer_and_close(request, response)
     return response
+
+
+def _reads_body(request: web.Request) -> bool:
+    """Whether ``request`` has a body a route reads: a GET's or a DELETE's is never read."""
+    return request.method in ("POST", "PUT", "PATCH") and request.body_exists
 
 
 def _decoded(coding: str) -> bool:
@@ -162,4 +168,7 @@ async def server_header(request: web.Request, response: web.StreamResponse) -> N
         problem = render(Problem("expectation-failed", detail), instance=request.path)
         response.content_type = problem.content_type
         response.charset = problem.charset
-        response.body = problem.body
+        body = cast(bytes, problem.body)  # render() writes the document as bytes
+        response.body = body
+        # aiohttp set Content-Length for its own text: a stale one desyncs a kept-alive connection
+        response.headers["Content-Length"] = str(len(body))

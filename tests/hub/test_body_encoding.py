@@ -138,3 +138,20 @@ async def test_a_coding_the_parser_cannot_decode_is_refused_alike(
         await runner.cleanup()
     _refused_unread(head, problem)
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_get_with_a_body_in_any_coding_is_answered_as_a_get(hub: Hub) -> None:
+    """A GET's body is never read: its coding is nobody's business (no undocumented 415)."""
+    request = (
+        b"GET /healthz HTTP/1.1\r\nHost: hub\r\nContent-Encoding: x-certhub\r\n"
+        b"Content-Length: 4\r\nConnection: close\r\n\r\nbody"
+    )
+    server = hub.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        writer.write(request)
+        async with asyncio.timeout(5):
+            answer = await reader.read()
+    finally:
+        writer.close()
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:80]
