@@ -17,9 +17,12 @@ from certhub.hub.comparison.loading import FileNote
 from certhub.hub.comparison.rules import RunWindow
 from certhub.schemas import mask_resident_id
 
-__all__ = ["SAMPLES", "mask_sample", "summarise"]
+__all__ = ["SAMPLES", "SAMPLE_CHARACTERS", "mask_sample", "summarise"]
 
 SAMPLES: Final = 3
+SAMPLE_CHARACTERS: Final = 200
+"""A sample's length at most: a department's field may be megabytes (the summary is read at
+every metrics scrape and served over HTTP); cut after masking, so no number is cut in two."""
 # Any long run of digits in a refused row may be an ID number, valid or not: mask them all
 # (mask_ids_in_text masks only real numbers, and an invalid one is still a person's). Digits
 # of any script (str patterns' \d): a number typed in full width is refused as invalid, and
@@ -29,8 +32,11 @@ _DIGIT_RUN: Final = re.compile(r"\d{8,}[\dXxＸｘ]?")
 
 def mask_sample(text: str) -> str:
     """``text`` with every run of 8 or more digits (any script's) masked (first 6 and last 2
-    kept if 15/18)."""
-    return _DIGIT_RUN.sub(lambda m: mask_resident_id(m.group()), text)
+    kept if 15/18), cut to :data:`SAMPLE_CHARACTERS` (an ellipsis last)."""
+    masked = _DIGIT_RUN.sub(lambda m: mask_resident_id(m.group()), text)
+    if len(masked) <= SAMPLE_CHARACTERS:
+        return masked
+    return masked[: SAMPLE_CHARACTERS - 1] + "…"
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[Any, ...]]:

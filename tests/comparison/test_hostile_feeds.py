@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry
 
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
+from certhub.hub.comparison.summary import SAMPLE_CHARACTERS
 from certhub.hub.core.settings import Settings
 from certhub.hub.runtime.app import create_app
 from certhub.schemas.resident_id import check_character, upgrade_legacy_id
@@ -353,3 +354,17 @@ def test_a_record_of_death_of_an_unknown_spelling_keeps_its_pensioner_out_of_the
     assert summary["refused"]["civil_affairs"]["unknown-kind"]["count"] == 2
     assert proposals == []
     assert _certified(tmp_path) == []
+
+
+def test_a_huge_field_in_a_refused_row_does_not_swell_the_summary(tmp_path: Path) -> None:
+    # A record id of 100,000 characters on a row refused invalid-id: its sample went into
+    # the summary whole - read at every metrics scrape and served over HTTP. A sample is
+    # now cut to SAMPLE_CHARACTERS (after masking), marked with an ellipsis.
+    wrong = BOB[:17] + ("0" if BOB[17] != "0" else "1")
+    summary, _ = _compare(
+        tmp_path, civil_affairs=f"{'R' * 100_000},{wrong},黄小明,,445302,cremation,2026-10-03,\n"
+    )
+    (sample,) = summary["refused"]["civil_affairs"]["invalid-id"]["samples"]
+    assert sample == "record " + "R" * (SAMPLE_CHARACTERS - 8) + "…"
+    assert len(sample) == SAMPLE_CHARACTERS
+    assert (tmp_path / "data" / "comparison-runs" / f"{PERIOD}-all.json").stat().st_size < 10_000
