@@ -164,12 +164,7 @@ class RosterFile:
         self.con.execute("CREATE TABLE counties (code VARCHAR PRIMARY KEY)")
         self.con.executemany("INSERT INTO counties VALUES (?)", counties)
         source = self._source()
-        trimmed = ", ".join(
-            f"nullif(trim(CAST({c} AS VARCHAR)), '') AS {c}"
-            if c != "name"
-            else f"nullif(CAST({c} AS VARCHAR), '') AS {c}"
-            for c in COLUMNS
-        )
+        trimmed = ", ".join(_read_column(c) for c in COLUMNS)
         problem = " ".join(
             f"WHEN {rule.format(today=self.today.isoformat())} THEN '{name}'"
             for name, rule in _RULES
@@ -340,3 +335,15 @@ def _header(path: Path) -> list[str]:
 
 def _masked(value: object) -> str:
     return mask_resident_id(str(value)) if value is not None else "(none)"
+
+
+def _read_column(column: str) -> str:
+    """The SQL reading ``column`` of a roster row: trimmed and empty as NULL; a name as
+    written; an ID number upper-cased (a lower-case check character ``x`` is the same
+    number, as the comparison and the API read it)."""
+    if column == "name":
+        return f"nullif(CAST({column} AS VARCHAR), '') AS {column}"
+    value = f"trim(CAST({column} AS VARCHAR))"
+    if column == "id_number":
+        value = f"upper({value})"
+    return f"nullif({value}, '') AS {column}"

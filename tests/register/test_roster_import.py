@@ -469,3 +469,17 @@ def test_a_stored_entry_reads_as_json_whatever_its_form() -> None:
     )
     with pytest.raises(ValueError, match="has 3 fields, not 8"):
         roster_entry(b"r1\x1f183.00\x1f2026-10\x1f1234", resident_id(1), AS_OF)
+
+
+def test_a_lower_case_check_character_is_the_same_number(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """GB 11643's own example, 11010519491231002X, typed with a lower-case x (as spreadsheets
+    and hands do): the comparison reads it upper-cased and the API takes it, so the import
+    does too, storing the canonical upper-case X. Before, it was refused as an invalid
+    id_number and the pensioner was not on the register at all."""
+    data, _, rows = imported(
+        capsys, tmp_path, [roster_line(1, "张三", id_number="11010519491231002x")]
+    )
+    assert list(rows) == ["11010519491231002X"]
+    assert register_of(data, "11010519491231002X") is not None
