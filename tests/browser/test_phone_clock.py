@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from entrancekit import enrolled, flushed
+from entrancekit import enrolled, flushed, sign_report
 from livehub import LiveHub
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -56,14 +56,7 @@ def test_a_photo_from_a_phone_clock_behind_is_uploaded_and_its_report_sent(
     photo = tmp_path / "certificate.jpg"
     Image.new("RGB", (800, 600), "white").save(photo, "JPEG")
     page.context.set_offline(True)
-    page.get_by_role("link", name="上报", exact=True).click()
-    page.get_by_label("姓名").fill(person["name"])
-    page.get_by_label("身份证号").fill(person["id_number"])
-    page.locator("label.choice", has_text="死亡").click()
-    page.locator("#camera").set_input_files(photo)
-    expect(page.locator(".photos img")).to_have_count(1)
-    page.get_by_role("button", name="签名并上报").click()
-    card = page.locator(".card", has_text=person["name"])
+    card = sign_report(page, person, "死亡", photo)
     expect(card).to_contain_text("待发送")
 
     page.clock.install(time=datetime.now() - timedelta(minutes=10))

@@ -118,13 +118,19 @@ def stored_on_the_phone(page: Page) -> dict[str, int]:
     return {store: len(entries) for store, entries in kept.items()}
 
 
-def sign_report(page: Page, person: dict[str, Any], reason: str = "失踪") -> Any:
-    """Fill the blank report form for ``person`` with ``reason`` (its Chinese label) and tap
-    签名并上报: the report's card on 我的上报 (sent, or queued without signal)."""
+def sign_report(
+    page: Page, person: dict[str, Any], reason: str = "失踪", photo: Path | None = None
+) -> Any:
+    """Fill the blank report form for ``person`` with ``reason`` (its Chinese label) and
+    ``photo`` (as the camera gives it), and tap 签名并上报: the report's card on 我的上报
+    (sent, or queued without signal)."""
     page.get_by_role("link", name="上报", exact=True).click()
     page.get_by_label("姓名").fill(person["name"])
     page.get_by_label("身份证号").fill(person["id_number"])
     page.locator("label.choice", has_text=reason).click()
+    if photo is not None:
+        page.locator("#camera").set_input_files(photo)
+        expect(page.locator(".photos img")).to_have_count(1)
     page.get_by_role("button", name="签名并上报").click()
     return page.locator(".card", has_text=person["name"])
 

@@ -243,9 +243,10 @@ function sendAgainAt(when) {
   due = setTimeout(() => window.dispatchEvent(new Event("outbox-due")), Math.max(0, when - Date.now()));
 }
 
-/** No connection, or the hub asks to retry later (overloaded, ledger unavailable). */
+/** No connection, a body too slow to arrive (408 body-timeout: a weak signal), or the hub
+ * asks to retry later (overloaded, ledger unavailable). */
 function transient(error) {
-  return error instanceof Offline || error.status === 429 || error.status >= 500;
+  return error instanceof Offline || [408, 429].includes(error.status) || error.status >= 500;
 }
 
 async function send(identity, entry) {
