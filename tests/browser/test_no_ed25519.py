@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from entrancekit import enrolled, report_missing
+from entrancekit import enrolled, enrolled_with_list, report_missing
 from livehub import LiveHub
 from playwright.sync_api import Page, expect
 from procedurekit import roster_entry
@@ -38,6 +38,25 @@ WITHOUT_ED25519 = """(() => {
 def hub(village_hub: LiveHub) -> LiveHub:
     """The conftest's hub of a village that must report monthly."""
     return village_hub
+
+
+# What Chromium before 92 lacks (the WebViews of phones that get no browser updates).
+WITHOUT_CHROME_92 = """delete Crypto.prototype.randomUUID;"""
+
+
+def test_an_older_webview_lists_the_village_and_reports_from_it(
+    hub: LiveHub, phone_page: Page
+) -> None:
+    """Before, 本村人员 threw (crypto.randomUUID is not a function) and showed no one: the
+    list, and reporting from it, was out of reach on such a phone, which enrols and
+    reports from the blank form (P-256, above)."""
+    page = phone_page
+    page.add_init_script(WITHOUT_ED25519 + WITHOUT_CHROME_92)
+    person = enrolled_with_list(page, hub, VILLAGE, seed=37)
+    page.get_by_role("link", name=f"为{person['name']}上报情况").click()
+    page.locator("label.choice", has_text="失踪").click()
+    page.get_by_role("button", name="签名并上报").click()
+    expect(page.locator(".card", has_text=person["name"]).locator(".receipt")).to_be_visible()
 
 
 def test_a_browser_without_ed25519_enrols_with_a_p256_key_and_reports(

@@ -3,6 +3,7 @@
 // signal; each with certification status, due month and any open verification task.
 
 import { readAll } from "./hub.js";
+import { randomId } from "./jws.js";
 import { TASK_KINDS, TASK_STATUS, chip, field, h, loaded, maskId, note, show, typedId } from "./ui.js";
 
 // The register's statuses (README, "The certification register").
@@ -77,7 +78,7 @@ function card(entry) {
 // browser's history keeps every address in full, and the entrance cannot wipe it when a
 // lost phone is revoked. The person travels in sessionStorage, which it does wipe.
 function reportLink(entry) {
-  const ref = crypto.randomUUID();
+  const ref = randomId(); // not crypto.randomUUID: Chromium 92+, newer than many phones' WebViews
   return h("a", {
     class: "btn btn-secondary", href: `#/report?person=${ref}`,
     // Synchronous, so the report screen (opened by this very click) finds it.
