@@ -119,8 +119,9 @@ def undecoded_body_refusal(coding: str, *, instance: str | None = None) -> web.R
     """415 for a body in a coding the hub does not decode, the connection to be closed
     (the body is never read). Also the answer when aiohttp's parser itself refuses a
     coding it names but cannot decode (``br`` without Brotli)."""
+    named = f"Content-Encoding {coding[:40]!r}" if coding else "that Content-Encoding"
     detail = (
-        f"a body in Content-Encoding {coding[:40]!r} is not decoded: send it in one of"
+        f"a body in {named} is not decoded: send it in one of"
         f" {', '.join(DECODED_CODINGS)}, or as it is"
     )
     accepted = {"Accept-Encoding": ", ".join((*DECODED_CODINGS, "identity"))}

@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import re
 import signal
 import struct
 import termios
@@ -154,8 +155,11 @@ class _EdgeRequestHandler(RequestHandler):
         response: web.StreamResponse
         if isinstance(exc, ContentEncodingError):  # a coding aiohttp names but cannot decode
             log.info("request body in an undecoded coding refused: %s", exc.message)
-            coding = request.headers.get("Content-Encoding", "")
-            response = undecoded_body_refusal(coding, instance=request.path)
+            # the parser's stand-in request has no headers and path "/": the coding is the
+            # parenthesised name in the parser's message ("brotli (br)", "zstandard (zstd)")
+            named = re.search(r"\((\w+)\)", str(exc.message))
+            coding = named.group(1) if named else request.headers.get("Content-Encoding", "")
+            response = undecoded_body_refusal(coding)
         elif isinstance(exc, HttpProcessingError) and 400 <= status < 500:
             log.info("malformed HTTP request refused: %s (%d)", type(exc).__name__, status)
             detail = f"the request is not valid HTTP/1.1 ({type(exc).__name__})"

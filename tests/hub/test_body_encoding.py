@@ -137,6 +137,9 @@ async def test_a_coding_the_parser_cannot_decode_is_refused_alike(
     finally:
         await runner.cleanup()
     _refused_unread(head, problem)
+    # it names the coding sent and no path it was not sent to (the parser's stand-in: '', "/")
+    assert f"Content-Encoding {encoding!r} is not decoded" in str(problem["detail"])
+    assert "instance" not in problem
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
