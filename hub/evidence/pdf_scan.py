@@ -14,11 +14,12 @@ string or a ``%stream`` comment must not hide the names that follow it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Final
 
-__all__ = ["names_in", "names_outside_streams"]
+__all__ = ["first_name_of", "names_in", "names_outside_streams"]
 
 _SKIP: Final = re.compile(
     rb"(?:[^(%s]++"  # bytes that open nothing
@@ -49,6 +50,35 @@ def names_in(data: bytes) -> Iterator[str]:
     for match in _NAME.finditer(data):
         raw = _ESCAPE.sub(lambda hexa: bytes.fromhex(hexa.group(1).decode()), match.group(1))
         yield "/" + raw.decode("latin-1")
+
+
+def first_name_of(names: frozenset[str], data: bytes) -> str | None:
+    """The first of ``names`` written in ``data`` (any character may be ``#xx``), if any.
+
+    One regular-expression search, no Python step per name: for decompressed
+    object streams, which may be many times larger than the upload.
+    """
+    match = _pattern_of(names).search(data)
+    if match is None:
+        return None
+    raw = _ESCAPE.sub(lambda hexa: bytes.fromhex(hexa.group(1).decode()), match.group(1))
+    return "/" + raw.decode("latin-1")
+
+
+@functools.cache
+def _pattern_of(names: frozenset[str]) -> re.Pattern[bytes]:
+    """``/`` and one of ``names``, each character as itself or ``#xx``, then no name character."""
+    alternatives = b"|".join(
+        b"".join(
+            b"(?:%s|#%s)" % (re.escape(bytes([c])), _hex_either_case(c)) for c in name[1:].encode()
+        )
+        for name in sorted(names, key=len, reverse=True)
+    )
+    return re.compile(rb"/(" + alternatives + rb")(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+
+
+def _hex_either_case(code: int) -> bytes:
+    return b"".join(b"[%s%s]" % (digit.encode(), digit.upper().encode()) for digit in f"{code:02x}")
 
 
 def _outside_streams(data: bytes) -> Iterator[bytes]:

@@ -33,7 +33,7 @@ from pypdf.generic import (
 )
 
 from certhub.hub.evidence.errors import EvidenceRejected
-from certhub.hub.evidence.pdf_scan import names_in, names_outside_streams
+from certhub.hub.evidence.pdf_scan import first_name_of, names_outside_streams
 from certhub.hub.evidence.structure import pdf_end, refuse_undecodable
 
 __all__ = ["check_pdf"]
@@ -55,6 +55,7 @@ _ACTIVE_NAMES: Final = _ACTIVE_KEYS | _ACTIVE_ACTIONS | _ACTIVE_SUBTYPES | _ACTI
 # context, leaves it to the object walk, which only reads it as a /Subtype.
 _ACTIVE_RAW_NAMES: Final = _ACTIVE_NAMES - {"/Screen"}
 _WEB_SCHEMES: Final = (b"http://", b"https://")
+_MAX_OBJECT_STREAM_BYTES: Final = 64 * 1024 * 1024
 
 
 def check_pdf(data: bytes) -> None:
@@ -78,8 +79,8 @@ def check_pdf(data: bytes) -> None:
             raise EvidenceRejected(
                 "evidence-encrypted", "the PDF is encrypted, so its content cannot be checked"
             )
-        _refuse_names(_names_in_objects(reader), _ACTIVE_NAMES)
         _refuse_names(_names_in_object_streams(reader), _ACTIVE_RAW_NAMES)
+        _refuse_names(_names_in_objects(reader), _ACTIVE_NAMES)
         pages = _page_count(reader)
     except EvidenceRejected:
         raise
@@ -193,11 +194,27 @@ def _indirect_objects(reader: PdfReader) -> Iterator[PdfObject | None]:
 
 
 def _names_in_object_streams(reader: PdfReader) -> Iterator[str]:
-    """Every name in the decompressed object streams, which the byte look cannot read.
+    """The active names in the decompressed object streams, which the byte look cannot read.
 
-    An object stream holds objects only, no stream: nothing in it is skipped.
+    An object stream holds objects only, no stream: nothing in it is skipped. It
+    holds dictionaries, kilobytes of them: past :data:`_MAX_OBJECT_STREAM_BYTES`
+    in all, a few kilobytes of upload inflating to gigabytes, the PDF is refused
+    before the object walk inflates the rest.
+
+    Raises:
+        EvidenceRejected: ``evidence-not-decodable`` past that size.
     """
+    inflated = 0
     for number in sorted({stream for stream, _ in reader.xref_objStm.values()}):
         stream = reader.get_object(IndirectObject(number, 0, reader))
         if isinstance(stream, StreamObject):
-            yield from names_in(stream.get_data())
+            data = stream.get_data()
+            inflated += len(data)
+            if inflated > _MAX_OBJECT_STREAM_BYTES:
+                raise refuse_undecodable(
+                    f"the PDF's object streams inflate to more than {_MAX_OBJECT_STREAM_BYTES} "
+                    "bytes; a document's objects take far less"
+                )
+            found = first_name_of(_ACTIVE_RAW_NAMES, data)
+            if found is not None:
+                yield found
