@@ -57,7 +57,13 @@ _BLANKS += "\u2028\u2029\u202f\u205f\u3000\ufeff"
 # A number typed in full width (an input method left so) is the same number, as a lower-case x
 # is: refused invalid-id before, its record of death never acted on.
 _WIDE, _NARROW = "０１２３４５６７８９Ｘｘ", "0123456789XX"
-_ID_NUMBER = f"upper(translate(trim(id_number, '{_BLANKS}'), '{_WIDE}', '{_NARROW}'))"
+# Most numbers arrive as 18 ASCII characters: nothing to trim (blanks around them would leave
+# fewer than 18 characters, invalid either way) or widen; the cleanup costs ten times a plain
+# upper() (563 against 24 ms on 766,200 rows), so it is kept for the others.
+_ID_NUMBER = (
+    "CASE WHEN strlen(id_number) = 18 AND length(id_number) = 18 THEN upper(id_number)"
+    f" ELSE upper(translate(trim(id_number, '{_BLANKS}'), '{_WIDE}', '{_NARROW}')) END"
+)
 
 # An event date sent as a time with its UTC offset (2026-09-30T17:00:00Z) is an instant: its
 # date is Guangdong's (the 1st of October there), not the one written before the T. A time
