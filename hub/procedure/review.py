@@ -39,6 +39,7 @@ from certhub.hub.procedure.true_death import (
     superseded_effects,
 )
 from certhub.hub.rules.decisions import (
+    BACK_PAYING,
     FINAL,
     ItemKind,
     ItemState,
@@ -108,15 +109,9 @@ async def plan_decision(
             guard, held = await _proposal_guard(ctx, item_id)
         checked = await any_rechecked(ctx, item_id)  # re-checks every fact
         municipal = municipal or checked[1].municipal
-    before = ItemState(
-        item_id,
-        ItemKind(row.kind),
-        ItemStatus(row.status),
-        row.version,
-        row.accepted_by,
-        row.decided_by,
-        municipal,
-    )
+    filer = (await ctx.item_record(item_id)).sender if kind in BACK_PAYING else None
+    state = (row.version, row.accepted_by, row.decided_by, municipal, filer)
+    before = ItemState(item_id, ItemKind(row.kind), ItemStatus(row.status), *state)
     after = decide(before, decision, signer_of(message))
     update = ItemUpdate(item_id, row.version, after.status, after.accepted_by, after.decided_by)
     audit = AuditWrite(f"item_{after.status}", str(item_id), message.sender, message.digest)

@@ -3,7 +3,8 @@
 An item — an eligibility report, an assisted certification or a restoration —
 is accepted by town or county staff, then approved or rejected by the county
 agency; a restoration after more than a year of suspension is approved by a
-municipal approver only. The same actor never both accepts and approves; a
+municipal approver only. The same actor never both accepts and approves, nor
+reviews a restoration (or restoration proposal) they filed themselves; a
 benefit determiner never accepts or approves certifications.
 """
 
@@ -41,6 +42,8 @@ ACCEPTING_ROLES: Final = frozenset({Role.town_staff, Role.county_reviewer})
 COUNTY_ROLES: Final = frozenset({Role.county_reviewer})
 MUNICIPAL_ROLES: Final = frozenset({Role.municipal_approver})
 FINAL: Final = frozenset({ItemStatus.APPROVED, ItemStatus.REJECTED})
+BACK_PAYING: Final = frozenset({ItemKind.RESTORATION, ItemKind.RESTORATION_PROPOSAL})
+"""Items whose approval pays back pay: the staff who filed one never reviews it."""
 UNDER_REVIEW: Final = frozenset({ItemStatus.RECEIVED, ItemStatus.ACCEPTED})
 """An item not yet decided (received, or accepted by the town): still under review."""
 
@@ -64,6 +67,7 @@ class ItemState:
     accepted_by: str | None = None
     decided_by: str | None = None
     municipal: bool = False  # restoration suspended for more than a year
+    filed_by: str | None = None  # the sender of a BACK_PAYING item (staff, or the hub)
 
 
 def authenticated_actor(actor: ActorRef, signer: Signer) -> Role:
@@ -113,6 +117,10 @@ def _check_reviewer(item: ItemState, role: Role, actor_id: str) -> None:
     if actor_id == item.accepted_by:
         raise Refusal(
             "same-actor", f"{actor_id!r} accepted item {item.item_id} and may not also review it"
+        )
+    if actor_id == item.filed_by:  # rule 7: back pay is never approved by who asked for it
+        raise Refusal(
+            "same-actor", f"{actor_id!r} filed item {item.item_id} and may not also review it"
         )
     if item.municipal:
         if role not in MUNICIPAL_ROLES:

@@ -1,0 +1,35 @@
+"""Separation of duties on a restoration's back pay (DESIGN.md §7, rules 1 and 7).
+
+County staff may file a restoration themselves; the approval that pays its back pay is
+someone else's. Months are counted from this month (China time): the person the province
+suspended on the 10th of ``M(-4)`` is back-paid ``M(-3)..M(-1)`` = 3 x 238.00 = 714.00.
+"""
+
+from __future__ import annotations
+
+from procedurekit import Office
+from restorationkit import PROBLEM, suspended_with_restoration
+
+from certhub.hub.core.keys import STORE
+
+
+async def test_the_county_reviewer_who_filed_a_restoration_does_not_approve_its_back_pay(
+    office: Office,
+) -> None:
+    person, payload = await suspended_with_restoration(office)
+    payload |= {"requested_by": {"id": "county-1", "role": "county_reviewer"}}
+    status, receipt = await office.post("/v1/restorations", "county-1", payload)
+    assert status == 202, receipt
+    item = int(receipt["sequence"])
+    assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
+
+    size = await office.ledger_size()
+    status, body = await office.decide("restorations", item, "county-1", "approve")
+    assert (status, body["type"]) == (403, PROBLEM + "same-actor"), body
+    assert await office.ledger_size() == size
+
+    # another county reviewer approves it: 714.00 back-paid once
+    status, body = await office.decide("restorations", item, "county-2", "approve")
+    assert status == 202, body
+    store = office.client.app[STORE]
+    assert len(await store.counted_months(person["id_number"], "back_paid")) == 3
