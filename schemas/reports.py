@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, mod
 
 from .clock import CHINA_STANDARD_TIME
 from .common import (
+    SCHEME_START,
     ActorRef,
     EvidenceRef,
     FreeText,
@@ -32,10 +33,13 @@ def _event_date_possible(value: date, info: ValidationInfo) -> date:
     return not_in_future(value, "event date", info)
 
 
-def _period_not_in_future(value: str, info: ValidationInfo) -> str:
+def _period_possible(value: str, info: ValidationInfo) -> str:
+    """Not in the future, not before the scheme began (no compliance to show for it)."""
     today = validation_now(info).astimezone(CHINA_STANDARD_TIME).date()
     if value > f"{today.year:04d}-{today.month:02d}":
         raise ValueError("period is in the future")
+    if value < f"{SCHEME_START:%Y-%m}":
+        raise ValueError(f"period is before {SCHEME_START:%Y-%m}, when the scheme began")
     return value
 
 
@@ -74,7 +78,7 @@ class ZeroReport(Message):
     period: Annotated[
         Month,
         Field(description="reporting month, YYYY-MM"),
-        AfterValidator(_period_not_in_future),
+        AfterValidator(_period_possible),
     ]
     count: Annotated[Literal[0], BeforeValidator(_json_integer)] = 0
     remarks: FreeText | None = None
