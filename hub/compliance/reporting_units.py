@@ -18,7 +18,16 @@ def load_reporting_units(settings: Settings) -> tuple[ReportingUnit, ...]:
     path = settings.reporting_units_path
     if settings.reporting_units is None and not path.exists():
         return ()
-    return parse_reporting_units(path.read_text(encoding="utf-8-sig"), source=str(path))
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # e.g. saved as GBK by Excel on a Chinese Windows
+        before = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line = before.count(b"\n") + 1
+        raise ReportingUnitsError(
+            f"{path}: line {line}: not UTF-8 (save the file as UTF-8)"
+        ) from exc
+    return parse_reporting_units(text, source=str(path))
 
 
 def parse_reporting_units(text: str, *, source: str = "<text>") -> tuple[ReportingUnit, ...]:
