@@ -20,7 +20,7 @@ from certhub.hub.procedure.uplink import uplink_delivery
 from certhub.hub.rules.decisions import ItemKind, authenticated_actor
 from certhub.hub.rules.parties import check_certifier, check_reporter
 from certhub.hub.rules.restoration import NOTHING_FOUND, RestorationCheck, check_restoration
-from certhub.hub.rules.restoration_findings import check_release
+from certhub.hub.rules.restoration_findings import check_not_back_paid_after, check_release
 from certhub.hub.store.effects import (
     NO_EFFECTS,
     AuditWrite,
@@ -175,9 +175,11 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     roster: a verification still open, a suspension it decided that stands
     (:func:`~certhub.hub.procedure.reversals.hub_findings`). No month from one in
     which another restoration not rejected resumes payment is back-paid again
-    (:func:`~certhub.hub.rules.restoration.check_resumed`). The month of the hub's own
-    imprisonment or disappearance the province's suspension dates from is back-paid only
-    when no approved back pay or task claimed it paid
+    (:func:`~certhub.hub.rules.restoration.check_resumed`), nor is payment resumed before
+    a month one back-pays
+    (:func:`~certhub.hub.rules.restoration_findings.check_not_back_paid_after`). The month
+    of the hub's own imprisonment or disappearance the province's suspension dates from
+    is back-paid only when no approved back pay or task claimed it paid
     (:func:`~certhub.hub.rules.restoration_findings.back_pay_start`). The account it names
     in full is checked with the bank last, at each of these steps
     (:func:`~certhub.hub.departments.accounts.check_account`): never back pay to a closed
@@ -204,6 +206,8 @@ async def recheck_restoration(ctx: ProcedureContext, restoration: Restoration) -
     )
     if closed is not None:  # a voided termination's restoration: no imprisonment stands
         check_release(restoration, (), on=ctx.today())
+    back_paid = await ctx.store.counted_months(person, "back_paid")  # not rejected
+    check_not_back_paid_after(restoration.restore_from, back_paid)
     if ctx.account_check is not None:  # last: a restoration refused otherwise asks no bank
         await ctx.account_check(restoration, ctx.clock().isoformat())
     return check

@@ -33,6 +33,7 @@ __all__ = [
     "HubSuspension",
     "back_pay_start",
     "check_hub_suspensions",
+    "check_not_back_paid_after",
     "check_open_verification",
     "check_release",
     "sentence_end",
@@ -140,6 +141,23 @@ def back_pay_start(
         and not any(i <= month for i in resumes)
     )
     return suspended_since.replace(day=1) if owed else suspended_since
+
+
+def check_not_back_paid_after(restore_from: date, back_paid: Collection[str]) -> None:
+    """Refuse resuming payment before a month a restoration not rejected back-pays.
+
+    Decided here (issue 13: a month is paid at most once): the province pays regularly from
+    ``restore_from``'s month on, so no month from it on may be back pay too (``back_paid``:
+    the person's months claimed as back pay; those of an earlier suspension all come before
+    this one's start, hence before ``restore_from``). Raises ``months-already-counted``.
+    """
+    resumes = month_index(restore_from)
+    if taken := sorted(m for m in back_paid if month_index(parse_month(m)) >= resumes):
+        raise Refusal(
+            "months-already-counted",
+            f"{taken[0]}..{taken[-1]} were back-paid by another restoration: payment resumed "
+            f"from {month_label(resumes)} would pay them twice; resume after {taken[-1]}",
+        )
 
 
 def check_open_verification(open_tasks: Collection[str], held: str) -> None:
