@@ -14,8 +14,8 @@ from procedurekit import Office, back_paid_months, month_day
 
 from certhub.hub.core.keys import STORE
 
-from .test_certified_restoration_proposed import proposed
-from .test_overdue_to_restored import PROBLEM
+from .test_certified_restoration_proposed import proposed  # type: ignore[import-not-found]
+from .test_overdue_to_restored import PROBLEM  # type: ignore[import-not-found]
 
 
 async def test_the_proposal_does_not_resume_payment_in_a_month_staff_back_paid(
