@@ -38,8 +38,9 @@ async def get_enrolments(request: web.Request) -> web.Response:
         raise Problem("not-found", "no such person") from None
     store = request.app[STORE]
     rows = await store.get_biometrics(person_id)
-    # a scoped reader sees a person the channels placed in its area, and nobody else
-    area = rows[0].area if rows else None
+    # a scoped reader sees a person the channels last placed in its area, and nobody else
+    # (the latest report: a person who moved belongs to the new county, not the old)
+    area = max(rows, key=lambda r: (r.occurred_at, r.sequence)).area if rows else None
     village = area if area and len(area) == 12 else None
     require_in_area(reader, area[:6] if area else None, village, detail="no such person")
     failed = await store.failed_face_attempts(person_id)

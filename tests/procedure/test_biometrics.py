@@ -53,6 +53,16 @@ async def route(office: Office, person: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+async def read_in(office: Office, person: dict[str, Any], area: str) -> int:
+    """The status a reader confined to ``area`` gets for ``person``'s enrolments."""
+    token = issue_read_token(office.keys["province"], sender="province", area=area)
+    response = await office.client.get(
+        f"/v1/biometric-enrolments/{person['id_number']}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return response.status
+
+
 async def report(
     office: Office, payload: dict[str, Any], path: str = "/v1/biometric-enrolments"
 ) -> None:
@@ -126,16 +136,8 @@ async def test_a_reader_outside_the_persons_area_is_told_nothing(office: Office)
     county = person["region"]["county"]
     other = "440104" if county != "440104" else "440105"
 
-    async def read(area: str) -> int:
-        token = issue_read_token(office.keys["province"], sender="province", area=area)
-        response = await office.client.get(
-            f"/v1/biometric-enrolments/{person['id_number']}",
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        return response.status
-
-    assert await read(county) == 200
-    assert await read(other) == 404
+    assert await read_in(office, person, county) == 200
+    assert await read_in(office, person, other) == 404
     status, body = await office.get("/v1/biometric-enrolments/not-an-id")
     assert status == 404, body
 
@@ -161,3 +163,17 @@ async def test_the_registers_lists_say_how_each_person_can_certify(office: Offic
         failed = face_attempt(person, "failed", now - timedelta(hours=3 - n))
         await report(office, failed, "/v1/certifications")
     assert await certify_by() == "manual_review"
+
+
+async def test_a_person_who_moved_is_read_by_the_new_county_not_the_old(office: Office) -> None:
+    # Face enrolled in one county, finger-vein two years later in another: the read is
+    # confined to where the channels last placed the person, not to the area of the
+    # modality whose name sorts first.
+    now = datetime.now(UTC)
+    person = office.people.person()
+    old = person["region"]["county"]
+    new = "440104" if old != "440104" else "440105"
+    moved = person | {"region": {"county": new}}
+    await report(office, enrolment(person, "face", "enrolled", now - timedelta(days=700)))
+    await report(office, enrolment(moved, "finger_vein", "enrolled", now - timedelta(days=2)))
+    assert (await read_in(office, person, new), await read_in(office, person, old)) == (200, 404)
