@@ -18,10 +18,7 @@ async def test_the_county_reviewer_who_filed_a_restoration_does_not_approve_its_
 ) -> None:
     person, payload = await suspended_with_restoration(office)
     payload |= {"requested_by": {"id": "county-1", "role": "county_reviewer"}}
-    status, receipt = await office.post("/v1/restorations", "county-1", payload)
-    assert status == 202, receipt
-    item = int(receipt["sequence"])
-    assert (await office.decide("restorations", item, "town-1", "accept"))[0] == 202
+    item = await office.accepted("restorations", "county-1", payload)  # by town-1
 
     size = await office.ledger_size()
     status, body = await office.decide("restorations", item, "county-1", "approve")
