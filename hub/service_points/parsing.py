@@ -117,7 +117,8 @@ def parse_csv(data: bytes) -> ParsedFile:
             raise FileRefused(f"more than {MAX_ROWS} rows")
         if len(cells) != len(columns):
             reason = f"{len(cells)} cells where the header has {len(columns)}"
-            shown = cells[columns.index("id")].strip() or None
+            at = columns.index("id")  # a short row may end before the id column
+            shown = (cells[at].strip() if at < len(cells) else "") or None
             parsed.errors.append(RowError(position, shown, reason))
             continue
         parsed.add(position, _csv_values(dict(zip(columns, cells, strict=True))))
