@@ -102,7 +102,29 @@ def parse_monthly_csv(data: bytes, *, town: str, period: str) -> InboundBatch:
         return _refused("the file is empty")
     if not scan.total:
         return _refused("the file has a header but no rows")
+    _drop_contradicted_zero_rows(scan)
     return InboundBatch(items=tuple(scan.items), errors=tuple(scan.errors), total=scan.total)
+
+
+def _drop_contradicted_zero_rows(scan: _Scan) -> None:
+    """A 零报告 row for a village the same file reports on is an error, in either order.
+
+    The hub refuses a zero report beside reports of its month, but a file sent after
+    its month records its reports for the month received: only the file shows both.
+    """
+    reported: dict[str | None, int] = {}
+    for item in scan.items:
+        if isinstance(item.message, EligibilityReport):
+            reported.setdefault(item.message.region.village, item.position)
+    kept = []
+    for item in scan.items:
+        if isinstance(item.message, ZeroReport) and item.message.region.village in reported:
+            row = reported[item.message.region.village]
+            reason = f"a 零报告 for a village reported in row {row}"
+            scan.errors.append(ItemError(position=item.position, reason=reason))
+        else:
+            kept.append(item)
+    scan.items = kept
 
 
 def _refused(reason: str) -> InboundBatch:

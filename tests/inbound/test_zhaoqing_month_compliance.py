@@ -57,3 +57,30 @@ async def test_last_months_file_counts_its_report_for_last_month(
         f"{TOWN}200": "reported",
         f"{TOWN}201": "zero_reported",
     }
+
+
+async def test_a_zero_row_beside_a_report_of_the_same_village_is_rejected(
+    hub: Hub, departments: Departments
+) -> None:
+    # Last month's file: its report is recorded for this month, so the hub's
+    # zero-report-conflict (same month) never sees the contradiction.
+    period = label(-1)
+    zq = departments.zhaoqing
+    (report,) = zq.rows(TOWN, period, 1)  # village 200
+    rows = [report, zq.zero_row(TOWN, 2, "200")]
+    data = zq.monthly_csv(rows)
+    response = await hub.client.post(
+        "/v1/inbound/zhaoqing/uploads",
+        data=data,
+        headers={"Content-Type": "text/csv", "X-Zhaoqing-Signature": zq.signature(data)},
+        params={"town": TOWN, "period": period},
+    )
+    answer = await response.json()
+    assert response.status == 200, answer
+    assert (answer["accepted"], answer["rejected"]) == (1, 1), answer
+    zero = answer["rows"][1]
+    assert (zero["status"], zero["reason"]) == (
+        "rejected",
+        f"a 零报告 for a village reported in row {answer['rows'][0]['row']}",
+    )
+    assert await hub.stored() == 1
