@@ -30,6 +30,10 @@ CONNECTION_ERRORS: Final = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
+    # A pooled connection the server ended while it sat idle can fail its next statement
+    # inside asyncpg's protocol ("cannot switch to state 11; another operation is in
+    # progress") before the termination surfaces as ConnectionDoesNotExistError.
+    asyncpg.InternalClientError,
 )
 
 WRITER_LOCK: Final = 0x63657274_6C656467  # "certledg": serialises ledger writers across processes
