@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -220,3 +221,16 @@ def test_a_local_base_map_lies_under_the_points(
     missing = hub.http.get("/map/tiles/11/0/0.png")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_opening_hours_read_in_chinese(hub: LiveHub, phone_page: Page, offline: list[str]) -> None:
+    # A pensioner reads 周一至周五, not the registry's OSM syntax (Mo-Fr, Sa, 24/7).
+    page = phone_page
+    page.goto(f"{hub.url}/map/?lat=22.9287&lon=112.0441")
+    items = page.locator("#points > li")
+    expect(items).to_have_count(5)
+    expect(items.nth(0)).to_contain_text("开放时间：周一至周五 08:30-12:00、14:30-17:30")
+    expect(page.locator("#points")).to_contain_text(
+        "开放时间：周一至周五 08:30-17:30；周六 09:00-12:00"
+    )
+    expect(page.locator("#points")).not_to_contain_text(re.compile(r"Mo|Tu|We|Th|Fr|Sa|Su|24/7"))

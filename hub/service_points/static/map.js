@@ -40,6 +40,20 @@ export function distanceText(metres) {
   return metres < 1000 ? `${metres} 米` : `${(metres / 1000).toFixed(1)} 公里`;
 }
 
+const DAY_NAMES = { Mo: "周一", Tu: "周二", We: "周三", Th: "周四", Fr: "周五", Sa: "周六", Su: "周日" };
+
+/** Opening hours in words a pensioner reads: the registry's canonical text, in Chinese. */
+export function hoursText(hours) {
+  if (hours === "24/7") return "每天 24 小时";
+  const rules = hours.split("; ").map((rule) => {
+    const [days, spans = ""] = rule.split(" ");
+    const groups = days.split(",").map((group) => group.split("-").map((day) => DAY_NAMES[day]));
+    if (groups.some((group) => group.includes(undefined))) return null;
+    return `${groups.map((group) => group.join("至")).join("、")} ${spans.split(",").join("、")}`;
+  });
+  return rules.includes(null) ? hours : rules.join("；");
+}
+
 async function search(origin) {
   say("正在查找最近的服务点…");
   const method = $("method").value;
@@ -88,7 +102,7 @@ function item(feature) {
   distance.className = "distance";
   distance.textContent = ` 距离约 ${distanceText(p.distance_m)}`;
   head.append(name, distance);
-  li.append(head, line(p.kind_label), line(`地址：${p.address}`), line(`开放时间：${p.hours}`));
+  li.append(head, line(p.kind_label), line(`地址：${p.address}`), line(`开放时间：${hoursText(p.hours)}`));
   li.append(line("可办理的认证方式："), tags(p.method_labels));
   if (p.accessibility_labels.length) li.append(line("便利设施："), tags(p.accessibility_labels));
   if (p.phone) {
