@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from hubkit import Hub
 from prometheus_client import CollectorRegistry
+from rawkit import exchange
 
 from certhub.hub.core.keys import STORE
 from certhub.hub.core.settings import Settings
@@ -45,15 +46,7 @@ async def _answered(hub: Hub, request: bytes) -> tuple[bytes, dict[str, object]]
 async def _exchange(host: str, port: int, request: bytes) -> tuple[bytes, dict[str, object]]:
     """The head and problem document of ``request`` sent raw to ``host:port``; fails unless
     the server closes the connection within 5 s."""
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        writer.write(request)
-        await writer.drain()
-        async with asyncio.timeout(5):
-            answer = await reader.read()  # to EOF: the hub must close the connection
-    finally:
-        writer.close()
-    head, _, body = answer.partition(b"\r\n\r\n")
+    head, _, body = (await exchange(host, port, request)).partition(b"\r\n\r\n")
     return head, json.loads(body)
 
 
