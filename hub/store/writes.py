@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
+from certhub.hub.rules.comparison import MACHINE_REPORTER
 from certhub.hub.store import (
     biometrics,
     deadlines,
@@ -116,9 +117,9 @@ OVERPAYMENT_INSERT: Final = (
     "INSERT INTO overpayments (task_id, person_id, county, period, months, amount_cents,"
     " sequence) VALUES (?,?,?,?,?,?,?)"
 )
-_REPORTS_OF_UNIT: Final = (
+_REPORTS_OF_UNIT: Final = (  # the hub's own comparison reports are no unit's reporting
     "SELECT 1 FROM ledger WHERE message_type='eligibility_report/v1' AND period=?"
-    " AND {column}=? LIMIT 1"
+    " AND {column}=? AND sender<>? LIMIT 1"
 )
 CHANGED_MEANWHILE: Final = "changed meanwhile; retry"
 
@@ -190,7 +191,7 @@ def plan(
         detail = f"this region already sent eligibility reports for {guard.period}"
         refusal = Conflict("zero-report-conflict", detail)
         sql = _REPORTS_OF_UNIT.format(column=column)
-        ops.append(Check(sql, (guard.period, guard.unit), None, refusal))
+        ops.append(Check(sql, (guard.period, guard.unit, MACHINE_REPORTER), None, refusal))
     if effects.item is not None:
         ops.append(Run(ITEM_OPEN, (sequence, effects.item.kind, effects.item.municipal)))
     if (u := effects.item_update) is not None:
