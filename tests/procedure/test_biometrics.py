@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from procedurekit import Office
 
 from certhub.hub.problems import ALL_PROBLEMS
@@ -177,3 +178,20 @@ async def test_a_person_who_moved_is_read_by_the_new_county_not_the_old(office: 
     await report(office, enrolment(person, "face", "enrolled", now - timedelta(days=700)))
     await report(office, enrolment(moved, "finger_vein", "enrolled", now - timedelta(days=2)))
     assert (await read_in(office, person, new), await read_in(office, person, old)) == (200, 404)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decision wanted: a face certification after the person's face model was withdrawn"
+    " (consent withdrawn, PIPL art. 15: the channel must no longer use it) is accepted and"
+    " certifies like any other; refuse it, hold it for review, or accept it?",
+)
+async def test_a_face_pass_after_the_face_model_was_withdrawn(office: Office) -> None:
+    now = datetime.now(UTC)
+    person = office.people.person()
+    await report(office, enrolment(person, "face", "enrolled", now - timedelta(days=30)))
+    await report(office, enrolment(person, "face", "withdrawn", now - timedelta(days=2)))
+    status, body = await office.post(
+        "/v1/certifications", "channel", face_attempt(person, "certified", now)
+    )
+    assert status != 202, body
