@@ -51,7 +51,8 @@ def face_attempt(person: dict[str, Any], outcome: str, at: datetime) -> dict[str
 async def route(office: Office, person: dict[str, Any]) -> dict[str, Any]:
     status, body = await office.get(f"/v1/biometric-enrolments/{person['id_number']}")
     assert status == 200, body
-    return body
+    answer: dict[str, Any] = body
+    return answer
 
 
 async def read_in(office: Office, person: dict[str, Any], area: str) -> int:
