@@ -31,9 +31,8 @@ async def post_enrolment(request: web.Request) -> web.Response:
 async def get_enrolments(request: web.Request) -> web.Response:
     """A person's models, failed face attempts since the last pass, and how they can certify."""
     reader = require_reader(request)
-    person_id = request.match_info["person_id"]
-    try:
-        validate_resident_id(person_id)
+    try:  # normalised: a number typed with a small x is the same person's
+        person_id = validate_resident_id(request.match_info["person_id"])
     except ValueError:
         raise Problem("not-found", "no such person") from None
     store = request.app[STORE]

@@ -196,3 +196,14 @@ async def test_a_face_pass_after_the_face_model_was_withdrawn(office: Office) ->
         "/v1/certifications", "channel", face_attempt(person, "certified", now)
     )
     assert status != 202, body
+
+
+async def test_an_id_number_typed_with_a_small_x_finds_the_same_person(office: Office) -> None:
+    # Resident ID numbers end in X one time in eleven; a clerk types it small.
+    person = next(
+        p for p in (office.people.person() for _ in range(500)) if p["id_number"][-1] == "X"
+    )
+    await report(office, enrolment(person, "face", "enrolled", datetime.now(UTC)))
+    status, body = await office.get(f"/v1/biometric-enrolments/{person['id_number'][:-1]}x")
+    assert status == 200, body
+    assert (body["person_id"], body["route"]) == (person["id_number"], "self_service")
