@@ -234,3 +234,12 @@ def test_opening_hours_read_in_chinese(hub: LiveHub, phone_page: Page, offline: 
         "开放时间：周一至周五 08:30-17:30；周六 09:00-12:00"
     )
     expect(page.locator("#points")).not_to_contain_text(re.compile(r"Mo|Tu|We|Th|Fr|Sa|Su|24/7"))
+
+
+def test_a_link_to_a_place_the_map_does_not_know_says_so(
+    hub: LiveHub, phone_page: Page, offline: list[str]
+) -> None:
+    # The entrance links a Guangzhou village; the gazetteer holds Yunfu and Zhaoqing's seats.
+    page = phone_page
+    page.goto(f"{hub.url}/map/?place=440104001001")
+    expect(page.get_by_role("status")).to_contain_text("请用您现在的位置查找，或在下面选择区县")

@@ -269,11 +269,14 @@ async function start() {
     await search({ lat, lon, label: "链接给出的位置" });
     return;
   }
-  const place = params.get("place") ? placeFor(params.get("place")) : null;
-  if (place) {
-    $("place").value = place.code;
-    await search({ lat: place.lat, lon: place.lon, label: `${place.name}（县城）` });
+  if (!params.get("place")) return;
+  const place = placeFor(params.get("place"));
+  if (!place) {
+    say("链接给出的地区不在本地图的区县中，请用您现在的位置查找，或在下面选择区县。");
+    return;
   }
+  $("place").value = place.code;
+  await search({ lat: place.lat, lon: place.lon, label: `${place.name}（县城）` });
 }
 
 start();
