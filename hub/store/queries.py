@@ -14,6 +14,7 @@ from typing import Final
 
 from typing_extensions import override
 
+from certhub.hub.rules.comparison import MACHINE_REPORTER
 from certhub.hub.store import biometrics, deadlines, ratings, recovery
 from certhub.hub.store import ledger_rows as schema
 from certhub.hub.store.accountability_reads import Condition
@@ -284,9 +285,9 @@ class LedgerReads(
     async def compliance_inputs(self, period: str) -> tuple[set[str], dict[str, datetime]]:
         reported: set[str] = set()
         for county, village in await self._read(
-            "SELECT DISTINCT county, village FROM ledger"
-            " WHERE message_type='eligibility_report/v1' AND period=?",
-            (period,),
+            "SELECT DISTINCT county, village FROM ledger"  # the hub's own: no unit's report
+            " WHERE message_type='eligibility_report/v1' AND period=? AND sender<>?",
+            (period, MACHINE_REPORTER),
         ):
             reported.update(code for code in (county, village) if code)  # type: ignore[misc]
         zero: dict[str, datetime] = {}

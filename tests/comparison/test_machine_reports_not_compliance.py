@@ -34,3 +34,22 @@ async def test_a_comparison_report_does_not_bar_the_countys_zero_report(
     status, body = await office.post("/v1/reports", "city", zero)
     assert status == 202, body
     await office.client.close()
+
+
+async def test_a_comparison_report_does_not_count_the_county_reported(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    case = ComparisonCase.one_person(tmp_path, 11)
+    number, county = case.person["id_number"], case.person["region"]["county"]
+    case.settings.reporting_units_path.write_text(f"code,name\n{county},某县\n", encoding="utf-8")
+    folder = case.tmp / label(-1)
+    folder.mkdir()
+    (folder / "roster.csv").write_text(roster_csv(case.people), encoding="utf-8")
+    row = f"C1,{number},某人,,,cremation,{label(-1)}-03,\n"
+    (folder / "civil_affairs.csv").write_text(HEADER + row, encoding="utf-8")
+    assert (await case.compare(label(-1)))["reports"] == {"task_opened": 1}
+    office = await case.office(aiohttp_client)
+    status, page = await office.get("/v1/compliance", period=label(0))
+    await office.client.close()
+    assert status == 200, page
+    assert [u["status"] for u in page["units"]] == ["missing"]
