@@ -243,3 +243,13 @@ def test_a_link_to_a_place_the_map_does_not_know_says_so(
     page = phone_page
     page.goto(f"{hub.url}/map/?place=440104001001")
     expect(page.get_by_role("status")).to_contain_text("请用您现在的位置查找，或在下面选择区县")
+
+
+def test_a_failed_search_is_told_in_chinese(hub: LiveHub, phone_page: Page) -> None:
+    # An old phone on a weak signal: the request never reaches the hub.
+    page = phone_page
+    page.route("**/v1/service-points/nearest?*", lambda route: route.abort())
+    page.goto(f"{hub.url}/map/?place=445302")
+    expect(page.get_by_role("status")).to_have_text(
+        "查找失败：网络不通或服务暂时不可用，请稍后再试。"
+    )

@@ -9,10 +9,18 @@ const LIMIT = 5;
 const $ = (id) => document.getElementById(id);
 let places = [];
 
+const UNREACHABLE = "网络不通或服务暂时不可用，请稍后再试。";
+
 async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.detail || response.statusText);
+  let response;
+  let body;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/json" } });
+    body = await response.json(); // a gateway's HTML error page is not JSON either
+  } catch {
+    throw new Error(UNREACHABLE); // not the browser's English ("Failed to fetch")
+  }
+  if (!response.ok) throw new Error(body.detail || UNREACHABLE);
   return body;
 }
 
