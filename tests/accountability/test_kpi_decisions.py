@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from procedurekit import Office
+from questionkit import decision_wanted
 
 from certhub.hub.accountability.disclosure import disclose
 from certhub.hub.cli.demo_month_messages import certification, months_ago, noon, this_month
@@ -36,14 +36,13 @@ async def county_row(office: Office, period: str) -> dict[str, Any]:
     return next(r for r in rows if (r["level"], r["code"]) == ("county", COUNTY))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a finished month's disclosure still moves as late records of"
+@decision_wanted(
+    "a finished month's disclosure still moves as late records of"
     " it arrive (a kiosk's offline upload, a counter certification approved after the"
     " month's end, a restoration approved later), so two publications of one month differ"
     " by a small cell (README: 'a month republished as it grows could be differenced')."
     " Freeze a month at its first publication, publish only after a settling period, or"
-    " count by the day recorded?",
+    " count by the day recorded?"
 )
 async def test_a_finished_month_published_twice_is_the_same(office: Office) -> None:
     people = [villager(office) for _ in range(7)]
@@ -59,12 +58,11 @@ async def test_a_finished_month_published_twice_is_the_same(office: Office) -> N
     assert second["certified"] == first["certified"]  # 7 - 6: one person, given back
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: the comparison programme's error rate is tasks cleared this"
+@decision_wanted(
+    "the comparison programme's error rate is tasks cleared this"
     " month / tasks opened this month, so a month clearing an older backlog publishes"
     " more than 100% (README: 'the error rate (cleared / opened)'). Cleared / (cleared +"
-    " confirmed) of the month's resolved tasks, or the month's opened tasks as a cohort?",
+    " confirmed) of the month's resolved tasks, or the month's opened tasks as a cohort?"
 )
 def test_the_comparison_error_rate_is_a_share() -> None:
     # 越秀: 5 tasks opened this month; 10 cleared this month, opened the month before
@@ -74,11 +72,10 @@ def test_the_comparison_error_rate_is_a_share() -> None:
     assert row["comparison_error_rate"] <= 1.0  # hub: 2.0, "200% wrong"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: the KPIs count a suspended pensioner (benefit stopped) among"
+@decision_wanted(
+    "the KPIs count a suspended pensioner (benefit stopped) among"
     " the people due and, uncertified 13 months, overdue; the register's summary and"
-    " overdue list count the active only. Which is the province's 应认证人数?",
+    " overdue list count the active only. Which is the province's 应认证人数?"
 )
 async def test_the_kpi_overdue_is_the_registers_overdue(office: Office) -> None:
     active, suspended = villager(office), villager(office)
@@ -95,13 +92,12 @@ async def test_the_kpi_overdue_is_the_registers_overdue(office: Office) -> None:
     assert (row["people"], row["overdue"]) == (1, 1)  # hub: 2 and 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a past month's people, coverage and overdue are read through"
+@decision_wanted(
+    "a past month's people, coverage and overdue are read through"
     " today's roster and closures, so a death confirmed today removes the person from"
     " every earlier month of the trend (kpi_metrics: 'a past month is measured as it"
     " was'); the roster keeps no date of termination. Keep a dated history, or say past"
-    " months are recomputed on today's roster?",
+    " months are recomputed on today's roster?"
 )
 async def test_a_past_month_keeps_the_people_it_had(office: Office) -> None:
     person = villager(office)
@@ -117,13 +113,12 @@ async def test_a_past_month_keeps_the_people_it_had(office: Office) -> None:
     assert (after["total"]["people"], after["total"]["covered"]) == (1, 1)  # hub: 0 and 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: GET /metrics is anyone's (README), and its certhub_kpi gauges"
+@decision_wanted(
+    "GET /metrics is anyone's (README), and its certhub_kpi gauges"
     " give every county's running-month counts unsuppressed: one overpayment of 714.00 (a"
     " death, three months paid) is public there, refreshed every 5 minutes, while the"
     " disclosure withholds such a cell and any finished month being differenced. Serve"
-    " the KPI gauges only to ops (a token, the metrics port), or suppress them?",
+    " the KPI gauges only to ops (a token, the metrics port), or suppress them?"
 )
 async def test_anonymous_metrics_publish_no_small_cell(office: Office) -> None:
     person = villager(office)
@@ -142,13 +137,12 @@ async def test_anonymous_metrics_publish_no_small_cell(office: Office) -> None:
     assert small == []  # hub: overpayments 1.0, overpaid 714.0 for 越秀
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a task's days and lateness are read from its resolving step's"
+@decision_wanted(
+    "a task's days and lateness are read from its resolving step's"
     " own 'at', the word of the office being assessed: confirmed today a task opened 40"
     " days ago, dated the day after it opened, counts 1 day and was never overdue"
     " (last month's tasks_overdue changes after the month closed). Time it by when the hub"
-    " received the step, or bound how far back a step may be dated?",
+    " received the step, or bound how far back a step may be dated?"
 )
 async def test_a_task_takes_the_days_until_the_hub_heard_of_it(office: Office) -> None:
     person = villager(office)

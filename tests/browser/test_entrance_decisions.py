@@ -11,6 +11,7 @@ import pytest
 from entrancekit import enrolled_with_list, kept_on_the_phone
 from livehub import LiveHub
 from playwright.sync_api import Page
+from questionkit import decision_wanted
 
 VILLAGE = {"county": "440825", "village": "440825028236"}
 
@@ -21,13 +22,12 @@ def hub(village_hub: LiveHub) -> LiveHub:
     return village_hub
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a coordinator who hands the phone on (leaves the post; a family "
+@decision_wanted(
+    "a coordinator who hands the phone on (leaves the post; a family "
     "phone) has no way to wipe it. The village's list, every pensioner's full ID number and "
     "name, stays in IndexedDB until the county revokes the key and the phone next reaches "
     "the hub. Offer 退出本机登记 (wipe, keep or send the unsent reports, ask the hub to revoke "
-    "the phone's own key), or is the county's revocation the only way?",
+    "the phone's own key), or is the county's revocation the only way?"
 )
 def test_a_coordinator_can_wipe_the_phone_before_handing_it_on(
     hub: LiveHub, phone_page: Page

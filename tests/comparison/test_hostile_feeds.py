@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 from hubkit import write_trust_store
 from prometheus_client import CollectorRegistry
+from questionkit import decision_wanted
 
 from certhub.hub.cli.main import main
 from certhub.hub.comparison.catalogue import FEED_COLUMNS
@@ -214,11 +214,10 @@ def test_a_refused_seen_alive_record_blocks_nobody(tmp_path: Path) -> None:
     assert _certified(tmp_path) == [BOB]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: exit-entry's emigration record is grade B and needs a second"
+@decision_wanted(
+    "exit-entry's emigration record is grade B and needs a second"
     " department, but no other department sends that kind - a loss of nationality never"
-    " opens a task from the comparison, however many months it is sent",
+    " opens a task from the comparison, however many months it is sent"
 )
 def test_an_emigration_record_can_open_a_loss_of_nationality_task(tmp_path: Path) -> None:
     _, proposals = _compare(
@@ -227,12 +226,11 @@ def test_an_emigration_record_can_open_a_loss_of_nationality_task(tmp_path: Path
     assert _tasks(proposals) == [(BOB, "loss_of_nationality", "2026-10-06", "open")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a record of death dated after the period but before the run"
+@decision_wanted(
+    "a record of death dated after the period but before the run"
     " (October's file, run in December, a cremation of 2 November) is refused as"
     " future-event-date; if the department does not send it again in November's file the"
-    " death is never acted on",
+    " death is never acted on"
 )
 def test_a_death_dated_after_the_period_but_before_the_run_is_acted_on(tmp_path: Path) -> None:
     summary, tasks = _cremated(tmp_path, BOB, "2026-11-02")
@@ -240,11 +238,10 @@ def test_a_death_dated_after_the_period_but_before_the_run_is_acted_on(tmp_path:
     assert tasks == [(BOB, "death", "2026-11-02", "open")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a pensioner listed twice on the roster (two cities) is refused"
+@decision_wanted(
+    "a pensioner listed twice on the roster (two cities) is refused"
     " in a province-wide run (their cremation matches nobody, purged after 90 days) but kept"
-    " in each city by --by-city, while `roster import` keeps the first row on the register",
+    " in each city by --by-city, while `roster import` keeps the first row on the register"
 )
 def test_the_death_of_a_pensioner_listed_twice_is_acted_on(tmp_path: Path) -> None:
     twice = ROSTER + f"{BOB},黄小明,440103,440103001001\n"
@@ -253,10 +250,9 @@ def test_the_death_of_a_pensioner_listed_twice_is_acted_on(tmp_path: Path) -> No
     assert tasks == [(BOB, "death", "2026-10-03", "open")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a department row with a 15-digit legacy number (upgrade_legacy_id"
-    " makes it exactly BOB's 18-digit one) is refused invalid-id and never acted on",
+@decision_wanted(
+    "a department row with a 15-digit legacy number (upgrade_legacy_id"
+    " makes it exactly BOB's 18-digit one) is refused invalid-id and never acted on"
 )
 def test_a_legacy_15_digit_number_is_matched(tmp_path: Path) -> None:
     legacy = BOB[:6] + BOB[8:17]
@@ -264,12 +260,11 @@ def test_a_legacy_15_digit_number_is_matched(tmp_path: Path) -> None:
     assert _cremated(tmp_path, legacy, "2026-10-03")[1] == [(BOB, "death", "2026-10-03", "open")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a void of a pensioner no longer on the month's roster (the"
+@decision_wanted(
+    "a void of a pensioner no longer on the month's roster (the"
     " province dropped them after the termination it voids) matches nobody: no reversal, so"
     " no restoration is proposed for a living pensioner - is a terminated pensioner always"
-    " on the comparison's roster?",
+    " on the comparison's roster?"
 )
 def test_a_void_of_a_pensioner_off_the_roster_is_listed(tmp_path: Path) -> None:
     _compare(
@@ -307,11 +302,10 @@ def test_a_void_dated_after_the_runs_day_is_still_refused(tmp_path: Path) -> Non
     assert _tasks(proposals) == [(BOB, "death", "2026-10-03", "open")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a department file of direct evidence refused whole (its header"
+@decision_wanted(
+    "a department file of direct evidence refused whole (its header"
     " lacks voids_record_id) is only noted, and the run certifies (免办) the pensioners that"
-    " file reports cremated - a failed pull refuses the whole run for that very reason",
+    " file reports cremated - a failed pull refuses the whole run for that very reason"
 )
 def test_a_deaths_file_refused_whole_certifies_nobody_it_names(tmp_path: Path) -> None:
     inputs, data = tmp_path / "in", tmp_path / "data"

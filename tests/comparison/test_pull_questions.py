@@ -21,6 +21,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from questionkit import decision_wanted
 
 from certhub.adapters import ResponseInvalid
 from certhub.adapters.eid.translate import cancellation_page
@@ -39,11 +40,10 @@ def _record(**changes: object) -> SimpleNamespace:
     return SimpleNamespace(**(fields | changes))
 
 
-@pytest.mark.xfail(
-    strict=True,
+@decision_wanted(
+    "one malformed cancellation refuses the whole month's deaths from public security"
+    " (the page is refused; the ministry's pull rejects per record)",
     raises=ResponseInvalid,
-    reason="decision wanted: one malformed cancellation refuses the whole month's deaths"
-    " from public security (the page is refused; the ministry's pull rejects per record)",
 )
 @pytest.mark.parametrize(
     "changes",

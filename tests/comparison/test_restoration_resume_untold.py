@@ -24,16 +24,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
+from questionkit import decision_wanted
 from reversalkit import THIS_MONTH, VOIDED_IN, approved, outcomes, proposed
 
 from certhub.hub.core.keys import STORE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: restoration/v1 cannot resume payment with no month to back-pay",
-)
+@decision_wanted("restoration/v1 cannot resume payment with no month to back-pay")
 async def test_a_terminated_roster_restored_with_nothing_to_back_pay_is_told_to_pay_again(
     tmp_path: Path, aiohttp_client: Any
 ) -> None:

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pgkit import throwaway_database
 from procedurekit import PARTIES, open_office
+from questionkit import decision_wanted
 
 from certhub.hub.comparison.engine import run_comparison
 from certhub.hub.comparison.generate import generate
@@ -28,12 +28,11 @@ from certhub.security import SigningKey
 from .conftest import OPTIONS, PERIOD
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: on a PostgreSQL deployment a comparison summary lives in the data"
+@decision_wanted(
+    "on a PostgreSQL deployment a comparison summary lives in the data"
     " folder of the process that ran it, so the ingress units behind the load balancer never"
     " serve it; keep summaries in the database, or make the deployment mount one shared"
-    " comparison-runs folder in every unit (README steps and units)?",
+    " comparison-runs folder in every unit (README steps and units)?"
 )
 async def test_a_run_made_beside_one_process_is_served_by_another(
     aiohttp_client: Callable[..., Any], tmp_path: Path

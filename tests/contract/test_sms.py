@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from questionkit import decision_wanted
 
 from certhub.adapters import Notification
 from certhub.adapters.sms import SmsGatewayAdapter
@@ -75,12 +76,11 @@ class TestSmsAgainstMock(AgainstMock, SmsContract, SmsFaultContract):
                               text="【广东人社】王秀英您好。")  # fmt: skip
         assert adapter.message_body(signed)["content"] == "王秀英您好。"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="decision wanted: a notice the gateway took (its answer lost) and retried after"
+    @decision_wanted(
+        "a notice the gateway took (its answer lost) and retried after"
         " the roster's number changed is refused 409 and dead-lettered: the pensioner's current"
         " number gets nothing, and the SMS the old number got is recorded as failed - send again"
-        " under a new id, or record it delivered?",
+        " under a new id, or record it delivered?"
     )
     async def test_a_notice_retried_after_the_number_changed_is_not_refused(
         self, adapter: SmsGatewayAdapter, sms_mock: tuple[SmsMock, str]

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 import pytest
 from prometheus_client import CollectorRegistry
+from questionkit import decision_wanted
 
 from certhub.hub.delivery.amqp_ingress import CONFLICT_ATTEMPTS, AmqpIngress
 from certhub.hub.delivery.rabbit import RabbitBroker
@@ -191,12 +192,11 @@ async def test_a_message_over_the_signed_message_limit_is_dead_lettered_unread()
     assert message.settled == ["ack"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a signed message the broker held longer than the clock skew (the"
+@decision_wanted(
+    "a signed message the broker held longer than the clock skew (the"
     " hub's workers down 6 minutes, or a backlog) is dead-lettered as clock-skew, though the"
     " broker confirmed it to its sender; is iat's freshness checked over AMQP, as the banks'"
-    " terminal consumer does not?",
+    " terminal consumer does not?"
 )
 async def test_a_message_queued_past_the_clock_skew_is_recorded(tmp_path: Path) -> None:
     types = {"eligibility_report/v1"}

@@ -12,9 +12,9 @@ import time
 from datetime import datetime
 from typing import Any
 
-import pytest
 from deliverykit import commit
 from prometheus_client import CollectorRegistry
+from questionkit import decision_wanted
 
 from certhub.adapters import DepartmentUnavailable
 from certhub.adapters.retry import DurableRetry
@@ -51,11 +51,10 @@ def _event(outcome: str, at: str) -> bytes:
     ).model_dump_json().encode()  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a pensioner's failed attempt retried after the ministry's outage"
+@decision_wanted(
+    "a pensioner's failed attempt retried after the ministry's outage"
     " reaches the ministry after their pass minutes later (each with its rzsj): should a"
-    " person's later certification wait upward for the earlier one?",
+    " person's later certification wait upward for the earlier one?"
 )
 async def test_a_pensioners_certifications_reach_the_ministry_in_their_order(ledger: Any) -> None:
     ministry = Ministry()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
 from enrolkit import A, County, Phone
+from questionkit import decision_wanted
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: the county enrols its village coordinators in one session in "
+@decision_wanted(
+    "the county enrols its village coordinators in one session in "
     "the county hall, every phone behind the hall's one address (its Wi-Fi, or one mobile "
     "carrier's NAT): one typo each by ten coordinators locks the whole room out for up to "
     "10 minutes (enrolment-rate-limited, 尝试次数过多). Raise the per-address bound, bound "
-    "guesses otherwise (the overall bound already stops a spread guesser), or accept it?",
+    "guesses otherwise (the overall bound already stops a spread guesser), or accept it?"
 )
 async def test_ten_typos_in_a_county_enrolment_session_do_not_lock_out_the_hall(
     county: County,

@@ -15,16 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from questionkit import decision_wanted
 
 from certhub.hub.core.keys import NOTICE_SENDER
 from certhub.hub.delivery.notices import LoggingNoticeSender
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: with no adapter playing notifier the hub logs each SMS and records"
+@decision_wanted(
+    "with no adapter playing notifier the hub logs each SMS and records"
     " it delivered; should a start without one at least warn (or a PostgreSQL deployment"
-    " refuse to start, leaving the demo and tests the logging default)?",
+    " refuse to start, leaving the demo and tests the logging default)?"
 )
 async def test_a_hub_without_an_sms_gateway_says_so_at_start(
     hub_factory: Callable[..., Any], caplog: pytest.LogCaptureFixture

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hub_fixtures import started_hub
 from hubkit import Hub
+from questionkit import decision_wanted
 
 from certhub.hub.api.openapi import openapi_document
 from certhub.hub.core.settings import Settings
@@ -26,11 +26,10 @@ async def _pushed(hub: Hub, count: int) -> None:
         assert status == 202, body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: read tokens name the audience 'certhub' whatever CERTHUB_HUB_ID"
+@decision_wanted(
+    "read tokens name the audience 'certhub' whatever CERTHUB_HUB_ID"
     " says, so a token a reader minted for a staging hub reads production with the same key;"
-    " should aud be the deployment's CERTHUB_HUB_ID (the phones' entrance then needs it)?",
+    " should aud be the deployment's CERTHUB_HUB_ID (the phones' entrance then needs it)?"
 )
 async def test_a_token_for_another_hub_is_refused(hub_factory: Callable[..., Any]) -> None:
     hub: Hub = await hub_factory(hub_id="gd-certhub-prod")
@@ -38,10 +37,9 @@ async def test_a_token_for_another_hub_is_refused(hub_factory: Callable[..., Any
     assert response.status == 401
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a pull asked for with Accept: application/xml is answered JSON"
-    " (RFC 9110 lets a server ignore Accept); should it be 406 not-acceptable (documented)?",
+@decision_wanted(
+    "a pull asked for with Accept: application/xml is answered JSON"
+    " (RFC 9110 lets a server ignore Accept); should it be 406 not-acceptable (documented)?"
 )
 async def test_a_pull_in_a_media_type_the_hub_does_not_serve_is_406(hub: Hub) -> None:
     headers = hub.bearer() | {"Accept": "application/xml"}
@@ -49,21 +47,19 @@ async def test_a_pull_in_a_media_type_the_hub_does_not_serve_is_406(hub: Hub) ->
     assert response.status == 406
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: every GET also answers HEAD (aiohttp; 405's Allow names it)"
+@decision_wanted(
+    "every GET also answers HEAD (aiohttp; 405's Allow names it)"
     " but /openapi.json documents no HEAD operation, so a HEAD answer departs from the"
-    " document; document HEAD beside each GET, or refuse it?",
+    " document; document HEAD beside each GET, or refuse it?"
 )
 def test_the_head_the_hub_answers_is_documented() -> None:
     assert "head" in openapi_document()["paths"]["/v1/reports"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: after the ledger is restored from a backup, a poller's cursor"
+@decision_wanted(
+    "after the ledger is restored from a backup, a poller's cursor"
     " lies past the ledger's head and the records written again under those sequences are"
-    " skipped in silence; should a cursor past the head be refused (a new problem slug)?",
+    " skipped in silence; should a cursor past the head be refused (a new problem slug)?"
 )
 async def test_a_cursor_past_the_ledgers_head_is_refused(
     aiohttp_client: Callable[..., Any], tmp_path: Path, party_keys: dict[str, SigningKey]
@@ -89,11 +85,10 @@ async def test_a_cursor_past_the_ledgers_head_is_refused(
     assert status == 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a message's iat may be CERTHUB_CLOCK_SKEW_SECONDS (300 s) ahead"
+@decision_wanted(
+    "a message's iat may be CERTHUB_CLOCK_SKEW_SECONDS (300 s) ahead"
     " of the hub, a read token's only 60 s (fixed): a poller whose clock runs 2 minutes"
-    " fast pushes but cannot pull; should tokens take the same setting?",
+    " fast pushes but cannot pull; should tokens take the same setting?"
 )
 async def test_a_reader_two_minutes_fast_reads_as_it_pushes(hub: Hub) -> None:
     ahead = datetime.now(UTC) + timedelta(minutes=2)
@@ -103,11 +98,10 @@ async def test_a_reader_two_minutes_fast_reads_as_it_pushes(hub: Hub) -> None:
     assert response.status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: GET /v1/biometric-enrolments/{person_id} puts a resident ID"
+@decision_wanted(
+    "GET /v1/biometric-enrolments/{person_id} puts a resident ID"
     " number in the URL path (CONVENTIONS: never in a URL path): the hub's own log masks it,"
-    " but every proxy and load balancer in front logs the path whole; take it another way?",
+    " but every proxy and load balancer in front logs the path whole; take it another way?"
 )
 def test_no_read_takes_an_id_number_in_its_path() -> None:
     assert not [path for path in openapi_document()["paths"] if "{person_id}" in path]

@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hubkit import Hub
 from inboundkit import Departments
 from latekit import label
+from questionkit import decision_wanted
 
 from certhub.mocks.city_platforms import ZhaoqingPlatform
 
@@ -37,14 +37,13 @@ async def _upload(hub: Hub, zq: ZhaoqingPlatform, period: str, rows: list[list[s
     return answer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: README says reports count for the month received, so a"
+@decision_wanted(
+    "README says reports count for the month received, so a"
     " Zhaoqing town file for last month (rows dated in it, sent by the deadline) counts"
     " its zero rows for last month but its reports for this month: every village with a"
     " report is 'missing' (then 'overdue') for the month the file is about, every month."
     " Count an adapter file's reports for its declared period, or a report received by"
-    " the deadline for the month of its event?",
+    " the deadline for the month of its event?"
 )
 async def test_last_months_file_counts_its_report_for_last_month(
     inbound_hub_factory: Any, departments: Departments, tmp_path: Path

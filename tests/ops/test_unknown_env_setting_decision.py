@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from questionkit import decision_wanted
 
 from certhub.hub.cli.common import one_line
 from certhub.hub.core.settings import Settings
@@ -28,11 +29,10 @@ def test_in_dotenv_the_typo_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     assert "CERTHUB_DATABSE_URL" in one_line(refused.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: refuse unknown CERTHUB_* environment variables as .env's are"
+@decision_wanted(
+    "refuse unknown CERTHUB_* environment variables as .env's are"
     " (the deployment's EnvironmentFile is the environment), sparing the harnesses' own"
-    " (CERTHUB_CONTRACT_*, bench's CERTHUB_TAIL_PROBE), or document that only .env is checked?",
+    " (CERTHUB_CONTRACT_*, bench's CERTHUB_TAIL_PROBE), or document that only .env is checked?"
 )
 def test_in_the_environment_the_typo_is_refused_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

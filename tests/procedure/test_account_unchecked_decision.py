@@ -9,15 +9,14 @@ request is accepted on that file alone: nothing says the new account is the pens
 
 from __future__ import annotations
 
-import pytest
 from procedurekit import Office, evidence_payloads
+from questionkit import decision_wanted
 from restorationkit import PROBLEM, suspended_with_restoration
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: with no bank account check configured, is a restoration to a "
-    "changed account refused (bank-account-check-unavailable) or accepted on its evidence?",
+@decision_wanted(
+    "with no bank account check configured, is a restoration to a "
+    "changed account refused (bank-account-check-unavailable) or accepted on its evidence?"
 )
 async def test_a_changed_account_is_not_paid_unchecked(office: Office) -> None:
     _, payload = await suspended_with_restoration(office)

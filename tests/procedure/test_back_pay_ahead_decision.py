@@ -9,17 +9,16 @@ accepted: M(+1)'s 238.00 is paid before the month comes, to someone who may die 
 
 from __future__ import annotations
 
-import pytest
 from procedurekit import Office, back_paid_months, month_day
+from questionkit import decision_wanted
 from restorationkit import PROBLEM
 
 from certhub.hub.core.keys import STORE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: may a restoration of a suspension begun before this month "
-    "back-pay next month in advance (today accepted), or only up to this month?",
+@decision_wanted(
+    "may a restoration of a suspension begun before this month "
+    "back-pay next month in advance (today accepted), or only up to this month?"
 )
 async def test_an_old_suspension_back_pays_no_month_ahead(office: Office) -> None:
     person = office.people.person()

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from procedurekit import Office
+from questionkit import decision_wanted
 
 from certhub.hub.problems import ALL_PROBLEMS
 from certhub.schemas import problem_type_uri
@@ -181,11 +181,10 @@ async def test_a_person_who_moved_is_read_by_the_new_county_not_the_old(office: 
     assert (await read_in(office, person, new), await read_in(office, person, old)) == (200, 404)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a face certification after the person's face model was withdrawn"
+@decision_wanted(
+    "a face certification after the person's face model was withdrawn"
     " (consent withdrawn, PIPL art. 15: the channel must no longer use it) is accepted and"
-    " certifies like any other; refuse it, hold it for review, or accept it?",
+    " certifies like any other; refuse it, hold it for review, or accept it?"
 )
 async def test_a_face_pass_after_the_face_model_was_withdrawn(office: Office) -> None:
     now = datetime.now(UTC)
@@ -209,12 +208,11 @@ async def test_an_id_number_typed_with_a_small_x_finds_the_same_person(office: O
     assert (body["person_id"], body["route"]) == (person["id_number"], "self_service")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: failed face attempts count since the last pass by arrival"
+@decision_wanted(
+    "failed face attempts count since the last pass by arrival"
     " (ledger sequence, hub/store/biometrics.py FAILED_FACE_ATTEMPTS and"
     " hub/store/register_reads.py), so a pass from yesterday resent late clears three"
-    " failures from today; count by occurred_at (needs the time in the ledger) instead?",
+    " failures from today; count by occurred_at (needs the time in the ledger) instead?"
 )
 async def test_a_late_old_pass_does_not_clear_todays_failed_face_attempts(
     office: Office,

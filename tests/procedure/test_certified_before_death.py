@@ -3,14 +3,11 @@ strict xfail (decision wanted)."""
 
 from __future__ import annotations
 
-import pytest
 from procedurekit import Office, month_day
+from questionkit import decision_wanted
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a certification dated before a confirmed death reopens the death",
-)
+@decision_wanted("a certification dated before a confirmed death reopens the death")
 async def test_a_certification_before_the_death_is_no_proof_against_it(office: Office) -> None:
     """A pensioner certified in the app on the 5th of M(-2) and died on the 20th of M(-2);
     the county confirmed the death. The app's record of the 5th reaches the hub only now

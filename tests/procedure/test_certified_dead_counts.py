@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from heldkit import held_task, ministry_uplink
 from procedurekit import Office, month_day, today
+from questionkit import decision_wanted
 
 from certhub.hub.rules.months import month_index, month_label
 
@@ -67,12 +68,11 @@ async def test_a_held_certification_is_not_a_covered_person(office_db: Office) -
     assert (kpis["people"], kpis["covered"], kpis["tasks_resolved"]) == (1, 1, 2), kpis
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: is a held certification of a person whose confirmed death"
+@decision_wanted(
+    "is a held certification of a person whose confirmed death"
     " stands a 'record' of the month (KPI records, mianban_share's denominator) and a"
     " person certified in the register summary's last_12_months? README says it 'counts in"
-    " the register (the person stays terminated)'; the KPI definitions do not say",
+    " the register (the person stays terminated)'; the KPI definitions do not say"
 )
 async def test_a_held_certification_is_not_a_record_of_the_month(office_db: Office) -> None:
     """Today both count it: records 2 (the living pensioner's 1 + the held 1) and

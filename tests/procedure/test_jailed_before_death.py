@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from latekit import balance, label, signed
 from procedurekit import Office, month_day, month_end, sent_in_time
+from questionkit import decision_wanted
 from suspensionkit import confirmed
 
 from certhub.hub.core.keys import NOTICE_SENDER
@@ -132,12 +133,11 @@ async def test_a_cause_before_the_termination_recovers_its_months_too(
     assert await balance(office, ended) == (200, (3, "714.00", "0.00", "pending"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a death confirmed while another cause's termination stands (a"
+@decision_wanted(
+    "a death confirmed while another cause's termination stands (a"
     " duplicate receipt) queues no SMS: the family is never told to claim the funeral grant"
     " and the account's balance; the text would say the benefit ended on the death's day,"
-    " the termination in force another",
+    " the termination in force another"
 )
 async def test_a_death_under_another_termination_tells_the_family(office_db: Office) -> None:
     office = office_db

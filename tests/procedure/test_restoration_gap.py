@@ -3,17 +3,13 @@ month payment resumes, as a strict xfail (decision wanted)."""
 
 from __future__ import annotations
 
-import pytest
 from procedurekit import Office, back_paid_months, month_day, today
+from questionkit import decision_wanted
 
 from certhub.hub.rules.months import month_index, month_label
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a restoration may leave months between its back pay and "
-    "restore_from unpaid",
-)
+@decision_wanted("a restoration may leave months between its back pay and restore_from unpaid")
 async def test_payment_resumes_the_month_after_the_back_pay(office: Office) -> None:
     """238.00 a month. The province suspended the benefit from the 1st of M(-3), paid through
     M(-4); the pensioner certified in the app today. Staff file a restoration back-paying

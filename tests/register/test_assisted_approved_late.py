@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from ledger_backends import Ledger
 from ledgerkit import receipt, unsigned_message
+from questionkit import decision_wanted
 from registerkit import certification, certify, entry, person
 
 from certhub.hub.rules.cycle import Certified, fold
@@ -16,10 +16,9 @@ from certhub.hub.store import RecordKind
 from certhub.hub.store.effects import Effects, ItemOpen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: an assisted certification approved after a later one is folded "
-    "in approval order live, in ledger order when the register is folded again",
+@decision_wanted(
+    "an assisted certification approved after a later one is folded "
+    "in approval order live, in ledger order when the register is folded again"
 )
 async def test_a_counter_certification_approved_after_an_app_one(ledger: Ledger) -> None:
     """A pensioner certifies at the counter on 31 March 2026 (the county approves it on 2

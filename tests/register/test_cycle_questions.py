@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
 from procedurekit import Office, month_day
+from questionkit import decision_wanted
 from registerkit import certify, person
 from reminderkit import due_in
 from suspensionkit import confirmed
@@ -15,10 +15,7 @@ from suspensionkit import confirmed
 from certhub.hub.rules.months import month_index
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a certification answering the first reminder is never counted",
-)
+@decision_wanted("a certification answering the first reminder is never counted")
 async def test_certified_a_month_before_the_due_month_every_year(ledger: Any) -> None:
     """The hub's first reminder (slot 1 of 2) asks the pensioner to certify the month before
     the due month. One who does so every year — the 10th of March 2026, then of February 2027
@@ -40,10 +37,7 @@ async def test_certified_a_month_before_the_due_month_every_year(ledger: Any) ->
     assert (summary["people_certified"], summary["certifications"]) == (1, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a pensioner the hub suspended reads as due or overdue",
-)
+@decision_wanted("a pensioner the hub suspended reads as due or overdue")
 async def test_the_hubs_suspension_in_the_lists(office: Office) -> None:
     """Certified on the 15th of M(-13) (due M(-1), overdue this month), reported in prison
     on the 3rd of M(-2), the county confirms it: the hub signs the suspension

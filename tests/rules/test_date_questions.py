@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
 from pydantic import ValidationError
+from questionkit import decision_wanted
 
 from certhub.hub.rules.cycle import covered_until, liable_from, month_of
 from certhub.hub.rules.restoration import needs_municipal
@@ -47,10 +47,7 @@ def accepted(occurred_at: str, valid_until: str) -> bool:
     return True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: 'suspended for more than a year' is read as more than 365 days",
-)
+@decision_wanted("'suspended for more than a year' is read as more than 365 days")
 def test_more_than_a_year_across_a_leap_day() -> None:
     """DESIGN.md §3 and §7: restoring a benefit suspended "for more than one year" / "more
     than a year" needs municipal approval. The hub counts more than 365 days
@@ -66,10 +63,8 @@ def test_more_than_a_year_across_a_leap_day() -> None:
     assert needs_municipal(suspended, date(2028, 3, 2))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a channel's valid_until is bounded by 12 months + 1 day, "
-    "not by the cycle the register keeps",
+@decision_wanted(
+    "a channel's valid_until is bounded by 12 months + 1 day, not by the cycle the register keeps"
 )
 def test_a_stated_validity_agrees_with_the_cycle() -> None:
     """A certification in month M covers M+1..M+12 (README, "The cycle"): certified on 29

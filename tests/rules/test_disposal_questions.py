@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import pytest
 from disposalkit import COUNTY, confirmed_task, overpayment_runs, report, roster_entry
+from questionkit import decision_wanted
 
 from certhub.hub.rules.disposal import Disposal, dispose
 
@@ -45,10 +45,9 @@ def test_a_loss_of_nationality_asks_no_one_to_claim_a_funeral_grant() -> None:
     assert "2024年03月15日" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decision wanted: a termination dated before the pensioner could draw (the month"
-    " after the 60th birthday; the roster states no start) recovers months never paid",
+@decision_wanted(
+    "a termination dated before the pensioner could draw (the month"
+    " after the 60th birthday; the roster states no start) recovers months never paid"
 )
 def test_months_before_the_pensioner_could_draw_are_not_recovered() -> None:
     """Another pension drawn since 2019-05-01, confirmed while paid through 2024-06: today

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 from evidence_samples import png
 from procedurekit import JOSE, Office, counter_event
+from questionkit import decision_wanted
 from scopekit import A, B, X, Y, coordinators_report
 
 from certhub.schemas import problem_type_uri
@@ -24,7 +24,7 @@ HOUR = timedelta(hours=1)
 D_VILLAGE = "440304001201"  # 福田区, another city: scopekit's D
 
 
-@pytest.mark.xfail(strict=True, reason="decision wanted: a report naming a name not the roster's")
+@decision_wanted("a report naming a name not the roster's")
 async def test_a_report_whose_name_is_not_the_rosters_for_that_id_number(office: Office) -> None:
     """A careless coordinator types the ID number of 熊金's neighbour (a valid number, the
     check character right) under 熊金's name; a hostile one does it on purpose. The hub
@@ -45,7 +45,7 @@ async def test_a_report_whose_name_is_not_the_rosters_for_that_id_number(office:
     assert await office.ledger_size() == before
 
 
-@pytest.mark.xfail(strict=True, reason="decision wanted: a report of someone never in the village")
+@decision_wanted("a report of someone never in the village")
 async def test_a_report_of_someone_the_roster_never_had_in_the_village(office: Office) -> None:
     """A stolen phone of village A (荔湾区) reports the death of a pensioner whom the
     roster has in 福田区 (another city) and never had in A, naming A as the person's
