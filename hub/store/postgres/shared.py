@@ -61,12 +61,9 @@ def in_use(keys: Sequence[StoredKey], now: float) -> StoredKey | None:
     """The generation that signs (or seals) at ``now``: the newest active one stored at least
     :data:`PUBLISHED_SECONDS` ago, so that every process publishes (or opens) what it makes,
     whatever ``--activate-in`` said; else the oldest active one (a deployment's first key)."""
-    ready = sorted(
-        (key for key in keys if key.active_from is not None and key.active_from <= now),
-        key=lambda key: key.generation,
-    )
-    published = [key for key in ready if key.created_at <= now - PUBLISHED_SECONDS]
-    return published[-1] if published else next(iter(ready), None)
+    published = [key for key in keys if key.created_at <= now - PUBLISHED_SECONDS]
+    ready = [key for key in keys if key.active_from is not None and key.active_from <= now]
+    return active_key(published, now) or min(ready, key=lambda key: key.generation, default=None)
 
 
 def adapter_purpose(adapter: str) -> str:
